@@ -1,0 +1,61 @@
+"""The ``missions`` command line. Each area registers its own subcommands; errors print as one line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ai_missions.errors import MissionsError
+
+#: Modules that contribute subcommands, each exposing ``register(subparsers)``. Imported lazily so that
+#: ``missions --help`` stays fast and one broken area cannot hide the others.
+COMMAND_MODULES = (
+    "ai_missions.integrations.commands",
+    "ai_missions.knowledge_index.commands",
+)
+
+Handler = Callable[[argparse.Namespace], int | None]
+
+
+def emit(data: Any, *, as_json: bool, render: Callable[[Any], str] | None = None) -> None:
+    """Print ``data`` as JSON (``--json``) or through ``render`` as text for a person."""
+    if as_json or render is None:
+        print(json.dumps(data, indent=2, default=str))
+    else:
+        print(render(data))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="missions", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args) or 0
+    except MissionsError as exc:
+        print(f"missions: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("missions: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Errors a user can act on. The CLI prints them as one line; nothing else is shown to a user as a traceback."""
+
+from __future__ import annotations
+
+
+class MissionsError(Exception):
+    """Base class: an error with a message meant for a person."""
+
+
+class NotFoundError(MissionsError):
+    """An unknown id: order, customer, policy, run or decision."""
+
+
+class ValidationError(MissionsError):
+    """Malformed input: wrong type, missing field, out-of-range value."""
+
+
+class ConflictError(MissionsError):
+    """The request contradicts the current state (an invariant, an idempotency key reused differently...)."""
+
+
+class ForbiddenError(MissionsError):
+    """The caller lacks the role the request needs."""

@@ -1,0 +1,194 @@
+"""Machine-checkable policy clauses: conditions on facts, the actions they call for, and who may approve.
+
+A policy's front matter carries ``clauses`` (and, for the approval policy, ``approval_rules``). The offline
+reasoner evaluates them against the facts a mission gathered; an LLM reads the same policy in prose.
+
+Conditions are three-valued: a leaf on an unknown fact (absent or ``None``) is ``None`` ("undetermined"), and
+``all`` / ``any`` / ``not`` follow Kleene logic, so a reasoner can tell "does not apply" from "cannot tell".
+
+Example::
+
+    clauses:
+      - id: release-benign-address-change
+        when:
+          all:
+            - {fact: payment.fraud_only_address_change, op: eq, value: true}
+            - {fact: customer.tenure_years, op: gte, value: 2}
+        then:
+          outcome: proceed
+          actions:
+            - {tool: release_payment_hold, args: {order_id: "{order.id}"}, tier: review}
+        priority: 60
+        overrides: [hold-high-fraud]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ai_missions.integrations.catalog import TOOLS_BY_NAME
+from ai_missions.vocabulary import FACTS, Outcome
+
+Operator = Literal["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "exists", "missing"]
+_PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Leaf(_Strict):
+    fact: str
+    op: Operator
+    value: Any = None
+
+    @field_validator("fact")
+    @classmethod
+    def _known_fact(cls, fact: str) -> str:
+        if fact not in FACTS:
+            raise ValueError(f"unknown fact {fact!r}")
+        return fact
+
+
+class AllOf(_Strict):
+    all: list[Condition]
+
+
+class AnyOf(_Strict):
+    any: list[Condition]
+
+
+class NotOf(_Strict):
+    not_: Condition = Field(alias="not")
+
+
+Condition = Leaf | AllOf | AnyOf | NotOf
+
+
+class ClauseAction(_Strict):
+    """An action a clause calls for. ``args`` values may hold ``{fact.name}`` placeholders."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    #: ``auto``: the policy allows it to run without a reviewer; ``review``: it waits in the Decision Queue.
+    tier: Literal["auto", "review"] = "review"
+    why: str = ""
+
+    @field_validator("tool")
+    @classmethod
+    def _known_write_tool(cls, tool: str) -> str:
+        spec = TOOLS_BY_NAME.get(tool)
+        if spec is None:
+            raise ValueError(f"unknown tool {tool!r}")
+        if spec.kind != "write":
+            raise ValueError(f"tool {tool!r} is a read; clauses call for state-changing actions only")
+        return tool
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> ClauseAction:
+        for value in self.args.values():
+            for name in _PLACEHOLDER.findall(str(value)):
+                if name not in FACTS:
+                    raise ValueError(f"argument placeholder {{{name}}} is not a known fact")
+        return self
+
+
+class Consequence(_Strict):
+    outcome: Outcome
+    actions: list[ClauseAction] = Field(default_factory=list)
+
+
+class Clause(_Strict):
+    id: str
+    when: Condition
+    then: Consequence
+    #: Higher wins when matched clauses disagree and neither overrides the other.
+    priority: int = 50
+    #: Clause ids (``policy-id/clause-id`` or a bare clause id of the same policy) this clause takes precedence over.
+    overrides: list[str] = Field(default_factory=list)
+    summary: str = ""
+
+
+class ApprovalRule(_Strict):
+    """Who may approve an action: roles, and for money-moving tools an amount ceiling per role."""
+
+    tools: list[str]
+    roles: list[str]
+    max_amount: float | None = None
+
+    @field_validator("tools")
+    @classmethod
+    def _known_tools(cls, tools: list[str]) -> list[str]:
+        unknown = [t for t in tools if t != "*" and t not in TOOLS_BY_NAME]
+        if unknown:
+            raise ValueError(f"unknown tools {unknown}")
+        return tools
+
+
+def evaluate(condition: Condition, facts: Mapping[str, Any]) -> bool | None:
+    """Evaluate a condition against facts: True, False, or None when it depends on an unknown fact."""
+    if isinstance(condition, Leaf):
+        return _leaf(condition, facts)
+    if isinstance(condition, NotOf):
+        inner = evaluate(condition.not_, facts)
+        return None if inner is None else not inner
+    results = [evaluate(c, facts) for c in (condition.all if isinstance(condition, AllOf) else condition.any)]
+    if isinstance(condition, AllOf):
+        if any(r is False for r in results):
+            return False
+        return None if any(r is None for r in results) else True
+    if any(r is True for r in results):
+        return True
+    return None if any(r is None for r in results) else False
+
+
+def _leaf(leaf: Leaf, facts: Mapping[str, Any]) -> bool | None:
+    value = facts.get(leaf.fact)
+    if leaf.op == "exists":
+        return value is not None
+    if leaf.op == "missing":
+        return value is None
+    if value is None:
+        return None
+    target = leaf.value
+    try:
+        match leaf.op:
+            case "eq":
+                return bool(value == target)
+            case "ne":
+                return bool(value != target)
+            case "lt":
+                return bool(value < target)
+            case "lte":
+                return bool(value <= target)
+            case "gt":
+                return bool(value > target)
+            case "gte":
+                return bool(value >= target)
+            case "in":
+                return value in target
+            case "not_in":
+                return value not in target
+            case "contains":
+                return target in value
+    except TypeError:
+        return None
+    raise AssertionError(leaf.op)
+
+
+def fill_arguments(args: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Fill ``{fact}`` placeholders. A whole-value placeholder keeps the fact's type; None if a fact is unknown."""
+    filled: dict[str, Any] = {}
+    for key, value in args.items():
+        if isinstance(value, str) and (names := _PLACEHOLDER.findall(value)):
+            if any(facts.get(n) is None for n in names):
+                return None
+            whole = _PLACEHOLDER.fullmatch(value)
+            filled[key] = facts[whole.group(1)] if whole else _PLACEHOLDER.sub(lambda m: str(facts[m.group(1)]), value)
+        else:
+            filled[key] = value
+    return filled
