@@ -23,8 +23,8 @@ typecheck: ## mypy over the ai_missions namespace
 
 check: lint typecheck test ## Everything CI cares about
 
-bench: ## Print the benchmarks' figures
-	uv run python -m ai_missions.benchmarks
+bench: ## Print every benchmark's figures (bench/*.py)
+	@for f in bench/*.py; do echo "== $$f"; uv run python $$f || exit 1; done
 
 wheel: ## Build the wheel into dist/
 	uv build --wheel
