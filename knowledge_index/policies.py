@@ -1,0 +1,379 @@
+"""Policy documents: Markdown with YAML front matter, parsed and validated into :class:`Policy` objects.
+
+Every problem is reported with the file and line it comes from (the line of the offending front-matter key, or the
+YAML parser's own mark), and one bad file never stops the rest of the corpus from loading::
+
+    corpus = load_corpus(Path("knowledge_index/policies"))
+    for problem in corpus.problems:
+        print(problem)  # knowledge_index/policies/pay-001.md:4: domain: 'payment' is not one of ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.resources
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from ai_missions.knowledge_index.clauses import ApprovalRule, Clause
+from ai_missions.vocabulary import DOMAINS, EXCEPTION_TYPES
+
+#: ``applies_to`` value meaning "every exception type".
+APPLIES_TO_ALL = "all"
+_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3,}$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+#: Members of the clause ``Condition`` union, as pydantic names them in error locations, and the key each needs.
+_CONDITION_KEYS = {"Leaf": "fact", "AllOf": "all", "AnyOf": "any", "NotOf": "not"}
+_HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
+
+
+class Policy(BaseModel):
+    """One validated policy document."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    title: str
+    domain: str
+    version: int
+    effective_from: dt.date
+    applies_to: tuple[str, ...]
+    clauses: tuple[Clause, ...] = ()
+    approval_rules: tuple[ApprovalRule, ...] = ()
+    #: Front-matter keys this loader does not interpret (owner, tags, ...), kept as written.
+    extra: dict[str, Any] = Field(default_factory=dict)
+    body: str
+    path: Path
+    #: sha256 of the file's bytes: the unit of incremental rebuilds.
+    content_hash: str
+
+    def applies(self, exception_type: str) -> bool:
+        """Whether the policy covers an exception type (``all`` covers every type)."""
+        return APPLIES_TO_ALL in self.applies_to or exception_type in self.applies_to
+
+    @property
+    def citation(self) -> str:
+        """How a verdict cites the policy: ``PAY-001 v3``."""
+        return f"{self.id} v{self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyProblem:
+    """Why (part of) a policy file could not be used."""
+
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """The valid policies of a directory (sorted by id) and the problems of the others."""
+
+    source: Path
+    policies: tuple[Policy, ...]
+    problems: tuple[PolicyProblem, ...]
+
+    def by_id(self) -> dict[str, Policy]:
+        return {p.id: p for p in self.policies}
+
+
+class _FrontMatter(BaseModel):
+    """The schema of the front matter; unknown keys are kept in ``Policy.extra``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    title: str
+    domain: str
+    version: StrictInt = Field(ge=1)
+    effective_from: dt.date
+    applies_to: list[str]
+    clauses: list[Clause] = Field(default_factory=list)
+    approval_rules: list[ApprovalRule] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r} is not a policy id like PAY-001")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the title is empty")
+        return value.strip()
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if value not in DOMAINS:
+            raise ValueError(f"{value!r} is not one of {', '.join(DOMAINS)}")
+        return value
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _applies_to(cls, value: Any) -> Any:
+        values = [value] if isinstance(value, str) else value
+        if isinstance(values, list):
+            unknown = [v for v in values if v != APPLIES_TO_ALL and v not in EXCEPTION_TYPES]
+            if unknown:
+                raise ValueError(f"unknown exception types {unknown}; expected {APPLIES_TO_ALL!r} or {EXCEPTION_TYPES}")
+            if not values:
+                raise ValueError("applies_to is empty")
+        return values
+
+    @field_validator("clauses")
+    @classmethod
+    def _unique_clause_ids(cls, clauses: list[Clause]) -> list[Clause]:
+        seen: set[str] = set()
+        for clause in clauses:
+            if clause.id in seen:
+                raise ValueError(f"clause id {clause.id!r} appears twice")
+            seen.add(clause.id)
+        return clauses
+
+
+class _Invalid(Exception):
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def default_source() -> Path:
+    """The corpus shipped with the package (``ai_missions/knowledge_index/policies``)."""
+    return Path(str(importlib.resources.files("ai_missions.knowledge_index").joinpath("policies")))
+
+
+def parse_policy(path: Path, text: str | None = None) -> Policy:
+    """Parse and validate one file; raises :class:`InvalidPolicy` carrying every problem found."""
+    raw = path.read_bytes() if text is None else text.encode()
+    try:
+        return _parse(path, raw)
+    except _Invalid as exc:
+        raise InvalidPolicy(exc.problems) from None
+
+
+class InvalidPolicy(ValueError):
+    """A policy file that cannot be used, with its problems by line."""
+
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_corpus(source: Path | None = None) -> Corpus:
+    """Load every ``*.md`` under ``source`` (recursively). Bad files become problems; ids must be unique."""
+    source = (source or default_source()).resolve()
+    if not source.is_dir():
+        return Corpus(source, (), (PolicyProblem(source, None, "not a directory"),))
+    policies: list[Policy] = []
+    problems: list[PolicyProblem] = []
+    for path in sorted(p for p in source.rglob("*.md") if p.is_file() and not p.name.startswith((".", "_"))):
+        try:
+            policies.append(_parse(path, path.read_bytes()))
+        except _Invalid as exc:
+            problems.extend(exc.problems)
+        except OSError as exc:
+            problems.append(PolicyProblem(path, None, f"cannot read: {exc}"))
+    kept, duplicates = _drop_duplicate_ids(policies)
+    problems.extend(duplicates)
+    problems.extend(_check_overrides(kept))
+    return Corpus(source, tuple(sorted(kept, key=lambda p: p.id)), tuple(problems))
+
+
+def _drop_duplicate_ids(policies: Sequence[Policy]) -> tuple[list[Policy], list[PolicyProblem]]:
+    """Every file claiming an id already claimed by another is rejected; the first (by path) keeps it."""
+    first: dict[str, Policy] = {}
+    problems: list[PolicyProblem] = []
+    for policy in policies:
+        if policy.id in first:
+            problems.append(
+                PolicyProblem(
+                    policy.path,
+                    _front_line(policy.path, "id"),
+                    f"duplicate policy id {policy.id}: already defined in {first[policy.id].path}",
+                )
+            )
+        else:
+            first[policy.id] = policy
+    return list(first.values()), problems
+
+
+def _check_overrides(policies: Iterable[Policy]) -> list[PolicyProblem]:
+    """Overrides naming a clause no policy has: a warning-level problem (the policy still loads)."""
+    known = {f"{p.id}/{c.id}" for p in policies for c in p.clauses}
+    problems = []
+    for policy in policies:
+        for clause in policy.clauses:
+            for target in clause.overrides:
+                full = target if "/" in target else f"{policy.id}/{target}"
+                if full not in known:
+                    problems.append(
+                        PolicyProblem(
+                            policy.path,
+                            _front_line(policy.path, "clauses"),
+                            f"clause {clause.id!r} overrides unknown clause {target!r} (the policy is still indexed)",
+                        )
+                    )
+    return problems
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
+    """Front matter text, body, and the body's first line number (1-based)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise _Invalid([PolicyProblem(path, 1, "no front matter: the file must start with a '---' line")])
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise _Invalid([PolicyProblem(path, 1, "front matter is not closed by a '---' line")])
+
+
+def _parse(path: Path, raw: bytes) -> Policy:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Invalid([PolicyProblem(path, None, f"not UTF-8: {exc}")]) from None
+    front, body, _ = _split_front_matter(path, text)
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else None
+        raise _Invalid([PolicyProblem(path, line, f"front matter is not valid YAML: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise _Invalid([PolicyProblem(path, None, f"front matter is not valid YAML: {exc}")]) from None
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise _Invalid([PolicyProblem(path, 2, "front matter must be a mapping of keys to values")])
+    try:
+        front_matter = _FrontMatter.model_validate(data)
+    except PydanticValidationError as exc:
+        problems = [_problem_from_error(path, node, error) for error in exc.errors()]
+        raise _Invalid(list(dict.fromkeys(p for p in problems if p is not None))) from None
+    if not body.strip():
+        raise _Invalid([PolicyProblem(path, None, "the policy has no text after its front matter")])
+    known = set(_FrontMatter.model_fields)
+    return Policy(
+        id=front_matter.id,
+        title=front_matter.title,
+        domain=front_matter.domain,
+        version=front_matter.version,
+        effective_from=front_matter.effective_from,
+        applies_to=tuple(front_matter.applies_to),
+        clauses=tuple(front_matter.clauses),
+        approval_rules=tuple(front_matter.approval_rules),
+        extra={k: v for k, v in data.items() if k not in known},
+        body=body,
+        path=path,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _problem_from_error(path: Path, root: yaml.Node, error: Any) -> PolicyProblem | None:
+    """A pydantic error located at the deepest front-matter node its ``loc`` reaches.
+
+    None for the errors of a condition-union member the YAML did not mean (a ``{fact: ...}`` mapping is a leaf,
+    not a failed ``all``), so that one mistake gives one problem.
+    """
+    loc = tuple(error.get("loc", ()))
+    located = _locate(root, loc)
+    if located is None:
+        return None
+    node, reached = located
+    where = ".".join(str(part) for part in reached) or "front matter"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if error.get("type") == "missing":
+        where = ".".join(str(part) for part in loc)
+        message = "required field is missing"
+    return PolicyProblem(path, node.start_mark.line + 2, f"{where}: {message}")
+
+
+def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[yaml.Node, list[Any]] | None:
+    """Follow a pydantic error location through the YAML node tree; None if it runs through the wrong union member."""
+    node = root
+    reached: list[Any] = []
+    for part in loc:
+        if part in _CONDITION_KEYS:
+            keys = {k.value for k, _ in node.value} if isinstance(node, yaml.MappingNode) else set()
+            meant = next((tag for tag, key in _CONDITION_KEYS.items() if key in keys), "Leaf")
+            if part != meant:
+                return None
+            continue
+        if isinstance(node, yaml.MappingNode):
+            key = "not" if part == "not_" else part
+            match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+            if match is None:
+                continue
+            node = match[1]
+            reached.append(part)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            reached.append(part)
+    return node, reached
+
+
+def _front_line(path: Path, key: str) -> int | None:
+    """The line of a top-level front-matter key in a (valid) file."""
+    try:
+        front, _, _ = _split_front_matter(path, path.read_text(encoding="utf-8"))
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError, _Invalid):
+        return None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return int(key_node.start_mark.line) + 2
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and the text under it (subsections included), the unit of indexing."""
+
+    heading: str
+    text: str
+    #: Position in the document, from 0.
+    index: int
+
+
+def sections(policy: Policy) -> list[Section]:
+    """Split a policy body at its ``#``/``##`` headings; ``###`` and deeper stay inside their section.
+
+    Text before the first ``##`` heading (under the ``#`` title) becomes an "Overview" section. Headings inside
+    fenced code blocks are ignored.
+    """
+    parts: list[tuple[str, list[str]]] = [("Overview", [])]
+    fenced = False
+    seen_heading = False
+    for line in policy.body.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        match = None if fenced else _HEADING.match(line)
+        if match is None:
+            parts[-1][1].append(line)
+            continue
+        is_title = len(match.group(1)) == 1 and not seen_heading and not "".join(parts[-1][1]).strip()
+        seen_heading = True
+        if not is_title:  # the document's "# Title" line: what follows it is the overview
+            parts.append((match.group(2).strip(), []))
+    result = []
+    for heading, lines in parts:
+        text = "\n".join(lines).strip()
+        if text:
+            result.append(Section(heading, text, len(result)))
+    return result
