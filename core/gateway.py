@@ -1,0 +1,113 @@
+"""Persistent MCP sessions to the enterprise systems, shared by every mission in a process.
+
+``MultiServerMCPClient.get_tools()`` opens a new session (a new server process over stdio) per tool call; here each
+system gets one session, opened once (concurrently) and reused, and its tools are loaded with ``load_mcp_tools``
+bound to that session. Each session lives in its own task so it is closed by the task that opened it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from typing import Any
+
+import anyio
+from langchain_core.messages import ToolMessage
+from langchain_core.tools import BaseTool
+from langchain_mcp_adapters.client import MultiServerMCPClient
+from langchain_mcp_adapters.sessions import Connection
+from langchain_mcp_adapters.tools import load_mcp_tools
+
+from ai_missions.errors import MissionsError, NotFoundError
+
+
+class SystemError_(MissionsError):
+    """A system refused a call (validation, invariant, unknown id): the message says why."""
+
+
+class SystemUnavailable(MissionsError):
+    """A system did not answer (down, crashed or slower than the timeout)."""
+
+
+class SystemsGateway:
+    """Open sessions to every system: ``async with SystemsGateway(connections) as systems: await systems.call(...)``."""
+
+    def __init__(self, connections: Mapping[str, Connection], *, call_timeout_s: float = 10.0) -> None:
+        self.connections = dict(connections)
+        self.call_timeout_s = call_timeout_s
+        self.tools: dict[str, BaseTool] = {}
+        self.system_of: dict[str, str] = {}
+        self._client = MultiServerMCPClient(self.connections)
+        self._stack = AsyncExitStack()
+        self._stop = anyio.Event()
+
+    async def __aenter__(self) -> SystemsGateway:
+        group = await self._stack.enter_async_context(anyio.create_task_group())
+        self._stack.push_async_callback(self._close)
+        try:
+            with anyio.fail_after(60):
+                for name in self.connections:
+                    await group.start(self._hold_session, name)
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def _close(self) -> None:
+        self._stop.set()
+
+    async def _hold_session(self, name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        async with self._client.session(name) as session:
+            for tool in await load_mcp_tools(session, server_name=name):
+                self.tools[tool.name] = tool
+                self.system_of[tool.name] = name
+            task_status.started()
+            await self._stop.wait()
+
+    def schemas(self) -> dict[str, dict[str, Any]]:
+        """Each tool's JSON input schema, as the server declared it."""
+        return {
+            name: dict(tool.args_schema)
+            if isinstance(tool.args_schema, dict)
+            else tool.tool_call_schema.model_json_schema()
+            for name, tool in self.tools.items()
+        }
+
+    async def call(self, tool_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Call one tool and return its structured result; raises SystemError_ / SystemUnavailable."""
+        tool = self.tools.get(tool_name)
+        if tool is None:
+            raise NotFoundError(f"no system serves a tool named {tool_name!r}")
+        call = {"type": "tool_call", "id": uuid.uuid4().hex, "name": tool_name, "args": dict(args)}
+        try:
+            with anyio.fail_after(self.call_timeout_s):
+                message = await tool.ainvoke(call)
+        except TimeoutError as exc:
+            raise SystemUnavailable(
+                f"{self.system_of[tool_name]} did not answer {tool_name} within {self.call_timeout_s:g}s"
+            ) from exc
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError) as exc:
+            raise SystemUnavailable(f"{self.system_of[tool_name]} is unavailable: {exc!r}") from exc
+        return _structured(tool_name, message)
+
+
+def _structured(tool_name: str, message: Any) -> dict[str, Any]:
+    if not isinstance(message, ToolMessage):
+        raise SystemError_(f"{tool_name}: unexpected reply {type(message).__name__}")
+    text = message.text if isinstance(message.content, list) else str(message.content)
+    if message.status == "error":
+        raise SystemError_(f"{tool_name}: {text}")
+    artifact = message.artifact
+    if artifact is not None and artifact.get("structured_content") is not None:
+        content = artifact["structured_content"]
+        return content if isinstance(content, dict) else {"result": content}
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        return {"text": text}
+    return parsed if isinstance(parsed, dict) else {"result": parsed}

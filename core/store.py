@@ -1,0 +1,286 @@
+"""The run store: missions' runs, their ordered audit trail, and the Decision Queue (SQLite, WAL).
+
+LangGraph's checkpointer holds each run's graph state; this store holds what people query: which runs exist,
+what they found and decided, and which decisions wait. Listing pending decisions is an indexed query.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ai_missions.errors import ConflictError, NotFoundError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    mission TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    exception_types TEXT NOT NULL DEFAULT '[]',
+    reasoner TEXT NOT NULL,
+    status TEXT NOT NULL,
+    outcome TEXT,
+    confidence REAL,
+    summary TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_at);
+CREATE INDEX IF NOT EXISTS runs_by_order ON runs (order_id);
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    node TEXT,
+    source TEXT,
+    summary TEXT,
+    actor TEXT,
+    data TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decisions (
+    decision_id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    request TEXT NOT NULL,
+    decided_by TEXT,
+    reviewer_role TEXT,
+    decided_at TEXT,
+    response TEXT,
+    resumed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS decisions_by_status ON decisions (status, created_at);
+CREATE INDEX IF NOT EXISTS decisions_by_run ON decisions (run_id);
+"""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    decision_id: str
+    run_id: str
+    order_id: str
+    status: str
+    created_at: str
+    request: dict[str, Any]
+    decided_by: str | None
+    reviewer_role: str | None
+    decided_at: str | None
+    response: dict[str, Any] | None
+    resumed: bool
+
+
+class RunStore:
+    """Thread-safe access to the run store; one connection per thread, WAL so readers never block writers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._tx() as db:
+            db.executescript(SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- runs -------------------------------------------------------------------------------------------------
+    def create_run(
+        self, run_id: str, *, mission: str, order_id: str, reasoner: str, exception_types: Sequence[str]
+    ) -> None:
+        now = utc_now()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO runs (run_id, mission, order_id, exception_types, reasoner, status, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+                (run_id, mission, order_id, json.dumps(list(exception_types)), reasoner, now, now),
+            )
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        allowed = {"status", "outcome", "confidence", "summary", "exception_types"}
+        if unknown := set(fields) - allowed:
+            raise ValueError(f"unknown run fields {unknown}")
+        if "exception_types" in fields:
+            fields["exception_types"] = json.dumps(list(fields["exception_types"]))
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        with self._tx() as db:
+            db.execute(
+                f"UPDATE runs SET {assignments}, updated_at = ? WHERE run_id = ?",
+                (*fields.values(), utc_now(), run_id),
+            )
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        row = self._db().execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"unknown run {run_id!r}")
+        return _run_row(row)
+
+    def list_runs(
+        self,
+        *,
+        status: str | None = None,
+        outcome: str | None = None,
+        exception_type: str | None = None,
+        order_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        where, params = _filters(status=status, outcome=outcome, order_id=order_id)
+        if exception_type:
+            where.append("exception_types LIKE ?")
+            params.append(f'%"{exception_type}"%')
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self._db().execute(
+            f"SELECT * FROM runs {clause} ORDER BY created_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)
+        )
+        return [_run_row(r) for r in rows]
+
+    def count_runs(self, **filters: str | None) -> int:
+        where, params = _filters(**filters)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        return int(self._db().execute(f"SELECT count(*) FROM runs {clause}", params).fetchone()[0])
+
+    # -- audit trail ------------------------------------------------------------------------------------------
+    def append_events(self, run_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+        """Append events to a run's trail, in order, with gap-free sequence numbers."""
+        if not events:
+            return
+        with self._tx() as db:
+            (last,) = db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE run_id = ?", (run_id,)).fetchone()
+            db.executemany(
+                "INSERT INTO events (run_id, seq, at, kind, node, source, summary, actor, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run_id,
+                        last + i,
+                        e.get("at") or utc_now(),
+                        e["kind"],
+                        e.get("node"),
+                        e.get("source"),
+                        e.get("finding") or e.get("summary"),
+                        e.get("actor"),
+                        json.dumps(e.get("data") or {}, default=str),
+                    )
+                    for i, e in enumerate(events, start=1)
+                ],
+            )
+
+    def events(self, run_id: str, *, kind: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM events WHERE run_id = ?", [run_id]
+        if kind:
+            sql, params = sql + " AND kind = ?", [*params, kind]
+        rows = self._db().execute(sql + " ORDER BY seq", params)
+        return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+    # -- decision queue ---------------------------------------------------------------------------------------
+    def open_decision(self, decision_id: str, *, run_id: str, order_id: str, request: Mapping[str, Any]) -> bool:
+        """Queue a decision; False when it was already queued (a resumed node re-raising its interrupt)."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO decisions (decision_id, run_id, order_id, status, created_at, request)"
+                " VALUES (?, ?, ?, 'pending', ?, ?)",
+                (decision_id, run_id, order_id, utc_now(), json.dumps(request, default=str)),
+            )
+            return cursor.rowcount == 1
+
+    def get_decision(self, decision_id: str) -> Decision:
+        row = self._db().execute("SELECT * FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"unknown decision {decision_id!r}")
+        return _decision_row(row)
+
+    def pending_decisions(self, *, limit: int = 50, offset: int = 0) -> list[Decision]:
+        """Pending decisions, oldest first (served by the (status, created_at) index)."""
+        rows = self._db().execute(
+            "SELECT * FROM decisions WHERE status = 'pending' ORDER BY created_at LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return [_decision_row(r) for r in rows]
+
+    def count_pending(self) -> int:
+        return int(self._db().execute("SELECT count(*) FROM decisions WHERE status = 'pending'").fetchone()[0])
+
+    def decisions_of(self, run_id: str) -> list[Decision]:
+        rows = self._db().execute("SELECT * FROM decisions WHERE run_id = ? ORDER BY created_at", (run_id,))
+        return [_decision_row(r) for r in rows]
+
+    def claim_decision(self, decision_id: str, *, reviewer: str, role: str, response: Mapping[str, Any]) -> Decision:
+        """Record a reviewer's decision. Exactly one of concurrent claims wins; the others get ConflictError."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE decisions SET status = 'decided', decided_by = ?, reviewer_role = ?, decided_at = ?,"
+                " response = ? WHERE decision_id = ? AND status = 'pending'",
+                (reviewer, role, utc_now(), json.dumps(response, default=str), decision_id),
+            )
+            won = cursor.rowcount == 1
+        decision = self.get_decision(decision_id)
+        if not won:
+            raise ConflictError(
+                f"decision {decision_id} was already decided by {decision.decided_by} at {decision.decided_at}"
+            )
+        return decision
+
+    def mark_resumed(self, decision_id: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE decisions SET resumed = 1 WHERE decision_id = ?", (decision_id,))
+
+    def decided_not_resumed(self) -> list[Decision]:
+        """Decisions recorded whose run has not been resumed yet (a crash between the two)."""
+        rows = self._db().execute("SELECT * FROM decisions WHERE status = 'decided' AND resumed = 0")
+        return [_decision_row(r) for r in rows]
+
+
+def _filters(**filters: str | None) -> tuple[list[str], list[Any]]:
+    where = [f"{name} = ?" for name, value in filters.items() if value is not None]
+    return where, [v for v in filters.values() if v is not None]
+
+
+def _run_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {**dict(row), "exception_types": json.loads(row["exception_types"])}
+
+
+def _decision_row(row: sqlite3.Row) -> Decision:
+    return Decision(
+        decision_id=row["decision_id"],
+        run_id=row["run_id"],
+        order_id=row["order_id"],
+        status=row["status"],
+        created_at=row["created_at"],
+        request=json.loads(row["request"]),
+        decided_by=row["decided_by"],
+        reviewer_role=row["reviewer_role"],
+        decided_at=row["decided_at"],
+        response=json.loads(row["response"]) if row["response"] else None,
+        resumed=bool(row["resumed"]),
+    )

@@ -1,0 +1,31 @@
+"""Run configuration, passed as LangGraph's ``context`` (``context_schema=MissionContext``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass
+class MissionContext:
+    """How a mission runs. Always pass ``context=MissionContext(...)``: without it ``runtime.context`` is None.
+
+    The JSON-friendly fields configure the run (``langgraph dev`` builds this from a dict); ``systems`` and
+    ``knowledge`` let an embedding process hand in already-open clients (otherwise they are opened per process
+    from ``home`` and cached).
+    """
+
+    home: str | None = None
+    reasoner: Literal["offline", "llm"] = "offline"
+    #: Domains of Enterprise Knowledge the mission may read (governed access).
+    allowed_domains: tuple[str, ...] = ("payments", "inventory", "fulfillment", "orders", "customer", "governance")
+    policies_per_type: int = 4
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_structured_output_method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling"
+    llm_timeout_s: float = 60.0
+    #: Pre-opened resources (not serialisable; optional).
+    systems: Any = field(default=None, repr=False)
+    knowledge: Any = field(default=None, repr=False)
+    chat_model: Any = field(default=None, repr=False)

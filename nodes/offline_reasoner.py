@@ -1,0 +1,200 @@
+"""The offline reasoner: evaluates policies' machine-checkable clauses against the gathered facts.
+
+Rules, applied to every clause of the retrieved policies at once (so every facet of a combined exception is
+weighed together):
+
+1. A clause *matches* when its condition is True, is *undetermined* when it depends on an unknown fact.
+2. A matched clause named in another matched clause's ``overrides`` drops out.
+3. The highest remaining priority decides the outcome; matched clauses at that priority that disagree are a
+   conflict, and the mission escalates. An ``escalate`` outcome wins as it stands.
+4. An undetermined clause at or above that priority that would change the outcome means a missing fact: escalate.
+5. Every exception type must be resolved by a matched clause (scoped to it by ``exception.types contains``, or
+   else by its policy's ``applies_to``); otherwise escalate.
+6. Actions come from the matched clauses in priority order. With a ``proceed`` outcome every matched clause's
+   actions apply; otherwise actions that move the order forward (release, confirm, capture, fulfil) are dropped
+   and remedial ones (refund, void, cancel, holds, notes) are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ai_missions.knowledge_index.clauses import AllOf, AnyOf, Clause, Condition, Leaf, NotOf, evaluate, fill_arguments
+from ai_missions.nodes.state import ProposedAction, Verdict
+
+#: Actions that only make sense when the order goes ahead.
+ADVANCING_TOOLS = frozenset(
+    {
+        "release_payment_hold",
+        "release_order_hold",
+        "confirm_reservation",
+        "reallocate_reservation",
+        "capture_payment",
+        "release_to_fulfillment",
+        "apply_address_correction",
+    }
+)
+
+
+class PolicyLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def applies_to(self) -> Sequence[str]: ...
+    @property
+    def clauses(self) -> Sequence[Clause]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseResult:
+    policy: str  # "PAY-001@3"
+    policy_id: str
+    clause: Clause
+    value: bool | None
+    applies_to: frozenset[str]
+
+    @property
+    def resolves(self) -> set[str]:
+        """Exception types this clause settles: its explicit scope, else its policy's ``applies_to``."""
+        return scoped_types(self.clause.when) or set(self.applies_to - {"all"})
+
+    @property
+    def key(self) -> str:
+        return f"{self.policy_id}/{self.clause.id}"
+
+
+def cite(policy: PolicyLike) -> str:
+    return f"{policy.id}@{policy.version}"
+
+
+def evaluate_clauses(policies: Iterable[PolicyLike], facts: Mapping[str, Any]) -> list[ClauseResult]:
+    """Every clause of every policy, evaluated against the facts."""
+    return [ClauseResult(cite(p), p.id, clause, evaluate(clause.when, facts)) for p in policies for clause in p.clauses]
+
+
+def scoped_types(condition: Condition) -> set[str]:
+    """Exception types a condition requires through ``exception.types contains X`` (positively)."""
+    if isinstance(condition, Leaf):
+        if condition.fact == "exception.types" and condition.op == "contains":
+            return {str(condition.value)}
+        if condition.fact == "exception.types" and condition.op == "in" and isinstance(condition.value, list):
+            return {str(v) for v in condition.value}
+        return set()
+    if isinstance(condition, NotOf):
+        return set()
+    parts = [scoped_types(c) for c in (condition.all if isinstance(condition, AllOf) else condition.any)]
+    if isinstance(condition, AnyOf):
+        return set().union(*parts) if all(parts) else set()
+    return set().union(*parts)
+
+
+def _escalate(summary: str, cited: list[str], confidence: float = 0.5) -> Verdict:
+    return Verdict(
+        outcome="escalate",
+        actions=[],
+        confidence=confidence,
+        summary=summary,
+        policy_ids=sorted(set(cited)),
+        reasoner="offline",
+    )
+
+
+def reason(policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
+    """Decide what the policies say about these facts."""
+    results = evaluate_clauses(policies, facts)
+    matched = [r for r in results if r.value is True]
+    exception_types = list(facts.get("exception.types") or [])
+    if not exception_types:
+        return _escalate("No exception detected on the order: nothing for policy to resolve.", [], 0.6)
+
+    overridden = {
+        target if "/" in target else f"{r.policy_id}/{target}" for r in matched for target in r.clause.overrides
+    }
+    live = [r for r in matched if r.key not in overridden]
+    if not live:
+        return _escalate(_unresolved(exception_types, results, facts), [])
+
+    top = max(r.clause.priority for r in live)
+    leaders = [r for r in live if r.clause.priority == top]
+    outcomes = {r.clause.then.outcome for r in leaders}
+    if len(outcomes) > 1:
+        sides = "; ".join(f"{r.key} says {r.clause.then.outcome}" for r in leaders)
+        return _escalate(f"Policies conflict at equal priority: {sides}.", [r.policy for r in leaders])
+    outcome = outcomes.pop()
+    if outcome == "escalate":
+        return _escalate("; ".join(_why(r) for r in leaders), [r.policy for r in live], 0.8)
+
+    resolved = set().union(*(r.resolves for r in live))
+    if unresolved := [t for t in exception_types if t not in resolved]:
+        return _escalate(_unresolved(unresolved, results, facts), [r.policy for r in live], 0.55)
+
+    blockers = [
+        r
+        for r in results
+        if r.value is None
+        and r.key not in overridden
+        and r.clause.priority >= top
+        and r.clause.then.outcome != outcome
+        and set(exception_types) & r.resolves
+    ]
+    if blockers:
+        missing = sorted({f for r in blockers for f in _unknown_facts(r.clause.when, facts)})
+        return _escalate(
+            f"Cannot rule out {blockers[0].key} ({blockers[0].clause.then.outcome}): unknown {', '.join(missing)}.",
+            [r.policy for r in live],
+        )
+
+    actions: list[ProposedAction] = []
+    seen: set[tuple[str, str]] = set()
+    for r in sorted(live, key=lambda r: -r.clause.priority):
+        for spec in r.clause.then.actions:
+            if outcome != "proceed" and spec.tool in ADVANCING_TOOLS:
+                continue
+            args = fill_arguments(spec.args, facts)
+            if args is None:
+                return _escalate(
+                    f"{r.key} calls for {spec.tool} but its arguments need facts that are unknown.",
+                    [x.policy for x in live],
+                )
+            identity = (spec.tool, repr(sorted(args.items())))
+            if identity in seen:
+                continue
+            seen.add(identity)
+            actions.append(
+                ProposedAction(
+                    tool=spec.tool, args=args, why=spec.why or _why(r), policy_ids=[r.policy], tier=spec.tier
+                )
+            )
+
+    cited = sorted({r.policy for r in live})
+    undetermined = sum(1 for r in results if r.value is None)
+    confidence = round(max(0.5, 0.95 - 0.05 * undetermined - 0.05 * (len(exception_types) - 1)), 2)
+    summary = f"{outcome.capitalize()}: " + "; ".join(_why(r) for r in sorted(live, key=lambda r: -r.clause.priority))
+    return Verdict(
+        outcome=outcome, actions=actions, confidence=confidence, summary=summary, policy_ids=cited, reasoner="offline"
+    )
+
+
+def _unresolved(types: Sequence[str], results: Sequence[ClauseResult], facts: Mapping[str, Any]) -> str:
+    missing = sorted({f for r in results if r.value is None for f in _unknown_facts(r.clause.when, facts)})
+    detail = f"; unknown facts: {', '.join(missing)}" if missing else ""
+    return f"No policy clause resolves {', '.join(types)}{detail}."
+
+
+def _why(result: ClauseResult) -> str:
+    return result.clause.summary or f"{result.key} applies"
+
+
+def _unknown_facts(condition: Condition, facts: Mapping[str, Any]) -> list[str]:
+    if isinstance(condition, Leaf):
+        return (
+            [condition.fact] if facts.get(condition.fact) is None and condition.op not in ("exists", "missing") else []
+        )
+    if isinstance(condition, NotOf):
+        return _unknown_facts(condition.not_, facts)
+    children = condition.all if isinstance(condition, AllOf) else condition.any
+    return [f for c in children for f in _unknown_facts(c, facts)]

@@ -1,0 +1,75 @@
+"""The mission state: a TypedDict whose list fields accumulate through reducers."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, NotRequired
+
+from typing_extensions import TypedDict
+
+from ai_missions.vocabulary import Outcome
+
+
+class Observation(TypedDict):
+    """One finding on the Explain rail."""
+
+    at: str  # ISO-8601 UTC timestamp
+    node: str
+    source: str  # a system ("erp"...), a policy ("policy:PAY-001@3"), or "mission"
+    finding: str  # one line for a person
+    data: dict[str, Any]
+
+
+class ProposedAction(TypedDict):
+    """A state-changing action the mission proposes."""
+
+    tool: str
+    args: dict[str, Any]
+    why: str
+    policy_ids: list[str]  # "PAY-001@3" style citations
+    tier: Literal["auto", "review"]
+
+
+class Verdict(TypedDict):
+    outcome: Outcome
+    actions: list[ProposedAction]
+    confidence: float
+    summary: str
+    policy_ids: list[str]
+    reasoner: str
+
+
+class ActionResult(TypedDict):
+    index: int
+    tool: str
+    args: dict[str, Any]
+    status: Literal["done", "failed", "skipped", "rejected"]
+    detail: str
+    result: NotRequired[dict[str, Any] | None]
+    idempotency_key: NotRequired[str]
+
+
+class PolicyRef(TypedDict):
+    policy_id: str
+    version: int
+    title: str
+    domain: str
+    sections: list[str]
+    text: str
+
+
+class MissionState(TypedDict, total=False):
+    """State of one mission run (one thread)."""
+
+    order_id: str
+    trigger: dict[str, Any]
+    gathered: dict[str, Any]  # raw structured results per read, keyed "system.tool"
+    facts: dict[str, Any]
+    customer_text: list[str]  # free text from customers/tickets: data, never instructions
+    policies: list[PolicyRef]
+    proposal: Verdict  # what the reasoner proposed
+    verdict: Verdict  # after the guard
+    decision: dict[str, Any]  # the reviewer's response, once decided
+    observations: Annotated[list[Observation], operator.add]
+    results: Annotated[list[ActionResult], operator.add]
+    status: str
