@@ -54,6 +54,8 @@ class Policy(BaseModel):
     path: Path
     #: sha256 of the file's bytes: the unit of incremental rebuilds.
     content_hash: str
+    #: The whole file as read (front matter and body), so the exact indexed version can be reproduced.
+    source_text: str = Field(repr=False)
 
     def applies(self, exception_type: str) -> bool:
         """Whether the policy covers an exception type (``all`` covers every type)."""
@@ -281,6 +283,7 @@ def _parse(path: Path, raw: bytes) -> Policy:
         body=body,
         path=path,
         content_hash=hashlib.sha256(raw).hexdigest(),
+        source_text=text,
     )
 
 
@@ -371,7 +374,7 @@ def sections(policy: Policy) -> list[Section]:
         seen_heading = True
         if not is_title:  # the document's "# Title" line: what follows it is the overview
             parts.append((match.group(2).strip(), []))
-    result = []
+    result: list[Section] = []
     for heading, lines in parts:
         text = "\n".join(lines).strip()
         if text:

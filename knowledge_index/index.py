@@ -1,0 +1,291 @@
+"""The Chroma index of policy sections, built incrementally from a policy directory.
+
+Design: one collection, :data:`COLLECTION`, cosine space, one record per section (long sections split into parts).
+Every record's metadata carries the policy id, version, title, domain, effective date, ``applies_to`` (as a
+``|``-delimited string plus one boolean flag per exception type, since Chroma metadata values are scalars) and the
+policy's content hash. A JSON manifest beside the Chroma files records, per policy, its content hash, source path,
+chunk count and source text (so :func:`ai_missions.knowledge_index.retrieval.get_policy` returns exactly the
+indexed version), plus the embedder and chunker that built the index.
+
+Rebuilds are incremental by content hash: unchanged policies are not re-embedded, a changed policy's chunks are
+replaced, a policy whose file disappeared (or no longer validates) loses its chunks. A different embedder or
+chunker version rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import functools
+import json
+import os
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.config import Settings
+
+from ai_missions.knowledge_index.embeddings import configured_embedding_function, embedder_identity
+from ai_missions.knowledge_index.policies import (
+    APPLIES_TO_ALL,
+    Policy,
+    PolicyProblem,
+    Section,
+    load_corpus,
+    sections,
+)
+from ai_missions.settings import knowledge_dir
+from ai_missions.vocabulary import EXCEPTION_TYPES
+
+COLLECTION = "policies"
+MANIFEST = "manifest.json"
+#: Bump when chunking or the embedded text changes: every policy is then re-embedded.
+CHUNKER_VERSION = 1
+#: Sections longer than this (in words) are split at paragraph boundaries (the embedder truncates at 256 tokens).
+MAX_CHUNK_WORDS = 160
+
+
+def applies_flag(exception_type: str) -> str:
+    """The boolean metadata key marking chunks of policies that apply to an exception type (or ``all``)."""
+    return f"applies__{exception_type}"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One indexed record: a section (or part of one) of a policy."""
+
+    id: str
+    text: str
+    #: What is embedded: the text prefixed with the policy title and section heading.
+    embed_text: str
+    metadata: dict[str, str | int | float | bool]
+
+
+def chunk_policy(policy: Policy) -> list[Chunk]:
+    """A policy's sections as index records, with the policy's identity on every one."""
+    base: dict[str, str | int | float | bool] = {
+        "policy_id": policy.id,
+        "version": policy.version,
+        "title": policy.title,
+        "domain": policy.domain,
+        "effective_from": policy.effective_from.isoformat(),
+        "effective_from_day": policy.effective_from.toordinal(),
+        "applies_to": "|".join(policy.applies_to),
+        "content_hash": policy.content_hash,
+    }
+    for exception_type in (*EXCEPTION_TYPES, APPLIES_TO_ALL):
+        base[applies_flag(exception_type)] = exception_type in policy.applies_to
+    chunks = []
+    for section in sections(policy):
+        parts = _split(section)
+        for part, text in enumerate(parts):
+            heading = section.heading if len(parts) == 1 else f"{section.heading} ({part + 1}/{len(parts)})"
+            metadata = {**base, "section": heading, "section_index": section.index, "part": part}
+            chunks.append(
+                Chunk(
+                    id=f"{policy.id}#{section.index:02d}.{part}",
+                    text=text,
+                    embed_text=f"{policy.title}: {section.heading}. {text}",
+                    metadata=metadata,
+                )
+            )
+    return chunks
+
+
+def _split(section: Section) -> list[str]:
+    """A section's text in parts of at most about :data:`MAX_CHUNK_WORDS` words, cut between paragraphs."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", section.text) if p.strip()]
+    parts: list[list[str]] = [[]]
+    words = 0
+    for paragraph in paragraphs:
+        count = len(paragraph.split())
+        if parts[-1] and words + count > MAX_CHUNK_WORDS:
+            parts.append([])
+            words = 0
+        parts[-1].append(paragraph)
+        words += count
+    return ["\n\n".join(p) for p in parts if p]
+
+
+@dataclass
+class BuildReport:
+    """What a build did: policy ids added, updated (re-embedded), removed and skipped (unchanged)."""
+
+    source: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[PolicyProblem] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    #: Why everything was re-embedded, when it was (new index, other embedder, new chunker).
+    full_rebuild_reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["problems"] = [
+            {"path": str(p.path), "line": p.line, "message": p.message, "where": str(p)} for p in self.problems
+        ]
+        return data
+
+
+def chroma_settings() -> Settings:
+    """Chroma settings for every client we open: no telemetry, no reset."""
+    return Settings(anonymized_telemetry=False, allow_reset=False, is_persistent=True)
+
+
+@functools.cache
+def _client(path: str) -> ClientAPI:
+    return chromadb.PersistentClient(path=path, settings=chroma_settings())
+
+
+def open_client(directory: Path | None = None) -> ClientAPI:
+    """The persistent Chroma client of an index directory (one per directory and process)."""
+    return _client(str((directory or knowledge_dir()).resolve()))
+
+
+def manifest_path(directory: Path | None = None) -> Path:
+    return (directory or knowledge_dir()) / MANIFEST
+
+
+def read_manifest(directory: Path | None = None) -> dict[str, Any]:
+    """The manifest, or an empty one when the index was never built."""
+    path = manifest_path(directory)
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"policies": {}}
+    data.setdefault("policies", {})
+    return data
+
+
+def _write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    path = manifest_path(directory)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _build_lock(directory: Path) -> Iterator[None]:
+    """One build at a time per index directory (across processes)."""
+    with open(directory / ".build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(
+    source: Path | None = None,
+    *,
+    directory: Path | None = None,
+    embedding_function: EmbeddingFunction[Documents] | None = None,
+) -> BuildReport:
+    """Bring the index in ``directory`` (default ``knowledge_dir()``) in line with the policies in ``source``."""
+    started = time.perf_counter()
+    directory = (directory or knowledge_dir()).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    corpus = load_corpus(source)
+    report = BuildReport(source=str(corpus.source), problems=list(corpus.problems))
+    function = embedding_function or configured_embedding_function()
+    identity = embedder_identity(function)
+    with _build_lock(directory):
+        client = open_client(directory)
+        manifest = read_manifest(directory)
+        report.full_rebuild_reason = _full_rebuild_reason(client, manifest, identity)
+        if report.full_rebuild_reason:
+            with contextlib.suppress(Exception):  # chromadb raises NotFoundError/ValueError by version
+                client.delete_collection(COLLECTION)
+            manifest = {"policies": {}}
+        collection = client.get_or_create_collection(
+            COLLECTION,
+            embedding_function=function,  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"description": "AI Missions policy sections", "chunker_version": CHUNKER_VERSION},
+        )
+        known: dict[str, dict[str, Any]] = manifest["policies"]
+        current = {p.id: p for p in corpus.policies}
+        for policy_id in sorted(set(known) - set(current)):
+            collection.delete(where={"policy_id": policy_id})
+            del known[policy_id]
+            report.removed.append(policy_id)
+        changed: list[Policy] = []
+        for policy in corpus.policies:
+            entry = known.get(policy.id)
+            if entry is not None and entry["content_hash"] == policy.content_hash:
+                entry["path"] = str(policy.path)
+                report.skipped.append(policy.id)
+                continue
+            (report.updated if entry is not None else report.added).append(policy.id)
+            changed.append(policy)
+        report.chunks_embedded = _index(client, collection, function, changed)
+        for policy in changed:
+            known[policy.id] = {
+                "path": str(policy.path),
+                "content_hash": policy.content_hash,
+                "version": policy.version,
+                "domain": policy.domain,
+                "title": policy.title,
+                "text": policy.source_text,
+            }
+        manifest.update(
+            embedder=identity,
+            chunker_version=CHUNKER_VERSION,
+            collection_id=str(collection.id),
+            built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            source=str(corpus.source),
+        )
+        _write_manifest(directory, manifest)
+        report.chunks_total = collection.count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _full_rebuild_reason(client: ClientAPI, manifest: dict[str, Any], identity: str) -> str | None:
+    if not manifest.get("embedder"):
+        return "new index"
+    if manifest["embedder"] != identity:
+        return f"embedder changed (was {manifest['embedder']})"
+    if manifest.get("chunker_version") != CHUNKER_VERSION:
+        return "chunker changed"
+    try:
+        collection = client.get_collection(COLLECTION, embedding_function=None)
+    except Exception:
+        return "collection missing"
+    if str(collection.id) != manifest.get("collection_id"):
+        return "collection replaced"
+    return None
+
+
+def _index(
+    client: ClientAPI, collection: Collection, function: EmbeddingFunction[Documents], policies: Sequence[Policy]
+) -> int:
+    """Replace the chunks of ``policies``: delete the old ones, embed and add the new ones. Returns chunks embedded."""
+    chunks = [chunk for policy in policies for chunk in chunk_policy(policy)]
+    for policy in policies:
+        collection.delete(where={"policy_id": policy.id})
+    if not chunks:
+        return 0
+    vectors = function([c.embed_text for c in chunks])
+    step = max(1, client.get_max_batch_size())
+    for start in range(0, len(chunks), step):
+        batch = chunks[start : start + step]
+        collection.add(
+            ids=[c.id for c in batch],
+            documents=[c.text for c in batch],
+            embeddings=vectors[start : start + step],
+            metadatas=[c.metadata for c in batch],
+        )
+    return len(chunks)
