@@ -71,12 +71,7 @@ class SystemsGateway:
 
     def schemas(self) -> dict[str, dict[str, Any]]:
         """Each tool's JSON input schema, as the server declared it."""
-        return {
-            name: dict(tool.args_schema)
-            if isinstance(tool.args_schema, dict)
-            else tool.tool_call_schema.model_json_schema()
-            for name, tool in self.tools.items()
-        }
+        return {name: _json_schema(tool) for name, tool in self.tools.items()}
 
     async def call(self, tool_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
         """Call one tool and return its structured result; raises SystemError_ / SystemUnavailable."""
@@ -94,6 +89,13 @@ class SystemsGateway:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError) as exc:
             raise SystemUnavailable(f"{self.system_of[tool_name]} is unavailable: {exc!r}") from exc
         return _structured(tool_name, message)
+
+
+def _json_schema(tool: BaseTool) -> dict[str, Any]:
+    schema = tool.args_schema
+    if isinstance(schema, dict):
+        return schema
+    return tool.tool_call_schema.model_json_schema()  # type: ignore[union-attr]
 
 
 def _structured(tool_name: str, message: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ class MissionContext:
     reasoner: Literal["offline", "llm"] = "offline"
     #: Domains of Enterprise Knowledge the mission may read (governed access).
     allowed_domains: tuple[str, ...] = ("payments", "inventory", "fulfillment", "orders", "customer", "governance")
-    policies_per_type: int = 4
+    policies_per_type: int = 6
     llm_model: str | None = None
     llm_base_url: str | None = None
     llm_api_key: str | None = None

@@ -73,7 +73,11 @@ def cite(policy: PolicyLike) -> str:
 
 def evaluate_clauses(policies: Iterable[PolicyLike], facts: Mapping[str, Any]) -> list[ClauseResult]:
     """Every clause of every policy, evaluated against the facts."""
-    return [ClauseResult(cite(p), p.id, clause, evaluate(clause.when, facts)) for p in policies for clause in p.clauses]
+    return [
+        ClauseResult(cite(p), p.id, clause, evaluate(clause.when, facts), frozenset(p.applies_to))
+        for p in policies
+        for clause in p.clauses
+    ]
 
 
 def scoped_types(condition: Condition) -> set[str]:

@@ -72,4 +72,5 @@ class MissionState(TypedDict, total=False):
     decision: dict[str, Any]  # the reviewer's response, once decided
     observations: Annotated[list[Observation], operator.add]
     results: Annotated[list[ActionResult], operator.add]
+    usage: dict[str, Any]  # LLM calls and tokens, when an LLM reasoned
     status: str

@@ -1,0 +1,84 @@
+"""Who may approve what: the reviewer roster and the approval policy's rules (roles and amount ceilings).
+
+The same check runs in ``decide`` (below any UI) and again inside the graph when a decision resumes it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.integrations.catalog import TOOLS_BY_NAME
+from ai_missions.knowledge_index.clauses import ApprovalRule
+
+#: The roster used until ``$MISSIONS_HOME/reviewers.json`` (``{"name": "role", ...}``) says otherwise.
+DEFAULT_ROSTER: dict[str, str] = {
+    "ana": "ops_agent",
+    "omar": "ops_lead",
+    "fiona": "finance",
+    "cole": "customer_care",
+}
+
+
+def load_roster(home: Path) -> dict[str, str]:
+    """Reviewer name -> role."""
+    path = home / "reviewers.json"
+    if not path.exists():
+        return dict(DEFAULT_ROSTER)
+    try:
+        roster = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(roster, dict) or not all(isinstance(v, str) for v in roster.values()):
+        raise ValidationError(f"{path}: expected an object of reviewer name -> role")
+    return roster
+
+
+def role_of(reviewer: str, roster: Mapping[str, str]) -> str:
+    try:
+        return roster[reviewer]
+    except KeyError:
+        raise NotFoundError(f"unknown reviewer {reviewer!r} (known: {', '.join(sorted(roster))})") from None
+
+
+def approval_rules(knowledge: Any) -> list[ApprovalRule]:
+    """Every approval rule of the indexed policies (the approval policy carries them)."""
+    return [rule for policy in knowledge.policies() for rule in policy.approval_rules]
+
+
+def approval_problems(role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule]) -> list[str]:
+    """Why ``role`` may not approve these actions (empty when it may)."""
+    problems = []
+    for action in actions:
+        tool = str(action.get("tool"))
+        applicable = [r for r in rules if tool in r.tools or "*" in r.tools]
+        if not applicable:
+            problems.append(f"no approval rule covers {tool}")
+            continue
+        amount_arg = TOOLS_BY_NAME[tool].amount_arg if tool in TOOLS_BY_NAME else None
+        amount = _amount(action.get("args", {}), amount_arg)
+        permitted = [r for r in applicable if role in r.roles]
+        if not permitted:
+            roles = sorted({x for r in applicable for x in r.roles})
+            problems.append(f"{tool} needs one of the roles {', '.join(roles)}; {role} may not approve it")
+        elif amount is not None and not any(r.max_amount is None or amount <= r.max_amount for r in permitted):
+            ceiling = max(r.max_amount or 0 for r in permitted)
+            problems.append(f"{tool} of {amount:.2f} exceeds the {role} approval limit of {ceiling:.2f}")
+    return problems
+
+
+def authorize(role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule]) -> None:
+    if problems := approval_problems(role, actions, rules):
+        raise ForbiddenError("; ".join(problems))
+
+
+def _amount(args: Mapping[str, Any], amount_arg: str | None) -> float | None:
+    if amount_arg is None or amount_arg not in args:
+        return None
+    try:
+        return float(args[amount_arg])
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,80 @@
+"""Execution: approved (and automatable) actions run in declared order, each exactly once.
+
+Every write carries an idempotency key derived from the decision (or run) and the action, so a node re-run
+after a crash, or a retried call, replays the systems' first answer instead of repeating the side effect. An
+action that fails or is rejected stops the actions after it that depend on it (all later actions except
+internal notes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+
+from ai_missions.errors import MissionsError
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.guard import AUTOMATABLE_TOOLS
+from ai_missions.nodes.observe import emit
+from ai_missions.nodes.resources import systems_of
+from ai_missions.nodes.state import ActionResult, MissionState
+
+
+def idempotency_key(scope: str, index: int, tool: str) -> str:
+    return f"{scope}:{index}:{tool}"
+
+
+async def run_actions(
+    runtime: Runtime[MissionContext], scope: str, steps: Sequence[dict[str, Any]], node: str
+) -> list[ActionResult]:
+    """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?."""
+    systems = await systems_of(runtime.context)
+    results: list[ActionResult] = []
+    blocked_by: int | None = None
+    for step in steps:
+        index, tool, args = step["index"], step["tool"], step["args"]
+        key = idempotency_key(scope, index, tool)
+        result: ActionResult
+        if step["status"] != "approved":
+            result = ActionResult(index=index, tool=tool, args=args, status="rejected", detail=step.get("reason", ""))
+            blocked_by = index if blocked_by is None and tool not in AUTOMATABLE_TOOLS else blocked_by
+        elif blocked_by is not None and tool not in AUTOMATABLE_TOOLS:
+            detail = f"not run: depends on action {blocked_by + 1}, which did not happen"
+            result = ActionResult(index=index, tool=tool, args=args, status="skipped", detail=detail)
+        else:
+            try:
+                answer = await systems.call(tool, {**args, "idempotency_key": key})
+            except MissionsError as exc:
+                result = ActionResult(
+                    index=index, tool=tool, args=args, status="failed", detail=str(exc), idempotency_key=key
+                )
+                blocked_by = index if blocked_by is None else blocked_by
+            else:
+                result = ActionResult(
+                    index=index, tool=tool, args=args, status="done", detail="ok", result=answer, idempotency_key=key
+                )
+        emit("action_result", node=node, source=tool, summary=f"{tool}: {result['status']}", data=dict(result))
+        results.append(result)
+    return results
+
+
+async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+    """Run the actions policy lets run without a reviewer (recorded like any other)."""
+    steps = [
+        {"index": i, "tool": a["tool"], "args": a["args"], "status": "approved"}
+        for i, a in enumerate(state["verdict"]["actions"])
+        if a["tier"] == "auto"
+    ]
+    if not steps:
+        return {}
+    scope = f"{get_config()['configurable']['thread_id']}:auto"
+    return {"results": await run_actions(runtime, scope, steps, "execute_automatic")}
+
+
+async def execute(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+    """Run the reviewed plan in declared order."""
+    decision = state["decision"]
+    results = await run_actions(runtime, decision["decision_id"], decision["plan"], "execute")
+    return {"results": results}
