@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import importlib.resources
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -215,19 +215,19 @@ def _drop_duplicate_ids(policies: Sequence[Policy]) -> tuple[list[Policy], list[
     return list(first.values()), problems
 
 
-def _check_overrides(policies: Iterable[Policy]) -> list[PolicyProblem]:
+def _check_overrides(policies: Sequence[Policy]) -> list[PolicyProblem]:
     """Overrides naming a clause no policy has: a warning-level problem (the policy still loads)."""
     known = {f"{p.id}/{c.id}" for p in policies for c in p.clauses}
     problems = []
     for policy in policies:
-        for clause in policy.clauses:
+        for number, clause in enumerate(policy.clauses):
             for target in clause.overrides:
                 full = target if "/" in target else f"{policy.id}/{target}"
                 if full not in known:
                     problems.append(
                         PolicyProblem(
                             policy.path,
-                            _front_line(policy.path, "clauses"),
+                            _front_line(policy.path, "clauses", number, "overrides"),
                             f"clause {clause.id!r} overrides unknown clause {target!r} (the policy is still indexed)",
                         )
                     )
@@ -330,18 +330,15 @@ def _locate(root: yaml.Node, loc: Sequence[Any]) -> tuple[yaml.Node, list[Any]] 
     return node, reached
 
 
-def _front_line(path: Path, key: str) -> int | None:
-    """The line of a top-level front-matter key in a (valid) file."""
+def _front_line(path: Path, *loc: str | int) -> int | None:
+    """The line of a front-matter node (``"id"``, or ``"clauses", 0, "overrides"``) in a file that parsed."""
     try:
         front, _, _ = _split_front_matter(path, path.read_text(encoding="utf-8"))
         node = yaml.compose(front, Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError, _Invalid):
         return None
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _value in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return int(key_node.start_mark.line) + 2
-    return None
+    located = _locate(node, loc) if node is not None else None
+    return int(located[0].start_mark.line) + 2 if located and located[1] else None
 
 
 @dataclass(frozen=True, slots=True)

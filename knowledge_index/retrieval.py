@@ -73,6 +73,10 @@ class Hit:
         }
 
 
+#: A filter no record can pass (no domain allowed or asked for): the search returns nothing without a query.
+_NOTHING: dict[str, Any] = {"domain": {"$in": ["<none>"]}}
+
+
 class _Store:
     """The open index of one directory: client, collection, query embedder and the parsed manifest."""
 
@@ -186,6 +190,8 @@ class KnowledgeBase:
         if k < 1:
             raise ValidationError("k must be at least 1")
         where = self._where(domains, applies_to, effective_on)
+        if where is _NOTHING:
+            return []
         collection = self._store.collection()
         vector = self._store.embed_query(query)
         result = collection.query(
@@ -229,12 +235,14 @@ class KnowledgeBase:
         effective_on: dt.date | None,
     ) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
+        wanted = sorted(self.allowed_domains)
         if domains is not None:
             wanted = sorted(set([domains] if isinstance(domains, str) else domains))
             self._authorize(wanted)
+        if not wanted:
+            return _NOTHING
+        if domains is not None or self.restricted:
             clauses.append({"domain": {"$in": wanted}})
-        elif self.restricted:
-            clauses.append({"domain": {"$in": sorted(self.allowed_domains)}})
         if applies_to is not None:
             types = sorted(set([applies_to] if isinstance(applies_to, str) else applies_to))
             unknown = [t for t in types if t not in EXCEPTION_TYPES and t != APPLIES_TO_ALL]

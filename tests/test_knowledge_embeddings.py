@@ -1,0 +1,171 @@
+"""The offline embedder: sane vectors, dynamic padding, Chroma registration; the OpenAI-compatible one by config."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pytest
+from chromadb.utils.embedding_functions import known_embedding_functions
+
+from ai_missions.errors import ValidationError
+from ai_missions.knowledge_index.embeddings import (
+    DIMENSION,
+    MAX_TOKENS,
+    MiniLMEmbeddingFunction,
+    OpenAICompatibleEmbeddingFunction,
+    configured_embedding_function,
+    embed_texts,
+    tokenize,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
+
+
+def test_similar_sentences_score_higher_than_unrelated() -> None:
+    vectors = embed_texts(
+        [
+            "Release the payment hold when the only fraud signal is a new shipping address.",
+            "A fraud hold may be lifted if the sole risk reason is a changed delivery address.",
+            "Cycle counts reconcile warehouse stock with the inventory system.",
+        ]
+    )
+    assert vectors.shape == (3, DIMENSION)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similar, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert similar > 0.6
+    assert similar > unrelated + 0.3
+
+
+def test_batches_pad_to_their_longest_input_and_truncate_at_256() -> None:
+    ids, mask = tokenize(["hold", "release the payment hold"])
+    assert ids.shape == mask.shape
+    assert ids.shape[1] < 16  # not the 128/256 fixed padding the tokenizer file ships with
+    assert mask[0].sum() < mask[1].sum() == ids.shape[1]
+    ids, _ = tokenize(["word " * 1000])
+    assert ids.shape[1] == MAX_TOKENS
+
+
+def test_embedding_does_not_depend_on_batch_companions() -> None:
+    alone = embed_texts(["refund the duplicate capture"])[0]
+    batched = embed_texts(["refund the duplicate capture", "a much longer text " * 20], batch_size=2)[0]
+    assert float(alone @ batched) > 0.999
+
+
+def test_empty_input() -> None:
+    assert embed_texts([]).shape == (0, DIMENSION)
+
+
+def test_registered_with_chroma_and_rebuilt_from_config() -> None:
+    function = MiniLMEmbeddingFunction(batch_size=8)
+    assert known_embedding_functions[function.name()] is MiniLMEmbeddingFunction
+    assert known_embedding_functions[OpenAICompatibleEmbeddingFunction.name()] is OpenAICompatibleEmbeddingFunction
+    rebuilt = MiniLMEmbeddingFunction.build_from_config(function.get_config())
+    assert rebuilt.batch_size == 8
+    vectors = rebuilt(["hello"])
+    assert len(vectors) == 1
+    assert len(vectors[0]) == DIMENSION
+
+
+def test_default_embedder_is_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MISSIONS_EMBEDDER", raising=False)
+    assert isinstance(configured_embedding_function(), MiniLMEmbeddingFunction)
+    monkeypatch.setenv("MISSIONS_EMBEDDER", "nonsense")
+    with pytest.raises(ValidationError):
+        configured_embedding_function()
+
+
+def _fake_vector(text: str, dims: int = 24) -> list[float]:
+    """A deterministic bag-of-words vector: texts sharing words are close."""
+    vector = np.zeros(dims, dtype=np.float32)
+    for word in text.lower().split():
+        vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % dims] += 1.0
+    return [float(x) for x in vector]
+
+
+class _EmbeddingsHandler(BaseHTTPRequestHandler):
+    requests: ClassVar[list[dict[str, object]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _EmbeddingsHandler.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+        data = []
+        for index, text in enumerate(body["input"]):
+            vector = _fake_vector(text)
+            embedding: object = vector
+            if body.get("encoding_format") == "base64":
+                embedding = base64.b64encode(np.asarray(vector, dtype=np.float32).tobytes()).decode()
+            data.append({"object": "embedding", "index": index, "embedding": embedding})
+        payload = json.dumps(
+            {"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def embeddings_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A local OpenAI-compatible ``/v1/embeddings`` endpoint, configured through the environment."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EmbeddingsHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    monkeypatch.setenv("MISSIONS_EMBEDDER", "openai")
+    monkeypatch.setenv("MISSIONS_EMBEDDINGS_MODEL", "fake-embed-1")
+    monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    _EmbeddingsHandler.requests = []
+    yield base_url
+    server.shutdown()
+
+
+def test_openai_compatible_endpoint_plugs_in_by_configuration(embeddings_server: str) -> None:
+    function = configured_embedding_function()
+    assert isinstance(function, OpenAICompatibleEmbeddingFunction)
+    config = function.get_config()
+    assert config == {
+        "model": "fake-embed-1",
+        "base_url": embeddings_server,
+        "api_key_env": "OPENAI_API_KEY",
+        "dimensions": None,
+    }
+    assert "sk-test" not in json.dumps(config)  # the key itself is never persisted
+    vectors = function(["refund the double charge", "refund the double charge now", "cycle count"])
+    assert len(vectors) == 3
+    assert np.isclose(np.linalg.norm(vectors[0]), 1.0)
+    assert float(np.dot(vectors[0], vectors[1])) > float(np.dot(vectors[0], vectors[2]))
+    [request] = _EmbeddingsHandler.requests
+    assert request["path"] == "/v1/embeddings"
+    assert request["auth"] == "Bearer sk-test"
+    assert request["model"] == "fake-embed-1"
+
+
+def test_index_builds_and_searches_through_the_endpoint(embeddings_server: str, tmp_path: Path) -> None:
+    """The same index pipeline through an OpenAI-compatible endpoint, selected by environment only."""
+    from ai_missions.knowledge_index.index import build, read_manifest
+    from ai_missions.knowledge_index.retrieval import KnowledgeBase
+
+    directory = tmp_path / "index"
+    report = build(FIXTURES / "good", directory=directory)
+    assert len(report.added) == 6
+    assert report.chunks_embedded > 0
+    assert read_manifest(directory)["embedder"].startswith("ai-missions-openai-compatible:")
+    hits = KnowledgeBase(directory).search("undeliverable shipping address hold order ask customer", k=2)
+    assert hits[0].policy_id == "FUL-001"
+    assert len(hits[0].text) > 0
+    requests = len(_EmbeddingsHandler.requests)
+    assert build(FIXTURES / "good", directory=directory).chunks_embedded == 0
+    assert len(_EmbeddingsHandler.requests) == requests  # nothing re-embedded

@@ -1,0 +1,136 @@
+"""Policy loading: validation problems are reported by file and line, and the rest of the corpus still loads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ai_missions.knowledge_index.policies import (
+    InvalidPolicy,
+    Policy,
+    default_source,
+    load_corpus,
+    parse_policy,
+    sections,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
+GOOD_IDS = ["CUS-001", "FUL-001", "GOV-001", "INV-001", "PAY-001", "PAY-002"]
+
+
+@pytest.fixture
+def mixed_corpus(tmp_path: Path) -> Path:
+    """The good fixture policies plus every bad one, in one directory."""
+    for path in (FIXTURES / "good").glob("*.md"):
+        shutil.copy(path, tmp_path / path.name)
+    for path in (FIXTURES / "bad").glob("*.md"):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def _problems(corpus_dir: Path) -> dict[str, list[tuple[int | None, str]]]:
+    found: dict[str, list[tuple[int | None, str]]] = {}
+    for problem in load_corpus(corpus_dir).problems:
+        found.setdefault(problem.path.name, []).append((problem.line, problem.message))
+    return found
+
+
+def test_good_corpus_loads_with_metadata() -> None:
+    corpus = load_corpus(FIXTURES / "good")
+    assert corpus.problems == ()
+    assert [p.id for p in corpus.policies] == GOOD_IDS
+    pay = corpus.by_id()["PAY-001"]
+    assert (pay.version, pay.domain, pay.applies_to) == (3, "payments", ("payment_review",))
+    assert pay.effective_from.isoformat() == "2025-01-01"
+    assert [c.id for c in pay.clauses] == ["hold-high-fraud", "release-benign-address-change"]
+    assert pay.extra == {"owner": "payments-risk"}
+    assert len(pay.content_hash) == 64
+    assert pay.citation == "PAY-001 v3"
+    gov = corpus.by_id()["GOV-001"]
+    assert gov.approval_rules[0].max_amount == 5000
+    assert gov.applies("oversell")
+    assert not pay.applies("oversell")
+
+
+def test_bad_files_are_reported_by_file_and_line_and_the_rest_loads(mixed_corpus: Path) -> None:
+    corpus = load_corpus(mixed_corpus)
+    assert [p.id for p in corpus.policies] == GOOD_IDS
+    problems = _problems(mixed_corpus)
+    assert set(problems) == {
+        "broken-yaml.md",
+        "unknown-domain.md",
+        "zz-duplicate-id.md",
+        "bad-clause.md",
+        "no-front-matter.md",
+        "bad-fields.md",
+    }
+    assert problems["unknown-domain.md"] == [
+        (4, "domain: 'marketing' is not one of payments, inventory, fulfillment, orders, customer, governance")
+    ]
+    [(line, message)] = problems["zz-duplicate-id.md"]
+    assert line == 2
+    assert "duplicate policy id PAY-001" in message
+    assert "pay-001.md" in message
+    # One mistake deep inside a clause condition gives one problem, at its own line.
+    assert problems["bad-clause.md"] == [(13, "clauses.0.when.all.1.fact: unknown fact 'order.colour'")]
+    [(line, message)] = problems["broken-yaml.md"]
+    assert line in (5, 6)
+    assert "not valid YAML" in message
+    assert problems["no-front-matter.md"][0][0] == 1
+    by_line = dict(problems["bad-fields.md"])
+    assert "greater than or equal to 1" in by_line[5]  # version: 0
+    assert "date" in by_line[6]  # effective_from: someday
+    assert "unknown exception types ['returns']" in by_line[7]
+
+
+def test_problem_prints_as_path_colon_line(mixed_corpus: Path) -> None:
+    problem = next(p for p in load_corpus(mixed_corpus).problems if p.path.name == "unknown-domain.md")
+    assert str(problem).startswith(f"{mixed_corpus / 'unknown-domain.md'}:4: domain:")
+
+
+def test_missing_required_field(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    path.write_text("---\nid: ORD-100\ntitle: T\ndomain: orders\nversion: 1\napplies_to: [all]\n---\n# T\ntext\n")
+    with pytest.raises(InvalidPolicy) as info:
+        parse_policy(path)
+    [problem] = info.value.problems
+    assert problem.message == "effective_from: required field is missing"
+
+
+def test_unknown_override_is_a_warning_but_policy_loads(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "good" / "pay-001.md", tmp_path / "pay-001.md")
+    text = (tmp_path / "pay-001.md").read_text().replace("overrides: [hold-high-fraud]", "overrides: [no-such-clause]")
+    (tmp_path / "pay-001.md").write_text(text)
+    corpus = load_corpus(tmp_path)
+    assert [p.id for p in corpus.policies] == ["PAY-001"]
+    [problem] = corpus.problems
+    assert "overrides unknown clause 'no-such-clause'" in problem.message
+    assert problem.line == 27  # the overrides: line
+
+
+def test_sections_split_at_headings(tmp_path: Path) -> None:
+    policy = load_corpus(FIXTURES / "good").by_id()["PAY-001"]
+    assert [s.heading for s in sections(policy)] == ["Overview", "When a hold is kept", "When a hold is released"]
+    path = tmp_path / "y.md"
+    path.write_text(
+        "---\nid: ORD-101\ntitle: T\ndomain: orders\nversion: 1\neffective_from: 2025-01-01\napplies_to: [all]\n---\n"
+        "# T\n## A\nalpha\n### A.1\nsub\n```\n## not a heading\n```\n## B\nbeta\n"
+    )
+    parts = sections(parse_policy(path))
+    assert [s.heading for s in parts] == ["A", "B"]
+    assert "sub" in parts[0].text
+    assert "## not a heading" in parts[0].text
+
+
+def test_shipped_corpus_is_valid() -> None:
+    """The real corpus (when present) loads without a single problem."""
+    source = default_source()
+    if not any(source.glob("*.md")):
+        pytest.skip("the policy corpus is not written yet")
+    corpus = load_corpus(source)
+    assert [str(p) for p in corpus.problems] == []
+    assert len(corpus.policies) >= 25
+    assert all(isinstance(p, Policy) for p in corpus.policies)
+    assert all(sections(p) for p in corpus.policies)
