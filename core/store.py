@@ -62,7 +62,11 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_by_status ON decisions (status, created_at);
 CREATE INDEX IF NOT EXISTS decisions_by_run ON decisions (run_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+#: Run statuses of a mission that is still in progress.
+ACTIVE_STATUSES = ("running", "awaiting_decision", "executing")
 
 
 def utc_now() -> str:
@@ -170,6 +174,26 @@ class RunStore:
         where, params = _filters(**filters)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         return int(self._db().execute(f"SELECT count(*) FROM runs {clause}", params).fetchone()[0])
+
+    def active_orders(self) -> set[str]:
+        """Orders with a mission still in progress."""
+        marks = ", ".join("?" * len(ACTIVE_STATUSES))
+        rows = self._db().execute(f"SELECT DISTINCT order_id FROM runs WHERE status IN ({marks})", ACTIVE_STATUSES)
+        return {r[0] for r in rows}
+
+    def orders_with_runs(self) -> set[str]:
+        return {r[0] for r in self._db().execute("SELECT DISTINCT order_id FROM runs")}
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+                (key, value, value),
+            )
 
     # -- audit trail ------------------------------------------------------------------------------------------
     def append_events(self, run_id: str, events: Sequence[Mapping[str, Any]]) -> None:

@@ -148,10 +148,12 @@ def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         "inventory.reservation_id": worst["reservation_id"],
         "inventory.reservation_status": worst["status"],
         "inventory.reservation_location": worst["location"],
+        "inventory.sku": worst["sku"],
         "inventory.units_short": sum(a["short"] for a in assessed if a),
         "inventory.alternate_location": worst["alternate"],
         "inventory.phantom": any(a["phantom"] for a in assessed if a),
         "inventory.counted_available": worst["counted_available"],
+        "inventory.counted_on_hand": worst["counted"],
     }
 
 
@@ -190,10 +192,12 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
         "reservation_id": reservation["reservation_id"],
         "status": reservation["status"],
         "location": reservation["location_id"],
+        "sku": reservation["sku"],
         "short": short,
         "pending": pending,
         "phantom": phantom,
         "counted_available": counted_available,
+        "counted": None if counted is None else int(counted),
         "alternate": alternate,
     }
 

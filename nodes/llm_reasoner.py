@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from ai_missions.errors import MissionsError
 from ai_missions.integrations.catalog import TOOLS
 from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.ordering import in_execution_order
 from ai_missions.nodes.state import PolicyRef, ProposedAction, Verdict
 
 
@@ -114,10 +115,12 @@ def to_verdict(parsed: MissionVerdict, policies: Sequence[PolicyRef]) -> Verdict
     def cite(ids: Sequence[str]) -> list[str]:
         return sorted({known[i.split("@")[0].strip()] for i in ids if i.split("@")[0].strip() in known})
 
-    actions = [
-        ProposedAction(tool=s.tool, args=s.args, why=s.why, policy_ids=cite(s.policy_ids), tier="review")
-        for s in parsed.actions
-    ]
+    actions = in_execution_order(
+        [
+            ProposedAction(tool=s.tool, args=s.args, why=s.why, policy_ids=cite(s.policy_ids), tier="review")
+            for s in parsed.actions
+        ]
+    )
     return Verdict(
         outcome=parsed.outcome,
         actions=actions if parsed.outcome != "escalate" else [],

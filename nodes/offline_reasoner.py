@@ -6,13 +6,13 @@ weighed together):
 1. A clause *matches* when its condition is True, is *undetermined* when it depends on an unknown fact.
 2. A matched clause named in another matched clause's ``overrides`` drops out.
 3. The highest remaining priority decides the outcome; matched clauses at that priority that disagree are a
-   conflict, and the mission escalates. An ``escalate`` outcome wins as it stands.
+   conflict, and the mission escalates; an ``escalate`` among them wins as it stands.
 4. An undetermined clause at or above that priority that would change the outcome means a missing fact: escalate.
 5. Every exception type must be resolved by a matched clause (scoped to it by ``exception.types contains``, or
    else by its policy's ``applies_to``); otherwise escalate.
-6. Actions come from the matched clauses in priority order. With a ``proceed`` outcome every matched clause's
-   actions apply; otherwise actions that move the order forward (release, confirm, capture, fulfil) are dropped
-   and remedial ones (refund, void, cancel, holds, notes) are kept.
+6. Actions come from the matched clauses. With a ``proceed`` outcome every matched clause's actions apply;
+   otherwise actions that move the order forward (release, confirm, capture, fulfil) are dropped and remedial
+   ones (refund, void, cancel, holds, notes) are kept. They run in execution order (``nodes.ordering``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ai_missions.knowledge_index.clauses import AllOf, AnyOf, Clause, Condition, Leaf, NotOf, evaluate, fill_arguments
+from ai_missions.nodes.ordering import in_execution_order
 from ai_missions.nodes.state import ProposedAction, Verdict
 
 #: Actions that only make sense when the order goes ahead.
@@ -124,13 +125,13 @@ def reason(policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
 
     top = max(r.clause.priority for r in live)
     leaders = [r for r in live if r.clause.priority == top]
+    if escalations := [r for r in leaders if r.clause.then.outcome == "escalate"]:
+        return _escalate("; ".join(_why(r) for r in escalations), [r.policy for r in live], 0.8)
     outcomes = {r.clause.then.outcome for r in leaders}
     if len(outcomes) > 1:
         sides = "; ".join(f"{r.key} says {r.clause.then.outcome}" for r in leaders)
         return _escalate(f"Policies conflict at equal priority: {sides}.", [r.policy for r in leaders])
     outcome = outcomes.pop()
-    if outcome == "escalate":
-        return _escalate("; ".join(_why(r) for r in leaders), [r.policy for r in live], 0.8)
 
     resolved = set().union(*(r.resolves for r in live))
     if unresolved := [t for t in exception_types if t not in resolved]:
@@ -174,6 +175,7 @@ def reason(policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
                 )
             )
 
+    actions = in_execution_order(actions)
     cited = sorted({r.policy for r in live})
     undetermined = sum(1 for r in results if r.value is None)
     confidence = round(max(0.5, 0.95 - 0.05 * undetermined - 0.05 * (len(exception_types) - 1)), 2)

@@ -1,0 +1,246 @@
+"""Mission commands: run, scan, runs, show, queue, decide, resume, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import anyio
+
+from ai_missions.cli import emit
+from ai_missions.errors import ValidationError
+from ai_missions.runtime import MissionRuntime, RunOutcome
+from ai_missions.settings import missions_home
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = subparsers.add_parser("run", help="run a mission on one order")
+    run.add_argument("mission", choices=["order-exception"])
+    run.add_argument("--order", required=True, help="order id")
+    run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
+    run.add_argument("--json", action="store_true", help="print events and the outcome as JSON")
+    run.set_defaults(handler=_run)
+
+    scan = subparsers.add_parser("scan", help="start a mission for every new exception in the event feed")
+    scan.add_argument("--watch", action="store_true", help="keep watching the feed")
+    scan.add_argument("--interval", type=float, default=2.0, help="seconds between polls with --watch")
+    scan.add_argument("--limit", type=int, default=None, help="start at most N missions")
+    scan.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
+    scan.add_argument("--json", action="store_true")
+    scan.set_defaults(handler=_scan)
+
+    runs = subparsers.add_parser("runs", help="list mission runs, newest first")
+    runs.add_argument("--status")
+    runs.add_argument("--outcome")
+    runs.add_argument("--type", dest="exception_type")
+    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=_runs)
+
+    show = subparsers.add_parser("show", help="a run: observations, verdict, decisions and its audit trail")
+    show.add_argument("run_id")
+    show.add_argument("--json", action="store_true", help="the whole audit trail as JSON")
+    show.set_defaults(handler=_show)
+
+    queue = subparsers.add_parser("queue", help="pending decisions, oldest first")
+    queue.add_argument("--limit", type=int, default=50)
+    queue.add_argument("--json", action="store_true")
+    queue.set_defaults(handler=_queue)
+
+    decide = subparsers.add_parser("decide", help="approve, reject or edit a pending decision")
+    decide.add_argument("decision_id")
+    decide.add_argument("--reviewer", required=True)
+    what = decide.add_mutually_exclusive_group(required=True)
+    what.add_argument("--approve", action="store_true", help="approve every action")
+    what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
+    what.add_argument("--edit", metavar="JSON", help='new arguments by action number, e.g. \'{"2": {"amount": 10}}\'')
+    decide.add_argument("--reason", help="why the actions are rejected")
+    decide.add_argument("--json", action="store_true")
+    decide.set_defaults(handler=_decide)
+
+    resume = subparsers.add_parser("resume", help="finish decisions whose execution was interrupted")
+    resume.add_argument("--json", action="store_true")
+    resume.set_defaults(handler=_resume)
+
+    demo = subparsers.add_parser("demo", help="seed, index, scan and run missions; leave decisions for review")
+    demo.add_argument("--orders", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--missions", type=int, default=25, help="how many exceptions to run missions on")
+    demo.set_defaults(handler=_demo)
+
+
+def _async(handler: Callable[[argparse.Namespace], Coroutine[Any, Any, int | None]]) -> Callable[..., int | None]:
+    def run(args: argparse.Namespace) -> int | None:
+        return anyio.run(handler, args)
+
+    return run
+
+
+def _print_event(event: dict[str, Any]) -> None:
+    kind = event.get("kind")
+    if kind == "observation":
+        print(f"  [{event['node']:<17}] {event['source']:<22} {event['finding']}")
+    elif kind == "verdict":
+        print(f"  [verdict          ] {event.get('summary')}")
+    elif kind == "action_result":
+        print(f"  [{event['node']:<17}] {event.get('summary')}")
+    sys.stdout.flush()
+
+
+def _describe(outcome: RunOutcome) -> str:
+    lines = [f"Run {outcome.run_id} on {outcome.order_id}: {outcome.status}"]
+    if outcome.verdict:
+        lines.append(f"  verdict: {outcome.verdict['outcome']} ({outcome.verdict['confidence']:.0%})")
+    if outcome.decision_id:
+        lines.append(
+            f"  decision {outcome.decision_id} awaits a reviewer: missions decide {outcome.decision_id} "
+            "--reviewer NAME --approve"
+        )
+    for result in outcome.results:
+        lines.append(f"  action {result['index'] + 1} {result['tool']}: {result['status']} {result['detail']}")
+    return "\n".join(lines)
+
+
+@_async
+async def _run(args: argparse.Namespace) -> int:
+    async with MissionRuntime() as runtime:
+        outcome = await runtime.start(args.order, reasoner=args.reasoner, on_event=None if args.json else _print_event)
+    emit(outcome.__dict__, as_json=args.json, render=lambda _: _describe(outcome))
+    return 0
+
+
+@_async
+async def _scan(args: argparse.Namespace) -> int:
+    from ai_missions.scanner import scan_and_start
+
+    async with MissionRuntime() as runtime:
+        while True:
+            outcomes = await scan_and_start(runtime, reasoner=args.reasoner, limit=args.limit)
+            if args.json:
+                emit([o.__dict__ for o in outcomes], as_json=True)
+            else:
+                for outcome in outcomes:
+                    print(_describe(outcome))
+                print(f"{len(outcomes)} mission(s) started")
+            if not args.watch:
+                return 0
+            await anyio.sleep(args.interval)
+
+
+def _runs(args: argparse.Namespace) -> int:
+    from ai_missions.settings import runs_db
+    from ai_missions.store import RunStore
+
+    rows = RunStore(runs_db()).list_runs(
+        status=args.status, outcome=args.outcome, exception_type=args.exception_type, limit=args.limit
+    )
+
+    def render(rows: list[dict[str, Any]]) -> str:
+        if not rows:
+            return "no runs yet: run `missions demo` or `missions run order-exception --order ID`"
+        return "\n".join(
+            f"{r['run_id']}  {r['created_at'][:19]}  {r['order_id']:<10} {r['status']:<18} {r['outcome']!s:<9} "
+            f"{','.join(r['exception_types'])}"
+            for r in rows
+        )
+
+    emit(rows, as_json=args.json, render=render)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from ai_missions.settings import runs_db
+    from ai_missions.store import RunStore
+
+    store = RunStore(runs_db())
+    run = store.get_run(args.run_id)
+    trail = {
+        "run": run,
+        "decisions": [d.__dict__ for d in store.decisions_of(args.run_id)],
+        "audit": store.events(args.run_id),
+    }
+
+    def render(trail: dict[str, Any]) -> str:
+        run = trail["run"]
+        lines = [
+            f"Run {run['run_id']} ({run['mission']}) on {run['order_id']}: {run['status']}, outcome {run['outcome']}",
+            f"  exception types: {', '.join(run['exception_types']) or 'none'}",
+        ]
+        for e in trail["audit"]:
+            who = f" by {e['actor']}" if e["actor"] else ""
+            lines.append(f"  {e['at'][11:23]} {e['kind']:<17} {e['source'] or '':<22} {e['summary'] or ''}{who}")
+        return "\n".join(lines)
+
+    emit(trail, as_json=args.json, render=render)
+    return 0
+
+
+def _queue(args: argparse.Namespace) -> int:
+    from ai_missions.settings import runs_db
+    from ai_missions.store import RunStore
+
+    pending = RunStore(runs_db()).pending_decisions(limit=args.limit)
+
+    def render(pending: list[Any]) -> str:
+        if not pending:
+            return "no pending decisions: run `missions demo` or `missions scan`"
+        lines = []
+        for d in pending:
+            interrupts = d.request["interrupts"]
+            tools = ", ".join(i["action_request"]["action"] for i in interrupts)
+            lines.append(f"{d.decision_id}  {d.created_at[:19]}  {d.order_id:<10} run {d.run_id}  {tools}")
+        return "\n".join(lines)
+
+    emit([d.__dict__ for d in pending], as_json=args.json, render=render)
+    return 0
+
+
+@_async
+async def _decide(args: argparse.Namespace) -> int:
+    edits = None
+    if args.edit is not None:
+        try:
+            raw = json.loads(args.edit)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"--edit is not valid JSON: {exc.msg}") from exc
+        if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+            raise ValidationError('--edit expects {"<action number>": {<new arguments>}, ...}')
+        try:
+            edits = {int(k): v for k, v in raw.items()}
+        except ValueError as exc:
+            raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
+    if args.reject and not (args.reason or "").strip():
+        raise ValidationError("--reject needs --reason")
+    async with MissionRuntime() as runtime:
+        outcome = await runtime.decide(
+            args.decision_id,
+            args.reviewer,
+            approve=args.approve,
+            reject_reason=args.reason if args.reject else None,
+            edits=edits,
+        )
+    emit(outcome.__dict__, as_json=args.json, render=lambda _: _describe(outcome))
+    return 0
+
+
+@_async
+async def _resume(args: argparse.Namespace) -> int:
+    async with MissionRuntime() as runtime:
+        outcomes = await runtime.recover()
+    emit(
+        [o.__dict__ for o in outcomes],
+        as_json=args.json,
+        render=lambda _: "\n".join(_describe(o) for o in outcomes) or "nothing to resume",
+    )
+    return 0
+
+
+@_async
+async def _demo(args: argparse.Namespace) -> int:
+    from ai_missions.demo import run_demo
+
+    await run_demo(missions_home(), orders=args.orders, seed=args.seed, missions=args.missions)
+    return 0
