@@ -1,7 +1,8 @@
 """The trigger: start a mission for every new exception the systems show.
 
 An exception is new when its order never had a mission, or when the order changed (per the ERP event feed, read
-from a stored cursor) since its last mission. Orders with a mission in progress are skipped.
+from a stored cursor) and now shows other exception types than its last mission saw, so a mission's own writes
+do not start the same mission again. Orders with a mission in progress are skipped.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ async def scan_and_start(
     """Start missions for new exceptions (or for ``orders`` among them); returns their outcomes."""
     changed, cursor = await read_changed_orders(runtime, int(runtime.store.get_meta(CURSOR_KEY, "0") or 0))
     found = exceptions_now(runtime)
-    handled = runtime.store.orders_with_runs()
-    candidates = [o for o in found if o not in handled or o in changed]
+    seen = runtime.store.last_types_by_order()
+    candidates = [o for o in found if o not in seen or (o in changed and sorted(found[o]) != seen[o])]
     if orders is not None:
         wanted = set(orders)
         candidates = [o for o in candidates if o in wanted]

@@ -181,8 +181,13 @@ class RunStore:
         rows = self._db().execute(f"SELECT DISTINCT order_id FROM runs WHERE status IN ({marks})", ACTIVE_STATUSES)
         return {r[0] for r in rows}
 
-    def orders_with_runs(self) -> set[str]:
-        return {r[0] for r in self._db().execute("SELECT DISTINCT order_id FROM runs")}
+    def last_types_by_order(self) -> dict[str, list[str]]:
+        """Each order's exception types as its latest mission saw them."""
+        rows = self._db().execute(
+            "SELECT order_id, exception_types FROM runs r WHERE created_at ="
+            " (SELECT max(created_at) FROM runs WHERE order_id = r.order_id)"
+        )
+        return {r[0]: sorted(json.loads(r[1])) for r in rows}
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -150,6 +150,7 @@ def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         "inventory.reservation_location": worst["location"],
         "inventory.sku": worst["sku"],
         "inventory.units_short": sum(a["short"] for a in assessed if a),
+        "inventory.counted_short": sum(a["counted_short"] for a in assessed if a),
         "inventory.alternate_location": worst["alternate"],
         "inventory.phantom": any(a["phantom"] for a in assessed if a),
         "inventory.counted_available": worst["counted_available"],
@@ -175,9 +176,8 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
         and int(counted) - int(here["reserved"]) < (quantity if pending else 0)
     )
     counted_available = None if counted is None else int(counted) - int(here["reserved"]) + (0 if pending else quantity)
-    short = max(0, quantity - usable_here) if pending else 0
-    if phantom and counted_available is not None:
-        short = max(short, quantity - max(counted_available, 0))
+    short = max(0, quantity - usable_here) if pending else 0  # by the system's own numbers; phantom is apart
+    counted_short = short if counted_available is None else max(short, quantity - max(counted_available, 0))
     alternate = next(
         (
             loc["location_id"]
@@ -194,6 +194,7 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
         "location": reservation["location_id"],
         "sku": reservation["sku"],
         "short": short,
+        "counted_short": counted_short,
         "pending": pending,
         "phantom": phantom,
         "counted_available": counted_available,
@@ -229,7 +230,8 @@ def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
     open_order = facts.get("order.status") in OPEN_STATUSES
     expires = facts.get("payment.auth_expires_in_hours")
     found = {
-        "payment_review": facts.get("order.status") == "payment_review",
+        "payment_review": open_order
+        and (facts.get("order.status") == "payment_review" or bool(facts.get("payment.hold_active"))),
         "auth_expiring": open_order
         and facts.get("payment.auth_status") == "authorized"
         and expires is not None
@@ -237,7 +239,7 @@ def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
         "oversell": open_order
         and facts.get("inventory.reservation_status") == "pending"
         and (facts.get("inventory.units_short") or 0) > 0
-        and not facts.get("inventory.phantom"),
+        and facts.get("inventory.alternate_location") is not None,
         "phantom_inventory": open_order and bool(facts.get("inventory.phantom")),
         "address_invalid": open_order and facts.get("address.status") in ("corrected", "undeliverable"),
         "duplicate_order": open_order and facts.get("duplicate.original_order_id") is not None,

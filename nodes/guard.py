@@ -105,8 +105,8 @@ def _invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ea
     if tool == "cancel_order" and facts.get("order.shipped") and args.get("order_id") == facts.get("order.id"):
         problems.append("cancel_order: the order has shipped")
     if tool == "confirm_reservation" and "reallocate_reservation" not in earlier:
-        if facts.get("inventory.phantom"):
-            problems.append("confirm_reservation: the cycle count shows the stock is not there")
+        if facts.get("inventory.phantom") and (_number(facts.get("inventory.counted_short")) or 0) > 0:
+            problems.append("confirm_reservation: the cycle count shows the units are not there")
         if (_number(facts.get("inventory.units_short")) or 0) > 0:
             problems.append("confirm_reservation: the reserved location is short")
     if tool == "release_to_fulfillment":
