@@ -76,7 +76,10 @@ def chat_model(context: MissionContext) -> BaseChatModel:
 def build_messages(facts: Mapping[str, Any], policies: Sequence[PolicyRef], customer_text: Sequence[str]) -> list[Any]:
     tools = "\n".join(f"- {t.name} ({t.system}): {t.summary}" for t in TOOLS if t.kind == "write")
     policy_text = "\n\n".join(f"### {p['policy_id']} v{p['version']}: {p['title']}\n{p['text']}" for p in policies)
-    quoted = json.dumps(list(customer_text), ensure_ascii=False, indent=1)
+    # JSON-quoted, with < and > escaped, so no text can close the data block or open a tag of its own.
+    quoted = (
+        json.dumps(list(customer_text), ensure_ascii=False, indent=1).replace("<", "\\u003c").replace(">", "\\u003e")
+    )
     human = (
         f"Facts gathered from the systems (JSON):\n{json.dumps(dict(facts), indent=1, default=str)}\n\n"
         f"Policies:\n{policy_text}\n\n"

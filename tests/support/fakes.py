@@ -1,0 +1,36 @@
+"""Test doubles: a scripted chat model that accepts ``bind_tools`` (the stock fake raises)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from pydantic import Field
+
+
+class ScriptedChatModel(GenericFakeChatModel):
+    """Answers with the scripted messages in order; records every prompt it was given."""
+
+    prompts: list[Any] = Field(default_factory=list)
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:  # type: ignore[override]
+        return self
+
+    def _generate(self, messages: list[Any], *args: Any, **kwargs: Any) -> Any:
+        self.prompts.append(messages)
+        return super()._generate(messages, *args, **kwargs)
+
+
+def scripted(answers: Iterable[AIMessage]) -> ScriptedChatModel:
+    return ScriptedChatModel(messages=iter(list(answers)), prompts=[])
+
+
+def verdict_call(verdict: dict[str, Any], *, tokens: tuple[int, int] = (900, 120)) -> AIMessage:
+    """The model's answer as a tool call to the structured-output schema."""
+    return AIMessage(
+        content="",
+        tool_calls=[{"name": "MissionVerdict", "args": verdict, "id": "call-1", "type": "tool_call"}],
+        usage_metadata={"input_tokens": tokens[0], "output_tokens": tokens[1], "total_tokens": sum(tokens)},
+    )
