@@ -261,9 +261,11 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "inventory.reservation_id": "RES-88",
     "inventory.reservation_status": "pending",
     "inventory.reservation_location": "LYON",
+    "inventory.sku": "SKU-CHAIR",
     "inventory.units_short": 0,
     "inventory.phantom": False,
     "inventory.counted_available": 6,
+    "inventory.counted_on_hand": 8,
     "address.status": "valid",
     "address.has_suggestion": False,
 }
@@ -406,12 +408,14 @@ def test_oversell_reallocates_to_a_location_that_serves_the_whole_order() -> Non
 
 
 def test_phantom_stock_is_adjusted_to_the_count_and_never_confirmed_in_place() -> None:
-    phantom = {"inventory__phantom": True, "inventory__counted_available": 0, "inventory__units_short": 2}
+    # As the facts are derived: the system still shows the units (nothing short), the count does not.
+    phantom = {"inventory__phantom": True, "inventory__counted_on_hand": 0, "inventory__counted_available": 0}
     moved = _story("phantom_inventory", inventory__alternate_location="ANTWERP", **phantom)
     assert _matched(moved) == {"INV-003/adjust-and-reallocate"}
     tools = [t for t, _ in _proposal("INV-003/adjust-and-reallocate", moved)]
     assert tools == ["adjust_stock", "reallocate_reservation", "confirm_reservation"]
     assert dict(_proposal("INV-003/adjust-and-reallocate", moved))["adjust_stock"] == {
+        "sku": "SKU-CHAIR",
         "location_id": "LYON",
         "counted_qty": 0,
         "reason": "cycle count",
@@ -419,8 +423,10 @@ def test_phantom_stock_is_adjusted_to_the_count_and_never_confirmed_in_place() -
     stuck = _story("phantom_inventory", **phantom)
     assert _matched(stuck) == {"INV-003/adjust-and-hold"}
     assert "confirm_reservation" not in [t for t, _ in _proposal("INV-003/adjust-and-hold", stuck)]
-    no_count = _story("phantom_inventory", inventory__phantom=None, inventory__counted_available=None)
+    no_count = _story("phantom_inventory", inventory__phantom=None, inventory__counted_on_hand=None)
     assert _matched(no_count) == {"INV-003/recount-when-no-count"}
+    confirmed = _story("phantom_inventory", inventory__reservation_status="confirmed", **phantom)
+    assert _matched(confirmed) == {"INV-001/escalate-confirmed-on-phantom"}
 
 
 def test_address_correction_and_undeliverable_addresses() -> None:
@@ -453,6 +459,25 @@ def test_expiring_authorization_captures_only_when_the_order_can_ship() -> None:
     expired = ready | {"payment.auth_status": "expired", "payment.auth_expires_in_hours": -5}
     assert _matched(expired) == {"PAY-002/expired-request-new-payment"}
     assert _matched(expired | {"order.age_hours": 200}) == {"PAY-002/expired-cancel-stale"}
+
+
+def test_combined_exceptions_do_not_pull_apart() -> None:
+    # A benign review whose authorization also expires: release the hold and capture, no re-authorization hold.
+    both = _story("payment_review", "auth_expiring", payment__hold_active=True, payment__auth_expires_in_hours=8)
+    assert _matched(both) == {"PAY-001/release-benign-address-change", "PAY-002/capture-before-expiry"}
+    # The same with a genuinely risky score: nothing is captured under the fraud hold.
+    risky = both | {"payment.fraud_only_address_change": False, "payment.fraud_score": 91}
+    assert _matched(risky) == {"PAY-001/hold-high-risk", "PAY-002/no-capture-under-fraud-hold"}
+    # A benign review with a fixable address: the release waits for nothing but the correction.
+    fixable = _story("payment_review", "address_invalid", payment__hold_active=True, address__status="corrected") | {
+        "address.has_suggestion": True
+    }
+    assert _matched(fixable) == {"PAY-001/release-benign-address-change", "FUL-001/apply-suggested-correction"}
+    # A benign review on an oversold order: release the payment hold, the reservation moves under INV-002.
+    short = _story("payment_review", "oversell", payment__hold_active=True, inventory__units_short=1) | {
+        "inventory.alternate_location": "MADRID"
+    }
+    assert _matched(short) == {"PAY-001/release-benign-hold-only", "INV-002/reallocate-only"}
 
 
 def test_very_high_value_and_crowded_orders_escalate() -> None:
