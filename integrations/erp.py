@@ -1,0 +1,470 @@
+"""ERP: orders with lines, totals, ship-to, status, holds, status history and the order event feed.
+
+Statuses: pending, payment_review, on_hold, ready_to_fulfill, shipped, delivered, cancelled. Every status
+change appends an event to the feed (``read_events``), which is also each order's history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ai_missions.errors import ConflictError, ValidationError
+from ai_missions.integrations.addresses import Address
+from ai_missions.integrations.store import (
+    book_now,
+    from_ts,
+    hours_between,
+    idempotent_write,
+    money,
+    next_id,
+    require_row,
+    require_text,
+    to_ts,
+)
+
+OrderStatus = Literal["pending", "payment_review", "on_hold", "ready_to_fulfill", "shipped", "delivered", "cancelled"]
+STATUSES: tuple[str, ...] = OrderStatus.__args__  # type: ignore[attr-defined]
+CLOSED_STATUSES: frozenset[str] = frozenset({"shipped", "delivered", "cancelled"})
+CHANNELS: tuple[str, ...] = ("web", "mobile", "marketplace", "phone")
+
+
+class OrderLine(BaseModel):
+    line_no: int
+    sku: str
+    description: str
+    quantity: int
+    unit_price: float
+    line_total: float
+
+
+class OrderHold(BaseModel):
+    hold_id: str
+    reason: str
+    status: Literal["active", "released"]
+    previous_status: str
+    placed_at: str
+    released_at: str | None = None
+
+
+class Order(BaseModel):
+    """An order as the ERP knows it. ``age_hours`` is measured against the book clock."""
+
+    order_id: str
+    customer_id: str
+    channel: str
+    status: str
+    is_open: bool = Field(description="Not shipped, delivered or cancelled")
+    placed_at: str
+    age_hours: float
+    updated_at: str
+    currency: str
+    lines: list[OrderLine]
+    subtotal: float
+    shipping: float
+    tax: float
+    total: float
+    ship_to: Address
+    holds: list[OrderHold]
+    has_active_hold: bool
+
+
+class OrderSummary(BaseModel):
+    order_id: str
+    customer_id: str
+    channel: str
+    status: str
+    placed_at: str
+    age_hours: float
+    currency: str
+    total: float
+    item_count: int
+
+
+class OrderList(BaseModel):
+    orders: list[OrderSummary]
+    count: int
+
+
+class OrderEvent(BaseModel):
+    event_id: int
+    order_id: str
+    type: str = Field(description="order.placed or order.status_changed")
+    from_status: str | None
+    to_status: str
+    at: str
+    reason: str | None = None
+
+
+class OrderHistory(BaseModel):
+    order_id: str
+    status: str
+    events: list[OrderEvent]
+
+
+class EventPage(BaseModel):
+    """A page of the feed: pass ``next_after_id`` back as ``after_id`` to continue."""
+
+    events: list[OrderEvent]
+    next_after_id: int
+    has_more: bool
+
+
+class SimilarOrder(BaseModel):
+    order_id: str
+    status: str
+    placed_at: str
+    minutes_apart: float
+    placed_before: bool = Field(description="This order was placed before the one asked about")
+    total: float
+    same_items: bool
+
+
+class SimilarOrders(BaseModel):
+    order_id: str
+    customer_id: str
+    window_minutes: int
+    matches: list[SimilarOrder]
+
+
+class OrderActionResult(BaseModel):
+    """The outcome of an ERP write."""
+
+    order_id: str
+    action: str
+    status: str
+    previous_status: str
+    hold_ids: list[str] = Field(default_factory=list)
+    event_id: int | None = None
+    at: str
+    replayed: bool = False
+
+
+_ORDER_SQL = "SELECT * FROM orders WHERE order_id = ?"
+
+
+def _order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
+    return require_row(conn, _ORDER_SQL, (order_id,), "order", order_id)
+
+
+def _ship_to(row: sqlite3.Row) -> Address:
+    return Address(
+        name=row["ship_name"],
+        line1=row["ship_line1"],
+        line2=row["ship_line2"],
+        city=row["ship_city"],
+        region=row["ship_region"],
+        postal_code=row["ship_postal_code"],
+        country=row["ship_country"],
+    )
+
+
+def _lines(conn: sqlite3.Connection, order_id: str) -> list[OrderLine]:
+    rows = conn.execute("SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no", (order_id,))
+    return [
+        OrderLine(
+            line_no=r["line_no"],
+            sku=r["sku"],
+            description=r["description"],
+            quantity=r["quantity"],
+            unit_price=money(r["unit_price_cents"]),
+            line_total=money(r["unit_price_cents"] * r["quantity"]),
+        )
+        for r in rows
+    ]
+
+
+def _holds(conn: sqlite3.Connection, order_id: str) -> list[OrderHold]:
+    rows = conn.execute("SELECT * FROM order_holds WHERE order_id = ? ORDER BY placed_at, hold_id", (order_id,))
+    return [
+        OrderHold(
+            hold_id=r["hold_id"],
+            reason=r["reason"],
+            status=r["status"],
+            previous_status=r["previous_status"],
+            placed_at=r["placed_at"],
+            released_at=r["released_at"],
+        )
+        for r in rows
+    ]
+
+
+def get_order(conn: sqlite3.Connection, order_id: str) -> Order:
+    """An order with lines, totals, ship-to, status and holds."""
+    row = _order_row(conn, order_id)
+    holds = _holds(conn, order_id)
+    return Order(
+        order_id=row["order_id"],
+        customer_id=row["customer_id"],
+        channel=row["channel"],
+        status=row["status"],
+        is_open=row["status"] not in CLOSED_STATUSES,
+        placed_at=row["placed_at"],
+        age_hours=hours_between(book_now(conn), from_ts(row["placed_at"])),
+        updated_at=row["updated_at"],
+        currency=row["currency"],
+        lines=_lines(conn, order_id),
+        subtotal=money(row["subtotal_cents"]),
+        shipping=money(row["shipping_cents"]),
+        tax=money(row["tax_cents"]),
+        total=money(row["total_cents"]),
+        ship_to=_ship_to(row),
+        holds=holds,
+        has_active_hold=any(h.status == "active" for h in holds),
+    )
+
+
+def list_orders(
+    conn: sqlite3.Connection, status: str | None = None, customer_id: str | None = None, limit: int = 50
+) -> OrderList:
+    """Orders filtered by status and/or customer, newest first."""
+    if status is not None and status not in STATUSES:
+        raise ValidationError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    if not 1 <= limit <= 500:
+        raise ValidationError("limit must be between 1 and 500")
+    sql = (
+        "SELECT o.*, (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.order_id) AS items "
+        "FROM orders o WHERE (? IS NULL OR status = ?) AND (? IS NULL OR customer_id = ?) "
+        "ORDER BY placed_at DESC, order_id DESC LIMIT ?"
+    )
+    now = book_now(conn)
+    rows = conn.execute(sql, (status, status, customer_id, customer_id, limit)).fetchall()
+    orders = [
+        OrderSummary(
+            order_id=r["order_id"],
+            customer_id=r["customer_id"],
+            channel=r["channel"],
+            status=r["status"],
+            placed_at=r["placed_at"],
+            age_hours=hours_between(now, from_ts(r["placed_at"])),
+            currency=r["currency"],
+            total=money(r["total_cents"]),
+            item_count=r["items"],
+        )
+        for r in rows
+    ]
+    return OrderList(orders=orders, count=len(orders))
+
+
+def _event(row: sqlite3.Row) -> OrderEvent:
+    return OrderEvent(
+        event_id=row["event_id"],
+        order_id=row["order_id"],
+        type=row["type"],
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        at=row["at"],
+        reason=row["reason"],
+    )
+
+
+def get_order_history(conn: sqlite3.Connection, order_id: str) -> OrderHistory:
+    """An order's status history, oldest first."""
+    row = _order_row(conn, order_id)
+    rows = conn.execute("SELECT * FROM order_events WHERE order_id = ? ORDER BY event_id", (order_id,))
+    return OrderHistory(order_id=order_id, status=row["status"], events=[_event(r) for r in rows])
+
+
+def read_events(conn: sqlite3.Connection, after_id: int = 0, limit: int = 100) -> EventPage:
+    """The order event feed after a cursor; ids increase monotonically."""
+    if after_id < 0:
+        raise ValidationError("after_id must be >= 0")
+    if not 1 <= limit <= 1000:
+        raise ValidationError("limit must be between 1 and 1000")
+    rows = conn.execute(
+        "SELECT * FROM order_events WHERE event_id > ? ORDER BY event_id LIMIT ?", (after_id, limit + 1)
+    ).fetchall()
+    events = [_event(r) for r in rows[:limit]]
+    return EventPage(
+        events=events, next_after_id=events[-1].event_id if events else after_id, has_more=len(rows) > limit
+    )
+
+
+def _items(conn: sqlite3.Connection, order_id: str) -> Counter[str]:
+    items: Counter[str] = Counter()
+    for r in conn.execute("SELECT sku, quantity FROM order_lines WHERE order_id = ?", (order_id,)):
+        items[r["sku"]] += r["quantity"]
+    return items
+
+
+def find_similar_orders(conn: sqlite3.Connection, order_id: str, window_minutes: int = 60) -> SimilarOrders:
+    """Orders of the same customer with the same items (SKUs and quantities) placed within the window."""
+    if not 1 <= window_minutes <= 7 * 24 * 60:
+        raise ValidationError("window_minutes must be between 1 and 10080")
+    row = _order_row(conn, order_id)
+    placed = from_ts(row["placed_at"])
+    window = timedelta(minutes=window_minutes)
+    items = _items(conn, order_id)
+    others = conn.execute(
+        "SELECT * FROM orders WHERE customer_id = ? AND order_id != ? AND placed_at BETWEEN ? AND ? "
+        "ORDER BY placed_at, order_id",
+        (row["customer_id"], order_id, to_ts(placed - window), to_ts(placed + window)),
+    ).fetchall()
+    matches = []
+    for other in others:
+        other_placed = from_ts(other["placed_at"])
+        same = _items(conn, other["order_id"]) == items
+        if not same:
+            continue
+        matches.append(
+            SimilarOrder(
+                order_id=other["order_id"],
+                status=other["status"],
+                placed_at=other["placed_at"],
+                minutes_apart=round(abs((placed - other_placed).total_seconds()) / 60, 1),
+                placed_before=(other_placed, other["order_id"]) < (placed, order_id),
+                total=money(other["total_cents"]),
+                same_items=same,
+            )
+        )
+    return SimilarOrders(
+        order_id=order_id, customer_id=row["customer_id"], window_minutes=window_minutes, matches=matches
+    )
+
+
+# --- writes -----------------------------------------------------------------------------------------------------
+
+
+def _change_status(conn: sqlite3.Connection, order_id: str, old: str, new: str, reason: str, at: str) -> int:
+    conn.execute("UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ?", (new, at, order_id))
+    cursor = conn.execute(
+        "INSERT INTO order_events (order_id, type, from_status, to_status, at, reason) "
+        "VALUES (?, 'order.status_changed', ?, ?, ?, ?)",
+        (order_id, old, new, at, reason),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _active_holds(conn: sqlite3.Connection, order_id: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT * FROM order_holds WHERE order_id = ? AND status = 'active' ORDER BY placed_at, hold_id", (order_id,)
+    ).fetchall()
+
+
+def place_order_hold(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> OrderActionResult:
+    """Put an order on hold (status on_hold); refused once shipped, delivered or cancelled."""
+    reason = require_text(reason, "reason", max_length=500)
+
+    def perform() -> OrderActionResult:
+        row = _order_row(conn, order_id)
+        status = row["status"]
+        if status in CLOSED_STATUSES:
+            raise ConflictError(f"order {order_id} is {status}; it can no longer be held")
+        at = to_ts(book_now(conn))
+        hold_id = next_id(conn, "HOLD")
+        previous = status
+        if status == "on_hold":  # stacking a hold keeps the status the order returns to
+            previous = _active_holds(conn, order_id)[0]["previous_status"]
+        conn.execute(
+            "INSERT INTO order_holds (hold_id, order_id, reason, status, previous_status, placed_at) "
+            "VALUES (?, ?, ?, 'active', ?, ?)",
+            (hold_id, order_id, reason, previous, at),
+        )
+        event_id = None if status == "on_hold" else _change_status(conn, order_id, status, "on_hold", reason, at)
+        return OrderActionResult(
+            order_id=order_id,
+            action="place_order_hold",
+            status="on_hold",
+            previous_status=status,
+            hold_ids=[hold_id],
+            event_id=event_id,
+            at=at,
+        )
+
+    args = {"order_id": order_id, "reason": reason}
+    return idempotent_write(conn, "place_order_hold", idempotency_key, args, OrderActionResult, perform)
+
+
+def release_order_hold(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> OrderActionResult:
+    """Release an order's active holds; the order returns to the status it had before the first hold."""
+
+    def perform() -> OrderActionResult:
+        row = _order_row(conn, order_id)
+        holds = _active_holds(conn, order_id)
+        if not holds:
+            raise ConflictError(f"order {order_id} has no active hold")
+        at = to_ts(book_now(conn))
+        conn.executemany(
+            "UPDATE order_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+            [(at, h["hold_id"]) for h in holds],
+        )
+        status, back_to = row["status"], holds[0]["previous_status"]
+        event_id = None
+        if status == "on_hold":
+            event_id = _change_status(conn, order_id, status, back_to, "hold released", at)
+        return OrderActionResult(
+            order_id=order_id,
+            action="release_order_hold",
+            status=back_to if status == "on_hold" else status,
+            previous_status=status,
+            hold_ids=[h["hold_id"] for h in holds],
+            event_id=event_id,
+            at=at,
+        )
+
+    return idempotent_write(
+        conn, "release_order_hold", idempotency_key, {"order_id": order_id}, OrderActionResult, perform
+    )
+
+
+def release_to_fulfillment(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> OrderActionResult:
+    """Move a pending or payment_review order to ready_to_fulfill; refused while a hold is active."""
+
+    def perform() -> OrderActionResult:
+        row = _order_row(conn, order_id)
+        status = row["status"]
+        if _active_holds(conn, order_id):
+            raise ConflictError(f"order {order_id} has an active hold; release it first")
+        if status not in ("pending", "payment_review"):
+            raise ConflictError(f"order {order_id} is {status}; only pending or payment_review orders can be released")
+        at = to_ts(book_now(conn))
+        event_id = _change_status(conn, order_id, status, "ready_to_fulfill", "released to fulfillment", at)
+        return OrderActionResult(
+            order_id=order_id,
+            action="release_to_fulfillment",
+            status="ready_to_fulfill",
+            previous_status=status,
+            event_id=event_id,
+            at=at,
+        )
+
+    return idempotent_write(
+        conn, "release_to_fulfillment", idempotency_key, {"order_id": order_id}, OrderActionResult, perform
+    )
+
+
+def cancel_order(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> OrderActionResult:
+    """Cancel an order and release its holds; refused once shipped or delivered, or if already cancelled."""
+    reason = require_text(reason, "reason", max_length=500)
+
+    def perform() -> OrderActionResult:
+        row = _order_row(conn, order_id)
+        status = row["status"]
+        if status in ("shipped", "delivered"):
+            raise ConflictError(f"order {order_id} is {status}; it cannot be cancelled after shipment")
+        if status == "cancelled":
+            raise ConflictError(f"order {order_id} is already cancelled")
+        at = to_ts(book_now(conn))
+        holds = _active_holds(conn, order_id)
+        conn.executemany(
+            "UPDATE order_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+            [(at, h["hold_id"]) for h in holds],
+        )
+        event_id = _change_status(conn, order_id, status, "cancelled", reason, at)
+        return OrderActionResult(
+            order_id=order_id,
+            action="cancel_order",
+            status="cancelled",
+            previous_status=status,
+            hold_ids=[h["hold_id"] for h in holds],
+            event_id=event_id,
+            at=at,
+        )
+
+    args = {"order_id": order_id, "reason": reason}
+    return idempotent_write(conn, "cancel_order", idempotency_key, args, OrderActionResult, perform)

@@ -1,0 +1,343 @@
+"""Inventory: stock per SKU per location, reservations and cycle counts.
+
+``reserved`` is the sum of *confirmed* reservations at a location and ``available = on_hand - reserved``.
+A *pending* reservation is a request not yet backed by stock: confirming it needs ``quantity <= available``.
+Cycle counts record what was physically found; when the latest count is below on-hand the stock is phantom.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ai_missions.errors import ConflictError, ValidationError
+from ai_missions.integrations.store import book_now, idempotent_write, next_id, require_row, require_text, to_ts
+
+ReservationStatus = Literal["pending", "confirmed", "released", "fulfilled"]
+
+
+class LocationStock(BaseModel):
+    location_id: str
+    location_name: str
+    on_hand: int
+    reserved: int = Field(description="Units held by confirmed reservations")
+    available: int = Field(description="on_hand - reserved")
+    pending: int = Field(description="Units requested by pending reservations (not yet held)")
+    last_counted_qty: int | None = Field(description="Units found by the latest cycle count, if any")
+    last_counted_at: str | None
+
+
+class Stock(BaseModel):
+    sku: str
+    name: str
+    locations: list[LocationStock]
+    total_on_hand: int
+    total_available: int
+
+
+class Reservation(BaseModel):
+    reservation_id: str
+    order_id: str
+    line_no: int
+    sku: str
+    location_id: str
+    quantity: int
+    status: str
+    created_at: str
+    updated_at: str
+
+
+class ReservationList(BaseModel):
+    order_id: str
+    reservations: list[Reservation]
+
+
+class CycleCount(BaseModel):
+    count_id: str
+    sku: str
+    location_id: str
+    counted_qty: int = Field(description="Units physically found")
+    system_qty: int = Field(description="On-hand the system showed when counting")
+    counted_at: str
+    counted_by: str
+
+
+class CycleCountList(BaseModel):
+    sku: str
+    counts: list[CycleCount] = Field(description="Newest first")
+
+
+class ReservationResult(BaseModel):
+    reservation: Reservation
+    action: str
+    previous_status: str
+    previous_location_id: str | None = None
+    replayed: bool = False
+
+
+class StockAdjustmentResult(BaseModel):
+    adjustment_id: str
+    sku: str
+    location_id: str
+    from_qty: int
+    to_qty: int
+    reason: str
+    at: str
+    replayed: bool = False
+
+
+def _product(conn: sqlite3.Connection, sku: str) -> sqlite3.Row:
+    return require_row(conn, "SELECT * FROM products WHERE sku = ?", (sku,), "SKU", sku)
+
+
+def _location(conn: sqlite3.Connection, location_id: str) -> sqlite3.Row:
+    return require_row(conn, "SELECT * FROM locations WHERE location_id = ?", (location_id,), "location", location_id)
+
+
+def _reservation_row(conn: sqlite3.Connection, reservation_id: str) -> sqlite3.Row:
+    return require_row(
+        conn,
+        "SELECT * FROM reservations WHERE reservation_id = ?",
+        (reservation_id,),
+        "reservation",
+        reservation_id,
+    )
+
+
+def _reservation(r: sqlite3.Row) -> Reservation:
+    return Reservation(
+        reservation_id=r["reservation_id"],
+        order_id=r["order_id"],
+        line_no=r["line_no"],
+        sku=r["sku"],
+        location_id=r["location_id"],
+        quantity=r["quantity"],
+        status=r["status"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+    )
+
+
+def _on_hand(conn: sqlite3.Connection, sku: str, location_id: str) -> int:
+    row = conn.execute("SELECT on_hand FROM stock WHERE sku = ? AND location_id = ?", (sku, location_id)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _held(conn: sqlite3.Connection, sku: str, location_id: str, status: str = "confirmed") -> int:
+    row = conn.execute(
+        "SELECT COALESCE(SUM(quantity), 0) FROM reservations WHERE sku = ? AND location_id = ? AND status = ?",
+        (sku, location_id, status),
+    ).fetchone()
+    return int(row[0])
+
+
+def available(conn: sqlite3.Connection, sku: str, location_id: str) -> int:
+    """Units at a location not held by confirmed reservations."""
+    return _on_hand(conn, sku, location_id) - _held(conn, sku, location_id)
+
+
+def get_stock(conn: sqlite3.Connection, sku: str) -> Stock:
+    """On hand, reserved, available and pending per location for a SKU, with the latest cycle count."""
+    product = _product(conn, sku)
+    rows = conn.execute(
+        """
+        SELECT l.location_id, l.name, COALESCE(s.on_hand, 0) AS on_hand,
+            (SELECT COALESCE(SUM(quantity), 0) FROM reservations r
+             WHERE r.sku = ? AND r.location_id = l.location_id AND r.status = 'confirmed') AS reserved,
+            (SELECT COALESCE(SUM(quantity), 0) FROM reservations r
+             WHERE r.sku = ? AND r.location_id = l.location_id AND r.status = 'pending') AS pending,
+            (SELECT counted_qty FROM cycle_counts c WHERE c.sku = ? AND c.location_id = l.location_id
+             ORDER BY counted_at DESC, count_id DESC LIMIT 1) AS counted_qty,
+            (SELECT counted_at FROM cycle_counts c WHERE c.sku = ? AND c.location_id = l.location_id
+             ORDER BY counted_at DESC, count_id DESC LIMIT 1) AS counted_at
+        FROM locations l LEFT JOIN stock s ON s.location_id = l.location_id AND s.sku = ?
+        ORDER BY l.location_id
+        """,
+        (sku, sku, sku, sku, sku),
+    ).fetchall()
+    locations = [
+        LocationStock(
+            location_id=r["location_id"],
+            location_name=r["name"],
+            on_hand=r["on_hand"],
+            reserved=r["reserved"],
+            available=r["on_hand"] - r["reserved"],
+            pending=r["pending"],
+            last_counted_qty=r["counted_qty"],
+            last_counted_at=r["counted_at"],
+        )
+        for r in rows
+    ]
+    return Stock(
+        sku=sku,
+        name=product["name"],
+        locations=locations,
+        total_on_hand=sum(s.on_hand for s in locations),
+        total_available=sum(s.available for s in locations),
+    )
+
+
+def get_reservations(conn: sqlite3.Connection, order_id: str) -> ReservationList:
+    """Reservations of an order, by order line. Every order the inventory knows has at least one."""
+    require_row(conn, "SELECT 1 FROM reservations WHERE order_id = ? LIMIT 1", (order_id,), "order", order_id)
+    rows = conn.execute("SELECT * FROM reservations WHERE order_id = ? ORDER BY line_no, reservation_id", (order_id,))
+    return ReservationList(order_id=order_id, reservations=[_reservation(r) for r in rows])
+
+
+def get_cycle_counts(conn: sqlite3.Connection, sku: str, location_id: str | None = None) -> CycleCountList:
+    """Cycle counts of a SKU, newest first, optionally at one location."""
+    _product(conn, sku)
+    if location_id is not None:
+        _location(conn, location_id)
+    rows = conn.execute(
+        "SELECT * FROM cycle_counts WHERE sku = ? AND (? IS NULL OR location_id = ?) "
+        "ORDER BY counted_at DESC, count_id DESC",
+        (sku, location_id, location_id),
+    )
+    counts = [
+        CycleCount(
+            count_id=r["count_id"],
+            sku=r["sku"],
+            location_id=r["location_id"],
+            counted_qty=r["counted_qty"],
+            system_qty=r["system_qty"],
+            counted_at=r["counted_at"],
+            counted_by=r["counted_by"],
+        )
+        for r in rows
+    ]
+    return CycleCountList(sku=sku, counts=counts)
+
+
+# --- writes -----------------------------------------------------------------------------------------------------
+
+
+def _set_reservation(conn: sqlite3.Connection, reservation_id: str, status: str, location_id: str, at: str) -> None:
+    conn.execute(
+        "UPDATE reservations SET status = ?, location_id = ?, updated_at = ? WHERE reservation_id = ?",
+        (status, location_id, at, reservation_id),
+    )
+
+
+def confirm_reservation(conn: sqlite3.Connection, reservation_id: str, idempotency_key: str) -> ReservationResult:
+    """Confirm a pending reservation: its location must have the units available."""
+
+    def perform() -> ReservationResult:
+        row = _reservation_row(conn, reservation_id)
+        if row["status"] != "pending":
+            raise ConflictError(f"reservation {reservation_id} is {row['status']}; only pending ones can be confirmed")
+        free = available(conn, row["sku"], row["location_id"])
+        if row["quantity"] > free:
+            raise ConflictError(
+                f"reservation {reservation_id} needs {row['quantity']} x {row['sku']} but {row['location_id']} "
+                f"has {max(free, 0)} available"
+            )
+        at = to_ts(book_now(conn))
+        _set_reservation(conn, reservation_id, "confirmed", row["location_id"], at)
+        return ReservationResult(
+            reservation=_reservation(_reservation_row(conn, reservation_id)),
+            action="confirm_reservation",
+            previous_status=row["status"],
+        )
+
+    args = {"reservation_id": reservation_id}
+    return idempotent_write(conn, "confirm_reservation", idempotency_key, args, ReservationResult, perform)
+
+
+def release_reservation(conn: sqlite3.Connection, reservation_id: str, idempotency_key: str) -> ReservationResult:
+    """Release a pending or confirmed reservation, returning any held units to available."""
+
+    def perform() -> ReservationResult:
+        row = _reservation_row(conn, reservation_id)
+        if row["status"] not in ("pending", "confirmed"):
+            raise ConflictError(f"reservation {reservation_id} is {row['status']}; it cannot be released")
+        at = to_ts(book_now(conn))
+        _set_reservation(conn, reservation_id, "released", row["location_id"], at)
+        return ReservationResult(
+            reservation=_reservation(_reservation_row(conn, reservation_id)),
+            action="release_reservation",
+            previous_status=row["status"],
+        )
+
+    args = {"reservation_id": reservation_id}
+    return idempotent_write(conn, "release_reservation", idempotency_key, args, ReservationResult, perform)
+
+
+def reallocate_reservation(
+    conn: sqlite3.Connection, reservation_id: str, to_location_id: str, idempotency_key: str
+) -> ReservationResult:
+    """Move a pending or confirmed reservation to another location that has the units available.
+
+    The reservation keeps its status: a confirmed one now holds units at the new location.
+    """
+
+    def perform() -> ReservationResult:
+        row = _reservation_row(conn, reservation_id)
+        _location(conn, to_location_id)
+        if row["status"] not in ("pending", "confirmed"):
+            raise ConflictError(f"reservation {reservation_id} is {row['status']}; it cannot be reallocated")
+        if row["location_id"] == to_location_id:
+            raise ConflictError(f"reservation {reservation_id} is already at {to_location_id}")
+        free = available(conn, row["sku"], to_location_id)
+        if row["quantity"] > free:
+            raise ConflictError(
+                f"{to_location_id} has {max(free, 0)} x {row['sku']} available; "
+                f"reservation {reservation_id} needs {row['quantity']}"
+            )
+        at = to_ts(book_now(conn))
+        _set_reservation(conn, reservation_id, row["status"], to_location_id, at)
+        return ReservationResult(
+            reservation=_reservation(_reservation_row(conn, reservation_id)),
+            action="reallocate_reservation",
+            previous_status=row["status"],
+            previous_location_id=row["location_id"],
+        )
+
+    args = {"reservation_id": reservation_id, "to_location_id": to_location_id}
+    return idempotent_write(conn, "reallocate_reservation", idempotency_key, args, ReservationResult, perform)
+
+
+def adjust_stock(
+    conn: sqlite3.Connection, sku: str, location_id: str, counted_qty: int, reason: str, idempotency_key: str
+) -> StockAdjustmentResult:
+    """Set on-hand to a counted quantity; refused below what confirmed reservations already hold."""
+    if isinstance(counted_qty, bool) or not isinstance(counted_qty, int) or counted_qty < 0:
+        raise ValidationError("counted_qty must be a whole number >= 0")
+    reason = require_text(reason, "reason", max_length=500)
+
+    def perform() -> StockAdjustmentResult:
+        _product(conn, sku)
+        _location(conn, location_id)
+        held = _held(conn, sku, location_id)
+        if counted_qty < held:
+            raise ConflictError(
+                f"{location_id} holds {held} x {sku} for confirmed reservations; release some before setting "
+                f"on-hand to {counted_qty}"
+            )
+        before = _on_hand(conn, sku, location_id)
+        at = to_ts(book_now(conn))
+        conn.execute(
+            "INSERT INTO stock (sku, location_id, on_hand, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(sku, location_id) DO UPDATE SET on_hand = excluded.on_hand, updated_at = excluded.updated_at",
+            (sku, location_id, counted_qty, at),
+        )
+        adjustment_id = next_id(conn, "ADJ")
+        conn.execute(
+            "INSERT INTO stock_adjustments (adjustment_id, sku, location_id, from_qty, to_qty, reason, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (adjustment_id, sku, location_id, before, counted_qty, reason, at),
+        )
+        return StockAdjustmentResult(
+            adjustment_id=adjustment_id,
+            sku=sku,
+            location_id=location_id,
+            from_qty=before,
+            to_qty=counted_qty,
+            reason=reason,
+            at=at,
+        )
+
+    args = {"sku": sku, "location_id": location_id, "counted_qty": counted_qty, "reason": reason}
+    return idempotent_write(conn, "adjust_stock", idempotency_key, args, StockAdjustmentResult, perform)

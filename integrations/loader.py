@@ -1,0 +1,103 @@
+"""Write a whole book (rows per system and table) into a sandbox as fresh SQLite files, fast.
+
+Used by the seed generator and by snapshot import: each system is written to a temporary file with bulk inserts
+in one transaction and then moved into place, so a reader never sees a half-written system.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ai_missions.errors import ValidationError
+from ai_missions.integrations.catalog import SYSTEMS
+from ai_missions.integrations.schema import SCHEMAS, TABLES
+from ai_missions.settings import sandbox_dir
+
+Rows = Sequence[Mapping[str, Any]]
+BookRows = Mapping[str, Mapping[str, Rows]]
+
+_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def columns(system: str, table: str) -> tuple[str, ...]:
+    """The columns of a table, in schema order (read once from an in-memory copy of the schema)."""
+    if not _COLUMNS:
+        for name, ddl in SCHEMAS.items():
+            mem = sqlite3.connect(":memory:")
+            mem.executescript(ddl)
+            for tbl in TABLES[name]:
+                _COLUMNS[(name, tbl)] = tuple(r[1] for r in mem.execute(f"PRAGMA table_info({tbl})"))
+            mem.close()
+    try:
+        return _COLUMNS[(system, table)]
+    except KeyError:
+        raise ValidationError(f"unknown table {system}.{table}") from None
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+_TEMPLATES: dict[str, bytes] = {}
+
+
+def _template(system: str) -> bytes:
+    """An empty database image with the system's schema (built once per process)."""
+    if system not in _TEMPLATES:
+        mem = sqlite3.connect(":memory:")
+        mem.executescript(SCHEMAS[system])
+        _TEMPLATES[system] = mem.serialize()
+        mem.close()
+    return _TEMPLATES[system]
+
+
+def build_image(system: str, tables: Mapping[str, Rows]) -> bytes:
+    """A complete SQLite database image of ``system`` holding ``tables``, built in memory, WAL-flagged."""
+    unknown = set(tables) - set(TABLES[system])
+    if unknown:
+        raise ValidationError(f"unknown {system} tables: {', '.join(sorted(unknown))}")
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.deserialize(_template(system))
+        conn.execute("BEGIN")
+        for table in TABLES[system]:
+            rows = tables.get(table) or ()
+            if not rows:
+                continue
+            cols = columns(system, table)
+            sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            try:
+                conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
+            except (sqlite3.Error, AttributeError) as exc:
+                raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
+        conn.execute("COMMIT")
+        image = bytearray(conn.serialize())
+    finally:
+        conn.close()
+    image[18:20] = b"\x02\x02"  # file format version 2 = WAL journal (sqlite.org/fileformat.html, offsets 18-19)
+    return bytes(image)
+
+
+def write_system(path: Path, system: str, tables: Mapping[str, Rows]) -> None:
+    """Create ``path`` afresh with ``system``'s schema and the given rows, atomically (write then rename)."""
+    image = build_image(system, tables)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(image)
+    _remove(path)
+    os.replace(tmp, path)
+
+
+def write_book(book: BookRows, home: Path | None = None) -> Path:
+    """Replace every system of the sandbox under ``home`` with ``book``; returns the sandbox directory."""
+    missing = [s for s in SYSTEMS if s not in book]
+    if missing:
+        raise ValidationError(f"the book lacks systems: {', '.join(missing)}")
+    target = sandbox_dir(home)
+    for system in SYSTEMS:
+        write_system(target / f"{system}.sqlite", system, book[system])
+    return target

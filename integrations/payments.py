@@ -1,0 +1,413 @@
+"""Payments: authorizations (amount, expiry, status), captures, refunds, fraud assessments and payment holds.
+
+An authorization's status is ``authorized`` until captured or voided; an uncaptured one past ``expires_at``
+(by the book clock) reads as ``expired``. Invariants: capture only an authorized, unexpired authorization, never
+beyond its amount and never while a payment hold is active; void only an uncaptured one; refund never more than
+what remains of a capture.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ai_missions.errors import ConflictError
+from ai_missions.integrations.store import (
+    book_now,
+    from_ts,
+    hours_between,
+    idempotent_write,
+    money,
+    next_id,
+    require_row,
+    require_text,
+    to_cents,
+    to_ts,
+)
+
+AuthStatus = Literal["authorized", "captured", "voided", "expired"]
+FRAUD_REASONS: dict[str, str] = {
+    "new_shipping_address": "Ship-to address not seen before on this payment method",
+    "velocity": "Several orders or payment attempts in a short time",
+    "mismatched_billing": "Billing address does not match the card issuer's record",
+    "high_value": "Order value well above the customer's usual basket",
+    "risky_ip": "Order placed from an IP address with a poor reputation (proxy or hosting range)",
+    "prior_chargeback": "The customer has a past chargeback",
+}
+#: Fraud scores at or above this are elevated (the order goes to payment review).
+ELEVATED_SCORE = 60
+
+
+class Authorization(BaseModel):
+    authorization_id: str
+    order_id: str
+    amount: float
+    currency: str
+    status: AuthStatus
+    card_brand: str
+    card_last4: str
+    authorized_at: str
+    expires_at: str
+    expires_in_hours: float = Field(description="Hours until expiry by the book clock (negative: expired)")
+    captured_amount: float
+    capturable_amount: float
+
+
+class Capture(BaseModel):
+    capture_id: str
+    authorization_id: str
+    amount: float
+    captured_at: str
+    refunded_amount: float
+    refundable_amount: float
+
+
+class Refund(BaseModel):
+    refund_id: str
+    capture_id: str
+    amount: float
+    reason: str
+    refunded_at: str
+
+
+class PaymentHold(BaseModel):
+    hold_id: str
+    order_id: str
+    reason: str
+    status: Literal["active", "released"]
+    placed_at: str
+    released_at: str | None
+
+
+class Payment(BaseModel):
+    """Everything the payment system knows about an order's money."""
+
+    order_id: str
+    currency: str
+    authorizations: list[Authorization]
+    captures: list[Capture] = Field(description="Oldest first")
+    refunds: list[Refund]
+    holds: list[PaymentHold]
+    authorized_amount: float
+    captured_amount: float
+    refunded_amount: float
+    net_captured: float = Field(description="captured_amount - refunded_amount")
+    capture_count: int
+    hold_active: bool
+
+
+class FraudReason(BaseModel):
+    code: str
+    description: str
+
+
+class FraudAssessment(BaseModel):
+    order_id: str
+    score: int = Field(description="0-100; elevated at 60 and above")
+    elevated: bool
+    reasons: list[FraudReason]
+    reason_codes: list[str]
+    assessed_at: str
+    model: str
+
+
+class PaymentHoldResult(BaseModel):
+    hold: PaymentHold
+    action: str
+    replayed: bool = False
+
+
+class CaptureResult(BaseModel):
+    capture: Capture
+    authorization: Authorization
+    replayed: bool = False
+
+
+class VoidResult(BaseModel):
+    authorization: Authorization
+    replayed: bool = False
+
+
+class RefundResult(BaseModel):
+    refund: Refund
+    capture: Capture
+    replayed: bool = False
+
+
+def _auth_row(conn: sqlite3.Connection, authorization_id: str) -> sqlite3.Row:
+    return require_row(
+        conn,
+        "SELECT * FROM authorizations WHERE authorization_id = ?",
+        (authorization_id,),
+        "authorization",
+        authorization_id,
+    )
+
+
+def _capture_row(conn: sqlite3.Connection, capture_id: str) -> sqlite3.Row:
+    return require_row(conn, "SELECT * FROM captures WHERE capture_id = ?", (capture_id,), "capture", capture_id)
+
+
+def _require_order(conn: sqlite3.Connection, order_id: str) -> None:
+    require_row(conn, "SELECT 1 FROM authorizations WHERE order_id = ? LIMIT 1", (order_id,), "order", order_id)
+
+
+def _sum(conn: sqlite3.Connection, sql: str, key: str) -> int:
+    return int(conn.execute(sql, (key,)).fetchone()[0])
+
+
+def _authorization(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> Authorization:
+    captured = _sum(
+        conn, "SELECT COALESCE(SUM(amount_cents), 0) FROM captures WHERE authorization_id = ?", row["authorization_id"]
+    )
+    expires_in = hours_between(from_ts(row["expires_at"]), now)
+    status = row["status"]
+    if status == "authorized" and expires_in <= 0:
+        status = "expired"
+    capturable = max(row["amount_cents"] - captured, 0) if status in ("authorized", "captured") else 0
+    return Authorization(
+        authorization_id=row["authorization_id"],
+        order_id=row["order_id"],
+        amount=money(row["amount_cents"]),
+        currency=row["currency"],
+        status=status,
+        card_brand=row["card_brand"],
+        card_last4=row["card_last4"],
+        authorized_at=row["authorized_at"],
+        expires_at=row["expires_at"],
+        expires_in_hours=expires_in,
+        captured_amount=money(captured),
+        capturable_amount=money(capturable),
+    )
+
+
+def _capture(conn: sqlite3.Connection, row: sqlite3.Row) -> Capture:
+    refunded = _sum(conn, "SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE capture_id = ?", row["capture_id"])
+    return Capture(
+        capture_id=row["capture_id"],
+        authorization_id=row["authorization_id"],
+        amount=money(row["amount_cents"]),
+        captured_at=row["captured_at"],
+        refunded_amount=money(refunded),
+        refundable_amount=money(row["amount_cents"] - refunded),
+    )
+
+
+def _hold(row: sqlite3.Row) -> PaymentHold:
+    return PaymentHold(
+        hold_id=row["hold_id"],
+        order_id=row["order_id"],
+        reason=row["reason"],
+        status=row["status"],
+        placed_at=row["placed_at"],
+        released_at=row["released_at"],
+    )
+
+
+def get_payment(conn: sqlite3.Connection, order_id: str) -> Payment:
+    """An order's authorizations, captures, refunds and holds, with totals."""
+    _require_order(conn, order_id)
+    now = book_now(conn)
+    auths = [
+        _authorization(conn, r, now)
+        for r in conn.execute(
+            "SELECT * FROM authorizations WHERE order_id = ? ORDER BY authorized_at, authorization_id", (order_id,)
+        )
+    ]
+    captures = [
+        _capture(conn, r)
+        for r in conn.execute("SELECT * FROM captures WHERE order_id = ? ORDER BY captured_at, capture_id", (order_id,))
+    ]
+    refunds = [
+        Refund(
+            refund_id=r["refund_id"],
+            capture_id=r["capture_id"],
+            amount=money(r["amount_cents"]),
+            reason=r["reason"],
+            refunded_at=r["refunded_at"],
+        )
+        for r in conn.execute("SELECT * FROM refunds WHERE order_id = ? ORDER BY refunded_at, refund_id", (order_id,))
+    ]
+    holds = [
+        _hold(r)
+        for r in conn.execute("SELECT * FROM payment_holds WHERE order_id = ? ORDER BY placed_at, hold_id", (order_id,))
+    ]
+    authorized = round(sum(a.amount for a in auths if a.status != "voided"), 2)
+    captured = round(sum(c.amount for c in captures), 2)
+    refunded = round(sum(r.amount for r in refunds), 2)
+    return Payment(
+        order_id=order_id,
+        currency=auths[0].currency,
+        authorizations=auths,
+        captures=captures,
+        refunds=refunds,
+        holds=holds,
+        authorized_amount=authorized,
+        captured_amount=captured,
+        refunded_amount=refunded,
+        net_captured=round(captured - refunded, 2),
+        capture_count=len(captures),
+        hold_active=any(h.status == "active" for h in holds),
+    )
+
+
+def get_fraud_assessment(conn: sqlite3.Connection, order_id: str) -> FraudAssessment:
+    """An order's fraud score with reason codes."""
+    row = require_row(
+        conn, "SELECT * FROM fraud_assessments WHERE order_id = ?", (order_id,), "fraud assessment for order", order_id
+    )
+    codes: list[str] = json.loads(row["reasons"])
+    return FraudAssessment(
+        order_id=order_id,
+        score=row["score"],
+        elevated=row["score"] >= ELEVATED_SCORE,
+        reasons=[FraudReason(code=c, description=FRAUD_REASONS.get(c, c)) for c in codes],
+        reason_codes=codes,
+        assessed_at=row["assessed_at"],
+        model=row["model"],
+    )
+
+
+# --- writes -----------------------------------------------------------------------------------------------------
+
+
+def _active_hold(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM payment_holds WHERE order_id = ? AND status = 'active' ORDER BY placed_at, hold_id LIMIT 1",
+        (order_id,),
+    ).fetchone()
+    return row
+
+
+def place_payment_hold(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> PaymentHoldResult:
+    """Place a payment hold on an order (no capture while it is active); refused if one is already active."""
+    reason = require_text(reason, "reason", max_length=500)
+
+    def perform() -> PaymentHoldResult:
+        _require_order(conn, order_id)
+        if _active_hold(conn, order_id) is not None:
+            raise ConflictError(f"order {order_id} already has an active payment hold")
+        hold_id = next_id(conn, "PH")
+        conn.execute(
+            "INSERT INTO payment_holds (hold_id, order_id, reason, status, placed_at) VALUES (?, ?, ?, 'active', ?)",
+            (hold_id, order_id, reason, to_ts(book_now(conn))),
+        )
+        row = conn.execute("SELECT * FROM payment_holds WHERE hold_id = ?", (hold_id,)).fetchone()
+        return PaymentHoldResult(hold=_hold(row), action="place_payment_hold")
+
+    args = {"order_id": order_id, "reason": reason}
+    return idempotent_write(conn, "place_payment_hold", idempotency_key, args, PaymentHoldResult, perform)
+
+
+def release_payment_hold(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> PaymentHoldResult:
+    """Release an order's active payment hold."""
+
+    def perform() -> PaymentHoldResult:
+        _require_order(conn, order_id)
+        hold = _active_hold(conn, order_id)
+        if hold is None:
+            raise ConflictError(f"order {order_id} has no active payment hold")
+        conn.execute(
+            "UPDATE payment_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+            (to_ts(book_now(conn)), hold["hold_id"]),
+        )
+        row = conn.execute("SELECT * FROM payment_holds WHERE hold_id = ?", (hold["hold_id"],)).fetchone()
+        return PaymentHoldResult(hold=_hold(row), action="release_payment_hold")
+
+    args = {"order_id": order_id}
+    return idempotent_write(conn, "release_payment_hold", idempotency_key, args, PaymentHoldResult, perform)
+
+
+def capture_payment(
+    conn: sqlite3.Connection, authorization_id: str, amount: float, idempotency_key: str
+) -> CaptureResult:
+    """Capture up to the uncaptured amount of an authorized, unexpired authorization with no active hold."""
+    cents = to_cents(amount)
+
+    def perform() -> CaptureResult:
+        row = _auth_row(conn, authorization_id)
+        now = book_now(conn)
+        auth = _authorization(conn, row, now)
+        if auth.status in ("voided", "expired"):
+            raise ConflictError(f"authorization {authorization_id} is {auth.status}; it cannot be captured")
+        if _active_hold(conn, row["order_id"]) is not None:
+            raise ConflictError(f"order {row['order_id']} has an active payment hold; release it before capturing")
+        remaining = round(auth.capturable_amount * 100)
+        if cents > remaining:
+            raise ConflictError(
+                f"capture of {money(cents):.2f} exceeds what authorization {authorization_id} has left to capture "
+                f"({money(remaining):.2f} of {auth.amount:.2f})"
+            )
+        capture_id = next_id(conn, "CAP")
+        conn.execute(
+            "INSERT INTO captures (capture_id, authorization_id, order_id, amount_cents, captured_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (capture_id, authorization_id, row["order_id"], cents, to_ts(now)),
+        )
+        conn.execute("UPDATE authorizations SET status = 'captured' WHERE authorization_id = ?", (authorization_id,))
+        return CaptureResult(
+            capture=_capture(conn, _capture_row(conn, capture_id)),
+            authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
+        )
+
+    args = {"authorization_id": authorization_id, "amount_cents": cents}
+    return idempotent_write(conn, "capture_payment", idempotency_key, args, CaptureResult, perform)
+
+
+def void_authorization(conn: sqlite3.Connection, authorization_id: str, idempotency_key: str) -> VoidResult:
+    """Void an uncaptured, unexpired authorization (the customer's funds are released)."""
+
+    def perform() -> VoidResult:
+        row = _auth_row(conn, authorization_id)
+        now = book_now(conn)
+        auth = _authorization(conn, row, now)
+        if auth.status != "authorized":
+            raise ConflictError(
+                f"authorization {authorization_id} is {auth.status}; only uncaptured ones can be voided"
+            )
+        conn.execute(
+            "UPDATE authorizations SET status = 'voided', voided_at = ? WHERE authorization_id = ?",
+            (to_ts(now), authorization_id),
+        )
+        return VoidResult(authorization=_authorization(conn, _auth_row(conn, authorization_id), now))
+
+    args = {"authorization_id": authorization_id}
+    return idempotent_write(conn, "void_authorization", idempotency_key, args, VoidResult, perform)
+
+
+def refund_payment(
+    conn: sqlite3.Connection, capture_id: str, amount: float, reason: str, idempotency_key: str
+) -> RefundResult:
+    """Refund part or all of a capture; never more than what remains unrefunded on it."""
+    cents = to_cents(amount)
+    reason = require_text(reason, "reason", max_length=500)
+
+    def perform() -> RefundResult:
+        row = _capture_row(conn, capture_id)
+        capture = _capture(conn, row)
+        remaining = round(capture.refundable_amount * 100)
+        if cents > remaining:
+            raise ConflictError(
+                f"refund of {money(cents):.2f} exceeds what capture {capture_id} has left to refund "
+                f"({money(remaining):.2f} of {capture.amount:.2f})"
+            )
+        refund_id = next_id(conn, "RF")
+        at = to_ts(book_now(conn))
+        conn.execute(
+            "INSERT INTO refunds (refund_id, capture_id, order_id, amount_cents, reason, refunded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (refund_id, capture_id, row["order_id"], cents, reason, at),
+        )
+        return RefundResult(
+            refund=Refund(
+                refund_id=refund_id, capture_id=capture_id, amount=money(cents), reason=reason, refunded_at=at
+            ),
+            capture=_capture(conn, _capture_row(conn, capture_id)),
+        )
+
+    args = {"capture_id": capture_id, "amount_cents": cents, "reason": reason}
+    return idempotent_write(conn, "refund_payment", idempotency_key, args, RefundResult, perform)

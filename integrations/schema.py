@@ -1,0 +1,197 @@
+"""The SQLite schema of each simulated system. Money is stored in integer cents, times as ISO-8601 UTC text.
+
+Every system database also carries ``meta`` (book clock, seed), ``sequences`` (ids for new records) and
+``idempotency`` (recorded write results), so each system stands alone like a real one.
+"""
+
+from __future__ import annotations
+
+COMMON = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sequences (prefix TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE idempotency (
+    key TEXT PRIMARY KEY, tool TEXT NOT NULL, fingerprint TEXT NOT NULL, response TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+ERP = """
+CREATE TABLE orders (
+    order_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL,
+    placed_at TEXT NOT NULL, updated_at TEXT NOT NULL, currency TEXT NOT NULL,
+    subtotal_cents INTEGER NOT NULL, shipping_cents INTEGER NOT NULL, tax_cents INTEGER NOT NULL,
+    total_cents INTEGER NOT NULL,
+    ship_name TEXT NOT NULL, ship_line1 TEXT NOT NULL, ship_line2 TEXT, ship_city TEXT NOT NULL,
+    ship_region TEXT NOT NULL, ship_postal_code TEXT NOT NULL, ship_country TEXT NOT NULL
+);
+CREATE INDEX orders_customer ON orders (customer_id, placed_at);
+CREATE INDEX orders_status ON orders (status);
+CREATE TABLE order_lines (
+    order_id TEXT NOT NULL REFERENCES orders (order_id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+    description TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+    PRIMARY KEY (order_id, line_no)
+);
+CREATE TABLE order_holds (
+    hold_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'released')), previous_status TEXT NOT NULL,
+    placed_at TEXT NOT NULL, released_at TEXT
+);
+CREATE INDEX order_holds_order ON order_holds (order_id);
+CREATE TABLE order_events (
+    event_id INTEGER PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), type TEXT NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, at TEXT NOT NULL, reason TEXT
+);
+CREATE INDEX order_events_order ON order_events (order_id, event_id);
+"""
+
+CRM = """
+CREATE TABLE customers (
+    customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, phone TEXT NOT NULL,
+    tier TEXT NOT NULL CHECK (tier IN ('standard', 'silver', 'gold', 'vip')),
+    customer_since TEXT NOT NULL, first_order_at TEXT, lifetime_value_cents INTEGER NOT NULL,
+    order_count INTEGER NOT NULL, fraud_flags INTEGER NOT NULL,
+    preferred_channel TEXT NOT NULL, allowed_channels TEXT NOT NULL, language TEXT NOT NULL,
+    marketing_opt_in INTEGER NOT NULL
+);
+CREATE TABLE addresses (
+    address_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    name TEXT NOT NULL, line1 TEXT NOT NULL, line2 TEXT, city TEXT NOT NULL, region TEXT NOT NULL,
+    postal_code TEXT NOT NULL, country TEXT NOT NULL, since TEXT NOT NULL, until TEXT
+);
+CREATE INDEX addresses_customer ON addresses (customer_id, since);
+CREATE TABLE notes (
+    note_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    author TEXT NOT NULL, body TEXT NOT NULL, order_id TEXT, created_at TEXT NOT NULL
+);
+CREATE INDEX notes_customer ON notes (customer_id, created_at);
+CREATE TABLE cases (
+    case_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    subject TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed')), priority TEXT NOT NULL,
+    order_id TEXT, opened_at TEXT NOT NULL, closed_at TEXT
+);
+CREATE INDEX cases_customer ON cases (customer_id, opened_at);
+CREATE TABLE messages (
+    message_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')), channel TEXT NOT NULL,
+    subject TEXT NOT NULL, body TEXT NOT NULL, order_id TEXT, at TEXT NOT NULL
+);
+CREATE INDEX messages_customer ON messages (customer_id, at);
+"""
+
+INVENTORY = """
+CREATE TABLE locations (
+    location_id TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL
+);
+CREATE TABLE products (
+    sku TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, unit_price_cents INTEGER NOT NULL
+);
+CREATE TABLE stock (
+    sku TEXT NOT NULL REFERENCES products (sku), location_id TEXT NOT NULL REFERENCES locations (location_id),
+    on_hand INTEGER NOT NULL CHECK (on_hand >= 0), updated_at TEXT NOT NULL,
+    PRIMARY KEY (sku, location_id)
+);
+CREATE TABLE reservations (
+    reservation_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, line_no INTEGER NOT NULL,
+    sku TEXT NOT NULL REFERENCES products (sku), location_id TEXT NOT NULL REFERENCES locations (location_id),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'released', 'fulfilled')),
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX reservations_order ON reservations (order_id);
+CREATE INDEX reservations_stock ON reservations (sku, location_id, status);
+CREATE TABLE cycle_counts (
+    count_id TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES products (sku),
+    location_id TEXT NOT NULL REFERENCES locations (location_id), counted_qty INTEGER NOT NULL,
+    system_qty INTEGER NOT NULL, counted_at TEXT NOT NULL, counted_by TEXT NOT NULL
+);
+CREATE INDEX cycle_counts_stock ON cycle_counts (sku, location_id, counted_at);
+CREATE TABLE stock_adjustments (
+    adjustment_id TEXT PRIMARY KEY, sku TEXT NOT NULL, location_id TEXT NOT NULL, from_qty INTEGER NOT NULL,
+    to_qty INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL
+);
+"""
+
+PAYMENTS = """
+CREATE TABLE authorizations (
+    authorization_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    currency TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('authorized', 'captured', 'voided')),
+    card_brand TEXT NOT NULL, card_last4 TEXT NOT NULL, authorized_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    voided_at TEXT
+);
+CREATE INDEX authorizations_order ON authorizations (order_id);
+CREATE TABLE captures (
+    capture_id TEXT PRIMARY KEY, authorization_id TEXT NOT NULL REFERENCES authorizations (authorization_id),
+    order_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), captured_at TEXT NOT NULL
+);
+CREATE INDEX captures_order ON captures (order_id);
+CREATE TABLE refunds (
+    refund_id TEXT PRIMARY KEY, capture_id TEXT NOT NULL REFERENCES captures (capture_id), order_id TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), reason TEXT NOT NULL, refunded_at TEXT NOT NULL
+);
+CREATE INDEX refunds_order ON refunds (order_id);
+CREATE TABLE fraud_assessments (
+    order_id TEXT PRIMARY KEY, score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100), reasons TEXT NOT NULL,
+    assessed_at TEXT NOT NULL, model TEXT NOT NULL
+);
+CREATE TABLE payment_holds (
+    hold_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'released')), placed_at TEXT NOT NULL, released_at TEXT
+);
+CREATE INDEX payment_holds_order ON payment_holds (order_id);
+"""
+
+SHIPPING = """
+CREATE TABLE order_addresses (
+    order_id TEXT PRIMARY KEY, name TEXT NOT NULL, line1 TEXT NOT NULL, line2 TEXT, city TEXT NOT NULL,
+    region TEXT NOT NULL, postal_code TEXT NOT NULL, country TEXT NOT NULL,
+    validation_status TEXT NOT NULL CHECK (validation_status IN ('valid', 'corrected', 'undeliverable')),
+    issues TEXT NOT NULL, suggestion TEXT, validated_at TEXT NOT NULL, corrected_from TEXT
+);
+CREATE TABLE shipments (
+    shipment_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, carrier TEXT NOT NULL, service TEXT NOT NULL,
+    tracking_number TEXT NOT NULL, status TEXT NOT NULL, from_location TEXT NOT NULL, shipped_at TEXT NOT NULL,
+    delivered_at TEXT
+);
+CREATE INDEX shipments_order ON shipments (order_id);
+CREATE TABLE tracking_events (
+    shipment_id TEXT NOT NULL REFERENCES shipments (shipment_id), seq INTEGER NOT NULL, at TEXT NOT NULL,
+    status TEXT NOT NULL, location TEXT NOT NULL, PRIMARY KEY (shipment_id, seq)
+);
+"""
+
+SCHEMAS: dict[str, str] = {
+    "erp": COMMON + ERP,
+    "crm": COMMON + CRM,
+    "inventory": COMMON + INVENTORY,
+    "payments": COMMON + PAYMENTS,
+    "shipping": COMMON + SHIPPING,
+}
+
+#: Tables in insertion order (parents before children), per system; what exports and imports carry.
+TABLES: dict[str, tuple[str, ...]] = {
+    "erp": ("meta", "sequences", "idempotency", "orders", "order_lines", "order_holds", "order_events"),
+    "crm": ("meta", "sequences", "idempotency", "customers", "addresses", "notes", "cases", "messages"),
+    "inventory": (
+        "meta",
+        "sequences",
+        "idempotency",
+        "locations",
+        "products",
+        "stock",
+        "reservations",
+        "cycle_counts",
+        "stock_adjustments",
+    ),
+    "payments": (
+        "meta",
+        "sequences",
+        "idempotency",
+        "authorizations",
+        "captures",
+        "refunds",
+        "fraud_assessments",
+        "payment_holds",
+    ),
+    "shipping": ("meta", "sequences", "idempotency", "order_addresses", "shipments", "tracking_events"),
+}

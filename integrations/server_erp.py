@@ -1,0 +1,85 @@
+"""The ERP's MCP server: orders, status history, the order event feed, holds, release and cancel."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from ai_missions.integrations import erp
+from ai_missions.integrations.serving import IdempotencyKey, OrderId, Reason, SystemServer, main, open_system, tool
+
+Status = Annotated[
+    erp.OrderStatus | None,
+    Field(description="pending, payment_review, on_hold, ready_to_fulfill, shipped, delivered or cancelled"),
+]
+
+
+def build(home: Path | None = None, **settings: Any) -> SystemServer:
+    """The ERP server over the book under ``home``."""
+    server, db = open_system("erp", home, **settings)
+
+    @tool(server)
+    def get_order(order_id: OrderId) -> erp.Order:
+        """Lines, totals, currency, channel, ship-to (with a comparable fingerprint), status, holds and age in
+        hours by the book clock."""
+        return erp.get_order(db, order_id)
+
+    @tool(server)
+    def list_orders(
+        status: Status = None,
+        customer_id: Annotated[str | None, Field(description="Only this customer's orders")] = None,
+        limit: Annotated[int, Field(ge=1, le=500)] = 50,
+    ) -> erp.OrderList:
+        """Order summaries, newest first."""
+        return erp.list_orders(db, status, customer_id, limit)
+
+    @tool(server)
+    def get_order_history(order_id: OrderId) -> erp.OrderHistory:
+        """Every status change of the order, oldest first."""
+        return erp.get_order_history(db, order_id)
+
+    @tool(server)
+    def find_similar_orders(
+        order_id: OrderId,
+        window_minutes: Annotated[int, Field(ge=1, le=10080, description="How far apart in time")] = 60,
+    ) -> erp.SimilarOrders:
+        """Other orders of the same customer with exactly the same SKUs and quantities placed within the window;
+        `placed_before` marks the earlier ones (the original of a duplicate)."""
+        return erp.find_similar_orders(db, order_id, window_minutes)
+
+    @tool(server)
+    def read_events(
+        after_id: Annotated[int, Field(ge=0, description="Cursor: the last event id already seen")] = 0,
+        limit: Annotated[int, Field(ge=1, le=1000)] = 100,
+    ) -> erp.EventPage:
+        """Order status-change events with ids above `after_id`, oldest first."""
+        return erp.read_events(db, after_id, limit)
+
+    @tool(server)
+    def place_order_hold(order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey) -> erp.OrderActionResult:
+        """Status becomes on_hold; refused for shipped, delivered or cancelled orders."""
+        return erp.place_order_hold(db, order_id, reason, idempotency_key)
+
+    @tool(server)
+    def release_order_hold(order_id: OrderId, idempotency_key: IdempotencyKey) -> erp.OrderActionResult:
+        """Releases every active hold; the order returns to the status it had before. Refused if none."""
+        return erp.release_order_hold(db, order_id, idempotency_key)
+
+    @tool(server)
+    def release_to_fulfillment(order_id: OrderId, idempotency_key: IdempotencyKey) -> erp.OrderActionResult:
+        """From pending or payment_review to ready_to_fulfill; refused while a hold is active."""
+        return erp.release_to_fulfillment(db, order_id, idempotency_key)
+
+    @tool(server)
+    def cancel_order(order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey) -> erp.OrderActionResult:
+        """Cancels and releases holds; refused after shipment or when already cancelled."""
+        return erp.cancel_order(db, order_id, reason, idempotency_key)
+
+    return server
+
+
+if __name__ == "__main__":
+    sys.exit(main(system="erp"))

@@ -1,0 +1,79 @@
+"""The payments MCP server: authorizations, captures, refunds, fraud assessments and payment holds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from ai_missions.integrations import payments
+from ai_missions.integrations.serving import (
+    Amount,
+    IdempotencyKey,
+    OrderId,
+    Reason,
+    SystemServer,
+    main,
+    open_system,
+    tool,
+)
+
+AuthorizationId = Annotated[str, Field(min_length=1, max_length=64, description="Authorization id, e.g. AUTH-000123")]
+CaptureId = Annotated[str, Field(min_length=1, max_length=64, description="Capture id, e.g. CAP-000123")]
+
+
+def build(home: Path | None = None, **settings: Any) -> SystemServer:
+    """The payments server over the book under ``home``."""
+    server, db = open_system("payments", home, **settings)
+
+    @tool(server)
+    def get_payment(order_id: OrderId) -> payments.Payment:
+        """Authorizations (status authorized, captured, voided or expired; hours to expiry by the book clock),
+        captures (oldest first) with refunded amounts, refunds, holds, and totals: authorized, captured, refunded,
+        net captured, capture count, hold active."""
+        return payments.get_payment(db, order_id)
+
+    @tool(server)
+    def get_fraud_assessment(order_id: OrderId) -> payments.FraudAssessment:
+        """Score 0-100 (elevated from 60) and reason codes such as new_shipping_address, velocity,
+        mismatched_billing, high_value, risky_ip, prior_chargeback."""
+        return payments.get_fraud_assessment(db, order_id)
+
+    @tool(server)
+    def place_payment_hold(
+        order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey
+    ) -> payments.PaymentHoldResult:
+        """No capture while it is active; refused if one is already active."""
+        return payments.place_payment_hold(db, order_id, reason, idempotency_key)
+
+    @tool(server)
+    def release_payment_hold(order_id: OrderId, idempotency_key: IdempotencyKey) -> payments.PaymentHoldResult:
+        """Refused when the order has no active payment hold."""
+        return payments.release_payment_hold(db, order_id, idempotency_key)
+
+    @tool(server)
+    def capture_payment(
+        authorization_id: AuthorizationId, amount: Amount, idempotency_key: IdempotencyKey
+    ) -> payments.CaptureResult:
+        """Refused on a voided or expired authorization, beyond the uncaptured amount, or under a payment hold."""
+        return payments.capture_payment(db, authorization_id, amount, idempotency_key)
+
+    @tool(server)
+    def void_authorization(authorization_id: AuthorizationId, idempotency_key: IdempotencyKey) -> payments.VoidResult:
+        """Releases the customer's funds; only an uncaptured, unexpired authorization."""
+        return payments.void_authorization(db, authorization_id, idempotency_key)
+
+    @tool(server)
+    def refund_payment(
+        capture_id: CaptureId, amount: Amount, reason: Reason, idempotency_key: IdempotencyKey
+    ) -> payments.RefundResult:
+        """Refused beyond what remains unrefunded on the capture."""
+        return payments.refund_payment(db, capture_id, amount, reason, idempotency_key)
+
+    return server
+
+
+if __name__ == "__main__":
+    sys.exit(main(system="payments"))

@@ -1,0 +1,214 @@
+"""What every system's MCP server shares: the FastMCP subclass (structured errors, simulated latency), tool
+registration from the catalog (annotations, descriptions), common argument types, and the launcher.
+
+Run one system with ``python -m ai_missions.integrations.serving SYSTEM`` or
+``python -m ai_missions.integrations.server_SYSTEM`` (both take ``--transport``, ``--host``, ``--port`` and
+``--home``); the ``missions systems serve`` command does the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import anyio
+import pydantic
+from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field
+
+from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.integrations.catalog import SYSTEMS, TOOLS_BY_NAME, ToolSpec, tools_of
+from ai_missions.integrations.store import check_system, connect
+from ai_missions.settings import missions_home
+
+Transport = Literal["stdio", "streamable-http"]
+F = TypeVar("F", bound=Callable[..., Any])
+LATENCY_ENV = "MISSIONS_SIM_LATENCY_MS"
+
+OrderId = Annotated[str, Field(min_length=1, max_length=64, description="Order id, e.g. SO-100123")]
+CustomerId = Annotated[str, Field(min_length=1, max_length=64, description="Customer id, e.g. C-10001")]
+Sku = Annotated[str, Field(min_length=1, max_length=64, description="SKU, e.g. SKU-1001")]
+LocationId = Annotated[str, Field(min_length=1, max_length=64, description="Location id, e.g. DC-EAST")]
+Reason = Annotated[str, Field(min_length=1, max_length=500, description="Why, in a sentence (kept in the record)")]
+Amount = Annotated[float, Field(gt=0, le=1_000_000, description="Money amount in the order currency, > 0")]
+IdempotencyKey = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        description="Unique per intended change: repeating a call with the same key and arguments returns the "
+        "first result and changes nothing; the same key with different arguments is refused",
+    ),
+]
+
+
+def latency_ms(system: str, spec: str | None = None) -> float:
+    """Simulated per-call latency of ``system`` from ``MISSIONS_SIM_LATENCY_MS`` (``erp=20,crm=50``); 0 if unset."""
+    spec = os.environ.get(LATENCY_ENV, "") if spec is None else spec
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, sep, value = part.partition("=")
+        try:
+            ms = float(value)
+        except ValueError:
+            ms = -1.0
+        if not sep or ms < 0 or name.strip() not in (*SYSTEMS, "*"):
+            raise ValidationError(f"bad {LATENCY_ENV} entry {part!r}; expected SYSTEM=MILLISECONDS, e.g. erp=20")
+        if name.strip() in (system, "*"):
+            return ms
+    return 0.0
+
+
+def error_code(exc: BaseException) -> str:
+    for kind, code in (
+        (NotFoundError, "not_found"),
+        (ValidationError, "invalid_argument"),
+        (ConflictError, "conflict"),
+        (ForbiddenError, "forbidden"),
+        (MissionsError, "error"),
+        (pydantic.ValidationError, "invalid_argument"),
+    ):
+        if isinstance(exc, kind):
+            return code
+    return "internal_error"
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, pydantic.ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
+def error_result(tool: str, exc: BaseException) -> CallToolResult:
+    """A tool error the client sees as ``isError`` with ``{"error": {"code", "message", "tool"}}``."""
+    code, message = error_code(exc), error_message(exc)
+    return CallToolResult(
+        content=[TextContent(type="text", text=f"{code}: {message}")],
+        structuredContent={"error": {"code": code, "message": message, "tool": tool}},
+        isError=True,
+    )
+
+
+class SystemServer(FastMCP):
+    """FastMCP for one simulated system: every failure is a structured tool error; optional simulated latency."""
+
+    def __init__(self, system: str, *, latency: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(name=f"ai-missions-{system}", log_level="WARNING", **kwargs)
+        self.system = system
+        self.latency = latency
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
+        if self.latency:
+            await anyio.sleep(self.latency / 1000)
+        if name not in {t.name for t in tools_of(self.system)}:
+            return error_result(name, NotFoundError(f"unknown tool {name!r} on {self.system}"))
+        try:
+            result = await super().call_tool(name, arguments)
+        except ToolError as exc:
+            return error_result(name, exc.__cause__ or exc)
+        if isinstance(result, tuple):  # (content, structured): already validated by the tool's pydantic model,
+            content, structured = result  # so skip the low-level server's per-call JSON-schema re-validation
+            return CallToolResult(content=list(content), structuredContent=structured, isError=False)
+        return result
+
+
+def tool_annotations(spec: ToolSpec) -> ToolAnnotations:
+    """MCP hints from the catalog: reads are read-only; writes are idempotent through their key."""
+    read = spec.kind == "read"
+    return ToolAnnotations(
+        title=spec.summary,
+        readOnlyHint=read,
+        destructiveHint=False if read else spec.destructive,
+        idempotentHint=True,
+        openWorldHint=spec.name == "send_customer_message",
+    )
+
+
+def tool(server: SystemServer) -> Callable[[F], F]:
+    """Register a function as a tool of ``server``: its name must be in the catalog under that system."""
+
+    def decorator(fn: F) -> F:
+        spec = TOOLS_BY_NAME.get(fn.__name__)
+        if spec is None or spec.system != server.system:
+            raise RuntimeError(f"{fn.__name__} is not a catalog tool of {server.system}")
+        description = f"{spec.summary}\n\n{fn.__doc__ or ''}".strip()
+        if spec.kind == "write":
+            description += "\n\nWrite: takes an idempotency_key."
+        server.add_tool(
+            fn, name=spec.name, description=description, annotations=tool_annotations(spec), structured_output=True
+        )
+        return fn
+
+    return decorator
+
+
+def open_system(system: str, home: Path | None = None, **settings: Any) -> tuple[SystemServer, sqlite3.Connection]:
+    """A server for ``system`` and the database connection its tools share (the book must exist)."""
+    check_system(system)
+    conn = connect(system, home)
+    return SystemServer(system, latency=latency_ms(system), **settings), conn
+
+
+def check_complete(server: SystemServer) -> SystemServer:
+    """Refuse a server whose tools differ from the catalog."""
+    served = set(server._tool_manager._tools)
+    wanted = {t.name for t in tools_of(server.system)}
+    if served != wanted:
+        raise RuntimeError(f"{server.system} serves {sorted(served)} but the catalog lists {sorted(wanted)}")
+    return server
+
+
+def build_server(system: str, home: Path | None = None, **settings: Any) -> SystemServer:
+    """The MCP server of ``system`` over the book under ``home`` (``settings``: FastMCP host, port...)."""
+    module = importlib.import_module(f"ai_missions.integrations.server_{check_system(system)}")
+    server: SystemServer = module.build(home, **settings)
+    return check_complete(server)
+
+
+def serve(
+    system: str,
+    transport: Transport = "stdio",
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    home: Path | None = None,
+) -> None:
+    """Serve one system until the client disconnects (stdio) or the process is stopped (streamable-http)."""
+    if transport not in ("stdio", "streamable-http"):
+        raise ValidationError(f"unknown transport {transport!r}; expected stdio or streamable-http")
+    server = build_server(system, home or missions_home(), host=host, port=port)
+    server.run(transport=transport)
+
+
+def parser(system: str | None = None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=f"Serve the simulated {system or 'SYSTEM'} system over MCP.")
+    if system is None:
+        p.add_argument("system", help="erp, crm, inventory, payments or shipping")
+    p.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--home", type=Path, default=None, help="MISSIONS_HOME holding the book (default: env)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, system: str | None = None) -> int:
+    """Command-line entry of a server process; errors are one line on stderr, exit 2."""
+    args = parser(system).parse_args(argv)
+    try:
+        serve(system or args.system, args.transport, args.host, args.port, args.home)
+    except MissionsError as exc:
+        print(f"missions: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Shipping: address validation (valid, corrected suggestion, undeliverable), the ship-to it will use for each
+order, shipments and tracking. Applying a correction changes the shipping ship-to of record; the ERP keeps the
+address as the customer entered it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from pydantic import BaseModel, Field
+
+from ai_missions.errors import ConflictError
+from ai_missions.integrations.addresses import Address, AddressValidation, ValidationStatus, validate
+from ai_missions.integrations.store import book_now, idempotent_write, require_row, to_ts
+
+
+class OrderAddressValidation(BaseModel):
+    """The validation result of an order's ship-to."""
+
+    order_id: str
+    status: ValidationStatus
+    address: Address = Field(description="The ship-to shipping will use")
+    issues: list[str]
+    suggestion: Address | None
+    has_suggestion: bool
+    validated_at: str
+    corrected_from: Address | None = Field(default=None, description="The address before an applied correction")
+
+
+class TrackingEvent(BaseModel):
+    at: str
+    status: str
+    location: str
+
+
+class Shipment(BaseModel):
+    shipment_id: str
+    order_id: str
+    carrier: str
+    service: str
+    tracking_number: str
+    status: str
+    from_location: str
+    shipped_at: str
+    delivered_at: str | None
+    events: list[TrackingEvent]
+
+
+class ShipmentList(BaseModel):
+    order_id: str
+    shipped: bool
+    shipments: list[Shipment]
+
+
+class CorrectionResult(BaseModel):
+    validation: OrderAddressValidation
+    replayed: bool = False
+
+
+def _row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
+    return require_row(conn, "SELECT * FROM order_addresses WHERE order_id = ?", (order_id,), "order", order_id)
+
+
+def _validation(row: sqlite3.Row) -> OrderAddressValidation:
+    suggestion = Address(**json.loads(row["suggestion"])) if row["suggestion"] else None
+    corrected = Address(**json.loads(row["corrected_from"])) if row["corrected_from"] else None
+    return OrderAddressValidation(
+        order_id=row["order_id"],
+        status=row["validation_status"],
+        address=Address(
+            name=row["name"],
+            line1=row["line1"],
+            line2=row["line2"],
+            city=row["city"],
+            region=row["region"],
+            postal_code=row["postal_code"],
+            country=row["country"],
+        ),
+        issues=json.loads(row["issues"]),
+        suggestion=suggestion,
+        has_suggestion=suggestion is not None,
+        validated_at=row["validated_at"],
+        corrected_from=corrected,
+    )
+
+
+def validate_address(
+    name: str,
+    line1: str,
+    city: str,
+    region: str,
+    postal_code: str,
+    country: str = "US",
+    line2: str | None = None,
+) -> AddressValidation:
+    """Validate any address: valid, corrected (with a suggestion) or undeliverable. Changes nothing."""
+    return validate(
+        Address(name=name, line1=line1, line2=line2, city=city, region=region, postal_code=postal_code, country=country)
+    )
+
+
+def get_address_validation(conn: sqlite3.Connection, order_id: str) -> OrderAddressValidation:
+    """The validation result of an order's ship-to."""
+    return _validation(_row(conn, order_id))
+
+
+def list_shipments(conn: sqlite3.Connection, order_id: str) -> ShipmentList:
+    """Shipments of an order with their tracking events (empty when nothing has shipped)."""
+    _row(conn, order_id)
+    shipments = []
+    for s in conn.execute("SELECT * FROM shipments WHERE order_id = ? ORDER BY shipped_at, shipment_id", (order_id,)):
+        events = [
+            TrackingEvent(at=e["at"], status=e["status"], location=e["location"])
+            for e in conn.execute(
+                "SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY seq", (s["shipment_id"],)
+            )
+        ]
+        shipments.append(
+            Shipment(
+                shipment_id=s["shipment_id"],
+                order_id=order_id,
+                carrier=s["carrier"],
+                service=s["service"],
+                tracking_number=s["tracking_number"],
+                status=s["status"],
+                from_location=s["from_location"],
+                shipped_at=s["shipped_at"],
+                delivered_at=s["delivered_at"],
+                events=events,
+            )
+        )
+    return ShipmentList(order_id=order_id, shipped=bool(shipments), shipments=shipments)
+
+
+def apply_address_correction(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> CorrectionResult:
+    """Replace an order's ship-to with the validator's suggestion; refused when there is none or it has shipped."""
+
+    def perform() -> CorrectionResult:
+        row = _row(conn, order_id)
+        status = row["validation_status"]
+        if status == "undeliverable":
+            raise ConflictError(f"the ship-to of order {order_id} is undeliverable and has no suggested correction")
+        if status != "corrected" or not row["suggestion"]:
+            raise ConflictError(f"the ship-to of order {order_id} is {status}; there is no correction to apply")
+        if conn.execute("SELECT 1 FROM shipments WHERE order_id = ?", (order_id,)).fetchone():
+            raise ConflictError(f"order {order_id} has shipped; its address can no longer be corrected")
+        before = _validation(row).address
+        fixed = Address(**json.loads(row["suggestion"]))
+        result = validate(fixed)
+        conn.execute(
+            "UPDATE order_addresses SET name = ?, line1 = ?, line2 = ?, city = ?, region = ?, postal_code = ?, "
+            "country = ?, validation_status = ?, issues = ?, suggestion = ?, validated_at = ?, corrected_from = ? "
+            "WHERE order_id = ?",
+            (
+                fixed.name,
+                fixed.line1,
+                fixed.line2,
+                fixed.city,
+                fixed.region,
+                fixed.postal_code,
+                fixed.country,
+                result.status,
+                json.dumps(result.issues),
+                result.suggestion.model_dump_json(exclude={"fingerprint"}) if result.suggestion else None,
+                to_ts(book_now(conn)),
+                before.model_dump_json(exclude={"fingerprint"}),
+                order_id,
+            ),
+        )
+        return CorrectionResult(validation=_validation(_row(conn, order_id)))
+
+    return idempotent_write(
+        conn, "apply_address_correction", idempotency_key, {"order_id": order_id}, CorrectionResult, perform
+    )

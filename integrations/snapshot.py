@@ -1,0 +1,178 @@
+"""Snapshots: the systems' state as JSON, whole or just the records around some orders, and loading one back.
+
+Format ``ai-missions/snapshot@1``::
+
+    {
+      "format": "ai-missions/snapshot@1",
+      "book": {"book_now": "2026-03-16T15:00:00Z", "seed": "7", "orders": "2000", "story_order_id": "SO-..."},
+      "scope": {"orders": ["SO-..."]},          # or {"orders": "all"} for a whole book
+      "systems": {"erp": {"orders": [{...row...}], "order_lines": [...], ...}, "crm": {...}, ...}
+    }
+
+``systems`` holds storage rows per system and table exactly as in :mod:`ai_missions.integrations.schema` (money
+in integer cents, lists as JSON text). A scoped export carries, for the given orders: the orders of their
+customers (lines, holds, events), those customers' CRM records, the SKUs' products, stock at every location,
+cycle counts and every open reservation on them (so availability is unchanged), and the payments and shipping
+records of the included orders (all of the customers' orders, so any duplicate orders too), every system's meta
+(book clock) and id sequences. Loading a snapshot replaces the sandbox; the systems then behave as they did at export.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ai_missions.errors import NotFoundError, ValidationError
+from ai_missions.integrations.catalog import SYSTEMS
+from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.schema import TABLES
+from ai_missions.integrations.store import connect, from_ts
+
+FORMAT = "ai-missions/snapshot@1"
+
+Snapshot = dict[str, Any]
+
+
+def _rows(conn: sqlite3.Connection, table: str, where: str = "", params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    sql = f"SELECT * FROM {table} {where} ORDER BY rowid"
+    return [dict(r) for r in conn.execute(sql, tuple(params))]
+
+
+def _in(column: str, values: Iterable[str]) -> tuple[str, list[str]]:
+    items = sorted(set(values))
+    if not items:
+        return "WHERE 0", []
+    return f"WHERE {column} IN ({', '.join('?' * len(items))})", items
+
+
+def export_snapshot(order_ids: Iterable[str] | None = None, home: Path | None = None) -> Snapshot:
+    """The whole book (``order_ids`` None) or the records around the given orders, as a snapshot dict."""
+    conns = {s: connect(s, home) for s in SYSTEMS}
+    try:
+        meta = {r["key"]: r["value"] for r in conns["erp"].execute("SELECT key, value FROM meta")}
+        book = {k: meta[k] for k in ("book_now", "seed", "orders", "story_order_id") if k in meta}
+        if order_ids is None:
+            systems = {s: {t: _rows(conns[s], t) for t in TABLES[s]} for s in SYSTEMS}
+            return {"format": FORMAT, "book": book, "scope": {"orders": "all"}, "systems": systems}
+        wanted = list(dict.fromkeys(order_ids))
+        if not wanted:
+            raise ValidationError("give at least one order id")
+        return {
+            "format": FORMAT,
+            "book": book,
+            "scope": {"orders": wanted},
+            "systems": _scoped(conns, wanted),
+        }
+    finally:
+        for conn in conns.values():
+            conn.close()
+
+
+def _scoped(conns: Mapping[str, sqlite3.Connection], wanted: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    erp, crm, inv, pay, ship = (conns[s] for s in ("erp", "crm", "inventory", "payments", "shipping"))
+    found = {
+        r["order_id"]: r for r in erp.execute(f"SELECT * FROM orders {_in('order_id', wanted)[0]}", sorted(set(wanted)))
+    }
+    missing = [o for o in wanted if o not in found]
+    if missing:
+        raise NotFoundError(f"unknown order {', '.join(repr(m) for m in missing)}")
+    customers = sorted({r["customer_id"] for r in found.values()})
+    where, params = _in("customer_id", customers)
+    orders = _rows(erp, "orders", where, params)
+    order_ids = [o["order_id"] for o in orders]
+    oin = _in("order_id", order_ids)
+    lines = _rows(erp, "order_lines", *oin)
+    skus = sorted({line["sku"] for line in lines})
+    sin = _in("sku", skus)
+    reservations = _rows(
+        inv,
+        "reservations",
+        f"{sin[0]} AND (status IN ('pending', 'confirmed') OR order_id IN ({', '.join('?' * len(order_ids))}))",
+        [*sin[1], *order_ids],
+    )
+    authorizations = _rows(pay, "authorizations", *oin)
+    captures = _rows(pay, "captures", *oin)
+    shipments = _rows(ship, "shipments", *oin)
+
+    def common(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+        return {"meta": _rows(conn, "meta"), "sequences": _rows(conn, "sequences")}
+
+    return {
+        "erp": {
+            **common(erp),
+            "orders": orders,
+            "order_lines": lines,
+            "order_holds": _rows(erp, "order_holds", *oin),
+            "order_events": _rows(erp, "order_events", *oin),
+        },
+        "crm": {
+            **common(crm),
+            "customers": _rows(crm, "customers", where, params),
+            "addresses": _rows(crm, "addresses", where, params),
+            "notes": _rows(crm, "notes", where, params),
+            "cases": _rows(crm, "cases", where, params),
+            "messages": _rows(crm, "messages", where, params),
+        },
+        "inventory": {
+            **common(inv),
+            "locations": _rows(inv, "locations"),
+            "products": _rows(inv, "products", *sin),
+            "stock": _rows(inv, "stock", *sin),
+            "reservations": reservations,
+            "cycle_counts": _rows(inv, "cycle_counts", *sin),
+            "stock_adjustments": _rows(inv, "stock_adjustments", *sin),
+        },
+        "payments": {
+            **common(pay),
+            "authorizations": authorizations,
+            "captures": captures,
+            "refunds": _rows(pay, "refunds", *oin),
+            "fraud_assessments": _rows(pay, "fraud_assessments", *oin),
+            "payment_holds": _rows(pay, "payment_holds", *oin),
+        },
+        "shipping": {
+            **common(ship),
+            "order_addresses": _rows(ship, "order_addresses", *oin),
+            "shipments": shipments,
+            "tracking_events": _rows(
+                ship, "tracking_events", *_in("shipment_id", [s["shipment_id"] for s in shipments])
+            ),
+        },
+    }
+
+
+def read_snapshot(source: Snapshot | str | Path) -> Snapshot:
+    """A snapshot from a dict, a JSON string or a file path, with its format checked."""
+    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+        path = Path(source)
+        if not path.exists():
+            raise NotFoundError(f"no snapshot file {path}")
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"{path} is not JSON: {exc}") from None
+    elif isinstance(source, str):
+        data = json.loads(source)
+    else:
+        data = source
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise ValidationError(f"not a snapshot: expected format {FORMAT!r}, found {found!r}")
+    systems = data.get("systems")
+    if not isinstance(systems, dict) or any(s not in systems for s in SYSTEMS):
+        raise ValidationError(f"snapshot must hold every system: {', '.join(SYSTEMS)}")
+    for system in SYSTEMS:
+        meta = {r.get("key") for r in systems[system].get("meta", [])}
+        if "book_now" not in meta:
+            raise ValidationError(f"snapshot {system} has no book clock (meta.book_now)")
+        from_ts(next(r["value"] for r in systems[system]["meta"] if r.get("key") == "book_now"))
+    return data
+
+
+def load_snapshot(source: Snapshot | str | Path, home: Path | None = None) -> Path:
+    """Replace the sandbox under ``home`` (default ``MISSIONS_HOME``) with a snapshot; returns the sandbox dir."""
+    data = read_snapshot(source)
+    return write_book(data["systems"], home)

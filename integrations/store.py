@@ -1,0 +1,210 @@
+"""The systems' storage: one SQLite file per system under the sandbox, WAL mode, with a frozen book clock.
+
+Every system database holds its own tables (see :mod:`ai_missions.integrations.schema`) plus three shared ones:
+``meta`` (the book clock and seed), ``sequences`` (ids for new records) and ``idempotency`` (write replay records,
+stored in the same transaction as the write they record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from ai_missions.errors import ConflictError, MissionsError, NotFoundError, ValidationError
+from ai_missions.integrations.catalog import SYSTEMS
+from ai_missions.settings import sandbox_dir
+
+M = TypeVar("M", bound=BaseModel)
+
+#: Timestamps are stored and shown as ISO-8601 UTC with a ``Z`` suffix, second precision (sortable as text).
+TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+MAX_KEY_LENGTH = 200
+
+
+class BookMissingError(MissionsError):
+    """The sandbox has no book yet."""
+
+
+def system_path(system: str, home: Path | None = None) -> Path:
+    """The SQLite file of one system."""
+    check_system(system)
+    return sandbox_dir(home) / f"{system}.sqlite"
+
+
+def check_system(system: str) -> str:
+    if system not in SYSTEMS:
+        raise ValidationError(f"unknown system {system!r}; expected one of {', '.join(SYSTEMS)}")
+    return system
+
+
+def connect(system: str, home: Path | None = None) -> sqlite3.Connection:
+    """Open a system's database (it must exist: seed or import a book first)."""
+    path = system_path(system, home)
+    if not path.exists():
+        raise BookMissingError(f"no {system} database at {path}; run `missions systems seed` first")
+    return open_db(path)
+
+
+def open_db(path: Path) -> sqlite3.Connection:
+    """Open a SQLite file in autocommit mode (transactions are explicit), WAL journal, rows by name."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 10000")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+# --- the book clock ---------------------------------------------------------------------------------------------
+
+
+def to_ts(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(TS_FORMAT)
+
+
+def from_ts(text: str) -> datetime:
+    return datetime.strptime(text, TS_FORMAT).replace(tzinfo=UTC)
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def book_now(conn: sqlite3.Connection) -> datetime:
+    """The book's fixed reference "now" (set at seed time): ages and expiries are computed against it."""
+    value = get_meta(conn, "book_now")
+    if value is None:
+        raise MissionsError("the book has no clock (meta.book_now); re-seed or re-import it")
+    return from_ts(value)
+
+
+def hours_between(later: datetime, earlier: datetime) -> float:
+    return round((later - earlier) / timedelta(hours=1), 2)
+
+
+# --- money ------------------------------------------------------------------------------------------------------
+
+
+def to_cents(amount: float, field: str = "amount") -> int:
+    """A positive money amount in cents; refuses zero, negatives, NaN and sub-cent precision."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float):
+        raise ValidationError(f"{field} must be a number")
+    if amount != amount or amount in (float("inf"), float("-inf")):
+        raise ValidationError(f"{field} must be a finite number")
+    cents = round(amount * 100)
+    if abs(amount * 100 - cents) > 1e-6:
+        raise ValidationError(f"{field} must have at most two decimals, got {amount}")
+    if cents <= 0:
+        raise ValidationError(f"{field} must be positive, got {amount}")
+    return cents
+
+
+def money(cents: int | None) -> float:
+    return round((cents or 0) / 100, 2)
+
+
+# --- validation helpers -----------------------------------------------------------------------------------------
+
+
+def require_text(value: str, field: str, *, max_length: int = 2000) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{field} must be a non-empty string")
+    if len(value) > max_length:
+        raise ValidationError(f"{field} is too long ({len(value)} > {max_length} characters)")
+    return value.strip()
+
+
+def require_row(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], what: str, ident: str) -> sqlite3.Row:
+    """The one row ``sql`` selects, or :class:`NotFoundError` naming ``what`` and ``ident``."""
+    if not isinstance(ident, str) or not ident:
+        raise ValidationError(f"{what} id must be a non-empty string")
+    row: sqlite3.Row | None = conn.execute(sql, params).fetchone()
+    if row is None:
+        raise NotFoundError(f"unknown {what} {ident!r}")
+    return row
+
+
+def next_id(conn: sqlite3.Connection, prefix: str, width: int = 6) -> str:
+    """The next id of a kind (``PREFIX-000042``); deterministic, call inside the write transaction."""
+    conn.execute(
+        "INSERT INTO sequences (prefix, value) VALUES (?, 1) ON CONFLICT(prefix) DO UPDATE SET value = value + 1",
+        (prefix,),
+    )
+    value = conn.execute("SELECT value FROM sequences WHERE prefix = ?", (prefix,)).fetchone()[0]
+    return f"{prefix}-{int(value):0{width}d}"
+
+
+# --- idempotent writes ------------------------------------------------------------------------------------------
+
+
+def request_fingerprint(tool: str, args: dict[str, Any]) -> str:
+    payload = json.dumps({"tool": tool, "args": args}, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def idempotent_write(
+    conn: sqlite3.Connection,
+    tool: str,
+    idempotency_key: str,
+    args: dict[str, Any],
+    result_type: type[M],
+    perform: Callable[[], M],
+) -> M:
+    """Run ``perform`` once per idempotency key, atomically with the record of its result.
+
+    The same key with the same tool and arguments returns the recorded result (``replayed=True``) and changes
+    nothing; the same key with anything else is a :class:`ConflictError`. A refused write records nothing.
+    """
+    key = require_text(idempotency_key, "idempotency_key", max_length=MAX_KEY_LENGTH)
+    fingerprint = request_fingerprint(tool, args)
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT tool, fingerprint, response FROM idempotency WHERE key = ?",
+            (key,),
+        ).fetchone()
+        if row is not None:
+            if row["fingerprint"] != fingerprint:
+                raise ConflictError(
+                    f"idempotency_key {key!r} was already used for a different request ({row['tool']}); "
+                    "use a new key for a new request"
+                )
+            replay = result_type.model_validate_json(row["response"])
+            return replay.model_copy(update={"replayed": True}) if "replayed" in result_type.model_fields else replay
+        result = perform()
+        conn.execute(
+            "INSERT INTO idempotency (key, tool, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)",
+            (key, tool, fingerprint, result.model_dump_json(), to_ts(book_now(conn))),
+        )
+        return result
+
+
+def list_tables(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    return [r[0] for r in rows]
+
+
+def all_paths(home: Path | None = None) -> dict[str, Path]:
+    return {system: system_path(system, home) for system in SYSTEMS}
