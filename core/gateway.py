@@ -1,8 +1,9 @@
 """Persistent MCP sessions to the enterprise systems, shared by every mission in a process.
 
 ``MultiServerMCPClient.get_tools()`` opens a new session (a new server process over stdio) per tool call; here each
-system gets one session, opened once (concurrently) and reused, and its tools are loaded with ``load_mcp_tools``
-bound to that session. Each session lives in its own task so it is closed by the task that opened it.
+system gets one session, opened once (all at once) and reused, and its tools are loaded with ``load_mcp_tools``
+bound to that session. Each session lives in its own task so it is closed by the task that opened it. Connections
+use the adapters' connection format (``integrations.connections``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any
 import anyio
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
-from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.sessions import Connection
 from langchain_mcp_adapters.tools import load_mcp_tools
 
 from ai_missions.errors import MissionsError, NotFoundError
+from ai_missions.mcp_session import open_session
 
 
 class SystemError_(MissionsError):
@@ -39,7 +40,6 @@ class SystemsGateway:
         self.call_timeout_s = call_timeout_s
         self.tools: dict[str, BaseTool] = {}
         self.system_of: dict[str, str] = {}
-        self._client = MultiServerMCPClient(self.connections)
         self._stack = AsyncExitStack()
         self._stop = anyio.Event()
 
@@ -48,8 +48,9 @@ class SystemsGateway:
         self._stack.push_async_callback(self._close)
         try:
             with anyio.fail_after(60):
-                for name in self.connections:
-                    await group.start(self._hold_session, name)
+                async with anyio.create_task_group() as starting:  # every server starts at once
+                    for name in self.connections:
+                        starting.start_soon(self._start, group, name)
         except BaseException:
             await self._stack.aclose()
             raise
@@ -61,8 +62,11 @@ class SystemsGateway:
     async def _close(self) -> None:
         self._stop.set()
 
+    async def _start(self, group: anyio.abc.TaskGroup, name: str) -> None:
+        await group.start(self._hold_session, name)
+
     async def _hold_session(self, name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        async with self._client.session(name) as session:
+        async with open_session(self.connections[name]) as session:
             for tool in await load_mcp_tools(session, server_name=name):
                 self.tools[tool.name] = tool
                 self.system_of[tool.name] = name

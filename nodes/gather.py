@@ -140,7 +140,8 @@ def findings(gathered: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Obse
                 f"charged twice: {facts['payment.duplicate_capture_id']} of "
                 f"{_money(facts['payment.duplicate_capture_amount'], cur)} is a duplicate"
             )
-        add("payments", "; ".join(parts).capitalize(), "payment.")
+        text = "; ".join(parts)
+        add("payments", text[:1].upper() + text[1:], "payment.")
     if facts.get("inventory.reservation_id"):
         parts = [
             f"Reservation {facts['inventory.reservation_id']} {facts['inventory.reservation_status']} at "
