@@ -23,6 +23,7 @@ from ai_missions.integrations.addresses import GAZETTEER, STREET_SUFFIXES, Addre
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.payments import FRAUD_REASONS
 from ai_missions.integrations.store import to_ts
+from ai_missions.vocabulary import EXCEPTION_TYPES
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 HISTORY_DAYS = 42
@@ -431,15 +432,25 @@ class Generator:
         return Address(**data)
 
     def plan(self) -> Iterator[tuple[tuple[str, ...], str, bool]]:
-        budget = max(1, round(self.n_orders * EXCEPTION_SHARE))
+        """The flagship story, then the scenarios round-robin (every type alone first, then the combinations),
+        scaled to the book's size and capped at about :data:`EXCEPTION_SHARE` of its orders."""
+        budget = min(max(10, round(self.n_orders * EXCEPTION_SHARE)), max(1, self.n_orders // 3))
         yield ("payment_review",), "benign", True
         used = 1
-        scaled = [
-            (types, variant, max(1, round(count * self.n_orders / DEFAULT_ORDERS))) for types, variant, count in PLAN
-        ]
+        scale = self.n_orders / DEFAULT_ORDERS
+        scaled = [(types, variant, max(1, round(count * scale))) for types, variant, count in PLAN]
         for round_no in range(max(n for *_, n in scaled)):
-            for types, variant, count in scaled:
-                if round_no < count and used < budget:
+            batch = [(types, variant) for types, variant, count in scaled if round_no < count]
+            if round_no == 0:
+                firsts = list({types[0]: (types, v) for types, v in reversed(batch) if len(types) == 1}.values())
+                firsts.sort(key=lambda tv: EXCEPTION_TYPES.index(tv[0][0]))
+                batch = [
+                    *firsts,
+                    *(tv for tv in batch if len(tv[0]) > 1),
+                    *(tv for tv in batch if tv not in firsts and len(tv[0]) == 1),
+                ]
+            for types, variant in batch:
+                if used < budget:
                     used += 1
                     yield types, variant, False
 
