@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,6 +17,7 @@ from ai_missions.errors import MissionsError
 COMMAND_MODULES = (
     "ai_missions.integrations.commands",
     "ai_missions.knowledge_index.commands",
+    "ai_missions.commands",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]
@@ -55,6 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("missions: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line unless asked for the traceback
+        if os.environ.get("MISSIONS_DEBUG"):
+            raise
+        print(
+            f"missions: internal error: {type(exc).__name__}: {exc} (MISSIONS_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

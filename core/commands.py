@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Coroutine
+from dataclasses import asdict
 from typing import Any
 
 import anyio
@@ -159,7 +160,7 @@ def _show(args: argparse.Namespace) -> int:
     run = store.get_run(args.run_id)
     trail = {
         "run": run,
-        "decisions": [d.__dict__ for d in store.decisions_of(args.run_id)],
+        "decisions": [asdict(d) for d in store.decisions_of(args.run_id)],
         "audit": store.events(args.run_id),
     }
 
@@ -184,17 +185,16 @@ def _queue(args: argparse.Namespace) -> int:
 
     pending = RunStore(runs_db()).pending_decisions(limit=args.limit)
 
-    def render(pending: list[Any]) -> str:
+    def render(pending: list[dict[str, Any]]) -> str:
         if not pending:
             return "no pending decisions: run `missions demo` or `missions scan`"
         lines = []
         for d in pending:
-            interrupts = d.request["interrupts"]
-            tools = ", ".join(i["action_request"]["action"] for i in interrupts)
-            lines.append(f"{d.decision_id}  {d.created_at[:19]}  {d.order_id:<10} run {d.run_id}  {tools}")
+            tools = ", ".join(i["action_request"]["action"] for i in d["request"]["interrupts"])
+            lines.append(f"{d['decision_id']}  {d['created_at'][:19]}  {d['order_id']:<10} run {d['run_id']}  {tools}")
         return "\n".join(lines)
 
-    emit([d.__dict__ for d in pending], as_json=args.json, render=render)
+    emit([asdict(d) for d in pending], as_json=args.json, render=render)
     return 0
 
 

@@ -37,7 +37,10 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list
     story = story_order_id(home)
     print(f"Seeded a book of {orders:,} orders (seed {seed}) under {home}")
     report = build(directory=knowledge_dir(home))
-    print(f"Enterprise Knowledge: {report.summary()}")
+    print(
+        f"Enterprise Knowledge: {len(report.added) + len(report.updated) + len(report.skipped)} policies, "
+        f"{report.chunks_total} sections indexed ({report.chunks_embedded} embedded) in {report.seconds:.1f}s"
+    )
     async with MissionRuntime(home) as runtime:
         found = exceptions_now(runtime)
         kinds = Counter(t for types in found.values() for t in types)
