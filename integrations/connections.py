@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+
+from langchain_mcp_adapters.sessions import StdioConnection
 
 from ai_missions.integrations.catalog import SYSTEMS
 from ai_missions.integrations.serving import LATENCY_ENV
@@ -21,13 +22,13 @@ def server_command(system: str, home: Path | None = None) -> tuple[str, list[str
     return sys.executable, ["-m", f"ai_missions.integrations.server_{system}", "--home", str(home)]
 
 
-def stdio_connections(home: Path | None = None, systems: tuple[str, ...] = SYSTEMS) -> dict[str, dict[str, Any]]:
+def stdio_connections(home: Path | None = None, systems: tuple[str, ...] = SYSTEMS) -> dict[str, StdioConnection]:
     """``langchain_mcp_adapters.client.MultiServerMCPClient`` connections for the systems over stdio."""
     home = (home or missions_home()).resolve()
     env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
     env["MISSIONS_HOME"] = str(home)
-    connections: dict[str, dict[str, Any]] = {}
+    connections: dict[str, StdioConnection] = {}
     for system in systems:
         command, args = server_command(system, home)
-        connections[system] = {"transport": "stdio", "command": command, "args": args, "env": dict(env)}
+        connections[system] = StdioConnection(transport="stdio", command=command, args=args, env=dict(env))
     return connections

@@ -49,13 +49,15 @@ def test_default_book_has_every_type_and_the_combinations(missions_home: Path) -
     assert orders == 2000
     assert 0.12 <= len(rows) / orders <= 0.18
     kinds = Counter(t for r in rows for t in r.types)
-    assert set(kinds) == set(EXCEPTION_TYPES) and min(kinds.values()) >= 20
+    assert set(kinds) == set(EXCEPTION_TYPES)
+    assert min(kinds.values()) >= 20
     combos = Counter(frozenset(r.types) for r in rows if len(r.types) > 1)
     for combo in COMBINATIONS:
         assert sum(n for c, n in combos.items() if combo <= c) >= 3, combo
     assert sum(combos.values()) >= 50
     story = story_order_id(missions_home)
-    assert story is not None and next(r.types for r in rows if r.order_id == story) == ["payment_review"]
+    assert story is not None
+    assert next(r.types for r in rows if r.order_id == story) == ["payment_review"]
 
 
 @pytest.mark.parametrize("orders", [60, 300])
@@ -85,7 +87,8 @@ def test_scan_follows_state_not_labels(missions_home: Path) -> None:
     assert [m.placed_before for m in similar.matches] == [True]
     erp.cancel_order(conn, duplicate.order_id, "duplicate of " + similar.matches[0].order_id, "cancel-dup")
     after = {r.order_id for r in scan_exceptions(missions_home)}
-    assert duplicate.order_id not in after and len(after) == len(rows) - 1
+    assert duplicate.order_id not in after
+    assert len(after) == len(rows) - 1
 
 
 def test_whole_snapshot_round_trip(missions_home: Path, tmp_path: Path) -> None:
@@ -93,7 +96,8 @@ def test_whole_snapshot_round_trip(missions_home: Path, tmp_path: Path) -> None:
     pending = erp.list_orders(connect("erp", missions_home), status="pending", limit=1).orders[0].order_id
     erp.place_order_hold(connect("erp", missions_home), pending, "a write before export", "k-export")
     whole = export_snapshot(home=missions_home)
-    assert whole["format"] == FORMAT and whole["scope"] == {"orders": "all"}
+    assert whole["format"] == FORMAT
+    assert whole["scope"] == {"orders": "all"}
     assert whole["book"]["book_now"] == "2026-03-16T15:00:00Z"
     other = tmp_path / "other"
     load_snapshot(json.loads(json.dumps(whole)), other)

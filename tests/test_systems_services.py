@@ -70,9 +70,11 @@ def test_order_read_is_complete(db: dict[str, sqlite3.Connection], book: Path) -
     story = story_order_id(book)
     assert story is not None
     order = erp.get_order(db["erp"], story)
-    assert order.status == "payment_review" and order.is_open
+    assert order.status == "payment_review"
+    assert order.is_open
     assert order.total == pytest.approx(order.subtotal + order.shipping + order.tax)
-    assert order.ship_to.fingerprint and order.age_hours > 0
+    assert order.ship_to.fingerprint
+    assert order.age_hours > 0
     history = erp.get_order_history(db["erp"], story)
     assert [e.to_status for e in history.events] == ["pending", "payment_review"]
 
@@ -87,10 +89,12 @@ def test_story_order_is_the_flagship(db: dict[str, sqlite3.Connection], book: Pa
     history = crm.get_address_history(db["crm"], order.customer_id)
     assert order.ship_to.fingerprint == history.addresses[0].address.fingerprint
     fraud = payments.get_fraud_assessment(db["payments"], story)
-    assert fraud.elevated and fraud.reason_codes == ["new_shipping_address"]
+    assert fraud.elevated
+    assert fraud.reason_codes == ["new_shipping_address"]
     assert payments.get_payment(db["payments"], story).hold_active
     (reservation,) = inventory.get_reservations(db["inventory"], story).reservations
-    assert reservation.status == "pending" and reservation.quantity == 1
+    assert reservation.status == "pending"
+    assert reservation.quantity == 1
     stock = inventory.get_stock(db["inventory"], reservation.sku)
     here = next(s for s in stock.locations if s.location_id == reservation.location_id)
     assert (here.on_hand, here.available, here.last_counted_qty, stock.total_on_hand) == (1, 1, 1, 1)
@@ -125,7 +129,9 @@ def test_hold_release_cancel_and_event_feed(db: dict[str, sqlite3.Connection]) -
         ("ready_to_fulfill", "cancelled"),
     ]
     ids = [e.event_id for e in page.events]
-    assert ids == sorted(ids) and ids[0] > cursor and not page.has_more
+    assert ids == sorted(ids)
+    assert ids[0] > cursor
+    assert not page.has_more
     assert erp.read_events(conn, page.next_after_id).events == []
 
 
@@ -143,7 +149,8 @@ def test_idempotent_replay_and_conflicting_key(db: dict[str, sqlite3.Connection]
     first_result = erp.place_order_hold(conn, order_id, "check stock", "same-key")
     after_first = snapshot_tables(conn)
     replay = erp.place_order_hold(conn, order_id, "check stock", "same-key")
-    assert replay.replayed and replay.model_copy(update={"replayed": False}) == first_result
+    assert replay.replayed
+    assert replay.model_copy(update={"replayed": False}) == first_result
     assert snapshot_tables(conn) == after_first
     with pytest.raises(ConflictError, match="already used"):
         erp.place_order_hold(conn, order_id, "another reason", "same-key")
@@ -181,11 +188,13 @@ def test_capture_and_refund_invariants(db: dict[str, sqlite3.Connection], book: 
     expiring = first(rows, "auth_expiring")
     payment = payments.get_payment(conn, expiring.order_id)
     auth = payment.authorizations[0]
-    assert auth.status == "authorized" and 0 <= auth.expires_in_hours <= 24
+    assert auth.status == "authorized"
+    assert 0 <= auth.expires_in_hours <= 24
     with pytest.raises(ConflictError, match="exceeds"):
         payments.capture_payment(conn, auth.authorization_id, auth.amount + 0.01, "cap-over")
     captured = payments.capture_payment(conn, auth.authorization_id, auth.amount, "cap-1")
-    assert captured.authorization.status == "captured" and captured.authorization.capturable_amount == 0
+    assert captured.authorization.status == "captured"
+    assert captured.authorization.capturable_amount == 0
     with pytest.raises(ConflictError, match="exceeds"):
         payments.capture_payment(conn, auth.authorization_id, 1.0, "cap-2")
     with pytest.raises(ConflictError, match="only uncaptured"):
@@ -232,7 +241,8 @@ def test_no_capture_under_hold_or_on_voided_or_expired(db: dict[str, sqlite3.Con
 def test_double_charge_refund_clears_the_exception(db: dict[str, sqlite3.Connection], book: Path) -> None:
     charged = first(scan_exceptions(book), "double_charge")
     payment = payments.get_payment(db["payments"], charged.order_id)
-    assert payment.capture_count == 2 and payment.net_captured > payment.authorized_amount
+    assert payment.capture_count == 2
+    assert payment.net_captured > payment.authorized_amount
     extra = payment.captures[-1]
     payments.refund_payment(db["payments"], extra.capture_id, extra.amount, "duplicate capture", "rf-dup")
     assert "double_charge" not in next((r.types for r in scan_exceptions(book) if r.order_id == charged.order_id), [])
@@ -254,7 +264,8 @@ def test_oversell_confirm_refused_then_reallocated(db: dict[str, sqlite3.Connect
         s.location_id for s in stock.locations if s.available >= res.quantity and s.location_id != res.location_id
     )
     moved = inventory.reallocate_reservation(conn, res.reservation_id, target, "move-1")
-    assert moved.previous_location_id == res.location_id and moved.reservation.location_id == target
+    assert moved.previous_location_id == res.location_id
+    assert moved.reservation.location_id == target
     confirmed = inventory.confirm_reservation(conn, res.reservation_id, "confirm-1")
     assert confirmed.reservation.status == "confirmed"
     after = next(s for s in inventory.get_stock(conn, res.sku).locations if s.location_id == target)
@@ -291,9 +302,11 @@ def test_address_correction(db: dict[str, sqlite3.Connection], book: Path) -> No
         r for r in rows if "address_invalid" in r.types and r.details["address_invalid"].startswith("undeliverable")
     )
     validation = shipping.get_address_validation(conn, fixable.order_id)
-    assert validation.has_suggestion and validation.suggestion is not None
+    assert validation.has_suggestion
+    assert validation.suggestion is not None
     applied = shipping.apply_address_correction(conn, fixable.order_id, "fix-1")
-    assert applied.validation.status == "valid" and applied.validation.corrected_from == validation.address
+    assert applied.validation.status == "valid"
+    assert applied.validation.corrected_from == validation.address
     with pytest.raises(ConflictError, match="no correction"):
         shipping.apply_address_correction(conn, fixable.order_id, "fix-2")
     with pytest.raises(ConflictError, match="undeliverable"):
@@ -305,7 +318,8 @@ def test_validate_address_rules() -> None:
     good = shipping.validate_address("A", "12 Pine Street", "Seattle", "WA", "98101")
     assert good.status == "valid"
     fixed = shipping.validate_address("A", "12 Pine Stret", "Seattle", "wa", "10001")
-    assert fixed.status == "corrected" and fixed.suggestion is not None
+    assert fixed.status == "corrected"
+    assert fixed.suggestion is not None
     assert (fixed.suggestion.line1, fixed.suggestion.region, fixed.suggestion.postal_code) == (
         "12 Pine Street",
         "WA",
@@ -321,7 +335,8 @@ def test_crm_note_and_message(db: dict[str, sqlite3.Connection]) -> None:
     note = crm.add_note(conn, customer_id, "Verified the new address by phone.", "note-1")
     assert crm.list_notes(conn, customer_id).notes[0].note_id == note.note.note_id
     sent = crm.send_customer_message(conn, customer_id, "email", "Your order", "It ships today.", "msg-1")
-    assert sent.delivered and crm.list_messages(conn, customer_id).messages[0].message_id == sent.message.message_id
+    assert sent.delivered
+    assert crm.list_messages(conn, customer_id).messages[0].message_id == sent.message.message_id
     with pytest.raises(ConflictError, match="does not accept sms"):
         crm.send_customer_message(conn, customer_id, "sms", "Your order", "It ships today.", "msg-2")
     assert crm.send_customer_message(conn, customer_id, "email", "Your order", "It ships today.", "msg-1").replayed

@@ -1,0 +1,145 @@
+"""``missions systems ...`` and ``missions exceptions``, in process and once as a real subprocess; and the wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ai_missions.cli import main
+from ai_missions.integrations.catalog import SYSTEMS, TOOLS
+from ai_missions.vocabulary import EXCEPTION_TYPES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_seed_then_exceptions_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "systems", "seed", "--orders", "400", "--seed", "3", "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["orders"] == 400
+    assert summary["story_order_id"]
+    code, out, _ = run(capsys, "exceptions", "--json")
+    rows = json.loads(out)
+    assert code == 0
+    assert {t for r in rows for t in r["types"]} == set(EXCEPTION_TYPES)
+    assert any(len(r["types"]) > 1 for r in rows)
+    assert all(set(r) >= {"order_id", "customer_id", "status", "types", "details"} for r in rows)
+    code, out, _ = run(capsys, "exceptions")
+    assert code == 0
+    assert "orders in exception" in out
+    assert summary["story_order_id"] in out
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "systems", "list", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [d["system"] for d in data] == list(SYSTEMS)
+    assert sum(len(d["tools"]) for d in data) == len(TOOLS)
+    assert {t["kind"] for d in data for t in d["tools"]} == {"read", "write"}
+    code, out, _ = run(capsys, "systems", "list")
+    assert "write  cancel_order" in out
+    assert "(destructive)" in out
+
+
+def test_export_import_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run(capsys, "systems", "seed", "--orders", "200")
+    _, out, _ = run(capsys, "exceptions", "--json")
+    before = json.loads(out)
+    order = before[0]["order_id"]
+    code, out, _ = run(capsys, "systems", "export", "--order", order)
+    assert code == 0
+    assert json.loads(out)["scope"] == {"orders": [order]}
+    whole = tmp_path / "whole.json"
+    code, _, err = run(capsys, "systems", "export", "--out", str(whole))
+    assert code == 0
+    assert "Wrote" in err
+    run(capsys, "systems", "seed", "--orders", "50", "--seed", "99")
+    code, out, _ = run(capsys, "systems", "import", str(whole), "--json")
+    assert code == 0
+    assert json.loads(out)["orders"] == 200
+    _, out, _ = run(capsys, "exceptions", "--json")
+    assert json.loads(out) == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["exceptions"], "no erp database"),
+        (["systems", "export"], "no erp database"),
+        (["systems", "import", "missing.json"], "no snapshot file"),
+        (["systems", "seed", "--orders", "-3"], "--orders must be between"),
+    ],
+)
+def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("missions: error: ")
+    assert message in err
+
+
+def test_unknown_order_export_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "systems", "seed", "--orders", "60")
+    code, _, err = run(capsys, "systems", "export", "--order", "SO-1")
+    assert code == 2
+    assert err == "missions: error: unknown order 'SO-1'\n"
+
+
+def test_real_process_error_has_no_traceback(missions_home: Path) -> None:
+    env = {**os.environ, "MISSIONS_HOME": str(missions_home)}
+    result = subprocess.run(
+        [sys.executable, "-m", "ai_missions.cli", "exceptions", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("missions: error: no erp database")
+
+
+@pytest.mark.slow
+def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["uv", "build", "--wheel", "--out-dir", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:  # no uv on PATH inside the test: fall back to the build frontend
+        result = subprocess.run(
+            [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/")[0] for n in names}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"ai_missions"}
+    modules = {n for n in names if n.startswith("ai_missions/integrations/")}
+    for module in (
+        "seed.py",
+        "scan.py",
+        "snapshot.py",
+        "serving.py",
+        "connections.py",
+        *(f"server_{s}.py" for s in SYSTEMS),
+    ):
+        assert f"ai_missions/integrations/{module}" in modules

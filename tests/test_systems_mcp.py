@@ -1,0 +1,314 @@
+"""Each system served over MCP (stdio and streamable-http on 127.0.0.1), driven by the official MCP client: the
+tool list equals the catalog with annotations, reads and writes work, writes replay idempotently, invariants and
+bad input come back as structured tool errors, and a refused call changes nothing."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.types import CallToolResult
+
+from ai_missions.integrations import erp, inventory, payments
+from ai_missions.integrations.catalog import SYSTEMS, tools_of
+from ai_missions.integrations.connections import stdio_connections
+from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.integrations.seed import generate, story_order_id
+from ai_missions.integrations.store import connect, system_path
+
+pytestmark = pytest.mark.slow
+
+
+@cache
+def book_rows() -> dict[str, Any]:
+    return generate(orders=300, seed=11)
+
+
+@dataclass
+class Case:
+    """What to do with one system: a read, a write (replayed, then reused with other arguments), an invariant
+    refusal, and bad inputs, each bad input with the error code it must produce."""
+
+    read: tuple[str, dict[str, Any], str]
+    write: tuple[str, dict[str, Any], dict[str, Any]]
+    refusal: tuple[str, dict[str, Any]]
+    bad: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+
+
+def cases(home: Path) -> dict[str, Case]:
+    rows = scan_exceptions(home)
+    story = story_order_id(home)
+    assert story is not None
+    e, i, p = connect("erp", home), connect("inventory", home), connect("payments", home)
+    pending = erp.list_orders(e, status="pending", limit=1).orders[0].order_id
+    shipped = erp.list_orders(e, status="shipped", limit=1).orders[0].order_id
+    customer = erp.get_order(e, story).customer_id
+    email_only = (
+        connect("crm", home)
+        .execute("SELECT customer_id FROM customers WHERE allowed_channels = '[\"email\"]' LIMIT 1")
+        .fetchone()[0]
+    )
+    oversold = next(r.order_id for r in rows if r.types == ["oversell"])
+    res = inventory.get_reservations(i, oversold).reservations[0]
+    target = next(
+        s.location_id
+        for s in inventory.get_stock(i, res.sku).locations
+        if s.location_id != res.location_id and s.available >= res.quantity
+    )
+    expiring = next(r.order_id for r in rows if r.types == ["auth_expiring"])
+    auth = payments.get_payment(p, expiring).authorizations[0]
+    charged = next(r.order_id for r in rows if "double_charge" in r.types)
+    capture = payments.get_payment(p, charged).captures[-1]
+    fixable = next(r.order_id for r in rows if r.details.get("address_invalid", "").startswith("corrected"))
+    broken = next(r.order_id for r in rows if r.details.get("address_invalid", "").startswith("undeliverable"))
+    return {
+        "erp": Case(
+            read=("get_order", {"order_id": story}, "ship_to"),
+            write=("place_order_hold", {"order_id": pending, "reason": "verify"}, {"reason": "other"}),
+            refusal=("cancel_order", {"order_id": shipped, "reason": "late", "idempotency_key": "c1"}),
+            bad=[
+                ("get_order", {}, "invalid_argument"),
+                ("get_order", {"order_id": 5}, "invalid_argument"),
+                ("get_order", {"order_id": "SO-0"}, "not_found"),
+                ("read_events", {"after_id": -1}, "invalid_argument"),
+                ("list_orders", {"limit": "many"}, "invalid_argument"),
+                ("cancel_order", {"order_id": pending, "reason": "x"}, "invalid_argument"),
+                ("no_such_tool", {}, "not_found"),
+            ],
+        ),
+        "crm": Case(
+            read=("get_customer", {"customer_id": customer}, "tenure_years"),
+            write=("add_note", {"customer_id": customer, "body": "Called the customer."}, {"body": "Other note."}),
+            refusal=(
+                "send_customer_message",
+                {"customer_id": email_only, "channel": "sms", "subject": "Hi", "body": "Hello", "idempotency_key": "m"},
+            ),
+            bad=[
+                ("get_customer", {}, "invalid_argument"),
+                ("get_customer", {"customer_id": "C-0"}, "not_found"),
+                (
+                    "send_customer_message",
+                    {"customer_id": customer, "channel": "pigeon", "subject": "a", "body": "b", "idempotency_key": "m"},
+                    "invalid_argument",
+                ),
+            ],
+        ),
+        "inventory": Case(
+            read=("get_stock", {"sku": res.sku}, "locations"),
+            write=(
+                "reallocate_reservation",
+                {"reservation_id": res.reservation_id, "to_location_id": target},
+                {"to_location_id": res.location_id},
+            ),
+            refusal=("confirm_reservation", {"reservation_id": res.reservation_id, "idempotency_key": "c"}),
+            bad=[
+                ("get_reservations", {"order_id": "SO-0"}, "not_found"),
+                (
+                    "adjust_stock",
+                    {"sku": res.sku, "location_id": target, "counted_qty": -1, "reason": "r", "idempotency_key": "a"},
+                    "invalid_argument",
+                ),
+                (
+                    "adjust_stock",
+                    {
+                        "sku": res.sku,
+                        "location_id": target,
+                        "counted_qty": "3 or 4",
+                        "reason": "r",
+                        "idempotency_key": "a",
+                    },
+                    "invalid_argument",
+                ),
+                ("get_cycle_counts", {"sku": res.sku, "location_id": "MOON"}, "not_found"),
+            ],
+        ),
+        "payments": Case(
+            read=("get_payment", {"order_id": expiring}, "authorizations"),
+            write=(
+                "capture_payment",
+                {"authorization_id": auth.authorization_id, "amount": auth.amount},
+                {"amount": round(auth.amount - 1, 2)},
+            ),
+            refusal=(
+                "refund_payment",
+                {"capture_id": capture.capture_id, "amount": capture.amount + 1, "reason": "r", "idempotency_key": "r"},
+            ),
+            bad=[
+                (
+                    "capture_payment",
+                    {"authorization_id": auth.authorization_id, "amount": -5, "idempotency_key": "n"},
+                    "invalid_argument",
+                ),
+                (
+                    "capture_payment",
+                    {"authorization_id": auth.authorization_id, "amount": "lots", "idempotency_key": "n"},
+                    "invalid_argument",
+                ),
+                (
+                    "capture_payment",
+                    {"authorization_id": auth.authorization_id, "idempotency_key": "n"},
+                    "invalid_argument",
+                ),
+                ("capture_payment", {"authorization_id": "AUTH-0", "amount": 1, "idempotency_key": "n"}, "not_found"),
+                ("get_fraud_assessment", {"order_id": "SO-0"}, "not_found"),
+            ],
+        ),
+        "shipping": Case(
+            read=("get_address_validation", {"order_id": fixable}, "suggestion"),
+            write=("apply_address_correction", {"order_id": fixable}, {"order_id": broken}),
+            refusal=("apply_address_correction", {"order_id": broken, "idempotency_key": "x"}),
+            bad=[
+                ("validate_address", {"name": "A", "line1": "1 Main Street"}, "invalid_argument"),
+                ("list_shipments", {"order_id": "SO-0"}, "not_found"),
+            ],
+        ),
+    }
+
+
+def state(home: Path, system: str) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(system_path(system, home))
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
+def error_code(result: CallToolResult) -> str:
+    assert result.isError, result
+    assert result.structuredContent is not None
+    code: str = result.structuredContent["error"]["code"]
+    assert result.content[0].text.startswith(f"{code}: ")  # type: ignore[union-attr]
+    return code
+
+
+async def exercise(session: ClientSession, system: str, case: Case, home: Path) -> None:
+    await session.initialize()
+    listed = (await session.list_tools()).tools
+    catalog = {t.name: t for t in tools_of(system)}
+    assert sorted(t.name for t in listed) == sorted(catalog)
+    for tool in listed:
+        spec = catalog[tool.name]
+        assert tool.annotations is not None
+        assert tool.outputSchema is not None
+        assert tool.annotations.readOnlyHint is (spec.kind == "read")
+        assert tool.annotations.destructiveHint is (spec.kind == "write" and spec.destructive)
+        assert tool.annotations.idempotentHint is True
+        if spec.kind == "write":
+            assert "idempotency_key" in tool.inputSchema["required"]
+
+    name, args, key = case.read
+    result = await session.call_tool(name, args)
+    assert not result.isError
+    assert result.structuredContent is not None
+    assert key in result.structuredContent
+
+    before = state(home, system)
+    for name, args, code in case.bad:
+        assert error_code(await session.call_tool(name, args)) == code, (name, args)
+    name, args = case.refusal
+    assert error_code(await session.call_tool(name, args)) == "conflict"
+    assert state(home, system) == before  # refused and malformed calls change nothing
+
+    name, args, other = case.write
+    first = await session.call_tool(name, {**args, "idempotency_key": f"{system}-write-1"})
+    assert not first.isError, first.content
+    after_first = state(home, system)
+    replay = await session.call_tool(name, {**args, "idempotency_key": f"{system}-write-1"})
+    assert not replay.isError
+    assert replay.structuredContent is not None
+    assert first.structuredContent is not None
+    assert replay.structuredContent["replayed"] is True
+    assert {**replay.structuredContent, "replayed": False} == first.structuredContent
+    conflict = await session.call_tool(name, {**args, **other, "idempotency_key": f"{system}-write-1"})
+    assert error_code(conflict) == "conflict"
+    assert "already used" in conflict.structuredContent["error"]["message"]
+    assert state(home, system) == after_first
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def http_session(system: str, home: Path) -> AsyncIterator[ClientSession]:
+    port = free_port()
+    env = {**os.environ, "MISSIONS_HOME": str(home)}
+    command = [sys.executable, "-m", "ai_missions.integrations.serving", system, "--transport", "streamable-http"]
+    proc = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{system} server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
+                )
+            time.sleep(0.05)
+        async with (
+            streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, _),
+            ClientSession(read, write) as session,
+        ):
+            yield session
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+async def test_system_over_stdio(system: str, missions_home: Path) -> None:
+    write_book(book_rows(), missions_home)
+    case = cases(missions_home)[system]
+    conn = stdio_connections(missions_home)[system]
+    params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await exercise(session, system, case, missions_home)
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+async def test_system_over_streamable_http(system: str, missions_home: Path) -> None:
+    write_book(book_rows(), missions_home)
+    case = cases(missions_home)[system]
+    async with http_session(system, missions_home) as session:
+        await exercise(session, system, case, missions_home)
+
+
+def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ai_missions.integrations.server_erp", "--home", str(tmp_path / "empty")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("missions: error: no erp database")
+    assert "Traceback" not in result.stderr
+
+
+def test_connections_spawn_every_system(missions_home: Path) -> None:
+    conns = stdio_connections(missions_home)
+    assert sorted(conns) == sorted(SYSTEMS)
+    for system, conn in conns.items():
+        assert conn["transport"] == "stdio"
+        assert conn["command"] == sys.executable
+        assert conn["args"][:2] == ["-m", f"ai_missions.integrations.server_{system}"]
+        assert conn["env"]["MISSIONS_HOME"] == str(missions_home.resolve())
