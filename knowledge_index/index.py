@@ -2,7 +2,8 @@
 
 Design: one collection, :data:`COLLECTION`, cosine space, one record per section (long sections split into parts).
 Every record's metadata carries the policy id, version, title, domain, effective date, ``applies_to`` (as a
-``|``-delimited string plus one boolean flag per exception type, since Chroma metadata values are scalars) and the
+``|``-delimited string plus one boolean flag per exception type, set for ``all`` policies too, since Chroma
+metadata values are scalars) and the
 policy's content hash. A JSON manifest beside the Chroma files records, per policy, its content hash, source path,
 chunk count and source text (so :func:`ai_missions.knowledge_index.retrieval.get_policy` returns exactly the
 indexed version), plus the embedder and chunker that built the index.
@@ -48,13 +49,16 @@ from ai_missions.vocabulary import EXCEPTION_TYPES
 COLLECTION = "policies"
 MANIFEST = "manifest.json"
 #: Bump when chunking or the embedded text changes: every policy is then re-embedded.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 #: Sections longer than this (in words) are split at paragraph boundaries (the embedder truncates at 256 tokens).
 MAX_CHUNK_WORDS = 160
 
 
 def applies_flag(exception_type: str) -> str:
-    """The boolean metadata key marking chunks of policies that apply to an exception type (or ``all``)."""
+    """The boolean metadata key marking chunks of policies that apply to an exception type.
+
+    A policy that applies to ``all`` has every type's flag set (one equality filters by type) and ``applies__all``.
+    """
     return f"applies__{exception_type}"
 
 
@@ -81,8 +85,10 @@ def chunk_policy(policy: Policy) -> list[Chunk]:
         "applies_to": "|".join(policy.applies_to),
         "content_hash": policy.content_hash,
     }
-    for exception_type in (*EXCEPTION_TYPES, APPLIES_TO_ALL):
-        base[applies_flag(exception_type)] = exception_type in policy.applies_to
+    covers_all = APPLIES_TO_ALL in policy.applies_to
+    base[applies_flag(APPLIES_TO_ALL)] = covers_all
+    for exception_type in EXCEPTION_TYPES:
+        base[applies_flag(exception_type)] = covers_all or exception_type in policy.applies_to
     chunks = []
     for section in sections(policy):
         parts = _split(section)

@@ -32,6 +32,7 @@ _ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3,}$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 #: Members of the clause ``Condition`` union, as pydantic names them in error locations, and the key each needs.
 _CONDITION_KEYS = {"Leaf": "fact", "AllOf": "all", "AnyOf": "any", "NotOf": "not"}
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
 
 
@@ -252,8 +253,7 @@ def _parse(path: Path, raw: bytes) -> Policy:
         raise _Invalid([PolicyProblem(path, None, f"not UTF-8: {exc}")]) from None
     front, body, _ = _split_front_matter(path, text)
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front)
+        node, data = _compose_and_construct(front)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else None
@@ -285,6 +285,16 @@ def _parse(path: Path, raw: bytes) -> Policy:
         content_hash=hashlib.sha256(raw).hexdigest(),
         source_text=text,
     )
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree (for line numbers) and the plain data of one document, parsed once (libyaml if present)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _problem_from_error(path: Path, root: yaml.Node, error: Any) -> PolicyProblem | None:
@@ -334,7 +344,7 @@ def _front_line(path: Path, *loc: str | int) -> int | None:
     """The line of a front-matter node (``"id"``, or ``"clauses", 0, "overrides"``) in a file that parsed."""
     try:
         front, _, _ = _split_front_matter(path, path.read_text(encoding="utf-8"))
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        node, _ = _compose_and_construct(front)
     except (OSError, yaml.YAMLError, _Invalid):
         return None
     located = _locate(node, loc) if node is not None else None

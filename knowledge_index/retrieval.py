@@ -242,14 +242,14 @@ class KnowledgeBase:
         if not wanted:
             return _NOTHING
         if domains is not None or self.restricted:
-            clauses.append({"domain": {"$in": wanted}})
+            clauses.append({"domain": wanted[0]} if len(wanted) == 1 else {"domain": {"$in": wanted}})
         if applies_to is not None:
             types = sorted(set([applies_to] if isinstance(applies_to, str) else applies_to))
             unknown = [t for t in types if t not in EXCEPTION_TYPES and t != APPLIES_TO_ALL]
             if unknown or not types:
                 raise ValidationError(f"unknown exception types {unknown}; expected some of {EXCEPTION_TYPES}")
-            flags = [{applies_flag(t): True} for t in (*types, APPLIES_TO_ALL)]
-            clauses.append({"$or": list({str(f): f for f in flags}.values())})
+            flags = [{applies_flag(t): True} for t in types]  # ``all`` policies carry every type's flag
+            clauses.append(flags[0] if len(flags) == 1 else {"$or": flags})
         if effective_on is not None:
             clauses.append({"effective_from_day": {"$lte": effective_on.toordinal()}})
         if not clauses:
