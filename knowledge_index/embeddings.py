@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,12 +52,11 @@ class _Runtime:
     session: Any  # onnxruntime.InferenceSession
     tokenizer: Any  # tokenizers.Tokenizer
     input_names: frozenset[str]
-    lock: threading.Lock
 
 
 @functools.cache
 def _runtime() -> _Runtime:
-    """One tokenizer and one ``InferenceSession`` per process, loaded on first use."""
+    """One tokenizer and one ``InferenceSession`` per process, loaded on first use (both are thread-safe to run)."""
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
@@ -74,7 +72,7 @@ def _runtime() -> _Runtime:
     session = ort.InferenceSession(
         str(_resource(*_MODEL_RESOURCE)), sess_options=options, providers=["CPUExecutionProvider"]
     )
-    return _Runtime(session, tokenizer, frozenset(i.name for i in session.get_inputs()), threading.Lock())
+    return _Runtime(session, tokenizer, frozenset(i.name for i in session.get_inputs()))
 
 
 def tokenize(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

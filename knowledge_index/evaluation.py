@@ -4,7 +4,8 @@ The question set is JSON Lines, one question per line::
 
     {"question": "Can we release a fraud hold when only the address changed?", "expected": ["PAY-001"]}
 
-Optional keys ``domains`` and ``applies_to`` are passed to the search as filters (a mission knows them).
+Optional keys ``domains`` and ``applies_to`` are passed to the search as filters (a mission knows them); other
+keys (such as the shipped set's ``domain``, the expected policy's domain) are annotations and filter nothing.
 For a question, recall@k is the share of its expected policies among the first k distinct policies retrieved;
 the reciprocal rank is 1/rank of the first expected policy (0 when none is in the top 10).
 """

@@ -18,7 +18,7 @@ from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.knowledge_index import embeddings
 from ai_missions.knowledge_index.index import COLLECTION, build, chunk_policy, open_client, read_manifest
 from ai_missions.knowledge_index.policies import load_corpus
-from ai_missions.knowledge_index.retrieval import KnowledgeBase, get_policy, load_policies, search
+from ai_missions.knowledge_index.retrieval import KnowledgeBase, ensure_built, get_policy, load_policies, search
 
 FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
 
@@ -150,6 +150,15 @@ def test_module_functions_use_missions_home(corpus: Path) -> None:
     assert get_policy("INV-001").clauses[0].then.actions[0].tier == "auto"
     assert len(load_policies()) == 6
     assert {p.domain for p in load_policies(allowed_domains={"governance"})} == {"governance"}
+
+
+def test_ensure_built_builds_once(corpus: Path, embed_counter: list[int]) -> None:
+    kb = ensure_built(corpus)
+    assert len(kb.policies()) == 6
+    embedded = sum(embed_counter)
+    assert embedded > 0
+    ensure_built(corpus)
+    assert sum(embed_counter) == embedded
 
 
 def test_rebuild_with_nothing_changed_embeds_nothing(corpus: Path, tmp_path: Path, embed_counter: list[int]) -> None:
