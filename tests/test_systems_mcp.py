@@ -23,12 +23,15 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
+from ai_missions.errors import ValidationError
 from ai_missions.integrations import erp, inventory, payments
 from ai_missions.integrations.catalog import SYSTEMS, tools_of
 from ai_missions.integrations.connections import stdio_connections
 from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.mcp_client import install_compiled_output_validation, uninstall_compiled_output_validation
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
+from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.store import connect, system_path
 
 pytestmark = pytest.mark.slow
@@ -290,6 +293,49 @@ async def test_system_over_streamable_http(system: str, missions_home: Path) -> 
     case = cases(missions_home)[system]
     async with http_session(system, missions_home) as session:
         await exercise(session, system, case, missions_home)
+
+
+async def test_compiled_output_validation_keeps_results(missions_home: Path) -> None:
+    write_book(book_rows(), missions_home)
+    conn = stdio_connections(missions_home)["erp"]
+    params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
+    story = story_order_id(missions_home)
+    install_compiled_output_validation()
+    try:
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            results = [await session.call_tool("get_order", {"order_id": story}) for _ in range(20)]
+            failed = await session.call_tool("get_order", {"order_id": "SO-0"})
+    finally:
+        uninstall_compiled_output_validation()
+    assert all(r.structuredContent == results[0].structuredContent for r in results)
+    assert error_code(failed) == "not_found"
+
+
+def test_latency_setting() -> None:
+    assert latency_ms("erp", "erp=20,crm=50") == 20
+    assert latency_ms("crm", "erp=20, crm=50") == 50
+    assert latency_ms("payments", "erp=20") == 0
+    assert latency_ms("shipping", "*=5") == 5
+    assert latency_ms("erp", "") == 0
+    for bad in ("erp", "erp=fast", "mainframe=3", "erp=-1"):
+        with pytest.raises(ValidationError, match="MISSIONS_SIM_LATENCY_MS"):
+            latency_ms("erp", bad)
+
+
+async def test_simulated_latency_applies_per_system(missions_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_book(book_rows(), missions_home)
+    monkeypatch.setenv("MISSIONS_SIM_LATENCY_MS", "erp=80,crm=0")
+    conn = stdio_connections(missions_home)["erp"]
+    assert conn["env"] is not None
+    assert conn["env"]["MISSIONS_SIM_LATENCY_MS"] == "erp=80,crm=0"
+    params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        started = time.perf_counter()
+        result = await session.call_tool("read_events", {"limit": 1})
+        assert time.perf_counter() - started >= 0.08
+        assert not result.isError
 
 
 def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
