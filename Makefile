@@ -11,7 +11,7 @@ demo: ## Run the main job on the embedded default (seed, index, scan, missions)
 	uv run missions demo
 
 test: ## Run the test suite (same command as CI and the README)
-	uv run pytest
+	python3 -m uv run pytest
 
 lint: ## ruff: lint and format check
 	uv run ruff check .
