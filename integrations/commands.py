@@ -34,6 +34,7 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--home", type=Path, default=None, help="MISSIONS_HOME holding the book (default: env)")
     serve.set_defaults(handler=cmd_serve)
 
     export = sub.add_parser("export", help="the systems' state as JSON (whole, or around given orders)")
@@ -114,7 +115,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ai_missions.integrations.serving import serve
 
-    serve(args.name, args.transport, args.host, args.port, missions_home())
+    serve(args.name, args.transport, args.host, args.port, args.home or missions_home())
     return 0
 
 

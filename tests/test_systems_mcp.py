@@ -338,6 +338,21 @@ async def test_simulated_latency_applies_per_system(missions_home: Path, monkeyp
         assert not result.isError
 
 
+async def test_cli_serve_over_stdio(missions_home: Path) -> None:
+    write_book(book_rows(), missions_home)
+    args = ["-m", "ai_missions.cli", "systems", "serve", "shipping", "--home", str(missions_home)]
+    params = StdioServerParameters(command=sys.executable, args=args)
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        assert {t.name for t in (await session.list_tools()).tools} == {t.name for t in tools_of("shipping")}
+        result = await session.call_tool(
+            "validate_address",
+            {"name": "A", "line1": "1 Elm Stret", "city": "Boston", "region": "MA", "postal_code": "02108"},
+        )
+        assert result.structuredContent is not None
+        assert result.structuredContent["status"] == "corrected"
+
+
 def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ai_missions.integrations.server_erp", "--home", str(tmp_path / "empty")],
