@@ -18,11 +18,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import functools
 import json
 import os
 import re
+import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -150,14 +151,32 @@ def chroma_settings() -> Settings:
     return Settings(anonymized_telemetry=False, allow_reset=False, is_persistent=True)
 
 
-@functools.cache
-def _client(path: str) -> ClientAPI:
-    return chromadb.PersistentClient(path=path, settings=chroma_settings())
+_CLIENTS: dict[str, tuple[ClientAPI, str | None]] = {}
+_CLIENTS_LOCK = threading.Lock()
+#: Builds this process wrote (their clients saw every record they added).
+_OWN_BUILDS: set[str] = set()
 
 
-def open_client(directory: Path | None = None) -> ClientAPI:
-    """The persistent Chroma client of an index directory (one per directory and process)."""
-    return _client(str((directory or knowledge_dir()).resolve()))
+def open_client(directory: Path | None = None, manifest: dict[str, Any] | None = None) -> ClientAPI:
+    """The persistent Chroma client of an index directory (one per directory and process).
+
+    Chroma keeps an open index in memory and does not see records another process writes afterwards. Given the
+    current ``manifest``, a cached client opened before a build that ran in another process is closed and a new
+    one reads the files again.
+    """
+    path = str((directory or knowledge_dir()).resolve())
+    build_id = (manifest or {}).get("build_id")
+    with _CLIENTS_LOCK:
+        client, seen = _CLIENTS.get(path, (None, None))
+        if client is not None and build_id is not None and build_id != seen and build_id not in _OWN_BUILDS:
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
+            client = None
+        if client is None:
+            client = chromadb.PersistentClient(path=path, settings=chroma_settings())
+        _CLIENTS[path] = (client, build_id or seen)
+        return client
 
 
 def manifest_path(directory: Path | None = None) -> Path:
@@ -208,8 +227,8 @@ def build(
     function = embedding_function or configured_embedding_function()
     identity = embedder_identity(function)
     with _build_lock(directory):
-        client = open_client(directory)
         manifest = read_manifest(directory)
+        client = open_client(directory, manifest)
         report.full_rebuild_reason = _full_rebuild_reason(client, manifest, identity)
         if report.full_rebuild_reason:
             with contextlib.suppress(Exception):  # chromadb raises NotFoundError/ValueError by version
@@ -246,7 +265,10 @@ def build(
                 "title": policy.title,
                 "text": policy.source_text,
             }
+        build_id = uuid.uuid4().hex
+        _OWN_BUILDS.add(build_id)
         manifest.update(
+            build_id=build_id,
             embedder=identity,
             chunker_version=CHUNKER_VERSION,
             collection_id=str(collection.id),

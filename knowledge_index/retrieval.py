@@ -103,7 +103,7 @@ class _Store:
             if stamp == self._stamp:
                 return
             manifest = read_manifest(self.directory)
-            collection = open_client(self.directory).get_collection(COLLECTION, embedding_function=None)
+            collection = open_client(self.directory, manifest).get_collection(COLLECTION, embedding_function=None)
             embedder = collection.configuration.get("embedding_function")
             if embedder is None:
                 raise NotFoundError(f"the collection {COLLECTION!r} has no embedding function: rebuild the index")

@@ -283,3 +283,29 @@ def test_reopen_from_a_new_process_without_passing_the_embedding_function(built:
         "ef": "ai-missions-minilm-int8",
         "kb": "FUL-001",
     }
+
+
+def test_an_open_knowledge_base_sees_a_build_made_by_another_process(corpus: Path, tmp_path: Path) -> None:
+    """Chroma caches an open index in memory; a build by another process must still become visible."""
+    directory = tmp_path / "index"
+    build(corpus, directory=directory)
+    kb = KnowledgeBase(directory)
+    query = "zebras crossing the road"
+    assert kb.search(query, k=1)[0].section != "Zebra crossings"
+    path = corpus / "ful-001.md"
+    zebra = "## Zebra crossings\n\nZebras cross roads.\n\n## Suggested corrections"
+    path.write_text(path.read_text().replace("## Suggested corrections", zebra))
+    script = (
+        "import sys; from pathlib import Path; from ai_missions.knowledge_index.index import build; "
+        "print(build(Path(sys.argv[1]), directory=Path(sys.argv[2])).updated)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(corpus), str(directory)], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "['FUL-001']", done.stderr
+    assert kb.search(query, k=1)[0].section == "Zebra crossings"
+    assert "Zebra crossings" in kb.get_policy("FUL-001").body
+    # And a build in this process afterwards still works on the fresh files.
+    path.write_text(path.read_text().replace("## Zebra crossings", "## Giraffe crossings"))
+    assert build(corpus, directory=directory).updated == ["FUL-001"]
+    assert kb.search("giraffe crossings", k=1)[0].section == "Giraffe crossings"
