@@ -36,6 +36,9 @@ def register(subparsers: Any) -> None:
 
     evaluate = commands.add_parser("eval", help="retrieval quality on the question set: recall@1, recall@3, MRR")
     evaluate.add_argument("--questions", type=Path, help="JSON Lines question set (default: the shipped one)")
+    evaluate.add_argument(
+        "--fail-under", type=float, default=0.0, metavar="RECALL", help="exit 1 if recall@3 is below RECALL (CI gate)"
+    )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.set_defaults(handler=_eval)
 
@@ -130,7 +133,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     report = evaluate_retrieval(load_questions(args.questions))
     emit(report.to_dict(), as_json=args.json, render=_render_eval)
-    return 0
+    return 1 if report.recall_at_3 < args.fail_under else 0
 
 
 def _render_eval(data: dict[str, Any]) -> str:

@@ -75,6 +75,12 @@ def test_build_search_show_eval(capsys: pytest.CaptureFixture[str], corpus: Path
     code, out, _ = run(capsys, "knowledge", "eval", "--questions", str(FIXTURES / "questions.jsonl"), "--json")
     assert json.loads(out)["questions"] == 5
 
+    hard = corpus.parent / "hard.jsonl"
+    hard.write_text('{"question": "who approves refunds", "expected": ["PAY-002"]}\n')
+    code, out, _ = run(capsys, "knowledge", "eval", "--questions", str(hard), "--fail-under", "0.9")
+    assert code == 1
+    assert "recall@3   0.000" in out
+
 
 def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], corpus: Path) -> None:
     code, _, err = run(capsys, "knowledge", "search", "refund")
