@@ -76,7 +76,7 @@ def test_build_search_show_eval(capsys: pytest.CaptureFixture[str], corpus: Path
     assert json.loads(out)["questions"] == 5
 
     hard = corpus.parent / "hard.jsonl"
-    hard.write_text('{"question": "who approves refunds", "expected": ["PAY-002"]}\n')
+    hard.write_text('{"question": "who approves refunds", "expected": ["ORD-999"]}\n')
     code, out, _ = run(capsys, "knowledge", "eval", "--questions", str(hard), "--fail-under", "0.9")
     assert code == 1
     assert "recall@3   0.000" in out
