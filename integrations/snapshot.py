@@ -60,12 +60,11 @@ def export_snapshot(order_ids: Iterable[str] | None = None, home: Path | None = 
         wanted = list(dict.fromkeys(order_ids))
         if not wanted:
             raise ValidationError("give at least one order id")
-        return {
-            "format": FORMAT,
-            "book": book,
-            "scope": {"orders": wanted},
-            "systems": _scoped(conns, wanted),
-        }
+        systems = _scoped(conns, wanted)
+        if book.get("story_order_id") not in {o["order_id"] for o in systems["erp"]["orders"]}:
+            book.pop("story_order_id", None)  # name the story only when the snapshot holds it
+            systems["erp"]["meta"] = [r for r in systems["erp"]["meta"] if r["key"] != "story_order_id"]
+        return {"format": FORMAT, "book": book, "scope": {"orders": wanted}, "systems": systems}
     finally:
         for conn in conns.values():
             conn.close()
