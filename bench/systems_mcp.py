@@ -3,8 +3,8 @@
 Seeds the default book into a temporary MISSIONS_HOME, then with the official MCP client:
 - 1,000 calls of a read tool (erp.get_order) on one persistent stdio session: mean and p95;
 - the same with the client's output-schema check compiled once
-  (:mod:`ai_missions.integrations.mcp_client`; the stock ``ClientSession`` recompiles the JSON-schema validator
-  on every result, python-sdk issue #3133), to show where the time goes;
+  (:class:`ai_missions.mcp_session.ValidatingClientSession`; the stock ``ClientSession`` recompiles the
+  JSON-schema validator on every result, python-sdk issue #3133), to show where the time goes;
 - 200 writes (crm.add_note, each a new idempotency key) and 200 idempotent replays;
 - for comparison, a new session (a new server process) per call, on a handful of calls.
 
@@ -27,11 +27,8 @@ from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
 from ai_missions.integrations.connections import stdio_connections
-from ai_missions.integrations.mcp_client import (
-    install_compiled_output_validation,
-    uninstall_compiled_output_validation,
-)
 from ai_missions.integrations.seed import seed_book, story_order_id
+from ai_missions.mcp_session import ValidatingClientSession
 
 
 def params(home: Path, system: str) -> StdioServerParameters:
@@ -57,8 +54,10 @@ async def timed(call: Callable[[], Awaitable[CallToolResult]], n: int) -> list[f
     return samples
 
 
-async def persistent(home: Path, system: str, body: Callable[[ClientSession], Any]) -> None:
-    async with stdio_client(params(home, system)) as (read, write), ClientSession(read, write) as session:
+async def persistent(
+    home: Path, system: str, body: Callable[[ClientSession], Any], session_class: type[ClientSession] = ClientSession
+) -> None:
+    async with stdio_client(params(home, system)) as (read, write), session_class(read, write) as session:
         await session.initialize()
         await session.list_tools()
         await body(session)
@@ -79,18 +78,16 @@ async def run(home: Path, calls: int) -> None:
     read_args = {"order_id": order_id}
 
     print("One persistent stdio session (one server process), official MCP client:")
-    for label, compiled in (
-        ("erp.get_order, stock ClientSession", False),
-        ("erp.get_order, output schema compiled once", True),
+    for label, session_class in (
+        ("erp.get_order, stock ClientSession", ClientSession),
+        ("erp.get_order, output schema compiled once", ValidatingClientSession),
     ):
-        if compiled:
-            install_compiled_output_validation()
 
         async def reads(session: ClientSession, label: str = label) -> None:
             await timed(lambda: session.call_tool("get_order", read_args), 50)  # warm-up
             report(label, await timed(lambda: session.call_tool("get_order", read_args), calls))
 
-        await persistent(home, "erp", reads)
+        await persistent(home, "erp", reads, session_class)
 
     async def writes(session: ClientSession) -> None:
         counter = iter(range(10**9))
@@ -102,8 +99,7 @@ async def run(home: Path, calls: int) -> None:
         report("crm.add_note, new key per call (a write)", await timed(lambda: note(f"bench-{next(counter)}"), 200))
         report("crm.add_note, same key (idempotent replay)", await timed(lambda: note("bench-0"), 200))
 
-    await persistent(home, "crm", writes)
-    uninstall_compiled_output_validation()
+    await persistent(home, "crm", writes, ValidatingClientSession)
 
     samples = []
     for _ in range(5):

@@ -63,23 +63,23 @@ class MissionClient:
 
     def start(self, order_id: str, **options: Any) -> RunOutcome:
         """Run a mission on an order (see :meth:`MissionRuntime.start`)."""
-        return self._call(self.runtime.start, order_id, **options)  # type: ignore[no-any-return]
+        return self._call(self.runtime.start, order_id, **options)
 
     def decide(self, decision_id: str, reviewer: str, **options: Any) -> RunOutcome:
         """Decide a pending decision (see :meth:`MissionRuntime.decide`)."""
-        return self._call(self.runtime.decide, decision_id, reviewer, **options)  # type: ignore[no-any-return]
+        return self._call(self.runtime.decide, decision_id, reviewer, **options)
 
     def recover(self) -> list[RunOutcome]:
-        return self._call(self.runtime.recover)  # type: ignore[no-any-return]
+        return self._call(self.runtime.recover)
 
     def scan(self, **options: Any) -> list[RunOutcome]:
         from ai_missions.scanner import scan_and_start
 
-        return self._call(scan_and_start, self.runtime, **options)  # type: ignore[no-any-return]
+        return self._call(scan_and_start, self.runtime, **options)
 
     def call_tool(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:
         """Read (or write) a system directly through the open MCP sessions."""
-        return self._call(self.runtime.systems.call, tool, args)  # type: ignore[no-any-return]
+        return self._call(self.runtime.systems.call, tool, args)
 
     def state(self, run_id: str) -> dict[str, Any]:
         """The graph state of a run (facts, policies, verdict, results...)."""

@@ -28,11 +28,11 @@ from ai_missions.integrations import erp, inventory, payments
 from ai_missions.integrations.catalog import SYSTEMS, tools_of
 from ai_missions.integrations.connections import stdio_connections
 from ai_missions.integrations.loader import write_book
-from ai_missions.integrations.mcp_client import install_compiled_output_validation, uninstall_compiled_output_validation
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.store import connect, system_path
+from ai_missions.mcp_session import ValidatingClientSession
 
 pytestmark = pytest.mark.slow
 
@@ -300,15 +300,15 @@ async def test_compiled_output_validation_keeps_results(missions_home: Path) -> 
     conn = stdio_connections(missions_home)["erp"]
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
     story = story_order_id(missions_home)
-    install_compiled_output_validation()
-    try:
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-            await session.initialize()
-            results = [await session.call_tool("get_order", {"order_id": story}) for _ in range(20)]
-            failed = await session.call_tool("get_order", {"order_id": "SO-0"})
-    finally:
-        uninstall_compiled_output_validation()
-    assert all(r.structuredContent == results[0].structuredContent for r in results)
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        stock = await session.call_tool("get_order", {"order_id": story})
+    async with stdio_client(params) as (read, write), ValidatingClientSession(read, write) as session:
+        await session.initialize()
+        results = [await session.call_tool("get_order", {"order_id": story}) for _ in range(20)]
+        failed = await session.call_tool("get_order", {"order_id": "SO-0"})
+        assert len(session._validators) == 1  # compiled once, reused for the other 19 results
+    assert all(r.structuredContent == stock.structuredContent for r in results)
     assert error_code(failed) == "not_found"
 
 
