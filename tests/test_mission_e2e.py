@@ -301,3 +301,44 @@ def test_unknown_order_is_a_clear_error(missions: MissionClient) -> None:
         missions.start("SO-NOPE")
     failed = missions.store.list_runs(order_id="SO-NOPE")
     assert [r["status"] for r in failed] == ["failed"]
+
+
+def test_scan_starts_missions_for_new_exceptions_only(
+    missions: MissionClient, exceptions: dict[str, list[str]], home: Path
+) -> None:
+    erp = connect("erp", home)
+    clean = next(
+        row[0]
+        for row in erp.execute("SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id")
+        if row[0] not in exceptions
+    )
+    assert missions.scan(orders=[clean]) == []  # nothing is wrong with it
+    missions.call_tool(
+        "place_payment_hold", {"order_id": clean, "reason": "chargeback alert", "idempotency_key": "test-scan-hold"}
+    )
+    started = missions.scan(orders=[clean])
+    assert [o.order_id for o in started] == [clean]
+    assert started[0].exception_types == ["payment_review"]
+    assert missions.scan(orders=[clean]) == []  # the same exception, already handled: no second mission
+
+
+def test_story_flow_through_the_command_line(
+    missions: MissionClient, exceptions: dict[str, list[str]], home: Path
+) -> None:
+    order_id = pick(exceptions, "address_invalid", skip=3)
+    run = cli(home, "run", "order-exception", "--order", order_id)
+    code, out, err = run.wait(timeout=120), *run.communicate()
+    assert code == 0, err
+    assert "[gather           ] erp" in out
+    assert "[verdict          ]" in out
+    decision_id = out.split("decision ", 1)[1].split()[0]
+    queue = cli(home, "queue", "--json")
+    assert decision_id in queue.communicate()[0]
+    decide = cli(home, "decide", decision_id, "--reviewer", "omar", "--approve")
+    code, out, err = decide.wait(timeout=120), *decide.communicate()
+    assert code == 0, err
+    assert ": done" in out
+    unknown = cli(home, "decide", "D-nope", "--reviewer", "omar", "--approve")
+    code, out, err = unknown.wait(timeout=60), *unknown.communicate()
+    assert code == 2
+    assert err.strip() == "missions: error: unknown decision 'D-nope'"
