@@ -26,6 +26,14 @@ def pick_demo_orders(exceptions: dict[str, list[str]], story: str | None, count:
     return picked
 
 
+def forget_runs(home: Path) -> None:
+    from ai_missions.settings import runs_db
+
+    for database in (runs_db(home), home / "checkpoints.sqlite"):
+        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            path.unlink(missing_ok=True)
+
+
 async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list[RunOutcome]:
     from ai_missions.integrations.seed import seed_book, story_order_id
     from ai_missions.knowledge_index.index import build
@@ -33,6 +41,7 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list
     from ai_missions.settings import knowledge_dir
 
     started = time.perf_counter()
+    forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at orders that changed
     seed_book(orders, seed, home)
     story = story_order_id(home)
     print(f"Seeded a book of {orders:,} orders (seed {seed}) under {home}")
