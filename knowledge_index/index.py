@@ -161,8 +161,8 @@ def open_client(directory: Path | None = None, manifest: dict[str, Any] | None =
     """The persistent Chroma client of an index directory (one per directory and process).
 
     Chroma keeps an open index in memory and does not see records another process writes afterwards. Given the
-    current ``manifest``, a cached client opened before a build that ran in another process is closed and a new
-    one reads the files again.
+    current ``manifest``, a cached client opened before a build that ran in another process is closed (collections
+    taken from it stop working) and a new one reads the files again.
     """
     path = str((directory or knowledge_dir()).resolve())
     build_id = (manifest or {}).get("build_id")
@@ -175,6 +175,8 @@ def open_client(directory: Path | None = None, manifest: dict[str, Any] | None =
             client = None
         if client is None:
             client = chromadb.PersistentClient(path=path, settings=chroma_settings())
+            # A new client reads the files as they are now: it has seen the latest build.
+            seen = build_id if manifest is not None else read_manifest(Path(path)).get("build_id")
         _CLIENTS[path] = (client, build_id or seen)
         return client
 
