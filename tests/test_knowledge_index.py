@@ -309,3 +309,24 @@ def test_an_open_knowledge_base_sees_a_build_made_by_another_process(corpus: Pat
     path.write_text(path.read_text().replace("## Zebra crossings", "## Giraffe crossings"))
     assert build(corpus, directory=directory).updated == ["FUL-001"]
     assert kb.search("giraffe crossings", k=1)[0].section == "Giraffe crossings"
+
+
+@pytest.mark.parametrize(
+    ("filters", "where"),
+    [
+        ({"domains": ["payments", "governance"]}, {"domain": {"$in": ["payments", "governance"]}}),
+        ({"applies_to": "oversell"}, {"applies__oversell": True}),
+        (
+            {"applies_to": "auth_expiring", "effective_on": dt.date(2026, 1, 1)},
+            {"$and": [{"applies__auth_expiring": True}, {"effective_from_day": {"$lte": dt.date(2026, 1, 1).toordinal()}}]},
+        ),
+    ],
+)
+def test_in_memory_filters_agree_with_chroma_metadata_filters(
+    kb: KnowledgeBase, built: Path, filters: dict[str, object], where: dict[str, object]
+) -> None:
+    query = "release the hold and tell the customer"
+    collection = open_client(built).get_collection(COLLECTION, embedding_function=None)
+    vector = embeddings.embed_texts([query])[0]
+    expected = collection.query(query_embeddings=[vector], n_results=6, where=where)["ids"][0]
+    assert [h.chunk_id for h in kb.search(query, k=6, **filters)] == expected  # type: ignore[arg-type]
