@@ -311,7 +311,7 @@ def test_an_open_knowledge_base_sees_a_build_made_by_another_process(corpus: Pat
     assert kb.search("giraffe crossings", k=1)[0].section == "Giraffe crossings"
 
 
-assert dt.date(2026, 1, 1).toordinal() == 739617
+NEW_YEAR_2026 = dt.date(2026, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -320,8 +320,8 @@ assert dt.date(2026, 1, 1).toordinal() == 739617
         ({"domains": ["payments", "governance"]}, {"domain": {"$in": ["payments", "governance"]}}),
         ({"applies_to": "oversell"}, {"applies__oversell": True}),
         (
-            {"applies_to": "auth_expiring", "effective_on": dt.date(2026, 1, 1)},
-            {"$and": [{"applies__auth_expiring": True}, {"effective_from_day": {"$lte": 739617}}]},
+            {"applies_to": "auth_expiring", "effective_on": NEW_YEAR_2026},
+            {"$and": [{"applies__auth_expiring": True}, {"effective_from_day": {"$lte": NEW_YEAR_2026.toordinal()}}]},
         ),
     ],
 )
