@@ -50,6 +50,13 @@ class MissionClient:
             if self._portal_cm is not None:
                 self._portal_cm.__exit__(None, None, None)
 
+    def open(self) -> MissionClient:
+        """Open without a ``with`` block (notebooks); pair with :meth:`close`."""
+        return self.__enter__()
+
+    def close(self) -> None:
+        self.__exit__(None, None, None)
+
     def _call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return self._portal.call(partial(function, *args, **kwargs))
 

@@ -8,9 +8,12 @@ this session does the same. Results are still validated against the tool's outpu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from typing import Any
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any, TextIO
 
 from jsonschema import ValidationError, validators
 from mcp import ClientSession, StdioServerParameters, types
@@ -46,6 +49,21 @@ class ValidatingClientSession(ClientSession):
             raise RuntimeError(f"Invalid structured content returned by tool {name}: {exc.message}") from exc
 
 
+@contextmanager
+def _server_stderr(connection: Mapping[str, Any]) -> Iterator[TextIO]:
+    """Where a stdio server's stderr goes: ours when it is a real file, else a log beside the book (Jupyter's
+    stderr has no file descriptor to hand to a subprocess)."""
+    try:
+        sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        home = Path((connection.get("env") or {}).get("MISSIONS_HOME") or tempfile.gettempdir())
+        (home / "logs").mkdir(parents=True, exist_ok=True)
+        with open(home / "logs" / "mcp-servers.log", "a", encoding="utf-8") as log:
+            yield log
+    else:
+        yield sys.stderr
+
+
 @asynccontextmanager
 async def open_session(connection: Mapping[str, Any]) -> AsyncIterator[ClientSession]:
     """An initialized session over a langchain-mcp-adapters style connection (stdio or streamable HTTP)."""
@@ -57,9 +75,10 @@ async def open_session(connection: Mapping[str, Any]) -> AsyncIterator[ClientSes
             env=connection.get("env"),
             cwd=connection.get("cwd"),
         )
-        async with stdio_client(params) as (read, write), ValidatingClientSession(read, write) as session:
-            await session.initialize()
-            yield session
+        with _server_stderr(connection) as errlog:
+            async with stdio_client(params, errlog=errlog) as (read, write), ValidatingClientSession(read, write) as s:
+                await s.initialize()
+                yield s
     elif transport in ("streamable_http", "streamable-http", "http"):
         http = streamablehttp_client(connection["url"], headers=connection.get("headers"))
         async with http as (read, write, _), ValidatingClientSession(read, write) as session:

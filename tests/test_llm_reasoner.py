@@ -10,8 +10,8 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.llm_reasoner import build_messages, reason_with_llm
 from ai_missions.nodes.state import PolicyRef
+from ai_missions.testing import scripted, verdict_call
 from tests.support.facts import story_facts
-from tests.support.fakes import scripted, verdict_call
 
 POLICIES = [
     PolicyRef(

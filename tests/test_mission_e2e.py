@@ -25,8 +25,8 @@ from ai_missions.integrations.store import connect
 from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
+from ai_missions.testing import scripted, verdict_call
 from ai_missions.vocabulary import OUTCOMES
-from tests.support.fakes import scripted, verdict_call
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,8 @@
-"""Test doubles: a scripted chat model that accepts ``bind_tools`` (the stock fake raises)."""
+"""Test doubles for missions: a scripted chat model for the LLM reasoner, usable in tests and notebooks.
+
+``langchain_core``'s ``GenericFakeChatModel`` raises on ``bind_tools``, which structured output needs; this one
+returns itself, so ``with_structured_output`` parses the scripted tool calls like a real model's.
+"""
 
 from __future__ import annotations
 
