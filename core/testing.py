@@ -19,7 +19,7 @@ class ScriptedChatModel(GenericFakeChatModel):
 
     prompts: list[Any] = Field(default_factory=list)
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:  # type: ignore[override]
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:
         return self
 
     def _generate(self, messages: list[Any], *args: Any, **kwargs: Any) -> Any:
