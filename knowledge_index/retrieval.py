@@ -73,6 +73,10 @@ class Hit:
         }
 
 
+#: Query vectors kept per open index (first in, first out).
+QUERY_CACHE_SIZE = 512
+
+
 @dataclass(frozen=True, slots=True)
 class _Filter:
     """A search's filters, resolved in memory against the chunk metadata (see :meth:`_Store.ids_for`)."""
@@ -102,6 +106,7 @@ class _Store:
         self._policies: dict[str, Policy] = {}
         self._chunks: list[tuple[str, Mapping[str, Any]]] = []
         self._ids: dict[_Filter, list[str]] = {}
+        self._vectors: dict[str, list[float]] = {}
 
     def _refresh(self) -> None:
         """(Re)open after a build: a stat of the manifest per call decides."""
@@ -129,6 +134,7 @@ class _Store:
             records = collection.get(include=["metadatas"])
             self._chunks = list(zip(records["ids"], records["metadatas"] or [], strict=True))
             self._ids = {}
+            self._vectors = {}
             self._collection, self._embedder, self._stamp = collection, embedder, stamp
 
     def collection(self) -> Any:
@@ -136,9 +142,16 @@ class _Store:
         return self._collection
 
     def embed_query(self, query: str) -> list[float]:
+        """The query's vector; missions ask the same few questions again and again, so recent ones are cached."""
         self._refresh()
         assert self._embedder is not None
-        return [float(x) for x in self._embedder.embed_query([query])[0]]
+        vector = self._vectors.get(query)
+        if vector is None:
+            vector = [float(x) for x in self._embedder.embed_query([query])[0]]
+            if len(self._vectors) >= QUERY_CACHE_SIZE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[query] = vector
+        return vector
 
     def policies(self) -> dict[str, Policy]:
         self._refresh()

@@ -333,3 +333,15 @@ def test_in_memory_filters_agree_with_chroma_metadata_filters(
     vector = embeddings.embed_texts([query])[0]
     expected = collection.query(query_embeddings=[vector], n_results=6, where=where)["ids"][0]
     assert [h.chunk_id for h in kb.search(query, k=6, **filters)] == expected  # type: ignore[arg-type]
+
+
+def test_a_repeated_query_is_embedded_once(corpus: Path, tmp_path: Path, embed_counter: list[int]) -> None:
+    directory = tmp_path / "index"
+    build(corpus, directory=directory)
+    kb = KnowledgeBase(directory)
+    embed_counter.clear()
+    first = kb.search("refund the second capture", k=3)
+    again = kb.for_domains({"payments"}).search("refund the second capture", k=3)
+    assert embed_counter == [1]
+    payments_in_first = [h for h in first if h.domain == "payments"]
+    assert again[: len(payments_in_first)] == payments_in_first
