@@ -14,6 +14,7 @@ from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.store import (
     book_now,
+    from_row,
     from_ts,
     idempotent_write,
     money,
@@ -209,15 +210,8 @@ def get_address_history(conn: sqlite3.Connection, customer_id: str) -> AddressHi
     )
 
 
-def _note(r: sqlite3.Row) -> Note:
-    return Note(
-        note_id=r["note_id"],
-        customer_id=r["customer_id"],
-        author=r["author"],
-        body=r["body"],
-        order_id=r["order_id"],
-        created_at=r["created_at"],
-    )
+def _note(row: sqlite3.Row) -> Note:
+    return from_row(Note, row)
 
 
 def list_notes(conn: sqlite3.Connection, customer_id: str) -> NoteList:
@@ -251,17 +245,8 @@ def list_cases(conn: sqlite3.Connection, customer_id: str) -> CaseList:
     return CaseList(customer_id=customer_id, open_count=sum(c.status == "open" for c in cases), cases=cases)
 
 
-def _message(r: sqlite3.Row) -> Message:
-    return Message(
-        message_id=r["message_id"],
-        customer_id=r["customer_id"],
-        direction=r["direction"],
-        channel=r["channel"],
-        subject=r["subject"],
-        body=r["body"],
-        order_id=r["order_id"],
-        at=r["at"],
-    )
+def _message(row: sqlite3.Row) -> Message:
+    return from_row(Message, row)
 
 
 def list_messages(conn: sqlite3.Connection, customer_id: str) -> MessageList:

@@ -17,6 +17,7 @@ from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.store import (
     book_now,
+    from_row,
     from_ts,
     hours_between,
     idempotent_write,
@@ -251,15 +252,7 @@ def list_orders(
 
 
 def _event(row: sqlite3.Row) -> OrderEvent:
-    return OrderEvent(
-        event_id=row["event_id"],
-        order_id=row["order_id"],
-        type=row["type"],
-        from_status=row["from_status"],
-        to_status=row["to_status"],
-        at=row["at"],
-        reason=row["reason"],
-    )
+    return from_row(OrderEvent, row)
 
 
 def get_order_history(conn: sqlite3.Connection, order_id: str) -> OrderHistory:

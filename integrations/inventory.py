@@ -13,7 +13,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
-from ai_missions.integrations.store import book_now, idempotent_write, next_id, require_row, require_text, to_ts
+from ai_missions.integrations.store import (
+    book_now,
+    from_row,
+    idempotent_write,
+    next_id,
+    require_row,
+    require_text,
+    to_ts,
+)
 
 ReservationStatus = Literal["pending", "confirmed", "released", "fulfilled"]
 
@@ -106,18 +114,8 @@ def _reservation_row(conn: sqlite3.Connection, reservation_id: str) -> sqlite3.R
     )
 
 
-def _reservation(r: sqlite3.Row) -> Reservation:
-    return Reservation(
-        reservation_id=r["reservation_id"],
-        order_id=r["order_id"],
-        line_no=r["line_no"],
-        sku=r["sku"],
-        location_id=r["location_id"],
-        quantity=r["quantity"],
-        status=r["status"],
-        created_at=r["created_at"],
-        updated_at=r["updated_at"],
-    )
+def _reservation(row: sqlite3.Row) -> Reservation:
+    return from_row(Reservation, row)
 
 
 def _on_hand(conn: sqlite3.Connection, sku: str, location_id: str) -> int:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from ai_missions.errors import ConflictError
 from ai_missions.integrations.store import (
     book_now,
+    from_row,
     from_ts,
     hours_between,
     idempotent_write,
@@ -198,14 +199,7 @@ def _capture(conn: sqlite3.Connection, row: sqlite3.Row) -> Capture:
 
 
 def _hold(row: sqlite3.Row) -> PaymentHold:
-    return PaymentHold(
-        hold_id=row["hold_id"],
-        order_id=row["order_id"],
-        reason=row["reason"],
-        status=row["status"],
-        placed_at=row["placed_at"],
-        released_at=row["released_at"],
-    )
+    return from_row(PaymentHold, row)
 
 
 def get_payment(conn: sqlite3.Connection, order_id: str) -> Payment:

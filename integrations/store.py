@@ -201,6 +201,12 @@ def idempotent_write(
         return result
 
 
+def from_row(model: type[M], row: sqlite3.Row) -> M:
+    """A model from a row whose columns are named like the model's fields (other columns are ignored)."""
+    columns = row.keys()
+    return model.model_validate({key: row[key] for key in columns if key in model.model_fields})
+
+
 def list_tables(conn: sqlite3.Connection) -> list[str]:
     rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     return [r[0] for r in rows]
