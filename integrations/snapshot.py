@@ -175,3 +175,46 @@ def load_snapshot(source: Snapshot | str | Path, home: Path | None = None) -> Pa
     """Replace the sandbox under ``home`` (default ``MISSIONS_HOME``) with a snapshot; returns the sandbox dir."""
     data = read_snapshot(source)
     return write_book(data["systems"], home)
+
+
+def load_snapshot_in_place(
+    source: Snapshot | str | Path,
+    home: Path | None = None,
+    *,
+    connections: Mapping[str, sqlite3.Connection] | None = None,
+    checked: bool = False,
+) -> None:
+    """Reset the tables inside the sandbox's existing databases to a snapshot, one transaction per system.
+
+    Unlike :func:`load_snapshot` the database files stay in place, so MCP servers that hold them open keep
+    serving (they see the new rows on their next read). ``connections`` (system -> open connection) saves
+    opening the files per load; ``checked`` skips re-validating a snapshot that was already read.
+    """
+    from ai_missions.integrations.loader import columns
+    from ai_missions.integrations.store import transaction
+
+    data = source if checked and isinstance(source, dict) else read_snapshot(source)
+    owned = {s: connect(s, home) for s in SYSTEMS} if connections is None else dict(connections)
+    try:
+        for system in SYSTEMS:
+            conn, tables = owned[system], data["systems"][system]
+            unknown = set(tables) - set(TABLES[system])
+            if unknown:
+                raise ValidationError(f"unknown {system} tables: {', '.join(sorted(unknown))}")
+            with transaction(conn):
+                for table in reversed(TABLES[system]):
+                    conn.execute(f"DELETE FROM {table}")
+                for table in TABLES[system]:
+                    rows = tables.get(table) or ()
+                    if not rows:
+                        continue
+                    cols = columns(system, table)
+                    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+                    try:
+                        conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
+                    except (sqlite3.Error, AttributeError) as exc:
+                        raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
+    finally:
+        if connections is None:
+            for conn in owned.values():
+                conn.close()
