@@ -68,6 +68,44 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 #: Run statuses of a mission that is still in progress.
 ACTIVE_STATUSES = ("running", "awaiting_decision", "executing")
 
+#: Run statuses of a mission that has ended.
+FINAL_STATUSES = ("closed", "closed_partially", "escalated", "failed")
+
+#: "PAY-001@3" (how a verdict cites a policy) split into id and version, as SQL over a ``json_each`` row ``c``.
+_CITED = (
+    "CASE WHEN instr(c.value, '@') > 0 THEN substr(c.value, 1, instr(c.value, '@') - 1) ELSE c.value END, "
+    "CASE WHEN instr(c.value, '@') > 0 THEN CAST(substr(c.value, instr(c.value, '@') + 1) AS INTEGER) ELSE 0 END"
+)
+
+#: What the dashboard's queries need on top of :data:`SCHEMA`, created on their first use (append-only): indexes
+#: for "resolved since" and "decided since", and ``citations``, one row per policy a verdict cited, kept by a
+#: trigger on the audit trail, so "which runs cited PAY-001" is an index lookup instead of a scan of every event.
+DASHBOARD_SCHEMA = f"""
+CREATE INDEX IF NOT EXISTS runs_by_updated ON runs (updated_at);
+CREATE INDEX IF NOT EXISTS decisions_by_decided ON decisions (decided_at) WHERE decided_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS citations (
+    policy_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    run_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (policy_id, run_id, version)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS citations_by_policy_at ON citations (policy_id, at);
+CREATE TRIGGER IF NOT EXISTS citations_of_verdicts AFTER INSERT ON events
+WHEN NEW.kind = 'verdict' AND json_valid(NEW.data)
+BEGIN
+    INSERT OR IGNORE INTO citations (policy_id, version, run_id, at)
+    SELECT {_CITED}, NEW.run_id, NEW.at FROM json_each(NEW.data, '$.policy_ids') AS c WHERE c.type = 'text';
+END;
+"""
+#: Verdicts recorded before the trigger existed, cited once when the dashboard schema is first created.
+_BACKFILL_CITATIONS = f"""
+INSERT OR IGNORE INTO citations (policy_id, version, run_id, at)
+SELECT {_CITED}, e.run_id, e.at FROM events AS e, json_each(e.data, '$.policy_ids') AS c
+WHERE e.kind = 'verdict' AND c.type = 'text'
+"""
+_CITATIONS_BACKFILLED = "dashboard.citations_backfilled"
+
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -288,10 +326,163 @@ class RunStore:
         rows = self._db().execute("SELECT * FROM decisions WHERE status = 'decided' AND resumed = 0")
         return [_decision_row(r) for r in rows]
 
+    # -- dashboard queries: read-only, each served by an index or one pass over the runs ----------------------
+    def _dashboard_db(self) -> sqlite3.Connection:
+        """The connection, after :data:`DASHBOARD_SCHEMA` exists (created and backfilled once per database)."""
+        db = self._db()
+        if not getattr(self._local, "dashboard_ready", False):
+            db.executescript(DASHBOARD_SCHEMA)
+            if self.get_meta(_CITATIONS_BACKFILLED) is None:
+                with self._tx() as tx:
+                    tx.execute(_BACKFILL_CITATIONS)
+                    tx.execute(
+                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                        (_CITATIONS_BACKFILLED, utc_now()),
+                    )
+            self._local.dashboard_ready = True
+        return db
+
+    def filter_runs(
+        self,
+        *,
+        mission: str | None = None,
+        status: str | None = None,
+        outcome: str | None = None,
+        exception_type: str | None = None,
+        order_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Runs newest first, like :meth:`list_runs`, also by mission and creation time (ISO ``since``/``until``)."""
+        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
+        rows = self._db().execute(
+            f"SELECT * FROM runs {where} ORDER BY created_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)
+        )
+        return [_run_row(r) for r in rows]
+
+    def count_filtered_runs(
+        self,
+        *,
+        mission: str | None = None,
+        status: str | None = None,
+        outcome: str | None = None,
+        exception_type: str | None = None,
+        order_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> int:
+        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
+        return int(self._db().execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0])
+
+    def run_facets(self) -> dict[str, list[str]]:
+        """The missions, statuses and outcomes present, to offer as filters."""
+        db = self._db()
+        return {
+            column: [r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM runs WHERE {column} IS NOT NULL")]
+            for column in ("mission", "status", "outcome")
+        }
+
+    def status_counts(self) -> dict[str, int]:
+        rows = self._db().execute("SELECT status, count(*) FROM runs GROUP BY status")
+        return {r[0]: int(r[1]) for r in rows}
+
+    def exception_type_counts(self, statuses: Sequence[str] | None = None) -> dict[str, int]:
+        """Runs per exception type (a combined exception counts once for each of its types)."""
+        sql = "SELECT t.value, count(*) FROM runs, json_each(runs.exception_types) AS t"
+        params: list[Any] = []
+        if statuses is not None:
+            sql += f" WHERE runs.status IN ({', '.join('?' * len(statuses))})"
+            params.extend(statuses)
+        rows = self._db().execute(sql + " GROUP BY t.value", params)
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def pending_created_at(self) -> list[str]:
+        """When each pending decision was opened, oldest first (read from the (status, created_at) index)."""
+        rows = self._db().execute("SELECT created_at FROM decisions WHERE status = 'pending' ORDER BY created_at")
+        return [r[0] for r in rows]
+
+    def resolved_since(self, since: str) -> dict[str, int]:
+        """Runs that reached a final status at or after ``since``, per status."""
+        marks = ", ".join("?" * len(FINAL_STATUSES))
+        rows = self._dashboard_db().execute(
+            f"SELECT status, count(*) FROM runs WHERE updated_at >= ? AND status IN ({marks}) GROUP BY status",
+            (since, *FINAL_STATUSES),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def decision_tally(self, since: str) -> list[dict[str, Any]]:
+        """Reviewers' answers per action decided since ``since``: ``{day, answer, count}`` with answer one of
+        ``accept``, ``edit`` or ``response`` (a rejection)."""
+        rows = self._dashboard_db().execute(
+            "SELECT substr(d.decided_at, 1, 10) AS day, json_extract(a.value, '$.type') AS answer, count(*)"
+            " FROM decisions AS d, json_each(d.response, '$.responses') AS a"
+            " WHERE d.decided_at >= ? AND d.status = 'decided' GROUP BY day, answer ORDER BY day",
+            (since,),
+        )
+        return [{"day": r[0], "answer": r[1], "count": int(r[2])} for r in rows]
+
+    def decision_latencies(self, since: str) -> list[float]:
+        """Seconds from each run's trigger to its reviewer's decision, for decisions made since ``since``."""
+        rows = self._dashboard_db().execute(
+            "SELECT (julianday(d.decided_at) - julianday(r.created_at)) * 86400.0 FROM decisions AS d"
+            " JOIN runs AS r ON r.run_id = d.run_id WHERE d.decided_at >= ? AND d.status = 'decided'",
+            (since,),
+        )
+        return [float(r[0]) for r in rows if r[0] is not None]
+
+    def recent_decisions(self, *, limit: int = 20, offset: int = 0) -> list[Decision]:
+        """Decided decisions, newest first."""
+        rows = self._dashboard_db().execute(
+            "SELECT * FROM decisions WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_decision_row(r) for r in rows]
+
+    def citing_runs(self, policy_id: str, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Runs whose verdict cited ``policy_id`` (any version), newest first, with the version cited."""
+        rows = self._dashboard_db().execute(
+            "SELECT c.version AS cited_version, c.at AS cited_at, r.* FROM citations AS c"
+            " JOIN runs AS r ON r.run_id = c.run_id WHERE c.policy_id = ? ORDER BY c.at DESC LIMIT ? OFFSET ?",
+            (policy_id, limit, offset),
+        )
+        return [_run_row(r) for r in rows]
+
+    def citation_counts(self, policy_id: str) -> dict[int, int]:
+        """How many runs cited each version of ``policy_id``."""
+        rows = self._dashboard_db().execute(
+            "SELECT version, count(*) FROM citations WHERE policy_id = ? GROUP BY version ORDER BY version",
+            (policy_id,),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
 
 def _filters(**filters: str | None) -> tuple[list[str], list[Any]]:
     where = [f"{name} = ?" for name, value in filters.items() if value is not None]
     return where, [v for v in filters.values() if v is not None]
+
+
+def _run_filters(
+    mission: str | None,
+    status: str | None,
+    outcome: str | None,
+    exception_type: str | None,
+    order_id: str | None,
+    since: str | None,
+    until: str | None,
+) -> tuple[str, list[Any]]:
+    where, params = _filters(mission=mission, status=status, outcome=outcome, order_id=order_id)
+    if exception_type:
+        where.append("exception_types LIKE ?")
+        params.append(f'%"{exception_type}"%')
+    if since:
+        where.append("created_at >= ?")
+        params.append(since)
+    if until:
+        where.append("created_at < ?")
+        params.append(until)
+    return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
 
 def _run_row(row: sqlite3.Row) -> dict[str, Any]:

@@ -1,0 +1,345 @@
+"""What the pages show, shaped from the run store's rows and a run's graph state: plain data, no Streamlit.
+
+Nothing here decides anything: deciding goes through :meth:`ai_missions.client.MissionClient.decide`, whose rules
+(roles, the guard, exactly-once claims) live below the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ai_missions.store import Decision
+
+#: Pending decisions grouped by how long they have waited: (label, upper bound).
+AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
+    ("< 1 h", timedelta(hours=1)),
+    ("1-4 h", timedelta(hours=4)),
+    ("4-24 h", timedelta(hours=24)),
+    ("1-3 d", timedelta(days=3)),
+    ("> 3 d", None),
+)
+
+#: How a reviewer's answer to one action reads.
+ANSWER_LABELS = {"accept": "approved", "edit": "edited and approved", "response": "rejected"}
+
+#: Run status -> (label, streamlit badge colour).
+STATUS_STYLE: dict[str, tuple[str, str]] = {
+    "running": ("running", "blue"),
+    "executing": ("executing", "blue"),
+    "awaiting_decision": ("awaiting decision", "orange"),
+    "closed": ("closed", "green"),
+    "closed_partially": ("closed partially", "violet"),
+    "escalated": ("escalated", "red"),
+    "failed": ("failed", "red"),
+}
+
+#: Verdict outcome -> streamlit badge colour.
+OUTCOME_COLOR = {"proceed": "green", "hold": "orange", "cancel": "gray", "escalate": "red"}
+
+#: Action status -> (icon, label).
+ACTION_STATUS: dict[str, tuple[str, str]] = {
+    "done": ("✅", "done"),
+    "failed": ("❌", "failed"),
+    "skipped": ("⏭️", "skipped"),
+    "rejected": ("🚫", "rejected"),
+    "awaiting": ("⏳", "awaiting review"),
+    "not_run": ("—", "not run"),
+}
+
+
+def parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """The store's timestamp format (UTC, milliseconds), so string comparisons in SQL order correctly."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def start_of_day(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def duration_text(seconds: float | None) -> str:
+    """``42 s``, ``7 min``, ``3 h 5 min``, ``2 d 4 h``."""
+    if seconds is None:
+        return "—"
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def age_text(created_at: str, now: datetime | None = None) -> str:
+    return duration_text(((now or now_utc()) - parse_time(created_at)).total_seconds())
+
+
+def age_buckets(created: Iterable[str], now: datetime | None = None) -> list[tuple[str, int]]:
+    """How many pending decisions fall in each :data:`AGE_BUCKETS` bucket (every bucket listed, in order)."""
+    now = now or now_utc()
+    counts = dict.fromkeys((label for label, _ in AGE_BUCKETS), 0)
+    for value in created:
+        age = now - parse_time(value)
+        for label, bound in AGE_BUCKETS:
+            if bound is None or age < bound:
+                counts[label] += 1
+                break
+    return list(counts.items())
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def clock(value: str | None) -> str:
+    """``11:11:14.955`` (UTC) from a stored timestamp."""
+    return parse_time(value).strftime("%H:%M:%S.%f")[:-3] if value else ""
+
+
+def when(value: str | None) -> str:
+    """``2026-11-21 11:11`` (UTC) from a stored timestamp."""
+    return parse_time(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_STYLE.get(status or "", (status or "unknown", "gray"))[0]
+
+
+def policy_markdown(text: str) -> str:
+    """Policy markdown with its headings made small enough to sit inside a card or an expander."""
+    return re.sub(r"^(#{1,3}) ", lambda m: "#" * (len(m.group(1)) + 3) + " ", text, flags=re.MULTILINE)
+
+
+def args_text(args: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in args.items())
+
+
+# -- the Explain rail -------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Observation:
+    at: str
+    node: str
+    source: str
+    finding: str
+    data: dict[str, Any]
+
+
+def observations(events: Iterable[Mapping[str, Any]]) -> list[Observation]:
+    """The observation events of an audit trail, in order."""
+    return [
+        Observation(
+            at=str(e.get("at") or ""),
+            node=str(e.get("node") or ""),
+            source=str(e.get("source") or ""),
+            finding=str(e.get("summary") or ""),
+            data=dict(e.get("data") or {}),
+        )
+        for e in events
+        if e.get("kind") == "observation"
+    ]
+
+
+def verdict_of(events: Iterable[Mapping[str, Any]], state: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """The run's verdict: from its graph state when known, else from the audit trail's verdict event."""
+    if state and state.get("verdict"):
+        return dict(state["verdict"])
+    found = [e for e in events if e.get("kind") == "verdict"]
+    return dict(found[-1]["data"]) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class CitedPolicy:
+    policy_id: str
+    version: int
+    title: str
+    domain: str
+    sections: list[str]
+    text: str
+    cited: bool
+
+
+def split_citation(citation: str) -> tuple[str, int | None]:
+    """``PAY-001@3`` -> (``PAY-001``, 3)."""
+    policy_id, _, version = citation.partition("@")
+    return policy_id, int(version) if version.isdigit() else None
+
+
+def policies_of(state: Mapping[str, Any] | None, verdict: Mapping[str, Any] | None) -> list[CitedPolicy]:
+    """The policies the run retrieved (with the text relied on), those its verdict cites first."""
+    cited = {split_citation(c) for c in (verdict or {}).get("policy_ids", [])}
+    cited_ids = {policy_id for policy_id, _ in cited}
+    found = [
+        CitedPolicy(
+            policy_id=str(p["policy_id"]),
+            version=int(p["version"]),
+            title=str(p.get("title", "")),
+            domain=str(p.get("domain", "")),
+            sections=list(p.get("sections", [])),
+            text=str(p.get("text", "")),
+            cited=p["policy_id"] in cited_ids,
+        )
+        for p in (state or {}).get("policies", [])
+    ]
+    known = {p.policy_id for p in found}
+    for policy_id, version in sorted(cited):
+        if policy_id not in known:  # the state is gone or never had it: still say what was cited
+            found.append(CitedPolicy(policy_id, version or 0, "", "", [], "", True))
+    return sorted(found, key=lambda p: (not p.cited, p.policy_id))
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    number: int
+    tool: str
+    args: dict[str, Any]
+    why: str
+    policy_ids: list[str]
+    tier: str
+    status: str  # a key of ACTION_STATUS
+    detail: str = ""
+
+
+def action_rows(
+    verdict: Mapping[str, Any] | None,
+    results: Sequence[Mapping[str, Any]],
+    run_status: str | None,
+    decisions: Sequence[Decision] = (),
+) -> list[ActionRow]:
+    """Every action of the verdict with where it stands: done, failed, skipped, rejected, awaiting or not run."""
+    by_index = {int(r["index"]): r for r in results}
+    pending = any(d.status == "pending" for d in decisions)
+    rows = []
+    for index, action in enumerate((verdict or {}).get("actions", [])):
+        result = by_index.get(index)
+        if result is not None:
+            status, detail = str(result["status"]), str(result.get("detail") or "")
+            args = dict(result.get("args") or action.get("args") or {})
+        else:
+            waiting = pending or run_status in ("awaiting_decision", "running", "executing")
+            status = "awaiting" if waiting and action.get("tier") == "review" else "not_run"
+            detail, args = "", dict(action.get("args") or {})
+        rows.append(
+            ActionRow(
+                number=index + 1,
+                tool=str(action.get("tool")),
+                args=args,
+                why=str(action.get("why") or ""),
+                policy_ids=list(action.get("policy_ids") or []),
+                tier=str(action.get("tier") or ""),
+                status=status if status in ACTION_STATUS else "not_run",
+                detail=detail,
+            )
+        )
+    return rows
+
+
+# -- the Decision Queue -----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReviewAction:
+    """One action awaiting review, as the reviewer sees it."""
+
+    number: int  # 1-based, as ``decide(edits=...)`` and the CLI number them
+    tool: str
+    args: dict[str, Any]
+    why: str
+    policy_ids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCard:
+    decision: Decision
+    summary: str
+    outcome: str
+    confidence: float | None
+    actions: list[ReviewAction]
+    exception_types: list[str] = field(default_factory=list)
+
+
+def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mapping[str, Any] | None) -> QueueCard:
+    """A pending decision with its summary and every action, the reasons taken from the run's verdict."""
+    interrupts = decision.request.get("interrupts", [])
+    verdict_actions = list((verdict or {}).get("actions", []))
+    actions: list[ReviewAction] = []
+    for interrupt in interrupts:
+        meta = interrupt.get("metadata", {})
+        index = int(meta.get("action_index", len(actions)))
+        why = verdict_actions[index].get("why", "") if index < len(verdict_actions) else ""
+        if not why:
+            description = str(interrupt.get("description", ""))
+            why = description.split(" — ", 1)[1].rsplit(" (policies:", 1)[0] if " — " in description else ""
+        actions.append(
+            ReviewAction(
+                number=index + 1,
+                tool=str(interrupt["action_request"]["action"]),
+                args=dict(interrupt["action_request"].get("args") or {}),
+                why=str(why),
+                policy_ids=list(meta.get("policy_ids") or []),
+            )
+        )
+    first = interrupts[0] if interrupts else {}
+    meta = first.get("metadata", {})
+    summary = (verdict or {}).get("summary") or str(first.get("description", "")).split("\n\nAction", 1)[0]
+    return QueueCard(
+        decision=decision,
+        summary=str(summary),
+        outcome=str(meta.get("outcome") or (verdict or {}).get("outcome") or ""),
+        confidence=meta.get("confidence", (verdict or {}).get("confidence")),
+        actions=actions,
+        exception_types=list((run or {}).get("exception_types") or []),
+    )
+
+
+def evidence(events: Iterable[Mapping[str, Any]]) -> list[Observation]:
+    """What a reviewer needs to see before deciding: the systems' findings, the clauses that matched, the guard."""
+    return [o for o in observations(events) if o.node in ("gather", "reason", "validate")]
+
+
+def response_for(choice: str, *, reason: str = "", tool: str = "", args: Mapping[str, Any] | None = None) -> dict:
+    """One agent-inbox HumanResponse: ``approve`` -> accept, ``reject`` -> response, ``edit`` -> edit."""
+    if choice == "approve":
+        return {"type": "accept"}
+    if choice == "reject":
+        return {"type": "response", "args": reason}
+    if choice == "edit":
+        return {"type": "edit", "args": {"action": tool, "args": dict(args or {})}}
+    raise ValueError(f"unknown choice {choice!r}")
+
+
+def plan_text(choices: Sequence[str]) -> str:
+    """What the submit button will do, e.g. ``Approve 2, reject 1``."""
+    words = {"approve": "approve", "edit": "edit and approve", "reject": "reject"}
+    counts = {w: sum(1 for c in choices if c == w) for w in ("approve", "edit", "reject")}
+    parts = [f"{words[w]} {n}" for w, n in counts.items() if n]
+    text = ", ".join(parts) or "nothing"
+    return text[0].upper() + text[1:] + (" action" if len(choices) == 1 else " actions")
+
+
+def decision_summary(decision: Decision) -> str:
+    """``release_payment_hold approved; confirm_reservation rejected (stock unclear)``."""
+    interrupts = decision.request.get("interrupts", [])
+    answers = (decision.response or {}).get("responses", [])
+    parts = []
+    for interrupt, answer in zip(interrupts, answers, strict=False):
+        part = f"{interrupt['action_request']['action']} {ANSWER_LABELS.get(answer.get('type'), '?')}"
+        if answer.get("type") == "response":
+            part += f" ({answer.get('args')})"
+        parts.append(part)
+    return "; ".join(parts)

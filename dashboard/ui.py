@@ -1,0 +1,85 @@
+"""Small Streamlit pieces every page uses: badges, empty states, pagination, links and the query timer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from ai_missions.dashboard.model import OUTCOME_COLOR, STATUS_STYLE
+
+#: Page files, relative to ``app.py`` (what ``st.page_link`` and ``st.switch_page`` take).
+OVERVIEW = "views/overview.py"
+QUEUE = "views/queue.py"
+RUNS = "views/runs.py"
+RUN = "views/run.py"
+KNOWLEDGE = "views/knowledge.py"
+EVALS = "views/evals.py"
+
+#: Session-state key of the reviewer chosen in the sidebar.
+REVIEWER_KEY = "reviewer"
+
+
+def status_badge(status: str | None) -> str:
+    """Inline markdown badge for a run status."""
+    label, color = STATUS_STYLE.get(status or "", (status or "unknown", "gray"))
+    return f":{color}-badge[{label}]"
+
+
+def outcome_badge(outcome: str | None, confidence: float | None = None) -> str:
+    if not outcome:
+        return ":gray-badge[no verdict]"
+    text = f"{outcome} {confidence:.0%}" if confidence is not None else outcome
+    return f":{OUTCOME_COLOR.get(outcome, 'gray')}-badge[{text}]"
+
+
+def empty_state(message: str) -> None:
+    """What to do next when there is nothing to show."""
+    st.info(message, icon=":material/lightbulb:")
+
+
+def reviewer() -> str | None:
+    value = st.session_state.get(REVIEWER_KEY)
+    return str(value) if value else None
+
+
+class QueryTimer:
+    """Adds up the time spent reading the store for a page, to show it under the page."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    @contextmanager
+    def measure(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def caption(self, what: str = "") -> None:
+        prefix = f"{what} · " if what else ""
+        st.caption(f"{prefix}store queries {self.seconds * 1000:.1f} ms")
+
+
+def _turn(key: str, delta: int) -> None:
+    st.session_state[key] = int(st.session_state.get(key, 1)) + delta
+
+
+def pager(total: int, page_size: int, key: str) -> int:
+    """Previous / next buttons and where the page stands; returns the offset of the page to show."""
+    pages = max(1, -(-total // page_size))
+    page = max(1, min(int(st.session_state.get(key, 1)), pages))
+    st.session_state[key] = page
+    left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
+    left.button("‹ Previous", key=f"{key}-prev", disabled=page <= 1, on_click=_turn, args=(key, -1), width="stretch")
+    right.button("Next ›", key=f"{key}-next", disabled=page >= pages, on_click=_turn, args=(key, 1), width="stretch")
+    first = (page - 1) * page_size + 1 if total else 0
+    middle.markdown(
+        f"<div style='text-align:center'>Page {page} of {pages} · {first:,}-{min(page * page_size, total):,}"
+        f" of {total:,}</div>",
+        unsafe_allow_html=True,
+    )
+    return (page - 1) * page_size

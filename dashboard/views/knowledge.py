@@ -1,0 +1,150 @@
+"""Policies: search Enterprise Knowledge, read a policy as indexed, and see which runs cited it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ai_missions.dashboard import model, resources, ui
+from ai_missions.errors import MissionsError
+from ai_missions.knowledge_index.policies import Policy
+from ai_missions.vocabulary import DOMAINS, EXCEPTION_TYPES
+
+POLICY_KEY = "kb-policy"
+CITING_PAGE = 10
+
+
+def read(policy_id: str) -> None:
+    st.session_state[POLICY_KEY] = policy_id
+    st.session_state["kb-citing-page"] = 1
+
+
+def search_panel(policies: dict[str, Policy]) -> None:
+    query = st.text_input("Search the policies", key="kb-query", placeholder="e.g. release a fraud hold after a move")
+    columns = st.columns([3, 3, 1])
+    domains = columns[0].multiselect("Domains", DOMAINS, key="kb-domains", placeholder="all domains")
+    applies = columns[1].selectbox("Applies to", EXCEPTION_TYPES, index=None, key="kb-applies", placeholder="any type")
+    k = columns[2].number_input("Sections", min_value=1, max_value=20, value=5, key="kb-k")
+    if not query.strip():
+        st.caption(f"{len(policies)} policies indexed. Search by meaning: the question, not the keywords.")
+        return
+    try:
+        with st.spinner("Searching…"):
+            hits = resources.knowledge().search(query, int(k), domains=domains or None, applies_to=applies)
+    except MissionsError as exc:
+        st.error(str(exc))
+        return
+    if not hits:
+        st.caption("No section matches within these filters.")
+    for index, hit in enumerate(hits):
+        with st.container(border=True):
+            st.markdown(f"**{hit.policy_id} v{hit.version}** · {hit.title} &nbsp; :gray-badge[{hit.domain}]")
+            st.caption(f"§ {hit.section} · similarity {hit.score:.2f}")
+            st.markdown(hit.text[:400] + ("…" if len(hit.text) > 400 else ""))
+            st.button(
+                f"Read {hit.policy_id}", key=f"kb-read-{index}-{hit.chunk_id}", on_click=read, args=(hit.policy_id,)
+            )
+
+
+def citing_runs(policy: Policy) -> None:
+    store = resources.store()
+    timer = ui.QueryTimer()
+    with timer.measure():
+        counts = store.citation_counts(policy.id)
+    total = sum(counts.values())
+    st.markdown("**Runs that cited it**")
+    if not total:
+        st.caption("No verdict has cited this policy yet.")
+        return
+    st.caption(" · ".join(f"v{version}: {n:,} run(s)" for version, n in counts.items()))
+    offset = ui.pager(total, CITING_PAGE, "kb-citing-page")
+    with timer.measure():
+        rows = store.citing_runs(policy.id, limit=CITING_PAGE, offset=offset)
+    frame = pd.DataFrame(
+        [
+            {
+                "run": r["run_id"],
+                "cited": model.when(r["cited_at"]),
+                "version": f"v{r['cited_version']}",
+                "order": r["order_id"],
+                "status": model.status_label(r["status"]),
+                "outcome": r["outcome"] or "",
+            }
+            for r in rows
+        ]
+    )
+    selection = st.dataframe(
+        frame,
+        key=f"kb-citing-{policy.id}",
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        width="stretch",
+    )
+    chosen = selection.selection.rows if selection is not None else []
+    if chosen:
+        st.switch_page(ui.RUN, query_params={"run": rows[chosen[0]]["run_id"]})
+    timer.caption("select a run to open it")
+
+
+def reader(policies: dict[str, Policy]) -> None:
+    ids = list(policies)
+    policy_id = st.selectbox(
+        "Policy",
+        ids,
+        key=POLICY_KEY,
+        format_func=lambda p: f"{p} · {policies[p].title}",
+        on_change=lambda: st.session_state.update({"kb-citing-page": 1}),
+    )
+    policy = policies[policy_id]
+    st.subheader(f"{policy.id} v{policy.version} · {policy.title}")
+    applies = " ".join(f":gray-badge[{t}]" for t in policy.applies_to)
+    st.markdown(f":blue-badge[{policy.domain}] &nbsp; effective {policy.effective_from.isoformat()} &nbsp; {applies}")
+    citing_runs(policy)
+    with st.container(border=True, height=520):
+        st.markdown(model.policy_markdown(policy.body))
+    if policy.clauses:
+        with st.expander(f"Machine-checkable clauses ({len(policy.clauses)})"):
+            for clause in policy.clauses:
+                st.markdown(f"**{clause.id}** · priority {clause.priority}")
+                if clause.summary:
+                    st.caption(clause.summary)
+                st.json(clause.model_dump(mode="json", exclude={"summary"}), expanded=False)
+    if policy.approval_rules:
+        with st.expander(f"Approval rules ({len(policy.approval_rules)})"):
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "tools": ", ".join(r.tools),
+                            "roles": ", ".join(r.roles),
+                            "max amount": "no limit" if r.max_amount is None else f"{r.max_amount:,.2f}",
+                        }
+                        for r in policy.approval_rules
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+st.title("Policies")
+try:
+    indexed = {p.id: p for p in resources.knowledge().policies()}
+except MissionsError as exc:
+    ui.empty_state(f"{exc}. `missions demo` builds it too.")
+    st.stop()
+if not indexed:
+    ui.empty_state("The policy index holds no policy: run `missions knowledge build`.")
+    st.stop()
+wanted = str(st.query_params.get("policy") or "").upper()
+if wanted in indexed and st.session_state.get("kb-wanted") != wanted:
+    st.session_state["kb-wanted"] = wanted
+    read(wanted)
+if st.session_state.get(POLICY_KEY) not in indexed:
+    st.session_state[POLICY_KEY] = next(iter(indexed))
+left, right = st.columns([2, 3], gap="large")
+with left:
+    search_panel(indexed)
+with right:
+    reader(indexed)

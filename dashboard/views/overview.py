@@ -1,0 +1,150 @@
+"""Overview: what is broken, what waits for a person, and how fast people decide."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ai_missions.dashboard import model, resources, ui
+from ai_missions.errors import MissionsError
+
+#: The window of the decision figures (median time to decision, approvals vs rejections).
+WINDOW_DAYS = 14
+CHART_HEIGHT = 260
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def open_exceptions(home: str) -> dict[str, list[str]] | None:
+    """Order id -> exception types, from the systems' current state (the trigger scan); None without a book."""
+    from pathlib import Path
+
+    from ai_missions.integrations.scan import scan_exceptions
+
+    try:
+        return {row.order_id: list(row.types) for row in scan_exceptions(Path(home))}
+    except MissionsError:
+        return None
+
+
+def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, *, sort: list[str] | None = None) -> None:
+    encoding = {
+        "x": alt.X(x, title=None, sort=sort or "-y", axis=alt.Axis(labelAngle=0)),
+        "y": alt.Y(y, title=None),
+        "tooltip": [x, y] + ([color] if color else []),
+    }
+    if color:
+        encoding["color"] = alt.Color(color, title=None, legend=alt.Legend(orient="bottom"))
+    chart = alt.Chart(frame).mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(**encoding)
+    st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
+
+
+st.title("Overview")
+store = resources.store()
+timer = ui.QueryTimer()
+now = model.now_utc()
+since = model.iso(now - timedelta(days=WINDOW_DAYS))
+with timer.measure():
+    statuses = store.status_counts()
+    pending_created = store.pending_created_at()
+    resolved = store.resolved_since(model.iso(model.start_of_day(now)))
+    latencies = store.decision_latencies(since)
+    tally = store.decision_tally(since)
+    active = store.active_orders()
+exceptions = open_exceptions(str(resources.home()))
+
+if not statuses and not exceptions:
+    ui.empty_state("No runs yet: run `missions demo` to seed a book, index the policies and run missions.")
+    st.stop()
+
+answers = {kind: sum(t["count"] for t in tally if t["answer"] == kind) for kind in model.ANSWER_LABELS}
+answered = sum(answers.values())
+waiting = [o for o in (exceptions or {}) if o not in active]
+columns = st.columns(5)
+columns[0].metric(
+    "Open exceptions",
+    f"{len(exceptions):,}" if exceptions is not None else "—",
+    help="Orders the trigger scan finds broken in the systems right now.",
+)
+if waiting:
+    columns[0].caption(f"{len(waiting):,} without a mission yet: `missions scan`")
+columns[1].metric("Pending decisions", f"{len(pending_created):,}")
+if pending_created:
+    columns[1].caption(f"oldest waited {model.age_text(pending_created[0], now)}")
+columns[2].metric("Resolved today", f"{sum(resolved.values()):,}", help="Runs that reached a final status today (UTC).")
+if resolved:
+    columns[2].caption(", ".join(f"{n} {model.status_label(s)}" for s, n in sorted(resolved.items())))
+columns[3].metric(
+    "Median trigger → decision",
+    model.duration_text(model.median(latencies)),
+    help=f"From the trigger that started a run to its reviewer's decision, over the last {WINDOW_DAYS} days.",
+)
+if latencies:
+    columns[3].caption(f"{len(latencies):,} decisions, {WINDOW_DAYS} days")
+columns[4].metric(
+    "Actions approved",
+    f"{(answers['accept'] + answers['edit']) / answered:.0%}" if answered else "—",
+    help=f"Share of reviewed actions approved (as proposed or edited), last {WINDOW_DAYS} days.",
+)
+if answered:
+    columns[4].caption(f"{answers['accept'] + answers['edit']:,} of {answered:,} actions")
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("Open exceptions by type")
+    if exceptions is None:
+        ui.empty_state("No book of business yet: run `missions demo` (or `missions systems seed`).")
+    elif not exceptions:
+        st.success("Nothing is broken in the systems right now.")
+    else:
+        rows = [
+            {"type": t, "handling": "in a mission" if o in active else "no mission yet"}
+            for o, types in exceptions.items()
+            for t in types
+        ]
+        frame = pd.DataFrame(rows).value_counts().rename("orders").reset_index()
+        bar(frame, "type:N", "orders:Q", "handling:N")
+with right:
+    st.subheader("Pending decisions by age")
+    if not pending_created:
+        ui.empty_state("No decision waits for a reviewer. New ones arrive with `missions scan` or `missions demo`.")
+    else:
+        buckets = pd.DataFrame(model.age_buckets(pending_created, now), columns=["waiting", "decisions"])
+        bar(buckets, "waiting:N", "decisions:Q", sort=[label for label, _ in model.AGE_BUCKETS])
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(f"Approvals vs rejections · {WINDOW_DAYS} days")
+    if not tally:
+        ui.empty_state("No decisions yet: approve or reject one in the Decision Queue.")
+    else:
+        frame = pd.DataFrame(tally)
+        frame["answer"] = frame["answer"].map(model.ANSWER_LABELS).fillna(frame["answer"])
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X("day:O", title=None, axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("count:Q", title="actions"),
+                color=alt.Color(
+                    "answer:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom"),
+                    scale=alt.Scale(
+                        domain=["approved", "edited and approved", "rejected"], range=["#2e9e5b", "#4c78a8", "#d9534f"]
+                    ),
+                ),
+                tooltip=["day", "answer", "count"],
+            )
+        )
+        st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
+with right:
+    st.subheader("Runs by status")
+    frame = pd.DataFrame(
+        [{"status": model.status_label(s), "runs": n} for s, n in statuses.items()], columns=["status", "runs"]
+    )
+    bar(frame, "status:N", "runs:Q")
+
+timer.caption(f"{sum(statuses.values()):,} runs · {len(pending_created):,} pending decisions")

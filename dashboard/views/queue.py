@@ -1,0 +1,270 @@
+"""The Decision Queue: pending decisions oldest first; approve, reject (with a reason) or edit every action.
+
+The reviewer is the one chosen in the sidebar. Whether their role may approve an action is shown beside it, with
+the same rules the runtime applies; the runtime checks again when the decision is submitted (``decide``), so a
+refusal here is the runtime's own, and the decision stays pending.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ai_missions.dashboard import model, resources, ui
+from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.governance import approval_problems, approval_rules
+from ai_missions.store import Decision, RunStore
+
+PAGE_SIZE = 10
+CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit arguments"}
+LAST = "queue-last"
+GENERATION = "queue-generation"
+
+
+def rules() -> list[Any] | None:
+    """The approval rules of the indexed policies (None when the index is not built)."""
+    try:
+        return approval_rules(resources.knowledge())
+    except MissionsError:
+        return None
+
+
+def permission(role: str | None, tool: str, args: dict[str, Any], known: list[Any] | None) -> str:
+    if role is None:
+        return ":gray[choose a reviewer in the sidebar]"
+    if known is None:
+        return ":gray[approval rules unavailable (knowledge index not built)]"
+    problems = approval_problems(role, [{"tool": tool, "args": args}], known)
+    if problems:
+        return f":red[:material/block: {role} may not approve: {'; '.join(problems)}]"
+    return f":green[:material/check_circle: {role} may approve]"
+
+
+def last_result() -> None:
+    """What the previous decision executed (kept across the rerun that removes it from the queue)."""
+    last = st.session_state.get(LAST)
+    if not last:
+        return
+    with st.container(border=True):
+        left, right = st.columns([6, 1], vertical_alignment="center")
+        left.success(
+            f"**{last['decision_id']}** ({last['order_id']}) decided by {last['reviewer']} ({last['role']}): "
+            f"run {last['run_id']} is **{model.status_label(last['status'])}**",
+            icon=":material/task_alt:",
+        )
+        if right.button("Dismiss", key="queue-dismiss"):
+            del st.session_state[LAST]
+            st.rerun()
+        for result in last["results"]:
+            icon, label = model.ACTION_STATUS.get(result["status"], ("•", result["status"]))
+            detail = f" — {result['detail']}" if result.get("detail") and result["detail"] != "ok" else ""
+            st.markdown(f"{icon} **{result['index'] + 1}. {result['tool']}** · {label}{detail}")
+        if not last["results"]:
+            st.caption("Nothing executed.")
+        st.page_link(ui.RUN, label="Open the run", icon=":material/timeline:", query_params={"run": last["run_id"]})
+
+
+def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | None:
+    """The page of pending decisions; returns the selected row."""
+    now = model.now_utc()
+    frame = pd.DataFrame(
+        [
+            {
+                "waiting": model.age_text(d.created_at, now),
+                "order": d.order_id,
+                "types": ", ".join(runs.get(d.run_id, {}).get("exception_types", [])),
+                "verdict": (d.request["interrupts"][0]["metadata"].get("outcome") if d.request["interrupts"] else ""),
+                "actions": ", ".join(i["action_request"]["action"] for i in d.request["interrupts"]),
+                "decision": d.decision_id,
+            }
+            for d in page
+        ]
+    )
+    selection = st.dataframe(
+        frame,
+        key=f"queue-table-{st.session_state.get(GENERATION, 0)}",
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        width="stretch",
+        height=38 + 35 * len(frame),
+        column_config={"actions": st.column_config.TextColumn(width="medium")},
+    )
+    rows = selection.selection.rows if selection is not None else []
+    return rows[0] if rows else None
+
+
+def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]]) -> None:
+    decision = card.decision
+    try:
+        with st.spinner("Deciding and executing…"):
+            outcome = resources.client().decide(decision.decision_id, reviewer, responses=responses)
+    except ForbiddenError as exc:
+        st.error(f"Refused: {exc}. The decision stays pending.", icon=":material/block:")
+        return
+    except ValidationError as exc:
+        st.error(f"Not submitted: {exc}", icon=":material/error:")
+        return
+    except (ConflictError, NotFoundError) as exc:
+        st.warning(f"{exc}", icon=":material/info:")
+        return
+    st.session_state[LAST] = {
+        "decision_id": decision.decision_id,
+        "order_id": decision.order_id,
+        "run_id": outcome.run_id,
+        "status": outcome.status,
+        "results": [dict(r) for r in outcome.results],
+        "reviewer": reviewer,
+        "role": role,
+    }
+    st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
+    st.query_params.pop("decision", None)
+    st.rerun()
+
+
+def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | None, timer: ui.QueryTimer) -> None:
+    with timer.measure():
+        events = store.events(decision.run_id)
+    card = model.queue_card(decision, run, model.verdict_of(events))
+    reviewer = ui.reviewer()
+    role = resources.roster().get(reviewer) if reviewer else None
+    known = rules()
+    key = f"q-{decision.decision_id}"
+    with st.container(border=True):
+        st.markdown(f"#### {decision.decision_id} · order {decision.order_id}")
+        types = " ".join(f":gray-badge[{t}]" for t in card.exception_types)
+        st.markdown(
+            f"{ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; waiting "
+            f"{model.age_text(decision.created_at)}"
+        )
+        st.write(card.summary)
+        st.page_link(
+            ui.RUN,
+            label=f"Explain rail of run {decision.run_id}",
+            icon=":material/timeline:",
+            query_params={"run": decision.run_id},
+        )
+        with st.expander("Evidence", expanded=True):
+            for o in model.evidence(events):
+                st.markdown(f"- **{o.source}** — {o.finding}")
+
+        responses: list[dict[str, Any]] = []
+        choices: list[str] = []
+        problems: list[str] = []
+        for action in card.actions:
+            with st.container(border=True):
+                st.markdown(f"**{action.number}. {action.tool}**")
+                if action.why:
+                    st.caption(f"{action.why} · cites {', '.join(action.policy_ids) or 'no policy'}")
+                choice = st.radio(
+                    f"Action {action.number}",
+                    list(CHOICES),
+                    key=f"{key}-{action.number}-choice",
+                    format_func=CHOICES.__getitem__,
+                    horizontal=True,
+                    label_visibility="collapsed",
+                )
+                args = action.args
+                if choice == "edit":
+                    text = st.text_area(
+                        "New arguments (JSON)",
+                        value=json.dumps(action.args, indent=2),
+                        key=f"{key}-{action.number}-args",
+                        height=68 + 22 * len(action.args),
+                    )
+                    try:
+                        parsed = json.loads(text)
+                    except json.JSONDecodeError as exc:
+                        problems.append(f"action {action.number}: the arguments are not valid JSON ({exc.msg})")
+                    else:
+                        if isinstance(parsed, dict):
+                            args = parsed
+                        else:
+                            problems.append(f"action {action.number}: the arguments must be a JSON object")
+                else:
+                    st.code(json.dumps(action.args, indent=2), language="json")
+                reason = ""
+                if choice == "reject":
+                    reason = st.text_input(
+                        "Why is it rejected? (required)",
+                        key=f"{key}-{action.number}-reason",
+                        placeholder="e.g. the customer asked to wait",
+                    )
+                if choice != "reject":
+                    st.markdown(permission(role, action.tool, args, known))
+                choices.append(choice)
+                responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
+
+        for problem in problems:
+            st.error(problem)
+        if reviewer is None:
+            st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
+        clicked = st.button(
+            f"{model.plan_text(choices)} as {reviewer}" if reviewer else model.plan_text(choices),
+            key=f"{key}-submit",
+            type="primary",
+            disabled=reviewer is None or bool(problems),
+            width="stretch",
+        )
+        if clicked and reviewer is not None:
+            decide(card, reviewer, role or "", responses)
+
+
+def recently_decided(store: RunStore) -> None:
+    recent = store.recent_decisions(limit=8)
+    if not recent:
+        return
+    with st.expander("Recently decided"):
+        for d in recent:
+            st.markdown(
+                f"**{d.decision_id}** · {d.order_id} · {d.decided_by} ({d.reviewer_role}) · "
+                f"{model.age_text(d.decided_at or d.created_at)} ago  \n:gray[{model.decision_summary(d)}]"
+            )
+
+
+st.title("Decision Queue")
+store = resources.store()
+timer = ui.QueryTimer()
+last_result()
+with timer.measure():
+    total = store.count_pending()
+if not total:
+    ui.empty_state("No pending decisions: run `missions demo`, or `missions scan` to start missions on new exceptions.")
+    recently_decided(store)
+    timer.caption()
+    st.stop()
+
+reviewer = ui.reviewer()
+if reviewer:
+    st.caption(f"{total:,} pending, oldest first · deciding as **{reviewer}** ({resources.roster().get(reviewer)})")
+else:
+    st.caption(f"{total:,} pending, oldest first · choose a reviewer in the sidebar to decide")
+
+offset = ui.pager(total, PAGE_SIZE, "queue-page")
+with timer.measure():
+    page = store.pending_decisions(limit=PAGE_SIZE, offset=offset)
+    runs = {d.run_id: store.get_run(d.run_id) for d in page}
+left, right = st.columns([2, 3], gap="large")
+with left:
+    selected = queue_table(page, runs)
+    st.caption("Select a decision to review it.")
+    recently_decided(store)
+focus: Decision | None = page[selected] if selected is not None and selected < len(page) else None
+wanted = st.query_params.get("decision")
+if focus is None and wanted:
+    found: Decision | None
+    try:
+        found = store.get_decision(str(wanted))
+    except NotFoundError:
+        found = None
+    focus = found if found is not None and found.status == "pending" else None
+if focus is None and page:
+    focus = page[0]
+with right:
+    if focus is not None:
+        run = runs.get(focus.run_id) or store.get_run(focus.run_id)
+        decision_card(store, focus, run, timer)
+timer.caption(f"{total:,} pending decisions")

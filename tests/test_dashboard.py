@@ -1,0 +1,308 @@
+"""The dashboard's pages under Streamlit's AppTest, on a real seeded book with an index and pending decisions.
+
+Deciding goes through the real runtime (MCP servers over stdio), so approvals are checked in the systems' own
+databases. Each test works on decisions no other test touches.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ai_missions.dashboard import evals_source
+from ai_missions.integrations.store import connect
+from ai_missions.settings import runs_db
+from ai_missions.store import RunStore
+from tests.test_dashboard_support import Book, app, book_copy, texts
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
+    copy = book_copy(tmp_path_factory.mktemp("dashboard") / "home")
+    yield copy
+    st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)
+
+
+@pytest.fixture(autouse=True)
+def _home(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MISSIONS_HOME", str(book.home))
+
+
+def store(book: Book) -> RunStore:
+    return RunStore(runs_db(book.home))
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    at = app()
+    at.run()
+    at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def as_reviewer(at: AppTest, name: str) -> AppTest:
+    at.selectbox(key="reviewer").select(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
+# -- overview, runs, run detail -----------------------------------------------------------------------------------
+def test_overview_shows_the_figures_as_charts(book: Book) -> None:
+    at = app()
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {
+        "Open exceptions",
+        "Pending decisions",
+        "Resolved today",
+        "Median trigger → decision",
+        "Actions approved",
+    }
+    assert int(metrics["Pending decisions"].replace(",", "")) == store(book).count_pending()
+    assert int(metrics["Open exceptions"].replace(",", "")) > 100  # the seeded book's broken orders
+    page = texts(at)
+    for heading in ("Open exceptions by type", "Pending decisions by age", "Runs by status"):
+        assert heading in page
+    assert len(at.get("vega_lite_chart")) >= 3  # the fourth, approvals vs rejections, once someone decided
+    assert "store queries" in page
+
+
+def test_runs_page_filters_pages_and_opens_the_selected_run(book: Book) -> None:
+    at = open_page("views/runs.py")
+    table = at.dataframe[0].value
+    assert len(table) == len(book.runs)
+    at.selectbox(key="runs-type").select("double_charge").run()
+    table = at.dataframe[0].value
+    assert list(table["order"]) == [book.orders["double_charge"]]
+    assert "1 runs match" in texts(at)
+
+    at.session_state["runs-table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == [f"Run {book.runs['double_charge']}"]
+
+
+def test_runs_page_says_when_nothing_matches(book: Book) -> None:
+    at = open_page("views/runs.py")
+    at.text_input(key="runs-order").input("SO-NOPE").run()
+    assert "No run matches these filters" in texts(at)
+
+
+def test_run_detail_is_the_explain_rail(book: Book) -> None:
+    at = open_page("views/run.py", run=book.runs["story"])
+    page = texts(at)
+    assert f"Run {book.runs['story']}" in page
+    rail = [e.label for e in at.expander]
+    for system in ("erp", "crm", "payments", "inventory", "shipping"):
+        assert any(f"**{system}** — " in label for label in rail), system
+    assert any("policy:PAY-001@3" in label and "Clause release-benign-address-change" in label for label in rail)
+    # the policy the verdict cites, with its version and the text relied on
+    cited = next(e for e in at.expander if e.label.startswith("**PAY-001 v3**"))
+    assert "cited by the verdict" in cited.label
+    assert "Release the payment hold when **all** of these are true" in "\n".join(m.value for m in cited.markdown)
+    assert "confidence 95%" in str(at.get("progress")[0].proto)
+    assert "⏳ **1. release_payment_hold** · awaiting review" in page
+    audit = at.dataframe[0].value
+    assert list(audit["kind"])[:2] == ["trigger", "observation"]
+    assert "decision_requested" in set(audit["kind"])
+    assert "live: refreshes every 10 s" in page  # awaiting a decision: someone may decide elsewhere
+
+
+def test_run_detail_without_a_run_offers_recent_ones_and_names_unknown_ones(book: Book) -> None:
+    at = open_page("views/run.py")
+    assert "Or open a recent run:" in texts(at)
+    at = open_page("views/run.py", run="R-unknown")
+    assert [e.value for e in at.error] == ["Unknown run 'R-unknown'."]
+
+
+# -- the decision queue -------------------------------------------------------------------------------------------
+def test_queue_lists_pending_decisions_oldest_first(book: Book) -> None:
+    at = open_page("views/queue.py")
+    table = at.dataframe[0].value
+    pending = store(book).pending_decisions(limit=10)
+    assert list(table["decision"]) == [d.decision_id for d in pending]
+    assert "choose a reviewer in the sidebar to decide" in texts(at)
+    submit = at.button(key=f"q-{pending[0].decision_id}-submit")
+    assert submit.disabled
+
+
+def test_queue_approves_and_shows_what_executed(book: Book) -> None:
+    decision_id, order_id = book.decisions["story"], book.orders["story"]
+    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    page = texts(at)
+    assert f"{decision_id} · order {order_id}" in page
+    assert "**erp** — Order" in page  # the evidence
+    assert page.count("ops_lead may approve") == 3
+    submit = at.button(key=f"q-{decision_id}-submit")
+    assert submit.label == "Approve 3 actions as omar"
+    submit.click().run()
+    assert not at.exception
+    page = texts(at)
+    assert f"**{decision_id}** ({order_id}) decided by omar (ops_lead)" in page
+    assert "is **closed**" in page
+    for number, tool in enumerate(("release_payment_hold", "confirm_reservation", "release_to_fulfillment"), 1):
+        assert f"✅ **{number}. {tool}** · done" in page
+    # the actions happened in the systems
+    erp = connect("erp", book.home)
+    assert erp.execute("SELECT status FROM orders WHERE order_id = ?", (order_id,)).fetchone()[0] == "ready_to_fulfill"
+    payments = connect("payments", book.home)
+    holds = payments.execute("SELECT status FROM payment_holds WHERE order_id = ?", (order_id,)).fetchall()
+    assert {h[0] for h in holds} == {"released"}
+    assert store(book).get_decision(decision_id).decided_by == "omar"
+    assert decision_id not in list(at.dataframe[0].value["decision"])
+
+
+def test_queue_refuses_a_reviewer_without_the_role(book: Book) -> None:
+    decision_id = book.decisions["oversell"]
+    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "cole")
+    assert "customer_care may not approve: reallocate_reservation needs one of the roles" in texts(at)
+    at.button(key=f"q-{decision_id}-submit").click().run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert errors[0].startswith("Refused: cole (customer_care) may not approve this: reallocate_reservation needs")
+    assert errors[0].endswith("The decision stays pending.")
+    assert store(book).get_decision(decision_id).status == "pending"
+
+
+def test_queue_rejects_only_with_a_reason(book: Book) -> None:
+    decision_id = book.decisions["auth_expiring"]
+    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    at.radio(key=f"q-{decision_id}-1-choice").set_value("reject").run()
+    assert at.button(key=f"q-{decision_id}-submit").label == "Reject 1 action as omar"
+    at.button(key=f"q-{decision_id}-submit").click().run()
+    assert [e.value for e in at.error] == ["Not submitted: a rejection needs a reason"]
+    assert store(book).get_decision(decision_id).status == "pending"
+
+    at.text_input(key=f"q-{decision_id}-1-reason").input("the customer asked us to wait a day").run()
+    at.button(key=f"q-{decision_id}-submit").click().run()
+    assert not at.error
+    page = texts(at)
+    assert f"**{decision_id}**" in page
+    assert "🚫 **1. capture_payment** · rejected — the customer asked us to wait a day" in page
+    decision = store(book).get_decision(decision_id)
+    assert decision.response is not None
+    assert decision.response["responses"] == [{"type": "response", "args": "the customer asked us to wait a day"}]
+    trail = store(book).events(decision.run_id, kind="decision")
+    assert "capture_payment rejected (the customer asked us to wait a day)" in trail[0]["summary"]
+
+
+def test_queue_edits_arguments_before_approving(book: Book) -> None:
+    decision_id, order_id = book.decisions["double_charge"], book.orders["double_charge"]
+    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    at.radio(key=f"q-{decision_id}-1-choice").set_value("edit").run()
+    editor = at.text_area(key=f"q-{decision_id}-1-args")
+    args = json.loads(editor.value)
+    assert set(args) == {"capture_id", "amount", "reason"}
+    # not JSON: said at once, nothing submitted
+    editor.input("{not json").run()
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    assert "the arguments are not valid JSON" in texts(at)
+    # above omar's ceiling: refused below the UI
+    at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 5000})).run()
+    assert "exceeds the ops_lead approval limit" in texts(at)
+    at.button(key=f"q-{decision_id}-submit").click().run()
+    assert "exceeds the ops_lead approval limit of 1000.00" in at.error[0].value
+    # a partial refund
+    at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 10.0})).run()
+    submit = at.button(key=f"q-{decision_id}-submit")
+    assert submit.label == "Approve 1, edit and approve 1 actions as omar"
+    submit.click().run()
+    assert not at.error
+    assert "✅ **1. refund_payment** · done" in texts(at)
+    payments = connect("payments", book.home)
+    refunds = payments.execute("SELECT amount_cents FROM refunds WHERE order_id = ?", (order_id,)).fetchall()
+    assert [r[0] for r in refunds] == [1000]
+    decision = store(book).get_decision(decision_id)
+    assert decision.response is not None
+    assert decision.response["responses"][0]["type"] == "edit"
+
+
+def test_queue_pages_through_the_pending_decisions(book: Book) -> None:
+    at = open_page("views/queue.py")
+    total = store(book).count_pending()
+    assert f"Page 1 of 1 · 1-{total} of {total}" in texts(at)
+    assert at.button(key="queue-page-next").disabled
+
+
+# -- knowledge and evals ------------------------------------------------------------------------------------------
+def test_knowledge_searches_reads_and_lists_citing_runs(book: Book) -> None:
+    at = open_page("views/knowledge.py")
+    at.text_input(key="kb-query").input("release a fraud hold after the customer moved").run()
+    assert not at.exception
+    page = texts(at)
+    assert "**PAY-001 v3** · Payment review and fraud holds" in page
+    read = next(b for b in at.button if b.label == "Read PAY-001")
+    read.click().run()
+    assert at.selectbox(key="kb-policy").value == "PAY-001"
+    page = texts(at)
+    assert "PAY-001 v3 · Payment review and fraud holds" in page
+    assert "v3: " in page  # citations per version
+    citing = at.dataframe[0].value
+    assert book.runs["story"] in set(citing["run"])
+    assert "Machine-checkable clauses" in page
+
+
+def test_knowledge_opens_the_policy_named_in_the_link(book: Book) -> None:
+    at = open_page("views/knowledge.py", policy="GOV-001")
+    assert at.selectbox(key="kb-policy").value == "GOV-001"
+    assert "Approval rules (" in texts(at)
+
+
+def test_evals_page_is_an_empty_state_until_the_harness_records_runs(book: Book) -> None:
+    at = open_page("views/evals.py")
+    assert "No eval runs yet: run `missions eval run`" in texts(at)
+
+
+def test_evals_page_shows_runs_metrics_types_and_a_comparison(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = [
+        {
+            "run_id": "E-2",
+            "started_at": "2026-11-21T10:00:00+00:00",
+            "labels": {"reasoner": "offline", "dataset": "ci_slice"},
+            "metrics": {"outcome_accuracy": 0.9, "action_f1": 0.8, "cases": 70},
+            "per_type": {"payment_review": {"outcome_accuracy": 0.95}, "oversell": {"outcome_accuracy": 0.85}},
+        },
+        {
+            "run_id": "E-1",
+            "started_at": "2026-11-20T10:00:00+00:00",
+            "labels": {"reasoner": "offline", "dataset": "ci_slice"},
+            "metrics": {"outcome_accuracy": 0.8, "action_f1": 0.7, "cases": 70},
+            "per_type": {"payment_review": {"outcome_accuracy": 0.9}},
+        },
+    ]
+    harness = types.SimpleNamespace(list_eval_runs=lambda home: recorded)
+    monkeypatch.setattr(evals_source, "_harness", lambda: harness)
+    at = open_page("views/evals.py")
+    assert list(at.dataframe[0].value["run"]) == ["E-2", "E-1"]
+    assert {m.label: m.value for m in at.metric}["outcome_accuracy"] == "90.0%"
+    comparison = at.dataframe[-1].value
+    row = comparison[(comparison["scope"] == "all") & (comparison["metric"] == "outcome_accuracy")].iloc[0]
+    assert row["change"] == pytest.approx(0.1)
+
+
+# -- empty home ---------------------------------------------------------------------------------------------------
+def test_every_page_says_what_to_do_on_an_empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MISSIONS_HOME", str(tmp_path / "empty"))
+    expected = {
+        "views/overview.py": "No runs yet: run `missions demo`",
+        "views/queue.py": "No pending decisions: run `missions demo`",
+        "views/runs.py": "No runs yet: run `missions demo`",
+        "views/run.py": "No runs yet: run `missions demo`",
+        "views/knowledge.py": "run `missions knowledge build`",
+        "views/evals.py": "No eval runs yet: run `missions eval run`",
+    }
+    for page, message in expected.items():
+        at = open_page(page)
+        assert message in texts(at), page

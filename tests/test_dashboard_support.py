@@ -1,0 +1,174 @@
+"""Shared by the dashboard tests (no tests here): one seeded, indexed book with decisions waiting, built once per
+session and copied per test module, since the index takes ~15 s to build and seeding under a second.
+
+Also: a synthetic load of runs and pending decisions for the scale test, written straight into the run store.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from ai_missions.settings import runs_db
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+#: The orders the book's missions run on, by the role they play in the tests.
+ROLES = ("story", "payment_review", "auth_expiring", "double_charge", "address_invalid", "duplicate_order", "oversell")
+
+
+@dataclass(frozen=True)
+class Book:
+    home: Path
+    orders: dict[str, str]  # role -> order id
+    runs: dict[str, str]  # role -> run id
+    decisions: dict[str, str]  # role -> pending decision id
+
+
+@functools.cache
+def _template() -> Book:
+    from ai_missions.client import MissionClient
+    from ai_missions.integrations.scan import scan_exceptions
+    from ai_missions.integrations.seed import seed_book, story_order_id
+    from ai_missions.knowledge_index.index import build
+    from ai_missions.settings import knowledge_dir
+
+    root = Path(tempfile.mkdtemp(prefix="dashboard-book-"))
+    atexit.register(shutil.rmtree, root, True)
+    home = root / "home"
+    seed_book(2000, 7, home)
+    report = build(directory=knowledge_dir(home))
+    assert not report.problems, report.problems
+    story = story_order_id(home)
+    assert story is not None
+    alone: dict[str, list[str]] = {}
+    for row in scan_exceptions(home):
+        if len(row.types) == 1 and row.order_id != story:
+            alone.setdefault(row.types[0], []).append(row.order_id)
+    orders = {"story": story, **{role: alone[role][0] for role in ROLES[1:]}}
+    runs, decisions = {}, {}
+    with MissionClient(home) as missions:
+        for role, order_id in orders.items():
+            outcome = missions.start(order_id)
+            runs[role] = outcome.run_id
+            if outcome.decision_id:
+                decisions[role] = outcome.decision_id
+    return Book(home, orders, runs, decisions)
+
+
+def book_copy(destination: Path) -> Book:
+    """A private copy of the shared book (its runs, decisions, systems and index)."""
+    template = _template()
+    shutil.copytree(template.home, destination)
+    return Book(destination, template.orders, template.runs, template.decisions)
+
+
+def app(timeout: float = 60) -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=timeout)
+
+
+def texts(at: AppTest) -> str:
+    """Everything a person reads on the page (markdown, captions, alerts, titles), as one string."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
+        parts.extend(str(element.value) for element in getattr(at, kind))
+    parts.extend(str(e.label) for e in at.expander)
+    return "\n".join(parts)
+
+
+def bulk_load(home: Path, *, runs: int, pending: int, decided: int, now: datetime | None = None) -> None:
+    """Write ``runs`` synthetic runs (each with a trigger, observations and a verdict citing policies), ``pending``
+    of them awaiting a decision and ``decided`` of them decided, straight into the run store, in one transaction."""
+    from ai_missions.store import RunStore
+
+    RunStore(runs_db(home))  # the schema
+    now = now or datetime.now(UTC)
+    types = ("payment_review", "auth_expiring", "oversell", "phantom_inventory", "address_invalid", "double_charge")
+    run_rows: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[Any, ...]] = []
+    decision_rows: list[tuple[Any, ...]] = []
+    for n in range(runs):
+        run_id, order_id = f"R-load{n:07d}", f"SO-{300000 + n}"
+        created = now - timedelta(minutes=3 * (runs - n))
+        at = created.isoformat(timespec="milliseconds")
+        kind = types[n % len(types)]
+        is_pending, is_decided = n >= runs - pending, n < decided
+        status = "awaiting_decision" if is_pending else ("closed" if n % 5 else "escalated")
+        verdict = {
+            "outcome": "proceed",
+            "confidence": 0.9,
+            "summary": f"Proceed on {kind}",
+            "policy_ids": ["PAY-001@3", "GOV-001@2"],
+            "actions": [
+                {"tool": "release_payment_hold", "args": {"order_id": order_id}, "why": "benign", "tier": "review"},
+                {"tool": "release_to_fulfillment", "args": {"order_id": order_id}, "why": "clear", "tier": "review"},
+            ],
+        }
+        run_rows.append(
+            (run_id, "order-exception", order_id, json.dumps([kind]), "offline", status, "proceed", 0.9,
+             verdict["summary"], at, at)
+        )  # fmt: skip
+        trail = [("trigger", "trigger", "scan", None, {"order_id": order_id, "exception_types": [kind]})]
+        for source in ("erp", "crm", "payments", "inventory", "shipping"):
+            trail.append(("observation", "gather", source, f"{source} says {order_id} is fine", {"n": n}))
+        trail.append(("observation", "retrieve_policies", "policy:PAY-001@3", "PAY-001 v3 applies", {}))
+        trail.append(("observation", "reason", "policy:PAY-001@3", "Clause matches", {"matched": True}))
+        trail.append(("verdict", "validate", "mission", "proceed (90%)", verdict))
+        for seq, (kind_, node, source, summary, data) in enumerate(trail, start=1):
+            event_rows.append((run_id, seq, at, kind_, node, source, summary, None, json.dumps(data)))
+        if is_pending or is_decided:
+            interrupts = [
+                {
+                    "action_request": {"action": a["tool"], "args": a["args"]},
+                    "description": f"{verdict['summary']}\n\nAction {i + 1}: {a['tool']} — {a['why']}",
+                    "metadata": {
+                        "decision_id": f"D-load{n:07d}",
+                        "order_id": order_id,
+                        "action_index": i,
+                        "outcome": "proceed",
+                        "confidence": 0.9,
+                        "policy_ids": ["PAY-001@3"],
+                    },
+                }
+                for i, a in enumerate(verdict["actions"])
+            ]
+            decided_at = (created + timedelta(minutes=30)).isoformat(timespec="milliseconds")
+            answer = {"type": "accept"} if n % 4 else {"type": "response", "args": "not now"}
+            response = {"reviewer": "omar", "role": "ops_lead", "responses": [answer, answer]}
+            decision_rows.append(
+                (f"D-load{n:07d}", run_id, order_id, "pending" if is_pending else "decided", at,
+                 json.dumps({"interrupts": interrupts}), None if is_pending else "omar",
+                 None if is_pending else "ops_lead", None if is_pending else decided_at,
+                 None if is_pending else json.dumps(response), 0 if is_pending else 1)
+            )  # fmt: skip
+    db = sqlite3.connect(runs_db(home), isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT INTO runs (run_id, mission, order_id, exception_types, reasoner, status, outcome, confidence,"
+            " summary, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            run_rows,
+        )
+        db.executemany(
+            "INSERT INTO events (run_id, seq, at, kind, node, source, summary, actor, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            event_rows,
+        )
+        db.executemany(
+            "INSERT INTO decisions (decision_id, run_id, order_id, status, created_at, request, decided_by,"
+            " reviewer_role, decided_at, response, resumed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            decision_rows,
+        )
+        db.execute("COMMIT")
+    finally:
+        db.close()
