@@ -190,7 +190,6 @@ def load_snapshot_in_place(
     serving (they see the new rows on their next read). ``connections`` (system -> open connection) saves
     opening the files per load; ``checked`` skips re-validating a snapshot that was already read.
     """
-    from ai_missions.integrations.loader import columns
     from ai_missions.integrations.store import transaction
 
     data = source if checked and isinstance(source, dict) else read_snapshot(source)
@@ -204,17 +203,24 @@ def load_snapshot_in_place(
             with transaction(conn):
                 for table in reversed(TABLES[system]):
                     conn.execute(f"DELETE FROM {table}")
-                for table in TABLES[system]:
-                    rows = tables.get(table) or ()
-                    if not rows:
-                        continue
-                    cols = columns(system, table)
-                    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-                    try:
-                        conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
-                    except (sqlite3.Error, AttributeError) as exc:
-                        raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
+                insert_rows(conn, system, tables)
     finally:
         if connections is None:
             for conn in owned.values():
                 conn.close()
+
+
+def insert_rows(conn: sqlite3.Connection, system: str, tables: Mapping[str, Any]) -> None:
+    """Insert a system's rows (table -> rows, as in a snapshot) into an open database with its schema."""
+    from ai_missions.integrations.loader import columns
+
+    for table in TABLES[system]:
+        rows = tables.get(table) or ()
+        if not rows:
+            continue
+        cols = columns(system, table)
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        try:
+            conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
+        except (sqlite3.Error, AttributeError) as exc:
+            raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
