@@ -31,6 +31,32 @@ def register(subparsers: Any) -> None:
     run.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     run.set_defaults(handler=_run)
 
+    report = sub.add_parser("report", help="a run as Markdown and HTML (with charts)")
+    report.add_argument("run", help="an eval run id, a unique prefix of one, or 'latest'")
+    report.add_argument("--out", type=Path, default=None, help="directory for RUN.md and RUN.html (default: the store)")
+    report.add_argument("--store", type=Path, default=None)
+    report.add_argument("--json", action="store_true", help="print the run and its summary as JSON instead")
+    report.set_defaults(handler=_report)
+
+    compare = sub.add_parser("compare", help="what got better and what regressed from run A to run B, case by case")
+    compare.add_argument("a")
+    compare.add_argument("b")
+    compare.add_argument("--store", type=Path, default=None)
+    compare.add_argument("--json", action="store_true")
+    compare.set_defaults(handler=_compare)
+
+    runs = sub.add_parser("runs", help="eval runs, newest first")
+    runs.add_argument("--store", type=Path, default=None)
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=_runs)
+
+    imports = sub.add_parser("import", help="convert a CSV or JSON export of resolved orders into cases")
+    imports.add_argument("file", type=Path, help="the export (.csv, .json or .jsonl)")
+    imports.add_argument("--mapping", type=Path, required=True, help="the column mapping (JSON; see evals/samples)")
+    imports.add_argument("--out", type=Path, default=None, help="cases file to write (default FILE.cases.jsonl.gz)")
+    imports.add_argument("--json", action="store_true")
+    imports.set_defaults(handler=_import)
+
     generate = sub.add_parser("generate", help="regenerate the historical set and the CI slice (deterministic)")
     generate.add_argument("--out", type=Path, default=None, help="where to write (default: evals/data/...)")
     generate.add_argument("--slice-out", type=Path, default=None, help="where to write the CI slice")
@@ -118,6 +144,79 @@ def headline(summary: dict[str, Any], run_id: str) -> str:
         + ", ".join(f"{t} {_pct(m['outcome_agreement'])}" for t, m in summary["per_type"].items())
     )
     return "\n".join(lines)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ai_missions.evals.report import render_html, render_markdown
+
+    store = _store(args)
+    run = store.get_run(args.run)
+    results = store.results(run["run_id"])
+    if args.json:
+        emit(run, as_json=True)
+        return 0
+    out = args.out or store.path.parent / "reports"
+    out.mkdir(parents=True, exist_ok=True)
+    markdown = render_markdown(run, results)
+    (out / f"{run['run_id']}.md").write_text(markdown)
+    (out / f"{run['run_id']}.html").write_text(render_html(run, results))
+    print(markdown)
+    print(f"report: {out / (run['run_id'] + '.md')} and {out / (run['run_id'] + '.html')}", file=sys.stderr)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from ai_missions.evals.report import compare_runs, render_comparison
+
+    store = _store(args)
+    a, b = store.get_run(args.a), store.get_run(args.b)
+    diff = compare_runs(a, store.results(a["run_id"]), b, store.results(b["run_id"]))
+    emit(diff, as_json=args.json, render=render_comparison)
+    return 0
+
+
+def _runs(args: argparse.Namespace) -> int:
+    runs = _store(args).list_runs()
+
+    def render(runs: list[dict[str, Any]]) -> str:
+        if not runs:
+            return "no eval runs yet: run `missions eval run`"
+        lines = []
+        for r in runs:
+            overall = (r["summary"] or {}).get("overall", {})
+            lines.append(
+                f"{r['run_id']}  {r['started_at'][:19]}  {r['status']:<8} {r['cases_done']:>5}/{r['cases_total']:<5} "
+                f"{r['config'].get('reasoner', ''):<7} agreement {_pct(overall.get('outcome_agreement'))}  "
+                f"{Path(r['dataset']).name}"
+            )
+        return "\n".join(lines)
+
+    emit(runs, as_json=args.json, render=render)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from ai_missions.evals.cases import write_cases
+    from ai_missions.evals.importer import import_cases
+    from ai_missions.settings import missions_home
+
+    cases = import_cases(args.file, args.mapping, missions_home())
+    out = args.out or args.file.with_name(f"{args.file.stem}.cases.jsonl.gz")
+    written = write_cases(cases, out)
+    kinds: dict[str, int] = {}
+    for case in cases:
+        kinds[case.kind] = kinds.get(case.kind, 0) + 1
+    result = {"cases": written, "path": str(out), "kinds": kinds}
+    emit(
+        result,
+        as_json=args.json,
+        render=lambda r: (
+            f"{r['cases']} cases -> {r['path']}\n  "
+            + ", ".join(f"{k} {n}" for k, n in sorted(r["kinds"].items()))
+            + f"\n  replay them: missions eval run --dataset {r['path']}"
+        ),
+    )
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
