@@ -42,14 +42,24 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
 #: Verdict outcome -> streamlit badge colour.
 OUTCOME_COLOR = {"proceed": "green", "hold": "orange", "cancel": "gray", "escalate": "red"}
 
-#: Action status -> (icon, label).
+#: Action status -> (icon, label); the icons are Streamlit material icons, coloured.
 ACTION_STATUS: dict[str, tuple[str, str]] = {
-    "done": ("✅", "done"),
-    "failed": ("❌", "failed"),
-    "skipped": ("⏭️", "skipped"),
-    "rejected": ("🚫", "rejected"),
-    "awaiting": ("⏳", "awaiting review"),
-    "not_run": ("—", "not run"),
+    "done": (":green[:material/check_circle:]", "done"),
+    "failed": (":red[:material/error:]", "failed"),
+    "skipped": (":gray[:material/skip_next:]", "skipped"),
+    "rejected": (":red[:material/block:]", "rejected"),
+    "awaiting": (":orange[:material/hourglass_top:]", "awaiting review"),
+    "not_run": (":gray[:material/remove:]", "not run"),
+}
+
+#: Streamlit colour names as the hex colours charts and table cells use.
+HEX = {
+    "blue": "#2457c5",
+    "orange": "#d97706",
+    "green": "#1f9254",
+    "violet": "#7c3aed",
+    "red": "#d33f3f",
+    "gray": "#7a7f87",
 }
 
 
@@ -124,12 +134,32 @@ def status_label(status: str | None) -> str:
 
 
 def policy_markdown(text: str) -> str:
-    """Policy markdown with its headings made small enough to sit inside a card or an expander."""
-    return re.sub(r"^(#{1,3}) ", lambda m: "#" * (len(m.group(1)) + 3) + " ", text, flags=re.MULTILINE)
+    """Policy markdown with its headings as bold lines, to sit inside a card or an expander."""
+    return re.sub(r"^#{1,6} +(.+?) *#*$", r"**\1**\n", text, flags=re.MULTILINE)
 
 
-def args_text(args: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in args.items())
+def status_color(status: str | None) -> str:
+    """The hex colour of a run status (for charts and table cells)."""
+    return HEX[STATUS_STYLE.get(status or "", ("", "gray"))[1]]
+
+
+def label_color(label: str) -> str:
+    """The hex colour of a status label (``awaiting decision``), for styling table cells."""
+    for name, color in STATUS_STYLE.values():
+        if name == label:
+            return f"color: {HEX[color]}; font-weight: 600"
+    return ""
+
+
+def args_text(args: Mapping[str, Any], *, limit: int | None = None) -> str:
+    """``order_id="SO-1", amount=10.0``; with ``limit``, each value cut to that many characters."""
+    parts = []
+    for key, value in args.items():
+        text = json.dumps(value, default=str)
+        if limit is not None and len(text) > limit:
+            text = text[: limit - 1] + "…"
+        parts.append(f"{key}={text}")
+    return ", ".join(parts)
 
 
 # -- the Explain rail -------------------------------------------------------------------------------------------
@@ -309,7 +339,11 @@ def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mappi
 
 def evidence(events: Iterable[Mapping[str, Any]]) -> list[Observation]:
     """What a reviewer needs to see before deciding: the systems' findings, the clauses that matched, the guard."""
-    return [o for o in observations(events) if o.node in ("gather", "reason", "validate")]
+    return [
+        o
+        for o in observations(events)
+        if o.node in ("gather", "reason", "validate") and o.source != "mission" and not o.source.startswith("reasoner:")
+    ]
 
 
 def response_for(choice: str, *, reason: str = "", tool: str = "", args: Mapping[str, Any] | None = None) -> dict:

@@ -73,8 +73,8 @@ def pager(total: int, page_size: int, key: str) -> int:
     pages = max(1, -(-total // page_size))
     page = max(1, min(int(st.session_state.get(key, 1)), pages))
     st.session_state[key] = page
-    left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
-    left.button("‹ Previous", key=f"{key}-prev", disabled=page <= 1, on_click=_turn, args=(key, -1), width="stretch")
+    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
+    left.button("‹ Prev", key=f"{key}-prev", disabled=page <= 1, on_click=_turn, args=(key, -1), width="stretch")
     right.button("Next ›", key=f"{key}-next", disabled=page >= pages, on_click=_turn, args=(key, 1), width="stretch")
     first = (page - 1) * page_size + 1 if total else 0
     middle.markdown(

@@ -169,7 +169,7 @@ def test_policies_of_a_run_put_the_cited_first() -> None:
     }
     policies = model.policies_of(state, VERDICT)
     assert [(p.policy_id, p.cited) for p in policies] == [("GOV-001", True), ("PAY-001", True), ("CUS-001", False)]
-    assert model.policy_markdown("## Title\ntext\n# Top") == "##### Title\ntext\n#### Top"
+    assert model.policy_markdown("## Title\ntext\n# Top\n#no") == "**Title**\n\ntext\n**Top**\n\n#no"
 
 
 def test_evals_comparison_and_metric_text() -> None:

@@ -21,7 +21,7 @@ def read(policy_id: str) -> None:
 
 def search_panel(policies: dict[str, Policy]) -> None:
     query = st.text_input("Search the policies", key="kb-query", placeholder="e.g. release a fraud hold after a move")
-    columns = st.columns([3, 3, 1])
+    columns = st.columns([3, 3, 2])
     domains = columns[0].multiselect("Domains", DOMAINS, key="kb-domains", placeholder="all domains")
     applies = columns[1].selectbox("Applies to", EXCEPTION_TYPES, index=None, key="kb-applies", placeholder="any type")
     k = columns[2].number_input("Sections", min_value=1, max_value=20, value=5, key="kb-k")
@@ -46,20 +46,15 @@ def search_panel(policies: dict[str, Policy]) -> None:
             )
 
 
-def citing_runs(policy: Policy) -> None:
-    store = resources.store()
-    timer = ui.QueryTimer()
-    with timer.measure():
-        counts = store.citation_counts(policy.id)
+def citing_runs(policy: Policy, counts: dict[int, int], timer: ui.QueryTimer) -> None:
     total = sum(counts.values())
-    st.markdown("**Runs that cited it**")
     if not total:
         st.caption("No verdict has cited this policy yet.")
         return
-    st.caption(" · ".join(f"v{version}: {n:,} run(s)" for version, n in counts.items()))
+    st.caption("Cited by version: " + " · ".join(f"v{version}: {n:,} run(s)" for version, n in counts.items()))
     offset = ui.pager(total, CITING_PAGE, "kb-citing-page")
     with timer.measure():
-        rows = store.citing_runs(policy.id, limit=CITING_PAGE, offset=offset)
+        rows = resources.store().citing_runs(policy.id, limit=CITING_PAGE, offset=offset)
     frame = pd.DataFrame(
         [
             {
@@ -74,7 +69,7 @@ def citing_runs(policy: Policy) -> None:
         ]
     )
     selection = st.dataframe(
-        frame,
+        frame.style.map(model.label_color, subset=["status"]),
         key=f"kb-citing-{policy.id}",
         hide_index=True,
         on_select="rerun",
@@ -84,7 +79,33 @@ def citing_runs(policy: Policy) -> None:
     chosen = selection.selection.rows if selection is not None else []
     if chosen:
         st.switch_page(ui.RUN, query_params={"run": rows[chosen[0]]["run_id"]})
-    timer.caption("select a run to open it")
+    st.caption("Select a run to open its Explain rail.")
+
+
+def rules_tab(policy: Policy) -> None:
+    if not policy.clauses and not policy.approval_rules:
+        st.caption("This policy has no machine-checkable clause and no approval rule: people and the LLM read it.")
+    if policy.approval_rules:
+        st.markdown("**Approval rules**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "tools": ", ".join(r.tools),
+                        "roles": ", ".join(r.roles),
+                        "max amount": "no limit" if r.max_amount is None else f"{r.max_amount:,.2f}",
+                    }
+                    for r in policy.approval_rules
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    for clause in policy.clauses:
+        with st.expander(f"**{clause.id}** · priority {clause.priority}"):
+            if clause.summary:
+                st.caption(clause.summary)
+            st.json(clause.model_dump(mode="json", exclude={"summary"}))
 
 
 def reader(policies: dict[str, Policy]) -> None:
@@ -97,35 +118,23 @@ def reader(policies: dict[str, Policy]) -> None:
         on_change=lambda: st.session_state.update({"kb-citing-page": 1}),
     )
     policy = policies[policy_id]
+    timer = ui.QueryTimer()
+    with timer.measure():
+        counts = resources.store().citation_counts(policy.id)
     st.subheader(f"{policy.id} v{policy.version} · {policy.title}")
     applies = " ".join(f":gray-badge[{t}]" for t in policy.applies_to)
     st.markdown(f":blue-badge[{policy.domain}] &nbsp; effective {policy.effective_from.isoformat()} &nbsp; {applies}")
-    citing_runs(policy)
-    with st.container(border=True, height=520):
+    rules = len(policy.clauses) + len(policy.approval_rules)
+    text, runs, checks = st.tabs(
+        ["Policy", f"Runs that cited it · {sum(counts.values()):,}", f"Clauses and approval rules · {rules}"]
+    )
+    with text, st.container(border=True, height=640):
         st.markdown(model.policy_markdown(policy.body))
-    if policy.clauses:
-        with st.expander(f"Machine-checkable clauses ({len(policy.clauses)})"):
-            for clause in policy.clauses:
-                st.markdown(f"**{clause.id}** · priority {clause.priority}")
-                if clause.summary:
-                    st.caption(clause.summary)
-                st.json(clause.model_dump(mode="json", exclude={"summary"}), expanded=False)
-    if policy.approval_rules:
-        with st.expander(f"Approval rules ({len(policy.approval_rules)})"):
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "tools": ", ".join(r.tools),
-                            "roles": ", ".join(r.roles),
-                            "max amount": "no limit" if r.max_amount is None else f"{r.max_amount:,.2f}",
-                        }
-                        for r in policy.approval_rules
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+    with runs:
+        citing_runs(policy, counts, timer)
+    with checks:
+        rules_tab(policy)
+    timer.caption()
 
 
 st.title("Policies")

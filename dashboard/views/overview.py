@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -30,7 +31,8 @@ def open_exceptions(home: str) -> dict[str, list[str]] | None:
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, *, sort: list[str] | None = None) -> None:
-    encoding = {
+    """A bar chart: categories ``x`` (sorted by value unless ``sort`` is given), values ``y``."""
+    encoding: dict[str, Any] = {
         "x": alt.X(x, title=None, sort=sort or "-y", axis=alt.Axis(labelAngle=0)),
         "y": alt.Y(y, title=None),
         "tooltip": [x, y] + ([color] if color else []),
@@ -39,6 +41,33 @@ def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, *, sort: 
         encoding["color"] = alt.Color(color, title=None, legend=alt.Legend(orient="bottom"))
     chart = alt.Chart(frame).mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(**encoding)
     st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
+
+
+def hbar(frame: pd.DataFrame, category: str, value: str, color: str) -> None:
+    """Horizontal stacked bars, longest first: for categories whose names are too long to sit under a bar."""
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
+        .encode(
+            y=alt.Y(category, title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
+            x=alt.X(f"sum({value})", title=None),
+            color=alt.Color(
+                color,
+                title=None,
+                legend=alt.Legend(orient="bottom"),
+                scale=alt.Scale(domain=["mission in progress", "no mission in progress"], range=["#2457c5", "#9db7e8"]),
+            ),
+            tooltip=[category, color, value],
+        )
+    )
+    st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
+
+
+def figure(column: Any, label: str, value: str, note: str = "", help: str | None = None) -> None:
+    """One headline figure in a card, with a line of context under it."""
+    with column.container(border=True, height=132):
+        st.metric(label, value, help=help)
+        st.caption(note or "\u00a0")
 
 
 st.title("Overview")
@@ -63,35 +92,42 @@ answers = {kind: sum(t["count"] for t in tally if t["answer"] == kind) for kind 
 answered = sum(answers.values())
 waiting = [o for o in (exceptions or {}) if o not in active]
 columns = st.columns(5)
-columns[0].metric(
+figure(
+    columns[0],
     "Open exceptions",
     f"{len(exceptions):,}" if exceptions is not None else "—",
-    help="Orders the trigger scan finds broken in the systems right now.",
+    f"{len(waiting):,} with no mission in progress" if waiting else "",
+    "Orders the trigger scan finds broken in the systems right now; `missions scan` starts a mission for each new one.",
 )
-if waiting:
-    columns[0].caption(f"{len(waiting):,} without a mission yet: `missions scan`")
-columns[1].metric("Pending decisions", f"{len(pending_created):,}")
-if pending_created:
-    columns[1].caption(f"oldest waited {model.age_text(pending_created[0], now)}")
-columns[2].metric("Resolved today", f"{sum(resolved.values()):,}", help="Runs that reached a final status today (UTC).")
-if resolved:
-    columns[2].caption(", ".join(f"{n} {model.status_label(s)}" for s, n in sorted(resolved.items())))
-columns[3].metric(
-    "Median trigger → decision",
+figure(
+    columns[1],
+    "Pending decisions",
+    f"{len(pending_created):,}",
+    f"oldest waited {model.age_text(pending_created[0], now)}" if pending_created else "",
+)
+figure(
+    columns[2],
+    "Resolved today",
+    f"{sum(resolved.values()):,}",
+    ", ".join(f"{n} {model.status_label(s)}" for s, n in sorted(resolved.items())),
+    "Runs that reached a final status today (UTC).",
+)
+figure(
+    columns[3],
+    "Trigger → decision",
     model.duration_text(model.median(latencies)),
-    help=f"From the trigger that started a run to its reviewer's decision, over the last {WINDOW_DAYS} days.",
+    f"median of {len(latencies):,} decisions, {WINDOW_DAYS} days" if latencies else "",
+    f"Median time from the trigger that started a run to its reviewer's decision, last {WINDOW_DAYS} days.",
 )
-if latencies:
-    columns[3].caption(f"{len(latencies):,} decisions, {WINDOW_DAYS} days")
-columns[4].metric(
+figure(
+    columns[4],
     "Actions approved",
     f"{(answers['accept'] + answers['edit']) / answered:.0%}" if answered else "—",
-    help=f"Share of reviewed actions approved (as proposed or edited), last {WINDOW_DAYS} days.",
+    f"{answers['accept'] + answers['edit']:,} of {answered:,} actions" if answered else "",
+    f"Share of reviewed actions approved (as proposed or edited), last {WINDOW_DAYS} days.",
 )
-if answered:
-    columns[4].caption(f"{answers['accept'] + answers['edit']:,} of {answered:,} actions")
 
-left, right = st.columns(2, gap="large")
+left, right = (column.container(border=True) for column in st.columns(2))
 with left:
     st.subheader("Open exceptions by type")
     if exceptions is None:
@@ -100,12 +136,12 @@ with left:
         st.success("Nothing is broken in the systems right now.")
     else:
         rows = [
-            {"type": t, "handling": "in a mission" if o in active else "no mission yet"}
+            {"type": t, "handling": "mission in progress" if o in active else "no mission in progress"}
             for o, types in exceptions.items()
             for t in types
         ]
         frame = pd.DataFrame(rows).value_counts().rename("orders").reset_index()
-        bar(frame, "type:N", "orders:Q", "handling:N")
+        hbar(frame, "type:N", "orders", "handling:N")
 with right:
     st.subheader("Pending decisions by age")
     if not pending_created:
@@ -114,7 +150,7 @@ with right:
         buckets = pd.DataFrame(model.age_buckets(pending_created, now), columns=["waiting", "decisions"])
         bar(buckets, "waiting:N", "decisions:Q", sort=[label for label, _ in model.AGE_BUCKETS])
 
-left, right = st.columns(2, gap="large")
+left, right = (column.container(border=True) for column in st.columns(2))
 with left:
     st.subheader(f"Approvals vs rejections · {WINDOW_DAYS} days")
     if not tally:
@@ -143,8 +179,19 @@ with left:
 with right:
     st.subheader("Runs by status")
     frame = pd.DataFrame(
-        [{"status": model.status_label(s), "runs": n} for s, n in statuses.items()], columns=["status", "runs"]
+        [{"status": model.status_label(s), "runs": n, "color": model.status_color(s)} for s, n in statuses.items()],
+        columns=["status", "runs", "color"],
     )
-    bar(frame, "status:N", "runs:Q")
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
+        .encode(
+            x=alt.X("status:N", title=None, sort="-y", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("runs:Q", title=None),
+            color=alt.Color("color:N", scale=None, legend=None),
+            tooltip=["status", "runs"],
+        )
+    )
+    st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
 
 timer.caption(f"{sum(statuses.values()):,} runs · {len(pending_created):,} pending decisions")

@@ -19,7 +19,7 @@ from ai_missions.governance import approval_problems, approval_rules
 from ai_missions.store import Decision, RunStore
 
 PAGE_SIZE = 10
-CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit arguments"}
+CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit"}
 LAST = "queue-last"
 GENERATION = "queue-generation"
 
@@ -77,7 +77,7 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
                 "order": d.order_id,
                 "types": ", ".join(runs.get(d.run_id, {}).get("exception_types", [])),
                 "verdict": (d.request["interrupts"][0]["metadata"].get("outcome") if d.request["interrupts"] else ""),
-                "actions": ", ".join(i["action_request"]["action"] for i in d.request["interrupts"]),
+                "actions": len(d.request["interrupts"]),
                 "decision": d.decision_id,
             }
             for d in page
@@ -91,7 +91,13 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
         selection_mode="single-row",
         width="stretch",
         height=38 + 35 * len(frame),
-        column_config={"actions": st.column_config.TextColumn(width="medium")},
+        column_config={
+            "waiting": st.column_config.TextColumn(width=66),
+            "order": st.column_config.TextColumn(width=90),
+            "types": st.column_config.TextColumn(width=150),
+            "verdict": st.column_config.TextColumn(width=70),
+            "actions": st.column_config.NumberColumn(width=58),
+        },
     )
     rows = selection.selection.rows if selection is not None else []
     return rows[0] if rows else None
@@ -147,19 +153,23 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             icon=":material/timeline:",
             query_params={"run": decision.run_id},
         )
-        with st.expander("Evidence", expanded=True):
-            for o in model.evidence(events):
-                st.markdown(f"- **{o.source}** — {o.finding}")
+        with st.expander("Evidence", expanded=True), st.container(height=250, border=False):
+            st.markdown("  \n".join(f"**{o.source}** — {o.finding}" for o in model.evidence(events)))
 
         responses: list[dict[str, Any]] = []
         choices: list[str] = []
         problems: list[str] = []
         for action in card.actions:
             with st.container(border=True):
-                st.markdown(f"**{action.number}. {action.tool}**")
+                short = model.args_text(action.args, limit=48)
+                st.markdown(f"**{action.number}. {action.tool}** &nbsp; `{short}`")
+                if short != model.args_text(action.args):
+                    with st.expander("All arguments"):
+                        st.json(action.args)
                 if action.why:
                     st.caption(f"{action.why} · cites {', '.join(action.policy_ids) or 'no policy'}")
-                choice = st.radio(
+                left, right = st.columns([5, 4], vertical_alignment="center")
+                choice = left.radio(
                     f"Action {action.number}",
                     list(CHOICES),
                     key=f"{key}-{action.number}-choice",
@@ -184,8 +194,6 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                             args = parsed
                         else:
                             problems.append(f"action {action.number}: the arguments must be a JSON object")
-                else:
-                    st.code(json.dumps(action.args, indent=2), language="json")
                 reason = ""
                 if choice == "reject":
                     reason = st.text_input(
@@ -194,7 +202,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                         placeholder="e.g. the customer asked to wait",
                     )
                 if choice != "reject":
-                    st.markdown(permission(role, action.tool, args, known))
+                    right.markdown(permission(role, action.tool, args, known))
                 choices.append(choice)
                 responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
 
@@ -243,12 +251,12 @@ if reviewer:
 else:
     st.caption(f"{total:,} pending, oldest first · choose a reviewer in the sidebar to decide")
 
-offset = ui.pager(total, PAGE_SIZE, "queue-page")
-with timer.measure():
-    page = store.pending_decisions(limit=PAGE_SIZE, offset=offset)
-    runs = {d.run_id: store.get_run(d.run_id) for d in page}
-left, right = st.columns([2, 3], gap="large")
+left, right = st.columns([1, 1], gap="medium")
 with left:
+    offset = ui.pager(total, PAGE_SIZE, "queue-page")
+    with timer.measure():
+        page = store.pending_decisions(limit=PAGE_SIZE, offset=offset)
+        runs = {d.run_id: store.get_run(d.run_id) for d in page}
     selected = queue_table(page, runs)
     st.caption("Select a decision to review it.")
     recently_decided(store)

@@ -96,7 +96,8 @@ def actions_card(rows: list[model.ActionRow], decisions: list[Any]) -> None:
             st.caption("The verdict proposes no action.")
         for row in rows:
             icon, label = model.ACTION_STATUS[row.status]
-            st.markdown(f"{icon} **{row.number}. {row.tool}** · {label} · :gray[{row.tier}]")
+            tier = " · :gray[automatic]" if row.tier == "auto" else ""
+            st.markdown(f"{icon} **{row.number}. {row.tool}** · {label}{tier}")
             st.caption(f"`{model.args_text(row.args)}`" + (f" — {row.why}" if row.why else ""))
             if row.detail and row.status != "done":
                 st.caption(f"{label}: {row.detail}")
@@ -116,13 +117,31 @@ def actions_card(rows: list[model.ActionRow], decisions: list[Any]) -> None:
                 )
 
 
-def policies_tab(policies: list[model.CitedPolicy]) -> None:
-    if not policies:
-        st.caption("No policy was retrieved.")
+def policies_card(policies: list[model.CitedPolicy]) -> None:
+    """The policies the verdict cites, with the text the run relied on."""
+    cited = [p for p in policies if p.cited]
+    with st.container(border=True):
+        st.markdown("**Policies cited**")
+        if not cited:
+            st.caption("The verdict cites no policy.")
+        for p in cited:
+            title = f" · {p.title}" if p.title else ""
+            st.markdown(f"**{p.policy_id} v{p.version}**{title} &nbsp; :gray-badge[{p.domain}]")
+            if p.sections:
+                st.caption("Sections relied on: " + " · ".join(p.sections))
+            if p.text:
+                with st.container(height=300):
+                    st.markdown(model.policy_markdown(p.text))
+            st.page_link(
+                ui.KNOWLEDGE, label="Open the policy", icon=":material/menu_book:", query_params={"policy": p.policy_id}
+            )
+
+
+def policy_list(policies: list[model.CitedPolicy]) -> None:
     for p in policies:
         mark = ":blue-badge[cited by the verdict]" if p.cited else ":gray-badge[retrieved]"
         title = f" · {p.title}" if p.title else ""
-        with st.expander(f"**{p.policy_id} v{p.version}**{title} · {p.domain} &nbsp; {mark}", expanded=p.cited):
+        with st.expander(f"**{p.policy_id} v{p.version}**{title} · {p.domain} &nbsp; {mark}"):
             if p.sections:
                 st.caption("Sections relied on: " + " · ".join(p.sections))
             if p.text:
@@ -174,6 +193,7 @@ def render(run_id: str, shown_status: str) -> None:
         st.rerun(scope="app")  # the refresh rate changes (e.g. the run ended): draw the page again
     state, unavailable = graph_state(run_id)
     verdict = model.verdict_of(events, state)
+    policies = model.policies_of(state, verdict)
     results = list((state or {}).get("results") or [e["data"] for e in events if e["kind"] == "action_result"])
 
     header(run)
@@ -185,9 +205,14 @@ def render(run_id: str, shown_status: str) -> None:
     with right:
         verdict_card(verdict)
         actions_card(model.action_rows(verdict, results, run["status"], decisions), decisions)
-    policies, audit, facts = st.tabs(["Policies", "Audit trail", "Facts"])
-    with policies:
-        policies_tab(model.policies_of(state, verdict))
+        policies_card(policies)
+    retrieved, audit, facts = st.tabs(
+        [f"Policies retrieved · {len(policies)}", f"Audit trail · {len(events)}", "Facts"]
+    )
+    with retrieved:
+        if not policies:
+            st.caption("No policy was retrieved.")
+        policy_list(policies)
     with audit:
         audit_tab(events)
     with facts:

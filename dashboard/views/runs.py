@@ -86,7 +86,7 @@ table = pd.DataFrame(
     ]
 )
 selection = st.dataframe(
-    table,
+    table.style.map(model.label_color, subset=["status"]),
     key="runs-table",
     hide_index=True,
     on_select="rerun",
@@ -94,7 +94,7 @@ selection = st.dataframe(
     width="stretch",
     height=min(38 + 35 * len(table), 38 + 35 * 25),
     column_config={
-        "run": st.column_config.TextColumn("run", width="small"),
+        "run": st.column_config.TextColumn("run", width=120),
         "started": st.column_config.DatetimeColumn("started (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         "confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0, format="percent"),
         "summary": st.column_config.TextColumn("summary", width="large"),

@@ -1,0 +1,166 @@
+"""The dashboard in a real headless browser: ``missions dashboard`` on 127.0.0.1, Debian's chromium driven by
+Playwright. A reviewer opens the Decision Queue, approves the flagship decision by clicking, and the actions are
+checked in the systems' own databases.
+
+The test also takes the README's screenshots (``docs/``): ``MISSIONS_SCREENSHOTS=docs python3 -m uv run pytest
+tests/test_dashboard_browser.py`` writes them there; otherwise they go to the test's temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ai_missions.integrations.store import connect
+from tests.test_dashboard_support import Book, book_copy
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it)",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
+    return book_copy(tmp_path_factory.mktemp("browser") / "home")
+
+
+@pytest.fixture(scope="module")
+def dashboard(book: Book, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``missions dashboard --port P`` in its own process group, until the health check answers."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "dashboard.log"
+    env = {**os.environ, "MISSIONS_HOME": str(book.home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ai_missions.cli", "dashboard", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"the dashboard exited with {server.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not answer in 90 s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # streamlit and the MCP servers it started
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    where = os.environ.get("MISSIONS_SCREENSHOTS")
+    directory = Path(where).resolve() if where else tmp_path
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: str, book: Book, shots: Path) -> None:
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    decision_id, order_id, run_id = book.decisions["story"], book.orders["story"], book.runs["story"]
+
+    def settled(page: Page) -> None:
+        """Wait for the script run to finish (the app marks its state on the root element)."""
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1420})
+            page.set_default_timeout(60_000)
+            page.goto(f"{dashboard}/queue")
+            expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
+            # the oldest pending decision is the flagship story's
+            expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()
+
+            page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+            page.get_by_role("option", name="omar · ops_lead").click()
+            approve = page.get_by_role("button", name="Approve 3 actions as omar")
+            expect(approve).to_be_enabled()
+            expect(page.get_by_text("ops_lead may approve")).to_have_count(3)
+            settled(page)
+            page.mouse.move(1, 1)
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shots / "queue.png"))
+
+            approve.click()
+            expect(page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+            expect(page.get_by_text("release_to_fulfillment · done")).to_be_visible()
+            settled(page)
+
+            # the approval happened in the systems, not only on the page
+            erp = connect("erp", book.home)
+            status = erp.execute("SELECT status FROM orders WHERE order_id = ?", (order_id,)).fetchone()[0]
+            assert status == "ready_to_fulfill"
+            payments = connect("payments", book.home)
+            holds = payments.execute("SELECT status FROM payment_holds WHERE order_id = ?", (order_id,)).fetchall()
+            assert {h[0] for h in holds} == {"released"}
+            inventory = connect("inventory", book.home)
+            reservations = inventory.execute(
+                "SELECT status FROM reservations WHERE order_id = ?", (order_id,)
+            ).fetchall()
+            assert {r[0] for r in reservations} == {"confirmed"}
+
+            page.get_by_role("link", name="Open the run").click()
+            expect(page.get_by_role("heading", name=f"Run {run_id}")).to_be_visible()
+            expect(page.get_by_text("Policies cited")).to_be_visible()
+            expect(page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+            settled(page)
+            # an observation's data, expanded, as a reviewer would look at it
+            page.get_by_test_id("stExpander").filter(has_text="Authorization AUTH-").first.click()
+            expect(page.get_by_text('"payment.fraud_reasons"')).to_be_visible()
+            page.mouse.move(1, 1)
+            page.set_viewport_size({"width": 1440, "height": 1480})
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(shots / "explain-rail.png"))
+        finally:
+            browser.close()
+    assert (shots / "queue.png").stat().st_size > 50_000
+    assert (shots / "explain-rail.png").stat().st_size > 50_000
