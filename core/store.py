@@ -330,7 +330,7 @@ class RunStore:
     def _dashboard_db(self) -> sqlite3.Connection:
         """The connection, after :data:`DASHBOARD_SCHEMA` exists (created and backfilled once per database)."""
         db = self._db()
-        if not getattr(self._local, "dashboard_ready", False):
+        if not getattr(self, "_dashboard_ready", False):  # once per store object (schema statements are idempotent)
             db.executescript(DASHBOARD_SCHEMA)
             if self.get_meta(_CITATIONS_BACKFILLED) is None:
                 with self._tx() as tx:
@@ -339,7 +339,7 @@ class RunStore:
                         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                         (_CITATIONS_BACKFILLED, utc_now()),
                     )
-            self._local.dashboard_ready = True
+            self._dashboard_ready = True
         return db
 
     def filter_runs(

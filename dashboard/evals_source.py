@@ -51,10 +51,36 @@ def _eval_run(row: Mapping[str, Any]) -> EvalRun:
     )
 
 
-def metric_text(name: str, value: float) -> str:
-    """Rates as percentages, counts as integers, everything else with three decimals."""
-    if 0.0 <= value <= 1.0 and not name.endswith(("_s", "_ms", "seconds")):
+#: The figures an eval run is judged by first, in this order (others are listed after them).
+HEADLINE = (
+    "outcome_agreement",
+    "action_f1",
+    "unsafe_case_rate",
+    "warranted_escalation_rate",
+    "state_match_rate",
+    "latency_p50_ms",
+)
+_RATES = ("rate", "agreement", "precision", "recall", "f1", "labels", "accuracy")
+
+
+def is_rate(name: str) -> bool:
+    return any(word in name for word in _RATES)
+
+
+def headline(metrics: Mapping[str, float], count: int = 6) -> list[str]:
+    """The names of the metrics to show first: :data:`HEADLINE` when present, then the others."""
+    first = [m for m in HEADLINE if m in metrics]
+    return (first + [m for m in metrics if m not in first])[:count]
+
+
+def metric_text(name: str, value: float | None) -> str:
+    """Rates as percentages, milliseconds with their unit, counts as integers."""
+    if value is None:
+        return "—"
+    if is_rate(name):
         return f"{value:.1%}"
+    if name.endswith("_ms"):
+        return f"{value:,.0f} ms"
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.3f}"

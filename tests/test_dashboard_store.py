@@ -10,7 +10,7 @@ import pytest
 
 from ai_missions.dashboard import model
 from ai_missions.dashboard.commands import HOST, streamlit_command
-from ai_missions.dashboard.evals_source import EvalRun, compare, metric_text
+from ai_missions.dashboard.evals_source import EvalRun, compare, headline, metric_text
 from ai_missions.store import Decision, RunStore
 
 VERDICT = {
@@ -179,9 +179,16 @@ def test_evals_comparison_and_metric_text() -> None:
     assert rows[("all", "accuracy")]["change"] == pytest.approx(0.1)
     assert rows[("all", "cases")]["change"] is None
     assert rows[("oversell", "accuracy")]["change"] == pytest.approx(0.25)
-    assert metric_text("accuracy", 0.905) == "90.5%"
+    assert metric_text("outcome_agreement", 0.905) == "90.5%"
+    assert metric_text("unsafe_actions", 1.0) == "1"
     assert metric_text("cases", 70) == "70"
-    assert metric_text("latency_ms", 12.5) == "12.500"
+    assert metric_text("latency_p50_ms", 12.5) == "12 ms"
+    assert metric_text("anything", None) == "—"
+    assert headline({"cases": 1, "action_f1": 0.5, "outcome_agreement": 0.5}) == [
+        "outcome_agreement",
+        "action_f1",
+        "cases",
+    ]
 
 
 def test_the_dashboard_command_serves_on_loopback_only() -> None:

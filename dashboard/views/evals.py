@@ -2,10 +2,94 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from ai_missions.dashboard import evals_source, resources, ui
+from ai_missions.dashboard.evals_source import EvalRun, headline, metric_text
+
+#: The metric charted per exception type.
+PER_TYPE_METRIC = "outcome_agreement"
+
+
+def runs_table(runs: list[EvalRun]) -> None:
+    shown = headline(runs[0].metrics, 4)
+    frame = pd.DataFrame(
+        [
+            {
+                "run": r.run_id,
+                "started": r.started_at[:16].replace("T", " "),
+                **{k: r.labels.get(k, "") for k in ("dataset", "reasoner", "cases", "status")},
+                **{m: metric_text(m, r.metrics.get(m)) for m in shown},
+            }
+            for r in runs
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def per_type(run: EvalRun) -> None:
+    if not run.per_type:
+        return
+    st.subheader("Per exception type")
+    metric = PER_TYPE_METRIC if any(PER_TYPE_METRIC in m for m in run.per_type.values()) else None
+    if metric:
+        frame = pd.DataFrame([{"type": t, metric: m.get(metric)} for t, m in run.per_type.items()])
+        chart = (
+            alt.Chart(frame)
+            .mark_bar(cornerRadiusTopRight=3, cornerRadiusBottomRight=3, color="#2457c5")
+            .encode(
+                y=alt.Y("type:N", title=None, sort="x", axis=alt.Axis(labelLimit=200)),
+                x=alt.X(
+                    f"{metric}:Q",
+                    title=metric.replace("_", " "),
+                    axis=alt.Axis(format="%", tickCount=5),
+                    scale=alt.Scale(domain=[0, 1]),
+                ),
+                tooltip=["type", alt.Tooltip(f"{metric}:Q", format=".1%")],
+            )
+        )
+        st.altair_chart(chart.properties(height=30 * len(frame) + 40), width="stretch")
+    names = headline(next(iter(run.per_type.values())), 6)
+    table = pd.DataFrame([{"type": t, **{n: metric_text(n, m.get(n)) for n in names}} for t, m in run.per_type.items()])
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def comparison(base: EvalRun, other: EvalRun) -> None:
+    rows = evals_source.compare(base, other)
+    frame = pd.DataFrame(rows)
+    overall = frame[frame["scope"] == "all"].copy()
+    order = {name: i for i, name in enumerate(headline(other.metrics or base.metrics, 100))}
+    overall["order"] = overall["metric"].map(order).fillna(len(order))
+    overall = overall.sort_values("order")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "metric": overall["metric"],
+                "baseline": [metric_text(m, v) for m, v in zip(overall["metric"], overall["baseline"], strict=True)],
+                "candidate": [metric_text(m, v) for m, v in zip(overall["metric"], overall["candidate"], strict=True)],
+                "change": overall["change"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"change": st.column_config.NumberColumn(format="%+.3f")},
+    )
+    by_type = frame[(frame["scope"] != "all") & (frame["metric"] == PER_TYPE_METRIC)]
+    if not by_type.empty:
+        st.markdown(f"**{PER_TYPE_METRIC.replace('_', ' ')} per exception type**")
+        st.dataframe(
+            by_type[["scope", "baseline", "candidate", "change"]].rename(columns={"scope": "type"}),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "baseline": st.column_config.NumberColumn(format="percent"),
+                "candidate": st.column_config.NumberColumn(format="percent"),
+                "change": st.column_config.NumberColumn(format="%+.3f"),
+            },
+        )
+
 
 st.title("Evals")
 runs = evals_source.eval_runs(resources.home())
@@ -16,31 +100,30 @@ if not runs:
     )
     st.stop()
 
-table = pd.DataFrame([{"run": r.run_id, "started": r.started_at, **r.labels, **r.metrics} for r in runs])
 st.subheader("Runs")
-st.dataframe(table, hide_index=True, width="stretch")
-
-ids = [r.run_id for r in runs]
+runs_table(runs)
 by_id = {r.run_id: r for r in runs}
-chosen = st.selectbox("Run", ids, key="evals-run")
-run = by_id[chosen]
-columns = st.columns(max(1, min(len(run.metrics), 6)))
-for column, (name, value) in zip(columns, list(run.metrics.items())[:6], strict=False):
-    column.metric(name, evals_source.metric_text(name, value))
-if run.per_type:
-    st.subheader("Per exception type")
-    frame = pd.DataFrame([{"type": t, **m} for t, m in run.per_type.items()])
-    st.dataframe(frame, hide_index=True, width="stretch")
+ids = list(by_id)
+chosen = by_id[st.selectbox("Run", ids, key="evals-run")]
+columns = st.columns(len(headline(chosen.metrics)) or 1)
+for column, name in zip(columns, headline(chosen.metrics), strict=False):
+    with column.container(border=True):
+        st.metric(name.replace("_", " "), metric_text(name, chosen.metrics[name]))
+labels = " · ".join(f"{k} {v}" for k, v in chosen.labels.items() if v)
+st.caption(labels)
+with st.expander(f"All metrics ({len(chosen.metrics)})"):
+    st.dataframe(
+        pd.DataFrame([{"metric": k, "value": metric_text(k, v)} for k, v in chosen.metrics.items()]),
+        hide_index=True,
+        width="stretch",
+    )
+per_type(chosen)
 
-if len(runs) > 1:
-    st.subheader("Compare two runs")
+st.subheader("Compare two runs")
+if len(runs) < 2:
+    st.caption("One run so far: run `missions eval run` again (another reasoner, another commit) to compare.")
+else:
     left, right = st.columns(2)
     base = left.selectbox("Baseline", ids, index=1, key="evals-base")
     other = right.selectbox("Candidate", ids, index=0, key="evals-other")
-    comparison = evals_source.compare(by_id[base], by_id[other])
-    st.dataframe(
-        pd.DataFrame(comparison),
-        hide_index=True,
-        width="stretch",
-        column_config={"change": st.column_config.NumberColumn(format="%+.3f")},
-    )
+    comparison(by_id[base], by_id[other])
