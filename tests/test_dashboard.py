@@ -86,7 +86,7 @@ def test_runs_page_filters_pages_and_opens_the_selected_run(book: Book) -> None:
     at.selectbox(key="runs-type").select("double_charge").run()
     table = at.dataframe[0].value
     assert list(table["order"]) == [book.orders["double_charge"]]
-    assert "1 runs match" in texts(at)
+    assert "1 run matches" in texts(at)
 
     at.session_state["runs-table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()

@@ -107,4 +107,4 @@ if chosen:
 left, right = st.columns([4, 1], vertical_alignment="center")
 left.caption("Select a row to open its Explain rail.")
 right.selectbox("Rows per page", PAGE_SIZES, key="runs-page-size", on_change=_reset_page, label_visibility="collapsed")
-timer.caption(f"{total:,} runs match")
+timer.caption(f"{total:,} run matches" if total == 1 else f"{total:,} runs match")
