@@ -18,25 +18,29 @@ run resumes where it stopped.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sys
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ai_missions.evals.cases import Case
 from ai_missions.evals.sandbox import Sandbox, Timings, remove_tree, scratch_root
 from ai_missions.evals.scoring import action_key, score_case
-from ai_missions.evals.state import diff, expected_state
+from ai_missions.evals.state import diff, expected_state_of
 from ai_missions.evals.store import EvalStore
 from ai_missions.governance import DEFAULT_ROSTER, approval_problems, approval_rules
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.guard import check_action
 
 Progress = Callable[[int, int, Mapping[str, Any]], None]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -105,11 +109,13 @@ def plan_responses(
     *,
     roster: Mapping[str, str] = DEFAULT_ROSTER,
     preferred: str | None = None,
+    facts: Mapping[str, Any] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The reviewer and one response per interrupt: accept what the people did, reject the rest.
 
     The reviewer is ``preferred`` when their role may approve every accepted action, else the first in the roster
-    who may; when nobody may approve them all, the one who may approve the most, and the others are rejected.
+    who may; when nobody may approve them all, the one who may approve the most, and the others are rejected. With
+    the mission's ``facts``, an accepted action the guard would refuse without the rejected ones is rejected too.
     """
     remaining = Counter(action_key(str(a["tool"]), a.get("args") or {}) for a in gold)
     wanted: list[bool] = []
@@ -118,7 +124,15 @@ def plan_responses(
         key = action_key(request["action"], request["args"])
         wanted.append(remaining[key] > 0)
         remaining[key] -= 1 if remaining[key] > 0 else 0
-    actions = [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
+    actions = [
+        {
+            "tool": i["action_request"]["action"],
+            "args": i["action_request"]["args"],
+            "policy_ids": i.get("metadata", {}).get("policy_ids", []),
+            "tier": "review",
+        }
+        for i in interrupts
+    ]
     names = [n for n in ([preferred] if preferred in roster else []) + list(roster) if n is not None]
 
     def allowed(name: str) -> list[bool]:
@@ -130,9 +144,14 @@ def plan_responses(
         reviewer = max(names, key=lambda n: sum(w and ok for w, ok in zip(wanted, allowed(n), strict=True)))
     permitted = allowed(reviewer)
     responses: list[dict[str, Any]] = []
-    for want, ok in zip(wanted, permitted, strict=True):
-        if want and ok:
+    approved: list[dict[str, Any]] = []
+    for action, want, ok in zip(actions, wanted, permitted, strict=True):
+        problems = check_action(action, facts or {}, earlier=approved) if want and ok and facts is not None else []
+        if want and ok and not problems:
             responses.append({"type": "accept"})
+            approved.append(action)
+        elif problems:  # e.g. a confirmation whose reallocation was rejected: the guard would refuse the plan
+            responses.append({"type": "response", "args": f"not on its own: {'; '.join(problems)}"})
         elif want:
             responses.append({"type": "response", "args": f"taken in the record, but {reviewer} may not approve it"})
         else:
@@ -160,8 +179,10 @@ async def replay(
         if stage:
             with stage("snapshot load"):
                 sandbox.load(case.snapshot)
+                starting = sandbox.copy()
         else:
             sandbox.load(case.snapshot)
+            starting = sandbox.copy()
         trigger = {"source": "eval", "case_id": case.case_id, **case.trigger.model_dump()}
         outcome = await runtime.start(case.order_id, trigger=trigger)
         run_id = outcome.run_id
@@ -176,7 +197,9 @@ async def replay(
         if outcome.decision_id is not None:
             decided = time.perf_counter()
             interrupts = runtime.store.get_decision(outcome.decision_id).request["interrupts"]
-            reviewer, responses = plan_responses(interrupts, gold, rules, preferred=case.resolution.decided_by)
+            reviewer, responses = plan_responses(
+                interrupts, gold, rules, preferred=case.resolution.decided_by, facts=facts
+            )
             outcome = await runtime.decide(outcome.decision_id, reviewer, responses=responses)
             result["reviewer"] = reviewer
             result["decide_ms"] = (time.perf_counter() - decided) * 1000
@@ -184,9 +207,9 @@ async def replay(
         result["executed"] = [f"{r['tool']}:{r['status']}" for r in outcome.results]
         if stage:
             with stage("end-state comparison"):
-                _compare(result, sandbox, case, gold)
+                _compare(result, sandbox, starting, gold)
         else:
-            _compare(result, sandbox, case, gold)
+            _compare(result, sandbox, starting, gold)
     except Exception as exc:  # one broken case must not stop the run: it is recorded as an error
         result.update(error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(limit=6))
         result.setdefault("agree", False)
@@ -197,8 +220,10 @@ async def replay(
     return result
 
 
-def _compare(result: dict[str, Any], sandbox: Sandbox, case: Case, gold: Sequence[Mapping[str, Any]]) -> None:
-    expected, problems = expected_state(case.snapshot, gold)
+def _compare(
+    result: dict[str, Any], sandbox: Sandbox, starting: dict[str, Any], gold: Sequence[Mapping[str, Any]]
+) -> None:
+    expected, problems = expected_state_of(starting, gold)
     differences = diff(expected, sandbox.state())
     result.update(state_match=not differences, state_diff=differences, expected_problems=problems)
 
@@ -384,6 +409,16 @@ def run_in_workers(
             process.join(timeout=10)
 
 
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous code, also where an event loop already runs (Jupyter)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def evaluate(
     store: EvalStore,
     run_id: str,
@@ -409,5 +444,5 @@ def evaluate(
     if config.workers > 1 and config.chat_model is None and home is not None and len(todo) > 1:
         run_in_workers(todo, config, home, on_result=save, progress=progress, timings=timings)
     else:
-        asyncio.run(run_cases(todo, config, knowledge, on_result=save, progress=progress, timings=timings))
+        run_blocking(run_cases(todo, config, knowledge, on_result=save, progress=progress, timings=timings))
     return store.finish(run_id)

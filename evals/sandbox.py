@@ -1,10 +1,10 @@
 """Sandboxes: private copies of the five systems, each served by its own MCP servers, reused case after case.
 
-A sandbox is a home directory of its own (on ``/dev/shm`` when there is one) holding the systems' databases, run
-store and checkpoints; its :class:`~ai_missions.runtime.MissionRuntime` opens one MCP session per system over
-stdio, as any mission does. Loading the next case resets the tables inside the open databases
-(:func:`~ai_missions.integrations.snapshot.load_snapshot_in_place`), so the servers keep running. Nothing here ever
-touches ``MISSIONS_HOME``'s book. Eval runs checkpoint in memory: a replayed case never resumes in another process.
+A sandbox is a home directory of its own (on ``/dev/shm`` when there is one) holding the systems' databases; its
+:class:`~ai_missions.runtime.MissionRuntime` opens one MCP session per system over stdio, as any mission does, and
+keeps its run store and checkpoints in memory (an eval run never resumes a case in another process). Loading the
+next case resets the tables inside the open databases (:func:`~ai_missions.integrations.snapshot.
+load_snapshot_in_place`), so the servers keep running. Nothing here ever touches ``MISSIONS_HOME``'s book.
 """
 
 from __future__ import annotations
@@ -25,13 +25,16 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 
-from ai_missions.evals.state import State, project
+from ai_missions.evals.state import State, copy_book, project
+from ai_missions.gateway import SystemsGateway
 from ai_missions.graphs.order_exception import MISSION, build_graph
 from ai_missions.integrations.catalog import SYSTEMS
+from ai_missions.integrations.connections import stdio_connections
 from ai_missions.integrations.snapshot import load_snapshot, load_snapshot_in_place
 from ai_missions.integrations.store import connect
 from ai_missions.nodes.context import MissionContext
 from ai_missions.runtime import MissionRuntime
+from ai_missions.store import RunStore
 
 
 class Timings:
@@ -127,6 +130,24 @@ class _TimedStore:
         return timed
 
 
+class _TimedSystems:
+    """The systems gateway, timing every MCP call (they overlap: the gather node reads every system at once)."""
+
+    def __init__(self, gateway: SystemsGateway, timings: Timings) -> None:
+        self._gateway, self._timings = gateway, timings
+
+    async def call(self, tool: str, args: Mapping[str, Any]) -> dict[str, Any]:
+        with self._timings.stage(MCP_STAGE):
+            return await self._gateway.call(tool, args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._gateway, name)
+
+
+#: The stage timing each MCP call; calls overlap, so it is not part of a sum of stages.
+MCP_STAGE = "(mcp calls, overlapping)"
+
+
 def scratch_root() -> Path:
     """A fresh directory for sandboxes: in memory (``/dev/shm``) when the machine has it."""
     shm = Path("/dev/shm")
@@ -150,8 +171,13 @@ class Sandbox:
     async def open(self, snapshot: Mapping[str, Any]) -> Sandbox:
         """Create the systems from a first snapshot and start the servers and the runtime."""
         load_snapshot(dict(snapshot), self.home)
-        runtime = MissionRuntime(self.home, context=self.context, knowledge=self.knowledge)
+        systems = None
+        if self.timings is not None:  # open the gateway here to time every MCP call
+            gateway = SystemsGateway(stdio_connections(self.home))
+            systems = _TimedSystems(await self._stack.enter_async_context(gateway), self.timings)
+        runtime = MissionRuntime(self.home, context=self.context, knowledge=self.knowledge, systems=systems)
         self.runtime = await self._stack.enter_async_context(runtime)
+        runtime.store = RunStore(Path(":memory:"))  # a sandbox's audit trail lives as long as the sandbox
         self.saver = TimedSaver(self.timings)
         graph = build_graph().compile(checkpointer=self.saver, name=MISSION)
         if self.timings is not None:
@@ -172,6 +198,10 @@ class Sandbox:
 
     def state(self) -> State:
         return project(self.conns)
+
+    def copy(self) -> dict[str, sqlite3.Connection]:
+        """An in-memory copy of the systems as they stand (taken after a load: the case's starting state)."""
+        return copy_book(self.conns)
 
     def forget(self, run_id: str) -> None:
         """Drop a finished case's checkpoints (an eval run keeps no thread alive)."""

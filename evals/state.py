@@ -93,6 +93,19 @@ def memory_book(snapshot: Mapping[str, Any]) -> dict[str, sqlite3.Connection]:
     return conns
 
 
+def copy_book(conns: Mapping[str, sqlite3.Connection]) -> dict[str, sqlite3.Connection]:
+    """An in-memory copy of open systems' databases (a page image each: much faster than re-inserting rows)."""
+    copies: dict[str, sqlite3.Connection] = {}
+    for system, source in conns.items():
+        image = bytearray(source.serialize())
+        image[18:20] = b"\x01\x01"  # rollback journal: an in-memory database cannot open a WAL-flagged image
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        copy.deserialize(bytes(image))
+        copy.row_factory = sqlite3.Row
+        copies[system] = copy
+    return copies
+
+
 def apply_actions(conns: Mapping[str, sqlite3.Connection], actions: Sequence[Mapping[str, Any]]) -> list[str]:
     """Apply actions in order through the service functions; returns what failed (the rest still applies)."""
     problems = []
@@ -112,7 +125,13 @@ def project(conns: Mapping[str, sqlite3.Connection]) -> State:
 
 def expected_state(snapshot: Mapping[str, Any], actions: Sequence[Mapping[str, Any]]) -> tuple[State, list[str]]:
     """The state the recorded actions produce on the snapshot, and any action that did not apply."""
-    conns = memory_book(snapshot)
+    return expected_state_of(memory_book(snapshot), actions)
+
+
+def expected_state_of(
+    conns: Mapping[str, sqlite3.Connection], actions: Sequence[Mapping[str, Any]]
+) -> tuple[State, list[str]]:
+    """The same from in-memory databases already holding the snapshot (:func:`copy_book`); they are closed after."""
     try:
         problems = apply_actions(conns, actions)
         return project(conns), problems

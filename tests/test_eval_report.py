@@ -13,10 +13,12 @@ import pytest
 from ai_missions.cli import main
 from ai_missions.errors import ValidationError
 from ai_missions.evals.cases import load_cases
+from ai_missions.evals.harness import plan_responses
 from ai_missions.evals.importer import import_cases, parse_steps
 from ai_missions.evals.report import compare_runs, render_html, render_markdown
 from ai_missions.evals.store import EvalStore
 from ai_missions.integrations.seed import seed_book
+from ai_missions.knowledge_index.clauses import ApprovalRule
 
 SAMPLES = Path(__file__).resolve().parent.parent / "evals" / "samples"
 
@@ -220,3 +222,58 @@ def test_import_errors_name_the_row(book: Path, tmp_path: Path) -> None:
     (tmp_path / "mapping.json").write_text(json.dumps({"columns": {"order_id": "order_number"}}))
     with pytest.raises(ValidationError, match="columns must map order_id, recorded_at, outcome"):
         import_cases(export, tmp_path / "mapping.json", book)
+
+
+def _interrupt(index: int, tool: str, **args: Any) -> dict[str, Any]:
+    return {
+        "action_request": {"action": tool, "args": args},
+        "metadata": {"action_index": index, "policy_ids": ["X@1"]},
+    }
+
+
+RULES = [
+    ApprovalRule(
+        tools=["reallocate_reservation", "confirm_reservation", "release_to_fulfillment"],
+        roles=["ops_agent", "ops_lead"],
+    ),
+    ApprovalRule(tools=["capture_payment"], roles=["finance"]),
+    ApprovalRule(tools=["capture_payment"], roles=["ops_lead"], max_amount=1000),
+    ApprovalRule(tools=["adjust_stock"], roles=["ops_lead"]),
+]
+
+
+def test_recorded_decisions_accept_what_people_did_with_an_entitled_reviewer() -> None:
+    interrupts = [
+        _interrupt(0, "reallocate_reservation", reservation_id="R-1", to_location_id="DC-EAST"),
+        _interrupt(1, "capture_payment", authorization_id="A-1", amount=120.0),
+        _interrupt(2, "release_to_fulfillment", order_id="SO-1"),
+    ]
+    gold = [
+        {"tool": "capture_payment", "args": {"authorization_id": "A-1", "amount": 120.0}},
+        {"tool": "reallocate_reservation", "args": {"reservation_id": "R-1", "to_location_id": "DC-EAST"}},
+    ]
+    reviewer, responses = plan_responses(interrupts, gold, RULES, preferred="ana")
+    assert reviewer == "omar"  # ana may not approve captures; the ops lead may approve both
+    assert [r["type"] for r in responses] == ["accept", "accept", "response"]
+    big = [{**gold[0], "args": {"authorization_id": "A-1", "amount": 4300.0}}, gold[1]]
+    interrupts[1]["action_request"]["args"]["amount"] = 4300.0
+    reviewer, responses = plan_responses(interrupts, big, RULES, preferred="fiona")
+    assert reviewer == "fiona"  # nobody may approve both: the recorded decider approves what finance may
+    assert [r["type"] for r in responses] == ["response", "accept", "response"]
+    assert "fiona may not approve it" in responses[0]["args"]
+
+
+def test_an_action_the_guard_refuses_without_a_rejected_one_is_rejected_too() -> None:
+    facts = {"inventory.reservation_id": "R-1", "inventory.units_short": 2, "order.id": "SO-1"}
+    interrupts = [
+        _interrupt(0, "reallocate_reservation", reservation_id="R-1", to_location_id="DC-WEST"),
+        _interrupt(1, "confirm_reservation", reservation_id="R-1"),
+    ]
+    gold = [
+        {"tool": "reallocate_reservation", "args": {"reservation_id": "R-1", "to_location_id": "DC-EAST"}},
+        {"tool": "confirm_reservation", "args": {"reservation_id": "R-1"}},
+    ]
+    _, responses = plan_responses(interrupts, gold, RULES, facts=facts)
+    assert responses[0]["type"] == "response"
+    assert responses[1]["type"] == "response"
+    assert "the reserved location is short" in responses[1]["args"]
