@@ -115,6 +115,7 @@ def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: st
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1420})
             page.set_default_timeout(60_000)
+            expect.set_options(timeout=60_000)  # the first decision opens the systems' MCP sessions; CI is busy
             page.goto(f"{dashboard}/queue")
             expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
             # the oldest pending decision is the flagship story's
