@@ -79,4 +79,16 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list
     print("  missions queue                      # pending decisions, oldest first")
     print("  missions decide ID --reviewer omar --approve | --reject --reason R | --edit JSON")
     print("  missions dashboard                  # the Streamlit dashboard")
+    await _eval_step(home)
     return outcomes
+
+
+async def _eval_step(home: Path) -> None:
+    """The last step: replay a short set of recorded exceptions and print the headline figures."""
+    from ai_missions.evals.harness import quick_eval
+    from ai_missions.evals.report import headline
+
+    print("\nEvaluating the mission against recorded exceptions (the CI slice of the historical set)...")
+    run_id, summary = await quick_eval(home)
+    print(headline(summary, run_id))
+    print(f"  missions eval report {run_id}   # the full report; `missions eval run` replays all 1,188 cases")

@@ -75,6 +75,7 @@ def _store(args: argparse.Namespace) -> Any:
 def _run(args: argparse.Namespace) -> int:
     from ai_missions.evals.cases import HISTORICAL, dataset_hash, load_cases
     from ai_missions.evals.harness import EvalConfig, ProgressBar, evaluate, open_knowledge
+    from ai_missions.evals.report import headline
     from ai_missions.settings import missions_home
 
     if (args.concurrency is not None and args.concurrency < 1) or (args.workers is not None and args.workers < 1):
@@ -119,33 +120,6 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pct(value: Any) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
-def headline(summary: dict[str, Any], run_id: str) -> str:
-    """The run's figures in a few lines."""
-    o = summary["overall"]
-    lines = [
-        f"Eval run {run_id}: {o['cases']} cases, {o['errors']} error(s)",
-        f"  outcome agreement {_pct(o['outcome_agreement'])} (on cases without label noise "
-        f"{_pct(o['outcome_agreement_clean_labels'])}); actions P {_pct(o['action_precision'])} "
-        f"R {_pct(o['action_recall'])} F1 {_pct(o['action_f1'])}",
-        f"  unsafe actions {o['unsafe_actions']} in {_pct(o['unsafe_case_rate'])} of cases "
-        f"({o['unsafe_caught_by_guard']} caught by the guard); escalation rate {_pct(o['escalation_rate'])}, "
-        f"warranted {_pct(o['warranted_escalation_rate'])}; end state matches {_pct(o['state_match_rate'])}",
-    ]
-    if o.get("latency_p50_ms") is not None:
-        lines.append(f"  latency to verdict p50 {o['latency_p50_ms']:.0f} ms, p95 {o['latency_p95_ms']:.0f} ms")
-    if summary.get("seconds"):
-        lines[0] += f" in {summary['seconds']:.1f}s ({o['cases'] / summary['seconds']:.1f} cases/s)"
-    lines.append(
-        "  per exception type: "
-        + ", ".join(f"{t} {_pct(m['outcome_agreement'])}" for t, m in summary["per_type"].items())
-    )
-    return "\n".join(lines)
-
-
 def _report(args: argparse.Namespace) -> int:
     from ai_missions.evals.report import render_html, render_markdown
 
@@ -176,6 +150,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _runs(args: argparse.Namespace) -> int:
+    from ai_missions.evals.report import fmt
+
     runs = _store(args).list_runs()
 
     def render(runs: list[dict[str, Any]]) -> str:
@@ -186,7 +162,7 @@ def _runs(args: argparse.Namespace) -> int:
             overall = (r["summary"] or {}).get("overall", {})
             lines.append(
                 f"{r['run_id']}  {r['started_at'][:19]}  {r['status']:<8} {r['cases_done']:>5}/{r['cases_total']:<5} "
-                f"{r['config'].get('reasoner', ''):<7} agreement {_pct(overall.get('outcome_agreement'))}  "
+                f"{r['config'].get('reasoner', ''):<7} agreement {fmt('rate', overall.get('outcome_agreement'))}  "
                 f"{Path(r['dataset']).name}"
             )
         return "\n".join(lines)

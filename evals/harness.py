@@ -446,3 +446,25 @@ def evaluate(
     else:
         run_blocking(run_cases(todo, config, knowledge, on_result=save, progress=progress, timings=timings))
     return store.finish(run_id)
+
+
+async def quick_eval(home: Path, dataset: Path | None = None, *, concurrency: int = 2) -> tuple[str, dict[str, Any]]:
+    """A short eval run in this process and event loop (``missions demo``): the CI slice by default, recorded in
+    ``home``'s eval store like any run. Returns the run id and its summary (with ``seconds``)."""
+    from ai_missions.evals.cases import CI_SLICE, dataset_hash, load_cases
+    from ai_missions.evals.store import store_dir
+
+    dataset = dataset or CI_SLICE
+    cases = load_cases(dataset)
+    config = EvalConfig(concurrency=concurrency, workers=1)
+    store = EvalStore(store_dir(home))
+    try:
+        run_id = store.create_run(
+            dataset=str(dataset), dataset_hash=dataset_hash(dataset), config=config.recorded(), cases_total=len(cases)
+        )
+        started = time.perf_counter()
+        await run_cases(cases, config, open_knowledge(home), on_result=lambda r: store.add_result(run_id, r))
+        summary = {**store.finish(run_id), "seconds": time.perf_counter() - started}
+    finally:
+        store.close()
+    return run_id, summary

@@ -54,6 +54,34 @@ def fmt(name: str, value: Any) -> str:
     return f"{value:.1%}"
 
 
+def headline(summary: Mapping[str, Any], run_id: str) -> str:
+    """A run's figures in a few lines (``missions eval run`` and ``missions demo`` print these)."""
+    o = summary["overall"]
+
+    def pct(key: str) -> str:
+        return fmt(key, o.get(key))
+
+    lines = [
+        f"Eval run {run_id}: {o['cases']} cases, {o['errors']} error(s)",
+        f"  outcome agreement {pct('outcome_agreement')} (on cases without label noise "
+        f"{pct('outcome_agreement_clean_labels')}); actions P {pct('action_precision')} R {pct('action_recall')} "
+        f"F1 {pct('action_f1')}",
+        f"  unsafe actions {o['unsafe_actions']} in {pct('unsafe_case_rate')} of cases ({o['unsafe_caught_by_guard']} "
+        f"caught by the guard); escalation rate {pct('escalation_rate')}, warranted "
+        f"{pct('warranted_escalation_rate')}; end state matches {pct('state_match_rate')}",
+    ]
+    if o.get("latency_p50_ms") is not None:
+        lines.append(f"  latency to verdict p50 {o['latency_p50_ms']:.0f} ms, p95 {o['latency_p95_ms']:.0f} ms")
+    if summary.get("seconds"):
+        lines[0] += f" in {summary['seconds']:.1f}s ({o['cases'] / summary['seconds']:.1f} cases/s)"
+    types = summary.get("per_type", {})
+    lines.append(
+        "  agreement per exception type: "
+        + ", ".join(f"{t} {fmt(t, m['outcome_agreement'])}" for t, m in types.items())
+    )
+    return "\n".join(lines)
+
+
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]

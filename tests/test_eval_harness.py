@@ -18,6 +18,7 @@ import pytest
 from ai_missions.cli import main
 from ai_missions.evals.cases import CI_SLICE, Case, dataset_hash, load_cases, write_cases
 from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge, run_cases
+from ai_missions.evals.report import headline
 from ai_missions.evals.store import EvalStore, list_eval_runs
 from ai_missions.knowledge_index.index import build
 from ai_missions.settings import knowledge_dir
@@ -237,3 +238,31 @@ def test_cli_run_in_worker_processes_and_dashboard_listing(
     assert runs[0]["labels"]["reasoner"] == "offline"
     assert "outcome_agreement" in runs[0]["metrics"]
     assert not (home / "systems").exists()
+
+
+def test_the_demo_step_records_a_short_run_and_prints_its_headline(
+    home: Path,
+    ci_cases: list[Case],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ai_missions.demo import _eval_step
+    from ai_missions.evals import harness
+
+    dataset = tmp_path / "short.jsonl"
+    write_cases(ci_cases[:3], dataset)
+    run_id, summary = asyncio.run(harness.quick_eval(home, dataset))
+    assert summary["overall"]["cases"] == 3
+    assert summary["seconds"] > 0
+    assert list_eval_runs(home)[0]["run_id"] == run_id
+    assert "outcome agreement" in headline(summary, run_id)
+
+    async def short(home: Path, dataset: Path | None = None, **_: Any) -> tuple[str, dict[str, Any]]:
+        return run_id, summary
+
+    monkeypatch.setattr(harness, "quick_eval", short)  # the demo's step, without replaying again
+    asyncio.run(_eval_step(home))
+    out = capsys.readouterr().out
+    assert f"Eval run {run_id}: 3 cases" in out
+    assert f"missions eval report {run_id}" in out
