@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ai_missions.evals.cases import Case
-from ai_missions.evals.sandbox import Sandbox, Timings, remove_tree, scratch_root
+from ai_missions.evals.sandbox import Sandbox, Timings, remove_tree, scratch_root, timed
 from ai_missions.evals.scoring import action_key, score_case
 from ai_missions.evals.state import diff, expected_state_of
 from ai_missions.evals.store import EvalStore
@@ -172,15 +172,10 @@ async def replay(
         "gold_outcome": case.resolution.outcome,
     }
     started = time.perf_counter()
-    stage = timings.stage if timings is not None else None
     runtime = sandbox.runtime
     run_id: str | None = None
     try:
-        if stage:
-            with stage("snapshot load"):
-                sandbox.load(case.snapshot)
-                starting = sandbox.copy()
-        else:
+        with timed(timings, "snapshot load"):
             sandbox.load(case.snapshot)
             starting = sandbox.copy()
         trigger = {"source": "eval", "case_id": case.case_id, **case.trigger.model_dump()}
@@ -205,10 +200,7 @@ async def replay(
             result["decide_ms"] = (time.perf_counter() - decided) * 1000
         result["status"] = outcome.status
         result["executed"] = [f"{r['tool']}:{r['status']}" for r in outcome.results]
-        if stage:
-            with stage("end-state comparison"):
-                _compare(result, sandbox, starting, gold)
-        else:
+        with timed(timings, "end-state comparison"):
             _compare(result, sandbox, starting, gold)
     except Exception as exc:  # one broken case must not stop the run: it is recorded as an error
         result.update(error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(limit=6))
@@ -283,10 +275,7 @@ async def run_cases(
             except asyncio.QueueEmpty:
                 return
             result = await replay(sandbox, case, rules, timings)
-            if timings is not None:
-                with timings.stage("persist result"):
-                    on_result(result)
-            else:
+            with timed(timings, "persist result"):
                 on_result(result)
             done += 1
             if progress is not None:

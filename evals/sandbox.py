@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import AbstractContextManager, AsyncExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -60,6 +60,11 @@ class Timings:
         return {k: round(1000 * v / max(cases, 1), 3) for k, v in sorted(self.seconds.items(), key=lambda kv: -kv[1])}
 
 
+def timed(timings: Timings | None, stage: str) -> AbstractContextManager[None]:
+    """``timings.stage(stage)``, or nothing when not profiling."""
+    return timings.stage(stage) if timings is not None else nullcontext()
+
+
 class NodeTimer(BaseCallbackHandler):
     """Times each graph node (a LangGraph callback; attached only when profiling)."""
 
@@ -96,21 +101,15 @@ class TimedSaver(InMemorySaver):
         self.timings = timings
 
     async def aput(self, config: RunnableConfig, *args: Any, **kwargs: Any) -> RunnableConfig:
-        if self.timings is None:
-            return await super().aput(config, *args, **kwargs)
-        with self.timings.stage("checkpointing"):
+        with timed(self.timings, "checkpointing"):
             return await super().aput(config, *args, **kwargs)
 
     async def aput_writes(self, config: RunnableConfig, *args: Any, **kwargs: Any) -> None:
-        if self.timings is None:
-            return await super().aput_writes(config, *args, **kwargs)
-        with self.timings.stage("checkpointing"):
+        with timed(self.timings, "checkpointing"):
             return await super().aput_writes(config, *args, **kwargs)
 
     async def aget_tuple(self, config: RunnableConfig) -> Any:
-        if self.timings is None:
-            return await super().aget_tuple(config)
-        with self.timings.stage("checkpointing"):
+        with timed(self.timings, "checkpointing"):
             return await super().aget_tuple(config)
 
 
