@@ -166,7 +166,8 @@ padding: .6rem .9rem; min-width: 9rem; } .card b { display: block; font-size: 1.
 
 def bar_chart(groups: Mapping[str, Mapping[str, Any]], series: Sequence[tuple[str, str, str]]) -> str:
     """Grouped horizontal bars (0-100%) per group: an inline SVG."""
-    row_h, bar_h, label_w, width = 16 * len(series) + 10, 14, 230, 420
+    longest = max((len(name) for name in groups), default=10)
+    row_h, bar_h, label_w, width = 16 * len(series) + 10, 14, max(140, 7 * longest + 10), 420
     height = row_h * len(groups) + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + width + 60}" height="{height}" role="img">']
     for i, (name, values) in enumerate(groups.items()):
