@@ -143,3 +143,14 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
         *(f"server_{s}.py" for s in SYSTEMS),
     ):
         assert f"ai_missions/integrations/{module}" in modules
+    # Every code folder's package and the data the package reads at run time travel in the wheel.
+    for package in ("graphs", "nodes", "knowledge_index", "dashboard", "dashboard/views", "evals"):
+        assert f"ai_missions/{package}/__init__.py" in names, package
+    policies = [n for n in names if n.startswith("ai_missions/knowledge_index/policies/") and n.endswith(".md")]
+    assert len(policies) == len(list((ROOT / "knowledge_index" / "policies").glob("*.md")))
+    for data in (
+        "evals/data/historical.jsonl.gz",
+        "evals/data/ci_slice.jsonl.gz",
+        "knowledge_index/retrieval_questions.jsonl",
+    ):
+        assert f"ai_missions/{data}" in names, data
