@@ -18,8 +18,8 @@ from typing import Any
 from ai_missions.errors import MissionsError
 from ai_missions.integrations import crm, erp, inventory, payments, shipping
 from ai_missions.integrations.catalog import SYSTEMS, TOOLS_BY_NAME
+from ai_missions.integrations.loader import insert_rows
 from ai_missions.integrations.schema import SCHEMAS
-from ai_missions.integrations.snapshot import insert_rows
 
 State = dict[str, list[tuple[Any, ...]]]
 

@@ -65,22 +65,27 @@ def build_image(system: str, tables: Mapping[str, Rows]) -> bytes:
     try:
         conn.deserialize(_template(system))
         conn.execute("BEGIN")
-        for table in TABLES[system]:
-            rows = tables.get(table) or ()
-            if not rows:
-                continue
-            cols = columns(system, table)
-            sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-            try:
-                conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
-            except (sqlite3.Error, AttributeError) as exc:
-                raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
+        insert_rows(conn, system, tables)
         conn.execute("COMMIT")
         image = bytearray(conn.serialize())
     finally:
         conn.close()
     image[18:20] = b"\x02\x02"  # file format version 2 = WAL journal (sqlite.org/fileformat.html, offsets 18-19)
     return bytes(image)
+
+
+def insert_rows(conn: sqlite3.Connection, system: str, tables: Mapping[str, Rows]) -> None:
+    """Insert a system's rows (table -> rows, as in a snapshot) into an open database with its schema."""
+    for table in TABLES[system]:
+        rows = tables.get(table) or ()
+        if not rows:
+            continue
+        cols = columns(system, table)
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        try:
+            conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
+        except (sqlite3.Error, AttributeError) as exc:
+            raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
 
 
 def write_system(path: Path, system: str, tables: Mapping[str, Rows]) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ai_missions.errors import NotFoundError, ValidationError
 from ai_missions.integrations.catalog import SYSTEMS
-from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.loader import insert_rows, write_book
 from ai_missions.integrations.schema import TABLES
 from ai_missions.integrations.store import connect, from_ts
 
@@ -208,19 +208,3 @@ def load_snapshot_in_place(
         if connections is None:
             for conn in owned.values():
                 conn.close()
-
-
-def insert_rows(conn: sqlite3.Connection, system: str, tables: Mapping[str, Any]) -> None:
-    """Insert a system's rows (table -> rows, as in a snapshot) into an open database with its schema."""
-    from ai_missions.integrations.loader import columns
-
-    for table in TABLES[system]:
-        rows = tables.get(table) or ()
-        if not rows:
-            continue
-        cols = columns(system, table)
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        try:
-            conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
-        except (sqlite3.Error, AttributeError) as exc:
-            raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
