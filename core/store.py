@@ -190,27 +190,38 @@ class RunStore:
     def list_runs(
         self,
         *,
+        mission: str | None = None,
         status: str | None = None,
         outcome: str | None = None,
         exception_type: str | None = None,
         order_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        where, params = _filters(status=status, outcome=outcome, order_id=order_id)
-        if exception_type:
-            where.append("exception_types LIKE ?")
-            params.append(f'%"{exception_type}"%')
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        """Runs newest first, filtered by any of mission, status, outcome, exception type, order and creation time
+        (ISO ``since`` inclusive, ``until`` exclusive)."""
+        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
         rows = self._db().execute(
-            f"SELECT * FROM runs {clause} ORDER BY created_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)
+            f"SELECT * FROM runs {where} ORDER BY created_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)
         )
         return [_run_row(r) for r in rows]
 
-    def count_runs(self, **filters: str | None) -> int:
-        where, params = _filters(**filters)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        return int(self._db().execute(f"SELECT count(*) FROM runs {clause}", params).fetchone()[0])
+    def count_runs(
+        self,
+        *,
+        mission: str | None = None,
+        status: str | None = None,
+        outcome: str | None = None,
+        exception_type: str | None = None,
+        order_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> int:
+        """How many runs :meth:`list_runs` would list with the same filters (without paging)."""
+        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
+        return int(self._db().execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0])
 
     def active_orders(self) -> set[str]:
         """Orders with a mission still in progress."""
@@ -342,40 +353,6 @@ class RunStore:
             self._dashboard_ready = True
         return db
 
-    def filter_runs(
-        self,
-        *,
-        mission: str | None = None,
-        status: str | None = None,
-        outcome: str | None = None,
-        exception_type: str | None = None,
-        order_id: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
-        """Runs newest first, like :meth:`list_runs`, also by mission and creation time (ISO ``since``/``until``)."""
-        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
-        rows = self._db().execute(
-            f"SELECT * FROM runs {where} ORDER BY created_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)
-        )
-        return [_run_row(r) for r in rows]
-
-    def count_filtered_runs(
-        self,
-        *,
-        mission: str | None = None,
-        status: str | None = None,
-        outcome: str | None = None,
-        exception_type: str | None = None,
-        order_id: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-    ) -> int:
-        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
-        return int(self._db().execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0])
-
     def run_facets(self) -> dict[str, list[str]]:
         """The missions, statuses and outcomes present, to offer as filters."""
         db = self._db()
@@ -458,11 +435,6 @@ class RunStore:
         return {int(r[0]): int(r[1]) for r in rows}
 
 
-def _filters(**filters: str | None) -> tuple[list[str], list[Any]]:
-    where = [f"{name} = ?" for name, value in filters.items() if value is not None]
-    return where, [v for v in filters.values() if v is not None]
-
-
 def _run_filters(
     mission: str | None,
     status: str | None,
@@ -472,7 +444,9 @@ def _run_filters(
     since: str | None,
     until: str | None,
 ) -> tuple[str, list[Any]]:
-    where, params = _filters(mission=mission, status=status, outcome=outcome, order_id=order_id)
+    equal = {"mission": mission, "status": status, "outcome": outcome, "order_id": order_id}
+    where = [f"{name} = ?" for name, value in equal.items() if value is not None]
+    params: list[Any] = [value for value in equal.values() if value is not None]
     if exception_type:
         where.append("exception_types LIKE ?")
         params.append(f'%"{exception_type}"%')

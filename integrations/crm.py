@@ -229,19 +229,7 @@ def list_cases(conn: sqlite3.Connection, customer_id: str) -> CaseList:
     rows = conn.execute(
         "SELECT * FROM cases WHERE customer_id = ? ORDER BY opened_at DESC, case_id DESC", (customer_id,)
     )
-    cases = [
-        Case(
-            case_id=r["case_id"],
-            customer_id=r["customer_id"],
-            subject=r["subject"],
-            status=r["status"],
-            priority=r["priority"],
-            order_id=r["order_id"],
-            opened_at=r["opened_at"],
-            closed_at=r["closed_at"],
-        )
-        for r in rows
-    ]
+    cases = [from_row(Case, r) for r in rows]
     return CaseList(customer_id=customer_id, open_count=sum(c.status == "open" for c in cases), cases=cases)
 
 

@@ -181,17 +181,7 @@ def _lines(conn: sqlite3.Connection, order_id: str) -> list[OrderLine]:
 
 def _holds(conn: sqlite3.Connection, order_id: str) -> list[OrderHold]:
     rows = conn.execute("SELECT * FROM order_holds WHERE order_id = ? ORDER BY placed_at, hold_id", (order_id,))
-    return [
-        OrderHold(
-            hold_id=r["hold_id"],
-            reason=r["reason"],
-            status=r["status"],
-            previous_status=r["previous_status"],
-            placed_at=r["placed_at"],
-            released_at=r["released_at"],
-        )
-        for r in rows
-    ]
+    return [from_row(OrderHold, r) for r in rows]
 
 
 def get_order(conn: sqlite3.Connection, order_id: str) -> Order:

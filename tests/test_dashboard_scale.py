@@ -27,7 +27,7 @@ QUERY_BUDGET_MS = 250.0
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
     copy = book_copy(tmp_path_factory.mktemp("scale") / "home")
-    existing = RunStore(runs_db(copy.home)).count_filtered_runs()
+    existing = RunStore(runs_db(copy.home)).count_runs()
     bulk_load(copy.home, runs=RUNS - existing, pending=PENDING, decided=DECIDED)
     yield copy
     st.cache_resource.clear()
@@ -58,7 +58,7 @@ def render(page: str, **query: str) -> tuple[float, float, str]:
 
 def test_the_store_holds_the_load(book: Book) -> None:
     store = RunStore(runs_db(book.home))
-    assert store.count_filtered_runs() == RUNS
+    assert store.count_runs() == RUNS
     assert store.count_pending() >= PENDING
     assert store.count_pending() < PENDING + 10  # the book's own few
 

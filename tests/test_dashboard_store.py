@@ -74,13 +74,13 @@ def test_filter_runs_by_mission_type_status_and_time(store: RunStore) -> None:
     run(store, "R-2", "SO-2", ["oversell", "payment_review"])
     run(store, "R-3", "SO-3", ["oversell"])
     store.update_run("R-3", status="closed")
-    assert store.count_filtered_runs(exception_type="payment_review") == 2
-    assert [r["run_id"] for r in store.filter_runs(exception_type="oversell")] == ["R-3", "R-2"]
-    assert [r["run_id"] for r in store.filter_runs(status="closed")] == ["R-3"]
-    assert store.count_filtered_runs(mission="other") == 0
-    assert store.count_filtered_runs(since="2999-01-01") == 0
-    assert store.count_filtered_runs(until="2999-01-01") == 3
-    assert [r["run_id"] for r in store.filter_runs(limit=1, offset=1)] == ["R-2"]
+    assert store.count_runs(exception_type="payment_review") == 2
+    assert [r["run_id"] for r in store.list_runs(exception_type="oversell")] == ["R-3", "R-2"]
+    assert [r["run_id"] for r in store.list_runs(status="closed")] == ["R-3"]
+    assert store.count_runs(mission="other") == 0
+    assert store.count_runs(since="2999-01-01") == 0
+    assert store.count_runs(until="2999-01-01") == 3
+    assert [r["run_id"] for r in store.list_runs(limit=1, offset=1)] == ["R-2"]
     assert set(store.run_facets()["status"]) == {"running", "closed"}
     assert store.exception_type_counts() == {"payment_review": 2, "oversell": 2}
     assert store.exception_type_counts(["closed"]) == {"oversell": 1}

@@ -27,7 +27,7 @@ def graph_state(run_id: str) -> tuple[dict[str, Any] | None, str | None]:
 
 def pick_run(store: RunStore) -> None:
     st.title("Run")
-    recent = store.filter_runs(limit=10)
+    recent = store.list_runs(limit=10)
     if not recent:
         ui.empty_state("No runs yet: run `missions demo`, or `missions run order-exception --order ID`.")
         return

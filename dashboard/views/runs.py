@@ -58,7 +58,7 @@ filters = {
     "since": model.iso(model.now_utc() - window) if window else None,
 }
 with timer.measure():
-    total = store.count_filtered_runs(**filters)
+    total = store.count_runs(**filters)
 if not total:
     ui.empty_state("No run matches these filters: widen them (status, outcome, type, time or order).")
     timer.caption()
@@ -67,7 +67,7 @@ if not total:
 page_size = int(st.session_state.get("runs-page-size", PAGE_SIZES[0]))
 offset = ui.pager(total, page_size, "runs-page")
 with timer.measure():
-    rows = store.filter_runs(**filters, limit=page_size, offset=offset)
+    rows = store.list_runs(**filters, limit=page_size, offset=offset)
 
 table = pd.DataFrame(
     [
