@@ -26,6 +26,7 @@ from pydantic import Field
 
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.integrations.catalog import SYSTEMS, TOOLS_BY_NAME, ToolSpec, tools_of
+from ai_missions.integrations.stdio_pipes import pipe_stdio_server
 from ai_missions.integrations.store import check_system, connect
 from ai_missions.settings import missions_home
 
@@ -103,6 +104,11 @@ class SystemServer(FastMCP):
         super().__init__(name=f"ai-missions-{system}", log_level="WARNING", **kwargs)
         self.system = system
         self.latency = latency
+
+    async def run_stdio_async(self) -> None:
+        """FastMCP's stdio transport over event-loop pipes: no worker thread per line (``stdio_pipes``)."""
+        async with pipe_stdio_server() as (read_stream, write_stream):
+            await self._mcp_server.run(read_stream, write_stream, self._mcp_server.create_initialization_options())
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
         if self.latency:

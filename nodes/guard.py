@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 
 from ai_missions.integrations.catalog import TOOLS_BY_NAME
 from ai_missions.nodes.state import ProposedAction, Verdict
@@ -72,15 +72,27 @@ def check_action(
     schema = (schemas or {}).get(tool)
     if schema is not None:
         payload = {k: v for k, v in args.items() if k != "idempotency_key"}
-        required = [r for r in schema.get("required", []) if r != "idempotency_key"]
-        trimmed = {**schema, "required": required}
-        for error in sorted(jsonschema.Draft202012Validator(trimmed).iter_errors(payload), key=str):
-            problems.append(f"{tool}: argument {'.'.join(map(str, error.path)) or '(all)'}: {error.message}")
+        for error in sorted(_validator(tool, schema).iter_errors(payload), key=lambda e: e.message):
+            problems.append(f"{tool}: argument {'.'.join(map(str, error.instance_path)) or '(all)'}: {error.message}")
     for arg, fact_names in _ID_ARGUMENTS.items():
         if arg in args and str(args[arg]) not in _allowed_ids(facts, fact_names):
             problems.append(f"{tool}: {arg}={args[arg]!r} is not a record of this order")
     problems.extend(_invariants(tool, args, facts, [str(a.get("tool")) for a in earlier]))
     return problems
+
+
+_validators: dict[str, tuple[Mapping[str, Any], Any]] = {}
+
+
+def _validator(tool: str, schema: Mapping[str, Any]) -> Any:
+    """A compiled validator of ``tool``'s arguments without its idempotency key (the mission adds it), kept while
+    the gateway's schema object stands."""
+    cached = _validators.get(tool)
+    if cached is None or cached[0] is not schema:
+        required = [r for r in schema.get("required", []) if r != "idempotency_key"]
+        validator = jsonschema_rs.Draft202012Validator({**schema, "required": required})
+        cached = _validators[tool] = (schema, validator)
+    return cached[1]
 
 
 def _invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ bad input come back as structured tool errors, and a refused call changes nothin
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -17,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -373,3 +375,60 @@ def test_connections_spawn_every_system(missions_home: Path) -> None:
         assert conn["command"] == sys.executable
         assert conn["args"][:2] == ["-m", f"ai_missions.integrations.server_{system}"]
         assert conn["env"]["MISSIONS_HOME"] == str(missions_home.resolve())
+
+
+async def test_output_validation_refuses_a_result_that_breaks_the_schema() -> None:
+    send, receive = anyio.create_memory_object_stream[Any](1)
+    async with send, receive:
+        session = ValidatingClientSession(receive, send)
+        session._tool_output_schemas["count"] = {
+            "type": "object",
+            "properties": {"n": {"type": "integer"}},
+            "required": ["n"],
+        }
+        await session._validate_tool_result("count", CallToolResult(content=[], structuredContent={"n": 1}))
+        with pytest.raises(RuntimeError, match=r"Invalid structured content returned by tool count: .*integer"):
+            await session._validate_tool_result("count", CallToolResult(content=[], structuredContent={"n": "one"}))
+
+
+@pytest.mark.parametrize("stdout_kind", ["pipe", "file"])
+def test_stdio_server_answers_then_exits_at_end_of_input(stdout_kind: str, missions_home: Path, tmp_path: Path) -> None:
+    """Over pipes the server reads and writes on the event loop; with stdout a regular file it falls back to the
+    SDK's threaded streams. Either way it answers every request and exits when its input ends."""
+    write_book(book_rows(), missions_home)
+    conn = stdio_connections(missions_home)["erp"]
+    client = {"name": "t", "version": "1"}
+    requests = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": client},
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "get_order", "arguments": {}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/list"},
+    ]
+    out_path = tmp_path / "out.jsonl"
+    with open(out_path, "wb") as out_file:
+        stdout = subprocess.PIPE if stdout_kind == "pipe" else out_file
+        server = subprocess.Popen(
+            [conn["command"], *conn["args"]], stdin=subprocess.PIPE, stdout=stdout, env=conn["env"]
+        )
+        assert server.stdin is not None
+        server.stdin.write("".join(json.dumps(r) + "\n" for r in requests).encode())
+        server.stdin.flush()
+        lines: list[bytes] = []
+        deadline = time.monotonic() + 60
+        while len(lines) < 3 and time.monotonic() < deadline:
+            if server.stdout is not None:
+                lines.append(server.stdout.readline())
+            else:
+                time.sleep(0.05)
+                lines = out_path.read_bytes().splitlines()
+        server.stdin.close()
+        assert server.wait(timeout=30) == 0
+    answers = {a["id"]: a for a in map(json.loads, lines)}
+    assert sorted(answers) == [1, 2, 3]
+    assert answers[2]["result"]["isError"] is True  # get_order without an order id: a clear tool error
+    assert {t["name"] for t in answers[3]["result"]["tools"]} == {t.name for t in tools_of("erp")}
