@@ -18,7 +18,7 @@ from typing import Any
 import aiosqlite
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.types import Command
+from langgraph.types import Command, Durability
 
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, ValidationError
 from ai_missions.gateway import SystemsGateway
@@ -43,6 +43,8 @@ class RunOutcome:
     decision_id: str | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
     exception_types: list[str] = field(default_factory=list)
+    #: The mission's state where it stopped (facts, proposal, usage...).
+    state: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 class MissionRuntime:
@@ -64,6 +66,9 @@ class MissionRuntime:
         self._call_timeout_s = call_timeout_s
         self._stack = AsyncExitStack()
         self.store = RunStore(runs_db(self.home))
+        #: When checkpoints are written: after every step ("sync", the default: a crash loses nothing), or only
+        #: when the run stops or pauses ("exit": an eval sandbox, whose runs never outlive it).
+        self.durability: Durability = "sync"
 
     async def __aenter__(self) -> MissionRuntime:
         try:
@@ -135,7 +140,7 @@ class MissionRuntime:
         config: RunnableConfig = {"configurable": {"thread_id": run_id}}
         try:
             async for event in self.graph.astream(
-                payload, config, context=context, stream_mode="custom", durability="sync"
+                payload, config, context=context, stream_mode="custom", durability=self.durability
             ):
                 self.store.append_events(run_id, [event])
                 if on_event is not None and (pending := on_event(event)) is not None:
@@ -155,7 +160,13 @@ class MissionRuntime:
         types = list(facts.get("exception.types") or [])
         order_id = str(values.get("order_id", ""))
         outcome = RunOutcome(
-            run_id, order_id, "running", verdict, results=list(values.get("results", [])), exception_types=types
+            run_id,
+            order_id,
+            "running",
+            verdict,
+            results=list(values.get("results", [])),
+            exception_types=types,
+            state=values,
         )
         fields: dict[str, Any] = {"exception_types": types}
         if verdict:

@@ -182,7 +182,7 @@ async def replay(
         outcome = await runtime.start(case.order_id, trigger=trigger)
         run_id = outcome.run_id
         result["latency_ms"] = (time.perf_counter() - started) * 1000
-        values = (await runtime.graph.aget_state({"configurable": {"thread_id": run_id}})).values
+        values = outcome.state
         gold = [a.model_dump() for a in case.resolution.actions]
         facts = values.get("facts", {})
         result.update(score_case(case.resolution.outcome, gold, outcome.verdict, values.get("proposal"), facts))

@@ -177,6 +177,7 @@ class Sandbox:
         runtime = MissionRuntime(self.home, context=self.context, knowledge=self.knowledge, systems=systems)
         self.runtime = await self._stack.enter_async_context(runtime)
         runtime.store = RunStore(Path(":memory:"))  # a sandbox's audit trail lives as long as the sandbox
+        runtime.durability = "exit"  # checkpoints only where a run pauses or ends: a case never outlives its sandbox
         self.saver = TimedSaver(self.timings)
         graph = build_graph().compile(checkpointer=self.saver, name=MISSION)
         if self.timings is not None:
