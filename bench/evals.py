@@ -134,7 +134,7 @@ def print_profile(timings: Timings, cases: int, wall_ms: float, client_ms: float
     calls = timings.calls[MCP_STAGE] / cases
     mean = 1000 * timings.seconds[MCP_STAGE] / max(timings.calls[MCP_STAGE], 1)
     print(
-        f"  MCP: {calls:.1f} calls per case, {mean:.2f} ms each on average (gather runs ~10 at once): {mcp:.1f} ms/case"
+        f"  MCP: {calls:.1f} calls per case, {mean:.2f} ms each on average (gather runs 4 at once): {mcp:.1f} ms/case"
     )
     print(f"  CPU per case: harness and mission {client_ms:.1f} ms, the five MCP servers {servers_ms:.1f} ms")
 

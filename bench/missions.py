@@ -74,7 +74,7 @@ async def parallel_gather(home: Path) -> None:
                     await systems.call(tool, args)
                 sequential.append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
-                await systems.call("get_customer", {"customer_id": order["customer_id"]})  # crm: the slowest system
+                await systems.call(*reads_for(order)["crm"])  # crm: the slowest system
                 slowest.append((time.perf_counter() - t) * 1000)
     finally:
         del os.environ["MISSIONS_SIM_LATENCY_MS"]

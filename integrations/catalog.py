@@ -30,6 +30,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("erp", "list_orders", "read", "Orders filtered by status and/or customer, newest first."),
     ToolSpec("erp", "get_order_history", "read", "An order's status history."),
     ToolSpec("erp", "find_similar_orders", "read", "Same-customer orders with the same items placed close in time."),
+    ToolSpec("erp", "get_order_context", "read", "An order and the same customer's similar orders, in one read."),
     ToolSpec("erp", "read_events", "read", "The order event feed (status changes) after a cursor."),
     ToolSpec("erp", "place_order_hold", "write", "Put an order on hold with a reason."),
     ToolSpec("erp", "release_order_hold", "write", "Release an order's active holds."),
@@ -41,12 +42,14 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("crm", "list_notes", "read", "Notes on a customer."),
     ToolSpec("crm", "list_cases", "read", "Support cases of a customer."),
     ToolSpec("crm", "list_messages", "read", "Messages to and from a customer."),
+    ToolSpec("crm", "get_customer_context", "read", "A customer, address history, cases and messages, in one read."),
     ToolSpec("crm", "add_note", "write", "Add a note to a customer."),
     ToolSpec("crm", "send_customer_message", "write", "Send a message to a customer (it reaches them)."),
     # Inventory
     ToolSpec("inventory", "get_stock", "read", "On hand, reserved and available per location for a SKU."),
     ToolSpec("inventory", "get_reservations", "read", "Reservations of an order."),
     ToolSpec("inventory", "get_cycle_counts", "read", "Recent cycle counts for a SKU (per location)."),
+    ToolSpec("inventory", "get_inventory_context", "read", "An order's reservations and its SKUs' stock, in one read."),
     ToolSpec("inventory", "confirm_reservation", "write", "Confirm a pending reservation (needs stock)."),
     ToolSpec("inventory", "release_reservation", "write", "Release a reservation, returning its units."),
     ToolSpec("inventory", "reallocate_reservation", "write", "Move a reservation to another location."),
@@ -54,6 +57,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     # Payments
     ToolSpec("payments", "get_payment", "read", "An order's authorizations, captures, refunds and holds."),
     ToolSpec("payments", "get_fraud_assessment", "read", "An order's fraud score with reason codes."),
+    ToolSpec("payments", "get_payment_context", "read", "An order's payment and fraud assessment, in one read."),
     ToolSpec("payments", "place_payment_hold", "write", "Place a payment hold on an order."),
     ToolSpec("payments", "release_payment_hold", "write", "Release an order's payment hold."),
     ToolSpec("payments", "capture_payment", "write", "Capture an authorization (up to its amount).", "amount"),
@@ -65,6 +69,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec("shipping", "get_address_validation", "read", "The validation result of an order's ship-to."),
     ToolSpec("shipping", "list_shipments", "read", "Shipments of an order with tracking events."),
+    ToolSpec("shipping", "get_shipping_context", "read", "An order's ship-to validation and shipments, in one read."),
     ToolSpec("shipping", "apply_address_correction", "write", "Apply the suggested correction to an order's ship-to."),
 )
 

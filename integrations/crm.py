@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
+from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.store import (
     book_now,
     from_row,
@@ -244,6 +245,31 @@ def list_messages(conn: sqlite3.Connection, customer_id: str) -> MessageList:
         "SELECT * FROM messages WHERE customer_id = ? ORDER BY at DESC, message_id DESC", (customer_id,)
     )
     return MessageList(customer_id=customer_id, messages=[_message(r) for r in rows])
+
+
+class CustomerContext(ContextRead):
+    """Everything the CRM holds that bears on a customer's order, in one read."""
+
+    customer_id: str
+    customer: Customer | None
+    address_history: AddressHistory | None
+    cases: CaseList | None
+    messages: MessageList | None
+
+
+def get_customer_context(conn: sqlite3.Connection, customer_id: str) -> CustomerContext:
+    """The customer, their address history, cases and messages."""
+    return CustomerContext(
+        customer_id=customer_id,
+        **read_parts(
+            {
+                "customer": lambda: get_customer(conn, customer_id),
+                "address_history": lambda: get_address_history(conn, customer_id),
+                "cases": lambda: list_cases(conn, customer_id),
+                "messages": lambda: list_messages(conn, customer_id),
+            }
+        ),
+    )
 
 
 def add_note(

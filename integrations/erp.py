@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
+from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.store import (
     book_now,
     from_row,
@@ -250,6 +251,21 @@ def get_order_history(conn: sqlite3.Connection, order_id: str) -> OrderHistory:
     row = _order_row(conn, order_id)
     rows = conn.execute("SELECT * FROM order_events WHERE order_id = ? ORDER BY event_id", (order_id,))
     return OrderHistory(order_id=order_id, status=row["status"], events=[_event(r) for r in rows])
+
+
+class OrderContext(ContextRead):
+    """An order and the ERP's other records that bear on it, in one read."""
+
+    order: Order
+    similar_orders: SimilarOrders | None
+
+
+def get_order_context(conn: sqlite3.Connection, order_id: str, window_minutes: int = 60) -> OrderContext:
+    """The order (an unknown order is an error) and the same customer's orders with the same items."""
+    order = get_order(conn, order_id)
+    return OrderContext(
+        order=order, **read_parts({"similar_orders": lambda: find_similar_orders(conn, order_id, window_minutes)})
+    )
 
 
 def read_events(conn: sqlite3.Connection, after_id: int = 0, limit: int = 100) -> EventPage:

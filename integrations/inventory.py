@@ -8,11 +8,14 @@ Cycle counts record what was physically found; when the latest count is below on
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from functools import partial
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
+from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.store import (
     book_now,
     from_row,
@@ -210,6 +213,26 @@ def get_cycle_counts(conn: sqlite3.Connection, sku: str, location_id: str | None
 
 
 # --- writes -----------------------------------------------------------------------------------------------------
+
+
+class InventoryContext(ContextRead):
+    """Everything inventory holds about an order and its SKUs, in one read."""
+
+    order_id: str
+    reservations: ReservationList | None
+    stock: dict[str, Stock | None] = Field(description="Per SKU asked for")
+
+
+def get_inventory_context(conn: sqlite3.Connection, order_id: str, skus: Sequence[str]) -> InventoryContext:
+    """The order's reservations and the stock of each of ``skus`` (the order's SKUs) per location."""
+    parts = read_parts(
+        {
+            "reservations": lambda: get_reservations(conn, order_id),
+            **{f"stock:{sku}": partial(get_stock, conn, sku) for sku in dict.fromkeys(skus)},
+        }
+    )
+    stock = {key.removeprefix("stock:"): parts.pop(key) for key in list(parts) if key.startswith("stock:")}
+    return InventoryContext(order_id=order_id, stock=stock, **parts)
 
 
 def _set_reservation(conn: sqlite3.Connection, reservation_id: str, status: str, location_id: str, at: str) -> None:

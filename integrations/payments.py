@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError
+from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.store import (
     book_now,
     from_row,
@@ -267,6 +268,27 @@ def get_fraud_assessment(conn: sqlite3.Connection, order_id: str) -> FraudAssess
 
 
 # --- writes -----------------------------------------------------------------------------------------------------
+
+
+class PaymentContext(ContextRead):
+    """Everything payments holds about an order, in one read."""
+
+    order_id: str
+    payment: Payment | None
+    fraud_assessment: FraudAssessment | None
+
+
+def get_payment_context(conn: sqlite3.Connection, order_id: str) -> PaymentContext:
+    """The order's payment (authorizations, captures, refunds, holds) and its fraud assessment."""
+    return PaymentContext(
+        order_id=order_id,
+        **read_parts(
+            {
+                "payment": lambda: get_payment(conn, order_id),
+                "fraud_assessment": lambda: get_fraud_assessment(conn, order_id),
+            }
+        ),
+    )
 
 
 def _active_hold(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:

@@ -46,6 +46,12 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return crm.list_messages(db, customer_id)
 
     @tool(server)
+    def get_customer_context(customer_id: CustomerId) -> crm.CustomerContext:
+        """`get_customer`, `get_address_history`, `list_cases` and `list_messages` in one call; a part that cannot
+        be read is null, with the reason under `missing`."""
+        return crm.get_customer_context(db, customer_id)
+
+    @tool(server)
     def add_note(
         customer_id: CustomerId,
         body: Text,

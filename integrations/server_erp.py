@@ -51,6 +51,15 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return erp.find_similar_orders(db, order_id, window_minutes)
 
     @tool(server)
+    def get_order_context(
+        order_id: OrderId,
+        window_minutes: Annotated[int, Field(ge=1, le=10080, description="How far apart similar orders are")] = 60,
+    ) -> erp.OrderContext:
+        """`get_order` and `find_similar_orders` in one call; a part that cannot be read is null, with the reason
+        under `missing`."""
+        return erp.get_order_context(db, order_id, window_minutes)
+
+    @tool(server)
     def read_events(
         after_id: Annotated[int, Field(ge=0, description="Cursor: the last event id already seen")] = 0,
         limit: Annotated[int, Field(ge=1, le=1000)] = 100,

@@ -48,6 +48,15 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return inventory.get_cycle_counts(db, sku, location_id)
 
     @tool(server)
+    def get_inventory_context(
+        order_id: OrderId,
+        skus: Annotated[list[Sku], Field(max_length=100, description="The order's SKUs, whose stock to include")],
+    ) -> inventory.InventoryContext:
+        """`get_reservations` and `get_stock` for each SKU in one call; a part that cannot be read is null, with
+        the reason under `missing` (`stock:SKU` for a SKU)."""
+        return inventory.get_inventory_context(db, order_id, skus)
+
+    @tool(server)
     def confirm_reservation(
         reservation_id: ReservationId, idempotency_key: IdempotencyKey
     ) -> inventory.ReservationResult:

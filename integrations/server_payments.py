@@ -42,6 +42,12 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return payments.get_fraud_assessment(db, order_id)
 
     @tool(server)
+    def get_payment_context(order_id: OrderId) -> payments.PaymentContext:
+        """`get_payment` and `get_fraud_assessment` in one call; a part that cannot be read is null, with the
+        reason under `missing`."""
+        return payments.get_payment_context(db, order_id)
+
+    @tool(server)
     def place_payment_hold(
         order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey
     ) -> payments.PaymentHoldResult:

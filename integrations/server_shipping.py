@@ -43,6 +43,12 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return shipping.list_shipments(db, order_id)
 
     @tool(server)
+    def get_shipping_context(order_id: OrderId) -> shipping.ShippingContext:
+        """`get_address_validation` and `list_shipments` in one call; a part that cannot be read is null, with the
+        reason under `missing`."""
+        return shipping.get_shipping_context(db, order_id)
+
+    @tool(server)
     def apply_address_correction(order_id: OrderId, idempotency_key: IdempotencyKey) -> shipping.CorrectionResult:
         """Refused when there is no suggestion (valid or undeliverable) or the order has shipped."""
         return shipping.apply_address_correction(db, order_id, idempotency_key)

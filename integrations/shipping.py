@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError
 from ai_missions.integrations.addresses import Address, AddressValidation, ValidationStatus, validate
+from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.store import book_now, idempotent_write, require_row, to_ts
 
 
@@ -130,6 +131,27 @@ def list_shipments(conn: sqlite3.Connection, order_id: str) -> ShipmentList:
             )
         )
     return ShipmentList(order_id=order_id, shipped=bool(shipments), shipments=shipments)
+
+
+class ShippingContext(ContextRead):
+    """Everything shipping holds about an order, in one read."""
+
+    order_id: str
+    address_validation: OrderAddressValidation | None
+    shipments: ShipmentList | None
+
+
+def get_shipping_context(conn: sqlite3.Connection, order_id: str) -> ShippingContext:
+    """The validation of the order's ship-to and its shipments."""
+    return ShippingContext(
+        order_id=order_id,
+        **read_parts(
+            {
+                "address_validation": lambda: get_address_validation(conn, order_id),
+                "shipments": lambda: list_shipments(conn, order_id),
+            }
+        ),
+    )
 
 
 def apply_address_correction(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> CorrectionResult:

@@ -1,8 +1,9 @@
 """Gather: read every system about the order, concurrently, through the persistent MCP sessions.
 
-The order comes first (it names the customer and SKUs); every other read then runs at once, so the node takes
-about as long as the slowest system. A system that fails or times out becomes an observation and its facts stay
-unknown; the reasoner escalates when a decision depends on them. Reads are autonomous: they change nothing.
+The ERP's order context comes first (it names the customer and SKUs); one context read per other system then runs
+at once, so the node takes about as long as the slowest system: five calls in all, where one call per record took
+twelve or more. A system that fails or times out, or a record it cannot read, becomes an observation and its facts
+stay unknown; the reasoner escalates when a decision depends on them. Reads are autonomous: they change nothing.
 """
 
 from __future__ import annotations
@@ -23,52 +24,77 @@ from ai_missions.nodes.state import MissionState, Observation
 
 DUPLICATE_WINDOW_MINUTES = 60
 
+#: Each context read's parts, and the key each part is gathered under (the record read tool it stands for).
+PARTS: dict[str, dict[str, str]] = {
+    "get_order_context": {"order": "erp.get_order", "similar_orders": "erp.find_similar_orders"},
+    "get_customer_context": {
+        "customer": "crm.get_customer",
+        "address_history": "crm.get_address_history",
+        "cases": "crm.list_cases",
+        "messages": "crm.list_messages",
+    },
+    "get_inventory_context": {"reservations": "inventory.get_reservations"},
+    "get_payment_context": {"payment": "payments.get_payment", "fraud_assessment": "payments.get_fraud_assessment"},
+    "get_shipping_context": {
+        "address_validation": "shipping.get_address_validation",
+        "shipments": "shipping.list_shipments",
+    },
+}
+
+
+def order_read(order_id: str) -> tuple[str, dict[str, Any]]:
+    """The first read: the order, with the ERP's similar orders."""
+    return "get_order_context", {"order_id": order_id, "window_minutes": DUPLICATE_WINDOW_MINUTES}
+
 
 def reads_for(order: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Every read the mission makes once it knows the order: key -> (tool, arguments)."""
+    """The reads the mission makes once it knows the order, one per system: system -> (tool, arguments)."""
     order_id, customer_id = order["order_id"], order["customer_id"]
-    reads: dict[str, tuple[str, dict[str, Any]]] = {
-        "crm.get_customer": ("get_customer", {"customer_id": customer_id}),
-        "crm.get_address_history": ("get_address_history", {"customer_id": customer_id}),
-        "crm.list_cases": ("list_cases", {"customer_id": customer_id}),
-        "crm.list_messages": ("list_messages", {"customer_id": customer_id}),
-        "inventory.get_reservations": ("get_reservations", {"order_id": order_id}),
-        "payments.get_payment": ("get_payment", {"order_id": order_id}),
-        "payments.get_fraud_assessment": ("get_fraud_assessment", {"order_id": order_id}),
-        "shipping.get_address_validation": ("get_address_validation", {"order_id": order_id}),
-        "shipping.list_shipments": ("list_shipments", {"order_id": order_id}),
-        "erp.find_similar_orders": (
-            "find_similar_orders",
-            {"order_id": order_id, "window_minutes": DUPLICATE_WINDOW_MINUTES},
-        ),
+    skus = sorted({line["sku"] for line in order.get("lines", [])})
+    return {
+        "crm": ("get_customer_context", {"customer_id": customer_id}),
+        "inventory": ("get_inventory_context", {"order_id": order_id, "skus": skus}),
+        "payments": ("get_payment_context", {"order_id": order_id}),
+        "shipping": ("get_shipping_context", {"order_id": order_id}),
     }
-    for sku in sorted({line["sku"] for line in order.get("lines", [])}):
-        reads[f"inventory.get_stock:{sku}"] = ("get_stock", {"sku": sku})
-    return reads
+
+
+def split_context(system: str, tool: str, answer: Mapping[str, Any] | None, error: str | None) -> dict[str, Any]:
+    """A context read's parts under their record keys, with ``(key, reason)`` for each part not read."""
+    keys = dict(PARTS[tool])
+    if tool == "get_inventory_context":
+        keys.update({f"stock:{sku}": f"inventory.get_stock:{sku}" for sku in (answer or {}).get("stock", {})})
+    if answer is None:
+        return {"parts": {key: None for key in keys.values()}, "missing": [(system, error or "no answer")]}
+    values = {**answer, **{f"stock:{sku}": v for sku, v in (answer.get("stock") or {}).items()}}
+    missing = [(keys.get(part, f"{system}.{part}"), reason) for part, reason in (answer.get("missing") or {}).items()]
+    return {"parts": {key: values.get(part) for part, key in keys.items()}, "missing": missing}
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     systems = await systems_of(runtime.context)
     order_id = state["order_id"]
+    tool, args = order_read(order_id)
     try:
-        order = await systems.call("get_order", {"order_id": order_id})
+        first = await systems.call(tool, args)
     except SystemError_ as exc:
         raise NotFoundError(f"cannot start a mission on order {order_id!r}: {exc}") from exc
-    gathered: dict[str, Any] = {"erp.get_order": order}
-    reads = reads_for(order)
+    reads: dict[str, tuple[str, dict[str, Any] | None, str | None]] = {"erp": (tool, first, None)}
 
-    async def read(key: str, tool: str, args: dict[str, Any]) -> tuple[str, Any, str | None]:
+    async def read(system: str, tool: str, args: dict[str, Any]) -> None:
         try:
-            return key, await systems.call(tool, args), None
+            reads[system] = (tool, await systems.call(tool, args), None)
         except MissionsError as exc:
-            return key, None, str(exc)
+            reads[system] = (tool, None, str(exc))
 
+    await asyncio.gather(*(read(system, t, a) for system, (t, a) in reads_for(first["order"]).items()))
+    gathered: dict[str, Any] = {}
     observations: list[Observation] = []
-    for key, result, error in await asyncio.gather(*(read(k, t, a) for k, (t, a) in reads.items())):
-        gathered[key] = result
-        if error is not None:
-            system = key.split(".")[0]
-            observations.append(observe("gather", system, f"{key} failed: {error}", {"read": key, "error": error}))
+    for system, (tool, answer, error) in reads.items():
+        split = split_context(system, tool, answer, error)
+        gathered.update(split["parts"])
+        for key, reason in split["missing"]:
+            observations.append(observe("gather", system, f"{key} failed: {reason}", {"read": key, "error": reason}))
     facts = derive_facts(gathered)
     observations.extend(findings(gathered, facts))
     return {

@@ -100,6 +100,31 @@ def test_story_order_is_the_flagship(db: dict[str, sqlite3.Connection], book: Pa
     assert (here.on_hand, here.available, here.last_counted_qty, stock.total_on_hand) == (1, 1, 1, 1)
 
 
+def test_context_reads_return_every_part_or_say_why_not(db: dict[str, sqlite3.Connection], book: Path) -> None:
+    story = story_order_id(book)
+    assert story is not None
+    order = erp.get_order(db["erp"], story)
+    context = erp.get_order_context(db["erp"], story, 60)
+    assert (context.order, context.similar_orders) == (order, erp.find_similar_orders(db["erp"], story, 60))
+    customer = crm.get_customer_context(db["crm"], order.customer_id)
+    assert customer.customer == crm.get_customer(db["crm"], order.customer_id)
+    assert customer.messages == crm.list_messages(db["crm"], order.customer_id)
+    assert customer.missing == {}
+    sku = order.lines[0].sku
+    stock = inventory.get_inventory_context(db["inventory"], story, [sku, "SKU-0", sku])
+    assert stock.reservations == inventory.get_reservations(db["inventory"], story)
+    assert stock.stock == {sku: inventory.get_stock(db["inventory"], sku), "SKU-0": None}
+    assert list(stock.missing) == ["stock:SKU-0"]
+    assert "NotFoundError" in stock.missing["stock:SKU-0"]
+    pay = payments.get_payment_context(db["payments"], story)
+    assert pay.fraud_assessment == payments.get_fraud_assessment(db["payments"], story)
+    ship = shipping.get_shipping_context(db["shipping"], "SO-999999")  # nothing to read: every part says why
+    assert (ship.address_validation, ship.shipments) == (None, None)
+    assert set(ship.missing) == {"address_validation", "shipments"}
+    with pytest.raises(NotFoundError, match="unknown order"):  # without the order there is no context
+        erp.get_order_context(db["erp"], "SO-999999")
+
+
 def test_hold_release_cancel_and_event_feed(db: dict[str, sqlite3.Connection]) -> None:
     conn = db["erp"]
     last = erp.read_events(conn, 0, 1000)
