@@ -34,7 +34,7 @@ from typing_extensions import TypedDict
 from ai_missions.mcp_session import ValidatingClientSession
 
 TICK = os.sysconf("SC_CLK_TCK")
-NOOP_SERVER = Path(__file__).with_name("noop_server.py")
+NOOP_SERVER = Path(__file__).parent / "servers" / "noop.py"
 NODES = ("gather", "retrieve_policies", "reason", "validate", "execute_automatic")
 
 

@@ -1,6 +1,6 @@
 """A FastMCP server with one tool that does nothing, for ``bench/floor.py``.
 
-    python bench/noop_server.py [--pipes]
+    python bench/servers/noop.py [--pipes]
 
 ``--pipes`` serves stdio over event-loop pipes (``ai_missions.integrations.stdio_pipes``), as the systems do;
 without it, over the SDK's own ``stdio_server`` (a worker thread per line read, per write and per flush).
