@@ -26,31 +26,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from _cpu import live_children_cpu
+
 from ai_missions.evals.cases import HISTORICAL, load_cases
 from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge, run_cases, run_in_workers
 from ai_missions.evals.sandbox import MCP_STAGE, Sandbox, Timings, remove_tree, scratch_root
 from ai_missions.evals.scoring import summarize
-
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds() -> float:
     """CPU of this process and every descendant that has exited."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
-
-
-def live_children_cpu() -> float:
-    """CPU of this process's live children (the MCP servers of its sandboxes), from /proc."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == os.getpid():
-            total += int(fields[11]) + int(fields[12])
-    return total / TICK
 
 
 def full_run(cases: list[Any], home: Path, workers: int, concurrency: int) -> None:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+from _cpu import live_children_cpu
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
@@ -33,7 +34,6 @@ from typing_extensions import TypedDict
 
 from ai_missions.mcp_session import ValidatingClientSession
 
-TICK = os.sysconf("SC_CLK_TCK")
 NOOP_SERVER = Path(__file__).parent / "servers" / "noop.py"
 NODES = ("gather", "retrieve_policies", "reason", "validate", "execute_automatic")
 
@@ -87,18 +87,6 @@ async def langgraph_floor(runs: int = 400) -> float:
     return 1000 * (time.process_time() - started) / runs
 
 
-def children_cpu() -> float:
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == os.getpid():
-            total += int(fields[11]) + int(fields[12])
-    return total / TICK
-
-
 async def mcp_floor(pipes: bool, calls: int = 1500) -> tuple[float, float, float]:
     """Wall, client CPU and server CPU per no-op call, in ms."""
     args = [str(NOOP_SERVER), *(["--pipes"] if pipes else [])]
@@ -107,10 +95,10 @@ async def mcp_floor(pipes: bool, calls: int = 1500) -> tuple[float, float, float
         await session.initialize()
         for _ in range(100):
             await session.call_tool("ping", {"order_id": "SO-1"})
-        wall, me, server = time.perf_counter(), time.process_time(), children_cpu()
+        wall, me, server = time.perf_counter(), time.process_time(), live_children_cpu()
         for _ in range(calls):
             await session.call_tool("ping", {"order_id": "SO-1"})
-        wall, me, server = time.perf_counter() - wall, time.process_time() - me, children_cpu() - server
+        wall, me, server = time.perf_counter() - wall, time.process_time() - me, live_children_cpu() - server
     return 1000 * wall / calls, 1000 * me / calls, 1000 * server / calls
 
 

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.integrations.catalog import SYSTEMS, TOOLS_BY_NAME, ToolSpec, tools_of
-from ai_missions.integrations.stdio_pipes import pipe_stdio_server
+from ai_missions.integrations.stdio_pipes import serve_over_pipes
 from ai_missions.integrations.store import check_system, connect
 from ai_missions.settings import missions_home
 
@@ -107,8 +107,7 @@ class SystemServer(FastMCP):
 
     async def run_stdio_async(self) -> None:
         """FastMCP's stdio transport over event-loop pipes: no worker thread per line (``stdio_pipes``)."""
-        async with pipe_stdio_server() as (read_stream, write_stream):
-            await self._mcp_server.run(read_stream, write_stream, self._mcp_server.create_initialization_options())
+        await serve_over_pipes(self)
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
         if self.latency:

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from mcp.server.fastmcp import FastMCP
 from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 
@@ -83,3 +84,10 @@ async def pipe_stdio_server() -> AsyncIterator[
     finally:
         read_transport.close()
         write_transport.close()
+
+
+async def serve_over_pipes(server: FastMCP) -> None:
+    """Run a FastMCP server over stdio as ``server.run_stdio_async()`` does, on :func:`pipe_stdio_server`."""
+    lowlevel = server._mcp_server
+    async with pipe_stdio_server() as (read_stream, write_stream):
+        await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())

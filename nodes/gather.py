@@ -59,16 +59,13 @@ def reads_for(order: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]
     }
 
 
-def split_context(system: str, tool: str, answer: Mapping[str, Any] | None, error: str | None) -> dict[str, Any]:
-    """A context read's parts under their record keys, with ``(key, reason)`` for each part not read."""
-    keys = dict(PARTS[tool])
-    if tool == "get_inventory_context":
-        keys.update({f"stock:{sku}": f"inventory.get_stock:{sku}" for sku in (answer or {}).get("stock", {})})
-    if answer is None:
-        return {"parts": {key: None for key in keys.values()}, "missing": [(system, error or "no answer")]}
-    values = {**answer, **{f"stock:{sku}": v for sku, v in (answer.get("stock") or {}).items()}}
-    missing = [(keys.get(part, f"{system}.{part}"), reason) for part, reason in (answer.get("missing") or {}).items()]
-    return {"parts": {key: values.get(part) for part, key in keys.items()}, "missing": missing}
+def split_context(tool: str, answer: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A context read's parts under their record keys, and ``(key, reason)`` for each part it could not read."""
+    stock = answer.get("stock") or {}  # inventory: one part per SKU
+    keys = {**PARTS[tool], **{f"stock:{sku}": f"inventory.get_stock:{sku}" for sku in stock}}
+    values = {**answer, **{f"stock:{sku}": level for sku, level in stock.items()}}
+    missing = [(keys.get(part, part), reason) for part, reason in (answer.get("missing") or {}).items()]
+    return {key: values.get(part) for part, key in keys.items()}, missing
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
@@ -91,9 +88,13 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     gathered: dict[str, Any] = {}
     observations: list[Observation] = []
     for system, (tool, answer, error) in reads.items():
-        split = split_context(system, tool, answer, error)
-        gathered.update(split["parts"])
-        for key, reason in split["missing"]:
+        if answer is None:  # the system did not answer: every record it holds stays unknown
+            gathered.update(dict.fromkeys(PARTS[tool].values()))
+            missing = [(system, error or "no answer")]
+        else:
+            parts, missing = split_context(tool, answer)
+            gathered.update(parts)
+        for key, reason in missing:
             observations.append(observe("gather", system, f"{key} failed: {reason}", {"read": key, "error": reason}))
     facts = derive_facts(gathered)
     observations.extend(findings(gathered, facts))

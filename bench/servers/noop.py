@@ -13,7 +13,7 @@ import sys
 import anyio
 from mcp.server.fastmcp import FastMCP
 
-from ai_missions.integrations.stdio_pipes import pipe_stdio_server
+from ai_missions.integrations.stdio_pipes import serve_over_pipes
 
 server = FastMCP("noop", log_level="WARNING")
 
@@ -24,14 +24,8 @@ def ping(order_id: str) -> dict[str, str]:
     return {"order_id": order_id}
 
 
-async def serve_over_pipes() -> None:
-    lowlevel = server._mcp_server
-    async with pipe_stdio_server() as (read_stream, write_stream):
-        await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
-
-
 if __name__ == "__main__":
     if "--pipes" in sys.argv:
-        anyio.run(serve_over_pipes)
+        anyio.run(serve_over_pipes, server)
     else:
         server.run()
