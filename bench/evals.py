@@ -1,6 +1,6 @@
 """Eval harness benchmark: cases per second over the full historical set, and where the time goes.
 
-    python3 -m uv run python bench/evals.py [--cases N] [--workers W] [--concurrency C] [--profile-cases 200]
+    python3 -m uv run python bench/evals.py [--mission M] [--cases N] [--workers W] [--concurrency C]
 
 Offline reasoner, real MCP servers over stdio, the real Chroma index. Three passes:
 
@@ -28,10 +28,10 @@ from typing import Any
 
 from _cpu import live_children_cpu
 
-from ai_missions.evals.cases import HISTORICAL, load_cases
-from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge, run_cases, run_in_workers
-from ai_missions.evals.sandbox import MCP_STAGE, Sandbox, Timings, remove_tree, scratch_root
-from ai_missions.evals.scoring import summarize
+from ai_missions.evals.harness import CachedKnowledge, EvalConfig, Task, open_knowledge, solve
+from ai_missions.evals.pool import run_in_workers
+from ai_missions.evals.profiling import MCP_STAGE, Timings
+from ai_missions.evals.sandbox import Sandbox, remove_tree, scratch_root
 
 
 def cpu_seconds() -> float:
@@ -40,7 +40,7 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
-def full_run(cases: list[Any], home: Path, workers: int, concurrency: int) -> None:
+def full_run(task: Task, cases: list[Any], home: Path, workers: int, concurrency: int) -> None:
     results: list[dict[str, Any]] = []
     first: list[float] = []
 
@@ -49,14 +49,17 @@ def full_run(cases: list[Any], home: Path, workers: int, concurrency: int) -> No
             first.append(time.perf_counter())
         results.append(result)
 
-    config = EvalConfig(workers=workers, concurrency=concurrency)
+    share = EvalConfig(mission=task.spec.name, workers=1, concurrency=max(1, -(-concurrency // workers))).recorded()
     cpu, started = cpu_seconds(), time.perf_counter()
-    run_in_workers(cases, config, home, on_result=collect)
+    run_in_workers(cases, share, workers, home, on_result=collect)
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     steady = (len(results) - 1) / (time.perf_counter() - first[0]) if first else 0.0
-    summary = summarize(results)
+    summary = task.summarize(results)
     o = summary["overall"]
-    print(f"Full set: {len(cases)} cases, {workers} worker process(es), {concurrency} sandbox(es), offline reasoner")
+    print(
+        f"Full set ({task.spec.name}): {len(cases)} cases, {workers} worker process(es), {concurrency} sandbox(es), "
+        "offline reasoner"
+    )
     print(
         f"  {len(cases) / wall:6.1f} cases/s from the start ({wall:.1f} s: process spawn and server start-up included)"
     )
@@ -68,13 +71,12 @@ def full_run(cases: list[Any], home: Path, workers: int, concurrency: int) -> No
         f"escalations warranted {o['warranted_escalation_rate'] or 0:.1%}, end state {o['state_match_rate']:.1%}, "
         f"errors {o['errors']}"
     )
-    print(
-        "  per exception type: "
-        + ", ".join(f"{t} {m['outcome_agreement']:.0%}" for t, m in summary["per_type"].items())
-    )
+    print("  per case type: " + ", ".join(f"{t} {m['outcome_agreement']:.0%}" for t, m in summary["per_type"].items()))
 
 
-def profile(cases: list[Any], knowledge: Any, *, retrieval_cache: bool) -> tuple[Timings, float, float, float, str]:
+def profile(
+    task: Task, cases: list[Any], knowledge: Any, *, retrieval_cache: bool
+) -> tuple[Timings, float, float, float, str]:
     """One process, one sandbox: per-stage wall time, harness CPU and server CPU per case, from the second case."""
     timings = Timings()
     marks: dict[str, float] = {}
@@ -91,8 +93,8 @@ def profile(cases: list[Any], knowledge: Any, *, retrieval_cache: bool) -> tuple
         elif done == len(cases):
             marks.update(end=time.perf_counter(), servers_end=live_children_cpu(), me_end=time.process_time())
 
-    config = EvalConfig(workers=1, concurrency=1, retrieval_cache=retrieval_cache)
-    asyncio.run(run_cases(cases, config, kb, on_result=collect, timings=timings))
+    config = EvalConfig(mission=task.spec.name, workers=1, concurrency=1, retrieval_cache=retrieval_cache)
+    asyncio.run(solve(cases, config, kb, on_result=collect, timings=timings))
     n = len(cases) - 1
     cache = f"{kb.stats['hits']} cache hits, {kb.stats['misses']} distinct questions" if retrieval_cache else "no cache"
     return (
@@ -123,20 +125,38 @@ def print_profile(timings: Timings, cases: int, wall_ms: float, client_ms: float
     print(
         f"  MCP: {calls:.1f} calls per case, {mean:.2f} ms each on average (gather runs 4 at once): {mcp:.1f} ms/case"
     )
-    print(f"  CPU per case: harness and mission {client_ms:.1f} ms, the five MCP servers {servers_ms:.1f} ms")
+    print(f"  CPU per case: harness and mission {client_ms:.1f} ms, the MCP servers {servers_ms:.1f} ms")
 
 
-async def mcp_floor(case: Any, knowledge: Any, calls_per_case: float, calls: int = 400) -> None:
-    """CPU of one MCP call, client and server, and the ceiling it puts on cases per second."""
+#: The record read of each kind of subject, timed as the cost of one MCP call.
+FIRST_READ: dict[str, tuple[str, str]] = {
+    "order": ("get_order", "order_id"),
+    "invoice": ("get_invoice", "invoice_id"),
+    "ticket": ("get_ticket", "ticket_id"),
+}
+
+
+async def mcp_floor(task: Task, case: Any, knowledge: Any, calls_per_case: float, calls: int = 400) -> None:
+    """CPU of one MCP call (the mission's first gather read), client and server, and the ceiling it puts on cases
+    per second."""
     root = scratch_root()
-    sandbox = await Sandbox(root / "mcp", context=EvalConfig().context(), knowledge=knowledge).open(case.snapshot)
+    sandbox = Sandbox(
+        root / "mcp",
+        task.spec,
+        context=EvalConfig(mission=task.spec.name).context(),
+        knowledge=knowledge,
+        projection=task.plugin.projection,
+    )
+    await sandbox.open(case.snapshot)
+    tool_name, tool_args = FIRST_READ[task.spec.subject.kind]
+    tool_args = {tool_args: case.subject_id}
     try:
         systems = sandbox.runtime.systems
         for _ in range(20):
-            await systems.call("get_order", {"order_id": case.order_id})
+            await systems.call(tool_name, tool_args)
         wall, me, servers = time.perf_counter(), time.process_time(), live_children_cpu()
         for _ in range(calls):
-            await systems.call("get_order", {"order_id": case.order_id})
+            await systems.call(tool_name, tool_args)
         wall, me = time.perf_counter() - wall, time.process_time() - me
         servers = live_children_cpu() - servers
     finally:
@@ -145,7 +165,7 @@ async def mcp_floor(case: Any, knowledge: Any, calls_per_case: float, calls: int
     cpu_ms = 1000 * (me + servers) / calls
     cores = os.cpu_count() or 1
     print(
-        f"One MCP call (get_order, persistent stdio session): {1000 * wall / calls:.2f} ms, "
+        f"One MCP call ({tool_name}, persistent stdio session): {1000 * wall / calls:.2f} ms, "
         f"CPU {1000 * me / calls:.2f} ms client + {1000 * servers / calls:.2f} ms server; "
         f"at {calls_per_case:.1f} calls per case the MCP calls alone "
         f"cap a {cores}-core machine at {1000 * cores / (cpu_ms * calls_per_case):.0f} cases/s"
@@ -154,31 +174,36 @@ async def mcp_floor(case: Any, knowledge: Any, calls_per_case: float, calls: int
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=None, help="default: the whole historical set")
+    parser.add_argument("--mission", default="order-exception")
+    parser.add_argument("--dataset", default=None, help="a dataset name of the mission (default: its first)")
+    parser.add_argument("--cases", type=int, default=None, help="default: the whole dataset")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--concurrency", type=int, default=None, help="default: one sandbox per worker")
     parser.add_argument("--profile-cases", type=int, default=300)
     args = parser.parse_args()
-    cases = load_cases(HISTORICAL, limit=args.cases)
+    task = Task.of(args.mission, args.dataset)
+    cases = task.cases(limit=args.cases)
     kinds = Counter(c.kind for c in cases)
-    print(f"Dataset: {len(cases)} cases, {len(kinds)} exception combinations ({HISTORICAL.name})")
+    print(f"Dataset: {len(cases)} cases, {len(kinds)} case combinations ({task.dataset.name})")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         started = time.perf_counter()
         knowledge = open_knowledge(home)
         print(f"Policy index built in {time.perf_counter() - started:.1f} s (Chroma, offline MiniLM)")
-        full_run(cases, home, args.workers, args.concurrency or args.workers)
+        full_run(task, cases, home, args.workers, args.concurrency or args.workers)
         sample = cases[: args.profile_cases]
-        timings, wall_ms, client_ms, servers_ms, cache = profile(sample, knowledge, retrieval_cache=True)
+        timings, wall_ms, client_ms, servers_ms, cache = profile(task, sample, knowledge, retrieval_cache=True)
         print_profile(timings, len(sample) - 1, wall_ms, client_ms, servers_ms)
-        asyncio.run(mcp_floor(sample[0], knowledge, timings.calls[MCP_STAGE] / (len(sample) - 1)))
+        if task.spec.subject.kind in FIRST_READ:
+            calls = timings.calls[MCP_STAGE] / (len(sample) - 1)
+            asyncio.run(mcp_floor(task, sample[0], knowledge, calls))
         cached = timings.per_case_ms(len(sample) - 1).get("node:retrieve_policies", 0.0)
         uncached_sample = sample[:100]
-        uncached, wall_uncached, *_ = profile(uncached_sample, knowledge, retrieval_cache=False)
+        uncached, wall_uncached, *_ = profile(task, uncached_sample, knowledge, retrieval_cache=False)
         per_case = uncached.per_case_ms(len(uncached_sample) - 1).get("node:retrieve_policies", 0.0)
         print(
             f"Retrieval node: {per_case:.2f} ms/case querying Chroma for every case (one embedding and one query per "
-            f"exception type; {wall_uncached:.1f} ms per case overall), {cached:.2f} ms/case with the per-question "
+            f"case type; {wall_uncached:.1f} ms per case overall), {cached:.2f} ms/case with the per-question "
             f"cache ({cache})"
         )
 

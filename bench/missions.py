@@ -1,4 +1,5 @@
-"""Mission benchmarks: latency to the pending decision, parallel gather, and the Decision Queue at scale.
+"""Order-mission benchmarks: latency to the pending decision, parallel gather, and the Decision Queue at scale
+(``bench/per_mission.py`` puts every registered mission side by side).
 
     python3 -m uv run python bench/missions.py [--missions 60]
 
@@ -15,12 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from ai_missions.connections import connections
 from ai_missions.gateway import SystemsGateway
-from ai_missions.integrations.connections import stdio_connections
+from ai_missions.graphs.order_exception.gather import reads_for
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.knowledge_index.index import build
-from ai_missions.nodes.gather import reads_for
 from ai_missions.runtime import MissionRuntime
 from ai_missions.settings import knowledge_dir
 from ai_missions.store import RunStore
@@ -43,7 +45,7 @@ def line(label: str, values: list[float]) -> str:
 async def mission_latency(home: Path, count: int) -> None:
     orders = [row.order_id for row in scan_exceptions(home)][:count]
     started = time.perf_counter()
-    async with MissionRuntime(home) as runtime:
+    async with MissionRuntime(SPEC, home) as runtime:
         opened = time.perf_counter() - started
         times, statuses = [], {}
         for order_id in orders:
@@ -60,7 +62,7 @@ async def mission_latency(home: Path, count: int) -> None:
 async def parallel_gather(home: Path) -> None:
     os.environ["MISSIONS_SIM_LATENCY_MS"] = ",".join(f"{k}={v}" for k, v in LATENCY.items())
     try:
-        async with SystemsGateway(stdio_connections(home)) as systems:
+        async with SystemsGateway(connections(SPEC.systems, home)) as systems:
             order_id = next(row.order_id for row in scan_exceptions(home))
             order = await systems.call("get_order", {"order_id": order_id})
             reads = list(reads_for(order).values())
@@ -94,7 +96,8 @@ def queue_listing(pending: int) -> None:
         db = store._db()
         db.execute("BEGIN")
         db.executemany(
-            "INSERT INTO decisions (decision_id, run_id, order_id, status, created_at, request) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO decisions (decision_id, run_id, mission, subject_id, status, created_at, request)"
+            " VALUES (?, ?, 'order-exception', ?, ?, ?, ?)",
             [
                 (
                     f"D-{i:06d}",

@@ -26,13 +26,13 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
-from ai_missions.integrations.connections import stdio_connections
+from ai_missions.connections import connections
 from ai_missions.integrations.seed import seed_book, story_order_id
 from ai_missions.mcp_session import ValidatingClientSession
 
 
 def params(home: Path, system: str) -> StdioServerParameters:
-    conn = stdio_connections(home)[system]
+    conn = connections([system], home)[system]
     return StdioServerParameters(command=conn["command"], args=conn["args"], env=conn.get("env"))
 
 

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from ai_missions.errors import MissionsError
 
@@ -33,9 +33,18 @@ def emit(data: Any, *, as_json: bool, render: Callable[[Any], str] | None = None
         print(render(data))
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``missions: error: ...``, exit 2) instead of a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("missions").strip()
+        where = f" {command}:" if command else ""
+        self.exit(2, f"missions: error:{where} {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="missions", description=__doc__)
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = Parser(prog="missions", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)

@@ -1,54 +1,56 @@
-"""A blocking façade over :class:`MissionRuntime` for notebooks, Streamlit and scripts.
+"""A blocking façade over the mission runtimes for notebooks, Streamlit and scripts.
 
-The runtime's MCP sessions and checkpointer live on an event loop in a thread of their own (an anyio blocking
-portal), so synchronous callers share one set of open sessions::
+Every runtime lives on an event loop in a thread of its own (an anyio blocking portal); one run store, one
+knowledge base and one durable checkpointer are shared by the runtimes of every mission, and each mission's
+runtime (with its MCP sessions) opens on first use::
 
     with MissionClient() as missions:
-        outcome = missions.start("SO-101851")
+        outcome = missions.start("order-exception", "SO-101851")
         missions.decide(outcome.decision_id, "omar", approve=True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from ai_missions.runtime import MissionRuntime, RunOutcome
+from ai_missions.missions import get_mission
+from ai_missions.runtime import MissionRuntime, RunOutcome, _sqlite_saver
+from ai_missions.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.store import RunStore
 
 
 class MissionClient:
     def __init__(self, home: Path | None = None, **runtime_options: Any) -> None:
-        self._home = home
+        self.home = (home or missions_home()).resolve()
         self._options = runtime_options
         self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
-        self._runtime_cm: AbstractContextManager[MissionRuntime] | None = None
-        self.runtime: MissionRuntime
+        self._runtimes: dict[str, tuple[MissionRuntime, AbstractContextManager[MissionRuntime]]] = {}
+        self._saver_cm: AbstractContextManager[Any] | None = None
+        self.store = RunStore(runs_db(self.home))
+        self._knowledge: Any = runtime_options.pop("knowledge", None)
 
     def __enter__(self) -> MissionClient:
         self._portal_cm = start_blocking_portal()
-        portal = self._portal_cm.__enter__()
-        try:
-            self._runtime_cm = portal.wrap_async_context_manager(MissionRuntime(self._home, **self._options))
-            self.runtime = self._runtime_cm.__enter__()
-        except BaseException:
-            self._portal_cm.__exit__(None, None, None)
-            raise
-        self._portal = portal
+        self._portal = self._portal_cm.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         try:
-            if self._runtime_cm is not None:
-                self._runtime_cm.__exit__(*exc)
+            for _, manager in reversed(list(self._runtimes.values())):
+                manager.__exit__(None, None, None)
+            if self._saver_cm is not None:
+                self._saver_cm.__exit__(None, None, None)
         finally:
+            self._runtimes.clear()
             if self._portal_cm is not None:
                 self._portal_cm.__exit__(None, None, None)
+                self._portal_cm = None
 
     def open(self) -> MissionClient:
         """Open without a ``with`` block (notebooks); pair with :meth:`close`."""
@@ -61,34 +63,69 @@ class MissionClient:
         return self._portal.call(partial(function, *args, **kwargs))
 
     @property
-    def home(self) -> Path:
-        return self.runtime.home
+    def knowledge(self) -> Any:
+        if self._knowledge is None:
+            from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
-    @property
-    def store(self) -> RunStore:
-        return self.runtime.store
+            self._knowledge = KnowledgeBase(knowledge_dir(self.home))
+        return self._knowledge
 
-    def start(self, order_id: str, **options: Any) -> RunOutcome:
-        """Run a mission on an order (see :meth:`MissionRuntime.start`)."""
-        return self._call(self.runtime.start, order_id, **options)
+    def runtime(self, mission: str) -> MissionRuntime:
+        """The runtime of ``mission``, opened (with its systems' sessions) on first use."""
+        spec = get_mission(mission)
+        if spec.name not in self._runtimes:
+            if self._saver_cm is None:
+                saver_cm: AbstractAsyncContextManager[Any] = _sqlite_saver(self.home)
+                self._saver_cm = self._portal.wrap_async_context_manager(saver_cm)
+                self._saver = self._saver_cm.__enter__()
+            extra = spec.load("trigger").systems if spec.trigger else ()
+            runtime = MissionRuntime(
+                spec,
+                self.home,
+                store=self.store,
+                knowledge=self.knowledge,
+                checkpointer=self._saver,
+                extra_systems=extra,
+                **self._options,
+            )
+            manager = self._portal.wrap_async_context_manager(runtime)
+            self._runtimes[spec.name] = (manager.__enter__(), manager)
+        return self._runtimes[spec.name][0]
+
+    def start(self, mission: str, subject_id: str, **options: Any) -> RunOutcome:
+        """Run ``mission`` on one subject (see :meth:`MissionRuntime.start`)."""
+        runtime = self.runtime(mission)
+        return self._call(runtime.start, subject_id, **options)
 
     def decide(self, decision_id: str, reviewer: str, **options: Any) -> RunOutcome:
-        """Decide a pending decision (see :meth:`MissionRuntime.decide`)."""
-        return self._call(self.runtime.decide, decision_id, reviewer, **options)
+        """Decide a pending decision of any mission (see :meth:`MissionRuntime.decide`)."""
+        runtime = self.runtime(self.store.get_decision(decision_id).mission)
+        return self._call(runtime.decide, decision_id, reviewer, **options)
 
     def recover(self) -> list[RunOutcome]:
-        return self._call(self.runtime.recover)
+        """Finish every decided decision whose run did not get to execute it, whatever its mission."""
+        outcomes: list[RunOutcome] = []
+        for mission in sorted({d.mission for d in self.store.decided_not_resumed()}):
+            outcomes.extend(self._call(self.runtime(mission).recover))
+        return outcomes
 
-    def scan(self, **options: Any) -> list[RunOutcome]:
+    def scan(self, mission: str, **options: Any) -> list[RunOutcome]:
         from ai_missions.scanner import scan_and_start
 
-        return self._call(scan_and_start, self.runtime, **options)
+        return self._call(scan_and_start, self.runtime(mission), **options)
 
-    def call_tool(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-        """Read (or write) a system directly through the open MCP sessions."""
-        return self._call(self.runtime.systems.call, tool, args)
+    def cases_now(self, mission: str) -> dict[str, list[str]]:
+        """What the mission's trigger finds right now: subject -> case types."""
+        from ai_missions.scanner import cases_now
+
+        return self._call(cases_now, self.runtime(mission))
+
+    def call_tool(self, tool: str, args: dict[str, Any], *, mission: str) -> dict[str, Any]:
+        """Read (or write) a system of ``mission`` directly through its open MCP sessions."""
+        return self._call(self.runtime(mission).systems.call, tool, args)
 
     def state(self, run_id: str) -> dict[str, Any]:
         """The graph state of a run (facts, policies, verdict, results...)."""
-        snapshot = self._call(self.runtime.graph.aget_state, {"configurable": {"thread_id": run_id}})
-        return dict(snapshot.values)
+        runtime = self.runtime(self.store.get_run(run_id)["mission"])
+        values: dict[str, Any] = self._call(runtime.state, run_id)
+        return values

@@ -1,4 +1,4 @@
-"""Mission commands: run, scan, runs, show, queue, decide, resume, demo."""
+"""Mission commands: run, scan, runs, show, queue, decide, resume, missions, demo (for every registered mission)."""
 
 from __future__ import annotations
 
@@ -13,31 +13,36 @@ import anyio
 
 from ai_missions.cli import emit
 from ai_missions.errors import ValidationError
+from ai_missions.missions import get_mission, mission_names, registry
 from ai_missions.runtime import MissionRuntime, RunOutcome
 from ai_missions.settings import missions_home
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = subparsers.add_parser("run", help="run a mission on one order")
-    run.add_argument("mission", choices=["order-exception"])
-    run.add_argument("--order", required=True, help="order id")
+    names = mission_names()
+    run = subparsers.add_parser("run", help="run a mission on one subject (an order, an invoice...)")
+    run.add_argument("mission", choices=names)
+    run.add_argument("--subject", "--order", dest="subject", required=True, help="the subject's id, e.g. SO-101851")
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--json", action="store_true", help="print events and the outcome as JSON")
     run.set_defaults(handler=_run)
 
-    scan = subparsers.add_parser("scan", help="start a mission for every new exception in the event feed")
-    scan.add_argument("--watch", action="store_true", help="keep watching the feed")
+    scan = subparsers.add_parser("scan", help="start a mission for every new case its trigger finds")
+    scan.add_argument("mission", nargs="?", choices=names, help="one mission (default: every mission with a trigger)")
+    scan.add_argument("--watch", action="store_true", help="keep watching")
     scan.add_argument("--interval", type=float, default=2.0, help="seconds between polls with --watch")
-    scan.add_argument("--limit", type=int, default=None, help="start at most N missions")
+    scan.add_argument("--limit", type=_count, default=None, help="start at most N missions")
     scan.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     scan.add_argument("--json", action="store_true")
     scan.set_defaults(handler=_scan)
 
     runs = subparsers.add_parser("runs", help="list mission runs, newest first")
+    runs.add_argument("--mission", choices=names)
+    runs.add_argument("--subject")
     runs.add_argument("--status")
     runs.add_argument("--outcome")
-    runs.add_argument("--type", dest="exception_type")
-    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--type", dest="case_type")
+    runs.add_argument("--limit", type=_count, default=20)
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=_runs)
 
@@ -47,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.set_defaults(handler=_show)
 
     queue = subparsers.add_parser("queue", help="pending decisions, oldest first")
-    queue.add_argument("--limit", type=int, default=50)
+    queue.add_argument("--mission", choices=names)
+    queue.add_argument("--limit", type=_count, default=50)
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=_queue)
 
@@ -66,11 +72,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     resume.add_argument("--json", action="store_true")
     resume.set_defaults(handler=_resume)
 
+    missions = subparsers.add_parser("missions", help="the installed missions")
+    missions.add_argument("--json", action="store_true")
+    missions.set_defaults(handler=_missions)
+
     demo = subparsers.add_parser("demo", help="seed, index, scan and run missions; leave decisions for review")
-    demo.add_argument("--orders", type=int, default=2000)
+    demo.add_argument("--orders", type=_count, default=2000)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--missions", type=int, default=25, help="how many exceptions to run missions on")
+    demo.add_argument("--missions", type=_count, default=25, help="how many cases to run each mission on")
     demo.set_defaults(handler=_demo)
+
+
+def _count(text: str) -> int:
+    """A non-negative whole number (``--limit -1`` is refused, not read as "all but one")."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
 
 
 def _async(handler: Callable[[argparse.Namespace], Coroutine[Any, Any, int | None]]) -> Callable[..., int | None]:
@@ -92,7 +113,7 @@ def _print_event(event: dict[str, Any]) -> None:
 
 
 def _describe(outcome: RunOutcome) -> str:
-    lines = [f"Run {outcome.run_id} on {outcome.order_id}: {outcome.status}"]
+    lines = [f"Run {outcome.run_id} ({outcome.mission}) on {outcome.subject_id}: {outcome.status}"]
     if outcome.verdict:
         lines.append(f"  verdict: {outcome.verdict['outcome']} ({outcome.verdict['confidence']:.0%})")
     if outcome.decision_id:
@@ -107,21 +128,34 @@ def _describe(outcome: RunOutcome) -> str:
 
 @_async
 async def _run(args: argparse.Namespace) -> int:
-    async with MissionRuntime() as runtime:
-        outcome = await runtime.start(args.order, reasoner=args.reasoner, on_event=None if args.json else _print_event)
-    emit(outcome.__dict__, as_json=args.json, render=lambda _: _describe(outcome))
+    spec = get_mission(args.mission)
+    subject = spec.check_subject(args.subject)
+    async with MissionRuntime(spec) as runtime:
+        outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=None if args.json else _print_event)
+    emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return 0
 
 
 @_async
 async def _scan(args: argparse.Namespace) -> int:
+    from contextlib import AsyncExitStack
+
     from ai_missions.scanner import scan_and_start
 
-    async with MissionRuntime() as runtime:
+    specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
+    async with AsyncExitStack() as stack:
+        runtimes = [
+            await stack.enter_async_context(MissionRuntime(spec, extra_systems=spec.load("trigger").systems))
+            for spec in specs
+        ]
         while True:
-            outcomes = await scan_and_start(runtime, reasoner=args.reasoner, limit=args.limit)
+            outcomes = [
+                o
+                for runtime in runtimes
+                for o in await scan_and_start(runtime, reasoner=args.reasoner, limit=args.limit)
+            ]
             if args.json:
-                emit([o.__dict__ for o in outcomes], as_json=True)
+                emit([o.to_dict() for o in outcomes], as_json=True)
             else:
                 for outcome in outcomes:
                     print(_describe(outcome))
@@ -131,20 +165,29 @@ async def _scan(args: argparse.Namespace) -> int:
             await anyio.sleep(args.interval)
 
 
-def _runs(args: argparse.Namespace) -> int:
+def _store() -> Any:
     from ai_missions.settings import runs_db
     from ai_missions.store import RunStore
 
-    rows = RunStore(runs_db()).list_runs(
-        status=args.status, outcome=args.outcome, exception_type=args.exception_type, limit=args.limit
+    return RunStore(runs_db())
+
+
+def _runs(args: argparse.Namespace) -> int:
+    rows = _store().list_runs(
+        mission=args.mission,
+        subject_id=args.subject,
+        status=args.status,
+        outcome=args.outcome,
+        case_type=args.case_type,
+        limit=args.limit,
     )
 
     def render(rows: list[dict[str, Any]]) -> str:
         if not rows:
-            return "no runs yet: run `missions demo` or `missions run order-exception --order ID`"
+            return "no runs yet: run `missions demo` or `missions run MISSION --subject ID`"
         return "\n".join(
-            f"{r['run_id']}  {r['created_at'][:19]}  {r['order_id']:<10} {r['status']:<18} {r['outcome']!s:<9} "
-            f"{','.join(r['exception_types'])}"
+            f"{r['run_id']}  {r['created_at'][:19]}  {r['mission']:<18} {r['subject_id']:<12} {r['status']:<18} "
+            f"{r['outcome']!s:<9} {','.join(r['case_types'])}"
             for r in rows
         )
 
@@ -153,10 +196,7 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ai_missions.settings import runs_db
-    from ai_missions.store import RunStore
-
-    store = RunStore(runs_db())
+    store = _store()
     run = store.get_run(args.run_id)
     trail = {
         "run": run,
@@ -167,8 +207,8 @@ def _show(args: argparse.Namespace) -> int:
     def render(trail: dict[str, Any]) -> str:
         run = trail["run"]
         lines = [
-            f"Run {run['run_id']} ({run['mission']}) on {run['order_id']}: {run['status']}, outcome {run['outcome']}",
-            f"  exception types: {', '.join(run['exception_types']) or 'none'}",
+            f"Run {run['run_id']} ({run['mission']}) on {run['subject_id']}: {run['status']}, outcome {run['outcome']}",
+            f"  case types: {', '.join(run['case_types']) or 'none'}",
         ]
         for e in trail["audit"]:
             who = f" by {e['actor']}" if e["actor"] else ""
@@ -180,10 +220,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _queue(args: argparse.Namespace) -> int:
-    from ai_missions.settings import runs_db
-    from ai_missions.store import RunStore
-
-    pending = RunStore(runs_db()).pending_decisions(limit=args.limit)
+    pending = _store().pending_decisions(mission=args.mission, limit=args.limit)
 
     def render(pending: list[dict[str, Any]]) -> str:
         if not pending:
@@ -191,7 +228,10 @@ def _queue(args: argparse.Namespace) -> int:
         lines = []
         for d in pending:
             tools = ", ".join(i["action_request"]["action"] for i in d["request"]["interrupts"])
-            lines.append(f"{d['decision_id']}  {d['created_at'][:19]}  {d['order_id']:<10} run {d['run_id']}  {tools}")
+            lines.append(
+                f"{d['decision_id']}  {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
+                f"run {d['run_id']}  {tools}"
+            )
         return "\n".join(lines)
 
     emit([asdict(d) for d in pending], as_json=args.json, render=render)
@@ -214,7 +254,11 @@ async def _decide(args: argparse.Namespace) -> int:
             raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
     if args.reject and not (args.reason or "").strip():
         raise ValidationError("--reject needs --reason")
-    async with MissionRuntime() as runtime:
+    from ai_missions.governance import load_roster, role_of
+
+    role_of(args.reviewer, load_roster(missions_home()))  # an unknown reviewer is refused before anything starts
+    decision = _store().get_decision(args.decision_id)
+    async with MissionRuntime(decision.mission) as runtime:
         outcome = await runtime.decide(
             args.decision_id,
             args.reviewer,
@@ -222,19 +266,46 @@ async def _decide(args: argparse.Namespace) -> int:
             reject_reason=args.reason if args.reject else None,
             edits=edits,
         )
-    emit(outcome.__dict__, as_json=args.json, render=lambda _: _describe(outcome))
+    emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return 0
 
 
 @_async
 async def _resume(args: argparse.Namespace) -> int:
-    async with MissionRuntime() as runtime:
-        outcomes = await runtime.recover()
+    outcomes: list[RunOutcome] = []
+    for mission in sorted({d.mission for d in _store().decided_not_resumed()}):
+        async with MissionRuntime(mission) as runtime:
+            outcomes.extend(await runtime.recover())
     emit(
-        [o.__dict__ for o in outcomes],
+        [o.to_dict() for o in outcomes],
         as_json=args.json,
         render=lambda _: "\n".join(_describe(o) for o in outcomes) or "nothing to resume",
     )
+    return 0
+
+
+def _missions(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "name": spec.name,
+            "title": spec.title,
+            "subject": spec.subject.kind,
+            "systems": list(spec.systems),
+            "case_types": list(spec.vocabulary.case_types),
+            "outcomes": list(spec.vocabulary.outcomes),
+            "description": spec.description,
+        }
+        for spec in registry().values()
+    ]
+
+    def render(rows: list[dict[str, Any]]) -> str:
+        return "\n".join(
+            f"{r['name']:<20} {r['title']} ({r['subject']}s; systems: {', '.join(r['systems'])})\n"
+            f"{'':<20} {r['description']}"
+            for r in rows
+        )
+
+    emit(rows, as_json=args.json, render=render)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""``missions demo``: the main job on the embedded default, from an empty home to decisions awaiting review."""
+"""``missions demo``: the main job on the embedded default, from an empty home to decisions awaiting review, for
+every registered mission with a trigger."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ai_missions.missions import MissionSpec, registry
 from ai_missions.runtime import MissionRuntime, RunOutcome
 
 
-def pick_demo_orders(exceptions: dict[str, list[str]], story: str | None, count: int) -> list[str]:
+def pick_demo_subjects(cases: dict[str, list[str]], story: str | None, count: int) -> list[str]:
     """The flagship story first, then a spread: every combination, then every type, round-robin."""
     by_kind: dict[tuple[str, ...], list[str]] = {}
-    for order_id, types in sorted(exceptions.items()):
-        by_kind.setdefault(tuple(sorted(types)), []).append(order_id)
-    picked = [story] if story in exceptions else []
+    for subject_id, types in sorted(cases.items()):
+        by_kind.setdefault(tuple(sorted(types)), []).append(subject_id)
+    picked = [story] if story in cases else []
     kinds = sorted(by_kind, key=lambda kind: (-len(kind), kind))
     while len(picked) < count and any(by_kind.values()):
         for kind in kinds:
@@ -35,60 +37,70 @@ def forget_runs(home: Path) -> None:
 
 
 async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list[RunOutcome]:
-    from ai_missions.integrations.seed import seed_book, story_order_id
+    from ai_missions.integrations.books import seed_books, stories
     from ai_missions.knowledge_index.index import build
-    from ai_missions.scanner import exceptions_now, scan_and_start
     from ai_missions.settings import knowledge_dir
 
     started = time.perf_counter()
-    forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at orders that changed
-    seed_book(orders, seed, home)
-    story = story_order_id(home)
-    print(f"Seeded a book of {orders:,} orders (seed {seed}) under {home}")
+    forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
+    for line in seed_books(home, seed=seed, sizes={"commerce": orders}):
+        print(line)
     report = build(directory=knowledge_dir(home))
     print(
         f"Enterprise Knowledge: {len(report.added) + len(report.updated) + len(report.skipped)} policies, "
         f"{report.chunks_total} sections indexed ({report.chunks_embedded} embedded) in {report.seconds:.1f}s"
     )
-    async with MissionRuntime(home) as runtime:
-        found = exceptions_now(runtime)
-        kinds = Counter(t for types in found.values() for t in types)
-        combined = sum(1 for types in found.values() if len(types) > 1)
-        print(
-            f"Trigger scan: {len(found)} orders in exception ({combined} combined): "
-            + ", ".join(f"{k} {n}" for k, n in kinds.most_common())
-        )
-        chosen = pick_demo_orders(found, story, missions)
-        print(f"Running the order-exception mission on {len(chosen)} of them (offline reasoner)...")
-        outcomes = await scan_and_start(runtime, orders=chosen)
-        pending = runtime.store.count_pending()
-    statuses = Counter(o.status for o in outcomes)
-    verdicts = Counter(o.verdict["outcome"] for o in outcomes if o.verdict)
-    print(
-        f"\nMissions: {len(outcomes)} in {time.perf_counter() - started:.1f}s; "
-        + ", ".join(f"{k} {n}" for k, n in statuses.most_common())
-    )
-    print("Verdicts: " + ", ".join(f"{k} {n}" for k, n in verdicts.most_common()))
-    story_run = next((o for o in outcomes if o.order_id == story), None)
-    if story_run is not None:
-        print(f"\nThe flagship story, order {story}: run {story_run.run_id}, {story_run.status}")
-        if story_run.decision_id:
-            print(f"  missions show {story_run.run_id}")
-            print(f"  missions decide {story_run.decision_id} --reviewer omar --approve")
-    print(f"\n{pending} decision(s) await review:")
+    story_of = stories(home)
+    outcomes: list[RunOutcome] = []
+    for spec in registry().values():
+        if spec.trigger is not None:
+            outcomes.extend(await _demo_mission(spec, home, story_of.get(spec.name), missions))
+    print(f"\nAll missions: {len(outcomes)} runs in {time.perf_counter() - started:.1f}s")
     print("  missions queue                      # pending decisions, oldest first")
-    print("  missions decide ID --reviewer omar --approve | --reject --reason R | --edit JSON")
+    print("  missions decide ID --reviewer NAME --approve | --reject --reason R | --edit JSON")
     print("  missions dashboard                  # the Streamlit dashboard")
-    await _eval_step(home)
+    for spec in registry().values():
+        if spec.evals is not None:
+            await _eval_step(home, spec)
     return outcomes
 
 
-async def _eval_step(home: Path) -> None:
-    """The last step: replay a short set of recorded exceptions and print the headline figures."""
+async def _demo_mission(spec: MissionSpec, home: Path, story: str | None, count: int) -> list[RunOutcome]:
+    from ai_missions.scanner import cases_now, scan_and_start
+
+    print(f"\n== {spec.title} ({spec.name})")
+    async with MissionRuntime(spec, home, extra_systems=spec.load("trigger").systems) as runtime:
+        found = await cases_now(runtime)
+        kinds = Counter(t for types in found.values() for t in types)
+        combined = sum(1 for types in found.values() if len(types) > 1)
+        print(
+            f"Trigger: {len(found)} {spec.subject.kind}s need the mission ({combined} combined): "
+            + ", ".join(f"{k} {n}" for k, n in kinds.most_common())
+        )
+        chosen = pick_demo_subjects(found, story, count)
+        print(f"Running it on {len(chosen)} of them (offline reasoner)...")
+        outcomes = await scan_and_start(runtime, subjects=chosen)
+        pending = runtime.store.count_pending(mission=spec.name)
+    statuses = Counter(o.status for o in outcomes)
+    verdicts = Counter(o.verdict["outcome"] for o in outcomes if o.verdict)
+    print(f"Runs: {len(outcomes)}; " + ", ".join(f"{k} {n}" for k, n in statuses.most_common()))
+    print("Verdicts: " + ", ".join(f"{k} {n}" for k, n in verdicts.most_common()))
+    story_run = next((o for o in outcomes if o.subject_id == story), None)
+    if story_run is not None:
+        print(f"The flagship story, {spec.subject.kind} {story}: run {story_run.run_id}, {story_run.status}")
+        if story_run.decision_id:
+            print(f"  missions show {story_run.run_id}")
+            print(f"  missions decide {story_run.decision_id} --reviewer NAME --approve")
+    print(f"{pending} decision(s) of this mission await review.")
+    return outcomes
+
+
+async def _eval_step(home: Path, spec: MissionSpec) -> None:
+    """Replay a short set of recorded cases and print the headline figures."""
     from ai_missions.evals.harness import quick_eval
     from ai_missions.evals.report import headline
 
-    print("\nEvaluating the mission against recorded exceptions (the CI slice of the historical set)...")
-    run_id, summary = await quick_eval(home)
+    print(f"\nEvaluating {spec.name} against recorded cases (its CI slice)...")
+    run_id, summary = await quick_eval(home, spec)
     print(headline(summary, run_id))
-    print(f"  missions eval report {run_id}   # the full report; `missions eval run` replays all 1,188 cases")
+    print(f"  missions eval report {run_id}   # the full report; `missions eval run --mission {spec.name}` for all")

@@ -5,7 +5,7 @@ system gets one session, opened once (all at once) and reused, and its tools are
 bound to that session (``gateway.tools``, for an agent that binds them to a model). The missions' own calls go
 straight to the session (``ClientSession.call_tool``): the LangChain tool wrapper adds ~0.5 ms of callbacks and
 signature inspection to every call and nothing a node needs. Each session lives in its own task so it is closed by
-the task that opened it. Connections use the adapters' connection format (``integrations.connections``).
+the task that opened it. Connections use the adapters' connection format (:mod:`ai_missions.connections`).
 """
 
 from __future__ import annotations
@@ -55,8 +55,11 @@ class SystemsGateway:
                 async with anyio.create_task_group() as starting:  # every server starts at once
                     for name in self.connections:
                         starting.start_soon(self._start, group, name)
-        except BaseException:
+        except BaseException as exc:
             await self._stack.aclose()
+            if isinstance(exc, Exception):
+                names = ", ".join(self.connections)
+                raise SystemUnavailable(f"cannot reach the systems ({names}): {_first_cause(exc)}") from exc
             raise
         return self
 
@@ -100,6 +103,15 @@ class SystemsGateway:
         except RuntimeError as exc:  # a result that breaks the tool's output schema
             raise SystemError_(f"{tool_name}: {exc}") from exc
         return _structured(tool_name, result)
+
+
+def _first_cause(exc: BaseException) -> str:
+    """The innermost meaningful error of a (possibly grouped) start-up failure, in one line."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, TimeoutError):
+        return "a server did not start within 60 s"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _json_schema(tool: BaseTool) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
-from ai_missions.integrations.catalog import TOOLS_BY_NAME
 from ai_missions.knowledge_index.clauses import ApprovalRule
+from ai_missions.missions import ToolPolicy
 
 #: The roster used until ``$MISSIONS_HOME/reviewers.json`` (``{"name": "role", ...}``) says otherwise.
 DEFAULT_ROSTER: dict[str, str] = {
@@ -20,6 +20,9 @@ DEFAULT_ROSTER: dict[str, str] = {
     "omar": "ops_lead",
     "fiona": "finance",
     "cole": "customer_care",
+    "priya": "ap_clerk",
+    "marco": "ap_manager",
+    "chen": "controller",
 }
 
 
@@ -49,8 +52,10 @@ def approval_rules(knowledge: Any) -> list[ApprovalRule]:
     return [rule for policy in knowledge.policies() for rule in policy.approval_rules]
 
 
-def approval_problems(role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule]) -> list[str]:
-    """Why ``role`` may not approve these actions (empty when it may)."""
+def approval_problems(
+    role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule], tools: ToolPolicy
+) -> list[str]:
+    """Why ``role`` may not approve these actions (empty when it may); ``tools`` says which argument is money."""
     problems = []
     for action in actions:
         tool = str(action.get("tool"))
@@ -58,8 +63,7 @@ def approval_problems(role: str, actions: Iterable[Mapping[str, Any]], rules: Se
         if not applicable:
             problems.append(f"no approval rule covers {tool}")
             continue
-        amount_arg = TOOLS_BY_NAME[tool].amount_arg if tool in TOOLS_BY_NAME else None
-        amount = _amount(action.get("args", {}), amount_arg)
+        amount = tools.amount_of(action)
         permitted = [r for r in applicable if role in r.roles]
         if not permitted:
             roles = sorted({x for r in applicable for x in r.roles})
@@ -70,15 +74,8 @@ def approval_problems(role: str, actions: Iterable[Mapping[str, Any]], rules: Se
     return problems
 
 
-def authorize(role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule]) -> None:
-    if problems := approval_problems(role, actions, rules):
+def authorize(
+    role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule], tools: ToolPolicy
+) -> None:
+    if problems := approval_problems(role, actions, rules, tools):
         raise ForbiddenError("; ".join(problems))
-
-
-def _amount(args: Mapping[str, Any], amount_arg: str | None) -> float | None:
-    if amount_arg is None or amount_arg not in args:
-        return None
-    try:
-        return float(args[amount_arg])
-    except (TypeError, ValueError):
-        return None

@@ -1,56 +1,51 @@
-"""The trigger: start a mission for every new exception the systems show.
+"""Start a mission for every new case its trigger finds.
 
-An exception is new when its order never had a mission, or when the order changed (per the ERP event feed, read
-from a stored cursor) and now shows other exception types than its last mission saw, so a mission's own writes
-do not start the same mission again. Orders with a mission in progress are skipped.
+A subject's case is new when the subject never had a run of the mission, or when it changed since the last scan
+(per the trigger's cursor, stored in the run store) and now shows other case types than its last run saw, so a
+mission's own writes do not start it again. Subjects with a run in progress are skipped. One failing start does
+not stop the scan: the run is recorded as failed and the scan goes on with the next subject.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from ai_missions.runtime import MissionRuntime, RunOutcome
 
-CURSOR_KEY = "scan.event_cursor"
-PAGE = 500
+
+def cursor_key(mission: str) -> str:
+    return f"scan.cursor.{mission}"
 
 
-async def read_changed_orders(runtime: MissionRuntime, after_id: int) -> tuple[set[str], int]:
-    """Orders named in the ERP event feed after ``after_id``, and the new cursor."""
-    changed: set[str] = set()
-    cursor = after_id
-    while True:
-        page: dict[str, Any] = await runtime.systems.call("read_events", {"after_id": cursor, "limit": PAGE})
-        events = page.get("events", [])
-        changed.update(e["order_id"] for e in events)
-        cursor = int(page.get("next_after_id", cursor))
-        if len(events) < PAGE:
-            return changed, cursor
-
-
-def exceptions_now(runtime: MissionRuntime) -> dict[str, list[str]]:
-    """The trigger scan over the book: order id -> exception types."""
-    from ai_missions.integrations.scan import scan_exceptions
-
-    return {row.order_id: list(row.types) for row in scan_exceptions(runtime.home)}
+async def cases_now(runtime: MissionRuntime) -> dict[str, list[str]]:
+    """The trigger's scan: subject id -> case types."""
+    trigger = runtime.spec.load("trigger")
+    return await trigger.find(runtime.systems)
 
 
 async def scan_and_start(
-    runtime: MissionRuntime, *, reasoner: str = "offline", limit: int | None = None, orders: list[str] | None = None
+    runtime: MissionRuntime,
+    *,
+    reasoner: str = "offline",
+    limit: int | None = None,
+    subjects: list[str] | None = None,
 ) -> list[RunOutcome]:
-    """Start missions for new exceptions (or for ``orders`` among them); returns their outcomes."""
-    changed, cursor = await read_changed_orders(runtime, int(runtime.store.get_meta(CURSOR_KEY, "0") or 0))
-    found = exceptions_now(runtime)
-    seen = runtime.store.last_types_by_order()
-    candidates = [o for o in found if o not in seen or (o in changed and sorted(found[o]) != seen[o])]
-    if orders is not None:
-        wanted = set(orders)
-        candidates = [o for o in candidates if o in wanted]
-    active = runtime.store.active_orders()
-    candidates = [o for o in candidates if o not in active][:limit]
+    """Start runs for new cases (or for ``subjects`` among them); returns their outcomes."""
+    mission = runtime.mission
+    trigger = runtime.spec.load("trigger")
+    changed, cursor = await trigger.changed(runtime.systems, runtime.store.get_meta(cursor_key(mission)))
+    found = await trigger.find(runtime.systems)
+    seen = runtime.store.last_types_by_subject(mission)
+    candidates = [s for s in found if s not in seen or (s in changed and sorted(found[s]) != seen[s])]
+    if subjects is not None:
+        wanted = set(subjects)
+        candidates = [s for s in candidates if s in wanted]
+    active = runtime.store.active_subjects(mission)
+    candidates = [s for s in candidates if s not in active][:limit]
     outcomes = []
-    for order_id in candidates:
-        trigger = {"source": "scan", "order_id": order_id, "exception_types": found[order_id]}
-        outcomes.append(await runtime.start(order_id, reasoner=reasoner, trigger=trigger))
-    runtime.store.set_meta(CURSOR_KEY, str(cursor))
+    for subject_id in candidates:
+        trigger_event = {"source": "scan", "subject_id": subject_id, "case_types": found[subject_id]}
+        try:
+            outcomes.append(await runtime.start(subject_id, reasoner=reasoner, trigger=trigger_event))
+        except Exception:  # recorded as a failed run by the runtime; the scan goes on with the next subject
+            continue
+    runtime.store.set_meta(cursor_key(mission), cursor)
     return outcomes

@@ -1,7 +1,9 @@
 """The run store: missions' runs, their ordered audit trail, and the Decision Queue (SQLite, WAL).
 
-LangGraph's checkpointer holds each run's graph state; this store holds what people query: which runs exist,
-what they found and decided, and which decisions wait. Listing pending decisions is an indexed query.
+LangGraph's checkpointer holds each run's graph state; this store holds what people query: which runs exist
+(keyed by mission and subject), what they found and decided, and which decisions wait. Listing pending decisions
+is an indexed query. The schema is versioned (:data:`MIGRATIONS`): an older store is migrated in place, in one
+transaction per step; a store written by a newer version is refused with a clear error.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ConflictError, NotFoundError
+from ai_missions.errors import ConflictError, MissionsError, NotFoundError
 
-SCHEMA = """
+_V1 = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     mission TEXT NOT NULL,
@@ -65,11 +67,17 @@ CREATE INDEX IF NOT EXISTS decisions_by_run ON decisions (run_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-#: Run statuses of a mission that is still in progress.
-ACTIVE_STATUSES = ("running", "awaiting_decision", "executing")
-
-#: Run statuses of a mission that has ended.
-FINAL_STATUSES = ("closed", "closed_partially", "escalated", "failed")
+#: Runs keyed by (mission, subject): an order, an invoice, a ticket... and the mission of every decision.
+_V2 = """
+ALTER TABLE runs RENAME COLUMN order_id TO subject_id;
+ALTER TABLE runs RENAME COLUMN exception_types TO case_types;
+DROP INDEX IF EXISTS runs_by_order;
+CREATE INDEX runs_by_subject ON runs (mission, subject_id);
+CREATE INDEX runs_by_mission ON runs (mission, created_at);
+ALTER TABLE decisions RENAME COLUMN order_id TO subject_id;
+ALTER TABLE decisions ADD COLUMN mission TEXT NOT NULL DEFAULT '';
+UPDATE decisions SET mission = coalesce((SELECT mission FROM runs WHERE runs.run_id = decisions.run_id), '');
+"""
 
 #: "PAY-001@3" (how a verdict cites a policy) split into id and version, as SQL over a ``json_each`` row ``c``.
 _CITED = (
@@ -77,10 +85,10 @@ _CITED = (
     "CASE WHEN instr(c.value, '@') > 0 THEN CAST(substr(c.value, instr(c.value, '@') + 1) AS INTEGER) ELSE 0 END"
 )
 
-#: What the dashboard's queries need on top of :data:`SCHEMA`, created on their first use (append-only): indexes
-#: for "resolved since" and "decided since", and ``citations``, one row per policy a verdict cited, kept by a
-#: trigger on the audit trail, so "which runs cited PAY-001" is an index lookup instead of a scan of every event.
-DASHBOARD_SCHEMA = f"""
+#: What the dashboard's queries need: indexes for "resolved since" and "decided since", and ``citations``, one
+#: row per policy a verdict cited, kept by a trigger on the audit trail, so "which runs cited PAY-001" is an index
+#: lookup instead of a scan of every event (verdicts recorded before are cited once, here).
+_V3 = f"""
 CREATE INDEX IF NOT EXISTS runs_by_updated ON runs (updated_at);
 CREATE INDEX IF NOT EXISTS decisions_by_decided ON decisions (decided_at) WHERE decided_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS citations (
@@ -97,14 +105,25 @@ BEGIN
     INSERT OR IGNORE INTO citations (policy_id, version, run_id, at)
     SELECT {_CITED}, NEW.run_id, NEW.at FROM json_each(NEW.data, '$.policy_ids') AS c WHERE c.type = 'text';
 END;
-"""
-#: Verdicts recorded before the trigger existed, cited once when the dashboard schema is first created.
-_BACKFILL_CITATIONS = f"""
 INSERT OR IGNORE INTO citations (policy_id, version, run_id, at)
 SELECT {_CITED}, e.run_id, e.at FROM events AS e, json_each(e.data, '$.policy_ids') AS c
-WHERE e.kind = 'verdict' AND c.type = 'text'
+WHERE e.kind = 'verdict' AND c.type = 'text';
 """
-_CITATIONS_BACKFILLED = "dashboard.citations_backfilled"
+
+#: Schema versions and the script that brings the store from the previous one.
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3))
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+_VERSION_KEY = "schema_version"
+
+#: Run statuses of a mission that is still in progress.
+ACTIVE_STATUSES = ("running", "awaiting_decision", "executing")
+
+#: Run statuses of a mission that has ended.
+FINAL_STATUSES = ("closed", "closed_partially", "escalated", "failed")
+
+
+class StoreVersionError(MissionsError):
+    """The store was written by a newer version of AI Missions."""
 
 
 def utc_now() -> str:
@@ -115,7 +134,8 @@ def utc_now() -> str:
 class Decision:
     decision_id: str
     run_id: str
-    order_id: str
+    mission: str
+    subject_id: str
     status: str
     created_at: str
     request: dict[str, Any]
@@ -131,9 +151,10 @@ class RunStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._db().executescript(SCHEMA)
+        migrate(self._db(), str(path))
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -158,22 +179,22 @@ class RunStore:
 
     # -- runs -------------------------------------------------------------------------------------------------
     def create_run(
-        self, run_id: str, *, mission: str, order_id: str, reasoner: str, exception_types: Sequence[str]
+        self, run_id: str, *, mission: str, subject_id: str, reasoner: str, case_types: Sequence[str]
     ) -> None:
         now = utc_now()
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO runs (run_id, mission, order_id, exception_types, reasoner, status, created_at,"
+                "INSERT OR IGNORE INTO runs (run_id, mission, subject_id, case_types, reasoner, status, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
-                (run_id, mission, order_id, json.dumps(list(exception_types)), reasoner, now, now),
+                (run_id, mission, subject_id, json.dumps(list(case_types)), reasoner, now, now),
             )
 
     def update_run(self, run_id: str, **fields: Any) -> None:
-        allowed = {"status", "outcome", "confidence", "summary", "exception_types"}
+        allowed = {"status", "outcome", "confidence", "summary", "case_types"}
         if unknown := set(fields) - allowed:
             raise ValueError(f"unknown run fields {unknown}")
-        if "exception_types" in fields:
-            fields["exception_types"] = json.dumps(list(fields["exception_types"]))
+        if "case_types" in fields:
+            fields["case_types"] = json.dumps(list(fields["case_types"]))
         assignments = ", ".join(f"{k} = ?" for k in fields)
         with self._tx() as db:
             db.execute(
@@ -185,7 +206,7 @@ class RunStore:
         row = self._db().execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"unknown run {run_id!r}")
-        return _run_row(row)
+        return run_row(row)
 
     def list_runs(
         self,
@@ -193,20 +214,20 @@ class RunStore:
         mission: str | None = None,
         status: str | None = None,
         outcome: str | None = None,
-        exception_type: str | None = None,
-        order_id: str | None = None,
+        case_type: str | None = None,
+        subject_id: str | None = None,
         since: str | None = None,
         until: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """Runs newest first, filtered by any of mission, status, outcome, exception type, order and creation time
+        """Runs newest first, filtered by any of mission, status, outcome, case type, subject and creation time
         (ISO ``since`` inclusive, ``until`` exclusive)."""
-        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
+        where, params = _run_filters(mission, status, outcome, case_type, subject_id, since, until)
         rows = self._db().execute(
             f"SELECT * FROM runs {where} ORDER BY created_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)
         )
-        return [_run_row(r) for r in rows]
+        return [run_row(r) for r in rows]
 
     def count_runs(
         self,
@@ -214,26 +235,30 @@ class RunStore:
         mission: str | None = None,
         status: str | None = None,
         outcome: str | None = None,
-        exception_type: str | None = None,
-        order_id: str | None = None,
+        case_type: str | None = None,
+        subject_id: str | None = None,
         since: str | None = None,
         until: str | None = None,
     ) -> int:
         """How many runs :meth:`list_runs` would list with the same filters (without paging)."""
-        where, params = _run_filters(mission, status, outcome, exception_type, order_id, since, until)
+        where, params = _run_filters(mission, status, outcome, case_type, subject_id, since, until)
         return int(self._db().execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0])
 
-    def active_orders(self) -> set[str]:
-        """Orders with a mission still in progress."""
+    def active_subjects(self, mission: str) -> set[str]:
+        """Subjects with a run of ``mission`` still in progress."""
         marks = ", ".join("?" * len(ACTIVE_STATUSES))
-        rows = self._db().execute(f"SELECT DISTINCT order_id FROM runs WHERE status IN ({marks})", ACTIVE_STATUSES)
+        rows = self._db().execute(
+            f"SELECT DISTINCT subject_id FROM runs WHERE mission = ? AND status IN ({marks})",
+            (mission, *ACTIVE_STATUSES),
+        )
         return {r[0] for r in rows}
 
-    def last_types_by_order(self) -> dict[str, list[str]]:
-        """Each order's exception types as its latest mission saw them."""
+    def last_types_by_subject(self, mission: str) -> dict[str, list[str]]:
+        """Each subject's case types as its latest run of ``mission`` saw them."""
         rows = self._db().execute(
-            "SELECT order_id, exception_types FROM runs r WHERE created_at ="
-            " (SELECT max(created_at) FROM runs WHERE order_id = r.order_id)"
+            "SELECT subject_id, case_types FROM runs r WHERE mission = ? AND created_at ="
+            " (SELECT max(created_at) FROM runs WHERE mission = r.mission AND subject_id = r.subject_id)",
+            (mission,),
         )
         return {r[0]: sorted(json.loads(r[1])) for r in rows}
 
@@ -282,13 +307,15 @@ class RunStore:
         return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
 
     # -- decision queue ---------------------------------------------------------------------------------------
-    def open_decision(self, decision_id: str, *, run_id: str, order_id: str, request: Mapping[str, Any]) -> bool:
+    def open_decision(
+        self, decision_id: str, *, run_id: str, mission: str, subject_id: str, request: Mapping[str, Any]
+    ) -> bool:
         """Queue a decision; False when it was already queued (a resumed node re-raising its interrupt)."""
         with self._tx() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO decisions (decision_id, run_id, order_id, status, created_at, request)"
-                " VALUES (?, ?, ?, 'pending', ?, ?)",
-                (decision_id, run_id, order_id, utc_now(), json.dumps(request, default=str)),
+                "INSERT OR IGNORE INTO decisions (decision_id, run_id, mission, subject_id, status, created_at,"
+                " request) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str)),
             )
             return cursor.rowcount == 1
 
@@ -296,21 +323,25 @@ class RunStore:
         row = self._db().execute("SELECT * FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"unknown decision {decision_id!r}")
-        return _decision_row(row)
+        return decision_row(row)
 
-    def pending_decisions(self, *, limit: int = 50, offset: int = 0) -> list[Decision]:
+    def pending_decisions(self, *, mission: str | None = None, limit: int = 50, offset: int = 0) -> list[Decision]:
         """Pending decisions, oldest first (served by the (status, created_at) index)."""
+        where, params = ("AND mission = ?", [mission]) if mission else ("", [])
         rows = self._db().execute(
-            "SELECT * FROM decisions WHERE status = 'pending' ORDER BY created_at LIMIT ? OFFSET ?", (limit, offset)
+            f"SELECT * FROM decisions WHERE status = 'pending' {where} ORDER BY created_at LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
-        return [_decision_row(r) for r in rows]
+        return [decision_row(r) for r in rows]
 
-    def count_pending(self) -> int:
-        return int(self._db().execute("SELECT count(*) FROM decisions WHERE status = 'pending'").fetchone()[0])
+    def count_pending(self, *, mission: str | None = None) -> int:
+        where, params = ("AND mission = ?", [mission]) if mission else ("", [])
+        sql = f"SELECT count(*) FROM decisions WHERE status = 'pending' {where}"
+        return int(self._db().execute(sql, params).fetchone()[0])
 
     def decisions_of(self, run_id: str) -> list[Decision]:
         rows = self._db().execute("SELECT * FROM decisions WHERE run_id = ? ORDER BY created_at", (run_id,))
-        return [_decision_row(r) for r in rows]
+        return [decision_row(r) for r in rows]
 
     def claim_decision(self, decision_id: str, *, reviewer: str, role: str, response: Mapping[str, Any]) -> Decision:
         """Record a reviewer's decision. Exactly one of concurrent claims wins; the others get ConflictError."""
@@ -332,124 +363,72 @@ class RunStore:
         with self._tx() as db:
             db.execute("UPDATE decisions SET resumed = 1 WHERE decision_id = ?", (decision_id,))
 
-    def decided_not_resumed(self) -> list[Decision]:
+    def decided_not_resumed(self, *, mission: str | None = None) -> list[Decision]:
         """Decisions recorded whose run has not been resumed yet (a crash between the two)."""
-        rows = self._db().execute("SELECT * FROM decisions WHERE status = 'decided' AND resumed = 0")
-        return [_decision_row(r) for r in rows]
+        where, params = ("AND mission = ?", [mission]) if mission else ("", [])
+        rows = self._db().execute(f"SELECT * FROM decisions WHERE status = 'decided' AND resumed = 0 {where}", params)
+        return [decision_row(r) for r in rows]
 
-    # -- dashboard queries: read-only, each served by an index or one pass over the runs ----------------------
-    def _dashboard_db(self) -> sqlite3.Connection:
-        """The connection, after :data:`DASHBOARD_SCHEMA` exists (created and backfilled once per database)."""
-        db = self._db()
-        if not getattr(self, "_dashboard_ready", False):  # once per store object (schema statements are idempotent)
-            db.executescript(DASHBOARD_SCHEMA)
-            if self.get_meta(_CITATIONS_BACKFILLED) is None:
-                with self._tx() as tx:
-                    tx.execute(_BACKFILL_CITATIONS)
-                    tx.execute(
-                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                        (_CITATIONS_BACKFILLED, utc_now()),
-                    )
-            self._dashboard_ready = True
-        return db
 
-    def run_facets(self) -> dict[str, list[str]]:
-        """The missions, statuses and outcomes present, to offer as filters."""
-        db = self._db()
-        return {
-            column: [r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM runs WHERE {column} IS NOT NULL")]
-            for column in ("mission", "status", "outcome")
-        }
-
-    def status_counts(self) -> dict[str, int]:
-        rows = self._db().execute("SELECT status, count(*) FROM runs GROUP BY status")
-        return {r[0]: int(r[1]) for r in rows}
-
-    def exception_type_counts(self, statuses: Sequence[str] | None = None) -> dict[str, int]:
-        """Runs per exception type (a combined exception counts once for each of its types)."""
-        sql = "SELECT t.value, count(*) FROM runs, json_each(runs.exception_types) AS t"
-        params: list[Any] = []
-        if statuses is not None:
-            sql += f" WHERE runs.status IN ({', '.join('?' * len(statuses))})"
-            params.extend(statuses)
-        rows = self._db().execute(sql + " GROUP BY t.value", params)
-        return {str(r[0]): int(r[1]) for r in rows}
-
-    def pending_created_at(self) -> list[str]:
-        """When each pending decision was opened, oldest first (read from the (status, created_at) index)."""
-        rows = self._db().execute("SELECT created_at FROM decisions WHERE status = 'pending' ORDER BY created_at")
-        return [r[0] for r in rows]
-
-    def resolved_since(self, since: str) -> dict[str, int]:
-        """Runs that reached a final status at or after ``since``, per status."""
-        marks = ", ".join("?" * len(FINAL_STATUSES))
-        rows = self._dashboard_db().execute(
-            f"SELECT status, count(*) FROM runs WHERE updated_at >= ? AND status IN ({marks}) GROUP BY status",
-            (since, *FINAL_STATUSES),
+def migrate(db: sqlite3.Connection, name: str) -> int:
+    """Bring a store to :data:`SCHEMA_VERSION`, one transaction per step; returns the version found."""
+    has_runs = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").fetchone()
+    has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (_VERSION_KEY,)).fetchone() if has_meta else None
+    found = int(row[0]) if row else (1 if has_runs else 0)
+    if found > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"the run store {name} has schema version {found}, newer than this version of AI Missions "
+            f"understands ({SCHEMA_VERSION}); upgrade AI Missions"
         )
-        return {r[0]: int(r[1]) for r in rows}
+    for version, script in MIGRATIONS:
+        if version <= found:
+            continue
+        statements = [s.strip() for s in _split(script) if s.strip()]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements:
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (_VERSION_KEY, str(version)),
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return found
 
-    def decision_tally(self, since: str) -> list[dict[str, Any]]:
-        """Reviewers' answers per action decided since ``since``: ``{day, answer, count}`` with answer one of
-        ``accept``, ``edit`` or ``response`` (a rejection)."""
-        rows = self._dashboard_db().execute(
-            "SELECT substr(d.decided_at, 1, 10) AS day, json_extract(a.value, '$.type') AS answer, count(*)"
-            " FROM decisions AS d, json_each(d.response, '$.responses') AS a"
-            " WHERE d.decided_at >= ? AND d.status = 'decided' GROUP BY day, answer ORDER BY day",
-            (since,),
-        )
-        return [{"day": r[0], "answer": r[1], "count": int(r[2])} for r in rows]
 
-    def decision_latencies(self, since: str) -> list[float]:
-        """Seconds from each run's trigger to its reviewer's decision, for decisions made since ``since``."""
-        rows = self._dashboard_db().execute(
-            "SELECT (julianday(d.decided_at) - julianday(r.created_at)) * 86400.0 FROM decisions AS d"
-            " JOIN runs AS r ON r.run_id = d.run_id WHERE d.decided_at >= ? AND d.status = 'decided'",
-            (since,),
-        )
-        return [float(r[0]) for r in rows if r[0] is not None]
-
-    def recent_decisions(self, *, limit: int = 20, offset: int = 0) -> list[Decision]:
-        """Decided decisions, newest first."""
-        rows = self._dashboard_db().execute(
-            "SELECT * FROM decisions WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT ? OFFSET ?",
-            (limit, offset),
-        )
-        return [_decision_row(r) for r in rows]
-
-    def citing_runs(self, policy_id: str, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Runs whose verdict cited ``policy_id`` (any version), newest first, with the version cited."""
-        rows = self._dashboard_db().execute(
-            "SELECT c.version AS cited_version, c.at AS cited_at, r.* FROM citations AS c"
-            " JOIN runs AS r ON r.run_id = c.run_id WHERE c.policy_id = ? ORDER BY c.at DESC LIMIT ? OFFSET ?",
-            (policy_id, limit, offset),
-        )
-        return [_run_row(r) for r in rows]
-
-    def citation_counts(self, policy_id: str) -> dict[int, int]:
-        """How many runs cited each version of ``policy_id``."""
-        rows = self._dashboard_db().execute(
-            "SELECT version, count(*) FROM citations WHERE policy_id = ? GROUP BY version ORDER BY version",
-            (policy_id,),
-        )
-        return {int(r[0]): int(r[1]) for r in rows}
+def _split(script: str) -> list[str]:
+    """SQL statements of a script (``sqlite3.complete_statement`` keeps a trigger's body in one piece)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current)
+            current = ""
+    if current.strip():
+        statements.append(current)
+    return statements
 
 
 def _run_filters(
     mission: str | None,
     status: str | None,
     outcome: str | None,
-    exception_type: str | None,
-    order_id: str | None,
+    case_type: str | None,
+    subject_id: str | None,
     since: str | None,
     until: str | None,
 ) -> tuple[str, list[Any]]:
-    equal = {"mission": mission, "status": status, "outcome": outcome, "order_id": order_id}
+    equal = {"mission": mission, "status": status, "outcome": outcome, "subject_id": subject_id}
     where = [f"{name} = ?" for name, value in equal.items() if value is not None]
     params: list[Any] = [value for value in equal.values() if value is not None]
-    if exception_type:
-        where.append("exception_types LIKE ?")
-        params.append(f'%"{exception_type}"%')
+    if case_type:
+        where.append("case_types LIKE ?")
+        params.append(f'%"{case_type}"%')
     if since:
         where.append("created_at >= ?")
         params.append(since)
@@ -459,15 +438,16 @@ def _run_filters(
     return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
 
-def _run_row(row: sqlite3.Row) -> dict[str, Any]:
-    return {**dict(row), "exception_types": json.loads(row["exception_types"])}
+def run_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {**dict(row), "case_types": json.loads(row["case_types"])}
 
 
-def _decision_row(row: sqlite3.Row) -> Decision:
+def decision_row(row: sqlite3.Row) -> Decision:
     return Decision(
         decision_id=row["decision_id"],
         run_id=row["run_id"],
-        order_id=row["order_id"],
+        mission=row["mission"],
+        subject_id=row["subject_id"],
         status=row["status"],
         created_at=row["created_at"],
         request=json.loads(row["request"]),

@@ -87,7 +87,7 @@ def metric_text(name: str, value: float | None) -> str:
 
 
 def compare(baseline: EvalRun, candidate: EvalRun) -> list[dict[str, Any]]:
-    """Every metric of either run, overall and per exception type, with the change from baseline to candidate."""
+    """Every metric of either run, overall and per case type, with the change from baseline to candidate."""
     rows = []
     scopes: list[tuple[str, Mapping[str, float], Mapping[str, float]]] = [("all", baseline.metrics, candidate.metrics)]
     for kind in sorted(set(baseline.per_type) | set(candidate.per_type)):

@@ -300,7 +300,7 @@ class QueueCard:
     outcome: str
     confidence: float | None
     actions: list[ReviewAction]
-    exception_types: list[str] = field(default_factory=list)
+    case_types: list[str] = field(default_factory=list)
 
 
 def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mapping[str, Any] | None) -> QueueCard:
@@ -333,7 +333,7 @@ def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mappi
         outcome=str(meta.get("outcome") or (verdict or {}).get("outcome") or ""),
         confidence=meta.get("confidence", (verdict or {}).get("confidence")),
         actions=actions,
-        exception_types=list((run or {}).get("exception_types") or []),
+        case_types=list((run or {}).get("case_types") or []),
     )
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ai_missions.governance import load_roster
+from ai_missions.queries import RunQueries
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.store import RunStore
 
@@ -35,6 +36,11 @@ def _store(home: str) -> RunStore:
 
 def store() -> RunStore:
     return _store(str(home()))
+
+
+def queries() -> RunQueries:
+    """The dashboard's read-only queries over the run store."""
+    return RunQueries(store())
 
 
 def _close(client: MissionClient) -> None:

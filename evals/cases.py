@@ -1,19 +1,21 @@
-"""Recorded exceptions: the case format, validated on load with one clear error per bad line.
+"""Recorded cases: the case format, validated on load with one clear error per bad line, for any mission.
 
 A case is one JSON line::
 
     {"case_id": "s11-SO-100245", "mission": "order-exception", "recorded_at": "2026-03-16T18:20:00Z",
-     "trigger": {"system": "payments", "event": "fraud_hold", "order_id": "SO-100245",
-                 "exception_types": ["payment_review"]},                    # exception_types: optional
-     "snapshot": {"format": "ai-missions/snapshot@1", ...},                 # `missions systems export --order`
+     "trigger": {"system": "payments", "event": "fraud_hold", "subject_id": "SO-100245",
+                 "case_types": ["payment_review"]},                         # case_types: optional
+     "snapshot": {"format": "ai-missions/snapshot@1", ...},                 # `missions systems export`
      "resolution": {"outcome": "proceed", "actions": [{"tool": "release_payment_hold",
                                                        "args": {"order_id": "SO-100245"}}, ...],
                     "decided_by": "omar", "note": "long-standing customer, moved last week"},
      "tags": ["judgment:..."]}                                              # optional, for analysis only
 
-``resolution`` is what the people decided: the outcome and the ordered state-changing actions they took, with the
-tools' own argument names (``missions systems list``). ``escalate`` means the case went up to someone senior and
-its record holds no actions. Files are ``.jsonl`` or ``.jsonl.gz``.
+``mission`` names a registered mission; its vocabulary and tool policy validate the rest. ``resolution`` is what
+the people decided: an outcome of the mission and the ordered state-changing actions they took, with the tools'
+own argument names. ``escalate`` means the case went up to someone senior and its record holds no actions.
+(The first order cases wrote ``trigger.order_id`` and ``trigger.exception_types``; both are still read.)
+Files are ``.jsonl`` or ``.jsonl.gz``.
 """
 
 from __future__ import annotations
@@ -25,20 +27,14 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from ai_missions.errors import NotFoundError, ValidationError
-from ai_missions.integrations.catalog import TOOLS_BY_NAME, WRITE_TOOLS
-from ai_missions.integrations.snapshot import read_snapshot
-from ai_missions.vocabulary import EXCEPTION_TYPES, Outcome
-
-#: Where the generated historical set and the CI slice live.
-DATA_DIR = Path(__file__).resolve().parent / "data"
-HISTORICAL = DATA_DIR / "historical.jsonl.gz"
-CI_SLICE = DATA_DIR / "ci_slice.jsonl.gz"
+from ai_missions.errors import MissionsError, NotFoundError, ValidationError
+from ai_missions.evals.environment import read_snapshot
+from ai_missions.missions import ESCALATE, MissionSpec, get_mission, mission_names
 
 
 class _Strict(BaseModel):
@@ -46,36 +42,31 @@ class _Strict(BaseModel):
 
 
 class Trigger(_Strict):
-    """What raised the case: the system, its event and the order."""
+    """What raised the case: the system, its event and the subject."""
 
-    system: Literal["erp", "crm", "inventory", "payments", "shipping"]
+    system: str = Field(min_length=1, max_length=64)
     event: str = Field(min_length=1, max_length=100)
-    order_id: str = Field(min_length=1, max_length=64)
-    exception_types: list[str] = Field(default_factory=list)
+    subject_id: str = Field(min_length=1, max_length=64)
+    case_types: list[str] = Field(default_factory=list)
 
-    @field_validator("exception_types")
+    @model_validator(mode="before")
     @classmethod
-    def _known_types(cls, value: list[str]) -> list[str]:
-        unknown = [t for t in value if t not in EXCEPTION_TYPES]
-        if unknown:
-            raise ValueError(f"unknown exception types {unknown}; expected some of {', '.join(EXCEPTION_TYPES)}")
-        return value
+    def _first_names(cls, data: Any) -> Any:
+        """The order cases' first field names (``order_id``, ``exception_types``)."""
+        if isinstance(data, dict) and ("order_id" in data or "exception_types" in data):
+            data = dict(data)
+            if "order_id" in data:
+                data.setdefault("subject_id", data.pop("order_id"))
+            if "exception_types" in data:
+                data.setdefault("case_types", data.pop("exception_types"))
+        return data
 
 
 class RecordedAction(_Strict):
     """One state-changing action the people took, as a tool call."""
 
-    tool: str
+    tool: str = Field(min_length=1, max_length=100)
     args: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("tool")
-    @classmethod
-    def _write_tool(cls, value: str) -> str:
-        if value not in TOOLS_BY_NAME:
-            raise ValueError(f"unknown tool {value!r}")
-        if value not in WRITE_TOOLS:
-            raise ValueError(f"{value} is a read, not an action")
-        return value
 
     @field_validator("args")
     @classmethod
@@ -86,28 +77,36 @@ class RecordedAction(_Strict):
 class Resolution(_Strict):
     """What the people decided."""
 
-    outcome: Outcome
+    outcome: str = Field(min_length=1, max_length=64)
     actions: list[RecordedAction] = Field(default_factory=list)
     decided_by: str = Field(min_length=1, max_length=100)
     note: str = ""
 
     @model_validator(mode="after")
     def _escalations_hold_no_actions(self) -> Resolution:
-        if self.outcome == "escalate" and self.actions:
+        if self.outcome == ESCALATE and self.actions:
             raise ValueError("an escalated case records no actions (the escalation owner decides outside the record)")
         return self
 
 
 class Case(_Strict):
-    """One recorded exception and its resolution."""
+    """One recorded case of a mission and its resolution."""
 
     case_id: str = Field(min_length=1, max_length=128)
-    mission: Literal["order-exception"] = "order-exception"
+    mission: str = "order-exception"
     recorded_at: datetime
     trigger: Trigger
     snapshot: dict[str, Any]
     resolution: Resolution
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("mission")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        try:
+            return get_mission(value).name
+        except MissionsError:
+            raise ValueError(f"unknown mission {value!r}; expected one of {', '.join(mission_names())}") from None
 
     @field_validator("snapshot")
     @classmethod
@@ -118,20 +117,39 @@ class Case(_Strict):
             raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
-    def _order_in_snapshot(self) -> Case:
-        orders = {o.get("order_id") for o in self.snapshot["systems"]["erp"].get("orders", [])}
-        if self.trigger.order_id not in orders:
-            raise ValueError(f"trigger.order_id {self.trigger.order_id} is not in the snapshot")
+    def _fits_the_mission(self) -> Case:
+        from ai_missions.evals.plugin import plugin_of
+
+        spec = self.spec
+        vocabulary = spec.vocabulary
+        if unknown := [t for t in self.trigger.case_types if t not in vocabulary.case_types]:
+            raise ValueError(
+                f"trigger.case_types: unknown {unknown}; expected some of {', '.join(vocabulary.case_types)}"
+            )
+        if self.resolution.outcome not in vocabulary.outcomes:
+            raise ValueError(
+                f"resolution.outcome: {self.resolution.outcome!r} is not one of {', '.join(vocabulary.outcomes)}"
+            )
+        for number, action in enumerate(self.resolution.actions):
+            if action.tool not in spec.tools:
+                raise ValueError(f"resolution.actions.{number}.tool: {action.tool!r} is not an action of {spec.name}")
+        if not plugin_of(spec.name).holds_subject(self.snapshot, self.trigger.subject_id):
+            raise ValueError(f"trigger.subject_id {self.trigger.subject_id} is not in the snapshot")
         return self
 
     @property
-    def order_id(self) -> str:
-        return self.trigger.order_id
+    def spec(self) -> MissionSpec:
+        return get_mission(self.mission)
+
+    @property
+    def subject_id(self) -> str:
+        return self.trigger.subject_id
 
     @property
     def kind(self) -> str:
-        """The exception combination, e.g. ``oversell+phantom_inventory`` (``unknown`` when not recorded)."""
-        return "+".join(sorted(self.trigger.exception_types, key=EXCEPTION_TYPES.index)) or "unknown"
+        """The case combination, e.g. ``oversell+phantom_inventory`` (``unknown`` when not recorded)."""
+        order = self.spec.vocabulary.case_types
+        return "+".join(sorted(self.trigger.case_types, key=order.index)) or "unknown"
 
     def to_line(self) -> str:
         return self.model_dump_json(exclude_defaults=False)

@@ -11,14 +11,19 @@ from typing import Any
 
 from ai_missions.cli import emit
 from ai_missions.errors import ValidationError
+from ai_missions.missions import mission_names
 
 
 def register(subparsers: Any) -> None:
     evals = subparsers.add_parser("eval", help="evaluate missions against recorded exceptions")
     sub = evals.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
 
-    run = sub.add_parser("run", help="replay recorded exceptions and score the mission")
-    run.add_argument("--dataset", type=Path, default=None, help="cases (.jsonl[.gz]); default: the historical set")
+    names = mission_names()
+    run = sub.add_parser("run", help="replay recorded cases and score a mission")
+    run.add_argument("--mission", choices=names, help="the mission (default: the one the --dataset file holds)")
+    run.add_argument(
+        "--dataset", default=None, help="a dataset of the mission (historical, ci...) or a case file (.jsonl[.gz])"
+    )
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--limit", type=int, default=None, help="only the first N cases")
     run.add_argument(
@@ -50,14 +55,16 @@ def register(subparsers: Any) -> None:
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=_runs)
 
-    imports = sub.add_parser("import", help="convert a CSV or JSON export of resolved orders into cases")
+    imports = sub.add_parser("import", help="convert a CSV or JSON export of resolved cases into cases")
+    imports.add_argument("--mission", choices=names, default="order-exception")
     imports.add_argument("file", type=Path, help="the export (.csv, .json or .jsonl)")
     imports.add_argument("--mapping", type=Path, required=True, help="the column mapping (JSON; see evals/samples)")
     imports.add_argument("--out", type=Path, default=None, help="cases file to write (default FILE.cases.jsonl.gz)")
     imports.add_argument("--json", action="store_true")
     imports.set_defaults(handler=_import)
 
-    generate = sub.add_parser("generate", help="regenerate the historical set and the CI slice (deterministic)")
+    generate = sub.add_parser("generate", help="regenerate a mission's generated datasets (deterministic)")
+    generate.add_argument("--mission", choices=names, default="order-exception")
     generate.add_argument("--out", type=Path, default=None, help="where to write (default: evals/data/...)")
     generate.add_argument("--slice-out", type=Path, default=None, help="where to write the CI slice")
     generate.add_argument("--seeds", type=int, nargs="+", default=None, help="book seeds (default 11 23 37 41)")
@@ -72,38 +79,65 @@ def _store(args: argparse.Namespace) -> Any:
     return EvalStore(args.store or store_dir(missions_home()))
 
 
+def _task(args: argparse.Namespace) -> Any:
+    """The task a ``run`` names: a mission's named dataset, or a case file (its cases name their mission)."""
+    from ai_missions.evals.cases import iter_lines, parse_case
+    from ai_missions.evals.harness import Task
+
+    path = (
+        Path(args.dataset)
+        if args.dataset and ("/" in args.dataset or args.dataset.endswith(".gz") or args.dataset.endswith(".jsonl"))
+        else None
+    )
+    mission = args.mission
+    if mission is None:
+        if path is None:
+            raise ValidationError(f"say which mission: --mission NAME (one of {', '.join(mission_names())})")
+        number, line = next(iter_lines(path), (0, ""))
+        if not line:
+            raise ValidationError(f"{path} holds no cases")
+        mission = parse_case(line, number).mission
+    return Task.of(mission, path or args.dataset)
+
+
 def _run(args: argparse.Namespace) -> int:
-    from ai_missions.evals.cases import HISTORICAL, dataset_hash, load_cases
-    from ai_missions.evals.harness import EvalConfig, ProgressBar, evaluate, open_knowledge
+    from ai_missions.evals.cases import dataset_hash
+    from ai_missions.evals.harness import EvalConfig, Task, evaluate, open_knowledge, start_run
+    from ai_missions.evals.progress import ProgressBar
     from ai_missions.evals.report import headline
     from ai_missions.settings import missions_home
 
     if (args.concurrency is not None and args.concurrency < 1) or (args.workers is not None and args.workers < 1):
         raise ValidationError("--concurrency and --workers must be at least 1")
+    if args.limit is not None and args.limit < 1:
+        raise ValidationError("--limit must be at least 1")
     store = _store(args)
     if args.resume:
         run = store.get_run(args.resume)
-        run_id, dataset = run["run_id"], Path(run["dataset"])
+        run_id = run["run_id"]
+        task = Task.of(run["mission"], Path(run["dataset"]))
         config = EvalConfig(**run["config"])
-        if dataset_hash(dataset) != run["dataset_hash"]:
-            raise ValidationError(f"{dataset} changed since run {run_id} started; start a new run")
+        if dataset_hash(task.dataset) != run["dataset_hash"]:
+            raise ValidationError(f"{task.dataset} changed since run {run_id} started; start a new run")
     else:
-        dataset = (args.dataset or HISTORICAL).resolve()
+        task = _task(args)
         workers = args.workers or (1 if args.reasoner == "llm" else min(4, os.cpu_count() or 1))
         config = EvalConfig(
+            mission=task.spec.name,
             reasoner=args.reasoner,
             concurrency=args.concurrency or (8 if args.reasoner == "llm" else workers),
             workers=workers,
             limit=args.limit,
             retrieval_cache=not args.no_retrieval_cache,
         )
-    cases = load_cases(dataset, limit=config.limit)
+    cases = task.cases(limit=config.limit)
     if not args.resume:
-        run_id = store.create_run(
-            dataset=str(dataset), dataset_hash=dataset_hash(dataset), config=config.recorded(), cases_total=len(cases)
-        )
+        run_id = start_run(store, task, config, cases)
     knowledge = open_knowledge(missions_home())
-    print(f"Eval run {run_id}: {len(cases)} cases from {dataset.name}, {config.reasoner} reasoner", file=sys.stderr)
+    print(
+        f"Eval run {run_id}: {task.spec.name}, {len(cases)} cases from {task.dataset.name}, {config.reasoner} reasoner",
+        file=sys.stderr,
+    )
     started = time.perf_counter()
     try:
         progress = None if args.json else ProgressBar()
@@ -173,10 +207,14 @@ def _runs(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from ai_missions.evals.cases import write_cases
-    from ai_missions.evals.importer import import_cases
+    from ai_missions.evals.plugin import plugin_of
+    from ai_missions.missions import _load
     from ai_missions.settings import missions_home
 
-    cases = import_cases(args.file, args.mapping, missions_home())
+    plugin = plugin_of(args.mission)
+    if plugin.importer is None:
+        raise ValidationError(f"the {args.mission} mission has no importer")
+    cases = _load(plugin.importer)(args.file, args.mapping, missions_home())
     out = args.out or args.file.with_name(f"{args.file.stem}.cases.jsonl.gz")
     written = write_cases(cases, out)
     kinds: dict[str, int] = {}
@@ -196,14 +234,13 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from ai_missions.evals.cases import CI_SLICE, HISTORICAL
-    from ai_missions.evals.generate import SEEDS, generate
+    from ai_missions.evals.plugin import plugin_of
+    from ai_missions.missions import _load
 
-    out = args.out or HISTORICAL
-    default_slice = CI_SLICE if args.out is None else out.with_name(f"{out.name.split('.')[0]}-ci.jsonl.gz")
-    slice_out = args.slice_out or default_slice
-    written, sliced = generate(out, slice_out, seeds=args.seeds or SEEDS)
-    result = {"cases": written, "path": str(out), "ci_slice": sliced, "ci_slice_path": str(slice_out)}
+    plugin = plugin_of(args.mission)
+    if plugin.generator is None:
+        raise ValidationError(f"the {args.mission} mission has no generator")
+    result = _load(plugin.generator)(out=args.out, slice_out=args.slice_out, seeds=args.seeds)
     emit(
         result,
         as_json=args.json,

@@ -6,8 +6,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ai_missions.evals.scoring import metrics
-from ai_missions.vocabulary import OUTCOMES
+from ai_missions.evals.scorers import metrics
 
 #: The metrics a report and a comparison show, with how to read them (higher is better unless listed in LOWER).
 HEADLINE = (
@@ -108,10 +107,10 @@ def _missing_extra(r: Mapping[str, Any]) -> tuple[str, str]:
 def render_markdown(run: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> str:
     """The run as Markdown: configuration, headline figures, breakdowns, confusion matrix and disagreements."""
     summary = run.get("summary") or {}
-    overall = summary.get("overall") or metrics(results)
+    overall = summary.get("overall") or metrics(results, _scorers_of(run))
     config = run.get("config", {})
     out = [
-        f"# Eval run {run['run_id']}",
+        f"# Eval run {run['run_id']} ({run.get('mission', 'order-exception')})",
         "",
         f"- dataset: `{run['dataset']}` (sha256 `{run['dataset_hash'][:16]}`), {run['cases_done']}/{run['cases_total']}"
         f" cases, status {run['status']}",
@@ -122,7 +121,7 @@ def render_markdown(run: Mapping[str, Any], results: Sequence[Mapping[str, Any]]
         "",
         _table(["metric", "value"], [[label, fmt(key, overall.get(key))] for key, label in HEADLINE]),
         "",
-        "## Per exception type",
+        "## Per case type",
         "",
         _table(["type", *(label for _, label in TYPE_COLUMNS)], _breakdown(summary.get("per_type", {}))),
         "",
@@ -134,7 +133,7 @@ def render_markdown(run: Mapping[str, Any], results: Sequence[Mapping[str, Any]]
         "",
     ]
     matrix = summary.get("confusion", {})
-    columns = [*OUTCOMES, "error"]
+    columns = _columns(matrix)
     out.append(_table(["recorded \\ mission", *columns], [[g, *(str(matrix[g][c]) for c in columns)] for g in matrix]))
     out += ["", "## Policies cited", ""]
     out.append(", ".join(f"{p} {n}" for p, n in summary.get("policies_cited", {}).items()) or "none")
@@ -203,8 +202,13 @@ def _html_table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric_fr
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _columns(matrix: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """The confusion matrix's columns: the mission's outcomes, then ``error``."""
+    return list(dict.fromkeys(c for row in matrix.values() for c in row))
+
+
 def _heat(matrix: Mapping[str, Mapping[str, int]]) -> str:
-    columns = [*OUTCOMES, "error"]
+    columns = _columns(matrix)
     top = max([1, *(v for row in matrix.values() for v in row.values())])
     cells = []
     for gold, row in matrix.items():
@@ -221,7 +225,7 @@ def _heat(matrix: Mapping[str, Mapping[str, int]]) -> str:
 def render_html(run: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> str:
     """The run as one self-contained HTML page with inline SVG charts."""
     summary = run.get("summary") or {}
-    overall = summary.get("overall") or metrics(results)
+    overall = summary.get("overall") or metrics(results, _scorers_of(run))
     config = run.get("config", {})
     cards = "".join(
         f'<div class="card"><small>{html.escape(label)}</small><b>{fmt(key, overall.get(key))}</b></div>'
@@ -264,6 +268,12 @@ def render_html(run: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) ->
 # -- comparing two runs -----------------------------------------------------------------------------------------
 
 
+def _scorers_of(run: Mapping[str, Any]) -> tuple[str, ...]:
+    from ai_missions.evals.plugin import plugin_of
+
+    return plugin_of(str(run.get("mission") or "order-exception")).scorers
+
+
 def _quality(r: Mapping[str, Any]) -> tuple[bool, int, bool, float]:
     return (bool(r.get("agree")), -len(r.get("unsafe") or []), bool(r.get("state_match")), round(r.get("f1", 0.0), 4))
 
@@ -286,15 +296,16 @@ def compare_runs(
     common = [c for c in by_a if c in by_b]
     shared_a = [by_a[c] for c in common]
     shared_b = [by_b[c] for c in common]
-    ma, mb = metrics(shared_a), metrics(shared_b)
+    scorers = _scorers_of(a)
+    ma, mb = metrics(shared_a, scorers), metrics(shared_b, scorers)
     overall = [_delta(k, ma.get(k), mb.get(k)) for k, _ in HEADLINE]
     types = sorted({t for r in shared_a for t in r["types"]})
     per_type = {
         t: [
             _delta(
                 k,
-                metrics([r for r in shared_a if t in r["types"]]).get(k),
-                metrics([r for r in shared_b if t in r["types"]]).get(k),
+                metrics([r for r in shared_a if t in r["types"]], scorers).get(k),
+                metrics([r for r in shared_b if t in r["types"]], scorers).get(k),
             )
             for k in ("outcome_agreement", "action_f1", "unsafe_case_rate", "state_match_rate")
         ]

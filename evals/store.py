@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import NotFoundError, ValidationError
-from ai_missions.evals.scoring import summarize
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS eval_runs (
@@ -81,16 +80,21 @@ class EvalStore:
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.executescript(SCHEMA)
+        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(eval_runs)")}
+        if "mission" not in columns:  # stores from before missions were plug-ins held order-exception runs only
+            self._conn.execute("ALTER TABLE eval_runs ADD COLUMN mission TEXT NOT NULL DEFAULT 'order-exception'")
 
     def close(self) -> None:
         self._conn.close()
 
-    def create_run(self, *, dataset: str, dataset_hash: str, config: Mapping[str, Any], cases_total: int) -> str:
+    def create_run(
+        self, *, mission: str, dataset: str, dataset_hash: str, config: Mapping[str, Any], cases_total: int
+    ) -> str:
         run_id = f"E-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         self._conn.execute(
-            "INSERT INTO eval_runs (run_id, started_at, status, dataset, dataset_hash, git_commit, config, cases_total)"
-            " VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
-            (run_id, now_iso(), dataset, dataset_hash, git_commit(), json.dumps(dict(config)), cases_total),
+            "INSERT INTO eval_runs (run_id, mission, started_at, status, dataset, dataset_hash, git_commit, config,"
+            " cases_total) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+            (run_id, mission, now_iso(), dataset, dataset_hash, git_commit(), json.dumps(dict(config)), cases_total),
         )
         return run_id
 
@@ -149,9 +153,15 @@ class EvalStore:
         return [json.loads(r[0]) for r in rows]
 
     def finish(self, run_id: str) -> dict[str, Any]:
-        """Summarise the run's results and mark it finished (or still partial when cases are missing)."""
-        summary = summarize(self.results(run_id))
+        """Summarise the run's results with its mission's scorers and mark it finished (or still partial when
+        cases are missing)."""
+        from ai_missions.evals.plugin import plugin_of
+        from ai_missions.evals.scorers import summarize
+        from ai_missions.missions import get_mission
+
         run = self.get_run(run_id)
+        spec = get_mission(run["mission"])
+        summary = summarize(self.results(run_id), spec, plugin_of(spec.name).scorers)
         status = "finished" if run["cases_done"] >= run["cases_total"] else "partial"
         self._conn.execute(
             "UPDATE eval_runs SET summary = ?, status = ?, finished_at = ? WHERE run_id = ?",
@@ -181,6 +191,7 @@ def list_eval_runs(home: Path) -> list[dict[str, Any]]:
                 "run_id": run["run_id"],
                 "started_at": run["started_at"],
                 "labels": {
+                    "mission": run["mission"],
                     "dataset": Path(run["dataset"]).name,
                     "dataset_hash": run["dataset_hash"][:12],
                     "reasoner": run["config"].get("reasoner", ""),

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.cli import emit
-from ai_missions.integrations.catalog import SYSTEMS, tools_of
+from ai_missions.contracts import contract
+from ai_missions.integrations.systems import SERVED
 from ai_missions.settings import missions_home, sandbox_dir
 
 
@@ -19,8 +20,9 @@ def register(subparsers: Any) -> None:
     systems = subparsers.add_parser("systems", help="the simulated enterprise systems: seed, list, serve, export...")
     sub = systems.add_subparsers(dest="systems_command", required=True, metavar="ACTION")
 
-    seed = sub.add_parser("seed", help="build a fresh deterministic book of business (replaces the sandbox)")
+    seed = sub.add_parser("seed", help="build fresh deterministic books of business, one per set of systems")
     seed.add_argument("--orders", type=int, default=2000, help="number of orders (default 2000)")
+    seed.add_argument("--invoices", type=int, default=1500, help="number of invoices (default 1500)")
     seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     seed.add_argument("--json", action="store_true")
     seed.set_defaults(handler=cmd_seed)
@@ -30,15 +32,17 @@ def register(subparsers: Any) -> None:
     listing.set_defaults(handler=cmd_list)
 
     serve = sub.add_parser("serve", help="serve one system as a standalone MCP server")
-    serve.add_argument("name", choices=SYSTEMS)
+    serve.add_argument("name", choices=SERVED)
     serve.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--home", type=Path, default=None, help="MISSIONS_HOME holding the book (default: env)")
     serve.set_defaults(handler=cmd_serve)
 
-    export = sub.add_parser("export", help="the systems' state as JSON (whole, or around given orders)")
-    export.add_argument("--order", action="append", dest="orders", metavar="ID", help="an order id (repeatable)")
+    export = sub.add_parser("export", help="the systems' state as JSON (whole, or around given orders or invoices)")
+    around = export.add_mutually_exclusive_group()
+    around.add_argument("--order", action="append", dest="orders", metavar="ID", help="an order id (repeatable)")
+    around.add_argument("--invoice", action="append", dest="invoices", metavar="ID", help="an invoice id (repeatable)")
     export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     export.set_defaults(handler=cmd_export)
 
@@ -53,37 +57,49 @@ def register(subparsers: Any) -> None:
 
 
 def _book_summary() -> dict[str, Any]:
-    from ai_missions.integrations.store import connect, get_meta
+    """What the sandbox holds: the commerce book's orders and the payables book's invoices (when present)."""
+    from ai_missions.integrations.store import connect, get_meta, system_path
 
-    conn = connect("erp")
-    try:
-        counts = dict(conn.execute("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status").fetchall())
-        return {
-            "sandbox": str(sandbox_dir()),
-            "book_now": get_meta(conn, "book_now"),
-            "seed": get_meta(conn, "seed"),
-            "orders": sum(counts.values()),
-            "orders_by_status": counts,
-            "story_order_id": get_meta(conn, "story_order_id"),
-        }
-    finally:
-        conn.close()
+    summary: dict[str, Any] = {"sandbox": str(sandbox_dir())}
+    for system, table, unit, story in (
+        ("erp", "orders", "orders", "story_order_id"),
+        ("ap", "invoices", "invoices", "story_invoice_id"),
+    ):
+        if not system_path(system).exists():
+            continue
+        conn = connect(system)
+        try:
+            counts = dict(
+                conn.execute(f"SELECT status, COUNT(*) FROM {table} GROUP BY status ORDER BY status").fetchall()
+            )
+            summary.setdefault("book_now", get_meta(conn, "book_now"))
+            summary.setdefault("seed", get_meta(conn, "seed"))
+            summary.update({unit: sum(counts.values()), f"{unit}_by_status": counts, story: get_meta(conn, story)})
+        finally:
+            conn.close()
+    return summary
+
+
+def _render_book(summary: dict[str, Any], verb: str) -> str:
+    lines = []
+    for unit, kind, story in (("orders", "order", "story_order_id"), ("invoices", "invoice", "story_invoice_id")):
+        if unit not in summary:
+            continue
+        lines.append(
+            f"{verb} {summary[unit]:,} {unit} (seed {summary['seed']}, book clock {summary['book_now']}) into "
+            f"{summary['sandbox']}"
+        )
+        lines.append(", ".join(f"{k} {v}" for k, v in summary[f"{unit}_by_status"].items()))
+        if summary.get(story):
+            lines.append(f"Flagship story: {kind} {summary[story]}")
+    return "\n".join(lines) or f"Nothing in {summary['sandbox']}"
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from ai_missions.integrations.seed import seed_book
+    from ai_missions.integrations.books import seed_books
 
-    seed_book(args.orders, args.seed, missions_home())
-    summary = _book_summary()
-    emit(
-        summary,
-        as_json=args.json,
-        render=lambda s: (
-            f"Seeded {s['orders']:,} orders (seed {s['seed']}, book clock {s['book_now']}) into {s['sandbox']}\n"
-            + ", ".join(f"{k} {v}" for k, v in s["orders_by_status"].items())
-            + (f"\nFlagship story: order {s['story_order_id']}" if s["story_order_id"] else "")
-        ),
-    )
+    seed_books(missions_home(), seed=args.seed, sizes={"commerce": args.orders, "payables": args.invoices})
+    emit(_book_summary(), as_json=args.json, render=lambda s: _render_book(s, "Seeded"))
     return 0
 
 
@@ -92,11 +108,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         {
             "system": system,
             "tools": [
-                {"name": t.name, "kind": t.kind, "summary": t.summary, "destructive": t.destructive}
-                for t in tools_of(system)
+                {"name": t.name, "kind": t.kind, "summary": t.summary, "destructive": t.irreversible}
+                for t in contract(system)
             ],
         }
-        for system in SYSTEMS
+        for system in SERVED
     ]
 
     def render(rows: list[dict[str, Any]]) -> str:
@@ -122,7 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ai_missions.integrations.snapshot import export_snapshot
 
-    snapshot = export_snapshot(args.orders, missions_home())
+    snapshot = export_snapshot(args.orders, missions_home(), invoice_ids=args.invoices)
     text = json.dumps(snapshot, indent=1, sort_keys=False)
     if args.out:
         args.out.write_text(text + "\n")
@@ -136,10 +152,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ai_missions.integrations.snapshot import load_snapshot
 
     load_snapshot(Path(args.file), missions_home())
-    summary = _book_summary()
-    emit(
-        summary, as_json=args.json, render=lambda s: f"Imported {args.file}: {s['orders']:,} orders into {s['sandbox']}"
-    )
+    emit(_book_summary(), as_json=args.json, render=lambda s: f"Imported {args.file}:\n" + _render_book(s, "Holds"))
     return 0
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ValidationError
-from ai_missions.integrations.catalog import SYSTEMS
-from ai_missions.integrations.schema import SCHEMAS, TABLES
+from ai_missions.integrations.systems import SCHEMAS, SYSTEMS, TABLES
 from ai_missions.settings import sandbox_dir
 
 Rows = Sequence[Mapping[str, Any]]
@@ -85,7 +84,8 @@ def insert_rows(conn: sqlite3.Connection, system: str, tables: Mapping[str, Rows
         try:
             conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
         except (sqlite3.Error, AttributeError) as exc:
-            raise ValidationError(f"bad {system}.{table} rows: {exc}") from None
+            reason = " ".join(str(exc).split())  # one line, whatever the constraint's text looks like
+            raise ValidationError(f"bad {system}.{table} rows: {reason}") from None
 
 
 def write_system(path: Path, system: str, tables: Mapping[str, Rows]) -> None:
@@ -98,11 +98,11 @@ def write_system(path: Path, system: str, tables: Mapping[str, Rows]) -> None:
 
 
 def write_book(book: BookRows, home: Path | None = None) -> Path:
-    """Replace every system of the sandbox under ``home`` with ``book``; returns the sandbox directory."""
-    missing = [s for s in SYSTEMS if s not in book]
-    if missing:
-        raise ValidationError(f"the book lacks systems: {', '.join(missing)}")
+    """Replace the systems ``book`` holds (and only those) in the sandbox under ``home``; returns the sandbox."""
+    unknown = [s for s in book if s not in SYSTEMS]
+    if unknown or not book:
+        raise ValidationError(f"a book holds some of the systems {', '.join(SYSTEMS)}; found {', '.join(unknown)}")
     target = sandbox_dir(home)
-    for system in SYSTEMS:
+    for system in book:
         write_system(target / f"{system}.sqlite", system, book[system])
     return target

@@ -26,8 +26,17 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ai_missions.integrations.store import book_now, connect, from_ts, hours_between, money
-from ai_missions.vocabulary import EXCEPTION_TYPES
 
+#: The kinds of order exception the report knows, in the order it lists them.
+EXCEPTION_TYPES: tuple[str, ...] = (
+    "payment_review",
+    "auth_expiring",
+    "oversell",
+    "phantom_inventory",
+    "address_invalid",
+    "duplicate_order",
+    "double_charge",
+)
 AUTH_EXPIRY_HOURS = 24.0
 DUPLICATE_WINDOW_MINUTES = 60
 

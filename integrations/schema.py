@@ -160,38 +160,127 @@ CREATE TABLE tracking_events (
 );
 """
 
-SCHEMAS: dict[str, str] = {
-    "erp": COMMON + ERP,
-    "crm": COMMON + CRM,
-    "inventory": COMMON + INVENTORY,
-    "payments": COMMON + PAYMENTS,
-    "shipping": COMMON + SHIPPING,
-}
+# --- the accounts-payable book: AP, purchasing, receiving and budget control ------------------------------------
 
-#: Tables in insertion order (parents before children), per system; what exports and imports carry.
-TABLES: dict[str, tuple[str, ...]] = {
-    "erp": ("meta", "sequences", "idempotency", "orders", "order_lines", "order_holds", "order_events"),
-    "crm": ("meta", "sequences", "idempotency", "customers", "addresses", "notes", "cases", "messages"),
-    "inventory": (
-        "meta",
-        "sequences",
-        "idempotency",
-        "locations",
-        "products",
-        "stock",
-        "reservations",
-        "cycle_counts",
-        "stock_adjustments",
-    ),
-    "payments": (
-        "meta",
-        "sequences",
-        "idempotency",
-        "authorizations",
-        "captures",
-        "refunds",
-        "fraud_assessments",
-        "payment_holds",
-    ),
-    "shipping": ("meta", "sequences", "idempotency", "order_addresses", "shipments", "tracking_events"),
-}
+AP = """
+CREATE TABLE vendors (
+    vendor_id TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL, currency TEXT NOT NULL,
+    category TEXT NOT NULL, tax_rate_bp INTEGER NOT NULL CHECK (tax_rate_bp BETWEEN 0 AND 3000),
+    payment_terms_days INTEGER NOT NULL CHECK (payment_terms_days BETWEEN 0 AND 180),
+    discount_bp INTEGER NOT NULL CHECK (discount_bp BETWEEN 0 AND 1000),
+    discount_days INTEGER NOT NULL CHECK (discount_days >= 0),
+    status TEXT NOT NULL CHECK (status IN ('active', 'blocked')), vendor_since TEXT NOT NULL,
+    contact_email TEXT NOT NULL
+);
+CREATE TABLE vendor_bank_accounts (
+    account_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id), bank_name TEXT NOT NULL,
+    iban_last4 TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('active', 'superseded')),
+    added_at TEXT NOT NULL, changed_by TEXT NOT NULL, verified_at TEXT, verified_by TEXT, verification_method TEXT
+);
+CREATE INDEX vendor_bank_accounts_vendor ON vendor_bank_accounts (vendor_id, added_at);
+CREATE TABLE invoices (
+    invoice_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id),
+    vendor_invoice_number TEXT NOT NULL, po_id TEXT, cost_centre TEXT NOT NULL, invoice_date TEXT NOT NULL,
+    received_at TEXT NOT NULL, due_date TEXT NOT NULL, currency TEXT NOT NULL,
+    subtotal_cents INTEGER NOT NULL CHECK (subtotal_cents > 0), tax_cents INTEGER NOT NULL CHECK (tax_cents >= 0),
+    total_cents INTEGER NOT NULL CHECK (total_cents > 0),
+    status TEXT NOT NULL
+        CHECK (status IN ('awaiting_approval', 'on_hold', 'rejected', 'partially_paid', 'scheduled', 'paid')),
+    block_reasons TEXT NOT NULL, description TEXT NOT NULL
+);
+CREATE INDEX invoices_vendor ON invoices (vendor_id, invoice_date);
+CREATE INDEX invoices_status ON invoices (status);
+CREATE TABLE invoice_lines (
+    invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), line_no INTEGER NOT NULL, po_line_no INTEGER,
+    sku TEXT NOT NULL, description TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents > 0),
+    PRIMARY KEY (invoice_id, line_no)
+);
+CREATE TABLE invoice_holds (
+    hold_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'released')), previous_status TEXT NOT NULL,
+    placed_at TEXT NOT NULL, released_at TEXT
+);
+CREATE INDEX invoice_holds_invoice ON invoice_holds (invoice_id);
+CREATE TABLE invoice_notes (
+    note_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), author TEXT NOT NULL,
+    body TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE INDEX invoice_notes_invoice ON invoice_notes (invoice_id);
+CREATE TABLE vendor_messages (
+    message_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id), invoice_id TEXT,
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')), topic TEXT NOT NULL,
+    body TEXT NOT NULL, sent_at TEXT NOT NULL
+);
+CREATE INDEX vendor_messages_vendor ON vendor_messages (vendor_id, sent_at);
+CREATE TABLE bank_verifications (
+    verification_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id),
+    account_id TEXT NOT NULL REFERENCES vendor_bank_accounts (account_id), invoice_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'verified')), opened_at TEXT NOT NULL, closed_at TEXT
+);
+CREATE INDEX bank_verifications_account ON bank_verifications (account_id);
+CREATE TABLE payments (
+    payment_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+    vendor_id TEXT NOT NULL, account_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    discount_cents INTEGER NOT NULL CHECK (discount_cents >= 0), currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('posted', 'scheduled')), pay_date TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE INDEX payments_invoice ON payments (invoice_id);
+CREATE TABLE invoice_events (
+    event_id INTEGER PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), type TEXT NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, at TEXT NOT NULL, reason TEXT
+);
+CREATE INDEX invoice_events_invoice ON invoice_events (invoice_id, event_id);
+"""
+
+PURCHASING = """
+CREATE TABLE purchase_orders (
+    po_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL, buyer TEXT NOT NULL, cost_centre TEXT NOT NULL,
+    currency TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'cancelled')),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX purchase_orders_vendor ON purchase_orders (vendor_id, created_at);
+CREATE TABLE po_lines (
+    po_id TEXT NOT NULL REFERENCES purchase_orders (po_id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+    description TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents > 0),
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed')), expected_at TEXT NOT NULL,
+    PRIMARY KEY (po_id, line_no)
+);
+CREATE TABLE po_approvals (
+    po_id TEXT NOT NULL REFERENCES purchase_orders (po_id), approver TEXT NOT NULL, role TEXT NOT NULL,
+    approved_at TEXT NOT NULL, PRIMARY KEY (po_id, approver)
+);
+CREATE TABLE buyer_requests (
+    request_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL, po_id TEXT, buyer TEXT NOT NULL, topic TEXT NOT NULL,
+    message TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'answered')), sent_at TEXT NOT NULL
+);
+CREATE INDEX buyer_requests_invoice ON buyer_requests (invoice_id);
+"""
+
+RECEIVING = """
+CREATE TABLE goods_receipts (
+    receipt_id TEXT PRIMARY KEY, po_id TEXT NOT NULL, received_at TEXT NOT NULL, location TEXT NOT NULL,
+    received_by TEXT NOT NULL
+);
+CREATE INDEX goods_receipts_po ON goods_receipts (po_id, received_at);
+CREATE TABLE receipt_lines (
+    receipt_id TEXT NOT NULL REFERENCES goods_receipts (receipt_id), po_id TEXT NOT NULL,
+    po_line_no INTEGER NOT NULL, quantity_received INTEGER NOT NULL CHECK (quantity_received >= 0),
+    quantity_rejected INTEGER NOT NULL CHECK (quantity_rejected >= 0),
+    PRIMARY KEY (receipt_id, po_line_no)
+);
+CREATE INDEX receipt_lines_po ON receipt_lines (po_id);
+"""
+
+BUDGET = """
+CREATE TABLE cost_centres (
+    cost_centre TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL, fiscal_year INTEGER NOT NULL,
+    budget_cents INTEGER NOT NULL CHECK (budget_cents > 0), spent_cents INTEGER NOT NULL CHECK (spent_cents >= 0)
+);
+CREATE TABLE budget_commitments (
+    commitment_id TEXT PRIMARY KEY, cost_centre TEXT NOT NULL REFERENCES cost_centres (cost_centre),
+    invoice_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), committed_at TEXT NOT NULL
+);
+CREATE INDEX budget_commitments_centre ON budget_commitments (cost_centre);
+"""

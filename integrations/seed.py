@@ -22,8 +22,8 @@ from ai_missions.errors import ValidationError
 from ai_missions.integrations.addresses import GAZETTEER, STREET_SUFFIXES, Address, validate
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.payments import FRAUD_REASONS
+from ai_missions.integrations.scan import EXCEPTION_TYPES
 from ai_missions.integrations.store import to_ts
-from ai_missions.vocabulary import EXCEPTION_TYPES
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 HISTORY_DAYS = 42

@@ -24,11 +24,13 @@ from mcp.server.fastmcp.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
+from ai_missions.contracts import contract
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
-from ai_missions.integrations.catalog import SYSTEMS, TOOLS_BY_NAME, ToolSpec, tools_of
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
 from ai_missions.integrations.store import check_system, connect
+from ai_missions.integrations.systems import SERVED, SIMULATED
 from ai_missions.settings import missions_home
+from ai_missions.tools import ToolSpec
 
 Transport = Literal["stdio", "streamable-http"]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,7 +62,7 @@ def latency_ms(system: str, spec: str | None = None) -> float:
             ms = float(value)
         except ValueError:
             ms = -1.0
-        if not sep or ms < 0 or name.strip() not in (*SYSTEMS, "*"):
+        if not sep or ms < 0 or name.strip() not in (*SERVED, "*"):
             raise ValidationError(f"bad {LATENCY_ENV} entry {part!r}; expected SYSTEM=MILLISECONDS, e.g. erp=20")
         if name.strip() in (system, "*"):
             return ms
@@ -104,6 +106,8 @@ class SystemServer(FastMCP):
         super().__init__(name=f"ai-missions-{system}", log_level="WARNING", **kwargs)
         self.system = system
         self.latency = latency
+        self.contract = contract(system)
+        self.contract_names = frozenset(t.name for t in self.contract)
 
     async def run_stdio_async(self) -> None:
         """FastMCP's stdio transport over event-loop pipes: no worker thread per line (``stdio_pipes``)."""
@@ -112,7 +116,7 @@ class SystemServer(FastMCP):
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
         if self.latency:
             await anyio.sleep(self.latency / 1000)
-        if name not in {t.name for t in tools_of(self.system)}:
+        if name not in self.contract_names:
             return error_result(name, NotFoundError(f"unknown tool {name!r} on {self.system}"))
         try:
             result = await super().call_tool(name, arguments)
@@ -125,26 +129,26 @@ class SystemServer(FastMCP):
 
 
 def tool_annotations(spec: ToolSpec) -> ToolAnnotations:
-    """MCP hints from the catalog: reads are read-only; writes are idempotent through their key."""
-    read = spec.kind == "read"
+    """MCP hints from the contract: reads are read-only; every irreversible write is destructive; writes are
+    idempotent through their key; a write that reaches outside the company is open-world."""
     return ToolAnnotations(
         title=spec.summary,
-        readOnlyHint=read,
-        destructiveHint=False if read else spec.destructive,
+        readOnlyHint=not spec.is_write,
+        destructiveHint=spec.irreversible,
         idempotentHint=True,
-        openWorldHint=spec.name == "send_customer_message",
+        openWorldHint=spec.reaches_outside,
     )
 
 
 def tool(server: SystemServer) -> Callable[[F], F]:
-    """Register a function as a tool of ``server``: its name must be in the catalog under that system."""
+    """Register a function as a tool of ``server``: its name must be in that system's contract."""
 
     def decorator(fn: F) -> F:
-        spec = TOOLS_BY_NAME.get(fn.__name__)
-        if spec is None or spec.system != server.system:
-            raise RuntimeError(f"{fn.__name__} is not a catalog tool of {server.system}")
+        if fn.__name__ not in server.contract_names:
+            raise RuntimeError(f"{fn.__name__} is not a tool of the {server.system} contract")
+        spec = server.contract.tool(fn.__name__)
         description = f"{spec.summary}\n\n{fn.__doc__ or ''}".strip()
-        if spec.kind == "write":
+        if spec.is_write:
             description += "\n\nWrite: takes an idempotency_key."
         server.add_tool(
             fn, name=spec.name, description=description, annotations=tool_annotations(spec), structured_output=True
@@ -162,17 +166,20 @@ def open_system(system: str, home: Path | None = None, **settings: Any) -> tuple
 
 
 def check_complete(server: SystemServer) -> SystemServer:
-    """Refuse a server whose tools differ from the catalog."""
+    """Refuse a server whose tools differ from its contract."""
     served = set(server._tool_manager._tools)
-    wanted = {t.name for t in tools_of(server.system)}
-    if served != wanted:
-        raise RuntimeError(f"{server.system} serves {sorted(served)} but the catalog lists {sorted(wanted)}")
+    if served != server.contract_names:
+        raise RuntimeError(
+            f"{server.system} serves {sorted(served)} but its contract lists {sorted(server.contract_names)}"
+        )
     return server
 
 
 def build_server(system: str, home: Path | None = None, **settings: Any) -> SystemServer:
     """The MCP server of ``system`` over the book under ``home`` (``settings``: FastMCP host, port...)."""
-    module = importlib.import_module(f"ai_missions.integrations.server_{check_system(system)}")
+    if system not in SERVED:
+        raise ValidationError(f"unknown system {system!r}; expected one of {', '.join(SERVED)}")
+    module = importlib.import_module(SIMULATED[system].server_module)
     server: SystemServer = module.build(home, **settings)
     return check_complete(server)
 
@@ -194,7 +201,7 @@ def serve(
 def parser(system: str | None = None) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=f"Serve the simulated {system or 'SYSTEM'} system over MCP.")
     if system is None:
-        p.add_argument("system", help="erp, crm, inventory, payments or shipping")
+        p.add_argument("system", help=", ".join(SERVED))
     p.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -14,7 +14,10 @@ in integer cents, lists as JSON text). A scoped export carries, for the given or
 customers (lines, holds, events), those customers' CRM records, the SKUs' products, stock at every location,
 cycle counts and every open reservation on them (so availability is unchanged), and the payments and shipping
 records of the included orders (all of the customers' orders, so any duplicate orders too), every system's meta
-(book clock) and id sequences. Loading a snapshot replaces the sandbox; the systems then behave as they did at export.
+(book clock) and id sequences. A scoped export around invoices (``"scope": {"invoices": [...]}``) carries the AP
+book's records around them instead (:mod:`ai_missions.integrations.ap_snapshot`). A whole export holds every
+system that has a database in the sandbox. Loading a snapshot replaces the sandbox's systems it holds; the systems
+then behave as they did at export.
 """
 
 from __future__ import annotations
@@ -26,10 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import NotFoundError, ValidationError
-from ai_missions.integrations.catalog import SYSTEMS
 from ai_missions.integrations.loader import insert_rows, write_book
-from ai_missions.integrations.schema import TABLES
-from ai_missions.integrations.store import connect, from_ts
+from ai_missions.integrations.store import connect, from_ts, system_path
+from ai_missions.integrations.systems import SYSTEMS, TABLES
 
 FORMAT = "ai-missions/snapshot@1"
 
@@ -48,15 +50,20 @@ def _in(column: str, values: Iterable[str]) -> tuple[str, list[str]]:
     return f"WHERE {column} IN ({', '.join('?' * len(items))})", items
 
 
-def export_snapshot(order_ids: Iterable[str] | None = None, home: Path | None = None) -> Snapshot:
-    """The whole book (``order_ids`` None) or the records around the given orders, as a snapshot dict."""
-    conns = {s: connect(s, home) for s in SYSTEMS}
+def export_snapshot(
+    order_ids: Iterable[str] | None = None, home: Path | None = None, *, invoice_ids: Iterable[str] | None = None
+) -> Snapshot:
+    """The whole book (no ids), the records around the given orders, or around the given invoices, as a dict."""
+    if order_ids is not None and invoice_ids is not None:
+        raise ValidationError("export around orders or around invoices, not both")
+    if invoice_ids is not None:
+        return _export_invoices(list(dict.fromkeys(invoice_ids)), home)
+    if order_ids is None:
+        return _export_all(home)
+    conns = {s: connect(s, home) for s in SYSTEMS if s in _COMMERCE}
     try:
         meta = {r["key"]: r["value"] for r in conns["erp"].execute("SELECT key, value FROM meta")}
         book = {k: meta[k] for k in ("book_now", "seed", "orders", "story_order_id") if k in meta}
-        if order_ids is None:
-            systems = {s: {t: _rows(conns[s], t) for t in TABLES[s]} for s in SYSTEMS}
-            return {"format": FORMAT, "book": book, "scope": {"orders": "all"}, "systems": systems}
         wanted = list(dict.fromkeys(order_ids))
         if not wanted:
             raise ValidationError("give at least one order id")
@@ -68,6 +75,47 @@ def export_snapshot(order_ids: Iterable[str] | None = None, home: Path | None = 
     finally:
         for conn in conns.values():
             conn.close()
+
+
+_COMMERCE = ("erp", "crm", "inventory", "payments", "shipping")
+
+
+def _export_all(home: Path | None) -> Snapshot:
+    """Every table of every system the sandbox has a database of."""
+    present = [s for s in SYSTEMS if system_path(s, home).exists()]
+    if not present:
+        connect(SYSTEMS[0], home).close()  # raises BookMissingError, naming the first system
+    conns = {s: connect(s, home) for s in present}
+    try:
+        book: dict[str, str] = {}
+        for conn in conns.values():
+            meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
+            book.update({k: v for k, v in meta.items() if k != "system"})
+        systems = {s: {t: _rows(conns[s], t) for t in TABLES[s]} for s in present}
+        return {"format": FORMAT, "book": book, "scope": {"orders": "all"}, "systems": systems}
+    finally:
+        for conn in conns.values():
+            conn.close()
+
+
+def _export_invoices(wanted: list[str], home: Path | None) -> Snapshot:
+    from ai_missions.integrations.ap_snapshot import SYSTEMS as AP_SYSTEMS
+    from ai_missions.integrations.ap_snapshot import scoped_invoices
+
+    if not wanted:
+        raise ValidationError("give at least one invoice id")
+    conns = {s: connect(s, home) for s in AP_SYSTEMS}
+    try:
+        systems = scoped_invoices(conns, wanted)
+    finally:
+        for conn in conns.values():
+            conn.close()
+    meta = {r["key"]: r["value"] for r in systems["ap"]["meta"]}
+    book = {k: meta[k] for k in ("book_now", "seed", "invoices", "story_invoice_id") if k in meta}
+    if book.get("story_invoice_id") not in {r["invoice_id"] for r in systems["ap"]["invoices"]}:
+        book.pop("story_invoice_id", None)  # name the story only when the snapshot holds it
+        systems["ap"]["meta"] = [r for r in systems["ap"]["meta"] if r["key"] != "story_invoice_id"]
+    return {"format": FORMAT, "book": book, "scope": {"invoices": wanted}, "systems": systems}
 
 
 def _scoped(conns: Mapping[str, sqlite3.Connection], wanted: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -161,9 +209,11 @@ def read_snapshot(source: Snapshot | str | Path) -> Snapshot:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise ValidationError(f"not a snapshot: expected format {FORMAT!r}, found {found!r}")
     systems = data.get("systems")
-    if not isinstance(systems, dict) or any(s not in systems for s in SYSTEMS):
-        raise ValidationError(f"snapshot must hold every system: {', '.join(SYSTEMS)}")
-    for system in SYSTEMS:
+    if not isinstance(systems, dict) or not systems or any(s not in SYSTEMS for s in systems):
+        raise ValidationError(f"a snapshot holds some of the systems {', '.join(SYSTEMS)}")
+    for system in systems:
+        if not isinstance(systems[system], dict):
+            raise ValidationError(f"snapshot {system}: expected an object of table -> rows")
         meta = {r.get("key") for r in systems[system].get("meta", [])}
         if "book_now" not in meta:
             raise ValidationError(f"snapshot {system} has no book clock (meta.book_now)")
@@ -193,9 +243,10 @@ def load_snapshot_in_place(
     from ai_missions.integrations.store import transaction
 
     data = source if checked and isinstance(source, dict) else read_snapshot(source)
-    owned = {s: connect(s, home) for s in SYSTEMS} if connections is None else dict(connections)
+    held = list(data["systems"])
+    owned = {s: connect(s, home) for s in held} if connections is None else dict(connections)
     try:
-        for system in SYSTEMS:
+        for system in held:
             conn, tables = owned[system], data["systems"][system]
             unknown = set(tables) - set(TABLES[system])
             if unknown:

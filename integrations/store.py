@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ai_missions.errors import ConflictError, MissionsError, NotFoundError, ValidationError
-from ai_missions.integrations.catalog import SYSTEMS
+from ai_missions.integrations.systems import SYSTEMS
 from ai_missions.settings import sandbox_dir
 
 M = TypeVar("M", bound=BaseModel)

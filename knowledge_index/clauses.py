@@ -30,11 +30,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ai_missions.integrations.catalog import TOOLS_BY_NAME
-from ai_missions.vocabulary import FACTS, Outcome
+from ai_missions.missions import all_facts, all_outcomes, all_tool_rules
 
 Operator = Literal["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "exists", "missing"]
-_PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
 
 class _Strict(BaseModel):
@@ -49,7 +48,7 @@ class Leaf(_Strict):
     @field_validator("fact")
     @classmethod
     def _known_fact(cls, fact: str) -> str:
-        if fact not in FACTS:
+        if fact not in all_facts():
             raise ValueError(f"unknown fact {fact!r}")
         return fact
 
@@ -81,25 +80,30 @@ class ClauseAction(_Strict):
     @field_validator("tool")
     @classmethod
     def _known_write_tool(cls, tool: str) -> str:
-        spec = TOOLS_BY_NAME.get(tool)
-        if spec is None:
-            raise ValueError(f"unknown tool {tool!r}")
-        if spec.kind != "write":
-            raise ValueError(f"tool {tool!r} is a read; clauses call for state-changing actions only")
+        if tool not in all_tool_rules():
+            raise ValueError(f"unknown tool {tool!r}: clauses call for the state-changing actions of a mission")
         return tool
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> ClauseAction:
+        facts = all_facts()
         for value in self.args.values():
             for name in _PLACEHOLDER.findall(str(value)):
-                if name not in FACTS:
+                if name not in facts:
                     raise ValueError(f"argument placeholder {{{name}}} is not a known fact")
         return self
 
 
 class Consequence(_Strict):
-    outcome: Outcome
+    outcome: str
     actions: list[ClauseAction] = Field(default_factory=list)
+
+    @field_validator("outcome")
+    @classmethod
+    def _known_outcome(cls, outcome: str) -> str:
+        if outcome not in all_outcomes():
+            raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(all_outcomes())}")
+        return outcome
 
 
 class Clause(_Strict):
@@ -123,7 +127,8 @@ class ApprovalRule(_Strict):
     @field_validator("tools")
     @classmethod
     def _known_tools(cls, tools: list[str]) -> list[str]:
-        unknown = [t for t in tools if t != "*" and t not in TOOLS_BY_NAME]
+        known = all_tool_rules()
+        unknown = [t for t in tools if t != "*" and t not in known]
         if unknown:
             raise ValueError(f"unknown tools {unknown}")
         return tools

@@ -1,12 +1,12 @@
 """The Chroma index of policy sections, built incrementally from a policy directory.
 
 Design: one collection, :data:`COLLECTION`, cosine space, one record per section (long sections split into parts).
-Every record's metadata carries the policy id, version, title, domain, effective date, ``applies_to`` (as a
-``|``-delimited string plus one boolean flag per exception type, set for ``all`` policies too, since Chroma
-metadata values are scalars) and the
-policy's content hash. A JSON manifest beside the Chroma files records, per policy, its content hash, source path,
-chunk count and source text (so :func:`ai_missions.knowledge_index.retrieval.get_policy` returns exactly the
-indexed version), plus the embedder and chunker that built the index.
+Every record's metadata carries the policy id, version, title, domain, effective date, ``applies`` (the case types
+of any mission the policy applies to, or ``all``, as a string array that Chroma's ``$contains`` filters, and as a
+``|``-delimited ``applies_to`` string for people) and the policy's content hash. A JSON manifest beside the Chroma
+files records, per policy, its content hash, source path, chunk count and source text (so
+:func:`ai_missions.knowledge_index.retrieval.get_policy` returns exactly the indexed version), plus the embedder
+and chunker that built the index.
 
 Rebuilds are incremental by content hash: unchanged policies are not re-embedded, a changed policy's chunks are
 replaced, a policy whose file disappeared (or no longer validates) loses its chunks. A different embedder or
@@ -24,7 +24,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,6 @@ from chromadb.config import Settings
 
 from ai_missions.knowledge_index.embeddings import configured_embedding_function, embedder_identity
 from ai_missions.knowledge_index.policies import (
-    APPLIES_TO_ALL,
     Policy,
     PolicyProblem,
     Section,
@@ -45,22 +44,18 @@ from ai_missions.knowledge_index.policies import (
     sections,
 )
 from ai_missions.settings import knowledge_dir
-from ai_missions.vocabulary import EXCEPTION_TYPES
 
 COLLECTION = "policies"
 MANIFEST = "manifest.json"
-#: Bump when chunking or the embedded text changes: every policy is then re-embedded.
-CHUNKER_VERSION = 2
+#: Bump when chunking, the embedded text or the metadata change: every policy is then re-embedded.
+CHUNKER_VERSION = 3
 #: Sections longer than this (in words) are split at paragraph boundaries (the embedder truncates at 256 tokens).
 MAX_CHUNK_WORDS = 160
 
 
-def applies_flag(exception_type: str) -> str:
-    """The boolean metadata key marking chunks of policies that apply to an exception type.
-
-    A policy that applies to ``all`` has every type's flag set (one equality filters by type) and ``applies__all``.
-    """
-    return f"applies__{exception_type}"
+def applies_to(metadata: Mapping[str, Any]) -> frozenset[str]:
+    """The case types a chunk's policy applies to (``all`` included as written)."""
+    return frozenset(metadata.get("applies") or str(metadata.get("applies_to", "")).split("|"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +66,12 @@ class Chunk:
     text: str
     #: What is embedded: the text prefixed with the policy title and section heading.
     embed_text: str
-    metadata: dict[str, str | int | float | bool]
+    metadata: dict[str, Any]
 
 
 def chunk_policy(policy: Policy) -> list[Chunk]:
     """A policy's sections as index records, with the policy's identity on every one."""
-    base: dict[str, str | int | float | bool] = {
+    base: dict[str, Any] = {
         "policy_id": policy.id,
         "version": policy.version,
         "title": policy.title,
@@ -84,12 +79,9 @@ def chunk_policy(policy: Policy) -> list[Chunk]:
         "effective_from": policy.effective_from.isoformat(),
         "effective_from_day": policy.effective_from.toordinal(),
         "applies_to": "|".join(policy.applies_to),
+        "applies": list(policy.applies_to),
         "content_hash": policy.content_hash,
     }
-    covers_all = APPLIES_TO_ALL in policy.applies_to
-    base[applies_flag(APPLIES_TO_ALL)] = covers_all
-    for exception_type in EXCEPTION_TYPES:
-        base[applies_flag(exception_type)] = covers_all or exception_type in policy.applies_to
     chunks = []
     for section in sections(policy):
         parts = _split(section)
@@ -215,7 +207,7 @@ def _build_lock(directory: Path) -> Iterator[None]:
 
 
 def build(
-    source: Path | None = None,
+    source: Path | Sequence[Path] | None = None,
     *,
     directory: Path | None = None,
     embedding_function: EmbeddingFunction[Documents] | None = None,

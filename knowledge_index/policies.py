@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from ai_missions.knowledge_index.clauses import ApprovalRule, Clause
-from ai_missions.vocabulary import DOMAINS, EXCEPTION_TYPES
+from ai_missions.missions import all_case_types, all_domains, policy_dirs
 
 #: ``applies_to`` value meaning "every exception type".
 APPLIES_TO_ALL = "all"
@@ -123,8 +123,8 @@ class _FrontMatter(BaseModel):
     @field_validator("domain")
     @classmethod
     def _domain(cls, value: str) -> str:
-        if value not in DOMAINS:
-            raise ValueError(f"{value!r} is not one of {', '.join(DOMAINS)}")
+        if value not in all_domains():
+            raise ValueError(f"{value!r} is not one of {', '.join(all_domains())}")
         return value
 
     @field_validator("applies_to", mode="before")
@@ -132,9 +132,10 @@ class _FrontMatter(BaseModel):
     def _applies_to(cls, value: Any) -> Any:
         values = [value] if isinstance(value, str) else value
         if isinstance(values, list):
-            unknown = [v for v in values if v != APPLIES_TO_ALL and v not in EXCEPTION_TYPES]
+            known = all_case_types()
+            unknown = [v for v in values if v != APPLIES_TO_ALL and v not in known]
             if unknown:
-                raise ValueError(f"unknown exception types {unknown}; expected {APPLIES_TO_ALL!r} or {EXCEPTION_TYPES}")
+                raise ValueError(f"unknown case types {unknown}; expected {APPLIES_TO_ALL!r} or one of {known}")
             if not values:
                 raise ValueError("applies_to is empty")
         return values
@@ -178,14 +179,23 @@ class InvalidPolicy(ValueError):
         self.problems = problems
 
 
-def load_corpus(source: Path | None = None) -> Corpus:
-    """Load every ``*.md`` under ``source`` (recursively). Bad files become problems; ids must be unique."""
-    source = (source or default_source()).resolve()
-    if not source.is_dir():
-        return Corpus(source, (), (PolicyProblem(source, None, "not a directory"),))
+def default_sources() -> list[Path]:
+    """The company-wide corpus and the policies every registered mission ships."""
+    return [default_source(), *policy_dirs()]
+
+
+def load_corpus(source: Path | Sequence[Path] | None = None) -> Corpus:
+    """Load every ``*.md`` under ``source`` (recursively; several folders, or by default :func:`default_sources`).
+    Bad files become problems; ids must be unique across the folders."""
+    sources = [source] if isinstance(source, Path) else list(source or default_sources())
+    sources = [s.resolve() for s in sources]
+    missing = [PolicyProblem(s, None, "not a directory") for s in sources if not s.is_dir()]
+    if missing:
+        return Corpus(sources[0], (), tuple(missing))
     policies: list[Policy] = []
     problems: list[PolicyProblem] = []
-    for path in sorted(p for p in source.rglob("*.md") if p.is_file() and not p.name.startswith((".", "_"))):
+    files = [p for s in sources for p in sorted(s.rglob("*.md")) if p.is_file() and not p.name.startswith((".", "_"))]
+    for path in files:
         try:
             policies.append(_parse(path, path.read_bytes()))
         except _Invalid as exc:
@@ -195,7 +205,7 @@ def load_corpus(source: Path | None = None) -> Corpus:
     kept, duplicates = _drop_duplicate_ids(policies)
     problems.extend(duplicates)
     problems.extend(_check_overrides(kept))
-    return Corpus(source, tuple(sorted(kept, key=lambda p: p.id)), tuple(problems))
+    return Corpus(sources[0], tuple(sorted(kept, key=lambda p: p.id)), tuple(problems))
 
 
 def _drop_duplicate_ids(policies: Sequence[Policy]) -> tuple[list[Policy], list[PolicyProblem]]:

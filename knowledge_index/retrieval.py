@@ -27,15 +27,15 @@ from chromadb.api.types import Documents, EmbeddingFunction
 from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.knowledge_index.index import (
     COLLECTION,
-    applies_flag,
+    applies_to,
     build,
     manifest_path,
     open_client,
     read_manifest,
 )
 from ai_missions.knowledge_index.policies import APPLIES_TO_ALL, Policy, parse_policy
+from ai_missions.missions import all_case_types, all_domains
 from ai_missions.settings import knowledge_dir
-from ai_missions.vocabulary import DOMAINS, EXCEPTION_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +88,10 @@ class _Filter:
     def matches(self, meta: Mapping[str, Any]) -> bool:
         if self.domains is not None and meta["domain"] not in self.domains:
             return False
-        # ``all`` policies carry every type's flag.
-        if self.types is not None and not any(meta.get(applies_flag(t)) for t in self.types):
-            return False
+        if self.types is not None:
+            covered = applies_to(meta)
+            if APPLIES_TO_ALL not in covered and not covered & self.types:
+                return False
         return self.day is None or int(meta["effective_from_day"]) <= self.day
 
 
@@ -191,7 +192,7 @@ class KnowledgeBase:
 
     def __init__(self, directory: Path | None = None, *, allowed_domains: Iterable[str] | None = None) -> None:
         self._store = _store(directory)
-        allowed = frozenset(DOMAINS) if allowed_domains is None else frozenset(allowed_domains)
+        allowed = frozenset(all_domains()) if allowed_domains is None else frozenset(allowed_domains)
         _check_domains(allowed)
         self.allowed_domains: frozenset[str] = allowed
 
@@ -203,7 +204,7 @@ class KnowledgeBase:
 
     @property
     def restricted(self) -> bool:
-        return self.allowed_domains != frozenset(DOMAINS)
+        return self.allowed_domains != frozenset(all_domains())
 
     def _authorize(self, domains: AbstractCollection[str]) -> None:
         _check_domains(domains)
@@ -286,9 +287,10 @@ class KnowledgeBase:
         types: frozenset[str] | None = None
         if applies_to is not None:
             types = frozenset([applies_to] if isinstance(applies_to, str) else applies_to)
-            unknown = sorted(t for t in types if t not in EXCEPTION_TYPES and t != APPLIES_TO_ALL)
+            known = all_case_types()
+            unknown = sorted(t for t in types if t not in known and t != APPLIES_TO_ALL)
             if unknown or not types:
-                raise ValidationError(f"unknown exception types {unknown}; expected some of {EXCEPTION_TYPES}")
+                raise ValidationError(f"unknown case types {unknown}; expected some of {', '.join(known)}")
         return _Filter(wanted, types, effective_on.toordinal() if effective_on is not None else None)
 
     def get_policy(self, policy_id: str) -> Policy:
@@ -305,9 +307,10 @@ class KnowledgeBase:
 
 
 def _check_domains(domains: Iterable[str]) -> None:
-    unknown = sorted(set(domains) - set(DOMAINS))
+    known = all_domains()
+    unknown = sorted(set(domains) - set(known))
     if unknown:
-        raise ValidationError(f"unknown domain(s) {', '.join(unknown)}; expected some of {', '.join(DOMAINS)}")
+        raise ValidationError(f"unknown domain(s) {', '.join(unknown)}; expected some of {', '.join(known)}")
 
 
 def knowledge_base(*, allowed_domains: Iterable[str] | None = None) -> KnowledgeBase:

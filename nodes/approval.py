@@ -1,12 +1,9 @@
-"""The Decision Queue's side of the graph: pause with an agent-inbox style request, apply the reviewer's answer.
+"""The Decision Queue's side of the graph: pause with an agent-inbox request, then apply the reviewer's answer.
 
-The interrupt value is a list of HumanInterrupt dicts (``action_request``, ``config``, ``description``), one per
-action awaiting review, so LangGraph tools that read agent-inbox interrupts can show it; each also carries a
-``metadata`` dict with the decision id. The resume value is::
-
-    {"decision_id": ..., "reviewer": "omar", "role": "ops_lead",
-     "responses": [{"type": "accept"} | {"type": "edit", "args": {"action": tool, "args": {...}}}
-                   | {"type": "response", "args": "why it is rejected"}, ...]}   # one per interrupt, in order
+The question and the answer follow :mod:`ai_missions.decisions`. On resume every action is checked again here,
+whoever resumed the graph (the runtime, or LangGraph's own server): the reviewer's role is looked up on the roster
+(never taken from the answer), the role must be entitled to approve the action, and an edit must pass the guard.
+Anything malformed, unknown or refused rejects the action concerned (fails closed).
 """
 
 from __future__ import annotations
@@ -20,12 +17,16 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from ai_missions.governance import approval_problems, approval_rules
+from ai_missions.decisions import DecisionAnswer, build_interrupts, parse_answer
+from ai_missions.errors import MissionsError
+from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.knowledge_index.clauses import ApprovalRule
+from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.guard import check_action, review_actions
+from ai_missions.nodes.guard import Schemas, check_action, review_actions
 from ai_missions.nodes.observe import now_iso
-from ai_missions.nodes.resources import knowledge_of
-from ai_missions.nodes.state import MissionState, ProposedAction, Verdict
+from ai_missions.nodes.resources import home_of, knowledge_of, systems_of
+from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
 
 
 def decision_id_for(thread_id: str, verdict: Verdict) -> str:
@@ -36,103 +37,107 @@ def decision_id_for(thread_id: str, verdict: Verdict) -> str:
     return f"D-{digest[:12]}"
 
 
-def human_interrupts(decision_id: str, order_id: str, verdict: Verdict) -> list[dict[str, Any]]:
-    """The interrupt payload: one agent-inbox HumanInterrupt per action awaiting review."""
-    return [
-        {
-            "action_request": {"action": action["tool"], "args": action["args"]},
-            "config": {"allow_accept": True, "allow_edit": True, "allow_respond": True, "allow_ignore": False},
-            "description": (
-                f"{verdict['summary']}\n\nAction {index + 1}: {action['tool']} — {action['why']} "
-                f"(policies: {', '.join(action['policy_ids'])})"
-            ),
-            "metadata": {
-                "decision_id": decision_id,
-                "order_id": order_id,
-                "action_index": index,
-                "outcome": verdict["outcome"],
-                "confidence": verdict["confidence"],
-                "policy_ids": action["policy_ids"],
-            },
-        }
-        for index, action in review_actions(verdict["actions"])
-    ]
-
-
-def resolve_response(
+def resolve_answer(
+    spec: MissionSpec,
     verdict: Verdict,
-    response: Mapping[str, Any],
+    answer: DecisionAnswer,
     facts: Mapping[str, Any],
-    approval_rules: Sequence[Any],
-    schemas: Mapping[str, Mapping[str, Any]] | None = None,
+    rules: Sequence[ApprovalRule],
+    schemas: Schemas | None = None,
 ) -> list[dict[str, Any]]:
     """Each reviewed action's disposition: ``approved`` (with final args) or ``rejected`` (with the reason).
 
-    Fails closed: a response that is malformed, from a role without authority, or an edit the guard refuses
-    rejects the action concerned.
+    ``answer["role"]`` must be the role of record of ``answer["reviewer"]`` (the caller looks it up).
     """
     pending = review_actions(verdict["actions"])
-    answers = response.get("responses") if isinstance(response, Mapping) else None
-    role = str(response.get("role", "")) if isinstance(response, Mapping) else ""
+    responses = answer["responses"]
+    role = answer["role"] or ""
     plan: list[dict[str, Any]] = []
     for position, (index, action) in enumerate(pending):
-        answer = answers[position] if isinstance(answers, list) and position < len(answers) else None
-        plan.append(_disposition(index, action, answer, role, facts, approval_rules, schemas, plan))
+        response = responses[position] if position < len(responses) else None
+        plan.append(_disposition(spec, index, action, response, role, facts, rules, schemas, plan))
     return plan
 
 
 def _disposition(
+    spec: MissionSpec,
     index: int,
     action: ProposedAction,
-    answer: Any,
+    response: Any,
     role: str,
     facts: Mapping[str, Any],
-    rules: Sequence[Any],
-    schemas: Mapping[str, Mapping[str, Any]] | None,
+    rules: Sequence[ApprovalRule],
+    schemas: Schemas | None,
     earlier: list[dict[str, Any]],
 ) -> dict[str, Any]:
     base = {"index": index, "tool": action["tool"], "args": action["args"], "policy_ids": action["policy_ids"]}
-    kind = answer.get("type") if isinstance(answer, Mapping) else None
+    kind = response.get("type") if isinstance(response, Mapping) else None
     if kind == "response":
-        return {**base, "status": "rejected", "reason": str(answer.get("args") or "rejected")}
+        return {**base, "status": "rejected", "reason": str(response.get("args") or "rejected")}
+    if kind == "ignore":
+        return {**base, "status": "rejected", "reason": "ignored by the reviewer"}
     if kind not in ("accept", "edit"):
         return {**base, "status": "rejected", "reason": f"no valid answer for this action ({kind!r})"}
+    if not role:
+        return {**base, "status": "rejected", "reason": "refused: the reviewer is not on the roster"}
     final = dict(action)
     if kind == "edit":
-        edited = answer.get("args")
+        edited = response.get("args")
         new_args = edited.get("args") if isinstance(edited, Mapping) else None
         if not isinstance(new_args, Mapping) or edited.get("action", action["tool"]) != action["tool"]:
             return {**base, "status": "rejected", "reason": "an edit may change arguments, not the tool"}
         final["args"] = dict(new_args)
     approved_before = [e for e in earlier if e["status"] == "approved"]
-    problems = approval_problems(role, [final], rules) + check_action(
-        final, facts, earlier=approved_before, schemas=schemas
+    problems = approval_problems(role, [final], rules, spec.tools) + check_action(
+        spec, final, facts, earlier=approved_before, schemas=schemas
     )
     if problems:
         return {**base, "status": "rejected", "reason": "refused: " + "; ".join(problems)}
     return {**base, "args": final["args"], "status": "approved", "edited": kind == "edit"}
 
 
-async def request_approval(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+def role_of_record(context: MissionContext, reviewer: str | None) -> str | None:
+    """The reviewer's role on the roster of the run's home; None for an unknown reviewer."""
+    if not reviewer:
+        return None
+    try:
+        return load_roster(home_of(context)).get(reviewer)
+    except MissionsError:
+        return None
+
+
+def approval_node(spec: MissionSpec) -> Node:
     """Pause for a reviewer; on resume, record who decided what."""
-    verdict = state["verdict"]
-    thread_id = str(get_config()["configurable"]["thread_id"])
-    decision_id = decision_id_for(thread_id, verdict)
-    response = interrupt(human_interrupts(decision_id, state["order_id"], verdict))
-    knowledge = knowledge_of(runtime.context)
-    systems = runtime.context.systems
-    plan = resolve_response(
-        verdict,
-        response,
-        state.get("facts", {}),
-        approval_rules(knowledge),
-        systems.schemas() if systems is not None else None,
-    )
-    decision = {
-        "decision_id": decision_id,
-        "reviewer": response.get("reviewer") if isinstance(response, Mapping) else None,
-        "role": response.get("role") if isinstance(response, Mapping) else None,
-        "resumed_at": now_iso(),
-        "plan": plan,
-    }
-    return {"decision": decision, "status": "executing"}
+
+    async def request_approval(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        verdict = state["verdict"]
+        thread_id = str(get_config()["configurable"]["thread_id"])
+        decision_id = decision_id_for(thread_id, verdict)
+        request = build_interrupts(
+            decision_id,
+            mission=spec.name,
+            subject_id=state["subject_id"],
+            verdict=verdict,
+            pending=review_actions(verdict["actions"]),
+        )
+        answer = parse_answer(interrupt(request), decision_id)
+        answer["role"] = role_of_record(runtime.context, answer["reviewer"])
+        systems = await systems_of(runtime.context, spec.systems)
+        plan = resolve_answer(
+            spec,
+            verdict,
+            answer,
+            state.get("facts", {}),
+            approval_rules(knowledge_of(runtime.context)),
+            systems.schemas(),
+        )
+        decision = {
+            "decision_id": decision_id,
+            "reviewer": answer["reviewer"],
+            "role": answer["role"],
+            "resumed_at": now_iso(),
+            "plan": plan,
+        }
+        return {"decision": decision, "status": "executing"}
+
+    return request_approval

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ai_missions.missions import ESCALATE
 from ai_missions.nodes.observe import emit
 from ai_missions.nodes.state import MissionState
 
@@ -11,7 +12,7 @@ from ai_missions.nodes.state import MissionState
 def mission_status(state: MissionState) -> str:
     verdict = state["verdict"]
     results = state.get("results", [])
-    if verdict["outcome"] == "escalate":
+    if verdict["outcome"] == ESCALATE:
         return "escalated"
     if any(r["status"] == "failed" for r in results):
         return "failed"

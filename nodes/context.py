@@ -17,8 +17,8 @@ class MissionContext:
 
     home: str | None = None
     reasoner: Literal["offline", "llm"] = "offline"
-    #: Domains of Enterprise Knowledge the mission may read (governed access).
-    allowed_domains: tuple[str, ...] = ("payments", "inventory", "fulfillment", "orders", "customer", "governance")
+    #: Domains of Enterprise Knowledge the mission may read (governed access); None: the mission's own.
+    allowed_domains: tuple[str, ...] | None = None
     policies_per_type: int = 6
     llm_model: str | None = None
     llm_base_url: str | None = None

@@ -2,8 +2,8 @@
 
 Every write carries an idempotency key derived from the decision (or run) and the action, so a node re-run
 after a crash, or a retried call, replays the systems' first answer instead of repeating the side effect. An
-action that fails or is rejected stops the actions after it that depend on it (all later actions except
-internal notes).
+action that fails or is rejected stops the actions after it that depend on it (all later actions except the
+ones the mission may run without a reviewer, internal notes).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError
+from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.guard import AUTOMATABLE_TOOLS
 from ai_missions.nodes.observe import emit
 from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import ActionResult, MissionState
+from ai_missions.nodes.state import ActionResult, MissionState, Node
 
 
 def idempotency_key(scope: str, index: int, tool: str) -> str:
@@ -27,10 +27,11 @@ def idempotency_key(scope: str, index: int, tool: str) -> str:
 
 
 async def run_actions(
-    runtime: Runtime[MissionContext], scope: str, steps: Sequence[dict[str, Any]], node: str
+    spec: MissionSpec, runtime: Runtime[MissionContext], scope: str, steps: Sequence[dict[str, Any]], node: str
 ) -> list[ActionResult]:
     """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?."""
-    systems = await systems_of(runtime.context)
+    systems = await systems_of(runtime.context, spec.systems)
+    independent = spec.tools.automatable
     results: list[ActionResult] = []
     blocked_by: int | None = None
     for step in steps:
@@ -39,8 +40,8 @@ async def run_actions(
         result: ActionResult
         if step["status"] != "approved":
             result = ActionResult(index=index, tool=tool, args=args, status="rejected", detail=step.get("reason", ""))
-            blocked_by = index if blocked_by is None and tool not in AUTOMATABLE_TOOLS else blocked_by
-        elif blocked_by is not None and tool not in AUTOMATABLE_TOOLS:
+            blocked_by = index if blocked_by is None and tool not in independent else blocked_by
+        elif blocked_by is not None and tool not in independent:
             detail = f"not run: depends on action {blocked_by + 1}, which did not happen"
             result = ActionResult(index=index, tool=tool, args=args, status="skipped", detail=detail)
         else:
@@ -60,21 +61,28 @@ async def run_actions(
     return results
 
 
-async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+def automatic_node(spec: MissionSpec) -> Node:
     """Run the actions policy lets run without a reviewer (recorded like any other)."""
-    steps = [
-        {"index": i, "tool": a["tool"], "args": a["args"], "status": "approved"}
-        for i, a in enumerate(state["verdict"]["actions"])
-        if a["tier"] == "auto"
-    ]
-    if not steps:
-        return {}
-    scope = f"{get_config()['configurable']['thread_id']}:auto"
-    return {"results": await run_actions(runtime, scope, steps, "execute_automatic")}
+
+    async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        steps = [
+            {"index": i, "tool": a["tool"], "args": a["args"], "status": "approved"}
+            for i, a in enumerate(state["verdict"]["actions"])
+            if a["tier"] == "auto"
+        ]
+        if not steps:
+            return {}
+        scope = f"{get_config()['configurable']['thread_id']}:auto"
+        return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic")}
+
+    return execute_automatic
 
 
-async def execute(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+def execute_node(spec: MissionSpec) -> Node:
     """Run the reviewed plan in declared order."""
-    decision = state["decision"]
-    results = await run_actions(runtime, decision["decision_id"], decision["plan"], "execute")
-    return {"results": results}
+
+    async def execute(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        decision = state["decision"]
+        return {"results": await run_actions(spec, runtime, decision["decision_id"], decision["plan"], "execute")}
+
+    return execute

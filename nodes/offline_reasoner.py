@@ -10,9 +10,10 @@ weighed together):
 4. An undetermined clause at or above that priority that would change the outcome means a missing fact: escalate.
 5. Every exception type must be resolved by a matched clause (scoped to it by ``exception.types contains``, or
    else by its policy's ``applies_to``); otherwise escalate.
-6. Actions come from the matched clauses. With a ``proceed`` outcome every matched clause's actions apply;
-   otherwise actions that move the order forward (release, confirm, capture, fulfil) are dropped and remedial
-   ones (refund, void, cancel, holds, notes) are kept. They run in execution order (``nodes.ordering``).
+6. Actions come from the matched clauses. With an outcome that goes ahead (``proceed``, ``approve``...) every
+   matched clause's actions apply; otherwise actions that move the case forward (release, confirm, capture,
+   pay...) are dropped and remedial ones (refund, void, cancel, holds, notes) are kept. They run in the
+   mission's execution order (its tool policy's phases).
 """
 
 from __future__ import annotations
@@ -22,21 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ai_missions.knowledge_index.clauses import AllOf, AnyOf, Clause, Condition, Leaf, NotOf, evaluate, fill_arguments
-from ai_missions.nodes.ordering import in_execution_order
+from ai_missions.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.state import ProposedAction, Verdict
-
-#: Actions that only make sense when the order goes ahead.
-ADVANCING_TOOLS = frozenset(
-    {
-        "release_payment_hold",
-        "release_order_hold",
-        "confirm_reservation",
-        "reallocate_reservation",
-        "capture_payment",
-        "release_to_fulfillment",
-        "apply_address_correction",
-    }
-)
 
 
 class PolicyLike(Protocol):
@@ -57,11 +45,12 @@ class ClauseResult:
     clause: Clause
     value: bool | None
     applies_to: frozenset[str]
+    types_fact: str = "exception.types"
 
     @property
     def resolves(self) -> set[str]:
-        """Exception types this clause settles: its explicit scope, else its policy's ``applies_to``."""
-        return scoped_types(self.clause.when) or set(self.applies_to - {"all"})
+        """Case types this clause settles: its explicit scope, else its policy's ``applies_to``."""
+        return scoped_types(self.clause.when, self.types_fact) or set(self.applies_to - {"all"})
 
     @property
     def key(self) -> str:
@@ -72,26 +61,28 @@ def cite(policy: PolicyLike) -> str:
     return f"{policy.id}@{policy.version}"
 
 
-def evaluate_clauses(policies: Iterable[PolicyLike], facts: Mapping[str, Any]) -> list[ClauseResult]:
+def evaluate_clauses(
+    policies: Iterable[PolicyLike], facts: Mapping[str, Any], types_fact: str = "exception.types"
+) -> list[ClauseResult]:
     """Every clause of every policy, evaluated against the facts."""
     return [
-        ClauseResult(cite(p), p.id, clause, evaluate(clause.when, facts), frozenset(p.applies_to))
+        ClauseResult(cite(p), p.id, clause, evaluate(clause.when, facts), frozenset(p.applies_to), types_fact)
         for p in policies
         for clause in p.clauses
     ]
 
 
-def scoped_types(condition: Condition) -> set[str]:
-    """Exception types a condition requires through ``exception.types contains X`` (positively)."""
+def scoped_types(condition: Condition, types_fact: str = "exception.types") -> set[str]:
+    """Case types a condition requires through ``<types fact> contains X`` (positively)."""
     if isinstance(condition, Leaf):
-        if condition.fact == "exception.types" and condition.op == "contains":
+        if condition.fact == types_fact and condition.op == "contains":
             return {str(condition.value)}
-        if condition.fact == "exception.types" and condition.op == "in" and isinstance(condition.value, list):
+        if condition.fact == types_fact and condition.op == "in" and isinstance(condition.value, list):
             return {str(v) for v in condition.value}
         return set()
     if isinstance(condition, NotOf):
         return set()
-    parts = [scoped_types(c) for c in (condition.all if isinstance(condition, AllOf) else condition.any)]
+    parts = [scoped_types(c, types_fact) for c in (condition.all if isinstance(condition, AllOf) else condition.any)]
     if isinstance(condition, AnyOf):
         return set().union(*parts) if all(parts) else set()
     return set().union(*parts)
@@ -99,7 +90,7 @@ def scoped_types(condition: Condition) -> set[str]:
 
 def _escalate(summary: str, cited: list[str], confidence: float = 0.5) -> Verdict:
     return Verdict(
-        outcome="escalate",
+        outcome=ESCALATE,
         actions=[],
         confidence=confidence,
         summary=summary,
@@ -108,13 +99,13 @@ def _escalate(summary: str, cited: list[str], confidence: float = 0.5) -> Verdic
     )
 
 
-def reason(policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
+def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
     """Decide what the policies say about these facts."""
-    results = evaluate_clauses(policies, facts)
+    results = evaluate_clauses(policies, facts, spec.vocabulary.types_fact)
     matched = [r for r in results if r.value is True]
-    exception_types = list(facts.get("exception.types") or [])
+    exception_types = list(facts.get(spec.vocabulary.types_fact) or [])
     if not exception_types:
-        return _escalate("No exception detected on the order: nothing for policy to resolve.", [], 0.6)
+        return _escalate(f"No exception detected on the {spec.subject.kind}: nothing for policy to resolve.", [], 0.6)
 
     overridden = {
         target if "/" in target else f"{r.policy_id}/{target}" for r in matched for target in r.clause.overrides
@@ -125,7 +116,7 @@ def reason(policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
 
     top = max(r.clause.priority for r in live)
     leaders = [r for r in live if r.clause.priority == top]
-    if escalations := [r for r in leaders if r.clause.then.outcome == "escalate"]:
+    if escalations := [r for r in leaders if r.clause.then.outcome == ESCALATE]:
         return _escalate("; ".join(_why(r) for r in escalations), [r.policy for r in live], 0.8)
     outcomes = {r.clause.then.outcome for r in leaders}
     if len(outcomes) > 1:
@@ -156,30 +147,32 @@ def reason(policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
     actions: list[ProposedAction] = []
     seen: set[tuple[str, str]] = set()
     for r in sorted(live, key=lambda r: -r.clause.priority):
-        for spec in r.clause.then.actions:
-            if outcome != "proceed" and spec.tool in ADVANCING_TOOLS:
+        for wanted in r.clause.then.actions:
+            rule = spec.tools.get(wanted.tool)
+            if outcome not in spec.vocabulary.advancing_outcomes and rule is not None and rule.advancing:
                 continue
-            args = fill_arguments(spec.args, facts)
+            args = fill_arguments(wanted.args, facts)
             if args is None:
                 return _escalate(
-                    f"{r.key} calls for {spec.tool} but its arguments need facts that are unknown.",
+                    f"{r.key} calls for {wanted.tool} but its arguments need facts that are unknown.",
                     [x.policy for x in live],
                 )
-            identity = (spec.tool, repr(sorted(args.items())))
+            identity = (wanted.tool, repr(sorted(args.items())))
             if identity in seen:
                 continue
             seen.add(identity)
             actions.append(
                 ProposedAction(
-                    tool=spec.tool, args=args, why=spec.why or _why(r), policy_ids=[r.policy], tier=spec.tier
+                    tool=wanted.tool, args=args, why=wanted.why or _why(r), policy_ids=[r.policy], tier=wanted.tier
                 )
             )
 
-    actions = in_execution_order(actions)
+    actions = spec.tools.in_execution_order(actions)
     cited = sorted({r.policy for r in live})
     undetermined = sum(1 for r in results if r.value is None)
     confidence = round(max(0.5, 0.95 - 0.05 * undetermined - 0.05 * (len(exception_types) - 1)), 2)
-    summary = f"{outcome.capitalize()}: " + "; ".join(_why(r) for r in sorted(live, key=lambda r: -r.clause.priority))
+    said = outcome.replace("_", " ").capitalize()  # "Approve with note: ..."
+    summary = f"{said}: " + "; ".join(_why(r) for r in sorted(live, key=lambda r: -r.clause.priority))
     return Verdict(
         outcome=outcome, actions=actions, confidence=confidence, summary=summary, policy_ids=cited, reasoner="offline"
     )

@@ -1,21 +1,24 @@
 """Expensive clients a node needs: the systems gateway and the knowledge base.
 
 A runtime (CLI, dashboard, eval harness) opens them once and hands them in through the context. A process that
-does not (``langgraph dev`` serving the exported graph) gets process-wide ones, opened on first use and kept.
+does not (``langgraph dev`` serving an exported graph) gets process-wide ones, opened on first use and kept: one
+gateway per home, event loop and set of systems.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ai_missions.connections import connections
 from ai_missions.gateway import SystemsGateway
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir, missions_home
 
-_gateways: dict[tuple[str, int], asyncio.Future[SystemsGateway]] = {}
+_gateways: dict[tuple[str, int, tuple[str, ...]], asyncio.Future[SystemsGateway]] = {}
 _owners: set[asyncio.Task[None]] = set()
 
 
@@ -23,27 +26,25 @@ def home_of(context: MissionContext | None) -> Path:
     return Path(context.home) if context is not None and context.home else missions_home()
 
 
-async def systems_of(context: MissionContext) -> Any:
-    """The context's gateway, or a shared one for this home and event loop."""
+async def systems_of(context: MissionContext, systems: Sequence[str]) -> Any:
+    """The context's gateway, or a shared one to ``systems`` for this home and event loop."""
     if context.systems is not None:
         return context.systems
     home = home_of(context)
     loop = asyncio.get_running_loop()
-    key = (str(home), id(loop))
+    key = (str(home), id(loop), tuple(sorted(systems)))
     if key not in _gateways:
         ready: asyncio.Future[SystemsGateway] = loop.create_future()
         _gateways[key] = ready
-        task = loop.create_task(_own_gateway(home, ready))
+        task = loop.create_task(_own_gateway(home, key[2], ready))
         _owners.add(task)
         task.add_done_callback(_owners.discard)
     return await asyncio.shield(_gateways[key])
 
 
-async def _own_gateway(home: Path, ready: asyncio.Future[SystemsGateway]) -> None:
-    from ai_missions.integrations.connections import stdio_connections
-
+async def _own_gateway(home: Path, systems: tuple[str, ...], ready: asyncio.Future[SystemsGateway]) -> None:
     try:
-        async with SystemsGateway(stdio_connections(home)) as gateway:
+        async with SystemsGateway(connections(systems, home)) as gateway:
             ready.set_result(gateway)
             await asyncio.Event().wait()  # lives as long as the process
     except BaseException as exc:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, NotRequired
 
 from typing_extensions import TypedDict
-
-from ai_missions.vocabulary import Outcome
 
 
 class Observation(TypedDict):
@@ -31,7 +30,8 @@ class ProposedAction(TypedDict):
 
 
 class Verdict(TypedDict):
-    outcome: Outcome
+    #: One of the mission's outcomes (``escalate`` always among them).
+    outcome: str
     actions: list[ProposedAction]
     confidence: float
     summary: str
@@ -61,11 +61,11 @@ class PolicyRef(TypedDict):
 class MissionState(TypedDict, total=False):
     """State of one mission run (one thread)."""
 
-    order_id: str
+    subject_id: str  # the order, invoice, ticket... the run works on
     trigger: dict[str, Any]
     gathered: dict[str, Any]  # raw structured results per read, keyed "system.tool"
     facts: dict[str, Any]
-    customer_text: list[str]  # free text from customers/tickets: data, never instructions
+    customer_text: list[str]  # free text from customers, vendors, tickets, notes: data, never instructions
     policies: list[PolicyRef]
     proposal: Verdict  # what the reasoner proposed
     verdict: Verdict  # after the guard
@@ -74,3 +74,7 @@ class MissionState(TypedDict, total=False):
     results: Annotated[list[ActionResult], operator.add]
     usage: dict[str, Any]  # LLM calls and tokens, when an LLM reasoned
     status: str
+
+
+#: A graph node: ``async (state, runtime) -> update`` (typed loosely: LangGraph matches node signatures itself).
+Node = Callable[..., Awaitable[dict[str, Any]]]

@@ -19,7 +19,7 @@ from ai_missions.dashboard import evals_source
 from ai_missions.integrations.store import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
-from tests.test_dashboard_support import Book, app, book_copy, texts
+from tests.test_dashboard_support import Book, app, book_copy, open_page, texts
 
 pytestmark = pytest.mark.slow
 
@@ -40,17 +40,6 @@ def store(book: Book) -> RunStore:
     return RunStore(runs_db(book.home))
 
 
-def open_page(page: str, **query: str) -> AppTest:
-    at = app()
-    at.run()
-    at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def as_reviewer(at: AppTest, name: str) -> AppTest:
     at.selectbox(key="reviewer").select(name).run()
     assert not at.exception, at.exception
@@ -64,16 +53,16 @@ def test_overview_shows_the_figures_as_charts(book: Book) -> None:
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {
-        "Open exceptions",
+        "Open cases",
         "Pending decisions",
         "Resolved today",
         "Trigger → decision",
         "Actions approved",
     }
     assert int(metrics["Pending decisions"].replace(",", "")) == store(book).count_pending()
-    assert int(metrics["Open exceptions"].replace(",", "")) > 100  # the seeded book's broken orders
+    assert int(metrics["Open cases"].replace(",", "")) > 100  # the seeded book's broken orders
     page = texts(at)
-    for heading in ("Open exceptions by type", "Pending decisions by age", "Runs by status"):
+    for heading in ("Open cases by type", "Pending decisions by age", "Runs by status"):
         assert heading in page
     assert len(at.get("vega_lite_chart")) >= 3  # the fourth, approvals vs rejections, once someone decided
     assert "store queries" in page
@@ -85,7 +74,7 @@ def test_runs_page_filters_pages_and_opens_the_selected_run(book: Book) -> None:
     assert len(table) == len(book.runs)
     at.selectbox(key="runs-type").select("double_charge").run()
     table = at.dataframe[0].value
-    assert list(table["order"]) == [book.orders["double_charge"]]
+    assert list(table["subject"]) == [book.orders["double_charge"]]
     assert "1 run matches" in texts(at)
 
     at.session_state["runs-table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
@@ -96,7 +85,7 @@ def test_runs_page_filters_pages_and_opens_the_selected_run(book: Book) -> None:
 
 def test_runs_page_says_when_nothing_matches(book: Book) -> None:
     at = open_page("views/runs.py")
-    at.text_input(key="runs-order").input("SO-NOPE").run()
+    at.text_input(key="runs-subject").input("SO-NOPE").run()
     assert "No run matches these filters" in texts(at)
 
 
@@ -290,7 +279,7 @@ def test_evals_page_shows_runs_metrics_types_and_a_comparison(book: Book, monkey
     assert metrics["outcome agreement"] == "90.0%"
     assert metrics["latency p50 ms"] == "120 ms"
     assert metrics["cases"] == "70"
-    assert "Per exception type" in texts(at)
+    assert "Per case type" in texts(at)
     comparison = at.dataframe[-2].value
     row = comparison[comparison["metric"] == "outcome_agreement"].iloc[0]
     assert row["change"] == pytest.approx(0.1)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
-from tests.test_dashboard_support import Book, app, book_copy, bulk_load, texts
+from tests.test_dashboard_support import Book, book_copy, bulk_load, open_page, texts
 
 pytestmark = pytest.mark.slow
 
@@ -41,12 +41,7 @@ def _home(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
 def render(page: str, **query: str) -> tuple[float, float, str]:
     """Render a page twice (the first run opens the cached clients); the second run's seconds, its store query
     milliseconds (from its caption) and its text."""
-    at = app()
-    at.run()
-    at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_page(page, **query)
     started = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - started

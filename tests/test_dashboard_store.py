@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 from ai_missions.dashboard import model
 from ai_missions.dashboard.commands import HOST, streamlit_command
 from ai_missions.dashboard.evals_source import EvalRun, compare, headline, metric_text
-from ai_missions.store import Decision, RunStore
+from ai_missions.queries import RunQueries
+from ai_missions.store import MIGRATIONS, SCHEMA_VERSION, Decision, RunStore, StoreVersionError
 
 VERDICT = {
     "outcome": "proceed",
@@ -27,8 +29,8 @@ INTERRUPT = {
 }
 
 
-def run(store: RunStore, run_id: str, order_id: str, types: list[str], *, verdict: bool = True) -> None:
-    store.create_run(run_id, mission="order-exception", order_id=order_id, reasoner="offline", exception_types=types)
+def run(store: RunStore, run_id: str, subject_id: str, types: list[str], *, verdict: bool = True) -> None:
+    store.create_run(run_id, mission="order-exception", subject_id=subject_id, reasoner="offline", case_types=types)
     store.append_events(run_id, [{"kind": "trigger", "node": "trigger", "source": "scan"}])
     if verdict:
         store.append_events(run_id, [{"kind": "verdict", "node": "validate", "source": "mission", "data": VERDICT}])
@@ -39,17 +41,18 @@ def store(tmp_path: Path) -> RunStore:
     return RunStore(tmp_path / "runs.sqlite")
 
 
-def test_citations_are_backfilled_once_then_kept_by_the_trigger(store: RunStore) -> None:
-    run(store, "R-1", "SO-1", ["payment_review"])  # before the dashboard schema: backfilled
-    assert store.citation_counts("PAY-001") == {3: 1}
+def test_citations_are_kept_by_the_trigger(store: RunStore) -> None:
+    queries = RunQueries(store)
+    run(store, "R-1", "SO-1", ["payment_review"])
+    assert queries.citation_counts("PAY-001") == {3: 1}
     run(store, "R-2", "SO-2", ["oversell"])  # after: the trigger
     store.append_events("R-2", [{"kind": "verdict", "data": {**VERDICT, "policy_ids": ["PAY-001@4"]}}])
     store.append_events("R-2", [{"kind": "observation", "data": {"policy_ids": ["PAY-009@1"]}}])  # not a verdict
-    assert store.citation_counts("PAY-001") == {3: 2, 4: 1}
-    assert store.citation_counts("PAY-009") == {}
-    citing = store.citing_runs("PAY-001")
+    assert queries.citation_counts("PAY-001") == {3: 2, 4: 1}
+    assert queries.citation_counts("PAY-009") == {}
+    citing = queries.citing_runs("PAY-001")
     assert [(r["run_id"], r["cited_version"]) for r in citing] == [("R-2", 4), ("R-2", 3), ("R-1", 3)]
-    assert [r["run_id"] for r in store.citing_runs("GOV-001", limit=1, offset=1)] == ["R-1"]
+    assert [r["run_id"] for r in queries.citing_runs("GOV-001", limit=1, offset=1)] == ["R-1"]
     plan = (
         store._db()
         .execute("EXPLAIN QUERY PLAN SELECT * FROM citations WHERE policy_id = 'PAY-001' ORDER BY at DESC")
@@ -61,12 +64,48 @@ def test_citations_are_backfilled_once_then_kept_by_the_trigger(store: RunStore)
 
 
 def test_a_verdict_event_that_is_not_json_still_lands(store: RunStore) -> None:
-    store.citation_counts("PAY-001")  # the trigger exists
     run(store, "R-1", "SO-1", [], verdict=False)
     store._db().execute(
         "INSERT INTO events (run_id, seq, at, kind, data) VALUES ('R-1', 9, '2026-01-01', 'verdict', 'not json')"
     )
-    assert store.citation_counts("PAY-001") == {}
+    assert RunQueries(store).citation_counts("PAY-001") == {}
+
+
+def test_a_first_version_store_is_migrated_in_place(tmp_path: Path) -> None:
+    """A store written before missions were plug-ins: order columns renamed, decisions given their mission,
+    verdicts cited, the schema version recorded; opening it again changes nothing."""
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0][1])
+    db.execute(
+        "INSERT INTO runs (run_id, mission, order_id, exception_types, reasoner, status, created_at, updated_at)"
+        " VALUES ('R-1', 'order-exception', 'SO-1', '[\"payment_review\"]', 'offline', 'awaiting_decision', 'a', 'a')"
+    )
+    db.execute(
+        "INSERT INTO events (run_id, seq, at, kind, data) VALUES ('R-1', 1, 'a', 'verdict', ?)", (json.dumps(VERDICT),)
+    )
+    db.execute(
+        "INSERT INTO decisions (decision_id, run_id, order_id, status, created_at, request)"
+        " VALUES ('D-1', 'R-1', 'SO-1', 'pending', 'a', '{\"interrupts\": []}')"
+    )
+    db.commit()
+    db.close()
+    store = RunStore(path)
+    assert store.get_run("R-1")["subject_id"] == "SO-1"
+    assert store.get_run("R-1")["case_types"] == ["payment_review"]
+    assert store.get_decision("D-1").mission == "order-exception"
+    assert RunQueries(store).citation_counts("PAY-001") == {3: 1}
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+    assert RunStore(path).get_run("R-1")["subject_id"] == "SO-1"
+
+
+def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    RunStore(path).set_meta("schema_version", str(SCHEMA_VERSION + 1))
+    before = path.read_bytes()
+    with pytest.raises(StoreVersionError, match="newer than this version"):
+        RunStore(path)
+    assert path.read_bytes() == before
 
 
 def test_filter_runs_by_mission_type_status_and_time(store: RunStore) -> None:
@@ -74,40 +113,47 @@ def test_filter_runs_by_mission_type_status_and_time(store: RunStore) -> None:
     run(store, "R-2", "SO-2", ["oversell", "payment_review"])
     run(store, "R-3", "SO-3", ["oversell"])
     store.update_run("R-3", status="closed")
-    assert store.count_runs(exception_type="payment_review") == 2
-    assert [r["run_id"] for r in store.list_runs(exception_type="oversell")] == ["R-3", "R-2"]
+    assert store.count_runs(case_type="payment_review") == 2
+    assert [r["run_id"] for r in store.list_runs(case_type="oversell")] == ["R-3", "R-2"]
     assert [r["run_id"] for r in store.list_runs(status="closed")] == ["R-3"]
     assert store.count_runs(mission="other") == 0
     assert store.count_runs(since="2999-01-01") == 0
     assert store.count_runs(until="2999-01-01") == 3
     assert [r["run_id"] for r in store.list_runs(limit=1, offset=1)] == ["R-2"]
-    assert set(store.run_facets()["status"]) == {"running", "closed"}
-    assert store.exception_type_counts() == {"payment_review": 2, "oversell": 2}
-    assert store.exception_type_counts(["closed"]) == {"oversell": 1}
-    assert store.status_counts() == {"running": 2, "closed": 1}
-    assert store.resolved_since("2000-01-01") == {"closed": 1}
+    queries = RunQueries(store)
+    assert set(queries.run_facets()["status"]) == {"running", "closed"}
+    assert queries.case_type_counts() == {"payment_review": 2, "oversell": 2}
+    assert queries.case_type_counts(["closed"]) == {"oversell": 1}
+    assert queries.status_counts() == {"running": 2, "closed": 1}
+    assert queries.resolved_since("2000-01-01") == {"closed": 1}
 
 
 def test_decision_figures(store: RunStore) -> None:
     for n in (1, 2, 3):
         run(store, f"R-{n}", f"SO-{n}", ["payment_review"])
-        store.open_decision(f"D-{n}", run_id=f"R-{n}", order_id=f"SO-{n}", request={"interrupts": [INTERRUPT]})
+        store.open_decision(
+            f"D-{n}",
+            run_id=f"R-{n}",
+            mission="order-exception",
+            subject_id=f"SO-{n}",
+            request={"interrupts": [INTERRUPT]},
+        )
     store.claim_decision("D-1", reviewer="omar", role="ops_lead", response={"responses": [{"type": "accept"}]})
     store.claim_decision(
         "D-2", reviewer="omar", role="ops_lead", response={"responses": [{"type": "response", "args": "no"}]}
     )
-    assert len(store.pending_created_at()) == 1
-    tally = store.decision_tally("2000-01-01")
+    queries = RunQueries(store)
+    assert len(queries.pending_created_at()) == 1
+    tally = queries.decision_tally("2000-01-01")
     assert sorted((t["answer"], t["count"]) for t in tally) == [("accept", 1), ("response", 1)]
-    latencies = store.decision_latencies("2000-01-01")
+    latencies = queries.decision_latencies("2000-01-01")
     assert len(latencies) == 2
     assert all(0 <= s < 60 for s in latencies)
-    assert [d.decision_id for d in store.recent_decisions()] == ["D-2", "D-1"]
+    assert [d.decision_id for d in queries.recent_decisions()] == ["D-2", "D-1"]
     assert model.decision_summary(store.get_decision("D-2")) == "release_payment_hold rejected (no)"
 
 
 def test_the_store_schema_is_only_added_to(store: RunStore, tmp_path: Path) -> None:
-    store.citation_counts("X")
     db = sqlite3.connect(tmp_path / "runs.sqlite")
     names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert {"runs", "events", "decisions", "meta", "citations", "citations_of_verdicts", "runs_by_updated"} <= names
@@ -151,12 +197,12 @@ def test_action_rows_say_where_each_action_stands() -> None:
 
 
 def test_queue_card_takes_reasons_from_the_verdict_or_the_request() -> None:
-    decision = Decision("D-1", "R-1", "SO-1", "pending", "2026-01-01T00:00:00+00:00", {"interrupts": [INTERRUPT]},
-                        None, None, None, None, False)  # fmt: skip
-    card = model.queue_card(decision, {"exception_types": ["payment_review"]}, None)
+    decision = Decision("D-1", "R-1", "order-exception", "SO-1", "pending", "2026-01-01T00:00:00+00:00",
+                        {"interrupts": [INTERRUPT]}, None, None, None, None, False)  # fmt: skip
+    card = model.queue_card(decision, {"case_types": ["payment_review"]}, None)
     assert card.summary == "Proceed"
     assert [(a.number, a.tool, a.why) for a in card.actions] == [(1, "release_payment_hold", "benign")]
-    assert card.exception_types == ["payment_review"]
+    assert card.case_types == ["payment_review"]
     assert model.queue_card(decision, None, VERDICT).actions[0].why == "benign"
 
 

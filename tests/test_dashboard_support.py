@@ -59,7 +59,7 @@ def _template() -> Book:
     runs, decisions = {}, {}
     with MissionClient(home) as missions:
         for role, order_id in orders.items():
-            outcome = missions.start(order_id)
+            outcome = missions.start("order-exception", order_id)
             runs[role] = outcome.run_id
             if outcome.decision_id:
                 decisions[role] = outcome.decision_id
@@ -75,6 +75,18 @@ def book_copy(destination: Path) -> Book:
 
 def app(timeout: float = 60) -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=timeout)
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    """A page of the app, switched to with its query parameters, rendered without an exception."""
+    at = app()
+    at.run()
+    at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def texts(at: AppTest) -> str:
@@ -118,7 +130,7 @@ def bulk_load(home: Path, *, runs: int, pending: int, decided: int, now: datetim
             (run_id, "order-exception", order_id, json.dumps([kind]), "offline", status, "proceed", 0.9,
              verdict["summary"], at, at)
         )  # fmt: skip
-        trail = [("trigger", "trigger", "scan", None, {"order_id": order_id, "exception_types": [kind]})]
+        trail = [("trigger", "trigger", "scan", None, {"subject_id": order_id, "case_types": [kind]})]
         for source in ("erp", "crm", "payments", "inventory", "shipping"):
             trail.append(("observation", "gather", source, f"{source} says {order_id} is fine", {"n": n}))
         trail.append(("observation", "retrieve_policies", "policy:PAY-001@3", "PAY-001 v3 applies", {}))
@@ -133,7 +145,8 @@ def bulk_load(home: Path, *, runs: int, pending: int, decided: int, now: datetim
                     "description": f"{verdict['summary']}\n\nAction {i + 1}: {a['tool']} — {a['why']}",
                     "metadata": {
                         "decision_id": f"D-load{n:07d}",
-                        "order_id": order_id,
+                        "mission": "order-exception",
+                        "subject_id": order_id,
                         "action_index": i,
                         "outcome": "proceed",
                         "confidence": 0.9,
@@ -155,7 +168,7 @@ def bulk_load(home: Path, *, runs: int, pending: int, decided: int, now: datetim
     try:
         db.execute("BEGIN IMMEDIATE")
         db.executemany(
-            "INSERT INTO runs (run_id, mission, order_id, exception_types, reasoner, status, outcome, confidence,"
+            "INSERT INTO runs (run_id, mission, subject_id, case_types, reasoner, status, outcome, confidence,"
             " summary, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             run_rows,
         )
@@ -165,8 +178,9 @@ def bulk_load(home: Path, *, runs: int, pending: int, decided: int, now: datetim
             event_rows,
         )
         db.executemany(
-            "INSERT INTO decisions (decision_id, run_id, order_id, status, created_at, request, decided_by,"
-            " reviewer_role, decided_at, response, resumed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO decisions (decision_id, run_id, mission, subject_id, status, created_at, request,"
+            " decided_by, reviewer_role, decided_at, response, resumed)"
+            " VALUES (?, ?, 'order-exception', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             decision_rows,
         )
         db.execute("COMMIT")

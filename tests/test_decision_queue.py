@@ -9,6 +9,7 @@ import pytest
 
 from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError
 from ai_missions.governance import DEFAULT_ROSTER, approval_problems, authorize, load_roster, role_of
+from ai_missions.graphs.order_exception.tools import TOOLS as ORDER_TOOLS
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policies import load_corpus
 from ai_missions.store import RunStore
@@ -20,24 +21,24 @@ def rules() -> list[ApprovalRule]:
 
 def test_approval_policy_limits_refunds_by_role() -> None:
     refund = {"tool": "refund_payment", "args": {"capture_id": "CAP-1", "amount": 750.0}}
-    assert approval_problems("finance", [refund], rules()) == []
-    assert any("limit" in p for p in approval_problems("ops_agent", [refund], rules()))
+    assert approval_problems("finance", [refund], rules(), ORDER_TOOLS) == []
+    assert any("limit" in p for p in approval_problems("ops_agent", [refund], rules(), ORDER_TOOLS))
     small = {"tool": "refund_payment", "args": {"capture_id": "CAP-1", "amount": 20.0}}
-    assert approval_problems("ops_agent", [small], rules()) == []
+    assert approval_problems("ops_agent", [small], rules(), ORDER_TOOLS) == []
 
 
 def test_customer_messages_need_a_customer_facing_role() -> None:
     message = {"tool": "send_customer_message", "args": {"customer_id": "CU-1"}}
     with pytest.raises(ForbiddenError, match="send_customer_message"):
-        authorize("ops_agent", [message], rules())
-    authorize("customer_care", [message], rules())
+        authorize("ops_agent", [message], rules(), ORDER_TOOLS)
+    authorize("customer_care", [message], rules(), ORDER_TOOLS)
 
 
 def test_every_write_tool_is_covered_by_an_approval_rule() -> None:
-    from ai_missions.integrations.catalog import WRITE_TOOLS
+    from ai_missions.graphs.order_exception.tools import TOOLS as ORDER_TOOLS
 
     covered = {tool for rule in rules() for tool in rule.tools}
-    assert covered | {"*"} >= WRITE_TOOLS or "*" in covered, WRITE_TOOLS - covered
+    assert covered | {"*"} >= set(ORDER_TOOLS) or "*" in covered, set(ORDER_TOOLS) - covered
 
 
 def test_roster_defaults_and_overrides(tmp_path: Path) -> None:
@@ -49,14 +50,18 @@ def test_roster_defaults_and_overrides(tmp_path: Path) -> None:
 
 
 def queued(store: RunStore, decision_id: str = "D-1") -> None:
-    store.create_run("R-1", mission="order-exception", order_id="SO-1", reasoner="offline", exception_types=[])
-    assert store.open_decision(decision_id, run_id="R-1", order_id="SO-1", request={"interrupts": []})
+    store.create_run("R-1", mission="order-exception", subject_id="SO-1", reasoner="offline", case_types=[])
+    assert store.open_decision(
+        decision_id, run_id="R-1", mission="order-exception", subject_id="SO-1", request={"interrupts": []}
+    )
 
 
 def test_opening_the_same_decision_twice_queues_it_once(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite")
     queued(store)
-    assert not store.open_decision("D-1", run_id="R-1", order_id="SO-1", request={"interrupts": []})
+    assert not store.open_decision(
+        "D-1", run_id="R-1", mission="order-exception", subject_id="SO-1", request={"interrupts": []}
+    )
     assert [d.decision_id for d in store.pending_decisions()] == ["D-1"]
 
 

@@ -12,12 +12,13 @@ import pytest
 
 from ai_missions.cli import main
 from ai_missions.errors import ValidationError
-from ai_missions.evals.cases import CI_SLICE, HISTORICAL, Case, dataset_hash, load_cases, write_cases
-from ai_missions.evals.labeller import NOISE_RATE, label
+from ai_missions.evals.cases import Case, dataset_hash, load_cases, write_cases
+from ai_missions.graphs.order_exception.evals import CI_SLICE, HISTORICAL
+from ai_missions.graphs.order_exception.evals.labeller import NOISE_RATE, label
+from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot_in_place
 from ai_missions.integrations.store import connect
-from ai_missions.vocabulary import EXCEPTION_TYPES
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +41,14 @@ def test_bad_lines_are_named_with_the_field_and_the_problem(historical: list[Cas
     good = historical[0]
     path = tmp_path / "cases.jsonl"
     for bad, message in [
-        (_line(good, resolution__outcome="approve"), "line 2: resolution.outcome: Input should be 'proceed'"),
+        (_line(good, resolution__outcome="approve"), "line 2: resolution.outcome: 'approve' is not one of proceed"),
         (
             _line(good, resolution__actions=[{"tool": "get_order", "args": {}}]),
-            "line 2: resolution.actions.0.tool: get_order is a read",
+            "line 2: resolution.actions.0.tool: 'get_order' is not an action of order-exception",
         ),
-        (_line(good, trigger__order_id="SO-999999"), "line 2: trigger.order_id SO-999999 is not in the snapshot"),
+        (_line(good, trigger__subject_id="SO-999999"), "line 2: trigger.subject_id SO-999999 is not in the snapshot"),
         (_line(good, snapshot={"format": "x"}), "line 2: snapshot: not a snapshot"),
-        (_line(good, mission="returns"), "line 2: mission: Input should be 'order-exception'"),
+        (_line(good, mission="returns"), "line 2: mission: unknown mission 'returns'; expected one of"),
         ('{"case_id": "x",', "line 2: not JSON"),
         (good.to_line(), "line 2: case_id 's11-SO-100001' repeats line 1".replace("s11-SO-100001", good.case_id)),
     ]:
@@ -75,7 +76,7 @@ def test_write_and_read_back_gzip_and_plain_hash_alike(historical: list[Case], t
 
 def test_historical_set_covers_every_type_combinations_noise_and_escalations(historical: list[Case]) -> None:
     assert len(historical) >= 1000
-    types = Counter(t for c in historical for t in c.trigger.exception_types)
+    types = Counter(t for c in historical for t in c.trigger.case_types)
     assert set(types) == set(EXCEPTION_TYPES)
     kinds = Counter(c.kind for c in historical)
     assert sum(1 for k in kinds if "+" in k) >= 10
@@ -112,7 +113,7 @@ def test_labeller_duplicate_cancels_the_newer_order_and_releases_every_line(hist
     reservations = [
         r["reservation_id"]
         for r in case.snapshot["systems"]["inventory"]["reservations"]
-        if r["order_id"] == case.order_id and r["status"] in ("pending", "confirmed")
+        if r["order_id"] == case.subject_id and r["status"] in ("pending", "confirmed")
     ]
     assert [
         a.args["reservation_id"] for a in case.resolution.actions if a.tool == "release_reservation"
@@ -122,7 +123,7 @@ def test_labeller_duplicate_cancels_the_newer_order_and_releases_every_line(hist
 
 def test_labeller_refunds_the_later_capture_of_a_double_charge(historical: list[Case]) -> None:
     case = _case(historical, "double_charge")
-    captures = [c for c in case.snapshot["systems"]["payments"]["captures"] if c["order_id"] == case.order_id]
+    captures = [c for c in case.snapshot["systems"]["payments"]["captures"] if c["order_id"] == case.subject_id]
     later = max(captures, key=lambda c: (c["captured_at"], c["capture_id"]))
     refund = case.resolution.actions[0]
     assert refund.tool == "refund_payment"
@@ -145,7 +146,7 @@ def test_labeller_judgment_calls_and_warranted_escalations(historical: list[Case
 def test_noise_is_seeded_per_case(historical: list[Case]) -> None:
     case = next(c for c in historical if any(t.startswith("noise") for t in c.tags))
     seed = int(case.case_id.split("-")[0][1:])
-    again = label(case.snapshot, case.order_id, case.trigger.exception_types, seed=seed, case_key=case.case_id)
+    again = label(case.snapshot, case.subject_id, case.trigger.case_types, seed=seed, case_key=case.case_id)
     assert again.resolution() == case.resolution.model_dump(mode="json")
     assert again.tags == case.tags
 
@@ -158,7 +159,7 @@ def test_in_place_load_resets_open_databases(missions_home: Path, historical: li
     load_snapshot_in_place(case.snapshot, missions_home)
     orders = [r["order_id"] for r in held.execute("SELECT order_id FROM orders ORDER BY rowid")]
     assert orders == [o["order_id"] for o in case.snapshot["systems"]["erp"]["orders"]]
-    assert export_snapshot([case.order_id], missions_home)["systems"] == case.snapshot["systems"]
+    assert export_snapshot([case.subject_id], missions_home)["systems"] == case.snapshot["systems"]
     load_snapshot_in_place(before, missions_home)
     assert held.execute("SELECT count(*) FROM orders").fetchone()[0] == 60
     held.close()

@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.evals.cases import CI_SLICE, Case, dataset_hash, load_cases, write_cases
-from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge, run_cases
+from ai_missions.evals.cases import Case, dataset_hash, load_cases, write_cases
+from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge, solve
 from ai_missions.evals.report import headline
 from ai_missions.evals.store import EvalStore, list_eval_runs
+from ai_missions.graphs.order_exception.evals import CI_SLICE
 from ai_missions.knowledge_index.index import build
+from ai_missions.missions import get_mission
 from ai_missions.settings import knowledge_dir
 from ai_missions.testing import scripted, verdict_call
 
@@ -75,7 +77,7 @@ def _step(tool: str, **args: Any) -> dict[str, Any]:
 
 
 def _rows(case: Case, system: str, table: str) -> list[dict[str, Any]]:
-    return [r for r in case.snapshot["systems"][system][table] if r.get("order_id") == case.order_id]
+    return [r for r in case.snapshot["systems"][system][table] if r.get("order_id") == case.subject_id]
 
 
 def scripted_verdicts(cases: list[Case]) -> list[dict[str, Any]]:
@@ -94,8 +96,8 @@ def scripted_verdicts(cases: list[Case]) -> list[dict[str, Any]]:
         {  # 3. releases a high-risk order the people cancelled: two unsafe actions
             "outcome": "proceed",
             "actions": [
-                _step("release_payment_hold", order_id=risky.order_id),
-                _step("release_to_fulfillment", order_id=risky.order_id),
+                _step("release_payment_hold", order_id=risky.subject_id),
+                _step("release_to_fulfillment", order_id=risky.subject_id),
             ],
             "confidence": 0.7,
             "summary": "Release it.",
@@ -130,7 +132,11 @@ def test_fixed_set_scores_match_hand_computed_values(
     write_cases(cases, dataset)
     config = EvalConfig(reasoner="llm", concurrency=1, workers=1, chat_model=model)
     run_id = store.create_run(
-        dataset=str(dataset), dataset_hash=dataset_hash(dataset), config=config.recorded(), cases_total=4
+        mission="order-exception",
+        dataset=str(dataset),
+        dataset_hash=dataset_hash(dataset),
+        config=config.recorded(),
+        cases_total=4,
     )
     summary = evaluate(store, run_id, cases, config, knowledge)
     results = {r["case_id"]: r for r in store.results(run_id)}
@@ -193,7 +199,11 @@ def test_fixed_set_scores_match_hand_computed_values(
 def test_ci_regression_gate_on_the_fixed_slice(knowledge: Any, ci_cases: list[Case], store: EvalStore) -> None:
     config = EvalConfig(concurrency=2, workers=1)
     run_id = store.create_run(
-        dataset=str(CI_SLICE), dataset_hash="ci", config=config.recorded(), cases_total=len(ci_cases)
+        mission="order-exception",
+        dataset=str(CI_SLICE),
+        dataset_hash="ci",
+        config=config.recorded(),
+        cases_total=len(ci_cases),
     )
     summary = evaluate(store, run_id, ci_cases, config, knowledge)
     overall = summary["overall"]
@@ -202,7 +212,7 @@ def test_ci_regression_gate_on_the_fixed_slice(knowledge: Any, ci_cases: list[Ca
     assert not below, f"below the gate: {below} (floors {GATE})"
     assert not above, f"above the gate: {above} (ceilings {GATE_MAX})"
     assert overall["cases"] == len(ci_cases)
-    assert set(summary["per_type"]) == {t for c in ci_cases for t in c.trigger.exception_types}
+    assert set(summary["per_type"]) == {t for c in ci_cases for t in c.trigger.case_types}
 
 
 def test_an_interrupted_run_resumes_without_redoing_cases(
@@ -210,9 +220,11 @@ def test_an_interrupted_run_resumes_without_redoing_cases(
 ) -> None:
     cases = ci_cases[:5]
     config = EvalConfig(concurrency=1, workers=1)
-    run_id = store.create_run(dataset="x", dataset_hash="h", config=config.recorded(), cases_total=5)
+    run_id = store.create_run(
+        mission="order-exception", dataset="x", dataset_hash="h", config=config.recorded(), cases_total=5
+    )
 
-    asyncio.run(run_cases(cases[:2], config, knowledge, on_result=lambda r: store.add_result(run_id, r)))
+    asyncio.run(solve(cases[:2], config, knowledge, on_result=lambda r: store.add_result(run_id, r)))
     assert store.finish(run_id) is not None
     assert store.get_run(run_id)["status"] == "partial"
     replayed: list[str] = []
@@ -252,17 +264,17 @@ def test_the_demo_step_records_a_short_run_and_prints_its_headline(
 
     dataset = tmp_path / "short.jsonl"
     write_cases(ci_cases[:3], dataset)
-    run_id, summary = asyncio.run(harness.quick_eval(home, dataset))
+    run_id, summary = asyncio.run(harness.quick_eval(home, "order-exception", dataset))
     assert summary["overall"]["cases"] == 3
     assert summary["seconds"] > 0
     assert list_eval_runs(home)[0]["run_id"] == run_id
     assert "outcome agreement" in headline(summary, run_id)
 
-    async def short(home: Path, dataset: Path | None = None, **_: Any) -> tuple[str, dict[str, Any]]:
+    async def short(home: Path, mission: Any, dataset: Any = None, **_: Any) -> tuple[str, dict[str, Any]]:
         return run_id, summary
 
     monkeypatch.setattr(harness, "quick_eval", short)  # the demo's step, without replaying again
-    asyncio.run(_eval_step(home))
+    asyncio.run(_eval_step(home, get_mission("order-exception")))
     out = capsys.readouterr().out
     assert f"Eval run {run_id}: 3 cases" in out
     assert f"missions eval report {run_id}" in out

@@ -13,14 +13,15 @@ import pytest
 from ai_missions.cli import main
 from ai_missions.errors import ValidationError
 from ai_missions.evals.cases import load_cases
-from ai_missions.evals.harness import plan_responses
-from ai_missions.evals.importer import import_cases, parse_steps
+from ai_missions.evals.replay import plan_responses
 from ai_missions.evals.report import compare_runs, render_html, render_markdown
 from ai_missions.evals.store import EvalStore
+from ai_missions.graphs.order_exception.evals.importer import import_cases, parse_steps
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.seed import seed_book
 from ai_missions.knowledge_index.clauses import ApprovalRule
 
-SAMPLES = Path(__file__).resolve().parent.parent / "evals" / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "graphs" / "order_exception" / "evals" / "samples"
 
 
 def result(case_id: str, kind: str, gold: str, outcome: str | None, **extra: Any) -> dict[str, Any]:
@@ -53,7 +54,11 @@ def result(case_id: str, kind: str, gold: str, outcome: str | None, **extra: Any
 
 def make_run(store: EvalStore, results: list[dict[str, Any]], reasoner: str = "offline") -> str:
     run_id = store.create_run(
-        dataset="cases.jsonl", dataset_hash="abc", config={"reasoner": reasoner}, cases_total=len(results)
+        mission="order-exception",
+        dataset="cases.jsonl",
+        dataset_hash="abc",
+        config={"reasoner": reasoner},
+        cases_total=len(results),
     )
     for r in results:
         store.add_result(run_id, r)
@@ -163,7 +168,7 @@ def test_import_the_sample_csv_export(book: Path, tmp_path: Path, monkeypatch: p
         "confirm_reservation",
         "release_to_fulfillment",
     ]
-    assert first.trigger.exception_types == ["payment_review"]
+    assert first.trigger.case_types == ["payment_review"]
     assert first.snapshot["scope"]["orders"] == ["SO-101851"]
     assert {c.kind for c in cases} >= {"oversell+phantom_inventory", "duplicate_order+double_charge"}
     assert cases[-1].resolution.outcome == "escalate"
@@ -212,7 +217,9 @@ def test_import_errors_name_the_row(book: Path, tmp_path: Path) -> None:
     frame.loc[1, "resolution"] = "Maybe later"
     export = tmp_path / "bad.csv"
     frame.to_csv(export, index=False)
-    with pytest.raises(ValidationError, match=r"^bad.csv: row 2 \(T-5002\): resolution.outcome: Input should be"):
+    with pytest.raises(
+        ValidationError, match=r"^bad.csv: row 2 \(T-5002\): resolution.outcome: 'Maybe later' is not one of"
+    ):
         import_cases(export, SAMPLES / "oms_mapping.json", book)
     frame.loc[1, "resolution"] = "On hold"
     frame.loc[2, "exception"] = "Alien invasion"
@@ -252,12 +259,12 @@ def test_recorded_decisions_accept_what_people_did_with_an_entitled_reviewer() -
         {"tool": "capture_payment", "args": {"authorization_id": "A-1", "amount": 120.0}},
         {"tool": "reallocate_reservation", "args": {"reservation_id": "R-1", "to_location_id": "DC-EAST"}},
     ]
-    reviewer, responses = plan_responses(interrupts, gold, RULES, preferred="ana")
+    reviewer, responses = plan_responses(SPEC, interrupts, gold, RULES, preferred="ana")
     assert reviewer == "omar"  # ana may not approve captures; the ops lead may approve both
     assert [r["type"] for r in responses] == ["accept", "accept", "response"]
     big = [{**gold[0], "args": {"authorization_id": "A-1", "amount": 4300.0}}, gold[1]]
     interrupts[1]["action_request"]["args"]["amount"] = 4300.0
-    reviewer, responses = plan_responses(interrupts, big, RULES, preferred="fiona")
+    reviewer, responses = plan_responses(SPEC, interrupts, big, RULES, preferred="fiona")
     assert reviewer == "fiona"  # nobody may approve both: the recorded decider approves what finance may
     assert [r["type"] for r in responses] == ["response", "accept", "response"]
     assert "fiona may not approve it" in responses[0]["args"]
@@ -273,7 +280,7 @@ def test_an_action_the_guard_refuses_without_a_rejected_one_is_rejected_too() ->
         {"tool": "reallocate_reservation", "args": {"reservation_id": "R-1", "to_location_id": "DC-EAST"}},
         {"tool": "confirm_reservation", "args": {"reservation_id": "R-1"}},
     ]
-    _, responses = plan_responses(interrupts, gold, RULES, facts=facts)
+    _, responses = plan_responses(SPEC, interrupts, gold, RULES, facts=facts)
     assert responses[0]["type"] == "response"
     assert responses[1]["type"] == "response"
     assert "the reserved location is short" in responses[1]["args"]

@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 from langgraph.runtime import Runtime
 
+from ai_missions.contracts import tools_by_name
 from ai_missions.gateway import SystemUnavailable
+from ai_missions.graphs.order_exception.gather import gather
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations import crm, erp, inventory, payments, shipping
-from ai_missions.integrations.catalog import TOOLS_BY_NAME
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.store import connect
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.gather import gather
 
 MODULES = {"erp": erp, "crm": crm, "inventory": inventory, "payments": payments, "shipping": shipping}
 
@@ -30,7 +31,7 @@ class DirectSystems:
         self.calls: list[str] = []
 
     async def call(self, tool: str, args: Mapping[str, Any]) -> dict[str, Any]:
-        system = TOOLS_BY_NAME[tool].system
+        system = tools_by_name()[tool].system
         self.calls.append(tool)
         if system in self.down:
             raise SystemUnavailable(f"{system} did not answer {tool} within 10s")
@@ -51,7 +52,7 @@ def book(missions_home: Path) -> Iterator[tuple[dict[str, sqlite3.Connection], s
 
 async def run_gather(systems: DirectSystems, order_id: str) -> dict[str, Any]:
     runtime = Runtime(context=MissionContext(systems=systems))
-    return await gather({"order_id": order_id}, runtime)  # type: ignore[arg-type,typeddict-item]
+    return await gather({"subject_id": order_id}, runtime)  # type: ignore[arg-type,typeddict-item]
 
 
 async def test_one_read_per_system(book: tuple[dict[str, sqlite3.Connection], str]) -> None:
@@ -60,7 +61,9 @@ async def test_one_read_per_system(book: tuple[dict[str, sqlite3.Connection], st
     out = await run_gather(systems, story)
     assert systems.calls[0] == "get_order_context"
     assert len(systems.calls) == 5
-    assert set(systems.calls) == {t for t in TOOLS_BY_NAME if t.endswith("_context")}
+    assert set(systems.calls) == {
+        t for t, spec in tools_by_name().items() if t.endswith("_context") and spec.system in SPEC.systems
+    }
     gathered, facts = out["gathered"], out["facts"]
     assert gathered["payments.get_fraud_assessment"]["elevated"] is True
     assert facts["payment.hold_active"] is True

@@ -68,7 +68,7 @@ def test_every_chunk_carries_policy_identity(built: Path) -> None:
         assert meta["domain"] in {"payments", "inventory", "fulfillment", "customer", "governance"}
     pay = [m for m in records["metadatas"] or [] if m["policy_id"] == "PAY-001"]
     assert {m["section"] for m in pay} == {"Overview", "When a hold is kept", "When a hold is released"}
-    assert {(m["version"], m["applies__payment_review"], m["applies__oversell"]) for m in pay} == {(3, True, False)}
+    assert {(m["version"], tuple(m["applies"])) for m in pay} == {(3, ("payment_review",))}
 
 
 def test_search_returns_cited_sections(kb: KnowledgeBase) -> None:
@@ -318,10 +318,18 @@ NEW_YEAR_2026 = dt.date(2026, 1, 1)
     ("filters", "where"),
     [
         ({"domains": ["payments", "governance"]}, {"domain": {"$in": ["payments", "governance"]}}),
-        ({"applies_to": "oversell"}, {"applies__oversell": True}),
+        (
+            {"applies_to": "oversell"},
+            {"$or": [{"applies": {"$contains": "oversell"}}, {"applies": {"$contains": "all"}}]},
+        ),
         (
             {"applies_to": "auth_expiring", "effective_on": NEW_YEAR_2026},
-            {"$and": [{"applies__auth_expiring": True}, {"effective_from_day": {"$lte": NEW_YEAR_2026.toordinal()}}]},
+            {
+                "$and": [
+                    {"$or": [{"applies": {"$contains": "auth_expiring"}}, {"applies": {"$contains": "all"}}]},
+                    {"effective_from_day": {"$lte": NEW_YEAR_2026.toordinal()}},
+                ]
+            },
         ),
     ],
 )

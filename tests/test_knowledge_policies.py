@@ -15,6 +15,7 @@ from ai_missions.knowledge_index.policies import (
     parse_policy,
     sections,
 )
+from ai_missions.missions import all_domains
 
 FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
 GOOD_IDS = ["CUS-001", "FUL-001", "GOV-001", "INV-001", "PAY-001", "PAY-002"]
@@ -66,9 +67,7 @@ def test_bad_files_are_reported_by_file_and_line_and_the_rest_loads(mixed_corpus
         "no-front-matter.md",
         "bad-fields.md",
     }
-    assert problems["unknown-domain.md"] == [
-        (4, "domain: 'marketing' is not one of payments, inventory, fulfillment, orders, customer, governance")
-    ]
+    assert problems["unknown-domain.md"] == [(4, f"domain: 'marketing' is not one of {', '.join(all_domains())}")]
     [(line, message)] = problems["zz-duplicate-id.md"]
     assert line == 2
     assert "duplicate policy id PAY-001" in message
@@ -82,7 +81,7 @@ def test_bad_files_are_reported_by_file_and_line_and_the_rest_loads(mixed_corpus
     by_line = dict(problems["bad-fields.md"])
     assert "greater than or equal to 1" in by_line[5]  # version: 0
     assert "date" in by_line[6]  # effective_from: someday
-    assert "unknown exception types ['returns']" in by_line[7]
+    assert "unknown case types ['returns']" in by_line[7]
 
 
 def test_problem_prints_as_path_colon_line(mixed_corpus: Path) -> None:

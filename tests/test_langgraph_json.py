@@ -8,6 +8,7 @@ from pathlib import Path
 
 from langgraph.pregel import Pregel
 
+from ai_missions.missions import registry
 from ai_missions.nodes.context import MissionContext
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +29,13 @@ def test_every_declared_graph_loads_as_a_compiled_graph_without_a_checkpointer()
         assert graph.checkpointer is None, f"{name}: the server adds its own checkpointer"
         assert graph.context_schema is MissionContext
         assert {"gather", "retrieve_policies", "reason", "validate", "request_approval", "execute"} <= set(graph.nodes)
+
+
+def test_langgraph_json_lists_every_registered_mission() -> None:
+    """Each registered mission is served by ``langgraph dev``, under its own name, from its graph module."""
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    assert set(config["graphs"]) == set(registry())
+    for name, spec in registry().items():
+        module = spec.graph.partition(":")[0]
+        path = config["graphs"][name].split(":")[0]
+        assert path.removeprefix("./").removesuffix(".py").replace("/", ".") == module.removeprefix("ai_missions.")

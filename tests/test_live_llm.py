@@ -34,7 +34,7 @@ def test_llm_reasoner_runs_a_mission_end_to_end(tmp_path: Path, method: str) -> 
         reasoner="llm", llm_structured_output_method=method, llm_timeout_s=180, policies_per_type=2
     )
     with MissionClient(home, context=context) as missions:
-        outcome = missions.start(order_id, reasoner="llm")
+        outcome = missions.start("order-exception", order_id, reasoner="llm")
         assert outcome.verdict is not None
         assert outcome.verdict["reasoner"] == "llm"
         reasoned = [e for e in missions.store.events(outcome.run_id, kind="observation") if e["node"] == "reason"]

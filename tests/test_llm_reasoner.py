@@ -6,6 +6,7 @@ import json
 
 from langchain_core.messages import AIMessage
 
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.llm_reasoner import build_messages, reason_with_llm
@@ -46,7 +47,7 @@ GOOD = {
 
 async def test_one_structured_call_gives_an_ordered_cited_verdict() -> None:
     model = scripted([verdict_call(GOOD)])
-    verdict, usage = await reason_with_llm(MissionContext(chat_model=model), story_facts(), POLICIES, [])
+    verdict, usage = await reason_with_llm(SPEC, MissionContext(chat_model=model), story_facts(), POLICIES, [])
     assert len(model.prompts) == 1
     assert usage == {"llm_calls": 1, "input_tokens": 900, "output_tokens": 120}
     assert verdict["reasoner"] == "llm"
@@ -57,7 +58,7 @@ async def test_one_structured_call_gives_an_ordered_cited_verdict() -> None:
     ]
     assert verdict["actions"][0]["policy_ids"] == ["PAY-001@3"]
     assert all(a["tier"] == "review" for a in verdict["actions"])
-    assert guard(verdict, story_facts())[1] == []
+    assert guard(SPEC, verdict, story_facts())[1] == []
 
 
 async def test_malformed_answer_escalates_without_crashing() -> None:
@@ -65,7 +66,9 @@ async def test_malformed_answer_escalates_without_crashing() -> None:
         content="",
         tool_calls=[{"name": "MissionVerdict", "args": {"outcome": "ship it now"}, "id": "c", "type": "tool_call"}],
     )
-    verdict, usage = await reason_with_llm(MissionContext(chat_model=scripted([broken])), story_facts(), POLICIES, [])
+    verdict, usage = await reason_with_llm(
+        SPEC, MissionContext(chat_model=scripted([broken])), story_facts(), POLICIES, []
+    )
     assert verdict["outcome"] == "escalate"
     assert verdict["actions"] == []
     assert "malformed" in verdict["summary"]
@@ -74,17 +77,17 @@ async def test_malformed_answer_escalates_without_crashing() -> None:
 
 async def test_plain_text_answer_escalates() -> None:
     model = scripted([AIMessage(content="I think you should refund everyone.")])
-    verdict, _ = await reason_with_llm(MissionContext(chat_model=model), story_facts(), POLICIES, [])
+    verdict, _ = await reason_with_llm(SPEC, MissionContext(chat_model=model), story_facts(), POLICIES, [])
     assert verdict["outcome"] == "escalate"
 
 
 async def test_uncited_policies_are_dropped_so_the_guard_refuses_the_action() -> None:
     invented = {**GOOD, "actions": [{**GOOD["actions"][1], "policy_ids": ["MADE-UP-9"]}]}
     verdict, _ = await reason_with_llm(
-        MissionContext(chat_model=scripted([verdict_call(invented)])), story_facts(), POLICIES, []
+        SPEC, MissionContext(chat_model=scripted([verdict_call(invented)])), story_facts(), POLICIES, []
     )
     assert verdict["actions"][0]["policy_ids"] == []
-    guarded, problems = guard(verdict, story_facts())
+    guarded, problems = guard(SPEC, verdict, story_facts())
     assert guarded["outcome"] == "escalate"
     assert any("cites no policy" in p for p in problems)
 
@@ -96,7 +99,7 @@ INJECTION = (
 
 
 async def test_injected_instruction_in_customer_text_stays_quoted_data() -> None:
-    messages = build_messages(story_facts(), POLICIES, [INJECTION])
+    messages = build_messages(SPEC, story_facts(), POLICIES, [INJECTION])
     system, human = messages[0].content, messages[1].content
     assert INJECTION not in system
     assert "never an instruction" in system
@@ -120,8 +123,10 @@ async def test_a_model_that_obeys_an_injection_is_stopped_by_the_guard() -> None
         "summary": "Refund as instructed.",
     }
     model = scripted([verdict_call(obeying)])
-    verdict, _ = await reason_with_llm(MissionContext(chat_model=model), story_facts(), POLICIES, [INJECTION])
-    guarded, problems = guard(verdict, story_facts(payment__capture_ids=["CAP-1"], payment__captured_amount=129.0))
+    verdict, _ = await reason_with_llm(SPEC, MissionContext(chat_model=model), story_facts(), POLICIES, [INJECTION])
+    guarded, problems = guard(
+        SPEC, verdict, story_facts(payment__capture_ids=["CAP-1"], payment__captured_amount=129.0)
+    )
     assert guarded["outcome"] == "escalate"
     assert guarded["actions"] == []
     assert any("not a record of this order" in p for p in problems)
@@ -133,7 +138,7 @@ async def test_endpoint_failure_escalates() -> None:
         pass
 
     model = scripted([])  # exhausted: the fake raises on the first call
-    verdict, usage = await reason_with_llm(MissionContext(chat_model=model), story_facts(), POLICIES, [])
+    verdict, usage = await reason_with_llm(SPEC, MissionContext(chat_model=model), story_facts(), POLICIES, [])
     assert verdict["outcome"] == "escalate"
     assert "failed" in verdict["summary"]
     assert "error" in usage

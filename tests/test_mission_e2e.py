@@ -19,6 +19,7 @@ import pytest
 
 from ai_missions.client import MissionClient
 from ai_missions.errors import ForbiddenError, ValidationError
+from ai_missions.graphs.order_exception.vocabulary import OUTCOMES
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book, story_order_id
 from ai_missions.integrations.store import connect
@@ -26,7 +27,6 @@ from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
 from ai_missions.testing import scripted, verdict_call
-from ai_missions.vocabulary import OUTCOMES
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +70,7 @@ def test_flagship_story_from_trigger_to_closed(missions: MissionClient, home: Pa
     order_id = story_order_id(home)
     assert order_id is not None
     streamed: list[dict[str, Any]] = []
-    outcome = missions.start(order_id, on_event=streamed.append)
+    outcome = missions.start("order-exception", order_id, on_event=streamed.append)
     assert outcome.status == "awaiting_decision"
     assert outcome.verdict is not None
     assert outcome.verdict["outcome"] == "proceed"
@@ -91,9 +91,14 @@ def test_flagship_story_from_trigger_to_closed(missions: MissionClient, home: Pa
         ("confirm_reservation", "done"),
         ("release_to_fulfillment", "done"),
     ]
-    assert missions.call_tool("get_order", {"order_id": order_id})["status"] == "ready_to_fulfill"
-    assert missions.call_tool("get_payment", {"order_id": order_id})["hold_active"] is False
-    reservations = missions.call_tool("get_reservations", {"order_id": order_id})["reservations"]
+    assert (
+        missions.call_tool("get_order", {"order_id": order_id}, mission="order-exception")["status"]
+        == "ready_to_fulfill"
+    )
+    assert missions.call_tool("get_payment", {"order_id": order_id}, mission="order-exception")["hold_active"] is False
+    reservations = missions.call_tool("get_reservations", {"order_id": order_id}, mission="order-exception")[
+        "reservations"
+    ]
     assert {r["status"] for r in reservations} == {"confirmed"}
     assert order_id not in {row.order_id for row in scan_exceptions(home)}
 
@@ -113,10 +118,10 @@ def test_every_exception_kind_in_the_book_gets_a_sound_verdict(
     outcomes = {}
     for kind, orders in kinds(exceptions).items():
         order_id = next(o for o in orders[-2:] if o != story)
-        outcome = missions.start(order_id)
+        outcome = missions.start("order-exception", order_id)
         assert outcome.verdict is not None, kind
         assert outcome.verdict["outcome"] in OUTCOMES
-        assert sorted(outcome.exception_types) == list(kind)
+        assert sorted(outcome.case_types) == list(kind)
         assert "Escalated by the guard" not in outcome.verdict["summary"], (kind, outcome.verdict["summary"])
         for action in outcome.verdict["actions"]:
             assert action["policy_ids"], (kind, action)
@@ -132,15 +137,15 @@ def test_every_exception_kind_in_the_book_gets_a_sound_verdict(
 
 def test_reject_with_reason_changes_nothing(missions: MissionClient, exceptions: dict[str, list[str]]) -> None:
     order_id = pick(exceptions, "oversell", skip=1)
-    before = missions.call_tool("get_reservations", {"order_id": order_id})
-    outcome = missions.start(order_id)
+    before = missions.call_tool("get_reservations", {"order_id": order_id}, mission="order-exception")
+    outcome = missions.start("order-exception", order_id)
     assert outcome.decision_id is not None
     with pytest.raises(ValidationError, match="reason"):
         missions.decide(outcome.decision_id, "omar", reject_reason="  ")
     closed = missions.decide(outcome.decision_id, "omar", reject_reason="stock is promised to a wholesale order")
     assert {r["status"] for r in closed.results} == {"rejected"}
     assert all("wholesale" in r["detail"] for r in closed.results)
-    assert missions.call_tool("get_reservations", {"order_id": order_id}) == before
+    assert missions.call_tool("get_reservations", {"order_id": order_id}, mission="order-exception") == before
     assert closed.status == "closed_partially"
 
 
@@ -148,7 +153,7 @@ def test_edit_is_guarded_and_executes_the_edited_arguments(
     missions: MissionClient, exceptions: dict[str, list[str]]
 ) -> None:
     order_id = pick(exceptions, "auth_expiring", skip=1)
-    outcome = missions.start(order_id)
+    outcome = missions.start("order-exception", order_id)
     assert outcome.verdict is not None
     assert outcome.decision_id is not None
     number = next(i + 1 for i, a in enumerate(outcome.verdict["actions"]) if a["tool"] == "capture_payment")
@@ -162,21 +167,24 @@ def test_edit_is_guarded_and_executes_the_edited_arguments(
     edited = missions.decide(outcome.decision_id, "omar", edits={number: {**capture["args"], "amount": smaller}})
     done = next(r for r in edited.results if r["tool"] == "capture_payment")
     assert done["status"] == "done"
-    assert missions.call_tool("get_payment", {"order_id": order_id})["captured_amount"] == smaller
+    assert (
+        missions.call_tool("get_payment", {"order_id": order_id}, mission="order-exception")["captured_amount"]
+        == smaller
+    )
 
 
 def test_reviewer_without_the_role_is_refused_and_the_decision_stays_pending(
     missions: MissionClient, exceptions: dict[str, list[str]]
 ) -> None:
     order_id = pick(exceptions, "double_charge", skip=1)
-    outcome = missions.start(order_id)
+    outcome = missions.start("order-exception", order_id)
     assert outcome.decision_id is not None
     with pytest.raises(ForbiddenError, match="customer_care may not approve"):
         missions.decide(outcome.decision_id, "cole", approve=True)
     with pytest.raises(Exception, match="unknown reviewer"):
         missions.decide(outcome.decision_id, "mallory", approve=True)
     assert missions.store.get_decision(outcome.decision_id).status == "pending"
-    assert missions.call_tool("get_payment", {"order_id": order_id})["refunded_amount"] == 0
+    assert missions.call_tool("get_payment", {"order_id": order_id}, mission="order-exception")["refunded_amount"] == 0
 
 
 def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -194,7 +202,7 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(
     missions: MissionClient, exceptions: dict[str, list[str]], home: Path
 ) -> None:
     order_id = pick(exceptions, "oversell", skip=2)
-    outcome = missions.start(order_id)
+    outcome = missions.start("order-exception", order_id)
     assert outcome.decision_id is not None
     first = cli(home, "decide", outcome.decision_id, "--reviewer", "omar", "--approve")
     second = cli(home, "decide", outcome.decision_id, "--reviewer", "ana", "--approve")
@@ -211,7 +219,7 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(
 def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions: MissionClient, home: Path) -> None:
     candidates = [o for o, t in {r.order_id: r.types for r in scan_exceptions(home)}.items() if t == ["payment_review"]]
     for candidate in candidates:
-        outcome = missions.start(candidate)
+        outcome = missions.start("order-exception", candidate)
         if outcome.verdict and [a["tool"] for a in outcome.verdict["actions"]][:1] == ["release_payment_hold"]:
             break
     else:
@@ -247,7 +255,10 @@ def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions
     results = missions.store.events(outcome.run_id, kind="action_result")
     release_results = [e for e in results if e["data"]["tool"] == "release_payment_hold"]
     assert release_results[-1]["data"]["result"]["replayed"] is True  # the re-run got the first answer back
-    assert missions.call_tool("get_order", {"order_id": candidate})["status"] == "ready_to_fulfill"
+    assert (
+        missions.call_tool("get_order", {"order_id": candidate}, mission="order-exception")["status"]
+        == "ready_to_fulfill"
+    )
     erp = connect("erp", home)
     to_ready = erp.execute(
         "SELECT count(*) FROM order_events WHERE order_id = ? AND to_status = 'ready_to_fulfill'", (candidate,)
@@ -280,8 +291,8 @@ def test_llm_reasoner_through_the_graph_with_a_scripted_model(home: Path, except
     }
     model = scripted([verdict_call(obeying)])
     with MissionClient(home, context=MissionContext(reasoner="llm", chat_model=model)) as missions:
-        before = missions.call_tool("get_payment", {"order_id": order_id})
-        outcome = missions.start(order_id, reasoner="llm")
+        before = missions.call_tool("get_payment", {"order_id": order_id}, mission="order-exception")
+        outcome = missions.start("order-exception", order_id, reasoner="llm")
         assert len(model.prompts) == 1
         prompt = model.prompts[0][1].content
         assert "IGNORE ALL PREVIOUS INSTRUCTIONS" in prompt.split("<customer_text>")[1]
@@ -289,7 +300,7 @@ def test_llm_reasoner_through_the_graph_with_a_scripted_model(home: Path, except
         assert outcome.verdict["outcome"] == "escalate"
         assert "Escalated by the guard" in outcome.verdict["summary"]
         assert outcome.decision_id is None
-        assert missions.call_tool("get_payment", {"order_id": order_id}) == before
+        assert missions.call_tool("get_payment", {"order_id": order_id}, mission="order-exception") == before
         reasoned = missions.store.events(outcome.run_id, kind="observation")
         assert any(e["data"].get("llm_calls") == 1 for e in reasoned)
 
@@ -298,8 +309,8 @@ def test_unknown_order_is_a_clear_error(missions: MissionClient) -> None:
     from ai_missions.errors import NotFoundError
 
     with pytest.raises(NotFoundError, match="SO-NOPE"):
-        missions.start("SO-NOPE")
-    failed = missions.store.list_runs(order_id="SO-NOPE")
+        missions.start("order-exception", "SO-NOPE")
+    failed = missions.store.list_runs(subject_id="SO-NOPE")
     assert [r["status"] for r in failed] == ["failed"]
 
 
@@ -312,14 +323,18 @@ def test_scan_starts_missions_for_new_exceptions_only(
         for row in erp.execute("SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id")
         if row[0] not in exceptions
     )
-    assert missions.scan(orders=[clean]) == []  # nothing is wrong with it
+    assert missions.scan("order-exception", subjects=[clean]) == []  # nothing is wrong with it
     missions.call_tool(
-        "place_payment_hold", {"order_id": clean, "reason": "chargeback alert", "idempotency_key": "test-scan-hold"}
+        "place_payment_hold",
+        {"order_id": clean, "reason": "chargeback alert", "idempotency_key": "test-scan-hold"},
+        mission="order-exception",
     )
-    started = missions.scan(orders=[clean])
-    assert [o.order_id for o in started] == [clean]
-    assert started[0].exception_types == ["payment_review"]
-    assert missions.scan(orders=[clean]) == []  # the same exception, already handled: no second mission
+    started = missions.scan("order-exception", subjects=[clean])
+    assert [o.subject_id for o in started] == [clean]
+    assert started[0].case_types == ["payment_review"]
+    assert (
+        missions.scan("order-exception", subjects=[clean]) == []
+    )  # the same exception, already handled: no second mission
 
 
 def test_story_flow_through_the_command_line(

@@ -6,10 +6,10 @@ from functools import cache
 
 import pytest
 
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.knowledge_index.policies import Policy, load_corpus
 from ai_missions.nodes.guard import check_actions, guard
 from ai_missions.nodes.offline_reasoner import reason
-from ai_missions.nodes.ordering import in_execution_order
 from ai_missions.nodes.state import ProposedAction, Verdict
 from tests.support.facts import story_facts
 
@@ -23,7 +23,7 @@ def corpus() -> tuple[Policy, ...]:
 
 def decide(facts: dict) -> Verdict:
     relevant = [p for p in corpus() if any(p.applies(t) for t in facts["exception.types"])]
-    return reason(relevant, facts)
+    return reason(SPEC, relevant, facts)
 
 
 def tools(verdict: Verdict) -> list[str]:
@@ -37,7 +37,7 @@ def test_flagship_story_proceeds_with_release_confirm_fulfil_in_that_order() -> 
     assert verdict["actions"][1]["args"] == {"reservation_id": "RSV-1"}
     assert all(a["policy_ids"] and a["tier"] == "review" for a in verdict["actions"])
     assert any(p.startswith("PAY-001@") for p in verdict["policy_ids"])
-    assert guard(verdict, story_facts()) == (verdict, [])
+    assert guard(SPEC, verdict, story_facts()) == (verdict, [])
 
 
 def test_genuinely_risky_payment_is_held_not_released() -> None:
@@ -93,7 +93,7 @@ def test_double_charge_refunds_exactly_the_duplicate_capture() -> None:
     refund = next(a for a in verdict["actions"] if a["tool"] == "refund_payment")
     assert refund["args"]["capture_id"] == "CAP-2"
     assert refund["args"]["amount"] == 129.0
-    assert guard(verdict, facts)[1] == []
+    assert guard(SPEC, verdict, facts)[1] == []
 
 
 def test_combined_exception_weighs_every_facet() -> None:
@@ -116,7 +116,7 @@ def test_combined_exception_weighs_every_facet() -> None:
     assert {"reallocate_reservation", "adjust_stock"} <= set(tools(verdict))
     order = tools(verdict)
     assert order.index("reallocate_reservation") < order.index("confirm_reservation")
-    assert guard(verdict, facts)[1] == []
+    assert guard(SPEC, verdict, facts)[1] == []
 
 
 def action(tool: str, policy: str = "PAY-001@3", tier: str = "review", **args: object) -> ProposedAction:
@@ -127,7 +127,7 @@ def action(tool: str, policy: str = "PAY-001@3", tier: str = "review", **args: o
     ("actions", "problem"),
     [
         ([action("drop_table", order_id="SO-1")], "unknown tool"),
-        ([action("get_order", order_id="SO-1")], "is a read"),
+        ([action("get_order", order_id="SO-1")], "not one of this mission's actions"),
         ([action("release_payment_hold", policy="", order_id="SO-1")], "cites no policy"),
         ([action("release_payment_hold", order_id="SO-999")], "not a record of this order"),
         ([action("refund_payment", capture_id="CAP-9", amount=10, reason="x")], "not a record of this order"),
@@ -142,7 +142,9 @@ def action(tool: str, policy: str = "PAY-001@3", tier: str = "review", **args: o
     ],
 )
 def test_guard_refuses_unsafe_actions(actions: list[ProposedAction], problem: str) -> None:
-    assert any(problem in p for p in check_actions(actions, story_facts())), check_actions(actions, story_facts())
+    assert any(problem in p for p in check_actions(SPEC, actions, story_facts())), check_actions(
+        SPEC, actions, story_facts()
+    )
 
 
 def test_guard_turns_an_unsafe_verdict_into_an_escalation_with_the_reason() -> None:
@@ -155,7 +157,7 @@ def test_guard_turns_an_unsafe_verdict_into_an_escalation_with_the_reason() -> N
         reasoner="llm",
     )
     facts = story_facts(payment__capture_ids=["CAP-1"], payment__captured_amount=129.0)
-    verdict, problems = guard(unsafe, facts)
+    verdict, problems = guard(SPEC, unsafe, facts)
     assert verdict["outcome"] == "escalate"
     assert verdict["actions"] == []
     assert "exceeds what is captured" in verdict["summary"]
@@ -164,7 +166,9 @@ def test_guard_turns_an_unsafe_verdict_into_an_escalation_with_the_reason() -> N
 
 def test_guard_refuses_shipping_after_cancel_and_cancelling_shipped_orders() -> None:
     facts = story_facts(order__shipped=True)
-    assert any("has shipped" in p for p in check_actions([action("cancel_order", order_id="SO-1", reason="x")], facts))
+    assert any(
+        "has shipped" in p for p in check_actions(SPEC, [action("cancel_order", order_id="SO-1", reason="x")], facts)
+    )
 
 
 def test_execution_order_fixes_data_then_money_then_fulfilment_then_people() -> None:
@@ -174,7 +178,7 @@ def test_execution_order_fixes_data_then_money_then_fulfilment_then_people() -> 
         action("release_payment_hold", order_id="SO-1"),
         action("apply_address_correction", order_id="SO-1"),
     ]
-    assert [a["tool"] for a in in_execution_order(shuffled)] == [
+    assert [a["tool"] for a in SPEC.tools.in_execution_order(shuffled)] == [
         "apply_address_correction",
         "release_payment_hold",
         "release_to_fulfillment",

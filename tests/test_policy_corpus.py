@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ai_missions.integrations.catalog import TOOLS_BY_NAME, WRITE_TOOLS
+from ai_missions.graphs.order_exception.tools import TOOLS as ORDER_TOOLS
+from ai_missions.graphs.order_exception.vocabulary import DOMAINS, EXCEPTION_TYPES, FACTS, OUTCOMES
 from ai_missions.knowledge_index.clauses import ApprovalRule, Clause, evaluate, fill_arguments
-from ai_missions.vocabulary import DOMAINS, EXCEPTION_TYPES, FACTS, OUTCOMES
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge_index"
 POLICIES = KNOWLEDGE / "policies"
@@ -163,13 +163,13 @@ def test_clauses_are_scoped_and_consistent() -> None:
                 full = target if "/" in target else f"{doc.id}/{target}"
                 assert full in ALL_CLAUSES, f"{key} overrides unknown {target}"
             for action in clause.then.actions:
-                assert action.tool in WRITE_TOOLS
+                assert action.tool in ORDER_TOOLS
                 # Only internal notes may run without a reviewer; everything else waits for one.
                 if action.tier == "auto":
                     assert action.tool == "add_note", f"{key}: {action.tool} must be tier review"
                 if action.tool == "send_customer_message":
                     assert action.tier == "review"
-                amount_arg = TOOLS_BY_NAME[action.tool].amount_arg
+                amount_arg = ORDER_TOOLS[action.tool].amount_arg
                 if amount_arg:
                     assert amount_arg in action.args, f"{key}: {action.tool} without {amount_arg}"
 
@@ -199,7 +199,7 @@ def test_every_write_tool_has_an_approver_from_the_documented_roles() -> None:
     for role in ROLES:
         assert f"**{role}**" in doc.body, f"role {role} not documented in prose"
     covered = {t for rule in doc.approval_rules for t in rule.tools}
-    assert covered >= WRITE_TOOLS, f"no approver for {sorted(WRITE_TOOLS - covered)}"
+    assert covered >= set(ORDER_TOOLS), f"no approver for {sorted(set(ORDER_TOOLS) - covered)}"
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.integrations.catalog import SYSTEMS, TOOLS
-from ai_missions.vocabulary import EXCEPTION_TYPES
+from ai_missions.contracts import tools_by_name
+from ai_missions.evals.plugin import plugin_of
+from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES
+from ai_missions.integrations.systems import SERVED, SYSTEMS
+from ai_missions.missions import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,8 +49,8 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "systems", "list", "--json")
     data = json.loads(out)
     assert code == 0
-    assert [d["system"] for d in data] == list(SYSTEMS)
-    assert sum(len(d["tools"]) for d in data) == len(TOOLS)
+    assert [d["system"] for d in data] == list(SERVED)
+    assert sum(len(d["tools"]) for d in data) == len(tools_by_name())
     assert {t["kind"] for d in data for t in d["tools"]} == {"read", "write"}
     code, out, _ = run(capsys, "systems", "list")
     assert "write  cancel_order" in out
@@ -139,7 +142,7 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
         "scan.py",
         "snapshot.py",
         "serving.py",
-        "connections.py",
+        "ap_seed.py",
         *(f"server_{s}.py" for s in SYSTEMS),
     ):
         assert f"ai_missions/integrations/{module}" in modules
@@ -148,9 +151,31 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
         assert f"ai_missions/{package}/__init__.py" in names, package
     policies = [n for n in names if n.startswith("ai_missions/knowledge_index/policies/") and n.endswith(".md")]
     assert len(policies) == len(list((ROOT / "knowledge_index" / "policies").glob("*.md")))
-    for data in (
-        "evals/data/historical.jsonl.gz",
-        "evals/data/ci_slice.jsonl.gz",
-        "knowledge_index/retrieval_questions.jsonl",
-    ):
-        assert f"ai_missions/{data}" in names, data
+    assert "ai_missions/connections.py" in names  # the platform's side: it spawns or connects to the servers
+    assert "ai_missions/knowledge_index/retrieval_questions.jsonl" in names
+    for spec in registry().values():  # every mission's recorded cases and policies
+        shipped = [*plugin_of(spec.name).datasets.values()] if spec.evals else []
+        shipped += sorted(spec.policies.glob("*.md")) if spec.policies else []
+        for path in shipped:
+            assert f"ai_missions/{path.resolve().relative_to(ROOT).as_posix()}" in names, path
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "no-such-mission", "--subject", "X"], "run: argument mission: invalid choice: 'no-such-mission'"),
+        (["run", "order-exception", "--subject", "bad id!"], "'bad id!' is not a valid order id"),
+        (["queue", "--limit", "-1"], "queue: argument --limit: expected 0 or more, got -1"),
+        (["nope"], "argument COMMAND: invalid choice: 'nope'"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exited:  # argparse's own errors leave through SystemExit
+        code = int(exited.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith("missions: error:")
+    assert message in err

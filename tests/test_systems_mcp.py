@@ -25,15 +25,17 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
+from ai_missions.connections import connections
+from ai_missions.contracts import contract
 from ai_missions.errors import ValidationError
-from ai_missions.integrations import erp, inventory, payments
-from ai_missions.integrations.catalog import SYSTEMS, tools_of
-from ai_missions.integrations.connections import stdio_connections
+from ai_missions.integrations import ap, erp, inventory, payments
+from ai_missions.integrations.ap_seed import generate as ap_book
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.store import connect, system_path
+from ai_missions.integrations.systems import SYSTEMS
 from ai_missions.mcp_session import ValidatingClientSession
 
 pytestmark = pytest.mark.slow
@@ -41,7 +43,8 @@ pytestmark = pytest.mark.slow
 
 @cache
 def book_rows() -> dict[str, Any]:
-    return generate(orders=300, seed=11)
+    """Both books: the commerce systems and the accounts-payable ones."""
+    return {**generate(orders=300, seed=11), **ap_book(400, 11)}
 
 
 @dataclass
@@ -50,8 +53,9 @@ class Case:
     refusal, and bad inputs, each bad input with the error code it must produce."""
 
     read: tuple[str, dict[str, Any], str]
-    write: tuple[str, dict[str, Any], dict[str, Any]]
-    refusal: tuple[str, dict[str, Any]]
+    #: None for a system that only reads (receiving) or keeps no invariant a call can break (purchasing).
+    write: tuple[str, dict[str, Any], dict[str, Any]] | None
+    refusal: tuple[str, dict[str, Any]] | None
     bad: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
 
 
@@ -80,6 +84,11 @@ def cases(home: Path) -> dict[str, Case]:
     charged = next(r.order_id for r in rows if "double_charge" in r.types)
     capture = payments.get_payment(p, charged).captures[-1]
     fixable = next(r.order_id for r in rows if r.details.get("address_invalid", "").startswith("corrected"))
+    queue = {q.invoice_id: q.block_reasons for q in ap.list_invoices_awaiting_approval(connect("ap", home)).invoices}
+    clean = next(i for i, b in sorted(queue.items()) if not b)
+    changed = next(i for i, b in sorted(queue.items()) if b == ["bank_change"])
+    invoice = ap.get_invoice(connect("ap", home), clean)
+    tight = ap.get_invoice(connect("ap", home), next(i for i, b in sorted(queue.items()) if b == ["budget_exceeded"]))
     broken = next(r.order_id for r in rows if r.details.get("address_invalid", "").startswith("undeliverable"))
     return {
         "erp": Case(
@@ -173,6 +182,70 @@ def cases(home: Path) -> dict[str, Case]:
                 ("get_fraud_assessment", {"order_id": "SO-0"}, "not_found"),
             ],
         ),
+        "ap": Case(
+            read=("get_invoice", {"invoice_id": clean}, "lines"),
+            write=("place_invoice_hold", {"invoice_id": clean, "reason": "verify"}, {"reason": "other"}),
+            refusal=("post_payment", {"invoice_id": changed, "amount": 1.0, "idempotency_key": "p"}),
+            bad=[
+                ("get_invoice", {}, "invalid_argument"),
+                ("get_invoice", {"invoice_id": "INV-0"}, "not_found"),
+                ("post_payment", {"invoice_id": clean, "amount": -5, "idempotency_key": "n"}, "invalid_argument"),
+                ("read_invoice_events", {"after_id": -1}, "invalid_argument"),
+                (
+                    "request_vendor_confirmation",
+                    {"invoice_id": clean, "topic": "gossip", "message": "hi", "idempotency_key": "g"},
+                    "invalid_argument",
+                ),
+            ],
+        ),
+        "purchasing": Case(
+            read=("get_purchase_order", {"po_id": invoice.po_id}, "lines"),
+            write=(
+                "request_buyer_review",
+                {"invoice_id": clean, "po_id": invoice.po_id, "topic": "price_change", "message": "Agreed?"},
+                {"message": "Another question"},
+            ),
+            refusal=None,
+            bad=[
+                ("get_purchase_order", {"po_id": "PO-0"}, "not_found"),
+                (
+                    "request_buyer_review",
+                    {"invoice_id": clean, "po_id": "PO-0", "topic": "quantity", "message": "m", "idempotency_key": "q"},
+                    "not_found",
+                ),
+            ],
+        ),
+        "receiving": Case(
+            read=("get_goods_receipts", {"po_id": invoice.po_id}, "accepted_by_line"),
+            write=None,
+            refusal=None,
+            bad=[("get_goods_receipts", {}, "invalid_argument")],
+        ),
+        "budget": Case(
+            read=("get_budget", {"cost_centre": invoice.cost_centre}, "available"),
+            write=(
+                "commit_budget",
+                {"cost_centre": invoice.cost_centre, "invoice_id": clean, "amount": 1.0},
+                {"amount": 2.0},
+            ),
+            refusal=(
+                "commit_budget",
+                {
+                    "cost_centre": tight.cost_centre,
+                    "invoice_id": tight.invoice_id,
+                    "amount": tight.total,
+                    "idempotency_key": "b",
+                },
+            ),
+            bad=[
+                ("get_budget", {"cost_centre": "CC-NOPE"}, "not_found"),
+                (
+                    "commit_budget",
+                    {"cost_centre": invoice.cost_centre, "invoice_id": clean, "amount": "lots", "idempotency_key": "l"},
+                    "invalid_argument",
+                ),
+            ],
+        ),
         "shipping": Case(
             read=("get_address_validation", {"order_id": fixable}, "suggestion"),
             write=("apply_address_correction", {"order_id": fixable}, {"order_id": broken}),
@@ -205,14 +278,16 @@ def error_code(result: CallToolResult) -> str:
 async def exercise(session: ClientSession, system: str, case: Case, home: Path) -> None:
     await session.initialize()
     listed = (await session.list_tools()).tools
-    catalog = {t.name: t for t in tools_of(system)}
+    catalog = {t.name: t for t in contract(system)}
     assert sorted(t.name for t in listed) == sorted(catalog)
     for tool in listed:
         spec = catalog[tool.name]
         assert tool.annotations is not None
         assert tool.outputSchema is not None
         assert tool.annotations.readOnlyHint is (spec.kind == "read")
-        assert tool.annotations.destructiveHint is (spec.kind == "write" and spec.destructive)
+        assert tool.annotations.destructiveHint is spec.irreversible
+        if spec.name in {"capture_payment", "refund_payment", "void_authorization", "cancel_order"}:
+            assert tool.annotations.destructiveHint is True  # every irreversible tool says so
         assert tool.annotations.idempotentHint is True
         if spec.kind == "write":
             assert "idempotency_key" in tool.inputSchema["required"]
@@ -226,9 +301,12 @@ async def exercise(session: ClientSession, system: str, case: Case, home: Path) 
     before = state(home, system)
     for name, args, code in case.bad:
         assert error_code(await session.call_tool(name, args)) == code, (name, args)
-    name, args = case.refusal
-    assert error_code(await session.call_tool(name, args)) == "conflict"
+    if case.refusal is not None:
+        name, args = case.refusal
+        assert error_code(await session.call_tool(name, args)) == "conflict"
     assert state(home, system) == before  # refused and malformed calls change nothing
+    if case.write is None:
+        return
 
     name, args, other = case.write
     first = await session.call_tool(name, {**args, "idempotency_key": f"{system}-write-1"})
@@ -283,7 +361,7 @@ async def http_session(system: str, home: Path) -> AsyncIterator[ClientSession]:
 async def test_system_over_stdio(system: str, missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
     case = cases(missions_home)[system]
-    conn = stdio_connections(missions_home)[system]
+    conn = connections(SYSTEMS, missions_home)[system]
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await exercise(session, system, case, missions_home)
@@ -299,7 +377,7 @@ async def test_system_over_streamable_http(system: str, missions_home: Path) -> 
 
 async def test_compiled_output_validation_keeps_results(missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
-    conn = stdio_connections(missions_home)["erp"]
+    conn = connections(SYSTEMS, missions_home)["erp"]
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
     story = story_order_id(missions_home)
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
@@ -328,7 +406,7 @@ def test_latency_setting() -> None:
 async def test_simulated_latency_applies_per_system(missions_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_book(book_rows(), missions_home)
     monkeypatch.setenv("MISSIONS_SIM_LATENCY_MS", "erp=80,crm=0")
-    conn = stdio_connections(missions_home)["erp"]
+    conn = connections(SYSTEMS, missions_home)["erp"]
     assert conn["env"] is not None
     assert conn["env"]["MISSIONS_SIM_LATENCY_MS"] == "erp=80,crm=0"
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
@@ -346,7 +424,7 @@ async def test_cli_serve_over_stdio(missions_home: Path) -> None:
     params = StdioServerParameters(command=sys.executable, args=args)
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
-        assert {t.name for t in (await session.list_tools()).tools} == {t.name for t in tools_of("shipping")}
+        assert {t.name for t in (await session.list_tools()).tools} == {t.name for t in contract("shipping")}
         result = await session.call_tool(
             "validate_address",
             {"name": "A", "line1": "1 Elm Stret", "city": "Boston", "region": "MA", "postal_code": "02108"},
@@ -368,12 +446,12 @@ def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
 
 
 def test_connections_spawn_every_system(missions_home: Path) -> None:
-    conns = stdio_connections(missions_home)
+    conns = connections(SYSTEMS, missions_home)
     assert sorted(conns) == sorted(SYSTEMS)
     for system, conn in conns.items():
         assert conn["transport"] == "stdio"
         assert conn["command"] == sys.executable
-        assert conn["args"][:2] == ["-m", f"ai_missions.integrations.server_{system}"]
+        assert conn["args"][:3] == ["-m", "ai_missions.integrations.serving", system]
         assert conn["env"]["MISSIONS_HOME"] == str(missions_home.resolve())
 
 
@@ -396,7 +474,7 @@ def test_stdio_server_answers_then_exits_at_end_of_input(stdout_kind: str, missi
     """Over pipes the server reads and writes on the event loop; with stdout a regular file it falls back to the
     SDK's threaded streams. Either way it answers every request and exits when its input ends."""
     write_book(book_rows(), missions_home)
-    conn = stdio_connections(missions_home)["erp"]
+    conn = connections(SYSTEMS, missions_home)["erp"]
     client = {"name": "t", "version": "1"}
     requests = [
         {
@@ -425,10 +503,12 @@ def test_stdio_server_answers_then_exits_at_end_of_input(stdout_kind: str, missi
                 lines.append(server.stdout.readline())
             else:
                 time.sleep(0.05)
-                lines = out_path.read_bytes().splitlines()
+                lines = [line for line in out_path.read_bytes().splitlines(keepends=True) if line.endswith(b"\n")]
         server.stdin.close()
         assert server.wait(timeout=30) == 0
+    if stdout_kind == "file":  # the poll above can catch a line half-written; the file is complete once it exits
+        lines = out_path.read_bytes().splitlines()
     answers = {a["id"]: a for a in map(json.loads, lines)}
     assert sorted(answers) == [1, 2, 3]
     assert answers[2]["result"]["isError"] is True  # get_order without an order id: a clear tool error
-    assert {t["name"] for t in answers[3]["result"]["tools"]} == {t.name for t in tools_of("erp")}
+    assert {t["name"] for t in answers[3]["result"]["tools"]} == {t.name for t in contract("erp")}

@@ -1,4 +1,4 @@
-"""Evals: the evaluation harness's runs, their metrics, a breakdown per exception type, and two runs compared."""
+"""Evals: the evaluation harness's runs, their metrics, a breakdown per case type, and two runs compared."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import streamlit as st
 from ai_missions.dashboard import evals_source, resources, ui
 from ai_missions.dashboard.evals_source import EvalRun, headline, metric_text
 
-#: The metric charted per exception type.
+#: The metric charted per case type.
 PER_TYPE_METRIC = "outcome_agreement"
 
 
@@ -32,7 +32,7 @@ def runs_table(runs: list[EvalRun]) -> None:
 def per_type(run: EvalRun) -> None:
     if not run.per_type:
         return
-    st.subheader("Per exception type")
+    st.subheader("Per case type")
     metric = PER_TYPE_METRIC if any(PER_TYPE_METRIC in m for m in run.per_type.values()) else None
     if metric:
         frame = pd.DataFrame([{"type": t, metric: m.get(metric)} for t, m in run.per_type.items()])
@@ -78,7 +78,7 @@ def comparison(base: EvalRun, other: EvalRun) -> None:
     )
     by_type = frame[(frame["scope"] != "all") & (frame["metric"] == PER_TYPE_METRIC)]
     if not by_type.empty:
-        st.markdown(f"**{PER_TYPE_METRIC.replace('_', ' ')} per exception type**")
+        st.markdown(f"**{PER_TYPE_METRIC.replace('_', ' ')} per case type**")
         st.dataframe(
             by_type[["scope", "baseline", "candidate", "change"]].rename(columns={"scope": "type"}),
             hide_index=True,
@@ -95,7 +95,7 @@ st.title("Evals")
 runs = evals_source.eval_runs(resources.home())
 if not runs:
     ui.empty_state(
-        "No eval runs yet: run `missions eval run` to replay the recorded exceptions through the mission and score "
+        "No eval runs yet: run `missions eval run` to replay recorded cases through a mission and score "
         "its verdicts against what people decided."
     )
     st.stop()

@@ -8,7 +8,7 @@ import streamlit as st
 from ai_missions.dashboard import model, resources, ui
 from ai_missions.errors import MissionsError
 from ai_missions.knowledge_index.policies import Policy
-from ai_missions.vocabulary import DOMAINS, EXCEPTION_TYPES
+from ai_missions.missions import all_case_types, all_domains
 
 POLICY_KEY = "kb-policy"
 CITING_PAGE = 10
@@ -22,8 +22,8 @@ def read(policy_id: str) -> None:
 def search_panel(policies: dict[str, Policy]) -> None:
     query = st.text_input("Search the policies", key="kb-query", placeholder="e.g. release a fraud hold after a move")
     columns = st.columns([3, 3, 2])
-    domains = columns[0].multiselect("Domains", DOMAINS, key="kb-domains", placeholder="all domains")
-    applies = columns[1].selectbox("Applies to", EXCEPTION_TYPES, index=None, key="kb-applies", placeholder="any type")
+    domains = columns[0].multiselect("Domains", all_domains(), key="kb-domains", placeholder="all domains")
+    applies = columns[1].selectbox("Applies to", all_case_types(), index=None, key="kb-applies", placeholder="any type")
     k = columns[2].number_input("Sections", min_value=1, max_value=20, value=5, key="kb-k")
     if not query.strip():
         st.caption(f"{len(policies)} policies indexed. Search by meaning: the question, not the keywords.")
@@ -54,14 +54,15 @@ def citing_runs(policy: Policy, counts: dict[int, int], timer: ui.QueryTimer) ->
     st.caption("Cited by version: " + " · ".join(f"v{version}: {n:,} run(s)" for version, n in counts.items()))
     offset = ui.pager(total, CITING_PAGE, "kb-citing-page")
     with timer.measure():
-        rows = resources.store().citing_runs(policy.id, limit=CITING_PAGE, offset=offset)
+        rows = resources.queries().citing_runs(policy.id, limit=CITING_PAGE, offset=offset)
     frame = pd.DataFrame(
         [
             {
                 "run": r["run_id"],
                 "cited": model.when(r["cited_at"]),
                 "version": f"v{r['cited_version']}",
-                "order": r["order_id"],
+                "mission": r["mission"],
+                "subject": r["subject_id"],
                 "status": model.status_label(r["status"]),
                 "outcome": r["outcome"] or "",
             }
@@ -120,7 +121,7 @@ def reader(policies: dict[str, Policy]) -> None:
     policy = policies[policy_id]
     timer = ui.QueryTimer()
     with timer.measure():
-        counts = resources.store().citation_counts(policy.id)
+        counts = resources.queries().citation_counts(policy.id)
     st.subheader(f"{policy.id} v{policy.version} · {policy.title}")
     applies = " ".join(f":gray-badge[{t}]" for t in policy.applies_to)
     st.markdown(f":blue-badge[{policy.domain}] &nbsp; effective {policy.effective_from.isoformat()} &nbsp; {applies}")

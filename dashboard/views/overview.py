@@ -18,16 +18,23 @@ CHART_HEIGHT = 260
 
 
 @st.cache_data(ttl=15, show_spinner=False)
-def open_exceptions(home: str) -> dict[str, list[str]] | None:
-    """Order id -> exception types, from the systems' current state (the trigger scan); None without a book."""
-    from pathlib import Path
+def open_cases(home: str) -> dict[tuple[str, str], list[str]] | None:
+    """(mission, subject) -> case types, from every mission's trigger over MCP (the systems' current state);
+    a mission whose systems cannot be read (its book is not seeded) adds nothing; None when no mission's can."""
+    from ai_missions.missions import registry
 
-    from ai_missions.integrations.scan import scan_exceptions
-
-    try:
-        return {row.order_id: list(row.types) for row in scan_exceptions(Path(home))}
-    except MissionsError:
-        return None
+    found: dict[tuple[str, str], list[str]] = {}
+    read = False
+    for spec in registry().values():
+        if spec.trigger is None:
+            continue
+        try:
+            cases = resources.client().cases_now(spec.name)
+        except MissionsError:
+            continue
+        read = True
+        found.update({(spec.name, subject): types for subject, types in cases.items()})
+    return found if read else None
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, *, sort: list[str] | None = None) -> None:
@@ -71,18 +78,19 @@ def figure(column: Any, label: str, value: str, note: str = "", help: str | None
 
 
 st.title("Overview")
-store = resources.store()
+queries = resources.queries()
 timer = ui.QueryTimer()
 now = model.now_utc()
 since = model.iso(now - timedelta(days=WINDOW_DAYS))
 with timer.measure():
-    statuses = store.status_counts()
-    pending_created = store.pending_created_at()
-    resolved = store.resolved_since(model.iso(model.start_of_day(now)))
-    latencies = store.decision_latencies(since)
-    tally = store.decision_tally(since)
-    active = store.active_orders()
-exceptions = open_exceptions(str(resources.home()))
+    statuses = queries.status_counts()
+    pending_created = queries.pending_created_at()
+    resolved = queries.resolved_since(model.iso(model.start_of_day(now)))
+    latencies = queries.decision_latencies(since)
+    tally = queries.decision_tally(since)
+    active_by_mission = queries.active_subjects()
+active = {(mission, subject) for mission, subjects in active_by_mission.items() for subject in subjects}
+exceptions = open_cases(str(resources.home()))
 
 if not statuses and not exceptions:
     ui.empty_state("No runs yet: run `missions demo` to seed a book, index the policies and run missions.")
@@ -94,10 +102,10 @@ waiting = [o for o in (exceptions or {}) if o not in active]
 columns = st.columns(5)
 figure(
     columns[0],
-    "Open exceptions",
+    "Open cases",
     f"{len(exceptions):,}" if exceptions is not None else "—",
     f"{len(waiting):,} with no mission in progress" if waiting else "",
-    "Orders the trigger scan finds broken in the systems right now; `missions scan` starts a mission for each new one.",
+    "What the missions' triggers find in the systems right now; `missions scan` starts a mission for each new one.",
 )
 figure(
     columns[1],
@@ -129,7 +137,7 @@ figure(
 
 left, right = (column.container(border=True) for column in st.columns(2))
 with left:
-    st.subheader("Open exceptions by type")
+    st.subheader("Open cases by type")
     if exceptions is None:
         ui.empty_state("No book of business yet: run `missions demo` (or `missions systems seed`).")
     elif not exceptions:
@@ -140,8 +148,8 @@ with left:
             for o, types in exceptions.items()
             for t in types
         ]
-        frame = pd.DataFrame(rows).value_counts().rename("orders").reset_index()
-        hbar(frame, "type:N", "orders", "handling:N")
+        frame = pd.DataFrame(rows).value_counts().rename("cases").reset_index()
+        hbar(frame, "type:N", "cases", "handling:N")
 with right:
     st.subheader("Pending decisions by age")
     if not pending_created:

@@ -16,6 +16,7 @@ import streamlit as st
 from ai_missions.dashboard import model, resources, ui
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.governance import approval_problems, approval_rules
+from ai_missions.missions import get_mission
 from ai_missions.store import Decision, RunStore
 
 PAGE_SIZE = 10
@@ -32,12 +33,12 @@ def rules() -> list[Any] | None:
         return None
 
 
-def permission(role: str | None, tool: str, args: dict[str, Any], known: list[Any] | None) -> str:
+def permission(mission: str, role: str | None, tool: str, args: dict[str, Any], known: list[Any] | None) -> str:
     if role is None:
         return ":gray[choose a reviewer in the sidebar]"
     if known is None:
         return ":gray[approval rules unavailable (knowledge index not built)]"
-    problems = approval_problems(role, [{"tool": tool, "args": args}], known)
+    problems = approval_problems(role, [{"tool": tool, "args": args}], known, get_mission(mission).tools)
     if problems:
         return f":red[:material/block: {role} may not approve: {'; '.join(problems)}]"
     return f":green[:material/check_circle: {role} may approve]"
@@ -51,7 +52,7 @@ def last_result() -> None:
     with st.container(border=True):
         left, right = st.columns([6, 1], vertical_alignment="center")
         left.success(
-            f"**{last['decision_id']}** ({last['order_id']}) decided by {last['reviewer']} ({last['role']}): "
+            f"**{last['decision_id']}** ({last['subject_id']}) decided by {last['reviewer']} ({last['role']}): "
             f"run {last['run_id']} is **{model.status_label(last['status'])}**",
             icon=":material/task_alt:",
         )
@@ -74,8 +75,8 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
         [
             {
                 "waiting": model.age_text(d.created_at, now),
-                "order": d.order_id,
-                "types": ", ".join(runs.get(d.run_id, {}).get("exception_types", [])),
+                "subject": d.subject_id,
+                "types": ", ".join(runs.get(d.run_id, {}).get("case_types", [])),
                 "verdict": (d.request["interrupts"][0]["metadata"].get("outcome") if d.request["interrupts"] else ""),
                 "actions": len(d.request["interrupts"]),
                 "decision": d.decision_id,
@@ -93,7 +94,7 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
         height=38 + 35 * len(frame),
         column_config={
             "waiting": st.column_config.TextColumn(width=66),
-            "order": st.column_config.TextColumn(width=90),
+            "subject": st.column_config.TextColumn(width=90),
             "types": st.column_config.TextColumn(width=150),
             "verdict": st.column_config.TextColumn(width=70),
             "actions": st.column_config.NumberColumn(width=58),
@@ -119,7 +120,7 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
         return
     st.session_state[LAST] = {
         "decision_id": decision.decision_id,
-        "order_id": decision.order_id,
+        "subject_id": decision.subject_id,
         "run_id": outcome.run_id,
         "status": outcome.status,
         "results": [dict(r) for r in outcome.results],
@@ -140,8 +141,9 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
     known = rules()
     key = f"q-{decision.decision_id}"
     with st.container(border=True):
-        st.markdown(f"#### {decision.decision_id} · order {decision.order_id}")
-        types = " ".join(f":gray-badge[{t}]" for t in card.exception_types)
+        kind = get_mission(decision.mission).subject.kind
+        st.markdown(f"#### {decision.decision_id} · {kind} {decision.subject_id}")
+        types = " ".join(f":gray-badge[{t}]" for t in card.case_types)
         st.markdown(
             f"{ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; waiting "
             f"{model.age_text(decision.created_at)}"
@@ -202,7 +204,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                         placeholder="e.g. the customer asked to wait",
                     )
                 if choice != "reject":
-                    right.markdown(permission(role, action.tool, args, known))
+                    right.markdown(permission(decision.mission, role, action.tool, args, known))
                 choices.append(choice)
                 responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
 
@@ -222,13 +224,13 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
 
 
 def recently_decided(store: RunStore) -> None:
-    recent = store.recent_decisions(limit=8)
+    recent = resources.queries().recent_decisions(limit=8)
     if not recent:
         return
     with st.expander("Recently decided"):
         for d in recent:
             st.markdown(
-                f"**{d.decision_id}** · {d.order_id} · {d.decided_by} ({d.reviewer_role}) · "
+                f"**{d.decision_id}** · {d.subject_id} · {d.decided_by} ({d.reviewer_role}) · "
                 f"{model.age_text(d.decided_at or d.created_at)} ago  \n:gray[{model.decision_summary(d)}]"
             )
 
@@ -240,7 +242,7 @@ last_result()
 with timer.measure():
     total = store.count_pending()
 if not total:
-    ui.empty_state("No pending decisions: run `missions demo`, or `missions scan` to start missions on new exceptions.")
+    ui.empty_state("No pending decisions: run `missions demo`, or `missions scan` to start missions on new cases.")
     recently_decided(store)
     timer.caption()
     st.stop()

@@ -29,7 +29,7 @@ def pick_run(store: RunStore) -> None:
     st.title("Run")
     recent = store.list_runs(limit=10)
     if not recent:
-        ui.empty_state("No runs yet: run `missions demo`, or `missions run order-exception --order ID`.")
+        ui.empty_state("No runs yet: run `missions demo`, or `missions run MISSION --subject ID`.")
         return
     typed = st.text_input("Run id", placeholder="R-…").strip()
     if typed:
@@ -38,7 +38,7 @@ def pick_run(store: RunStore) -> None:
     for r in recent:
         st.page_link(
             ui.RUN,
-            label=f"{r['run_id']} · {r['order_id']} · {model.status_label(r['status'])} · "
+            label=f"{r['run_id']} · {r['subject_id']} · {model.status_label(r['status'])} · "
             f"{model.when(r['created_at'])}",
             query_params={"run": r["run_id"]},
         )
@@ -47,10 +47,10 @@ def pick_run(store: RunStore) -> None:
 def header(run: dict[str, Any]) -> None:
     st.page_link(ui.RUNS, label="All runs", icon=":material/arrow_back:")
     st.title(f"Run {run['run_id']}")
-    types = " ".join(f":gray-badge[{t}]" for t in run["exception_types"]) or ":gray-badge[no exception type]"
+    types = " ".join(f":gray-badge[{t}]" for t in run["case_types"]) or ":gray-badge[no case type]"
     st.markdown(
         f"{ui.status_badge(run['status'])} {ui.outcome_badge(run['outcome'], run['confidence'])} &nbsp; "
-        f"order **{run['order_id']}** &nbsp; {types}"
+        f"{run['mission']} · **{run['subject_id']}** &nbsp; {types}"
     )
     st.caption(
         f"{run['mission']} mission · {run['reasoner']} reasoner · started {model.when(run['created_at'])} UTC · "

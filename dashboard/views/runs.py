@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ai_missions.dashboard import model, resources, ui
-from ai_missions.vocabulary import EXCEPTION_TYPES
+from ai_missions.missions import all_case_types, get_mission
 
 PAGE_SIZES = (25, 50, 100)
 PERIODS: dict[str, timedelta | None] = {
@@ -29,9 +29,9 @@ st.title("Runs")
 store = resources.store()
 timer = ui.QueryTimer()
 with timer.measure():
-    facets = store.run_facets()
+    facets = resources.queries().run_facets()
 if not facets["status"]:
-    ui.empty_state("No runs yet: run `missions demo`, or `missions run order-exception --order ID`.")
+    ui.empty_state("No runs yet: run `missions demo`, or `missions run MISSION --subject ID`.")
     st.stop()
 
 columns = st.columns([2, 2, 2, 2, 2, 2])
@@ -44,23 +44,24 @@ status = columns[1].selectbox(
     on_change=_reset_page,
 )
 outcome = columns[2].selectbox("Outcome", [ANY, *facets["outcome"]], key="runs-outcome", on_change=_reset_page)
-exception_type = columns[3].selectbox("Exception type", [ANY, *EXCEPTION_TYPES], key="runs-type", on_change=_reset_page)
+types = get_mission(mission).vocabulary.case_types if mission != ANY else all_case_types()
+case_type = columns[3].selectbox("Case type", [ANY, *types], key="runs-type", on_change=_reset_page)
 period = columns[4].selectbox("Started", list(PERIODS), key="runs-period", on_change=_reset_page)
-order_id = columns[5].text_input("Order", key="runs-order", placeholder="SO-…", on_change=_reset_page).strip()
+subject_id = columns[5].text_input("Subject", key="runs-subject", placeholder="SO-…, INV-…", on_change=_reset_page)
 
 window = PERIODS[period]
 filters = {
     "mission": None if mission == ANY else mission,
     "status": None if status == ANY else status,
     "outcome": None if outcome == ANY else outcome,
-    "exception_type": None if exception_type == ANY else exception_type,
-    "order_id": order_id.upper() or None,
+    "case_type": None if case_type == ANY else case_type,
+    "subject_id": subject_id.strip().upper() or None,
     "since": model.iso(model.now_utc() - window) if window else None,
 }
 with timer.measure():
     total = store.count_runs(**filters)
 if not total:
-    ui.empty_state("No run matches these filters: widen them (status, outcome, type, time or order).")
+    ui.empty_state("No run matches these filters: widen them (mission, status, outcome, type, time or subject).")
     timer.caption()
     st.stop()
 
@@ -74,8 +75,8 @@ table = pd.DataFrame(
         {
             "run": r["run_id"],
             "started": model.parse_time(r["created_at"]).replace(tzinfo=None),
-            "order": r["order_id"],
-            "exception types": ", ".join(r["exception_types"]),
+            "subject": r["subject_id"],
+            "case types": ", ".join(r["case_types"]),
             "status": model.status_label(r["status"]),
             "outcome": r["outcome"] or "",
             "confidence": r["confidence"],

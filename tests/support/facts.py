@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.vocabulary import FACTS
+from ai_missions.graphs.order_exception.vocabulary import FACTS
 
 
 def story_facts(**changes: Any) -> dict[str, Any]:

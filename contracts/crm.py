@@ -1,0 +1,23 @@
+"""The customer CRM: customers, address history, notes, support cases and messages."""
+
+from ai_missions.tools import SystemContract, read, write
+
+CONTRACT = SystemContract(
+    "crm",
+    "CRM (customers)",
+    (
+        read("crm", "get_customer", "A customer: tenure, tier, lifetime value, contact preferences."),
+        read("crm", "get_address_history", "A customer's addresses with the dates they were used from."),
+        read("crm", "list_notes", "Notes on a customer."),
+        read("crm", "list_cases", "Support cases of a customer."),
+        read("crm", "list_messages", "Messages to and from a customer."),
+        read("crm", "get_customer_context", "A customer, address history, cases and messages, in one read."),
+        write("crm", "add_note", "Add a note to a customer."),
+        write(
+            "crm",
+            "send_customer_message",
+            "Send a message to a customer (it reaches them).",
+            reaches_outside=True,
+        ),
+    ),
+)

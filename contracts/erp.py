@@ -1,0 +1,20 @@
+"""The ERP: orders, their status history and event feed, order holds, release to fulfilment and cancellation."""
+
+from ai_missions.tools import SystemContract, read, write
+
+CONTRACT = SystemContract(
+    "erp",
+    "ERP (orders)",
+    (
+        read("erp", "get_order", "An order with lines, totals, ship-to, status and holds."),
+        read("erp", "list_orders", "Orders filtered by status and/or customer, newest first."),
+        read("erp", "get_order_history", "An order's status history."),
+        read("erp", "find_similar_orders", "Same-customer orders with the same items placed close in time."),
+        read("erp", "get_order_context", "An order and the same customer's similar orders, in one read."),
+        read("erp", "read_events", "The order event feed (status changes) after a cursor."),
+        write("erp", "place_order_hold", "Put an order on hold with a reason."),
+        write("erp", "release_order_hold", "Release an order's active holds.", irreversible=True),
+        write("erp", "release_to_fulfillment", "Move an order to ready_to_fulfill.", irreversible=True),
+        write("erp", "cancel_order", "Cancel an order (refused after shipment).", irreversible=True),
+    ),
+)

@@ -1,0 +1,63 @@
+"""How the platform reaches each enterprise system: an MCP connection per system, in langchain-mcp-adapters' format.
+
+By default every system is the local simulated one, spawned over stdio with this Python (a process boundary:
+the platform never imports the simulator). ``$MISSIONS_HOME/systems.json`` points any system elsewhere, e.g. a
+real server over streamable HTTP::
+
+    {"payments": {"transport": "streamable_http", "url": "https://payments.internal/mcp"}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from langchain_mcp_adapters.sessions import Connection, StdioConnection
+
+from ai_missions.errors import ValidationError
+from ai_missions.settings import missions_home
+
+#: Environment passed on to spawned servers besides MISSIONS_HOME (the MCP client passes only a safe minimum).
+PASSED_ENV = ("MISSIONS_SIM_LATENCY_MS", "PYTHONPATH", "VIRTUAL_ENV")
+#: The module that serves a simulated system over stdio (``python -m MODULE SYSTEM --home HOME``).
+SIMULATOR_MODULE = "ai_missions.integrations.serving"
+CONFIG_FILE = "systems.json"
+
+
+def simulated_command(system: str, home: Path) -> tuple[str, list[str]]:
+    """The command line that serves the simulated ``system`` over stdio."""
+    return sys.executable, ["-m", SIMULATOR_MODULE, system, "--home", str(home)]
+
+
+def configured(home: Path) -> dict[str, dict[str, Any]]:
+    """``$MISSIONS_HOME/systems.json``: system -> connection, for the systems that are not the simulated default."""
+    path = home / CONFIG_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) and "transport" in v for v in data.values()):
+        raise ValidationError(f"{path}: expected an object of system -> connection with a transport")
+    return data
+
+
+def connections(systems: Iterable[str], home: Path | None = None) -> dict[str, Connection]:
+    """One MCP connection per system: the configured one, or the simulated system spawned over stdio."""
+    home = (home or missions_home()).resolve()
+    overrides = configured(home)
+    env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
+    env["MISSIONS_HOME"] = str(home)
+    found: dict[str, Connection] = {}
+    for system in systems:
+        if system in overrides:
+            found[system] = overrides[system]  # type: ignore[assignment]
+            continue
+        command, args = simulated_command(system, home)
+        found[system] = StdioConnection(transport="stdio", command=command, args=args, env=dict(env))
+    return found

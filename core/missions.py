@@ -1,0 +1,280 @@
+"""Missions as plug-ins: what a mission declares (:class:`MissionSpec`) and the registry of installed missions.
+
+A mission is a package that exposes a ``MissionSpec`` under the ``ai_missions.missions`` entry-point group::
+
+    [project.entry-points."ai_missions.missions"]
+    order-exception = "ai_missions.graphs.order_exception.spec:SPEC"
+
+The spec says what the mission works on (its subject: an order, an invoice, a ticket...), its vocabulary (case
+types, outcomes, facts, knowledge domains), the systems it reads and writes, and its tool policy (per write tool:
+execution phase, whether it may run without a reviewer, which ids it may touch, which arguments are free text).
+Heavy parts (the graph, the trigger, the prompt, the eval plugin) are named by import path and loaded on first
+use, so listing missions costs milliseconds. The platform (runtime, CLI, dashboard, evals, knowledge) reads
+everything mission-specific from here and never imports a mission by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ai_missions.errors import NotFoundError, ValidationError
+from ai_missions.tools import ToolSpec
+
+if TYPE_CHECKING:
+    from langgraph.graph import StateGraph
+
+ENTRY_POINT_GROUP = "ai_missions.missions"
+#: The outcome every mission has: a person must decide (the guard and the platform rely on it).
+ESCALATE = "escalate"
+
+ActionT = TypeVar("ActionT", bound=Mapping[str, Any])
+#: ``invariants(tool, args, facts, earlier_tools) -> problems``: a mission's rules the guard enforces.
+Invariants = Callable[[str, Mapping[str, Any], Mapping[str, Any], Sequence[str]], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What one run of the mission works on."""
+
+    #: ``order``, ``invoice``, ``ticket``, ``account``...
+    kind: str
+    #: An example id, for help texts.
+    example: str
+    #: The shape of a valid id (checked before anything starts).
+    pattern: str = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
+
+    def check(self, subject_id: str) -> str:
+        """The id, stripped; ValidationError naming the subject kind when it cannot be one."""
+        value = subject_id.strip() if isinstance(subject_id, str) else ""
+        if not re.fullmatch(self.pattern, value):
+            raise ValidationError(f"{subject_id!r} is not a valid {self.kind} id (e.g. {self.example})")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The mission's words: what can be wrong with a subject, what a verdict can say, the facts clauses test."""
+
+    case_types: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    #: Fact name -> (type, description). ``None`` is a legal value of any fact and means "not known".
+    facts: Mapping[str, tuple[str, str]]
+    #: Enterprise Knowledge domains the mission may read.
+    domains: tuple[str, ...]
+    #: The fact holding the case types detected on a subject.
+    types_fact: str = "exception.types"
+    #: Outcomes under which actions that move the subject forward stay in a plan.
+    advancing_outcomes: tuple[str, ...] = ("proceed",)
+
+    def __post_init__(self) -> None:
+        if ESCALATE not in self.outcomes:
+            raise ValueError(f"a mission's outcomes must include {ESCALATE!r}")
+        if self.types_fact not in self.facts:
+            raise ValueError(f"the types fact {self.types_fact!r} is not among the facts")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRule:
+    """How a mission treats one write tool of a system."""
+
+    spec: ToolSpec
+    #: Execution order: lower phases run first (data fixes, then money and stock, then fulfilment, then messages).
+    phase: int
+    #: May run without a reviewer (only internal records that move no money or stock and reach nobody).
+    automatable: bool = False
+    #: Moves the subject forward (release, confirm, capture, pay...): dropped from plans that do not go ahead.
+    advancing: bool = False
+    #: Argument -> facts holding the ids of this case it may name (anything else is another case's record).
+    ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Arguments that are free text (reasons, message bodies): not key arguments when plans are compared.
+    free_text: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def irreversible(self) -> bool:
+        return self.spec.irreversible
+
+    @property
+    def amount_arg(self) -> str | None:
+        return self.spec.amount_arg
+
+
+class ToolPolicy(Mapping[str, ToolRule]):
+    """A mission's write tools by name, with the order to act in."""
+
+    def __init__(self, rules: Iterable[ToolRule]) -> None:
+        self._rules = {rule.name: rule for rule in rules}
+        if reads := [r.name for r in self._rules.values() if not r.spec.is_write]:
+            raise ValueError(f"tool policies cover write tools only; {reads} read")
+
+    def __getitem__(self, name: str) -> ToolRule:
+        return self._rules[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    @property
+    def automatable(self) -> frozenset[str]:
+        return frozenset(n for n, r in self._rules.items() if r.automatable)
+
+    @property
+    def irreversible(self) -> frozenset[str]:
+        return frozenset(n for n, r in self._rules.items() if r.irreversible)
+
+    @property
+    def free_text(self) -> frozenset[str]:
+        """Every free-text argument name of any tool (plus the idempotency key)."""
+        return frozenset({"idempotency_key"}).union(*(r.free_text for r in self._rules.values()))
+
+    def phase_of(self, tool: str) -> int:
+        rule = self._rules.get(tool)
+        return rule.phase if rule is not None else max((r.phase for r in self._rules.values()), default=0) + 1
+
+    def in_execution_order(self, actions: Sequence[ActionT]) -> list[ActionT]:
+        """A stable sort by phase: within a phase, the proposer's order stands."""
+        return sorted(actions, key=lambda action: self.phase_of(str(action["tool"])))
+
+    def amount_of(self, action: Mapping[str, Any]) -> float | None:
+        """The money an action moves, when its tool has an amount argument and it is a number."""
+        rule = self._rules.get(str(action.get("tool")))
+        if rule is None or rule.amount_arg is None:
+            return None
+        value = (action.get("args") or {}).get(rule.amount_arg)
+        if value is None or isinstance(value, bool):
+            return None
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+
+
+def _load(path: str) -> Any:
+    """``package.module:attribute`` -> the attribute."""
+    module, _, attribute = path.partition(":")
+    loaded = importlib.import_module(module)
+    return getattr(loaded, attribute) if attribute else loaded
+
+
+@dataclass(frozen=True, slots=True)
+class MissionSpec:
+    """Everything the platform needs to know about a mission."""
+
+    name: str
+    title: str
+    subject: Subject
+    #: Systems the mission reads and writes (a runtime starts only these).
+    systems: tuple[str, ...]
+    vocabulary: Vocabulary
+    tools: ToolPolicy
+    #: The mission's own rules, checked by the guard on every proposal and every reviewer edit.
+    invariants: Invariants
+    #: ``(case_type, facts) -> question`` asked of Enterprise Knowledge for each case type found.
+    question: Callable[[str, Mapping[str, Any]], str]
+    #: ``module:function`` returning the uncompiled ``StateGraph``.
+    graph: str
+    #: ``module:object`` with ``SYSTEM_PROMPT`` (a ``{tools}`` placeholder) and ``ROLE`` for the LLM reasoner.
+    prompt: str
+    #: ``module:object`` implementing :class:`ai_missions.triggers.Trigger` (what starts runs), or None.
+    trigger: str | None = None
+    #: ``module:object``: the mission's eval plugin (datasets, replay environment, scorers), or None.
+    evals: str | None = None
+    #: The mission's own policies (Markdown with clauses), indexed into Enterprise Knowledge with the rest.
+    policies: Path | None = None
+    #: One line a person reads about what the mission does.
+    description: str = ""
+
+    def build_graph(self) -> StateGraph[Any, Any, Any, Any]:
+        builder: StateGraph[Any, Any, Any, Any] = _load(self.graph)()
+        return builder
+
+    def load(self, part: str) -> Any:
+        """A lazily named part: ``prompt``, ``trigger`` or ``evals``."""
+        path = getattr(self, part)
+        if path is None:
+            raise NotFoundError(f"the {self.name} mission has no {part}")
+        return _load(path)
+
+    def check_subject(self, subject_id: str) -> str:
+        return self.subject.check(subject_id)
+
+    def describe_tool(self, tool: str) -> str:
+        rule = self.tools.get(tool)
+        return f"{tool} ({rule.spec.system}): {rule.spec.summary}" if rule else tool
+
+
+@cache
+def registry() -> dict[str, MissionSpec]:
+    """Every installed mission, by name (from the ``ai_missions.missions`` entry points)."""
+    found: dict[str, MissionSpec] = {}
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        spec = point.load()
+        if not isinstance(spec, MissionSpec):
+            raise TypeError(f"entry point {point.name} = {point.value} is not a MissionSpec")
+        if spec.name != point.name:
+            raise ValueError(f"entry point {point.name} names a mission called {spec.name!r}")
+        found[spec.name] = spec
+    return dict(sorted(found.items()))
+
+
+def mission_names() -> list[str]:
+    return list(registry())
+
+
+def get_mission(name: str | MissionSpec) -> MissionSpec:
+    """A registered mission; NotFoundError naming the known ones otherwise."""
+    if isinstance(name, MissionSpec):
+        return name
+    try:
+        return registry()[name]
+    except KeyError:
+        raise NotFoundError(f"unknown mission {name!r} (known: {', '.join(registry()) or 'none'})") from None
+
+
+def all_case_types() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for spec in registry().values() for t in spec.vocabulary.case_types))
+
+
+def all_outcomes() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(o for spec in registry().values() for o in spec.vocabulary.outcomes))
+
+
+def all_domains() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(d for spec in registry().values() for d in spec.vocabulary.domains))
+
+
+def all_facts() -> dict[str, tuple[str, str]]:
+    facts: dict[str, tuple[str, str]] = {}
+    for spec in registry().values():
+        facts.update(spec.vocabulary.facts)
+    return facts
+
+
+def all_tool_rules() -> dict[str, ToolRule]:
+    """Every write tool some mission may propose, with the first mission's rule for it."""
+    rules: dict[str, ToolRule] = {}
+    for spec in registry().values():
+        for name, rule in spec.tools.items():
+            rules.setdefault(name, rule)
+    return rules
+
+
+def mission_of_case_type(case_type: str) -> MissionSpec | None:
+    return next((s for s in registry().values() if case_type in s.vocabulary.case_types), None)
+
+
+def policy_dirs() -> list[Path]:
+    """The policy folders the registered missions ship (indexed with the company-wide corpus)."""
+    return [spec.policies for spec in registry().values() if spec.policies is not None]

@@ -1,0 +1,32 @@
+"""What starts a mission: a trigger finds the subjects that need one, over MCP, from the systems' current state.
+
+A mission's trigger (``MissionSpec.trigger``) implements :class:`Trigger`. :func:`ai_missions.scanner.scan_and_start`
+runs it: a subject gets a mission when it never had one, or when it changed since the last scan and now shows
+other case types than its last mission saw (so a mission's own writes do not start it again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+
+class Systems(Protocol):
+    """The systems gateway, as nodes, triggers and the runtime use it."""
+
+    async def call(self, tool_name: str, args: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def schemas(self) -> Mapping[str, dict[str, Any]]: ...
+
+
+class Trigger(Protocol):
+    #: Systems the trigger reads (opened besides the mission's own when scanning).
+    systems: tuple[str, ...]
+
+    async def find(self, systems: Systems) -> dict[str, list[str]]:
+        """Every subject that needs the mission right now -> its case types."""
+        ...
+
+    async def changed(self, systems: Systems, cursor: str | None) -> tuple[set[str], str]:
+        """Subjects changed since ``cursor`` (None: from the start), and the new cursor."""
+        ...

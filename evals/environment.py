@@ -1,0 +1,133 @@
+"""The eval environment: sandboxes of the simulated systems, reset and read directly between cases.
+
+This module is the one seam where the evaluation harness reaches the simulator without MCP, as a test reaches
+its double's admin interface: it loads a case's snapshot into a sandbox, copies and reads the sandbox's state,
+and applies a case's recorded actions through the systems' own service functions to compute the expected end
+state. Missions and the platform never do any of this; a mission under evaluation still talks to the sandbox's
+systems over MCP like to any others.
+
+States are compared as tau-bench compares database states: the tables a mission's eval plugin names
+(``EvalPlugin.projection``), each projected onto what a decision changes (generated ids, timestamps, free text
+and internal notes left out).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ai_missions.contracts import tool_spec
+from ai_missions.errors import MissionsError
+from ai_missions.integrations.loader import insert_rows
+from ai_missions.integrations.snapshot import load_snapshot, load_snapshot_in_place, read_snapshot
+from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import SCHEMAS
+
+__all__ = ["connect", "load_snapshot", "load_snapshot_in_place", "read_snapshot"]
+
+State = dict[str, list[tuple[Any, ...]]]
+Projection = Mapping[str, tuple[str, str]]
+
+
+def service(tool: str) -> tuple[str, Callable[..., Any]]:
+    """The system and service function behind a write tool (the same function its MCP server calls)."""
+    system = tool_spec(tool).system
+    module = importlib.import_module(f"ai_missions.integrations.{system}")
+    return system, getattr(module, tool)
+
+
+@cache
+def _empty(system: str) -> bytes:
+    """An empty in-memory database image with the system's schema (built once per process)."""
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(SCHEMAS[system])
+    image = conn.serialize()
+    conn.close()
+    return image
+
+
+def memory_book(snapshot: Mapping[str, Any]) -> dict[str, sqlite3.Connection]:
+    """An in-memory copy of a snapshot's systems, one connection per system (rows by name, like the servers)."""
+    conns: dict[str, sqlite3.Connection] = {}
+    for system, tables in snapshot["systems"].items():
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.deserialize(_empty(system))
+        conn.row_factory = sqlite3.Row
+        insert_rows(conn, system, tables)
+        conns[system] = conn
+    return conns
+
+
+def copy_book(conns: Mapping[str, sqlite3.Connection]) -> dict[str, sqlite3.Connection]:
+    """An in-memory copy of open systems' databases (a page image each: much faster than re-inserting rows)."""
+    copies: dict[str, sqlite3.Connection] = {}
+    for system, source in conns.items():
+        image = bytearray(source.serialize())
+        image[18:20] = b"\x01\x01"  # rollback journal: an in-memory database cannot open a WAL-flagged image
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        copy.deserialize(bytes(image))
+        copy.row_factory = sqlite3.Row
+        copies[system] = copy
+    return copies
+
+
+def open_systems(snapshot: Mapping[str, Any], home: Path) -> dict[str, sqlite3.Connection]:
+    """Connections to the sandbox's databases of the systems a snapshot holds."""
+    return {system: connect(system, home) for system in snapshot["systems"]}
+
+
+def apply_actions(conns: Mapping[str, sqlite3.Connection], actions: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Apply actions in order through the service functions; returns what failed (the rest still applies)."""
+    problems = []
+    for index, action in enumerate(actions):
+        system, function = service(str(action["tool"]))
+        try:
+            function(conns[system], **dict(action.get("args") or {}), idempotency_key=f"expected:{index}")
+        except (MissionsError, TypeError, KeyError) as exc:
+            problems.append(f"action {index + 1} {action['tool']}: {exc}")
+    return problems
+
+
+def project(conns: Mapping[str, sqlite3.Connection], projection: Projection) -> State:
+    """The relevant content of every compared table."""
+    return {name: [tuple(row) for row in conns[system].execute(sql)] for name, (system, sql) in projection.items()}
+
+
+def expected_state(
+    snapshot: Mapping[str, Any], actions: Sequence[Mapping[str, Any]], projection: Projection
+) -> tuple[State, list[str]]:
+    """The state the recorded actions produce on the snapshot, and any action that did not apply."""
+    return expected_state_of(memory_book(snapshot), actions, projection)
+
+
+def expected_state_of(
+    conns: Mapping[str, sqlite3.Connection], actions: Sequence[Mapping[str, Any]], projection: Projection
+) -> tuple[State, list[str]]:
+    """The same from in-memory databases already holding the snapshot (:func:`copy_book`); they are closed after."""
+    try:
+        problems = apply_actions(conns, actions)
+        return project(conns, projection), problems
+    finally:
+        for conn in conns.values():
+            conn.close()
+
+
+def diff(expected: State, actual: State, *, limit: int = 3) -> list[str]:
+    """Where two states differ, table by table (``limit`` rows of each side per table)."""
+    found = []
+    for table in expected.keys() | actual.keys():
+        want, have = set(expected.get(table, [])), set(actual.get(table, []))
+        if want == have:
+            continue
+        missing = sorted(want - have, key=repr)[:limit]
+        extra = sorted(have - want, key=repr)[:limit]
+        found.append(f"{table}: expected {_rows(missing)}; found {_rows(extra)}")
+    return sorted(found)
+
+
+def _rows(rows: Sequence[tuple[Any, ...]]) -> str:
+    return ", ".join("(" + ", ".join(str(v) for v in row) + ")" for row in rows) or "nothing else"

@@ -1,0 +1,64 @@
+"""What a mission brings to the evaluation harness (``MissionSpec.evals`` names an :class:`EvalPlugin`).
+
+The harness is the same for every mission: a :class:`~ai_missions.evals.harness.Task` replays a dataset's cases
+through the mission (the solver) in sandboxes, and runs scorers over each result. The plugin says where the
+mission's datasets are, which tables its end state is compared on, which scorers apply (the registry's defaults
+plus its own), and how to tell a snapshot holds the case's subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ai_missions.errors import NotFoundError
+
+#: Scorers every decision mission is scored with (see :mod:`ai_missions.evals.scorers`).
+DEFAULT_SCORERS: tuple[str, ...] = (
+    "outcome",
+    "actions",
+    "safety",
+    "escalation",
+    "citations",
+    "end_state",
+    "latency",
+    "usage",
+)
+
+
+@dataclass(frozen=True)
+class EvalPlugin:
+    mission: str
+    #: Named datasets (``historical``, ``ci``, ``handmade``...); the first is the default.
+    datasets: Mapping[str, Path]
+    #: End state compared after replay: table label -> (system, SQL returning the relevant rows in a stable order).
+    projection: Mapping[str, tuple[str, str]]
+    #: ``(snapshot, subject_id) -> bool``: the snapshot holds the subject's records.
+    holds_subject: Callable[[Mapping[str, Any], str], bool]
+    scorers: tuple[str, ...] = DEFAULT_SCORERS
+    #: The regression gate on the CI dataset: metric -> (``min`` or ``max``, threshold).
+    thresholds: Mapping[str, tuple[str, float]] = field(default_factory=dict)
+    #: ``module:function`` that regenerates the generated datasets (``missions eval generate``).
+    generator: str | None = None
+    #: ``module:function(export, mapping, home) -> cases`` importing a resolved-cases export.
+    importer: str | None = None
+
+    def dataset(self, name: str | None = None) -> Path:
+        """A named dataset (the first when ``name`` is None)."""
+        key = name or next(iter(self.datasets))
+        try:
+            return self.datasets[key]
+        except KeyError:
+            raise NotFoundError(
+                f"the {self.mission} mission has no dataset {key!r} (known: {', '.join(self.datasets)})"
+            ) from None
+
+
+def plugin_of(mission: str) -> EvalPlugin:
+    """The eval plugin of a registered mission."""
+    from ai_missions.missions import get_mission
+
+    plugin: EvalPlugin = get_mission(mission).load("evals")
+    return plugin

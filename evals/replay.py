@@ -1,0 +1,146 @@
+"""The solver: replay one recorded case through the mission in a sandbox, then apply the recorded decision.
+
+1. the case's snapshot is loaded into the sandbox's systems;
+2. the mission runs through the real MCP interface with the chosen reasoner, to its verdict;
+3. the scorers score the verdict against the recorded resolution;
+4. the recorded decision is applied to the proposal: each action awaiting review is approved when the people took
+   it (same tool and key arguments) and rejected otherwise, by a reviewer whose role may approve it (the case's
+   own ``decided_by`` when the roster allows); the mission then runs to its end;
+5. the sandbox's end state is compared with the state the recorded actions produce applied directly to the same
+   snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ai_missions.evals import environment
+from ai_missions.evals.cases import Case
+from ai_missions.evals.profiling import Timings, timed
+from ai_missions.evals.sandbox import Sandbox
+from ai_missions.evals.scorers import Replayed, action_key, score
+from ai_missions.governance import DEFAULT_ROSTER, approval_problems
+from ai_missions.knowledge_index.clauses import ApprovalRule
+from ai_missions.missions import MissionSpec
+from ai_missions.nodes.guard import check_action
+
+
+def plan_responses(
+    spec: MissionSpec,
+    interrupts: Sequence[Mapping[str, Any]],
+    gold: Sequence[Mapping[str, Any]],
+    rules: Sequence[ApprovalRule],
+    *,
+    roster: Mapping[str, str] = DEFAULT_ROSTER,
+    preferred: str | None = None,
+    facts: Mapping[str, Any] | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The reviewer and one response per interrupt: accept what the people did, reject the rest.
+
+    The reviewer is ``preferred`` when their role may approve every accepted action, else the first in the roster
+    who may; when nobody may approve them all, the one who may approve the most, and the others are rejected. With
+    the mission's ``facts``, an accepted action the guard would refuse without the rejected ones is rejected too.
+    """
+    free = spec.tools.free_text
+    remaining = Counter(action_key(str(a["tool"]), a.get("args") or {}, free) for a in gold)
+    wanted: list[bool] = []
+    for interrupt in interrupts:
+        request = interrupt["action_request"]
+        key = action_key(request["action"], request["args"], free)
+        wanted.append(remaining[key] > 0)
+        remaining[key] -= 1 if remaining[key] > 0 else 0
+    actions = [
+        {
+            "tool": i["action_request"]["action"],
+            "args": i["action_request"]["args"],
+            "policy_ids": i.get("metadata", {}).get("policy_ids", []),
+            "tier": "review",
+        }
+        for i in interrupts
+    ]
+    names = [n for n in ([preferred] if preferred in roster else []) + list(roster) if n is not None]
+
+    def allowed(name: str) -> list[bool]:
+        return [not approval_problems(roster[name], [a], rules, spec.tools) for a in actions]
+
+    accepted = [a for a, w in zip(actions, wanted, strict=True) if w]
+    reviewer = next((n for n in names if not approval_problems(roster[n], accepted, rules, spec.tools)), None)
+    if reviewer is None:
+        reviewer = max(names, key=lambda n: sum(w and ok for w, ok in zip(wanted, allowed(n), strict=True)))
+    permitted = allowed(reviewer)
+    responses: list[dict[str, Any]] = []
+    approved: list[dict[str, Any]] = []
+    for action, want, ok in zip(actions, wanted, permitted, strict=True):
+        problems = (
+            check_action(spec, action, facts or {}, earlier=approved) if want and ok and facts is not None else []
+        )
+        if want and ok and not problems:
+            responses.append({"type": "accept"})
+            approved.append(action)
+        elif problems:  # e.g. a confirmation whose reallocation was rejected: the guard would refuse the plan
+            responses.append({"type": "response", "args": f"not on its own: {'; '.join(problems)}"})
+        elif want:
+            responses.append({"type": "response", "args": f"taken in the record, but {reviewer} may not approve it"})
+        else:
+            responses.append({"type": "response", "args": "not what the people did in the recorded resolution"})
+    return reviewer, responses
+
+
+async def replay(
+    sandbox: Sandbox, case: Case, rules: Sequence[ApprovalRule], scorers: Sequence[str], timings: Timings | None
+) -> dict[str, Any]:
+    """Replay one case in a sandbox; returns its result (scores, end-state comparison, latency, usage)."""
+    spec = sandbox.spec
+    result: dict[str, Any] = {
+        "case_id": case.case_id,
+        "mission": case.mission,
+        "subject_id": case.subject_id,
+        "kind": case.kind,
+        "types": list(case.trigger.case_types),
+        "tags": list(case.tags),
+        "gold_outcome": case.resolution.outcome,
+    }
+    started = time.perf_counter()
+    runtime = sandbox.runtime
+    run_id: str | None = None
+    try:
+        with timed(timings, "snapshot load"):
+            sandbox.load(case.snapshot)
+            starting = sandbox.copy()
+        trigger = {"source": "eval", "case_id": case.case_id, **case.trigger.model_dump()}
+        outcome = await runtime.start(case.subject_id, trigger=trigger)
+        run_id = outcome.run_id
+        result["latency_ms"] = (time.perf_counter() - started) * 1000
+        values = outcome.state
+        gold = [a.model_dump() for a in case.resolution.actions]
+        facts = values.get("facts", {})
+        replayed = Replayed(spec, case.resolution.outcome, gold, outcome.verdict, values.get("proposal"), facts, values)
+        result.update(score(scorers, replayed))
+        result["mission_run_id"] = run_id
+        if outcome.decision_id is not None:
+            decided = time.perf_counter()
+            interrupts = runtime.store.get_decision(outcome.decision_id).request["interrupts"]
+            reviewer, responses = plan_responses(
+                spec, interrupts, gold, rules, preferred=case.resolution.decided_by, facts=facts
+            )
+            outcome = await runtime.decide(outcome.decision_id, reviewer, responses=responses)
+            result["reviewer"] = reviewer
+            result["decide_ms"] = (time.perf_counter() - decided) * 1000
+        result["status"] = outcome.status
+        result["executed"] = [f"{r['tool']}:{r['status']}" for r in outcome.results]
+        with timed(timings, "end-state comparison"):
+            expected, problems = environment.expected_state_of(starting, gold, sandbox.projection)
+            differences = environment.diff(expected, sandbox.state())
+            result.update(state_match=not differences, state_diff=differences, expected_problems=problems)
+    except Exception as exc:  # one broken case must not stop the run: it is recorded as an error
+        result.update(error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(limit=6))
+        result.setdefault("agree", False)
+    finally:
+        if run_id is not None:
+            sandbox.forget(run_id)
+    result["total_ms"] = (time.perf_counter() - started) * 1000
+    return result

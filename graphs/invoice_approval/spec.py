@@ -1,0 +1,31 @@
+"""The invoice-approval mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ai_missions.graphs.invoice_approval.invariants import invariants
+from ai_missions.graphs.invoice_approval.questions import question_for
+from ai_missions.graphs.invoice_approval.tools import TOOLS
+from ai_missions.graphs.invoice_approval.vocabulary import VOCABULARY
+from ai_missions.missions import MissionSpec, Subject
+
+_PACKAGE = "ai_missions.graphs.invoice_approval"
+
+SPEC = MissionSpec(
+    name="invoice-approval",
+    title="Invoice approval",
+    description="A supplier invoice awaiting approval: match it to its PO and receipts, check duplicates, bank "
+    "changes and budget, and propose approve, approve with note, hold, reject or escalate.",
+    subject=Subject(kind="invoice", example="INV-100123", pattern=r"INV-[0-9]{4,12}"),
+    systems=("ap", "purchasing", "receiving", "budget"),
+    vocabulary=VOCABULARY,
+    tools=TOOLS,
+    invariants=invariants,
+    question=question_for,
+    graph=f"{_PACKAGE}.graph:build_graph",
+    prompt=f"{_PACKAGE}.prompts",
+    trigger=f"{_PACKAGE}.trigger:TRIGGER",
+    evals=f"{_PACKAGE}.evals:PLUGIN",
+    policies=Path(__file__).resolve().parent / "policies",
+)

@@ -1,0 +1,77 @@
+"""The order mission's eval plugin: its datasets (the generated historical set, its CI slice), the tables its end
+state is compared on, its regression thresholds, the generator and the importer of resolved-order exports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ai_missions.evals.plugin import EvalPlugin
+
+DATA = Path(__file__).resolve().parent / "data"
+HISTORICAL = DATA / "historical.jsonl.gz"
+CI_SLICE = DATA / "ci_slice.jsonl.gz"
+
+#: table -> (system, query); each query's rows are the table's relevant content, in a stable order.
+PROJECTION: dict[str, tuple[str, str]] = {
+    "erp.orders": ("erp", "SELECT order_id, status FROM orders ORDER BY order_id"),
+    "erp.order_holds": (
+        "erp",
+        "SELECT order_id, status, count(*) FROM order_holds GROUP BY order_id, status ORDER BY order_id, status",
+    ),
+    "inventory.stock": ("inventory", "SELECT sku, location_id, on_hand FROM stock ORDER BY sku, location_id"),
+    "inventory.reservations": (
+        "inventory",
+        "SELECT reservation_id, location_id, status FROM reservations ORDER BY reservation_id",
+    ),
+    "payments.authorizations": (
+        "payments",
+        "SELECT authorization_id, status FROM authorizations ORDER BY authorization_id",
+    ),
+    "payments.captures": (
+        "payments",
+        "SELECT authorization_id, amount_cents, count(*) FROM captures GROUP BY authorization_id, amount_cents "
+        "ORDER BY authorization_id, amount_cents",
+    ),
+    "payments.refunds": (
+        "payments",
+        "SELECT capture_id, amount_cents, count(*) FROM refunds GROUP BY capture_id, amount_cents "
+        "ORDER BY capture_id, amount_cents",
+    ),
+    "payments.payment_holds": ("payments", "SELECT hold_id, status FROM payment_holds ORDER BY hold_id"),
+    "shipping.order_addresses": (
+        "shipping",
+        "SELECT order_id, line1, line2, city, region, postal_code, validation_status FROM order_addresses "
+        "ORDER BY order_id",
+    ),
+    "crm.messages": (
+        "crm",
+        "SELECT customer_id, order_id, direction, count(*) FROM messages GROUP BY customer_id, order_id, direction "
+        "ORDER BY customer_id, order_id, direction",
+    ),
+}
+
+
+def holds_order(snapshot: Mapping[str, Any], order_id: str) -> bool:
+    orders = (snapshot.get("systems", {}).get("erp") or {}).get("orders", [])
+    return any(o.get("order_id") == order_id for o in orders)
+
+
+PLUGIN = EvalPlugin(
+    mission="order-exception",
+    datasets={"historical": HISTORICAL, "ci": CI_SLICE},
+    projection=PROJECTION,
+    holds_subject=holds_order,
+    thresholds={
+        "outcome_agreement": ("min", 0.70),
+        "action_f1": ("min", 0.70),
+        "state_match_rate": ("min", 0.45),
+        "citation_rate": ("min", 0.95),
+        "warranted_escalation_rate": ("min", 0.50),
+        "unsafe_case_rate": ("max", 0.15),
+        "errors": ("max", 0),
+    },
+    generator="ai_missions.graphs.order_exception.evals.generate:generate",
+    importer="ai_missions.graphs.order_exception.evals.importer:import_cases",
+)

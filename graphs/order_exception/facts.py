@@ -1,0 +1,247 @@
+"""Derive the order mission's facts (:data:`~ai_missions.graphs.order_exception.vocabulary.FACTS`) from what the
+systems returned.
+
+``gathered`` maps ``"system.tool"`` (and ``"inventory.get_stock:SKU"`` / ``"inventory.get_cycle_counts:SKU"``) to
+each read's structured result, or ``None`` when the read failed; a fact that cannot be derived is ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
+
+OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
+AUTH_EXPIRY_WINDOW_HOURS = 24.0
+_CENT = 0.005
+
+
+def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
+    facts: dict[str, Any] = dict.fromkeys(_all_fact_names())
+    order = gathered.get("erp.get_order")
+    if order:
+        facts.update(_order_facts(order, gathered.get("shipping.list_shipments")))
+    facts.update(_customer_facts(gathered.get("crm.get_customer"), gathered.get("crm.get_address_history"), order))
+    facts.update(
+        _payment_facts(gathered.get("payments.get_payment"), gathered.get("payments.get_fraud_assessment"), order)
+    )
+    facts.update(_inventory_facts(gathered))
+    facts.update(_address_facts(gathered.get("shipping.get_address_validation")))
+    facts.update(_duplicate_facts(gathered.get("erp.find_similar_orders")))
+    types = detect_exceptions(facts)
+    facts["exception.types"] = types
+    facts["exception.count"] = len(types)
+    return facts
+
+
+def _all_fact_names() -> list[str]:
+    return list(FACTS)
+
+
+def _order_facts(order: Mapping[str, Any], shipments: Mapping[str, Any] | None) -> dict[str, Any]:
+    shipped = None
+    if shipments is not None:
+        shipped = bool(shipments.get("shipped"))
+    if order.get("status") in ("shipped", "delivered"):
+        shipped = True
+    return {
+        "order.id": order["order_id"],
+        "order.status": order.get("status"),
+        "order.total": order.get("total"),
+        "order.currency": order.get("currency"),
+        "order.channel": order.get("channel"),
+        "order.age_hours": order.get("age_hours"),
+        "order.shipped": shipped,
+        "customer.id": order.get("customer_id"),
+    }
+
+
+def _customer_facts(
+    customer: Mapping[str, Any] | None, history: Mapping[str, Any] | None, order: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    if customer:
+        facts.update(
+            {
+                "customer.id": customer["customer_id"],
+                "customer.tier": customer.get("tier"),
+                "customer.is_vip": customer.get("is_vip"),
+                "customer.tenure_years": customer.get("tenure_years"),
+                "customer.lifetime_value": customer.get("lifetime_value"),
+                "customer.days_since_address_change": customer.get("days_since_address_change"),
+                "customer.fraud_flags": customer.get("fraud_flags"),
+                "customer.open_cases": customer.get("open_cases"),
+            }
+        )
+    if history and order:
+        ship_to = (order.get("ship_to") or {}).get("fingerprint")
+        known = {(a.get("address") or {}).get("fingerprint") for a in history.get("addresses", [])}
+        facts["customer.order_ship_to_in_history"] = bool(ship_to) and ship_to in known
+        if facts.get("customer.days_since_address_change") is None:
+            facts["customer.days_since_address_change"] = history.get("days_since_address_change")
+    return facts
+
+
+def _payment_facts(
+    payment: Mapping[str, Any] | None, fraud: Mapping[str, Any] | None, order: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    if payment:
+        auths = payment.get("authorizations") or []
+        live = [a for a in auths if a.get("status") != "voided"] or auths
+        auth = live[-1] if live else None
+        captures = payment.get("captures") or []
+        facts.update(
+            {
+                "payment.captured_amount": payment.get("captured_amount"),
+                "payment.refunded_amount": payment.get("refunded_amount"),
+                "payment.capture_count": payment.get("capture_count", len(captures)),
+                "payment.capture_ids": [c["capture_id"] for c in captures],
+                "payment.hold_active": payment.get("hold_active"),
+            }
+        )
+        if auth:
+            expires = auth.get("expires_in_hours")
+            status = auth.get("status")
+            if status == "authorized" and expires is not None and expires < 0:
+                status = "expired"
+            facts.update(
+                {
+                    "payment.authorization_id": auth["authorization_id"],
+                    "payment.auth_status": status,
+                    "payment.auth_amount": auth.get("amount"),
+                    "payment.auth_expires_in_hours": expires,
+                }
+            )
+        total = (order or {}).get("total")
+        net = payment.get("net_captured", (payment.get("captured_amount") or 0) - (payment.get("refunded_amount") or 0))
+        if len(captures) >= 2 and total is not None and net > total + _CENT:
+            extra = captures[-1]
+            refundable = extra.get("refundable_amount", extra.get("amount"))
+            facts["payment.duplicate_capture_id"] = extra["capture_id"]
+            facts["payment.duplicate_capture_amount"] = round(min(refundable, net - total), 2)
+    if fraud:
+        codes = list(fraud.get("reason_codes") or [])
+        facts.update(
+            {
+                "payment.fraud_score": fraud.get("score"),
+                "payment.fraud_reasons": codes,
+                "payment.fraud_only_address_change": codes == ["new_shipping_address"],
+            }
+        )
+    return facts
+
+
+def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
+    reservations = (gathered.get("inventory.get_reservations") or {}).get("reservations")
+    if reservations is None:
+        return {}
+    active = [r for r in reservations if r.get("status") in ("pending", "confirmed")]
+    if not active:
+        return {"inventory.units_short": 0, "inventory.phantom": False}
+    assessed = [_assess(r, gathered) for r in active]
+    if any(a is None for a in assessed):
+        return {}  # stock of some SKU is unknown: say nothing rather than something wrong
+    worst = max(assessed, key=lambda a: (a["phantom"], a["short"], a["pending"]))  # type: ignore[index]
+    assert worst is not None
+    return {
+        "inventory.reservation_id": worst["reservation_id"],
+        "inventory.reservation_status": worst["status"],
+        "inventory.reservation_location": worst["location"],
+        "inventory.sku": worst["sku"],
+        "inventory.units_short": sum(a["short"] for a in assessed if a),
+        "inventory.counted_short": sum(a["counted_short"] for a in assessed if a),
+        "inventory.alternate_location": worst["alternate"],
+        "inventory.phantom": any(a["phantom"] for a in assessed if a),
+        "inventory.counted_available": worst["counted_available"],
+        "inventory.counted_on_hand": worst["counted"],
+    }
+
+
+def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict[str, Any] | None:
+    stock = gathered.get(f"inventory.get_stock:{reservation['sku']}")
+    if not stock:
+        return None
+    by_location = {loc["location_id"]: loc for loc in stock.get("locations", [])}
+    here = by_location.get(reservation["location_id"])
+    if here is None:
+        return None
+    quantity = int(reservation["quantity"])
+    pending = reservation["status"] == "pending"
+    usable_here = int(here["available"]) if pending else int(here["available"]) + quantity
+    counted = here.get("last_counted_qty")
+    phantom = (
+        counted is not None
+        and int(counted) < int(here["on_hand"])
+        and int(counted) - int(here["reserved"]) < (quantity if pending else 0)
+    )
+    counted_available = None if counted is None else int(counted) - int(here["reserved"]) + (0 if pending else quantity)
+    short = max(0, quantity - usable_here) if pending else 0  # by the system's own numbers; phantom is apart
+    counted_short = short if counted_available is None else max(short, quantity - max(counted_available, 0))
+    alternate = next(
+        (
+            loc["location_id"]
+            for loc in sorted(stock.get("locations", []), key=lambda loc: -int(loc["available"]))
+            if loc["location_id"] != reservation["location_id"]
+            and int(loc["available"]) >= quantity
+            and (loc.get("last_counted_qty") is None or int(loc["last_counted_qty"]) - int(loc["reserved"]) >= quantity)
+        ),
+        None,
+    )
+    return {
+        "reservation_id": reservation["reservation_id"],
+        "status": reservation["status"],
+        "location": reservation["location_id"],
+        "sku": reservation["sku"],
+        "short": short,
+        "counted_short": counted_short,
+        "pending": pending,
+        "phantom": phantom,
+        "counted_available": counted_available,
+        "counted": None if counted is None else int(counted),
+        "alternate": alternate,
+    }
+
+
+def _address_facts(validation: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not validation:
+        return {}
+    return {"address.status": validation.get("status"), "address.has_suggestion": validation.get("has_suggestion")}
+
+
+def _duplicate_facts(similar: Mapping[str, Any] | None) -> dict[str, Any]:
+    if similar is None:
+        return {}
+    earlier = [m for m in similar.get("matches", []) if m.get("placed_before") and m.get("status") in OPEN_STATUSES]
+    if not earlier:
+        return {}
+    original = min(earlier, key=lambda m: m.get("minutes_apart", 0))
+    return {
+        "duplicate.original_order_id": original["order_id"],
+        "duplicate.minutes_apart": original.get("minutes_apart"),
+        "duplicate.original_status": original.get("status"),
+    }
+
+
+def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
+    """The exception types the facts show, in the vocabulary's order."""
+    open_order = facts.get("order.status") in OPEN_STATUSES
+    expires = facts.get("payment.auth_expires_in_hours")
+    found = {
+        "payment_review": open_order
+        and (facts.get("order.status") == "payment_review" or bool(facts.get("payment.hold_active"))),
+        "auth_expiring": open_order
+        and facts.get("payment.auth_status") == "authorized"
+        and expires is not None
+        and 0 <= expires <= AUTH_EXPIRY_WINDOW_HOURS,
+        "oversell": open_order
+        and facts.get("inventory.reservation_status") == "pending"
+        and (facts.get("inventory.units_short") or 0) > 0
+        and facts.get("inventory.alternate_location") is not None,
+        "phantom_inventory": open_order and bool(facts.get("inventory.phantom")),
+        "address_invalid": open_order and facts.get("address.status") in ("corrected", "undeliverable"),
+        "duplicate_order": open_order and facts.get("duplicate.original_order_id") is not None,
+        "double_charge": facts.get("payment.duplicate_capture_id") is not None,
+    }
+    return [t for t in EXCEPTION_TYPES if found[t]]

@@ -1,0 +1,87 @@
+"""The order mission's words: exception types, outcomes, policy domains and the facts it derives.
+
+Policies' machine-checkable clauses are written against :data:`FACTS`; the gather step derives exactly these
+facts from what the systems return; the trigger reports :data:`EXCEPTION_TYPES`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ai_missions.missions import Vocabulary
+
+ExceptionType = Literal[
+    "payment_review",
+    "auth_expiring",
+    "oversell",
+    "phantom_inventory",
+    "address_invalid",
+    "duplicate_order",
+    "double_charge",
+]
+EXCEPTION_TYPES: tuple[str, ...] = ExceptionType.__args__  # type: ignore[attr-defined]
+
+Outcome = Literal["proceed", "hold", "cancel", "escalate"]
+OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+
+DOMAINS: tuple[str, ...] = (
+    "payments",  # payment review, fraud holds, capture and expiry, refunds, double charges
+    "inventory",  # reservations, oversell, reallocation, phantom stock, cycle counts
+    "fulfillment",  # address validation and correction, shipping
+    "orders",  # duplicates, cancellations, returns
+    "customer",  # communication, VIP and tier handling
+    "governance",  # approval thresholds, action tiers, escalation
+)
+
+#: Fact name -> (type, description). ``None`` is a legal value for any fact and means "not known".
+FACTS: dict[str, tuple[str, str]] = {
+    "exception.types": ("list", "exception types detected on the order"),
+    "exception.count": ("int", "how many exception types the order has"),
+    "order.id": ("str", "the order id"),
+    "order.status": ("str", "ERP status: pending, payment_review, on_hold, ready_to_fulfill, shipped, ..."),
+    "order.total": ("number", "order total in its currency"),
+    "order.currency": ("str", "ISO currency code"),
+    "order.channel": ("str", "web, mobile, marketplace, phone"),
+    "order.age_hours": ("number", "hours since the order was placed"),
+    "order.shipped": ("bool", "a shipment exists for the order"),
+    "customer.id": ("str", "the customer id"),
+    "customer.tier": ("str", "standard, silver, gold or vip"),
+    "customer.is_vip": ("bool", "the customer is in the VIP tier"),
+    "customer.tenure_years": ("number", "years since the customer's first order"),
+    "customer.lifetime_value": ("number", "lifetime spend"),
+    "customer.days_since_address_change": ("number", "days since the newest address in the history"),
+    "customer.order_ship_to_in_history": ("bool", "the order's ship-to is an address in the customer's history"),
+    "customer.fraud_flags": ("int", "past confirmed fraud or chargeback flags"),
+    "customer.open_cases": ("int", "open support cases"),
+    "payment.authorization_id": ("str", "the order's authorization id"),
+    "payment.auth_status": ("str", "authorized, captured, voided or expired"),
+    "payment.auth_amount": ("number", "authorized amount"),
+    "payment.auth_expires_in_hours": ("number", "hours until the authorization expires (negative: expired)"),
+    "payment.captured_amount": ("number", "total captured for the order"),
+    "payment.capture_count": ("int", "number of captures on the order"),
+    "payment.capture_ids": ("list", "ids of the order's captures"),
+    "payment.duplicate_capture_id": ("str", "the extra capture when the order was charged twice"),
+    "payment.duplicate_capture_amount": ("number", "the amount of that extra capture"),
+    "payment.refunded_amount": ("number", "total refunded for the order"),
+    "payment.fraud_score": ("number", "fraud score 0-100"),
+    "payment.fraud_reasons": ("list", "reason codes behind the fraud score, e.g. new_shipping_address"),
+    "payment.fraud_only_address_change": ("bool", "the only fraud reason is a new shipping address"),
+    "payment.hold_active": ("bool", "a payment hold is in force"),
+    "inventory.reservation_id": ("str", "the order's reservation id"),
+    "inventory.reservation_status": ("str", "pending, confirmed or released"),
+    "inventory.reservation_location": ("str", "the location the reservation draws from"),
+    "inventory.sku": ("str", "the SKU of that reservation"),
+    "inventory.units_short": ("int", "units the reserved location lacks by the system's numbers (0: it can serve)"),
+    "inventory.counted_short": ("int", "units the reserved location lacks by its latest cycle count (0: covered)"),
+    "inventory.alternate_location": ("str", "another location that can serve the whole order"),
+    "inventory.phantom": ("bool", "the latest cycle count found fewer units than the system says"),
+    "inventory.counted_available": ("int", "units physically available per the latest cycle count"),
+    "inventory.counted_on_hand": ("int", "units the latest cycle count found at the reserved location"),
+    "address.status": ("str", "valid, corrected or undeliverable"),
+    "address.has_suggestion": ("bool", "address validation offered a corrected address"),
+    "duplicate.original_order_id": ("str", "the earlier order this one duplicates"),
+    "duplicate.minutes_apart": ("number", "minutes between the two orders"),
+    "duplicate.original_status": ("str", "ERP status of the earlier order"),
+}
+
+VOCABULARY = Vocabulary(case_types=EXCEPTION_TYPES, outcomes=OUTCOMES, facts=FACTS, domains=DOMAINS)

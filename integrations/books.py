@@ -1,0 +1,81 @@
+"""The simulated books of business: which generator seeds which systems, and each book's flagship story.
+
+``missions systems seed`` and ``missions demo`` seed every book here into one sandbox; each book writes only its
+own systems. Adding a book (the systems of a new mission) is one entry below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ai_missions.integrations.loader import write_book
+
+BookRows = dict[str, dict[str, list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    name: str
+    #: What the size counts (``orders``, ``invoices``...) and its default.
+    unit: str
+    default_size: int
+    #: ``(size, seed) -> {system: {table: rows}}``, deterministic.
+    generate: Callable[[int, int], BookRows]
+    #: The mission its flagship story is for, and ``home -> story subject id`` (None when it has none).
+    mission: str | None = None
+    story: Callable[[Path], str | None] | None = None
+
+
+def _commerce(size: int, seed: int) -> BookRows:
+    from ai_missions.integrations.seed import generate
+
+    return generate(size, seed)
+
+
+def _commerce_story(home: Path) -> str | None:
+    from ai_missions.integrations.seed import story_order_id
+
+    return story_order_id(home)
+
+
+def _payables(size: int, seed: int) -> BookRows:
+    from ai_missions.integrations.ap_seed import generate
+
+    return generate(size, seed)
+
+
+def _payables_story(home: Path) -> str | None:
+    from ai_missions.integrations.ap_seed import story_invoice_id
+
+    return story_invoice_id(home)
+
+
+BOOKS: dict[str, Book] = {
+    book.name: book
+    for book in (
+        Book("commerce", "orders", 2000, _commerce, mission="order-exception", story=_commerce_story),
+        Book("payables", "invoices", 1500, _payables, mission="invoice-approval", story=_payables_story),
+    )
+}
+
+
+def seed_books(home: Path, *, seed: int, sizes: Mapping[str, int] | None = None) -> list[str]:
+    """Seed every book (``sizes`` overrides defaults by book name) into the sandbox; one line per book."""
+    lines = []
+    for book in BOOKS.values():
+        size = (sizes or {}).get(book.name, book.default_size)
+        write_book(book.generate(size, seed), home)
+        lines.append(f"Seeded the {book.name} book: {size:,} {book.unit} (seed {seed}) under {home}")
+    return lines
+
+
+def stories(home: Path) -> dict[str, str]:
+    """Mission -> its flagship story's subject in the seeded books."""
+    found = {}
+    for book in BOOKS.values():
+        if book.mission and book.story and (story := book.story(home)):
+            found[book.mission] = story
+    return found

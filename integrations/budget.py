@@ -1,0 +1,140 @@
+"""Budget control: each cost centre's budget for the fiscal year, what was spent before the book opened, and the
+commitments invoices make against it. A commitment beyond what is available is refused: overrunning a budget is
+a controller's decision, taken outside this system."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from pydantic import BaseModel
+
+from ai_missions.errors import ConflictError
+from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.store import (
+    book_now,
+    idempotent_write,
+    money,
+    next_id,
+    require_row,
+    require_text,
+    to_cents,
+    to_ts,
+)
+
+
+class Budget(BaseModel):
+    cost_centre: str
+    name: str
+    owner: str
+    fiscal_year: int
+    budget: float
+    spent: float
+    committed: float
+    available: float
+
+
+class Commitment(BaseModel):
+    commitment_id: str
+    cost_centre: str
+    invoice_id: str
+    amount: float
+    committed_at: str
+
+
+class BudgetContext(ContextRead):
+    cost_centre: str
+    budget: Budget | None
+    invoice_commitments: list[Commitment] | None
+
+
+class CommitResult(BaseModel):
+    commitment: Commitment
+    budget: Budget
+    replayed: bool = False
+
+
+def _budget_cents(conn: sqlite3.Connection, cost_centre: str) -> tuple[sqlite3.Row, int, int]:
+    row = require_row(
+        conn, "SELECT * FROM cost_centres WHERE cost_centre = ?", (cost_centre,), "cost centre", cost_centre
+    )
+    committed = int(
+        conn.execute(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM budget_commitments WHERE cost_centre = ?", (cost_centre,)
+        ).fetchone()[0]
+    )
+    return row, committed, row["budget_cents"] - row["spent_cents"] - committed
+
+
+def get_budget(conn: sqlite3.Connection, cost_centre: str) -> Budget:
+    """A cost centre's budget, spent, committed and available amounts."""
+    row, committed, available = _budget_cents(conn, cost_centre)
+    return Budget(
+        cost_centre=cost_centre,
+        name=row["name"],
+        owner=row["owner"],
+        fiscal_year=row["fiscal_year"],
+        budget=money(row["budget_cents"]),
+        spent=money(row["spent_cents"]),
+        committed=money(committed),
+        available=round(available / 100, 2),
+    )
+
+
+def _commitment(row: sqlite3.Row) -> Commitment:
+    return Commitment(
+        commitment_id=row["commitment_id"],
+        cost_centre=row["cost_centre"],
+        invoice_id=row["invoice_id"],
+        amount=money(row["amount_cents"]),
+        committed_at=row["committed_at"],
+    )
+
+
+def _invoice_commitments(conn: sqlite3.Connection, invoice_id: str) -> list[Commitment]:
+    return [
+        _commitment(r)
+        for r in conn.execute(
+            "SELECT * FROM budget_commitments WHERE invoice_id = ? ORDER BY committed_at, commitment_id", (invoice_id,)
+        )
+    ]
+
+
+def get_budget_context(conn: sqlite3.Connection, cost_centre: str, invoice_id: str) -> BudgetContext:
+    """The cost centre's budget and what the invoice already committed against any budget."""
+    invoice_id = require_text(invoice_id, "invoice_id", max_length=64)
+    return BudgetContext(
+        cost_centre=cost_centre,
+        **read_parts(
+            {
+                "budget": lambda: get_budget(conn, cost_centre),
+                "invoice_commitments": lambda: _invoice_commitments(conn, invoice_id),
+            }
+        ),
+    )
+
+
+def commit_budget(
+    conn: sqlite3.Connection, cost_centre: str, invoice_id: str, amount: float, idempotency_key: str
+) -> CommitResult:
+    """Commit an invoice's amount against the cost centre; refused beyond what is available."""
+    cents = to_cents(amount)
+    invoice_id = require_text(invoice_id, "invoice_id", max_length=64)
+
+    def perform() -> CommitResult:
+        _row, _committed, available = _budget_cents(conn, cost_centre)
+        if cents > available:
+            raise ConflictError(
+                f"commitment of {money(cents):.2f} exceeds cost centre {cost_centre}'s available budget "
+                f"({available / 100:.2f})"
+            )
+        commitment_id = next_id(conn, "BC")
+        conn.execute(
+            "INSERT INTO budget_commitments (commitment_id, cost_centre, invoice_id, amount_cents, committed_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (commitment_id, cost_centre, invoice_id, cents, to_ts(book_now(conn))),
+        )
+        row = conn.execute("SELECT * FROM budget_commitments WHERE commitment_id = ?", (commitment_id,)).fetchone()
+        return CommitResult(commitment=_commitment(row), budget=get_budget(conn, cost_centre))
+
+    args = {"cost_centre": cost_centre, "invoice_id": invoice_id, "amount_cents": cents}
+    return idempotent_write(conn, "commit_budget", idempotency_key, args, CommitResult, perform)

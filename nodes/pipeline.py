@@ -1,0 +1,60 @@
+"""The shape every mission shares: gather, retrieve policies, reason, guard, automatic actions, the Decision Queue,
+execute, close. A mission brings its gather step (its reads and facts); the platform brings the rest, bound to the
+mission's spec::
+
+    builder = mission_graph(SPEC, gather)      # an uncompiled StateGraph
+    graph = builder.compile(name=SPEC.name)    # LangGraph's server adds its own checkpointer
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from typing_extensions import TypedDict
+
+from ai_missions.missions import MissionSpec
+from ai_missions.nodes.approval import approval_node
+from ai_missions.nodes.close import close
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.execute import automatic_node, execute_node
+from ai_missions.nodes.guard import review_actions
+from ai_missions.nodes.reason import reason_node, validate_node
+from ai_missions.nodes.retrieve import retrieve_node
+from ai_missions.nodes.state import MissionState, Node
+
+
+class MissionInput(TypedDict, total=False):
+    subject_id: str
+    trigger: dict[str, object]
+
+
+def needs_review(state: MissionState) -> Literal["request_approval", "close"]:
+    return "request_approval" if review_actions(state["verdict"]["actions"]) else "close"
+
+
+def mission_graph(
+    spec: MissionSpec, gather: Node
+) -> StateGraph[MissionState, MissionContext, MissionInput, MissionState]:
+    """The standard mission graph for ``spec`` around its ``gather`` node (uncompiled)."""
+    builder: StateGraph[Any, Any, Any, Any] = StateGraph(
+        MissionState, context_schema=MissionContext, input_schema=MissionInput
+    )
+    builder.add_node("gather", gather)
+    builder.add_node("retrieve_policies", retrieve_node(spec))
+    builder.add_node("reason", reason_node(spec))
+    builder.add_node("validate", validate_node(spec))
+    builder.add_node("execute_automatic", automatic_node(spec))
+    builder.add_node("request_approval", approval_node(spec))
+    builder.add_node("execute", execute_node(spec))
+    builder.add_node("close", close)
+    builder.add_edge(START, "gather")
+    builder.add_edge("gather", "retrieve_policies")
+    builder.add_edge("retrieve_policies", "reason")
+    builder.add_edge("reason", "validate")
+    builder.add_edge("validate", "execute_automatic")
+    builder.add_conditional_edges("execute_automatic", needs_review)
+    builder.add_edge("request_approval", "execute")
+    builder.add_edge("execute", "close")
+    builder.add_edge("close", END)
+    return builder

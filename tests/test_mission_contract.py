@@ -1,0 +1,222 @@
+"""What every registered mission must do, tested for each one (a new mission is tested here for free).
+
+For each mission in the registry, on one seeded sandbox holding every book, through real MCP servers over stdio,
+the real policy index and durable SQLite:
+
+- its trigger finds its flagship story; a run streams observations, proposes a verdict and stops at a pending
+  decision; an entitled reviewer (found on the roster by the approval rules, not named here) approves it; every
+  action executes exactly once; a second decision on it is refused; the audit trail tells the whole story;
+- a process killed between two approved actions is finished by ``missions resume`` without repeating the first;
+- bad input (an unknown subject, a malformed id, an unknown mission) is a one-line error and changes nothing;
+- the offline reasoner on the mission's CI slice stays within the thresholds its eval plugin declares.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_missions.client import MissionClient
+from ai_missions.contracts import tool_spec
+from ai_missions.errors import ConflictError, NotFoundError, ValidationError
+from ai_missions.evals.cases import load_cases
+from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
+from ai_missions.evals.plugin import plugin_of
+from ai_missions.evals.store import EvalStore
+from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.integrations.books import seed_books, stories
+from ai_missions.knowledge_index.index import build
+from ai_missions.missions import ESCALATE, MissionSpec, registry
+from ai_missions.settings import knowledge_dir, sandbox_dir
+
+pytestmark = pytest.mark.slow
+
+MISSIONS = list(registry().values())
+ids = [spec.name for spec in MISSIONS]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("contract")
+    seed_books(home, seed=7)
+    report = build(directory=knowledge_dir(home))
+    assert not report.problems
+    return home
+
+
+@pytest.fixture(scope="module")
+def missions(home: Path) -> Iterator[MissionClient]:
+    with MissionClient(home) as client:
+        yield client
+
+
+def reviewed(outcome: Any) -> list[dict[str, Any]]:
+    return [a for a in outcome.verdict["actions"] if a["tier"] != "auto"]
+
+
+def entitled_reviewer(missions: MissionClient, spec: MissionSpec, actions: Sequence[Mapping[str, Any]]) -> str:
+    """Someone on the roster whose role may approve every action (as the approval policies say)."""
+    rules = approval_rules(missions.knowledge)
+    for name, role in sorted(load_roster(missions.home).items()):
+        if not approval_problems(role, actions, rules, spec.tools):
+            return name
+    raise AssertionError(f"nobody on the roster may approve {[a['tool'] for a in actions]}")
+
+
+def projected(home: Path, spec: MissionSpec) -> dict[str, list[tuple[Any, ...]]]:
+    """The mission's end-state tables, read straight from the sandbox's databases."""
+    state = {}
+    for name, (system, sql) in plugin_of(spec.name).projection.items():
+        with sqlite3.connect(sandbox_dir(home) / f"{system}.sqlite") as conn:
+            state[name] = conn.execute(sql).fetchall()
+    return state
+
+
+def cli(home: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ai_missions.cli", *args],
+        env={**os.environ, "MISSIONS_HOME": str(home), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("spec", MISSIONS, ids=ids)
+def test_from_trigger_to_closed_with_each_action_once(spec: MissionSpec, missions: MissionClient, home: Path) -> None:
+    story = stories(home)[spec.name]
+    assert story in missions.cases_now(spec.name)
+    streamed: list[dict[str, Any]] = []
+    outcome = missions.start(spec.name, story, on_event=streamed.append)
+    assert outcome.status == "awaiting_decision"
+    assert outcome.verdict is not None
+    assert outcome.verdict["outcome"] in spec.vocabulary.outcomes
+    assert outcome.verdict["outcome"] != ESCALATE
+    gathered = [e for e in streamed if e.get("kind") == "observation" and e.get("node") == "gather"]
+    assert len({e["source"] for e in gathered}) >= 2  # evidence from more than one system
+    pending = reviewed(outcome)
+    assert pending
+    assert all(tool_spec(a["tool"]).is_write for a in pending)
+    assert missions.store.get_decision(outcome.decision_id).status == "pending"
+
+    reviewer = entitled_reviewer(missions, spec, pending)
+    done = missions.decide(outcome.decision_id, reviewer, approve=True)
+    assert done.status == "closed"
+    assert {r["tool"]: r["status"] for r in done.results} == {a["tool"]: "done" for a in outcome.verdict["actions"]}
+    results = missions.store.events(outcome.run_id, kind="action_result")
+    assert sorted(e["data"]["index"] for e in results) == list(range(len(outcome.verdict["actions"])))  # once each
+    with pytest.raises(ConflictError):
+        missions.decide(outcome.decision_id, reviewer, approve=True)
+    trail = [e["kind"] for e in missions.store.events(outcome.run_id)]
+    steps = [trail.index(k) for k in ("trigger", "observation", "verdict", "decision_requested", "decision")]
+    assert steps == sorted(steps)
+    assert trail[steps[-1] :].count("action_result") == len(pending)
+    assert trail[-1] == "closed"
+    decision = next(e for e in missions.store.events(outcome.run_id, kind="decision"))
+    assert decision["actor"].split(" (")[0] == reviewer  # "name (role of record)"
+
+
+def _two_system_plan(missions: MissionClient, spec: MissionSpec, home: Path) -> tuple[Any, str]:
+    """A run paused on two or more reviewed actions, the last on another system than the first."""
+    story = stories(home)[spec.name]
+    for subject in sorted(missions.cases_now(spec.name)):
+        if subject == story:
+            continue
+        outcome = missions.start(spec.name, subject)
+        if outcome.decision_id is None:
+            continue
+        systems = [tool_spec(a["tool"]).system for a in reviewed(outcome)]
+        if len(systems) >= 2 and systems[-1] != systems[0]:
+            return outcome, systems[-1]
+    raise AssertionError(f"no {spec.name} case pauses on actions in two systems")
+
+
+@pytest.mark.parametrize("spec", MISSIONS, ids=ids)
+def test_killed_between_actions_resume_repeats_nothing(spec: MissionSpec, missions: MissionClient, home: Path) -> None:
+    outcome, slow_system = _two_system_plan(missions, spec, home)
+    pending = reviewed(outcome)
+    reviewer = entitled_reviewer(missions, spec, pending)
+    deciding = cli(
+        home, "decide", outcome.decision_id, "--reviewer", reviewer, "--approve",
+        env={"MISSIONS_SIM_LATENCY_MS": f"{slow_system}=5000"},
+    )  # fmt: skip
+
+    def executed() -> list[dict[str, Any]]:  # the reviewed plan's results (automatic notes ran at the pause)
+        return [e for e in missions.store.events(outcome.run_id, kind="action_result") if e["node"] == "execute"]
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not executed():
+        time.sleep(0.02)
+    if not executed():
+        deciding.kill()
+        pytest.fail(f"no action ran: {deciding.communicate()}")
+    deciding.send_signal(signal.SIGKILL)  # mid-plan: the first action ran, the slow one has not answered
+    deciding.wait(timeout=30)
+    assert missions.store.get_decision(outcome.decision_id).resumed is False
+
+    resumed = cli(home, "resume", "--json")
+    code, _out, err = resumed.wait(timeout=180), *resumed.communicate()
+    assert code == 0, err
+    assert missions.store.get_run(outcome.run_id)["status"] == "closed"
+    results = executed()
+    first = [e["data"] for e in results if e["data"]["index"] == results[0]["data"]["index"]]
+    assert len(first) == 2  # run before the kill, and again on resume...
+    assert first[-1]["status"] == "done"
+    assert first[-1]["result"]["replayed"] is True
+    final = {e["data"]["index"]: e["data"]["status"] for e in results}
+    assert set(final.values()) == {"done"}
+
+
+@pytest.mark.parametrize("spec", MISSIONS, ids=ids)
+def test_bad_input_is_one_clear_error_and_changes_nothing(
+    spec: MissionSpec, missions: MissionClient, home: Path
+) -> None:
+    before = projected(home, spec)
+    unknown = re.sub(r"\d+", "999999999", spec.subject.example)
+    with pytest.raises(NotFoundError, match=re.escape(unknown)):
+        missions.start(spec.name, unknown)
+    assert [r["status"] for r in missions.store.list_runs(subject_id=unknown)] == ["failed"]
+    with pytest.raises(ValidationError, match=f"not a valid {spec.subject.kind} id"):
+        missions.start(spec.name, "not an id!")
+    run = cli(home, "run", spec.name, "--subject", unknown)
+    code, _out, err = run.wait(timeout=120), *run.communicate()
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("missions: error: ")
+    assert unknown in err
+    assert projected(home, spec) == before
+
+
+def test_an_unknown_mission_is_refused(home: Path) -> None:
+    run = cli(home, "eval", "run", "--mission", "no-such-mission")
+    code, _out, err = run.wait(timeout=60), *run.communicate()
+    assert code == 2
+    assert "no-such-mission" in err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("spec", [s for s in MISSIONS if s.evals], ids=[s.name for s in MISSIONS if s.evals])
+def test_ci_slice_stays_within_the_plugins_thresholds(spec: MissionSpec, home: Path, tmp_path: Path) -> None:
+    plugin = plugin_of(spec.name)
+    cases = load_cases(plugin.dataset("ci"))
+    store = EvalStore(tmp_path / "evals")
+    config = EvalConfig(mission=spec.name, concurrency=2, workers=1)
+    run_id = store.create_run(
+        mission=spec.name, dataset="ci", dataset_hash="ci", config=config.recorded(), cases_total=len(cases)
+    )
+    overall = evaluate(store, run_id, cases, config, open_knowledge(home))["overall"]
+    store.close()
+    assert overall["cases"] == len(cases)
+    for metric, (kind, bound) in plugin.thresholds.items():
+        value = overall[metric]
+        assert value is not None, metric
+        assert value >= bound if kind == "min" else value <= bound, f"{metric} = {value} ({kind} {bound})"
