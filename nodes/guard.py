@@ -104,11 +104,54 @@ def check_actions(
     return problems
 
 
+#: Windows of untrusted text looked for in free-text arguments, taken every ECHO_CHARS // 2 characters: any run of
+#: 48 or more repeated characters is caught, while an order id, a name or a street quoted in a reply is not.
+ECHO_CHARS = 32
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def echoed_text(spec: MissionSpec, actions: Sequence[Mapping[str, Any]], untrusted: Sequence[str]) -> list[str]:
+    """Free-text arguments that repeat what a customer, vendor or note wrote, verbatim.
+
+    Text from outside is data: a plan that copies it into a message, a reason or a note is carrying someone else's
+    words into a system of record or to a customer, which is how an injected instruction would get out."""
+    sources = [_normalized(t) for t in untrusted if len(t.strip()) >= ECHO_CHARS]
+    problems: list[str] = []
+    for index, action in enumerate(actions):
+        rule = spec.tools.get(str(action.get("tool", "")))
+        args = action.get("args")
+        if rule is None or not isinstance(args, Mapping) or not sources:
+            continue
+        for name in sorted(rule.free_text & set(args)):
+            value = _normalized(str(args[name]))
+            if any(
+                source[start : start + ECHO_CHARS] in value
+                for source in sources
+                for start in range(0, len(source) - ECHO_CHARS + 1, ECHO_CHARS // 2)
+            ):
+                problems.append(
+                    f"action {index + 1}: {action['tool']}: {name} repeats text written outside the company"
+                )
+    return problems
+
+
 def guard(
-    spec: MissionSpec, verdict: Verdict, facts: Mapping[str, Any], *, schemas: Schemas | None = None
+    spec: MissionSpec,
+    verdict: Verdict,
+    facts: Mapping[str, Any],
+    *,
+    schemas: Schemas | None = None,
+    untrusted: Sequence[str] = (),
 ) -> tuple[Verdict, list[str]]:
-    """The verdict as it may proceed, and the problems found (an escalation carrying them when there are any)."""
+    """The verdict as it may proceed, and the problems found (an escalation carrying them when there are any).
+
+    ``untrusted`` is the free text the mission read (customers' messages, notes, documents): no argument may
+    repeat it."""
     problems = check_actions(spec, verdict["actions"], facts, schemas=schemas)
+    problems.extend(echoed_text(spec, verdict["actions"], untrusted))
     if verdict["outcome"] not in spec.vocabulary.outcomes:
         problems.append(f"{verdict['outcome']!r} is not an outcome of this mission")
     going_ahead = verdict["outcome"] in spec.vocabulary.advancing_outcomes

@@ -68,7 +68,13 @@ def validate_node(spec: MissionSpec) -> Node:
 
     async def validate(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         systems = await systems_of(runtime.context, spec.systems)
-        verdict, problems = guard(spec, state["proposal"], state.get("facts", {}), schemas=systems.schemas())
+        verdict, problems = guard(
+            spec,
+            state["proposal"],
+            state.get("facts", {}),
+            schemas=systems.schemas(),
+            untrusted=state.get("customer_text", []),
+        )
         observation = observe(
             "validate",
             "guard",
