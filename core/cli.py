@@ -33,13 +33,19 @@ def emit(data: Any, *, as_json: bool, render: Callable[[Any], str] | None = None
         print(render(data))
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped: an error echoing what someone typed stays
+    one line, and cannot move the cursor or rewrite the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``missions: error: ...``, exit 2) instead of a usage block."""
 
     def error(self, message: str) -> NoReturn:
         command = self.prog.removeprefix("missions").strip()
         where = f" {command}:" if command else ""
-        self.exit(2, f"missions: error:{where} {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"missions: error:{where} {one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args) or 0
     except MissionsError as exc:
-        print(f"missions: error: {exc}", file=sys.stderr)
+        print(f"missions: error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a path that cannot be read or written: the file system's answer, not a bug
+        where = f": {exc.filename}" if exc.filename is not None else ""
+        print(f"missions: error: {one_line(f'{exc.strerror or exc}{where}')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("missions: interrupted", file=sys.stderr)
@@ -72,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("MISSIONS_DEBUG"):
             raise
         print(
-            f"missions: internal error: {type(exc).__name__}: {exc} (MISSIONS_DEBUG=1 shows the traceback)",
+            f"missions: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+            "(MISSIONS_DEBUG=1 shows the traceback)",
             file=sys.stderr,
         )
         return 1

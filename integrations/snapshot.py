@@ -195,14 +195,17 @@ def read_snapshot(source: Snapshot | str | Path) -> Snapshot:
     """A snapshot from a dict, a JSON string or a file path, with its format checked."""
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
         path = Path(source)
-        if not path.exists():
-            raise NotFoundError(f"no snapshot file {path}")
+        if not path.is_file():
+            raise NotFoundError(f"no snapshot file {path}" + (" (it is a directory)" if path.is_dir() else ""))
         try:
-            data = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValidationError(f"{path} is not JSON: {exc}") from None
     elif isinstance(source, str):
-        data = json.loads(source)
+        try:
+            data = json.loads(source)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"the snapshot is not JSON: {exc}") from None
     else:
         data = source
     if not isinstance(data, dict) or data.get("format") != FORMAT:
