@@ -1,0 +1,222 @@
+"""The kill campaign: ``kill -9`` of the process executing an approved decision, at a random moment, then resume.
+
+Each trial approves one pending decision through the CLI in a child process whose systems answer slowly, kills it
+at a random point after the decision is claimed (before, between or during the writes of its actions), then
+recovers as ``missions resume`` does. Counted over at least 100 trials: effects duplicated (a system record written
+twice), effects lost (an approved action that never ran), and decisions or runs left stuck.
+Run with ``-s`` to see the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ai_missions.client import MissionClient
+from ai_missions.contracts import contract
+from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.integrations.seed import seed_book
+from ai_missions.integrations.store import connect
+from ai_missions.knowledge_index.index import build
+from ai_missions.missions import get_mission
+from ai_missions.settings import knowledge_dir
+
+pytestmark = pytest.mark.slow
+
+TRIALS = int(os.environ.get("KILL_TRIALS", "100"))
+SLOW = "erp=40,crm=40,inventory=40,payments=40,shipping=40"
+#: Effects a second write would show in the systems, per tool: (system, table) rows tied to the order.
+EFFECT_ROWS = {
+    "capture_payment": ("payments", "SELECT count(*) FROM captures WHERE order_id = ?"),
+    "refund_payment": ("payments", "SELECT count(*) FROM refunds WHERE order_id = ?"),
+    "send_customer_message": (
+        "crm",
+        "SELECT count(*) FROM messages WHERE order_id = ? AND direction = 'outbound'",
+    ),
+    "release_payment_hold": (
+        "payments",
+        "SELECT count(*) FROM payment_holds WHERE order_id = ? AND status = 'released'",
+    ),
+    "release_to_fulfillment": (
+        "erp",
+        "SELECT count(*) FROM order_events WHERE order_id = ? AND to_status = 'ready_to_fulfill'",
+    ),
+}
+
+
+def system_of(tool: str) -> str:
+    return next(
+        s for s in ("erp", "crm", "inventory", "payments", "shipping") if tool in {t.name for t in contract(s).tools}
+    )
+
+
+COMMERCE = ("erp", "crm", "inventory", "payments", "shipping")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A book whose systems run as long-lived servers over streamable HTTP (as real systems would: the process
+    killed is the platform's, never a system's), answering 40 ms late so that kills land between writes."""
+    home = tmp_path_factory.mktemp("kills")
+    seed_book(2000, 5, home)
+    assert not build(directory=knowledge_dir(home)).problems
+    env = {**os.environ, "MISSIONS_HOME": str(home), "MISSIONS_SIM_LATENCY_MS": SLOW}
+    servers, config = [], {}
+    for system in COMMERCE:
+        port = free_port()
+        command = [sys.executable, "-m", "ai_missions.integrations.serving", system, "--transport", "streamable-http"]
+        servers.append(
+            subprocess.Popen(
+                [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
+        config[system] = {"transport": "streamable_http", "url": f"http://127.0.0.1:{port}/mcp"}
+    try:
+        for entry in config.values():
+            port = int(entry["url"].split(":")[2].split("/")[0])
+            deadline = time.monotonic() + 60
+            while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+                assert time.monotonic() < deadline, "a system server did not start"
+                time.sleep(0.05)
+        (home / "systems.json").write_text(json.dumps(config))
+        yield home
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def effects(home: Path, order_id: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for tool, (system, sql) in EFFECT_ROWS.items():
+        counts[tool] = connect(system, home).execute(sql, (order_id,)).fetchone()[0]
+    return counts
+
+
+def written(home: Path, decision_id: str, plan: list[tuple[int, str]]) -> int:
+    """How many of the decision's writes the systems have recorded (by their idempotency keys)."""
+    count = 0
+    for index, tool in plan:
+        key = f"{decision_id}:{index}:{tool}"
+        db = sqlite3.connect(home / "systems" / f"{system_of(tool)}.sqlite")
+        count += db.execute("SELECT count(*) FROM idempotency WHERE key = ?", (key,)).fetchone()[0]
+        db.close()
+    return count
+
+
+def plan_of(missions: MissionClient, run_id: str, reviewed: list[dict[str, object]]) -> list[tuple[int, str]]:
+    """The plan's (index, tool) of the actions under review: the keys their writes carry."""
+    tools = [str(a["tool"]) for a in reviewed]
+    return [(i, a["tool"]) for i, a in enumerate(missions.state(run_id)["verdict"]["actions"]) if a["tool"] in tools]
+
+
+def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Path) -> None:
+    spec = get_mission("order-exception")
+    roster = load_roster(home)
+    chance = random.Random(15)
+    tally: Counter[str] = Counter()
+    problems: list[str] = []
+    with MissionClient(home) as missions:
+        rules = approval_rules(missions.knowledge)
+        exceptions = iter(scan_exceptions(home))
+        while tally["trials"] < TRIALS:
+            order_id = next(exceptions).order_id
+            outcome = missions.start("order-exception", order_id)
+            if outcome.decision_id is None:
+                continue
+            interrupts = missions.store.get_decision(outcome.decision_id).request["interrupts"]
+            actions = [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
+            reviewer = next(
+                (n for n, role in roster.items() if not approval_problems(role, actions, rules, spec.tools)), None
+            )
+            if reviewer is None:
+                continue
+            before = effects(home, order_id)
+            plan = plan_of(missions, outcome.run_id, actions)
+            env = {**os.environ, "MISSIONS_HOME": str(home)}
+            child = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "ai_missions.cli",
+                    "decide",
+                    outcome.decision_id,
+                    "--reviewer",
+                    reviewer,
+                    "--approve",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + 60
+            while missions.store.get_decision(outcome.decision_id).status == "pending" and time.monotonic() < deadline:
+                time.sleep(0.005)
+            if tally["trials"] % 2:  # half the kills are timed from the first write, to land between writes
+                while not written(home, outcome.decision_id, plan):
+                    if child.poll() is not None or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.002)
+                time.sleep(chance.uniform(0, 0.1))
+            else:
+                time.sleep(chance.uniform(0, 0.2))
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+            tally["trials"] += 1
+            run = missions.store.get_run(outcome.run_id)
+            at_kill = written(home, outcome.decision_id, plan)
+            tally[
+                "killed before any write"
+                if at_kill == 0
+                else "killed between writes"
+                if at_kill < len(plan)
+                else "killed after every write"
+            ] += 1
+            if run["status"] == "closed":
+                tally["finished before the kill"] += 1
+            missions.recover()
+            run = missions.store.get_run(outcome.run_id)
+            decision = missions.store.get_decision(outcome.decision_id)
+            if run["status"] != "closed" or not decision.resumed:
+                tally["stuck"] += 1
+                problems.append(f"{order_id}: run {run['status']}, decision resumed={decision.resumed}")
+            done = written(home, outcome.decision_id, plan)
+            results = [e["data"] for e in missions.store.events(outcome.run_id, kind="action_result")]
+            finished = {r["idempotency_key"] for r in results if r.get("status") in ("done", "failed", "skipped")}
+            lost = [t for i, t in plan if f"{outcome.decision_id}:{i}:{t}" not in finished]
+            if lost or done > len(plan):
+                tally["lost"] += len(lost)
+                problems.append(f"{order_id}: actions never finished {lost}")
+            after = effects(home, order_id)
+            for tool, count in after.items():
+                planned = sum(1 for _, t in plan if t == tool)
+                if count - before[tool] > planned:
+                    tally["duplicated"] += 1
+                    problems.append(f"{order_id}: {tool} took effect {count - before[tool]} times for {planned}")
+            tally["writes"] += done
+    print(
+        f"\nkill -9 campaign: {tally['trials']} trials ({tally['killed before any write']} before any write, "
+        f"{tally['killed between writes']} between writes, {tally['killed after every write']} after every write; "
+        f"{tally['finished before the kill']} runs had closed); {tally['writes']} writes in all; "
+        f"duplicated {tally['duplicated']}, lost {tally['lost']}, stuck {tally['stuck']}"
+    )
+    assert not problems, "\n".join(problems[:20])
