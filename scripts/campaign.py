@@ -1,0 +1,39 @@
+"""The failure campaign's figures: runs the campaign tests and prints the lines they report.
+
+    python3 -m uv run python scripts/campaign.py
+
+The same tests run in CI with the rest of the suite; this prints their counts (trials, races, cases, refusals)
+for the README, and exits non-zero if any campaign test fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The tests that try to break the governance promises, each printing a tally line when run with ``-s``.
+CAMPAIGN = [
+    "tests/test_kill_campaign.py",
+    "tests/test_decision_races.py",
+    "tests/test_injection_corpus.py",
+    "tests/test_fuzz.py",
+]
+#: How the tally lines begin.
+FIGURES = ("kill -9 campaign:", "races:", "injection corpus:", "obeying model:", "fuzz:", "crash points:", "refused:")
+
+
+def main() -> int:
+    command = [sys.executable, "-m", "pytest", "-s", "-q", "-W", "ignore::DeprecationWarning"]
+    result = subprocess.run([*command, *CAMPAIGN], cwd=ROOT, capture_output=True, text=True, check=False)
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    for line in lines:
+        if line.startswith(FIGURES):
+            print(line)
+    print(lines[-1] if lines else result.stderr.strip())
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
