@@ -243,7 +243,7 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "customer.is_vip": False,
     "customer.tenure_years": 5,
     "customer.lifetime_value": 8200.0,
-    "customer.days_since_address_change": 9,
+    "customer.days_since_address_change": 14,
     "customer.order_ship_to_in_history": True,
     "customer.fraud_flags": 0,
     "customer.open_cases": 0,
@@ -268,6 +268,10 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "inventory.counted_on_hand": 8,
     "address.status": "valid",
     "address.has_suggestion": False,
+    "address.known_to_customer": True,
+    "address.correction_changes_locality": False,
+    "order.active_holds": 0,
+    "order.fulfillment_method": "ship",
 }
 
 

@@ -21,6 +21,14 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "order.channel": "web",
             "order.age_hours": 3.0,
             "order.shipped": False,
+            "order.active_holds": 0,
+            "order.hold_reasons": [],
+            "order.skus": ["SKU-1"],
+            "order.ship_city": "Springfield",
+            "order.ship_region": "IL",
+            "order.ship_country": "US",
+            "order.fulfillment_method": "ship",
+            "order.pickup_location": None,
             "customer.id": "CU-1",
             "customer.tier": "gold",
             "customer.is_vip": False,
@@ -43,6 +51,8 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "payment.fraud_only_address_change": True,
             "payment.hold_active": True,
             "inventory.reservation_id": "RSV-1",
+            "inventory.reservation_ids": ["RSV-1"],
+            "inventory.locations": ["DC-EAST", "DC-WEST"],
             "inventory.reservation_status": "pending",
             "inventory.reservation_location": "DC-EAST",
             "inventory.sku": "SKU-1",
@@ -53,6 +63,8 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "inventory.counted_on_hand": 1,
             "address.status": "valid",
             "address.has_suggestion": False,
+            "address.known_to_customer": True,
+            "address.correction_changes_locality": False,
         }
     )
     facts.update({k.replace("__", "."): v for k, v in changes.items()})
