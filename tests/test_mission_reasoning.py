@@ -66,6 +66,20 @@ def test_vip_exception_overrides_the_fraud_hold() -> None:
     assert any(p.startswith("CUS-002@") for p in verdict["policy_ids"])
 
 
+def test_vip_exception_never_overrides_card_or_device_signals() -> None:
+    facts = story_facts(
+        customer__tier="vip",
+        customer__is_vip=True,
+        payment__fraud_score=85,
+        payment__fraud_reasons=["card_country_mismatch", "risky_ip"],
+        payment__fraud_only_address_change=False,
+        payment__fraud_card_or_device=True,
+    )
+    verdict = decide(facts)
+    assert verdict["outcome"] == "hold"
+    assert "release_payment_hold" not in tools(verdict)
+
+
 def test_missing_customer_facts_escalate_instead_of_guessing() -> None:
     facts = story_facts(customer__tenure_years=None, customer__fraud_flags=None, customer__tier=None)
     verdict = decide(facts)

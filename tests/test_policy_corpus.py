@@ -257,6 +257,7 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "payment.fraud_score": 72,
     "payment.fraud_reasons": ["new_shipping_address"],
     "payment.fraud_only_address_change": True,
+    "payment.fraud_card_or_device": False,
     "payment.hold_active": True,
     "inventory.reservation_id": "RES-88",
     "inventory.reservation_status": "pending",
@@ -374,8 +375,12 @@ def test_double_charge_refunds_exactly_the_duplicate_capture() -> None:
     assert tool == "refund_payment"
     assert args == {"capture_id": "CAP-2", "amount": 1249.0, "reason": "duplicate capture"}
 
-    refunded = _matched(facts | {"payment.refunded_amount": 20})
-    assert refunded == {"PAY-003/escalate-partly-refunded"}
+    # a partial refund already made: refund exactly the remainder the facts computed (never escalate for it)
+    partly = facts | {"payment.refunded_amount": 20, "payment.duplicate_capture_amount": 1229.0}
+    assert _matched(partly) == {"PAY-003/refund-duplicate-capture"}
+    assert _proposal("PAY-003/refund-duplicate-capture", partly)[0][1]["amount"] == 1229.0
+    unknowable = _matched(partly | {"payment.duplicate_capture_amount": None})
+    assert "PAY-003/escalate-partly-refunded" in unknowable
     flagged = _matched(facts | {"customer.fraud_flags": 1})
     assert flagged == {"PAY-003/refund-duplicate-capture", "PAY-004/finance-handles-flagged-refunds"}
     assert "PAY-003/refund-duplicate-capture" in ALL_CLAUSES["PAY-004/finance-handles-flagged-refunds"].overrides

@@ -13,10 +13,24 @@ from typing import Any
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
+SHIPPED_STATUSES = frozenset({"shipped", "delivered"})
+#: Fraud reason codes from the card or the device, which no loyalty exception overrides (PAY-001, CUS-002).
+CARD_OR_DEVICE_REASONS = frozenset(
+    {"card_country_mismatch", "proxy_ip", "risky_ip", "new_device", "device_mismatch", "card_testing", "bin_mismatch"}
+)
 AUTH_EXPIRY_WINDOW_HOURS = 24.0
 _CENT = 0.005
 #: The parts of an address a "correction" may not change without the customer: it would be another place.
 LOCALITY = ("city", "region", "country")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
@@ -156,6 +170,7 @@ def _payment_facts(
                 "payment.fraud_score": fraud.get("score"),
                 "payment.fraud_reasons": codes,
                 "payment.fraud_only_address_change": codes == ["new_shipping_address"],
+                "payment.fraud_card_or_device": bool(set(codes) & CARD_OR_DEVICE_REASONS),
             }
         )
     return facts
@@ -264,7 +279,12 @@ def _address_facts(validation: Mapping[str, Any] | None) -> dict[str, Any]:
 def _duplicate_facts(similar: Mapping[str, Any] | None) -> dict[str, Any]:
     if similar is None:
         return {}
-    earlier = [m for m in similar.get("matches", []) if m.get("placed_before") and m.get("status") in OPEN_STATUSES]
+    # an earlier copy that already shipped is still the original: the newer one duplicates it
+    earlier = [
+        m
+        for m in similar.get("matches", [])
+        if m.get("placed_before") and m.get("status") in OPEN_STATUSES | SHIPPED_STATUSES
+    ]
     if not earlier:
         return {}
     original = min(earlier, key=lambda m: m.get("minutes_apart", 0))
@@ -282,10 +302,12 @@ def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
     found = {
         "payment_review": open_order
         and (facts.get("order.status") == "payment_review" or bool(facts.get("payment.hold_active"))),
+        # expiring soon, or already expired with nothing captured (the expiry clauses need to see it)
         "auth_expiring": open_order
-        and facts.get("payment.auth_status") == "authorized"
+        and facts.get("payment.auth_status") in ("authorized", "expired")
         and expires is not None
-        and 0 <= expires <= AUTH_EXPIRY_WINDOW_HOURS,
+        and expires <= AUTH_EXPIRY_WINDOW_HOURS
+        and not (_number(facts.get("payment.captured_amount")) or 0) > 0,
         "oversell": open_order
         and facts.get("inventory.reservation_status") == "pending"
         and (facts.get("inventory.units_short") or 0) > 0,

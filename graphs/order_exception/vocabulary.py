@@ -74,6 +74,10 @@ FACTS: dict[str, tuple[str, str]] = {
     "payment.fraud_score": ("number", "fraud score 0-100"),
     "payment.fraud_reasons": ("list", "reason codes behind the fraud score, e.g. new_shipping_address"),
     "payment.fraud_only_address_change": ("bool", "the only fraud reason is a new shipping address"),
+    "payment.fraud_card_or_device": (
+        "bool",
+        "a fraud reason comes from the card or the device (card country, proxy or risky IP, device...)",
+    ),
     "payment.hold_active": ("bool", "a payment hold is in force"),
     "inventory.reservation_id": ("str", "the order's reservation id"),
     "inventory.reservation_ids": ("list", "every active reservation of the order"),

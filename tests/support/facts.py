@@ -49,6 +49,7 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "payment.fraud_score": 72,
             "payment.fraud_reasons": ["new_shipping_address"],
             "payment.fraud_only_address_change": True,
+            "payment.fraud_card_or_device": False,
             "payment.hold_active": True,
             "inventory.reservation_id": "RSV-1",
             "inventory.reservation_ids": ["RSV-1"],
