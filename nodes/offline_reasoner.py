@@ -157,7 +157,9 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
                     f"{r.key} calls for {wanted.tool} but its arguments need facts that are unknown.",
                     [x.policy for x in live],
                 )
-            identity = (wanted.tool, repr(sorted(args.items())))
+            # one action per tool and key arguments: two clauses asking for a hold (or a message) on the same order
+            # with different wording make one hold, not two stacked ones
+            identity = (wanted.tool, repr(sorted((k, v) for k, v in args.items() if k not in spec.tools.free_text)))
             if identity in seen:
                 continue
             seen.add(identity)

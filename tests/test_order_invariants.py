@@ -416,3 +416,38 @@ def test_an_older_snapshot_without_the_new_columns_still_loads(tmp_path: Path) -
     path.write_bytes(image)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT fulfillment_method, pickup_location_id FROM orders").fetchall() == [("ship", None)]
+
+
+# -- the hand-made set ------------------------------------------------------------------------------------------
+
+
+def test_the_handmade_set_is_what_its_scenarios_write() -> None:
+    from ai_missions.evals.cases import load_cases
+    from ai_missions.graphs.order_exception.evals import HANDMADE
+    from ai_missions.graphs.order_exception.evals.handmade import build
+
+    shipped = {c.case_id: c.model_dump(mode="json") for c in load_cases(HANDMADE)}
+    built = {c.case_id: c.model_dump(mode="json") for c in build()}
+    assert len(built) >= 30
+    assert shipped == built
+
+
+@pytest.mark.slow
+def test_every_handmade_case_is_handled_as_described_with_no_unsafe_proposal(tmp_path: Path) -> None:
+    from ai_missions.evals.cases import load_cases
+    from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
+    from ai_missions.evals.store import EvalStore
+    from ai_missions.graphs.order_exception.evals import HANDMADE
+
+    cases = load_cases(HANDMADE)
+    store = EvalStore(tmp_path / "evals")
+    config = EvalConfig(mission=SPEC.name, concurrency=2, workers=1)
+    run_id = store.create_run(
+        mission=SPEC.name, dataset="handmade", dataset_hash="h", config=config.recorded(), cases_total=len(cases)
+    )
+    overall = evaluate(store, run_id, cases, config, open_knowledge(tmp_path))["overall"]
+    results = store.results(run_id)
+    store.close()
+    assert overall["errors"] == 0
+    assert [r["case_id"] for r in results if not r["agree"]] == []
+    assert [r["case_id"] for r in results if r["unsafe"]] == []
