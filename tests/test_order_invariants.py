@@ -451,3 +451,50 @@ def test_every_handmade_case_is_handled_as_described_with_no_unsafe_proposal(tmp
     assert overall["errors"] == 0
     assert [r["case_id"] for r in results if not r["agree"]] == []
     assert [r["case_id"] for r in results if r["unsafe"]] == []
+
+
+# -- fraud-hold releases on risky or high-value orders need the senior role ----------------------------------------
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"order__total": 2600.0, "payment__auth_amount": 2600.0},
+        {"payment__fraud_score": 85},
+        {"payment__fraud_card_or_device": True},
+        {"customer__fraud_flags": 1},
+        {"payment__fraud_score": None},  # unknown: fails closed
+    ],
+)
+def test_a_risky_or_large_fraud_hold_release_needs_an_ops_lead(changes: dict[str, Any]) -> None:
+    facts = story_facts(**changes)
+    plan = [act("release_payment_hold", order_id="SO-1")]
+    accept = [{"type": "accept"}]
+    agent = {"decision_id": "D", "reviewer": "ana", "role": "ops_agent", "responses": accept}
+    (refused,) = resolve_answer(SPEC, verdict_of(*plan), agent, facts, rules())  # type: ignore[arg-type]
+    assert refused["status"] == "rejected"
+    assert "ops_lead" in refused["reason"]
+    lead = {"decision_id": "D", "reviewer": "omar", "role": "ops_lead", "responses": accept}
+    (approved,) = resolve_answer(SPEC, verdict_of(*plan), lead, facts, rules())  # type: ignore[arg-type]
+    assert approved["status"] == "approved"
+
+
+def test_an_ordinary_fraud_hold_release_stays_with_the_ops_agent() -> None:
+    plan = [act("release_payment_hold", order_id="SO-1")]
+    agent = {"decision_id": "D", "reviewer": "ana", "role": "ops_agent", "responses": [{"type": "accept"}]}
+    (approved,) = resolve_answer(SPEC, verdict_of(*plan), agent, story_facts(), rules())  # type: ignore[arg-type]
+    assert approved["status"] == "approved"
+
+
+@pytest.mark.slow
+def test_exported_graph_large_fraud_hold_release_refused_to_an_ops_agent(
+    home: Path, exceptions: dict[tuple[str, ...], list[str]]
+) -> None:
+    order_id = exceptions[("payment_review",)][0]
+    write(home, "erp", "UPDATE orders SET total_cents = 310000 WHERE order_id = ?", order_id)
+    release = {"tool": "release_payment_hold", "args": {"order_id": order_id}}
+    resumed = run_exported(
+        home, order_id, llm_verdict(release, policy="PAY-001"), resume=answer("ana", {"type": "accept"})
+    )
+    (disposition,) = plan_of(resumed)
+    assert disposition["status"] == "rejected"
+    assert "ops_lead" in disposition["reason"]
+    assert rows(home, "payments", "SELECT status FROM payment_holds WHERE order_id = ?", order_id) == [("active",)]
