@@ -75,7 +75,6 @@ def _order_facts(order: Mapping[str, Any], shipments: Mapping[str, Any] | None) 
         "order.age_hours": order.get("age_hours"),
         "order.shipped": shipped,
         "order.active_holds": len(active_holds),
-        "order.hold_reasons": [str(h.get("reason", "")) for h in active_holds],
         "order.skus": sorted({str(line["sku"]) for line in order.get("lines", []) if line.get("sku")}),
         "order.ship_city": ship_to.get("city"),
         "order.ship_region": ship_to.get("region"),

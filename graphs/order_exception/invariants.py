@@ -42,8 +42,9 @@ def order_level(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ea
     each one enforces in ``[...]``."""
     problems: list[str] = []
     if tool in HELD_BY_ORDER_HOLD and order_hold_unresolved(facts, earlier):
-        reasons = "; ".join(str(r) for r in facts.get("order.hold_reasons") or []) or "placed in this plan"
-        problems.append(f"{tool}: [order-hold] the order is on hold ({reasons!r}) and the plan does not release it")
+        held = int(_number(facts.get("order.active_holds")) or 0)
+        where = f"{held} order hold(s) open in the ERP" if held else "an order hold placed earlier in this plan"
+        problems.append(f"{tool}: [order-hold] {where}, and the plan does not release it")
     if tool in MOVES_PICKUP and facts.get("order.fulfillment_method") == "pickup":
         store = facts.get("order.pickup_location")
         if tool == "apply_address_correction" or args.get("to_location_id") != store:

@@ -45,7 +45,6 @@ FACTS: dict[str, tuple[str, str]] = {
     "order.age_hours": ("number", "hours since the order was placed"),
     "order.shipped": ("bool", "a shipment exists for the order"),
     "order.active_holds": ("int", "order holds in force in the ERP (address, stock, waiting for the customer...)"),
-    "order.hold_reasons": ("list", "the reasons of those holds, as written (quoted data)"),
     "order.skus": ("list", "SKUs on the order's lines"),
     "order.ship_city": ("str", "the ship-to city"),
     "order.ship_region": ("str", "the ship-to region or state"),

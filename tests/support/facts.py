@@ -22,7 +22,6 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "order.age_hours": 3.0,
             "order.shipped": False,
             "order.active_holds": 0,
-            "order.hold_reasons": [],
             "order.skus": ["SKU-1"],
             "order.ship_city": "Springfield",
             "order.ship_region": "IL",
