@@ -260,6 +260,7 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "payment.fraud_card_or_device": False,
     "payment.hold_active": True,
     "inventory.reservation_id": "RES-88",
+    "inventory.reservation_ids": ["RES-88", "RES-89"],
     "inventory.reservation_status": "pending",
     "inventory.reservation_location": "LYON",
     "inventory.sku": "SKU-CHAIR",
@@ -396,7 +397,8 @@ def test_duplicate_order_cancels_the_newer_one_and_voids_its_authorization() -> 
     proposal = dict(_proposal("ORD-001/cancel-newer-duplicate-authorized", facts))
     assert proposal["cancel_order"] == {"order_id": "SO-1042", "reason": "duplicate of SO-1041"}
     assert proposal["void_authorization"] == {"authorization_id": "AUTH-31"}
-    assert proposal["release_reservation"] == {"reservation_id": "RES-88"}
+    # every reservation of the duplicate is released (the reasoner makes one action per reservation)
+    assert proposal["release_reservation"] == {"reservation_id": ["RES-88", "RES-89"]}
 
     shipped = _matched(facts | {"order.shipped": True})
     assert shipped == {"ORD-001/shipped-duplicate-escalate", "ORD-002/never-cancel-shipped"}
