@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
-from ai_missions.knowledge_index.clauses import ApprovalRule
+from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
 from ai_missions.missions import ToolPolicy
 
 #: The roster used until ``$MISSIONS_HOME/reviewers.json`` (``{"name": "role", ...}``) says otherwise.
@@ -52,14 +52,29 @@ def approval_rules(knowledge: Any) -> list[ApprovalRule]:
     return [rule for policy in knowledge.policies() for rule in policy.approval_rules]
 
 
+def _rules_for(tool: str, rules: Sequence[ApprovalRule], facts: Mapping[str, Any] | None) -> list[ApprovalRule]:
+    """The rules that govern ``tool`` in this case: conditional ones the facts meet replace the others."""
+    covering = [r for r in rules if tool in r.tools or "*" in r.tools]
+    if facts is not None:
+        met = [r for r in covering if r.when is not None and evaluate(r.when, facts) is not False]
+        if met:
+            return met
+    return [r for r in covering if r.when is None]
+
+
 def approval_problems(
-    role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule], tools: ToolPolicy
+    role: str,
+    actions: Iterable[Mapping[str, Any]],
+    rules: Sequence[ApprovalRule],
+    tools: ToolPolicy,
+    facts: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Why ``role`` may not approve these actions (empty when it may); ``tools`` says which argument is money."""
+    """Why ``role`` may not approve these actions (empty when it may); ``tools`` says which argument is money,
+    ``facts`` (the case's, when at hand) decide which conditional rules apply."""
     problems = []
     for action in actions:
         tool = str(action.get("tool"))
-        applicable = [r for r in rules if tool in r.tools or "*" in r.tools]
+        applicable = _rules_for(tool, rules, facts)
         if not applicable:
             problems.append(f"no approval rule covers {tool}")
             continue

@@ -65,10 +65,10 @@ def plan_responses(
     names = [n for n in ([preferred] if preferred in roster else []) + list(roster) if n is not None]
 
     def allowed(name: str) -> list[bool]:
-        return [not approval_problems(roster[name], [a], rules, spec.tools) for a in actions]
+        return [not approval_problems(roster[name], [a], rules, spec.tools, facts) for a in actions]
 
     accepted = [a for a, w in zip(actions, wanted, strict=True) if w]
-    reviewer = next((n for n in names if not approval_problems(roster[n], accepted, rules, spec.tools)), None)
+    reviewer = next((n for n in names if not approval_problems(roster[n], accepted, rules, spec.tools, facts)), None)
     if reviewer is None:
         reviewer = max(names, key=lambda n: sum(w and ok for w, ok in zip(wanted, allowed(n), strict=True)))
     permitted = allowed(reviewer)

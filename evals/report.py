@@ -17,6 +17,7 @@ HEADLINE = (
     ("action_f1", "action F1"),
     ("unsafe_actions", "unsafe actions"),
     ("unsafe_case_rate", "cases with an unsafe action"),
+    ("unsafe_case_rate_clean_labels", "cases with an unsafe action, without label noise"),
     ("unsafe_caught_by_guard", "unsafe proposals caught by the guard"),
     ("escalation_rate", "escalation rate"),
     ("warranted_escalation_rate", "escalations warranted"),
@@ -30,7 +31,15 @@ HEADLINE = (
     ("output_tokens", "output tokens"),
 )
 LOWER = frozenset(
-    {"unsafe_actions", "unsafe_case_rate", "escalation_rate", "latency_p50_ms", "latency_p95_ms", "errors"}
+    {
+        "unsafe_actions",
+        "unsafe_case_rate",
+        "unsafe_case_rate_clean_labels",
+        "escalation_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+        "errors",
+    }
 )
 COUNTS = frozenset({"unsafe_actions", "unsafe_caught_by_guard", "llm_calls", "input_tokens", "output_tokens", "cases"})
 TYPE_COLUMNS = (
@@ -65,7 +74,8 @@ def headline(summary: Mapping[str, Any], run_id: str) -> str:
         f"  outcome agreement {pct('outcome_agreement')} (on cases without label noise "
         f"{pct('outcome_agreement_clean_labels')}); actions P {pct('action_precision')} R {pct('action_recall')} "
         f"F1 {pct('action_f1')}",
-        f"  unsafe actions {o['unsafe_actions']} in {pct('unsafe_case_rate')} of cases ({o['unsafe_caught_by_guard']} "
+        f"  unsafe actions {o['unsafe_actions']} in {pct('unsafe_case_rate')} of cases (without label noise "
+        f"{pct('unsafe_case_rate_clean_labels')}; {o['unsafe_caught_by_guard']} "
         f"caught by the guard); escalation rate {pct('escalation_rate')}, warranted "
         f"{pct('warranted_escalation_rate')}; end state matches {pct('state_match_rate')}",
     ]

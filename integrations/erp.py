@@ -71,6 +71,10 @@ class Order(BaseModel):
     tax: float
     total: float
     ship_to: Address
+    fulfillment_method: Literal["ship", "pickup"] = Field(
+        default="ship", description="ship: to the ship-to; pickup: the customer collects it in a store"
+    )
+    pickup_location_id: str | None = Field(default=None, description="The store a pickup order is collected from")
     holds: list[OrderHold]
     has_active_hold: bool
 
@@ -205,6 +209,8 @@ def get_order(conn: sqlite3.Connection, order_id: str) -> Order:
         tax=money(row["tax_cents"]),
         total=money(row["total_cents"]),
         ship_to=_ship_to(row),
+        fulfillment_method=row["fulfillment_method"],
+        pickup_location_id=row["pickup_location_id"],
         holds=holds,
         has_active_hold=any(h.status == "active" for h in holds),
     )

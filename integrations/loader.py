@@ -79,7 +79,8 @@ def insert_rows(conn: sqlite3.Connection, system: str, tables: Mapping[str, Rows
         rows = tables.get(table) or ()
         if not rows:
             continue
-        cols = columns(system, table)
+        # columns the rows carry: a snapshot older than a column added since takes the schema's default
+        cols = [c for c in columns(system, table) if any(c in row for row in rows)]
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         try:
             conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])

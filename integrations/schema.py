@@ -22,7 +22,9 @@ CREATE TABLE orders (
     subtotal_cents INTEGER NOT NULL, shipping_cents INTEGER NOT NULL, tax_cents INTEGER NOT NULL,
     total_cents INTEGER NOT NULL,
     ship_name TEXT NOT NULL, ship_line1 TEXT NOT NULL, ship_line2 TEXT, ship_city TEXT NOT NULL,
-    ship_region TEXT NOT NULL, ship_postal_code TEXT NOT NULL, ship_country TEXT NOT NULL
+    ship_region TEXT NOT NULL, ship_postal_code TEXT NOT NULL, ship_country TEXT NOT NULL,
+    fulfillment_method TEXT NOT NULL DEFAULT 'ship' CHECK (fulfillment_method IN ('ship', 'pickup')),
+    pickup_location_id TEXT
 );
 CREATE INDEX orders_customer ON orders (customer_id, placed_at);
 CREATE INDEX orders_status ON orders (status);

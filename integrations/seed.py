@@ -306,7 +306,7 @@ class Generator:
         review = "payment_review" in kinds
         age_days = (now - placed) / timedelta(days=1)
         if story:
-            customer = self.customer(tenure_days=5 * 365.25 + 9, moved_days_ago=6)
+            customer = self.customer(tenure_days=5 * 365.25 + 9, moved_days_ago=14)
             customer.tier, customer.prior_spend_cents, customer.fraud_flags = "gold", 1_140_000, 0
         elif review and variant == "benign":
             moved = age_days + rng.uniform(1, 18)
@@ -863,7 +863,7 @@ def generate(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED) -> dict[str
 
 
 def story_order_id(home: Path | None = None) -> str | None:
-    """The flagship story's order in the book under ``home``: a 5-year customer who moved 6 days ago, in payment
+    """The flagship story's order in the book under ``home``: a 5-year customer who moved 14 days ago, in payment
     review for a new shipping address only, with the last unit in stock pending reservation."""
     from ai_missions.integrations.store import connect, get_meta
 

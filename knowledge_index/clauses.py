@@ -118,11 +118,18 @@ class Clause(_Strict):
 
 
 class ApprovalRule(_Strict):
-    """Who may approve an action: roles, and for money-moving tools an amount ceiling per role."""
+    """Who may approve an action: roles, and for money-moving tools an amount ceiling per role.
+
+    A rule with ``when`` (a condition on the case's facts) applies to the cases that meet it and then *replaces*
+    the unconditional rules for its tools: "a fraud-hold release on a high-risk or high-value order needs an ops
+    lead". Where the facts are not at hand (a pre-check below the UI) it is left to the graph's re-check, which has
+    them; an undetermined condition counts as met (fails closed).
+    """
 
     tools: list[str]
     roles: list[str]
     max_amount: float | None = None
+    when: Condition | None = None
 
     @field_validator("tools")
     @classmethod

@@ -88,7 +88,7 @@ def _disposition(
             return {**base, "status": "rejected", "reason": "an edit may change arguments, not the tool"}
         final["args"] = dict(new_args)
     approved_before = [e for e in earlier if e["status"] == "approved"]
-    problems = approval_problems(role, [final], rules, spec.tools) + check_action(
+    problems = approval_problems(role, [final], rules, spec.tools, facts) + check_action(
         spec, final, facts, earlier=approved_before, schemas=schemas
     )
     if problems:

@@ -151,21 +151,25 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
             rule = spec.tools.get(wanted.tool)
             if outcome not in spec.vocabulary.advancing_outcomes and rule is not None and rule.advancing:
                 continue
-            args = fill_arguments(wanted.args, facts)
-            if args is None:
+            filled = fill_arguments(wanted.args, facts)
+            if filled is None:
                 return _escalate(
                     f"{r.key} calls for {wanted.tool} but its arguments need facts that are unknown.",
                     [x.policy for x in live],
                 )
-            identity = (wanted.tool, repr(sorted(args.items())))
-            if identity in seen:
-                continue
-            seen.add(identity)
-            actions.append(
-                ProposedAction(
-                    tool=wanted.tool, args=args, why=wanted.why or _why(r), policy_ids=[r.policy], tier=wanted.tier
+            for args in _each_record(filled, rule.ids if rule is not None else {}):
+                # one action per tool and key arguments: two clauses asking for a hold (or a message) on the same
+                # order with different wording make one hold, not two stacked ones
+                key_args = sorted((k, v) for k, v in args.items() if k not in spec.tools.free_text)
+                identity = (wanted.tool, repr(key_args))
+                if identity in seen:
+                    continue
+                seen.add(identity)
+                actions.append(
+                    ProposedAction(
+                        tool=wanted.tool, args=args, why=wanted.why or _why(r), policy_ids=[r.policy], tier=wanted.tier
+                    )
                 )
-            )
 
     actions = spec.tools.in_execution_order(actions)
     cited = sorted({r.policy for r in live})
@@ -176,6 +180,16 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
     return Verdict(
         outcome=outcome, actions=actions, confidence=confidence, summary=summary, policy_ids=cited, reasoner="offline"
     )
+
+
+def _each_record(args: dict[str, Any], ids: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One set of arguments per record when an identifier argument was filled with a list fact (every reservation
+    of the order, not only one of them); otherwise the arguments as they are."""
+    listed = [k for k, v in args.items() if k in ids and isinstance(v, list)]
+    if not listed:
+        return [args]
+    key = listed[0]
+    return [each for value in args[key] for each in _each_record({**args, key: value}, ids)]
 
 
 def _unresolved(types: Sequence[str], results: Sequence[ClauseResult], facts: Mapping[str, Any]) -> str:

@@ -67,7 +67,9 @@ async def test_one_read_per_system(book: tuple[dict[str, sqlite3.Connection], st
     gathered, facts = out["gathered"], out["facts"]
     assert gathered["payments.get_fraud_assessment"]["elevated"] is True
     assert facts["payment.hold_active"] is True
-    assert facts["customer.days_since_address_change"] == pytest.approx(6.0)
+    assert facts["customer.days_since_address_change"] == pytest.approx(
+        14.0
+    )  # the flagship customer moved two weeks ago
     assert not [o for o in out["observations"] if "failed" in o["finding"]]
 
 

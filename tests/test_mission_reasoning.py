@@ -66,6 +66,42 @@ def test_vip_exception_overrides_the_fraud_hold() -> None:
     assert any(p.startswith("CUS-002@") for p in verdict["policy_ids"])
 
 
+def test_vip_exception_never_overrides_card_or_device_signals() -> None:
+    facts = story_facts(
+        customer__tier="vip",
+        customer__is_vip=True,
+        payment__fraud_score=85,
+        payment__fraud_reasons=["card_country_mismatch", "risky_ip"],
+        payment__fraud_only_address_change=False,
+        payment__fraud_card_or_device=True,
+    )
+    verdict = decide(facts)
+    assert verdict["outcome"] == "hold"
+    assert "release_payment_hold" not in tools(verdict)
+
+
+def test_a_cancelled_duplicate_releases_every_reservation_of_it() -> None:
+    facts = story_facts(
+        exception__types=["duplicate_order"],
+        order__status="pending",
+        payment__hold_active=False,
+        payment__fraud_score=5,
+        payment__fraud_reasons=[],
+        payment__fraud_only_address_change=False,
+        duplicate__original_order_id="SO-0",
+        duplicate__minutes_apart=4,
+        duplicate__original_status="pending",
+        inventory__reservation_ids=["RSV-1", "RSV-2", "RSV-3"],
+    )
+    verdict = decide(facts)
+    assert verdict["outcome"] == "cancel"
+    released = [a["args"]["reservation_id"] for a in verdict["actions"] if a["tool"] == "release_reservation"]
+    assert released == ["RSV-1", "RSV-2", "RSV-3"]
+    cancelled = [a["args"]["order_id"] for a in verdict["actions"] if a["tool"] == "cancel_order"]
+    assert cancelled == ["SO-1"]  # the duplicate, never the original
+    assert guard(SPEC, verdict, facts)[1] == []
+
+
 def test_missing_customer_facts_escalate_instead_of_guessing() -> None:
     facts = story_facts(customer__tenure_years=None, customer__fraud_flags=None, customer__tier=None)
     verdict = decide(facts)

@@ -243,7 +243,7 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "customer.is_vip": False,
     "customer.tenure_years": 5,
     "customer.lifetime_value": 8200.0,
-    "customer.days_since_address_change": 9,
+    "customer.days_since_address_change": 14,
     "customer.order_ship_to_in_history": True,
     "customer.fraud_flags": 0,
     "customer.open_cases": 0,
@@ -257,8 +257,10 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "payment.fraud_score": 72,
     "payment.fraud_reasons": ["new_shipping_address"],
     "payment.fraud_only_address_change": True,
+    "payment.fraud_card_or_device": False,
     "payment.hold_active": True,
     "inventory.reservation_id": "RES-88",
+    "inventory.reservation_ids": ["RES-88", "RES-89"],
     "inventory.reservation_status": "pending",
     "inventory.reservation_location": "LYON",
     "inventory.sku": "SKU-CHAIR",
@@ -268,6 +270,10 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "inventory.counted_on_hand": 8,
     "address.status": "valid",
     "address.has_suggestion": False,
+    "address.known_to_customer": True,
+    "address.correction_changes_locality": False,
+    "order.active_holds": 0,
+    "order.fulfillment_method": "ship",
 }
 
 
@@ -370,8 +376,12 @@ def test_double_charge_refunds_exactly_the_duplicate_capture() -> None:
     assert tool == "refund_payment"
     assert args == {"capture_id": "CAP-2", "amount": 1249.0, "reason": "duplicate capture"}
 
-    refunded = _matched(facts | {"payment.refunded_amount": 20})
-    assert refunded == {"PAY-003/escalate-partly-refunded"}
+    # a partial refund already made: refund exactly the remainder the facts computed (never escalate for it)
+    partly = facts | {"payment.refunded_amount": 20, "payment.duplicate_capture_amount": 1229.0}
+    assert _matched(partly) == {"PAY-003/refund-duplicate-capture"}
+    assert _proposal("PAY-003/refund-duplicate-capture", partly)[0][1]["amount"] == 1229.0
+    unknowable = _matched(partly | {"payment.duplicate_capture_amount": None})
+    assert "PAY-003/escalate-partly-refunded" in unknowable
     flagged = _matched(facts | {"customer.fraud_flags": 1})
     assert flagged == {"PAY-003/refund-duplicate-capture", "PAY-004/finance-handles-flagged-refunds"}
     assert "PAY-003/refund-duplicate-capture" in ALL_CLAUSES["PAY-004/finance-handles-flagged-refunds"].overrides
@@ -387,7 +397,8 @@ def test_duplicate_order_cancels_the_newer_one_and_voids_its_authorization() -> 
     proposal = dict(_proposal("ORD-001/cancel-newer-duplicate-authorized", facts))
     assert proposal["cancel_order"] == {"order_id": "SO-1042", "reason": "duplicate of SO-1041"}
     assert proposal["void_authorization"] == {"authorization_id": "AUTH-31"}
-    assert proposal["release_reservation"] == {"reservation_id": "RES-88"}
+    # every reservation of the duplicate is released (the reasoner makes one action per reservation)
+    assert proposal["release_reservation"] == {"reservation_id": ["RES-88", "RES-89"]}
 
     shipped = _matched(facts | {"order.shipped": True})
     assert shipped == {"ORD-001/shipped-duplicate-escalate", "ORD-002/never-cancel-shipped"}

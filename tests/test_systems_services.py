@@ -85,7 +85,7 @@ def test_story_order_is_the_flagship(db: dict[str, sqlite3.Connection], book: Pa
     order = erp.get_order(db["erp"], story)
     customer = crm.get_customer(db["crm"], order.customer_id)
     assert 5.0 <= customer.tenure_years < 5.1
-    assert customer.days_since_address_change == pytest.approx(6.0)
+    assert customer.days_since_address_change == pytest.approx(14.0)
     history = crm.get_address_history(db["crm"], order.customer_id)
     assert order.ship_to.fingerprint == history.addresses[0].address.fingerprint
     fraud = payments.get_fraud_assessment(db["payments"], story)

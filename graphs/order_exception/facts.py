@@ -13,8 +13,24 @@ from typing import Any
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
+SHIPPED_STATUSES = frozenset({"shipped", "delivered"})
+#: Fraud reason codes from the card or the device, which no loyalty exception overrides (PAY-001, CUS-002).
+CARD_OR_DEVICE_REASONS = frozenset(
+    {"card_country_mismatch", "proxy_ip", "risky_ip", "new_device", "device_mismatch", "card_testing", "bin_mismatch"}
+)
 AUTH_EXPIRY_WINDOW_HOURS = 24.0
 _CENT = 0.005
+#: The parts of an address a "correction" may not change without the customer: it would be another place.
+LOCALITY = ("city", "region", "country")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
@@ -29,6 +45,9 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     facts.update(_inventory_facts(gathered))
     facts.update(_address_facts(gathered.get("shipping.get_address_validation")))
     facts.update(_duplicate_facts(gathered.get("erp.find_similar_orders")))
+    facts["address.known_to_customer"] = _known_to_customer(
+        order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
+    )
     types = detect_exceptions(facts)
     facts["exception.types"] = types
     facts["exception.count"] = len(types)
@@ -45,6 +64,8 @@ def _order_facts(order: Mapping[str, Any], shipments: Mapping[str, Any] | None) 
         shipped = bool(shipments.get("shipped"))
     if order.get("status") in ("shipped", "delivered"):
         shipped = True
+    active_holds = [h for h in order.get("holds") or [] if h.get("status") == "active"]
+    ship_to = order.get("ship_to") or {}
     return {
         "order.id": order["order_id"],
         "order.status": order.get("status"),
@@ -53,8 +74,28 @@ def _order_facts(order: Mapping[str, Any], shipments: Mapping[str, Any] | None) 
         "order.channel": order.get("channel"),
         "order.age_hours": order.get("age_hours"),
         "order.shipped": shipped,
+        "order.active_holds": len(active_holds),
+        "order.skus": sorted({str(line["sku"]) for line in order.get("lines", []) if line.get("sku")}),
+        "order.ship_city": ship_to.get("city"),
+        "order.ship_region": ship_to.get("region"),
+        "order.ship_country": ship_to.get("country"),
+        "order.fulfillment_method": order.get("fulfillment_method", "ship"),
+        "order.pickup_location": order.get("pickup_location_id"),
         "customer.id": order.get("customer_id"),
     }
+
+
+def _known_to_customer(
+    order: Mapping[str, Any] | None, history: Mapping[str, Any] | None, validation: Mapping[str, Any] | None
+) -> bool | None:
+    """The ship-to, or the validator's correction of it, is a place on the customer's record (not a redirect)."""
+    if not order or history is None:
+        return None
+    places = {((order.get("ship_to") or {}).get("fingerprint"))}
+    suggestion = (validation or {}).get("suggestion") or {}
+    places.add(suggestion.get("fingerprint"))
+    known = {(a.get("address") or {}).get("fingerprint") for a in history.get("addresses", [])}
+    return bool((places - {None}) & (known - {None}))
 
 
 def _customer_facts(
@@ -128,6 +169,7 @@ def _payment_facts(
                 "payment.fraud_score": fraud.get("score"),
                 "payment.fraud_reasons": codes,
                 "payment.fraud_only_address_change": codes == ["new_shipping_address"],
+                "payment.fraud_card_or_device": bool(set(codes) & CARD_OR_DEVICE_REASONS),
             }
         )
     return facts
@@ -138,14 +180,26 @@ def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     if reservations is None:
         return {}
     active = [r for r in reservations if r.get("status") in ("pending", "confirmed")]
+    every = {
+        "inventory.reservation_ids": [str(r["reservation_id"]) for r in active],
+        "inventory.locations": sorted(
+            {
+                str(loc["location_id"])
+                for key, stock in gathered.items()
+                if key.startswith("inventory.get_stock:") and stock
+                for loc in stock.get("locations", [])
+            }
+        ),
+    }
     if not active:
-        return {"inventory.units_short": 0, "inventory.phantom": False}
+        return {**every, "inventory.units_short": 0, "inventory.phantom": False}
     assessed = [_assess(r, gathered) for r in active]
     if any(a is None for a in assessed):
         return {}  # stock of some SKU is unknown: say nothing rather than something wrong
     worst = max(assessed, key=lambda a: (a["phantom"], a["short"], a["pending"]))  # type: ignore[index]
     assert worst is not None
     return {
+        **every,
         "inventory.reservation_id": worst["reservation_id"],
         "inventory.reservation_status": worst["status"],
         "inventory.reservation_location": worst["location"],
@@ -207,13 +261,29 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
 def _address_facts(validation: Mapping[str, Any] | None) -> dict[str, Any]:
     if not validation:
         return {}
-    return {"address.status": validation.get("status"), "address.has_suggestion": validation.get("has_suggestion")}
+    current, suggestion = validation.get("address") or {}, validation.get("suggestion")
+    moves = None
+    if suggestion:
+        moves = any(
+            str(suggestion.get(part) or "").strip().lower() != str(current.get(part) or "").strip().lower()
+            for part in LOCALITY
+        )
+    return {
+        "address.status": validation.get("status"),
+        "address.has_suggestion": validation.get("has_suggestion"),
+        "address.correction_changes_locality": moves if suggestion else False,
+    }
 
 
 def _duplicate_facts(similar: Mapping[str, Any] | None) -> dict[str, Any]:
     if similar is None:
         return {}
-    earlier = [m for m in similar.get("matches", []) if m.get("placed_before") and m.get("status") in OPEN_STATUSES]
+    # an earlier copy that already shipped is still the original: the newer one duplicates it
+    earlier = [
+        m
+        for m in similar.get("matches", [])
+        if m.get("placed_before") and m.get("status") in OPEN_STATUSES | SHIPPED_STATUSES
+    ]
     if not earlier:
         return {}
     original = min(earlier, key=lambda m: m.get("minutes_apart", 0))
@@ -231,14 +301,15 @@ def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
     found = {
         "payment_review": open_order
         and (facts.get("order.status") == "payment_review" or bool(facts.get("payment.hold_active"))),
+        # expiring soon, or already expired with nothing captured (the expiry clauses need to see it)
         "auth_expiring": open_order
-        and facts.get("payment.auth_status") == "authorized"
+        and facts.get("payment.auth_status") in ("authorized", "expired")
         and expires is not None
-        and 0 <= expires <= AUTH_EXPIRY_WINDOW_HOURS,
+        and expires <= AUTH_EXPIRY_WINDOW_HOURS
+        and not (_number(facts.get("payment.captured_amount")) or 0) > 0,
         "oversell": open_order
         and facts.get("inventory.reservation_status") == "pending"
-        and (facts.get("inventory.units_short") or 0) > 0
-        and facts.get("inventory.alternate_location") is not None,
+        and (facts.get("inventory.units_short") or 0) > 0,
         "phantom_inventory": open_order and bool(facts.get("inventory.phantom")),
         "address_invalid": open_order and facts.get("address.status") in ("corrected", "undeliverable"),
         "duplicate_order": open_order and facts.get("duplicate.original_order_id") is not None,

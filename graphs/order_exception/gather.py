@@ -108,8 +108,13 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
 
 
 def customer_text(gathered: Mapping[str, Any], order_id: str) -> list[str]:
-    """Free text written by the customer (messages, case subjects): data for the reasoner, never instructions."""
+    """Free text written by customers or staff (open order holds' reasons, messages, case subjects): data for the
+    reasoner, never instructions."""
     texts = []
+    # reasons of open order holds are written by staff: quoted for the reasoner, never facts it could obey
+    for hold in (gathered.get("erp.get_order") or {}).get("holds") or []:
+        if hold.get("status") == "active":
+            texts.append(f"order hold {hold.get('hold_id')}: {hold.get('reason', '')}")
     for message in (gathered.get("crm.list_messages") or {}).get("messages", []):
         if message.get("direction") == "inbound" and message.get("order_id") in (order_id, None):
             texts.append(f"{message.get('subject', '')}: {message.get('body', '')}")

@@ -19,9 +19,52 @@ def _number(value: Any) -> float | None:
         return None
 
 
+#: Actions that move an order forward, which an unresolved order hold stops (ORD-006, FUL-003).
+HELD_BY_ORDER_HOLD = frozenset({"capture_payment", "release_payment_hold", "release_to_fulfillment"})
+#: Actions that move a pickup order's goods or destination (the customer collects it in one store).
+MOVES_PICKUP = frozenset({"reallocate_reservation", "apply_address_correction"})
+
+
+def order_hold_unresolved(facts: Mapping[str, Any], earlier: Sequence[str]) -> bool:
+    """An order hold is in force when this action runs: one in the ERP or placed earlier in the plan, and no
+    ``release_order_hold`` after it."""
+    held = (_number(facts.get("order.active_holds")) or 0) > 0
+    for tool in earlier:
+        if tool == "place_order_hold":
+            held = True
+        elif tool == "release_order_hold":
+            held = False
+    return held
+
+
+def order_level(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
+    """The order-level invariants (holds, pickup, the customer's address, cancelled orders), with the rule id
+    each one enforces in ``[...]``."""
+    problems: list[str] = []
+    if tool in HELD_BY_ORDER_HOLD and order_hold_unresolved(facts, earlier):
+        held = int(_number(facts.get("order.active_holds")) or 0)
+        where = f"{held} order hold(s) open in the ERP" if held else "an order hold placed earlier in this plan"
+        problems.append(f"{tool}: [order-hold] {where}, and the plan does not release it")
+    if tool in MOVES_PICKUP and facts.get("order.fulfillment_method") == "pickup":
+        store = facts.get("order.pickup_location")
+        if tool == "apply_address_correction" or args.get("to_location_id") != store:
+            problems.append(
+                f"{tool}: [pickup-consent] a store-pickup order (collected at {store}) never changes location or "
+                "method without the customer's consent"
+            )
+    if tool == "apply_address_correction" and facts.get("address.correction_changes_locality") is not False:
+        problems.append(
+            f"{tool}: [address-consent] the correction changes the city, region or country (or cannot be compared): "
+            "that is another place, and the customer decides"
+        )
+    if tool == "capture_payment" and (facts.get("order.status") == "cancelled" or "cancel_order" in earlier):
+        problems.append(f"{tool}: [no-capture-cancelled] the order is cancelled")
+    return problems
+
+
 def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
     """Problems with one action, given the tools planned before it (empty when it is sound)."""
-    problems: list[str] = []
+    problems: list[str] = order_level(tool, args, facts, earlier)
     amount = _number(args.get("amount")) if "amount" in args else None
     if tool == "refund_payment" and amount is not None:
         refundable = (_number(facts.get("payment.captured_amount")) or 0.0) - (

@@ -22,4 +22,9 @@ def question_for(exception_type: str, facts: Mapping[str, Any]) -> str:
         extra.append("VIP customer")
     if exception_type == "payment_review" and facts.get("payment.fraud_reasons"):
         extra.append("fraud reasons " + ", ".join(facts["payment.fraud_reasons"]))
+    # order-level context that changes what may be done, so the policies about it are retrieved too
+    if facts.get("order.active_holds"):
+        extra.append("the order is on an order hold in the ERP; releasing order holds")
+    if facts.get("order.fulfillment_method") == "pickup":
+        extra.append("store pickup order")
     return QUESTIONS[exception_type] + (f" ({'; '.join(extra)})" if extra else "")

@@ -14,9 +14,12 @@ from ai_missions.missions import ToolPolicy, ToolRule
 
 DATA, SETTLE, FULFIL, TELL = range(4)
 
-_ORDER = {"order_id": ("order.id", "duplicate.original_order_id")}
+#: Only this order: a duplicate decision may touch the duplicate it runs on, never the original it duplicates.
+_ORDER = {"order_id": ("order.id",)}
 _CUSTOMER = {"customer_id": ("customer.id",)}
-_RESERVATION = {"reservation_id": ("inventory.reservation_id",)}
+_RESERVATION = {"reservation_id": ("inventory.reservation_ids", "inventory.reservation_id")}
+_LOCATION = ("inventory.locations",)
+_STOCK = {"sku": ("order.skus",), "location_id": _LOCATION}
 _AUTHORIZATION = {"authorization_id": ("payment.authorization_id",)}
 _CAPTURE = {"capture_id": ("payment.capture_ids",)}
 _REASON = frozenset({"reason"})
@@ -28,9 +31,15 @@ def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
 
 TOOLS = ToolPolicy(
     [
-        _rule("inventory", "adjust_stock", DATA, free_text=_REASON),
+        _rule("inventory", "adjust_stock", DATA, ids=_STOCK, free_text=_REASON),
         _rule("shipping", "apply_address_correction", DATA, advancing=True, ids=_ORDER),
-        _rule("inventory", "reallocate_reservation", DATA, advancing=True, ids=_RESERVATION),
+        _rule(
+            "inventory",
+            "reallocate_reservation",
+            DATA,
+            advancing=True,
+            ids={**_RESERVATION, "to_location_id": _LOCATION},
+        ),
         _rule("payments", "place_payment_hold", SETTLE, ids=_ORDER, free_text=_REASON),
         _rule("erp", "place_order_hold", SETTLE, ids=_ORDER, free_text=_REASON),
         _rule("payments", "release_payment_hold", SETTLE, advancing=True, ids=_ORDER),

@@ -12,6 +12,8 @@ from ai_missions.evals.plugin import EvalPlugin
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"
 CI_SLICE = DATA / "ci_slice.jsonl.gz"
+#: Written by hand outside the generator and its labeller (see :mod:`.handmade`); reported apart.
+HANDMADE = DATA / "handmade.jsonl.gz"
 
 #: table -> (system, query); each query's rows are the table's relevant content, in a stable order.
 PROJECTION: dict[str, tuple[str, str]] = {
@@ -60,7 +62,7 @@ def holds_order(snapshot: Mapping[str, Any], order_id: str) -> bool:
 
 PLUGIN = EvalPlugin(
     mission="order-exception",
-    datasets={"historical": HISTORICAL, "ci": CI_SLICE},
+    datasets={"historical": HISTORICAL, "ci": CI_SLICE, "handmade": HANDMADE},
     projection=PROJECTION,
     holds_subject=holds_order,
     thresholds={
