@@ -126,6 +126,12 @@ def _describe(outcome: RunOutcome) -> str:
     return "\n".join(lines)
 
 
+def exit_code(outcomes: list[RunOutcome]) -> int:
+    """1 when a run failed or an action failed (a person must look), else 0."""
+    failed = any(o.status == "failed" or any(r["status"] == "failed" for r in o.results) for o in outcomes)
+    return 1 if failed else 0
+
+
 @_async
 async def _run(args: argparse.Namespace) -> int:
     spec = get_mission(args.mission)
@@ -133,7 +139,7 @@ async def _run(args: argparse.Namespace) -> int:
     async with MissionRuntime(spec) as runtime:
         outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=None if args.json else _print_event)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
-    return 0
+    return exit_code([outcome])
 
 
 @_async
@@ -267,7 +273,7 @@ async def _decide(args: argparse.Namespace) -> int:
             edits=edits,
         )
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
-    return 0
+    return exit_code([outcome])
 
 
 @_async
@@ -281,7 +287,7 @@ async def _resume(args: argparse.Namespace) -> int:
         as_json=args.json,
         render=lambda _: "\n".join(_describe(o) for o in outcomes) or "nothing to resume",
     )
-    return 0
+    return exit_code(outcomes)
 
 
 def _missions(args: argparse.Namespace) -> int:

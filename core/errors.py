@@ -21,3 +21,7 @@ class ConflictError(MissionsError):
 
 class ForbiddenError(MissionsError):
     """The caller lacks the role the request needs."""
+
+
+class OutcomeUnknownError(MissionsError):
+    """A write neither answered nor could be read back: its run stops unfinished, to be resumed safely."""

@@ -33,6 +33,7 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "running": ("running", "blue"),
     "executing": ("executing", "blue"),
     "awaiting_decision": ("awaiting decision", "orange"),
+    "outcome_unknown": ("outcome unknown: resume to retry", "orange"),
     "closed": ("closed", "green"),
     "closed_partially": ("closed partially", "violet"),
     "escalated": ("escalated", "red"),
@@ -46,6 +47,7 @@ OUTCOME_COLOR = {"proceed": "green", "hold": "orange", "cancel": "gray", "escala
 ACTION_STATUS: dict[str, tuple[str, str]] = {
     "done": (":green[:material/check_circle:]", "done"),
     "failed": (":red[:material/error:]", "failed"),
+    "unknown": (":orange[:material/help:]", "outcome unknown (retried safely on resume)"),
     "skipped": (":gray[:material/skip_next:]", "skipped"),
     "rejected": (":red[:material/block:]", "rejected"),
     "awaiting": (":orange[:material/hourglass_top:]", "awaiting review"),

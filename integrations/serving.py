@@ -27,10 +27,10 @@ from pydantic import Field
 from ai_missions.contracts import contract
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
-from ai_missions.integrations.store import check_system, connect
+from ai_missions.integrations.store import WriteRecord, check_system, connect, recorded_write
 from ai_missions.integrations.systems import SERVED, SIMULATED
 from ai_missions.settings import missions_home
-from ai_missions.tools import ToolSpec
+from ai_missions.tools import ToolSpec, write_lookup_name
 
 Transport = Literal["stdio", "streamable-http"]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -162,7 +162,24 @@ def open_system(system: str, home: Path | None = None, **settings: Any) -> tuple
     """A server for ``system`` and the database connection its tools share (the book must exist)."""
     check_system(system)
     conn = connect(system, home)
-    return SystemServer(system, latency=latency_ms(system), **settings), conn
+    server = SystemServer(system, latency=latency_ms(system), **settings)
+    lookup = write_lookup_name(system)
+    if lookup in server.contract_names:
+
+        def get_write(idempotency_key: IdempotencyKey) -> WriteRecord:
+            """Whether a write with this key happened, and the result it returned (``found`` false: it did not,
+            or not yet). How a client learns the outcome of a write whose answer it lost."""
+            return recorded_write(conn, idempotency_key)
+
+        spec = server.contract.tool(lookup)
+        server.add_tool(
+            get_write,
+            name=lookup,
+            description=f"{spec.summary}\n\n{get_write.__doc__}",
+            annotations=tool_annotations(spec),
+            structured_output=True,
+        )
+    return server, conn
 
 
 def check_complete(server: SystemServer) -> SystemServer:

@@ -201,6 +201,31 @@ def idempotent_write(
         return result
 
 
+class WriteRecord(BaseModel):
+    """What a system recorded under an idempotency key: the write's result, or ``found=False`` (never done)."""
+
+    idempotency_key: str
+    found: bool
+    tool: str | None = None
+    response: dict[str, Any] | None = None
+    recorded_at: str | None = None
+
+
+def recorded_write(conn: sqlite3.Connection, idempotency_key: str) -> WriteRecord:
+    """The write recorded under ``idempotency_key`` (recorded in the write's own transaction: found iff done)."""
+    key = require_text(idempotency_key, "idempotency_key", max_length=MAX_KEY_LENGTH)
+    row = conn.execute("SELECT tool, response, created_at FROM idempotency WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        return WriteRecord(idempotency_key=key, found=False)
+    return WriteRecord(
+        idempotency_key=key,
+        found=True,
+        tool=row["tool"],
+        response=json.loads(row["response"]),
+        recorded_at=row["created_at"],
+    )
+
+
 def from_row(model: type[M], row: sqlite3.Row) -> M:
     """A model from a row whose columns are named like the model's fields (other columns are ignored)."""
     columns = row.keys()

@@ -14,7 +14,7 @@ from ai_missions.errors import NotFoundError
 from ai_missions.store import ACTIVE_STATUSES, RunStore
 
 #: Seconds between refreshes: a mission working (seconds), one waiting for a reviewer (someone may decide).
-LIVE_EVERY = {"running": 2.0, "executing": 2.0, "awaiting_decision": 10.0}
+LIVE_EVERY = {"running": 2.0, "executing": 2.0, "awaiting_decision": 10.0, "outcome_unknown": 10.0}
 
 
 def graph_state(run_id: str) -> tuple[dict[str, Any] | None, str | None]:
