@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 
 from ai_missions.cli import emit
+from ai_missions.decisions import request_hash
 from ai_missions.errors import ValidationError
 from ai_missions.missions import get_mission, mission_names, registry
 from ai_missions.runtime import MissionRuntime, RunOutcome
@@ -65,6 +66,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
     what.add_argument("--edit", metavar="JSON", help='new arguments by action number, e.g. \'{"2": {"amount": 10}}\'')
     decide.add_argument("--reason", help="why the actions are rejected")
+    decide.add_argument(
+        "--hash", dest="expected_hash", help="the actions hash you reviewed (`missions queue`): refused if they changed"
+    )
     decide.add_argument("--json", action="store_true")
     decide.set_defaults(handler=_decide)
 
@@ -234,9 +238,10 @@ def _queue(args: argparse.Namespace) -> int:
         lines = []
         for d in pending:
             tools = ", ".join(i["action_request"]["action"] for i in d["request"]["interrupts"])
+            digest = d["request"].get("actions_hash") or request_hash(d["request"]["interrupts"])
             lines.append(
                 f"{d['decision_id']}  {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
-                f"run {d['run_id']}  {tools}"
+                f"run {d['run_id']}  actions {digest}  {tools}"
             )
         return "\n".join(lines)
 
@@ -271,6 +276,7 @@ async def _decide(args: argparse.Namespace) -> int:
             approve=args.approve,
             reject_reason=args.reason if args.reject else None,
             edits=edits,
+            expected_hash=args.expected_hash,
         )
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return exit_code([outcome])

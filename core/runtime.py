@@ -20,12 +20,19 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
-from ai_missions.decisions import approved_actions, check_responses, describe, shorthand
+from ai_missions.decisions import (
+    actions_hash,
+    approved_actions,
+    check_responses,
+    describe,
+    request_hash,
+    shorthand,
+)
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, OutcomeUnknownError, ValidationError
 from ai_missions.governance import approval_problems, approval_rules, load_roster, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.guard import check_actions
+from ai_missions.nodes.guard import check_actions, review_actions
 from ai_missions.settings import call_timeout_s as settings_call_timeout_s
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.store import FINAL_STATUSES, Decision, RunStore
@@ -236,8 +243,9 @@ class MissionRuntime:
         if snapshot.interrupts:
             request = snapshot.interrupts[0].value
             decision_id = request[0]["metadata"]["decision_id"]
+            stored = {"interrupts": request, "actions_hash": request_hash(request)}
             if self.store.open_decision(
-                decision_id, run_id=run_id, mission=self.mission, subject_id=subject_id, request={"interrupts": request}
+                decision_id, run_id=run_id, mission=self.mission, subject_id=subject_id, request=stored
             ):
                 self.store.append_events(
                     run_id,
@@ -246,8 +254,13 @@ class MissionRuntime:
                             "kind": "decision_requested",
                             "node": "request_approval",
                             "source": "decision_queue",
-                            "summary": f"Decision {decision_id}: {len(request)} action(s) await a reviewer",
-                            "data": {"decision_id": decision_id, "interrupts": request},
+                            "summary": f"Decision {decision_id}: {len(request)} action(s) await a reviewer "
+                            f"(actions {stored['actions_hash']})",
+                            "data": {
+                                "decision_id": decision_id,
+                                "interrupts": request,
+                                "actions_hash": stored["actions_hash"],
+                            },
                         }
                     ],
                 )
@@ -269,12 +282,15 @@ class MissionRuntime:
         reject_reason: str | None = None,
         edits: Mapping[int, Mapping[str, Any]] | None = None,
         on_event: EventHandler | None = None,
+        expected_hash: str | None = None,
     ) -> RunOutcome:
         """Decide a pending decision and execute what was approved.
 
         Either ``responses`` (one agent-inbox HumanResponse per action), or a shorthand: ``approve=True``
         (everything, with ``edits`` replacing the arguments of actions by their 1-based number) or
         ``reject_reason`` (everything). A reviewer without the role is refused and the decision stays pending.
+        ``expected_hash`` is the actions hash the reviewer was shown: the decision is refused (and stays pending)
+        unless it, the stored request and the paused run's checkpoint all name the same actions.
         """
         decision = self.store.get_decision(decision_id)
         if decision.mission != self.mission:
@@ -294,13 +310,20 @@ class MissionRuntime:
                 interrupts, shorthand(interrupts, approve=approve, reject_reason=reject_reason, edits=edits)
             )
         snapshot = await self.graph.aget_state(_thread(decision.run_id))
+        shown = self._check_same_actions(decision, snapshot, expected_hash)
         facts = snapshot.values.get("facts", {})
         final = approved_actions(interrupts, answers)
         if problems := approval_problems(role, final, approval_rules(self.knowledge), self.spec.tools):
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
-        response = {"decision_id": decision_id, "reviewer": reviewer, "role": role, "responses": answers}
+        response = {
+            "decision_id": decision_id,
+            "reviewer": reviewer,
+            "role": role,
+            "responses": answers,
+            "actions_hash": shown,
+        }
         decided = self.store.claim_decision(decision_id, reviewer=reviewer, role=role, response=response)
         self.store.update_run(decided.run_id, status="executing")  # no longer awaiting: decided, to execute
         self.store.append_events(
@@ -318,6 +341,24 @@ class MissionRuntime:
             ],
         )
         return await self.resume(decided, on_event=on_event)
+
+    def _check_same_actions(self, decision: Decision, snapshot: Any, expected_hash: str | None) -> str:
+        """The actions hash of the decision, the same in the stored request, its record and the checkpoint."""
+        stored = request_hash(decision.request["interrupts"])
+        recorded = decision.request.get("actions_hash", stored)
+        paused = request_hash(snapshot.interrupts[0].value) if snapshot.interrupts else "none"
+        verdict = snapshot.values.get("verdict") or {"actions": []}
+        planned = actions_hash([(i, a["tool"], a["args"]) for i, a in review_actions(verdict["actions"])])
+        found = {"stored request": stored, "its record": recorded, "paused run": paused, "run's verdict": planned}
+        if expected_hash is not None:
+            found["shown to the reviewer"] = expected_hash.strip()
+        if len(set(found.values())) != 1:
+            detail = ", ".join(f"{where} {digest}" for where, digest in found.items())
+            raise ConflictError(
+                f"decision {decision.decision_id}: the actions changed since they were shown ({detail}); "
+                "nothing was approved and the decision stays pending"
+            )
+        return stored
 
     async def resume(self, decision: Decision, *, on_event: EventHandler | None = None) -> RunOutcome:
         """Carry a decided decision into its run (again, after a crash: effects are never repeated)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ai_missions.decisions import request_hash
 from ai_missions.store import Decision
 
 #: Pending decisions grouped by how long they have waited: (label, upper bound).
@@ -303,6 +304,8 @@ class QueueCard:
     confidence: float | None
     actions: list[ReviewAction]
     case_types: list[str] = field(default_factory=list)
+    #: The digest of the actions shown (``decisions.request_hash``): decide refuses if they changed since.
+    actions_hash: str = ""
 
 
 def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mapping[str, Any] | None) -> QueueCard:
@@ -336,6 +339,7 @@ def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mappi
         confidence=meta.get("confidence", (verdict or {}).get("confidence")),
         actions=actions,
         case_types=list((run or {}).get("case_types") or []),
+        actions_hash=request_hash(interrupts) if interrupts else "",
     )
 
 

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,3 +256,73 @@ def test_the_scanner_never_takes_a_dead_run_for_an_active_one(missions: MissionC
         from ai_missions.contracts import tool_spec
 
         assert recorded_writes(home, tool_spec(tool).system, f"{decision_id}:{index}:{tool}") == 1
+
+
+def test_actions_changed_between_display_and_approval_are_refused(
+    missions: MissionClient, capture_orders: list[str], home: Path
+) -> None:
+    import json
+
+    from ai_missions.decisions import request_hash
+    from ai_missions.errors import ConflictError
+
+    order_id = capture_orders[3]
+    outcome = missions.start("order-exception", order_id)
+    assert outcome.decision_id is not None
+    decision = missions.store.get_decision(outcome.decision_id)
+    shown = request_hash(decision.request["interrupts"])
+    assert decision.request["actions_hash"] == shown  # kept in the record
+    original = json.dumps(decision.request)
+    tampered = json.loads(original)
+    capture = next(i for i in tampered["interrupts"] if i["action_request"]["action"] == "capture_payment")
+    capture["action_request"]["args"]["amount"] = round(capture["action_request"]["args"]["amount"] - 5, 2)
+    runs_db = sqlite3.connect(home / "runs.sqlite")
+
+    def store_request(request: str) -> None:
+        with runs_db:
+            runs_db.execute("UPDATE decisions SET request = ? WHERE decision_id = ?", (request, outcome.decision_id))
+
+    store_request(json.dumps(tampered))  # the stored request edited after it was shown
+    with pytest.raises(ConflictError, match="the actions changed since they were shown"):
+        missions.decide(outcome.decision_id, "omar", approve=True, expected_hash=shown)
+    tampered["actions_hash"] = request_hash(tampered["interrupts"])  # ... even with its recorded hash rewritten
+    store_request(json.dumps(tampered))
+    with pytest.raises(ConflictError, match="paused run"):
+        missions.decide(outcome.decision_id, "omar", approve=True)
+    assert missions.store.get_decision(outcome.decision_id).status == "pending"
+    assert captures(home, order_id) == 0
+
+    store_request(original)
+    closed = missions.decide(outcome.decision_id, "omar", approve=True, expected_hash=shown)
+    assert closed.status == "closed"
+    shown_capture = next(
+        i for i in decision.request["interrupts"] if i["action_request"]["action"] == "capture_payment"
+    )
+    done = next(r for r in closed.results if r["tool"] == "capture_payment")
+    assert done["args"] == shown_capture["action_request"]["args"]
+    assert missions.store.get_decision(outcome.decision_id).response["actions_hash"] == shown
+    audit = missions.store.events(outcome.run_id, kind="decision")[0]
+    assert audit["data"]["actions_hash"] == shown
+
+
+def test_a_checkpoint_edited_after_display_is_refused(missions: MissionClient, capture_orders: list[str]) -> None:
+    from ai_missions.errors import ConflictError
+
+    outcome = missions.start("order-exception", capture_orders[4])
+    assert outcome.decision_id is not None
+    assert outcome.verdict is not None
+    runtime = missions.runtime("order-exception")
+    verdict = json_copy(outcome.verdict)
+    capture = next(a for a in verdict["actions"] if a["tool"] == "capture_payment")
+    capture["args"]["amount"] = round(capture["args"]["amount"] - 5, 2)
+    config = {"configurable": {"thread_id": outcome.run_id}}
+    missions._call(runtime.graph.aupdate_state, config, {"verdict": verdict})
+    with pytest.raises(ConflictError, match="the actions changed since they were shown"):
+        missions.decide(outcome.decision_id, "omar", approve=True)
+    assert missions.store.get_decision(outcome.decision_id).status == "pending"
+
+
+def json_copy(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value))

@@ -104,11 +104,14 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
     return rows[0] if rows else None
 
 
-def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]]) -> None:
+def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]], shown_hash: str) -> None:
+    """Decide what the reviewer saw: ``shown_hash`` is the actions hash on screen when the button was clicked."""
     decision = card.decision
     try:
         with st.spinner("Deciding and executing…"):
-            outcome = resources.client().decide(decision.decision_id, reviewer, responses=responses)
+            outcome = resources.client().decide(
+                decision.decision_id, reviewer, responses=responses, expected_hash=shown_hash
+            )
     except ForbiddenError as exc:
         st.error(f"Refused: {exc}. The decision stays pending.", icon=":material/block:")
         return
@@ -140,6 +143,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
     role = resources.roster().get(reviewer) if reviewer else None
     known = rules()
     key = f"q-{decision.decision_id}"
+    shown_hash = str(st.session_state.get(f"{key}-shown", card.actions_hash))  # on screen when clicked
+    st.session_state[f"{key}-shown"] = card.actions_hash
     with st.container(border=True):
         kind = get_mission(decision.mission).subject.kind
         st.markdown(f"#### {decision.decision_id} · {kind} {decision.subject_id}")
@@ -148,7 +153,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             f"{ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; waiting "
             f"{model.age_text(decision.created_at)}"
         )
-        st.write(card.summary)
+        st.text(card.summary)
+        st.caption(f"Actions hash {card.actions_hash}: what you approve is exactly what executes")
         st.page_link(
             ui.RUN,
             label=f"Explain rail of run {decision.run_id}",
@@ -220,7 +226,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             width="stretch",
         )
         if clicked and reviewer is not None:
-            decide(card, reviewer, role or "", responses)
+            decide(card, reviewer, role or "", responses, shown_hash)
 
 
 def recently_decided(store: RunStore) -> None:
