@@ -41,7 +41,16 @@ CustomerId = Annotated[str, Field(min_length=1, max_length=64, description="Cust
 Sku = Annotated[str, Field(min_length=1, max_length=64, description="SKU, e.g. SKU-1001")]
 LocationId = Annotated[str, Field(min_length=1, max_length=64, description="Location id, e.g. DC-EAST")]
 Reason = Annotated[str, Field(min_length=1, max_length=500, description="Why, in a sentence (kept in the record)")]
-Amount = Annotated[float, Field(gt=0, le=1_000_000, description="Money amount in the order currency, > 0")]
+Amount = Annotated[
+    float,
+    Field(
+        strict=True,
+        gt=0,
+        le=1_000_000,
+        multiple_of=0.01,
+        description="Money amount in the order currency, > 0, in cents (at most two decimals)",
+    ),
+]
 IdempotencyKey = Annotated[
     str,
     Field(

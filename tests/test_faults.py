@@ -326,3 +326,56 @@ def json_copy(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value))
+
+
+def test_edits_the_system_would_refuse_are_refused_before_the_decision_is_used(
+    missions: MissionClient, home: Path
+) -> None:
+    from ai_missions.errors import ValidationError
+
+    doubles = [r.order_id for r in scan_exceptions(home) if r.types == ["double_charge"]]
+    order_id = next(
+        o
+        for o in reversed(doubles[:-2])
+        if missions.call_tool("get_payment", {"order_id": o}, mission="order-exception")["captures"][-1]["amount"] < 500
+    )
+    outcome = missions.start("order-exception", order_id)
+    assert outcome.decision_id is not None
+    assert outcome.verdict is not None
+    number = next(i + 1 for i, a in enumerate(outcome.verdict["actions"]) if a["tool"] == "refund_payment")
+    refund = outcome.verdict["actions"][number - 1]["args"]
+    payment = missions.call_tool("get_payment", {"order_id": order_id}, mission="order-exception")
+    capture = next(c for c in payment["captures"] if c["capture_id"] == refund["capture_id"])
+    too_much = round(capture["refundable_amount"] + 1.0, 2)
+    assert too_much <= payment["captured_amount"] - payment["refunded_amount"]  # within the order, not the capture
+    with pytest.raises(ValidationError, match="exceeds what remains refundable"):
+        missions.decide(outcome.decision_id, "omar", edits={number: {**refund, "amount": too_much}})
+    with pytest.raises(ValidationError, match=r"multiple of 0\.01"):
+        missions.decide(outcome.decision_id, "omar", edits={number: {**refund, "amount": 1.005}})
+    assert missions.store.get_decision(outcome.decision_id).status == "pending"  # the reviewer can decide again
+    closed = missions.decide(outcome.decision_id, "omar", edits={number: {**refund, "amount": 1.0}})
+    assert next(r for r in closed.results if r["tool"] == "refund_payment")["status"] == "done"
+
+
+def test_mcp_tools_take_strict_types(missions: MissionClient, home: Path) -> None:
+    from ai_missions.gateway import SystemError_
+
+    doubles = [r.order_id for r in scan_exceptions(home) if r.types == ["double_charge"]]
+    payment = missions.call_tool("get_payment", {"order_id": doubles[-2]}, mission="order-exception")
+    capture_id = payment["captures"][-1]["capture_id"]
+    for amount in (True, "1.00", 0.001, -1.0):
+        with pytest.raises(SystemError_, match="invalid_argument") as refused:
+            missions.call_tool(
+                "refund_payment",
+                {"capture_id": capture_id, "amount": amount, "reason": "test", "idempotency_key": f"strict-{amount}"},
+                mission="order-exception",
+            )
+        assert refused.value.code == "invalid_argument"
+    with pytest.raises(SystemError_, match="invalid_argument"):
+        missions.call_tool(
+            "adjust_stock",
+            {"sku": "SKU-1001", "location_id": "DC-EAST", "counted_qty": True, "reason": "t", "idempotency_key": "s-1"},
+            mission="order-exception",
+        )
+    after = missions.call_tool("get_payment", {"order_id": doubles[-2]}, mission="order-exception")
+    assert after["refunded_amount"] == payment["refunded_amount"]  # nothing written
