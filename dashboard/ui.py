@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,17 @@ EVALS = "views/evals.py"
 
 #: Session-state key of the reviewer chosen in the sidebar.
 REVIEWER_KEY = "reviewer"
+
+
+#: Every ASCII punctuation mark Markdown, Streamlit's directives (``:red[...]``, ``:material/...:``), math (``$``),
+#: HTML entities (``&``) and links/images (``![..](..)``) could give a meaning to.
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(value: object) -> str:
+    """Untrusted text (from systems, customers, documents, reviewers) made literal inside Streamlit Markdown:
+    every punctuation mark backslash-escaped, line breaks flattened. ``**APPROVED**`` shows as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
 def status_badge(status: str | None) -> str:
