@@ -66,10 +66,12 @@ def assert_literal(at: AppTest) -> None:
 
 
 def test_plain_escapes_every_markdown_meaning() -> None:
-    assert plain("**x** [a](b) ![i](u) :red[y] $z$ `c` <b> &amp; # h") == (
-        r"\*\*x\*\* \[a\]\(b\) \!\[i\]\(u\) \:red\[y\] \$z\$ \`c\` \<b\> \&amp\; \# h"
+    assert plain("**x** [a](b) ![i](u) :red[y] $z$ `c` <b> &amp; # h www.e.com") == (
+        r"\*\*x\*\* \[a\]\(b\) \!\[i\]\(u\) \:red\[y\] \$z\$ \`c\` \<b\> \&amp; \# h www\.e.com"
     )
-    assert plain("line one\n\n# heading") == r"line one \# heading"
+    assert plain("- line one\n\n# heading") == r"\- line one \# heading"
+    assert plain("12. item") == r"12\. item"
+    assert plain("SO-101851") == "SO-101851"  # ids read as typed
 
 
 def test_the_run_page_shows_injected_text_literally(home: Path) -> None:

@@ -40,7 +40,7 @@ def permission(mission: str, role: str | None, tool: str, args: dict[str, Any], 
         return ":gray[approval rules unavailable (knowledge index not built)]"
     problems = approval_problems(role, [{"tool": tool, "args": args}], known, get_mission(mission).tools)
     if problems:
-        return f":red[:material/block: {role} may not approve: {ui.plain('; '.join(problems))}]"
+        return f":red[:material/block: {role} may not approve: {'; '.join(problems)}]"  # tools, roles, amounts
     return f":green[:material/check_circle: {role} may approve]"
 
 
@@ -52,8 +52,8 @@ def last_result() -> None:
     with st.container(border=True):
         left, right = st.columns([6, 1], vertical_alignment="center")
         left.success(
-            f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {ui.plain(last['reviewer'])} "
-            f"({ui.plain(last['role'])}): "
+            f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {last['reviewer']} "
+            f"({last['role']}): "
             f"run {last['run_id']} is **{model.status_label(last['status'])}**",
             icon=":material/task_alt:",
         )
