@@ -28,7 +28,14 @@ from ai_missions.decisions import (
     request_hash,
     shorthand,
 )
-from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, OutcomeUnknownError, ValidationError
+from ai_missions.errors import (
+    ConflictError,
+    CorruptStoreError,
+    ForbiddenError,
+    MissionsError,
+    OutcomeUnknownError,
+    ValidationError,
+)
 from ai_missions.governance import approval_problems, approval_rules, load_roster, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
@@ -390,6 +397,7 @@ class MissionRuntime:
 
 def _sqlite_saver(home: Path) -> Any:
     """The durable checkpointer of the embedded default: SQLite in WAL mode under ``home``."""
+    import sqlite3
     from contextlib import asynccontextmanager
 
     import aiosqlite
@@ -397,11 +405,15 @@ def _sqlite_saver(home: Path) -> Any:
 
     @asynccontextmanager
     async def opened() -> Any:
-        connection = await aiosqlite.connect(home / "checkpoints.sqlite")
+        path = home / "checkpoints.sqlite"
+        connection = await aiosqlite.connect(path)
         try:
-            await connection.execute("PRAGMA journal_mode=WAL")
-            saver = AsyncSqliteSaver(connection)
-            await saver.setup()
+            try:
+                await connection.execute("PRAGMA journal_mode=WAL")
+                saver = AsyncSqliteSaver(connection)
+                await saver.setup()
+            except sqlite3.DatabaseError as exc:
+                raise CorruptStoreError(path, exc) from None
             yield saver
         finally:
             await connection.close()

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ConflictError, MissionsError, NotFoundError
+from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -154,7 +154,10 @@ class RunStore:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        migrate(self._db(), str(path))
+        try:
+            migrate(self._db(), str(path))
+        except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
+            raise CorruptStoreError(path, exc) from None
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)

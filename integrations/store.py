@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ai_missions.errors import ConflictError, MissionsError, NotFoundError, ValidationError
+from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError, ValidationError
 from ai_missions.integrations.systems import SYSTEMS
 from ai_missions.settings import sandbox_dir
 
@@ -57,11 +57,16 @@ def open_db(path: Path) -> sqlite3.Connection:
     """Open a SQLite file in autocommit mode (transactions are explicit), WAL journal, rows by name."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 10000")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the schema: a torn file fails here
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CorruptStoreError(path, exc) from None
     return conn
 
 
