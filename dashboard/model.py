@@ -268,6 +268,8 @@ def action_rows(
         else:
             waiting = pending or run_status in ("awaiting_decision", "running", "executing")
             status = "awaiting" if waiting and action.get("tier") == "review" else "not_run"
+            if run_status == "outcome_unknown" and action.get("tier") == "review":
+                status = "unknown"  # the execute step stopped on a write it could not confirm: resume retries it
             detail, args = "", dict(action.get("args") or {})
         rows.append(
             ActionRow(
