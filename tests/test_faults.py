@@ -379,3 +379,11 @@ def test_mcp_tools_take_strict_types(missions: MissionClient, home: Path) -> Non
         )
     after = missions.call_tool("get_payment", {"order_id": doubles[-2]}, mission="order-exception")
     assert after["refunded_amount"] == payment["refunded_amount"]  # nothing written
+
+
+def test_scan_refuses_a_negative_limit(tmp_path: Path) -> None:
+    refused = cli(tmp_path / "home", "scan", "--limit", "-1")
+    code, _out, err = refused.wait(timeout=60), *refused.communicate()
+    assert code == 2
+    assert "scan: argument --limit: expected 0 or more, got -1" in err
+    assert "Traceback" not in err
