@@ -1,7 +1,7 @@
 """Accounts payable: vendors (with bank accounts and their change history), invoices with lines, holds, notes,
 vendor requests and payments, the queue of invoices awaiting approval and its event feed."""
 
-from ai_missions.tools import SystemContract, read, write
+from ai_missions.tools import SystemContract, read, write, write_lookup
 
 CONTRACT = SystemContract(
     "ap",
@@ -44,5 +44,6 @@ CONTRACT = SystemContract(
             amount_arg="amount",
             irreversible=True,
         ),
+        write_lookup("ap"),
     ),
 )

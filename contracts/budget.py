@@ -2,7 +2,7 @@
 against it, and what is available. A simulated system of its own because each book owns whole system databases
 and the commerce book owns the ERP's orders; in a company this is the ERP's budget ledger."""
 
-from ai_missions.tools import SystemContract, read, write
+from ai_missions.tools import SystemContract, read, write, write_lookup
 
 CONTRACT = SystemContract(
     "budget",
@@ -16,5 +16,6 @@ CONTRACT = SystemContract(
             "Commit an invoice's amount against a cost centre's budget (never beyond what is available).",
             amount_arg="amount",
         ),
+        write_lookup("budget"),
     ),
 )

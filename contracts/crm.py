@@ -1,6 +1,6 @@
 """The customer CRM: customers, address history, notes, support cases and messages."""
 
-from ai_missions.tools import SystemContract, read, write
+from ai_missions.tools import SystemContract, read, write, write_lookup
 
 CONTRACT = SystemContract(
     "crm",
@@ -19,5 +19,6 @@ CONTRACT = SystemContract(
             "Send a message to a customer (it reaches them).",
             reaches_outside=True,
         ),
+        write_lookup("crm"),
     ),
 )

@@ -1,6 +1,6 @@
 """The ERP: orders, their status history and event feed, order holds, release to fulfilment and cancellation."""
 
-from ai_missions.tools import SystemContract, read, write
+from ai_missions.tools import SystemContract, read, write, write_lookup
 
 CONTRACT = SystemContract(
     "erp",
@@ -16,5 +16,6 @@ CONTRACT = SystemContract(
         write("erp", "release_order_hold", "Release an order's active holds.", irreversible=True),
         write("erp", "release_to_fulfillment", "Move an order to ready_to_fulfill.", irreversible=True),
         write("erp", "cancel_order", "Cancel an order (refused after shipment).", irreversible=True),
+        write_lookup("erp"),
     ),
 )

@@ -1,6 +1,6 @@
 """Inventory: stock per location, reservations and cycle counts."""
 
-from ai_missions.tools import SystemContract, read, write
+from ai_missions.tools import SystemContract, read, write, write_lookup
 
 CONTRACT = SystemContract(
     "inventory",
@@ -14,5 +14,6 @@ CONTRACT = SystemContract(
         write("inventory", "release_reservation", "Release a reservation, returning its units."),
         write("inventory", "reallocate_reservation", "Move a reservation to another location."),
         write("inventory", "adjust_stock", "Set on-hand to a counted quantity (after a cycle count)."),
+        write_lookup("inventory"),
     ),
 )

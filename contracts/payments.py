@@ -1,6 +1,6 @@
 """Payments: authorizations, captures, refunds, fraud assessments and payment holds."""
 
-from ai_missions.tools import SystemContract, read, write
+from ai_missions.tools import SystemContract, read, write, write_lookup
 
 CONTRACT = SystemContract(
     "payments",
@@ -26,5 +26,6 @@ CONTRACT = SystemContract(
             amount_arg="amount",
             irreversible=True,
         ),
+        write_lookup("payments"),
     ),
 )

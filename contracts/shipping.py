@@ -1,6 +1,6 @@
 """Shipping: address validation and correction, shipments and tracking."""
 
-from ai_missions.tools import SystemContract, read, write
+from ai_missions.tools import SystemContract, read, write, write_lookup
 
 CONTRACT = SystemContract(
     "shipping",
@@ -11,5 +11,6 @@ CONTRACT = SystemContract(
         read("shipping", "list_shipments", "Shipments of an order with tracking events."),
         read("shipping", "get_shipping_context", "An order's ship-to validation and shipments, in one read."),
         write("shipping", "apply_address_correction", "Apply the suggested correction to an order's ship-to."),
+        write_lookup("shipping"),
     ),
 )

@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 
 from ai_missions.cli import emit
+from ai_missions.decisions import request_hash
 from ai_missions.errors import ValidationError
 from ai_missions.missions import get_mission, mission_names, registry
 from ai_missions.runtime import MissionRuntime, RunOutcome
@@ -65,6 +66,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
     what.add_argument("--edit", metavar="JSON", help='new arguments by action number, e.g. \'{"2": {"amount": 10}}\'')
     decide.add_argument("--reason", help="why the actions are rejected")
+    decide.add_argument(
+        "--hash", dest="expected_hash", help="the actions hash you reviewed (`missions queue`): refused if they changed"
+    )
     decide.add_argument("--json", action="store_true")
     decide.set_defaults(handler=_decide)
 
@@ -126,6 +130,12 @@ def _describe(outcome: RunOutcome) -> str:
     return "\n".join(lines)
 
 
+def exit_code(outcomes: list[RunOutcome]) -> int:
+    """1 when a run failed or an action failed (a person must look), else 0."""
+    failed = any(o.status == "failed" or any(r["status"] == "failed" for r in o.results) for o in outcomes)
+    return 1 if failed else 0
+
+
 @_async
 async def _run(args: argparse.Namespace) -> int:
     spec = get_mission(args.mission)
@@ -133,7 +143,7 @@ async def _run(args: argparse.Namespace) -> int:
     async with MissionRuntime(spec) as runtime:
         outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=None if args.json else _print_event)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
-    return 0
+    return exit_code([outcome])
 
 
 @_async
@@ -228,9 +238,10 @@ def _queue(args: argparse.Namespace) -> int:
         lines = []
         for d in pending:
             tools = ", ".join(i["action_request"]["action"] for i in d["request"]["interrupts"])
+            digest = d["request"].get("actions_hash") or request_hash(d["request"]["interrupts"])
             lines.append(
                 f"{d['decision_id']}  {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
-                f"run {d['run_id']}  {tools}"
+                f"run {d['run_id']}  actions {digest}  {tools}"
             )
         return "\n".join(lines)
 
@@ -265,9 +276,10 @@ async def _decide(args: argparse.Namespace) -> int:
             approve=args.approve,
             reject_reason=args.reason if args.reject else None,
             edits=edits,
+            expected_hash=args.expected_hash,
         )
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
-    return 0
+    return exit_code([outcome])
 
 
 @_async
@@ -281,7 +293,7 @@ async def _resume(args: argparse.Namespace) -> int:
         as_json=args.json,
         render=lambda _: "\n".join(_describe(o) for o in outcomes) or "nothing to resume",
     )
-    return 0
+    return exit_code(outcomes)
 
 
 def _missions(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ and role then stay unknown and every action fails closed unless the platform fil
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
@@ -90,6 +91,22 @@ def build_interrupts(
         )
         for index, action in pending
     ]
+
+
+def actions_hash(actions: Sequence[tuple[int, str, Mapping[str, Any]]]) -> str:
+    """A short digest of ``(plan index, tool, arguments)`` per action: what a reviewer is shown and approves."""
+    canonical = json.dumps([[i, t, dict(a)] for i, t, a in actions], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def request_hash(interrupts: Sequence[Mapping[str, Any]]) -> str:
+    """The :func:`actions_hash` of a decision request (its interrupts)."""
+    return actions_hash(
+        [
+            (int(i["metadata"]["action_index"]), str(i["action_request"]["action"]), i["action_request"]["args"])
+            for i in interrupts
+        ]
+    )
 
 
 def decision_of(interrupts: Sequence[Mapping[str, Any]]) -> str:

@@ -21,3 +21,14 @@ class ConflictError(MissionsError):
 
 class ForbiddenError(MissionsError):
     """The caller lacks the role the request needs."""
+
+
+class OutcomeUnknownError(MissionsError):
+    """A write neither answered nor could be read back: its run stops unfinished, to be resumed safely."""
+
+
+class CorruptStoreError(MissionsError):
+    """A SQLite file is corrupt, truncated or not a database: the message names the file."""
+
+    def __init__(self, path: object, exc: BaseException) -> None:
+        super().__init__(f"{path} is not a readable SQLite database ({exc}); restore it from a backup or move it aside")

@@ -27,7 +27,20 @@ from ai_missions.mcp_session import open_session
 
 
 class SystemError_(MissionsError):
-    """A system refused a call (validation, invariant, unknown id): the message says why."""
+    """A system refused a call (validation, invariant, unknown id): the message says why.
+
+    ``code`` is the system's error code (``invalid_argument``, ``conflict``, ``not_found``, ``forbidden``,
+    ``error``, ``internal_error``...); only ``internal_error`` leaves a write's outcome in doubt.
+    """
+
+    def __init__(self, message: str, code: str = "error") -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def refused(self) -> bool:
+        """The system said no (nothing was written), as opposed to failing part-way."""
+        return self.code != "internal_error"
 
 
 class SystemUnavailable(MissionsError):
@@ -37,9 +50,19 @@ class SystemUnavailable(MissionsError):
 class SystemsGateway:
     """Open sessions to every system: ``async with SystemsGateway(connections) as systems: await systems.call(...)``."""
 
-    def __init__(self, connections: Mapping[str, Connection], *, call_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        connections: Mapping[str, Connection],
+        *,
+        call_timeout_s: float = 10.0,
+        reconcile_timeout_s: float | None = None,
+    ) -> None:
         self.connections = dict(connections)
         self.call_timeout_s = call_timeout_s
+        #: How long a reconciling read (or a safe retry) waits: longer than a call, a slow system still answers.
+        self.reconcile_timeout_s = (
+            reconcile_timeout_s if reconcile_timeout_s is not None else max(30.0, 3 * call_timeout_s)
+        )
         self.tools: dict[str, BaseTool] = {}
         self.system_of: dict[str, str] = {}
         self._session_of: dict[str, ClientSession] = {}
@@ -86,17 +109,21 @@ class SystemsGateway:
         """Each tool's JSON input schema, as the server declared it (read-only)."""
         return MappingProxyType(self._schemas)
 
-    async def call(self, tool_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
-        """Call one tool and return its structured result; raises SystemError_ / SystemUnavailable."""
+    async def call(self, tool_name: str, args: Mapping[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
+        """Call one tool and return its structured result; raises SystemError_ / SystemUnavailable.
+
+        ``timeout_s`` overrides the gateway's call timeout (a reconciling read waits longer).
+        """
         session = self._session_of.get(tool_name)
         if session is None:
             raise NotFoundError(f"no system serves a tool named {tool_name!r}")
+        timeout = self.call_timeout_s if timeout_s is None else timeout_s
         try:
-            with anyio.fail_after(self.call_timeout_s):
+            with anyio.fail_after(timeout):
                 result = await session.call_tool(tool_name, dict(args))
         except TimeoutError as exc:
             raise SystemUnavailable(
-                f"{self.system_of[tool_name]} did not answer {tool_name} within {self.call_timeout_s:g}s"
+                f"{self.system_of[tool_name]} did not answer {tool_name} within {timeout:g}s"
             ) from exc
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError) as exc:
             raise SystemUnavailable(f"{self.system_of[tool_name]} is unavailable: {exc!r}") from exc
@@ -124,7 +151,9 @@ def _json_schema(tool: BaseTool) -> dict[str, Any]:
 def _structured(tool_name: str, result: types.CallToolResult) -> dict[str, Any]:
     text = "\n".join(block.text for block in result.content if isinstance(block, types.TextContent))
     if result.isError:
-        raise SystemError_(f"{tool_name}: {text}")
+        error = result.structuredContent.get("error") if isinstance(result.structuredContent, dict) else None
+        code = str(error.get("code", "error")) if isinstance(error, dict) else "error"
+        raise SystemError_(f"{tool_name}: {text}", code)
     content = result.structuredContent
     if content is not None:
         return content if isinstance(content, dict) else {"result": content}

@@ -1,18 +1,33 @@
 """Who may approve what: the reviewer roster and the approval policy's rules (roles and amount ceilings).
 
 The same check runs in ``decide`` (below any UI) and again inside the graph when a decision resumes it.
+
+The approval rules that apply are the rules *of record*, kept in the run store: seeded once from the indexed
+policies, then changed only by an approved, audited policy change (:func:`adopt_rules`, by a role in
+:data:`POLICY_ROLES`). Rebuilding the index from an edited policy file does not change them: the difference is
+reported (:func:`rules_drift`) and ignored until adopted.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
 from ai_missions.missions import ToolPolicy
+from ai_missions.settings import runs_db
+from ai_missions.store import RunStore
+
+#: Roles that may adopt a change of the approval rules (an approved policy change).
+POLICY_ROLES = ("controller",)
+RULES_KEY = "approval_rules.of_record"
+HISTORY_KEY = "approval_rules.history"
 
 #: The roster used until ``$MISSIONS_HOME/reviewers.json`` (``{"name": "role", ...}``) says otherwise.
 DEFAULT_ROSTER: dict[str, str] = {
@@ -47,8 +62,8 @@ def role_of(reviewer: str, roster: Mapping[str, str]) -> str:
         raise NotFoundError(f"unknown reviewer {reviewer!r} (known: {', '.join(sorted(roster))})") from None
 
 
-def approval_rules(knowledge: Any) -> list[ApprovalRule]:
-    """Every approval rule of the indexed policies (the approval policy carries them)."""
+def indexed_rules(knowledge: Any) -> list[ApprovalRule]:
+    """Every approval rule of the indexed policies (the approval policy carries them), as the files say."""
     return [rule for policy in knowledge.policies() for rule in policy.approval_rules]
 
 
@@ -60,6 +75,100 @@ def _rules_for(tool: str, rules: Sequence[ApprovalRule], facts: Mapping[str, Any
         if met:
             return met
     return [r for r in covering if r.when is None]
+
+
+def approval_rules(knowledge: Any) -> list[ApprovalRule]:
+    """The approval rules that apply: the rules of record of the knowledge base's home (seeded once from the
+    index), or the indexed rules for a knowledge base with no home (a test double, an eval view)."""
+    store = _record_store(knowledge)
+    if store is None:
+        return indexed_rules(knowledge)
+    recorded = store.get_meta(RULES_KEY)
+    if recorded is None:
+        if getattr(knowledge, "restricted", False):  # a view sees only some policies: never seed from it
+            return indexed_rules(knowledge)
+        rules = indexed_rules(knowledge)
+        _record(store, rules, by="seeded from the policy index", role=None)
+        return rules
+    return [ApprovalRule.model_validate(r) for r in json.loads(recorded)["rules"]]
+
+
+def rules_drift(knowledge: Any) -> str | None:
+    """Why the indexed approval rules are not the ones that apply (they differ from the rules of record)."""
+    store = _record_store(knowledge)
+    recorded = store.get_meta(RULES_KEY) if store is not None else None
+    if recorded is None:
+        return None
+    indexed = _digest(indexed_rules(knowledge))
+    of_record = json.loads(recorded)["digest"]
+    if indexed == of_record:
+        return None
+    return (
+        f"the approval rules in the indexed policies ({indexed}) differ from the rules of record ({of_record}) and "
+        f"are ignored: a {' or '.join(POLICY_ROLES)} adopts them with "
+        "`missions knowledge adopt-rules --reviewer NAME`"
+    )
+
+
+def adopt_rules(knowledge: Any, home: Path, reviewer: str) -> dict[str, Any]:
+    """Make the indexed approval rules the rules of record: an approved, audited policy change."""
+    role = role_of(reviewer, load_roster(home))
+    if role not in POLICY_ROLES:
+        raise ForbiddenError(
+            f"{reviewer} ({role}) may not change the approval rules; it takes one of: {', '.join(POLICY_ROLES)}"
+        )
+    if getattr(knowledge, "restricted", False):
+        raise ValidationError("adopt approval rules from the whole index, not a restricted view")
+    store = _record_store(knowledge)
+    if store is None:
+        raise ValidationError("this knowledge base has no home to keep approval rules of record in")
+    approval_rules(knowledge)  # seeded if it never was
+    if rules_drift(knowledge) is None:
+        return {"changed": False, "digest": _digest(indexed_rules(knowledge))}
+    return _record(store, indexed_rules(knowledge), by=reviewer, role=role)
+
+
+def approval_history(knowledge: Any) -> list[dict[str, Any]]:
+    """Every change of the rules of record: when, by whom (and role), digest before and after."""
+    store = _record_store(knowledge)
+    text = store.get_meta(HISTORY_KEY) if store is not None else None
+    history: list[dict[str, Any]] = json.loads(text) if text else []
+    return history
+
+
+def _record(store: RunStore, rules: Sequence[ApprovalRule], *, by: str, role: str | None) -> dict[str, Any]:
+    before = json.loads(store.get_meta(RULES_KEY) or "null")
+    digest = _digest(rules)
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "by": by,
+        "role": role,
+        "before": before["digest"] if before else None,
+        "after": digest,
+        "changed": True,
+    }
+    store.set_meta(RULES_KEY, json.dumps({"digest": digest, "rules": [r.model_dump() for r in rules]}))
+    history = json.loads(store.get_meta(HISTORY_KEY) or "[]")
+    store.set_meta(HISTORY_KEY, json.dumps([*history, entry]))
+    return entry
+
+
+def _digest(rules: Sequence[ApprovalRule]) -> str:
+    canonical = json.dumps([r.model_dump() for r in rules], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _record_store(knowledge: Any) -> RunStore | None:
+    """The run store of the home whose ``knowledge`` directory the knowledge base reads, if it has one."""
+    directory = getattr(knowledge, "directory", None)
+    if not isinstance(directory, Path) or directory.name != "knowledge":
+        return None
+    return _store_at(str(runs_db(directory.parent)))
+
+
+@functools.cache
+def _store_at(path: str) -> RunStore:
+    return RunStore(Path(path))
 
 
 def approval_problems(

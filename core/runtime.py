@@ -20,14 +20,29 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
-from ai_missions.decisions import approved_actions, check_responses, describe, shorthand
-from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, ValidationError
+from ai_missions.decisions import (
+    actions_hash,
+    approved_actions,
+    check_responses,
+    describe,
+    request_hash,
+    shorthand,
+)
+from ai_missions.errors import (
+    ConflictError,
+    CorruptStoreError,
+    ForbiddenError,
+    MissionsError,
+    OutcomeUnknownError,
+    ValidationError,
+)
 from ai_missions.governance import approval_problems, approval_rules, load_roster, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.guard import check_actions
+from ai_missions.nodes.guard import check_actions, review_actions
+from ai_missions.settings import call_timeout_s as settings_call_timeout_s
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
-from ai_missions.store import Decision, RunStore
+from ai_missions.store import FINAL_STATUSES, Decision, RunStore
 from ai_missions.triggers import Systems
 
 EventHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
@@ -82,7 +97,8 @@ class MissionRuntime:
         durability: Durability = "sync",
         extra_systems: Sequence[str] = (),
         callbacks: Sequence[Any] = (),
-        call_timeout_s: float = 10.0,
+        call_timeout_s: float | None = None,
+        reconcile_timeout_s: float | None = None,
     ) -> None:
         self.spec = get_mission(mission)
         self.home = (home or missions_home()).resolve()
@@ -96,7 +112,8 @@ class MissionRuntime:
         self.durability: Durability = durability
         self._extra_systems = tuple(extra_systems)
         self._callbacks = list(callbacks)
-        self._call_timeout_s = call_timeout_s
+        self._call_timeout_s = call_timeout_s if call_timeout_s is not None else settings_call_timeout_s()
+        self._reconcile_timeout_s = reconcile_timeout_s
         self._stack = AsyncExitStack()
 
     @property
@@ -110,7 +127,11 @@ class MissionRuntime:
                 from ai_missions.gateway import SystemsGateway
 
                 wanted = tuple(dict.fromkeys((*self.spec.systems, *self._extra_systems)))
-                gateway = SystemsGateway(connections(wanted, self.home), call_timeout_s=self._call_timeout_s)
+                gateway = SystemsGateway(
+                    connections(wanted, self.home),
+                    call_timeout_s=self._call_timeout_s,
+                    reconcile_timeout_s=self._reconcile_timeout_s,
+                )
                 self._systems = await self._stack.enter_async_context(gateway)
             if self._knowledge is None:
                 from ai_missions.knowledge_index.retrieval import KnowledgeBase
@@ -178,15 +199,32 @@ class MissionRuntime:
             async for event in self.graph.astream(
                 payload, config, context=context, stream_mode="custom", durability=self.durability
             ):
+                event = self._as_recorded(run_id, event)
                 self.store.append_events(run_id, [event])
                 if on_event is not None and (pending := on_event(event)) is not None:
                     await pending
+        except OutcomeUnknownError as exc:  # not a failure: the run waits for `missions resume` to retry safely
+            self.store.append_events(run_id, [{"kind": "error", "summary": str(exc), "node": "execute"}])
+            self.store.update_run(run_id, status="outcome_unknown", summary=str(exc))
+            raise
         except Exception as exc:  # any failure ends the run as failed, with the reason on its trail
             reason = str(exc) if isinstance(exc, MissionsError) else f"{type(exc).__name__}: {exc}"
             self.store.append_events(run_id, [{"kind": "error", "summary": reason, "node": "runtime"}])
             self.store.update_run(run_id, status="failed", summary=reason)
             raise
         return await self._settle(run_id)
+
+    def _as_recorded(self, run_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        """One result per action in the audit trail: a re-run action already recorded done is a replay."""
+        if event.get("kind") != "action_result":
+            return event
+        key = (event.get("data") or {}).get("idempotency_key")
+        if key and any(
+            e["data"].get("idempotency_key") == key and e["data"].get("status") == "done"
+            for e in self.store.events(run_id, kind="action_result")
+        ):
+            return {**event, "kind": "action_replayed", "summary": f"{event.get('source')}: replay, not repeated"}
+        return event
 
     async def _settle(self, run_id: str) -> RunOutcome:
         """Record where the run stopped: a pending decision, or its end."""
@@ -212,8 +250,9 @@ class MissionRuntime:
         if snapshot.interrupts:
             request = snapshot.interrupts[0].value
             decision_id = request[0]["metadata"]["decision_id"]
+            stored = {"interrupts": request, "actions_hash": request_hash(request)}
             if self.store.open_decision(
-                decision_id, run_id=run_id, mission=self.mission, subject_id=subject_id, request={"interrupts": request}
+                decision_id, run_id=run_id, mission=self.mission, subject_id=subject_id, request=stored
             ):
                 self.store.append_events(
                     run_id,
@@ -222,14 +261,20 @@ class MissionRuntime:
                             "kind": "decision_requested",
                             "node": "request_approval",
                             "source": "decision_queue",
-                            "summary": f"Decision {decision_id}: {len(request)} action(s) await a reviewer",
-                            "data": {"decision_id": decision_id, "interrupts": request},
+                            "summary": f"Decision {decision_id}: {len(request)} action(s) await a reviewer "
+                            f"(actions {stored['actions_hash']})",
+                            "data": {
+                                "decision_id": decision_id,
+                                "interrupts": request,
+                                "actions_hash": stored["actions_hash"],
+                            },
                         }
                     ],
                 )
             outcome.status, outcome.decision_id = "awaiting_decision", decision_id
-        else:
-            outcome.status = str(values.get("status") or ("running" if snapshot.next else "closed"))
+        else:  # finished only when the run's own record says so (close wrote a final status), never from an
+            # empty ``snapshot.next``: LangGraph leaves it empty when a step's writes are saved but the next has not run
+            outcome.status = str(values.get("status") or "running")
         self.store.update_run(run_id, status=outcome.status, **fields)
         return outcome
 
@@ -244,19 +289,24 @@ class MissionRuntime:
         reject_reason: str | None = None,
         edits: Mapping[int, Mapping[str, Any]] | None = None,
         on_event: EventHandler | None = None,
+        expected_hash: str | None = None,
     ) -> RunOutcome:
         """Decide a pending decision and execute what was approved.
 
         Either ``responses`` (one agent-inbox HumanResponse per action), or a shorthand: ``approve=True``
         (everything, with ``edits`` replacing the arguments of actions by their 1-based number) or
         ``reject_reason`` (everything). A reviewer without the role is refused and the decision stays pending.
+        ``expected_hash`` is the actions hash the reviewer was shown: the decision is refused (and stays pending)
+        unless it, the stored request and the paused run's checkpoint all name the same actions.
         """
         decision = self.store.get_decision(decision_id)
         if decision.mission != self.mission:
             raise ValidationError(f"decision {decision_id} belongs to the {decision.mission} mission")
         if decision.status != "pending":
+            unfinished = "" if decision.resumed else "; its execution was interrupted: `missions resume` finishes it"
             raise ConflictError(
                 f"decision {decision_id} was already decided by {decision.decided_by} at {decision.decided_at}"
+                f"{unfinished}"
             )
         role = role_of(reviewer, load_roster(self.home))
         interrupts = decision.request["interrupts"]
@@ -267,14 +317,22 @@ class MissionRuntime:
                 interrupts, shorthand(interrupts, approve=approve, reject_reason=reject_reason, edits=edits)
             )
         snapshot = await self.graph.aget_state(_thread(decision.run_id))
+        shown = self._check_same_actions(decision, snapshot, expected_hash)
         facts = snapshot.values.get("facts", {})
         final = approved_actions(interrupts, answers)
         if problems := approval_problems(role, final, approval_rules(self.knowledge), self.spec.tools):
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
-        response = {"decision_id": decision_id, "reviewer": reviewer, "role": role, "responses": answers}
+        response = {
+            "decision_id": decision_id,
+            "reviewer": reviewer,
+            "role": role,
+            "responses": answers,
+            "actions_hash": shown,
+        }
         decided = self.store.claim_decision(decision_id, reviewer=reviewer, role=role, response=response)
+        self.store.update_run(decided.run_id, status="executing")  # no longer awaiting: decided, to execute
         self.store.append_events(
             decided.run_id,
             [
@@ -291,6 +349,24 @@ class MissionRuntime:
         )
         return await self.resume(decided, on_event=on_event)
 
+    def _check_same_actions(self, decision: Decision, snapshot: Any, expected_hash: str | None) -> str:
+        """The actions hash of the decision, the same in the stored request, its record and the checkpoint."""
+        stored = request_hash(decision.request["interrupts"])
+        recorded = decision.request.get("actions_hash", stored)
+        paused = request_hash(snapshot.interrupts[0].value) if snapshot.interrupts else "none"
+        verdict = snapshot.values.get("verdict") or {"actions": []}
+        planned = actions_hash([(i, a["tool"], a["args"]) for i, a in review_actions(verdict["actions"])])
+        found = {"stored request": stored, "its record": recorded, "paused run": paused, "run's verdict": planned}
+        if expected_hash is not None:
+            found["shown to the reviewer"] = expected_hash.strip()
+        if len(set(found.values())) != 1:
+            detail = ", ".join(f"{where} {digest}" for where, digest in found.items())
+            raise ConflictError(
+                f"decision {decision.decision_id}: the actions changed since they were shown ({detail}); "
+                "nothing was approved and the decision stays pending"
+            )
+        return stored
+
     async def resume(self, decision: Decision, *, on_event: EventHandler | None = None) -> RunOutcome:
         """Carry a decided decision into its run (again, after a crash: effects are never repeated)."""
         config: RunnableConfig = {"configurable": {"thread_id": decision.run_id}}
@@ -299,13 +375,14 @@ class MissionRuntime:
         context = self.context(reasoner=run["reasoner"])
         if snapshot.interrupts:
             payload: Any = Command(resume=decision.response)
-        elif snapshot.next:
-            payload = None  # the resume was taken; finish from the last checkpoint
+        elif not finished(snapshot.values):
+            payload = None  # the resume was taken; finish from the last checkpoint and its saved writes
         else:
             self.store.mark_resumed(decision.decision_id)
             return await self._settle(decision.run_id)
         outcome = await self._drive(decision.run_id, payload, context, on_event)
-        self.store.mark_resumed(decision.decision_id)
+        if outcome.status in FINAL_STATUSES:
+            self.store.mark_resumed(decision.decision_id)
         return outcome
 
     async def recover(self) -> list[RunOutcome]:
@@ -320,6 +397,7 @@ class MissionRuntime:
 
 def _sqlite_saver(home: Path) -> Any:
     """The durable checkpointer of the embedded default: SQLite in WAL mode under ``home``."""
+    import sqlite3
     from contextlib import asynccontextmanager
 
     import aiosqlite
@@ -327,16 +405,25 @@ def _sqlite_saver(home: Path) -> Any:
 
     @asynccontextmanager
     async def opened() -> Any:
-        connection = await aiosqlite.connect(home / "checkpoints.sqlite")
+        path = home / "checkpoints.sqlite"
+        connection = await aiosqlite.connect(path)
         try:
-            await connection.execute("PRAGMA journal_mode=WAL")
-            saver = AsyncSqliteSaver(connection)
-            await saver.setup()
+            try:
+                await connection.execute("PRAGMA journal_mode=WAL")
+                saver = AsyncSqliteSaver(connection)
+                await saver.setup()
+            except sqlite3.DatabaseError as exc:
+                raise CorruptStoreError(path, exc) from None
             yield saver
         finally:
             await connection.close()
 
     return opened()
+
+
+def finished(values: Mapping[str, Any]) -> bool:
+    """Whether a run ended, from its own record: the close step wrote a final status."""
+    return values.get("status") in FINAL_STATUSES
 
 
 def _thread(run_id: str) -> RunnableConfig:

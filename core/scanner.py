@@ -4,11 +4,17 @@ A subject's case is new when the subject never had a run of the mission, or when
 (per the trigger's cursor, stored in the run store) and now shows other case types than its last run saw, so a
 mission's own writes do not start it again. Subjects with a run in progress are skipped. One failing start does
 not stop the scan: the run is recorded as failed and the scan goes on with the next subject.
+
+A dead run is never taken for one in progress: a run idle for ``idle_s`` with a decided decision is finished (as
+``missions resume`` would: effects are not repeated), and one that died before its decision is marked failed.
 """
 
 from __future__ import annotations
 
 from ai_missions.runtime import MissionRuntime, RunOutcome
+
+#: A run in progress records an event every few seconds; one silent this long has lost its process.
+IDLE_S = 900.0
 
 
 def cursor_key(mission: str) -> str:
@@ -27,9 +33,11 @@ async def scan_and_start(
     reasoner: str = "offline",
     limit: int | None = None,
     subjects: list[str] | None = None,
+    idle_s: float = IDLE_S,
 ) -> list[RunOutcome]:
     """Start runs for new cases (or for ``subjects`` among them); returns their outcomes."""
     mission = runtime.mission
+    await settle_dead_runs(runtime, idle_s)
     trigger = runtime.spec.load("trigger")
     changed, cursor = await trigger.changed(runtime.systems, runtime.store.get_meta(cursor_key(mission)))
     found = await trigger.find(runtime.systems)
@@ -49,3 +57,19 @@ async def scan_and_start(
             continue
     runtime.store.set_meta(cursor_key(mission), cursor)
     return outcomes
+
+
+async def settle_dead_runs(runtime: MissionRuntime, idle_s: float) -> None:
+    """Finish the decided runs whose process died; mark failed the ones that died before a decision."""
+    store = runtime.store
+    decided = {d.run_id: d for d in store.decided_not_resumed(mission=runtime.mission)}
+    for run in store.stale_runs(runtime.mission, idle_s=idle_s):
+        if run["run_id"] in decided:
+            try:
+                await runtime.resume(decided[run["run_id"]])
+            except Exception:  # recorded on the run's trail by the runtime; `missions resume` can try again
+                continue
+        elif run["status"] == "running":
+            reason = f"interrupted: no progress for {idle_s:g} s (its process stopped); a new scan may start it again"
+            store.append_events(run["run_id"], [{"kind": "error", "node": "scanner", "summary": reason}])
+            store.update_run(run["run_id"], status="failed", summary=reason)

@@ -30,3 +30,17 @@ def knowledge_dir(home: Path | None = None) -> Path:
 def runs_db(home: Path | None = None) -> Path:
     """The SQLite database holding mission checkpoints, the decision queue and audit trails."""
     return (home or missions_home()) / "runs.sqlite"
+
+
+def call_timeout_s() -> float:
+    """How long a call to a system may take before its answer is treated as lost (``MISSIONS_CALL_TIMEOUT_S``)."""
+    from ai_missions.errors import ValidationError
+
+    text = os.environ.get("MISSIONS_CALL_TIMEOUT_S", "10")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ValidationError(f"MISSIONS_CALL_TIMEOUT_S must be a number of seconds in (0, 3600], got {text!r}")
+    return value

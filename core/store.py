@@ -14,11 +14,11 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ConflictError, MissionsError, NotFoundError
+from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -116,7 +116,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
 
 #: Run statuses of a mission that is still in progress.
-ACTIVE_STATUSES = ("running", "awaiting_decision", "executing")
+ACTIVE_STATUSES = ("running", "awaiting_decision", "executing", "outcome_unknown")
 
 #: Run statuses of a mission that has ended.
 FINAL_STATUSES = ("closed", "closed_partially", "escalated", "failed")
@@ -154,7 +154,10 @@ class RunStore:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        migrate(self._db(), str(path))
+        try:
+            migrate(self._db(), str(path))
+        except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
+            raise CorruptStoreError(path, exc) from None
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -252,6 +255,17 @@ class RunStore:
             (mission, *ACTIVE_STATUSES),
         )
         return {r[0] for r in rows}
+
+    def stale_runs(self, mission: str, *, idle_s: float) -> list[dict[str, Any]]:
+        """Runs of ``mission`` still marked in progress (not waiting for a reviewer) that recorded nothing for
+        ``idle_s`` seconds: their process died (a live run records an event every few seconds)."""
+        cutoff = (datetime.now(UTC) - timedelta(seconds=idle_s)).isoformat(timespec="milliseconds")
+        rows = self._db().execute(
+            "SELECT * FROM runs r WHERE mission = ? AND status IN ('running', 'executing', 'outcome_unknown')"
+            " AND updated_at < ? AND coalesce((SELECT max(at) FROM events e WHERE e.run_id = r.run_id), '') < ?",
+            (mission, cutoff, cutoff),
+        )
+        return [run_row(r) for r in rows]
 
     def last_types_by_subject(self, mission: str) -> dict[str, list[str]]:
         """Each subject's case types as its latest run of ``mission`` saw them."""

@@ -71,6 +71,19 @@ def read(system: str, name: str, summary: str) -> ToolSpec:
     return ToolSpec(system, name, "read", summary)
 
 
+def write_lookup_name(system: str) -> str:
+    """The read tool every system with writes serves: a write recorded under an idempotency key.
+
+    The platform uses it to learn the outcome of a write whose answer was lost (a timeout, a dropped session)
+    before reporting anything: the systems record a write's result atomically with its effect.
+    """
+    return f"get_{system}_write"
+
+
+def write_lookup(system: str) -> ToolSpec:
+    return read(system, write_lookup_name(system), "The write recorded under an idempotency key, if any.")
+
+
 def write(
     system: str,
     name: str,

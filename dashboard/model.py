@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ai_missions.decisions import request_hash
 from ai_missions.store import Decision
 
 #: Pending decisions grouped by how long they have waited: (label, upper bound).
@@ -33,6 +34,7 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "running": ("running", "blue"),
     "executing": ("executing", "blue"),
     "awaiting_decision": ("awaiting decision", "orange"),
+    "outcome_unknown": ("outcome unknown: resume to retry", "orange"),
     "closed": ("closed", "green"),
     "closed_partially": ("closed partially", "violet"),
     "escalated": ("escalated", "red"),
@@ -46,6 +48,7 @@ OUTCOME_COLOR = {"proceed": "green", "hold": "orange", "cancel": "gray", "escala
 ACTION_STATUS: dict[str, tuple[str, str]] = {
     "done": (":green[:material/check_circle:]", "done"),
     "failed": (":red[:material/error:]", "failed"),
+    "unknown": (":orange[:material/help:]", "outcome unknown (retried safely on resume)"),
     "skipped": (":gray[:material/skip_next:]", "skipped"),
     "rejected": (":red[:material/block:]", "rejected"),
     "awaiting": (":orange[:material/hourglass_top:]", "awaiting review"),
@@ -265,6 +268,8 @@ def action_rows(
         else:
             waiting = pending or run_status in ("awaiting_decision", "running", "executing")
             status = "awaiting" if waiting and action.get("tier") == "review" else "not_run"
+            if run_status == "outcome_unknown" and action.get("tier") == "review":
+                status = "unknown"  # the execute step stopped on a write it could not confirm: resume retries it
             detail, args = "", dict(action.get("args") or {})
         rows.append(
             ActionRow(
@@ -301,6 +306,8 @@ class QueueCard:
     confidence: float | None
     actions: list[ReviewAction]
     case_types: list[str] = field(default_factory=list)
+    #: The digest of the actions shown (``decisions.request_hash``): decide refuses if they changed since.
+    actions_hash: str = ""
 
 
 def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mapping[str, Any] | None) -> QueueCard:
@@ -334,6 +341,7 @@ def queue_card(decision: Decision, run: Mapping[str, Any] | None, verdict: Mappi
         confidence=meta.get("confidence", (verdict or {}).get("confidence")),
         actions=actions,
         case_types=list((run or {}).get("case_types") or []),
+        actions_hash=request_hash(interrupts) if interrupts else "",
     )
 
 

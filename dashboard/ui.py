@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,23 @@ EVALS = "views/evals.py"
 
 #: Session-state key of the reviewer chosen in the sidebar.
 REVIEWER_KEY = "reviewer"
+
+
+#: The marks Markdown, Streamlit's directives (``:red[...]``, ``:material/...:``), math (``$``), HTML (``<``, ``&``)
+#: and links/images (``![..](..)``) give a meaning to anywhere in a line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~:$&@])")
+#: Marks that only mean something at the start of a line (lists, quotes, headings, rules).
+_LINE_START = re.compile(r"^(\s*\d*)([-+.)])")
+#: Bare web addresses GFM turns into links.
+_WWW = re.compile(r"(?i)\b(www)\.")
+
+
+def plain(value: object) -> str:
+    """Untrusted text (from systems, customers, documents, reviewers) made literal inside Streamlit Markdown:
+    its meaningful marks backslash-escaped, line breaks flattened. ``**APPROVED**`` shows as typed."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    text = _WWW.sub(r"\1\\.", text)
+    return _LINE_START.sub(r"\1\\\2", text, count=1)
 
 
 def status_badge(status: str | None) -> str:

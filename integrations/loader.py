@@ -84,9 +84,30 @@ def insert_rows(conn: sqlite3.Connection, system: str, tables: Mapping[str, Rows
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         try:
             conn.executemany(sql, [tuple(row.get(c) for c in cols) for row in rows])
-        except (sqlite3.Error, AttributeError) as exc:
+        except (sqlite3.Error, AttributeError) as exc:  # the tables are STRICT: a wrong type is refused here
             reason = " ".join(str(exc).split())  # one line, whatever the constraint's text looks like
             raise ValidationError(f"bad {system}.{table} rows: {reason}") from None
+        check_values(conn, system, table, cols)
+
+
+#: How the systems write a moment (``2026-03-16T15:00:00Z``), as a GLOB pattern.
+_TIMESTAMP = "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z"
+
+
+def check_values(conn: sqlite3.Connection, system: str, table: str, cols: Sequence[str]) -> None:
+    """What the systems assume of every row beyond types: moments in their one format, no negative money or
+    quantity. An import that breaks them is refused (nothing is written: the caller's transaction rolls back)."""
+    for col in cols:
+        if col.endswith("_at"):
+            sql, what = f"{col} IS NOT NULL AND {col} NOT GLOB ?", "a timestamp like 2026-03-16T15:00:00Z"
+            params: tuple[str, ...] = (_TIMESTAMP,)
+        elif col.endswith(("_cents", "qty", "quantity")):
+            sql, what, params = f"{col} < 0", "0 or more", ()
+        else:
+            continue
+        bad = conn.execute(f"SELECT {col} FROM {table} WHERE {sql} LIMIT 1", params).fetchone()
+        if bad is not None:
+            raise ValidationError(f"bad {system}.{table} rows: {col} must be {what}, got {bad[0]!r}")
 
 
 def write_system(path: Path, system: str, tables: Mapping[str, Rows]) -> None:

@@ -15,7 +15,7 @@ from ai_missions.integrations.serving import Amount, IdempotencyKey, Reason, Sys
 InvoiceId = Annotated[str, Field(min_length=1, max_length=64, description="Invoice id, e.g. INV-100123")]
 VendorId = Annotated[str, Field(min_length=1, max_length=64, description="Vendor id, e.g. V-1001")]
 AccountId = Annotated[str, Field(min_length=1, max_length=64, description="Bank account id, e.g. BA-00123")]
-WindowDays = Annotated[int, Field(ge=1, le=366, description="Days either side of the invoice date")]
+WindowDays = Annotated[int, Field(strict=True, ge=1, le=366, description="Days either side of the invoice date")]
 Text = Annotated[str, Field(min_length=1, max_length=2000, description="Plain text, kept in the record")]
 Person = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -59,7 +59,8 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
 
     @tool(server)
     def read_invoice_events(
-        after_id: Annotated[int, Field(ge=0)] = 0, limit: Annotated[int, Field(ge=1, le=5000)] = 500
+        after_id: Annotated[int, Field(strict=True, ge=0)] = 0,
+        limit: Annotated[int, Field(strict=True, ge=1, le=5000)] = 500,
     ) -> ap.InvoiceEvents:
         """Status changes after a cursor, oldest first; pass `next_after_id` back to continue."""
         return ap.read_invoice_events(db, after_id, limit)

@@ -31,7 +31,7 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     def list_orders(
         status: Status = None,
         customer_id: Annotated[str | None, Field(description="Only this customer's orders")] = None,
-        limit: Annotated[int, Field(ge=1, le=500)] = 50,
+        limit: Annotated[int, Field(strict=True, ge=1, le=500)] = 50,
     ) -> erp.OrderList:
         """Order summaries, newest first."""
         return erp.list_orders(db, status, customer_id, limit)
@@ -44,7 +44,7 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     @tool(server)
     def find_similar_orders(
         order_id: OrderId,
-        window_minutes: Annotated[int, Field(ge=1, le=10080, description="How far apart in time")] = 60,
+        window_minutes: Annotated[int, Field(strict=True, ge=1, le=10080, description="How far apart in time")] = 60,
     ) -> erp.SimilarOrders:
         """Other orders of the same customer with exactly the same SKUs and quantities placed within the window;
         `placed_before` marks the earlier ones (the original of a duplicate)."""
@@ -53,7 +53,9 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     @tool(server)
     def get_order_context(
         order_id: OrderId,
-        window_minutes: Annotated[int, Field(ge=1, le=10080, description="How far apart similar orders are")] = 60,
+        window_minutes: Annotated[
+            int, Field(strict=True, ge=1, le=10080, description="How far apart similar orders are")
+        ] = 60,
     ) -> erp.OrderContext:
         """`get_order` and `find_similar_orders` in one call; a part that cannot be read is null, with the reason
         under `missing`."""
@@ -61,8 +63,8 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
 
     @tool(server)
     def read_events(
-        after_id: Annotated[int, Field(ge=0, description="Cursor: the last event id already seen")] = 0,
-        limit: Annotated[int, Field(ge=1, le=1000)] = 100,
+        after_id: Annotated[int, Field(strict=True, ge=0, description="Cursor: the last event id already seen")] = 0,
+        limit: Annotated[int, Field(strict=True, ge=1, le=1000)] = 100,
     ) -> erp.EventPage:
         """Order status-change events with ids above `after_id`, oldest first."""
         return erp.read_events(db, after_id, limit)

@@ -81,7 +81,7 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     def adjust_stock(
         sku: Sku,
         location_id: LocationId,
-        counted_qty: Annotated[int, Field(ge=0, le=1_000_000, description="Units physically there")],
+        counted_qty: Annotated[int, Field(strict=True, ge=0, le=1_000_000, description="Units physically there")],
         reason: Reason,
         idempotency_key: IdempotencyKey,
     ) -> inventory.StockAdjustmentResult:

@@ -27,7 +27,8 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
 
     @tool(server)
     def list_vendor_purchase_orders(
-        vendor_id: Annotated[str, Field(min_length=1, max_length=64)], limit: Annotated[int, Field(ge=1, le=200)] = 20
+        vendor_id: Annotated[str, Field(min_length=1, max_length=64)],
+        limit: Annotated[int, Field(strict=True, ge=1, le=200)] = 20,
     ) -> purchasing.VendorPurchaseOrders:
         """Newest first."""
         return purchasing.list_vendor_purchase_orders(db, vendor_id, limit)

@@ -27,10 +27,10 @@ from pydantic import Field
 from ai_missions.contracts import contract
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
-from ai_missions.integrations.store import check_system, connect
+from ai_missions.integrations.store import WriteRecord, check_system, connect, recorded_write
 from ai_missions.integrations.systems import SERVED, SIMULATED
 from ai_missions.settings import missions_home
-from ai_missions.tools import ToolSpec
+from ai_missions.tools import ToolSpec, write_lookup_name
 
 Transport = Literal["stdio", "streamable-http"]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,7 +41,16 @@ CustomerId = Annotated[str, Field(min_length=1, max_length=64, description="Cust
 Sku = Annotated[str, Field(min_length=1, max_length=64, description="SKU, e.g. SKU-1001")]
 LocationId = Annotated[str, Field(min_length=1, max_length=64, description="Location id, e.g. DC-EAST")]
 Reason = Annotated[str, Field(min_length=1, max_length=500, description="Why, in a sentence (kept in the record)")]
-Amount = Annotated[float, Field(gt=0, le=1_000_000, description="Money amount in the order currency, > 0")]
+Amount = Annotated[
+    float,
+    Field(
+        strict=True,
+        gt=0,
+        le=1_000_000,
+        multiple_of=0.01,
+        description="Money amount in the order currency, > 0, in cents (at most two decimals)",
+    ),
+]
 IdempotencyKey = Annotated[
     str,
     Field(
@@ -162,7 +171,24 @@ def open_system(system: str, home: Path | None = None, **settings: Any) -> tuple
     """A server for ``system`` and the database connection its tools share (the book must exist)."""
     check_system(system)
     conn = connect(system, home)
-    return SystemServer(system, latency=latency_ms(system), **settings), conn
+    server = SystemServer(system, latency=latency_ms(system), **settings)
+    lookup = write_lookup_name(system)
+    if lookup in server.contract_names:
+
+        def get_write(idempotency_key: IdempotencyKey) -> WriteRecord:
+            """Whether a write with this key happened, and the result it returned (``found`` false: it did not,
+            or not yet). How a client learns the outcome of a write whose answer it lost."""
+            return recorded_write(conn, idempotency_key)
+
+        spec = server.contract.tool(lookup)
+        server.add_tool(
+            get_write,
+            name=lookup,
+            description=f"{spec.summary}\n\n{get_write.__doc__}",
+            annotations=tool_annotations(spec),
+            structured_output=True,
+        )
+    return server, conn
 
 
 def check_complete(server: SystemServer) -> SystemServer:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ai_missions.errors import ConflictError, MissionsError, NotFoundError, ValidationError
+from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError, ValidationError
 from ai_missions.integrations.systems import SYSTEMS
 from ai_missions.settings import sandbox_dir
 
@@ -57,11 +57,16 @@ def open_db(path: Path) -> sqlite3.Connection:
     """Open a SQLite file in autocommit mode (transactions are explicit), WAL journal, rows by name."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 10000")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the schema: a torn file fails here
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CorruptStoreError(path, exc) from None
     return conn
 
 
@@ -199,6 +204,31 @@ def idempotent_write(
             (key, tool, fingerprint, result.model_dump_json(), to_ts(book_now(conn))),
         )
         return result
+
+
+class WriteRecord(BaseModel):
+    """What a system recorded under an idempotency key: the write's result, or ``found=False`` (never done)."""
+
+    idempotency_key: str
+    found: bool
+    tool: str | None = None
+    response: dict[str, Any] | None = None
+    recorded_at: str | None = None
+
+
+def recorded_write(conn: sqlite3.Connection, idempotency_key: str) -> WriteRecord:
+    """The write recorded under ``idempotency_key`` (recorded in the write's own transaction: found iff done)."""
+    key = require_text(idempotency_key, "idempotency_key", max_length=MAX_KEY_LENGTH)
+    row = conn.execute("SELECT tool, response, created_at FROM idempotency WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        return WriteRecord(idempotency_key=key, found=False)
+    return WriteRecord(
+        idempotency_key=key,
+        found=True,
+        tool=row["tool"],
+        response=json.loads(row["response"]),
+        recorded_at=row["created_at"],
+    )
 
 
 def from_row(model: type[M], row: sqlite3.Row) -> M:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,13 @@ def register(subparsers: Any) -> None:
     build.add_argument("--source", type=Path, help="policy directory (default: the shipped corpus)")
     build.add_argument("--json", action="store_true", help="print JSON")
     build.set_defaults(handler=_build)
+
+    adopt = commands.add_parser(
+        "adopt-rules", help="make the indexed approval rules the rules of record (an audited policy change)"
+    )
+    adopt.add_argument("--reviewer", required=True, help="who approves the change (a controller)")
+    adopt.add_argument("--json", action="store_true", help="print JSON")
+    adopt.set_defaults(handler=_adopt)
 
     search = commands.add_parser("search", help="search policy sections")
     search.add_argument("query")
@@ -44,11 +52,34 @@ def register(subparsers: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from ai_missions.governance import rules_drift
     from ai_missions.knowledge_index.index import build
+    from ai_missions.knowledge_index.retrieval import KnowledgeBase
+    from ai_missions.settings import knowledge_dir
 
     report = build(args.source)
     emit(report.to_dict(), as_json=args.json, render=_render_build)
+    if drift := rules_drift(KnowledgeBase(knowledge_dir())):
+        print(f"missions: warning: {drift}", file=sys.stderr)
     return 1 if report.problems and not (report.added or report.updated or report.skipped) else 0
+
+
+def _adopt(args: argparse.Namespace) -> int:
+    from ai_missions.governance import adopt_rules
+    from ai_missions.knowledge_index.retrieval import KnowledgeBase
+    from ai_missions.settings import knowledge_dir, missions_home
+
+    entry = adopt_rules(KnowledgeBase(knowledge_dir()), missions_home(), args.reviewer)
+
+    def render(entry: dict[str, Any]) -> str:
+        if not entry.get("changed"):
+            return f"the approval rules of record already match the index ({entry['digest']})"
+        return (
+            f"approval rules of record changed {entry['before']} -> {entry['after']} by {entry['by']} ({entry['role']})"
+        )
+
+    emit(entry, as_json=args.json, render=render)
+    return 0
 
 
 def _render_build(data: dict[str, Any]) -> str:

@@ -203,6 +203,11 @@ class KnowledgeBase:
         return KnowledgeBase(self._store.directory, allowed_domains=wanted)
 
     @property
+    def directory(self) -> Path:
+        """The index directory (``knowledge_dir(home)``)."""
+        return Path(self._store.directory)
+
+    @property
     def restricted(self) -> bool:
         return self.allowed_domains != frozenset(all_domains())
 

@@ -4,22 +4,66 @@ Every write carries an idempotency key derived from the decision (or run) and th
 after a crash, or a retried call, replays the systems' first answer instead of repeating the side effect. An
 action that fails or is rejected stops the actions after it that depend on it (all later actions except the
 ones the mission may run without a reviewer, internal notes).
+
+Every write has a known outcome before anything is reported. A call that times out, drops, or fails inside the
+system is reconciled: the system is read by the call's idempotency key (it records a write atomically with its
+effect), and a write it has not recorded is retried with the same key, which is safe. Only a system's refusal is a
+failure. A write whose outcome still cannot be learned is reported ``unknown`` and the step stops without
+completing (:class:`OutcomeUnknownError`), so ``missions resume`` runs it again with the same keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import MissionsError
+from ai_missions.errors import MissionsError, OutcomeUnknownError
+from ai_missions.gateway import SystemError_
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import emit
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import ActionResult, MissionState, Node
+from ai_missions.tools import write_lookup_name
+
+WriteStatus = Literal["done", "failed", "unknown"]
+
+
+async def call_write(
+    systems: Any, system: str, tool: str, args: dict[str, Any]
+) -> tuple[WriteStatus, dict[str, Any] | None, str]:
+    """Call a write and learn its outcome: (``done`` | ``failed`` | ``unknown``, result, detail).
+
+    ``args`` carries the idempotency key. A refusal is ``failed``; a lost answer is reconciled (read by key, then
+    a retry with the same key); what still cannot be learned is ``unknown``.
+    """
+    key = args["idempotency_key"]
+    try:
+        return "done", await systems.call(tool, args), "ok"
+    except SystemError_ as exc:
+        if exc.refused:
+            return "failed", None, str(exc)
+        lost = str(exc)
+    except MissionsError as exc:
+        lost = str(exc)
+    patience = getattr(systems, "reconcile_timeout_s", None)
+    try:
+        record = await systems.call(write_lookup_name(system), {"idempotency_key": key}, timeout_s=patience)
+        if record.get("found"):
+            if record.get("tool") != tool:
+                return "failed", None, f"idempotency key {key} is recorded for {record.get('tool')}, not {tool}"
+            return "done", record.get("response"), f"reconciled: the system did it ({lost})"
+        answer = await systems.call(tool, args, timeout_s=patience)  # not done (yet): the same key is safe
+    except SystemError_ as exc:
+        if exc.refused:
+            return "failed", None, f"{exc} (after: {lost})"
+        return "unknown", None, f"outcome unknown: {lost}; then {exc}"
+    except MissionsError as exc:
+        return "unknown", None, f"outcome unknown: {lost}; then {exc}"
+    return "done", answer, f"retried safely with the same key ({lost})"
 
 
 def idempotency_key(scope: str, index: int, tool: str) -> str:
@@ -33,6 +77,7 @@ async def run_actions(
     systems = await systems_of(runtime.context, spec.systems)
     independent = spec.tools.automatable
     results: list[ActionResult] = []
+    unknown: list[str] = []
     blocked_by: int | None = None
     for step in steps:
         index, tool, args = step["index"], step["tool"], step["args"]
@@ -45,19 +90,24 @@ async def run_actions(
             detail = f"not run: depends on action {blocked_by + 1}, which did not happen"
             result = ActionResult(index=index, tool=tool, args=args, status="skipped", detail=detail)
         else:
-            try:
-                answer = await systems.call(tool, {**args, "idempotency_key": key})
-            except MissionsError as exc:
-                result = ActionResult(
-                    index=index, tool=tool, args=args, status="failed", detail=str(exc), idempotency_key=key
-                )
+            system = spec.tools[tool].spec.system
+            status, answer, detail = await call_write(systems, system, tool, {**args, "idempotency_key": key})
+            result = ActionResult(
+                index=index, tool=tool, args=args, status=status, detail=detail, result=answer, idempotency_key=key
+            )
+            if status != "done":
                 blocked_by = index if blocked_by is None else blocked_by
-            else:
-                result = ActionResult(
-                    index=index, tool=tool, args=args, status="done", detail="ok", result=answer, idempotency_key=key
-                )
-        emit("action_result", node=node, source=tool, summary=f"{tool}: {result['status']}", data=dict(result))
+            if status == "unknown":
+                unknown.append(f"action {index + 1} {tool}: {detail}")
+        replayed = isinstance(result.get("result"), dict) and bool(result["result"].get("replayed"))  # type: ignore[union-attr]
+        summary = f"{tool}: {result['status']}" + (" (replay: done before, not repeated)" if replayed else "")
+        kind = "action_outcome_unknown" if result["status"] == "unknown" else "action_result"
+        emit(kind, node=node, source=tool, summary=summary, data={**result, "replayed": replayed})
         results.append(result)
+    if unknown:
+        raise OutcomeUnknownError(
+            f"{'; '.join(unknown)}. Nothing is reported failed: `missions resume` retries with the same keys"
+        )
     return results
 
 

@@ -43,7 +43,7 @@ class ActionResult(TypedDict):
     index: int
     tool: str
     args: dict[str, Any]
-    status: Literal["done", "failed", "skipped", "rejected"]
+    status: Literal["done", "failed", "skipped", "rejected", "unknown"]
     detail: str
     result: NotRequired[dict[str, Any] | None]
     idempotency_key: NotRequired[str]

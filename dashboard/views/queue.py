@@ -40,7 +40,7 @@ def permission(mission: str, role: str | None, tool: str, args: dict[str, Any], 
         return ":gray[approval rules unavailable (knowledge index not built)]"
     problems = approval_problems(role, [{"tool": tool, "args": args}], known, get_mission(mission).tools)
     if problems:
-        return f":red[:material/block: {role} may not approve: {'; '.join(problems)}]"
+        return f":red[:material/block: {role} may not approve: {'; '.join(problems)}]"  # tools, roles, amounts
     return f":green[:material/check_circle: {role} may approve]"
 
 
@@ -52,7 +52,8 @@ def last_result() -> None:
     with st.container(border=True):
         left, right = st.columns([6, 1], vertical_alignment="center")
         left.success(
-            f"**{last['decision_id']}** ({last['subject_id']}) decided by {last['reviewer']} ({last['role']}): "
+            f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {last['reviewer']} "
+            f"({last['role']}): "
             f"run {last['run_id']} is **{model.status_label(last['status'])}**",
             icon=":material/task_alt:",
         )
@@ -61,7 +62,7 @@ def last_result() -> None:
             st.rerun()
         for result in last["results"]:
             icon, label = model.ACTION_STATUS.get(result["status"], ("•", result["status"]))
-            detail = f" — {result['detail']}" if result.get("detail") and result["detail"] != "ok" else ""
+            detail = f" — {ui.plain(result['detail'])}" if result.get("detail") and result["detail"] != "ok" else ""
             st.markdown(f"{icon} **{result['index'] + 1}. {result['tool']}** · {label}{detail}")
         if not last["results"]:
             st.caption("Nothing executed.")
@@ -104,11 +105,14 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
     return rows[0] if rows else None
 
 
-def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]]) -> None:
+def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]], shown_hash: str) -> None:
+    """Decide what the reviewer saw: ``shown_hash`` is the actions hash on screen when the button was clicked."""
     decision = card.decision
     try:
         with st.spinner("Deciding and executing…"):
-            outcome = resources.client().decide(decision.decision_id, reviewer, responses=responses)
+            outcome = resources.client().decide(
+                decision.decision_id, reviewer, responses=responses, expected_hash=shown_hash
+            )
     except ForbiddenError as exc:
         st.error(f"Refused: {exc}. The decision stays pending.", icon=":material/block:")
         return
@@ -140,15 +144,18 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
     role = resources.roster().get(reviewer) if reviewer else None
     known = rules()
     key = f"q-{decision.decision_id}"
+    shown_hash = str(st.session_state.get(f"{key}-shown", card.actions_hash))  # on screen when clicked
+    st.session_state[f"{key}-shown"] = card.actions_hash
     with st.container(border=True):
         kind = get_mission(decision.mission).subject.kind
-        st.markdown(f"#### {decision.decision_id} · {kind} {decision.subject_id}")
+        st.markdown(f"#### {decision.decision_id} · {kind} {ui.plain(decision.subject_id)}")
         types = " ".join(f":gray-badge[{t}]" for t in card.case_types)
         st.markdown(
             f"{ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; waiting "
             f"{model.age_text(decision.created_at)}"
         )
-        st.write(card.summary)
+        st.text(card.summary)
+        st.caption(f"Actions hash {card.actions_hash}: what you approve is exactly what executes")
         st.page_link(
             ui.RUN,
             label=f"Explain rail of run {decision.run_id}",
@@ -156,7 +163,9 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             query_params={"run": decision.run_id},
         )
         with st.expander("Evidence", expanded=True), st.container(height=250, border=False):
-            st.markdown("  \n".join(f"**{o.source}** — {o.finding}" for o in model.evidence(events)))
+            st.markdown(
+                "  \n".join(f"**{ui.plain(o.source)}** — {ui.plain(o.finding)}" for o in model.evidence(events))
+            )
 
         responses: list[dict[str, Any]] = []
         choices: list[str] = []
@@ -164,12 +173,14 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
         for action in card.actions:
             with st.container(border=True):
                 short = model.args_text(action.args, limit=48)
-                st.markdown(f"**{action.number}. {action.tool}** &nbsp; `{short}`")
+                st.markdown(f"**{action.number}. {action.tool}** &nbsp; {ui.plain(short)}")
                 if short != model.args_text(action.args):
                     with st.expander("All arguments"):
                         st.json(action.args)
                 if action.why:
-                    st.caption(f"{action.why} · cites {', '.join(action.policy_ids) or 'no policy'}")
+                    st.caption(
+                        f"{ui.plain(action.why)} · cites {ui.plain(', '.join(action.policy_ids) or 'no policy')}"
+                    )
                 left, right = st.columns([5, 4], vertical_alignment="center")
                 choice = left.radio(
                     f"Action {action.number}",
@@ -220,7 +231,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             width="stretch",
         )
         if clicked and reviewer is not None:
-            decide(card, reviewer, role or "", responses)
+            decide(card, reviewer, role or "", responses, shown_hash)
 
 
 def recently_decided(store: RunStore) -> None:
@@ -230,8 +241,8 @@ def recently_decided(store: RunStore) -> None:
     with st.expander("Recently decided"):
         for d in recent:
             st.markdown(
-                f"**{d.decision_id}** · {d.subject_id} · {d.decided_by} ({d.reviewer_role}) · "
-                f"{model.age_text(d.decided_at or d.created_at)} ago  \n:gray[{model.decision_summary(d)}]"
+                f"**{d.decision_id}** · {ui.plain(d.subject_id)} · {ui.plain(d.decided_by)} ({d.reviewer_role}) · "
+                f"{model.age_text(d.decided_at or d.created_at)} ago  \n:gray[{ui.plain(model.decision_summary(d))}]"
             )
 
 

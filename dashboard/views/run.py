@@ -14,7 +14,7 @@ from ai_missions.errors import NotFoundError
 from ai_missions.store import ACTIVE_STATUSES, RunStore
 
 #: Seconds between refreshes: a mission working (seconds), one waiting for a reviewer (someone may decide).
-LIVE_EVERY = {"running": 2.0, "executing": 2.0, "awaiting_decision": 10.0}
+LIVE_EVERY = {"running": 2.0, "executing": 2.0, "awaiting_decision": 10.0, "outcome_unknown": 10.0}
 
 
 def graph_state(run_id: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -38,7 +38,7 @@ def pick_run(store: RunStore) -> None:
     for r in recent:
         st.page_link(
             ui.RUN,
-            label=f"{r['run_id']} · {r['subject_id']} · {model.status_label(r['status'])} · "
+            label=f"{r['run_id']} · {ui.plain(r['subject_id'])} · {model.status_label(r['status'])} · "
             f"{model.when(r['created_at'])}",
             query_params={"run": r["run_id"]},
         )
@@ -50,7 +50,7 @@ def header(run: dict[str, Any]) -> None:
     types = " ".join(f":gray-badge[{t}]" for t in run["case_types"]) or ":gray-badge[no case type]"
     st.markdown(
         f"{ui.status_badge(run['status'])} {ui.outcome_badge(run['outcome'], run['confidence'])} &nbsp; "
-        f"{run['mission']} · **{run['subject_id']}** &nbsp; {types}"
+        f"{run['mission']} · **{ui.plain(run['subject_id'])}** &nbsp; {types}"
     )
     st.caption(
         f"{run['mission']} mission · {run['reasoner']} reasoner · started {model.when(run['created_at'])} UTC · "
@@ -68,7 +68,7 @@ def explain_rail(observations: list[model.Observation]) -> None:
         if o.node != node:
             node = o.node
             st.markdown(f"**{node.replace('_', ' ')}**")
-        with st.expander(f"`{model.clock(o.at)}` &nbsp; **{o.source}** — {o.finding}"):
+        with st.expander(f"`{model.clock(o.at)}` &nbsp; **{ui.plain(o.source)}** — {ui.plain(o.finding)}"):
             if o.data:
                 st.json(o.data)
             else:
@@ -82,9 +82,11 @@ def verdict_card(verdict: dict[str, Any] | None) -> None:
             st.caption("No verdict yet.")
             return
         confidence = float(verdict.get("confidence") or 0.0)
-        st.markdown(f"{ui.outcome_badge(verdict['outcome'])} &nbsp; by the {verdict.get('reasoner', '?')} reasoner")
+        st.markdown(
+            f"{ui.outcome_badge(verdict['outcome'])} &nbsp; by the {ui.plain(verdict.get('reasoner', '?'))} reasoner"
+        )
         st.progress(confidence, text=f"confidence {confidence:.0%}")
-        st.write(verdict.get("summary", ""))
+        st.text(str(verdict.get("summary", "")))
         if verdict.get("policy_ids"):
             st.caption("cites " + ", ".join(verdict["policy_ids"]))
 
@@ -98,9 +100,9 @@ def actions_card(rows: list[model.ActionRow], decisions: list[Any]) -> None:
             icon, label = model.ACTION_STATUS[row.status]
             tier = " · :gray[automatic]" if row.tier == "auto" else ""
             st.markdown(f"{icon} **{row.number}. {row.tool}** · {label}{tier}")
-            st.caption(f"`{model.args_text(row.args)}`" + (f" — {row.why}" if row.why else ""))
+            st.caption(ui.plain(model.args_text(row.args)) + (f" — {ui.plain(row.why)}" if row.why else ""))
             if row.detail and row.status != "done":
-                st.caption(f"{label}: {row.detail}")
+                st.caption(f"{label}: {ui.plain(row.detail)}")
         for decision in decisions:
             if decision.status == "pending":
                 st.warning(f"Decision {decision.decision_id} awaits a reviewer.", icon=":material/hourglass_top:")
@@ -112,8 +114,9 @@ def actions_card(rows: list[model.ActionRow], decisions: list[Any]) -> None:
                 )
             else:
                 st.caption(
-                    f"Decision {decision.decision_id}: decided by {decision.decided_by} ({decision.reviewer_role}) "
-                    f"at {model.when(decision.decided_at)} UTC — {model.decision_summary(decision)}"
+                    f"Decision {decision.decision_id}: decided by {ui.plain(decision.decided_by)} "
+                    f"({decision.reviewer_role}) at {model.when(decision.decided_at)} UTC — "
+                    f"{ui.plain(model.decision_summary(decision))}"
                 )
 
 

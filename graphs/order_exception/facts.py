@@ -139,6 +139,7 @@ def _payment_facts(
                 "payment.refunded_amount": payment.get("refunded_amount"),
                 "payment.capture_count": payment.get("capture_count", len(captures)),
                 "payment.capture_ids": [c["capture_id"] for c in captures],
+                "payment.capture_refundable": [c.get("refundable_amount", c.get("amount")) for c in captures],
                 "payment.hold_active": payment.get("hold_active"),
             }
         )

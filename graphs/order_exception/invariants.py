@@ -62,6 +62,18 @@ def order_level(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ea
     return problems
 
 
+def _refund_within_capture(capture_id: Any, amount: float, facts: Mapping[str, Any]) -> list[str]:
+    """The payments system's own rule: a refund never exceeds what remains unrefunded on the capture it names."""
+    ids = list(facts.get("payment.capture_ids") or [])
+    refundable = list(facts.get("payment.capture_refundable") or [])
+    if capture_id not in ids or len(refundable) != len(ids):
+        return []
+    left = _number(refundable[ids.index(capture_id)])
+    if left is not None and amount > left + 1e-9:
+        return [f"refund_payment: {amount:.2f} exceeds what remains refundable on {capture_id} ({left:.2f})"]
+    return []
+
+
 def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
     """Problems with one action, given the tools planned before it (empty when it is sound)."""
     problems: list[str] = order_level(tool, args, facts, earlier)
@@ -74,6 +86,8 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append(
                 f"refund_payment: {amount:.2f} exceeds what is captured and not refunded ({refundable:.2f})"
             )
+    if tool == "refund_payment" and amount is not None:
+        problems += _refund_within_capture(args.get("capture_id"), amount, facts)
     if tool == "capture_payment":
         if facts.get("payment.auth_status") != "authorized":
             problems.append(f"capture_payment: authorization is {facts.get('payment.auth_status')}, not authorized")

@@ -67,6 +67,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "payment.captured_amount": ("number", "total captured for the order"),
     "payment.capture_count": ("int", "number of captures on the order"),
     "payment.capture_ids": ("list", "ids of the order's captures"),
+    "payment.capture_refundable": ("list", "what remains refundable on each capture, in capture_ids order"),
     "payment.duplicate_capture_id": ("str", "the extra capture when the order was charged twice"),
     "payment.duplicate_capture_amount": ("number", "the amount of that extra capture"),
     "payment.refunded_amount": ("number", "total refunded for the order"),
