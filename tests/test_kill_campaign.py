@@ -200,7 +200,11 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
                 tally["stuck"] += 1
                 problems.append(f"{order_id}: run {run['status']}, decision resumed={decision.resumed}")
             done = written(home, outcome.decision_id, plan)
-            results = [e["data"] for e in missions.store.events(outcome.run_id, kind="action_result")]
+            results = [
+                e["data"]
+                for kind in ("action_result", "action_replayed")
+                for e in missions.store.events(outcome.run_id, kind=kind)
+            ]
             finished = {r["idempotency_key"] for r in results if r.get("status") in ("done", "failed", "skipped")}
             lost = [t for i, t in plan if f"{outcome.decision_id}:{i}:{t}" not in finished]
             if lost or done > len(plan):
