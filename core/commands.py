@@ -57,9 +57,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=_queue)
 
-    decide = subparsers.add_parser("decide", help="approve, reject or edit a pending decision")
+    decide = subparsers.add_parser(
+        "decide", help="approve, reject or edit a pending decision, as the signed-in account (`missions login`)"
+    )
     decide.add_argument("decision_id")
-    decide.add_argument("--reviewer", required=True)
     what = decide.add_mutually_exclusive_group(required=True)
     what.add_argument("--approve", action="store_true", help="approve every action")
     what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
@@ -118,8 +119,8 @@ def _describe(outcome: RunOutcome) -> str:
         lines.append(f"  verdict: {outcome.verdict['outcome']} ({outcome.verdict['confidence']:.0%})")
     if outcome.decision_id:
         lines.append(
-            f"  decision {outcome.decision_id} awaits a reviewer: missions decide {outcome.decision_id} "
-            "--reviewer NAME --approve"
+            f"  decision {outcome.decision_id} awaits a reviewer: missions login NAME, then "
+            f"missions decide {outcome.decision_id} --approve"
         )
     for result in outcome.results:
         lines.append(f"  action {result['index'] + 1} {result['tool']}: {result['status']} {result['detail']}")
@@ -254,14 +255,15 @@ async def _decide(args: argparse.Namespace) -> int:
             raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
     if args.reject and not (args.reason or "").strip():
         raise ValidationError("--reject needs --reason")
-    from ai_missions.governance import load_roster, role_of
+    from ai_missions.identity import signed_in
 
-    role_of(args.reviewer, load_roster(missions_home()))  # an unknown reviewer is refused before anything starts
-    decision = _store().get_decision(args.decision_id)
+    store = _store()
+    reviewer = signed_in(missions_home(), store)  # who decides comes from the token, never from a flag
+    decision = store.get_decision(args.decision_id)
     async with MissionRuntime(decision.mission) as runtime:
         outcome = await runtime.decide(
             args.decision_id,
-            args.reviewer,
+            reviewer.name,
             approve=args.approve,
             reject_reason=args.reason if args.reject else None,
             edits=edits,
@@ -272,6 +274,9 @@ async def _decide(args: argparse.Namespace) -> int:
 
 @_async
 async def _resume(args: argparse.Namespace) -> int:
+    from ai_missions.identity import signed_in
+
+    signed_in(missions_home(), _store())  # finishing executions changes systems: signed-in reviewers only
     outcomes: list[RunOutcome] = []
     for mission in sorted({d.mission for d in _store().decided_not_resumed()}):
         async with MissionRuntime(mission) as runtime:

@@ -86,14 +86,18 @@ class SystemsGateway:
         """Each tool's JSON input schema, as the server declared it (read-only)."""
         return MappingProxyType(self._schemas)
 
-    async def call(self, tool_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
-        """Call one tool and return its structured result; raises SystemError_ / SystemUnavailable."""
+    async def call(
+        self, tool_name: str, args: Mapping[str, Any], *, meta: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Call one tool and return its structured result; raises SystemError_ / SystemUnavailable.
+
+        ``meta`` travels as the request's MCP ``_meta`` (an approval grant for a write)."""
         session = self._session_of.get(tool_name)
         if session is None:
             raise NotFoundError(f"no system serves a tool named {tool_name!r}")
         try:
             with anyio.fail_after(self.call_timeout_s):
-                result = await session.call_tool(tool_name, dict(args))
+                result = await session.call_tool(tool_name, dict(args), meta=dict(meta) if meta else None)
         except TimeoutError as exc:
             raise SystemUnavailable(
                 f"{self.system_of[tool_name]} did not answer {tool_name} within {self.call_timeout_s:g}s"

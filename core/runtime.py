@@ -9,6 +9,7 @@ dashboard and eval harness all go through it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -27,6 +28,7 @@ from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
+from ai_missions.signing import platform_key, sign
 from ai_missions.store import Decision, RunStore
 from ai_missions.triggers import Systems
 
@@ -247,6 +249,9 @@ class MissionRuntime:
     ) -> RunOutcome:
         """Decide a pending decision and execute what was approved.
 
+        ``reviewer`` is an authenticated account name (the CLI and dashboard pass the signed-in account; this
+        runtime is the trusted platform API, never reachable with a name taken from a request).
+
         Either ``responses`` (one agent-inbox HumanResponse per action), or a shorthand: ``approve=True``
         (everything, with ``edits`` replacing the arguments of actions by their 1-based number) or
         ``reject_reason`` (everything). A reviewer without the role is refused and the decision stays pending.
@@ -273,7 +278,14 @@ class MissionRuntime:
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
-        response = {"decision_id": decision_id, "reviewer": reviewer, "role": role, "responses": answers}
+        response: dict[str, Any] = {
+            "decision_id": decision_id,
+            "reviewer": reviewer,
+            "role": role,
+            "responses": answers,
+        }
+        # signed with the platform key: the graph acts only on answers the platform authenticated
+        response["signature"] = sign(platform_key(self.home), json.loads(json.dumps(response, default=str)))
         decided = self.store.claim_decision(decision_id, reviewer=reviewer, role=role, response=response)
         self.store.append_events(
             decided.run_id,

@@ -8,6 +8,7 @@ transaction per step; a store written by a newer version is refused with a clear
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -110,8 +111,46 @@ SELECT {_CITED}, e.run_id, e.at FROM events AS e, json_each(e.data, '$.policy_id
 WHERE e.kind = 'verdict' AND c.type = 'text';
 """
 
+#: Governance: local accounts (argon2 password hashes) and their API tokens (stored as SHA-256 hashes), and the
+#: audit trail as one append-only hash chain across runs (triggers refuse an UPDATE or DELETE through SQL; an edit
+#: made around them is found by ``missions audit verify``).
+_V4 = """
+CREATE TABLE IF NOT EXISTS accounts (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    admin INTEGER NOT NULL DEFAULT 0,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+    token_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL REFERENCES accounts (name),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    n INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    run_id TEXT,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    summary TEXT,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3))
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
 
@@ -165,6 +204,14 @@ class RunStore:
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
         return db
+
+    def read(self) -> sqlite3.Connection:
+        """This thread's connection, for queries of other platform modules (accounts, audit)."""
+        return self._db()
+
+    def transaction(self) -> Any:
+        """A write transaction (``BEGIN IMMEDIATE``) for other platform modules."""
+        return self._tx()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -280,6 +327,9 @@ class RunStore:
             return
         with self._tx() as db:
             (last,) = db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE run_id = ?", (run_id,)).fetchone()
+            stamped = [{**e, "at": e.get("at") or utc_now()} for e in events]
+            chain(db, [audit_entry(run_id, e) for e in stamped])
+            events = stamped
             db.executemany(
                 "INSERT INTO events (run_id, seq, at, kind, node, source, summary, actor, data)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -287,7 +337,7 @@ class RunStore:
                     (
                         run_id,
                         last + i,
-                        e.get("at") or utc_now(),
+                        e["at"],
                         e["kind"],
                         e.get("node"),
                         e.get("source"),
@@ -368,6 +418,59 @@ class RunStore:
         where, params = ("AND mission = ?", [mission]) if mission else ("", [])
         rows = self._db().execute(f"SELECT * FROM decisions WHERE status = 'decided' AND resumed = 0 {where}", params)
         return [decision_row(r) for r in rows]
+
+
+def audit_entry(run_id: str | None, event: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit chain keeps of an event (the whole event: who, when, what, why)."""
+    return {
+        "at": event.get("at") or utc_now(),
+        "run_id": run_id,
+        "kind": str(event["kind"]),
+        "actor": event.get("actor"),
+        "summary": event.get("finding") or event.get("summary"),
+        "data": {
+            "node": event.get("node"),
+            "source": event.get("source"),
+            **({"detail": event["data"]} if event.get("data") else {}),
+        },
+    }
+
+
+def entry_hash(prev_hash: str, n: int, entry: Mapping[str, Any]) -> str:
+    """An audit entry's hash: its position, content and the previous entry's hash."""
+    body = {k: entry.get(k) for k in ("at", "run_id", "kind", "actor", "summary", "data")}
+    text = json.dumps([prev_hash, n, body], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+GENESIS = "0" * 64
+
+
+def chain(db: sqlite3.Connection, entries: Sequence[Mapping[str, Any]]) -> None:
+    """Append entries to the audit chain (call inside a write transaction)."""
+    row = db.execute("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1").fetchone()
+    n, prev = (row[0], row[1]) if row else (0, GENESIS)
+    for entry in entries:
+        n += 1
+        data = json.loads(json.dumps(entry.get("data") or {}, default=str))
+        normal = {**entry, "data": data}
+        digest = entry_hash(prev, n, normal)
+        db.execute(
+            "INSERT INTO audit (n, at, run_id, kind, actor, summary, data, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                n,
+                normal["at"],
+                normal.get("run_id"),
+                normal["kind"],
+                normal.get("actor"),
+                normal.get("summary"),
+                json.dumps(data, sort_keys=True),
+                prev,
+                digest,
+            ),
+        )
+        prev = digest
 
 
 def migrate(db: sqlite3.Connection, name: str) -> int:

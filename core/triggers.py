@@ -14,7 +14,9 @@ from typing import Any, Protocol
 class Systems(Protocol):
     """The systems gateway, as nodes, triggers and the runtime use it."""
 
-    async def call(self, tool_name: str, args: Mapping[str, Any]) -> dict[str, Any]: ...
+    async def call(
+        self, tool_name: str, args: Mapping[str, Any], *, meta: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]: ...
 
     def schemas(self) -> Mapping[str, dict[str, Any]]: ...
 

@@ -15,21 +15,19 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError
+from ai_missions.grants import META_KEY, idempotency_key, mint
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import emit
-from ai_missions.nodes.resources import systems_of
+from ai_missions.nodes.resources import home_of, systems_of
 from ai_missions.nodes.state import ActionResult, MissionState, Node
-
-
-def idempotency_key(scope: str, index: int, tool: str) -> str:
-    return f"{scope}:{index}:{tool}"
 
 
 async def run_actions(
     spec: MissionSpec, runtime: Runtime[MissionContext], scope: str, steps: Sequence[dict[str, Any]], node: str
 ) -> list[ActionResult]:
-    """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?."""
+    """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?, grant (the approval
+    grant the systems check; sent as MCP ``_meta``)."""
     systems = await systems_of(runtime.context, spec.systems)
     independent = spec.tools.automatable
     results: list[ActionResult] = []
@@ -46,7 +44,8 @@ async def run_actions(
             result = ActionResult(index=index, tool=tool, args=args, status="skipped", detail=detail)
         else:
             try:
-                answer = await systems.call(tool, {**args, "idempotency_key": key})
+                grant = step.get("grant")
+                answer = await systems.call(tool, {**args, "idempotency_key": key}, meta={META_KEY: grant})
             except MissionsError as exc:
                 result = ActionResult(
                     index=index, tool=tool, args=args, status="failed", detail=str(exc), idempotency_key=key
@@ -65,14 +64,30 @@ def automatic_node(spec: MissionSpec) -> Node:
     """Run the actions policy lets run without a reviewer (recorded like any other)."""
 
     async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        scope = f"{get_config()['configurable']['thread_id']}:auto"
+        home = home_of(runtime.context)
         steps = [
-            {"index": i, "tool": a["tool"], "args": a["args"], "status": "approved"}
+            {
+                "index": i,
+                "tool": a["tool"],
+                "args": a["args"],
+                "status": "approved",
+                # policy lets these run without a reviewer: the platform grants them itself, for those args only
+                "grant": mint(
+                    home,
+                    decision_id=scope,
+                    index=i,
+                    tool=a["tool"],
+                    args=a["args"],
+                    key=idempotency_key(scope, i, a["tool"]),
+                    by="policy",
+                ),
+            }
             for i, a in enumerate(state["verdict"]["actions"])
-            if a["tier"] == "auto"
+            if a["tier"] == "auto" and a["tool"] in spec.tools.automatable
         ]
         if not steps:
             return {}
-        scope = f"{get_config()['configurable']['thread_id']}:auto"
         return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic")}
 
     return execute_automatic
