@@ -8,6 +8,7 @@ JSON lines, which verifies on its own.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -32,7 +33,15 @@ def _name(entry: Mapping[str, Any]) -> str:
 
 def problems(chain: Iterable[Mapping[str, Any]]) -> list[str]:
     """What is wrong with a chain, first problem first; empty when it is intact."""
+    chain = list(chain)
     found: list[str] = []
+    positions = [e.get("n") for e in chain]
+    for before, entry in itertools.pairwise(chain):  # moved entries first: they also break the links
+        if isinstance(before.get("n"), int) and isinstance(entry.get("n"), int) and entry["n"] < before["n"]:
+            found.append(f"{_name(entry)} is out of order (it comes after entry {before['n']})")
+            break
+    if found and sorted(p for p in positions if isinstance(p, int)) == list(range(1, len(chain) + 1)):
+        chain = sorted(chain, key=lambda e: int(e["n"]))  # a pure reordering: check the content too
     prev_hash, prev_n = GENESIS, 0
     for entry in chain:
         n = entry.get("n")
@@ -40,7 +49,7 @@ def problems(chain: Iterable[Mapping[str, Any]]) -> list[str]:
             found.append(f"an entry after entry {prev_n} has no position")
             break
         if n <= prev_n:
-            found.append(f"{_name(entry)} is out of order (after entry {prev_n})")
+            found.append(f"{_name(entry)} is out of order (it comes after entry {prev_n})")
         elif n > prev_n + 1:
             missing = f"entry {prev_n + 1}" if n == prev_n + 2 else f"entries {prev_n + 1}-{n - 1}"
             found.append(f"{missing} deleted (the chain jumps from entry {prev_n} to entry {n})")
