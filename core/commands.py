@@ -69,7 +69,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     decide.add_argument("--json", action="store_true")
     decide.set_defaults(handler=_decide)
 
-    resume = subparsers.add_parser("resume", help="finish decisions whose execution was interrupted")
+    resume = subparsers.add_parser(
+        "resume", help="finish decisions whose execution was interrupted; with RUN, retry that failed run"
+    )
+    resume.add_argument("run_id", nargs="?", metavar="RUN", help="a failed run to retry from its last checkpoint")
     resume.add_argument("--json", action="store_true")
     resume.set_defaults(handler=_resume)
 
@@ -150,11 +153,14 @@ async def _scan(args: argparse.Namespace) -> int:
             for spec in specs
         ]
         while True:
-            outcomes = [
-                o
-                for runtime in runtimes
-                for o in await scan_and_start(runtime, reasoner=args.reasoner, limit=args.limit)
-            ]
+            outcomes = []
+            for runtime in runtimes:
+                try:
+                    outcomes.extend(await scan_and_start(runtime, reasoner=args.reasoner, limit=args.limit))
+                except Exception as exc:  # a failing poll (a system down...) does not end a watch
+                    if not args.watch:
+                        raise
+                    print(f"missions: scan of {runtime.mission} failed, retrying: {exc}", file=sys.stderr)
             if args.json:
                 emit([o.to_dict() for o in outcomes], as_json=True)
             else:
@@ -278,6 +284,12 @@ async def _resume(args: argparse.Namespace) -> int:
 
     signed_in(missions_home(), _store())  # finishing executions changes systems: signed-in reviewers only
     outcomes: list[RunOutcome] = []
+    if args.run_id:
+        run = _store().get_run(args.run_id)
+        async with MissionRuntime(run["mission"]) as runtime:
+            outcome = await runtime.retry(args.run_id)
+        emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
+        return 0
     for mission in sorted({d.mission for d in _store().decided_not_resumed()}):
         async with MissionRuntime(mission) as runtime:
             outcomes.extend(await runtime.recover())

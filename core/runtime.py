@@ -320,6 +320,32 @@ class MissionRuntime:
         self.store.mark_resumed(decision.decision_id)
         return outcome
 
+    async def retry(self, run_id: str, *, on_event: EventHandler | None = None) -> RunOutcome:
+        """Run a failed run again from its last checkpoint (side effects already made replay, never repeat).
+
+        A run that failed after its decision was taken resumes that decision; one that failed before its first
+        checkpoint starts over on the same subject, under the same run id."""
+        run = self.store.get_run(run_id)
+        if run["mission"] != self.mission:
+            raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
+        if run["status"] != "failed":
+            raise ConflictError(f"run {run_id} is {run['status']}, not failed: only a failed run is retried")
+        self.store.append_events(
+            run_id, [{"kind": "retry", "node": "runtime", "source": "runtime", "summary": "retrying the failed run"}]
+        )
+        self.store.update_run(run_id, status="running")
+        decided = [d for d in self.store.decisions_of(run_id) if d.status == "decided"]
+        if decided:
+            return await self.resume(decided[-1], on_event=on_event)
+        snapshot = await self.graph.aget_state(_thread(run_id))
+        context = self.context(reasoner=run["reasoner"])
+        if snapshot.next or snapshot.interrupts:
+            if snapshot.interrupts:
+                return await self._settle(run_id)
+            return await self._drive(run_id, None, context, on_event)
+        trigger = {"source": "retry", "subject_id": run["subject_id"], "case_types": run["case_types"]}
+        return await self._drive(run_id, {"subject_id": run["subject_id"], "trigger": trigger}, context, on_event)
+
     async def recover(self) -> list[RunOutcome]:
         """Finish every decided decision of this mission whose run did not get to execute it (a crash between)."""
         return [await self.resume(d) for d in self.store.decided_not_resumed(mission=self.mission)]

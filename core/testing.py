@@ -40,6 +40,10 @@ def verdict_call(verdict: dict[str, Any], *, tokens: tuple[int, int] = (900, 120
     )
 
 
+#: The password test and demo accounts get (``missions accounts demo`` uses the same).
+DEMO_PASSWORD = "missions-demo"
+
+
 def signed_in_as(home: Any, name: str) -> dict[str, str]:
     """Environment for a CLI subprocess signed in as ``name`` (the demo roster's accounts are added if missing)."""
     from pathlib import Path
@@ -53,7 +57,7 @@ def signed_in_as(home: Any, name: str) -> dict[str, str]:
     existing = {a.name for a in accounts.list()}
     for account, role in DEFAULT_ROSTER.items():
         if account not in existing:
-            accounts.add(account, role, "missions-demo", by="test")
+            accounts.add(account, role, DEMO_PASSWORD, by="test")
     return {"MISSIONS_TOKEN": accounts.issue_token(name)}
 
 

@@ -19,7 +19,7 @@ from ai_missions.dashboard import evals_source
 from ai_missions.integrations.store import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
-from tests.test_dashboard_support import Book, app, book_copy, open_page, texts
+from tests.test_dashboard_support import Book, app, book_copy, open_page, sign_in, texts
 
 pytestmark = pytest.mark.slow
 
@@ -41,9 +41,7 @@ def store(book: Book) -> RunStore:
 
 
 def as_reviewer(at: AppTest, name: str) -> AppTest:
-    at.selectbox(key="reviewer").select(name).run()
-    assert not at.exception, at.exception
-    return at
+    return sign_in(at, name)
 
 
 # -- overview, runs, run detail -----------------------------------------------------------------------------------
@@ -125,6 +123,22 @@ def test_queue_lists_pending_decisions_oldest_first(book: Book) -> None:
     assert "choose a reviewer in the sidebar to decide" in texts(at)
     submit = at.button(key=f"q-{pending[0].decision_id}-submit")
     assert submit.disabled
+
+
+def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:
+    decision_id = book.decisions["story"]
+    at = open_page("views/queue.py", decision=decision_id, reviewer="omar")  # the old ?reviewer= link
+    assert "deciding as" not in texts(at)
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    assert not [s for s in at.selectbox if s.label == "Reviewer"]  # no list to pick an identity from
+    sign_in(at, "omar", password="not omar's password")
+    assert "wrong account name or password" in [e.value for e in at.error]
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    sign_in(at, "omar")
+    assert "Signed in as **omar** · ops_lead" in texts(at)
+    assert not at.button(key=f"q-{decision_id}-submit").disabled
+    next(b for b in at.button if b.label == "Sign out").click().run()
+    assert at.button(key=f"q-{decision_id}-submit").disabled
 
 
 def test_queue_approves_and_shows_what_executed(book: Book) -> None:

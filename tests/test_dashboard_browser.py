@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.integrations.store import connect
+from ai_missions.testing import DEMO_PASSWORD
 from tests.test_dashboard_support import Book, book_copy
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -121,8 +122,11 @@ def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: st
             # the oldest pending decision is the flagship story's
             expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()
 
-            page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-            page.get_by_role("option", name="omar · ops_lead").click()
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_label("Account").fill("omar")
+            sidebar.get_by_label("Password").fill(DEMO_PASSWORD)
+            sidebar.get_by_role("button", name="Sign in").click()
+            expect(sidebar.get_by_text("Signed in as")).to_be_visible()
             approve = page.get_by_role("button", name="Approve 3 actions as omar")
             expect(approve).to_be_enabled()
             expect(page.get_by_text("ops_lead may approve")).to_have_count(3)

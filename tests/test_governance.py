@@ -28,6 +28,8 @@ from ai_missions import grants
 from ai_missions.audit import entries, problems
 from ai_missions.client import MissionClient
 from ai_missions.connections import connections
+from ai_missions.dashboard.commands import check_host
+from ai_missions.errors import ConflictError
 from ai_missions.gateway import SystemError_, SystemsGateway
 from ai_missions.graphs.order_exception.graph import build_graph
 from ai_missions.identity import Accounts
@@ -35,6 +37,8 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
+from ai_missions.runtime import MissionRuntime
+from ai_missions.scanner import scan_and_start
 from ai_missions.settings import knowledge_dir, runs_db
 from ai_missions.signing import platform_key, sign
 from ai_missions.store import RunStore
@@ -455,3 +459,64 @@ def test_audit_export_verifies_on_its_own_and_a_reordered_export_does_not(missio
     result = cli(missions_home, "audit", "verify", "--file", str(forged))
     assert result.returncode == 2
     assert "entry 4 (observation, run R-3) was edited" in result.stderr
+
+
+def test_dashboard_refuses_another_address_while_nobody_can_sign_in(missions_home: Path) -> None:
+    refused = cli(missions_home, "dashboard", "--host", "0.0.0.0", "--port", "1")
+    assert refused.returncode == 2
+    assert "refusing to serve the dashboard on 0.0.0.0 with sign-in off" in refused.stderr
+    check_host("127.0.0.1", missions_home)  # loopback is fine
+    Accounts(RunStore(runs_db(missions_home))).add("ana", "ops_agent", PASSWORD)
+    check_host("0.0.0.0", missions_home)  # accounts exist: everyone must sign in
+
+
+# -- failures ----------------------------------------------------------------------------------------------------
+class FlakySystems:
+    """The systems, except that reading an order raises a plain exception (a bug, not a refusal) while broken."""
+
+    def __init__(self, gateway: SystemsGateway) -> None:
+        self.gateway, self.broken = gateway, True
+
+    async def call(self, tool: str, args: Any, *, meta: Any = None) -> dict[str, Any]:
+        if self.broken and tool == "get_order":
+            raise RuntimeError("erp exploded")
+        return await self.gateway.call(tool, args, meta=meta)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.gateway, name)
+
+
+async def test_a_run_that_raises_ends_failed_then_is_retried_and_the_scan_goes_on(
+    home: Path, refunds: Iterator[str]
+) -> None:
+    first, second, third = next(refunds), next(refunds), next(refunds)
+    async with SystemsGateway(connections(["erp", "crm", "payments", "inventory", "shipping"], home)) as gateway:
+        flaky = FlakySystems(gateway)
+        async with MissionRuntime(MISSION, home, systems=flaky) as runtime:  # type: ignore[arg-type]
+            with pytest.raises(RuntimeError, match="erp exploded"):
+                await runtime.start(first, run_id="R-flaky")
+            run = runtime.store.get_run("R-flaky")
+            assert run["status"] == "failed"
+            assert run["summary"] == "RuntimeError: erp exploded"
+            error = runtime.store.events("R-flaky", kind="error")
+            assert [e["summary"] for e in error] == ["RuntimeError: erp exploded"]  # on the Explain rail
+            audited = [e for e in entries(runtime.store) if e["run_id"] == "R-flaky" and e["kind"] == "error"]
+            assert audited[0]["summary"] == "RuntimeError: erp exploded"
+            assert "R-flaky" not in {r["run_id"] for r in runtime.store.list_runs(status="running")}
+
+            assert await scan_and_start(runtime, subjects=[second, third]) == []  # both fail, the scan goes on
+            assert {r["subject_id"] for r in runtime.store.list_runs(status="failed")} >= {second, third}
+
+            flaky.broken = False
+            retried = await runtime.retry("R-flaky")
+            assert retried.status == "awaiting_decision"
+            assert runtime.store.get_run("R-flaky")["status"] == "awaiting_decision"
+            with pytest.raises(ConflictError, match="not failed"):
+                await runtime.retry("R-flaky")
+
+
+def test_resume_run_retries_a_failed_run_from_the_command_line(home: Path, missions: MissionClient) -> None:
+    failed = next(r for r in missions.store.list_runs(status="failed", limit=100) if r["run_id"] != "R-flaky")
+    done = cli(home, "resume", failed["run_id"], "--json", token=login(home, "omar"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "awaiting_decision"
