@@ -528,3 +528,20 @@ def test_resume_run_retries_a_failed_run_from_the_command_line(home: Path, missi
     done = cli(home, "resume", failed["run_id"], "--json", token=login(home, "omar"))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "awaiting_decision"
+
+
+def test_the_first_account_bootstraps_the_admin_who_adds_the_rest(missions_home: Path) -> None:
+    first = cli(missions_home, "accounts", "add", "boss", "--role", "ops_lead", "--password-stdin", stdin=PASSWORD)
+    assert first.returncode == 0, first.stderr
+    assert "admin" in first.stdout
+    second = cli(missions_home, "accounts", "add", "eve", "--role", "finance", "--password-stdin", stdin=PASSWORD)
+    assert second.returncode == 2
+    assert "not signed in" in second.stderr
+    boss = login(missions_home, "boss")
+    demo = cli(missions_home, "accounts", "demo", token=boss)
+    assert demo.returncode == 0, demo.stderr
+    listed = {row["name"]: row["role"] for row in json.loads(cli(missions_home, "accounts", "list", "--json").stdout)}
+    assert listed["fiona"] == "finance"
+    assert len(listed) == 8
+    stored = sqlite3.connect(runs_db(missions_home)).execute("SELECT password_hash FROM accounts").fetchall()
+    assert all(h.startswith("$argon2id$") for (h,) in stored)
