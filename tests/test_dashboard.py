@@ -141,6 +141,23 @@ def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:
     assert at.button(key=f"q-{decision_id}-submit").disabled
 
 
+def test_a_decision_taken_elsewhere_says_who_took_it_and_offers_the_next(book: Book) -> None:
+    decision_id = book.decisions["payment_review"]
+    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    assert f"{decision_id} · order {book.orders['payment_review']}" in texts(at)
+    # another reviewer decides it meanwhile (another browser, the CLI...)
+    store(book).claim_decision(decision_id, reviewer="ana", role="ops_agent", response={"responses": []})
+    at.query_params.pop("decision", None)
+    at.run()  # any rerun of omar's page: the card keeps its decision, by id
+    page = texts(at)
+    assert f"**{decision_id}** ({book.orders['payment_review']}) was already decided by **ana** (ops_agent)" in page
+    assert not [b for b in at.button if b.key == f"q-{decision_id}-submit"]  # nothing left to click on it
+    next(b for b in at.button if b.key == "queue-next").click().run()
+    assert not at.exception
+    assert f"{decision_id} · order" not in texts(at)
+    assert [b for b in at.button if (b.key or "").endswith("-submit")]  # the next pending decision
+
+
 def test_queue_approves_and_shows_what_executed(book: Book) -> None:
     decision_id, order_id = book.decisions["story"], book.orders["story"]
     at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
@@ -171,11 +188,9 @@ def test_queue_refuses_a_reviewer_without_the_role(book: Book) -> None:
     decision_id = book.decisions["oversell"]
     at = as_reviewer(open_page("views/queue.py", decision=decision_id), "cole")
     assert "customer_care may not approve: reallocate_reservation needs one of the roles" in texts(at)
-    at.button(key=f"q-{decision_id}-submit").click().run()
+    assert at.button(key=f"q-{decision_id}-submit").disabled  # no click can carry it to the runtime
     errors = [e.value for e in at.error]
-    assert len(errors) == 1
-    assert errors[0].startswith("Refused: cole (customer_care) may not approve this: reallocate_reservation needs")
-    assert errors[0].endswith("The decision stays pending.")
+    assert errors == ["customer_care may not approve this plan as chosen: pass it on, or reject what it may not"]
     assert store(book).get_decision(decision_id).status == "pending"
 
 
@@ -215,8 +230,8 @@ def test_queue_edits_arguments_before_approving(book: Book) -> None:
     # above omar's ceiling: refused below the UI
     at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 5000})).run()
     assert "exceeds the ops_lead approval limit" in texts(at)
-    at.button(key=f"q-{decision_id}-submit").click().run()
-    assert "exceeds the ops_lead approval limit of 1000.00" in at.error[0].value
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    assert "ops_lead may not approve this plan as chosen" in at.error[0].value
     # a partial refund
     at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 10.0})).run()
     submit = at.button(key=f"q-{decision_id}-submit")

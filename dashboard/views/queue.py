@@ -1,13 +1,19 @@
 """The Decision Queue: pending decisions oldest first; approve, reject (with a reason) or edit every action.
 
-The reviewer is the one chosen in the sidebar. Whether their role may approve an action is shown beside it, with
-the same rules the runtime applies; the runtime checks again when the decision is submitted (``decide``), so a
-refusal here is the runtime's own, and the decision stays pending.
+The reviewer is the account signed in in the sidebar. Whether their role may approve an action is shown beside it,
+with the same rules the runtime applies, and the submit button stays disabled while it may not; the runtime checks
+again when the decision is submitted (``decide``), so a refusal here is the runtime's own, and the decision stays
+pending.
+
+The card shows one decision chosen by its id, never by its row: a row picked in the table is turned into its
+decision id when it is picked, and the card keeps that decision until the reviewer moves on. A decision taken
+elsewhere in the meantime says who took it and when, and offers the next one.
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -23,6 +29,9 @@ PAGE_SIZE = 10
 CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit"}
 LAST = "queue-last"
 GENERATION = "queue-generation"
+#: The decision id on the card, and the ids of the table's rows as last shown (to read a row picked in it).
+FOCUS = "queue-focus"
+SHOWN = "queue-shown"
 
 
 def rules() -> list[Any] | None:
@@ -68,8 +77,23 @@ def last_result() -> None:
         st.page_link(ui.RUN, label="Open the run", icon=":material/timeline:", query_params={"run": last["run_id"]})
 
 
-def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | None:
-    """The page of pending decisions; returns the selected row."""
+def pick_row(key: str) -> None:
+    """A row was picked: focus the decision that row showed (by id), whatever the table holds by now."""
+    state = st.session_state.get(key)
+    rows = list(state.selection.rows) if state is not None else []
+    shown = st.session_state.get(SHOWN) or []
+    if rows and rows[0] < len(shown):
+        st.session_state[FOCUS] = shown[rows[0]]
+
+
+def next_decision() -> None:
+    st.session_state.pop(FOCUS, None)
+    st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
+    st.query_params.pop("decision", None)
+
+
+def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> None:
+    """The page of pending decisions; picking a row focuses its decision (by id)."""
     now = model.now_utc()
     frame = pd.DataFrame(
         [
@@ -84,11 +108,13 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
             for d in page
         ]
     )
-    selection = st.dataframe(
+    key = f"queue-table-{st.session_state.get(GENERATION, 0)}"
+    st.session_state[SHOWN] = [d.decision_id for d in page]
+    st.dataframe(
         frame,
-        key=f"queue-table-{st.session_state.get(GENERATION, 0)}",
+        key=key,
         hide_index=True,
-        on_select="rerun",
+        on_select=partial(pick_row, key),
         selection_mode="single-row",
         width="stretch",
         height=38 + 35 * len(frame),
@@ -100,8 +126,6 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
             "actions": st.column_config.NumberColumn(width=58),
         },
     )
-    rows = selection.selection.rows if selection is not None else []
-    return rows[0] if rows else None
 
 
 def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]]) -> None:
@@ -127,6 +151,7 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
         "reviewer": reviewer,
         "role": role,
     }
+    st.session_state.pop(FOCUS, None)
     st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
     st.query_params.pop("decision", None)
     st.rerun()
@@ -208,6 +233,14 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                 choices.append(choice)
                 responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
 
+        if role is not None and known is not None:
+            approved = [
+                {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args}
+                for a, r in zip(card.actions, responses, strict=True)
+                if r.get("type") in ("accept", "edit")
+            ]
+            if approval_problems(role, approved, known, get_mission(decision.mission).tools):
+                problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
         for problem in problems:
             st.error(problem)
         if reviewer is None:
@@ -259,22 +292,28 @@ with left:
     with timer.measure():
         page = store.pending_decisions(limit=PAGE_SIZE, offset=offset)
         runs = {d.run_id: store.get_run(d.run_id) for d in page}
-    selected = queue_table(page, runs)
+    queue_table(page, runs)
     st.caption("Select a decision to review it.")
     recently_decided(store)
-focus: Decision | None = page[selected] if selected is not None and selected < len(page) else None
-wanted = st.query_params.get("decision")
-if focus is None and wanted:
-    found: Decision | None
+focus_id = st.session_state.get(FOCUS) or st.query_params.get("decision") or (page[0].decision_id if page else None)
+focus: Decision | None = None
+if focus_id:
     try:
-        found = store.get_decision(str(wanted))
+        focus = store.get_decision(str(focus_id))
     except NotFoundError:
-        found = None
-    focus = found if found is not None and found.status == "pending" else None
-if focus is None and page:
-    focus = page[0]
+        focus = None
 with right:
-    if focus is not None:
+    if focus is not None and focus.status != "pending":
+        with st.container(border=True):
+            st.warning(
+                f"**{focus.decision_id}** ({focus.subject_id}) was already decided by **{focus.decided_by}** "
+                f"({focus.reviewer_role}) at {(focus.decided_at or '')[:19].replace('T', ' ')} UTC: "
+                f"{model.decision_summary(focus)}",
+                icon=":material/how_to_reg:",
+            )
+            st.button("Next decision", key="queue-next", on_click=next_decision, type="primary")
+    elif focus is not None:
+        st.session_state[FOCUS] = focus.decision_id  # the card stays on this decision until the reviewer moves on
         run = runs.get(focus.run_id) or store.get_run(focus.run_id)
         decision_card(store, focus, run, timer)
 timer.caption(f"{total:,} pending decisions")
