@@ -473,12 +473,19 @@ def chain(db: sqlite3.Connection, entries: Sequence[Mapping[str, Any]]) -> None:
         prev = digest
 
 
-def migrate(db: sqlite3.Connection, name: str) -> int:
-    """Bring a store to :data:`SCHEMA_VERSION`, one transaction per step; returns the version found."""
+def _version(db: sqlite3.Connection) -> int:
     has_runs = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").fetchone()
     has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     row = db.execute("SELECT value FROM meta WHERE key = ?", (_VERSION_KEY,)).fetchone() if has_meta else None
-    found = int(row[0]) if row else (1 if has_runs else 0)
+    return int(row[0]) if row else (1 if has_runs else 0)
+
+
+def migrate(db: sqlite3.Connection, name: str) -> int:
+    """Bring a store to :data:`SCHEMA_VERSION`, one transaction per step; returns the version found.
+
+    Each step re-reads the version inside its transaction: processes opening a new store at once (eval workers,
+    dashboard sessions) each apply a step only if no other process applied it first."""
+    found = _version(db)
     if found > SCHEMA_VERSION:
         raise StoreVersionError(
             f"the run store {name} has schema version {found}, newer than this version of AI Missions "
@@ -490,6 +497,9 @@ def migrate(db: sqlite3.Connection, name: str) -> int:
         statements = [s.strip() for s in _split(script) if s.strip()]
         db.execute("BEGIN IMMEDIATE")
         try:
+            if _version(db) >= version:  # another process got there first
+                db.execute("COMMIT")
+                continue
             for statement in statements:
                 db.execute(statement)
             db.execute(

@@ -29,7 +29,7 @@ from ai_missions.audit import entries, problems
 from ai_missions.client import MissionClient
 from ai_missions.connections import connections
 from ai_missions.dashboard.commands import check_host
-from ai_missions.errors import ConflictError
+from ai_missions.errors import ConflictError, ForbiddenError
 from ai_missions.gateway import SystemError_, SystemsGateway
 from ai_missions.graphs.order_exception.graph import build_graph
 from ai_missions.identity import Accounts
@@ -545,3 +545,31 @@ def test_the_first_account_bootstraps_the_admin_who_adds_the_rest(missions_home:
     assert len(listed) == 8
     stored = sqlite3.connect(runs_db(missions_home)).execute("SELECT password_hash FROM accounts").fetchall()
     assert all(h.startswith("$argon2id$") for (h,) in stored)
+
+
+def test_an_edit_is_granted_for_the_edited_arguments_only(home: Path, missions: MissionClient) -> None:
+    for order_id in sorted(r.order_id for r in scan_exceptions(home) if list(r.types) == ["double_charge"])[::-1]:
+        outcome = missions.start(MISSION, order_id)
+        if outcome.decision_id and outcome.verdict and outcome.status == "awaiting_decision":
+            break
+    assert outcome.verdict is not None
+    assert outcome.decision_id is not None
+    number = next(i + 1 for i, a in enumerate(outcome.verdict["actions"]) if a["tool"] == "refund_payment")
+    proposed = outcome.verdict["actions"][number - 1]["args"]
+    edited = {**proposed, "amount": 1.0}
+    missions.decide(outcome.decision_id, "omar", edits={number: edited})  # 1.00 is within an ops lead's limit
+    step = next(s for s in missions.state(outcome.run_id)["decision"]["plan"] if s["tool"] == "refund_payment")
+    key = grants.idempotency_key(outcome.decision_id, step["index"], "refund_payment")
+    assert grants.check(home, step["grant"], "refund_payment", {**edited, "idempotency_key": key})
+    with pytest.raises(ForbiddenError, match="does not cover these arguments"):
+        grants.check(home, step["grant"], "refund_payment", {**proposed, "idempotency_key": key})
+    assert payment(missions, order_id)["refunded_amount"] == 1.0
+
+
+def test_processes_opening_a_new_store_at_once_all_migrate_it(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    code = f"from pathlib import Path; from ai_missions.store import RunStore; RunStore(Path({str(path)!r}))"
+    procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    failures = [p.communicate()[1] for p in procs if p.wait(timeout=120) != 0]
+    assert failures == []
+    assert RunStore(path).get_meta("schema_version") == "4"
