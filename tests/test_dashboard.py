@@ -237,6 +237,12 @@ def test_queue_edits_arguments_before_approving(book: Book) -> None:
     at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 10.0})).run()
     submit = at.button(key=f"q-{decision_id}-submit")
     assert submit.label == "Approve 1, edit and approve 1 actions as omar"
+    assert submit.disabled  # money moves: not before the reviewer confirms how much
+    confirm = at.checkbox(key=f"q-{decision_id}-confirm")
+    assert confirm.label == "I confirm the money this moves: refund_payment 10.00"
+    confirm.check().run()
+    submit = at.button(key=f"q-{decision_id}-submit")
+    assert not submit.disabled
     submit.click().run()
     assert not at.error
     assert ":green[:material/check_circle:] **1. refund_payment** · done" in texts(at)

@@ -208,6 +208,10 @@ def test_two_reviewers_in_two_browsers_one_decides_the_other_is_told(dashboard: 
             expect(cole.get_by_text("customer_care may not approve this plan as chosen")).to_be_visible()
 
             omar_submit = omar.get_by_role("button", name="as omar")
+            confirm = omar.get_by_text("I confirm the money this moves")
+            if confirm.count():  # the plan moves money: the reviewer confirms how much first
+                expect(omar_submit).to_be_disabled()
+                confirm.click()
             expect(omar_submit).to_be_enabled()
             omar_submit.click()
             expect(omar.get_by_text("decided by omar (ops_lead)")).to_be_visible()

@@ -81,6 +81,10 @@ def test_queue_shows_the_invoice_decision_and_the_ap_manager_approves_it(book: d
     assert "**receiving** — Three-way match" in page  # the evidence
     submit = at.button(key=f"q-{decision_id}-submit")
     assert submit.label == "Approve 2 actions as marco"
+    confirm = next(c for c in at.checkbox if (c.key or "").endswith("-confirm"))
+    assert confirm.label.startswith("I confirm the money this moves: ")
+    confirm.check().run()
+    submit = at.button(key=submit.key)
     submit.click().run()
     assert not at.exception, at.exception
     page = texts(at)

@@ -233,23 +233,27 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                 choices.append(choice)
                 responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
 
-        if role is not None and known is not None:
-            approved = [
-                {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args}
-                for a, r in zip(card.actions, responses, strict=True)
-                if r.get("type") in ("accept", "edit")
-            ]
-            if approval_problems(role, approved, known, get_mission(decision.mission).tools):
-                problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
+        approved = [
+            {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args}
+            for a, r in zip(card.actions, responses, strict=True)
+            if r.get("type") in ("accept", "edit")
+        ]
+        tools = get_mission(decision.mission).tools
+        if role is not None and known is not None and approval_problems(role, approved, known, tools):
+            problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
         for problem in problems:
             st.error(problem)
+        money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
+        confirmed = True
+        if money and reviewer is not None and not problems:  # money moves: say how much before the click
+            confirmed = st.checkbox(f"I confirm the money this moves: {'; '.join(money)}", key=f"{key}-confirm")
         if reviewer is None:
             st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
         clicked = st.button(
             f"{model.plan_text(choices)} as {reviewer}" if reviewer else model.plan_text(choices),
             key=f"{key}-submit",
             type="primary",
-            disabled=reviewer is None or bool(problems),
+            disabled=reviewer is None or bool(problems) or not confirmed,
             width="stretch",
         )
         if clicked and reviewer is not None:
