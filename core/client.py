@@ -102,6 +102,11 @@ class MissionClient:
         runtime = self.runtime(self.store.get_decision(decision_id).mission)
         return self._call(runtime.decide, decision_id, reviewer, **options)
 
+    def retry(self, run_id: str) -> RunOutcome:
+        """Retry a failed run of any mission from its last checkpoint (see :meth:`MissionRuntime.retry`)."""
+        runtime = self.runtime(self.store.get_run(run_id)["mission"])
+        return self._call(runtime.retry, run_id)
+
     def recover(self) -> list[RunOutcome]:
         """Finish every decided decision whose run did not get to execute it, whatever its mission."""
         outcomes: list[RunOutcome] = []

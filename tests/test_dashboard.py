@@ -344,3 +344,25 @@ def test_every_page_says_what_to_do_on_an_empty_home(tmp_path: Path, monkeypatch
     for page, message in expected.items():
         at = open_page(page)
         assert message in texts(at), page
+
+
+def test_a_failed_run_shows_why_and_a_signed_in_reviewer_retries_it(book: Book) -> None:
+    runs = store(book)
+    runs.create_run(
+        "R-failed-dash",
+        mission="order-exception",
+        subject_id=book.orders["oversell"],
+        reasoner="offline",
+        case_types=["oversell"],
+    )
+    runs.update_run("R-failed-dash", status="failed", summary="RuntimeError: erp exploded")
+    at = open_page("views/run.py", run="R-failed-dash")
+    assert "Failed: RuntimeError: erp exploded" in [e.value for e in at.error]
+    assert at.button(key="retry-R-failed-dash").disabled
+    sign_in(at, "omar")
+    at.button(key="retry-R-failed-dash").click().run()
+    assert not at.exception, at.exception
+    assert store(book).get_run("R-failed-dash")["status"] == "awaiting_decision"
+    kinds = [e["kind"] for e in store(book).events("R-failed-dash")]
+    assert kinds[0] == "retry"
+    assert "verdict" in kinds
