@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.add_argument("--json", action="store_true", help="the whole audit trail as JSON")
     show.set_defaults(handler=_show)
 
-    queue = subparsers.add_parser("queue", help="pending decisions, oldest first")
+    queue = subparsers.add_parser("queue", help="pending decisions by deadline (GOV-005), then oldest first")
     queue.add_argument("--mission", choices=names)
     queue.add_argument("--limit", type=_count, default=50)
     queue.add_argument("--json", action="store_true")
@@ -235,8 +235,9 @@ def _queue(args: argparse.Namespace) -> int:
         lines = []
         for d in pending:
             tools = ", ".join(i["action_request"]["action"] for i in d["request"]["interrupts"])
+            due = f"due {d['due_at'][:16]}" if d.get("due_at") else "no deadline"
             lines.append(
-                f"{d['decision_id']}  {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
+                f"{d['decision_id']}  {due:<20} {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
                 f"run {d['run_id']}  {tools}"
             )
         return "\n".join(lines)

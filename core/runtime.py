@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -214,8 +215,15 @@ class MissionRuntime:
         if snapshot.interrupts:
             request = snapshot.interrupts[0].value
             decision_id = request[0]["metadata"]["decision_id"]
+            started = datetime.fromisoformat(self.store.get_run(run_id)["created_at"])
+            due = self.spec.due_at(started, types)
             if self.store.open_decision(
-                decision_id, run_id=run_id, mission=self.mission, subject_id=subject_id, request={"interrupts": request}
+                decision_id,
+                run_id=run_id,
+                mission=self.mission,
+                subject_id=subject_id,
+                request={"interrupts": request},
+                due_at=due.isoformat(timespec="milliseconds") if due else None,
             ):
                 self.store.append_events(
                     run_id,

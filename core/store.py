@@ -112,7 +112,8 @@ WHERE e.kind = 'verdict' AND c.type = 'text';
 """
 
 #: Governance: local accounts (argon2 password hashes) and their API tokens (stored as SHA-256 hashes), and the
-#: audit trail as one append-only hash chain across runs (triggers refuse an UPDATE or DELETE through SQL; an edit
+#: audit trail as one append-only hash chain across runs; each decision's deadline (``due_at``, from the mission's
+#: ``deadlines``), which orders the queue (triggers refuse an UPDATE or DELETE through SQL; an edit
 #: made around them is found by ``missions audit verify``).
 _V4 = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -139,6 +140,8 @@ CREATE TABLE IF NOT EXISTS audit (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+ALTER TABLE decisions ADD COLUMN due_at TEXT;
+CREATE INDEX IF NOT EXISTS decisions_by_due ON decisions (status, due_at, created_at);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'the audit trail is append-only');
@@ -183,6 +186,7 @@ class Decision:
     decided_at: str | None
     response: dict[str, Any] | None
     resumed: bool
+    due_at: str | None = None
 
 
 class RunStore:
@@ -358,14 +362,22 @@ class RunStore:
 
     # -- decision queue ---------------------------------------------------------------------------------------
     def open_decision(
-        self, decision_id: str, *, run_id: str, mission: str, subject_id: str, request: Mapping[str, Any]
+        self,
+        decision_id: str,
+        *,
+        run_id: str,
+        mission: str,
+        subject_id: str,
+        request: Mapping[str, Any],
+        due_at: str | None = None,
     ) -> bool:
-        """Queue a decision; False when it was already queued (a resumed node re-raising its interrupt)."""
+        """Queue a decision (due by ``due_at``, ISO UTC, if a deadline applies); False when it was already queued
+        (a resumed node re-raising its interrupt)."""
         with self._tx() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO decisions (decision_id, run_id, mission, subject_id, status, created_at,"
-                " request) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str)),
+                " request, due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str), due_at),
             )
             return cursor.rowcount == 1
 
@@ -376,10 +388,12 @@ class RunStore:
         return decision_row(row)
 
     def pending_decisions(self, *, mission: str | None = None, limit: int = 50, offset: int = 0) -> list[Decision]:
-        """Pending decisions, oldest first (served by the (status, created_at) index)."""
+        """Pending decisions by deadline (GOV-005), soonest first, then the ones without a deadline; oldest
+        first within each."""
         where, params = ("AND mission = ?", [mission]) if mission else ("", [])
         rows = self._db().execute(
-            f"SELECT * FROM decisions WHERE status = 'pending' {where} ORDER BY created_at LIMIT ? OFFSET ?",
+            f"SELECT * FROM decisions WHERE status = 'pending' {where}"
+            " ORDER BY due_at IS NULL, due_at, created_at LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         return [decision_row(r) for r in rows]
@@ -569,4 +583,5 @@ def decision_row(row: sqlite3.Row) -> Decision:
         decided_at=row["decided_at"],
         response=json.loads(row["response"]) if row["response"] else None,
         resumed=bool(row["resumed"]),
+        due_at=row["due_at"],
     )

@@ -98,6 +98,21 @@ def duration_text(seconds: float | None) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+#: A decision due within this many seconds is flagged "due soon".
+DUE_SOON_S = 2 * 3600
+
+
+def due_text(due_at: str | None, now: datetime | None = None) -> tuple[str, str]:
+    """A decision's deadline as a badge: ``("late 3 h", "red")``, ``("due in 40 min", "orange")``, ``("due in 20 h",
+    "gray")``, or ``("", "")`` when no deadline applies."""
+    if not due_at:
+        return "", ""
+    left = (parse_time(due_at) - (now or now_utc())).total_seconds()
+    if left < 0:
+        return f"late {duration_text(-left)}", "red"
+    return f"due in {duration_text(left)}", "orange" if left < DUE_SOON_S else "gray"
+
+
 def age_text(created_at: str, now: datetime | None = None) -> str:
     return duration_text(((now or now_utc()) - parse_time(created_at)).total_seconds())
 

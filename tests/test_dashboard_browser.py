@@ -117,9 +117,8 @@ def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: st
             page = browser.new_page(viewport={"width": 1440, "height": 1420})
             page.set_default_timeout(60_000)
             expect.set_options(timeout=60_000)  # the first decision opens the systems' MCP sessions; CI is busy
-            page.goto(f"{dashboard}/queue")
+            page.goto(f"{dashboard}/queue?decision={decision_id}")  # the flagship story's decision, by its id
             expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
-            # the oldest pending decision is the flagship story's
             expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()
 
             sidebar = page.get_by_test_id("stSidebar")

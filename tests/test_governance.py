@@ -573,3 +573,35 @@ def test_processes_opening_a_new_store_at_once_all_migrate_it(tmp_path: Path) ->
     failures = [p.communicate()[1] for p in procs if p.wait(timeout=120) != 0]
     assert failures == []
     assert RunStore(path).get_meta("schema_version") == "4"
+
+
+def test_the_queue_is_ordered_by_policy_deadline_with_late_ones_flagged(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ai_missions.dashboard.model import due_text
+
+    spec = get_mission(MISSION)
+    started = datetime(2026, 3, 16, 12, tzinfo=UTC)
+    assert spec.due_at(started, ["payment_review", "duplicate_order"]) == started + timedelta(hours=2)
+    assert spec.due_at(started, ["auth_expiring"]) == started + timedelta(hours=4)
+    assert spec.due_at(started, ["something_else"]) is None
+    store = RunStore(tmp_path / "runs.sqlite")
+    now = datetime.now(UTC)
+    for decision_id, due in [
+        ("D-none", None),
+        ("D-day", now + timedelta(hours=20)),
+        ("D-late", now - timedelta(hours=3)),
+        ("D-soon", now + timedelta(minutes=40)),
+    ]:
+        store.open_decision(
+            decision_id,
+            run_id=f"R-{decision_id}",
+            mission=MISSION,
+            subject_id="SO-1",
+            request={"interrupts": []},
+            due_at=due.isoformat() if due else None,
+        )
+    pending = store.pending_decisions()
+    assert [d.decision_id for d in pending] == ["D-late", "D-soon", "D-day", "D-none"]
+    assert [due_text(d.due_at, now)[1] for d in pending] == ["red", "orange", "gray", ""]
+    assert due_text(pending[0].due_at, now)[0] == "late 3 h"

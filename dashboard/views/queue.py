@@ -1,4 +1,5 @@
-"""The Decision Queue: pending decisions oldest first; approve, reject (with a reason) or edit every action.
+"""The Decision Queue: pending decisions by deadline (GOV-005: soonest first, due and late ones flagged), then
+oldest first; approve, reject (with a reason) or edit every action.
 
 The reviewer is the account signed in in the sidebar. Whether their role may approve an action is shown beside it,
 with the same rules the runtime applies, and the submit button stays disabled while it may not; the runtime checks
@@ -77,6 +78,11 @@ def last_result() -> None:
         st.page_link(ui.RUN, label="Open the run", icon=":material/timeline:", query_params={"run": last["run_id"]})
 
 
+def due_badge(due_at: str | None) -> str:
+    text, color = model.due_text(due_at)
+    return f":{color}-badge[{text}]" if text else ":gray-badge[no deadline]"
+
+
 def pick_row(key: str) -> None:
     """A row was picked: focus the decision that row showed (by id), whatever the table holds by now."""
     state = st.session_state.get(key)
@@ -98,6 +104,7 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> None:
     frame = pd.DataFrame(
         [
             {
+                "due": model.due_text(d.due_at, now)[0] or "—",
                 "waiting": model.age_text(d.created_at, now),
                 "subject": d.subject_id,
                 "types": ", ".join(runs.get(d.run_id, {}).get("case_types", [])),
@@ -119,6 +126,7 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> None:
         width="stretch",
         height=38 + 35 * len(frame),
         column_config={
+            "due": st.column_config.TextColumn(width=84),
             "waiting": st.column_config.TextColumn(width=66),
             "subject": st.column_config.TextColumn(width=90),
             "types": st.column_config.TextColumn(width=150),
@@ -170,8 +178,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
         st.markdown(f"#### {decision.decision_id} · {kind} {decision.subject_id}")
         types = " ".join(f":gray-badge[{t}]" for t in card.case_types)
         st.markdown(
-            f"{ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; waiting "
-            f"{model.age_text(decision.created_at)}"
+            f"{due_badge(decision.due_at)} {ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; "
+            f"waiting {model.age_text(decision.created_at)}"
         )
         st.write(card.summary)
         st.page_link(
@@ -286,9 +294,10 @@ if not total:
 
 reviewer = ui.reviewer()
 if reviewer:
-    st.caption(f"{total:,} pending, oldest first · deciding as **{reviewer}** ({resources.roster().get(reviewer)})")
+    role = resources.roster().get(reviewer)
+    st.caption(f"{total:,} pending, by deadline (GOV-005) · deciding as **{reviewer}** ({role})")
 else:
-    st.caption(f"{total:,} pending, oldest first · choose a reviewer in the sidebar to decide")
+    st.caption(f"{total:,} pending, by deadline (GOV-005) · choose a reviewer in the sidebar to decide")
 
 left, right = st.columns([1, 1], gap="medium")
 with left:
