@@ -605,3 +605,21 @@ def test_the_queue_is_ordered_by_policy_deadline_with_late_ones_flagged(tmp_path
     assert [d.decision_id for d in pending] == ["D-late", "D-soon", "D-day", "D-none"]
     assert [due_text(d.due_at, now)[1] for d in pending] == ["red", "orange", "gray", ""]
     assert due_text(pending[0].due_at, now)[0] == "late 3 h"
+
+
+def test_a_plan_no_single_role_may_approve_names_the_roles_it_needs() -> None:
+    from ai_missions.dashboard.model import roles_needed
+    from ai_missions.knowledge_index.clauses import ApprovalRule
+
+    rules = [
+        ApprovalRule(tools=["refund_payment"], roles=["finance"]),
+        ApprovalRule(tools=["refund_payment"], roles=["ops_lead"], max_amount=1000),
+        ApprovalRule(tools=["send_customer_message"], roles=["customer_care", "ops_lead"]),
+    ]
+    tools = get_mission(MISSION).tools
+    small = {"tool": "refund_payment", "args": {"capture_id": "C", "amount": 50.0, "reason": "r"}}
+    large = {"tool": "refund_payment", "args": {"capture_id": "C", "amount": 1500.0, "reason": "r"}}
+    message = {"tool": "send_customer_message", "args": {}}
+    assert roles_needed([small, message], rules, tools) == ["ops_lead"]
+    assert roles_needed([large, message], rules, tools) == ["customer_care", "finance"]
+    assert roles_needed([{"tool": "cancel_order", "args": {}}], rules, tools) == []

@@ -181,6 +181,16 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             f"{due_badge(decision.due_at)} {ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; "
             f"waiting {model.age_text(decision.created_at)}"
         )
+        if known is not None:
+            needed = model.roles_needed(
+                [{"tool": a.tool, "args": a.args} for a in card.actions], known, get_mission(decision.mission).tools
+            )
+            if len(needed) > 1:
+                st.warning(
+                    f"Needs {' + '.join(needed)}: no single role may approve the whole plan; approve what your "
+                    "role may and reject the rest with a reason naming who should take it",
+                    icon=":material/group:",
+                )
         st.write(card.summary)
         st.page_link(
             ui.RUN,
