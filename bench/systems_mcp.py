@@ -29,6 +29,7 @@ from mcp.types import CallToolResult
 from ai_missions.connections import connections
 from ai_missions.integrations.seed import seed_book, story_order_id
 from ai_missions.mcp_session import ValidatingClientSession
+from ai_missions.testing import operator_grant
 
 
 def params(home: Path, system: str) -> StdioServerParameters:
@@ -94,7 +95,7 @@ async def run(home: Path, calls: int) -> None:
 
         def note(key: str) -> Awaitable[CallToolResult]:
             args = {"customer_id": customer_id, "body": "benchmark note", "idempotency_key": key}
-            return session.call_tool("add_note", args)
+            return session.call_tool("add_note", args, meta=operator_grant(home, "add_note", args))  # as approved
 
         report("crm.add_note, new key per call (a write)", await timed(lambda: note(f"bench-{next(counter)}"), 200))
         report("crm.add_note, same key (idempotent replay)", await timed(lambda: note("bench-0"), 200))

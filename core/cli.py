@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "ai_missions.integrations.commands",
     "ai_missions.knowledge_index.commands",
     "ai_missions.commands",
+    "ai_missions.account_commands",
     "ai_missions.dashboard.commands",
     "ai_missions.evals.commands",
 )

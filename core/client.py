@@ -102,6 +102,11 @@ class MissionClient:
         runtime = self.runtime(self.store.get_decision(decision_id).mission)
         return self._call(runtime.decide, decision_id, reviewer, **options)
 
+    def retry(self, run_id: str) -> RunOutcome:
+        """Retry a failed run of any mission from its last checkpoint (see :meth:`MissionRuntime.retry`)."""
+        runtime = self.runtime(self.store.get_run(run_id)["mission"])
+        return self._call(runtime.retry, run_id)
+
     def recover(self) -> list[RunOutcome]:
         """Finish every decided decision whose run did not get to execute it, whatever its mission."""
         outcomes: list[RunOutcome] = []
@@ -120,9 +125,12 @@ class MissionClient:
 
         return self._call(cases_now, self.runtime(mission))
 
-    def call_tool(self, tool: str, args: dict[str, Any], *, mission: str) -> dict[str, Any]:
-        """Read (or write) a system of ``mission`` directly through its open MCP sessions."""
-        return self._call(self.runtime(mission).systems.call, tool, args)
+    def call_tool(
+        self, tool: str, args: dict[str, Any], *, mission: str, meta: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Read a system of ``mission`` directly through its open MCP sessions (a write needs an approval grant
+        in ``meta``: the systems refuse it otherwise)."""
+        return self._call(partial(self.runtime(mission).systems.call, meta=meta), tool, args)
 
     def state(self, run_id: str) -> dict[str, Any]:
         """The graph state of a run (facts, policies, verdict, results...)."""

@@ -52,15 +52,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.add_argument("--json", action="store_true", help="the whole audit trail as JSON")
     show.set_defaults(handler=_show)
 
-    queue = subparsers.add_parser("queue", help="pending decisions, oldest first")
+    queue = subparsers.add_parser("queue", help="pending decisions by deadline (GOV-005), then oldest first")
     queue.add_argument("--mission", choices=names)
     queue.add_argument("--limit", type=_count, default=50)
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=_queue)
 
-    decide = subparsers.add_parser("decide", help="approve, reject or edit a pending decision")
+    decide = subparsers.add_parser(
+        "decide", help="approve, reject or edit a pending decision, as the signed-in account (`missions login`)"
+    )
     decide.add_argument("decision_id")
-    decide.add_argument("--reviewer", required=True)
     what = decide.add_mutually_exclusive_group(required=True)
     what.add_argument("--approve", action="store_true", help="approve every action")
     what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
@@ -72,7 +73,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     decide.add_argument("--json", action="store_true")
     decide.set_defaults(handler=_decide)
 
-    resume = subparsers.add_parser("resume", help="finish decisions whose execution was interrupted")
+    resume = subparsers.add_parser(
+        "resume", help="finish decisions whose execution was interrupted; with RUN, retry that failed run"
+    )
+    resume.add_argument("run_id", nargs="?", metavar="RUN", help="a failed run to retry from its last checkpoint")
     resume.add_argument("--json", action="store_true")
     resume.set_defaults(handler=_resume)
 
@@ -122,8 +126,8 @@ def _describe(outcome: RunOutcome) -> str:
         lines.append(f"  verdict: {outcome.verdict['outcome']} ({outcome.verdict['confidence']:.0%})")
     if outcome.decision_id:
         lines.append(
-            f"  decision {outcome.decision_id} awaits a reviewer: missions decide {outcome.decision_id} "
-            "--reviewer NAME --approve"
+            f"  decision {outcome.decision_id} awaits a reviewer: missions login NAME, then "
+            f"missions decide {outcome.decision_id} --approve"
         )
     for result in outcome.results:
         lines.append(f"  action {result['index'] + 1} {result['tool']}: {result['status']} {result['detail']}")
@@ -159,11 +163,14 @@ async def _scan(args: argparse.Namespace) -> int:
             for spec in specs
         ]
         while True:
-            outcomes = [
-                o
-                for runtime in runtimes
-                for o in await scan_and_start(runtime, reasoner=args.reasoner, limit=args.limit)
-            ]
+            outcomes = []
+            for runtime in runtimes:
+                try:
+                    outcomes.extend(await scan_and_start(runtime, reasoner=args.reasoner, limit=args.limit))
+                except Exception as exc:  # a failing poll (a system down...) does not end a watch
+                    if not args.watch:
+                        raise
+                    print(f"missions: scan of {runtime.mission} failed, retrying: {exc}", file=sys.stderr)
             if args.json:
                 emit([o.to_dict() for o in outcomes], as_json=True)
             else:
@@ -239,8 +246,9 @@ def _queue(args: argparse.Namespace) -> int:
         for d in pending:
             tools = ", ".join(i["action_request"]["action"] for i in d["request"]["interrupts"])
             digest = d["request"].get("actions_hash") or request_hash(d["request"]["interrupts"])
+            due = f"due {d['due_at'][:16]}" if d.get("due_at") else "no deadline"
             lines.append(
-                f"{d['decision_id']}  {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
+                f"{d['decision_id']}  {due:<20} {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
                 f"run {d['run_id']}  actions {digest}  {tools}"
             )
         return "\n".join(lines)
@@ -265,14 +273,15 @@ async def _decide(args: argparse.Namespace) -> int:
             raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
     if args.reject and not (args.reason or "").strip():
         raise ValidationError("--reject needs --reason")
-    from ai_missions.governance import load_roster, role_of
+    from ai_missions.identity import signed_in
 
-    role_of(args.reviewer, load_roster(missions_home()))  # an unknown reviewer is refused before anything starts
-    decision = _store().get_decision(args.decision_id)
+    store = _store()
+    reviewer = signed_in(missions_home(), store)  # who decides comes from the token, never from a flag
+    decision = store.get_decision(args.decision_id)
     async with MissionRuntime(decision.mission) as runtime:
         outcome = await runtime.decide(
             args.decision_id,
-            args.reviewer,
+            reviewer.name,
             approve=args.approve,
             reject_reason=args.reason if args.reject else None,
             edits=edits,
@@ -284,7 +293,16 @@ async def _decide(args: argparse.Namespace) -> int:
 
 @_async
 async def _resume(args: argparse.Namespace) -> int:
+    from ai_missions.identity import signed_in
+
+    signed_in(missions_home(), _store())  # finishing executions changes systems: signed-in reviewers only
     outcomes: list[RunOutcome] = []
+    if args.run_id:
+        run = _store().get_run(args.run_id)
+        async with MissionRuntime(run["mission"]) as runtime:
+            outcome = await runtime.retry(args.run_id)
+        emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
+        return 0
     for mission in sorted({d.mission for d in _store().decided_not_resumed()}):
         async with MissionRuntime(mission) as runtime:
             outcomes.extend(await runtime.recover())

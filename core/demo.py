@@ -50,6 +50,10 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list
         f"Enterprise Knowledge: {len(report.added) + len(report.updated) + len(report.skipped)} policies, "
         f"{report.chunks_total} sections indexed ({report.chunks_embedded} embedded) in {report.seconds:.1f}s"
     )
+    from ai_missions.account_commands import DEMO_PASSWORD, seed_demo_accounts
+
+    added = seed_demo_accounts(home=home)
+    print(f"Demo accounts: {', '.join(added)} (password {DEMO_PASSWORD!r}; ana is the admin)")
     story_of = stories(home)
     outcomes: list[RunOutcome] = []
     for spec in registry().values():
@@ -57,7 +61,8 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list
             outcomes.extend(await _demo_mission(spec, home, story_of.get(spec.name), missions))
     print(f"\nAll missions: {len(outcomes)} runs in {time.perf_counter() - started:.1f}s")
     print("  missions queue                      # pending decisions, oldest first")
-    print("  missions decide ID --reviewer NAME --approve | --reject --reason R | --edit JSON")
+    print("  missions login NAME                 # sign in (e.g. omar, ops_lead); decisions are recorded as you")
+    print("  missions decide ID --approve | --reject --reason R | --edit JSON")
     print("  missions dashboard                  # the Streamlit dashboard")
     for spec in registry().values():
         if spec.evals is not None:
@@ -90,7 +95,7 @@ async def _demo_mission(spec: MissionSpec, home: Path, story: str | None, count:
         print(f"The flagship story, {spec.subject.kind} {story}: run {story_run.run_id}, {story_run.status}")
         if story_run.decision_id:
             print(f"  missions show {story_run.run_id}")
-            print(f"  missions decide {story_run.decision_id} --reviewer NAME --approve")
+            print(f"  missions login omar && missions decide {story_run.decision_id} --approve")
     print(f"{pending} decision(s) of this mission await review.")
     return outcomes
 

@@ -109,10 +109,18 @@ class SystemsGateway:
         """Each tool's JSON input schema, as the server declared it (read-only)."""
         return MappingProxyType(self._schemas)
 
-    async def call(self, tool_name: str, args: Mapping[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
+    async def call(
+        self,
+        tool_name: str,
+        args: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Call one tool and return its structured result; raises SystemError_ / SystemUnavailable.
 
-        ``timeout_s`` overrides the gateway's call timeout (a reconciling read waits longer).
+        ``timeout_s`` overrides the gateway's call timeout (a reconciling read waits longer); ``meta`` travels as
+        the request's MCP ``_meta`` (an approval grant for a write).
         """
         session = self._session_of.get(tool_name)
         if session is None:
@@ -120,7 +128,7 @@ class SystemsGateway:
         timeout = self.call_timeout_s if timeout_s is None else timeout_s
         try:
             with anyio.fail_after(timeout):
-                result = await session.call_tool(tool_name, dict(args))
+                result = await session.call_tool(tool_name, dict(args), meta=dict(meta) if meta else None)
         except TimeoutError as exc:
             raise SystemUnavailable(
                 f"{self.system_of[tool_name]} did not answer {tool_name} within {timeout:g}s"

@@ -42,7 +42,14 @@ DEFAULT_ROSTER: dict[str, str] = {
 
 
 def load_roster(home: Path) -> dict[str, str]:
-    """Reviewer name -> role."""
+    """Reviewer name -> role: the store's accounts once there are any; before that ``reviewers.json`` or the
+    default roster (for platform code that names a reviewer in-process; people sign in with an account)."""
+    from ai_missions.identity import Accounts
+    from ai_missions.settings import runs_db
+    from ai_missions.store import RunStore
+
+    if (home / "runs.sqlite").exists() and (accounts := Accounts(RunStore(runs_db(home))).roster()):
+        return accounts
     path = home / "reviewers.json"
     if not path.exists():
         return dict(DEFAULT_ROSTER)
@@ -106,7 +113,7 @@ def rules_drift(knowledge: Any) -> str | None:
     return (
         f"the approval rules in the indexed policies ({indexed}) differ from the rules of record ({of_record}) and "
         f"are ignored: a {' or '.join(POLICY_ROLES)} adopts them with "
-        "`missions knowledge adopt-rules --reviewer NAME`"
+        "`missions knowledge adopt-rules`, signed in as a controller"
     )
 
 

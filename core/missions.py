@@ -19,6 +19,7 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -195,6 +196,14 @@ class MissionSpec:
     policies: Path | None = None
     #: One line a person reads about what the mission does.
     description: str = ""
+    #: Hours within which a case of each type must be decided (from its policy, e.g. GOV-005): a pending
+    #: decision is due by the earliest deadline of its case types, and the Decision Queue is ordered by it.
+    deadlines: Mapping[str, float] = field(default_factory=dict)
+
+    def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
+        """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""
+        hours = [self.deadlines[t] for t in case_types if t in self.deadlines]
+        return started + timedelta(hours=min(hours)) if hours else None
 
     def build_graph(self) -> StateGraph[Any, Any, Any, Any]:
         builder: StateGraph[Any, Any, Any, Any] = _load(self.graph)()

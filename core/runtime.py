@@ -9,10 +9,12 @@ dashboard and eval harness all go through it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +44,7 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, review_actions
 from ai_missions.settings import call_timeout_s as settings_call_timeout_s
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
+from ai_missions.signing import platform_key, sign
 from ai_missions.store import FINAL_STATUSES, Decision, RunStore
 from ai_missions.triggers import Systems
 
@@ -251,8 +254,15 @@ class MissionRuntime:
             request = snapshot.interrupts[0].value
             decision_id = request[0]["metadata"]["decision_id"]
             stored = {"interrupts": request, "actions_hash": request_hash(request)}
+            started = datetime.fromisoformat(self.store.get_run(run_id)["created_at"])
+            due = self.spec.due_at(started, types)
             if self.store.open_decision(
-                decision_id, run_id=run_id, mission=self.mission, subject_id=subject_id, request=stored
+                decision_id,
+                run_id=run_id,
+                mission=self.mission,
+                subject_id=subject_id,
+                request=stored,
+                due_at=due.isoformat(timespec="milliseconds") if due else None,
             ):
                 self.store.append_events(
                     run_id,
@@ -293,6 +303,9 @@ class MissionRuntime:
     ) -> RunOutcome:
         """Decide a pending decision and execute what was approved.
 
+        ``reviewer`` is an authenticated account name (the CLI and dashboard pass the signed-in account; this
+        runtime is the trusted platform API, never reachable with a name taken from a request).
+
         Either ``responses`` (one agent-inbox HumanResponse per action), or a shorthand: ``approve=True``
         (everything, with ``edits`` replacing the arguments of actions by their 1-based number) or
         ``reject_reason`` (everything). A reviewer without the role is refused and the decision stays pending.
@@ -324,13 +337,15 @@ class MissionRuntime:
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
-        response = {
+        response: dict[str, Any] = {
             "decision_id": decision_id,
             "reviewer": reviewer,
             "role": role,
             "responses": answers,
             "actions_hash": shown,
         }
+        # signed with the platform key: the graph acts only on answers the platform authenticated
+        response["signature"] = sign(platform_key(self.home), json.loads(json.dumps(response, default=str)))
         decided = self.store.claim_decision(decision_id, reviewer=reviewer, role=role, response=response)
         self.store.update_run(decided.run_id, status="executing")  # no longer awaiting: decided, to execute
         self.store.append_events(
@@ -384,6 +399,32 @@ class MissionRuntime:
         if outcome.status in FINAL_STATUSES:
             self.store.mark_resumed(decision.decision_id)
         return outcome
+
+    async def retry(self, run_id: str, *, on_event: EventHandler | None = None) -> RunOutcome:
+        """Run a failed run again from its last checkpoint (side effects already made replay, never repeat).
+
+        A run that failed after its decision was taken resumes that decision; one that failed before its first
+        checkpoint starts over on the same subject, under the same run id."""
+        run = self.store.get_run(run_id)
+        if run["mission"] != self.mission:
+            raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
+        if run["status"] != "failed":
+            raise ConflictError(f"run {run_id} is {run['status']}, not failed: only a failed run is retried")
+        self.store.append_events(
+            run_id, [{"kind": "retry", "node": "runtime", "source": "runtime", "summary": "retrying the failed run"}]
+        )
+        self.store.update_run(run_id, status="running")
+        decided = [d for d in self.store.decisions_of(run_id) if d.status == "decided"]
+        if decided:
+            return await self.resume(decided[-1], on_event=on_event)
+        snapshot = await self.graph.aget_state(_thread(run_id))
+        context = self.context(reasoner=run["reasoner"])
+        if snapshot.next or snapshot.interrupts:
+            if snapshot.interrupts:
+                return await self._settle(run_id)
+            return await self._drive(run_id, None, context, on_event)
+        trigger = {"source": "retry", "subject_id": run["subject_id"], "case_types": run["case_types"]}
+        return await self._drive(run_id, {"subject_id": run["subject_id"], "trigger": trigger}, context, on_event)
 
     async def recover(self) -> list[RunOutcome]:
         """Finish every decided decision of this mission whose run did not get to execute it (a crash between)."""

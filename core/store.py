@@ -8,6 +8,7 @@ transaction per step; a store written by a newer version is refused with a clear
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -110,8 +111,49 @@ SELECT {_CITED}, e.run_id, e.at FROM events AS e, json_each(e.data, '$.policy_id
 WHERE e.kind = 'verdict' AND c.type = 'text';
 """
 
+#: Governance: local accounts (argon2 password hashes) and their API tokens (stored as SHA-256 hashes), and the
+#: audit trail as one append-only hash chain across runs; each decision's deadline (``due_at``, from the mission's
+#: ``deadlines``), which orders the queue (triggers refuse an UPDATE or DELETE through SQL; an edit
+#: made around them is found by ``missions audit verify``).
+_V4 = """
+CREATE TABLE IF NOT EXISTS accounts (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    admin INTEGER NOT NULL DEFAULT 0,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+    token_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL REFERENCES accounts (name),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    n INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    run_id TEXT,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    summary TEXT,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+ALTER TABLE decisions ADD COLUMN due_at TEXT;
+CREATE INDEX IF NOT EXISTS decisions_by_due ON decisions (status, due_at, created_at);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3))
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
 
@@ -144,6 +186,7 @@ class Decision:
     decided_at: str | None
     response: dict[str, Any] | None
     resumed: bool
+    due_at: str | None = None
 
 
 class RunStore:
@@ -168,6 +211,14 @@ class RunStore:
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
         return db
+
+    def read(self) -> sqlite3.Connection:
+        """This thread's connection, for queries of other platform modules (accounts, audit)."""
+        return self._db()
+
+    def transaction(self) -> Any:
+        """A write transaction (``BEGIN IMMEDIATE``) for other platform modules."""
+        return self._tx()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -294,6 +345,9 @@ class RunStore:
             return
         with self._tx() as db:
             (last,) = db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE run_id = ?", (run_id,)).fetchone()
+            stamped = [{**e, "at": e.get("at") or utc_now()} for e in events]
+            chain(db, [audit_entry(run_id, e) for e in stamped])
+            events = stamped
             db.executemany(
                 "INSERT INTO events (run_id, seq, at, kind, node, source, summary, actor, data)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -301,7 +355,7 @@ class RunStore:
                     (
                         run_id,
                         last + i,
-                        e.get("at") or utc_now(),
+                        e["at"],
                         e["kind"],
                         e.get("node"),
                         e.get("source"),
@@ -322,14 +376,22 @@ class RunStore:
 
     # -- decision queue ---------------------------------------------------------------------------------------
     def open_decision(
-        self, decision_id: str, *, run_id: str, mission: str, subject_id: str, request: Mapping[str, Any]
+        self,
+        decision_id: str,
+        *,
+        run_id: str,
+        mission: str,
+        subject_id: str,
+        request: Mapping[str, Any],
+        due_at: str | None = None,
     ) -> bool:
-        """Queue a decision; False when it was already queued (a resumed node re-raising its interrupt)."""
+        """Queue a decision (due by ``due_at``, ISO UTC, if a deadline applies); False when it was already queued
+        (a resumed node re-raising its interrupt)."""
         with self._tx() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO decisions (decision_id, run_id, mission, subject_id, status, created_at,"
-                " request) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str)),
+                " request, due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str), due_at),
             )
             return cursor.rowcount == 1
 
@@ -340,10 +402,12 @@ class RunStore:
         return decision_row(row)
 
     def pending_decisions(self, *, mission: str | None = None, limit: int = 50, offset: int = 0) -> list[Decision]:
-        """Pending decisions, oldest first (served by the (status, created_at) index)."""
+        """Pending decisions by deadline (GOV-005), soonest first, then the ones without a deadline; oldest
+        first within each."""
         where, params = ("AND mission = ?", [mission]) if mission else ("", [])
         rows = self._db().execute(
-            f"SELECT * FROM decisions WHERE status = 'pending' {where} ORDER BY created_at LIMIT ? OFFSET ?",
+            f"SELECT * FROM decisions WHERE status = 'pending' {where}"
+            " ORDER BY due_at IS NULL, due_at, created_at LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         return [decision_row(r) for r in rows]
@@ -384,12 +448,72 @@ class RunStore:
         return [decision_row(r) for r in rows]
 
 
-def migrate(db: sqlite3.Connection, name: str) -> int:
-    """Bring a store to :data:`SCHEMA_VERSION`, one transaction per step; returns the version found."""
+def audit_entry(run_id: str | None, event: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit chain keeps of an event (the whole event: who, when, what, why)."""
+    return {
+        "at": event.get("at") or utc_now(),
+        "run_id": run_id,
+        "kind": str(event["kind"]),
+        "actor": event.get("actor"),
+        "summary": event.get("finding") or event.get("summary"),
+        "data": {
+            "node": event.get("node"),
+            "source": event.get("source"),
+            **({"detail": event["data"]} if event.get("data") else {}),
+        },
+    }
+
+
+def entry_hash(prev_hash: str, n: int, entry: Mapping[str, Any]) -> str:
+    """An audit entry's hash: its position, content and the previous entry's hash."""
+    body = {k: entry.get(k) for k in ("at", "run_id", "kind", "actor", "summary", "data")}
+    text = json.dumps([prev_hash, n, body], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+GENESIS = "0" * 64
+
+
+def chain(db: sqlite3.Connection, entries: Sequence[Mapping[str, Any]]) -> None:
+    """Append entries to the audit chain (call inside a write transaction)."""
+    row = db.execute("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1").fetchone()
+    n, prev = (row[0], row[1]) if row else (0, GENESIS)
+    for entry in entries:
+        n += 1
+        data = json.loads(json.dumps(entry.get("data") or {}, default=str))
+        normal = {**entry, "data": data}
+        digest = entry_hash(prev, n, normal)
+        db.execute(
+            "INSERT INTO audit (n, at, run_id, kind, actor, summary, data, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                n,
+                normal["at"],
+                normal.get("run_id"),
+                normal["kind"],
+                normal.get("actor"),
+                normal.get("summary"),
+                json.dumps(data, sort_keys=True),
+                prev,
+                digest,
+            ),
+        )
+        prev = digest
+
+
+def _version(db: sqlite3.Connection) -> int:
     has_runs = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").fetchone()
     has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     row = db.execute("SELECT value FROM meta WHERE key = ?", (_VERSION_KEY,)).fetchone() if has_meta else None
-    found = int(row[0]) if row else (1 if has_runs else 0)
+    return int(row[0]) if row else (1 if has_runs else 0)
+
+
+def migrate(db: sqlite3.Connection, name: str) -> int:
+    """Bring a store to :data:`SCHEMA_VERSION`, one transaction per step; returns the version found.
+
+    Each step re-reads the version inside its transaction: processes opening a new store at once (eval workers,
+    dashboard sessions) each apply a step only if no other process applied it first."""
+    found = _version(db)
     if found > SCHEMA_VERSION:
         raise StoreVersionError(
             f"the run store {name} has schema version {found}, newer than this version of AI Missions "
@@ -401,6 +525,9 @@ def migrate(db: sqlite3.Connection, name: str) -> int:
         statements = [s.strip() for s in _split(script) if s.strip()]
         db.execute("BEGIN IMMEDIATE")
         try:
+            if _version(db) >= version:  # another process got there first
+                db.execute("COMMIT")
+                continue
             for statement in statements:
                 db.execute(statement)
             db.execute(
@@ -470,4 +597,5 @@ def decision_row(row: sqlite3.Row) -> Decision:
         decided_at=row["decided_at"],
         response=json.loads(row["response"]) if row["response"] else None,
         resumed=bool(row["resumed"]),
+        due_at=row["due_at"],
     )

@@ -38,3 +38,36 @@ def verdict_call(verdict: dict[str, Any], *, tokens: tuple[int, int] = (900, 120
         tool_calls=[{"name": "MissionVerdict", "args": verdict, "id": "call-1", "type": "tool_call"}],
         usage_metadata={"input_tokens": tokens[0], "output_tokens": tokens[1], "total_tokens": sum(tokens)},
     )
+
+
+#: The password test and demo accounts get (``missions accounts demo`` uses the same).
+DEMO_PASSWORD = "missions-demo"
+
+
+def signed_in_as(home: Any, name: str) -> dict[str, str]:
+    """Environment for a CLI subprocess signed in as ``name`` (the demo roster's accounts are added if missing)."""
+    from pathlib import Path
+
+    from ai_missions.governance import DEFAULT_ROSTER
+    from ai_missions.identity import Accounts
+    from ai_missions.settings import runs_db
+    from ai_missions.store import RunStore
+
+    accounts = Accounts(RunStore(runs_db(Path(home))))
+    existing = {a.name for a in accounts.list()}
+    for account, role in DEFAULT_ROSTER.items():
+        if account not in existing:
+            accounts.add(account, role, DEMO_PASSWORD, by="test")
+    return {"MISSIONS_TOKEN": accounts.issue_token(name)}
+
+
+def operator_grant(home: Any, tool: str, args: dict[str, Any]) -> dict[str, str]:
+    """MCP ``_meta`` with a grant for one write a test makes on purpose (a change "in the world" outside any
+    mission), signed with the home's key as an operator would."""
+    from pathlib import Path
+
+    from ai_missions.grants import META_KEY, mint
+
+    key = args.get("idempotency_key")
+    grant = mint(Path(home), decision_id="operator", index=0, tool=tool, args=args, key=key, by="test")
+    return {META_KEY: grant}

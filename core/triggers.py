@@ -15,7 +15,12 @@ class Systems(Protocol):
     """The systems gateway, as nodes, triggers and the runtime use it."""
 
     async def call(
-        self, tool_name: str, args: Mapping[str, Any], *, timeout_s: float | None = None
+        self,
+        tool_name: str,
+        args: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+        meta: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]: ...
 
     def schemas(self) -> Mapping[str, dict[str, Any]]: ...

@@ -1,7 +1,10 @@
 """The AI Missions dashboard. ``missions dashboard`` runs ``streamlit run`` on this file (on 127.0.0.1).
 
-This file is the frame around every page: the navigation, and the sidebar where the reviewer is chosen. The pages
-live in ``views/``; they read through the run store and the mission client (``resources``), as the CLI does.
+This file is the frame around every page: the navigation, and the sidebar where the reviewer signs in (a local
+account, or single sign-on through Streamlit's OIDC login when ``[auth]`` is configured in ``secrets.toml``). Who
+decides is the signed-in account, kept in the server-side session: never a URL parameter or a choice in a list.
+The pages live in ``views/``; they read through the run store and the mission client (``resources``), as the CLI
+does.
 """
 
 from __future__ import annotations
@@ -22,28 +25,67 @@ st.html(
 )
 
 
+def sso_configured() -> bool:
+    """Whether single sign-on (Streamlit's ``st.login``, OIDC) is configured in ``secrets.toml``."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sign_out() -> None:
+    st.session_state.pop(ui.REVIEWER_KEY, None)
+    if sso_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def sign_in_form() -> None:
+    """A local account's name and password; on success the session is signed in as that account."""
+    with st.sidebar.form("sign-in", border=False):
+        st.markdown("**Sign in to decide**")
+        name = st.text_input("Account", key="sign-in-name", autocomplete="username")
+        password = st.text_input("Password", type="password", key="sign-in-password", autocomplete="current-password")
+        if st.form_submit_button("Sign in", type="primary", width="stretch"):
+            try:
+                account = resources.accounts().authenticate(name.strip(), password)
+            except MissionsError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[ui.REVIEWER_KEY] = account.name
+                st.session_state.pop("sign-in-password", None)
+                st.rerun()
+
+
+def sso_account(roster: dict[str, str]) -> str | None:
+    """The account of the single-sign-on user: the one named like their username or email's local part."""
+    if not (sso_configured() and st.user.is_logged_in):
+        return None
+    claimed = str(st.user.get("preferred_username") or st.user.get("email") or "")
+    name = claimed.split("@", 1)[0].lower()
+    return name if name in roster else None
+
+
 def sidebar() -> None:
-    """The reviewer every decision on these pages is recorded under (``?reviewer=NAME`` preselects one)."""
+    """Who is signed in (decisions are recorded under that account and its role), or the sign-in form."""
     try:
         roster = resources.roster()
     except MissionsError as exc:
-        st.sidebar.error(f"Reviewer roster: {exc}")
+        st.sidebar.error(f"Accounts: {exc}")
         return
-    wanted = st.query_params.get("reviewer")
-    if wanted in roster and st.session_state.get("reviewer-link") != wanted:  # a link chose the reviewer, once
-        st.session_state[ui.REVIEWER_KEY] = st.session_state["reviewer-link"] = wanted
+    if (sso := sso_account(roster)) is not None:
+        st.session_state[ui.REVIEWER_KEY] = sso
     if st.session_state.get(ui.REVIEWER_KEY) not in roster:
-        st.session_state[ui.REVIEWER_KEY] = None
-    st.sidebar.selectbox(
-        "Reviewer",
-        sorted(roster),
-        index=None,
-        key=ui.REVIEWER_KEY,
-        format_func=lambda name: f"{name} · {roster[name]}",
-        placeholder="Who is reviewing?",
-        help="Decisions are recorded under this name. The role limits what may be approved; the runtime checks it "
-        "again below the dashboard.",
-    )
+        st.session_state.pop(ui.REVIEWER_KEY, None)
+    reviewer = ui.reviewer()
+    if reviewer is None:
+        sign_in_form()
+        if sso_configured():
+            st.sidebar.button("Sign in with single sign-on", on_click=st.login, width="stretch")
+            if st.user.is_logged_in:
+                st.sidebar.warning(f"No account for {st.user.get('email') or 'this sign-on'}: ask an admin to add one")
+    else:
+        st.sidebar.markdown(f"Signed in as **{reviewer}** · {roster[reviewer]}")
+        st.sidebar.button("Sign out", key="sign-out", on_click=sign_out)
     st.sidebar.caption(f"State: `{resources.home()}`")
 
 

@@ -1,15 +1,21 @@
-"""``missions dashboard [--port P]``: the Streamlit dashboard, served on 127.0.0.1 only."""
+"""``missions dashboard [--port P] [--host H]``: the Streamlit dashboard, on 127.0.0.1 unless told otherwise.
+
+Deciding needs a signed-in account. Another address than loopback is refused while nobody could sign in (no
+local account and no single sign-on configured): the dashboard would be open to the network with nobody able to
+prove who they are."""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from ai_missions.settings import missions_home
+from ai_missions.errors import ForbiddenError
+from ai_missions.settings import missions_home, runs_db
 
 APP = Path(__file__).resolve().parent / "app.py"
 HOST = "127.0.0.1"
@@ -19,23 +25,56 @@ DEFAULT_PORT = 8501
 def register(subparsers: Any) -> None:
     dashboard = subparsers.add_parser("dashboard", help="the Streamlit dashboard on 127.0.0.1")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    dashboard.add_argument(
+        "--host", default=HOST, help=f"address to bind (default {HOST}; another needs sign-in: accounts or SSO)"
+    )
     dashboard.set_defaults(handler=_dashboard)
 
 
-def streamlit_command(port: int) -> list[str]:
-    """``streamlit run`` on the dashboard: loopback only, no browser opened, no usage statistics, no file watcher."""
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def sign_in_available(home: Path) -> bool:
+    """Whether anyone can sign in: a local account exists, or ``[auth]`` (OIDC) is in ``secrets.toml``."""
+    from ai_missions.identity import Accounts
+    from ai_missions.store import RunStore
+
+    if Accounts(RunStore(runs_db(home))).count() > 0:
+        return True
+    for secrets in (Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+        if secrets.exists() and "[auth" in secrets.read_text(encoding="utf-8", errors="replace"):
+            return True
+    return False
+
+
+def check_host(host: str, home: Path) -> None:
+    if not is_loopback(host) and not sign_in_available(home):
+        raise ForbiddenError(
+            f"refusing to serve the dashboard on {host} with sign-in off: add an account first "
+            "(`missions accounts add NAME --role ROLE`) or configure single sign-on ([auth] in secrets.toml)"
+        )
+
+
+def streamlit_command(port: int, host: str = HOST) -> list[str]:
+    """``streamlit run`` on the dashboard: no browser opened, no usage statistics, no file watcher."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(APP),
-        f"--server.address={HOST}",
+        f"--server.address={host}",
         f"--server.port={port}",
         "--server.headless=true",
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
-        f"--browser.serverAddress={HOST}",
+        f"--browser.serverAddress={host}",
         "--theme.base=light",
         "--theme.primaryColor=#2457c5",
         "--client.toolbarMode=minimal",
@@ -44,6 +83,7 @@ def streamlit_command(port: int) -> list[str]:
 
 def _dashboard(args: argparse.Namespace) -> int:
     home = missions_home()
-    print(f"AI Missions dashboard on http://{HOST}:{args.port} (state: {home}); Ctrl+C stops it", flush=True)
+    check_host(args.host, home)
+    print(f"AI Missions dashboard on http://{args.host}:{args.port} (state: {home}); Ctrl+C stops it", flush=True)
     env = {**os.environ, "MISSIONS_HOME": str(home)}
-    return subprocess.call(streamlit_command(args.port), env=env)
+    return subprocess.call(streamlit_command(args.port, args.host), env=env)

@@ -101,6 +101,21 @@ def duration_text(seconds: float | None) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+#: A decision due within this many seconds is flagged "due soon".
+DUE_SOON_S = 2 * 3600
+
+
+def due_text(due_at: str | None, now: datetime | None = None) -> tuple[str, str]:
+    """A decision's deadline as a badge: ``("late 3 h", "red")``, ``("due in 40 min", "orange")``, ``("due in 20 h",
+    "gray")``, or ``("", "")`` when no deadline applies."""
+    if not due_at:
+        return "", ""
+    left = (parse_time(due_at) - (now or now_utc())).total_seconds()
+    if left < 0:
+        return f"late {duration_text(-left)}", "red"
+    return f"due in {duration_text(left)}", "orange" if left < DUE_SOON_S else "gray"
+
+
 def age_text(created_at: str, now: datetime | None = None) -> str:
     return duration_text(((now or now_utc()) - parse_time(created_at)).total_seconds())
 
@@ -385,3 +400,21 @@ def decision_summary(decision: Decision) -> str:
             part += f" ({answer.get('args')})"
         parts.append(part)
     return "; ".join(parts)
+
+
+def roles_needed(actions: Sequence[Mapping[str, Any]], rules: Sequence[Any], tools: Any) -> list[str]:
+    """The fewest roles that together may approve every action (a greedy cover): one role when a single role
+    may approve the whole plan, ``["finance", "ops_lead"]`` when the plan must be handed on; empty when some
+    action no role may approve."""
+    from ai_missions.governance import approval_problems
+
+    roles = sorted({role for rule in rules for role in rule.roles})
+    may = {role: {i for i, a in enumerate(actions) if not approval_problems(role, [a], rules, tools)} for role in roles}
+    left, chosen = set(range(len(actions))), []
+    while left:
+        best = max(roles, key=lambda r: (len(may[r] & left), -roles.index(r)), default=None)
+        if best is None or not may[best] & left:
+            return []
+        chosen.append(best)
+        left -= may[best]
+    return chosen

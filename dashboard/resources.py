@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ai_missions.governance import load_roster
+from ai_missions.identity import Accounts
 from ai_missions.queries import RunQueries
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.store import RunStore
@@ -71,5 +72,10 @@ def knowledge() -> KnowledgeBase:
 
 
 def roster() -> dict[str, str]:
-    """Reviewer name -> role (``$MISSIONS_HOME/reviewers.json`` or the default roster); read on every run."""
+    """Account name -> role (the store's accounts); read on every run."""
     return load_roster(home())
+
+
+def accounts() -> Accounts:
+    """The store's local accounts, for signing in."""
+    return Accounts(store())

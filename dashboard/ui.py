@@ -19,7 +19,7 @@ RUN = "views/run.py"
 KNOWLEDGE = "views/knowledge.py"
 EVALS = "views/evals.py"
 
-#: Session-state key of the reviewer chosen in the sidebar.
+#: Session-state key of the signed-in account (set only by signing in, server-side; no widget or URL sets it).
 REVIEWER_KEY = "reviewer"
 
 

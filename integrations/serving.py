@@ -24,8 +24,10 @@ from mcp.server.fastmcp.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
+from ai_missions import grants
 from ai_missions.contracts import contract
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.grants import META_KEY
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
 from ai_missions.integrations.store import WriteRecord, check_system, connect, recorded_write
 from ai_missions.integrations.systems import SERVED, SIMULATED
@@ -109,14 +111,28 @@ def error_result(tool: str, exc: BaseException) -> CallToolResult:
 
 
 class SystemServer(FastMCP):
-    """FastMCP for one simulated system: every failure is a structured tool error; optional simulated latency."""
+    """FastMCP for one simulated system: every failure is a structured tool error; optional simulated latency.
 
-    def __init__(self, system: str, *, latency: float = 0.0, **kwargs: Any) -> None:
+    Defence in depth: a write tool runs only with an approval grant (MCP ``_meta`` ``{"grant": ...}``) for exactly
+    its arguments and idempotency key, signed with the platform key of the server's home (:mod:`grants`). The
+    system does not trust whoever calls it to have asked a reviewer."""
+
+    def __init__(self, system: str, *, latency: float = 0.0, home: Path | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"ai-missions-{system}", log_level="WARNING", **kwargs)
         self.system = system
         self.latency = latency
+        self.home = home or missions_home()
         self.contract = contract(system)
         self.contract_names = frozenset(t.name for t in self.contract)
+        self.write_names = frozenset(t.name for t in self.contract if t.is_write)
+
+    def _grant(self) -> Any:
+        """The approval grant sent with the current request (MCP ``_meta``), if any."""
+        try:
+            meta = self.get_context().request_context.meta
+        except (LookupError, ValueError):
+            return None
+        return (meta.model_extra or {}).get(META_KEY) if meta is not None else None
 
     async def run_stdio_async(self) -> None:
         """FastMCP's stdio transport over event-loop pipes: no worker thread per line (``stdio_pipes``)."""
@@ -127,6 +143,11 @@ class SystemServer(FastMCP):
             await anyio.sleep(self.latency / 1000)
         if name not in self.contract_names:
             return error_result(name, NotFoundError(f"unknown tool {name!r} on {self.system}"))
+        if name in self.write_names:
+            try:
+                grants.check(self.home, self._grant(), name, arguments if isinstance(arguments, dict) else {})
+            except ForbiddenError as exc:
+                return error_result(name, exc)
         try:
             result = await super().call_tool(name, arguments)
         except ToolError as exc:
@@ -171,7 +192,7 @@ def open_system(system: str, home: Path | None = None, **settings: Any) -> tuple
     """A server for ``system`` and the database connection its tools share (the book must exist)."""
     check_system(system)
     conn = connect(system, home)
-    server = SystemServer(system, latency=latency_ms(system), **settings)
+    server = SystemServer(system, latency=latency_ms(system), home=home, **settings)
     lookup = write_lookup_name(system)
     if lookup in server.contract_names:
 

@@ -24,7 +24,6 @@ def register(subparsers: Any) -> None:
     adopt = commands.add_parser(
         "adopt-rules", help="make the indexed approval rules the rules of record (an audited policy change)"
     )
-    adopt.add_argument("--reviewer", required=True, help="who approves the change (a controller)")
     adopt.add_argument("--json", action="store_true", help="print JSON")
     adopt.set_defaults(handler=_adopt)
 
@@ -66,10 +65,13 @@ def _build(args: argparse.Namespace) -> int:
 
 def _adopt(args: argparse.Namespace) -> int:
     from ai_missions.governance import adopt_rules
+    from ai_missions.identity import signed_in
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
-    from ai_missions.settings import knowledge_dir, missions_home
+    from ai_missions.settings import knowledge_dir, missions_home, runs_db
+    from ai_missions.store import RunStore
 
-    entry = adopt_rules(KnowledgeBase(knowledge_dir()), missions_home(), args.reviewer)
+    reviewer = signed_in(missions_home(), RunStore(runs_db())).name  # a controller, signed in: never a flag
+    entry = adopt_rules(KnowledgeBase(knowledge_dir()), missions_home(), reviewer)
 
     def render(entry: dict[str, Any]) -> str:
         if not entry.get("changed"):

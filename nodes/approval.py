@@ -1,9 +1,12 @@
 """The Decision Queue's side of the graph: pause with an agent-inbox request, then apply the reviewer's answer.
 
 The question and the answer follow :mod:`ai_missions.decisions`. On resume every action is checked again here,
-whoever resumed the graph (the runtime, or LangGraph's own server): the reviewer's role is looked up on the roster
-(never taken from the answer), the role must be entitled to approve the action, and an edit must pass the guard.
-Anything malformed, unknown or refused rejects the action concerned (fails closed).
+whoever resumed the graph (the runtime, or LangGraph's own server): the answer must be signed with the platform
+key (the platform signs it after authenticating the reviewer's account, so a resume sent straight to an exported
+graph names nobody), the reviewer's role is looked up on the accounts (never taken from the answer), the role must
+be entitled to approve the action, and an edit must pass the guard. Anything malformed, unknown, unsigned or
+refused rejects the action concerned (fails closed). Each approved action gets an approval grant for exactly its
+final arguments (:mod:`ai_missions.grants`), which the systems check before they write.
 """
 
 from __future__ import annotations
@@ -20,13 +23,17 @@ from langgraph.types import interrupt
 from ai_missions.decisions import DecisionAnswer, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
 from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.grants import args_digest, idempotency_key, mint
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
-from ai_missions.nodes.observe import now_iso
+from ai_missions.nodes.observe import emit, now_iso
 from ai_missions.nodes.resources import home_of, knowledge_of, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
+from ai_missions.signing import platform_key, signed
+
+UNSIGNED = "refused: the answer is not signed by the platform (reviewers decide through a signed-in account)"
 
 
 def decision_id_for(thread_id: str, verdict: Verdict) -> str:
@@ -56,6 +63,33 @@ def resolve_answer(
     for position, (index, action) in enumerate(pending):
         response = responses[position] if position < len(responses) else None
         plan.append(_disposition(spec, index, action, response, role, facts, rules, schemas, plan))
+    return plan
+
+
+def authentic(home: Any, value: Any, decision_id: str) -> bool:
+    """Whether a resume value is an answer the platform signed for this decision."""
+    if not isinstance(value, Mapping) or value.get("decision_id") != decision_id:
+        return False
+    try:
+        return signed(platform_key(home), dict(value))
+    except (OSError, ValueError):
+        return False
+
+
+def with_grants(home: Any, decision_id: str, reviewer: str, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each approved step with its approval grant, bound to its final arguments and idempotency key."""
+    for step in plan:
+        if step["status"] == "approved":
+            key = idempotency_key(decision_id, step["index"], step["tool"])
+            step["grant"] = mint(
+                home,
+                decision_id=decision_id,
+                index=step["index"],
+                tool=step["tool"],
+                args=step["args"],
+                key=key,
+                by=reviewer,
+            )
     return plan
 
 
@@ -120,8 +154,14 @@ def approval_node(spec: MissionSpec) -> Node:
             verdict=verdict,
             pending=review_actions(verdict["actions"]),
         )
-        answer = parse_answer(interrupt(request), decision_id)
-        answer["role"] = role_of_record(runtime.context, answer["reviewer"])
+        value = interrupt(request)
+        answer = parse_answer(value, decision_id)
+        home = home_of(runtime.context)
+        if authentic(home, value, decision_id):
+            answer["role"] = role_of_record(runtime.context, answer["reviewer"])
+        else:
+            answer["role"] = None
+            answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
         systems = await systems_of(runtime.context, spec.systems)
         plan = resolve_answer(
             spec,
@@ -131,6 +171,23 @@ def approval_node(spec: MissionSpec) -> Node:
             approval_rules(knowledge_of(runtime.context)),
             systems.schemas(),
         )
+        plan = with_grants(home, decision_id, str(answer["reviewer"]), plan)
+        granted = [s for s in plan if s.get("grant")]
+        if granted:
+            emit(
+                "grant",
+                node="request_approval",
+                source="approval",
+                summary=f"{len(granted)} approval grant(s) for decision {decision_id}",
+                data={
+                    "decision_id": decision_id,
+                    "by": answer["reviewer"],
+                    "role": answer["role"],
+                    "grants": [
+                        {"index": s["index"], "tool": s["tool"], "args_sha256": args_digest(s["args"])} for s in granted
+                    ],
+                },
+            )
         decision = {
             "decision_id": decision_id,
             "reviewer": answer["reviewer"],

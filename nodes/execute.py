@@ -22,10 +22,11 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, OutcomeUnknownError
 from ai_missions.gateway import SystemError_
+from ai_missions.grants import META_KEY, idempotency_key, mint
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import emit
-from ai_missions.nodes.resources import systems_of
+from ai_missions.nodes.resources import home_of, systems_of
 from ai_missions.nodes.state import ActionResult, MissionState, Node
 from ai_missions.tools import write_lookup_name
 
@@ -33,16 +34,17 @@ WriteStatus = Literal["done", "failed", "unknown"]
 
 
 async def call_write(
-    systems: Any, system: str, tool: str, args: dict[str, Any]
+    systems: Any, system: str, tool: str, args: dict[str, Any], *, meta: dict[str, Any] | None = None
 ) -> tuple[WriteStatus, dict[str, Any] | None, str]:
     """Call a write and learn its outcome: (``done`` | ``failed`` | ``unknown``, result, detail).
 
-    ``args`` carries the idempotency key. A refusal is ``failed``; a lost answer is reconciled (read by key, then
-    a retry with the same key); what still cannot be learned is ``unknown``.
+    ``args`` carries the idempotency key, ``meta`` the approval grant (both calls of the write send it). A
+    refusal is ``failed``; a lost answer is reconciled (read by key, then a retry with the same key); what still
+    cannot be learned is ``unknown``.
     """
     key = args["idempotency_key"]
     try:
-        return "done", await systems.call(tool, args), "ok"
+        return "done", await systems.call(tool, args, meta=meta), "ok"
     except SystemError_ as exc:
         if exc.refused:
             return "failed", None, str(exc)
@@ -56,7 +58,7 @@ async def call_write(
             if record.get("tool") != tool:
                 return "failed", None, f"idempotency key {key} is recorded for {record.get('tool')}, not {tool}"
             return "done", record.get("response"), f"reconciled: the system did it ({lost})"
-        answer = await systems.call(tool, args, timeout_s=patience)  # not done (yet): the same key is safe
+        answer = await systems.call(tool, args, timeout_s=patience, meta=meta)  # not done (yet): the same key is safe
     except SystemError_ as exc:
         if exc.refused:
             return "failed", None, f"{exc} (after: {lost})"
@@ -66,14 +68,11 @@ async def call_write(
     return "done", answer, f"retried safely with the same key ({lost})"
 
 
-def idempotency_key(scope: str, index: int, tool: str) -> str:
-    return f"{scope}:{index}:{tool}"
-
-
 async def run_actions(
     spec: MissionSpec, runtime: Runtime[MissionContext], scope: str, steps: Sequence[dict[str, Any]], node: str
 ) -> list[ActionResult]:
-    """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?."""
+    """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?, grant (the approval
+    grant the systems check; sent as MCP ``_meta``)."""
     systems = await systems_of(runtime.context, spec.systems)
     independent = spec.tools.automatable
     results: list[ActionResult] = []
@@ -91,7 +90,10 @@ async def run_actions(
             result = ActionResult(index=index, tool=tool, args=args, status="skipped", detail=detail)
         else:
             system = spec.tools[tool].spec.system
-            status, answer, detail = await call_write(systems, system, tool, {**args, "idempotency_key": key})
+            grant = {META_KEY: step.get("grant")}
+            status, answer, detail = await call_write(
+                systems, system, tool, {**args, "idempotency_key": key}, meta=grant
+            )
             result = ActionResult(
                 index=index, tool=tool, args=args, status=status, detail=detail, result=answer, idempotency_key=key
             )
@@ -115,14 +117,30 @@ def automatic_node(spec: MissionSpec) -> Node:
     """Run the actions policy lets run without a reviewer (recorded like any other)."""
 
     async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        scope = f"{get_config()['configurable']['thread_id']}:auto"
+        home = home_of(runtime.context)
         steps = [
-            {"index": i, "tool": a["tool"], "args": a["args"], "status": "approved"}
+            {
+                "index": i,
+                "tool": a["tool"],
+                "args": a["args"],
+                "status": "approved",
+                # policy lets these run without a reviewer: the platform grants them itself, for those args only
+                "grant": mint(
+                    home,
+                    decision_id=scope,
+                    index=i,
+                    tool=a["tool"],
+                    args=a["args"],
+                    key=idempotency_key(scope, i, a["tool"]),
+                    by="policy",
+                ),
+            }
             for i, a in enumerate(state["verdict"]["actions"])
-            if a["tier"] == "auto"
+            if a["tier"] == "auto" and a["tool"] in spec.tools.automatable
         ]
         if not steps:
             return {}
-        scope = f"{get_config()['configurable']['thread_id']}:auto"
         return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic")}
 
     return execute_automatic

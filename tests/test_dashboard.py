@@ -19,7 +19,7 @@ from ai_missions.dashboard import evals_source
 from ai_missions.integrations.store import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
-from tests.test_dashboard_support import Book, app, book_copy, open_page, texts
+from tests.test_dashboard_support import Book, app, book_copy, open_page, sign_in, texts
 
 pytestmark = pytest.mark.slow
 
@@ -41,9 +41,7 @@ def store(book: Book) -> RunStore:
 
 
 def as_reviewer(at: AppTest, name: str) -> AppTest:
-    at.selectbox(key="reviewer").select(name).run()
-    assert not at.exception, at.exception
-    return at
+    return sign_in(at, name)
 
 
 # -- overview, runs, run detail -----------------------------------------------------------------------------------
@@ -128,6 +126,40 @@ def test_queue_lists_pending_decisions_oldest_first(book: Book) -> None:
     assert submit.disabled
 
 
+def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:
+    decision_id = book.decisions["story"]
+    at = open_page("views/queue.py", decision=decision_id, reviewer="omar")  # the old ?reviewer= link
+    assert "deciding as" not in texts(at)
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    assert not [s for s in at.selectbox if s.label == "Reviewer"]  # no list to pick an identity from
+    sign_in(at, "omar", password="not omar's password")
+    assert "wrong account name or password" in [e.value for e in at.error]
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    sign_in(at, "omar")
+    assert "Signed in as **omar** · ops_lead" in texts(at)
+    assert not at.button(key=f"q-{decision_id}-submit").disabled
+    next(b for b in at.button if b.label == "Sign out").click().run()
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+
+
+def test_a_decision_taken_elsewhere_says_who_took_it_and_offers_the_next(book: Book) -> None:
+    role = next(r for r in ("address_invalid", "duplicate_order") if r in book.decisions)
+    decision_id, order_id = book.decisions[role], book.orders[role]
+    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    assert f"{decision_id} · order {order_id}" in texts(at)
+    # another reviewer decides it meanwhile (another browser, the CLI...)
+    store(book).claim_decision(decision_id, reviewer="ana", role="ops_agent", response={"responses": []})
+    at.query_params.pop("decision", None)
+    at.run()  # any rerun of omar's page: the card keeps its decision, by id
+    page = texts(at)
+    assert f"**{decision_id}** ({order_id}) was already decided by **ana** (ops_agent)" in page
+    assert not [b for b in at.button if b.key == f"q-{decision_id}-submit"]  # nothing left to click on it
+    next(b for b in at.button if b.key == "queue-next").click().run()
+    assert not at.exception
+    assert f"{decision_id} · order" not in texts(at)
+    assert [b for b in at.button if (b.key or "").endswith("-submit")]  # the next pending decision
+
+
 def test_queue_approves_and_shows_what_executed(book: Book) -> None:
     decision_id, order_id = book.decisions["story"], book.orders["story"]
     at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
@@ -158,11 +190,9 @@ def test_queue_refuses_a_reviewer_without_the_role(book: Book) -> None:
     decision_id = book.decisions["oversell"]
     at = as_reviewer(open_page("views/queue.py", decision=decision_id), "cole")
     assert "customer_care may not approve: reallocate_reservation needs one of the roles" in texts(at)
-    at.button(key=f"q-{decision_id}-submit").click().run()
+    assert at.button(key=f"q-{decision_id}-submit").disabled  # no click can carry it to the runtime
     errors = [e.value for e in at.error]
-    assert len(errors) == 1
-    assert errors[0].startswith("Refused: cole (customer_care) may not approve this: reallocate_reservation needs")
-    assert errors[0].endswith("The decision stays pending.")
+    assert errors == ["customer_care may not approve this plan as chosen: pass it on, or reject what it may not"]
     assert store(book).get_decision(decision_id).status == "pending"
 
 
@@ -202,12 +232,18 @@ def test_queue_edits_arguments_before_approving(book: Book) -> None:
     # above omar's ceiling: refused below the UI
     at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 5000})).run()
     assert "exceeds the ops_lead approval limit" in texts(at)
-    at.button(key=f"q-{decision_id}-submit").click().run()
-    assert "exceeds the ops_lead approval limit of 1000.00" in at.error[0].value
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    assert "ops_lead may not approve this plan as chosen" in at.error[0].value
     # a partial refund
     at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 10.0})).run()
     submit = at.button(key=f"q-{decision_id}-submit")
     assert submit.label == "Approve 1, edit and approve 1 actions as omar"
+    assert submit.disabled  # money moves: not before the reviewer confirms how much
+    confirm = at.checkbox(key=f"q-{decision_id}-confirm")
+    assert confirm.label == "I confirm the money this moves: refund_payment 10.00"
+    confirm.check().run()
+    submit = at.button(key=f"q-{decision_id}-submit")
+    assert not submit.disabled
     submit.click().run()
     assert not at.error
     assert ":green[:material/check_circle:] **1. refund_payment** · done" in texts(at)
@@ -309,3 +345,25 @@ def test_every_page_says_what_to_do_on_an_empty_home(tmp_path: Path, monkeypatch
     for page, message in expected.items():
         at = open_page(page)
         assert message in texts(at), page
+
+
+def test_a_failed_run_shows_why_and_a_signed_in_reviewer_retries_it(book: Book) -> None:
+    runs = store(book)
+    runs.create_run(
+        "R-failed-dash",
+        mission="order-exception",
+        subject_id=book.orders["oversell"],
+        reasoner="offline",
+        case_types=["oversell"],
+    )
+    runs.update_run("R-failed-dash", status="failed", summary="RuntimeError: erp exploded")
+    at = open_page("views/run.py", run="R-failed-dash")
+    assert "Failed: RuntimeError: erp exploded" in [e.value for e in at.error]
+    assert at.button(key="retry-R-failed-dash").disabled
+    sign_in(at, "omar")
+    at.button(key="retry-R-failed-dash").click().run()
+    assert not at.exception, at.exception
+    assert store(book).get_run("R-failed-dash")["status"] == "awaiting_decision"
+    kinds = [e["kind"] for e in store(book).events("R-failed-dash")]
+    assert kinds[0] == "retry"
+    assert "verdict" in kinds

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.integrations.store import connect
+from ai_missions.testing import DEMO_PASSWORD
 from tests.test_dashboard_support import Book, book_copy
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -116,13 +117,15 @@ def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: st
             page = browser.new_page(viewport={"width": 1440, "height": 1420})
             page.set_default_timeout(60_000)
             expect.set_options(timeout=60_000)  # the first decision opens the systems' MCP sessions; CI is busy
-            page.goto(f"{dashboard}/queue")
+            page.goto(f"{dashboard}/queue?decision={decision_id}")  # the flagship story's decision, by its id
             expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
-            # the oldest pending decision is the flagship story's
             expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()
 
-            page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-            page.get_by_role("option", name="omar · ops_lead").click()
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_role("textbox", name="Account").fill("omar")
+            sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+            sidebar.get_by_role("button", name="Sign in").click()
+            expect(sidebar.get_by_text("Signed in as")).to_be_visible()
             approve = page.get_by_role("button", name="Approve 3 actions as omar")
             expect(approve).to_be_enabled()
             expect(page.get_by_text("ops_lead may approve")).to_have_count(3)
@@ -165,3 +168,60 @@ def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: st
             browser.close()
     assert (shots / "queue.png").stat().st_size > 50_000
     assert (shots / "explain-rail.png").stat().st_size > 50_000
+
+
+def test_two_reviewers_in_two_browsers_one_decides_the_other_is_told(dashboard: str, book: Book) -> None:
+    """omar (ops_lead) and cole (customer_care) sign in in two browsers and open the same decision: cole cannot
+    approve it (his role may not); omar approves it; cole's card then says who decided it and when, and offers
+    the next decision."""
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    decision_id = book.decisions[next(r for r in ("duplicate_order", "address_invalid") if r in book.decisions)]
+
+    def settled(page: Page) -> None:
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+
+    def signed_in(page: Page, name: str) -> None:
+        page.set_default_timeout(60_000)
+        page.goto(f"{dashboard}/queue?decision={decision_id}")
+        expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_role("textbox", name="Account").fill(name)
+        sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        sidebar.get_by_role("button", name="Sign in").click()
+        expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+        expect(page.get_by_role("heading", name=f"{decision_id} · order")).to_be_visible()
+        settled(page)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            expect.set_options(timeout=60_000)
+            omar = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
+            cole = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
+            signed_in(omar, "omar")
+            signed_in(cole, "cole")
+
+            cole_submit = cole.get_by_role("button", name="as cole")
+            expect(cole_submit).to_be_disabled()
+            expect(cole.get_by_text("customer_care may not approve this plan as chosen")).to_be_visible()
+
+            omar_submit = omar.get_by_role("button", name="as omar")
+            confirm = omar.get_by_text("I confirm the money this moves")
+            if confirm.count():  # the plan moves money: the reviewer confirms how much first
+                expect(omar_submit).to_be_disabled()
+                confirm.click()
+            expect(omar_submit).to_be_enabled()
+            omar_submit.click()
+            expect(omar.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+
+            # cole's next interaction reruns his page: the card keeps the decision (by id) and says who took it
+            cole.get_by_text("Reject", exact=True).first.click()
+            expect(cole.get_by_text("was already decided by")).to_be_visible()
+            expect(cole.get_by_text("omar", exact=True)).to_be_visible()
+            cole.get_by_role("button", name="Next decision").click()
+            settled(cole)
+            expect(cole.get_by_text("was already decided by")).to_have_count(0)
+            expect(cole.get_by_role("button", name="as cole")).to_be_visible()
+        finally:
+            browser.close()

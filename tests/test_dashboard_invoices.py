@@ -15,7 +15,8 @@ from ai_missions.client import MissionClient
 from ai_missions.integrations.ap_seed import seed_ap_book, story_invoice_id
 from ai_missions.knowledge_index.index import build
 from ai_missions.settings import knowledge_dir
-from tests.test_dashboard_support import open_page, texts
+from ai_missions.testing import signed_in_as
+from tests.test_dashboard_support import open_page, sign_in, texts
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +30,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     assert not build(directory=knowledge_dir(home)).problems
     story = story_invoice_id(home)
     assert story is not None
+    signed_in_as(home, "marco")  # the demo roster's accounts
     with MissionClient(home) as missions:
         queue = missions.cases_now(MISSION)
         held = next(i for i, t in sorted(queue.items()) if t == ["bank_change"])
@@ -73,13 +75,16 @@ def test_run_page_is_the_explain_rail_of_an_invoice(book: dict[str, str]) -> Non
 def test_queue_shows_the_invoice_decision_and_the_ap_manager_approves_it(book: dict[str, str]) -> None:
     decision_id, invoice_id = book["decision"], book["story"]
     at = open_page("views/queue.py", decision=decision_id)
-    at.selectbox(key="reviewer").select("marco").run()
-    assert not at.exception, at.exception
+    sign_in(at, "marco")
     page = texts(at)
     assert f"{decision_id} · invoice {invoice_id}" in page
     assert "**receiving** — Three-way match" in page  # the evidence
     submit = at.button(key=f"q-{decision_id}-submit")
     assert submit.label == "Approve 2 actions as marco"
+    confirm = next(c for c in at.checkbox if (c.key or "").endswith("-confirm"))
+    assert confirm.label.startswith("I confirm the money this moves: ")
+    confirm.check().run()
+    submit = at.button(key=submit.key)
     submit.click().run()
     assert not at.exception, at.exception
     page = texts(at)

@@ -20,6 +20,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from ai_missions.settings import runs_db
+from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
@@ -63,6 +64,7 @@ def _template() -> Book:
             runs[role] = outcome.run_id
             if outcome.decision_id:
                 decisions[role] = outcome.decision_id
+    signed_in_as(home, "omar")  # the demo roster's accounts, to sign in with
     return Book(home, orders, runs, decisions)
 
 
@@ -84,6 +86,16 @@ def open_page(page: str, **query: str) -> AppTest:
     at.switch_page(page)
     for key, value in query.items():
         at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, name: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """Sign in through the sidebar's form, as a person would."""
+    at.text_input(key="sign-in-name").input(name)
+    at.text_input(key="sign-in-password").input(password)
+    next(b for b in at.button if b.label == "Sign in").click()
     at.run()
     assert not at.exception, at.exception
     return at

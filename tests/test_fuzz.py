@@ -168,9 +168,16 @@ def argv_for(parser: argparse.ArgumentParser) -> st.SearchStrategy[list[str]]:
 
 @pytest.mark.parametrize(("path", "parser"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
 def test_a_command_exits_cleanly_or_with_one_error_line(
-    path: tuple[str, ...], parser: argparse.ArgumentParser, home: Path, monkeypatch: pytest.MonkeyPatch
+    path: tuple[str, ...],
+    parser: argparse.ArgumentParser,
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("MISSIONS_HOME", str(home))
+    cwd = tmp_path / "a" / "b" / "c"  # a fuzzed relative path lands here, never in the checkout
+    cwd.mkdir(parents=True)
+    monkeypatch.chdir(cwd)
 
     @FUZZ
     @given(argv=argv_for(parser))

@@ -30,7 +30,9 @@ class DirectSystems:
         self.conns, self.down = conns, down
         self.calls: list[str] = []
 
-    async def call(self, tool: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    async def call(
+        self, tool: str, args: Mapping[str, Any], *, meta: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         system = tools_by_name()[tool].system
         self.calls.append(tool)
         if system in self.down:

@@ -23,7 +23,7 @@ from ai_missions.integrations.ap_seed import seed_ap_book, story_invoice_id
 from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
-from ai_missions.testing import scripted, verdict_call
+from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 
 pytestmark = pytest.mark.slow
 
@@ -92,10 +92,9 @@ def test_the_story_is_approved_with_note_by_the_ap_manager_and_paid_once(mission
     ) == [(round(payment["amount"] * 100), round(facts["invoice.discount_amount"] * 100), "posted")]
     assert ap_rows(home, "SELECT status FROM invoices WHERE invoice_id = ?", invoice_id) == [("paid",)]
     assert any("Approved with note: " in body for (body,) in ap_rows(home, "SELECT body FROM invoice_notes"))
+    again = {"invoice_id": invoice_id, "amount": 1.0, "idempotency_key": "again"}
     with pytest.raises(MissionsError, match="paid"):
-        missions.call_tool(
-            "post_payment", {"invoice_id": invoice_id, "amount": 1.0, "idempotency_key": "again"}, mission=MISSION
-        )
+        missions.call_tool("post_payment", again, mission=MISSION, meta=operator_grant(home, "post_payment", again))
 
 
 EXPECTED = {
@@ -169,10 +168,9 @@ def test_a_duplicate_is_rejected_and_can_never_be_paid(
         missions.decide(outcome.decision_id, "priya", approve=True)
     assert missions.decide(outcome.decision_id, "marco", approve=True).status == "closed"
     assert ap_rows(home, "SELECT status FROM invoices WHERE invoice_id = ?", invoice_id) == [("rejected",)]
+    again = {"invoice_id": invoice_id, "amount": 1.0, "idempotency_key": "x"}
     with pytest.raises(MissionsError, match="rejected"):
-        missions.call_tool(
-            "post_payment", {"invoice_id": invoice_id, "amount": 1.0, "idempotency_key": "x"}, mission=MISSION
-        )
+        missions.call_tool("post_payment", again, mission=MISSION, meta=operator_grant(home, "post_payment", again))
 
 
 def test_scan_starts_a_mission_once_per_invoice(missions: MissionClient, queue: dict[str, list[str]]) -> None:
@@ -183,10 +181,10 @@ def test_scan_starts_a_mission_once_per_invoice(missions: MissionClient, queue: 
     assert missions.scan(MISSION, subjects=[invoice_id]) == []
 
 
-def cli(home: Path, *args: str) -> tuple[int, str, str]:
+def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     run = subprocess.run(
         [sys.executable, "-m", "ai_missions.cli", *args],
-        env={**os.environ, "MISSIONS_HOME": str(home)},
+        env={**os.environ, "MISSIONS_HOME": str(home), **(env or {})},
         capture_output=True,
         text=True,
         timeout=180,
@@ -205,7 +203,7 @@ def test_the_command_line_streams_stops_at_the_decision_and_pays_on_approval(
     decision_id = out.split("decision ", 1)[1].split()[0]
     code, out, _ = cli(home, "queue", "--mission", MISSION, "--json")
     assert decision_id in {d["decision_id"] for d in json.loads(out)}
-    code, out, err = cli(home, "decide", decision_id, "--reviewer", "chen", "--approve")
+    code, out, err = cli(home, "decide", decision_id, "--approve", env=signed_in_as(home, "chen"))
     assert code == 0, err
     assert "post_payment: done" in out
     assert ap_rows(home, "SELECT count(*) FROM payments WHERE invoice_id = ?", invoice_id) == [(1,)]

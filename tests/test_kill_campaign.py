@@ -33,6 +33,7 @@ from ai_missions.integrations.store import connect
 from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
 from ai_missions.settings import knowledge_dir
+from ai_missions.testing import signed_in_as
 
 pytestmark = pytest.mark.slow
 
@@ -152,7 +153,7 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
                 continue
             before = effects(home, order_id)
             plan = plan_of(missions, outcome.run_id, actions)
-            env = {**os.environ, "MISSIONS_HOME": str(home)}
+            env = {**os.environ, "MISSIONS_HOME": str(home), **signed_in_as(home, reviewer)}
             child = subprocess.Popen(
                 [
                     sys.executable,

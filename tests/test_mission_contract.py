@@ -38,6 +38,7 @@ from ai_missions.integrations.books import seed_books, stories
 from ai_missions.knowledge_index.index import build
 from ai_missions.missions import ESCALATE, MissionSpec, registry
 from ai_missions.settings import knowledge_dir, sandbox_dir
+from ai_missions.testing import signed_in_as
 
 pytestmark = pytest.mark.slow
 
@@ -147,8 +148,8 @@ def test_killed_between_actions_resume_repeats_nothing(spec: MissionSpec, missio
     pending = reviewed(outcome)
     reviewer = entitled_reviewer(missions, spec, pending)
     deciding = cli(
-        home, "decide", outcome.decision_id, "--reviewer", reviewer, "--approve",
-        env={"MISSIONS_SIM_LATENCY_MS": f"{slow_system}=5000"},
+        home, "decide", outcome.decision_id, "--approve",
+        env={"MISSIONS_SIM_LATENCY_MS": f"{slow_system}=5000", **signed_in_as(home, reviewer)},
     )  # fmt: skip
 
     def executed() -> list[dict[str, Any]]:  # the reviewed plan's results (automatic notes ran at the pause)
@@ -164,7 +165,7 @@ def test_killed_between_actions_resume_repeats_nothing(spec: MissionSpec, missio
     deciding.wait(timeout=30)
     assert missions.store.get_decision(outcome.decision_id).resumed is False
 
-    resumed = cli(home, "resume", "--json")
+    resumed = cli(home, "resume", "--json", env=signed_in_as(home, reviewer))
     code, _out, err = resumed.wait(timeout=180), *resumed.communicate()
     assert code == 0, err
     assert missions.store.get_run(outcome.run_id)["status"] == "closed"

@@ -26,7 +26,7 @@ from ai_missions.integrations.store import connect
 from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
-from ai_missions.testing import scripted, verdict_call
+from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 
 pytestmark = pytest.mark.slow
 
@@ -204,8 +204,8 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(
     order_id = pick(exceptions, "oversell", skip=2)
     outcome = missions.start("order-exception", order_id)
     assert outcome.decision_id is not None
-    first = cli(home, "decide", outcome.decision_id, "--reviewer", "omar", "--approve")
-    second = cli(home, "decide", outcome.decision_id, "--reviewer", "ana", "--approve")
+    first = cli(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
+    second = cli(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "ana"))
     results = [(p.wait(timeout=120), *p.communicate()) for p in (first, second)]
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 2], results
@@ -227,7 +227,9 @@ def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions
     assert outcome.decision_id is not None
     payments = sqlite3.connect(home / "systems" / "payments.sqlite")
     slow_inventory = {"MISSIONS_SIM_LATENCY_MS": "inventory=5000"}
-    deciding = cli(home, "decide", outcome.decision_id, "--reviewer", "omar", "--approve", env=slow_inventory)
+    deciding = cli(
+        home, "decide", outcome.decision_id, "--approve", env={**slow_inventory, **signed_in_as(home, "omar")}
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         released = payments.execute(
@@ -243,7 +245,7 @@ def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions
     deciding.wait(timeout=30)
     assert missions.store.get_decision(outcome.decision_id).resumed is False
 
-    resumed = cli(home, "resume", "--json")
+    resumed = cli(home, "resume", "--json", env=signed_in_as(home, "omar"))
     code, _out, err = resumed.wait(timeout=120), *resumed.communicate()
     assert code == 0, err
     run = missions.store.get_run(outcome.run_id)
@@ -328,10 +330,9 @@ def test_scan_starts_missions_for_new_exceptions_only(
         if row[0] not in exceptions
     )
     assert missions.scan("order-exception", subjects=[clean]) == []  # nothing is wrong with it
+    hold = {"order_id": clean, "reason": "chargeback alert", "idempotency_key": "test-scan-hold"}
     missions.call_tool(
-        "place_payment_hold",
-        {"order_id": clean, "reason": "chargeback alert", "idempotency_key": "test-scan-hold"},
-        mission="order-exception",
+        "place_payment_hold", hold, mission="order-exception", meta=operator_grant(home, "place_payment_hold", hold)
     )
     started = missions.scan("order-exception", subjects=[clean])
     assert [o.subject_id for o in started] == [clean]
@@ -353,11 +354,11 @@ def test_story_flow_through_the_command_line(
     decision_id = out.split("decision ", 1)[1].split()[0]
     queue = cli(home, "queue", "--json")
     assert decision_id in queue.communicate()[0]
-    decide = cli(home, "decide", decision_id, "--reviewer", "omar", "--approve")
+    decide = cli(home, "decide", decision_id, "--approve", env=signed_in_as(home, "omar"))
     code, out, err = decide.wait(timeout=120), *decide.communicate()
     assert code == 0, err
     assert ": done" in out
-    unknown = cli(home, "decide", "D-nope", "--reviewer", "omar", "--approve")
+    unknown = cli(home, "decide", "D-nope", "--approve", env=signed_in_as(home, "omar"))
     code, out, err = unknown.wait(timeout=60), *unknown.communicate()
     assert code == 2
     assert err.strip() == "missions: error: unknown decision 'D-nope'"

@@ -37,6 +37,7 @@ from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.store import connect, system_path
 from ai_missions.integrations.systems import SYSTEMS
 from ai_missions.mcp_session import ValidatingClientSession
+from ai_missions.testing import operator_grant
 
 pytestmark = pytest.mark.slow
 
@@ -275,6 +276,15 @@ def error_code(result: CallToolResult) -> str:
     return code
 
 
+#: Every state-changing tool of every system: each refuses a call without an approval grant.
+WRITES = frozenset(t.name for system in SYSTEMS for t in contract(system) if t.is_write)
+
+
+async def granted(session: ClientSession, home: Path, name: str, args: dict[str, Any]) -> CallToolResult:
+    """A call as the platform makes it: a write carries an approval grant for exactly these arguments."""
+    return await session.call_tool(name, args, meta=operator_grant(home, name, args) if name in WRITES else None)
+
+
 async def exercise(session: ClientSession, system: str, case: Case, home: Path) -> None:
     await session.initialize()
     listed = (await session.list_tools()).tools
@@ -293,32 +303,39 @@ async def exercise(session: ClientSession, system: str, case: Case, home: Path) 
             assert "idempotency_key" in tool.inputSchema["required"]
 
     name, args, key = case.read
-    result = await session.call_tool(name, args)
+    result = await granted(session, home, name, args)
     assert not result.isError
     assert result.structuredContent is not None
     assert key in result.structuredContent
 
     before = state(home, system)
     for name, args, code in case.bad:
-        assert error_code(await session.call_tool(name, args)) == code, (name, args)
+        assert error_code(await granted(session, home, name, args)) == code, (name, args)
     if case.refusal is not None:
         name, args = case.refusal
-        assert error_code(await session.call_tool(name, args)) == "conflict"
+        assert error_code(await granted(session, home, name, args)) == "conflict"
     assert state(home, system) == before  # refused and malformed calls change nothing
+    for name, args, _code in case.bad:  # the same calls without an approval grant: refused before anything
+        if name in WRITES:
+            assert error_code(await session.call_tool(name, args)) == "forbidden", (name, args)
     if case.write is None:
         return
 
     name, args, other = case.write
-    first = await session.call_tool(name, {**args, "idempotency_key": f"{system}-write-1"})
+    ungranted = await session.call_tool(name, {**args, "idempotency_key": f"{system}-write-1"})
+    assert error_code(ungranted) == "forbidden"
+    assert "approval grant" in ungranted.structuredContent["error"]["message"]
+    assert state(home, system) == before
+    first = await granted(session, home, name, {**args, "idempotency_key": f"{system}-write-1"})
     assert not first.isError, first.content
     after_first = state(home, system)
-    replay = await session.call_tool(name, {**args, "idempotency_key": f"{system}-write-1"})
+    replay = await granted(session, home, name, {**args, "idempotency_key": f"{system}-write-1"})
     assert not replay.isError
     assert replay.structuredContent is not None
     assert first.structuredContent is not None
     assert replay.structuredContent["replayed"] is True
     assert {**replay.structuredContent, "replayed": False} == first.structuredContent
-    conflict = await session.call_tool(name, {**args, **other, "idempotency_key": f"{system}-write-1"})
+    conflict = await granted(session, home, name, {**args, **other, "idempotency_key": f"{system}-write-1"})
     assert error_code(conflict) == "conflict"
     assert "already used" in conflict.structuredContent["error"]["message"]
     assert state(home, system) == after_first

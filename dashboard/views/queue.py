@@ -1,13 +1,20 @@
-"""The Decision Queue: pending decisions oldest first; approve, reject (with a reason) or edit every action.
+"""The Decision Queue: pending decisions by deadline (GOV-005: soonest first, due and late ones flagged), then
+oldest first; approve, reject (with a reason) or edit every action.
 
-The reviewer is the one chosen in the sidebar. Whether their role may approve an action is shown beside it, with
-the same rules the runtime applies; the runtime checks again when the decision is submitted (``decide``), so a
-refusal here is the runtime's own, and the decision stays pending.
+The reviewer is the account signed in in the sidebar. Whether their role may approve an action is shown beside it,
+with the same rules the runtime applies, and the submit button stays disabled while it may not; the runtime checks
+again when the decision is submitted (``decide``), so a refusal here is the runtime's own, and the decision stays
+pending.
+
+The card shows one decision chosen by its id, never by its row: a row picked in the table is turned into its
+decision id when it is picked, and the card keeps that decision until the reviewer moves on. A decision taken
+elsewhere in the meantime says who took it and when, and offers the next one.
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -23,6 +30,9 @@ PAGE_SIZE = 10
 CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit"}
 LAST = "queue-last"
 GENERATION = "queue-generation"
+#: The decision id on the card, and the ids of the table's rows as last shown (to read a row picked in it).
+FOCUS = "queue-focus"
+SHOWN = "queue-shown"
 
 
 def rules() -> list[Any] | None:
@@ -69,12 +79,33 @@ def last_result() -> None:
         st.page_link(ui.RUN, label="Open the run", icon=":material/timeline:", query_params={"run": last["run_id"]})
 
 
-def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | None:
-    """The page of pending decisions; returns the selected row."""
+def due_badge(due_at: str | None) -> str:
+    text, color = model.due_text(due_at)
+    return f":{color}-badge[{text}]" if text else ":gray-badge[no deadline]"
+
+
+def pick_row(key: str) -> None:
+    """A row was picked: focus the decision that row showed (by id), whatever the table holds by now."""
+    state = st.session_state.get(key)
+    rows = list(state.selection.rows) if state is not None else []
+    shown = st.session_state.get(SHOWN) or []
+    if rows and rows[0] < len(shown):
+        st.session_state[FOCUS] = shown[rows[0]]
+
+
+def next_decision() -> None:
+    st.session_state.pop(FOCUS, None)
+    st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
+    st.query_params.pop("decision", None)
+
+
+def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> None:
+    """The page of pending decisions; picking a row focuses its decision (by id)."""
     now = model.now_utc()
     frame = pd.DataFrame(
         [
             {
+                "due": model.due_text(d.due_at, now)[0] or "—",
                 "waiting": model.age_text(d.created_at, now),
                 "subject": d.subject_id,
                 "types": ", ".join(runs.get(d.run_id, {}).get("case_types", [])),
@@ -85,15 +116,18 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
             for d in page
         ]
     )
-    selection = st.dataframe(
+    key = f"queue-table-{st.session_state.get(GENERATION, 0)}"
+    st.session_state[SHOWN] = [d.decision_id for d in page]
+    st.dataframe(
         frame,
-        key=f"queue-table-{st.session_state.get(GENERATION, 0)}",
+        key=key,
         hide_index=True,
-        on_select="rerun",
+        on_select=partial(pick_row, key),
         selection_mode="single-row",
         width="stretch",
         height=38 + 35 * len(frame),
         column_config={
+            "due": st.column_config.TextColumn(width=84),
             "waiting": st.column_config.TextColumn(width=66),
             "subject": st.column_config.TextColumn(width=90),
             "types": st.column_config.TextColumn(width=150),
@@ -101,8 +135,6 @@ def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> int | 
             "actions": st.column_config.NumberColumn(width=58),
         },
     )
-    rows = selection.selection.rows if selection is not None else []
-    return rows[0] if rows else None
 
 
 def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]], shown_hash: str) -> None:
@@ -131,6 +163,7 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
         "reviewer": reviewer,
         "role": role,
     }
+    st.session_state.pop(FOCUS, None)
     st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
     st.query_params.pop("decision", None)
     st.rerun()
@@ -151,9 +184,19 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
         st.markdown(f"#### {decision.decision_id} · {kind} {ui.plain(decision.subject_id)}")
         types = " ".join(f":gray-badge[{t}]" for t in card.case_types)
         st.markdown(
-            f"{ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; waiting "
-            f"{model.age_text(decision.created_at)}"
+            f"{due_badge(decision.due_at)} {ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; "
+            f"waiting {model.age_text(decision.created_at)}"
         )
+        if known is not None:
+            needed = model.roles_needed(
+                [{"tool": a.tool, "args": a.args} for a in card.actions], known, get_mission(decision.mission).tools
+            )
+            if len(needed) > 1:
+                st.warning(
+                    f"Needs {' + '.join(needed)}: no single role may approve the whole plan; approve what your "
+                    "role may and reject the rest with a reason naming who should take it",
+                    icon=":material/group:",
+                )
         st.text(card.summary)
         st.caption(f"Actions hash {card.actions_hash}: what you approve is exactly what executes")
         st.page_link(
@@ -219,15 +262,27 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                 choices.append(choice)
                 responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
 
+        approved = [
+            {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args}
+            for a, r in zip(card.actions, responses, strict=True)
+            if r.get("type") in ("accept", "edit")
+        ]
+        tools = get_mission(decision.mission).tools
+        if role is not None and known is not None and approval_problems(role, approved, known, tools):
+            problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
         for problem in problems:
             st.error(problem)
+        money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
+        confirmed = True
+        if money and reviewer is not None and not problems:  # money moves: say how much before the click
+            confirmed = st.checkbox(f"I confirm the money this moves: {'; '.join(money)}", key=f"{key}-confirm")
         if reviewer is None:
             st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
         clicked = st.button(
             f"{model.plan_text(choices)} as {reviewer}" if reviewer else model.plan_text(choices),
             key=f"{key}-submit",
             type="primary",
-            disabled=reviewer is None or bool(problems),
+            disabled=reviewer is None or bool(problems) or not confirmed,
             width="stretch",
         )
         if clicked and reviewer is not None:
@@ -260,9 +315,10 @@ if not total:
 
 reviewer = ui.reviewer()
 if reviewer:
-    st.caption(f"{total:,} pending, oldest first · deciding as **{reviewer}** ({resources.roster().get(reviewer)})")
+    role = resources.roster().get(reviewer)
+    st.caption(f"{total:,} pending, by deadline (GOV-005) · deciding as **{reviewer}** ({role})")
 else:
-    st.caption(f"{total:,} pending, oldest first · choose a reviewer in the sidebar to decide")
+    st.caption(f"{total:,} pending, by deadline (GOV-005) · choose a reviewer in the sidebar to decide")
 
 left, right = st.columns([1, 1], gap="medium")
 with left:
@@ -270,22 +326,28 @@ with left:
     with timer.measure():
         page = store.pending_decisions(limit=PAGE_SIZE, offset=offset)
         runs = {d.run_id: store.get_run(d.run_id) for d in page}
-    selected = queue_table(page, runs)
+    queue_table(page, runs)
     st.caption("Select a decision to review it.")
     recently_decided(store)
-focus: Decision | None = page[selected] if selected is not None and selected < len(page) else None
-wanted = st.query_params.get("decision")
-if focus is None and wanted:
-    found: Decision | None
+focus_id = st.session_state.get(FOCUS) or st.query_params.get("decision") or (page[0].decision_id if page else None)
+focus: Decision | None = None
+if focus_id:
     try:
-        found = store.get_decision(str(wanted))
+        focus = store.get_decision(str(focus_id))
     except NotFoundError:
-        found = None
-    focus = found if found is not None and found.status == "pending" else None
-if focus is None and page:
-    focus = page[0]
+        focus = None
 with right:
-    if focus is not None:
+    if focus is not None and focus.status != "pending":
+        with st.container(border=True):
+            st.warning(
+                f"**{focus.decision_id}** ({focus.subject_id}) was already decided by **{focus.decided_by}** "
+                f"({focus.reviewer_role}) at {(focus.decided_at or '')[:19].replace('T', ' ')} UTC: "
+                f"{model.decision_summary(focus)}",
+                icon=":material/how_to_reg:",
+            )
+            st.button("Next decision", key="queue-next", on_click=next_decision, type="primary")
+    elif focus is not None:
+        st.session_state[FOCUS] = focus.decision_id  # the card stays on this decision until the reviewer moves on
         run = runs.get(focus.run_id) or store.get_run(focus.run_id)
         decision_card(store, focus, run, timer)
 timer.caption(f"{total:,} pending decisions")

@@ -56,6 +56,26 @@ def header(run: dict[str, Any]) -> None:
         f"{run['mission']} mission · {run['reasoner']} reasoner · started {model.when(run['created_at'])} UTC · "
         f"updated {model.age_text(run['updated_at'])} ago"
     )
+    if run["status"] == "failed":
+        retry_failed(run)
+
+
+def retry_failed(run: dict[str, Any]) -> None:
+    """Why the run failed, and a retry from its last checkpoint for a signed-in reviewer."""
+    st.error(f"Failed: {run['summary'] or 'no reason recorded'}", icon=":material/error:")
+    reviewer = ui.reviewer()
+    if st.button(
+        "Retry from the last checkpoint" if reviewer else "Sign in to retry",
+        key=f"retry-{run['run_id']}",
+        disabled=reviewer is None,
+    ):
+        try:
+            with st.spinner("Retrying…"):
+                outcome = resources.client().retry(run["run_id"])
+        except Exception as exc:  # the retry failed again: recorded on the run, said here
+            st.error(f"The retry failed too: {exc}", icon=":material/error:")
+        else:
+            st.success(f"Retried: the run is {model.status_label(outcome.status)}", icon=":material/replay:")
 
 
 def explain_rail(observations: list[model.Observation]) -> None:

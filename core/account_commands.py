@@ -1,0 +1,181 @@
+"""Identity and audit commands: accounts, login, logout, whoami, audit verify/export."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from ai_missions.cli import emit
+from ai_missions.errors import ForbiddenError, MissionsError, ValidationError
+from ai_missions.settings import missions_home, runs_db
+
+#: The password ``missions demo`` gives the default roster's accounts (change it for anything but a demo).
+DEMO_PASSWORD = "missions-demo"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    accounts = subparsers.add_parser("accounts", help="local reviewer accounts (the first one is the admin)")
+    sub = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
+    add = sub.add_parser("add", help="add an account (the first account needs no sign-in and is the admin)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="the reviewer role, e.g. finance, ops_lead, controller")
+    add.add_argument("--admin", action="store_true", help="may add accounts")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(handler=_add)
+    listing = sub.add_parser("list", help="accounts and their roles")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+    demo = sub.add_parser("demo", help="add the demo roster (ana, omar, fiona...) with one shared password")
+    demo.add_argument("--password-stdin", action="store_true")
+    demo.set_defaults(handler=_demo)
+
+    login = subparsers.add_parser("login", help="sign in; the CLI keeps an API token under MISSIONS_HOME")
+    login.add_argument("name")
+    login.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    login.set_defaults(handler=_login)
+    logout = subparsers.add_parser("logout", help="sign out (the saved token stops working)")
+    logout.set_defaults(handler=_logout)
+    whoami = subparsers.add_parser("whoami", help="the signed-in account and its role")
+    whoami.set_defaults(handler=_whoami)
+
+    audit = subparsers.add_parser("audit", help="verify or export the hash-chained audit trail")
+    asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = asub.add_parser("verify", help="check every entry; names the first edited, deleted or moved one")
+    verify.add_argument("--file", type=Path, help="verify an export instead of the store")
+    verify.set_defaults(handler=_verify)
+    export = asub.add_parser("export", help="write the trail as JSON lines (they verify on their own)")
+    export.add_argument("file", type=Path)
+    export.set_defaults(handler=_export)
+
+
+def _store() -> Any:
+    from ai_missions.store import RunStore
+
+    return RunStore(runs_db())
+
+
+def _password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(prompt)
+
+
+def _require_admin(accounts: Any) -> str | None:
+    """The admin signed in, or None while the store has no account yet (bootstrap)."""
+    from ai_missions.identity import saved_token
+
+    if accounts.count() == 0:
+        return None
+    account = accounts.account_for_token(saved_token(missions_home()))
+    if not account.admin:
+        raise ForbiddenError(f"{account.name} is not an admin: only an admin adds accounts")
+    return str(account.name)
+
+
+def _add(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts
+
+    accounts = Accounts(_store())
+    by = _require_admin(accounts)
+    account = accounts.add(args.name, args.role, _password(args), admin=args.admin, by=by)
+    print(f"account {account.name} ({account.role}{', admin' if account.admin else ''}) added")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts
+
+    rows = [{"name": a.name, "role": a.role, "admin": a.admin} for a in Accounts(_store()).list()]
+    emit(
+        rows,
+        as_json=args.json,
+        render=lambda rows: (
+            "\n".join(f"{r['name']:<12} {r['role']:<16} {'admin' if r['admin'] else ''}" for r in rows)
+            or "no accounts yet: `missions accounts add NAME --role ROLE` (the first one is the admin)"
+        ),
+    )
+    return 0
+
+
+def seed_demo_accounts(password: str = DEMO_PASSWORD, home: Path | None = None) -> list[str]:
+    """The default roster as accounts (the first, ana, becomes the admin); names that exist are kept."""
+    from ai_missions.governance import DEFAULT_ROSTER
+    from ai_missions.identity import Accounts
+    from ai_missions.store import RunStore
+
+    accounts = Accounts(RunStore(runs_db(home)))
+    existing = {a.name for a in accounts.list()}
+    added = []
+    for name, role in DEFAULT_ROSTER.items():
+        if name not in existing:
+            accounts.add(name, role, password, by="demo")
+            added.append(name)
+    return added
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts
+
+    _require_admin(Accounts(_store()))
+    password = _password(args) if args.password_stdin else DEMO_PASSWORD
+    added = seed_demo_accounts(password)
+    print(f"{len(added)} demo account(s) added: {', '.join(added) or 'none'}; `missions login NAME` to sign in")
+    return 0
+
+
+def _login(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts, save_token
+
+    accounts = Accounts(_store())
+    account = accounts.authenticate(args.name, _password(args))
+    path = save_token(missions_home(), account.name, accounts.issue_token(account.name))
+    print(f"signed in as {account.name} ({account.role}); token saved in {path}")
+    return 0
+
+
+def _logout(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts, forget_token, saved_token
+
+    token = saved_token(missions_home())
+    if token:
+        Accounts(_store()).revoke(token)
+    forget_token(missions_home())
+    print("signed out")
+    return 0
+
+
+def _whoami(args: argparse.Namespace) -> int:
+    from ai_missions.identity import signed_in
+
+    account = signed_in(missions_home(), _store())
+    print(f"{account.name} ({account.role}{', admin' if account.admin else ''})")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from ai_missions.audit import entries, problems, read_export
+
+    if args.file is not None:
+        if not args.file.exists():
+            raise ValidationError(f"no file {args.file}")
+        chain = read_export(args.file)
+    else:
+        chain = entries(_store())
+    found = problems(chain)
+    if found:
+        for problem in found:
+            print(f"audit: {problem}", file=sys.stderr)
+        raise MissionsError(f"the audit trail does not verify: {found[0]}")
+    print(f"audit trail intact: {len(chain)} entries")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from ai_missions.audit import export
+
+    count = export(_store(), args.file)
+    print(f"{count} audit entries written to {args.file}")
+    return 0
