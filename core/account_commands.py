@@ -60,6 +60,8 @@ def _store() -> Any:
 def _password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():  # getpass would warn and read the password, echoed, from whatever stdin is
+        raise ValidationError("no terminal to ask the password on: pipe it in with --password-stdin")
     return getpass.getpass(prompt)
 
 

@@ -95,9 +95,26 @@ async def _demo_mission(spec: MissionSpec, home: Path, story: str | None, count:
         print(f"The flagship story, {spec.subject.kind} {story}: run {story_run.run_id}, {story_run.status}")
         if story_run.decision_id:
             print(f"  missions show {story_run.run_id}")
-            print(f"  missions login omar && missions decide {story_run.decision_id} --approve")
+            approver = _approver(runtime, story_run, story_run.decision_id)
+            print(f"  missions login {approver} && missions decide {story_run.decision_id} --approve")
     print(f"{pending} decision(s) of this mission await review.")
     return outcomes
+
+
+def _approver(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str:
+    """A demo account whose role may approve every action of the decision (the hint names a real approver)."""
+    from ai_missions.governance import approval_problems, approval_rules, load_roster
+
+    interrupts = runtime.store.get_decision(decision_id).request["interrupts"]
+    facts = run.state.get("facts", {})
+    plan = [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
+    rules = approval_rules(runtime.knowledge)
+    able = [
+        n
+        for n, role in load_roster(runtime.home).items()
+        if not approval_problems(role, plan, rules, runtime.spec.tools, facts=facts)
+    ]
+    return able[0] if able else "NAME"
 
 
 async def _eval_step(home: Path, spec: MissionSpec) -> None:

@@ -12,14 +12,15 @@ import pytest
 
 from ai_missions.integrations.seed import seed_book
 from ai_missions.store import RunStore
+from ai_missions.testing import signed_in_as
 
 pytestmark = pytest.mark.slow
 
 
-def missions(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def missions(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ai_missions.cli", *args],
-        env={**os.environ, "MISSIONS_HOME": str(home)},
+        env={**os.environ, "MISSIONS_HOME": str(home), **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -77,7 +78,9 @@ def test_a_corrupt_store_is_one_line_naming_the_file(
                 "INSERT INTO decisions (decision_id, run_id, mission, subject_id, status, created_at, request, resumed)"
                 " VALUES ('D-1', 'R-000001', 'order-exception', 'SO-1', 'decided', '2026-01-01', '{}', 0)"
             )
-    done = missions(home, *command)
+    # resume changes systems, so it is signed in; the others read
+    token = signed_in_as(home, "omar") if command == ("resume",) else {}
+    done = missions(home, *command, env=token)
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("missions: error:")]

@@ -95,9 +95,9 @@ def test_run_detail_is_the_explain_rail(book: Book) -> None:
     for system in ("erp", "crm", "payments", "inventory", "shipping"):
         assert any(f"**{system}** — " in label for label in rail), system
     literal = [label.replace("\\", "") for label in rail]  # sources and findings are escaped (plain text)
-    assert any("policy:PAY-001@3" in label and "Clause release-benign-address-change" in label for label in literal)
+    assert any("policy:PAY-001@4" in label and "Clause release-benign-address-change" in label for label in literal)
     # the policy the verdict cites, with its version and the text relied on
-    cited = next(e for e in at.expander if e.label.startswith("**PAY-001 v3**"))
+    cited = next(e for e in at.expander if e.label.startswith("**PAY-001 v4**"))
     assert "cited by the verdict" in cited.label
     assert "Release the payment hold when **all** of these are true" in "\n".join(m.value for m in cited.markdown)
     assert "confidence 95%" in str(at.get("progress")[0].proto)
@@ -268,13 +268,13 @@ def test_knowledge_searches_reads_and_lists_citing_runs(book: Book) -> None:
     at.text_input(key="kb-query").input("release a fraud hold after the customer moved").run()
     assert not at.exception
     page = texts(at)
-    assert "**PAY-001 v3** · Payment review and fraud holds" in page
+    assert "**PAY-001 v4** · Payment review and fraud holds" in page
     read = next(b for b in at.button if b.label == "Read PAY-001")
     read.click().run()
     assert at.selectbox(key="kb-policy").value == "PAY-001"
     page = texts(at)
-    assert "PAY-001 v3 · Payment review and fraud holds" in page
-    assert "Cited by version: v3: " in page
+    assert "PAY-001 v4 · Payment review and fraud holds" in page
+    assert "Cited by version: v4: " in page
     citing = at.dataframe[0].value
     assert book.runs["story"] in set(citing["run"])
     assert "**release-benign-address-change** · priority" in page

@@ -22,6 +22,7 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.knowledge_index.index import build
 from ai_missions.settings import knowledge_dir
+from ai_missions.testing import operator_grant, signed_in_as
 
 pytestmark = pytest.mark.slow
 
@@ -138,10 +139,14 @@ def test_the_cli_exits_non_zero_when_an_approved_action_fails(missions: MissionC
         pytest.fail("no payment review in the book proceeds")
     assert outcome.decision_id is not None
     # someone releases the hold in the payments system meanwhile: the approved release is refused when it runs
+    elsewhere = {"order_id": order_id, "idempotency_key": "elsewhere-1"}
     missions.call_tool(
-        "release_payment_hold", {"order_id": order_id, "idempotency_key": "elsewhere-1"}, mission="order-exception"
+        "release_payment_hold",
+        elsewhere,
+        mission="order-exception",
+        meta=operator_grant(home, "release_payment_hold", elsewhere),
     )
-    deciding = cli(home, "decide", outcome.decision_id, "--reviewer", "omar", "--approve")
+    deciding = cli(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
     code, out, err = deciding.wait(timeout=120), *deciding.communicate()
     assert code == 1, (out, err)
     assert "release_payment_hold: failed" in out
@@ -200,7 +205,7 @@ def test_crash_campaign_every_boundary_of_the_execute_step(missions: MissionClie
         )
         print(f"{point}: child exited {child.returncode} at {time.monotonic():.0f}", flush=True)
         assert child.returncode == 137, (point, child.stdout, child.stderr[-2000:])
-        resumed = cli(home, "resume", "--json")
+        resumed = cli(home, "resume", "--json", env=signed_in_as(home, "omar"))
         code, out, err = resumed.wait(timeout=180), *resumed.communicate()
         assert code == 0, (point, out, err)
         run = missions.store.get_run(run_id)
@@ -364,18 +369,17 @@ def test_mcp_tools_take_strict_types(missions: MissionClient, home: Path) -> Non
     payment = missions.call_tool("get_payment", {"order_id": doubles[-2]}, mission="order-exception")
     capture_id = payment["captures"][-1]["capture_id"]
     for amount in (True, "1.00", 0.001, -1.0):
+        refund = {"capture_id": capture_id, "amount": amount, "reason": "test", "idempotency_key": f"strict-{amount}"}
         with pytest.raises(SystemError_, match="invalid_argument") as refused:
+            # granted, so what refuses it is the type, not the missing approval
             missions.call_tool(
-                "refund_payment",
-                {"capture_id": capture_id, "amount": amount, "reason": "test", "idempotency_key": f"strict-{amount}"},
-                mission="order-exception",
+                "refund_payment", refund, mission="order-exception", meta=operator_grant(home, "refund_payment", refund)
             )
         assert refused.value.code == "invalid_argument"
+    count = {"sku": "SKU-1001", "location_id": "DC-EAST", "counted_qty": True, "reason": "t", "idempotency_key": "s-1"}
     with pytest.raises(SystemError_, match="invalid_argument"):
         missions.call_tool(
-            "adjust_stock",
-            {"sku": "SKU-1001", "location_id": "DC-EAST", "counted_qty": True, "reason": "t", "idempotency_key": "s-1"},
-            mission="order-exception",
+            "adjust_stock", count, mission="order-exception", meta=operator_grant(home, "adjust_stock", count)
         )
     after = missions.call_tool("get_payment", {"order_id": doubles[-2]}, mission="order-exception")
     assert after["refunded_amount"] == payment["refunded_amount"]  # nothing written

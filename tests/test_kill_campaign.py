@@ -161,8 +161,6 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
                     "ai_missions.cli",
                     "decide",
                     outcome.decision_id,
-                    "--reviewer",
-                    reviewer,
                     "--approve",
                 ],
                 env=env,
@@ -170,7 +168,9 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
                 stderr=subprocess.DEVNULL,
             )
             deadline = time.monotonic() + 60
-            while missions.store.get_decision(outcome.decision_id).status == "pending" and time.monotonic() < deadline:
+            while missions.store.get_decision(outcome.decision_id).status == "pending":
+                assert child.poll() is None, f"the deciding process exited with {child.returncode} before deciding"
+                assert time.monotonic() < deadline, "the decision was never claimed"
                 time.sleep(0.005)
             if tally["trials"] % 2:  # half the kills are timed from the first write, to land between writes
                 while not written(home, outcome.decision_id, plan):

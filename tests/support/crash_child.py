@@ -60,8 +60,15 @@ class CrashingSystems:
     def __init__(self, gateway: Any, after_writes: int | None) -> None:
         self.gateway, self.after_writes, self.writes = gateway, after_writes, 0
 
-    async def call(self, tool: str, args: Mapping[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
-        answer: dict[str, Any] = await self.gateway.call(tool, args, timeout_s=timeout_s)
+    async def call(
+        self,
+        tool: str,
+        args: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        answer: dict[str, Any] = await self.gateway.call(tool, args, timeout_s=timeout_s, meta=meta)
         if "idempotency_key" in args and not tool.startswith("get_"):  # a write (not a reconciling read)
             self.writes += 1
             if self.writes == self.after_writes:
