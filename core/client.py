@@ -107,6 +107,10 @@ class MissionClient:
         runtime = self.runtime(self.store.get_run(run_id)["mission"])
         return self._call(runtime.retry, run_id)
 
+    def abandon(self, run_id: str, reviewer: str, reason: str) -> RunOutcome:
+        """Give up on a failed run of any mission (see :meth:`MissionRuntime.abandon`)."""
+        return self.runtime(self.store.get_run(run_id)["mission"]).abandon(run_id, reviewer, reason)
+
     def recover(self) -> list[RunOutcome]:
         """Finish every decided decision whose run did not get to execute it, whatever its mission."""
         outcomes: list[RunOutcome] = []

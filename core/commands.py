@@ -80,6 +80,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     resume.add_argument("--json", action="store_true")
     resume.set_defaults(handler=_resume)
 
+    abandon = subparsers.add_parser("abandon", help="give up on a failed run, with a reason (nothing is executed)")
+    abandon.add_argument("run_id", metavar="RUN")
+    abandon.add_argument("--reason", required=True, help="why (kept on the Explain rail and the audit trail)")
+    abandon.add_argument("--json", action="store_true")
+    abandon.set_defaults(handler=_abandon)
+
     missions = subparsers.add_parser("missions", help="the installed missions")
     missions.add_argument("--json", action="store_true")
     missions.set_defaults(handler=_missions)
@@ -312,6 +318,18 @@ async def _resume(args: argparse.Namespace) -> int:
         render=lambda _: "\n".join(_describe(o) for o in outcomes) or "nothing to resume",
     )
     return exit_code(outcomes)
+
+
+@_async
+async def _abandon(args: argparse.Namespace) -> int:
+    from ai_missions.identity import signed_in
+
+    reviewer = signed_in(missions_home(), _store())  # who gives up comes from the token, never from a flag
+    run = _store().get_run(args.run_id)
+    async with MissionRuntime(run["mission"]) as runtime:
+        outcome = runtime.abandon(args.run_id, reviewer.name, args.reason)
+    emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
+    return 0
 
 
 def _missions(args: argparse.Namespace) -> int:

@@ -50,6 +50,9 @@ class Subject:
     example: str
     #: The shape of a valid id (checked before anything starts).
     pattern: str = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
+    #: A read tool and its id argument that find the subject in its system of record: a run starts only on a
+    #: subject that exists, so an unknown id records nothing.
+    lookup: tuple[str, str] | None = None
 
     def check(self, subject_id: str) -> str:
         """The id, stripped; ValidationError naming the subject kind when it cannot be one."""

@@ -35,9 +35,11 @@ from ai_missions.errors import (
     CorruptStoreError,
     ForbiddenError,
     MissionsError,
+    NotFoundError,
     OutcomeUnknownError,
     ValidationError,
 )
+from ai_missions.gateway import SystemError_
 from ai_missions.governance import approval_problems, approval_rules, load_roster, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
@@ -179,6 +181,7 @@ class MissionRuntime:
     ) -> RunOutcome:
         """Run the mission on one subject until its verdict, its pending decision, or its end."""
         subject_id = self.spec.check_subject(subject_id)
+        await self._check_subject_exists(subject_id)
         context = self.context(**({"reasoner": reasoner} if reasoner else {}))
         run_id = run_id or f"R-{uuid.uuid4().hex[:12]}"
         trigger = dict(trigger or {"source": "manual", "subject_id": subject_id})
@@ -193,6 +196,18 @@ class MissionRuntime:
             run_id, [{"kind": "trigger", "node": "trigger", "source": str(trigger.get("source")), "data": trigger}]
         )
         return await self._drive(run_id, {"subject_id": subject_id, "trigger": trigger}, context, on_event)
+
+    async def _check_subject_exists(self, subject_id: str) -> None:
+        """NotFoundError, before any row is written, when the subject's system of record does not know it (a system
+        that cannot answer is not a verdict on the id: the run starts and records why it could not read)."""
+        if self.spec.subject.lookup is None:
+            return
+        tool, argument = self.spec.subject.lookup
+        try:
+            await self.systems.call(tool, {argument: subject_id})
+        except SystemError_ as exc:
+            if exc.code == "not_found":
+                raise NotFoundError(f"unknown {self.spec.subject.kind} {subject_id!r}: {exc}") from None
 
     async def _drive(
         self, run_id: str, payload: Any, context: MissionContext, on_event: EventHandler | None
@@ -425,6 +440,38 @@ class MissionRuntime:
             return await self._drive(run_id, None, context, on_event)
         trigger = {"source": "retry", "subject_id": run["subject_id"], "case_types": run["case_types"]}
         return await self._drive(run_id, {"subject_id": run["subject_id"], "trigger": trigger}, context, on_event)
+
+    def abandon(self, run_id: str, reviewer: str, reason: str) -> RunOutcome:
+        """Give up on a failed run (or one whose last write's outcome stayed unknown) without a new mission: a
+        reviewer's decision, with the reason on the Explain rail and the audit trail; nothing is executed."""
+        run = self.store.get_run(run_id)
+        if run["mission"] != self.mission:
+            raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
+        if run["status"] not in ("failed", "outcome_unknown"):
+            raise ConflictError(
+                f"run {run_id} is {run['status']}: only a failed run, or one whose outcome is unknown, is abandoned"
+            )
+        if not reason.strip():
+            raise ValidationError("say why the run is abandoned (--reason)")
+        role = role_of(reviewer, load_roster(self.home))
+        summary = f"abandoned by {reviewer} ({role}): {reason.strip()}"
+        self.store.append_events(
+            run_id,
+            [
+                {
+                    "kind": "abandoned",
+                    "node": "runtime",
+                    "source": "reviewer",
+                    "actor": f"{reviewer} ({role})",
+                    "summary": summary,
+                }
+            ],
+        )
+        for decision in self.store.decisions_of(run_id):
+            if decision.status == "decided":
+                self.store.mark_resumed(decision.decision_id)  # nothing left to finish: recovery passes it by
+        self.store.update_run(run_id, status="abandoned", summary=summary)
+        return RunOutcome(run_id, self.mission, run["subject_id"], "abandoned", case_types=list(run["case_types"]))
 
     async def recover(self) -> list[RunOutcome]:
         """Finish every decided decision of this mission whose run did not get to execute it (a crash between)."""

@@ -161,7 +161,7 @@ _VERSION_KEY = "schema_version"
 ACTIVE_STATUSES = ("running", "awaiting_decision", "executing", "outcome_unknown")
 
 #: Run statuses of a mission that has ended.
-FINAL_STATUSES = ("closed", "closed_partially", "escalated", "failed")
+FINAL_STATUSES = ("closed", "closed_partially", "escalated", "failed", "abandoned")
 
 
 class StoreVersionError(MissionsError):

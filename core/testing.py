@@ -68,6 +68,6 @@ def operator_grant(home: Any, tool: str, args: dict[str, Any]) -> dict[str, str]
 
     from ai_missions.grants import META_KEY, mint
 
-    key = args.get("idempotency_key")
+    key = str(args.get("idempotency_key") or "")
     grant = mint(Path(home), decision_id="operator", index=0, tool=tool, args=args, key=key, by="test")
     return {META_KEY: grant}

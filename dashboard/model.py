@@ -39,6 +39,7 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "closed_partially": ("closed partially", "violet"),
     "escalated": ("escalated", "red"),
     "failed": ("failed", "red"),
+    "abandoned": ("abandoned by a reviewer", "gray"),
 }
 
 #: Verdict outcome -> streamlit badge colour.

@@ -151,6 +151,19 @@ def test_the_cli_exits_non_zero_when_an_approved_action_fails(missions: MissionC
     assert code == 1, (out, err)
     assert "release_payment_hold: failed" in out
     assert missions.store.get_run(outcome.run_id)["status"] == "failed"
+    # a reviewer gives up on it without a new mission: recorded with the reason, and nothing more runs
+    unsigned = cli(home, "abandon", outcome.run_id, "--reason", "released by hand")
+    assert unsigned.wait(timeout=60) == 2
+    assert "not signed in" in unsigned.communicate()[1]
+    abandoning = cli(home, "abandon", outcome.run_id, "--reason", "released by hand", env=signed_in_as(home, "omar"))
+    code, out, err = abandoning.wait(timeout=120), *abandoning.communicate()
+    assert code == 0, (out, err)
+    assert missions.store.get_run(outcome.run_id)["status"] == "abandoned"
+    trail = missions.store.events(outcome.run_id, kind="abandoned")
+    assert [e["summary"] for e in trail] == ["abandoned by omar (ops_lead): released by hand"]
+    again = cli(home, "resume", outcome.run_id, env=signed_in_as(home, "omar"))
+    assert again.wait(timeout=120) == 2  # abandoned is final: no retry
+    assert "is abandoned" in again.communicate()[1]
 
 
 #: Every boundary of the execute step a reviewer's process can die at (see tests/support/crash_child.py).

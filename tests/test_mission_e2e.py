@@ -314,10 +314,11 @@ def test_llm_reasoner_through_the_graph_with_a_scripted_model(home: Path, except
 def test_unknown_order_is_a_clear_error(missions: MissionClient) -> None:
     from ai_missions.errors import NotFoundError
 
-    with pytest.raises(NotFoundError, match="SO-NOPE"):
+    runs_before = missions.store.count_runs()
+    with pytest.raises(NotFoundError, match="unknown order 'SO-NOPE'"):
         missions.start("order-exception", "SO-NOPE")
-    failed = missions.store.list_runs(subject_id="SO-NOPE")
-    assert [r["status"] for r in failed] == ["failed"]
+    assert missions.store.list_runs(subject_id="SO-NOPE") == []  # an unknown id records nothing
+    assert missions.store.count_runs() == runs_before
 
 
 def test_scan_starts_missions_for_new_exceptions_only(

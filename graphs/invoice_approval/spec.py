@@ -17,7 +17,9 @@ SPEC = MissionSpec(
     title="Invoice approval",
     description="A supplier invoice awaiting approval: match it to its PO and receipts, check duplicates, bank "
     "changes and budget, and propose approve, approve with note, hold, reject or escalate.",
-    subject=Subject(kind="invoice", example="INV-100123", pattern=r"INV-[0-9]{4,12}"),
+    subject=Subject(
+        kind="invoice", example="INV-100123", pattern=r"INV-[0-9]{4,12}", lookup=("get_invoice", "invoice_id")
+    ),
     systems=("ap", "purchasing", "receiving", "budget"),
     vocabulary=VOCABULARY,
     tools=TOOLS,

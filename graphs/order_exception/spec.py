@@ -15,7 +15,7 @@ SPEC = MissionSpec(
     title="Order exceptions",
     description="An order stuck in payment review, oversold, charged twice, duplicated or undeliverable: "
     "investigate across the systems and propose the fix.",
-    subject=Subject(kind="order", example="SO-101851"),
+    subject=Subject(kind="order", example="SO-101851", lookup=("get_order", "order_id")),
     systems=("erp", "crm", "inventory", "payments", "shipping"),
     vocabulary=VOCABULARY,
     tools=TOOLS,
