@@ -206,8 +206,8 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
                 for kind in ("action_result", "action_replayed")
                 for e in missions.store.events(outcome.run_id, kind=kind)
             ]
-            finished = {r["idempotency_key"] for r in results if r.get("status") in ("done", "failed", "skipped")}
-            lost = [t for i, t in plan if f"{outcome.decision_id}:{i}:{t}" not in finished]
+            finished = {(r["index"], r["tool"]) for r in results if r.get("status") in ("done", "failed", "skipped")}
+            lost = [t for i, t in plan if (i, t) not in finished]
             if lost or done > len(plan):
                 tally["lost"] += len(lost)
                 problems.append(f"{order_id}: actions never finished {lost}")

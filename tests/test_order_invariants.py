@@ -16,6 +16,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
+from ai_missions.decisions import decision_of
 from ai_missions.graphs.order_exception.graph import graph as exported_graph
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
@@ -29,6 +30,7 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.state import ProposedAction, Verdict
 from ai_missions.settings import knowledge_dir
+from ai_missions.signing import platform_key, sign
 from ai_missions.testing import scripted, verdict_call
 from tests.support.facts import story_facts
 
@@ -211,7 +213,13 @@ def run_exported(home: Path, order_id: str, proposal: Mapping[str, Any], resume:
     async def drive() -> dict[str, Any]:
         state = await graph.ainvoke({"subject_id": order_id, "trigger": {"source": "test"}}, config, context=context)
         if resume is not None and state.get("__interrupt__"):
-            state = await graph.ainvoke(Command(resume=resume), config, context=context)
+            answer = resume
+            if isinstance(resume, dict) and "signature" not in resume:
+                # for this decision, signed as the platform signs a signed-in reviewer's answer: what is tried
+                # here is the invariant, not the signature
+                answer = {**resume, "decision_id": decision_of(state["__interrupt__"][0].value)}
+                answer["signature"] = sign(platform_key(home), json.loads(json.dumps(answer, default=str)))
+            state = await graph.ainvoke(Command(resume=answer), config, context=context)
         return dict(state)
 
     return asyncio.run(drive())
