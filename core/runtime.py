@@ -348,7 +348,7 @@ class MissionRuntime:
         shown = self._check_same_actions(decision, snapshot, expected_hash)
         facts = snapshot.values.get("facts", {})
         final = approved_actions(interrupts, answers)
-        if problems := approval_problems(role, final, approval_rules(self.knowledge), self.spec.tools):
+        if problems := approval_problems(role, final, approval_rules(self.knowledge), self.spec.tools, facts=facts):
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")

@@ -68,6 +68,6 @@ def operator_grant(home: Any, tool: str, args: dict[str, Any]) -> dict[str, str]
 
     from ai_missions.grants import META_KEY, mint
 
-    key = str(args.get("idempotency_key") or "")
-    grant = mint(Path(home), decision_id="operator", index=0, tool=tool, args=args, key=key, by="test")
+    key = args.get("idempotency_key")  # None when the call carries none: the grant says so too
+    grant = mint(Path(home), decision_id="operator", index=0, tool=tool, args=args, key=key, by="test")  # type: ignore[arg-type]
     return {META_KEY: grant}

@@ -53,7 +53,10 @@ def pending_with_approvers(client: MissionClient, home: Path, wanted: int) -> li
             continue
         actions = [i["action_request"] for i in client.store.get_decision(outcome.decision_id).request["interrupts"]]
         plan = [{"tool": a["action"], "args": a["args"]} for a in actions]
-        approvers = [name for name, role in roster.items() if not approval_problems(role, plan, rules, spec.tools)]
+        facts = client.state(outcome.run_id).get("facts", {})
+        approvers = [
+            name for name, role in roster.items() if not approval_problems(role, plan, rules, spec.tools, facts=facts)
+        ]
         if approvers:
             found.append((outcome.decision_id, approvers))
         if len(found) == wanted:
