@@ -8,7 +8,9 @@ pending.
 
 The card shows one decision chosen by its id, never by its row: a row picked in the table is turned into its
 decision id when it is picked, and the card keeps that decision until the reviewer moves on. A decision taken
-elsewhere in the meantime says who took it and when, and offers the next one.
+elsewhere in the meantime says who took it and when, and offers the next one. The page watches the queue and
+refreshes itself when it changes elsewhere (a new decision, one decided by another reviewer): a reviewer never acts
+on a stale card, and nothing reruns while nothing changed (so half-filled answers are not disturbed).
 """
 
 from __future__ import annotations
@@ -33,6 +35,27 @@ GENERATION = "queue-generation"
 #: The decision id on the card, and the ids of the table's rows as last shown (to read a row picked in it).
 FOCUS = "queue-focus"
 SHOWN = "queue-shown"
+#: How often the page checks whether the queue changed elsewhere.
+WATCH_EVERY = "5s"
+
+
+def queue_state(store: RunStore, focus_id: str | None) -> tuple[Any, ...]:
+    """What the page shows that someone else can change: the pending count, the first page, the card's status."""
+    page = tuple(d.decision_id for d in store.pending_decisions(limit=PAGE_SIZE))
+    focused = None
+    if focus_id:
+        try:
+            focused = store.get_decision(focus_id).status
+        except NotFoundError:
+            focused = "unknown"
+    return store.count_pending(), page, focused
+
+
+@st.fragment(run_every=WATCH_EVERY)
+def watch(store: RunStore, shown: tuple[Any, ...], focus_id: str | None) -> None:
+    """Rerun the whole page when the queue changed since it was drawn."""
+    if queue_state(store, focus_id) != shown:
+        st.rerun(scope="app")
 
 
 def rules() -> list[Any] | None:
@@ -311,6 +334,7 @@ if not total:
     ui.empty_state("No pending decisions: run `missions demo`, or `missions scan` to start missions on new cases.")
     recently_decided(store)
     timer.caption()
+    watch(store, queue_state(store, None), None)  # shows new decisions as they arrive
     st.stop()
 
 reviewer = ui.reviewer()
@@ -336,6 +360,7 @@ if focus_id:
         focus = store.get_decision(str(focus_id))
     except NotFoundError:
         focus = None
+watch(store, queue_state(store, str(focus_id) if focus_id else None), str(focus_id) if focus_id else None)
 with right:
     if focus is not None and focus.status != "pending":
         with st.container(border=True):
