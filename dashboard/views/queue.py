@@ -169,13 +169,13 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
                 decision.decision_id, reviewer, responses=responses, expected_hash=shown_hash
             )
     except ForbiddenError as exc:
-        st.error(f"Refused: {exc}. The decision stays pending.", icon=":material/block:")
+        st.error(f"Refused: {ui.plain(exc)}. The decision stays pending.", icon=":material/block:")
         return
     except ValidationError as exc:
-        st.error(f"Not submitted: {exc}", icon=":material/error:")
+        st.error(f"Not submitted: {ui.plain(exc)}", icon=":material/error:")
         return
     except (ConflictError, NotFoundError) as exc:
-        st.warning(f"{exc}", icon=":material/info:")
+        st.warning(ui.plain(exc), icon=":material/info:")
         return
     st.session_state[LAST] = {
         "decision_id": decision.decision_id,

@@ -62,7 +62,7 @@ def header(run: dict[str, Any]) -> None:
 
 def retry_failed(run: dict[str, Any]) -> None:
     """Why the run failed, and a retry from its last checkpoint for a signed-in reviewer."""
-    st.error(f"Failed: {run['summary'] or 'no reason recorded'}", icon=":material/error:")
+    st.error(f"Failed: {ui.plain(run['summary'] or 'no reason recorded')}", icon=":material/error:")
     reviewer = ui.reviewer()
     if st.button(
         "Retry from the last checkpoint" if reviewer else "Sign in to retry",
