@@ -103,17 +103,12 @@ async def _demo_mission(spec: MissionSpec, home: Path, story: str | None, count:
 
 def _approver(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str:
     """A demo account whose role may approve every action of the decision (the hint names a real approver)."""
-    from ai_missions.governance import approval_problems, approval_rules, load_roster
+    from ai_missions.governance import approval_rules, approvers, load_roster
 
     interrupts = runtime.store.get_decision(decision_id).request["interrupts"]
-    facts = run.state.get("facts", {})
     plan = [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
     rules = approval_rules(runtime.knowledge)
-    able = [
-        n
-        for n, role in load_roster(runtime.home).items()
-        if not approval_problems(role, plan, rules, runtime.spec.tools, facts=facts)
-    ]
+    able = approvers(load_roster(runtime.home), plan, rules, runtime.spec.tools, facts=run.state.get("facts", {}))
     return able[0] if able else "NAME"
 
 

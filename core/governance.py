@@ -205,6 +205,18 @@ def approval_problems(
     return problems
 
 
+def approvers(
+    roster: Mapping[str, str],
+    actions: Iterable[Mapping[str, Any]],
+    rules: Sequence[ApprovalRule],
+    tools: ToolPolicy,
+    facts: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """The reviewers on ``roster`` whose role may approve every one of ``actions`` in this case."""
+    plan = list(actions)
+    return [name for name, role in roster.items() if not approval_problems(role, plan, rules, tools, facts=facts)]
+
+
 def authorize(
     role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule], tools: ToolPolicy
 ) -> None:

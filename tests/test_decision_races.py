@@ -18,7 +18,7 @@ import pytest
 
 from ai_missions.client import MissionClient
 from ai_missions.errors import ConflictError
-from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.governance import approval_rules, approvers, load_roster
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.knowledge_index.index import build
@@ -54,11 +54,9 @@ def pending_with_approvers(client: MissionClient, home: Path, wanted: int) -> li
         actions = [i["action_request"] for i in client.store.get_decision(outcome.decision_id).request["interrupts"]]
         plan = [{"tool": a["action"], "args": a["args"]} for a in actions]
         facts = client.state(outcome.run_id).get("facts", {})
-        approvers = [
-            name for name, role in roster.items() if not approval_problems(role, plan, rules, spec.tools, facts=facts)
-        ]
-        if approvers:
-            found.append((outcome.decision_id, approvers))
+        able = approvers(roster, plan, rules, spec.tools, facts=facts)
+        if able:
+            found.append((outcome.decision_id, able))
         if len(found) == wanted:
             break
     return found

@@ -26,7 +26,7 @@ import pytest
 
 from ai_missions.client import MissionClient
 from ai_missions.contracts import contract
-from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.governance import approval_rules, approvers, load_roster
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.store import connect
@@ -148,14 +148,7 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
             interrupts = missions.store.get_decision(outcome.decision_id).request["interrupts"]
             actions = [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
             facts = missions.state(outcome.run_id).get("facts", {})
-            reviewer = next(
-                (
-                    n
-                    for n, role in roster.items()
-                    if not approval_problems(role, actions, rules, spec.tools, facts=facts)
-                ),
-                None,
-            )
+            reviewer = next(iter(approvers(roster, actions, rules, spec.tools, facts=facts)), None)
             if reviewer is None:
                 continue
             before = effects(home, order_id)
