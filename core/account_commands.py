@@ -104,14 +104,14 @@ def _list(args: argparse.Namespace) -> int:
 
 def seed_demo_accounts(password: str = DEMO_PASSWORD, home: Path | None = None) -> list[str]:
     """The default roster as accounts (the first, ana, becomes the admin); names that exist are kept."""
-    from ai_missions.governance import DEFAULT_ROSTER
+    from ai_missions.governance import default_roster
     from ai_missions.identity import Accounts
     from ai_missions.store import RunStore
 
     accounts = Accounts(RunStore(runs_db(home)))
     existing = {a.name for a in accounts.list()}
     added = []
-    for name, role in DEFAULT_ROSTER.items():
+    for name, role in default_roster().items():
         if name not in existing:
             accounts.add(name, role, password, by="demo")
             added.append(name)

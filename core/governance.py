@@ -29,16 +29,26 @@ POLICY_ROLES = ("controller",)
 RULES_KEY = "approval_rules.of_record"
 HISTORY_KEY = "approval_rules.history"
 
-#: The roster used until ``$MISSIONS_HOME/reviewers.json`` (``{"name": "role", ...}``) says otherwise.
-DEFAULT_ROSTER: dict[str, str] = {
+#: The platform's own demo reviewers; each mission adds its own (``MissionSpec.reviewers``).
+PLATFORM_ROSTER: dict[str, str] = {
     "ana": "ops_agent",
     "omar": "ops_lead",
     "fiona": "finance",
     "cole": "customer_care",
-    "priya": "ap_clerk",
-    "marco": "ap_manager",
     "chen": "controller",
 }
+
+
+def default_roster() -> dict[str, str]:
+    """The roster used until ``$MISSIONS_HOME/reviewers.json`` (``{"name": "role", ...}``) or accounts say
+    otherwise: the platform's reviewers plus those every registered mission brings."""
+    from ai_missions.missions import registry
+
+    roster = dict(PLATFORM_ROSTER)
+    for spec in registry().values():
+        for name, role in spec.reviewers.items():
+            roster.setdefault(name, role)
+    return roster
 
 
 def load_roster(home: Path) -> dict[str, str]:
@@ -52,7 +62,7 @@ def load_roster(home: Path) -> dict[str, str]:
         return accounts
     path = home / "reviewers.json"
     if not path.exists():
-        return dict(DEFAULT_ROSTER)
+        return default_roster()
     try:
         roster = json.loads(path.read_text())
     except json.JSONDecodeError as exc:

@@ -202,6 +202,10 @@ class MissionSpec:
     #: Hours within which a case of each type must be decided (from its policy, e.g. GOV-005): a pending
     #: decision is due by the earliest deadline of its case types, and the Decision Queue is ordered by it.
     deadlines: Mapping[str, float] = field(default_factory=dict)
+    #: Demo reviewers the mission brings (name -> role), added to the platform's default roster.
+    reviewers: Mapping[str, str] = field(default_factory=dict)
+    #: Dashboard pages the mission brings: title -> Streamlit page file (shown under the mission's title).
+    pages: Mapping[str, Path] = field(default_factory=dict)
 
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""

@@ -48,14 +48,14 @@ def signed_in_as(home: Any, name: str) -> dict[str, str]:
     """Environment for a CLI subprocess signed in as ``name`` (the demo roster's accounts are added if missing)."""
     from pathlib import Path
 
-    from ai_missions.governance import DEFAULT_ROSTER
+    from ai_missions.governance import default_roster
     from ai_missions.identity import Accounts
     from ai_missions.settings import runs_db
     from ai_missions.store import RunStore
 
     accounts = Accounts(RunStore(runs_db(Path(home))))
     existing = {a.name for a in accounts.list()}
-    for account, role in DEFAULT_ROSTER.items():
+    for account, role in default_roster().items():
         if account not in existing:
             accounts.add(account, role, DEMO_PASSWORD, by="test")
     return {"MISSIONS_TOKEN": accounts.issue_token(name)}

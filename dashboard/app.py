@@ -13,6 +13,7 @@ import streamlit as st
 
 from ai_missions.dashboard import resources, ui
 from ai_missions.errors import MissionsError
+from ai_missions.missions import registry
 
 st.set_page_config(page_title="AI Missions", page_icon=":material/radar:", layout="wide")
 #: A denser page than Streamlit's default: less space above the title, smaller titles.
@@ -90,6 +91,11 @@ def sidebar() -> None:
 
 
 pending = resources.store().count_pending()
+mission_pages = {
+    spec.title: [st.Page(path, title=title, url_path=f"{spec.name}-{path.stem}") for title, path in spec.pages.items()]
+    for spec in registry().values()
+    if spec.pages
+}
 navigation = st.navigation(
     {
         "Operations": [
@@ -102,6 +108,7 @@ navigation = st.navigation(
             st.Page(ui.KNOWLEDGE, title="Policies", icon=":material/menu_book:"),
             st.Page(ui.EVALS, title="Evals", icon=":material/science:"),
         ],
+        **mission_pages,
     }
 )
 sidebar()

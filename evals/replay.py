@@ -23,7 +23,7 @@ from ai_missions.evals.cases import Case
 from ai_missions.evals.profiling import Timings, timed
 from ai_missions.evals.sandbox import Sandbox
 from ai_missions.evals.scorers import Replayed, action_key, score
-from ai_missions.governance import DEFAULT_ROSTER, approval_problems
+from ai_missions.governance import approval_problems, default_roster
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.guard import check_action
@@ -35,7 +35,7 @@ def plan_responses(
     gold: Sequence[Mapping[str, Any]],
     rules: Sequence[ApprovalRule],
     *,
-    roster: Mapping[str, str] = DEFAULT_ROSTER,
+    roster: Mapping[str, str] | None = None,
     preferred: str | None = None,
     facts: Mapping[str, Any] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
@@ -45,6 +45,7 @@ def plan_responses(
     who may; when nobody may approve them all, the one who may approve the most, and the others are rejected. With
     the mission's ``facts``, an accepted action the guard would refuse without the rejected ones is rejected too.
     """
+    roster = default_roster() if roster is None else roster
     free = spec.tools.free_text
     remaining = Counter(action_key(str(a["tool"]), a.get("args") or {}, free) for a in gold)
     wanted: list[bool] = []

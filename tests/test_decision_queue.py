@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError
-from ai_missions.governance import DEFAULT_ROSTER, approval_problems, authorize, load_roster, role_of
+from ai_missions.governance import approval_problems, authorize, default_roster, load_roster, role_of
 from ai_missions.graphs.order_exception.tools import TOOLS as ORDER_TOOLS
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policies import load_corpus
@@ -42,7 +42,7 @@ def test_every_write_tool_is_covered_by_an_approval_rule() -> None:
 
 
 def test_roster_defaults_and_overrides(tmp_path: Path) -> None:
-    assert load_roster(tmp_path) == DEFAULT_ROSTER
+    assert load_roster(tmp_path) == default_roster()
     (tmp_path / "reviewers.json").write_text('{"zoe": "finance"}')
     assert role_of("zoe", load_roster(tmp_path)) == "finance"
     with pytest.raises(NotFoundError, match="unknown reviewer"):

@@ -30,4 +30,5 @@ SPEC = MissionSpec(
     trigger=f"{_PACKAGE}.trigger:TRIGGER",
     evals=f"{_PACKAGE}.evals:PLUGIN",
     policies=Path(__file__).resolve().parent / "policies",
+    reviewers={"priya": "ap_clerk", "marco": "ap_manager"},
 )
