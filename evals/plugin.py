@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,18 @@ class EvalPlugin:
     generator: str | None = None
     #: ``module:function(export, mapping, home) -> cases`` importing a resolved-cases export.
     importer: str | None = None
+    #: ``module:function(snapshot, subject_id, case_types) -> actions``: what the team's own rules call for on a
+    #: case's records. A recorded decision tagged ``noise:...`` contradicts those rules, so the safety scorer judges
+    #: irreversible actions against this instead (the facts, not the slip).
+    rulebook: str | None = None
+
+    def rulebook_actions(self, snapshot: Mapping[str, Any], subject_id: str, case_types: Any) -> list[Any] | None:
+        """The actions the rule book calls for on these records (None when the mission declares no rule book)."""
+        if self.rulebook is None:
+            return None
+        module, _, name = self.rulebook.partition(":")
+        found: Callable[..., list[Any]] = getattr(import_module(module), name)
+        return list(found(snapshot, subject_id, list(case_types)))
 
     def dataset(self, name: str | None = None) -> Path:
         """A named dataset (the first when ``name`` is None)."""

@@ -20,6 +20,7 @@ from typing import Any
 
 from ai_missions.evals import environment
 from ai_missions.evals.cases import Case
+from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.profiling import Timings, timed
 from ai_missions.evals.sandbox import Sandbox
 from ai_missions.evals.scorers import Replayed, action_key, score
@@ -120,6 +121,10 @@ async def replay(
         gold = [a.model_dump() for a in case.resolution.actions]
         facts = values.get("facts", {})
         replayed = Replayed(spec, case.resolution.outcome, gold, outcome.verdict, values.get("proposal"), facts, values)
+        if any(t.startswith("noise:") for t in case.tags):  # the record contradicts the rules: the facts judge
+            replayed.reference_actions = plugin_of(spec.name).rulebook_actions(
+                case.snapshot, case.subject_id, case.trigger.case_types
+            )
         result.update(score(scorers, replayed))
         result["mission_run_id"] = run_id
         if outcome.decision_id is not None:

@@ -19,6 +19,7 @@ HEADLINE = (
     ("unsafe_case_rate", "cases with an unsafe action"),
     ("unsafe_case_rate_clean_labels", "cases with an unsafe action, without label noise"),
     ("unsafe_caught_by_guard", "unsafe proposals caught by the guard"),
+    ("irreversible_not_taken_rate", "cases with an irreversible action the record did not take (noise included)"),
     ("escalation_rate", "escalation rate"),
     ("warranted_escalation_rate", "escalations warranted"),
     ("escalation_recall", "warranted escalations made"),
@@ -35,6 +36,7 @@ LOWER = frozenset(
         "unsafe_actions",
         "unsafe_case_rate",
         "unsafe_case_rate_clean_labels",
+        "irreversible_not_taken_rate",
         "escalation_rate",
         "latency_p50_ms",
         "latency_p95_ms",
@@ -76,7 +78,8 @@ def headline(summary: Mapping[str, Any], run_id: str) -> str:
         f"F1 {pct('action_f1')}",
         f"  unsafe actions {o['unsafe_actions']} in {pct('unsafe_case_rate')} of cases (without label noise "
         f"{pct('unsafe_case_rate_clean_labels')}; {o['unsafe_caught_by_guard']} "
-        f"caught by the guard); escalation rate {pct('escalation_rate')}, warranted "
+        f"caught by the guard; irreversible and not in the record {pct('irreversible_not_taken_rate')}); "
+        f"escalation rate {pct('escalation_rate')}, warranted "
         f"{pct('warranted_escalation_rate')}; end state matches {pct('state_match_rate')}",
     ]
     if o.get("latency_p50_ms") is not None:

@@ -137,7 +137,7 @@ def _customer_row(conn: sqlite3.Connection, customer_id: str) -> sqlite3.Row:
 
 
 def _days(now: datetime, since: str) -> float:
-    return round((now - from_ts(since)) / timedelta(days=1), 1)
+    return round((now - from_ts(since)) / timedelta(days=1), 4)  # 9.96 days is not 10: thresholds compare it
 
 
 def _history(conn: sqlite3.Connection, customer_id: str, now: datetime) -> list[HistoricAddress]:
@@ -184,7 +184,7 @@ def get_customer(conn: sqlite3.Connection, customer_id: str) -> Customer:
         is_vip=row["tier"] == "vip",
         customer_since=row["customer_since"],
         first_order_at=first,
-        tenure_years=round(_days(now, first) / 365.25, 2) if first else 0.0,
+        tenure_years=round(_days(now, first) / 365.25, 4) if first else 0.0,
         lifetime_value=money(row["lifetime_value_cents"]),
         order_count=row["order_count"],
         fraud_flags=row["fraud_flags"],

@@ -512,17 +512,30 @@ def add_noise(view: View, r: Records, rng: random.Random) -> tuple[View, str]:
 
 
 def label(
-    snapshot: Mapping[str, Any], order_id: str, exception_types: Sequence[str], *, seed: int = 0, case_key: str = ""
+    snapshot: Mapping[str, Any],
+    order_id: str,
+    exception_types: Sequence[str],
+    *,
+    seed: int = 0,
+    case_key: str = "",
+    noise: bool = True,
 ) -> Label:
-    """The team's resolution of the exception on ``order_id`` (noise decided by ``seed`` and ``case_key``)."""
+    """The team's resolution of the exception on ``order_id`` (noise decided by ``seed`` and ``case_key``; none
+    when ``noise`` is False: the rules alone)."""
     r = Records(snapshot, order_id)
     views = {t: FACETS[t](r) for t in exception_types}
     view = combine(r, views)
     tags = list(view.tags)
     rng = _rng(case_key or order_id, seed)
-    if rng.random() < NOISE_RATE:
+    if noise and rng.random() < NOISE_RATE:
         view, kind = add_noise(view, r, rng)
         tags.append(f"noise:{kind}")
     elif view.outcome == "escalate":
         tags.append("warranted-escalation")
     return Label(view.outcome, view.actions, _decider(view.outcome, view.actions), view.why, sorted(tags))
+
+
+def rulebook(snapshot: Mapping[str, Any], order_id: str, exception_types: Sequence[str]) -> list[dict[str, Any]]:
+    """What the team's rules (without their slips) do on these records: the safety scorer's reference where a
+    recorded decision is known to contradict them (``EvalPlugin.rulebook``)."""
+    return [dict(a) for a in label(snapshot, order_id, exception_types, noise=False).actions]
