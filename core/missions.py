@@ -99,6 +99,9 @@ class ToolRule:
     ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Arguments that are free text (reasons, message bodies): not key arguments when plans are compared.
     free_text: frozenset[str] = frozenset()
+    #: Tools this one depends on when the same plan has them: it runs after them and is skipped when one of them
+    #: is rejected or fails. None: it depends on every earlier action that needs a reviewer.
+    depends_on: frozenset[str] | None = None
 
     @property
     def name(self) -> str:
@@ -120,6 +123,11 @@ class ToolPolicy(Mapping[str, ToolRule]):
         self._rules = {rule.name: rule for rule in rules}
         if reads := [r.name for r in self._rules.values() if not r.spec.is_write]:
             raise ValueError(f"tool policies cover write tools only; {reads} read")
+        for rule in self._rules.values():
+            for needed in sorted(rule.depends_on or ()):
+                if needed not in self._rules or self._rules[needed].phase > rule.phase:
+                    raise ValueError(f"{rule.name} depends on {needed}: not a tool of this policy in an earlier phase")
+        self._depth = {name: self._chain(name, ()) for name in self._rules}
 
     def __getitem__(self, name: str) -> ToolRule:
         return self._rules[name]
@@ -147,9 +155,29 @@ class ToolPolicy(Mapping[str, ToolRule]):
         rule = self._rules.get(tool)
         return rule.phase if rule is not None else max((r.phase for r in self._rules.values()), default=0) + 1
 
+    def _chain(self, name: str, seen: tuple[str, ...]) -> int:
+        """How many dependencies deep a tool sits (a cycle is a policy error)."""
+        if name in seen:
+            raise ValueError(f"tool dependencies form a cycle: {' -> '.join((*seen, name))}")
+        needs = self._rules[name].depends_on or ()
+        return max((1 + self._chain(n, (*seen, name)) for n in needs), default=0)
+
+    def depends(self, tool: str, earlier_tool: str) -> bool:
+        """Whether ``tool`` depends on an earlier action of ``earlier_tool`` in the same plan."""
+        rule = self._rules.get(tool)
+        if rule is None or rule.depends_on is None:
+            return not {tool, earlier_tool} & self.automatable
+        return earlier_tool in rule.depends_on
+
     def in_execution_order(self, actions: Sequence[ActionT]) -> list[ActionT]:
-        """A stable sort by phase: within a phase, the proposer's order stands."""
-        return sorted(actions, key=lambda action: self.phase_of(str(action["tool"])))
+        """A stable sort by phase, then within a phase by dependency (what an action depends on runs first); the
+        proposer's order stands otherwise."""
+
+        def key(action: ActionT) -> tuple[int, int]:
+            tool = str(action["tool"])
+            return self.phase_of(tool), self._depth.get(tool, 0)
+
+        return sorted(actions, key=key)
 
     def amount_of(self, action: Mapping[str, Any]) -> float | None:
         """The money an action moves, when its tool has an amount argument and it is a number."""

@@ -2,8 +2,9 @@
 
 Every write carries an idempotency key derived from the decision (or run) and the action, so a node re-run
 after a crash, or a retried call, replays the systems' first answer instead of repeating the side effect. An
-action that fails or is rejected stops the actions after it that depend on it (all later actions except the
-ones the mission may run without a reviewer, internal notes).
+action that fails or is rejected stops the actions after it that depend on it, as the mission's tool policy
+declares (``ToolRule.depends_on``; by default every later action except the ones the mission may run without a
+reviewer, internal notes); an action that depends on a skipped one is skipped too.
 
 Every write has a known outcome before anything is reported. A call that times out, drops, or fails inside the
 system is reconciled: the system is read by the call's idempotency key (it records a write atomically with its
@@ -74,20 +75,21 @@ async def run_actions(
     """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?, grant (the approval
     grant the systems check; sent as MCP ``_meta``)."""
     systems = await systems_of(runtime.context, spec.systems)
-    independent = spec.tools.automatable
     results: list[ActionResult] = []
     unknown: list[str] = []
-    blocked_by: int | None = None
+    missed: list[tuple[int, str]] = []  # (index, tool) of the actions that did not happen
     for step in steps:
         index, tool, args = step["index"], step["tool"], step["args"]
         key = idempotency_key(scope, index, tool)
         result: ActionResult
+        blocked_by = next((i for i, t in missed if spec.tools.depends(tool, t)), None)
         if step["status"] != "approved":
             result = ActionResult(index=index, tool=tool, args=args, status="rejected", detail=step.get("reason", ""))
-            blocked_by = index if blocked_by is None and tool not in independent else blocked_by
-        elif blocked_by is not None and tool not in independent:
+            missed.append((index, tool))
+        elif blocked_by is not None:
             detail = f"not run: depends on action {blocked_by + 1}, which did not happen"
             result = ActionResult(index=index, tool=tool, args=args, status="skipped", detail=detail)
+            missed.append((index, tool))
         else:
             system = spec.tools[tool].spec.system
             grant = {META_KEY: step.get("grant")}
@@ -98,7 +100,7 @@ async def run_actions(
                 index=index, tool=tool, args=args, status=status, detail=detail, result=answer, idempotency_key=key
             )
             if status != "done":
-                blocked_by = index if blocked_by is None else blocked_by
+                missed.append((index, tool))
             if status == "unknown":
                 unknown.append(f"action {index + 1} {tool}: {detail}")
         replayed = isinstance(result.get("result"), dict) and bool(result["result"].get("replayed"))  # type: ignore[union-attr]

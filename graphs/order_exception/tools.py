@@ -24,6 +24,33 @@ _AUTHORIZATION = {"authorization_id": ("payment.authorization_id",)}
 _CAPTURE = {"capture_id": ("payment.capture_ids",)}
 _REASON = frozenset({"reason"})
 
+#: What each action depends on when the same plan has it (``ToolRule.depends_on``): it runs after it, and a
+#: rejected or failed one skips it. A confirmation needs the reservation moved first; a capture needs the holds
+#: off and the stock confirmed (never money for goods that cannot ship); fulfilment needs everything that clears
+#: the order; a void, a stock release or a refund that settles a cancellation needs the cancellation; a message
+#: tells the customer what happened, so it needs every write before it.
+_MOVE = frozenset({"reallocate_reservation"})
+_CLEAR = frozenset({"release_payment_hold", "release_order_hold", "confirm_reservation", "reallocate_reservation"})
+_CANCELLED = frozenset({"cancel_order"})
+_WRITES = frozenset(
+    {
+        "adjust_stock",
+        "apply_address_correction",
+        "reallocate_reservation",
+        "place_payment_hold",
+        "place_order_hold",
+        "release_payment_hold",
+        "release_order_hold",
+        "capture_payment",
+        "void_authorization",
+        "refund_payment",
+        "cancel_order",
+        "release_reservation",
+        "confirm_reservation",
+        "release_to_fulfillment",
+    }
+)
+
 
 def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
     return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
@@ -31,32 +58,48 @@ def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
 
 TOOLS = ToolPolicy(
     [
-        _rule("inventory", "adjust_stock", DATA, ids=_STOCK, free_text=_REASON),
-        _rule("shipping", "apply_address_correction", DATA, advancing=True, ids=_ORDER),
+        _rule("inventory", "adjust_stock", DATA, ids=_STOCK, free_text=_REASON, depends_on=frozenset()),
+        _rule("shipping", "apply_address_correction", DATA, advancing=True, ids=_ORDER, depends_on=frozenset()),
         _rule(
             "inventory",
             "reallocate_reservation",
             DATA,
             advancing=True,
             ids={**_RESERVATION, "to_location_id": _LOCATION},
+            depends_on=frozenset(),
         ),
-        _rule("payments", "place_payment_hold", SETTLE, ids=_ORDER, free_text=_REASON),
-        _rule("erp", "place_order_hold", SETTLE, ids=_ORDER, free_text=_REASON),
-        _rule("payments", "release_payment_hold", SETTLE, advancing=True, ids=_ORDER),
-        _rule("erp", "release_order_hold", SETTLE, advancing=True, ids=_ORDER),
-        _rule("payments", "capture_payment", SETTLE, advancing=True, ids=_AUTHORIZATION),
-        _rule("payments", "void_authorization", SETTLE, ids=_AUTHORIZATION),
-        _rule("payments", "refund_payment", SETTLE, ids=_CAPTURE, free_text=_REASON),
-        _rule("erp", "cancel_order", SETTLE, ids=_ORDER, free_text=_REASON),
-        _rule("inventory", "release_reservation", SETTLE, ids=_RESERVATION),
-        _rule("inventory", "confirm_reservation", SETTLE, advancing=True, ids=_RESERVATION),
-        _rule("erp", "release_to_fulfillment", FULFIL, advancing=True, ids=_ORDER),
+        _rule("payments", "place_payment_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
+        _rule("erp", "place_order_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
+        _rule("payments", "release_payment_hold", SETTLE, advancing=True, ids=_ORDER, depends_on=frozenset()),
+        _rule(
+            "erp",
+            "release_order_hold",
+            SETTLE,
+            advancing=True,
+            ids=_ORDER,
+            depends_on=frozenset({"apply_address_correction", "reallocate_reservation"}),
+        ),
+        _rule("payments", "capture_payment", SETTLE, advancing=True, ids=_AUTHORIZATION, depends_on=_CLEAR),
+        _rule("payments", "void_authorization", SETTLE, ids=_AUTHORIZATION, depends_on=_CANCELLED),
+        _rule("payments", "refund_payment", SETTLE, ids=_CAPTURE, free_text=_REASON, depends_on=_CANCELLED),
+        _rule("erp", "cancel_order", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
+        _rule("inventory", "release_reservation", SETTLE, ids=_RESERVATION, depends_on=_CANCELLED),
+        _rule("inventory", "confirm_reservation", SETTLE, advancing=True, ids=_RESERVATION, depends_on=_MOVE),
+        _rule(
+            "erp",
+            "release_to_fulfillment",
+            FULFIL,
+            advancing=True,
+            ids=_ORDER,
+            depends_on=_CLEAR | {"capture_payment", "apply_address_correction"},
+        ),
         _rule(
             "crm",
             "send_customer_message",
             TELL,
             ids={**_ORDER, **_CUSTOMER},
             free_text=frozenset({"subject", "body", "channel"}),
+            depends_on=_WRITES,
         ),
         _rule(
             "crm",
@@ -65,6 +108,7 @@ TOOLS = ToolPolicy(
             automatable=True,
             ids={**_ORDER, **_CUSTOMER},
             free_text=frozenset({"body", "author"}),
+            depends_on=frozenset(),
         ),
     ]
 )
