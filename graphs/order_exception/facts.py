@@ -287,12 +287,20 @@ def _duplicate_facts(similar: Mapping[str, Any] | None) -> dict[str, Any]:
     ]
     if not earlier:
         return {}
-    original = min(earlier, key=lambda m: m.get("minutes_apart", 0))
+    # the cluster keeps its first copy: every later copy names the same kept order, whichever copy a mission runs on
+    original = max(earlier, key=lambda m: (m.get("minutes_apart", 0), _reverse_id(str(m["order_id"]))))
+    copies = [m for m in similar.get("matches", []) if m.get("status") in OPEN_STATUSES | SHIPPED_STATUSES]
     return {
         "duplicate.original_order_id": original["order_id"],
         "duplicate.minutes_apart": original.get("minutes_apart"),
         "duplicate.original_status": original.get("status"),
+        "duplicate.copies": len(copies) + 1,
     }
+
+
+def _reverse_id(order_id: str) -> tuple[int, ...]:
+    """Sorts order ids descending under ``max``: of two copies placed at once, the lower id is the first."""
+    return tuple(-ord(c) for c in order_id)
 
 
 def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:

@@ -101,7 +101,11 @@ FACTS: dict[str, tuple[str, str]] = {
         "bool",
         "the ship-to, or the validator's correction of it, is an address in the customer's history",
     ),
-    "duplicate.original_order_id": ("str", "the earlier order this one duplicates"),
+    "duplicate.original_order_id": (
+        "str",
+        "the order a cluster of copies keeps: its first copy (the same whichever later copy is looked at)",
+    ),
+    "duplicate.copies": ("int", "copies of the order (itself included) placed within the duplicate window"),
     "duplicate.minutes_apart": ("number", "minutes between the two orders"),
     "duplicate.original_status": ("str", "ERP status of the earlier order"),
 }
