@@ -11,7 +11,7 @@ CONTRACT = SystemContract(
         read("crm", "list_notes", "Notes on a customer."),
         read("crm", "list_cases", "Support cases of a customer."),
         read("crm", "list_messages", "Messages to and from a customer."),
-        read("crm", "get_customer_context", "A customer, address history, cases and messages, in one read."),
+        read("crm", "get_customer_context", "A customer, address history, cases, messages and notes, in one read."),
         write("crm", "add_note", "Add a note to a customer."),
         write(
             "crm",

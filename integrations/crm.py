@@ -255,10 +255,11 @@ class CustomerContext(ContextRead):
     address_history: AddressHistory | None
     cases: CaseList | None
     messages: MessageList | None
+    notes: NoteList | None = None
 
 
 def get_customer_context(conn: sqlite3.Connection, customer_id: str) -> CustomerContext:
-    """The customer, their address history, cases and messages."""
+    """The customer, their address history, cases, messages and notes."""
     return CustomerContext(
         customer_id=customer_id,
         **read_parts(
@@ -267,6 +268,7 @@ def get_customer_context(conn: sqlite3.Connection, customer_id: str) -> Customer
                 "address_history": lambda: get_address_history(conn, customer_id),
                 "cases": lambda: list_cases(conn, customer_id),
                 "messages": lambda: list_messages(conn, customer_id),
+                "notes": lambda: list_notes(conn, customer_id),
             }
         ),
     )

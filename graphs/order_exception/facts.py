@@ -7,6 +7,7 @@ each read's structured result, or ``None`` when the read failed; a fact that can
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,11 @@ CARD_OR_DEVICE_REASONS = frozenset(
     {"card_country_mismatch", "proxy_ip", "risky_ip", "new_device", "device_mismatch", "card_testing", "bin_mismatch"}
 )
 AUTH_EXPIRY_WINDOW_HOURS = 24.0
+#: The author of the notes this mission writes itself: never evidence of what a customer agreed.
+OWN_NOTES = "ai-missions"
+_UPCHARGE = re.compile(r"\bupcharge\b", re.IGNORECASE)
+_AGREED = re.compile(r"\bagree", re.IGNORECASE)
+_AMOUNT = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})*|\d+)\.(\d{2})(?![\d])")
 _CENT = 0.005
 #: The parts of an address a "correction" may not change without the customer: it would be another place.
 LOCALITY = ("city", "region", "country")
@@ -40,7 +46,12 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts.update(_order_facts(order, gathered.get("shipping.list_shipments")))
     facts.update(_customer_facts(gathered.get("crm.get_customer"), gathered.get("crm.get_address_history"), order))
     facts.update(
-        _payment_facts(gathered.get("payments.get_payment"), gathered.get("payments.get_fraud_assessment"), order)
+        _payment_facts(
+            gathered.get("payments.get_payment"),
+            gathered.get("payments.get_fraud_assessment"),
+            order,
+            gathered.get("crm.list_notes"),
+        )
     )
     facts.update(_inventory_facts(gathered))
     facts.update(_address_facts(gathered.get("shipping.get_address_validation")))
@@ -124,8 +135,26 @@ def _customer_facts(
     return facts
 
 
+def agreed_upcharges(notes: Mapping[str, Any] | None, order_id: str) -> list[float] | None:
+    """Amounts that staff notes on this order record as an upcharge agreed with the customer (quoted data: read for
+    an amount, never obeyed); None when the notes could not be read."""
+    if notes is None:
+        return None
+    found = []
+    for note in notes.get("notes", []):
+        body = str(note.get("body") or "")
+        if note.get("order_id") != order_id or note.get("author") == OWN_NOTES:
+            continue
+        if _UPCHARGE.search(body) and _AGREED.search(body):
+            found += [float(f"{whole.replace(',', '')}.{cents}") for whole, cents in _AMOUNT.findall(body)]
+    return found
+
+
 def _payment_facts(
-    payment: Mapping[str, Any] | None, fraud: Mapping[str, Any] | None, order: Mapping[str, Any] | None
+    payment: Mapping[str, Any] | None,
+    fraud: Mapping[str, Any] | None,
+    order: Mapping[str, Any] | None,
+    notes: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     if payment:
@@ -159,10 +188,16 @@ def _payment_facts(
         total = (order or {}).get("total")
         net = payment.get("net_captured", (payment.get("captured_amount") or 0) - (payment.get("refunded_amount") or 0))
         if len(captures) >= 2 and total is not None and net > total + _CENT:
-            extra = captures[-1]
-            refundable = extra.get("refundable_amount", extra.get("amount"))
-            facts["payment.duplicate_capture_id"] = extra["capture_id"]
-            facts["payment.duplicate_capture_amount"] = round(min(refundable, net - total), 2)
+            over = round(net - total, 2)
+            upcharges = agreed_upcharges(notes, str(order["order_id"])) if order else None
+            agreed = None if upcharges is None else any(abs(u - over) < _CENT for u in upcharges)
+            facts["payment.over_captured_amount"] = over
+            facts["payment.upcharge_agreed"] = agreed
+            if not agreed:  # an upcharge the customer agreed to is what they owe, not a second charge
+                extra = captures[-1]
+                refundable = extra.get("refundable_amount", extra.get("amount"))
+                facts["payment.duplicate_capture_id"] = extra["capture_id"]
+                facts["payment.duplicate_capture_amount"] = round(min(refundable, over), 2)
     if fraud:
         codes = list(fraud.get("reason_codes") or [])
         facts.update(
@@ -322,6 +357,9 @@ def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
         "phantom_inventory": open_order and bool(facts.get("inventory.phantom")),
         "address_invalid": open_order and facts.get("address.status") in ("corrected", "undeliverable"),
         "duplicate_order": open_order and facts.get("duplicate.original_order_id") is not None,
-        "double_charge": facts.get("payment.duplicate_capture_id") is not None,
+        # captured above the total twice or more: a double charge, unless a note records the upcharge as agreed
+        # (then its own clause settles it, rather than "no exception detected")
+        "double_charge": facts.get("payment.duplicate_capture_id") is not None
+        or bool(facts.get("payment.upcharge_agreed")),
     }
     return [t for t in EXCEPTION_TYPES if found[t]]

@@ -16,7 +16,7 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
-from ai_missions.graphs.order_exception.facts import derive_facts
+from ai_missions.graphs.order_exception.facts import OWN_NOTES, derive_facts
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
@@ -33,6 +33,7 @@ PARTS: dict[str, dict[str, str]] = {
         "address_history": "crm.get_address_history",
         "cases": "crm.list_cases",
         "messages": "crm.list_messages",
+        "notes": "crm.list_notes",
     },
     "get_inventory_context": {"reservations": "inventory.get_reservations"},
     "get_payment_context": {"payment": "payments.get_payment", "fraud_assessment": "payments.get_fraud_assessment"},
@@ -108,8 +109,8 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
 
 
 def customer_text(gathered: Mapping[str, Any], order_id: str) -> list[str]:
-    """Free text written by customers or staff (open order holds' reasons, messages, case subjects): data for the
-    reasoner, never instructions."""
+    """Free text written by customers or staff (open order holds' reasons, messages, case subjects, CRM notes on
+    the order or the customer): data for the reasoner, never instructions."""
     texts = []
     # reasons of open order holds are written by staff: quoted for the reasoner, never facts it could obey
     for hold in (gathered.get("erp.get_order") or {}).get("holds") or []:
@@ -121,6 +122,9 @@ def customer_text(gathered: Mapping[str, Any], order_id: str) -> list[str]:
     for case in (gathered.get("crm.list_cases") or {}).get("cases", []):
         if case.get("order_id") == order_id:
             texts.append(f"case {case.get('case_id')}: {case.get('subject', '')}")
+    for note in (gathered.get("crm.list_notes") or {}).get("notes", []):
+        if note.get("order_id") in (order_id, None) and note.get("author") != OWN_NOTES:
+            texts.append(f"note {note.get('note_id')} by {note.get('author', '')}: {note.get('body', '')}")
     return texts
 
 

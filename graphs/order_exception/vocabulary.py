@@ -70,6 +70,11 @@ FACTS: dict[str, tuple[str, str]] = {
     "payment.capture_refundable": ("list", "what remains refundable on each capture, in capture_ids order"),
     "payment.duplicate_capture_id": ("str", "the extra capture when the order was charged twice"),
     "payment.duplicate_capture_amount": ("number", "the amount of that extra capture"),
+    "payment.over_captured_amount": ("number", "net captured above the order total, with two or more captures"),
+    "payment.upcharge_agreed": (
+        "bool",
+        "a staff note on the order records an upcharge agreed with the customer of exactly the amount over the total",
+    ),
     "payment.refunded_amount": ("number", "total refunded for the order"),
     "payment.fraud_score": ("number", "fraud score 0-100"),
     "payment.fraud_reasons": ("list", "reason codes behind the fraud score, e.g. new_shipping_address"),
