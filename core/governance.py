@@ -58,7 +58,9 @@ def load_roster(home: Path) -> dict[str, str]:
     from ai_missions.settings import runs_db
     from ai_missions.store import RunStore
 
-    if (home / "runs.sqlite").exists() and (accounts := Accounts(RunStore(runs_db(home))).roster()):
+    from ai_missions.database import database_url
+
+    if (database_url() or (home / "runs.sqlite").exists()) and (accounts := Accounts(RunStore(runs_db(home))).roster()):
         return accounts
     path = home / "reviewers.json"
     if not path.exists():
