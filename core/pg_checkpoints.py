@@ -31,7 +31,7 @@ async def postgres_saver(url: str) -> AsyncIterator[Any]:
         key = lock_key(f"missions-checkpoints:{schema}")
         await connection.execute("SELECT pg_advisory_lock(%s)", (key,))
         try:
-            saver = AsyncPostgresSaver(connection)  # type: ignore[arg-type]
+            saver = AsyncPostgresSaver(connection)
             await saver.setup()
         finally:
             await connection.execute("SELECT pg_advisory_unlock(%s)", (key,))

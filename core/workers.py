@@ -1,0 +1,321 @@
+"""Mission triggers and eval cases processed by workers on any number of machines, on procrastinate.
+
+procrastinate is a task queue whose queue is a table of the Postgres database the shared state already needs
+(``MISSIONS_DATABASE_URL``): no second service to run, and enqueueing a job can share the database's guarantees.
+``missions scan --engine procrastinate`` and ``missions eval run --engine procrastinate`` enqueue; ``missions
+worker`` (on any machine with the same setting and the same book) takes jobs one at a time.
+
+Nothing is lost when a worker dies mid-case: every worker sends heartbeats and reaps the jobs of workers whose
+heartbeat stopped (procrastinate's stalled jobs), putting them back in the queue for another worker. A retried
+trigger finds the run its first attempt created (the run id travels with the job) and finishes it from its last
+checkpoint; side effects stay exactly-once as everywhere (writes wait for a decided decision and carry
+idempotency keys). A retried eval case whose result was already stored is not replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ai_missions.database import SETTING, DatabaseConfigError, database_url, lock_key
+from ai_missions.errors import NotFoundError
+
+ENGINES = ("local", "procrastinate")
+MISSIONS_QUEUE = "missions"
+EVALS_QUEUE = "evals"
+#: A worker's heartbeat period; a worker silent for STALLED_AFTER heartbeats is taken for dead.
+HEARTBEAT_S = float(os.environ.get("MISSIONS_WORKER_HEARTBEAT_S", "5"))
+STALLED_AFTER = 3
+
+
+def require_url(engine: str) -> str:
+    url = database_url()
+    if url is None:
+        raise DatabaseConfigError(f"--engine {engine} needs {SETTING} (a postgresql:// URL): its queue is there")
+    return url
+
+
+def make_app(url: str) -> Any:
+    """The procrastinate app over ``url``, with the tasks of this module."""
+    import procrastinate
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
+    app.add_tasks_from(_blueprint(), namespace="missions")
+    return app
+
+
+async def ensure_schema(app: Any, url: str) -> None:
+    """Create procrastinate's tables on first use (once, even with many processes starting at once)."""
+    from ai_missions.database import PgConnection
+
+    db = PgConnection(url)
+    try:
+        with db.transaction(lock_key(f"missions-procrastinate:{db.schema}")):
+            exists = db.raw.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()[0]
+            if not exists:
+                db.script(app.schema_manager.get_schema())
+    finally:
+        db.close()
+
+
+_BLUEPRINT: Any = None
+
+
+def _blueprint() -> Any:
+    global _BLUEPRINT
+    if _BLUEPRINT is None:
+        import procrastinate
+
+        blueprint = procrastinate.Blueprint()
+        retry = procrastinate.RetryStrategy(max_attempts=3, wait=1)
+        blueprint.task(name="start_mission", queue=MISSIONS_QUEUE, retry=retry)(start_mission)
+        blueprint.task(name="eval_case", queue=EVALS_QUEUE, retry=retry)(eval_case)
+        _BLUEPRINT = blueprint
+    return _BLUEPRINT
+
+
+# -- what a worker holds between jobs -----------------------------------------------------------------------------
+class WorkerState:
+    """A worker process's warm resources: one runtime per mission (its MCP sessions stay open), one sandbox per
+    eval configuration, the knowledge base, the eval store."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.stack = AsyncExitStack()
+        self.runtimes: dict[str, Any] = {}
+        self.sandboxes: dict[str, tuple[Any, Any, Any]] = {}
+        self._saver: Any = None
+        self._knowledge: Any = None
+        self._eval_store: Any = None
+        self._store: Any = None
+
+    @property
+    def knowledge(self) -> Any:
+        if self._knowledge is None:
+            from ai_missions.knowledge_index.retrieval import KnowledgeBase
+            from ai_missions.settings import knowledge_dir
+
+            self._knowledge = KnowledgeBase(knowledge_dir(self.home))
+        return self._knowledge
+
+    async def runtime(self, mission: str) -> Any:
+        from ai_missions.missions import get_mission
+        from ai_missions.runtime import MissionRuntime, _sqlite_saver
+        from ai_missions.settings import runs_db
+        from ai_missions.store import RunStore
+
+        if mission not in self.runtimes:
+            spec = get_mission(mission)
+            if self._saver is None:
+                self._saver = await self.stack.enter_async_context(_sqlite_saver(self.home))
+                self._store = RunStore(runs_db(self.home))
+            extra = spec.load("trigger").systems if spec.trigger else ()
+            runtime = MissionRuntime(
+                spec,
+                self.home,
+                store=self._store,
+                knowledge=self.knowledge,
+                checkpointer=self._saver,
+                extra_systems=extra,
+            )
+            self.runtimes[mission] = await self.stack.enter_async_context(runtime)
+        return self.runtimes[mission]
+
+    def eval_store(self) -> Any:
+        from ai_missions.evals.store import EvalStore, store_dir
+
+        if self._eval_store is None:
+            self._eval_store = EvalStore(store_dir(self.home))
+        return self._eval_store
+
+    async def sandbox(self, config: dict[str, Any], first: Any) -> tuple[Any, Any, Any]:
+        """A sandbox for cases of ``config`` (opened on the first case), its approval rules and eval plugin."""
+        import json
+
+        from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge
+        from ai_missions.evals.plugin import plugin_of
+        from ai_missions.evals.pool import open_pool
+        from ai_missions.governance import approval_rules
+        from ai_missions.missions import get_mission
+
+        key = json.dumps(config, sort_keys=True)
+        if key not in self.sandboxes:
+            settings = EvalConfig(**config)
+            spec = get_mission(settings.mission)
+            plugin = plugin_of(spec.name)
+            knowledge = open_knowledge(self.home)
+            if settings.retrieval_cache:
+                knowledge = CachedKnowledge(knowledge)
+            pool = await open_pool(1, first, spec, plugin, settings.context(), knowledge)
+            self.stack.push_async_callback(pool.close)
+            self.sandboxes[key] = (pool.sandboxes[0], approval_rules(knowledge), plugin)
+        return self.sandboxes[key]
+
+
+_STATE: WorkerState | None = None
+
+
+def _state() -> WorkerState:
+    if _STATE is None:
+        raise RuntimeError("a missions task runs in `missions worker` only")
+    return _STATE
+
+
+# -- the tasks ------------------------------------------------------------------------------------------------------
+async def start_mission(
+    mission: str, subject_id: str, run_id: str, trigger: dict[str, Any], reasoner: str, found_at: str
+) -> str:
+    """Handle one trigger: start the run ``run_id`` on the subject, or finish it when a worker that had it died."""
+    runtime = await _state().runtime(mission)
+    store = runtime.store
+    try:
+        run = store.get_run(run_id)
+    except NotFoundError:
+        run = None
+    try:
+        if run is None:
+            if handled_elsewhere(store, mission, subject_id, run_id, trigger, found_at):
+                return "duplicate"
+            return str((await runtime.start(subject_id, reasoner=reasoner, trigger=trigger, run_id=run_id)).status)
+        if run["status"] in ("running", "executing"):
+            reason = "the worker running this case stopped; another worker takes it over from its last checkpoint"
+            store.append_events(run_id, [{"kind": "error", "node": "worker", "source": "worker", "summary": reason}])
+            store.update_run(run_id, status="failed", summary=reason)
+            return str((await runtime.retry(run_id)).status)
+    except Exception as exc:  # recorded on the run as failed by the runtime; a retry would fail the same way
+        print(f"missions worker: {mission} {subject_id}: {exc}", file=sys.stderr)
+        return "failed"
+    return str(run["status"])  # handled before: a decision waits, or the run ended
+
+
+def handled_elsewhere(
+    store: Any, mission: str, subject_id: str, run_id: str, trigger: dict[str, Any], found_at: str
+) -> bool:
+    """Whether another run took this subject's case since it was found (two scans enqueued the same case)."""
+    if subject_id in store.active_subjects(mission):
+        return True
+    types = sorted(trigger.get("case_types") or [])
+    for run in store.list_runs(mission=mission, subject_id=subject_id, since=found_at, limit=20):
+        if run["run_id"] != run_id and sorted(run["case_types"]) == types:
+            return True
+    return False
+
+
+async def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
+    """Replay one eval case and store its result (not again when a result is already stored)."""
+    from ai_missions.evals.cases import parse_case
+    from ai_missions.evals.replay import replay
+
+    state = _state()
+    store = state.eval_store()
+    parsed = parse_case(case)
+    if parsed.case_id in store.finished_case_ids(eval_run):
+        return "done before"
+    sandbox, rules, plugin = await state.sandbox(config, parsed)
+    result = await replay(sandbox, parsed, rules, plugin.scorers, None)
+    store.add_result(eval_run, result)
+    return "done"
+
+
+# -- enqueueing -----------------------------------------------------------------------------------------------------
+async def enqueue_triggers(
+    url: str, mission: str, found: dict[str, list[str]], subjects: Sequence[str], *, reasoner: str
+) -> list[str]:
+    """Queue one job per new case; a case already queued (another scan got there first) is not queued again.
+    Returns the run ids of the jobs queued."""
+    import uuid
+
+    import procrastinate.exceptions
+
+    app = make_app(url)
+    queued: list[str] = []
+    async with app.open_async():
+        await ensure_schema(app, url)
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        for subject_id in subjects:
+            run_id = f"R-{uuid.uuid4().hex[:12]}"
+            trigger = {"source": "scan", "subject_id": subject_id, "case_types": found[subject_id]}
+            task = app.configure_task(
+                "missions:start_mission",
+                queueing_lock=f"{mission}:{subject_id}",
+                lock=f"{mission}:{subject_id}",
+            )
+            with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
+                await task.defer_async(
+                    mission=mission,
+                    subject_id=subject_id,
+                    run_id=run_id,
+                    trigger=trigger,
+                    reasoner=reasoner,
+                    found_at=now,
+                )
+                queued.append(run_id)
+    return queued
+
+
+async def enqueue_cases(url: str, eval_run: str, cases: Sequence[Any], config: dict[str, Any]) -> int:
+    app = make_app(url)
+    async with app.open_async():
+        await ensure_schema(app, url)
+        task = app.configure_task("missions:eval_case")
+        await task.batch_defer_async(*({"eval_run": eval_run, "case": c.to_line(), "config": config} for c in cases))
+    return len(cases)
+
+
+async def failed_cases(url: str, eval_run: str) -> int:
+    """Eval jobs of ``eval_run`` that failed for good (every attempt raised)."""
+    from ai_missions.database import PgConnection
+
+    db = PgConnection(url)
+    try:
+        row = db.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'missions:eval_case' AND status = 'failed'"
+            " AND args ->> 'eval_run' = ?",
+            (eval_run,),
+        ).fetchone()
+        return int(row[0])
+    finally:
+        db.close()
+
+
+# -- the worker -----------------------------------------------------------------------------------------------------
+async def reap_stalled(app: Any, every_s: float, stalled_s: float) -> None:
+    """Put back in the queue the jobs of workers whose heartbeat stopped (any live worker does this)."""
+    while True:
+        await asyncio.sleep(every_s)
+        with contextlib.suppress(Exception):  # the next round tries again
+            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_s):
+                await app.job_manager.retry_job(job)
+                print(f"missions worker: job {job.id} of a stopped worker is queued again", file=sys.stderr)
+
+
+async def run_worker(home: Path, *, queues: Sequence[str] | None = None, name: str | None = None) -> None:
+    """Take jobs until stopped (SIGINT/SIGTERM finish the job in hand first)."""
+    global _STATE
+    url = require_url("procrastinate")
+    app = make_app(url)
+    _STATE = WorkerState(home)
+    async with app.open_async(), _STATE.stack:
+        await ensure_schema(app, url)
+        reaper = asyncio.create_task(reap_stalled(app, HEARTBEAT_S, HEARTBEAT_S * STALLED_AFTER))
+        try:
+            await app.run_worker_async(
+                queues=list(queues) if queues else None,
+                name=name,
+                concurrency=1,
+                update_heartbeat_interval=HEARTBEAT_S,
+                stalled_worker_timeout=HEARTBEAT_S * STALLED_AFTER,
+                fetch_job_polling_interval=1.0,
+                delete_jobs="successful",
+            )
+        finally:
+            reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reaper
