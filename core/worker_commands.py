@@ -32,6 +32,9 @@ def _worker(args: argparse.Namespace) -> int:
     from ai_missions.workers import require_url, run_worker
 
     require_url("procrastinate")  # the setting is checked before anything starts
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format=f"missions worker {args.name or ''}: %(message)s")
     print(f"missions worker {args.name or ''}: waiting for jobs (Ctrl-C stops after the job in hand)", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_worker(missions_home(), queues=args.queue, name=args.name))

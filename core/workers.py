@@ -19,7 +19,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ ENGINES = ("local", "procrastinate")
 MISSIONS_QUEUE = "missions"
 EVALS_QUEUE = "evals"
 #: A worker's heartbeat period; a worker silent for STALLED_AFTER heartbeats is taken for dead.
-HEARTBEAT_S = float(os.environ.get("MISSIONS_WORKER_HEARTBEAT_S", "5"))
-STALLED_AFTER = 3
+HEARTBEAT_S = float(os.environ.get("MISSIONS_WORKER_HEARTBEAT_S", "2"))
+STALLED_AFTER = 5
 
 
 def require_url(engine: str) -> str:
@@ -47,7 +46,9 @@ def make_app(url: str) -> Any:
     import procrastinate
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
-    app.add_tasks_from(_blueprint(), namespace="missions")
+    retry = procrastinate.RetryStrategy(max_attempts=5, wait=int(HEARTBEAT_S * STALLED_AFTER))
+    app.task(name="missions:start_mission", queue=MISSIONS_QUEUE, retry=retry)(start_mission)
+    app.task(name="missions:eval_case", queue=EVALS_QUEUE, retry=retry)(eval_case)
     return app
 
 
@@ -65,68 +66,32 @@ async def ensure_schema(app: Any, url: str) -> None:
         db.close()
 
 
-_BLUEPRINT: Any = None
-
-
-def _blueprint() -> Any:
-    global _BLUEPRINT
-    if _BLUEPRINT is None:
-        import procrastinate
-
-        blueprint = procrastinate.Blueprint()
-        retry = procrastinate.RetryStrategy(max_attempts=3, wait=1)
-        blueprint.task(name="start_mission", queue=MISSIONS_QUEUE, retry=retry)(start_mission)
-        blueprint.task(name="eval_case", queue=EVALS_QUEUE, retry=retry)(eval_case)
-        _BLUEPRINT = blueprint
-    return _BLUEPRINT
-
-
 # -- what a worker holds between jobs -----------------------------------------------------------------------------
 class WorkerState:
-    """A worker process's warm resources: one runtime per mission (its MCP sessions stay open), one sandbox per
-    eval configuration, the knowledge base, the eval store."""
+    """A worker process's warm resources: a :class:`~ai_missions.client.MissionClient` (one runtime per mission,
+    its MCP sessions open) and one eval sandbox per configuration. They live on an event loop of their own (the
+    client's portal thread) and the tasks are synchronous, so procrastinate runs them off its own loop: a long
+    case never delays the worker's heartbeat (a silent heartbeat would have the case taken for lost)."""
 
     def __init__(self, home: Path) -> None:
+        from ai_missions.client import MissionClient
+
         self.home = home
-        self.stack = AsyncExitStack()
-        self.runtimes: dict[str, Any] = {}
+        self.client = MissionClient(home)
         self.sandboxes: dict[str, tuple[Any, Any, Any]] = {}
-        self._saver: Any = None
-        self._knowledge: Any = None
+        self._opened: list[Any] = []
         self._eval_store: Any = None
-        self._store: Any = None
 
-    @property
-    def knowledge(self) -> Any:
-        if self._knowledge is None:
-            from ai_missions.knowledge_index.retrieval import KnowledgeBase
-            from ai_missions.settings import knowledge_dir
+    def open(self) -> WorkerState:
+        self.client.open()
+        return self
 
-            self._knowledge = KnowledgeBase(knowledge_dir(self.home))
-        return self._knowledge
-
-    async def runtime(self, mission: str) -> Any:
-        from ai_missions.missions import get_mission
-        from ai_missions.runtime import MissionRuntime, _sqlite_saver
-        from ai_missions.settings import runs_db
-        from ai_missions.store import RunStore
-
-        if mission not in self.runtimes:
-            spec = get_mission(mission)
-            if self._saver is None:
-                self._saver = await self.stack.enter_async_context(_sqlite_saver(self.home))
-                self._store = RunStore(runs_db(self.home))
-            extra = spec.load("trigger").systems if spec.trigger else ()
-            runtime = MissionRuntime(
-                spec,
-                self.home,
-                store=self._store,
-                knowledge=self.knowledge,
-                checkpointer=self._saver,
-                extra_systems=extra,
-            )
-            self.runtimes[mission] = await self.stack.enter_async_context(runtime)
-        return self.runtimes[mission]
+    def close(self) -> None:
+        try:
+            for manager in reversed(self._opened):
+                manager.__exit__(None, None, None)
+        finally:
+            self.client.close()
 
     def eval_store(self) -> Any:
         from ai_missions.evals.store import EvalStore, store_dir
@@ -135,13 +100,12 @@ class WorkerState:
             self._eval_store = EvalStore(store_dir(self.home))
         return self._eval_store
 
-    async def sandbox(self, config: dict[str, Any], first: Any) -> tuple[Any, Any, Any]:
+    def sandbox(self, config: dict[str, Any], first: Any) -> tuple[Any, Any, Any]:
         """A sandbox for cases of ``config`` (opened on the first case), its approval rules and eval plugin."""
         import json
 
         from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge
         from ai_missions.evals.plugin import plugin_of
-        from ai_missions.evals.pool import open_pool
         from ai_missions.governance import approval_rules
         from ai_missions.missions import get_mission
 
@@ -153,10 +117,24 @@ class WorkerState:
             knowledge = open_knowledge(self.home)
             if settings.retrieval_cache:
                 knowledge = CachedKnowledge(knowledge)
-            pool = await open_pool(1, first, spec, plugin, settings.context(), knowledge)
-            self.stack.push_async_callback(pool.close)
-            self.sandboxes[key] = (pool.sandboxes[0], approval_rules(knowledge), plugin)
+            manager = self.client._portal.wrap_async_context_manager(
+                _opened_sandbox(first, spec, plugin, settings.context(), knowledge)
+            )
+            sandbox = manager.__enter__()
+            self._opened.append(manager)
+            self.sandboxes[key] = (sandbox, approval_rules(knowledge), plugin)
         return self.sandboxes[key]
+
+
+@contextlib.asynccontextmanager
+async def _opened_sandbox(first: Any, spec: Any, plugin: Any, context: Any, knowledge: Any) -> Any:
+    from ai_missions.evals.pool import open_pool
+
+    pool = await open_pool(1, first, spec, plugin, context, knowledge)
+    try:
+        yield pool.sandboxes[0]
+    finally:
+        await pool.close()
 
 
 _STATE: WorkerState | None = None
@@ -169,12 +147,12 @@ def _state() -> WorkerState:
 
 
 # -- the tasks ------------------------------------------------------------------------------------------------------
-async def start_mission(
+def start_mission(
     mission: str, subject_id: str, run_id: str, trigger: dict[str, Any], reasoner: str, found_at: str
 ) -> str:
     """Handle one trigger: start the run ``run_id`` on the subject, or finish it when a worker that had it died."""
-    runtime = await _state().runtime(mission)
-    store = runtime.store
+    client = _state().client
+    store = client.store
     try:
         run = store.get_run(run_id)
     except NotFoundError:
@@ -183,12 +161,17 @@ async def start_mission(
         if run is None:
             if handled_elsewhere(store, mission, subject_id, run_id, trigger, found_at):
                 return "duplicate"
-            return str((await runtime.start(subject_id, reasoner=reasoner, trigger=trigger, run_id=run_id)).status)
+            return str(client.start(mission, subject_id, reasoner=reasoner, trigger=trigger, run_id=run_id).status)
         if run["status"] in ("running", "executing"):
+            stalled = HEARTBEAT_S * STALLED_AFTER
+            if run_id not in {r["run_id"] for r in store.stale_runs(mission, idle_s=stalled)}:
+                raise RuntimeError(f"run {run_id} recorded progress in the last {stalled:g} s: try again later")
             reason = "the worker running this case stopped; another worker takes it over from its last checkpoint"
             store.append_events(run_id, [{"kind": "error", "node": "worker", "source": "worker", "summary": reason}])
             store.update_run(run_id, status="failed", summary=reason)
-            return str((await runtime.retry(run_id)).status)
+            return str(client.retry(run_id).status)
+    except RuntimeError:
+        raise
     except Exception as exc:  # recorded on the run as failed by the runtime; a retry would fail the same way
         print(f"missions worker: {mission} {subject_id}: {exc}", file=sys.stderr)
         return "failed"
@@ -208,7 +191,7 @@ def handled_elsewhere(
     return False
 
 
-async def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
+def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     """Replay one eval case and store its result (not again when a result is already stored)."""
     from ai_missions.evals.cases import parse_case
     from ai_missions.evals.replay import replay
@@ -218,8 +201,8 @@ async def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     parsed = parse_case(case)
     if parsed.case_id in store.finished_case_ids(eval_run):
         return "done before"
-    sandbox, rules, plugin = await state.sandbox(config, parsed)
-    result = await replay(sandbox, parsed, rules, plugin.scorers, None)
+    sandbox, rules, plugin = state.sandbox(config, parsed)
+    result = state.client._call(replay, sandbox, parsed, rules, plugin.scorers, None)
     store.add_result(eval_run, result)
     return "done"
 
@@ -285,6 +268,33 @@ async def failed_cases(url: str, eval_run: str) -> int:
         db.close()
 
 
+def evaluate_on_workers(
+    store: Any, eval_run: str, cases: Sequence[Any], config: dict[str, Any], *, progress: Any = None
+) -> dict[str, Any]:
+    """Queue the cases of ``eval_run`` not finished yet, wait for the workers' results, summarise the run."""
+    import time
+
+    url = require_url("procrastinate")
+    finished = store.finished_case_ids(eval_run)
+    todo = [c for c in cases if c.case_id not in finished]
+    share = {**config, "workers": 1, "concurrency": 1}
+    asyncio.run(enqueue_cases(url, eval_run, todo, share))
+    wanted = {c.case_id for c in cases}
+    done = len(wanted & finished)
+    while done < len(wanted):
+        time.sleep(0.5)
+        now = len(wanted & store.finished_case_ids(eval_run))
+        if progress is not None and now > done:
+            progress(now, len(wanted), {})
+        done = now
+        if done < len(wanted) and (failed := asyncio.run(failed_cases(url, eval_run))):
+            raise RuntimeError(
+                f"{failed} case(s) of eval run {eval_run} failed on the workers (see their logs); "
+                f"`missions eval run --resume {eval_run} --engine procrastinate` queues the rest again"
+            )
+    return dict(store.finish(eval_run))
+
+
 # -- the worker -----------------------------------------------------------------------------------------------------
 async def reap_stalled(app: Any, every_s: float, stalled_s: float) -> None:
     """Put back in the queue the jobs of workers whose heartbeat stopped (any live worker does this)."""
@@ -301,8 +311,15 @@ async def run_worker(home: Path, *, queues: Sequence[str] | None = None, name: s
     global _STATE
     url = require_url("procrastinate")
     app = make_app(url)
-    _STATE = WorkerState(home)
-    async with app.open_async(), _STATE.stack:
+    _STATE = state = WorkerState(home).open()
+    try:
+        await _work(app, url, queues, name)
+    finally:
+        state.close()
+
+
+async def _work(app: Any, url: str, queues: Sequence[str] | None, name: str | None) -> None:
+    async with app.open_async():
         await ensure_schema(app, url)
         reaper = asyncio.create_task(reap_stalled(app, HEARTBEAT_S, HEARTBEAT_S * STALLED_AFTER))
         try:
