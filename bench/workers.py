@@ -200,9 +200,9 @@ def main() -> None:
             print(f"{workers} worker(s), procrastinate: {steady:.2f} cases/s once running ({overall:.2f} from enqueue)")
         print(f"Scaling, 2 workers over 1: {rates[2] / rates[1]:.2f}x")
         for workers in (1, 2):
-            print(f"{workers} process(es), local pool: {local_pool(task, cases, home, workers):.2f} cases/s (start-up included)")
+            rate = local_pool(task, cases, home, workers)
+            print(f"{workers} process(es), local pool: {rate:.2f} cases/s (start-up included)")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parent))
     main()

@@ -100,12 +100,14 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.timeout(900)  # several processes start on a machine shared by other jobs
 def test_two_runtimes_and_two_workers_share_one_postgres(shared: tuple[Path, str]) -> None:
     home, url = shared
     db = PgConnection(url)
 
-    # Two runtimes scan the same book at the same moment: each new case is queued once.
+    # Two runtimes (as two scanners or reviewers on two machines), open from start to end.
     with MissionClient(home) as first, MissionClient(home) as second:
+        # Two runtimes scan the same book at the same moment: each new case is queued once.
         queued: list[list[str]] = [[], []]
 
         def scan(index: int, client: MissionClient) -> None:
@@ -117,64 +119,65 @@ def test_two_runtimes_and_two_workers_share_one_postgres(shared: tuple[Path, str
             thread.start()
         for thread in threads:
             thread.join(timeout=120)
-    triggers = jobs(db)
-    assert len(triggers) >= 5, triggers
-    assert len(triggers) == len(queued[0]) + len(queued[1])
-    subjects = db.execute("SELECT args ->> 'subject_id' FROM procrastinate_jobs").fetchall()
-    assert len({s[0] for s in subjects}) == len(subjects), "a case was queued twice"
+        triggers = jobs(db)
+        assert len(triggers) >= 5, triggers
+        assert len(triggers) == len(queued[0]) + len(queued[1])
+        subjects = db.execute("SELECT args ->> 'subject_id' FROM procrastinate_jobs").fetchall()
+        assert len({s[0] for s in subjects}) == len(subjects), "a case was queued twice"
 
-    # A worker dies (SIGKILL) in the middle of a case: its run is started, not finished.
-    doomed = start_worker(home, url, "doomed")
-    killed: dict[str, Any] = {}
+        # A worker dies (SIGKILL) in the middle of a case: its run is started, not finished.
+        doomed = start_worker(home, url, "doomed")
+        killed: dict[str, Any] = {}
 
-    def mid_case() -> bool:
-        for job in jobs(db):
-            if job["status"] == "doing" and run_status(db, job["run_id"]) == "running":
-                killed.update(job)
-                return True
-        return doomed.poll() is not None
+        def mid_case() -> bool:
+            for job in jobs(db):
+                if job["status"] == "doing" and run_status(db, job["run_id"]) == "running":
+                    killed.update(job)
+                    return True
+            return doomed.poll() is not None
 
-    try:
-        wait_for(mid_case, 180, "the first worker to be in the middle of a case")
-    finally:
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait(timeout=30)
-    assert killed, logs(home)
-    assert run_status(db, killed["run_id"]) == "running"  # left mid-case: its process is gone
+        try:
+            wait_for(mid_case, 180, "the first worker to be in the middle of a case")
+        finally:
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(timeout=30)
+        assert killed, logs(home)
+        assert run_status(db, killed["run_id"]) == "running"  # left mid-case: its process is gone
 
-    # Two workers take over: the stalled case is queued again and finished; the rest are handled.
-    workers = [start_worker(home, url, f"w{i}") for i in (1, 2)]
-    try:
-        wait_for(
-            lambda: (
-                all(j["status"] not in ("todo", "doing") for j in jobs(db))
-                or any(w.poll() is not None for w in workers)
-            ),
-            240,
-            "every queued case to be handled",
-        )
-        assert all(w.poll() is None for w in workers), logs(home)
-    finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGINT)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-    assert {j["status"] for j in jobs(db)} <= {"succeeded"}, (jobs(db), logs(home))
-    runs = db.execute("SELECT run_id, subject_id, status FROM runs WHERE mission = ?", (MISSION,)).fetchall()
-    per_subject = Counter(r["subject_id"] for r in runs)
-    assert per_subject
-    assert set(per_subject.values()) == {1}, per_subject  # every trigger handled once
-    assert len(runs) == len(triggers)
-    recovered = run_status(db, killed["run_id"])
-    assert recovered in ("awaiting_decision", "closed", "escalated"), recovered
-    trail = db.execute("SELECT kind, node FROM events WHERE run_id = ? ORDER BY seq", (killed["run_id"],)).fetchall()
-    assert ("error", "worker") in [(e["kind"], e["node"]) for e in trail]  # taken over from its checkpoint
+        # Two workers take over: the stalled case is queued again and finished; the rest are handled.
+        workers = [start_worker(home, url, f"w{i}") for i in (1, 2)]
+        try:
+            wait_for(
+                lambda: (
+                    all(j["status"] not in ("todo", "doing") for j in jobs(db))
+                    or any(w.poll() is not None for w in workers)
+                ),
+                240,
+                "every queued case to be handled",
+            )
+            assert all(w.poll() is None for w in workers), logs(home)
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGINT)
+            for worker in workers:
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+        assert {j["status"] for j in jobs(db)} <= {"succeeded"}, (jobs(db), logs(home))
+        runs = db.execute("SELECT run_id, subject_id, status FROM runs WHERE mission = ?", (MISSION,)).fetchall()
+        per_subject = Counter(r["subject_id"] for r in runs)
+        assert per_subject
+        assert set(per_subject.values()) == {1}, per_subject  # every trigger handled once
+        assert len(runs) == len(triggers)
+        recovered = run_status(db, killed["run_id"])
+        assert recovered in ("awaiting_decision", "closed", "escalated"), recovered
+        trail = db.execute(
+            "SELECT kind, node FROM events WHERE run_id = ? ORDER BY seq", (killed["run_id"],)
+        ).fetchall()
+        assert ("error", "worker") in [(e["kind"], e["node"]) for e in trail]  # taken over from its checkpoint
 
-    # Two runtimes decide every pending decision at the same moment: one wins, its actions run once.
-    with MissionClient(home) as first, MissionClient(home) as second:
+        # Two runtimes decide every pending decision at the same moment: one wins, its actions run once.
         spec = get_mission(MISSION)
         rules = approval_rules(first.knowledge)
         roster = load_roster(home)
@@ -197,4 +200,4 @@ def test_two_runtimes_and_two_workers_share_one_postgres(shared: tuple[Path, str
             assert all(n == 1 for n in done.values()), done
             executed += len(done)
         assert executed > 0
-    db.close()
+        db.close()
