@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scan.add_argument("--limit", type=_count, default=None, help="start at most N missions")
     scan.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     scan.add_argument("--json", action="store_true")
+    scan.add_argument(
+        "--engine",
+        choices=["local", "procrastinate"],
+        default="local",
+        help="run here (local), or queue each case for `missions worker` (procrastinate; needs MISSIONS_DATABASE_URL)",
+    )
     scan.set_defaults(handler=_scan)
 
     runs = subparsers.add_parser("runs", help="list mission runs, newest first")
@@ -162,6 +168,8 @@ async def _scan(args: argparse.Namespace) -> int:
 
     from ai_missions.scanner import scan_and_start
 
+    if args.engine == "procrastinate":
+        return await _scan_to_workers(args)
     specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
     async with AsyncExitStack() as stack:
         runtimes = [
@@ -183,6 +191,33 @@ async def _scan(args: argparse.Namespace) -> int:
                 for outcome in outcomes:
                     print(_describe(outcome))
                 print(f"{len(outcomes)} mission(s) started")
+            if not args.watch:
+                return 0
+            await anyio.sleep(args.interval)
+
+
+async def _scan_to_workers(args: argparse.Namespace) -> int:
+    """``scan --engine procrastinate``: queue each new case for the workers instead of running it here."""
+    from contextlib import AsyncExitStack
+
+    from ai_missions.scanner import scan_and_enqueue
+    from ai_missions.workers import require_url
+
+    url = require_url("procrastinate")
+    specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
+    async with AsyncExitStack() as stack:
+        runtimes = [
+            await stack.enter_async_context(MissionRuntime(spec, extra_systems=spec.load("trigger").systems))
+            for spec in specs
+        ]
+        while True:
+            queued = {
+                r.mission: await scan_and_enqueue(r, url, reasoner=args.reasoner, limit=args.limit) for r in runtimes
+            }
+            if args.json:
+                emit(queued, as_json=True)
+            else:
+                print(f"{sum(map(len, queued.values()))} case(s) queued for the workers")
             if not args.watch:
                 return 0
             await anyio.sleep(args.interval)

@@ -54,11 +54,12 @@ def default_roster() -> dict[str, str]:
 def load_roster(home: Path) -> dict[str, str]:
     """Reviewer name -> role: the store's accounts once there are any; before that ``reviewers.json`` or the
     default roster (for platform code that names a reviewer in-process; people sign in with an account)."""
+    from ai_missions.database import database_url
     from ai_missions.identity import Accounts
     from ai_missions.settings import runs_db
     from ai_missions.store import RunStore
 
-    if (home / "runs.sqlite").exists() and (accounts := Accounts(RunStore(runs_db(home))).roster()):
+    if (database_url() or (home / "runs.sqlite").exists()) and (accounts := Accounts(RunStore(runs_db(home))).roster()):
         return accounts
     path = home / "reviewers.json"
     if not path.exists():

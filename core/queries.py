@@ -37,6 +37,8 @@ class RunQueries:
     def case_type_counts(self, statuses: Sequence[str] | None = None, *, mission: str | None = None) -> dict[str, int]:
         """Runs per case type (a combined case counts once for each of its types)."""
         sql = "SELECT t.value, count(*) FROM runs, json_each(runs.case_types) AS t"
+        if self.store.dialect == "postgresql":
+            sql = "SELECT t.value, count(*) FROM runs, jsonb_array_elements_text(runs.case_types::jsonb) AS t"
         where: list[str] = []
         params: list[Any] = []
         if statuses is not None:
@@ -67,9 +69,12 @@ class RunQueries:
     def decision_tally(self, since: str) -> list[dict[str, Any]]:
         """Reviewers' answers per action decided since ``since``: ``{day, answer, count}`` with answer one of
         ``accept``, ``edit``, ``response`` (a rejection) or ``ignore``."""
+        answers = "json_extract(a.value, '$.type')", "json_each(d.response, '$.responses')"
+        if self.store.dialect == "postgresql":
+            answers = "a.value ->> 'type'", "jsonb_array_elements(d.response::jsonb -> 'responses')"
         rows = self._db().execute(
-            "SELECT substr(d.decided_at, 1, 10) AS day, json_extract(a.value, '$.type') AS answer, count(*)"
-            " FROM decisions AS d, json_each(d.response, '$.responses') AS a"
+            f"SELECT substr(d.decided_at, 1, 10) AS day, {answers[0]} AS answer, count(*)"
+            f" FROM decisions AS d, {answers[1]} AS a"
             " WHERE d.decided_at >= ? AND d.status = 'decided' GROUP BY day, answer ORDER BY day",
             (since,),
         )
@@ -77,8 +82,11 @@ class RunQueries:
 
     def decision_latencies(self, since: str) -> list[float]:
         """Seconds from each run's trigger to its reviewer's decision, for decisions made since ``since``."""
+        seconds = "(julianday(d.decided_at) - julianday(r.created_at)) * 86400.0"
+        if self.store.dialect == "postgresql":
+            seconds = "extract(epoch FROM d.decided_at::timestamptz - r.created_at::timestamptz)"
         rows = self._db().execute(
-            "SELECT (julianday(d.decided_at) - julianday(r.created_at)) * 86400.0 FROM decisions AS d"
+            f"SELECT {seconds} FROM decisions AS d"
             " JOIN runs AS r ON r.run_id = d.run_id WHERE d.decided_at >= ? AND d.status = 'decided'",
             (since,),
         )

@@ -484,8 +484,16 @@ class MissionRuntime:
 
 
 def _sqlite_saver(home: Path) -> Any:
-    """The durable checkpointer of the embedded default: SQLite in WAL mode under ``home``."""
+    """The durable checkpointer: SQLite in WAL mode under ``home`` (the embedded default), or Postgres when
+    ``MISSIONS_DATABASE_URL`` is set (see :func:`ai_missions.pg_checkpoints.postgres_saver`)."""
     import sqlite3
+
+    from ai_missions.database import database_url
+
+    if url := database_url():
+        from ai_missions.pg_checkpoints import postgres_saver
+
+        return postgres_saver(url)
     from contextlib import asynccontextmanager
 
     import aiosqlite

@@ -37,6 +37,24 @@ async def scan_and_start(
 ) -> list[RunOutcome]:
     """Start runs for new cases (or for ``subjects`` among them); returns their outcomes."""
     mission = runtime.mission
+    found, candidates, cursor = await new_cases(runtime, limit=limit, subjects=subjects, idle_s=idle_s)
+    outcomes = []
+    for subject_id in candidates:
+        trigger_event = {"source": "scan", "subject_id": subject_id, "case_types": found[subject_id]}
+        try:
+            outcomes.append(await runtime.start(subject_id, reasoner=reasoner, trigger=trigger_event))
+        except Exception:  # recorded as a failed run by the runtime; the scan goes on with the next subject
+            continue
+    runtime.store.set_meta(cursor_key(mission), cursor)
+    return outcomes
+
+
+async def new_cases(
+    runtime: MissionRuntime, *, limit: int | None = None, subjects: list[str] | None = None, idle_s: float = IDLE_S
+) -> tuple[dict[str, list[str]], list[str], str]:
+    """The trigger's scan (subject -> case types), the subjects with a new case, and the cursor to store once
+    they are handled."""
+    mission = runtime.mission
     await settle_dead_runs(runtime, idle_s)
     trigger = runtime.spec.load("trigger")
     changed, cursor = await trigger.changed(runtime.systems, runtime.store.get_meta(cursor_key(mission)))
@@ -47,16 +65,19 @@ async def scan_and_start(
         wanted = set(subjects)
         candidates = [s for s in candidates if s in wanted]
     active = runtime.store.active_subjects(mission)
-    candidates = [s for s in candidates if s not in active][:limit]
-    outcomes = []
-    for subject_id in candidates:
-        trigger_event = {"source": "scan", "subject_id": subject_id, "case_types": found[subject_id]}
-        try:
-            outcomes.append(await runtime.start(subject_id, reasoner=reasoner, trigger=trigger_event))
-        except Exception:  # recorded as a failed run by the runtime; the scan goes on with the next subject
-            continue
-    runtime.store.set_meta(cursor_key(mission), cursor)
-    return outcomes
+    return found, [s for s in candidates if s not in active][:limit], cursor
+
+
+async def scan_and_enqueue(
+    runtime: MissionRuntime, url: str, *, reasoner: str = "offline", limit: int | None = None
+) -> list[str]:
+    """Queue a job per new case for ``missions worker`` (procrastinate); returns the run ids queued."""
+    from ai_missions.workers import enqueue_triggers
+
+    found, candidates, cursor = await new_cases(runtime, limit=limit)
+    queued = await enqueue_triggers(url, runtime.mission, found, candidates, reasoner=reasoner)
+    runtime.store.set_meta(cursor_key(runtime.mission), cursor)
+    return queued
 
 
 async def settle_dead_runs(runtime: MissionRuntime, idle_s: float) -> None:

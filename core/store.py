@@ -4,6 +4,10 @@ LangGraph's checkpointer holds each run's graph state; this store holds what peo
 (keyed by mission and subject), what they found and decided, and which decisions wait. Listing pending decisions
 is an indexed query. The schema is versioned (:data:`MIGRATIONS`): an older store is migrated in place, in one
 transaction per step; a store written by a newer version is refused with a clear error.
+
+With ``MISSIONS_DATABASE_URL`` set the same store lives in Postgres (see :mod:`ai_missions.database`), shared by
+processes on many machines: write transactions hold one advisory lock, as SQLite's ``BEGIN IMMEDIATE`` does, so
+claims, resumes and the audit chain stay exactly-once across processes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.database import SETTING, PgConnection, database_url, has_table, lock_key, redact
 from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError
 
 _V1 = """
@@ -192,18 +197,32 @@ class Decision:
 class RunStore:
     """Thread-safe access to the run store; one connection per thread, WAL so readers never block writers."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, url: str | None = None) -> None:
+        """The store at ``path`` (SQLite), or in Postgres at ``url`` (default: ``MISSIONS_DATABASE_URL``)."""
         self.path = path
-        if str(path) != ":memory:":
+        self.url = url or (None if str(path) == ":memory:" else database_url())
+        if str(path) != ":memory:" and self.url is None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        if self.url is not None:
+            db = self._db()
+            self._lock = lock_key(f"missions-run-store:{db.schema}")
+            migrate(db, f"in {SETTING} ({redact(self.url)})")
+            return
         try:
             migrate(self._db(), str(path))
         except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
             raise CorruptStoreError(path, exc) from None
 
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` (the embedded default) or ``postgresql``."""
+        return "sqlite" if self.url is None else "postgresql"
+
+    def _db(self) -> Any:
+        db: Any = getattr(self._local, "db", None)
+        if db is None and self.url is not None:
+            db = self._local.db = PgConnection(self.url)
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             db.row_factory = sqlite3.Row
@@ -212,7 +231,7 @@ class RunStore:
             self._local.db = db
         return db
 
-    def read(self) -> sqlite3.Connection:
+    def read(self) -> Any:
         """This thread's connection, for queries of other platform modules (accounts, audit)."""
         return self._db()
 
@@ -221,8 +240,12 @@ class RunStore:
         return self._tx()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[Any]:
         db = self._db()
+        if self.url is not None:
+            with db.transaction(self._lock):
+                yield db
+            return
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -238,8 +261,8 @@ class RunStore:
         now = utc_now()
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO runs (run_id, mission, subject_id, case_types, reasoner, status, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+                "INSERT INTO runs (run_id, mission, subject_id, case_types, reasoner, status, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT DO NOTHING",
                 (run_id, mission, subject_id, json.dumps(list(case_types)), reasoner, now, now),
             )
 
@@ -389,8 +412,8 @@ class RunStore:
         (a resumed node re-raising its interrupt)."""
         with self._tx() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO decisions (decision_id, run_id, mission, subject_id, status, created_at,"
-                " request, due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                "INSERT INTO decisions (decision_id, run_id, mission, subject_id, status, created_at,"
+                " request, due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING",
                 (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str), due_at),
             )
             return cursor.rowcount == 1
@@ -474,7 +497,7 @@ def entry_hash(prev_hash: str, n: int, entry: Mapping[str, Any]) -> str:
 GENESIS = "0" * 64
 
 
-def chain(db: sqlite3.Connection, entries: Sequence[Mapping[str, Any]]) -> None:
+def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> None:
     """Append entries to the audit chain (call inside a write transaction)."""
     row = db.execute("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1").fetchone()
     n, prev = (row[0], row[1]) if row else (0, GENESIS)
@@ -501,14 +524,13 @@ def chain(db: sqlite3.Connection, entries: Sequence[Mapping[str, Any]]) -> None:
         prev = digest
 
 
-def _version(db: sqlite3.Connection) -> int:
-    has_runs = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").fetchone()
-    has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+def _version(db: Any) -> int:
+    has_runs, has_meta = has_table(db, "runs"), has_table(db, "meta")
     row = db.execute("SELECT value FROM meta WHERE key = ?", (_VERSION_KEY,)).fetchone() if has_meta else None
     return int(row[0]) if row else (1 if has_runs else 0)
 
 
-def migrate(db: sqlite3.Connection, name: str) -> int:
+def migrate(db: Any, name: str) -> int:
     """Bring a store to :data:`SCHEMA_VERSION`, one transaction per step; returns the version found.
 
     Each step re-reads the version inside its transaction: processes opening a new store at once (eval workers,
@@ -519,6 +541,9 @@ def migrate(db: sqlite3.Connection, name: str) -> int:
             f"the run store {name} has schema version {found}, newer than this version of AI Missions "
             f"understands ({SCHEMA_VERSION}); upgrade AI Missions"
         )
+    if isinstance(db, PgConnection):
+        _migrate_postgres(db, found)
+        return found
     for version, script in MIGRATIONS:
         if version <= found:
             continue
@@ -539,6 +564,25 @@ def migrate(db: sqlite3.Connection, name: str) -> int:
             raise
         db.execute("COMMIT")
     return found
+
+
+def _migrate_postgres(db: PgConnection, found: int) -> None:
+    """The Postgres side of :func:`migrate`: each step and its version record in one transaction (Postgres DDL is
+    transactional, so a failed step leaves the schema as it was), under a lock so concurrent openers queue."""
+    from ai_missions.pg_schema import postgres_statements
+
+    for version, script in MIGRATIONS:
+        if version <= found:
+            continue
+        with db.transaction(lock_key(f"missions-migrate:{db.schema}")):
+            if _version(db) >= version:  # another process got there first
+                continue
+            for statement in postgres_statements(version, script, _split(script)):
+                db.script(statement)
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (_VERSION_KEY, str(version)),
+            )
 
 
 def _split(script: str) -> list[str]:
@@ -579,11 +623,11 @@ def _run_filters(
     return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
 
-def run_row(row: sqlite3.Row) -> dict[str, Any]:
+def run_row(row: Any) -> dict[str, Any]:
     return {**dict(row), "case_types": json.loads(row["case_types"])}
 
 
-def decision_row(row: sqlite3.Row) -> Decision:
+def decision_row(row: Any) -> Decision:
     return Decision(
         decision_id=row["decision_id"],
         run_id=row["run_id"],

@@ -34,6 +34,13 @@ def register(subparsers: Any) -> None:
     run.add_argument("--store", type=Path, default=None, help="where eval runs live (default $MISSIONS_HOME/evals)")
     run.add_argument("--no-retrieval-cache", action="store_true", help="query the index for every case")
     run.add_argument("--json", action="store_true", help="print the run's summary as JSON")
+    run.add_argument(
+        "--engine",
+        choices=["local", "procrastinate"],
+        default="local",
+        help="local worker processes (default), or queue the cases for `missions worker` on any machine"
+        " (procrastinate; needs MISSIONS_DATABASE_URL)",
+    )
     run.set_defaults(handler=_run)
 
     report = sub.add_parser("report", help="a run as Markdown and HTML (with charts)")
@@ -111,6 +118,10 @@ def _run(args: argparse.Namespace) -> int:
         raise ValidationError("--concurrency and --workers must be at least 1")
     if args.limit is not None and args.limit < 1:
         raise ValidationError("--limit must be at least 1")
+    if args.engine == "procrastinate":
+        from ai_missions.workers import require_url
+
+        require_url("procrastinate")
     store = _store(args)
     if args.resume:
         run = store.get_run(args.resume)
@@ -141,7 +152,12 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         progress = None if args.json else ProgressBar()
-        summary = evaluate(store, run_id, cases, config, knowledge, home=missions_home(), progress=progress)
+        if args.engine == "procrastinate":
+            from ai_missions.workers import evaluate_on_workers
+
+            summary = evaluate_on_workers(store, run_id, cases, config.recorded(), progress=progress)
+        else:
+            summary = evaluate(store, run_id, cases, config, knowledge, home=missions_home(), progress=progress)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finish it with `missions eval run --resume {run_id}`", file=sys.stderr)
         return 130

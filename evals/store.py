@@ -1,5 +1,6 @@
-"""Eval runs in SQLite (default ``$MISSIONS_HOME/evals/evals.sqlite``): each run's config, git commit and dataset
-hash, and every case's result, written as soon as the case finishes (so a run resumes without redoing any)."""
+"""Eval runs in SQLite (default ``$MISSIONS_HOME/evals/evals.sqlite``) or, with ``MISSIONS_DATABASE_URL``, in
+Postgres: each run's config, git commit and dataset hash, and every case's result, written as soon as the case
+finishes (so a run resumes without redoing any, and workers on other machines add results to the same run)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,40 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ai_missions.database import PgConnection, database_url, lock_key
 from ai_missions.errors import NotFoundError, ValidationError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS eval_runs (
     run_id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    dataset_hash TEXT NOT NULL,
+    git_commit TEXT,
+    config TEXT NOT NULL,
+    cases_total INTEGER NOT NULL,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS eval_results (
+    run_id TEXT NOT NULL REFERENCES eval_runs (run_id),
+    case_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    finished_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    agree INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, case_id)
+);
+"""
+
+#: The same tables in Postgres; ``rowid`` (implicit in SQLite) orders runs started within the same second.
+POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS eval_runs (
+    rowid BIGSERIAL,
+    run_id TEXT PRIMARY KEY,
+    mission TEXT NOT NULL DEFAULT 'order-exception',
     started_at TEXT NOT NULL,
     finished_at TEXT,
     status TEXT NOT NULL,
@@ -72,9 +102,16 @@ def store_dir(home: Path) -> Path:
 class EvalStore:
     """``EvalStore(directory)``: create runs, add results as they finish, read them back."""
 
-    def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+    def __init__(self, directory: Path, *, url: str | None = None) -> None:
         self.path = directory / DB_NAME
+        self.url = url or database_url()
+        self._conn: Any
+        if self.url is not None:  # shared: directory keeps only reports
+            self._conn = PgConnection(self.url)
+            with self._conn.transaction(lock_key(f"missions-eval-schema:{self._conn.schema}")):
+                self._conn.script(POSTGRES_SCHEMA)
+            return
+        directory.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode = WAL")
@@ -134,8 +171,10 @@ class EvalStore:
 
     def add_result(self, run_id: str, result: Mapping[str, Any]) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO eval_results (run_id, case_id, seq, finished_at, kind, agree, data) VALUES"
-            " (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM eval_results WHERE run_id = ?), ?, ?, ?, ?)",
+            "INSERT INTO eval_results (run_id, case_id, seq, finished_at, kind, agree, data) VALUES"
+            " (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM eval_results WHERE run_id = ?), ?, ?, ?, ?)"
+            " ON CONFLICT (run_id, case_id) DO UPDATE SET seq = excluded.seq, finished_at = excluded.finished_at,"
+            " kind = excluded.kind, agree = excluded.agree, data = excluded.data",
             (
                 run_id,
                 result["case_id"],
@@ -176,7 +215,7 @@ def _numbers(values: Mapping[str, Any]) -> dict[str, float]:
 
 def list_eval_runs(home: Path) -> list[dict[str, Any]]:
     """Recorded eval runs of ``home``, newest first, as plain data (the dashboard's Evals page reads these)."""
-    if not (store_dir(home) / DB_NAME).exists():
+    if database_url() is None and not (store_dir(home) / DB_NAME).exists():
         return []
     store = EvalStore(store_dir(home))
     try:

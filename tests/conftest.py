@@ -36,6 +36,22 @@ def missions_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh MISSIONS_HOME per test; nothing touches the developer's own ./.missions."""
     home = tmp_path / "home"
     monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.delenv("MISSIONS_DATABASE_URL", raising=False)  # SQLite unless a test asks for Postgres
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     return home
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test on each backend of the shared state: SQLite files (the default) and a Postgres schema of its
+    own (``MISSIONS_DATABASE_URL``)."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("MISSIONS_DATABASE_URL", raising=False)
+        yield "sqlite"
+        return
+    from tests.support.postgres import fresh_schema
+
+    with fresh_schema() as url:
+        monkeypatch.setenv("MISSIONS_DATABASE_URL", url)
+        yield "postgres"

@@ -56,6 +56,7 @@ def queued(store: RunStore, decision_id: str = "D-1") -> None:
     )
 
 
+@pytest.mark.usefixtures("store_backend")
 def test_opening_the_same_decision_twice_queues_it_once(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite")
     queued(store)
@@ -65,6 +66,7 @@ def test_opening_the_same_decision_twice_queues_it_once(tmp_path: Path) -> None:
     assert [d.decision_id for d in store.pending_decisions()] == ["D-1"]
 
 
+@pytest.mark.usefixtures("store_backend")
 def test_concurrent_claims_have_exactly_one_winner(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite")
     queued(store)
@@ -104,6 +106,7 @@ def test_pending_listing_uses_the_status_index(tmp_path: Path) -> None:
     assert "TEMP B-TREE" not in detail  # served in index order, no sort of every pending row
 
 
+@pytest.mark.usefixtures("store_backend")
 def test_audit_trail_keeps_order_and_gap_free_sequence(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite")
     queued(store)

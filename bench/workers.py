@@ -1,0 +1,208 @@
+"""Eval cases spread over `missions worker` processes (procrastinate on Postgres): cases/s with 1 and 2 workers,
+the queue's own cost per job, and a replay's CPU per case as a ratio to the floor measured in the same run.
+
+    MISSIONS_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\
+        python3 -m uv run python bench/workers.py [--cases N] [--mission M]
+
+1. the floor (bench/floor.py): a do-nothing graph of the mission's shape plus one no-op MCP call per system;
+2. a replay's CPU per case (harness, mission and its MCP servers; one process, one sandbox, from the second case),
+   and its ratio to the floor;
+3. the queue alone: CPU and wall per no-op job through procrastinate (enqueue, fetch, finish), the engine's cost;
+4. the same cases through 1 worker, then 2 workers (each a `missions worker` process): cases/s once running
+   (first result to last) and the scaling of 2 over 1; beside it the local process pool (`--engine local`).
+
+Each pass gets a fresh Postgres schema, dropped afterwards. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from floor import langgraph_floor
+from floor import mcp_floor as noop_call
+
+SERVER = os.environ.get("MISSIONS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def schema_url(schema: str) -> str:
+    return f"{SERVER}{'&' if '?' in SERVER else '?'}options={quote(f'-csearch_path={schema}')}"
+
+
+class Schema:
+    """A fresh schema for one pass."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self.name = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(SERVER, autocommit=True) as db:
+            db.execute(f"CREATE SCHEMA {self.name}")
+        self.url = schema_url(self.name)
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(SERVER, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {self.name} CASCADE")
+
+
+async def floor_ms() -> float:
+    graph = await langgraph_floor(runs=200)
+    _, client, server = await noop_call(pipes=True, calls=600)
+    return graph + 5 * (client + server)
+
+
+def replay_cpu_ms(task: Any, cases: list[Any], knowledge: Any) -> float:
+    """CPU per case of a replay (this process and its MCP servers), one sandbox, from the second case on."""
+    from _cpu import live_children_cpu
+
+    from ai_missions.evals.harness import CachedKnowledge, EvalConfig, solve
+
+    marks: dict[str, float] = {}
+    done = 0
+
+    def collect(result: dict[str, Any]) -> None:
+        nonlocal done
+        done += 1
+        if done == 1:
+            marks.update(me=time.process_time(), servers=live_children_cpu())
+        elif done == len(cases):
+            marks.update(me_end=time.process_time(), servers_end=live_children_cpu())
+
+    config = EvalConfig(mission=task.spec.name, workers=1, concurrency=1)
+    asyncio.run(solve(cases, config, CachedKnowledge(knowledge), on_result=collect))
+    return 1000 * (marks["me_end"] - marks["me"] + marks["servers_end"] - marks["servers"]) / (len(cases) - 1)
+
+
+async def noop_jobs(url: str, jobs: int = 300) -> tuple[float, float]:
+    """Wall and CPU (this process: enqueuer and worker together) per no-op job through procrastinate."""
+    import procrastinate
+
+    from ai_missions.workers import ensure_schema
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
+
+    @app.task(name="noop", queue="bench")
+    def noop(n: int) -> int:
+        return n
+
+    async with app.open_async():
+        await ensure_schema(app, url)
+        await noop.batch_defer_async(*({"n": i} for i in range(20)))
+        await app.run_worker_async(queues=["bench"], wait=False, install_signal_handlers=False, delete_jobs="always")
+        wall, cpu = time.perf_counter(), time.process_time()
+        for i in range(jobs):
+            await noop.defer_async(n=i)
+        await app.run_worker_async(queues=["bench"], wait=False, install_signal_handlers=False, delete_jobs="always")
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return 1000 * wall / jobs, 1000 * cpu / jobs
+
+
+def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tuple[float, float]:
+    """Cases/s once running (first result to last) and from the enqueue, with ``workers`` worker processes."""
+    from ai_missions.evals.harness import EvalConfig, start_run
+    from ai_missions.evals.store import EvalStore
+    from ai_missions.workers import enqueue_cases
+
+    schema = Schema()
+    env = {**os.environ, "MISSIONS_HOME": str(home), "MISSIONS_DATABASE_URL": schema.url}
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        store = EvalStore(home / "evals", url=schema.url)
+        config = EvalConfig(mission=task.spec.name, workers=1, concurrency=1)
+        run_id = start_run(store, task, config, cases)
+        # warm the workers (imports, servers, index) on one case each before the clock starts
+        warm = EvalStore(home / "evals", url=schema.url)
+        warm_run = start_run(warm, task, config, cases[:workers])
+        asyncio.run(enqueue_cases(schema.url, warm_run, cases[:workers], config.recorded()))
+        for n in range(workers):
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "ai_missions.cli", "worker", "--queue", "evals", "--name", f"bench{n}"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        while len(warm.finished_case_ids(warm_run)) < workers:
+            time.sleep(0.2)
+        started = time.perf_counter()
+        asyncio.run(enqueue_cases(schema.url, run_id, cases, config.recorded()))
+        first = None
+        while (done := len(store.finished_case_ids(run_id))) < len(cases):
+            if first is None and done:
+                first = (time.perf_counter(), done)
+            time.sleep(0.05)
+        end = time.perf_counter()
+        first = first or (started, 0)
+        steady = (len(cases) - first[1]) / (end - first[0])
+        return steady, len(cases) / (end - started)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+        schema.drop()
+
+
+def local_pool(task: Any, cases: list[Any], home: Path, workers: int) -> float:
+    """Cases/s of the local process pool (`--engine local`), spawn and start-up included."""
+    from ai_missions.evals.harness import EvalConfig
+    from ai_missions.evals.pool import run_in_workers
+
+    share = EvalConfig(mission=task.spec.name, workers=1, concurrency=1).recorded()
+    started = time.perf_counter()
+    run_in_workers(cases, share, workers, home, on_result=lambda _: None)
+    return len(cases) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    from ai_missions.evals.harness import Task, open_knowledge
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mission", default="order-exception")
+    parser.add_argument("--dataset", default=None)
+    parser.add_argument("--cases", type=int, default=200)
+    args = parser.parse_args()
+    task = Task.of(args.mission, args.dataset)
+    cases = task.cases(limit=args.cases)
+    print(f"{len(cases)} cases of {task.spec.name} ({task.dataset.name}); {os.cpu_count()} cores, shared")
+    floor = asyncio.run(floor_ms())
+    print(f"Floor (bench/floor.py: graph of the mission's shape + 5 no-op MCP calls): {floor:.1f} ms CPU per case")
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        knowledge = open_knowledge(home)
+        replay = replay_cpu_ms(task, cases[: min(len(cases), 100)], knowledge)
+        print(f"Replay CPU per case (harness, mission, MCP servers): {replay:.1f} ms = {replay / floor:.2f}x the floor")
+        schema = Schema()
+        try:
+            wall, cpu = asyncio.run(noop_jobs(schema.url))
+        finally:
+            schema.drop()
+        print(
+            f"procrastinate, no-op job (enqueue, fetch, finish): {wall:.2f} ms wall, {cpu:.2f} ms CPU "
+            f"= {cpu / replay:.1%} of a case's CPU"
+        )
+        rates = {}
+        for workers in (1, 2):
+            steady, overall = through_workers(task, cases, home, workers)
+            rates[workers] = steady
+            print(f"{workers} worker(s), procrastinate: {steady:.2f} cases/s once running ({overall:.2f} from enqueue)")
+        print(f"Scaling, 2 workers over 1: {rates[2] / rates[1]:.2f}x")
+        for workers in (1, 2):
+            rate = local_pool(task, cases, home, workers)
+            print(f"{workers} process(es), local pool: {rate:.2f} cases/s (start-up included)")
+
+
+if __name__ == "__main__":
+    main()
