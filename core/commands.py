@@ -7,16 +7,16 @@ import json
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict
-from typing import Any
-
-import anyio
+from typing import TYPE_CHECKING, Any
 
 from ai_missions.cli import emit
 from ai_missions.decisions import request_hash
 from ai_missions.errors import ValidationError
 from ai_missions.missions import get_mission, mission_names, registry
-from ai_missions.runtime import MissionRuntime, RunOutcome
 from ai_missions.settings import missions_home
+
+if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the commands that run missions, only
+    from ai_missions.runtime import RunOutcome
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,9 +108,11 @@ def _count(text: str) -> int:
     return value
 
 
-def _async(handler: Callable[[argparse.Namespace], Coroutine[Any, Any, int | None]]) -> Callable[..., int | None]:
-    def run(args: argparse.Namespace) -> int | None:
-        return anyio.run(handler, args)
+def _async(handler: Callable[..., Coroutine[Any, Any, int | None]]) -> Callable[..., int | None]:
+    def run(*args: Any) -> int | None:
+        import anyio
+
+        return anyio.run(handler, *args)
 
     return run
 
@@ -126,16 +128,17 @@ def _print_event(event: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _describe(outcome: RunOutcome) -> str:
-    lines = [f"Run {outcome.run_id} ({outcome.mission}) on {outcome.subject_id}: {outcome.status}"]
-    if outcome.verdict:
-        lines.append(f"  verdict: {outcome.verdict['outcome']} ({outcome.verdict['confidence']:.0%})")
-    if outcome.decision_id:
+def _describe(outcome: RunOutcome | dict[str, Any]) -> str:
+    o = outcome if isinstance(outcome, dict) else outcome.to_dict()
+    lines = [f"Run {o['run_id']} ({o['mission']}) on {o['subject_id']}: {o['status']}"]
+    if o.get("verdict"):
+        lines.append(f"  verdict: {o['verdict']['outcome']} ({o['verdict']['confidence']:.0%})")
+    if o.get("decision_id"):
         lines.append(
-            f"  decision {outcome.decision_id} awaits a reviewer: missions login NAME, then "
-            f"missions decide {outcome.decision_id} --approve"
+            f"  decision {o['decision_id']} awaits a reviewer: missions login NAME, then "
+            f"missions decide {o['decision_id']} --approve"
         )
-    for result in outcome.results:
+    for result in o.get("results", []):
         lines.append(f"  action {result['index'] + 1} {result['tool']}: {result['status']} {result['detail']}")
     return "\n".join(lines)
 
@@ -148,6 +151,8 @@ def exit_code(outcomes: list[RunOutcome]) -> int:
 
 @_async
 async def _run(args: argparse.Namespace) -> int:
+    from ai_missions.runtime import MissionRuntime
+
     spec = get_mission(args.mission)
     subject = spec.check_subject(args.subject)
     async with MissionRuntime(spec) as runtime:
@@ -160,6 +165,9 @@ async def _run(args: argparse.Namespace) -> int:
 async def _scan(args: argparse.Namespace) -> int:
     from contextlib import AsyncExitStack
 
+    import anyio
+
+    from ai_missions.runtime import MissionRuntime
     from ai_missions.scanner import scan_and_start
 
     specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
@@ -263,8 +271,9 @@ def _queue(args: argparse.Namespace) -> int:
     return 0
 
 
-@_async
-async def _decide(args: argparse.Namespace) -> int:
+def _decide(args: argparse.Namespace) -> int:
+    """Checks everything it can before anything starts (the edit, the sign-in, the decision, the role), then
+    decides through `missions serve` when one runs on this home, else in this process."""
     edits = None
     if args.edit is not None:
         try:
@@ -279,20 +288,41 @@ async def _decide(args: argparse.Namespace) -> int:
             raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
     if args.reject and not (args.reason or "").strip():
         raise ValidationError("--reject needs --reason")
-    from ai_missions.identity import signed_in
+    from ai_missions.identity import saved_token, signed_in
+    from ai_missions.platform_client import running_server
 
+    home = missions_home()
     store = _store()
-    reviewer = signed_in(missions_home(), store)  # who decides comes from the token, never from a flag
+    reviewer = signed_in(home, store)  # who decides comes from the token, never from a flag
     decision = store.get_decision(args.decision_id)
-    async with MissionRuntime(decision.mission) as runtime:
-        outcome = await runtime.decide(
-            args.decision_id,
-            reviewer.name,
-            approve=args.approve,
-            reject_reason=args.reason if args.reject else None,
-            edits=edits,
-            expected_hash=args.expected_hash,
-        )
+    if decision.status != "pending":
+        from ai_missions.errors import ConflictError
+
+        raise ConflictError(f"decision {args.decision_id} was already decided by {decision.decided_by}")
+    options: dict[str, Any] = {
+        "approve": args.approve,
+        "reject_reason": args.reason if args.reject else None,
+        "edits": edits,
+        "expected_hash": args.expected_hash,
+    }
+    server = running_server(home)
+    if server is not None:
+        data = server.call("decide", {"decision_id": args.decision_id, **options}, token=saved_token(home))
+        emit(data, as_json=args.json, render=_describe)
+        return 1 if _failed(data) else 0
+    return _decide_here(args, decision.mission, reviewer.name, options)
+
+
+def _failed(outcome: dict[str, Any]) -> bool:
+    return outcome.get("status") == "failed" or any(r.get("status") == "failed" for r in outcome.get("results", []))
+
+
+@_async
+async def _decide_here(args: argparse.Namespace, mission: str, reviewer: str, options: dict[str, Any]) -> int:
+    from ai_missions.runtime import MissionRuntime
+
+    async with MissionRuntime(mission) as runtime:
+        outcome = await runtime.decide(args.decision_id, reviewer, **options)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return exit_code([outcome])
 
@@ -300,6 +330,7 @@ async def _decide(args: argparse.Namespace) -> int:
 @_async
 async def _resume(args: argparse.Namespace) -> int:
     from ai_missions.identity import signed_in
+    from ai_missions.runtime import MissionRuntime
 
     signed_in(missions_home(), _store())  # finishing executions changes systems: signed-in reviewers only
     outcomes: list[RunOutcome] = []
@@ -323,6 +354,7 @@ async def _resume(args: argparse.Namespace) -> int:
 @_async
 async def _abandon(args: argparse.Namespace) -> int:
     from ai_missions.identity import signed_in
+    from ai_missions.runtime import MissionRuntime
 
     reviewer = signed_in(missions_home(), _store())  # who gives up comes from the token, never from a flag
     run = _store().get_run(args.run_id)
