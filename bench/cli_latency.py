@@ -78,7 +78,8 @@ def main() -> None:
         reviewer = {**env, **signed_in(home, "omar")}
         row("missions decide D-unknown (refused)", [timed(["decide", "D-unknown", "--approve"], reviewer)])
         pending = [d["decision_id"] for d in queue]
-        row("missions decide --reject, cold", [timed(["decide", pending.pop(), "--reject", "--reason", "bench"], reviewer)])
+        reject = ["decide", pending.pop(), "--reject", "--reason", "bench"]
+        row("missions decide --reject, cold", [timed(reject, reviewer)])
         if options.serve:
             serve_and_decide(home, env, reviewer, pending, options.repeat)
     finally:

@@ -9,10 +9,9 @@ from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from ai_missions.cli import emit
+from ai_missions.cli import LazyChoices, emit
 from ai_missions.decisions import request_hash
 from ai_missions.errors import ValidationError
-from ai_missions.missions import get_mission, mission_names, registry
 from ai_missions.settings import missions_home
 
 if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the commands that run missions, only
@@ -20,16 +19,22 @@ if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the c
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    names = mission_names()
+    names = LazyChoices("ai_missions.missions:mission_names")
     run = subparsers.add_parser("run", help="run a mission on one subject (an order, an invoice...)")
-    run.add_argument("mission", choices=names)
+    run.add_argument("mission", choices=names, metavar="MISSION")
     run.add_argument("--subject", "--order", dest="subject", required=True, help="the subject's id, e.g. SO-101851")
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--json", action="store_true", help="print events and the outcome as JSON")
     run.set_defaults(handler=_run)
 
     scan = subparsers.add_parser("scan", help="start a mission for every new case its trigger finds")
-    scan.add_argument("mission", nargs="?", choices=names, help="one mission (default: every mission with a trigger)")
+    scan.add_argument(
+        "mission",
+        nargs="?",
+        choices=names,
+        metavar="MISSION",
+        help="one mission (default: every mission with a trigger)",
+    )
     scan.add_argument("--watch", action="store_true", help="keep watching")
     scan.add_argument("--interval", type=float, default=2.0, help="seconds between polls with --watch")
     scan.add_argument("--limit", type=_count, default=None, help="start at most N missions")
@@ -38,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scan.set_defaults(handler=_scan)
 
     runs = subparsers.add_parser("runs", help="list mission runs, newest first")
-    runs.add_argument("--mission", choices=names)
+    runs.add_argument("--mission", choices=names, metavar="MISSION")
     runs.add_argument("--subject")
     runs.add_argument("--status")
     runs.add_argument("--outcome")
@@ -53,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.set_defaults(handler=_show)
 
     queue = subparsers.add_parser("queue", help="pending decisions by deadline (GOV-005), then oldest first")
-    queue.add_argument("--mission", choices=names)
+    queue.add_argument("--mission", choices=names, metavar="MISSION")
     queue.add_argument("--limit", type=_count, default=50)
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=_queue)
@@ -151,6 +156,7 @@ def exit_code(outcomes: list[RunOutcome]) -> int:
 
 @_async
 async def _run(args: argparse.Namespace) -> int:
+    from ai_missions.missions import get_mission
     from ai_missions.runtime import MissionRuntime
 
     spec = get_mission(args.mission)
@@ -167,6 +173,7 @@ async def _scan(args: argparse.Namespace) -> int:
 
     import anyio
 
+    from ai_missions.missions import get_mission, registry
     from ai_missions.runtime import MissionRuntime
     from ai_missions.scanner import scan_and_start
 
@@ -365,6 +372,8 @@ async def _abandon(args: argparse.Namespace) -> int:
 
 
 def _missions(args: argparse.Namespace) -> int:
+    from ai_missions.missions import registry
+
     rows = [
         {
             "name": spec.name,

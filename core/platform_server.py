@@ -127,7 +127,7 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
         }
     server = FastMCP(
         "ai-missions",
-        instructions="Start missions, read their runs and Explain rails, and decide the Decision Queue as your account.",
+        instructions="Start missions, read runs and their Explain rails, decide the Decision Queue as your account.",
         host=host,
         port=port,
         stateless_http=True,  # each call stands alone: a CLI can call in one HTTP request
@@ -238,4 +238,3 @@ async def serve_stdio(home: Path) -> None:
     async with Platform(home) as platform:
         platform.caller()  # refuse to start unsigned: every call would be refused anyway
         await build_server(platform, with_auth=False).run_stdio_async()
-
