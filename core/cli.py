@@ -98,7 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args) or 0
+        code = handler(args) or 0
+        sys.stdout.flush()  # here, not at exit: a reader that went away (`| head`) is seen below
+        return code
+    except BrokenPipeError:  # the reader has all it wanted: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except MissionsError as exc:
         print(f"missions: error: {one_line(str(exc))}", file=sys.stderr)
         return 2

@@ -258,7 +258,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _queue(args: argparse.Namespace) -> int:
-    pending = _store().pending_decisions(mission=args.mission, limit=args.limit)
+    pending = _through_server("list_queue", {"mission": args.mission, "limit": args.limit})
+    if pending is None:
+        pending = [asdict(d) for d in _store().pending_decisions(mission=args.mission, limit=args.limit)]
 
     def render(pending: list[dict[str, Any]]) -> str:
         if not pending:
@@ -274,8 +276,25 @@ def _queue(args: argparse.Namespace) -> int:
             )
         return "\n".join(lines)
 
-    emit([asdict(d) for d in pending], as_json=args.json, render=render)
+    emit(pending, as_json=args.json, render=render)
     return 0
+
+
+def _through_server(tool: str, arguments: dict[str, Any]) -> Any | None:
+    """The answer of a running `missions serve` to a read, as the signed-in account; None when no server runs
+    here (or nobody is signed in: reading the local store needs no sign-in), to read in this process instead."""
+    from ai_missions.identity import saved_token
+    from ai_missions.platform_client import ServerUnavailable, running_server
+
+    home = missions_home()
+    server = running_server(home)
+    token = saved_token(home)
+    if server is None or not token:
+        return None
+    try:
+        return server.call(tool, arguments, token=token)
+    except ServerUnavailable:
+        return None
 
 
 def _decide(args: argparse.Namespace) -> int:
@@ -296,7 +315,7 @@ def _decide(args: argparse.Namespace) -> int:
     if args.reject and not (args.reason or "").strip():
         raise ValidationError("--reject needs --reason")
     from ai_missions.identity import saved_token, signed_in
-    from ai_missions.platform_client import running_server
+    from ai_missions.platform_client import ServerUnavailable, running_server
 
     home = missions_home()
     store = _store()
@@ -305,7 +324,11 @@ def _decide(args: argparse.Namespace) -> int:
     if decision.status != "pending":
         from ai_missions.errors import ConflictError
 
-        raise ConflictError(f"decision {args.decision_id} was already decided by {decision.decided_by}")
+        unfinished = "" if decision.resumed else "; its execution was interrupted: `missions resume` finishes it"
+        raise ConflictError(
+            f"decision {args.decision_id} was already decided by {decision.decided_by} at {decision.decided_at}"
+            f"{unfinished}"
+        )
     options: dict[str, Any] = {
         "approve": args.approve,
         "reject_reason": args.reason if args.reject else None,
@@ -314,10 +337,14 @@ def _decide(args: argparse.Namespace) -> int:
     }
     server = running_server(home)
     if server is not None:
-        data = server.call("decide", {"decision_id": args.decision_id, **options}, token=saved_token(home))
-        emit(data, as_json=args.json, render=_describe)
-        return 1 if _failed(data) else 0
-    return _decide_here(args, decision.mission, reviewer.name, options)
+        try:
+            data = server.call("decide", {"decision_id": args.decision_id, **options}, token=saved_token(home))
+        except ServerUnavailable:
+            pass  # announced but not listening (it never got the call): decide here
+        else:
+            emit(data, as_json=args.json, render=_describe)
+            return 1 if _failed(data) else 0
+    return int(_decide_here(args, decision.mission, reviewer.name, options) or 0)
 
 
 def _failed(outcome: dict[str, Any]) -> bool:

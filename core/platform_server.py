@@ -17,19 +17,20 @@ import functools
 import json
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+import anyio
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
 
-from ai_missions.errors import MissionsError
+from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.identity import Account, Accounts, saved_token
 from ai_missions.missions import get_mission, registry
 from ai_missions.platform_client import SERVE_FILE
@@ -57,24 +58,53 @@ class AccountTokens:
 
 
 class Platform:
-    """The runtimes of every registered mission, opened once and shared by every call."""
+    """One runtime per mission, opened on first use (or by :meth:`warm`) and shared by every call after."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, missions: Sequence[str] = ()) -> None:
         self.home = home
         self.store = RunStore(home / "runs.sqlite")
         self.accounts = Accounts(self.store)
+        #: The missions served: all registered ones unless the server was started for some.
+        self.missions = [get_mission(m).name for m in missions] or list(registry())
         self.runtimes: dict[str, MissionRuntime] = {}
         self._stack = AsyncExitStack()
+        self._opening = anyio.Lock()
+        self._shared: tuple[Any, Any] | None = None
 
     async def __aenter__(self) -> Platform:
-        from ai_missions.knowledge_index.retrieval import KnowledgeBase
-        from ai_missions.runtime import MissionRuntime, _sqlite_saver
-        from ai_missions.settings import knowledge_dir
+        return self
 
-        try:
-            saver = await self._stack.enter_async_context(_sqlite_saver(self.home))
-            knowledge = KnowledgeBase(knowledge_dir(self.home))
-            for spec in registry().values():
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def warm(self) -> None:
+        """Open every served mission's runtime now (its systems' sessions), so the first call is not slow."""
+        for mission in self.missions:
+            await self.runtime(mission)
+
+    def caller(self) -> Account:
+        """The account making this call: the bearer token's (HTTP), else the server's own sign-in (stdio)."""
+        access = get_access_token()
+        token = access.token if access is not None else saved_token(self.home)
+        return self.accounts.account_for_token(token)
+
+    async def runtime(self, mission: str) -> MissionRuntime:
+        name = get_mission(mission).name
+        if name not in self.missions:
+            raise NotFoundError(f"this server does not serve the {name} mission (it serves {', '.join(self.missions)})")
+        async with self._opening:
+            if name not in self.runtimes:
+                from ai_missions.runtime import MissionRuntime, _sqlite_saver
+
+                if self._shared is None:
+                    from ai_missions.knowledge_index.retrieval import KnowledgeBase
+                    from ai_missions.settings import knowledge_dir
+
+                    saver = await self._stack.enter_async_context(_sqlite_saver(self.home))
+                    knowledge_base: Any = KnowledgeBase(knowledge_dir(self.home))
+                    self._shared = (saver, knowledge_base)
+                saver, knowledge = self._shared
+                spec = get_mission(name)
                 runtime = MissionRuntime(
                     spec,
                     self.home,
@@ -83,23 +113,8 @@ class Platform:
                     checkpointer=saver,
                     extra_systems=spec.load("trigger").systems if spec.trigger else (),
                 )
-                self.runtimes[spec.name] = await self._stack.enter_async_context(runtime)
-        except BaseException:
-            await self._stack.aclose()
-            raise
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._stack.aclose()
-
-    def caller(self) -> Account:
-        """The account making this call: the bearer token's (HTTP), else the server's own sign-in (stdio)."""
-        access = get_access_token()
-        token = access.token if access is not None else saved_token(self.home)
-        return self.accounts.account_for_token(token)
-
-    def runtime(self, mission: str) -> MissionRuntime:
-        return self.runtimes[get_mission(mission).name]
+                self.runtimes[name] = await self._stack.enter_async_context(runtime)
+        return self.runtimes[name]
 
 
 def _one_line_errors(tool: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
@@ -140,7 +155,7 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
     async def start_mission(mission: str, subject_id: str, reasoner: str = "offline") -> dict[str, Any]:
         """Run a mission on one subject (an order, an invoice...) until its verdict, pending decision or end."""
         platform.caller()
-        outcome = await platform.runtime(mission).start(subject_id, reasoner=reasoner)
+        outcome = await (await platform.runtime(mission)).start(subject_id, reasoner=reasoner)
         return outcome.to_dict()
 
     @server.tool()
@@ -190,7 +205,7 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
         account = platform.caller()
         decision = platform.store.get_decision(decision_id)
         numbered = {int(k): v for k, v in edits.items()} if edits else None
-        outcome = await platform.runtime(decision.mission).decide(
+        outcome = await (await platform.runtime(decision.mission)).decide(
             decision_id,
             account.name,
             responses=responses,
@@ -211,13 +226,16 @@ def _bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve_http(home: Path, *, host: str, port: int, on_ready: Any = None) -> None:
+async def serve_http(
+    home: Path, *, host: str, port: int, missions: Sequence[str] = (), on_ready: Callable[[str], None] | None = None
+) -> None:
     """Serve over streamable HTTP until cancelled, announcing the URL in ``serve.json`` while it runs."""
     import uvicorn
 
     sock = _bound_socket(host, port)
     port = sock.getsockname()[1]
-    async with Platform(home) as platform:
+    async with Platform(home, missions) as platform:
+        await platform.warm()
         server = build_server(platform, host=host, port=port)
         config = uvicorn.Config(server.streamable_http_app(), log_level="warning", lifespan="on")
         web = uvicorn.Server(config)
@@ -233,8 +251,9 @@ async def serve_http(home: Path, *, host: str, port: int, on_ready: Any = None) 
                 announce.unlink()
 
 
-async def serve_stdio(home: Path) -> None:
+async def serve_stdio(home: Path, missions: Sequence[str] = ()) -> None:
     """Serve one local agent over stdio, as the account signed in where the server starts."""
-    async with Platform(home) as platform:
+    async with Platform(home, missions) as platform:
         platform.caller()  # refuse to start unsigned: every call would be refused anyway
+        await platform.warm()
         await build_server(platform, with_auth=False).run_stdio_async()

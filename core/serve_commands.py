@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from typing import Any
+from typing import Any, NoReturn
+
+from ai_missions.cli import LazyChoices
 
 
 def register(subparsers: Any) -> None:
@@ -14,6 +17,15 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--transport", choices=("streamable-http", "stdio"), default="streamable-http")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8765, help="0 picks a free port (see serve.json)")
+    serve.add_argument(
+        "--mission",
+        action="append",
+        dest="missions",
+        default=[],
+        choices=LazyChoices("ai_missions.missions:mission_names"),
+        metavar="MISSION",
+        help="serve only this mission (repeatable; default: every installed mission)",
+    )
     serve.set_defaults(handler=_serve)
 
 
@@ -39,7 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.transport == "stdio":
         from ai_missions.platform_server import serve_stdio
 
-        anyio.run(serve_stdio, home)
+        anyio.run(serve_stdio, home, args.missions)
         return 0
     if (other := running_server(home)) is not None:
         from ai_missions.errors import ConflictError
@@ -54,6 +66,14 @@ def _serve(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         print(f"missions serve: {url} (MCP, streamable HTTP; bearer token of `missions login`)", flush=True)
 
+    signal.signal(signal.SIGTERM, _stop)  # a plain `kill` unwinds too: sessions closed, serve.json removed
     print("missions serve: opening the missions' systems…", file=sys.stderr, flush=True)
-    anyio.run(lambda: serve_http(home, host=args.host, port=args.port, on_ready=ready))
+    try:
+        anyio.run(lambda: serve_http(home, host=args.host, port=args.port, missions=args.missions, on_ready=ready))
+    except KeyboardInterrupt:
+        print("missions serve: stopped", file=sys.stderr)
     return 0
+
+
+def _stop(signum: int, frame: Any) -> NoReturn:
+    raise KeyboardInterrupt
