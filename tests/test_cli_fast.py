@@ -20,19 +20,27 @@ HEAVY = ("langgraph", "langchain_core", "mcp", "chromadb", "ai_missions.runtime"
 PROBE = """
 import json, sys
 from ai_missions.cli import main
+HEAVY = sys.argv.pop(1).split(",")
 try:
     code = main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "heavy": sorted(m for m in %r if m in sys.modules)}), file=sys.stderr)
-""" % (HEAVY,)
+heavy = sorted(m for m in HEAVY if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
 
 
 def probe(home: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, list[str], str]:
     environment = {**os.environ, "MISSIONS_HOME": str(home), **(env or {})}
-    environment.pop("MISSIONS_TOKEN", None) if env is None else None
+    if env is None:
+        environment.pop("MISSIONS_TOKEN", None)
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], env=environment, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", PROBE, ",".join(HEAVY), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     report = json.loads(done.stderr.strip().splitlines()[-1])
     return report["code"], report["heavy"], done.stderr
@@ -79,7 +87,7 @@ def test_decide_of_an_unknown_decision_is_refused_before_anything_starts(mission
 
 
 def test_an_unknown_mission_is_a_usage_error(missions_home: Path) -> None:
-    code, heavy, err = probe(missions_home, "queue", "--mission", "nope")
+    code, _, err = probe(missions_home, "queue", "--mission", "nope")
     assert code == 2
     assert "invalid choice: 'nope'" in err
     assert "order-exception" in err
