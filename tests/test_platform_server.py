@@ -20,21 +20,18 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from ai_missions.integrations.seed import seed_book, story_order_id
-from ai_missions.knowledge_index.index import build
+from ai_missions.integrations.seed import story_order_id
 from ai_missions.platform_client import SERVE_FILE, running_server
-from ai_missions.settings import knowledge_dir
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
+from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("served")
-    seed_book(300, 7, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    home = small_home(tmp_path_factory, "served")
     signed_in_as(home, "ana")  # the demo accounts
     return home
 
