@@ -64,8 +64,10 @@ def _build(args: argparse.Namespace) -> int:
     from ai_missions.governance import rules_drift
     from ai_missions.knowledge_index.index import build
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
+    from ai_missions.progress import note
     from ai_missions.settings import knowledge_dir
 
+    note("Indexing Enterprise Knowledge (embedding the policies that changed)…")
     report = build(args.source)
     emit(report.to_dict(), as_json=args.json, render=_render_build)
     if drift := rules_drift(KnowledgeBase(knowledge_dir())):

@@ -23,7 +23,7 @@ def reason_node(spec: MissionSpec) -> Node:
     async def reason(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         context = runtime.context
         facts = state.get("facts", {})
-        observations = []
+        observations: list[Any] = []
         usage: dict[str, Any] = {}
         if context.reasoner == "llm":
             proposal, usage = await reason_with_llm(

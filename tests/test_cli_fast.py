@@ -111,3 +111,18 @@ def test_a_closed_pipe_exits_quietly(missions_home: Path) -> None:
     _, err = reader.communicate(timeout=60)
     assert err.decode() == ""
     assert reader.returncode == 0
+
+
+def test_progress_of_a_long_command_goes_to_stderr_a_line_per_tenth() -> None:
+    import io
+
+    from ai_missions.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress("order-exception runs", 25, stream=stream)
+    for _ in range(25):
+        progress.advance()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == [
+        f"order-exception runs: {n}/25" for n in (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 25)
+    ]
