@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the c
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     names = LazyChoices("ai_missions.missions:mission_names")
     run = subparsers.add_parser("run", help="run a mission on one subject (an order, an invoice...)")
-    run.add_argument("mission", choices=names, metavar="MISSION")
+    run.add_argument("mission", choices=names, metavar="mission")
     run.add_argument("--subject", "--order", dest="subject", required=True, help="the subject's id, e.g. SO-101851")
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--json", action="store_true", help="print events and the outcome as JSON")
@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "mission",
         nargs="?",
         choices=names,
-        metavar="MISSION",
+        metavar="mission",
         help="one mission (default: every mission with a trigger)",
     )
     scan.add_argument("--watch", action="store_true", help="keep watching")
