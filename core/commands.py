@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ai_missions.cli import LazyChoices, emit
 from ai_missions.decisions import request_hash
-from ai_missions.errors import ValidationError
+from ai_missions.errors import ForbiddenError, ValidationError
 from ai_missions.settings import missions_home
 
 if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the commands that run missions, only
@@ -293,7 +293,7 @@ def _through_server(tool: str, arguments: dict[str, Any]) -> Any | None:
         return None
     try:
         return server.call(tool, arguments, token=token)
-    except ServerUnavailable:
+    except (ServerUnavailable, ForbiddenError):  # not listening, or a stale sign-in: the local store answers
         return None
 
 

@@ -7,13 +7,13 @@ HTTP client keeps a command that goes through the server as fast as Python start
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ai_missions import errors
 from ai_missions.errors import ForbiddenError, MissionsError
@@ -40,18 +40,23 @@ class RunningServer:
         headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
+        where = urlsplit(self.url)
+        connection = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=self.timeout_s)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                reply = json.loads(answer.read())
-        except urllib.error.HTTPError as exc:
-            if exc.code == 401:
-                raise ForbiddenError("missions serve refused the sign-in: run `missions login NAME`") from None
-            raise MissionsError(f"missions serve at {self.url} answered HTTP {exc.code}") from None
-        except (ConnectionRefusedError, urllib.error.URLError) as exc:
-            if isinstance(getattr(exc, "reason", exc), ConnectionRefusedError):
-                raise ServerUnavailable(f"missions serve at {self.url} refused the connection") from None
+            connection.request("POST", where.path or "/", body=json.dumps(body), headers=headers)
+            answer = connection.getresponse()
+            status, data = answer.status, answer.read()
+        except ConnectionRefusedError:
+            raise ServerUnavailable(f"missions serve at {self.url} refused the connection") from None
+        except OSError as exc:
             raise MissionsError(f"missions serve at {self.url} did not answer: {exc}") from None
+        finally:
+            connection.close()
+        if status == 401:
+            raise ForbiddenError("missions serve refused the sign-in: run `missions login NAME`")
+        if status != 200:
+            raise MissionsError(f"missions serve at {self.url} answered HTTP {status}")
+        reply = json.loads(data)
         if "error" in reply:
             raise MissionsError(f"missions serve: {reply['error'].get('message')}")
         result = reply["result"]

@@ -147,6 +147,7 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
         port=port,
         stateless_http=True,  # each call stands alone: a CLI can call in one HTTP request
         json_response=True,
+        log_level="WARNING",
         **auth,
     )
 
