@@ -5,8 +5,9 @@ Measured on a copy of a home that ``missions demo`` filled (so deciding consumes
 one real ``decide`` from a cold start. With ``--serve`` it also starts ``missions serve`` on the copy and decides
 through it. Each figure is the median of ``--repeat`` runs (``decide`` runs once per decision).
 
-Run: ``uv run python bench/cli_latency.py --home /tmp/demo-home [--repeat 3] [--serve]``, where the home comes
-from ``MISSIONS_HOME=/tmp/demo-home uv run missions demo --orders 300 --missions 3``. Prints figures; not a test.
+Run: ``uv run python bench/cli_latency.py [--home /tmp/demo-home] [--repeat 3] [--serve]``, where the home comes
+from ``MISSIONS_HOME=/tmp/demo-home uv run missions demo --orders 300 --missions 3`` (without ``--home`` the
+benchmark makes one so, which takes a minute or two). Prints figures; not a test.
 """
 
 from __future__ import annotations
@@ -52,15 +53,20 @@ def signed_in(home: Path, name: str) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, required=True, help="a home filled by `missions demo`")
+    parser.add_argument("--home", type=Path, help="a home filled by `missions demo` (default: make one)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--serve", action="store_true", help="also decide through `missions serve`")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cli-latency-"))
     home = work / "home"
-    shutil.copytree(options.home, home, ignore=shutil.ignore_patterns("serve.json", "credentials.json"))
     env = {k: v for k, v in os.environ.items() if k not in ("MISSIONS_TOKEN", "MISSIONS_DEBUG")}
     env["MISSIONS_HOME"] = str(home)
+    if options.home is None:
+        print("making a demo home (missions demo --orders 300 --missions 3)…", file=sys.stderr)
+        demo = [*MISSIONS, "demo", "--orders", "300", "--missions", "3"]
+        subprocess.run(demo, env=env, check=True, stdout=subprocess.DEVNULL)
+    else:
+        shutil.copytree(options.home, home, ignore=shutil.ignore_patterns("serve.json", "credentials.json"))
     try:
         queue = json.loads(timed(["queue", "--json"], env)[3])
         runs = json.loads(timed(["runs", "--json", "--limit", "1"], env)[3])

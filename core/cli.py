@@ -99,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         code = handler(args) or 0
-        sys.stdout.flush()  # here, not at exit: a reader that went away (`| head`) is seen below
+        if not sys.stdout.closed:  # (`serve --transport stdio` hands stdout to MCP, which closes it)
+            sys.stdout.flush()  # here, not at exit: a reader that went away (`| head`) is seen below
         return code
     except BrokenPipeError:  # the reader has all it wanted: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

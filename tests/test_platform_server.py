@@ -142,3 +142,39 @@ async def test_a_mission_started_decided_and_executed_once_through_the_server(se
     assert [e["source"] for e in results] == ["release_payment_hold", "confirm_reservation", "release_to_fulfillment"]
     assert [e["actor"] for e in run["audit"] if e["kind"] == "decision"] == ["omar (ops_lead)"]
     assert {e["kind"] for e in run["explain"]} >= {"observation", "verdict", "decision", "action_result"}
+
+
+async def test_stdio_serves_a_local_agent_as_the_account_signed_in_where_it_starts(home: Path) -> None:
+    from mcp import StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    env = {**os.environ, "MISSIONS_HOME": str(home), **signed_in_as(home, "cole")}
+    command = ["-m", "ai_missions.cli", "serve", "--transport", "stdio", "--mission", "order-exception"]
+    params = StdioServerParameters(command=sys.executable, args=command, env=env)
+    store = RunStore(home / "runs.sqlite")
+    known = [r["run_id"] for r in store.list_runs(mission="order-exception", limit=50)]
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        runs = await session.call_tool("list_runs", {"mission": "order-exception"})
+        assert not runs.isError
+        assert [r["run_id"] for r in (runs.structuredContent or {})["result"]] == known
+        pending = store.pending_decisions(mission="order-exception", limit=1)
+        if pending:  # cole may read, not approve what the ops lead approves
+            refused = await session.call_tool("decide", {"decision_id": pending[0].decision_id, "approve": True})
+            assert refused.isError
+
+
+def test_stdio_refuses_to_start_unsigned(home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MISSIONS_TOKEN"}
+    env["MISSIONS_HOME"] = str(home)
+    done = subprocess.run(
+        [sys.executable, "-m", "ai_missions.cli", "serve", "--transport", "stdio"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "not signed in" in done.stderr
