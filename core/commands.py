@@ -336,7 +336,7 @@ def _decide(args: argparse.Namespace) -> int:
         "expected_hash": args.expected_hash,
     }
     server = running_server(home)
-    if server is not None:
+    if server is not None and server.serves(decision.mission):
         try:
             data = server.call("decide", {"decision_id": args.decision_id, **options}, token=saved_token(home))
         except ServerUnavailable:

@@ -32,7 +32,12 @@ class ServerUnavailable(MissionsError):
 class RunningServer:
     url: str
     pid: int
+    #: The missions it serves (a server may be started for some).
+    missions: tuple[str, ...] = ()
     timeout_s: float = 600.0
+
+    def serves(self, mission: str) -> bool:
+        return mission in self.missions
 
     def call(self, tool: str, arguments: dict[str, Any], *, token: str | None) -> Any:
         """The tool's structured result; MissionsError with the server's one-line reason when it refuses."""
@@ -87,7 +92,9 @@ def running_server(home: Path) -> RunningServer | None:
         return None
     try:
         announced = json.loads((home / SERVE_FILE).read_text())
-        server = RunningServer(url=str(announced["url"]), pid=int(announced["pid"]))
+        server = RunningServer(
+            url=str(announced["url"]), pid=int(announced["pid"]), missions=tuple(announced.get("missions", ()))
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
     try:

@@ -243,7 +243,7 @@ async def serve_http(
         url = f"http://{host}:{port}/mcp"
         announce = home / SERVE_FILE
         try:
-            announce.write_text(json.dumps({"url": url, "pid": os.getpid()}))
+            announce.write_text(json.dumps({"url": url, "pid": os.getpid(), "missions": platform.missions}))
             if on_ready is not None:
                 on_ready(url)
             await web.serve(sockets=[sock])
