@@ -7,7 +7,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 from ai_missions.errors import MissionsError
@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "ai_missions.dashboard.commands",
     "ai_missions.evals.commands",
     "ai_missions.worker_commands",
+    "ai_missions.serve_commands",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]
@@ -39,6 +40,35 @@ def one_line(text: str) -> str:
     """``text`` with line breaks and other control characters escaped: an error echoing what someone typed stays
     one line, and cannot move the cursor or rewrite the terminal."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+class LazyChoices(Sequence[str]):
+    """Choices read when first needed (checking a value, a subcommand's help), not when ``missions`` starts: the
+    missions' names come from their entry points, which take longer to scan than most commands take to run.
+    ``load`` names the function that lists them, ``"module:function"``.
+    Give the argument a ``metavar``: argparse would otherwise list the choices while registering it."""
+
+    def __init__(self, load: str) -> None:
+        self._load = load  # "module:function", imported on first need
+        self._values: list[str] | None = None
+
+    def _all(self) -> list[str]:
+        if self._values is None:
+            module, _, function = self._load.partition(":")
+            self._values = list(getattr(importlib.import_module(module), function)())
+        return self._values
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,7 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args) or 0
+        code = handler(args) or 0
+        if not sys.stdout.closed:  # (`serve --transport stdio` hands stdout to MCP, which closes it)
+            sys.stdout.flush()  # here, not at exit: a reader that went away (`| head`) is seen below
+        return code
+    except BrokenPipeError:  # the reader has all it wanted: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except MissionsError as exc:
         print(f"missions: error: {one_line(str(exc))}", file=sys.stderr)
         return 2

@@ -7,29 +7,34 @@ import json
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anyio
-
-from ai_missions.cli import emit
+from ai_missions.cli import LazyChoices, emit
 from ai_missions.decisions import request_hash
-from ai_missions.errors import ValidationError
-from ai_missions.missions import get_mission, mission_names, registry
-from ai_missions.runtime import MissionRuntime, RunOutcome
+from ai_missions.errors import ForbiddenError, ValidationError
 from ai_missions.settings import missions_home
+
+if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the commands that run missions, only
+    from ai_missions.runtime import RunOutcome
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    names = mission_names()
+    names = LazyChoices("ai_missions.missions:mission_names")
     run = subparsers.add_parser("run", help="run a mission on one subject (an order, an invoice...)")
-    run.add_argument("mission", choices=names)
+    run.add_argument("mission", choices=names, metavar="mission")
     run.add_argument("--subject", "--order", dest="subject", required=True, help="the subject's id, e.g. SO-101851")
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--json", action="store_true", help="print events and the outcome as JSON")
     run.set_defaults(handler=_run)
 
     scan = subparsers.add_parser("scan", help="start a mission for every new case its trigger finds")
-    scan.add_argument("mission", nargs="?", choices=names, help="one mission (default: every mission with a trigger)")
+    scan.add_argument(
+        "mission",
+        nargs="?",
+        choices=names,
+        metavar="mission",
+        help="one mission (default: every mission with a trigger)",
+    )
     scan.add_argument("--watch", action="store_true", help="keep watching")
     scan.add_argument("--interval", type=float, default=2.0, help="seconds between polls with --watch")
     scan.add_argument("--limit", type=_count, default=None, help="start at most N missions")
@@ -44,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scan.set_defaults(handler=_scan)
 
     runs = subparsers.add_parser("runs", help="list mission runs, newest first")
-    runs.add_argument("--mission", choices=names)
+    runs.add_argument("--mission", choices=names, metavar="MISSION")
     runs.add_argument("--subject")
     runs.add_argument("--status")
     runs.add_argument("--outcome")
@@ -59,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.set_defaults(handler=_show)
 
     queue = subparsers.add_parser("queue", help="pending decisions by deadline (GOV-005), then oldest first")
-    queue.add_argument("--mission", choices=names)
+    queue.add_argument("--mission", choices=names, metavar="MISSION")
     queue.add_argument("--limit", type=_count, default=50)
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=_queue)
@@ -114,9 +119,11 @@ def _count(text: str) -> int:
     return value
 
 
-def _async(handler: Callable[[argparse.Namespace], Coroutine[Any, Any, int | None]]) -> Callable[..., int | None]:
-    def run(args: argparse.Namespace) -> int | None:
-        return anyio.run(handler, args)
+def _async(handler: Callable[..., Coroutine[Any, Any, int | None]]) -> Callable[..., int | None]:
+    def run(*args: Any) -> int | None:
+        import anyio
+
+        return anyio.run(handler, *args)
 
     return run
 
@@ -132,16 +139,17 @@ def _print_event(event: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _describe(outcome: RunOutcome) -> str:
-    lines = [f"Run {outcome.run_id} ({outcome.mission}) on {outcome.subject_id}: {outcome.status}"]
-    if outcome.verdict:
-        lines.append(f"  verdict: {outcome.verdict['outcome']} ({outcome.verdict['confidence']:.0%})")
-    if outcome.decision_id:
+def _describe(outcome: RunOutcome | dict[str, Any]) -> str:
+    o = outcome if isinstance(outcome, dict) else outcome.to_dict()
+    lines = [f"Run {o['run_id']} ({o['mission']}) on {o['subject_id']}: {o['status']}"]
+    if o.get("verdict"):
+        lines.append(f"  verdict: {o['verdict']['outcome']} ({o['verdict']['confidence']:.0%})")
+    if o.get("decision_id"):
         lines.append(
-            f"  decision {outcome.decision_id} awaits a reviewer: missions login NAME, then "
-            f"missions decide {outcome.decision_id} --approve"
+            f"  decision {o['decision_id']} awaits a reviewer: missions login NAME, then "
+            f"missions decide {o['decision_id']} --approve"
         )
-    for result in outcome.results:
+    for result in o.get("results", []):
         lines.append(f"  action {result['index'] + 1} {result['tool']}: {result['status']} {result['detail']}")
     return "\n".join(lines)
 
@@ -154,6 +162,9 @@ def exit_code(outcomes: list[RunOutcome]) -> int:
 
 @_async
 async def _run(args: argparse.Namespace) -> int:
+    from ai_missions.missions import get_mission
+    from ai_missions.runtime import MissionRuntime
+
     spec = get_mission(args.mission)
     subject = spec.check_subject(args.subject)
     async with MissionRuntime(spec) as runtime:
@@ -166,6 +177,10 @@ async def _run(args: argparse.Namespace) -> int:
 async def _scan(args: argparse.Namespace) -> int:
     from contextlib import AsyncExitStack
 
+    import anyio
+
+    from ai_missions.missions import get_mission, registry
+    from ai_missions.runtime import MissionRuntime
     from ai_missions.scanner import scan_and_start
 
     if args.engine == "procrastinate":
@@ -278,7 +293,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _queue(args: argparse.Namespace) -> int:
-    pending = _store().pending_decisions(mission=args.mission, limit=args.limit)
+    pending = _through_server("list_queue", {"mission": args.mission, "limit": args.limit})
+    if pending is None:
+        pending = [asdict(d) for d in _store().pending_decisions(mission=args.mission, limit=args.limit)]
 
     def render(pending: list[dict[str, Any]]) -> str:
         if not pending:
@@ -294,12 +311,30 @@ def _queue(args: argparse.Namespace) -> int:
             )
         return "\n".join(lines)
 
-    emit([asdict(d) for d in pending], as_json=args.json, render=render)
+    emit(pending, as_json=args.json, render=render)
     return 0
 
 
-@_async
-async def _decide(args: argparse.Namespace) -> int:
+def _through_server(tool: str, arguments: dict[str, Any]) -> Any | None:
+    """The answer of a running `missions serve` to a read, as the signed-in account; None when no server runs
+    here (or nobody is signed in: reading the local store needs no sign-in), to read in this process instead."""
+    from ai_missions.identity import saved_token
+    from ai_missions.platform_client import ServerUnavailable, running_server
+
+    home = missions_home()
+    server = running_server(home)
+    token = saved_token(home)
+    if server is None or not token:
+        return None
+    try:
+        return server.call(tool, arguments, token=token)
+    except (ServerUnavailable, ForbiddenError):  # not listening, or a stale sign-in: the local store answers
+        return None
+
+
+def _decide(args: argparse.Namespace) -> int:
+    """Checks everything it can before anything starts (the edit, the sign-in, the decision, the role), then
+    decides through `missions serve` when one runs on this home, else in this process."""
     edits = None
     if args.edit is not None:
         try:
@@ -314,20 +349,49 @@ async def _decide(args: argparse.Namespace) -> int:
             raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
     if args.reject and not (args.reason or "").strip():
         raise ValidationError("--reject needs --reason")
-    from ai_missions.identity import signed_in
+    from ai_missions.identity import saved_token, signed_in
+    from ai_missions.platform_client import ServerUnavailable, running_server
 
+    home = missions_home()
     store = _store()
-    reviewer = signed_in(missions_home(), store)  # who decides comes from the token, never from a flag
+    reviewer = signed_in(home, store)  # who decides comes from the token, never from a flag
     decision = store.get_decision(args.decision_id)
-    async with MissionRuntime(decision.mission) as runtime:
-        outcome = await runtime.decide(
-            args.decision_id,
-            reviewer.name,
-            approve=args.approve,
-            reject_reason=args.reason if args.reject else None,
-            edits=edits,
-            expected_hash=args.expected_hash,
+    if decision.status != "pending":
+        from ai_missions.errors import ConflictError
+
+        unfinished = "" if decision.resumed else "; its execution was interrupted: `missions resume` finishes it"
+        raise ConflictError(
+            f"decision {args.decision_id} was already decided by {decision.decided_by} at {decision.decided_at}"
+            f"{unfinished}"
         )
+    options: dict[str, Any] = {
+        "approve": args.approve,
+        "reject_reason": args.reason if args.reject else None,
+        "edits": edits,
+        "expected_hash": args.expected_hash,
+    }
+    server = running_server(home)
+    if server is not None and server.serves(decision.mission):
+        try:
+            data = server.call("decide", {"decision_id": args.decision_id, **options}, token=saved_token(home))
+        except ServerUnavailable:
+            pass  # announced but not listening (it never got the call): decide here
+        else:
+            emit(data, as_json=args.json, render=_describe)
+            return 1 if _failed(data) else 0
+    return int(_decide_here(args, decision.mission, reviewer.name, options) or 0)
+
+
+def _failed(outcome: dict[str, Any]) -> bool:
+    return outcome.get("status") == "failed" or any(r.get("status") == "failed" for r in outcome.get("results", []))
+
+
+@_async
+async def _decide_here(args: argparse.Namespace, mission: str, reviewer: str, options: dict[str, Any]) -> int:
+    from ai_missions.runtime import MissionRuntime
+
+    async with MissionRuntime(mission) as runtime:
+        outcome = await runtime.decide(args.decision_id, reviewer, **options)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return exit_code([outcome])
 
@@ -335,6 +399,7 @@ async def _decide(args: argparse.Namespace) -> int:
 @_async
 async def _resume(args: argparse.Namespace) -> int:
     from ai_missions.identity import signed_in
+    from ai_missions.runtime import MissionRuntime
 
     signed_in(missions_home(), _store())  # finishing executions changes systems: signed-in reviewers only
     outcomes: list[RunOutcome] = []
@@ -358,6 +423,7 @@ async def _resume(args: argparse.Namespace) -> int:
 @_async
 async def _abandon(args: argparse.Namespace) -> int:
     from ai_missions.identity import signed_in
+    from ai_missions.runtime import MissionRuntime
 
     reviewer = signed_in(missions_home(), _store())  # who gives up comes from the token, never from a flag
     run = _store().get_run(args.run_id)
@@ -368,6 +434,8 @@ async def _abandon(args: argparse.Namespace) -> int:
 
 
 def _missions(args: argparse.Namespace) -> int:
+    from ai_missions.missions import registry
+
     rows = [
         {
             "name": spec.name,

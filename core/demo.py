@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from ai_missions.missions import MissionSpec, registry
+from ai_missions.progress import Progress, note
 from ai_missions.runtime import MissionRuntime, RunOutcome
 
 
@@ -45,6 +46,7 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list
     forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
     for line in seed_books(home, seed=seed, sizes={"commerce": orders}):
         print(line)
+    note("Indexing Enterprise Knowledge (embedding the policies)…")
     report = build(directory=knowledge_dir(home))
     print(
         f"Enterprise Knowledge: {len(report.added) + len(report.updated) + len(report.skipped)} policies, "
@@ -84,7 +86,8 @@ async def _demo_mission(spec: MissionSpec, home: Path, story: str | None, count:
         )
         chosen = pick_demo_subjects(found, story, count)
         print(f"Running it on {len(chosen)} of them (offline reasoner)...")
-        outcomes = await scan_and_start(runtime, subjects=chosen)
+        progress = Progress(f"{spec.name} runs", len(chosen))
+        outcomes = await scan_and_start(runtime, subjects=chosen, on_started=progress.advance)
         pending = runtime.store.count_pending(mission=spec.name)
     statuses = Counter(o.status for o in outcomes)
     verdicts = Counter(o.verdict["outcome"] for o in outcomes if o.verdict)

@@ -13,10 +13,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import Any
 
 from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from ai_missions.store import RunStore, audit_entry, chain, utc_now
@@ -26,7 +25,14 @@ TOKEN_ENV = "MISSIONS_TOKEN"
 TOKEN_DAYS = 30
 NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 ROLE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_hasher = PasswordHasher()
+
+
+@cache
+def _hasher() -> Any:
+    """argon2's hasher, imported when a password is set or checked (a token check needs only SHA-256)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,7 @@ class Accounts:
             raise ValidationError(f"role {role!r}: lower-case letters, digits or '_', e.g. finance")
         if len(password or "") < 8:
             raise ValidationError("a password needs at least 8 characters")
-        hashed = _hasher.hash(password)
+        hashed = _hasher().hash(password)
         with self.store.transaction() as db:
             first = db.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
             if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
@@ -85,9 +91,11 @@ class Accounts:
 
     def authenticate(self, name: str, password: str) -> Account:
         """The account, when the password is right; one error for an unknown name or a wrong password."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         row = self.store.read().execute("SELECT password_hash FROM accounts WHERE name = ?", (name,)).fetchone()
         try:
-            if row is None or not _hasher.verify(row["password_hash"], password):
+            if row is None or not _hasher().verify(row["password_hash"], password):
                 raise ForbiddenError("wrong account name or password")
         except (VerificationError, InvalidHashError):
             raise ForbiddenError("wrong account name or password") from None

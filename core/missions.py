@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -262,6 +261,8 @@ class MissionSpec:
 @cache
 def registry() -> dict[str, MissionSpec]:
     """Every installed mission, by name (from the ``ai_missions.missions`` entry points)."""
+    from importlib.metadata import entry_points
+
     found: dict[str, MissionSpec] = {}
     for point in entry_points(group=ENTRY_POINT_GROUP):
         spec = point.load()
@@ -274,7 +275,10 @@ def registry() -> dict[str, MissionSpec]:
 
 
 def mission_names() -> list[str]:
-    return list(registry())
+    """The installed missions' names, read from their entry points without loading them (the CLI's choices)."""
+    from importlib.metadata import entry_points
+
+    return sorted({point.name for point in entry_points(group=ENTRY_POINT_GROUP)})
 
 
 def get_mission(name: str | MissionSpec) -> MissionSpec:

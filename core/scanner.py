@@ -11,6 +11,8 @@ A dead run is never taken for one in progress: a run idle for ``idle_s`` with a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ai_missions.runtime import MissionRuntime, RunOutcome
 
 #: A run in progress records an event every few seconds; one silent this long has lost its process.
@@ -34,8 +36,10 @@ async def scan_and_start(
     limit: int | None = None,
     subjects: list[str] | None = None,
     idle_s: float = IDLE_S,
+    on_started: Callable[[str], None] | None = None,
 ) -> list[RunOutcome]:
-    """Start runs for new cases (or for ``subjects`` among them); returns their outcomes."""
+    """Start runs for new cases (or for ``subjects`` among them); returns their outcomes. ``on_started`` hears of
+    each subject once its run has gone as far as it goes (to show progress)."""
     mission = runtime.mission
     found, candidates, cursor = await new_cases(runtime, limit=limit, subjects=subjects, idle_s=idle_s)
     outcomes = []
@@ -45,6 +49,9 @@ async def scan_and_start(
             outcomes.append(await runtime.start(subject_id, reasoner=reasoner, trigger=trigger_event))
         except Exception:  # recorded as a failed run by the runtime; the scan goes on with the next subject
             continue
+        finally:
+            if on_started is not None:
+                on_started(subject_id)
     runtime.store.set_meta(cursor_key(mission), cursor)
     return outcomes
 

@@ -9,18 +9,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import emit
+from ai_missions.cli import LazyChoices, emit
 from ai_missions.errors import ValidationError
-from ai_missions.missions import mission_names
 
 
 def register(subparsers: Any) -> None:
     evals = subparsers.add_parser("eval", help="evaluate missions against recorded exceptions")
     sub = evals.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
 
-    names = mission_names()
+    names = LazyChoices("ai_missions.missions:mission_names")
     run = sub.add_parser("run", help="replay recorded cases and score a mission")
-    run.add_argument("--mission", choices=names, help="the mission (default: the one the --dataset file holds)")
+    run.add_argument(
+        "--mission", choices=names, metavar="MISSION", help="the mission (default: the one the --dataset file holds)"
+    )
     run.add_argument(
         "--dataset", default=None, help="a dataset of the mission (historical, ci...) or a case file (.jsonl[.gz])"
     )
@@ -63,7 +64,7 @@ def register(subparsers: Any) -> None:
     runs.set_defaults(handler=_runs)
 
     imports = sub.add_parser("import", help="convert a CSV or JSON export of resolved cases into cases")
-    imports.add_argument("--mission", choices=names, default="order-exception")
+    imports.add_argument("--mission", choices=names, metavar="MISSION", default="order-exception")
     imports.add_argument("file", type=Path, help="the export (.csv, .json or .jsonl)")
     imports.add_argument("--mapping", type=Path, required=True, help="the column mapping (JSON; see evals/samples)")
     imports.add_argument("--out", type=Path, default=None, help="cases file to write (default FILE.cases.jsonl.gz)")
@@ -71,7 +72,7 @@ def register(subparsers: Any) -> None:
     imports.set_defaults(handler=_import)
 
     generate = sub.add_parser("generate", help="regenerate a mission's generated datasets (deterministic)")
-    generate.add_argument("--mission", choices=names, default="order-exception")
+    generate.add_argument("--mission", choices=names, metavar="MISSION", default="order-exception")
     generate.add_argument("--out", type=Path, default=None, help="where to write (default: evals/data/...)")
     generate.add_argument("--slice-out", type=Path, default=None, help="where to write the CI slice")
     generate.add_argument("--seeds", type=int, nargs="+", default=None, help="book seeds (default 11 23 37 41)")
@@ -99,6 +100,8 @@ def _task(args: argparse.Namespace) -> Any:
     mission = args.mission
     if mission is None:
         if path is None:
+            from ai_missions.missions import mission_names
+
             raise ValidationError(f"say which mission: --mission NAME (one of {', '.join(mission_names())})")
         number, line = next(iter_lines(path), (0, ""))
         if not line:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.cli import emit
-from ai_missions.contracts import contract
 from ai_missions.integrations.systems import SERVED
 from ai_missions.settings import missions_home, sandbox_dir
 
@@ -104,6 +103,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from ai_missions.contracts import contract
+
     data = [
         {
             "system": system,

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import emit
-from ai_missions.missions import all_case_types, all_domains
+from ai_missions.cli import LazyChoices, emit
 
 
 def register(subparsers: Any) -> None:
@@ -30,8 +29,19 @@ def register(subparsers: Any) -> None:
     search = commands.add_parser("search", help="search policy sections")
     search.add_argument("query")
     search.add_argument("--k", type=int, default=5, help="number of sections (default 5)")
-    search.add_argument("--domain", action="append", choices=all_domains(), help="restrict to a domain (repeatable)")
-    search.add_argument("--applies-to", choices=all_case_types(), help="policies that apply to a case type")
+    search.add_argument(
+        "--domain",
+        action="append",
+        choices=LazyChoices("ai_missions.missions:all_domains"),
+        metavar="DOMAIN",
+        help="restrict to a domain (repeatable)",
+    )
+    search.add_argument(
+        "--applies-to",
+        choices=LazyChoices("ai_missions.missions:all_case_types"),
+        metavar="CASE_TYPE",
+        help="policies that apply to a case type",
+    )
     search.add_argument("--effective-on", help="policies in effect on this date (YYYY-MM-DD)")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(handler=_search)
@@ -54,8 +64,10 @@ def _build(args: argparse.Namespace) -> int:
     from ai_missions.governance import rules_drift
     from ai_missions.knowledge_index.index import build
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
+    from ai_missions.progress import note
     from ai_missions.settings import knowledge_dir
 
+    note("Indexing Enterprise Knowledge (embedding the policies that changed)…")
     report = build(args.source)
     emit(report.to_dict(), as_json=args.json, render=_render_build)
     if drift := rules_drift(KnowledgeBase(knowledge_dir())):

@@ -29,7 +29,7 @@ from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
 from ai_missions.nodes.observe import emit, now_iso
-from ai_missions.nodes.resources import home_of, knowledge_of, systems_of
+from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
 from ai_missions.signing import platform_key, signed
 
@@ -140,6 +140,59 @@ def role_of_record(context: MissionContext, reviewer: str | None) -> str | None:
         return None
 
 
+def decided_plan(
+    spec: MissionSpec,
+    context: MissionContext,
+    state: MissionState,
+    value: Any,
+    decision_id: str,
+    schemas: Mapping[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """What the reviewer's answer decides: each action approved (with its grant) or rejected, and by whom. An
+    answer the platform did not sign counts as no answer."""
+    verdict = state["verdict"]
+    answer = parse_answer(value, decision_id)
+    home = home_of(context)
+    if authentic(home, value, decision_id):
+        answer["role"] = role_of_record(context, answer["reviewer"])
+    else:
+        answer["role"] = None
+        answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
+    plan = resolve_answer(
+        spec,
+        verdict,
+        answer,
+        state.get("facts", {}),
+        approval_rules(knowledge_of(context)),
+        schemas,
+    )
+    plan = with_grants(home, decision_id, str(answer["reviewer"]), plan)
+    granted = [s for s in plan if s.get("grant")]
+    if granted:
+        emit(
+            "grant",
+            node="request_approval",
+            source="approval",
+            summary=f"{len(granted)} approval grant(s) for decision {decision_id}",
+            data={
+                "decision_id": decision_id,
+                "by": answer["reviewer"],
+                "role": answer["role"],
+                "grants": [
+                    {"index": s["index"], "tool": s["tool"], "args_sha256": args_digest(s["args"])} for s in granted
+                ],
+            },
+        )
+    decision = {
+        "decision_id": decision_id,
+        "reviewer": answer["reviewer"],
+        "role": answer["role"],
+        "resumed_at": now_iso(),
+        "plan": plan,
+    }
+    return decision
+
+
 def approval_node(spec: MissionSpec) -> Node:
     """Pause for a reviewer; on resume, record who decided what."""
 
@@ -155,46 +208,10 @@ def approval_node(spec: MissionSpec) -> Node:
             pending=review_actions(verdict["actions"]),
         )
         value = interrupt(request)
-        answer = parse_answer(value, decision_id)
-        home = home_of(runtime.context)
-        if authentic(home, value, decision_id):
-            answer["role"] = role_of_record(runtime.context, answer["reviewer"])
-        else:
-            answer["role"] = None
-            answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
         systems = await systems_of(runtime.context, spec.systems)
-        plan = resolve_answer(
-            spec,
-            verdict,
-            answer,
-            state.get("facts", {}),
-            approval_rules(knowledge_of(runtime.context)),
-            systems.schemas(),
+        decision = await off_loop(  # reads the platform key, the roster and the index: off the event loop
+            decided_plan, spec, runtime.context, state, value, decision_id, systems.schemas()
         )
-        plan = with_grants(home, decision_id, str(answer["reviewer"]), plan)
-        granted = [s for s in plan if s.get("grant")]
-        if granted:
-            emit(
-                "grant",
-                node="request_approval",
-                source="approval",
-                summary=f"{len(granted)} approval grant(s) for decision {decision_id}",
-                data={
-                    "decision_id": decision_id,
-                    "by": answer["reviewer"],
-                    "role": answer["role"],
-                    "grants": [
-                        {"index": s["index"], "tool": s["tool"], "args_sha256": args_digest(s["args"])} for s in granted
-                    ],
-                },
-            )
-        decision = {
-            "decision_id": decision_id,
-            "reviewer": answer["reviewer"],
-            "role": answer["role"],
-            "resumed_at": now_iso(),
-            "plan": plan,
-        }
         return {"decision": decision, "status": "executing"}
 
     return request_approval

@@ -27,7 +27,7 @@ from ai_missions.grants import META_KEY, idempotency_key, mint
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import emit
-from ai_missions.nodes.resources import home_of, systems_of
+from ai_missions.nodes.resources import home_of, off_loop, systems_of
 from ai_missions.nodes.state import ActionResult, MissionState, Node
 from ai_missions.tools import write_lookup_name
 
@@ -115,32 +115,39 @@ async def run_actions(
     return results
 
 
+def _automatic_steps(
+    spec: MissionSpec, state: MissionState, context: MissionContext, scope: str
+) -> list[dict[str, Any]]:
+    """The actions policy lets run without a reviewer, each with the grant the platform mints for it."""
+    home = home_of(context)
+    return [
+        {
+            "index": i,
+            "tool": a["tool"],
+            "args": a["args"],
+            "status": "approved",
+            # policy lets these run without a reviewer: the platform grants them itself, for those args only
+            "grant": mint(
+                home,
+                decision_id=scope,
+                index=i,
+                tool=a["tool"],
+                args=a["args"],
+                key=idempotency_key(scope, i, a["tool"]),
+                by="policy",
+            ),
+        }
+        for i, a in enumerate(state["verdict"]["actions"])
+        if a["tier"] == "auto" and a["tool"] in spec.tools.automatable
+    ]
+
+
 def automatic_node(spec: MissionSpec) -> Node:
     """Run the actions policy lets run without a reviewer (recorded like any other)."""
 
     async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         scope = f"{get_config()['configurable']['thread_id']}:auto"
-        home = home_of(runtime.context)
-        steps = [
-            {
-                "index": i,
-                "tool": a["tool"],
-                "args": a["args"],
-                "status": "approved",
-                # policy lets these run without a reviewer: the platform grants them itself, for those args only
-                "grant": mint(
-                    home,
-                    decision_id=scope,
-                    index=i,
-                    tool=a["tool"],
-                    args=a["args"],
-                    key=idempotency_key(scope, i, a["tool"]),
-                    by="policy",
-                ),
-            }
-            for i, a in enumerate(state["verdict"]["actions"])
-            if a["tier"] == "auto" and a["tool"] in spec.tools.automatable
-        ]
+        steps = await off_loop(_automatic_steps, spec, state, runtime.context, scope)  # minting reads the key
         if not steps:
             return {}
         return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic")}

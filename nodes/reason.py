@@ -13,7 +13,7 @@ from ai_missions.nodes.llm_reasoner import reason_with_llm
 from ai_missions.nodes.observe import emit, observe
 from ai_missions.nodes.offline_reasoner import evaluate_clauses
 from ai_missions.nodes.offline_reasoner import reason as reason_offline
-from ai_missions.nodes.resources import knowledge_of, systems_of
+from ai_missions.nodes.resources import knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, Verdict
 
 
@@ -23,32 +23,14 @@ def reason_node(spec: MissionSpec) -> Node:
     async def reason(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         context = runtime.context
         facts = state.get("facts", {})
-        observations = []
+        observations: list[Any] = []
         usage: dict[str, Any] = {}
         if context.reasoner == "llm":
             proposal, usage = await reason_with_llm(
                 spec, context, facts, state.get("policies", []), state.get("customer_text", [])
             )
         else:
-            knowledge = knowledge_of(context)
-            policies = [knowledge.get_policy(p["policy_id"]) for p in state.get("policies", [])]
-            for result in evaluate_clauses(policies, facts, spec.vocabulary.types_fact):
-                if result.value is not False:
-                    state_word = "matches" if result.value else "cannot be evaluated (unknown facts)"
-                    meaning = result.clause.summary or result.clause.then.outcome
-                    observations.append(
-                        observe(
-                            "reason",
-                            f"policy:{result.policy}",
-                            f"Clause {result.clause.id} {state_word}: {meaning}",
-                            {
-                                "clause": result.clause.id,
-                                "outcome": result.clause.then.outcome,
-                                "matched": result.value,
-                            },
-                        )
-                    )
-            proposal = reason_offline(spec, policies, facts)
+            proposal = await off_loop(_reason_offline, spec, context, state, observations)  # reads the index
         observations.append(
             observe(
                 "reason",
@@ -60,6 +42,30 @@ def reason_node(spec: MissionSpec) -> Node:
         return {"proposal": proposal, "observations": observations, "usage": usage}
 
     return reason
+
+
+def _reason_offline(spec: MissionSpec, context: MissionContext, state: MissionState, observations: list[Any]) -> Any:
+    """The offline reasoner's proposal, with an observation per clause that matched (appended)."""
+    facts = state.get("facts", {})
+    knowledge = knowledge_of(context)
+    policies = [knowledge.get_policy(p["policy_id"]) for p in state.get("policies", [])]
+    for result in evaluate_clauses(policies, facts, spec.vocabulary.types_fact):
+        if result.value is not False:
+            state_word = "matches" if result.value else "cannot be evaluated (unknown facts)"
+            meaning = result.clause.summary or result.clause.then.outcome
+            observations.append(
+                observe(
+                    "reason",
+                    f"policy:{result.policy}",
+                    f"Clause {result.clause.id} {state_word}: {meaning}",
+                    {
+                        "clause": result.clause.id,
+                        "outcome": result.clause.then.outcome,
+                        "matched": result.value,
+                    },
+                )
+            )
+    return reason_offline(spec, policies, facts)
 
 
 def validate_node(spec: MissionSpec) -> Node:

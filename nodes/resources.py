@@ -2,21 +2,25 @@
 
 A runtime (CLI, dashboard, eval harness) opens them once and hands them in through the context. A process that
 does not (``langgraph dev`` serving an exported graph) gets process-wide ones, opened on first use and kept: one
-gateway per home, event loop and set of systems.
+gateway per home, event loop and set of systems. Nothing here blocks the event loop (LangGraph's server refuses
+blocking calls in async nodes): file and database work runs in a worker thread (:func:`off_loop`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from ai_missions.connections import connections
 from ai_missions.gateway import SystemsGateway
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir, missions_home
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _gateways: dict[tuple[str, int, tuple[str, ...]], asyncio.Future[SystemsGateway]] = {}
 _owners: set[asyncio.Task[None]] = set()
@@ -26,11 +30,17 @@ def home_of(context: MissionContext | None) -> Path:
     return Path(context.home) if context is not None and context.home else missions_home()
 
 
+async def off_loop(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``function(*args, **kwargs)`` in a worker thread (with this task's context: LangGraph's config and stream
+    writer stay reachable), so sync file, SQLite or index work never blocks the event loop."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
 async def systems_of(context: MissionContext, systems: Sequence[str]) -> Any:
     """The context's gateway, or a shared one to ``systems`` for this home and event loop."""
     if context.systems is not None:
         return context.systems
-    home = home_of(context)
+    home = await off_loop(home_of, context)
     loop = asyncio.get_running_loop()
     key = (str(home), id(loop), tuple(sorted(systems)))
     if key not in _gateways:
@@ -44,7 +54,7 @@ async def systems_of(context: MissionContext, systems: Sequence[str]) -> Any:
 
 async def _own_gateway(home: Path, systems: tuple[str, ...], ready: asyncio.Future[SystemsGateway]) -> None:
     try:
-        async with SystemsGateway(connections(systems, home)) as gateway:
+        async with SystemsGateway(await off_loop(connections, systems, home)) as gateway:
             ready.set_result(gateway)
             await asyncio.Event().wait()  # lives as long as the process
     except BaseException as exc:

@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
-from ai_missions.nodes.resources import knowledge_of
+from ai_missions.nodes.resources import knowledge_of, off_loop
 from ai_missions.nodes.state import MissionState, Node, Observation, PolicyRef
 
 
@@ -19,7 +19,7 @@ def retrieve_node(spec: MissionSpec) -> Node:
     """The retrieve step of ``spec``'s graph."""
 
     async def retrieve_policies(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-        return retrieve(spec, state, runtime.context)
+        return await off_loop(retrieve, spec, state, runtime.context)  # the index reads files
 
     return retrieve_policies
 

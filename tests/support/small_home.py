@@ -1,0 +1,26 @@
+"""A small home (both books seeded, the policy index built) made once per test session and copied per module:
+building the index costs ~15 s of CPU, which modules that only need *a* home should not each pay."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ai_missions.integrations.books import seed_books
+from ai_missions.knowledge_index.index import build
+from ai_missions.settings import knowledge_dir
+
+
+def small_home(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A copy of the session's small home, for one module to change as it likes."""
+    template = factory.getbasetemp() / "small-home-template"
+    if not (template / ".ready").exists():
+        shutil.rmtree(template, ignore_errors=True)
+        seed_books(template, seed=7, sizes={"commerce": 300, "payables": 200})
+        assert not build(directory=knowledge_dir(template)).problems
+        (template / ".ready").touch()
+    home = factory.mktemp(name)
+    shutil.copytree(template, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".ready"))
+    return home

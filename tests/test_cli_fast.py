@@ -1,0 +1,128 @@
+"""The CLI answers at once: listings import neither LangGraph nor the MCP stack, and ``decide`` checks its input
+(the sign-in, the decision) before it starts a runtime. Failures exit non-zero; a closed pipe exits quietly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ai_missions.store import RunStore
+from ai_missions.testing import signed_in_as
+
+HEAVY = ("langgraph", "langchain_core", "mcp", "chromadb", "ai_missions.runtime")
+
+#: Runs the CLI in a fresh interpreter, then prints its exit code and which heavy modules it imported.
+PROBE = """
+import json, sys
+from ai_missions.cli import main
+HEAVY = sys.argv.pop(1).split(",")
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted(m for m in HEAVY if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def probe(home: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, list[str], str]:
+    environment = {**os.environ, "MISSIONS_HOME": str(home), **(env or {})}
+    if env is None:
+        environment.pop("MISSIONS_TOKEN", None)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, ",".join(HEAVY), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    return report["code"], report["heavy"], done.stderr
+
+
+def queued(home: Path) -> None:
+    """A store with one run and one pending decision (no systems needed to list or refuse them)."""
+    store = RunStore(home / "runs.sqlite")
+    store.create_run("R-1", mission="order-exception", subject_id="SO-1", reasoner="offline", case_types=[])
+    request = {"interrupts": [], "actions_hash": "0"}
+    store.open_decision("D-1", run_id="R-1", mission="order-exception", subject_id="SO-1", request=request)
+
+
+@pytest.mark.parametrize("command", [["--help"], ["queue"], ["runs"], ["show", "R-1"], ["missions"]])
+def test_listings_import_neither_langgraph_nor_mcp(missions_home: Path, command: list[str]) -> None:
+    missions_home.mkdir(parents=True)
+    queued(missions_home)
+    code, heavy, err = probe(missions_home, *command)
+    assert code == 0, err
+    assert heavy == [], f"`missions {' '.join(command)}` imported {heavy}"
+
+
+def test_decide_without_a_sign_in_is_refused_before_anything_starts(missions_home: Path) -> None:
+    missions_home.mkdir(parents=True)
+    queued(missions_home)
+    code, heavy, err = probe(missions_home, "decide", "D-1", "--approve")
+    assert code == 2
+    assert "not signed in" in err
+    assert heavy == []
+
+
+def test_decide_of_an_unknown_decision_is_refused_before_anything_starts(missions_home: Path) -> None:
+    missions_home.mkdir(parents=True)
+    queued(missions_home)
+    token = signed_in_as(missions_home, "omar")
+    code, heavy, err = probe(missions_home, "decide", "D-404", "--approve", env=token)
+    assert code == 2
+    assert "unknown decision 'D-404'" in err
+    assert heavy == []
+    code, heavy, err = probe(missions_home, "decide", "D-1", "--approve", env={"MISSIONS_TOKEN": "mst_forged"})
+    assert code == 2
+    assert "sign-in is not valid" in err
+    assert heavy == []
+
+
+def test_an_unknown_mission_is_a_usage_error(missions_home: Path) -> None:
+    code, _, err = probe(missions_home, "queue", "--mission", "nope")
+    assert code == 2
+    assert "invalid choice: 'nope'" in err
+    assert "order-exception" in err
+
+
+def test_a_closed_pipe_exits_quietly(missions_home: Path) -> None:
+    missions_home.mkdir(parents=True)
+    store = RunStore(missions_home / "runs.sqlite")
+    for n in range(3000):
+        store.create_run(f"R-{n}", mission="order-exception", subject_id="SO-1", reasoner="offline", case_types=[])
+    env = {**os.environ, "MISSIONS_HOME": str(missions_home)}
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "ai_missions.cli", "runs", "--limit", "3000", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None
+    assert reader.stdout.read(10)
+    reader.stdout.close()  # like `| head -c 10`
+    _, err = reader.communicate(timeout=60)
+    assert err.decode() == ""
+    assert reader.returncode == 0
+
+
+def test_progress_of_a_long_command_goes_to_stderr_a_line_per_tenth() -> None:
+    import io
+
+    from ai_missions.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress("order-exception runs", 25, stream=stream)
+    for _ in range(25):
+        progress.advance()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == [
+        f"order-exception runs: {n}/25" for n in (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 25)
+    ]
