@@ -31,6 +31,8 @@ from ai_missions.tools import ToolSpec
 if TYPE_CHECKING:
     from langgraph.graph import StateGraph
 
+    from ai_missions.tiers import TierPolicy
+
 ENTRY_POINT_GROUP = "ai_missions.missions"
 #: The outcome every mission has: a person must decide (the guard and the platform rely on it).
 ESCALATE = "escalate"
@@ -206,6 +208,9 @@ class MissionSpec:
     reviewers: Mapping[str, str] = field(default_factory=dict)
     #: Dashboard pages the mission brings: title -> Streamlit page file (shown under the mission's title).
     pages: Mapping[str, Path] = field(default_factory=dict)
+    #: Action tiers (observe, recommend, automate, escalate) per write tool, when the mission has them
+    #: (:mod:`ai_missions.tiers`); None: the reasoner's own ``auto``/``review`` stand.
+    tiers: TierPolicy | None = None
 
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""

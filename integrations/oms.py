@@ -161,8 +161,10 @@ def get_return(conn: sqlite3.Connection, return_id: str) -> Return:
 
 
 def get_order_context(conn: sqlite3.Connection, order_id: str) -> OrderContext:
-    """The order, its customer, returns, notices and credits (a part that fails is null under ``missing``)."""
+    """The order, its customer, returns, notices and credits (a part that fails is null under ``missing``); an
+    order the OMS does not hold is NotFoundError."""
     order_id = require_text(order_id, "order_id", max_length=64)
+    _order_row(conn, order_id)
 
     def customer() -> Customer:
         row = _order_row(conn, order_id)

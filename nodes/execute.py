@@ -133,7 +133,7 @@ def automatic_node(spec: MissionSpec) -> Node:
                     tool=a["tool"],
                     args=a["args"],
                     key=idempotency_key(scope, i, a["tool"]),
-                    by="policy",
+                    by=f"policy:tier {a['action_tier']}" if a.get("action_tier") else "policy",
                 ),
             }
             for i, a in enumerate(state["verdict"]["actions"])

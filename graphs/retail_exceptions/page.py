@@ -1,0 +1,1 @@
+"""Retail operations: the mission's operating metrics and action tiers (a dashboard page the mission brings)."""
