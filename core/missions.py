@@ -211,6 +211,9 @@ class MissionSpec:
     #: Action tiers (observe, recommend, automate, escalate) per write tool, when the mission has them
     #: (:mod:`ai_missions.tiers`); None: the reasoner's own ``auto``/``review`` stand.
     tiers: TierPolicy | None = None
+    #: ``module:function(runs) -> {metric: value}``: the mission's own operating metrics over its run records
+    #: (:mod:`ai_missions.metrics`), beside the platform's; None: the platform's only.
+    metrics: str | None = None
 
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""
@@ -222,7 +225,7 @@ class MissionSpec:
         return builder
 
     def load(self, part: str) -> Any:
-        """A lazily named part: ``prompt``, ``trigger`` or ``evals``."""
+        """A lazily named part: ``prompt``, ``trigger``, ``evals`` or ``metrics``."""
         path = getattr(self, part)
         if path is None:
             raise NotFoundError(f"the {self.name} mission has no {part}")

@@ -67,6 +67,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         {
             "order.id": order.get("order_id"),
             "order.status": order.get("status"),
+            "order.channel": order.get("channel"),
             "order.fulfilment": order.get("fulfilment"),
             "order.pickup_store": order.get("pickup_store"),
             "order.location": location_id,

@@ -35,5 +35,6 @@ SPEC = MissionSpec(
     policies=_HERE / "policies",
     reviewers={"rhea": "store_ops", "vik": "retail_manager"},
     tiers=TIERS,
+    metrics=f"{_PACKAGE}.metrics:operating_metrics",
     pages={"Retail operations": _HERE / "page.py"},
 )

@@ -35,6 +35,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "retail.flags": ("list", "what the OMS monitors flagged on the order"),
     "order.id": ("str", "the order id"),
     "order.status": ("str", "open, cancelled or fulfilled"),
+    "order.channel": ("str", "web or app: where the customer ordered"),
     "order.fulfilment": ("str", "ship or pickup"),
     "order.pickup_store": ("str", "the store the customer picks up from (pickup orders)"),
     "order.location": ("str", "the store or DC the order is allocated to"),
