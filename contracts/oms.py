@@ -8,11 +8,11 @@ CONTRACT = SystemContract(
     "oms",
     "Order management",
     (
-        read("oms", "get_order_context", "An order with lines, allocations, returns, notices and credits, in one read."),
-        read("oms", "list_order_exceptions", "Orders the OMS monitors flagged, with the exception kinds they saw."),
+        read("oms", "get_omni_order", "An order with lines, allocations, returns, notices and credits, in one read."),
+        read("oms", "list_flagged_orders", "Orders the OMS monitors flagged, with the exception kinds they saw."),
         read("oms", "get_return", "One return as the returns platform recorded it, with its ledger posting."),
         write("oms", "reallocate_order", "Move an order's allocation to another store or the DC (reversible)."),
-        write("oms", "cancel_order", "Cancel an order that cannot be fulfilled.", irreversible=True),
+        write("oms", "cancel_omni_order", "Cancel an order that cannot be fulfilled.", irreversible=True),
         write(
             "oms",
             "notify_customer",

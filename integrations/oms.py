@@ -160,7 +160,7 @@ def get_return(conn: sqlite3.Connection, return_id: str) -> Return:
     return _return(require_row(conn, "SELECT * FROM returns WHERE return_id = ?", (return_id,), "return", return_id))
 
 
-def get_order_context(conn: sqlite3.Connection, order_id: str) -> OrderContext:
+def get_omni_order(conn: sqlite3.Connection, order_id: str) -> OrderContext:
     """The order, its customer, returns, notices and credits (a part that fails is null under ``missing``); an
     order the OMS does not hold is NotFoundError."""
     order_id = require_text(order_id, "order_id", max_length=64)
@@ -196,7 +196,7 @@ def get_order_context(conn: sqlite3.Connection, order_id: str) -> OrderContext:
     )
 
 
-def list_order_exceptions(conn: sqlite3.Connection) -> OrderExceptions:
+def list_flagged_orders(conn: sqlite3.Connection) -> OrderExceptions:
     """Open orders the monitors flagged, and returns that name an order the OMS does not hold."""
     flagged = [
         FlaggedOrder(order_id=r["order_id"], flags=json.loads(r["flags"]))
@@ -256,7 +256,7 @@ def reallocate_order(conn: sqlite3.Connection, order_id: str, location_id: str, 
     )  # fmt: skip
 
 
-def cancel_order(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> WriteResult:
+def cancel_omni_order(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> WriteResult:
     reason = require_text(reason, "reason", max_length=500)
 
     def perform() -> WriteResult:
@@ -265,7 +265,7 @@ def cancel_order(conn: sqlite3.Connection, order_id: str, reason: str, idempoten
         return WriteResult(order_id=order_id, detail="cancelled")
 
     return idempotent_write(
-        conn, "cancel_order", idempotency_key, {"order_id": order_id, "reason": reason}, WriteResult, perform
+        conn, "cancel_omni_order", idempotency_key, {"order_id": order_id, "reason": reason}, WriteResult, perform
     )
 
 

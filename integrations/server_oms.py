@@ -23,15 +23,15 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     server, db = open_system("oms", home, **settings)
 
     @tool(server)
-    def get_order_context(order_id: OrderId) -> oms.OrderContext:
+    def get_omni_order(order_id: OrderId) -> oms.OrderContext:
         """Order (fulfilment method, pickup store, allocation, promotion, monitor flags), customer (tier),
         returns (posted to the ledger or not), notices and credits; a part that fails is null under `missing`."""
-        return oms.get_order_context(db, order_id)
+        return oms.get_omni_order(db, order_id)
 
     @tool(server)
-    def list_order_exceptions() -> oms.OrderExceptions:
+    def list_flagged_orders() -> oms.OrderExceptions:
         """Open orders the monitors flagged, and returns naming an order the OMS does not hold."""
-        return oms.list_order_exceptions(db)
+        return oms.list_flagged_orders(db)
 
     @tool(server)
     def get_return(return_id: ReturnId) -> oms.Return:
@@ -46,9 +46,9 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return oms.reallocate_order(db, order_id, location_id, idempotency_key)
 
     @tool(server)
-    def cancel_order(order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey) -> oms.WriteResult:
+    def cancel_omni_order(order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey) -> oms.WriteResult:
         """Only an open order."""
-        return oms.cancel_order(db, order_id, reason, idempotency_key)
+        return oms.cancel_omni_order(db, order_id, reason, idempotency_key)
 
     @tool(server)
     def notify_customer(

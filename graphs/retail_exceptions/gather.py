@@ -24,7 +24,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     systems = await systems_of(runtime.context, SPEC.systems)
     order_id = state["subject_id"]
     try:
-        first = await systems.call("get_order_context", {"order_id": order_id})
+        first = await systems.call("get_omni_order", {"order_id": order_id})
     except SystemError_ as exc:
         raise NotFoundError(f"cannot start a mission on order {order_id!r}: {exc}") from exc
     order = first.get("order")

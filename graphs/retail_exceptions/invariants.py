@@ -24,13 +24,13 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
     if tool == "reallocate_order":
         if facts.get("alt.exists") is not True:
             problems.append("reallocate_order: no other location has stock a count supports")
-        if "cancel_order" in earlier:
+        if "cancel_omni_order" in earlier:
             problems.append("reallocate_order: the plan also cancels the order")
-    if tool == "cancel_order":
+    if tool == "cancel_omni_order":
         if facts.get("alt.exists") is not False:
-            problems.append("cancel_order: another location can fulfil the order (or it is not known)")
+            problems.append("cancel_omni_order: another location can fulfil the order (or it is not known)")
         if "reallocate_order" in earlier:
-            problems.append("cancel_order: the plan also reallocates the order")
+            problems.append("cancel_omni_order: the plan also reallocates the order")
     if tool == "issue_goodwill_credit":
         allowed, amount = _number(facts.get("order.goodwill_amount")), _number(args.get("amount"))
         if allowed is None:

@@ -45,7 +45,7 @@ def operating_metrics(records: Sequence[RunRecord]) -> dict[str, Any]:
     disrupted = [r for r in records if DISRUPTIONS & set(r.case_types)]
     done_tools = [{a["tool"] for a in r.executed} for r in disrupted]
     saved = [r for r, tools in zip(disrupted, done_tools, strict=True) if "reallocate_order" in tools]
-    lost = [r for r, tools in zip(disrupted, done_tools, strict=True) if "cancel_order" in tools]
+    lost = [r for r, tools in zip(disrupted, done_tools, strict=True) if "cancel_omni_order" in tools]
     accuracy = [(r, a) for r in records if (a := _accuracy(r.facts)) is not None]
     rolled_back = {(r.run_id, b["tool"]) for r in records for b in r.rollbacks}
 

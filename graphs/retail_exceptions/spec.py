@@ -21,7 +21,7 @@ SPEC = MissionSpec(
     "trusted, find alternatives, and reallocate, reconcile, notify, cancel with goodwill or escalate, within the "
     "action tiers the business sets.",
     subject=Subject(
-        kind="order", example="RO-100123", pattern=r"RO-[0-9]{4,12}", lookup=("get_order_context", "order_id")
+        kind="order", example="RO-100123", pattern=r"RO-[0-9]{4,12}", lookup=("get_omni_order", "order_id")
     ),
     systems=("oms", "stores"),
     vocabulary=VOCABULARY,

@@ -17,7 +17,7 @@ TIERS = TierPolicy(
         "post_return_adjustment": "automate",
         "add_order_note": "automate",
         "reallocate_order": "recommend",
-        "cancel_order": "recommend",
+        "cancel_omni_order": "recommend",
         "issue_goodwill_credit": "recommend",
         "notify_customer": "recommend",
         "notify_merchandising": "recommend",
@@ -40,7 +40,7 @@ TIERS = TierPolicy(
     confidence_floor=0.75,
     automate_limit=100.0,
     escalate_limit=1000.0,
-    conflicts=(("reallocate_order", "cancel_order"),),
+    conflicts=(("reallocate_order", "cancel_omni_order"),),
     escalation_roles=("retail_manager", "controller"),
     owner_roles=("retail_manager", "controller"),
 )

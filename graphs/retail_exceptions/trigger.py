@@ -10,7 +10,7 @@ class RetailTrigger:
     systems = ("oms",)
 
     async def find(self, systems: Systems) -> dict[str, list[str]]:
-        found = await systems.call("list_order_exceptions", {})
+        found = await systems.call("list_flagged_orders", {})
         return {row["order_id"]: list(row["flags"]) for row in found.get("orders", [])}
 
     async def changed(self, systems: Systems, cursor: str | None) -> tuple[set[str], str]:
