@@ -197,10 +197,10 @@ def get_omni_order(conn: sqlite3.Connection, order_id: str) -> OrderContext:
 
 
 def list_flagged_orders(conn: sqlite3.Connection) -> OrderExceptions:
-    """Open orders the monitors flagged, and returns that name an order the OMS does not hold."""
+    """Orders the monitors flagged (not cancelled), and returns that name an order the OMS does not hold."""
     flagged = [
         FlaggedOrder(order_id=r["order_id"], flags=json.loads(r["flags"]))
-        for r in conn.execute("SELECT order_id, flags FROM orders WHERE status = 'open' AND flags != '[]' ORDER BY 1")
+        for r in conn.execute("SELECT order_id, flags FROM orders WHERE status != 'cancelled' AND flags != '[]' ORDER BY 1")
     ]
     orphans = [
         r[0]

@@ -95,6 +95,8 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts.update({"stock.short": short, "stock.quarantined": None})
     alternative = best_alternative(stock, location_id, quantity, region, pickup) if context else None
     facts["alt.exists"] = alternative is not None if context else None
+    if context and alternative is None:  # known: there is none (not unknown)
+        facts.update({"alt.kind": "none", "alt.same_region": False})
     if alternative is not None:
         facts["alt.location"] = alternative["location_id"]
         facts["alt.kind"] = alternative["kind"]

@@ -54,7 +54,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "stock.quarantined": ("bool", "the SKU is quarantined at the allocated location"),
     "alt.exists": ("bool", "another location has reliable stock for the order"),
     "alt.location": ("str", "the best alternative: a store in the region, else the DC, else another store"),
-    "alt.kind": ("str", "store or dc"),
+    "alt.kind": ("str", "store, dc, or none when no location has the stock"),
     "alt.same_region": ("bool", "the alternative is a store in the pickup store's region"),
     "inbound.delay_days": ("number", "days the inbound shipment of the SKU slipped"),
     "inbound.after_promise": ("bool", "the shipment now arrives after the order's promised date"),
