@@ -49,7 +49,9 @@ async def roll_back(
         return {**done["data"], "already": True}
     action = automated_result(store, run_id, number)
     if action.get("status") != "done":
-        raise ValidationError(f"action {number} ({action['tool']}) did not run ({action.get('status')}): nothing to undo")
+        raise ValidationError(
+            f"action {number} ({action['tool']}) did not run ({action.get('status')}): nothing to undo"
+        )
     rollback = spec.tiers.rollbacks.get(action["tool"])
     if rollback is None:
         raise ValidationError(f"{action['tool']} has no documented rollback")

@@ -92,7 +92,9 @@ def _render(view: dict[str, Any]) -> str:
         undo = f", rollback: {row['rollback']}" if row["rollback"] else ""
         lines.append(f"  {tool:<24} {row['tier']:<10} (policy: {row['policy']}{undo})")
     for entry in view["history"][-5:]:
-        lines.append(f"  {entry['at']} {entry['by']}: {entry['change']} {entry['what']} {entry['before']} -> {entry['after']}")
+        lines.append(
+            f"  {entry['at']} {entry['by']}: {entry['change']} {entry['what']} {entry['before']} -> {entry['after']}"
+        )
     return "\n".join(lines)
 
 
@@ -166,8 +168,10 @@ def _rollback(args: argparse.Namespace) -> int:
     emit(
         result,
         as_json=args.json,
-        render=lambda r: f"action {r['number']} {r['tool']}: "
-        + ("already rolled back" if r["already"] else f"rolled back with {r['rollback_tool']} ({r['status']})"),
+        render=lambda r: (
+            f"action {r['number']} {r['tool']}: "
+            + ("already rolled back" if r["already"] else f"rolled back with {r['rollback_tool']} ({r['status']})")
+        ),
     )
     return 0
 

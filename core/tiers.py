@@ -139,23 +139,29 @@ def place(
     if tier == "observe":
         return Placement("observe")
     reasons: list[str] = []
+
+    def move(to: str, why: str) -> None:
+        nonlocal tier
+        tier = to
+        reasons.append(why)
+
     if tier == "automate" and not (automatable and tool in policy.rollbacks):
-        tier, _ = "recommend", reasons.append("no documented rollback")
+        move("recommend", "no documented rollback")
     if tier == "automate" and confidence < policy.confidence_floor:
-        tier, _ = "recommend", reasons.append(f"confidence {confidence:.0%} below {policy.confidence_floor:.0%}")
+        move("recommend", f"confidence {confidence:.0%} below {policy.confidence_floor:.0%}")
     if amount is not None and tier == "automate" and amount > policy.automate_limit:
-        tier, _ = "recommend", reasons.append(f"{amount:,.2f} above the automation limit {policy.automate_limit:,.2f}")
+        move("recommend", f"{amount:,.2f} above the automation limit {policy.automate_limit:,.2f}")
     if amount is not None and amount > policy.escalate_limit and tier != "escalate":
-        tier, _ = "escalate", reasons.append(f"{amount:,.2f} above the escalation limit {policy.escalate_limit:,.2f}")
+        move("escalate", f"{amount:,.2f} above the escalation limit {policy.escalate_limit:,.2f}")
     for pair in policy.conflicts:
         if tool in pair and all(t in plan_tools for t in pair) and tier != "escalate":
-            tier, _ = "escalate", reasons.append(f"conflicts with {[t for t in pair if t != tool][0]} in the plan")
+            move("escalate", f"conflicts with {next(t for t in pair if t != tool)} in the plan")
     return Placement(tier, tuple(reasons))
 
 
 def _record(store: RunStore, mission: str, table: TierTable, entry: dict[str, Any]) -> None:
     """Write the new table and its history, and the change to the audit chain, in one transaction."""
-    entries = history(mission, store) + [entry]
+    entries = [*history(mission, store), entry]
     value = json.dumps({"mode": table.mode, "tiers": dict(table.tiers), "history": entries})
     with store.transaction() as db:
         db.execute(
@@ -186,7 +192,9 @@ def change(
         raise ForbiddenError(f"{by} ({role}) may not change {mission}'s tiers; it takes one of: "
                              f"{', '.join(policy.owner_roles)}")  # fmt: skip
     if direction == "promote" and gaps:
-        raise ValidationError(f"{mission} may not be promoted: its eval metrics miss the thresholds ({'; '.join(gaps)})")
+        raise ValidationError(
+            f"{mission} may not be promoted: its eval metrics miss the thresholds ({'; '.join(gaps)})"
+        )
     table = current(mission, policy, store)
     if tool is None:
         before = table.mode

@@ -200,7 +200,9 @@ def list_flagged_orders(conn: sqlite3.Connection) -> OrderExceptions:
     """Orders the monitors flagged (not cancelled), and returns that name an order the OMS does not hold."""
     flagged = [
         FlaggedOrder(order_id=r["order_id"], flags=json.loads(r["flags"]))
-        for r in conn.execute("SELECT order_id, flags FROM orders WHERE status != 'cancelled' AND flags != '[]' ORDER BY 1")
+        for r in conn.execute(
+            "SELECT order_id, flags FROM orders WHERE status != 'cancelled' AND flags != '[]' ORDER BY 1"
+        )
     ]
     orphans = [
         r[0]
@@ -334,7 +336,9 @@ def _posting(conn: sqlite3.Connection, return_id: str, amount: float, post: bool
     return idempotent_write(conn, tool, key, {"return_id": return_id, "amount_cents": cents}, WriteResult, perform)
 
 
-def post_return_adjustment(conn: sqlite3.Connection, return_id: str, amount: float, idempotency_key: str) -> WriteResult:
+def post_return_adjustment(
+    conn: sqlite3.Connection, return_id: str, amount: float, idempotency_key: str
+) -> WriteResult:
     """Post the return's refund and restock to the ledger (the amount must be the refund the channel gave)."""
     return _posting(conn, return_id, amount, True, "post_return_adjustment", idempotency_key)
 

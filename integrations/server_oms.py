@@ -65,9 +65,7 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return oms.issue_goodwill_credit(db, order_id, amount, reason, idempotency_key)
 
     @tool(server)
-    def post_return_adjustment(
-        return_id: ReturnId, amount: Amount, idempotency_key: IdempotencyKey
-    ) -> oms.WriteResult:
+    def post_return_adjustment(return_id: ReturnId, amount: Amount, idempotency_key: IdempotencyKey) -> oms.WriteResult:
         """The amount must be the refund the channel gave; refused for a return of an unknown order."""
         return oms.post_return_adjustment(db, return_id, amount, idempotency_key)
 

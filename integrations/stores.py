@@ -145,7 +145,11 @@ def get_stock_context(conn: sqlite3.Connection, skus: list[str], location_id: st
 def _stock_row(conn: sqlite3.Connection, location_id: str, sku: str) -> sqlite3.Row:
     get_location(conn, location_id)
     return require_row(
-        conn, "SELECT * FROM stock WHERE location_id = ? AND sku = ?", (location_id, sku), "stock of", f"{sku}@{location_id}"
+        conn,
+        "SELECT * FROM stock WHERE location_id = ? AND sku = ?",
+        (location_id, sku),
+        "stock of",
+        f"{sku}@{location_id}",
     )
 
 

@@ -46,21 +46,26 @@ def placed(spec: MissionSpec, table: TierTable, verdict: Verdict) -> tuple[Verdi
             automatable=rule is not None and rule.automatable,
         )
         moved = ProposedAction(
-            **{**action, "tier": "auto" if placement.tier == "automate" else "review"},  # type: ignore[typeddict-item]
+            **{**action, "tier": "auto" if placement.tier == "automate" else "review"},
             action_tier=placement.tier,
             tier_reasons=list(placement.reasons),
         )
         (observed if placement.tier == "observe" else kept).append(moved)
-    return Verdict(**{**verdict, "actions": kept}), observed  # type: ignore[typeddict-item]
+    return Verdict(**{**verdict, "actions": kept}), observed
 
 
 def tiers_node(spec: MissionSpec) -> Node:
     async def apply_tiers(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         table = table_for(spec, runtime.context)
         verdict, observed = placed(spec, table, state["verdict"])
-        counts = {t: sum(1 for a in verdict["actions"] if a.get("action_tier") == t) for t in ("automate", "recommend", "escalate")}
+        counts = {
+            t: sum(1 for a in verdict["actions"] if a.get("action_tier") == t)
+            for t in ("automate", "recommend", "escalate")
+        }
         counts["observe"] = len(observed)
-        moved = [f"{a['tool']} ({'; '.join(a.get('tier_reasons', []))})" for a in verdict["actions"] if a.get("tier_reasons")]
+        moved = [
+            f"{a['tool']} ({'; '.join(a.get('tier_reasons', []))})" for a in verdict["actions"] if a.get("tier_reasons")
+        ]
         finding = (
             f"Tiers ({table.mode} mode): " + ", ".join(f"{n} {t}" for t, n in counts.items() if n)
             if verdict["actions"] or observed

@@ -119,7 +119,8 @@ def test_each_exception_runs_end_to_end(case: str, missions: MissionClient, flag
     else:
         assert outcome.status == "closed"
     trail = [e["kind"] for e in missions.store.events(outcome.run_id)]
-    assert trail[0] == "trigger" and trail[-1] == "closed"
+    assert trail[0] == "trigger"
+    assert trail[-1] == "closed"
     order_id = outcome.subject_id
     tools = {a["tool"] for a in actions}
     if "reallocate_order" in tools:
@@ -130,7 +131,9 @@ def test_each_exception_runs_end_to_end(case: str, missions: MissionClient, flag
     if "quarantine_stock" in tools:
         location = outcome.state["facts"]["order.location"]
         sku = outcome.state["facts"]["order.sku"]
-        assert rows(home, "stores", "SELECT quarantined FROM stock WHERE location_id = ? AND sku = ?", location, sku) == [(1,)]
+        assert rows(
+            home, "stores", "SELECT quarantined FROM stock WHERE location_id = ? AND sku = ?", location, sku
+        ) == [(1,)]
         assert rows(home, "stores", "SELECT count(*) FROM recount_tasks WHERE sku = ?", sku) == [(1,)]
     if "post_return_adjustment" in tools:
         return_id = outcome.state["facts"]["return.id"]
@@ -148,7 +151,8 @@ def test_an_automated_quarantine_is_rolled_back_once_audited(missions: MissionCl
     assert rows(home, "stores", quarantined, facts["order.location"], facts["order.sku"]) == [(1,)]
 
     refused = cli(home, "rollback", outcome.run_id, "--action", str(number), who=STORE_OPS)
-    assert refused.returncode == 2 and "may not roll back" in refused.stderr
+    assert refused.returncode == 2
+    assert "may not roll back" in refused.stderr
     assert rows(home, "stores", quarantined, facts["order.location"], facts["order.sku"]) == [(1,)]
 
     undone = cli(home, "rollback", outcome.run_id, "--action", str(number), "--json", who=MANAGER)
@@ -158,13 +162,15 @@ def test_an_automated_quarantine_is_rolled_back_once_audited(missions: MissionCl
     again = cli(home, "rollback", outcome.run_id, "--action", str(number), "--json", who=MANAGER)
     assert json.loads(again.stdout)["already"] is True  # idempotent: undone once
     trail = missions.store.events(outcome.run_id, kind="rollback")
-    assert len(trail) == 1 and trail[0]["actor"] == f"{MANAGER} (retail_manager)"
+    assert len(trail) == 1
+    assert trail[0]["actor"] == f"{MANAGER} (retail_manager)"
     audit = missions.store.read().execute("SELECT count(*) FROM audit WHERE kind = 'rollback' AND run_id = ?",
                                           (outcome.run_id,)).fetchone()  # fmt: skip
     assert tuple(audit) == (1,)
     reviewed = next(i + 1 for i, a in enumerate(outcome.verdict["actions"]) if a["action_tier"] != "automate")
     not_automated = cli(home, "rollback", outcome.run_id, "--action", str(reviewed), who=MANAGER)
-    assert not_automated.returncode == 2 and "only automated actions" in not_automated.stderr
+    assert not_automated.returncode == 2
+    assert "only automated actions" in not_automated.stderr
 
 
 def test_observe_mode_then_promotion_tier_by_tier(missions: MissionClient, flagged: Any, home: Path) -> None:
@@ -175,12 +181,15 @@ def test_observe_mode_then_promotion_tier_by_tier(missions: MissionClient, flagg
     assert demoted.returncode == 0, demoted.stderr
     try:
         observed = first_run(missions, flagged, {"pickup_unfulfillable"}, {"reallocate"})
-        assert observed.status == "closed" and observed.decision_id is None
-        assert observed.verdict["actions"] == [] and observed.results == []  # proposes; nothing queued or run
+        assert observed.status == "closed"
+        assert observed.decision_id is None
+        assert observed.verdict["actions"] == []
+        assert observed.results == []
         recorded = missions.store.events(observed.run_id, kind="observed_actions")
         assert {a["tool"] for a in recorded[0]["data"]["actions"]} >= {"reallocate_order", "notify_customer"}
         refused = cli(home, "tiers", "promote", "--mission", MISSION, "--mode", who=MANAGER)
-        assert refused.returncode == 2 and "eval metrics miss the thresholds" in refused.stderr
+        assert refused.returncode == 2
+        assert "eval metrics miss the thresholds" in refused.stderr
         with pytest.raises(ForbiddenError):
             change(MISSION, spec.tiers, store, direction="promote", tool=None, by=STORE_OPS, role="store_ops")
     finally:
@@ -192,10 +201,14 @@ def test_observe_mode_then_promotion_tier_by_tier(missions: MissionClient, flagg
         promoted = first_run(missions, flagged, {"pickup_unfulfillable"}, {"reallocate"})
         moved = next(a for a in promoted.verdict["actions"] if a["tool"] == "reallocate_order")
         assert moved["action_tier"] == "automate"  # ran without a reviewer, with a grant minted from the tier
-        ran = [e for e in missions.store.events(promoted.run_id, kind="action_result") if e["node"] == "execute_automatic"]
+        ran = [
+            e for e in missions.store.events(promoted.run_id, kind="action_result") if e["node"] == "execute_automatic"
+        ]
         assert "reallocate_order" in {e["data"]["tool"] for e in ran}
     finally:
-        change(MISSION, spec.tiers, store, direction="demote", tool="reallocate_order", by=MANAGER, role="retail_manager")
+        change(
+            MISSION, spec.tiers, store, direction="demote", tool="reallocate_order", by=MANAGER, role="retail_manager"
+        )
     shown = json.loads(cli(home, "tiers", "show", "--mission", MISSION, "--json").stdout)
     assert shown["tiers"]["reallocate_order"]["tier"] == "recommend"
     assert [h["change"] for h in shown["history"]][-4:] == ["demote", "promote", "promote", "demote"]
@@ -212,7 +225,8 @@ def test_bad_input_is_a_clear_observation_or_error_and_changes_nothing(missions:
     with sqlite3.connect(home / "systems" / "oms.sqlite") as conn:
         unknown_store_order = conn.execute("SELECT value FROM meta WHERE key = 'unknown_store_order_id'").fetchone()[0]
     outcome = missions.start(MISSION, unknown_store_order)  # a pickup store store inventory does not know
-    assert outcome.verdict["outcome"] == "escalate" and outcome.status == "escalated"
+    assert outcome.verdict["outcome"] == "escalate"
+    assert outcome.status == "escalated"
     findings = [e["summary"] for e in missions.store.events(outcome.run_id, kind="observation")]
     assert any("is not a store or DC that store inventory knows" in f for f in findings)
 
@@ -239,8 +253,11 @@ def test_operating_metrics_come_from_the_run_store(home: Path, missions: Mission
     assert overall["runs"] == runs > 0
     assert 0 <= overall["detection"]["precision"] <= 1
     assert overall["detection"]["precision"] + overall["detection"]["false_positive_rate"] == pytest.approx(1)
-    assert overall["orders_saved"] >= 1 and overall["order_save_rate"] > 0
-    assert overall["inventory_accuracy"]["by_location"] and overall["inventory_accuracy"]["by_channel"]
+    assert overall["orders_saved"] >= 1
+    assert overall["order_save_rate"] > 0
+    assert overall["inventory_accuracy"]["by_location"]
+    assert overall["inventory_accuracy"]["by_channel"]
     assert overall["automated_rolled_back"] == 1
-    assert overall["actions_automated"] >= 1 and overall["policy_compliance"] == 1.0
+    assert overall["actions_automated"] >= 1
+    assert overall["policy_compliance"] == 1.0
     assert overall["time_to_resolution_hours"]["median"] is not None

@@ -21,6 +21,10 @@ def _ts(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def reliable(row: Mapping[str, Any]) -> int:
     return max(int(row["counted_qty"]) - int(row["sold_since_count"]), 0) if not row.get("quarantined") else 0
 
@@ -106,13 +110,13 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         promo = next((p for p in context.get("promotions") or [] if p["promo_id"] == order["promo_id"]), None)
         facts["promo.id"] = order["promo_id"] if promo else None
         delayed = [
-            s for s in context.get("inbound") or [] if s["sku"] == sku and _ts(s["eta"]) > _ts(s["original_eta"])
+            s for s in context.get("inbound") or [] if s["sku"] == sku and _at(s["eta"]) > _at(s["original_eta"])
         ]
         if delayed:
             shipment = max(delayed, key=lambda s: s["eta"])
-            slipped = _ts(shipment["eta"]) - _ts(shipment["original_eta"])  # type: ignore[operator]
+            slipped = _at(shipment["eta"]) - _at(shipment["original_eta"])
             facts["inbound.delay_days"] = round(slipped.total_seconds() / 86400, 1)
-            facts["inbound.after_promise"] = bool(promised and _ts(shipment["eta"]) > promised)  # type: ignore[operator]
+            facts["inbound.after_promise"] = promised is not None and _at(shipment["eta"]) > promised
         facts["promo.at_risk"] = bool(promo and delayed and facts["inbound.after_promise"])
     else:
         facts["promo.at_risk"] = False
@@ -121,7 +125,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     facts["return.unposted"] = False
     if open_returns and now is not None:
         first = open_returns[0]
-        age = (now - _ts(first["processed_at"])).total_seconds() / 3600  # type: ignore[operator]
+        age = (now - _at(first["processed_at"])).total_seconds() / 3600
         facts.update({"return.id": first["return_id"], "return.refund": first["refund"], "return.age_hours": age})
         facts["return.unposted"] = age > RETURN_GRACE_HOURS
 

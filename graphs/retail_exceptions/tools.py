@@ -24,13 +24,14 @@ TOOLS = ToolPolicy(
     [
         _rule("stores", "quarantine_stock", STOCK, automatable=True, ids=_STOCK, free_text=frozenset({"reason"})),
         _rule("stores", "create_recount_task", STOCK, automatable=True, ids=_STOCK),
-        _rule("oms", "reallocate_order", ALLOCATE, automatable=True,
-              ids={**_ORDER, "location_id": ("alt.location",)}),  # fmt: skip
+        _rule("oms", "reallocate_order", ALLOCATE, automatable=True, ids={**_ORDER, "location_id": ("alt.location",)}),
         _rule("oms", "cancel_omni_order", ALLOCATE, ids=_ORDER, free_text=frozenset({"reason"})),
         _rule("oms", "post_return_adjustment", MONEY, automatable=True, ids={"return_id": ("return.id",)}),
         _rule("oms", "issue_goodwill_credit", MONEY, ids=_ORDER, free_text=frozenset({"reason"})),
         _rule("oms", "notify_customer", CUSTOMER, ids=_ORDER, free_text=frozenset({"message"})),
-        _rule("stores", "notify_merchandising", MERCH, ids={"promo_id": ("promo.id",)}, free_text=frozenset({"message"})),
+        _rule(
+            "stores", "notify_merchandising", MERCH, ids={"promo_id": ("promo.id",)}, free_text=frozenset({"message"})
+        ),
         _rule("oms", "add_order_note", NOTE, automatable=True, ids=_ORDER, free_text=frozenset({"body"})),
     ]
 )

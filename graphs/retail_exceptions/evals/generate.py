@@ -59,13 +59,13 @@ def case_of(number: int, seed: int, rng: random.Random) -> Case:
             },
             "snapshot": snapshot,
             "resolution": decided.resolution(),
-            "tags": decided.tags + [f"truth:{'+'.join(kinds) or 'false_flag'}"],
+            "tags": [*decided.tags, f"truth:{'+'.join(kinds) or 'false_flag'}"],
         }
     )
 
 
 def generate_cases(seeds: Sequence[int] = SEEDS, per_seed: int = CASES_PER_SEED) -> list[Case]:
-    cases = []
+    cases: list[Case] = []
     for seed in seeds:
         rng = random.Random(seed)
         cases.extend(case_of(number, seed, rng) for number in range(1, per_seed + 1))

@@ -177,7 +177,7 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
         views.append(("dismiss", [], "nothing wrong"))
 
     outcome = max((v[0] for v in views), key=SEVERITY.__getitem__)
-    actions: list[dict[str, Any]] = []
+    plan: list[dict[str, Any]] = []
     if outcome != "escalate":
         seen: set[tuple[Any, ...]] = set()
         for _, view_actions, _ in views:
@@ -186,15 +186,15 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
                     key = (a["tool"], *(a["args"].get(k) for k in KEY_ARGS))
                     if key not in seen:
                         seen.add(key)
-                        actions.append(a)
-        actions.sort(key=lambda a: ORDER.index(a["tool"]))
+                        plan.append(a)
+        plan.sort(key=lambda a: ORDER.index(a["tool"]))
     note = "; ".join(v[2] for v in views)
     rng = random.Random(int(hashlib.sha256(f"{seed}:{case_key}".encode()).hexdigest()[:12], 16))
     if rng.random() < NOISE_RATE:
-        if actions and rng.random() < 0.5:
-            actions = actions[:-1]
+        if plan and rng.random() < 0.5:
+            plan = plan[:-1]
             tags.append("noise:forgotten-action")
         else:
-            outcome, actions = "escalate", []
+            outcome, plan = "escalate", []
             tags.append("noise:needless-escalation")
-    return Label(outcome, actions, rng.choice(("rhea", "vik", "sam")), note, tags)
+    return Label(outcome, plan, rng.choice(("rhea", "vik", "sam")), note, tags)
