@@ -28,6 +28,7 @@ from ai_missions.missions import get_mission
 from ai_missions.settings import knowledge_dir, runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import operator_grant, signed_in_as
+from ai_missions.tier_commands import tier_view
 from ai_missions.tiers import change, current
 
 pytestmark = pytest.mark.slow
@@ -150,17 +151,15 @@ def test_an_automated_quarantine_is_rolled_back_once_audited(missions: MissionCl
     quarantined = "SELECT quarantined FROM stock WHERE location_id = ? AND sku = ?"
     assert rows(home, "stores", quarantined, facts["order.location"], facts["order.sku"]) == [(1,)]
 
-    refused = cli(home, "rollback", outcome.run_id, "--action", str(number), who=STORE_OPS)
-    assert refused.returncode == 2
-    assert "may not roll back" in refused.stderr
+    with pytest.raises(ForbiddenError, match="may not roll back"):
+        missions.rollback(outcome.run_id, number, STORE_OPS)
     assert rows(home, "stores", quarantined, facts["order.location"], facts["order.sku"]) == [(1,)]
 
     undone = cli(home, "rollback", outcome.run_id, "--action", str(number), "--json", who=MANAGER)
     assert undone.returncode == 0, undone.stderr
     assert json.loads(undone.stdout)["already"] is False
     assert rows(home, "stores", quarantined, facts["order.location"], facts["order.sku"]) == [(0,)]
-    again = cli(home, "rollback", outcome.run_id, "--action", str(number), "--json", who=MANAGER)
-    assert json.loads(again.stdout)["already"] is True  # idempotent: undone once
+    assert missions.rollback(outcome.run_id, number, MANAGER)["already"] is True  # idempotent: undone once
     trail = missions.store.events(outcome.run_id, kind="rollback")
     assert len(trail) == 1
     assert trail[0]["actor"] == f"{MANAGER} (retail_manager)"
@@ -168,9 +167,8 @@ def test_an_automated_quarantine_is_rolled_back_once_audited(missions: MissionCl
                                           (outcome.run_id,)).fetchone()  # fmt: skip
     assert tuple(audit) == (1,)
     reviewed = next(i + 1 for i, a in enumerate(outcome.verdict["actions"]) if a["action_tier"] != "automate")
-    not_automated = cli(home, "rollback", outcome.run_id, "--action", str(reviewed), who=MANAGER)
-    assert not_automated.returncode == 2
-    assert "only automated actions" in not_automated.stderr
+    with pytest.raises(NotFoundError, match="only automated actions"):
+        missions.rollback(outcome.run_id, reviewed, MANAGER)
 
 
 def test_observe_mode_then_promotion_tier_by_tier(missions: MissionClient, flagged: Any, home: Path) -> None:
@@ -209,7 +207,7 @@ def test_observe_mode_then_promotion_tier_by_tier(missions: MissionClient, flagg
         change(
             MISSION, spec.tiers, store, direction="demote", tool="reallocate_order", by=MANAGER, role="retail_manager"
         )
-    shown = json.loads(cli(home, "tiers", "show", "--mission", MISSION, "--json").stdout)
+    shown = tier_view(spec, store)
     assert shown["tiers"]["reallocate_order"]["tier"] == "recommend"
     assert [h["change"] for h in shown["history"]][-4:] == ["demote", "promote", "promote", "demote"]
     audited = store.read().execute("SELECT count(*) FROM audit WHERE kind = 'tier_change'").fetchone()[0]
