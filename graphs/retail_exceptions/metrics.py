@@ -40,7 +40,8 @@ def _mean_by(pairs: list[tuple[str, float]]) -> dict[str, float]:
 
 
 def operating_metrics(records: Sequence[RunRecord]) -> dict[str, Any]:
-    flagged = [r for r in records if r.flags and r.case_types]
+    # what the monitors flagged: the trigger's case types, else the flags the OMS showed the run
+    flagged = [r for r in records if (r.flags or r.facts.get("retail.flags")) and r.case_types]
     false_flags = [r for r in flagged if r.case_types == ["no_exception"]]
     disrupted = [r for r in records if DISRUPTIONS & set(r.case_types)]
     done_tools = [{a["tool"] for a in r.executed} for r in disrupted]
