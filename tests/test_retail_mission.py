@@ -259,3 +259,37 @@ def test_operating_metrics_come_from_the_run_store(home: Path, missions: Mission
     assert overall["actions_automated"] >= 1
     assert overall["policy_compliance"] == 1.0
     assert overall["time_to_resolution_hours"]["median"] is not None
+
+
+def test_the_run_page_rolls_back_and_the_retail_page_shows_the_metrics(
+    missions: MissionClient, flagged: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_dashboard_support import open_page, sign_in, texts
+
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    signed_in_as(home, MANAGER)  # the demo roster's accounts
+    outcome = first_run(missions, flagged, {"phantom_stock"}, {"reallocate", "cancel"})
+    facts = outcome.state["facts"]
+    quarantined = "SELECT quarantined FROM stock WHERE location_id = ? AND sku = ?"
+    try:
+        at = open_page("views/run.py", run=outcome.run_id)
+        assert "Sign in to roll back" in [b.label for b in at.button]
+        sign_in(at, MANAGER)
+        next(b for b in at.button if b.label == "Roll back 1. quarantine_stock").click()
+        at.run()
+        assert not at.exception, at.exception
+        assert "Rolled back with release_quarantine" in texts(at)
+        assert rows(home, "stores", quarantined, facts["order.location"], facts["order.sku"]) == [(0,)]
+        assert len(missions.store.events(outcome.run_id, kind="rollback")) == 1
+
+        page = AppTest.from_file(str(Path(get_mission(MISSION).pages["Retail operations"])), default_timeout=60)
+        page.run()
+        assert not page.exception, page.exception
+        labels = {m.label for m in page.metric}
+        assert {"Detection precision", "Order save rate", "Policy compliance"} <= labels
+        assert "Action tiers" in texts(page)
+    finally:
+        st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)
