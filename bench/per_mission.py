@@ -6,7 +6,7 @@ For each mission in the registry, on one sandbox holding every book (offline rea
 stdio, durable SQLite checkpoints, the real Chroma index):
 
 1. mission latency: the first ``--runs`` subjects its trigger finds, each run from trigger to its verdict (and
-   pending decision), one after another on one runtime;
+   pending decision), one after another on one runtime (and so missions per second);
 2. eval speed: its eval plugin's dataset replayed as ``missions eval run`` does (``--workers`` processes, two
    sandboxes each), cases per second from start to summary.
 
@@ -57,6 +57,7 @@ async def latency(spec: MissionSpec, home: Path, runs: int) -> dict[str, float]:
         "p50": percentile(times, 0.5),
         "p95": percentile(times, 0.95),
         "mean": statistics.fmean(times),
+        "per_s": len(times) / (sum(times) / 1000) if times else 0.0,
     }
 
 
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40, help="subjects per mission for the latency figures")
     parser.add_argument("--dataset", default="ci", help="the eval plugins' dataset (ci or historical)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--mission", action="append", help="only these missions (repeatable; default: all)")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,7 +96,7 @@ def main() -> None:
             print(line)
         build(directory=knowledge_dir(home))
         for spec in registry().values():
-            if spec.trigger is None:
+            if spec.trigger is None or (args.mission and spec.name not in args.mission):
                 continue
             measured = asyncio.run(latency(spec, home, args.runs))
             speed = eval_speed(spec, home, args.dataset, args.workers) if spec.evals else {}
@@ -104,12 +106,13 @@ def main() -> None:
         f"eval on the {args.dataset!r} dataset with {args.workers} worker(s))"
     )
     print(
-        f"  {'mission':<18} {'runtime open':>12} {'latency p50':>12} {'p95':>9} {'mean':>9}   "
+        f"  {'mission':<18} {'runtime open':>12} {'latency p50':>12} {'p95':>9} {'mean':>9} {'missions/s':>10}   "
         f"{'eval cases':>10} {'cases/s':>8} {'agreement':>9} {'replay p50':>10}"
     )
     for name, m, e in rows:
         print(
-            f"  {name:<18} {m['open_s']:>10.2f} s {m['p50']:>9.0f} ms {m['p95']:>6.0f} ms {m['mean']:>6.0f} ms   "
+            f"  {name:<18} {m['open_s']:>10.2f} s {m['p50']:>9.0f} ms {m['p95']:>6.0f} ms {m['mean']:>6.0f} ms "
+            f"{m['per_s']:>10.1f}   "
             f"{e.get('cases', 0):>10} {e.get('cases_per_s', 0):>8.1f} {e.get('agreement', 0):>9.1%} "
             f"{e.get('verdict_p50', 0):>7.0f} ms"
         )

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "ai_missions.evals.commands",
     "ai_missions.worker_commands",
     "ai_missions.serve_commands",
+    "ai_missions.tier_commands",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]

@@ -111,6 +111,17 @@ class MissionClient:
         """Give up on a failed run of any mission (see :meth:`MissionRuntime.abandon`)."""
         return self.runtime(self.store.get_run(run_id)["mission"]).abandon(run_id, reviewer, reason)
 
+    def rollback(self, run_id: str, number: int, reviewer: str) -> dict[str, Any]:
+        """Undo automated action ``number`` of a run as ``reviewer`` (role of record; :mod:`ai_missions.rollback`)."""
+        from ai_missions.governance import load_roster
+        from ai_missions.rollback import roll_back
+
+        runtime = self.runtime(self.store.get_run(run_id)["mission"])
+        role = load_roster(self.home).get(reviewer)
+        return self._call(
+            roll_back, runtime.spec, self.store, runtime.systems, self.home, run_id, number, by=reviewer, role=role
+        )
+
     def recover(self) -> list[RunOutcome]:
         """Finish every decided decision whose run did not get to execute it, whatever its mission."""
         outcomes: list[RunOutcome] = []

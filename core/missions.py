@@ -30,6 +30,8 @@ from ai_missions.tools import ToolSpec
 if TYPE_CHECKING:
     from langgraph.graph import StateGraph
 
+    from ai_missions.tiers import TierPolicy
+
 ENTRY_POINT_GROUP = "ai_missions.missions"
 #: The outcome every mission has: a person must decide (the guard and the platform rely on it).
 ESCALATE = "escalate"
@@ -233,6 +235,12 @@ class MissionSpec:
     reviewers: Mapping[str, str] = field(default_factory=dict)
     #: Dashboard pages the mission brings: title -> Streamlit page file (shown under the mission's title).
     pages: Mapping[str, Path] = field(default_factory=dict)
+    #: Action tiers (observe, recommend, automate, escalate) per write tool, when the mission has them
+    #: (:mod:`ai_missions.tiers`); None: the reasoner's own ``auto``/``review`` stand.
+    tiers: TierPolicy | None = None
+    #: ``module:function(runs) -> {metric: value}``: the mission's own operating metrics over its run records
+    #: (:mod:`ai_missions.metrics`), beside the platform's; None: the platform's only.
+    metrics: str | None = None
 
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""
@@ -244,7 +252,7 @@ class MissionSpec:
         return builder
 
     def load(self, part: str) -> Any:
-        """A lazily named part: ``prompt``, ``trigger`` or ``evals``."""
+        """A lazily named part: ``prompt``, ``trigger``, ``evals`` or ``metrics``."""
         path = getattr(self, part)
         if path is None:
             raise NotFoundError(f"the {self.name} mission has no {part}")

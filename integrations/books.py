@@ -53,11 +53,24 @@ def _payables_story(home: Path) -> str | None:
     return story_invoice_id(home)
 
 
+def _retail(size: int, seed: int) -> BookRows:
+    from ai_missions.integrations.retail_seed import generate
+
+    return generate(size, seed)
+
+
+def _retail_story(home: Path) -> str | None:
+    from ai_missions.integrations.retail_seed import story_order_id
+
+    return story_order_id(home)
+
+
 BOOKS: dict[str, Book] = {
     book.name: book
     for book in (
         Book("commerce", "orders", 2000, _commerce, mission="order-exception", story=_commerce_story),
         Book("payables", "invoices", 1500, _payables, mission="invoice-approval", story=_payables_story),
+        Book("retail", "orders", 240, _retail, mission="retail-exceptions", story=_retail_story),
     )
 }
 

@@ -110,9 +110,9 @@ def check_values(conn: sqlite3.Connection, system: str, table: str, cols: Sequen
             raise ValidationError(f"bad {system}.{table} rows: {col} must be {what}, got {bad[0]!r}")
 
 
-def write_system(path: Path, system: str, tables: Mapping[str, Rows]) -> None:
+def write_system(path: Path, system: str, tables: Mapping[str, Rows], image: bytes | None = None) -> None:
     """Create ``path`` afresh with ``system``'s schema and the given rows, atomically (write then rename)."""
-    image = build_image(system, tables)
+    image = build_image(system, tables) if image is None else image
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(image)
     _remove(path)
@@ -125,6 +125,8 @@ def write_book(book: BookRows, home: Path | None = None) -> Path:
     if unknown or not book:
         raise ValidationError(f"a book holds some of the systems {', '.join(SYSTEMS)}; found {', '.join(unknown)}")
     target = sandbox_dir(home)
+    # every system's image first: a book one of whose systems is refused (a negative stock row...) replaces none
+    images = {system: build_image(system, book[system]) for system in book}
     for system in book:
-        write_system(target / f"{system}.sqlite", system, book[system])
+        write_system(target / f"{system}.sqlite", system, book[system], images[system])
     return target

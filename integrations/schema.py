@@ -286,3 +286,75 @@ CREATE TABLE budget_commitments (
 ) STRICT;
 CREATE INDEX budget_commitments_centre ON budget_commitments (cost_centre);
 """
+
+OMS = """
+CREATE TABLE customers (
+    customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL,
+    tier TEXT NOT NULL CHECK (tier IN ('standard', 'gold', 'vip'))
+) STRICT;
+CREATE TABLE orders (
+    order_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    channel TEXT NOT NULL CHECK (channel IN ('web', 'app', 'store')),
+    fulfilment TEXT NOT NULL CHECK (fulfilment IN ('ship', 'pickup')), pickup_store TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'cancelled', 'fulfilled')),
+    placed_at TEXT NOT NULL, promised_at TEXT NOT NULL, total_cents INTEGER NOT NULL CHECK (total_cents >= 0),
+    promo_id TEXT, flags TEXT NOT NULL DEFAULT '[]'
+) STRICT;
+CREATE TABLE order_lines (
+    order_id TEXT NOT NULL REFERENCES orders (order_id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0), unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+    PRIMARY KEY (order_id, line_no)
+) STRICT;
+CREATE TABLE allocations (
+    order_id TEXT NOT NULL REFERENCES orders (order_id), location_id TEXT NOT NULL, previous_location_id TEXT,
+    changed_at TEXT NOT NULL, PRIMARY KEY (order_id)
+) STRICT;
+CREATE TABLE returns (
+    return_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, channel TEXT NOT NULL, sku TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0), refund_cents INTEGER NOT NULL CHECK (refund_cents >= 0),
+    location_id TEXT NOT NULL, processed_at TEXT NOT NULL, posted INTEGER NOT NULL CHECK (posted IN (0, 1)),
+    posted_at TEXT
+) STRICT;
+CREATE INDEX returns_order ON returns (order_id);
+CREATE TABLE notices (
+    notice_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), topic TEXT NOT NULL,
+    message TEXT NOT NULL, sent_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE credits (
+    credit_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), reason TEXT NOT NULL, issued_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE order_notes (
+    note_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), body TEXT NOT NULL,
+    added_at TEXT NOT NULL
+) STRICT;
+"""
+
+STORES = """
+CREATE TABLE locations (
+    location_id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('store', 'dc')), name TEXT NOT NULL,
+    region TEXT NOT NULL
+) STRICT;
+CREATE TABLE stock (
+    location_id TEXT NOT NULL REFERENCES locations (location_id), sku TEXT NOT NULL,
+    on_hand INTEGER NOT NULL CHECK (on_hand >= 0), counted_qty INTEGER NOT NULL CHECK (counted_qty >= 0),
+    counted_at TEXT NOT NULL, sold_since_count INTEGER NOT NULL CHECK (sold_since_count >= 0),
+    quarantined INTEGER NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1)),
+    PRIMARY KEY (location_id, sku)
+) STRICT;
+CREATE TABLE inbound_shipments (
+    shipment_id TEXT PRIMARY KEY, sku TEXT NOT NULL, location_id TEXT NOT NULL REFERENCES locations (location_id),
+    quantity INTEGER NOT NULL CHECK (quantity > 0), original_eta TEXT NOT NULL, eta TEXT NOT NULL
+) STRICT;
+CREATE TABLE promotions (
+    promo_id TEXT PRIMARY KEY, sku TEXT NOT NULL, name TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE recount_tasks (
+    task_id TEXT PRIMARY KEY, location_id TEXT NOT NULL REFERENCES locations (location_id), sku TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'cancelled', 'done')), created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE merch_notices (
+    notice_id TEXT PRIMARY KEY, promo_id TEXT NOT NULL REFERENCES promotions (promo_id), message TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+) STRICT;
+"""

@@ -76,6 +76,16 @@ SIMULATED: dict[str, SimulatedSystem] = {
         ),
         SimulatedSystem("receiving", schema.RECEIVING, ("goods_receipts", "receipt_lines")),
         SimulatedSystem("budget", schema.BUDGET, ("cost_centres", "budget_commitments")),
+        SimulatedSystem(
+            "oms",
+            schema.OMS,
+            ("customers", "orders", "order_lines", "allocations", "returns", "notices", "credits", "order_notes"),
+        ),
+        SimulatedSystem(
+            "stores",
+            schema.STORES,
+            ("locations", "stock", "inbound_shipments", "promotions", "recount_tasks", "merch_notices"),
+        ),
         # Exception monitoring: the operations reports that raise missions (reads the others' data, owns none).
         SimulatedSystem("monitor", "", (), storage=False),
     )

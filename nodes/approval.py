@@ -114,6 +114,9 @@ def _disposition(
         return {**base, "status": "rejected", "reason": f"no valid answer for this action ({kind!r})"}
     if not role:
         return {**base, "status": "rejected", "reason": "refused: the reviewer is not on the roster"}
+    if action.get("action_tier") == "escalate" and spec.tiers and role not in spec.tiers.escalation_roles:
+        needed = ", ".join(spec.tiers.escalation_roles)
+        return {**base, "status": "rejected", "reason": f"refused: an escalated action takes one of: {needed}"}
     final = dict(action)
     if kind == "edit":
         edited = response.get("args")

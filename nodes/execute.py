@@ -134,7 +134,7 @@ def _automatic_steps(
                 tool=a["tool"],
                 args=a["args"],
                 key=idempotency_key(scope, i, a["tool"]),
-                by="policy",
+                by=f"policy:tier {a['action_tier']}" if a.get("action_tier") else "policy",
             ),
         }
         for i, a in enumerate(state["verdict"]["actions"])

@@ -22,6 +22,7 @@ from ai_missions.nodes.guard import review_actions
 from ai_missions.nodes.reason import reason_node, validate_node
 from ai_missions.nodes.retrieve import retrieve_node
 from ai_missions.nodes.state import MissionState, Node
+from ai_missions.nodes.tiers import tiers_node
 
 
 class MissionInput(TypedDict, total=False):
@@ -52,7 +53,12 @@ def mission_graph(
     builder.add_edge("gather", "retrieve_policies")
     builder.add_edge("retrieve_policies", "reason")
     builder.add_edge("reason", "validate")
-    builder.add_edge("validate", "execute_automatic")
+    if spec.tiers is not None:  # the mission's action tiers place each action after the guard
+        builder.add_node("apply_tiers", tiers_node(spec))
+        builder.add_edge("validate", "apply_tiers")
+        builder.add_edge("apply_tiers", "execute_automatic")
+    else:
+        builder.add_edge("validate", "execute_automatic")
     builder.add_conditional_edges("execute_automatic", needs_review)
     builder.add_edge("request_approval", "execute")
     builder.add_edge("execute", "close")

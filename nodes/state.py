@@ -27,6 +27,10 @@ class ProposedAction(TypedDict):
     why: str
     policy_ids: list[str]  # "PAY-001@3" style citations
     tier: Literal["auto", "review"]
+    #: The action tier it was placed at, when the mission has tiers (observe, recommend, automate, escalate).
+    action_tier: NotRequired[str]
+    #: Why it moved up from its tier in force (low confidence, a conflict, the money it moves).
+    tier_reasons: NotRequired[list[str]]
 
 
 class Verdict(TypedDict):

@@ -31,6 +31,7 @@ from ai_missions.errors import ValidationError
 from ai_missions.integrations import ap, erp, inventory, payments
 from ai_missions.integrations.ap_seed import generate as ap_book
 from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.retail_seed import generate as retail_book
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.serving import latency_ms
@@ -44,8 +45,8 @@ pytestmark = pytest.mark.slow
 
 @cache
 def book_rows() -> dict[str, Any]:
-    """Both books: the commerce systems and the accounts-payable ones."""
-    return {**generate(orders=300, seed=11), **ap_book(400, 11)}
+    """Every book: the commerce systems, the accounts-payable ones and the retail ones."""
+    return {**generate(orders=300, seed=11), **ap_book(400, 11), **retail_book(40, 11)}
 
 
 @dataclass
@@ -91,6 +92,10 @@ def cases(home: Path) -> dict[str, Case]:
     invoice = ap.get_invoice(connect("ap", home), clean)
     tight = ap.get_invoice(connect("ap", home), next(i for i, b in sorted(queue.items()) if b == ["budget_exceeded"]))
     broken = next(r.order_id for r in rows if r.details.get("address_invalid", "").startswith("undeliverable"))
+    stocked = connect("stores", home).execute(
+        "SELECT location_id, sku FROM stock WHERE quarantined = 0 GROUP BY sku LIMIT 2"
+    )
+    (stock_at, stock_sku), (_, other_sku) = stocked.fetchall()
     return {
         "erp": Case(
             read=("get_order", {"order_id": story}, "ship_to"),
@@ -243,6 +248,39 @@ def cases(home: Path) -> dict[str, Case]:
                 (
                     "commit_budget",
                     {"cost_centre": invoice.cost_centre, "invoice_id": clean, "amount": "lots", "idempotency_key": "l"},
+                    "invalid_argument",
+                ),
+            ],
+        ),
+        "oms": Case(
+            read=("get_omni_order", {"order_id": "RO-100001"}, "order"),
+            write=("add_order_note", {"order_id": "RO-100001", "body": "Checked."}, {"body": "Other note."}),
+            refusal=("post_return_adjustment", {"return_id": "RT-999999", "amount": 29.99, "idempotency_key": "r"}),
+            bad=[
+                ("get_omni_order", {}, "invalid_argument"),
+                ("get_omni_order", {"order_id": "RO-0"}, "not_found"),
+                (
+                    "reallocate_order",
+                    {"order_id": "RO-100001", "location_id": "XX-1", "idempotency_key": "x"},
+                    "invalid_argument",
+                ),
+                (
+                    "issue_goodwill_credit",
+                    {"order_id": "RO-100001", "amount": "lots", "reason": "r", "idempotency_key": "g"},
+                    "invalid_argument",
+                ),
+            ],
+        ),
+        "stores": Case(
+            read=("get_stock_context", {"skus": [stock_sku], "location_id": stock_at}, "stock"),
+            write=("create_recount_task", {"location_id": stock_at, "sku": stock_sku}, {"sku": other_sku}),
+            refusal=("release_quarantine", {"location_id": stock_at, "sku": stock_sku, "idempotency_key": "q"}),
+            bad=[
+                ("get_location", {"location_id": "ST-Z99"}, "not_found"),
+                ("get_stock_context", {"skus": [], "location_id": stock_at}, "invalid_argument"),
+                (
+                    "quarantine_stock",
+                    {"location_id": stock_at, "sku": stock_sku, "idempotency_key": "k"},
                     "invalid_argument",
                 ),
             ],

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ai_missions.dashboard import model, resources, ui
+from ai_missions.dashboard.rollbacks import rollback_card
 from ai_missions.errors import NotFoundError
 from ai_missions.store import ACTIVE_STATUSES, RunStore
 
@@ -227,7 +228,9 @@ def render(run_id: str, shown_status: str) -> None:
         explain_rail(model.observations(events))
     with right:
         verdict_card(verdict)
-        actions_card(model.action_rows(verdict, results, run["status"], decisions), decisions)
+        rows = model.action_rows(verdict, results, run["status"], decisions)
+        actions_card(rows, decisions)
+        rollback_card(run, rows)
         policies_card(policies)
     retrieved, audit, facts = st.tabs(
         [f"Policies retrieved · {len(policies)}", f"Audit trail · {len(events)}", "Facts"]

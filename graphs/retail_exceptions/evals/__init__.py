@@ -1,0 +1,61 @@
+"""The retail mission's eval plugin: the generated historical set and its CI slice, the tables its end state is
+compared on, its regression thresholds and the generator (an independent labeller in :mod:`.labeller`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ai_missions.evals.plugin import EvalPlugin
+
+DATA = Path(__file__).resolve().parent / "data"
+HISTORICAL = DATA / "historical.jsonl.gz"
+CI_SLICE = DATA / "ci_slice.jsonl.gz"
+
+PROJECTION: dict[str, tuple[str, str]] = {
+    "oms.orders": ("oms", "SELECT order_id, status, pickup_store FROM orders ORDER BY order_id"),
+    "oms.allocations": ("oms", "SELECT order_id, location_id FROM allocations ORDER BY order_id"),
+    "oms.returns": ("oms", "SELECT return_id, posted FROM returns ORDER BY return_id"),
+    "oms.notices": (
+        "oms",
+        "SELECT order_id, topic, count(*) FROM notices GROUP BY order_id, topic ORDER BY order_id, topic",
+    ),
+    "oms.credits": (
+        "oms",
+        "SELECT order_id, amount_cents, count(*) FROM credits GROUP BY order_id, amount_cents ORDER BY order_id",
+    ),
+    "stores.stock": ("stores", "SELECT location_id, sku, quarantined FROM stock ORDER BY location_id, sku"),
+    "stores.recount_tasks": (
+        "stores",
+        "SELECT location_id, sku, status, count(*) FROM recount_tasks GROUP BY location_id, sku, status "
+        "ORDER BY location_id, sku",
+    ),
+    "stores.merch_notices": (
+        "stores",
+        "SELECT promo_id, count(*) FROM merch_notices GROUP BY promo_id ORDER BY promo_id",
+    ),
+}
+
+
+def holds_order(snapshot: Mapping[str, Any], order_id: str) -> bool:
+    orders = (snapshot.get("systems", {}).get("oms") or {}).get("orders", [])
+    return any(row.get("order_id") == order_id for row in orders)
+
+
+PLUGIN = EvalPlugin(
+    mission="retail-exceptions",
+    datasets={"historical": HISTORICAL, "ci": CI_SLICE},
+    projection=PROJECTION,
+    holds_subject=holds_order,
+    thresholds={
+        "outcome_agreement": ("min", 0.80),
+        "action_f1": ("min", 0.80),
+        "state_match_rate": ("min", 0.75),
+        "citation_rate": ("min", 0.95),
+        "warranted_escalation_rate": ("min", 0.80),
+        "unsafe_case_rate": ("max", 0.10),
+        "errors": ("max", 0),
+    },
+    generator="ai_missions.graphs.retail_exceptions.evals.generate:generate",
+)

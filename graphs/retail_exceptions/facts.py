@@ -1,0 +1,146 @@
+"""The retail facts, derived from what the OMS and store inventory returned about one order.
+
+Stock is judged by what the last cycle count supports (counted less sold since), not by the system's on-hand:
+units the system shows beyond that are phantom. A record that could not be read leaves its facts unknown (None),
+and the policies then cannot act on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+#: A return the ledger has not seen this long after it was processed is unreconciled.
+RETURN_GRACE_HOURS = 24
+#: Phantom units at a location before it is a pattern (one unit is ordinary shrink).
+PHANTOM_MIN_UNITS = 2
+
+
+def _ts(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def reliable(row: Mapping[str, Any]) -> int:
+    return max(int(row["counted_qty"]) - int(row["sold_since_count"]), 0) if not row.get("quarantined") else 0
+
+
+def goodwill(total: float) -> float:
+    return round(min(max(total * 0.10, 5.0), 50.0), 2)
+
+
+def best_alternative(
+    stock: list[Mapping[str, Any]], current: str | None, quantity: int, region: str | None, pickup: bool
+) -> Mapping[str, Any] | None:
+    """A store in the region with reliable stock, else the DC, else (shipped orders) any store."""
+    able = [r for r in stock if r["location_id"] != current and reliable(r) >= quantity]
+    for wanted in (
+        lambda r: r["kind"] == "store" and r["region"] == region,
+        lambda r: r["kind"] == "dc",
+        lambda r: r["kind"] == "store" and not pickup,
+    ):
+        if found := [r for r in able if wanted(r)]:
+            return max(found, key=lambda r: (reliable(r), r["location_id"]))
+    return None
+
+
+def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
+    order = gathered.get("oms.order") or {}
+    customer = gathered.get("oms.customer") or {}
+    context = gathered.get("stores.stock_context") or {}
+    returns = gathered.get("oms.returns") or []
+    now = _ts(context.get("book_now"))
+    line = (order.get("lines") or [{}])[0]
+    sku, quantity = line.get("sku"), int(line.get("quantity") or 0)
+    pickup = order.get("fulfilment") == "pickup"
+    location_id = order.get("location_id")
+    known_location = context.get("location")
+    stock = [r for r in (context.get("stock") or []) if r["sku"] == sku]
+    here = next((r for r in stock if r["location_id"] == location_id), None)
+    region = known_location.get("region") if known_location else None
+
+    facts: dict[str, Any] = dict.fromkeys(
+        ["alt.location", "alt.kind", "alt.same_region", "inbound.delay_days", "inbound.after_promise", "promo.id",
+         "return.id", "return.refund", "return.age_hours"]
+    )  # fmt: skip
+    facts.update(
+        {
+            "order.id": order.get("order_id"),
+            "order.status": order.get("status"),
+            "order.channel": order.get("channel"),
+            "order.fulfilment": order.get("fulfilment"),
+            "order.pickup_store": order.get("pickup_store"),
+            "order.location": location_id,
+            "order.sku": sku,
+            "order.quantity": quantity,
+            "order.total": order.get("total"),
+            "order.goodwill_amount": goodwill(float(order["total"])) if order.get("total") else None,
+            "retail.flags": list(order.get("flags") or []),
+            "customer.tier": customer.get("tier"),
+            "customer.vip": (customer.get("tier") == "vip") if customer else None,
+            "store.known": known_location is not None if context else None,
+        }
+    )
+    promised = _ts(order.get("promised_at"))
+    facts["order.days_to_promise"] = round((promised - now).total_seconds() / 86400, 1) if promised and now else None
+    if here is not None:
+        facts["stock.on_hand"] = here["on_hand"]
+        facts["stock.reliable"] = reliable(here)
+        facts["stock.phantom_units"] = max(int(here["on_hand"]) - reliable(here), 0)
+        facts["stock.short"] = reliable(here) < quantity
+        facts["stock.quarantined"] = bool(here["quarantined"])
+    else:
+        short = None if not context else True  # no stock row at the location: it holds none
+        facts.update({"stock.on_hand": None, "stock.reliable": None, "stock.phantom_units": None})
+        facts.update({"stock.short": short, "stock.quarantined": None})
+    alternative = best_alternative(stock, location_id, quantity, region, pickup) if context else None
+    facts["alt.exists"] = alternative is not None if context else None
+    if context and alternative is None:  # known: there is none (not unknown)
+        facts.update({"alt.kind": "none", "alt.same_region": False})
+    if alternative is not None:
+        facts["alt.location"] = alternative["location_id"]
+        facts["alt.kind"] = alternative["kind"]
+        facts["alt.same_region"] = alternative["kind"] == "store" and alternative["region"] == region
+
+    if order.get("promo_id"):
+        promo = next((p for p in context.get("promotions") or [] if p["promo_id"] == order["promo_id"]), None)
+        facts["promo.id"] = order["promo_id"] if promo else None
+        delayed = [
+            s for s in context.get("inbound") or [] if s["sku"] == sku and _at(s["eta"]) > _at(s["original_eta"])
+        ]
+        if delayed:
+            shipment = max(delayed, key=lambda s: s["eta"])
+            slipped = _at(shipment["eta"]) - _at(shipment["original_eta"])
+            facts["inbound.delay_days"] = round(slipped.total_seconds() / 86400, 1)
+            facts["inbound.after_promise"] = promised is not None and _at(shipment["eta"]) > promised
+        facts["promo.at_risk"] = bool(promo and delayed and facts["inbound.after_promise"])
+    else:
+        facts["promo.at_risk"] = False
+
+    open_returns = [r for r in returns if not r["posted"]]
+    facts["return.unposted"] = False
+    if open_returns and now is not None:
+        first = open_returns[0]
+        age = (now - _at(first["processed_at"])).total_seconds() / 3600
+        facts.update({"return.id": first["return_id"], "return.refund": first["refund"], "return.age_hours": age})
+        facts["return.unposted"] = age > RETURN_GRACE_HOURS
+
+    types: list[str] = []
+    short = facts["stock.short"] is True
+    if pickup and (facts["store.known"] is False or short):
+        types.append("pickup_unfulfillable")
+    if (facts.get("stock.phantom_units") or 0) >= PHANTOM_MIN_UNITS and short:
+        types.append("phantom_stock")
+    if facts["promo.at_risk"] and short:
+        types.append("inbound_delay")
+    if facts["return.unposted"]:
+        types.append("unreconciled_return")
+    if facts["customer.vip"] and (short or facts["store.known"] is False):
+        types.append("vip_stock_conflict")
+    facts["retail.exception_count"] = len(types)
+    facts["retail.case_types"] = types or ["no_exception"]
+    return facts

@@ -1,0 +1,97 @@
+"""Gather: the OMS's order context first (it names the SKU and the location), then store inventory's stock context
+for that SKU at every location. A system that fails becomes an observation and its facts stay unknown. An order
+naming a store that store inventory does not know is a finding (``store.known`` false), not a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ai_missions.errors import MissionsError, NotFoundError
+from ai_missions.gateway import SystemError_
+from ai_missions.graphs.retail_exceptions.facts import derive_facts
+from ai_missions.graphs.retail_exceptions.spec import SPEC
+from ai_missions.graphs.retail_exceptions.vocabulary import TYPES_FACT
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.observe import observe
+from ai_missions.nodes.resources import systems_of
+from ai_missions.nodes.state import MissionState, Observation
+
+
+async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+    systems = await systems_of(runtime.context, SPEC.systems)
+    order_id = state["subject_id"]
+    try:
+        first = await systems.call("get_omni_order", {"order_id": order_id})
+    except SystemError_ as exc:
+        raise NotFoundError(f"cannot start a mission on order {order_id!r}: {exc}") from exc
+    order = first.get("order")
+    if order is None:
+        reason = (first.get("missing") or {}).get("order", "the order could not be read")
+        raise NotFoundError(f"cannot start a mission on order {order_id!r}: {reason}")
+    gathered: dict[str, Any] = {
+        "oms.order": order,
+        "oms.customer": first.get("customer"),
+        "oms.returns": first.get("returns"),
+        "oms.notices": first.get("notices"),
+        "oms.credits": first.get("credits"),
+    }
+    observations: list[Observation] = [
+        observe("gather", "oms", f"oms.{part} failed: {reason}", {"read": part, "error": reason})
+        for part, reason in (first.get("missing") or {}).items()
+    ]
+    skus = [line["sku"] for line in order.get("lines", [])][:20]
+    location = order.get("location_id") or order.get("pickup_store") or ""
+    try:
+        context = await systems.call("get_stock_context", {"skus": skus, "location_id": location})
+    except MissionsError as exc:
+        context = None
+        observations.append(observe("gather", "stores", f"stock context failed: {exc}", {"error": str(exc)}))
+    gathered["stores.stock_context"] = context
+    if context:
+        for part, reason in (context.get("missing") or {}).items():
+            finding = (
+                f"Location {location} is not a store or DC that store inventory knows: the order cannot be "
+                "fulfilled there"
+                if part == "location" and reason.startswith("NotFoundError")
+                else f"stores.{part} failed: {reason}"
+            )
+            observations.append(observe("gather", "stores", finding, {"read": part, "error": reason}))
+    facts = derive_facts(gathered)
+    observations.extend(findings(facts))
+    return {"gathered": gathered, "facts": facts, "customer_text": [], "observations": observations}
+
+
+def findings(facts: Mapping[str, Any]) -> list[Observation]:
+    """One line per system for a person, with the facts it contributed (the evidence on the Explain rail)."""
+
+    def pick(*prefixes: str) -> dict[str, Any]:
+        return {k: v for k, v in facts.items() if k.startswith(prefixes) and v is not None}
+
+    how = f"pickup at {facts['order.pickup_store']}" if facts["order.fulfilment"] == "pickup" else "ship"
+    out = [
+        observe(
+            "gather",
+            "oms",
+            f"Order {facts['order.id']} ({facts['order.status']}, {how}, {facts['customer.tier']} customer): "
+            f"{facts['order.quantity']} x {facts['order.sku']}, {facts['order.total']}, allocated to "
+            f"{facts['order.location']}; monitors flagged {', '.join(facts['retail.flags']) or 'nothing'}",
+            pick("order.", "customer.", "retail.flags", "return."),
+        )
+    ]
+    if facts.get("stock.reliable") is not None:
+        alt = facts.get("alt.location") or "none"
+        out.append(
+            observe(
+                "gather",
+                "stores",
+                f"{facts['order.location']} shows {facts['stock.on_hand']} on hand, the count supports "
+                f"{facts['stock.reliable']} ({facts['stock.phantom_units']} phantom); best alternative: {alt}",
+                pick("stock.", "alt.", "inbound.", "promo.", "store."),
+            )
+        )
+    types = facts.get(TYPES_FACT) or []
+    out.append(observe("gather", "mission", f"Exceptions: {', '.join(types)}", pick(TYPES_FACT, "retail.")))
+    return out

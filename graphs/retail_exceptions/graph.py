@@ -1,0 +1,18 @@
+"""The retail-exceptions mission's graph: the platform's standard shape (with action tiers) around its gather."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import StateGraph
+
+from ai_missions.graphs.retail_exceptions.gather import gather
+from ai_missions.graphs.retail_exceptions.spec import SPEC
+from ai_missions.nodes.pipeline import mission_graph
+
+
+def build_graph() -> StateGraph[Any, Any, Any, Any]:
+    return mission_graph(SPEC, gather)
+
+
+graph = build_graph().compile(name=SPEC.name)

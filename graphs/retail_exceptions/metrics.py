@@ -1,0 +1,88 @@
+"""The retail mission's operating metrics, over its run records (:mod:`ai_missions.metrics`).
+
+- detection precision: of the orders the monitors flagged, the share the mission found a real exception on; the
+  false-positive rate is the rest (flags with nothing behind them);
+- order save rate: of the orders hit by a disruption (pickup, phantom stock, inbound delay, VIP conflict) that
+  were acted on, the share reallocated rather than cancelled;
+- inventory accuracy by channel and by location: how close the system's on-hand is to what the cycle count
+  supports, at the locations the runs looked at (1.0 = they agree);
+- financial impact: the order value kept by reallocations, the goodwill credited, the returns posted (and rolled
+  back), and substitutions (none: this mission never substitutes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ai_missions.metrics import RunRecord
+
+DISRUPTIONS = frozenset({"pickup_unfulfillable", "phantom_stock", "inbound_delay", "vip_stock_conflict"})
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _accuracy(facts: Mapping[str, Any]) -> float | None:
+    on_hand, reliable = facts.get("stock.on_hand"), facts.get("stock.reliable")
+    if on_hand is None or reliable is None:
+        return None
+    return 1 - abs(on_hand - reliable) / max(on_hand, reliable, 1)
+
+
+def _mean_by(pairs: list[tuple[str, float]]) -> dict[str, float]:
+    grouped: dict[str, list[float]] = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return {k: round(sum(v) / len(v), 4) for k, v in sorted(grouped.items())}
+
+
+def operating_metrics(records: Sequence[RunRecord]) -> dict[str, Any]:
+    # what the monitors flagged: the trigger's case types, else the flags the OMS showed the run
+    flagged = [r for r in records if (r.flags or r.facts.get("retail.flags")) and r.case_types]
+    false_flags = [r for r in flagged if r.case_types == ["no_exception"]]
+    disrupted = [r for r in records if DISRUPTIONS & set(r.case_types)]
+    done_tools = [{a["tool"] for a in r.executed} for r in disrupted]
+    saved = [r for r, tools in zip(disrupted, done_tools, strict=True) if "reallocate_order" in tools]
+    lost = [r for r, tools in zip(disrupted, done_tools, strict=True) if "cancel_omni_order" in tools]
+    accuracy = [(r, a) for r in records if (a := _accuracy(r.facts)) is not None]
+    rolled_back = {(r.run_id, b["tool"]) for r in records for b in r.rollbacks}
+
+    def amounts(tool: str, arg: str = "amount") -> float:
+        return round(
+            sum(
+                float((a.get("args") or {}).get(arg) or 0)
+                for r in records
+                for a in r.executed
+                if a["tool"] == tool and (r.run_id, tool) not in rolled_back
+            ),
+            2,
+        )
+
+    return {
+        "detection": {
+            "flagged": len(flagged),
+            "confirmed": len(flagged) - len(false_flags),
+            "precision": _share(len(flagged) - len(false_flags), len(flagged)),
+            "false_positive_rate": _share(len(false_flags), len(flagged)),
+        },
+        "order_save_rate": _share(len(saved), len(saved) + len(lost)),
+        "orders_disrupted": len(disrupted),
+        "orders_saved": len(saved),
+        "orders_cancelled": len(lost),
+        "inventory_accuracy": {
+            "overall": _share(sum(a for _, a in accuracy), len(accuracy)),
+            "by_location": _mean_by([(str(r.facts.get("order.location")), a) for r, a in accuracy]),
+            "by_channel": _mean_by(
+                [(f"{r.facts.get('order.channel')}/{r.facts.get('order.fulfilment')}", a) for r, a in accuracy]
+            ),
+        },
+        "financial_impact": {
+            "reallocated_order_value": round(sum(float(r.facts.get("order.total") or 0) for r in saved), 2),
+            "goodwill_credited": amounts("issue_goodwill_credit"),
+            "returns_posted": amounts("post_return_adjustment"),
+            "substitutions": 0.0,
+        },
+    }

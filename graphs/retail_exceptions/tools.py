@@ -1,0 +1,37 @@
+"""The retail mission's tool policy. Phases: stock first (quarantine, recount), then the allocation or the
+cancellation, then money (return postings, goodwill), then the customer, then merchandising, the note last.
+
+``automatable`` marks the actions the business may let run without a reviewer under its action tiers
+(:mod:`.tiers`): each has a documented rollback. Whether one actually runs alone is the tier table's call.
+"""
+
+from __future__ import annotations
+
+from ai_missions.contracts import contract
+from ai_missions.missions import ToolPolicy, ToolRule
+
+STOCK, ALLOCATE, MONEY, CUSTOMER, MERCH, NOTE = range(6)
+
+_ORDER = {"order_id": ("order.id",)}
+_STOCK = {"location_id": ("order.location",), "sku": ("order.sku",)}
+
+
+def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
+    return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
+
+
+TOOLS = ToolPolicy(
+    [
+        _rule("stores", "quarantine_stock", STOCK, automatable=True, ids=_STOCK, free_text=frozenset({"reason"})),
+        _rule("stores", "create_recount_task", STOCK, automatable=True, ids=_STOCK),
+        _rule("oms", "reallocate_order", ALLOCATE, automatable=True, ids={**_ORDER, "location_id": ("alt.location",)}),
+        _rule("oms", "cancel_omni_order", ALLOCATE, ids=_ORDER, free_text=frozenset({"reason"})),
+        _rule("oms", "post_return_adjustment", MONEY, automatable=True, ids={"return_id": ("return.id",)}),
+        _rule("oms", "issue_goodwill_credit", MONEY, ids=_ORDER, free_text=frozenset({"reason"})),
+        _rule("oms", "notify_customer", CUSTOMER, ids=_ORDER, free_text=frozenset({"message"})),
+        _rule(
+            "stores", "notify_merchandising", MERCH, ids={"promo_id": ("promo.id",)}, free_text=frozenset({"message"})
+        ),
+        _rule("oms", "add_order_note", NOTE, automatable=True, ids=_ORDER, free_text=frozenset({"body"})),
+    ]
+)

@@ -1,0 +1,92 @@
+"""Place each action of the guarded verdict at its action tier (:mod:`ai_missions.tiers`), after the guard.
+
+Automated actions get ``tier="auto"`` (the automatic node runs them with a grant minted from the tier policy);
+recommended and escalated ones wait in the Decision Queue (escalated ones for an escalation role); observed ones
+leave the plan and are recorded as what the mission would have done. Observe mode observes everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ai_missions.missions import MissionSpec
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.observe import emit, observe
+from ai_missions.nodes.resources import home_of
+from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
+from ai_missions.settings import runs_db
+from ai_missions.store import RunStore
+from ai_missions.tiers import TierTable, current, place
+
+
+def table_for(spec: MissionSpec, context: MissionContext | None) -> TierTable:
+    """The tiers in force for the run's home (the policy's when the home has no run store yet)."""
+    assert spec.tiers is not None
+    path = runs_db(home_of(context))
+    return current(spec.name, spec.tiers, RunStore(path) if path.exists() else None)
+
+
+def placed(spec: MissionSpec, table: TierTable, verdict: Verdict) -> tuple[Verdict, list[ProposedAction]]:
+    """The verdict with each action at its tier, and the actions observed instead of proposed."""
+    assert spec.tiers is not None
+    tools = [a["tool"] for a in verdict["actions"]]
+    kept: list[ProposedAction] = []
+    observed: list[ProposedAction] = []
+    for action in verdict["actions"]:
+        rule = spec.tools.get(action["tool"])
+        placement = place(
+            spec.tiers,
+            table,
+            action["tool"],
+            amount=spec.tools.amount_of(action),
+            confidence=verdict["confidence"],
+            plan_tools=tools,
+            automatable=rule is not None and rule.automatable,
+        )
+        moved = ProposedAction(
+            **{**action, "tier": "auto" if placement.tier == "automate" else "review"},
+            action_tier=placement.tier,
+            tier_reasons=list(placement.reasons),
+        )
+        (observed if placement.tier == "observe" else kept).append(moved)
+    return Verdict(**{**verdict, "actions": kept}), observed
+
+
+def tiers_node(spec: MissionSpec) -> Node:
+    async def apply_tiers(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        table = table_for(spec, runtime.context)
+        verdict, observed = placed(spec, table, state["verdict"])
+        counts = {
+            t: sum(1 for a in verdict["actions"] if a.get("action_tier") == t)
+            for t in ("automate", "recommend", "escalate")
+        }
+        counts["observe"] = len(observed)
+        moved = [
+            f"{a['tool']} ({'; '.join(a.get('tier_reasons', []))})" for a in verdict["actions"] if a.get("tier_reasons")
+        ]
+        finding = (
+            f"Tiers ({table.mode} mode): " + ", ".join(f"{n} {t}" for t, n in counts.items() if n)
+            if verdict["actions"] or observed
+            else f"Tiers ({table.mode} mode): no actions"
+        ) + (f"; moved up: {', '.join(moved)}" if moved else "")
+        observations = [
+            observe(
+                "apply_tiers",
+                "tiers",
+                finding,
+                {"mode": table.mode, "counts": counts, "observed": [dict(a) for a in observed]},
+            )
+        ]
+        if observed:
+            emit(
+                "observed_actions",
+                node="apply_tiers",
+                source="tiers",
+                summary=f"{len(observed)} action(s) recorded, not proposed: {', '.join(a['tool'] for a in observed)}",
+                data={"actions": [dict(a) for a in observed], "mode": table.mode},
+            )
+        return {"verdict": verdict, "observations": observations}
+
+    return apply_tiers
