@@ -76,6 +76,7 @@ SIMULATED: dict[str, SimulatedSystem] = {
         ),
         SimulatedSystem("receiving", schema.RECEIVING, ("goods_receipts", "receipt_lines")),
         SimulatedSystem("budget", schema.BUDGET, ("cost_centres", "budget_commitments")),
+        SimulatedSystem("helpdesk", schema.HELPDESK, ("requesters", "tickets", "ticket_messages", "ticket_events")),
         # Exception monitoring: the operations reports that raise missions (reads the others' data, owns none).
         SimulatedSystem("monitor", "", (), storage=False),
     )
