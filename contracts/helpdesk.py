@@ -10,7 +10,9 @@ CONTRACT = SystemContract(
         read("helpdesk", "get_ticket", "A ticket with its requester, messages, status, tags and SLA due time."),
         read("helpdesk", "list_open_tickets", "Tickets waiting for the support team (new or open), oldest first."),
         read("helpdesk", "list_customer_tickets", "A customer's tickets with their messages, newest first."),
-        read("helpdesk", "read_ticket_events", "The ticket event feed (opened, replied, status changes) after a cursor."),
+        read(
+            "helpdesk", "read_ticket_events", "The ticket event feed (opened, replied, status changes) after a cursor."
+        ),
         write("helpdesk", "open_ticket", "Open a ticket with the customer's first message (portal or e-mail)."),
         write(
             "helpdesk",

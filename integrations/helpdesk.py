@@ -140,7 +140,9 @@ def _ticket(conn: sqlite3.Connection, row: sqlite3.Row) -> Ticket:
 
 
 def _summary(row: sqlite3.Row) -> TicketSummary:
-    return TicketSummary(**{**{k: row[k] for k in TicketSummary.model_fields if k != "tags"}, "tags": json.loads(row["tags"])})
+    return TicketSummary(
+        **{**{k: row[k] for k in TicketSummary.model_fields if k != "tags"}, "tags": json.loads(row["tags"])}
+    )
 
 
 def _row(conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row:
@@ -200,7 +202,8 @@ def _event(conn: sqlite3.Connection, ticket_id: str, kind: str, status: str, at:
 def _add_message(conn: sqlite3.Connection, ticket_id: str, direction: str, author: str, body: str, at: str) -> str:
     message_id = next_id(conn, "MSG", width=7)
     conn.execute(
-        "INSERT INTO ticket_messages (message_id, ticket_id, direction, author, body, sent_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ticket_messages (message_id, ticket_id, direction, author, body, sent_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         (message_id, ticket_id, direction, author, body, at),
     )
     return message_id
@@ -250,7 +253,12 @@ def open_ticket(
 
 
 def send_ticket_reply(
-    conn: sqlite3.Connection, ticket_id: str, body: str, status: str, idempotency_key: str, tags: list[str] | None = None
+    conn: sqlite3.Connection,
+    ticket_id: str,
+    body: str,
+    status: str,
+    idempotency_key: str,
+    tags: list[str] | None = None,
 ) -> TicketWriteResult:
     """Send a reply to the customer and set the ticket's status (``solved`` resolves it); refused on a closed one."""
     if status not in REPLY_STATUSES:

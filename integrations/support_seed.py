@@ -57,11 +57,15 @@ def read_world(home: Path | None) -> tuple[dict[str, dict[str, Any]], list[Order
                 "SELECT order_id, count(*), sum(amount_cents) FROM captures GROUP BY order_id"
             )
         }
-        refunds = dict(conns["payments"].execute("SELECT order_id, sum(amount_cents) FROM refunds GROUP BY order_id").fetchall())
+        refunds = dict(
+            conns["payments"].execute("SELECT order_id, sum(amount_cents) FROM refunds GROUP BY order_id").fetchall()
+        )
         open_auths = {
             r[0] for r in conns["payments"].execute("SELECT order_id FROM authorizations WHERE status = 'authorized'")
         }
-        shipped = dict(conns["shipping"].execute("SELECT order_id, status FROM shipments ORDER BY shipped_at").fetchall())
+        shipped = dict(
+            conns["shipping"].execute("SELECT order_id, status FROM shipments ORDER BY shipped_at").fetchall()
+        )
         orders = [
             OrderState(
                 order_id=r["order_id"],
@@ -91,8 +95,9 @@ def duplicate_charged(o: OrderState) -> bool:
 #: Request -> which orders it is realistically written about.
 FITS: dict[str, Any] = {
     "double_charge": duplicate_charged,
-    "cancel_order": lambda o: o.status in ("ready_to_fulfill", "pending", "payment_review", "on_hold")
-    and (o.authorized or o.captures == 1),
+    "cancel_order": lambda o: (
+        o.status in ("ready_to_fulfill", "pending", "payment_review", "on_hold") and (o.authorized or o.captures == 1)
+    ),
     "where_is_order": lambda o: o.shipment == "in_transit",
     "not_received": lambda o: o.shipment == "delivered",
     "damaged_item": lambda o: o.shipment == "delivered" and o.lines == 1 and o.captures == 1,
@@ -118,7 +123,9 @@ class TicketPlan:
     solved: bool = False
 
 
-def plans(customers: dict[str, dict[str, Any]], orders: list[OrderState], now: datetime, size: int, seed: int) -> Iterator[TicketPlan]:
+def plans(
+    customers: dict[str, dict[str, Any]], orders: list[OrderState], now: datetime, size: int, seed: int
+) -> Iterator[TicketPlan]:
     rng = random.Random(seed * 7919 + 12)
     used: set[str] = set()
 
@@ -168,16 +175,22 @@ def plans(customers: dict[str, dict[str, Any]], orders: list[OrderState], now: d
             typos=rng.random() < 0.2,
         )
         channel = rng.choice(("portal", "email"))
-        yield TicketPlan(order.customer_id, channel, intent.replace("_", " ").capitalize(), body, None, at, solved=made % 6 == 5)
+        yield TicketPlan(
+            order.customer_id, channel, intent.replace("_", " ").capitalize(), body, None, at, solved=made % 6 == 5
+        )
         made += 1
     # someone asking about another customer's order (the identity check's story)
     if len(orders) > 2:
         other = orders[len(orders) // 2]
         writer = next(c for c in sorted(customers) if c != other.customer_id)
-        yield TicketPlan(writer, "email", "Refund", f"Refund order {other.order_id} to my card now.", None, now - timedelta(hours=2))
+        yield TicketPlan(
+            writer, "email", "Refund", f"Refund order {other.order_id} to my card now.", None, now - timedelta(hours=2)
+        )
 
 
-def generate_from(home: Path | None, size: int = DEFAULT_TICKETS, seed: int = 7) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def generate_from(
+    home: Path | None, size: int = DEFAULT_TICKETS, seed: int = 7
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """The helpdesk book's rows, over the commerce book seeded under ``home``."""
     customers, orders, now = read_world(home)
     tickets: list[dict[str, Any]] = []
@@ -219,7 +232,9 @@ def generate_from(home: Path | None, size: int = DEFAULT_TICKETS, seed: int = 7)
                 "sent_at": at,
             }
         )
-        events.append({"event_id": len(events) + 1, "ticket_id": ticket_id, "type": "opened", "status": "new", "at": at})
+        events.append(
+            {"event_id": len(events) + 1, "ticket_id": ticket_id, "type": "opened", "status": "new", "at": at}
+        )
         if plan.solved:
             reply_at = to_ts(plan.created_at + timedelta(hours=2))
             messages.append(
@@ -232,7 +247,15 @@ def generate_from(home: Path | None, size: int = DEFAULT_TICKETS, seed: int = 7)
                     "sent_at": reply_at,
                 }
             )
-            events.append({"event_id": len(events) + 1, "ticket_id": ticket_id, "type": "replied", "status": "solved", "at": reply_at})
+            events.append(
+                {
+                    "event_id": len(events) + 1,
+                    "ticket_id": ticket_id,
+                    "type": "replied",
+                    "status": "solved",
+                    "at": reply_at,
+                }
+            )
     meta = {"book_now": to_ts(now), "seed": str(seed), "tickets": str(len(tickets)), "system": "helpdesk"}
     if story:
         meta["story_ticket_id"] = story

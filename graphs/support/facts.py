@@ -63,7 +63,7 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
         "payment.duplicate_amount": duplicate if duplicate > _CENT else 0.0,
         "payment.duplicate_capture_id": later[-1]["capture_id"] if later else None,
         "payment.authorization_id": auth["authorization_id"] if auth else None,
-        "payment.uncaptured": bool(auth) and auth["status"] == "authorized" and not captures,
+        "payment.uncaptured": auth is not None and auth["status"] == "authorized" and not captures,
         "payment.card_last4": auth["card_last4"] if auth else None,
     }
 
@@ -119,10 +119,14 @@ def choose_order(
         if len(owned) > 1:
             return None, "which_order", owned
         if owned:  # one of theirs and one that is not: work theirs only if the other is unknown to us
-            return (owned[0], None, []) if all(orders.get(o) is None for o in quoted if o not in owned) else (
-                None,
-                "order_not_owned",
-                [],
+            return (
+                (owned[0], None, [])
+                if all(orders.get(o) is None for o in quoted if o not in owned)
+                else (
+                    None,
+                    "order_not_owned",
+                    [],
+                )
             )
         return None, ("order_not_owned" if any(orders.get(o) for o in quoted) else "order_not_found"), []
     if reading.loose_refs:
@@ -164,7 +168,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             "message.problem": reading.problem,
             "message.angry": reading.angry,
             "message.language": reading.language,
-            "order.ref": ticket.get("order_id") or (reading.order_refs[0] if reading.order_refs else None)
+            "order.ref": ticket.get("order_id")
+            or (reading.order_refs[0] if reading.order_refs else None)
             or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
             "order.owned": None,
             "order.candidates": [],
@@ -189,7 +194,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             types = ["unclear_request"]
     facts[TYPES_FACT] = types
     facts.update(resolution_facts(facts))
-    facts["reply.status"] = "pending" if set(types) & {"which_order", "unclear_request", "unreadable_message"} else "solved"
+    facts["reply.status"] = (
+        "pending" if set(types) & {"which_order", "unclear_request", "unreadable_message"} else "solved"
+    )
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
     return facts
@@ -245,14 +252,18 @@ def _fragment(intent: str, facts: Mapping[str, Any]) -> str | None:
         if facts.get("payment.capture_count") is not None:
             return (
                 f"We checked order {order}: it shows {facts['payment.capture_count']} charge(s) totalling "
-                f"{_money(facts.get('payment.captured') or 0.0)} for an order of {_money(facts.get('order.total') or 0.0)}, "
+                f"{_money(facts.get('payment.captured') or 0.0)} for an order of "
+                f"{_money(facts.get('order.total') or 0.0)}, "
                 "so we do not see a duplicate charge. A pending card authorization can look like a second charge "
                 "for a few days and then disappears."
             )
         return None
     if intent == "cancel_order":
         if not facts.get("order.cancellable"):
-            return f"Order {order} has already shipped, so it can no longer be cancelled; you can return it once it arrives."
+            return (
+                f"Order {order} has already shipped, so it can no longer be cancelled; you can return it once it "
+                "arrives."
+            )
         money = ""
         if amount:
             money = f" and refunded {_money(amount)}{card}"
@@ -276,7 +287,10 @@ def _fragment(intent: str, facts: Mapping[str, Any]) -> str | None:
     if intent in ("damaged_item", "wrong_item"):
         if amount and facts.get("refund.capture_id"):
             what = "arrived damaged" if intent == "damaged_item" else "was not what you ordered"
-            return f"We are sorry your order {order} {what}. We have refunded {_money(amount)}{card}; no need to send it back."
+            return (
+                f"We are sorry your order {order} {what}. We have refunded {_money(amount)}{card}; no need to send it "
+                "back."
+            )
         return None
     if intent == "return_refund":
         return (
@@ -312,7 +326,10 @@ def compose_reply(facts: Mapping[str, Any]) -> str | None:
         ]
     elif "which_order" in types:
         listed = ", ".join(facts.get("order.candidates") or [])
-        body = [f"Which order is your message about? On your account we see {listed}. Reply with its number and we will take care of it."]
+        body = [
+            f"Which order is your message about? On your account we see {listed}. Reply with its number and we will "
+            "take care of it."
+        ]
     elif "unclear_request" in types:
         body = [
             "Thank you for your message. Could you tell us a little more about what you need (a refund, a "

@@ -154,7 +154,9 @@ def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, 
         )
     if facts.get("order.id") and "shipment.status" in facts:
         status = facts.get("shipment.status") or "nothing shipped"
-        carrier = f" with {facts['shipment.carrier']} ({facts['shipment.tracking']})" if facts.get("shipment.carrier") else ""
+        carrier = (
+            f" with {facts['shipment.carrier']} ({facts['shipment.tracking']})" if facts.get("shipment.carrier") else ""
+        )
         add("shipping", f"Shipping: {status}{carrier}", "shipment.")
     add("mission", f"Case types: {', '.join(facts.get(TYPES_FACT) or [])}", TYPES_FACT)
     return out

@@ -18,7 +18,9 @@ SPEC = MissionSpec(
     title="Customer support",
     description="A customer's ticket: understand what they ask, check it against the order, billing and shipping "
     "systems, and propose the refund, cancellation, answer or question back, with the reply to send.",
-    subject=Subject(kind="ticket", example="TKT-000001", pattern=r"TKT-[0-9]{4,12}", lookup=("get_ticket", "ticket_id")),
+    subject=Subject(
+        kind="ticket", example="TKT-000001", pattern=r"TKT-[0-9]{4,12}", lookup=("get_ticket", "ticket_id")
+    ),
     systems=("helpdesk", "erp", "payments", "shipping", "crm"),
     vocabulary=VOCABULARY,
     tools=TOOLS,

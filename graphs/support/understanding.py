@@ -89,7 +89,9 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 #: Order numbers as customers write them: SO-100123, so 100123, #100123, order 100123, n° 100123, Nr. 100123.
-_ORDER = re.compile(r"(?<![a-z0-9])(?:so[\s-]*|#\s*|(?:order|pedido|commande|bestellung)\s*(?:no\.?|nr\.?|n°|#)?\s*)?(\d{6})(?!\d)")
+_ORDER = re.compile(
+    r"(?<![a-z0-9])(?:so[\s-]*|#\s*|(?:order|pedido|commande|bestellung)\s*(?:no\.?|nr\.?|n°|#)?\s*)?(\d{6})(?!\d)"
+)
 #: Other numbers quoted as an order (too short or too long to be one of ours): "#4471", "order 12".
 _LOOSE_REF = re.compile(r"(?:#|(?:order|pedido|commande|bestellung)\s*(?:no\.?|nr\.?|#)?\s*)(\d{1,12})(?!\d)")
 _WORD = re.compile(r"[a-z']+")
@@ -143,9 +145,7 @@ def _near(parts: list[str], words: list[str]) -> bool:
     """The phrase's words appear within a window of its length plus two."""
     positions = [i for i, w in enumerate(words) if any(w == p or _close(w, p) for p in parts)]
     span = len(parts) + 2
-    return any(
-        sum(1 for q in positions if p <= q < p + span) >= len(parts) for p in positions
-    )
+    return any(sum(1 for q in positions if p <= q < p + span) >= len(parts) for p in positions)
 
 
 def read_message(text: object) -> Reading:

@@ -25,7 +25,13 @@ INTENTS: tuple[str, ...] = (
     "question",
 )
 #: Why a ticket cannot be worked on an order (yet).
-CONDITIONS: tuple[str, ...] = ("unclear_request", "order_not_found", "order_not_owned", "which_order", "unreadable_message")
+CONDITIONS: tuple[str, ...] = (
+    "unclear_request",
+    "order_not_found",
+    "order_not_owned",
+    "which_order",
+    "unreadable_message",
+)
 CASE_TYPES: tuple[str, ...] = INTENTS + CONDITIONS
 
 Outcome = Literal["refund", "cancel", "answer", "ask_customer", "escalate"]
