@@ -1,0 +1,1 @@
+"""The support mission's recorded tickets, their independent labeller, the scoring replay and the importer."""
