@@ -23,14 +23,16 @@ MAX_CHARS = 20_000
 PHRASES: dict[str, tuple[str, ...]] = {
     "double_charge": (
         "charged twice", "charged me twice", "double charge", "double charged", "double-charged", "two charges",
-        "billed twice", "billed me twice", "charged us twice", "charged two times", "duplicate charge", "paid twice", "charged double", "twice on my card",
+        "billed twice", "billed me twice", "charged us twice", "charged two times", "duplicate charge", "paid twice",
+        "charged double", "twice on my card",
         "cobrado dos veces", "cobraron dos veces", "cargo duplicado", "doble cargo", "debite deux fois",
         "preleve deux fois", "double prelevement", "facture deux fois", "zweimal abgebucht", "doppelt abgebucht",
         "doppelt belastet", "zweimal belastet", "zweimal berechnet",
     ),
     "return_refund": (
         "returned", "sent it back", "sent back", "send it back", "my return", "the return", "refund for the return",
-        "lo devolvi", "devolvi el", "devuelto", "devolucion", "renvoye", "j'ai retourne", "retourne la", "retourne le", "retourne ma", "mon retour", "zuruckgeschickt",
+        "lo devolvi", "devolvi el", "devuelto", "devolucion", "renvoye", "j'ai retourne", "retourne la", "retourne le",
+        "retourne ma", "mon retour", "zuruckgeschickt",
         "zuruckgesendet", "rucksendung", "retoure",
     ),
     "where_is_order": (
@@ -154,7 +156,7 @@ def _phrase_in(phrase: str, text: str, words: list[str]) -> bool:
             all(w == p or _close(w, p) for w, p in zip(words[i : i + width], parts, strict=True))
             for i in range(len(words) - width + 1)
         )
-    return any(w[len(phrase) :] in _ENDINGS and w.startswith(phrase) or _close(w, phrase) for w in words)
+    return any((w[len(phrase) :] in _ENDINGS and w.startswith(phrase)) or _close(w, phrase) for w in words)
 
 
 def read_message(text: object) -> Reading:

@@ -294,7 +294,7 @@ def make_case(index: int, seed: int) -> dict[str, Any]:
         "orders": orders,
         "recent_orders": recent,
         "truth": truth,
-        "tags": tags + [f"kind:{kind}"],
+        "tags": [*tags, f"kind:{kind}"],
     }
     case["resolution"] = label(case)
     return case

@@ -96,9 +96,9 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
                 actions.clear()
                 outcomes.append("escalate")
         elif intent in ("where_is_order", "not_received"):
-            if intent == "not_received" and shipment is not None and shipment["status"] == "delivered":
-                outcomes.append("escalate")
-            elif order["status"] in ("shipped", "delivered") and shipment is None:
+            if (intent == "not_received" and shipment is not None and shipment["status"] == "delivered") or (
+                order["status"] in ("shipped", "delivered") and shipment is None
+            ):
                 outcomes.append("escalate")
             else:
                 outcomes.append("answer")

@@ -195,7 +195,8 @@ class Report:
             f"{self.state_match / max(self.cases, 1):.1%}, replies pass checks {self.reply_ok}/{self.replies}",
             f"refunds above refundable: {self.refunds_above_refundable}; actions on an order the customer does not "
             f"own: {self.actions_on_others_orders}",
-            f"{self.cases / self.seconds:,.0f} tickets/s ({self.seconds * 1000 / max(self.cases, 1):.2f} ms per ticket)",
+            f"{self.cases / self.seconds:,.0f} tickets/s "
+            f"({self.seconds * 1000 / max(self.cases, 1):.2f} ms per ticket)",
         ]
         return out
 
