@@ -9,6 +9,7 @@ mention (the order, the refunded amount).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 ASK_CONDITIONS = ("order_not_found", "order_not_owned", "which_order", "unclear_request", "unreadable_message")
@@ -50,6 +51,10 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     order_id, total = order["order_id"], float(order["total"])
     shipment = shipments[-1] if shipments else None
     delivered_days = shipment.get("days_since_delivery") if shipment else None
+    if shipment is not None and delivered_days is None and shipment.get("delivered_at"):
+        sent = datetime.fromisoformat(ticket["messages"][-1]["sent_at"].replace("Z", "+00:00"))
+        delivered = datetime.fromisoformat(str(shipment["delivered_at"]).replace("Z", "+00:00"))
+        delivered_days = (sent - delivered).total_seconds() / 86400
     outcomes: list[str] = []
     actions: list[dict[str, Any]] = []
     mentions: list[str] = [order_id]

@@ -250,3 +250,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def speed(dataset: str = "ci") -> dict[str, float]:
+    """Tickets per second through the decision replay, and outcome agreement (for ``bench/per_mission.py``)."""
+    from ai_missions.graphs.support.evals.generate import CI_SLICE, RECORDED, read
+
+    cases = read(CI_SLICE if dataset == "ci" else RECORDED)
+    report = evaluate(cases)
+    return {
+        "cases": report.cases,
+        "cases_per_s": report.cases / report.seconds,
+        "agreement": report.outcome_agreement,
+        "verdict_p50": report.seconds * 1000 / max(report.cases, 1),
+    }
