@@ -111,7 +111,9 @@ def main() -> None:
             if spec.trigger is None:
                 continue
             measured = asyncio.run(latency(spec, home, args.runs))
-            speed = eval_speed(spec, home, args.dataset, args.workers) if spec.evals else replay_speed(spec, args.dataset)
+            speed = (
+                eval_speed(spec, home, args.dataset, args.workers) if spec.evals else replay_speed(spec, args.dataset)
+            )
             rows.append((spec.name, measured, speed))
     print(
         f"\nPer mission (offline reasoner, real MCP stdio; latency over {args.runs} runs from the trigger; "

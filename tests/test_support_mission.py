@@ -75,13 +75,16 @@ def test_charged_twice_is_refunded_once_with_the_reply_the_lead_edited(missions:
     refund, reply = (a["args"] for a in outcome.verdict["actions"][:2])
     assert refund["amount"] == facts["payment.duplicate_amount"] <= facts["payment.refundable"]
     assert refund["capture_id"] == facts["payment.duplicate_capture_id"]
-    assert f"{refund['amount']:,.2f}" in reply["body"] and facts["order.id"] in reply["body"]
+    assert f"{refund['amount']:,.2f}" in reply["body"]
+    assert facts["order.id"] in reply["body"]
 
     edited = {**reply, "body": reply["body"].replace("Kind regards", "Sorry again, and kind regards")}
     done = missions.decide(outcome.decision_id, "lee", approve=True, edits={2: edited})
     assert done.status == "closed"
     assert {r["tool"]: r["status"] for r in done.results} == dict.fromkeys(tools, "done")
-    refunds = rows(home, "payments", "SELECT capture_id, amount_cents FROM refunds WHERE order_id = ?", facts["order.id"])
+    refunds = rows(
+        home, "payments", "SELECT capture_id, amount_cents FROM refunds WHERE order_id = ?", facts["order.id"]
+    )
     assert refunds == [(refund["capture_id"], round(refund["amount"] * 100))]
     sent = rows(
         home, "helpdesk", "SELECT body FROM ticket_messages WHERE ticket_id = ? AND direction = 'outbound'", ticket_id
@@ -142,7 +145,8 @@ def test_the_portal_opens_a_ticket_only_on_the_customers_own_order(missions: Mis
     sent = write_message(missions, home, account, "customer", order_id, "Where is my order?")
     assert sent["run"]["status"] == "awaiting_decision"
     again = write_message(missions, home, account, "customer", order_id, "Where is my order?")
-    assert again["replayed"] and again["ticket"]["ticket_id"] == sent["ticket"]["ticket_id"]
+    assert again["replayed"]
+    assert again["ticket"]["ticket_id"] == sent["ticket"]["ticket_id"]
     missions.decide(sent["run"]["decision_id"], "sam", approve=True)
     seen = my_tickets(missions, customer)[0]
     assert seen["status"] == "solved"

@@ -106,7 +106,8 @@ def test_the_helpdesk_refuses_bad_messages_and_replays_writes(tmp_path: Path) ->
             helpdesk.open_ticket(conn, "C-1", "portal", "Hi", body, "k-bad")
     first = helpdesk.open_ticket(conn, "C-1", "portal", "Hi", "Where is my order?", "k1")
     again = helpdesk.open_ticket(conn, "C-1", "portal", "Hi", "Where is my order?", "k1")
-    assert again.replayed and again.ticket.ticket_id == first.ticket.ticket_id
+    assert again.replayed
+    assert again.ticket.ticket_id == first.ticket.ticket_id
     ticket_id = first.ticket.ticket_id
     helpdesk.send_ticket_reply(conn, ticket_id, "On its way.", "solved", "k2")
     assert helpdesk.get_ticket(conn, ticket_id).status == "solved"

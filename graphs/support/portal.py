@@ -44,7 +44,12 @@ if not orders:
 else:
     st.dataframe(
         [
-            {"Order": o["order_id"], "Placed": o["placed_at"][:10], "Status": o["status"], "Total": f"{o['total']:,.2f}"}
+            {
+                "Order": o["order_id"],
+                "Placed": o["placed_at"][:10],
+                "Status": o["status"],
+                "Total": f"{o['total']:,.2f}",
+            }
             for o in orders
         ],
         hide_index=True,

@@ -82,7 +82,13 @@ def write_message(
     digest = hashlib.sha256(f"{customer}|{order_id}|{body}".encode()).hexdigest()[:24]
     args["idempotency_key"] = f"portal:{customer}:{digest}"
     grant = mint(
-        home, decision_id=f"portal:{account}", index=0, tool="open_ticket", args=args, key=args["idempotency_key"], by=account
+        home,
+        decision_id=f"portal:{account}",
+        index=0,
+        tool="open_ticket",
+        args=args,
+        key=args["idempotency_key"],
+        by=account,
     )
     opened = client.call_tool("open_ticket", args, mission=MISSION, meta={META_KEY: grant})
     ticket = opened["ticket"]

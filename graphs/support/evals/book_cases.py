@@ -68,8 +68,12 @@ def cases_of_book(home: Path) -> list[Case]:
                 "sequences": _rows(conns["helpdesk"], "sequences"),
                 "requesters": _rows(conns["helpdesk"], "requesters", "WHERE customer_id = ?", (customer,)),
                 "tickets": _rows(conns["helpdesk"], "tickets", "WHERE ticket_id = ?", (ticket["ticket_id"],)),
-                "ticket_messages": _rows(conns["helpdesk"], "ticket_messages", "WHERE ticket_id = ?", (ticket["ticket_id"],)),
-                "ticket_events": _rows(conns["helpdesk"], "ticket_events", "WHERE ticket_id = ?", (ticket["ticket_id"],)),
+                "ticket_messages": _rows(
+                    conns["helpdesk"], "ticket_messages", "WHERE ticket_id = ?", (ticket["ticket_id"],)
+                ),
+                "ticket_events": _rows(
+                    conns["helpdesk"], "ticket_events", "WHERE ticket_id = ?", (ticket["ticket_id"],)
+                ),
             }
             cases.append(
                 Case.model_validate(

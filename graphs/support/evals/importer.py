@@ -68,7 +68,9 @@ def order_record(order: Mapping[str, Any], cards: Mapping[str, str], at: str) ->
         for c in charges
     ]
     method = next((p.get("payment_method_id") for p in order.get("payments", []) if p.get("payment_method_id")), None)
-    authorized = [p for p in order.get("payments", []) if p.get("type") == "authorization" and p.get("status") == "open"]
+    authorized = [
+        p for p in order.get("payments", []) if p.get("type") == "authorization" and p.get("status") == "open"
+    ]
     auth_status = "captured" if charges else ("authorized" if authorized else "voided")
     shipments = [
         {
@@ -96,10 +98,14 @@ def order_record(order: Mapping[str, Any], cards: Mapping[str, str], at: str) ->
         "payment": {
             "order_id": order_id,
             "authorizations": [
-                {"authorization_id": f"AUTH-{order['id']}", "status": auth_status, "card_last4": cards.get(str(method), "")}
+                {
+                    "authorization_id": f"AUTH-{order['id']}",
+                    "status": auth_status,
+                    "card_last4": cards.get(str(method), ""),
+                }
             ],
             "captures": captures,
-            "captured_amount": round(sum(c["amount"] for c in captures), 2),
+            "captured_amount": round(sum(float(str(c["amount"])) for c in captures), 2),
             "refunded_amount": round(sum(float(r["amount"]) for r in refunds), 2),
         },
         "shipments": shipments,
@@ -169,7 +175,9 @@ def import_cases(export: Sequence[Mapping[str, Any]], orders_db: Mapping[str, An
         if order_id and record is None and quoted_elsewhere:  # someone else's order: the case must show it exists
             records[order_id] = order_record(quoted_elsewhere[0], cards, at)
         status = "pending" if outcome == "ask_customer" else "solved"
-        actions = [] if outcome == "escalate" else _actions(str(row.get("resolution_actions", "")), ticket_id, record, status)
+        actions = (
+            [] if outcome == "escalate" else _actions(str(row.get("resolution_actions", "")), ticket_id, record, status)
+        )
         customer = f"U-{user}"
         conditions = [c for c in category if c in CASE_TYPES[-5:]]
         cases.append(
@@ -179,7 +187,11 @@ def import_cases(export: Sequence[Mapping[str, Any]], orders_db: Mapping[str, An
                 "ticket": {
                     "ticket_id": ticket_id,
                     "customer_id": customer,
-                    "requester": {"customer_id": customer, "name": users[user].get("name", ""), "email": users[user]["email"]},
+                    "requester": {
+                        "customer_id": customer,
+                        "name": users[user].get("name", ""),
+                        "email": users[user]["email"],
+                    },
                     "channel": "portal" if row.get("channel") == "portal" else "email",
                     "subject": str(row.get("subject") or "Imported ticket"),
                     "order_id": None,
@@ -189,11 +201,21 @@ def import_cases(export: Sequence[Mapping[str, Any]], orders_db: Mapping[str, An
                     "created_at": at,
                     "updated_at": at,
                     "sla_due_at": at,
-                    "messages": [{"message_id": "MSG-1", "direction": "inbound", "author": "customer", "body": str(row.get("message", "")), "sent_at": at}],
+                    "messages": [
+                        {
+                            "message_id": "MSG-1",
+                            "direction": "inbound",
+                            "author": "customer",
+                            "body": str(row.get("message", "")),
+                            "sent_at": at,
+                        }
+                    ],
                 },
                 "customer": {"customer_id": customer},
                 "orders": records,
-                "recent_orders": sorted((o for o, r in records.items() if r["order"]["customer_id"] == customer), reverse=True),
+                "recent_orders": sorted(
+                    (o for o, r in records.items() if r["order"]["customer_id"] == customer), reverse=True
+                ),
                 "truth": {
                     "intents": [c for c in category if c not in conditions],
                     "order_id": order_id if record else None,

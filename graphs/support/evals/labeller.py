@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+#: Free text the team wrote (not compared: what matters is that a reply went out, and what it mentions).
+REPLY = "(the support team's reply)"
+REASON = "Customer request (support ticket)"
 ASK_CONDITIONS = ("order_not_found", "order_not_owned", "which_order", "unclear_request", "unreadable_message")
 
 
@@ -34,7 +37,12 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     if truth.get("condition"):
         return {
             "outcome": "ask_customer",
-            "actions": [{"tool": "send_ticket_reply", "args": {"ticket_id": ticket["ticket_id"], "status": "pending"}}],
+            "actions": [
+                {
+                    "tool": "send_ticket_reply",
+                    "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "pending"},
+                }
+            ],
             "reply_mentions": [],
             "case_types": [truth["condition"]],
         }
@@ -42,7 +50,12 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     if not truth.get("order_id"):  # a question needing no order
         return {
             "outcome": "answer",
-            "actions": [{"tool": "send_ticket_reply", "args": {"ticket_id": ticket["ticket_id"], "status": "solved"}}],
+            "actions": [
+                {
+                    "tool": "send_ticket_reply",
+                    "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "solved"},
+                }
+            ],
             "reply_mentions": [],
             "case_types": intents,
         }
@@ -53,8 +66,8 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     delivered_days = shipment.get("days_since_delivery") if shipment else None
     if shipment is not None and delivered_days is None and shipment.get("delivered_at"):
         sent = datetime.fromisoformat(ticket["messages"][-1]["sent_at"].replace("Z", "+00:00"))
-        delivered = datetime.fromisoformat(str(shipment["delivered_at"]).replace("Z", "+00:00"))
-        delivered_days = (sent - delivered).total_seconds() / 86400
+        delivered_at = datetime.fromisoformat(str(shipment["delivered_at"]).replace("Z", "+00:00"))
+        delivered_days = (sent - delivered_at).total_seconds() / 86400
     outcomes: list[str] = []
     actions: list[dict[str, Any]] = []
     mentions: list[str] = [order_id]
@@ -67,7 +80,9 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
                     outcomes.append("escalate")
                     continue
                 outcomes.append("refund")
-                actions.append({"tool": "refund_payment", "args": {"capture_id": capture, "amount": extra}})
+                actions.append(
+                    {"tool": "refund_payment", "args": {"capture_id": capture, "amount": extra, "reason": REASON}}
+                )
                 mentions.append(f"{extra:,.2f}")
             else:
                 outcomes.append("answer")
@@ -76,13 +91,17 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
                 outcomes.append("answer")
                 continue
             refundable = _refundable(payment)
-            actions.append({"tool": "cancel_order", "args": {"order_id": order_id}})
+            actions.append({"tool": "cancel_order", "args": {"order_id": order_id, "reason": REASON}})
             if refundable > 0 and len(payment["captures"]) == 1:
                 amount = round(min(refundable, total), 2)
                 actions.append(
                     {
                         "tool": "refund_payment",
-                        "args": {"capture_id": payment["captures"][0]["capture_id"], "amount": amount},
+                        "args": {
+                            "capture_id": payment["captures"][0]["capture_id"],
+                            "amount": amount,
+                            "reason": REASON,
+                        },
                     }
                 )
                 mentions.append(f"{amount:,.2f}")
@@ -120,7 +139,11 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
                 actions.append(
                     {
                         "tool": "refund_payment",
-                        "args": {"capture_id": payment["captures"][0]["capture_id"], "amount": amount},
+                        "args": {
+                            "capture_id": payment["captures"][0]["capture_id"],
+                            "amount": amount,
+                            "reason": REASON,
+                        },
                     }
                 )
                 mentions.append(f"{amount:,.2f}")
@@ -138,5 +161,7 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     outcome = next((o for o in ("cancel", "refund", "answer") if o in outcomes), "answer")
     if len([a for a in actions if a["tool"] == "refund_payment"]) > 1:
         return {"outcome": "escalate", "actions": [], "reply_mentions": [], "case_types": intents}
-    actions.append({"tool": "send_ticket_reply", "args": {"ticket_id": ticket["ticket_id"], "status": "solved"}})
+    actions.append(
+        {"tool": "send_ticket_reply", "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "solved"}}
+    )
     return {"outcome": outcome, "actions": actions, "reply_mentions": mentions, "case_types": intents}
