@@ -125,7 +125,9 @@ def test_bad_input_is_answered_and_changes_nothing(
     assert outcome.state["facts"]["ticket.case_types"] == [case_type]
     assert outcome.verdict["outcome"] == "ask_customer"
     assert [a["tool"] for a in outcome.verdict["actions"]] == ["send_ticket_reply", "add_ticket_note"]
-    assert "SO-100001" not in outcome.verdict["actions"][0]["args"]["body"]
+    reply = outcome.verdict["actions"][0]["args"]["body"]
+    assert "could not" in reply  # asks again; says nothing about the order beyond its number as typed
+    assert "refunded" not in reply and "4242" not in reply
     assert changes(home) == before
 
 
