@@ -24,7 +24,7 @@ from ai_missions.integrations.books import seed_books, stories
 from ai_missions.knowledge_index.index import build
 from ai_missions.settings import knowledge_dir, runs_db
 from ai_missions.store import RunStore
-from ai_missions.testing import DEMO_PASSWORD, operator_grant
+from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
 
 pytestmark = pytest.mark.slow
 
@@ -138,6 +138,7 @@ def test_the_portal_opens_a_ticket_only_on_the_customers_own_order(missions: Mis
         rows(home, "erp", "SELECT order_id FROM orders ORDER BY order_id DESC")[0],
     )
     account = customer.lower()
+    signed_in_as(home, "sam")  # the demo roster's accounts (once there are accounts, they are the roster)
     Accounts(RunStore(runs_db(home))).add(account, "customer", DEMO_PASSWORD, by="test")
     with pytest.raises(ForbiddenError):
         write_message(missions, home, account, "customer", other, "Cancel this one")
