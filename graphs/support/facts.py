@@ -194,9 +194,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             types = ["unclear_request"]
     facts[TYPES_FACT] = types
     facts.update(resolution_facts(facts))
-    facts["reply.status"] = (
-        "pending" if set(types) & {"which_order", "unclear_request", "unreadable_message"} else "solved"
-    )
+    asking = {"which_order", "unclear_request", "unreadable_message", "order_not_found", "order_not_owned"}
+    facts["reply.status"] = "pending" if set(types) & asking else "solved"  # the ticket waits for the customer
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
     return facts
