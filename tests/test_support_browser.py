@@ -149,7 +149,7 @@ def test_from_the_portal_to_the_closed_ticket(dashboard: str, home: Path, story:
                 ).fetchone()[0]
             with sqlite3.connect(home / "runs.sqlite") as runs:
                 decision_id = runs.execute(
-                    "SELECT decision_id FROM decisions WHERE order_id = ? AND status = 'pending'", (ticket_id,)
+                    "SELECT decision_id FROM decisions WHERE subject_id = ? AND status = 'pending'", (ticket_id,)
                 ).fetchone()[0]
 
             lead = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
