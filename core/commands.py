@@ -215,6 +215,10 @@ async def _scan_to_workers(args: argparse.Namespace) -> int:
     """``scan --engine procrastinate``: queue each new case for the workers instead of running it here."""
     from contextlib import AsyncExitStack
 
+    import anyio
+
+    from ai_missions.missions import get_mission, registry
+    from ai_missions.runtime import MissionRuntime
     from ai_missions.scanner import scan_and_enqueue
     from ai_missions.workers import require_url
 

@@ -27,6 +27,12 @@ class Book:
     #: The mission its flagship story is for, and ``home -> story subject id`` (None when it has none).
     mission: str | None = None
     story: Callable[[Path], str | None] | None = None
+    #: ``(home, size, seed) -> rows`` for a book built over the books seeded before it (it reads them from the
+    #: sandbox under ``home``); used instead of ``generate`` when set.
+    derive: Callable[[Path, int, int], BookRows] | None = None
+
+    def rows(self, home: Path, size: int, seed: int) -> BookRows:
+        return self.derive(home, size, seed) if self.derive is not None else self.generate(size, seed)
 
 
 def _commerce(size: int, seed: int) -> BookRows:
@@ -65,12 +71,30 @@ def _retail_story(home: Path) -> str | None:
     return story_order_id(home)
 
 
+def _helpdesk(home: Path, size: int, seed: int) -> BookRows:
+    from ai_missions.integrations.support_seed import generate_from
+
+    return generate_from(home, size, seed)
+
+
+def _helpdesk_story(home: Path) -> str | None:
+    from ai_missions.integrations.support_seed import story_ticket_id
+
+    return story_ticket_id(home)
+
+
+def _no_rows(size: int, seed: int) -> BookRows:
+    raise ValueError("the helpdesk book is derived from the commerce book in a sandbox")
+
+
 BOOKS: dict[str, Book] = {
     book.name: book
     for book in (
         Book("commerce", "orders", 2000, _commerce, mission="order-exception", story=_commerce_story),
         Book("payables", "invoices", 1500, _payables, mission="invoice-approval", story=_payables_story),
         Book("retail", "orders", 240, _retail, mission="retail-exceptions", story=_retail_story),
+        # after commerce: its tickets are about the commerce book's customers and orders
+        Book("helpdesk", "tickets", 24, _no_rows, mission="support", story=_helpdesk_story, derive=_helpdesk),
     )
 }
 
@@ -80,7 +104,7 @@ def seed_books(home: Path, *, seed: int, sizes: Mapping[str, int] | None = None)
     lines = []
     for book in BOOKS.values():
         size = (sizes or {}).get(book.name, book.default_size)
-        write_book(book.generate(size, seed), home)
+        write_book(book.rows(home, size, seed), home)
         lines.append(f"Seeded the {book.name} book: {size:,} {book.unit} (seed {seed}) under {home}")
     return lines
 

@@ -63,6 +63,7 @@ def _book_summary() -> dict[str, Any]:
     for system, table, unit, story in (
         ("erp", "orders", "orders", "story_order_id"),
         ("ap", "invoices", "invoices", "story_invoice_id"),
+        ("helpdesk", "tickets", "tickets", "story_ticket_id"),
     ):
         if not system_path(system).exists():
             continue
@@ -81,7 +82,11 @@ def _book_summary() -> dict[str, Any]:
 
 def _render_book(summary: dict[str, Any], verb: str) -> str:
     lines = []
-    for unit, kind, story in (("orders", "order", "story_order_id"), ("invoices", "invoice", "story_invoice_id")):
+    for unit, kind, story in (
+        ("orders", "order", "story_order_id"),
+        ("invoices", "invoice", "story_invoice_id"),
+        ("tickets", "ticket", "story_ticket_id"),
+    ):
         if unit not in summary:
             continue
         lines.append(

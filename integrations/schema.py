@@ -358,3 +358,29 @@ CREATE TABLE merch_notices (
     sent_at TEXT NOT NULL
 ) STRICT;
 """
+
+HELPDESK = """
+CREATE TABLE requesters (
+    customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, language TEXT NOT NULL
+) STRICT;
+CREATE TABLE tickets (
+    ticket_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES requesters (customer_id),
+    channel TEXT NOT NULL CHECK (channel IN ('portal', 'email')), subject TEXT NOT NULL, order_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('new', 'open', 'pending', 'solved', 'closed')),
+    priority TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')), tags TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, sla_due_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX tickets_customer ON tickets (customer_id, created_at);
+CREATE INDEX tickets_status ON tickets (status, created_at);
+CREATE TABLE ticket_messages (
+    message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL REFERENCES tickets (ticket_id),
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound', 'note')), author TEXT NOT NULL,
+    body TEXT NOT NULL, sent_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, sent_at);
+CREATE TABLE ticket_events (
+    event_id INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL REFERENCES tickets (ticket_id), type TEXT NOT NULL,
+    status TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, event_id);
+"""

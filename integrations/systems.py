@@ -86,6 +86,7 @@ SIMULATED: dict[str, SimulatedSystem] = {
             schema.STORES,
             ("locations", "stock", "inbound_shipments", "promotions", "recount_tasks", "merch_notices"),
         ),
+        SimulatedSystem("helpdesk", schema.HELPDESK, ("requesters", "tickets", "ticket_messages", "ticket_events")),
         # Exception monitoring: the operations reports that raise missions (reads the others' data, owns none).
         SimulatedSystem("monitor", "", (), storage=False),
     )

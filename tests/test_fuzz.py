@@ -27,8 +27,10 @@ from ai_missions.cli import build_parser, main
 from ai_missions.connections import connections
 from ai_missions.contracts import contract
 from ai_missions.integrations.ap_seed import seed_ap_book
+from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.retail_seed import seed_retail_book
 from ai_missions.integrations.seed import seed_book
+from ai_missions.integrations.support_seed import generate_from as helpdesk_book
 from ai_missions.integrations.systems import SYSTEMS
 
 pytestmark = pytest.mark.slow
@@ -78,6 +80,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seed_book(300, 5, home)
     seed_ap_book(200, 5, home)
     seed_retail_book(40, 5, home)
+    write_book(helpdesk_book(home, 10, 5), home)
     return home
 
 

@@ -36,6 +36,7 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.store import connect, system_path
+from ai_missions.integrations.support_seed import generate_from as helpdesk_book
 from ai_missions.integrations.systems import SYSTEMS
 from ai_missions.mcp_session import ValidatingClientSession
 from ai_missions.testing import operator_grant
@@ -62,6 +63,7 @@ class Case:
 
 
 def cases(home: Path) -> dict[str, Case]:
+    write_book(helpdesk_book(home, 12, 11), home)  # tickets over the commerce book just written
     rows = scan_exceptions(home)
     story = story_order_id(home)
     assert story is not None
@@ -281,6 +283,34 @@ def cases(home: Path) -> dict[str, Case]:
                 (
                     "quarantine_stock",
                     {"location_id": stock_at, "sku": stock_sku, "idempotency_key": "k"},
+                    "invalid_argument",
+                ),
+            ],
+        ),
+        "helpdesk": Case(
+            read=("get_ticket", {"ticket_id": "TKT-000001"}, "messages"),
+            write=(
+                "send_ticket_reply",
+                {"ticket_id": "TKT-000001", "body": "Refunded.", "status": "solved"},
+                {"body": "Something else."},
+            ),
+            refusal=None,
+            bad=[
+                ("get_ticket", {"ticket_id": "TKT-999999"}, "not_found"),
+                (
+                    "send_ticket_reply",
+                    {"ticket_id": "TKT-000001", "body": "", "status": "solved", "idempotency_key": "e"},
+                    "invalid_argument",
+                ),
+                (
+                    "open_ticket",
+                    {
+                        "customer_id": customer,
+                        "channel": "portal",
+                        "subject": "Hi",
+                        "body": "x" * 200_001,
+                        "idempotency_key": "big",
+                    },
                     "invalid_argument",
                 ),
             ],

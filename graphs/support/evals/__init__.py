@@ -1,0 +1,52 @@
+"""The support mission's eval plugin: the harness dataset (the seeded helpdesk book's open tickets, replayed
+through the real systems), the tables its end state is compared on and its thresholds. The 600 recorded tickets
+(``data/recorded.jsonl.gz``) are scored in-process by :mod:`.run`; the importer is :mod:`.importer`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ai_missions.evals.plugin import EvalPlugin
+
+DATA = Path(__file__).resolve().parent / "data"
+CI_BOOK = DATA / "ci_book.jsonl.gz"
+
+#: table -> (system, query): what a resolution leaves (generated ids, timestamps and free text left out).
+PROJECTION: dict[str, tuple[str, str]] = {
+    "helpdesk.tickets": ("helpdesk", "SELECT ticket_id, status FROM tickets ORDER BY ticket_id"),
+    "helpdesk.replies": (
+        "helpdesk",
+        "SELECT ticket_id, count(*) FROM ticket_messages WHERE direction = 'outbound' GROUP BY ticket_id "
+        "ORDER BY ticket_id",
+    ),
+    "payments.refunds": (
+        "payments",
+        "SELECT capture_id, amount_cents, count(*) FROM refunds GROUP BY capture_id, amount_cents "
+        "ORDER BY capture_id, amount_cents",
+    ),
+    "payments.authorizations": (
+        "payments",
+        "SELECT authorization_id, status FROM authorizations ORDER BY authorization_id",
+    ),
+    "erp.orders": ("erp", "SELECT order_id, status FROM orders ORDER BY order_id"),
+}
+
+
+def holds_ticket(snapshot: Mapping[str, Any], ticket_id: str) -> bool:
+    tickets = (snapshot.get("systems", {}).get("helpdesk") or {}).get("tickets", [])
+    return any(row.get("ticket_id") == ticket_id for row in tickets)
+
+
+PLUGIN = EvalPlugin(
+    mission="support",
+    datasets={"ci": CI_BOOK},
+    projection=PROJECTION,
+    holds_subject=holds_ticket,
+    thresholds={
+        "outcome_agreement": ("min", 0.80),
+        "errors": ("max", 0),
+    },
+    generator="ai_missions.graphs.support.evals.book_cases:generate",
+)

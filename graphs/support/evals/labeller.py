@@ -1,0 +1,167 @@
+"""The support team's resolution of a recorded ticket, from what the customer asked (known to whoever recorded
+it, not read from the text) and the systems' state: an independent labeller written from the support handbook,
+sharing no code with the mission's understanding, facts or policies.
+
+It decides the outcome, the state-changing actions (with the tools' argument names) and what the reply must
+mention (the order, the refunded amount).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+#: Free text the team wrote (not compared: what matters is that a reply went out, and what it mentions).
+REPLY = "(the support team's reply)"
+REASON = "Customer request (support ticket)"
+ASK_CONDITIONS = ("order_not_found", "order_not_owned", "which_order", "unclear_request", "unreadable_message")
+
+
+def _refundable(payment: Mapping[str, Any]) -> float:
+    return round(float(payment["captured_amount"]) - float(payment["refunded_amount"]), 2)
+
+
+def _capture_with(payment: Mapping[str, Any], amount: float, *, last: bool) -> str | None:
+    captures = list(payment["captures"])
+    fitting = [c for c in (captures[1:] if last else captures) if float(c["refundable_amount"]) + 0.005 >= amount]
+    if not fitting:
+        return None
+    return fitting[-1]["capture_id"] if last else fitting[0]["capture_id"]
+
+
+def label(case: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"outcome", "actions", "reply_mentions", "case_types"}`` for a recorded ticket."""
+    truth = case["truth"]
+    ticket = case["ticket"]
+    if truth.get("condition"):
+        return {
+            "outcome": "ask_customer",
+            "actions": [
+                {
+                    "tool": "send_ticket_reply",
+                    "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "pending"},
+                }
+            ],
+            "reply_mentions": [],
+            "case_types": [truth["condition"]],
+        }
+    intents: list[str] = list(truth["intents"])
+    if not truth.get("order_id"):  # a question needing no order
+        return {
+            "outcome": "answer",
+            "actions": [
+                {
+                    "tool": "send_ticket_reply",
+                    "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "solved"},
+                }
+            ],
+            "reply_mentions": [],
+            "case_types": intents,
+        }
+    record = case["orders"][truth["order_id"]]
+    order, payment, shipments = record["order"], record["payment"], record["shipments"]
+    order_id, total = order["order_id"], float(order["total"])
+    shipment = shipments[-1] if shipments else None
+    delivered_days = shipment.get("days_since_delivery") if shipment else None
+    if shipment is not None and delivered_days is None and shipment.get("delivered_at"):
+        sent = datetime.fromisoformat(ticket["messages"][-1]["sent_at"].replace("Z", "+00:00"))
+        delivered_at = datetime.fromisoformat(str(shipment["delivered_at"]).replace("Z", "+00:00"))
+        delivered_days = (sent - delivered_at).total_seconds() / 86400
+    outcomes: list[str] = []
+    actions: list[dict[str, Any]] = []
+    mentions: list[str] = [order_id]
+    for intent in intents:
+        if intent == "double_charge":
+            extra = round(float(payment["captured_amount"]) - float(payment["refunded_amount"]) - total, 2)
+            if len(payment["captures"]) >= 2 and extra > 0:
+                capture = _capture_with(payment, extra, last=True)
+                if capture is None:
+                    outcomes.append("escalate")
+                    continue
+                outcomes.append("refund")
+                actions.append(
+                    {"tool": "refund_payment", "args": {"capture_id": capture, "amount": extra, "reason": REASON}}
+                )
+                mentions.append(f"{extra:,.2f}")
+            else:
+                outcomes.append("answer")
+        elif intent == "cancel_order":
+            if order["status"] in ("shipped", "delivered", "cancelled"):
+                outcomes.append("answer")
+                continue
+            refundable = _refundable(payment)
+            actions.append({"tool": "cancel_order", "args": {"order_id": order_id, "reason": REASON}})
+            if refundable > 0 and len(payment["captures"]) == 1:
+                amount = round(min(refundable, total), 2)
+                actions.append(
+                    {
+                        "tool": "refund_payment",
+                        "args": {
+                            "capture_id": payment["captures"][0]["capture_id"],
+                            "amount": amount,
+                            "reason": REASON,
+                        },
+                    }
+                )
+                mentions.append(f"{amount:,.2f}")
+                outcomes.append("cancel")
+            elif (
+                refundable <= 0 and payment["authorizations"] and payment["authorizations"][0]["status"] == "authorized"
+            ):
+                actions.append(
+                    {
+                        "tool": "void_authorization",
+                        "args": {"authorization_id": payment["authorizations"][0]["authorization_id"]},
+                    }
+                )
+                outcomes.append("cancel")
+            else:
+                actions.clear()
+                outcomes.append("escalate")
+        elif intent in ("where_is_order", "not_received"):
+            if (intent == "not_received" and shipment is not None and shipment["status"] == "delivered") or (
+                order["status"] in ("shipped", "delivered") and shipment is None
+            ):
+                outcomes.append("escalate")
+            else:
+                outcomes.append("answer")
+                if shipment is not None and shipment["status"] == "in_transit":
+                    mentions.append(shipment["tracking_number"])
+        elif intent == "change_address":
+            outcomes.append("answer" if order["status"] in ("shipped", "delivered") else "escalate")
+        elif intent in ("damaged_item", "wrong_item"):
+            single = len(order["lines"]) == 1 and len(payment["captures"]) == 1
+            delivered = shipment is not None and shipment["status"] == "delivered"
+            refundable = _refundable(payment)
+            if single and delivered and delivered_days is not None and delivered_days <= 30 and refundable > 0:
+                amount = round(min(refundable, total), 2)
+                actions.append(
+                    {
+                        "tool": "refund_payment",
+                        "args": {
+                            "capture_id": payment["captures"][0]["capture_id"],
+                            "amount": amount,
+                            "reason": REASON,
+                        },
+                    }
+                )
+                mentions.append(f"{amount:,.2f}")
+                outcomes.append("refund")
+            else:
+                outcomes.append("escalate")
+        elif intent == "return_refund":
+            outcomes.append("answer")
+        elif intent == "exchange_variant":
+            outcomes.append("escalate")
+        else:
+            outcomes.append("answer")
+    if "escalate" in outcomes:
+        return {"outcome": "escalate", "actions": [], "reply_mentions": [], "case_types": intents}
+    outcome = next((o for o in ("cancel", "refund", "answer") if o in outcomes), "answer")
+    if len([a for a in actions if a["tool"] == "refund_payment"]) > 1:
+        return {"outcome": "escalate", "actions": [], "reply_mentions": [], "case_types": intents}
+    actions.append(
+        {"tool": "send_ticket_reply", "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "solved"}}
+    )
+    return {"outcome": outcome, "actions": actions, "reply_mentions": mentions, "case_types": intents}

@@ -1,0 +1,162 @@
+"""Gather: read the ticket, understand the message, then read the customer and their orders, concurrently.
+
+The helpdesk comes first (it names the customer and holds the message); the message is read deterministically
+(:mod:`understanding`); then the CRM and the ERP (the customer's recent orders and any order quoted) at once, and
+for each order that could be the one, its payment (billing) and shipments. An order the customer does not own is
+read only to learn that (its payment and shipments are not). A system that fails leaves its facts unknown, and
+the policies cannot act on unknown facts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ai_missions.errors import MissionsError, NotFoundError
+from ai_missions.gateway import SystemError_
+from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts
+from ai_missions.graphs.support.spec import SPEC
+from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message
+from ai_missions.graphs.support.vocabulary import TYPES_FACT
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.observe import observe
+from ai_missions.nodes.resources import systems_of
+from ai_missions.nodes.state import MissionState, Observation
+
+#: How many of the customer's recent orders are considered when the message names none.
+RECENT = 5
+
+
+def latest_message(ticket: Mapping[str, Any]) -> str:
+    inbound = [m for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    return str(inbound[-1]["body"]) if inbound else ""
+
+
+async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+    systems = await systems_of(runtime.context, SPEC.systems)
+    ticket_id = state["subject_id"]
+    try:
+        ticket = await systems.call("get_ticket", {"ticket_id": ticket_id})
+    except SystemError_ as exc:
+        raise NotFoundError(f"cannot start a mission on ticket {ticket_id!r}: {exc}") from exc
+    reading = read_message(latest_message(ticket))
+    customer_id = ticket["customer_id"]
+    errors: dict[str, str] = {}
+
+    async def call(key: str, tool: str, args: dict[str, Any]) -> Any:
+        try:
+            return await systems.call(tool, args)
+        except SystemError_ as exc:
+            errors[key] = f"{exc.code}: {exc}"
+            return None
+        except MissionsError as exc:
+            errors[key] = str(exc)
+            return None
+
+    customer, listed = await asyncio.gather(
+        call("crm.get_customer", "get_customer", {"customer_id": customer_id}),
+        call("erp.list_orders", "list_orders", {"customer_id": customer_id, "limit": 10}),
+    )
+    recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
+    quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
+    wanted = quoted or (recent[:RECENT] if set(reading.intents) & set(ORDER_INTENTS) else [])
+    headers = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order", {"order_id": o}) for o in wanted))
+    owned = [h["order_id"] for h in headers if h is not None and h["customer_id"] == customer_id]
+    payments, shipments = await asyncio.gather(
+        asyncio.gather(*(call(f"payments.get_payment:{o}", "get_payment", {"order_id": o}) for o in owned)),
+        asyncio.gather(*(call(f"shipping.list_shipments:{o}", "list_shipments", {"order_id": o}) for o in owned)),
+    )
+    orders: dict[str, Any] = {o: None for o in wanted}
+    for header in headers:
+        if header is not None:
+            orders[header["order_id"]] = {"order": header}
+    for order_id, payment, shipped in zip(owned, payments, shipments, strict=True):
+        orders[order_id] = {
+            "order": orders[order_id]["order"],
+            "payment": payment,
+            "shipments": (shipped or {}).get("shipments") if shipped is not None else None,
+        }
+    not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
+    gathered: dict[str, Any] = {
+        "helpdesk.get_ticket": ticket,
+        "crm.get_customer": customer,
+        "erp.list_orders": listed,
+        "recent_orders": [o for o in recent if o in orders],
+        "orders": orders,
+        "missing": {k: v for k, v in errors.items() if k not in not_found},
+    }
+    facts = derive_facts(gathered, reading)
+    observations = findings(gathered, reading, facts)
+    observations.extend(
+        observe("gather", key.split(".")[0], f"{key} failed: {reason}", {"read": key, "error": reason})
+        for key, reason in gathered["missing"].items()
+    )
+    text = [m["body"][:MAX_CHARS] for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    return {"gathered": gathered, "facts": facts, "customer_text": text, "observations": observations}
+
+
+def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, Any]) -> list[Observation]:
+    """One line per system for a person, with the facts it contributed as data."""
+    out: list[Observation] = []
+
+    def add(source: str, finding: str, *prefixes: str) -> None:
+        data = {k: v for k, v in facts.items() if k.startswith(prefixes) and v is not None}
+        out.append(observe("gather", source, finding, data))
+
+    ticket = gathered["helpdesk.get_ticket"]
+    add(
+        "helpdesk",
+        f"Ticket {ticket['ticket_id']} ({ticket['channel']}, {ticket['status']}, due {ticket['sla_due_at']}) from "
+        f"{ticket['requester']['name']} ({ticket['customer_id']}): {len(ticket['messages'])} message(s)",
+        "ticket.",
+    )
+    if reading.problem:
+        said = f"the message cannot be read ({reading.problem})"
+    else:
+        asks = ", ".join(reading.intents) or "nothing recognisable"
+        refs = ", ".join(reading.order_refs + tuple(f"#{r}" for r in reading.loose_refs)) or "no order number"
+        tone = "; angry tone" if reading.angry else ""
+        said = f"the customer asks for {asks}; quotes {refs}; language {reading.language}{tone}"
+    add("mission", f"Reading of the message: {said}", "message.")
+    if customer := gathered.get("crm.get_customer"):
+        add(
+            "crm",
+            f"Customer {customer['customer_id']}: {customer['tier']}, {customer['order_count']} order(s), "
+            f"{customer['tenure_years']:.1f} years",
+            "customer.",
+        )
+    if facts.get("order.id"):
+        add(
+            "erp",
+            f"Order {facts['order.id']} belongs to the customer: {facts['order.status']}, total "
+            f"{facts['order.total']:.2f}, {facts['order.line_count']} line(s)",
+            "order.",
+        )
+    elif facts.get("order.owned") is False:
+        add("erp", f"Order {facts.get('order.ref')} is not an order of this customer", "order.")
+    elif facts.get("order.candidate_count"):
+        add("erp", f"Several orders could be meant: {', '.join(facts['order.candidates'])}", "order.")
+    if facts.get("payment.captured") is not None:
+        dup = (
+            f"; duplicate of {facts['payment.duplicate_amount']:.2f} on {facts['payment.duplicate_capture_id']}"
+            if facts.get("payment.duplicate")
+            else ""
+        )
+        add(
+            "payments",
+            f"Billing: {facts['payment.capture_count']} capture(s), captured {facts['payment.captured']:.2f}, "
+            f"refunded {facts['payment.refunded']:.2f}, refundable {facts['payment.refundable']:.2f}{dup}",
+            "payment.",
+            "refund.",
+        )
+    if facts.get("order.id") and "shipment.status" in facts:
+        status = facts.get("shipment.status") or "nothing shipped"
+        carrier = (
+            f" with {facts['shipment.carrier']} ({facts['shipment.tracking']})" if facts.get("shipment.carrier") else ""
+        )
+        add("shipping", f"Shipping: {status}{carrier}", "shipment.")
+    add("mission", f"Case types: {', '.join(facts.get(TYPES_FACT) or [])}", TYPES_FACT)
+    return out

@@ -1,0 +1,99 @@
+"""What the customer portal does, without Streamlit: who the signed-in customer is, their orders and tickets, and
+writing a message about one of their orders (which opens a ticket and starts the support mission on it).
+
+Identity comes from the account only: an account with the role ``customer`` is bound to the customer whose id is
+its name in upper case (account ``c-10195`` is customer ``C-10195``); nothing the page is sent can name another
+customer. A message is opened on the helpdesk with a grant the platform mints for this one write, on behalf of the
+signed-in account (the customer's own action, not a mission's), and idempotently: sending the same message twice
+opens one ticket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Protocol
+
+from ai_missions.errors import ForbiddenError, ValidationError
+from ai_missions.grants import META_KEY, mint
+
+MISSION = "support"
+CUSTOMER_ROLE = "customer"
+MAX_MESSAGE = 20_000
+
+
+class Client(Protocol):
+    def call_tool(
+        self, tool: str, args: dict[str, Any], *, mission: str, meta: dict[str, Any] | None = None
+    ) -> dict[str, Any]: ...
+
+    def start(self, mission: str, subject_id: str, **options: Any) -> Any: ...
+
+
+def customer_of(account: str | None, role: str | None) -> str:
+    """The customer id the signed-in account is bound to; ForbiddenError for any other account."""
+    if not account or role != CUSTOMER_ROLE:
+        raise ForbiddenError("the portal is for customers: sign in with a customer account")
+    return account.upper()
+
+
+def my_orders(client: Client, customer_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    answer = client.call_tool("list_orders", {"customer_id": customer_id, "limit": limit}, mission=MISSION)
+    return list(answer.get("orders", []))
+
+
+def my_tickets(client: Client, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's tickets as they see them: internal notes left out."""
+    answer = client.call_tool("list_customer_tickets", {"customer_id": customer_id}, mission=MISSION)
+    tickets = []
+    for ticket in answer.get("tickets", []):
+        messages = [m for m in ticket["messages"] if m["direction"] != "note"]
+        tickets.append({**ticket, "messages": messages})
+    return tickets
+
+
+def clean_message(text: str) -> str:
+    """The message as the portal accepts it: some text, at most :data:`MAX_MESSAGE` characters."""
+    body = (text or "").strip()
+    if not body:
+        raise ValidationError("write a few words about what you need")
+    if len(body) > MAX_MESSAGE:
+        raise ValidationError(f"a message is at most {MAX_MESSAGE:,} characters")
+    return body
+
+
+def write_message(
+    client: Client, home: Path, account: str, role: str, order_id: str, text: str, *, start: bool = True
+) -> dict[str, Any]:
+    """Open a ticket about one of the signed-in customer's orders; start the support mission on it.
+
+    Returns the ticket (and the mission's outcome under ``run`` when it started)."""
+    customer = customer_of(account, role)
+    body = clean_message(text)
+    if order_id not in {o["order_id"] for o in my_orders(client, customer, limit=100)}:
+        raise ForbiddenError(f"order {order_id} is not one of your orders")
+    args: dict[str, Any] = {
+        "customer_id": customer,
+        "channel": "portal",
+        "subject": f"About order {order_id}",
+        "body": body,
+        "order_id": order_id,
+    }
+    digest = hashlib.sha256(f"{customer}|{order_id}|{body}".encode()).hexdigest()[:24]
+    args["idempotency_key"] = f"portal:{customer}:{digest}"
+    grant = mint(
+        home,
+        decision_id=f"portal:{account}",
+        index=0,
+        tool="open_ticket",
+        args=args,
+        key=args["idempotency_key"],
+        by=account,
+    )
+    opened = client.call_tool("open_ticket", args, mission=MISSION, meta={META_KEY: grant})
+    ticket = opened["ticket"]
+    result: dict[str, Any] = {"ticket": ticket, "replayed": bool(opened.get("replayed"))}
+    if start and not result["replayed"]:
+        outcome = client.start(MISSION, ticket["ticket_id"], trigger={"source": "portal", "by": account})
+        result["run"] = {"run_id": outcome.run_id, "status": outcome.status, "decision_id": outcome.decision_id}
+    return result

@@ -1,0 +1,37 @@
+"""The support mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ai_missions.graphs.support.invariants import invariants
+from ai_missions.graphs.support.questions import question_for
+from ai_missions.graphs.support.tools import TOOLS
+from ai_missions.graphs.support.vocabulary import VOCABULARY
+from ai_missions.missions import MissionSpec, Subject
+
+_PACKAGE = "ai_missions.graphs.support"
+_HERE = Path(__file__).resolve().parent
+
+SPEC = MissionSpec(
+    name="support",
+    title="Customer support",
+    description="A customer's ticket: understand what they ask, check it against the order, billing and shipping "
+    "systems, and propose the refund, cancellation, answer or question back, with the reply to send.",
+    subject=Subject(
+        kind="ticket", example="TKT-000001", pattern=r"TKT-[0-9]{4,12}", lookup=("get_ticket", "ticket_id")
+    ),
+    systems=("helpdesk", "erp", "payments", "shipping", "crm"),
+    vocabulary=VOCABULARY,
+    tools=TOOLS,
+    invariants=invariants,
+    question=question_for,
+    graph=f"{_PACKAGE}.graph:build_graph",
+    prompt=f"{_PACKAGE}.prompts",
+    trigger=f"{_PACKAGE}.trigger:TRIGGER",
+    evals=f"{_PACKAGE}.evals:PLUGIN",
+    policies=_HERE / "policies",
+    deadlines={"double_charge": 24.0, "not_received": 24.0, "cancel_order": 8.0, "change_address": 8.0},
+    reviewers={"sam": "support_agent", "lee": "support_lead"},
+    pages={"Customer portal": _HERE / "portal.py"},
+)

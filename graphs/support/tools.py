@@ -1,0 +1,42 @@
+"""The support mission's tool policy: cancel first, then the money, then the reply, the internal note last.
+
+A reply reaches the customer, so it waits for a reviewer with the rest of the plan, and runs only after the
+actions it reports on (when a refund is refused, the reply that announces it does not go out). Only the internal
+note runs alone. ``ids`` ties every identifier argument to this ticket's order and records: nothing may touch an
+order the customer does not own (``order.id`` is known only when they do).
+"""
+
+from __future__ import annotations
+
+from ai_missions.contracts import contract
+from ai_missions.missions import ToolPolicy, ToolRule
+
+CANCEL, MONEY, REPLY, NOTE = range(4)
+
+_TICKET = {"ticket_id": ("ticket.id",)}
+
+
+def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
+    return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
+
+
+TOOLS = ToolPolicy(
+    [
+        _rule("erp", "cancel_order", CANCEL, ids={"order_id": ("order.id",)}, free_text=frozenset({"reason"})),
+        _rule(
+            "payments",
+            "void_authorization",
+            MONEY,
+            ids={"authorization_id": ("payment.authorization_id",)},
+        ),
+        _rule(
+            "payments",
+            "refund_payment",
+            MONEY,
+            ids={"capture_id": ("payment.capture_ids",)},
+            free_text=frozenset({"reason"}),
+        ),
+        _rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
+        _rule("helpdesk", "add_ticket_note", NOTE, automatable=True, ids=_TICKET, free_text=frozenset({"body"})),
+    ]
+)

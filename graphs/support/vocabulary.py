@@ -1,0 +1,101 @@
+"""The support mission's words: what a customer asks for (case types), what the verdict does, and the facts.
+
+A ticket's case types are what the customer wants, once the mission knows which order it is about and that the
+customer owns it. When it cannot know, the case type says why instead (``order_not_found``, ``order_not_owned``,
+``which_order``, ``unreadable_message``): the policies then answer or ask without touching any order.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ai_missions.missions import Vocabulary
+
+#: What customers ask for (the intents the mission understands).
+INTENTS: tuple[str, ...] = (
+    "double_charge",
+    "return_refund",
+    "where_is_order",
+    "not_received",
+    "cancel_order",
+    "change_address",
+    "damaged_item",
+    "wrong_item",
+    "exchange_variant",
+    "question",
+)
+#: Why a ticket cannot be worked on an order (yet).
+CONDITIONS: tuple[str, ...] = (
+    "unclear_request",
+    "order_not_found",
+    "order_not_owned",
+    "which_order",
+    "unreadable_message",
+)
+CASE_TYPES: tuple[str, ...] = INTENTS + CONDITIONS
+
+Outcome = Literal["refund", "cancel", "answer", "ask_customer", "escalate"]
+OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+ADVANCING: tuple[str, ...] = ("refund", "cancel", "answer", "ask_customer")
+
+DOMAINS: tuple[str, ...] = ("customer_support",)
+
+TYPES_FACT = "ticket.case_types"
+
+FACTS: dict[str, tuple[str, str]] = {
+    TYPES_FACT: ("list", "what the ticket is to decide: the customer's requests, or why no order can be worked"),
+    "ticket.id": ("str", "the ticket id"),
+    "ticket.status": ("str", "new, open, pending, solved or closed"),
+    "ticket.channel": ("str", "portal or email"),
+    "ticket.open": ("bool", "the ticket still waits for the team (new or open)"),
+    "customer.id": ("str", "the customer who wrote (the ticket's requester)"),
+    "customer.name": ("str", "the customer's name"),
+    "customer.tier": ("str", "standard, silver, gold or vip"),
+    "message.intents": ("list", "what the customer asks for, read from the message"),
+    "message.intent_count": ("int", "how many requests the message makes"),
+    "message.order_refs": ("list", "order numbers the message quotes, as order ids"),
+    "message.problem": ("str", "empty, too_long or binary when the message cannot be read; none otherwise"),
+    "message.angry": ("bool", "the customer writes angrily (capitals, exclamation marks, strong words)"),
+    "message.language": ("str", "en, es, fr or de: the language the message is written in"),
+    "order.id": ("str", "the order the ticket is about (known only when the customer owns it)"),
+    "order.ref": ("str", "the order number as the customer gave it, or as the portal filed it"),
+    "order.owned": ("bool", "the order belongs to the customer who wrote"),
+    "order.status": ("str", "the ERP status of the order"),
+    "order.shipped": ("bool", "the order left the warehouse (shipped or delivered)"),
+    "order.cancellable": ("bool", "the order has not shipped and is not cancelled"),
+    "order.total": ("number", "the order total"),
+    "order.line_count": ("int", "how many lines the order has"),
+    "order.candidates": ("list", "the customer's recent orders that fit the request, when none was named"),
+    "order.candidate_count": ("int", "how many of the customer's recent orders fit the request"),
+    "payment.captured": ("number", "what was captured on the order"),
+    "payment.refunded": ("number", "what was refunded on the order so far"),
+    "payment.refundable": ("number", "what can still be refunded: captured less refunded"),
+    "payment.capture_ids": ("list", "the order's captures"),
+    "payment.capture_count": ("int", "how many captures the order has"),
+    "payment.duplicate": ("bool", "the order was captured more than its total (a genuine duplicate charge)"),
+    "payment.duplicate_amount": ("number", "captured above the order total, not yet refunded"),
+    "payment.duplicate_capture_id": ("str", "the later capture that repeats the first"),
+    "payment.authorization_id": ("str", "the order's card authorization"),
+    "payment.uncaptured": ("bool", "the order's authorization is still open and nothing was captured"),
+    "payment.card_last4": ("str", "the last four digits of the card charged"),
+    "refund.amount": ("number", "what the resolution refunds (never above what can be refunded)"),
+    "refund.capture_id": ("str", "the capture the resolution refunds"),
+    "shipment.status": ("str", "in_transit or delivered; none when nothing shipped"),
+    "shipment.carrier": ("str", "the carrier of the latest shipment"),
+    "shipment.tracking": ("str", "its tracking number"),
+    "shipment.days_since_delivery": ("number", "days since the carrier marked it delivered"),
+    "shipment.days_in_transit": ("number", "days since it shipped, while not delivered"),
+    "return.received": ("bool", "the systems show the return received back"),
+    "reply.text": ("str", "the reply to the customer, stating only facts the systems showed"),
+    "reply.status": ("str", "the status the reply sets: solved, or pending when it asks the customer"),
+    "note.text": ("str", "the internal note summarising what the mission found"),
+}
+
+VOCABULARY = Vocabulary(
+    case_types=CASE_TYPES,
+    outcomes=OUTCOMES,
+    facts=FACTS,
+    domains=DOMAINS,
+    types_fact=TYPES_FACT,
+    advancing_outcomes=ADVANCING,
+)
