@@ -233,8 +233,8 @@ def handed_to(store: RunStore, decision_id: str) -> dict[str, Any] | None:
     row = (
         store.read()
         .execute(
-            "SELECT at, by_reviewer, to_whom, reason FROM decision_handoffs WHERE decision_id = ? ORDER BY at DESC, rowid"
-            " DESC LIMIT 1",
+            "SELECT at, by_reviewer, to_whom, reason FROM decision_handoffs WHERE decision_id = ?"
+            " ORDER BY at DESC, rowid DESC LIMIT 1",
             (decision_id,),
         )
         .fetchone()
