@@ -401,7 +401,10 @@ class MissionRuntime:
     ) -> RunOutcome:
         """Record the reviewer's signed part of a shared plan; execute only once every action is answered."""
         interrupts = decision.request["interrupts"]
-        taken = coapproval.taken_by(coapproval.signoffs(self.store, decision.decision_id))
+        signed = coapproval.signoffs(self.store, decision.decision_id)
+        if not all(coapproval.genuine(self.home, p, decision.decision_id, shown) for p in signed):
+            raise ForbiddenError(coapproval.REFUSED)  # a stored part was edited or copied from another decision
+        taken = coapproval.taken_by(signed)
         part = coapproval.split(role, interrupts, answers, taken, rules, self.spec.tools, facts)
         if not part.answers and reviewer in taken.values():  # the same reviewer again: their part stands
             if any(taken.get(p) == reviewer and not approves(a) for p, a in enumerate(answers)):
