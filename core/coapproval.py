@@ -60,6 +60,11 @@ def shared_plan(
     return all(able) and not set.intersection(*able)
 
 
+def requested(interrupts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The plan as the mission proposed it (whether it needs several roles is judged on it, not on an edit)."""
+    return [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
+
+
 def split(
     role: str,
     interrupts: Sequence[Mapping[str, Any]],
@@ -79,7 +84,9 @@ def split(
             mine[position] = dict(answer)  # a rejection: any reviewer may say no
             continue
         action = final_action(interrupt, answer)
-        if approval_problems(role, [action], rules, tools, facts):
+        if problems := approval_problems(role, [action], rules, tools, facts):
+            if answer.get("type") == "edit":  # an edit is approved by whoever makes it, never left for others
+                raise ForbiddenError(f"{role} may not approve this edit: {'; '.join(problems)}")
             if not roles_for(action, rules, tools, facts):
                 raise ForbiddenError(f"no role may approve {action['tool']} as given")
             left.append(position)

@@ -354,7 +354,7 @@ class MissionRuntime:
         rules = approval_rules(self.knowledge)
         problems = approval_problems(role, final, rules, self.spec.tools, facts=facts)
         if coapproval.signoffs(self.store, decision_id) or (
-            problems and coapproval.shared_plan(final, rules, self.spec.tools, facts)
+            problems and coapproval.shared_plan(coapproval.requested(interrupts), rules, self.spec.tools, facts)
         ):  # a plan no single role may approve: each reviewer signs their part
             return await self._cosign(decision, reviewer, role, answers, shown, facts, rules, on_event)
         if problems:
