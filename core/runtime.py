@@ -412,8 +412,9 @@ class MissionRuntime:
             return await self._settle(decision.run_id)
         if not part.answers:
             open_ = [interrupts[p]["action_request"]["action"] for p in part.left]
+            signed_by = "".join(f"; action {p + 1} already signed by {who}" for p, who in sorted(taken.items()))
             raise ForbiddenError(
-                f"{reviewer} ({role}) may not approve any open action of this plan ({', '.join(open_)})"
+                f"{reviewer} ({role}) may not approve any open action of this plan ({', '.join(open_)}){signed_by}"
             )
         mine = [final_action(interrupts[p], a) for p, a in part.answers.items() if approves(a)]
         if problems := check_actions(self.spec, mine, facts, schemas=self.systems.schemas()):
