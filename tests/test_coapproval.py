@@ -228,7 +228,7 @@ def test_two_signers_of_the_same_part_at_once_one_is_told_who_signed(
     assert "already signed" in str(errors[0])
     assert f"by {winner}" in str(errors[0])  # the loser is told who signed
     assert executed(pair[0], decision_id) == []
-    print(f"co-approval: two signers of the same part at once: one signed, the other told: {errors[0]}")
+    print(f"\nco-approval: two signers of the same part at once: one signed, the other told: {errors[0]}")
 
 
 def test_a_tampered_or_replayed_sign_off_executes_nothing(missions: MissionClient, shared: Iterator[str]) -> None:
@@ -257,7 +257,7 @@ def test_a_tampered_or_replayed_sign_off_executes_nothing(missions: MissionClien
     assert missions.store.get_decision(decision_id).status == "pending"
     assert executed(missions, decision_id) == []
     assert refunded(missions, decision_id) == 0
-    print("co-approval: 3 of 3 refused (a sign-off replayed from another decision, an altered sign-off, twice); 0 ran")
+    print("\nco-approval: 3 of 3 refused (a sign-off replayed from elsewhere, an altered sign-off, twice); 0 ran")
 
 
 async def paused(home: Path, gateway: SystemsGateway, order_id: str, thread: str) -> tuple[Any, ...]:
@@ -356,7 +356,7 @@ async def test_the_exported_graph_executes_only_a_complete_genuine_co_approval(
                 assert "altered or from another decision" in plan["refund_payment"]["reason"]
                 assert refund == 0, variant
             refusals += variant != "both parts, genuine"
-        print(f"co-approval: {refusals} of 4 forged or incomplete co-approvals refused on the exported graph; 0 ran")
+        print(f"\nco-approval: {refusals} of 4 forged or incomplete co-approvals refused on the exported graph; 0 ran")
 
 
 def test_the_dashboard_card_names_the_roles_and_who_signed_then_each_signs_their_part(
