@@ -143,7 +143,7 @@ def test_each_role_signs_its_part_and_nothing_runs_until_every_part_is_signed(
     with pytest.raises(ConflictError, match=r"already decided by fiona \+ cole"):
         missions.decide(decision_id, "fiona", approve=True)
     print(
-        "co-approval: 3 of 3 refused (a role with no part, a role whose part is signed, a repeat after execution);"
+        "\nco-approval: 3 of 3 refused (a role with no part, a role whose part is signed, a repeat after execution);"
         " 0 actions ran before the last part was signed"
     )
 
