@@ -66,6 +66,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     queue = subparsers.add_parser("queue", help="pending decisions by deadline (GOV-005), then oldest first")
     queue.add_argument("--mission", choices=names, metavar="MISSION")
     queue.add_argument("--limit", type=_count, default=50)
+    queue.add_argument("--type", dest="case_type", help="only decisions on cases of this type")
+    queue.add_argument("--min-amount", type=_amount, help="only plans moving at least this much money")
+    queue.add_argument("--max-amount", type=_amount, help="only plans moving at most this much money")
+    queue.add_argument(
+        "--can-approve", action="store_true", help="only what the signed-in account's role may approve (or sign)"
+    )
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=_queue)
 
@@ -76,6 +82,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what = decide.add_mutually_exclusive_group(required=True)
     what.add_argument("--approve", action="store_true", help="approve every action")
     what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
+    what.add_argument("--hand-off", metavar="TO", help="pass the decision to a role or a reviewer (needs --reason)")
     what.add_argument("--edit", metavar="JSON", help='new arguments by action number, e.g. \'{"2": {"amount": 10}}\'')
     decide.add_argument("--reason", help="why the actions are rejected")
     decide.add_argument(
@@ -296,10 +303,40 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _amount(text: str) -> float:
+    """A sum of money: a finite number of 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected an amount of 0 or more, got {text!r}")
+    return value
+
+
 def _queue(args: argparse.Namespace) -> int:
-    pending = _through_server("list_queue", {"mission": args.mission, "limit": args.limit})
+    from ai_missions.queue_filters import QueueFilter
+    from ai_missions.queue_filters import pending as filtered_pending
+
+    filtered = args.case_type or args.min_amount is not None or args.max_amount is not None or args.can_approve
+    pending = None if filtered else _through_server("list_queue", {"mission": args.mission, "limit": args.limit})
     if pending is None:
-        pending = [asdict(d) for d in _store().pending_decisions(mission=args.mission, limit=args.limit)]
+        store = _store()
+        role = None
+        if args.can_approve:
+            from ai_missions.identity import signed_in
+
+            role = signed_in(missions_home(), store).role  # "I" is the signed-in account, never a flag
+        wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, role)
+        rules: list[Any] = []
+        if role is not None:
+            from ai_missions.governance import approval_rules
+            from ai_missions.knowledge_index.retrieval import KnowledgeBase
+            from ai_missions.settings import knowledge_dir
+
+            rules = approval_rules(KnowledgeBase(knowledge_dir(missions_home())))
+        found, _ = filtered_pending(store, wanted, rules, mission=args.mission, limit=args.limit)
+        pending = [asdict(d) for d in found]
 
     def render(pending: list[dict[str, Any]]) -> str:
         if not pending:
@@ -351,8 +388,8 @@ def _decide(args: argparse.Namespace) -> int:
             edits = {int(k): v for k, v in raw.items()}
         except ValueError as exc:
             raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
-    if args.reject and not (args.reason or "").strip():
-        raise ValidationError("--reject needs --reason")
+    if (args.reject or args.hand_off) and not (args.reason or "").strip():
+        raise ValidationError(f"{'--reject' if args.reject else '--hand-off'} needs --reason")
     from ai_missions.identity import saved_token, signed_in
     from ai_missions.platform_client import ServerUnavailable, running_server
 
@@ -368,6 +405,12 @@ def _decide(args: argparse.Namespace) -> int:
             f"decision {args.decision_id} was already decided by {decision.decided_by} at {decision.decided_at}"
             f"{unfinished}"
         )
+    if args.hand_off:
+        from ai_missions.coapproval import hand_off
+
+        entry = hand_off(store, decision, by=reviewer.name, role=reviewer.role, to=args.hand_off, reason=args.reason)
+        emit(entry, as_json=args.json, render=lambda e: f"{args.decision_id} handed to {e['to']}: {e['reason']}")
+        return 0
     options: dict[str, Any] = {
         "approve": args.approve,
         "reject_reason": args.reason if args.reject else None,

@@ -22,11 +22,14 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
+from ai_missions import coapproval
 from ai_missions.decisions import (
     actions_hash,
     approved_actions,
+    approves,
     check_responses,
     describe,
+    final_action,
     request_hash,
     shorthand,
 )
@@ -348,7 +351,13 @@ class MissionRuntime:
         shown = self._check_same_actions(decision, snapshot, expected_hash)
         facts = snapshot.values.get("facts", {})
         final = approved_actions(interrupts, answers)
-        if problems := approval_problems(role, final, approval_rules(self.knowledge), self.spec.tools, facts=facts):
+        rules = approval_rules(self.knowledge)
+        problems = approval_problems(role, final, rules, self.spec.tools, facts=facts)
+        if coapproval.signoffs(self.store, decision_id) or (
+            problems and coapproval.shared_plan(coapproval.requested(interrupts), rules, self.spec.tools, facts)
+        ):  # a plan no single role may approve: each reviewer signs their part
+            return await self._cosign(decision, reviewer, role, answers, shown, facts, rules, on_event)
+        if problems:
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
@@ -372,6 +381,96 @@ class MissionRuntime:
                     "source": "reviewer",
                     "actor": f"{reviewer} ({role})",
                     "summary": describe(interrupts, answers),
+                    "data": response,
+                    "at": decided.decided_at,
+                }
+            ],
+        )
+        return await self.resume(decided, on_event=on_event)
+
+    async def _cosign(
+        self,
+        decision: Decision,
+        reviewer: str,
+        role: str,
+        answers: Sequence[Mapping[str, Any]],
+        shown: str,
+        facts: Mapping[str, Any],
+        rules: Sequence[Any],
+        on_event: EventHandler | None,
+    ) -> RunOutcome:
+        """Record the reviewer's signed part of a shared plan; execute only once every action is answered."""
+        interrupts = decision.request["interrupts"]
+        signed = coapproval.signoffs(self.store, decision.decision_id)
+        if not all(coapproval.genuine(self.home, p, decision.decision_id, shown) for p in signed):
+            raise ForbiddenError(coapproval.REFUSED)  # a stored part was edited or copied from another decision
+        taken = coapproval.taken_by(signed)
+        part = coapproval.split(role, interrupts, answers, taken, rules, self.spec.tools, facts)
+        if not part.answers and reviewer in taken.values():  # the same reviewer again: their part stands
+            if any(taken.get(p) == reviewer and not approves(a) for p, a in enumerate(answers)):
+                raise ConflictError(f"{reviewer} already signed a part of decision {decision.decision_id}")
+            return await self._settle(decision.run_id)
+        if not part.answers:
+            open_ = [interrupts[p]["action_request"]["action"] for p in part.left]
+            signed_by = "".join(f"; action {p + 1} already signed by {who}" for p, who in sorted(taken.items()))
+            raise ForbiddenError(
+                f"{reviewer} ({role}) may not approve any open action of this plan ({', '.join(open_)}){signed_by}"
+            )
+        mine = [final_action(interrupts[p], a) for p, a in part.answers.items() if approves(a)]
+        if problems := check_actions(self.spec, mine, facts, schemas=self.systems.schemas()):
+            raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
+        signoff = coapproval.sign_off(self.home, decision.decision_id, shown, reviewer, role, part.answers)
+
+        def complete(parts: list[dict[str, Any]]) -> dict[str, Any] | None:
+            if len(coapproval.taken_by(parts)) < len(interrupts):
+                return None
+            merged = coapproval.combined(self.home, parts, decision.decision_id, shown, len(interrupts))
+            if merged is None:
+                raise ForbiddenError(coapproval.REFUSED)
+            signers = list(dict.fromkeys(merged[1]))
+            roles = {str(p["reviewer"]): str(p["role"]) for p in parts}
+            response: dict[str, Any] = {
+                "decision_id": decision.decision_id,
+                "reviewer": " + ".join(signers),
+                "role": " + ".join(roles[s] for s in signers),
+                "responses": merged[0],
+                "actions_hash": shown,
+                "signoffs": parts,
+            }
+            response["signature"] = sign(platform_key(self.home), json.loads(json.dumps(response, default=str)))
+            return response
+
+        parts, decided = coapproval.record(self.store, decision, signoff, complete)
+        left = [p for p in range(len(interrupts)) if p not in coapproval.taken_by(parts)]
+        numbers = ", ".join(str(int(p) + 1) for p in signoff["answers"])
+        waiting = ", ".join(f"{interrupts[p]['action_request']['action']} (action {p + 1})" for p in left)
+        self.store.append_events(
+            decision.run_id,
+            [
+                {
+                    "kind": "signoff",
+                    "node": "decision_queue",
+                    "source": "reviewer",
+                    "actor": f"{reviewer} ({role})",
+                    "summary": f"{reviewer} ({role}) signed action(s) {numbers} of decision {decision.decision_id}"
+                    + (f"; awaiting {waiting}" if left else "; every action is answered"),
+                    "data": signoff,
+                }
+            ],
+        )
+        if decided is None:
+            return await self._settle(decision.run_id)
+        response = decided.response or {}
+        self.store.update_run(decided.run_id, status="executing")
+        self.store.append_events(
+            decided.run_id,
+            [
+                {
+                    "kind": "decision",
+                    "node": "decision_queue",
+                    "source": "reviewer",
+                    "actor": f"{response.get('reviewer')} ({response.get('role')})",
+                    "summary": describe(interrupts, response.get("responses") or []),
                     "data": response,
                     "at": decided.decided_at,
                 }

@@ -157,8 +157,29 @@ BEGIN
 END;
 """
 
+#: Co-approval (:mod:`ai_missions.coapproval`): each reviewer's signed part of a plan no single role may approve,
+#: and the hand-offs of pending decisions to another role or person.
+_V5 = """
+CREATE TABLE IF NOT EXISTS decision_signoffs (
+    decision_id TEXT NOT NULL REFERENCES decisions (decision_id),
+    reviewer TEXT NOT NULL,
+    role TEXT NOT NULL,
+    at TEXT NOT NULL,
+    signoff TEXT NOT NULL,
+    PRIMARY KEY (decision_id, reviewer)
+);
+CREATE TABLE IF NOT EXISTS decision_handoffs (
+    decision_id TEXT NOT NULL REFERENCES decisions (decision_id),
+    at TEXT NOT NULL,
+    by_reviewer TEXT NOT NULL,
+    to_whom TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS handoffs_by_decision ON decision_handoffs (decision_id, at);
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4))
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
 

@@ -27,6 +27,7 @@ from ai_missions.grants import args_digest, idempotency_key, mint
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.cosign import cosigned
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
 from ai_missions.nodes.observe import emit, now_iso
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
@@ -51,10 +52,12 @@ def resolve_answer(
     facts: Mapping[str, Any],
     rules: Sequence[ApprovalRule],
     schemas: Schemas | None = None,
+    roles: Sequence[str | None] | None = None,
 ) -> list[dict[str, Any]]:
     """Each reviewed action's disposition: ``approved`` (with final args) or ``rejected`` (with the reason).
 
-    ``answer["role"]`` must be the role of record of ``answer["reviewer"]`` (the caller looks it up).
+    ``answer["role"]`` must be the role of record of ``answer["reviewer"]`` (the caller looks it up); a
+    co-approved answer gives each action's own signer's role in ``roles`` instead.
     """
     pending = review_actions(verdict["actions"])
     responses = answer["responses"]
@@ -62,7 +65,8 @@ def resolve_answer(
     plan: list[dict[str, Any]] = []
     for position, (index, action) in enumerate(pending):
         response = responses[position] if position < len(responses) else None
-        plan.append(_disposition(spec, index, action, response, role, facts, rules, schemas, plan))
+        own = (roles[position] if position < len(roles) else None) if roles is not None else role
+        plan.append(_disposition(spec, index, action, response, own or "", facts, rules, schemas, plan))
     return plan
 
 
@@ -88,7 +92,7 @@ def with_grants(home: Any, decision_id: str, reviewer: str, plan: list[dict[str,
                 tool=step["tool"],
                 args=step["args"],
                 key=key,
-                by=reviewer,
+                by=str(step.get("signed_by") or reviewer),
             )
     return plan
 
@@ -143,6 +147,14 @@ def role_of_record(context: MissionContext, reviewer: str | None) -> str | None:
         return None
 
 
+def roster_of(context: MissionContext) -> dict[str, str]:
+    """Reviewer -> role on the roster of the run's home (empty when it cannot be read: everything fails closed)."""
+    try:
+        return load_roster(home_of(context))
+    except MissionsError:
+        return {}
+
+
 def decided_plan(
     spec: MissionSpec,
     context: MissionContext,
@@ -150,14 +162,19 @@ def decided_plan(
     value: Any,
     decision_id: str,
     schemas: Mapping[str, dict[str, Any]],
+    pending: int,
 ) -> dict[str, Any]:
     """What the reviewer's answer decides: each action approved (with its grant) or rejected, and by whom. An
     answer the platform did not sign counts as no answer."""
     verdict = state["verdict"]
     answer = parse_answer(value, decision_id)
     home = home_of(context)
+    roles: list[str | None] | None = None
+    signers: list[str | None] = []
     if authentic(home, value, decision_id):
         answer["role"] = role_of_record(context, answer["reviewer"])
+        if isinstance(value, Mapping) and "signoffs" in value:  # co-approved: each action by its own signer
+            answer, roles, signers = cosigned(home, value, answer, roster_of(context), pending)
     else:
         answer["role"] = None
         answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
@@ -168,7 +185,10 @@ def decided_plan(
         state.get("facts", {}),
         approval_rules(knowledge_of(context)),
         schemas,
+        roles=roles,
     )
+    for step, signer in zip(plan, signers, strict=False):
+        step["signed_by"] = signer
     plan = with_grants(home, decision_id, str(answer["reviewer"]), plan)
     granted = [s for s in plan if s.get("grant")]
     if granted:
@@ -213,7 +233,7 @@ def approval_node(spec: MissionSpec) -> Node:
         value = interrupt(request)
         systems = await systems_of(runtime.context, spec.systems)
         decision = await off_loop(  # reads the platform key, the roster and the index: off the event loop
-            decided_plan, spec, runtime.context, state, value, decision_id, systems.schemas()
+            decided_plan, spec, runtime.context, state, value, decision_id, systems.schemas(), len(request)
         )
         return {"decision": decision, "status": "executing"}
 

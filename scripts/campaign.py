@@ -19,10 +19,19 @@ CAMPAIGN = [
     "tests/test_decision_races.py",
     "tests/test_injection_corpus.py",
     "tests/test_fuzz.py",
+    "tests/test_coapproval.py",
     "tests/test_faults.py::test_crash_campaign_every_boundary_of_the_execute_step",
 ]
 #: How the tally lines begin.
-FIGURES = ("kill -9 campaign:", "races:", "injection corpus:", "obeying model:", "fuzz:", "crash campaign:")
+FIGURES = (
+    "kill -9 campaign:",
+    "races:",
+    "injection corpus:",
+    "obeying model:",
+    "fuzz:",
+    "crash campaign:",
+    "co-approval:",
+)
 
 
 def main() -> int:

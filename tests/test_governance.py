@@ -42,7 +42,7 @@ from ai_missions.runtime import MissionRuntime
 from ai_missions.scanner import scan_and_start
 from ai_missions.settings import knowledge_dir, runs_db
 from ai_missions.signing import platform_key, sign
-from ai_missions.store import RunStore
+from ai_missions.store import SCHEMA_VERSION, RunStore
 
 pytestmark = pytest.mark.slow
 
@@ -572,7 +572,7 @@ def test_processes_opening_a_new_store_at_once_all_migrate_it(tmp_path: Path) ->
     procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(6)]
     failures = [p.communicate()[1] for p in procs if p.wait(timeout=120) != 0]
     assert failures == []
-    assert RunStore(path).get_meta("schema_version") == "4"
+    assert RunStore(path).get_meta("schema_version") == str(SCHEMA_VERSION)
 
 
 def test_the_queue_is_ordered_by_policy_deadline_with_late_ones_flagged(tmp_path: Path) -> None:

@@ -22,10 +22,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import model, resources, ui
+from ai_missions import queue_filters
+from ai_missions.dashboard import cosign, model, resources, ui
+from ai_missions.dashboard.filters import filter_bar
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.governance import approval_problems, approval_rules
-from ai_missions.missions import get_mission
+from ai_missions.missions import get_mission, registry
 from ai_missions.store import Decision, RunStore
 
 PAGE_SIZE = 10
@@ -186,6 +188,9 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
         "reviewer": reviewer,
         "role": role,
     }
+    if outcome.status == "awaiting_decision":  # a part of a shared plan: the card stays, showing who signed
+        st.toast(f"Your part of {decision.decision_id} is signed: it executes once every part is signed")
+        st.rerun()
     st.session_state.pop(FOCUS, None)
     st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
     st.query_params.pop("decision", None)
@@ -210,16 +215,9 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             f"{due_badge(decision.due_at)} {ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; "
             f"waiting {model.age_text(decision.created_at)}"
         )
-        if known is not None:
-            needed = model.roles_needed(
-                [{"tool": a.tool, "args": a.args} for a in card.actions], known, get_mission(decision.mission).tools
-            )
-            if len(needed) > 1:
-                st.warning(
-                    f"Needs {' + '.join(needed)}: no single role may approve the whole plan; approve what your "
-                    "role may and reject the rest with a reason naming who should take it",
-                    icon=":material/group:",
-                )
+        plan = [{"tool": a.tool, "args": a.args} for a in card.actions]
+        shared = cosign.banner(store, decision, plan, known, get_mission(decision.mission).tools)
+        signed = cosign.signed_parts(store, decision.decision_id) if shared else {}
         st.text(card.summary)
         st.caption(f"Actions hash {card.actions_hash}: what you approve is exactly what executes")
         st.page_link(
@@ -236,10 +234,16 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
         responses: list[dict[str, Any]] = []
         choices: list[str] = []
         problems: list[str] = []
-        for action in card.actions:
+        for position, action in enumerate(card.actions):
             with st.container(border=True):
                 short = model.args_text(action.args, limit=48)
                 st.markdown(f"**{action.number}. {action.tool}** &nbsp; {ui.plain(short)}")
+                if position in signed:  # a co-signer's part: settled, not the next reviewer's to answer
+                    who, who_role = signed[position]
+                    st.markdown(f":green[:material/verified: signed by {ui.plain(who)} ({who_role})]")
+                    choices.append("approve")
+                    responses.append(model.response_for("approve", reason="", tool=action.tool, args=action.args))
+                    continue
                 if short != model.args_text(action.args):
                     with st.expander("All arguments"):
                         st.json(action.args)
@@ -291,7 +295,16 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             if r.get("type") in ("accept", "edit")
         ]
         tools = get_mission(decision.mission).tools
-        if role is not None and known is not None and approval_problems(role, approved, known, tools):
+        if shared and role is not None and known is not None:
+            open_approved = [
+                (p, {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args})
+                for p, (a, r) in enumerate(zip(card.actions, responses, strict=True))
+                if r.get("type") in ("accept", "edit")
+            ]
+            rejects = any(r.get("type") == "response" for p, r in enumerate(responses) if p not in signed)
+            if problem := cosign.part_problem(role, open_approved, signed, known, tools, rejects):
+                problems.append(problem)
+        elif role is not None and known is not None and approval_problems(role, approved, known, tools):
             problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
         for problem in problems:
             st.error(problem)
@@ -301,8 +314,9 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             confirmed = st.checkbox(f"I confirm the money this moves: {'; '.join(money)}", key=f"{key}-confirm")
         if reviewer is None:
             st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
+        label = "Sign your part" if shared else model.plan_text(choices)
         clicked = st.button(
-            f"{model.plan_text(choices)} as {reviewer}" if reviewer else model.plan_text(choices),
+            f"{label} as {reviewer}" if reviewer else label,
             key=f"{key}-submit",
             type="primary",
             disabled=reviewer is None or bool(problems) or not confirmed,
@@ -310,6 +324,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
         )
         if clicked and reviewer is not None:
             decide(card, reviewer, role or "", responses, shown_hash)
+        if reviewer is not None and role is not None:
+            cosign.hand_off_form(store, decision, reviewer, role, resources.roster())
 
 
 def recently_decided(store: RunStore) -> None:
@@ -346,10 +362,16 @@ else:
 
 left, right = st.columns([1, 1], gap="medium")
 with left:
-    offset = ui.pager(total, PAGE_SIZE, "queue-page")
+    known_types = [t for spec in registry().values() for t in spec.vocabulary.case_types]
+    wanted = filter_bar(known_types, resources.roster().get(reviewer) if reviewer else None)
     with timer.measure():
-        page = store.pending_decisions(limit=PAGE_SIZE, offset=offset)
+        shown_total = queue_filters.pending(store, wanted, rules() or [], limit=0)[1] if wanted.active else total
+    offset = ui.pager(shown_total, PAGE_SIZE, "queue-page")
+    with timer.measure():
+        page = queue_filters.pending(store, wanted, rules() or [], limit=PAGE_SIZE, offset=offset)[0]
         runs = {d.run_id: store.get_run(d.run_id) for d in page}
+    if wanted.active:
+        st.caption(f"{shown_total:,} of {total:,} pending pass the filters")
     queue_table(page, runs)
     st.caption("Select a decision to review it.")
     recently_decided(store)

@@ -1,0 +1,88 @@
+"""The Decision Queue's co-approval and hand-off widgets (:mod:`ai_missions.coapproval`): the banner at the top of
+a card for a plan that needs several roles ("Needs customer_care + finance", who signed what so far, a hand-off),
+and the form that passes a decision on. The rules themselves live below the UI, in ``decide``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import streamlit as st
+
+from ai_missions import coapproval
+from ai_missions.dashboard import model, ui
+from ai_missions.errors import MissionsError
+from ai_missions.governance import approval_problems
+from ai_missions.missions import ToolPolicy
+from ai_missions.store import Decision, RunStore
+
+
+def signed_parts(store: RunStore, decision_id: str) -> dict[int, tuple[str, str]]:
+    """Position -> (reviewer, role) of every action already signed (or rejected) in a sign-off."""
+    return {
+        int(p): (str(s.get("reviewer")), str(s.get("role")))
+        for s in coapproval.signoffs(store, decision_id)
+        for p in s.get("answers") or {}
+    }
+
+
+def banner(
+    store: RunStore,
+    decision: Decision,
+    actions: Sequence[Mapping[str, Any]],
+    known: Sequence[Any] | None,
+    tools: ToolPolicy,
+) -> bool:
+    """The top of the card for a shared plan and for a handed-off decision; whether the plan needs several roles."""
+    shared = known is not None and coapproval.shared_plan(actions, known, tools)
+    if shared and known is not None:
+        needed = model.roles_needed(actions, known, tools)
+        signed = signed_parts(store, decision.decision_id)
+        done = "; ".join(f"{ui.plain(who)} ({role}) signed action {p + 1}" for p, (who, role) in sorted(signed.items()))
+        st.warning(
+            f"**Needs {' + '.join(needed)}**: no single role may approve the whole plan. Each reviewer signs the "
+            f"actions their role may approve; it executes once every action is signed. "
+            f"{'Signed so far: ' + done if done else 'Nobody has signed yet.'}",
+            icon=":material/group:",
+        )
+    handed = coapproval.handed_to(store, decision.decision_id)
+    if handed is not None:
+        st.info(
+            f"Handed to **{ui.plain(handed['to'])}** by {ui.plain(handed['by'])} "
+            f"{model.age_text(handed['at'])} ago: {ui.plain(handed['reason'])}",
+            icon=":material/forward:",
+        )
+    return shared
+
+
+def part_problem(
+    role: str,
+    approved: Sequence[tuple[int, Mapping[str, Any]]],
+    signed: Mapping[int, Any],
+    known: Sequence[Any],
+    tools: ToolPolicy,
+    rejects: bool,
+) -> str | None:
+    """Why ``role`` may not sign this part of a shared plan (None when it may: it approves or rejects something)."""
+    mine = [a for p, a in approved if p not in signed and not approval_problems(role, [a], known, tools)]
+    if mine or rejects:
+        return None
+    return f"{role} may approve none of the actions still open: pass the decision on"
+
+
+def hand_off_form(store: RunStore, decision: Decision, reviewer: str, role: str, roster: Mapping[str, str]) -> None:
+    """Pass the decision on to a role or a person, with a reason."""
+    key = f"handoff-{decision.decision_id}"
+    with st.expander("Pass it on (hand off)", icon=":material/forward:"):
+        roles = sorted(set(roster.values()))
+        people = sorted(n for n in roster if n != reviewer)
+        to = st.selectbox("To", [*roles, *people], key=f"{key}-to")
+        reason = st.text_input("Why? (required)", key=f"{key}-reason")
+        if st.button("Hand off", key=f"{key}-go", disabled=not reason.strip()):
+            try:
+                coapproval.hand_off(store, decision, by=reviewer, role=role, to=str(to), reason=reason)
+            except MissionsError as exc:
+                st.error(ui.plain(exc))
+            else:
+                st.rerun()
