@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AsyncExitStack, suppress
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -104,7 +104,6 @@ class MissionRuntime:
         callbacks: Sequence[Any] = (),
         call_timeout_s: float | None = None,
         reconcile_timeout_s: float | None = None,
-        record_reviews: bool = True,
     ) -> None:
         self.spec = get_mission(mission)
         self.home = (home or missions_home()).resolve()
@@ -120,8 +119,6 @@ class MissionRuntime:
         self._callbacks = list(callbacks)
         self._call_timeout_s = call_timeout_s if call_timeout_s is not None else settings_call_timeout_s()
         self._reconcile_timeout_s = reconcile_timeout_s
-        #: Keep every reviewer decision as a case of the ``reviewed`` eval dataset (off in eval sandboxes).
-        self.record_reviews = record_reviews
         self._stack = AsyncExitStack()
 
     @property
@@ -380,48 +377,7 @@ class MissionRuntime:
                 }
             ],
         )
-        if self.record_reviews:
-            self._record_review(decided, snapshot.values, answers)
         return await self.resume(decided, on_event=on_event)
-
-    def _record_review(self, decision: Decision, values: Mapping[str, Any], answers: Sequence[Any]) -> None:
-        """Keep the decision as a reviewed eval case with the systems as they stand, before anything executes.
-
-        Never fails the decision: a case that cannot be kept is said so on the run's audit trail."""
-        from ai_missions.evals.reviewed import record_review, reviewed_path
-
-        try:
-            trigger: dict[str, Any] = next((e["data"] for e in self.store.events(decision.run_id, kind="trigger")), {})
-            case = record_review(
-                self.home,
-                self.spec,
-                decision_id=decision.decision_id,
-                run_id=decision.run_id,
-                subject_id=decision.subject_id,
-                case_types=list(values.get("facts", {}).get(self.spec.vocabulary.types_fact) or []),
-                trigger=trigger or {},
-                verdict=values.get("verdict") or {"actions": []},
-                interrupts=decision.request["interrupts"],
-                answers=answers,
-                reviewer=str(decision.decided_by),
-                role=decision.reviewer_role,
-                decided_at=str(decision.decided_at),
-            )
-        except Exception as exc:  # the decision stands whatever happens to its record
-            event: dict[str, Any] = {
-                "kind": "review_not_recorded",
-                "summary": f"the decision was not kept as an eval case: {type(exc).__name__}: {exc}",
-            }
-        else:
-            if case is None:
-                return
-            event = {
-                "kind": "review_recorded",
-                "summary": f"kept as eval case {case.case_id} ({reviewed_path(self.home, self.mission).name})",
-                "data": {"case_id": case.case_id, "tags": case.tags},
-            }
-        with suppress(Exception):  # the trail failing here must not undo a decision already taken
-            self.store.append_events(decision.run_id, [{"node": "decision_queue", "source": "learning", **event}])
 
     def _check_same_actions(self, decision: Decision, snapshot: Any, expected_hash: str | None) -> str:
         """The actions hash of the decision, the same in the stored request, its record and the checkpoint."""

@@ -62,6 +62,7 @@ class EvalConfig:
             llm_model=self.llm_model,
             llm_base_url=self.llm_base_url,
             chat_model=self.chat_model,
+            record_reviews=False,  # a replayed decision is the eval's, not a reviewer's
         )
 
 

@@ -74,6 +74,8 @@ def review_case(
             gold.append({"tool": action["tool"], "args": dict(action["args"])})
             continue
         kind = answer.get("type")
+        if kind == "edit" and dict(answer["args"]["args"]) == dict(action["args"]):
+            kind = "accept"  # "edited" to what was proposed: approved as it stood
         if kind == "accept":
             gold.append({"tool": action["tool"], "args": dict(action["args"])})
             upheld.extend(cited)
@@ -134,6 +136,8 @@ def record_review(home: Path, spec: MissionSpec, **decision: Any) -> Case | None
     case = review_case(spec, snapshot=snapshot, **decision)
     path = reviewed_path(home, spec.name)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and f'"case_id":"{case.case_id}"' in path.read_text():
+        return case  # the step ran again (a crash after it kept the case): kept once
     # one write of one line, appended: a CLI and the dashboard deciding at once never interleave a line
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:

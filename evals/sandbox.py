@@ -80,7 +80,6 @@ class Sandbox:
             systems=systems,
             store=store,
             checkpointer=self.saver,
-            record_reviews=False,  # a replayed decision is the eval's, not a reviewer's
             durability="exit",  # checkpoints only where a run pauses or ends: a case never outlives its sandbox
             callbacks=callbacks,
         )

@@ -28,6 +28,7 @@ from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
+from ai_missions.nodes.learning import keep_review
 from ai_missions.nodes.observe import emit, now_iso
 from ai_missions.nodes.resources import home_of, knowledge_of, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
@@ -171,6 +172,8 @@ def approval_node(spec: MissionSpec) -> Node:
             approval_rules(knowledge_of(runtime.context)),
             systems.schemas(),
         )
+        if runtime.context.record_reviews and answer["role"] is not None:
+            await keep_review(spec, state, answer, request, home, thread_id)
         plan = with_grants(home, decision_id, str(answer["reviewer"]), plan)
         granted = [s for s in plan if s.get("grant")]
         if granted:
