@@ -7,8 +7,9 @@ decision is the gold: what they approved, as they edited it, is the resolution; 
 escalation. ``missions eval run --dataset reviewed`` replays them.
 
 What the mission proposed and which policy clauses each reviewed action cited are kept in the case's tags
-(``upheld:PAY-001@3``, ``overruled:PAY-001@3``), so :func:`disagreements` groups the overrules by clause and names
-the clause to revisit, without replaying anything.
+(``upheld:PAY-001@3/hold-high-risk``, ``overruled:...``: the clause the policy matched with, from the run's
+observations; the policy alone when none was observed), so :func:`disagreements` groups the overrules by clause
+and names the clause to revisit, without replaying anything.
 """
 
 from __future__ import annotations
@@ -45,6 +46,22 @@ def _review_word(answers: Sequence[Mapping[str, Any]]) -> str:
     return "mixed"
 
 
+def matched_clauses(observations: Sequence[Mapping[str, Any]], outcome: str | None = None) -> dict[str, list[str]]:
+    """``{"PAY-001@3": ["PAY-001@3/hold-high-risk"]}``: the clauses each policy matched with, as observed; of a
+    policy's matched clauses, those that call for ``outcome`` when there are some (the others were overridden)."""
+    found: dict[str, list[tuple[str, Any]]] = {}
+    for seen in observations:
+        source, data = str(seen.get("source", "")), seen.get("data") or {}
+        if source.startswith("policy:") and data.get("matched") and data.get("clause"):
+            policy = source.removeprefix("policy:")
+            found.setdefault(policy, []).append((f"{policy}/{data['clause']}", data.get("outcome")))
+    chosen: dict[str, list[str]] = {}
+    for policy, clauses in found.items():
+        deciding = [c for c, said in clauses if said == outcome] or [c for c, _ in clauses]
+        chosen[policy] = list(dict.fromkeys(deciding))
+    return chosen
+
+
 def review_case(
     spec: MissionSpec,
     *,
@@ -60,15 +77,18 @@ def review_case(
     role: str | None,
     decided_at: str,
     snapshot: Mapping[str, Any],
+    observations: Sequence[Mapping[str, Any]] = (),
 ) -> Case:
     """The decision as a case: the plan as the reviewer let it run is the gold (ValidationError if it does not fit
-    the mission's vocabulary and tool policy)."""
+    the mission's vocabulary and tool policy). ``observations`` (the run's) name the clauses each cited policy
+    matched with, so the tags say ``PAY-001@3/hold-high-risk`` rather than the whole policy when they can."""
+    matched = matched_clauses(observations, verdict.get("outcome"))
     answer_at = {int(i["metadata"]["action_index"]): a for i, a in zip(interrupts, answers, strict=True)}
     gold: list[dict[str, Any]] = []
     upheld: list[str] = []
     overruled: list[str] = []
     for index, action in enumerate(verdict.get("actions", [])):
-        cited = list(action.get("policy_ids") or []) or [NO_CLAUSE]
+        cited = [c for p in action.get("policy_ids") or [] for c in matched.get(p, [p])] or [NO_CLAUSE]
         answer = answer_at.get(index)
         if answer is None:  # ran without a reviewer: part of the plan as it stood
             gold.append({"tool": action["tool"], "args": dict(action["args"])})
@@ -160,8 +180,10 @@ def reviewed_cases(home: Path, mission: str | None = None) -> list[Case]:
     return cases
 
 
-def _clause(policy_id: str) -> str:
-    return policy_id.split("@", 1)[0]
+def _clause(cited: str) -> str:
+    """``PAY-001/hold-high-risk`` from ``PAY-001@3/hold-high-risk`` (``PAY-001`` when no clause was observed)."""
+    policy, _, clause = cited.partition("/")
+    return policy.split("@", 1)[0] + (f"/{clause}" if clause else "")
 
 
 def _tagged(case: Case, prefix: str) -> list[str]:
@@ -239,12 +261,12 @@ def render_disagreements(report: Mapping[str, Any]) -> str:
         f"{report['decisions']} reviewed decisions ({reviews}); reviewers overruled the mission in "
         f"{report['overruled_decisions']}",
         "",
-        f"{'clause':<20} {'cited':>5} {'overruled':>9} {'rate':>5}  reasons",
+        f"{'clause':<44} {'cited':>5} {'overruled':>9} {'rate':>5}  reasons",
     ]
     for row in report["clauses"]:
-        reasons = "; ".join(row["reasons"])[:70]
+        reasons = "; ".join(row["reasons"])[:60]
         lines.append(
-            f"{row['clause']:<20} {row['decisions']:>5} {row['overruled']:>9} {row['overrule_rate']:>5.0%}  {reasons}"
+            f"{row['clause']:<44} {row['decisions']:>5} {row['overruled']:>9} {row['overrule_rate']:>5.0%}  {reasons}"
         )
     revisit = report["revisit"]
     lines.append("")

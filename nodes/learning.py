@@ -46,6 +46,7 @@ async def keep_review(
             reviewer=str(answer["reviewer"]),
             role=answer["role"],
             decided_at=now_iso(),
+            observations=list(state.get("observations") or []),
         )
     except Exception as exc:  # the decision stands whatever happens to its record
         emit(

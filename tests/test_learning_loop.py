@@ -126,11 +126,10 @@ def test_every_decision_is_kept_replayed_and_grouped_by_clause(
     report = disagreements(reviewed_cases(home, MISSION))
     assert report["decisions"] == 3
     assert report["overruled_decisions"] == 2
-    by_clause = {row["clause"]: row for row in report["clauses"]}
-    for name in clauses(rejected):
-        assert by_clause[name]["overruled"] >= 1
-        assert "the customer asked us to wait" in by_clause[name]["reasons"]
-    assert report["revisit"]["clause"] in clauses(rejected) | clauses(editable)
+    for name in clauses(rejected):  # grouped by the clause the policy matched with, as the run observed it
+        (row,) = [r for r in report["clauses"] if r["clause"].startswith(f"{name}/") and r["overruled"]]
+        assert "the customer asked us to wait" in row["reasons"]
+    assert report["revisit"]["clause"].split("/")[0] in clauses(rejected) | clauses(editable)
     assert f"revisit {report['revisit']['clause']}" in render_disagreements(report)
     json.dumps(report)
 
