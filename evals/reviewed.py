@@ -105,8 +105,8 @@ def review_case(
         else:
             overruled.extend(cited)
     outcome = str(verdict.get("outcome") or ESCALATE)
-    if not gold and overruled:  # the whole plan turned down: the case goes to people, as an escalation does
-        outcome = ESCALATE
+    if answers and all(a.get("type") in ("response", "ignore") for a in answers):
+        outcome = ESCALATE  # the whole plan turned down: the case goes back to people, as an escalation does
     if outcome == ESCALATE:
         gold = []
     reasons = [str(a.get("args")).strip() for a in answers if a.get("type") == "response"]
