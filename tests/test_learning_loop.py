@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 
 from ai_missions.client import MissionClient, RunOutcome
+from ai_missions.decisions import decision_of
 from ai_missions.errors import ForbiddenError
 from ai_missions.evals import reviewed
 from ai_missions.evals.cases import load_cases
@@ -18,12 +22,15 @@ from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.reviewed import disagreements, render_disagreements, reviewed_cases, reviewed_path
 from ai_missions.evals.store import EvalStore, store_dir
 from ai_missions.governance import default_roster
+from ai_missions.graphs.order_exception.graph import graph as exported_graph
 from ai_missions.graphs.order_exception.tools import TOOLS
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.knowledge_index.index import build
 from ai_missions.knowledge_index.retrieval import KnowledgeBase
+from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
+from ai_missions.signing import platform_key, sign
 
 MISSION = "order-exception"
 
@@ -149,3 +156,38 @@ def test_every_decision_is_kept_replayed_and_grouped_by_clause(
     assert results[turned_down.case_id]["gold_outcome"] == turned_down.resolution.outcome
     # replaying decides in a sandbox: nothing more is kept
     assert len(load_cases(reviewed_path(home, MISSION))) == 3
+
+
+def test_a_resume_of_the_exported_graph_is_kept_too_unless_unsigned(
+    home: Path, paused: tuple[MissionClient, list[RunOutcome]]
+) -> None:
+    """LangGraph's own server resumes the graph without the runtime: the approval step keeps the decision all the
+    same; an answer the platform did not sign names no reviewer and is not a reviewer's decision."""
+    client, waiting = paused
+    outcome = next(o for o in waiting if client.store.get_decision(str(o.decision_id)).status == "pending")
+    graph = exported_graph.builder.compile(checkpointer=InMemorySaver(), name=exported_graph.name)
+    context = MissionContext(home=str(home))
+
+    async def resume(thread: str, signed: bool) -> str:
+        config: Any = {"configurable": {"thread_id": thread}}
+        state = await graph.ainvoke(
+            {"subject_id": outcome.subject_id, "trigger": {"source": "test"}}, config, context=context
+        )
+        request = state["__interrupt__"][0].value
+        answer: dict[str, Any] = {
+            "decision_id": decision_of(request),
+            "reviewer": "omar",
+            "responses": [{"type": "response", "args": "not this week"} for _ in request],
+        }
+        if signed:
+            answer["signature"] = sign(platform_key(home), json.loads(json.dumps(answer, default=str)))
+        await graph.ainvoke(Command(resume=answer), config, context=context)
+        return decision_of(request)
+
+    unsigned = asyncio.run(resume("t-unsigned", signed=False))
+    signed = asyncio.run(resume("t-signed", signed=True))
+    kept = {c.case_id: c for c in load_cases(reviewed_path(home, MISSION))}
+    assert f"review-{unsigned}" not in kept
+    case = kept[f"review-{signed}"]
+    assert case.resolution.outcome == "escalate"
+    assert case.resolution.note == "not this week"
