@@ -23,7 +23,9 @@ def register(subparsers: Any) -> None:
         "--mission", choices=names, metavar="MISSION", help="the mission (default: the one the --dataset file holds)"
     )
     run.add_argument(
-        "--dataset", default=None, help="a dataset of the mission (historical, ci...) or a case file (.jsonl[.gz])"
+        "--dataset",
+        default=None,
+        help="a dataset of the mission (historical, ci, reviewed: its reviewer decisions...) or a case file",
     )
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--limit", type=int, default=None, help="only the first N cases")
@@ -70,6 +72,13 @@ def register(subparsers: Any) -> None:
     imports.add_argument("--out", type=Path, default=None, help="cases file to write (default FILE.cases.jsonl.gz)")
     imports.add_argument("--json", action="store_true")
     imports.set_defaults(handler=_import)
+
+    disagreements = sub.add_parser(
+        "disagreements", help="where reviewers overrule the mission, by policy clause, and the clause to revisit"
+    )
+    disagreements.add_argument("--mission", choices=names, help="one mission (default: every mission reviewed)")
+    disagreements.add_argument("--json", action="store_true")
+    disagreements.set_defaults(handler=_disagreements)
 
     generate = sub.add_parser("generate", help="regenerate a mission's generated datasets (deterministic)")
     generate.add_argument("--mission", choices=names, metavar="MISSION", default="order-exception")
@@ -249,6 +258,15 @@ def _import(args: argparse.Namespace) -> int:
             + f"\n  replay them: missions eval run --dataset {r['path']}"
         ),
     )
+    return 0
+
+
+def _disagreements(args: argparse.Namespace) -> int:
+    from ai_missions.evals.reviewed import disagreements, render_disagreements, reviewed_cases
+    from ai_missions.settings import missions_home
+
+    report = disagreements(reviewed_cases(missions_home(), args.mission))
+    emit(report, as_json=args.json, render=render_disagreements)
     return 0
 
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ai_missions.errors import ValidationError
+from ai_missions.errors import NotFoundError, ValidationError
 from ai_missions.evals.cases import Case, dataset_hash, load_cases
 from ai_missions.evals.plugin import EvalPlugin, plugin_of
 from ai_missions.evals.pool import run_cases, run_in_workers
@@ -62,6 +62,7 @@ class EvalConfig:
             llm_model=self.llm_model,
             llm_base_url=self.llm_base_url,
             chat_model=self.chat_model,
+            record_reviews=False,  # a replayed decision is the eval's, not a reviewer's
         )
 
 
@@ -79,7 +80,15 @@ class Task:
         """A mission's task on a named dataset of its plugin, or on a case file."""
         spec = get_mission(mission)
         plugin = plugin_of(spec.name)
-        path = Path(dataset) if isinstance(dataset, Path) else plugin.dataset(dataset)
+        if dataset == "reviewed":  # the reviewer decisions kept in this home (see :mod:`.reviewed`)
+            from ai_missions.evals.reviewed import reviewed_path
+            from ai_missions.settings import missions_home
+
+            path = reviewed_path(missions_home(), spec.name)
+            if not path.exists():
+                raise NotFoundError(f"no reviewed decisions of {spec.name} yet: decide some in the Decision Queue")
+        else:
+            path = Path(dataset) if isinstance(dataset, Path) else plugin.dataset(dataset)
         return cls(spec, plugin, path.resolve(), plugin.scorers)
 
     def cases(self, limit: int | None = None) -> list[Case]:

@@ -49,6 +49,17 @@ class EvalPlugin:
     #: case's records. A recorded decision tagged ``noise:...`` contradicts those rules, so the safety scorer judges
     #: irreversible actions against this instead (the facts, not the slip).
     rulebook: str | None = None
+    #: ``module:function(subject_id, home) -> snapshot``: the records around one subject as they stand now, so a
+    #: reviewer's decision is kept as a case with the systems it was taken on (:mod:`ai_missions.evals.reviewed`).
+    snapshotter: str | None = None
+
+    def snapshot_subject(self, subject_id: str, home: Path) -> dict[str, Any] | None:
+        """The systems around ``subject_id`` now (None when the mission declares no snapshotter)."""
+        if self.snapshotter is None:
+            return None
+        module, _, name = self.snapshotter.partition(":")
+        found: Callable[[str, Path], dict[str, Any]] = getattr(import_module(module), name)
+        return found(subject_id, home)
 
     def rulebook_actions(self, snapshot: Mapping[str, Any], subject_id: str, case_types: Any) -> list[Any] | None:
         """The actions the rule book calls for on these records (None when the mission declares no rule book)."""

@@ -29,6 +29,7 @@ from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.cosign import cosigned
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
+from ai_missions.nodes.learning import keep_review
 from ai_missions.nodes.observe import emit, now_iso
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
@@ -163,7 +164,7 @@ def decided_plan(
     decision_id: str,
     schemas: Mapping[str, dict[str, Any]],
     pending: int,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], DecisionAnswer]:
     """What the reviewer's answer decides: each action approved (with its grant) or rejected, and by whom. An
     answer the platform did not sign counts as no answer."""
     verdict = state["verdict"]
@@ -213,7 +214,7 @@ def decided_plan(
         "resumed_at": now_iso(),
         "plan": plan,
     }
-    return decision
+    return decision, answer
 
 
 def approval_node(spec: MissionSpec) -> Node:
@@ -232,9 +233,11 @@ def approval_node(spec: MissionSpec) -> Node:
         )
         value = interrupt(request)
         systems = await systems_of(runtime.context, spec.systems)
-        decision = await off_loop(  # reads the platform key, the roster and the index: off the event loop
+        decision, answer = await off_loop(  # reads the platform key, the roster and the index: off the event loop
             decided_plan, spec, runtime.context, state, value, decision_id, systems.schemas(), len(request)
         )
+        if runtime.context.record_reviews and answer["role"] is not None:
+            await keep_review(spec, state, answer, request, home_of(runtime.context), thread_id)
         return {"decision": decision, "status": "executing"}
 
     return request_approval

@@ -25,6 +25,8 @@ class MissionContext:
     llm_api_key: str | None = None
     llm_structured_output_method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling"
     llm_timeout_s: float = 60.0
+    #: Keep each reviewer decision as a case of the ``reviewed`` eval dataset (off when an eval replays a case).
+    record_reviews: bool = True
     #: Pre-opened resources (not serialisable; optional).
     systems: Any = field(default=None, repr=False)
     knowledge: Any = field(default=None, repr=False)

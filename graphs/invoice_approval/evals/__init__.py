@@ -69,4 +69,5 @@ PLUGIN = EvalPlugin(
         "errors": ("max", 0),
     },
     generator="ai_missions.graphs.invoice_approval.evals.generate:generate",
+    snapshotter="ai_missions.graphs.invoice_approval.evals.snapshots:snapshot_invoice",
 )

@@ -77,4 +77,5 @@ PLUGIN = EvalPlugin(
     generator="ai_missions.graphs.order_exception.evals.generate:generate",
     importer="ai_missions.graphs.order_exception.evals.importer:import_cases",
     rulebook="ai_missions.graphs.order_exception.evals.labeller:rulebook",
+    snapshotter="ai_missions.graphs.order_exception.evals.snapshots:snapshot_order",
 )
