@@ -40,7 +40,7 @@ from ai_missions.errors import (
     ValidationError,
 )
 from ai_missions.gateway import SystemError_
-from ai_missions.governance import approval_problems, approval_rules, load_roster, role_of
+from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, review_actions
@@ -348,7 +348,10 @@ class MissionRuntime:
         shown = self._check_same_actions(decision, snapshot, expected_hash)
         facts = snapshot.values.get("facts", {})
         final = approved_actions(interrupts, answers)
-        if problems := approval_problems(role, final, approval_rules(self.knowledge), self.spec.tools, facts=facts):
+        rules = approval_rules(self.knowledge)
+        if problems := approval_problems(role, final, rules, self.spec.tools, facts=facts) + ownership_problems(
+            reviewer, final, rules, facts
+        ):
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")

@@ -53,11 +53,24 @@ def _payables_story(home: Path) -> str | None:
     return story_invoice_id(home)
 
 
+def _accounts(size: int, seed: int) -> BookRows:
+    from ai_missions.integrations.accounts_seed import generate
+
+    return generate(size, seed)
+
+
+def _accounts_story(home: Path) -> str | None:
+    from ai_missions.integrations.accounts_seed import story_account_id
+
+    return story_account_id(home)
+
+
 BOOKS: dict[str, Book] = {
     book.name: book
     for book in (
         Book("commerce", "orders", 2000, _commerce, mission="order-exception", story=_commerce_story),
         Book("payables", "invoices", 1500, _payables, mission="invoice-approval", story=_payables_story),
+        Book("accounts", "accounts", 2000, _accounts, mission="account-save", story=_accounts_story),
     )
 }
 

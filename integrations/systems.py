@@ -76,6 +76,23 @@ SIMULATED: dict[str, SimulatedSystem] = {
         ),
         SimulatedSystem("receiving", schema.RECEIVING, ("goods_receipts", "receipt_lines")),
         SimulatedSystem("budget", schema.BUDGET, ("cost_centres", "budget_commitments")),
+        SimulatedSystem(
+            "accounts",
+            schema.ACCOUNTS,
+            (
+                "owners",
+                "accounts",
+                "contacts",
+                "activities",
+                "support_cases",
+                "opportunities",
+                "usage_daily",
+                "health_notes",
+                "sent_emails",
+                "owner_changes",
+                "account_outcomes",
+            ),
+        ),
         # Exception monitoring: the operations reports that raise missions (reads the others' data, owns none).
         SimulatedSystem("monitor", "", (), storage=False),
     )

@@ -22,7 +22,7 @@ from langgraph.types import interrupt
 
 from ai_missions.decisions import DecisionAnswer, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
-from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.grants import args_digest, idempotency_key, mint
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
@@ -58,11 +58,10 @@ def resolve_answer(
     """
     pending = review_actions(verdict["actions"])
     responses = answer["responses"]
-    role = answer["role"] or ""
     plan: list[dict[str, Any]] = []
     for position, (index, action) in enumerate(pending):
         response = responses[position] if position < len(responses) else None
-        plan.append(_disposition(spec, index, action, response, role, facts, rules, schemas, plan))
+        plan.append(_disposition(spec, index, action, response, answer, facts, rules, schemas, plan))
     return plan
 
 
@@ -98,13 +97,14 @@ def _disposition(
     index: int,
     action: ProposedAction,
     response: Any,
-    role: str,
+    answer: DecisionAnswer,
     facts: Mapping[str, Any],
     rules: Sequence[ApprovalRule],
     schemas: Schemas | None,
     earlier: list[dict[str, Any]],
 ) -> dict[str, Any]:
     base = {"index": index, "tool": action["tool"], "args": action["args"], "policy_ids": action["policy_ids"]}
+    role = answer["role"] or ""
     kind = response.get("type") if isinstance(response, Mapping) else None
     if kind == "response":
         return {**base, "status": "rejected", "reason": str(response.get("args") or "rejected")}
@@ -122,8 +122,10 @@ def _disposition(
             return {**base, "status": "rejected", "reason": "an edit may change arguments, not the tool"}
         final["args"] = dict(new_args)
     approved_before = [e for e in earlier if e["status"] == "approved"]
-    problems = approval_problems(role, [final], rules, spec.tools, facts) + check_action(
-        spec, final, facts, earlier=approved_before, schemas=schemas
+    problems = (
+        approval_problems(role, [final], rules, spec.tools, facts)
+        + ownership_problems(str(answer["reviewer"] or ""), [final], rules, facts)
+        + check_action(spec, final, facts, earlier=approved_before, schemas=schemas)
     )
     if problems:
         return {**base, "status": "rejected", "reason": "refused: " + "; ".join(problems)}
