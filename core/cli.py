@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "ai_missions.account_commands",
     "ai_missions.dashboard.commands",
     "ai_missions.evals.commands",
+    "ai_missions.schedule_commands",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]

@@ -206,6 +206,9 @@ class MissionSpec:
     reviewers: Mapping[str, str] = field(default_factory=dict)
     #: Dashboard pages the mission brings: title -> Streamlit page file (shown under the mission's title).
     pages: Mapping[str, Path] = field(default_factory=dict)
+    #: When the mission runs on its own over every case its trigger finds: a cron expression and a time zone
+    #: (``("0 7 * * 1-5", "Europe/Berlin")``), fired by ``missions scheduler`` (:mod:`ai_missions.schedules`).
+    schedule: tuple[str, str] | None = None
 
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""

@@ -191,6 +191,7 @@ class MissionRuntime:
             subject_id=subject_id,
             reasoner=context.reasoner,
             case_types=list(trigger.get("case_types", [])),
+            batch_id=str(trigger["batch_id"]) if trigger.get("batch_id") else None,
         )
         self.store.append_events(
             run_id, [{"kind": "trigger", "node": "trigger", "source": str(trigger.get("source")), "data": trigger}]

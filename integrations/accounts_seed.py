@@ -54,9 +54,9 @@ def _ts(moment: datetime) -> str:
 
 def _pattern(rng: random.Random, churns: bool) -> str:
     roll = rng.random()
-    if churns:
-        return "decline" if roll < 0.55 else "escalations" if roll < 0.8 else "silent"
-    return "dip" if roll < 0.12 else "stray_escalation" if roll < 0.2 else "quiet" if roll < 0.28 else "steady"
+    if churns:  # some churners show nothing at all: the surprise every book has
+        return "decline" if roll < 0.45 else "escalations" if roll < 0.7 else "silent" if roll < 0.85 else "steady"
+    return "dip" if roll < 0.15 else "stray_escalation" if roll < 0.23 else "quiet" if roll < 0.27 else "steady"
 
 
 class _Account:
@@ -70,7 +70,8 @@ class _Account:
         self.tier = "tier1" if story else rng.choices(("tier1", "tier2", "tier3"), (15, 35, 50))[0]
         lo, hi = {"tier1": (120_000, 600_000), "tier2": (30_000, 120_000), "tier3": (5_000, 30_000)}[self.tier]
         self.arr_cents = rng.randrange(lo, hi) * 100
-        self.owner = "ava" if story else rng.choice(ACCOUNT_OWNERS)
+        # the owner who left still holds a few accounts (reassignment is in progress), not a twelfth of the book
+        self.owner = "ava" if story else rng.choices(ACCOUNT_OWNERS, [0.08 if o == "jon" else 1 for o in ACCOUNT_OWNERS])[0]
         self.churns = story or rng.random() < 0.14
         self.pattern = "story" if story else _pattern(rng, self.churns)
         self.no_data = index % 499 == 11
@@ -143,11 +144,11 @@ class _Account:
             case "story":
                 drop, start = 0.42, HISTORY_DAYS - 21
             case "decline":
-                drop, start = rng.uniform(0.3, 0.7), HISTORY_DAYS - rng.randrange(14, 42)
+                drop, start = rng.uniform(0.2, 0.6), HISTORY_DAYS - rng.randrange(14, 42)
             case "escalations" | "silent":
                 drop, start = rng.uniform(0.05, 0.3), HISTORY_DAYS - rng.randrange(14, 42)
             case "dip":
-                drop, start = rng.uniform(0.3, 0.5), HISTORY_DAYS - rng.randrange(10, 16)
+                drop, start = rng.uniform(0.25, 0.6), HISTORY_DAYS - rng.randrange(10, 16)
         rows = []
         first_day = self.now.date() - timedelta(days=HISTORY_DAYS - 1)
         for d in range(HISTORY_DAYS):
