@@ -61,6 +61,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--durability", choices=("sync", "async", "exit"), default="sync")
     parser.add_argument("--home", type=Path, default=None, help="reuse a home (its policy index is kept)")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="account-brief-"))
@@ -72,7 +73,7 @@ async def main() -> None:
         started = time.perf_counter()
         build(directory=knowledge_dir(home))
         print(f"policy index built in {time.perf_counter() - started:.1f} s (once per home, not timed below)")
-    async with MissionRuntime("account-save", home) as runtime:
+    async with MissionRuntime("account-save", home, durability=args.durability) as runtime:
         started = time.perf_counter()
         report = await fire_if_due(runtime, MORNING, concurrency=args.concurrency)
         wall = time.perf_counter() - started

@@ -58,7 +58,7 @@ def _batch(args: argparse.Namespace) -> int:
     from ai_missions.schedules import run_batch
 
     async def go() -> Any:
-        async with MissionRuntime(args.mission) as runtime:
+        async with MissionRuntime(args.mission, durability="exit") as runtime:
             return await run_batch(runtime, concurrency=args.concurrency, limit=args.limit)
 
     report = anyio.run(go)
@@ -72,15 +72,13 @@ def _batch(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from ai_missions.identity import signed_in
     from ai_missions.schedules import batch_report
-    from ai_missions.store import RunStore
     from ai_missions.settings import runs_db
+    from ai_missions.store import RunStore
 
     store = RunStore(runs_db())
     report = batch_report(store, args.batch_id)
     runs = {r["subject_id"]: r for r in store.batch_runs(args.batch_id)}
-    rows = [
-        {"rank": n, **runs[s]} for n, s in enumerate(report["ranked"], start=1) if s in runs
-    ]
+    rows = [{"rank": n, **runs[s]} for n, s in enumerate(report["ranked"], start=1) if s in runs]
     if args.mine:
         me = signed_in(missions_home(), store).name
         rows = [r for r in rows if _is_mine(store, r, me)]
@@ -89,11 +87,14 @@ def _show(args: argparse.Namespace) -> int:
         row["decision_id"] = pending[0].decision_id if pending else None
 
     def render(rows: list[dict[str, Any]]) -> str:
-        return "\n".join(
-            f"{r['rank']:>4}  {r['subject_id']:<12} {r['status']:<18} {r.get('outcome') or '':<10} "
-            f"{r['decision_id'] or '':<16} {str(r.get('summary') or '')[:90]}"
-            for r in rows
-        ) or "nothing here"
+        return (
+            "\n".join(
+                f"{r['rank']:>4}  {r['subject_id']:<12} {r['status']:<18} {r.get('outcome') or '':<10} "
+                f"{r['decision_id'] or '':<16} {str(r.get('summary') or '')[:90]}"
+                for r in rows
+            )
+            or "nothing here"
+        )
 
     emit(rows, as_json=args.json, render=render)
     return 0

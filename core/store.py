@@ -258,9 +258,11 @@ class RunStore:
 
     def batch_runs(self, batch_id: str) -> list[dict[str, Any]]:
         """The runs of one batch, in the order they started."""
-        rows = self._db().execute(
-            "SELECT * FROM runs WHERE batch_id = ? ORDER BY created_at, run_id", (batch_id,)
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute("SELECT * FROM runs WHERE batch_id = ? ORDER BY created_at, run_id", (batch_id,))
+            .fetchall()
+        )
         return [run_row(r) for r in rows]
 
     def update_run(self, run_id: str, **fields: Any) -> None:

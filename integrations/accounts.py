@@ -298,9 +298,7 @@ def list_account_signals(conn: sqlite3.Connection, after: str = "", limit: int =
     rows = conn.execute(_SIGNALS_SQL, params).fetchall()
     accounts = []
     for r in rows:
-        renewal = (
-            (to_date(r["close_date"]) - day).days if r["close_date"] else None  # type: ignore[operator]
-        )
+        renewal = (to_date(r["close_date"]) - day).days if r["close_date"] else None
         contact = (day - to_date(r["last_at"])).days if r["last_at"] else None
         accounts.append(
             AccountSignals(
@@ -351,7 +349,8 @@ def send_account_email(
         email_id = next_id(conn, "EM")
         sent_at = to_ts(book_now(conn))
         conn.execute(
-            "INSERT INTO sent_emails VALUES (?, ?, ?, ?, ?, ?)", (email_id, account_id, contact_id, subject, body, sent_at)
+            "INSERT INTO sent_emails VALUES (?, ?, ?, ?, ?, ?)",
+            (email_id, account_id, contact_id, subject, body, sent_at),
         )
         return EmailResult(email_id=email_id, account_id=account_id, contact_id=contact_id, sent_at=sent_at)
 
@@ -404,7 +403,9 @@ def reassign_account_owner(
             "INSERT INTO owner_changes VALUES (?, ?, ?, ?, ?, ?)",
             (change_id, account_id, row["owner_id"], new_owner_id, reason, to_ts(book_now(conn))),
         )
-        return OwnerChange(change_id=change_id, account_id=account_id, from_owner=row["owner_id"], to_owner=new_owner_id)
+        return OwnerChange(
+            change_id=change_id, account_id=account_id, from_owner=row["owner_id"], to_owner=new_owner_id
+        )
 
     args = {"account_id": account_id, "new_owner_id": new_owner_id, "reason": reason}
     return idempotent_write(conn, "reassign_account_owner", idempotency_key, args, OwnerChange, perform)
@@ -420,7 +421,8 @@ def add_health_note(
         _account_row(conn, account_id)
         note_id = next_id(conn, "HN")
         conn.execute(
-            "INSERT INTO health_notes VALUES (?, ?, ?, ?, ?)", (note_id, account_id, author, body, to_ts(book_now(conn)))
+            "INSERT INTO health_notes VALUES (?, ?, ?, ?, ?)",
+            (note_id, account_id, author, body, to_ts(book_now(conn))),
         )
         return NoteResult(note_id=note_id, account_id=account_id)
 

@@ -71,7 +71,9 @@ class _Account:
         lo, hi = {"tier1": (120_000, 600_000), "tier2": (30_000, 120_000), "tier3": (5_000, 30_000)}[self.tier]
         self.arr_cents = rng.randrange(lo, hi) * 100
         # the owner who left still holds a few accounts (reassignment is in progress), not a twelfth of the book
-        self.owner = "ava" if story else rng.choices(ACCOUNT_OWNERS, [0.08 if o == "jon" else 1 for o in ACCOUNT_OWNERS])[0]
+        self.owner = (
+            "ava" if story else rng.choices(ACCOUNT_OWNERS, [0.08 if o == "jon" else 1 for o in ACCOUNT_OWNERS])[0]
+        )
         self.churns = story or rng.random() < 0.14
         self.pattern = "story" if story else _pattern(rng, self.churns)
         self.no_data = index % 499 == 11

@@ -60,7 +60,11 @@ def findings(context: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Obser
         add("accounts", f"The owner {facts['account.owner']} is {facts['account.owner_status']}: {decides}", "account.")
     signals = facts.get(TYPES_FACT) or []
     if "no_data" in signals:
-        add("accounts", "No usage, contacts, cases or opportunities on record: nothing to judge the account by", TYPES_FACT)
+        add(
+            "accounts",
+            "No usage, contacts, cases or opportunities on record: nothing to judge the account by",
+            TYPES_FACT,
+        )
     elif "broken_usage" in signals:
         add(
             "usage",

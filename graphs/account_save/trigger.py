@@ -34,7 +34,7 @@ class AccountSaveTrigger:
         return {account: list(risk.signals) for account, (risk, _row) in ranked if risk.flagged}
 
     async def changed(self, systems: Systems, cursor: str | None) -> tuple[set[str], str]:
-        return set((await self.find(systems))), cursor or ""
+        return set(await self.find(systems)), cursor or ""
 
 
 TRIGGER = AccountSaveTrigger()

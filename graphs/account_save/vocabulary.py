@@ -17,7 +17,14 @@ CASE_TYPES: tuple[str, ...] = (
     "healthy",
 )
 #: The signals that flag an account for the morning brief on their own (a renewal date alone does not).
-FLAGGING: tuple[str, ...] = ("usage_decline", "escalations", "silent_account", "owner_unavailable", "broken_usage", "no_data")
+FLAGGING: tuple[str, ...] = (
+    "usage_decline",
+    "escalations",
+    "silent_account",
+    "owner_unavailable",
+    "broken_usage",
+    "no_data",
+)
 
 OUTCOMES: tuple[str, ...] = ("save_play", "check_in", "reassign", "watch", "escalate")
 ADVANCING: tuple[str, ...] = ("save_play", "check_in", "reassign")
