@@ -79,36 +79,6 @@ def test_a_missed_schedule_is_caught_up_once() -> None:
     assert summer == datetime(2026, 7, 1, 5, 0, tzinfo=UTC)
 
 
-def test_exported_graph_and_direct_tool_calls_send_nothing(home: Path, client: MissionClient) -> None:
-    graph = SPEC.build_graph().compile(checkpointer=InMemorySaver())
-    context = MissionContext(home=str(home))
-
-    async def attempt(thread: str, reviewer: str, signed: bool) -> dict[str, Any]:
-        config: Any = {"configurable": {"thread_id": thread}}
-        first = await graph.ainvoke({"subject_id": STORY}, config, context=context)
-        request = first["__interrupt__"][0].value
-        decision_id = request[0]["metadata"]["decision_id"]
-        answer: dict[str, Any] = {
-            "decision_id": decision_id,
-            "reviewer": reviewer,
-            "role": "account_owner",
-            "responses": [{"type": "accept"} for _ in request],
-        }
-        if signed:  # even an answer the platform signed acts only for the owner
-            answer["signature"] = sign(platform_key(home), answer)
-        return await graph.ainvoke(Command(resume=answer), config, context=context)
-
-    before = len(sent(home))
-    end = asyncio.run(attempt("exported-1", "ben", True))
-    assert all(s["status"] == "rejected" for s in end["decision"]["plan"])
-    assert len(sent(home)) == before
-    args = {"account_id": STORY, "contact_id": "CT-100070", "subject": "hi", "body": "hello", "idempotency_key": "x1"}
-    with pytest.raises(SystemError_) as refused:
-        client.call_tool("send_account_email", args, mission="account-save")
-    assert refused.value.code == "forbidden"
-    assert len(sent(home)) == before
-
-
 def test_scheduled_batch_brief_then_only_the_owner_sends_once(home: Path, client: MissionClient) -> None:
     async def morning() -> Any:
         async with MissionRuntime("account-save", home, durability="exit") as runtime:
@@ -190,3 +160,38 @@ def test_the_draft_check_refuses_what_the_evidence_does_not_hold() -> None:
     assert draft_problems("2 cases escalated; usage down 34%; renewal on 2026-05-15; 30 minutes?", facts) == []
     assert draft_problems("usage down 45%", facts) == ["states 45, a number not in the evidence"]
     assert any("discount" in p for p in draft_problems("a discount on renewal", facts))
+
+
+def test_exported_graph_and_direct_tool_calls_send_nothing(home: Path, client: MissionClient) -> None:
+    graph = SPEC.build_graph().compile(checkpointer=InMemorySaver())
+    context = MissionContext(home=str(home))
+
+    async def attempt(thread: str, reviewer: str, signed: bool) -> dict[str, Any]:
+        config: Any = {"configurable": {"thread_id": thread}}
+        first = await graph.ainvoke({"subject_id": subject}, config, context=context)
+        request = first["__interrupt__"][0].value
+        decision_id = request[0]["metadata"]["decision_id"]
+        answer: dict[str, Any] = {
+            "decision_id": decision_id,
+            "reviewer": reviewer,
+            "role": "account_owner",
+            "responses": [{"type": "accept"} for _ in request],
+        }
+        if signed:  # even an answer the platform signed acts only for the owner
+            answer["signature"] = sign(platform_key(home), answer)
+        return await graph.ainvoke(Command(resume=answer), config, context=context)
+
+    before = len(sent(home))
+    subject, owner = next(  # a flagged account still awaiting its owner, run afresh in the exported graph
+        (r["subject_id"], client.state(r["run_id"])["facts"]["account.approver"])
+        for r in client.store.list_runs(mission="account-save")
+        if r["status"] == "awaiting_decision" and r["subject_id"] not in (STORY, LEFT)
+    )
+    end = asyncio.run(attempt("exported-1", "ben" if owner != "ben" else "ava", True))
+    assert all(s["status"] == "rejected" for s in end["decision"]["plan"])
+    assert len(sent(home)) == before
+    args = {"account_id": STORY, "contact_id": "CT-100070", "subject": "hi", "body": "hello", "idempotency_key": "x1"}
+    with pytest.raises(SystemError_) as refused:
+        client.call_tool("send_account_email", args, mission="account-save")
+    assert refused.value.code == "forbidden"
+    assert len(sent(home)) == before
