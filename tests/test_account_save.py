@@ -137,10 +137,13 @@ def test_bad_input_is_an_observation_or_an_escalation(client: MissionClient) -> 
     empty = client.start("account-save", NO_DATA)
     assert empty.verdict is not None
     assert empty.verdict["outcome"] == "escalate"
-    assert empty.status == "closed"
+    assert empty.status == "escalated"
+    said = [e["summary"] for e in client.store.events(empty.run_id, kind="observation")]
+    assert any("No usage, contacts, cases or opportunities" in str(f) for f in said)
     broken = client.start("account-save", BROKEN_USAGE)
     findings = [e["summary"] for e in client.store.events(broken.run_id, kind="observation")]
-    assert any("Usage series broken" in str(f) for f in findings) or broken.verdict is not None
+    assert any("Usage series broken" in str(f) for f in findings)
+    assert broken.status != "failed"
     facts = client.state(broken.run_id)["facts"]
     assert "broken_usage" in facts["account.signals"]
     assert facts["usage.change_pct"] is None
