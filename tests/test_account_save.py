@@ -198,3 +198,56 @@ def test_exported_graph_and_direct_tool_calls_send_nothing(home: Path, client: M
         client.call_tool("send_account_email", args, mission="account-save")
     assert refused.value.code == "forbidden"
     assert len(sent(home)) == before
+
+
+def _llm_plan(body: str) -> dict[str, Any]:
+    return {
+        "outcome": "check_in",
+        "actions": [
+            {
+                "tool": "send_account_email",
+                "args": {"account_id": STORY, "contact_id": "CT-100070", "subject": "Checking in", "body": body},
+                "why": "escalations",
+                "policy_ids": ["ACC-004"],
+            }
+        ],
+        "confidence": 0.8,
+        "summary": "Two escalated cases this week.",
+    }
+
+
+def test_the_llm_writes_the_draft_in_one_call_and_the_guard_checks_it() -> None:
+    from ai_missions.nodes.guard import guard
+    from ai_missions.nodes.llm_reasoner import reason_with_llm
+    from ai_missions.nodes.state import PolicyRef
+    from ai_missions.testing import scripted, verdict_call
+
+    facts = {
+        "account.signals": ["escalations"],
+        "account.id": STORY,
+        "account.contact_id": "CT-100070",
+        "cases.escalated_14d": 2,
+        "cases.escalated_7d": 2,
+    }
+    policies = [
+        PolicyRef(
+            policy_id="ACC-004",
+            version=1,
+            title="Escalated support cases",
+            domain="account_management",
+            sections=["Play"],
+            text="The owner writes to the primary contact.",
+        )
+    ]
+    for body, refused in (
+        ("Hi Morgan, 2 of your cases were escalated this week; 30 minutes for a call?", False),
+        ("Hi Morgan, 5 cases were escalated; we offer a 20% discount.", True),
+    ):
+        model = scripted([verdict_call(_llm_plan(body))])
+        proposal, usage = asyncio.run(reason_with_llm(SPEC, MissionContext(chat_model=model), facts, policies, []))
+        assert len(model.prompts) == 1  # one call writes the verdict and the draft
+        verdict, problems = guard(SPEC, proposal, facts)
+        assert bool(problems) is refused, problems
+        if refused:
+            assert verdict["outcome"] == "escalate"
+            assert any("not in the evidence" in p for p in problems) and any("discount" in p for p in problems)
