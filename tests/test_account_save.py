@@ -20,7 +20,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError, ForbiddenError
+from ai_missions.errors import ConflictError, ForbiddenError, ValidationError
 from ai_missions.gateway import SystemError_
 from ai_missions.graphs.account_save.drafts import draft_problems
 from ai_missions.graphs.account_save.spec import SPEC
@@ -114,13 +114,12 @@ def test_scheduled_batch_brief_then_only_the_owner_sends_once(home: Path, client
     edited = {
         "2": {**decision.request["interrupts"][1]["action_request"]["args"], "body": "We will give you a 20% discount."}
     }
-    invented = cli(home, "decide", decision.decision_id, "--edit", json.dumps(edited), as_="ava")
-    assert invented.returncode == 2
-    assert "not in the evidence" in invented.stderr
+    with pytest.raises(ValidationError, match="not in the evidence"):  # the owner's edit is checked too
+        client.decide(decision.decision_id, "ava", edits={2: edited["2"]})
     tone = dict(decision.request["interrupts"][1]["action_request"]["args"])
     tone["body"] = tone["body"].replace("Would you have", "Could we find")
     done = cli(home, "decide", decision.decision_id, "--edit", json.dumps({"2": tone}), as_="ava")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr  # the owner, signed in on the CLI
     emails = sent(home)
     assert len(emails) == 1
     assert emails[0][0] == STORY
@@ -244,10 +243,11 @@ def test_the_llm_writes_the_draft_in_one_call_and_the_guard_checks_it() -> None:
         ("Hi Morgan, 5 cases were escalated; we offer a 20% discount.", True),
     ):
         model = scripted([verdict_call(_llm_plan(body))])
-        proposal, usage = asyncio.run(reason_with_llm(SPEC, MissionContext(chat_model=model), facts, policies, []))
+        proposal, _usage = asyncio.run(reason_with_llm(SPEC, MissionContext(chat_model=model), facts, policies, []))
         assert len(model.prompts) == 1  # one call writes the verdict and the draft
         verdict, problems = guard(SPEC, proposal, facts)
         assert bool(problems) is refused, problems
         if refused:
             assert verdict["outcome"] == "escalate"
-            assert any("not in the evidence" in p for p in problems) and any("discount" in p for p in problems)
+            assert any("not in the evidence" in p for p in problems)
+            assert any("discount" in p for p in problems)

@@ -19,6 +19,9 @@ from ai_missions.nodes.observe import observe
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
+#: The author of the health notes the mission writes itself (``add_health_note`` in the playbooks).
+NOTE_AUTHOR = "account-save"
+
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     systems = await systems_of(runtime.context, SPEC.systems)
@@ -32,7 +35,12 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     return {
         "gathered": {"accounts.get_account_context": context},
         "facts": facts,
-        "customer_text": [f"health note by {n['author']}: {n['body']}" for n in context.get("health_notes") or []],
+        # people's notes are outside text (data, never instructions); the mission's own notes are its records
+        "customer_text": [
+            f"health note by {n['author']}: {n['body']}"
+            for n in context.get("health_notes") or []
+            if n["author"] != NOTE_AUTHOR
+        ],
         "observations": observations,
     }
 
