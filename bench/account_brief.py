@@ -22,6 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ai_missions.graphs.account_save.drafts import draft_problems
 from ai_missions.graphs.account_save.scoring import assess, from_page_row, usage_only_change
 from ai_missions.integrations.accounts import list_account_signals
 from ai_missions.integrations.accounts_seed import generate
@@ -32,6 +33,19 @@ from ai_missions.schedules import fire_if_due
 from ai_missions.settings import knowledge_dir, sandbox_dir
 
 MORNING = datetime(2026, 3, 16, 6, 5, tzinfo=UTC)  # Monday 07:05 in Berlin, just after the 07:00 schedule
+
+
+#: What a draft says for each signal (the template's wording); signals a draft does not speak of map to "".
+_SAYS = {
+    "escalations": "escalated",
+    "usage_decline": "down",
+    "renewal_due": "renewal",
+    "silent_account": "a while since",
+}
+
+
+def _names(signal: str, body: str) -> bool:
+    return _SAYS.get(signal, "") in body
 
 
 def ranking_quality(home: Path) -> None:
@@ -90,6 +104,18 @@ async def main() -> None:
         for rank, subject in enumerate(report.ranked[:5], start=1):
             run = by_subject[subject]
             print(f"  {rank}. {subject} {run['outcome']}: {str(run['summary'])[:100]}")
+        checked = passed = named = 0
+        for run in first:
+            state = await runtime.state(run["run_id"])
+            facts = state.get("facts", {})
+            for action in (state.get("verdict") or {}).get("actions", []):
+                if action["tool"] == "send_account_email":
+                    checked += 1
+                    passed += not draft_problems(action["args"]["body"], facts)
+                    named += all(_names(signal, action["args"]["body"]) for signal in facts["account.signals"])
+        print(
+            f"  drafts: {checked} proposed, {passed} pass the evidence check, {named} name every signal behind the flag"
+        )
         again = await fire_if_due(runtime, MORNING.replace(hour=9))
         print(f"  second pass at 10:00 Berlin: {'fired again (wrong)' if again else 'nothing due (caught up once)'}")
     ranking_quality(home)
