@@ -81,7 +81,7 @@ def _show(args: argparse.Namespace) -> int:
     rows = [{"rank": n, **runs[s]} for n, s in enumerate(report["ranked"], start=1) if s in runs]
     if args.mine:
         me = signed_in(missions_home(), store).name
-        rows = [r for r in rows if _is_mine(store, r, me)]
+        rows = _mine(store, rows, me)
     for row in rows:
         pending = [d for d in store.decisions_of(row["run_id"]) if d.status == "pending"]
         row["decision_id"] = pending[0].decision_id if pending else None
@@ -100,18 +100,28 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_mine(store: Any, row: dict[str, Any], me: str) -> bool:
-    """Whether the reviewer may take the run's pending decision as a person (ownership rules on its facts)."""
+def _mine(store: Any, rows: list[dict[str, Any]], me: str) -> list[dict[str, Any]]:
+    """The rows whose pending decision the reviewer may take as a person (ownership rules on the run's facts);
+    one client for them all, and only runs with a pending decision are read."""
     from ai_missions.client import MissionClient
     from ai_missions.governance import approval_rules, ownership_problems
 
-    pending = [d for d in store.decisions_of(row["run_id"]) if d.status == "pending"]
-    if not pending:
-        return False
+    waiting = [
+        (row, pending[0])
+        for row in rows
+        if (pending := [d for d in store.decisions_of(row["run_id"]) if d.status == "pending"])
+    ]
+    if not waiting:
+        return []
+    mine = []
     with MissionClient(missions_home()) as client:
-        facts = client.state(row["run_id"]).get("facts", {})
-        actions = [
-            {"tool": i["action_request"]["action"], "args": i["action_request"]["args"]}
-            for i in pending[0].request["interrupts"]
-        ]
-        return not ownership_problems(me, actions, approval_rules(client.knowledge), facts)
+        rules = approval_rules(client.knowledge)
+        for row, decision in waiting:
+            facts = client.state(row["run_id"]).get("facts", {})
+            actions = [
+                {"tool": i["action_request"]["action"], "args": i["action_request"]["args"]}
+                for i in decision.request["interrupts"]
+            ]
+            if not ownership_problems(me, actions, rules, facts):
+                mine.append(row)
+    return mine
