@@ -322,7 +322,7 @@ CREATE INDEX opportunities_account ON opportunities (account_id);
 CREATE TABLE usage_daily (
     account_id TEXT NOT NULL REFERENCES accounts (account_id), day TEXT NOT NULL, active_users INTEGER,
     PRIMARY KEY (account_id, day)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE TABLE health_notes (
     note_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), author TEXT NOT NULL,
     body TEXT NOT NULL, at TEXT NOT NULL
