@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "ai_missions.worker_commands",
     "ai_missions.serve_commands",
     "ai_missions.tier_commands",
+    "ai_missions.schedule_commands",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]

@@ -216,6 +216,31 @@ def approval_problems(
     return problems
 
 
+def ownership_problems(
+    reviewer: str,
+    actions: Iterable[Mapping[str, Any]],
+    rules: Sequence[ApprovalRule],
+    facts: Mapping[str, Any] | None,
+) -> list[str]:
+    """Why ``reviewer`` may not approve these actions as a person (empty when they may): a rule with an
+    ``approver_fact`` lets only the reviewer that fact names approve its tools (an account's owner, or the manager
+    standing in), whatever role others hold. Without the case's facts, or with the fact unknown, it fails closed.
+    Checked next to :func:`approval_problems` wherever a decision is taken: ``decide``, and the graph's resume,
+    which alone mints grants."""
+    problems = []
+    for action in actions:
+        tool = str(action.get("tool"))
+        for rule in _rules_for(tool, rules, facts):
+            if rule.approver_fact is None:
+                continue
+            named = (facts or {}).get(rule.approver_fact)
+            if named is None:
+                problems.append(f"{tool} is decided by {rule.approver_fact}, and nobody holds it in this case")
+            elif named != reviewer:
+                problems.append(f"{tool} is decided by {named} ({rule.approver_fact}), not {reviewer}")
+    return problems
+
+
 def approvers(
     roster: Mapping[str, str],
     actions: Iterable[Mapping[str, Any]],
@@ -225,7 +250,12 @@ def approvers(
 ) -> list[str]:
     """The reviewers on ``roster`` whose role may approve every one of ``actions`` in this case."""
     plan = list(actions)
-    return [name for name, role in roster.items() if not approval_problems(role, plan, rules, tools, facts=facts)]
+    return [
+        name
+        for name, role in roster.items()
+        if not approval_problems(role, plan, rules, tools, facts=facts)
+        and (facts is None or not ownership_problems(name, plan, rules, facts))
+    ]
 
 
 def authorize(

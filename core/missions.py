@@ -241,6 +241,9 @@ class MissionSpec:
     #: ``module:function(runs) -> {metric: value}``: the mission's own operating metrics over its run records
     #: (:mod:`ai_missions.metrics`), beside the platform's; None: the platform's only.
     metrics: str | None = None
+    #: When the mission runs on its own over every case its trigger finds: a cron expression and a time zone
+    #: (``("0 7 * * 1-5", "Europe/Berlin")``), fired by ``missions scheduler`` (:mod:`ai_missions.schedules`).
+    schedule: tuple[str, str] | None = None
 
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""

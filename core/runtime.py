@@ -43,7 +43,7 @@ from ai_missions.errors import (
     ValidationError,
 )
 from ai_missions.gateway import SystemError_
-from ai_missions.governance import approval_problems, approval_rules, load_roster, role_of
+from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, review_actions
@@ -194,6 +194,7 @@ class MissionRuntime:
             subject_id=subject_id,
             reasoner=context.reasoner,
             case_types=list(trigger.get("case_types", [])),
+            batch_id=str(trigger["batch_id"]) if trigger.get("batch_id") else None,
         )
         self.store.append_events(
             run_id, [{"kind": "trigger", "node": "trigger", "source": str(trigger.get("source")), "data": trigger}]
@@ -357,7 +358,7 @@ class MissionRuntime:
             problems and coapproval.shared_plan(coapproval.requested(interrupts), rules, self.spec.tools, facts)
         ):  # a plan no single role may approve: each reviewer signs their part
             return await self._cosign(decision, reviewer, role, answers, shown, facts, rules, on_event)
-        if problems:
+        if problems := problems + ownership_problems(reviewer, final, rules, facts):
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")

@@ -178,8 +178,14 @@ CREATE TABLE IF NOT EXISTS decision_handoffs (
 CREATE INDEX IF NOT EXISTS handoffs_by_decision ON decision_handoffs (decision_id, at);
 """
 
+#: Batches: a scheduled (or by-hand) run over many subjects groups its runs under one batch id.
+_V6 = """
+ALTER TABLE runs ADD COLUMN batch_id TEXT;
+CREATE INDEX IF NOT EXISTS runs_by_batch ON runs (batch_id, created_at);
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5))
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5), (6, _V6))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
 
@@ -277,15 +283,31 @@ class RunStore:
 
     # -- runs -------------------------------------------------------------------------------------------------
     def create_run(
-        self, run_id: str, *, mission: str, subject_id: str, reasoner: str, case_types: Sequence[str]
+        self,
+        run_id: str,
+        *,
+        mission: str,
+        subject_id: str,
+        reasoner: str,
+        case_types: Sequence[str],
+        batch_id: str | None = None,
     ) -> None:
         now = utc_now()
         with self._tx() as db:
             db.execute(
                 "INSERT INTO runs (run_id, mission, subject_id, case_types, reasoner, status, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT DO NOTHING",
-                (run_id, mission, subject_id, json.dumps(list(case_types)), reasoner, now, now),
+                " updated_at, batch_id) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING",
+                (run_id, mission, subject_id, json.dumps(list(case_types)), reasoner, now, now, batch_id),
             )
+
+    def batch_runs(self, batch_id: str) -> list[dict[str, Any]]:
+        """The runs of one batch, in the order they started."""
+        rows = (
+            self._db()
+            .execute("SELECT * FROM runs WHERE batch_id = ? ORDER BY created_at, run_id", (batch_id,))
+            .fetchall()
+        )
+        return [run_row(r) for r in rows]
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         allowed = {"status", "outcome", "confidence", "summary", "case_types"}

@@ -87,6 +87,18 @@ def _no_rows(size: int, seed: int) -> BookRows:
     raise ValueError("the helpdesk book is derived from the commerce book in a sandbox")
 
 
+def _accounts(size: int, seed: int) -> BookRows:
+    from ai_missions.integrations.accounts_seed import generate
+
+    return generate(size, seed)
+
+
+def _accounts_story(home: Path) -> str | None:
+    from ai_missions.integrations.accounts_seed import story_account_id
+
+    return story_account_id(home)
+
+
 BOOKS: dict[str, Book] = {
     book.name: book
     for book in (
@@ -95,6 +107,7 @@ BOOKS: dict[str, Book] = {
         Book("retail", "orders", 240, _retail, mission="retail-exceptions", story=_retail_story),
         # after commerce: its tickets are about the commerce book's customers and orders
         Book("helpdesk", "tickets", 24, _no_rows, mission="support", story=_helpdesk_story, derive=_helpdesk),
+        Book("accounts", "accounts", 2000, _accounts, mission="account-save", story=_accounts_story),
     )
 }
 

@@ -384,3 +384,57 @@ CREATE TABLE ticket_events (
 ) STRICT;
 CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, event_id);
 """
+
+ACCOUNTS = """
+CREATE TABLE owners (
+    owner_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, team TEXT NOT NULL,
+    manager_id TEXT, status TEXT NOT NULL CHECK (status IN ('active', 'away', 'left'))
+) STRICT;
+CREATE TABLE accounts (
+    account_id TEXT PRIMARY KEY, name TEXT NOT NULL, tier TEXT NOT NULL CHECK (tier IN ('tier1', 'tier2', 'tier3')),
+    arr_cents INTEGER NOT NULL, owner_id TEXT NOT NULL, industry TEXT NOT NULL, customer_since TEXT NOT NULL
+) STRICT;
+CREATE INDEX accounts_owner ON accounts (owner_id);
+CREATE TABLE contacts (
+    contact_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), name TEXT NOT NULL,
+    email TEXT NOT NULL, title TEXT NOT NULL, is_primary INTEGER NOT NULL
+) STRICT;
+CREATE INDEX contacts_account ON contacts (account_id);
+CREATE TABLE activities (
+    activity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), kind TEXT NOT NULL,
+    at TEXT NOT NULL, summary TEXT NOT NULL, meaningful INTEGER NOT NULL
+) STRICT;
+CREATE INDEX activities_account ON activities (account_id, at);
+CREATE TABLE support_cases (
+    case_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), subject TEXT NOT NULL,
+    priority TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed')), escalated INTEGER NOT NULL,
+    opened_at TEXT NOT NULL, escalated_at TEXT, closed_at TEXT
+) STRICT;
+CREATE INDEX support_cases_account ON support_cases (account_id, opened_at);
+CREATE TABLE opportunities (
+    opportunity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id),
+    kind TEXT NOT NULL CHECK (kind IN ('renewal', 'expansion')), stage TEXT NOT NULL, amount_cents INTEGER NOT NULL,
+    close_date TEXT NOT NULL, escalated INTEGER NOT NULL DEFAULT 0, escalation_reason TEXT
+) STRICT;
+CREATE INDEX opportunities_account ON opportunities (account_id);
+CREATE TABLE usage_daily (
+    account_id TEXT NOT NULL REFERENCES accounts (account_id), day TEXT NOT NULL, active_users INTEGER,
+    PRIMARY KEY (account_id, day)
+) STRICT;
+CREATE TABLE health_notes (
+    note_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), author TEXT NOT NULL,
+    body TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE INDEX health_notes_account ON health_notes (account_id, at);
+CREATE TABLE sent_emails (
+    email_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, contact_id TEXT NOT NULL, subject TEXT NOT NULL,
+    body TEXT NOT NULL, sent_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE owner_changes (
+    change_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, from_owner TEXT NOT NULL, to_owner TEXT NOT NULL,
+    reason TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE TABLE account_outcomes (
+    account_id TEXT PRIMARY KEY, outcome TEXT NOT NULL CHECK (outcome IN ('renewed', 'churned')), at TEXT NOT NULL
+) STRICT;
+"""

@@ -87,6 +87,23 @@ SIMULATED: dict[str, SimulatedSystem] = {
             ("locations", "stock", "inbound_shipments", "promotions", "recount_tasks", "merch_notices"),
         ),
         SimulatedSystem("helpdesk", schema.HELPDESK, ("requesters", "tickets", "ticket_messages", "ticket_events")),
+        SimulatedSystem(
+            "accounts",
+            schema.ACCOUNTS,
+            (
+                "owners",
+                "accounts",
+                "contacts",
+                "activities",
+                "support_cases",
+                "opportunities",
+                "usage_daily",
+                "health_notes",
+                "sent_emails",
+                "owner_changes",
+                "account_outcomes",
+            ),
+        ),
         # Exception monitoring: the operations reports that raise missions (reads the others' data, owns none).
         SimulatedSystem("monitor", "", (), storage=False),
     )

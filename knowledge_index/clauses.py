@@ -130,6 +130,16 @@ class ApprovalRule(_Strict):
     roles: list[str]
     max_amount: float | None = None
     when: Condition | None = None
+    #: A fact naming the one reviewer who may approve (an account's owner, say): holding a role is then not
+    #: enough, the reviewer must also be the person the case's fact names (``governance.ownership_problems``).
+    approver_fact: str | None = None
+
+    @field_validator("approver_fact")
+    @classmethod
+    def _known_approver_fact(cls, fact: str | None) -> str | None:
+        if fact is not None and fact not in all_facts():
+            raise ValueError(f"unknown fact {fact!r}")
+        return fact
 
     @field_validator("tools")
     @classmethod

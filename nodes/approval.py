@@ -22,7 +22,7 @@ from langgraph.types import interrupt
 
 from ai_missions.decisions import DecisionAnswer, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
-from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.grants import args_digest, idempotency_key, mint
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
@@ -67,7 +67,11 @@ def resolve_answer(
     for position, (index, action) in enumerate(pending):
         response = responses[position] if position < len(responses) else None
         own = (roles[position] if position < len(roles) else None) if roles is not None else role
-        plan.append(_disposition(spec, index, action, response, own or "", facts, rules, schemas, plan))
+        plan.append(
+            _disposition(
+                spec, index, action, response, own or "", str(answer["reviewer"] or ""), facts, rules, schemas, plan
+            )
+        )
     return plan
 
 
@@ -104,6 +108,7 @@ def _disposition(
     action: ProposedAction,
     response: Any,
     role: str,
+    reviewer: str,
     facts: Mapping[str, Any],
     rules: Sequence[ApprovalRule],
     schemas: Schemas | None,
@@ -130,8 +135,10 @@ def _disposition(
             return {**base, "status": "rejected", "reason": "an edit may change arguments, not the tool"}
         final["args"] = dict(new_args)
     approved_before = [e for e in earlier if e["status"] == "approved"]
-    problems = approval_problems(role, [final], rules, spec.tools, facts) + check_action(
-        spec, final, facts, earlier=approved_before, schemas=schemas
+    problems = (
+        approval_problems(role, [final], rules, spec.tools, facts)
+        + ownership_problems(reviewer, [final], rules, facts)
+        + check_action(spec, final, facts, earlier=approved_before, schemas=schemas)
     )
     if problems:
         return {**base, "status": "rejected", "reason": "refused: " + "; ".join(problems)}

@@ -26,6 +26,7 @@ from mcp.client.stdio import stdio_client
 from ai_missions.cli import build_parser, main
 from ai_missions.connections import connections
 from ai_missions.contracts import contract
+from ai_missions.integrations.accounts_seed import generate as accounts_book
 from ai_missions.integrations.ap_seed import seed_ap_book
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.retail_seed import seed_retail_book
@@ -81,6 +82,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seed_ap_book(200, 5, home)
     seed_retail_book(40, 5, home)
     write_book(helpdesk_book(home, 10, 5), home)
+    write_book(accounts_book(60, 5), home)
     return home
 
 

@@ -33,7 +33,7 @@ from ai_missions.evals.cases import load_cases
 from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
 from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.store import EvalStore
-from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.integrations.books import seed_books, stories
 from ai_missions.knowledge_index.index import build
 from ai_missions.missions import ESCALATE, MissionSpec, registry
@@ -65,19 +65,32 @@ def reviewed(outcome: Any) -> list[dict[str, Any]]:
     return [a for a in outcome.verdict["actions"] if a["tier"] != "auto"]
 
 
-def entitled_reviewer(missions: MissionClient, spec: MissionSpec, actions: Sequence[Mapping[str, Any]]) -> str:
-    """Someone on the roster whose role may approve every action (as the approval policies say)."""
+def entitled_reviewer(
+    missions: MissionClient, spec: MissionSpec, actions: Sequence[Mapping[str, Any]], run_id: str | None = None
+) -> str:
+    """Someone on the roster whose role may approve every action (as the approval policies say), and who is the
+    person the case names where a rule names one (an account's owner)."""
     rules = approval_rules(missions.knowledge)
+    facts = missions.state(run_id).get("facts", {}) if run_id else None
     for name, role in sorted(load_roster(missions.home).items()):
-        if not approval_problems(role, actions, rules, spec.tools):
+        if not approval_problems(role, actions, rules, spec.tools) and not (
+            facts is not None and ownership_problems(name, actions, rules, facts)
+        ):
             return name
     raise AssertionError(f"nobody on the roster may approve {[a['tool'] for a in actions]}")
 
 
 def projected(home: Path, spec: MissionSpec) -> dict[str, list[tuple[Any, ...]]]:
-    """The mission's end-state tables, read straight from the sandbox's databases."""
+    """The mission's end-state tables, read straight from the sandbox's databases (every table of its systems for
+    a mission without an eval plugin)."""
+    if spec.evals is None:
+        from ai_missions.integrations.systems import TABLES
+
+        projection = {f"{s}.{t}": (s, f"SELECT * FROM {t} ORDER BY 1") for s in spec.systems for t in TABLES[s]}
+    else:
+        projection = dict(plugin_of(spec.name).projection)
     state = {}
-    for name, (system, sql) in plugin_of(spec.name).projection.items():
+    for name, (system, sql) in projection.items():
         with sqlite3.connect(sandbox_dir(home) / f"{system}.sqlite") as conn:
             state[name] = conn.execute(sql).fetchall()
     return state
@@ -110,7 +123,7 @@ def test_from_trigger_to_closed_with_each_action_once(spec: MissionSpec, mission
     assert all(tool_spec(a["tool"]).is_write for a in pending)
     assert missions.store.get_decision(outcome.decision_id).status == "pending"
 
-    reviewer = entitled_reviewer(missions, spec, pending)
+    reviewer = entitled_reviewer(missions, spec, pending, outcome.run_id)
     done = missions.decide(outcome.decision_id, reviewer, approve=True)
     assert done.status == "closed"
     assert {r["tool"]: r["status"] for r in done.results} == {a["tool"]: "done" for a in outcome.verdict["actions"]}
@@ -137,8 +150,8 @@ def _two_system_plan(missions: MissionClient, spec: MissionSpec, home: Path) -> 
         if outcome.decision_id is None:
             continue
         systems = [tool_spec(a["tool"]).system for a in reviewed(outcome)]
-        if len(systems) >= 2 and systems[-1] != systems[0]:
-            return outcome, systems[-1]
+        if len(systems) >= 2 and (systems[-1] != systems[0] or len(spec.systems) == 1):
+            return outcome, systems[-1]  # a one-system mission: its one system answers the last action slowly
     raise AssertionError(f"no {spec.name} case pauses on actions in two systems")
 
 
@@ -146,7 +159,7 @@ def _two_system_plan(missions: MissionClient, spec: MissionSpec, home: Path) -> 
 def test_killed_between_actions_resume_repeats_nothing(spec: MissionSpec, missions: MissionClient, home: Path) -> None:
     outcome, slow_system = _two_system_plan(missions, spec, home)
     pending = reviewed(outcome)
-    reviewer = entitled_reviewer(missions, spec, pending)
+    reviewer = entitled_reviewer(missions, spec, pending, outcome.run_id)
     deciding = cli(
         home, "decide", outcome.decision_id, "--approve",
         env={"MISSIONS_SIM_LATENCY_MS": f"{slow_system}=5000", **signed_in_as(home, reviewer)},

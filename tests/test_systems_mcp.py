@@ -29,6 +29,7 @@ from ai_missions.connections import connections
 from ai_missions.contracts import contract
 from ai_missions.errors import ValidationError
 from ai_missions.integrations import ap, erp, inventory, payments
+from ai_missions.integrations.accounts_seed import generate as accounts_book
 from ai_missions.integrations.ap_seed import generate as ap_book
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.retail_seed import generate as retail_book
@@ -46,8 +47,8 @@ pytestmark = pytest.mark.slow
 
 @cache
 def book_rows() -> dict[str, Any]:
-    """Every book: the commerce systems, the accounts-payable ones and the retail ones."""
-    return {**generate(orders=300, seed=11), **ap_book(400, 11), **retail_book(40, 11)}
+    """Every book: the commerce systems, the accounts-payable ones, the retail ones and the B2B accounts."""
+    return {**generate(orders=300, seed=11), **ap_book(400, 11), **retail_book(40, 11), **accounts_book(60, 11)}
 
 
 @dataclass
@@ -228,6 +229,33 @@ def cases(home: Path) -> dict[str, Case]:
             write=None,
             refusal=None,
             bad=[("get_goods_receipts", {}, "invalid_argument")],
+        ),
+        "accounts": Case(
+            read=("get_account_context", {"account_id": "ACC-10007"}, "usage"),
+            write=(
+                "send_account_email",
+                {"account_id": "ACC-10007", "contact_id": "CT-100070", "subject": "Hello", "body": "Checking in"},
+                {"body": "Something else"},
+            ),
+            refusal=(
+                "escalate_renewal",
+                {"opportunity_id": "OP-100070", "account_id": "ACC-10001", "reason": "x", "idempotency_key": "e"},
+            ),
+            bad=[
+                ("get_account", {"account_id": "ACC-0"}, "not_found"),
+                ("list_account_signals", {"limit": 0}, "invalid_argument"),
+                (
+                    "send_account_email",
+                    {
+                        "account_id": "ACC-10007",
+                        "contact_id": "CT-1",
+                        "subject": "s",
+                        "body": "b",
+                        "idempotency_key": "c",
+                    },
+                    "not_found",
+                ),
+            ],
         ),
         "budget": Case(
             read=("get_budget", {"cost_centre": invoice.cost_centre}, "available"),

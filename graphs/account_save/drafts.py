@@ -1,0 +1,102 @@
+"""Outreach drafts: an offline template filled only with facts the mission gathered, and the check every draft
+passes (the template's, the LLM's and an owner's edit alike): it may state no number and make no promise that
+the evidence does not hold.
+
+The check is deliberately literal: each number in the draft (``36%``, ``2``, ``2026-05-15``, ``1,200``) must be
+one of the numbers the facts give, as written or rounded; promises of money or terms (discounts, credits, free
+months, refunds) are never in the evidence (ACC-009).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_PROMISES = re.compile(r"\b(discount|credit|free|refund|waive|complimentary|price (?:cut|freeze))\w*", re.IGNORECASE)
+
+
+def first_name(name: str | None) -> str:
+    return (name or "").split(" ")[0] or "there"
+
+
+def draft_email(facts: Mapping[str, Any]) -> tuple[str, str]:
+    """Subject and body of the outreach, from the facts alone (one sentence per signal present)."""
+    signals = facts.get("account.signals") or []
+    lines: list[str] = []
+    if "escalations" in signals:
+        lines.append(
+            f"I saw that {facts['cases.escalated_14d']} of your support cases were escalated over the last two "
+            "weeks, and I want to make sure they get the attention they need."
+        )
+    if "usage_decline" in signals and facts.get("usage.change_pct") is not None:
+        lines.append(
+            f"Your team's use of the product is down {abs(round(facts['usage.change_pct']))}% over the last two "
+            "weeks compared with the month before; I'd like to understand what changed."
+        )
+    if "silent_account" in signals:
+        lines.append("It has been a while since we last sat down together, and I'd like to catch up.")
+    if "renewal_due" in signals and facts.get("renewal.close_date"):
+        lines.append(
+            f"With your renewal coming up on {facts['renewal.close_date']}, it is a good moment to review how "
+            "things are going."
+        )
+    if not lines:
+        lines.append("I'd like to check in on how things are going with your team.")
+    body = (
+        f"Hi {first_name(facts.get('account.contact_name'))},\n\n"
+        + " ".join(lines)
+        + "\n\nWould you have 30 minutes this week for a call?\n\nBest regards,\n"
+        + str(facts.get("account.sender_name") or "Your account team")
+    )
+    return f"{facts.get('account.name')}: checking in", body
+
+
+def health_note(facts: Mapping[str, Any]) -> str:
+    return f"Flagged {facts.get('risk.level')} (score {facts.get('risk.score')}): {facts.get('risk.reasons')}"
+
+
+def _forms(value: Any) -> set[str]:
+    """The ways a fact's number may be written."""
+    if isinstance(value, bool) or value is None:
+        return set()
+    if isinstance(value, int | float):
+        number = float(value)
+        forms = {f"{abs(number):g}", f"{abs(number):.0f}", f"{abs(number):,.0f}", f"{abs(number):.1f}"}
+        forms |= {f"{abs(number):,.2f}", f"{abs(number):.2f}"}
+        return forms
+    if isinstance(value, str):
+        return {m.replace(",", "") for m in _NUMBER.findall(value)} | set(_NUMBER.findall(value))
+    if isinstance(value, list):
+        return set().union(*(_forms(v) for v in value)) if value else set()
+    return set()
+
+
+#: Numbers any email may state whatever the facts: "30 minutes", "this week".
+ALWAYS = {"30"}
+#: Facts whose text (not numbers) is the template's own wording, so never evidence for a draft.
+NOT_EVIDENCE = ("draft.subject", "draft.body", "draft.note")
+
+
+def evidence_numbers(facts: Mapping[str, Any]) -> set[str]:
+    found = set(ALWAYS)
+    for name, value in facts.items():
+        if name not in NOT_EVIDENCE:
+            found |= _forms(value)
+            if isinstance(value, str):  # dates: 2026-05-15 -> 2026, 05, 15 as well as the whole
+                found |= set(re.findall(r"\d+", value))
+    return found
+
+
+def draft_problems(text: str, facts: Mapping[str, Any]) -> list[str]:
+    """Why a draft states something the evidence does not hold (empty when every number and claim is backed)."""
+    problems = []
+    known = evidence_numbers(facts)
+    for number in _NUMBER.findall(text):
+        stripped = number.rstrip(".,")
+        if stripped not in known and stripped.replace(",", "") not in known:
+            problems.append(f"states {stripped}, a number not in the evidence")
+    for promise in {m.group(0).lower() for m in _PROMISES.finditer(text)}:
+        problems.append(f"promises '{promise}', which no gathered fact or playbook grants (ACC-009)")
+    return problems

@@ -1,0 +1,111 @@
+"""Gather: one context read of the account over MCP (owner, manager, contacts, activities, cases, opportunities,
+usage, notes), then its facts. What could not be read, a broken usage series, an account with no data and an
+owner who is away or left are each an observation a person reads, never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ai_missions.errors import NotFoundError
+from ai_missions.gateway import SystemError_
+from ai_missions.graphs.account_save.facts import derive_facts
+from ai_missions.graphs.account_save.spec import SPEC
+from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.observe import observe
+from ai_missions.nodes.resources import systems_of
+from ai_missions.nodes.state import MissionState, Observation
+
+#: The author of the health notes the mission writes itself (``add_health_note`` in the playbooks).
+NOTE_AUTHOR = "account-save"
+
+
+async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+    systems = await systems_of(runtime.context, SPEC.systems)
+    account_id = state["subject_id"]
+    try:
+        context = await systems.call("get_account_context", {"account_id": account_id})
+    except SystemError_ as exc:
+        raise NotFoundError(f"cannot start a mission on account {account_id!r}: {exc}") from exc
+    facts, _risk = derive_facts(context)
+    observations = findings(context, facts)
+    return {
+        "gathered": {"accounts.get_account_context": context},
+        "facts": facts,
+        # people's notes are outside text (data, never instructions); the mission's own notes are its records
+        "customer_text": [
+            f"health note by {n['author']}: {n['body']}"
+            for n in context.get("health_notes") or []
+            if n["author"] != NOTE_AUTHOR
+        ],
+        "observations": observations,
+    }
+
+
+def findings(context: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Observation]:
+    """One line per kind of evidence, with the facts it gave as data (the Explain rail)."""
+    out: list[Observation] = []
+
+    def add(source: str, finding: str, *prefixes: str) -> None:
+        data = {k: v for k, v in facts.items() if k.startswith(prefixes) and v is not None}
+        out.append(observe("gather", source, finding, data))
+
+    for part, reason in (context.get("missing") or {}).items():
+        add("accounts", f"{part} could not be read: {reason}", "account.id")
+    arr = facts.get("account.arr")
+    add(
+        "accounts",
+        f"Account {facts['account.id']} ({facts['account.name']}): {facts['account.tier']}, "
+        f"{arr:,.0f} a year, owner {facts['account.owner']} ({facts['account.owner_status']})",
+        "account.",
+    )
+    if facts.get("account.owner_status") != "active":
+        who = facts.get("account.approver")
+        decides = f"{who}, their manager, decides" if who else "nobody active can decide: escalate"
+        add("accounts", f"The owner {facts['account.owner']} is {facts['account.owner_status']}: {decides}", "account.")
+    signals = facts.get(TYPES_FACT) or []
+    if "no_data" in signals:
+        add(
+            "accounts",
+            "No usage, contacts, cases or opportunities on record: nothing to judge the account by",
+            TYPES_FACT,
+        )
+    elif "broken_usage" in signals:
+        add(
+            "usage",
+            f"Usage series broken: {facts['usage.invalid_days']} missing or negative day(s) in the last six weeks; "
+            "the usage signal is not used",
+            "usage.",
+        )
+    elif facts.get("usage.change_pct") is not None:
+        add(
+            "usage",
+            f"Active users {facts['usage.recent_avg']:.0f}/day over 14 days vs {facts['usage.prior_avg']:.0f} "
+            f"before: {facts['usage.change_pct']:+.0f}%",
+            "usage.",
+        )
+    add(
+        "support",
+        f"{facts['cases.escalated_7d']} case(s) escalated in 7 days, {facts['cases.escalated_14d']} in 14; "
+        f"{facts['cases.open']} open",
+        "cases.",
+    )
+    if facts.get("renewal.opportunity_id"):
+        add(
+            "sales",
+            f"Renewal {facts['renewal.opportunity_id']} closes {facts['renewal.close_date']} "
+            f"(in {facts['renewal.days']} days)",
+            "renewal.",
+        )
+    last = facts.get("contact.days_since")
+    add("sales", f"Last meaningful contact: {f'{last} days ago' if last is not None else 'none on record'}", "contact.")
+    add(
+        "mission",
+        f"Risk {facts['risk.score']} ({facts['risk.level']}); signals: {', '.join(signals)}; {facts['risk.reasons']}",
+        "risk.",
+        TYPES_FACT,
+    )
+    return out

@@ -1,0 +1,18 @@
+"""The account mission's graph: the platform's standard shape around the account gather step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import StateGraph
+
+from ai_missions.graphs.account_save.gather import gather
+from ai_missions.graphs.account_save.spec import SPEC
+from ai_missions.nodes.pipeline import mission_graph
+
+
+def build_graph() -> StateGraph[Any, Any, Any, Any]:
+    return mission_graph(SPEC, gather)
+
+
+graph = build_graph().compile(name=SPEC.name)

@@ -1,0 +1,41 @@
+"""The at-risk account mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ai_missions.graphs.account_save.invariants import invariants
+from ai_missions.graphs.account_save.questions import question_for
+from ai_missions.graphs.account_save.tools import TOOLS
+from ai_missions.graphs.account_save.vocabulary import VOCABULARY
+from ai_missions.missions import MissionSpec, Subject
+
+_PACKAGE = "ai_missions.graphs.account_save"
+_HERE = Path(__file__).resolve().parent
+
+#: The demo owners and managers of the seeded book (sign-in names are owner ids).
+OWNERS = ("ava", "ben", "cara", "dan", "eve", "finn", "gia", "hugo", "ines", "jon", "kim", "leo")
+MANAGERS = ("maya", "noah")
+
+SPEC = MissionSpec(
+    name="account-save",
+    title="At-risk accounts",
+    description="Every morning, score the whole book of B2B accounts, reason about the flagged ones against the "
+    "playbooks, and draft what each account's owner should do; outreach waits for that owner's sign-off.",
+    subject=Subject(
+        kind="account", example="ACC-10007", pattern=r"ACC-[0-9]{4,12}", lookup=("get_account", "account_id")
+    ),
+    systems=("accounts",),
+    vocabulary=VOCABULARY,
+    tools=TOOLS,
+    invariants=invariants,
+    question=question_for,
+    graph=f"{_PACKAGE}.graph:build_graph",
+    prompt=f"{_PACKAGE}.prompts",
+    trigger=f"{_PACKAGE}.trigger:TRIGGER",
+    policies=_HERE / "policies",
+    reviewers={**dict.fromkeys(OWNERS, "account_owner"), **dict.fromkeys(MANAGERS, "account_manager")},
+    pages={"Morning brief": _HERE / "brief_page.py"},
+    schedule=("0 7 * * 1-5", "Europe/Berlin"),  # each weekday morning, before the team starts
+    deadlines={"escalations": 24.0, "usage_decline": 48.0, "renewal_due": 48.0},
+)
