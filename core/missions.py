@@ -103,6 +103,8 @@ class ToolRule:
     #: Tools this one depends on when the same plan has them: it runs after them and is skipped when one of them
     #: is rejected or fails. None: it depends on every earlier action that needs a reviewer.
     depends_on: frozenset[str] | None = None
+    #: Moves, reserves or withholds stock (named with its arguments in the reviewer's confirmation, like money).
+    moves_stock: bool = False
 
     @property
     def name(self) -> str:
@@ -179,6 +181,15 @@ class ToolPolicy(Mapping[str, ToolRule]):
             return self.phase_of(tool), self._depth.get(tool, 0)
 
         return sorted(actions, key=key)
+
+    def stock_of(self, action: Mapping[str, Any]) -> str | None:
+        """What stock an action moves, in words (its tool and key arguments), when its tool moves stock."""
+        rule = self._rules.get(str(action.get("tool")))
+        if rule is None or not rule.moves_stock:
+            return None
+        skip = self.free_text
+        args = ", ".join(f"{k}={v}" for k, v in sorted((action.get("args") or {}).items()) if k not in skip)
+        return f"{rule.name} ({args})" if args else rule.name
 
     def amount_of(self, action: Mapping[str, Any]) -> float | None:
         """The money an action moves, when its tool has an amount argument and it is a number."""

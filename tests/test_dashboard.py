@@ -137,6 +137,8 @@ def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:
     assert at.button(key=f"q-{decision_id}-submit").disabled
     sign_in(at, "omar")
     assert "Signed in as **omar** · ops_lead" in texts(at)
+    assert at.button(key=f"q-{decision_id}-submit").disabled  # stock moves: not before the reviewer confirms it
+    at.checkbox(key=f"q-{decision_id}-confirm").check().run()
     assert not at.button(key=f"q-{decision_id}-submit").disabled
     next(b for b in at.button if b.label == "Sign out").click().run()
     assert at.button(key=f"q-{decision_id}-submit").disabled
@@ -169,6 +171,10 @@ def test_queue_approves_and_shows_what_executed(book: Book) -> None:
     assert page.count("ops_lead may approve") == 3
     submit = at.button(key=f"q-{decision_id}-submit")
     assert submit.label == "Approve 3 actions as omar"
+    confirm = at.checkbox(key=f"q-{decision_id}-confirm")
+    assert confirm.label.startswith("I confirm the stock this moves: confirm_reservation (reservation_id=RSV-")
+    confirm.check().run()
+    submit = at.button(key=f"q-{decision_id}-submit")
     submit.click().run()
     assert not at.exception
     page = texts(at)

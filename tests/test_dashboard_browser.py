@@ -127,6 +127,8 @@ def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: st
             sidebar.get_by_role("button", name="Sign in").click()
             expect(sidebar.get_by_text("Signed in as")).to_be_visible()
             approve = page.get_by_role("button", name="Approve 3 actions as omar")
+            expect(approve).to_be_disabled()  # the plan moves stock: the reviewer confirms what first
+            page.get_by_text("I confirm the stock this moves").click()
             expect(approve).to_be_enabled()
             expect(page.get_by_text("ops_lead may approve")).to_have_count(3)
             settled(page)
@@ -207,8 +209,8 @@ def test_two_reviewers_in_two_browsers_one_decides_the_other_is_told(dashboard: 
             expect(cole.get_by_text("customer_care may not approve this plan as chosen")).to_be_visible()
 
             omar_submit = omar.get_by_role("button", name="as omar")
-            confirm = omar.get_by_text("I confirm the money this moves")
-            if confirm.count():  # the plan moves money: the reviewer confirms how much first
+            confirm = omar.get_by_text("I confirm the ")
+            if confirm.count():  # the plan moves money or stock: the reviewer confirms what first
                 expect(omar_submit).to_be_disabled()
                 confirm.click()
             expect(omar_submit).to_be_enabled()

@@ -67,7 +67,8 @@ def race(
 ) -> tuple[list[Any], bool]:
     """Both sides decide at the same moment: each side's result or error, and whether both reached the claim."""
     interrupts = first.store.get_decision(decision_id).request["interrupts"]
-    edits = {1: dict(interrupts[0]["action_request"]["args"])}
+    first_number = interrupts[0]["metadata"]["action_index"] + 1  # the plan's number of the first reviewed action
+    edits = {first_number: dict(interrupts[0]["action_request"]["args"])}
     other = approvers[-1] if kind == "approve/approve" else approvers[0]
     moves = {
         "approve/approve": (dict(approve=True), dict(approve=True)),

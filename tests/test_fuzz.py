@@ -163,6 +163,10 @@ LONG_RUNNING = {
     ("eval", "generate"),
     ("knowledge", "build"),
     ("knowledge", "eval"),
+    ("serve",),
+    ("scheduler",),
+    ("worker",),
+    ("batch",),
 }
 COMMANDS = [(path, p) for path, p in leaf_commands(build_parser()) if path not in LONG_RUNNING]
 

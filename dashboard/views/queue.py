@@ -309,9 +309,12 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
         for problem in problems:
             st.error(problem)
         money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
+        stock = [moved for a in approved if (moved := tools.stock_of(a)) is not None]
         confirmed = True
-        if money and reviewer is not None and not problems:  # money moves: say how much before the click
-            confirmed = st.checkbox(f"I confirm the money this moves: {'; '.join(money)}", key=f"{key}-confirm")
+        if (money or stock) and reviewer is not None and not problems:  # say what moves before the click
+            moves = [f"the money this moves: {'; '.join(money)}"] * bool(money)
+            moves += [f"the stock this moves: {'; '.join(stock)}"] * bool(stock)
+            confirmed = st.checkbox(f"I confirm {' · and '.join(moves)}", key=f"{key}-confirm")
         if reviewer is None:
             st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
         label = "Sign your part" if shared else model.plan_text(choices)

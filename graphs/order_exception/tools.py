@@ -58,7 +58,9 @@ def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
 
 TOOLS = ToolPolicy(
     [
-        _rule("inventory", "adjust_stock", DATA, ids=_STOCK, free_text=_REASON, depends_on=frozenset()),
+        _rule(
+            "inventory", "adjust_stock", DATA, ids=_STOCK, free_text=_REASON, depends_on=frozenset(), moves_stock=True
+        ),
         _rule("shipping", "apply_address_correction", DATA, advancing=True, ids=_ORDER, depends_on=frozenset()),
         _rule(
             "inventory",
@@ -67,6 +69,7 @@ TOOLS = ToolPolicy(
             advancing=True,
             ids={**_RESERVATION, "to_location_id": _LOCATION},
             depends_on=frozenset(),
+            moves_stock=True,
         ),
         _rule("payments", "place_payment_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
         _rule("erp", "place_order_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
@@ -83,8 +86,16 @@ TOOLS = ToolPolicy(
         _rule("payments", "void_authorization", SETTLE, ids=_AUTHORIZATION, depends_on=_CANCELLED),
         _rule("payments", "refund_payment", SETTLE, ids=_CAPTURE, free_text=_REASON, depends_on=_CANCELLED),
         _rule("erp", "cancel_order", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
-        _rule("inventory", "release_reservation", SETTLE, ids=_RESERVATION, depends_on=_CANCELLED),
-        _rule("inventory", "confirm_reservation", SETTLE, advancing=True, ids=_RESERVATION, depends_on=_MOVE),
+        _rule("inventory", "release_reservation", SETTLE, ids=_RESERVATION, depends_on=_CANCELLED, moves_stock=True),
+        _rule(
+            "inventory",
+            "confirm_reservation",
+            SETTLE,
+            advancing=True,
+            ids=_RESERVATION,
+            depends_on=_MOVE,
+            moves_stock=True,
+        ),
         _rule(
             "erp",
             "release_to_fulfillment",

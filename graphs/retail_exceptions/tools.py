@@ -22,9 +22,24 @@ def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
 
 TOOLS = ToolPolicy(
     [
-        _rule("stores", "quarantine_stock", STOCK, automatable=True, ids=_STOCK, free_text=frozenset({"reason"})),
+        _rule(
+            "stores",
+            "quarantine_stock",
+            STOCK,
+            automatable=True,
+            ids=_STOCK,
+            free_text=frozenset({"reason"}),
+            moves_stock=True,
+        ),
         _rule("stores", "create_recount_task", STOCK, automatable=True, ids=_STOCK),
-        _rule("oms", "reallocate_order", ALLOCATE, automatable=True, ids={**_ORDER, "location_id": ("alt.location",)}),
+        _rule(
+            "oms",
+            "reallocate_order",
+            ALLOCATE,
+            automatable=True,
+            ids={**_ORDER, "location_id": ("alt.location",)},
+            moves_stock=True,
+        ),
         _rule("oms", "cancel_omni_order", ALLOCATE, ids=_ORDER, free_text=frozenset({"reason"})),
         _rule("oms", "post_return_adjustment", MONEY, automatable=True, ids={"return_id": ("return.id",)}),
         _rule("oms", "issue_goodwill_credit", MONEY, ids=_ORDER, free_text=frozenset({"reason"})),
