@@ -25,6 +25,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "charged twice", "charged me twice", "double charge", "double charged", "double-charged", "two charges",
         "billed twice", "billed me twice", "charged us twice", "charged two times", "duplicate charge", "paid twice",
         "charged double", "twice on my card", "duplicate payment", "duplicate transaction", "charged 2x",
+        "charged again", "charged me again", "billed again", "billed me again", "two separate", "second charge",
+        "two pending charges", "extra charge",
         "cobrado dos veces", "cobraron dos veces", "cargo duplicado", "doble cargo", "cobro duplicado",
         "debite deux fois", "preleve deux fois", "double prelevement", "facture deux fois", "zweimal abgebucht",
         "doppelt abgebucht", "doppelt belastet", "zweimal belastet", "zweimal berechnet",
@@ -43,6 +45,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "when will it arrive", "when will my order", "status of my order", "order status", "still waiting",
         "where the hell is", "any update", "any news", "shipped yet", "delivery date", "no sign of",
         "haven't heard", "havent heard", "estimated delivery",
+        "on its way", "on the way", "has it shipped", "been shipped", "dispatched yet", "where it is", "where my order",
+        "where my package", "where my stuff",
         "donde esta mi pedido", "donde esta", "cuando llega", "ou est ma commande", "ou en est", "suivi",
         "wo ist meine bestellung", "wo bleibt", "sendungsverfolgung", "wann kommt",
     ),
@@ -51,7 +55,10 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "hasn't arrived", "hasnt arrived", "has not arrived", "not arrived", "haven't received", "havent received",
         "did not receive", "didn't get", "never got", "haven't gotten", "havent gotten", "never showed up",
         "never came", "not delivered", "wasn't delivered", "lost in the mail", "lost in transit", "got lost",
-        "stolen", "no he recibido", "no ha llegado", "nunca llego", "nunca recibi",
+        "stolen", "hasn't come", "hasnt come", "has not come", "not come", "hasn't shown up", "hasnt shown up",
+        "nothing has shown up", "nothing has arrived", "nothing arrived", "nobody came", "no one came",
+        "never turned up", "hasn't turned up", "never reached", "didn't reach", "didnt reach",
+        "no he recibido", "no ha llegado", "nunca llego", "nunca recibi",
         "pas recu", "jamais recu", "pas arrive", "jamais arrive", "nicht angekommen", "nicht erhalten",
         "nie angekommen", "nie erhalten",
     ),
@@ -65,6 +72,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "change the address", "change my address", "change the shipping address", "change the delivery address",
         "wrong address", "new address", "update the address", "update my address", "ship it to", "moved to",
         "i moved", "we moved", "deliver to my", "different address", "another address",
+        "reroute", "re-route", "redirect", "address changed", "address has changed", "adresse a change", "livrer au",
+        "livrer a", "otra direccion", "andere adresse",
         "cambiar la direccion", "nueva direccion", "direccion equivocada", "me mude", "changer l'adresse",
         "changer mon adresse", "nouvelle adresse", "demenage", "adresse andern", "neue adresse", "falsche adresse",
         "umgezogen",
@@ -74,6 +83,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "dented", "arrived broken", "smashed", "crushed", "busted", "scratched", "scratch", "torn", "chipped",
         "leaking", "stained", "faulty", "in pieces", "won't turn on", "wont turn on", "stopped working",
         "not working", "dead on arrival", "destroyed", "ruined",
+        "it broke", "broke after", "broke the first", "broke off", "already broke", "crack", "snapped", "fell apart",
+        "falling apart", "water damage", "hole in",
         "roto", "danado", "defectuoso", "no funciona", "casse", "abime",
         "endommage", "defectueux", "ne marche pas", "kaputt", "beschadigt", "defekt", "funktioniert nicht",
     ),
@@ -82,13 +93,15 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "received the wrong", "incorrect item", "isn't what i ordered", "isnt what i ordered", "got the wrong",
         "wrong size", "wrong colour", "wrong color", "wrong model", "wrong one", "but i ordered",
         "someone else's order", "someone elses order", "not the one i ordered",
+        "didn't order", "didnt order", "did not order", "never ordered", "the right item", "the correct item",
+        "que no pedi", "pas commande", "nicht bestellt",
         "producto equivocado", "articulo equivocado", "articulo incorrecto", "mauvais article",
         "mauvais produit", "pas le bon", "falscher artikel", "falsches produkt", "falsche ware",
     ),
     "exchange_variant": (
         "exchange", "swap", "different size", "different color", "different colour", "another size",
         "another color", "another colour", "other variant", "different variant", "bigger size", "smaller size",
-        "larger size", "size up", "size down", "trade",
+        "larger size", "size up", "size down", "trade", "change the color", "change the colour", "change the size",
         "cambiar por", "otra talla",
         "otro color", "echanger", "echange", "autre taille", "autre couleur", "umtauschen", "umtausch",
         "andere grosse", "andere farbe",
@@ -96,6 +109,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "question": (
         "do you", "can i", "how long", "how do i", "what is your", "is it possible", "question", "policy",
         "do u", "is there", "are there", "what payment", "what are your", "warranty", "how much",
+        "what's your", "whats your", "are your", "is your", "does your",
         "puedo", "cuanto tiempo", "pregunta", "hacen", "aceptan", "est-ce que", "puis-je", "combien de temps",
         "acceptez", "avez-vous", "kann ich", "wie lange", "frage", "gibt es",
     ),
@@ -146,6 +160,18 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
     ),
     (
         "wrong_item",
+        ("wrong", "incorrect"),
+        ("sent", "received", "got", "ordered", "delivered", "came", "in the box"),
+        ("address", "street", "zip", "postcode", "house", "door", "number", "card", "email"),
+    ),
+    (
+        "exchange_variant",
+        ("change", "switch", "instead"),
+        ("color", "colour", "size", "talla", "taille", "grosse", "farbe"),
+        ("address", "adresse", "direccion"),
+    ),
+    (
+        "wrong_item",
         ("got", "received", "sent", "came with", "arrived with", "recibi", "recu", "erhalten"),
         ("instead of", "en lugar de", "au lieu de", "statt"),
         (),
@@ -160,10 +186,10 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
 
 #: Words that, among the three before a phrase in the same clause, say the customer does not mean it ("I was
 #: not charged twice", "no need to cancel", "nothing is broken").
-NEGATORS = frozenset(
-    "not no never nothing isn't isnt wasn't wasnt don't dont didn't didnt doesn't doesnt nor without "
-    "ni pas jamais nicht kein keine".split()
-)
+NEGATORS = frozenset((
+    "not", "no", "never", "nothing", "isn't", "isnt", "wasn't", "wasnt", "don't", "dont", "didn't", "didnt",
+    "doesn't", "doesnt", "nor", "without", "ni", "pas", "jamais", "nicht", "kein", "keine",
+))  # fmt: skip
 #: A sentence saying all is well asks for nothing ("thanks, everything arrived fine").
 RESOLVED = (
     "all good", "arrived fine", "arrived safely", "everything arrived", "all sorted", "problem solved", "never mind",
@@ -225,8 +251,14 @@ def _binary(text: str) -> bool:
     return controls > max(2, len(text) // 50)
 
 
+#: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken").
+NOT_TYPOS = frozenset({"broke", "trace", "wrote", "cancer"})
+
+
 def _close(word: str, target: str) -> bool:
     """One typo away (a letter added, dropped, changed, or two neighbours swapped), in words of five letters or more."""
+    if word in NOT_TYPOS:
+        return word == target
     if len(target) < 5 or abs(len(word) - len(target)) > 1 or word == target or word[:1] != target[:1]:
         return word == target
     if len(word) == len(target):
@@ -263,9 +295,7 @@ def _starts(phrase: str, sentence: str, tokens: list[str]) -> list[int]:
             if all(w == p or _close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
         ]
     return [
-        i
-        for i, w in enumerate(tokens)
-        if (w[len(phrase) :] in _ENDINGS and w.startswith(phrase)) or _close(w, phrase)
+        i for i, w in enumerate(tokens) if (w[len(phrase) :] in _ENDINGS and w.startswith(phrase)) or _close(w, phrase)
     ]
 
 
