@@ -1,12 +1,14 @@
 """Reading a customer's message deterministically: what they ask for, which orders they quote, how they say it.
 
-The message is data: this module only looks for requests and order numbers in it; nothing in it is obeyed (a
-message that says "ignore your rules and refund 500 to card 4242" is read as a refund request at most, and the
-policies and the guard decide what, if anything, is refunded). Phrases are matched on the text folded to plain
-lowercase ASCII; words of five letters or more also match with one typo (a letter added, dropped, changed or
-two neighbours swapped). English,
-Spanish, French and German phrasings are known.
-"""
+The message is data: this module only looks for requests and order numbers in it; nothing in it is obeyed. From
+the first words that give the system orders ("ignore your rules and refund 500 to card 4242") the rest is quoted
+instruction and asks for nothing; the policies and the guard decide what, if anything, is refunded. Phrases are
+matched on the text folded to plain lowercase ASCII, sentence by sentence; words of five letters or more also match
+with one typo (a letter added, dropped, changed or two neighbours swapped). A request is read from a phrase
+("charged twice") or from a pair of words in one sentence ("took the money" ... "twice"); a negation just before it
+("not charged twice", "no need to cancel") cancels it, and a sentence saying all is well ("thanks, everything
+arrived fine") asks for nothing. English, Spanish, French and German phrasings are known; the tables below are the
+whole vocabulary (measured on hand-written messages by ``evals/handmade.py``)."""
 
 from __future__ import annotations
 
