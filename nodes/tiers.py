@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import emit, observe
-from ai_missions.nodes.resources import home_of
+from ai_missions.nodes.resources import home_of, off_loop
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
@@ -56,7 +56,7 @@ def placed(spec: MissionSpec, table: TierTable, verdict: Verdict) -> tuple[Verdi
 
 def tiers_node(spec: MissionSpec) -> Node:
     async def apply_tiers(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-        table = table_for(spec, runtime.context)
+        table = await off_loop(table_for, spec, runtime.context)  # reads the run store: off the event loop
         verdict, observed = placed(spec, table, state["verdict"])
         counts = {
             t: sum(1 for a in verdict["actions"] if a.get("action_tier") == t)

@@ -131,6 +131,7 @@ def plan_of(missions: MissionClient, run_id: str, reviewed: list[dict[str, objec
     return [(i, a["tool"]) for i, a in enumerate(missions.state(run_id)["verdict"]["actions"]) if a["tool"] in tools]
 
 
+@pytest.mark.timeout(1200)  # 100 trials of a CLI process each: minutes on a busy 2-core machine
 def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Path) -> None:
     spec = get_mission("order-exception")
     roster = load_roster(home)
