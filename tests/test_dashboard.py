@@ -332,7 +332,6 @@ def test_evals_page_shows_runs_metrics_types_and_a_comparison(book: Book, monkey
 
 def test_evals_page_reads_the_harness_runs(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real harness's listing, whatever it records, renders (its shape is the page's contract)."""
-    pytest.importorskip("ai_missions.evals.store")
     at = open_page("views/evals.py")
     assert "No eval runs yet" in texts(at)  # this home has none
 

@@ -22,9 +22,9 @@ import pytest
 
 from ai_missions.integrations.store import connect
 from ai_missions.testing import DEMO_PASSWORD
+from tests.support.browser import CHROMIUM, require_chromium
 from tests.test_dashboard_support import Book, book_copy
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,11 +37,12 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it)",
-    ),
 ]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def chromium_installed() -> None:
+    require_chromium()
 
 
 def free_port() -> int:

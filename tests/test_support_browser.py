@@ -24,14 +24,18 @@ from ai_missions.knowledge_index.index import build
 from ai_missions.settings import knowledge_dir, runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
+from tests.support.browser import CHROMIUM, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def chromium_installed() -> None:
+    require_chromium()
 
 
 def free_port() -> int:
