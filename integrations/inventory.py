@@ -3,6 +3,7 @@
 ``reserved`` is the sum of *confirmed* reservations at a location and ``available = on_hand - reserved``.
 A *pending* reservation is a request not yet backed by stock: confirming it needs ``quantity <= available``.
 Cycle counts record what was physically found; when the latest count is below on-hand the stock is phantom.
+Restocks are units on their way to a location (supplier purchase orders, transfers) with their expected date.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.store import (
     book_now,
     from_row,
+    from_ts,
+    hours_between,
     idempotent_write,
     next_id,
     require_row,
@@ -27,6 +30,16 @@ from ai_missions.integrations.store import (
 )
 
 ReservationStatus = Literal["pending", "confirmed", "released", "fulfilled"]
+
+
+class Restock(BaseModel):
+    """Units on their way to a location (a supplier purchase order or a transfer), not yet received."""
+
+    restock_id: str
+    quantity: int
+    expected_at: str
+    due_in_days: float = Field(description="Days from now until the expected arrival (negative: overdue)")
+    reference: str = ""
 
 
 class LocationStock(BaseModel):
@@ -38,6 +51,9 @@ class LocationStock(BaseModel):
     pending: int = Field(description="Units requested by pending reservations (not yet held)")
     last_counted_qty: int | None = Field(description="Units found by the latest cycle count, if any")
     last_counted_at: str | None
+    restocks: list[Restock] | None = Field(
+        default=None, description="Open restocks due at this location, earliest first (null: not known)"
+    )
 
 
 class Stock(BaseModel):
@@ -158,6 +174,7 @@ def get_stock(conn: sqlite3.Connection, sku: str) -> Stock:
         """,
         (sku, sku, sku, sku, sku),
     ).fetchall()
+    inbound = _restocks(conn, sku)
     locations = [
         LocationStock(
             location_id=r["location_id"],
@@ -168,6 +185,7 @@ def get_stock(conn: sqlite3.Connection, sku: str) -> Stock:
             pending=r["pending"],
             last_counted_qty=r["counted_qty"],
             last_counted_at=r["counted_at"],
+            restocks=None if inbound is None else inbound.get(r["location_id"], []),
         )
         for r in rows
     ]
@@ -178,6 +196,27 @@ def get_stock(conn: sqlite3.Connection, sku: str) -> Stock:
         total_on_hand=sum(s.on_hand for s in locations),
         total_available=sum(s.available for s in locations),
     )
+
+
+def _restocks(conn: sqlite3.Connection, sku: str) -> dict[str, list[Restock]] | None:
+    """Open restocks of a SKU by location, earliest first; None for a book kept before restocks were recorded."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'restocks'").fetchone() is None:
+        return None
+    now = book_now(conn)
+    found: dict[str, list[Restock]] = {}
+    for r in conn.execute(
+        "SELECT * FROM restocks WHERE sku = ? AND status = 'open' ORDER BY expected_at, restock_id", (sku,)
+    ):
+        found.setdefault(r["location_id"], []).append(
+            Restock(
+                restock_id=r["restock_id"],
+                quantity=r["quantity"],
+                expected_at=r["expected_at"],
+                due_in_days=round(hours_between(from_ts(r["expected_at"]), now) / 24, 2),
+                reference=r["reference"],
+            )
+        )
+    return found
 
 
 def get_reservations(conn: sqlite3.Connection, order_id: str) -> ReservationList:

@@ -31,7 +31,7 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     @tool(server)
     def get_stock(sku: Sku) -> inventory.Stock:
         """Per location: on_hand, reserved (confirmed reservations), available = on_hand - reserved, pending
-        (requested by pending reservations) and the latest cycle count."""
+        (requested by pending reservations), the latest cycle count and the open restocks due (with their dates)."""
         return inventory.get_stock(db, sku)
 
     @tool(server)

@@ -92,6 +92,14 @@ def test_a_cancelled_duplicate_releases_every_reservation_of_it() -> None:
         duplicate__minutes_apart=4,
         duplicate__original_status="pending",
         inventory__reservation_ids=["RSV-1", "RSV-2", "RSV-3"],
+        # a plain pair: no other copies in its cluster to settle
+        duplicate__other_copy_ids=[],
+        duplicate__other_authorization_ids=[],
+        duplicate__other_capture_ids=[],
+        duplicate__other_refund_amounts=[],
+        duplicate__other_reservation_ids=[],
+        duplicate__other_copy_records={},
+        duplicate__cancelled_copies="SO-1",
     )
     verdict = decide(facts)
     assert verdict["outcome"] == "cancel"
@@ -220,3 +228,24 @@ def test_execution_order_fixes_data_then_money_then_fulfilment_then_people() -> 
         "release_to_fulfillment",
         "send_customer_message",
     ]
+
+
+#: release_payment_hold's arguments as its MCP server lists them (no ``additionalProperties``, as FastMCP emits).
+RELEASE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "order_id": {"type": "string"},
+        "payment_authorization_id": {"type": "string"},
+        "idempotency_key": {"type": "string"},
+    },
+    "required": ["order_id", "idempotency_key"],
+}
+
+
+def test_guard_refuses_an_argument_the_tool_does_not_declare() -> None:
+    # seen from the small live model: a misnamed id the server would drop, leaving a release on the order alone
+    misnamed = action("release_payment_hold", order_id="SO-1", payment_authority_id="AUTH-1")
+    problems = check_actions(SPEC, [misnamed], story_facts(), schemas={"release_payment_hold": RELEASE_SCHEMA})
+    assert any("payment_authority_id" in p for p in problems), problems
+    named = action("release_payment_hold", order_id="SO-1", payment_authorization_id="AUTH-1")
+    assert check_actions(SPEC, [named], story_facts(), schemas={"release_payment_hold": RELEASE_SCHEMA}) == []

@@ -53,6 +53,14 @@ def verdict_of(*actions: ProposedAction, outcome: str = "proceed") -> Verdict:
 #: invariant -> (facts changes, a plan that breaks it, the marker in the refusal)
 HELD = {"order__active_holds": 1, "payment__hold_active": False}
 PICKUP = {"order__fulfillment_method": "pickup", "order__pickup_location": "STORE-CHI"}
+#: A cluster whose other open copies SO-6 and SO-7 are settled with this order (SO-0 kept).
+CLUSTER = {
+    "duplicate__original_order_id": "SO-0",
+    "duplicate__other_copy_ids": ["SO-6", "SO-7"],
+    "duplicate__other_authorization_ids": ["AUTH-6", "AUTH-7"],
+    "duplicate__other_reservation_ids": ["RSV-6", "RSV-7"],
+    "duplicate__other_copy_records": {"AUTH-6": "SO-6", "AUTH-7": "SO-7", "RSV-6": "SO-6", "RSV-7": "SO-7"},
+}
 BREACHES: dict[str, tuple[dict[str, Any], list[ProposedAction], str]] = {
     "capture on hold": (HELD, [act("capture_payment", authorization_id="AUTH-1", amount=129.0)], "[order-hold]"),
     "payment-hold release on hold": (HELD, [act("release_payment_hold", order_id="SO-1")], "[order-hold]"),
@@ -96,6 +104,19 @@ BREACHES: dict[str, tuple[dict[str, Any], list[ProposedAction], str]] = {
     "adjust a location without the SKU": (
         {},
         [act("adjust_stock", sku="SKU-1", location_id="DC-MARS", counted_qty=0, reason="count")],
+        "not a record of this order",
+    ),
+    "void another copy of the cluster without cancelling that copy": (
+        CLUSTER,
+        [
+            act("cancel_order", order_id="SO-6", reason="duplicate"),
+            act("void_authorization", authorization_id="AUTH-7"),
+        ],
+        "[cluster-settle]",
+    ),
+    "release a reservation outside the cluster": (
+        CLUSTER,
+        [act("cancel_order", order_id="SO-7", reason="duplicate"), act("release_reservation", reservation_id="RSV-0")],
         "not a record of this order",
     ),
     "reserve another order's reservation": (
@@ -161,6 +182,11 @@ def test_rejecting_the_hold_release_keeps_the_capture_behind_the_hold() -> None:
             {"order_id": "SO-0", "reason": "duplicate"},
             "not a record of this order",
         ),
+        (  # this order's void turned into another copy's, which the plan does not cancel
+            [act("void_authorization", authorization_id="AUTH-1")],
+            {"authorization_id": "AUTH-7"},
+            "[cluster-settle]",
+        ),
     ],
 )
 def test_a_reviewer_edit_cannot_break_an_invariant(plan: list[ProposedAction], edit: dict, marker: str) -> None:
@@ -170,7 +196,7 @@ def test_a_reviewer_edit_cannot_break_an_invariant(plan: list[ProposedAction], e
         payment__captured_amount=129.0,
         payment__refunded_amount=100.0,
         payment__capture_ids=["CAP-1"],
-        duplicate__original_order_id="SO-0",
+        **CLUSTER,
     )
     assert guard(SPEC, verdict_of(*plan), facts)[1] == []
     answer = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
@@ -26,6 +27,10 @@ _UPCHARGE = re.compile(r"\bupcharge\b", re.IGNORECASE)
 _AGREED = re.compile(r"\bagree", re.IGNORECASE)
 _AMOUNT = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})*|\d+)\.(\d{2})(?![\d])")
 _CENT = 0.005
+#: Business days between a restock's arrival and the backordered order's shipment (INV-005).
+BACKORDER_HANDLING_DAYS = 3
+#: Copies of an order placed at most this far apart are one cluster of duplicates (ORD-001).
+DUPLICATE_WINDOW_MINUTES = 60.0
 #: The parts of an address a "correction" may not change without the customer: it would be another place.
 LOCALITY = ("city", "region", "country")
 
@@ -37,6 +42,11 @@ def _number(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _left(capture: Mapping[str, Any]) -> float:
+    """What remains to refund on a capture."""
+    return _number(capture.get("refundable_amount", capture.get("amount"))) or 0.0
 
 
 def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,6 +66,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     facts.update(_inventory_facts(gathered))
     facts.update(_address_facts(gathered.get("shipping.get_address_validation")))
     facts.update(_duplicate_facts(gathered.get("erp.find_similar_orders")))
+    facts.update(_other_copies_facts(gathered, facts.get("duplicate.other_copy_ids")))
     facts["address.known_to_customer"] = _known_to_customer(
         order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
     )
@@ -169,6 +180,8 @@ def _payment_facts(
                 "payment.capture_count": payment.get("capture_count", len(captures)),
                 "payment.capture_ids": [c["capture_id"] for c in captures],
                 "payment.capture_refundable": [c.get("refundable_amount", c.get("amount")) for c in captures],
+                "payment.unrefunded_capture_ids": [c["capture_id"] for c in captures if _left(c) > _CENT],
+                "payment.unrefunded_amounts": [round(_left(c), 2) for c in captures if _left(c) > _CENT],
                 "payment.hold_active": payment.get("hold_active"),
             }
         )
@@ -197,7 +210,9 @@ def _payment_facts(
                 extra = captures[-1]
                 refundable = extra.get("refundable_amount", extra.get("amount"))
                 facts["payment.duplicate_capture_id"] = extra["capture_id"]
-                facts["payment.duplicate_capture_amount"] = round(min(refundable, over), 2)
+                # the extra capture must hold all of the over-capture; otherwise which charge is extra is unclear
+                covers = refundable is not None and refundable + _CENT >= over
+                facts["payment.duplicate_capture_amount"] = over if covers else None
     if fraud:
         codes = list(fraud.get("reason_codes") or [])
         facts.update(
@@ -236,6 +251,7 @@ def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     assert worst is not None
     return {
         **every,
+        **_restock_facts([a for a in assessed if a and a["short"] > 0]),
         "inventory.reservation_id": worst["reservation_id"],
         "inventory.reservation_status": worst["status"],
         "inventory.reservation_location": worst["location"],
@@ -280,6 +296,7 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
         None,
     )
     return {
+        "restock": _restock(stock.get("locations", []), quantity),
         "reservation_id": reservation["reservation_id"],
         "status": reservation["status"],
         "location": reservation["location_id"],
@@ -291,6 +308,48 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
         "counted_available": counted_available,
         "counted": None if counted is None else int(counted),
         "alternate": alternate,
+    }
+
+
+def _restock(locations: list[Mapping[str, Any]], quantity: int) -> tuple[float, str] | bool | None:
+    """The earliest restock after which one location can serve ``quantity`` (what is available there plus what
+    arrives): ``(days from now, expected at)``; False when no restock does; None when restocks are not known."""
+    best: tuple[float, str] | None = None
+    for loc in locations:
+        restocks = loc.get("restocks")
+        if restocks is None:
+            return None
+        have = max(int(loc.get("available") or 0), 0)
+        for restock in restocks:
+            have += int(restock.get("quantity") or 0)
+            if have >= quantity:
+                due = (float(restock["due_in_days"]), str(restock["expected_at"]))
+                best = due if best is None or due < best else best
+                break
+    return best if best is not None else False
+
+
+def _restock_facts(short: list[dict[str, Any]]) -> dict[str, Any]:
+    """When the short reservations' units arrive (the order ships once the last one does), by restock (INV-005)."""
+    if not short or any(a["restock"] is None for a in short):
+        return {}
+    if any(a["restock"] is False for a in short):
+        return {"inventory.restock_scheduled": False}
+    days, expected = max(a["restock"] for a in short)
+    try:
+        arrives = date.fromisoformat(expected[:10])
+    except ValueError:
+        return {}
+    ships = arrives
+    for _ in range(BACKORDER_HANDLING_DAYS):  # business days for receiving and shipping
+        ships += timedelta(days=1)
+        while ships.weekday() >= 5:
+            ships += timedelta(days=1)
+    return {
+        "inventory.restock_scheduled": True,
+        "inventory.restock_in_days": days,
+        "inventory.restock_date": arrives.isoformat(),
+        "inventory.backorder_ship_date": ships.isoformat(),
     }
 
 
@@ -311,31 +370,97 @@ def _address_facts(validation: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _in_words(ids: list[str]) -> str:
+    """``SO-2``, ``SO-2 and SO-3``, ``SO-2, SO-3 and SO-4``: orders named in a sentence to the customer."""
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+
+
 def _duplicate_facts(similar: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The order's copies, settled as one cluster whichever copy is looked at.
+
+    Copies placed at most :data:`DUPLICATE_WINDOW_MINUTES` after the previous one chain into a cluster; the cluster
+    keeps its earliest placed copy that is not cancelled (the lower id on a tie), and every other open copy is to
+    be cancelled in the same decision. An order that opens its own cluster but follows an earlier copy by more
+    than the window may be a deliberate re-order (``minutes_apart`` above the window); one whose only earlier
+    copies were cancelled is the one the customer wants (``original_status`` cancelled).
+    """
     if similar is None:
         return {}
-    # an earlier copy that already shipped is still the original: the newer one duplicates it
-    earlier = [
-        m
-        for m in similar.get("matches", [])
-        if m.get("placed_before") and m.get("status") in OPEN_STATUSES | SHIPPED_STATUSES
-    ]
-    if not earlier:
+    me = str(similar.get("order_id") or "")
+    # position relative to this order (0), so every copy sorts the same way whichever copy is looked at
+    copies = sorted(
+        [(0.0, me, None)]
+        + [
+            (
+                -float(m.get("minutes_apart") or 0) if m.get("placed_before") else float(m.get("minutes_apart") or 0),
+                str(m["order_id"]),
+                m.get("status"),
+            )
+            for m in similar.get("matches", [])
+        ]
+    )
+    kept = [c for c in copies if c[2] != "cancelled"]
+    mine = next(i for i, c in enumerate(kept) if c[1] == me)
+    start = mine
+    while start > 0 and kept[start][0] - kept[start - 1][0] <= DUPLICATE_WINDOW_MINUTES:
+        start -= 1
+    stop = mine
+    while stop + 1 < len(kept) and kept[stop + 1][0] - kept[stop][0] <= DUPLICATE_WINDOW_MINUTES:
+        stop += 1
+    cluster = kept[start : stop + 1]
+    if start < mine:  # a later copy of its cluster: the first copy is kept
+        original, apart = cluster[0], -kept[mine - 1][0]
+    elif mine > 0:  # the first of its cluster, after an earlier copy placed more than the window before
+        original, apart = kept[mine - 1], -kept[mine - 1][0]
+    elif cancelled := [c for c in copies if c[0] < 0 and c[2] == "cancelled"]:
+        original, apart = cancelled[-1], -cancelled[-1][0]
+    else:
         return {}
-    # the cluster keeps its first copy: every later copy names the same kept order, whichever copy a mission runs on
-    original = max(earlier, key=lambda m: (m.get("minutes_apart", 0), _reverse_id(str(m["order_id"]))))
-    copies = [m for m in similar.get("matches", []) if m.get("status") in OPEN_STATUSES | SHIPPED_STATUSES]
+    others = [c[1] for c in cluster[1:] if c[1] != me and c[2] in OPEN_STATUSES] if start < mine else []
     return {
-        "duplicate.original_order_id": original["order_id"],
-        "duplicate.minutes_apart": original.get("minutes_apart"),
-        "duplicate.original_status": original.get("status"),
-        "duplicate.copies": len(copies) + 1,
+        "duplicate.original_order_id": original[1],
+        "duplicate.minutes_apart": round(apart, 1),
+        "duplicate.original_status": original[2],
+        "duplicate.copies": len(cluster),
+        "duplicate.other_copy_ids": others,
+        "duplicate.cancelled_copies": _in_words([c[1] for c in cluster if c[1] == me or c[1] in others] or [me]),
     }
 
 
-def _reverse_id(order_id: str) -> tuple[int, ...]:
-    """Sorts order ids descending under ``max``: of two copies placed at once, the lower id is the first."""
-    return tuple(-ord(c) for c in order_id)
+def _other_copies_facts(gathered: Mapping[str, Any], others: list[str] | None) -> dict[str, Any]:
+    """What settling the cluster's other open copies takes, read under ``payments.get_payment:ID`` and
+    ``inventory.get_reservations:ID``: their live authorizations (to void), what is left on their captures (to
+    refund exactly) and their reservations (to release). Unknown (None) as a whole when a copy's reads failed, so
+    the decision escalates rather than cancelling a copy and leaving its money or stock behind."""
+    if others is None:
+        return {}
+    auths: list[str] = []
+    captures: list[str] = []
+    amounts: list[float] = []
+    reservations: list[str] = []
+    records: dict[str, str] = {}
+    for other in others:
+        payment = gathered.get(f"payments.get_payment:{other}")
+        held = (gathered.get(f"inventory.get_reservations:{other}") or {}).get("reservations")
+        if payment is None or held is None:
+            return {}
+        live = [
+            str(a["authorization_id"]) for a in payment.get("authorizations") or [] if a.get("status") == "authorized"
+        ]
+        left = [c for c in payment.get("captures") or [] if _left(c) > _CENT]
+        held_ids = [str(r["reservation_id"]) for r in held if r.get("status") in ("pending", "confirmed")]
+        auths += live
+        captures += [str(c["capture_id"]) for c in left]
+        amounts += [round(_left(c), 2) for c in left]
+        reservations += held_ids
+        records |= dict.fromkeys([*live, *(str(c["capture_id"]) for c in left), *held_ids], other)
+    return {
+        "duplicate.other_authorization_ids": auths,
+        "duplicate.other_capture_ids": captures,
+        "duplicate.other_refund_amounts": amounts,
+        "duplicate.other_reservation_ids": reservations,
+        "duplicate.other_copy_records": records,
+    }
 
 
 def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
@@ -361,5 +486,8 @@ def detect_exceptions(facts: Mapping[str, Any]) -> list[str]:
         # (then its own clause settles it, rather than "no exception detected")
         "double_charge": facts.get("payment.duplicate_capture_id") is not None
         or bool(facts.get("payment.upcharge_agreed")),
+        # money kept for an order that will never ship (a capture that raced the cancellation, or was forgotten)
+        "capture_on_cancelled": facts.get("order.status") == "cancelled"
+        and bool(facts.get("payment.unrefunded_capture_ids")),
     }
     return [t for t in EXCEPTION_TYPES if found[t]]

@@ -16,14 +16,16 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
-from ai_missions.graphs.order_exception.facts import OWN_NOTES, derive_facts
+from ai_missions.graphs.order_exception.facts import OWN_NOTES, _duplicate_facts, derive_facts
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
-DUPLICATE_WINDOW_MINUTES = 60
+#: How far back and ahead the ERP is asked for copies of the order: a day, so that a copy placed more than the
+#: duplicate window apart is seen (ORD-001 asks the customer about those) rather than taken for no copy at all.
+DUPLICATE_LOOKBACK_MINUTES = 24 * 60
 
 #: Each context read's parts, and the key each part is gathered under (the record read tool it stands for).
 PARTS: dict[str, dict[str, str]] = {
@@ -46,7 +48,7 @@ PARTS: dict[str, dict[str, str]] = {
 
 def order_read(order_id: str) -> tuple[str, dict[str, Any]]:
     """The first read: the order, with the ERP's similar orders."""
-    return "get_order_context", {"order_id": order_id, "window_minutes": DUPLICATE_WINDOW_MINUTES}
+    return "get_order_context", {"order_id": order_id, "window_minutes": DUPLICATE_LOOKBACK_MINUTES}
 
 
 def reads_for(order: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -59,6 +61,18 @@ def reads_for(order: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]
         "payments": ("get_payment_context", {"order_id": order_id}),
         "shipping": ("get_shipping_context", {"order_id": order_id}),
     }
+
+
+def copy_reads(similar: Mapping[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The reads that settle the cluster's other open copies in the same decision: each copy's payment (an
+    authorization to void, a capture to refund) and its reservations (to release), two context reads per copy,
+    made together with the order's own reads. Keyed ``system:order_id``."""
+    others = _duplicate_facts(similar).get("duplicate.other_copy_ids") or []
+    reads: dict[str, tuple[str, dict[str, Any]]] = {}
+    for other in others:
+        reads[f"payments:{other}"] = ("get_payment_context", {"order_id": other})
+        reads[f"inventory:{other}"] = ("get_inventory_context", {"order_id": other, "skus": []})
+    return reads
 
 
 def split_context(tool: str, answer: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -86,16 +100,20 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         except MissionsError as exc:
             reads[system] = (tool, None, str(exc))
 
-    await asyncio.gather(*(read(system, t, a) for system, (t, a) in reads_for(first["order"]).items()))
+    planned = {**reads_for(first["order"]), **copy_reads(first.get("similar_orders"))}
+    await asyncio.gather(*(read(system, t, a) for system, (t, a) in planned.items()))
     gathered: dict[str, Any] = {}
     observations: list[Observation] = []
     for system, (tool, answer, error) in reads.items():
+        # another copy's records are kept under ``key:order_id``, apart from this order's own
+        suffix = f":{system.partition(':')[2]}" if ":" in system else ""
         if answer is None:  # the system did not answer: every record it holds stays unknown
-            gathered.update(dict.fromkeys(PARTS[tool].values()))
+            gathered.update(dict.fromkeys(f"{key}{suffix}" for key in PARTS[tool].values()))
             missing = [(system, error or "no answer")]
         else:
             parts, missing = split_context(tool, answer)
-            gathered.update(parts)
+            gathered.update({f"{key}{suffix}": value for key, value in parts.items()})
+            missing = [(f"{key}{suffix}", reason) for key, reason in missing]
         for key, reason in missing:
             observations.append(observe("gather", system, f"{key} failed: {reason}", {"read": key, "error": reason}))
     facts = derive_facts(gathered)

@@ -37,8 +37,15 @@ def order_hold_unresolved(facts: Mapping[str, Any], earlier: Sequence[str]) -> b
     return held
 
 
+def unshippable(facts: Mapping[str, Any], earlier: Sequence[str]) -> bool:
+    """The order is short and no other location can serve it, and the plan moves no stock before this action."""
+    short = (_number(facts.get("inventory.units_short")) or 0) > 0
+    return short and facts.get("inventory.alternate_location") is None and "reallocate_reservation" not in earlier
+
+
 def order_level(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
-    """The order-level invariants (holds, pickup, the customer's address, cancelled orders), with the rule id
+    """The order-level invariants (holds, pickup, the customer's address, cancelled orders, unshippable orders),
+    with the rule id
     each one enforces in ``[...]``."""
     problems: list[str] = []
     if tool in HELD_BY_ORDER_HOLD and order_hold_unresolved(facts, earlier):
@@ -57,6 +64,11 @@ def order_level(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ea
             f"{tool}: [address-consent] the correction changes the city, region or country (or cannot be compared): "
             "that is another place, and the customer decides"
         )
+    if tool == "release_payment_hold" and unshippable(facts, earlier):
+        problems.append(
+            f"{tool}: [unshippable-release] no location can serve the order: the payment hold stays until the stock "
+            "question is settled (backorder with a date, or cancellation)"
+        )
     if tool == "capture_payment" and (facts.get("order.status") == "cancelled" or "cancel_order" in earlier):
         problems.append(f"{tool}: [no-capture-cancelled] the order is cancelled")
     return problems
@@ -74,9 +86,54 @@ def _refund_within_capture(capture_id: Any, amount: float, facts: Mapping[str, A
     return []
 
 
+#: Settling actions that may name a record of one of the cluster's other copies, by the argument that names it and
+#: the fact listing those records.
+OTHER_COPY_RECORDS = {
+    "void_authorization": ("authorization_id", "duplicate.other_authorization_ids"),
+    "refund_payment": ("capture_id", "duplicate.other_capture_ids"),
+    "release_reservation": ("reservation_id", "duplicate.other_reservation_ids"),
+}
+
+
+def other_copy_record(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
+    """The action settles a record of another copy of the cluster, not of this order."""
+    if tool not in OTHER_COPY_RECORDS:
+        return False
+    arg, fact = OTHER_COPY_RECORDS[tool]
+    return str(args.get(arg)) in {str(v) for v in facts.get(fact) or []}
+
+
+def _other_copy(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
+    """Another copy's money and stock are settled only as part of cancelling it ([cluster-settle]), and a refund on
+    its capture is exactly bounded by what is left on that capture."""
+    problems = []
+    copy = (facts.get("duplicate.other_copy_records") or {}).get(str(args.get(OTHER_COPY_RECORDS[tool][0])))
+    cancelled = [t for t in earlier if t == "cancel_order"]
+    # the guard passes each earlier action's arguments along with its tool name: the copy itself must be cancelled
+    known: list[Mapping[str, Any]] = [t.args for t in cancelled if isinstance(getattr(t, "args", None), Mapping)]  # type: ignore[attr-defined]
+    told = len(known) == len(cancelled)  # every cancellation's order is known (else only the tool name is checked)
+    if not cancelled or (copy is not None and told and copy not in {str(a.get("order_id")) for a in known}):
+        problems.append(
+            f"{tool}: [cluster-settle] another copy's records are settled only after the plan cancels that copy"
+            + (f" ({copy})" if copy else "")
+        )
+    if tool == "refund_payment":
+        amount = _number(args.get("amount"))
+        ids = [str(v) for v in facts.get("duplicate.other_capture_ids") or []]
+        left = list(facts.get("duplicate.other_refund_amounts") or [])
+        index = ids.index(str(args.get("capture_id")))
+        bound = _number(left[index]) if len(left) == len(ids) else None
+        if amount is not None and (bound is None or amount > bound + 1e-9):
+            shown = "unknown" if bound is None else f"{bound:.2f}"
+            problems.append(f"refund_payment: {amount:.2f} exceeds what is left on {args.get('capture_id')} ({shown})")
+    return problems
+
+
 def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
     """Problems with one action, given the tools planned before it (empty when it is sound)."""
     problems: list[str] = order_level(tool, args, facts, earlier)
+    if other_copy_record(tool, args, facts):  # this order's own money and stock rules do not apply to it
+        return problems + _other_copy(tool, args, facts, earlier)
     amount = _number(args.get("amount")) if "amount" in args else None
     if tool == "refund_payment" and amount is not None:
         refundable = (_number(facts.get("payment.captured_amount")) or 0.0) - (

@@ -13,6 +13,7 @@ QUESTIONS: dict[str, str] = {
     "address_invalid": "shipping address failed validation: apply the corrected address or contact the customer",
     "duplicate_order": "same customer ordered the same items twice minutes apart: cancel the duplicate order",
     "double_charge": "customer charged twice, two captures on one order: refund the duplicate capture",
+    "capture_on_cancelled": "payment captured on an order that was cancelled: refund the capture to the customer",
 }
 
 

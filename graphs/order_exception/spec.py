@@ -35,5 +35,6 @@ SPEC = MissionSpec(
         "phantom_inventory": 24,
         "address_invalid": 24,
         "double_charge": 24,
+        "capture_on_cancelled": 24,
     },
 )

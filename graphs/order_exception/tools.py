@@ -9,6 +9,9 @@ this order's records, so no action (proposed or edited) can touch another order'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ai_missions.contracts import contract
 from ai_missions.missions import ToolPolicy, ToolRule
 
@@ -16,12 +19,18 @@ DATA, SETTLE, FULFIL, TELL = range(4)
 
 #: Only this order: a duplicate decision may touch the duplicate it runs on, never the original it duplicates.
 _ORDER = {"order_id": ("order.id",)}
+#: A cancellation may also name the other open copies of the order's duplicate cluster (never the kept one).
+_CANCEL = {"order_id": ("order.id", "duplicate.other_copy_ids")}
 _CUSTOMER = {"customer_id": ("customer.id",)}
 _RESERVATION = {"reservation_id": ("inventory.reservation_ids", "inventory.reservation_id")}
+#: Settling a cancellation may also name the records of the cluster's other copies (read for that decision only):
+#: their authorizations, captures and reservations, never the kept order's or another order's.
+_SETTLE_RESERVATION = {"reservation_id": (*_RESERVATION["reservation_id"], "duplicate.other_reservation_ids")}
 _LOCATION = ("inventory.locations",)
 _STOCK = {"sku": ("order.skus",), "location_id": _LOCATION}
 _AUTHORIZATION = {"authorization_id": ("payment.authorization_id",)}
-_CAPTURE = {"capture_id": ("payment.capture_ids",)}
+_VOID = {"authorization_id": ("payment.authorization_id", "duplicate.other_authorization_ids")}
+_REFUND = {"capture_id": ("payment.capture_ids", "duplicate.other_capture_ids")}
 _REASON = frozenset({"reason"})
 
 #: What each action depends on when the same plan has it (``ToolRule.depends_on``): it runs after it, and a
@@ -50,6 +59,36 @@ _WRITES = frozenset(
         "release_to_fulfillment",
     }
 )
+
+
+#: The settling tools, by the argument naming the record they settle and the facts listing the order's own.
+_SETTLES = {
+    "void_authorization": ("authorization_id", ("payment.authorization_id",)),
+    "refund_payment": ("capture_id", ("payment.capture_ids",)),
+    "release_reservation": ("reservation_id", ("inventory.reservation_ids", "inventory.reservation_id")),
+}
+
+
+def settled_order(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
+    """The order an action settles, when a duplicate cluster's decision settles several: a cancellation's order;
+    a void, refund or release of this order's records or of another copy's (``duplicate.other_copy_records``).
+    So a rejected cancellation of one copy skips that copy's void and release, not the others'. None otherwise
+    (the action then depends on what its rule says, whatever the order)."""
+    if tool == "cancel_order":
+        order = args.get("order_id")
+        return None if order is None else str(order)
+    if tool not in _SETTLES:
+        return None
+    arg, own = _SETTLES[tool]
+    record = str(args.get(arg))
+    others = facts.get("duplicate.other_copy_records") or {}
+    if record in others:
+        return str(others[record])
+    mine: set[str] = set()
+    for name in own:
+        value = facts.get(name)
+        mine |= {str(v) for v in value} if isinstance(value, list) else ({str(value)} if value is not None else set())
+    return str(facts["order.id"]) if record in mine and facts.get("order.id") is not None else None
 
 
 def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
@@ -83,10 +122,17 @@ TOOLS = ToolPolicy(
             depends_on=frozenset({"apply_address_correction", "reallocate_reservation"}),
         ),
         _rule("payments", "capture_payment", SETTLE, advancing=True, ids=_AUTHORIZATION, depends_on=_CLEAR),
-        _rule("payments", "void_authorization", SETTLE, ids=_AUTHORIZATION, depends_on=_CANCELLED),
-        _rule("payments", "refund_payment", SETTLE, ids=_CAPTURE, free_text=_REASON, depends_on=_CANCELLED),
-        _rule("erp", "cancel_order", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
-        _rule("inventory", "release_reservation", SETTLE, ids=_RESERVATION, depends_on=_CANCELLED, moves_stock=True),
+        _rule("payments", "void_authorization", SETTLE, ids=_VOID, depends_on=_CANCELLED),
+        _rule("payments", "refund_payment", SETTLE, ids=_REFUND, free_text=_REASON, depends_on=_CANCELLED),
+        _rule("erp", "cancel_order", SETTLE, ids=_CANCEL, free_text=_REASON, depends_on=frozenset()),
+        _rule(
+            "inventory",
+            "release_reservation",
+            SETTLE,
+            ids=_SETTLE_RESERVATION,
+            depends_on=_CANCELLED,
+            moves_stock=True,
+        ),
         _rule(
             "inventory",
             "confirm_reservation",
@@ -121,5 +167,6 @@ TOOLS = ToolPolicy(
             free_text=frozenset({"body", "author"}),
             depends_on=frozenset(),
         ),
-    ]
+    ],
+    owner=settled_order,
 )

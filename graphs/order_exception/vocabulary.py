@@ -18,6 +18,7 @@ ExceptionType = Literal[
     "address_invalid",
     "duplicate_order",
     "double_charge",
+    "capture_on_cancelled",
 ]
 EXCEPTION_TYPES: tuple[str, ...] = ExceptionType.__args__  # type: ignore[attr-defined]
 
@@ -76,6 +77,8 @@ FACTS: dict[str, tuple[str, str]] = {
         "a staff note on the order records an upcharge agreed with the customer of exactly the amount over the total",
     ),
     "payment.refunded_amount": ("number", "total refunded for the order"),
+    "payment.unrefunded_capture_ids": ("list", "the order's captures with something left to refund"),
+    "payment.unrefunded_amounts": ("list", "what is left to refund on each, in unrefunded_capture_ids order"),
     "payment.fraud_score": ("number", "fraud score 0-100"),
     "payment.fraud_reasons": ("list", "reason codes behind the fraud score, e.g. new_shipping_address"),
     "payment.fraud_only_address_change": ("bool", "the only fraud reason is a new shipping address"),
@@ -93,6 +96,16 @@ FACTS: dict[str, tuple[str, str]] = {
     "inventory.units_short": ("int", "units the reserved location lacks by the system's numbers (0: it can serve)"),
     "inventory.counted_short": ("int", "units the reserved location lacks by its latest cycle count (0: covered)"),
     "inventory.alternate_location": ("str", "another location that can serve the whole order"),
+    "inventory.restock_scheduled": (
+        "bool",
+        "for an order short everywhere: an open restock (supplier PO, transfer) lets a location serve the short units",
+    ),
+    "inventory.restock_in_days": ("number", "days until the last of the short units arrives by restock"),
+    "inventory.restock_date": ("str", "the date that restock is expected (YYYY-MM-DD)"),
+    "inventory.backorder_ship_date": (
+        "str",
+        "the date a backordered order can ship: the restock date plus 3 business days (INV-005)",
+    ),
     "inventory.phantom": ("bool", "the latest cycle count found fewer units than the system says"),
     "inventory.counted_available": ("int", "units physically available per the latest cycle count"),
     "inventory.counted_on_hand": ("int", "units the latest cycle count found at the reserved location"),
@@ -110,8 +123,39 @@ FACTS: dict[str, tuple[str, str]] = {
         "str",
         "the order a cluster of copies keeps: its first copy (the same whichever later copy is looked at)",
     ),
-    "duplicate.copies": ("int", "copies of the order (itself included) placed within the duplicate window"),
-    "duplicate.minutes_apart": ("number", "minutes between the two orders"),
+    "duplicate.copies": ("int", "copies of the order (itself included) in its cluster of duplicates"),
+    "duplicate.other_copy_ids": (
+        "list",
+        "the cluster's other open copies, neither kept nor this order: cancelled in the same decision as this one",
+    ),
+    "duplicate.cancelled_copies": (
+        "str",
+        "the copies a duplicate decision cancels (this order and the cluster's other open ones), in words",
+    ),
+    "duplicate.other_authorization_ids": (
+        "list",
+        "live authorizations of the cluster's other open copies: voided once their copy is cancelled",
+    ),
+    "duplicate.other_capture_ids": (
+        "list",
+        "captures of the cluster's other open copies with something left to refund",
+    ),
+    "duplicate.other_refund_amounts": (
+        "list",
+        "what is left to refund on each of duplicate.other_capture_ids, position by position",
+    ),
+    "duplicate.other_reservation_ids": (
+        "list",
+        "active reservations of the cluster's other open copies: released once their copy is cancelled",
+    ),
+    "duplicate.other_copy_records": (
+        "map",
+        "each record of duplicate.other_authorization_ids, _capture_ids and _reservation_ids -> the copy it belongs to",
+    ),
+    "duplicate.minutes_apart": (
+        "number",
+        "minutes since the previous copy (within the cluster), or since the earlier order it may repeat",
+    ),
     "duplicate.original_status": ("str", "ERP status of the earlier order"),
 }
 

@@ -40,6 +40,8 @@ class Order:
     def __init__(self, snapshot: Snapshot, order_id: str) -> None:
         self.s, self.id = snapshot, order_id
         self.now = _ts(snapshot["book"]["book_now"])
+        #: The exception types the case is raised for, when a scenario stages another kind than its base order's.
+        self.types: list[str] | None = None
 
     def rows(self, system: str, table: str) -> list[dict[str, Any]]:
         return self.s["systems"][system].setdefault(table, [])
@@ -116,6 +118,77 @@ class Order:
             for count in self.rows("inventory", "cycle_counts"):
                 if count["sku"] == reservation["sku"] and count["location_id"] != reservation["location_id"]:
                     count.update(counted_qty=0, system_qty=0)
+
+    def restock(self, days: float, reference: str = "PO-HM01") -> None:
+        """A supplier delivery of the order's SKUs to their reserved locations, expected in ``days``."""
+        for n, reservation in enumerate(self.reservations(), 1):
+            self.rows("inventory", "restocks").append(
+                {
+                    "restock_id": f"RST-HM{n:02d}",
+                    "sku": reservation["sku"],
+                    "location_id": reservation["location_id"],
+                    "quantity": reservation["quantity"] + 4,
+                    "expected_at": _iso(self.now + timedelta(days=days)),
+                    "status": "open",
+                    "reference": reference,
+                }
+            )
+
+    def copy(self, order_id: str, minutes_after: float, status: str = "pending", settled: bool = False) -> None:
+        """Another copy of the order (same customer, same items), placed ``minutes_after`` it (negative: before).
+
+        ``settled``: the copy also has its own authorization, fraud assessment and reservations, as a real copy
+        placed through checkout does (voided and released when the copy is cancelled)."""
+        placed = _iso(_ts(self.order["placed_at"]) + timedelta(minutes=minutes_after))
+        self.rows("erp", "orders").append({**self.order, "order_id": order_id, "status": status, "placed_at": placed})
+        for line in self.mine("erp", "order_lines"):
+            self.rows("erp", "order_lines").append({**line, "order_id": order_id})
+        if not settled:
+            return
+        n = order_id.removeprefix("SO-")
+        closed = status == "cancelled"
+        self.rows("payments", "authorizations").append(
+            {
+                **self.auth,
+                "authorization_id": f"AUTH-{n}",
+                "order_id": order_id,
+                "status": "voided" if closed else "authorized",
+                "voided_at": placed if closed else None,
+            }
+        )
+        for row in self.mine("payments", "fraud_assessments"):
+            self.rows("payments", "fraud_assessments").append({**row, "order_id": order_id})
+        for k, reservation in enumerate(self.reservations(), 1):
+            self.rows("inventory", "reservations").append(
+                {
+                    **reservation,
+                    "reservation_id": f"RSV-{n}-{k}",
+                    "order_id": order_id,
+                    "status": "released" if closed else "pending",
+                }
+            )
+
+    def first_copy(self) -> dict[str, Any]:
+        return next(
+            r
+            for r in self.rows("erp", "orders")
+            if r["customer_id"] == self.customer_id
+            and r["order_id"] != self.id
+            and r["placed_at"] < self.order["placed_at"]
+        )
+
+    def capture(self, cents: int) -> dict[str, Any]:
+        """A capture of ``cents`` on the order's authorization."""
+        row = {
+            "capture_id": "CAP-HM01",
+            "authorization_id": self.auth["authorization_id"],
+            "order_id": self.id,
+            "amount_cents": cents,
+            "captured_at": _iso(self.now - timedelta(hours=6)),
+        }
+        self.rows("payments", "captures").append(row)
+        self.auth["status"] = "captured"
+        return row
 
 
 # -- the expected actions, by hand ------------------------------------------------------------------------------
@@ -239,7 +312,8 @@ def _dup_shipped(o: Order) -> tuple[str, list[Action], str]:
 @scenario("oversell-no-stock-anywhere", "oversell", gold("proceed"))
 def _no_stock(o: Order) -> tuple[str, list[Action], str]:
     o.no_stock_elsewhere()
-    return "hold", hold_and_ask(o, "backordered"), "no location has the units: held, customer offered backorder"
+    o.restock(days=12)
+    return "hold", hold_and_ask(o, "backordered"), "no location has the units, a delivery in 12 days: backordered"
 
 
 @scenario("oversell-no-stock-anywhere-2", "oversell", gold("proceed"))
@@ -250,7 +324,8 @@ def _no_stock_2(o: Order) -> tuple[str, list[Action], str]:
 @scenario("oversell-no-stock-under-fraud-review", "payment_review+oversell", untagged("proceed"))
 def _no_stock_review(o: Order) -> tuple[str, list[Action], str]:
     o.no_stock_elsewhere()
-    return "hold", hold_and_ask(o, "backordered"), "unshippable: the payment hold stays, the order is held"
+    o.restock(days=20)
+    return "hold", hold_and_ask(o, "backordered"), "unshippable until the delivery: the payment hold stays, held"
 
 
 # double-charge logic
@@ -407,6 +482,128 @@ def _upcharge_other(o: Order) -> tuple[str, list[Action], str]:
     return "proceed", [refund, tell(o, "refund")], "the note's upcharge is not what was over-captured: refunded"
 
 
+# duplicate clusters, restock dates and captures left on cancelled orders (added after the notes, same reason)
+def _cancel_copy(o: Order, *others: str) -> list[Action]:
+    """Every copy but the kept one cancelled, then each one settled: its authorization voided, its stock released."""
+    copies = [o.id, *others]
+    actions = [act("cancel_order", order_id=each, reason="duplicate") for each in copies]
+    for each in copies:
+        actions += [
+            act("void_authorization", authorization_id=a["authorization_id"])
+            for a in o.mine("payments", "authorizations", each)
+            if a["status"] == "authorized"
+        ]
+        for capture in o.mine("payments", "captures", each):
+            refunded = sum(
+                r["amount_cents"] for r in o.rows("payments", "refunds") if r["capture_id"] == capture["capture_id"]
+            )
+            if capture["amount_cents"] > refunded:
+                left = (capture["amount_cents"] - refunded) / 100
+                actions.append(act("refund_payment", capture_id=capture["capture_id"], amount=left, reason="duplicate"))
+        actions += [
+            act("release_reservation", reservation_id=r["reservation_id"])
+            for r in o.mine("inventory", "reservations", each)
+            if r["status"] in ("pending", "confirmed")
+        ]
+    return [*actions, tell(o, "duplicates cancelled")]
+
+
+@scenario("duplicate-cluster-of-three", "duplicate_order", gold("cancel"))
+def _cluster_of_three(o: Order) -> tuple[str, list[Action], str]:
+    o.copy("SO-HM0003", minutes_after=9, settled=True)
+    note = "three copies in twenty minutes: keep the first, cancel both others, void and release each"
+    return "cancel", _cancel_copy(o, "SO-HM0003"), note
+
+
+@scenario("duplicate-cluster-run-on-last-copy", "duplicate_order", gold("cancel"))
+def _cluster_last(o: Order) -> tuple[str, list[Action], str]:
+    first = o.first_copy()
+    gap = (_ts(o.order["placed_at"]) - _ts(first["placed_at"])).total_seconds() / 60
+    o.copy("SO-HM0004", minutes_after=-gap / 2, settled=True)  # a middle copy between the first and this one
+    o.copy("SO-HM0005", minutes_after=-gap - 40, status="cancelled", settled=True)  # an earlier one, cancelled
+    return "cancel", _cancel_copy(o, "SO-HM0004"), "the first open copy is kept whichever copy is looked at"
+
+
+@scenario("oversell-no-stock-restock-too-late", "oversell", gold("proceed"))
+def _restock_late(o: Order) -> tuple[str, list[Action], str]:
+    o.no_stock_elsewhere()
+    o.restock(days=45)
+    outcome, actions, _ = _cancel_out_of_stock(o)
+    return outcome, actions, "the next delivery is six weeks out: cancel and release the authorization"
+
+
+@scenario("oversell-no-stock-no-restock", "oversell", gold("proceed"))
+def _no_restock(o: Order) -> tuple[str, list[Action], str]:
+    o.no_stock_elsewhere()
+    return _cancel_out_of_stock(o)
+
+
+def _cancel_out_of_stock(o: Order) -> tuple[str, list[Action], str]:
+    actions = [
+        act("cancel_order", order_id=o.id, reason="out of stock"),
+        act("void_authorization", authorization_id=o.auth["authorization_id"]),
+        *[act("release_reservation", reservation_id=r["reservation_id"]) for r in o.reservations()],
+        tell(o, "cancelled: out of stock"),
+    ]
+    return "cancel", actions, "nothing anywhere and nothing on order: cancel, nothing charged"
+
+
+@scenario("capture-left-on-cancelled-order", "auth_expiring", gold("proceed"))
+def _capture_on_cancelled(o: Order) -> tuple[str, list[Action], str]:
+    o.order["status"] = "cancelled"
+    o.types = ["capture_on_cancelled"]
+    capture = o.capture(o.auth["amount_cents"])
+    refund = act("refund_payment", capture_id=capture["capture_id"], amount=capture["amount_cents"] / 100, reason="c")
+    return "proceed", [refund, tell(o, "refund")], "the order was cancelled after the capture: all of it goes back"
+
+
+@scenario("capture-on-cancelled-partly-refunded", "auth_expiring", gold("proceed"))
+def _capture_on_cancelled_partly(o: Order) -> tuple[str, list[Action], str]:
+    o.order["status"] = "cancelled"
+    o.types = ["capture_on_cancelled"]
+    capture = o.capture(o.auth["amount_cents"])
+    o.rows("payments", "refunds").append(
+        {
+            "refund_id": "RF-HM02",
+            "capture_id": capture["capture_id"],
+            "order_id": o.id,
+            "amount_cents": 1500,
+            "reason": "shipping fee",
+            "refunded_at": _iso(o.now - timedelta(hours=1)),
+        }
+    )
+    left = (capture["amount_cents"] - 1500) / 100
+    refund = act("refund_payment", capture_id=capture["capture_id"], amount=left, reason="cancelled")
+    return "proceed", [refund, tell(o, "refund")], "15.00 went back already: exactly the rest is refunded"
+
+
+@scenario("duplicate-cluster-copy-captured", "duplicate_order", gold("cancel"))
+def _cluster_captured(o: Order) -> tuple[str, list[Action], str]:
+    o.copy("SO-HM0006", minutes_after=7, settled=True)
+    auth = o.mine("payments", "authorizations", "SO-HM0006")[0]
+    auth["status"] = "captured"
+    capture = {
+        "capture_id": "CAP-HM06",
+        "authorization_id": auth["authorization_id"],
+        "order_id": "SO-HM0006",
+        "amount_cents": auth["amount_cents"],
+        "captured_at": _iso(o.now - timedelta(hours=2)),
+    }
+    o.rows("payments", "captures").append(capture)
+    o.rows("payments", "refunds").append(
+        {
+            "refund_id": "RF-HM06",
+            "capture_id": "CAP-HM06",
+            "order_id": "SO-HM0006",
+            "amount_cents": 1000,
+            "reason": "shipping fee",
+            "refunded_at": _iso(o.now - timedelta(hours=1)),
+        }
+    )
+    note = "the third copy was already captured (10.00 refunded since): cancelled with exactly the rest refunded"
+    return "cancel", _cancel_copy(o, "SO-HM0006"), note
+
+
 def _kind(case: Mapping[str, Any]) -> str:
     return "+".join(case["trigger"]["case_types"])
 
@@ -427,14 +624,18 @@ def build() -> list[Case]:
         used.add(base["case_id"])
         snapshot = copy.deepcopy(base["snapshot"])
         order_id = base["trigger"]["subject_id"]
-        outcome, actions, note = stage(Order(snapshot, order_id))
+        staged = Order(snapshot, order_id)
+        outcome, actions, note = stage(staged)
+        trigger = {**base["trigger"], "event": "handmade"}
+        if staged.types is not None:
+            trigger["case_types"] = staged.types
         cases.append(
             Case.model_validate(
                 {
                     "case_id": f"hm-{name}",
                     "mission": "order-exception",
                     "recorded_at": base["recorded_at"],
-                    "trigger": {**base["trigger"], "event": "handmade"},
+                    "trigger": trigger,
                     "snapshot": snapshot,
                     "resolution": {"outcome": outcome, "actions": actions, "decided_by": "omar", "note": note},
                     "tags": ["handmade", f"class:{name}"],

@@ -1,0 +1,350 @@
+"""Every clause of the order mission's policies can fire.
+
+The corpus is parsed (nothing here lists its clauses): for each clause, a small case meets its condition through
+what the systems would answer, the mission derives its facts and detects its exception types as it does in a run,
+the offline reasoner decides over the policies that apply, and the verdict must rest on that clause and pass the
+guard. A clause whose exception type is detected only when its own condition is false fails here; a clause added to
+the corpus without a case fails here too, until someone shows how it fires.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from ai_missions.graphs.order_exception.facts import derive_facts
+from ai_missions.graphs.order_exception.spec import SPEC
+from ai_missions.knowledge_index.policies import Policy, default_source, load_corpus
+from ai_missions.nodes.guard import check_actions, guard
+from ai_missions.nodes.offline_reasoner import decide
+
+Gathered = dict[str, Any]
+TODAY = date(2026, 3, 16)  # a Monday
+Edit = Callable[[Gathered], None]
+
+
+def _location(
+    location_id: str,
+    on_hand: int,
+    reserved: int = 0,
+    counted: int | None = None,
+    restocks: list[tuple[int, float]] | None = None,
+) -> dict[str, Any]:
+    """A location's stock; ``restocks`` (units, days until due) known, or None when the system does not say."""
+    return {
+        "location_id": location_id,
+        "on_hand": on_hand,
+        "reserved": reserved,
+        "available": on_hand - reserved,
+        "last_counted_qty": counted,
+        "restocks": None
+        if restocks is None
+        else [
+            {"quantity": q, "due_in_days": d, "expected_at": f"{TODAY + timedelta(days=d):%Y-%m-%d}T09:00:00Z"}
+            for q, d in restocks
+        ],
+    }
+
+
+def base() -> Gathered:
+    """A healthy order as the systems' context reads return it: no exception at all."""
+    return {
+        "erp.get_order": {
+            "order_id": "SO-2",
+            "status": "pending",
+            "total": 120.0,
+            "currency": "EUR",
+            "channel": "web",
+            "age_hours": 5.0,
+            "holds": [],
+            "lines": [{"sku": "SKU-A", "quantity": 2}],
+            "ship_to": {"fingerprint": "home", "city": "Lyon", "region": "ARA", "country": "FR"},
+            "customer_id": "C-1",
+        },
+        "erp.find_similar_orders": {"order_id": "SO-2", "matches": []},
+        "shipping.list_shipments": {"shipped": False},
+        "crm.get_customer": {
+            "customer_id": "C-1",
+            "tier": "standard",
+            "is_vip": False,
+            "tenure_years": 5.0,
+            "lifetime_value": 900.0,
+            "days_since_address_change": 400.0,
+            "fraud_flags": 0,
+            "open_cases": 0,
+        },
+        "crm.get_address_history": {"addresses": [{"address": {"fingerprint": "home"}}]},
+        "crm.list_notes": {"notes": []},
+        "payments.get_payment": {
+            "authorizations": [
+                {"authorization_id": "AUTH-2", "status": "authorized", "amount": 120.0, "expires_in_hours": 120.0}
+            ],
+            "captures": [],
+            "captured_amount": 0.0,
+            "refunded_amount": 0.0,
+            "hold_active": False,
+        },
+        "payments.get_fraud_assessment": {"score": 12, "reason_codes": []},
+        "inventory.get_reservations": {
+            "reservations": [
+                {"reservation_id": "RES-2", "status": "pending", "sku": "SKU-A", "location_id": "LYON", "quantity": 2}
+            ]
+        },
+        "inventory.get_stock:SKU-A": {"locations": [_location("LYON", 9), _location("MADRID", 0)]},
+        "shipping.get_address_validation": {
+            "status": "valid",
+            "has_suggestion": False,
+            "address": {"city": "Lyon", "region": "ARA", "country": "FR"},
+            "suggestion": None,
+        },
+    }
+
+
+# -- edits, each one thing a system could answer -----------------------------------------------------------------
+def order(**changes: Any) -> Edit:
+    return lambda g: g["erp.get_order"].update(changes)
+
+
+def customer(**changes: Any) -> Edit:
+    return lambda g: g["crm.get_customer"].update(changes)
+
+
+def auth(**changes: Any) -> Edit:
+    return lambda g: g["payments.get_payment"]["authorizations"][0].update(changes)
+
+
+def review(score: int, *reasons: str) -> Edit:
+    """In payment review under a payment hold, scored for these reasons."""
+
+    def edit(g: Gathered) -> None:
+        g["erp.get_order"]["status"] = "payment_review"
+        g["payments.get_payment"]["hold_active"] = True
+        g["payments.get_fraud_assessment"].update(score=score, reason_codes=list(reasons))
+
+    return edit
+
+
+MOVED = review(62, "new_shipping_address")
+VIP = customer(tier="vip", is_vip=True, tenure_years=6.0)
+
+
+def stock(*locations: dict[str, Any], status: str = "pending") -> Edit:
+    def edit(g: Gathered) -> None:
+        g["inventory.get_stock:SKU-A"]["locations"] = list(locations)
+        g["inventory.get_reservations"]["reservations"][0]["status"] = status
+
+    return edit
+
+
+SHORT = stock(_location("LYON", 1), _location("MADRID", 12))
+SHORT_NOWHERE = stock(_location("LYON", 1), _location("MADRID", 0))
+NO_RESTOCK = stock(_location("LYON", 1, restocks=[]), _location("MADRID", 0, restocks=[]))
+RESTOCK_SOON = stock(_location("LYON", 0, restocks=[(1, 2.0), (6, 9.0)]), _location("MADRID", 0, restocks=[]))
+RESTOCK_LATE = stock(_location("LYON", 1, restocks=[(6, 45.0)]), _location("MADRID", 0, restocks=[]))
+PHANTOM = stock(_location("LYON", 9, counted=1), _location("MADRID", 12))
+PHANTOM_NOWHERE = stock(_location("LYON", 9, counted=1), _location("MADRID", 0))
+CONFIRMED_ON_PHANTOM = stock(_location("LYON", 9, reserved=2, counted=1), _location("MADRID", 0), status="confirmed")
+CONFIRMED = stock(_location("LYON", 9, reserved=2), _location("MADRID", 0), status="confirmed")
+
+
+def address(status: str, **suggestion: str) -> Edit:
+    def edit(g: Gathered) -> None:
+        validation = g["shipping.get_address_validation"]
+        place = {"city": "Lyon", "region": "ARA", "country": "FR", "fingerprint": "home-fixed"}
+        validation.update(status=status, has_suggestion=bool(suggestion), suggestion=None)
+        if suggestion:
+            validation["suggestion"] = {**place, **suggestion}
+
+    return edit
+
+
+def copies(*matches: tuple[str, str, float, bool]) -> Edit:
+    """Other orders of the customer with the same items: (id, status, minutes apart, placed before this one)."""
+
+    def edit(g: Gathered) -> None:
+        g["erp.find_similar_orders"]["matches"] = [
+            {"order_id": o, "status": s, "minutes_apart": m, "placed_before": b} for o, s, m, b in matches
+        ]
+
+    return edit
+
+
+DUPLICATE = copies(("SO-1", "pending", 4.0, True))
+
+
+def captured(*amounts: float, refunded: float = 0.0, note: str | None = None) -> Edit:
+    """Captures of these amounts (the refund taken from the last one), and a staff note on the order."""
+
+    def edit(g: Gathered) -> None:
+        caps = [{"capture_id": f"CAP-{i}", "amount": a, "refundable_amount": a} for i, a in enumerate(amounts, 1)]
+        caps[-1]["refundable_amount"] = round(amounts[-1] - refunded, 2)
+        g["payments.get_payment"].update(
+            captures=caps, captured_amount=sum(amounts), refunded_amount=refunded, capture_count=len(caps)
+        )
+        g["payments.get_payment"]["authorizations"][0]["status"] = "captured"
+        if note:
+            g["crm.list_notes"]["notes"] = [{"order_id": "SO-2", "author": "care.desk", "body": note}]
+
+    return edit
+
+
+DOUBLE = captured(120.0, 120.0)
+SHIPPED = lambda g: g["shipping.list_shipments"].update(shipped=True)  # noqa: E731
+HOLD = order(holds=[{"hold_id": "HOLD-1", "status": "active", "reason": "address review"}], status="on_hold")
+
+#: clause -> how a case meets its condition (the clause's own exception, through what the systems answer).
+CASES: dict[str, list[Edit]] = {
+    "CUS-002/vip-release-fraud-hold": [VIP, review(84, "velocity")],
+    "CUS-002/vip-very-high-score": [VIP, review(93, "velocity")],
+    "FUL-001/apply-suggested-correction": [address("corrected", postal_code="69002")],
+    "FUL-001/correction-moves-place-ask-customer": [address("corrected", city="Villeurbanne")],
+    "FUL-001/undeliverable-hold-contact": [address("undeliverable")],
+    "GOV-002/escalate-many-exceptions": [MOVED, SHORT, address("undeliverable")],
+    "INV-001/escalate-confirmed-on-phantom": [CONFIRMED_ON_PHANTOM],
+    "INV-002/reallocate-and-release": [SHORT],
+    "INV-002/reallocate-only": [MOVED, SHORT],
+    "INV-002/pickup-short-ask-customer": [SHORT, order(fulfillment_method="pickup", pickup_location_id="LYON")],
+    "INV-002/no-alternate-hold": [SHORT_NOWHERE],
+    "INV-005/backorder-restock-due": [RESTOCK_SOON],
+    "INV-005/no-restock-cancel-void": [RESTOCK_LATE],
+    "INV-005/no-restock-cancel-refund": [NO_RESTOCK, captured(120.0)],
+    "INV-003/adjust-and-reallocate": [PHANTOM],
+    "INV-003/adjust-and-hold": [PHANTOM_NOWHERE],
+    "ORD-001/cancel-newer-duplicate-authorized": [DUPLICATE],
+    "ORD-001/captured-duplicate-to-finance": [DUPLICATE, captured(120.0)],
+    "ORD-001/confirm-intent-far-apart": [copies(("SO-1", "pending", 190.0, True))],
+    "ORD-001/original-cancelled-proceed": [copies(("SO-1", "cancelled", 4.0, True))],
+    "ORD-001/original-shipped-confirm-intent": [copies(("SO-1", "shipped", 4.0, True))],
+    "ORD-001/shipped-duplicate-escalate": [DUPLICATE, SHIPPED],
+    "ORD-002/never-cancel-shipped": [auth(expires_in_hours=-3.0), order(age_hours=200.0), SHIPPED],
+    "PAY-003/refund-capture-on-cancelled": [order(status="cancelled"), captured(120.0)],
+    "PAY-003/cancelled-capture-flagged-to-finance": [
+        order(status="cancelled"),
+        captured(120.0),
+        customer(fraud_flags=2),
+    ],
+    "ORD-004/marketplace-address-via-partner": [address("undeliverable"), order(channel="marketplace")],
+    "ORD-005/escalate-very-high-value": [auth(expires_in_hours=6.0, amount=12400.0), order(total=12400.0)],
+    "ORD-006/open-order-hold-stays": [auth(expires_in_hours=6.0), HOLD],
+    "PAY-001/release-benign-address-change": [MOVED],
+    "PAY-001/release-benign-address-change-confirmed": [MOVED, CONFIRMED],
+    "PAY-001/release-benign-hold-only": [MOVED, SHORT],
+    "PAY-001/hold-new-customer-address-change": [MOVED, customer(tenure_years=0.5)],
+    "PAY-001/hold-address-not-on-record": [
+        MOVED,
+        lambda g: g["crm.get_address_history"].update(addresses=[{"address": {"fingerprint": "elsewhere"}}]),
+    ],
+    "PAY-001/hold-large-order-recent-move": [MOVED, order(total=1450.0), customer(days_since_address_change=4.0)],
+    "PAY-001/hold-high-risk": [review(88, "velocity", "risky_ip")],
+    "PAY-001/manual-review-mixed-signals": [review(70, "velocity")],
+    "PAY-002/capture-before-expiry": [auth(expires_in_hours=6.0)],
+    "PAY-002/reauthorize-when-not-ready": [auth(expires_in_hours=6.0), address("undeliverable")],
+    "PAY-002/no-capture-under-fraud-hold": [auth(expires_in_hours=6.0), review(88, "velocity", "risky_ip")],
+    "PAY-002/expired-request-new-payment": [auth(expires_in_hours=-3.0)],
+    "PAY-002/expired-cancel-stale": [auth(expires_in_hours=-30.0), order(age_hours=200.0)],
+    "PAY-003/refund-duplicate-capture": [DOUBLE],
+    "PAY-003/agreed-upcharge-no-refund": [
+        captured(120.0, 25.0, note="Customer agreed to an upcharge of 25.00 for express assembly.")
+    ],
+    "PAY-003/escalate-partly-refunded": [captured(120.0, 30.0, 120.0, refunded=100.0)],
+    "PAY-003/escalate-unidentified-capture": [captured(150.0, 20.0)],
+    "PAY-004/finance-handles-flagged-refunds": [DOUBLE, customer(fraud_flags=1)],
+}
+
+CORPUS = load_corpus(default_source())
+CLAUSES = {f"{p.id}/{c.id}": p for p in CORPUS.policies for c in p.clauses}
+
+
+def applicable(types: list[str]) -> list[Policy]:
+    """The policies retrieval may bring for these exception types."""
+    return [p for p in CORPUS.policies if any(p.applies(t) for t in types)]
+
+
+def run(edits: list[Edit]) -> tuple[dict[str, Any], Any, list[str]]:
+    gathered = copy.deepcopy(base())
+    for edit in edits:
+        edit(gathered)
+    facts = derive_facts(gathered)
+    verdict, cited = decide(SPEC, applicable(facts["exception.types"]), facts)
+    return facts, verdict, cited
+
+
+def test_the_corpus_loads_and_the_healthy_order_has_no_exception() -> None:
+    assert not CORPUS.problems
+    assert len(CLAUSES) >= 40
+    facts, _verdict, cited = run([])
+    assert facts["exception.types"] == []
+    assert cited == []
+
+
+def test_every_case_names_a_clause_of_the_corpus() -> None:
+    assert not set(CASES) - set(CLAUSES), "cases for clauses the corpus no longer has"
+
+
+@pytest.mark.parametrize("key", sorted(CLAUSES))
+def test_clause_fires(key: str) -> None:
+    assert key in CASES, f"{key}: no case shows that this clause can fire; write one (or remove the clause)"
+    facts, verdict, cited = run(CASES[key])
+    assert key in cited, (
+        f"{key} did not fire: types {facts['exception.types']}, verdict {verdict['outcome']} resting on {cited}: "
+        f"{verdict['summary']}"
+    )
+    policy = CLAUSES[key]
+    assert policy.citation.replace(" v", "@") in verdict["policy_ids"]
+    _checked, problems = guard(SPEC, verdict, facts)
+    assert problems == [], problems
+
+
+def test_a_capture_on_a_cancelled_order_is_refunded_capture_by_capture_exactly() -> None:
+    facts, verdict, cited = run([order(status="cancelled"), captured(100.0, 20.0, refunded=5.0)])
+    assert facts["exception.types"] == ["capture_on_cancelled"]
+    assert cited == ["PAY-003/refund-capture-on-cancelled"]
+    refunds = [
+        (a["args"]["capture_id"], a["args"]["amount"]) for a in verdict["actions"] if a["tool"] == "refund_payment"
+    ]
+    assert refunds == [("CAP-1", 100.0), ("CAP-2", 15.0)]
+    assert guard(SPEC, verdict, facts)[1] == []
+    # once refunded, nothing is left: no exception
+    assert run([order(status="cancelled"), captured(100.0, refunded=100.0)])[0]["exception.types"] == []
+
+
+def test_the_mission_knows_every_type_the_monitor_reports() -> None:
+    from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES
+    from ai_missions.integrations.scan import EXCEPTION_TYPES as MONITORED
+
+    assert set(MONITORED) <= set(EXCEPTION_TYPES)
+
+
+def test_an_order_short_everywhere_waits_for_a_restock_with_its_date_or_is_cancelled() -> None:
+    facts, verdict, cited = run([RESTOCK_SOON, review(62, "new_shipping_address")])
+    # the second restock is the one that covers the two units: due in 9 days, shipped 3 business days later
+    assert (facts["inventory.restock_in_days"], facts["inventory.restock_date"]) == (9.0, "2026-03-25")
+    assert facts["inventory.backorder_ship_date"] == "2026-03-30"  # Wednesday + 3 business days, over a weekend
+    assert verdict["outcome"] == "hold"
+    assert "INV-005/backorder-restock-due" in cited
+    tools = [a["tool"] for a in verdict["actions"]]
+    assert "release_payment_hold" not in tools  # an unshippable order keeps its payment hold
+    message = next(a for a in verdict["actions"] if a["tool"] == "send_customer_message")
+    assert "2026-03-30" in message["args"]["body"]
+    for late in (RESTOCK_LATE, NO_RESTOCK):
+        facts, verdict, cited = run([late])
+        assert verdict["outcome"] == "cancel"
+        assert "void_authorization" in [a["tool"] for a in verdict["actions"]]
+    # restocks the system does not report leave the decision to a person and the customer: hold and ask
+    assert run([SHORT_NOWHERE])[1]["outcome"] == "hold"
+
+
+def test_the_guard_never_lets_a_payment_hold_go_on_an_order_that_cannot_ship() -> None:
+    facts, _, _ = run([SHORT_NOWHERE, review(62, "new_shipping_address")])
+    release = {"tool": "release_payment_hold", "args": {"order_id": "SO-2"}, "policy_ids": ["PAY-001@4"]}
+    assert any("[unshippable-release]" in p for p in check_actions(SPEC, [release], facts))
+    moved = {"tool": "reallocate_reservation", "args": {"reservation_id": "RES-2", "to_location_id": "MADRID"}}
+    facts_with_stock, _, _ = run([SHORT, review(62, "new_shipping_address")])
+    assert not [p for p in check_actions(SPEC, [release], facts_with_stock) if "unshippable" in p]
+    assert not [
+        p for p in check_actions(SPEC, [{**moved, "policy_ids": ["INV-002@4"]}, release], facts) if "unshippable" in p
+    ]
