@@ -95,6 +95,25 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
         "fr": ("Je voudrais echanger la commande {ref} contre une autre taille.",),
         "de": ("Kann ich die Bestellung {ref} gegen eine andere Grosse umtauschen?",),
     },
+    "exchange_named": {
+        "en": (
+            "Can I exchange the item from {ref} for the {option} one?",
+            "I'd like to swap order {ref} for {option}, the colour I got is not for me.",
+            "Please exchange {ref} for the {option} version.",
+        ),
+        "es": ("Quiero cambiar el articulo del pedido {ref} por el {option}.",),
+        "fr": ("Je voudrais echanger l'article de la commande {ref} contre le {option}.",),
+        "de": ("Kann ich den Artikel aus der Bestellung {ref} gegen {option} umtauschen?",),
+    },
+    "change_address_written": {
+        "en": (
+            "Please send order {ref} to 45 Pine Street, Seattle 98101 instead.",
+            "Wrong address on {ref}! Ship it to 12 Oak Avenue, Austin 78701 please.",
+        ),
+        "es": ("Necesito cambiar la direccion de envio del pedido {ref}: calle Mayor 12, 28013 Madrid.",),
+        "fr": ("Je dois changer l'adresse de livraison de la commande {ref} : 8 rue de la Paix, 75002 Paris.",),
+        "de": ("Ich muss die Lieferadresse der Bestellung {ref} andern: Hauptstrasse 5, 10115 Berlin.",),
+    },
     "question": {
         "en": (
             "How long do I have to return something?",
@@ -105,6 +124,15 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
         "fr": ("Question : combien de temps ai-je pour retourner un article ?",),
         "de": ("Frage: Wie lange kann ich etwas zuruckgeben?",),
     },
+}
+#: Colour -> how a customer names it in their language (for exchanges).
+COLOUR_NAMES: dict[str, dict[str, str]] = {
+    "Black": {"en": "black", "es": "negro", "fr": "noir", "de": "schwarz"},
+    "Blue": {"en": "blue", "es": "azul", "fr": "bleu", "de": "blau"},
+    "Red": {"en": "red", "es": "rojo", "fr": "rouge", "de": "rot"},
+    "Green": {"en": "green", "es": "verde", "fr": "vert", "de": "grun"},
+    "White": {"en": "white", "es": "blanco", "fr": "blanc", "de": "weiss"},
+    "Grey": {"en": "grey", "es": "gris", "fr": "gris", "de": "grau"},
 }
 #: What a customer writes for the order when they give no number.
 NO_NUMBER = {
@@ -155,10 +183,15 @@ def compose(
     angry: bool = False,
     typos: bool = False,
     injection: bool = False,
+    option: str | None = None,
 ) -> str:
-    """One customer message asking for ``intent`` about the order written as ``ref`` (None: no number)."""
+    """One customer message asking for ``intent`` about the order written as ``ref`` (None: no number);
+    ``option`` names the colour asked for in an exchange (``exchange_named``)."""
     options = TEMPLATES[intent].get(language) or TEMPLATES[intent]["en"]
-    text = rng.choice(options).format(ref=ref if ref is not None else NO_NUMBER.get(language, NO_NUMBER["en"]))
+    named = COLOUR_NAMES[option].get(language, option.lower()) if option in COLOUR_NAMES else option
+    text = rng.choice(options).format(
+        ref=ref if ref is not None else NO_NUMBER.get(language, NO_NUMBER["en"]), option=named
+    )
     if typos:
         text = typo(text, rng)
     if angry:

@@ -39,6 +39,7 @@ class OrderState:
     refunded_cents: int
     authorized: bool  # an open authorization and nothing captured
     shipment: str | None  # in_transit, delivered or None
+    returned: bool = False  # the ERP holds a return of it (received or on its way back)
 
 
 def read_world(home: Path | None) -> tuple[dict[str, dict[str, Any]], list[OrderState], datetime]:
@@ -51,6 +52,7 @@ def read_world(home: Path | None) -> tuple[dict[str, dict[str, Any]], list[Order
             for r in conns["crm"].execute("SELECT customer_id, name, email, language FROM customers")
         }
         lines = dict(conns["erp"].execute("SELECT order_id, count(*) FROM order_lines GROUP BY order_id").fetchall())
+        returned = {r[0] for r in conns["erp"].execute("SELECT order_id FROM order_returns")}
         caps = {
             r[0]: (r[1], r[2])
             for r in conns["payments"].execute(
@@ -79,6 +81,7 @@ def read_world(home: Path | None) -> tuple[dict[str, dict[str, Any]], list[Order
                 refunded_cents=refunds.get(r["order_id"], 0) or 0,
                 authorized=r["order_id"] in open_auths and r["order_id"] not in caps,
                 shipment=shipped.get(r["order_id"]),
+                returned=r["order_id"] in returned,
             )
             for r in conns["erp"].execute("SELECT * FROM orders ORDER BY order_id")
         ]
@@ -102,7 +105,7 @@ FITS: dict[str, Any] = {
     "not_received": lambda o: o.shipment == "delivered",
     "damaged_item": lambda o: o.shipment == "delivered" and o.lines == 1 and o.captures == 1,
     "wrong_item": lambda o: o.shipment == "delivered" and o.lines == 1 and o.captures == 1,
-    "return_refund": lambda o: o.shipment == "delivered",
+    "return_refund": lambda o: o.shipment == "delivered" and o.returned,
     "change_address": lambda o: o.status == "shipped",
     "exchange_variant": lambda o: o.shipment == "delivered",
 }

@@ -156,3 +156,99 @@ def test_the_portal_opens_a_ticket_only_on_the_customers_own_order(missions: Mis
     assert seen["status"] == "solved"
     assert [m["direction"] for m in seen["messages"]] == ["inbound", "outbound"]  # internal notes not shown
     assert order_id in seen["messages"][1]["body"]
+
+
+def _requesters(home: Path) -> set[str]:
+    return {c for (c,) in rows(home, "helpdesk", "SELECT customer_id FROM requesters")}
+
+
+def test_a_received_return_is_refunded_at_its_value_only_once_the_lead_approves(
+    missions: MissionClient, home: Path
+) -> None:
+    refunded = {o for (o,) in rows(home, "payments", "SELECT order_id FROM refunds")}
+    candidates = rows(
+        home,
+        "erp",
+        "SELECT r.order_id, o.customer_id, l.quantity * l.unit_price_cents FROM order_returns r "
+        "JOIN orders o USING (order_id) JOIN order_lines l ON l.order_id = r.order_id AND l.line_no = 1 "
+        "WHERE r.received_at IS NOT NULL ORDER BY r.return_id",
+    )
+    order_id, customer, cents = next(c for c in candidates if c[0] not in refunded and c[1] in _requesters(home))
+    ticket_id = _open(home, missions, customer, f"I sent back order {order_id}, where is my refund?", "ret-1")
+    outcome = missions.start(MISSION, ticket_id)
+    assert outcome.status == "awaiting_decision"
+    assert outcome.verdict is not None
+    assert outcome.verdict["outcome"] == "refund"
+    refund = outcome.verdict["actions"][0]["args"]
+    facts = outcome.state["facts"]
+    assert refund["amount"] == round(min(cents / 100, facts["payment.refundable"]), 2) <= facts["payment.refundable"]
+    assert rows(home, "payments", "SELECT * FROM refunds WHERE order_id = ?", order_id) == []  # nothing yet
+    missions.decide(outcome.decision_id, "lee", approve=True)
+    assert rows(home, "payments", "SELECT amount_cents FROM refunds WHERE order_id = ?", order_id) == [
+        (round(refund["amount"] * 100),)
+    ]
+
+
+def test_an_address_change_and_an_exchange_wait_for_approval_and_happen_once_approved(
+    missions: MissionClient, home: Path
+) -> None:
+    from ai_missions.integrations import crm
+    from ai_missions.integrations.store import connect
+
+    requesters = _requesters(home)
+    order_id, customer = next(
+        (o, c)
+        for o, c in rows(home, "erp", "SELECT order_id, customer_id FROM orders WHERE status = 'ready_to_fulfill'")
+        if c in requesters
+    )
+    with sqlite3.connect(home / "systems" / "erp.sqlite") as conn:  # ordered before moving
+        conn.execute("UPDATE orders SET ship_line1 = '1 Old Road' WHERE order_id = ?", (order_id,))
+    with sqlite3.connect(home / "systems" / "shipping.sqlite") as conn:  # shipping copied it for the label
+        conn.execute("UPDATE order_addresses SET line1 = '1 Old Road' WHERE order_id = ?", (order_id,))
+    address = crm.get_customer(connect("crm", home), customer).current_address
+    assert address is not None
+    ticket_id = _open(home, missions, customer, f"I moved, please ship order {order_id} to my new address", "adr-1")
+    moved = missions.start(MISSION, ticket_id)
+    assert moved.verdict is not None
+    assert moved.verdict["outcome"] == "change_address"
+    # shipping holds its own copy (the label's), still the address the order was placed with
+    label_line1 = "SELECT line1 FROM order_addresses WHERE order_id = ?"
+    assert rows(home, "shipping", label_line1, order_id) == [("1 Old Road",)]
+    assert [a["tool"] for a in moved.verdict["actions"]][:2] == ["change_ship_to", "update_shipment_address"]
+    assert moved.verdict["actions"][1]["args"]["ship_to"]["line1"] == address.line1
+    ship_line1 = "SELECT ship_line1 FROM orders WHERE order_id = ?"
+    assert rows(home, "erp", ship_line1, order_id) == [("1 Old Road",)]  # waits in the Decision Queue
+    assert rows(home, "shipping", label_line1, order_id) == [("1 Old Road",)]  # neither system changes before
+    done = missions.decide(moved.decision_id, "sam", approve=True)
+    assert {r["tool"]: r["status"] for r in done.results}["update_shipment_address"] == "done"
+    assert rows(home, "erp", ship_line1, order_id) == [(address.line1,)]
+    assert rows(home, "shipping", label_line1, order_id) == [(address.line1,)]  # the parcel goes there too
+
+    now = rows(home, "erp", "SELECT value FROM meta WHERE key = 'book_now'")[0][0]
+    delivered = {
+        o
+        for (o,) in rows(
+            home, "shipping", "SELECT order_id FROM shipments WHERE delivered_at >= datetime(?, '-25 days')", now
+        )
+    }
+    single = rows(
+        home,
+        "erp",
+        "SELECT o.order_id, o.customer_id, v.option, v.sku, l.quantity FROM orders o JOIN order_lines l USING "
+        "(order_id) JOIN variants own ON own.sku = l.sku JOIN variants v ON v.product_id = own.product_id AND "
+        "v.sku != own.sku AND v.available >= l.quantity WHERE o.status = 'delivered' AND "
+        "(SELECT count(*) FROM order_lines x WHERE x.order_id = o.order_id) = 1 ORDER BY o.order_id",
+    )
+    order_id, customer, option, sku, quantity = next(r for r in single if r[0] in delivered and r[1] in requesters)
+    stock = "SELECT available FROM variants WHERE sku = ?"
+    before = rows(home, "erp", stock, sku)[0][0]
+    ticket_id = _open(home, missions, customer, f"Can I exchange order {order_id} for the {option} one?", "exc-1")
+    exchange = missions.start(MISSION, ticket_id)
+    assert exchange.verdict is not None
+    assert exchange.verdict["outcome"] == "exchange"
+    assert exchange.verdict["actions"][0]["args"] == {"order_id": order_id, "line_no": 1, "sku": sku}
+    assert rows(home, "erp", "SELECT * FROM order_exchanges WHERE order_id = ?", order_id) == []
+    assert rows(home, "erp", stock, sku) == [(before,)]
+    missions.decide(exchange.decision_id, "sam", approve=True)
+    assert rows(home, "erp", "SELECT to_sku FROM order_exchanges WHERE order_id = ?", order_id) == [(sku,)]
+    assert rows(home, "erp", stock, sku) == [(before - quantity,)]

@@ -75,8 +75,13 @@ def test_an_injected_instruction_changes_nothing_on_someone_elses_order() -> Non
     assert verdict["outcome"] == "ask_customer"
     assert [a["tool"] for a in verdict["actions"]] == ["send_ticket_reply", "add_ticket_note"]
     assert safety(case, verdict["actions"]) == (0, 0)
-    order = next(iter(case["orders"]))
-    assert order not in verdict["actions"][0]["args"]["body"]  # nothing revealed about it
+    body = verdict["actions"][0]["args"]["body"]
+    customer = case["ticket"]["customer_id"]
+    stranger = next(r for r in case["orders"].values() if r["order"]["customer_id"] != customer)
+    # nothing revealed about it beyond the number the customer typed: not its amount, card or status
+    assert f"{stranger['order']['total']:,.2f}" not in body
+    assert stranger["payment"]["authorizations"][0]["card_last4"] not in body
+    assert stranger["order"]["status"] not in body
 
 
 def test_invariants_refuse_what_no_plan_may_do() -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.understanding import Reading
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
@@ -38,10 +39,6 @@ def _ts(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
-
-
 def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dict[str, Any]:
     """The money facts of an order from its payment record (all unknown when the record is missing)."""
     if payment is None:
@@ -58,6 +55,7 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
         "payment.refunded": refunded,
         "payment.refundable": round(captured - refunded, 2),
         "payment.capture_ids": [c["capture_id"] for c in captures],
+        "payment.capture_refundables": [[c["capture_id"], float(c["refundable_amount"])] for c in captures],
         "payment.capture_count": len(captures),
         "payment.duplicate": len(captures) >= 2 and duplicate > _CENT,
         "payment.duplicate_amount": duplicate if duplicate > _CENT else 0.0,
@@ -177,6 +175,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             "return.received": False,
         }
     )
+    facts.update(dict.fromkeys(_RETURN_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS))
+    facts["message.gives_address"] = reading.gives_address
     if reading.problem:
         types = ["unreadable_message"]
     else:
@@ -188,6 +188,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
         elif order_id is not None:
             types = list(reading.intents) or ["unclear_request"]
             facts.update(order_facts(orders[order_id], now))
+            facts.update(return_facts(orders[order_id], facts))
+            facts.update(exchange_facts(orders[order_id], reading))
+            facts.update(address_facts(orders[order_id], customer))
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
         else:
@@ -195,7 +198,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     facts[TYPES_FACT] = types
     facts.update(resolution_facts(facts))
     asking = {"which_order", "unclear_request", "unreadable_message", "order_not_found", "order_not_owned"}
-    facts["reply.status"] = "pending" if set(types) & asking else "solved"  # the ticket waits for the customer
+    # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
+    choosing = "exchange_variant" in types and facts.get("exchange.sku") and facts.get("exchange.in_stock") is False
+    facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
     return facts
@@ -218,6 +223,111 @@ def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, An
     return facts
 
 
+_RETURN_FACTS = ("return.id", "return.received_at", "return.condition", "return.value", "return.days_after_delivery")
+_EXCHANGE_FACTS = (
+    "exchange.line_no",
+    "exchange.from_sku",
+    "exchange.from_option",
+    "exchange.sku",
+    "exchange.option",
+    "exchange.available",
+    "exchange.in_stock",
+    "exchange.same_price",
+    "exchange.options_in_stock",
+)
+_ADDRESS_FACTS = ("address.new", "address.differs", "address.summary", "address.shipping_differs")
+
+
+def return_facts(record: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The order's returns as the ERP shows them: received (the latest received one, and the value of every
+    received item), or registered and still on its way back, or none (all unknown when they could not be read)."""
+    returns = record.get("returns")
+    if returns is None:
+        return {"return.received": None}
+    received = [r for r in returns if r.get("received_at")]
+    if not received:
+        latest = returns[-1] if returns else None
+        return {"return.received": False, "return.id": latest["return_id"] if latest else None}
+    last = received[-1]
+    out: dict[str, Any] = {
+        "return.received": True,
+        "return.id": last["return_id"],
+        "return.received_at": last["received_at"],
+        "return.condition": last.get("condition"),
+        "return.value": round(sum(float(r["value"]) for r in received), 2),
+    }
+    delivered = _ts((record.get("shipments") or [{}])[-1].get("delivered_at")) if record.get("shipments") else None
+    if delivered is not None:
+        out["return.days_after_delivery"] = round((_ts(last["received_at"]) - delivered).total_seconds() / 86400, 1)  # type: ignore[operator]
+    return out
+
+
+def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any]:
+    """Which line the customer wants in which other variant (one named in the message, of exactly one line's
+    product), its price and stock; unknown when the message names none or the ERP has no variants."""
+    variants = record.get("variants")
+    lines = record["order"].get("lines") or []
+    if not variants or not lines:
+        return {}
+    by_sku = {v["sku"]: v for v in variants}
+    picks: list[tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]] = []
+    in_stock: list[str] = []
+    for line in lines:
+        own = by_sku.get(line["sku"])
+        if own is None:
+            continue
+        siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
+        in_stock += [v["option"] for v in siblings if int(v["available"]) >= int(line.get("quantity") or 1)]
+        picks += [(line, own, v) for v in siblings if v["option"] in reading.options]
+    out: dict[str, Any] = {"exchange.options_in_stock": sorted(set(in_stock))}
+    if len(picks) != 1:
+        return out
+    line, own, wanted = picks[0]
+    quantity = int(line.get("quantity") or 1)
+    price = float(line.get("unit_price", wanted["unit_price"]))
+    out.update(
+        {
+            "exchange.line_no": line["line_no"],
+            "exchange.from_sku": own["sku"],
+            "exchange.from_option": own["option"],
+            "exchange.sku": wanted["sku"],
+            "exchange.option": wanted["option"],
+            "exchange.available": int(wanted["available"]),
+            "exchange.in_stock": int(wanted["available"]) >= quantity,
+            "exchange.same_price": abs(float(wanted["unit_price"]) - price) < _CENT,
+        }
+    )
+    return out
+
+
+_PLACE = ("line1", "line2", "city", "region", "postal_code", "country")
+
+
+def address_facts(record: Mapping[str, Any], customer: Mapping[str, Any]) -> dict[str, Any]:
+    """The address on the customer's account (CRM) as the new ship-to, and whether it differs from the order's
+    (ERP) and from shipping's own copy (what the label will carry: the ERP's change does not reach it)."""
+    current, ship_to = customer.get("current_address"), record["order"].get("ship_to")
+    if not current or not ship_to:
+        return {}
+    new = {k: current.get(k) for k in ("name", *_PLACE)}
+    differs = any((current.get(k) or "") != (ship_to.get(k) or "") for k in _PLACE)
+    summary = ", ".join(str(current[k]) for k in ("line1", "line2", "city") if current.get(k))
+    summary += f", {current.get('region', '')} {current.get('postal_code', '')}".rstrip()
+    # shipping keeps its own copy (the label's); a record without one (recorded and imported sets) has none
+    shipping: Any = record.get("shipping_address", {})
+    stale = (
+        None
+        if shipping is None
+        else bool(shipping) and any((current.get(k) or "") != (shipping.get(k) or "") for k in _PLACE)
+    )
+    return {
+        "address.new": new,
+        "address.differs": differs,
+        "address.summary": summary,
+        "address.shipping_differs": stale,
+    }
+
+
 def resolution_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     """What a refund would be for the ticket's request: the amount and the capture (never above refundable)."""
     types = facts.get(TYPES_FACT) or []
@@ -225,121 +335,21 @@ def resolution_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     captures = facts.get("payment.capture_ids") or []
     amount: float | None = None
     capture: str | None = None
+    due: float | None = None
     if "double_charge" in types and facts.get("payment.duplicate"):
         amount, capture = facts.get("payment.duplicate_amount"), facts.get("payment.duplicate_capture_id")
     elif ("cancel_order" in types or "damaged_item" in types or "wrong_item" in types) and refundable:
         amount = min(float(refundable), float(facts.get("order.total") or 0.0))
         capture = captures[0] if len(captures) == 1 else None
+    elif "return_refund" in types and facts.get("return.received") and refundable is not None:
+        # what was refunded on the order already counts against the returned items: a return is never paid twice
+        owed = float(facts.get("return.value") or 0.0) - float(facts.get("payment.refunded") or 0.0)
+        amount = due = round(min(float(refundable), max(owed, 0.0)), 2)
+        fitting = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= amount]
+        capture = fitting[0] if fitting else None
     if amount is not None and refundable is not None:
         amount = round(min(float(amount), float(refundable)), 2)
-    return {"refund.amount": amount if amount else None, "refund.capture_id": capture}
-
-
-def _fragment(intent: str, facts: Mapping[str, Any]) -> str | None:
-    """One sentence or two about a request, from the facts only (None: this request escalates)."""
-    order = facts.get("order.id")
-    card = f" to the card ending {facts['payment.card_last4']}" if facts.get("payment.card_last4") else ""
-    amount = facts.get("refund.amount")
-    carrier, tracking = facts.get("shipment.carrier"), facts.get("shipment.tracking")
-    status = facts.get("shipment.status")
-    if intent == "double_charge":
-        if facts.get("payment.duplicate") and amount:
-            return (
-                f"You were right: order {order} was charged twice. We have refunded the duplicate charge of "
-                f"{_money(amount)}{card}; your order stays active. Refunds usually show within 5-10 business days."
-            )
-        if facts.get("payment.capture_count") is not None:
-            return (
-                f"We checked order {order}: it shows {facts['payment.capture_count']} charge(s) totalling "
-                f"{_money(facts.get('payment.captured') or 0.0)} for an order of "
-                f"{_money(facts.get('order.total') or 0.0)}, "
-                "so we do not see a duplicate charge. A pending card authorization can look like a second charge "
-                "for a few days and then disappears."
-            )
-        return None
-    if intent == "cancel_order":
-        if not facts.get("order.cancellable"):
-            return (
-                f"Order {order} has already shipped, so it can no longer be cancelled; you can return it once it "
-                "arrives."
-            )
-        money = ""
-        if amount:
-            money = f" and refunded {_money(amount)}{card}"
-        elif facts.get("payment.uncaptured"):
-            money = " and released the payment authorization on your card"
-        return f"We have cancelled order {order}{money}."
-    if intent in ("where_is_order", "not_received"):
-        if facts.get("order.status") == "cancelled":
-            return f"Order {order} was cancelled, so it will not be delivered."
-        if status == "in_transit":
-            return f"Order {order} is on its way with {carrier}, tracking number {tracking}."
-        if status == "delivered" and intent == "where_is_order":
-            return f"{carrier} shows order {order} as delivered (tracking number {tracking})."
-        if status is None and facts.get("order.status") and not facts.get("order.shipped"):
-            return f"Order {order} has not shipped yet; we will send you the tracking number as soon as it does."
-        return None
-    if intent == "change_address":
-        if facts.get("order.shipped"):
-            return f"Order {order} has already shipped, so its delivery address can no longer be changed."
-        return None
-    if intent in ("damaged_item", "wrong_item"):
-        if amount and facts.get("refund.capture_id"):
-            what = "arrived damaged" if intent == "damaged_item" else "was not what you ordered"
-            return (
-                f"We are sorry your order {order} {what}. We have refunded {_money(amount)}{card}; no need to send it "
-                "back."
-            )
-        return None
-    if intent == "return_refund":
-        return (
-            f"We do not see the return of order {order} as received yet. As soon as it arrives at our warehouse "
-            "we refund it, usually within 5 business days."
-        )
-    if intent == "question":
-        return (
-            "Thank you for your question. Items can be returned within 30 days of delivery, and refunds show on "
-            "your card within 5-10 business days. If it is about a specific order, reply with its number "
-            "(for example SO-100123) and we will look it up."
-        )
-    return None
-
-
-def compose_reply(facts: Mapping[str, Any]) -> str | None:
-    """The reply draft for the whole ticket (None when some request must go to a person instead)."""
-    types = facts.get(TYPES_FACT) or []
-    name = str(facts.get("customer.name") or "").split(" ")[0] or "there"
-    opening = f"Hello {name},"
-    sorry = " We are sorry for the trouble this caused." if facts.get("message.angry") else ""
-    ref = facts.get("order.ref")
-    if "unreadable_message" in types:
-        body = [
-            "We could not read your message (it was empty, too long or not text). Could you write again in a few "
-            "sentences and tell us the order number it is about?"
-        ]
-    elif "order_not_found" in types or "order_not_owned" in types:
-        quoted = f"order {ref}" if ref else "that order"
-        body = [
-            f"We could not find {quoted} on your account. Could you check the order number in your confirmation "
-            "e-mail and reply with it? We can only help with orders placed with your account."
-        ]
-    elif "which_order" in types:
-        listed = ", ".join(facts.get("order.candidates") or [])
-        body = [
-            f"Which order is your message about? On your account we see {listed}. Reply with its number and we will "
-            "take care of it."
-        ]
-    elif "unclear_request" in types:
-        body = [
-            "Thank you for your message. Could you tell us a little more about what you need (a refund, a "
-            "cancellation, where your order is...) and the order number it is about?"
-        ]
-    else:
-        parts = [_fragment(t, facts) for t in types]
-        if any(p is None for p in parts):
-            return None
-        body = [p for p in parts if p]
-    return f"{opening}\n\n{' '.join(body)}{sorry}\n\nKind regards,\nCustomer Support"
+    return {"refund.amount": amount if amount else None, "refund.capture_id": capture, "return.refund_due": due}
 
 
 def compose_note(facts: Mapping[str, Any]) -> str:

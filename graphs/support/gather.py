@@ -1,8 +1,10 @@
 """Gather: read the ticket, understand the message, then read the customer and their orders, concurrently.
 
 The helpdesk comes first (it names the customer and holds the message); the message is read deterministically
-(:mod:`understanding`); then the CRM and the ERP (the customer's recent orders and any order quoted) at once, and
-for each order that could be the one, its payment (billing) and shipments. An order the customer does not own is
+(:mod:`understanding`); then the CRM and the ERP (the customer's recent orders and any order quoted, each with its
+returns and its products' variants in one context read) at once, and
+for each order that could be the one, its payment (billing), and its shipments and the ship-to shipping holds
+for it (one shipping context read). An order the customer does not own is
 read only to learn that (its payment and shipments are not). A system that fails leaves its facts unknown, and
 the policies cannot act on unknown facts.
 """
@@ -63,21 +65,31 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     wanted = quoted or (recent[:RECENT] if set(reading.intents) & set(ORDER_INTENTS) else [])
-    headers = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order", {"order_id": o}) for o in wanted))
+    contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
+    headers = [c["order"] if c is not None else None for c in contexts]
     owned = [h["order_id"] for h in headers if h is not None and h["customer_id"] == customer_id]
+    extras = {c["order"]["order_id"]: c for c in contexts if c is not None}
     payments, shipments = await asyncio.gather(
         asyncio.gather(*(call(f"payments.get_payment:{o}", "get_payment", {"order_id": o}) for o in owned)),
-        asyncio.gather(*(call(f"shipping.list_shipments:{o}", "list_shipments", {"order_id": o}) for o in owned)),
+        asyncio.gather(
+            *(call(f"shipping.get_shipping_context:{o}", "get_shipping_context", {"order_id": o}) for o in owned)
+        ),
     )
     orders: dict[str, Any] = {o: None for o in wanted}
     for header in headers:
         if header is not None:
             orders[header["order_id"]] = {"order": header}
-    for order_id, payment, shipped in zip(owned, payments, shipments, strict=True):
+    for order_id, payment, shipping in zip(owned, payments, shipments, strict=True):
+        listed_shipments = (shipping or {}).get("shipments")
+        validation = (shipping or {}).get("address_validation")
         orders[order_id] = {
             "order": orders[order_id]["order"],
             "payment": payment,
-            "shipments": (shipped or {}).get("shipments") if shipped is not None else None,
+            "shipments": listed_shipments.get("shipments") if listed_shipments is not None else None,
+            # shipping's own copy of the ship-to (what the label will carry); None: it could not be read
+            "shipping_address": validation.get("address") if validation is not None else None,
+            "returns": extras[order_id].get("returns"),
+            "variants": extras[order_id].get("variants"),
         }
     not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
     gathered: dict[str, Any] = {

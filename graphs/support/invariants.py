@@ -1,7 +1,9 @@
 """The support mission's invariants: what no plan may do for a customer, whoever proposed or edited it.
 
 Nothing touches an order the customer does not own; a refund is never more than what can still be refunded on the
-order (the plan's refunds together included); an order is cancelled only before it ships; an authorization is
+order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it
+ships, and only to the address on the customer's account (in the ERP and in shipping's copy, the latter only
+after the former); an exchange is only of the line and in-stock variant the customer asked for; an authorization is
 voided only while nothing was captured; a reply goes only to a ticket that still waits for an answer. A fact that
 is not known fails closed.
 """
@@ -12,7 +14,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 _CENT = 0.005
-ORDER_TOOLS = ("cancel_order", "void_authorization", "refund_payment")
+ORDER_TOOLS = (
+    "cancel_order",
+    "void_authorization",
+    "refund_payment",
+    "change_ship_to",
+    "update_shipment_address",
+    "exchange_order_item",
+)
+SHIP_TO_TOOLS = ("change_ship_to", "update_shipment_address")
+_PLACE = ("name", "line1", "line2", "city", "region", "postal_code", "country")
+
+
+def _same_address(given: Any, account: Any) -> bool:
+    if not isinstance(given, Mapping) or not isinstance(account, Mapping):
+        return False
+    return all((given.get(k) or "") == (account.get(k) or "") for k in _PLACE)
 
 
 def _number(value: Any) -> float | None:
@@ -40,6 +57,26 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("refund_payment: the plan already refunds this order; one refund per resolution")
     if tool == "cancel_order" and facts.get("order.cancellable") is not True:
         problems.append("cancel_order: the order has shipped or is already cancelled")
+    if tool in SHIP_TO_TOOLS:
+        if facts.get("order.cancellable") is not True:
+            problems.append(f"{tool}: the order has shipped or is cancelled; its ship-to can no longer change")
+        if not _same_address(args.get("ship_to"), facts.get("address.new")):
+            problems.append(f"{tool}: a ship-to changes only to the address on the customer's account")
+    if tool == "change_ship_to" and facts.get("address.shipping_differs") is None:
+        problems.append("change_ship_to: shipping's copy of the ship-to is not known; a person changes the address")
+    if tool == "update_shipment_address" and "change_ship_to" not in earlier:
+        problems.append("update_shipment_address: only with the order's own ship-to change (ERP) before it")
+    if tool == "exchange_order_item":
+        # the ERP records the exchange without changing the order's lines, and shipping holds no items: before
+        # delivery the parcel would still carry the old variant
+        if facts.get("shipment.status") != "delivered":
+            problems.append("exchange_order_item: only a delivered order is exchanged (a pending one ships as is)")
+        if facts.get("exchange.in_stock") is not True:
+            problems.append("exchange_order_item: the variant asked for is not known to be in stock")
+        if str(args.get("sku")) != str(facts.get("exchange.sku")) or args.get("line_no") != facts.get(
+            "exchange.line_no"
+        ):
+            problems.append("exchange_order_item: not the line and variant the customer asked for")
     if tool == "void_authorization" and facts.get("payment.uncaptured") is not True:
         problems.append("void_authorization: money was captured on the order; it is refunded, not voided")
     if tool == "send_ticket_reply":
@@ -47,4 +84,10 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("send_ticket_reply: the ticket no longer waits for an answer")
         if earlier.count("send_ticket_reply"):
             problems.append("send_ticket_reply: the plan already replies; one reply per resolution")
+        stale_label = facts.get("address.shipping_differs") is True and "update_shipment_address" not in earlier
+        if "change_ship_to" in earlier and stale_label:
+            problems.append(
+                "send_ticket_reply: it announces the new address while shipping's label keeps the old one "
+                "(update_shipment_address is missing)"
+            )
     return problems

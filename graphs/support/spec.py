@@ -17,7 +17,8 @@ SPEC = MissionSpec(
     name="support",
     title="Customer support",
     description="A customer's ticket: understand what they ask, check it against the order, billing and shipping "
-    "systems, and propose the refund, cancellation, answer or question back, with the reply to send.",
+    "systems, and propose the refund, cancellation, ship-to change, exchange, answer or question back, with the "
+    "reply to send in the customer's language.",
     subject=Subject(
         kind="ticket", example="TKT-000001", pattern=r"TKT-[0-9]{4,12}", lookup=("get_ticket", "ticket_id")
     ),

@@ -1,4 +1,5 @@
-"""The support mission's tool policy: cancel first, then the money, then the reply, the internal note last.
+"""The support mission's tool policy: order changes first (cancel, ship-to in the ERP then in shipping, exchange),
+then the money, then the reply, the internal note last.
 
 A reply reaches the customer, so it waits for a reviewer with the rest of the plan, and runs only after the
 actions it reports on (when a refund is refused, the reply that announces it does not go out). Only the internal
@@ -23,6 +24,16 @@ def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
 TOOLS = ToolPolicy(
     [
         _rule("erp", "cancel_order", CANCEL, ids={"order_id": ("order.id",)}, free_text=frozenset({"reason"})),
+        _rule("erp", "change_ship_to", CANCEL, ids={"order_id": ("order.id",)}),
+        # shipping's own copy of the ship-to (the label's): changed only once the ERP's change went through
+        _rule(
+            "shipping",
+            "update_shipment_address",
+            CANCEL,
+            ids={"order_id": ("order.id",)},
+            depends_on=frozenset({"change_ship_to"}),
+        ),
+        _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
         _rule(
             "payments",
             "void_authorization",

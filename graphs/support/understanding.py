@@ -78,7 +78,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "livrer a", "otra direccion", "andere adresse",
         "cambiar la direccion", "nueva direccion", "direccion equivocada", "me mude", "changer l'adresse",
         "changer mon adresse", "nouvelle adresse", "demenage", "adresse andern", "neue adresse", "falsche adresse",
-        "umgezogen",
+        "umgezogen", "lieferadresse", "direccion de envio",
     ),
     "damaged_item": (
         "damaged", "broken", "cracked", "defective", "doesn't work", "doesnt work", "does not work", "shattered",
@@ -173,6 +173,13 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
         ("address", "adresse", "direccion"),
     ),
     (
+        "exchange_variant",
+        ("cambiar", "change", "switch", "swap", "echanger", "tauschen", "umtauschen", "instead"),
+        ("black", "blue", "red", "green", "white", "grey", "gray", "negro", "azul", "rojo", "verde", "blanco",
+         "gris", "noir", "bleu", "rouge", "vert", "blanc", "schwarz", "blau", "rot", "grun", "weiss", "grau"),
+        ("address", "adresse", "direccion"),
+    ),
+    (
         "wrong_item",
         ("got", "received", "sent", "came with", "arrived with", "recibi", "recu", "erhalten"),
         ("instead of", "en lugar de", "au lieu de", "statt"),
@@ -212,7 +219,7 @@ ANGRY_WORDS = (
     "wtf", "fed up", "sick of", "useless", "pathetic", "ripped off", "incompetent", "joke",
 )  # fmt: skip
 LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
-    "es": ("pedido", "hola", "gracias", "por favor", "quiero", "mi ", "dos veces", "cobrado"),
+    "es": ("pedido", "hola", "gracias", "por favor", "quiero", "mi ", "dos veces", "cobrado", "necesito", "del "),
     "fr": ("commande", "bonjour", "merci", "je ", "mon ", "ma ", "s'il vous plait", "deux fois"),
     "de": ("bestellung", "hallo", "danke", "bitte", "ich ", "meine", "zweimal", "nicht"),
 }
@@ -223,6 +230,24 @@ _ORDER = re.compile(
 )
 #: Other numbers quoted as an order (too short or too long to be one of ours): "#4471", "order 12".
 _LOOSE_REF = re.compile(r"(?:#|(?:order|pedido|commande|bestellung)\s*(?:no\.?|nr\.?|#)?\s*)(\d{1,12})(?!\d)")
+
+
+#: Words naming a variant (folded, any of the four languages) -> the option as the ERP names it.
+OPTION_WORDS: dict[str, str] = {
+    **dict.fromkeys(("black", "negro", "negra", "noir", "noire", "schwarz", "schwarze", "schwarzen"), "Black"),
+    **dict.fromkeys(("blue", "azul", "bleu", "bleue", "blau", "blaue", "blauen"), "Blue"),
+    **dict.fromkeys(("red", "rojo", "roja", "rouge", "rot", "rote", "roten"), "Red"),
+    **dict.fromkeys(("green", "verde", "vert", "verte", "grun", "grune", "grunen"), "Green"),
+    **dict.fromkeys(("white", "blanco", "blanca", "blanc", "blanche", "weiss", "weisse", "weissen"), "White"),
+    **dict.fromkeys(("grey", "gray", "gris", "grise", "grau", "graue", "grauen"), "Grey"),
+}
+#: A street address written in the message ("12 Baker Street", "Hauptstrasse 5", "calle Mayor 3", a ZIP code):
+#: the customer gives the new address themselves, so a person enters it (the mission never copies it).
+_ADDRESS = re.compile(
+    r"(?<![a-z0-9])\d{1,5}\s+(?:[a-z]+\s+){0,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way"
+    r"|place|pl|court|ct)(?![a-z])|(?:calle|avenida|rue|avenue|boulevard)\s+[a-z]"
+    r"|[a-z]+(?:strasse|str|weg|platz|gasse)\.?\s+\d{1,4}(?![0-9])|(?<![0-9#])\d{5}(?![0-9])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +262,10 @@ class Reading:
     angry: bool = False
     language: str = "en"
     matched: dict[str, str] = field(default_factory=dict)  # intent -> the phrase that matched
+    #: Variant options the message names (as the ERP names them: Blue, Black...), for an exchange.
+    options: tuple[str, ...] = ()
+    #: The message writes out a street address (a person enters a new ship-to from it, never the mission).
+    gives_address: bool = False
 
 
 def fold(text: str) -> str:
@@ -369,7 +398,13 @@ def read_message(text: object) -> Reading:
         angry=angry,
         language=_language(folded),
         matched={i: matched[i] for i in intents},
+        options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS})),
+        gives_address=bool(_ADDRESS.search(folded)),
     )
+
+
+_REFUND_WORDS = ("refund", "money back", "reembolso", "rembourse", "erstattung", "geld")
+_SHIPPED_YET = ("shipped yet", "has it shipped", "been shipped", "dispatched yet")
 
 
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
@@ -385,6 +420,10 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         found.discard("change_address")
     if "change_address" in found:
         found.discard("exchange_variant") if "size" not in folded and "color" not in folded else None
+    if {"return_refund", "not_received"} <= found and any(w in folded for w in _REFUND_WORDS):
+        found.discard("not_received")  # "I sent it back and have not received the refund" is about the money
+    if {"change_address", "where_is_order"} <= found and matched.get("where_is_order") in _SHIPPED_YET:
+        found.discard("where_is_order")  # "it hasn't shipped yet, right? send it to my new address"
     if "question" in found and len(found) > 1:
         found.discard("question")  # "can I get a refund for the double charge?" is the charge, not a question
     if "return_refund" in found and "cancel_order" in found and "return" not in folded:

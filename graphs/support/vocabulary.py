@@ -34,9 +34,9 @@ CONDITIONS: tuple[str, ...] = (
 )
 CASE_TYPES: tuple[str, ...] = INTENTS + CONDITIONS
 
-Outcome = Literal["refund", "cancel", "answer", "ask_customer", "escalate"]
+Outcome = Literal["refund", "cancel", "exchange", "change_address", "answer", "ask_customer", "escalate"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
-ADVANCING: tuple[str, ...] = ("refund", "cancel", "answer", "ask_customer")
+ADVANCING: tuple[str, ...] = ("refund", "cancel", "exchange", "change_address", "answer", "ask_customer")
 
 DOMAINS: tuple[str, ...] = ("customer_support",)
 
@@ -85,7 +85,32 @@ FACTS: dict[str, tuple[str, str]] = {
     "shipment.tracking": ("str", "its tracking number"),
     "shipment.days_since_delivery": ("number", "days since the carrier marked it delivered"),
     "shipment.days_in_transit": ("number", "days since it shipped, while not delivered"),
-    "return.received": ("bool", "the systems show the return received back"),
+    "return.received": ("bool", "the ERP shows a return of the order received by the warehouse"),
+    "return.id": ("str", "the order's latest received return (or the latest registered one)"),
+    "return.received_at": ("str", "when the warehouse received it"),
+    "return.condition": ("str", "as_new, opened or damaged, as inspected on receipt"),
+    "return.value": ("number", "what the received returned items cost (quantity times unit price)"),
+    "return.refund_due": ("number", "what the received return still owes: its value less earlier refunds, capped"),
+    "return.days_after_delivery": ("number", "days between the carrier's delivery and the warehouse's receipt"),
+    "payment.capture_refundables": ("list", "each capture with what can still be refunded on it"),
+    "exchange.line_no": ("int", "the order line the customer wants in another variant"),
+    "exchange.from_sku": ("str", "the variant they have"),
+    "exchange.from_option": ("str", "its option (colour, size)"),
+    "exchange.sku": ("str", "the variant they asked for (named in the message, of the same product)"),
+    "exchange.option": ("str", "its option"),
+    "exchange.available": ("int", "units of it available to sell"),
+    "exchange.in_stock": ("bool", "enough of it is available for the line's quantity"),
+    "exchange.same_price": ("bool", "it costs what the line cost"),
+    "exchange.options_in_stock": ("list", "the other options of the order's products that are in stock"),
+    "address.new": ("dict", "the address on the customer's account (CRM), as the new ship-to"),
+    "address.differs": ("bool", "the account's address differs from the order's ship-to"),
+    "address.summary": ("str", "the account's address in one line, for the reply"),
+    "address.shipping_differs": (
+        "bool",
+        "shipping's own copy of the ship-to (what the label will carry) differs from the account's address; "
+        "unknown when shipping could not be read",
+    ),
+    "message.gives_address": ("bool", "the message writes out a street address itself (a person enters it)"),
     "reply.text": ("str", "the reply to the customer, stating only facts the systems showed"),
     "reply.status": ("str", "the status the reply sets: solved, or pending when it asks the customer"),
     "note.text": ("str", "the internal note summarising what the mission found"),

@@ -17,7 +17,7 @@ from typing import Any
 
 from ai_missions.evals.cases import Case, write_cases
 from ai_missions.graphs.support.evals.labeller import label
-from ai_missions.integrations import erp, helpdesk, payments, shipping
+from ai_missions.integrations import crm, erp, helpdesk, payments, shipping
 from ai_missions.integrations.books import seed_books
 from ai_missions.integrations.snapshot import export_snapshot
 from ai_missions.integrations.store import connect, get_meta
@@ -33,15 +33,21 @@ def _rows(conn: sqlite3.Connection, table: str, where: str = "", params: tuple[A
 
 def _record(conns: dict[str, sqlite3.Connection], order_id: str) -> dict[str, Any]:
     shipments = shipping.list_shipments(conns["shipping"], order_id).model_dump()["shipments"]
+    context = erp.get_order_context(conns["erp"], order_id).model_dump()
     return {
-        "order": erp.get_order(conns["erp"], order_id).model_dump(),
+        "order": context["order"],
         "payment": payments.get_payment(conns["payments"], order_id).model_dump(),
         "shipments": shipments,
+        "returns": context["returns"],
+        "variants": context["variants"],
+        "shipping_address": shipping.get_address_validation(conns["shipping"], order_id).address.model_dump(
+            exclude={"fingerprint"}
+        ),
     }
 
 
 def cases_of_book(home: Path) -> list[Case]:
-    conns = {s: connect(s, home) for s in ("helpdesk", "erp", "payments", "shipping")}
+    conns = {s: connect(s, home) for s in ("helpdesk", "erp", "payments", "shipping", "crm")}
     try:
         asked = json.loads(get_meta(conns["helpdesk"], "recorded_requests") or "{}")
         cases = []
@@ -57,6 +63,7 @@ def cases_of_book(home: Path) -> list[Case]:
             support_case = {
                 "ticket": ticket,
                 "orders": {o: _record(conns, o) for o in mine},
+                "customer": crm.get_customer(conns["crm"], customer).model_dump(),
                 "truth": {"intents": [] if condition else [request], "order_id": target, "condition": condition},
             }
             resolution = label(support_case)

@@ -29,6 +29,11 @@ FORMAT = "ai-missions/support-case@1"
 NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 DEFAULT_CASES = 600
 CARRIERS = (("UPS", "1Z"), ("FedEx", "7"), ("USPS", "94"))
+COLOURS = ("Black", "Blue", "Red", "Green", "White", "Grey")
+#: Where the generated customers' orders ship to; a customer who moved has another address on their account.
+HOME = {"name": "Ana Silva", "line1": "12 Pine Street", "line2": None, "city": "Seattle", "region": "WA",
+        "postal_code": "98101", "country": "US"}  # fmt: skip
+MOVED = {**HOME, "line1": "88 Oak Avenue", "city": "Austin", "region": "TX", "postal_code": "78701"}
 #: Request -> weight in the set.
 WEIGHTS = {
     "double_charge": 12,
@@ -87,16 +92,36 @@ class World:
             self.n_cap += 1
             captures.append({"capture_id": f"CAP-9{self.n_cap:06d}", "amount": total, "refundable_amount": total})
         line_prices = [round(total / lines, 2)] * lines
-        order = {
+        order: dict[str, Any] = {
             "order_id": order_id,
             "customer_id": customer,
             "status": status,
             "total": total,
             "lines": [
-                {"line_no": i + 1, "sku": f"SKU-{rng.randint(1000, 9999)}", "line_total": p}
+                {
+                    "line_no": i + 1,
+                    "sku": f"SKU-{rng.randint(1000, 9999)}",
+                    "quantity": 1,
+                    "unit_price": p,
+                    "line_total": p,
+                }
                 for i, p in enumerate(line_prices)
             ],
+            "ship_to": dict(HOME),
         }
+        variants = []
+        for line in order["lines"]:
+            colours = rng.sample(COLOURS, 3)
+            for n, colour in enumerate(colours):
+                variants.append(
+                    {
+                        "sku": line["sku"] if n == 0 else f"{line['sku']}-{colour.upper()}",
+                        "product_id": f"P-{line['sku'][4:]}",
+                        "option": colour,
+                        "unit_price": line["unit_price"],
+                        "available": rng.choice((0, 4, 12)),
+                    }
+                )
         payment = {
             "order_id": order_id,
             "authorizations": [
@@ -126,7 +151,33 @@ class World:
                     "days_since_delivery": round(since, 1) if delivered else None,
                 }
             )
-        return {"order": order, "payment": payment, "shipments": shipments}
+        return {
+            "order": order,
+            "payment": payment,
+            "shipments": shipments,
+            "returns": [],
+            "variants": variants,
+            # shipping's own copy of the ship-to (what the label carries): the address the order was placed with
+            "shipping_address": dict(HOME),
+        }
+
+    def add_return(self, record: dict[str, Any], *, received: bool, after_delivery: float) -> None:
+        """A return of the order's first line, received by the warehouse ``after_delivery`` days after delivery
+        (or registered and still on its way)."""
+        delivered = datetime.fromisoformat(str(record["shipments"][-1]["delivered_at"]).replace("Z", "+00:00"))
+        line = record["order"]["lines"][0]
+        record["returns"].append(
+            {
+                "return_id": f"RET-9{self.n_order}",
+                "order_id": record["order"]["order_id"],
+                "created_at": _ts(delivered + timedelta(days=1)),
+                "received": received,
+                "received_at": _ts(delivered + timedelta(days=after_delivery)) if received else None,
+                "condition": self.rng.choice(("as_new", "opened")) if received else None,
+                "lines": [{"line_no": 1, "sku": line["sku"], "quantity": 1, "value": line["line_total"]}],
+                "value": line["line_total"],
+            }
+        )
 
 
 #: Request -> (state, fits) choices: the state the target order is in, and whether it fits the request (an order
@@ -171,6 +222,7 @@ def make_case(index: int, seed: int) -> dict[str, Any]:
     ticket_id = f"TKT-9{index:05d}"
     orders: dict[str, Any] = {}
     truth: dict[str, Any] = {"intents": [], "order_id": None, "condition": None}
+    customer_address = dict(HOME)
     portal_order: str | None = None
     tags: list[str] = [f"language:{language}"]
     # the customer's other orders: long delivered ones (fit only delivered-item requests, so they are older than 30
@@ -226,10 +278,57 @@ def make_case(index: int, seed: int) -> dict[str, Any]:
             variant = rng.random()
             lines = 2 if variant < 0.25 else 1
             days = rng.uniform(35, 60) if 0.25 <= variant < 0.4 else rng.uniform(1, 25)
+        if kind == "return_refund":
+            variant = rng.random()
+            lines = 2 if rng.random() < 0.3 else 1
+            days = rng.uniform(40, 60) if 0.5 <= variant < 0.6 else rng.uniform(3, 25)
+        if kind == "exchange_variant":
+            days = rng.uniform(40, 50) if rng.random() < 0.1 else rng.uniform(2, 25)
         target = world.order(customer, state, lines=lines, days=days)
         order_id = target["order"]["order_id"]
         orders[order_id] = target
         truth.update(intents=intents, order_id=order_id)
+        phrase_as, option = kind, None
+        if kind == "return_refund":
+            if variant < 0.6:  # received: within the window, or (0.5-0.6) late
+                since = days or 0.0
+                after = min(since - 1, rng.uniform(2, 12)) if since < 30 else 35
+                world.add_return(target, received=True, after_delivery=after)
+                if rng.random() < 0.15:  # a refund already made on the order covers it
+                    target["payment"]["refunded_amount"] = target["order"]["lines"][0]["line_total"]
+                    for capture in target["payment"]["captures"]:
+                        capture["refundable_amount"] = round(
+                            capture["amount"] - target["payment"]["refunded_amount"], 2
+                        )
+                tags.append("return:received")
+            elif variant < 0.85:
+                world.add_return(target, received=False, after_delivery=0)
+                tags.append("return:registered")
+            else:
+                tags.append("return:none")
+        if kind == "change_address" and state != "in_transit":
+            variant = rng.random()
+            if variant < 0.6:
+                customer_address = dict(MOVED)
+                tags.append("address:account")
+            elif variant < 0.8:
+                tags.append("address:same")
+            else:
+                phrase_as = "change_address_written"
+                truth["address_in_message"] = True
+                tags.append("address:written")
+        if kind == "exchange_variant":
+            line = target["order"]["lines"][0]
+            siblings = [
+                v for v in target["variants"] if v["product_id"] == f"P-{line['sku'][4:]}" and v["sku"] != line["sku"]
+            ]
+            if rng.random() < 0.75:
+                wanted = rng.choice(siblings)
+                option, phrase_as = wanted["option"], "exchange_named"
+                truth["variant_sku"] = wanted["sku"]
+                tags.append("exchange:" + ("in_stock" if wanted["available"] else "out_of_stock"))
+            else:
+                tags.append("exchange:unnamed")
         fits = all(state in FITTING[i] for i in intents)
         style = rng.random()
         if style < 0.1:
@@ -246,8 +345,9 @@ def make_case(index: int, seed: int) -> dict[str, Any]:
         tags += [t for t, on in (("angry", angry), ("typo", typos), ("injection", injection)) if on]
         parts = [
             compose(
-                i,
+                phrase_as if i == kind else i,
                 rng,
+                option=option,
                 ref=ref,
                 language=language,
                 angry=angry and n == 0,
@@ -290,6 +390,7 @@ def make_case(index: int, seed: int) -> dict[str, Any]:
             "tier": rng.choice(("standard", "silver", "gold")),
             "order_count": len(recent),
             "tenure_years": round(rng.uniform(0, 8), 1),
+            "current_address": customer_address,
         },
         "orders": orders,
         "recent_orders": recent,

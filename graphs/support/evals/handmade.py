@@ -24,8 +24,17 @@ HANDMADE = DATA / "handmade_messages.jsonl"
 #: Written after the reader was widened and never tuned on: how well the widening generalises.
 HOLDOUT = DATA / "handmade_holdout.jsonl"
 
-#: Intents whose policies can move money or change an order (refund, cancel): reading one wrongly is a false action.
-ACTION_INTENTS: tuple[str, ...] = ("double_charge", "return_refund", "cancel_order", "damaged_item", "wrong_item")
+#: Intents whose policies can move money or change an order (refund, cancel, ship-to, exchange): reading one wrongly
+#: is a false action.
+ACTION_INTENTS: tuple[str, ...] = (
+    "double_charge",
+    "return_refund",
+    "cancel_order",
+    "change_address",
+    "damaged_item",
+    "wrong_item",
+    "exchange_variant",
+)
 
 
 @dataclass
@@ -38,6 +47,11 @@ class HandmadeReport:
     per_intent: dict[str, list[int]] = field(default_factory=lambda: {i: [0, 0, 0] for i in INTENTS})
     false_actions: list[tuple[str, str]] = field(default_factory=list)  # (text, intent)
     misses: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    #: Messages that say which variant they want or write out an address (``options``/``gives_address`` in the
+    #: set), and how many of those the reader got exactly.
+    details: int = 0
+    details_ok: int = 0
+    detail_misses: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -53,7 +67,15 @@ def score(messages: list[dict[str, Any]]) -> HandmadeReport:
     for message in messages:
         text = str(message["text"])
         expected = {str(i) for i in message["intents"]}
-        found = set(read_message(text).intents)
+        reading = read_message(text)
+        found = set(reading.intents)
+        for key, got in (("options", sorted(reading.options)), ("gives_address", reading.gives_address)):
+            if key in message:
+                want = sorted(message[key]) if key == "options" else bool(message[key])
+                report.details += 1
+                report.details_ok += got == want
+                if got != want:
+                    report.detail_misses.append(f"{key} {want} got {got}: {text!r}")
         report.cases += 1
         report.exact += found == expected
         for intent in INTENTS:
@@ -71,6 +93,8 @@ def render(report: HandmadeReport) -> str:
     lines = [f"hand-made messages: {report.cases}, exact intent match {report.accuracy:.1%} ({report.exact})"]
     for intent, (want, got, wrong) in report.per_intent.items():
         lines.append(f"  {intent:<17} found {got}/{want}  read wrongly {wrong}")
+    lines.append(f"variants named / addresses written: {report.details_ok}/{report.details} read exactly")
+    lines += [f"  {m}" for m in report.detail_misses]
     lines.append(f"false action intents: {len(report.false_actions)}")
     lines += [f"  {intent}: {text!r}" for text, intent in report.false_actions]
     lines.append("read differently:")

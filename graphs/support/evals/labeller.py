@@ -129,7 +129,25 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
                 if shipment is not None and shipment["status"] == "in_transit":
                     mentions.append(shipment["tracking_number"])
         elif intent == "change_address":
-            outcomes.append("answer" if order["status"] in ("shipped", "delivered") else "escalate")
+            account = (case.get("customer") or {}).get("current_address")
+            place = ("line1", "line2", "city", "region", "postal_code", "country")
+            if order["status"] in ("shipped", "delivered"):
+                outcomes.append("answer")
+            elif (
+                order["status"] == "cancelled"
+                or truth.get("address_in_message")
+                or not account
+                or all(account.get(k) == order.get("ship_to", {}).get(k) for k in place)
+            ):
+                outcomes.append("escalate")  # a person takes an address from the message, never the mission
+            else:
+                ship_to = {k: account.get(k) for k in ("name", *place)}
+                actions.append({"tool": "change_ship_to", "args": {"order_id": order_id, "ship_to": ship_to}})
+                on_label = record.get("shipping_address")  # shipping's own copy: the label must change too
+                if on_label and any(account.get(k) != on_label.get(k) for k in place):
+                    args = {"order_id": order_id, "ship_to": ship_to}
+                    actions.append({"tool": "update_shipment_address", "args": args})
+                outcomes.append("change_address")
         elif intent in ("damaged_item", "wrong_item"):
             single = len(order["lines"]) == 1 and len(payment["captures"]) == 1
             delivered = shipment is not None and shipment["status"] == "delivered"
@@ -151,17 +169,72 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 outcomes.append("escalate")
         elif intent == "return_refund":
-            outcomes.append("answer")
+            received = [r for r in record.get("returns") or [] if r.get("received_at")]
+            if not received:
+                outcomes.append("answer")  # not back at the warehouse yet: say so, refund nothing
+                continue
+            back = datetime.fromisoformat(str(received[-1]["received_at"]).replace("Z", "+00:00"))
+            delivered_on = shipment.get("delivered_at") if shipment else None
+            if (
+                not delivered_on
+                or (back - datetime.fromisoformat(str(delivered_on).replace("Z", "+00:00"))).total_seconds()
+                > 30 * 86400
+            ):
+                outcomes.append("escalate")
+                continue
+            value = sum(float(r["value"]) for r in received)
+            amount = round(min(_refundable(payment), max(value - float(payment["refunded_amount"]), 0.0)), 2)
+            if amount <= 0:
+                outcomes.append("answer")  # earlier refunds already cover the returned items
+                continue
+            capture = _capture_with(payment, amount, last=False)
+            if capture is None:
+                outcomes.append("escalate")
+                continue
+            actions.append(
+                {"tool": "refund_payment", "args": {"capture_id": capture, "amount": amount, "reason": REASON}}
+            )
+            mentions.append(f"{amount:,.2f}")
+            outcomes.append("refund")
         elif intent == "exchange_variant":
-            outcomes.append("escalate")
+            wanted = next((v for v in record.get("variants") or [] if v["sku"] == truth.get("variant_sku")), None)
+            line = order["lines"][0] if order["lines"] else None
+            in_window = (
+                shipment is not None
+                and shipment["status"] == "delivered"
+                and delivered_days is not None
+                and delivered_days <= 30
+            )
+            if (
+                wanted is None
+                or line is None
+                or not in_window
+                or float(wanted["unit_price"]) != float(line["unit_price"])
+            ):
+                outcomes.append("escalate")
+            elif int(wanted["available"]) >= int(line.get("quantity", 1)):
+                actions.append(
+                    {
+                        "tool": "exchange_order_item",
+                        "args": {"order_id": order_id, "line_no": line["line_no"], "sku": wanted["sku"]},
+                    }
+                )
+                outcomes.append("exchange")
+            else:
+                outcomes.append("answer")  # out of stock: say so honestly
         else:
             outcomes.append("answer")
     if "escalate" in outcomes:
         return {"outcome": "escalate", "actions": [], "reply_mentions": [], "case_types": intents}
-    outcome = next((o for o in ("cancel", "refund", "answer") if o in outcomes), "answer")
+    outcome = next((o for o in ("cancel", "refund", "exchange", "change_address", "answer") if o in outcomes), "answer")
     if len([a for a in actions if a["tool"] == "refund_payment"]) > 1:
         return {"outcome": "escalate", "actions": [], "reply_mentions": [], "case_types": intents}
+    # an out-of-stock exchange asks which in-stock option they would like: the ticket waits for the customer
+    waiting = "exchange_variant" in intents and outcome == "answer" and truth.get("variant_sku")
     actions.append(
-        {"tool": "send_ticket_reply", "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "solved"}}
+        {
+            "tool": "send_ticket_reply",
+            "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "pending" if waiting else "solved"},
+        }
     )
     return {"outcome": outcome, "actions": actions, "reply_mentions": mentions, "case_types": intents}

@@ -1,0 +1,373 @@
+"""The reply draft, in the customer's language: the same sentences in English, Spanish, French and German.
+
+Every sentence is a template filled only from gathered facts (amounts, card digits, carriers, tracking numbers,
+statuses, the account's address, variant names) and what the proposed actions do; a language without templates
+gets English. Amounts are written the same way in every language (``1,234.56``) so a reviewer and the reply checks
+read the one number the refund carries. ``PROMISES`` lists, per tool, the words that announce its effect in each
+language: a reply may say them only when the plan has that action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ai_missions.graphs.support.vocabulary import TYPES_FACT
+
+LANGUAGES = ("en", "es", "fr", "de")
+
+T: dict[str, dict[str, str]] = {
+    "en": {
+        "hello": "Hello {name},",
+        "anyone": "there",
+        "bye": "Kind regards,\nCustomer Support",
+        "sorry": "We are sorry for the trouble this caused.",
+        "card": " to the card ending {last4}",
+        "unreadable": "We could not read your message (it was empty, too long or not text). Could you write again "
+        "in a few sentences and tell us the order number it is about?",
+        "that_order": "that order",
+        "order_n": "order {ref}",
+        "not_found": "We could not find {quoted} on your account. Could you check the order number in your "
+        "confirmation e-mail and reply with it? We can only help with orders placed with your account.",
+        "which": "Which order is your message about? On your account we see {listed}. Reply with its number and we "
+        "will take care of it.",
+        "unclear": "Thank you for your message. Could you tell us a little more about what you need (a refund, a "
+        "cancellation, where your order is...) and the order number it is about?",
+        "dup_refunded": "You were right: order {order} was charged twice. We have refunded the duplicate charge of "
+        "{amount}{card}; your order stays active. Refunds usually show within 5-10 business days.",
+        "dup_none": "We checked order {order}: it shows {count} charge(s) totalling {captured} for an order of "
+        "{total}, so we do not see a duplicate charge. A pending card authorization can look like a second charge "
+        "for a few days and then disappears.",
+        "cancel_shipped": "Order {order} has already shipped, so it can no longer be cancelled; you can return it "
+        "once it arrives.",
+        "cancel_refund": "We have cancelled order {order} and refunded {amount}{card}.",
+        "cancel_void": "We have cancelled order {order} and released the payment authorization on your card.",
+        "cancel_only": "We have cancelled order {order}.",
+        "was_cancelled": "Order {order} was cancelled, so it will not be delivered.",
+        "in_transit": "Order {order} is on its way with {carrier}, tracking number {tracking}.",
+        "delivered": "{carrier} shows order {order} as delivered (tracking number {tracking}).",
+        "not_shipped": "Order {order} has not shipped yet; we will send you the tracking number as soon as it does.",
+        "address_shipped": "Order {order} has already shipped, so its delivery address can no longer be changed.",
+        "address_changed": "Order {order} will now ship to the address on your account: {address}.",
+        "damaged": "We are sorry your order {order} arrived damaged. We have refunded {amount}{card}; no need to "
+        "send it back.",
+        "wrong": "We are sorry your order {order} was not what you ordered. We have refunded {amount}{card}; no "
+        "need to send it back.",
+        "return_waiting": "We do not see the return of order {order} as received yet. As soon as it arrives at our "
+        "warehouse we refund it, usually within 5 business days.",
+        "return_refunded": "Our warehouse received your return of order {order}. We have refunded {amount}{card} "
+        "for the returned items; refunds usually show within 5-10 business days.",
+        "return_covered": "Our warehouse received your return of order {order}, and the order's refunds already "
+        "cover the returned items, so nothing more is due.",
+        "exchanged": "We have exchanged the {old} item on order {order} for {new}; it is reserved for you. Please "
+        "send the {old} one back.",
+        "out_of_stock": "{new} is out of stock for the item on order {order}, so we cannot exchange it now.",
+        "in_stock_are": " In stock: {options}. Reply with the one you would like.",
+        "none_in_stock": " No other option is in stock; you can return it within 30 days of delivery for a refund.",
+        "question": "Thank you for your question. Items can be returned within 30 days of delivery, and refunds "
+        "show on your card within 5-10 business days. If it is about a specific order, reply with its number "
+        "(for example SO-100123) and we will look it up.",
+    },
+    "es": {
+        "hello": "Hola {name}:",
+        "anyone": "",
+        "bye": "Un saludo,\nAtención al cliente",
+        "sorry": "Sentimos las molestias que esto le ha causado.",
+        "card": " en la tarjeta terminada en {last4}",
+        "unreadable": "No hemos podido leer su mensaje (estaba vacío, era demasiado largo o no era texto). ¿Puede "
+        "escribirnos de nuevo en pocas frases e indicarnos el número de pedido?",
+        "that_order": "ese pedido",
+        "order_n": "el pedido {ref}",
+        "not_found": "No encontramos {quoted} en su cuenta. ¿Puede comprobar el número de pedido en su correo de "
+        "confirmación y respondernos con él? Solo podemos ayudar con pedidos hechos con su cuenta.",
+        "which": "¿A qué pedido se refiere su mensaje? En su cuenta vemos {listed}. Responda con su número y nos "
+        "ocuparemos.",
+        "unclear": "Gracias por su mensaje. ¿Puede contarnos un poco más sobre lo que necesita (un reembolso, una "
+        "cancelación, dónde está su pedido...) y el número de pedido?",
+        "dup_refunded": "Tiene razón: el pedido {order} se cobró dos veces. Hemos reembolsado el cargo duplicado de "
+        "{amount}{card}; su pedido sigue activo. Los reembolsos suelen verse en 5-10 días hábiles.",
+        "dup_none": "Hemos revisado el pedido {order}: muestra {count} cargo(s) por un total de {captured} para un "
+        "pedido de {total}, así que no vemos un cargo duplicado. Una autorización pendiente de la tarjeta puede "
+        "parecer un segundo cargo durante unos días y luego desaparece.",
+        "cancel_shipped": "El pedido {order} ya se ha enviado, así que no se puede cancelar; puede devolverlo "
+        "cuando llegue.",
+        "cancel_refund": "Hemos cancelado el pedido {order} y reembolsado {amount}{card}.",
+        "cancel_void": "Hemos cancelado el pedido {order} y liberado la autorización de pago de su tarjeta.",
+        "cancel_only": "Hemos cancelado el pedido {order}.",
+        "was_cancelled": "El pedido {order} se canceló, así que no se entregará.",
+        "in_transit": "El pedido {order} está en camino con {carrier}, número de seguimiento {tracking}.",
+        "delivered": "{carrier} indica que el pedido {order} se entregó (número de seguimiento {tracking}).",
+        "not_shipped": "El pedido {order} aún no se ha enviado; le enviaremos el número de seguimiento en cuanto "
+        "salga.",
+        "address_shipped": "El pedido {order} ya se ha enviado, así que ya no se puede cambiar la dirección de "
+        "entrega.",
+        "address_changed": "El pedido {order} se enviará ahora a la dirección de su cuenta: {address}.",
+        "damaged": "Sentimos que su pedido {order} llegara dañado. Hemos reembolsado {amount}{card}; no hace falta "
+        "devolverlo.",
+        "wrong": "Sentimos que su pedido {order} no fuera lo que pidió. Hemos reembolsado {amount}{card}; no hace "
+        "falta devolverlo.",
+        "return_waiting": "Aún no vemos recibida la devolución del pedido {order}. En cuanto llegue a nuestro "
+        "almacén la reembolsamos, normalmente en 5 días hábiles.",
+        "return_refunded": "Nuestro almacén recibió su devolución del pedido {order}. Hemos reembolsado "
+        "{amount}{card} por los artículos devueltos; los reembolsos suelen verse en 5-10 días hábiles.",
+        "return_covered": "Nuestro almacén recibió su devolución del pedido {order} y los reembolsos del pedido ya "
+        "cubren los artículos devueltos, así que no queda nada pendiente.",
+        "exchanged": "Hemos cambiado el artículo {old} del pedido {order} por {new}; lo tenemos reservado para "
+        "usted. Por favor, devuélvanos el {old}.",
+        "out_of_stock": "{new} está agotado para el artículo del pedido {order}, así que ahora no podemos cambiarlo.",
+        "in_stock_are": " Disponibles: {options}. Responda con el que prefiera.",
+        "none_in_stock": " No hay otra opción disponible; puede devolverlo en los 30 días siguientes a la entrega "
+        "para un reembolso.",
+        "question": "Gracias por su pregunta. Los artículos se pueden devolver en los 30 días siguientes a la "
+        "entrega, y los reembolsos aparecen en su tarjeta en 5-10 días hábiles. Si se trata de un pedido concreto, "
+        "responda con su número (por ejemplo SO-100123) y lo revisaremos.",
+    },
+    "fr": {
+        "hello": "Bonjour {name},",
+        "anyone": "",
+        "bye": "Cordialement,\nLe service client",
+        "sorry": "Nous sommes désolés pour la gêne occasionnée.",
+        "card": " sur la carte se terminant par {last4}",
+        "unreadable": "Nous n'avons pas pu lire votre message (vide, trop long ou pas du texte). Pourriez-vous nous "
+        "réécrire en quelques phrases en indiquant le numéro de commande ?",
+        "that_order": "cette commande",
+        "order_n": "la commande {ref}",
+        "not_found": "Nous ne trouvons pas {quoted} sur votre compte. Pourriez-vous vérifier le numéro dans votre "
+        "e-mail de confirmation et nous le renvoyer ? Nous ne pouvons traiter que les commandes passées avec votre "
+        "compte.",
+        "which": "De quelle commande s'agit-il ? Sur votre compte nous voyons {listed}. Répondez avec son numéro et "
+        "nous nous en occupons.",
+        "unclear": "Merci pour votre message. Pourriez-vous nous en dire un peu plus sur ce dont vous avez besoin "
+        "(un remboursement, une annulation, où est votre commande...) et le numéro de commande ?",
+        "dup_refunded": "Vous avez raison : la commande {order} a été débitée deux fois. Nous avons remboursé le "
+        "débit en double de {amount}{card} ; votre commande reste active. Les remboursements apparaissent "
+        "généralement sous 5 à 10 jours ouvrés.",
+        "dup_none": "Nous avons vérifié la commande {order} : elle montre {count} débit(s) pour un total de "
+        "{captured} pour une commande de {total}, nous ne voyons donc pas de double débit. Une autorisation de "
+        "carte en attente peut ressembler à un second débit pendant quelques jours puis disparaît.",
+        "cancel_shipped": "La commande {order} est déjà expédiée et ne peut plus être annulée ; vous pourrez la "
+        "retourner à réception.",
+        "cancel_refund": "Nous avons annulé la commande {order} et remboursé {amount}{card}.",
+        "cancel_void": "Nous avons annulé la commande {order} et libéré l'autorisation de paiement sur votre carte.",
+        "cancel_only": "Nous avons annulé la commande {order}.",
+        "was_cancelled": "La commande {order} a été annulée, elle ne sera donc pas livrée.",
+        "in_transit": "La commande {order} est en route avec {carrier}, numéro de suivi {tracking}.",
+        "delivered": "{carrier} indique la commande {order} comme livrée (numéro de suivi {tracking}).",
+        "not_shipped": "La commande {order} n'est pas encore expédiée ; nous vous enverrons le numéro de suivi dès "
+        "son départ.",
+        "address_shipped": "La commande {order} est déjà expédiée, son adresse de livraison ne peut donc plus être "
+        "modifiée.",
+        "address_changed": "La commande {order} sera désormais livrée à l'adresse de votre compte : {address}.",
+        "damaged": "Nous sommes désolés que votre commande {order} soit arrivée endommagée. Nous avons remboursé "
+        "{amount}{card} ; inutile de la renvoyer.",
+        "wrong": "Nous sommes désolés que votre commande {order} ne corresponde pas à ce que vous aviez commandé. "
+        "Nous avons remboursé {amount}{card} ; inutile de la renvoyer.",
+        "return_waiting": "Nous ne voyons pas encore le retour de la commande {order} comme reçu. Dès qu'il arrive "
+        "à notre entrepôt, nous le remboursons, généralement sous 5 jours ouvrés.",
+        "return_refunded": "Notre entrepôt a reçu votre retour de la commande {order}. Nous avons remboursé "
+        "{amount}{card} pour les articles retournés ; les remboursements apparaissent généralement sous 5 à 10 "
+        "jours ouvrés.",
+        "return_covered": "Notre entrepôt a reçu votre retour de la commande {order}, et les remboursements de la "
+        "commande couvrent déjà les articles retournés : rien de plus n'est dû.",
+        "exchanged": "Nous avons échangé l'article {old} de la commande {order} contre {new} ; il vous est réservé. "
+        "Merci de nous renvoyer le {old}.",
+        "out_of_stock": "{new} est en rupture de stock pour l'article de la commande {order}, nous ne pouvons donc "
+        "pas l'échanger pour l'instant.",
+        "in_stock_are": " En stock : {options}. Répondez avec celui que vous préférez.",
+        "none_in_stock": " Aucune autre option n'est en stock ; vous pouvez le retourner dans les 30 jours suivant "
+        "la livraison pour un remboursement.",
+        "question": "Merci pour votre question. Les articles peuvent être retournés dans les 30 jours suivant la "
+        "livraison, et les remboursements apparaissent sur votre carte sous 5 à 10 jours ouvrés. S'il s'agit d'une "
+        "commande précise, répondez avec son numéro (par exemple SO-100123) et nous la vérifierons.",
+    },
+    "de": {
+        "hello": "Hallo {name},",
+        "anyone": "",
+        "bye": "Viele Grüße\nIhr Kundenservice",
+        "sorry": "Es tut uns leid, dass Ihnen dadurch Ärger entstanden ist.",
+        "card": " auf die Karte mit der Endung {last4}",
+        "unreadable": "Wir konnten Ihre Nachricht nicht lesen (sie war leer, zu lang oder kein Text). Können Sie "
+        "uns in wenigen Sätzen noch einmal schreiben und die Bestellnummer nennen?",
+        "that_order": "diese Bestellung",
+        "order_n": "die Bestellung {ref}",
+        "not_found": "Wir finden {quoted} nicht in Ihrem Konto. Können Sie die Bestellnummer in Ihrer "
+        "Bestätigungs-E-Mail prüfen und uns antworten? Wir können nur bei Bestellungen aus Ihrem Konto helfen.",
+        "which": "Um welche Bestellung geht es? In Ihrem Konto sehen wir {listed}. Antworten Sie mit der Nummer, "
+        "und wir kümmern uns darum.",
+        "unclear": "Danke für Ihre Nachricht. Können Sie uns etwas mehr dazu sagen, was Sie brauchen (eine "
+        "Erstattung, eine Stornierung, wo Ihre Bestellung ist...) und um welche Bestellnummer es geht?",
+        "dup_refunded": "Sie haben recht: Die Bestellung {order} wurde zweimal belastet. Wir haben die doppelte "
+        "Belastung von {amount}{card} erstattet; Ihre Bestellung bleibt aktiv. Erstattungen sind meist nach 5-10 "
+        "Werktagen sichtbar.",
+        "dup_none": "Wir haben die Bestellung {order} geprüft: Sie zeigt {count} Belastung(en) über insgesamt "
+        "{captured} bei einem Bestellwert von {total}; eine doppelte Belastung sehen wir also nicht. Eine offene "
+        "Kartenautorisierung kann einige Tage wie eine zweite Belastung aussehen und verschwindet dann.",
+        "cancel_shipped": "Die Bestellung {order} ist bereits versandt und kann nicht mehr storniert werden; Sie "
+        "können sie nach Erhalt zurücksenden.",
+        "cancel_refund": "Wir haben die Bestellung {order} storniert und {amount}{card} erstattet.",
+        "cancel_void": "Wir haben die Bestellung {order} storniert und die Zahlungsautorisierung auf Ihrer Karte "
+        "freigegeben.",
+        "cancel_only": "Wir haben die Bestellung {order} storniert.",
+        "was_cancelled": "Die Bestellung {order} wurde storniert und wird daher nicht geliefert.",
+        "in_transit": "Die Bestellung {order} ist mit {carrier} unterwegs, Sendungsnummer {tracking}.",
+        "delivered": "{carrier} meldet die Bestellung {order} als zugestellt (Sendungsnummer {tracking}).",
+        "not_shipped": "Die Bestellung {order} ist noch nicht versandt; wir schicken Ihnen die Sendungsnummer, "
+        "sobald sie unterwegs ist.",
+        "address_shipped": "Die Bestellung {order} ist bereits versandt, daher kann die Lieferadresse nicht mehr "
+        "geändert werden.",
+        "address_changed": "Die Bestellung {order} wird jetzt an die Adresse aus Ihrem Konto geliefert: {address}.",
+        "damaged": "Es tut uns leid, dass Ihre Bestellung {order} beschädigt ankam. Wir haben {amount}{card} "
+        "erstattet; Sie müssen sie nicht zurücksenden.",
+        "wrong": "Es tut uns leid, dass Ihre Bestellung {order} nicht dem Bestellten entsprach. Wir haben "
+        "{amount}{card} erstattet; Sie müssen sie nicht zurücksenden.",
+        "return_waiting": "Wir sehen die Rücksendung der Bestellung {order} noch nicht als eingegangen. Sobald sie "
+        "in unserem Lager ankommt, erstatten wir sie, meist innerhalb von 5 Werktagen.",
+        "return_refunded": "Unser Lager hat Ihre Rücksendung der Bestellung {order} erhalten. Wir haben "
+        "{amount}{card} für die zurückgesandten Artikel erstattet; Erstattungen sind meist nach 5-10 Werktagen "
+        "sichtbar.",
+        "return_covered": "Unser Lager hat Ihre Rücksendung der Bestellung {order} erhalten, und die Erstattungen "
+        "der Bestellung decken die zurückgesandten Artikel bereits ab; es ist nichts mehr offen.",
+        "exchanged": "Wir haben den Artikel in {old} aus der Bestellung {order} gegen {new} umgetauscht; er ist für "
+        "Sie reserviert. Bitte senden Sie den Artikel in {old} zurück.",
+        "out_of_stock": "{new} ist für den Artikel der Bestellung {order} ausverkauft, daher können wir ihn gerade "
+        "nicht umtauschen.",
+        "in_stock_are": " Vorrätig: {options}. Antworten Sie mit der gewünschten Variante.",
+        "none_in_stock": " Keine andere Variante ist vorrätig; Sie können den Artikel innerhalb von 30 Tagen nach "
+        "der Lieferung zur Erstattung zurücksenden.",
+        "question": "Danke für Ihre Frage. Artikel können innerhalb von 30 Tagen nach der Lieferung zurückgegeben "
+        "werden, und Erstattungen erscheinen nach 5-10 Werktagen auf Ihrer Karte. Geht es um eine bestimmte "
+        "Bestellung, antworten Sie mit ihrer Nummer (zum Beispiel SO-100123), und wir sehen nach.",
+    },
+}
+
+#: Tool -> the words that announce its effect, in every language (a reply says them only when the plan acts).
+PROMISES: dict[str, tuple[str, ...]] = {
+    "refund_payment": ("have refunded", "hemos reembolsado", "avons remboursé", "erstattet"),
+    "cancel_order": ("have cancelled", "hemos cancelado", "avons annulé", "bestellung {order} storniert"),
+    "void_authorization": ("released the payment", "liberado la autorización", "libéré l'autorisation", "freigegeben"),
+    "change_ship_to": (
+        "will now ship to",
+        "se enviará ahora",
+        "sera désormais livrée",
+        "an die adresse aus ihrem konto",
+    ),
+    "exchange_order_item": ("have exchanged", "hemos cambiado el artículo", "avons échangé", "umgetauscht;"),
+}
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def say(language: str, key: str, **fields: Any) -> str:
+    """One sentence in the language (English when it has no templates)."""
+    table = T.get(language, T["en"])
+    return table[key].format(**fields)
+
+
+def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
+    """The sentences about one request, from the facts only (None: this request goes to a person)."""
+    order = facts.get("order.id")
+    last4 = facts.get("payment.card_last4")
+    card = say(lang, "card", last4=last4) if last4 else ""
+    amount = facts.get("refund.amount")
+    money = _money(amount) if amount else ""
+    carrier, tracking = facts.get("shipment.carrier"), facts.get("shipment.tracking")
+    status = facts.get("shipment.status")
+    if intent == "double_charge":
+        if facts.get("payment.duplicate") and amount:
+            return say(lang, "dup_refunded", order=order, amount=money, card=card)
+        if facts.get("payment.capture_count") is not None:
+            return say(
+                lang,
+                "dup_none",
+                order=order,
+                count=facts["payment.capture_count"],
+                captured=_money(facts.get("payment.captured") or 0.0),
+                total=_money(facts.get("order.total") or 0.0),
+            )
+        return None
+    if intent == "cancel_order":
+        if not facts.get("order.cancellable"):
+            return say(lang, "cancel_shipped", order=order)
+        if amount:
+            return say(lang, "cancel_refund", order=order, amount=money, card=card)
+        if facts.get("payment.uncaptured"):
+            return say(lang, "cancel_void", order=order)
+        return say(lang, "cancel_only", order=order)
+    if intent in ("where_is_order", "not_received"):
+        if facts.get("order.status") == "cancelled":
+            return say(lang, "was_cancelled", order=order)
+        if status == "in_transit":
+            return say(lang, "in_transit", order=order, carrier=carrier, tracking=tracking)
+        if status == "delivered" and intent == "where_is_order":
+            return say(lang, "delivered", order=order, carrier=carrier, tracking=tracking)
+        if status is None and facts.get("order.status") and not facts.get("order.shipped"):
+            return say(lang, "not_shipped", order=order)
+        return None
+    if intent == "change_address":
+        if facts.get("order.shipped"):
+            return say(lang, "address_shipped", order=order)
+        if facts.get("order.cancellable") and facts.get("address.differs") and not facts.get("message.gives_address"):
+            return say(lang, "address_changed", order=order, address=facts.get("address.summary"))
+        return None
+    if intent in ("damaged_item", "wrong_item"):
+        if amount and facts.get("refund.capture_id"):
+            return say(lang, "damaged" if intent == "damaged_item" else "wrong", order=order, amount=money, card=card)
+        return None
+    if intent == "return_refund":
+        if not facts.get("return.received"):
+            return say(lang, "return_waiting", order=order)
+        if amount and facts.get("refund.capture_id"):
+            return say(lang, "return_refunded", order=order, amount=money, card=card)
+        if facts.get("return.refund_due") == 0:
+            return say(lang, "return_covered", order=order)
+        return None
+    if intent == "exchange_variant":
+        new, old = facts.get("exchange.option"), facts.get("exchange.from_option")
+        if not new or not facts.get("exchange.same_price"):
+            return None
+        if facts.get("exchange.in_stock"):
+            return say(lang, "exchanged", order=order, old=old, new=new)
+        options = [o for o in facts.get("exchange.options_in_stock") or [] if o != old]
+        tail = say(lang, "in_stock_are", options=", ".join(options)) if options else say(lang, "none_in_stock")
+        return say(lang, "out_of_stock", order=order, new=new) + tail
+    if intent == "question":
+        return say(lang, "question")
+    return None
+
+
+def compose_reply(facts: Mapping[str, Any]) -> str | None:
+    """The reply draft for the whole ticket (None when some request must go to a person instead)."""
+    lang = str(facts.get("message.language") or "en")
+    lang = lang if lang in T else "en"
+    types = facts.get(TYPES_FACT) or []
+    name = str(facts.get("customer.name") or "").split(" ")[0] or T[lang]["anyone"]
+    opening = say(lang, "hello", name=name).replace(" ,", ",").replace(" :", ":")
+    sorry = " " + say(lang, "sorry") if facts.get("message.angry") else ""
+    ref = facts.get("order.ref")
+    if "unreadable_message" in types:
+        body = [say(lang, "unreadable")]
+    elif "order_not_found" in types or "order_not_owned" in types:
+        quoted = say(lang, "order_n", ref=ref) if ref else say(lang, "that_order")
+        body = [say(lang, "not_found", quoted=quoted)]
+    elif "which_order" in types:
+        body = [say(lang, "which", listed=", ".join(facts.get("order.candidates") or []))]
+    elif "unclear_request" in types:
+        body = [say(lang, "unclear")]
+    else:
+        parts = [_fragment(t, facts, lang) for t in types]
+        if any(p is None for p in parts):
+            return None
+        body = [p for p in parts if p]
+    return f"{opening}\n\n{' '.join(body)}{sorry}\n\n{say(lang, 'bye')}"
+
+
+def promises(body: str, order: str | None = None) -> set[str]:
+    """The tools whose effect a reply announces (in any of the languages)."""
+    folded = body.casefold()
+    return {
+        tool
+        for tool, words in PROMISES.items()
+        if any(w.format(order=order or "").casefold() in folded for w in words if order or "{order}" not in w)
+    }

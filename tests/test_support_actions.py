@@ -1,0 +1,356 @@
+"""Returns, ship-to changes and exchanges: what the support mission proposes from what the systems show, in the
+customer's language, and what the ERP lets happen (fast: the mission's pure steps and the ERP's own functions)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_missions.errors import ConflictError
+from ai_missions.graphs.support.evals.run import decide, safety
+from ai_missions.graphs.support.replies import T, promises
+from ai_missions.graphs.support.spec import SPEC
+from ai_missions.integrations import erp, shipping
+from ai_missions.integrations.addresses import Address
+from ai_missions.integrations.seed import seed_book
+from ai_missions.integrations.store import connect
+from ai_missions.nodes.guard import check_action
+
+HOME = {"name": "Ana Silva", "line1": "12 Pine Street", "line2": None, "city": "Seattle", "region": "WA",
+        "postal_code": "98101", "country": "US"}  # fmt: skip
+MOVED = {**HOME, "line1": "88 Oak Avenue", "city": "Austin", "region": "TX", "postal_code": "78701"}
+
+
+def case(
+    message: str,
+    *,
+    status: str = "delivered",
+    delivered: str | None = "2026-03-06T10:00:00Z",
+    refunded: float = 0.0,
+    returns: list[dict[str, Any]] | None = None,
+    available: int = 5,
+    account: dict[str, Any] | None = None,
+    label: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A ticket of C-1 about SO-100001 (lines of 60.00 and 40.00, one capture of 100.00), written 2026-03-16."""
+    shipments = []
+    if status in ("shipped", "delivered"):
+        shipments = [
+            {
+                "carrier": "UPS",
+                "tracking_number": "1Z999",
+                "status": "delivered" if delivered else "in_transit",
+                "shipped_at": "2026-03-03T10:00:00Z",
+                "delivered_at": delivered,
+            }
+        ]
+    variants = [
+        {"sku": "SKU-1", "product_id": "P-1", "option": "Red", "unit_price": 60.0, "available": 3},
+        {"sku": "SKU-1-BLUE", "product_id": "P-1", "option": "Blue", "unit_price": 60.0, "available": available},
+        {"sku": "SKU-1-GREEN", "product_id": "P-1", "option": "Green", "unit_price": 60.0, "available": 2},
+        {"sku": "SKU-2", "product_id": "P-2", "option": "Black", "unit_price": 40.0, "available": 9},
+    ]
+    # shipping's own copy of the ship-to (what the label will carry), when the case records one
+    shipping = {} if label is None else {"shipping_address": label}
+    return {
+        "case_id": "t",
+        "ticket": {
+            "ticket_id": "TKT-0001",
+            "customer_id": "C-1",
+            "requester": {"customer_id": "C-1", "name": "Ana Silva"},
+            "channel": "email",
+            "order_id": None,
+            "status": "new",
+            "updated_at": "2026-03-16T15:00:00Z",
+            "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}],
+        },
+        "customer": {"customer_id": "C-1", "tier": "standard", "current_address": account or HOME},
+        "orders": {
+            "SO-100001": {
+                "order": {
+                    "order_id": "SO-100001",
+                    "customer_id": "C-1",
+                    "status": status,
+                    "total": 100.0,
+                    "ship_to": HOME,
+                    "lines": [
+                        {"line_no": 1, "sku": "SKU-1", "quantity": 1, "unit_price": 60.0, "line_total": 60.0},
+                        {"line_no": 2, "sku": "SKU-2", "quantity": 1, "unit_price": 40.0, "line_total": 40.0},
+                    ],
+                },
+                "payment": {
+                    "authorizations": [{"authorization_id": "AUTH-1", "status": "captured", "card_last4": "4321"}],
+                    "captures": [{"capture_id": "CAP-1", "amount": 100.0, "refundable_amount": 100.0 - refunded}],
+                    "captured_amount": 100.0,
+                    "refunded_amount": refunded,
+                },
+                "shipments": shipments,
+                "returns": returns or [],
+                "variants": variants,
+                **shipping,
+            }
+        },
+        "recent_orders": ["SO-100001"],
+    }
+
+
+def received(value: float = 60.0, at: str | None = "2026-03-12T09:00:00Z") -> list[dict[str, Any]]:
+    return [{"return_id": "RET-1", "order_id": "SO-100001", "received_at": at, "condition": "as_new", "value": value}]
+
+
+def tools(verdict: Any) -> list[str]:
+    return [a["tool"] for a in verdict["actions"]]
+
+
+def test_a_received_return_is_refunded_at_the_returned_items_value_with_a_reply_naming_it() -> None:
+    _facts, verdict = decide(case("I sent back order SO-100001, where is my refund?", returns=received()))
+    assert verdict["outcome"] == "refund"
+    assert tools(verdict) == ["refund_payment", "send_ticket_reply", "add_ticket_note"]
+    refund, reply = (a["args"] for a in verdict["actions"][:2])
+    assert (refund["capture_id"], refund["amount"]) == ("CAP-1", 60.0)  # the returned line, not the order
+    assert "60.00" in reply["body"]
+    assert "SO-100001" in reply["body"]
+    assert verdict["policy_ids"] == ["SUP-004@2"]
+
+
+@pytest.mark.parametrize(("refunded", "expected"), [(0.0, 60.0), (30.0, 30.0), (55.0, 5.0), (60.0, None), (99.0, None)])
+def test_the_refund_of_a_return_never_exceeds_what_is_refundable_nor_pays_a_return_twice(
+    refunded: float, expected: float | None
+) -> None:
+    ticket = case("I returned SO-100001 two weeks ago, still no refund", returns=received(), refunded=refunded)
+    facts, verdict = decide(ticket)
+    refunds = [a["args"]["amount"] for a in verdict["actions"] if a["tool"] == "refund_payment"]
+    assert refunds == ([expected] if expected else [])
+    assert all(amount <= facts["payment.refundable"] for amount in refunds)
+    assert safety(ticket, verdict["actions"]) == (0, 0)
+    if expected is None:
+        assert verdict["outcome"] == "answer"  # earlier refunds cover the returned items: said, not paid
+
+
+def test_a_refund_above_refundable_is_refused_by_the_guard_whoever_proposes_it() -> None:
+    facts, _verdict = decide(case("I returned SO-100001, refund please", returns=received(), refunded=90.0))
+    action = {"tool": "refund_payment", "args": {"capture_id": "CAP-1", "amount": 60.0}, "policy_ids": ["SUP-004"]}
+    assert any("more than can be refunded" in p for p in check_action(SPEC, action, facts))
+
+
+def test_a_return_not_received_yet_refunds_nothing_and_says_what_the_systems_show() -> None:
+    registered = received(at=None)
+    for returns in (registered, []):
+        _facts, verdict = decide(case("I returned SO-100001, where is my refund?", returns=returns))
+        assert verdict["outcome"] == "answer"
+        assert tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
+        assert "not see the return" in verdict["actions"][0]["args"]["body"]
+
+
+def test_a_return_received_after_the_window_goes_to_a_person() -> None:
+    late = case("I returned SO-100001, refund please", delivered="2026-01-20T10:00:00Z", returns=received())
+    assert decide(late)[1]["outcome"] == "escalate"
+
+
+def test_an_unshipped_order_ships_to_the_accounts_new_address_only_after_a_reviewer_approves() -> None:
+    ticket = case("I moved, please send order SO-100001 to my new address", status="ready_to_fulfill", account=MOVED)
+    facts, verdict = decide(ticket)
+    assert verdict["outcome"] == "change_address"
+    assert tools(verdict) == ["change_ship_to", "send_ticket_reply", "add_ticket_note"]
+    change, reply = verdict["actions"][0], verdict["actions"][1]
+    assert change["args"] == {"order_id": "SO-100001", "ship_to": {k: v for k, v in MOVED.items()}}
+    assert change["tier"] == "review"
+    assert not SPEC.tools["change_ship_to"].automatable
+    assert "88 Oak Avenue" in reply["args"]["body"]
+    assert check_action(SPEC, {**change, "tier": "auto"}, facts)  # it can never run on its own
+
+
+def test_shippings_copy_of_the_old_address_is_changed_too_after_the_erp_and_only_to_the_account_address() -> None:
+    ticket = case("I moved, please send order SO-100001 to my new address", status="pending", account=MOVED, label=HOME)
+    facts, verdict = decide(ticket)
+    assert facts["address.shipping_differs"] is True
+    assert verdict["outcome"] == "change_address"
+    assert tools(verdict) == ["change_ship_to", "update_shipment_address", "send_ticket_reply", "add_ticket_note"]
+    erp_change, label = verdict["actions"][0], verdict["actions"][1]
+    assert label["args"] == erp_change["args"] == {"order_id": "SO-100001", "ship_to": MOVED}
+    assert label["tier"] == "review"
+    assert SPEC.tools.depends("update_shipment_address", "change_ship_to")  # skipped if the ERP refuses
+    assert SPEC.tools.depends("send_ticket_reply", "update_shipment_address")  # no reply when the label is not fixed
+    plan = verdict["actions"][:2]
+    assert not check_action(SPEC, label, facts, earlier=plan[:1])
+    elsewhere = {**label, "args": {**label["args"], "ship_to": {**MOVED, "line1": "221 Elm Street"}}}
+    assert any("address on the customer's account" in p for p in check_action(SPEC, elsewhere, facts, earlier=plan))
+    other_order = {**label, "args": {**label["args"], "order_id": "SO-100002"}}
+    assert any("not a record of this ticket" in p for p in check_action(SPEC, other_order, facts, earlier=plan))
+    assert any("ship-to change (ERP) before it" in p for p in check_action(SPEC, label, facts))  # alone: refused
+    assert safety(ticket, verdict["actions"]) == (0, 0)
+    # a plan (an LLM's, say) that changes the ERP alone cannot tell the customer the parcel will go there
+    reply = verdict["actions"][2]
+    assert not check_action(SPEC, reply, facts, earlier=plan)
+    assert any("label keeps the old one" in p for p in check_action(SPEC, reply, facts, earlier=plan[:1]))
+    # shipping already carries the account's address: the ERP alone changes
+    same = case("I moved, please send order SO-100001 to my new address", status="pending", account=MOVED, label=MOVED)
+    assert tools(decide(same)[1]) == ["change_ship_to", "send_ticket_reply", "add_ticket_note"]
+
+
+def test_an_address_change_waits_for_a_person_when_shippings_copy_cannot_be_read() -> None:
+    ticket = case("I moved, please send order SO-100001 to my new address", status="pending", account=MOVED)
+    ticket["orders"]["SO-100001"]["shipping_address"] = None  # the shipping read failed
+    facts, verdict = decide(ticket)
+    assert facts["address.shipping_differs"] is None
+    assert verdict["outcome"] == "escalate"
+    assert not {"change_ship_to", "update_shipment_address"} & set(tools(verdict))
+    change = {"tool": "change_ship_to", "args": {"order_id": "SO-100001", "ship_to": MOVED}, "policy_ids": ["SUP-006"]}
+    assert any("not known" in p for p in check_action(SPEC, change, facts))  # whoever proposes it
+
+
+@pytest.mark.parametrize(
+    ("message", "status", "account", "outcome"),
+    [
+        ("I moved, please send order SO-100001 to my new address", "shipped", MOVED, "answer"),
+        ("Please send order SO-100001 to 221 Elm Street, Denver 80202 instead", "ready_to_fulfill", MOVED, "escalate"),
+        ("I moved, please send order SO-100001 to my new address", "ready_to_fulfill", HOME, "escalate"),
+        ("I moved, please send order SO-100001 to my new address", "cancelled", MOVED, "escalate"),
+    ],
+    ids=["shipped", "address-in-message", "account-unchanged", "cancelled"],
+)
+def test_an_address_change_the_systems_cannot_make_is_answered_or_escalated(
+    message: str, status: str, account: dict[str, Any], outcome: str
+) -> None:
+    facts, verdict = decide(case(message, status=status, account=account))
+    assert verdict["outcome"] == outcome
+    assert "change_ship_to" not in tools(verdict)
+    action = {"tool": "change_ship_to", "args": {"order_id": "SO-100001", "ship_to": MOVED}, "policy_ids": ["SUP-006"]}
+    if status != "ready_to_fulfill":
+        assert any("can no longer change" in p for p in check_action(SPEC, action, facts))
+
+
+def test_an_exchange_for_an_in_stock_variant_is_proposed_for_approval() -> None:
+    facts, verdict = decide(case("Could I exchange the item from SO-100001 for the blue one?"))
+    assert verdict["outcome"] == "exchange"
+    assert tools(verdict) == ["exchange_order_item", "send_ticket_reply", "add_ticket_note"]
+    exchange = verdict["actions"][0]
+    assert exchange["args"] == {"order_id": "SO-100001", "line_no": 1, "sku": "SKU-1-BLUE"}
+    assert exchange["tier"] == "review"
+    assert not SPEC.tools["exchange_order_item"].automatable
+    assert "Blue" in verdict["actions"][1]["args"]["body"]
+    other = {**exchange, "args": {**exchange["args"], "sku": "SKU-1-GREEN"}}
+    assert any("not the line and variant" in p for p in check_action(SPEC, other, facts))
+    # before delivery the ERP's exchange would not reach the parcel (its lines and shipping stay as they are)
+    pending, _verdict = decide(case("Could I exchange the item from SO-100001 for the blue one?", status="pending"))
+    assert any("only a delivered order" in p for p in check_action(SPEC, exchange, pending))
+
+
+def test_an_out_of_stock_or_unnamed_variant_changes_nothing() -> None:
+    _facts, verdict = decide(case("Could I exchange the item from SO-100001 for the blue one?", available=0))
+    assert verdict["outcome"] == "answer"
+    reply = verdict["actions"][0]["args"]
+    assert "out of stock" in reply["body"]
+    assert "Green" in reply["body"]
+    assert reply["status"] == "pending"
+    assert decide(case("Can I exchange SO-100001 for a different size?"))[1]["outcome"] == "escalate"
+    late = case("Could I exchange the item from SO-100001 for the blue one?", delivered="2026-01-20T10:00:00Z")
+    assert decide(late)[1]["outcome"] == "escalate"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "words"),
+    [
+        ("Hola, devolví el pedido SO-100001 y quiero el reembolso, gracias", "es", "Hemos reembolsado"),
+        ("Bonjour, j'ai renvoyé la commande SO-100001, merci de me rembourser", "fr", "Nous avons remboursé"),
+        ("Hallo, ich habe die Bestellung SO-100001 zurückgeschickt, bitte erstatten", "de", "erstattet"),
+    ],
+)
+def test_replies_go_out_in_the_customers_language_with_the_amount_and_the_order(
+    message: str, language: str, words: str
+) -> None:
+    facts, verdict = decide(case(message, returns=received()))
+    assert facts["message.language"] == language
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert words in body
+    assert "60.00" in body
+    assert "SO-100001" in body
+    assert body.endswith(T[language]["bye"])
+    assert promises(body, "SO-100001") == {"refund_payment"}
+
+
+def test_a_language_without_templates_is_answered_in_english() -> None:
+    facts, verdict = decide(case("Olá, devolvi a encomenda SO-100001, quero o reembolso", returns=received()))
+    assert facts["message.language"] == "en"
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert body.startswith("Hello Ana,")
+    assert body.endswith(T["en"]["bye"])
+    assert "refund_payment" not in tools(verdict)  # not understood: asked, never paid
+
+
+def test_every_language_has_every_sentence() -> None:
+    for language in T:
+        assert T[language].keys() == T["en"].keys(), language
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("erp-book")
+    seed_book(120, 7, home)
+    return home
+
+
+def test_the_erp_changes_a_ship_to_only_before_shipping_and_exchanges_only_in_stock_variants(book: Path) -> None:
+    conn = connect("erp", book)
+    pending = erp.list_orders(conn, status="pending", limit=1).orders[0].order_id
+    shipped = erp.list_orders(conn, status="shipped", limit=1).orders[0].order_id
+    new = Address(**MOVED)
+    done = erp.change_ship_to(conn, pending, new, "addr-1")
+    assert erp.get_order(conn, pending).ship_to.line1 == "88 Oak Avenue"
+    assert erp.change_ship_to(conn, pending, new, "addr-1").replayed
+    assert done.previous_ship_to.line1 != "88 Oak Avenue"
+    with pytest.raises(ConflictError):
+        erp.change_ship_to(conn, shipped, new, "addr-2")
+    order = erp.get_order(conn, shipped)
+    variants = erp.get_order_context(conn, shipped).variants or []
+    own = next(v for v in variants if v.sku == order.lines[0].sku)
+    siblings = [v for v in variants if v.product_id == own.product_id and v.sku != own.sku]
+    conn.execute("UPDATE variants SET available = 0 WHERE sku = ?", (siblings[0].sku,))
+    conn.execute("UPDATE variants SET available = 50 WHERE sku = ?", (siblings[1].sku,))
+    conn.commit()
+    with pytest.raises(ConflictError, match="available"):
+        erp.exchange_order_item(conn, shipped, 1, siblings[0].sku, "exc-1")
+    result = erp.exchange_order_item(conn, shipped, 1, siblings[1].sku, "exc-2")
+    assert result.available_after == 50 - order.lines[0].quantity
+    assert erp.exchange_order_item(conn, shipped, 1, siblings[1].sku, "exc-2").replayed
+    assert conn.execute("SELECT count(*) FROM order_exchanges").fetchone()[0] == 1
+    other = next((v for v in variants if v.product_id != own.product_id), None)
+    if other is not None:
+        with pytest.raises(ConflictError, match="not another variant"):
+            erp.exchange_order_item(conn, shipped, 1, other.sku, "exc-3")
+
+
+def test_shipping_changes_its_copy_of_the_ship_to_idempotently_and_never_after_a_parcel_left(book: Path) -> None:
+    conn = connect("shipping", book)
+    pending, shipped = (
+        conn.execute(f"SELECT order_id FROM order_addresses WHERE order_id {op} (SELECT order_id FROM shipments) "
+                     "ORDER BY order_id LIMIT 1").fetchone()[0]
+        for op in ("NOT IN", "IN")
+    )  # fmt: skip
+    new = Address.model_validate(MOVED)
+    before = shipping.get_address_validation(conn, pending).address
+    done = shipping.update_shipment_address(conn, pending, new, "label-1")
+    assert done.previous_address == before
+    assert done.validation.address.line1 == "88 Oak Avenue"
+    assert shipping.get_address_validation(conn, pending).address.city == "Austin"
+    again = shipping.update_shipment_address(conn, pending, new, "label-1")
+    assert again.replayed
+    assert again.validation == done.validation
+    with pytest.raises(ConflictError, match="has shipped"):
+        shipping.update_shipment_address(conn, shipped, new, "label-2")
+    assert shipping.get_address_validation(conn, shipped).address.line1 != "88 Oak Avenue"
+
+
+def test_the_order_context_carries_returns_with_their_value(book: Path) -> None:
+    conn = connect("erp", book)
+    order_id = conn.execute("SELECT order_id FROM order_returns ORDER BY return_id LIMIT 1").fetchone()[0]
+    context = erp.get_order_context(conn, order_id)
+    assert context.missing == {}
+    (first, *_rest) = context.returns or []
+    line = erp.get_order(conn, order_id).lines[0]
+    assert first.lines[0].value == round(line.unit_price * first.lines[0].quantity, 2) == first.value
+    assert first.received == (first.received_at is not None)
+    assert copy.deepcopy(context.model_dump())["returns"][0]["return_id"] == first.return_id
