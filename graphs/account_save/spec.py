@@ -33,6 +33,7 @@ SPEC = MissionSpec(
     graph=f"{_PACKAGE}.graph:build_graph",
     prompt=f"{_PACKAGE}.prompts",
     trigger=f"{_PACKAGE}.trigger:TRIGGER",
+    evals=f"{_PACKAGE}.evals:PLUGIN",
     policies=_HERE / "policies",
     reviewers={**dict.fromkeys(OWNERS, "account_owner"), **dict.fromkeys(MANAGERS, "account_manager")},
     pages={"Morning brief": _HERE / "brief_page.py"},

@@ -1,0 +1,112 @@
+"""The account mission's eval plugin (``missions eval run --mission account-save --dataset briefs``).
+
+Cases (``data/briefs_ci.jsonl.gz``, from :mod:`.book_cases`) are recorded briefs of a slice of the seeded book
+(its first 150 accounts and those of the owner who left): each account's records as a snapshot, the resolution
+being what its owner did (:mod:`.labeller`: approved, edited, escalated the renewal, reassigned, rejected or did
+nothing) and tags naming that action and what happened to the account later. They replay through the real
+accounts MCP server like every mission's cases; the ``owner_briefs`` scorer adds agreement with the owners'
+actions (overall and per action), the ranking's precision@k and recall of later churn within the slice, and the
+draft checks. The whole book's 2,000 recorded briefs are scored in-process by :mod:`.run` (the same labeller
+and checks, without sandboxes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ai_missions.evals.plugin import DEFAULT_SCORERS, EvalPlugin
+from ai_missions.evals.scorers import Replayed, Result, Scorer, ok, rate, register
+from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FACING
+
+DATA = Path(__file__).resolve().parent / "data"
+BRIEFS_CI = DATA / "briefs_ci.jsonl.gz"
+KS = (5, 10, 20)
+
+#: table -> (system, query): what owners' decisions change (ids, timestamps and text left out).
+PROJECTION: dict[str, tuple[str, str]] = {
+    "accounts.sent_emails": (
+        "accounts",
+        "SELECT account_id, contact_id, count(*) FROM sent_emails GROUP BY account_id, contact_id ORDER BY 1, 2",
+    ),
+    "accounts.renewals": ("accounts", "SELECT opportunity_id, escalated FROM opportunities ORDER BY opportunity_id"),
+    "accounts.owners": ("accounts", "SELECT account_id, owner_id FROM accounts ORDER BY account_id"),
+}
+
+
+def holds_account(snapshot: Mapping[str, Any], account_id: str) -> bool:
+    rows = (snapshot.get("systems", {}).get("accounts") or {}).get("accounts", [])
+    return any(row.get("account_id") == account_id for row in rows)
+
+
+def _tag(result: Result, prefix: str) -> str | None:
+    return next((t.split(":", 1)[1] for t in result.get("tags", []) if t.startswith(prefix + ":")), None)
+
+
+def _score(case: Replayed) -> dict[str, Any]:
+    from ai_missions.graphs.account_save.evals.run import draft_check
+
+    actions = list((case.verdict or {}).get("actions", []))
+    proposed = sorted({str(a["tool"]) for a in actions} & set(CUSTOMER_FACING))
+    taken = sorted({str(a["tool"]) for a in case.gold_actions} & set(CUSTOMER_FACING))
+    context = (case.state.get("gathered") or {}).get("accounts.get_account_context") or {}
+    drafts = [
+        draft_check(str(a["args"].get("body", "")), case.facts, context)
+        for a in actions
+        if a["tool"] == "send_account_email"
+    ]
+    return {
+        "owner_agree": proposed == taken,
+        "customer_facing": proposed,
+        "risk_score": case.facts.get("risk.score"),
+        "drafts_checked": len(drafts),
+        "drafts_invented": sum(bool(d["invented"]) for d in drafts),
+        "drafts_signals_named": sum(d["signals_named"] for d in drafts),
+    }
+
+
+def _summary(results: Sequence[Result]) -> dict[str, Any]:
+    done = ok(results)
+    out: dict[str, Any] = {"owner_agreement": rate(sum(bool(r.get("owner_agree")) for r in done), len(results))}
+    for action in ACTIONS:
+        mine = [r for r in results if _tag(r, "owner") == action]
+        out[f"owner_agreement_{action}"] = rate(sum(bool(r.get("owner_agree")) for r in mine), len(mine))
+    churned = {r["case_id"] for r in results if _tag(r, "later") == "churned"}
+    ranked = [r["case_id"] for r in sorted(done, key=lambda r: (-(r.get("risk_score") or 0.0), r["case_id"]))]
+    for k in KS:
+        top = ranked[:k]
+        out[f"churn_precision_at_{k}"] = rate(sum(c in churned for c in top), len(top))
+        out[f"churn_recall_at_{k}"] = rate(sum(c in churned for c in top), len(churned))
+    checked = sum(r.get("drafts_checked", 0) for r in done)
+    out["drafts_checked"] = checked
+    out["drafts_no_invented_facts"] = rate(checked - sum(r.get("drafts_invented", 0) for r in done), checked)
+    out["drafts_right_signals"] = rate(sum(r.get("drafts_signals_named", 0) for r in done), checked)
+    return out
+
+
+OWNER_BRIEFS = register(
+    Scorer(
+        "owner_briefs",
+        (
+            "owner_agreement",
+            *(f"owner_agreement_{a}" for a in ACTIONS),
+            *(f"churn_{m}_at_{k}" for k in KS for m in ("precision", "recall")),
+            "drafts_checked",
+            "drafts_no_invented_facts",
+            "drafts_right_signals",
+        ),
+        _score,
+        _summary,
+    )
+)
+
+PLUGIN = EvalPlugin(
+    mission="account-save",
+    datasets={"briefs": BRIEFS_CI, "ci": BRIEFS_CI},  # the slice is what `missions demo` and CI replay
+    projection=PROJECTION,
+    holds_subject=holds_account,
+    scorers=(*DEFAULT_SCORERS, "owner_briefs"),
+    thresholds={"drafts_no_invented_facts": ("min", 1.0), "errors": ("max", 0)},
+    generator="ai_missions.graphs.account_save.evals.book_cases:generate",
+)
