@@ -26,7 +26,18 @@ CONTRACT = SystemContract(
             amount_arg="amount",
             irreversible=True,
         ),
-        write("oms", "post_return_adjustment", "Post a return to the ledger: refund and stock (reversible)."),
+        write(
+            "oms",
+            "offer_substitution",
+            "Hold a substitute (same family, similar price) for an order the customer was asked about; they never "
+            "pay more.",
+        ),
+        write(
+            "oms",
+            "post_return_adjustment",
+            "Post a return to the ledger: refund and stock (reversible).",
+            amount_arg="amount",
+        ),
         write("oms", "reverse_return_adjustment", "Undo a return posting (the rollback of post_return_adjustment)."),
         write("oms", "add_order_note", "Add an internal note to an order."),
         write_lookup("oms"),

@@ -349,6 +349,59 @@ def reverse_return_adjustment(
     return _posting(conn, return_id, amount, False, "reverse_return_adjustment", idempotency_key)
 
 
+#: A substitute's list price may differ from the ordered item's by at most this share (RET-007).
+SUBSTITUTE_PRICE_BAND = 0.15
+CONSENT_TOPIC = "substitution_consent"
+
+
+def offer_substitution(
+    conn: sqlite3.Connection, order_id: str, substitute_sku: str, location_id: str, unit_price: float,
+    idempotency_key: str,
+) -> WriteResult:  # fmt: skip
+    """Hold a substitute for the order's line at a location, offered to the customer at no more than the price they
+    paid: the customer must have been asked first (a ``substitution_consent`` notice), and the substitute's price
+    must be within the band of the ordered item's. The line changes only when the customer accepts."""
+    substitute_sku = require_text(substitute_sku, "substitute_sku", max_length=64)
+    location_id = _location(location_id)
+    cents = to_cents(unit_price, "unit_price")
+
+    def perform() -> WriteResult:
+        _open_order(conn, order_id)
+        line = conn.execute(
+            "SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no LIMIT 1", (order_id,)
+        ).fetchone()
+        if line is None:
+            raise ConflictError(f"order {order_id} has no lines")
+        if line["sku"] == substitute_sku:
+            raise ValidationError(f"{substitute_sku} is the item ordered, not a substitute")
+        asked = "SELECT 1 FROM notices WHERE order_id = ? AND topic = ?"
+        if conn.execute(asked, (order_id, CONSENT_TOPIC)).fetchone() is None:
+            raise ConflictError(f"ask the customer first: order {order_id} has no {CONSENT_TOPIC} notice")
+        original = line["unit_price_cents"]
+        if abs(cents - original) > original * SUBSTITUTE_PRICE_BAND:
+            raise ConflictError(
+                f"{substitute_sku} at {money(cents):.2f} is outside {SUBSTITUTE_PRICE_BAND:.0%} of the ordered "
+                f"item's {money(original):.2f}"
+            )
+        if conn.execute("SELECT 1 FROM substitutions WHERE order_id = ?", (order_id,)).fetchone():
+            raise ConflictError(f"order {order_id} already has a substitution")
+        charged = min(cents, original)  # never more than the customer paid without their say
+        conn.execute(
+            "INSERT INTO substitutions (order_id, line_no, sku, substitute_sku, location_id, original_unit_cents, "
+            "substitute_unit_cents, charged_unit_cents, status, offered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (order_id, line["line_no"], line["sku"], substitute_sku, location_id, original, cents, charged,
+             "offered", to_ts(book_now(conn))),
+        )  # fmt: skip
+        return WriteResult(
+            order_id=order_id,
+            detail=f"{substitute_sku} offered for {line['sku']} at {location_id}, charged {money(charged):.2f} a unit",
+            location_id=location_id,
+        )
+
+    args = {"order_id": order_id, "substitute_sku": substitute_sku, "location_id": location_id, "unit_cents": cents}
+    return idempotent_write(conn, "offer_substitution", idempotency_key, args, WriteResult, perform)
+
+
 def add_order_note(conn: sqlite3.Connection, order_id: str, body: str, idempotency_key: str) -> WriteResult:
     body = require_text(body, "body", max_length=2000)
 

@@ -163,6 +163,8 @@ def build_order(s: Scenario, rows: Rows) -> None:
                 "starts_at": ts(BOOK_NOW - timedelta(days=1)), "ends_at": ts(BOOK_NOW + timedelta(days=10)),
             }
         )  # fmt: skip
+    if pickup and not s.unknown_store:
+        add_substitute(s, rows, home_store, price, quantity)
     if "unreconciled_return" in kinds or rng.random() < 0.1:
         posted = "unreconciled_return" not in kinds
         processed = BOOK_NOW - timedelta(hours=rng.randint(30, 240))
@@ -177,10 +179,38 @@ def build_order(s: Scenario, rows: Rows) -> None:
         )  # fmt: skip
 
 
+#: Substitute prices as a share of the ordered item's: most within RET-007's 15% band, one outside it.
+SUBSTITUTE_PRICES = (0.88, 0.92, 0.96, 1.04, 1.08, 1.12, 1.3)
+
+
+def add_substitute(s: Scenario, rows: Rows, store: str, price: int, quantity: int) -> None:
+    """Most pickup SKUs have a substitute in their family (its own random stream, so the rest of the book does not
+    change): stocked at the pickup store or not, priced within the band or not."""
+    rng = random.Random(f"substitute:{s.order_id}:{'+'.join(sorted(s.kinds))}")
+    if rng.random() < 0.3:
+        return
+    substitute = f"SKU-{70000 + s.number}"
+    rows["stores"]["substitutes"].append(
+        {
+            "sku": s.sku, "substitute_sku": substitute, "family": f"FAM-{s.number:05d}",
+            "unit_price_cents": round(price * rng.choice(SUBSTITUTE_PRICES)),
+        }
+    )  # fmt: skip
+    reliable = quantity + rng.randint(0, 4) if rng.random() < 0.75 else 0
+    sold = rng.randint(0, 3)
+    rows["stores"]["stock"].append(
+        {
+            "location_id": store, "sku": substitute, "on_hand": reliable, "counted_qty": reliable + sold,
+            "counted_at": ts(BOOK_NOW - timedelta(days=rng.randint(1, 20))), "sold_since_count": sold,
+            "quarantined": 0,
+        }
+    )  # fmt: skip
+
+
 def empty_rows() -> Rows:
     return {
         "oms": {t: [] for t in ("customers", "orders", "order_lines", "allocations", "returns")},
-        "stores": {t: [] for t in ("locations", "stock", "inbound_shipments", "promotions")},
+        "stores": {t: [] for t in ("locations", "stock", "inbound_shipments", "promotions", "substitutes")},
     }
 
 

@@ -13,6 +13,7 @@ from ai_missions.integrations.serving import Amount, IdempotencyKey, Reason, Sys
 
 OrderId = Annotated[str, Field(min_length=1, max_length=64, description="Order id, e.g. RO-100123")]
 ReturnId = Annotated[str, Field(min_length=1, max_length=64, description="Return id, e.g. RT-100123")]
+Sku = Annotated[str, Field(min_length=1, max_length=64, description="SKU, e.g. SKU-50001")]
 LocationId = Annotated[str, Field(min_length=1, max_length=32, description="Store ST-... or DC DC-...")]
 Topic = Annotated[str, Field(min_length=1, max_length=64, description="pickup_change, delay, cancellation...")]
 Text = Annotated[str, Field(min_length=1, max_length=2000, description="Plain text, kept in the record")]
@@ -75,6 +76,14 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     ) -> oms.WriteResult:
         """Only a posted return."""
         return oms.reverse_return_adjustment(db, return_id, amount, idempotency_key)
+
+    @tool(server)
+    def offer_substitution(
+        order_id: OrderId, substitute_sku: Sku, location_id: LocationId, unit_price: Amount,
+        idempotency_key: IdempotencyKey,
+    ) -> oms.WriteResult:  # fmt: skip
+        """Only after a substitution_consent notice; the customer never pays more than they did."""
+        return oms.offer_substitution(db, order_id, substitute_sku, location_id, unit_price, idempotency_key)
 
     @tool(server)
     def add_order_note(order_id: OrderId, body: Text, idempotency_key: IdempotencyKey) -> oms.WriteResult:

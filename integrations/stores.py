@@ -11,7 +11,15 @@ from pydantic import BaseModel
 
 from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.context_reads import ContextRead, read_parts
-from ai_missions.integrations.store import book_now, idempotent_write, next_id, require_row, require_text, to_ts
+from ai_missions.integrations.store import (
+    book_now,
+    idempotent_write,
+    money,
+    next_id,
+    require_row,
+    require_text,
+    to_ts,
+)
 
 MAX_SKUS = 20
 
@@ -52,6 +60,15 @@ class Promotion(BaseModel):
     ends_at: str
 
 
+class Substitute(BaseModel):
+    """A SKU merchandising accepts in place of another: same product family, its own list price."""
+
+    sku: str
+    substitute_sku: str
+    family: str
+    unit_price: float
+
+
 class RecountTask(BaseModel):
     task_id: str
     location_id: str
@@ -65,6 +82,7 @@ class StockContext(ContextRead):
     stock: list[StockRow] | None
     inbound: list[Inbound] | None
     promotions: list[Promotion] | None
+    substitutes: list[Substitute] | None
     recount_tasks: list[RecountTask] | None
     book_now: str
 
@@ -92,11 +110,30 @@ def _marks(values: list[str]) -> str:
     return ", ".join("?" * len(values))
 
 
+def _substitutes(conn: sqlite3.Connection, wanted: list[str]) -> list[Substitute]:
+    return [
+        Substitute(
+            sku=r["sku"],
+            substitute_sku=r["substitute_sku"],
+            family=r["family"],
+            unit_price=money(r["unit_price_cents"]),
+        )
+        for r in conn.execute(
+            f"SELECT * FROM substitutes WHERE sku IN ({_marks(wanted)}) ORDER BY sku, substitute_sku", wanted
+        )
+    ]
+
+
 def get_stock_context(conn: sqlite3.Connection, skus: list[str], location_id: str) -> StockContext:
-    """The SKUs' stock at every location, the given location (a pickup store, an allocation), inbound shipments,
-    promotions and recount tasks; a part that fails is null under ``missing``."""
+    """The SKUs' stock at every location (and their substitutes' stock), the given location (a pickup store, an
+    allocation), inbound shipments, promotions, substitutes and recount tasks; a part that fails is null under
+    ``missing``."""
     wanted = _skus(skus)
     marks = _marks(wanted)
+    try:
+        stocked = sorted({*wanted, *(s.substitute_sku for s in _substitutes(conn, wanted))})
+    except sqlite3.OperationalError:  # a book written before substitutes existed: the part reports it
+        stocked = wanted
     return StockContext(
         skus=wanted,
         book_now=to_ts(book_now(conn)),
@@ -117,8 +154,8 @@ def get_stock_context(conn: sqlite3.Connection, skus: list[str], location_id: st
                     )
                     for r in conn.execute(
                         "SELECT s.*, l.kind, l.region FROM stock s JOIN locations l USING (location_id) "
-                        f"WHERE s.sku IN ({marks}) ORDER BY s.location_id, s.sku",
-                        wanted,
+                        f"WHERE s.sku IN ({_marks(stocked)}) ORDER BY s.location_id, s.sku",
+                        stocked,
                     )
                 ],
                 "inbound": lambda: [
@@ -131,6 +168,7 @@ def get_stock_context(conn: sqlite3.Connection, skus: list[str], location_id: st
                     Promotion.model_validate(dict(r))
                     for r in conn.execute(f"SELECT * FROM promotions WHERE sku IN ({marks}) ORDER BY promo_id", wanted)
                 ],
+                "substitutes": lambda: _substitutes(conn, wanted),
                 "recount_tasks": lambda: [
                     RecountTask.model_validate(dict(r))
                     for r in conn.execute(

@@ -70,10 +70,18 @@ def cli(home: Path, *args: str, who: str | None = None) -> subprocess.CompletedP
     )
 
 
-def first_run(missions: MissionClient, flagged: Mapping[str, list[str]], kinds: set[str], outcomes: set[str]) -> Any:
-    """A run on the first order flagged with exactly ``kinds`` whose verdict is one of ``outcomes``."""
+def first_run(
+    missions: MissionClient,
+    flagged: Mapping[str, list[str]],
+    kinds: set[str],
+    outcomes: set[str],
+    *,
+    last: bool = False,
+) -> Any:
+    """A run on the first (``last``: the last) order flagged with exactly ``kinds`` whose verdict is one of
+    ``outcomes``."""
     tried = []
-    for subject, flags in sorted(flagged.items()):
+    for subject, flags in sorted(flagged.items(), reverse=last):
         if set(flags) != kinds or missions.store.list_runs(subject_id=subject):
             continue
         outcome = missions.start(MISSION, subject)
@@ -90,6 +98,7 @@ CASES = {
     "return": ({"unreconciled_return"}, {"reconcile"}),
     "vip": ({"vip_stock_conflict"}, {"reallocate"}),
     "combined": ({"phantom_stock", "pickup_unfulfillable"}, {"reallocate", "cancel"}),
+    "substitute": ({"pickup_unfulfillable"}, {"substitute"}),
 }
 
 
@@ -97,7 +106,7 @@ CASES = {
 def test_each_exception_runs_end_to_end(case: str, missions: MissionClient, flagged: Any, home: Path) -> None:
     kinds, outcomes = CASES[case]
     streamed: list[dict[str, Any]] = []
-    first = first_run(missions, flagged, kinds, outcomes)
+    first = first_run(missions, flagged, kinds, outcomes, last=case == "substitute")  # rare: leave the rest
     outcome = missions.state(first.run_id) and first
     assert kinds <= set(outcome.case_types)
     events = missions.store.events(outcome.run_id)
@@ -139,6 +148,15 @@ def test_each_exception_runs_end_to_end(case: str, missions: MissionClient, flag
     if "post_return_adjustment" in tools:
         return_id = outcome.state["facts"]["return.id"]
         assert rows(home, "oms", "SELECT posted FROM returns WHERE return_id = ?", return_id) == [(1,)]
+    if "offer_substitution" in tools:  # held only after the customer was asked, never dearer than the order
+        facts = outcome.state["facts"]
+        assert rows(home, "oms", "SELECT topic FROM notices WHERE order_id = ? AND topic = 'substitution_consent'",
+                    order_id) == [("substitution_consent",)]  # fmt: skip
+        held = rows(home, "oms", "SELECT substitute_sku, status, charged_unit_cents, original_unit_cents "
+                    "FROM substitutions WHERE order_id = ?", order_id)  # fmt: skip
+        assert len(held) == 1
+        assert held[0][:2] == (facts["sub.sku"], "offered")
+        assert held[0][2] <= held[0][3]
     if "notify_merchandising" in tools:
         promo = outcome.state["facts"]["promo.id"]
         assert rows(home, "stores", "SELECT count(*) FROM merch_notices WHERE promo_id = ?", promo) == [(1,)]
@@ -249,8 +267,10 @@ def test_operating_metrics_come_from_the_run_store(home: Path, missions: Mission
     overall = json.loads(shown.stdout)["overall"]
     runs = missions.store.count_runs(mission=MISSION)
     assert overall["runs"] == runs > 0
-    assert 0 <= overall["detection"]["precision"] <= 1
-    assert overall["detection"]["precision"] + overall["detection"]["false_positive_rate"] == pytest.approx(1)
+    flags = overall["detection"]  # the monitors' flags against what the runs found (not a false-positive rate)
+    assert 0 <= flags["flag_precision"] <= 1
+    assert flags["flag_precision"] + flags["false_discovery_rate"] == pytest.approx(1)
+    assert "detection_eval" in json.loads(shown.stdout)  # FP/(FP+TN) needs labelled cases: from an eval run
     assert overall["orders_saved"] >= 1
     assert overall["order_save_rate"] > 0
     assert overall["inventory_accuracy"]["by_location"]

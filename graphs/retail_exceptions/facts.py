@@ -48,6 +48,29 @@ def best_alternative(
     return None
 
 
+#: A substitute's price may differ from the ordered item's by at most this share (RET-007).
+SUBSTITUTE_PRICE_BAND = 0.15
+
+
+def best_substitute(
+    context: Mapping[str, Any], sku: str | None, unit_price: float | None, location: str | None, quantity: int
+) -> Mapping[str, Any] | None:
+    """The substitute for ``sku`` within the price band with stock its count supports at ``location`` (the pickup
+    store: the customer still collects where they chose), closest in price first."""
+    if unit_price is None:
+        return None
+    stock = {(r["location_id"], r["sku"]): r for r in context.get("stock") or []}
+    fits = [
+        s
+        for s in context.get("substitutes") or []
+        if s["sku"] == sku
+        and abs(float(s["unit_price"]) - unit_price) <= unit_price * SUBSTITUTE_PRICE_BAND + 0.005
+        and (row := stock.get((location, s["substitute_sku"]))) is not None
+        and reliable(row) >= quantity
+    ]
+    return min(fits, key=lambda s: (abs(float(s["unit_price"]) - unit_price), s["substitute_sku"])) if fits else None
+
+
 def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     order = gathered.get("oms.order") or {}
     customer = gathered.get("oms.customer") or {}
@@ -65,7 +88,8 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
 
     facts: dict[str, Any] = dict.fromkeys(
         ["alt.location", "alt.kind", "alt.same_region", "inbound.delay_days", "inbound.after_promise", "promo.id",
-         "return.id", "return.refund", "return.age_hours"]
+         "return.id", "return.refund", "return.age_hours", "sub.exists", "sub.sku", "sub.location",
+         "sub.unit_price", "sub.price_difference", "sub.customer_pays", "alt.best"]
     )  # fmt: skip
     facts.update(
         {
@@ -78,6 +102,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
             "order.sku": sku,
             "order.quantity": quantity,
             "order.total": order.get("total"),
+            "order.unit_price": line.get("unit_price"),
             "order.goodwill_amount": goodwill(float(order["total"])) if order.get("total") else None,
             "retail.flags": list(order.get("flags") or []),
             "customer.tier": customer.get("tier"),
@@ -105,6 +130,25 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts["alt.location"] = alternative["location_id"]
         facts["alt.kind"] = alternative["kind"]
         facts["alt.same_region"] = alternative["kind"] == "store" and alternative["region"] == region
+
+    if context and context.get("substitutes") is not None:
+        unit = float(line["unit_price"]) if line.get("unit_price") is not None else None
+        sub = best_substitute(context, sku, unit, location_id, quantity)
+        facts["sub.exists"] = sub is not None
+        if sub is not None and unit is not None:
+            price = float(sub["unit_price"])
+            facts.update({"sub.sku": sub["substitute_sku"], "sub.location": location_id, "sub.unit_price": price})
+            facts["sub.price_difference"] = round(price - unit, 2)
+            facts["sub.customer_pays"] = round(min(price, unit) * quantity, 2)
+    if context:  # the alternatives compared, best first: the same item nearby, from the DC, a substitute here
+        if facts["alt.same_region"] or facts["alt.kind"] == "dc":
+            facts["alt.best"] = "store" if facts["alt.same_region"] else "dc"
+        elif pickup and facts["sub.exists"]:
+            facts["alt.best"] = "substitute"
+        elif facts["sub.exists"] is None and pickup and alternative is None:
+            facts["alt.best"] = None  # a substitute cannot be ruled out
+        else:
+            facts["alt.best"] = "store" if alternative is not None else "none"
 
     if order.get("promo_id"):
         promo = next((p for p in context.get("promotions") or [] if p["promo_id"] == order["promo_id"]), None)

@@ -83,13 +83,20 @@ def findings(facts: Mapping[str, Any]) -> list[Observation]:
     ]
     if facts.get("stock.reliable") is not None:
         alt = facts.get("alt.location") or "none"
+        substitute = (
+            f"; substitute {facts['sub.sku']} at {facts['sub.location']} ({facts['sub.price_difference']:+.2f} a unit, "
+            f"the customer pays at most the order's price)"
+            if facts.get("sub.exists")
+            else ""
+        )
         out.append(
             observe(
                 "gather",
                 "stores",
                 f"{facts['order.location']} shows {facts['stock.on_hand']} on hand, the count supports "
-                f"{facts['stock.reliable']} ({facts['stock.phantom_units']} phantom); best alternative: {alt}",
-                pick("stock.", "alt.", "inbound.", "promo.", "store."),
+                f"{facts['stock.reliable']} ({facts['stock.phantom_units']} phantom); same item elsewhere: {alt}"
+                f"{substitute}; compared best: {facts.get('alt.best') or 'unknown'}",
+                pick("stock.", "alt.", "sub.", "inbound.", "promo.", "store."),
             )
         )
     types = facts.get(TYPES_FACT) or []

@@ -1,13 +1,16 @@
 """The retail mission's operating metrics, over its run records (:mod:`ai_missions.metrics`).
 
-- detection precision: of the orders the monitors flagged, the share the mission found a real exception on; the
-  false-positive rate is the rest (flags with nothing behind them);
+- the monitors' flags: of the orders they flagged, the share the mission found a real exception on
+  (``flag_precision``) and the rest (``false_discovery_rate``, flags with nothing behind them). That is not a
+  false-positive rate: FP / (FP + TN) needs cases known to be clean, which only labelled cases give; ``missions
+  metrics`` shows the standard detection precision and false-positive rate from the mission's latest eval run;
 - order save rate: of the orders hit by a disruption (pickup, phantom stock, inbound delay, VIP conflict) that
-  were acted on, the share reallocated rather than cancelled;
+  were acted on, the share reallocated or given a substitute rather than cancelled;
 - inventory accuracy by channel and by location: how close the system's on-hand is to what the cycle count
   supports, at the locations the runs looked at (1.0 = they agree);
 - financial impact: the order value kept by reallocations, the goodwill credited, the returns posted (and rolled
-  back), and substitutions (none: this mission never substitutes).
+  back), and substitutions: how many were offered, the order value they kept, the price difference the business
+  absorbs on dearer substitutes and what the customer saves on cheaper ones.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ def operating_metrics(records: Sequence[RunRecord]) -> dict[str, Any]:
     done_tools = [{a["tool"] for a in r.executed} for r in disrupted]
     saved = [r for r, tools in zip(disrupted, done_tools, strict=True) if "reallocate_order" in tools]
     lost = [r for r, tools in zip(disrupted, done_tools, strict=True) if "cancel_omni_order" in tools]
+    substituted = [r for r, tools in zip(disrupted, done_tools, strict=True) if "offer_substitution" in tools]
     accuracy = [(r, a) for r in records if (a := _accuracy(r.facts)) is not None]
     rolled_back = {(r.run_id, b["tool"]) for r in records for b in r.rollbacks}
 
@@ -61,16 +65,20 @@ def operating_metrics(records: Sequence[RunRecord]) -> dict[str, Any]:
             2,
         )
 
+    def difference(r: RunRecord) -> float:
+        return float(r.facts.get("sub.price_difference") or 0) * int(r.facts.get("order.quantity") or 0)
+
     return {
         "detection": {
             "flagged": len(flagged),
             "confirmed": len(flagged) - len(false_flags),
-            "precision": _share(len(flagged) - len(false_flags), len(flagged)),
-            "false_positive_rate": _share(len(false_flags), len(flagged)),
+            "flag_precision": _share(len(flagged) - len(false_flags), len(flagged)),
+            "false_discovery_rate": _share(len(false_flags), len(flagged)),
         },
-        "order_save_rate": _share(len(saved), len(saved) + len(lost)),
+        "order_save_rate": _share(len(saved) + len(substituted), len(saved) + len(substituted) + len(lost)),
         "orders_disrupted": len(disrupted),
-        "orders_saved": len(saved),
+        "orders_saved": len(saved) + len(substituted),
+        "orders_substituted": len(substituted),
         "orders_cancelled": len(lost),
         "inventory_accuracy": {
             "overall": _share(sum(a for _, a in accuracy), len(accuracy)),
@@ -83,6 +91,9 @@ def operating_metrics(records: Sequence[RunRecord]) -> dict[str, Any]:
             "reallocated_order_value": round(sum(float(r.facts.get("order.total") or 0) for r in saved), 2),
             "goodwill_credited": amounts("issue_goodwill_credit"),
             "returns_posted": amounts("post_return_adjustment"),
-            "substitutions": 0.0,
+            "substitutions": len(substituted),
+            "substituted_order_value": round(sum(float(r.facts.get("order.total") or 0) for r in substituted), 2),
+            "substitution_price_absorbed": round(sum(max(difference(r), 0) for r in substituted), 2),
+            "substitution_customer_savings": round(sum(max(-difference(r), 0) for r in substituted), 2),
         },
     }

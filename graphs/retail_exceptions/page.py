@@ -11,7 +11,7 @@ import streamlit as st
 from ai_missions.dashboard import resources
 from ai_missions.metrics import mission_metrics
 from ai_missions.missions import get_mission
-from ai_missions.tier_commands import tier_view
+from ai_missions.tier_commands import eval_detection, tier_view
 
 MISSION = "retail-exceptions"
 
@@ -24,11 +24,16 @@ spec = get_mission(MISSION)
 store = resources.store()
 data = mission_metrics(spec, store)
 overall = data["overall"]
+labelled = eval_detection(spec) or {}
 st.title("Retail operations")
-st.caption(f"{overall['runs']} runs of {spec.title}; from the run store, per day below")
+st.caption(
+    f"{overall['runs']} runs of {spec.title}; from the run store, per day below. Detection precision TP/(TP+FP) and "
+    f"false-positive rate FP/(FP+TN) are over labelled cases, from eval run {labelled.get('eval_run', '–')}; the "
+    f"monitors' flags were confirmed on {_pct(overall['detection']['flag_precision'])} of flagged orders"
+)
 cols = st.columns(6)
-cols[0].metric("Detection precision", _pct(overall["detection"]["precision"]))
-cols[1].metric("False-positive rate", _pct(overall["detection"]["false_positive_rate"]))
+cols[0].metric("Detection precision", _pct(labelled.get("precision")))
+cols[1].metric("False-positive rate", _pct(labelled.get("false_positive_rate")))
 cols[2].metric("Order save rate", _pct(overall["order_save_rate"]))
 median = overall["time_to_resolution_hours"]["median"]
 cols[3].metric("Time to resolution (median)", "–" if median is None else f"{median * 60:.1f} min")
@@ -55,7 +60,7 @@ if by_day:
     st.subheader("Over time")
     frame = pd.DataFrame(
         {
-            "precision": {d: m["detection"]["precision"] for d, m in by_day.items()},
+            "flag precision": {d: m["detection"]["flag_precision"] for d, m in by_day.items()},
             "save rate": {d: m["order_save_rate"] for d, m in by_day.items()},
             "compliance": {d: m["policy_compliance"] for d, m in by_day.items()},
         }

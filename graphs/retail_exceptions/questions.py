@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 QUESTIONS: dict[str, str] = {
-    "pickup_unfulfillable": "buy online pick up in store order the store cannot fulfil: reassign or cancel",
+    "pickup_unfulfillable": "buy online pick up in store order the store cannot fulfil: reassign, substitute or cancel",
     "phantom_stock": "phantom inventory oversold online: quarantine, recount and reallocate",
     "inbound_delay": "inbound shipment delay affecting a promotion: notify merchandising and customers",
     "unreconciled_return": "return processed in a channel but not posted to the ledger: reconcile",

@@ -18,6 +18,7 @@ TIERS = TierPolicy(
         "add_order_note": "automate",
         "reallocate_order": "recommend",
         "cancel_omni_order": "recommend",
+        "offer_substitution": "recommend",
         "issue_goodwill_credit": "recommend",
         "notify_customer": "recommend",
         "notify_merchandising": "recommend",

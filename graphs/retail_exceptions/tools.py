@@ -1,5 +1,6 @@
 """The retail mission's tool policy. Phases: stock first (quarantine, recount), then the allocation or the
-cancellation, then money (return postings, goodwill), then the customer, then merchandising, the note last.
+cancellation, then money (return postings, goodwill), then the customer, then a substitution (only after the
+customer was asked, and skipped when that notice is rejected), then merchandising, the note last.
 
 ``automatable`` marks the actions the business may let run without a reviewer under its action tiers
 (:mod:`.tiers`): each has a documented rollback. Whether one actually runs alone is the tier table's call.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from ai_missions.contracts import contract
 from ai_missions.missions import ToolPolicy, ToolRule
 
-STOCK, ALLOCATE, MONEY, CUSTOMER, MERCH, NOTE = range(6)
+STOCK, ALLOCATE, MONEY, CUSTOMER, SUBSTITUTE, MERCH, NOTE = range(7)
 
 _ORDER = {"order_id": ("order.id",)}
 _STOCK = {"location_id": ("order.location",), "sku": ("order.sku",)}
@@ -44,6 +45,15 @@ TOOLS = ToolPolicy(
         _rule("oms", "post_return_adjustment", MONEY, automatable=True, ids={"return_id": ("return.id",)}),
         _rule("oms", "issue_goodwill_credit", MONEY, ids=_ORDER, free_text=frozenset({"reason"})),
         _rule("oms", "notify_customer", CUSTOMER, ids=_ORDER, free_text=frozenset({"message"})),
+        _rule(
+            "oms",
+            "offer_substitution",
+            SUBSTITUTE,
+            ids={**_ORDER, "substitute_sku": ("sub.sku",), "location_id": ("sub.location",)},
+            depends_on=frozenset({"notify_customer"}),
+            advancing=True,
+            moves_stock=True,
+        ),
         _rule(
             "stores", "notify_merchandising", MERCH, ids={"promo_id": ("promo.id",)}, free_text=frozenset({"message"})
         ),

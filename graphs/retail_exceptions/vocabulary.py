@@ -21,9 +21,9 @@ CaseType = Literal[
 CASE_TYPES: tuple[str, ...] = CaseType.__args__  # type: ignore[attr-defined]
 EXCEPTIONS: tuple[str, ...] = CASE_TYPES[:-1]
 
-Outcome = Literal["reallocate", "reconcile", "notify", "cancel", "dismiss", "escalate"]
+Outcome = Literal["reallocate", "substitute", "reconcile", "notify", "cancel", "dismiss", "escalate"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
-ADVANCING: tuple[str, ...] = ("reallocate", "reconcile", "notify")
+ADVANCING: tuple[str, ...] = ("reallocate", "substitute", "reconcile", "notify")
 
 DOMAINS: tuple[str, ...] = ("retail_operations", "inventory_control", "customer_service")
 
@@ -42,6 +42,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "order.sku": ("str", "the SKU ordered"),
     "order.quantity": ("int", "units ordered"),
     "order.total": ("number", "order total"),
+    "order.unit_price": ("number", "the ordered item's unit price"),
     "order.days_to_promise": ("number", "days until the promised date"),
     "order.goodwill_amount": ("number", "the goodwill credit the service policy allows: 10% of the total, 5-50"),
     "customer.tier": ("str", "standard, gold or vip"),
@@ -56,6 +57,13 @@ FACTS: dict[str, tuple[str, str]] = {
     "alt.location": ("str", "the best alternative: a store in the region, else the DC, else another store"),
     "alt.kind": ("str", "store, dc, or none when no location has the stock"),
     "alt.same_region": ("bool", "the alternative is a store in the pickup store's region"),
+    "alt.best": ("str", "the alternative compared best: store (nearby), dc, substitute, or none"),
+    "sub.exists": ("bool", "a substitute (same family, price within 15%) has counted stock at the pickup location"),
+    "sub.sku": ("str", "the substitute SKU, closest in price"),
+    "sub.location": ("str", "where the substitute is held: the order's pickup location"),
+    "sub.unit_price": ("number", "the substitute's list price"),
+    "sub.price_difference": ("number", "the substitute's price less the ordered item's, per unit"),
+    "sub.customer_pays": ("number", "what the customer pays for the substitute: never more than for the order"),
     "inbound.delay_days": ("number", "days the inbound shipment of the SKU slipped"),
     "inbound.after_promise": ("bool", "the shipment now arrives after the order's promised date"),
     "promo.id": ("str", "the promotion the order was bought under"),

@@ -1,5 +1,9 @@
 """The retail mission's eval plugin: the generated historical set and its CI slice, the tables its end state is
-compared on, its regression thresholds and the generator (an independent labeller in :mod:`.labeller`)."""
+compared on, its regression thresholds and the generator (an independent labeller in :mod:`.labeller`).
+
+Its automation tier runs actions that move stock and money (quarantines, return postings), so they are scored
+like any other (``actions_all`` and ``automated`` instead of ``actions``), and exception detection is scored
+against the labeller's own finding on every case, clean ones included (``detection``)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.plugin import EvalPlugin
+from ai_missions.evals.plugin import DEFAULT_SCORERS, EvalPlugin
 
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"
@@ -20,6 +24,10 @@ PROJECTION: dict[str, tuple[str, str]] = {
     "oms.notices": (
         "oms",
         "SELECT order_id, topic, count(*) FROM notices GROUP BY order_id, topic ORDER BY order_id, topic",
+    ),
+    "oms.substitutions": (
+        "oms",
+        "SELECT order_id, substitute_sku, location_id, charged_unit_cents, status FROM substitutions ORDER BY order_id",
     ),
     "oms.credits": (
         "oms",
@@ -48,6 +56,7 @@ PLUGIN = EvalPlugin(
     datasets={"historical": HISTORICAL, "ci": CI_SLICE},
     projection=PROJECTION,
     holds_subject=holds_order,
+    scorers=(*("actions_all" if s == "actions" else s for s in DEFAULT_SCORERS), "automated", "detection"),
     thresholds={
         "outcome_agreement": ("min", 0.80),
         "action_f1": ("min", 0.80),
@@ -55,6 +64,8 @@ PLUGIN = EvalPlugin(
         "citation_rate": ("min", 0.95),
         "warranted_escalation_rate": ("min", 0.80),
         "unsafe_case_rate": ("max", 0.10),
+        "detection_precision": ("min", 0.90),
+        "detection_false_positive_rate": ("max", 0.10),
         "errors": ("max", 0),
     },
     generator="ai_missions.graphs.retail_exceptions.evals.generate:generate",

@@ -3,8 +3,9 @@ its SKU's stock at every location, shipments, promotions and returns), labelled 
 (:mod:`.labeller`).
 
 Deterministic: the same seeds give byte-identical files. Each case is built from the retail book's scenarios
-(:mod:`ai_missions.integrations.retail_seed`): every exception alone and combined, false flags, and orders that
-name a store nobody knows. The CI slice is a fixed, stratified subset: a few cases of every combination.
+(:mod:`ai_missions.integrations.retail_seed`): every exception alone and combined, false flags, orders that
+name a store nobody knows, and clean orders nobody flagged (the audit sample: true negatives for detection).
+The CI slice is a fixed, stratified subset: a few cases of every combination, and of every outcome.
 """
 
 from __future__ import annotations
@@ -25,14 +26,22 @@ CASES_PER_SEED = 300
 CI_PER_KIND = 2
 #: Every so many cases, one names a pickup store nobody knows (bad input the mission must escalate).
 UNKNOWN_STORE_EVERY = 40
+#: Every so many cases (offset by CLEAN_AT), one is an order nobody flagged with nothing wrong, from the audit
+#: sample (its trigger says ``no_exception``): with the false flags, the negatives detection is scored on.
+CLEAN_EVERY, CLEAN_AT = 20, 7
 
 
 def case_of(number: int, seed: int, rng: random.Random) -> Case:
     kinds = rng.choices(*zip(*retail_seed.MIXES, strict=True))[0]
     unknown = number % UNKNOWN_STORE_EVERY == 0
+    clean = number % CLEAN_EVERY == CLEAN_AT
     if unknown:
         kinds = ("pickup_unfulfillable",)
+    if clean:
+        kinds = ()
     scenario = retail_seed.scenario(number, kinds, seed, unknown_store=unknown)
+    if clean:
+        scenario.flags = []
     rows = retail_seed.empty_rows()
     retail_seed.add_locations(rows)
     retail_seed.build_order(scenario, rows)
@@ -55,11 +64,11 @@ def case_of(number: int, seed: int, rng: random.Random) -> Case:
                 "system": "oms",
                 "event": "order_flagged",
                 "subject_id": scenario.order_id,
-                "case_types": sorted(scenario.flags),
+                "case_types": sorted(scenario.flags) or ["no_exception"],
             },
             "snapshot": snapshot,
             "resolution": decided.resolution(),
-            "tags": [*decided.tags, f"truth:{'+'.join(kinds) or 'false_flag'}"],
+            "tags": [*decided.tags, f"truth:{'+'.join(kinds) or ('clean' if clean else 'false_flag')}"],
         }
     )
 
@@ -76,7 +85,17 @@ def ci_slice(cases: Iterable[Case], per_kind: int = CI_PER_KIND) -> list[Case]:
     by_kind: dict[str, list[Case]] = {}
     for case in sorted(cases, key=lambda c: c.case_id):
         by_kind.setdefault(case.kind, []).append(case)
-    return [case for kind in sorted(by_kind) for case in by_kind[kind][:per_kind]]
+    chosen = [case for kind in sorted(by_kind) for case in by_kind[kind][:per_kind]]
+    # every outcome the labeller uses shows up too (a substitution is rare and belongs to no one trigger kind)
+    for outcome in sorted({c.resolution.outcome for c in by_kind_cases(by_kind)}):
+        have = sum(1 for c in chosen if c.resolution.outcome == outcome)
+        more = [c for c in by_kind_cases(by_kind) if c.resolution.outcome == outcome and c not in chosen]
+        chosen.extend(more[: max(per_kind - have, 0)])
+    return chosen
+
+
+def by_kind_cases(by_kind: dict[str, list[Case]]) -> list[Case]:
+    return [case for kind in sorted(by_kind) for case in by_kind[kind]]
 
 
 def generate(

@@ -5,15 +5,18 @@ reads the OMS and store rows the way the team reads its screens. Where the team'
 policies the labels say so (``judgment:`` tags).
 
 The team's rules, by exception (a combined case takes every view; the most severe outcome wins: escalate >
-cancel > reallocate > notify > reconcile > dismiss; actions are the union, an escalation has none):
+cancel > substitute > reallocate > notify > reconcile > dismiss; actions are the union, an escalation has none;
+every order they resolve without escalating gets an internal note):
 
 - **Stock a store can sell** is what the last count saw less what sold since; units beyond that are phantom.
 - **Pickup the store cannot serve**: a store they do not know is escalated. Otherwise another store in the region
-  with the stock, else the DC, gets the order (the customer is asked to agree); with neither, the order is
-  cancelled with goodwill (10% of the order, 5 to 50) and the customer told. *Judgment*: an order above 400 is
+  with the stock, else the DC, gets the order (the customer is asked to agree); with neither, a substitute of the
+  same family that the pickup store can sell, priced within 15% of the item (the closest in price), is offered:
+  the customer is asked first, and never pays more; without one, the order is cancelled with goodwill (10% of the
+  order, 5 to 50) and the customer told. *Judgment*: an order above 400 is
   never cancelled without a manager's call: escalated.
 - **Phantom stock** (two units or more the count does not see, and the order short): quarantine and recount the
-  SKU there; reallocate the order, or cancel it with goodwill.
+  SKU there; reallocate the order, or (pickup) offer a substitute, or cancel it with goodwill.
 - **Inbound delay** on a promotion (the shipment now lands after the promised date, the order short): reallocate
   when stock is elsewhere, else tell the customer; merchandising is always told. *Judgment*: a delay of two days
   or less is not worth a customer notice.
@@ -23,6 +26,8 @@ cancel > reallocate > notify > reconcile > dismiss; actions are the union, an es
 - **Nothing wrong**: dismiss.
 
 :data:`NOISE_RATE` of the cases carry an inconsistent human decision (a forgotten notice, a needless escalation).
+Every case also says whether the team found anything wrong (``labelled:exception`` or ``labelled:clean``),
+whatever they then decided: that is what exception detection is scored against.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 NOISE_RATE = 0.05
-SEVERITY = {"dismiss": 0, "reconcile": 1, "notify": 2, "reallocate": 3, "cancel": 4, "escalate": 5}
+SEVERITY = {"dismiss": 0, "reconcile": 1, "notify": 2, "reallocate": 3, "substitute": 4, "cancel": 5, "escalate": 6}
+SUBSTITUTE_BAND = 0.15
 ORDER = (
     "quarantine_stock",
     "create_recount_task",
@@ -44,9 +50,11 @@ ORDER = (
     "post_return_adjustment",
     "issue_goodwill_credit",
     "notify_customer",
+    "offer_substitution",
     "notify_merchandising",
+    "add_order_note",
 )
-KEY_ARGS = ("order_id", "location_id", "sku", "return_id", "amount", "topic", "promo_id")
+KEY_ARGS = ("order_id", "location_id", "sku", "return_id", "amount", "topic", "promo_id", "substitute_sku")
 
 
 def _ts(text: str) -> datetime:
@@ -96,6 +104,18 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
         or best(lambda loc: loc["kind"] == "dc")
         or (None if pickup else best(lambda loc: loc["kind"] == "store"))
     )
+    price = line["unit_price_cents"]
+    substitutes = [
+        (abs(r["unit_price_cents"] - price), r["substitute_sku"], r["unit_price_cents"])
+        for r in stores.get("substitutes", [])
+        if r["sku"] == sku
+        and abs(r["unit_price_cents"] - price) <= price * SUBSTITUTE_BAND
+        and any(
+            x["location_id"] == where and x["sku"] == r["substitute_sku"] and _sellable(x) >= qty
+            for x in stores["stock"]
+        )
+    ]
+    substitute = min(substitutes) if pickup and substitutes else None
     total = order["total_cents"] / 100
     goodwill = round(min(max(total * 0.10, 5.0), 50.0), 2)
 
@@ -111,6 +131,13 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
                 act("reallocate_order", order_id=order_id, location_id=alternative),
                 act("notify_customer", order_id=order_id, topic=topic_on_move, message="..."),
             ]
+        if substitute:
+            _, other, cents = substitute
+            return "substitute", [
+                act("notify_customer", order_id=order_id, topic="substitution_consent", message="..."),
+                act("offer_substitution", order_id=order_id, substitute_sku=other, location_id=where,
+                    unit_price=cents / 100),
+            ]  # fmt: skip
         return "cancel", [
             act("cancel_omni_order", order_id=order_id, reason="No location can fulfil the order"),
             act("issue_goodwill_credit", order_id=order_id, amount=goodwill, reason="Order could not be fulfilled"),
@@ -128,7 +155,7 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
             views.append((outcome, actions, "pickup store short"))
     if phantom and short:
         outcome, actions = reallocate_or_cancel()
-        if outcome == "reallocate":
+        if outcome in ("reallocate", "substitute"):
             actions = [a for a in actions if a["tool"] != "notify_customer"] + (
                 [a for a in actions if a["tool"] == "notify_customer"] if pickup else []
             )
@@ -173,6 +200,7 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
             ], "VIP stock conflict"))  # fmt: skip
         else:
             views.append(("escalate", [], "VIP without an alternative"))
+    tags.append("labelled:exception" if views else "labelled:clean")
     if not views:
         views.append(("dismiss", [], "nothing wrong"))
 
@@ -197,4 +225,6 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
         else:
             outcome, plan = "escalate", []
             tags.append("noise:needless-escalation")
+    if outcome != "escalate":  # the team leaves a note on every order it resolves
+        plan.append(act("add_order_note", order_id=order_id, body="..."))
     return Label(outcome, plan, rng.choice(("rhea", "vik", "sam")), note, tags)
