@@ -259,18 +259,115 @@ def get_order_history(conn: sqlite3.Connection, order_id: str) -> OrderHistory:
     return OrderHistory(order_id=order_id, status=row["status"], events=[_event(r) for r in rows])
 
 
+class ReturnLine(BaseModel):
+    line_no: int = Field(description="The order line returned")
+    sku: str
+    quantity: int
+    value: float = Field(description="Quantity times the line's unit price: what the returned items cost")
+
+
+class OrderReturn(BaseModel):
+    """A return of some of an order's items, as the warehouse records it."""
+
+    return_id: str
+    order_id: str
+    created_at: str = Field(description="When the return was registered")
+    received: bool = Field(description="The warehouse has the items back")
+    received_at: str | None
+    condition: Literal["as_new", "opened", "damaged"] | None = Field(description="As inspected on receipt")
+    lines: list[ReturnLine]
+    value: float = Field(description="The returned items' value (sum of the lines)")
+
+
+class Variant(BaseModel):
+    """A sellable variant of a product (another size, colour or model of the same item)."""
+
+    sku: str
+    product_id: str
+    option: str = Field(description="What tells it apart from its siblings (e.g. Blue, Large, Pro)")
+    unit_price: float
+    available: int = Field(description="Units that can still be sold")
+
+
 class OrderContext(ContextRead):
     """An order and the ERP's other records that bear on it, in one read."""
 
     order: Order
     similar_orders: SimilarOrders | None
+    returns: list[OrderReturn] | None = Field(default=None, description="The order's returns, oldest first")
+    variants: list[Variant] | None = Field(
+        default=None, description="Every variant of the products on the order's lines (theirs included)"
+    )
+
+
+def get_returns(conn: sqlite3.Connection, order_id: str) -> list[OrderReturn]:
+    """The order's returns (registered or received), oldest first, each with its lines' value."""
+    _order_row(conn, order_id)
+    out = []
+    rows = conn.execute("SELECT * FROM order_returns WHERE order_id = ? ORDER BY created_at, return_id", (order_id,))
+    for r in rows.fetchall():
+        lines = [
+            ReturnLine(
+                line_no=x["line_no"],
+                sku=x["sku"],
+                quantity=x["quantity"],
+                value=money(x["quantity"] * x["unit_price_cents"]),
+            )
+            for x in conn.execute(
+                "SELECT rl.line_no, rl.quantity, ol.sku, ol.unit_price_cents FROM return_lines rl "
+                "JOIN order_lines ol ON ol.order_id = ? AND ol.line_no = rl.line_no WHERE rl.return_id = ? "
+                "ORDER BY rl.line_no",
+                (order_id, r["return_id"]),
+            )
+        ]
+        out.append(
+            OrderReturn(
+                return_id=r["return_id"],
+                order_id=order_id,
+                created_at=r["created_at"],
+                received=r["received_at"] is not None,
+                received_at=r["received_at"],
+                condition=r["condition"],
+                lines=lines,
+                value=round(sum(line.value for line in lines), 2),
+            )
+        )
+    return out
+
+
+def _variant(row: sqlite3.Row) -> Variant:
+    return Variant(
+        sku=row["sku"],
+        product_id=row["product_id"],
+        option=row["option"],
+        unit_price=money(row["unit_price_cents"]),
+        available=row["available"],
+    )
+
+
+def get_variants(conn: sqlite3.Connection, order_id: str) -> list[Variant]:
+    """Every variant of the products the order's lines are variants of (an unknown SKU has none)."""
+    rows = conn.execute(
+        "SELECT * FROM variants WHERE product_id IN (SELECT v.product_id FROM variants v JOIN order_lines l "
+        "ON l.sku = v.sku WHERE l.order_id = ?) ORDER BY product_id, sku",
+        (order_id,),
+    )
+    return [_variant(r) for r in rows]
 
 
 def get_order_context(conn: sqlite3.Connection, order_id: str, window_minutes: int = 60) -> OrderContext:
-    """The order (an unknown order is an error) and the same customer's orders with the same items."""
+    """The order (an unknown order is an error), the same customer's orders with the same items, the order's
+    returns and the variants of its products."""
     order = get_order(conn, order_id)
     return OrderContext(
-        order=order, **read_parts({"similar_orders": lambda: find_similar_orders(conn, order_id, window_minutes)})
+        order=order,
+        **read_parts(
+            {
+                "similar_orders": lambda: find_similar_orders(conn, order_id, window_minutes),
+                "returns": lambda: get_returns(conn, order_id),
+                "variants": lambda: get_variants(conn, order_id),
+            }
+        ),
     )
 
 
@@ -473,3 +570,113 @@ def cancel_order(conn: sqlite3.Connection, order_id: str, reason: str, idempoten
 
     args = {"order_id": order_id, "reason": reason}
     return idempotent_write(conn, "cancel_order", idempotency_key, args, OrderActionResult, perform)
+
+
+class ShipToResult(BaseModel):
+    """The outcome of a ship-to change."""
+
+    order_id: str
+    action: str = "change_ship_to"
+    status: str
+    previous_ship_to: Address
+    ship_to: Address
+    at: str
+    replayed: bool = False
+
+
+def change_ship_to(conn: sqlite3.Connection, order_id: str, ship_to: Address, idempotency_key: str) -> ShipToResult:
+    """Change where an order ships; refused once it has shipped, been delivered or cancelled."""
+    for name in ("name", "line1", "city", "region", "postal_code", "country"):
+        require_text(getattr(ship_to, name), f"ship_to.{name}", max_length=200)
+
+    def perform() -> ShipToResult:
+        row = _order_row(conn, order_id)
+        if row["status"] in CLOSED_STATUSES:
+            raise ConflictError(f"order {order_id} is {row['status']}; its ship-to can no longer be changed")
+        at = to_ts(book_now(conn))
+        conn.execute(
+            "UPDATE orders SET ship_name = ?, ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_region = ?, "
+            "ship_postal_code = ?, ship_country = ?, updated_at = ? WHERE order_id = ?",
+            (
+                ship_to.name,
+                ship_to.line1,
+                ship_to.line2,
+                ship_to.city,
+                ship_to.region,
+                ship_to.postal_code,
+                ship_to.country,
+                at,
+                order_id,
+            ),
+        )
+        return ShipToResult(
+            order_id=order_id,
+            status=row["status"],
+            previous_ship_to=_ship_to(row),
+            ship_to=_ship_to(_order_row(conn, order_id)),
+            at=at,
+        )
+
+    args = {"order_id": order_id, "ship_to": ship_to.model_dump(exclude={"fingerprint"})}
+    return idempotent_write(conn, "change_ship_to", idempotency_key, args, ShipToResult, perform)
+
+
+class ExchangeResult(BaseModel):
+    """The outcome of an exchange: the new variant is reserved for the customer, the old one is expected back."""
+
+    exchange_id: str
+    order_id: str
+    line_no: int
+    from_sku: str
+    to_sku: str
+    quantity: int
+    available_after: int = Field(description="Units of the new variant left to sell")
+    at: str
+    replayed: bool = False
+
+
+def exchange_order_item(
+    conn: sqlite3.Connection, order_id: str, line_no: int, sku: str, idempotency_key: str
+) -> ExchangeResult:
+    """Exchange an order line for another variant of the same product at the same price; refused for a cancelled
+    order, an unknown or different product, another price, or not enough stock."""
+    sku = require_text(sku, "sku", max_length=64)
+
+    def perform() -> ExchangeResult:
+        row = _order_row(conn, order_id)
+        if row["status"] == "cancelled":
+            raise ConflictError(f"order {order_id} is cancelled; nothing to exchange")
+        line = conn.execute(
+            "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, line_no)
+        ).fetchone()
+        if line is None:
+            raise ValidationError(f"order {order_id} has no line {line_no}")
+        old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
+        new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (sku,), "variant", sku)
+        if old is None or old["product_id"] != new["product_id"] or sku == line["sku"]:
+            raise ConflictError(f"{sku} is not another variant of the item on line {line_no} ({line['sku']})")
+        if new["unit_price_cents"] != line["unit_price_cents"]:
+            raise ConflictError(f"{sku} costs {money(new['unit_price_cents']):.2f}, not the line's price")
+        if new["available"] < line["quantity"]:
+            raise ConflictError(f"{sku} has {new['available']} available; the line needs {line['quantity']}")
+        at = to_ts(book_now(conn))
+        exchange_id = next_id(conn, "EXC")
+        conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (line["quantity"], sku))
+        conn.execute(
+            "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (exchange_id, order_id, line_no, line["sku"], sku, line["quantity"], at),
+        )
+        return ExchangeResult(
+            exchange_id=exchange_id,
+            order_id=order_id,
+            line_no=line_no,
+            from_sku=line["sku"],
+            to_sku=sku,
+            quantity=line["quantity"],
+            available_after=new["available"] - line["quantity"],
+            at=at,
+        )
+
+    args = {"order_id": order_id, "line_no": line_no, "sku": sku}
+    return idempotent_write(conn, "exchange_order_item", idempotency_key, args, ExchangeResult, perform)

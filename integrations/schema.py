@@ -45,6 +45,24 @@ CREATE TABLE order_events (
     from_status TEXT, to_status TEXT NOT NULL, at TEXT NOT NULL, reason TEXT
 ) STRICT;
 CREATE INDEX order_events_order ON order_events (order_id, event_id);
+CREATE TABLE variants (
+    sku TEXT PRIMARY KEY, product_id TEXT NOT NULL, option TEXT NOT NULL,
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0), available INTEGER NOT NULL CHECK (available >= 0)
+) STRICT;
+CREATE INDEX variants_product ON variants (product_id);
+CREATE TABLE order_returns (
+    return_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), created_at TEXT NOT NULL,
+    received_at TEXT, condition TEXT CHECK (condition IN ('as_new', 'opened', 'damaged'))
+) STRICT;
+CREATE INDEX order_returns_order ON order_returns (order_id);
+CREATE TABLE return_lines (
+    return_id TEXT NOT NULL REFERENCES order_returns (return_id), line_no INTEGER NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0), PRIMARY KEY (return_id, line_no)
+) STRICT;
+CREATE TABLE order_exchanges (
+    exchange_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), line_no INTEGER NOT NULL,
+    from_sku TEXT NOT NULL, to_sku TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0), at TEXT NOT NULL
+) STRICT;
 """
 
 CRM = """
@@ -111,6 +129,12 @@ CREATE INDEX cycle_counts_stock ON cycle_counts (sku, location_id, counted_at);
 CREATE TABLE stock_adjustments (
     adjustment_id TEXT PRIMARY KEY, sku TEXT NOT NULL, location_id TEXT NOT NULL, from_qty INTEGER NOT NULL,
     to_qty INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE TABLE restocks (
+    restock_id TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES products (sku),
+    location_id TEXT NOT NULL REFERENCES locations (location_id), quantity INTEGER NOT NULL CHECK (quantity > 0),
+    expected_at TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'received', 'cancelled')),
+    reference TEXT NOT NULL DEFAULT ''
 ) STRICT;
 """
 
@@ -328,6 +352,14 @@ CREATE TABLE order_notes (
     note_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), body TEXT NOT NULL,
     added_at TEXT NOT NULL
 ) STRICT;
+CREATE TABLE substitutions (
+    order_id TEXT PRIMARY KEY REFERENCES orders (order_id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+    substitute_sku TEXT NOT NULL, location_id TEXT NOT NULL,
+    original_unit_cents INTEGER NOT NULL CHECK (original_unit_cents >= 0),
+    substitute_unit_cents INTEGER NOT NULL CHECK (substitute_unit_cents >= 0),
+    charged_unit_cents INTEGER NOT NULL CHECK (charged_unit_cents >= 0),
+    status TEXT NOT NULL CHECK (status IN ('offered', 'accepted', 'declined')), offered_at TEXT NOT NULL
+) STRICT;
 """
 
 STORES = """
@@ -356,6 +388,10 @@ CREATE TABLE recount_tasks (
 CREATE TABLE merch_notices (
     notice_id TEXT PRIMARY KEY, promo_id TEXT NOT NULL REFERENCES promotions (promo_id), message TEXT NOT NULL,
     sent_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE substitutes (
+    sku TEXT NOT NULL, substitute_sku TEXT NOT NULL, family TEXT NOT NULL,
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0), PRIMARY KEY (sku, substitute_sku)
 ) STRICT;
 """
 

@@ -46,6 +46,8 @@ CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[int, int]]] = {
     "home": (("Desk Lamp", "Throw Blanket", "Air Purifier", "Wall Clock", "Bed Linen Set"), (1500, 39900)),
     "fitness": (("Yoga Mat", "Adjustable Dumbbells", "Rowing Machine", "Fitness Watch", "Foam Roller"), (1200, 99900)),
 }
+#: The colours a product comes in (its variants in the ERP).
+COLOURS = ("Black", "Blue", "Red", "Green", "White", "Grey")
 VARIANTS = ("Classic", "Pro", "Mini", "Max", "Air", "Studio", "Trail", "Urban")
 FIRST = (
     "Ava", "Ben", "Chloe", "Daniel", "Elena", "Farid", "Grace", "Hiro", "Isabel", "Jonas", "Keiko", "Liam", "Maya",
@@ -567,7 +569,51 @@ class Generator:
                     "reason": reason,
                 }
             )
-        erp["sequences"] = [{"prefix": "HOLD", "value": len(erp["order_holds"])}]
+        self.variant_rows(erp)
+        erp["sequences"] = [
+            {"prefix": "HOLD", "value": len(erp["order_holds"])},
+            {"prefix": "RET", "value": len(erp["order_returns"])},
+        ]
+
+    def variant_rows(self, erp: dict[str, list[dict[str, Any]]]) -> None:
+        """Each product's colour variants at its price (stock to sell, some sold out), and returns of some
+        delivered orders (most received by the warehouse, a few registered and still on their way back).
+
+        Drawn from their own random stream, so the rest of the book is the same with or without them."""
+        rng = random.Random(self.seed * 7919 + 31)
+        for sku, _name, _category, price in self.products:
+            colours = rng.sample(COLOURS, 3)
+            for n, colour in enumerate(colours):
+                erp["variants"].append(
+                    {
+                        "sku": sku if n == 0 else f"{sku}-{colour.upper()}",
+                        "product_id": f"P-{sku[4:]}",
+                        "option": colour,
+                        "unit_price_cents": price,
+                        "available": rng.choice((0, 3, 8, 15, 40)),
+                    }
+                )
+        for o in self.orders:
+            if o.delivered_at is None or rng.random() >= 0.15:
+                continue
+            return_id = f"RET-{len(erp['order_returns']) + 1:06d}"
+            created = o.delivered_at + timedelta(days=rng.uniform(1, 10))
+            received = created + timedelta(days=rng.uniform(2, 6))
+            if received >= self.now or rng.random() < 0.2:
+                received_at, condition = None, None
+            else:
+                received_at, condition = to_ts(received), rng.choice(("as_new", "as_new", "opened", "damaged"))
+            erp["order_returns"].append(
+                {
+                    "return_id": return_id,
+                    "order_id": o.order_id,
+                    "created_at": to_ts(min(created, self.now)),
+                    "received_at": received_at,
+                    "condition": condition,
+                }
+            )
+            sku_qty = o.lines[0]
+            erp["return_lines"].append({"return_id": return_id, "line_no": 1, "quantity": sku_qty[1]})
 
     def crm_rows(self, crm: dict[str, list[dict[str, Any]]]) -> None:
         rng = random.Random(self.seed * 7919 + 1)

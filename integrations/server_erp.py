@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from ai_missions.integrations import erp
+from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.serving import IdempotencyKey, OrderId, Reason, SystemServer, main, open_system, tool
 
 Status = Annotated[
@@ -57,8 +58,9 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
             int, Field(strict=True, ge=1, le=10080, description="How far apart similar orders are")
         ] = 60,
     ) -> erp.OrderContext:
-        """`get_order` and `find_similar_orders` in one call; a part that cannot be read is null, with the reason
-        under `missing`."""
+        """`get_order`, `find_similar_orders`, the order's returns (items, received date, condition, value) and the
+        variants of its products (option, price, available) in one call; a part that cannot be read is null, with
+        the reason under `missing`."""
         return erp.get_order_context(db, order_id, window_minutes)
 
     @tool(server)
@@ -88,6 +90,23 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     def cancel_order(order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey) -> erp.OrderActionResult:
         """Cancels and releases holds; refused after shipment or when already cancelled."""
         return erp.cancel_order(db, order_id, reason, idempotency_key)
+
+    @tool(server)
+    def change_ship_to(order_id: OrderId, ship_to: Address, idempotency_key: IdempotencyKey) -> erp.ShipToResult:
+        """Changes where the order ships (the customer asked for another address); refused once shipped, delivered
+        or cancelled."""
+        return erp.change_ship_to(db, order_id, ship_to, idempotency_key)
+
+    @tool(server)
+    def exchange_order_item(
+        order_id: OrderId,
+        line_no: Annotated[int, Field(strict=True, ge=1, description="The order line exchanged")],
+        sku: Annotated[str, Field(min_length=1, max_length=64, description="The variant the customer gets instead")],
+        idempotency_key: IdempotencyKey,
+    ) -> erp.ExchangeResult:
+        """Exchanges an order line for another variant of the same product at the same price, reserving its stock;
+        refused for a cancelled order, another product or price, or not enough available."""
+        return erp.exchange_order_item(db, order_id, line_no, sku, idempotency_key)
 
     return server
 

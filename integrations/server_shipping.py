@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from ai_missions.integrations import shipping
-from ai_missions.integrations.addresses import AddressValidation
+from ai_missions.integrations.addresses import Address, AddressValidation
 from ai_missions.integrations.serving import IdempotencyKey, OrderId, SystemServer, main, open_system, tool
 
 Line = Annotated[str, Field(min_length=1, max_length=200)]
@@ -52,6 +52,14 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     def apply_address_correction(order_id: OrderId, idempotency_key: IdempotencyKey) -> shipping.CorrectionResult:
         """Refused when there is no suggestion (valid or undeliverable) or the order has shipped."""
         return shipping.apply_address_correction(db, order_id, idempotency_key)
+
+    @tool(server)
+    def update_shipment_address(
+        order_id: OrderId, ship_to: Address, idempotency_key: IdempotencyKey
+    ) -> shipping.ShipmentAddressResult:
+        """The ship-to shipping will put on the order's label (its own copy; the ERP's `change_ship_to` does not
+        reach it), validated anew; refused once a parcel has shipped."""
+        return shipping.update_shipment_address(db, order_id, ship_to, idempotency_key)
 
     return server
 

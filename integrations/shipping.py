@@ -1,6 +1,7 @@
 """Shipping: address validation (valid, corrected suggestion, undeliverable), the ship-to it will use for each
 order, shipments and tracking. Applying a correction changes the shipping ship-to of record; the ERP keeps the
-address as the customer entered it."""
+address as the customer entered it. Shipping keeps its own copy of every order's ship-to (what the label will
+carry), so a ship-to change in the ERP reaches the parcel only through ``update_shipment_address``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 from ai_missions.errors import ConflictError
 from ai_missions.integrations.addresses import Address, AddressValidation, ValidationStatus, validate
 from ai_missions.integrations.context_reads import ContextRead, read_parts
-from ai_missions.integrations.store import book_now, idempotent_write, require_row, to_ts
+from ai_missions.integrations.store import book_now, idempotent_write, require_row, require_text, to_ts
 
 
 class OrderAddressValidation(BaseModel):
@@ -54,6 +55,16 @@ class ShipmentList(BaseModel):
 
 
 class CorrectionResult(BaseModel):
+    validation: OrderAddressValidation
+    replayed: bool = False
+
+
+class ShipmentAddressResult(BaseModel):
+    """The outcome of a ship-to change in shipping: the address the parcel will now go to, validated."""
+
+    order_id: str
+    action: str = "update_shipment_address"
+    previous_address: Address
     validation: OrderAddressValidation
     replayed: bool = False
 
@@ -154,6 +165,57 @@ def get_shipping_context(conn: sqlite3.Connection, order_id: str) -> ShippingCon
     )
 
 
+def _shipped(conn: sqlite3.Connection, order_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM shipments WHERE order_id = ?", (order_id,)).fetchone() is not None
+
+
+def _store_address(conn: sqlite3.Connection, order_id: str, address: Address, corrected_from: Address | None) -> None:
+    """Write ``address`` as the order's ship-to of record, with its fresh validation."""
+    result = validate(address)
+    conn.execute(
+        "UPDATE order_addresses SET name = ?, line1 = ?, line2 = ?, city = ?, region = ?, postal_code = ?, "
+        "country = ?, validation_status = ?, issues = ?, suggestion = ?, validated_at = ?, corrected_from = ? "
+        "WHERE order_id = ?",
+        (
+            address.name,
+            address.line1,
+            address.line2,
+            address.city,
+            address.region,
+            address.postal_code,
+            address.country,
+            result.status,
+            json.dumps(result.issues),
+            result.suggestion.model_dump_json(exclude={"fingerprint"}) if result.suggestion else None,
+            to_ts(book_now(conn)),
+            corrected_from.model_dump_json(exclude={"fingerprint"}) if corrected_from else None,
+            order_id,
+        ),
+    )
+
+
+def update_shipment_address(
+    conn: sqlite3.Connection, order_id: str, ship_to: Address, idempotency_key: str
+) -> ShipmentAddressResult:
+    """Replace the ship-to shipping will print on the order's label (its own copy: the ERP's ``change_ship_to``
+    does not reach it); refused once a parcel has left. The new address is validated like any other."""
+    for name in ("name", "line1", "city", "region", "postal_code", "country"):
+        require_text(getattr(ship_to, name), f"ship_to.{name}", max_length=200)
+
+    def perform() -> ShipmentAddressResult:
+        row = _row(conn, order_id)
+        if _shipped(conn, order_id):
+            raise ConflictError(f"order {order_id} has shipped; its shipment's address can no longer be changed")
+        before = _validation(row).address
+        _store_address(conn, order_id, ship_to, None)
+        return ShipmentAddressResult(
+            order_id=order_id, previous_address=before, validation=_validation(_row(conn, order_id))
+        )
+
+    args = {"order_id": order_id, "ship_to": ship_to.model_dump(exclude={"fingerprint"})}
+    return idempotent_write(conn, "update_shipment_address", idempotency_key, args, ShipmentAddressResult, perform)
+
+
 def apply_address_correction(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> CorrectionResult:
     """Replace an order's ship-to with the validator's suggestion; refused when there is none or it has shipped."""
 
@@ -164,31 +226,10 @@ def apply_address_correction(conn: sqlite3.Connection, order_id: str, idempotenc
             raise ConflictError(f"the ship-to of order {order_id} is undeliverable and has no suggested correction")
         if status != "corrected" or not row["suggestion"]:
             raise ConflictError(f"the ship-to of order {order_id} is {status}; there is no correction to apply")
-        if conn.execute("SELECT 1 FROM shipments WHERE order_id = ?", (order_id,)).fetchone():
+        if _shipped(conn, order_id):
             raise ConflictError(f"order {order_id} has shipped; its address can no longer be corrected")
         before = _validation(row).address
-        fixed = Address(**json.loads(row["suggestion"]))
-        result = validate(fixed)
-        conn.execute(
-            "UPDATE order_addresses SET name = ?, line1 = ?, line2 = ?, city = ?, region = ?, postal_code = ?, "
-            "country = ?, validation_status = ?, issues = ?, suggestion = ?, validated_at = ?, corrected_from = ? "
-            "WHERE order_id = ?",
-            (
-                fixed.name,
-                fixed.line1,
-                fixed.line2,
-                fixed.city,
-                fixed.region,
-                fixed.postal_code,
-                fixed.country,
-                result.status,
-                json.dumps(result.issues),
-                result.suggestion.model_dump_json(exclude={"fingerprint"}) if result.suggestion else None,
-                to_ts(book_now(conn)),
-                before.model_dump_json(exclude={"fingerprint"}),
-                order_id,
-            ),
-        )
+        _store_address(conn, order_id, Address(**json.loads(row["suggestion"])), before)
         return CorrectionResult(validation=_validation(_row(conn, order_id)))
 
     return idempotent_write(

@@ -39,6 +39,8 @@ Snapshot = dict[str, Any]
 
 
 def _rows(conn: sqlite3.Connection, table: str, where: str = "", params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is None:
+        return []  # a book written before the table existed (inventory restocks) holds none of its rows
     sql = f"SELECT * FROM {table} {where} ORDER BY rowid"
     return [dict(r) for r in conn.execute(sql, tuple(params))]
 
@@ -143,6 +145,7 @@ def _scoped(conns: Mapping[str, sqlite3.Connection], wanted: list[str]) -> dict[
     authorizations = _rows(pay, "authorizations", *oin)
     captures = _rows(pay, "captures", *oin)
     shipments = _rows(ship, "shipments", *oin)
+    returns = _rows(erp, "order_returns", *oin)
 
     def common(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
         return {"meta": _rows(conn, "meta"), "sequences": _rows(conn, "sequences")}
@@ -154,6 +157,12 @@ def _scoped(conns: Mapping[str, sqlite3.Connection], wanted: list[str]) -> dict[
             "order_lines": lines,
             "order_holds": _rows(erp, "order_holds", *oin),
             "order_events": _rows(erp, "order_events", *oin),
+            "variants": _rows(
+                erp, "variants", f"WHERE product_id IN (SELECT product_id FROM variants {sin[0]})", sin[1]
+            ),
+            "order_returns": returns,
+            "return_lines": _rows(erp, "return_lines", *_in("return_id", [r["return_id"] for r in returns])),
+            "order_exchanges": _rows(erp, "order_exchanges", *oin),
         },
         "crm": {
             **common(crm),
@@ -171,6 +180,8 @@ def _scoped(conns: Mapping[str, sqlite3.Connection], wanted: list[str]) -> dict[
             "reservations": reservations,
             "cycle_counts": _rows(inv, "cycle_counts", *sin),
             "stock_adjustments": _rows(inv, "stock_adjustments", *sin),
+            # added after the format: carried only when there are some, so older snapshots stay byte for byte
+            **({"restocks": restocks} if (restocks := _rows(inv, "restocks", *sin)) else {}),
         },
         "payments": {
             **common(pay),

@@ -42,12 +42,25 @@ class SimulatedSystem:
 SIMULATED: dict[str, SimulatedSystem] = {
     system.name: system
     for system in (
-        SimulatedSystem("erp", schema.ERP, ("orders", "order_lines", "order_holds", "order_events")),
+        SimulatedSystem(
+            "erp",
+            schema.ERP,
+            (
+                "orders",
+                "order_lines",
+                "order_holds",
+                "order_events",
+                "variants",
+                "order_returns",
+                "return_lines",
+                "order_exchanges",
+            ),
+        ),
         SimulatedSystem("crm", schema.CRM, ("customers", "addresses", "notes", "cases", "messages")),
         SimulatedSystem(
             "inventory",
             schema.INVENTORY,
-            ("locations", "products", "stock", "reservations", "cycle_counts", "stock_adjustments"),
+            ("locations", "products", "stock", "reservations", "cycle_counts", "stock_adjustments", "restocks"),
         ),
         SimulatedSystem(
             "payments",
@@ -79,12 +92,30 @@ SIMULATED: dict[str, SimulatedSystem] = {
         SimulatedSystem(
             "oms",
             schema.OMS,
-            ("customers", "orders", "order_lines", "allocations", "returns", "notices", "credits", "order_notes"),
+            (
+                "customers",
+                "orders",
+                "order_lines",
+                "allocations",
+                "returns",
+                "notices",
+                "credits",
+                "order_notes",
+                "substitutions",
+            ),
         ),
         SimulatedSystem(
             "stores",
             schema.STORES,
-            ("locations", "stock", "inbound_shipments", "promotions", "recount_tasks", "merch_notices"),
+            (
+                "locations",
+                "stock",
+                "inbound_shipments",
+                "promotions",
+                "recount_tasks",
+                "merch_notices",
+                "substitutes",
+            ),
         ),
         SimulatedSystem("helpdesk", schema.HELPDESK, ("requesters", "tickets", "ticket_messages", "ticket_events")),
         SimulatedSystem(

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from ai_missions.errors import NotFoundError, ValidationError
-from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES
 from ai_missions.integrations import erp, payments
-from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.integrations.scan import EXCEPTION_TYPES, scan_exceptions
 from ai_missions.integrations.seed import generate, seed_book, story_order_id
 from ai_missions.integrations.snapshot import FORMAT, export_snapshot, load_snapshot
 from ai_missions.integrations.store import connect, system_path

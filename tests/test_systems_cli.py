@@ -14,7 +14,7 @@ import pytest
 from ai_missions.cli import main
 from ai_missions.contracts import tools_by_name
 from ai_missions.evals.plugin import plugin_of
-from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES
+from ai_missions.integrations.scan import EXCEPTION_TYPES
 from ai_missions.integrations.systems import SERVED, SYSTEMS
 from ai_missions.missions import registry
 
