@@ -97,7 +97,11 @@ def _rules_for(tool: str, rules: Sequence[ApprovalRule], facts: Mapping[str, Any
 
 def approval_rules(knowledge: Any) -> list[ApprovalRule]:
     """The approval rules that apply: the rules of record of the knowledge base's home (seeded once from the
-    index), or the indexed rules for a knowledge base with no home (a test double, an eval view)."""
+    index), or the indexed rules for a knowledge base with no home (a test double, an eval view). A knowledge base
+    that pins its rules (an eval run's, read once: the rules do not change while it runs) answers itself."""
+    pinned = getattr(type(knowledge), "pinned_approval_rules", None)
+    if pinned is not None:
+        return list(pinned(knowledge))
     store = _record_store(knowledge)
     if store is None:
         return indexed_rules(knowledge)

@@ -39,6 +39,8 @@ ESCALATE = "escalate"
 ActionT = TypeVar("ActionT", bound=Mapping[str, Any])
 #: ``invariants(tool, args, facts, earlier_tools) -> problems``: a mission's rules the guard enforces.
 Invariants = Callable[[str, Mapping[str, Any], Mapping[str, Any], Sequence[str]], list[str]]
+#: (tool, args, facts) -> the record an action settles (an order of a cluster), or None when it is not told apart.
+Owner = Callable[[str, Mapping[str, Any], Mapping[str, Any]], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,11 @@ class ToolRule:
 class ToolPolicy(Mapping[str, ToolRule]):
     """A mission's write tools by name, with the order to act in."""
 
-    def __init__(self, rules: Iterable[ToolRule]) -> None:
+    def __init__(self, rules: Iterable[ToolRule], owner: Owner | None = None) -> None:
         self._rules = {rule.name: rule for rule in rules}
+        #: When a plan settles several records (the copies of a duplicate cluster), the one each action belongs to:
+        #: an action then depends only on the actions it depends on for the same record (or an unknown one).
+        self.owner = owner
         if reads := [r.name for r in self._rules.values() if not r.spec.is_write]:
             raise ValueError(f"tool policies cover write tools only; {reads} read")
         for rule in self._rules.values():
@@ -165,12 +170,26 @@ class ToolPolicy(Mapping[str, ToolRule]):
         needs = self._rules[name].depends_on or ()
         return max((1 + self._chain(n, (*seen, name)) for n in needs), default=0)
 
-    def depends(self, tool: str, earlier_tool: str) -> bool:
-        """Whether ``tool`` depends on an earlier action of ``earlier_tool`` in the same plan."""
+    def depends(
+        self,
+        tool: str,
+        earlier_tool: str,
+        args: Mapping[str, Any] | None = None,
+        earlier_args: Mapping[str, Any] | None = None,
+        facts: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Whether ``tool`` depends on an earlier action of ``earlier_tool`` in the same plan; with both actions'
+        arguments and the facts, not when the policy's ``owner`` tells them apart as settling different records
+        (voiding one cancelled copy's authorization does not wait on another copy's cancellation)."""
         rule = self._rules.get(tool)
         if rule is None or rule.depends_on is None:
-            return not {tool, earlier_tool} & self.automatable
-        return earlier_tool in rule.depends_on
+            dependent = not {tool, earlier_tool} & self.automatable
+        else:
+            dependent = earlier_tool in rule.depends_on
+        if dependent and self.owner is not None and args is not None and earlier_args is not None:
+            mine, theirs = self.owner(tool, args, facts or {}), self.owner(earlier_tool, earlier_args, facts or {})
+            return mine is None or theirs is None or mine == theirs
+        return dependent
 
     def in_execution_order(self, actions: Sequence[ActionT]) -> list[ActionT]:
         """A stable sort by phase, then within a phase by dependency (what an action depends on runs first); the

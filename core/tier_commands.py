@@ -9,6 +9,7 @@ with the audited change).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -47,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     metrics = subparsers.add_parser("metrics", help="operating metrics of a mission, overall and per day")
     metrics.add_argument("--mission", choices=names, required=True)
     metrics.add_argument("--json", action="store_true")
+    metrics.add_argument(
+        "--eval-store", type=Path, default=None, help="eval runs to read detection from (default $MISSIONS_HOME/evals)"
+    )
     metrics.set_defaults(handler=_metrics)
 
 
@@ -104,17 +108,43 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def latest_eval_runs(spec: MissionSpec, directory: Path | None = None) -> list[dict[str, Any]]:
+    """The mission's finished eval runs, newest first (none when the eval store does not exist)."""
+    from ai_missions.evals.store import EvalStore, store_dir
+
+    directory = directory or store_dir(missions_home())
+    if not directory.exists():
+        return []
+    store = EvalStore(directory)
+    try:
+        return [r for r in store.list_runs(limit=200) if r.get("mission") == spec.name and r.get("summary")]
+    finally:
+        store.close()
+
+
+def eval_detection(spec: MissionSpec, directory: Path | None = None) -> dict[str, Any] | None:
+    """Exception detection on labelled cases, from the latest eval run that scored it: precision TP/(TP+FP) and the
+    false-positive rate FP/(FP+TN), where positives are the cases the labeller found an exception on."""
+    for run in latest_eval_runs(spec, directory):
+        overall = run["summary"]["overall"]
+        if overall.get("detection_counts") is not None:
+            return {
+                "eval_run": run["run_id"],
+                "cases": overall.get("cases"),
+                "counts": overall["detection_counts"],
+                "precision": overall.get("detection_precision"),
+                "recall": overall.get("detection_recall"),
+                "false_positive_rate": overall.get("detection_false_positive_rate"),
+            }
+    return None
+
+
 def eval_gaps(spec: MissionSpec) -> tuple[list[str], dict[str, Any]]:
     """The thresholds the mission's latest finished eval run misses, and the evidence (run id and metrics)."""
     from ai_missions.evals.plugin import plugin_of
-    from ai_missions.evals.store import EvalStore, store_dir
 
     plugin = plugin_of(spec.name)
-    store = EvalStore(store_dir(missions_home()))
-    try:
-        runs = [r for r in store.list_runs(limit=200) if r.get("mission") == spec.name and r.get("summary")]
-    finally:
-        store.close()
+    runs = latest_eval_runs(spec)
     if not runs:
         return [f"no finished eval run of {spec.name}: run `missions eval run --mission {spec.name}`"], {}
     overall = runs[0]["summary"]["overall"]
@@ -183,7 +213,9 @@ def _metrics(args: argparse.Namespace) -> int:
     path = runs_db(missions_home())
     if not path.exists():
         raise NotFoundError(f"no runs yet under {missions_home()}")
-    emit(mission_metrics(spec, RunStore(path)), as_json=args.json, render=_render_metrics)
+    data = mission_metrics(spec, RunStore(path))
+    data["detection_eval"] = eval_detection(spec, args.eval_store)
+    emit(data, as_json=args.json, render=_render_metrics)
     return 0
 
 
@@ -192,4 +224,10 @@ def _render_metrics(data: dict[str, Any]) -> str:
     for key, value in data["overall"].items():
         lines.append(f"  {key}: {value}")
     lines.append(f"  days: {', '.join(data.get('by_day', {}))}")
+    if found := data.get("detection_eval"):
+        lines.append(
+            f"detection on labelled cases (eval run {found['eval_run']}, {found['cases']} cases): precision "
+            f"{found['precision']}, false-positive rate {found['false_positive_rate']} (FP/(FP+TN)), "
+            f"counts {found['counts']}"
+        )
     return "\n".join(lines)

@@ -29,6 +29,10 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    run.add_argument("--llm-timeout", type=float, default=60.0, help="seconds per LLM call (llm reasoner)")
+    run.add_argument(
+        "--policies-per-type", type=int, default=6, help="policies retrieved per case type (a shorter prompt)"
+    )
     run.add_argument(
         "--concurrency", type=int, default=None, help="sandboxes replaying at once (default: one per worker; llm: 8)"
     )
@@ -152,6 +156,8 @@ def _run(args: argparse.Namespace) -> int:
             workers=workers,
             limit=args.limit,
             retrieval_cache=not args.no_retrieval_cache,
+            llm_timeout_s=args.llm_timeout,
+            policies_per_type=args.policies_per_type,
         )
     cases = task.cases(limit=config.limit)
     if not args.resume:

@@ -33,8 +33,10 @@ State = dict[str, list[tuple[Any, ...]]]
 Projection = Mapping[str, tuple[str, str]]
 
 
+@cache
 def service(tool: str) -> tuple[str, Callable[..., Any]]:
-    """The system and service function behind a write tool (the same function its MCP server calls)."""
+    """The system and service function behind a write tool (the same function its MCP server calls); looked up
+    once per tool (every case's expected state applies its recorded actions through them)."""
     system = tool_spec(tool).system
     module = importlib.import_module(f"ai_missions.integrations.{system}")
     return system, getattr(module, tool)

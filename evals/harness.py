@@ -48,6 +48,10 @@ class EvalConfig:
     retrieval_cache: bool = True
     llm_model: str | None = None
     llm_base_url: str | None = None
+    #: Per call; a small local model on one busy core needs minutes for a mission-sized prompt.
+    llm_timeout_s: float = 60.0
+    #: Policies retrieved per case type (fewer: a shorter prompt for a small model).
+    policies_per_type: int = 6
     #: A chat model object for the llm reasoner (tests pass a scripted one); never recorded.
     chat_model: Any = field(default=None, repr=False)
 
@@ -61,6 +65,8 @@ class EvalConfig:
             reasoner="llm" if self.reasoner == "llm" else "offline",
             llm_model=self.llm_model,
             llm_base_url=self.llm_base_url,
+            llm_timeout_s=self.llm_timeout_s,
+            policies_per_type=self.policies_per_type,
             chat_model=self.chat_model,
             record_reviews=False,  # a replayed decision is the eval's, not a reviewer's
         )
@@ -124,6 +130,16 @@ class CachedKnowledge:
         self.stats["misses"] += 1
         hits = self._cache[key] = self._base.search(query, k, **filters)
         return hits
+
+    def pinned_approval_rules(self) -> list[Any]:
+        """The approval rules that apply, read once per view for the run (as the replay reads them at its start)
+        rather than twice per case from the home's store (a round trip to Postgres on a worker)."""
+        from ai_missions.governance import approval_rules
+
+        key = ("approval_rules", self._base.allowed_domains)
+        if key not in self._cache:
+            self._cache[key] = tuple(approval_rules(self._base))
+        return list(self._cache[key])
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._base, name)

@@ -28,6 +28,7 @@ HEADLINE = (
     ("latency_p50_ms", "latency to verdict p50 (ms)"),
     ("latency_p95_ms", "latency to verdict p95 (ms)"),
     ("llm_calls", "LLM calls"),
+    ("llm_errors", "LLM calls that failed"),
     ("input_tokens", "input tokens"),
     ("output_tokens", "output tokens"),
 )
@@ -41,9 +42,12 @@ LOWER = frozenset(
         "latency_p50_ms",
         "latency_p95_ms",
         "errors",
+        "llm_errors",
     }
 )
-COUNTS = frozenset({"unsafe_actions", "unsafe_caught_by_guard", "llm_calls", "input_tokens", "output_tokens", "cases"})
+COUNTS = frozenset(
+    {"unsafe_actions", "unsafe_caught_by_guard", "llm_calls", "llm_errors", "input_tokens", "output_tokens", "cases"}
+)
 TYPE_COLUMNS = (
     ("cases", "cases"),
     ("outcome_agreement", "agreement"),
@@ -64,6 +68,23 @@ def fmt(name: str, value: Any) -> str:
     return f"{value:.1%}"
 
 
+#: Platform scorers a mission may add whose figures the headline already prints on lines of their own.
+OWN_LINES = frozenset({"detection", "automated"})
+
+
+def _mission_metrics(mission: str | None) -> dict[str, tuple[str, ...]]:
+    """The metrics of the scorers a mission adds to the platform's (scorer -> metric names); none when unknown."""
+    from ai_missions.errors import MissionsError
+    from ai_missions.evals.plugin import DEFAULT_SCORERS, plugin_of
+    from ai_missions.evals.scorers import scorer
+
+    try:
+        names = [n for n in plugin_of(mission).scorers if n not in DEFAULT_SCORERS] if mission else []
+    except MissionsError:
+        return {}
+    return {n: scorer(n).metrics for n in names}
+
+
 def headline(summary: Mapping[str, Any], run_id: str) -> str:
     """A run's figures in a few lines (``missions eval run`` and ``missions demo`` print these)."""
     o = summary["overall"]
@@ -82,10 +103,36 @@ def headline(summary: Mapping[str, Any], run_id: str) -> str:
         f"escalation rate {pct('escalation_rate')}, warranted "
         f"{pct('warranted_escalation_rate')}; end state matches {pct('state_match_rate')}",
     ]
+    if (c := o.get("detection_counts")) is not None:
+        lines.append(
+            f"  exception detection on labelled cases: precision {pct('detection_precision')} (TP/(TP+FP)), "
+            f"false-positive rate {pct('detection_false_positive_rate')} (FP/(FP+TN)), recall "
+            f"{pct('detection_recall')}; TP {c['tp']}, FP {c['fp']}, TN {c['tn']}, FN {c['fn']}"
+        )
+    if o.get("automated_actions") is not None:
+        lines.append(
+            f"  automated actions {o['automated_actions']}: {pct('automated_agreement')} expected by the labeller, "
+            f"{o['automated_unexpected']} not ({o['automated_unexpected_stock_or_money']} moving stock or money)"
+        )
+    if o.get("llm_calls"):
+        lines.append(
+            f"  LLM calls {o['llm_calls']} ({o.get('llm_errors', 0)} failed: timeout or endpoint error, escalated), "
+            f"tokens in {o.get('input_tokens', 0):,} out {o.get('output_tokens', 0):,}"
+        )
     if o.get("latency_p50_ms") is not None:
         lines.append(f"  latency to verdict p50 {o['latency_p50_ms']:.0f} ms, p95 {o['latency_p95_ms']:.0f} ms")
     if summary.get("seconds"):
         lines[0] += f" in {summary['seconds']:.1f}s ({o['cases'] / summary['seconds']:.1f} cases/s)"
+    for name, added in _mission_metrics(summary.get("mission")).items():  # what the mission's own scorers add
+        if name in OWN_LINES:
+            continue
+        shown = ", ".join(
+            f"{m} {o[m]:,}" if isinstance(o[m], int) else f"{m} {fmt(m, o[m])}"
+            for m in added
+            if m in o and (o[m] is None or isinstance(o[m], int | float))  # counts tables have their own lines
+        )
+        if shown:
+            lines.append(f"  {name}: {shown}")
     types = summary.get("per_type", {})
     lines.append(
         "  agreement per exception type: "

@@ -15,7 +15,7 @@ completing (:class:`OutcomeUnknownError`), so ``missions resume`` runs it again 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from langgraph.config import get_config
@@ -70,26 +70,32 @@ async def call_write(
 
 
 async def run_actions(
-    spec: MissionSpec, runtime: Runtime[MissionContext], scope: str, steps: Sequence[dict[str, Any]], node: str
+    spec: MissionSpec,
+    runtime: Runtime[MissionContext],
+    scope: str,
+    steps: Sequence[dict[str, Any]],
+    node: str,
+    facts: Mapping[str, Any] | None = None,
 ) -> list[ActionResult]:
     """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?, grant (the approval
-    grant the systems check; sent as MCP ``_meta``)."""
+    grant the systems check; sent as MCP ``_meta``). ``facts`` tell which record each action settles, when the
+    tool policy tells them apart (``ToolPolicy.owner``)."""
     systems = await systems_of(runtime.context, spec.systems)
     results: list[ActionResult] = []
     unknown: list[str] = []
-    missed: list[tuple[int, str]] = []  # (index, tool) of the actions that did not happen
+    missed: list[tuple[int, str, Mapping[str, Any]]] = []  # (index, tool, args) of the actions that did not happen
     for step in steps:
         index, tool, args = step["index"], step["tool"], step["args"]
         key = idempotency_key(scope, index, tool)
         result: ActionResult
-        blocked_by = next((i for i, t in missed if spec.tools.depends(tool, t)), None)
+        blocked_by = next((i for i, t, a in missed if spec.tools.depends(tool, t, args, a, facts)), None)
         if step["status"] != "approved":
             result = ActionResult(index=index, tool=tool, args=args, status="rejected", detail=step.get("reason", ""))
-            missed.append((index, tool))
+            missed.append((index, tool, args))
         elif blocked_by is not None:
             detail = f"not run: depends on action {blocked_by + 1}, which did not happen"
             result = ActionResult(index=index, tool=tool, args=args, status="skipped", detail=detail)
-            missed.append((index, tool))
+            missed.append((index, tool, args))
         else:
             system = spec.tools[tool].spec.system
             grant = {META_KEY: step.get("grant")}
@@ -100,7 +106,7 @@ async def run_actions(
                 index=index, tool=tool, args=args, status=status, detail=detail, result=answer, idempotency_key=key
             )
             if status != "done":
-                missed.append((index, tool))
+                missed.append((index, tool, args))
             if status == "unknown":
                 unknown.append(f"action {index + 1} {tool}: {detail}")
         replayed = isinstance(result.get("result"), dict) and bool(result["result"].get("replayed"))  # type: ignore[union-attr]
@@ -160,6 +166,7 @@ def execute_node(spec: MissionSpec) -> Node:
 
     async def execute(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         decision = state["decision"]
-        return {"results": await run_actions(spec, runtime, decision["decision_id"], decision["plan"], "execute")}
+        plan, facts = decision["plan"], state.get("facts")
+        return {"results": await run_actions(spec, runtime, decision["decision_id"], plan, "execute", facts)}
 
     return execute

@@ -18,6 +18,24 @@ from ai_missions.nodes.state import ProposedAction, Verdict
 Schemas = Mapping[str, Mapping[str, Any]]
 
 
+class Planned(str):
+    """An earlier action of the plan as the mission's invariants see it: its tool name (a ``str``, as invariants
+    compare it) carrying its arguments, for an invariant that must know which record an earlier action touched
+    (a cancelled copy's void needs that copy's cancellation, not any)."""
+
+    args: Mapping[str, Any]
+
+    def __new__(cls, tool: str, args: Mapping[str, Any]) -> Planned:
+        planned = super().__new__(cls, tool)
+        planned.args = args
+        return planned
+
+
+def _args_of(action: Mapping[str, Any]) -> Mapping[str, Any]:
+    args = action.get("args")
+    return args if isinstance(args, Mapping) else {}
+
+
 def _allowed_ids(facts: Mapping[str, Any], names: Iterable[str]) -> set[str]:
     ids: set[str] = set()
     for name in names:
@@ -69,7 +87,8 @@ def check_action(
             problems.append(f"{tool}: {arg}={args[arg]!r} is not a record of this {spec.subject.kind}")
     if rule.amount_arg is not None and rule.amount_arg in args and not _positive_number(args[rule.amount_arg]):
         problems.append(f"{tool}: {rule.amount_arg} must be a positive number")
-    problems.extend(spec.invariants(tool, args, facts, [str(a.get("tool")) for a in earlier]))
+    planned = [Planned(str(a.get("tool")), _args_of(a)) for a in earlier]
+    problems.extend(spec.invariants(tool, args, facts, planned))
     return problems
 
 
@@ -77,12 +96,15 @@ _validators: dict[str, tuple[Mapping[str, Any], Any]] = {}
 
 
 def _validator(tool: str, schema: Mapping[str, Any]) -> Any:
-    """A compiled validator of ``tool``'s arguments without its idempotency key (the mission adds it), kept while
-    the gateway's schema object stands."""
+    """A compiled validator of ``tool``'s arguments without its idempotency key (the mission adds it), closed to
+    undeclared arguments unless the schema says otherwise, kept while the gateway's schema object stands."""
     cached = _validators.get(tool)
     if cached is None or cached[0] is not schema:
         required = [r for r in schema.get("required", []) if r != "idempotency_key"]
-        validator = jsonschema_rs.Draft202012Validator({**schema, "required": required})
+        # an argument the tool does not declare is refused, not silently dropped by the server: a model that
+        # misnames ``payment_authorization_id`` must not leave a release that acts on the order alone
+        closed = {"additionalProperties": False} if "properties" in schema else {}
+        validator = jsonschema_rs.Draft202012Validator({**closed, **schema, "required": required})
         cached = _validators[tool] = (schema, validator)
     return cached[1]
 

@@ -101,32 +101,44 @@ def _escalate(summary: str, cited: list[str], confidence: float = 0.5) -> Verdic
 
 def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> Verdict:
     """Decide what the policies say about these facts."""
+    return decide(spec, policies, facts)[0]
+
+
+def decide(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> tuple[Verdict, list[str]]:
+    """The verdict, and the clauses (``PAY-001/hold-high-risk``) it rests on: the escalating or conflicting
+    clauses that decided an escalation; otherwise the live clauses that call for its outcome or gave it an
+    action. An escalation because nothing resolves the case, or a fact is missing, rests on no clause."""
     results = evaluate_clauses(policies, facts, spec.vocabulary.types_fact)
     matched = [r for r in results if r.value is True]
     exception_types = list(facts.get(spec.vocabulary.types_fact) or [])
     if not exception_types:
-        return _escalate(f"No exception detected on the {spec.subject.kind}: nothing for policy to resolve.", [], 0.6)
+        return _escalate(
+            f"No exception detected on the {spec.subject.kind}: nothing for policy to resolve.", [], 0.6
+        ), []
 
     overridden = {
         target if "/" in target else f"{r.policy_id}/{target}" for r in matched for target in r.clause.overrides
     }
     live = [r for r in matched if r.key not in overridden]
     if not live:
-        return _escalate(_unresolved(exception_types, results, facts), [])
+        return _escalate(_unresolved(exception_types, results, facts), []), []
 
     top = max(r.clause.priority for r in live)
     leaders = [r for r in live if r.clause.priority == top]
     if escalations := [r for r in leaders if r.clause.then.outcome == ESCALATE]:
-        return _escalate("; ".join(_why(r) for r in escalations), [r.policy for r in live], 0.8)
+        verdict = _escalate("; ".join(_why(r) for r in escalations), [r.policy for r in live], 0.8)
+        return verdict, [r.key for r in escalations]
     outcomes = {r.clause.then.outcome for r in leaders}
     if len(outcomes) > 1:
         sides = "; ".join(f"{r.key} says {r.clause.then.outcome}" for r in leaders)
-        return _escalate(f"Policies conflict at equal priority: {sides}.", [r.policy for r in leaders])
+        return _escalate(f"Policies conflict at equal priority: {sides}.", [r.policy for r in leaders]), [
+            r.key for r in leaders
+        ]
     outcome = outcomes.pop()
 
     resolved = set().union(*(r.resolves for r in live))
     if unresolved := [t for t in exception_types if t not in resolved]:
-        return _escalate(_unresolved(unresolved, results, facts), [r.policy for r in live], 0.55)
+        return _escalate(_unresolved(unresolved, results, facts), [r.policy for r in live], 0.55), []
 
     blockers = [
         r
@@ -142,10 +154,11 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
         return _escalate(
             f"Cannot rule out {blockers[0].key} ({blockers[0].clause.then.outcome}): unknown {', '.join(missing)}.",
             [r.policy for r in live],
-        )
+        ), []
 
     actions: list[ProposedAction] = []
     seen: set[tuple[str, str]] = set()
+    acting: set[str] = set()
     for r in sorted(live, key=lambda r: -r.clause.priority):
         for wanted in r.clause.then.actions:
             rule = spec.tools.get(wanted.tool)
@@ -156,7 +169,7 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
                 return _escalate(
                     f"{r.key} calls for {wanted.tool} but its arguments need facts that are unknown.",
                     [x.policy for x in live],
-                )
+                ), []
             for args in _each_record(filled, rule.ids if rule is not None else {}):
                 # one action per tool and key arguments: two clauses asking for a hold (or a message) on the same
                 # order with different wording make one hold, not two stacked ones
@@ -165,6 +178,7 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
                 if identity in seen:
                     continue
                 seen.add(identity)
+                acting.add(r.key)
                 actions.append(
                     ProposedAction(
                         tool=wanted.tool, args=args, why=wanted.why or _why(r), policy_ids=[r.policy], tier=wanted.tier
@@ -177,19 +191,26 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
     confidence = round(max(0.5, 0.95 - 0.05 * undetermined - 0.05 * (len(exception_types) - 1)), 2)
     said = outcome.replace("_", " ").capitalize()  # "Approve with note: ..."
     summary = f"{said}: " + "; ".join(_why(r) for r in sorted(live, key=lambda r: -r.clause.priority))
-    return Verdict(
+    verdict = Verdict(
         outcome=outcome, actions=actions, confidence=confidence, summary=summary, policy_ids=cited, reasoner="offline"
     )
+    return verdict, [r.key for r in live if r.clause.then.outcome == outcome or r.key in acting]
 
 
 def _each_record(args: dict[str, Any], ids: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One set of arguments per record when an identifier argument was filled with a list fact (every reservation
-    of the order, not only one of them); otherwise the arguments as they are."""
+    of the order, not only one of them); otherwise the arguments as they are. Another argument filled with a list
+    of the same length goes with it position by position (each capture with what is left to refund on it)."""
     listed = [k for k, v in args.items() if k in ids and isinstance(v, list)]
     if not listed:
         return [args]
     key = listed[0]
-    return [each for value in args[key] for each in _each_record({**args, key: value}, ids)]
+    paired = [k for k, v in args.items() if k != key and isinstance(v, list) and len(v) == len(args[key])]
+    return [
+        each
+        for n, value in enumerate(args[key])
+        for each in _each_record({**args, key: value, **{k: args[k][n] for k in paired}}, ids)
+    ]
 
 
 def _unresolved(types: Sequence[str], results: Sequence[ClauseResult], facts: Mapping[str, Any]) -> str:

@@ -15,7 +15,7 @@ from ai_missions.errors import ValidationError
 from ai_missions.evals.cases import Case, dataset_hash, load_cases, write_cases
 from ai_missions.graphs.order_exception.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.order_exception.evals.labeller import NOISE_RATE, label
-from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES
+from ai_missions.integrations.scan import EXCEPTION_TYPES
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot_in_place
 from ai_missions.integrations.store import connect

@@ -24,7 +24,7 @@ from ai_missions.graphs.order_exception.evals import CI_SLICE
 from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
 from ai_missions.settings import knowledge_dir
-from ai_missions.testing import scripted, verdict_call
+from ai_missions.testing import ScriptedChatModel, scripted, verdict_call
 
 pytestmark = pytest.mark.slow
 
@@ -181,7 +181,7 @@ def test_fixed_set_scores_match_hand_computed_values(
     assert (o["escalation_rate"], o["warranted_escalation_rate"], o["escalation_recall"]) == (0.5, 0.5, 1.0)
     assert o["citation_rate"] == 1.0
     assert o["state_match_rate"] == 0.5
-    assert (o["llm_calls"], o["input_tokens"], o["output_tokens"]) == (4, 3600, 480)
+    assert (o["llm_calls"], o["llm_errors"], o["input_tokens"], o["output_tokens"]) == (4, 0, 3600, 480)
     assert summary["confusion"]["proceed"]["proceed"] == 1
     assert summary["confusion"]["proceed"]["escalate"] == 1
     assert summary["confusion"]["cancel"]["proceed"] == 1
@@ -194,6 +194,36 @@ def test_fixed_set_scores_match_hand_computed_values(
     assert run["dataset_hash"] == dataset_hash(dataset)
     assert run["config"]["reasoner"] == "llm"
     assert "chat_model" not in run["config"]
+
+
+class Unreachable(ScriptedChatModel):
+    """An endpoint that is down: every call fails, as a timeout would."""
+
+    def _generate(self, messages: list[Any], *args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("endpoint unreachable")
+
+
+def test_a_failed_model_call_is_counted_not_read_as_judgment(
+    knowledge: Any, ci_cases: list[Case], store: EvalStore, tmp_path: Path
+) -> None:
+    cases = [_by_id(ci_cases, FIXED[0])]
+    dataset = tmp_path / "one.jsonl"
+    write_cases(cases, dataset)
+    config = EvalConfig(
+        reasoner="llm", concurrency=1, workers=1, chat_model=Unreachable(messages=iter([])), llm_timeout_s=5
+    )
+    assert config.context().llm_timeout_s == 5
+    run_id = store.create_run(
+        mission="order-exception",
+        dataset=str(dataset),
+        dataset_hash=dataset_hash(dataset),
+        config=config.recorded(),
+        cases_total=1,
+    )
+    summary = evaluate(store, run_id, cases, config, knowledge)  # the scripted model is exhausted: it raises
+    o = summary["overall"]
+    assert (o["llm_calls"], o["llm_errors"], o["escalation_rate"]) == (1, 1, 1.0)
+    assert "LLM calls 1 (1 failed" in headline(summary, run_id)
 
 
 def test_ci_regression_gate_on_the_fixed_slice(knowledge: Any, ci_cases: list[Case], store: EvalStore) -> None:

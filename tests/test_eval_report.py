@@ -284,3 +284,25 @@ def test_an_action_the_guard_refuses_without_a_rejected_one_is_rejected_too() ->
     assert responses[0]["type"] == "response"
     assert responses[1]["type"] == "response"
     assert "the reserved location is short" in responses[1]["args"]
+
+
+def test_the_headline_of_a_mission_with_detection_and_automation_scorers_prints_them_once() -> None:
+    from ai_missions.evals.report import headline
+
+    overall = {
+        "cases": 3,
+        "errors": 0,
+        "unsafe_actions": 0,
+        "unsafe_caught_by_guard": 0,
+        "detection_counts": {"tp": 2, "fp": 0, "tn": 1, "fn": 0},  # a table, not a rate: it has a line of its own
+        "detection_precision": 1.0,
+        "detection_false_positive_rate": 0.0,
+        "detection_recall": 1.0,
+        "automated_actions": 2,
+        "automated_agreement": 1.0,
+        "automated_unexpected": 0,
+        "automated_unexpected_stock_or_money": 0,
+    }
+    text = headline({"overall": overall, "mission": "retail-exceptions", "per_type": {}}, "E-1")
+    assert text.count("TP 2, FP 0, TN 1, FN 0") == 1
+    assert text.count("automated actions 2") == 1

@@ -21,6 +21,9 @@ def test_eval_runs_and_results_on_each_backend(tmp_path: Path) -> None:
     store.add_result(first, {"case_id": "C-2", "kind": "oversell", "agree": False})
     other.add_result(first, {"case_id": "C-2", "kind": "oversell", "agree": True})  # a retried case
     assert store.finished_case_ids(first) == {"C-1", "C-2"}
+    assert store.has_result(first, "C-1")  # what a worker asks per job
+    assert not store.has_result(second, "C-1")
+    assert not store.has_result(first, "C-3")
     assert [r["agree"] for r in store.results(first)] == [True, True]
     assert store.get_run(first)["cases_done"] == 2
     assert [r["run_id"] for r in list_eval_runs(tmp_path)] == [second, first]

@@ -244,3 +244,9 @@ def test_ci_slice_stays_within_the_plugins_thresholds(spec: MissionSpec, home: P
         value = overall[metric]
         assert value is not None, metric
         assert value >= bound if kind == "min" else value <= bound, f"{metric} = {value} ({kind} {bound})"
+
+
+def test_every_mission_with_evals_has_the_ci_slice_that_the_demo_and_ci_replay() -> None:
+    for spec in MISSIONS:
+        if spec.evals:
+            assert plugin_of(spec.name).dataset("ci").exists(), spec.name

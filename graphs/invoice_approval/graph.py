@@ -12,11 +12,12 @@ from langgraph.graph import StateGraph
 
 from ai_missions.graphs.invoice_approval.gather import gather
 from ai_missions.graphs.invoice_approval.spec import SPEC
-from ai_missions.nodes.pipeline import mission_graph
+from ai_missions.nodes.pipeline import exported_graph, mission_graph
 
 
 def build_graph() -> StateGraph[Any, Any, Any, Any]:
     return mission_graph(SPEC, gather)
 
 
-graph = build_graph().compile(name=SPEC.name)
+#: Served by ``langgraph dev`` (``langgraph.json``): its runs are recorded in the run store.
+graph = exported_graph(SPEC, gather)
