@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.database import SETTING, PgConnection, database_url, has_table, lock_key, redact
+from ai_missions.database import SETTING, PgConnection, database_url, has_table, lock_key, redact, use_wal
 from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError
 
 _V1 = """
@@ -224,6 +224,9 @@ class Decision:
 class RunStore:
     """Thread-safe access to the run store; one connection per thread, WAL so readers never block writers."""
 
+    #: Whether appended events also go on the hash-chained audit trail (what proves a kept trail untampered).
+    chained = True
+
     def __init__(self, path: Path, *, url: str | None = None) -> None:
         """The store at ``path`` (SQLite), or in Postgres at ``url`` (default: ``MISSIONS_DATABASE_URL``)."""
         self.path = path
@@ -253,7 +256,7 @@ class RunStore:
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
+            use_wal(db)
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
         return db
@@ -412,7 +415,8 @@ class RunStore:
         with self._tx() as db:
             (last,) = db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE run_id = ?", (run_id,)).fetchone()
             stamped = [{**e, "at": e.get("at") or utc_now()} for e in events]
-            chain(db, [audit_entry(run_id, e) for e in stamped])
+            if self.chained:
+                chain(db, [audit_entry(run_id, e) for e in stamped])
             events = stamped
             db.executemany(
                 "INSERT INTO events (run_id, seq, at, kind, node, source, summary, actor, data)"

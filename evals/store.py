@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.database import PgConnection, database_url, lock_key
+from ai_missions.database import PgConnection, database_url, lock_key, use_wal
 from ai_missions.errors import NotFoundError, ValidationError
 
 SCHEMA = """
@@ -114,7 +114,7 @@ class EvalStore:
         directory.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        use_wal(self._conn)
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.executescript(SCHEMA)
         columns = {r[1] for r in self._conn.execute("PRAGMA table_info(eval_runs)")}
@@ -168,6 +168,13 @@ class EvalStore:
 
     def finished_case_ids(self, run_id: str) -> set[str]:
         return {r[0] for r in self._conn.execute("SELECT case_id FROM eval_results WHERE run_id = ?", (run_id,))}
+
+    def has_result(self, run_id: str, case_id: str) -> bool:
+        """Whether a case of the run has its result (one row read, not the run's whole list)."""
+        row = self._conn.execute(
+            "SELECT 1 FROM eval_results WHERE run_id = ? AND case_id = ?", (run_id, case_id)
+        ).fetchone()
+        return row is not None
 
     def add_result(self, run_id: str, result: Mapping[str, Any]) -> None:
         self._conn.execute(
