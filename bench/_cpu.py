@@ -19,3 +19,33 @@ def live_children_cpu() -> float:
         if int(fields[1]) == os.getpid():
             total += int(fields[11]) + int(fields[12])
     return total / TICK
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """A process's parent and CPU seconds, from /proc (None once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds of a live process and its live descendants (a worker and the MCP servers it started)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        found = _stat(int(stat.parent.name))
+        if found is not None:
+            children.setdefault(found[0], []).append(int(stat.parent.name))
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        found = _stat(pid)
+        total += found[1] if found else 0.0
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def pids_cpu(pids: list[int]) -> float:
+    """CPU seconds of some processes (Postgres backends, found by their application name)."""
+    return sum(found[1] for pid in pids if (found := _stat(pid)) is not None)

@@ -108,13 +108,31 @@ async def noop_jobs(url: str, jobs: int = 300) -> tuple[float, float]:
     return 1000 * wall / jobs, 1000 * cpu / jobs
 
 
-def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tuple[float, float]:
-    """Cases/s once running (first result to last) and from the enqueue, with ``workers`` worker processes."""
+def backends(app_prefix: str) -> list[int]:
+    """The Postgres backends serving connections whose application name starts with ``app_prefix``."""
+    import psycopg
+
+    with psycopg.connect(SERVER, autocommit=True) as db:
+        rows = db.execute("SELECT pid FROM pg_stat_activity WHERE application_name LIKE %s", (f"{app_prefix}%",))
+        return [int(r[0]) for r in rows]
+
+
+def workers_cpu(processes: list[subprocess.Popen[bytes]], tag: str) -> tuple[list[float], float]:
+    """CPU seconds of each worker with its MCP servers, and of the Postgres backends serving the workers."""
+    from _cpu import pids_cpu, tree_cpu
+
+    return [tree_cpu(p.pid) for p in processes], pids_cpu(backends(tag))
+
+
+def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tuple[float, float, dict[str, Any]]:
+    """Cases/s once running (first result to last) and from the enqueue, with ``workers`` worker processes, and
+    the CPU the cases cost on the workers' side (each worker with its MCP servers, and their Postgres backends)."""
     from ai_missions.evals.harness import EvalConfig, start_run
     from ai_missions.evals.store import EvalStore
     from ai_missions.workers import enqueue_cases
 
     schema = Schema()
+    tag = f"{schema.name}-worker"  # every connection a worker opens says whose it is (libpq's PGAPPNAME)
     env = {**os.environ, "MISSIONS_HOME": str(home), "MISSIONS_DATABASE_URL": schema.url}
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -129,13 +147,15 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
             processes.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "ai_missions.cli", "worker", "--queue", "evals", "--name", f"bench{n}"],
-                    env=env,
+                    env={**env, "PGAPPNAME": f"{tag}{n}"},
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
             )
         while len(warm.finished_case_ids(warm_run)) < workers:
             time.sleep(0.2)
+        time.sleep(0.5)  # the warm-up case's result is stored before its job is finished
+        cpu_before = workers_cpu(processes, tag)
         started = time.perf_counter()
         asyncio.run(enqueue_cases(schema.url, run_id, cases, config.recorded()))
         first = None
@@ -144,9 +164,13 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
                 first = (time.perf_counter(), done)
             time.sleep(0.05)
         end = time.perf_counter()
+        (mine, pg), (mine_before, pg_before) = workers_cpu(processes, tag), cpu_before
         first = first or (started, 0)
         steady = (len(cases) - first[1]) / (end - first[0])
-        return steady, len(cases) / (end - started)
+        spent = [after - before for after, before in zip(mine, mine_before, strict=True)]
+        cpu = {"workers": 1000 * sum(spent) / len(cases), "postgres": 1000 * (pg - pg_before) / len(cases)}
+        cpu["shares"] = [s / sum(spent) for s in spent] if sum(spent) else []
+        return steady, len(cases) / (end - started), cpu
     finally:
         for process in processes:
             process.terminate()
@@ -195,10 +219,17 @@ def main() -> None:
         )
         rates = {}
         for workers in (1, 2):
-            steady, overall = through_workers(task, cases, home, workers)
+            steady, overall, cpu = through_workers(task, cases, home, workers)
             rates[workers] = steady
             print(f"{workers} worker(s), procrastinate: {steady:.2f} cases/s once running ({overall:.2f} from enqueue)")
-        print(f"Scaling, 2 workers over 1: {rates[2] / rates[1]:.2f}x")
+            total = cpu["workers"] + cpu["postgres"]
+            print(
+                f"  CPU per case on the workers' side: {total:.1f} ms = {total / floor:.2f}x the floor "
+                f"(workers and their MCP servers {cpu['workers']:.1f} ms, their Postgres backends "
+                f"{cpu['postgres']:.1f} ms); cases' CPU per worker: "
+                + ", ".join(f"{share:.0%}" for share in cpu["shares"])
+            )
+        print(f"Scaling, 2 workers over 1: {rates[2] / rates[1]:.2f}x (load average {os.getloadavg()[0]:.1f})")
         for workers in (1, 2):
             rate = local_pool(task, cases, home, workers)
             print(f"{workers} process(es), local pool: {rate:.2f} cases/s (start-up included)")

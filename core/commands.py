@@ -433,11 +433,21 @@ def _failed(outcome: dict[str, Any]) -> bool:
     return outcome.get("status") == "failed" or any(r.get("status") == "failed" for r in outcome.get("results", []))
 
 
+def _deciding_runtime(mission: str) -> Any:
+    """A runtime for deciding and finishing decisions: it starts only the systems its approved actions write to,
+    on first need, and reads policies from the index's manifest (deciding searches nothing; the vector store's
+    import alone would cost seconds)."""
+    from ai_missions.knowledge_index.policy_book import PolicyBook
+    from ai_missions.runtime import MissionRuntime
+    from ai_missions.settings import knowledge_dir
+
+    return MissionRuntime(mission, knowledge=PolicyBook(knowledge_dir(missions_home())), lazy_systems=True)
+
+
 @_async
 async def _decide_here(args: argparse.Namespace, mission: str, reviewer: str, options: dict[str, Any]) -> int:
-    from ai_missions.runtime import MissionRuntime
 
-    async with MissionRuntime(mission) as runtime:
+    async with _deciding_runtime(mission) as runtime:
         outcome = await runtime.decide(args.decision_id, reviewer, **options)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return exit_code([outcome])
@@ -457,7 +467,7 @@ async def _resume(args: argparse.Namespace) -> int:
         emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
         return 0
     for mission in sorted({d.mission for d in _store().decided_not_resumed()}):
-        async with MissionRuntime(mission) as runtime:
+        async with _deciding_runtime(mission) as runtime:
             outcomes.extend(await runtime.recover())
     emit(
         [o.to_dict() for o in outcomes],
@@ -474,7 +484,7 @@ async def _abandon(args: argparse.Namespace) -> int:
 
     reviewer = signed_in(missions_home(), _store())  # who gives up comes from the token, never from a flag
     run = _store().get_run(args.run_id)
-    async with MissionRuntime(run["mission"]) as runtime:
+    async with MissionRuntime(run["mission"], lazy_systems=True) as runtime:  # abandoning calls no system
         outcome = runtime.abandon(args.run_id, reviewer.name, args.reason)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return 0

@@ -6,12 +6,16 @@ bound to that session (``gateway.tools``, for an agent that binds them to a mode
 straight to the session (``ClientSession.call_tool``): the LangChain tool wrapper adds ~0.5 ms of callbacks and
 signature inspection to every call and nothing a node needs. Each session lives in its own task so it is closed by
 the task that opened it. Connections use the adapters' connection format (:mod:`ai_missions.connections`).
+
+A ``lazy`` gateway starts no server when it opens: each system's session starts on the first call to one of its
+tools (or :meth:`SystemsGateway.open_for`) and stays open after. A decision that executes two writes of one
+system then spawns one server, not the mission's five (a process start and an import of the simulator each).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AsyncExitStack
 from types import MappingProxyType
 from typing import Any
@@ -56,8 +60,11 @@ class SystemsGateway:
         *,
         call_timeout_s: float = 10.0,
         reconcile_timeout_s: float | None = None,
+        lazy: bool = False,
     ) -> None:
         self.connections = dict(connections)
+        #: Start each system's session on first need instead of all at once on entry.
+        self.lazy = lazy
         self.call_timeout_s = call_timeout_s
         #: How long a reconciling read (or a safe retry) waits: longer than a call, a slow system still answers.
         self.reconcile_timeout_s = (
@@ -69,22 +76,54 @@ class SystemsGateway:
         self._schemas: dict[str, dict[str, Any]] = {}
         self._stack = AsyncExitStack()
         self._stop = anyio.Event()
+        self._group: anyio.abc.TaskGroup | None = None
+        #: Systems whose session is open (they stay open until the gateway closes).
+        self.open_systems: set[str] = set()
+        self._opening = anyio.Lock()
 
     async def __aenter__(self) -> SystemsGateway:
-        group = await self._stack.enter_async_context(anyio.create_task_group())
+        self._group = await self._stack.enter_async_context(anyio.create_task_group())
         self._stack.push_async_callback(self._close)
+        if self.lazy:
+            return self
         try:
-            with anyio.fail_after(60):
-                async with anyio.create_task_group() as starting:  # every server starts at once
-                    for name in self.connections:
-                        starting.start_soon(self._start, group, name)
-        except BaseException as exc:
+            await self.open(self.connections)
+        except BaseException:
             await self._stack.aclose()
-            if isinstance(exc, Exception):
-                names = ", ".join(self.connections)
-                raise SystemUnavailable(f"cannot reach the systems ({names}): {_first_cause(exc)}") from exc
             raise
         return self
+
+    async def open(self, systems: Iterable[str]) -> None:
+        """Start the sessions of ``systems`` that are not open yet, all at once; SystemUnavailable if one cannot."""
+        assert self._group is not None, "use the gateway inside `async with`"
+        async with self._opening:
+            wanted = [s for s in dict.fromkeys(systems) if s in self.connections and s not in self.open_systems]
+            if not wanted:
+                return
+            try:
+                with anyio.fail_after(60):
+                    async with anyio.create_task_group() as starting:  # every server starts at once
+                        for name in wanted:
+                            starting.start_soon(self._start, self._group, name)
+            except Exception as exc:
+                names = ", ".join(wanted)
+                raise SystemUnavailable(f"cannot reach the systems ({names}): {_first_cause(exc)}") from exc
+
+    def system_for(self, tool_name: str) -> str | None:
+        """The system serving ``tool_name``: known once its session is open, else from the tool contracts."""
+        if tool_name in self.system_of:
+            return self.system_of[tool_name]
+        from ai_missions.contracts import tools_by_name
+
+        spec = tools_by_name().get(tool_name)
+        return spec.system if spec is not None and spec.system in self.connections else None
+
+    async def open_for(self, tool_names: Iterable[str]) -> None:
+        """Open the systems serving these tools (every system when one of them is in no contract), so their
+        schemas are known before a plan is checked against them."""
+        names = [t for t in tool_names if t not in self._session_of]
+        systems = [self.system_for(t) for t in names]
+        await self.open(self.connections if None in systems else [s for s in systems if s is not None])
 
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.aclose()
@@ -102,11 +141,13 @@ class SystemsGateway:
                 self.system_of[tool.name] = name
                 self._session_of[tool.name] = session
                 self._schemas[tool.name] = _json_schema(tool)
+            self.open_systems.add(name)
             task_status.started()
             await self._stop.wait()
 
     def schemas(self) -> Mapping[str, dict[str, Any]]:
-        """Each tool's JSON input schema, as the server declared it (read-only)."""
+        """Each tool's JSON input schema, as the server declared it (read-only; a lazy gateway knows those of the
+        systems opened so far: :meth:`open_for` first)."""
         return MappingProxyType(self._schemas)
 
     async def call(
@@ -123,6 +164,9 @@ class SystemsGateway:
         the request's MCP ``_meta`` (an approval grant for a write).
         """
         session = self._session_of.get(tool_name)
+        if session is None and self.lazy:
+            await self.open_for([tool_name])
+            session = self._session_of.get(tool_name)
         if session is None:
             raise NotFoundError(f"no system serves a tool named {tool_name!r}")
         timeout = self.call_timeout_s if timeout_s is None else timeout_s

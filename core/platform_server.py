@@ -161,12 +161,14 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
 
     @server.tool()
     @_one_line_errors
-    async def list_queue(mission: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Pending decisions, by deadline then oldest first, each with its actions and actions hash."""
+    async def list_queue(mission: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Pending decisions, by deadline then oldest first, each with its actions and actions hash (``offset``
+        skips as many, for paging)."""
         platform.caller()
         if mission is not None:
             mission = get_mission(mission).name
-        return [asdict(d) for d in platform.store.pending_decisions(mission=mission, limit=max(0, min(limit, 500)))]
+        page = platform.store.pending_decisions(mission=mission, limit=max(0, min(limit, 500)), offset=max(0, offset))
+        return [asdict(d) for d in page]
 
     @server.tool()
     @_one_line_errors

@@ -107,7 +107,10 @@ class MissionRuntime:
         callbacks: Sequence[Any] = (),
         call_timeout_s: float | None = None,
         reconcile_timeout_s: float | None = None,
+        lazy_systems: bool = False,
     ) -> None:
+        """``lazy_systems`` starts each system's session on first need (deciding, resuming, abandoning: a
+        decision needs the systems of its approved actions, a rejection none); a run's reasoning needs them all."""
         self.spec = get_mission(mission)
         self.home = (home or missions_home()).resolve()
         self.base_context = context or MissionContext()
@@ -122,6 +125,7 @@ class MissionRuntime:
         self._callbacks = list(callbacks)
         self._call_timeout_s = call_timeout_s if call_timeout_s is not None else settings_call_timeout_s()
         self._reconcile_timeout_s = reconcile_timeout_s
+        self._lazy_systems = lazy_systems
         self._stack = AsyncExitStack()
 
     @property
@@ -139,6 +143,7 @@ class MissionRuntime:
                     connections(wanted, self.home),
                     call_timeout_s=self._call_timeout_s,
                     reconcile_timeout_s=self._reconcile_timeout_s,
+                    lazy=self._lazy_systems,
                 )
                 self._systems = await self._stack.enter_async_context(gateway)
             if self._knowledge is None:
@@ -360,6 +365,7 @@ class MissionRuntime:
             return await self._cosign(decision, reviewer, role, answers, shown, facts, rules, on_event)
         if problems := problems + ownership_problems(reviewer, final, rules, facts):
             raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
+        await self._open_systems_of(final)
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
         response: dict[str, Any] = {
@@ -418,6 +424,7 @@ class MissionRuntime:
                 f"{reviewer} ({role}) may not approve any open action of this plan ({', '.join(open_)}){signed_by}"
             )
         mine = [final_action(interrupts[p], a) for p, a in part.answers.items() if approves(a)]
+        await self._open_systems_of(mine)
         if problems := check_actions(self.spec, mine, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
         signoff = coapproval.sign_off(self.home, decision.decision_id, shown, reviewer, role, part.answers)
@@ -497,8 +504,21 @@ class MissionRuntime:
             )
         return stored
 
+    async def _open_systems_of(self, actions: Sequence[Mapping[str, Any]]) -> None:
+        """Start the sessions of the systems these actions write to (a lazy gateway opens nothing else): their
+        argument schemas must be known before the plan is checked, here and in the approval step."""
+        opener = getattr(self._systems, "open_for", None)
+        if opener is not None:
+            await opener([str(a.get("tool")) for a in actions])
+
     async def resume(self, decision: Decision, *, on_event: EventHandler | None = None) -> RunOutcome:
         """Carry a decided decision into its run (again, after a crash: effects are never repeated)."""
+        try:
+            answers = (decision.response or {}).get("responses") or []
+            approved = approved_actions(decision.request["interrupts"], answers)
+        except (MissionsError, KeyError, TypeError, IndexError, ValueError, AttributeError):
+            approved = []  # a malformed answer: the approval step refuses it, no write needs its system
+        await self._open_systems_of(approved)
         config: RunnableConfig = {"configurable": {"thread_id": decision.run_id}}
         snapshot = await self.graph.aget_state(config)
         run = self.store.get_run(decision.run_id)

@@ -199,7 +199,7 @@ def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     state = _state()
     store = state.eval_store()
     parsed = parse_case(case)
-    if parsed.case_id in store.finished_case_ids(eval_run):
+    if store.has_result(eval_run, parsed.case_id):
         return "done before"
     sandbox, rules, plugin = state.sandbox(config, parsed)
     result = state.client._call(replay, sandbox, parsed, rules, plugin.scorers, None)

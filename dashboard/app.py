@@ -36,6 +36,7 @@ def sso_configured() -> bool:
 
 def sign_out() -> None:
     st.session_state.pop(ui.REVIEWER_KEY, None)
+    resources.forget_session_token()  # the token calls through `missions serve` carried
     if sso_configured() and st.user.is_logged_in:
         st.logout()
 

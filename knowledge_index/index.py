@@ -43,10 +43,10 @@ from ai_missions.knowledge_index.policies import (
     load_corpus,
     sections,
 )
+from ai_missions.knowledge_index.policy_book import manifest_path, read_manifest
 from ai_missions.settings import knowledge_dir
 
 COLLECTION = "policies"
-MANIFEST = "manifest.json"
 #: Bump when chunking, the embedded text or the metadata change: every policy is then re-embedded.
 CHUNKER_VERSION = 3
 #: Sections longer than this (in words) are split at paragraph boundaries (the embedder truncates at 256 tokens).
@@ -171,21 +171,6 @@ def open_client(directory: Path | None = None, manifest: dict[str, Any] | None =
             seen = build_id if manifest is not None else read_manifest(Path(path)).get("build_id")
         _CLIENTS[path] = (client, build_id or seen)
         return client
-
-
-def manifest_path(directory: Path | None = None) -> Path:
-    return (directory or knowledge_dir()) / MANIFEST
-
-
-def read_manifest(directory: Path | None = None) -> dict[str, Any]:
-    """The manifest, or an empty one when the index was never built."""
-    path = manifest_path(directory)
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"policies": {}}
-    data.setdefault("policies", {})
-    return data
 
 
 def _write_manifest(directory: Path, manifest: dict[str, Any]) -> None:

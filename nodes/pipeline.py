@@ -20,6 +20,7 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.execute import automatic_node, execute_node
 from ai_missions.nodes.guard import review_actions
 from ai_missions.nodes.reason import reason_node, validate_node
+from ai_missions.nodes.recording import recorded as recording_step
 from ai_missions.nodes.retrieve import retrieve_node
 from ai_missions.nodes.state import MissionState, Node
 from ai_missions.nodes.tiers import tiers_node
@@ -35,26 +36,31 @@ def needs_review(state: MissionState) -> Literal["request_approval", "close"]:
 
 
 def mission_graph(
-    spec: MissionSpec, gather: Node
+    spec: MissionSpec, gather: Node, *, recorded: bool = False
 ) -> StateGraph[MissionState, MissionContext, MissionInput, MissionState]:
-    """The standard mission graph for ``spec`` around its ``gather`` node (uncompiled)."""
+    """The standard mission graph for ``spec`` around its ``gather`` node (uncompiled). ``recorded``: each step
+    records the run in the run store (:mod:`ai_missions.nodes.recording`), for a graph no runtime drives."""
     builder: StateGraph[Any, Any, Any, Any] = StateGraph(
         MissionState, context_schema=MissionContext, input_schema=MissionInput
     )
-    builder.add_node("gather", gather)
-    builder.add_node("retrieve_policies", retrieve_node(spec))
-    builder.add_node("reason", reason_node(spec))
-    builder.add_node("validate", validate_node(spec))
-    builder.add_node("execute_automatic", automatic_node(spec))
-    builder.add_node("request_approval", approval_node(spec))
-    builder.add_node("execute", execute_node(spec))
-    builder.add_node("close", close)
+
+    def add(name: str, node: Any) -> None:
+        builder.add_node(name, recording_step(spec, name, node) if recorded else node)
+
+    add("gather", gather)
+    add("retrieve_policies", retrieve_node(spec))
+    add("reason", reason_node(spec))
+    add("validate", validate_node(spec))
+    add("execute_automatic", automatic_node(spec))
+    add("request_approval", approval_node(spec))
+    add("execute", execute_node(spec))
+    add("close", close)
     builder.add_edge(START, "gather")
     builder.add_edge("gather", "retrieve_policies")
     builder.add_edge("retrieve_policies", "reason")
     builder.add_edge("reason", "validate")
     if spec.tiers is not None:  # the mission's action tiers place each action after the guard
-        builder.add_node("apply_tiers", tiers_node(spec))
+        add("apply_tiers", tiers_node(spec))
         builder.add_edge("validate", "apply_tiers")
         builder.add_edge("apply_tiers", "execute_automatic")
     else:
@@ -64,3 +70,9 @@ def mission_graph(
     builder.add_edge("execute", "close")
     builder.add_edge("close", END)
     return builder
+
+
+def exported_graph(spec: MissionSpec, gather: Node) -> Any:
+    """The graph ``langgraph.json`` names: compiled without a checkpointer (LangGraph's server adds its own), its
+    runs recorded in the run store like the runtime's."""
+    return mission_graph(spec, gather, recorded=True).compile(name=spec.name)

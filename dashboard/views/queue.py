@@ -167,7 +167,7 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
     decision = card.decision
     try:
         with st.spinner("Deciding and executing…"):
-            outcome = resources.client().decide(
+            outcome = resources.decide(  # through `missions serve` when it runs, else here
                 decision.decision_id, reviewer, responses=responses, expected_hash=shown_hash
             )
     except ForbiddenError as exc:
@@ -182,13 +182,13 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
     st.session_state[LAST] = {
         "decision_id": decision.decision_id,
         "subject_id": decision.subject_id,
-        "run_id": outcome.run_id,
-        "status": outcome.status,
-        "results": [dict(r) for r in outcome.results],
+        "run_id": outcome["run_id"],
+        "status": outcome["status"],
+        "results": [dict(r) for r in outcome["results"]],
         "reviewer": reviewer,
         "role": role,
     }
-    if outcome.status == "awaiting_decision":  # a part of a shared plan: the card stays, showing who signed
+    if outcome["status"] == "awaiting_decision":  # a part of a shared plan: the card stays, showing who signed
         st.toast(f"Your part of {decision.decision_id} is signed: it executes once every part is signed")
         st.rerun()
     st.session_state.pop(FOCUS, None)
@@ -371,7 +371,10 @@ with left:
         shown_total = queue_filters.pending(store, wanted, rules() or [], limit=0)[1] if wanted.active else total
     offset = ui.pager(shown_total, PAGE_SIZE, "queue-page")
     with timer.measure():
-        page = queue_filters.pending(store, wanted, rules() or [], limit=PAGE_SIZE, offset=offset)[0]
+        if wanted.active:
+            page = queue_filters.pending(store, wanted, rules() or [], limit=PAGE_SIZE, offset=offset)[0]
+        else:  # through `missions serve` when it runs, as the signed-in reviewer
+            page = resources.pending(reviewer, limit=PAGE_SIZE, offset=offset)
         runs = {d.run_id: store.get_run(d.run_id) for d in page}
     if wanted.active:
         st.caption(f"{shown_total:,} of {total:,} pending pass the filters")

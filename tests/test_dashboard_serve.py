@@ -1,0 +1,142 @@
+"""The dashboard decides and lists the Decision Queue through ``missions serve`` when one runs on its home, as the
+session's signed-in account (an API token the server checks like the CLI's), and in-process otherwise.
+
+A real server (serving the account-save mission: one system) in a subprocess; the dashboard's functions called in
+this process, whose own runtime is made to fail if anything reaches it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+
+from ai_missions.dashboard import resources
+from ai_missions.errors import ForbiddenError
+from ai_missions.missions import get_mission
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.resources import systems_of
+from ai_missions.platform_client import RunningServer, running_server
+from ai_missions.store import RunStore
+from ai_missions.testing import signed_in_as
+from tests.support.small_home import small_home
+
+pytestmark = pytest.mark.slow
+
+MISSION = "account-save"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = small_home(tmp_path_factory, "dashboard-serve")
+    signed_in_as(home, "ana")  # the demo accounts
+    return home
+
+
+@pytest.fixture(scope="module")
+def server(home: Path) -> Iterator[RunningServer]:
+    env = {k: v for k, v in os.environ.items() if k != "MISSIONS_TOKEN"}
+    env["MISSIONS_HOME"] = str(home)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ai_missions.cli", "serve", "--port", "0", "--mission", MISSION],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while (found := running_server(home)) is None:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"missions serve did not start: {process.communicate()}")
+        time.sleep(0.2)
+    yield found
+    process.terminate()
+    process.communicate(timeout=60)
+
+
+@pytest.fixture(autouse=True)
+def _dashboard(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The dashboard on ``home``, a fresh session, and no in-process runtime: reaching it fails the test."""
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
+    st.session_state.clear()
+
+    def no_local_runtime() -> Any:
+        raise AssertionError("the dashboard opened its own runtime while missions serve runs")
+
+    monkeypatch.setattr(resources, "client", no_local_runtime)
+    yield
+    st.session_state.clear()
+
+
+@pytest.fixture(scope="module")
+def pending(home: Path, server: RunningServer) -> list[str]:
+    """Decisions of the served mission, started through the server (as ana) until two await a reviewer."""
+    import anyio
+
+    spec = get_mission(MISSION)
+
+    async def subjects() -> list[str]:
+        found = await spec.load("trigger").find(await systems_of(MissionContext(home=str(home)), spec.systems))
+        return sorted(s for s, types in found.items() if types)
+
+    token = signed_in_as(home, "ana")["MISSIONS_TOKEN"]
+    decisions: list[str] = []
+    for subject in anyio.run(subjects)[:10]:
+        outcome = server.call("start_mission", {"mission": MISSION, "subject_id": subject}, token=token)
+        if outcome["decision_id"]:
+            decisions.append(outcome["decision_id"])
+        if len(decisions) == 2:
+            return decisions
+    raise AssertionError(f"fewer than two {MISSION} cases ask a reviewer")
+
+
+def test_the_queue_lists_through_the_server_as_the_signed_in_reviewer(
+    home: Path, pending: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = [d.decision_id for d in RunStore(home / "runs.sqlite").pending_decisions(limit=10)]
+    assert set(pending) <= set(expected)
+
+    def no_local_read(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the queue was read in the dashboard's process")
+
+    monkeypatch.setattr(RunStore, "pending_decisions", no_local_read)
+    assert [d.decision_id for d in resources.pending("omar", limit=10)] == expected
+    assert [d.decision_id for d in resources.pending("omar", limit=10, offset=1)] == expected[1:]
+
+
+def test_a_reviewer_without_the_role_is_refused_by_the_server(home: Path, pending: list[str]) -> None:
+    decision_id = pending[0]
+    request = RunStore(home / "runs.sqlite").get_decision(decision_id).request
+    with pytest.raises(ForbiddenError, match=r"cole \(customer_care\) may not approve"):
+        resources.decide(decision_id, "cole", responses=[{"type": "accept"} for _ in request["interrupts"]])
+    assert RunStore(home / "runs.sqlite").get_decision(decision_id).status == "pending"
+
+
+def test_a_decision_taken_in_the_dashboard_is_taken_by_the_server_as_the_session_account(
+    home: Path, pending: list[str]
+) -> None:
+    decision_id = pending[1]
+    store = RunStore(home / "runs.sqlite")
+    interrupts = store.get_decision(decision_id).request["interrupts"]
+    outcome = resources.decide(
+        decision_id, "omar", responses=[{"type": "response", "args": "not now"}] * len(interrupts)
+    )
+    assert outcome["status"] in ("closed", "closed_partially", "escalated")
+    decided = store.get_decision(decision_id)
+    assert (decided.status, decided.decided_by, decided.reviewer_role) == ("decided", "omar", "ops_lead")
+
+    # the session's token is the account's: once signed out, it opens nothing on the server
+    token = st.session_state[resources.API_TOKEN][1]
+    resources.forget_session_token()
+    server = running_server(home)
+    assert server is not None
+    with pytest.raises(ForbiddenError, match="refused the sign-in"):
+        server.call("list_queue", {}, token=token)
