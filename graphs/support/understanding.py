@@ -126,7 +126,7 @@ _NOT_WHERE = (
 PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "double_charge",
-        ("charge", "bill", "debit", "payment", "paid", "money", "transaction", "deducted", "taken", "cobrado",
+        ("charge", "bill", "debit", "payment", "paid", "money", "transaction", "deducted", "taken", "hit", "cobrado",
          "cobraron", "cobro", "cargo", "debite", "preleve", "paiement", "abgebucht", "belastet", "zahlung"),
         ("twice", "two times", "2 times", "2x", "double", "duplicate", "identical", "same amount", "dos veces",
          "2 veces", "deux fois", "2 fois", "zweimal", "doppelt", "2 mal"),
@@ -422,6 +422,8 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         found.discard("exchange_variant") if "size" not in folded and "color" not in folded else None
     if {"return_refund", "not_received"} <= found and any(w in folded for w in _REFUND_WORDS):
         found.discard("not_received")  # "I sent it back and have not received the refund" is about the money
+    if {"return_refund", "where_is_order"} <= found and any(w in folded for w in _REFUND_WORDS):
+        found.discard("where_is_order")  # "tracking says my return reached you; where's my refund?": the money
     if {"change_address", "where_is_order"} <= found and matched.get("where_is_order") in _SHIPPED_YET:
         found.discard("where_is_order")  # "it hasn't shipped yet, right? send it to my new address"
     if "question" in found and len(found) > 1:
