@@ -48,7 +48,8 @@ class LazyChoices(Sequence[str]):
     """Choices read when first needed (checking a value, a subcommand's help), not when ``missions`` starts: the
     missions' names come from their entry points, which take longer to scan than most commands take to run.
     ``load`` names the function that lists them, ``"module:function"``.
-    Give the argument a ``metavar``: argparse would otherwise list the choices while registering it."""
+    :class:`Parser` gives such an argument a ``metavar`` when it has none: argparse would otherwise list the choices
+    while registering it (a scan of the entry points on every start)."""
 
     def __init__(self, load: str) -> None:
         self._load = load  # "module:function", imported on first need
@@ -74,7 +75,14 @@ class LazyChoices(Sequence[str]):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (``missions: error: ...``, exit 2) instead of a usage block."""
+    """argparse with one-line errors (``missions: error: ...``, exit 2) instead of a usage block, and lazy choices
+    left unread until a value is checked."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if isinstance(kwargs.get("choices"), LazyChoices) and kwargs.get("metavar") is None:
+            name = kwargs.get("dest") or max(args, key=len).lstrip("-")
+            kwargs["metavar"] = name.upper() if args and args[0].startswith("-") else name
+        return super().add_argument(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         command = self.prog.removeprefix("missions").strip()

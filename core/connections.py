@@ -14,9 +14,10 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_mcp_adapters.sessions import Connection, StdioConnection
+if TYPE_CHECKING:  # the adapters (and the MCP stack) are imported only where a session opens
+    from langchain_mcp_adapters.sessions import Connection, StdioConnection
 
 from ai_missions.errors import ValidationError
 from ai_missions.settings import missions_home
@@ -59,5 +60,6 @@ def connections(systems: Iterable[str], home: Path | None = None) -> dict[str, C
             found[system] = overrides[system]  # type: ignore[assignment]
             continue
         command, args = simulated_command(system, home)
-        found[system] = StdioConnection(transport="stdio", command=command, args=args, env=dict(env))
+        stdio: StdioConnection = {"transport": "stdio", "command": command, "args": args, "env": dict(env)}
+        found[system] = stdio
     return found

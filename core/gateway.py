@@ -18,16 +18,17 @@ import json
 from collections.abc import Iterable, Mapping
 from contextlib import AsyncExitStack
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-from langchain_core.tools import BaseTool
-from langchain_mcp_adapters.sessions import Connection
-from langchain_mcp_adapters.tools import load_mcp_tools
-from mcp import ClientSession, types
 
 from ai_missions.errors import MissionsError, NotFoundError
-from ai_missions.mcp_session import open_session
+
+if TYPE_CHECKING:  # the MCP stack is imported when a first session opens: a decision that writes nowhere (a
+    # rejection) never pays for it (~0.2 s of a cold `missions decide`)
+    from langchain_core.tools import BaseTool
+    from langchain_mcp_adapters.sessions import Connection
+    from mcp import ClientSession, types
 
 
 class SystemError_(MissionsError):
@@ -135,6 +136,10 @@ class SystemsGateway:
         await group.start(self._hold_session, name)
 
     async def _hold_session(self, name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        from langchain_mcp_adapters.tools import load_mcp_tools
+
+        from ai_missions.mcp_session import open_session
+
         async with open_session(self.connections[name]) as session:
             for tool in await load_mcp_tools(session, server_name=name):
                 self.tools[tool.name] = tool
@@ -201,7 +206,7 @@ def _json_schema(tool: BaseTool) -> dict[str, Any]:
 
 
 def _structured(tool_name: str, result: types.CallToolResult) -> dict[str, Any]:
-    text = "\n".join(block.text for block in result.content if isinstance(block, types.TextContent))
+    text = "\n".join(block.text for block in result.content if block.type == "text")
     if result.isError:
         error = result.structuredContent.get("error") if isinstance(result.structuredContent, dict) else None
         code = str(error.get("code", "error")) if isinstance(error, dict) else "error"

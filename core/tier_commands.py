@@ -12,17 +12,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import anyio
-
-from ai_missions.cli import emit
+from ai_missions.cli import LazyChoices, emit
 from ai_missions.errors import NotFoundError, ValidationError
-from ai_missions.missions import MissionSpec, get_mission, mission_names
+from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.settings import missions_home, runs_db
 from ai_missions.store import RunStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    names = mission_names()
+    names = LazyChoices("ai_missions.missions:mission_names")
     tiers = subparsers.add_parser("tiers", help="action tiers of a mission: show, promote or demote (audited)")
     verbs = tiers.add_subparsers(dest="verb", required=True, metavar="VERB")
     show = verbs.add_parser("show", help="the mode and each action's tier in force, with the change history")
@@ -193,6 +191,8 @@ def _rollback(args: argparse.Namespace) -> int:
                 runtime.spec, store, runtime.systems, runtime.home, args.run_id, args.action,
                 by=account.name, role=account.role,
             )  # fmt: skip
+
+    import anyio
 
     result = anyio.run(go)
     emit(

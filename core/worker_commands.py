@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ai_missions.workers import EVALS_QUEUE, MISSIONS_QUEUE
+from ai_missions.cli import LazyChoices
 
 
 def register(subparsers: Any) -> None:
@@ -16,7 +16,7 @@ def register(subparsers: Any) -> None:
     worker.add_argument(
         "--queue",
         action="append",
-        choices=[MISSIONS_QUEUE, EVALS_QUEUE],
+        choices=LazyChoices("ai_missions.workers:queue_names"),
         help="only this queue (repeatable; default: both)",
     )
     worker.add_argument("--name", default=None, help="the worker's name in logs and the jobs table")

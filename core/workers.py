@@ -29,6 +29,13 @@ from ai_missions.errors import NotFoundError
 ENGINES = ("local", "procrastinate")
 MISSIONS_QUEUE = "missions"
 EVALS_QUEUE = "evals"
+
+
+def queue_names() -> tuple[str, ...]:
+    """The queues a worker can take jobs from (``missions worker --queue``)."""
+    return (MISSIONS_QUEUE, EVALS_QUEUE)
+
+
 #: A worker's heartbeat period; a worker silent for STALLED_AFTER heartbeats is taken for dead.
 HEARTBEAT_S = float(os.environ.get("MISSIONS_WORKER_HEARTBEAT_S", "2"))
 STALLED_AFTER = 5

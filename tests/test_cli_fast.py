@@ -126,3 +126,37 @@ def test_progress_of_a_long_command_goes_to_stderr_a_line_per_tenth() -> None:
     assert [line.split(" (")[0] for line in lines] == [
         f"order-exception runs: {n}/25" for n in (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 25)
     ]
+
+
+def test_building_the_parser_reads_no_lazy_choices() -> None:
+    """Registering an argument with lazy choices (the missions' names, from their entry points) must not list them:
+    argparse formats a metavar from the choices unless it has one, which costs every command ~60 ms."""
+    from ai_missions.cli import LazyChoices, build_parser
+
+    parser = build_parser()
+    lazy: list[LazyChoices] = []
+    stack = [parser]
+    while stack:
+        current = stack.pop()
+        for action in current._actions:
+            if isinstance(action.choices, LazyChoices):
+                lazy.append(action.choices)
+            elif isinstance(action.choices, dict):  # a subcommand's parsers
+                stack.extend(action.choices.values())
+    assert len(lazy) >= 5
+    assert all(choice._values is None for choice in lazy)
+    args = parser.parse_args(["tiers", "show", "--mission", "support"])
+    assert args.mission == "support"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["tiers", "show", "--mission", "no-such-mission"])
+
+
+def test_the_runtime_imports_the_mcp_stack_only_when_a_session_opens() -> None:
+    """A cold `missions decide` that writes nowhere (a rejection) imports the runtime but opens no system: the MCP
+    client and the adapters (~0.3 s of imports) wait for the first session."""
+    code = (
+        "import sys, ai_missions.runtime\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'mcp', 'langchain_mcp_adapters'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
