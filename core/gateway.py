@@ -101,6 +101,7 @@ class SystemsGateway:
             wanted = [s for s in dict.fromkeys(systems) if s in self.connections and s not in self.open_systems]
             if not wanted:
                 return
+            await anyio.to_thread.run_sync(_import_mcp_stack)  # imports read files: never on the event loop
             try:
                 with anyio.fail_after(60):
                     async with anyio.create_task_group() as starting:  # every server starts at once
@@ -187,6 +188,13 @@ class SystemsGateway:
         except RuntimeError as exc:  # a result that breaks the tool's output schema
             raise SystemError_(f"{tool_name}: {exc}") from exc
         return _structured(tool_name, result)
+
+
+def _import_mcp_stack() -> None:
+    """Import what a session needs (once per process; later imports are lookups)."""
+    import langchain_mcp_adapters.tools  # noqa: F401
+
+    import ai_missions.mcp_session  # noqa: F401
 
 
 def _first_cause(exc: BaseException) -> str:

@@ -6,6 +6,8 @@ through the context but the home, as LangGraph's server would run it: the nodes 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,30 @@ async def test_exported_graph_runs_without_blocking_the_event_loop(home: Path, m
                 nodes.extend(update)
         assert nodes[-3:] == ["request_approval", "execute", "close"]
     assert (await graph.aget_state(config)).values["status"] in ("closed", "closed_partially", "escalated")
+
+
+FIRST_SESSION = """
+import asyncio, sys
+from pathlib import Path
+from blockbuster import blockbuster_ctx
+from ai_missions.connections import connections
+from ai_missions.gateway import SystemsGateway
+
+async def main() -> None:
+    erp = connections(["erp"], Path(sys.argv[1]))
+    with blockbuster_ctx():
+        async with SystemsGateway(erp) as systems:
+            print(sorted(systems.open_systems))
+
+asyncio.run(main())
+"""
+
+
+def test_a_first_session_imports_the_mcp_stack_off_the_event_loop(home: Path) -> None:
+    """The MCP client is imported when a first session opens (not with the runtime); in a fresh process, where no
+    other test has imported it yet, that import must not read files on the event loop."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_SESSION, str(home)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['erp']"
