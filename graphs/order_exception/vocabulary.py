@@ -96,6 +96,10 @@ FACTS: dict[str, tuple[str, str]] = {
     "inventory.units_short": ("int", "units the reserved location lacks by the system's numbers (0: it can serve)"),
     "inventory.counted_short": ("int", "units the reserved location lacks by its latest cycle count (0: covered)"),
     "inventory.alternate_location": ("str", "another location that can serve the whole order"),
+    "inventory.split_can_serve": (
+        "bool",
+        "no single location but several together have the units the order lacks (a split, with consent: FUL-002)",
+    ),
     "inventory.restock_scheduled": (
         "bool",
         "for an order short everywhere: an open restock (supplier PO, transfer) lets a location serve the short units",
