@@ -358,6 +358,31 @@ def test_units_only_spread_over_several_locations_are_held_and_asked_for_never_c
     assert verdict["outcome"] == "cancel"
 
 
+def second_line(status: str) -> Edit:
+    """A second order line, SKU-B, reserved at Madrid (``status``), with the units there."""
+
+    def edit(g: Gathered) -> None:
+        g["erp.get_order"]["lines"].append({"sku": "SKU-B", "quantity": 1})
+        reservation = {"reservation_id": "RES-3", "status": status, "sku": "SKU-B", "location_id": "MADRID"}
+        g["inventory.get_reservations"]["reservations"].append({**reservation, "quantity": 1})
+        reserved = 1 if status == "confirmed" else 0
+        g["inventory.get_stock:SKU-B"] = {"locations": [_location("MADRID", 5, reserved=reserved)]}
+
+    return edit
+
+
+@pytest.mark.parametrize("release", [[MOVED], [VIP, review(84, "velocity")]])
+def test_a_released_order_has_every_pending_reservation_confirmed_not_only_one(release: list[Edit]) -> None:
+    facts, verdict, _ = run([*release, second_line("pending")])
+    assert verdict["outcome"] == "proceed"
+    confirmed = [a["args"]["reservation_id"] for a in verdict["actions"] if a["tool"] == "confirm_reservation"]
+    assert sorted(confirmed) == ["RES-2", "RES-3"]
+    assert guard(SPEC, verdict, facts)[1] == []
+    # a reservation confirmed already is not confirmed again
+    _facts, verdict, _ = run([*release, second_line("confirmed")])
+    assert [a["args"]["reservation_id"] for a in verdict["actions"] if a["tool"] == "confirm_reservation"] == ["RES-2"]
+
+
 def test_the_guard_never_lets_a_payment_hold_go_on_an_order_that_cannot_ship() -> None:
     facts, _, _ = run([SHORT_NOWHERE, review(62, "new_shipping_address")])
     release = {"tool": "release_payment_hold", "args": {"order_id": "SO-2"}, "policy_ids": ["PAY-001@4"]}

@@ -233,6 +233,7 @@ def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     active = [r for r in reservations if r.get("status") in ("pending", "confirmed")]
     every = {
         "inventory.reservation_ids": [str(r["reservation_id"]) for r in active],
+        "inventory.pending_reservation_ids": [str(r["reservation_id"]) for r in active if r["status"] == "pending"],
         "inventory.locations": sorted(
             {
                 str(loc["location_id"])

@@ -89,6 +89,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "payment.hold_active": ("bool", "a payment hold is in force"),
     "inventory.reservation_id": ("str", "the order's reservation id"),
     "inventory.reservation_ids": ("list", "every active reservation of the order"),
+    "inventory.pending_reservation_ids": ("list", "every reservation of the order still pending (not yet confirmed)"),
     "inventory.locations": ("list", "every location holding stock records of the order's SKUs"),
     "inventory.reservation_status": ("str", "pending, confirmed or released"),
     "inventory.reservation_location": ("str", "the location the reservation draws from"),
