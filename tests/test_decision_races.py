@@ -126,12 +126,19 @@ def test_exactly_one_concurrent_decision_wins_and_its_actions_run_once(home: Pat
             assert f"already decided by {winner}" in str(losers[0][1]), losers
             decision = first.store.get_decision(decision_id)
             assert decision.decided_by == winner
-            results_per_action = Counter(
-                (e["data"].get("tool"), e["data"].get("idempotency_key"))
-                for e in first.store.events(outcome.run_id, kind="action_result")
-            )
+            recorded = first.store.events(outcome.run_id, kind="action_result")
+            # one result for each action of the plan, by its place in it: a plan may name a tool twice (every
+            # pending reservation confirmed), and a rejected action has no idempotency key to tell it apart
+            results_per_action = Counter((e["data"].get("index"), e["data"].get("tool")) for e in recorded)
             assert all(n == 1 for n in results_per_action.values()), results_per_action
-            tally["executed"] += len(results_per_action)
+            reviewed = {
+                i["metadata"]["action_index"] for i in first.store.get_decision(decision_id).request["interrupts"]
+            }
+            assert reviewed <= {index for index, _tool in results_per_action}, (reviewed, results_per_action)
+            # and each write that ran, ran once
+            executed = Counter(e["data"]["idempotency_key"] for e in recorded if e["data"].get("idempotency_key"))
+            assert all(n == 1 for n in executed.values()), executed
+            tally["executed"] += len(executed)
             tally[kind] += 1
             tally["won by the side that approves"] += not isinstance(results[0][1], Exception)
             tally["claimed at the same moment"] += together

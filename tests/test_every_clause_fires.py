@@ -338,6 +338,51 @@ def test_an_order_short_everywhere_waits_for_a_restock_with_its_date_or_is_cance
     assert run([SHORT_NOWHERE])[1]["outcome"] == "hold"
 
 
+def test_units_only_spread_over_several_locations_are_held_and_asked_for_never_cancelled() -> None:
+    # two units: one at Lyon, one at Madrid, no restock: no one location serves the order, a split could (FUL-002)
+    spread = stock(_location("LYON", 1, restocks=[]), _location("MADRID", 1, restocks=[]))
+    facts, verdict, cited = run([spread])
+    assert facts["inventory.alternate_location"] is None
+    assert facts["inventory.split_can_serve"] is True
+    assert verdict["outcome"] == "hold"
+    assert cited == ["INV-002/no-alternate-hold"]
+    tools = [a["tool"] for a in verdict["actions"]]
+    assert "place_order_hold" in tools
+    assert "send_customer_message" in tools
+    assert not {"cancel_order", "void_authorization", "release_reservation"} & set(tools)
+    assert guard(SPEC, verdict, facts)[1] == []
+    # Madrid's unit is not there by its count: nothing to split with, cancelled as before
+    counted_away = stock(_location("LYON", 1, restocks=[]), _location("MADRID", 1, counted=0, restocks=[]))
+    facts, verdict, _ = run([counted_away])
+    assert facts["inventory.split_can_serve"] is False
+    assert verdict["outcome"] == "cancel"
+
+
+def second_line(status: str) -> Edit:
+    """A second order line, SKU-B, reserved at Madrid (``status``), with the units there."""
+
+    def edit(g: Gathered) -> None:
+        g["erp.get_order"]["lines"].append({"sku": "SKU-B", "quantity": 1})
+        reservation = {"reservation_id": "RES-3", "status": status, "sku": "SKU-B", "location_id": "MADRID"}
+        g["inventory.get_reservations"]["reservations"].append({**reservation, "quantity": 1})
+        reserved = 1 if status == "confirmed" else 0
+        g["inventory.get_stock:SKU-B"] = {"locations": [_location("MADRID", 5, reserved=reserved)]}
+
+    return edit
+
+
+@pytest.mark.parametrize("release", [[MOVED], [VIP, review(84, "velocity")]])
+def test_a_released_order_has_every_pending_reservation_confirmed_not_only_one(release: list[Edit]) -> None:
+    facts, verdict, _ = run([*release, second_line("pending")])
+    assert verdict["outcome"] == "proceed"
+    confirmed = [a["args"]["reservation_id"] for a in verdict["actions"] if a["tool"] == "confirm_reservation"]
+    assert sorted(confirmed) == ["RES-2", "RES-3"]
+    assert guard(SPEC, verdict, facts)[1] == []
+    # a reservation confirmed already is not confirmed again
+    _facts, verdict, _ = run([*release, second_line("confirmed")])
+    assert [a["args"]["reservation_id"] for a in verdict["actions"] if a["tool"] == "confirm_reservation"] == ["RES-2"]
+
+
 def test_the_guard_never_lets_a_payment_hold_go_on_an_order_that_cannot_ship() -> None:
     facts, _, _ = run([SHORT_NOWHERE, review(62, "new_shipping_address")])
     release = {"tool": "release_payment_hold", "args": {"order_id": "SO-2"}, "policy_ids": ["PAY-001@4"]}

@@ -260,6 +260,7 @@ FLAGSHIP: dict[str, Any] = {name: None for name in FACTS} | {
     "payment.fraud_card_or_device": False,
     "payment.hold_active": True,
     "inventory.reservation_id": "RES-88",
+    "inventory.pending_reservation_ids": ["RES-88"],
     "inventory.reservation_ids": ["RES-88", "RES-89"],
     "inventory.reservation_status": "pending",
     "inventory.reservation_location": "LYON",
@@ -307,7 +308,7 @@ def test_flagship_story_proceeds_with_release_confirm_fulfil() -> None:
     assert clause.then.outcome == "proceed"
     assert _proposal("PAY-001/release-benign-address-change", FLAGSHIP) == [
         ("release_payment_hold", {"order_id": "SO-1042"}),
-        ("confirm_reservation", {"reservation_id": "RES-88"}),
+        ("confirm_reservation", {"reservation_id": ["RES-88"]}),
         ("release_to_fulfillment", {"order_id": "SO-1042"}),
     ]
     assert {a.tier for a in clause.then.actions} == {"review"}

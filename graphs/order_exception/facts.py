@@ -233,6 +233,7 @@ def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     active = [r for r in reservations if r.get("status") in ("pending", "confirmed")]
     every = {
         "inventory.reservation_ids": [str(r["reservation_id"]) for r in active],
+        "inventory.pending_reservation_ids": [str(r["reservation_id"]) for r in active if r["status"] == "pending"],
         "inventory.locations": sorted(
             {
                 str(loc["location_id"])
@@ -259,6 +260,9 @@ def _inventory_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         "inventory.units_short": sum(a["short"] for a in assessed if a),
         "inventory.counted_short": sum(a["counted_short"] for a in assessed if a),
         "inventory.alternate_location": worst["alternate"],
+        # every reservation the order lacks units for could be served from several locations together (FUL-002)
+        "inventory.split_can_serve": any(a["short"] > 0 for a in assessed if a)
+        and all(a["spread"] for a in assessed if a and a["short"] > 0),
         "inventory.phantom": any(a["phantom"] for a in assessed if a),
         "inventory.counted_available": worst["counted_available"],
         "inventory.counted_on_hand": worst["counted"],
@@ -295,8 +299,10 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
         ),
         None,
     )
+    usable = [_usable(loc, 0 if loc is not here or pending else quantity) for loc in stock.get("locations", [])]
     return {
         "restock": _restock(stock.get("locations", []), quantity),
+        "spread": sum(usable) >= quantity,
         "reservation_id": reservation["reservation_id"],
         "status": reservation["status"],
         "location": reservation["location_id"],
@@ -309,6 +315,15 @@ def _assess(reservation: Mapping[str, Any], gathered: Mapping[str, Any]) -> dict
         "counted": None if counted is None else int(counted),
         "alternate": alternate,
     }
+
+
+def _usable(location: Mapping[str, Any], own: int) -> int:
+    """Units a location could give an order, by the system and by its latest count (``own``: already the order's)."""
+    units = int(location["available"]) + own
+    counted = location.get("last_counted_qty")
+    if counted is not None:
+        units = min(units, int(counted) - int(location["reserved"]) + own)
+    return max(units, 0)
 
 
 def _restock(locations: list[Mapping[str, Any]], quantity: int) -> tuple[float, str] | bool | None:

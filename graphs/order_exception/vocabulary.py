@@ -89,6 +89,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "payment.hold_active": ("bool", "a payment hold is in force"),
     "inventory.reservation_id": ("str", "the order's reservation id"),
     "inventory.reservation_ids": ("list", "every active reservation of the order"),
+    "inventory.pending_reservation_ids": ("list", "every reservation of the order still pending (not yet confirmed)"),
     "inventory.locations": ("list", "every location holding stock records of the order's SKUs"),
     "inventory.reservation_status": ("str", "pending, confirmed or released"),
     "inventory.reservation_location": ("str", "the location the reservation draws from"),
@@ -96,6 +97,10 @@ FACTS: dict[str, tuple[str, str]] = {
     "inventory.units_short": ("int", "units the reserved location lacks by the system's numbers (0: it can serve)"),
     "inventory.counted_short": ("int", "units the reserved location lacks by its latest cycle count (0: covered)"),
     "inventory.alternate_location": ("str", "another location that can serve the whole order"),
+    "inventory.split_can_serve": (
+        "bool",
+        "no single location but several together have the units the order lacks (a split, with consent: FUL-002)",
+    ),
     "inventory.restock_scheduled": (
         "bool",
         "for an order short everywhere: an open restock (supplier PO, transfer) lets a location serve the short units",

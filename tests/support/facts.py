@@ -52,6 +52,7 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "payment.hold_active": True,
             "inventory.reservation_id": "RSV-1",
             "inventory.reservation_ids": ["RSV-1"],
+            "inventory.pending_reservation_ids": ["RSV-1"],
             "inventory.locations": ["DC-EAST", "DC-WEST"],
             "inventory.reservation_status": "pending",
             "inventory.reservation_location": "DC-EAST",
@@ -67,5 +68,12 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "address.correction_changes_locality": False,
         }
     )
-    facts.update({k.replace("__", "."): v for k, v in changes.items()})
+    changed = {k.replace("__", "."): v for k, v in changes.items()}
+    facts.update(changed)
+    if "inventory.pending_reservation_ids" not in changed and (
+        "inventory.reservation_ids" in changed or "inventory.reservation_status" in changed
+    ):
+        # kept consistent, as the gathered facts are: the story's reservations are all pending, or none is
+        pending = facts["inventory.reservation_status"] == "pending"
+        facts["inventory.pending_reservation_ids"] = list(facts["inventory.reservation_ids"] or []) if pending else []
     return facts

@@ -14,6 +14,8 @@ HISTORICAL = DATA / "historical.jsonl.gz"
 CI_SLICE = DATA / "ci_slice.jsonl.gz"
 #: Written by hand outside the generator and its labeller (see :mod:`.handmade`); reported apart.
 HANDMADE = DATA / "handmade.jsonl.gz"
+#: New scenarios written from the policies alone, after the hand-made set agreed (see :mod:`.holdout`).
+HOLDOUT = DATA / "holdout.jsonl.gz"
 
 #: table -> (system, query); each query's rows are the table's relevant content, in a stable order.
 PROJECTION: dict[str, tuple[str, str]] = {
@@ -62,7 +64,7 @@ def holds_order(snapshot: Mapping[str, Any], order_id: str) -> bool:
 
 PLUGIN = EvalPlugin(
     mission="order-exception",
-    datasets={"historical": HISTORICAL, "ci": CI_SLICE, "handmade": HANDMADE},
+    datasets={"historical": HISTORICAL, "ci": CI_SLICE, "handmade": HANDMADE, "holdout": HOLDOUT},
     projection=PROJECTION,
     holds_subject=holds_order,
     thresholds={

@@ -614,12 +614,19 @@ def _bases() -> Iterator[Mapping[str, Any]]:
             yield json.loads(line)
 
 
-def build() -> list[Case]:
-    """Every scenario on the first fitting order of its kind not used by another scenario (deterministic)."""
+def build(
+    scenarios: list[tuple[str, str, Callable[[Mapping[str, Any]], bool], Scenario]] | None = None,
+    prefix: str = "hm",
+    tag: str = "handmade",
+    used: set[str] | None = None,
+) -> list[Case]:
+    """Every scenario on the first fitting order of its kind not used by another scenario (deterministic).
+
+    ``scenarios`` defaults to this module's; ``used`` names base cases another set already took."""
     bases = list(_bases())
-    used: set[str] = set()
+    used = set() if used is None else used
     cases = []
-    for name, kind, fits, stage in SCENARIOS:
+    for name, kind, fits, stage in SCENARIOS if scenarios is None else scenarios:
         base = next(c for c in bases if _kind(c) == kind and fits(c) and c["case_id"] not in used)
         used.add(base["case_id"])
         snapshot = copy.deepcopy(base["snapshot"])
@@ -632,13 +639,13 @@ def build() -> list[Case]:
         cases.append(
             Case.model_validate(
                 {
-                    "case_id": f"hm-{name}",
+                    "case_id": f"{prefix}-{name}",
                     "mission": "order-exception",
                     "recorded_at": base["recorded_at"],
                     "trigger": trigger,
                     "snapshot": snapshot,
                     "resolution": {"outcome": outcome, "actions": actions, "decided_by": "omar", "note": note},
-                    "tags": ["handmade", f"class:{name}"],
+                    "tags": [tag, f"class:{name}"],
                 }
             )
         )
