@@ -18,7 +18,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -40,7 +42,9 @@ from ai_missions.knowledge_index.policies import (
     Policy,
     PolicyProblem,
     Section,
+    corpus_sources,
     load_corpus,
+    policy_files,
     sections,
 )
 from ai_missions.knowledge_index.policy_book import manifest_path, read_manifest
@@ -253,10 +257,62 @@ def build(
             collection_id=str(collection.id),
             built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             source=str(corpus.source),
+            sources=[str(s) for s in corpus.sources],
         )
         _write_manifest(directory, manifest)
         report.chunks_total = collection.count()
     report.seconds = time.perf_counter() - started
+    return report
+
+
+def built_from(manifest: Mapping[str, Any]) -> list[Path]:
+    """The folders an index was built from. A manifest written before they were all recorded names the first only:
+    when that is the default corpus, the index was built from every default folder."""
+    if manifest.get("sources"):
+        return [Path(s) for s in manifest["sources"]]
+    source, defaults = Path(str(manifest.get("source", ""))), corpus_sources()
+    return defaults if source == defaults[0] else [source]
+
+
+def changed_since_build(directory: Path | None = None) -> list[str]:
+    """The policy files added, edited or removed since the index in ``directory`` was built from its folders (a
+    hash of each file against the manifest's): empty when it is current, was never built, or when a folder it was
+    built from is gone (a moved checkout: nothing here can say what the index should hold)."""
+    manifest = read_manifest(directory or knowledge_dir())
+    if not manifest.get("embedder"):
+        return []
+    sources = built_from(manifest)
+    if not all(s.is_dir() for s in sources):
+        return []
+    indexed = {
+        str(entry["path"]): (policy_id, entry["content_hash"]) for policy_id, entry in manifest["policies"].items()
+    }
+    changed = []
+    for path in policy_files(sources):
+        known = indexed.pop(str(path), None)
+        if known is None:
+            changed.append(f"{path.name} (new)")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != known[1]:
+            changed.append(f"{known[0]} (edited)")
+    changed.extend(f"{policy_id} (removed)" for policy_id, _ in indexed.values())
+    return sorted(changed)
+
+
+def build_if_changed(directory: Path | None = None) -> BuildReport | None:
+    """Re-index the policies that changed since the last build (an incremental build: only they are embedded), so
+    a mission never cites a policy version that is no longer the text in force; None when nothing changed."""
+    directory = (directory or knowledge_dir()).resolve()
+    changed = changed_since_build(directory)
+    if not changed:
+        return None
+    manifest = read_manifest(directory)
+    report = build(built_from(manifest), directory=directory)
+    logging.getLogger(__name__).warning(
+        "policy index %s was behind its policies (%s): re-indexed %d chunk(s)",
+        directory,
+        ", ".join(changed),
+        report.chunks_embedded,
+    )
     return report
 
 

@@ -87,6 +87,8 @@ class Corpus:
     source: Path
     policies: tuple[Policy, ...]
     problems: tuple[PolicyProblem, ...]
+    #: Every folder read (``source`` is the first).
+    sources: tuple[Path, ...] = ()
 
     def by_id(self) -> dict[str, Policy]:
         return {p.id: p for p in self.policies}
@@ -187,15 +189,13 @@ def default_sources() -> list[Path]:
 def load_corpus(source: Path | Sequence[Path] | None = None) -> Corpus:
     """Load every ``*.md`` under ``source`` (recursively; several folders, or by default :func:`default_sources`).
     Bad files become problems; ids must be unique across the folders."""
-    sources = [source] if isinstance(source, Path) else list(source or default_sources())
-    sources = [s.resolve() for s in sources]
+    sources = corpus_sources(source)
     missing = [PolicyProblem(s, None, "not a directory") for s in sources if not s.is_dir()]
     if missing:
-        return Corpus(sources[0], (), tuple(missing))
+        return Corpus(sources[0], (), tuple(missing), tuple(sources))
     policies: list[Policy] = []
     problems: list[PolicyProblem] = []
-    files = [p for s in sources for p in sorted(s.rglob("*.md")) if p.is_file() and not p.name.startswith((".", "_"))]
-    for path in files:
+    for path in policy_files(sources):
         try:
             policies.append(_parse(path, path.read_bytes()))
         except _Invalid as exc:
@@ -205,7 +205,18 @@ def load_corpus(source: Path | Sequence[Path] | None = None) -> Corpus:
     kept, duplicates = _drop_duplicate_ids(policies)
     problems.extend(duplicates)
     problems.extend(_check_overrides(kept))
-    return Corpus(sources[0], tuple(sorted(kept, key=lambda p: p.id)), tuple(problems))
+    return Corpus(sources[0], tuple(sorted(kept, key=lambda p: p.id)), tuple(problems), tuple(sources))
+
+
+def corpus_sources(source: Path | Sequence[Path] | None = None) -> list[Path]:
+    """The folders a corpus is read from, resolved: ``source`` (one or several), or :func:`default_sources`."""
+    sources = [source] if isinstance(source, Path) else list(source or default_sources())
+    return [s.resolve() for s in sources]
+
+
+def policy_files(sources: Sequence[Path]) -> list[Path]:
+    """The policy files of the folders: every ``*.md`` below them, hidden and ``_`` files left out."""
+    return [p for s in sources for p in sorted(s.rglob("*.md")) if p.is_file() and not p.name.startswith((".", "_"))]
 
 
 def _drop_duplicate_ids(policies: Sequence[Policy]) -> tuple[list[Policy], list[PolicyProblem]]:

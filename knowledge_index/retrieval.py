@@ -29,6 +29,7 @@ from ai_missions.knowledge_index.index import (
     COLLECTION,
     applies_to,
     build,
+    build_if_changed,
     manifest_path,
     open_client,
     read_manifest,
@@ -102,6 +103,7 @@ class _Store:
         self.directory = directory
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
+        self._checked = False
         self._collection: Any = None
         self._embedder: EmbeddingFunction[Documents] | None = None
         self._policies: dict[str, Policy] = {}
@@ -110,7 +112,13 @@ class _Store:
         self._vectors: dict[str, list[float]] = {}
 
     def _refresh(self) -> None:
-        """(Re)open after a build: a stat of the manifest per call decides."""
+        """(Re)open after a build: a stat of the manifest per call decides. The first open in a process re-indexes
+        the policies edited since the last build (:func:`build_if_changed`)."""
+        if not self._checked:
+            with self._lock:
+                if not self._checked:
+                    build_if_changed(self.directory)
+                    self._checked = True
         try:
             stat = manifest_path(self.directory).stat()
         except FileNotFoundError:

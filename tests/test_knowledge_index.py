@@ -16,8 +16,16 @@ import pytest
 
 from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.knowledge_index import embeddings
-from ai_missions.knowledge_index.index import COLLECTION, build, chunk_policy, open_client, read_manifest
-from ai_missions.knowledge_index.policies import load_corpus
+from ai_missions.knowledge_index.index import (
+    COLLECTION,
+    build,
+    built_from,
+    changed_since_build,
+    chunk_policy,
+    open_client,
+    read_manifest,
+)
+from ai_missions.knowledge_index.policies import corpus_sources, load_corpus
 from ai_missions.knowledge_index.retrieval import KnowledgeBase, ensure_built, get_policy, load_policies, search
 
 FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
@@ -353,3 +361,57 @@ def test_a_repeated_query_is_embedded_once(corpus: Path, tmp_path: Path, embed_c
     assert embed_counter == [1]
     payments_in_first = [h for h in first if h.domain == "payments"]
     assert again[: len(payments_in_first)] == payments_in_first
+
+
+def test_a_policy_edited_after_the_build_is_re_indexed_when_the_index_is_next_opened(
+    corpus: Path, tmp_path: Path, embed_counter: list[int]
+) -> None:
+    """An operations team edits a policy file and runs a mission: the mission must cite the text in force, not the
+    version indexed before the edit (the first open in a process re-indexes what changed, and only that)."""
+    directory = tmp_path / "index"
+    build(corpus, directory=directory)
+    assert changed_since_build(directory) == []
+    path = corpus / "ful-001.md"
+    path.write_text(path.read_text().replace("version: 1", "version: 2"))
+    (corpus / "inv-001.md").unlink()
+    assert changed_since_build(directory) == ["FUL-001 (edited)", "INV-001 (removed)"]
+    embed_counter.clear()
+    fresh = subprocess.run(  # a new process, as `missions run` after the edit
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from ai_missions.knowledge_index.retrieval import KnowledgeBase; "
+            "kb = KnowledgeBase(Path(sys.argv[1])); "
+            "print(kb.get_policy('FUL-001').version, sorted(p.id for p in kb.policies()))",
+            str(directory),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert fresh.stdout.split(" ", 1)[0] == "2"
+    assert "INV-001" not in fresh.stdout
+    assert "re-indexed" in fresh.stderr
+    assert changed_since_build(directory) == []
+    assert read_manifest(directory)["policies"]["FUL-001"]["version"] == 2
+
+
+def test_an_index_whose_policy_folder_is_gone_is_left_as_it_is(corpus: Path, tmp_path: Path) -> None:
+    """A moved checkout: the folder the index was built from no longer exists, so nothing can say what the index
+    should hold; it is kept, not emptied."""
+    directory = tmp_path / "index"
+    build(corpus, directory=directory)
+    shutil.rmtree(corpus)
+    assert changed_since_build(directory) == []
+    assert len(KnowledgeBase(directory).policies()) == 6
+
+
+def test_an_index_built_before_its_folders_were_recorded_is_judged_against_all_of_them() -> None:
+    """Older manifests name only the first folder; one built from the default corpus was built from every default
+    folder (the company's and each mission's), so none of their policies may be taken for removed."""
+    defaults = corpus_sources()
+    assert len(defaults) > 1
+    assert built_from({"source": str(defaults[0])}) == defaults
+    assert built_from({"source": "/elsewhere/policies"}) == [Path("/elsewhere/policies")]
+    assert built_from({"source": "/a", "sources": ["/a", "/b"]}) == [Path("/a"), Path("/b")]
