@@ -229,7 +229,7 @@ async def _scan_to_workers(args: argparse.Namespace) -> int:
     from ai_missions.scanner import scan_and_enqueue
     from ai_missions.workers import require_url
 
-    url = require_url("procrastinate")
+    url = require_url()
     specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
     async with AsyncExitStack() as stack:
         runtimes = [

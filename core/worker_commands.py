@@ -31,7 +31,7 @@ def _worker(args: argparse.Namespace) -> int:
     from ai_missions.settings import missions_home
     from ai_missions.workers import require_url, run_worker
 
-    require_url("procrastinate")  # the setting is checked before anything starts
+    require_url("missions worker")  # the setting is checked before anything starts
     import logging
 
     logging.basicConfig(level=logging.WARNING, format=f"missions worker {args.name or ''}: %(message)s")

@@ -41,10 +41,11 @@ HEARTBEAT_S = float(os.environ.get("MISSIONS_WORKER_HEARTBEAT_S", "2"))
 STALLED_AFTER = 5
 
 
-def require_url(engine: str) -> str:
+def require_url(what: str = "--engine procrastinate") -> str:
+    """The shared database's URL, which ``what`` (the command or option asking) cannot work without."""
     url = database_url()
     if url is None:
-        raise DatabaseConfigError(f"--engine {engine} needs {SETTING} (a postgresql:// URL): its queue is there")
+        raise DatabaseConfigError(f"{what} needs {SETTING} (a postgresql:// URL): its queue is there")
     return url
 
 
@@ -281,7 +282,7 @@ def evaluate_on_workers(
     """Queue the cases of ``eval_run`` not finished yet, wait for the workers' results, summarise the run."""
     import time
 
-    url = require_url("procrastinate")
+    url = require_url()
     finished = store.finished_case_ids(eval_run)
     todo = [c for c in cases if c.case_id not in finished]
     share = {**config, "workers": 1, "concurrency": 1}
@@ -316,7 +317,7 @@ async def reap_stalled(app: Any, every_s: float, stalled_s: float) -> None:
 async def run_worker(home: Path, *, queues: Sequence[str] | None = None, name: str | None = None) -> None:
     """Take jobs until stopped (SIGINT/SIGTERM finish the job in hand first)."""
     global _STATE
-    url = require_url("procrastinate")
+    url = require_url("missions worker")
     app = make_app(url)
     _STATE = state = WorkerState(home).open()
     try:

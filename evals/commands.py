@@ -137,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.engine == "procrastinate":
         from ai_missions.workers import require_url
 
-        require_url("procrastinate")
+        require_url()
     store = _store(args)
     if args.resume:
         run = store.get_run(args.resume)

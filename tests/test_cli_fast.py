@@ -160,3 +160,14 @@ def test_the_runtime_imports_the_mcp_stack_only_when_a_session_opens() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_worker_without_a_shared_database_is_refused_at_once_naming_the_setting(
+    missions_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MISSIONS_DATABASE_URL", raising=False)
+    missions_home.mkdir(parents=True)
+    code, heavy, err = probe(missions_home, "worker")
+    assert code == 2
+    assert "missions: error: missions worker needs MISSIONS_DATABASE_URL" in err
+    assert heavy == []
