@@ -108,9 +108,12 @@ class MissionRuntime:
         call_timeout_s: float | None = None,
         reconcile_timeout_s: float | None = None,
         lazy_systems: bool = False,
+        check_subjects: bool = True,
     ) -> None:
         """``lazy_systems`` starts each system's session on first need (deciding, resuming, abandoning: a
-        decision needs the systems of its approved actions, a rejection none); a run's reasoning needs them all."""
+        decision needs the systems of its approved actions, a rejection none); a run's reasoning needs them all.
+        ``check_subjects=False`` skips the read that refuses an unknown subject before a run is recorded (an eval
+        sandbox, whose subjects its cases just loaded: the mission's own first read would fail the run anyway)."""
         self.spec = get_mission(mission)
         self.home = (home or missions_home()).resolve()
         self.base_context = context or MissionContext()
@@ -126,6 +129,7 @@ class MissionRuntime:
         self._call_timeout_s = call_timeout_s if call_timeout_s is not None else settings_call_timeout_s()
         self._reconcile_timeout_s = reconcile_timeout_s
         self._lazy_systems = lazy_systems
+        self._check_subjects = check_subjects
         self._stack = AsyncExitStack()
 
     @property
@@ -209,7 +213,7 @@ class MissionRuntime:
     async def _check_subject_exists(self, subject_id: str) -> None:
         """NotFoundError, before any row is written, when the subject's system of record does not know it (a system
         that cannot answer is not a verdict on the id: the run starts and records why it could not read)."""
-        if self.spec.subject.lookup is None:
+        if self.spec.subject.lookup is None or not self._check_subjects:
             return
         tool, argument = self.spec.subject.lookup
         try:

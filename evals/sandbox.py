@@ -88,6 +88,7 @@ class Sandbox:
             store=store,
             checkpointer=self.saver,
             durability="exit",  # checkpoints only where a run pauses or ends: a case never outlives its sandbox
+            check_subjects=False,  # the case's snapshot was just loaded: gather's first read is the check
             callbacks=callbacks,
         )
         self.runtime = await self._stack.enter_async_context(runtime)

@@ -308,3 +308,21 @@ def test_the_demo_step_records_a_short_run_and_prints_its_headline(
     out = capsys.readouterr().out
     assert f"Eval run {run_id}: 3 cases" in out
     assert f"missions eval report {run_id}" in out
+
+
+def test_a_case_whose_subject_is_not_in_its_snapshot_is_an_error_of_that_case_only(
+    knowledge: Any, ci_cases: list[Case]
+) -> None:
+    """Sandboxes skip the runtime's up-front subject read (the case just loaded its snapshot); a case whose order is
+    missing from it still fails on the mission's own first read, as an error of that case, and the next case runs."""
+    case = ci_cases[0]
+    missing = case.trigger.model_copy(update={"subject_id": "SO-999999"})
+    broken = case.model_copy(update={"case_id": "broken", "trigger": missing})
+    assert broken.subject_id == "SO-999999"
+    results: list[dict[str, Any]] = []
+    config = EvalConfig(mission="order-exception", workers=1, concurrency=1)
+    asyncio.run(solve([broken, ci_cases[1]], config, knowledge, on_result=results.append))
+    by_id = {r["case_id"]: r for r in results}
+    assert "SO-999999" in by_id["broken"]["error"]
+    assert by_id["broken"]["agree"] is False
+    assert "error" not in by_id[ci_cases[1].case_id]
