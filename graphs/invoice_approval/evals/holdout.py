@@ -424,6 +424,130 @@ def _currency(o: Invoice) -> tuple[str, list[Action], str, str]:
     return "hold", hold(o, "currency differs from PO", ask_vendor(o, "corrected_invoice")), "priya", note
 
 
+# -- a second batch, written (from the policies alone) after the first agreed on every case ---------------------
+@scenario("same-number-as-a-rejected-invoice", "clean_match", _approved)
+def _after_rejection(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    o.other_invoice(
+        "INV-HO0004",
+        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(days=6)),
+        status="rejected",
+        block_reasons="[]",
+    )
+    o.flag("clean_match")
+    note = "the earlier copy was rejected (returned for correction); a duplicate is of an invoice not rejected: pay"
+    return "approve", pay(o, o.inv["total_cents"]), "priya", note
+
+
+@scenario("clean-match-budget-short", "clean_match", _approved)
+def _budget(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    centre = o.cost_centre
+    centre["budget_cents"] = centre["spent_cents"] + o.inv["total_cents"] - 10_000  # 100.00 short
+    o.flag("budget_exceeded")
+    return "escalate", [], "chen", "the cost centre has 100 less than the invoice left: to the controller"
+
+
+@scenario("price-below-po", "clean_match", _approved)
+def _below(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    line = o.lines()[0]
+    o.price(line, 40_000, 38_000)
+    o.flag("clean_match")
+    return "approve", pay(o, o.inv["total_cents"]), "priya", "a price below the PO is paid as billed"
+
+
+@scenario("subscription-without-po-over-2500", "missing_po", _held)
+def _subscription(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    o.vendor.update(category="subscriptions", tax_rate_bp=0)
+    first, *rest = o.lines()
+    for extra in rest:
+        o.rows("ap", "invoice_lines").remove(extra)
+    first.update(quantity=1, unit_price_cents=260_000, po_line_no=None, description="Annual software subscription")
+    o.retotal()
+    o.ample_budget()
+    o.flag("missing_po")
+    request = act("request_buyer_review", invoice_id=o.id, topic="missing_po", message="raise a PO")
+    note = "a subscription is a non-PO category only up to 2,500; 2,600 needs a PO: held, purchasing asked"
+    return "hold", hold(o, "no purchase order", request), "priya", note
+
+
+@scenario("tax-charged-by-zero-rated-vendor", "clean_match", _approved)
+def _tax(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    o.vendor["tax_rate_bp"] = 0
+    o.inv["tax_cents"] = _pct(o.inv["subtotal_cents"], 750)
+    o.inv["total_cents"] = o.inv["subtotal_cents"] + o.inv["tax_cents"]
+    o.flag("tax_mismatch")
+    note = "7.5% tax from a vendor registered at 0%: held, a corrected invoice asked"
+    return "hold", hold(o, "tax differs", ask_vendor(o, "corrected_invoice")), "priya", note
+
+
+@scenario("duplicate-of-one-still-awaiting-approval", "clean_match", _approved)
+def _dup_waiting(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    o.other_invoice(
+        "INV-HO0005",
+        vendor_invoice_number="HOV/0009031",
+        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(days=2)),
+        status="awaiting_approval",
+        block_reasons="[]",
+    )
+    o.inv["vendor_invoice_number"] = "HOV 9031"
+    o.flag("duplicate_invoice")
+    note = "'HOV 9031' is 'HOV/0009031', received two days earlier and not yet paid: the later copy is rejected"
+    return "reject", [act("reject_invoice", invoice_id=o.id, reason="duplicate")], "marco", note
+
+
+@scenario("two-invoices-just-under-the-clerk-limit", "clean_match", _approved)
+def _split(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    o.vendor["tax_rate_bp"] = 0
+    lines = o.lines()
+    units = sum(line["quantity"] for line in lines)
+    for line in lines:
+        o.po_line(line)["unit_price_cents"] = line["unit_price_cents"] = 460_000 // units
+    o.retotal()
+    o.ample_budget()
+    assert 400_000 <= o.inv["total_cents"] <= 500_000, o.inv["total_cents"]
+    o.other_invoice(
+        "INV-HO0006",
+        vendor_invoice_number="HOV-55001",
+        invoice_date=_iso(_ts(o.inv["invoice_date"]) - timedelta(days=3)),
+        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(days=3)),
+        status="awaiting_approval",
+        block_reasons="[]",
+    )
+    o.flag("split_invoice")
+    return "escalate", [], "chen", "two invoices 3 days apart, each about 92% of 5,000, 9,200 in all: split, escalated"
+
+
+@scenario("bank-change-verified-by-call-back", "clean_match", _approved)
+def _verified(o: Invoice) -> tuple[str, list[Action], str, str]:
+    o.lapse_discount()
+    vendor_id = o.inv["vendor_id"]
+    old = next(a for a in o.rows("ap", "vendor_bank_accounts") if a["vendor_id"] == vendor_id)
+    old["status"] = "superseded"
+    o.rows("ap", "vendor_bank_accounts").append(
+        {
+            "account_id": "BA-HO002",
+            "vendor_id": vendor_id,
+            "bank_name": "Harbour Commercial",
+            "iban_last4": "4412",
+            "status": "active",
+            "added_at": _iso(o.now - timedelta(days=9)),
+            "changed_by": "vendor-portal",
+            "verified_at": _iso(o.now - timedelta(days=7)),
+            "verified_by": "treasury.callback",
+            "verification_method": "call-back to the number on file",
+        }
+    )
+    o.flag("clean_match")
+    note = "the new account was verified by treasury's call-back a week ago: matched and paid as usual"
+    return "approve", pay(o, o.inv["total_cents"]), "priya", note
+
+
 # -- building the set -------------------------------------------------------------------------------------------
 def _bases() -> Iterator[Mapping[str, Any]]:
     with gzip.open(HISTORICAL, "rt", encoding="utf-8") as fh:
