@@ -12,6 +12,8 @@ from ai_missions.evals.plugin import EvalPlugin
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"
 CI_SLICE = DATA / "ci_slice.jsonl.gz"
+#: Invoice cases written from the AP policies alone, outside the generator and its labeller (see :mod:`.holdout`).
+HOLDOUT = DATA / "holdout.jsonl.gz"
 
 #: table -> (system, query); each query's rows are the table's relevant content, in a stable order (generated ids,
 #: timestamps, free text and internal notes left out).
@@ -56,7 +58,7 @@ def holds_invoice(snapshot: Mapping[str, Any], invoice_id: str) -> bool:
 
 PLUGIN = EvalPlugin(
     mission="invoice-approval",
-    datasets={"historical": HISTORICAL, "ci": CI_SLICE},
+    datasets={"historical": HISTORICAL, "ci": CI_SLICE, "holdout": HOLDOUT},
     projection=PROJECTION,
     holds_subject=holds_invoice,
     thresholds={
