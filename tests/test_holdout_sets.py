@@ -1,0 +1,39 @@
+"""Every mission's holdout set (cases written from its policies alone, by someone who had not read its reasoner)
+replays in full agreement: a change that breaks how a mission generalises fails here, not only on the generated
+sets its rules were checked against."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from ai_missions.evals.harness import quick_eval
+from ai_missions.evals.plugin import plugin_of
+from ai_missions.missions import registry
+
+pytestmark = pytest.mark.slow
+
+WITH_HOLDOUT = sorted(name for name in registry() if "holdout" in plugin_of(name).datasets)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("holdout-home")
+
+
+def test_the_missions_written_against_their_policies_have_holdout_sets() -> None:
+    assert {"order-exception", "invoice-approval"} <= set(WITH_HOLDOUT)
+
+
+@pytest.mark.parametrize("mission", WITH_HOLDOUT)
+def test_the_holdout_set_agrees_in_full_with_nothing_unsafe(home: Path, mission: str) -> None:
+    _, summary = asyncio.run(quick_eval(home, mission, "holdout"))
+    overall = summary["overall"]
+    assert overall["cases"] >= 10
+    assert overall["errors"] == 0
+    assert overall["unsafe_actions"] == 0
+    assert (overall["outcome_agreement"], overall["action_f1"], overall["state_match_rate"]) == (1.0, 1.0, 1.0), [
+        (r["case_id"], r.get("outcome"), r.get("gold_outcome")) for r in summary.get("cases", []) if not r.get("agree")
+    ]
