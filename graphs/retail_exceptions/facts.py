@@ -174,8 +174,12 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts["return.unposted"] = age > RETURN_GRACE_HOURS
 
     types: list[str] = []
-    short = facts["stock.short"] is True
-    if pickup and (facts["store.known"] is False or short):
+    # stock is only an exception for an order still to fulfil: a fulfilled order's units left with the customer
+    # (its store may well be empty now) and a cancelled one needs none; its returns still reach the ledger
+    to_fulfil = order.get("status") == "open"
+    short = facts["stock.short"] is True and to_fulfil
+    unknown_store = facts["store.known"] is False and to_fulfil
+    if pickup and (unknown_store or short):
         types.append("pickup_unfulfillable")
     if (facts.get("stock.phantom_units") or 0) >= PHANTOM_MIN_UNITS and short:
         types.append("phantom_stock")
@@ -183,7 +187,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         types.append("inbound_delay")
     if facts["return.unposted"]:
         types.append("unreconciled_return")
-    if facts["customer.vip"] and (short or facts["store.known"] is False):
+    if facts["customer.vip"] and (short or unknown_store):
         types.append("vip_stock_conflict")
     facts["retail.exception_count"] = len(types)
     facts["retail.case_types"] = types or ["no_exception"]

@@ -16,6 +16,7 @@ Every record is written out by hand here (no random stream), so the file is byte
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -138,10 +139,10 @@ class Book:
             }
         )
 
-    def _order_rows(self) -> None:
+    def _order_rows(self, rows: retail_seed.Rows) -> None:
         """The customer, the order, its line and allocation (and its promotion), as the scenario left them."""
         location = self.allocated or self.pickup_store or DC
-        self.rows["oms"]["customers"].append(
+        rows["oms"]["customers"].append(
             {
                 "customer_id": self.customer_id,
                 "name": f"Customer {self.number}",
@@ -149,7 +150,7 @@ class Book:
                 "tier": self.tier,
             }
         )
-        self.rows["oms"]["orders"].append(
+        rows["oms"]["orders"].append(
             {
                 "order_id": self.id,
                 "customer_id": self.customer_id,
@@ -164,7 +165,7 @@ class Book:
                 "flags": json.dumps(self.flags),
             }
         )
-        self.rows["oms"]["order_lines"].append(
+        rows["oms"]["order_lines"].append(
             {
                 "order_id": self.id,
                 "line_no": 1,
@@ -173,7 +174,7 @@ class Book:
                 "unit_price_cents": self.unit_cents,
             }
         )
-        self.rows["oms"]["allocations"].append(
+        rows["oms"]["allocations"].append(
             {
                 "order_id": self.id,
                 "location_id": location,
@@ -182,7 +183,7 @@ class Book:
             }
         )
         if self.promo:
-            self.rows["stores"]["promotions"].append(
+            rows["stores"]["promotions"].append(
                 {
                     "promo_id": self.promo_id,
                     "sku": self.sku,
@@ -193,13 +194,14 @@ class Book:
             )
 
     def snapshot(self) -> dict[str, Any]:
-        self._order_rows()
+        rows = copy.deepcopy(self.rows)  # the book stays as staged: a snapshot may be taken twice
+        self._order_rows(rows)
         meta = {"book_now": ts(BOOK_NOW), "seed": "holdout", "orders": "1"}
         return {
             "format": FORMAT,
             "book": {"book_now": meta["book_now"], "seed": "holdout"},
             "scope": {"orders": [self.id]},
-            "systems": retail_seed.finish(self.rows, meta),
+            "systems": retail_seed.finish(rows, meta),
         }
 
 

@@ -1,0 +1,46 @@
+"""The retail facts on orders an outsider writes and the generator never does: orders no longer to fulfil, several
+returns, goodwill already credited, several lines. Each order is staged with the holdout set's record builder and
+read through the systems' own read functions, as the mission's gather reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ai_missions.evals.environment import memory_book
+from ai_missions.graphs.retail_exceptions.evals.holdout import Book
+from ai_missions.graphs.retail_exceptions.facts import derive_facts
+from ai_missions.integrations import oms, stores
+
+
+def facts_of(b: Book, edit: Any = None) -> dict[str, Any]:
+    snapshot = b.snapshot()
+    if edit is not None:
+        edit(snapshot["systems"])
+    book = memory_book(snapshot)
+    read = oms.get_omni_order(book["oms"], b.id).model_dump()
+    order = read["order"]
+    skus = [line["sku"] for line in order["lines"]]
+    context = stores.get_stock_context(book["stores"], skus, order["location_id"]).model_dump()
+    return derive_facts(
+        {
+            "oms.order": order,
+            "oms.customer": read["customer"],
+            "oms.returns": read["returns"],
+            "oms.credits": read["credits"],
+            "stores.stock_context": context,
+        }
+    )
+
+
+def test_an_order_no_longer_to_fulfil_has_no_stock_exception_but_its_return_still_counts() -> None:
+    for status in ("fulfilled", "cancelled"):
+        b = Book(990101, ["pickup_unfulfillable"], pickup_store="ST-N1", tier="vip", status=status)
+        b.stock("ST-N1", on_hand=0, counted=0)  # the units left with the customer
+        b.stock("ST-N2", on_hand=4, counted=4)
+        assert facts_of(b)["retail.case_types"] == ["no_exception"], status
+        b.returned(refund_cents=4999, hours_ago=30)
+        assert facts_of(b)["retail.case_types"] == ["unreconciled_return"], status
+    b = Book(990102, ["pickup_unfulfillable"], pickup_store="ST-N1", tier="vip")  # still open: both are true
+    b.stock("ST-N1", on_hand=0, counted=0)
+    b.stock("ST-N2", on_hand=4, counted=4)
+    assert facts_of(b)["retail.case_types"] == ["pickup_unfulfillable", "vip_stock_conflict"]
