@@ -10,6 +10,7 @@ from ai_missions.evals.environment import memory_book
 from ai_missions.graphs.retail_exceptions.evals.holdout import Book
 from ai_missions.graphs.retail_exceptions.facts import derive_facts
 from ai_missions.integrations import oms, stores
+from ai_missions.integrations.retail_seed import DC
 
 
 def facts_of(b: Book, edit: Any = None) -> dict[str, Any]:
@@ -44,3 +45,14 @@ def test_an_order_no_longer_to_fulfil_has_no_stock_exception_but_its_return_stil
     b.stock("ST-N1", on_hand=0, counted=0)
     b.stock("ST-N2", on_hand=4, counted=4)
     assert facts_of(b)["retail.case_types"] == ["pickup_unfulfillable", "vip_stock_conflict"]
+
+
+def test_an_overdue_return_is_found_behind_a_recent_one() -> None:
+    b = Book(990103, ["unreconciled_return"], fulfilment="ship", pickup_store=None, allocated=DC, status="fulfilled")
+    b.stock(DC, on_hand=3, counted=3)
+    b.returned(refund_cents=4999, hours_ago=10)  # RT-990103, listed first, within the day
+    late = {**b.rows["oms"]["returns"][0], "return_id": "RT-990103-B", "refund_cents": 2999}
+    b.rows["oms"]["returns"].append({**late, "processed_at": "2026-03-14T23:00:00Z"})  # 40 hours before the book
+    facts = facts_of(b)
+    assert facts["retail.case_types"] == ["unreconciled_return"]
+    assert (facts["return.id"], facts["return.refund"]) == ("RT-990103-B", 29.99)

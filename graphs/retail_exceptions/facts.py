@@ -165,12 +165,15 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     else:
         facts["promo.at_risk"] = False
 
-    open_returns = [r for r in returns if not r["posted"]]
+    # every unposted return counts, not only the first listed: the oldest is the one overdue first
+    open_returns = sorted(
+        (r for r in returns if not r["posted"]), key=lambda r: (_at(r["processed_at"]), r["return_id"])
+    )
     facts["return.unposted"] = False
     if open_returns and now is not None:
-        first = open_returns[0]
-        age = (now - _at(first["processed_at"])).total_seconds() / 3600
-        facts.update({"return.id": first["return_id"], "return.refund": first["refund"], "return.age_hours": age})
+        oldest = open_returns[0]
+        age = (now - _at(oldest["processed_at"])).total_seconds() / 3600
+        facts.update({"return.id": oldest["return_id"], "return.refund": oldest["refund"], "return.age_hours": age})
         facts["return.unposted"] = age > RETURN_GRACE_HOURS
 
     types: list[str] = []
