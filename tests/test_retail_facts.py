@@ -9,6 +9,7 @@ from typing import Any
 from ai_missions.evals.environment import memory_book
 from ai_missions.graphs.retail_exceptions.evals.holdout import Book
 from ai_missions.graphs.retail_exceptions.facts import derive_facts
+from ai_missions.graphs.retail_exceptions.invariants import invariants
 from ai_missions.integrations import oms, stores
 from ai_missions.integrations.retail_seed import DC
 
@@ -56,3 +57,26 @@ def test_an_overdue_return_is_found_behind_a_recent_one() -> None:
     facts = facts_of(b)
     assert facts["retail.case_types"] == ["unreconciled_return"]
     assert (facts["return.id"], facts["return.refund"]) == ("RT-990103-B", 29.99)
+
+
+def _credit(amount_cents: int) -> Any:
+    def edit(systems: dict[str, Any]) -> None:
+        systems["oms"]["credits"] = [
+            {"credit_id": "CR-1", "order_id": "RO-990104", "amount_cents": amount_cents, "reason": "store goodwill",
+             "issued_at": "2026-03-16T12:00:00Z"}
+        ]  # fmt: skip
+
+    return edit
+
+
+def test_goodwill_already_credited_counts_against_the_allowance_and_the_guard_holds_the_rest() -> None:
+    b = Book(990104, ["pickup_unfulfillable"], pickup_store="ST-S3", quantity=2, unit_cents=3499)  # 69.98: 7.00
+    b.stock("ST-S3", on_hand=0, counted=0)
+    assert facts_of(b)["order.goodwill_amount"] == 7.0
+    partly = facts_of(b, _credit(300))
+    assert (partly["order.goodwill_given"], partly["order.goodwill_amount"]) == (3.0, 4.0)
+    assert invariants("issue_goodwill_credit", {"order_id": b.id, "amount": 7.0}, partly, [])
+    assert not invariants("issue_goodwill_credit", {"order_id": b.id, "amount": 4.0}, partly, [])
+    spent = facts_of(b, _credit(700))
+    assert spent["order.goodwill_amount"] is None  # nothing left: no credit is filled in, a person decides
+    assert invariants("issue_goodwill_credit", {"order_id": b.id, "amount": 1.0}, spent, [])

@@ -33,6 +33,21 @@ def goodwill(total: float) -> float:
     return round(min(max(total * 0.10, 5.0), 50.0), 2)
 
 
+def _credited(credits: list[Mapping[str, Any]] | None) -> float | None:
+    return round(sum(float(c["amount"]) for c in credits), 2) if credits is not None else None
+
+
+def goodwill_due(total: float | None, credits: list[Mapping[str, Any]] | None) -> float | None:
+    """The goodwill still due on the order: the service policy's allowance (10% of the order, 5 to 50) is per
+    order, so credits it already had count against it. Unknown (None) when the total or the credits could not be
+    read, or when nothing is left: a further credit is then a person's call, never the policy's."""
+    given = _credited(credits)
+    if not total or given is None:
+        return None
+    due = round(goodwill(float(total)) - given, 2)
+    return due if due > 0 else None
+
+
 def best_alternative(
     stock: list[Mapping[str, Any]], current: str | None, quantity: int, region: str | None, pickup: bool
 ) -> Mapping[str, Any] | None:
@@ -103,7 +118,8 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
             "order.quantity": quantity,
             "order.total": order.get("total"),
             "order.unit_price": line.get("unit_price"),
-            "order.goodwill_amount": goodwill(float(order["total"])) if order.get("total") else None,
+            "order.goodwill_amount": goodwill_due(order.get("total"), gathered.get("oms.credits")),
+            "order.goodwill_given": _credited(gathered.get("oms.credits")),
             "retail.flags": list(order.get("flags") or []),
             "customer.tier": customer.get("tier"),
             "customer.vip": (customer.get("tier") == "vip") if customer else None,

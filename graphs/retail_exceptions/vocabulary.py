@@ -44,7 +44,11 @@ FACTS: dict[str, tuple[str, str]] = {
     "order.total": ("number", "order total"),
     "order.unit_price": ("number", "the ordered item's unit price"),
     "order.days_to_promise": ("number", "days until the promised date"),
-    "order.goodwill_amount": ("number", "the goodwill credit the service policy allows: 10% of the total, 5-50"),
+    "order.goodwill_amount": (
+        "number",
+        "the goodwill credit still due: 10% of the total, 5-50, less credits the order already had (unknown if none)",
+    ),
+    "order.goodwill_given": ("number", "goodwill already credited on the order"),
     "customer.tier": ("str", "standard, gold or vip"),
     "customer.vip": ("bool", "the customer is a VIP"),
     "store.known": ("bool", "the pickup store or allocated location exists in store inventory"),
