@@ -80,3 +80,42 @@ def test_goodwill_already_credited_counts_against_the_allowance_and_the_guard_ho
     spent = facts_of(b, _credit(700))
     assert spent["order.goodwill_amount"] is None  # nothing left: no credit is filled in, a person decides
     assert invariants("issue_goodwill_credit", {"order_id": b.id, "amount": 1.0}, spent, [])
+
+
+def _second_line(sku: str, cents: int = 1999) -> Any:
+    def edit(systems: dict[str, Any]) -> None:
+        order = systems["oms"]["orders"][0]
+        line = {"order_id": order["order_id"], "line_no": 2, "sku": sku, "quantity": 1, "unit_price_cents": cents}
+        systems["oms"]["order_lines"].append(line)
+        order["total_cents"] += cents
+
+    return edit
+
+
+def test_every_line_of_an_order_is_judged_and_it_moves_only_where_every_line_is() -> None:
+    b = Book(990105, ["pickup_unfulfillable"], pickup_store="ST-E1")
+    other = "SKU-990105-2"
+    b.stock("ST-E1", on_hand=3, counted=3)  # the first line is there
+    b.stock("ST-E1", on_hand=0, counted=0, sku=other)  # the second is not
+    b.stock("ST-E3", on_hand=9, counted=9, sku=other)  # has only the second line
+    b.stock("ST-E2", on_hand=2, counted=2)
+    b.stock("ST-E2", on_hand=1, counted=1, sku=other)  # has both
+    facts = facts_of(b, _second_line(other))
+    assert facts["retail.case_types"] == ["pickup_unfulfillable"]
+    assert (facts["order.sku"], facts["stock.short"]) == (other, True)
+    assert (facts["alt.location"], facts["alt.same_region"]) == ("ST-E2", True)
+    assert facts_of(b)["retail.case_types"] == ["no_exception"]  # the first line alone is fine
+
+
+def test_a_phantom_line_is_the_one_quarantined_and_no_substitute_is_assumed_for_an_order_of_several_lines() -> None:
+    b = Book(990106, ["phantom_stock"], pickup_store="ST-W1")
+    other = "SKU-990106-2"
+    b.stock("ST-W1", on_hand=2, counted=2)
+    b.stock("ST-W1", on_hand=5, counted=1, sold=1, sku=other)  # shows 5, the count supports none
+    b.substitute("SKU-990106-B", 4999)
+    b.stock("ST-W1", on_hand=4, counted=4, sku="SKU-990106-B")
+    facts = facts_of(b, _second_line(other))
+    assert facts["retail.case_types"] == ["pickup_unfulfillable", "phantom_stock"]
+    assert (facts["order.sku"], facts["stock.phantom_units"]) == (other, 5)
+    assert facts["alt.exists"] is False
+    assert facts["sub.exists"] is None  # a person decides: neither cancelled nor substituted by the rules

@@ -1,8 +1,9 @@
 """The retail facts, derived from what the OMS and store inventory returned about one order.
 
 Stock is judged by what the last cycle count supports (counted less sold since), not by the system's on-hand:
-units the system shows beyond that are phantom. A record that could not be read leaves its facts unknown (None),
-and the policies then cannot act on them.
+units the system shows beyond that are phantom. Every line of the order is judged: the order is short where any
+line is, and an alternative must hold every line (the order moves whole). A record that could not be read leaves
+its facts unknown (None), and the policies then cannot act on them.
 """
 
 from __future__ import annotations
@@ -49,17 +50,30 @@ def goodwill_due(total: float | None, credits: list[Mapping[str, Any]] | None) -
 
 
 def best_alternative(
-    stock: list[Mapping[str, Any]], current: str | None, quantity: int, region: str | None, pickup: bool
+    stock: list[Mapping[str, Any]], current: str | None, needs: Mapping[str, int], region: str | None, pickup: bool
 ) -> Mapping[str, Any] | None:
-    """A store in the region with reliable stock, else the DC, else (shipped orders) any store."""
-    able = [r for r in stock if r["location_id"] != current and reliable(r) >= quantity]
+    """A store in the region with reliable stock for every line (``needs``: SKU -> units), else the DC, else
+    (shipped orders) any store: an order moves whole, so a location that covers only some lines is no alternative."""
+    by_location: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for row in stock:
+        by_location.setdefault(row["location_id"], {})[row["sku"]] = row
+    able = [
+        rows
+        for location, rows in by_location.items()
+        if location != current and needs and all(sku in rows and reliable(rows[sku]) >= q for sku, q in needs.items())
+    ]
+
+    def spare(rows: Mapping[str, Mapping[str, Any]]) -> tuple[int, str]:
+        first = next(iter(rows.values()))
+        return min(reliable(rows[sku]) for sku in needs), str(first["location_id"])
+
     for wanted in (
         lambda r: r["kind"] == "store" and r["region"] == region,
         lambda r: r["kind"] == "dc",
         lambda r: r["kind"] == "store" and not pickup,
     ):
-        if found := [r for r in able if wanted(r)]:
-            return max(found, key=lambda r: (reliable(r), r["location_id"]))
+        if found := [rows for rows in able if wanted(next(iter(rows.values())))]:
+            return next(iter(max(found, key=spare).values()))
     return None
 
 
@@ -92,12 +106,33 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     context = gathered.get("stores.stock_context") or {}
     returns = gathered.get("oms.returns") or []
     now = _ts(context.get("book_now"))
-    line = (order.get("lines") or [{}])[0]
-    sku, quantity = line.get("sku"), int(line.get("quantity") or 0)
-    pickup = order.get("fulfilment") == "pickup"
+    lines = order.get("lines") or [{}]
     location_id = order.get("location_id")
+    needs: dict[str, int] = {}
+    for each in lines:
+        if each.get("sku"):
+            needs[each["sku"]] = needs.get(each["sku"], 0) + int(each.get("quantity") or 0)
+    held = {r["sku"]: r for r in (context.get("stock") or []) if r["location_id"] == location_id}
+
+    def short_here(each: Mapping[str, Any]) -> bool:
+        row = held.get(each.get("sku") or "")
+        return row is None or reliable(row) < needs.get(each.get("sku") or "", 0)
+
+    def phantom_here(each: Mapping[str, Any]) -> bool:
+        row = held.get(each.get("sku") or "")
+        return row is not None and int(row["on_hand"]) - reliable(row) >= PHANTOM_MIN_UNITS
+
+    # every line is judged; the facts about "the" item are the line in trouble: short with phantom units first,
+    # then short, else the first line (a generated order has one line, and it is that one)
+    line = next(
+        (x for x in lines if short_here(x) and phantom_here(x)), next((x for x in lines if short_here(x)), lines[0])
+    )
+    sku, quantity = line.get("sku"), needs.get(line.get("sku") or "", int(line.get("quantity") or 0))
+    several = len(needs) > 1
+    pickup = order.get("fulfilment") == "pickup"
     known_location = context.get("location")
-    stock = [r for r in (context.get("stock") or []) if r["sku"] == sku]
+    every = [r for r in (context.get("stock") or []) if r["sku"] in needs]
+    stock = [r for r in every if r["sku"] == sku]
     here = next((r for r in stock if r["location_id"] == location_id), None)
     region = known_location.get("region") if known_location else None
 
@@ -132,13 +167,13 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts["stock.on_hand"] = here["on_hand"]
         facts["stock.reliable"] = reliable(here)
         facts["stock.phantom_units"] = max(int(here["on_hand"]) - reliable(here), 0)
-        facts["stock.short"] = reliable(here) < quantity
+        facts["stock.short"] = reliable(here) < quantity or (several and any(short_here(x) for x in lines))
         facts["stock.quarantined"] = bool(here["quarantined"])
     else:
         short = None if not context else True  # no stock row at the location: it holds none
         facts.update({"stock.on_hand": None, "stock.reliable": None, "stock.phantom_units": None})
         facts.update({"stock.short": short, "stock.quarantined": None})
-    alternative = best_alternative(stock, location_id, quantity, region, pickup) if context else None
+    alternative = best_alternative(every, location_id, needs, region, pickup) if context else None
     facts["alt.exists"] = alternative is not None if context else None
     if context and alternative is None:  # known: there is none (not unknown)
         facts.update({"alt.kind": "none", "alt.same_region": False})
@@ -147,7 +182,9 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts["alt.kind"] = alternative["kind"]
         facts["alt.same_region"] = alternative["kind"] == "store" and alternative["region"] == region
 
-    if context and context.get("substitutes") is not None:
+    if several and context:
+        pass  # RET-007 substitutes one item: on an order of several lines whether one fits is a person's call
+    elif context and context.get("substitutes") is not None:
         unit = float(line["unit_price"]) if line.get("unit_price") is not None else None
         sub = best_substitute(context, sku, unit, location_id, quantity)
         facts["sub.exists"] = sub is not None
