@@ -1,4 +1,5 @@
-"""The retail mission's eval plugin: the generated historical set and its CI slice, the tables its end state is
+"""The retail mission's eval plugin: the generated historical set and its CI slice (and a holdout written by hand
+from the policies alone, :mod:`.holdout`), the tables its end state is
 compared on, its regression thresholds and the generator (an independent labeller in :mod:`.labeller`).
 
 Its automation tier runs actions that move stock and money (quarantines, return postings), so they are scored
