@@ -8,7 +8,7 @@ from typing import Any
 
 from ai_missions.evals.environment import memory_book
 from ai_missions.graphs.retail_exceptions.evals.holdout import Book
-from ai_missions.graphs.retail_exceptions.facts import derive_facts
+from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
 from ai_missions.graphs.retail_exceptions.invariants import invariants
 from ai_missions.integrations import oms, stores
 from ai_missions.integrations.retail_seed import DC
@@ -22,7 +22,7 @@ def facts_of(b: Book, edit: Any = None) -> dict[str, Any]:
     read = oms.get_omni_order(book["oms"], b.id).model_dump()
     order = read["order"]
     skus = [line["sku"] for line in order["lines"]]
-    context = stores.get_stock_context(book["stores"], skus, order["location_id"]).model_dump()
+    context = stores.get_stock_context(book["stores"], skus, context_location(order)).model_dump()
     return derive_facts(
         {
             "oms.order": order,
@@ -119,3 +119,21 @@ def test_a_phantom_line_is_the_one_quarantined_and_no_substitute_is_assumed_for_
     assert (facts["order.sku"], facts["stock.phantom_units"]) == (other, 5)
     assert facts["alt.exists"] is False
     assert facts["sub.exists"] is None  # a person decides: neither cancelled nor substituted by the rules
+
+
+def test_a_pickup_order_fulfilled_from_elsewhere_looks_for_stock_near_its_pickup_store() -> None:
+    """Ship to store: the order is allocated to the DC, the customer collects at ST-N1."""
+    b = Book(990107, ["pickup_unfulfillable"], pickup_store="ST-N1", allocated=DC, unit_cents=5000)
+    b.stock(DC, on_hand=0, counted=0)
+    b.stock("ST-N1", on_hand=0, counted=0)
+    b.stock("ST-N2", on_hand=3, counted=3)  # near the pickup store (the DC's own region is nobody's "nearby")
+    facts = facts_of(b)
+    assert facts["retail.case_types"] == ["pickup_unfulfillable"]
+    assert (facts["alt.location"], facts["alt.same_region"]) == ("ST-N2", True)
+    b = Book(990108, ["pickup_unfulfillable"], pickup_store="ST-S1", allocated=DC, unit_cents=5000)
+    b.stock(DC, on_hand=0, counted=0)
+    b.stock("ST-S1", on_hand=0, counted=0)
+    b.substitute("SKU-990108-B", 5200)
+    b.stock("ST-S1", on_hand=3, counted=3, sku="SKU-990108-B")
+    facts = facts_of(b)
+    assert (facts["alt.exists"], facts["sub.exists"], facts["sub.location"]) == (False, True, "ST-S1")

@@ -100,6 +100,13 @@ def best_substitute(
     return min(fits, key=lambda s: (abs(float(s["unit_price"]) - unit_price), s["substitute_sku"])) if fits else None
 
 
+def context_location(order: Mapping[str, Any]) -> str:
+    """Where the alternatives are judged from: a pickup order's store (its region is "nearby", a substitute is held
+    there: RET-001, RET-007), whichever location fulfils it; otherwise the location the order is allocated to."""
+    pickup = order.get("pickup_store") if order.get("fulfilment") == "pickup" else None
+    return str(pickup or order.get("location_id") or "")
+
+
 def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     order = gathered.get("oms.order") or {}
     customer = gathered.get("oms.customer") or {}
@@ -186,11 +193,12 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         pass  # RET-007 substitutes one item: on an order of several lines whether one fits is a person's call
     elif context and context.get("substitutes") is not None:
         unit = float(line["unit_price"]) if line.get("unit_price") is not None else None
-        sub = best_substitute(context, sku, unit, location_id, quantity)
+        held_at = context_location(order)
+        sub = best_substitute(context, sku, unit, held_at, quantity)
         facts["sub.exists"] = sub is not None
         if sub is not None and unit is not None:
             price = float(sub["unit_price"])
-            facts.update({"sub.sku": sub["substitute_sku"], "sub.location": location_id, "sub.unit_price": price})
+            facts.update({"sub.sku": sub["substitute_sku"], "sub.location": held_at, "sub.unit_price": price})
             facts["sub.price_difference"] = round(price - unit, 2)
             facts["sub.customer_pays"] = round(min(price, unit) * quantity, 2)
     if context:  # the alternatives compared, best first: the same item nearby, from the DC, a substitute here
