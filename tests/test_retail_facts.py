@@ -4,6 +4,7 @@ read through the systems' own read functions, as the mission's gather reads them
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from ai_missions.evals.environment import memory_book
@@ -12,6 +13,9 @@ from ai_missions.graphs.retail_exceptions.facts import context_location, derive_
 from ai_missions.graphs.retail_exceptions.invariants import invariants
 from ai_missions.integrations import oms, stores
 from ai_missions.integrations.retail_seed import DC
+from ai_missions.knowledge_index.policies import load_corpus
+from ai_missions.missions import get_mission
+from ai_missions.nodes.offline_reasoner import reason
 
 
 def facts_of(b: Book, edit: Any = None) -> dict[str, Any]:
@@ -137,3 +141,32 @@ def test_a_pickup_order_fulfilled_from_elsewhere_looks_for_stock_near_its_pickup
     b.stock("ST-S1", on_hand=3, counted=3, sku="SKU-990108-B")
     facts = facts_of(b)
     assert (facts["alt.exists"], facts["sub.exists"], facts["sub.location"]) == (False, True, "ST-S1")
+
+
+def test_an_open_order_its_location_cannot_fill_is_never_closed_as_a_false_flag() -> None:
+    """A ship-from-store order the store truly cannot fill (its count agrees: no phantom), no promotion, no VIP: no
+    exception kind describes it, but RET-006 closes a flag only when stock is in order, so a person gets it."""
+    spec = get_mission("retail-exceptions")
+    policies = load_corpus(spec.policies).policies
+    b = Book(990109, ["phantom_stock"], fulfilment="ship", pickup_store=None, allocated="ST-N1")
+    b.stock("ST-N1", on_hand=0, counted=0)
+    b.stock(DC, on_hand=5, counted=5)
+    facts = facts_of(b)
+    assert (facts["retail.case_types"], facts["stock.blocks_order"]) == (["no_exception"], True)
+    assert reason(spec, policies, facts)["outcome"] == "escalate"
+    b = Book(990110, ["phantom_stock"], fulfilment="ship", pickup_store=None, allocated="ST-N1")
+    b.stock("ST-N1", on_hand=2, counted=2)  # a false flag: the store can fill it
+    facts = facts_of(b)
+    assert facts["stock.blocks_order"] is False
+    assert reason(spec, policies, facts)["outcome"] == "dismiss"
+
+
+def test_a_short_order_an_inbound_shipment_refills_before_its_promised_date_is_not_blocked() -> None:
+    b = Book(990111, ["inbound_delay"], fulfilment="ship", pickup_store=None, allocated=DC, promo=True, quantity=2)
+    b.stock(DC, on_hand=0, counted=0)
+    b.inbound(slipped_days=2, eta=b.promised_at - timedelta(hours=12))
+    assert facts_of(b)["stock.blocks_order"] is False
+    late = Book(990112, ["inbound_delay"], fulfilment="ship", pickup_store=None, allocated=DC, promo=True, quantity=2)
+    late.stock(DC, on_hand=0, counted=0)
+    late.inbound(slipped_days=2, eta=late.promised_at + timedelta(hours=12))
+    assert facts_of(late)["stock.blocks_order"] is True

@@ -253,6 +253,25 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         types.append("unreconciled_return")
     if facts["customer.vip"] and (short or unknown_store):
         types.append("vip_stock_conflict")
+
+    # RET-006 closes a flag only when stock is in order: an open order its location cannot fulfil is not, whether
+    # or not one of the kinds above describes it (unknown when the stock could not be read)
+    # (a short line an inbound shipment to that location refills by the promised date is not blocked: RET-003)
+    def refilled_in_time(each: Mapping[str, Any]) -> bool:
+        row, wanted = held.get(each.get("sku") or ""), needs.get(each.get("sku") or "", 0)
+        have = reliable(row) if row is not None else 0
+        return promised is not None and any(
+            s["sku"] == each.get("sku")
+            and s["location_id"] == location_id
+            and _at(s["eta"]) <= promised
+            and have + int(s["quantity"]) >= wanted
+            for s in context.get("inbound") or []
+        )
+
+    blocked = facts["stock.short"]
+    if blocked is True and context.get("inbound") is not None:
+        blocked = not all(refilled_in_time(x) for x in lines if short_here(x))
+    facts["stock.blocks_order"] = blocked if to_fulfil else False
     facts["retail.exception_count"] = len(types)
     facts["retail.case_types"] = types or ["no_exception"]
     return facts

@@ -56,6 +56,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "stock.reliable": ("int", "units the last cycle count supports there: counted less sold since"),
     "stock.phantom_units": ("int", "units the system shows that the count does not see"),
     "stock.short": ("bool", "the allocated location cannot fulfil the order from reliable stock"),
+    "stock.blocks_order": ("bool", "the order is open and its location cannot fulfil it from reliable stock"),
     "stock.quarantined": ("bool", "the SKU is quarantined at the allocated location"),
     "alt.exists": ("bool", "another location has reliable stock for the order"),
     "alt.location": ("str", "the best alternative: a store in the region, else the DC, else another store"),
