@@ -170,3 +170,15 @@ def test_a_short_order_an_inbound_shipment_refills_before_its_promised_date_is_n
     late.stock(DC, on_hand=0, counted=0)
     late.inbound(slipped_days=2, eta=late.promised_at + timedelta(hours=12))
     assert facts_of(late)["stock.blocks_order"] is True
+
+
+def test_stock_quarantined_pending_a_recount_is_not_read_as_phantom_when_the_count_sees_it() -> None:
+    b = Book(990113, ["phantom_stock"], pickup_store="ST-N1")
+    b.stock("ST-N1", on_hand=5, counted=5)
+    b.rows["stores"]["stock"][0]["quarantined"] = 1  # nothing sells from it until the recount
+    b.stock("ST-N2", on_hand=3, counted=3)
+    facts = facts_of(b)
+    assert (facts["stock.phantom_units"], facts["stock.short"]) == (0, True)
+    assert facts["retail.case_types"] == ["pickup_unfulfillable"]  # moved nearby; not quarantined a second time
+    b.rows["stores"]["stock"][0].update(on_hand=7)  # two units the count never saw: phantom, quarantined or not
+    assert facts_of(b)["retail.case_types"] == ["pickup_unfulfillable", "phantom_stock"]

@@ -26,8 +26,19 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def counted(row: Mapping[str, Any]) -> int:
+    """What the last cycle count supports: counted less sold since (quarantined or not)."""
+    return max(int(row["counted_qty"]) - int(row["sold_since_count"]), 0)
+
+
 def reliable(row: Mapping[str, Any]) -> int:
-    return max(int(row["counted_qty"]) - int(row["sold_since_count"]), 0) if not row.get("quarantined") else 0
+    """What may be sold from: what the count supports, nothing while the SKU is quarantined there."""
+    return counted(row) if not row.get("quarantined") else 0
+
+
+def phantom(row: Mapping[str, Any]) -> int:
+    """Units the system shows that the count does not see (a quarantine hides none: it does not change the count)."""
+    return max(int(row["on_hand"]) - counted(row), 0)
 
 
 def goodwill(total: float) -> float:
@@ -127,7 +138,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
 
     def phantom_here(each: Mapping[str, Any]) -> bool:
         row = held.get(each.get("sku") or "")
-        return row is not None and int(row["on_hand"]) - reliable(row) >= PHANTOM_MIN_UNITS
+        return row is not None and phantom(row) >= PHANTOM_MIN_UNITS
 
     # every line is judged; the facts about "the" item are the line in trouble: short with phantom units first,
     # then short, else the first line (a generated order has one line, and it is that one)
@@ -173,7 +184,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     if here is not None:
         facts["stock.on_hand"] = here["on_hand"]
         facts["stock.reliable"] = reliable(here)
-        facts["stock.phantom_units"] = max(int(here["on_hand"]) - reliable(here), 0)
+        facts["stock.phantom_units"] = phantom(here)
         facts["stock.short"] = reliable(here) < quantity or (several and any(short_here(x) for x in lines))
         facts["stock.quarantined"] = bool(here["quarantined"])
     else:
