@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
-from ai_missions.graphs.retail_exceptions.facts import derive_facts
+from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
 from ai_missions.graphs.retail_exceptions.spec import SPEC
 from ai_missions.graphs.retail_exceptions.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
@@ -43,7 +43,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         for part, reason in (first.get("missing") or {}).items()
     ]
     skus = [line["sku"] for line in order.get("lines", [])][:20]
-    location = order.get("location_id") or order.get("pickup_store") or ""
+    location = context_location(order)
     try:
         context = await systems.call("get_stock_context", {"skus": skus, "location_id": location})
     except MissionsError as exc:

@@ -1,4 +1,5 @@
-"""The retail mission's eval plugin: the generated historical set and its CI slice, the tables its end state is
+"""The retail mission's eval plugin: the generated historical set and its CI slice (and a holdout written by hand
+from the policies alone, :mod:`.holdout`), the tables its end state is
 compared on, its regression thresholds and the generator (an independent labeller in :mod:`.labeller`).
 
 Its automation tier runs actions that move stock and money (quarantines, return postings), so they are scored
@@ -16,6 +17,8 @@ from ai_missions.evals.plugin import DEFAULT_SCORERS, EvalPlugin
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"
 CI_SLICE = DATA / "ci_slice.jsonl.gz"
+#: Written from the policies alone, outside the generator and its labeller (see :mod:`.holdout`); reported apart.
+HOLDOUT = DATA / "holdout.jsonl.gz"
 
 PROJECTION: dict[str, tuple[str, str]] = {
     "oms.orders": ("oms", "SELECT order_id, status, pickup_store FROM orders ORDER BY order_id"),
@@ -53,7 +56,7 @@ def holds_order(snapshot: Mapping[str, Any], order_id: str) -> bool:
 
 PLUGIN = EvalPlugin(
     mission="retail-exceptions",
-    datasets={"historical": HISTORICAL, "ci": CI_SLICE},
+    datasets={"historical": HISTORICAL, "ci": CI_SLICE, "holdout": HOLDOUT},
     projection=PROJECTION,
     holds_subject=holds_order,
     scorers=(*("actions_all" if s == "actions" else s for s in DEFAULT_SCORERS), "automated", "detection"),

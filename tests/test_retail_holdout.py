@@ -1,0 +1,33 @@
+"""The retail holdout set (written from the policies alone, outside the generator and its labeller): the shipped
+file is exactly what its scenarios write, it is registered as a dataset of the mission, and its orders are none
+of the generated sets'."""
+
+from __future__ import annotations
+
+from ai_missions.evals.cases import load_cases
+from ai_missions.evals.plugin import plugin_of
+from ai_missions.graphs.retail_exceptions.evals import CI_SLICE, HISTORICAL, HOLDOUT
+from ai_missions.graphs.retail_exceptions.evals.holdout import build, goodwill
+
+
+def test_the_holdout_set_is_what_its_scenarios_write_on_orders_no_generated_set_uses() -> None:
+    shipped = {c.case_id: c.model_dump(mode="json") for c in load_cases(HOLDOUT)}
+    built = {c.case_id: c.model_dump(mode="json") for c in build()}
+    assert 10 <= len(built) <= 12
+    assert shipped == built
+    assert plugin_of("retail-exceptions").datasets["holdout"] == HOLDOUT
+    generated = {c.trigger.subject_id for path in (HISTORICAL, CI_SLICE) for c in load_cases(path)}
+    assert not generated & {c.trigger.subject_id for c in load_cases(HOLDOUT)}
+
+
+def test_every_holdout_case_states_its_detection_truth_and_a_note_on_every_decided_case() -> None:
+    for case in build():
+        assert ("labelled:exception" in case.tags) != ("labelled:clean" in case.tags), case.case_id
+        tools = [a.tool for a in case.resolution.actions]
+        assert case.resolution.outcome == "escalate" or tools[-1] == "add_order_note", case.case_id
+
+
+def test_goodwill_follows_the_service_policy_bounds() -> None:
+    assert goodwill(30.0) == 5.0
+    assert goodwill(69.98) == 7.0
+    assert goodwill(899.97) == 50.0
