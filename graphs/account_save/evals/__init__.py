@@ -105,7 +105,8 @@ OWNER_BRIEFS = register(
 
 PLUGIN = EvalPlugin(
     mission="account-save",
-    datasets={"briefs": BRIEFS_CI, "ci": BRIEFS_CI},  # the slice is what `missions demo` and CI replay
+    # the slice is what `missions demo` and CI replay; the holdout is reported apart
+    datasets={"briefs": BRIEFS_CI, "ci": BRIEFS_CI, "holdout": HOLDOUT},
     projection=PROJECTION,
     holds_subject=holds_account,
     scorers=(*DEFAULT_SCORERS, "owner_briefs"),
