@@ -79,8 +79,13 @@ def derive_facts(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
         if o["kind"] == "renewal" and o["stage"] not in ("closed_won", "closed_lost")
     ]
     renewal = min(renewals, key=lambda o: o["close_date"]) if renewals else None
+    signals_found = list(risk.signals)
+    if approver is None and "owner_unavailable" not in signals_found:
+        # ACC-001: neither the owner nor their manager is active (an owner away whose manager is away or left too):
+        # nobody may decide, which is what ACC-007 escalates to sales leadership.
+        signals_found = [s for s in signals_found if s != "healthy"] + ["owner_unavailable"]
     facts: dict[str, Any] = {
-        TYPES_FACT: list(risk.signals),
+        TYPES_FACT: signals_found,
         "account.id": account.get("account_id"),
         "account.name": account.get("name"),
         "account.tier": account.get("tier"),

@@ -22,6 +22,8 @@ from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FAC
 
 DATA = Path(__file__).resolve().parent / "data"
 BRIEFS_CI = DATA / "briefs_ci.jsonl.gz"
+#: Written from the playbooks alone, outside the book and its labeller (see :mod:`.holdout`); reported apart.
+HOLDOUT = DATA / "holdout.jsonl.gz"
 KS = (5, 10, 20)
 
 #: table -> (system, query): what owners' decisions change (ids, timestamps and text left out).
@@ -103,7 +105,8 @@ OWNER_BRIEFS = register(
 
 PLUGIN = EvalPlugin(
     mission="account-save",
-    datasets={"briefs": BRIEFS_CI, "ci": BRIEFS_CI},  # the slice is what `missions demo` and CI replay
+    # the slice is what `missions demo` and CI replay; the holdout is reported apart
+    datasets={"briefs": BRIEFS_CI, "ci": BRIEFS_CI, "holdout": HOLDOUT},
     projection=PROJECTION,
     holds_subject=holds_account,
     scorers=(*DEFAULT_SCORERS, "owner_briefs"),
