@@ -1,5 +1,5 @@
-"""The account mission's holdout set (the shipped file is exactly what its scenarios write), and the playbook
-points it showed the mission missed: a tier-one renewal already with the save desk is not escalated again (the
+"""The playbook points the account mission's holdout set showed it missed (the set itself is checked with the
+other missions' in ``test_holdout_sets.py``): a tier-one renewal already with the save desk is not escalated again (the
 owner still writes), and an account nobody active may decide for (owner away, manager gone) goes to sales
 leadership instead of an email nobody can approve. Each account is staged with the holdout's record builder and
 read through the accounts system's own context read, as the mission's gather reads it."""
@@ -18,24 +18,6 @@ from ai_missions.integrations import accounts
 from ai_missions.knowledge_index.policies import parse_policy
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.offline_reasoner import reason
-
-
-def test_the_account_holdout_set_is_what_its_scenarios_write_each_on_its_own_account(tmp_path: Path) -> None:
-    from ai_missions.evals.cases import load_cases
-    from ai_missions.graphs.account_save.evals import HOLDOUT, PLUGIN
-    from ai_missions.graphs.account_save.evals.holdout import build, write
-
-    assert PLUGIN.datasets["holdout"] == HOLDOUT
-    shipped = {c.case_id: c.model_dump(mode="json") for c in load_cases(HOLDOUT)}
-    built = {c.case_id: c.model_dump(mode="json") for c in build()}
-    assert 10 <= len(built) <= 20
-    assert shipped == built
-    rewritten = tmp_path / "holdout.jsonl.gz"
-    write(rewritten)
-    assert rewritten.read_bytes() == HOLDOUT.read_bytes()
-    subjects = [c["trigger"]["subject_id"] for c in built.values()]
-    assert len(set(subjects)) == len(subjects)
-    assert all(c["mission"] == "account-save" and "holdout" in c["tags"] for c in built.values())
 
 
 def _decide(account: Account, statuses: dict[str, str] | None = None) -> tuple[dict[str, Any], Any]:

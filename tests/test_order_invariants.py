@@ -471,15 +471,10 @@ def test_the_handmade_set_is_what_its_scenarios_write() -> None:
     assert shipped == built
 
 
-def test_the_holdout_set_is_what_its_scenarios_write_on_orders_the_handmade_set_does_not_use() -> None:
+def test_the_holdout_set_uses_orders_the_handmade_set_does_not() -> None:
     from ai_missions.evals.cases import load_cases
     from ai_missions.graphs.order_exception.evals import HANDMADE, HOLDOUT
-    from ai_missions.graphs.order_exception.evals.holdout import build
 
-    shipped = {c.case_id: c.model_dump(mode="json") for c in load_cases(HOLDOUT)}
-    built = {c.case_id: c.model_dump(mode="json") for c in build()}
-    assert 10 <= len(built) <= 12
-    assert shipped == built
     handmade = {(c.recorded_at, c.trigger.subject_id) for c in load_cases(HANDMADE)}
     assert not handmade & {(c.recorded_at, c.trigger.subject_id) for c in load_cases(HOLDOUT)}
 
