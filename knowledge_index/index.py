@@ -278,7 +278,10 @@ def changed_since_build(directory: Path | None = None) -> list[str]:
     """The policy files added, edited or removed since the index in ``directory`` was built from its folders (a
     hash of each file against the manifest's): empty when it is current, was never built, or when a folder it was
     built from is gone (a moved checkout: nothing here can say what the index should hold)."""
-    manifest = read_manifest(directory or knowledge_dir())
+    return _changes(read_manifest(directory or knowledge_dir()))
+
+
+def _changes(manifest: Mapping[str, Any]) -> list[str]:
     if not manifest.get("embedder"):
         return []
     sources = built_from(manifest)
@@ -302,10 +305,10 @@ def build_if_changed(directory: Path | None = None) -> BuildReport | None:
     """Re-index the policies that changed since the last build (an incremental build: only they are embedded), so
     a mission never cites a policy version that is no longer the text in force; None when nothing changed."""
     directory = (directory or knowledge_dir()).resolve()
-    changed = changed_since_build(directory)
+    manifest = read_manifest(directory)
+    changed = _changes(manifest)
     if not changed:
         return None
-    manifest = read_manifest(directory)
     report = build(built_from(manifest), directory=directory)
     logging.getLogger(__name__).warning(
         "policy index %s was behind its policies (%s): re-indexed %d chunk(s)",
