@@ -101,7 +101,7 @@ class SystemsGateway:
             wanted = [s for s in dict.fromkeys(systems) if s in self.connections and s not in self.open_systems]
             if not wanted:
                 return
-            await anyio.to_thread.run_sync(_import_mcp_stack)  # imports read files: never on the event loop
+            await anyio.to_thread.run_sync(_mcp_stack)  # its first import reads files: never on the event loop
             try:
                 with anyio.fail_after(60):
                     async with anyio.create_task_group() as starting:  # every server starts at once
@@ -137,10 +137,7 @@ class SystemsGateway:
         await group.start(self._hold_session, name)
 
     async def _hold_session(self, name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        from langchain_mcp_adapters.tools import load_mcp_tools
-
-        from ai_missions.mcp_session import open_session
-
+        load_mcp_tools, open_session = _mcp_stack()  # imported by open(), off the loop: a lookup here
         async with open_session(self.connections[name]) as session:
             for tool in await load_mcp_tools(session, server_name=name):
                 self.tools[tool.name] = tool
@@ -190,11 +187,13 @@ class SystemsGateway:
         return _structured(tool_name, result)
 
 
-def _import_mcp_stack() -> None:
-    """Import what a session needs (once per process; later imports are lookups)."""
-    import langchain_mcp_adapters.tools  # noqa: F401
+def _mcp_stack() -> tuple[Any, Any]:
+    """What a session needs, ``(load_mcp_tools, open_session)``, imported on first call (later calls are lookups)."""
+    from langchain_mcp_adapters.tools import load_mcp_tools
 
-    import ai_missions.mcp_session  # noqa: F401
+    from ai_missions.mcp_session import open_session
+
+    return load_mcp_tools, open_session
 
 
 def _first_cause(exc: BaseException) -> str:
