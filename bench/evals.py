@@ -26,12 +26,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _cpu import live_children_cpu
+from _replay import FIRST_READ, mcp_call_cpu, profile
 
-from ai_missions.evals.harness import CachedKnowledge, EvalConfig, Task, open_knowledge, solve
+from ai_missions.evals.harness import EvalConfig, Task, open_knowledge
 from ai_missions.evals.pool import run_in_workers
 from ai_missions.evals.profiling import MCP_STAGE, Timings
-from ai_missions.evals.sandbox import Sandbox, remove_tree, scratch_root
 
 
 def cpu_seconds() -> float:
@@ -74,38 +73,6 @@ def full_run(task: Task, cases: list[Any], home: Path, workers: int, concurrency
     print("  per case type: " + ", ".join(f"{t} {m['outcome_agreement']:.0%}" for t, m in summary["per_type"].items()))
 
 
-def profile(
-    task: Task, cases: list[Any], knowledge: Any, *, retrieval_cache: bool
-) -> tuple[Timings, float, float, float, str]:
-    """One process, one sandbox: per-stage wall time, harness CPU and server CPU per case, from the second case."""
-    timings = Timings()
-    marks: dict[str, float] = {}
-    done = 0
-    kb = CachedKnowledge(knowledge) if retrieval_cache else knowledge
-
-    def collect(result: dict[str, Any]) -> None:
-        nonlocal done
-        done += 1
-        if done == 1:  # start-up and first-use costs excluded
-            timings.seconds.clear()
-            timings.calls.clear()
-            marks.update(start=time.perf_counter(), servers=live_children_cpu(), me=time.process_time())
-        elif done == len(cases):
-            marks.update(end=time.perf_counter(), servers_end=live_children_cpu(), me_end=time.process_time())
-
-    config = EvalConfig(mission=task.spec.name, workers=1, concurrency=1, retrieval_cache=retrieval_cache)
-    asyncio.run(solve(cases, config, kb, on_result=collect, timings=timings))
-    n = len(cases) - 1
-    cache = f"{kb.stats['hits']} cache hits, {kb.stats['misses']} distinct questions" if retrieval_cache else "no cache"
-    return (
-        timings,
-        1000 * (marks["end"] - marks["start"]) / n,
-        1000 * (marks["me_end"] - marks["me"]) / n,
-        1000 * (marks["servers_end"] - marks["servers"]) / n,
-        cache,
-    )
-
-
 def print_profile(timings: Timings, cases: int, wall_ms: float, client_ms: float, servers_ms: float) -> None:
     per_case = timings.per_case_ms(cases)
     mcp = per_case.pop(MCP_STAGE, 0.0)
@@ -128,47 +95,16 @@ def print_profile(timings: Timings, cases: int, wall_ms: float, client_ms: float
     print(f"  CPU per case: harness and mission {client_ms:.1f} ms, the MCP servers {servers_ms:.1f} ms")
 
 
-#: The record read of each kind of subject, timed as the cost of one MCP call.
-FIRST_READ: dict[str, tuple[str, str]] = {
-    "order": ("get_order", "order_id"),
-    "invoice": ("get_invoice", "invoice_id"),
-    "ticket": ("get_ticket", "ticket_id"),
-}
-
-
-async def mcp_floor(task: Task, case: Any, knowledge: Any, calls_per_case: float, calls: int = 400) -> None:
+def print_mcp_floor(task: Task, case: Any, knowledge: Any, calls_per_case: float) -> None:
     """CPU of one MCP call (the mission's first gather read), client and server, and the ceiling it puts on cases
     per second."""
-    root = scratch_root()
-    sandbox = Sandbox(
-        root / "mcp",
-        task.spec,
-        context=EvalConfig(mission=task.spec.name).context(),
-        knowledge=knowledge,
-        projection=task.plugin.projection,
-    )
-    await sandbox.open(case.snapshot)
-    tool_name, tool_args = FIRST_READ[task.spec.subject.kind]
-    tool_args = {tool_args: case.subject_id}
-    try:
-        systems = sandbox.runtime.systems
-        for _ in range(20):
-            await systems.call(tool_name, tool_args)
-        wall, me, servers = time.perf_counter(), time.process_time(), live_children_cpu()
-        for _ in range(calls):
-            await systems.call(tool_name, tool_args)
-        wall, me = time.perf_counter() - wall, time.process_time() - me
-        servers = live_children_cpu() - servers
-    finally:
-        await sandbox.close()
-        remove_tree(root)
-    cpu_ms = 1000 * (me + servers) / calls
+    tool_name, wall, client, server = asyncio.run(mcp_call_cpu(task, case, knowledge))
     cores = os.cpu_count() or 1
     print(
-        f"One MCP call ({tool_name}, persistent stdio session): {1000 * wall / calls:.2f} ms, "
-        f"CPU {1000 * me / calls:.2f} ms client + {1000 * servers / calls:.2f} ms server; "
+        f"One MCP call ({tool_name}, persistent stdio session): {wall:.2f} ms, "
+        f"CPU {client:.2f} ms client + {server:.2f} ms server; "
         f"at {calls_per_case:.1f} calls per case the MCP calls alone "
-        f"cap a {cores}-core machine at {1000 * cores / (cpu_ms * calls_per_case):.0f} cases/s"
+        f"cap a {cores}-core machine at {1000 * cores / ((client + server) * calls_per_case):.0f} cases/s"
     )
 
 
@@ -196,7 +132,7 @@ def main() -> None:
         print_profile(timings, len(sample) - 1, wall_ms, client_ms, servers_ms)
         if task.spec.subject.kind in FIRST_READ:
             calls = timings.calls[MCP_STAGE] / (len(sample) - 1)
-            asyncio.run(mcp_floor(task, sample[0], knowledge, calls))
+            print_mcp_floor(task, sample[0], knowledge, calls)
         cached = timings.per_case_ms(len(sample) - 1).get("node:retrieve_policies", 0.0)
         uncached_sample = sample[:100]
         uncached, wall_uncached, *_ = profile(task, uncached_sample, knowledge, retrieval_cache=False)

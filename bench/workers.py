@@ -217,12 +217,12 @@ def main() -> None:
             f"procrastinate, no-op job (enqueue, fetch, finish): {wall:.2f} ms wall, {cpu:.2f} ms CPU "
             f"= {cpu / replay:.1%} of a case's CPU"
         )
-        rates = {}
+        rates, costs = {}, {}
         for workers in (1, 2):
             steady, overall, cpu = through_workers(task, cases, home, workers)
             rates[workers] = steady
             print(f"{workers} worker(s), procrastinate: {steady:.2f} cases/s once running ({overall:.2f} from enqueue)")
-            total = cpu["workers"] + cpu["postgres"]
+            total = costs[workers] = cpu["workers"] + cpu["postgres"]
             print(
                 f"  CPU per case on the workers' side: {total:.1f} ms = {total / floor:.2f}x the floor "
                 f"(workers and their MCP servers {cpu['workers']:.1f} ms, their Postgres backends "
@@ -230,6 +230,13 @@ def main() -> None:
                 + ", ".join(f"{share:.0%}" for share in cpu["shares"])
             )
         print(f"Scaling, 2 workers over 1: {rates[2] / rates[1]:.2f}x (load average {os.getloadavg()[0]:.1f})")
+        cores = os.cpu_count() or 1
+        ceiling = 1000 * cores / costs[2]  # every core busy with nothing but the cases, at 2 workers' CPU per case
+        print(
+            f"  ceiling on {cores} cores: {1000 * cores:.0f} ms / {costs[2]:.1f} ms per case = {ceiling:.1f} cases/s "
+            f"= {ceiling / rates[1]:.2f}x one worker (one worker already keeps "
+            f"{rates[1] * costs[1] / 1000:.2f} cores busy)"
+        )
         for workers in (1, 2):
             rate = local_pool(task, cases, home, workers)
             print(f"{workers} process(es), local pool: {rate:.2f} cases/s (start-up included)")
