@@ -20,6 +20,9 @@ Example::
             - {tool: release_payment_hold, args: {order_id: "{order.id}"}, tier: review}
         priority: 60
         overrides: [hold-high-fraud]
+
+An action may carry its own ``when`` (``{fact: stock.quarantined, op: eq, value: false}``): the clause still decides
+the case, and that action is left out where the condition is false (already done there).
 """
 
 from __future__ import annotations
@@ -76,6 +79,10 @@ class ClauseAction(_Strict):
     #: ``auto``: the policy allows it to run without a reviewer; ``review``: it waits in the Decision Queue.
     tier: Literal["auto", "review"] = "review"
     why: str = ""
+    #: Called for only where this also holds (a quarantine only where the stock is not quarantined already): the
+    #: clause decides the case, this one action of it may already be done. Unknown facts leave it in (the system
+    #: refuses what is truly a repeat).
+    when: Condition | None = None
 
     @field_validator("tool")
     @classmethod

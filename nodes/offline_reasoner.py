@@ -161,6 +161,8 @@ def decide(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
     acting: set[str] = set()
     for r in sorted(live, key=lambda r: -r.clause.priority):
         for wanted in r.clause.then.actions:
+            if wanted.when is not None and evaluate(wanted.when, facts) is False:
+                continue  # already done, or not called for here (the clause still decides the case)
             rule = spec.tools.get(wanted.tool)
             if outcome not in spec.vocabulary.advancing_outcomes and rule is not None and rule.advancing:
                 continue

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions.knowledge_index.clauses import ClauseAction, evaluate
 from ai_missions.knowledge_index.policies import (
     InvalidPolicy,
     Policy,
@@ -132,3 +133,14 @@ def test_shipped_corpus_is_valid() -> None:
     assert len(corpus.policies) >= 25
     assert all(isinstance(p, Policy) for p in corpus.policies)
     assert all(sections(p) for p in corpus.policies)
+
+
+def test_an_action_may_carry_its_own_condition_on_known_facts_only() -> None:
+    """A clause decides the case; one of its actions may already be done (RET-002: stock already quarantined)."""
+    action = ClauseAction.model_validate(
+        {"tool": "quarantine_stock", "when": {"fact": "stock.quarantined", "op": "eq", "value": False}}
+    )
+    assert action.when is not None
+    assert [evaluate(action.when, {"stock.quarantined": v}) for v in (False, True, None)] == [True, False, None]
+    with pytest.raises(ValueError, match=r"unknown fact 'stock\.colour'"):
+        ClauseAction.model_validate({"tool": "quarantine_stock", "when": {"fact": "stock.colour", "op": "exists"}})

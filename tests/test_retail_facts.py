@@ -182,3 +182,24 @@ def test_stock_quarantined_pending_a_recount_is_not_read_as_phantom_when_the_cou
     assert facts["retail.case_types"] == ["pickup_unfulfillable"]  # moved nearby; not quarantined a second time
     b.rows["stores"]["stock"][0].update(on_hand=7)  # two units the count never saw: phantom, quarantined or not
     assert facts_of(b)["retail.case_types"] == ["pickup_unfulfillable", "phantom_stock"]
+
+
+def test_phantom_stock_already_quarantined_is_recounted_and_the_order_moved_but_not_quarantined_twice() -> None:
+    """An order sold before the quarantine (RET-002 v2): the clause still decides the case, its quarantine is done."""
+    spec = get_mission("retail-exceptions")
+    policies = load_corpus(spec.policies).policies
+    b = Book(990114, ["phantom_stock"], pickup_store="ST-N1")
+    b.stock("ST-N1", on_hand=6, counted=1, sold=1)  # the count supports none of the six the system shows
+    b.stock("ST-N2", on_hand=3, counted=3)
+    tools = lambda verdict: [a["tool"] for a in verdict["actions"]]  # noqa: E731
+    before = reason(spec, policies, facts_of(b))
+    assert "quarantine_stock" in tools(before)
+    b.rows["stores"]["stock"][0]["quarantined"] = 1
+    facts = facts_of(b)
+    assert (facts["stock.quarantined"], "phantom_stock" in facts["retail.case_types"]) == (True, True)
+    after = reason(spec, policies, facts)
+    assert after["outcome"] == before["outcome"] == "reallocate"
+    assert tools(after) == [t for t in tools(before) if t != "quarantine_stock"]
+    assert "create_recount_task" in tools(after)
+    facts["stock.quarantined"] = None  # cannot tell: proposed, and the stores system refuses a true repeat
+    assert "quarantine_stock" in tools(reason(spec, policies, facts))
