@@ -195,7 +195,10 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
         ("got a", "got an", "received a", "received an", "sent me a", "sent me an", "came a", "arrived a"),
         ("email", "e-mail", "mail", "confirmation", "message", "notification", "notice", "tracking", "refund",
          "credit", "invoice", "receipt", "update", "call", "text", "code", "number", "address", "card", "discount",
-         "coupon", "voucher", "deal", "reply", "response", "answer", "label", "charge", "bill", "delay", "link"),
+         "coupon", "voucher", "deal", "reply", "response", "answer", "label", "charge", "bill", "delay", "link",
+         # what came is the order itself, in a bad state or in part: damaged or missing, not a wrong item
+         "damaged", "broken", "cracked", "defective", "faulty", "dented", "torn", "smashed", "crushed", "partial",
+         "single", "part of", "half", "missing", "late"),
     ),
     (
         "return_refund",
