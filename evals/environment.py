@@ -14,11 +14,16 @@ and internal notes left out).
 from __future__ import annotations
 
 import importlib
+import inspect
 import sqlite3
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 
 from ai_missions.contracts import tool_spec
 from ai_missions.errors import MissionsError
@@ -82,14 +87,35 @@ def open_systems(snapshot: Mapping[str, Any], home: Path) -> dict[str, sqlite3.C
     return {system: connect(system, home) for system in snapshot["systems"]}
 
 
+@cache
+def _models(tool: str) -> dict[str, type[BaseModel]]:
+    """The service function's arguments that are records (an address...): parameter -> its model."""
+    _, function = service(tool)
+    hints = typing.get_type_hints(function)
+    return {
+        name: hints[name]
+        for name in inspect.signature(function).parameters
+        if isinstance(hints.get(name), type) and issubclass(hints[name], BaseModel)
+    }
+
+
+def _arguments(tool: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded action's arguments as the service function takes them: a record given as a JSON object (as it
+    arrives over MCP, and as a case file holds it) becomes its model, as the MCP server's validation makes it."""
+    models = _models(tool)
+    return {k: models[k].model_validate(v) if k in models and isinstance(v, Mapping) else v for k, v in args.items()}
+
+
 def apply_actions(conns: Mapping[str, sqlite3.Connection], actions: Sequence[Mapping[str, Any]]) -> list[str]:
     """Apply actions in order through the service functions; returns what failed (the rest still applies)."""
     problems = []
     for index, action in enumerate(actions):
-        system, function = service(str(action["tool"]))
+        tool = str(action["tool"])
+        system, function = service(tool)
         try:
-            function(conns[system], **dict(action.get("args") or {}), idempotency_key=f"expected:{index}")
-        except (MissionsError, TypeError, KeyError) as exc:
+            args = _arguments(tool, action.get("args") or {})
+            function(conns[system], **args, idempotency_key=f"expected:{index}")
+        except (MissionsError, TypeError, KeyError, PydanticValidationError) as exc:
             problems.append(f"action {index + 1} {action['tool']}: {exc}")
     return problems
 

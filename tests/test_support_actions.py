@@ -239,6 +239,23 @@ def test_an_exchange_for_an_in_stock_variant_is_proposed_for_approval() -> None:
     assert any("only a delivered order" in p for p in check_action(SPEC, exchange, pending))
 
 
+def test_a_size_is_a_variant_whichever_way_the_erp_spells_it() -> None:
+    """SUP-007 exchanges another size as another colour: "a large" names the ERP's "L" (or "Large") variant."""
+    for large, medium in (("L", "M"), ("Large", "Medium")):
+        sized = case("Could I swap the shirt from SO-100001 for a large? It's a bit tight")
+        sized["orders"]["SO-100001"]["variants"][:3] = [
+            {"sku": "SKU-1", "product_id": "P-1", "option": medium, "unit_price": 60.0, "available": 3},
+            {"sku": "SKU-1-L", "product_id": "P-1", "option": large, "unit_price": 60.0, "available": 4},
+            {"sku": "SKU-1-S", "product_id": "P-1", "option": "S", "unit_price": 60.0, "available": 4},
+        ]
+        _facts, verdict = decide(sized)
+        assert verdict["outcome"] == "exchange"
+        assert verdict["actions"][0]["args"] == {"order_id": "SO-100001", "line_no": 1, "sku": "SKU-1-L"}
+    # a size said of the item they have names nothing: a person arranges it
+    _facts, verdict = decide(case("The shirt from SO-100001 is too small, can I exchange it?"))
+    assert verdict["outcome"] == "escalate"
+
+
 def test_an_out_of_stock_or_unnamed_variant_changes_nothing() -> None:
     _facts, verdict = decide(case("Could I exchange the item from SO-100001 for the blue one?", available=0))
     assert verdict["outcome"] == "answer"

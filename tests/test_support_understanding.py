@@ -46,6 +46,37 @@ def test_messages_are_read_loosely(text: str, intents: tuple[str, ...], refs: tu
     assert reading.order_refs == refs
 
 
+@pytest.mark.parametrize(
+    ("text", "intents", "options"),
+    [
+        # more than two charges is still a charge repeated (billing decides what, if anything, is refunded)
+        ("My bank shows THREE charges of 89.90 for order SO-104471", ("double_charge",), ()),
+        ("you charged my card 3 times for 104471", ("double_charge",), ()),
+        ("I've been charged multiple times for the same order", ("double_charge",), ()),
+        # the thing that came is not the thing ordered
+        ("I ordered a large and received a small", ("wrong_item",), ("Large", "Small")),
+        ("ordered the blue helmet size M, got a pink kids helmet in the box", ("wrong_item",), ("Blue", "Medium")),
+        ("I ordered a lamp last week and got an email saying it shipped, where is it?", ("where_is_order",), ()),
+        ("I ordered a gift and got a discount code, can I use it?", ("question",), ()),
+        # what came is the order in a bad state or in part: damaged or missing, not another item
+        ("I ordered a blender and received a damaged one, the glass is cracked", ("damaged_item",), ()),
+        ("I ordered two shirts and received a single parcel so far, where is the other?", ("where_is_order",), ()),
+        # a size asked for is a variant; one said of the item they have, or as an adjective, is not
+        ("the shirt is a bit too tight, could I swap it for a large instead?", ("exchange_variant",), ("Large",)),
+        ("I'd like to exchange the medium for a large please", ("exchange_variant",), ("Large", "Medium")),
+        ("the jacket is too small, can I get a bigger size?", ("exchange_variant",), ()),
+        ("it runs large, can I exchange it for size S?", ("exchange_variant",), ("Small",)),
+        ("Can I exchange it? There is a small scratch on it", ("damaged_item", "exchange_variant"), ()),
+    ],
+)
+def test_more_charges_other_things_than_ordered_and_sizes_are_read(
+    text: str, intents: tuple[str, ...], options: tuple[str, ...]
+) -> None:
+    reading = read_message(text)
+    assert reading.intents == intents
+    assert reading.options == options
+
+
 def test_short_numbers_are_quoted_orders_we_cannot_have() -> None:
     reading = read_message("Refund order #4471 now!!! This is unacceptable")
     assert reading.order_refs == ()

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
-from ai_missions.graphs.support.understanding import Reading
+from ai_missions.graphs.support.understanding import Reading, option_key
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
 _CENT = 0.005
@@ -278,7 +278,8 @@ def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any
             continue
         siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
         in_stock += [v["option"] for v in siblings if int(v["available"]) >= int(line.get("quantity") or 1)]
-        picks += [(line, own, v) for v in siblings if v["option"] in reading.options]
+        named = {option_key(o) for o in reading.options}
+        picks += [(line, own, v) for v in siblings if option_key(v["option"]) in named]
     out: dict[str, Any] = {"exchange.options_in_stock": sorted(set(in_stock))}
     if len(picks) != 1:
         return out

@@ -28,7 +28,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "billed twice", "billed me twice", "charged us twice", "charged two times", "duplicate charge", "paid twice",
         "charged double", "twice on my card", "duplicate payment", "duplicate transaction", "charged 2x",
         "charged again", "charged me again", "billed again", "billed me again", "two separate", "second charge",
-        "two pending charges", "extra charge",
+        "two pending charges", "extra charge", "three charges", "3 charges", "multiple charges", "several charges",
+        "charged multiple times", "charged me multiple times", "charged several times", "billed multiple times",
         "cobrado dos veces", "cobraron dos veces", "cargo duplicado", "doble cargo", "cobro duplicado",
         "debite deux fois", "preleve deux fois", "double prelevement", "facture deux fois", "zweimal abgebucht",
         "doppelt abgebucht", "doppelt belastet", "zweimal belastet", "zweimal berechnet",
@@ -129,7 +130,8 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
         ("charge", "bill", "debit", "payment", "paid", "money", "transaction", "deducted", "taken", "hit", "cobrado",
          "cobraron", "cobro", "cargo", "debite", "preleve", "paiement", "abgebucht", "belastet", "zahlung"),
         ("twice", "two times", "2 times", "2x", "double", "duplicate", "identical", "same amount", "dos veces",
-         "2 veces", "deux fois", "2 fois", "zweimal", "doppelt", "2 mal"),
+         "2 veces", "deux fois", "2 fois", "zweimal", "doppelt", "2 mal", "three times", "3 times", "3x",
+         "more than once", "tres veces", "3 veces", "trois fois", "3 fois", "dreimal", "3 mal"),
         (),
     ),
     (
@@ -184,6 +186,19 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
         ("got", "received", "sent", "came with", "arrived with", "recibi", "recu", "erhalten"),
         ("instead of", "en lugar de", "au lieu de", "statt"),
         (),
+    ),
+    (
+        # "I ordered a large and received a small", "ordered the blue helmet, got a pink one": the thing that came
+        # is not the thing ordered (unless what came is a message, a refund or a code about the order)
+        "wrong_item",
+        ("ordered",),
+        ("got a", "got an", "received a", "received an", "sent me a", "sent me an", "came a", "arrived a"),
+        ("email", "e-mail", "mail", "confirmation", "message", "notification", "notice", "tracking", "refund",
+         "credit", "invoice", "receipt", "update", "call", "text", "code", "number", "address", "card", "discount",
+         "coupon", "voucher", "deal", "reply", "response", "answer", "label", "charge", "bill", "delay", "link",
+         # what came is the order itself, in a bad state or in part: damaged or missing, not a wrong item
+         "damaged", "broken", "cracked", "defective", "faulty", "dented", "torn", "smashed", "crushed", "partial",
+         "single", "part of", "half", "missing", "late"),
     ),
     (
         "return_refund",
@@ -241,6 +256,38 @@ OPTION_WORDS: dict[str, str] = {
     **dict.fromkeys(("white", "blanco", "blanca", "blanc", "blanche", "weiss", "weisse", "weissen"), "White"),
     **dict.fromkeys(("grey", "gray", "gris", "grise", "grau", "graue", "grauen"), "Grey"),
 }
+#: Sizes as customers write them ("a large", "size M", "extra large") -> the size; an ERP option is compared through
+#: :func:`option_key`, so "L" and "Large" are the same variant.
+SIZE_WORDS: dict[str, str] = {
+    **dict.fromkeys(("xs", "x-small", "x small", "xsmall", "extra small"), "X-Small"),
+    **dict.fromkeys(("s", "small"), "Small"),
+    **dict.fromkeys(("m", "medium"), "Medium"),
+    **dict.fromkeys(("l", "large"), "Large"),
+    **dict.fromkeys(("xl", "x-large", "x large", "xlarge", "extra large"), "X-Large"),
+    **dict.fromkeys(("xxl", "xx-large", "xx large", "2xl"), "XX-Large"),
+}
+#: A size the customer asks for: a letter after the word size ("size M", "talla L", "Grosse XL"), or a size word
+#: said as the thing wanted ("for a large please", "the medium one", "in small?"), not as an adjective ("a small
+#: scratch") nor of the item they have ("too small", "runs large", "a bit small").
+_SIZE = re.compile(
+    r"(?<![a-z0-9'-])(?:(?:size|talla|taille|grosse)\s+(xxl|2xl|xl|xs|s|m|l)(?![a-z0-9'-])"
+    r"|(?<!too )(?<!so )(?<!very )(?<!bit )(?<!runs )(?<!run )(?<!fits )(?<!slightly )(?<!little )"
+    r"(xx[\s-]?large|x[\s-]?large|extra[\s-]large|x[\s-]?small|extra[\s-]small|xxl|xl|xs|small|medium|large)"
+    r"(?=\s*(?:$|[.,!?;:)]|(?:one|ones|size|instead|please|pls|for|and|or|but|if|thanks|thank|cheers|version)\b)))"
+)
+
+
+def _sizes(folded: str) -> set[str]:
+    """The sizes the message asks for."""
+    return {SIZE_WORDS[" ".join((a or b).replace("-", " ").split())] for a, b in _SIZE.findall(folded)}
+
+
+def option_key(option: str) -> str:
+    """An option compared across spellings: folded, and a size under one name ("L", "large", "Large" -> "large")."""
+    folded = " ".join(fold(option).replace("-", " ").split())
+    return fold(SIZE_WORDS.get(folded, option))
+
+
 #: A street address written in the message ("12 Baker Street", "Hauptstrasse 5", "calle Mayor 3", a ZIP code):
 #: the customer gives the new address themselves, so a person enters it (the mission never copies it).
 _ADDRESS = re.compile(
@@ -398,7 +445,7 @@ def read_message(text: object) -> Reading:
         angry=angry,
         language=_language(folded),
         matched={i: matched[i] for i in intents},
-        options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS})),
+        options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS} | _sizes(folded))),
         gives_address=bool(_ADDRESS.search(folded)),
     )
 

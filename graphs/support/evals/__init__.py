@@ -12,6 +12,8 @@ from ai_missions.evals.plugin import EvalPlugin
 
 DATA = Path(__file__).resolve().parent / "data"
 CI_BOOK = DATA / "ci_book.jsonl.gz"
+#: Written from the SUP policies alone, outside the book and its labeller (see :mod:`.holdout`); reported apart.
+HOLDOUT = DATA / "holdout.jsonl.gz"
 
 #: table -> (system, query): what a resolution leaves (generated ids, timestamps and free text left out).
 PROJECTION: dict[str, tuple[str, str]] = {
@@ -41,7 +43,7 @@ def holds_ticket(snapshot: Mapping[str, Any], ticket_id: str) -> bool:
 
 PLUGIN = EvalPlugin(
     mission="support",
-    datasets={"ci": CI_BOOK},
+    datasets={"ci": CI_BOOK, "holdout": HOLDOUT},
     projection=PROJECTION,
     holds_subject=holds_ticket,
     thresholds={
