@@ -49,3 +49,18 @@ def tree_cpu(root: int) -> float:
 def pids_cpu(pids: list[int]) -> float:
     """CPU seconds of some processes (Postgres backends, found by their application name)."""
     return sum(found[1] for pid in pids if (found := _stat(pid)) is not None)
+
+
+def machine_jiffies() -> dict[str, int]:
+    """The whole machine's CPU time so far, by state (busy, idle, steal: taken by the host for others), from
+    /proc/stat's first line."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    return {"busy": user + nice + system + irq + softirq, "idle": idle + iowait, "steal": steal}
+
+
+def machine_shares(before: dict[str, int], after: dict[str, int]) -> dict[str, float]:
+    """Each state's share of the machine's CPU time between two readings."""
+    spent = {k: after[k] - before[k] for k in before}
+    total = sum(spent.values()) or 1
+    return {k: v / total for k, v in spent.items()}

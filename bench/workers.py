@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from _cpu import machine_jiffies, machine_shares
 from floor import langgraph_floor
 from floor import mcp_floor as noop_call
 
@@ -156,6 +157,7 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
             time.sleep(0.2)
         time.sleep(0.5)  # the warm-up case's result is stored before its job is finished
         cpu_before = workers_cpu(processes, tag)
+        machine_before = machine_jiffies()
         started = time.perf_counter()
         asyncio.run(enqueue_cases(schema.url, run_id, cases, config.recorded()))
         first = None
@@ -164,12 +166,14 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
                 first = (time.perf_counter(), done)
             time.sleep(0.05)
         end = time.perf_counter()
+        machine = machine_shares(machine_before, machine_jiffies())
         (mine, pg), (mine_before, pg_before) = workers_cpu(processes, tag), cpu_before
         first = first or (started, 0)
         steady = (len(cases) - first[1]) / (end - first[0])
         spent = [after - before for after, before in zip(mine, mine_before, strict=True)]
         cpu = {"workers": 1000 * sum(spent) / len(cases), "postgres": 1000 * (pg - pg_before) / len(cases)}
         cpu["shares"] = [s / sum(spent) for s in spent] if sum(spent) else []
+        cpu["machine"] = machine
         return steady, len(cases) / (end - started), cpu
     finally:
         for process in processes:
@@ -228,6 +232,11 @@ def main() -> None:
                 f"(workers and their MCP servers {cpu['workers']:.1f} ms, their Postgres backends "
                 f"{cpu['postgres']:.1f} ms); cases' CPU per worker: "
                 + ", ".join(f"{share:.0%}" for share in cpu["shares"])
+            )
+            machine = cpu["machine"]
+            print(
+                f"  the whole machine meanwhile: {machine['busy']:.0%} busy, {machine['idle']:.0%} idle, "
+                f"{machine['steal']:.0%} taken by the host for other machines"
             )
         print(f"Scaling, 2 workers over 1: {rates[2] / rates[1]:.2f}x (load average {os.getloadavg()[0]:.1f})")
         cores = os.cpu_count() or 1
