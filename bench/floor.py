@@ -102,6 +102,18 @@ async def mcp_floor(pipes: bool, calls: int = 1500) -> tuple[float, float, float
     return 1000 * wall / calls, 1000 * me / calls, 1000 * server / calls
 
 
+#: The reads a case needs at least: one per system.
+READS = 5
+
+
+async def floor_parts(runs: int = 200, calls: int = 600) -> tuple[float, float]:
+    """What the benchmarks that compare with the floor take from it: the graph's CPU per run and one no-op call's
+    (client and server, over event-loop pipes), in ms; the floor per case is ``graph + READS * call``."""
+    graph = await langgraph_floor(runs)
+    _, client, server = await mcp_floor(pipes=True, calls=calls)
+    return graph, client + server
+
+
 async def main() -> None:
     cores = os.cpu_count() or 1
     graph_ms = await langgraph_floor()
@@ -112,7 +124,7 @@ async def main() -> None:
         print(f"No-op MCP call, {name:<17}: {wall:.2f} ms wall, CPU {client:.2f} ms client + {server:.2f} ms server")
     print(f"  server CPU per call, SDK transport / pipes: {sdk[2] / pipes[2]:.2f}x")
     per_call = pipes[1] + pipes[2]
-    floor_ms = graph_ms + 5 * per_call
+    floor_ms = graph_ms + READS * per_call
     print(
         f"Floor per case (the graph + 5 no-op calls, one per system): {floor_ms:.1f} ms CPU, "
         f"a ceiling of {1000 * cores / floor_ms:.0f} cases/s on {cores} cores before any work of the mission"

@@ -26,8 +26,7 @@ import tempfile
 from pathlib import Path
 
 from _replay import mcp_call_cpu, profile
-from floor import langgraph_floor
-from floor import mcp_floor as noop_call
+from floor import READS, floor_parts
 from workers import replay_cpu_ms
 
 from ai_missions.evals.harness import Task, open_knowledge
@@ -44,14 +43,10 @@ def main() -> None:
     args = parser.parse_args()
     task = Task.of(args.mission, args.dataset)
     cases = task.cases(limit=args.cases)
-    graph = asyncio.run(langgraph_floor(runs=200))
-    _, noop_client, noop_server = asyncio.run(noop_call(pipes=True, calls=600))
-    floor = graph + 5 * (noop_client + noop_server)
+    graph, call = asyncio.run(floor_parts())
+    floor = graph + READS * call
     print(f"{len(cases)} cases of {task.spec.name} ({task.dataset.name})")
-    print(
-        f"Floor: {floor:.1f} ms CPU = graph of the mission's shape {graph:.1f} ms "
-        f"+ 5 no-op MCP calls x {noop_client + noop_server:.2f} ms"
-    )
+    print(f"Floor: {floor:.1f} ms CPU = the graph {graph:.1f} ms + {READS} no-op MCP calls x {call:.2f} ms")
     with tempfile.TemporaryDirectory() as tmp:
         knowledge = open_knowledge(Path(tmp))
         replay = replay_cpu_ms(task, cases, knowledge)

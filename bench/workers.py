@@ -29,8 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from _cpu import machine_jiffies, machine_shares
-from floor import langgraph_floor
-from floor import mcp_floor as noop_call
+from floor import READS, floor_parts
 
 SERVER = os.environ.get("MISSIONS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -58,9 +57,8 @@ class Schema:
 
 
 async def floor_ms() -> float:
-    graph = await langgraph_floor(runs=200)
-    _, client, server = await noop_call(pipes=True, calls=600)
-    return graph + 5 * (client + server)
+    graph, call = await floor_parts()
+    return graph + READS * call
 
 
 def replay_cpu_ms(task: Any, cases: list[Any], knowledge: Any) -> float:
