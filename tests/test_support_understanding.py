@@ -67,6 +67,9 @@ def test_messages_are_read_loosely(text: str, intents: tuple[str, ...], refs: tu
         ("the jacket is too small, can I get a bigger size?", ("exchange_variant",), ()),
         ("it runs large, can I exchange it for size S?", ("exchange_variant",), ("Small",)),
         ("Can I exchange it? There is a small scratch on it", ("damaged_item", "exchange_variant"), ()),
+        ("Can I exchange this shirt? It is small.", ("exchange_variant",), ()),
+        ("I would like to swap my shoes, they're large.", ("exchange_variant",), ()),
+        ("can I exchange the jacket, it feels small, I'd like the large one", ("exchange_variant",), ("Large",)),
     ],
 )
 def test_more_charges_other_things_than_ordered_and_sizes_are_read(

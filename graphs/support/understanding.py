@@ -268,10 +268,13 @@ SIZE_WORDS: dict[str, str] = {
 }
 #: A size the customer asks for: a letter after the word size ("size M", "talla L", "Grosse XL"), or a size word
 #: said as the thing wanted ("for a large please", "the medium one", "in small?"), not as an adjective ("a small
-#: scratch") nor of the item they have ("too small", "runs large", "a bit small").
+#: scratch") nor of the item they have ("too small", "runs large", "a bit small", "it is small", "they're large").
 _SIZE = re.compile(
     r"(?<![a-z0-9'-])(?:(?:size|talla|taille|grosse)\s+(xxl|2xl|xl|xs|s|m|l)(?![a-z0-9'-])"
     r"|(?<!too )(?<!so )(?<!very )(?<!bit )(?<!runs )(?<!run )(?<!fits )(?<!slightly )(?<!little )"
+    # said of the item they have ("it is small", "they're large", "feels small"): not the size they ask for
+    r"(?<!is )(?<!are )(?<!was )(?<!were )(?<!'s )(?<!'re )(?<!be )(?<!feels )(?<!feel )(?<!looks )(?<!look )"
+    r"(?<!seems )(?<!quite )(?<!rather )(?<!pretty )(?<!really )(?<!way )"
     r"(xx[\s-]?large|x[\s-]?large|extra[\s-]large|x[\s-]?small|extra[\s-]small|xxl|xl|xs|small|medium|large)"
     r"(?=\s*(?:$|[.,!?;:)]|(?:one|ones|size|instead|please|pls|for|and|or|but|if|thanks|thank|cheers|version)\b)))"
 )
