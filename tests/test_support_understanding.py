@@ -58,9 +58,15 @@ def test_messages_are_read_loosely(text: str, intents: tuple[str, ...], refs: tu
         ("ordered the blue helmet size M, got a pink kids helmet in the box", ("wrong_item",), ("Blue", "Medium")),
         ("I ordered a lamp last week and got an email saying it shipped, where is it?", ("where_is_order",), ()),
         ("I ordered a gift and got a discount code, can I use it?", ("question",), ()),
-        # what came is the order in a bad state or in part: damaged or missing, not another item
+        ("I ordered a kettle and got a toaster.", ("wrong_item",), ()),
+        ("I ordered a chocolate cake and got a vanilla one", ("wrong_item",), ()),
+        # what came is the thing ordered, in a bad state, in part or not fitting: not another item
         ("I ordered a blender and received a damaged one, the glass is cracked", ("damaged_item",), ()),
         ("I ordered two shirts and received a single parcel so far, where is the other?", ("where_is_order",), ()),
+        ("we ordered a table and got a table with a scratch on top", ("damaged_item",), ()),
+        ("I ordered 2 mugs and received a mug", (), ()),
+        ("I ordered a set of 4 chairs and received a box with 2", (), ()),
+        ("I ordered a pair of jeans and got a pair that is too small", (), ()),
         # a size asked for is a variant; one said of the item they have, or as an adjective, is not
         ("the shirt is a bit too tight, could I swap it for a large instead?", ("exchange_variant",), ("Large",)),
         ("I'd like to exchange the medium for a large please", ("exchange_variant",), ("Large", "Medium")),

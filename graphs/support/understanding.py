@@ -188,19 +188,6 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
         (),
     ),
     (
-        # "I ordered a large and received a small", "ordered the blue helmet, got a pink one": the thing that came
-        # is not the thing ordered (unless what came is a message, a refund or a code about the order)
-        "wrong_item",
-        ("ordered",),
-        ("got a", "got an", "received a", "received an", "sent me a", "sent me an", "came a", "arrived a"),
-        ("email", "e-mail", "mail", "confirmation", "message", "notification", "notice", "tracking", "refund",
-         "credit", "invoice", "receipt", "update", "call", "text", "code", "number", "address", "card", "discount",
-         "coupon", "voucher", "deal", "reply", "response", "answer", "label", "charge", "bill", "delay", "link",
-         # what came is the order itself, in a bad state or in part: damaged or missing, not a wrong item
-         "damaged", "broken", "cracked", "defective", "faulty", "dented", "torn", "smashed", "crushed", "partial",
-         "single", "part of", "half", "missing", "late"),
-    ),
-    (
         "return_refund",
         ("mailed", "posted", "shipped", "dropped off"),
         ("back", "my return", "the return"),
@@ -398,6 +385,56 @@ def _said(phrases: tuple[str, ...], sentence: str, tokens: list[str]) -> str | N
     return None
 
 
+#: Words that tell one item from another of its kind: colours, sizes, whom it is for.
+_DESCRIPTORS = frozenset(
+    {*OPTION_WORDS, *(w for w in SIZE_WORDS if " " not in w and "-" not in w and len(w) > 1)}
+    | {"pink", "purple", "yellow", "orange", "brown", "beige", "navy", "silver", "gold", "kids", "kid's", "child",
+       "children's", "childrens", "baby", "women's", "womens", "men's", "mens", "adult", "girls", "boys"}
+)  # fmt: skip
+#: What may come after "I ordered ..." that is not an item: a message, money, a code, the parcel itself.
+_NOT_AN_ITEM = frozenset(
+    {"email", "e-mail", "mail", "confirmation", "message", "notification", "notice", "tracking", "refund", "credit",
+     "invoice", "receipt", "update", "call", "text", "code", "number", "address", "card", "discount", "coupon",
+     "voucher", "deal", "reply", "response", "answer", "label", "charge", "bill", "delay", "link", "letter",
+     "box", "package", "parcel", "envelope", "bag", "shipment", "delivery", "pair", "set", "one", "ones", "item",
+     "items", "product", "order", "part", "half", "bit", "few", "couple", "lot", "new", "replacement"}
+)  # fmt: skip
+#: Words between an article and the thing it names that say nothing of which thing it is.
+_FILLERS = frozenset({"very", "really", "completely", "totally", "different", "brand", "new", "cheap", "random"})
+#: "I ordered X ... got a Y": a received item to compare with the ordered one (damaged or partial: another intent).
+_CAME = re.compile(
+    r"\bordered\b(?P<ordered>.*?)\b(?:got|received|sent me|came with|arrived with)\s+an?\s+(?P<came>[a-z' -]+)"
+)
+_BAD_STATE = frozenset(
+    {"damaged", "broken", "cracked", "defective", "faulty", "dented", "torn", "smashed", "crushed", "partial",
+     "single", "missing", "late", "used", "dirty", "stained", "scratched"}
+)  # fmt: skip
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
+def _other_than_ordered(sentence: str) -> str | None:
+    """ "I ordered a large and received a small", "ordered the blue helmet, got a pink kids helmet", "I ordered a
+    kettle and got a toaster": what came is described differently from what was ordered (a colour, a size, whom it
+    is for) or is another thing. Not when what came is a message, money or the parcel, nor the same thing ("ordered
+    a table and got a table with a scratch": damaged, "ordered 2 mugs and received a mug": missing)."""
+    match = _CAME.search(sentence)
+    if match is None or not _BAD_STATE.isdisjoint(_TOKEN.findall(sentence)):
+        return None
+    ordered = {_stem(w) for w in _TOKEN.findall(match["ordered"])}
+    came = [w for w in _TOKEN.findall(match["came"]) if w not in _FILLERS][:4]
+    if not came or came[0] in _NOT_AN_ITEM:
+        return None
+    differing = next((w for w in came if w in _DESCRIPTORS and _stem(w) not in ordered), None)
+    if differing is not None:
+        return f"ordered ... a {differing}"
+    if came[0] not in _DESCRIPTORS and _stem(came[0]) not in ordered and not (ordered & {_stem(w) for w in came}):
+        return f"ordered ... a {came[0]}"
+    return None
+
+
 def _requests(folded: str) -> dict[str, str]:
     """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing."""
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
@@ -416,6 +453,8 @@ def _requests(folded: str) -> dict[str, str]:
             one, other = _said(first, sentence, named), _said(second, sentence, named)
             if one and other:
                 matched[intent] = f"{one} ... {other}"
+        if "wrong_item" not in matched and (came := _other_than_ordered(sentence)):
+            matched["wrong_item"] = came
     return matched
 
 
