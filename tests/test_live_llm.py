@@ -17,10 +17,14 @@ from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
 
-pytestmark = [
-    pytest.mark.live,
-    pytest.mark.skipif(not os.environ.get("OPENAI_BASE_URL"), reason="no OpenAI-compatible endpoint configured"),
-]
+pytestmark = pytest.mark.live  # left out of the default run; `pytest -m live` asks for it
+
+
+@pytest.fixture(autouse=True)
+def endpoint() -> None:
+    """Asked for without an endpoint, the tier fails and says how to configure one (a skip would check nothing)."""
+    if not os.environ.get("OPENAI_BASE_URL"):
+        pytest.fail('pytest -m live needs OPENAI_BASE_URL: eval "$(../shared/local-llm/start.sh)" starts a local model')
 
 
 @pytest.mark.parametrize("method", ["function_calling", "json_mode"])
