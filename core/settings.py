@@ -32,6 +32,21 @@ def runs_db(home: Path | None = None) -> Path:
     return (home or missions_home()) / "runs.sqlite"
 
 
+def llm_timeout_s() -> float:
+    """How long one call to the chat model may take (``MISSIONS_LLM_TIMEOUT_S``, default 60): a small local model on
+    a CPU needs 30-75 s for a mission-sized prompt, so raise it there (e.g. 300)."""
+    from ai_missions.errors import ValidationError
+
+    text = os.environ.get("MISSIONS_LLM_TIMEOUT_S", "60")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ValidationError(f"MISSIONS_LLM_TIMEOUT_S must be a number of seconds in (0, 3600], got {text!r}")
+    return value
+
+
 def call_timeout_s() -> float:
     """How long a call to a system may take before its answer is treated as lost (``MISSIONS_CALL_TIMEOUT_S``)."""
     from ai_missions.errors import ValidationError

@@ -29,7 +29,9 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument("--reasoner", choices=["offline", "llm"], default="offline")
     run.add_argument("--limit", type=int, default=None, help="only the first N cases")
-    run.add_argument("--llm-timeout", type=float, default=60.0, help="seconds per LLM call (llm reasoner)")
+    run.add_argument(
+        "--llm-timeout", type=float, default=None, help="seconds per LLM call (default: MISSIONS_LLM_TIMEOUT_S or 60)"
+    )
     run.add_argument(
         "--policies-per-type", type=int, default=6, help="policies retrieved per case type (a shorter prompt)"
     )
@@ -84,6 +86,11 @@ def register(subparsers: Any) -> None:
     disagreements.add_argument("--json", action="store_true")
     disagreements.set_defaults(handler=_disagreements)
 
+    reading = sub.add_parser("reading", help="score a reader on the hand-written reading set (per fact kind)")
+    reading.add_argument("--part", choices=("dev", "holdout", "all"), default="holdout")
+    reading.add_argument("--reader", choices=("offline", "llm"), default="offline")
+    reading.add_argument("--limit", type=int, default=None, help="score only the first N snippets of the part")
+    reading.set_defaults(handler=_reading)
     generate = sub.add_parser("generate", help="regenerate a mission's generated datasets (deterministic)")
     generate.add_argument("--mission", choices=names, metavar="MISSION", default="order-exception")
     generate.add_argument("--out", type=Path, default=None, help="where to write (default: evals/data/...)")
@@ -128,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
     from ai_missions.evals.harness import EvalConfig, Task, evaluate, open_knowledge, start_run
     from ai_missions.evals.progress import ProgressBar
     from ai_missions.evals.report import headline
-    from ai_missions.settings import missions_home
+    from ai_missions.settings import llm_timeout_s, missions_home
 
     if (args.concurrency is not None and args.concurrency < 1) or (args.workers is not None and args.workers < 1):
         raise ValidationError("--concurrency and --workers must be at least 1")
@@ -156,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
             workers=workers,
             limit=args.limit,
             retrieval_cache=not args.no_retrieval_cache,
-            llm_timeout_s=args.llm_timeout,
+            llm_timeout_s=args.llm_timeout or llm_timeout_s(),
             policies_per_type=args.policies_per_type,
         )
     cases = task.cases(limit=config.limit)
@@ -289,4 +296,28 @@ def _generate(args: argparse.Namespace) -> int:
         as_json=args.json,
         render=lambda r: f"{r['cases']} cases -> {r['path']}\n{r['ci_slice']} in the CI slice -> {r['ci_slice_path']}",
     )
+    return 0
+
+
+def _reading(args: argparse.Namespace) -> int:
+    """Precision, recall and decision-changing errors per fact kind, for the offline or the LLM reader."""
+    from ai_missions.evals.reading import load as load_reading
+    from ai_missions.evals.reading import score as score_reading
+    from ai_missions.nodes.context import MissionContext
+    from ai_missions.nodes.llm_reasoner import chat_model
+    from ai_missions.nodes.reading.llm import LLMReader
+    from ai_missions.nodes.reading.offline import OfflineReader
+
+    snippets = [s for s in load_reading() if args.part == "all" or s.holdout == (args.part == "holdout")]
+    snippets = snippets[: args.limit] if args.limit else snippets
+    if args.reader == "llm":
+        context = MissionContext(reasoner="llm")
+        reader: Any = LLMReader(chat_model(context), method=context.llm_structured_output_method)
+    else:
+        reader = OfflineReader()
+    started = time.perf_counter()
+    result = score_reading(snippets, reader)
+    result["seconds_per_snippet"] = round((time.perf_counter() - started) / max(1, len(snippets)), 2)
+    result["part"], result["reader"] = args.part, args.reader
+    emit(result, as_json=True)
     return 0

@@ -29,6 +29,7 @@ from ai_missions.evals.scorers import summarize
 from ai_missions.evals.store import EvalStore
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
+from ai_missions.settings import llm_timeout_s
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ class EvalConfig:
     llm_model: str | None = None
     llm_base_url: str | None = None
     #: Per call; a small local model on one busy core needs minutes for a mission-sized prompt.
-    llm_timeout_s: float = 60.0
+    llm_timeout_s: float = field(default_factory=llm_timeout_s)
     #: Policies retrieved per case type (fewer: a shorter prompt for a small model).
     policies_per_type: int = 6
     #: A chat model object for the llm reasoner (tests pass a scripted one); never recorded.

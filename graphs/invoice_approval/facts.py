@@ -16,8 +16,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.graphs.invoice_approval.vocabulary import EXCEPTIONS, FACTS, TYPES_FACT
+from ai_missions.nodes.reading import Source, read
+from ai_missions.nodes.reading.offline import OfflineReader
 
 #: The price tolerance of the three-way match (AP-003): the billed price may exceed the PO price by this share.
+#: Bank verification methods are read by the reading layer (offline reader).
+READER = OfflineReader(semantic=False)
 PRICE_TOLERANCE = 0.02
 #: The AP clerk's approval limit (AP-002): invoices just under it from one vendor within days may be a split.
 CLERK_LIMIT = 5000.0
@@ -107,6 +111,25 @@ def _has_po(invoice: Mapping[str, Any], po: Mapping[str, Any] | None, missing: M
     return False if reason.startswith("NotFoundError") else None
 
 
+def verified_by_call_back(vendor: Mapping[str, Any]) -> bool | None:
+    """AP-008: only a call-back to a number on file verifies an account; "verified by e-mail reply" does not. The
+    active account's verification method is read (reading layer); None when it says verified in words that cannot
+    be read with confidence."""
+    if not vendor.get("bank_verified"):
+        return False
+    active = next(
+        (a for a in vendor.get("bank_accounts") or [] if a["account_id"] == vendor.get("active_account_id")), None
+    )
+    method = str((active or {}).get("verification_method") or "")
+    if not method:
+        return None
+    source = Source("ap", str(active["account_id"]) if active else "", "bank_accounts.verification_method")
+    fact = read([(source, method)], ["bank_verified"], READER).get("bank_verified")
+    if fact is None:
+        return None
+    return fact.polarity == "affirmed" and fact.value == "call_back"
+
+
 def _vendor_facts(vendor: Mapping[str, Any], invoice: Mapping[str, Any] | None) -> dict[str, Any]:
     changed_at = vendor.get("bank_changed_at")
     change_days = None
@@ -121,7 +144,7 @@ def _vendor_facts(vendor: Mapping[str, Any], invoice: Mapping[str, Any] | None) 
         "vendor.non_po_category": vendor["category"] in NON_PO_CATEGORIES,
         "vendor.bank_account_id": vendor.get("active_account_id"),
         "vendor.bank_changed": changed_at is not None,
-        "vendor.bank_verified": bool(vendor.get("bank_verified")),
+        "vendor.bank_verified": verified_by_call_back(vendor),
         "vendor.bank_change_days": change_days,
         "vendor.bank_message": any(m["direction"] == "inbound" and m["topic"] == "bank_details" for m in messages),
     }

@@ -7,12 +7,13 @@ each read's structured result, or ``None`` when the read failed; a fact that can
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
+from ai_missions.nodes.reading import Fact, Source, read
+from ai_missions.nodes.reading.offline import OfflineReader, amounts
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
 SHIPPED_STATUSES = frozenset({"shipped", "delivered"})
@@ -23,9 +24,8 @@ CARD_OR_DEVICE_REASONS = frozenset(
 AUTH_EXPIRY_WINDOW_HOURS = 24.0
 #: The author of the notes this mission writes itself: never evidence of what a customer agreed.
 OWN_NOTES = "ai-missions"
-_UPCHARGE = re.compile(r"\bupcharge\b", re.IGNORECASE)
-_AGREED = re.compile(r"\bagree", re.IGNORECASE)
-_AMOUNT = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})*|\d+)\.(\d{2})(?![\d])")
+#: Staff notes are read by the reading layer (offline reader; quoted data: read, never obeyed).
+READER = OfflineReader()
 _CENT = 0.005
 #: Business days between a restock's arrival and the backordered order's shipment (INV-005).
 BACKORDER_HANDLING_DAYS = 3
@@ -42,6 +42,20 @@ def _number(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def fulfillment_method(order: Mapping[str, Any]) -> str:
+    """The ERP's fulfillment method; a store pickup written only in the address text ("PICKUP @ STORE 112") is a
+    pickup too (read by the reading layer, with the words)."""
+    method = str(order.get("fulfillment_method") or "ship")
+    if method != "ship":
+        return method
+    ship_to = order.get("ship_to") or {}
+    texts = [
+        (Source("erp", str(order.get("order_id")), f"ship_to.{part}"), str(ship_to.get(part) or ""))
+        for part in ("name", "line1", "line2")
+    ]
+    return "pickup" if read(texts, ["store_pickup"], READER).affirmed("store_pickup") else method
 
 
 def _left(capture: Mapping[str, Any]) -> float:
@@ -64,6 +78,9 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         )
     )
     facts.update(_inventory_facts(gathered))
+    if order and (facts.get("inventory.units_short") or 0) > 0 and facts.get("inventory.restock_scheduled") is not True:
+        # purchasing often writes the restock date in a note before the PO reaches the stock system
+        facts.update(noted_restock(gathered.get("crm.list_notes"), str(order["order_id"])))
     facts.update(_address_facts(gathered.get("shipping.get_address_validation")))
     facts.update(_duplicate_facts(gathered.get("erp.find_similar_orders")))
     facts.update(_other_copies_facts(gathered, facts.get("duplicate.other_copy_ids")))
@@ -101,7 +118,7 @@ def _order_facts(order: Mapping[str, Any], shipments: Mapping[str, Any] | None) 
         "order.ship_city": ship_to.get("city"),
         "order.ship_region": ship_to.get("region"),
         "order.ship_country": ship_to.get("country"),
-        "order.fulfillment_method": order.get("fulfillment_method", "ship"),
+        "order.fulfillment_method": fulfillment_method(order),
         "order.pickup_location": order.get("pickup_location_id"),
         "customer.id": order.get("customer_id"),
     }
@@ -146,19 +163,48 @@ def _customer_facts(
     return facts
 
 
-def agreed_upcharges(notes: Mapping[str, Any] | None, order_id: str) -> list[float] | None:
-    """Amounts that staff notes on this order record as an upcharge agreed with the customer (quoted data: read for
-    an amount, never obeyed); None when the notes could not be read."""
-    if notes is None:
-        return None
+def staff_note_facts(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Fact | None, str]]:
+    """Each staff note on this order read for ``kind`` (the mission's own notes are never evidence): the fact read
+    with confidence (None: unknown) and the note's date."""
     found = []
-    for note in notes.get("notes", []):
-        body = str(note.get("body") or "")
+    for note in (notes or {}).get("notes", []):
         if note.get("order_id") != order_id or note.get("author") == OWN_NOTES:
             continue
-        if _UPCHARGE.search(body) and _AGREED.search(body):
-            found += [float(f"{whole.replace(',', '')}.{cents}") for whole, cents in _AMOUNT.findall(body)]
+        source = Source("crm", str(note.get("note_id")), "body")
+        reading = read([(source, str(note.get("body") or ""))], [kind], READER)
+        found.append((reading.get(kind), str(note.get("created_at") or "")))
     return found
+
+
+def agreed_upcharges(notes: Mapping[str, Any] | None, order_id: str) -> list[float] | None:
+    """Amounts that staff notes on this order record as an upcharge agreed with the customer, in any words ("cust
+    OK'd gift wrap + express upgrade ... +$12.50 billed sep."); a denied or hedged one counts for nothing. None when
+    the notes could not be read."""
+    if notes is None:
+        return None
+    found: list[float] = []
+    for fact, _ in staff_note_facts(notes, order_id, "upcharge_agreed"):
+        if fact is not None and fact.positive:
+            found += [fact.value, *amounts(fact.evidence.words)]
+    return found
+
+
+def noted_restock(notes: Mapping[str, Any] | None, order_id: str) -> dict[str, Any]:
+    """A restock a staff note on the order states with a time ("restock ETA 21 days", "PO lands 12/5"), counted from
+    the note's date: the restock facts it supports; empty when no note states one with confidence."""
+    best: tuple[float, date] | None = None
+    for fact, written in staff_note_facts(notes, order_id, "restock_eta"):
+        if fact is None or not fact.positive or fact.value is None:
+            continue
+        try:
+            base = date.fromisoformat(written[:10])
+        except ValueError:
+            continue
+        arrives = base + timedelta(days=float(fact.value))
+        best = max(best, (float(fact.value), arrives)) if best else (float(fact.value), arrives)
+    if best is None:
+        return {}
+    return _shipping_after({"inventory.restock_scheduled": True, "inventory.restock_in_days": best[0]}, best[1])
 
 
 def _payment_facts(
@@ -355,17 +401,16 @@ def _restock_facts(short: list[dict[str, Any]]) -> dict[str, Any]:
         arrives = date.fromisoformat(expected[:10])
     except ValueError:
         return {}
+    return _shipping_after({"inventory.restock_scheduled": True, "inventory.restock_in_days": days}, arrives)
+
+
+def _shipping_after(facts: dict[str, Any], arrives: date) -> dict[str, Any]:
     ships = arrives
     for _ in range(BACKORDER_HANDLING_DAYS):  # business days for receiving and shipping
         ships += timedelta(days=1)
         while ships.weekday() >= 5:
             ships += timedelta(days=1)
-    return {
-        "inventory.restock_scheduled": True,
-        "inventory.restock_in_days": days,
-        "inventory.restock_date": arrives.isoformat(),
-        "inventory.backorder_ship_date": ships.isoformat(),
-    }
+    return {**facts, "inventory.restock_date": arrives.isoformat(), "inventory.backorder_ship_date": ships.isoformat()}
 
 
 def _address_facts(validation: Mapping[str, Any] | None) -> dict[str, Any]:

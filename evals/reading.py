@@ -1,0 +1,128 @@
+"""The reading dataset and its score: hand-written snippets (staff notes, supplier e-mails, customer messages,
+address lines; en, es, fr, de) with the facts a careful reader takes from each, across the five missions.
+
+``reading_data/snippets.tsv``: mission, language, source, text, labels (``kind=polarity[:value]``, ``none`` when the
+text states nothing of that kind). Every fourth snippet is the holdout, never tuned on. Per fact kind: precision and
+recall of positive facts (a positive needs the right value), how often a negated, hedged or conditional statement
+became a positive fact, and how often a wrong fact would have changed a decision (a wrong positive or a missed one on
+a kind that decides money or stock).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ai_missions.nodes.reading import KINDS, Reader, Source, read
+
+DATA = Path(__file__).with_name("reading_data") / "snippets.tsv"
+TODAY = date(2026, 11, 25)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    id: int
+    mission: str
+    language: str
+    source: str
+    text: str
+    labels: dict[str, tuple[str, Any]]
+
+    @property
+    def holdout(self) -> bool:
+        return self.id % 4 == 3
+
+
+def _value(kind: str, raw: str | None) -> Any:
+    if raw is None:
+        return True if KINDS[kind].value == "flag" else None
+    return raw if KINDS[kind].value == "method" else float(raw)
+
+
+def load(path: Path = DATA) -> list[Snippet]:
+    snippets = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if not line.strip():
+            continue
+        mission, language, source, text, labels = line.split("\t")
+        parsed = {}
+        for label in labels.split():
+            kind, _, rest = label.partition("=")
+            polarity, _, raw = rest.partition(":")
+            parsed[kind] = (polarity, _value(kind, raw or None))
+        snippets.append(Snippet(number, mission, language, source, text, parsed))
+    return snippets
+
+
+def _same(kind: str, a: Any, b: Any) -> bool:
+    if KINDS[kind].value in ("amount", "days"):
+        return a is not None and b is not None and abs(float(a) - float(b)) <= (0.005 if kind != "restock_eta" else 1)
+    return bool(a == b)
+
+
+def score(snippets: Sequence[Snippet], reader: Reader) -> dict[str, Any]:
+    """Per kind: tp/fp/fn, precision, recall, negated_read_positive, decision_changing (count and rate)."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    wrong: list[dict[str, Any]] = []
+    for snippet in snippets:
+        kinds = sorted(snippet.labels)
+        reading = read(
+            [(Source(snippet.mission, str(snippet.id), snippet.source), snippet.text)], kinds, reader, today=TODAY
+        )
+        for kind in kinds:
+            polarity, value = snippet.labels[kind]
+            fact = reading.get(kind)
+            got = fact is not None and fact.polarity == "affirmed"
+            c = counts[kind]
+            c["n"] += 1
+            if polarity == "affirmed":
+                if got and fact is not None and _same(kind, fact.value, value):
+                    c["tp"] += 1
+                else:
+                    c["fn"] += 1
+                    c["fp"] += int(got)  # a positive with the wrong value is also a false one
+            elif got:
+                c["fp"] += 1
+                c["negated_read_positive"] += int(polarity in ("negated", "hedged", "conditional"))
+            else:
+                continue
+            if c["tp"] and got and polarity == "affirmed" and fact is not None and _same(kind, fact.value, value):
+                continue
+            c["decision_changing"] += int(KINDS[kind].decides != "other")
+            wrong.append(
+                {
+                    "id": snippet.id,
+                    "kind": kind,
+                    "text": snippet.text,
+                    "label": polarity,
+                    "read": fact.as_dict() if fact else None,
+                }
+            )
+    table = {}
+    for kind, c in sorted(counts.items()):
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        table[kind] = {
+            "snippets": c["n"],
+            "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+            "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+            "negated_read_positive": c["negated_read_positive"],
+            "decision_changing_rate": round(c["decision_changing"] / c["n"], 3),
+        }
+    deciding = [k for k in counts if KINDS[k].decides != "other"]
+    tp = sum(counts[k]["tp"] for k in deciding)
+    fp = sum(counts[k]["fp"] for k in deciding)
+    fn = sum(counts[k]["fn"] for k in deciding)
+    return {
+        "snippets": len(snippets),
+        "kinds": table,
+        "money_or_stock": {
+            "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+            "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+            "negated_read_positive": sum(counts[k]["negated_read_positive"] for k in counts),
+        },
+        "wrong": wrong,
+    }

@@ -1,0 +1,176 @@
+"""Facts read from what people wrote, each with the words that support it.
+
+A mission's fact builder hands the layer the texts that carry meaning (a staff note, a supplier e-mail, a customer
+message, an address line), each with where it came from (:class:`Source`), and asks for the fact kinds it needs
+(:data:`KINDS`). A reader returns typed :class:`Fact` objects; :func:`read` keeps, per kind, the best one:
+
+- ``polarity`` is ``affirmed`` or ``negated``. Hedged ("might be able to restock") and conditional ("if it's over
+  $300") statements are read but never become a positive fact: :meth:`Reading.get` treats them as unknown.
+- ``confidence`` in [0, 1]; below :data:`THRESHOLD` a fact is unknown (``Reading.get`` returns None), and a mission
+  escalates on an unknown fact it needs, as it does for a field it could not read.
+- ``evidence`` names the source record, its field and the exact words (a substring of the text), for the Explain
+  rail and the queue card.
+
+Two readers implement :class:`Reader` (``read(text, source, kinds, today=...) -> list[Fact]``): the offline reader
+(:mod:`.offline`: rules, negation/hedge scope, amount/duration/date/reference parsing and semantic matching with the
+shipped MiniLM model) and the LLM reader (:mod:`.llm`: one structured-output call per text, the text passed as quoted
+data). A mission picks one per kind with ``read(..., readers={"restock_eta": llm_reader}, default=offline_reader)``.
+
+Adopting it (e.g. the support mission): ``reading = read([(Source("helpdesk", "T1", "body"), text)],
+["exchange_intent"])``; then ``reading.get("exchange_intent")`` is a Fact or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Literal, Protocol
+
+#: Below this confidence a reading is not a fact.
+THRESHOLD = 0.6
+
+Polarity = Literal["affirmed", "negated", "hedged", "conditional"]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A fact kind: what it means (the LLM reader's description) and whether it decides money or stock."""
+
+    description: str
+    value: Literal["flag", "amount", "days", "method", "text"]
+    decides: Literal["money", "stock", "other"]
+
+
+#: Every fact kind the layer reads. ``value`` is what ``Fact.value`` holds when affirmed.
+KINDS: Mapping[str, KindSpec] = {
+    "upcharge_agreed": KindSpec(
+        "the customer agreed to pay an extra amount (upgrade, surcharge, add-on) on the order; value: the amount",
+        "amount",
+        "money",
+    ),
+    "restock_eta": KindSpec(
+        "a restock/replenishment of the item is expected at a stated time; value: days from today", "days", "stock"
+    ),
+    "bank_verified": KindSpec(
+        "a supplier's bank account details were verified; value: how (call_back, email, portal, other)",
+        "method",
+        "money",
+    ),
+    "exchange_intent": KindSpec(
+        "the customer wants a different size/colour/variant of an item instead of the one ordered", "flag", "stock"
+    ),
+    "store_pickup": KindSpec("the order is to be collected in a store rather than delivered", "flag", "stock"),
+    "cancel_intent": KindSpec("the customer wants to cancel an order, subscription or account", "flag", "money"),
+    "refund_request": KindSpec("the customer asks for money back", "flag", "money"),
+    "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money"),
+    "offer_accepted": KindSpec("the customer accepted a retention offer (discount, pause, downgrade)", "flag", "money"),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a text came from: the system, the record and the field."""
+
+    system: str
+    record: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: Source
+    words: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    polarity: Polarity
+    confidence: float
+    evidence: Evidence
+    value: Any = None
+    reader: str = "offline"
+
+    @property
+    def positive(self) -> bool:
+        """A fact a decision may rely on as true."""
+        return self.polarity == "affirmed" and self.confidence >= THRESHOLD
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Reader(Protocol):
+    name: str
+
+    def read(self, text: str, source: Source, kinds: Sequence[str], *, today: date | None = None) -> list[Fact]:
+        """The facts of these kinds the text states (any polarity), each with its exact words."""
+        ...
+
+
+@dataclass
+class Reading:
+    """The best fact per kind over all texts read; :meth:`get` gives only what a decision may rely on."""
+
+    facts: dict[str, Fact] = field(default_factory=dict)
+
+    def get(self, kind: str) -> Fact | None:
+        """The fact, affirmed or negated, when read with confidence; None when unknown (hedged, conditional, unsure)."""
+        fact = self.facts.get(kind)
+        if fact is None or fact.confidence < THRESHOLD or fact.polarity in ("hedged", "conditional"):
+            return None
+        return fact
+
+    def affirmed(self, kind: str) -> bool | None:
+        """True/False when read with confidence, None when unknown."""
+        fact = self.get(kind)
+        return None if fact is None else fact.polarity == "affirmed"
+
+    def evidence(self) -> list[dict[str, Any]]:
+        """What the Explain rail shows: each fact with its words and where they were written."""
+        return [
+            {
+                "kind": f.kind,
+                "polarity": f.polarity,
+                "value": f.value,
+                "confidence": round(f.confidence, 2),
+                "words": f.evidence.words,
+                "source": f"{f.evidence.source.system}:{f.evidence.source.record}.{f.evidence.source.field}",
+                "reader": f.reader,
+            }
+            for f in self.facts.values()
+        ]
+
+
+def _rank(fact: Fact) -> tuple[int, float]:
+    # a denial or a hedge outranks an affirmation of equal confidence: never read a "no" as a "yes"
+    return (fact.polarity != "affirmed", fact.confidence)
+
+
+def read(
+    texts: Iterable[tuple[Source, str]],
+    kinds: Sequence[str],
+    default: Reader,
+    readers: Mapping[str, Reader] | None = None,
+    *,
+    today: date | None = None,
+) -> Reading:
+    """Read every text for the kinds asked, each kind with its reader (``readers``) or ``default``."""
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown fact kinds: {unknown}")
+    by_reader: dict[int, tuple[Reader, list[str]]] = {}
+    for kind in kinds:
+        reader = (readers or {}).get(kind, default)
+        by_reader.setdefault(id(reader), (reader, []))[1].append(kind)
+    best: dict[str, Fact] = {}
+    for source, text in texts:
+        if not text or not text.strip():
+            continue
+        for reader, own in by_reader.values():
+            for fact in reader.read(text, source, own, today=today):
+                held = best.get(fact.kind)
+                if held is None or _rank(fact) > _rank(held):
+                    best[fact.kind] = fact
+    return Reading(best)
