@@ -184,8 +184,23 @@ ALTER TABLE runs ADD COLUMN batch_id TEXT;
 CREATE INDEX IF NOT EXISTS runs_by_batch ON runs (batch_id, created_at);
 """
 
+#: One open decision per case: the store itself refuses a second pending decision on the same mission and subject,
+#: so no path (CLI, platform API, batch, a worker, two of them racing) can queue a case to be decided twice.
+_V7 = """
+CREATE UNIQUE INDEX IF NOT EXISTS one_open_decision_per_case ON decisions (mission, subject_id)
+WHERE status = 'pending';
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5), (6, _V6))
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, _V1),
+    (2, _V2),
+    (3, _V3),
+    (4, _V4),
+    (5, _V5),
+    (6, _V6),
+    (7, _V7),
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
 
@@ -456,14 +471,35 @@ class RunStore:
         due_at: str | None = None,
     ) -> bool:
         """Queue a decision (due by ``due_at``, ISO UTC, if a deadline applies); False when it was already queued
-        (a resumed node re-raising its interrupt)."""
+        (a resumed node re-raising its interrupt). ConflictError, naming it, when another decision on the same case
+        is still open: a case is decided once."""
         with self._tx() as db:
             cursor = db.execute(
                 "INSERT INTO decisions (decision_id, run_id, mission, subject_id, status, created_at,"
                 " request, due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING",
                 (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str), due_at),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount == 1:
+                return True
+            if db.execute("SELECT 1 FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone():
+                return False
+        other = self.open_decision_on(mission, subject_id)
+        raise ConflictError(
+            f"{subject_id} already has an open decision"
+            + (f" {other.decision_id} (run {other.run_id}): decide that one" if other else "")
+        )
+
+    def open_decision_on(self, mission: str, subject_id: str) -> Decision | None:
+        """The pending decision on a case, if there is one (at most one: ``one_open_decision_per_case``)."""
+        row = (
+            self._db()
+            .execute(
+                "SELECT * FROM decisions WHERE mission = ? AND subject_id = ? AND status = 'pending'",
+                (mission, subject_id),
+            )
+            .fetchone()
+        )
+        return decision_row(row) if row else None
 
     def get_decision(self, decision_id: str) -> Decision:
         row = self._db().execute("SELECT * FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()

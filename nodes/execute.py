@@ -26,9 +26,11 @@ from ai_missions.gateway import SystemError_
 from ai_missions.grants import META_KEY, idempotency_key, mint
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.guard import guard
 from ai_missions.nodes.observe import emit
 from ai_missions.nodes.resources import home_of, off_loop, systems_of
-from ai_missions.nodes.state import ActionResult, MissionState, Node
+from ai_missions.nodes.state import ActionResult, MissionState, Node, ProposedAction, Verdict
+from ai_missions.nodes.tiers import placed, table_for
 from ai_missions.tools import write_lookup_name
 
 WriteStatus = Literal["done", "failed", "unknown"]
@@ -121,10 +123,45 @@ async def run_actions(
     return results
 
 
+def automatable_now(
+    spec: MissionSpec, state: MissionState, context: MissionContext, schemas: Any
+) -> tuple[list[tuple[int, ProposedAction]], list[str]]:
+    """The actions of the state's verdict that may run with no reviewer, by the platform's own verdict on them, and
+    why the others may not. The state is not trusted (LangGraph's API lets a client write it ``as_node``): the guard
+    runs again on the verdict, and each action's tier is placed again from the tier policy in force; only an action
+    the guard passes and the policy places at ``automate`` runs."""
+    verdict = state["verdict"]
+    _, problems = guard(
+        spec, verdict, state.get("facts", {}), schemas=schemas, untrusted=state.get("customer_text", [])
+    )
+    if problems:
+        return [], [f"the guard refuses the verdict: {'; '.join(problems)}"]
+    untiered = [{k: v for k, v in a.items() if k not in ("action_tier", "tier_reasons")} for a in verdict["actions"]]
+    as_proposed = Verdict(**{**verdict, "actions": untiered})  # type: ignore[typeddict-item]
+    placed_again = placed(spec, table_for(spec, context), as_proposed)[0]["actions"] if spec.tiers else None
+    allowed: list[tuple[int, ProposedAction]] = []
+    refused: list[str] = []
+    for i, action in enumerate(verdict["actions"]):
+        if action.get("tier") != "auto":
+            continue
+        again = next((a for a in placed_again or () if a is not None and _same(a, action)), None)
+        if action["tool"] not in spec.tools.automatable or (placed_again is not None and again is None):
+            refused.append(f"action {i + 1} {action['tool']}: not automatable by policy")
+        elif again is not None and again["tier"] != "auto":
+            refused.append(f"action {i + 1} {action['tool']}: policy places it at {again.get('action_tier')}")
+        else:
+            allowed.append((i, action))
+    return allowed, refused
+
+
+def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return bool(a["tool"] == b["tool"] and a["args"] == b["args"])
+
+
 def _automatic_steps(
-    spec: MissionSpec, state: MissionState, context: MissionContext, scope: str
+    spec: MissionSpec, state: MissionState, context: MissionContext, scope: str, allowed: list[tuple[int, Any]]
 ) -> list[dict[str, Any]]:
-    """The actions policy lets run without a reviewer, each with the grant the platform mints for it."""
+    """The actions the platform lets run without a reviewer, each with the grant the platform mints for it."""
     home = home_of(context)
     return [
         {
@@ -143,8 +180,7 @@ def _automatic_steps(
                 by=f"policy:tier {a['action_tier']}" if a.get("action_tier") else "policy",
             ),
         }
-        for i, a in enumerate(state["verdict"]["actions"])
-        if a["tier"] == "auto" and a["tool"] in spec.tools.automatable
+        for i, a in allowed
     ]
 
 
@@ -153,7 +189,13 @@ def automatic_node(spec: MissionSpec) -> Node:
 
     async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         scope = f"{get_config()['configurable']['thread_id']}:auto"
-        steps = await off_loop(_automatic_steps, spec, state, runtime.context, scope)  # minting reads the key
+        if not any(a.get("tier") == "auto" for a in state["verdict"]["actions"]):
+            return {}
+        schemas = (await systems_of(runtime.context, spec.systems)).schemas()
+        allowed, refused = await off_loop(automatable_now, spec, state, runtime.context, schemas)
+        if refused:
+            emit("automation_refused", node="execute_automatic", source="guard", summary="; ".join(refused))
+        steps = await off_loop(_automatic_steps, spec, state, runtime.context, scope, allowed)  # minting reads the key
         if not steps:
             return {}
         return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic")}

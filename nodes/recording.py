@@ -24,7 +24,8 @@ from langgraph.config import get_config
 from langgraph.errors import GraphInterrupt
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import MissionsError
+from ai_missions.decisions import request_hash
+from ai_missions.errors import ConflictError, MissionsError, NotFoundError
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import collecting
@@ -33,6 +34,8 @@ from ai_missions.nodes.state import Node
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 
+#: How a decision opened by a run of LangGraph's server is marked in the queue.
+SERVED_BY = "langgraph"
 #: The step that starts a run (it creates the run's record).
 FIRST_STEP = "gather"
 
@@ -57,14 +60,16 @@ def recorded(spec: MissionSpec, name: str, node: Any) -> Node:
         run_id = _run_id()
         if run_id is None:
             return await _call(node, is_async, takes_runtime, state, runtime)
-        store = await off_loop(_store, str(runs_db(home_of(runtime.context))))
+        home = await off_loop(home_of, runtime.context)  # a relative MISSIONS_HOME is resolved against the cwd
+        store = await off_loop(_store, str(runs_db(home)))
         if name == FIRST_STEP:
             await off_loop(_started, store, spec, run_id, state, runtime.context)
         with collecting() as events:
             try:
                 update = await _call(node, is_async, takes_runtime, state, runtime)
-            except GraphInterrupt:
+            except GraphInterrupt as paused:
                 await off_loop(_record, store, run_id, events, {"status": "awaiting_decision"})
+                await off_loop(_queued, store, spec, run_id, state, paused)
                 raise
             except Exception as exc:
                 reason = str(exc) if isinstance(exc, MissionsError) else f"{type(exc).__name__}: {exc}"
@@ -72,6 +77,8 @@ def recorded(spec: MissionSpec, name: str, node: Any) -> Node:
                 await off_loop(_record, store, run_id, events, {"status": "failed", "summary": reason})
                 raise
         await off_loop(_record, store, run_id, events, _fields(spec, name, update))
+        if name == "request_approval" and isinstance(update, Mapping) and update.get("decision"):
+            await off_loop(_decided, store, update["decision"])
         return update
 
     step.__name__ = step.__qualname__ = getattr(node, "__name__", name)
@@ -90,6 +97,10 @@ def _started(
     if store.read().execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None:
         return
     subject_id = str(state.get("subject_id", ""))
+    if (open_ := store.open_decision_on(spec.name, subject_id)) is not None:  # a case is decided once
+        raise ConflictError(
+            f"{subject_id} already has an open decision {open_.decision_id} (run {open_.run_id}): decide that one"
+        )
     trigger = dict(state.get("trigger") or {"source": "langgraph", "subject_id": subject_id})
     store.create_run(
         run_id,
@@ -123,3 +134,35 @@ def _record(store: RunStore, run_id: str, events: list[dict[str, Any]], fields: 
         store.append_events(run_id, events)
     if fields:
         store.update_run(run_id, **fields)
+
+
+def _queued(store: RunStore, spec: MissionSpec, run_id: str, state: Mapping[str, Any], paused: GraphInterrupt) -> None:
+    """The paused run's question in the Decision Queue, so ``missions queue`` and the dashboard list it (marked as
+    served by LangGraph's server: it is answered there, where its checkpoint lives)."""
+    for pending in paused.args[0] if paused.args else ():
+        request = getattr(pending, "value", None)
+        if not isinstance(request, list) or not request or not isinstance(request[0], Mapping):
+            continue
+        decision_id = str(request[0].get("metadata", {}).get("decision_id") or "")
+        if decision_id:
+            store.open_decision(
+                decision_id,
+                run_id=run_id,
+                mission=spec.name,
+                subject_id=str(state.get("subject_id", "")),
+                request={"interrupts": request, "actions_hash": request_hash(request), "served_by": SERVED_BY},
+            )
+
+
+def _decided(store: RunStore, decision: Mapping[str, Any]) -> None:
+    """The queue's record of an answer given through LangGraph's server: decided by the authenticated reviewer."""
+    decision_id = str(decision.get("decision_id") or "")
+    if not decision_id or decision.get("role") is None:
+        return  # nobody the platform knows answered: the decision stays open in the queue
+    try:
+        store.claim_decision(
+            decision_id, reviewer=str(decision["reviewer"]), role=str(decision["role"]), response=dict(decision)
+        )
+    except (ConflictError, NotFoundError):
+        return  # decided already (the runtime claims before it resumes), or never queued here
+    store.mark_resumed(decision_id)

@@ -145,6 +145,8 @@ def test_bad_input_is_an_observation_or_an_escalation(client: MissionClient) -> 
     facts = client.state(broken.run_id)["facts"]
     assert "broken_usage" in facts["account.signals"]
     assert facts["usage.change_pct"] is None
+    if (earlier := client.store.open_decision_on("account-save", LEFT)) is not None:  # a case is decided once
+        client.decide(earlier.decision_id, "noah", reject_reason="proposed again below")
     left = client.start("account-save", LEFT)
     assert left.verdict is not None
     assert left.verdict["actions"][0]["tool"] == "reassign_account_owner"

@@ -598,7 +598,7 @@ def test_the_queue_is_ordered_by_policy_deadline_with_late_ones_flagged(tmp_path
             decision_id,
             run_id=f"R-{decision_id}",
             mission=MISSION,
-            subject_id="SO-1",
+            subject_id=f"SO-{decision_id}",  # one open decision per case
             request={"interrupts": []},
             due_at=due.isoformat() if due else None,
         )
@@ -609,8 +609,8 @@ def test_the_queue_is_ordered_by_policy_deadline_with_late_ones_flagged(tmp_path
 
 
 def test_a_plan_no_single_role_may_approve_names_the_roles_it_needs() -> None:
-    from ai_missions.dashboard.model import roles_needed
     from ai_missions.knowledge_index.clauses import ApprovalRule
+    from ai_missions.review import roles_needed
 
     rules = [
         ApprovalRule(tools=["refund_payment"], roles=["finance"]),

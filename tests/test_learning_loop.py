@@ -165,6 +165,7 @@ def test_a_resume_of_the_exported_graph_is_kept_too_unless_unsigned(
     same; an answer the platform did not sign names no reviewer and is not a reviewer's decision."""
     client, waiting = paused
     outcome = next(o for o in waiting if client.store.get_decision(str(o.decision_id)).status == "pending")
+    decide(client, outcome, reject_reason="decided again below, through the exported graph")  # one open decision
     graph = exported_graph.builder.compile(checkpointer=InMemorySaver(), name=exported_graph.name)
     context = MissionContext(home=str(home))
 
@@ -185,6 +186,8 @@ def test_a_resume_of_the_exported_graph_is_kept_too_unless_unsigned(
         return decision_of(request)
 
     unsigned = asyncio.run(resume("t-unsigned", signed=False))
+    assert client.store.get_decision(unsigned).status == "pending"  # an unsigned answer decides nothing
+    client.store.claim_decision(unsigned, reviewer="omar", role="ops_lead", response={"type": "ignore"})
     signed = asyncio.run(resume("t-signed", signed=True))
     kept = {c.case_id: c for c in load_cases(reviewed_path(home, MISSION))}
     assert f"review-{unsigned}" not in kept

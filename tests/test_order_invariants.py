@@ -31,6 +31,7 @@ from ai_missions.nodes.guard import guard
 from ai_missions.nodes.state import ProposedAction, Verdict
 from ai_missions.settings import knowledge_dir
 from ai_missions.signing import platform_key, sign
+from ai_missions.store import RunStore
 from ai_missions.testing import scripted, verdict_call
 from tests.support.facts import story_facts
 
@@ -363,8 +364,10 @@ def test_exported_graph_pickup_order_keeps_its_store(home: Path, exceptions: dic
     assert proposed["verdict"]["outcome"] == "escalate"
     assert "[pickup-consent]" in proposed["verdict"]["summary"]
     hold = {"tool": "place_order_hold", "args": {"order_id": order_id, "reason": "ask the customer"}}
-    state = run_exported(home, order_id, llm_verdict(hold, outcome="hold", policy="INV-002"))
-    assert state.get("__interrupt__")
+    reject = answer("omar", {"type": "response", "args": "compared with the offline reasoner only"})
+    run_exported(home, order_id, llm_verdict(hold, outcome="hold", policy="INV-002"), resume=reject)
+    held = RunStore(home / "runs.sqlite").decisions_of(f"t-{order_id}")
+    assert [d.status for d in held] == ["decided"]  # it paused for a person (a case is decided once: closed here)
     # the offline reasoner on the same facts holds the order and asks the customer instead of moving it
     offline = asyncio.run(
         exported_graph.builder.compile(checkpointer=InMemorySaver()).ainvoke(
