@@ -1,9 +1,13 @@
 """Benchmark: how long the ``missions`` CLI takes to answer, in wall time and CPU (the process and its children).
 
 Measured on a copy of a home that ``missions demo`` filled (so deciding consumes nothing of the original):
-``--help``, ``queue``, ``runs``, ``show RUN``; ``decide`` refused at once (no sign-in, an unknown decision); and
-one real ``decide`` from a cold start. With ``--serve`` it also starts ``missions serve`` on the copy and decides
-through it. Each figure is the median of ``--repeat`` runs (``decide`` runs once per decision).
+``--help``, ``queue``, ``runs``, ``show RUN``; ``decide`` refused at once (no sign-in, an unknown decision); one
+real ``decide`` from a cold start; ``run`` of the order mission on an unknown order (refused) and on an exception
+order with no run yet, from a cold start, with the systems over each transport (``MISSIONS_SYSTEMS_TRANSPORT``:
+stdio starts a server process per system, in-process serves them over memory streams in the CLI's own process).
+The goals (issue #27): listings and refusals under 0.5 s, ``run`` under 2 s. With ``--serve`` it also starts
+``missions serve`` on the copy and decides through it. Each figure is the median of ``--repeat`` runs (``decide``
+and ``run`` run once). On a loaded machine read the CPU column: wall time there measures the others' work.
 
 Run: ``uv run python bench/cli_latency.py [--home /tmp/demo-home] [--repeat 3] [--serve]``, where the home comes
 from ``MISSIONS_HOME=/tmp/demo-home uv run missions demo --orders 300 --missions 3`` (without ``--home`` the
@@ -24,7 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from ai_missions.integrations.scan import scan_exceptions
+
 MISSIONS = [str(Path(sys.executable).with_name("missions"))]
+TRANSPORT = "MISSIONS_SYSTEMS_TRANSPORT"
 
 
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
@@ -42,7 +49,7 @@ def row(label: str, samples: list[tuple[float, float, int, str]]) -> None:
     wall = statistics.median(s[0] for s in samples)
     cpu = statistics.median(s[1] for s in samples)
     codes = sorted({s[2] for s in samples})
-    print(f"{label:<44} {wall:6.2f} s wall {cpu:6.2f} s CPU   exit {','.join(map(str, codes))}")
+    print(f"{label:<56} {wall:6.2f} s wall {cpu:6.2f} s CPU   exit {','.join(map(str, codes))}")
 
 
 def signed_in(home: Path, name: str) -> dict[str, str]:
@@ -86,6 +93,13 @@ def main() -> None:
         pending = [d["decision_id"] for d in queue]
         reject = ["decide", pending.pop(), "--reject", "--reason", "bench"]
         row("missions decide --reject, cold", [timed(reject, reviewer)])
+        unknown = ["run", "order-exception", "--subject", "SO-999999"]
+        row("missions run order-exception SO-999999 (unknown: refused)", [timed(unknown, env)])
+        done = {r["subject_id"] for r in json.loads(timed(["runs", "--json", "--limit", "1000"], env)[3])}
+        fresh = [e.order_id for e in scan_exceptions(home) if e.order_id not in done]
+        for transport, subject in zip(("stdio", "in-process"), fresh, strict=False):
+            start = ["run", "order-exception", "--subject", subject]
+            row(f"missions run order-exception, cold ({transport})", [timed(start, {**env, TRANSPORT: transport})])
         if options.serve:
             serve_and_decide(home, env, reviewer, pending, options.repeat)
     finally:
