@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from ai_missions.cli import LazyChoices, emit
-from ai_missions.decisions import request_hash
-from ai_missions.errors import ForbiddenError, ValidationError
+from ai_missions.errors import ValidationError
 from ai_missions.settings import missions_home
 
 if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the commands that run missions, only
@@ -83,7 +82,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--approve", action="store_true", help="approve every action")
     what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
     what.add_argument("--hand-off", metavar="TO", help="pass the decision to a role or a reviewer (needs --reason)")
-    what.add_argument("--edit", metavar="JSON", help='new arguments by action number, e.g. \'{"2": {"amount": 10}}\'')
+    what.add_argument(
+        "--edit",
+        metavar="JSON",
+        help='approve, changing only the named arguments of actions by number, e.g. \'{"2": {"amount": 10}}\'',
+    )
     decide.add_argument("--reason", help="why the actions are rejected")
     decide.add_argument(
         "--hash", dest="expected_hash", help="the actions hash you reviewed (`missions queue`): refused if they changed"
@@ -146,12 +149,15 @@ def _print_event(event: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _describe(outcome: RunOutcome | dict[str, Any]) -> str:
+def _describe(outcome: RunOutcome | dict[str, Any], waiting: str | None = None) -> str:
+    """The outcome for a person; ``waiting`` says where a decision still open stands (a part signed...)."""
     o = outcome if isinstance(outcome, dict) else outcome.to_dict()
     lines = [f"Run {o['run_id']} ({o['mission']}) on {o['subject_id']}: {o['status']}"]
     if o.get("verdict"):
         lines.append(f"  verdict: {o['verdict']['outcome']} ({o['verdict']['confidence']:.0%})")
-    if o.get("decision_id"):
+    if o.get("decision_id") and waiting is not None:
+        lines.append(f"  decision {o['decision_id']}: {waiting}")
+    elif o.get("decision_id"):
         lines.append(
             f"  decision {o['decision_id']} awaits a reviewer: missions login NAME, then "
             f"missions decide {o['decision_id']} --approve"
@@ -159,6 +165,26 @@ def _describe(outcome: RunOutcome | dict[str, Any]) -> str:
     for result in o.get("results", []):
         lines.append(f"  action {result['index'] + 1} {result['tool']}: {result['status']} {result['detail']}")
     return "\n".join(lines)
+
+
+def require_book(systems: Sequence[str]) -> None:
+    """One line saying what to run when the simulated systems have no book yet (instead of each system's server
+    failing on its own line, then the MCP session's): systems configured elsewhere (``systems.json``) are not
+    looked for here."""
+    from ai_missions.connections import configured
+    from ai_missions.errors import NotFoundError
+    from ai_missions.settings import sandbox_dir
+
+    home = missions_home()
+    remote = configured(home)
+    missing = [
+        s for s in dict.fromkeys(systems) if s not in remote and not (sandbox_dir(home) / f"{s}.sqlite").exists()
+    ]
+    if missing:
+        raise NotFoundError(
+            f"no book seeded under {home} (no {', '.join(missing)} data): "
+            "run `missions demo`, or `missions systems seed`"
+        )
 
 
 def exit_code(outcomes: list[RunOutcome]) -> int:
@@ -174,6 +200,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     spec = get_mission(args.mission)
     subject = spec.check_subject(args.subject)
+    require_book(spec.systems)
     async with MissionRuntime(spec) as runtime:
         outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=None if args.json else _print_event)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
@@ -193,6 +220,7 @@ async def _scan(args: argparse.Namespace) -> int:
     if args.engine == "procrastinate":
         return await _scan_to_workers(args)
     specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
+    require_book([system for spec in specs for system in spec.systems])
     async with AsyncExitStack() as stack:
         runtimes = [
             await stack.enter_async_context(MissionRuntime(spec, extra_systems=spec.load("trigger").systems))
@@ -257,50 +285,127 @@ def _store() -> Any:
 
 
 def _runs(args: argparse.Namespace) -> int:
-    rows = _store().list_runs(
-        mission=args.mission,
-        subject_id=args.subject,
-        status=args.status,
-        outcome=args.outcome,
-        case_type=args.case_type,
-        limit=args.limit,
-    )
+    filters = {
+        "mission": args.mission,
+        "subject_id": args.subject,
+        "status": args.status,
+        "outcome": args.outcome,
+        "case_type": args.case_type,
+    }
+    store = _store()
+    rows = store.list_runs(**filters, limit=args.limit)
 
     def render(rows: list[dict[str, Any]]) -> str:
         if not rows:
             return "no runs yet: run `missions demo` or `missions run MISSION --subject ID`"
-        return "\n".join(
-            f"{r['run_id']}  {r['created_at'][:19]}  {r['mission']:<18} {r['subject_id']:<12} {r['status']:<18} "
-            f"{r['outcome']!s:<9} {','.join(r['case_types'])}"
+        table = [("RUN", "STARTED (UTC)", "MISSION", "SUBJECT", "STATUS", "OUTCOME", "CASE TYPES")]
+        table += [
+            (
+                r["run_id"],
+                r["created_at"][:19].replace("T", " "),
+                r["mission"],
+                r["subject_id"],
+                r["status"],
+                str(r["outcome"] or "-"),
+                ",".join(r["case_types"]) or "-",
+            )
             for r in rows
-        )
+        ]
+        return columns(table) + _more(store.count_runs(**filters), len(rows), "runs", "--limit")
 
     emit(rows, as_json=args.json, render=render)
     return 0
 
 
+def columns(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as aligned columns (the last one left ragged), the first row being the header."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows)
+
+
+def _more(total: int, shown: int, what: str, option: str) -> str:
+    """``\n... 130 more runs (--limit 150 shows them)`` when the listing was cut."""
+    left = total - shown
+    return f"\n... {left} more {what} ({option} {total} shows them all)" if left > 0 else ""
+
+
 def _show(args: argparse.Namespace) -> int:
+    from ai_missions.review import clauses, evidence, render
+
     store = _store()
     run = store.get_run(args.run_id)
+    events = store.events(args.run_id)
+    decisions = store.decisions_of(args.run_id)
+    rules = _rules() if decisions else []
+    sheets = [review_sheet_of(store, d, rules, events, run) for d in decisions]
     trail = {
         "run": run,
-        "decisions": [asdict(d) for d in store.decisions_of(args.run_id)],
-        "audit": store.events(args.run_id),
+        "decisions": [{**asdict(d), "review": s.to_dict()} for d, s in zip(decisions, sheets, strict=True)],
+        "evidence": evidence(events),
+        "clauses": clauses(events),
+        "audit": events,
     }
 
-    def render(trail: dict[str, Any]) -> str:
+    def render_trail(trail: dict[str, Any]) -> str:
         run = trail["run"]
+        confidence = f" ({run['confidence']:.0%})" if run.get("confidence") is not None else ""
         lines = [
-            f"Run {run['run_id']} ({run['mission']}) on {run['subject_id']}: {run['status']}, outcome {run['outcome']}",
+            f"Run {run['run_id']} ({run['mission']}) on {run['subject_id']}: {run['status']}, "
+            f"outcome {run['outcome'] or '-'}{confidence}",
             f"  case types: {', '.join(run['case_types']) or 'none'}",
         ]
+        if run.get("summary"):
+            lines.append(f"  verdict: {run['summary']}")
+        if trail["evidence"]:
+            lines.append("\nEvidence")
+            width = max(len(e["source"]) for e in trail["evidence"])
+            lines += [f"  {e['source']:<{width}}  {e['finding']}" for e in trail["evidence"]]
+        if trail["clauses"]:
+            lines.append("\nPolicy clauses that matched")
+            lines += [f"  {c['policy']}: {c['text']}" for c in trail["clauses"]]
+        for sheet in sheets:
+            lines.append("")
+            lines += render(sheet)
+            if sheet.status == "pending":
+                lines.append(f"  decide: {decide_hint(sheet.decision_id)}")
+        lines.append("\nAudit trail")
         for e in trail["audit"]:
-            who = f" by {e['actor']}" if e["actor"] else ""
-            lines.append(f"  {e['at'][11:23]} {e['kind']:<17} {e['source'] or '':<22} {e['summary'] or ''}{who}")
+            summary = e["summary"] or ""
+            said = e["actor"] and not summary.startswith(e["actor"].split(" ")[0])  # not named by its summary
+            who = f"{e['actor']}: " if said else ""
+            lines.append(f"  {e['at'][11:23]} {e['kind']:<18} {e['source'] or '':<22} {who}{summary}")
         return "\n".join(lines)
 
-    emit(trail, as_json=args.json, render=render)
+    emit(trail, as_json=args.json, render=render_trail)
     return 0
+
+
+def decide_hint(decision_id: str) -> str:
+    return (
+        f'missions decide {decision_id} --approve | --reject --reason WHY | --edit \'{{"1": {{"ARG": VALUE}}}}\''
+        " | --hand-off ROLE --reason WHY"
+    )
+
+
+def review_sheet_of(
+    store: Any, decision: Any, rules: list[Any], events: list[dict[str, Any]] | None = None, run: Any = None
+) -> Any:
+    from ai_missions.review import review_sheet
+
+    return review_sheet(store, decision, rules, events=events, run=run)
+
+
+def _rules() -> list[Any]:
+    """The approval rules of record, read from the index's manifest (no vector store); none before an index."""
+    from ai_missions.errors import MissionsError
+    from ai_missions.governance import approval_rules
+    from ai_missions.knowledge_index.policy_book import PolicyBook
+    from ai_missions.settings import knowledge_dir
+
+    try:
+        return approval_rules(PolicyBook(knowledge_dir(missions_home())))
+    except (MissionsError, OSError):
+        return []
 
 
 def _amount(text: str) -> float:
@@ -318,59 +423,63 @@ def _queue(args: argparse.Namespace) -> int:
     from ai_missions.queue_filters import QueueFilter
     from ai_missions.queue_filters import pending as filtered_pending
 
-    filtered = args.case_type or args.min_amount is not None or args.max_amount is not None or args.can_approve
-    pending = None if filtered else _through_server("list_queue", {"mission": args.mission, "limit": args.limit})
-    if pending is None:
-        store = _store()
-        role = None
-        if args.can_approve:
-            from ai_missions.identity import signed_in
+    store = _store()
+    role = None
+    if args.can_approve:
+        from ai_missions.identity import signed_in
 
-            role = signed_in(missions_home(), store).role  # "I" is the signed-in account, never a flag
-        wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, role)
-        rules: list[Any] = []
-        if role is not None:
-            from ai_missions.governance import approval_rules
-            from ai_missions.knowledge_index.retrieval import KnowledgeBase
-            from ai_missions.settings import knowledge_dir
-
-            rules = approval_rules(KnowledgeBase(knowledge_dir(missions_home())))
-        found, _ = filtered_pending(store, wanted, rules, mission=args.mission, limit=args.limit)
-        pending = [asdict(d) for d in found]
+        role = signed_in(missions_home(), store).role  # "I" is the signed-in account, never a flag
+    wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, role)
+    rules = _rules()
+    found, total = filtered_pending(store, wanted, rules, mission=args.mission, limit=args.limit)
+    sheets = [review_sheet_of(store, d, rules) for d in found]
+    pending = [{**asdict(d), **queue_facts(s)} for d, s in zip(found, sheets, strict=True)]
 
     def render(pending: list[dict[str, Any]]) -> str:
         if not pending:
-            return "no pending decisions: run `missions demo` or `missions scan`"
-        lines = []
-        for d in pending:
-            tools = ", ".join(i["action_request"]["action"] for i in d["request"]["interrupts"])
-            digest = d["request"].get("actions_hash") or request_hash(d["request"]["interrupts"])
-            due = f"due {d['due_at'][:16]}" if d.get("due_at") else "no deadline"
-            lines.append(
-                f"{d['decision_id']}  {due:<20} {d['created_at'][:19]}  {d['mission']:<18} {d['subject_id']:<12} "
-                f"run {d['run_id']}  actions {digest}  {tools}"
+            more = "" if wanted.active else ": run `missions demo` or `missions scan`"
+            return f"no pending decisions{' match' if wanted.active else ''}{more}"
+        table = [("DECISION", "DUE (UTC)", "MISSION", "SUBJECT", "AMOUNT", "NEEDS", "STATE", "ACTIONS")]
+        for d, sheet in zip(pending, sheets, strict=True):
+            table.append(
+                (
+                    d["decision_id"],
+                    d["due_at"][:16].replace("T", " ") if d.get("due_at") else "-",
+                    d["mission"],
+                    d["subject_id"],
+                    f"{d['amount']:,.2f}" if d["amount"] is not None else "-",
+                    sheet.waiting_for,
+                    d["state"],
+                    ", ".join(a.tool for a in sheet.actions),
+                )
             )
-        return "\n".join(lines)
+        return columns(table) + _more(total, len(pending), "pending decisions", "--limit")
 
     emit(pending, as_json=args.json, render=render)
     return 0
 
 
-def _through_server(tool: str, arguments: dict[str, Any]) -> Any | None:
-    """The answer of a running `missions serve` to a read, as the signed-in account; None when no server runs
-    here (or nobody is signed in: reading the local store needs no sign-in), to read in this process instead."""
-    from ai_missions.identity import saved_token
-    from ai_missions.platform_client import ServerUnavailable, running_server
-
-    home = missions_home()
-    server = running_server(home)
-    token = saved_token(home)
-    if server is None or not token:
-        return None
-    try:
-        return server.call(tool, arguments, token=token)
-    except (ServerUnavailable, ForbiddenError):  # not listening, or a stale sign-in: the local store answers
-        return None
+def queue_facts(sheet: Any) -> dict[str, Any]:
+    """What a queue row says beyond the decision: the money, who is needed, and where co-approval or a hand-off
+    stands, in words (``signed by fiona (finance); needs ops_lead`` / ``handed to finance by omar``)."""
+    amounts = [a.amount for a in sheet.actions if a.amount is not None]
+    signed = [f"{a.signed_by} signed {a.number}" for a in sheet.actions if a.signed_by]
+    state = []
+    if sheet.shared:
+        state.append(f"co-approval: {'; '.join(signed) or 'nobody signed yet'}")
+    if sheet.handed_to:
+        state.append(f"handed to {sheet.handed_to['to']} by {sheet.handed_to['by']}")
+    return {
+        "actions_hash": sheet.actions_hash,
+        "amount": max(amounts) if amounts else None,
+        "needs": sheet.waiting_for,
+        "roles_needed": sheet.roles_needed,
+        "co_approval": sheet.shared,
+        "signed": [{"action": a.number, "by": a.signed_by} for a in sheet.actions if a.signed_by],
+        "still_needed": sheet.still_needed,
+        "handed_to": sheet.handed_to,
+        "state": "; ".join(state) or "-",
+    }
 
 
 def _decide(args: argparse.Namespace) -> int:
@@ -405,6 +514,15 @@ def _decide(args: argparse.Namespace) -> int:
             f"decision {args.decision_id} was already decided by {decision.decided_by} at {decision.decided_at}"
             f"{unfinished}"
         )
+    if decision.request.get("served_by") == "langgraph" and not args.hand_off:
+        raise ValidationError(
+            f"decision {args.decision_id} belongs to a run of LangGraph's server (its checkpoint lives there): "
+            f"answer it there, e.g. in Agent Inbox, signed in with your missions token"
+        )
+    if edits is not None:  # the edit names real arguments of real actions, checked before anything starts
+        from ai_missions.decisions import shorthand
+
+        shorthand(decision.request.get("interrupts", []), approve=True, edits=edits)
     if args.hand_off:
         from ai_missions.coapproval import hand_off
 
@@ -424,7 +542,7 @@ def _decide(args: argparse.Namespace) -> int:
         except ServerUnavailable:
             pass  # announced but not listening (it never got the call): decide here
         else:
-            emit(data, as_json=args.json, render=_describe)
+            emit(data, as_json=args.json, render=lambda o: _describe(o, still_open(o)))
             return 1 if _failed(data) else 0
     return int(_decide_here(args, decision.mission, reviewer.name, options) or 0)
 
@@ -449,8 +567,29 @@ async def _decide_here(args: argparse.Namespace, mission: str, reviewer: str, op
 
     async with _deciding_runtime(mission) as runtime:
         outcome = await runtime.decide(args.decision_id, reviewer, **options)
-    emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
+    emit(outcome.to_dict(), as_json=args.json, render=lambda o: _describe(o, still_open(o)))
     return exit_code([outcome])
+
+
+def still_open(outcome: dict[str, Any]) -> str | None:
+    """After a reviewer signed their part of a shared plan: who signed what, who is still needed (None when the
+    decision is no longer open)."""
+    decision_id = outcome.get("decision_id")
+    if not decision_id or outcome.get("status") != "awaiting_decision":
+        return None
+    store = _store()
+    decision = store.get_decision(decision_id)
+    if decision.status != "pending":
+        return None
+    sheet = review_sheet_of(store, decision, _rules())
+    signed = [f"action {a.number} ({a.tool}) signed by {a.signed_by}" for a in sheet.actions if a.signed_by]
+    if not signed:
+        return f"awaits {sheet.waiting_for}: missions decide {decision_id} --approve"
+    left = [f"{a.tool} (action {a.number})" for a in sheet.actions if not a.signed_by]
+    return (
+        f"{'; '.join(signed)}; still needed: {' + '.join(sheet.still_needed) or sheet.waiting_for} "
+        f"for {', '.join(left)}; nothing runs until every action is signed"
+    )
 
 
 @_async

@@ -144,8 +144,8 @@ def shorthand(
     reject_reason: str | None = None,
     edits: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[HumanResponse]:
-    """Responses from the CLI's shorthand: approve everything (``edits`` replacing the arguments of actions by
-    their 1-based number), or reject everything with a reason."""
+    """Responses from the CLI's shorthand: approve everything (``edits`` changing the named arguments of actions
+    by their 1-based number, the others kept), or reject everything with a reason."""
     numbers = {int(i["metadata"]["action_index"]) + 1: i for i in interrupts}
     if reject_reason is not None:
         if not reject_reason.strip():
@@ -156,12 +156,42 @@ def shorthand(
         if unknown:
             raise ValidationError(f"no action numbered {sorted(unknown)} awaits review (actions: {sorted(numbers)})")
         return [
-            HumanResponse(type="edit", args={"action": i["action_request"]["action"], "args": dict(edits[n])})
+            HumanResponse(type="edit", args={"action": i["action_request"]["action"], "args": edited(n, i, edits[n])})
             if edits and n in edits
             else HumanResponse(type="accept")
             for n, i in numbers.items()
         ]
     raise ValidationError("say what to do: approve, reject with a reason, or edit")
+
+
+def edited(number: int, interrupt: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The action's arguments with ``changes`` applied: only arguments it has, each keeping its kind (a number
+    stays a number, text stays text). ValidationError says which argument is wrong, before anything starts."""
+    request = interrupt["action_request"]
+    args = dict(request["args"])
+    for name, value in changes.items():
+        if name in args and args[name] == value:
+            continue  # named as it stands (a whole argument set given back): nothing to change
+        where = f"action {number} ({request['action']})"
+        if name not in args or name == "idempotency_key":
+            known = ", ".join(k for k in args if k != "idempotency_key")
+            raise ValidationError(f"{where} has no argument {name!r} to change (its arguments: {known})")
+        if args[name] is not None and _kind(value) != _kind(args[name]):
+            raise ValidationError(f"{where}: {name} is {_kind(args[name])}, got {json.dumps(value, default=str)}")
+        args[name] = value
+    return args
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "empty"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def check_responses(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from ai_missions.missions import MissionSpec, registry
@@ -37,42 +38,65 @@ def forget_runs(home: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list[RunOutcome]:
-    from ai_missions.integrations.books import seed_books, stories
+def seed_and_index(home: Path, *, orders: int, seed: int) -> Iterator[str]:
+    """Seed every book and build the policy index under ``home`` (the demo's first half, and the analysts' shared
+    notebook home); yields a line per step."""
+    from ai_missions.integrations.books import seed_books
     from ai_missions.knowledge_index.index import build
     from ai_missions.settings import knowledge_dir
 
-    started = time.perf_counter()
-    forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
-    for line in seed_books(home, seed=seed, sizes={"commerce": orders}):
-        print(line)
+    yield from seed_books(home, seed=seed, sizes={"commerce": orders})
     note("Indexing Enterprise Knowledge (embedding the policies)…")
     report = build(directory=knowledge_dir(home))
-    print(
+    yield (
         f"Enterprise Knowledge: {len(report.added) + len(report.updated) + len(report.skipped)} policies, "
         f"{report.chunks_total} sections indexed ({report.chunks_embedded} embedded) in {report.seconds:.1f}s"
     )
+
+
+async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list[RunOutcome]:
+    from ai_missions.integrations.books import stories
+
+    started = time.perf_counter()
+    forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
+    for line in seed_and_index(home, orders=orders, seed=seed):
+        print(line)
     from ai_missions.account_commands import DEMO_PASSWORD, seed_demo_accounts
 
     added = seed_demo_accounts(home=home)
     print(f"Demo accounts: {', '.join(added)} (password {DEMO_PASSWORD!r}; ana is the admin)")
     story_of = stories(home)
     outcomes: list[RunOutcome] = []
+    flagships: list[tuple[str, str, str, str]] = []
     for spec in registry().values():
         if spec.trigger is not None:
-            outcomes.extend(await _demo_mission(spec, home, story_of.get(spec.name), missions))
+            outcomes.extend(await _demo_mission(spec, home, story_of.get(spec.name), missions, flagships))
     print(f"\nAll missions: {len(outcomes)} runs in {time.perf_counter() - started:.1f}s")
-    print("  missions queue                      # pending decisions, oldest first")
-    print("  missions login NAME                 # sign in (e.g. omar, ops_lead); decisions are recorded as you")
-    print("  missions decide ID --approve | --reject --reason R | --edit JSON")
-    print("  missions dashboard                  # the Streamlit dashboard")
     for spec in registry().values():
         if spec.evals is not None:
             await _eval_step(home, spec)
+    print_how_to_review(flagships)
     return outcomes
 
 
-async def _demo_mission(spec: MissionSpec, home: Path, story: str | None, count: int) -> list[RunOutcome]:
+def print_how_to_review(flagships: list[tuple[str, str, str, str]]) -> None:
+    """The demo's last lines: how to review what it left pending (after the eval figures, so it stays in view)."""
+    print("\nHow to review (prefix each command with `python3 -m uv run`, or activate .venv first):")
+    print("  missions queue                      # pending decisions: mission, amount, who is needed")
+    print("  missions show RUN                   # a run's evidence, policy clauses and each action's arguments")
+    print("  missions login NAME                 # sign in (password missions-demo); decisions are recorded as you")
+    print("  missions decide ID --approve | --reject --reason R | --edit JSON | --hand-off TO --reason R")
+    print("  missions dashboard                  # the same in the browser")
+    if flagships:
+        print("Each mission's flagship decision:")
+        for mission, run_id, decision_id, approver in flagships:
+            print(f"  {mission:<18} missions show {run_id}")
+            print(f"  {'':<18} missions login {approver} && missions decide {decision_id} --approve")
+
+
+async def _demo_mission(
+    spec: MissionSpec, home: Path, story: str | None, count: int, flagships: list[tuple[str, str, str, str]]
+) -> list[RunOutcome]:
     from ai_missions.scanner import cases_now, scan_and_start
 
     print(f"\n== {spec.title} ({spec.name})")
@@ -100,6 +124,7 @@ async def _demo_mission(spec: MissionSpec, home: Path, story: str | None, count:
             print(f"  missions show {story_run.run_id}")
             approver = _approver(runtime, story_run, story_run.decision_id)
             print(f"  missions login {approver} && missions decide {story_run.decision_id} --approve")
+            flagships.append((spec.name, story_run.run_id, story_run.decision_id, approver))
     print(f"{pending} decision(s) of this mission await review.")
     return outcomes
 

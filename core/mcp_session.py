@@ -41,7 +41,7 @@ class ValidatingClientSession(ClientSession):
         if cached is None or cached[0] is not schema:  # a new listing may bring a new schema
             try:
                 cached = (schema, jsonschema_rs.validator_for(schema))
-            except (ValueError, jsonschema_rs.ReferencingError) as exc:
+            except (ValueError, jsonschema_rs.ReferencingError) as exc:  # type: ignore[misc]  # 0.44 (langgraph-api) stubs it as no exception
                 raise RuntimeError(f"Tool {name} declares an invalid output schema: {exc}") from exc
             self._validators[name] = cached
         try:

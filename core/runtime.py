@@ -193,6 +193,7 @@ class MissionRuntime:
     ) -> RunOutcome:
         """Run the mission on one subject until its verdict, its pending decision, or its end."""
         subject_id = self.spec.check_subject(subject_id)
+        self._refuse_open_case(subject_id)
         await self._check_subject_exists(subject_id)
         context = self.context(**({"reasoner": reasoner} if reasoner else {}))
         run_id = run_id or f"R-{uuid.uuid4().hex[:12]}"
@@ -209,6 +210,15 @@ class MissionRuntime:
             run_id, [{"kind": "trigger", "node": "trigger", "source": str(trigger.get("source")), "data": trigger}]
         )
         return await self._drive(run_id, {"subject_id": subject_id, "trigger": trigger}, context, on_event)
+
+    def _refuse_open_case(self, subject_id: str) -> None:
+        """ConflictError naming the decision, before any row is written, when the case already waits on one: a
+        case is decided once, whichever path starts it (the store's unique index settles two starts racing)."""
+        if (open_ := self.store.open_decision_on(self.mission, subject_id)) is not None:
+            raise ConflictError(
+                f"{self.spec.subject.kind} {subject_id} already has an open decision {open_.decision_id}"
+                f" (run {open_.run_id}): decide that one, nothing new was started"
+            )
 
     async def _check_subject_exists(self, subject_id: str) -> None:
         """NotFoundError, before any row is written, when the subject's system of record does not know it (a system
@@ -284,14 +294,21 @@ class MissionRuntime:
             stored = {"interrupts": request, "actions_hash": request_hash(request)}
             started = datetime.fromisoformat(self.store.get_run(run_id)["created_at"])
             due = self.spec.due_at(started, types)
-            if self.store.open_decision(
-                decision_id,
-                run_id=run_id,
-                mission=self.mission,
-                subject_id=subject_id,
-                request=stored,
-                due_at=due.isoformat(timespec="milliseconds") if due else None,
-            ):
+            try:
+                opened = self.store.open_decision(
+                    decision_id,
+                    run_id=run_id,
+                    mission=self.mission,
+                    subject_id=subject_id,
+                    request=stored,
+                    due_at=due.isoformat(timespec="milliseconds") if due else None,
+                )
+            except ConflictError as exc:  # a run started alongside got its decision queued first: this one stops
+                reason = f"not queued: {exc}"
+                self.store.append_events(run_id, [{"kind": "error", "summary": reason, "node": "runtime"}])
+                self.store.update_run(run_id, status="failed", summary=reason)
+                raise ConflictError(reason) from None
+            if opened:
                 self.store.append_events(
                     run_id,
                     [

@@ -15,6 +15,7 @@ from ai_missions.dashboard import model, ui
 from ai_missions.errors import MissionsError
 from ai_missions.governance import approval_problems
 from ai_missions.missions import ToolPolicy
+from ai_missions.review import roles_needed
 from ai_missions.store import Decision, RunStore
 
 
@@ -37,7 +38,7 @@ def banner(
     """The top of the card for a shared plan and for a handed-off decision; whether the plan needs several roles."""
     shared = known is not None and coapproval.shared_plan(actions, known, tools)
     if shared and known is not None:
-        needed = model.roles_needed(actions, known, tools)
+        needed = roles_needed(actions, known, tools)
         signed = signed_parts(store, decision.decision_id)
         done = "; ".join(f"{ui.plain(who)} ({role}) signed action {p + 1}" for p, (who, role) in sorted(signed.items()))
         st.warning(

@@ -401,21 +401,3 @@ def decision_summary(decision: Decision) -> str:
             part += f" ({answer.get('args')})"
         parts.append(part)
     return "; ".join(parts)
-
-
-def roles_needed(actions: Sequence[Mapping[str, Any]], rules: Sequence[Any], tools: Any) -> list[str]:
-    """The fewest roles that together may approve every action (a greedy cover): one role when a single role
-    may approve the whole plan, ``["finance", "ops_lead"]`` when the plan must be handed on; empty when some
-    action no role may approve."""
-    from ai_missions.governance import approval_problems
-
-    roles = sorted({role for rule in rules for role in rule.roles})
-    may = {role: {i for i, a in enumerate(actions) if not approval_problems(role, [a], rules, tools)} for role in roles}
-    left, chosen = set(range(len(actions))), []
-    while left:
-        best = max(roles, key=lambda r: (len(may[r] & left), -roles.index(r)), default=None)
-        if best is None or not may[best] & left:
-            return []
-        chosen.append(best)
-        left -= may[best]
-    return chosen

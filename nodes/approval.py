@@ -33,7 +33,7 @@ from ai_missions.nodes.learning import keep_review
 from ai_missions.nodes.observe import emit, now_iso
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
-from ai_missions.signing import platform_key, signed
+from ai_missions.signing import platform_key, signed, unseal
 
 UNSIGNED = "refused: the answer is not signed by the platform (reviewers decide through a signed-in account)"
 
@@ -83,6 +83,20 @@ def authentic(home: Any, value: Any, decision_id: str) -> bool:
         return signed(platform_key(home), dict(value))
     except (OSError, ValueError):
         return False
+
+
+def server_reviewer(home: Any) -> str | None:
+    """The account LangGraph's server authenticated for this resume (``ai_missions.langgraph_auth``), when its seal
+    is the platform's own and still holds; None otherwise (a resume sent straight to the graph names nobody)."""
+    user = (get_config().get("configurable") or {}).get("langgraph_auth_user")
+    try:
+        sealed = user["platform_seal"] if user is not None else None
+        payload = unseal(platform_key(home), sealed)
+    except (KeyError, TypeError, OSError, ValueError, MissionsError):
+        return None
+    if str(payload.get("expires", "")) < now_iso() or not payload.get("reviewer"):
+        return None
+    return str(payload["reviewer"])
 
 
 def with_grants(home: Any, decision_id: str, reviewer: str, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -183,6 +197,9 @@ def decided_plan(
         answer["role"] = role_of_record(context, answer["reviewer"])
         if isinstance(value, Mapping) and "signoffs" in value:  # co-approved: each action by its own signer
             answer, roles, signers = cosigned(home, value, answer, roster_of(context), pending)
+    elif (reviewer := server_reviewer(home)) is not None:  # an Agent Inbox answer, sent by a signed-in account
+        answer["reviewer"] = reviewer
+        answer["role"] = role_of_record(context, reviewer)
     else:
         answer["role"] = None
         answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
@@ -244,7 +261,8 @@ def approval_node(spec: MissionSpec) -> Node:
             decided_plan, spec, runtime.context, state, value, decision_id, systems.schemas(), len(request)
         )
         if runtime.context.record_reviews and answer["role"] is not None:
-            await keep_review(spec, state, answer, request, home_of(runtime.context), thread_id)
+            home = await off_loop(home_of, runtime.context)
+            await keep_review(spec, state, answer, request, home, thread_id)
         return {"decision": decision, "status": "executing"}
 
     return request_approval

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ai_missions.settings import llm_timeout_s
+
 
 @dataclass
 class MissionContext:
@@ -24,7 +26,8 @@ class MissionContext:
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_structured_output_method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling"
-    llm_timeout_s: float = 60.0
+    #: Seconds one chat-model call may take (``MISSIONS_LLM_TIMEOUT_S``).
+    llm_timeout_s: float = field(default_factory=llm_timeout_s)
     #: Keep each reviewer decision as a case of the ``reviewed`` eval dataset (off when an eval replays a case).
     record_reviews: bool = True
     #: Pre-opened resources (not serialisable; optional).

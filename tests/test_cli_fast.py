@@ -171,3 +171,16 @@ def test_a_worker_without_a_shared_database_is_refused_at_once_naming_the_settin
     assert code == 2
     assert "missions: error: missions worker needs MISSIONS_DATABASE_URL" in err
     assert heavy == []
+
+
+@pytest.mark.parametrize("command", [["run", "order-exception", "--subject", "SO-101851"], ["scan"]])
+def test_before_any_book_is_seeded_a_mission_command_says_in_one_line_what_to_run(
+    missions_home: Path, command: list[str]
+) -> None:
+    missions_home.mkdir(parents=True)
+    code, _, err = probe(missions_home, *command)
+    assert code == 2
+    lines = [line for line in err.splitlines() if not line.startswith("{")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("missions: error: no book seeded under")
+    assert "run `missions demo`" in lines[0]

@@ -22,7 +22,6 @@ from langgraph.types import Command
 from ai_missions import coapproval
 from ai_missions.client import MissionClient
 from ai_missions.connections import connections
-from ai_missions.dashboard.model import roles_needed
 from ai_missions.errors import ConflictError, ForbiddenError
 from ai_missions.gateway import SystemsGateway
 from ai_missions.governance import approval_rules
@@ -33,6 +32,7 @@ from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.queue_filters import QueueFilter, pending
+from ai_missions.review import roles_needed
 from ai_missions.settings import knowledge_dir
 from ai_missions.signing import platform_key, sign
 from ai_missions.testing import signed_in_as

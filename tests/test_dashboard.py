@@ -15,6 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from ai_missions.client import MissionClient
 from ai_missions.dashboard import evals_source
 from ai_missions.integrations.store import connect
 from ai_missions.settings import runs_db
@@ -302,14 +303,21 @@ def test_evals_page_shows_runs_metrics_types_and_a_comparison(book: Book, monkey
         {
             "run_id": "E-2",
             "started_at": "2026-11-21T10:00:00+00:00",
-            "labels": {"reasoner": "offline", "dataset": "ci_slice.jsonl.gz", "cases": "70/70"},
+            "labels": {"mission": "order-exception", "reasoner": "offline", "dataset": "ci", "cases": "70/70"},
             "metrics": {"cases": 70.0, "outcome_agreement": 0.9, "action_f1": 0.8, "latency_p50_ms": 120.4},
             "per_type": {"payment_review": {"outcome_agreement": 0.95}, "oversell": {"outcome_agreement": 0.85}},
+        },
+        {  # another mission's run between the two: never the default baseline of an order-exception run
+            "run_id": "E-15",
+            "started_at": "2026-11-20T12:00:00+00:00",
+            "labels": {"mission": "invoice-approval", "reasoner": "offline", "dataset": "ci", "cases": "9/9"},
+            "metrics": {"cases": 9.0, "outcome_agreement": 0.5},
+            "per_type": {},
         },
         {
             "run_id": "E-1",
             "started_at": "2026-11-20T10:00:00+00:00",
-            "labels": {"reasoner": "offline", "dataset": "ci_slice.jsonl.gz", "cases": "70/70"},
+            "labels": {"mission": "order-exception", "reasoner": "offline", "dataset": "ci", "cases": "70/70"},
             "metrics": {"cases": 70.0, "outcome_agreement": 0.8, "action_f1": 0.7, "latency_p50_ms": 150.0},
             "per_type": {"payment_review": {"outcome_agreement": 0.9}},
         },
@@ -317,7 +325,8 @@ def test_evals_page_shows_runs_metrics_types_and_a_comparison(book: Book, monkey
     harness = types.SimpleNamespace(list_eval_runs=lambda home: recorded)
     monkeypatch.setattr(evals_source, "_harness", lambda: harness)
     at = open_page("views/evals.py")
-    assert list(at.dataframe[0].value["run"]) == ["E-2", "E-1"]
+    assert list(at.dataframe[0].value["run"]) == ["E-2", "E-15", "E-1"]
+    assert list(at.dataframe[0].value["mission"]) == ["order-exception", "invoice-approval", "order-exception"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["outcome agreement"] == "90.0%"
     assert metrics["latency p50 ms"] == "120 ms"
@@ -354,6 +363,9 @@ def test_every_page_says_what_to_do_on_an_empty_home(tmp_path: Path, monkeypatch
 
 def test_a_failed_run_shows_why_and_a_signed_in_reviewer_retries_it(book: Book) -> None:
     runs = store(book)
+    if (open_ := runs.open_decision_on("order-exception", book.orders["oversell"])) is not None:
+        with MissionClient(book.home) as client:  # a case is decided once: its earlier decision is closed first
+            client.decide(open_.decision_id, "omar", reject_reason="retried below after a failure")
     runs.create_run(
         "R-failed-dash",
         mission="order-exception",

@@ -9,6 +9,8 @@ import streamlit as st
 from ai_missions.dashboard import evals_source, resources, ui
 from ai_missions.dashboard.evals_source import EvalRun, headline, metric_text
 
+#: Headline figures per row: at 1280 px three fit without cutting a value ("100..." at six to a row).
+METRICS_PER_ROW = 3
 #: The metric charted per case type.
 PER_TYPE_METRIC = "outcome_agreement"
 
@@ -20,7 +22,7 @@ def runs_table(runs: list[EvalRun]) -> None:
             {
                 "run": r.run_id,
                 "started": r.started_at[:16].replace("T", " "),
-                **{k: r.labels.get(k, "") for k in ("dataset", "reasoner", "cases", "status")},
+                **{k: r.labels.get(k, "") for k in ("mission", "dataset", "reasoner", "cases", "status")},
                 **{m: metric_text(m, r.metrics.get(m)) for m in shown},
             }
             for r in runs
@@ -101,14 +103,22 @@ if not runs:
     st.stop()
 
 st.subheader("Runs")
+missions = sorted({r.labels.get("mission", "") for r in runs} - {""})
+mission = st.selectbox("Mission", ["every mission", *missions], key="evals-mission")
+if mission != "every mission":
+    runs = [r for r in runs if r.labels.get("mission") == mission]
 runs_table(runs)
 by_id = {r.run_id: r for r in runs}
 ids = list(by_id)
-chosen = by_id[st.selectbox("Run", ids, key="evals-run")]
-columns = st.columns(len(headline(chosen.metrics)) or 1)
-for column, name in zip(columns, headline(chosen.metrics), strict=False):
-    with column.container(border=True):
-        st.metric(name.replace("_", " "), metric_text(name, chosen.metrics[name]))
+chosen = by_id[
+    st.selectbox("Run", ids, key="evals-run", format_func=lambda i: f"{i} · {by_id[i].labels.get('mission', '')}")
+]
+names = headline(chosen.metrics)
+for start in range(0, len(names), METRICS_PER_ROW):  # three to a row: a figure is never cut at 1280 px
+    row = names[start : start + METRICS_PER_ROW]
+    for column, name in zip(st.columns(METRICS_PER_ROW), row, strict=False):
+        with column.container(border=True):
+            st.metric(name.replace("_", " "), metric_text(name, chosen.metrics[name]))
 labels = " · ".join(f"{k} {v}" for k, v in chosen.labels.items() if v)
 st.caption(labels)
 with st.expander(f"All metrics ({len(chosen.metrics)})"):
@@ -120,10 +130,15 @@ with st.expander(f"All metrics ({len(chosen.metrics)})"):
 per_type(chosen)
 
 st.subheader("Compare two runs")
-if len(runs) < 2:
-    st.caption("One run so far: run `missions eval run` again (another reasoner, another commit) to compare.")
+same = [i for i in ids if by_id[i].labels.get("mission") == chosen.labels.get("mission")]
+if len(same) < 2:
+    st.caption(
+        f"One run of {chosen.labels.get('mission') or 'this mission'} so far: run `missions eval run` again "
+        "(another reasoner, another commit) to compare."
+    )
 else:
     left, right = st.columns(2)
-    base = left.selectbox("Baseline", ids, index=1, key="evals-base")
-    other = right.selectbox("Candidate", ids, index=0, key="evals-other")
+    other = right.selectbox("Candidate", same, index=same.index(chosen.run_id), key="evals-other")
+    rest = [i for i in same if i != other]
+    base = left.selectbox("Baseline (the same mission's run before it)", rest, index=0, key="evals-base")
     comparison(by_id[base], by_id[other])

@@ -1,0 +1,255 @@
+"""What a reviewer needs in view to decide, from the run store alone: each action with its arguments, the money and
+stock it moves and who may approve it, the evidence the mission gathered, the policy clauses that matched, and
+where a shared plan or a hand-off stands (who signed, who is still needed, to whom it was passed).
+
+The CLI's ``show`` and ``queue`` print it and their ``--json`` carries it; it reads no system and no checkpoint
+(the case's facts are the ones the gather step recorded on the audit trail), so a listing stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ai_missions import coapproval
+from ai_missions.decisions import ANSWER_WORDS, request_hash
+from ai_missions.governance import approval_problems
+from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
+from ai_missions.missions import ToolPolicy, get_mission
+from ai_missions.store import Decision, RunStore
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    """One action of a decision as the reviewer sees it."""
+
+    number: int  # 1-based, as ``missions decide --edit`` numbers them
+    tool: str
+    args: dict[str, Any]
+    why: str
+    policy_ids: list[str]
+    amount: float | None  # the money it moves
+    stock: str | None  # the stock it moves, in words
+    roles: list[str]  # every role that may approve it in this case
+    approver: str | None  # the one person who decides it (an account's owner), when a rule names one
+    signed_by: str | None = None  # "fiona (finance)" once a co-approver answered it
+    answer: str | None = None  # "approved", "rejected (why)"... once decided
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSheet:
+    decision_id: str
+    mission: str
+    subject_id: str
+    run_id: str
+    status: str
+    due_at: str | None
+    actions_hash: str
+    summary: str
+    actions: list[ActionView]
+    #: The fewest roles that together may approve the plan (one when one role may approve it all).
+    roles_needed: list[str]
+    #: The plan needs several roles: each signs their part, and it executes once every action is answered.
+    shared: bool
+    #: Roles still needed for the actions nobody has answered yet (a shared plan), in cover order.
+    still_needed: list[str]
+    handed_to: dict[str, Any] | None
+    decided_by: str | None
+    decided_at: str | None
+    evidence: list[dict[str, str]] = field(default_factory=list)
+    clauses: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def waiting_for(self) -> str:
+        """Who the decision waits for, in a few words (``finance`` / ``ops_agent or ops_lead`` / ``ava``)."""
+        if self.status != "pending":
+            return f"decided by {self.decided_by}"
+        if people := sorted({a.approver for a in self.actions if a.approver and a.signed_by is None}):
+            return " + ".join(people)
+        if self.shared:
+            return " + ".join(self.still_needed) or "nobody"
+        if self.roles_needed:
+            common = sorted(set.intersection(*(set(a.roles) for a in self.actions))) if self.actions else []
+            return " or ".join(common) or " + ".join(self.roles_needed)
+        return "no role may approve it as proposed"
+
+
+def case_facts(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The facts the gather step recorded (each system's observation carries the facts it read)."""
+    facts: dict[str, Any] = {}
+    for event in events:
+        if event.get("kind") == "observation" and event.get("node") == "gather" and isinstance(event.get("data"), dict):
+            facts.update(event["data"])
+    return facts
+
+
+def evidence(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The systems' findings and the guard's word: what the mission saw before proposing."""
+    return [
+        {"source": str(e.get("source") or ""), "finding": str(e.get("summary") or "")}
+        for e in events
+        if e.get("kind") == "observation"
+        and e.get("node") in ("gather", "validate")
+        and e.get("source") not in (None, "mission")
+    ]
+
+
+def clauses(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The policy clauses that matched (the reason step's citations), each with the policy and version."""
+    return [
+        {"policy": str(e.get("source") or "").removeprefix("policy:"), "text": str(e.get("summary") or "")}
+        for e in events
+        if e.get("kind") == "observation"
+        and e.get("node") == "reason"
+        and str(e.get("source") or "").startswith("policy:")
+    ]
+
+
+def roles_needed(actions: Sequence[Mapping[str, Any]], rules: Sequence[Any], tools: Any) -> list[str]:
+    """The fewest roles that together may approve every action (a greedy cover): one role when a single role
+    may approve the whole plan, ``["finance", "ops_lead"]`` when the plan must be handed on; empty when some
+    action no role may approve."""
+    roles = sorted({role for rule in rules for role in rule.roles})
+    may = {role: {i for i, a in enumerate(actions) if not approval_problems(role, [a], rules, tools)} for role in roles}
+    left, chosen = set(range(len(actions))), []
+    while left:
+        best = max(roles, key=lambda r: (len(may[r] & left), -roles.index(r)), default=None)
+        if best is None or not may[best] & left:
+            return []
+        chosen.append(best)
+        left -= may[best]
+    return chosen
+
+
+def _approver(action: Mapping[str, Any], rules: Sequence[ApprovalRule], facts: Mapping[str, Any]) -> str | None:
+    """The person a rule of this case names as the one who decides the action (an account's owner)."""
+    tool = str(action.get("tool"))
+    for rule in rules:
+        if tool not in rule.tools or rule.approver_fact is None:
+            continue
+        if (rule.when is None or evaluate(rule.when, facts) is not False) and facts.get(rule.approver_fact):
+            return f"{facts[rule.approver_fact]} ({rule.approver_fact})"
+    return None
+
+
+def review_sheet(
+    store: RunStore,
+    decision: Decision,
+    rules: Sequence[ApprovalRule],
+    *,
+    events: Sequence[Mapping[str, Any]] | None = None,
+    run: Mapping[str, Any] | None = None,
+) -> ReviewSheet:
+    """Everything a reviewer needs to decide ``decision``, read from the store."""
+    tools: ToolPolicy = get_mission(decision.mission).tools
+    events = store.events(decision.run_id) if events is None else events
+    run = store.get_run(decision.run_id) if run is None else run
+    facts = case_facts(events)
+    interrupts = decision.request.get("interrupts", [])
+    plan = coapproval.requested(interrupts)
+    verdict = next((e.get("data") for e in reversed(events) if e.get("kind") == "verdict"), None) or {}
+    planned = list(verdict.get("actions") or []) if isinstance(verdict, dict) else []
+    signers = {
+        int(p): f"{s.get('reviewer')} ({s.get('role')})"
+        for s in coapproval.signoffs(store, decision.decision_id)
+        for p in s.get("answers") or {}
+    }
+    answers = (decision.response or {}).get("responses") or []
+    views = []
+    for position, (interrupt, action) in enumerate(zip(interrupts, plan, strict=True)):
+        index = int(interrupt.get("metadata", {}).get("action_index", position))
+        why = str(planned[index].get("why") or "") if index < len(planned) else ""
+        answer = answers[position] if position < len(answers) else None
+        said = None
+        if isinstance(answer, Mapping):
+            said = ANSWER_WORDS.get(str(answer.get("type")), str(answer.get("type")))
+            if answer.get("type") == "response":
+                said += f" ({answer.get('args')})"
+        views.append(
+            ActionView(
+                number=index + 1,
+                tool=action["tool"],
+                args=dict(action["args"]),
+                why=why,
+                policy_ids=list(interrupt.get("metadata", {}).get("policy_ids") or []),
+                amount=tools.amount_of(action),
+                stock=tools.stock_of(action),
+                roles=coapproval.roles_for(action, rules, tools, facts),
+                approver=_approver(action, rules, facts),
+                signed_by=signers.get(position),
+                answer=said,
+            )
+        )
+    shared = coapproval.shared_plan(plan, rules, tools, facts)
+    open_plan = [a for p, a in enumerate(plan) if p not in signers]
+    return ReviewSheet(
+        decision_id=decision.decision_id,
+        mission=decision.mission,
+        subject_id=decision.subject_id,
+        run_id=decision.run_id,
+        status=decision.status,
+        due_at=decision.due_at,
+        actions_hash=decision.request.get("actions_hash") or (request_hash(interrupts) if interrupts else ""),
+        summary=str(run.get("summary") or ""),
+        actions=views,
+        roles_needed=roles_needed(plan, rules, tools),
+        shared=shared,
+        still_needed=roles_needed(open_plan, rules, tools) if shared else [],
+        handed_to=coapproval.handed_to(store, decision.decision_id),
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
+        evidence=evidence(events),
+        clauses=clauses(events),
+    )
+
+
+def args_text(args: Mapping[str, Any], skip: frozenset[str] = frozenset({"idempotency_key"})) -> str:
+    """``order_id=SO-101851, amount=236.51`` (free text quoted, long values cut)."""
+    parts = []
+    for key, value in args.items():
+        if key in skip:
+            continue
+        text = value if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
+        text = str(text)
+        parts.append(f"{key}={text if len(text) <= 80 else text[:77] + '...'}")
+    return ", ".join(parts) or "(no arguments)"
+
+
+def render(sheet: ReviewSheet, *, indent: str = "  ") -> list[str]:
+    """The sheet as lines for a terminal."""
+    due = f", due {sheet.due_at[:16].replace('T', ' ')} UTC" if sheet.due_at else ""
+    lines = [f"Decision {sheet.decision_id}: {sheet.status}{due} (actions hash {sheet.actions_hash})"]
+    if sheet.status == "pending":
+        if sheet.shared:
+            signed = [f"action {a.number} by {a.signed_by}" for a in sheet.actions if a.signed_by]
+            lines.append(
+                f"{indent}co-approval: needs {' + '.join(sheet.roles_needed)} (no single role may approve it all); "
+                f"signed: {', '.join(signed) or 'nobody yet'}; still needed: {' + '.join(sheet.still_needed) or '-'}"
+            )
+        else:
+            lines.append(f"{indent}needs: {sheet.waiting_for}")
+    else:
+        lines.append(f"{indent}decided by {sheet.decided_by} at {(sheet.decided_at or '')[:19]}")
+    if sheet.handed_to:
+        h = sheet.handed_to
+        lines.append(f"{indent}handed to {h['to']} by {h['by']} at {h['at'][:16]}: {h['reason']}")
+    for a in sheet.actions:
+        lines.append(f"{indent}{a.number}. {a.tool}({args_text(a.args)})")
+        moves = []
+        if a.amount is not None:
+            moves.append(f"money {a.amount:,.2f}")
+        if a.stock is not None:
+            moves.append(f"stock ({a.stock.removeprefix(a.tool).strip(' ()') or a.tool})")
+        who = a.approver or (" or ".join(a.roles) if a.roles else "no role may approve it as given")
+        state = f"; signed by {a.signed_by}" if a.signed_by else ""
+        state += f"; {a.answer}" if a.answer else ""
+        lines.append(f"{indent}   moves: {', '.join(moves) or 'no money or stock'}; may approve: {who}{state}")
+        if a.why:
+            lines.append(f"{indent}   why: {a.why}")
+        if a.policy_ids:
+            lines.append(f"{indent}   policy: {', '.join(a.policy_ids)}")
+    return lines

@@ -1,0 +1,190 @@
+"""A reviewer decides from the command line with the facts in view: each mission's flagship decision is read with
+``missions show`` and ``missions queue`` and decided with ``missions decide``, one way each (approve, edit,
+reject, co-approve, hand off), and what the CLI said is checked against what the store and the systems did."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from ai_missions.account_commands import seed_demo_accounts
+from ai_missions.cli import main
+from ai_missions.client import MissionClient
+from ai_missions.integrations.books import stories
+from ai_missions.missions import get_mission
+from ai_missions.store import RunStore
+from ai_missions.testing import signed_in_as
+from tests.support.small_home import small_home
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = small_home(tmp_path_factory, "cli-review")
+    seed_demo_accounts(home=home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def flagships(home: Path) -> dict[str, tuple[str, str]]:
+    """Mission -> (run id, decision id) of its flagship story, each awaiting a decision."""
+    found = {}
+    with MissionClient(home) as client:
+        for mission, subject in stories(home).items():
+            outcome = client.start(mission, subject)
+            assert outcome.decision_id is not None, (mission, outcome.status)
+            found[mission] = (outcome.run_id, outcome.decision_id)
+    return found
+
+
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, home: Path, *args: str, as_: str = ""
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    if as_:
+        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, as_)["MISSIONS_TOKEN"])
+    else:
+        monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_show_puts_each_action_its_money_roles_evidence_and_clause_in_view(
+    home: Path,
+    flagships: dict[str, tuple[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = RunStore(home / "runs.sqlite")
+    for mission, (run_id, decision_id) in flagships.items():
+        code, out, err = cli(capsys, monkeypatch, home, "show", run_id)
+        assert code == 0, err
+        decision = store.get_decision(decision_id)
+        assert f"Decision {decision_id}: pending" in out
+        for number, interrupt in enumerate(decision.request["interrupts"], start=1):
+            request = interrupt["action_request"]
+            assert f"{interrupt['metadata']['action_index'] + 1}. {request['action']}(" in out, mission
+            key, value = next((k, v) for k, v in request["args"].items() if k.endswith("_id"))
+            assert f"{key}={value!r}" in out, (mission, number)  # the arguments, not only the tool's name
+        assert "may approve:" in out
+        assert "moves:" in out
+        assert "\nEvidence\n" in out, mission
+        assert "\nPolicy clauses that matched\n" in out, mission
+        review = json.loads(cli(capsys, monkeypatch, home, "show", run_id, "--json")[1])["decisions"][0]["review"]
+        assert review["evidence"]
+        assert review["clauses"]
+        assert all(a["roles"] or a["approver"] for a in review["actions"])
+    support = cli(capsys, monkeypatch, home, "show", flagships["support"][0])[1]
+    refund = json.loads(cli(capsys, monkeypatch, home, "show", flagships["support"][0], "--json")[1])
+    amount = next(a["amount"] for a in refund["decisions"][0]["review"]["actions"] if a["tool"] == "refund_payment")
+    assert f"money {amount:,.2f}" in support
+    assert "co-approval: needs" in support
+    assert "signed: nobody yet" in support
+
+
+def test_queue_has_a_header_a_mission_and_amount_column_and_says_how_many_more(
+    home: Path,
+    flagships: dict[str, tuple[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, _ = cli(capsys, monkeypatch, home, "queue", "--limit", "2")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].split() == ["DECISION", "DUE", "(UTC)", "MISSION", "SUBJECT", "AMOUNT", "NEEDS", "STATE", "ACTIONS"]
+    assert lines[-1] == f"... {len(flagships) - 2} more pending decisions (--limit {len(flagships)} shows them all)"
+    everything = json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1])
+    assert {d["mission"] for d in everything} == set(flagships)
+    assert next(d for d in everything if d["mission"] == "account-save")["needs"].startswith("ava ")
+    code, out, _ = cli(capsys, monkeypatch, home, "runs", "--limit", "1")
+    assert out.splitlines()[0].split()[:3] == ["RUN", "STARTED", "(UTC)"]
+    assert "more runs (--limit" in out.splitlines()[-1]
+
+
+def test_each_flagship_is_decided_one_way_from_the_cli(
+    home: Path,
+    flagships: dict[str, tuple[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = RunStore(home / "runs.sqlite")
+
+    # an edit naming an argument the action lacks, or changing its kind, is refused at once, one line
+    decision_id = flagships["retail-exceptions"][1]
+    for edit, said in (('{"2": {"nope": 1}}', "has no argument 'nope'"), ('{"1": {"order_id": 5}}', "is text")):
+        started = time.perf_counter()
+        code, _, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--edit", edit, as_="rhea")
+        assert code == 2
+        assert said in err
+        assert err.count("\n") == 1, err
+        assert time.perf_counter() - started < 2
+    # edit: only the named argument changes
+    interrupts = store.get_decision(decision_id).request["interrupts"]
+    number, tool, args = next(
+        (i["metadata"]["action_index"] + 1, i["action_request"]["action"], i["action_request"]["args"])
+        for i in interrupts
+        if get_mission("retail-exceptions").tools[i["action_request"]["action"]].free_text
+        & set(i["action_request"]["args"])
+    )
+    field = sorted(get_mission("retail-exceptions").tools[tool].free_text & set(args))[0]
+    edit = json.dumps({str(number): {field: "Your order is on its way from another store."}})
+    code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--edit", edit, as_="rhea")
+    assert code == 0, err
+    answer = store.get_decision(decision_id).response["responses"]
+    edited = next(a for a in answer if a["type"] == "edit")["args"]["args"]
+    assert edited == {**args, field: "Your order is on its way from another store."}
+
+    # approve
+    run_id, decision_id = flagships["order-exception"]
+    code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="omar")
+    assert code == 0, err
+    assert "release_to_fulfillment: done" in out
+    assert "decided by omar" in cli(capsys, monkeypatch, home, "show", run_id)[1]
+
+    # reject
+    run_id, decision_id = flagships["invoice-approval"]
+    code, out, err = cli(
+        capsys, monkeypatch, home, "decide", decision_id, "--reject", "--reason", "vendor on hold", as_="chen"
+    )
+    assert code == 0, err
+    shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
+    assert "rejected (vendor on hold)" in shown
+
+    # hand off, then the account's owner approves
+    run_id, decision_id = flagships["account-save"]
+    code, out, err = cli(
+        capsys, monkeypatch, home, "decide", decision_id, "--hand-off", "maya", "--reason", "ava is out", as_="ava"
+    )
+    assert code == 0, err
+    queue = json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1])
+    row = next(d for d in queue if d["decision_id"] == decision_id)
+    assert row["handed_to"]["to"] == "maya"
+    assert row["handed_to"]["by"] == "ava"
+    assert "handed to maya by ava" in cli(capsys, monkeypatch, home, "queue")[1]
+    assert "handed to maya by ava" in cli(capsys, monkeypatch, home, "show", run_id)[1]
+    code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="ava")
+    assert code == 0, err
+
+    # co-approve: finance signs the refund, support the reply; nothing runs before both
+    run_id, decision_id = flagships["support"]
+    code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="fiona")
+    assert code == 0, err
+    assert "signed by fiona (finance); still needed: support_" in out, out
+    assert "awaits a reviewer" not in out
+    row = next(
+        d for d in json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1]) if d["decision_id"] == decision_id
+    )
+    assert row["signed"] == [{"action": 1, "by": "fiona (finance)"}]
+    assert row["still_needed"]
+    shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
+    assert "signed: action 1 by fiona (finance)" in shown
+    assert "fiona (finance): fiona (finance) signed" not in shown  # the audit line names its actor once, first
+    code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="lee")
+    assert code == 0, err
+    assert "refund_payment: done" in out
+    assert "send_ticket_reply: done" in out
+    assert store.count_pending() == 0

@@ -1,0 +1,122 @@
+"""LangGraph's own server runs the missions unchanged: ``langgraph dev`` from the project's dependencies (no
+``--allow-blocking``), signed in with the platform's tokens (``langgraph.json``'s auth). A mission run through its
+API is recorded in the run store and listed by ``missions queue``; an Agent Inbox "accept" sent by an
+authenticated reviewer approves it as the queue would (the reviewer's role of record, grants, execution), while a
+request without a token is refused and ``missions decide`` points to the server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from langgraph_sdk import get_sync_client
+
+from ai_missions.account_commands import seed_demo_accounts
+from ai_missions.cli import main
+from ai_missions.integrations.seed import story_order_id
+from ai_missions.store import RunStore
+from ai_missions.testing import signed_in_as
+from tests.support.small_home import small_home
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = small_home(tmp_path_factory, "langgraph-server")
+    seed_demo_accounts(home=home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def server(home: Path) -> Iterator[str]:
+    """``langgraph dev`` on a free port, the home given relative to its working directory (as ``.missions`` is by
+    default): resolving it must not block the server's event loop either."""
+    port = free_port()
+    relative = os.path.relpath(home, ROOT)  # the server runs in the checkout, where langgraph.json's paths start
+    env = {**os.environ, "MISSIONS_HOME": relative, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
+    env.pop("MISSIONS_TOKEN", None)
+    command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-browser", "--no-reload"]
+    command += ["--port", str(port), "--config", str(ROOT / "langgraph.json")]
+    log = home / "langgraph-dev.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"langgraph dev did not start: {log.read_text()[-3000:]}")
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def client(url: str, home: Path, reviewer: str | None) -> object:
+    headers = {"Authorization": f"Bearer {signed_in_as(home, reviewer)['MISSIONS_TOKEN']}"} if reviewer else {}
+    return get_sync_client(url=url, headers=headers)
+
+
+def test_a_mission_run_on_the_server_is_queued_and_approved_by_an_authenticated_reviewer(
+    server: str, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anonymous = get_sync_client(url=server)
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        anonymous.threads.create()
+    assert refused.value.response.status_code in (401, 403)
+
+    omar = client(server, home, "omar")
+    order_id = story_order_id(home)
+    thread = omar.threads.create()  # type: ignore[attr-defined]
+    omar.runs.wait(thread["thread_id"], "order-exception", input={"subject_id": order_id})  # type: ignore[attr-defined]
+    state = omar.threads.get_state(thread["thread_id"])  # type: ignore[attr-defined]
+    request = state["tasks"][0]["interrupts"][0]["value"]
+    decision_id = request[0]["metadata"]["decision_id"]
+
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
+    capsys.readouterr()
+    assert main(["queue", "--json"]) == 0
+    queued = {d["decision_id"]: d for d in json.loads(capsys.readouterr().out)}
+    assert queued[decision_id]["run_id"] == thread["thread_id"]
+    assert queued[decision_id]["needs"] == "ops_agent or ops_lead"
+    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, "omar")["MISSIONS_TOKEN"])
+    assert main(["decide", decision_id, "--approve"]) == 2  # its checkpoint is on the server: answered there
+    assert "LangGraph's server" in capsys.readouterr().err
+
+    # Agent Inbox's answer: a bare list of responses, sent by the signed-in ops lead
+    accept = [{"type": "accept"} for _ in request]
+    omar.runs.wait(thread["thread_id"], "order-exception", command={"resume": accept})  # type: ignore[attr-defined]
+    final = omar.threads.get_state(thread["thread_id"])  # type: ignore[attr-defined]
+    assert final["values"]["status"] == "closed", final["values"].get("status")
+    assert {r["status"] for r in final["values"]["results"]} == {"done"}
+    store = RunStore(home / "runs.sqlite")
+    decided = store.get_decision(decision_id)
+    assert (decided.status, decided.decided_by, decided.reviewer_role) == ("decided", "omar", "ops_lead")
+    assert store.get_run(thread["thread_id"])["status"] == "closed"
