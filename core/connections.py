@@ -1,8 +1,10 @@
 """How the platform reaches each enterprise system: an MCP connection per system, in langchain-mcp-adapters' format.
 
 By default every system is the local simulated one, spawned over stdio with this Python (a process boundary:
-the platform never imports the simulator). ``$MISSIONS_HOME/systems.json`` points any system elsewhere, e.g. a
-real server over streamable HTTP::
+the platform never imports the simulator). ``MISSIONS_SYSTEMS_TRANSPORT=in-process`` serves the registered systems
+on the client's own event loop instead (MCP over memory streams: the same protocol, no process per system); the
+evals and the tests use it. ``$MISSIONS_HOME/systems.json`` points any system elsewhere, e.g. a real server over
+streamable HTTP::
 
     {"payments": {"transport": "streamable_http", "url": "https://payments.internal/mcp"}}
 """
@@ -27,6 +29,16 @@ PASSED_ENV = ("MISSIONS_SIM_LATENCY_MS", "PYTHONPATH", "VIRTUAL_ENV")
 #: The module that serves a simulated system over stdio (``python -m MODULE SYSTEM --home HOME``).
 SIMULATOR_MODULE = "ai_missions.integrations.serving"
 CONFIG_FILE = "systems.json"
+TRANSPORT_ENV = "MISSIONS_SYSTEMS_TRANSPORT"
+TRANSPORTS = ("stdio", "in-process")
+
+
+def systems_transport(default: str = "stdio") -> str:
+    """How the local systems are reached: ``MISSIONS_SYSTEMS_TRANSPORT`` (stdio or in-process), else ``default``."""
+    transport = os.environ.get(TRANSPORT_ENV) or default
+    if transport not in TRANSPORTS:
+        raise ValidationError(f"{TRANSPORT_ENV}={transport!r}: expected one of {', '.join(TRANSPORTS)}")
+    return transport
 
 
 def simulated_command(system: str, home: Path) -> tuple[str, list[str]]:
@@ -48,16 +60,25 @@ def configured(home: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
-def connections(systems: Iterable[str], home: Path | None = None) -> dict[str, Connection]:
-    """One MCP connection per system: the configured one, or the simulated system spawned over stdio."""
+def connections(
+    systems: Iterable[str], home: Path | None = None, transport: str | None = None
+) -> dict[str, Connection]:
+    """One MCP connection per system: the configured one, or the local system over ``transport`` (default:
+    :func:`systems_transport`)."""
     home = (home or missions_home()).resolve()
     overrides = configured(home)
+    local = transport or systems_transport()
+    if local not in TRANSPORTS:
+        raise ValidationError(f"unknown systems transport {local!r}: expected one of {', '.join(TRANSPORTS)}")
     env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
     env["MISSIONS_HOME"] = str(home)
     found: dict[str, Connection] = {}
     for system in systems:
         if system in overrides:
             found[system] = overrides[system]  # type: ignore[assignment]
+            continue
+        if local == "in-process":
+            found[system] = {"transport": "in_process", "system": system, "home": str(home)}  # type: ignore[assignment]
             continue
         command, args = simulated_command(system, home)
         stdio: StdioConnection = {"transport": "stdio", "command": command, "args": args, "env": dict(env)}

@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from functools import partial
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TextIO
 
+import anyio
 import jsonschema_rs
 from mcp import ClientSession, StdioServerParameters, types
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamablehttp_client
+from mcp.shared.memory import create_client_server_memory_streams
+
+from ai_missions.errors import ValidationError
+
+#: Entry-point group of the systems served in-process: name -> ``build(home, **settings)`` returning a FastMCP
+#: server (the simulated systems register theirs in pyproject.toml; a real system's adapter can do the same).
+SYSTEMS_GROUP = "ai_missions.systems"
 
 
 class ValidatingClientSession(ClientSession):
@@ -67,7 +77,8 @@ def _server_stderr(connection: Mapping[str, Any]) -> Iterator[TextIO]:
 
 @asynccontextmanager
 async def open_session(connection: Mapping[str, Any]) -> AsyncIterator[ClientSession]:
-    """An initialized session over a langchain-mcp-adapters style connection (stdio or streamable HTTP)."""
+    """An initialized session over a langchain-mcp-adapters style connection (stdio, streamable HTTP, or
+    ``{"transport": "in_process", "system": ..., "home": ...}``)."""
     transport = connection["transport"]
     if transport == "stdio":
         params = StdioServerParameters(
@@ -80,6 +91,9 @@ async def open_session(connection: Mapping[str, Any]) -> AsyncIterator[ClientSes
             async with stdio_client(params, errlog=errlog) as (read, write), ValidatingClientSession(read, write) as s:
                 await s.initialize()
                 yield s
+    elif transport == "in_process":
+        async with _in_process(connection["system"], Path(connection["home"])) as session:
+            yield session
     elif transport in ("streamable_http", "streamable-http", "http"):
         http = streamablehttp_client(connection["url"], headers=connection.get("headers"))
         async with http as (read, write, _), ValidatingClientSession(read, write) as session:
@@ -87,3 +101,33 @@ async def open_session(connection: Mapping[str, Any]) -> AsyncIterator[ClientSes
             yield session
     else:
         raise ValueError(f"unsupported MCP transport {transport!r}")
+
+
+def system_factory(system: str) -> Callable[..., Any]:
+    """The registered ``build`` of ``system`` (entry point group ``ai_missions.systems``)."""
+    found = {ep.name: ep for ep in entry_points(group=SYSTEMS_GROUP)}
+    if system not in found:
+        raise ValidationError(f"no system named {system!r} is registered; registered: {', '.join(sorted(found))}")
+    factory: Callable[..., Any] = found[system].load()
+    return factory
+
+
+@asynccontextmanager
+async def _in_process(system: str, home: Path) -> AsyncIterator[ClientSession]:
+    """A session with ``system`` served on this event loop over the MCP SDK's memory streams: the same protocol,
+    validation and grant checks as over stdio, without a process (and its cold imports) per system."""
+    # the entry point's import and the server's database open off the loop (file reads, an import)
+    server = await anyio.to_thread.run_sync(lambda: system_factory(system)(home, in_process=True))
+    lowlevel = server._mcp_server
+    try:
+        async with create_client_server_memory_streams() as (client, served), anyio.create_task_group() as tasks:
+            options = lowlevel.create_initialization_options()
+            tasks.start_soon(partial(lowlevel.run, *served, options, raise_exceptions=False))
+            try:
+                async with ValidatingClientSession(*client) as session:
+                    await session.initialize()
+                    yield session
+            finally:
+                tasks.cancel_scope.cancel()
+    finally:
+        server.close()

@@ -109,11 +109,13 @@ class MissionRuntime:
         reconcile_timeout_s: float | None = None,
         lazy_systems: bool = False,
         check_subjects: bool = True,
+        systems_transport: str | None = None,
     ) -> None:
         """``lazy_systems`` starts each system's session on first need (deciding, resuming, abandoning: a
         decision needs the systems of its approved actions, a rejection none); a run's reasoning needs them all.
         ``check_subjects=False`` skips the read that refuses an unknown subject before a run is recorded (an eval
-        sandbox, whose subjects its cases just loaded: the mission's own first read would fail the run anyway)."""
+        sandbox, whose subjects its cases just loaded: the mission's own first read would fail the run anyway).
+        ``systems_transport`` (stdio or in-process) overrides ``MISSIONS_SYSTEMS_TRANSPORT`` for the local systems."""
         self.spec = get_mission(mission)
         self.home = (home or missions_home()).resolve()
         self.base_context = context or MissionContext()
@@ -130,6 +132,7 @@ class MissionRuntime:
         self._reconcile_timeout_s = reconcile_timeout_s
         self._lazy_systems = lazy_systems
         self._check_subjects = check_subjects
+        self._systems_transport = systems_transport
         self._stack = AsyncExitStack()
 
     @property
@@ -144,7 +147,7 @@ class MissionRuntime:
 
                 wanted = tuple(dict.fromkeys((*self.spec.systems, *self._extra_systems)))
                 gateway = SystemsGateway(
-                    connections(wanted, self.home),
+                    connections(wanted, self.home, self._systems_transport),
                     call_timeout_s=self._call_timeout_s,
                     reconcile_timeout_s=self._reconcile_timeout_s,
                     lazy=self._lazy_systems,

@@ -9,7 +9,9 @@ Run one system with ``python -m ai_missions.integrations.serving SYSTEM`` or
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
+import inspect
 import os
 import sqlite3
 import sys
@@ -117,14 +119,38 @@ class SystemServer(FastMCP):
     its arguments and idempotency key, signed with the platform key of the server's home (:mod:`grants`). The
     system does not trust whoever calls it to have asked a reviewer."""
 
-    def __init__(self, system: str, *, latency: float = 0.0, home: Path | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        system: str,
+        *,
+        latency: float = 0.0,
+        home: Path | None = None,
+        in_process: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """``in_process``: served on the client's event loop (memory streams), so each synchronous tool runs on a
+        worker thread instead of blocking that loop; one at a time, as its own process would run them."""
         super().__init__(name=f"ai-missions-{system}", log_level="WARNING", **kwargs)
         self.system = system
         self.latency = latency
         self.home = home or missions_home()
+        self.in_process = in_process
+        self._one_at_a_time = anyio.CapacityLimiter(1)
         self.contract = contract(system)
         self.contract_names = frozenset(t.name for t in self.contract)
         self.write_names = frozenset(t.name for t in self.contract if t.is_write)
+        #: The database connection the tools share, closed with :meth:`close` (set by :func:`open_system`).
+        self.db: sqlite3.Connection | None = None
+
+    def add_tool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if self.in_process and not inspect.iscoroutinefunction(fn):
+            fn = _off_loop(fn, self._one_at_a_time)
+        super().add_tool(fn, *args, **kwargs)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
     def _grant(self) -> Any:
         """The approval grant sent with the current request (MCP ``_meta``), if any."""
@@ -144,8 +170,11 @@ class SystemServer(FastMCP):
         if name not in self.contract_names:
             return error_result(name, NotFoundError(f"unknown tool {name!r} on {self.system}"))
         if name in self.write_names:
-            try:
-                grants.check(self.home, self._grant(), name, arguments if isinstance(arguments, dict) else {})
+            check = functools.partial(
+                grants.check, self.home, self._grant(), name, arguments if isinstance(arguments, dict) else {}
+            )
+            try:  # reads the platform key: off the loop when served on the client's loop
+                await anyio.to_thread.run_sync(check) if self.in_process else check()
             except ForbiddenError as exc:
                 return error_result(name, exc)
         try:
@@ -156,6 +185,17 @@ class SystemServer(FastMCP):
             content, structured = result  # so skip the low-level server's per-call JSON-schema re-validation
             return CallToolResult(content=list(content), structuredContent=structured, isError=False)
         return result
+
+
+def _off_loop(fn: Callable[..., Any], limiter: anyio.CapacityLimiter) -> Callable[..., Any]:
+    """``fn`` as a coroutine function with the same signature (FastMCP reads it) that runs ``fn`` on a worker
+    thread: its SQLite calls never block the event loop it is served on."""
+
+    @functools.wraps(fn)
+    async def run(**arguments: Any) -> Any:
+        return await anyio.to_thread.run_sync(functools.partial(fn, **arguments), limiter=limiter)
+
+    return run
 
 
 def tool_annotations(spec: ToolSpec) -> ToolAnnotations:
@@ -193,6 +233,7 @@ def open_system(system: str, home: Path | None = None, **settings: Any) -> tuple
     check_system(system)
     conn = connect(system, home)
     server = SystemServer(system, latency=latency_ms(system), home=home, **settings)
+    server.db = conn
     lookup = write_lookup_name(system)
     if lookup in server.contract_names:
 

@@ -97,7 +97,7 @@ def sessions(home: Path, portal: BlockingPortal) -> Iterator[dict[str, ClientSes
     """One persistent MCP session per system, driven from the test thread through the portal."""
     stack = contextlib.ExitStack()
     opened: dict[str, ClientSession] = {}
-    for system, conn in connections(SYSTEMS, home).items():
+    for system, conn in connections(SYSTEMS, home, "stdio").items():
         params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
         read, write = stack.enter_context(portal.wrap_async_context_manager(stdio_client(params)))
         session = stack.enter_context(portal.wrap_async_context_manager(ClientSession(read, write)))

@@ -86,7 +86,7 @@ from ai_missions.connections import connections
 from ai_missions.gateway import SystemsGateway
 
 async def main() -> None:
-    erp = connections(["erp"], Path(sys.argv[1]))
+    erp = connections(["erp"], Path(sys.argv[1]), sys.argv[2])
     with blockbuster_ctx():
         async with SystemsGateway(erp) as systems:
             print(sorted(systems.open_systems))
@@ -95,11 +95,16 @@ asyncio.run(main())
 """
 
 
-def test_a_first_session_imports_the_mcp_stack_off_the_event_loop(home: Path) -> None:
+@pytest.mark.parametrize("transport", ["stdio", "in-process"])
+def test_a_first_session_imports_the_mcp_stack_off_the_event_loop(home: Path, transport: str) -> None:
     """The MCP client is imported when a first session opens (not with the runtime); in a fresh process, where no
     other test has imported it yet, that import must not read files on the event loop."""
     done = subprocess.run(
-        [sys.executable, "-c", FIRST_SESSION, str(home)], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", FIRST_SESSION, str(home), transport],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['erp']"

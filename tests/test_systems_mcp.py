@@ -39,7 +39,7 @@ from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.store import connect, system_path
 from ai_missions.integrations.support_seed import generate_from as helpdesk_book
 from ai_missions.integrations.systems import SYSTEMS
-from ai_missions.mcp_session import ValidatingClientSession
+from ai_missions.mcp_session import ValidatingClientSession, open_session
 from ai_missions.testing import operator_grant
 
 pytestmark = pytest.mark.slow
@@ -474,10 +474,35 @@ async def http_session(system: str, home: Path) -> AsyncIterator[ClientSession]:
 async def test_system_over_stdio(system: str, missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
     case = cases(missions_home)[system]
-    conn = connections(SYSTEMS, missions_home)[system]
+    conn = connections(SYSTEMS, missions_home, "stdio")[system]
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await exercise(session, system, case, missions_home)
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+async def test_system_in_process(system: str, missions_home: Path) -> None:
+    """The same exercise over the in-process transport (MCP over memory streams, the registered build)."""
+    write_book(book_rows(), missions_home)
+    case = cases(missions_home)[system]
+    conn = connections(SYSTEMS, missions_home, "in-process")[system]
+    assert conn == {"transport": "in_process", "system": system, "home": str(missions_home.resolve())}
+    async with open_session(conn) as session:
+        await exercise(session, system, case, missions_home)
+
+
+async def test_an_unregistered_system_is_one_line(missions_home: Path) -> None:
+    with pytest.raises(ValidationError, match=r"^no system named 'mainframe' is registered; registered: .*erp"):
+        async with open_session({"transport": "in_process", "system": "mainframe", "home": str(missions_home)}):
+            pass
+
+
+def test_the_transport_setting_is_checked(missions_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MISSIONS_SYSTEMS_TRANSPORT", "carrier-pigeon")
+    with pytest.raises(ValidationError, match=r"^MISSIONS_SYSTEMS_TRANSPORT='carrier-pigeon': expected one of"):
+        connections(["erp"], missions_home)
+    monkeypatch.setenv("MISSIONS_SYSTEMS_TRANSPORT", "stdio")
+    assert connections(["erp"], missions_home)["erp"]["transport"] == "stdio"
 
 
 @pytest.mark.parametrize("system", SYSTEMS)
@@ -490,7 +515,7 @@ async def test_system_over_streamable_http(system: str, missions_home: Path) -> 
 
 async def test_compiled_output_validation_keeps_results(missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
-    conn = connections(SYSTEMS, missions_home)["erp"]
+    conn = connections(SYSTEMS, missions_home, "stdio")["erp"]
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
     story = story_order_id(missions_home)
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
@@ -519,7 +544,7 @@ def test_latency_setting() -> None:
 async def test_simulated_latency_applies_per_system(missions_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_book(book_rows(), missions_home)
     monkeypatch.setenv("MISSIONS_SIM_LATENCY_MS", "erp=80,crm=0")
-    conn = connections(SYSTEMS, missions_home)["erp"]
+    conn = connections(SYSTEMS, missions_home, "stdio")["erp"]
     assert conn["env"] is not None
     assert conn["env"]["MISSIONS_SIM_LATENCY_MS"] == "erp=80,crm=0"
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
@@ -559,7 +584,7 @@ def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
 
 
 def test_connections_spawn_every_system(missions_home: Path) -> None:
-    conns = connections(SYSTEMS, missions_home)
+    conns = connections(SYSTEMS, missions_home, "stdio")
     assert sorted(conns) == sorted(SYSTEMS)
     for system, conn in conns.items():
         assert conn["transport"] == "stdio"
@@ -587,7 +612,7 @@ def test_stdio_server_answers_then_exits_at_end_of_input(stdout_kind: str, missi
     """Over pipes the server reads and writes on the event loop; with stdout a regular file it falls back to the
     SDK's threaded streams. Either way it answers every request and exits when its input ends."""
     write_book(book_rows(), missions_home)
-    conn = connections(SYSTEMS, missions_home)["erp"]
+    conn = connections(SYSTEMS, missions_home, "stdio")["erp"]
     client = {"name": "t", "version": "1"}
     requests = [
         {
