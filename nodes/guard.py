@@ -1,8 +1,9 @@
 """The guard: checks a proposal independently of whichever reasoner made it.
 
 It rejects any action that is not one of the mission's write tools, has malformed arguments, names records that
-are not this case's, breaks one of the mission's invariants, or cites no policy, and turns such a verdict into an
-escalation with the reason. Reviewers' edits pass through the same checks.
+are not this case's, breaks one of the mission's invariants, cites no policy, or would carry a link, markup or
+control characters to someone outside the company, and turns such a verdict into an escalation with the reason.
+Reviewers' edits pass through the same checks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import jsonschema_rs
 
 from ai_missions.missions import ESCALATE, MissionSpec
+from ai_missions.nodes.plain_text import plain_text_problems
 from ai_missions.nodes.state import ProposedAction, Verdict
 
 Schemas = Mapping[str, Mapping[str, Any]]
@@ -87,8 +89,32 @@ def check_action(
             problems.append(f"{tool}: {arg}={args[arg]!r} is not a record of this {spec.subject.kind}")
     if rule.amount_arg is not None and rule.amount_arg in args and not _positive_number(args[rule.amount_arg]):
         problems.append(f"{tool}: {rule.amount_arg} must be a positive number")
+    if rule.spec.reaches_outside:
+        problems.extend(outside_text_problems(tool, args))
     planned = [Planned(str(a.get("tool")), _args_of(a)) for a in earlier]
     problems.extend(spec.invariants(tool, args, facts, planned))
+    return problems
+
+
+def _texts(value: Any) -> Iterable[str]:
+    """Every string in an argument's value (a list of tags, a nested object)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def outside_text_problems(tool: str, args: Mapping[str, Any]) -> list[str]:
+    """Why an action that reaches a customer or a vendor may not send its text: every string argument must be plain
+    (no link, markup or control character), whoever wrote it (a template, a model, a reviewer's edit)."""
+    problems: list[str] = []
+    for name in sorted(k for k in args if k != "idempotency_key"):
+        found = [p for text in _texts(args[name]) for p in plain_text_problems(text)]
+        problems.extend(f"{tool}: {name} reaches outside the company and {p}" for p in dict.fromkeys(found))
     return problems
 
 

@@ -13,12 +13,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ai_missions.nodes.plain_text import display_name, plain_text_problems
+
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _PROMISES = re.compile(r"\b(discount|credit|free|refund|waive|complimentary|price (?:cut|freeze))\w*", re.IGNORECASE)
 
 
 def first_name(name: str | None) -> str:
-    return (name or "").split(" ")[0] or "there"
+    """The contact's first plain name (a CRM record's name is data: no link or markup reaches the e-mail)."""
+    return display_name(name, first=True)
 
 
 def draft_email(facts: Mapping[str, Any]) -> tuple[str, str]:
@@ -48,9 +51,11 @@ def draft_email(facts: Mapping[str, Any]) -> tuple[str, str]:
         f"Hi {first_name(facts.get('account.contact_name'))},\n\n"
         + " ".join(lines)
         + "\n\nWould you have 30 minutes this week for a call?\n\nBest regards,\n"
-        + str(facts.get("account.sender_name") or "Your account team")
+        + display_name(facts.get("account.sender_name"), fallback="Your account team")
     )
-    return f"{facts.get('account.name')}: checking in", body
+    account = str(facts.get("account.name") or "")
+    subject = f"{account}: checking in" if account and not plain_text_problems(account) else "Checking in"
+    return subject, body
 
 
 def health_note(facts: Mapping[str, Any]) -> str:

@@ -3,7 +3,8 @@
 Every sentence is a template filled only from gathered facts (amounts, card digits, carriers, tracking numbers,
 statuses, the account's address, variant names) and what the proposed actions do; a language without templates
 gets English. Amounts are written the same way in every language (``1,234.56``) so a reviewer and the reply checks
-read the one number the refund carries. ``PROMISES`` lists, per tool, the words that announce its effect in each
+read the one number the refund carries. The customer's name is greeted by its plain words only (no link, markup or
+control character a sign-up form let through). ``PROMISES`` lists, per tool, the words that announce its effect in each
 language: a reply may say them only when the plan has that action.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
+from ai_missions.nodes.plain_text import display_name
 
 LANGUAGES = ("en", "es", "fr", "de")
 
@@ -342,7 +344,7 @@ def compose_reply(facts: Mapping[str, Any]) -> str | None:
     lang = str(facts.get("message.language") or "en")
     lang = lang if lang in T else "en"
     types = facts.get(TYPES_FACT) or []
-    name = str(facts.get("customer.name") or "").split(" ")[0] or T[lang]["anyone"]
+    name = display_name(facts.get("customer.name"), first=True, fallback=T[lang]["anyone"])  # data, never markup
     opening = say(lang, "hello", name=name).replace(" ,", ",").replace(" :", ":")
     sorry = " " + say(lang, "sorry") if facts.get("message.angry") else ""
     ref = facts.get("order.ref")

@@ -1,0 +1,69 @@
+"""Plain text for what reaches a customer: no links, no markup, no control characters.
+
+Names and other customer-supplied fields come from outside (a sign-up form, a CRM record, an e-mail header): a name
+like ``http://evil.example/x Smith`` or ``<b>x</b> Smith`` must not be greeted verbatim in a reply that carries
+the company's name. :func:`display_name` keeps the plain words of a name; :func:`plain_text_problems` says why a
+text is not plain, and the guard refuses any action reaching outside the company whose text is not (so a
+reviewer's edit, or a model's draft, is held to the same rule as the templates).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Characters a message may carry that Unicode files as control characters: line breaks and tabs.
+_LAYOUT = frozenset("\n\t")
+#: Unicode categories that never belong in a message: controls (NUL, BEL, ESC...), format characters (the bidi
+#: overrides U+202A-U+202E and isolates U+2066-U+2069, zero-width characters), surrogates, and the line and
+#: paragraph separators (a line break a reader's client may honour where the reviewer saw none).
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+#: A link: any ``scheme://``, a scheme that runs or sends something without slashes, or ``www.``.
+_SCHEME = re.compile(r"\b[a-z][a-z0-9+.\-]*://|\b(?:mailto|javascript|vbscript):|\bdata:\w+/|\bwww\.", re.I)
+#: A bare domain (``evil.example``, ``pay.evil.co.uk/x``): labels of letters, digits and hyphens, a top-level label
+#: of letters only. Amounts (``1,234.56``) and initials (``J.``) are not.
+_DOMAIN = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b|\S+@\S+\.\S+", re.I)
+#: Markup: an HTML/XML tag, comment or entity, or a Markdown link or image.
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!?][^>]*>|<\s*/?\s*[a-z]|&#?\w+;|!?\[[^\]]*\]\([^)]*\)", re.I)
+#: A word of a plain name: letters and combining marks, joined by apostrophes, hyphens or an initial's period.
+_NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-.])*", re.UNICODE)
+
+#: The longest display name kept (a name is a greeting, not a paragraph).
+NAME_CHARS = 60
+
+
+def is_control(char: str) -> bool:
+    """A character no customer-facing text may carry (line breaks and tabs are layout, not control)."""
+    return char not in _LAYOUT and unicodedata.category(char) in _CONTROL_CATEGORIES
+
+
+def plain_text_problems(text: str) -> list[str]:
+    """Why ``text`` is not plain text fit to reach a customer (empty when it is)."""
+    problems: list[str] = []
+    if controls := sorted({f"U+{ord(c):04X}" for c in text if is_control(c)}):
+        problems.append(f"carries control characters ({', '.join(controls[:5])})")
+    if link := _SCHEME.search(text) or _DOMAIN.search(text):
+        problems.append(f"carries a link ({link.group(0)[:40]!r})")
+    if markup := _MARKUP.search(text):
+        problems.append(f"carries markup ({markup.group(0)[:40]!r})")
+    return problems
+
+
+def display_name(name: object, *, first: bool = False, fallback: str = "there") -> str:
+    """The plain words of a person's name to greet them with (only the first word with ``first``).
+
+    Control characters are removed; words that are links, domains, e-mail addresses, markup or anything but
+    letters (with apostrophes, hyphens, an initial's period) are dropped. ``fallback`` (a neutral greeting word)
+    stands in when nothing plain is left."""
+    text = "".join(" " if c in _LAYOUT else c for c in str(name or "") if not is_control(c))
+    text = unicodedata.normalize("NFC", text)
+    words = [w for w in text.split() if _plain_word(w)]
+    if first:
+        words = words[:1]
+    kept = " ".join(words)[:NAME_CHARS].strip()
+    return kept or fallback
+
+
+def _plain_word(word: str) -> bool:
+    return bool(_NAME_WORD.fullmatch(word)) and not plain_text_problems(word) and not word.endswith("-")
