@@ -2,10 +2,11 @@
 address lines; en, es, fr, de) with the facts a careful reader takes from each, across the five missions.
 
 ``reading_data/snippets.tsv``: mission, language, source, text, labels (``kind=polarity[:value]``, ``none`` when the
-text states nothing of that kind). Every fourth snippet is the holdout, never tuned on. Per fact kind: precision and
-recall of positive facts (a positive needs the right value), how often a negated, hedged or conditional statement
-became a positive fact, and how often a wrong fact would have changed a decision (a wrong positive or a missed one on
-a kind that decides money or stock).
+text states nothing of that kind), split (``dev`` or ``holdout``). The split is written in the file so that adding
+snippets never moves one the reader was tuned on into the holdout; the holdout is never tuned on. Per fact kind:
+precision and recall of positive facts (a positive needs the right value), how often a negated, hedged or
+conditional statement became a positive fact, and how often a wrong fact would have changed a decision (a wrong
+positive or a missed one on a kind that decides money or stock).
 """
 
 from __future__ import annotations
@@ -31,10 +32,7 @@ class Snippet:
     source: str
     text: str
     labels: dict[str, tuple[str, Any]]
-
-    @property
-    def holdout(self) -> bool:
-        return self.id % 4 == 3
+    holdout: bool
 
 
 def _value(kind: str, raw: str | None) -> Any:
@@ -48,13 +46,15 @@ def load(path: Path = DATA) -> list[Snippet]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
         if not line.strip():
             continue
-        mission, language, source, text, labels = line.split("\t")
+        mission, language, source, text, labels, split = line.split("\t")
+        if split not in ("dev", "holdout"):
+            raise ValueError(f"{path.name}:{number + 1}: split must be dev or holdout, not {split!r}")
         parsed = {}
         for label in labels.split():
             kind, _, rest = label.partition("=")
             polarity, _, raw = rest.partition(":")
             parsed[kind] = (polarity, _value(kind, raw or None))
-        snippets.append(Snippet(number, mission, language, source, text, parsed))
+        snippets.append(Snippet(number, mission, language, source, text, parsed, split == "holdout"))
     return snippets
 
 

@@ -68,6 +68,47 @@ def test_hedged_conditional_or_figureless_statements_are_unknown(text: str, kind
     assert reading(text, kind).get(kind) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        # a negation covers only its part of the sentence
+        ("offered pause, customer declined and cancelled", "cancel_intent", True),
+        ("pls reimburse me, item never came", "refund_request", True),
+        ("Customer not happy and wants to cancel", "cancel_intent", True),
+        # ... and the part the companion is in when the cue acts on it
+        ("ok so how do I cancel, not interested in any discount", "offer_accepted", False),
+        # a bare "no" answering the question, and a negating prefix
+        ("cancel?? no no, I just want to change the delivery address", "cancel_intent", False),
+        ("new routing number received; unverified", "bank_verified", False),
+        # the item fine outweighs a dented box, not a broken zipper
+        ("box was a bit dented but the blender is fine", "damage_reported", False),
+        ("the colour is fine but the zipper is broken", "damage_reported", True),
+        # "if you can do 50% off" is a condition, "if you can" at the end politeness
+        ("if you can do 50% off I'll stay", "offer_accepted", None),
+        ("rather have it in black if you can", "exchange_intent", True),
+        ("to be verified by call-back next week", "bank_verified", None),
+        ("what's your refund policy for sale items?", "refund_request", None),
+        ("should be back in stock in ~10 days but vendor won't commit", "restock_eta", None),
+        # a request naming another variant is an exchange, without the word "exchange"
+        ("can I send back the L and get an M", "exchange_intent", True),
+        ("I need a 2 day delivery", "exchange_intent", None),
+        # what is waived was not agreed; a payment due is no restock
+        ("agreed to wait; upgrade fee of $9 waived", "upcharge_agreed", None),
+        ("payment due in 30 days", "restock_eta", None),
+    ],
+)
+def test_scope_decides_what_a_cue_states(text: str, kind: str, expected: bool | None) -> None:
+    assert reading(text, kind).affirmed(kind) is expected
+
+
+def test_abbreviations_do_not_end_a_sentence() -> None:
+    fact = reading("rang supplier on the no. from vendor master, they confirmed the new acct", "bank_verified").get(
+        "bank_verified"
+    )
+    assert fact is not None
+    assert fact.value == "call_back"
+
+
 def test_e_mail_verification_is_read_as_its_method() -> None:
     fact = reading("new bank account verified by e-mail reply from the supplier", "bank_verified").get("bank_verified")
     assert fact is not None
@@ -80,6 +121,15 @@ def test_parsing() -> None:
     assert days_until("arrives 2026-12-05", date(2026, 11, 25)) == 10.0
     assert days_until("llega el 2 de diciembre", date(2026, 11, 25)) == 7.0
     assert references("re order #W2611 and PO-4471") == ["W2611", "PO-4471"]
+    today = date(2026, 11, 25)  # a Wednesday
+    assert days_until("ordered 2 weeks ago, vendor now says ETA Dec 15", today) == 20.0
+    assert days_until("stock back in 48 hrs", today) == 2.0
+    assert days_until("restock in a fortnight", today) == 14.0
+    assert days_until("Lieferant liefert am 10.12. nach", today) == 15.0
+    assert days_until("due at the dock 12/9", today) == 14.0  # the reading of a slash date nearest ahead
+    assert days_until("approved 11/20", today) is None  # a date gone by is no ETA
+    assert days_until("on the Tuesday truck", today) == 6.0
+    assert days_until("around the 8th", today) == 13.0
 
 
 def test_a_denial_outranks_an_affirmation_across_texts() -> None:

@@ -3,16 +3,20 @@ per clause, amount/duration/date/reference parsing, and semantic matching with t
 knowledge index embeds with, loaded once) for wording the cues do not name.
 
 A cue only says which kind a clause is about; whether it is stated, denied, hedged or conditional is read from the
-clause with the cue's own words blanked ("no longer want it" is a cancel intent, not a negated one).
+clause with the cue's own words blanked ("no longer want it" is a cancel intent, not a negated one). Scope: a
+condition or a hedge covers its whole sentence; a negation covers only the part of the sentence the cue is in (cut at
+commas, dashes and "and"), so "offered pause, customer declined and cancelled" is a cancellation; a bare "no" answering
+a question ("cancel?? no no") and a negating prefix ("unverified") deny it too.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -34,46 +38,88 @@ class _Rule:
     companion: re.Pattern[str] | None = None
     #: Matches that are not this kind ("UPS pickup" is no store pickup).
     exclude: re.Pattern[str] | None = None
+    #: A full cue on its own, in other words than primary + companion ("get these in an 8").
+    alternative: re.Pattern[str] | None = None
+    #: Words that state the opposite of the kind ("the blender itself is fine" denies damage). They yield to a cue
+    #: stated in the same text, unless that cue's clause is about something minor ("the box was a bit dented").
+    opposite: re.Pattern[str] | None = None
+    minor: re.Pattern[str] | None = None
+    #: The companion is what the cue acts on ("took the discount"): a negation next to it denies the fact too.
+    companion_in_scope: bool = False
 
 
 _AGREE = (
     _W + r"(agree[ds]?|agre+d|ok'?e?d|okay'?e?d|o\.k\.|approved?|accept(?:ed|s)?|fine with|happy to pay|consent(?:ed)?|"
     r"ok(?:ay)? (?:with|w/)|fine paying|authori[sz]ed|signed off|said yes|go-?ahead|green[- ]?lit|"
-    r"wants? (?:the|it)|einverstanden|zugestimmt|"
+    r"wants? (?:the|it)|go[- ]ahead|go for it|said (?:yes|ok|okay|that'?s fine|fine)|(?:fine|cool|ok|okay) w(?:ith|/)|"
+    r"that'?s (?:fine|ok)|(?:is|are) (?:fine|ok)\b|ok(?:ay)? (?:to pay|paying)|paid|agreed|"
+    r"einverstanden|zugestimmt|freigegeben|"
+    r"(?:sind|ist) ok|hat ja gesagt|bezahlt|dit oui|a pay[ée]|accord|dijo que s[íi]|pag[óo]|est[áa] bien|vale\b|"
     r"akzeptiert|genehmigt|d'accord|accept[ée]e?|approuv[ée]|valid[ée]|ok pour|de acuerdo|acept[óa]|aprob[óa]|"
     r"autoriz[óa]|conforme)"
 )
 _EXTRA = (
-    r"(up-?charge|surcharge|upgr?a?de|\bdifference\b|extra (?:charge|cost|fee)|the extra\s*[$€£]?\s*\d|add-?on|"
-    r"additional (?:charge|fee|cost)|"
+    r"(up-?charge|surcharge|upgr?a?de|\bdifference\b|diff\b|extra (?:charge|cost|fee)|extra\s*[$€£]?\s*\d|add-?on|"
+    r"additional (?:charge|fee|cost)|premium|(?:2nd|second|separate|another) (?:charge|capture|auth|txn|transaction)|"
+    r"\d\s*(?:[$€£]|bucks|dollars?|euros?|EUR|USD)?\s*(?:extra|more|mehr|de plus|en plus|m[áa]s|additional)\b|"
+    r"Mehrpreis|Expresszuschlag|"
     r"price difference|difference in price|\+\s*[$€£]?\s*\d|billed sep|charged? sep|separate (?:charge|capture)|"
     r"Aufpreis|Aufschlag|Zuschlag|Mehrkosten|aufgepreis|suppl[ée]ment|surco[uû]t|frais suppl|"
     r"cargo (?:adicional|extra)|recargo|costo extra|coste adicional|diferencia de precio)"
 )
 _BANK = r"(bank|acct|account|IBAN|routing|remit|payment details|Bankverbindung|Konto|RIB|compte|cuenta|bancari)"
 _VERIFY = (
-    r"(verif|confirm|validat|checked|call-?back|called back|rang back|Rückruf|bestätigt|geprüft|"
+    r"(verif|confirm|validat|checked|call[- ]?back|\bcb\b|called back|rang back|Rückruf|bestätigt|geprüft|"
     r"v[ée]rifi|contre-appel|comprobad|validad)"
 )
 _PHONE = (
-    r"(call-?back|called|phone|rang|telephon|Rückruf|angerufen|telefon|rappel|appel|t[ée]l[ée]phon|llamada|"
+    r"(call[- ]?back|\bcb\b|called|phone|rang|telephon|Rückruf|angerufen|telefon|rappel|appel|t[ée]l[ée]phon|llamada|"
     r"llam[ée]|llamamos|tel[ée]fono)"
 )
 _EMAIL = r"(e-?mail|mail|reply|replied|Antwort|courriel|correo|respuesta)"
 _VARIANT = (
-    r"(size|colou?r|small|medium|large|x{0,2}l\b|xs\b|bigger|smaller|larger|black|white|red|blue|green|grey|gray|"
+    r"(size|colou?r|small|medium|large|\bx{0,2}l\b|\bxs\b|bigger|smaller|larger|black|white|red|blue|green|grey|gray|"
     r"Größe|Farbe|klein|mittel|groß|taille|couleur|petit|moyen|grand|talla|color|pequeñ|median|grande)"
 )
 
+#: Asking for something: with a variant other than the one ordered it is an exchange.
+_REQUEST = (
+    r"(?:\bget\b|\bwant|\bneed|\bhave\b|\bsend\b|prefer|rather|\blike\b|\bpay\b|bekommen|haben|hätte|möchte|"
+    r"schicken|avoir|pr[ée]f[ée]r\w*|voudrais|aimerais|envoyer|quiero|quisiera|prefier\w*|mandar|enviar)"
+)
+_SIZE = (
+    r"(?:\d{1,2}(?:[.,]5)?|x{0,3}[sml]|xl)\b"
+    r"(?!\s*(?:-|%|\$|€|days?|d\b|weeks?|wks?|hours?|hrs?|units?|pcs|items?|x\b))"
+)
+_OTHER_VARIANT = (
+    r"(?:larger|bigger|smaller|(?:a|one) size (?:up|down|bigger|smaller|larger)|size (?:up|down)|next size|"
+    r"(?:different|other) (?:size|colou?r)|au-dessus|en dessous|plus (?:grand|petit)e?|Nummer (?:größer|kleiner)|"
+    r"größer|kleiner|m[áa]s (?:grande|pequeñ[oa])|"
+    r"(?:the|in|a) (?:small|medium|large|x+-?large)(?= one| size|\s*[?.!,]|$)|"
+    rf"in (?:an? |size )?{_SIZE}|(?:\ban?|size|talla|taille|Größe) {_SIZE})"
+)
+
 RULES: dict[str, _Rule] = {
-    "upcharge_agreed": _Rule(_rx(_AGREE), _rx(_EXTRA)),
+    "upcharge_agreed": _Rule(
+        _rx(_AGREE),
+        _rx(_EXTRA),
+        _rx(
+            r"waived?|no (?:extra )?charge|free of charge|at no (?:extra )?cost|goodwill|comped|kostenlos|gratuit|"
+            r"sans frais|sin cargo|sin coste"
+        ),
+        companion_in_scope=True,
+    ),
     "restock_eta": _Rule(
         _rx(
-            r"(re-?stock|replenish|back in stock|inbound|incoming|next (?:shipment|delivery|batch|truck)|\bETA\b|"
-            r"arriv|due (?:in|on|back)|lands?\b|landing|expected (?:in|on|back)|back (?:on|by|in) |"
-            r"Nachschub|wieder (?:auf Lager|verfügbar|lieferbar|da)|Liefertermin|Lieferung|r[ée]assort|"
-            r"r[ée]approvision|de nouveau en stock|retour en stock|livraison|reposici[óo]n|reabastec|"
-            r"de nuevo en stock|disponible de nuevo|llega)"
+            r"(re-?stock|replenish|back in stock|inbound|incoming|next (?:shipment|delivery|batch|truck|container)|"
+            r"\bETA\b|arriv|(?<!payment )(?<!invoice )(?<!balance )\bdue\b|lands?\b|landing|"
+            r"expected (?:in|on|back)|back (?:on|by|in) |transfer|"
+            r"(?:getting|receiving|expecting) (?:\d+|more|another|new)\b|"
+            r"Nachschub|wieder (?:auf Lager|verfügbar|lieferbar|da)|Liefertermin|Lieferung|nachliefer|"
+            r"liefert\b.*\bnach\b|"
+            r"Umlagerung|Wareneingang|\bkomm(?:t|en)\b|r[ée]assort|r[ée]appro|de nouveau en stock|retour en stock|"
+            r"livraison|transfert|reposici[óo]n|\brepon(?:e|en|dr)\w*|reabastec|de nuevo en stock|disponible de nuevo|"
+            r"llega|entrada de mercanc|traspaso)"
         ),
     ),
     "bank_verified": _Rule(_rx(_VERIFY), _rx(_BANK)),
@@ -85,19 +131,39 @@ RULES: dict[str, _Rule] = {
         ),
         _rx(_VARIANT + r"|(one|pair|version|model|Modell|modèle|modelo)\b"),
         _rx(r"exchange rate|Wechselkurs|taux de change|tipo de cambio"),
+        alternative=_rx(rf"{_REQUEST}.{{0,40}}{_OTHER_VARIANT}|{_OTHER_VARIANT}.{{0,40}}{_REQUEST}"),
     ),
     "store_pickup": _Rule(
         _rx(
-            r"(pick-?\s?up|collect(?:ion)? (?:in|at|from)|click\s*(?:&|and|\+|n|'n')\s*collect|BOPIS|will call|"
-            r"hold (?:at|for) (?:the )?store|Abholung|abholen|Filiale|retrait|retirer|click & collect|recogida|"
-            r"recoger|retiro en tienda)"
+            r"(pick-?\s?up|pick (?:it|them) up|"
+            r"collect(?:s|ed|ing|ion)?\s+(?:it\s+|them\s+|the \w+\s+)?(?:in|at|from|@)|"
+            r"(?:in-?store|store|shop) collection|click\s*(?:&|and|\+|n|'n')\s*collect|BOPIS|will call|"
+            r"hold (?:at|for) (?:the )?store|ship(?:ped)? to (?:the )?store|grab (?:it|them|the|my)|swing by|stop by|"
+            r"drop by|come (?:by|in)|"
+            r"Abholung|abholen|Filiale|retrait|retirer|r[ée]cup[ée]rer|passer? (?:le |la )?chercher|recogida|recog\w*|"
+            r"retiro en tienda|retirar)"
         ),
-        _rx(r"(store|shop|branch|in-?store|counter|Filiale|Laden|Geschäft|magasin|boutique|tienda|sucursal|#\s*\d)"),
-        _rx(r"(UPS|FedEx|DHL|USPS|carrier|courier|driver|Kurier|transporteur|mensajer)"),
+        _rx(
+            r"(store|shop|branch|in-?store|counter|Filiale|Laden|Geschäft|magasin|boutique|comptoir|tienda|sucursal|"
+            r"local|#\s*\d)"
+        ),
+        _rx(
+            r"(UPS|FedEx|DHL|USPS|carrier|courier|driver|Kurier|transporteur|mensajer|locker|Packstation|Paketshop|"
+            r"relais|relay|post office|Postfiliale|pickup point|parcel shop|bureau de poste|correos)"
+        ),
+        opposite=_rx(
+            r"ship(?:ped)? to (?:the )?(?:home|customer|address)|home delivery|"
+            r"deliver(?:y|ed)? to (?:the )?(?:home|door)|"
+            r"Lieferung nach Hause|Hauslieferung|livraison [àa] domicile|entrega a domicilio"
+        ),
     ),
     "cancel_intent": _Rule(
         _rx(
-            r"(cancel|call (?:it )?off|don'?t want (?:it|this|the order|them) any ?more|no longer (?:want|need)|"
+            r"(cancel|call (?:it )?off|don'?t (?:want|need) (?:it|this|the \w+|them) any ?more|no longer (?:want|need)|"
+            r"(?:stop|end|kill|terminate|close|quit|drop) (?:my|the|this) (?:\w+ )?"
+            r"(?:order|subscription|membership|plan|account|contract|service)|wants? out\b|I'?m out\b|"
+            r"(?:Abo|Vertrag|Mitgliedschaft|Konto)\w* (?:\w+ )*beenden|arr[êe]ter (?:mon|ma|l')|mettre fin|je pars\b|"
+            r"anul[aeo]\w*|me voy\b|"
             r"ya no (?:lo |la |los |las )?(?:quiero|necesito)|nicht mehr (?:brauche|will)|"
             r"close (?:my|the) account|terminate|end (?:my|the) (?:subscription|plan|membership)|"
             r"storn|kündig|annul|r[ée]silier|r[ée]siliation|cancelar|cancelaci[óo]n|dar(?:me)? de baja)"
@@ -105,27 +171,41 @@ RULES: dict[str, _Rule] = {
     ),
     "refund_request": _Rule(
         _rx(
-            r"(refund|money back|reimburse|credit (?:my|the) card|charge-?back|Rückerstattung|erstatt|Geld zurück|"
+            r"(refund|(?:money|cash|\$+|funds|payment) (?:back|returned)|return (?:the|my) (?:money|payment|funds)|"
+            r"credit (?:it |them |the [\w.,$€£ ]{0,12}|[$€£]?\d[\d.,]* )?back (?:to|on|onto)|"
+            r"reimburse|credit (?:my|the) card|charge-?back|Rückerstattung|erstatt|Geld zurück|"
             r"rembours|reembols|devolver el dinero|devu[ée]lvan)"
         ),
     ),
     "damage_reported": _Rule(
         _rx(
             r"(damag|broken|broke\b|cracked|smashed|dented|torn|defective|faulty|doesn'?t work|not working|"
-            r"shattered|in pieces|leak|besch[äa]digt|kaputt|defekt|zerbrochen|gebrochen|endommag|cass[ée]|"
-            r"ab[îi]m[ée]|d[ée]fectueu|fissur|da[ñn]ad|\broto\b|\brota\b|defectuos|estropead|no funciona)"
+            r"shattered|in pieces|leak|scratch|scuff|chipped|snapped|(?:came|fell|come) (?:off|apart)|\bDOA\b|"
+            r"dead on arrival|(?:won'?t|doesn'?t|does not|will not) (?:turn|switch|power|start) on|stopped working|"
+            r"besch[äa]digt|kaputt|defekt|zerbrochen|gebrochen|gesprungen|zerkratzt|abgebrochen|(?:ist|sind|war) ab\b|"
+            r"funktioniert nicht|endommag|cass[ée]|ab[îi]m[ée]|d[ée]fectueu|fissur|ray[ée]|"
+            r"ne (?:marche|fonctionne) pas|"
+            r"da[ñn]ad|\broto\b|\brota\b|rajad|defectuos|estropead|no funciona|no (?:enciende|prende|arranca))"
         ),
+        opposite=_rx(
+            r"(?:is|are|was|were|looks?|works?|seems?) (?:\w+ )?(?:fine|ok|okay|perfect|intact)\b|undamaged|"
+            r"\bintact|heil\b|unbeschädigt|en (?:parfait|bon) état|en (?:perfecto|buen) estado|intact[oa]"
+        ),
+        minor=_rx(r"box|packag|parcel|carton|Karton|Paket|Verpackung|colis|emballage|caja|paquete|embalaje"),
     ),
     "offer_accepted": _Rule(
         _rx(
-            r"(accept|took|take (?:the|it|that)|taking|go(?:ing)? with|sounds good|deal\b|yes to|I'?ll stay|"
-            r"stay(?:ing)? on|einverstanden|nehme|angenommen|j'accepte|accept[ée]|je reste|acepto|acept[óa]|"
-            r"me quedo)"
+            r"(accept|took|take (?:the|it|that)|taking|go(?:ing)? with|sounds good|deal\b|yes\b|yeah|yep|sure\b|"
+            r"\bok\b|okay|fine\b|alright|works for me|I'?ll (?:stay|do)|she'?ll do|he'?ll do|"
+            r"agreed to stay|stay(?:ing)? on|einverstanden|nehme|angenommen|j'accepte|accept[ée]|je reste|d'accord|"
+            r"acepto|acept[óa]|me quedo|vale\b)"
         ),
         _rx(
-            r"(offer|discount|% off|percent off|pause|downgrad|free month|months? free|credit|cheaper plan|"
-            r"Angebot|Rabatt|pausier|offre|remise|r[ée]duction|oferta|descuento|pausa)"
+            r"(offer|discount|% off|percent off|pause|downgrad|free month|months? free|\bfree\b|gratis|credit|"
+            r"cheaper|half (?:price|off)|\bbasic\b|Angebot|Rabatt|pausier|Pause|günstiger|offre|remise|r[ée]duction|"
+            r"moins cher|oferta|descuento|pausa|m[áa]s barato)"
         ),
+        companion_in_scope=True,
     ),
 }
 
@@ -139,23 +219,48 @@ _NOT_NEGATION = _rx(
     r"\bno\.?\s*#?\d|\bno (?:problem|worries|issue)s?|not a problem|kein problem|pas de probl[èe]me|"
     r"sin problema|no hay problema|ne .{0,20}que\b|no sooner"
 )
-#: Politeness, not a condition: "if possible", "si possible".
-_POLITE = _rx(r"\b(?:if possible|if you can|si possible|si es posible|wenn möglich|falls möglich)\b")
+#: Politeness, not a condition: "if possible", "si possible"; "if you can do 50% off" is a condition.
+_POLITE = _rx(r"\b(?:if possible|if you can|si possible|si es posible|wenn möglich|falls möglich)(?=\s*(?:[,.!?)]|$))")
+#: Words that withdraw the certainty of what was just said ("can't promise", "unconfirmed", "rien de sûr").
+_QUALIFIER_WORDS = (
+    r"unconfirmed|not confirmed|can'?t promise|cannot promise|won'?t commit|not committ\w*|no guarantee|"
+    r"not guaranteed|ohne Gewähr|unverbindlich|rien de s[ûu]r|sans garantie|sin garant[íi]a|sin confirmar"
+)
+_QUALIFIER = _rx(rf"(?<![\w'])(?:{_QUALIFIER_WORDS})(?![\w'])")
 _HEDGE = _rx(
     r"(?<![\w'])(might|may|maybe|perhaps|possibly|potentially|hopefully|probably|not sure|unsure|unclear|tbc|tbd|"
     r"to be \w+ed|pending|awaiting|waiting (?:for|on)|tentative|should be able|hope|trying to|try to|"
-    r"thinking (?:about|of)|considering|wondering|hopes|hoped|vielleicht|eventuell|möglicherweise|"
-    r"wahrscheinlich|unklar|"
-    r"ausstehend|peut-[êe]tre|[ée]ventuellement|probablement|en attente|[àa] confirmer|quiz[áa]s?|tal vez|"
-    r"a lo mejor|posiblemente|probablemente|pendiente|por confirmar)(?![\w'])|\bcould(?! (?:i|you|we)\b)"
+    r"thinking (?:about|of)|think (?:about|it over)|considering|wondering|hopes|hoped|undecided|not decided|"
+    r"in progress|underway|attempted|tried|I think|I believe|pretty sure|apparently|supposedly|seems|seemed|"
+    rf"{_QUALIFIER_WORDS}|reconfirm|double-?check|check w(?:ith|/)|"
+    r"vielleicht|eventuell|möglicherweise|wahrscheinlich|unklar|überleg\w*|noch offen|versucht|ohne Gewähr|"
+    r"ausstehend|peut-[êe]tre|[ée]ventuellement|probablement|en attente|[àa] confirmer|en cours|pas s[ûu]r|"
+    r"rien de s[ûu]r|r[ée]fl[ée]chi\w*|je crois|quiz[áa]s?|tal vez|"
+    r"a lo mejor|posiblemente|probablemente|pendiente|por confirmar|en curso|no s[ée]|creo que|sin confirmar)"
+    r"(?![\w'])|(?<!\bI )\bcould(?! (?:i|you|we)\b)"
 )
 _CONDITION = _rx(
     r"(?<![\w'])(if|unless|in case|provided (?:that)?|as long as|only when|wenn|falls|sofern|si|[àa] condition|"
     r"siempre (?:y )?que|en caso de)(?![\w'])"
 )
+#: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz").
+_ABBREVIATION = re.compile(
+    r"(?:\b(?i:no|nr|tel|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|dr)|\b[A-Z]|(?<![\d.])\d{1,2}(?:\.\d{1,2})?)\.$"
+)
 _CLAUSES = re.compile(
     r"(?<=[.!?;])\s+|\n+|\s+(?=(?:but|however|although|aber|jedoch|mais|cependant|pero|sin embargo)\b)", _I
 )
+#: Where a negation's scope ends inside a sentence.
+_PARTS = re.compile(r"[,;]\s|\s[-–—]+\s|\s(?:and|und|et|y|then|so|dann|puis|luego)\s", _I)
+#: A bare "no" answering the question before it ("cancel?? no no, I just want ...").
+_DENIAL = _rx(r"^\W*(?:no+|nope|nah|nein|non|negative)(?:[\s,.!]+(?:no+|nope|nein|non))*(?:\s+thanks?)?\s*(?:[,.!;]|$)")
+#: A question asking about terms, not for the thing ("what's your refund policy?").
+_INFO_QUESTION = _rx(
+    r"^\W*(?:what(?:'s| is| are)|how (?:much|long|does|do)|is there|quel(?:le)?s? est|combien|cu[áa]nto|qu[ée] es|"
+    r"cu[áa]l es|was kostet|wie (?:viel|lange)|gibt es)\b[^?]*\?"
+)
+#: A cue marks its own place with this when blanked, so "to be verified" still reads as not yet done.
+_BLANK = "§"
 
 _AMOUNT = re.compile(
     r"(?:[$€£]|USD|EUR|GBP)\s*(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
@@ -168,8 +273,10 @@ _NUMBER_WORDS = {
     "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "un": 1, "une": 1, "deux": 2, "trois": 3,
     "quatre": 4, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4,
 }  # fmt: skip
-_UNIT_DAYS = [
+_UNIT_DAYS: list[tuple[str, float]] = [
+    (r"hrs?\b|hours?|Stunden|heures|horas", 1 / 24),
     (r"(?:business |working )?days?|d\b|Tagen?|Werktagen?|jours?|d[íi]as?", 1),
+    (r"fortnights?", 14),
     (r"wks?|weeks?|Wochen?|semaines?|semanas?", 7),
     (r"months?|mos?\b|Monaten?|Monat|mois|mes(?:es)?", 30),
 ]
@@ -188,6 +295,31 @@ _RELATIVE = {
     r"next month|nächsten Monat|le mois prochain|el mes que viene|el pr[óo]ximo mes": 30,
 }
 _ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+#: A duration in the past ("ordered 2 weeks ago", "vor 3 Tagen", "il y a 2 semaines", "hace 2 semanas").
+_PAST = re.compile(r"\s*(?:ago|back|earlier)\b", _I)
+_PAST_BEFORE = re.compile(r"(?:\bvor|il y a|\bhace|\bsince|for the (?:past|last))\s*$", _I)
+#: Numeric dates: "10.12." (day first), "15/12", "12/9" (whichever reading is the nearest ahead).
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.])(\d{1,2})(?:(\.)(\d{1,2})(?:\.(\d{4}|\d{2})\b|\.)|(/)(\d{1,2})(?:/(\d{4}|\d{2}))?)(?![\d/])"
+)
+#: A numeric date further ahead than this is a date gone by ("approved 11/20"), not the one awaited.
+_AHEAD_AT_MOST = 183
+_ORDINAL_DAY = re.compile(
+    r"\b(?:the|le|el|am|den)\s+(\d{1,2})(?:st|nd|rd|th|\.|er)?\b(?!\s*(?:%|[$€£]|units?|pcs))", _I
+)
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        [
+            "monday mon montag lundi lunes", "tuesday tue tues dienstag mardi martes",
+            "wednesday wed mittwoch mercredi miércoles miercoles", "thursday thu thurs donnerstag jeudi jueves",
+            "friday fri freitag vendredi viernes", "saturday sat samstag samedi sábado sabado",
+            "sunday sun sonntag dimanche domingo",
+        ]
+    )
+    for name in names.split()
+}  # fmt: skip
+_WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b", _I)
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -241,6 +373,8 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "damage_reported": ("the item arrived broken", "it was damaged when it got here", "the product does not work"),
     "offer_accepted": ("the customer took the discount and stays", "yes, I will take that offer"),
 }
+#: Marks, inside the reader only, a denial read from the opposite words (see ``_Rule.opposite``).
+_OPPOSITE = "offline:opposite"
 SEMANTIC_ALONE = 0.78  # a clause this close to a prototype is the kind even without a cue
 SEMANTIC_WITH_CUE = 0.45  # a partial cue (one component of two) confirmed by meaning
 
@@ -254,6 +388,8 @@ def clauses(text: str) -> list[tuple[int, str]]:
     """(start offset, clause) pieces: sentences, cut again at contrast words ("but", "aber", "mais", "pero")."""
     out, start = [], 0
     for match in _CLAUSES.finditer(text):
+        if _ABBREVIATION.search(text, 0, match.start()):
+            continue
         piece = text[start : match.start()]
         if piece.strip():
             out.append((start, piece))
@@ -263,16 +399,27 @@ def clauses(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _spaces(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
 def polarity(clause: str, cues: Sequence[tuple[int, int]] = ()) -> Polarity:
-    """How a clause states what its cue names: the cue's own words are blanked first."""
+    """How a clause states what its cue names: the cue's own words are blanked first. A condition or a hedge
+    anywhere in the clause counts; a negation only in the parts the cues are in (all of it when there is no cue)."""
     for start, end in cues or ():
-        clause = clause[:start] + " " * (end - start) + clause[end:]
-    cleaned = _POLITE.sub(" ", _NOT_NEGATION.sub(" ", clause))
+        clause = clause[:start] + _BLANK * (end - start) + clause[end:]
+    cleaned = _POLITE.sub(_spaces, _NOT_NEGATION.sub(_spaces, clause))  # same length: the cue offsets still hold
     if _CONDITION.search(cleaned):  # "if it isn't here by Friday, cancel": the negation is the condition's
         return "conditional"
-    if _NEGATION.search(cleaned):
+    scope = cleaned
+    if cues:
+        bounds = [0, *(m.end() for m in _PARTS.finditer(cleaned)), len(cleaned) + 1]
+        scope = " | ".join(cleaned[a:b] for a, b in pairwise(bounds) if any(a <= start < b for start, _ in cues))
+    if _NEGATION.search(scope.replace(_BLANK, " ")) or re.search(rf"(?<![\w])(?:un|non-?){_BLANK}", scope, _I):
         return "negated"
-    if _HEDGE.search(cleaned):
+    if _HEDGE.search(cleaned.replace(_BLANK, " ")) or re.search(rf"\bto be {_BLANK}", cleaned, _I):
+        return "hedged"
+    if _INFO_QUESTION.search(cleaned.replace(_BLANK, "x")):
         return "hedged"
     return "affirmed"
 
@@ -296,14 +443,15 @@ def amounts(text: str) -> list[float]:
 def days_until(text: str, today: date | None = None) -> float | None:
     """Days from today to the time the text names: a duration ("ETA 21 days", "3-4 wks", "zwei Wochen"), a relative
     day ("next week") or a date ("2026-12-01", "March 12", "12 mars"; needs ``today``). The later end of a range."""
-    match = _DURATION.search(text)
-    if match:
+    for match in _DURATION.finditer(text):
+        if _PAST.match(text, match.end()) or _PAST_BEFORE.search(text, 0, match.start()):
+            continue
         if match.group(3):
             count, unit = int(match.group(2) or match.group(1)), match.group(3)
         else:
             count, unit = _NUMBER_WORDS[match.group(4).lower()], match.group(5)
         factor = next(f for u, f in _UNIT_DAYS if re.fullmatch(u, unit, _I))
-        return float(count * factor)
+        return float(round(count * factor, 2))
     for pattern, days in _RELATIVE.items():
         if re.search(pattern, text, _I):
             return float(days)
@@ -323,7 +471,43 @@ def days_until(text: str, today: date | None = None) -> float | None:
             if when < today - timedelta(days=60):
                 when = when.replace(year=today.year + 1)
             return float((when - today).days)
+    for m in _NUMERIC_DATE.finditer(text):
+        if m[2]:
+            ahead = _numeric_date(today, [(int(m[1]), int(m[3]))], m[4])
+        else:
+            ahead = _numeric_date(today, [(int(m[1]), int(m[6])), (int(m[6]), int(m[1]))], m[7])
+        if ahead is not None:
+            return float(ahead)
+    weekday = _WEEKDAY.search(text)
+    if weekday:
+        return float((_WEEKDAYS[weekday[1].lower()] - today.weekday() - 1) % 7 + 1)
+    ordinal = _ORDINAL_DAY.search(text)
+    if ordinal:
+        day = int(ordinal[1])
+        month, year = (today.month, today.year) if day >= today.day else (today.month % 12 + 1, today.year)
+        year += int(month < today.month)
+        ahead = _numeric_date(today, [(day, month)], str(year))
+        return None if ahead is None else float(ahead)
     return None
+
+
+def _numeric_date(today: date, readings: list[tuple[int, int]], year: str | None) -> int | None:
+    """Days ahead to a numeric date, (day, month) readings tried in turn (a slash date is read both ways: "12/9" is
+    the 9th of December when that is the nearest ahead); a date gone by or too far ahead is none."""
+    best = None
+    for day, month in readings:
+        for y in [int(year) + (2000 if len(year) == 2 else 0)] if year else [today.year, today.year + 1]:
+            try:
+                when = date(y, month, day)
+            except ValueError:
+                break
+            if when < today:
+                continue
+            ahead = (when - today).days
+            if ahead <= _AHEAD_AT_MOST and (best is None or ahead < best):
+                best = ahead
+            break
+    return best
 
 
 def references(text: str) -> list[str]:
@@ -356,10 +540,17 @@ class OfflineReader:
         facts = []
         for kind in kinds:
             rule = RULES[kind]
-            for index in range(len(pieces)):
+            own, opposites, stated = [], [], False
+            for index, (_, clause) in enumerate(pieces):
                 fact = self._clause_fact(kind, rule, pieces, index, similarity.get(kind), source, today)
-                if fact is not None:
-                    facts.append(fact)
+                if fact is None:
+                    continue
+                if fact.reader == _OPPOSITE:
+                    opposites.append(replace(fact, reader=self.name))
+                    continue
+                own.append(fact)
+                stated |= fact.polarity == "affirmed" and not (rule.minor and rule.minor.search(clause))
+            facts += own + ([] if stated else opposites)
         return facts
 
     def _similarity(self, texts: list[str], kinds: Sequence[str]) -> dict[str, np.ndarray]:
@@ -380,19 +571,37 @@ class OfflineReader:
     ) -> Fact | None:
         clause = pieces[index][1]
         window = " ".join(p for _, p in pieces[max(0, index - 1) : index + 2])
-        cue = rule.primary.search(clause)
-        if cue and rule.exclude and rule.exclude.search(clause):
+        cues = [m.span() for m in rule.primary.finditer(clause)]
+        alternative = [m.span() for m in rule.alternative.finditer(clause)] if rule.alternative else []
+        if (cues or alternative) and rule.exclude and rule.exclude.search(clause):
+            return None
+        # the companion is in a neighbouring sentence: what excludes the kind may be there too
+        elsewhere = bool(cues and rule.companion and not rule.companion.search(clause))
+        if elsewhere and rule.exclude and rule.exclude.search(window):
             return None
         sim = float(similarity[index]) if similarity is not None else 0.0
-        if cue:
+        if alternative:
+            confidence = 0.9
+        elif cues:
             # the field a text was written in may name the subject ("bank_accounts.verification_method")
             full = rule.companion is None or bool(rule.companion.search(window) or rule.companion.search(source.field))
             confidence = 0.9 if full else (0.7 if sim >= SEMANTIC_WITH_CUE else 0.4)
+        elif rule.opposite and rule.opposite.search(clause) and polarity(clause) == "affirmed":
+            # "the item itself is fine": a denial in other words
+            return Fact(kind, "negated", 0.8, Evidence(source, clause.strip()), None, reader=_OPPOSITE)
         elif sim >= SEMANTIC_ALONE:
             confidence = sim
         else:
             return None
-        state = polarity(clause, [m.span() for m in rule.primary.finditer(clause)])
+        scope = cues + alternative
+        if cues and rule.companion_in_scope and rule.companion:
+            scope += [m.span() for m in rule.companion.finditer(clause)]
+        state = polarity(clause, scope)
+        following = pieces[index + 1][1] if index + 1 < len(pieces) else ""
+        if state == "affirmed" and clause.rstrip().endswith("?") and _DENIAL.match(following):
+            state = "negated"  # "cancel?? no no, I just want to change the address"
+        elif state == "affirmed" and _QUALIFIER.search(following) and not rule.primary.search(following):
+            state = "hedged"  # "back in ~10 days but vendor won't commit"
         value = self._value(kind, clause, window, today)
         if state == "affirmed" and KINDS[kind].value in ("amount", "days") and value is None:
             confidence = min(confidence, 0.5)  # "restock soon", "agreed to an upgrade": no figure to act on
