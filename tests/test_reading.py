@@ -95,6 +95,10 @@ def test_hedged_conditional_or_figureless_statements_are_unknown(text: str, kind
         # what is waived was not agreed; a payment due is no restock
         ("agreed to wait; upgrade fee of $9 waived", "upcharge_agreed", None),
         ("payment due in 30 days", "restock_eta", None),
+        ("Kunde kommt morgen vorbei", "restock_eta", None),
+        # paying is agreeing only when what was paid is the extra
+        ("cust paid the $4 difference", "upcharge_agreed", True),
+        ("customer paid for the order with PayPal, $45.00", "upcharge_agreed", None),
     ],
 )
 def test_scope_decides_what_a_cue_states(text: str, kind: str, expected: bool | None) -> None:

@@ -52,9 +52,13 @@ _AGREE = (
     _W + r"(agree[ds]?|agre+d|ok'?e?d|okay'?e?d|o\.k\.|approved?|accept(?:ed|s)?|fine with|happy to pay|consent(?:ed)?|"
     r"ok(?:ay)? (?:with|w/)|fine paying|authori[sz]ed|signed off|said yes|go-?ahead|green[- ]?lit|"
     r"wants? (?:the|it)|go[- ]ahead|go for it|said (?:yes|ok|okay|that'?s fine|fine)|(?:fine|cool|ok|okay) w(?:ith|/)|"
-    r"that'?s (?:fine|ok)|(?:is|are) (?:fine|ok)\b|ok(?:ay)? (?:to pay|paying)|paid|agreed|"
+    r"that'?s (?:fine|ok)|(?:is|are) (?:fine|ok)\b|ok(?:ay)? (?:to pay|paying)|agreed|"
+    # paying is agreeing only when what was paid is the extra ("paid the 7.25 difference", "pagó los 5 € extra")
+    r"(?:paid|pag[óo]|a pay[ée]|bezahlt) (?:for )?(?:the |an? |los |las |el |la |le |les )?"
+    r"(?:[$€£]?\s*\d[\d.,]*\s*[$€£]?\s*)?"
+    r"(?:difference|diff|extra|more|upgrade|surcharge|diferencia|m[áa]s|suppl[ée]ment|Aufpreis)|"
     r"einverstanden|zugestimmt|freigegeben|"
-    r"(?:sind|ist) ok|hat ja gesagt|bezahlt|dit oui|a pay[ée]|accord|dijo que s[íi]|pag[óo]|est[áa] bien|vale\b|"
+    r"(?:sind|ist) ok|hat ja gesagt|dit oui|accord|dijo que s[íi]|est[áa] bien|vale\b|"
     r"akzeptiert|genehmigt|d'accord|accept[ée]e?|approuv[ée]|valid[ée]|ok pour|de acuerdo|acept[óa]|aprob[óa]|"
     r"autoriz[óa]|conforme)"
 )
@@ -117,7 +121,7 @@ RULES: dict[str, _Rule] = {
             r"(?:getting|receiving|expecting) (?:\d+|more|another|new)\b|"
             r"Nachschub|wieder (?:auf Lager|verfügbar|lieferbar|da)|Liefertermin|Lieferung|nachliefer|"
             r"liefert\b.*\bnach\b|"
-            r"Umlagerung|Wareneingang|\bkomm(?:t|en)\b|r[ée]assort|r[ée]appro|de nouveau en stock|retour en stock|"
+            r"Umlagerung|Wareneingang|r[ée]assort|r[ée]appro|de nouveau en stock|retour en stock|"
             r"livraison|transfert|reposici[óo]n|\brepon(?:e|en|dr)\w*|reabastec|de nuevo en stock|disponible de nuevo|"
             r"llega|entrada de mercanc|traspaso)"
         ),
