@@ -82,9 +82,27 @@ def _add(args: argparse.Namespace) -> int:
 
     accounts = Accounts(_store())
     by = _require_admin(accounts)
+    _check_role(args.role)
     account = accounts.add(args.name, args.role, _password(args), admin=args.admin, by=by)
     print(f"account {account.name} ({account.role}{', admin' if account.admin else ''}) added")
     return 0
+
+
+def _check_role(role: str) -> None:
+    """A role no policy names and no one holds is refused with the known ones (``custmer`` would approve nothing
+    and see nothing, silently)."""
+    from ai_missions.governance import known_roles
+    from ai_missions.knowledge_index.policy_book import PolicyBook
+    from ai_missions.settings import knowledge_dir
+
+    home = missions_home()
+    try:
+        knowledge: Any = PolicyBook(knowledge_dir(home))
+        roles = known_roles(home, knowledge)
+    except (MissionsError, OSError):  # no index yet: the roster's and the platform's roles
+        roles = known_roles(home)
+    if role not in roles:
+        raise ValidationError(f"unknown role {role!r}; known roles: {', '.join(roles)}")
 
 
 def _list(args: argparse.Namespace) -> int:

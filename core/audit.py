@@ -71,14 +71,22 @@ def export(store: RunStore, path: Path) -> int:
 
 
 def read_export(path: Path) -> list[dict[str, Any]]:
+    """The entries of an export; a file that is not one (binary, not UTF-8, a line not an entry) is refused in one
+    line naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{path} is not an audit export: not UTF-8 text (byte {exc.start})") from None
     chain = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValidationError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise ValidationError(f"{path}: line {number} is nested too deeply to be an audit entry") from None
         if not isinstance(entry, dict):
             raise ValidationError(f"{path}: line {number} is not an audit entry")
         chain.append(entry)

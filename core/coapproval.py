@@ -205,12 +205,20 @@ def record(
     return parts, store.get_decision(decision.decision_id)
 
 
-def hand_off(store: RunStore, decision: Decision, *, by: str, role: str, to: str, reason: str) -> dict[str, Any]:
-    """Pass a pending decision on to a role or a person, with a reason (recorded and audited)."""
+def hand_off(
+    store: RunStore, decision: Decision, *, by: str, role: str, to: str, reason: str, roster: Mapping[str, str]
+) -> dict[str, Any]:
+    """Pass a pending decision on to a role or a person of ``roster`` (name -> role), with a reason (recorded and
+    audited); anyone else is refused with whom it may go to (a typo would hand it to nobody)."""
     if decision.status != "pending":
         raise ConflictError(f"decision {decision.decision_id} was already decided by {decision.decided_by}")
     if not to.strip():
         raise ValidationError("say whom the decision is handed to (a role or a reviewer)")
+    if to.strip() not in {*roster, *roster.values()}:
+        raise ValidationError(
+            f"cannot hand off to {to.strip()!r}: not a role or a reviewer (roles: "
+            f"{', '.join(sorted(set(roster.values())))}; reviewers: {', '.join(sorted(roster))})"
+        )
     if not reason.strip():
         raise ValidationError("a hand-off needs a reason (--reason)")
     entry = {"by": by, "role": role, "to": to.strip(), "reason": reason.strip(), "at": utc_now()}

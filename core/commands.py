@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from ai_missions.cli import LazyChoices, emit
-from ai_missions.errors import ValidationError
+from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.settings import missions_home
 
 if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the commands that run missions, only
@@ -50,9 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     runs = subparsers.add_parser("runs", help="list mission runs, newest first")
     runs.add_argument("--mission", choices=names, metavar="MISSION")
     runs.add_argument("--subject")
-    runs.add_argument("--status")
-    runs.add_argument("--outcome")
-    runs.add_argument("--type", dest="case_type")
+    runs.add_argument("--status", choices=LazyChoices("ai_missions.store:run_statuses"))
+    runs.add_argument("--outcome", help="a verdict's outcome, e.g. proceed (checked against the missions')")
+    runs.add_argument("--type", dest="case_type", help="a case type, e.g. payment_review (checked likewise)")
     runs.add_argument("--limit", type=_count, default=20)
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=_runs)
@@ -118,14 +119,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.set_defaults(handler=_demo)
 
 
+#: The largest count a command takes: more than any listing holds, and within a 64-bit SQL integer (a larger
+#: ``--limit`` would overflow the database driver, an internal error instead of an answer).
+MAX_COUNT = 1_000_000_000
+
+
 def _count(text: str) -> int:
-    """A non-negative whole number (``--limit -1`` is refused, not read as "all but one")."""
+    """A whole number from 0 to :data:`MAX_COUNT` (``--limit -1`` is refused, not read as "all but one")."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+    if not 0 <= value <= MAX_COUNT:
+        shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_COUNT:,}, got {shown}")
     return value
 
 
@@ -187,6 +194,31 @@ def require_book(systems: Sequence[str]) -> None:
         )
 
 
+def require_endpoint(reasoner: str) -> None:
+    """``--reasoner llm`` needs a model to call: refused in one line before a run is written (the reasoner would
+    otherwise find out mid-run and leave a failed run behind)."""
+    if reasoner == "llm" and not (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
+        raise ValidationError(
+            "--reasoner llm needs a model endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY), or use --reasoner offline"
+        )
+
+
+def known_values(what: str, mission: str | None) -> list[str]:
+    """The case types (``what="case_types"``) or outcomes of one mission, or of every installed mission."""
+    from ai_missions.missions import get_mission, registry
+
+    specs = [get_mission(mission)] if mission else list(registry().values())
+    return sorted({value for spec in specs for value in getattr(spec.vocabulary, what)})
+
+
+def check_known(option: str, value: str | None, what: str, mission: str | None) -> None:
+    """A filter naming no case type or outcome of the mission(s) is refused with the valid ones (it would match
+    nothing and exit 0, as if there were no such runs)."""
+    if value is not None and value not in (known := known_values(what, mission)):
+        of = f"the {mission} mission" if mission else "any mission"
+        raise ValidationError(f"{option} {value!r} is not one of {of}'s: {', '.join(known)}")
+
+
 def exit_code(outcomes: list[RunOutcome]) -> int:
     """1 when a run failed or an action failed (a person must look), else 0."""
     failed = any(o.status == "failed" or any(r["status"] == "failed" for r in o.results) for o in outcomes)
@@ -200,6 +232,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     spec = get_mission(args.mission)
     subject = spec.check_subject(args.subject)
+    require_endpoint(args.reasoner)
     require_book(spec.systems)
     async with MissionRuntime(spec) as runtime:
         outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=None if args.json else _print_event)
@@ -217,6 +250,7 @@ async def _scan(args: argparse.Namespace) -> int:
     from ai_missions.runtime import MissionRuntime
     from ai_missions.scanner import scan_and_start
 
+    require_endpoint(args.reasoner)
     if args.engine == "procrastinate":
         return await _scan_to_workers(args)
     specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
@@ -285,6 +319,8 @@ def _store() -> Any:
 
 
 def _runs(args: argparse.Namespace) -> int:
+    check_known("--type", args.case_type, "case_types", args.mission)
+    check_known("--outcome", args.outcome, "outcomes", args.mission)
     filters = {
         "mission": args.mission,
         "subject_id": args.subject,
@@ -423,6 +459,7 @@ def _queue(args: argparse.Namespace) -> int:
     from ai_missions.queue_filters import QueueFilter
     from ai_missions.queue_filters import pending as filtered_pending
 
+    check_known("--type", args.case_type, "case_types", args.mission)
     store = _store()
     role = None
     if args.can_approve:
@@ -491,6 +528,8 @@ def _decide(args: argparse.Namespace) -> int:
             raw = json.loads(args.edit)
         except json.JSONDecodeError as exc:
             raise ValidationError(f"--edit is not valid JSON: {exc.msg}") from exc
+        except RecursionError:  # nested deeper than the parser goes: no edit of an action's arguments is
+            raise ValidationError("--edit is nested too deeply to be an edit of arguments") from None
         if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
             raise ValidationError('--edit expects {"<action number>": {<new arguments>}, ...}')
         try:
@@ -507,8 +546,6 @@ def _decide(args: argparse.Namespace) -> int:
     reviewer = signed_in(home, store)  # who decides comes from the token, never from a flag
     decision = store.get_decision(args.decision_id)
     if decision.status != "pending":
-        from ai_missions.errors import ConflictError
-
         unfinished = "" if decision.resumed else "; its execution was interrupted: `missions resume` finishes it"
         raise ConflictError(
             f"decision {args.decision_id} was already decided by {decision.decided_by} at {decision.decided_at}"
@@ -525,8 +562,17 @@ def _decide(args: argparse.Namespace) -> int:
         shorthand(decision.request.get("interrupts", []), approve=True, edits=edits)
     if args.hand_off:
         from ai_missions.coapproval import hand_off
+        from ai_missions.governance import load_roster
 
-        entry = hand_off(store, decision, by=reviewer.name, role=reviewer.role, to=args.hand_off, reason=args.reason)
+        entry = hand_off(
+            store,
+            decision,
+            by=reviewer.name,
+            role=reviewer.role,
+            to=args.hand_off,
+            reason=args.reason,
+            roster=load_roster(home),
+        )
         emit(entry, as_json=args.json, render=lambda e: f"{args.decision_id} handed to {e['to']}: {e['reason']}")
         return 0
     options: dict[str, Any] = {
@@ -604,7 +650,7 @@ async def _resume(args: argparse.Namespace) -> int:
         async with MissionRuntime(run["mission"]) as runtime:
             outcome = await runtime.retry(args.run_id)
         emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
-        return 0
+        return exit_code([outcome])  # a retry that failed again is not a success
     for mission in sorted({d.mission for d in _store().decided_not_resumed()}):
         async with _deciding_runtime(mission) as runtime:
             outcomes.extend(await runtime.recover())
@@ -620,9 +666,11 @@ async def _resume(args: argparse.Namespace) -> int:
 async def _abandon(args: argparse.Namespace) -> int:
     from ai_missions.identity import signed_in
     from ai_missions.runtime import MissionRuntime
+    from ai_missions.store import refuse_unknown_outcome
 
     reviewer = signed_in(missions_home(), _store())  # who gives up comes from the token, never from a flag
     run = _store().get_run(args.run_id)
+    refuse_unknown_outcome(run)  # before a runtime starts: a write in doubt is reconciled, not abandoned
     async with MissionRuntime(run["mission"], lazy_systems=True) as runtime:  # abandoning calls no system
         outcome = runtime.abandon(args.run_id, reviewer.name, args.reason)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))

@@ -184,6 +184,10 @@ class SystemsGateway:
             raise SystemUnavailable(f"{self.system_of[tool_name]} is unavailable: {exc!r}") from exc
         except RuntimeError as exc:  # a result that breaks the tool's output schema
             raise SystemError_(f"{tool_name}: {exc}") from exc
+        except Exception as exc:
+            if (meant := _protocol_error(self.system_of[tool_name], tool_name, exc)) is None:
+                raise  # not the protocol's: a bug, shown as it is
+            raise meant from exc
         return _structured(tool_name, result)
 
 
@@ -194,6 +198,21 @@ def _mcp_stack() -> tuple[Any, Any]:
     from ai_missions.mcp_session import open_session
 
     return load_mcp_tools, open_session
+
+
+def _protocol_error(system: str, tool_name: str, exc: Exception) -> MissionsError | None:
+    """What an MCP protocol error (``McpError``) means for a call: a system that died mid-call (the connection
+    closed under it) or timed out is unavailable, never a refusal (a write's outcome is then read back by its key,
+    or is unknown); an error answer is the system's refusal, or an internal error that leaves a write in doubt.
+    None for anything else."""
+    from mcp.shared.exceptions import McpError  # imported with the session that raised it: a lookup
+    from mcp.types import CONNECTION_CLOSED, INTERNAL_ERROR
+
+    if not isinstance(exc, McpError):
+        return None
+    if exc.error.code in (CONNECTION_CLOSED, 408):  # 408: the MCP session's own request timeout
+        return SystemUnavailable(f"{system} is unavailable: {tool_name}: {exc} (the server died or hung mid-call)")
+    return SystemError_(f"{tool_name}: {exc}", "internal_error" if exc.error.code == INTERNAL_ERROR else "error")
 
 
 def _first_cause(exc: BaseException) -> str:

@@ -73,6 +73,21 @@ def load_roster(home: Path) -> dict[str, str]:
     return roster
 
 
+#: The role of a customer's own account (the support mission's portal signs customers in with it; it approves
+#: nothing).
+CUSTOMER_ROLE = "customer"
+
+
+def known_roles(home: Path, knowledge: Any = None) -> list[str]:
+    """The roles an account may be given: those of the roster (the demo reviewers every mission brings, or the
+    accounts of the store), the policy roles, the customer role, and every role an indexed approval rule names
+    (``knowledge``'s policies, when given): a role no rule names and nobody holds is a typo that approves nothing."""
+    roles = {*default_roster().values(), *load_roster(home).values(), *POLICY_ROLES, CUSTOMER_ROLE}
+    if knowledge is not None:
+        roles.update(role for rule in indexed_rules(knowledge) for role in rule.roles)
+    return sorted(roles)
+
+
 def role_of(reviewer: str, roster: Mapping[str, str]) -> str:
     try:
         return roster[reviewer]

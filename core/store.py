@@ -211,6 +211,22 @@ ACTIVE_STATUSES = ("running", "awaiting_decision", "executing", "outcome_unknown
 FINAL_STATUSES = ("closed", "closed_partially", "escalated", "failed", "abandoned")
 
 
+def run_statuses() -> tuple[str, ...]:
+    """Every status a run can have (``missions runs --status`` checks against them)."""
+    return ACTIVE_STATUSES + FINAL_STATUSES
+
+
+def refuse_unknown_outcome(run: Mapping[str, Any]) -> None:
+    """A run whose last write's outcome is unknown (its system died or hung mid-write) is not given up on: the write
+    may have happened. ``missions resume`` reconciles it first (reads it back by its idempotency key, retries it
+    with the same key when it did not happen); a run that fails after that may be abandoned."""
+    if run.get("status") == "outcome_unknown":
+        raise ConflictError(
+            f"run {run.get('run_id')} has a write whose outcome is unknown: it may have happened. "
+            "`missions resume` reconciles it first; abandon the run only once it ends failed"
+        )
+
+
 class StoreVersionError(MissionsError):
     """The store was written by a newer version of AI Missions."""
 

@@ -82,7 +82,7 @@ def hand_off_form(store: RunStore, decision: Decision, reviewer: str, role: str,
         reason = st.text_input("Why? (required)", key=f"{key}-reason")
         if st.button("Hand off", key=f"{key}-go", disabled=not reason.strip()):
             try:
-                coapproval.hand_off(store, decision, by=reviewer, role=role, to=str(to), reason=reason)
+                coapproval.hand_off(store, decision, by=reviewer, role=role, to=str(to), reason=reason, roster=roster)
             except MissionsError as exc:
                 st.error(ui.plain(exc))
             else:

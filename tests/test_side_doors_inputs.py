@@ -4,16 +4,24 @@ the CLI met with an internal error or a silent exit 0. Each attack is tried as a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
+from ai_missions.audit import entries as audit_entries
+from ai_missions.cli import main
+from ai_missions.errors import ConflictError
+from ai_missions.gateway import SystemError_, SystemsGateway, SystemUnavailable
 from ai_missions.graphs.account_save.drafts import draft_email
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
 from ai_missions.graphs.support.evals.run import decide
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
 from ai_missions.nodes.guard import check_actions, guard
 from ai_missions.nodes.plain_text import display_name, plain_text_problems
+from ai_missions.store import RunStore, refuse_unknown_outcome
+from ai_missions.testing import signed_in_as
 from tests.test_side_doors import attack, tally
 from tests.test_support_actions import case, received
 
@@ -139,3 +147,163 @@ def test_9_internal_notes_may_quote_what_a_customer_wrote() -> None:
     }
     facts, _ = decide(case("I sent back order SO-100001, where is my refund?", returns=received()))
     assert check_actions(SUPPORT, [note], facts) == []
+
+
+# -- 10. faults and input: one-line errors, honest exit codes, nothing lost ------------------------------------------
+def missions(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``missions ARGV`` as a person types it (in this process): exit code, stdout, stderr."""
+    capsys.readouterr()
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own refusals
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused_in_one_line(code: int, err: str, *needles: str) -> bool:
+    """Exit 2 with one error line saying what was wrong: no traceback, no "internal error"."""
+    lines = err.strip().splitlines()
+    return (
+        code == 2
+        and len(lines) == 1
+        and lines[0].startswith("missions: error:")
+        and "internal error" not in err
+        and all(n in err for n in needles)
+    )
+
+
+@pytest.fixture
+def listed(missions_home: Path, monkeypatch: pytest.MonkeyPatch) -> RunStore:
+    """A home with one run and one pending decision, the demo roster's accounts, signed in as ana (the admin)."""
+    missions_home.mkdir(parents=True)
+    store = RunStore(missions_home / "runs.sqlite")
+    store.create_run("R-1", mission="order-exception", subject_id="SO-1", reasoner="offline", case_types=[])
+    request = {"interrupts": [], "actions_hash": "0"}
+    store.open_decision("D-1", run_id="R-1", mission="order-exception", subject_id="SO-1", request=request)
+    for name, value in signed_in_as(missions_home, "ana").items():
+        monkeypatch.setenv(name, value)
+    return store
+
+
+def unchanged(store: RunStore) -> tuple[Any, ...]:
+    """What an attack must not change: the runs, the open decisions, the hand-offs, the accounts, the audit chain."""
+    db = store.read()
+    return (
+        [(r["run_id"], r["status"]) for r in store.list_runs(limit=100)],
+        [d.decision_id for d in store.pending_decisions(limit=100)],
+        db.execute("SELECT count(*) FROM decision_handoffs").fetchone()[0],
+        db.execute("SELECT count(*) FROM accounts").fetchone()[0],
+        len(audit_entries(store)),
+    )
+
+
+NESTED = "[" * 50_000 + "]" * 50_000
+
+
+@pytest.mark.parametrize(
+    ("argv", "needles"),
+    [
+        (("runs", "--limit", "99999999999999999999"), ("--limit", "from 0 to")),
+        (("queue", "--limit", "99999999999999999999"), ("--limit", "from 0 to")),
+        (("runs", "--limit", "-1"), ("--limit",)),
+        (("runs", "--status", "fialed"), ("fialed", "failed", "outcome_unknown")),
+        (("runs", "--type", "bogus"), ("bogus", "payment_review")),
+        (("runs", "--mission", "support", "--outcome", "proceed"), ("proceed", "refund")),
+        (("queue", "--type", "bogus"), ("bogus", "payment_review")),
+        (("queue", "--mission", "order-exception", "--type", "wrong_item"), ("wrong_item", "payment_review")),
+        (("decide", "D-1", "--edit", '{"1": ' + NESTED + "}"), ("--edit", "nested too deeply")),
+        (("decide", "D-1", "--hand-off", "nobody", "--reason", "out"), ("nobody", "finance", "omar")),
+        (("accounts", "add", "eve", "--role", "custmer", "--password-stdin"), ("custmer", "customer")),
+    ],
+    ids=lambda v: " ".join(v)[:48] if v and v[0] in ("runs", "queue", "decide", "accounts") else "",
+)
+def test_10_bad_input_is_refused_in_one_line_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str], listed: RunStore, argv: tuple[str, ...], needles: tuple[str, ...]
+) -> None:
+    before = unchanged(listed)
+    code, _out, err = missions(capsys, *argv)
+    assert attack("10 faults and input", refused_in_one_line(code, err, *needles)), (code, err)
+    assert unchanged(listed) == before
+
+
+def test_10_a_filter_that_exists_still_lists(capsys: pytest.CaptureFixture[str], listed: RunStore) -> None:
+    code, out, _ = missions(capsys, "runs", "--status", "running")
+    assert (code, "R-1" in out) == (0, True)
+    code, out, _ = missions(capsys, "queue", "--mission", "order-exception", "--type", "payment_review")
+    assert (code, "no pending decisions match" in out) == (0, True)
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (bytes(range(256)) * 4, "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
+        (NESTED.encode() + b"\n", "nested too deeply"),
+        (b'{"n": 1}\n\x00\x07\n', "line 2 is not JSON"),
+    ],
+    ids=["all-bytes", "png", "deep-json", "controls"],
+)
+def test_10_audit_verify_of_a_file_that_is_no_export_is_one_line(
+    capsys: pytest.CaptureFixture[str], listed: RunStore, tmp_path: Path, content: bytes, needle: str
+) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(content)
+    code, _, err = missions(capsys, "audit", "verify", "--file", str(path))
+    assert attack("10 faults and input", refused_in_one_line(code, err, str(path), needle)), err
+    code, _, err = missions(capsys, "audit", "verify", "--file", str(tmp_path))  # a directory
+    assert attack("10 faults and input", refused_in_one_line(code, err)), err
+
+
+def test_10_the_llm_reasoner_without_an_endpoint_is_refused_before_a_run_is_written(
+    capsys: pytest.CaptureFixture[str], listed: RunStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    before = unchanged(listed)
+    for argv in (("run", "order-exception", "--subject", "SO-100001"), ("scan", "order-exception")):
+        code, _, err = missions(capsys, *argv, "--reasoner", "llm")
+        assert attack("10 faults and input", refused_in_one_line(code, err, "OPENAI_BASE_URL")), err
+    assert unchanged(listed) == before  # no run was written
+
+
+def test_10_a_run_whose_write_is_in_doubt_is_not_abandoned(
+    capsys: pytest.CaptureFixture[str], listed: RunStore
+) -> None:
+    """An ``outcome_unknown`` run's write may have happened: abandoning it would record "nothing executed" over a
+    capture that may be real. Refused (the CLI before any runtime starts), pointing at ``missions resume``."""
+    listed.update_run("R-1", status="outcome_unknown", summary="capture_payment: outcome unknown")
+    before = unchanged(listed)
+    code, _, err = missions(capsys, "abandon", "R-1", "--reason", "gave up")
+    assert attack("10 faults and input", refused_in_one_line(code, err, "outcome is unknown", "missions resume"))
+    assert unchanged(listed) == before
+    with pytest.raises(ConflictError, match="missions resume"):
+        refuse_unknown_outcome(listed.get_run("R-1"))  # what MissionClient.abandon checks first
+
+
+def test_10_a_connection_closed_mid_call_is_a_system_unavailable_not_a_crash() -> None:
+    """The MCP session answers a call whose server died with ``McpError("Connection closed")``: the gateway reads
+    it as the system being unavailable (a write is then read back by its key, or is outcome unknown), never as a
+    bug that fails the run."""
+    from mcp.shared.exceptions import McpError
+    from mcp.types import CONNECTION_CLOSED, INVALID_PARAMS, ErrorData
+
+    class Dying:
+        def __init__(self, code: int) -> None:
+            self.code = code
+
+        async def call_tool(self, *_: Any, **__: Any) -> Any:
+            raise McpError(ErrorData(code=self.code, message="Connection closed"))
+
+    async def call(code: int) -> None:
+        gateway = SystemsGateway({})
+        gateway._session_of["capture_payment"] = Dying(code)  # type: ignore[assignment]
+        gateway.system_of["capture_payment"] = "payments"
+        await gateway.call("capture_payment", {"idempotency_key": "k"})
+
+    with pytest.raises(SystemUnavailable, match="payments is unavailable"):
+        anyio.run(call, CONNECTION_CLOSED)
+    attack("10 faults and input", True)
+    with pytest.raises(SystemError_) as refused:  # an error answer is a refusal: nothing was written
+        anyio.run(call, INVALID_PARAMS)
+    assert refused.value.refused
