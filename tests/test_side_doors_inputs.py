@@ -4,6 +4,12 @@ the CLI met with an internal error or a silent exit 0. Each attack is tried as a
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +18,19 @@ import pytest
 
 from ai_missions.audit import entries as audit_entries
 from ai_missions.cli import main
-from ai_missions.errors import ConflictError
+from ai_missions.client import MissionClient
+from ai_missions.errors import ConflictError, OutcomeUnknownError
 from ai_missions.gateway import SystemError_, SystemsGateway, SystemUnavailable
 from ai_missions.graphs.account_save.drafts import draft_email
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
 from ai_missions.graphs.support.evals.run import decide
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
+from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.nodes.guard import check_actions, guard
 from ai_missions.nodes.plain_text import display_name, plain_text_problems
 from ai_missions.store import RunStore, refuse_unknown_outcome
 from ai_missions.testing import signed_in_as
+from tests.support.small_home import small_home
 from tests.test_side_doors import attack, tally
 from tests.test_support_actions import case, received
 
@@ -307,3 +316,76 @@ def test_10_a_connection_closed_mid_call_is_a_system_unavailable_not_a_crash() -
     with pytest.raises(SystemError_) as refused:  # an error answer is a refusal: nothing was written
         anyio.run(call, INVALID_PARAMS)
     assert refused.value.refused
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_home(tmp_path_factory, "side-doors-faults")
+
+
+def _kill_when_writing(store: RunStore, run_id: str, system: str, home: Path, killed: list[int]) -> None:
+    """Kill -9 ``system``'s server of ``home`` while the run's first write to it waits on the server (its simulated
+    latency): the server processes are found by their command line (``... SYSTEM --home HOME``)."""
+    deadline = time.monotonic() + 60
+    while store.get_run(run_id)["status"] != "executing" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the write is on the wire: the server sleeps before it acts
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            argv = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            where = argv[argv.index("--home") + 1 :][:1] if "--home" in argv else []
+            if proc.name.isdigit() and system in argv and where == [str(home.resolve())]:
+                os.kill(int(proc.name), signal.SIGKILL)
+                killed.append(int(proc.name))
+
+
+def test_10_a_system_dying_mid_write_leaves_the_run_outcome_unknown_then_it_is_reconciled(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The payments server is killed while an approved capture is on the wire (MCP answers the call with
+    ``McpError: Connection closed``): the run ends ``outcome_unknown``, not ``failed``; abandoning it is refused;
+    ``resume`` reconciles it with the same key, and the order is captured exactly once."""
+    with MissionClient(book) as here:
+        for row in scan_exceptions(book):
+            if row.types == ["auth_expiring"]:
+                outcome = here.start("order-exception", row.order_id)
+                amounts = [float(a["args"].get("amount") or 0) for a in (outcome.verdict or {}).get("actions", [])]
+                if outcome.decision_id is not None and max(amounts, default=0) < 1000:  # within omar's limit
+                    break
+        else:
+            pytest.fail("no expiring authorization asked a reviewer")
+    monkeypatch.setenv("MISSIONS_SYSTEMS_TRANSPORT", "stdio")  # a server process to kill
+    monkeypatch.setenv("MISSIONS_SIM_LATENCY_MS", "payments=3000")
+    dying = MissionClient(book, call_timeout_s=30.0, reconcile_timeout_s=2.0).open()
+    dying.runtime("order-exception")  # the servers start now, with the latency
+    monkeypatch.delenv("MISSIONS_SIM_LATENCY_MS")
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_when_writing, args=(dying.store, outcome.run_id, "payments", book, killed))
+    killer.start()
+    try:
+        with pytest.raises(OutcomeUnknownError):
+            dying.decide(outcome.decision_id, "omar", approve=True)
+    finally:
+        killer.join()
+        with contextlib.suppress(Exception):
+            dying.close()
+    assert killed
+    run = dying.store.get_run(outcome.run_id)
+    assert attack("10 faults and input", run["status"] == "outcome_unknown"), run
+    assert "internal error" not in (run["summary"] or "")
+    monkeypatch.setenv("MISSIONS_SYSTEMS_TRANSPORT", "in-process")
+    with MissionClient(book) as after:
+        with pytest.raises(ConflictError, match="missions resume"):
+            after.abandon(outcome.run_id, "omar", "gave up")
+        attack("10 faults and input", True)
+        resumed = after.recover()
+        assert [o.run_id for o in resumed] == [outcome.run_id]
+        assert resumed[0].status == "closed"
+        capture = next(r for r in resumed[0].results if r["tool"] == "capture_payment")
+        assert capture["status"] == "done"
+    with sqlite3.connect(book / "systems" / "payments.sqlite") as db:
+        captured = db.execute(
+            "SELECT count(*) FROM captures c JOIN authorizations a USING (authorization_id) WHERE a.order_id = ?",
+            (outcome.subject_id,),
+        ).fetchone()[0]
+    assert captured == 1  # nothing lost, nothing twice
