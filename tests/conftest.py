@@ -66,3 +66,9 @@ def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     with fresh_schema() as url:
         monkeypatch.setenv("MISSIONS_DATABASE_URL", url)
         yield "postgres"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first (stable otherwise): with a file per worker, the long files start at once and the quick ones
+    fill in around them, instead of one long file starting last and running alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -20,8 +20,7 @@ import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
+from mcp import ClientSession
 
 from ai_missions.cli import build_parser, main
 from ai_missions.connections import connections
@@ -33,6 +32,7 @@ from ai_missions.integrations.retail_seed import seed_retail_book
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.support_seed import generate_from as helpdesk_book
 from ai_missions.integrations.systems import SYSTEMS
+from ai_missions.mcp_session import open_session
 
 pytestmark = pytest.mark.slow
 
@@ -94,15 +94,12 @@ def portal() -> Iterator[BlockingPortal]:
 
 @pytest.fixture(scope="module")
 def sessions(home: Path, portal: BlockingPortal) -> Iterator[dict[str, ClientSession]]:
-    """One persistent MCP session per system, driven from the test thread through the portal."""
+    """One persistent MCP session per system (served in-process: the same server code and validation as over
+    stdio, whose own tests are in test_systems_mcp.py), driven from the test thread through the portal."""
     stack = contextlib.ExitStack()
     opened: dict[str, ClientSession] = {}
-    for system, conn in connections(SYSTEMS, home, "stdio").items():
-        params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
-        read, write = stack.enter_context(portal.wrap_async_context_manager(stdio_client(params)))
-        session = stack.enter_context(portal.wrap_async_context_manager(ClientSession(read, write)))
-        portal.call(session.initialize)
-        opened[system] = session
+    for system, conn in connections(SYSTEMS, home, "in-process").items():  # the protocol without 14 processes
+        opened[system] = stack.enter_context(portal.wrap_async_context_manager(open_session(conn)))
     with stack:
         yield opened
 

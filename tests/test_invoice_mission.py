@@ -23,6 +23,7 @@ from ai_missions.integrations.ap_seed import seed_ap_book, story_invoice_id
 from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
+from ai_missions.store import RunStore
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 
 pytestmark = pytest.mark.slow
@@ -222,10 +223,12 @@ def test_the_llm_reasoner_reads_vendor_text_as_data_and_the_guard_stops_a_paymen
     paying an unverified account, and the guard turns that into an escalation: nothing is paid."""
     with sqlite3.connect(home / "systems" / "ap.sqlite") as conn:
         candidates = [i for i, t in sorted(queue.items()) if t == ["bank_change"]]
+        runs = RunStore(home / "runs.sqlite")
         invoice_id = next(
             i
             for i in candidates
-            if conn.execute(
+            if runs.open_decision_on("invoice-approval", i) is None  # a case has one open decision
+            and conn.execute(
                 "SELECT count(*) FROM vendor_messages m JOIN invoices i ON i.vendor_id = m.vendor_id "
                 "WHERE i.invoice_id = ? AND m.direction = 'inbound'",
                 (i,),
