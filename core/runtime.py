@@ -50,7 +50,7 @@ from ai_missions.nodes.guard import check_actions, review_actions
 from ai_missions.settings import call_timeout_s as settings_call_timeout_s
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.signing import platform_key, sign
-from ai_missions.store import FINAL_STATUSES, Decision, RunStore
+from ai_missions.store import FINAL_STATUSES, Decision, RunStore, refuse_unknown_outcome
 from ai_missions.triggers import Systems
 
 EventHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
@@ -586,15 +586,15 @@ class MissionRuntime:
         return await self._drive(run_id, {"subject_id": run["subject_id"], "trigger": trigger}, context, on_event)
 
     def abandon(self, run_id: str, reviewer: str, reason: str) -> RunOutcome:
-        """Give up on a failed run (or one whose last write's outcome stayed unknown) without a new mission: a
-        reviewer's decision, with the reason on the Explain rail and the audit trail; nothing is executed."""
+        """Give up on a failed run without a new mission: a reviewer's decision, with the reason on the Explain rail
+        and the audit trail; nothing is executed. A run whose last write's outcome is unknown is reconciled by
+        ``resume`` first (every path that abandons comes through here)."""
         run = self.store.get_run(run_id)
         if run["mission"] != self.mission:
             raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
-        if run["status"] not in ("failed", "outcome_unknown"):
-            raise ConflictError(
-                f"run {run_id} is {run['status']}: only a failed run, or one whose outcome is unknown, is abandoned"
-            )
+        refuse_unknown_outcome(run)
+        if run["status"] != "failed":
+            raise ConflictError(f"run {run_id} is {run['status']}: only a failed run is abandoned")
         if not reason.strip():
             raise ValidationError("say why the run is abandoned (--reason)")
         role = role_of(reviewer, load_roster(self.home))

@@ -414,5 +414,5 @@ def test_scan_refuses_a_negative_limit(tmp_path: Path) -> None:
     refused = cli(tmp_path / "home", "scan", "--limit", "-1")
     code, _out, err = refused.wait(timeout=60), *refused.communicate()
     assert code == 2
-    assert "scan: argument --limit: expected 0 or more, got -1" in err
+    assert "scan: argument --limit: expected a whole number from 0 to 1,000,000,000, got -1" in err
     assert "Traceback" not in err

@@ -41,14 +41,7 @@ def test_notebook_is_stored_without_outputs(path: Path) -> None:
             assert cell.execution_count is None, f"{path.name}: clear outputs before committing"
 
 
-#: Run in the default tier (30-65 s each on two cores); ``pytest -m extended`` runs every notebook.
-DEFAULT_TIER = ("01_quickstart.ipynb", "04_llm_reasoner.ipynb")
-
-
-@pytest.mark.parametrize(
-    "path",
-    [pytest.param(p, id=p.name, marks=() if p.name in DEFAULT_TIER else pytest.mark.extended) for p in NOTEBOOKS],
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom_offline_and_leaves_a_chart(
     path: Path, shared_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

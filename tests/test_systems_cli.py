@@ -165,7 +165,10 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
     [
         (["run", "no-such-mission", "--subject", "X"], "run: argument mission: invalid choice: 'no-such-mission'"),
         (["run", "order-exception", "--subject", "bad id!"], "'bad id!' is not a valid order id"),
-        (["queue", "--limit", "-1"], "queue: argument --limit: expected 0 or more, got -1"),
+        (
+            ["queue", "--limit", "-1"],
+            "queue: argument --limit: expected a whole number from 0 to 1,000,000,000, got -1",
+        ),
         (["nope"], "argument COMMAND: invalid choice: 'nope'"),
     ],
 )
