@@ -1,10 +1,11 @@
 """How the platform reaches each enterprise system: an MCP connection per system, in langchain-mcp-adapters' format.
 
-By default every system is the local simulated one, spawned over stdio with this Python (a process boundary:
-the platform never imports the simulator). ``MISSIONS_SYSTEMS_TRANSPORT=in-process`` serves the registered systems
-on the client's own event loop instead (MCP over memory streams: the same protocol, no process per system); the
-evals and the tests use it. ``$MISSIONS_HOME/systems.json`` points any system elsewhere, e.g. a real server over
-streamable HTTP::
+By default every system is the local simulated one, served in-process: the plug-in registered under the
+``ai_missions.systems`` entry point group runs on the client's own event loop and is reached over MCP (the SDK's
+memory streams: the same protocol, validation and grant checks, no process and no cold imports per system; the
+platform never imports the simulator, it loads a registered plug-in). ``MISSIONS_SYSTEMS_TRANSPORT=stdio`` spawns a
+server process per system instead (the process boundary a real system has). ``$MISSIONS_HOME/systems.json`` points
+any system elsewhere, e.g. a real server over streamable HTTP::
 
     {"payments": {"transport": "streamable_http", "url": "https://payments.internal/mcp"}}
 """
@@ -33,7 +34,7 @@ TRANSPORT_ENV = "MISSIONS_SYSTEMS_TRANSPORT"
 TRANSPORTS = ("stdio", "in-process")
 
 
-def systems_transport(default: str = "stdio") -> str:
+def systems_transport(default: str = "in-process") -> str:
     """How the local systems are reached: ``MISSIONS_SYSTEMS_TRANSPORT`` (stdio or in-process), else ``default``."""
     transport = os.environ.get(TRANSPORT_ENV) or default
     if transport not in TRANSPORTS:

@@ -74,7 +74,7 @@ class Sandbox:
         store: Any = SandboxStore(Path(":memory:"))
         callbacks: list[Any] = []
         if self.timings is not None:  # open the gateway here to time every MCP call
-            gateway = SystemsGateway(connections(self.spec.systems, self.home, systems_transport(default="in-process")))
+            gateway = SystemsGateway(connections(self.spec.systems, self.home, systems_transport()))
             systems = TimedSystems(await self._stack.enter_async_context(gateway), self.timings)
             store = TimedStore(store, self.timings)
             callbacks.append(NodeTimer(self.timings))
@@ -89,7 +89,7 @@ class Sandbox:
             checkpointer=self.saver,
             durability="exit",  # checkpoints only where a run pauses or ends: a case never outlives its sandbox
             check_subjects=False,  # the case's snapshot was just loaded: gather's first read is the check
-            systems_transport=systems_transport(default="in-process"),  # no process per system per sandbox
+            systems_transport=systems_transport(),  # no process per system per sandbox
             callbacks=callbacks,
         )
         self.runtime = await self._stack.enter_async_context(runtime)

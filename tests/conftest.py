@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,16 +29,6 @@ def _no_network() -> Iterator[None]:
     socket.socket.connect = _loopback_only  # type: ignore[method-assign]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _systems_in_process() -> Iterator[None]:
-    """The simulated systems are served in-process (MCP over memory streams) unless the environment says
-    otherwise: a process per system per runtime is what the process-boundary tests measure, not every test.
-    Set for the whole session, so module fixtures and the CLI processes tests spawn see it too."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MISSIONS_SYSTEMS_TRANSPORT", os.environ.get("MISSIONS_SYSTEMS_TRANSPORT") or "in-process")
-        yield
 
 
 @pytest.fixture(autouse=True)
