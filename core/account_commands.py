@@ -31,6 +31,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo = sub.add_parser("demo", help="add the demo roster (ana, omar, fiona...) with one shared password")
     demo.add_argument("--password-stdin", action="store_true")
     demo.set_defaults(handler=_demo)
+    password = sub.add_parser("password", help="change an account's password (your own, or any as an admin)")
+    password.add_argument("name")
+    password.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    password.set_defaults(handler=_change_password)
 
     login = subparsers.add_parser("login", help="sign in; the CLI keeps an API token under MISSIONS_HOME")
     login.add_argument("name")
@@ -143,6 +147,22 @@ def _demo(args: argparse.Namespace) -> int:
     password = _password(args) if args.password_stdin else DEMO_PASSWORD
     added = seed_demo_accounts(password)
     print(f"{len(added)} demo account(s) added: {', '.join(added) or 'none'}; `missions login NAME` to sign in")
+    return 0
+
+
+def _change_password(args: argparse.Namespace) -> int:
+    """The signed-in account changes its own password; an admin changes anyone's (e.g. the demo roster's)."""
+    from ai_missions.identity import Accounts, saved_token
+
+    accounts = Accounts(_store())
+    account = accounts.account_for_token(saved_token(missions_home()))
+    if account.name != args.name and not account.admin:
+        raise ForbiddenError(f"{account.name} may change only its own password (an admin changes others')")
+    new = _password(args, "New password: ")
+    if new == DEMO_PASSWORD:
+        raise ValidationError("that is the demo's printed password: choose another")
+    accounts.set_password(args.name, new, by=account.name)
+    print(f"password of {args.name} changed (its saved sign-ins stop working)")
     return 0
 
 

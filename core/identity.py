@@ -2,6 +2,11 @@
 
 Roles come from the account, never from a payload, a URL or a flag. The CLI keeps its token in
 ``$MISSIONS_HOME/credentials.json`` (mode 0600) or reads ``MISSIONS_TOKEN``; tokens are stored only as hashes.
+
+Signing in is throttled per account name: after :data:`FREE_FAILURES` wrong passwords in a row the name is locked
+for :data:`LOCK_SECONDS`, doubling with each further failure up to :data:`MAX_LOCK_SECONDS`; a right password
+resets it. The count lives in the store (``sign_in_failures``), so every process and session shares it, and an
+unknown name is counted like a known one (the answer says nothing about which names exist).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -24,6 +30,11 @@ CREDENTIALS_FILE = "credentials.json"
 TOKEN_ENV = "MISSIONS_TOKEN"
 TOKEN_DAYS = 30
 NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+#: Wrong passwords in a row an account name may have before it is locked.
+FREE_FAILURES = 5
+#: The first lock, in seconds; each further failure doubles it, up to the longest.
+LOCK_SECONDS = 30
+MAX_LOCK_SECONDS = 15 * 60
 ROLE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -89,17 +100,81 @@ class Accounts:
             chain(db, [audit_entry(None, {**event, "data": {"name": name, "role": role, "admin": admin or first}})])
         return Account(name, role, admin or first)
 
-    def authenticate(self, name: str, password: str) -> Account:
-        """The account, when the password is right; one error for an unknown name or a wrong password."""
+    def authenticate(self, name: str, password: str, *, now: datetime | None = None) -> Account:
+        """The account, when the password is right; one error for an unknown name or a wrong password. A name
+        locked by earlier failures is refused without checking the password (see the module's docstring)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
+        now = now or datetime.now(UTC)
+        self._refuse_if_locked(name, now)
         row = self.store.read().execute("SELECT password_hash FROM accounts WHERE name = ?", (name,)).fetchone()
         try:
-            if row is None or not _hasher().verify(row["password_hash"], password):
-                raise ForbiddenError("wrong account name or password")
+            right = row is not None and _hasher().verify(row["password_hash"], password)
         except (VerificationError, InvalidHashError):
-            raise ForbiddenError("wrong account name or password") from None
+            right = False
+        if not right:
+            self._count_failure(name, now)
+            raise ForbiddenError("wrong account name or password")
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
         return self.get(name)
+
+    def _refuse_if_locked(self, name: str, now: datetime) -> None:
+        row = self.store.read().execute("SELECT locked_until FROM sign_in_failures WHERE name = ?", (name,)).fetchone()
+        if row is not None and row["locked_until"] and row["locked_until"] > now.isoformat(timespec="seconds"):
+            wait = datetime.fromisoformat(row["locked_until"]) - now
+            raise ForbiddenError(
+                f"too many failed sign-ins for {name!r}: try again in {max(1, int(wait.total_seconds()))} s"
+            )
+
+    def _count_failure(self, name: str, now: datetime) -> None:
+        """One more wrong password for ``name``; past the free ones, the name is locked (doubling each time)."""
+        if not NAME.match(name or ""):
+            return  # no account can have this name: nothing to lock, and no row for arbitrary input
+        with self.store.transaction() as db:
+            row = db.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (name,)).fetchone()
+            failures = (row["failures"] if row is not None else 0) + 1
+            over = failures - FREE_FAILURES
+            locked = None
+            if over >= 0:
+                seconds = min(MAX_LOCK_SECONDS, LOCK_SECONDS * 2 ** min(over, 20))
+                locked = (now + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+            if row is None:
+                db.execute(
+                    "INSERT INTO sign_in_failures (name, failures, locked_until) VALUES (?, ?, ?)",
+                    (name, failures, locked),
+                )
+            else:
+                db.execute(
+                    "UPDATE sign_in_failures SET failures = ?, locked_until = ? WHERE name = ?",
+                    (failures, locked, name),
+                )
+
+    def set_password(self, name: str, password: str, *, by: str) -> None:
+        """A new password for ``name`` (audited; the account's API tokens stop working, as after a sign-out)."""
+        self.get(name)
+        if len(password or "") < 8:
+            raise ValidationError("a password needs at least 8 characters")
+        hashed = _hasher().hash(password)
+        with self.store.transaction() as db:
+            db.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (hashed, name))
+            db.execute("DELETE FROM api_tokens WHERE name = ?", (name,))
+            db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
+            event = {"kind": "password_changed", "actor": by, "summary": f"password of {name} changed"}
+            chain(db, [audit_entry(None, {**event, "data": {"name": name}})])
+
+    def with_password(self, password: str) -> tuple[str, ...]:
+        """The accounts whose password is ``password`` (the demo's printed one, before exposing the dashboard)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        found: tuple[str, ...] = ()
+        for row in self.store.read().execute("SELECT name, password_hash FROM accounts ORDER BY name"):
+            try:
+                if _hasher().verify(row["password_hash"], password):
+                    found += (str(row["name"]),)
+            except (VerificationError, InvalidHashError):
+                continue
+        return found
 
     def issue_token(self, name: str, *, days: int = TOKEN_DAYS) -> str:
         token = "mst_" + secrets.token_urlsafe(32)
@@ -127,6 +202,19 @@ class Accounts:
     def revoke(self, token: str) -> None:
         with self.store.transaction() as db:
             db.execute("DELETE FROM api_tokens WHERE token_hash = ?", (_token_hash(token),))
+
+
+def sso_account(claims: Mapping[str, Any], roster: Mapping[str, str], domains: Iterable[str]) -> str | None:
+    """The account a single-sign-on user signs in as: the local part of a *verified* e-mail whose domain is one of
+    ``domains`` (the configured ones), when an account has that name; None otherwise. ``fiona@elsewhere.example``
+    is not ``fiona``, and a ``preferred_username`` (which the user may choose) is never used."""
+    email = str(claims.get("email") or "").strip().lower()
+    if claims.get("email_verified") is not True or email.count("@") != 1:
+        return None
+    name, domain = email.split("@")
+    if domain not in {d.lower() for d in domains}:
+        return None
+    return name if name in roster else None
 
 
 # -- the CLI's saved token ---------------------------------------------------------------------------------------

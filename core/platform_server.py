@@ -230,9 +230,16 @@ def _bound_socket(host: str, port: int) -> socket.socket:
 
 
 async def serve_http(
-    home: Path, *, host: str, port: int, missions: Sequence[str] = (), on_ready: Callable[[str], None] | None = None
+    home: Path,
+    *,
+    host: str,
+    port: int,
+    missions: Sequence[str] = (),
+    on_ready: Callable[[str], None] | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> None:
-    """Serve over streamable HTTP until cancelled, announcing the URL in ``serve.json`` while it runs."""
+    """Serve over streamable HTTP until cancelled, announcing the URL in ``serve.json`` while it runs; over HTTPS
+    when ``tls`` (certificate, key) is given."""
     import uvicorn
 
     sock = _bound_socket(host, port)
@@ -240,9 +247,16 @@ async def serve_http(
     async with Platform(home, missions) as platform:
         await platform.warm()
         server = build_server(platform, host=host, port=port)
-        config = uvicorn.Config(server.streamable_http_app(), log_level="warning", lifespan="on")
+        certificate, key = tls if tls is not None else (None, None)
+        config = uvicorn.Config(
+            server.streamable_http_app(),
+            log_level="warning",
+            lifespan="on",
+            ssl_certfile=certificate,
+            ssl_keyfile=key,
+        )
         web = uvicorn.Server(config)
-        url = f"http://{host}:{port}/mcp"
+        url = f"{'https' if tls else 'http'}://{host}:{port}/mcp"
         announce = home / SERVE_FILE
         try:
             announce.write_text(json.dumps({"url": url, "pid": os.getpid(), "missions": platform.missions}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -59,3 +60,20 @@ def call_timeout_s() -> float:
     if not 0 < value <= 3600:
         raise ValidationError(f"MISSIONS_CALL_TIMEOUT_S must be a number of seconds in (0, 3600], got {text!r}")
     return value
+
+
+def sso_domains() -> frozenset[str]:
+    """The e-mail domains single sign-on accepts (``MISSIONS_SSO_DOMAINS``, comma-separated, e.g. ``example.com``):
+    a verified ``fiona@example.com`` signs in as the account ``fiona``; any other domain, none."""
+    listed = os.environ.get("MISSIONS_SSO_DOMAINS", "").split(",")
+    return frozenset(d.strip().lower().lstrip("@") for d in listed if d.strip())
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (``localhost``, 127.0.0.0/8, ::1): nothing beyond it can connect."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -12,10 +12,11 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ForbiddenError
+from ai_missions.errors import ForbiddenError, MissionsError
 
 KEY_FILE = "platform.key"
 
@@ -29,21 +30,53 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value)).hexdigest()
 
 
+#: Bytes of a platform key (64 hex characters in the file).
+KEY_BYTES = 32
+
+
+def _read_key(path: Path) -> bytes:
+    """The key in ``path``; MissionsError, in one line, for an empty, truncated or unreadable one: signing
+    with it would make every signature forgeable (an empty HMAC key is a key anyone has)."""
+    text = path.read_text(encoding="utf-8", errors="replace").strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise MissionsError(
+            f"{path} is not a signing key ({len(text)} characters, need {2 * KEY_BYTES} hex): restore it from a "
+            "backup; delete it only if nothing it signed (grants, answers, rows) must still verify"
+        )
+    return key
+
+
 def platform_key(home: Path) -> bytes:
-    """The home's signing key, created (atomically, owner-only) when missing."""
+    """The home's signing key, created when missing: written to a temporary file, flushed to disk, then linked
+    into place (which fails if another process linked first), so the key file is whole or absent, never empty."""
     path = Path(home) / KEY_FILE
     try:
-        return bytes.fromhex(path.read_text().strip())
+        return _read_key(path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(KEY_BYTES)
+    fd, temp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first
-        return bytes.fromhex(path.read_text().strip())
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "w") as out:
-        out.write(key.hex())
+        with os.fdopen(fd, "w") as out:
+            out.write(key.hex())
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temp, path)  # atomic, and never replaces a key another process put there first
+        except FileExistsError:
+            return _read_key(path)
+    finally:
+        os.unlink(temp)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the new name survives a crash too
+    finally:
+        os.close(directory)
     return key
 
 

@@ -191,6 +191,16 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_open_decision_per_case ON decisions (missi
 WHERE status = 'pending';
 """
 
+#: Sign-in throttling (:mod:`ai_missions.identity`): each account name's consecutive failed sign-ins and until when
+#: it is locked, kept in the store so every process (CLI, dashboard sessions, ``missions serve``) sees the same count.
+_V8 = """
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    name TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until TEXT
+);
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, _V1),
@@ -200,6 +210,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (5, _V5),
     (6, _V6),
     (7, _V7),
+    (8, _V8),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"

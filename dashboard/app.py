@@ -13,7 +13,9 @@ import streamlit as st
 
 from ai_missions.dashboard import resources, ui
 from ai_missions.errors import MissionsError
+from ai_missions.identity import sso_account as identity_sso_account
 from ai_missions.missions import registry
+from ai_missions.settings import sso_domains
 
 st.set_page_config(page_title="AI Missions", page_icon=":material/radar:", layout="wide")
 #: A denser page than Streamlit's default: less space above the title, smaller titles.
@@ -59,12 +61,11 @@ def sign_in_form() -> None:
 
 
 def sso_account(roster: dict[str, str]) -> str | None:
-    """The account of the single-sign-on user: the one named like their username or email's local part."""
+    """The account of the single-sign-on user: a verified e-mail of a configured domain (``MISSIONS_SSO_DOMAINS``)
+    whose local part names an account (:func:`ai_missions.identity.sso_account`)."""
     if not (sso_configured() and st.user.is_logged_in):
         return None
-    claimed = str(st.user.get("preferred_username") or st.user.get("email") or "")
-    name = claimed.split("@", 1)[0].lower()
-    return name if name in roster else None
+    return identity_sso_account(st.user.to_dict(), roster, sso_domains())
 
 
 def sidebar() -> None:

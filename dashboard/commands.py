@@ -2,12 +2,12 @@
 
 Deciding needs a signed-in account. Another address than loopback is refused while nobody could sign in (no
 local account and no single sign-on configured): the dashboard would be open to the network with nobody able to
-prove who they are."""
+prove who they are; and while any account still has the demo's printed password (``missions-demo``): anyone who
+has seen the demo could sign in as its admin."""
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import subprocess
 import sys
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ForbiddenError
-from ai_missions.settings import missions_home, runs_db
+from ai_missions.settings import is_loopback, missions_home, runs_db
 
 APP = Path(__file__).resolve().parent / "app.py"
 HOST = "127.0.0.1"
@@ -29,15 +29,6 @@ def register(subparsers: Any) -> None:
         "--host", default=HOST, help=f"address to bind (default {HOST}; another needs sign-in: accounts or SSO)"
     )
     dashboard.set_defaults(handler=_dashboard)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def sign_in_available(home: Path) -> bool:
@@ -54,10 +45,23 @@ def sign_in_available(home: Path) -> bool:
 
 
 def check_host(host: str, home: Path) -> None:
-    if not is_loopback(host) and not sign_in_available(home):
+    """Refuse an address beyond loopback while nobody could sign in or an account has the demo password."""
+    from ai_missions.account_commands import DEMO_PASSWORD
+    from ai_missions.identity import Accounts
+    from ai_missions.store import RunStore
+
+    if is_loopback(host):
+        return
+    if not sign_in_available(home):
         raise ForbiddenError(
             f"refusing to serve the dashboard on {host} with sign-in off: add an account first "
             "(`missions accounts add NAME --role ROLE`) or configure single sign-on ([auth] in secrets.toml)"
+        )
+    if demo := Accounts(RunStore(runs_db(home))).with_password(DEMO_PASSWORD):
+        shown = ", ".join(demo[:5]) + (f" and {len(demo) - 5} more" if len(demo) > 5 else "")
+        raise ForbiddenError(
+            f"refusing to serve the dashboard on {host}: {len(demo)} account(s) ({shown}) still have the demo "
+            "password; change each with `missions accounts password NAME` (signed in as an admin)"
         )
 
 
