@@ -97,7 +97,7 @@ def test_8_once_every_demo_password_is_changed_the_dashboard_may_bind_beyond_loo
     monkeypatch.setenv("MISSIONS_TOKEN", accounts(home).issue_token("ana"))  # the admin changes everyone's
     for name in sorted(names, key=lambda n: n == "ana"):  # the admin's own last: it ends the admin's sign-in
         monkeypatch.setattr("sys.stdin", _Lines(f"{name}-own-secret"))
-        code, out, err = missions(capsys, "accounts", "password", name, "--password-stdin")
+        code, _out, err = missions(capsys, "accounts", "password", name, "--password-stdin")
         assert code == 0, err
     assert accounts(home).with_password(DEMO_PASSWORD) == ()
     check_host("0.0.0.0", home)  # nothing left to refuse
@@ -180,7 +180,7 @@ def test_8_serve_beyond_loopback_over_plain_http_is_refused(
     demo_home: Path, host: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MISSIONS_HOME", str(demo_home))
-    code, out, err = missions(capsys, "serve", "--host", host, "--port", "0")
+    code, _out, err = missions(capsys, "serve", "--host", host, "--port", "0")
     assert attack(EXPOSURE, refused_in_one_line(code, err, host, "--tls-cert", "--behind-tls-proxy"))
     assert not (demo_home / "serve.json").exists()
     code, _, err = missions(capsys, "serve", "--host", host, "--tls-cert", str(demo_home / "none.pem"))
