@@ -265,6 +265,9 @@ class MissionSpec:
     reviewers: Mapping[str, str] = field(default_factory=dict)
     #: Dashboard pages the mission brings: title -> Streamlit page file (shown under the mission's title).
     pages: Mapping[str, Path] = field(default_factory=dict)
+    #: Dashboard pages for the mission's customers (title -> page file): all a ``customer`` account sees; each page
+    #: shows only what is the signed-in customer's own. Staff do not see them.
+    portal_pages: Mapping[str, Path] = field(default_factory=dict)
     #: Action tiers (observe, recommend, automate, escalate) per write tool, when the mission has them
     #: (:mod:`ai_missions.tiers`); None: the reasoner's own ``auto``/``review`` stand.
     tiers: TierPolicy | None = None

@@ -9,6 +9,8 @@ does.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import streamlit as st
 
 from ai_missions.dashboard import resources, ui
@@ -92,26 +94,70 @@ def sidebar() -> None:
     st.sidebar.caption(f"State: `{resources.home()}`")
 
 
-pending = resources.store().count_pending()
-mission_pages = {
-    spec.title: [st.Page(path, title=title, url_path=f"{spec.name}-{path.stem}") for title, path in spec.pages.items()]
-    for spec in registry().values()
-    if spec.pages
-}
-navigation = st.navigation(
-    {
+Visibility = Literal["visible", "hidden"]
+
+
+def staff_pages(*, visible: bool = True) -> dict[str, list[Any]]:
+    """The operations pages and the missions' own pages; for a visitor (``visible=False``) only their addresses:
+    hidden, and without the Decision Queue's count."""
+    shown: Visibility = "visible" if visible else "hidden"
+    queue = f"Decision Queue · {resources.store().count_pending():,}" if visible else "Decision Queue"
+    mission_pages = {
+        spec.title: [
+            st.Page(path, title=title, url_path=f"{spec.name}-{path.stem}", visibility=shown)
+            for title, path in spec.pages.items()
+        ]
+        for spec in registry().values()
+        if spec.pages
+    }
+    return {
         "Operations": [
-            st.Page(ui.OVERVIEW, title="Overview", icon=":material/monitoring:", default=True),
-            st.Page(ui.QUEUE, title=f"Decision Queue · {pending:,}", icon=":material/inbox:"),
-            st.Page(ui.RUNS, title="Runs", icon=":material/list_alt:"),
+            st.Page(ui.OVERVIEW, title="Overview", icon=":material/monitoring:", default=visible, visibility=shown),
+            st.Page(ui.QUEUE, title=queue, icon=":material/inbox:", visibility=shown),
+            st.Page(ui.RUNS, title="Runs", icon=":material/list_alt:", visibility=shown),
             st.Page(ui.RUN, title="Run", icon=":material/timeline:", visibility="hidden"),
         ],
         "Knowledge": [
-            st.Page(ui.KNOWLEDGE, title="Policies", icon=":material/menu_book:"),
-            st.Page(ui.EVALS, title="Evals", icon=":material/science:"),
+            st.Page(ui.KNOWLEDGE, title="Policies", icon=":material/menu_book:", visibility=shown),
+            st.Page(ui.EVALS, title="Evals", icon=":material/science:", visibility=shown),
         ],
         **mission_pages,
     }
-)
+
+
+def portal_pages(*, visible: bool = True) -> list[Any]:
+    """The customer's pages: each shows only the signed-in customer's own orders and messages."""
+    shown: Visibility = "visible" if visible else "hidden"
+    return [
+        st.Page(path, title=title, url_path=f"{spec.name}-{path.stem}", visibility=shown)
+        for spec in registry().values()
+        for title, path in spec.portal_pages.items()
+    ]
+
+
+def sign_in_notice() -> None:
+    """All a visitor sees, whatever the address: how to sign in (the form is in the sidebar)."""
+    st.title("AI Missions")
+    st.info("Sign in (in the sidebar) to continue: staff see the operations, customers their own orders and messages.")
+
+
+def nothing_for_this_account() -> None:
+    st.title("AI Missions")
+    st.info("This account sees no page: ask an admin for the role you need.")
+
+
 sidebar()
-navigation.run()
+who = ui.audience(resources.roster().get(ui.reviewer() or ""))
+if who == "staff":
+    navigation = st.navigation(staff_pages())
+    navigation.run()
+elif who == "customer":  # the portal only; any other address opens it instead
+    navigation = st.navigation(portal_pages() or [st.Page(nothing_for_this_account, title="AI Missions")])
+    navigation.run()
+else:
+    # Every page stays addressable (hidden), so signing in on a link to a decision returns to it; but at any
+    # address a visitor is shown the sign-in notice, never the page.
+    sign_in = st.Page(sign_in_notice, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)
+    addresses = [page for pages in staff_pages(visible=False).values() for page in pages]
+    st.navigation([sign_in, *addresses, *portal_pages(visible=False)])
+    sign_in_notice()

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from ai_missions.dashboard.model import OUTCOME_COLOR, STATUS_STYLE
+from ai_missions.governance import CUSTOMER_ROLE
 
 #: Page files, relative to ``app.py`` (what ``st.page_link`` and ``st.switch_page`` take).
 OVERVIEW = "views/overview.py"
@@ -61,6 +62,14 @@ def empty_state(message: str) -> None:
 def reviewer() -> str | None:
     value = st.session_state.get(REVIEWER_KEY)
     return str(value) if value else None
+
+
+def audience(role: str | None) -> str:
+    """Who the signed-in account's role lets see what: ``staff`` (every operations page), ``customer`` (the
+    customer portal only) or ``visitor`` (not signed in: the sign-in only)."""
+    if not role:
+        return "visitor"
+    return "customer" if role == CUSTOMER_ROLE else "staff"
 
 
 class QueryTimer:

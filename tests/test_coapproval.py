@@ -369,7 +369,7 @@ def test_the_dashboard_card_names_the_roles_and_who_signed_then_each_signs_their
     decision_id = next(shared)
     monkeypatch.setenv("MISSIONS_HOME", str(home))
     try:
-        cole = sign_in(open_page("views/queue.py", decision=decision_id), "cole")
+        cole = sign_in(open_page("views/queue.py", account=None, decision=decision_id), "cole")
         page = texts(cole)
         assert "**Needs customer_care + finance**" in page
         assert "Nobody has signed yet." in page
@@ -383,12 +383,12 @@ def test_the_dashboard_card_names_the_roles_and_who_signed_then_each_signs_their
         assert executed(missions, decision_id) == []
         assert "cole (customer_care) signed action" in texts(cole)
 
-        omar = sign_in(open_page("views/queue.py", decision=decision_id), "omar")
+        omar = sign_in(open_page("views/queue.py", account=None, decision=decision_id), "omar")
         assert "signed by cole (customer_care)" in texts(omar)
         assert omar.button(key=f"q-{decision_id}-submit").disabled  # the refund is above his limit
         assert "ops_lead may approve none of the actions still open" in texts(omar)
 
-        fiona = sign_in(open_page("views/queue.py", decision=decision_id), "fiona")
+        fiona = sign_in(open_page("views/queue.py", account=None, decision=decision_id), "fiona")
         fiona.checkbox(key=f"q-{decision_id}-confirm").check().run()
         fiona.button(key=f"q-{decision_id}-submit").click().run()
         assert not fiona.exception

@@ -20,7 +20,7 @@ from ai_missions.dashboard import evals_source
 from ai_missions.integrations.store import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
-from tests.test_dashboard_support import Book, app, book_copy, open_page, sign_in, texts
+from tests.test_dashboard_support import Book, book_copy, open_page, sign_in, texts
 
 pytestmark = pytest.mark.slow
 
@@ -47,9 +47,7 @@ def as_reviewer(at: AppTest, name: str) -> AppTest:
 
 # -- overview, runs, run detail -----------------------------------------------------------------------------------
 def test_overview_shows_the_figures_as_charts(book: Book) -> None:
-    at = app()
-    at.run()
-    assert not at.exception
+    at = open_page("views/overview.py")
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {
         "Open cases",
@@ -122,33 +120,33 @@ def test_queue_lists_pending_decisions_oldest_first(book: Book) -> None:
     table = at.dataframe[0].value
     pending = store(book).pending_decisions(limit=10)
     assert list(table["decision"]) == [d.decision_id for d in pending]
-    assert "choose a reviewer in the sidebar to decide" in texts(at)
-    submit = at.button(key=f"q-{pending[0].decision_id}-submit")
-    assert submit.disabled
+    assert f"#### {pending[0].decision_id} · " in texts(at)  # the first opened, for the signed-in reviewer
 
 
 def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:
     decision_id = book.decisions["story"]
-    at = open_page("views/queue.py", decision=decision_id, reviewer="omar")  # the old ?reviewer= link
+    # the old ?reviewer= link, as a visitor: the sign-in, nothing of the decision
+    at = open_page("views/queue.py", account=None, decision=decision_id, reviewer="omar")
     assert "deciding as" not in texts(at)
-    assert at.button(key=f"q-{decision_id}-submit").disabled
+    assert decision_id not in texts(at)
+    assert not [b for b in at.button if b.key == f"q-{decision_id}-submit"]
     assert not [s for s in at.selectbox if s.label == "Reviewer"]  # no list to pick an identity from
     sign_in(at, "omar", password="not omar's password")
     assert "wrong account name or password" in [e.value for e in at.error]
-    assert at.button(key=f"q-{decision_id}-submit").disabled
-    sign_in(at, "omar")
+    assert decision_id not in texts(at)
+    sign_in(at, "omar")  # back at the decision the link named
     assert "Signed in as **omar** · ops_lead" in texts(at)
     assert at.button(key=f"q-{decision_id}-submit").disabled  # stock moves: not before the reviewer confirms it
     at.checkbox(key=f"q-{decision_id}-confirm").check().run()
     assert not at.button(key=f"q-{decision_id}-submit").disabled
     next(b for b in at.button if b.label == "Sign out").click().run()
-    assert at.button(key=f"q-{decision_id}-submit").disabled
+    assert not [b for b in at.button if b.key == f"q-{decision_id}-submit"]
 
 
 def test_a_decision_taken_elsewhere_says_who_took_it_and_offers_the_next(book: Book) -> None:
     role = next(r for r in ("address_invalid", "duplicate_order") if r in book.decisions)
     decision_id, order_id = book.decisions[role], book.orders[role]
-    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    at = as_reviewer(open_page("views/queue.py", account=None, decision=decision_id), "omar")
     assert f"{decision_id} · order {order_id}" in texts(at)
     # another reviewer decides it meanwhile (another browser, the CLI...)
     store(book).claim_decision(decision_id, reviewer="ana", role="ops_agent", response={"responses": []})
@@ -165,7 +163,7 @@ def test_a_decision_taken_elsewhere_says_who_took_it_and_offers_the_next(book: B
 
 def test_queue_approves_and_shows_what_executed(book: Book) -> None:
     decision_id, order_id = book.decisions["story"], book.orders["story"]
-    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    at = as_reviewer(open_page("views/queue.py", account=None, decision=decision_id), "omar")
     page = texts(at)
     assert f"{decision_id} · order {order_id}" in page
     assert "**erp** — Order" in page  # the evidence
@@ -195,7 +193,7 @@ def test_queue_approves_and_shows_what_executed(book: Book) -> None:
 
 def test_queue_refuses_a_reviewer_without_the_role(book: Book) -> None:
     decision_id = book.decisions["oversell"]
-    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "cole")
+    at = as_reviewer(open_page("views/queue.py", account=None, decision=decision_id), "cole")
     assert "customer_care may not approve: reallocate_reservation needs one of the roles" in texts(at)
     assert at.button(key=f"q-{decision_id}-submit").disabled  # no click can carry it to the runtime
     errors = [e.value for e in at.error]
@@ -205,7 +203,7 @@ def test_queue_refuses_a_reviewer_without_the_role(book: Book) -> None:
 
 def test_queue_rejects_only_with_a_reason(book: Book) -> None:
     decision_id = book.decisions["auth_expiring"]
-    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    at = as_reviewer(open_page("views/queue.py", account=None, decision=decision_id), "omar")
     at.radio(key=f"q-{decision_id}-1-choice").set_value("reject").run()
     assert at.button(key=f"q-{decision_id}-submit").label == "Reject 1 action as omar"
     at.button(key=f"q-{decision_id}-submit").click().run()
@@ -227,7 +225,7 @@ def test_queue_rejects_only_with_a_reason(book: Book) -> None:
 
 def test_queue_edits_arguments_before_approving(book: Book) -> None:
     decision_id, order_id = book.decisions["double_charge"], book.orders["double_charge"]
-    at = as_reviewer(open_page("views/queue.py", decision=decision_id), "omar")
+    at = as_reviewer(open_page("views/queue.py", account=None, decision=decision_id), "omar")
     at.radio(key=f"q-{decision_id}-1-choice").set_value("edit").run()
     editor = at.text_area(key=f"q-{decision_id}-1-args")
     args = json.loads(editor.value)
@@ -374,10 +372,10 @@ def test_a_failed_run_shows_why_and_a_signed_in_reviewer_retries_it(book: Book) 
         case_types=["oversell"],
     )
     runs.update_run("R-failed-dash", status="failed", summary="RuntimeError: erp exploded")
-    at = open_page("views/run.py", run="R-failed-dash")
-    assert "Failed: RuntimeError: erp exploded" in [e.value.replace("\\", "") for e in at.error]  # shown literally
-    assert at.button(key="retry-R-failed-dash").disabled
+    at = open_page("views/run.py", account=None, run="R-failed-dash")
+    assert not [b for b in at.button if b.key == "retry-R-failed-dash"]  # a visitor sees the sign-in only
     sign_in(at, "omar")
+    assert "Failed: RuntimeError: erp exploded" in [e.value.replace("\\", "") for e in at.error]  # shown literally
     at.button(key="retry-R-failed-dash").click().run()
     assert not at.exception, at.exception
     assert store(book).get_run("R-failed-dash")["status"] == "awaiting_decision"

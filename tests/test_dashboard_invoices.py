@@ -75,7 +75,7 @@ def test_run_page_is_the_explain_rail_of_an_invoice(book: dict[str, str]) -> Non
 
 def test_queue_shows_the_invoice_decision_and_the_ap_manager_approves_it(book: dict[str, str]) -> None:
     decision_id, invoice_id = book["decision"], book["story"]
-    at = open_page("views/queue.py", decision=decision_id)
+    at = open_page("views/queue.py", account=None, decision=decision_id)
     sign_in(at, "marco")
     page = texts(at)
     assert f"{decision_id} · invoice {invoice_id}" in page

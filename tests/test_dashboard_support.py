@@ -19,6 +19,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from ai_missions.dashboard.ui import REVIEWER_KEY
 from ai_missions.settings import runs_db
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 
@@ -79,9 +80,16 @@ def app(timeout: float = 60) -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=timeout)
 
 
-def open_page(page: str, **query: str) -> AppTest:
-    """A page of the app, switched to with its query parameters, rendered without an exception."""
+#: The account pages are opened as unless a test says otherwise: operations pages are for signed-in staff.
+STAFF = "omar"
+
+
+def open_page(page: str, *, account: str | None = STAFF, **query: str) -> AppTest:
+    """A page of the app, switched to with its query parameters, rendered without an exception, in a session
+    signed in as ``account`` (None: a visitor, who then signs in through the form with :func:`sign_in`)."""
     at = app()
+    if account is not None:
+        at.session_state[REVIEWER_KEY] = account  # what signing in leaves in the server-side session
     at.run()
     at.switch_page(page)
     for key, value in query.items():

@@ -7,21 +7,29 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from ai_missions.account_commands import DEMO_PASSWORD, seed_demo_accounts
 from ai_missions.cli import main
 from ai_missions.dashboard.commands import check_host
+from ai_missions.dashboard.ui import REVIEWER_KEY
 from ai_missions.errors import ForbiddenError, MissionsError
+from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
+from ai_missions.graphs.retail_exceptions.spec import SPEC as RETAIL
+from ai_missions.graphs.support.spec import SPEC as SUPPORT
 from ai_missions.identity import FREE_FAILURES, MAX_LOCK_SECONDS, Accounts, sso_account
 from ai_missions.serve_commands import check_exposure
 from ai_missions.settings import runs_db, sso_domains
 from ai_missions.signing import KEY_FILE, platform_key, seal, unseal
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
+from tests.test_dashboard_support import Book, app, book_copy, open_page, sign_in, texts
 from tests.test_side_doors import attack, tally
 
 __all__ = ["tally"]  # the campaign's tally, printed at the end of this module too
@@ -29,6 +37,7 @@ __all__ = ["tally"]  # the campaign's tally, printed at the end of this module t
 pytestmark = pytest.mark.slow
 
 EXPOSURE = "8 exposure"
+PORTAL = "7 the customer's view"
 
 
 def missions(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -65,6 +74,98 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def accounts(home: Path) -> Accounts:
     return Accounts(RunStore(runs_db(home)))
+
+
+# -- 7. the customer sees only the portal, a visitor only the sign-in -------------------------------------------------
+#: Every operations page (and the missions' own pages), by the title it shows staff.
+OPERATIONS_PAGES = {
+    "views/overview.py": "Overview",
+    "views/queue.py": "Decision Queue",
+    "views/runs.py": "Runs",
+    "views/run.py": "Run",
+    "views/knowledge.py": "Policies",
+    "views/evals.py": "Evals",
+    str(ACCOUNT_SAVE.pages["Morning brief"]): "Morning brief",
+    str(RETAIL.pages["Retail operations"]): "Retail operations",
+}
+CUSTOMER = "c-10001"  # the account of customer C-10001 (role customer)
+#: What a forged link claims: an identity and a role in the address.
+FORGED = {"role": "ops_lead", "user": "omar", "reviewer": "omar", "admin": "1"}
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
+    copy = book_copy(tmp_path_factory.mktemp("portal") / "home")
+    accounts(copy.home).add(CUSTOMER, "customer", DEMO_PASSWORD, by="test")
+    yield copy
+    st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)
+
+
+@pytest.fixture
+def dashboard_home(book: Book, monkeypatch: pytest.MonkeyPatch) -> Book:
+    monkeypatch.setenv("MISSIONS_HOME", str(book.home))
+    return book
+
+
+def operations_shown(at: AppTest, book: Book) -> list[str]:
+    """What of the operations the page shows: their titles, decisions, runs, tables and figures."""
+    page = texts(at)
+    return [
+        *(t.value for t in at.title if any(t.value.startswith(title) for title in OPERATIONS_PAGES.values())),
+        *(d for d in book.decisions.values() if d in page),
+        *(r for r in book.runs.values() if r in page),
+        *(["a table of runs or decisions"] if at.dataframe else []),
+        *(["figures"] if at.metric else []),
+        *(["a decision's buttons"] if [b for b in at.button if str(b.key or "").startswith("q-")] else []),
+    ]
+
+
+def test_7_staff_see_every_operations_page(dashboard_home: Book) -> None:
+    """The control: what the customer and the visitor must not see is there for staff (so its absence means
+    something)."""
+    for page, title in OPERATIONS_PAGES.items():
+        at = open_page(page, account="omar", run=dashboard_home.runs["story"])
+        assert [t.value for t in at.title if t.value.startswith(title)], page
+    queue = open_page("views/queue.py", account="omar", decision=dashboard_home.decisions["story"])
+    assert dashboard_home.decisions["story"] in texts(queue)
+
+
+@pytest.mark.parametrize("query", [{}, FORGED], ids=["plain", "forged-role"])
+@pytest.mark.parametrize("page", sorted(OPERATIONS_PAGES))
+def test_7_a_customer_sees_only_the_portal_on_every_operations_page(
+    dashboard_home: Book, page: str, query: dict[str, str]
+) -> None:
+    at = open_page(page, account=None, decision=dashboard_home.decisions["story"], **query)  # the page's address
+    at.session_state[REVIEWER_KEY] = CUSTOMER  # then the session signs in as the customer, at that address
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Customer portal"]
+    assert "customer C-10001" in texts(at)  # their own, named from the signed-in account
+    assert attack(PORTAL, operations_shown(at, dashboard_home) == [])
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not even registered for them
+        at.switch_page(page)
+
+
+@pytest.mark.parametrize("query", [{}, FORGED], ids=["plain", "forged-role"])
+@pytest.mark.parametrize("page", [*sorted(OPERATIONS_PAGES), str(SUPPORT.portal_pages["Customer portal"])])
+def test_7_a_visitor_sees_only_the_sign_in_on_every_page(
+    dashboard_home: Book, page: str, query: dict[str, str]
+) -> None:
+    at = open_page(page, account=None, run=dashboard_home.runs["story"], **query)
+    assert [t.value for t in at.title] == ["AI Missions"]
+    assert "Sign in (in the sidebar) to continue" in texts(at)
+    assert at.text_input(key="sign-in-name") is not None
+    assert attack(PORTAL, operations_shown(at, dashboard_home) == [] and "Signed in as" not in texts(at))
+
+
+def test_7_a_customer_signing_in_on_a_link_to_a_decision_gets_the_portal(dashboard_home: Book) -> None:
+    decision_id = dashboard_home.decisions["story"]
+    at = sign_in(open_page("views/queue.py", account=None, decision=decision_id, **FORGED), CUSTOMER)
+    assert "Signed in as **c-10001** · customer" in texts(at)
+    assert [t.value for t in at.title] == ["Customer portal"]
+    assert attack(PORTAL, operations_shown(at, dashboard_home) == [])
+    staff = sign_in(open_page("views/queue.py", account=None, decision=decision_id), "omar")
+    assert decision_id in texts(staff)  # the same link, signed in as staff, opens the decision
 
 
 # -- 8. the dashboard beyond loopback --------------------------------------------------------------------------------
@@ -160,8 +261,6 @@ def test_8_an_unknown_name_is_throttled_like_a_known_one(tmp_path: Path) -> None
 
 
 def test_8_the_dashboard_sign_in_is_throttled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.test_dashboard_support import app, sign_in
-
     home = tmp_path / "home"
     signed_in_as(home, "ana")
     monkeypatch.setenv("MISSIONS_HOME", str(home))

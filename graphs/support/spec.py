@@ -34,5 +34,5 @@ SPEC = MissionSpec(
     policies=_HERE / "policies",
     deadlines={"double_charge": 24.0, "not_received": 24.0, "cancel_order": 8.0, "change_address": 8.0},
     reviewers={"sam": "support_agent", "lee": "support_lead"},
-    pages={"Customer portal": _HERE / "portal.py"},
+    portal_pages={"Customer portal": _HERE / "portal.py"},
 )
