@@ -15,6 +15,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
+from ai_missions.cli import main
 from ai_missions.client import MissionClient
 from ai_missions.errors import ConflictError
 from ai_missions.integrations.scan import scan_exceptions
@@ -160,3 +161,26 @@ async def test_1_a_verdict_written_into_the_exported_graph_state_runs_no_automat
     snapshot = await graph.aget_state(config)
     tried = [r for r in snapshot.values.get("results", []) if r.get("tool") == "post_return_adjustment"]
     assert attack("1 exported graph", tried == [])  # not even attempted at the system (no grant was minted)
+
+
+def missions(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``missions ARGV`` as a person types it (in this process): exit code, stdout, stderr."""
+    capsys.readouterr()
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own refusals
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused_in_one_line(code: int, err: str, *needles: str) -> bool:
+    """Exit 2 with one error line saying what was wrong: no traceback, no "internal error"."""
+    lines = err.strip().splitlines()
+    return (
+        code == 2
+        and len(lines) == 1
+        and lines[0].startswith("missions: error:")
+        and "internal error" not in err
+        and all(n in err for n in needles)
+    )

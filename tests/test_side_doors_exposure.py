@@ -16,7 +16,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ai_missions.account_commands import DEMO_PASSWORD, seed_demo_accounts
-from ai_missions.cli import main
 from ai_missions.dashboard.commands import check_host
 from ai_missions.dashboard.ui import REVIEWER_KEY
 from ai_missions.errors import ForbiddenError, MissionsError
@@ -30,7 +29,7 @@ from ai_missions.signing import KEY_FILE, platform_key, seal, unseal
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
 from tests.test_dashboard_support import Book, app, book_copy, open_page, sign_in, texts
-from tests.test_side_doors import attack, tally
+from tests.test_side_doors import attack, missions, refused_in_one_line, tally
 
 __all__ = ["tally"]  # the campaign's tally, printed at the end of this module too
 
@@ -38,29 +37,6 @@ pytestmark = pytest.mark.slow
 
 EXPOSURE = "8 exposure"
 PORTAL = "7 the customer's view"
-
-
-def missions(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """``missions ARGV`` as a person types it (in this process): exit code, stdout, stderr."""
-    capsys.readouterr()
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own refusals
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused_in_one_line(code: int, err: str, *needles: str) -> bool:
-    """Exit 2 with one error line saying what was wrong: no traceback, no "internal error"."""
-    lines = err.strip().splitlines()
-    return (
-        code == 2
-        and len(lines) == 1
-        and lines[0].startswith("missions: error:")
-        and "internal error" not in err
-        and all(n in err for n in needles)
-    )
 
 
 @pytest.fixture(scope="module")

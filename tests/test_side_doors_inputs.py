@@ -17,7 +17,6 @@ import anyio
 import pytest
 
 from ai_missions.audit import entries as audit_entries
-from ai_missions.cli import main
 from ai_missions.client import MissionClient
 from ai_missions.errors import ConflictError, OutcomeUnknownError
 from ai_missions.gateway import SystemError_, SystemsGateway, SystemUnavailable
@@ -31,7 +30,7 @@ from ai_missions.nodes.plain_text import display_name, plain_text_problems
 from ai_missions.store import RunStore, refuse_unknown_outcome
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
-from tests.test_side_doors import attack, tally
+from tests.test_side_doors import attack, missions, refused_in_one_line, tally
 from tests.test_support_actions import case, received
 
 __all__ = ["tally"]  # the campaign's tally, printed at the end of this module too
@@ -159,29 +158,6 @@ def test_9_internal_notes_may_quote_what_a_customer_wrote() -> None:
 
 
 # -- 10. faults and input: one-line errors, honest exit codes, nothing lost ------------------------------------------
-def missions(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """``missions ARGV`` as a person types it (in this process): exit code, stdout, stderr."""
-    capsys.readouterr()
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own refusals
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused_in_one_line(code: int, err: str, *needles: str) -> bool:
-    """Exit 2 with one error line saying what was wrong: no traceback, no "internal error"."""
-    lines = err.strip().splitlines()
-    return (
-        code == 2
-        and len(lines) == 1
-        and lines[0].startswith("missions: error:")
-        and "internal error" not in err
-        and all(n in err for n in needles)
-    )
-
-
 @pytest.fixture
 def listed(missions_home: Path, monkeypatch: pytest.MonkeyPatch) -> RunStore:
     """A home with one run and one pending decision, the demo roster's accounts, signed in as ana (the admin)."""
