@@ -227,15 +227,28 @@ def exit_code(outcomes: list[RunOutcome]) -> int:
 
 @_async
 async def _run(args: argparse.Namespace) -> int:
+    """Refuses an open case or an unknown subject before the runtime is imported (LangGraph and the vector store,
+    most of a cold run): a refusal needs the run store and one system's session."""
+    from ai_missions.admission import refuse_open_case, refuse_unknown_subject
+    from ai_missions.connections import connections
+    from ai_missions.gateway import SystemsGateway
     from ai_missions.missions import get_mission
-    from ai_missions.runtime import MissionRuntime
+    from ai_missions.settings import call_timeout_s
 
     spec = get_mission(args.mission)
     subject = spec.check_subject(args.subject)
     require_endpoint(args.reasoner)
     require_book(spec.systems)
-    async with MissionRuntime(spec) as runtime:
-        outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=None if args.json else _print_event)
+    refuse_open_case(_store(), spec, subject)
+    gateway = SystemsGateway(connections(spec.systems), call_timeout_s=call_timeout_s(), lazy=True)
+    async with gateway as systems:
+        await refuse_unknown_subject(systems, spec, subject)  # opens the system of record alone
+        await systems.open(spec.systems)  # then the others, all at once, as the runtime would
+        from ai_missions.runtime import MissionRuntime  # for start-up time: the refusals above do without it
+
+        async with MissionRuntime(spec, systems=systems, check_subjects=False) as runtime:
+            on_event = None if args.json else _print_event
+            outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=on_event)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
     return exit_code([outcome])
 

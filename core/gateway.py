@@ -1,11 +1,13 @@
 """Persistent MCP sessions to the enterprise systems, shared by every mission in a process.
 
 ``MultiServerMCPClient.get_tools()`` opens a new session (a new server process over stdio) per tool call; here each
-system gets one session, opened once (all at once) and reused, and its tools are loaded with ``load_mcp_tools``
-bound to that session (``gateway.tools``, for an agent that binds them to a model). The missions' own calls go
-straight to the session (``ClientSession.call_tool``): the LangChain tool wrapper adds ~0.5 ms of callbacks and
-signature inspection to every call and nothing a node needs. Each session lives in its own task so it is closed by
-the task that opened it. Connections use the adapters' connection format (:mod:`ai_missions.connections`).
+system gets one session, opened once (all at once) and reused, and its tools are listed once (name, system, input
+schema). The missions' calls go straight to the session (``ClientSession.call_tool``): the LangChain tool wrapper
+adds ~0.5 ms of callbacks and signature inspection to every call and nothing a node needs, and wrapping the tools
+when a session opens would import LangChain, which a refusal before a run must not wait for.
+:meth:`SystemsGateway.langchain_tools` wraps them (``load_mcp_tools``) for an agent that binds them to a model.
+Each session lives in its own task so it is closed by the task that opened it. Connections use the adapters'
+connection format (:mod:`ai_missions.connections`).
 
 A ``lazy`` gateway starts no server when it opens: each system's session starts on the first call to one of its
 tools (or :meth:`SystemsGateway.open_for`) and stays open after. A decision that executes two writes of one
@@ -71,9 +73,9 @@ class SystemsGateway:
         self.reconcile_timeout_s = (
             reconcile_timeout_s if reconcile_timeout_s is not None else max(30.0, 3 * call_timeout_s)
         )
-        self.tools: dict[str, BaseTool] = {}
         self.system_of: dict[str, str] = {}
         self._session_of: dict[str, ClientSession] = {}
+        self._sessions: dict[str, ClientSession] = {}
         self._schemas: dict[str, dict[str, Any]] = {}
         self._stack = AsyncExitStack()
         self._stop = anyio.Event()
@@ -137,16 +139,23 @@ class SystemsGateway:
         await group.start(self._hold_session, name)
 
     async def _hold_session(self, name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        load_mcp_tools, open_session = _mcp_stack()  # imported by open(), off the loop: a lookup here
+        open_session = _mcp_stack()  # imported by open(), off the loop: a lookup here
         async with open_session(self.connections[name]) as session:
-            for tool in await load_mcp_tools(session, server_name=name):
-                self.tools[tool.name] = tool
+            for tool in await _list_all_tools(session):
                 self.system_of[tool.name] = name
                 self._session_of[tool.name] = session
-                self._schemas[tool.name] = _json_schema(tool)
+                self._schemas[tool.name] = tool.inputSchema
+            self._sessions[name] = session
             self.open_systems.add(name)
             task_status.started()
             await self._stop.wait()
+
+    async def langchain_tools(self) -> list[BaseTool]:
+        """The open systems' tools as LangChain tools bound to their sessions, for an agent that binds them to a
+        model (the missions call :meth:`call`)."""
+        from langchain_mcp_adapters.tools import load_mcp_tools  # for start-up time: LangChain only when asked
+
+        return [t for name, s in self._sessions.items() for t in await load_mcp_tools(s, server_name=name)]
 
     def schemas(self) -> Mapping[str, dict[str, Any]]:
         """Each tool's JSON input schema, as the server declared it (read-only; a lazy gateway knows those of the
@@ -191,13 +200,25 @@ class SystemsGateway:
         return _structured(tool_name, result)
 
 
-def _mcp_stack() -> tuple[Any, Any]:
-    """What a session needs, ``(load_mcp_tools, open_session)``, imported on first call (later calls are lookups)."""
-    from langchain_mcp_adapters.tools import load_mcp_tools
-
+def _mcp_stack() -> Any:
+    """What a session needs (``open_session``), imported on first call (later calls are lookups)."""
     from ai_missions.mcp_session import open_session
 
-    return load_mcp_tools, open_session
+    return open_session
+
+
+async def _list_all_tools(session: ClientSession) -> list[types.Tool]:
+    """Every tool the session's server lists, page by page."""
+    from mcp.types import PaginatedRequestParams  # imported with the session that lists: a lookup
+
+    tools: list[types.Tool] = []
+    cursor: str | None = None
+    for _ in range(1000):  # a server that never stops paging is a broken one
+        page = await session.list_tools(params=PaginatedRequestParams(cursor=cursor) if cursor else None)
+        tools.extend(page.tools)
+        if not (cursor := page.nextCursor):
+            return tools
+    raise RuntimeError("the server kept paging its tool list past 1,000 pages")
 
 
 def _protocol_error(system: str, tool_name: str, exc: Exception) -> MissionsError | None:
@@ -222,13 +243,6 @@ def _first_cause(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return "a server did not start within 60 s"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def _json_schema(tool: BaseTool) -> dict[str, Any]:
-    schema = tool.args_schema
-    if isinstance(schema, dict):
-        return schema
-    return tool.tool_call_schema.model_json_schema()  # type: ignore[union-attr]
 
 
 def _structured(tool_name: str, result: types.CallToolResult) -> dict[str, Any]:

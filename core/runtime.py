@@ -23,6 +23,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
 from ai_missions import coapproval
+from ai_missions.admission import refuse_open_case, refuse_unknown_subject
 from ai_missions.decisions import (
     actions_hash,
     approved_actions,
@@ -38,11 +39,9 @@ from ai_missions.errors import (
     CorruptStoreError,
     ForbiddenError,
     MissionsError,
-    NotFoundError,
     OutcomeUnknownError,
     ValidationError,
 )
-from ai_missions.gateway import SystemError_
 from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
@@ -196,8 +195,9 @@ class MissionRuntime:
     ) -> RunOutcome:
         """Run the mission on one subject until its verdict, its pending decision, or its end."""
         subject_id = self.spec.check_subject(subject_id)
-        self._refuse_open_case(subject_id)
-        await self._check_subject_exists(subject_id)
+        refuse_open_case(self.store, self.spec, subject_id)
+        if self._check_subjects:
+            await refuse_unknown_subject(self.systems, self.spec, subject_id)
         context = self.context(**({"reasoner": reasoner} if reasoner else {}))
         run_id = run_id or f"R-{uuid.uuid4().hex[:12]}"
         trigger = dict(trigger or {"source": "manual", "subject_id": subject_id})
@@ -213,27 +213,6 @@ class MissionRuntime:
             run_id, [{"kind": "trigger", "node": "trigger", "source": str(trigger.get("source")), "data": trigger}]
         )
         return await self._drive(run_id, {"subject_id": subject_id, "trigger": trigger}, context, on_event)
-
-    def _refuse_open_case(self, subject_id: str) -> None:
-        """ConflictError naming the decision, before any row is written, when the case already waits on one: a
-        case is decided once, whichever path starts it (the store's unique index settles two starts racing)."""
-        if (open_ := self.store.open_decision_on(self.mission, subject_id)) is not None:
-            raise ConflictError(
-                f"{self.spec.subject.kind} {subject_id} already has an open decision {open_.decision_id}"
-                f" (run {open_.run_id}): decide that one, nothing new was started"
-            )
-
-    async def _check_subject_exists(self, subject_id: str) -> None:
-        """NotFoundError, before any row is written, when the subject's system of record does not know it (a system
-        that cannot answer is not a verdict on the id: the run starts and records why it could not read)."""
-        if self.spec.subject.lookup is None or not self._check_subjects:
-            return
-        tool, argument = self.spec.subject.lookup
-        try:
-            await self.systems.call(tool, {argument: subject_id})
-        except SystemError_ as exc:
-            if exc.code == "not_found":
-                raise NotFoundError(f"unknown {self.spec.subject.kind} {subject_id!r}: {exc}") from None
 
     async def _drive(
         self, run_id: str, payload: Any, context: MissionContext, on_event: EventHandler | None

@@ -184,3 +184,27 @@ def test_before_any_book_is_seeded_a_mission_command_says_in_one_line_what_to_ru
     assert len(lines) == 1, err
     assert lines[0].startswith("missions: error: no book seeded under")
     assert "run `missions demo`" in lines[0]
+
+
+#: What a refusal of `missions run` must not wait for: the mission's graph, LangChain and the vector store.
+RUN_HEAVY = ("langgraph", "langchain_core", "chromadb", "ai_missions.runtime")
+
+
+def test_run_on_an_unknown_subject_or_an_open_case_is_refused_before_the_runtime_loads(missions_home: Path) -> None:
+    """An unknown id costs one call to the system of record (the MCP stack, no LangGraph, no vector store); a case
+    that waits on a decision costs a read of the run store, no system at all."""
+    from ai_missions.integrations.seed import seed_book
+
+    missions_home.mkdir(parents=True)
+    seed_book(60, 3, missions_home)
+    queued(missions_home)  # D-1 waits on SO-1
+    code, heavy, err = probe(missions_home, "run", "order-exception", "--subject", "SO-999999")
+    assert code == 2, err
+    assert "unknown order 'SO-999999'" in err
+    assert "not_found" in err
+    assert not set(heavy) & set(RUN_HEAVY), f"refusing an unknown order imported {heavy}"
+    code, heavy, err = probe(missions_home, "run", "order-exception", "--subject", "SO-1")
+    assert code == 2, err
+    assert "already has an open decision D-1" in err
+    assert heavy == [], f"refusing an open case imported {heavy}"
+    assert [r["run_id"] for r in RunStore(missions_home / "runs.sqlite").list_runs()] == ["R-1"]  # none recorded

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Platform services: what everything else stands on.
 SERVICES = {
+    "core/admission.py",
     "core/errors.py",
     "core/settings.py",
     "core/tools.py",

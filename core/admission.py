@@ -1,0 +1,37 @@
+"""What is checked before a run is recorded: the case waits on no open decision, and its system of record knows the
+subject.
+
+Apart from the runtime so that a refusal costs a read of the run store and one MCP call, not LangGraph's and the
+vector store's imports: ``missions run`` on an unknown id answers before it loads the mission's graph.
+"""
+
+from __future__ import annotations
+
+from ai_missions.errors import ConflictError, NotFoundError
+from ai_missions.gateway import SystemError_
+from ai_missions.missions import MissionSpec
+from ai_missions.store import RunStore
+from ai_missions.triggers import Systems
+
+
+def refuse_open_case(store: RunStore, spec: MissionSpec, subject_id: str) -> None:
+    """ConflictError naming the decision when the case already waits on one: a case is decided once, whichever
+    path starts it (the store's unique index settles two starts racing)."""
+    if (open_ := store.open_decision_on(spec.name, subject_id)) is not None:
+        raise ConflictError(
+            f"{spec.subject.kind} {subject_id} already has an open decision {open_.decision_id}"
+            f" (run {open_.run_id}): decide that one, nothing new was started"
+        )
+
+
+async def refuse_unknown_subject(systems: Systems, spec: MissionSpec, subject_id: str) -> None:
+    """NotFoundError when the subject's system of record does not know it (a system that cannot answer is not a
+    verdict on the id: the run starts and records why it could not read)."""
+    if spec.subject.lookup is None:
+        return
+    tool, argument = spec.subject.lookup
+    try:
+        await systems.call(tool, {argument: subject_id})
+    except SystemError_ as exc:
+        if exc.code == "not_found":
+            raise NotFoundError(f"unknown {spec.subject.kind} {subject_id!r}: {exc}") from None
