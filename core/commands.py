@@ -386,7 +386,8 @@ def _show(args: argparse.Namespace) -> int:
     events = store.events(args.run_id)
     decisions = store.decisions_of(args.run_id)
     rules = _rules() if decisions else []
-    sheets = [review_sheet_of(store, d, rules, events, run) for d in decisions]
+    roster = _roster() if decisions else None
+    sheets = [review_sheet_of(store, d, rules, events, run, roster) for d in decisions]
     trail = {
         "run": run,
         "decisions": [{**asdict(d), "review": s.to_dict()} for d, s in zip(decisions, sheets, strict=True)],
@@ -437,11 +438,23 @@ def decide_hint(decision_id: str) -> str:
 
 
 def review_sheet_of(
-    store: Any, decision: Any, rules: list[Any], events: list[dict[str, Any]] | None = None, run: Any = None
+    store: Any,
+    decision: Any,
+    rules: list[Any],
+    events: list[dict[str, Any]] | None = None,
+    run: Any = None,
+    roster: dict[str, str] | None = None,
 ) -> Any:
     from ai_missions.review import review_sheet
 
-    return review_sheet(store, decision, rules, events=events, run=run)
+    return review_sheet(store, decision, rules, events=events, run=run, roster=roster)
+
+
+def _roster() -> dict[str, str]:
+    """Reviewer -> role (the accounts), to say whom a hand-off reaches."""
+    from ai_missions.governance import load_roster
+
+    return load_roster(missions_home())
 
 
 def _rules() -> list[Any]:
@@ -482,7 +495,8 @@ def _queue(args: argparse.Namespace) -> int:
     wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, role)
     rules = _rules()
     found, total = filtered_pending(store, wanted, rules, mission=args.mission, limit=args.limit)
-    sheets = [review_sheet_of(store, d, rules) for d in found]
+    roster = _roster() if found else None
+    sheets = [review_sheet_of(store, d, rules, roster=roster) for d in found]
     pending = [{**asdict(d), **queue_facts(s)} for d, s in zip(found, sheets, strict=True)]
 
     def render(pending: list[dict[str, Any]]) -> str:
@@ -518,14 +532,16 @@ def queue_facts(sheet: Any) -> dict[str, Any]:
     if sheet.shared:
         state.append(f"co-approval: {'; '.join(signed) or 'nobody signed yet'}")
     if sheet.handed_to:
-        state.append(f"handed to {sheet.handed_to['to']} by {sheet.handed_to['by']}")
+        h = sheet.handed_to
+        cannot = f" ({h['to']} may approve none of it)" if h.get("may_approve") == [] else ""
+        state.append(f"handed to {h['to']} by {h['by']}{cannot}")
     return {
         "actions_hash": sheet.actions_hash,
         "amount": max(amounts) if amounts else None,
         "needs": sheet.waiting_for,
         "roles_needed": sheet.roles_needed,
         "co_approval": sheet.shared,
-        "signed": [{"action": a.number, "by": a.signed_by} for a in sheet.actions if a.signed_by],
+        "signed": [{"action": a.number, "by": a.signed_by, "answer": a.answer} for a in sheet.actions if a.signed_by],
         "still_needed": sheet.still_needed,
         "handed_to": sheet.handed_to,
         "state": "; ".join(state) or "-",
@@ -569,13 +585,19 @@ def _decide(args: argparse.Namespace) -> int:
             f"decision {args.decision_id} belongs to a run of LangGraph's server (its checkpoint lives there): "
             f"answer it there, e.g. in Agent Inbox, signed in with your missions token"
         )
-    if edits is not None:  # the edit names real arguments of real actions, checked before anything starts
+    if edits is not None:  # real arguments of real actions, each kind and the tool's schema, before anything starts
         from ai_missions.decisions import shorthand
 
-        shorthand(decision.request.get("interrupts", []), approve=True, edits=edits)
+        shorthand(
+            decision.request.get("interrupts", []),
+            approve=True,
+            edits=edits,
+            schemas=decision.request.get("schemas"),
+        )
     if args.hand_off:
         from ai_missions.coapproval import hand_off
         from ai_missions.governance import load_roster
+        from ai_missions.review import handoff_text
 
         entry = hand_off(
             store,
@@ -586,7 +608,12 @@ def _decide(args: argparse.Namespace) -> int:
             reason=args.reason,
             roster=load_roster(home),
         )
-        emit(entry, as_json=args.json, render=lambda e: f"{args.decision_id} handed to {e['to']}: {e['reason']}")
+        sheet = review_sheet_of(store, decision, _rules(), roster=load_roster(home))
+        emit(
+            {**entry, "may_approve": sheet.handed_to.get("may_approve")},
+            as_json=args.json,
+            render=lambda _: f"Decision {args.decision_id} {handoff_text(sheet.handed_to, sheet.waiting_for)}",
+        )
         return 0
     options: dict[str, Any] = {
         "approve": args.approve,

@@ -19,6 +19,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
+import jsonschema_rs
+
 from ai_missions.errors import ValidationError
 
 ResponseType = Literal["accept", "edit", "response", "ignore"]
@@ -143,9 +145,12 @@ def shorthand(
     approve: bool = False,
     reject_reason: str | None = None,
     edits: Mapping[int, Mapping[str, Any]] | None = None,
+    schemas: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[HumanResponse]:
     """Responses from the CLI's shorthand: approve everything (``edits`` changing the named arguments of actions
-    by their 1-based number, the others kept), or reject everything with a reason."""
+    by their 1-based number, the others kept), or reject everything with a reason. An edited action is checked
+    against its tool's argument schema when ``schemas`` has it (those recorded with the request), so a value the
+    system would refuse is refused here, before anything starts."""
     numbers = {int(i["metadata"]["action_index"]) + 1: i for i in interrupts}
     if reject_reason is not None:
         if not reject_reason.strip():
@@ -156,7 +161,10 @@ def shorthand(
         if unknown:
             raise ValidationError(f"no action numbered {sorted(unknown)} awaits review (actions: {sorted(numbers)})")
         return [
-            HumanResponse(type="edit", args={"action": i["action_request"]["action"], "args": edited(n, i, edits[n])})
+            HumanResponse(
+                type="edit",
+                args={"action": i["action_request"]["action"], "args": edited(n, i, edits[n], schemas)},
+            )
             if edits and n in edits
             else HumanResponse(type="accept")
             for n, i in numbers.items()
@@ -164,22 +172,55 @@ def shorthand(
     raise ValidationError("say what to do: approve, reject with a reason, or edit")
 
 
-def edited(number: int, interrupt: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+def edited(
+    number: int,
+    interrupt: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    schemas: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The action's arguments with ``changes`` applied: only arguments it has, each keeping its kind (a number
-    stays a number, text stays text). ValidationError says which argument is wrong, before anything starts."""
+    stays a number, text stays text), the result valid against the tool's schema when ``schemas`` has it.
+    ValidationError says which argument is wrong, before anything starts."""
     request = interrupt["action_request"]
     args = dict(request["args"])
+    where = f"action {number} ({request['action']})"
     for name, value in changes.items():
         if name in args and args[name] == value:
             continue  # named as it stands (a whole argument set given back): nothing to change
-        where = f"action {number} ({request['action']})"
         if name not in args or name == "idempotency_key":
             known = ", ".join(k for k in args if k != "idempotency_key")
             raise ValidationError(f"{where} has no argument {name!r} to change (its arguments: {known})")
         if args[name] is not None and _kind(value) != _kind(args[name]):
             raise ValidationError(f"{where}: {name} is {_kind(args[name])}, got {json.dumps(value, default=str)}")
         args[name] = value
+    schema = (schemas or {}).get(str(request["action"]))
+    if schema is not None and (problems := schema_problems(schema, args)):
+        raise ValidationError(f"{where}: {'; '.join(problems)} (nothing was decided)")
     return args
+
+
+_validators: dict[str, Any] = {}
+
+
+def args_validator(schema: Mapping[str, Any]) -> Any:
+    """A compiled validator of a tool's arguments without its idempotency key (the mission adds it), closed to
+    undeclared arguments unless the schema says otherwise: an argument the tool does not declare is refused, not
+    silently dropped by the server (a misnamed ``payment_authorization_id`` must not leave a release that acts on
+    the order alone). Cached by the schema's text, so the guard and the CLI compile each schema once."""
+    key = json.dumps(schema, sort_keys=True, default=str)
+    validator = _validators.get(key)
+    if validator is None:
+        required = [r for r in schema.get("required", []) if r != "idempotency_key"]
+        closed = {"additionalProperties": False} if "properties" in schema else {}
+        validator = _validators[key] = jsonschema_rs.Draft202012Validator({**closed, **schema, "required": required})
+    return validator
+
+
+def schema_problems(schema: Mapping[str, Any], args: Mapping[str, Any]) -> list[str]:
+    """Why ``args`` do not fit the tool's argument ``schema`` (``argument amount: -5 is less than ...``)."""
+    payload = {k: v for k, v in args.items() if k != "idempotency_key"}
+    errors = sorted(args_validator(schema).iter_errors(payload), key=lambda e: e.message)
+    return [f"argument {'.'.join(map(str, e.instance_path)) or '(all)'}: {e.message}" for e in errors]
 
 
 def _kind(value: Any) -> str:

@@ -34,7 +34,8 @@ class ActionView:
     roles: list[str]  # every role that may approve it in this case
     approver: str | None  # the one person who decides it (an account's owner), when a rule names one
     signed_by: str | None = None  # "fiona (finance)" once a co-approver answered it
-    answer: str | None = None  # "approved", "rejected (why)"... once decided
+    answer: str | None = None  # "approved", "rejected (why)"... once answered (by a co-approver, or decided)
+    changes: dict[str, Any] | None = None  # the arguments an edit changed, with their new values
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +144,10 @@ def review_sheet(
     *,
     events: Sequence[Mapping[str, Any]] | None = None,
     run: Mapping[str, Any] | None = None,
+    roster: Mapping[str, str] | None = None,
 ) -> ReviewSheet:
-    """Everything a reviewer needs to decide ``decision``, read from the store."""
+    """Everything a reviewer needs to decide ``decision``, read from the store. With the ``roster`` (name ->
+    role), a hand-off also says which open actions its target may approve (a hand-off changes nobody's rights)."""
     tools: ToolPolicy = get_mission(decision.mission).tools
     events = store.events(decision.run_id) if events is None else events
     run = store.get_run(decision.run_id) if run is None else run
@@ -153,22 +156,16 @@ def review_sheet(
     plan = coapproval.requested(interrupts)
     verdict = next((e.get("data") for e in reversed(events) if e.get("kind") == "verdict"), None) or {}
     planned = list(verdict.get("actions") or []) if isinstance(verdict, dict) else []
-    signers = {
-        int(p): f"{s.get('reviewer')} ({s.get('role')})"
-        for s in coapproval.signoffs(store, decision.decision_id)
-        for p in s.get("answers") or {}
-    }
+    parts = coapproval.signoffs(store, decision.decision_id)
+    signers = {int(p): f"{s.get('reviewer')} ({s.get('role')})" for s in parts for p in s.get("answers") or {}}
+    signed = {int(p): a for s in parts for p, a in (s.get("answers") or {}).items()}
     answers = (decision.response or {}).get("responses") or []
     views = []
     for position, (interrupt, action) in enumerate(zip(interrupts, plan, strict=True)):
         index = int(interrupt.get("metadata", {}).get("action_index", position))
         why = str(planned[index].get("why") or "") if index < len(planned) else ""
-        answer = answers[position] if position < len(answers) else None
-        said = None
-        if isinstance(answer, Mapping):
-            said = ANSWER_WORDS.get(str(answer.get("type")), str(answer.get("type")))
-            if answer.get("type") == "response":
-                said += f" ({answer.get('args')})"
+        answer = answers[position] if position < len(answers) else signed.get(position)
+        said, changes = answer_words(action["args"], answer)
         views.append(
             ActionView(
                 number=index + 1,
@@ -182,9 +179,14 @@ def review_sheet(
                 approver=_approver(action, rules, facts),
                 signed_by=signers.get(position),
                 answer=said,
+                changes=changes,
             )
         )
     shared = coapproval.shared_plan(plan, rules, tools, facts)
+    handed = coapproval.handed_to(store, decision.decision_id)
+    if handed is not None and roster is not None and decision.status == "pending":
+        to = handed["to"]
+        handed["may_approve"] = [a.number for a in views if a.signed_by is None and may_approve(a, to, roster)]
     open_plan = [a for p, a in enumerate(plan) if p not in signers]
     return ReviewSheet(
         decision_id=decision.decision_id,
@@ -199,12 +201,49 @@ def review_sheet(
         roles_needed=roles_needed(plan, rules, tools),
         shared=shared,
         still_needed=roles_needed(open_plan, rules, tools) if shared else [],
-        handed_to=coapproval.handed_to(store, decision.decision_id),
+        handed_to=handed,
         decided_by=decision.decided_by,
         decided_at=decision.decided_at,
         evidence=evidence(events),
         clauses=clauses(events),
     )
+
+
+def may_approve(action: ActionView, to: str, roster: Mapping[str, str]) -> bool:
+    """Whether ``to`` (a reviewer of the roster, or a role) may approve ``action``: the person a rule names when
+    one does (an account's owner), else any reviewer of a role that may."""
+    if action.approver is not None:
+        return action.approver.split(" (")[0] == to
+    return roster.get(to, to) in action.roles
+
+
+def handoff_text(handed: Mapping[str, Any], waiting_for: str) -> str:
+    """``handed to maya by ava at 2026-11-25 12:50: ava is out; maya may approve none of the open actions (needs
+    ava)``: the target, and whether they can act on it."""
+    at = str(handed["at"])[:16].replace("T", " ")
+    line = f"handed to {handed['to']} by {handed['by']} at {at}: {handed['reason']}"
+    if "may_approve" not in handed:
+        return line
+    numbers = handed["may_approve"]
+    if not numbers:
+        return f"{line}; {handed['to']} may approve none of the open actions (needs {waiting_for})"
+    return f"{line}; {handed['to']} may approve action(s) {', '.join(map(str, numbers))}"
+
+
+def answer_words(proposed: Mapping[str, Any], answer: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """A reviewer's answer to one action in words (``rejected (vendor on hold)``, ``edited and approved
+    (amount=10)``) and, for an edit, the arguments it changed; ``(None, None)`` when unanswered."""
+    if not isinstance(answer, Mapping):
+        return None, None
+    said = ANSWER_WORDS.get(str(answer.get("type")), str(answer.get("type")))
+    if answer.get("type") == "response":
+        return f"{said} ({answer.get('args')})", None
+    edit = answer.get("args") if answer.get("type") == "edit" else None
+    new = edit.get("args") if isinstance(edit, Mapping) else None
+    if not isinstance(new, Mapping):
+        return said, None
+    changes = {k: v for k, v in new.items() if k not in proposed or proposed[k] != v}
+    return f"{said} ({args_text(changes) if changes else 'no argument changed'})", changes
 
 
 def args_text(args: Mapping[str, Any], skip: frozenset[str] = frozenset({"idempotency_key"})) -> str:
@@ -235,8 +274,7 @@ def render(sheet: ReviewSheet, *, indent: str = "  ") -> list[str]:
     else:
         lines.append(f"{indent}decided by {sheet.decided_by} at {(sheet.decided_at or '')[:19]}")
     if sheet.handed_to:
-        h = sheet.handed_to
-        lines.append(f"{indent}handed to {h['to']} by {h['by']} at {h['at'][:16]}: {h['reason']}")
+        lines.append(f"{indent}{handoff_text(sheet.handed_to, sheet.waiting_for)}")
     for a in sheet.actions:
         lines.append(f"{indent}{a.number}. {a.tool}({args_text(a.args)})")
         moves = []

@@ -273,7 +273,12 @@ class MissionRuntime:
         if snapshot.interrupts:
             request = snapshot.interrupts[0].value
             decision_id = request[0]["metadata"]["decision_id"]
-            stored = {"interrupts": request, "actions_hash": request_hash(request)}
+            # the argument schemas the proposal was checked against travel with it: an edit is checked against
+            # them before a runtime starts (`missions decide --edit`), a one-line refusal instead of a guard's later
+            known = self.systems.schemas()
+            tools = sorted({str(i["action_request"]["action"]) for i in request})
+            schemas = {t: known[t] for t in tools if t in known}
+            stored = {"interrupts": request, "actions_hash": request_hash(request), "schemas": schemas}
             started = datetime.fromisoformat(self.store.get_run(run_id)["created_at"])
             due = self.spec.due_at(started, types)
             try:
@@ -354,7 +359,14 @@ class MissionRuntime:
             answers = check_responses(interrupts, responses)
         else:
             answers = check_responses(
-                interrupts, shorthand(interrupts, approve=approve, reject_reason=reject_reason, edits=edits)
+                interrupts,
+                shorthand(
+                    interrupts,
+                    approve=approve,
+                    reject_reason=reject_reason,
+                    edits=edits,
+                    schemas=decision.request.get("schemas"),
+                ),
             )
         snapshot = await self.graph.aget_state(_thread(decision.run_id))
         shown = self._check_same_actions(decision, snapshot, expected_hash)
@@ -454,7 +466,12 @@ class MissionRuntime:
         parts, decided = coapproval.record(self.store, decision, signoff, complete)
         left = [p for p in range(len(interrupts)) if p not in coapproval.taken_by(parts)]
         numbers = ", ".join(str(int(p) + 1) for p in signoff["answers"])
-        waiting = ", ".join(f"{interrupts[p]['action_request']['action']} (action {p + 1})" for p in left)
+        plan = coapproval.requested(interrupts)
+        waiting = ", ".join(
+            f"{plan[p]['tool']} (action {p + 1}) from "
+            + (" or ".join(coapproval.roles_for(plan[p], rules, self.spec.tools, facts)) or "a role of record")
+            for p in left
+        )
         self.store.append_events(
             decision.run_id,
             [
@@ -464,7 +481,7 @@ class MissionRuntime:
                     "source": "reviewer",
                     "actor": f"{reviewer} ({role})",
                     "summary": f"{reviewer} ({role}) signed action(s) {numbers} of decision {decision.decision_id}"
-                    + (f"; awaiting {waiting}" if left else "; every action is answered"),
+                    + (f"; still awaiting {waiting}" if left else "; every action is answered"),
                     "data": signoff,
                 }
             ],

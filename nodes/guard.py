@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import jsonschema_rs
-
+from ai_missions.decisions import args_validator
 from ai_missions.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.plain_text import plain_text_problems
 from ai_missions.nodes.state import ProposedAction, Verdict
@@ -122,16 +121,11 @@ _validators: dict[str, tuple[Mapping[str, Any], Any]] = {}
 
 
 def _validator(tool: str, schema: Mapping[str, Any]) -> Any:
-    """A compiled validator of ``tool``'s arguments without its idempotency key (the mission adds it), closed to
-    undeclared arguments unless the schema says otherwise, kept while the gateway's schema object stands."""
+    """``tool``'s compiled argument validator (:func:`args_validator`: closed to undeclared arguments, the
+    idempotency key left to the mission), kept while the gateway's schema object stands."""
     cached = _validators.get(tool)
     if cached is None or cached[0] is not schema:
-        required = [r for r in schema.get("required", []) if r != "idempotency_key"]
-        # an argument the tool does not declare is refused, not silently dropped by the server: a model that
-        # misnames ``payment_authorization_id`` must not leave a release that acts on the order alone
-        closed = {"additionalProperties": False} if "properties" in schema else {}
-        validator = jsonschema_rs.Draft202012Validator({**closed, **schema, "required": required})
-        cached = _validators[tool] = (schema, validator)
+        cached = _validators[tool] = (schema, args_validator(schema))
     return cached[1]
 
 

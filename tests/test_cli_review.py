@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions import coapproval
 from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.cli import main
 from ai_missions.client import MissionClient
@@ -113,15 +114,29 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
 ) -> None:
     store = RunStore(home / "runs.sqlite")
 
-    # an edit naming an argument the action lacks, or changing its kind, is refused at once, one line
-    decision_id = flagships["retail-exceptions"][1]
-    for edit, said in (('{"2": {"nope": 1}}', "has no argument 'nope'"), ('{"1": {"order_id": 5}}', "is text")):
+    # an edit naming an argument the action lacks, changing its kind, or giving a value the tool's schema refuses
+    # (read from the request: the schemas the proposal was checked against) is refused at once, one line
+    refused = [
+        ("retail-exceptions", "rhea", '{"2": {"nope": 1}}', "has no argument 'nope'"),
+        ("retail-exceptions", "rhea", '{"1": {"order_id": 5}}', "is text"),
+        ("support", "lee", '{"2": {"status": "bogus"}}', 'argument status: "bogus" is not one of'),
+        ("support", "fiona", '{"1": {"amount": -5}}', "argument amount: -5 is less than"),
+        ("invoice-approval", "chen", '{"2": {"amount": 0.001}}', "is not a multiple of 0.01"),
+    ]
+    for mission, who, edit, said in refused:
+        decision_id = flagships[mission][1]
+        assert set(store.get_decision(decision_id).request["schemas"]) == {
+            i["action_request"]["action"] for i in store.get_decision(decision_id).request["interrupts"]
+        }
         started = time.perf_counter()
-        code, _, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--edit", edit, as_="rhea")
-        assert code == 2
-        assert said in err
+        code, _, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--edit", edit, as_=who)
+        assert code == 2, (mission, edit)
+        assert said in err, err
         assert err.count("\n") == 1, err
         assert time.perf_counter() - started < 2
+        assert store.get_decision(decision_id).status == "pending"
+        assert not coapproval.signoffs(store, decision_id)
+    decision_id = flagships["retail-exceptions"][1]
     # edit: only the named argument changes
     interrupts = store.get_decision(decision_id).request["interrupts"]
     number, tool, args = next(
@@ -160,12 +175,17 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
         capsys, monkeypatch, home, "decide", decision_id, "--hand-off", "maya", "--reason", "ava is out", as_="ava"
     )
     assert code == 0, err
+    cannot = "maya may approve none of the open actions (needs ava (account.approver))"
+    assert cannot in out  # the hand-off changes nobody's rights: said at once
     queue = json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1])
     row = next(d for d in queue if d["decision_id"] == decision_id)
     assert row["handed_to"]["to"] == "maya"
     assert row["handed_to"]["by"] == "ava"
-    assert "handed to maya by ava" in cli(capsys, monkeypatch, home, "queue")[1]
-    assert "handed to maya by ava" in cli(capsys, monkeypatch, home, "show", run_id)[1]
+    assert row["handed_to"]["may_approve"] == []
+    assert "handed to maya by ava (maya may approve none of it)" in cli(capsys, monkeypatch, home, "queue")[1]
+    shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
+    assert "handed to maya by ava at " in shown
+    assert cannot in shown
     code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="ava")
     assert code == 0, err
 
@@ -178,13 +198,24 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     row = next(
         d for d in json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1]) if d["decision_id"] == decision_id
     )
-    assert row["signed"] == [{"action": 1, "by": "fiona (finance)"}]
+    assert row["signed"] == [{"action": 1, "by": "fiona (finance)", "answer": "approved"}]
     assert row["still_needed"]
     shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
     assert "signed: action 1 by fiona (finance)" in shown
     assert "fiona (finance): fiona (finance) signed" not in shown  # the audit line names its actor once, first
-    code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="lee")
+    # the audit line says who the rest waits for, not only what (it is not fiona's to sign)
+    assert f"signed action(s) 1 of decision {decision_id}; still awaiting send_ticket_reply (action 2) from " in shown
+    # the second signer edits the reply as they sign it: only the body changes, and show says what changed
+    body = "Hello, we refunded the duplicate charge."
+    code, out, err = cli(
+        capsys, monkeypatch, home, "decide", decision_id, "--edit", json.dumps({"2": {"body": body}}), as_="lee"
+    )
     assert code == 0, err
     assert "refund_payment: done" in out
     assert "send_ticket_reply: done" in out
     assert store.count_pending() == 0
+    shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
+    assert f"edited and approved (body={body!r})" in shown
+    answers = store.get_decision(decision_id).response["responses"]
+    proposed = store.get_decision(decision_id).request["interrupts"][1]["action_request"]["args"]
+    assert answers[1]["args"]["args"] == {**proposed, "body": body}
