@@ -7,6 +7,7 @@ CONTRACT = SystemContract(
     "CRM (customers)",
     (
         read("crm", "get_customer", "A customer: tenure, tier, lifetime value, contact preferences."),
+        read("crm", "find_customers", "Customers by e-mail or current postal code (to recognise who wrote)."),
         read("crm", "get_address_history", "A customer's addresses with the dates they were used from."),
         read("crm", "list_notes", "Notes on a customer."),
         read("crm", "list_cases", "Support cases of a customer."),

@@ -8,6 +8,9 @@ CONTRACT = SystemContract(
     (
         read("erp", "get_order", "An order with lines, totals, ship-to, status and holds."),
         read("erp", "list_orders", "Orders filtered by status and/or customer, newest first."),
+        read(
+            "erp", "find_order_reference", "The orders (and their customers) a reference as customers write it names."
+        ),
         read("erp", "get_order_history", "An order's status history."),
         read("erp", "find_similar_orders", "Same-customer orders with the same items placed close in time."),
         read(

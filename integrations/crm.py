@@ -200,6 +200,41 @@ def get_customer(conn: sqlite3.Connection, customer_id: str) -> Customer:
     )
 
 
+class CustomerMatch(BaseModel):
+    customer_id: str
+    name: str
+    email: str
+    postal_code: str | None = Field(description="Of the current address")
+
+
+class CustomerMatches(BaseModel):
+    customers: list[CustomerMatch]
+
+
+#: The most customers one lookup returns (a postal code shared by more is narrowed by the name, never listed).
+MAX_MATCHES = 50
+
+
+def find_customers(conn: sqlite3.Connection, emails: list[str], postal_codes: list[str]) -> CustomerMatches:
+    """Customers whose e-mail (any case) is one of ``emails``, or whose current address has one of
+    ``postal_codes``: what a customer who writes from another address gives to be recognised (the caller
+    verifies the name against the ones found)."""
+    if not emails and not postal_codes:
+        raise ValidationError("give an e-mail or a postal code")
+    mails = [e.strip().lower() for e in emails]
+    codes = [c.strip() for c in postal_codes]
+    rows = conn.execute(
+        "SELECT c.customer_id, c.name, c.email, a.postal_code FROM customers c "
+        "LEFT JOIN addresses a ON a.customer_id = c.customer_id AND a.until IS NULL "
+        f"WHERE LOWER(c.email) IN ({','.join('?' * len(mails)) or 'NULL'}) "
+        f"OR a.postal_code IN ({','.join('?' * len(codes)) or 'NULL'}) ORDER BY c.customer_id LIMIT ?",
+        (*mails, *codes, MAX_MATCHES),
+    ).fetchall()
+    return CustomerMatches(
+        customers=[CustomerMatch(customer_id=r[0], name=r[1], email=r[2], postal_code=r[3]) for r in rows]
+    )
+
+
 def get_address_history(conn: sqlite3.Connection, customer_id: str) -> AddressHistory:
     """A customer's addresses, newest first, with the dates they were used from and until."""
     _customer_row(conn, customer_id)

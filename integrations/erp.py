@@ -248,6 +248,39 @@ def list_orders(
     return OrderList(orders=orders, count=len(orders))
 
 
+class ReferenceMatch(BaseModel):
+    order_id: str
+    customer_id: str
+
+
+class OrderReference(BaseModel):
+    reference: str
+    matches: list[ReferenceMatch] = Field(description="Orders this reference can name (none: no such order)")
+
+
+def _plain_reference(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def find_order_reference(conn: sqlite3.Connection, reference: str) -> OrderReference:
+    """The orders a reference as a customer writes it can name: the id itself, or it without its punctuation
+    ("#W2378156", "W2378156", "so-104471"), or its digits without the id's letter prefix ("104471" for
+    SO-104471). The ERP knows its own id formats; a caller never guesses them from a string's shape."""
+    plain = _plain_reference(reference)
+    if not 3 <= len(plain) <= 32:
+        raise ValidationError("a reference has 3 to 32 letters or digits")
+    normalised = "UPPER(REPLACE(REPLACE(REPLACE(order_id, '#', ''), '-', ''), ' ', ''))"
+    rows = conn.execute(
+        f"SELECT order_id, customer_id FROM orders WHERE {normalised} = ? "
+        f"OR LTRIM({normalised}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') = ? ORDER BY order_id",
+        (plain, plain if plain.isdigit() else ""),
+    ).fetchall()
+    return OrderReference(
+        reference=reference,
+        matches=[ReferenceMatch(order_id=r["order_id"], customer_id=r["customer_id"]) for r in rows],
+    )
+
+
 def _event(row: sqlite3.Row) -> OrderEvent:
     return from_row(OrderEvent, row)
 

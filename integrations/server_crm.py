@@ -25,6 +25,15 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return crm.get_customer(db, customer_id)
 
     @tool(server)
+    def find_customers(
+        emails: Annotated[list[Annotated[str, Field(max_length=254)]] | None, Field(max_length=5)] = None,
+        postal_codes: Annotated[list[Annotated[str, Field(max_length=16)]] | None, Field(max_length=5)] = None,
+    ) -> crm.CustomerMatches:
+        """Customers with one of these e-mails, or whose current address has one of these postal codes (at most
+        50): to recognise a customer who writes from another address by what they give."""
+        return crm.find_customers(db, emails or [], postal_codes or [])
+
+    @tool(server)
     def get_address_history(customer_id: CustomerId) -> crm.AddressHistory:
         """Newest first; each address has `since`/`until` dates and a fingerprint comparable with an order's
         ship-to fingerprint."""

@@ -38,6 +38,14 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return erp.list_orders(db, status, customer_id, limit)
 
     @tool(server)
+    def find_order_reference(
+        reference: Annotated[str, Field(min_length=1, max_length=64, description="As the customer wrote it")],
+    ) -> erp.OrderReference:
+        """The orders a customer's reference can name ("#W2378156", "W2378156", "104471" for SO-104471), each with
+        its customer; none when the ERP has no such order."""
+        return erp.find_order_reference(db, reference)
+
+    @tool(server)
     def get_order_history(order_id: OrderId) -> erp.OrderHistory:
         """Every status change of the order, oldest first."""
         return erp.get_order_history(db, order_id)

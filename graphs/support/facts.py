@@ -101,13 +101,17 @@ def fits(intent: str, order: Mapping[str, Any]) -> bool:
 
 
 def choose_order(
-    ticket: Mapping[str, Any], reading: Reading, orders: Mapping[str, Mapping[str, Any]], recent: Sequence[str]
+    ticket: Mapping[str, Any],
+    reading: Reading,
+    orders: Mapping[str, Mapping[str, Any]],
+    recent: Sequence[str],
+    customer: str | None = None,
 ) -> tuple[str | None, str | None, list[str]]:
     """(order id, why none, candidates): the order the ticket is about, or the case type saying why there is none.
 
     ``orders`` holds every order read (the customer's recent ones and any quoted), ``recent`` the customer's
-    recent order ids newest first."""
-    customer = ticket["customer_id"]
+    recent order ids newest first; ``customer`` the one identified (the ticket's requester when not given)."""
+    customer = customer or ticket["customer_id"]
     quoted = ([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)
     quoted = list(dict.fromkeys(quoted))
     if quoted:
@@ -151,14 +155,18 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     facts: dict[str, Any] = dict.fromkeys(
         ("order.id", "order.status", "order.shipped", "order.cancellable", "order.total", "order.line_count")
     )
+    identity = gathered.get("identity") or {"customer_id": ticket.get("customer_id"), "how": "sender"}
     facts.update(
         {
+            "customer.identified_by": identity.get("how"),
             "ticket.id": ticket.get("ticket_id"),
             "ticket.status": ticket.get("status"),
             "ticket.channel": ticket.get("channel"),
             "ticket.open": ticket.get("status") in ("new", "open"),
-            "customer.id": ticket.get("customer_id"),
-            "customer.name": (ticket.get("requester") or {}).get("name") or customer.get("name"),
+            "customer.id": identity.get("customer_id"),
+            "customer.name": customer.get("name")
+            if identity.get("how") == "message"
+            else (ticket.get("requester") or {}).get("name") or customer.get("name"),
             "customer.tier": customer.get("tier"),
             "message.intents": list(reading.intents),
             "message.intent_count": len(reading.intents),
@@ -179,8 +187,10 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     facts["message.gives_address"] = reading.gives_address
     if reading.problem:
         types = ["unreadable_message"]
+    elif identity.get("customer_id") is None:
+        types = ["identify_customer"]
     else:
-        order_id, condition, candidates = choose_order(ticket, reading, orders, recent)
+        order_id, condition, candidates = choose_order(ticket, reading, orders, recent, identity["customer_id"])
         facts["order.candidates"], facts["order.candidate_count"] = candidates, len(candidates)
         if condition is not None:
             types = [condition]
@@ -197,7 +207,14 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             types = ["unclear_request"]
     facts[TYPES_FACT] = types
     facts.update(resolution_facts(facts))
-    asking = {"which_order", "unclear_request", "unreadable_message", "order_not_found", "order_not_owned"}
+    asking = {
+        "identify_customer",
+        "which_order",
+        "unclear_request",
+        "unreadable_message",
+        "order_not_found",
+        "order_not_owned",
+    }
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
     choosing = "exchange_variant" in types and facts.get("exchange.sku") and facts.get("exchange.in_stock") is False
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -20,8 +21,9 @@ from langgraph.runtime import Runtime
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts
+from ai_missions.graphs.support.resolve import emails, identify, postal_codes, recognised, references, resolve
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message
+from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message, unreadable
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
@@ -32,9 +34,33 @@ from ai_missions.nodes.state import MissionState, Observation
 RECENT = 5
 
 
+#: How many candidate order references of a thread are looked up in the ERP.
+MAX_REFERENCES = 8
+
+
 def latest_message(ticket: Mapping[str, Any]) -> str:
     inbound = [m for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
     return str(inbound[-1]["body"]) if inbound else ""
+
+
+def thread_text(ticket: Mapping[str, Any]) -> str:
+    """What the customer said over the whole ticket, oldest first: after the team asks something, the answer is
+    read with the request it answers ("cancel my order" ... "it's W2378156"). A message that cannot be read on its
+    own is left out (the latest alone is read when none can); the newest messages are kept within the reading
+    limit."""
+    bodies = [str(m["body"]) for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    readable = [b for b in bodies if unreadable(b) is None]
+    kept: list[str] = []
+    for body in reversed(readable):
+        if sum(len(k) + 1 for k in kept) + len(body) > MAX_CHARS:
+            break
+        kept.insert(0, body)
+    return "\n".join(kept) if kept else latest_message(ticket)
+
+
+async def _ready(value: Any) -> Any:
+    """A value already known, where the other branch reads a system."""
+    return value
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
@@ -44,8 +70,8 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         ticket = await systems.call("get_ticket", {"ticket_id": ticket_id})
     except SystemError_ as exc:
         raise NotFoundError(f"cannot start a mission on ticket {ticket_id!r}: {exc}") from exc
-    reading = read_message(latest_message(ticket))
-    customer_id = ticket["customer_id"]
+    thread = thread_text(ticket)
+    reading = read_message(thread)
     errors: dict[str, str] = {}
 
     async def call(key: str, tool: str, args: dict[str, Any]) -> Any:
@@ -58,13 +84,49 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
             errors[key] = str(exc)
             return None
 
-    customer, listed = await asyncio.gather(
-        call("crm.get_customer", "get_customer", {"customer_id": customer_id}),
-        call("erp.list_orders", "list_orders", {"customer_id": customer_id, "limit": 10}),
+    sender = ticket["customer_id"]
+    mails, codes = emails(thread), postal_codes(thread)
+    written = references(thread)[:MAX_REFERENCES] if not reading.problem else []
+    sender_record, claimed, *found = await asyncio.gather(
+        call("crm.get_customer", "get_customer", {"customer_id": sender}),
+        call("crm.find_customers", "find_customers", {"emails": mails[:5], "postal_codes": codes[:5]})
+        if mails or codes
+        else _ready({"customers": []}),
+        *(call(f"erp.find_order_reference:{r.text}", "find_order_reference", {"reference": r.text}) for r in written),
     )
+    requester = ticket.get("requester") or {}
+    crm_down = sender_record is None and not errors.get("crm.get_customer", "").startswith("not_found")
+    # the portal signs the customer in; an e-mail is theirs when it comes from the address on file; with the CRM
+    # unreadable the helpdesk's own requester stands (as before), and what the message claims is still checked
+    verified = (
+        ticket.get("channel") == "portal"
+        or crm_down
+        or (
+            sender_record is not None
+            and str(sender_record.get("email", "")).lower() == str(requester.get("email", "")).lower()
+        )
+    )
+    identity = identify(sender, verified, recognised(thread, (claimed or {}).get("customers", [])))
+    customer_id = identity.customer_id
+    customer = sender_record if customer_id == sender else None
+    listed: Any = None
+    if customer_id is not None:
+        customer, listed = await asyncio.gather(
+            _ready(customer)
+            if customer is not None
+            else call("crm.get_customer", "get_customer", {"customer_id": customer_id}),
+            call("erp.list_orders", "list_orders", {"customer_id": customer_id, "limit": 10}),
+        )
+    own, others, unknown = resolve(
+        written, {r.text: (f or {}).get("matches", []) for r, f in zip(written, found, strict=True)}, customer_id
+    )
+    reading = replace(reading, order_refs=tuple(own + others), loose_refs=tuple(u.lstrip("#") for u in unknown))
     recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
+    if customer_id is None:
+        quoted = []
     wanted = quoted or (recent[:RECENT] if set(reading.intents) & set(ORDER_INTENTS) else [])
+    wanted = wanted if customer_id is not None else []
     contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
     headers = [c["order"] if c is not None else None for c in contexts]
     owned = [h["order_id"] for h in headers if h is not None and h["customer_id"] == customer_id]
@@ -94,6 +156,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
     gathered: dict[str, Any] = {
         "helpdesk.get_ticket": ticket,
+        "identity": {"customer_id": customer_id, "how": identity.how, "problem": identity.problem},
         "crm.get_customer": customer,
         "erp.list_orders": listed,
         "recent_orders": [o for o in recent if o in orders],

@@ -16,6 +16,7 @@ QUESTIONS: dict[str, str] = {
     "wrong_item": "wrong item delivered: replacement or refund",
     "exchange_variant": "exchange for another size, colour or variant",
     "question": "general customer question that needs no action: answer from policy",
+    "identify_customer": "customer not identified: identity verification before any order is discussed",
     "unclear_request": "customer message unclear: ask what they need",
     "order_not_found": "order number not found on the customer's account: identity verification",
     "order_not_owned": "order belongs to another customer: identity verification, reveal nothing",

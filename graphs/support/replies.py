@@ -33,6 +33,9 @@ T: dict[str, dict[str, str]] = {
         "confirmation e-mail and reply with it? We can only help with orders placed with your account.",
         "which": "Which order is your message about? On your account we see {listed}. Reply with its number and we "
         "will take care of it.",
+        "identify": "Before we look into any order we need to be sure we are writing to the account holder. Could you "
+        "reply from the e-mail address on your account, or tell us that address, or your full name and the postal code "
+        "of the address on your account?",
         "unclear": "Thank you for your message. Could you tell us a little more about what you need (a refund, a "
         "cancellation, where your order is...) and the order number it is about?",
         "dup_refunded": "You were right: order {order} was charged twice. We have refunded the duplicate charge of "
@@ -84,6 +87,9 @@ T: dict[str, dict[str, str]] = {
         "confirmación y respondernos con él? Solo podemos ayudar con pedidos hechos con su cuenta.",
         "which": "¿A qué pedido se refiere su mensaje? En su cuenta vemos {listed}. Responda con su número y nos "
         "ocuparemos.",
+        "identify": "Antes de revisar cualquier pedido debemos asegurarnos de que escribimos al titular de la cuenta. "
+        "¿Puede responder desde el correo electrónico de su cuenta, o indicarnos ese correo, o su nombre completo y el "
+        "código postal de la dirección de su cuenta?",
         "unclear": "Gracias por su mensaje. ¿Puede contarnos un poco más sobre lo que necesita (un reembolso, una "
         "cancelación, dónde está su pedido...) y el número de pedido?",
         "dup_refunded": "Tiene razón: el pedido {order} se cobró dos veces. Hemos reembolsado el cargo duplicado de "
@@ -139,6 +145,9 @@ T: dict[str, dict[str, str]] = {
         "compte.",
         "which": "De quelle commande s'agit-il ? Sur votre compte nous voyons {listed}. Répondez avec son numéro et "
         "nous nous en occupons.",
+        "identify": "Avant d'examiner une commande, nous devons être sûrs d'écrire au titulaire du compte. "
+        "Pourriez-vous répondre depuis l'adresse e-mail de votre compte, ou nous l'indiquer, ou nous donner votre "
+        "nom complet et le code postal de l'adresse de votre compte ?",
         "unclear": "Merci pour votre message. Pourriez-vous nous en dire un peu plus sur ce dont vous avez besoin "
         "(un remboursement, une annulation, où est votre commande...) et le numéro de commande ?",
         "dup_refunded": "Vous avez raison : la commande {order} a été débitée deux fois. Nous avons remboursé le "
@@ -196,6 +205,9 @@ T: dict[str, dict[str, str]] = {
         "Bestätigungs-E-Mail prüfen und uns antworten? Wir können nur bei Bestellungen aus Ihrem Konto helfen.",
         "which": "Um welche Bestellung geht es? In Ihrem Konto sehen wir {listed}. Antworten Sie mit der Nummer, "
         "und wir kümmern uns darum.",
+        "identify": "Bevor wir uns eine Bestellung ansehen, müssen wir sicher sein, dass wir dem Kontoinhaber "
+        "schreiben. Können Sie von der E-Mail-Adresse Ihres Kontos antworten, uns diese Adresse nennen oder Ihren "
+        "vollständigen Namen und die Postleitzahl der Adresse Ihres Kontos?",
         "unclear": "Danke für Ihre Nachricht. Können Sie uns etwas mehr dazu sagen, was Sie brauchen (eine "
         "Erstattung, eine Stornierung, wo Ihre Bestellung ist...) und um welche Bestellnummer es geht?",
         "dup_refunded": "Sie haben recht: Die Bestellung {order} wurde zweimal belastet. Wir haben die doppelte "
@@ -350,6 +362,8 @@ def compose_reply(facts: Mapping[str, Any]) -> str | None:
     ref = facts.get("order.ref")
     if "unreadable_message" in types:
         body = [say(lang, "unreadable")]
+    elif "identify_customer" in types:
+        body = [say(lang, "identify")]
     elif "order_not_found" in types or "order_not_owned" in types:
         quoted = say(lang, "order_n", ref=ref) if ref else say(lang, "that_order")
         body = [say(lang, "not_found", quoted=quoted)]

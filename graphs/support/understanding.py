@@ -458,6 +458,17 @@ def _requests(folded: str) -> dict[str, str]:
     return matched
 
 
+def unreadable(text: object) -> str | None:
+    """Why a message cannot be read (empty, too_long, binary), without reading it; None when it can."""
+    if isinstance(text, bytes):
+        return "binary"
+    if not isinstance(text, str) or not text.strip():
+        return "empty"
+    if len(text) > MAX_CHARS:
+        return "too_long"
+    return "binary" if _binary(text) else None
+
+
 def read_message(text: object) -> Reading:
     """Read one customer message (anything: a non-string, empty or huge message is a problem, not a crash)."""
     if isinstance(text, bytes):
@@ -465,12 +476,8 @@ def read_message(text: object) -> Reading:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
             return Reading(problem="binary")
-    if not isinstance(text, str) or not text.strip():
-        return Reading(problem="empty")
-    if len(text) > MAX_CHARS:
-        return Reading(problem="too_long")
-    if _binary(text):
-        return Reading(problem="binary")
+    if (problem := unreadable(text)) is not None or not isinstance(text, str):
+        return Reading(problem=problem or "empty")
     folded = fold(text)
     matched = _requests(folded)
     intents = _settle(matched, folded)

@@ -26,6 +26,7 @@ INTENTS: tuple[str, ...] = (
 )
 #: Why a ticket cannot be worked on an order (yet).
 CONDITIONS: tuple[str, ...] = (
+    "identify_customer",
     "unclear_request",
     "order_not_found",
     "order_not_owned",
@@ -48,8 +49,12 @@ FACTS: dict[str, tuple[str, str]] = {
     "ticket.status": ("str", "new, open, pending, solved or closed"),
     "ticket.channel": ("str", "portal or email"),
     "ticket.open": ("bool", "the ticket still waits for the team (new or open)"),
-    "customer.id": ("str", "the customer who wrote (the ticket's requester)"),
+    "customer.id": ("str", "the customer served: the verified sender, or the one the message identifies"),
     "customer.name": ("str", "the customer's name"),
+    "customer.identified_by": (
+        "str",
+        "sender (the address on file or the portal), message (e-mail, or full name and postal code, on file) or none",
+    ),
     "customer.tier": ("str", "standard, silver, gold or vip"),
     "message.intents": ("list", "what the customer asks for, read from the message"),
     "message.intent_count": ("int", "how many requests the message makes"),

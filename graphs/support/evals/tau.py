@@ -7,17 +7,25 @@ the right status, an item not in the order, a variant not available, a gift card
 end in the same state when their databases are equal; that is the benchmark's pass.
 
     python -m ai_missions.graphs.support.evals.tau ../shared/benchmarks/tau-retail
+    python -m ai_missions.graphs.support.evals.tau --resolution   # who wrote, which orders, per first message
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
+import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ai_missions.graphs.support import resolve
+from ai_missions.graphs.support.understanding import read_message
+from ai_missions.integrations import crm, erp
 
 #: Where the benchmark is kept beside the project (a command-line path overrides it).
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "tau-retail"
@@ -232,10 +240,71 @@ def differences(a: Mapping[str, Database], b: Mapping[str, Database]) -> list[st
     ]
 
 
+_ORDER_ID = re.compile(r"#W\d{7}")
+
+
+def _directory(db: Mapping[str, Database]) -> sqlite3.Connection:
+    """The benchmark's users and orders as the CRM and the ERP hold the columns their lookups read (in memory)."""
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory = sqlite3.Row
+    conn.executescript(
+        "CREATE TABLE orders (order_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL);"
+        "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL);"
+        "CREATE TABLE addresses (customer_id TEXT NOT NULL, postal_code TEXT NOT NULL, until TEXT);"
+    )
+    conn.executemany("INSERT INTO orders VALUES (?, ?)", [(o, r["user_id"]) for o, r in db["orders"].items()])
+    for user_id, user in db["users"].items():
+        name = f"{user['name']['first_name']} {user['name']['last_name']}"
+        conn.execute("INSERT INTO customers VALUES (?, ?, ?)", (user_id, name, user["email"]))
+        conn.execute("INSERT INTO addresses VALUES (?, ?, NULL)", (user_id, user["address"]["zip"]))
+    return conn
+
+
+def resolution(path: Path, before: bool = True) -> dict[str, int]:
+    """How the hand-written first messages are resolved against the benchmark's database through the CRM's and the
+    ERP's own lookups (``find_customers``, ``find_order_reference``) and :mod:`resolve`: who wrote (as the task's
+    user, someone else, nobody), and whether the orders the ground truth writes to are the ones the message names
+    (``before``: what the mission's six-digit reading named; it runs the whole reader, the slow part)."""
+    db, tasks, messages = load_database(path), load_tasks(path), load_first_messages()
+    conn = _directory(db)
+    counts: Counter[str] = Counter()
+    for index, message in sorted(messages.items()):
+        task = tasks[index]
+        counts["tasks"] += 1
+        mails, codes = resolve.emails(message), resolve.postal_codes(message)
+        found = crm.find_customers(conn, mails, codes).customers if mails or codes else []
+        who = resolve.recognised(message, [c.model_dump() for c in found])
+        counts["identity." + ("user" if who == [task.user_id] else "other" if who else "none")] += 1
+        wanted = {a["kwargs"]["order_id"] for a in task.actions if "order_id" in a.get("kwargs", {})}
+        if not wanted:
+            continue
+        counts["orders.tasks"] += 1
+        # the first message, then the customer's answer when asked which order: the ids their instruction gives,
+        # written without the '#' as often as with it
+        given = [ref.lstrip("#") if n % 2 else ref for n, ref in enumerate(_ORDER_ID.findall(task.instruction))]
+        for stage, thread in (("first", message), ("answered", f"{message}\nIt's {' and '.join(given)}.")):
+            written = resolve.references(thread)
+            matches = {
+                r.text: [m.model_dump() for m in erp.find_order_reference(conn, r.text).matches] for r in written
+            }
+            own, others, unknown = resolve.resolve(written, matches, task.user_id)
+            counts[f"orders.{stage}.all_named"] += wanted <= set(own)
+            counts[f"orders.{stage}.other_customer"] += bool(others)
+            counts[f"orders.{stage}.unknown_quoted"] += bool(unknown)
+            if before:
+                counts[f"orders.{stage}.before"] += wanted <= set(read_message(thread).order_refs)
+    return dict(counts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Check the benchmark at a path: which ground-truth actions its own tools refuse (they leave the state as it
     was, as in tau), and that the hand-written first messages name real tasks."""
     args = sys.argv[1:] if argv is None else argv
+    if "--resolution" in args:
+        args = [a for a in args if a != "--resolution"]
+        figures = resolution(Path(args[0]) if args else DEFAULT_PATH)
+        print(" ".join(f"{k}={v}" for k, v in sorted(figures.items())))
+        return 0
     path = Path(args[0]) if args else DEFAULT_PATH
     db, tasks = load_database(path), load_tasks(path)
     refused = 0

@@ -1,0 +1,138 @@
+"""Who wrote, and which of their orders they mean, resolved against what the systems returned.
+
+Nothing here is decided by a string's shape. A number, a ``#W2378156`` or an ``SO-104471`` in a message is only a
+candidate until the ERP names an order with it (``find_order_reference``: the ERP knows its own id formats), and it
+is the customer's order only when the ERP says whose it is. An e-mail or a postal code in a message is only a
+candidate until the CRM holds a customer with it, and a postal code identifies someone only together with their
+full name as the CRM has it (SUP-008). A candidate the systems do not know is dropped, unless it was written as an
+order reference ("order 4471", "#4471"): then the customer is told it was not found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ai_missions.graphs.support.understanding import fold
+
+_EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+#: A postal code as US customers write it (ZIP, ZIP+4); a candidate only, checked against the CRM with a name.
+_POSTAL = re.compile(r"(?<![\w#$@.,-])(\d{5})(?:-\d{4})?(?![\w@]|[.,]\d)")
+#: Something that could name an order: digits, with letters or ``#`` before them or not ("#W2378156",
+#: "W2378156", "SO-104471", "#4471", "104471"). Not money ("$300", "300.50") nor part of an e-mail or a word.
+_REFERENCE = re.compile(r"(?<![\w@$.,/-])(#\s?)?((?:[a-z]{1,3})-?)?(\d{3,12})(?![\w@%]|[.,]\d)")
+_ORDER_WORDS = re.compile(
+    r"(?:order|orders|pedido|commande|bestellung|ref|reference)\s*(?:no\.?|nr\.?|n°|number|num\.?|#|id)?\s*:?\s*$"
+)
+#: Letters that come before a number without naming an order (units, times, ordinals).
+_NOT_A_PREFIX = frozenset({"am", "pm", "x", "mm", "cm", "kg", "ml", "th", "st", "nd", "rd", "no", "nr"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A candidate order reference as the customer wrote it."""
+
+    text: str
+    #: Written as an order reference ("#4471", "W2378156", "order 4471"): unknown, it is reported as not found.
+    quoted: bool
+
+
+def references(text: str) -> list[Reference]:
+    """The candidate order references of a message, in the order written (each once)."""
+    folded = fold(text)
+    seen: dict[str, Reference] = {}
+    for match in _REFERENCE.finditer(folded):
+        hashed, prefix, digits = match.group(1), match.group(2) or "", match.group(3)
+        if prefix.rstrip("-") in _NOT_A_PREFIX:
+            prefix = ""
+        written = ("#" if hashed else "") + prefix.upper() + digits
+        before = folded[max(0, match.start() - 30) : match.start()]
+        quoted = bool(hashed or prefix or _ORDER_WORDS.search(before))
+        if written not in seen or quoted:
+            seen[written] = Reference(written, quoted)
+    return list(seen.values())
+
+
+def emails(text: str) -> list[str]:
+    return list(dict.fromkeys(m.lower() for m in _EMAIL.findall(fold(text))))
+
+
+def postal_codes(text: str) -> list[str]:
+    """Five-digit candidates not written as an order reference and not inside an e-mail."""
+    folded = _EMAIL.sub(" ", fold(text))
+    out = []
+    for match in _POSTAL.finditer(folded):
+        if not _ORDER_WORDS.search(folded[max(0, match.start() - 30) : match.start()]):
+            out.append(match.group(1))
+    return list(dict.fromkeys(out))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", fold(text))
+
+
+def names_match(name: str, text: str) -> bool:
+    """The customer's full name as the CRM has it is written in the message (every word of it, any case)."""
+    wanted = _words(name)
+    said = set(_words(text))
+    return len(wanted) >= 2 and all(w in said for w in wanted)
+
+
+def recognised(text: str, customers: Iterable[Mapping[str, object]]) -> list[str]:
+    """The customers the message identifies, among ``customers`` (what the CRM returned for its e-mails and postal
+    codes): one whose e-mail on file is written in it, or whose full name and current postal code both are."""
+    mails, codes = set(emails(text)), set(postal_codes(text))
+    found = [
+        str(c["customer_id"])
+        for c in customers
+        if str(c.get("email") or "").lower() in mails
+        or (c.get("postal_code") in codes and names_match(str(c.get("name") or ""), text))
+    ]
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Whom the mission serves, or why nobody (``problem``: ask the customer who they are)."""
+
+    customer_id: str | None
+    how: str  # sender, message, none
+    problem: str | None = None
+
+
+def identify(sender: str | None, sender_verified: bool, recognised_ids: Sequence[str]) -> Identity:
+    """The customer to serve. The sender when their address is the one on file (or they signed in to the portal);
+    else the one customer the message identifies. A message naming someone else than a verified sender, or several
+    people, or nobody when the sender is not verified: nobody is served and the customer is asked (SUP-008)."""
+    others = [c for c in recognised_ids if c != sender]
+    if sender_verified and sender is not None:
+        if others:
+            return Identity(None, "none", "identity_mismatch")
+        return Identity(sender, "sender")
+    if len(recognised_ids) == 1:
+        return Identity(recognised_ids[0], "message")
+    return Identity(None, "none", "identity_unverified")
+
+
+def resolve(
+    written: Sequence[Reference], found: Mapping[str, Sequence[Mapping[str, str]]], customer_id: str | None
+) -> tuple[list[str], list[str], list[str]]:
+    """(the customer's orders named, orders of others named, quoted references the ERP does not know).
+
+    ``found`` maps each written reference to the ERP's matches for it (order id and customer id). A reference
+    naming one of the customer's orders names that one (if it could name two of theirs, both are candidates and
+    the customer is asked which); a reference the ERP does not know is reported only if it was written as one."""
+    own: list[str] = []
+    others: list[str] = []
+    unknown: list[str] = []
+    for ref in written:
+        matches = found.get(ref.text) or []
+        mine = [m["order_id"] for m in matches if m["customer_id"] == customer_id]
+        if mine:
+            own.extend(mine)
+        elif matches:
+            others.extend(m["order_id"] for m in matches)
+        elif ref.quoted:
+            unknown.append(ref.text)
+    return list(dict.fromkeys(own)), list(dict.fromkeys(others)), list(dict.fromkeys(unknown))
