@@ -23,12 +23,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("name")
     add.add_argument("--role", required=True, help="the reviewer role, e.g. finance, ops_lead, controller")
     add.add_argument("--admin", action="store_true", help="may add accounts")
+    add.add_argument("--person", help="the person behind the account, e.g. an e-mail (default: the account's name)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(handler=_add)
+    role = sub.add_parser("role", help="ask for a new role for an account (a second admin or a controller confirms)")
+    role.add_argument("name")
+    role.add_argument("--role", required=True)
+    role.add_argument("--admin", action="store_true", help="may add accounts")
+    role.set_defaults(handler=_role)
+    grants = sub.add_parser("grants", help="role grants waiting for a second admin or a controller")
+    grants.add_argument("--json", action="store_true")
+    grants.set_defaults(handler=_grants)
+    confirm = sub.add_parser("confirm", help="confirm another admin's role grant (as an admin or a controller)")
+    confirm.add_argument("grant_id")
+    confirm.set_defaults(handler=_confirm)
     listing = sub.add_parser("list", help="accounts and their roles")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
-    demo = sub.add_parser("demo", help="add the demo roster (ana, omar, fiona...) with one shared password")
+    demo = sub.add_parser("demo", help="a new store's demo roster (ana, omar, fiona...) with one shared password")
     demo.add_argument("--password-stdin", action="store_true")
     demo.set_defaults(handler=_demo)
     password = sub.add_parser("password", help="change an account's password (your own, or any as an admin)")
@@ -70,25 +82,92 @@ def _password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
 
 
 def _require_admin(accounts: Any) -> str | None:
-    """The admin signed in, or None while the store has no account yet (bootstrap)."""
-    from ai_missions.identity import saved_token
-
-    if accounts.count() == 0:
+    """The admin signed in, or None while the store never had an account (bootstrap)."""
+    if not accounts.set_up():
         return None
-    account = accounts.account_for_token(saved_token(missions_home()))
+    account = _signed_in(accounts)
     if not account.admin:
         raise ForbiddenError(f"{account.name} is not an admin: only an admin adds accounts")
     return str(account.name)
 
 
+def _signed_in(accounts: Any) -> Any:
+    from ai_missions.identity import saved_token
+
+    return accounts.account_for_token(saved_token(missions_home()))
+
+
 def _add(args: argparse.Namespace) -> int:
+    """The store's first account is added at once (its admin); after that, an admin asks and any role but a
+    customer's waits for a second admin or a controller (``missions accounts confirm``)."""
     from ai_missions.identity import Accounts
 
     accounts = Accounts(_store())
     by = _require_admin(accounts)
     _check_role(args.role)
-    account = accounts.add(args.name, args.role, _password(args), admin=args.admin, by=by)
-    print(f"account {account.name} ({account.role}{', admin' if account.admin else ''}) added")
+    if by is None:
+        account = accounts.add(args.name, args.role, _password(args), admin=args.admin, person=args.person)
+        print(f"account {account.name} ({account.role}{', admin' if account.admin else ''}) added")
+        return 0
+    asked = accounts.request_grant(
+        args.name, args.role, by=by, password=_password(args), admin=args.admin, person=args.person
+    )
+    return _granted(asked)
+
+
+def _granted(asked: dict[str, Any]) -> int:
+    what = f"{asked['name']} ({asked['role']})"
+    if asked["status"] == "pending":
+        print(
+            f"role grant {asked['grant_id']} for {what} waits for a second admin or a controller: "
+            f"`missions accounts confirm {asked['grant_id']}`"
+        )
+    else:
+        print(f"account {what} {asked['status']}")
+    return 0
+
+
+def _role(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts
+
+    accounts = Accounts(_store())
+    by = _require_admin(accounts)
+    if by is None:
+        raise ForbiddenError("not signed in: run `missions login NAME`")
+    _check_role(args.role)
+    return _granted(accounts.request_grant(args.name, args.role, by=by, admin=args.admin))
+
+
+def _grants(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts
+
+    accounts = Accounts(_store())
+    _signed_in(accounts)
+    rows = [
+        {k: g[k] for k in ("grant_id", "name", "role", "admin", "person", "requested_by", "requested_at")}
+        for g in accounts.pending_grants()
+    ]
+    emit(
+        rows,
+        as_json=args.json,
+        render=lambda rows: (
+            "\n".join(
+                f"{r['grant_id']}  {r['name']:<12} {r['role']:<16} {'admin ' if r['admin'] else ''}asked by "
+                f"{r['requested_by']} at {r['requested_at']}"
+                for r in rows
+            )
+            or "no role grant is waiting"
+        ),
+    )
+    return 0
+
+
+def _confirm(args: argparse.Namespace) -> int:
+    from ai_missions.identity import Accounts
+
+    accounts = Accounts(_store())
+    account = accounts.confirm(args.grant_id, by=_signed_in(accounts).name)
+    print(f"role grant {args.grant_id} confirmed: {account.name} ({account.role}{', admin' if account.admin else ''})")
     return 0
 
 
@@ -141,9 +220,15 @@ def seed_demo_accounts(password: str = DEMO_PASSWORD, home: Path | None = None) 
 
 
 def _demo(args: argparse.Namespace) -> int:
+    """Only a new store gets the demo roster: added later, one admin would grant every role (finance, controller)
+    to accounts with a printed password."""
     from ai_missions.identity import Accounts
 
-    _require_admin(Accounts(_store()))
+    if Accounts(_store()).set_up():
+        raise ForbiddenError(
+            "the demo roster is added only to a store without accounts (it grants every role at once); "
+            "add accounts with `missions accounts add`, a second admin or a controller confirms their roles"
+        )
     password = _password(args) if args.password_stdin else DEMO_PASSWORD
     added = seed_demo_accounts(password)
     print(f"{len(added)} demo account(s) added: {', '.join(added) or 'none'}; `missions login NAME` to sign in")

@@ -7,8 +7,10 @@ shown and exactly the answers given. Nothing executes and no grant is minted unt
 sign-off that completes the plan claims the decision (in the same transaction as its own insert, so two signers at
 once cannot both complete it, nor sign the same action twice), and the graph's approval node checks every
 sign-off's signature again and the signer's role of record for each action it covers (a sign-off edited, or
-replayed from another decision, refuses the whole plan). A reviewer may also hand a decision on to a role or a
-person, with a reason: recorded, audited and shown on the card; it changes nobody's rights.
+replayed from another decision, refuses the whole plan). The signers must be two people, not two accounts of one:
+not the same person behind both, and neither created by the other (:meth:`Accounts.not_two_people`). A reviewer may
+also hand a decision on to a role or a person, with a reason: recorded, audited and shown on the card; it changes
+nobody's rights.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from ai_missions.decisions import approves, final_action
 from ai_missions.errors import ConflictError, ForbiddenError, ValidationError
 from ai_missions.governance import approval_problems
+from ai_missions.identity import Accounts
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import ToolPolicy
 from ai_missions.signing import platform_key, sign, signed
@@ -179,6 +182,7 @@ def record(
             if mine["answers"] != answers:
                 raise ConflictError(f"{reviewer} already signed a part of decision {decision.decision_id}")
             return parts, None  # idempotent: the same part again
+        two_people(store, reviewer, {str(p.get("reviewer")) for p in parts})
         taken = taken_by(parts)
         if clash := sorted(int(p) for p in answers if int(p) in taken):
             who = ", ".join(f"action {p + 1} by {taken[p]}" for p in clash)
@@ -203,6 +207,17 @@ def record(
             ),
         )
     return parts, store.get_decision(decision.decision_id)
+
+
+def two_people(store: RunStore, reviewer: str, others: set[str]) -> None:
+    """ForbiddenError when ``reviewer`` and a signer in ``others`` are not two people (one person's two accounts,
+    or an account one of them created). A roster without accounts (``reviewers.json``) names people directly."""
+    accounts = Accounts(store)
+    if accounts.count() == 0:
+        return
+    for other in sorted(others - {reviewer}):
+        if reason := accounts.not_two_people(reviewer, other):
+            raise ForbiddenError(f"{reviewer} may not co-approve with {other}: {reason}; co-approval needs two people")
 
 
 def hand_off(

@@ -5,7 +5,9 @@ The same check runs in ``decide`` (below any UI) and again inside the graph when
 The approval rules that apply are the rules *of record*, kept in the run store: seeded once from the indexed
 policies, then changed only by an approved, audited policy change (:func:`adopt_rules`, by a role in
 :data:`POLICY_ROLES`). Rebuilding the index from an edited policy file does not change them: the difference is
-reported (:func:`rules_drift`) and ignored until adopted.
+reported (:func:`rules_drift`) and ignored until adopted. The rules of record and their history are signed with the
+platform key and every recording is on the audit trail: an edited row is refused by name, and a deleted one is
+refused too (the trail says rules were recorded), never re-seeded silently from a possibly edited policy.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.identity import CUSTOMER_ROLE, UnsignedRowError
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
 from ai_missions.missions import ToolPolicy
 from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
+from ai_missions.signing import platform_key, sign, signed
+from ai_missions.store import RunStore, audit_entry, chain
 
 #: Roles that may adopt a change of the approval rules (an approved policy change).
 POLICY_ROLES = ("controller",)
@@ -73,11 +77,6 @@ def load_roster(home: Path) -> dict[str, str]:
     return roster
 
 
-#: The role of a customer's own account (the support mission's portal signs customers in with it; it approves
-#: nothing).
-CUSTOMER_ROLE = "customer"
-
-
 def known_roles(home: Path, knowledge: Any = None) -> list[str]:
     """The roles an account may be given: those of the roster (the demo reviewers every mission brings, or the
     accounts of the store), the policy roles, the customer role, and every role an indexed approval rule names
@@ -120,24 +119,65 @@ def approval_rules(knowledge: Any) -> list[ApprovalRule]:
     store = _record_store(knowledge)
     if store is None:
         return indexed_rules(knowledge)
-    recorded = store.get_meta(RULES_KEY)
+    recorded = _of_record(store)
     if recorded is None:
         if getattr(knowledge, "restricted", False):  # a view sees only some policies: never seed from it
             return indexed_rules(knowledge)
         rules = indexed_rules(knowledge)
         _record(store, rules, by="seeded from the policy index", role=None)
         return rules
-    return [ApprovalRule.model_validate(r) for r in json.loads(recorded)["rules"]]
+    return [ApprovalRule.model_validate(r) for r in recorded["rules"]]
+
+
+def _of_record(store: RunStore) -> dict[str, Any] | None:
+    """The signed rules of record (None before they are first recorded); UnsignedRowError, naming the row, when
+    they were edited outside the platform, or deleted after the audit trail recorded them."""
+    text = store.get_meta(RULES_KEY)
+    if text is None:
+        recorded = (
+            store.read()
+            .execute("SELECT n FROM audit WHERE kind = 'approval_rules_recorded' ORDER BY n DESC LIMIT 1")
+            .fetchone()
+        )
+        if recorded is not None:
+            raise UnsignedRowError(
+                f"the approval rules of record ({RULES_KEY})",
+                why=f"deleted: audit entry {recorded[0]} recorded them; they are not re-seeded from the policy index",
+            )
+        return None
+    return _verified(store, RULES_KEY, text)
+
+
+def _verified(store: RunStore, key: str, text: str) -> Any:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    body = value.get("value") if isinstance(value, dict) else None
+    if not signed(_key(store), value) or body is None:
+        raise UnsignedRowError(f"the meta row {key!r}")
+    if key == RULES_KEY and body.get("digest") != _digest([ApprovalRule.model_validate(r) for r in body["rules"]]):
+        raise UnsignedRowError(f"the meta row {key!r}")
+    return body
+
+
+def _signed_meta(store: RunStore, value: Any) -> str:
+    return json.dumps({"value": value, "signature": sign(_key(store), {"value": value})})
+
+
+def _key(store: RunStore) -> bytes:
+    """The platform key of the store's home (the rules of record are signed with it)."""
+    return platform_key(Path(store.path).parent)
 
 
 def rules_drift(knowledge: Any) -> str | None:
     """Why the indexed approval rules are not the ones that apply (they differ from the rules of record)."""
     store = _record_store(knowledge)
-    recorded = store.get_meta(RULES_KEY) if store is not None else None
+    recorded = _of_record(store) if store is not None else None
     if recorded is None:
         return None
     indexed = _digest(indexed_rules(knowledge))
-    of_record = json.loads(recorded)["digest"]
+    of_record = recorded["digest"]
     if indexed == of_record:
         return None
     return (
@@ -169,12 +209,16 @@ def approval_history(knowledge: Any) -> list[dict[str, Any]]:
     """Every change of the rules of record: when, by whom (and role), digest before and after."""
     store = _record_store(knowledge)
     text = store.get_meta(HISTORY_KEY) if store is not None else None
-    history: list[dict[str, Any]] = json.loads(text) if text else []
+    history: list[dict[str, Any]] = _verified(store, HISTORY_KEY, text) if store is not None and text else []
     return history
 
 
 def _record(store: RunStore, rules: Sequence[ApprovalRule], *, by: str, role: str | None) -> dict[str, Any]:
-    before = json.loads(store.get_meta(RULES_KEY) or "null")
+    """Make ``rules`` the rules of record: signed, with the change in the signed history and on the audit trail
+    (what tells a deleted row from one never recorded)."""
+    before = _of_record(store)
+    history_text = store.get_meta(HISTORY_KEY)
+    history = _verified(store, HISTORY_KEY, history_text) if history_text else []
     digest = _digest(rules)
     entry = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -184,9 +228,16 @@ def _record(store: RunStore, rules: Sequence[ApprovalRule], *, by: str, role: st
         "after": digest,
         "changed": True,
     }
-    store.set_meta(RULES_KEY, json.dumps({"digest": digest, "rules": [r.model_dump() for r in rules]}))
-    history = json.loads(store.get_meta(HISTORY_KEY) or "[]")
-    store.set_meta(HISTORY_KEY, json.dumps([*history, entry]))
+    record = _signed_meta(store, {"digest": digest, "rules": [r.model_dump() for r in rules]})
+    with store.transaction() as db:
+        for key, value in ((RULES_KEY, record), (HISTORY_KEY, _signed_meta(store, [*history, entry]))):
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+                (key, value, value),
+            )
+        summary = f"approval rules of record {digest} ({by})"
+        event = {"kind": "approval_rules_recorded", "actor": by, "summary": summary, "data": entry}
+        chain(db, [audit_entry(None, event)])
     return entry
 
 

@@ -7,10 +7,18 @@ Signing in is throttled per account name: after :data:`FREE_FAILURES` wrong pass
 for :data:`LOCK_SECONDS`, doubling with each further failure up to :data:`MAX_LOCK_SECONDS`; a right password
 resets it. The count lives in the store (``sign_in_failures``), so every process and session shares it, and an
 unknown name is counted like a known one (the answer says nothing about which names exist).
+
+Accounts, API tokens and role grants are rows *of record*: each carries an HMAC of the platform key
+(:mod:`ai_missions.signing`) over its fields, so a row inserted or edited in the store behind the platform's back
+(``UPDATE accounts SET role = 'finance'``) is refused with an error naming it. Granting a role (an account with any
+role but ``customer``, an admin, or a changed role) is a request a second admin or a controller confirms, never the
+requester nor another account of the same person; each account records the person behind it and who asked for it,
+so co-approval can tell two people from one person's two accounts (:meth:`Accounts.not_two_people`).
 """
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import os
@@ -19,11 +27,12 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from ai_missions.signing import platform_key, sign, signed
 from ai_missions.store import RunStore, audit_entry, chain, utc_now
 
 CREDENTIALS_FILE = "credentials.json"
@@ -36,6 +45,20 @@ FREE_FAILURES = 5
 LOCK_SECONDS = 30
 MAX_LOCK_SECONDS = 15 * 60
 ROLE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: The lowest role: a customer's own account, which approves nothing; an admin gives it without a second person.
+CUSTOMER_ROLE = "customer"
+#: Roles that may confirm a role grant (besides admins): the controller, as for a change of the approval rules.
+CONFIRMING_ROLES = ("controller",)
+#: The person behind an account: an e-mail address or a name (default: the account's name).
+PERSON = re.compile(r"^[^\s@]{1,64}(@[a-z0-9.-]{1,190})?$")
+
+
+class UnsignedRowError(ForbiddenError):
+    """A row of record (an account, an API token, a role grant, the approval rules) whose platform signature is
+    missing or wrong: it was written or changed outside the platform, and is refused."""
+
+    def __init__(self, what: str, *, why: str = "not signed by the platform (written or changed outside it)") -> None:
+        super().__init__(f"{what} in the run store is {why}: refused; restore the store from a backup")
 
 
 @cache
@@ -51,6 +74,20 @@ class Account:
     name: str
     role: str
     admin: bool
+    #: The person behind the account (two accounts of one person are not two approvers).
+    person: str = ""
+    #: The account that asked for this one (None for the store's setup: the first account, the demo roster).
+    created_by: str | None = None
+
+
+_ACCOUNT_FIELDS = ("name", "role", "admin", "password_hash", "created_at", "person", "created_by")
+_TOKEN_FIELDS = ("token_hash", "name", "created_at", "expires_at")
+_GRANT_FIELDS = ("grant_id", "name", "role", "admin", "person", "password_hash", "requested_by", "requested_at")
+
+
+def _body(table: str, row: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """What a row's signature covers: its table and every field that says who may do what."""
+    return {"table": table, **{f: (int(row[f]) if f == "admin" else row[f]) for f in fields}}
 
 
 def _token_hash(token: str) -> str:
@@ -58,48 +95,259 @@ def _token_hash(token: str) -> str:
 
 
 class Accounts:
-    """Local accounts of one store."""
+    """Local accounts of one store (signed with the key of ``home``, by default the store's directory)."""
 
-    def __init__(self, store: RunStore) -> None:
+    def __init__(self, store: RunStore, home: Path | None = None) -> None:
         self.store = store
+        self.home = Path(home) if home is not None else Path(store.path).parent
+
+    @cached_property
+    def _key(self) -> bytes:
+        return platform_key(self.home)
+
+    def _sign(self, table: str, row: Mapping[str, Any], fields: Iterable[str]) -> str:
+        return sign(self._key, _body(table, row, fields))
+
+    def _account(self, row: Any) -> Account:
+        """The account of a stored row, once its signature holds."""
+        values = {f: row[f] for f in (*_ACCOUNT_FIELDS, "signature")}
+        if not signed(self._key, {**_body("accounts", values, _ACCOUNT_FIELDS), "signature": values["signature"]}):
+            raise UnsignedRowError(f"account {row['name']!r}")
+        return Account(row["name"], row["role"], bool(row["admin"]), row["person"] or row["name"], row["created_by"])
 
     def count(self) -> int:
         return int(self.store.read().execute("SELECT count(*) FROM accounts").fetchone()[0])
 
     def list(self) -> list[Account]:
-        rows = self.store.read().execute("SELECT name, role, admin FROM accounts ORDER BY name")
-        return [Account(r["name"], r["role"], bool(r["admin"])) for r in rows]
+        """Every account; UnsignedRowError (naming it) when one was written outside the platform."""
+        rows = self.store.read().execute("SELECT * FROM accounts ORDER BY name")
+        return [self._account(r) for r in rows]
 
     def roster(self) -> dict[str, str]:
         return {a.name: a.role for a in self.list()}
 
     def get(self, name: str) -> Account:
-        row = self.store.read().execute("SELECT name, role, admin FROM accounts WHERE name = ?", (name,)).fetchone()
+        row = self.store.read().execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFoundError(f"unknown account {name!r}")
-        return Account(row["name"], row["role"], bool(row["admin"]))
+        return self._account(row)
 
-    def add(self, name: str, role: str, password: str, *, admin: bool = False, by: str | None = None) -> Account:
-        """Create an account; the first account of a store is always an admin."""
+    def set_up(self) -> bool:
+        """Whether the store has had an account: the audit trail records every one added, so deleting the rows does
+        not make the next ``accounts add`` a first account (one that needs no sign-in and becomes the admin)."""
+        db = self.store.read()
+        if db.execute("SELECT 1 FROM accounts LIMIT 1").fetchone():
+            return True
+        return db.execute("SELECT 1 FROM audit WHERE kind = 'account_added' LIMIT 1").fetchone() is not None
+
+    def add(
+        self,
+        name: str,
+        role: str,
+        password: str,
+        *,
+        admin: bool = False,
+        by: str | None = None,
+        person: str | None = None,
+    ) -> Account:
+        """Create an account directly, signed: the platform's own path (the store's first account, which is
+        always an admin; the demo roster; an admin adding a customer). A person's role grant goes through
+        :meth:`request_grant` instead."""
+        hashed = self._checked(name, role, password, person)
+        with self.store.transaction() as db:
+            first = not self.set_up()
+            if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
+                raise ConflictError(f"account {name!r} already exists")
+            account = Account(name, role, admin or first, person or name, by)
+            self._insert(db, account, hashed, by=by or name)
+        return account
+
+    def _checked(self, name: str, role: str, password: str | None, person: str | None) -> str | None:
+        """Validate a new account's fields; its password's hash (None when no password is given)."""
         if not NAME.match(name or ""):
             raise ValidationError(f"account name {name!r}: lower-case letters, digits, '.', '_' or '-'")
         if not ROLE.match(role or ""):
             raise ValidationError(f"role {role!r}: lower-case letters, digits or '_', e.g. finance")
+        if person is not None and not PERSON.match(person):
+            raise ValidationError(f"person {person!r}: a name or an e-mail address, without spaces")
+        if password is None:
+            return None
         if len(password or "") < 8:
             raise ValidationError("a password needs at least 8 characters")
-        hashed = _hasher().hash(password)
-        with self.store.transaction() as db:
-            first = db.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
-            if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
-                raise ConflictError(f"account {name!r} already exists")
-            db.execute(
-                "INSERT INTO accounts (name, role, admin, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                (name, role, int(admin or first), hashed, utc_now()),
-            )
-            event = {"kind": "account_added", "actor": by or name, "summary": f"account {name} ({role})"}
-            chain(db, [audit_entry(None, {**event, "data": {"name": name, "role": role, "admin": admin or first}})])
-        return Account(name, role, admin or first)
+        return str(_hasher().hash(password))
 
+    def _insert(self, db: Any, account: Account, hashed: str | None, *, by: str, confirmed: str | None = None) -> None:
+        row = {
+            "name": account.name,
+            "role": account.role,
+            "admin": int(account.admin),
+            "password_hash": hashed,
+            "created_at": utc_now(),
+            "person": account.person,
+            "created_by": account.created_by,
+        }
+        db.execute(
+            "INSERT INTO accounts (name, role, admin, password_hash, created_at, person, created_by, signature)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (*(row[f] for f in _ACCOUNT_FIELDS), self._sign("accounts", row, _ACCOUNT_FIELDS)),
+        )
+        data = {"name": account.name, "role": account.role, "admin": account.admin, "person": account.person}
+        if confirmed:
+            data["confirmed_by"] = confirmed
+        summary = f"account {account.name} ({account.role})"
+        chain(db, [audit_entry(None, {"kind": "account_added", "actor": by, "summary": summary, "data": data})])
+
+    def _update(self, db: Any, name: str, **fields: Any) -> None:
+        """Change fields of a verified account row and sign it again (a tampered row is refused, not laundered)."""
+        row = db.execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"unknown account {name!r}")
+        self._account(row)
+        new = {**{f: row[f] for f in _ACCOUNT_FIELDS}, **fields}
+        assignments = ", ".join(f"{f} = ?" for f in fields)
+        db.execute(
+            f"UPDATE accounts SET {assignments}, signature = ? WHERE name = ?",
+            (*fields.values(), self._sign("accounts", new, _ACCOUNT_FIELDS), name),
+        )
+
+    # -- role grants: a second admin or a controller confirms ----------------------------------------------------
+    def request_grant(
+        self,
+        name: str,
+        role: str,
+        *,
+        by: str,
+        password: str | None = None,
+        admin: bool = False,
+        person: str | None = None,
+    ) -> dict[str, Any]:
+        """An admin (``by``) asks for an account with ``role`` (``password`` given) or for an account's new role.
+        A customer account is added at once; while the store has no admin or controller but the requester (its
+        setup), a first confirmer (an admin or a controller) is too. Anything else waits for :meth:`confirm`.
+        Returns ``{"status": "added" | "granted" | "pending", ...}``; every step is audited."""
+        requester = self.get(by)
+        if not requester.admin:
+            raise ForbiddenError(f"{by} is not an admin: only an admin asks for accounts and roles")
+        new = password is not None
+        hashed = self._checked(name, role, password, person)
+        if not new:
+            current = self.get(name)
+            if current.role == role and current.admin == admin:
+                return {"status": "unchanged", "name": name, "role": role}
+        elif self.store.read().execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
+            raise ConflictError(f"account {name!r} already exists")
+        if new and role == CUSTOMER_ROLE and not admin:
+            self.add(name, role, str(password), by=by, person=person)
+            return {"status": "added", "name": name, "role": role}
+        confirming = admin or role in CONFIRMING_ROLES
+        if confirming and not any(a.name != by and (a.admin or a.role in CONFIRMING_ROLES) for a in self.list()):
+            grant = self._new_grant(name, role, admin, person, hashed, by)
+            setup = f"setup ({by} is the only admin and there is no controller)"
+            account = self._apply(grant, confirmed_by=setup, stored=False)
+            return {"status": "granted", "name": account.name, "role": account.role}
+        grant = self._new_grant(name, role, admin, person, hashed, by)
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO role_grants (grant_id, name, role, admin, person, password_hash, requested_by,"
+                " requested_at, status, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                (*(grant[f] for f in _GRANT_FIELDS), grant["signature"]),
+            )
+            summary = f"{by} asks to grant {role}{' (admin)' if admin else ''} to {name}: {grant['grant_id']}"
+            data = {k: grant[k] for k in ("grant_id", "name", "role", "admin", "person")}
+            event = {"kind": "role_grant_requested", "actor": by, "summary": summary, "data": data}
+            chain(db, [audit_entry(None, event)])
+        return {"status": "pending", "grant_id": grant["grant_id"], "name": name, "role": role}
+
+    def _new_grant(
+        self, name: str, role: str, admin: bool, person: str | None, hashed: str | None, by: str
+    ) -> dict[str, Any]:
+        existing = self.store.read().execute("SELECT person FROM accounts WHERE name = ?", (name,)).fetchone()
+        grant = {
+            "grant_id": "G-" + secrets.token_hex(4),
+            "name": name,
+            "role": role,
+            "admin": int(admin),
+            "person": person or (existing["person"] if existing and existing["person"] else name),
+            "password_hash": hashed,
+            "requested_by": by,
+            "requested_at": utc_now(),
+        }
+        return {**grant, "signature": self._sign("role_grants", grant, _GRANT_FIELDS)}
+
+    def pending_grants(self) -> builtins.list[dict[str, Any]]:
+        """Role grants waiting for a confirmer (each verified: one written outside the platform is refused)."""
+        rows = self.store.read().execute("SELECT * FROM role_grants WHERE status = 'pending' ORDER BY requested_at")
+        return [self._grant(r) for r in rows]
+
+    def _grant(self, row: Any) -> dict[str, Any]:
+        grant = {f: row[f] for f in _GRANT_FIELDS}
+        if not signed(self._key, {**_body("role_grants", grant, _GRANT_FIELDS), "signature": row["signature"]}):
+            raise UnsignedRowError(f"role grant {row['grant_id']!r}")
+        return {**grant, "admin": bool(grant["admin"]), "status": row["status"]}
+
+    def confirm(self, grant_id: str, *, by: str) -> Account:
+        """A second admin or a controller confirms a pending role grant: the account is added or its role changed,
+        signed and audited. Refused for the requester, and for another account of the requester's person."""
+        row = self.store.read().execute("SELECT * FROM role_grants WHERE grant_id = ?", (grant_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"unknown role grant {grant_id!r}")
+        grant = self._grant(row)
+        if grant["status"] != "pending":
+            raise ConflictError(f"role grant {grant_id} is already {grant['status']}")
+        confirmer = self.get(by)
+        if not (confirmer.admin or confirmer.role in CONFIRMING_ROLES):
+            raise ForbiddenError(
+                f"{by} ({confirmer.role}) may not confirm a role grant: it takes a second admin or a "
+                f"{' or '.join(CONFIRMING_ROLES)}"
+            )
+        if reason := self.not_two_people(by, grant["requested_by"]):
+            raise ForbiddenError(f"{by} may not confirm {grant['requested_by']}'s role grant {grant_id}: {reason}")
+        if grant["name"] == by:
+            raise ForbiddenError(f"{by} may not confirm a role grant to itself")
+        return self._apply(grant, confirmed_by=by)
+
+    def _apply(self, grant: Mapping[str, Any], *, confirmed_by: str, stored: bool = True) -> Account:
+        """Carry out a role grant (claimed in the same transaction: two confirmers at once apply it once)."""
+        name, role, admin = grant["name"], grant["role"], bool(grant["admin"])
+        with self.store.transaction() as db:
+            if stored:
+                claimed = db.execute(
+                    "UPDATE role_grants SET status = 'confirmed', confirmed_by = ?"
+                    " WHERE grant_id = ? AND status = 'pending'",
+                    (confirmed_by, grant["grant_id"]),
+                )
+                if claimed.rowcount != 1:
+                    raise ConflictError(f"role grant {grant['grant_id']} was confirmed meanwhile")
+            exists = db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone()
+            if grant["password_hash"] is None:  # a new role for an account
+                if not exists:
+                    raise NotFoundError(f"unknown account {name!r}")
+                self._update(db, name, role=role, admin=int(admin))
+                summary = f"{name} is now {role}{' (admin)' if admin else ''}: asked by {grant['requested_by']}"
+                data = {"name": name, "role": role, "admin": admin, "grant_id": grant["grant_id"]}
+                event = {"kind": "role_granted", "actor": grant["requested_by"], "summary": summary}
+                chain(db, [audit_entry(None, {**event, "data": {**data, "confirmed_by": confirmed_by}})])
+            else:
+                if exists:
+                    raise ConflictError(f"account {name!r} already exists")
+                account = Account(name, role, admin, grant["person"], grant["requested_by"])
+                self._insert(db, account, grant["password_hash"], by=grant["requested_by"], confirmed=confirmed_by)
+        return self.get(name)
+
+    def not_two_people(self, one: str, other: str) -> str | None:
+        """Why accounts ``one`` and ``other`` are not two people (None when they are): the same account, the same
+        person behind both, or one created by the other."""
+        if one == other:
+            return f"{one} is one account"
+        a, b = self.get(one), self.get(other)
+        if a.person == b.person:
+            return f"{one} and {other} are both {a.person}"
+        if a.created_by == other or b.created_by == one:
+            maker, made = (other, one) if a.created_by == other else (one, other)
+            return f"{maker} created {made}"
+        return None
+
+    # -- signing in ------------------------------------------------------------------------------------------------
     def authenticate(self, name: str, password: str, *, now: datetime | None = None) -> Account:
         """The account, when the password is right; one error for an unknown name or a wrong password. A name
         locked by earlier failures is refused without checking the password (see the module's docstring)."""
@@ -157,7 +405,7 @@ class Accounts:
             raise ValidationError("a password needs at least 8 characters")
         hashed = _hasher().hash(password)
         with self.store.transaction() as db:
-            db.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (hashed, name))
+            self._update(db, name, password_hash=hashed)
             db.execute("DELETE FROM api_tokens WHERE name = ?", (name,))
             db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
             event = {"kind": "password_changed", "actor": by, "summary": f"password of {name} changed"}
@@ -179,10 +427,11 @@ class Accounts:
     def issue_token(self, name: str, *, days: int = TOKEN_DAYS) -> str:
         token = "mst_" + secrets.token_urlsafe(32)
         expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
+        row = {"token_hash": _token_hash(token), "name": name, "created_at": utc_now(), "expires_at": expires}
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO api_tokens (token_hash, name, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                (_token_hash(token), name, utc_now(), expires),
+                "INSERT INTO api_tokens (token_hash, name, created_at, expires_at, signature) VALUES (?, ?, ?, ?, ?)",
+                (*(row[f] for f in _TOKEN_FIELDS), self._sign("api_tokens", row, _TOKEN_FIELDS)),
             )
             chain(db, [audit_entry(None, {"kind": "signed_in", "actor": name, "summary": f"{name} signed in"})])
         return token
@@ -191,12 +440,13 @@ class Accounts:
         if not token:
             raise ForbiddenError("not signed in: run `missions login NAME`")
         row = (
-            self.store.read()
-            .execute("SELECT name, expires_at FROM api_tokens WHERE token_hash = ?", (_token_hash(token),))
-            .fetchone()
+            self.store.read().execute("SELECT * FROM api_tokens WHERE token_hash = ?", (_token_hash(token),)).fetchone()
         )
         if row is None or row["expires_at"] < datetime.now(UTC).isoformat(timespec="seconds"):
             raise ForbiddenError("the saved sign-in is not valid (expired or signed out): run `missions login NAME`")
+        stored = {f: row[f] for f in _TOKEN_FIELDS}
+        if not signed(self._key, {**_body("api_tokens", stored, _TOKEN_FIELDS), "signature": row["signature"]}):
+            raise UnsignedRowError(f"the API token of {row['name']!r} issued {row['created_at']}")
         return self.get(row["name"])
 
     def revoke(self, token: str) -> None:

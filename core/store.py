@@ -201,6 +201,30 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (
 );
 """
 
+#: Rows of record (:mod:`ai_missions.identity`): accounts and API tokens carry an HMAC of the platform key, so a row
+#: inserted or edited behind the platform's back is refused by name; each account records the person behind it and
+#: the account that asked for it (co-approval needs two people); a role grant waits in ``role_grants`` until a
+#: second admin or a controller confirms it.
+_V9 = """
+ALTER TABLE accounts ADD COLUMN person TEXT;
+ALTER TABLE accounts ADD COLUMN created_by TEXT;
+ALTER TABLE accounts ADD COLUMN signature TEXT;
+ALTER TABLE api_tokens ADD COLUMN signature TEXT;
+CREATE TABLE IF NOT EXISTS role_grants (
+    grant_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    admin INTEGER NOT NULL DEFAULT 0,
+    person TEXT NOT NULL,
+    password_hash TEXT,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    confirmed_by TEXT,
+    signature TEXT NOT NULL
+);
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, _V1),
@@ -211,6 +235,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (6, _V6),
     (7, _V7),
     (8, _V8),
+    (9, _V9),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"

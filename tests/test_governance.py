@@ -157,10 +157,13 @@ def test_wrong_password_and_accounts_only_added_by_an_admin(home: Path) -> None:
     assert refused.returncode == 2
     assert "not an admin" in refused.stderr
     ana = login(home, "ana")  # the first account of the store is its admin
-    added = cli(home, "accounts", "add", "dora", "--role", "ops_agent", "--password-stdin", stdin=PASSWORD, token=ana)
+    added = cli(home, "accounts", "add", "dora", "--role", "customer", "--password-stdin", stdin=PASSWORD, token=ana)
     assert added.returncode == 0, added.stderr
+    asked = cli(home, "accounts", "add", "dan", "--role", "ops_agent", "--password-stdin", stdin=PASSWORD, token=ana)
+    assert "waits for a second admin or a controller" in asked.stdout  # a role grant: someone else confirms it
     listed = json.loads(cli(home, "accounts", "list", "--json").stdout)
-    assert {"name": "dora", "role": "ops_agent", "admin": False} in listed
+    assert {"name": "dora", "role": "customer", "admin": False} in listed
+    assert "dan" not in {row["name"] for row in listed}
     assert all("password" not in json.dumps(row) for row in listed)
 
 
@@ -540,11 +543,14 @@ def test_the_first_account_bootstraps_the_admin_who_adds_the_rest(missions_home:
     assert "not signed in" in second.stderr
     boss = login(missions_home, "boss")
     demo = cli(missions_home, "accounts", "demo", token=boss)
-    assert demo.returncode == 0, demo.stderr
-    listed = {row["name"]: row["role"] for row in json.loads(cli(missions_home, "accounts", "list", "--json").stdout)}
+    assert demo.returncode == 2  # one admin would grant every role at once
+    assert "only to a store without accounts" in demo.stderr
+    fresh = missions_home.parent / "fresh-home"
+    assert cli(fresh, "accounts", "demo").returncode == 0  # a new store's roster needs no sign-in
+    listed = {row["name"]: row["role"] for row in json.loads(cli(fresh, "accounts", "list", "--json").stdout)}
     assert listed["fiona"] == "finance"
-    assert set(listed) == {*default_roster(), "boss"}
-    stored = sqlite3.connect(runs_db(missions_home)).execute("SELECT password_hash FROM accounts").fetchall()
+    assert set(listed) == {*default_roster()}
+    stored = sqlite3.connect(runs_db(fresh)).execute("SELECT password_hash FROM accounts").fetchall()
     assert all(h.startswith("$argon2id$") for (h,) in stored)
 
 
