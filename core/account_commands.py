@@ -204,13 +204,17 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def seed_demo_accounts(password: str = DEMO_PASSWORD, home: Path | None = None) -> list[str]:
-    """The default roster as accounts (the first, ana, becomes the admin); names that exist are kept."""
+    """The default roster as accounts (the first, ana, becomes the admin); names that exist are kept. A store with
+    accounts of its own gets none: the roster would grant every role, with a printed password, past the second
+    admin or controller who confirms role grants."""
     from ai_missions.governance import default_roster
     from ai_missions.identity import Accounts
     from ai_missions.store import RunStore
 
     accounts = Accounts(RunStore(runs_db(home)))
     existing = {a.name for a in accounts.list()}
+    if existing - set(default_roster()):
+        return []
     added = []
     for name, role in default_roster().items():
         if name not in existing:
