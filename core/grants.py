@@ -1,28 +1,41 @@
 """Approval grants: proof, checked by the systems themselves, that exactly this write was approved.
 
-Approving an action mints a grant bound to the decision, the action (plan index and tool), a hash of its exact
-arguments and the idempotency key it runs with, with an expiry, sealed with the platform key (:mod:`signing`).
-The platform sends it with the call as MCP ``_meta`` (``{"grant": ...}``); every system's write tools refuse a
-call without a valid grant for exactly those arguments. A grant is single-use: it names one idempotency key, and
-a system performs a key's write once (a repeated call replays the first answer and changes nothing).
+The execute step mints a grant for each approved action just before it calls the system (never earlier, and never
+into the run's state or checkpoint), bound to the run, the decision, the action (plan index and tool), a hash of
+its exact arguments and the idempotency key it runs with, with a short expiry, sealed with the platform key
+(:mod:`signing`). The platform sends it with the call as MCP ``_meta`` (``{"grant": ...}``); every system's write
+tools refuse a call without a valid grant for exactly those arguments.
+
+A grant is single use and revocable, through the ledger in the home the systems already read the key from
+(``grants.sqlite``): a system marks a grant spent after its first successful use, and afterwards accepts it only
+to replay that same write (its idempotency key already recorded: the first answer, nothing changed); abandoning a
+run revokes its grants (its id and its decisions' ids), so one taken from memory, a log or an old checkpoint moves
+nothing once the run is given up.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ForbiddenError
 from ai_missions.signing import digest, platform_key, seal, unseal
 
-#: How long a grant stays valid (seconds): long enough to finish an interrupted execution with `missions resume`.
-DEFAULT_TTL_S = 24 * 3600
+#: How long a grant stays valid (seconds): one call and its reconciliation (a resume mints new ones).
+DEFAULT_TTL_S = 15 * 60
 TTL_ENV = "MISSIONS_GRANT_TTL_S"
 META_KEY = "grant"
+LEDGER_FILE = "grants.sqlite"
+LEDGER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS spent (grant_id TEXT PRIMARY KEY, tool TEXT, idempotency_key TEXT, spent_at REAL);
+CREATE TABLE IF NOT EXISTS revoked (scope TEXT PRIMARY KEY, reason TEXT, revoked_at REAL);
+"""
 
 
 def idempotency_key(scope: str, index: int, tool: str) -> str:
@@ -51,11 +64,13 @@ def mint(
     key: str,
     by: str,
     ttl: float | None = None,
+    run: str | None = None,
 ) -> str:
-    """A grant for one approved action, as it will run."""
+    """A grant for one approved action, as it will run (``run``: the run it is for, which abandoning revokes)."""
     payload = {
         "v": 1,
         "grant_id": f"G-{uuid.uuid4().hex[:16]}",
+        "run": run,
         "decision_id": decision_id,
         "index": index,
         "tool": tool,
@@ -67,8 +82,19 @@ def mint(
     return seal(platform_key(home), payload)
 
 
-def check(home: Path, grant: Any, tool: str, args: Mapping[str, Any], *, now: float | None = None) -> dict[str, Any]:
-    """The grant's payload when it allows exactly this call; ForbiddenError naming the first problem otherwise."""
+def check(
+    home: Path,
+    grant: Any,
+    tool: str,
+    args: Mapping[str, Any],
+    *,
+    now: float | None = None,
+    replay: Callable[[str], bool] | None = None,
+) -> dict[str, Any]:
+    """The grant's payload when it allows exactly this call; ForbiddenError naming the first problem otherwise.
+
+    The ledger is consulted last: a revoked grant is refused; a spent one only when ``replay(idempotency key)``
+    (the system has that key's write recorded, so the call returns its first answer) says this is not a replay."""
     if grant is None:
         raise ForbiddenError(f"{tool} changes state and needs an approval grant; none was given")
     payload = unseal(platform_key(home), grant)
@@ -81,4 +107,56 @@ def check(home: Path, grant: Any, tool: str, args: Mapping[str, Any], *, now: fl
     expires = payload.get("expires")
     if not isinstance(expires, int | float) or expires < (time.time() if now is None else now):
         raise ForbiddenError(f"the approval grant {payload.get('grant_id')} has expired")
+    standing(home, payload, replay)
     return payload
+
+
+@contextmanager
+def ledger(home: Path) -> Iterator[sqlite3.Connection]:
+    """The grant ledger under ``home`` (created on first use), committed when the block ends."""
+    path = Path(home) / LEDGER_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path, timeout=10.0, isolation_level=None)) as conn:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript(LEDGER_SCHEMA)
+        yield conn
+
+
+def standing(home: Path, payload: Mapping[str, Any], replay: Callable[[str], bool] | None = None) -> None:
+    """ForbiddenError when the ledger revoked the grant (its run or decision was abandoned) or spent it on a write
+    this call does not replay."""
+    grant_id = str(payload.get("grant_id"))
+    scopes = [str(payload.get("run") or ""), str(payload.get("decision_id") or "")]
+    with ledger(home) as conn:
+        gone = conn.execute("SELECT scope FROM revoked WHERE scope IN (?, ?)", scopes).fetchone()
+        spent = conn.execute("SELECT 1 FROM spent WHERE grant_id = ?", (grant_id,)).fetchone()
+    if gone is not None:
+        raise ForbiddenError(f"the approval grant {grant_id} was revoked: {gone[0]} was abandoned")
+    key = payload.get("idempotency_key")
+    if spent is not None and not (isinstance(key, str) and replay is not None and replay(key)):
+        raise ForbiddenError(f"the approval grant {grant_id} was already used (a grant is single-use)")
+
+
+def spend(home: Path, payload: Mapping[str, Any]) -> None:
+    """Record the grant as used: from now on it only replays the write it made."""
+    with ledger(home) as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO spent (grant_id, tool, idempotency_key, spent_at) VALUES (?, ?, ?, ?)",
+            (str(payload.get("grant_id")), payload.get("tool"), payload.get("idempotency_key"), time.time()),
+        )
+
+
+def revoke(home: Path, scopes: Iterable[str], reason: str) -> None:
+    """Revoke every grant minted for these runs or decisions, whenever it was or will be minted."""
+    with ledger(home) as conn:
+        conn.executemany(
+            "INSERT OR IGNORE INTO revoked (scope, reason, revoked_at) VALUES (?, ?, ?)",
+            [(scope, reason, time.time()) for scope in scopes],
+        )
+
+
+def revoked(home: Path, scope: str) -> bool:
+    with ledger(home) as conn:
+        return conn.execute("SELECT 1 FROM revoked WHERE scope = ?", (scope,)).fetchone() is not None

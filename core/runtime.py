@@ -22,7 +22,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
-from ai_missions import coapproval
+from ai_missions import coapproval, grants
 from ai_missions.admission import refuse_open_case, refuse_unknown_subject
 from ai_missions.decisions import (
     actions_hash,
@@ -583,8 +583,9 @@ class MissionRuntime:
 
     def abandon(self, run_id: str, reviewer: str, reason: str) -> RunOutcome:
         """Give up on a failed run without a new mission: a reviewer's decision, with the reason on the Explain rail
-        and the audit trail; nothing is executed. A run whose last write's outcome is unknown is reconciled by
-        ``resume`` first (every path that abandons comes through here)."""
+        and the audit trail; nothing is executed, and every grant of the run is revoked at the systems. A run whose
+        last write's outcome is unknown is reconciled by ``resume`` first (every path that abandons comes through
+        here)."""
         run = self.store.get_run(run_id)
         if run["mission"] != self.mission:
             raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
@@ -595,6 +596,9 @@ class MissionRuntime:
             raise ValidationError("say why the run is abandoned (--reason)")
         role = role_of(reviewer, load_roster(self.home))
         summary = f"abandoned by {reviewer} ({role}): {reason.strip()}"
+        # first, so a crash after it leaves a failed run with dead grants, never an abandoned one with live ones
+        scopes = [run_id, f"{run_id}:auto", *(d.decision_id for d in self.store.decisions_of(run_id))]
+        grants.revoke(self.home, scopes, summary)
         self.store.append_events(
             run_id,
             [
@@ -604,6 +608,7 @@ class MissionRuntime:
                     "source": "reviewer",
                     "actor": f"{reviewer} ({role})",
                     "summary": summary,
+                    "data": {"grants_revoked_for": scopes},
                 }
             ],
         )

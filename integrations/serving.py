@@ -38,6 +38,7 @@ from ai_missions.tools import ToolSpec, write_lookup_name
 
 Transport = Literal["stdio", "streamable-http"]
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 LATENCY_ENV = "MISSIONS_SIM_LATENCY_MS"
 
 OrderId = Annotated[str, Field(min_length=1, max_length=64, description="Order id, e.g. SO-100123")]
@@ -160,6 +161,22 @@ class SystemServer(FastMCP):
             return None
         return (meta.model_extra or {}).get(META_KEY) if meta is not None else None
 
+    def _recorded(self, tool: str, key: str) -> bool:
+        """Whether this system recorded ``tool``'s write under ``key``: a call with a spent grant only replays it."""
+        if self.db is None:
+            return False
+        try:
+            record = recorded_write(self.db, key)
+        except MissionsError:
+            return False
+        return record.found and record.tool == tool
+
+    async def _blocking(self, call: Callable[[], T]) -> T:
+        """``call()``, on a worker thread (one at a time, like the tools) when served on the client's event loop."""
+        if self.in_process:
+            return await anyio.to_thread.run_sync(call, limiter=self._one_at_a_time)
+        return call()
+
     async def run_stdio_async(self) -> None:
         """FastMCP's stdio transport over event-loop pipes: no worker thread per line (``stdio_pipes``)."""
         await serve_over_pipes(self)
@@ -169,18 +186,26 @@ class SystemServer(FastMCP):
             await anyio.sleep(self.latency / 1000)
         if name not in self.contract_names:
             return error_result(name, NotFoundError(f"unknown tool {name!r} on {self.system}"))
+        granted: dict[str, Any] | None = None
         if name in self.write_names:
             check = functools.partial(
-                grants.check, self.home, self._grant(), name, arguments if isinstance(arguments, dict) else {}
+                grants.check,
+                self.home,
+                self._grant(),
+                name,
+                arguments if isinstance(arguments, dict) else {},
+                replay=functools.partial(self._recorded, name),
             )
-            try:  # reads the platform key: off the loop when served on the client's loop
-                await anyio.to_thread.run_sync(check) if self.in_process else check()
+            try:  # reads the platform key and the grant ledger: off the loop when served on the client's loop
+                granted = await self._blocking(check)
             except ForbiddenError as exc:
                 return error_result(name, exc)
         try:
             result = await super().call_tool(name, arguments)
         except ToolError as exc:
             return error_result(name, exc.__cause__ or exc)
+        if granted is not None and not (isinstance(result, CallToolResult) and result.isError):
+            await self._blocking(functools.partial(grants.spend, self.home, granted))  # single use: spent once done
         if isinstance(result, tuple):  # (content, structured): already validated by the tool's pydantic model,
             content, structured = result  # so skip the low-level server's per-call JSON-schema re-validation
             return CallToolResult(content=list(content), structuredContent=structured, isError=False)

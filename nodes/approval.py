@@ -5,13 +5,15 @@ whoever resumed the graph (the runtime, or LangGraph's own server): the answer m
 key (the platform signs it after authenticating the reviewer's account, so a resume sent straight to an exported
 graph names nobody), the reviewer's role is looked up on the accounts (never taken from the answer), the role must
 be entitled to approve the action, and an edit must pass the guard. Anything malformed, unknown, unsigned or
-refused rejects the action concerned (fails closed). Each approved action gets an approval grant for exactly its
-final arguments (:mod:`ai_missions.grants`), which the systems check before they write.
+refused rejects the action concerned (fails closed). The decision is sealed with the platform key for its run; the
+execute step acts only on a sealed decision, and only there is each approved action's grant minted
+(:mod:`ai_missions.grants`): nothing in the state or its checkpoints lets anyone write to a system.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,17 +25,16 @@ from langgraph.types import interrupt
 from ai_missions.decisions import DecisionAnswer, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
 from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
-from ai_missions.grants import args_digest, idempotency_key, mint
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.cosign import cosigned
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
 from ai_missions.nodes.learning import keep_review
-from ai_missions.nodes.observe import emit, now_iso
+from ai_missions.nodes.observe import now_iso
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
-from ai_missions.signing import platform_key, signed, unseal
+from ai_missions.signing import platform_key, sign, signed, unseal
 
 UNSIGNED = "refused: the answer is not signed by the platform (reviewers decide through a signed-in account)"
 
@@ -99,21 +100,22 @@ def server_reviewer(home: Any) -> str | None:
     return str(payload["reviewer"])
 
 
-def with_grants(home: Any, decision_id: str, reviewer: str, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each approved step with its approval grant, bound to its final arguments and idempotency key."""
-    for step in plan:
-        if step["status"] == "approved":
-            key = idempotency_key(decision_id, step["index"], step["tool"])
-            step["grant"] = mint(
-                home,
-                decision_id=decision_id,
-                index=step["index"],
-                tool=step["tool"],
-                args=step["args"],
-                key=key,
-                by=str(step.get("signed_by") or reviewer),
-            )
-    return plan
+def decision_seal(home: Any, thread_id: str, decision: Mapping[str, Any]) -> str:
+    """The platform's signature of a decision for one run: what the execute step checks before it mints grants (a
+    decision written into the state through LangGraph's API, or copied from another run, has none that holds)."""
+    body = {"sealed": "decision", "run": thread_id, **{k: v for k, v in decision.items() if k != "seal"}}
+    return sign(platform_key(home), json.loads(json.dumps(body, default=str)))
+
+
+def sealed(home: Any, thread_id: str, decision: Mapping[str, Any]) -> bool:
+    """Whether ``decision`` is one the approval step made for this run, unaltered."""
+    seal = decision.get("seal")
+    if not isinstance(seal, str):
+        return False
+    try:
+        return hmac.compare_digest(decision_seal(home, thread_id, decision), seal)
+    except (OSError, ValueError, MissionsError):
+        return False
 
 
 def _disposition(
@@ -186,7 +188,7 @@ def decided_plan(
     schemas: Mapping[str, dict[str, Any]],
     pending: int,
 ) -> tuple[dict[str, Any], DecisionAnswer]:
-    """What the reviewer's answer decides: each action approved (with its grant) or rejected, and by whom. An
+    """What the reviewer's answer decides, sealed for the run: each action approved or rejected, and by whom. An
     answer the platform did not sign counts as no answer."""
     verdict = state["verdict"]
     answer = parse_answer(value, decision_id)
@@ -214,23 +216,6 @@ def decided_plan(
     )
     for step, signer in zip(plan, signers, strict=False):
         step["signed_by"] = signer
-    plan = with_grants(home, decision_id, str(answer["reviewer"]), plan)
-    granted = [s for s in plan if s.get("grant")]
-    if granted:
-        emit(
-            "grant",
-            node="request_approval",
-            source="approval",
-            summary=f"{len(granted)} approval grant(s) for decision {decision_id}",
-            data={
-                "decision_id": decision_id,
-                "by": answer["reviewer"],
-                "role": answer["role"],
-                "grants": [
-                    {"index": s["index"], "tool": s["tool"], "args_sha256": args_digest(s["args"])} for s in granted
-                ],
-            },
-        )
     decision = {
         "decision_id": decision_id,
         "reviewer": answer["reviewer"],
@@ -238,6 +223,7 @@ def decided_plan(
         "resumed_at": now_iso(),
         "plan": plan,
     }
+    decision["seal"] = decision_seal(home, str(get_config()["configurable"]["thread_id"]), decision)
     return decision, answer
 
 

@@ -11,6 +11,10 @@ system is reconciled: the system is read by the call's idempotency key (it recor
 effect), and a write it has not recorded is retried with the same key, which is safe. Only a system's refusal is a
 failure. A write whose outcome still cannot be learned is reported ``unknown`` and the step stops without
 completing (:class:`OutcomeUnknownError`), so ``missions resume`` runs it again with the same keys.
+
+Grants are minted here, one per write just before its call, and kept nowhere (not in the state, not in a checkpoint,
+not in an event): a reviewed plan gets them only when its decision carries the approval step's seal for this run,
+automatic actions only for what the guard and the tier policy allow again.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, OutcomeUnknownError
 from ai_missions.gateway import SystemError_
-from ai_missions.grants import META_KEY, idempotency_key, mint
+from ai_missions.grants import META_KEY, args_digest, idempotency_key, mint
 from ai_missions.missions import MissionSpec
+from ai_missions.nodes.approval import sealed
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.observe import emit
@@ -78,11 +83,15 @@ async def run_actions(
     steps: Sequence[dict[str, Any]],
     node: str,
     facts: Mapping[str, Any] | None = None,
+    *,
+    run: str | None = None,
 ) -> list[ActionResult]:
-    """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?, grant (the approval
-    grant the systems check; sent as MCP ``_meta``). ``facts`` tell which record each action settles, when the
-    tool policy tells them apart (``ToolPolicy.owner``)."""
+    """Run steps in order. Each step: index, tool, args, status (approved|rejected), reason?, by (whose approval
+    its grant names). Each approved step that runs gets its grant here, for ``run`` (which abandoning revokes),
+    sent as MCP ``_meta`` and then forgotten. ``facts`` tell which record each action settles, when the tool policy
+    tells them apart (``ToolPolicy.owner``)."""
     systems = await systems_of(runtime.context, spec.systems)
+    home = await off_loop(home_of, runtime.context)
     results: list[ActionResult] = []
     unknown: list[str] = []
     missed: list[tuple[int, str, Mapping[str, Any]]] = []  # (index, tool, args) of the actions that did not happen
@@ -100,9 +109,20 @@ async def run_actions(
             missed.append((index, tool, args))
         else:
             system = spec.tools[tool].spec.system
-            grant = {META_KEY: step.get("grant")}
+            by = str(step.get("by") or "")
+            grant = await off_loop(  # reads the platform key
+                mint, home, decision_id=scope, index=index, tool=tool, args=args, key=key, by=by, run=run
+            )
+            emit(
+                "grant",
+                node=node,
+                source="execute",
+                summary=f"approval grant for action {index + 1} {tool} of {scope}, by {by}",
+                data={"decision_id": scope, "run": run, "by": by, "index": index, "tool": tool,
+                      "args_sha256": args_digest(args)},
+            )  # fmt: skip
             status, answer, detail = await call_write(
-                systems, system, tool, {**args, "idempotency_key": key}, meta=grant
+                systems, system, tool, {**args, "idempotency_key": key}, meta={META_KEY: grant}
             )
             result = ActionResult(
                 index=index, tool=tool, args=args, status=status, detail=detail, result=answer, idempotency_key=key
@@ -158,27 +178,15 @@ def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return bool(a["tool"] == b["tool"] and a["args"] == b["args"])
 
 
-def _automatic_steps(
-    spec: MissionSpec, state: MissionState, context: MissionContext, scope: str, allowed: list[tuple[int, Any]]
-) -> list[dict[str, Any]]:
-    """The actions the platform lets run without a reviewer, each with the grant the platform mints for it."""
-    home = home_of(context)
+def _automatic_steps(allowed: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """The actions the platform lets run without a reviewer: policy grants them, for those args only."""
     return [
         {
             "index": i,
             "tool": a["tool"],
             "args": a["args"],
             "status": "approved",
-            # policy lets these run without a reviewer: the platform grants them itself, for those args only
-            "grant": mint(
-                home,
-                decision_id=scope,
-                index=i,
-                tool=a["tool"],
-                args=a["args"],
-                key=idempotency_key(scope, i, a["tool"]),
-                by=f"policy:tier {a['action_tier']}" if a.get("action_tier") else "policy",
-            ),
+            "by": f"policy:tier {a['action_tier']}" if a.get("action_tier") else "policy",
         }
         for i, a in allowed
     ]
@@ -188,27 +196,46 @@ def automatic_node(spec: MissionSpec) -> Node:
     """Run the actions policy lets run without a reviewer (recorded like any other)."""
 
     async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-        scope = f"{get_config()['configurable']['thread_id']}:auto"
+        run = str(get_config()["configurable"]["thread_id"])
+        scope = f"{run}:auto"
         if not any(a.get("tier") == "auto" for a in state["verdict"]["actions"]):
             return {}
         schemas = (await systems_of(runtime.context, spec.systems)).schemas()
         allowed, refused = await off_loop(automatable_now, spec, state, runtime.context, schemas)
         if refused:
             emit("automation_refused", node="execute_automatic", source="guard", summary="; ".join(refused))
-        steps = await off_loop(_automatic_steps, spec, state, runtime.context, scope, allowed)  # minting reads the key
+        steps = _automatic_steps(allowed)
         if not steps:
             return {}
-        return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic")}
+        return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic", run=run)}
 
     return execute_automatic
+
+
+#: Why every action of a decision without the approval step's seal is refused.
+UNSEALED = "refused: the decision was not made by the platform's approval step for this run (no valid seal)"
+
+
+def sealed_plan(home: Any, run: str, decision: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The decision's plan, each approved step naming who approved it; every step rejected when the decision does
+    not carry the approval step's seal for this run (LangGraph's API lets a client write ``decision`` itself)."""
+    plan = [dict(step) for step in decision.get("plan") or []]
+    if not sealed(home, run, decision):
+        return [{**step, "status": "rejected", "reason": UNSEALED} for step in plan]
+    return [{**step, "by": str(step.get("signed_by") or decision.get("reviewer") or "")} for step in plan]
 
 
 def execute_node(spec: MissionSpec) -> Node:
     """Run the reviewed plan in declared order."""
 
     async def execute(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-        decision = state["decision"]
-        plan, facts = decision["plan"], state.get("facts")
-        return {"results": await run_actions(spec, runtime, decision["decision_id"], plan, "execute", facts)}
+        run = str(get_config()["configurable"]["thread_id"])
+        decision, facts = state["decision"], state.get("facts")
+        home = await off_loop(home_of, runtime.context)
+        plan = await off_loop(sealed_plan, home, run, decision)  # reads the platform key
+        if any(step.get("reason") == UNSEALED for step in plan):
+            emit("decision_refused", node="execute", source="execute", summary=UNSEALED)
+        results = await run_actions(spec, runtime, decision["decision_id"], plan, "execute", facts, run=run)
+        return {"results": results}
 
     return execute
