@@ -363,6 +363,8 @@ def _runs(args: argparse.Namespace) -> int:
         return columns(table) + _more(store.count_runs(**filters), len(rows), "runs", "--limit")
 
     emit(rows, as_json=args.json, render=render)
+    if args.json and len(rows) == args.limit:
+        _json_cut(store.count_runs(**filters), len(rows), "runs")
     return 0
 
 
@@ -376,6 +378,12 @@ def _more(total: int, shown: int, what: str, option: str) -> str:
     """``\n... 130 more runs (--limit 150 shows them)`` when the listing was cut."""
     left = total - shown
     return f"\n... {left} more {what} ({option} {total} shows them all)" if left > 0 else ""
+
+
+def _json_cut(total: int, shown: int, what: str) -> None:
+    """A cut ``--json`` listing says so on stderr (its stdout stays a plain JSON list for whatever reads it)."""
+    if more := _more(total, shown, what, "--limit").strip():
+        print(f"missions: {more.removeprefix('... ')}", file=sys.stderr)
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -520,6 +528,8 @@ def _queue(args: argparse.Namespace) -> int:
         return columns(table) + _more(total, len(pending), "pending decisions", "--limit")
 
     emit(pending, as_json=args.json, render=render)
+    if args.json:
+        _json_cut(total, len(pending), "pending decisions")
     return 0
 
 

@@ -98,12 +98,20 @@ def test_queue_has_a_header_a_mission_and_amount_column_and_says_how_many_more(
     assert code == 0
     assert lines[0].split() == ["DECISION", "DUE", "(UTC)", "MISSION", "SUBJECT", "AMOUNT", "NEEDS", "STATE", "ACTIONS"]
     assert lines[-1] == f"... {len(flagships) - 2} more pending decisions (--limit {len(flagships)} shows them all)"
+    code, out, err = cli(capsys, monkeypatch, home, "queue", "--json", "--limit", "2")
+    assert len(json.loads(out)) == 2
+    assert err == f"missions: {len(flagships) - 2} more pending decisions (--limit {len(flagships)} shows them all)\n"
     everything = json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1])
     assert {d["mission"] for d in everything} == set(flagships)
     assert next(d for d in everything if d["mission"] == "account-save")["needs"].startswith("ava ")
     code, out, _ = cli(capsys, monkeypatch, home, "runs", "--limit", "1")
     assert out.splitlines()[0].split()[:3] == ["RUN", "STARTED", "(UTC)"]
     assert "more runs (--limit" in out.splitlines()[-1]
+    code, out, err = cli(capsys, monkeypatch, home, "runs", "--limit", "1", "--json")
+    assert len(json.loads(out)) == 1
+    assert err.startswith("missions: ")
+    assert "more runs (--limit" in err
+    assert cli(capsys, monkeypatch, home, "runs", "--json")[2] == ""  # nothing cut: nothing said
 
 
 def test_each_flagship_is_decided_one_way_from_the_cli(
