@@ -119,14 +119,15 @@ def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: st
             page.set_default_timeout(60_000)
             expect.set_options(timeout=60_000)  # the first decision opens the systems' MCP sessions; CI is busy
             page.goto(f"{dashboard}/queue?decision={decision_id}")  # the flagship story's decision, by its id
-            expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
-            expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()
+            expect(page.get_by_role("heading", name="Decision Queue")).to_have_count(0)  # nothing signed out
 
             sidebar = page.get_by_test_id("stSidebar")
             sidebar.get_by_role("textbox", name="Account").fill("omar")
             sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
             sidebar.get_by_role("button", name="Sign in").click()
             expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+            expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
+            expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()  # the link survived
             approve = page.get_by_role("button", name="Approve 3 actions as omar")
             expect(approve).to_be_disabled()  # the plan moves stock: the reviewer confirms what first
             page.get_by_text("I confirm the stock this moves").click()
@@ -187,12 +188,12 @@ def test_two_reviewers_in_two_browsers_one_decides_the_other_is_told(dashboard: 
     def signed_in(page: Page, name: str) -> None:
         page.set_default_timeout(60_000)
         page.goto(f"{dashboard}/queue?decision={decision_id}")
-        expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_role("textbox", name="Account").fill(name)
         sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
         sidebar.get_by_role("button", name="Sign in").click()
         expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+        expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
         expect(page.get_by_role("heading", name=f"{decision_id} · order")).to_be_visible()
         settled(page)
 

@@ -165,7 +165,7 @@ def test_from_the_portal_to_the_closed_ticket(dashboard: str, home: Path, story:
             expect(lead.get_by_text("decided by lee (support_lead)")).to_be_visible()
             settled(lead)
 
-            page.get_by_test_id("stSidebar").get_by_role("link", name="Customer portal").click()  # same session
+            page.get_by_role("button", name="Check for answers").click()  # same session
             settled(page)
             expect(page.get_by_text("Closed: answered")).to_be_visible()
             expect(page.get_by_text("was charged twice. We have refunded the duplicate charge")).to_be_visible()

@@ -69,6 +69,8 @@ else:
             tickets = my_tickets(client, customer)
 
 st.subheader("Your messages")
+if st.button("Check for answers", icon=":material/refresh:"):  # a rerun reads the tickets again
+    tickets = my_tickets(client, customer)
 if not tickets:
     st.write("No messages yet.")
 for ticket in tickets:
