@@ -106,11 +106,15 @@ def choose_order(
     orders: Mapping[str, Mapping[str, Any]],
     recent: Sequence[str],
     customer: str | None = None,
+    items_named: Mapping[str, Sequence[int]] | None = None,
 ) -> tuple[str | None, str | None, list[str]]:
     """(order id, why none, candidates): the order the ticket is about, or the case type saying why there is none.
 
     ``orders`` holds every order read (the customer's recent ones and any quoted), ``recent`` the customer's
-    recent order ids newest first; ``customer`` the one identified (the ticket's requester when not given)."""
+    recent order ids newest first; ``customer`` the one identified (the ticket's requester when not given);
+    ``items_named`` the lines of each order whose items the message describes: when it names no order, the
+    orders holding the items it describes are the candidates (the ones that fit the request first), before the
+    request's fit alone."""
     customer = customer or ticket["customer_id"]
     quoted = ([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)
     quoted = list(dict.fromkeys(quoted))
@@ -136,6 +140,11 @@ def choose_order(
     wanted = [i for i in reading.intents if i in ORDER_INTENTS]
     if not wanted:
         return None, None, []
+    described = [o for o in recent if (items_named or {}).get(o)]
+    if described:
+        fit = [o for o in described if all(fits(i, orders[o]) for i in wanted if o in orders)]
+        chosen = fit or described
+        return (chosen[0], None, []) if len(chosen) == 1 else (None, "which_order", chosen[:5])
     fitting = [o for o in recent if all(fits(i, orders[o]) for i in wanted if o in orders)]
     if len(fitting) == 1:
         return fitting[0], None, []
@@ -179,6 +188,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
             "order.owned": None,
             "order.candidates": [],
+            "order.lines_named": [],
+            "message.condition": None,
             "order.candidate_count": 0,
             "return.received": False,
         }
@@ -190,13 +201,22 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     elif identity.get("customer_id") is None:
         types = ["identify_customer"]
     else:
-        order_id, condition, candidates = choose_order(ticket, reading, orders, recent, identity["customer_id"])
+        items_named: Mapping[str, Sequence[int]] = gathered.get("items_named") or {}
+        order_id, condition, candidates = choose_order(
+            ticket, reading, orders, recent, identity["customer_id"], items_named
+        )
         facts["order.candidates"], facts["order.candidate_count"] = candidates, len(candidates)
         if condition is not None:
             types = [condition]
             facts["order.owned"] = False if condition in ("order_not_owned", "order_not_found") else None
         elif order_id is not None:
             types = list(reading.intents) or ["unclear_request"]
+            named = list(items_named.get(order_id) or [])
+            facts["order.lines_named"] = named
+            line_count = len(orders[order_id]["order"].get("lines") or [])
+            if "cancel_order" in types and 0 < len(named) < line_count:
+                # "cancel the air purifier in it": an item, not the order; never the whole order for it
+                types = ["cancel_item" if t == "cancel_order" else t for t in types]
             facts.update(order_facts(orders[order_id], now))
             facts.update(return_facts(orders[order_id], facts))
             facts.update(exchange_facts(orders[order_id], reading))
@@ -205,6 +225,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             types = list(reading.intents)  # a question that needs no order
         else:
             types = ["unclear_request"]
+    if reading.condition and set(types) & set(ORDER_INTENTS) - {"where_is_order"}:
+        # a request made on a condition is not acted on as if unconditional: a person checks it
+        types, facts["message.condition"] = ["conditional_request"], reading.condition
     facts[TYPES_FACT] = types
     facts.update(resolution_facts(facts))
     asking = {

@@ -21,7 +21,15 @@ from langgraph.runtime import Runtime
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts
-from ai_missions.graphs.support.resolve import emails, identify, postal_codes, recognised, references, resolve
+from ai_missions.graphs.support.resolve import (
+    emails,
+    identify,
+    lines_named,
+    postal_codes,
+    recognised,
+    references,
+    resolve,
+)
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message, unreadable
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
@@ -153,6 +161,16 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
             "returns": extras[order_id].get("returns"),
             "variants": extras[order_id].get("variants"),
         }
+    # the items the customer describes, matched to each of their orders' lines and variants
+    items_named = {
+        order_id: lines_named(
+            thread,
+            record["order"].get("lines") or [],
+            {v["sku"]: v["option"] for v in record.get("variants") or []},
+        )
+        for order_id, record in orders.items()
+        if record is not None and order_id in owned
+    }
     not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
     gathered: dict[str, Any] = {
         "helpdesk.get_ticket": ticket,
@@ -160,6 +178,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         "crm.get_customer": customer,
         "erp.list_orders": listed,
         "recent_orders": [o for o in recent if o in orders],
+        "items_named": {o: lines for o, lines in items_named.items() if lines},
         "orders": orders,
         "missing": {k: v for k, v in errors.items() if k not in not_found},
     }

@@ -17,6 +17,8 @@ QUESTIONS: dict[str, str] = {
     "exchange_variant": "exchange for another size, colour or variant",
     "question": "general customer question that needs no action: answer from policy",
     "identify_customer": "customer not identified: identity verification before any order is discussed",
+    "cancel_item": "customer asks to cancel one item of an order: orders are cancelled whole, offer to modify",
+    "conditional_request": "customer's request depends on a condition: a person checks it before acting",
     "unclear_request": "customer message unclear: ask what they need",
     "order_not_found": "order number not found on the customer's account: identity verification",
     "order_not_owned": "order belongs to another customer: identity verification, reveal nothing",

@@ -36,6 +36,9 @@ T: dict[str, dict[str, str]] = {
         "identify": "Before we look into any order we need to be sure we are writing to the account holder. Could you "
         "reply from the e-mail address on your account, or tell us that address, or your full name and the postal code "
         "of the address on your account?",
+        "cancel_item": "An order is cancelled as a whole, so a single item cannot be cancelled out of order "
+        "{order}. We can cancel the whole order, or change that item to another variant of it: reply with what you "
+        "would like.",
         "unclear": "Thank you for your message. Could you tell us a little more about what you need (a refund, a "
         "cancellation, where your order is...) and the order number it is about?",
         "dup_refunded": "You were right: order {order} was charged twice. We have refunded the duplicate charge of "
@@ -90,6 +93,9 @@ T: dict[str, dict[str, str]] = {
         "identify": "Antes de revisar cualquier pedido debemos asegurarnos de que escribimos al titular de la cuenta. "
         "¿Puede responder desde el correo electrónico de su cuenta, o indicarnos ese correo, o su nombre completo y el "
         "código postal de la dirección de su cuenta?",
+        "cancel_item": "Un pedido se cancela completo, así que no podemos cancelar un solo artículo del pedido "
+        "{order}. Podemos cancelar todo el pedido o cambiar ese artículo por otra variante: responda con lo que "
+        "prefiera.",
         "unclear": "Gracias por su mensaje. ¿Puede contarnos un poco más sobre lo que necesita (un reembolso, una "
         "cancelación, dónde está su pedido...) y el número de pedido?",
         "dup_refunded": "Tiene razón: el pedido {order} se cobró dos veces. Hemos reembolsado el cargo duplicado de "
@@ -148,6 +154,9 @@ T: dict[str, dict[str, str]] = {
         "identify": "Avant d'examiner une commande, nous devons être sûrs d'écrire au titulaire du compte. "
         "Pourriez-vous répondre depuis l'adresse e-mail de votre compte, ou nous l'indiquer, ou nous donner votre "
         "nom complet et le code postal de l'adresse de votre compte ?",
+        "cancel_item": "Une commande s'annule en entier : nous ne pouvons pas annuler un seul article de la commande "
+        "{order}. Nous pouvons annuler toute la commande ou changer cet article pour une autre variante : dites-nous "
+        "ce que vous préférez.",
         "unclear": "Merci pour votre message. Pourriez-vous nous en dire un peu plus sur ce dont vous avez besoin "
         "(un remboursement, une annulation, où est votre commande...) et le numéro de commande ?",
         "dup_refunded": "Vous avez raison : la commande {order} a été débitée deux fois. Nous avons remboursé le "
@@ -208,6 +217,9 @@ T: dict[str, dict[str, str]] = {
         "identify": "Bevor wir uns eine Bestellung ansehen, müssen wir sicher sein, dass wir dem Kontoinhaber "
         "schreiben. Können Sie von der E-Mail-Adresse Ihres Kontos antworten, uns diese Adresse nennen oder Ihren "
         "vollständigen Namen und die Postleitzahl der Adresse Ihres Kontos?",
+        "cancel_item": "Eine Bestellung wird nur als Ganzes storniert, ein einzelner Artikel der Bestellung {order} "
+        "also nicht. Wir können die ganze Bestellung stornieren oder den Artikel gegen eine andere Variante tauschen: "
+        "Antworten Sie uns, was Ihnen lieber ist.",
         "unclear": "Danke für Ihre Nachricht. Können Sie uns etwas mehr dazu sagen, was Sie brauchen (eine "
         "Erstattung, eine Stornierung, wo Ihre Bestellung ist...) und um welche Bestellnummer es geht?",
         "dup_refunded": "Sie haben recht: Die Bestellung {order} wurde zweimal belastet. Wir haben die doppelte "
@@ -319,6 +331,8 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         if status is None and facts.get("order.status") and not facts.get("order.shipped"):
             return say(lang, "not_shipped", order=order)
         return None
+    if intent == "cancel_item":
+        return say(lang, "cancel_item" if facts.get("order.cancellable") else "cancel_shipped", order=order)
     if intent == "change_address":
         if facts.get("order.shipped"):
             return say(lang, "address_shipped", order=order)

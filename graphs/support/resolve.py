@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ai_missions.graphs.support.understanding import fold
+from ai_missions.graphs.support.understanding import OPTION_WORDS, SIZE_WORDS, fold
 
 _EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 #: A postal code as US customers write it (ZIP, ZIP+4); a candidate only, checked against the CRM with a name.
@@ -136,3 +136,55 @@ def resolve(
         elif ref.quoted:
             unknown.append(ref.text)
     return list(dict.fromkeys(own)), list(dict.fromkeys(others)), list(dict.fromkeys(unknown))
+
+
+#: Words of an item's name that do not tell which item it is ("Dumbbell Set": the dumbbells).
+_GENERIC = frozenset(
+    {"set", "pair", "kit", "pack", "item", "items", "one", "ones", "thing", "product", "order", "the", "and", "with",
+     "for", "of", "new", "edition", "model", "version", "series", "style"}
+)  # fmt: skip
+
+
+def _stem(word: str) -> str:
+    for ending in ("ies", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
+            return word[: -len(ending)] + ("y" if ending == "ies" else "")
+    return word
+
+
+def _name_words(description: str, options: Iterable[str]) -> list[str]:
+    """The words of an item's name that say what it is: not its variant (colour, size...), not generic."""
+    variant = {_stem(w) for o in options for w in _words(o)} | {_stem(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
+    return [s for w in _words(description) if len(w) >= 3 and (s := _stem(w)) not in _GENERIC and s not in variant]
+
+
+def names_item(text: str, description: str, options: Iterable[str] = ()) -> bool:
+    """The message names this item: its head word ("the kettle" for an Electric Kettle, "dumbbells" for a Dumbbell
+    Set) or two words of its name ("the office thing with the chair" is not needed: "office chair" is)."""
+    words = _name_words(description, options)
+    said = {_stem(w) for w in _words(text)}
+    return bool(words) and (words[-1] in said or len(set(words) & said) >= 2)
+
+
+def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
+    """The order lines (``line_no``) whose item the message names; when several lines hold the same item and the
+    message names a variant of it (a colour, a size: "the black one"), the lines of that variant. ``options`` maps a
+    line's sku to its variant option as the ERP has it."""
+    said = {_stem(w) for w in _words(text)}
+    variant_words = {_stem(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
+    groups: dict[tuple[str, ...], list[Mapping[str, object]]] = {}
+    for line in lines:
+        option = options.get(str(line["sku"]), "")
+        if names_item(text, str(line.get("description") or ""), [option]):
+            groups.setdefault(tuple(_name_words(str(line.get("description") or ""), [option])), []).append(line)
+    chosen: list[int] = []
+    for group in groups.values():
+        narrowed = [
+            line
+            for line in group
+            if said
+            & variant_words
+            & {_stem(w) for w in _words(f"{line.get('description')} {options.get(str(line['sku']), '')}")}
+        ]
+        chosen += [int(str(line["line_no"])) for line in (narrowed if len(group) > 1 and narrowed else group)]
+    return sorted(chosen)

@@ -303,6 +303,9 @@ class Reading:
     options: tuple[str, ...] = ()
     #: The message writes out a street address (a person enters a new ship-to from it, never the mission).
     gives_address: bool = False
+    #: A request made on a condition the policies do not check themselves ("if it's over $300, cancel it"): the
+    #: clause as written; a person decides.
+    condition: str | None = None
 
 
 def fold(text: str) -> str:
@@ -469,6 +472,35 @@ def unreadable(text: object) -> str | None:
     return "binary" if _binary(text) else None
 
 
+#: Words that make what follows in the sentence a condition.
+CONDITION_WORDS = ("if", "unless", "provided", "as long as", "only when", "in case", "si", "sauf si", "wenn", "falls",
+                   "solo si", "siempre que", "a condition que")  # fmt: skip
+#: Conditions that are courtesy, or that the policies check anyway (shipped yet, in stock, still possible).
+_COURTESY = re.compile(
+    r"\b(?:if|si|wenn|falls)\s+(?:at all\s+|it'?s\s+|it\s+is\s+|that'?s\s+|that\s+is\s+|this\s+is\s+)?"
+    r"(?:possible|you can|you could|you don'?t mind|not too late|not too much|ok|okay|alright|fine|needed|necessary"
+    r"|still possible|allowed|not shipped|it hasn'?t shipped|it has not shipped|not yet shipped|hasn'?t shipped"
+    r"|it hasn'?t (?:been )?(?:sent|dispatched|shipped)|still pending|pending|in stock|available|there is|there are"
+    r"|any|so|anything|applicable|that works|you need|you have|possible\b|puede|posible|moglich|possible)"
+)
+_ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
+            "exchange_variant")  # fmt: skip
+
+
+def _condition(folded: str) -> str | None:
+    """The first condition put on a request in the same sentence ("if it's over $300, cancel it"), unless it is
+    courtesy or something the policies check themselves ("cancel it if it hasn't shipped", "if possible")."""
+    for sentence in _SENTENCE.split(folded):
+        for word in CONDITION_WORDS:
+            for match in re.finditer(r"(?<![a-z'])" + re.escape(word) + r"(?![a-z'])", sentence):
+                clause = sentence[match.start() :]
+                if _COURTESY.match(clause) or "let me know" in sentence[: match.start()][-20:]:
+                    continue
+                if set(_requests(sentence)) & set(_ACTIONS):
+                    return clause.split(",")[0].strip()[:80]
+    return None
+
+
 def read_message(text: object) -> Reading:
     """Read one customer message (anything: a non-string, empty or huge message is a problem, not a crash)."""
     if isinstance(text, bytes):
@@ -496,6 +528,7 @@ def read_message(text: object) -> Reading:
         matched={i: matched[i] for i in intents},
         options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS} | _sizes(folded))),
         gives_address=bool(_ADDRESS.search(folded)),
+        condition=_condition(folded) if any(w in folded for w in CONDITION_WORDS) else None,
     )
 
 

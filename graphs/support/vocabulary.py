@@ -27,6 +27,8 @@ INTENTS: tuple[str, ...] = (
 #: Why a ticket cannot be worked on an order (yet).
 CONDITIONS: tuple[str, ...] = (
     "identify_customer",
+    "cancel_item",
+    "conditional_request",
     "unclear_request",
     "order_not_found",
     "order_not_owned",
@@ -70,6 +72,8 @@ FACTS: dict[str, tuple[str, str]] = {
     "order.cancellable": ("bool", "the order has not shipped and is not cancelled"),
     "order.total": ("number", "the order total"),
     "order.line_count": ("int", "how many lines the order has"),
+    "order.lines_named": ("list", "the lines of the order whose items the message describes (line numbers)"),
+    "message.condition": ("str", "a condition the message puts on its request, as written (a person checks it)"),
     "order.candidates": ("list", "the customer's recent orders that fit the request, when none was named"),
     "order.candidate_count": ("int", "how many of the customer's recent orders fit the request"),
     "payment.captured": ("number", "what was captured on the order"),

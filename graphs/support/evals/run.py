@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts
-from ai_missions.graphs.support.gather import RECENT, latest_message
+from ai_missions.graphs.support.gather import RECENT, thread_text
 from ai_missions.graphs.support.replies import promises
+from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.understanding import MAX_CHARS, read_message
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
@@ -61,7 +62,8 @@ def retrieved(types: Sequence[str]) -> list[Policy]:
 def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     """What the gather step would have read for this case (same choices as ``gather``)."""
     ticket = case["ticket"]
-    reading = read_message(latest_message(ticket))
+    thread = thread_text(ticket)
+    reading = read_message(thread)
     recorded: Mapping[str, Any] = case["orders"]
     recent = list(case["recent_orders"])
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
@@ -75,11 +77,19 @@ def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
             orders[order_id] = record
         else:
             orders[order_id] = {"order": record["order"]}
+    items_named = {
+        order_id: lines_named(
+            thread, record["order"].get("lines") or [], {v["sku"]: v["option"] for v in record.get("variants") or []}
+        )
+        for order_id, record in orders.items()
+        if record is not None and record["order"]["customer_id"] == ticket["customer_id"]
+    }
     gathered = {
         "helpdesk.get_ticket": ticket,
         "crm.get_customer": case.get("customer"),
         "recent_orders": [o for o in recent if o in orders],
         "orders": orders,
+        "items_named": {o: lines for o, lines in items_named.items() if lines},
     }
     return gathered, reading
 

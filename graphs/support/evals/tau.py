@@ -240,6 +240,8 @@ def differences(a: Mapping[str, Database], b: Mapping[str, Database]) -> list[st
     ]
 
 
+#: The first messages of tasks below this index were read while the item matching was written.
+SEEN = 78
 _ORDER_ID = re.compile(r"#W\d{7}")
 
 
@@ -279,6 +281,17 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
         if not wanted:
             continue
         counts["orders.tasks"] += 1
+        # orders found from the items the message describes, among the customer's own
+        described = set()
+        for order_id in db["users"][task.user_id]["orders"]:
+            items = db["orders"][order_id]["items"]
+            lines = [{"line_no": n, "sku": i["item_id"], "description": i["name"]} for n, i in enumerate(items)]
+            options = {i["item_id"]: " ".join(map(str, i["options"].values())) for i in items}
+            if resolve.lines_named(message, lines, options):
+                described.add(order_id)
+        found = "exact" if described == wanted else "more" if wanted < described else "missed"
+        # tasks 0-77 were looked at while writing the item matching, 78 on were not
+        counts[f"orders.items.{'seen' if index < SEEN else 'unseen'}.{found}"] += 1
         # the first message, then the customer's answer when asked which order: the ids their instruction gives,
         # written without the '#' as often as with it
         given = [ref.lstrip("#") if n % 2 else ref for n, ref in enumerate(_ORDER_ID.findall(task.instruction))]

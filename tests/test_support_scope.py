@@ -1,0 +1,156 @@
+"""Items the customer describes found on their orders' lines, one item never cancelled as its whole order, and a
+request made on a condition never acted on as if unconditional (fast: the mission's pure steps and its policies).
+The wording is written by hand here, not taken from the messages the rules were developed on."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.resolve import lines_named
+from ai_missions.graphs.support.understanding import read_message
+
+CHAIRS = [
+    {"line_no": 1, "sku": "CH-BLK", "description": "Office Chair"},
+    {"line_no": 2, "sku": "CH-GRY", "description": "Office Chair"},
+    {"line_no": 3, "sku": "KT-1", "description": "Electric Kettle"},
+    {"line_no": 4, "sku": "DB-1", "description": "Dumbbell Set"},
+    {"line_no": 5, "sku": "WB-1", "description": "Water Bottle"},
+]
+OPTIONS = {"CH-BLK": "Black", "CH-GRY": "Grey", "KT-1": "1.5L", "DB-1": "20kg", "WB-1": "Blue"}
+
+
+@pytest.mark.parametrize(
+    ("message", "lines"),
+    [
+        ("the kettle leaks", [3]),
+        ("can I send the dumbells back? (2 of them)", []),  # misspelt beyond what a name match allows
+        ("can I send the dumbbells back?", [4]),
+        ("return the black one of the two office chairs", [1]),
+        ("both chairs please", [1, 2]),
+        ("there was water damage on the box", []),  # one word of an item's name is not the item
+        ("my blue water bottle and the kettle", [3, 5]),
+        ("nothing of that, just where is my parcel", []),
+    ],
+)
+def test_items_are_found_on_the_lines_by_name_and_variant(message: str, lines: list[int]) -> None:
+    assert lines_named(message, CHAIRS, OPTIONS) == lines
+
+
+def _case(message: str, *, status: str = "pending", second: bool = True) -> dict[str, Any]:
+    """Ana's two orders: SO-1 (air purifier and kettle, 100.00 captured) and SO-2 (a lamp, 30.00)."""
+
+    def order(order_id: str, lines: list[tuple[str, str, float]], total: float) -> dict[str, Any]:
+        return {
+            "order": {
+                "order_id": order_id,
+                "customer_id": "C-1",
+                "status": status,
+                "total": total,
+                "ship_to": {},
+                "lines": [
+                    {
+                        "line_no": n,
+                        "sku": sku,
+                        "description": name,
+                        "quantity": 1,
+                        "unit_price": price,
+                        "line_total": price,
+                    }
+                    for n, (sku, name, price) in enumerate(lines, start=1)
+                ],
+            },
+            "payment": {
+                "authorizations": [{"authorization_id": f"A-{order_id}", "status": "captured", "card_last4": "4321"}],
+                "captures": [{"capture_id": f"CAP-{order_id}", "amount": total, "refundable_amount": total}],
+                "captured_amount": total,
+                "refunded_amount": 0.0,
+            },
+            "shipments": [],
+            "returns": [],
+            "variants": [],
+        }
+
+    orders = {"SO-1": order("SO-1", [("AP-1", "Air Purifier", 70.0), ("KT-1", "Electric Kettle", 30.0)], 100.0)}
+    if second:
+        orders["SO-2"] = order("SO-2", [("LP-1", "Desk Lamp", 30.0)], 30.0)
+    return {
+        "case_id": "scope",
+        "ticket": {
+            "ticket_id": "TKT-0001",
+            "customer_id": "C-1",
+            "requester": {"customer_id": "C-1", "name": "Ana Silva"},
+            "channel": "email",
+            "order_id": None,
+            "status": "new",
+            "updated_at": "2026-03-16T15:00:00Z",
+            "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}],
+        },
+        "customer": {"customer_id": "C-1", "tier": "standard", "current_address": None},
+        "orders": orders,
+        "recent_orders": list(orders),
+    }
+
+
+def _tools(verdict: Any) -> list[str]:
+    return [a["tool"] for a in verdict["actions"]]
+
+
+def test_the_order_is_found_from_the_item_described() -> None:
+    facts, verdict = decide(_case("pls cancel the lamp, ordered it by mistake"))
+    assert facts["order.id"] == "SO-2"
+    assert "cancel_order" in _tools(verdict)
+    assert verdict["outcome"] == "cancel"
+
+
+def test_one_item_is_never_cancelled_as_its_whole_order() -> None:
+    for message in (
+        "Can you cancel the air purifier in it? Keep the rest",
+        "i dont want the kettle anymore, cancel it",
+    ):
+        facts, verdict = decide(_case(message, second=False))
+        assert facts["ticket.case_types"] == ["cancel_item"], message
+        assert verdict["outcome"] == "ask_customer"
+        assert _tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
+        assert facts["refund.amount"] is None
+        assert "cannot be cancelled" in verdict["actions"][0]["args"]["body"]
+    # the whole order named with all its items is cancelled as asked
+    facts, verdict = decide(_case("cancel the order with the air purifier and the kettle", second=False))
+    assert facts["ticket.case_types"] == ["cancel_order"]
+    assert "cancel_order" in _tools(verdict)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "if it's over $300, cancel it",
+        "Cancel the lamp order only if the refund can go to my gift card.",
+        "Falls die Bestellung mehr als 50 Euro kostet, bitte stornieren.",
+        "Return the kettle unless you can send me a new one by friday please - I want to return it.",
+    ],
+)
+def test_a_request_on_a_condition_goes_to_a_person(message: str) -> None:
+    case = _case(message, second="lamp" in message)
+    before = copy.deepcopy(case)
+    facts, verdict = decide(case)
+    assert facts["ticket.case_types"] == ["conditional_request"], message
+    assert verdict["outcome"] == "escalate"
+    assert _tools(verdict) == [] or set(_tools(verdict)) <= {"add_ticket_note"}
+    assert case == before
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please cancel the lamp order if possible, I ordered it by mistake",
+        "cancel the lamp if it hasn't shipped yet",
+        "let me know if you need anything else - cancel the lamp order please",
+    ],
+)
+def test_courtesy_and_what_policy_checks_anyway_are_no_condition(message: str) -> None:
+    assert read_message(message).condition is None
+    facts, _verdict = decide(_case(message))
+    assert facts["ticket.case_types"] != ["conditional_request"]
