@@ -289,9 +289,9 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
             options = {i["item_id"]: " ".join(map(str, i["options"].values())) for i in items}
             if resolve.lines_named(message, lines, options):
                 described.add(order_id)
-        found = "exact" if described == wanted else "more" if wanted < described else "missed"
+        outcome = "exact" if described == wanted else "more" if wanted < described else "missed"
         # tasks 0-77 were looked at while writing the item matching, 78 on were not
-        counts[f"orders.items.{'seen' if index < SEEN else 'unseen'}.{found}"] += 1
+        counts[f"orders.items.{'seen' if index < SEEN else 'unseen'}.{outcome}"] += 1
         # the first message, then the customer's answer when asked which order: the ids their instruction gives,
         # written without the '#' as often as with it
         given = [ref.lstrip("#") if n % 2 else ref for n, ref in enumerate(_ORDER_ID.findall(task.instruction))]
