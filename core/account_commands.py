@@ -43,6 +43,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo = sub.add_parser("demo", help="a new store's demo roster (ana, omar, fiona...) with one shared password")
     demo.add_argument("--password-stdin", action="store_true")
     demo.set_defaults(handler=_demo)
+    adopt = sub.add_parser(
+        "adopt-unsigned", help="sign the accounts and approval rules of a store written before rows were signed"
+    )
+    adopt.set_defaults(handler=_adopt_unsigned)
     password = sub.add_parser("password", help="change an account's password (your own, or any as an admin)")
     password.add_argument("name")
     password.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
@@ -236,6 +240,19 @@ def _demo(args: argparse.Namespace) -> int:
     password = _password(args) if args.password_stdin else DEMO_PASSWORD
     added = seed_demo_accounts(password)
     print(f"{len(added)} demo account(s) added: {', '.join(added) or 'none'}; `missions login NAME` to sign in")
+    return 0
+
+
+def _adopt_unsigned(args: argparse.Namespace) -> int:
+    """Once, after upgrading a store from before rows of record were signed (needs the home's platform key; nobody
+    can sign in before it, as every account is unsigned). Refused on a store that ever had signed rows."""
+    from ai_missions.governance import adopt_unsigned_rules
+    from ai_missions.identity import Accounts
+
+    store = _store()
+    names = Accounts(store).adopt_unsigned()
+    rules = adopt_unsigned_rules(store)
+    print(f"signed {len(names)} account(s): {', '.join(names) or 'none'}; approval rules of record: {rules}")
     return 0
 
 

@@ -241,6 +241,32 @@ def _record(store: RunStore, rules: Sequence[ApprovalRule], *, by: str, role: st
     return entry
 
 
+def adopt_unsigned_rules(store: RunStore) -> bool:
+    """Sign the rules of record (and their history) a store kept before they were signed; False when there are
+    none to sign. Call only on a store that never had signed rows (:meth:`Accounts.ever_signed`)."""
+    text = store.get_meta(RULES_KEY)
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or "signature" in value or "rules" not in value:
+        return False
+    rules = [ApprovalRule.model_validate(r) for r in value["rules"]]
+    history = json.loads(store.get_meta(HISTORY_KEY) or "[]")
+    with store.transaction() as db:
+        signed_rows = (
+            (RULES_KEY, _signed_meta(store, {"digest": _digest(rules), "rules": [r.model_dump() for r in rules]})),
+            (HISTORY_KEY, _signed_meta(store, history if isinstance(history, list) else [])),
+        )
+        for key, row in signed_rows:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?", (key, row, row)
+            )
+        event = {"kind": "approval_rules_recorded", "actor": "platform", "summary": "rules of record signed"}
+        chain(db, [audit_entry(None, {**event, "data": {"digest": _digest(rules), "adopted": True}})])
+    return True
+
+
 def _digest(rules: Sequence[ApprovalRule]) -> str:
     canonical = json.dumps([r.model_dump() for r in rules], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]

@@ -82,6 +82,8 @@ class Account:
 
 _ACCOUNT_FIELDS = ("name", "role", "admin", "password_hash", "created_at", "person", "created_by")
 _TOKEN_FIELDS = ("token_hash", "name", "created_at", "expires_at")
+#: Audit entries only a version that signs rows of record writes (:meth:`Accounts.ever_signed`).
+SIGNING_KINDS = ("approval_rules_recorded", "role_granted", "role_grant_requested", "unsigned_rows_adopted")
 _GRANT_FIELDS = ("grant_id", "name", "role", "admin", "person", "password_hash", "requested_by", "requested_at")
 
 
@@ -346,6 +348,43 @@ class Accounts:
             maker, made = (other, one) if a.created_by == other else (one, other)
             return f"{maker} created {made}"
         return None
+
+    # -- a store from before rows were signed ----------------------------------------------------------------------
+    def ever_signed(self) -> bool:
+        """Whether the store has had signed rows of record: the audit trail holds an entry only a signing version
+        writes. Then an unsigned row is a forgery, never a row from before signing."""
+        found = (
+            self.store.read()
+            .execute(
+                "SELECT 1 FROM audit WHERE kind IN (?, ?, ?, ?) OR (kind = 'account_added' AND data LIKE ?) LIMIT 1",
+                (*SIGNING_KINDS, '%"person":%'),
+            )
+            .fetchone()
+        )
+        return found is not None
+
+    def adopt_unsigned(self) -> builtins.list[str]:
+        """Sign the accounts of a store written before rows of record were signed (schema 8 and older), once: on a
+        store that ever had signed rows it is refused (an unsigned row there was written behind the platform's
+        back). Unsigned API tokens are dropped (signing in again issues signed ones). Audited, naming each account."""
+        if self.ever_signed():
+            raise ForbiddenError(
+                "this store already has signed rows of record: an unsigned row in it was written outside the "
+                "platform and is not adopted; restore the store from a backup"
+            )
+        with self.store.transaction() as db:
+            rows = db.execute("SELECT * FROM accounts WHERE signature IS NULL ORDER BY name").fetchall()
+            for row in rows:
+                values = {**{f: row[f] for f in _ACCOUNT_FIELDS}, "person": row["person"] or row["name"]}
+                db.execute(
+                    "UPDATE accounts SET person = ?, signature = ? WHERE name = ?",
+                    (values["person"], self._sign("accounts", values, _ACCOUNT_FIELDS), row["name"]),
+                )
+            db.execute("DELETE FROM api_tokens WHERE signature IS NULL")
+            names = [str(r["name"]) for r in rows]
+            event = {"kind": "unsigned_rows_adopted", "actor": "platform", "summary": f"signed: {', '.join(names)}"}
+            chain(db, [audit_entry(None, {**event, "data": {"accounts": names}})])
+        return names
 
     # -- signing in ------------------------------------------------------------------------------------------------
     def authenticate(self, name: str, password: str, *, now: datetime | None = None) -> Account:

@@ -261,3 +261,36 @@ def test_5_a_new_store_gets_its_first_confirmer_at_setup_and_then_needs_one(
     signed_in(missions_home, monkeypatch, "boss")
     code, _, err = missions(capsys, "accounts", "demo")
     assert attack("5 separation of duties", refused_in_one_line(code, err, "only to a store without accounts"))
+
+
+def test_3_a_store_from_before_signing_is_adopted_once_and_a_signed_store_never(
+    home: Path, missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgraded store's accounts and rules carry no signature: signed once, by the key's holder, audited; on a
+    store that had signed rows, an unsigned one is a forgery and adopting it is refused."""
+    behind_the_back(
+        home,
+        "INSERT INTO accounts (name, role, admin, password_hash, created_at) VALUES ('eve', 'finance', 0, 'x', ?)",
+        utc_now(),
+    )
+    code, _, err = missions(capsys, "accounts", "adopt-unsigned")
+    assert attack("3 rows of record", refused_in_one_line(code, err, "already has signed rows"))
+
+    old = missions_home.parent / "old-home"
+    monkeypatch.setenv("MISSIONS_HOME", str(old))
+    store = RunStore(runs_db(old))
+    with store.transaction() as db:  # what a version before signing wrote
+        db.execute(
+            "INSERT INTO accounts (name, role, admin, password_hash, created_at) VALUES ('ana', 'ops_agent', 1, ?, ?)",
+            (_hasher().hash(PASSWORD), utc_now()),
+        )
+    store.set_meta(RULES_KEY, json.dumps({"digest": "d", "rules": [RULE]}))
+    with pytest.raises(UnsignedRowError, match="account 'ana'"):
+        Accounts(store).get("ana")
+    code, out, err = missions(capsys, "accounts", "adopt-unsigned")
+    assert code == 0, err
+    assert "signed 1 account(s): ana; approval rules of record: True" in out
+    assert Accounts(store).authenticate("ana", PASSWORD).admin
+    assert [r.roles for r in approval_rules(Knowledge(old / "knowledge", rules=[]))] == [["finance"]]
+    code, _, err = missions(capsys, "accounts", "adopt-unsigned")
+    assert refused_in_one_line(code, err, "already has signed rows")  # once
