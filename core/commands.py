@@ -458,11 +458,16 @@ def review_sheet_of(
     return review_sheet(store, decision, rules, events=events, run=run, roster=roster)
 
 
-def _roster() -> dict[str, str]:
-    """Reviewer -> role (the accounts), to say whom a hand-off reaches."""
+def _roster() -> dict[str, str] | None:
+    """Reviewer -> role (the accounts), to say whether a hand-off's target may approve; None when the accounts
+    cannot be read (a listing still lists: deciding checks the accounts, and says why it refuses)."""
+    from ai_missions.errors import MissionsError
     from ai_missions.governance import load_roster
 
-    return load_roster(missions_home())
+    try:
+        return load_roster(missions_home())
+    except MissionsError:
+        return None
 
 
 def _rules() -> list[Any]:
@@ -609,16 +614,11 @@ def _decide(args: argparse.Namespace) -> int:
         from ai_missions.governance import load_roster
         from ai_missions.review import handoff_text
 
+        roster = load_roster(home)
         entry = hand_off(
-            store,
-            decision,
-            by=reviewer.name,
-            role=reviewer.role,
-            to=args.hand_off,
-            reason=args.reason,
-            roster=load_roster(home),
+            store, decision, by=reviewer.name, role=reviewer.role, to=args.hand_off, reason=args.reason, roster=roster
         )
-        sheet = review_sheet_of(store, decision, _rules(), roster=load_roster(home))
+        sheet = review_sheet_of(store, decision, _rules(), roster=roster)
         emit(
             {**entry, "may_approve": sheet.handed_to.get("may_approve")},
             as_json=args.json,

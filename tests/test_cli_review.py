@@ -5,6 +5,7 @@ reject, co-approve, hand off), and what the CLI said is checked against what the
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from ai_missions import coapproval
 from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.cli import main
 from ai_missions.client import MissionClient
+from ai_missions.identity import Accounts
 from ai_missions.integrations.books import stories
 from ai_missions.missions import get_mission
 from ai_missions.store import RunStore
-from ai_missions.testing import signed_in_as
+from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.small_home import small_home
 
 
@@ -227,3 +229,35 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     answers = store.get_decision(decision_id).response["responses"]
     proposed = store.get_decision(decision_id).request["interrupts"][1]["action_request"]["args"]
     assert answers[1]["args"]["args"] == {**proposed, "body": body}
+
+
+def test_a_listing_still_lists_when_the_accounts_cannot_be_read(
+    missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whom a hand-off reaches is read from the accounts; an account altered behind the platform's back is refused
+    where it matters (signing in, deciding), and the listings go on listing, without the hand-off's reach."""
+    missions_home.mkdir(parents=True)
+    store = RunStore(missions_home / "runs.sqlite")
+    Accounts(store).add("ana", "ops_agent", DEMO_PASSWORD, by="setup")
+    store.create_run("R-1", mission="order-exception", subject_id="SO-1", reasoner="offline", case_types=[])
+    request = {"interrupts": [], "actions_hash": "0"}
+    store.open_decision("D-1", run_id="R-1", mission="order-exception", subject_id="SO-1", request=request)
+    coapproval.hand_off(
+        store,
+        store.get_decision("D-1"),
+        by="ana",
+        role="ops_agent",
+        to="ana",
+        reason="back",
+        roster={"ana": "ops_agent"},
+    )
+    assert (
+        json.loads(cli(capsys, monkeypatch, missions_home, "queue", "--json")[1])[0]["handed_to"]["may_approve"] == []
+    )
+    with sqlite3.connect(missions_home / "runs.sqlite") as db:
+        db.execute("UPDATE accounts SET role = 'finance' WHERE name = 'ana'")
+    for command in (["queue"], ["show", "R-1"]):
+        code, out, err = cli(capsys, monkeypatch, missions_home, *command)
+        assert code == 0, err
+        assert "handed to ana by ana" in out
+        assert "ana may approve" not in out
