@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -10,6 +10,7 @@ from typing import Any
 
 from langgraph.config import get_stream_writer
 
+from ai_missions.nodes.reading import KINDS, THRESHOLD, Fact, Reading
 from ai_missions.nodes.state import Observation
 
 
@@ -49,3 +50,51 @@ def observe(node: str, source: str, finding: str, data: dict[str, Any] | None = 
     """Record a finding: streamed at once, and returned for the state's ``observations`` list."""
     event = emit("observation", node=node, source=source, finding=finding, data=data or {})
     return Observation(at=event["at"], node=node, source=source, finding=finding, data=data or {})
+
+
+#: How the rail words a reading's polarity: only an affirmed or negated fact read with confidence is relied on.
+_POLARITY = {
+    "affirmed": "states",
+    "negated": "denies",
+    "hedged": "only hedges",
+    "conditional": "only makes conditional",
+}
+
+
+def _read_finding(fact: Fact) -> str:
+    meaning = KINDS[fact.kind].description.split(";")[0]
+    value = f" (value {fact.value})" if fact.positive and fact.value not in (None, True) else ""
+    relied = fact.confidence >= THRESHOLD and fact.polarity in ("affirmed", "negated")
+    return (
+        f'"{fact.evidence.words}" {_POLARITY[fact.polarity]} that {meaning}{value}: '
+        f"{'relied on' if relied else 'unknown'} "
+        f"(confidence {fact.confidence:.2f}, {fact.reader} reader)"
+    )
+
+
+def read_findings(readings: Iterable[Reading], node: str = "gather") -> list[Observation]:
+    """One observation per fact read from text, naming the record and field it was written in and quoting the exact
+    words, so a reviewer sees what a decision relies on (and what was read but left unknown). A fact read twice
+    from the same words is shown once."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for reading in readings:
+        for fact in reading.facts.values():
+            source = fact.evidence.source
+            key = (fact.kind, f"{source.system}:{source.record}.{source.field}", fact.evidence.words)
+            if key in seen:
+                continue
+            seen.add(key)
+            data = {
+                f"read.{fact.kind}": {
+                    "polarity": fact.polarity,
+                    "value": fact.value,
+                    "confidence": round(fact.confidence, 2),
+                    "words": fact.evidence.words,
+                    "record": source.record,
+                    "field": source.field,
+                    "reader": fact.reader,
+                }
+            }
+            out.append(observe(node, source.system, f"{source.record} {source.field}: {_read_finding(fact)}", data))
+    return out

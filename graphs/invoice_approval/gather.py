@@ -20,7 +20,8 @@ from ai_missions.graphs.invoice_approval.facts import derive_facts
 from ai_missions.graphs.invoice_approval.spec import SPEC
 from ai_missions.graphs.invoice_approval.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe
+from ai_missions.nodes.observe import observe, read_findings
+from ai_missions.nodes.reading import noting
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
@@ -93,8 +94,10 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
                 continue  # a PO number purchasing never issued: a finding below, not a failed read
             observations.append(observe("gather", system, f"{key} failed: {reason}", {"read": key, "error": reason}))
     gathered["missing"] = missing
-    facts = derive_facts(gathered)
+    with noting() as readings:  # the facts read from what people wrote, each with its words, for the rail
+        facts = derive_facts(gathered)
     observations.extend(findings(gathered, facts))
+    observations.extend(read_findings(readings))
     return {"gathered": gathered, "facts": facts, "customer_text": vendor_text(gathered), "observations": observations}
 
 

@@ -19,7 +19,8 @@ from ai_missions.gateway import SystemError_
 from ai_missions.graphs.order_exception.facts import OWN_NOTES, _duplicate_facts, derive_facts
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe
+from ai_missions.nodes.observe import observe, read_findings
+from ai_missions.nodes.reading import noting
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
@@ -116,8 +117,10 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
             missing = [(f"{key}{suffix}", reason) for key, reason in missing]
         for key, reason in missing:
             observations.append(observe("gather", system, f"{key} failed: {reason}", {"read": key, "error": reason}))
-    facts = derive_facts(gathered)
+    with noting() as readings:  # the facts read from what people wrote, each with its words, for the rail
+        facts = derive_facts(gathered)
     observations.extend(findings(gathered, facts))
+    observations.extend(read_findings(readings))
     return {
         "gathered": gathered,
         "facts": facts,

@@ -22,7 +22,9 @@ Adopting it (e.g. the support mission): ``reading = read([(Source("helpdesk", "T
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
@@ -143,6 +145,22 @@ class Reading:
         ]
 
 
+#: The readings :func:`read` returned in this context, when a gather step notes them (:func:`noting`).
+_noted: ContextVar[list[Reading] | None] = ContextVar("ai_missions_noted_readings", default=None)
+
+
+@contextmanager
+def noting() -> Iterator[list[Reading]]:
+    """Every :class:`Reading` returned in this context: a gather step shows the words behind the facts its fact
+    builders read, however deep in them the reading happens."""
+    readings: list[Reading] = []
+    token = _noted.set(readings)
+    try:
+        yield readings
+    finally:
+        _noted.reset(token)
+
+
 def _rank(fact: Fact) -> tuple[int, float]:
     # a denial or a hedge outranks an affirmation of equal confidence: never read a "no" as a "yes"
     return (fact.polarity != "affirmed", fact.confidence)
@@ -173,4 +191,7 @@ def read(
                 held = best.get(fact.kind)
                 if held is None or _rank(fact) > _rank(held):
                     best[fact.kind] = fact
-    return Reading(best)
+    reading = Reading(best)
+    if (noted := _noted.get()) is not None:
+        noted.append(reading)
+    return reading

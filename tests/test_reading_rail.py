@@ -1,0 +1,122 @@
+"""The words behind each fact read from text reach the Explain rail, the queue card's evidence and `missions show`
+(issue 28): the record and field they were written in, the exact words, and whether the decision relies on them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_missions.account_commands import seed_demo_accounts
+from ai_missions.cli import main
+from ai_missions.client import MissionClient
+from ai_missions.graphs.order_exception.facts import _payment_facts
+from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.nodes.observe import read_findings
+from ai_missions.nodes.reading import noting
+from ai_missions.review import evidence
+from ai_missions.testing import signed_in_as
+from tests.support.small_home import small_home
+
+ORDER = {"order_id": "SO-1", "total": 100.0, "status": "ready_to_fulfill"}
+PAYMENT = {
+    "captured_amount": 112.5,
+    "refunded_amount": 0.0,
+    "captures": [
+        {"capture_id": "CAP-1", "amount": 100.0, "refundable_amount": 100.0},
+        {"capture_id": "CAP-2", "amount": 12.5, "refundable_amount": 12.5},
+    ],
+    "authorizations": [{"authorization_id": "AUTH-1", "status": "captured", "amount": 112.5}],
+}
+
+
+def rail_for(*bodies: str) -> list[dict[str, Any]]:
+    notes = {
+        "notes": [
+            {"note_id": f"N-{i}", "author": "care.desk", "body": body, "order_id": "SO-1"}
+            for i, body in enumerate(bodies, 1)
+        ]
+    }
+    with noting() as readings:
+        _payment_facts(PAYMENT, None, ORDER, notes)
+    return [dict(o) for o in read_findings(readings)]
+
+
+def test_an_affirmed_fact_is_shown_with_its_words_record_and_field() -> None:
+    [shown] = rail_for("cust OK'd gift wrap + express upgrade ... +$12.50 billed sep.")
+    assert shown["source"] == "crm"
+    assert shown["finding"].startswith("N-1 body: ")
+    read = shown["data"]["read.upcharge_agreed"]
+    assert read["polarity"] == "affirmed"
+    assert read["words"] in "cust OK'd gift wrap + express upgrade ... +$12.50 billed sep."
+    assert f'"{read["words"]}" states that' in shown["finding"]
+    assert "relied on" in shown["finding"]
+
+
+@pytest.mark.parametrize(
+    ("body", "says", "relied"),
+    [
+        ("cust did NOT agree to the $12.50 express upgrade", "denies", "relied on"),
+        ("cust might be ok with the 12.50 upgrade, waiting to hear back", "only hedges", "unknown"),
+    ],
+)
+def test_a_denial_or_a_hedge_is_shown_for_what_it_is(body: str, says: str, relied: str) -> None:
+    [shown] = rail_for(body)
+    assert f"{says} that" in shown["finding"], shown["finding"]
+    assert shown["finding"].split(": ")[-1].startswith(relied)
+
+
+def test_each_note_is_shown_once_however_often_it_is_read() -> None:
+    shown = rail_for("cust OK'd the +$12.50 express upgrade", "Called customer, left voicemail.")
+    assert [o["finding"].split(" ")[0] for o in shown] == ["N-1"]
+
+
+def test_nothing_read_outside_a_noting_context_is_kept() -> None:
+    with noting() as readings:
+        pass
+    _payment_facts(
+        PAYMENT, None, ORDER, {"notes": [{"note_id": "N-1", "body": "cust OK'd +$12.50", "order_id": "SO-1"}]}
+    )
+    assert readings == []
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = small_home(tmp_path_factory, "reading-rail")
+    seed_demo_accounts(home=home)
+    return home
+
+
+def test_a_restock_written_in_a_note_reaches_the_rail_the_queue_card_and_show(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An oversold order whose restock date only a purchasing note states: the run's evidence quotes the note."""
+    short = next(e.order_id for e in scan_exceptions(home) if "oversell" in e.types)
+    words = "restock ETA 21 days per supplier"
+    with sqlite3.connect(home / "systems" / "erp.sqlite") as erp:
+        customer = erp.execute("SELECT customer_id FROM orders WHERE order_id = ?", (short,)).fetchone()[0]
+    with sqlite3.connect(home / "systems" / "crm.sqlite") as crm:
+        created = crm.execute("SELECT max(created_at) FROM notes").fetchone()[0] or "2026-01-01T00:00:00Z"
+        crm.execute(
+            "INSERT INTO notes (note_id, customer_id, author, body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            ("N-RAIL-1", customer, "purchasing", f"Buyer update: {words}.", short, created),
+        )
+    with MissionClient(home) as client:
+        outcome = client.start("order-exception", short)
+        events = client.store.events(outcome.run_id)
+    rail = [e for e in events if e.get("kind") == "observation" and e.get("source") == "crm"]
+    read = [e for e in rail if "read.restock_eta" in (e.get("data") or {})]
+    assert read, [e.get("summary") for e in rail]
+    assert read[0]["data"]["read.restock_eta"]["record"] == "N-RAIL-1"
+    assert "restock ETA 21 days" in read[0]["data"]["read.restock_eta"]["words"]
+    assert any(read[0]["data"]["read.restock_eta"]["words"] in e["finding"] for e in evidence(events))
+
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, "omar")["MISSIONS_TOKEN"])
+    capsys.readouterr()
+    assert main(["show", outcome.run_id]) == 0
+    shown = capsys.readouterr().out
+    assert "N-RAIL-1 body:" in shown
+    assert read[0]["data"]["read.restock_eta"]["words"] in shown
