@@ -16,6 +16,11 @@ CONTRACT = SystemContract(
         write("helpdesk", "open_ticket", "Open a ticket with the customer's first message (portal or e-mail)."),
         write(
             "helpdesk",
+            "add_customer_message",
+            "The customer writes again on their ticket (an answer to a question); it opens again for the team.",
+        ),
+        write(
+            "helpdesk",
             "send_ticket_reply",
             "Send a reply to the customer on a ticket and set its status (solved closes it).",
             reaches_outside=True,

@@ -284,6 +284,28 @@ def send_ticket_reply(
     return idempotent_write(conn, "send_ticket_reply", idempotency_key, args, TicketWriteResult, perform)
 
 
+def add_customer_message(
+    conn: sqlite3.Connection, ticket_id: str, body: str, idempotency_key: str
+) -> TicketWriteResult:
+    """The customer writes again on their ticket (answering a question, adding something): an inbound message, and
+    the ticket is ``open`` for the team again, so the case resumes with the whole thread. Refused on a closed one."""
+    body = clean_body(body)
+
+    def perform() -> TicketWriteResult:
+        row = _row(conn, ticket_id)
+        if row["status"] == "closed":
+            raise ConflictError(f"ticket {ticket_id} is closed; open a new one")
+        requester = _requester(conn, row["customer_id"])
+        at = to_ts(book_now(conn))
+        message_id = _add_message(conn, ticket_id, "inbound", requester.name, body, at)
+        conn.execute("UPDATE tickets SET status = 'open', updated_at = ? WHERE ticket_id = ?", (at, ticket_id))
+        _event(conn, ticket_id, "customer_replied", "open", at)
+        return _result(conn, ticket_id, message_id)
+
+    args = {"ticket_id": ticket_id, "body": body}
+    return idempotent_write(conn, "add_customer_message", idempotency_key, args, TicketWriteResult, perform)
+
+
 def add_ticket_note(conn: sqlite3.Connection, ticket_id: str, body: str, idempotency_key: str) -> TicketWriteResult:
     """An internal note on the ticket; a new ticket becomes ``open`` (someone is on it)."""
     body = clean_body(body)

@@ -72,6 +72,14 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return helpdesk.send_ticket_reply(db, ticket_id, body, status, idempotency_key, tags)
 
     @tool(server)
+    def add_customer_message(
+        ticket_id: TicketId, body: Body, idempotency_key: IdempotencyKey
+    ) -> helpdesk.TicketWriteResult:
+        """The customer's own message on their ticket (an answer to a question): the ticket is open again for the
+        team. Refused on a closed ticket."""
+        return helpdesk.add_customer_message(db, ticket_id, body, idempotency_key)
+
+    @tool(server)
     def add_ticket_note(ticket_id: TicketId, body: Body, idempotency_key: IdempotencyKey) -> helpdesk.TicketWriteResult:
         """Internal only; a new ticket becomes open."""
         return helpdesk.add_ticket_note(db, ticket_id, body, idempotency_key)

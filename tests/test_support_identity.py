@@ -14,7 +14,7 @@ from ai_missions.graphs.support.evals import tau
 from ai_missions.graphs.support.facts import derive_facts
 from ai_missions.graphs.support.gather import thread_text
 from ai_missions.graphs.support.understanding import read_message
-from ai_missions.integrations import crm, erp, schema
+from ai_missions.integrations import crm, erp, helpdesk, schema
 
 ANA = {"customer_id": "C1", "name": "Ana Maria Silva", "email": "ana.silva@example.com", "postal_code": "98101"}
 BEN = {"customer_id": "C2", "name": "Ben Okafor", "email": "ben.o@example.net", "postal_code": "98101"}
@@ -167,3 +167,22 @@ def test_the_benchmark_customers_are_recognised_from_their_first_messages() -> N
     assert figures["identity.user"] == figures["tasks"]
     assert figures["orders.answered.all_named"] == figures["orders.tasks"]
     assert figures["orders.answered.other_customer"] == 0
+
+
+def test_the_customer_writes_again_on_their_ticket_and_it_opens_for_the_team() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.executescript(schema.COMMON + schema.HELPDESK)
+    conn.execute("INSERT INTO meta VALUES ('book_now', '2026-03-16T15:00:00Z')")
+    conn.execute("INSERT INTO requesters VALUES ('C1', 'Ana Silva', 'ana.silva@example.com', 'en')")
+    ticket = helpdesk.open_ticket(conn, "C1", "email", "Help", "please cancel my order", "k1").ticket
+    helpdesk.send_ticket_reply(conn, ticket.ticket_id, "Which order?", "pending", "k2")
+    answered = helpdesk.add_customer_message(conn, ticket.ticket_id, "it's W2378156", "k3")
+    assert answered.ticket.status == "open"
+    assert [m.direction for m in answered.ticket.messages] == ["inbound", "outbound", "inbound"]
+    assert helpdesk.add_customer_message(conn, ticket.ticket_id, "it's W2378156", "k3").replayed  # once per key
+    assert "customer_replied" in [e.type for e in helpdesk.read_ticket_events(conn).events]
+    assert [t.ticket_id for t in helpdesk.list_open_tickets(conn).tickets] == [ticket.ticket_id]
+    conn.execute("UPDATE tickets SET status = 'closed'")
+    with pytest.raises(Exception, match="closed"):
+        helpdesk.add_customer_message(conn, ticket.ticket_id, "hello?", "k4")

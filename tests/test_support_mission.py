@@ -18,7 +18,7 @@ import pytest
 
 from ai_missions.client import MissionClient
 from ai_missions.errors import ForbiddenError, ValidationError
-from ai_missions.graphs.support.portal_service import my_tickets, write_message
+from ai_missions.graphs.support.portal_service import answer_ticket, my_tickets, write_message
 from ai_missions.identity import Accounts
 from ai_missions.integrations.books import seed_books, stories
 from ai_missions.knowledge_index.index import build
@@ -252,3 +252,43 @@ def test_an_address_change_and_an_exchange_wait_for_approval_and_happen_once_app
     missions.decide(exchange.decision_id, "sam", approve=True)
     assert rows(home, "erp", "SELECT to_sku FROM order_exchanges WHERE order_id = ?", order_id) == [(sku,)]
     assert rows(home, "erp", stock, sku) == [(before - quantity,)]
+
+
+def test_the_customers_answer_resumes_the_case_with_the_original_request(missions: MissionClient, home: Path) -> None:
+    open_statuses = ("pending", "payment_review", "on_hold", "ready_to_fulfill")
+    by_customer: dict[str, list[str]] = {}
+    for order_id, customer, status in rows(
+        home, "erp", "SELECT order_id, customer_id, status FROM orders ORDER BY placed_at DESC, order_id DESC"
+    ):
+        by_customer.setdefault(customer, []).append(order_id if status in open_statuses else "")
+    customer, recent = next(
+        (c, o) for c, o in by_customer.items() if c in _requesters(home) and sum(bool(x) for x in o[:5]) >= 2
+    )
+    order_id = next(o for o in recent[:5] if o)
+    ticket_id = _open(home, missions, customer, "Please cancel my order, I ordered it by mistake.", "conv-1")
+    asked = missions.start(MISSION, ticket_id)
+    assert asked.state["facts"]["ticket.case_types"] == ["which_order"]
+    assert asked.verdict is not None
+    assert asked.verdict["outcome"] == "ask_customer"
+    missions.decide(asked.decision_id, "sam", approve=True)
+    assert rows(home, "helpdesk", "SELECT status FROM tickets WHERE ticket_id = ?", ticket_id) == [("pending",)]
+
+    account = customer.lower()
+    signed_in_as(home, "sam")  # the demo roster's accounts (once there are accounts, they are the roster)
+    accounts = Accounts(RunStore(runs_db(home)))
+    if account not in {a.name for a in accounts.list()}:
+        accounts.add(account, "customer", DEMO_PASSWORD, by="test")
+    others = "SELECT ticket_id FROM tickets WHERE customer_id != ? LIMIT 1"
+    (other,) = rows(home, "helpdesk", others, customer)[0]
+    with pytest.raises(ForbiddenError):  # only on their own tickets
+        answer_ticket(missions, home, account, "customer", other, "it's the first one")
+    digits = order_id.split("-")[-1]  # written as customers do, without the prefix
+    answered = answer_ticket(missions, home, account, "customer", ticket_id, f"oh sorry, it's {digits}")
+    assert answered["run"]["status"] == "awaiting_decision"
+    state = missions.state(answered["run"]["run_id"])
+    assert state["facts"]["order.id"] == order_id  # the answer, read with the request it answers
+    assert state["facts"]["ticket.case_types"] == ["cancel_order"]
+    assert state["verdict"]["outcome"] == "cancel"
+    assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) != [("cancelled",)]
+    missions.decide(answered["run"]["decision_id"], "sam", approve=True)
+    assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) == [("cancelled",)]

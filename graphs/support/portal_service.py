@@ -97,3 +97,33 @@ def write_message(
         outcome = client.start(MISSION, ticket["ticket_id"], trigger={"source": "portal", "by": account})
         result["run"] = {"run_id": outcome.run_id, "status": outcome.status, "decision_id": outcome.decision_id}
     return result
+
+
+def answer_ticket(
+    client: Client, home: Path, account: str, role: str, ticket_id: str, text: str, *, start: bool = True
+) -> dict[str, Any]:
+    """The signed-in customer writes again on one of their own tickets (answering the team's question); the
+    support mission starts on it again and reads the whole thread, the original request with the answer.
+
+    Returns the ticket (and the mission's outcome under ``run`` when it started)."""
+    customer = customer_of(account, role)
+    body = clean_message(text)
+    if ticket_id not in {t["ticket_id"] for t in my_tickets(client, customer)}:
+        raise ForbiddenError(f"ticket {ticket_id} is not one of your tickets")
+    digest = hashlib.sha256(f"{customer}|{ticket_id}|{body}".encode()).hexdigest()[:24]
+    args: dict[str, Any] = {"ticket_id": ticket_id, "body": body, "idempotency_key": f"portal:{customer}:{digest}"}
+    grant = mint(
+        home,
+        decision_id=f"portal:{account}",
+        index=0,
+        tool="add_customer_message",
+        args=args,
+        key=args["idempotency_key"],
+        by=account,
+    )
+    written = client.call_tool("add_customer_message", args, mission=MISSION, meta={META_KEY: grant})
+    result: dict[str, Any] = {"ticket": written["ticket"], "replayed": bool(written.get("replayed"))}
+    if start and not result["replayed"]:
+        outcome = client.start(MISSION, ticket_id, trigger={"source": "portal", "by": account})
+        result["run"] = {"run_id": outcome.run_id, "status": outcome.status, "decision_id": outcome.decision_id}
+    return result

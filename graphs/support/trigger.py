@@ -1,5 +1,6 @@
 """What raises a support mission: a ticket waiting for the team (new or open) in the helpdesk, and the helpdesk's
-ticket event feed to tell which tickets changed since the last scan (both over MCP)."""
+ticket event feed to tell which tickets changed since the last scan (opened, or the customer wrote again on it),
+both over MCP."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ class SupportTrigger:
         while True:
             page: dict[str, Any] = await systems.call("read_ticket_events", {"after_id": after, "limit": PAGE})
             events = page.get("events", [])
-            changed.update(e["ticket_id"] for e in events if e["type"] == "opened")
+            # a new ticket, or the customer answering on one (the case resumes with the whole thread)
+            changed.update(e["ticket_id"] for e in events if e["type"] in ("opened", "customer_replied"))
             after = int(page.get("next_after_id", after))
             if len(events) < PAGE:
                 return changed, str(after)
