@@ -198,14 +198,17 @@ class SystemServer(FastMCP):
             )
             try:  # reads the platform key and the grant ledger: off the loop when served on the client's loop
                 granted = await self._blocking(check)
-            except ForbiddenError as exc:
+            except MissionsError as exc:  # refused, or a ledger that cannot be read: nothing is written
                 return error_result(name, exc)
         try:
             result = await super().call_tool(name, arguments)
         except ToolError as exc:
             return error_result(name, exc.__cause__ or exc)
         if granted is not None and not (isinstance(result, CallToolResult) and result.isError):
-            await self._blocking(functools.partial(grants.spend, self.home, granted))  # single use: spent once done
+            try:  # single use: spent once done
+                await self._blocking(functools.partial(grants.spend, self.home, granted))
+            except MissionsError as exc:  # the caller reads the write back by its key: done, not lost
+                return error_result(name, MissionsError(f"{name} was done but its grant was not recorded spent: {exc}"))
         if isinstance(result, tuple):  # (content, structured): already validated by the tool's pydantic model,
             content, structured = result  # so skip the low-level server's per-call JSON-schema re-validation
             return CallToolResult(content=list(content), structuredContent=structured, isError=False)

@@ -18,7 +18,7 @@ from langgraph.types import Command
 
 from ai_missions import grants
 from ai_missions.client import MissionClient
-from ai_missions.errors import ForbiddenError
+from ai_missions.errors import CorruptStoreError, ForbiddenError
 from ai_missions.gateway import SystemError_
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.missions import get_mission
@@ -194,6 +194,13 @@ def test_2_the_ledger_refuses_in_one_line_what_it_spent_or_revoked(tmp_path: Pat
     with pytest.raises(ForbiddenError, match=r"^the approval grant G-\w+ was revoked: R-2 was abandoned$"):
         grants.check(tmp_path, fresh, "t", args)
     attack(GRANTS, True)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / grants.LEDGER_FILE).write_bytes(b"not a database" * 100)
+    other = grants.mint(broken, decision_id="D-3", index=0, tool="t", args=args, key="K-1", by="x", run="R-3")
+    with pytest.raises(CorruptStoreError, match=grants.LEDGER_FILE) as unreadable:  # fails closed, in one line
+        grants.check(broken, other, "t", args)
+    assert "\n" not in str(unreadable.value)
 
 
 async def test_2_a_decision_written_into_the_exported_graph_state_mints_no_grant(
