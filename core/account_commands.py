@@ -63,10 +63,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     audit = subparsers.add_parser("audit", help="verify or export the hash-chained audit trail")
     asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    verify = asub.add_parser("verify", help="check every entry; names the first edited, deleted or moved one")
+    verify = asub.add_parser(
+        "verify",
+        help="check every entry, the chain's end and the displayed events and decisions; names the first problem",
+    )
     verify.add_argument("--file", type=Path, help="verify an export instead of the store")
     verify.set_defaults(handler=_verify)
-    export = asub.add_parser("export", help="write the trail as JSON lines (they verify on their own)")
+    export = asub.add_parser("export", help="write the trail as JSON lines ending with its signed head")
     export.add_argument("file", type=Path)
     export.set_defaults(handler=_export)
 
@@ -302,20 +305,24 @@ def _whoami(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from ai_missions.audit import entries, problems, read_export
+    from ai_missions.audit import read_export, verify, verify_export
+    from ai_missions.audit_key import AuditKey
 
     if args.file is not None:
         if not args.file.exists():
             raise ValidationError(f"no file {args.file}")
-        chain = read_export(args.file)
+        count, found = verify_export(read_export(args.file), AuditKey(missions_home(), None))
+        said = f"audit export intact: {count} entries, whole (its signed head matches)"
     else:
-        chain = entries(_store())
-    found = problems(chain)
+        checked, found = verify(_store())
+        said = (
+            f"audit trail intact: {checked.entries} entries; {checked.events} events and {checked.decisions} "
+            f"decisions match it; head outside the store at entry {checked.head or 0}"
+        )
     if found:
-        for problem in found:
-            print(f"audit: {problem}", file=sys.stderr)
-        raise MissionsError(f"the audit trail does not verify: {found[0]}")
-    print(f"audit trail intact: {len(chain)} entries")
+        more = f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+        raise MissionsError(f"the audit trail does not verify: {found[0]}{more}")
+    print(said)
     return 0
 
 

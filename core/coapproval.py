@@ -206,6 +206,7 @@ def record(
                 decision.decision_id,
             ),
         )
+        store.record_decision(db, decision.decision_id)
     return parts, store.get_decision(decision.decision_id)
 
 

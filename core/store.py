@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.audit_key import AuditKey, Head, head_path
 from ai_missions.database import SETTING, PgConnection, database_url, has_table, lock_key, redact, use_wal
 from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError
 
@@ -225,6 +226,17 @@ CREATE TABLE IF NOT EXISTS role_grants (
 );
 """
 
+#: A keyed audit chain (:mod:`ai_missions.audit_key`): each entry's MAC with the platform key, and each event row
+#: the chain entry it was recorded as (``audit_n``), so ``missions audit verify`` checks the rows ``show`` and the
+#: dashboard display against the chain. A store with nothing in it yet is keyed from its first entry; an older store
+#: is keyed when it is first opened (:meth:`RunStore.key_chain`, which needs the key and says so on the chain).
+_V10 = """
+ALTER TABLE audit ADD COLUMN mac TEXT;
+ALTER TABLE events ADD COLUMN audit_n INTEGER;
+INSERT INTO meta (key, value) SELECT 'audit_keyed', '0'
+WHERE NOT EXISTS (SELECT 1 FROM audit) AND NOT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM decisions);
+"""
+
 #: Schema versions and the script that brings the store from the previous one.
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, _V1),
@@ -236,6 +248,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (7, _V7),
     (8, _V8),
     (9, _V9),
+    (10, _V10),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
@@ -288,6 +301,12 @@ class Decision:
     due_at: str | None = None
 
 
+class _Connection(sqlite3.Connection):
+    """A SQLite connection that knows its store's audit key: what :func:`chain` signs entries with."""
+
+    audit_key: AuditKey | None = None
+
+
 class RunStore:
     """Thread-safe access to the run store; one connection per thread, WAL so readers never block writers."""
 
@@ -301,15 +320,23 @@ class RunStore:
         if str(path) != ":memory:" and self.url is None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        memory = str(path) == ":memory:" and self.url is None
+        #: The chain's key (the home's ``platform.key``) and its head, kept outside the store.
+        self.audit = AuditKey(
+            None if memory else path.parent, head_path(path, None, None) if self.url is None else None
+        )
         if self.url is not None:
             db = self._db()
+            self.audit.head_file = head_path(path, self.url, db.schema)
             self._lock = lock_key(f"missions-run-store:{db.schema}")
             migrate(db, f"in {SETTING} ({redact(self.url)})")
-            return
-        try:
-            migrate(self._db(), str(path))
-        except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
-            raise CorruptStoreError(path, exc) from None
+        else:
+            try:
+                migrate(self._db(), str(path))
+            except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
+                raise CorruptStoreError(path, exc) from None
+        if self.chained and self.get_meta(AUDIT_KEYED) is None:
+            self.key_chain()
 
     @property
     def dialect(self) -> str:
@@ -320,8 +347,12 @@ class RunStore:
         db: Any = getattr(self._local, "db", None)
         if db is None and self.url is not None:
             db = self._local.db = PgConnection(self.url)
+            db.audit_key = self.audit
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False, factory=_Connection
+            )
+            db.audit_key = self.audit
             db.row_factory = sqlite3.Row
             use_wal(db)
             db.execute("PRAGMA synchronous=NORMAL")
@@ -340,16 +371,23 @@ class RunStore:
     def _tx(self) -> Iterator[Any]:
         db = self._db()
         if self.url is not None:
-            with db.transaction(self._lock):
-                yield db
+            try:
+                with db.transaction(self._lock):
+                    yield db
+            except BaseException:
+                self.audit.discard()
+                raise
+            self.audit.publish()  # the chain's head moves once what it records is committed
             return
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
         except BaseException:
             db.execute("ROLLBACK")
+            self.audit.discard()
             raise
         db.execute("COMMIT")
+        self.audit.publish()
 
     # -- runs -------------------------------------------------------------------------------------------------
     def create_run(
@@ -482,12 +520,13 @@ class RunStore:
         with self._tx() as db:
             (last,) = db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE run_id = ?", (run_id,)).fetchone()
             stamped = [{**e, "at": e.get("at") or utc_now()} for e in events]
+            numbers: list[int | None] = [None] * len(stamped)
             if self.chained:
-                chain(db, [audit_entry(run_id, e) for e in stamped])
+                numbers = list(chain(db, [audit_entry(run_id, e) for e in stamped]))
             events = stamped
             db.executemany(
-                "INSERT INTO events (run_id, seq, at, kind, node, source, summary, actor, data)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (run_id, seq, at, kind, node, source, summary, actor, data, audit_n)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         run_id,
@@ -499,6 +538,7 @@ class RunStore:
                         e.get("finding") or e.get("summary"),
                         e.get("actor"),
                         json.dumps(e.get("data") or {}, default=str),
+                        numbers[i - 1],
                     )
                     for i, e in enumerate(events, start=1)
                 ],
@@ -532,6 +572,7 @@ class RunStore:
                 (decision_id, run_id, mission, subject_id, utc_now(), json.dumps(request, default=str), due_at),
             )
             if cursor.rowcount == 1:
+                self.record_decision(db, decision_id)
                 return True
             if db.execute("SELECT 1 FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone():
                 return False
@@ -588,6 +629,8 @@ class RunStore:
                 (reviewer, role, utc_now(), json.dumps(response, default=str), decision_id),
             )
             won = cursor.rowcount == 1
+            if won:
+                self.record_decision(db, decision_id)
         decision = self.get_decision(decision_id)
         if not won:
             raise ConflictError(
@@ -597,13 +640,149 @@ class RunStore:
 
     def mark_resumed(self, decision_id: str) -> None:
         with self._tx() as db:
-            db.execute("UPDATE decisions SET resumed = 1 WHERE decision_id = ?", (decision_id,))
+            if db.execute("UPDATE decisions SET resumed = 1 WHERE decision_id = ?", (decision_id,)).rowcount:
+                self.record_decision(db, decision_id)
 
     def decided_not_resumed(self, *, mission: str | None = None) -> list[Decision]:
         """Decisions recorded whose run has not been resumed yet (a crash between the two)."""
         where, params = ("AND mission = ?", [mission]) if mission else ("", [])
         rows = self._db().execute(f"SELECT * FROM decisions WHERE status = 'decided' AND resumed = 0 {where}", params)
         return [decision_row(r) for r in rows]
+
+    # -- the rows on the chain ------------------------------------------------------------------------------------
+    def record_decision(self, db: Any, decision_id: str) -> None:
+        """Put a decision row, as the transaction writing it leaves it, on the audit chain (call inside that
+        transaction): ``missions audit verify`` then finds a row edited, added or deleted behind the platform's back."""
+        if not self.chained:
+            return
+        row = db.execute(
+            f"SELECT {', '.join(DECISION_FIELDS)} FROM decisions WHERE decision_id = ?", (decision_id,)
+        ).fetchone()
+        chain(db, [decision_record(row)])
+
+    def key_chain(self) -> None:
+        """Key the chain of a store written before entries carried a MAC, once, saying so on the chain: an
+        ``audit_keyed`` entry (the first with a MAC) binds the entries before it by their hashes, then every event
+        row not yet bound to an entry of its own and every decision row is put on the chain as it is now. Nothing
+        before this point was keyed, so this is what the chain vouches for from here on."""
+        with self._tx() as db:
+            if db.execute("SELECT value FROM meta WHERE key = ?", (AUDIT_KEYED,)).fetchone():
+                return  # another process keyed it first
+            legacy = [
+                _body(r) | {"n": r["n"]} for r in db.execute(f"SELECT n, {', '.join(BODY)} FROM audit ORDER BY n")
+            ]
+            rows = db.execute(
+                "SELECT run_id, seq, at, kind, node, source, summary, actor, data FROM events ORDER BY run_id, seq"
+            ).fetchall()
+            by_run: dict[str | None, list[dict[str, Any]]] = {}
+            for old in legacy:
+                by_run.setdefault(old["run_id"], []).append(old)
+            bound: list[tuple[int, str, int]] = []  # (audit_n, run_id, seq)
+            unbound: list[Any] = []
+            paired: set[int] = set()
+            for row in rows:
+                candidates = by_run.get(row["run_id"], [])
+                entry = candidates[row["seq"] - 1] if 0 < row["seq"] <= len(candidates) else None
+                if entry is not None and canonical_body(entry) == canonical_body(event_entry(row)):
+                    bound.append((entry["n"], row["run_id"], row["seq"]))
+                    paired.add(entry["n"])
+                else:
+                    unbound.append(row)
+            lone = [e["n"] for e in legacy if e["run_id"] is not None and e["n"] not in paired]
+            decisions = [r[0] for r in db.execute("SELECT decision_id FROM decisions ORDER BY created_at, decision_id")]
+            summary = (
+                f"the audit chain is keyed with the platform key from here on: the {len(legacy)} entries before are "
+                f"bound by their hashes; {len(unbound)} event row(s) not on the chain and {len(decisions)} "
+                "decision row(s) are put on it as they are now (nothing was keyed before)"
+            )
+            keyed = {
+                "legacy_entries": len(legacy),
+                "events_bound": len(bound),
+                "events_recorded": len(unbound),
+                "decisions": len(decisions),
+                "entries_without_event": lone,
+            }
+            (at,) = chain(
+                db,
+                [
+                    {
+                        "at": utc_now(),
+                        "run_id": None,
+                        "kind": KEYED_KIND,
+                        "actor": "platform",
+                        "summary": summary,
+                        "data": keyed,
+                    }
+                ],
+            )
+            recorded = chain(db, [event_entry(r) for r in unbound]) if unbound else []
+            bound += [(n, r["run_id"], r["seq"]) for n, r in zip(recorded, unbound, strict=True)]
+            if bound:
+                db.executemany("UPDATE events SET audit_n = ? WHERE run_id = ? AND seq = ?", bound)
+            for decision_id in decisions:
+                self.record_decision(db, decision_id)
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (AUDIT_KEYED, str(at)))
+
+
+#: The meta key recording at which entry the chain was keyed ("0": from its first entry).
+AUDIT_KEYED = "audit_keyed"
+#: The kind of the entry that keys an older chain, and of the entries recording a decision row.
+KEYED_KIND, DECISION_KIND = "audit_keyed", "decision_record"
+#: What an entry says (its body): hashed, and compared with the row it records.
+BODY = ("at", "run_id", "kind", "actor", "summary", "data")
+#: The columns of a decision row its chain record covers.
+DECISION_FIELDS = (
+    "decision_id",
+    "run_id",
+    "mission",
+    "subject_id",
+    "status",
+    "created_at",
+    "request",
+    "decided_by",
+    "reviewer_role",
+    "decided_at",
+    "response",
+    "resumed",
+    "due_at",
+)
+
+
+def _body(row: Any) -> dict[str, Any]:
+    """An entry's body from its audit row (``data`` parsed)."""
+    return {**{k: row[k] for k in BODY}, "data": json.loads(row["data"])}
+
+
+def canonical_body(entry: Mapping[str, Any]) -> str:
+    """An entry's body as one string, ``data`` normalised as the chain stores it: what a row is compared by."""
+    body = {k: entry.get(k) for k in BODY}
+    body["data"] = json.loads(json.dumps(body.get("data") or {}, default=str))
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def event_entry(row: Any) -> dict[str, Any]:
+    """The chain entry an event row was recorded as (see :meth:`RunStore.append_events`)."""
+    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    event = {k: row[k] for k in ("at", "kind", "node", "source", "summary", "actor")}
+    return audit_entry(row["run_id"], {**event, "data": data})
+
+
+def decision_digest(row: Any) -> str:
+    """The digest of a decision row's recorded columns."""
+    values = [row[f] for f in DECISION_FIELDS]
+    return hashlib.sha256(json.dumps(values, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def decision_record(row: Any) -> dict[str, Any]:
+    """The chain entry recording a decision row as it is now."""
+    return {
+        "at": utc_now(),
+        "run_id": row["run_id"],
+        "kind": DECISION_KIND,
+        "actor": row["decided_by"],
+        "summary": f"decision {row['decision_id']} {row['status']}" + (" (resumed)" if row["resumed"] else ""),
+        "data": {"decision_id": row["decision_id"], "status": row["status"], "row": decision_digest(row)},
+    }
 
 
 def audit_entry(run_id: str | None, event: Mapping[str, Any]) -> dict[str, Any]:
@@ -632,18 +811,27 @@ def entry_hash(prev_hash: str, n: int, entry: Mapping[str, Any]) -> str:
 GENESIS = "0" * 64
 
 
-def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> None:
-    """Append entries to the audit chain (call inside a write transaction)."""
+def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Append entries to the audit chain, each with its MAC (call inside a run store's write transaction: the
+    connection carries the key); returns their positions. The head outside the store moves to the last one when
+    the transaction commits, unless the store no longer holds the entry the head recorded (it was cut)."""
+    key: AuditKey | None = getattr(db, "audit_key", None)
+    if key is None:
+        raise MissionsError("the audit chain is appended only in a run store's transaction (it holds the key)")
     row = db.execute("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1").fetchone()
     n, prev = (row[0], row[1]) if row else (0, GENESIS)
+    moves = _head_holds(db, key, n)
+    numbers: list[int] = []
+    mac = ""
     for entry in entries:
         n += 1
         data = json.loads(json.dumps(entry.get("data") or {}, default=str))
         normal = {**entry, "data": data}
         digest = entry_hash(prev, n, normal)
+        mac = key.mac(n, digest)
         db.execute(
-            "INSERT INTO audit (n, at, run_id, kind, actor, summary, data, prev_hash, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (n, at, run_id, kind, actor, summary, data, prev_hash, hash, mac)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 n,
                 normal["at"],
@@ -654,9 +842,29 @@ def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> None:
                 json.dumps(data, sort_keys=True),
                 prev,
                 digest,
+                mac,
             ),
         )
         prev = digest
+        numbers.append(n)
+    if numbers:
+        key.stage(Head(n, mac) if moves else None)
+    return numbers
+
+
+def _head_holds(db: Any, key: AuditKey, last: int) -> bool:
+    """Whether the store still holds the entry the head recorded (or there is no head yet): only then may an
+    append move the head, so a cut store keeps failing verification instead of being papered over."""
+    try:
+        head = key.read_head()
+    except ValueError:
+        return False
+    if head is None:
+        return True
+    if head.n > last:
+        return False
+    row = db.execute("SELECT mac FROM audit WHERE n = ?", (head.n,)).fetchone()
+    return row is not None and row[0] == head.mac
 
 
 def _version(db: Any) -> int:

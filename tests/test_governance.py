@@ -408,7 +408,7 @@ def test_audit_chain_covers_decisions_grants_and_results(
     assert decision["actor"]
     assert decision["at"]
     assert decision["summary"]
-    assert problems(chain) == []
+    assert problems(chain, store.audit) == []
     verified = cli(home, "audit", "verify")
     assert verified.returncode == 0
     assert "intact" in verified.stdout
