@@ -294,3 +294,41 @@ def test_3_a_store_from_before_signing_is_adopted_once_and_a_signed_store_never(
     assert [r.roles for r in approval_rules(Knowledge(old / "knowledge", rules=[]))] == [["finance"]]
     code, _, err = missions(capsys, "accounts", "adopt-unsigned")
     assert refused_in_one_line(code, err, "already has signed rows")  # once
+
+
+def test_3_and_5_hold_on_each_backend(store_backend: str, missions_home: Path) -> None:
+    """The same rows written behind the platform's back in SQLite and in Postgres (an attacker with the database's
+    credentials but not the home's key), and one person's two accounts co-approving."""
+    store = RunStore(runs_db(missions_home))
+    accounts = Accounts(store)
+    for name, role in {"ana": "ops_agent", "chen": "controller", "cole": "customer_care"}.items():
+        accounts.add(name, role, PASSWORD, by="setup")
+    knowledge = Knowledge(missions_home / "knowledge")
+    assert [r.roles for r in approval_rules(knowledge)] == [["finance"]]
+    ana_fin = accounts.request_grant("ana-fin", "finance", by="ana", password=PASSWORD)
+    accounts.confirm(ana_fin["grant_id"], by="chen")
+    store.open_decision("D-1", run_id="R-1", mission="m", subject_id="INV-1", request={})
+    decision = store.get_decision("D-1")
+    for reviewer, role, position in (("ana", "ops_agent", "0"), ("ana-fin", "finance", "1")):
+        part = {"reviewer": reviewer, "role": role, "answers": {position: {}}, "at": "t"}
+        if reviewer == "ana":
+            coapproval.record(store, decision, part, lambda parts: None)
+            continue
+        with pytest.raises(ForbiddenError, match="ana created ana-fin"):
+            coapproval.record(store, decision, part, lambda parts: None)
+
+    row = json.loads(store.get_meta(RULES_KEY) or "{}")
+    row["value"]["rules"][0]["roles"].append("customer_care")
+    with store.transaction() as db:  # plain SQL on the store's own connection: no platform code signs anything
+        db.execute("UPDATE accounts SET role = 'finance' WHERE name = 'cole'")
+        db.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(row), RULES_KEY))
+    with pytest.raises(UnsignedRowError, match="account 'cole'"):
+        accounts.get("cole")
+    with pytest.raises(UnsignedRowError, match=RULES_KEY):
+        approval_rules(knowledge)
+    with store.transaction() as db:
+        db.execute("DELETE FROM meta WHERE key = ?", (RULES_KEY,))
+        db.execute("DELETE FROM accounts")
+    with pytest.raises(UnsignedRowError, match="deleted"):
+        approval_rules(knowledge)
+    assert accounts.set_up()  # an emptied table is not a new store
