@@ -292,3 +292,35 @@ def test_the_customers_answer_resumes_the_case_with_the_original_request(mission
     assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) != [("cancelled",)]
     missions.decide(answered["run"]["decision_id"], "sam", approve=True)
     assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) == [("cancelled",)]
+
+
+def test_a_sender_not_on_file_is_served_only_once_the_message_identifies_them(
+    missions: MissionClient, home: Path
+) -> None:
+    from ai_missions.integrations import crm
+    from ai_missions.integrations.store import connect
+
+    requesters = _requesters(home)
+    order_id, customer = next(
+        (o, c)
+        for o, c in rows(home, "erp", "SELECT order_id, customer_id FROM orders WHERE status = 'delivered'")
+        if c in requesters
+    )
+    record = crm.get_customer(connect("crm", home), customer)
+    assert record.current_address is not None
+    with sqlite3.connect(home / "systems" / "helpdesk.sqlite") as conn:  # writes from an address not on file
+        conn.execute("UPDATE requesters SET email = 'someone.else@example.org' WHERE customer_id = ?", (customer,))
+    before = changes(home)
+    anonymous = _open(home, missions, customer, f"Where is my order {order_id}?", "who-1")
+    asked = missions.start(MISSION, anonymous)
+    assert asked.state["facts"]["ticket.case_types"] == ["identify_customer"]
+    assert asked.state["facts"]["order.id"] is None
+    reply = asked.verdict["actions"][0]["args"]["body"] if asked.verdict else ""
+    assert "postal code" in reply
+    assert order_id not in reply  # nothing about the order to someone not identified
+    named = f"This is {record.name}, zip {record.current_address.postal_code}. Where is my order {order_id}?"
+    known = missions.start(MISSION, _open(home, missions, customer, named, "who-2"))
+    assert known.state["facts"]["customer.identified_by"] == "message"
+    assert known.state["facts"]["order.id"] == order_id
+    assert known.state["facts"]["ticket.case_types"] == ["where_is_order"]
+    assert changes(home) == before
