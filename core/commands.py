@@ -609,6 +609,12 @@ def _decide(args: argparse.Namespace) -> int:
             edits=edits,
             schemas=decision.request.get("schemas"),
         )
+    if args.approve or edits is not None:  # a role no rule lets approve what is open: refused before it starts
+        from ai_missions.errors import ForbiddenError
+        from ai_missions.review import cannot_take_part
+
+        if why := cannot_take_part(store, decision, reviewer.name, reviewer.role, _rules()):
+            raise ForbiddenError(why)
     if args.hand_off:
         from ai_missions.coapproval import hand_off
         from ai_missions.governance import load_roster

@@ -209,6 +209,35 @@ def review_sheet(
     )
 
 
+def roles_of_any_rule(tool: str, rules: Sequence[ApprovalRule]) -> set[str]:
+    """Every role some rule lets approve ``tool``, whatever the case's facts: a reviewer whose role is in none of
+    them cannot approve it in any case (the converse is the graph's to check, with the facts)."""
+    return {role for rule in rules if tool in rule.tools or "*" in rule.tools for role in rule.roles}
+
+
+def cannot_take_part(
+    store: RunStore, decision: Decision, reviewer: str, role: str, rules: Sequence[ApprovalRule]
+) -> str | None:
+    """Why ``reviewer`` can approve no open action of ``decision`` under any rule (None when they may approve
+    one in some case): refused before a runtime starts, instead of after it read the checkpoint."""
+    if not rules:
+        return None  # no rules of record here: the runtime says what it makes of that
+    taken = coapproval.taken_by(coapproval.signoffs(store, decision.decision_id))
+    plan = coapproval.requested(decision.request.get("interrupts", []))
+    open_ = [(p, a["tool"]) for p, a in enumerate(plan) if p not in taken]
+    if not open_ or any(role in roles_of_any_rule(tool, rules) for _, tool in open_):
+        return None
+    needs = "; ".join(
+        f"{tool} (action {p + 1}) needs one of the roles {', '.join(sorted(roles_of_any_rule(tool, rules))) or '-'}"
+        f"; {role} may not approve it"
+        for p, tool in open_
+    )
+    return (
+        f"{reviewer} ({role}) may not approve any open action of decision {decision.decision_id}: {needs} "
+        "(--hand-off TO --reason WHY passes it on)"
+    )
+
+
 def may_approve(action: ActionView, to: str, roster: Mapping[str, str]) -> bool:
     """Whether ``to`` (a reviewer of the roster, or a role) may approve ``action``: the person a rule names when
     one does (an account's owner), else any reviewer of a role that may."""

@@ -146,6 +146,17 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
         assert time.perf_counter() - started < 2
         assert store.get_decision(decision_id).status == "pending"
         assert not coapproval.signoffs(store, decision_id)
+    # a reviewer whose role no rule lets approve any open action is refused as fast, saying who may
+    decision_id = flagships["invoice-approval"][1]
+    started = time.perf_counter()
+    code, _, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="sam")
+    assert code == 2
+    assert f"sam (support_agent) may not approve any open action of decision {decision_id}: " in err
+    assert "post_payment (action 2) needs one of the roles ap_clerk, ap_manager, controller" in err
+    assert err.count("\n") == 1, err
+    assert time.perf_counter() - started < 2
+    assert store.get_decision(decision_id).status == "pending"
+
     decision_id = flagships["retail-exceptions"][1]
     # edit: only the named argument changes
     interrupts = store.get_decision(decision_id).request["interrupts"]
