@@ -6,7 +6,9 @@ change a system without a signed-in, entitled reviewer's approval of exactly tho
 - the exported graph (as ``langgraph dev`` serves it) resumed with an answer naming a roster reviewer, unsigned;
   as someone off the roster claiming finance with an edited amount; with a forged signature;
 - a direct MCP write (``refund_payment``) with no grant, a grant for other arguments, for another tool, for another
-  idempotency key, an expired grant, and a grant signed with another key.
+  idempotency key, an expired grant, and a grant signed with another key;
+- a grant of a run that was abandoned (revoked), and a grant already spent, sent again after the payments system
+  lost its record of the write (single use is the ledger's, not only the system's idempotency).
 
 Run: ``uv run python bench/governance_attacks.py``. It prints one line per attack and the count refused.
 """
@@ -14,6 +16,7 @@ Run: ``uv run python bench/governance_attacks.py``. It prints one line per attac
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -95,6 +98,16 @@ async def main() -> None:
             ("direct MCP refund_payment, grant from another home", grants.mint(home / "other", **good)),
         ]:
             results.append((label, await direct_write(gateway, "refund_payment", args, grant)))
+        revoked = grants.mint(home, **good, run="R-abandoned")
+        grants.revoke(home, ["R-abandoned"], "abandoned by omar (ops_lead)")
+        label = "direct MCP refund_payment, grant of an abandoned run"
+        results.append((label, await direct_write(gateway, "refund_payment", args, revoked)))
+        spent = grants.mint(home, **good)
+        await gateway.call("refund_payment", args, meta={"grant": spent})  # its one write
+        with sqlite3.connect(home / "systems" / "payments.sqlite") as db:
+            db.execute("DELETE FROM idempotency WHERE key = ?", (args["idempotency_key"],))
+        label = "direct MCP refund_payment, a spent grant again (the system lost its record)"
+        results.append((label, await direct_write(gateway, "refund_payment", args, spent)))
     for label, refused in results:
         print(f"  {'refused ' if refused else 'EXECUTED'}  {label}")
     print(f"{sum(r for _, r in results)} of {len(results)} attacks refused")
