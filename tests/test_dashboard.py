@@ -53,8 +53,8 @@ def test_overview_shows_the_figures_as_charts(book: Book) -> None:
         "Open cases",
         "Pending decisions",
         "Resolved today",
-        "Trigger → decision",
-        "Actions approved",
+        "Time to decide",
+        "Approved",
     }
     assert int(metrics["Pending decisions"].replace(",", "")) == store(book).count_pending()
     assert int(metrics["Open cases"].replace(",", "")) > 100  # the seeded book's broken orders

@@ -228,3 +228,40 @@ def test_two_reviewers_in_two_browsers_one_decides_the_other_is_told(dashboard: 
             expect(cole.get_by_role("button", name="as cole")).to_be_visible()
         finally:
             browser.close()
+
+
+def test_every_page_opens_for_a_signed_in_lead_without_an_error_and_is_photographed(
+    dashboard: str, book: Book, shots: Path
+) -> None:
+    """Each page in the navigation, at 1280x800 (issue 29's screen): it renders without an exception box, and its
+    screenshot is kept (``MISSIONS_SCREENSHOTS=dir`` keeps them where you can look at them)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_default_timeout(60_000)
+            expect.set_options(timeout=60_000)
+            page.goto(dashboard)
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_role("textbox", name="Account").fill("omar")
+            sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+            sidebar.get_by_role("button", name="Sign in").click()
+            expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+            links = page.get_by_test_id("stSidebarNav").get_by_role("link")
+            expect(links.first).to_be_visible()
+            titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+            assert len(titles) >= 6, titles  # the operations pages and the missions' own
+            for n, title in enumerate(titles):
+                page.get_by_test_id("stSidebarNav").get_by_role("link").nth(n).click()
+                page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+                expect(page.get_by_test_id("stMain").get_by_role("heading").first).to_be_visible()
+                errors = page.get_by_test_id("stException")
+                assert errors.count() == 0, f"{title}: {errors.first.inner_text()[:300]}"
+                page.mouse.move(1, 1)
+                slug = "".join(c if c.isalnum() else "-" for c in title.split("·")[0].strip().lower()).strip("-")
+                page.screenshot(path=str(shots / f"page-{n:02d}-{slug}.png"), full_page=True)
+        finally:
+            browser.close()
+    assert len(list(shots.glob("page-*.png"))) == len(titles)

@@ -309,7 +309,7 @@ def test_the_run_page_rolls_back_and_the_retail_page_shows_the_metrics(
         page.run()
         assert not page.exception, page.exception
         labels = {m.label for m in page.metric}
-        assert {"Detection precision", "Order save rate", "Policy compliance"} <= labels
+        assert {"Detection precision", "Orders saved", "Policy compliance"} <= labels
         assert "Action tiers" in texts(page)
     finally:
         st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)

@@ -61,8 +61,8 @@ def hbar(frame: pd.DataFrame, category: str, value: str, color: str) -> None:
             color=alt.Color(
                 color,
                 title=None,
-                legend=alt.Legend(orient="bottom"),
-                scale=alt.Scale(domain=["mission in progress", "no mission in progress"], range=["#2457c5", "#9db7e8"]),
+                legend=alt.Legend(orient="bottom", labelLimit=0),
+                scale=alt.Scale(domain=["mission running", "no mission yet"], range=["#2457c5", "#9db7e8"]),
             ),
             tooltip=[category, color, value],
         )
@@ -122,17 +122,17 @@ figure(
 )
 figure(
     columns[3],
-    "Trigger → decision",
+    "Time to decide",
     model.duration_text(model.median(latencies)),
     f"median of {len(latencies):,} decisions, {WINDOW_DAYS} days" if latencies else "",
-    f"Median time from the trigger that started a run to its reviewer's decision, last {WINDOW_DAYS} days.",
+    f"Trigger to decision: median time from a run's trigger to its reviewer's decision, last {WINDOW_DAYS} days.",
 )
 figure(
     columns[4],
-    "Actions approved",
+    "Approved",
     f"{(answers['accept'] + answers['edit']) / answered:.0%}" if answered else "—",
     f"{answers['accept'] + answers['edit']:,} of {answered:,} actions" if answered else "",
-    f"Share of reviewed actions approved (as proposed or edited), last {WINDOW_DAYS} days.",
+    f"Actions approved: the share of reviewed actions approved (as proposed or edited), last {WINDOW_DAYS} days.",
 )
 
 left, right = (column.container(border=True) for column in st.columns(2))
@@ -144,7 +144,7 @@ with left:
         st.success("Nothing is broken in the systems right now.")
     else:
         rows = [
-            {"type": t, "handling": "mission in progress" if o in active else "no mission in progress"}
+            {"type": t, "handling": "mission running" if o in active else "no mission yet"}
             for o, types in exceptions.items()
             for t in types
         ]

@@ -31,26 +31,54 @@ st.caption(
     f"false-positive rate FP/(FP+TN) are over labelled cases, from eval run {labelled.get('eval_run', '–')}; the "
     f"monitors' flags were confirmed on {_pct(overall['detection']['flag_precision'])} of flagged orders"
 )
-cols = st.columns(6)
-cols[0].metric("Detection precision", _pct(labelled.get("precision")))
-cols[1].metric("False-positive rate", _pct(labelled.get("false_positive_rate")))
-cols[2].metric("Order save rate", _pct(overall["order_save_rate"]))
+#: The financial-impact figures, in the words an operations lead uses.
+IMPACT_LABELS = {
+    "reallocated_order_value": "Order value kept by reallocation",
+    "goodwill_credited": "Goodwill credited",
+    "returns_posted": "Returns posted",
+    "substitutions": "Substitutions",
+    "substituted_order_value": "Order value kept by substitution",
+    "substitution_price_absorbed": "Price difference absorbed",
+    "substitution_customer_savings": "Customers' savings on substitutes",
+}
+
+
+def _figure(column: Any, label: str, value: str, help: str) -> None:
+    with column.container(border=True):
+        st.metric(label, value, help=help)
+
+
 median = overall["time_to_resolution_hours"]["median"]
-cols[3].metric("Time to resolution (median)", "–" if median is None else f"{median * 60:.1f} min")
 touches = overall["manual_touches_per_case"]
-cols[4].metric("Manual touches / exception", "–" if touches is None else f"{touches:.2f}")
-cols[5].metric("Policy compliance", _pct(overall["policy_compliance"]))
+figures = [
+    ("Detection precision", _pct(labelled.get("precision")), "TP/(TP+FP) over labelled cases"),
+    ("False positives", _pct(labelled.get("false_positive_rate")), "FP/(FP+TN) over labelled cases"),
+    ("Orders saved", _pct(overall["order_save_rate"]), "Share of exceptions whose order went out"),
+    ("Time to resolve", "–" if median is None else f"{median * 60:.1f} min", "Median, trigger to final status"),
+    ("Manual touches", "–" if touches is None else f"{touches:.2f}", "Reviewer decisions per exception"),
+    ("Policy compliance", _pct(overall["policy_compliance"]), "Runs whose every action cited a clause"),
+]
+for row in (figures[:3], figures[3:]):
+    for column, (label, value, help) in zip(st.columns(3), row, strict=True):
+        _figure(column, label, value, help)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Inventory accuracy")
     accuracy = overall["inventory_accuracy"]
     st.caption(f"Overall {_pct(accuracy['overall'])}: system on hand against what the last count supports")
-    st.dataframe(pd.DataFrame(accuracy["by_channel"].items(), columns=["channel / fulfilment", "accuracy"]))
-    st.dataframe(pd.DataFrame(accuracy["by_location"].items(), columns=["location", "accuracy"]))
+    for key, title in (("by_channel", "Channel / fulfilment"), ("by_location", "Location")):
+        if accuracy[key]:
+            rows = [{title: name, "Accuracy": _pct(value)} for name, value in accuracy[key].items()]
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 with right:
     st.subheader("Financial impact")
-    st.dataframe(pd.DataFrame(overall["financial_impact"].items(), columns=["what", "amount"]))
+    impact = overall["financial_impact"]
+    rows = [
+        {"": IMPACT_LABELS.get(k, k.replace("_", " ")), "Amount": f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"}
+        for k, v in impact.items()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(
         f"{overall['actions_automated']} actions ran without a reviewer; {overall['automated_rolled_back']} rolled back"
     )
@@ -74,7 +102,13 @@ st.dataframe(
     pd.DataFrame(
         [{"action": tool, **row} for tool, row in view["tiers"].items()],
         columns=["action", "tier", "policy", "rollback"],
-    )
+    ),
+    hide_index=True,
+    width="stretch",
 )
 if view["history"]:
-    st.dataframe(pd.DataFrame(view["history"])[["at", "by", "change", "what", "before", "after"]])
+    st.dataframe(
+        pd.DataFrame(view["history"])[["at", "by", "change", "what", "before", "after"]],
+        hide_index=True,
+        width="stretch",
+    )
