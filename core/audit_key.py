@@ -60,6 +60,7 @@ class AuditKey:
         self.head_file = head
         self._key: bytes | None = None
         self._memory_head: Head | None = None
+        self._read: tuple[tuple[int, int, int], Head] | None = None
         self._staged = threading.local()
 
     @property
@@ -82,6 +83,13 @@ class AuditKey:
         if self.head_file is None:
             return self._memory_head
         try:
+            stat = os.stat(self.head_file)
+        except FileNotFoundError:
+            return None
+        seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if self._read is not None and self._read[0] == seen:
+            return self._read[1]  # the file as this process last read or wrote it: no need to check it again
+        try:
             with self.head_file.open("rb") as file:
                 size = file.seek(0, os.SEEK_END)
                 file.seek(max(0, size - _TAIL))
@@ -98,7 +106,9 @@ class AuditKey:
             good = signed(self.key, value) and value.get("kind") == "audit-head"
             if not (good and isinstance(value.get("n"), int) and isinstance(value.get("mac"), str)):
                 raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
-            return Head(int(value["n"]), str(value["mac"]))
+            head = Head(int(value["n"]), str(value["mac"]))
+            self._read = (seen, head)
+            return head
         return None
 
     def stage(self, head: Head | None) -> None:
@@ -144,10 +154,11 @@ class AuditKey:
         fd = os.open(self.head_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, line.encode())
-            size = os.fstat(fd).st_size
+            stat = os.fstat(fd)  # under the lock: no other writer moved it since
         finally:
             os.close(fd)
-        if size <= _COMPACT:
+        self._read = ((stat.st_ino, stat.st_size, stat.st_mtime_ns), head)
+        if stat.st_size <= _COMPACT:
             return
         fd, temp = tempfile.mkstemp(prefix=f".{self.head_file.name}.", dir=self.head_file.parent)
         try:
@@ -159,6 +170,7 @@ class AuditKey:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+        self._read = None
 
 
 #: How much of the head file's end is read (a head line is under 300 bytes), and the size past which it is compacted.

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions.audit import verify as verify_audit
 from ai_missions.client import MissionClient
 from ai_missions.contracts import contract
 from ai_missions.governance import approval_rules, approvers, load_roster
@@ -238,11 +239,14 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
                     tally["duplicated"] += 1
                     problems.append(f"{order_id}: {tool} took effect {count - before[tool]} times for {planned}")
             tally["writes"] += done
+        audit = verify_audit(missions.store)[1]  # a kill between a commit and the head's line leaves no false alarm
+        problems += [f"audit: {p}" for p in audit]
     print(
         f"\nkill -9 campaign, {'sample' if part == 0 else f'part {part} of {PARTS}'}: {tally['trials']} trials "
         f"({tally['killed before any write']} before any write, "
         f"{tally['killed between writes']} between writes, {tally['killed after every write']} after every write; "
         f"{tally['finished before the kill']} runs had closed); {tally['writes']} writes in all; "
-        f"duplicated {tally['duplicated']}, lost {tally['lost']}, stuck {tally['stuck']}"
+        f"duplicated {tally['duplicated']}, lost {tally['lost']}, stuck {tally['stuck']}; "
+        f"audit chain {'intact' if not audit else 'broken: ' + audit[0]}"
     )
     assert not problems, "\n".join(problems[:20])

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ai_missions import audit_key
 from ai_missions import store as store_module
 from ai_missions.audit import entries, verify
 from ai_missions.settings import runs_db
@@ -315,3 +316,34 @@ def test_4_on_postgres_a_cut_chain_and_an_edited_decision_are_found(
         db.execute("DELETE FROM events WHERE run_id = 'R-3'")
         found = verify(RunStore(runs_db(missions_home)))[1]
         assert attack(ITEM, any("entries 4-5 cut" in p for p in found)), found
+
+
+# -- the head file: torn by a crash, compacted -------------------------------------------------------------------
+def test_4_a_head_line_a_crash_cut_short_leaves_the_one_before_it(
+    kept: RunStore, missions_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = runs_db(missions_home).with_name("runs.sqlite.audit-head")
+    lines = head.read_text().splitlines()
+    head.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:40])  # the last append cut mid-line
+    with unlock(missions_home) as db:  # and the last entry's transaction lost with it: the head before it holds
+        db.execute("DELETE FROM audit WHERE n = 11")
+        db.execute("DELETE FROM events WHERE run_id = 'R-1' AND seq = 4")
+    code, out, err = missions(capsys, "audit", "verify")
+    assert code == 0, err
+    assert "head outside the store at entry 10" in out
+
+
+def test_4_the_head_file_is_compacted_and_still_anchors(
+    missions_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(audit_key, "_COMPACT", 1000)
+    store = RunStore(runs_db(missions_home))
+    for n in range(12):
+        store.append_events("R-1", [{"kind": "observation", "summary": f"finding {n}"}])
+    head = runs_db(missions_home).with_name("runs.sqlite.audit-head")
+    assert len(head.read_text().splitlines()) < 12
+    assert missions(capsys, "audit", "verify")[0] == 0
+    with unlock(missions_home) as db:
+        db.execute("DELETE FROM audit WHERE n = 12")
+        db.execute("DELETE FROM events WHERE seq = 12")
+    assert attack(ITEM, refused(capsys, "entry 12 cut"))
