@@ -159,6 +159,13 @@ def test_nobody_identified_is_asked_who_they_are_and_nothing_is_worked() -> None
     assert facts["reply.status"] == "pending"
     assert "postal code" in facts["reply.text"]
     assert "W2378156" not in facts["reply.text"]
+    # a general question is answered from the published terms to anyone
+    asked = _ticket("quick one - how long do refunds take to show up?")
+    facts = derive_facts(
+        {"helpdesk.get_ticket": asked, "identity": {"customer_id": None, "how": "none"}, "orders": {}},
+        read_message(thread_text(asked)),
+    )
+    assert facts["ticket.case_types"] == ["question"]
 
 
 @pytest.mark.skipif(not (tau.DEFAULT_PATH / "users.json").exists(), reason="the benchmark is not beside the project")

@@ -198,7 +198,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     facts["message.gives_address"] = reading.gives_address
     if reading.problem:
         types = ["unreadable_message"]
-    elif identity.get("customer_id") is None:
+    elif identity.get("customer_id") is None and not (reading.intents and set(reading.intents) <= {"question"}):
+        # a general question is answered from the published terms to anyone; nothing else without knowing who
         types = ["identify_customer"]
     else:
         items_named: Mapping[str, Sequence[int]] = gathered.get("items_named") or {}
