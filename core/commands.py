@@ -687,11 +687,12 @@ def still_open(outcome: dict[str, Any]) -> str | None:
     signed = [f"action {a.number} ({a.tool}) signed by {a.signed_by}" for a in sheet.actions if a.signed_by]
     if not signed:
         return f"awaits {sheet.waiting_for}: missions decide {decision_id} --approve"
-    left = [f"{a.tool} (action {a.number})" for a in sheet.actions if not a.signed_by]
-    return (
-        f"{'; '.join(signed)}; still needed: {' + '.join(sheet.still_needed) or sheet.waiting_for} "
-        f"for {', '.join(left)}; nothing runs until every action is signed"
-    )
+    left = [
+        f"{a.approver or ' or '.join(a.roles) or 'no role'} for {a.tool} (action {a.number})"
+        for a in sheet.actions
+        if not a.signed_by
+    ]
+    return f"{'; '.join(signed)}; still needed: {'; '.join(left)}; nothing runs until every action is signed"
 
 
 @_async

@@ -71,8 +71,9 @@ class ReviewSheet:
             return f"decided by {self.decided_by}"
         if people := sorted({a.approver for a in self.actions if a.approver and a.signed_by is None}):
             return " + ".join(people)
-        if self.shared:
-            return " + ".join(self.still_needed) or "nobody"
+        if self.shared:  # each open action's roles (any one of them signs it): finance + (support_agent or ...)
+            groups = list(dict.fromkeys(" or ".join(a.roles) for a in self.actions if a.signed_by is None and a.roles))
+            return " + ".join(f"({g})" if " or " in g and len(groups) > 1 else g for g in groups) or "nobody"
         if self.roles_needed:
             common = sorted(set.intersection(*(set(a.roles) for a in self.actions))) if self.actions else []
             return " or ".join(common) or " + ".join(self.roles_needed)
@@ -296,7 +297,7 @@ def render(sheet: ReviewSheet, *, indent: str = "  ") -> list[str]:
             signed = [f"action {a.number} by {a.signed_by}" for a in sheet.actions if a.signed_by]
             lines.append(
                 f"{indent}co-approval: needs {' + '.join(sheet.roles_needed)} (no single role may approve it all); "
-                f"signed: {', '.join(signed) or 'nobody yet'}; still needed: {' + '.join(sheet.still_needed) or '-'}"
+                f"signed: {', '.join(signed) or 'nobody yet'}; still needed: {sheet.waiting_for}"
             )
         else:
             lines.append(f"{indent}needs: {sheet.waiting_for}")

@@ -221,6 +221,11 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     )
     assert row["signed"] == [{"action": 1, "by": "fiona (finance)", "answer": "approved"}]
     assert row["still_needed"]
+    review = json.loads(cli(capsys, monkeypatch, home, "show", run_id, "--json")[1])["decisions"][0]["review"]
+    reply_roles = " or ".join(review["actions"][1]["roles"])
+    assert len(review["actions"][1]["roles"]) > 1
+    assert row["needs"] == reply_roles  # any one of them may sign the reply, not only the first
+    assert f"still needed: {reply_roles} for send_ticket_reply (action 2)" in out
     shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
     assert "signed: action 1 by fiona (finance)" in shown
     assert "fiona (finance): fiona (finance) signed" not in shown  # the audit line names its actor once, first
