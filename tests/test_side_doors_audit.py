@@ -15,7 +15,8 @@ import pytest
 
 from ai_missions import audit_key
 from ai_missions import store as store_module
-from ai_missions.audit import entries, verify
+from ai_missions.audit import Checked, entries, verify
+from ai_missions.database import PgConnection
 from ai_missions.settings import runs_db
 from ai_missions.store import GENESIS, RunStore, audit_entry, entry_hash
 from tests.support.postgres import fresh_schema
@@ -347,3 +348,32 @@ def test_4_the_head_file_is_compacted_and_still_anchors(
         db.execute("DELETE FROM audit WHERE n = 12")
         db.execute("DELETE FROM events WHERE seq = 12")
     assert attack(ITEM, refused(capsys, "entry 12 cut"))
+
+
+def test_4_an_older_postgres_store_is_keyed_on_first_open(missions_home: Path) -> None:
+    with fresh_schema() as url:
+        db = PgConnection(url)
+        with pytest.MonkeyPatch.context() as patch:  # the schema as version 9 left it: an unkeyed chain
+            patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:9])
+            patch.setattr(store_module, "SCHEMA_VERSION", 9)
+            store_module.migrate(db, "legacy")
+        prev = GENESIS
+        for seq in (1, 2):
+            event = {"kind": "observation", "summary": f"finding {seq}", "at": f"2025-01-0{seq}T00:00:00+00:00"}
+            body = audit_entry("R-1", event)
+            digest = entry_hash(prev, seq, body)
+            db.execute(
+                "INSERT INTO audit (n, at, run_id, kind, actor, summary, data, prev_hash, hash)"
+                " VALUES (?, ?, 'R-1', 'observation', NULL, ?, ?, ?, ?)",
+                (seq, event["at"], event["summary"], json.dumps(body["data"], sort_keys=True), prev, digest),
+            )
+            db.execute(
+                "INSERT INTO events (run_id, seq, at, kind, summary, data)"
+                " VALUES ('R-1', ?, ?, 'observation', ?, '{}')",
+                (seq, event["at"], event["summary"]),
+            )
+            prev = digest
+        db.close()
+        store = RunStore(runs_db(missions_home), url=url)
+        assert [e["kind"] for e in entries(store)] == ["observation", "observation", "audit_keyed"]
+        assert verify(store) == (Checked(entries=3, events=2, decisions=0, head=3), [])
