@@ -208,3 +208,33 @@ def test_run_on_an_unknown_subject_or_an_open_case_is_refused_before_the_runtime
     assert "already has an open decision D-1" in err
     assert heavy == [], f"refusing an open case imported {heavy}"
     assert [r["run_id"] for r in RunStore(missions_home / "runs.sqlite").list_runs()] == ["R-1"]  # none recorded
+
+
+def indexed_policies(home: Path) -> None:
+    """The index's manifest (every policy's path and text), which is all deciding reads: no vector store built."""
+    from ai_missions.knowledge_index.policies import corpus_sources, parse_policy, policy_files
+
+    entries = {}
+    for path in policy_files(corpus_sources()):
+        text = path.read_text(encoding="utf-8")
+        entries[parse_policy(path, text).id] = {"path": str(path), "text": text}
+    (home / "knowledge").mkdir(parents=True, exist_ok=True)
+    (home / "knowledge" / "manifest.json").write_text(json.dumps({"policies": entries}))
+
+
+def test_approving_in_a_role_no_rule_of_the_plan_names_is_refused_before_anything_starts(missions_home: Path) -> None:
+    missions_home.mkdir(parents=True)
+    indexed_policies(missions_home)
+    store = RunStore(missions_home / "runs.sqlite")
+    store.create_run("R-2", mission="order-exception", subject_id="SO-2", reasoner="offline", case_types=[])
+    capture = {"action_request": {"action": "capture_payment", "args": {"order_id": "SO-2", "amount": 10.0}}}
+    request = {"interrupts": [capture], "actions_hash": "0"}
+    store.open_decision("D-2", run_id="R-2", mission="order-exception", subject_id="SO-2", request=request)
+    code, heavy, err = probe(missions_home, "decide", "D-2", "--approve", env=signed_in_as(missions_home, "cole"))
+    assert code == 2, err
+    assert err.splitlines()[0].startswith(
+        "missions: error: cole (customer_care) may not approve any open action of decision D-2: capture_payment "
+        "(action 1) needs one of the roles finance, ops_agent, ops_lead; customer_care may not approve it"
+    )
+    assert heavy == [], f"refusing the role imported {heavy}"
+    assert store.get_decision("D-2").status == "pending"
