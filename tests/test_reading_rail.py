@@ -19,16 +19,14 @@ from ai_missions.nodes.reading import noting
 from ai_missions.review import evidence
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
+from tests.test_order_notes import ORDER
+from tests.test_order_notes import PAYMENT as ONE_EXTRA
 
-ORDER = {"order_id": "SO-1", "total": 100.0, "status": "ready_to_fulfill"}
+#: An order with a second capture of 12.50, the amount a staff note may record as an agreed upcharge.
 PAYMENT = {
+    **ONE_EXTRA,
     "captured_amount": 112.5,
-    "refunded_amount": 0.0,
-    "captures": [
-        {"capture_id": "CAP-1", "amount": 100.0, "refundable_amount": 100.0},
-        {"capture_id": "CAP-2", "amount": 12.5, "refundable_amount": 12.5},
-    ],
-    "authorizations": [{"authorization_id": "AUTH-1", "status": "captured", "amount": 112.5}],
+    "captures": [ONE_EXTRA["captures"][0], {"capture_id": "CAP-2", "amount": 12.5, "refundable_amount": 12.5}],
 }
 
 
