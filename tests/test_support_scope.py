@@ -124,21 +124,32 @@ def test_one_item_is_never_cancelled_as_its_whole_order() -> None:
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "types"),
     [
-        "if it's over $300, cancel it",
-        "Cancel the lamp order only if the refund can go to my gift card.",
-        "Falls die Bestellung mehr als 50 Euro kostet, bitte stornieren.",
-        "Return the kettle unless you can send me a new one by friday please - I want to return it.",
+        # checked against the ERP's total of the one order (100.00)
+        ("if it's over $300, cancel it", ["conditional_request"]),
+        ("If it's over $1,000 please cancel it.", ["conditional_request"]),
+        ("cancel my order, but only if it's more than 50 dollars", ["cancel_order"]),
+        ("Falls die Bestellung mehr als 50 Euro kostet, bitte stornieren.", ["cancel_order"]),
+        # about something the total cannot tell: a person checks it
+        ("if the kettle is over $20, cancel the order", ["conditional_request"]),
+        ("Cancel the order only if the refund can go to my gift card.", ["conditional_request"]),
+        ("Return the kettle unless you can send me a new one by friday please - I want to return it.",
+         ["conditional_request"]),
     ],
-)
-def test_a_request_on_a_condition_goes_to_a_person(message: str) -> None:
-    case = _case(message, second="lamp" in message)
+)  # fmt: skip
+def test_a_condition_is_checked_against_the_order_or_goes_to_a_person(message: str, types: list[str]) -> None:
+    case = _case(message, second=False)
     before = copy.deepcopy(case)
     facts, verdict = decide(case)
-    assert facts["ticket.case_types"] == ["conditional_request"], message
-    assert verdict["outcome"] == "escalate"
-    assert _tools(verdict) == [] or set(_tools(verdict)) <= {"add_ticket_note"}
+    assert facts["ticket.case_types"] == types, message
+    if types == ["conditional_request"]:
+        assert verdict["outcome"] == "escalate"
+        assert set(_tools(verdict)) <= {"add_ticket_note"}
+        assert facts["message.condition_holds"] is not True
+    else:
+        assert facts["message.condition_holds"] is True
+        assert verdict["outcome"] == "cancel"  # proposed; a reviewer still approves it
     assert case == before
 
 

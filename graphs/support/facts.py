@@ -9,11 +9,13 @@ carriers, tracking numbers, statuses) and what the proposed actions do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
+from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import Reading, option_key
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
@@ -190,6 +192,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             "order.candidates": [],
             "order.lines_named": [],
             "message.condition": None,
+            "message.condition_holds": None,
             "order.candidate_count": 0,
             "return.received": False,
         }
@@ -226,9 +229,14 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             types = list(reading.intents)  # a question that needs no order
         else:
             types = ["unclear_request"]
-    if reading.condition and set(types) & set(ORDER_INTENTS) - {"where_is_order"}:
-        # a request made on a condition is not acted on as if unconditional: a person checks it
-        types, facts["message.condition"] = ["conditional_request"], reading.condition
+    if reading.condition and set(types) & ({*ORDER_INTENTS, "cancel_item"} - {"where_is_order"}):
+        # a request made on a condition is acted on only when the systems show the condition holds (the order's
+        # total against an amount); otherwise, or when it cannot be checked, a person checks it
+        lines = (orders.get(str(facts.get("order.id"))) or {}).get("order", {}).get("lines") or []
+        holds = condition_holds(reading.condition, facts.get("order.total"), lines)
+        facts["message.condition"], facts["message.condition_holds"] = reading.condition, holds
+        if holds is not True:
+            types = ["conditional_request"]
     facts[TYPES_FACT] = types
     facts.update(resolution_facts(facts))
     asking = {
@@ -245,6 +253,33 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
     return facts
+
+
+#: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
+_AMOUNT_CONDITION = re.compile(
+    r"(?P<op>over|more than|above|greater than|at least|under|less than|below|cheaper than|mehr als|plus de|mas de"
+    r"|weniger als|moins de|menos de)\s*(?:\$|usd|eur|€)?\s*"
+    r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+)
+_AT_LEAST = ("over", "more than", "above", "greater than", "at least", "mehr als", "plus de", "mas de")
+#: What the condition is said of: the order as a whole, not one of its items.
+_THE_ORDER = re.compile(
+    r"\b(?:it|it's|its|the order|my order|the total|total|that|this|es|sie|bestellung|commande|pedido)\b"
+)
+
+
+def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping[str, Any]]) -> bool | None:
+    """Whether a condition on the order's amount holds by the ERP's total ("if it's over $300": the total is above
+    300); None when it is about something else (an item, a date, a refund method) or there is no total to check."""
+    match = _AMOUNT_CONDITION.search(condition)
+    if match is None or total is None or not _THE_ORDER.search(condition[: match.start()]):
+        return None
+    if lines_named(condition, lines, {}):
+        return None  # "if the kettle is over $50": an item's price, not the order's
+    written = match["amount"]
+    amount = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
+    at_least = match["op"] in _AT_LEAST
+    return total > amount if at_least and match["op"] != "at least" else total >= amount if at_least else total < amount
 
 
 def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, Any]:

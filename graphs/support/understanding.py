@@ -497,7 +497,7 @@ def _condition(folded: str) -> str | None:
                 if _COURTESY.match(clause) or "let me know" in sentence[: match.start()][-20:]:
                     continue
                 if set(_requests(sentence)) & set(_ACTIONS):
-                    return clause.split(",")[0].strip()[:80]
+                    return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
     return None
 
 

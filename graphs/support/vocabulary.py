@@ -74,6 +74,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "order.line_count": ("int", "how many lines the order has"),
     "order.lines_named": ("list", "the lines of the order whose items the message describes (line numbers)"),
     "message.condition": ("str", "a condition the message puts on its request, as written (a person checks it)"),
+    "message.condition_holds": ("bool", "the order's total meets the amount the condition names; none: not checkable"),
     "order.candidates": ("list", "the customer's recent orders that fit the request, when none was named"),
     "order.candidate_count": ("int", "how many of the customer's recent orders fit the request"),
     "payment.captured": ("number", "what was captured on the order"),
