@@ -542,7 +542,11 @@ def queue_facts(sheet: Any) -> dict[str, Any]:
     """What a queue row says beyond the decision: the money, who is needed, and where co-approval or a hand-off
     stands, in words (``signed by fiona (finance); needs ops_lead`` / ``handed to finance by omar``)."""
     amounts = [a.amount for a in sheet.actions if a.amount is not None]
-    signed = [f"{a.signed_by} signed {a.number}" for a in sheet.actions if a.signed_by]
+    signed = [
+        f"{a.signed_by} signed {a.number}" + (f" ({a.answer.split(' (')[0]})" if a.answer != "approved" else "")
+        for a in sheet.actions
+        if a.signed_by
+    ]
     state = []
     if sheet.shared:
         state.append(f"co-approval: {'; '.join(signed) or 'nobody signed yet'}")

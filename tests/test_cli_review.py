@@ -226,6 +226,7 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     assert len(review["actions"][1]["roles"]) > 1
     assert row["needs"] == reply_roles  # any one of them may sign the reply, not only the first
     assert f"still needed: {reply_roles} for send_ticket_reply (action 2)" in out
+    assert "co-approval: fiona (finance) signed 1 " in cli(capsys, monkeypatch, home, "queue")[1]
     shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
     assert "signed: action 1 by fiona (finance)" in shown
     assert "fiona (finance): fiona (finance) signed" not in shown  # the audit line names its actor once, first
