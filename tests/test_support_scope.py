@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ai_missions.graphs.support.evals import tau
 from ai_missions.graphs.support.evals.run import decide
 from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import read_message
@@ -165,3 +166,25 @@ def test_courtesy_and_what_policy_checks_anyway_are_no_condition(message: str) -
     assert read_message(message).condition is None
     facts, _verdict = decide(_case(message))
     assert facts["ticket.case_types"] != ["conditional_request"]
+
+
+def test_cancelling_and_changing_are_not_both_meant_of_one_order() -> None:
+    message = "I need to cancel an order. Also on the other one please swap the kettle for the blue one"
+    facts, verdict = decide(_case(message))
+    assert facts["ticket.case_types"] == ["which_order"]
+    assert "cancel_order" not in _tools(verdict)
+
+
+def test_items_in_another_request_do_not_choose_the_order_to_cancel() -> None:
+    # the lamp is named where nothing is asked of it: the cancellation names no item, so the customer is asked
+    facts, verdict = decide(_case("Please cancel my order, I ordered it by mistake. The lamp looks lovely by the way."))
+    assert facts["ticket.case_types"] == ["which_order"]
+    assert "cancel_order" not in _tools(verdict)
+
+
+@pytest.mark.extended
+@pytest.mark.skipif(not (tau.DEFAULT_PATH / "users.json").exists(), reason="the benchmark is not beside the project")
+def test_on_the_benchmark_first_messages_nothing_unsafe_is_proposed() -> None:
+    figures = tau.mission_figures(tau.DEFAULT_PATH)
+    assert figures["unsafe_proposals"] == 0
+    assert figures["writes.as_ground_truth"] == figures["writes.proposed"] > 0

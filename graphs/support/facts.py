@@ -218,13 +218,19 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             named = list(items_named.get(order_id) or [])
             facts["order.lines_named"] = named
             line_count = len(orders[order_id]["order"].get("lines") or [])
-            if "cancel_order" in types and 0 < len(named) < line_count:
-                # "cancel the air purifier in it": an item, not the order; never the whole order for it
-                types = ["cancel_item" if t == "cancel_order" else t for t in types]
-            facts.update(order_facts(orders[order_id], now))
-            facts.update(return_facts(orders[order_id], facts))
-            facts.update(exchange_facts(orders[order_id], reading))
-            facts.update(address_facts(orders[order_id], customer))
+            if "cancel_order" in types and set(types) & _CHANGES and len(recent) > 1:
+                # cancelling an order and changing it cannot both be meant of one order: ask which is which
+                types = ["which_order"]
+                facts["order.candidates"] = list(recent[:5])
+                facts["order.candidate_count"] = len(facts["order.candidates"])
+            else:
+                if "cancel_order" in types and 0 < len(named) < line_count:
+                    # "cancel the air purifier in it": an item, not the order; never the whole order for it
+                    types = ["cancel_item" if t == "cancel_order" else t for t in types]
+                facts.update(order_facts(orders[order_id], now))
+                facts.update(return_facts(orders[order_id], facts))
+                facts.update(exchange_facts(orders[order_id], reading))
+                facts.update(address_facts(orders[order_id], customer))
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
         else:
@@ -280,6 +286,10 @@ def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping
     amount = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
     at_least = match["op"] in _AT_LEAST
     return total > amount if at_least and match["op"] != "at least" else total >= amount if at_least else total < amount
+
+
+#: Requests that change an order, which a request to cancel it contradicts.
+_CHANGES = frozenset({"change_address", "exchange_variant", "return_refund", "damaged_item", "wrong_item"})
 
 
 def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, Any]:

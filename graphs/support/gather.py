@@ -31,7 +31,7 @@ from ai_missions.graphs.support.resolve import (
     resolve,
 )
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message, unreadable
+from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, asking_sentences, read_message, unreadable
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
@@ -161,10 +161,11 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
             "returns": extras[order_id].get("returns"),
             "variants": extras[order_id].get("variants"),
         }
-    # the items the customer describes, matched to each of their orders' lines and variants
+    # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
+    asking = asking_sentences(thread)
     items_named = {
         order_id: lines_named(
-            thread,
+            asking,
             record["order"].get("lines") or [],
             {v["sku"]: v["option"] for v in record.get("variants") or []},
         )

@@ -461,6 +461,18 @@ def _requests(folded: str) -> dict[str, str]:
     return matched
 
 
+def asking_sentences(text: str) -> str:
+    """The sentences of a message that ask for something about an order (what the items they name are about):
+    "Cancel the order I placed by mistake. On another one change the watch." -> the cancellation does not name the
+    watch; both sentences are kept, each with its own request."""
+    kept = []
+    for sentence in _SENTENCE.split(text):
+        folded = fold(sentence)
+        if folded.strip() and set(_requests(folded)) - {"question"}:
+            kept.append(sentence.strip())
+    return ". ".join(kept)
+
+
 def unreadable(text: object) -> str | None:
     """Why a message cannot be read (empty, too_long, binary), without reading it; None when it can."""
     if isinstance(text, bytes):

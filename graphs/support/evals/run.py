@@ -29,7 +29,7 @@ from ai_missions.graphs.support.gather import RECENT, thread_text
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.graphs.support.understanding import MAX_CHARS, read_message
+from ai_missions.graphs.support.understanding import MAX_CHARS, asking_sentences, read_message
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.knowledge_index.policies import Policy, parse_policy
 from ai_missions.nodes.guard import guard
@@ -77,9 +77,10 @@ def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
             orders[order_id] = record
         else:
             orders[order_id] = {"order": record["order"]}
+    asking = asking_sentences(thread)
     items_named = {
         order_id: lines_named(
-            thread, record["order"].get("lines") or [], {v["sku"]: v["option"] for v in record.get("variants") or []}
+            asking, record["order"].get("lines") or [], {v["sku"]: v["option"] for v in record.get("variants") or []}
         )
         for order_id, record in orders.items()
         if record is not None and record["order"]["customer_id"] == ticket["customer_id"]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.graphs.support import resolve
+from ai_missions.graphs.support.evals.run import decide
 from ai_missions.graphs.support.understanding import read_message
 from ai_missions.integrations import crm, erp
 
@@ -309,10 +310,124 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
     return dict(counts)
 
 
+#: The book clock of the cases built from the benchmark, and when their delivered orders were delivered.
+_NOW, _DELIVERED, _SHIPPED = "2026-03-16T15:00:00Z", "2026-03-10T10:00:00Z", "2026-03-08T10:00:00Z"
+#: The benchmark's order statuses as the ERP's (a processed order has left: it can no longer be cancelled).
+_STATUS = {"pending": "pending", "pending (item modified)": "pending", "processed": "shipped", "delivered": "delivered",
+           "return requested": "delivered", "exchange requested": "delivered", "cancelled": "cancelled"}  # fmt: skip
+#: The mission's writes as the benchmark's actions (what the same change is called there).
+_AS_TAU = {
+    "cancel_order": ("cancel_pending_order",),
+    "change_ship_to": ("modify_pending_order_address",),
+    "exchange_order_item": ("exchange_delivered_order_items", "modify_pending_order_items"),
+    "refund_payment": ("cancel_pending_order", "return_delivered_order_items"),
+    "void_authorization": ("cancel_pending_order",),
+}
+
+
+def _address(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return {"name": name, "line1": raw["address1"], "line2": raw.get("address2") or None, "city": raw["city"],
+            "region": raw["state"], "postal_code": raw["zip"], "country": raw["country"]}  # fmt: skip
+
+
+def case_of(db: Mapping[str, Database], task: Task, message: str) -> dict[str, Any]:
+    """A task as the support mission's recorded case shape (``evals.run``): the customer (the sender, verified),
+    their orders with lines, captures, shipments and their products' variants, and the first message."""
+    user = db["users"][task.user_id]
+    name = f"{user['name']['first_name']} {user['name']['last_name']}"
+    orders: dict[str, Any] = {}
+    for order_id in user["orders"]:
+        raw = db["orders"][order_id]
+        status = _STATUS.get(raw["status"], "cancelled")
+        paid = sum(p["amount"] for p in raw["payment_history"] if p["transaction_type"] == "payment")
+        refunded = sum(p["amount"] for p in raw["payment_history"] if p["transaction_type"] == "refund")
+        total = round(sum(i["price"] for i in raw["items"]), 2)
+        captures = [
+            {"capture_id": f"CAP-{order_id}-{n}", "amount": p["amount"], "refundable_amount": p["amount"]}
+            for n, p in enumerate(raw["payment_history"])
+            if p["transaction_type"] == "payment"
+        ]
+        tracking = next((f["tracking_id"][0] for f in raw.get("fulfillments") or [] if f.get("tracking_id")), "")
+        shipments = (
+            [{"carrier": "UPS", "tracking_number": tracking, "status": "delivered" if status == "delivered" else
+              "in_transit", "shipped_at": _SHIPPED, "delivered_at": _DELIVERED if status == "delivered" else None}]
+            if status in ("shipped", "delivered")
+            else []
+        )  # fmt: skip
+        variants = [
+            {"sku": v["item_id"], "product_id": product_id, "option": " ".join(map(str, v["options"].values())),
+             "unit_price": v["price"], "available": 5 if v["available"] else 0}
+            for product_id in {i["product_id"] for i in raw["items"]}
+            for v in db["products"][product_id]["variants"].values()
+        ]  # fmt: skip
+        orders[order_id] = {
+            "order": {
+                "order_id": order_id, "customer_id": task.user_id, "status": status, "total": total,
+                "ship_to": _address(raw["address"], name),
+                "lines": [{"line_no": n, "sku": i["item_id"], "description": i["name"], "quantity": 1,
+                           "unit_price": i["price"], "line_total": i["price"]} for n, i in enumerate(raw["items"], 1)],
+            },
+            "payment": {
+                "authorizations": [{"authorization_id": f"AUTH-{order_id}", "status": "captured", "card_last4": None}],
+                "captures": captures, "captured_amount": round(paid, 2), "refunded_amount": round(refunded, 2),
+            },
+            "shipments": shipments, "returns": [], "variants": variants,
+        }  # fmt: skip
+    return {
+        "case_id": f"tau-{task.index}",
+        "ticket": {
+            "ticket_id": f"TKT-{task.index:06d}", "customer_id": task.user_id,
+            "requester": {"customer_id": task.user_id, "name": name, "email": user["email"]},
+            "channel": "email", "order_id": None, "status": "new", "updated_at": _NOW,
+            "messages": [{"direction": "inbound", "body": message, "sent_at": _NOW}],
+        },
+        "customer": {"customer_id": task.user_id, "name": name, "tier": "standard",
+                     "current_address": _address(user["address"], name)},
+        "orders": orders,
+        "recent_orders": list(reversed(user["orders"])),
+    }  # fmt: skip
+
+
+def _agrees(action: Mapping[str, Any], truth: set[tuple[str, Any]], order_of: Mapping[str, str]) -> bool:
+    """The ground truth makes the same kind of change on the same order (a refund: on the order of its capture)."""
+    order = action["args"].get("order_id") or order_of.get(str(action["args"].get("capture_id")))
+    return any((kind, order) in truth for kind in _AS_TAU[action["tool"]])
+
+
+def mission_figures(path: Path) -> dict[str, int]:
+    """The support mission's decision on each hand-written first message (its offline reader, facts, policies and
+    guard, as ``evals.run`` decides a recorded case): acted, asked, escalated or answered; whether what it would
+    write is what the ground truth writes (the same kind of change on the same order), and the unsafe proposals
+    (a write the ground truth does not make on that order). The end state itself is not compared: the mission has
+    none of the item-level return, modify or payment actions most tasks need."""
+    db, tasks, messages = load_database(path), load_tasks(path), load_first_messages()
+    counts: Counter[str] = Counter()
+    for index, message in sorted(messages.items()):
+        task = tasks[index]
+        _facts, verdict = decide(case_of(db, task, message))
+        counts["tasks"] += 1
+        counts[f"outcome.{verdict['outcome']}"] += 1
+        truth = {(a["name"], a["kwargs"].get("order_id")) for a in task.actions}
+        case = case_of(db, task, message)
+        order_of = {c["capture_id"]: o for o, r in case["orders"].items() for c in r["payment"]["captures"]}
+        writes = [a for a in verdict["actions"] if a["tool"] in _AS_TAU]
+
+        unsafe = [a for a in writes if not _agrees(a, truth, order_of)]
+        counts["writes.proposed"] += bool(writes)
+        counts["writes.as_ground_truth"] += bool(writes) and not unsafe
+        counts["unsafe_proposals"] += len(unsafe)
+    return dict(counts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Check the benchmark at a path: which ground-truth actions its own tools refuse (they leave the state as it
     was, as in tau), and that the hand-written first messages name real tasks."""
     args = sys.argv[1:] if argv is None else argv
+    if "--mission" in args:
+        args = [a for a in args if a != "--mission"]
+        figures = mission_figures(Path(args[0]) if args else DEFAULT_PATH)
+        print(" ".join(f"{k}={v}" for k, v in sorted(figures.items())))
+        return 0
     if "--resolution" in args:
         args = [a for a in args if a != "--resolution"]
         figures = resolution(Path(args[0]) if args else DEFAULT_PATH)
