@@ -173,6 +173,9 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     answer = store.get_decision(decision_id).response["responses"]
     edited = next(a for a in answer if a["type"] == "edit")["args"]["args"]
     assert edited == {**args, field: "Your order is on its way from another store."}
+    shown = cli(capsys, monkeypatch, home, "show", flagships["retail-exceptions"][0])[1]
+    assert f"edited and approved ({field}='Your order is on its way from another store.')" in shown
+    assert "decided by rhea at " in shown
 
     # approve
     run_id, decision_id = flagships["order-exception"]
