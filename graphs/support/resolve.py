@@ -188,3 +188,14 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
         ]
         chosen += [int(str(line["line_no"])) for line in (narrowed if len(group) > 1 and narrowed else group)]
     return sorted(chosen)
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def same_reference(reference: str, order_id: str) -> bool:
+    """The ERP's ``find_order_reference`` rule, for a recorded case replayed without the ERP: the id without its
+    punctuation, or its digits without its letter prefix."""
+    plain, own = _plain(reference), _plain(order_id)
+    return plain == own or (plain.isdigit() and own.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == plain)

@@ -19,7 +19,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts
 from ai_missions.graphs.support.gather import RECENT, thread_text
 from ai_missions.graphs.support.replies import promises
-from ai_missions.graphs.support.resolve import lines_named
+from ai_missions.graphs.support.resolve import lines_named, references, resolve, same_reference
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.understanding import MAX_CHARS, asking_sentences, read_message
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
@@ -65,6 +65,21 @@ def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     thread = thread_text(ticket)
     reading = read_message(thread)
     recorded: Mapping[str, Any] = case["orders"]
+    # references resolved as gather does (the ERP's rule on the recorded orders); what the reader read stays
+    written = references(thread)
+    found = {
+        r.text: [{"order_id": o, "customer_id": rec["order"]["customer_id"]} for o, rec in recorded.items()
+                 if same_reference(r.text, o)]
+        for r in written
+    }  # fmt: skip
+    own, others, unknown = resolve(written, found, ticket["customer_id"])
+    named = [*own, *others]
+    reading = replace(
+        reading,
+        order_refs=tuple(dict.fromkeys([*named, *(o for o in reading.order_refs if o not in named)])),
+        loose_refs=tuple(dict.fromkeys([*(u.lstrip("#") for u in unknown),
+                                        *(x for x in reading.loose_refs if not any(x in o for o in named))])),
+    )  # fmt: skip
     recent = list(case["recent_orders"])
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     wanted = quoted or (recent[:RECENT] if set(reading.intents) & set(ORDER_INTENTS) else [])

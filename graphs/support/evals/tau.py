@@ -404,18 +404,27 @@ def mission_figures(path: Path) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for index, message in sorted(messages.items()):
         task = tasks[index]
-        _facts, verdict = decide(case_of(db, task, message))
-        counts["tasks"] += 1
-        counts[f"outcome.{verdict['outcome']}"] += 1
-        truth = {(a["name"], a["kwargs"].get("order_id")) for a in task.actions}
         case = case_of(db, task, message)
         order_of = {c["capture_id"]: o for o, r in case["orders"].items() for c in r["payment"]["captures"]}
-        writes = [a for a in verdict["actions"] if a["tool"] in _AS_TAU]
-
-        unsafe = [a for a in writes if not _agrees(a, truth, order_of)]
-        counts["writes.proposed"] += bool(writes)
-        counts["writes.as_ground_truth"] += bool(writes) and not unsafe
-        counts["unsafe_proposals"] += len(unsafe)
+        truth = {(a["name"], a["kwargs"].get("order_id")) for a in task.actions}
+        _facts, verdict = decide(case)
+        counts["tasks"] += 1
+        stages = [("", verdict)]
+        if verdict["outcome"] == "ask_customer":
+            # the scripted customer answers with the order ids their instruction gives (as they wrote them)
+            given = " and ".join(_ORDER_ID.findall(task.instruction)) or "I don't know the number"
+            case["ticket"]["messages"] += [
+                {"direction": "outbound", "body": "Which order?", "sent_at": _NOW},
+                {"direction": "inbound", "body": f"It's {given}.", "sent_at": _NOW},
+            ]
+            stages.append(("answered.", decide(case)[1]))
+        for stage, decided in stages:
+            counts[f"{stage}outcome.{decided['outcome']}"] += 1
+            writes = [a for a in decided["actions"] if a["tool"] in _AS_TAU]
+            unsafe = [a for a in writes if not _agrees(a, truth, order_of)]
+            counts[f"{stage}writes.proposed"] += bool(writes)
+            counts[f"{stage}writes.as_ground_truth"] += bool(writes) and not unsafe
+            counts[f"{stage}unsafe_proposals"] += len(unsafe)
     return dict(counts)
 
 
