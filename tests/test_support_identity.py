@@ -193,3 +193,11 @@ def test_the_customer_writes_again_on_their_ticket_and_it_opens_for_the_team() -
     conn.execute("UPDATE tickets SET status = 'closed'")
     with pytest.raises(Exception, match="closed"):
         helpdesk.add_customer_message(conn, ticket.ticket_id, "hello?", "k4")
+
+
+@pytest.mark.parametrize("reference", ["#W2378156", "W2378156", "w2378156", "2378156", "SO-104471", "104471", "#4471"])
+def test_recorded_cases_resolve_references_as_the_erp_does(reference: str) -> None:
+    conn = _conn()
+    erp_ids = [m.order_id for m in erp.find_order_reference(conn, reference).matches]
+    ids = [r[0] for r in conn.execute("SELECT order_id FROM orders ORDER BY order_id")]
+    assert [o for o in ids if resolve.same_reference(reference, o)] == erp_ids
