@@ -21,6 +21,12 @@ CAMPAIGN = [
     "tests/test_fuzz.py",
     "tests/test_coapproval.py",
     "tests/test_faults.py::test_crash_campaign_every_boundary_of_the_execute_step",
+    "tests/test_side_doors.py",
+    "tests/test_side_doors_grants.py",
+    "tests/test_side_doors_records.py",
+    "tests/test_side_doors_audit.py",
+    "tests/test_side_doors_exposure.py",
+    "tests/test_side_doors_inputs.py",
 ]
 #: How the tally lines begin.
 FIGURES = (
@@ -31,16 +37,20 @@ FIGURES = (
     "fuzz:",
     "crash campaign:",
     "co-approval:",
+    "side-door campaign:",
 )
 
 
 def main() -> int:
-    command = [sys.executable, "-m", "pytest", "-s", "-q", "-W", "ignore::DeprecationWarning"]
+    # one process (-n0): pytest-xdist's workers would swallow the tally lines that -s lets through
+    command = [sys.executable, "-m", "pytest", "-n0", "-s", "-q", "-W", "ignore::DeprecationWarning"]
     result = subprocess.run([*command, *CAMPAIGN], cwd=ROOT, capture_output=True, text=True, check=False)
     lines = [line.strip() for line in result.stdout.splitlines()]
+    latest: dict[str, str] = {}  # a tally printed again after each module: its last count per item
     for line in lines:
         if line.startswith(FIGURES):
-            print(line)
+            latest[line.rsplit(":", 1)[0]] = line
+    print("\n".join(latest.values()))
     print(lines[-1] if lines else result.stderr.strip())
     return result.returncode
 
