@@ -318,6 +318,8 @@ def _reading(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = score_reading(snippets, reader)
     result["seconds_per_snippet"] = round((time.perf_counter() - started) / max(1, len(snippets)), 2)
+    if isinstance(reader, LLMReader):  # calls that failed read as nothing: say how many there were
+        result["reader_failures"] = {"calls": len(reader.failures), "first": reader.failures[:1]}
     result["part"], result["reader"] = args.part, args.reader
     emit(result, as_json=True)
     return 0

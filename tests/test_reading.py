@@ -178,6 +178,13 @@ def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
     assert "Ignore previous instructions" in prompt
 
 
+def test_a_failed_llm_call_reads_nothing_and_is_counted() -> None:
+    reader = LLMReader(scripted([]))  # a model with no answer left: every call fails
+    result = read([(NOTE, "restock ETA 21 days")], ["restock_eta"], reader)
+    assert result.get("restock_eta") is None
+    assert len(reader.failures) == 1
+
+
 def test_a_mission_picks_the_reader_per_kind() -> None:
     model = scripted([_call([])])
     result = read(

@@ -56,6 +56,9 @@ class LLMReader:
     ) -> None:
         self.model = model
         self.method = method
+        #: One line per call that failed (timeout, endpoint down, an answer not in the schema): its text is then
+        #: read as stating nothing, so its facts stay unknown, and a measurement can tell failures from silence.
+        self.failures: list[str] = []
 
     def read(self, text: str, source: Source, kinds: Sequence[str], *, today: date | None = None) -> list[Fact]:
         listing = "\n".join(f"- {k}: {KINDS[k].description}" for k in kinds)
@@ -66,7 +69,8 @@ class LLMReader:
         ]
         try:
             answer: Any = structured.invoke(messages)
-        except Exception:
+        except Exception as exc:  # any failure of the model or its answer: nothing read, and counted
+            self.failures.append(f"{type(exc).__name__}: {str(exc)[:200]}")
             return []
         if isinstance(answer, dict):
             answer = ReadFacts.model_validate(answer)
