@@ -317,7 +317,8 @@ def _verify(args: argparse.Namespace) -> int:
         checked, found = verify(_store())
         said = (
             f"audit trail intact: {checked.entries} entries; {checked.events} events and {checked.decisions} "
-            f"decisions match it; head outside the store at entry {checked.head or 0}"
+            f"decision{'' if checked.decisions == 1 else 's'} match it; head outside the store at entry "
+            f"{checked.head or 0}"
         )
     if found:
         more = f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""

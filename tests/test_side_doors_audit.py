@@ -71,7 +71,7 @@ def test_4_an_untouched_store_and_its_export_verify_intact(
     code, out, err = missions(capsys, "audit", "verify")
     assert code == 0, err
     assert (
-        "audit trail intact: 11 entries; 8 events and 1 decisions match it; head outside the store at entry 11" in out
+        "audit trail intact: 11 entries; 8 events and 1 decision match it; head outside the store at entry 11" in out
     )
     assert all(e["mac"] for e in entries(kept))
     assert missions(capsys, "audit", "export", str(tmp_path / "audit.jsonl"))[0] == 0
@@ -289,7 +289,7 @@ def test_4_an_older_store_is_keyed_once_saying_so_on_the_chain(
     RunStore(runs_db(missions_home))  # opened again: keyed once
     code, out, err = missions(capsys, "audit", "verify")
     assert code == 0, err
-    assert "audit trail intact: 8 entries; 6 events and 1 decisions match it" in out
+    assert "audit trail intact: 8 entries; 6 events and 1 decision match it" in out
     with unlock(missions_home) as db:  # an entry from before the keying, rewritten with every hash after it
         db.execute("UPDATE audit SET summary = 'R-1 nothing' WHERE n = 1")
         db.execute("UPDATE events SET summary = 'R-1 nothing' WHERE run_id = 'R-1' AND seq = 1")
