@@ -25,6 +25,7 @@ CONTRACT = SystemContract(
         write("erp", "cancel_order", "Cancel an order (refused after shipment).", irreversible=True),
         write("erp", "change_ship_to", "Change where an unshipped order ships."),
         write("erp", "exchange_order_item", "Exchange an order line for another variant of the same product."),
+        write("erp", "open_return", "Open a return of lines of a delivered order, the refund to a chosen method."),
         write_lookup("erp"),
     ),
 )

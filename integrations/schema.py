@@ -52,7 +52,8 @@ CREATE TABLE variants (
 CREATE INDEX variants_product ON variants (product_id);
 CREATE TABLE order_returns (
     return_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), created_at TEXT NOT NULL,
-    received_at TEXT, condition TEXT CHECK (condition IN ('as_new', 'opened', 'damaged'))
+    received_at TEXT, condition TEXT CHECK (condition IN ('as_new', 'opened', 'damaged')),
+    refund_to TEXT CHECK (refund_to IN ('original_payment', 'gift_card'))
 ) STRICT;
 CREATE INDEX order_returns_order ON order_returns (order_id);
 CREATE TABLE return_lines (

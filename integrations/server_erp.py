@@ -116,6 +116,22 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         refused for a cancelled order, another product or price, or not enough available."""
         return erp.exchange_order_item(db, order_id, line_no, sku, idempotency_key)
 
+    @tool(server)
+    def open_return(
+        order_id: OrderId,
+        line_nos: Annotated[
+            list[Annotated[int, Field(strict=True, ge=1)]],
+            Field(min_length=1, max_length=50, description="The order lines the customer sends back (whole lines)"),
+        ],
+        refund_to: Annotated[
+            erp.RefundTo, Field(description="original_payment (the default) or gift_card, as the customer asked")
+        ],
+        idempotency_key: IdempotencyKey,
+    ) -> erp.ReturnOpened:
+        """Opens a return of lines of a delivered order; the refund follows when the warehouse receives them.
+        Refused for an order not delivered, a line not on it, or one already on a return."""
+        return erp.open_return(db, order_id, line_nos, refund_to, idempotency_key)
+
     return server
 
 

@@ -113,7 +113,7 @@ def test_a_received_return_is_refunded_at_the_returned_items_value_with_a_reply_
     assert (refund["capture_id"], refund["amount"]) == ("CAP-1", 60.0)  # the returned line, not the order
     assert "60.00" in reply["body"]
     assert "SO-100001" in reply["body"]
-    assert verdict["policy_ids"] == ["SUP-004@2"]
+    assert verdict["policy_ids"] == ["SUP-004@3"]
 
 
 @pytest.mark.parametrize(("refunded", "expected"), [(0.0, 60.0), (30.0, 30.0), (55.0, 5.0), (60.0, None), (99.0, None)])

@@ -16,7 +16,7 @@ from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import Reading, option_key
+from ai_missions.graphs.support.understanding import Reading, fold, option_key
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
 _CENT = 0.005
@@ -197,7 +197,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             "return.received": False,
         }
     )
-    facts.update(dict.fromkeys(_RETURN_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS))
+    facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS))
     facts["message.gives_address"] = reading.gives_address
     if reading.problem:
         types = ["unreadable_message"]
@@ -229,6 +229,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
                     types = ["cancel_item" if t == "cancel_order" else t for t in types]
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
+                thread = " ".join(str(m.get("body") or "") for m in inbound)
+                facts.update(opening_facts(orders[order_id], named, thread))
                 facts.update(exchange_facts(orders[order_id], reading))
                 facts.update(address_facts(orders[order_id], customer))
         elif reading.intents:
@@ -255,6 +257,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     }
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
     choosing = "exchange_variant" in types and facts.get("exchange.sku") and facts.get("exchange.in_stock") is False
+    choosing = choosing or ("return_refund" in types and facts.get("return.which_items") is True)
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
@@ -303,6 +306,9 @@ def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, An
         "order.cancellable": status not in ("shipped", "delivered", "cancelled"),
         "order.total": float(order["total"]),
         "order.line_count": len(order.get("lines") or []),
+        "order.line_names": {
+            str(x["line_no"]): str(x.get("description") or x["sku"]) for x in order.get("lines") or []
+        },
     }
     facts.update(payment_facts(record.get("payment"), float(order["total"])))
     facts.update(shipment_facts(record.get("shipments"), now))
@@ -310,6 +316,15 @@ def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, An
 
 
 _RETURN_FACTS = ("return.id", "return.received_at", "return.condition", "return.value", "return.days_after_delivery")
+_OPENING_FACTS = (
+    "return.requested",
+    "return.lines",
+    "return.line_count",
+    "return.lines_taken",
+    "return.which_items",
+    "return.refund_to",
+    "return.open_value",
+)
 _EXCHANGE_FACTS = (
     "exchange.line_no",
     "exchange.from_sku",
@@ -346,6 +361,45 @@ def return_facts(record: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[st
     if delivered is not None:
         out["return.days_after_delivery"] = round((_ts(last["received_at"]) - delivered).total_seconds() / 86400, 1)  # type: ignore[operator]
     return out
+
+
+#: The customer asks to send something back ("I'd like to return the kettle", "can I send these back"), as opposed
+#: to saying they already did ("I returned it", "I sent it back"): a verb of returning in the present or future.
+_ASKS_TO_RETURN = re.compile(
+    r"(?<!\bmy )(?<!\bthe )(?<!\ba )(?<!\bthis )"
+    r"\b(?:return(?!ed\b|s\b)(?:ing)?|send(?:ing)? (?:\w+ ){0,3}back)\b(?! (?:label|window|policy)\b)"
+    r"|\b(?:devolver|renvoyer|retourner|zuruckschicken|zurucksenden)\b"
+)
+#: The customer asks for the refund on a gift card ("to my gift card", "as a gift card", "store credit").
+_GIFT_CARD = re.compile(r"\b(?:gift ?card|store credit|carte cadeau|tarjeta regalo|geschenkkarte|gutschein)\b")
+#: Said of the refund method not wanted: "not to a gift card", "no gift card".
+_NOT_GIFT_CARD = re.compile(r"\b(?:not|no|never|rather than|instead of)\b(?: \w+){0,3} (?:gift ?card|store credit)")
+
+
+def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) -> dict[str, Any]:
+    """What a return the customer asks for would hold: the lines they named (or the only line), less those already
+    on a return, their value, and where the refund goes (a gift card only when they ask for one). Unknown when the
+    order's returns could not be read."""
+    lines = record["order"].get("lines") or []
+    returns = record.get("returns")
+    if returns is None:
+        return {}
+    text = fold(thread)
+    taken = {int(x["line_no"]) for r in returns for x in r.get("lines") or []}
+    chosen = [int(n) for n in named] or ([int(lines[0]["line_no"])] if len(lines) == 1 else [])
+    free = [n for n in chosen if n not in taken]
+    by_no = {int(x["line_no"]): x for x in lines}
+    value = sum(float(by_no[n].get("line_total") or 0.0) for n in free if n in by_no)
+    gift = bool(_GIFT_CARD.search(text)) and not _NOT_GIFT_CARD.search(text)
+    return {
+        "return.requested": bool(_ASKS_TO_RETURN.search(text)),
+        "return.lines": free,
+        "return.line_count": len(free),
+        "return.lines_taken": [n for n in chosen if n in taken],
+        "return.which_items": not chosen and len(lines) > 1,
+        "return.refund_to": "gift_card" if gift else "original_payment",
+        "return.open_value": round(value, 2),
+    }
 
 
 def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any]:

@@ -4,8 +4,9 @@ Nothing touches an order the customer does not own; a refund is never more than 
 order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it
 ships, and only to the address on the customer's account (in the ERP and in shipping's copy, the latter only
 after the former); an exchange is only of the line and in-stock variant the customer asked for; an authorization is
-voided only while nothing was captured; a reply goes only to a ticket that still waits for an answer. A fact that
-is not known fails closed.
+voided only while nothing was captured; a return is opened only on a delivered order, of lines the customer
+named that are on it and not already returned, to the refund method they chose, and for no more than can still be
+refunded; a reply goes only to a ticket that still waits for an answer. A fact that is not known fails closed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ORDER_TOOLS = (
     "change_ship_to",
     "update_shipment_address",
     "exchange_order_item",
+    "open_return",
 )
 SHIP_TO_TOOLS = ("change_ship_to", "update_shipment_address")
 _PLACE = ("name", "line1", "line2", "city", "region", "postal_code", "country")
@@ -77,6 +79,8 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             "exchange.line_no"
         ):
             problems.append("exchange_order_item: not the line and variant the customer asked for")
+    if tool == "open_return":
+        problems += _open_return_problems(args, facts)
     if tool == "void_authorization" and facts.get("payment.uncaptured") is not True:
         problems.append("void_authorization: money was captured on the order; it is refunded, not voided")
     if tool == "send_ticket_reply":
@@ -90,4 +94,26 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
                 "send_ticket_reply: it announces the new address while shipping's label keeps the old one "
                 "(update_shipment_address is missing)"
             )
+    return problems
+
+
+def _open_return_problems(args: Mapping[str, Any], facts: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if facts.get("order.status") != "delivered":
+        problems.append("open_return: only a delivered order's items are returned")
+    lines, allowed = args.get("line_nos"), facts.get("return.lines")
+    if (
+        not isinstance(lines, list)
+        or not lines
+        or not isinstance(allowed, list)
+        or not {str(n) for n in lines} <= {str(n) for n in allowed}
+    ):
+        problems.append("open_return: only lines of the order the customer named, not already returned")
+    if args.get("refund_to") != facts.get("return.refund_to"):
+        problems.append("open_return: not the refund method the customer asked for (the original payment by default)")
+    value, refundable = _number(facts.get("return.open_value")), _number(facts.get("payment.refundable"))
+    if value is None or refundable is None:
+        problems.append("open_return: what the items cost or what can still be refunded is not known")
+    elif value > refundable + _CENT:
+        problems.append(f"open_return: the items cost {value:.2f}, more than can be refunded ({refundable:.2f})")
     return problems

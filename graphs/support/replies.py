@@ -10,7 +10,7 @@ language: a reply may say them only when the plan has that action.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
@@ -61,6 +61,12 @@ T: dict[str, dict[str, str]] = {
         "send it back.",
         "wrong": "We are sorry your order {order} was not what you ordered. We have refunded {amount}{card}; no "
         "need to send it back.",
+        "return_opened": "We have opened a return of {items} from order {order}. Once our warehouse receives "
+        "them we refund {amount} {method}, usually within 5 business days.",
+        "original_payment": "to the payment method you used",
+        "gift_card": "to a gift card",
+        "which_items": "Which items of order {order} would you like to return ({items})? Reply with their names "
+        "and we will open the return.",
         "return_waiting": "We do not see the return of order {order} as received yet. As soon as it arrives at our "
         "warehouse we refund it, usually within 5 business days.",
         "return_refunded": "Our warehouse received your return of order {order}. We have refunded {amount}{card} "
@@ -120,6 +126,12 @@ T: dict[str, dict[str, str]] = {
         "devolverlo.",
         "wrong": "Sentimos que su pedido {order} no fuera lo que pidió. Hemos reembolsado {amount}{card}; no hace "
         "falta devolverlo.",
+        "return_opened": "Hemos abierto una devolución de {items} del pedido {order}. Cuando nuestro almacén "
+        "los reciba, reembolsaremos {amount} {method}, normalmente en 5 días hábiles.",
+        "original_payment": "al método de pago que utilizó",
+        "gift_card": "en una tarjeta regalo",
+        "which_items": "¿Qué artículos del pedido {order} desea devolver ({items})? Responda con sus nombres y "
+        "abriremos la devolución.",
         "return_waiting": "Aún no vemos recibida la devolución del pedido {order}. En cuanto llegue a nuestro "
         "almacén la reembolsamos, normalmente en 5 días hábiles.",
         "return_refunded": "Nuestro almacén recibió su devolución del pedido {order}. Hemos reembolsado "
@@ -182,6 +194,12 @@ T: dict[str, dict[str, str]] = {
         "{amount}{card} ; inutile de la renvoyer.",
         "wrong": "Nous sommes désolés que votre commande {order} ne corresponde pas à ce que vous aviez commandé. "
         "Nous avons remboursé {amount}{card} ; inutile de la renvoyer.",
+        "return_opened": "Nous avons ouvert un retour de {items} de la commande {order}. Dès réception par "
+        "notre entrepôt, nous rembourserons {amount} {method}, en général sous 5 jours ouvrés.",
+        "original_payment": "sur le moyen de paiement utilisé",
+        "gift_card": "sur une carte cadeau",
+        "which_items": "Quels articles de la commande {order} souhaitez-vous retourner ({items}) ? Répondez avec "
+        "leurs noms et nous ouvrirons le retour.",
         "return_waiting": "Nous ne voyons pas encore le retour de la commande {order} comme reçu. Dès qu'il arrive "
         "à notre entrepôt, nous le remboursons, généralement sous 5 jours ouvrés.",
         "return_refunded": "Notre entrepôt a reçu votre retour de la commande {order}. Nous avons remboursé "
@@ -246,6 +264,12 @@ T: dict[str, dict[str, str]] = {
         "erstattet; Sie müssen sie nicht zurücksenden.",
         "wrong": "Es tut uns leid, dass Ihre Bestellung {order} nicht dem Bestellten entsprach. Wir haben "
         "{amount}{card} erstattet; Sie müssen sie nicht zurücksenden.",
+        "return_opened": "Wir haben eine Rücksendung von {items} aus Bestellung {order} angelegt. Sobald unser "
+        "Lager sie erhält, erstatten wir {amount} {method}, meist innerhalb von 5 Werktagen.",
+        "original_payment": "auf das verwendete Zahlungsmittel",
+        "gift_card": "auf eine Geschenkkarte",
+        "which_items": "Welche Artikel der Bestellung {order} möchten Sie zurücksenden ({items})? Antworten Sie "
+        "mit ihren Namen, dann legen wir die Rücksendung an.",
         "return_waiting": "Wir sehen die Rücksendung der Bestellung {order} noch nicht als eingegangen. Sobald sie "
         "in unserem Lager ankommt, erstatten wir sie, meist innerhalb von 5 Werktagen.",
         "return_refunded": "Unser Lager hat Ihre Rücksendung der Bestellung {order} erhalten. Wir haben "
@@ -277,6 +301,7 @@ PROMISES: dict[str, tuple[str, ...]] = {
         "sera désormais livrée",
         "an die adresse aus ihrem konto",
     ),
+    "open_return": ("opened a return", "abierto una devolución", "ouvert un retour", "rücksendung von"),
     "exchange_order_item": ("have exchanged", "hemos cambiado el artículo", "avons échangé", "umgetauscht;"),
 }
 
@@ -344,6 +369,14 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
             return say(lang, "damaged" if intent == "damaged_item" else "wrong", order=order, amount=money, card=card)
         return None
     if intent == "return_refund":
+        if facts.get("return.requested") and facts.get("order.status") == "delivered":
+            listed = _items(facts, facts.get("return.lines") or [])
+            if listed and facts.get("return.open_value") is not None:
+                method = say(lang, str(facts.get("return.refund_to") or "original_payment"))
+                value = _money(float(facts["return.open_value"]))
+                return say(lang, "return_opened", order=order, items=listed, amount=value, method=method)
+            if facts.get("return.which_items"):
+                return say(lang, "which_items", order=order, items=_items(facts, None))
         if not facts.get("return.received"):
             return say(lang, "return_waiting", order=order)
         if amount and facts.get("refund.capture_id"):
@@ -363,6 +396,13 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "question":
         return say(lang, "question")
     return None
+
+
+def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:
+    """The order's items by name (those lines only, or all of them), as the ERP describes them."""
+    named = facts.get("order.line_names") or {}
+    chosen = [named[str(n)] for n in line_nos if str(n) in named] if line_nos is not None else list(named.values())
+    return ", ".join(str(n) for n in chosen)
 
 
 def compose_reply(facts: Mapping[str, Any]) -> str | None:

@@ -33,6 +33,7 @@ TOOLS = ToolPolicy(
             ids={"order_id": ("order.id",)},
             depends_on=frozenset({"change_ship_to"}),
         ),
+        _rule("erp", "open_return", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
         _rule(
             "payments",

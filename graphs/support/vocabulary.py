@@ -37,9 +37,9 @@ CONDITIONS: tuple[str, ...] = (
 )
 CASE_TYPES: tuple[str, ...] = INTENTS + CONDITIONS
 
-Outcome = Literal["refund", "cancel", "exchange", "change_address", "answer", "ask_customer", "escalate"]
+Outcome = Literal["refund", "cancel", "exchange", "return", "change_address", "answer", "ask_customer", "escalate"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
-ADVANCING: tuple[str, ...] = ("refund", "cancel", "exchange", "change_address", "answer", "ask_customer")
+ADVANCING: tuple[str, ...] = ("refund", "cancel", "exchange", "return", "change_address", "answer", "ask_customer")
 
 DOMAINS: tuple[str, ...] = ("customer_support",)
 
@@ -102,6 +102,14 @@ FACTS: dict[str, tuple[str, str]] = {
     "return.value": ("number", "what the received returned items cost (quantity times unit price)"),
     "return.refund_due": ("number", "what the received return still owes: its value less earlier refunds, capped"),
     "return.days_after_delivery": ("number", "days between the carrier's delivery and the warehouse's receipt"),
+    "order.line_names": ("dict", "each order line's item as the ERP describes it, by line number"),
+    "return.requested": ("bool", "the customer asks to send items back (not that they already sent them)"),
+    "return.lines": ("list", "the order lines to open a return for: named by the customer, not already returned"),
+    "return.line_count": ("int", "how many lines the return would open (0: none to open)"),
+    "return.lines_taken": ("list", "lines the customer named that are already on a return"),
+    "return.which_items": ("bool", "the order has several lines and the message names none of them: ask which"),
+    "return.refund_to": ("str", "original_payment, or gift_card when the customer asks for one"),
+    "return.open_value": ("number", "what the lines to return cost: the most the return can refund"),
     "payment.capture_refundables": ("list", "each capture with what can still be refunded on it"),
     "exchange.line_no": ("int", "the order line the customer wants in another variant"),
     "exchange.from_sku": ("str", "the variant they have"),

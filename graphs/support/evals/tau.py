@@ -317,6 +317,7 @@ _STATUS = {"pending": "pending", "pending (item modified)": "pending", "processe
            "return requested": "delivered", "exchange requested": "delivered", "cancelled": "cancelled"}  # fmt: skip
 #: The mission's writes as the benchmark's actions (what the same change is called there).
 _AS_TAU = {
+    "open_return": ("return_delivered_order_items",),
     "cancel_order": ("cancel_pending_order",),
     "change_ship_to": ("modify_pending_order_address",),
     "exchange_order_item": ("exchange_delivered_order_items", "modify_pending_order_items"),
