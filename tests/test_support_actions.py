@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.errors import ConflictError
+from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.graphs.support.evals.run import decide, safety
 from ai_missions.graphs.support.replies import T, promises
 from ai_missions.graphs.support.spec import SPEC
@@ -371,3 +371,116 @@ def test_the_order_context_carries_returns_with_their_value(book: Path) -> None:
     assert first.lines[0].value == round(line.unit_price * first.lines[0].quantity, 2) == first.value
     assert first.received == (first.received_at is not None)
     assert copy.deepcopy(context.model_dump())["returns"][0]["return_id"] == first.return_id
+
+
+def _named(message: str, **options: Any) -> dict[str, Any]:
+    """The ticket's case with its two lines described as the ERP describes them (an Electric Kettle and a Desk
+    Lamp), so the message can name them."""
+    shaped = case(message, **options)
+    lines = shaped["orders"]["SO-100001"]["order"]["lines"]
+    lines[0]["description"], lines[1]["description"] = "Electric Kettle", "Desk Lamp"
+    return shaped
+
+
+def test_a_return_of_one_named_item_opens_that_items_return_to_the_original_payment() -> None:
+    facts, verdict = decide(_named("Hi, the kettle from SO-100001 isn't for me after all - can I send it back?"))
+    assert verdict["outcome"] == "return"
+    assert tools(verdict) == ["open_return", "send_ticket_reply", "add_ticket_note"]
+    opening = verdict["actions"][0]
+    assert opening["args"] == {"order_id": "SO-100001", "line_nos": [1], "refund_to": "original_payment"}
+    assert opening["tier"] == "review"
+    assert not SPEC.tools["open_return"].automatable
+    assert opening["policy_ids"] == ["SUP-004@3"]
+    reply = verdict["actions"][1]["args"]["body"]
+    assert "Electric Kettle" in reply
+    assert "Desk Lamp" not in reply
+    assert "60.00" in reply
+    assert promises(reply, "SO-100001") == {"open_return"}
+    assert check_action(SPEC, opening, facts) == []
+
+
+def test_the_refund_goes_to_a_gift_card_only_when_the_customer_asks_for_one() -> None:
+    gift = decide(_named("I'd like to return the desk lamp (SO-100001), refund to a gift card please"))[1]
+    assert gift["actions"][0]["args"] == {"order_id": "SO-100001", "line_nos": [2], "refund_to": "gift_card"}
+    assert "gift card" in gift["actions"][1]["args"]["body"]
+    card = decide(_named("I want to return the desk lamp from SO-100001, not as a gift card, back to my card"))[1]
+    assert card["actions"][0]["args"]["refund_to"] == "original_payment"
+
+
+def test_which_items_to_return_is_asked_never_guessed() -> None:
+    _facts, verdict = decide(_named("I want to return some things from SO-100001."))
+    assert verdict["outcome"] == "ask_customer"
+    assert tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
+    reply = verdict["actions"][0]["args"]
+    assert reply["status"] == "pending"
+    assert "Electric Kettle" in reply["body"]
+    assert "Desk Lamp" in reply["body"]
+
+
+@pytest.mark.parametrize(
+    ("options", "outcome"),
+    [
+        ({"status": "pending"}, None),  # not delivered: nothing to send back yet
+        ({"status": "shipped", "delivered": None}, None),
+        ({"delivered": "2026-01-20T10:00:00Z"}, "escalate"),  # more than 30 days after delivery: a person
+    ],
+)
+def test_a_return_is_opened_only_for_a_delivered_order_within_the_window(
+    options: dict[str, Any], outcome: str | None
+) -> None:
+    _facts, verdict = decide(_named("I need to return the kettle from SO-100001.", **options))
+    assert "open_return" not in tools(verdict)
+    if outcome:
+        assert verdict["outcome"] == outcome
+
+
+def test_an_item_already_on_a_return_is_not_returned_again_and_saying_it_was_sent_opens_nothing() -> None:
+    taken = [{"return_id": "RET-1", "order_id": "SO-100001", "received_at": None, "condition": None, "value": 60.0,
+              "lines": [{"line_no": 1, "sku": "SKU-1", "quantity": 1, "value": 60.0}]}]  # fmt: skip
+    assert "open_return" not in tools(decide(_named("I want to return the kettle, SO-100001", returns=taken))[1])
+    sent = decide(_named("I returned the kettle from SO-100001 last week, where is my refund?"))[1]
+    assert sent["outcome"] == "answer"
+    assert "open_return" not in tools(sent)
+
+
+def test_the_guard_refuses_a_return_of_other_lines_another_method_another_order_or_more_than_paid() -> None:
+    facts, verdict = decide(_named("I would like to return the kettle, order SO-100001"))
+    opening = verdict["actions"][0]
+    assert opening["tool"] == "open_return"
+
+    def problems(args: dict[str, Any], **changed: Any) -> list[str]:
+        return check_action(SPEC, {**opening, "args": {**opening["args"], **args}}, {**facts, **changed})
+
+    assert any("only lines" in p for p in problems({"line_nos": [1, 2]}))
+    assert any("only lines" in p for p in problems({"line_nos": [7]}))
+    assert any("refund method" in p for p in problems({"refund_to": "gift_card"}))
+    assert any("not known to belong" in p for p in problems({}, **{"order.owned": None}))
+    assert any("only a delivered order" in p for p in problems({}, **{"order.status": "shipped"}))
+    assert any("more than can be refunded" in p for p in problems({}, **{"payment.refundable": 20.0}))
+    assert any("not known" in p for p in problems({}, **{"payment.refundable": None}))
+
+
+def test_the_erp_opens_a_return_of_delivered_lines_once(book: Path) -> None:
+    conn = connect("erp", book)
+    delivered = [
+        o
+        for (o,) in conn.execute(
+            "SELECT order_id FROM orders WHERE status = 'delivered' AND order_id NOT IN "
+            "(SELECT order_id FROM order_returns) ORDER BY order_id"
+        )
+    ]
+    order = erp.get_order(conn, delivered[0])
+    opened = erp.open_return(conn, order.order_id, [1], "gift_card", "ret-open-1")
+    assert opened.value == order.lines[0].line_total
+    assert erp.open_return(conn, order.order_id, [1], "gift_card", "ret-open-1").replayed
+    (mine,) = [r for r in erp.get_returns(conn, order.order_id)]
+    assert (mine.return_id, mine.received, mine.refund_to) == (opened.return_id, False, "gift_card")
+    assert [line.line_no for line in mine.lines] == [1]
+    with pytest.raises(ConflictError, match="already on a return"):
+        erp.open_return(conn, order.order_id, [1], "original_payment", "ret-open-2")
+    with pytest.raises(ValidationError, match="no line"):
+        erp.open_return(conn, order.order_id, [99], "original_payment", "ret-open-3")
+    pending = erp.list_orders(conn, status="pending", limit=1).orders[0].order_id
+    with pytest.raises(ConflictError, match="only a delivered order"):
+        erp.open_return(conn, pending, [1], "original_payment", "ret-open-4")
+    assert len(erp.get_returns(conn, order.order_id)) == 1

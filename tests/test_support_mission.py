@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ForbiddenError, ValidationError
+from ai_missions.errors import ConflictError, ForbiddenError, ValidationError
 from ai_missions.graphs.support.portal_service import answer_ticket, my_tickets, write_message
 from ai_missions.identity import Accounts
+from ai_missions.integrations import erp
 from ai_missions.integrations.books import seed_books, stories
+from ai_missions.integrations.store import connect
 from ai_missions.knowledge_index.index import build
 from ai_missions.settings import knowledge_dir, runs_db
 from ai_missions.store import RunStore
@@ -193,7 +195,6 @@ def test_an_address_change_and_an_exchange_wait_for_approval_and_happen_once_app
     missions: MissionClient, home: Path
 ) -> None:
     from ai_missions.integrations import crm
-    from ai_missions.integrations.store import connect
 
     requesters = _requesters(home)
     order_id, customer = next(
@@ -298,7 +299,6 @@ def test_a_sender_not_on_file_is_served_only_once_the_message_identifies_them(
     missions: MissionClient, home: Path
 ) -> None:
     from ai_missions.integrations import crm
-    from ai_missions.integrations.store import connect
 
     requesters = _requesters(home)
     order_id, customer = next(
@@ -324,3 +324,54 @@ def test_a_sender_not_on_file_is_served_only_once_the_message_identifies_them(
     assert known.state["facts"]["order.id"] == order_id
     assert known.state["facts"]["ticket.case_types"] == ["where_is_order"]
     assert changes(home) == before
+
+
+def test_a_return_of_one_of_two_items_opens_that_items_return_once_approved(
+    missions: MissionClient, home: Path
+) -> None:
+    requesters = _requesters(home)
+    now = rows(home, "erp", "SELECT value FROM meta WHERE key = 'book_now'")[0][0]
+    delivered = {
+        o
+        for (o,) in rows(
+            home, "shipping", "SELECT order_id FROM shipments WHERE delivered_at >= datetime(?, '-25 days')", now
+        )
+    }
+    pairs = rows(
+        home,
+        "erp",
+        "SELECT o.order_id, o.customer_id, a.description, b.description FROM orders o "
+        "JOIN order_lines a ON a.order_id = o.order_id AND a.line_no = 1 "
+        "JOIN order_lines b ON b.order_id = o.order_id AND b.line_no = 2 WHERE o.status = 'delivered' "
+        "AND (SELECT count(*) FROM order_lines x WHERE x.order_id = o.order_id) = 2 "
+        "AND o.order_id NOT IN (SELECT order_id FROM order_returns) ORDER BY o.order_id",
+    )
+    order_id, customer, first, _second = next(
+        r for r in pairs if r[0] in delivered and r[1] in requesters and r[2].split()[-1] != r[3].split()[-1]
+    )
+    body = f"Hello, the {first.lower()} from order {order_id} is not what I hoped, I'd like to send it back."
+    ticket_id = _open(home, missions, customer, body, "retopen-1")
+    proposed = missions.start(MISSION, ticket_id)
+    assert proposed.status == "awaiting_decision"
+    assert proposed.verdict is not None
+    assert proposed.verdict["outcome"] == "return"
+    opening = proposed.verdict["actions"][0]
+    assert opening["tool"] == "open_return"
+    assert opening["args"] == {"order_id": order_id, "line_nos": [1], "refund_to": "original_payment"}
+    assert "SUP-004@3" in opening["policy_ids"]
+    returns = "SELECT r.return_id, r.refund_to, l.line_no FROM order_returns r JOIN return_lines l USING (return_id) "
+    returns += "WHERE r.order_id = ?"
+    assert rows(home, "erp", returns, order_id) == []  # waits for a reviewer
+    done = missions.decide(proposed.decision_id, "sam", approve=True)
+    assert {r["tool"]: r["status"] for r in done.results}["open_return"] == "done"
+    recorded = rows(home, "erp", returns, order_id)
+    assert [(refund_to, line) for _id, refund_to, line in recorded] == [("original_payment", 1)]
+    with pytest.raises(ConflictError, match="already decided"):
+        missions.decide(proposed.decision_id, "sam", approve=True)
+    assert rows(home, "erp", returns, order_id) == recorded
+    # the same write sent again (a resumed run) is the ERP's recorded answer, not a second return
+    key = rows(home, "erp", "SELECT key FROM idempotency WHERE tool = 'open_return'")[-1][0]
+    again = erp.open_return(connect("erp", home), order_id, [1], "original_payment", key)
+    assert again.replayed
+    assert again.return_id == recorded[0][0]
+    assert rows(home, "erp", returns, order_id) == recorded
