@@ -395,6 +395,23 @@ def _agrees(action: Mapping[str, Any], truth: set[tuple[str, Any]], order_of: Ma
     return any((kind, order) in truth for kind in _AS_TAU[action["tool"]])
 
 
+def _same_return(args: Mapping[str, Any], task: Task, db: Mapping[str, Database]) -> bool:
+    """The ground truth returns exactly these items of the order, to the method chosen: the order's own payment
+    (``original_payment``) or a gift card of the customer's."""
+    raw = db["orders"][args["order_id"]]
+    items = sorted(raw["items"][n - 1]["item_id"] for n in args["line_nos"])
+    paid_with = {p["payment_method_id"] for p in raw["payment_history"] if p["transaction_type"] == "payment"}
+    for action in task.actions:
+        kwargs = action["kwargs"]
+        if action["name"] != "return_delivered_order_items" or kwargs.get("order_id") != args["order_id"]:
+            continue
+        method = kwargs["payment_method_id"]
+        chosen = method in paid_with if args["refund_to"] == "original_payment" else method.startswith("gift_card")
+        if sorted(kwargs["item_ids"]) == items and chosen:
+            return True
+    return False
+
+
 def mission_figures(path: Path) -> dict[str, int]:
     """The support mission's decision on each hand-written first message (its offline reader, facts, policies and
     guard, as ``evals.run`` decides a recorded case): acted, asked, escalated or answered; whether what it would
@@ -426,6 +443,10 @@ def mission_figures(path: Path) -> dict[str, int]:
             counts[f"{stage}writes.proposed"] += bool(writes)
             counts[f"{stage}writes.as_ground_truth"] += bool(writes) and not unsafe
             counts[f"{stage}unsafe_proposals"] += len(unsafe)
+            for action in decided["actions"]:
+                if action["tool"] == "open_return":
+                    counts[f"{stage}returns.proposed"] += 1
+                    counts[f"{stage}returns.as_ground_truth"] += _same_return(action["args"], task, db)
     return dict(counts)
 
 
