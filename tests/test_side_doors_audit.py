@@ -70,9 +70,7 @@ def test_4_an_untouched_store_and_its_export_verify_intact(
 ) -> None:
     code, out, err = missions(capsys, "audit", "verify")
     assert code == 0, err
-    assert (
-        "audit trail intact: 11 entries; 8 events and 1 decision match it; head outside the store at entry 11" in out
-    )
+    assert "audit trail intact: 11 entries; 8 events and 1 decision match it; head outside the store at entry 11" in out
     assert all(e["mac"] for e in entries(kept))
     assert missions(capsys, "audit", "export", str(tmp_path / "audit.jsonl"))[0] == 0
     code, out, err = missions(capsys, "audit", "verify", "--file", str(tmp_path / "audit.jsonl"))
