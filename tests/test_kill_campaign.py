@@ -1,6 +1,7 @@
 """The kill campaign: ``kill -9`` of the process executing an approved decision, at a random moment, then resume.
 
-Each trial approves one pending decision through the CLI in a child process whose systems answer slowly, kills it
+Each trial approves one pending decision through the CLI in a child process whose systems answer slowly (forked
+from a server that has the stack imported: a trial no longer pays a Python start), kills it with SIGKILL
 at a random point after the decision is claimed (before, between or during the writes of its actions), then
 recovers as ``missions resume`` does. Counted over at least 100 trials: effects duplicated (a system record written
 twice), effects lost (an approved action that never ran), and decisions or runs left stuck.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -36,6 +36,7 @@ from ai_missions.missions import get_mission
 from ai_missions.settings import knowledge_dir
 from ai_missions.store import FINAL_STATUSES
 from ai_missions.testing import signed_in_as
+from tests.support.fork_decider import ForkServer
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +44,7 @@ TRIALS = int(os.environ.get("KILL_TRIALS", "100"))
 #: The full campaign (``pytest -m extended``) runs as this many tests of ``TRIALS / PARTS`` trials each, so none
 #: outlives its timeout on a loaded machine; the default run tries a sample of ``SAMPLE`` kills.
 PARTS = 4
-SAMPLE = 12
+SAMPLE = 24
 CAMPAIGN = [
     pytest.param(0, SAMPLE, id="sample"),
     *(
@@ -122,6 +123,18 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             server.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def decider() -> Iterator[ForkServer]:
+    """The process each trial kills: a ``missions decide`` forked from a server that imported the stack once, so a
+    trial costs a fork and the decision's own work, not a Python start and seconds of imports. Started before the
+    book (the test names it first), its imports overlap the seeding."""
+    server = ForkServer(os.environ)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 def effects(home: Path, order_id: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for tool, (system, sql) in EFFECT_ROWS.items():
@@ -148,12 +161,15 @@ def plan_of(missions: MissionClient, run_id: str, reviewed: list[dict[str, objec
 
 @pytest.mark.timeout(600)  # 25 trials of a CLI process each: a few minutes on a busy 2-core machine
 @pytest.mark.parametrize(("part", "trials"), CAMPAIGN)
-def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Path, part: int, trials: int) -> None:
+def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(
+    decider: ForkServer, home: Path, part: int, trials: int
+) -> None:
     spec = get_mission("order-exception")
     roster = load_roster(home)
     chance = random.Random(15 + part)
     tally: Counter[str] = Counter()
     problems: list[str] = []
+    started, in_child, to_claim = time.monotonic(), 0.0, 0.0
     with MissionClient(home) as missions:
         rules = approval_rules(missions.knowledge)
         exceptions = iter(scan_exceptions(home)[part :: PARTS + 1])
@@ -172,35 +188,26 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
                 continue
             before = effects(home, order_id)
             plan = plan_of(missions, outcome.run_id, actions)
-            env = {**os.environ, "MISSIONS_HOME": str(home), **signed_in_as(home, reviewer)}
-            child = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "ai_missions.cli",
-                    "decide",
-                    outcome.decision_id,
-                    "--approve",
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            token = signed_in_as(home, reviewer)
+            spawning = time.monotonic()
+            decider.spawn(["decide", outcome.decision_id, "--approve"], {"MISSIONS_HOME": str(home), **token})
             deadline = time.monotonic() + 60
             while missions.store.get_decision(outcome.decision_id).status == "pending":
-                assert child.poll() is None, f"the deciding process exited with {child.returncode} before deciding"
+                assert decider.poll() is None, f"the deciding process exited with {decider.returncode} before deciding"
                 assert time.monotonic() < deadline, "the decision was never claimed"
                 time.sleep(0.005)
+            to_claim += time.monotonic() - spawning
             if tally["trials"] % 2:  # half the kills are timed from the first write, to land between writes
                 while not written(home, outcome.decision_id, plan):
-                    if child.poll() is not None or time.monotonic() > deadline:
+                    if decider.poll() is not None or time.monotonic() > deadline:
                         break
                     time.sleep(0.002)
                 time.sleep(chance.uniform(0, 0.1))
             else:
                 time.sleep(chance.uniform(0, 0.2))
-            child.send_signal(signal.SIGKILL)
-            child.wait(timeout=30)
+            decider.kill()
+            decider.wait(30)
+            in_child += time.monotonic() - spawning
             tally["trials"] += 1
             run = missions.store.get_run(outcome.run_id)
             at_kill = written(home, outcome.decision_id, plan)
@@ -241,12 +248,15 @@ def test_kill_9_at_random_points_then_resume_loses_and_repeats_nothing(home: Pat
             tally["writes"] += done
         audit = verify_audit(missions.store)[1]  # a kill between a commit and the head's line leaves no false alarm
         problems += [f"audit: {p}" for p in audit]
+    elapsed = time.monotonic() - started
     print(
         f"\nkill -9 campaign, {'sample' if part == 0 else f'part {part} of {PARTS}'}: {tally['trials']} trials "
         f"({tally['killed before any write']} before any write, "
         f"{tally['killed between writes']} between writes, {tally['killed after every write']} after every write; "
         f"{tally['finished before the kill']} runs had closed); {tally['writes']} writes in all; "
         f"duplicated {tally['duplicated']}, lost {tally['lost']}, stuck {tally['stuck']}; "
-        f"audit chain {'intact' if not audit else 'broken: ' + audit[0]}"
+        f"audit chain {'intact' if not audit else 'broken: ' + audit[0]}; "
+        f"{tally['trials'] / elapsed:.2f} trials/s ({elapsed:.1f} s, {in_child:.1f} s of it from fork to kill, "
+        f"{to_claim:.1f} s to the claim)"
     )
     assert not problems, "\n".join(problems[:20])

@@ -1,0 +1,167 @@
+"""A fork server for the kill campaign: ``missions`` processes that start in milliseconds, not seconds.
+
+A ``missions decide`` process spends most of its life importing the stack (LangGraph, MCP, the runtime) before it
+claims anything, which made each kill -9 trial cost seconds. This server imports that stack once, single-threaded
+(no event loop, no thread, no open database: nothing a fork would break), then forks one child per request that
+runs :func:`ai_missions.cli.main` with the request's arguments and environment. The child is a real process doing
+real writes to the store and the systems: the test kills it with SIGKILL by pid, as it would a fresh process.
+
+Protocol, one JSON line each way: the client writes ``{"argv": [...], "env": {...}}``; the server answers
+``{"pid": N}`` once forked, then ``{"exit": CODE}`` (``-9`` when killed) once the child has ended. The child is
+reaped only when the next request (or end of input) arrives, so its pid cannot be reused while the client may still
+signal it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+#: What ``missions decide`` imports on its way to the first write (the CLI's commands, the deciding runtime, the
+#: systems' MCP client, the checkpointer), loaded before any fork.
+PRELOAD = (
+    "ai_missions.cli",
+    "ai_missions.commands",
+    "ai_missions.identity",
+    "ai_missions.platform_client",
+    "ai_missions.review",
+    "ai_missions.coapproval",
+    "ai_missions.governance",
+    "ai_missions.knowledge_index.policy_book",
+    "ai_missions.runtime",
+    "ai_missions.connections",
+    "ai_missions.gateway",
+    "ai_missions.mcp_session",
+    "ai_missions.contracts",
+    "aiosqlite",
+    "anyio._backends._asyncio",
+    "httpcore",
+    "langchain_core.tracers.context",
+    "argon2",
+    "langgraph.checkpoint.sqlite.aio",
+    "langchain_mcp_adapters.sessions",
+    "mcp",
+    "mcp.client.streamable_http",
+    "mcp.shared.exceptions",
+)
+
+
+def threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def run_child(argv: Sequence[str], env: Mapping[str, str]) -> None:
+    """In the forked child: ``missions ARGV`` with ``env`` added, output discarded, then exit without clean-up of
+    the parent's state (``os._exit``)."""
+    code = 1
+    try:
+        os.environ.update(env)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        code = importlib.import_module("ai_missions.cli").main(list(argv))
+    finally:
+        os._exit(code)
+
+
+def serve() -> None:
+    for name in PRELOAD:
+        importlib.import_module(name)
+    importlib.import_module("ai_missions.cli").build_parser()  # the command modules it registers
+    for spec in importlib.import_module("ai_missions.missions").registry().values():
+        spec.build_graph()  # the missions' graphs, their nodes and what these import on first use
+    if threads() != 1:  # a fork copies only the calling thread: a lock another thread held would stay locked
+        sys.exit(f"fork_decider: {threads()} threads after the imports; forking would not be safe")
+    print(json.dumps({"ready": os.getpid()}), flush=True)
+    pid = None
+    for line in sys.stdin:
+        if pid is not None:
+            os.waitpid(pid, 0)
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            run_child(request["argv"], request["env"])
+        print(json.dumps({"pid": pid}), flush=True)
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped: the pid stays reserved
+        assert info is not None
+        code = -info.si_status if info.si_code in (os.CLD_KILLED, os.CLD_DUMPED) else info.si_status
+        print(json.dumps({"exit": code}), flush=True)
+    if pid is not None:
+        os.waitpid(pid, 0)
+
+
+class ForkServer:
+    """The client side: ``spawn`` a ``missions`` child, ``poll`` it, ``kill`` it, ``wait`` for it (as with
+    :class:`subprocess.Popen`, one child at a time)."""
+
+    def __init__(self, env: Mapping[str, str], *, timeout_s: float = 300) -> None:
+        # numpy (imported with the graphs) would otherwise start OpenBLAS's worker thread: one thread, safe to fork
+        env = {**env, "OPENBLAS_NUM_THREADS": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__))], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        self._buffer = b""
+        self._starting: float | None = timeout_s  # waited for at the first spawn: its imports overlap the caller's
+        self.pid = 0
+        self.returncode: int | None = None
+
+    def _read(self, timeout_s: float) -> dict[str, int] | None:
+        """The next message, or None when none came within ``timeout_s``."""
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left < 0 or not select.select([self.process.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.process.stdout.fileno(), 4096)
+            assert chunk, f"the fork server exited with {self.process.wait()}"
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        message: dict[str, int] = json.loads(line)
+        return message
+
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str]) -> int:
+        if self._starting is not None:
+            ready = self._read(self._starting)
+            assert "ready" in (ready or {}), "the fork server did not start"
+            self._starting = None
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"argv": list(argv), "env": dict(env)}).encode() + b"\n")
+        self.process.stdin.flush()
+        message = self._read(60)
+        assert message is not None, "the fork server did not fork"
+        self.pid, self.returncode = message["pid"], None
+        return self.pid
+
+    def poll(self) -> int | None:
+        if self.returncode is None and (message := self._read(0)) is not None:
+            self.returncode = message["exit"]
+        return self.returncode
+
+    def kill(self) -> None:
+        """SIGKILL the child (still a zombie at worst until the next spawn: its pid names no other process)."""
+        os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout_s: float) -> int:
+        if self.returncode is None:
+            message = self._read(timeout_s)
+            assert message is not None, f"the child {self.pid} did not end within {timeout_s} s"
+            self.returncode = message["exit"]
+        return self.returncode
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    serve()
