@@ -24,6 +24,7 @@ from ai_missions.nodes.recording import recorded as recording_step
 from ai_missions.nodes.retrieve import retrieve_node
 from ai_missions.nodes.state import MissionState, Node
 from ai_missions.nodes.tiers import tiers_node
+from ai_missions.nodes.trust import sealed_step
 
 
 class MissionInput(TypedDict, total=False):
@@ -45,7 +46,8 @@ def mission_graph(
     )
 
     def add(name: str, node: Any) -> None:
-        builder.add_node(name, recording_step(spec, name, node) if recorded else node)
+        step = sealed_step(name, node, first=name == "gather")  # acts only on a state its own steps wrote
+        builder.add_node(name, recording_step(spec, name, step) if recorded else step)
 
     add("gather", gather)
     add("retrieve_policies", retrieve_node(spec))

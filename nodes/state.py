@@ -78,6 +78,7 @@ class MissionState(TypedDict, total=False):
     results: Annotated[list[ActionResult], operator.add]
     usage: dict[str, Any]  # LLM calls and tokens, when an LLM reasoned
     status: str
+    state_seal: str  # the platform's seal of what the last step left (:mod:`ai_missions.nodes.trust`)
 
 
 #: A graph node: ``async (state, runtime) -> update`` (typed loosely: LangGraph matches node signatures itself).

@@ -1,0 +1,69 @@
+"""The state a mission acts on is the state its own steps wrote.
+
+LangGraph's API lets a client write a thread's state (``update_state(..., as_node=...)``, or
+``Command(update=..., goto=...)`` when starting one). Facts, policies and a verdict written that way would be
+trusted by the steps after: a forged verdict on forged facts passes the guard and runs an automatable write with no
+reviewer. So every step seals what it leaves (the platform key's HMAC over the run and the fields the mission
+reasons from) and every step after the first checks the seal before it runs; a state changed outside the steps has
+no seal that holds, and the run stops with one line saying so. The approval step's decision has a seal of its own
+(:mod:`ai_missions.nodes.approval`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+
+from ai_missions.errors import ForbiddenError
+from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.resources import home_of, off_loop
+from ai_missions.nodes.state import MissionState, Node
+from ai_missions.signing import platform_key, sign
+
+#: What the mission reasons and acts from: written only by its own steps.
+SEALED_FIELDS = ("subject_id", "trigger", "gathered", "facts", "customer_text", "policies", "proposal", "verdict")
+
+
+def state_seal(home: Any, run: str, state: Mapping[str, Any]) -> str:
+    """The platform's signature of the sealed fields of ``state`` for one run."""
+    body = {"sealed": "state", "run": run, **{k: state.get(k) for k in SEALED_FIELDS}}
+    return sign(platform_key(home), json.loads(json.dumps(body, default=str)))  # keys and values as JSON has them
+
+
+def holds(home: Any, run: str, state: Mapping[str, Any]) -> bool:
+    seal = state.get("state_seal")
+    return isinstance(seal, str) and hmac.compare_digest(state_seal(home, run, state), seal)
+
+
+def sealed_step(name: str, node: Node, *, first: bool = False) -> Node:
+    """``node``, refusing a state its predecessors did not seal (unless it is the ``first`` step, which starts from
+    the run's input) and sealing the state it leaves."""
+
+    wants_runtime = len(inspect.signature(node).parameters) > 1
+
+    async def run_node(state: MissionState, runtime: Runtime[MissionContext]) -> Any:
+        args = (state, runtime) if wants_runtime else (state,)
+        if inspect.iscoroutinefunction(node):
+            return await node(*args)
+        return await off_loop(node, *args)  # a plain function: off the event loop, as LangGraph would run it
+
+    async def step(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        run = str(get_config()["configurable"]["thread_id"])
+        home = await off_loop(home_of, runtime.context)
+        if not first and not await off_loop(holds, home, run, state):
+            raise ForbiddenError(
+                f"{name}: the run's state was written outside the mission's steps (its seal does not hold); "
+                "nothing more runs"
+            )
+        update = await run_node(state, runtime)
+        left = {**state, **{k: v for k, v in (update or {}).items() if k in SEALED_FIELDS}}
+        return {**(update or {}), "state_seal": await off_loop(state_seal, home, run, left)}
+
+    step.__name__ = getattr(node, "__name__", name)
+    return step
