@@ -441,6 +441,7 @@ def test_an_item_already_on_a_return_is_not_returned_again_and_saying_it_was_sen
     sent = decide(_named("I returned the kettle from SO-100001 last week, where is my refund?"))[1]
     assert sent["outcome"] == "answer"
     assert "open_return" not in tools(sent)
+    assert sent["actions"][0]["args"]["status"] == "solved"  # nothing is asked of a return already sent
 
 
 def test_the_guard_refuses_a_return_of_other_lines_another_method_another_order_or_more_than_paid() -> None:

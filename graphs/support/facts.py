@@ -391,12 +391,15 @@ def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) 
     by_no = {int(x["line_no"]): x for x in lines}
     value = sum(float(by_no[n].get("line_total") or 0.0) for n in free if n in by_no)
     gift = bool(_GIFT_CARD.search(text)) and not _NOT_GIFT_CARD.search(text)
+    requested = bool(_ASKS_TO_RETURN.search(text))
+    delivered = record["order"].get("status") == "delivered"
     return {
-        "return.requested": bool(_ASKS_TO_RETURN.search(text)),
+        "return.requested": requested,
         "return.lines": free,
         "return.line_count": len(free),
         "return.lines_taken": [n for n in chosen if n in taken],
-        "return.which_items": not chosen and len(lines) > 1,
+        # asked only of a return the customer asks for on a delivered order (one already sent back is not asked)
+        "return.which_items": requested and delivered and not chosen and len(lines) > 1,
         "return.refund_to": "gift_card" if gift else "original_payment",
         "return.open_value": round(value, 2),
     }
