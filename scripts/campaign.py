@@ -30,7 +30,7 @@ CAMPAIGN = [
 ]
 #: How the tally lines begin.
 FIGURES = (
-    "kill -9 campaign:",
+    "kill -9 campaign",  # then ", sample:" or ", part N of 4:"
     "races:",
     "injection corpus:",
     "obeying model:",
