@@ -11,6 +11,7 @@ no seal that holds, and the run stops with one line saying so. The approval step
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import inspect
 import json
@@ -33,7 +34,11 @@ SEALED_FIELDS = ("subject_id", "trigger", "gathered", "facts", "customer_text", 
 def state_seal(home: Any, run: str, state: Mapping[str, Any]) -> str:
     """The platform's signature of the sealed fields of ``state`` for one run."""
     body = {"sealed": "state", "run": run, **{k: state.get(k) for k in SEALED_FIELDS}}
-    return sign(platform_key(home), json.loads(json.dumps(body, default=str)))  # keys and values as JSON has them
+    try:
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    except TypeError:  # keys of mixed types cannot be sorted: as JSON writes them (all strings) first
+        return sign(platform_key(home), json.loads(json.dumps(body, default=str)))
+    return hmac.new(platform_key(home), text.encode(), hashlib.sha256).hexdigest()
 
 
 def holds(home: Any, run: str, state: Mapping[str, Any]) -> bool:
@@ -61,9 +66,11 @@ def sealed_step(name: str, node: Node, *, first: bool = False) -> Node:
                 f"{name}: the run's state was written outside the mission's steps (its seal does not hold); "
                 "nothing more runs"
             )
-        update = await run_node(state, runtime)
-        left = {**state, **{k: v for k, v in (update or {}).items() if k in SEALED_FIELDS}}
-        return {**(update or {}), "state_seal": await off_loop(state_seal, home, run, left)}
+        update = await run_node(state, runtime) or {}
+        if not first and not any(k in SEALED_FIELDS for k in update):
+            return update  # nothing sealed changed: the seal just checked still holds
+        left = {**state, **{k: v for k, v in update.items() if k in SEALED_FIELDS}}
+        return {**update, "state_seal": await off_loop(state_seal, home, run, left)}
 
     step.__name__ = getattr(node, "__name__", name)
     return step
