@@ -31,14 +31,29 @@ from ai_missions.signing import platform_key, sign
 SEALED_FIELDS = ("subject_id", "trigger", "gathered", "facts", "customer_text", "policies", "proposal", "verdict")
 
 
+#: Each home's platform key, read once per process: a seal is computed at every step, on the event loop.
+_keys: dict[str, bytes] = {}
+
+
+def _key(home: Any) -> bytes:
+    key = _keys.get(str(home))
+    if key is None:
+        key = _keys[str(home)] = platform_key(home)
+    return key
+
+
 def state_seal(home: Any, run: str, state: Mapping[str, Any]) -> str:
     """The platform's signature of the sealed fields of ``state`` for one run."""
     body = {"sealed": "state", "run": run, **{k: state.get(k) for k in SEALED_FIELDS}}
     try:
         text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
     except TypeError:  # keys of mixed types cannot be sorted: as JSON writes them (all strings) first
-        return sign(platform_key(home), json.loads(json.dumps(body, default=str)))
-    return hmac.new(platform_key(home), text.encode(), hashlib.sha256).hexdigest()
+        return sign(_key(home), json.loads(json.dumps(body, default=str)))
+    return hmac.new(_key(home), text.encode(), hashlib.sha256).hexdigest()
+
+
+def home_key_missing(home: Any) -> bool:
+    return str(home) not in _keys
 
 
 def holds(home: Any, run: str, state: Mapping[str, Any]) -> bool:
@@ -60,8 +75,11 @@ def sealed_step(name: str, node: Node, *, first: bool = False) -> Node:
 
     async def step(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         run = str(get_config()["configurable"]["thread_id"])
-        home = await off_loop(home_of, runtime.context)
-        if not first and not await off_loop(holds, home, run, state):
+        context = runtime.context
+        home = context.home if context is not None and context.home else await off_loop(home_of, context)
+        if home_key_missing(home):
+            await off_loop(_key, home)  # the first read of the key file, off the event loop
+        if not first and not holds(home, run, state):  # CPU only (a hash of the state): on the loop
             raise ForbiddenError(
                 f"{name}: the run's state was written outside the mission's steps (its seal does not hold); "
                 "nothing more runs"
@@ -70,7 +88,7 @@ def sealed_step(name: str, node: Node, *, first: bool = False) -> Node:
         if not first and not any(k in SEALED_FIELDS for k in update):
             return update  # nothing sealed changed: the seal just checked still holds
         left = {**state, **{k: v for k, v in update.items() if k in SEALED_FIELDS}}
-        return {**update, "state_seal": await off_loop(state_seal, home, run, left)}
+        return {**update, "state_seal": state_seal(home, run, left)}
 
     step.__name__ = getattr(node, "__name__", name)
     return step
