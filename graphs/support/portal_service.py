@@ -79,24 +79,8 @@ def write_message(
         "body": body,
         "order_id": order_id,
     }
-    digest = hashlib.sha256(f"{customer}|{order_id}|{body}".encode()).hexdigest()[:24]
-    args["idempotency_key"] = f"portal:{customer}:{digest}"
-    grant = mint(
-        home,
-        decision_id=f"portal:{account}",
-        index=0,
-        tool="open_ticket",
-        args=args,
-        key=args["idempotency_key"],
-        by=account,
-    )
-    opened = client.call_tool("open_ticket", args, mission=MISSION, meta={META_KEY: grant})
-    ticket = opened["ticket"]
-    result: dict[str, Any] = {"ticket": ticket, "replayed": bool(opened.get("replayed"))}
-    if start and not result["replayed"]:
-        outcome = client.start(MISSION, ticket["ticket_id"], trigger={"source": "portal", "by": account})
-        result["run"] = {"run_id": outcome.run_id, "status": outcome.status, "decision_id": outcome.decision_id}
-    return result
+    args["idempotency_key"] = _key(customer, order_id, body)
+    return _write_and_start(client, home, account, "open_ticket", args, start=start)
 
 
 def answer_ticket(
@@ -110,20 +94,27 @@ def answer_ticket(
     body = clean_message(text)
     if ticket_id not in {t["ticket_id"] for t in my_tickets(client, customer)}:
         raise ForbiddenError(f"ticket {ticket_id} is not one of your tickets")
-    digest = hashlib.sha256(f"{customer}|{ticket_id}|{body}".encode()).hexdigest()[:24]
-    args: dict[str, Any] = {"ticket_id": ticket_id, "body": body, "idempotency_key": f"portal:{customer}:{digest}"}
+    args: dict[str, Any] = {"ticket_id": ticket_id, "body": body, "idempotency_key": _key(customer, ticket_id, body)}
+    return _write_and_start(client, home, account, "add_customer_message", args, start=start)
+
+
+def _key(customer: str, about: str, body: str) -> str:
+    """The same message about the same order or ticket, sent twice (a double click, a retry), is written once."""
+    return f"portal:{customer}:{hashlib.sha256(f'{customer}|{about}|{body}'.encode()).hexdigest()[:24]}"
+
+
+def _write_and_start(
+    client: Client, home: Path, account: str, tool: str, args: dict[str, Any], *, start: bool
+) -> dict[str, Any]:
+    """The customer's write, under a grant minted for their account and this write only; then the support mission
+    on the ticket, unless the write was a replay (the run of the first one stands)."""
     grant = mint(
-        home,
-        decision_id=f"portal:{account}",
-        index=0,
-        tool="add_customer_message",
-        args=args,
-        key=args["idempotency_key"],
-        by=account,
+        home, decision_id=f"portal:{account}", index=0, tool=tool, args=args, key=args["idempotency_key"], by=account
     )
-    written = client.call_tool("add_customer_message", args, mission=MISSION, meta={META_KEY: grant})
-    result: dict[str, Any] = {"ticket": written["ticket"], "replayed": bool(written.get("replayed"))}
+    written = client.call_tool(tool, args, mission=MISSION, meta={META_KEY: grant})
+    ticket = written["ticket"]
+    result: dict[str, Any] = {"ticket": ticket, "replayed": bool(written.get("replayed"))}
     if start and not result["replayed"]:
-        outcome = client.start(MISSION, ticket_id, trigger={"source": "portal", "by": account})
+        outcome = client.start(MISSION, ticket["ticket_id"], trigger={"source": "portal", "by": account})
         result["run"] = {"run_id": outcome.run_id, "status": outcome.status, "decision_id": outcome.decision_id}
     return result
