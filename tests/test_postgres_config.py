@@ -21,7 +21,11 @@ from tests.support.postgres import SERVER, fresh_schema, require_server
     [
         ("mysql://root@127.0.0.1/missions", "must be a postgresql:// URL"),
         ("postgresql://postgres@127.0.0.1:1/test", "cannot use postgresql://postgres@127.0.0.1:1/test"),
-        ("postgresql://nobody:secret@127.0.0.1:5432/test", "cannot use postgresql://nobody:***@127.0.0.1:5432/test"),
+        pytest.param(
+            "postgresql://nobody:secret@127.0.0.1:5432/test",
+            "cannot use postgresql://nobody:***@127.0.0.1:5432/test",
+            marks=pytest.mark.postgres,
+        ),
     ],
 )
 def test_an_unusable_database_url_is_one_line_naming_the_setting(
@@ -42,6 +46,7 @@ def test_an_unusable_database_url_is_one_line_naming_the_setting(
     assert not (tmp_path / "runs.sqlite").exists()  # never fell back to a local file
 
 
+@pytest.mark.postgres
 def test_a_schema_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
     with fresh_schema() as url:
         store = RunStore(tmp_path / "runs.sqlite", url=url)
@@ -53,6 +58,7 @@ def test_a_schema_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> N
         assert store.get_run("R-1")["subject_id"] == "S-1"
 
 
+@pytest.mark.postgres
 def test_a_failing_migration_step_leaves_nothing_half_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with fresh_schema() as url:
         store = RunStore(tmp_path / "runs.sqlite", url=url)

@@ -296,6 +296,7 @@ def test_4_an_older_store_is_keyed_once_saying_so_on_the_chain(
 
 
 # -- on Postgres --------------------------------------------------------------------------------------------------
+@pytest.mark.postgres
 def test_4_on_postgres_a_cut_chain_and_an_edited_decision_are_found(
     missions_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -348,6 +349,7 @@ def test_4_the_head_file_is_compacted_and_still_anchors(
     assert attack(ITEM, refused(capsys, "entry 12 cut"))
 
 
+@pytest.mark.postgres
 def test_4_an_older_postgres_store_is_keyed_on_first_open(missions_home: Path) -> None:
     with fresh_schema() as url:
         db = PgConnection(url)

@@ -28,7 +28,7 @@ from ai_missions.scanner import scan_and_enqueue
 from ai_missions.settings import knowledge_dir
 from tests.support.postgres import fresh_schema
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 MISSION = "order-exception"
 

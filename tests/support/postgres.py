@@ -1,7 +1,7 @@
 """A Postgres schema of its own for a test, like LangGraph's checkpointer fixtures.
 
-Postgres tests run wherever a server is reachable (``MISSIONS_TEST_DATABASE_URL``, default the local one); when
-``MISSIONS_REQUIRE_POSTGRES=1`` (CI) an unreachable server fails them instead of skipping them.
+Postgres tests (marked ``postgres``) use the server of ``MISSIONS_TEST_DATABASE_URL`` (default the local one); an
+unreachable server fails them in one line saying how to leave them out (``-m 'not ... and not postgres'``).
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ def reachable() -> str | None:
 
 
 def require_server() -> None:
-    """Skip (or, where Postgres is required, fail) when no server answers."""
-    if (problem := reachable()) is None:
-        return
-    if os.environ.get("MISSIONS_REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"MISSIONS_REQUIRE_POSTGRES=1 but {SERVER} is unreachable: {problem}")
-    pytest.skip(f"no Postgres server at {SERVER}: {problem}")
+    """Fail, in one line, when no server answers."""
+    if (problem := reachable()) is not None:
+        pytest.fail(
+            f"no Postgres server at {SERVER} ({problem}): start one (MISSIONS_TEST_DATABASE_URL names it), or leave "
+            "the Postgres tests out with -m 'not extended and not live and not postgres'",
+            pytrace=False,
+        )
 
 
 def schema_url(schema: str) -> str:
