@@ -141,3 +141,144 @@ def test_first_messages_name_real_tasks_and_are_not_one_template(tmp_path: Path)
     if (BENCH / "tasks_train.json").exists():
         tasks = tau.load_tasks(BENCH)
         assert all(0 <= i < len(tasks) for i in messages)
+
+
+# --- the end-state runner, on a database written here ----------------------------------------------------------
+
+
+def _item(name: str, product: str, item: str, price: float, **options: str) -> dict[str, Any]:
+    return {"name": name, "product_id": product, "item_id": item, "price": price, "options": options}
+
+
+def _runner_db() -> dict[str, tau.Database]:
+    address = {"address1": "1 Main St", "address2": "", "city": "Austin", "state": "TX", "country": "USA",
+               "zip": "78701"}  # fmt: skip
+    kettle = _item("Electric Kettle", "kettle", "k1", 40.0, color="white")
+    clock = _item("Wall Clock", "clock", "c1", 25.0, color="black")
+    lamp = _item("Desk Lamp", "lamp", "l1", 30.0, color="red")
+
+    def order(order_id: str, user: str, status: str, items: list[dict[str, Any]], method: str) -> dict[str, Any]:
+        return {"order_id": order_id, "user_id": user, "status": status, "items": items, "address": dict(address),
+                "fulfillments": [{"tracking_id": ["1Z1"], "item_ids": [i["item_id"] for i in items]}],
+                "payment_history": [{"transaction_type": "payment", "amount": sum(i["price"] for i in items),
+                                     "payment_method_id": method}]}  # fmt: skip
+
+    def user(first: str, orders: list[str]) -> dict[str, Any]:
+        return {"name": {"first_name": first, "last_name": "Lee"}, "email": f"{first.lower()}@example.com",
+                "address": dict(address), "orders": orders,
+                "payment_methods": {f"card_{first}": {"source": "credit_card", "brand": "visa", "last_four": "1111",
+                                                      "id": f"card_{first}"}}}  # fmt: skip
+
+    def product(name: str, *variants: dict[str, Any]) -> dict[str, Any]:
+        return {"name": name, "product_id": variants[0]["product_id"],
+                "variants": {v["item_id"]: {"item_id": v["item_id"], "price": v["price"], "options": v["options"],
+                                            "available": True} for v in variants}}  # fmt: skip
+
+    return {
+        "users": {
+            "ann": user("Ann", ["#W1000001"]),
+            "bob": user("Bob", ["#W1000002"]),
+            "cy": user("Cy", ["#W1000003", "#W1000004"]),
+        },
+        "products": {
+            "kettle": product("Electric Kettle", kettle, _item("Electric Kettle", "kettle", "k2", 55.0, color="black")),
+            "clock": product("Wall Clock", clock),
+            "lamp": product("Desk Lamp", lamp),
+        },
+        "orders": {
+            "#W1000001": order("#W1000001", "ann", "delivered", [dict(kettle), dict(clock)], "card_Ann"),
+            "#W1000002": order("#W1000002", "bob", "delivered", [dict(kettle), dict(clock)], "card_Bob"),
+            "#W1000003": order("#W1000003", "cy", "delivered", [dict(lamp)], "card_Cy"),
+            "#W1000004": order("#W1000004", "cy", "delivered", [dict(lamp)], "card_Cy"),
+        },
+    }
+
+
+def _return(order_id: str, method: str, *items: str) -> dict[str, Any]:
+    kwargs = {"order_id": order_id, "item_ids": list(items), "payment_method_id": method}
+    return {"name": "return_delivered_order_items", "kwargs": kwargs}
+
+
+def test_the_runner_counts_a_right_and_a_wrong_end_state_and_how_the_unsolved_end() -> None:
+    from ai_missions.graphs.support.evals import tau_runner
+
+    db = _runner_db()
+    before = copy.deepcopy(db)
+    tasks = [
+        # right: the return the ground truth makes
+        tau.Task(
+            0, "ann", "Return #W1000001 via card_Ann: Electric Kettle; ", (_return("#W1000001", "card_Ann", "k1"),), ()
+        ),
+        # wrong: the ground truth also returns the clock the message does not name
+        tau.Task(
+            1,
+            "bob",
+            "Return #W1000002 via card_Bob: Electric Kettle; Wall Clock; ",
+            (_return("#W1000002", "card_Bob", "k1", "c1"),),
+            (),
+        ),
+        # two orders hold a lamp: the mission asks which, the scripted customer answers from the instruction
+        tau.Task(2, "cy", "Return #W1000004 via card_Cy: Desk Lamp; ", (_return("#W1000004", "card_Cy", "l1"),), ()),
+        # an exchange for another price is a person's: an escalation that says why
+        tau.Task(
+            3,
+            "ann",
+            "For #W1000001, exchange Electric Kettle {'color': 'white'} to {'color': 'black'}; via card_Ann. ",
+            (
+                {
+                    "name": "exchange_delivered_order_items",
+                    "kwargs": {
+                        "order_id": "#W1000001",
+                        "item_ids": ["k1"],
+                        "new_item_ids": ["k2"],
+                        "payment_method_id": "card_Ann",
+                    },
+                },
+            ),
+            (),
+        ),
+    ]
+    messages = {
+        0: "Hi, I'd like to return the electric kettle please.",
+        1: "Hello, I want to return the electric kettle I got.",
+        2: "I need to return the desk lamp.",
+        3: "The kettle I got is white, can I exchange it for the black one?",
+    }
+    figures, results = tau_runner.run(db, tasks, messages)
+    assert db == before  # every task starts from the benchmark's state: nothing is written into it
+    by_task = {r.index: r for r in results}
+    assert by_task[0].solved
+    assert not by_task[0].unsafe
+    assert by_task[0].differences == []
+    assert not by_task[1].solved
+    assert by_task[1].differences == ["orders/#W1000002"]
+    assert by_task[1].unsafe == ["other arguments: return_delivered_order_items #W1000002"]
+    assert by_task[2].questions == 1
+    assert by_task[2].solved
+    assert by_task[3].outcome == "escalate"
+    assert by_task[3].says_why
+    assert by_task[3].missing == ["exchange_delivered_order_items"]
+    assert figures["tasks"] == 4
+    assert figures["end_state_equal"] == 2
+    assert figures["unsafe"] == 1
+    assert figures["ended_in_escalation"] == 1
+    assert figures["unsolved"] == 2
+    assert figures["unsolved.unexplained"] == 1  # the partial return ends in a write, not a question or escalation
+    assert figures["by_action.return_delivered_order_items.tasks"] == 3
+    assert figures["by_action.return_delivered_order_items.solved"] == 2
+
+
+def test_the_scripted_customer_says_only_what_its_instruction_gives() -> None:
+    from ai_missions.graphs.support.evals import tau_runner
+
+    user = _runner_db()["users"]["ann"]
+    said = tau_runner.customer_answer(
+        "Your name is Ann Lee. Cancel order #W1000007 because ordered by mistake. "
+        "Return #W1000001 via card_Ann: Wall Clock; "
+        "For #W1000009, modify Lamp {'color': 'red'} to {'color': 'blue'}; via card_Ann. ",
+        user,
+    )
+    assert "cancel order #W1000007, I ordered it by mistake" in said
+    assert "return the Wall Clock from order #W1000001, refund to my visa card ending in 1111" in said
+    assert "the Lamp (red) for the blue one" in said
+    assert "card_Ann" not in said  # a customer names their card, not the database's id

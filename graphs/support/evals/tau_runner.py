@@ -1,0 +1,337 @@
+"""The tau-bench retail end-state runner: per task with a hand-written first message, the support mission's whole
+conversation on the benchmark's database, its writes approved and applied, the end state compared with the
+ground truth's (the benchmark's own pass: the two databases are equal).
+
+Per task: the customer's first message is filed as a ticket on the task's user (``tau.case_of``: the sender taken
+as verified); the mission decides it as ``evals.run`` does (offline reader, facts, policies, guard). When it asks
+the customer something, a scripted customer answers from the task's instruction only: it restates in the first
+person what the instruction says it wants (order ids, items and the options it wants instead, the address, the
+payment method as a customer names it: "my visa ending in 1234"), never what the ground-truth actions hold; at
+most ``MAX_ANSWERS`` answers, then the task ends in the question. A reviewer approves each proposed write as the
+mission proposed it (no edits); each is mapped to the benchmark's action (``as_tau``) and applied with the
+benchmark's rules (``tau.apply``); the end state is compared with the ground truth's (``tau.differences``).
+
+Figures: tasks, end state equal, unsafe writes (a write the ground truth does not make, after mapping: another
+change or order, or the same change with other items, method or reason), ended in a question, ended in an
+escalation, per ground-truth action kind the tasks holding it and solved, and for the unsolved what was missing
+(the ground-truth actions no approved write made) and how the conversation ended; ``unexplained`` counts the
+unsolved that end neither in a question (a reply that asks) nor an escalation with its reason.
+
+    python -m ai_missions.graphs.support.evals.tau_runner [PATH] [--tasks]
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ai_missions.graphs.support.evals import tau
+from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.vocabulary import TYPES_FACT
+
+#: How many times the scripted customer answers a question before the task ends in it.
+MAX_ANSWERS = 2
+#: The mission's tools that change nothing the benchmark records (read, reply, note).
+_NO_STATE = frozenset({"send_ticket_reply", "add_ticket_note"})
+#: Parts of a cancellation in tau (its tool refunds each payment itself) or of a ship-to change (shipping's copy).
+_PART_OF = {"refund_payment": "cancel_pending_order", "void_authorization": "cancel_pending_order",
+            "update_shipment_address": "modify_pending_order_address"}  # fmt: skip
+#: The benchmark's actions that read or hand off (they change nothing).
+_READS = ("get_", "find_", "list_", "calculate", "think", "transfer_to_human")
+#: tau's cancellation reasons.
+CANCEL_REASONS = ("no longer needed", "ordered by mistake")
+
+
+# --- the scripted customer: what the instruction says, in the first person -------------------------------------
+
+_RETURN = re.compile(r"Return (#W\d+) via (\w+): ((?:[^;#]+; )+)")
+_CANCEL = re.compile(r"Cancel order (#W\d+) because ([a-z ]+)\.")
+_PAYMENT = re.compile(r"For (#W\d+), change payment to (\w+)\.")
+_ADDRESS = re.compile(r"For (#W\d+), change address to (\{[^}]*\})")
+_USER_ADDRESS = re.compile(r"[Cc]hange (?:your|the user'?s?) default address to (\{[^}]*\})")
+_CHANGE = re.compile(r"For (#W\d+), (modify|exchange) ((?:[^{;]+ \{[^}]*\} to \{[^}]*\}; )+)via (\w+)\.")
+_ITEM_CHANGE = re.compile(r"\s*([^{;]+?) (\{[^}]*\}) to (\{[^}]*\});")
+
+
+def method_words(user: Mapping[str, Any], method_id: str) -> str:
+    """A payment method as its owner names it: "my visa card ending in 1234", "my PayPal", "my gift card"."""
+    method = user.get("payment_methods", {}).get(method_id, {})
+    source = method.get("source", "")
+    if source == "credit_card":
+        return f"my {method.get('brand', 'credit')} card ending in {method.get('last_four', '')}".replace("  ", " ")
+    return {"paypal": "my PayPal", "gift_card": "my gift card"}.get(source, "my other payment method")
+
+
+def _options(raw: str) -> str:
+    values = ast.literal_eval(raw)
+    return ", ".join(str(v) for v in values.values())
+
+
+def _address_words(raw: str) -> str:
+    a = ast.literal_eval(raw)
+    street = ", ".join(p for p in (a.get("address1"), a.get("address2")) if p)
+    return f"{street}, {a.get('city')}, {a.get('state')} {a.get('zip')}, {a.get('country')}"
+
+
+def customer_answer(instruction: str, user: Mapping[str, Any]) -> str:
+    """What the scripted customer says when asked: each request of its instruction in the first person, with the
+    order ids, items and choices the instruction gives (and nothing else)."""
+    said: list[str] = []
+    for order_id, method, items in _RETURN.findall(instruction):
+        names = [re.sub(r"\s*\{.*\}", "", i).strip() for i in items.split(";") if i.strip()]
+        listed = " and ".join(f"the {n}" for n in names)
+        said.append(f"I want to return {listed} from order {order_id}, refund to {method_words(user, method)}.")
+    for order_id, reason in _CANCEL.findall(instruction):
+        why = "I ordered it by mistake" if "mistake" in reason else "I no longer need it"
+        said.append(f"Please cancel order {order_id}, {why}.")
+    for order_id, raw in _ADDRESS.findall(instruction):
+        said.append(f"Please ship order {order_id} to {_address_words(raw)}.")
+    for raw in _USER_ADDRESS.findall(instruction):
+        said.append(f"Please update my default address to {_address_words(raw)}.")
+    for order_id, method in _PAYMENT.findall(instruction):
+        said.append(f"For order {order_id}, I'd like to pay with {method_words(user, method)} instead.")
+    for order_id, verb, changes, method in _CHANGE.findall(instruction):
+        parts = []
+        for name, old, new in _ITEM_CHANGE.findall(changes):
+            wanted = _options(new)
+            to = f"the {wanted} one" if wanted else "the same options"
+            parts.append(f"the {name.strip()} ({_options(old)}) for {to}")
+        what = "change" if verb == "modify" else "exchange"
+        said.append(
+            f"On order {order_id} I'd like to {what} {' and '.join(parts)}; "
+            f"any price difference to {method_words(user, method)}."
+        )
+    return " ".join(said) or "I don't know any more than I wrote, sorry."
+
+
+# --- the mission's writes as the benchmark's actions -----------------------------------------------------------
+
+
+def _first_payment(order: Mapping[str, Any]) -> str:
+    return str(next(p["payment_method_id"] for p in order["payment_history"] if p["transaction_type"] == "payment"))
+
+
+def _gift_card(user: Mapping[str, Any]) -> str | None:
+    return next((k for k, m in user["payment_methods"].items() if m.get("source") == "gift_card"), None)
+
+
+def _items(order: Mapping[str, Any], line_nos: Iterable[Any]) -> list[str]:
+    """The item ids of order lines as ``tau.case_of`` numbers them (from 1, in the order's item order)."""
+    items = order["items"]
+    return [str(items[int(n) - 1]["item_id"]) for n in line_nos if 1 <= int(n) <= len(items)]
+
+
+def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[str, Any] | None:
+    """One approved write of the mission as the benchmark's action (None: a part of another action, or a change
+    the benchmark has no action for)."""
+    tool, args = str(action["tool"]), action.get("args") or {}
+    order = db["orders"].get(str(args.get("order_id")))
+    if order is None:
+        return None
+    user = db["users"][order["user_id"]]
+    order_id = order["order_id"]
+    if tool == "open_return":
+        method = args.get("payment_method_id") or (
+            _gift_card(user) if args.get("refund_to") == "gift_card" else _first_payment(order)
+        )
+        return {"name": "return_delivered_order_items",
+                "kwargs": {"order_id": order_id, "item_ids": _items(order, args.get("line_nos") or []),
+                           "payment_method_id": method}}  # fmt: skip
+    if tool == "cancel_order":
+        reason = args.get("reason_code") or args.get("cancel_reason") or args.get("reason")
+        return {"name": "cancel_pending_order", "kwargs": {"order_id": order_id, "reason": str(reason)}}
+    if tool == "change_ship_to":
+        to = args.get("ship_to") or {}
+        return {"name": "modify_pending_order_address",
+                "kwargs": {"order_id": order_id, "address1": to.get("line1"), "address2": to.get("line2") or "",
+                           "city": to.get("city"), "state": to.get("region"), "country": to.get("country"),
+                           "zip": to.get("postal_code")}}  # fmt: skip
+    if tool == "exchange_order_item":
+        name = "exchange_delivered_order_items" if order["status"] == "delivered" else "modify_pending_order_items"
+        return {"name": name,
+                "kwargs": {"order_id": order_id, "item_ids": _items(order, [args.get("line_no", 0)]),
+                           "new_item_ids": [str(args.get("sku"))],
+                           "payment_method_id": args.get("payment_method_id") or _first_payment(order)}}  # fmt: skip
+    return None
+
+
+def _canonical(action: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    kw = action.get("kwargs") or {}
+    return str(action["name"]), tuple(sorted((k, repr(sorted(v) if isinstance(v, list) else v)) for k, v in kw.items()))
+
+
+# --- one task, all tasks ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class TaskResult:
+    index: int
+    solved: bool
+    outcome: str
+    read: tuple[str, ...]
+    says_why: bool
+    questions: int
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+
+
+def _claim(state: dict[str, tau.Database], base: Mapping[str, tau.Database], order_id: str) -> None:
+    """Copy, before it changes, the order and its customer from the shared database into this task's state."""
+    order = state["orders"].get(order_id)
+    if order is None or order is not base["orders"].get(order_id):
+        return
+    state["orders"][order_id] = copy.deepcopy(order)
+    user_id = order["user_id"]
+    if state["users"][user_id] is base["users"][user_id]:
+        state["users"][user_id] = copy.deepcopy(base["users"][user_id])
+
+
+def _applied(
+    base: Mapping[str, tau.Database], actions: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """``base`` after ``actions`` (copying only what they change) and the actions the benchmark's tools refused."""
+    state: dict[str, Any] = {"users": dict(base["users"]), "orders": dict(base["orders"]),
+                             "products": base["products"]}  # fmt: skip
+    refused = []
+    for action in actions:
+        kw = action.get("kwargs", {})
+        if "order_id" in kw:
+            _claim(state, base, str(kw["order_id"]))
+        if "user_id" in kw and state["users"].get(kw["user_id"]) is base["users"].get(kw["user_id"]):
+            state["users"][kw["user_id"]] = copy.deepcopy(base["users"][kw["user_id"]])
+        try:
+            tau.apply(state, action)
+        except tau.ActionRefused as exc:
+            refused.append(f"{action['name']}: {exc}")
+    return state, refused
+
+
+def _says_why(verdict: Mapping[str, Any]) -> bool:
+    """A question is a reply to the customer; an escalation carries the reason it goes to a person."""
+    if verdict["outcome"] == "ask_customer":
+        return any(a["tool"] == "send_ticket_reply" and str(a["args"].get("body", "")).strip()
+                   for a in verdict["actions"])  # fmt: skip
+    if verdict["outcome"] == "escalate":
+        return bool(str(verdict.get("summary") or "").strip())
+    return False
+
+
+def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> TaskResult:
+    """The whole conversation on one task, its approved writes applied, the end state compared."""
+    case = tau.case_of(db, task, message)
+    user = db["users"][task.user_id]
+    questions = 0
+    facts, verdict = decide(case)
+    while verdict["outcome"] == "ask_customer" and questions < MAX_ANSWERS:
+        questions += 1
+        asked = next((a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), "")
+        case["ticket"]["messages"] += [
+            {"direction": "outbound", "body": asked, "sent_at": tau._NOW},
+            {"direction": "inbound", "body": customer_answer(task.instruction, user), "sent_at": tau._NOW},
+        ]
+        facts, verdict = decide(case)
+    questions += verdict["outcome"] == "ask_customer"
+    approved = [a for a in verdict["actions"] if a["tool"] not in _NO_STATE and a.get("tier") != "auto"]
+    owner = {c["capture_id"]: o for o, r in case["orders"].items() for c in r["payment"]["captures"]}
+    owner |= {a["authorization_id"]: o for o, r in case["orders"].items() for a in r["payment"]["authorizations"]}
+    truth = {_canonical(a) for a in task.actions if not a["name"].startswith(_READS)}
+    truth_kinds = {(a["name"], a["kwargs"].get("order_id")) for a in task.actions}
+    writes, unsafe = [], []
+    for action in approved:
+        part = _PART_OF.get(action["tool"])
+        if part is not None:
+            order_id = action["args"].get("order_id") or owner.get(
+                str(action["args"].get("capture_id") or action["args"].get("authorization_id"))
+            )
+            planned_whole = any(a["tool"] != action["tool"] and _PART_OF.get(a["tool"]) is None and
+                                a["args"].get("order_id") == order_id for a in approved)  # fmt: skip
+            if not planned_whole:
+                unsafe.append(f"{action['tool']} on {order_id}: tau has no such action alone")
+            continue
+        mapped = as_tau(action, db)
+        if mapped is None:
+            unsafe.append(f"{action['tool']}: no benchmark action")
+            continue
+        writes.append(mapped)
+        if _canonical(mapped) not in truth:
+            kind = (mapped["name"], mapped["kwargs"]["order_id"])
+            unsafe.append(f"{'other arguments' if kind in truth_kinds else 'other change'}: {mapped['name']} "
+                          f"{mapped['kwargs']['order_id']}")  # fmt: skip
+    state, refused = _applied(db, writes)
+    expected, _ = _applied(db, task.actions)
+    diff = tau.differences(state, expected)
+    made = {_canonical(w) for w in writes}
+    missing = [a["name"] for a in task.actions if not a["name"].startswith(_READS) and _canonical(a) not in made]
+    return TaskResult(
+        index=task.index, solved=not diff, outcome=str(verdict["outcome"]), read=tuple(facts[TYPES_FACT]),
+        says_why=_says_why(verdict), questions=questions, writes=writes, unsafe=unsafe, missing=missing,
+        refused=refused, differences=diff,
+    )  # fmt: skip
+
+
+def run(
+    db: Mapping[str, tau.Database], tasks: Sequence[tau.Task], messages: Mapping[int, str]
+) -> tuple[dict[str, int], list[TaskResult]]:
+    """Every task with a first message: the figures and each task's result."""
+    counts: Counter[str] = Counter()
+    results = []
+    for index, message in sorted(messages.items()):
+        result = run_task(db, tasks[index], message)
+        results.append(result)
+        counts["tasks"] += 1
+        counts["end_state_equal"] += result.solved
+        counts["unsafe"] += len(result.unsafe)
+        counts["tasks_with_unsafe"] += bool(result.unsafe)
+        for unsafe in result.unsafe:
+            kind = unsafe.split(":")[0] if unsafe.startswith("other ") else "no benchmark action"
+            counts[f"unsafe.{kind.replace(' ', '_')}"] += 1
+        counts["questions_asked"] += result.questions
+        counts["ended_in_question"] += result.outcome == "ask_customer"
+        counts["ended_in_escalation"] += result.outcome == "escalate"
+        counts["writes_refused"] += len(result.refused)
+        for kind in {a["name"] for a in tasks[index].actions if not a["name"].startswith(_READS)}:
+            counts[f"by_action.{kind}.tasks"] += 1
+            counts[f"by_action.{kind}.solved"] += result.solved
+        if result.solved:
+            continue
+        counts["unsolved"] += 1
+        counts["unsolved.unexplained"] += not result.says_why
+        counts[f"unsolved.ended.{result.outcome}.{'+'.join(result.read) or '-'}"] += 1
+        for name in sorted(set(result.missing)):
+            counts[f"unsolved.missing.{name}"] += 1
+        if not result.missing:
+            counts["unsolved.missing.none_but_state_differs"] += 1
+    return dict(counts), results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    listing = "--tasks" in args
+    args = [a for a in args if a != "--tasks"]
+    path = Path(args[0]) if args else tau.DEFAULT_PATH
+    if not (path / "tasks_train.json").exists():
+        print(f"no tau-bench retail data at {path} (tasks_train.json missing)", file=sys.stderr)
+        return 2
+    figures, results = run(tau.load_database(path), tau.load_tasks(path), tau.load_first_messages())
+    if listing:
+        for r in results:
+            if not r.solved:
+                print(f"task {r.index}: {r.outcome} read={'+'.join(r.read)} missing={r.missing} unsafe={r.unsafe} "
+                      f"refused={r.refused} differs={r.differences}")  # fmt: skip
+    for key in sorted(figures):
+        print(f"{key}={figures[key]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
