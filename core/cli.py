@@ -8,14 +8,16 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
 from ai_missions.errors import MissionsError
 
 #: Modules that contribute subcommands, each exposing ``register(subparsers)``. Imported lazily so that
-#: ``missions --help`` stays fast and one broken area cannot hide the others.
+#: ``missions --help`` stays fast and one broken area cannot hide the others. Areas the platform does not name
+#: (the simulated systems' ``missions systems``) register a module under the ``ai_missions.commands`` entry points.
+COMMANDS_GROUP = "ai_missions.commands"
 COMMAND_MODULES = (
-    "ai_missions.integrations.commands",
     "ai_missions.knowledge_index.commands",
     "ai_missions.commands",
     "ai_missions.account_commands",
@@ -93,7 +95,8 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="missions", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
-    for name in COMMAND_MODULES:
+    plugins = [point.value.partition(":")[0] for point in entry_points(group=COMMANDS_GROUP)]
+    for name in (*plugins, *COMMAND_MODULES):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -27,8 +27,9 @@ from ai_missions.settings import missions_home
 
 #: Environment passed on to spawned servers besides MISSIONS_HOME (the MCP client passes only a safe minimum).
 PASSED_ENV = ("MISSIONS_SIM_LATENCY_MS", "PYTHONPATH", "VIRTUAL_ENV")
-#: The module that serves a simulated system over stdio (``python -m MODULE SYSTEM --home HOME``).
-SIMULATOR_MODULE = "ai_missions.integrations.serving"
+#: The platform's launcher that serves a registered system over stdio (``python -m MODULE SYSTEM --home HOME``):
+#: it loads the system's plug-in by entry point, so the platform names no system's module.
+SYSTEM_LAUNCHER = "ai_missions.serve_system"
 CONFIG_FILE = "systems.json"
 TRANSPORT_ENV = "MISSIONS_SYSTEMS_TRANSPORT"
 TRANSPORTS = ("stdio", "in-process")
@@ -43,8 +44,8 @@ def systems_transport(default: str = "in-process") -> str:
 
 
 def simulated_command(system: str, home: Path) -> tuple[str, list[str]]:
-    """The command line that serves the simulated ``system`` over stdio."""
-    return sys.executable, ["-m", SIMULATOR_MODULE, system, "--home", str(home)]
+    """The command line that serves the registered ``system`` over stdio."""
+    return sys.executable, ["-m", SYSTEM_LAUNCHER, system, "--home", str(home)]
 
 
 def configured(home: Path) -> dict[str, dict[str, Any]]:

@@ -1,18 +1,38 @@
 """The layers point one way: missions -> reusable nodes -> platform services -> nothing of a mission.
 
-Checked on the import statements of every module (not on strings: the platform spawns the simulated systems by
-module name, which is a process boundary, not an import). The simulated systems are a stand-in for real ones:
-outside the eval environment and a mission's data generators, nothing imports them.
+Checked on every reference one module makes to another: import statements wherever they stand (at the top, inside a
+function, under ``TYPE_CHECKING``), and module paths written as strings (``importlib.import_module("...")``,
+``"package.module:attribute"``, an f-string's ``"ai_missions.integrations.{system}"``, the module a spawned process
+runs), which load a module as surely as an import does. The entry points in ``pyproject.toml`` are strings too:
+each group may point only into its own layer. The simulated systems are a stand-in for real ones: outside the eval
+environment and a mission's data generators, nothing imports them; the platform reaches them through the
+``ai_missions.systems`` entry points and MCP.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Top-level folders and the import names they are mapped to (``[tool.setuptools.package-dir]``).
+FOLDERS = {
+    "ai_missions.contracts": "contracts",
+    "ai_missions.graphs": "graphs",
+    "ai_missions.nodes": "nodes",
+    "ai_missions.knowledge_index": "knowledge_index",
+    "ai_missions.integrations": "integrations",
+    "ai_missions.dashboard": "dashboard",
+    "ai_missions.evals": "evals",
+    "ai_missions": "core",
+}
 
 #: Platform services: what everything else stands on.
 SERVICES = {
@@ -26,16 +46,66 @@ SERVICES = {
     "core/gateway.py",
     "core/mcp_session.py",
     "core/connections.py",
+    "core/serve_system.py",
     "core/store.py",
     "core/queries.py",
     "core/triggers.py",
 }
-#: Where the simulator may be imported: the eval environment, the demo that seeds it, and missions' data generators.
+#: Where the simulator may be imported: the eval environment and the demo that seeds it (and missions' data
+#: generators, under ``graphs/<mission>/evals/``).
 SIMULATOR_ALLOWED = ("evals/environment.py", "core/demo.py")
+ABOVE_SERVICES = (
+    "ai_missions.nodes",
+    "ai_missions.graphs",
+    "ai_missions.integrations",
+    "ai_missions.runtime",
+    "ai_missions.client",
+    "ai_missions.evals",
+    "ai_missions.dashboard",
+)
+
+#: Entry-point group -> the import names its entry points may point into.
+ENTRY_POINT_LAYERS = {
+    "ai_missions.missions": ("ai_missions.graphs.",),
+    "ai_missions.systems": ("ai_missions.integrations.",),
+    "ai_missions.contracts": ("ai_missions.contracts.",),
+    "ai_missions.books": ("ai_missions.integrations.",),
+    # the CLI's areas: any layer but a mission's (missions bring no commands of their own)
+    "ai_missions.commands": ("ai_missions.",),
+}
+
+_MODULE_PATH = re.compile(r"ai_missions(?:\.[A-Za-z_]\w*)+")
 
 
-def imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
+def module_file(name: str) -> Path | None:
+    """The file (or package folder) of an ``ai_missions`` module name, if it exists in this repository."""
+    for prefix, folder in FOLDERS.items():
+        if name == prefix or name.startswith(prefix + "."):
+            rest = name[len(prefix) + 1 :].split(".") if name != prefix else []
+            base = ROOT.joinpath(folder, *rest)
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if rest and candidate.exists():
+                    return candidate
+            return ROOT / folder if not rest else None
+    return None
+
+
+def _string_reference(text: str, *, prefix_only: bool = False) -> str | None:
+    """The module a string names (``"pkg.mod"``, ``"pkg.mod:attr"``; with ``prefix_only``, the head of an
+    f-string such as ``"ai_missions.integrations."``), when it is one of ours."""
+    head = text.partition(":")[0].rstrip(".")
+    if not _MODULE_PATH.fullmatch(head):
+        return None
+    if prefix_only:  # the rest is computed: a reference to any module under this package
+        return head if module_file(head) is not None else None
+    while head and module_file(head) is None:  # "pkg.mod.attr" names an attribute of pkg.mod
+        head = head.rpartition(".")[0]
+    return head if head not in ("", "ai_missions") else None
+
+
+def references(source: str, filename: str = "<module>") -> set[str]:
+    """Every ``ai_missions`` module a module's source refers to, by import statement or by string."""
+    tree = ast.parse(source, filename=filename)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -43,7 +113,67 @@ def imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if (name := _string_reference(node.value)) is not None:
+                found.add(name)
+        elif isinstance(node, ast.JoinedStr) and node.values:
+            first = node.values[0]
+            computed = len(node.values) > 1 and isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if computed and (name := _string_reference(str(first.value), prefix_only=True)) is not None:
+                found.add(name)
     return {name for name in found if name.startswith("ai_missions")}
+
+
+def _under(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def back_arrows(relative_path: str, source: str) -> list[str]:
+    """The references of the module at ``relative_path`` (``core/store.py``) that point against the layers."""
+    refs = references(source, relative_path)
+    parts = Path(relative_path).parts
+    found: set[str] = set()
+
+    def forbid(*prefixes: str) -> None:
+        found.update(n for n in refs if _under(n, *prefixes))
+
+    if relative_path in SERVICES:
+        forbid(*ABOVE_SERVICES)
+    if parts[0] == "nodes":
+        forbid("ai_missions.graphs", "ai_missions.integrations", "ai_missions.runtime")
+    if parts[0] in ("core", "dashboard", "evals", "knowledge_index"):
+        forbid("ai_missions.graphs")
+    platform = parts[0] in ("core", "nodes", "dashboard", "evals", "knowledge_index")
+    if platform and relative_path not in SIMULATOR_ALLOWED:
+        forbid("ai_missions.integrations")
+    if parts[0] == "graphs" and len(parts) > 2:
+        mission = parts[1]
+        found.update(n for n in refs if _under(n, "ai_missions.graphs") and n.split(".")[2:3] not in ([], [mission]))
+        if "evals" not in parts:
+            forbid("ai_missions.integrations")
+    if parts[0] in ("integrations", "contracts"):
+        forbid("ai_missions.graphs", "ai_missions.nodes", "ai_missions.runtime", "ai_missions.missions")
+    return sorted(found)
+
+
+def entry_point_problems(pyproject: Mapping[str, Any]) -> list[str]:
+    """Entry points (loaded by string) that point outside their group's layer or at no module of ours."""
+    problems = []
+    groups: Mapping[str, Mapping[str, str]] = pyproject.get("project", {}).get("entry-points", {})
+    for group, points in groups.items():
+        allowed = ENTRY_POINT_LAYERS.get(group)
+        for name, value in points.items():
+            module = value.partition(":")[0].strip()
+            where = f"[{group}] {name} = {value!r}"
+            if allowed is None:
+                problems.append(f"{where}: a group the layer test does not know")
+            elif not module.startswith(allowed):
+                problems.append(f"{where}: outside {', '.join(allowed)}")
+            elif module_file(module) is None:
+                problems.append(f"{where}: no such module")
+            elif group == "ai_missions.commands" and _under(module, "ai_missions.graphs"):
+                problems.append(f"{where}: a mission's module")
+    return problems
 
 
 def modules(*folders: str) -> list[Path]:
@@ -54,52 +184,104 @@ def relative(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
-def offending(path: Path, *prefixes: str) -> list[str]:
-    return sorted(name for name in imports(path) if name.startswith(prefixes))
+ALL = modules("core", "nodes", "dashboard", "evals", "knowledge_index", "graphs", "integrations", "contracts")
 
 
-@pytest.mark.parametrize("path", [ROOT / p for p in sorted(SERVICES)], ids=sorted(SERVICES))
-def test_platform_services_import_no_node_mission_or_simulator(path: Path) -> None:
-    assert not offending(
-        path,
-        "ai_missions.nodes",
-        "ai_missions.graphs",
-        "ai_missions.integrations",
-        "ai_missions.runtime",
-        "ai_missions.client",
-        "ai_missions.evals",
-        "ai_missions.dashboard",
-    )
+@pytest.mark.parametrize("path", ALL, ids=relative)
+def test_no_back_arrow(path: Path) -> None:
+    assert back_arrows(relative(path), path.read_text()) == []
 
 
-@pytest.mark.parametrize("path", modules("nodes"), ids=relative)
-def test_reusable_nodes_import_no_mission_and_no_simulator(path: Path) -> None:
-    assert not offending(path, "ai_missions.graphs", "ai_missions.integrations", "ai_missions.runtime")
+def test_the_entry_points_point_into_their_layers() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert entry_point_problems(pyproject) == []
+    assert pyproject["project"]["entry-points"]["ai_missions.missions"]  # the check saw the registry
 
 
-@pytest.mark.parametrize("path", modules("core", "dashboard", "evals", "knowledge_index"), ids=relative)
-def test_the_platform_names_no_mission(path: Path) -> None:
-    assert not offending(path, "ai_missions.graphs")
+def test_every_service_module_exists() -> None:
+    assert all((ROOT / p).exists() for p in SERVICES)
 
 
-@pytest.mark.parametrize("path", modules("core", "nodes", "dashboard", "evals", "knowledge_index"), ids=relative)
-def test_the_platform_reaches_the_systems_over_mcp_only(path: Path) -> None:
-    if relative(path) in SIMULATOR_ALLOWED:
-        return
-    assert not offending(path, "ai_missions.integrations")
+# The checker itself: a back-arrow planted where the layers forbid it is reported, in each form it can take.
+
+PLANTED = {
+    "an import inside a function": (
+        "core/store.py",
+        "def load():\n    from ai_missions.graphs.order_exception.spec import SPEC\n    return SPEC\n",
+        ["ai_missions.graphs.order_exception.spec", "ai_missions.graphs.order_exception.spec.SPEC"],
+    ),
+    "an import under TYPE_CHECKING": (
+        "nodes/guard.py",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import ai_missions.runtime\n",
+        ["ai_missions.runtime"],
+    ),
+    "importlib with a literal module": (
+        "core/queries.py",
+        "import importlib\n\ndef erp():\n    return importlib.import_module('ai_missions.integrations.erp')\n",
+        ["ai_missions.integrations.erp"],
+    ),
+    "a module:attribute string": (
+        "evals/harness.py",
+        "SPEC = 'ai_missions.graphs.support.spec:SPEC'\n",
+        ["ai_missions.graphs.support.spec"],
+    ),
+    "an f-string naming a package's modules": (
+        "dashboard/app.py",
+        "def server(system):\n    return f'ai_missions.integrations.server_{system}'\n",
+        ["ai_missions.integrations"],
+    ),
+    "a spawned process's module": (
+        "core/connections.py",
+        "import sys\nCOMMAND = [sys.executable, '-m', 'ai_missions.integrations.serving']\n",
+        ["ai_missions.integrations.serving"],
+    ),
+    "one mission naming another": (
+        "graphs/support/gather.py",
+        "from ai_missions.graphs.order_exception import facts\n",
+        ["ai_missions.graphs.order_exception", "ai_missions.graphs.order_exception.facts"],
+    ),
+    "the simulator naming the mission registry by string": (
+        "integrations/erp.py",
+        "GROUP = 'ai_missions.missions:registry'\n",
+        ["ai_missions.missions"],
+    ),
+}
 
 
-@pytest.mark.parametrize("path", modules("graphs"), ids=relative)
-def test_missions_stand_alone(path: Path) -> None:
-    """A mission imports no other mission, and no simulator outside its eval data generators."""
-    mission = path.relative_to(ROOT / "graphs").parts[0]
-    other = [n for n in imports(path) if n.startswith("ai_missions.graphs.") and n.split(".")[2] != mission]
-    assert not other
-    if "evals" not in path.relative_to(ROOT / "graphs").parts:
-        assert not offending(path, "ai_missions.integrations")
+@pytest.mark.parametrize(("where", "source", "expected"), PLANTED.values(), ids=PLANTED)
+def test_a_planted_back_arrow_is_reported(where: str, source: str, expected: list[str]) -> None:
+    assert back_arrows(where, source) == expected
 
 
-@pytest.mark.parametrize("path", modules("integrations", "contracts"), ids=relative)
-def test_the_simulator_and_the_contracts_import_no_platform_above_them(path: Path) -> None:
-    """The simulated systems implement the contracts; neither reaches into missions, nodes or the runtime."""
-    assert not offending(path, "ai_missions.graphs", "ai_missions.nodes", "ai_missions.runtime", "ai_missions.missions")
+def test_strings_that_name_no_module_are_not_references() -> None:
+    """Entry-point group names and prose are not modules: ``ai_missions.systems`` is a group, not a file."""
+    source = "GROUP = 'ai_missions.systems'\nTEXT = 'see ai_missions.graphs for the missions'\n"
+    assert back_arrows("core/mcp_session.py", source) == []
+    assert back_arrows("core/missions.py", "GROUP = 'ai_missions.missions'\n") == []
+
+
+PLANTED_ENTRY_POINTS = {
+    "a mission registered from the simulator": (
+        "ai_missions.missions",
+        "ai_missions.integrations.server_erp:build",
+        "outside ai_missions.graphs.",
+    ),
+    "a system registered from a mission": (
+        "ai_missions.systems",
+        "ai_missions.graphs.order_exception.spec:SPEC",
+        "outside ai_missions.integrations.",
+    ),
+    "a system that does not exist": ("ai_missions.systems", "ai_missions.integrations.server_nowhere:build", "no such"),
+    "a command from a mission": ("ai_missions.commands", "ai_missions.graphs.support.portal:main", "a mission's"),
+    "a group nobody checks": ("ai_missions.plugins", "ai_missions.graphs.support.spec:SPEC", "does not know"),
+}
+
+
+@pytest.mark.parametrize(("group", "value", "problem"), PLANTED_ENTRY_POINTS.values(), ids=PLANTED_ENTRY_POINTS)
+def test_a_planted_entry_point_is_reported(group: str, value: str, problem: str) -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pyproject["project"]["entry-points"].setdefault(group, {})["planted"] = value
+    found = entry_point_problems(pyproject)
+    assert len(found) == 1
+    assert found[0].startswith(f"[{group}] planted = ")
+    assert problem in found[0]

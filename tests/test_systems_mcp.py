@@ -589,7 +589,7 @@ def test_connections_spawn_every_system(missions_home: Path) -> None:
     for system, conn in conns.items():
         assert conn["transport"] == "stdio"
         assert conn["command"] == sys.executable
-        assert conn["args"][:3] == ["-m", "ai_missions.integrations.serving", system]
+        assert conn["args"][:3] == ["-m", "ai_missions.serve_system", system]
         assert conn["env"]["MISSIONS_HOME"] == str(missions_home.resolve())
 
 
