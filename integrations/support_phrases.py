@@ -174,6 +174,10 @@ def typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+#: The cancellation reason a template gives ("no longer needed" or "ordered by mistake"); the others give none.
+CANCEL_REASON_OF: dict[str, str] = {"I want to cancel {ref}, I ordered by mistake.": "ordered by mistake"}
+
+
 def compose(
     intent: str,
     rng: random.Random,
@@ -184,14 +188,17 @@ def compose(
     typos: bool = False,
     injection: bool = False,
     option: str | None = None,
+    told: list[str] | None = None,
 ) -> str:
     """One customer message asking for ``intent`` about the order written as ``ref`` (None: no number);
-    ``option`` names the colour asked for in an exchange (``exchange_named``)."""
+    ``option`` names the colour asked for in an exchange (``exchange_named``); ``told`` receives the cancellation
+    reason the message gives, if any (what the recorder knows it wrote)."""
     options = TEMPLATES[intent].get(language) or TEMPLATES[intent]["en"]
     named = COLOUR_NAMES[option].get(language, option.lower()) if option in COLOUR_NAMES else option
-    text = rng.choice(options).format(
-        ref=ref if ref is not None else NO_NUMBER.get(language, NO_NUMBER["en"]), option=named
-    )
+    template = rng.choice(options)
+    if told is not None and template in CANCEL_REASON_OF:
+        told.append(CANCEL_REASON_OF[template])
+    text = template.format(ref=ref if ref is not None else NO_NUMBER.get(language, NO_NUMBER["en"]), option=named)
     if typos:
         text = typo(text, rng)
     if angry:

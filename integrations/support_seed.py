@@ -172,6 +172,7 @@ def plans(
             continue
         style = rng.choice(REF_STYLES)
         language = customers[order.customer_id]["language"] if rng.random() < 0.5 else "en"
+        told: list[str] = []
         body = compose(
             intent,
             rng,
@@ -179,10 +180,12 @@ def plans(
             language=language,
             angry=rng.random() < 0.15,
             typos=rng.random() < 0.2,
+            told=told,
         )
         channel = rng.choice(("portal", "email"))
         subject = intent.replace("_", " ").capitalize()
-        yield TicketPlan(order.customer_id, channel, subject, body, None, at, solved=made % 6 == 5, asked=intent)
+        asked = f"{intent}:{told[0]}" if told else intent  # what they asked, with the reason they gave
+        yield TicketPlan(order.customer_id, channel, subject, body, None, at, solved=made % 6 == 5, asked=asked)
         made += 1
     # someone asking about another customer's order (the identity check's story)
     if len(orders) > 2:

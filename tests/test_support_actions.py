@@ -485,3 +485,84 @@ def test_the_erp_opens_a_return_of_delivered_lines_once(book: Path) -> None:
     with pytest.raises(ConflictError, match="only a delivered order"):
         erp.open_return(conn, pending, [1], "original_payment", "ret-open-4")
     assert len(erp.get_returns(conn, order.order_id)) == 1
+
+
+# --- a cancellation's reason (SUP-002) ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("Please cancel SO-100001, I ordered it by mistake.", "ordered by mistake"),
+        ("hi can u cancel SO-100001? clicked buy by acident", "ordered by mistake"),  # a typo
+        ("Cancel SO-100001 please - turns out we don't need it after all", "no longer needed"),
+        ("My sister already bought one for me, so please cancel order SO-100001.", "no longer needed"),
+        ("Bitte stornieren Sie SO-100001, ich habe versehentlich bestellt.", "ordered by mistake"),
+        ("Quiero cancelar el pedido SO-100001, ya no lo necesito.", "no longer needed"),
+        ("It was not a mistake, I just changed my mind: cancel SO-100001.", "no longer needed"),  # negated: not it
+    ],
+)
+def test_a_cancellation_records_the_reason_the_customer_gave_and_the_reply_says_it(message: str, reason: str) -> None:
+    facts, verdict = decide(case(message, status="pending"))
+    assert facts["cancel.reason"] == reason
+    assert verdict["outcome"] == "cancel"
+    cancel, refund, reply = verdict["actions"][:3]
+    assert (cancel["tool"], cancel["args"]) == ("cancel_order", {"order_id": "SO-100001", "reason": reason})
+    assert (refund["tool"], refund["args"]["amount"]) == ("refund_payment", 100.0)
+    assert "100.00" in reply["args"]["body"]
+    assert reply["args"]["status"] == "solved"
+    assert verdict["policy_ids"] == ["SUP-002@2"]
+    assert check_action(SPEC, cancel, facts) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please cancel order SO-100001.",
+        "Can you cancel SO-100001 before it ships?",
+        "Cancel SO-100001. It wasn't a mistake though.",  # the only reason said is denied
+        "Cancel SO-100001: I ordered it by mistake and I don't need it anyway.",  # two reasons: which one?
+        "I still need it, but cancel SO-100001 anyway",
+    ],
+)
+def test_a_cancellation_without_one_reason_is_asked_never_guessed(message: str) -> None:
+    facts, verdict = decide(case(message, status="pending"))
+    assert facts["cancel.reason"] is None
+    assert verdict["outcome"] == "ask_customer"
+    assert tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
+    reply = verdict["actions"][0]["args"]
+    assert reply["status"] == "pending"
+    assert "ordered by mistake" in reply["body"]
+    assert "100.00" in reply["body"]  # what the cancellation would refund
+    assert promises(reply["body"], "SO-100001") == set()  # announces nothing
+    # whoever proposes the cancellation (an LLM, an edit), it is refused without the customer's reason
+    cancel = {"tool": "cancel_order", "args": {"order_id": "SO-100001", "reason": "no longer needed"}}
+    assert any("reason" in p for p in check_action(SPEC, {**cancel, "policy_ids": ["SUP-002"]}, facts))
+
+
+def test_the_customers_answer_gives_the_reason_and_the_original_request_is_cancelled() -> None:
+    ticket = case("Please cancel order SO-100001.", status="pending")
+    ticket["ticket"]["messages"] += [
+        {"direction": "outbound", "body": "Why?", "sent_at": "2026-03-16T15:05:00Z"},
+        {"direction": "inbound", "body": "oh - i don't need it any more", "sent_at": "2026-03-16T15:20:00Z"},
+    ]
+    facts, verdict = decide(ticket)
+    assert verdict["outcome"] == "cancel"
+    assert verdict["actions"][0]["args"] == {"order_id": "SO-100001", "reason": "no longer needed"}
+    other = {**verdict["actions"][0], "args": {"order_id": "SO-100001", "reason": "ordered by mistake"}}
+    assert any("reason" in p for p in check_action(SPEC, other, facts))
+
+
+def test_a_reason_changes_nothing_for_an_order_that_can_no_longer_be_cancelled() -> None:
+    _facts, verdict = decide(case("Please cancel SO-100001, I ordered it by mistake", status="shipped"))
+    assert verdict["outcome"] == "answer"
+    assert "cancel_order" not in tools(verdict)
+
+
+def test_the_erp_records_the_cancellations_reason_once(book: Path) -> None:
+    conn = connect("erp", book)
+    pending = erp.list_orders(conn, status="pending", limit=5).orders[-1].order_id
+    done = erp.cancel_order(conn, pending, "ordered by mistake", "cancel-reason-1")
+    assert erp.cancel_order(conn, pending, "ordered by mistake", "cancel-reason-1").replayed
+    events = [e for e in erp.get_order_history(conn, pending).events if e.to_status == "cancelled"]
+    assert [(e.event_id, e.reason) for e in events] == [(done.event_id, "ordered by mistake")]

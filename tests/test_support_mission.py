@@ -293,6 +293,9 @@ def test_the_customers_answer_resumes_the_case_with_the_original_request(mission
     assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) != [("cancelled",)]
     missions.decide(answered["run"]["decision_id"], "sam", approve=True)
     assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) == [("cancelled",)]
+    # the ERP's record of the cancellation carries the reason the customer gave in their first message
+    cancelled = "SELECT reason FROM order_events WHERE order_id = ? AND to_status = 'cancelled'"
+    assert rows(home, "erp", cancelled, order_id) == [("ordered by mistake",)]
 
 
 def test_a_sender_not_on_file_is_served_only_once_the_message_identifies_them(

@@ -119,7 +119,8 @@ def test_one_item_is_never_cancelled_as_its_whole_order() -> None:
         assert facts["refund.amount"] is None
         assert "cannot be cancelled" in verdict["actions"][0]["args"]["body"]
     # the whole order named with all its items is cancelled as asked
-    facts, verdict = decide(_case("cancel the order with the air purifier and the kettle", second=False))
+    whole = "cancel the order with the air purifier and the kettle, I ordered it by mistake"
+    facts, verdict = decide(_case(whole, second=False))
     assert facts["ticket.case_types"] == ["cancel_order"]
     assert "cancel_order" in _tools(verdict)
 
@@ -130,8 +131,9 @@ def test_one_item_is_never_cancelled_as_its_whole_order() -> None:
         # checked against the ERP's total of the one order (100.00)
         ("if it's over $300, cancel it", ["conditional_request"]),
         ("If it's over $1,000 please cancel it.", ["conditional_request"]),
-        ("cancel my order, but only if it's more than 50 dollars", ["cancel_order"]),
-        ("Falls die Bestellung mehr als 50 Euro kostet, bitte stornieren.", ["cancel_order"]),
+        ("cancel my order, I don't need it, but only if it's more than 50 dollars", ["cancel_order"]),
+        ("Falls die Bestellung mehr als 50 Euro kostet, bitte stornieren. Ich brauche sie nicht mehr.",
+         ["cancel_order"]),
         # about something the total cannot tell: a person checks it
         ("if the kettle is over $20, cancel the order", ["conditional_request"]),
         ("Cancel the order only if the refund can go to my gift card.", ["conditional_request"]),

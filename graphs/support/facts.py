@@ -16,7 +16,7 @@ from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import Reading, fold, option_key
+from ai_missions.graphs.support.understanding import Reading, cancel_reason, fold, option_key
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
 _CENT = 0.005
@@ -246,6 +246,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
         if holds is not True:
             types = ["conditional_request"]
     facts[TYPES_FACT] = types
+    # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
+    thread = " ".join(str(m.get("body") or "") for m in inbound)
+    facts["cancel.reason"] = cancel_reason(thread) if "cancel_order" in types else None
     facts.update(resolution_facts(facts))
     asking = {
         "identify_customer",
@@ -258,6 +261,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
     choosing = "exchange_variant" in types and facts.get("exchange.sku") and facts.get("exchange.in_stock") is False
     choosing = choosing or ("return_refund" in types and facts.get("return.which_items") is True)
+    why = "cancel_order" in types and facts.get("order.cancellable") is True and facts["cancel.reason"] is None
+    choosing = choosing or why
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)

@@ -3,10 +3,11 @@
 Nothing touches an order the customer does not own; a refund is never more than what can still be refunded on the
 order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it
 ships, and only to the address on the customer's account (in the ERP and in shipping's copy, the latter only
-after the former); an exchange is only of the line and in-stock variant the customer asked for; an authorization is
-voided only while nothing was captured; a return is opened only on a delivered order, of lines the customer
-named that are on it and not already returned, to the refund method they chose, and for no more than can still be
-refunded; a reply goes only to a ticket that still waits for an answer. A fact that is not known fails closed.
+after the former); a cancellation records the reason the customer gave; an exchange is only of the line and
+in-stock variant the customer asked for; an authorization is voided only while nothing was captured; a return is
+opened only on a delivered order, of lines the customer named that are on it and not already returned, to the
+refund method they chose, and for no more than can still be refunded; a reply goes only to a ticket that still
+waits for an answer. A fact that is not known fails closed.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("refund_payment: the plan already refunds this order; one refund per resolution")
     if tool == "cancel_order" and facts.get("order.cancellable") is not True:
         problems.append("cancel_order: the order has shipped or is already cancelled")
+    if tool == "cancel_order" and (facts.get("cancel.reason") is None or args.get("reason") != facts["cancel.reason"]):
+        problems.append("cancel_order: the reason recorded is the one the customer gave (asked when not given)")
     if tool in SHIP_TO_TOOLS:
         if facts.get("order.cancellable") is not True:
             problems.append(f"{tool}: the order has shipped or is cancelled; its ship-to can no longer change")

@@ -51,6 +51,12 @@ T: dict[str, dict[str, str]] = {
         "cancel_refund": "We have cancelled order {order} and refunded {amount}{card}.",
         "cancel_void": "We have cancelled order {order} and released the payment authorization on your card.",
         "cancel_only": "We have cancelled order {order}.",
+        "cancel_reason": "The cancellation records your reason: {reason}.",
+        "cancel_why": "To cancel order {order}{refund}, please tell us why: you no longer need it, or it was "
+        "ordered by mistake. Reply with the reason and we cancel it.",
+        "cancel_why_refund": " (and refund {amount}{card})",
+        "no longer needed": "no longer needed",
+        "ordered by mistake": "ordered by mistake",
         "was_cancelled": "Order {order} was cancelled, so it will not be delivered.",
         "in_transit": "Order {order} is on its way with {carrier}, tracking number {tracking}.",
         "delivered": "{carrier} shows order {order} as delivered (tracking number {tracking}).",
@@ -114,6 +120,12 @@ T: dict[str, dict[str, str]] = {
         "cancel_refund": "Hemos cancelado el pedido {order} y reembolsado {amount}{card}.",
         "cancel_void": "Hemos cancelado el pedido {order} y liberado la autorización de pago de su tarjeta.",
         "cancel_only": "Hemos cancelado el pedido {order}.",
+        "cancel_reason": "La cancelación registra el motivo que nos dio: {reason}.",
+        "cancel_why": "Para cancelar el pedido {order}{refund}, díganos por qué: ya no lo necesita o lo pidió "
+        "por error. Responda con el motivo y lo cancelamos.",
+        "cancel_why_refund": " (y reembolsar {amount}{card})",
+        "no longer needed": "ya no lo necesita",
+        "ordered by mistake": "pedido por error",
         "was_cancelled": "El pedido {order} se canceló, así que no se entregará.",
         "in_transit": "El pedido {order} está en camino con {carrier}, número de seguimiento {tracking}.",
         "delivered": "{carrier} indica que el pedido {order} se entregó (número de seguimiento {tracking}).",
@@ -182,6 +194,12 @@ T: dict[str, dict[str, str]] = {
         "cancel_refund": "Nous avons annulé la commande {order} et remboursé {amount}{card}.",
         "cancel_void": "Nous avons annulé la commande {order} et libéré l'autorisation de paiement sur votre carte.",
         "cancel_only": "Nous avons annulé la commande {order}.",
+        "cancel_reason": "L'annulation enregistre le motif que vous avez donné : {reason}.",
+        "cancel_why": "Pour annuler la commande {order}{refund}, dites-nous pourquoi : vous n'en avez plus "
+        "besoin, ou elle a été passée par erreur. Répondez avec le motif et nous l'annulons.",
+        "cancel_why_refund": " (et rembourser {amount}{card})",
+        "no longer needed": "plus besoin",
+        "ordered by mistake": "commandée par erreur",
         "was_cancelled": "La commande {order} a été annulée, elle ne sera donc pas livrée.",
         "in_transit": "La commande {order} est en route avec {carrier}, numéro de suivi {tracking}.",
         "delivered": "{carrier} indique la commande {order} comme livrée (numéro de suivi {tracking}).",
@@ -252,6 +270,13 @@ T: dict[str, dict[str, str]] = {
         "cancel_void": "Wir haben die Bestellung {order} storniert und die Zahlungsautorisierung auf Ihrer Karte "
         "freigegeben.",
         "cancel_only": "Wir haben die Bestellung {order} storniert.",
+        "cancel_reason": "Die Stornierung vermerkt Ihren Grund: {reason}.",
+        "cancel_why": "Um die Bestellung {order}{refund} zu stornieren, sagen Sie uns bitte den Grund: Sie "
+        "brauchen sie nicht mehr, oder sie wurde versehentlich bestellt. Antworten Sie mit dem Grund, dann "
+        "stornieren wir sie.",
+        "cancel_why_refund": " (und {amount}{card} zu erstatten)",
+        "no longer needed": "nicht mehr benötigt",
+        "ordered by mistake": "versehentlich bestellt",
         "was_cancelled": "Die Bestellung {order} wurde storniert und wird daher nicht geliefert.",
         "in_transit": "Die Bestellung {order} ist mit {carrier} unterwegs, Sendungsnummer {tracking}.",
         "delivered": "{carrier} meldet die Bestellung {order} als zugestellt (Sendungsnummer {tracking}).",
@@ -341,11 +366,16 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "cancel_order":
         if not facts.get("order.cancellable"):
             return say(lang, "cancel_shipped", order=order)
+        reason = facts.get("cancel.reason")
+        if reason not in ("no longer needed", "ordered by mistake"):
+            refund = say(lang, "cancel_why_refund", amount=money, card=card) if amount else ""
+            return say(lang, "cancel_why", order=order, refund=refund)
+        why = " " + say(lang, "cancel_reason", reason=say(lang, str(reason)))
         if amount:
-            return say(lang, "cancel_refund", order=order, amount=money, card=card)
+            return say(lang, "cancel_refund", order=order, amount=money, card=card) + why
         if facts.get("payment.uncaptured"):
-            return say(lang, "cancel_void", order=order)
-        return say(lang, "cancel_only", order=order)
+            return say(lang, "cancel_void", order=order) + why
+        return say(lang, "cancel_only", order=order) + why
     if intent in ("where_is_order", "not_received"):
         if facts.get("order.status") == "cancelled":
             return say(lang, "was_cancelled", order=order)

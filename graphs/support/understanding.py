@@ -473,6 +473,43 @@ def asking_sentences(text: str) -> str:
     return ". ".join(kept)
 
 
+#: Why a customer cancels, as the order's cancellation records it: they no longer need it, or they ordered it by
+#: mistake. Phrases (folded) by reason; a negation just before one ("it was not a mistake") drops it.
+CANCEL_REASONS: dict[str, tuple[str, ...]] = {
+    "ordered by mistake": (
+        "by mistake", "mistake", "mistakenly", "by accident", "accidentally", "accidental", "by error", "in error",
+        "didn't mean to", "didnt mean to", "did not mean to", "meant to order", "ordered the wrong",
+        "ordered it twice", "ordered twice", "duplicate order", "placed it twice", "por error", "por equivocacion",
+        "sin querer", "par erreur", "par accident", "versehentlich", "aus versehen", "irrtumlich",
+    ),
+    "no longer needed": (
+        "no longer need", "no longer needed", "don't need", "dont need", "do not need", "not needed",
+        "need it anymore", "need them anymore", "no need for it", "no longer want", "don't want it", "dont want it",
+        "do not want it", "changed my mind", "change of mind", "found it cheaper", "found a cheaper",
+        "cheaper elsewhere", "cheaper locally", "bought it elsewhere", "bought one elsewhere", "got one elsewhere",
+        "already have one", "already bought", "won't need", "wont need", "not necessary anymore", "ya no lo necesito",
+        "ya no necesito", "ya no lo quiero", "plus besoin", "n'en ai plus besoin", "brauche es nicht mehr",
+        "brauche sie nicht mehr", "nicht mehr benotigt", "nicht mehr brauche",
+    ),
+}  # fmt: skip
+#: Said of the order before "need" / "want": it is not a reason to cancel ("I still need it", "I need it by Friday").
+_STILL = re.compile(r"\b(?:still|really|urgently)\s+(?:need|want)\b")
+
+
+def cancel_reason(text: str) -> str | None:
+    """The reason the customer gives for cancelling, read from every sentence (a reason given in an answer counts):
+    ``no longer needed`` or ``ordered by mistake``; None when they give none, or both (which is asked, not guessed).
+    A reason negated in its clause is not given ("it wasn't a mistake")."""
+    given = set()
+    for sentence in _SENTENCE.split(fold(text)):
+        tokens = _TOKEN.findall(sentence)
+        for reason, phrases in CANCEL_REASONS.items():
+            said = _said(phrases, sentence, tokens)
+            if said and not (reason == "no longer needed" and _STILL.search(sentence)):
+                given.add(reason)
+    return given.pop() if len(given) == 1 else None
+
+
 def unreadable(text: object) -> str | None:
     """Why a message cannot be read (empty, too_long, binary), without reading it; None when it can."""
     if isinstance(text, bytes):

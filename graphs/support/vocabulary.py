@@ -110,6 +110,10 @@ FACTS: dict[str, tuple[str, str]] = {
     "return.which_items": ("bool", "the order has several lines and the message names none of them: ask which"),
     "return.refund_to": ("str", "original_payment, or gift_card when the customer asks for one"),
     "return.open_value": ("number", "what the lines to return cost: the most the return can refund"),
+    "cancel.reason": (
+        "str",
+        "why the customer cancels, as they said it: no longer needed or ordered by mistake (unknown: none or both)",
+    ),
     "payment.capture_refundables": ("list", "each capture with what can still be refunded on it"),
     "exchange.line_no": ("int", "the order line the customer wants in another variant"),
     "exchange.from_sku": ("str", "the variant they have"),

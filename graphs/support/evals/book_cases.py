@@ -57,14 +57,19 @@ def cases_of_book(home: Path) -> list[Case]:
             mine = [o.order_id for o in erp.list_orders(conns["erp"], customer_id=customer, limit=500).orders]
             body = ticket["messages"][0]["body"]
             quoted = [o for o in (erp.list_orders(conns["erp"], limit=500).orders) if o.order_id in body]
-            request = asked.get(ticket["ticket_id"], "")
+            request, _, reason = asked.get(ticket["ticket_id"], "").partition(":")  # "cancel_order:ordered by mistake"
             condition = request if request in CONDITIONS else None
             target = next((o for o in mine if o.split("-")[-1] in body), None)
             support_case = {
                 "ticket": ticket,
                 "orders": {o: _record(conns, o) for o in mine},
                 "customer": crm.get_customer(conns["crm"], customer).model_dump(),
-                "truth": {"intents": [] if condition else [request], "order_id": target, "condition": condition},
+                "truth": {
+                    "intents": [] if condition else [request],
+                    "order_id": target,
+                    "condition": condition,
+                    "cancel_reason": reason or None,
+                },
             }
             resolution = label(support_case)
             order_ids = mine + [o.order_id for o in quoted if o.order_id not in mine]

@@ -343,6 +343,7 @@ def make_case(index: int, seed: int) -> dict[str, Any]:
             tags.append(f"ref:{pick}")
         angry, typos, injection = rng.random() < 0.15, rng.random() < 0.2, rng.random() < 0.05
         tags += [t for t, on in (("angry", angry), ("typo", typos), ("injection", injection)) if on]
+        told: list[str] = []
         parts = [
             compose(
                 phrase_as if i == kind else i,
@@ -353,9 +354,12 @@ def make_case(index: int, seed: int) -> dict[str, Any]:
                 angry=angry and n == 0,
                 typos=typos and n == 0,
                 injection=injection and n == 0,
+                told=told,
             )
             for n, i in enumerate(intents)
         ]
+        if "cancel_order" in intents:
+            truth["cancel_reason"] = told[0] if told else None
         body = " Also: ".join(parts)
         if kind == "two_requests":
             tags.append("two_requests")

@@ -90,6 +90,9 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
             if order["status"] in ("shipped", "delivered", "cancelled"):
                 outcomes.append("answer")
                 continue
+            if truth.get("cancel_reason") not in ("no longer needed", "ordered by mistake"):
+                outcomes.append("ask_customer")  # a cancellation records the customer's reason: asked, not guessed
+                continue
             refundable = _refundable(payment)
             actions.append({"tool": "cancel_order", "args": {"order_id": order_id, "reason": REASON}})
             if refundable > 0 and len(payment["captures"]) == 1:
@@ -226,11 +229,14 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
             outcomes.append("answer")
     if "escalate" in outcomes:
         return {"outcome": "escalate", "actions": [], "reply_mentions": [], "case_types": intents}
-    outcome = next((o for o in ("cancel", "refund", "exchange", "change_address", "answer") if o in outcomes), "answer")
+    ordered = ("cancel", "refund", "exchange", "change_address", "ask_customer", "answer")
+    outcome = next((o for o in ordered if o in outcomes), "answer")
     if len([a for a in actions if a["tool"] == "refund_payment"]) > 1:
         return {"outcome": "escalate", "actions": [], "reply_mentions": [], "case_types": intents}
     # an out-of-stock exchange asks which in-stock option they would like: the ticket waits for the customer
-    waiting = "exchange_variant" in intents and outcome == "answer" and truth.get("variant_sku")
+    # and so does a cancellation asking for the customer's reason
+    out_of_stock = "exchange_variant" in intents and outcome == "answer" and truth.get("variant_sku")
+    waiting = outcome == "ask_customer" or out_of_stock
     actions.append(
         {
             "tool": "send_ticket_reply",
