@@ -105,6 +105,97 @@ def test_scope_decides_what_a_cue_states(text: str, kind: str, expected: bool | 
     assert reading(text, kind).affirmed(kind) is expected
 
 
+# Wordings written for these tests, not taken from the reading set: negation and hedge cues in the four languages,
+# negated participles, denials that only bind what follows them, and belief or hearsay in place of a statement.
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("supplier's new IBAN has not yet been verified", "bank_verified"),
+        ("account details still unverified as of today", "bank_verified"),
+        ("bank call-back failed, nobody picked up", "bank_verified"),
+        ("we were unable to confirm the new bank details", "bank_verified"),
+        ("paid to the new account without verification", "bank_verified"),
+        ("vendor has yet to confirm the account change", "bank_verified"),
+        ("customer never agreed to the $15 upgrade", "upcharge_agreed"),
+        ("no restock planned for this SKU", "restock_eta"),
+        ("customer is not picking it up in store, ship it", "store_pickup"),
+        ("cuenta bancaria no verificada todavía", "bank_verified"),
+        ("datos bancarios sin verificar", "bank_verified"),
+        ("la verificación de la cuenta por llamada falló", "bank_verified"),
+        ("el cliente nunca aceptó el cargo adicional de 7,50 €", "upcharge_agreed"),
+        ("nuevo IBAN no confirmado, proveedor ilocalizable", "bank_verified"),
+        ("RIB pas encore validé par le fournisseur", "bank_verified"),
+        ("compte fournisseur non validé", "bank_verified"),
+        ("le compte n'est plus vérifié depuis le changement", "bank_verified"),
+        ("le client n'a jamais accepté le supplément de 9,90 €", "upcharge_agreed"),
+        ("Bankverbindung nicht bestätigt", "bank_verified"),
+        ("neue IBAN ungeprüft", "bank_verified"),
+        ("Bankdaten ohne Rückruf übernommen", "bank_verified"),
+        ("Rückruf beim Lieferanten wegen Konto fehlgeschlagen", "bank_verified"),
+        ("Kunde hat dem Aufpreis von 5 € nicht zugestimmt", "upcharge_agreed"),
+    ],
+)
+def test_a_denial_in_any_supported_language_is_a_negative_fact(text: str, kind: str) -> None:
+    assert reading(text, kind).affirmed(kind) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I think accounts verified the new IBAN", "bank_verified"),
+        ("should be back in stock in about 2 weeks", "restock_eta"),
+        ("restock is likely in 10 days", "restock_eta"),
+        ("I guess I could pick it up at the store", "store_pickup"),
+        ("bank account confirmation outstanding", "bank_verified"),
+        ("supuestamente la cuenta está verificada", "bank_verified"),
+        ("debería llegar reposición en 10 días", "restock_eta"),
+        ("puede que acepte el recargo de 4 €", "upcharge_agreed"),
+        ("le réassort devrait arriver dans 2 semaines", "restock_eta"),
+        ("je pense que le client a accepté le supplément de 6 €", "upcharge_agreed"),
+        ("il semble que le RIB soit vérifié", "bank_verified"),
+        ("ich glaube, die Bankdaten wurden bestätigt", "bank_verified"),
+        ("Nachschub sollte in 2 Wochen kommen", "restock_eta"),
+        ("Kunde ist wohl mit dem Aufpreis von 5 € einverstanden", "upcharge_agreed"),
+        ("Konto angeblich per Rückruf geprüft", "bank_verified"),
+        ("vermutlich kommt die Lieferung in 10 Tagen", "restock_eta"),
+    ],
+)
+def test_belief_or_hearsay_is_unknown_in_any_supported_language(text: str, kind: str) -> None:
+    assert reading(text, kind).get(kind) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # "without", "sin", "ohne" deny only what follows them; "no issues", "no later than" deny nothing
+        ("Customer agreed to the $12 upgrade without hesitation", "upcharge_agreed"),
+        ("cliente acepta el recargo de 6 € sin quejarse", "upcharge_agreed"),
+        ("bank details verified by call-back, no issues", "bank_verified"),
+        ("la cuenta fue verificada por teléfono sin problemas", "bank_verified"),
+        ("Rückruf erfolgt, IBAN bestätigt", "bank_verified"),
+        ("restock arriving no later than 2026-12-04", "restock_eta"),
+        ("non-stock item, restock ETA 10 days", "restock_eta"),
+        ("le client est d'accord pour le supplément de 3,50 €", "upcharge_agreed"),
+    ],
+)
+def test_a_statement_next_to_a_negative_word_is_still_stated(text: str, kind: str) -> None:
+    assert reading(text, kind).affirmed(kind) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vérification du compte bancaire sans rappel téléphonique",
+        "account verified, no call-back made",
+        "Konto geprüft, kein Rückruf",
+        "cuenta verificada sin llamada al proveedor",
+    ],
+)
+def test_a_denied_call_back_is_not_the_verification_method(text: str) -> None:
+    fact = reading(text, "bank_verified").facts.get("bank_verified")
+    assert fact is None or fact.value != "call_back"
+
+
 def test_abbreviations_do_not_end_a_sentence() -> None:
     fact = reading("rang supplier on the no. from vendor master, they confirmed the new acct", "bank_verified").get(
         "bank_verified"

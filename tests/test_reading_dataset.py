@@ -45,10 +45,5 @@ def test_offline_reader_holds_the_bar_on_the_holdout(holdout: dict[str, Any]) ->
     assert money["recall"] >= 0.85
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured on the holdout: 1 denial read as a positive fact (French 'non confirmées' before the cue); "
-    "not fixed from the holdout, which is never tuned on. Remove this mark once a dev-driven change fixes it.",
-)
 def test_no_denial_or_hedge_on_the_holdout_becomes_a_positive_fact(holdout: dict[str, Any]) -> None:
     assert holdout["money_or_stock"]["negated_read_positive"] == 0

@@ -73,7 +73,7 @@ _EXTRA = (
 )
 _BANK = r"(bank|acct|account|IBAN|routing|remit|payment details|Bankverbindung|Konto|RIB|compte|cuenta|bancari)"
 _VERIFY = (
-    r"(verif|confirm|validat|checked|call[- ]?back|\bcb\b|called back|rang back|Rückruf|bestätigt|geprüft|"
+    r"(verif|confirm|validat|valid[ée]|checked|call[- ]?back|\bcb\b|called back|rang back|Rückruf|bestätigt|geprüft|"
     r"v[ée]rifi|contre-appel|comprobad|validad)"
 )
 _PHONE = (
@@ -139,7 +139,7 @@ RULES: dict[str, _Rule] = {
     ),
     "store_pickup": _Rule(
         _rx(
-            r"(pick-?\s?up|pick (?:it|them) up|"
+            r"(pick-?\s?up|pick(?:s|ed|ing)? (?:it|them) up|"
             r"collect(?:s|ed|ing|ion)?\s+(?:it\s+|them\s+|the \w+\s+)?(?:in|at|from|@)|"
             r"(?:in-?store|store|shop) collection|click\s*(?:&|and|\+|n|'n')\s*collect|BOPIS|will call|"
             r"hold (?:at|for) (?:the )?store|ship(?:ped)? to (?:the )?store|grab (?:it|them|the|my)|swing by|stop by|"
@@ -216,12 +216,24 @@ RULES: dict[str, _Rule] = {
 _NEGATION = _rx(
     r"(?<![\w'])(not|no|never|didn'?t|doesn'?t|don'?t|won'?t|wasn'?t|isn'?t|hasn'?t|haven'?t|can'?t|cannot|"
     r"declined?|refused?|rejected?|denied|disputes?d?|withdr[ae]w|revoked?|un-?verified|unconfirmed|neither|nor|"
-    r"nicht|kein\w*|nie|niemals|abgelehnt|widerrufen|pas|jamais|refus[ée]e?|aucune?|nunca|rechaz\w*|tampoco|"
-    r"ningún|ninguna)(?![\w'])|n't\b"
+    r"nobody|no one|nothing|none|failed|fails|unable|impossible|unsuccessful|"
+    r"nicht|kein\w*|nie|niemals|nein|weder|niemand|nichts|abgelehnt|widerrufen|fehlgeschlagen|gescheitert|erfolglos|"
+    r"unmöglich|pas|jamais|refus[ée]e?s?|aucune?s?|non|[ée]chou[ée]e?s?|[ée]chec|"
+    r"nunca|jam[áa]s|nadie|nada|ni|rechaz\w*|tampoco|ningun[oa]?s?|ningún|fall[óo]|fallid[oa]s?|imposible)(?![\w'’-])"
+    # French "ne ... plus/rien/personne/guère/point" (the "pas", "jamais", "aucun" forms are words of their own)
+    r"|n't\b|(?<![\w'])n(?:e\b|['’])\s*[\w-]+(?:\s+[\w-]+)?\s+(?:plus|rien|personne|gu[èe]re|point)\b"
+)
+#: Words that deny only what directly follows them ("without verification", "sans rappel", "sin verificar",
+#: "ohne Rückruf", "non-vérifié"): elsewhere in the part they say something else ("agreed without hesitation").
+_BEFORE_CUE_NEGATION = re.compile(
+    r"(?<![\w])(?:(?:without|w/o|sans(?! doute)|sin|ohne|non|yet to|still to)[\s-]+(?:[\w'’]+\s+){0,2}|un|non-?)"
+    + "§",
+    _I,
 )
 _NOT_NEGATION = _rx(
-    r"\bno\.?\s*#?\d|\bno (?:problem|worries|issue)s?|not a problem|kein problem|pas de probl[èe]me|"
-    r"sin problema|no hay problema|ne .{0,20}que\b|no sooner"
+    r"\bno\.?\s*#?\d|\bno\.\s+(?=(?-i:[a-z]))|\bno (?:problem|worries|issue)s?|not a problem|kein problem|pas de probl[èe]me|"
+    r"sin problema|no hay problema|ne .{0,20}que\b|no sooner|no later than|not later than|not only|no doubt|"
+    r"nicht nur|non seulement|no s[óo]lo|sans faute|sin falta|ohne Weiteres"
 )
 #: Politeness, not a condition: "if possible", "si possible"; "if you can do 50% off" is a condition.
 _POLITE = _rx(r"\b(?:if possible|if you can|si possible|si es posible|wenn möglich|falls möglich)(?=\s*(?:[,.!?)]|$))")
@@ -240,7 +252,15 @@ _HEDGE = _rx(
     r"vielleicht|eventuell|möglicherweise|wahrscheinlich|unklar|überleg\w*|noch offen|versucht|ohne Gewähr|"
     r"ausstehend|peut-[êe]tre|[ée]ventuellement|probablement|en attente|[àa] confirmer|en cours|pas s[ûu]r|"
     r"rien de s[ûu]r|r[ée]fl[ée]chi\w*|je crois|quiz[áa]s?|tal vez|"
-    r"a lo mejor|posiblemente|probablemente|pendiente|por confirmar|en curso|no s[ée]|creo que|sin confirmar)"
+    r"a lo mejor|posiblemente|probablemente|pendiente|por confirmar|en curso|no s[ée]|creo que|sin confirmar|"
+    # belief, expectation and hearsay: what someone thinks or was told is not what happened
+    r"should|ought to|supposed to|likely|presumably|allegedly|reportedly|guess|suppose|assume|reckon|"
+    r"(?:I|we) think|as far as I know|afaik|iirc|outstanding|yet to|still to|"
+    r"sollte\w*|soll|glaube\w*|denke|vermutlich|angeblich|wohl|anscheinend|scheinbar|scheint|offenbar|"
+    r"devrai\w*|devrio\w*|je pense|on pense|semble\w*|para[îi]t|apparemment|normalement|a priori|cens[ée]e?s?|"
+    r"suppos[ée]\w*|sans doute|il se peut|"
+    r"deber[íi]a\w*|supuestamente|al parecer|aparentemente|parece|pienso|supongo|imagino|en principio|"
+    r"seguramente|puede que)"
     r"(?![\w'])|(?<!\bI )\bcould(?! (?:i|you|we)\b)"
 )
 _CONDITION = _rx(
@@ -419,7 +439,7 @@ def polarity(clause: str, cues: Sequence[tuple[int, int]] = ()) -> Polarity:
     if cues:
         bounds = [0, *(m.end() for m in _PARTS.finditer(cleaned)), len(cleaned) + 1]
         scope = " | ".join(cleaned[a:b] for a, b in pairwise(bounds) if any(a <= start < b for start, _ in cues))
-    if _NEGATION.search(scope.replace(_BLANK, " ")) or re.search(rf"(?<![\w])(?:un|non-?){_BLANK}", scope, _I):
+    if _NEGATION.search(scope.replace(_BLANK, " ")) or _BEFORE_CUE_NEGATION.search(scope):
         return "negated"
     if _HEDGE.search(cleaned.replace(_BLANK, " ")) or re.search(rf"\bto be {_BLANK}", cleaned, _I):
         return "hedged"
@@ -520,7 +540,10 @@ def references(text: str) -> list[str]:
 
 
 def bank_method(text: str) -> str:
-    phone, mail = re.search(_PHONE, text, _I), re.search(_EMAIL, text, _I)
+    """How an account was verified; a phone word that is denied ("no call-back", "sans rappel", "kein Rückruf") or
+    hedged names no call-back."""
+    phone = next((m for m in re.finditer(_PHONE, text, _I) if polarity(text, [m.span()]) == "affirmed"), None)
+    mail = re.search(_EMAIL, text, _I)
     if phone and not (mail and mail.start() < phone.start()):
         return "call_back"
     if mail:
