@@ -226,12 +226,13 @@ _NEGATION = _rx(
 #: Words that deny only what directly follows them ("without verification", "sans rappel", "sin verificar",
 #: "ohne Rückruf", "non-vérifié"): elsewhere in the part they say something else ("agreed without hesitation").
 _BEFORE_CUE_NEGATION = re.compile(
-    r"(?<![\w])(?:(?:without|w/o|sans(?! doute)|sin|ohne|non|yet to|still to)[\s-]+(?:[\w'’]+\s+){0,2}|un|non-?)"
-    + "§",
+    r"(?<![\w])(?:(?:without|w/o|sans(?! doute)|sin|ohne|non|yet to|still to)[\s-]+(?:[\w'’]+\s+){0,2}|un|non-?)§",
     _I,
 )
 _NOT_NEGATION = _rx(
-    r"\bno\.?\s*#?\d|\bno\.\s+(?=(?-i:[a-z]))|\bno (?:problem|worries|issue)s?|not a problem|kein problem|pas de probl[èe]me|"
+    # "the no. from vendor master": a number, not a denial
+    r"\bno\.?\s*#?\d|\bno\.\s+(?=(?-i:[a-z]))|"
+    r"\bno (?:problem|worries|issue)s?|not a problem|kein problem|pas de probl[èe]me|"
     r"sin problema|no hay problema|ne .{0,20}que\b|no sooner|no later than|not later than|not only|no doubt|"
     r"nicht nur|non seulement|no s[óo]lo|sans faute|sin falta|ohne Weiteres"
 )
