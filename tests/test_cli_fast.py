@@ -7,10 +7,12 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
+from ai_missions.cli import GC_THRESHOLD
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
 
@@ -91,6 +93,31 @@ def test_an_unknown_mission_is_a_usage_error(missions_home: Path) -> None:
     assert code == 2
     assert "invalid choice: 'nope'" in err
     assert "order-exception" in err
+
+
+def test_the_missions_executable_collects_less_often_and_freezes_what_lives_at_exit(missions_home: Path) -> None:
+    """The installed script runs ``console`` (main with the collector tuned), and main alone leaves the caller's
+    collector as it was (tests and notebooks call it in their own process)."""
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "missions"]
+    assert script.value == "ai_missions.cli:console"
+    check = (
+        "import gc, json, sys\n"
+        "from ai_missions.cli import console, main\n"
+        "before = gc.get_threshold()\n"
+        "main(['missions'])\n"
+        "after_main = (gc.get_threshold(), gc.get_freeze_count())\n"
+        "code = console()\n"
+        "print(json.dumps([before, after_main, gc.get_threshold(), gc.get_freeze_count(), code]))\n"
+    )
+    env = {**os.environ, "MISSIONS_HOME": str(missions_home)}
+    done = subprocess.run(
+        [sys.executable, "-c", check, "missions"], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    before, after_main, threshold, frozen, code = json.loads(done.stdout.splitlines()[-1])
+    assert after_main == [before, 0]
+    assert threshold[0] == GC_THRESHOLD > before[0]
+    assert frozen > 10_000
+    assert code == 0
 
 
 def test_a_closed_pipe_exits_quietly(missions_home: Path) -> None:
