@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
+
+from ai_missions import identity
 
 _real_connect = socket.socket.connect
 
@@ -29,6 +33,22 @@ def _no_network() -> Iterator[None]:
     socket.socket.connect = _loopback_only  # type: ignore[method-assign]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+#: argon2id as the platform hashes, at the lowest cost: the demo roster's 25 accounts, made by most test homes,
+#: cost ~4.5 s of CPU each at the real cost (0.18 s a hash or check). Hashes keep their parameters, so one made at
+#: either cost checks under the other; the real cost is the CLI's in its subprocesses (``test_governance``'s
+#: ``accounts demo`` asserts it on the stored hashes).
+CHEAP_HASHER = PasswordHasher.from_parameters(
+    dataclasses.replace(profiles.RFC_9106_LOW_MEMORY, time_cost=1, memory_cost=8, parallelism=1)
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(identity, "_hasher", lambda: CHEAP_HASHER)
+        yield
 
 
 @pytest.fixture(autouse=True)
