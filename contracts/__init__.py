@@ -2,7 +2,8 @@
 
 Each module defines ``CONTRACT``, a :class:`~ai_missions.tools.SystemContract`. Missions build their tool policies
 on these contracts; the simulated systems (:mod:`ai_missions.integrations`) implement them and a test checks that
-each server serves exactly its contract. Adding a system is adding a module here: nothing lists them.
+each server serves exactly its contract. Adding a system is adding a module here: nothing lists them; a system
+from another package registers its ``SystemContract`` under the ``ai_missions.contracts`` entry points.
 
 Tool names are unique across systems (a mission calls a tool by name; the gateway routes it to its system).
 """
@@ -12,9 +13,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from importlib.metadata import entry_points
 
 from ai_missions.errors import NotFoundError
 from ai_missions.tools import SystemContract, ToolSpec
+
+#: Entry-point group of contracts from other packages: system name -> ``module:CONTRACT``.
+CONTRACTS_GROUP = "ai_missions.contracts"
 
 
 @cache
@@ -26,6 +31,13 @@ def contracts() -> dict[str, SystemContract]:
             continue
         contract = importlib.import_module(f"{__name__}.{module.name}").CONTRACT
         found[contract.system] = contract
+    for point in entry_points(group=CONTRACTS_GROUP):
+        registered = point.load()
+        if not isinstance(registered, SystemContract) or registered.system != point.name:
+            raise TypeError(f"entry point {point.name} = {point.value} is not the SystemContract of {point.name!r}")
+        if registered.system in found:
+            raise ValueError(f"entry point {point.value} registers the contract of {point.name!r} a second time")
+        found[registered.system] = registered
     return dict(sorted(found.items()))
 
 

@@ -30,7 +30,7 @@ from ai_missions.errors import MissionsError
 from ai_missions.integrations.loader import insert_rows
 from ai_missions.integrations.snapshot import load_snapshot, load_snapshot_in_place, read_snapshot
 from ai_missions.integrations.store import connect
-from ai_missions.integrations.systems import SCHEMAS
+from ai_missions.integrations.systems import SCHEMAS, SIMULATED
 
 __all__ = ["connect", "load_snapshot", "load_snapshot_in_place", "read_snapshot"]
 
@@ -43,7 +43,7 @@ def service(tool: str) -> tuple[str, Callable[..., Any]]:
     """The system and service function behind a write tool (the same function its MCP server calls); looked up
     once per tool (every case's expected state applies its recorded actions through them)."""
     system = tool_spec(tool).system
-    module = importlib.import_module(f"ai_missions.integrations.{system}")
+    module = importlib.import_module(SIMULATED[system].service_module)
     return system, getattr(module, tool)
 
 

@@ -1,38 +1,20 @@
 """The simulated books of business: which generator seeds which systems, and each book's flagship story.
 
 ``missions systems seed`` and ``missions demo`` seed every book here into one sandbox; each book writes only its
-own systems. Adding a book (the systems of a new mission) is one entry below.
+own systems. Adding a book (the systems of a new mission) is one entry below, or, for a system from another
+package, the ``book`` of the ``SimulatedSystem`` it registers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.plugin import Book, BookRows
+from ai_missions.integrations.systems import SIMULATED
 
-BookRows = dict[str, dict[str, list[dict[str, Any]]]]
-
-
-@dataclass(frozen=True, slots=True)
-class Book:
-    name: str
-    #: What the size counts (``orders``, ``invoices``...) and its default.
-    unit: str
-    default_size: int
-    #: ``(size, seed) -> {system: {table: rows}}``, deterministic.
-    generate: Callable[[int, int], BookRows]
-    #: The mission its flagship story is for, and ``home -> story subject id`` (None when it has none).
-    mission: str | None = None
-    story: Callable[[Path], str | None] | None = None
-    #: ``(home, size, seed) -> rows`` for a book built over the books seeded before it (it reads them from the
-    #: sandbox under ``home``); used instead of ``generate`` when set.
-    derive: Callable[[Path, int, int], BookRows] | None = None
-
-    def rows(self, home: Path, size: int, seed: int) -> BookRows:
-        return self.derive(home, size, seed) if self.derive is not None else self.generate(size, seed)
+__all__ = ["BOOKS", "Book", "BookRows", "seed_books", "stories"]
 
 
 def _commerce(size: int, seed: int) -> BookRows:
@@ -108,6 +90,8 @@ BOOKS: dict[str, Book] = {
         # after commerce: its tickets are about the commerce book's customers and orders
         Book("helpdesk", "tickets", 24, _no_rows, mission="support", story=_helpdesk_story, derive=_helpdesk),
         Book("accounts", "accounts", 2000, _accounts, mission="account-save", story=_accounts_story),
+        # the books of systems registered by other packages (``ai_missions.simulated``), after the simulator's own
+        *(system.book for system in SIMULATED.values() if system.book is not None),
     )
 }
 

@@ -2,42 +2,19 @@
 
 Each system implements its contract (:mod:`ai_missions.contracts`) with a service module (``erp.py``) and an MCP
 server module (``server_erp.py``); its SQLite schema is listed here. Adding a simulated system is one entry below
-plus its modules. The platform never imports this package: it spawns the servers and talks to them over MCP.
+plus its modules; a system from another package registers its :class:`~.plugin.SimulatedSystem` under the
+``ai_missions.simulated`` entry points instead. The platform never imports this package: it loads the servers
+through the ``ai_missions.systems`` entry points and talks to them over MCP.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from importlib.metadata import entry_points
 
 from ai_missions.integrations import schema
+from ai_missions.integrations.plugin import COMMON_TABLES, SIMULATED_GROUP, SimulatedSystem
 
-#: Tables every system database carries besides its own (book clock, id sequences, idempotency records).
-COMMON_TABLES: tuple[str, ...] = ("meta", "sequences", "idempotency")
-
-
-@dataclass(frozen=True, slots=True)
-class SimulatedSystem:
-    name: str
-    #: The system's own tables (DDL), without the common ones.
-    ddl: str
-    #: Its own tables in insertion order (parents before children).
-    own_tables: tuple[str, ...]
-    #: False for a system with no database of its own (a report over the others' data).
-    storage: bool = True
-
-    @property
-    def schema(self) -> str:
-        return schema.COMMON + self.ddl
-
-    @property
-    def tables(self) -> tuple[str, ...]:
-        """Every table, in the order exports and imports carry them."""
-        return COMMON_TABLES + self.own_tables
-
-    @property
-    def server_module(self) -> str:
-        return f"ai_missions.integrations.server_{self.name}"
-
+__all__ = ["COMMON_TABLES", "SCHEMAS", "SERVED", "SIMULATED", "SYSTEMS", "TABLES", "SimulatedSystem"]
 
 SIMULATED: dict[str, SimulatedSystem] = {
     system.name: system
@@ -139,6 +116,22 @@ SIMULATED: dict[str, SimulatedSystem] = {
         SimulatedSystem("monitor", "", (), storage=False),
     )
 }
+
+
+def _plugins() -> dict[str, SimulatedSystem]:
+    """The simulated systems other packages register (``ai_missions.simulated``)."""
+    found: dict[str, SimulatedSystem] = {}
+    for point in entry_points(group=SIMULATED_GROUP):
+        system = point.load()
+        if not isinstance(system, SimulatedSystem) or system.name != point.name:
+            raise TypeError(f"entry point {point.name} = {point.value} is not the SimulatedSystem {point.name!r}")
+        if system.name in SIMULATED:
+            raise ValueError(f"entry point {point.value} registers the system {system.name!r} a second time")
+        found[system.name] = system
+    return found
+
+
+SIMULATED.update(_plugins())
 
 #: Every simulated system that keeps a database (what books, snapshots and sandboxes hold).
 SYSTEMS: tuple[str, ...] = tuple(name for name, system in SIMULATED.items() if system.storage)

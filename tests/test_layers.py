@@ -69,7 +69,7 @@ ENTRY_POINT_LAYERS = {
     "ai_missions.missions": ("ai_missions.graphs.",),
     "ai_missions.systems": ("ai_missions.integrations.",),
     "ai_missions.contracts": ("ai_missions.contracts.",),
-    "ai_missions.books": ("ai_missions.integrations.",),
+    "ai_missions.simulated": ("ai_missions.integrations.",),
     # the CLI's areas: any layer but a mission's (missions bring no commands of their own)
     "ai_missions.commands": ("ai_missions.",),
 }
