@@ -1,0 +1,47 @@
+"""Gather: one read of the claim over MCP (its product and the serial's earlier claims), then its facts, and an
+observation per kind of evidence for the Explain rail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ai_missions.mission_api import NotFoundError
+from ai_missions.nodes.api import MissionContext, MissionState, SystemError_, observe, systems_of
+from warranty_claims.facts import derive_facts
+from warranty_claims.spec import SPEC
+
+
+async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+    systems = await systems_of(runtime.context, SPEC.systems)
+    claim_id = state["subject_id"]
+    try:
+        context = await systems.call("get_claim", {"claim_id": claim_id})
+    except SystemError_ as exc:
+        raise NotFoundError(f"cannot start a mission on claim {claim_id!r}: {exc}") from exc
+    facts = derive_facts(context)
+    claim, product = context["claim"], context["product"]
+    window = "within" if facts["claim.in_warranty"] else "after"
+    observations = [
+        observe(
+            "gather",
+            "warranty",
+            f"Claim {claim_id} on a {product['name']} ({claim['sku']}, serial {claim['serial']}): "
+            f"{claim['defect']} defect, filed {window} the warranty ending {facts['claim.warranty_ends']}",
+            {k: facts[k] for k in ("claim.in_warranty", "claim.covered", "claim.warranty_ends")},
+        ),
+        observe(
+            "gather",
+            "claims history",
+            f"{facts['claim.approved_before']} earlier approved claim(s) on serial {claim['serial']}; "
+            f"the product's price is {product['price']:.2f}",
+            {k: facts[k] for k in ("claim.approved_before", "claim.credit")},
+        ),
+    ]
+    return {
+        "gathered": {"warranty.get_claim": context},
+        "facts": facts,
+        "customer_text": [f"claim description: {claim['description']}"],
+        "observations": observations,
+    }

@@ -1,0 +1,9 @@
+"""The warranty mission's tool policy: one write, the approval and its credit, always for a reviewer."""
+
+from __future__ import annotations
+
+from ai_missions.mission_api import ToolPolicy, ToolRule, contract
+
+TOOLS = ToolPolicy(
+    [ToolRule(contract("warranty").tool("approve_claim"), 0, advancing=True, ids={"claim_id": ("claim.id",)})]
+)

@@ -1,0 +1,97 @@
+"""The sixth mission end to end, in a process that sees it as an installed package (``tests/test_sixth_mission.py``
+puts its entry points and its folder on ``PYTHONPATH``): ``python tests/support/warranty_walkthrough.py HOME``
+prints what happened as JSON.
+
+Its own book seeded, its own policy indexed, its trigger over MCP (in-process), a run to a pending decision, an
+entitled reviewer's approval, the write executed once, a second decision refused, an unknown claim refused, and
+its CI set replayed through the eval harness."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from ai_missions.client import MissionClient
+from ai_missions.errors import ConflictError, NotFoundError
+from ai_missions.evals.cases import load_cases
+from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
+from ai_missions.evals.plugin import plugin_of
+from ai_missions.evals.store import EvalStore
+from ai_missions.governance import approval_problems, approval_rules, load_roster
+from ai_missions.integrations.books import BOOKS
+from ai_missions.integrations.loader import write_book
+from ai_missions.knowledge_index.index import build
+from ai_missions.missions import get_mission
+from ai_missions.settings import knowledge_dir, sandbox_dir
+
+MISSION = "warranty-claims"
+
+
+def main(home: Path) -> dict[str, Any]:
+    spec = get_mission(MISSION)
+    book = BOOKS["warranty"]
+    write_book(book.rows(home, book.default_size, 7), home)
+    assert spec.policies is not None
+    index = build(spec.policies, directory=knowledge_dir(home))
+    report: dict[str, Any] = {"index_problems": index.problems, "systems": list(spec.systems)}
+    assert book.story is not None
+    story = book.story(home)
+    with MissionClient(home) as missions:
+        found = missions.cases_now(MISSION)
+        report["trigger"] = {"cases": len(found), "story": story, "story_types": found.get(story)}
+        events: list[dict[str, Any]] = []
+        outcome = missions.start(MISSION, story, on_event=events.append)
+        report["run"] = {
+            "status": outcome.status,
+            "verdict": outcome.verdict,
+            "sources": sorted(
+                {e["source"] for e in events if e.get("kind") == "observation" and e.get("node") == "gather"}
+            ),
+        }
+        actions = outcome.verdict["actions"] if outcome.verdict else []
+        rules = approval_rules(missions.knowledge)
+        roster = load_roster(home)
+        entitled = sorted(n for n, role in roster.items() if not approval_problems(role, actions, rules, spec.tools))
+        report["entitled"] = entitled
+        report["pending"] = missions.store.get_decision(outcome.decision_id).status if outcome.decision_id else None
+        done = missions.decide(outcome.decision_id, entitled[0], approve=True)
+        report["decided"] = {"status": done.status, "results": [(r["tool"], r["status"]) for r in done.results]}
+        report["action_results"] = len(missions.store.events(outcome.run_id, kind="action_result"))
+        try:
+            missions.decide(outcome.decision_id, entitled[0], approve=True)
+            report["second_decision"] = "accepted"
+        except ConflictError as exc:
+            report["second_decision"] = f"refused: {exc}"
+        try:
+            missions.start(MISSION, "WC-99999999")
+            report["unknown_claim"] = "started"
+        except NotFoundError as exc:
+            report["unknown_claim"] = f"refused: {exc}"
+        report["trail"] = [e["kind"] for e in missions.store.events(outcome.run_id)]
+        other = next(s for s, types in sorted(found.items()) if types != ["in_warranty"])
+        escalated = missions.start(MISSION, other)
+        report["other"] = {"types": found[other], "status": escalated.status, "outcome": escalated.verdict["outcome"]}
+    with sqlite3.connect(sandbox_dir(home) / "warranty.sqlite") as conn:
+        report["story_claim"] = conn.execute("SELECT status FROM claims WHERE claim_id = ?", (story,)).fetchone()[0]
+        credits = conn.execute("SELECT claim_id, amount_cents FROM credits WHERE claim_id = ?", (story,)).fetchall()
+        report["story_credits"] = [list(c) for c in credits]
+
+    plugin = plugin_of(MISSION)
+    cases = load_cases(plugin.dataset("ci"))
+    store = EvalStore(home / "evals")
+    config = EvalConfig(mission=MISSION, concurrency=2, workers=1)
+    run_id = store.create_run(
+        mission=MISSION, dataset="ci", dataset_hash="ci", config=config.recorded(), cases_total=len(cases)
+    )
+    overall = evaluate(store, run_id, cases, config, open_knowledge(home))["overall"]
+    store.close()
+    report["eval"] = {"cases": overall["cases"], **{m: overall[m] for m in plugin.thresholds}}
+    report["thresholds"] = {m: list(t) for m, t in plugin.thresholds.items()}
+    return report
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1])), default=str))
