@@ -1,7 +1,7 @@
 """The declared API a mission's declaration imports: its spec, vocabulary, tool policy, contracts, trigger and eval
 plugin (light to import: listing missions loads every spec). A mission outside this repository imports these
-names, the graph-building ones of :mod:`ai_missions.nodes.api`, and nothing else of the platform; the example in
-``examples/warranty_claims`` is held to it by a test.
+names, the graph-building ones of :mod:`ai_missions.nodes.api`, and nothing else of the platform; the mission in
+``examples/`` is held to it by a test (docs/missions.md, "A mission from another package").
 """
 
 from __future__ import annotations
