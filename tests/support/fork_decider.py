@@ -14,6 +14,7 @@ signal it.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -41,6 +42,7 @@ PRELOAD = (
     "ai_missions.gateway",
     "ai_missions.mcp_session",
     "ai_missions.contracts",
+    "ai_missions.evals.reviewed",
     "aiosqlite",
     "anyio._backends._asyncio",
     "httpcore",
@@ -78,6 +80,10 @@ def serve() -> None:
     importlib.import_module("ai_missions.cli").build_parser()  # the command modules it registers
     for spec in importlib.import_module("ai_missions.missions").registry().values():
         spec.build_graph()  # the missions' graphs, their nodes and what these import on first use
+    # Every object imported so far leaves the collector's view: a child's collections then walk only what the
+    # child made, not the whole preloaded stack (and do not write to, thus copy, every page it shares).
+    gc.collect()
+    gc.freeze()
     if threads() != 1:  # a fork copies only the calling thread: a lock another thread held would stay locked
         sys.exit(f"fork_decider: {threads()} threads after the imports; forking would not be safe")
     print(json.dumps({"ready": os.getpid()}), flush=True)
