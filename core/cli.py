@@ -155,6 +155,9 @@ def console() -> int:
     ``serve`` or ``worker``, still collect, every 10,000 allocations), and what is alive at the end is frozen out of
     the final collections. Here, not in :func:`main`, which tests call in their own process."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    # httpx, under the MCP SDK, imports its own command line's rich, pygments and click when they are installed
+    # (~20 ms of every cold command that opens a system, in a `try/except ImportError`): this process never runs it.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     try:
         return main()
     finally:

@@ -12,6 +12,7 @@ import argparse
 import functools
 import importlib
 import inspect
+import logging
 import os
 import sqlite3
 import sys
@@ -22,6 +23,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import anyio
 import pydantic
 from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp import server as fastmcp_server
 from mcp.server.fastmcp.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
@@ -111,6 +113,16 @@ def error_result(tool: str, exc: BaseException) -> CallToolResult:
         structuredContent={"error": {"code": code, "message": message, "tool": tool}},
         isError=True,
     )
+
+
+def plain_logging(level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO") -> None:
+    """FastMCP's ``configure_logging`` without rich: a plain handler on stderr, as FastMCP sets up when rich is
+    absent. Its own imports rich's console and logging (~25 ms of CPU on every cold start that builds a server, a
+    refused ``missions run`` included) to colour a few warnings."""
+    logging.basicConfig(level=level, format="%(message)s")
+
+
+fastmcp_server.configure_logging = plain_logging  # FastMCP calls it from its constructor (mcp 1.x)
 
 
 class SystemServer(FastMCP):

@@ -155,6 +155,27 @@ def test_progress_of_a_long_command_goes_to_stderr_a_line_per_tenth() -> None:
     ]
 
 
+def test_a_command_on_one_mission_loads_that_mission_alone() -> None:
+    """``get_mission(name)`` loads the named entry point, not every installed mission; an unknown name is still
+    refused naming the known ones, and the full registry hands back the same spec."""
+    check = (
+        "import json, sys\n"
+        "from ai_missions.missions import get_mission, registry\n"
+        "spec = get_mission('order-exception')\n"
+        "alone = sorted(m for m in sys.modules if m.startswith('ai_missions.graphs.') and m.count('.') == 2)\n"
+        "try:\n"
+        "    get_mission('nope')\n"
+        "except Exception as exc:\n"
+        "    refusal = f'{type(exc).__name__}: {exc}'\n"
+        "print(json.dumps([alone, refusal, registry()['order-exception'] is spec]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60, check=True)
+    alone, refusal, same = json.loads(done.stdout.splitlines()[-1])
+    assert alone == ["ai_missions.graphs.order_exception"]
+    assert refusal.startswith("NotFoundError: unknown mission 'nope' (known: account-save, ")
+    assert same is True
+
+
 def test_building_the_parser_reads_no_lazy_choices() -> None:
     """Registering an argument with lazy choices (the missions' names, from their entry points) must not list them:
     argparse formats a metavar from the choices unless it has one, which costs every command ~60 ms."""
