@@ -9,6 +9,7 @@ does.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import streamlit as st
@@ -38,9 +39,17 @@ def sso_configured() -> bool:
         return False
 
 
+#: Session-state keys: the cookie to set in the browser (once, after signing in), and to clear (after signing out).
+SET_COOKIE = "session-cookie-set"
+CLEAR_COOKIE = "session-cookie-clear"
+#: A session token as the platform issues them (what may be written into the page's script).
+TOKEN_SHAPE = re.compile(r"mst_[A-Za-z0-9_-]{20,100}")
+
+
 def sign_out() -> None:
     st.session_state.pop(ui.REVIEWER_KEY, None)
-    resources.forget_session_token()  # the token calls through `missions serve` carried
+    resources.forget_session_token()  # the token calls through `missions serve` carried, and the cookie named
+    st.session_state[CLEAR_COOKIE] = True
     if sso_configured() and st.user.is_logged_in:
         st.logout()
 
@@ -58,6 +67,7 @@ def sign_in_form() -> None:
                 st.error(str(exc))
             else:
                 st.session_state[ui.REVIEWER_KEY] = account.name
+                st.session_state[SET_COOKIE] = resources.start_session(account.name)
                 st.session_state.pop("sign-in-password", None)
                 st.rerun()
 
@@ -70,6 +80,42 @@ def sso_account(roster: dict[str, str]) -> str | None:
     return identity_sso_account(st.user.to_dict(), roster, sso_domains())
 
 
+def session_cookie() -> None:
+    """Write (after signing in) or clear (after signing out) the browser's session cookie. Only a token the server
+    just issued is written; the cookie names a session, it proves nothing by itself (see :func:`resume`)."""
+    token = st.session_state.pop(SET_COOKIE, None)
+    cleared = st.session_state.pop(CLEAR_COOKIE, None)
+    if token and TOKEN_SHAPE.fullmatch(str(token)):
+        value, age = token, resources.SESSION_TOKEN_DAYS * 86400
+    elif cleared:
+        value, age = "", 0
+    else:
+        return
+    secure = "+(location.protocol==='https:'?';Secure':'')"
+    st.html(
+        f"<script>document.cookie='{resources.SESSION_COOKIE}={value};path=/;max-age={age};SameSite=Strict'"
+        f"{secure};</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
+
+
+def resume() -> None:
+    """A new session in a browser signed in earlier (a reload, a ``?decision=`` link in another tab): the account of
+    the session cookie's token when the run store holds it, valid and signed; and a session whose token was
+    revoked (signed out in another tab) or expired is signed out."""
+    held = st.session_state.get(resources.API_TOKEN)
+    if ui.reviewer() is not None and held is not None:
+        if resources.resume_session(held[1]) != ui.reviewer():
+            st.session_state.pop(ui.REVIEWER_KEY, None)
+            st.session_state.pop(resources.API_TOKEN, None)
+        return
+    if ui.reviewer() is not None or st.session_state.get(CLEAR_COOKIE):
+        return
+    if (name := resources.resume_session(st.context.cookies.get(resources.SESSION_COOKIE))) is not None:
+        st.session_state[ui.REVIEWER_KEY] = name
+
+
 def sidebar() -> None:
     """Who is signed in (decisions are recorded under that account and its role), or the sign-in form."""
     try:
@@ -79,6 +125,10 @@ def sidebar() -> None:
         return
     if (sso := sso_account(roster)) is not None:
         st.session_state[ui.REVIEWER_KEY] = sso
+    else:
+        resume()
+    with st.sidebar:
+        session_cookie()
     if st.session_state.get(ui.REVIEWER_KEY) not in roster:
         st.session_state.pop(ui.REVIEWER_KEY, None)
     reviewer = ui.reviewer()

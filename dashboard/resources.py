@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from ai_missions.errors import MissionsError
 from ai_missions.governance import load_roster
 from ai_missions.identity import Accounts
 from ai_missions.platform_client import RunningServer, ServerUnavailable, running_server
@@ -35,6 +36,9 @@ if TYPE_CHECKING:  # imported on first use: the runtime and the vector store tak
 API_TOKEN = "platform-api-token"
 #: Hours an API token issued for a dashboard session lasts (a day: sessions are shorter).
 SESSION_TOKEN_DAYS = 1
+#: The browser cookie naming a signed-in session: the session's API token (random, stored hashed and signed in the
+#: run store, revoked at sign-out), so a reload or a link opened in another tab finds the account again.
+SESSION_COOKIE = "missions_session"
 
 
 def home() -> Path:
@@ -104,6 +108,26 @@ def session_token(reviewer: str) -> str:
         held = (reviewer, accounts().issue_token(reviewer, days=SESSION_TOKEN_DAYS))
         st.session_state[API_TOKEN] = held
     return str(held[1])
+
+
+def start_session(reviewer: str) -> str:
+    """At sign-in: a new API token of the account, held by the session (and named by the browser's cookie)."""
+    held = (reviewer, accounts().issue_token(reviewer, days=SESSION_TOKEN_DAYS))
+    st.session_state[API_TOKEN] = held
+    return held[1]
+
+
+def resume_session(token: str | None) -> str | None:
+    """The account a browser's session cookie names, when the platform issued that token and it is still valid
+    (not expired, not revoked, its row signed); None otherwise. The session then holds that token."""
+    if not token:
+        return None
+    try:
+        account = accounts().account_for_token(token)
+    except MissionsError:
+        return None
+    st.session_state[API_TOKEN] = (account.name, token)
+    return account.name
 
 
 def forget_session_token() -> None:

@@ -4,6 +4,15 @@ as passed or skipped."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,3 +28,60 @@ def require_chromium() -> None:
             "-m 'not extended and not live and not browser'",
             pytrace=False,
         )
+
+
+#: Chromium's switches for a headless run on a CI box: no sandbox (containers), GPU, or background traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def dashboard_server(home: Path, log: Path, *, wait: float = 90) -> Iterator[str]:
+    """``missions dashboard --port P`` on ``home``, in its own process group, until its health check answers; its
+    base address. Stopped (with the MCP servers it started) on exit."""
+    port = free_port()
+    env = {**os.environ, "MISSIONS_HOME": str(home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ai_missions.cli", "dashboard", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"the dashboard exited with {server.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not answer in {wait:.0f} s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

@@ -1,0 +1,372 @@
+"""Issue 29's reviewer walk, in a real headless browser: each mission's flagship decision is opened in the Decision
+Queue by a signed-in reviewer of the right role and decided one way, the five together covering every way the
+CLI's ``decide`` offers (``tests/test_cli_review.py`` walks the same decisions from the command line):
+
+- order exception: omar (ops_lead) approves, after confirming the stock it moves;
+- retail exceptions: rhea edits the customer's message in the edit form and approves;
+- invoice approval: chen rejects, with a reason;
+- support: fiona (finance) signs the refund, lee (support_lead) the reply, in two browsers: it runs once both signed;
+- account save: ava hands it off to maya, who then sees it handed to her.
+
+Each outcome is checked in the run store and the systems' own databases, and every page visited is photographed
+(``MISSIONS_SCREENSHOTS=dir`` keeps the pictures; otherwise they go to the test's temporary directory). One small
+home, one dashboard server and one browser serve the whole module. A reload, and a ``?decision=`` link opened in
+another tab, keep the reviewer signed in (a server-side session, named by a cookie); a made-up cookie signs nobody in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_missions import coapproval
+from ai_missions.account_commands import seed_demo_accounts
+from ai_missions.client import MissionClient
+from ai_missions.integrations.books import stories
+from ai_missions.integrations.store import connect
+from ai_missions.store import RunStore
+from ai_missions.testing import DEMO_PASSWORD
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, dashboard_server, require_chromium
+from tests.support.small_home import small_home
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+#: Playwright's waits: the first decision opens the systems' MCP sessions, and CI machines are busy.
+WAIT_MS = 60_000
+
+
+@pytest.fixture(autouse=True, scope="module")
+def chromium_installed() -> None:
+    require_chromium()
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = small_home(tmp_path_factory, "review-walk")
+    seed_demo_accounts(home=home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def flagships(home: Path) -> dict[str, tuple[str, str]]:
+    """Mission -> (run id, decision id) of its flagship story, each awaiting a decision."""
+    found = {}
+    with MissionClient(home) as client:
+        for mission, subject in stories(home).items():
+            outcome = client.start(mission, subject)
+            assert outcome.decision_id is not None, (mission, outcome.status)
+            found[mission] = (outcome.run_id, outcome.decision_id)
+    return found
+
+
+@pytest.fixture(scope="module")
+def dashboard(
+    home: Path, flagships: dict[str, tuple[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with dashboard_server(home, tmp_path_factory.mktemp("server") / "dashboard.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = os.environ.get("MISSIONS_SCREENSHOTS")
+    directory = Path(where).resolve() if where else tmp_path_factory.mktemp("shots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+class Reviewer:
+    """One reviewer's browser (a context of its own: its own cookies, its own Streamlit session)."""
+
+    def __init__(self, browser: Any, dashboard: str, shots: Path, name: str) -> None:
+        self.page = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
+        self.page.set_default_timeout(WAIT_MS)
+        self.dashboard, self.shots, self.name = dashboard, shots, name
+
+    def settled(self) -> None:
+        """Wait for the script run to finish (the app marks its state on the root element)."""
+        self.page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=WAIT_MS)
+
+    def sign_in(self, path: str) -> None:
+        from playwright.sync_api import expect
+
+        self.page.goto(f"{self.dashboard}/{path}")
+        sidebar = self.page.get_by_test_id("stSidebar")
+        sidebar.get_by_role("textbox", name="Account").fill(self.name)
+        sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        sidebar.get_by_role("button", name="Sign in").click()
+        expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+        self.settled()
+
+    def open(self, decision_id: str, kind: str) -> None:
+        """The decision's card, by a ``?decision=`` link (signed in first when the browser is not yet)."""
+        from playwright.sync_api import expect
+
+        path = f"queue?decision={decision_id}"
+        if self.page.get_by_test_id("stSidebar").get_by_text("Signed in as").count():
+            self.page.goto(f"{self.dashboard}/{path}")
+        else:
+            self.sign_in(path)
+        expect(self.page.get_by_role("heading", name=f"{decision_id} · {kind}")).to_be_visible()
+        self.settled()
+
+    def confirm_what_moves(self) -> None:
+        """Tick the money/stock confirmation when the plan moves any (the submit button waits for it)."""
+        confirm = self.page.get_by_text("I confirm the ")
+        if confirm.count():
+            confirm.click()
+            self.settled()
+
+    def choose(self, number: int, choice: str) -> None:
+        """Approve / Reject / Edit action ``number``."""
+        self.page.get_by_test_id("stRadio").nth(number - 1).get_by_text(choice, exact=True).click()
+        self.settled()
+
+    def shot(self, what: str) -> None:
+        self.settled()
+        self.page.mouse.move(1, 1)
+        self.page.wait_for_timeout(300)
+        self.page.screenshot(path=str(self.shots / f"walk-{what}.png"), full_page=True)
+
+
+def test_order_exception_approved_by_the_ops_lead(
+    browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    run_id, decision_id = flagships["order-exception"]
+    order_id = RunStore(home / "runs.sqlite").get_decision(decision_id).subject_id
+    omar = Reviewer(browser, dashboard, shots, "omar")
+    omar.open(decision_id, "order")
+    approve = omar.page.get_by_role("button", name="Approve 3 actions as omar")
+    expect(approve).to_be_disabled()  # the plan moves stock: the reviewer confirms what first
+    omar.confirm_what_moves()
+    expect(approve).to_be_enabled()
+    omar.shot("order-exception-1-card")
+    approve.click()
+    expect(omar.page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+    expect(omar.page.get_by_text("release_to_fulfillment · done")).to_be_visible()
+    omar.shot("order-exception-2-decided")
+
+    decision = RunStore(home / "runs.sqlite").get_decision(decision_id)
+    assert (decision.status, decision.decided_by) == ("decided", "omar")
+    assert {r["type"] for r in decision.response["responses"]} == {"accept"}
+    erp = connect("erp", home)
+    assert erp.execute("SELECT status FROM orders WHERE order_id = ?", (order_id,)).fetchone()[0] == "ready_to_fulfill"
+    holds = connect("payments", home).execute("SELECT status FROM payment_holds WHERE order_id = ?", (order_id,))
+    assert {h[0] for h in holds} == {"released"}
+
+    omar.page.get_by_role("link", name="Open the run").click()
+    expect(omar.page.get_by_role("heading", name=f"Run {run_id}")).to_be_visible()
+    expect(omar.page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+    omar.shot("order-exception-3-run")
+
+
+def test_retail_exception_edited_in_the_form_then_approved(
+    browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    _, decision_id = flagships["retail-exceptions"]
+    store = RunStore(home / "runs.sqlite")
+    interrupts = store.get_decision(decision_id).request["interrupts"]
+    number, args = next(
+        (n, i["action_request"]["args"])
+        for n, i in enumerate(interrupts, start=1)
+        if i["action_request"]["action"] == "notify_customer"
+    )
+    message = "Your order is on its way from another store."
+    rhea = Reviewer(browser, dashboard, shots, "rhea")
+    rhea.open(decision_id, "order")
+    rhea.choose(number, "Edit")
+    form = rhea.page.get_by_role("textbox", name="New arguments (JSON)")
+    expect(form).to_have_value(json.dumps(args, indent=2))  # the proposal's arguments, to change
+    form.fill(json.dumps({**args, "message": message}, indent=2))
+    form.blur()
+    rhea.settled()
+    rhea.confirm_what_moves()
+    submit = rhea.page.get_by_role("button", name=f"Approve {len(interrupts) - 1}, edit and approve 1 actions as rhea")
+    expect(submit).to_be_enabled()
+    rhea.shot("retail-exceptions-1-edit-form")
+    submit.click()
+    expect(rhea.page.get_by_text("decided by rhea (")).to_be_visible()
+    rhea.shot("retail-exceptions-2-decided")
+
+    decision = store.get_decision(decision_id)
+    assert (decision.status, decision.decided_by) == ("decided", "rhea")
+    edited = decision.response["responses"][number - 1]
+    assert edited["type"] == "edit"
+    assert edited["args"]["args"] == {**args, "message": message}  # only the message changed
+    notices = connect("oms", home).execute("SELECT message FROM notices WHERE order_id = ?", (args["order_id"],))
+    assert [n[0] for n in notices] == [message]  # what the customer got is the reviewer's text, not the draft
+
+
+def test_invoice_rejected_with_a_reason(
+    browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    run_id, decision_id = flagships["invoice-approval"]
+    store = RunStore(home / "runs.sqlite")
+    invoice_id = store.get_decision(decision_id).subject_id
+    count = len(store.get_decision(decision_id).request["interrupts"])
+    chen = Reviewer(browser, dashboard, shots, "chen")
+    chen.open(decision_id, "invoice")
+    for number in range(1, count + 1):
+        chen.choose(number, "Reject")
+        why = chen.page.get_by_role("textbox", name="Why is it rejected? (required)").nth(number - 1)
+        why.fill("vendor on hold")
+        why.blur()
+        chen.settled()
+    submit = chen.page.get_by_role("button", name=f"Reject {count} actions as chen")
+    expect(submit).to_be_enabled()
+    chen.shot("invoice-approval-1-reject")
+    submit.click()
+    expect(chen.page.get_by_text("decided by chen (")).to_be_visible()
+    chen.shot("invoice-approval-2-decided")
+
+    decision = store.get_decision(decision_id)
+    assert (decision.status, decision.decided_by) == ("decided", "chen")
+    assert [r["type"] for r in decision.response["responses"]] == ["response"] * count
+    assert {r["args"] for r in decision.response["responses"]} == {"vendor on hold"}
+    ap = connect("ap", home)
+    assert ap.execute("SELECT count(*) FROM payments WHERE invoice_id = ?", (invoice_id,)).fetchone()[0] == 0
+    budget = connect("budget", home)
+    commitments = budget.execute("SELECT * FROM budget_commitments WHERE invoice_id = ?", (invoice_id,))
+    assert commitments.fetchall() == []
+    chen.page.goto(f"{dashboard}/run?run={run_id}")
+    expect(chen.page.get_by_text("vendor on hold").first).to_be_visible()
+    chen.shot("invoice-approval-3-run")
+
+
+def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
+    browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    _, decision_id = flagships["support"]
+    store = RunStore(home / "runs.sqlite")
+    decision = store.get_decision(decision_id)
+    refund = decision.request["interrupts"][0]["action_request"]["args"]
+    ticket_id = decision.subject_id
+
+    fiona = Reviewer(browser, dashboard, shots, "fiona")
+    fiona.open(decision_id, "ticket")
+    expect(fiona.page.get_by_text("no single role may approve the whole plan")).to_be_visible()
+    fiona.choose(2, "Approve")
+    fiona.confirm_what_moves()
+    sign = fiona.page.get_by_role("button", name="Sign your part as fiona")
+    expect(sign).to_be_enabled()
+    fiona.shot("support-1-fiona")
+    sign.click()
+    expect(fiona.page.get_by_text("signed by fiona (finance)")).to_be_visible()
+    fiona.shot("support-2-fiona-signed")
+    assert store.get_decision(decision_id).status == "pending"  # nothing runs before both signed
+    pay = connect("payments", home)
+    refunds = "SELECT count(*) FROM refunds WHERE capture_id = ?"
+    assert pay.execute(refunds, (refund["capture_id"],)).fetchone()[0] == 0
+
+    lee = Reviewer(browser, dashboard, shots, "lee")
+    lee.open(decision_id, "ticket")
+    expect(lee.page.get_by_text("signed by fiona (finance)")).to_be_visible()
+    lee.confirm_what_moves()
+    sign = lee.page.get_by_role("button", name="Sign your part as lee")
+    expect(sign).to_be_enabled()
+    lee.shot("support-3-lee")
+    sign.click()
+    expect(lee.page.get_by_text("decided by lee (")).to_be_visible()
+    expect(lee.page.get_by_text("send_ticket_reply · done")).to_be_visible()
+    lee.shot("support-4-decided")
+
+    decision = store.get_decision(decision_id)
+    assert (decision.status, decision.decided_by) == ("decided", "fiona + lee")
+    assert {r["type"] for r in decision.response["responses"]} == {"accept"}
+    assert [(s["reviewer"], s["role"]) for s in coapproval.signoffs(store, decision_id)][:1] == [("fiona", "finance")]
+    assert pay.execute(refunds, (refund["capture_id"],)).fetchone()[0] == 1
+    helpdesk = connect("helpdesk", home)
+    assert helpdesk.execute("SELECT status FROM tickets WHERE ticket_id = ?", (ticket_id,)).fetchone()[0] == "solved"
+
+
+def test_account_save_handed_off_to_another_reviewer(
+    browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    _, decision_id = flagships["account-save"]
+    store = RunStore(home / "runs.sqlite")
+    ava = Reviewer(browser, dashboard, shots, "ava")
+    ava.open(decision_id, "account")
+    ava.page.get_by_text("Pass it on (hand off)").click()
+    ava.page.get_by_test_id("stSelectbox").filter(has_text="To").click()
+    ava.page.keyboard.type("maya")
+    ava.page.get_by_role("option", name="maya", exact=True).click()
+    ava.page.get_by_role("textbox", name="Why? (required)").fill("ava is out")
+    ava.page.get_by_role("textbox", name="Why? (required)").blur()
+    ava.settled()
+    ava.shot("account-save-1-hand-off")
+    ava.page.get_by_role("button", name="Hand off", exact=True).click()
+    expect(ava.page.get_by_text("by ava").first).to_be_visible()
+    expect(ava.page.get_by_text("Handed to maya")).to_be_visible()
+    ava.shot("account-save-2-handed")
+
+    handed = coapproval.handed_to(store, decision_id)
+    assert handed is not None
+    assert (handed["to"], handed["by"], handed["reason"]) == ("maya", "ava", "ava is out")
+    assert store.get_decision(decision_id).status == "pending"  # a hand-off decides nothing
+
+    maya = Reviewer(browser, dashboard, shots, "maya")
+    maya.open(decision_id, "account")
+    expect(maya.page.get_by_text("Handed to maya")).to_be_visible()  # the target sees it is theirs
+    maya.shot("account-save-3-maya")
+
+
+def test_a_reload_and_a_decision_link_keep_the_reviewer_signed_in(
+    browser: Any, dashboard: str, flagships: dict[str, tuple[str, str]], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    omar = Reviewer(browser, dashboard, shots, "omar")
+    omar.sign_in("queue")
+    omar.page.reload()
+    omar.settled()
+    expect(omar.page.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
+    expect(omar.page.get_by_role("heading", name="Decision Queue")).to_be_visible()
+    omar.shot("session-1-reloaded")
+
+    _, decision_id = flagships["account-save"]
+    tab = omar.page.context.new_page()  # a link opened in another tab: a new Streamlit session, the same browser
+    tab.goto(f"{dashboard}/queue?decision={decision_id}")
+    expect(tab.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
+    expect(tab.get_by_text(decision_id).first).to_be_visible()
+    tab.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=WAIT_MS)
+    tab.screenshot(path=str(shots / "walk-session-2-link.png"), full_page=True)
+
+    # signing out ends the session everywhere; a cookie the server did not issue signs nobody in
+    omar.page.get_by_role("button", name="Sign out").click()
+    expect(omar.page.get_by_role("button", name="Sign in")).to_be_visible()
+    tab.reload()
+    expect(tab.get_by_role("button", name="Sign in")).to_be_visible()
+    stranger = browser.new_context()
+    stranger.add_cookies([{"name": "missions_session", "value": "mst_made-up", "url": dashboard}])
+    page = stranger.new_page()
+    page.goto(f"{dashboard}/queue")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
