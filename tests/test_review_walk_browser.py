@@ -97,7 +97,7 @@ class Reviewer:
     """One reviewer's browser (a context of its own: its own cookies, its own Streamlit session)."""
 
     def __init__(self, browser: Any, dashboard: str, shots: Path, name: str) -> None:
-        self.page = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
+        self.page = browser.new_context(viewport={"width": 1440, "height": 2000}).new_page()
         self.page.set_default_timeout(WAIT_MS)
         self.dashboard, self.shots, self.name = dashboard, shots, name
 
@@ -144,7 +144,7 @@ class Reviewer:
         self.settled()
         self.page.mouse.move(1, 1)
         self.page.wait_for_timeout(300)
-        self.page.screenshot(path=str(self.shots / f"walk-{what}.png"), full_page=True)
+        self.page.screenshot(path=str(self.shots / f"walk-{what}.png"))  # tall enough for a whole card
 
 
 def test_order_exception_approved_by_the_ops_lead(
