@@ -407,6 +407,25 @@ def test_the_refund_goes_to_a_gift_card_only_when_the_customer_asks_for_one() ->
     assert card["actions"][0]["args"]["refund_to"] == "original_payment"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Could you take the kettle from SO-100001 back? It's not for me.",
+        "Please process a return for the electric kettle (SO-100001).",
+        "SO-100001: returning the kettle, thanks.",
+    ],
+)
+def test_a_return_asked_in_other_words_opens_the_named_items_return(message: str) -> None:
+    _facts, verdict = decide(_named(message))
+    assert verdict["outcome"] == "return"
+    assert verdict["actions"][0]["args"] == {"order_id": "SO-100001", "line_nos": [1], "refund_to": "original_payment"}
+
+
+def test_a_question_about_returns_opens_none() -> None:
+    _facts, verdict = decide(_named("How long do I have to send something back from SO-100001?"))
+    assert "open_return" not in tools(verdict)
+
+
 def test_which_items_to_return_is_asked_never_guessed() -> None:
     _facts, verdict = decide(_named("I want to return some things from SO-100001."))
     assert verdict["outcome"] == "ask_customer"

@@ -13,7 +13,7 @@ from ai_missions.graphs.support.evals.generate import CI_SLICE, make_case, read
 from ai_missions.graphs.support.evals.run import decide, evaluate, safety
 from ai_missions.graphs.support.invariants import invariants
 from ai_missions.graphs.support.portal_service import customer_of
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.understanding import asks_to_return, fold, read_message
 from ai_missions.integrations import helpdesk
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.store import connect
@@ -84,6 +84,43 @@ def test_more_charges_other_things_than_ordered_and_sizes_are_read(
     reading = read_message(text)
     assert reading.intents == intents
     assert reading.options == options
+
+
+# Written after the rule (from "send back", "can I return them?", "Return the lamp", "take back", "process a
+# return"), none of these was looked at while writing it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hey, could you guys take these headphones back? They hurt my ears.",
+        "I'm sending the blender back, it's way too loud for our kitchen.",
+        "Please arrange a return for the coffee table, it doesn't fit the room.",
+        "Would it be ok to return the two lamps I got last week?",
+        "i wanna return the jacket",
+        "Returning the monitor - it's not what I expected.",
+        "I'd rather ship the rug back than keep it.",
+        "Could I get a return started on the air fryer?",
+        "Return both the mugs please, nobody here likes them.",
+    ],
+)
+def test_a_return_asked_in_any_wording_is_read_as_one(text: str) -> None:
+    assert read_message(text).intents == ("return_refund",)
+    assert asks_to_return(fold(text)) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the process to send an item back?",
+        "When can I return stuff bought in the sale?",
+        "May I return something that was a gift?",
+        "I don't want to send it back, I just want it fixed.",
+        "Is there a return window on sale items?",
+        "I already mailed the lamp back on Tuesday.",
+        "I got a voucher in return for the delay, thanks.",
+    ],
+)
+def test_a_question_about_returns_or_one_already_sent_asks_for_no_new_return(text: str) -> None:
+    assert asks_to_return(fold(text)) is None
 
 
 def test_short_numbers_are_quoted_orders_we_cannot_have() -> None:

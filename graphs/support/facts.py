@@ -16,7 +16,7 @@ from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import Reading, cancel_reason, fold, option_key
+from ai_missions.graphs.support.understanding import Reading, asks_to_return, cancel_reason, fold, option_key
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
 _CENT = 0.005
@@ -368,13 +368,6 @@ def return_facts(record: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[st
     return out
 
 
-#: The customer asks to send something back ("I'd like to return the kettle", "can I send these back"), as opposed
-#: to saying they already did ("I returned it", "I sent it back"): a verb of returning in the present or future.
-_ASKS_TO_RETURN = re.compile(
-    r"(?<!\bmy )(?<!\bthe )(?<!\ba )(?<!\bthis )"
-    r"\b(?:return(?!ed\b|s\b)(?:ing)?|send(?:ing)? (?:\w+ ){0,3}back)\b(?! (?:label|window|policy)\b)"
-    r"|\b(?:devolver|renvoyer|retourner|zuruckschicken|zurucksenden)\b"
-)
 #: The customer asks for the refund on a gift card ("to my gift card", "as a gift card", "store credit").
 _GIFT_CARD = re.compile(r"\b(?:gift ?card|store credit|carte cadeau|tarjeta regalo|geschenkkarte|gutschein)\b")
 #: Said of the refund method not wanted: "not to a gift card", "no gift card".
@@ -396,7 +389,7 @@ def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) 
     by_no = {int(x["line_no"]): x for x in lines}
     value = sum(float(by_no[n].get("line_total") or 0.0) for n in free if n in by_no)
     gift = bool(_GIFT_CARD.search(text)) and not _NOT_GIFT_CARD.search(text)
-    requested = bool(_ASKS_TO_RETURN.search(text))
+    requested = asks_to_return(text) is not None
     delivered = record["order"].get("status") == "delivered"
     return {
         "return.requested": requested,

@@ -438,6 +438,60 @@ def _other_than_ordered(sentence: str) -> str | None:
     return None
 
 
+#: Asking to send items back, in the present or future, whatever the phrasing: a verb of returning ("can I return
+#: them?", "Return the lamp", "returning the kettle"), one of sending or taking with "back" a few words on ("send
+#: back the kettle", "please take the thermostat back"; not "send my money back"), or a return asked for
+#: ("process a return for", "I'd like a return on"), or a list headed "Returns:". Not what is already done or a
+#: thing named "return": "I returned it", "sent it back", "my return", "the return label", "return policy", "in
+#: return", "returning customer".
+ASKS_TO_RETURN = re.compile(
+    r"(?<!\bmy )(?<!\bthe )(?<!\ba )(?<!\bthis )(?<!\byour )(?<!\bin )(?<!\btax )"
+    r"\breturn(?:ing)?\b(?! (?:label|labels|window|policy|policies|address|shipping|to sender|customer|trip)\b)"
+    r"|\b(?:send|sending|ship|shipping|mail|mailing|post|posting|take|taking)\b"
+    r" (?:(?!money\b|refund\b|cash\b|payment\b|deposit\b)[^\s.!?;]+ ){0,5}?back\b"
+    r"|\b(?:process|open|start|make|arrange|initiate|set up|begin|request|want|need|like|get)(?:s|ing|ed)? a return\b"
+    r"(?! (?:label|window|policy)\b)"
+    r"|^\s*returns\b"
+    r"|\b(?:devolver|renvoyer|retourner|zuruckschicken|zurucksenden)\b"
+)
+
+
+#: A question about how returns work rather than a return asked for: a question word opening the verb's clause ("how
+#: long do I have to return something?", "what do I do to send it back?"; not "it is not what I hoped, I'd like to
+#: send it back"), or asking whether one may return nothing in
+#: particular ("can I return something bought on sale?"; "I want to return something from SO-100001" asks).
+_ABOUT_RETURNS = re.compile(
+    r"\s*(?:(?:so|and|but|ok|okay|hi|hey|hello|also|then|just|quick question|pregunta|question|frage)\s+)*"
+    r"(?:how|what|when|where|why|which|whom?|cuanto|como|cuando|donde|combien|comment|quand|pourquoi|wie|wann|"
+    r"warum|wo)\b"
+)
+_MAY_I = re.compile(r"\b(?:can|could|may|might|is it possible|am i allowed|are we allowed|puedo|puis-je|kann ich)\b")
+_NOTHING_NAMED = re.compile(
+    r"\s*(?:something|anything|items?|an item|a product|products|stuff|things|goods|purchases|an order|orders|algo|"
+    r"un producto|un articulo|productos|quelque chose|un article|un produit|des articles|etwas|einen artikel|"
+    r"ein produkt|artikel)\b"
+)
+
+
+def asks_to_return(text: str) -> str | None:
+    """What, in a sentence of ``text`` (folded), asks to send items back: not negated ("I don't want to return
+    it"), not a question about how returns work; None when nothing does."""
+    for sentence in _SENTENCE.split(text):
+        tokens = _TOKEN.findall(sentence)
+        for match in ASKS_TO_RETURN.finditer(sentence):
+            said = match.group(0)
+            after = said[said.index(" ") :] if said.endswith("back") and " " in said else sentence[match.end() :]
+            before = sentence[: match.start()]
+            if (
+                _negated(len(_TOKEN.findall(before)), tokens)
+                or _ABOUT_RETURNS.match(re.split(r"[,:(]", before)[-1])
+                or (_NOTHING_NAMED.match(after) and _MAY_I.search(before))
+            ):
+                continue
+            return said.strip()
+    return None
+
+
 def _requests(folded: str) -> dict[str, str]:
     """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing."""
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
@@ -456,6 +510,8 @@ def _requests(folded: str) -> dict[str, str]:
             one, other = _said(first, sentence, named), _said(second, sentence, named)
             if one and other:
                 matched[intent] = f"{one} ... {other}"
+        if "return_refund" not in matched and (asked := asks_to_return(sentence)):
+            matched["return_refund"] = asked
         if "wrong_item" not in matched and (came := _other_than_ordered(sentence)):
             matched["wrong_item"] = came
     return matched
