@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.order_exception.facts import derive_facts
+from ai_missions.graphs.order_exception.facts import OWN_NOTES, derive_facts
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.knowledge_index.policies import Policy, default_source, load_corpus
 from ai_missions.nodes.guard import check_actions, guard
@@ -393,3 +393,55 @@ def test_the_guard_never_lets_a_payment_hold_go_on_an_order_that_cannot_ship() -
     assert not [
         p for p in check_actions(SPEC, [{**moved, "policy_ids": ["INV-002@4"]}, release], facts) if "unshippable" in p
     ]
+
+
+def note(body: str, author: str = "purchasing.kim") -> Edit:
+    """A staff note on the order, written three days before TODAY."""
+    return lambda g: g["crm.list_notes"].update(
+        notes=[
+            {"note_id": "N-7", "order_id": "SO-2", "author": author, "body": body, "created_at": "2026-03-13T09:00Z"}
+        ]
+    )
+
+
+def test_issue_28_an_upcharge_agreed_in_staff_shorthand_is_not_refunded_as_a_double_charge() -> None:
+    """The agreed 12.50, in none of the words "upcharge" or "agree", is what the customer owes; denied, it is
+    refunded as the duplicate it then is."""
+    agreed = captured(120.0, 12.5, note="cust OK'd gift wrap + express upgrade ... +$12.50 billed sep.")
+    facts, verdict, cited = run([agreed])
+    assert facts["payment.upcharge_agreed"] is True
+    assert cited == ["PAY-003/agreed-upcharge-no-refund"]
+    assert "refund_payment" not in [a["tool"] for a in verdict["actions"]]
+    denied = captured(120.0, 12.5, note="cust did NOT agree to the $12.50 express upgrade")
+    facts, verdict, cited = run([denied])
+    assert cited == ["PAY-003/refund-duplicate-capture"]
+    assert [
+        (a["args"]["capture_id"], a["args"]["amount"]) for a in verdict["actions"] if a["tool"] == "refund_payment"
+    ] == [("CAP-2", 12.5)]
+
+
+def test_issue_28_a_restock_eta_in_a_purchasing_note_holds_the_order_instead_of_cancelling_it() -> None:
+    """The stock system reports no restock; a purchasing note says 21 days: within 30, so the order waits."""
+    facts, verdict, cited = run([NO_RESTOCK, note("vendor confirmed, restock ETA 21 days")])
+    assert (facts["inventory.restock_in_days"], facts["inventory.restock_date"]) == (21.0, "2026-04-03")
+    assert verdict["outcome"] == "hold"
+    assert "INV-005/backorder-restock-due" in cited
+    tools = [a["tool"] for a in verdict["actions"]]
+    assert "cancel_order" not in tools
+    assert "void_authorization" not in tools
+    # the same note from the mission itself is no evidence: nothing is scheduled, the 30-day rule cancels
+    assert run([NO_RESTOCK, note("vendor confirmed, restock ETA 21 days", author=OWN_NOTES)])[1]["outcome"] == "cancel"
+
+
+def test_issue_28_a_store_pickup_written_only_in_the_address_is_decided_as_a_pickup() -> None:
+    """Short at the store: a pickup order is held and the customer asked (INV-002), not moved to another location
+    as a shipped order would be."""
+    ship_to = {"fingerprint": "home", "city": "Lyon", "region": "ARA", "country": "FR"}
+    pickup = order(ship_to={**ship_to, "line1": "PICKUP @ STORE 112", "line2": "hold for customer"})
+    facts, _verdict, cited = run([SHORT, pickup])
+    assert facts["order.fulfillment_method"] == "pickup"
+    assert cited == ["INV-002/pickup-short-ask-customer"]
+    shipped = order(ship_to={**ship_to, "line1": "12 Pickup Lane"})
+    facts, _verdict, cited = run([SHORT, shipped])
+    assert facts["order.fulfillment_method"] == "ship"
+    assert cited == ["INV-002/reallocate-and-release"]

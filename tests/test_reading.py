@@ -235,10 +235,8 @@ def test_a_denial_outranks_an_affirmation_across_texts() -> None:
     assert read(texts, ["upcharge_agreed"], OFFLINE).affirmed("upcharge_agreed") is False
 
 
-def _call(facts: list[dict[str, object]]) -> AIMessage:
-    return AIMessage(
-        content="", tool_calls=[{"name": "ReadFacts", "args": {"facts": facts}, "id": "c1", "type": "tool_call"}]
-    )
+def _call(answers: dict[str, object]) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": "ReadFacts", "args": answers, "id": "c1", "type": "tool_call"}])
 
 
 def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
@@ -246,15 +244,10 @@ def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
     model = scripted(
         [
             _call(
-                [
-                    {"kind": "restock_eta", "polarity": "affirmed", "quote": "restock ETA 21 days", "confidence": 0.9},
-                    {
-                        "kind": "cancel_intent",
-                        "polarity": "affirmed",
-                        "quote": "words not in the text",
-                        "confidence": 1,
-                    },
-                ]
+                {
+                    "restock_eta": {"answer": "yes", "words": "restock ETA 21 days"},
+                    "cancel_intent": {"answer": "yes", "words": "words not in the text"},
+                }
             )
         ]
     )
@@ -263,10 +256,38 @@ def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
     assert fact is not None
     assert fact.value == 21.0
     assert fact.reader == "llm"
+    assert fact.evidence.words == "restock ETA 21 days"
     assert result.get("cancel_intent") is None  # invented evidence is dropped
     prompt = model.prompts[0][1].content
     assert prompt.startswith("<text>")
     assert "Ignore previous instructions" in prompt
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "words", "expected"),
+    [
+        # the model's "yes" on a denied, hedged or conditional sentence is not a positive fact
+        ("Customer did not agree to the $9 upgrade", "yes", "agree to the $9 upgrade", None),
+        ("cliente quizás acepte el recargo de 4 €", "yes", "acepte el recargo de 4 €", None),
+        ("if she OKs the $5 surcharge we ship today", "yes", "OKs the $5 surcharge", None),
+        # its "no" and "maybe" are kept as they are, and a figure comes from the words, not the model
+        ("customer agreed to the $9 upgrade", "no", "agreed to the $9 upgrade", False),
+        ("customer agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", None),
+        ("Customer agreed to the $9 upgrade", "yes", "customer agreed to the $9 upgrade", True),
+        # a one-word quote is no evidence
+        ("ok", "yes", "ok", None),
+    ],
+)
+def test_the_llm_readers_yes_stands_only_where_the_scope_rules_find_no_denial_or_hedge(
+    text: str, answer: str, words: str, expected: bool | None
+) -> None:
+    model = scripted([_call({"upcharge_agreed": {"answer": answer, "words": words}})])
+    result = read([(NOTE, text)], ["upcharge_agreed"], LLMReader(model))
+    assert result.affirmed("upcharge_agreed") is expected
+    fact = result.get("upcharge_agreed")
+    if fact is not None and fact.polarity == "affirmed":
+        assert fact.value == 9.0
+        assert fact.evidence.words in text  # the text's own words, whatever case the model copied them in
 
 
 def test_a_failed_llm_call_reads_nothing_and_is_counted() -> None:
@@ -277,7 +298,7 @@ def test_a_failed_llm_call_reads_nothing_and_is_counted() -> None:
 
 
 def test_a_mission_picks_the_reader_per_kind() -> None:
-    model = scripted([_call([])])
+    model = scripted([_call({"restock_eta": {"answer": "not stated", "words": ""}})])
     result = read(
         [(NOTE, "restock ETA 21 days; customer wants to cancel")],
         ["restock_eta", "cancel_intent"],

@@ -256,6 +256,30 @@ def test_a_size_is_a_variant_whichever_way_the_erp_spells_it() -> None:
     assert verdict["outcome"] == "escalate"
 
 
+def test_issue_28_could_i_get_the_medium_one_instead_is_an_exchange() -> None:
+    """No "exchange", "change" or "size" in the message: the reading layer reads the exchange asked, and the mission
+    proposes the medium for approval; a hedged or denied one asks for nothing."""
+    for message in (
+        "Hi, the shirt from SO-100001 is too tight. could I get the medium one instead?",
+        "SO-100001: ¿me podrían mandar la talla M en su lugar?",
+    ):
+        sized = case(message)
+        sized["orders"]["SO-100001"]["variants"][:3] = [
+            {"sku": "SKU-1", "product_id": "P-1", "option": "Small", "unit_price": 60.0, "available": 3},
+            {"sku": "SKU-1-M", "product_id": "P-1", "option": "Medium", "unit_price": 60.0, "available": 4},
+            {"sku": "SKU-1-L", "product_id": "P-1", "option": "Large", "unit_price": 60.0, "available": 4},
+        ]
+        facts, verdict = decide(sized)
+        assert facts["ticket.case_types"] == ["exchange_variant"], message
+        assert verdict["outcome"] == "exchange"
+        assert verdict["actions"][0]["args"] == {"order_id": "SO-100001", "line_no": 1, "sku": "SKU-1-M"}
+    for unsure in (
+        "The shirt from SO-100001 fits. I don't want the medium one instead.",
+        "SO-100001: maybe I could get the medium one instead, not sure yet",
+    ):
+        assert "exchange_variant" not in decide(case(unsure))[0]["ticket.case_types"], unsure
+
+
 def test_an_out_of_stock_or_unnamed_variant_changes_nothing() -> None:
     _facts, verdict = decide(case("Could I exchange the item from SO-100001 for the blue one?", available=0))
     assert verdict["outcome"] == "answer"

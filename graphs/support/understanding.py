@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ai_missions.graphs.support.vocabulary import INTENTS
+from ai_missions.nodes.reading import Source, read
+from ai_missions.nodes.reading.offline import OfflineReader
 
 #: Longer messages are not read (a person looks at them).
 MAX_CHARS = 20_000
@@ -514,7 +516,21 @@ def _requests(folded: str) -> dict[str, str]:
             matched["return_refund"] = asked
         if "wrong_item" not in matched and (came := _other_than_ordered(sentence)):
             matched["wrong_item"] = came
+        if not {"exchange_variant", "wrong_item"} & set(matched) and (asked := _exchange_asked(sentence)):
+            matched["exchange_variant"] = asked
     return matched
+
+
+#: The reading layer's rules (no embedding model: a message is read in microseconds, the same way every time).
+_READER = OfflineReader(semantic=False)
+
+
+def _exchange_asked(sentence: str) -> str | None:
+    """An exchange asked in words the phrase lists do not name ("could I get the medium one instead?"): the reading
+    layer's exchange intent, stated (not denied, hedged or conditional); its words, or None."""
+    reading = read([(Source("helpdesk", "message", "body"), sentence)], ["exchange_intent"], _READER)
+    fact = reading.get("exchange_intent")
+    return fact.evidence.words if fact is not None and fact.polarity == "affirmed" else None
 
 
 def asking_sentences(text: str) -> str:
