@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -132,3 +133,19 @@ def test_from_trigger_to_an_approved_credit_and_a_scored_eval_set(tmp_path: Path
     assert scored["cases"] == 24
     for metric, (kind, bound) in report["thresholds"].items():
         assert scored[metric] >= bound if kind == "min" else scored[metric] <= bound, (metric, scored[metric])
+
+
+def test_the_worked_example_shows_the_lines_it_takes() -> None:
+    """docs/missions.md's table of the example's files says each file's ``wc -l`` and the totals."""
+    doc = (ROOT / "docs" / "missions.md").read_text()
+    rows = re.findall(r"^\| `((?:warranty_claims/|pyproject)[^`]*)` \| (\d+) \|", doc, flags=re.MULTILINE)
+    listed = subprocess.run(["git", "ls-files", "."], cwd=EXAMPLE, capture_output=True, text=True, check=True)
+    counted = {
+        name: len((EXAMPLE / name).read_text().splitlines())
+        for name in listed.stdout.split()
+        if name != "warranty_claims/__init__.py"
+    }
+    assert {name: int(lines) for name, lines in rows} == counted
+    totals = [int(t) for t in re.findall(r"^\| \*\*[^*]+\*\* \| \*\*(\d+)\*\* \|", doc, flags=re.MULTILINE)]
+    assert sum(totals) == sum(counted.values())
+    assert f"{sum(counted.values()) + 1} lines in all" in doc  # with the one-line __init__.py

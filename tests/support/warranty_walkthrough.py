@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,14 @@ MISSION = "warranty-claims"
 
 
 def main(home: Path) -> dict[str, Any]:
+    started = time.process_time()
     spec = get_mission(MISSION)
     book = BOOKS["warranty"]
     write_book(book.rows(home, book.default_size, 7), home)
     assert spec.policies is not None
     index = build(spec.policies, directory=knowledge_dir(home))
     report: dict[str, Any] = {"index_problems": index.problems, "systems": list(spec.systems)}
+    cpu = {"seed_and_index": time.process_time() - started}
     assert book.story is not None
     story = book.story(home)
     with MissionClient(home) as missions:
@@ -79,6 +82,7 @@ def main(home: Path) -> dict[str, Any]:
         credits = conn.execute("SELECT claim_id, amount_cents FROM credits WHERE claim_id = ?", (story,)).fetchall()
         report["story_credits"] = [list(c) for c in credits]
 
+    cpu["run_and_decide"] = time.process_time() - started - sum(cpu.values())
     plugin = plugin_of(MISSION)
     cases = load_cases(plugin.dataset("ci"))
     store = EvalStore(home / "evals")
@@ -90,6 +94,8 @@ def main(home: Path) -> dict[str, Any]:
     store.close()
     report["eval"] = {"cases": overall["cases"], **{m: overall[m] for m in plugin.thresholds}}
     report["thresholds"] = {m: list(t) for m, t in plugin.thresholds.items()}
+    cpu["eval"] = time.process_time() - started - sum(cpu.values())
+    report["cpu_s"] = {k: round(v, 2) for k, v in cpu.items()}
     return report
 
 
