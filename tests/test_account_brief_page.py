@@ -20,11 +20,11 @@ from ai_missions.dashboard.ui import REVIEWER_KEY
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
-from ai_missions.knowledge_index.index import build
 from ai_missions.runtime import MissionRuntime
 from ai_missions.schedules import fire_if_due
-from ai_missions.settings import knowledge_dir, sandbox_dir
+from ai_missions.settings import sandbox_dir
 from ai_missions.testing import signed_in_as
+from tests.support.built_index import built_index
 from tests.test_dashboard_support import texts
 
 STORY = "ACC-10007"
@@ -43,7 +43,7 @@ def brief(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]
     with sqlite3.connect(sandbox_dir(home) / "accounts.sqlite") as conn:  # an owner who is away: noah stands in
         conn.execute("UPDATE accounts SET owner_id = 'kim' WHERE account_id = ?", (AWAY,))
     assert SPEC.policies is not None
-    assert not build(SPEC.policies, directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home, SPEC.policies)
     signed_in_as(home, "ava")  # the demo roster's accounts
 
     async def morning() -> Any:

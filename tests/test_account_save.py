@@ -25,13 +25,13 @@ from ai_missions.graphs.account_save.drafts import draft_problems
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
-from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
 from ai_missions.runtime import MissionRuntime
 from ai_missions.schedules import due, fire_if_due
-from ai_missions.settings import knowledge_dir, sandbox_dir
+from ai_missions.settings import sandbox_dir
 from ai_missions.signing import platform_key, sign
 from ai_missions.testing import signed_in_as
+from tests.support.built_index import built_index
 
 STORY = "ACC-10007"
 NO_DATA = "ACC-10012"  # index 11
@@ -47,7 +47,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with sqlite3.connect(sandbox_dir(home) / "accounts.sqlite") as conn:
         conn.execute("UPDATE accounts SET owner_id = 'jon' WHERE account_id = ?", (LEFT,))
     assert SPEC.policies is not None
-    assert not build(SPEC.policies, directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home, SPEC.policies)
     signed_in_as(home, "ava")  # the demo roster's accounts
     return home
 

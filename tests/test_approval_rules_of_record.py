@@ -13,11 +13,11 @@ import pytest
 
 from ai_missions.errors import ForbiddenError
 from ai_missions.governance import adopt_rules, approval_history, approval_problems, approval_rules, rules_drift
-from ai_missions.knowledge_index.index import build
 from ai_missions.knowledge_index.policies import default_sources
 from ai_missions.knowledge_index.retrieval import KnowledgeBase
 from ai_missions.missions import get_mission
 from ai_missions.settings import knowledge_dir
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -38,9 +38,11 @@ def edited_corpus(root: Path) -> Path:
     return copy
 
 
-def test_rebuilding_from_an_edited_policy_does_not_change_who_may_approve(tmp_path: Path, missions_home: Path) -> None:
+def test_rebuilding_from_an_edited_policy_does_not_change_who_may_approve(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, missions_home: Path
+) -> None:
     home = missions_home
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     knowledge = KnowledgeBase(knowledge_dir(home))
     tools = get_mission("order-exception").tools
     assert approval_problems("customer_care", [CAPTURE], approval_rules(knowledge), tools)  # seeded once, here

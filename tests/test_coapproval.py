@@ -28,14 +28,13 @@ from ai_missions.governance import approval_rules
 from ai_missions.graphs.order_exception.graph import build_graph
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.queue_filters import QueueFilter, pending
 from ai_missions.review import roles_needed
-from ai_missions.settings import knowledge_dir
 from ai_missions.signing import platform_key, sign
 from ai_missions.testing import signed_in_as
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +47,7 @@ WANTED = 6
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("coapproval")
     seed_book(3000, 3, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     signed_in_as(home, "fiona")  # the demo roster's accounts
     return home
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
-    copy = book_copy(tmp_path_factory.mktemp("dashboard") / "home")
+    copy = book_copy(tmp_path_factory.mktemp("dashboard") / "home", tmp_path_factory)
     yield copy
     st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)
 

@@ -51,7 +51,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    return book_copy(tmp_path_factory.mktemp("browser") / "home")
+    return book_copy(tmp_path_factory.mktemp("browser") / "home", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

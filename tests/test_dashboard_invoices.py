@@ -13,9 +13,8 @@ import streamlit as st
 
 from ai_missions.client import MissionClient
 from ai_missions.integrations.ap_seed import seed_ap_book, story_invoice_id
-from ai_missions.knowledge_index.index import build
-from ai_missions.settings import knowledge_dir
 from ai_missions.testing import signed_in_as
+from tests.support.built_index import built_index
 from tests.test_dashboard_support import open_page, sign_in, texts
 
 pytestmark = pytest.mark.slow
@@ -27,7 +26,7 @@ MISSION = "invoice-approval"
 def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     home = tmp_path_factory.mktemp("dashboard-invoices")
     seed_ap_book(1500, 7, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     story = story_invoice_id(home)
     assert story is not None
     signed_in_as(home, "marco")  # the demo roster's accounts

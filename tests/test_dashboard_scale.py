@@ -26,7 +26,7 @@ QUERY_BUDGET_MS = 250.0
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
-    copy = book_copy(tmp_path_factory.mktemp("scale") / "home")
+    copy = book_copy(tmp_path_factory.mktemp("scale") / "home", tmp_path_factory)
     existing = RunStore(runs_db(copy.home)).count_runs()
     bulk_load(copy.home, runs=RUNS - existing, pending=PENDING, decided=DECIDED)
     yield copy

@@ -7,7 +7,6 @@ Also: a synthetic load of runs and pending decisions for the scale test, written
 from __future__ import annotations
 
 import atexit
-import functools
 import json
 import shutil
 import sqlite3
@@ -17,11 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ai_missions.dashboard.ui import REVIEWER_KEY
 from ai_missions.settings import runs_db
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
+from tests.support.built_index import built_index
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
@@ -37,20 +38,21 @@ class Book:
     decisions: dict[str, str]  # role -> pending decision id
 
 
-@functools.cache
-def _template() -> Book:
+_TEMPLATE: list[Book] = []
+
+
+def _template(factory: pytest.TempPathFactory) -> Book:
+    if _TEMPLATE:
+        return _TEMPLATE[0]
     from ai_missions.client import MissionClient
     from ai_missions.integrations.scan import scan_exceptions
     from ai_missions.integrations.seed import seed_book, story_order_id
-    from ai_missions.knowledge_index.index import build
-    from ai_missions.settings import knowledge_dir
 
     root = Path(tempfile.mkdtemp(prefix="dashboard-book-"))
     atexit.register(shutil.rmtree, root, True)
     home = root / "home"
     seed_book(2000, 7, home)
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems, report.problems
+    built_index(factory, home)
     story = story_order_id(home)
     assert story is not None
     alone: dict[str, list[str]] = {}
@@ -66,12 +68,13 @@ def _template() -> Book:
             if outcome.decision_id:
                 decisions[role] = outcome.decision_id
     signed_in_as(home, "omar")  # the demo roster's accounts, to sign in with
-    return Book(home, orders, runs, decisions)
+    _TEMPLATE.append(Book(home, orders, runs, decisions))
+    return _TEMPLATE[0]
 
 
-def book_copy(destination: Path) -> Book:
+def book_copy(destination: Path, factory: pytest.TempPathFactory) -> Book:
     """A private copy of the shared book (its runs, decisions, systems and index)."""
-    template = _template()
+    template = _template(factory)
     shutil.copytree(template.home, destination)
     return Book(destination, template.orders, template.runs, template.decisions)
 

@@ -21,9 +21,8 @@ from ai_missions.errors import ConflictError
 from ai_missions.governance import approval_rules, approvers, load_roster
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
-from ai_missions.settings import knowledge_dir
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +35,7 @@ jitter = random.Random(7)
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("races")
     seed_book(2000, 3, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     return home
 
 

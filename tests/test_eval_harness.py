@@ -21,10 +21,9 @@ from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge, solv
 from ai_missions.evals.report import headline
 from ai_missions.evals.store import EvalStore, list_eval_runs
 from ai_missions.graphs.order_exception.evals import CI_SLICE
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
-from ai_missions.settings import knowledge_dir
 from ai_missions.testing import ScriptedChatModel, scripted, verdict_call
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -46,8 +45,7 @@ GATE_MAX = {"unsafe_case_rate": 0.15, "errors": 0}
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home with the policy index built, and no book: the harness never needs MISSIONS_HOME's systems."""
     home = tmp_path_factory.mktemp("evalhome")
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems
+    built_index(tmp_path_factory, home)
     return home
 
 

@@ -20,9 +20,8 @@ from ai_missions.client import MissionClient
 from ai_missions.errors import OutcomeUnknownError
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.knowledge_index.index import build
-from ai_missions.settings import knowledge_dir
 from ai_missions.testing import operator_grant, signed_in_as
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +30,7 @@ pytestmark = pytest.mark.slow
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("book")
     seed_book(2000, 7, home)
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems
+    built_index(tmp_path_factory, home)
     return home
 
 

@@ -36,14 +36,14 @@ from ai_missions.graphs.order_exception.graph import build_graph
 from ai_missions.identity import Accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.runtime import MissionRuntime
 from ai_missions.scanner import scan_and_start
-from ai_missions.settings import knowledge_dir, runs_db
+from ai_missions.settings import runs_db
 from ai_missions.signing import platform_key, sign
 from ai_missions.store import SCHEMA_VERSION, RunStore
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ MISSION = "order-exception"
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("governed")
     seed_book(2000, 7, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     accounts = Accounts(RunStore(runs_db(home)))
     for name, role in {"ana": "ops_agent", "omar": "ops_lead", "fiona": "finance", "cole": "customer_care"}.items():
         accounts.add(name, role, PASSWORD)

@@ -24,10 +24,9 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.store import connect
 from ai_missions.integrations.systems import TABLES
-from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import knowledge_dir
 from ai_missions.testing import scripted, verdict_call
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -153,7 +152,7 @@ def changes(before: dict[tuple[str, str], set[Any]], after: dict[tuple[str, str]
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("book")
     seed_book(2000, 7, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     return home
 
 

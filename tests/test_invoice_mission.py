@@ -20,11 +20,10 @@ import pytest
 from ai_missions.client import MissionClient
 from ai_missions.errors import ForbiddenError, MissionsError, ValidationError
 from ai_missions.integrations.ap_seed import seed_ap_book, story_invoice_id
-from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import knowledge_dir
 from ai_missions.store import RunStore
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +34,7 @@ MISSION = "invoice-approval"
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("ap-book")
     seed_ap_book(1500, 7, home)
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems
+    built_index(tmp_path_factory, home)
     return home
 
 

@@ -35,11 +35,11 @@ from ai_missions.identity import Accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.store import connect
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
-from ai_missions.settings import knowledge_dir, runs_db
+from ai_missions.settings import runs_db
 from ai_missions.store import FINAL_STATUSES, RunStore
 from ai_missions.testing import DEMO_PASSWORD
+from tests.support.built_index import built_index
 from tests.support.fork_decider import ForkServer
 
 pytestmark = pytest.mark.slow
@@ -96,7 +96,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     killed is the platform's, never a system's), answering 40 ms late so that kills land between writes."""
     home = tmp_path_factory.mktemp("kills")
     seed_book(ORDERS, 5, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     env = {**os.environ, "MISSIONS_HOME": str(home), "MISSIONS_SIM_LATENCY_MS": SLOW}
     servers, config = [], {}
     for system in COMMERCE:

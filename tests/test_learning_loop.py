@@ -26,11 +26,11 @@ from ai_missions.graphs.order_exception.graph import graph as exported_graph
 from ai_missions.graphs.order_exception.tools import TOOLS
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.knowledge_index.index import build
 from ai_missions.knowledge_index.retrieval import KnowledgeBase
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
 from ai_missions.signing import platform_key, sign
+from tests.support.built_index import built_index
 
 MISSION = "order-exception"
 
@@ -39,7 +39,7 @@ MISSION = "order-exception"
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("learning-book")
     seed_book(40, 11, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     return home
 
 

@@ -35,10 +35,10 @@ from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.store import EvalStore
 from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.integrations.books import seed_books, stories
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import ESCALATE, MissionSpec, registry
-from ai_missions.settings import knowledge_dir, sandbox_dir
+from ai_missions.settings import sandbox_dir
 from ai_missions.testing import signed_in_as
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -57,8 +57,7 @@ def tiered(specs: list[MissionSpec]) -> list[Any]:
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("contract")
     seed_books(home, seed=7)
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems
+    built_index(tmp_path_factory, home)
     return home
 
 

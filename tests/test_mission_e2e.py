@@ -23,10 +23,9 @@ from ai_missions.graphs.order_exception.vocabulary import OUTCOMES
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book, story_order_id
 from ai_missions.integrations.store import connect
-from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import knowledge_dir
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +34,7 @@ pytestmark = pytest.mark.slow
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("book")
     seed_book(2000, 7, home)
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems
+    built_index(tmp_path_factory, home)
     return home
 
 

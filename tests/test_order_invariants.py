@@ -23,16 +23,15 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.store import connect
 from ai_missions.knowledge_index.clauses import ApprovalRule
-from ai_missions.knowledge_index.index import build
 from ai_missions.knowledge_index.policies import load_corpus
 from ai_missions.nodes.approval import resolve_answer
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.state import ProposedAction, Verdict
-from ai_missions.settings import knowledge_dir
 from ai_missions.signing import platform_key, sign
 from ai_missions.store import RunStore
 from ai_missions.testing import scripted, verdict_call
+from tests.support.built_index import built_index
 from tests.support.facts import story_facts
 
 
@@ -218,7 +217,7 @@ def test_a_reviewer_edit_cannot_break_an_invariant(plan: list[ProposedAction], e
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("invariants-book")
     seed_book(300, 11, home)
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     return home
 
 

@@ -23,13 +23,13 @@ from ai_missions.client import MissionClient
 from ai_missions.errors import ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.integrations import retail_seed
 from ai_missions.integrations.snapshot import FORMAT, load_snapshot
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
-from ai_missions.settings import knowledge_dir, runs_db
+from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import operator_grant, signed_in_as
 from ai_missions.tier_commands import tier_view
 from ai_missions.tiers import change, current
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -42,8 +42,7 @@ STORE_OPS = "rhea"
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("retail-book")
     retail_seed.seed_retail_book(60, 7, home)
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems
+    built_index(tmp_path_factory, home)
     return home
 
 

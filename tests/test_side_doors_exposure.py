@@ -71,7 +71,7 @@ FORGED = {"role": "ops_lead", "user": "omar", "reviewer": "omar", "admin": "1"}
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
-    copy = book_copy(tmp_path_factory.mktemp("portal") / "home")
+    copy = book_copy(tmp_path_factory.mktemp("portal") / "home", tmp_path_factory)
     accounts(copy.home).add(CUSTOMER, "customer", DEMO_PASSWORD, by="test")
     yield copy
     st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)

@@ -20,11 +20,11 @@ import pytest
 
 from ai_missions.identity import Accounts
 from ai_missions.integrations.books import seed_books
-from ai_missions.knowledge_index.index import build
-from ai_missions.settings import knowledge_dir, runs_db
+from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.browser import CHROMIUM, require_chromium
+from tests.support.built_index import built_index
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 
@@ -48,7 +48,7 @@ def free_port() -> int:
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("portal")
     seed_books(home, seed=7, sizes={"payables": 30})
-    assert not build(directory=knowledge_dir(home)).problems
+    built_index(tmp_path_factory, home)
     signed_in_as(home, "lee")  # the demo roster's accounts
     return home
 

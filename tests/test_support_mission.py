@@ -23,10 +23,10 @@ from ai_missions.identity import Accounts
 from ai_missions.integrations import erp
 from ai_missions.integrations.books import seed_books, stories
 from ai_missions.integrations.store import connect
-from ai_missions.knowledge_index.index import build
-from ai_missions.settings import knowledge_dir, runs_db
+from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
+from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +37,7 @@ MISSION = "support"
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("support-book")
     seed_books(home, seed=7, sizes={"payables": 30})
-    report = build(directory=knowledge_dir(home))
-    assert not report.problems
+    built_index(tmp_path_factory, home)
     return home
 
 

@@ -22,10 +22,9 @@ from ai_missions.database import PgConnection
 from ai_missions.errors import ConflictError
 from ai_missions.governance import approval_rules, approvers, load_roster
 from ai_missions.integrations.seed import seed_book
-from ai_missions.knowledge_index.index import build
 from ai_missions.missions import get_mission
 from ai_missions.scanner import scan_and_enqueue
-from ai_missions.settings import knowledge_dir
+from tests.support.built_index import built_index
 from tests.support.postgres import fresh_schema
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -34,12 +33,14 @@ MISSION = "order-exception"
 
 
 @pytest.fixture
-def shared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, str]]:
+def shared(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Path, str]]:
     """A book and its policy index (one machine's files) and a fresh Postgres schema for the shared state."""
     with fresh_schema() as url:
         home = tmp_path / "shared-home"
         seed_book(60, 3, home)
-        assert not build(directory=knowledge_dir(home)).problems
+        built_index(tmp_path_factory, home)
         monkeypatch.setenv("MISSIONS_DATABASE_URL", url)
         monkeypatch.setenv("MISSIONS_HOME", str(home))
         yield home, url

@@ -1,5 +1,5 @@
-"""A small home (both books seeded, the policy index built) made once per test session and copied per module:
-building the index costs ~15 s of CPU, which modules that only need *a* home should not each pay."""
+"""A small home (both books seeded, the policy index built) made once per test worker and copied per module:
+modules that only need *a* home should not each seed one (the index is the session's, ``built_index``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.integrations.books import seed_books
-from ai_missions.knowledge_index.index import build
-from ai_missions.settings import knowledge_dir
+from tests.support.built_index import built_index
 
 
 def small_home(factory: pytest.TempPathFactory, name: str) -> Path:
@@ -19,7 +18,7 @@ def small_home(factory: pytest.TempPathFactory, name: str) -> Path:
     if not (template / ".ready").exists():
         shutil.rmtree(template, ignore_errors=True)
         seed_books(template, seed=7, sizes={"commerce": 300, "payables": 200})
-        assert not build(directory=knowledge_dir(template)).problems
+        built_index(factory, template)
         (template / ".ready").touch()
     home = factory.mktemp(name)
     shutil.copytree(template, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".ready"))
