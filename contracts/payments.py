@@ -26,6 +26,13 @@ CONTRACT = SystemContract(
             amount_arg="amount",
             irreversible=True,
         ),
+        write(
+            "payments",
+            "charge_payment",
+            "Charge the order's card again for an amount the customer agreed to (a price difference).",
+            amount_arg="amount",
+            irreversible=True,
+        ),
         write_lookup("payments"),
     ),
 )

@@ -786,3 +786,120 @@ def open_return(
 
     args = {"order_id": order_id, "line_nos": wanted, "refund_to": refund_to}
     return idempotent_write(conn, "open_return", idempotency_key, args, ReturnOpened, perform)
+
+
+class ItemChange(BaseModel):
+    """One order line to change to another variant of its product."""
+
+    line_no: int = Field(ge=1, description="The order line changed")
+    sku: str = Field(min_length=1, max_length=64, description="The variant the line becomes")
+
+
+class ItemChanged(BaseModel):
+    line_no: int
+    from_sku: str
+    to_sku: str
+    option: str = Field(description="The new variant's option")
+    quantity: int
+    from_price: float
+    to_price: float
+
+
+class ItemsModified(BaseModel):
+    """The outcome of changing an unshipped order's items: its lines now hold the new variants."""
+
+    order_id: str
+    status: str
+    lines: list[ItemChanged]
+    difference: float = Field(description="New total less the previous one: > 0 owed by the customer, < 0 owed to them")
+    previous_total: float
+    total: float
+    event_id: int
+    at: str
+    replayed: bool = False
+
+
+#: The event an item change leaves in the order's history (an order's items change once).
+ITEMS_MODIFIED = "order.items_modified"
+
+
+def modify_order_items(
+    conn: sqlite3.Connection, order_id: str, changes: list[ItemChange], idempotency_key: str
+) -> ItemsModified:
+    """Change lines of an order that has not shipped to other variants of the same products, all in one change
+    (an order's items change once); the new variants are taken from stock and the old ones go back. Refused once
+    shipped or cancelled, for a line not on the order, the same or another product's variant, or not enough
+    available. The price difference is settled by the payments system, not here."""
+    if not changes:
+        raise ValidationError("changes: name at least one order line")
+    if len({c.line_no for c in changes}) != len(changes):
+        raise ValidationError("changes: each order line once")
+    wanted = sorted(changes, key=lambda c: c.line_no)
+
+    def perform() -> ItemsModified:
+        row = _order_row(conn, order_id)
+        status = row["status"]
+        if status in CLOSED_STATUSES:
+            raise ConflictError(f"order {order_id} is {status}; only an order not yet shipped changes its items")
+        if conn.execute(
+            "SELECT 1 FROM order_events WHERE order_id = ? AND type = ?", (order_id, ITEMS_MODIFIED)
+        ).fetchone():
+            raise ConflictError(f"order {order_id} had its items changed already; they change once")
+        done: list[ItemChanged] = []
+        diff = 0
+        for change in wanted:
+            line = conn.execute(
+                "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
+            ).fetchone()
+            if line is None:
+                raise ValidationError(f"order {order_id} has no line {change.line_no}")
+            old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
+            new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
+            if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
+                raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
+            if new["available"] < line["quantity"]:
+                raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
+            qty = line["quantity"]
+            conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (qty, change.sku))
+            conn.execute("UPDATE variants SET available = available + ? WHERE sku = ?", (qty, line["sku"]))
+            conn.execute(
+                "UPDATE order_lines SET sku = ?, unit_price_cents = ? WHERE order_id = ? AND line_no = ?",
+                (change.sku, new["unit_price_cents"], order_id, change.line_no),
+            )
+            diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
+            done.append(
+                ItemChanged(
+                    line_no=change.line_no,
+                    from_sku=line["sku"],
+                    to_sku=change.sku,
+                    option=new["option"],
+                    quantity=qty,
+                    from_price=money(line["unit_price_cents"]),
+                    to_price=money(new["unit_price_cents"]),
+                )
+            )
+        at = to_ts(book_now(conn))
+        conn.execute(
+            "UPDATE orders SET subtotal_cents = subtotal_cents + ?, total_cents = total_cents + ?, updated_at = ? "
+            "WHERE order_id = ?",
+            (diff, diff, at, order_id),
+        )
+        what = "; ".join(f"line {c.line_no} {c.from_sku} -> {c.to_sku}" for c in done)
+        cursor = conn.execute(
+            "INSERT INTO order_events (order_id, type, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)",
+            (order_id, ITEMS_MODIFIED, status, status, at, f"items changed: {what}"),
+        )
+        assert cursor.lastrowid is not None
+        return ItemsModified(
+            order_id=order_id,
+            status=status,
+            lines=done,
+            difference=money(diff),
+            previous_total=money(row["total_cents"]),
+            total=money(row["total_cents"] + diff),
+            event_id=cursor.lastrowid,
+            at=at,
+        )
+
+    args = {"order_id": order_id, "changes": [c.model_dump() for c in wanted]}
+    return idempotent_write(conn, "modify_order_items", idempotency_key, args, ItemsModified, perform)

@@ -427,3 +427,44 @@ def refund_payment(
 
     args = {"capture_id": capture_id, "amount_cents": cents, "reason": reason}
     return idempotent_write(conn, "refund_payment", idempotency_key, args, RefundResult, perform)
+
+
+def charge_payment(
+    conn: sqlite3.Connection, order_id: str, amount: float, reason: str, idempotency_key: str
+) -> CaptureResult:
+    """Charge the order's card again for an amount the customer agreed to (a dearer variant's price difference):
+    a new authorization on the card the order was paid with, captured at once. Refused for an order with no
+    payment, or while a payment hold is active."""
+    cents = to_cents(amount)
+    reason = require_text(reason, "reason", max_length=500)
+
+    def perform() -> CaptureResult:
+        first = conn.execute(
+            "SELECT * FROM authorizations WHERE order_id = ? ORDER BY authorized_at, authorization_id LIMIT 1",
+            (order_id,),
+        ).fetchone()
+        if first is None:
+            raise ConflictError(f"order {order_id} has no payment to charge again")
+        if _active_hold(conn, order_id) is not None:
+            raise ConflictError(f"order {order_id} has an active payment hold; nothing is charged under it")
+        now = book_now(conn)
+        # a charge's own authorization series (a book's seeded authorizations keep no sequence of their own)
+        authorization_id, capture_id = next_id(conn, "AUTH-CHG"), next_id(conn, "CAP")
+        conn.execute(
+            "INSERT INTO authorizations (authorization_id, order_id, amount_cents, currency, status, card_brand, "
+            "card_last4, authorized_at, expires_at) VALUES (?, ?, ?, ?, 'captured', ?, ?, ?, ?)",
+            (authorization_id, order_id, cents, first["currency"], first["card_brand"], first["card_last4"],
+             to_ts(now), first["expires_at"]),
+        )  # fmt: skip
+        conn.execute(
+            "INSERT INTO captures (capture_id, authorization_id, order_id, amount_cents, captured_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (capture_id, authorization_id, order_id, cents, to_ts(now)),
+        )
+        return CaptureResult(
+            capture=_capture(conn, _capture_row(conn, capture_id)),
+            authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
+        )
+
+    args = {"order_id": order_id, "amount_cents": cents, "reason": reason}
+    return idempotent_write(conn, "charge_payment", idempotency_key, args, CaptureResult, perform)

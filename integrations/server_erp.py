@@ -132,6 +132,20 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         Refused for an order not delivered, a line not on it, or one already on a return."""
         return erp.open_return(db, order_id, line_nos, refund_to, idempotency_key)
 
+    @tool(server)
+    def modify_order_items(
+        order_id: OrderId,
+        changes: Annotated[
+            list[erp.ItemChange],
+            Field(min_length=1, max_length=50, description="Each line to change and the variant it becomes"),
+        ],
+        idempotency_key: IdempotencyKey,
+    ) -> erp.ItemsModified:
+        """Changes lines of an order not yet shipped to other in-stock variants of the same products, all at once
+        (an order's items change once); returns the price difference for payments to settle. Refused once shipped
+        or cancelled, for another product, or not enough available."""
+        return erp.modify_order_items(db, order_id, changes, idempotency_key)
+
     return server
 
 

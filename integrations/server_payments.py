@@ -78,6 +78,14 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         """Refused beyond what remains unrefunded on the capture."""
         return payments.refund_payment(db, capture_id, amount, reason, idempotency_key)
 
+    @tool(server)
+    def charge_payment(
+        order_id: OrderId, amount: Amount, reason: Reason, idempotency_key: IdempotencyKey
+    ) -> payments.CaptureResult:
+        """Charges the order's card again (a new authorization, captured at once) for an amount the customer
+        agreed to, such as a dearer variant's price difference; refused without a payment or under a hold."""
+        return payments.charge_payment(db, order_id, amount, reason, idempotency_key)
+
     return server
 
 

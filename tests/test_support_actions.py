@@ -13,7 +13,7 @@ from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.graphs.support.evals.run import decide, safety
 from ai_missions.graphs.support.replies import T, promises
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.integrations import erp, shipping
+from ai_missions.integrations import erp, payments, shipping
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.store import connect
@@ -609,3 +609,173 @@ def test_the_erp_records_the_cancellations_reason_once(book: Path) -> None:
     assert erp.cancel_order(conn, pending, "ordered by mistake", "cancel-reason-1").replayed
     events = [e for e in erp.get_order_history(conn, pending).events if e.to_status == "cancelled"]
     assert [(e.event_id, e.reason) for e in events] == [(done.event_id, "ordered by mistake")]
+
+
+# --- changing the items of an order not yet shipped (SUP-012) ---------------------------------------------------
+
+BOOTS = [
+    ("B-BL8L", "Black 8 Leather", 100.0, 4),  # the line's own variant
+    ("B-BR8L", "Brown 8 Leather", 100.0, 2),
+    ("B-BR9L", "Brown 9 Leather", 100.0, 2),
+    ("B-BL9L", "Black 9 Leather", 120.0, 3),
+    ("B-BL9S", "Black 9 Synthetic", 80.0, 3),
+    ("B-BL8S", "Black 8 Synthetic", 70.0, 0),  # out of stock
+    ("B-BL8W", "Black 8 Waterproof Leather", 130.0, 1),
+]
+
+
+def _boots(message: str, *, status: str = "pending") -> dict[str, Any]:
+    """SO-100001 holds hiking boots (Black 8 Leather, 100.00) and a desk lamp (40.00), paid 140.00 in one capture."""
+    shaped = case(message, status=status)
+    record = shaped["orders"]["SO-100001"]
+    record["order"]["total"] = 140.0
+    record["order"]["lines"] = [
+        {"line_no": 1, "sku": "B-BL8L", "description": "Hiking Boots", "quantity": 1, "unit_price": 100.0,
+         "line_total": 100.0},
+        {"line_no": 2, "sku": "SKU-2", "description": "Desk Lamp", "quantity": 1, "unit_price": 40.0,
+         "line_total": 40.0},
+    ]  # fmt: skip
+    record["payment"]["captures"][0].update(amount=140.0, refundable_amount=140.0)
+    record["payment"]["captured_amount"] = 140.0
+    record["variants"] = [
+        {"sku": sku, "product_id": "P-BOOTS", "option": option, "unit_price": price, "available": available}
+        for sku, option, price, available in BOOTS
+    ] + [{"sku": "SKU-2", "product_id": "P-2", "option": "Black", "unit_price": 40.0, "available": 9}]
+    return shaped
+
+
+@pytest.mark.parametrize(
+    ("message", "sku"),
+    [
+        ("Could the hiking boots on SO-100001 be brown instead? Same size.", "B-BR8L"),
+        ("hi! on order SO-100001, can u switch the boots to the brown ones pls, it hasnt shipped", "B-BR8L"),
+        ("For SO-100001 I'd rather have the boots in a 9, still black leather.", "B-BL9L"),
+        ("Please change the boots in SO-100001 to size 9 synthetic.", "B-BL9S"),
+        ("Swap the boots on SO-100001 for the waterproof version, thanks", "B-BL8W"),
+    ],
+)
+def test_an_unshipped_items_variant_is_the_one_holding_every_attribute_named_and_keeping_the_rest(
+    message: str, sku: str
+) -> None:
+    facts, verdict = decide(_boots(message))
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": sku}], message
+    assert verdict["outcome"] == "exchange"
+    change = verdict["actions"][0]
+    assert (change["tool"], change["args"]) == ("modify_order_items", {"order_id": "SO-100001", "changes": [
+        {"line_no": 1, "sku": sku}]})  # fmt: skip
+    assert change["tier"] == "review"
+    assert not SPEC.tools["modify_order_items"].automatable
+    assert verdict["policy_ids"][0].startswith("SUP-012@")
+    assert check_action(SPEC, change, facts) == []
+
+
+def test_the_price_difference_is_refunded_or_charged_on_the_orders_payment_and_the_reply_states_it() -> None:
+    cheaper = decide(_boots("Please change the boots in SO-100001 to size 9 synthetic."))[1]
+    assert tools(cheaper) == ["modify_order_items", "refund_payment", "send_ticket_reply", "add_ticket_note"]
+    refund = cheaper["actions"][1]["args"]
+    assert (refund["capture_id"], refund["amount"]) == ("CAP-1", 20.0)
+    body = cheaper["actions"][2]["args"]["body"]
+    assert "Black 8 Leather -> Black 9 Synthetic" in body
+    assert "20.00 less" in body
+    assert promises(body, "SO-100001") == {"modify_order_items"}
+    facts, dearer = decide(_boots("For SO-100001 I'd rather have the boots in a 9, still black leather."))
+    assert tools(dearer) == ["modify_order_items", "charge_payment", "send_ticket_reply", "add_ticket_note"]
+    charge = dearer["actions"][1]
+    assert charge["args"]["order_id"] == "SO-100001"
+    assert charge["args"]["amount"] == 20.0
+    assert "20.00 more" in dearer["actions"][2]["args"]["body"]
+    assert "card ending 4321" in dearer["actions"][2]["args"]["body"]
+    assert SPEC.tools.depends("charge_payment", "modify_order_items")  # never charged if the change is refused
+    # the guard: no more than the difference, and only with the change in the same plan
+    plan = dearer["actions"][:1]
+    more = {**charge, "args": {**charge["args"], "amount": 25.0}}
+    assert any("price difference" in p for p in check_action(SPEC, more, facts, earlier=plan))
+    assert any("price difference" in p for p in check_action(SPEC, charge, facts))
+    assert not check_action(SPEC, charge, facts, earlier=plan)
+    other_line = {**plan[0], "args": {"order_id": "SO-100001", "changes": [{"line_no": 2, "sku": "B-BL9L"}]}}
+    assert any("only the lines and variants" in p for p in check_action(SPEC, other_line, facts))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Can I change the hiking boots on SO-100001? It hasn't shipped.",  # nothing said of which variant
+        "Could you switch the boots on SO-100001 to brown or waterproof",  # no variant is both
+        "Could I swap the boots on SO-100001 for brown, size 10?",  # no such variant
+        "Please change the boots on SO-100001 to black synthetic",  # out of stock in its size
+    ],
+)
+def test_an_item_change_that_fits_no_one_variant_is_asked_listing_whats_in_stock(message: str) -> None:
+    facts, verdict = decide(_boots(message))
+    assert facts["modify.changes"] == []
+    assert verdict["outcome"] == "ask_customer"
+    assert tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
+    reply = verdict["actions"][0]["args"]
+    assert reply["status"] == "pending"
+    assert "Hiking Boots Brown 8 Leather" in reply["body"]
+    assert "Black 8 Synthetic" not in reply["body"]  # out of stock: not offered
+
+
+def test_an_item_change_is_never_made_after_shipping_nor_settled_another_way_by_the_mission() -> None:
+    facts, verdict = decide(
+        _boots("Could the hiking boots on SO-100001 be brown instead? Same size.", status="shipped")
+    )
+    assert "modify_order_items" not in tools(verdict)
+    change = {"tool": "modify_order_items", "args": {"order_id": "SO-100001", "changes": [
+        {"line_no": 1, "sku": "B-BR8L"}]}, "policy_ids": ["SUP-012"]}  # fmt: skip
+    assert any("not yet shipped" in p for p in check_action(SPEC, change, facts))
+    # a difference the customer wants on a gift card: payments holds only the order's own card; a person settles it
+    _facts, gift = decide(
+        _boots("Change the boots on SO-100001 to size 9 synthetic, refund the difference to my gift card")
+    )
+    assert gift["outcome"] == "escalate"
+    assert "modify_order_items" not in tools(gift)
+
+
+def test_the_erp_changes_an_unshipped_orders_items_once_and_payments_charges_a_difference_once(book: Path) -> None:
+    conn = connect("erp", book)
+    pending = [o.order_id for o in erp.list_orders(conn, status="pending", limit=50).orders]
+    order_id, line, sibling = next(
+        (o, line, v)
+        for o in pending
+        for line in erp.get_order(conn, o).lines
+        for v in erp.get_variants(conn, o)
+        if v.sku != line.sku and v.available >= line.quantity and v.product_id in {
+            w.product_id for w in erp.get_variants(conn, o) if w.sku == line.sku}
+    )  # fmt: skip
+    before = erp.get_order(conn, order_id)
+    stock = {v.sku: v.available for v in erp.get_variants(conn, order_id)}
+    change = [erp.ItemChange(line_no=line.line_no, sku=sibling.sku)]
+    done = erp.modify_order_items(conn, order_id, change, "items-1")
+    assert done.difference == round(line.quantity * (sibling.unit_price - line.unit_price), 2)
+    after = erp.get_order(conn, order_id)
+    assert after.total == done.total == round(before.total + done.difference, 2)
+    assert next(x for x in after.lines if x.line_no == line.line_no).sku == sibling.sku
+    stock_after = {v.sku: v.available for v in erp.get_variants(conn, order_id)}
+    assert stock_after[sibling.sku] == stock[sibling.sku] - line.quantity
+    assert stock_after[line.sku] == stock[line.sku] + line.quantity
+    assert erp.modify_order_items(conn, order_id, change, "items-1").replayed
+    assert erp.get_order(conn, order_id).total == after.total  # a replay changes nothing
+    with pytest.raises(ConflictError, match="once"):
+        erp.modify_order_items(conn, order_id, [erp.ItemChange(line_no=line.line_no, sku=line.sku)], "items-2")
+    shipped = erp.list_orders(conn, status="shipped", limit=1).orders[0].order_id
+    with pytest.raises(ConflictError, match="not yet shipped"):
+        erp.modify_order_items(conn, shipped, change, "items-3")
+    pay = connect("payments", book)
+    charged = payments.charge_payment(pay, order_id, 12.5, "price difference", "charge-1")
+    assert charged.capture.amount == 12.5
+    assert payments.charge_payment(pay, order_id, 12.5, "price difference", "charge-1").replayed
+    assert [c.amount for c in payments.get_payment(pay, order_id).captures].count(12.5) == 1
+
+
+def test_a_cheaper_variant_on_an_order_only_authorized_refunds_nothing_and_says_the_new_total_is_taken() -> None:
+    ticket = _boots("Please change the boots in SO-100001 to size 9 synthetic.")
+    ticket["orders"]["SO-100001"]["payment"] = {
+        "authorizations": [{"authorization_id": "AUTH-1", "status": "authorized", "card_last4": "4321"}],
+        "captures": [],
+        "captured_amount": 0.0,
+        "refunded_amount": 0.0,
+    }
+    _facts, verdict = decide(ticket)
+    assert tools(verdict) == ["modify_order_items", "send_ticket_reply", "add_ticket_note"]
+    assert "20.00 less; only the new total is taken" in verdict["actions"][1]["args"]["body"]

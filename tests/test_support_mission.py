@@ -377,3 +377,51 @@ def test_a_return_of_one_of_two_items_opens_that_items_return_once_approved(
     assert again.replayed
     assert again.return_id == recorded[0][0]
     assert rows(home, "erp", returns, order_id) == recorded
+
+
+def test_an_unshipped_orders_item_changes_with_its_price_difference_once_approved(
+    missions: MissionClient, home: Path
+) -> None:
+    """Through the real systems: the ERP's change and the difference's refund wait for a reviewer, run once with
+    the grant the approval mints, and a replayed write is the systems' recorded answer."""
+    requesters = _requesters(home)
+    single = rows(
+        home,
+        "erp",
+        "SELECT o.order_id, o.customer_id, v.option, v.sku, own.option, l.unit_price_cents, o.total_cents "
+        "FROM orders o JOIN order_lines l USING (order_id) JOIN variants own ON own.sku = l.sku "
+        "JOIN variants v ON v.product_id = own.product_id AND v.sku != own.sku AND v.available >= l.quantity "
+        "WHERE o.status IN ('pending', 'ready_to_fulfill') AND l.quantity = 1 "
+        "AND (SELECT count(*) FROM order_lines x WHERE x.order_id = o.order_id) = 1 ORDER BY o.order_id",
+    )
+    order_id, customer, option, sku, _own, old_cents, total_cents = next(
+        r for r in single if r[1] in requesters and " " not in r[2] and r[2].lower() not in r[4].lower()
+    )
+    with sqlite3.connect(home / "systems" / "erp.sqlite") as conn:  # the variant asked for costs 5.00 more
+        conn.execute("UPDATE variants SET unit_price_cents = ? WHERE sku = ?", (old_cents + 500, sku))
+    ticket_id = _open(home, missions, customer, f"Could you switch the item on order {order_id} to {option}?", "mod-1")
+    proposed = missions.start(MISSION, ticket_id)
+    assert proposed.verdict is not None
+    assert proposed.verdict["outcome"] == "exchange"
+    assert [a["tool"] for a in proposed.verdict["actions"]][:2] == ["modify_order_items", "charge_payment"]
+    change, charge = proposed.verdict["actions"][:2]
+    assert change["args"] == {"order_id": order_id, "changes": [{"line_no": 1, "sku": sku}]}
+    assert (charge["args"]["order_id"], charge["args"]["amount"]) == (order_id, 5.0)
+    assert "5.00 more" in proposed.verdict["actions"][2]["args"]["body"]
+    line = "SELECT sku FROM order_lines WHERE order_id = ? AND line_no = 1"
+    captures = "SELECT amount_cents FROM captures WHERE order_id = ?"
+    before = rows(home, "payments", captures, order_id)
+    assert rows(home, "erp", line, order_id) != [(sku,)]  # waits for a reviewer
+    done = missions.decide(proposed.decision_id, "sam", approve=True)
+    statuses = {r["tool"]: r["status"] for r in done.results}
+    assert (statuses["modify_order_items"], statuses["charge_payment"]) == ("done", "done")
+    assert rows(home, "erp", line, order_id) == [(sku,)]
+    assert rows(home, "erp", "SELECT total_cents FROM orders WHERE order_id = ?", order_id) == [(total_cents + 500,)]
+    assert rows(home, "payments", captures, order_id) == [*before, (500,)]
+    with pytest.raises(ConflictError, match="already decided"):
+        missions.decide(proposed.decision_id, "sam", approve=True)
+    assert rows(home, "payments", captures, order_id) == [*before, (500,)]
+    key = rows(home, "erp", "SELECT key FROM idempotency WHERE tool = 'modify_order_items'")[-1][0]
+    again = erp.modify_order_items(connect("erp", home), order_id, [erp.ItemChange(line_no=1, sku=sku)], key)
+    assert again.replayed
+    assert rows(home, "erp", "SELECT total_cents FROM orders WHERE order_id = ?", order_id) == [(total_cents + 500,)]

@@ -197,7 +197,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             "return.received": False,
         }
     )
-    facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS))
+    facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS))
+    facts["modify.resolved"] = False
     facts["message.gives_address"] = reading.gives_address
     if reading.problem:
         types = ["unreadable_message"]
@@ -232,6 +233,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
                 thread = " ".join(str(m.get("body") or "") for m in inbound)
                 facts.update(opening_facts(orders[order_id], named, thread))
                 facts.update(exchange_facts(orders[order_id], reading))
+                if "exchange_variant" in types and facts.get("order.cancellable") is True:
+                    facts.update(modify_facts(orders[order_id], named, thread, facts))
                 facts.update(address_facts(orders[order_id], customer))
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
@@ -262,7 +265,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
     choosing = "exchange_variant" in types and facts.get("exchange.sku") and facts.get("exchange.in_stock") is False
     choosing = choosing or ("return_refund" in types and facts.get("return.which_items") is True)
     why = "cancel_order" in types and facts.get("order.cancellable") is True and facts["cancel.reason"] is None
-    choosing = choosing or why
+    choosing = choosing or why or ("exchange_variant" in types and facts.get("modify.ambiguous") is True)
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
@@ -440,6 +443,105 @@ def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any
         }
     )
     return out
+
+
+_MODIFY_FACTS = (
+    "modify.changes",
+    "modify.line_count",
+    "modify.ambiguous",
+    "modify.choices",
+    "modify.other_method",
+    "modify.difference",
+    "modify.refund_amount",
+    "modify.refund_capture_id",
+    "modify.charge_amount",
+    "modify.summary",
+)
+#: At most this many variants are listed when asking which one.
+_MAX_CHOICES = 8
+#: Words of a variant's option: "Black", "L", "stainless steel", "1000ml", "10" (colours, sizes, materials...).
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+#: The customer names a way to pay other than the order's own payment ("my gift card", "paypal").
+_OTHER_METHOD = re.compile(r"\b(?:gift ?card|store credit|paypal|pay ?pal|another card|different card|other card)\b")
+
+
+def _option_words(option: str) -> set[str]:
+    return {option_key(w) for w in _WORD.findall(fold(option))}
+
+
+def modify_facts(
+    record: Mapping[str, Any], named: Sequence[int], thread: str, facts: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Which lines of an order not yet shipped change to which variant of their product (SUP-012), resolved on
+    every attribute the customer names: a variant fits when it holds each value they name that the line does not
+    have (a colour, a size, a material, a capacity) and differs from the line only in values they name; exactly one
+    fit per line is a change, several are asked about, none is a person's. Only the lines they name (or, naming
+    none, those whose product has a value they name); the price difference and how it is settled on the order's
+    own payment (a refund to a capture that can carry it, or a charge)."""
+    variants = record.get("variants")
+    lines = record["order"].get("lines") or []
+    if not variants or not lines:
+        return {}
+    said = {option_key(w) for w in _WORD.findall(fold(thread))}
+    by_sku = {v["sku"]: v for v in variants}
+    changes: list[dict[str, Any]] = []
+    choices: list[str] = []
+    summary: list[str] = []
+    unresolved = False
+    difference = 0.0
+    # the lines the customer names, or the order's only line
+    scope = set(named) or ({int(lines[0]["line_no"])} if len(lines) == 1 else set())
+    for line in lines:
+        own = by_sku.get(line["sku"])
+        if own is None or (named and int(line["line_no"]) not in named):
+            continue
+        quantity = int(line.get("quantity") or 1)
+        mine = _option_words(own["option"])
+        siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
+        in_stock = [v for v in siblings if int(v["available"]) >= quantity]
+        values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
+        required = (said & values) - mine
+        # a size or number named that this product does not come in ("size 10"): no variant holds it, asked
+        if any(w.isdigit() for w in values) and {w for w in said if w.isdigit() and len(w) <= 3} - values - mine:
+            required = set()
+        fits = [
+            v
+            for v in in_stock
+            if required and required <= _option_words(v["option"]) and _option_words(v["option"]) - mine <= said
+        ]
+        label = str(line.get("description") or line["sku"])
+        if not fits:
+            if int(line["line_no"]) in scope and in_stock:
+                # an item they name, and no variant fits what they said of it: asked, the options listed
+                choices += [f"{label} {v['option']}" for v in in_stock[:_MAX_CHOICES]]
+            elif required or int(line["line_no"]) in scope:
+                unresolved = True
+            continue
+        if len(fits) == 1:
+            new = fits[0]
+            changes.append({"line_no": int(line["line_no"]), "sku": new["sku"]})
+            difference += quantity * (float(new["unit_price"]) - float(line.get("unit_price", own["unit_price"])))
+            summary.append(f"{label}: {own['option']} -> {new['option']}")
+        else:
+            choices += [f"{label} {v['option']}" for v in fits[:_MAX_CHOICES]]
+    difference = round(difference, 2)
+    other = bool(_OTHER_METHOD.search(fold(thread)))
+    refundable = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= -difference]
+    ambiguous = bool(choices)
+    return {
+        "modify.changes": changes if changes and not ambiguous and not unresolved else [],
+        "modify.line_count": len(changes) if not ambiguous and not unresolved else 0,
+        "modify.ambiguous": ambiguous,
+        "modify.choices": choices,
+        "modify.other_method": other,
+        # another way to pay matters only when there is a difference to settle
+        "modify.resolved": (ambiguous or (bool(changes) and not unresolved)) and not (other and difference != 0),
+        "modify.difference": difference,
+        "modify.refund_amount": -difference if difference < 0 else None,
+        "modify.refund_capture_id": refundable[0] if difference < 0 and refundable else None,
+        "modify.charge_amount": difference if difference > 0 else None,
+        "modify.summary": "; ".join(summary),
+    }
 
 
 _PLACE = ("line1", "line2", "city", "region", "postal_code", "country")

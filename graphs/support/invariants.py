@@ -3,7 +3,8 @@
 Nothing touches an order the customer does not own; a refund is never more than what can still be refunded on the
 order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it
 ships, and only to the address on the customer's account (in the ERP and in shipping's copy, the latter only
-after the former); a cancellation records the reason the customer gave; an exchange is only of the line and
+after the former); a cancellation records the reason the customer gave; an unshipped order's items change only
+to the variants the customer asked for, with no more charged than the difference; an exchange is only of the line and
 in-stock variant the customer asked for; an authorization is voided only while nothing was captured; a return is
 opened only on a delivered order, of lines the customer named that are on it and not already returned, to the
 refund method they chose, and for no more than can still be refunded; a reply goes only to a ticket that still
@@ -24,6 +25,8 @@ ORDER_TOOLS = (
     "update_shipment_address",
     "exchange_order_item",
     "open_return",
+    "modify_order_items",
+    "charge_payment",
 )
 SHIP_TO_TOOLS = ("change_ship_to", "update_shipment_address")
 _PLACE = ("name", "line1", "line2", "city", "region", "postal_code", "country")
@@ -84,6 +87,15 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("exchange_order_item: not the line and variant the customer asked for")
     if tool == "open_return":
         problems += _open_return_problems(args, facts)
+    if tool == "modify_order_items":
+        if facts.get("order.cancellable") is not True:
+            problems.append("modify_order_items: only an order not yet shipped changes its items")
+        if not facts.get("modify.changes") or _changes(args.get("changes")) != _changes(facts.get("modify.changes")):
+            problems.append("modify_order_items: only the lines and variants the customer asked for, all at once")
+    if tool == "charge_payment":
+        amount, owed = _number(args.get("amount")), _number(facts.get("modify.charge_amount"))
+        if "modify_order_items" not in earlier or owed is None or amount is None or abs(amount - owed) > _CENT:
+            problems.append("charge_payment: only the price difference of the items changed in the same plan")
     if tool == "void_authorization" and facts.get("payment.uncaptured") is not True:
         problems.append("void_authorization: money was captured on the order; it is refunded, not voided")
     if tool == "send_ticket_reply":
@@ -98,6 +110,13 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
                 "(update_shipment_address is missing)"
             )
     return problems
+
+
+def _changes(value: Any) -> list[tuple[str, str]] | None:
+    """Item changes compared whatever their order and spelling ({line_no, sku} each)."""
+    if not isinstance(value, list) or not all(isinstance(c, Mapping) for c in value):
+        return None
+    return sorted((str(c.get("line_no")), str(c.get("sku"))) for c in value)
 
 
 def _open_return_problems(args: Mapping[str, Any], facts: Mapping[str, Any]) -> list[str]:

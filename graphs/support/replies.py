@@ -52,6 +52,13 @@ T: dict[str, dict[str, str]] = {
         "cancel_void": "We have cancelled order {order} and released the payment authorization on your card.",
         "cancel_only": "We have cancelled order {order}.",
         "cancel_reason": "The cancellation records your reason: {reason}.",
+        "items_changed": "We have changed the items on order {order} before it ships: {changes}.",
+        "items_same_price": "The price stays the same.",
+        "items_uncaptured": "The new items cost {amount} less; only the new total is taken from your payment.",
+        "items_refund": "The new items cost {amount} less; we refund the difference{card}.",
+        "items_charge": "The new items cost {amount} more; the difference is charged{card}.",
+        "items_which": "For what you asked to change on order {order}, these options are in stock: {choices}. "
+        "Which one would you like? Reply with it and we will change the item.",
         "cancel_why": "To cancel order {order}{refund}, please tell us why: you no longer need it, or it was "
         "ordered by mistake. Reply with the reason and we cancel it.",
         "cancel_why_refund": " (and refund {amount}{card})",
@@ -121,6 +128,13 @@ T: dict[str, dict[str, str]] = {
         "cancel_void": "Hemos cancelado el pedido {order} y liberado la autorización de pago de su tarjeta.",
         "cancel_only": "Hemos cancelado el pedido {order}.",
         "cancel_reason": "La cancelación registra el motivo que nos dio: {reason}.",
+        "items_changed": "Hemos cambiado los artículos del pedido {order} antes del envío: {changes}.",
+        "items_same_price": "El precio no cambia.",
+        "items_uncaptured": "Los nuevos artículos cuestan {amount} menos; solo se cobra el nuevo total.",
+        "items_refund": "Los nuevos artículos cuestan {amount} menos; le reembolsamos la diferencia{card}.",
+        "items_charge": "Los nuevos artículos cuestan {amount} más; la diferencia se cobra{card}.",
+        "items_which": "Para lo que desea cambiar en el pedido {order}, tenemos en stock: {choices}. ¿Cuál "
+        "prefiere? Responda con ella y cambiaremos el artículo.",
         "cancel_why": "Para cancelar el pedido {order}{refund}, díganos por qué: ya no lo necesita o lo pidió "
         "por error. Responda con el motivo y lo cancelamos.",
         "cancel_why_refund": " (y reembolsar {amount}{card})",
@@ -195,6 +209,13 @@ T: dict[str, dict[str, str]] = {
         "cancel_void": "Nous avons annulé la commande {order} et libéré l'autorisation de paiement sur votre carte.",
         "cancel_only": "Nous avons annulé la commande {order}.",
         "cancel_reason": "L'annulation enregistre le motif que vous avez donné : {reason}.",
+        "items_changed": "Nous avons modifié les articles de la commande {order} avant son expédition : {changes}.",
+        "items_same_price": "Le prix reste le même.",
+        "items_uncaptured": "Les nouveaux articles coûtent {amount} de moins ; seul le nouveau total est prélevé.",
+        "items_refund": "Les nouveaux articles coûtent {amount} de moins ; nous remboursons la différence{card}.",
+        "items_charge": "Les nouveaux articles coûtent {amount} de plus ; la différence est débitée{card}.",
+        "items_which": "Pour ce que vous souhaitez modifier sur la commande {order}, ces options sont en "
+        "stock : {choices}. Laquelle souhaitez-vous ? Répondez-nous et nous modifierons l'article.",
         "cancel_why": "Pour annuler la commande {order}{refund}, dites-nous pourquoi : vous n'en avez plus "
         "besoin, ou elle a été passée par erreur. Répondez avec le motif et nous l'annulons.",
         "cancel_why_refund": " (et rembourser {amount}{card})",
@@ -271,6 +292,13 @@ T: dict[str, dict[str, str]] = {
         "freigegeben.",
         "cancel_only": "Wir haben die Bestellung {order} storniert.",
         "cancel_reason": "Die Stornierung vermerkt Ihren Grund: {reason}.",
+        "items_changed": "Wir haben die Artikel der Bestellung {order} vor dem Versand geändert: {changes}.",
+        "items_same_price": "Der Preis bleibt gleich.",
+        "items_uncaptured": "Die neuen Artikel kosten {amount} weniger; es wird nur der neue Gesamtbetrag belastet.",
+        "items_refund": "Die neuen Artikel kosten {amount} weniger; wir erstatten die Differenz{card}.",
+        "items_charge": "Die neuen Artikel kosten {amount} mehr; die Differenz wird belastet{card}.",
+        "items_which": "Für die gewünschte Änderung an der Bestellung {order} sind diese Optionen vorrätig: "
+        "{choices}. Welche möchten Sie? Antworten Sie, dann ändern wir den Artikel.",
         "cancel_why": "Um die Bestellung {order}{refund} zu stornieren, sagen Sie uns bitte den Grund: Sie "
         "brauchen sie nicht mehr, oder sie wurde versehentlich bestellt. Antworten Sie mit dem Grund, dann "
         "stornieren wir sie.",
@@ -327,6 +355,12 @@ PROMISES: dict[str, tuple[str, ...]] = {
         "an die adresse aus ihrem konto",
     ),
     "open_return": ("opened a return", "abierto una devolución", "ouvert un retour", "rücksendung von"),
+    "modify_order_items": (
+        "have changed the items",
+        "hemos cambiado los artículos",
+        "avons modifié les articles",
+        "artikel der bestellung {order} vor dem versand geändert",
+    ),
     "exchange_order_item": ("have exchanged", "hemos cambiado el artículo", "avons échangé", "umgetauscht;"),
 }
 
@@ -414,6 +448,17 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         if facts.get("return.refund_due") == 0:
             return say(lang, "return_covered", order=order)
         return None
+    if intent == "exchange_variant" and facts.get("modify.resolved") is True:
+        if facts.get("modify.ambiguous"):
+            return say(lang, "items_which", order=order, choices="; ".join(facts.get("modify.choices") or []))
+        changed = say(lang, "items_changed", order=order, changes=facts.get("modify.summary"))
+        difference = float(facts.get("modify.difference") or 0.0)
+        if abs(difference) < 0.005:
+            return changed + " " + say(lang, "items_same_price")
+        key = "items_charge" if difference > 0 else "items_refund"
+        if difference < 0 and facts.get("payment.uncaptured"):
+            key = "items_uncaptured"
+        return changed + " " + say(lang, key, amount=_money(abs(difference)), card=card)
     if intent == "exchange_variant":
         new, old = facts.get("exchange.option"), facts.get("exchange.from_option")
         if not new or not facts.get("exchange.same_price"):

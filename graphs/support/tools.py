@@ -35,6 +35,7 @@ TOOLS = ToolPolicy(
         ),
         _rule("erp", "open_return", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
+        _rule("erp", "modify_order_items", CANCEL, ids={"order_id": ("order.id",)}),
         _rule(
             "payments",
             "void_authorization",
@@ -47,6 +48,15 @@ TOOLS = ToolPolicy(
             MONEY,
             ids={"capture_id": ("payment.capture_ids",)},
             free_text=frozenset({"reason"}),
+        ),
+        # a price difference charged only once the items changed (skipped if the change is rejected or fails)
+        _rule(
+            "payments",
+            "charge_payment",
+            MONEY,
+            ids={"order_id": ("order.id",)},
+            free_text=frozenset({"reason"}),
+            depends_on=frozenset({"modify_order_items"}),
         ),
         _rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
         _rule("helpdesk", "add_ticket_note", NOTE, automatable=True, ids=_TICKET, free_text=frozenset({"body"})),

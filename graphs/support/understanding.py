@@ -107,6 +107,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "exchange", "swap", "different size", "different color", "different colour", "another size",
         "another color", "another colour", "other variant", "different variant", "bigger size", "smaller size",
         "larger size", "size up", "size down", "trade", "change the color", "change the colour", "change the size",
+        "different model", "another model", "other model", "another option", "other option", "different option",
+        "different version", "another version", "instead of the one i", "a different one", "another one instead",
         "cambiar por", "otra talla",
         "otro color", "echanger", "echange", "autre taille", "autre couleur", "umtauschen", "umtausch",
         "andere grosse", "andere farbe",
@@ -178,10 +180,21 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
     ),
     (
         "exchange_variant",
-        ("cambiar", "change", "switch", "swap", "echanger", "tauschen", "umtauschen", "instead"),
-        ("black", "blue", "red", "green", "white", "grey", "gray", "negro", "azul", "rojo", "verde", "blanco",
+        ("cambiar", "change", "switch", "swap", "echanger", "tauschen", "umtauschen", "instead", "rather have",
+         "prefer", "i'd rather", "id rather"),
+        ("black", "blue", "red", "green", "white", "grey", "gray", "brown", "pink", "purple", "yellow", "orange",
+         "beige", "navy", "silver", "gold", "negro", "azul", "rojo", "verde", "blanco",
          "gris", "noir", "bleu", "rouge", "vert", "blanc", "schwarz", "blau", "rot", "grun", "weiss", "grau"),
         ("address", "adresse", "direccion"),
+    ),
+    (
+        # "change the grill and the office chair in my order", "I'd like a different wall clock on my order":
+        # an item of the order in another variant (the address, the payment or a cancellation are other requests)
+        "exchange_variant",
+        ("change", "switch", "swap", "replace", "modify", "different", "another"),
+        ("order", "i ordered", "in it", "before it ships", "i just placed", "i picked", "i chose"),
+        ("address", "adresse", "direccion", "anschrift", "pay", "card", "payment", "gift", "paypal", "cancel",
+         "ship it to", "send it to", "deliver", "mind", "size", "color", "colour", "refund"),
     ),
     (
         "wrong_item",
@@ -325,7 +338,7 @@ def _binary(text: str) -> bool:
 
 
 #: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken").
-NOT_TYPOS = frozenset({"broke", "trace", "wrote", "cancer"})
+NOT_TYPOS = frozenset({"broke", "trace", "wrote", "cancer", "charge", "charges", "changer", "chance"})
 
 
 def _close(word: str, target: str) -> bool:
