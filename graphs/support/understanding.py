@@ -338,7 +338,7 @@ def _binary(text: str) -> bool:
 
 
 #: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken").
-NOT_TYPOS = frozenset({"broke", "trace", "wrote", "cancer", "charge", "charges", "changer", "chance"})
+NOT_TYPOS = frozenset({"broke", "trace", "wrote", "cancer", "charge", "charges", "changer", "chance", "back", "blank"})
 
 
 def _close(word: str, target: str) -> bool:
