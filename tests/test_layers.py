@@ -3,15 +3,16 @@
 Checked on every reference one module makes to another: import statements wherever they stand (at the top, inside a
 function, under ``TYPE_CHECKING``), and module paths written as strings (``importlib.import_module("...")``,
 ``"package.module:attribute"``, an f-string's ``"ai_missions.integrations.{system}"``, the module a spawned process
-runs), which load a module as surely as an import does. The entry points in ``pyproject.toml`` are strings too:
-each group may point only into its own layer. The simulated systems are a stand-in for real ones: outside the eval
-environment and a mission's data generators, nothing imports them; the platform reaches them through the
-``ai_missions.systems`` entry points and MCP.
+runs), which load a module as surely as an import does. The entry points and scripts in ``pyproject.toml`` and the
+graph and auth paths of ``langgraph.json`` are strings too: each may point only into its own layer. The simulated
+systems are a stand-in for real ones: outside the eval environment and a mission's data generators, nothing imports
+them; the platform reaches them through the ``ai_missions.systems`` entry points and MCP.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -72,6 +73,8 @@ ENTRY_POINT_LAYERS = {
     "ai_missions.simulated": ("ai_missions.integrations.",),
     # the CLI's areas: any layer but a mission's (missions bring no commands of their own)
     "ai_missions.commands": ("ai_missions.",),
+    # console scripts: the platform's executables (never a mission's module)
+    "scripts": ("ai_missions.",),
 }
 
 _MODULE_PATH = re.compile(r"ai_missions(?:\.[A-Za-z_]\w*)+")
@@ -159,7 +162,8 @@ def back_arrows(relative_path: str, source: str) -> list[str]:
 def entry_point_problems(pyproject: Mapping[str, Any]) -> list[str]:
     """Entry points (loaded by string) that point outside their group's layer or at no module of ours."""
     problems = []
-    groups: Mapping[str, Mapping[str, str]] = pyproject.get("project", {}).get("entry-points", {})
+    project = pyproject.get("project", {})
+    groups: dict[str, Mapping[str, str]] = {**project.get("entry-points", {}), "scripts": project.get("scripts", {})}
     for group, points in groups.items():
         allowed = ENTRY_POINT_LAYERS.get(group)
         for name, value in points.items():
@@ -171,8 +175,27 @@ def entry_point_problems(pyproject: Mapping[str, Any]) -> list[str]:
                 problems.append(f"{where}: outside {', '.join(allowed)}")
             elif module_file(module) is None:
                 problems.append(f"{where}: no such module")
-            elif group == "ai_missions.commands" and _under(module, "ai_missions.graphs"):
+            elif group in ("ai_missions.commands", "scripts") and _under(module, "ai_missions.graphs"):
                 problems.append(f"{where}: a mission's module")
+    return problems
+
+
+def langgraph_problems(config: Mapping[str, Any]) -> list[str]:
+    """``langgraph.json`` loads graphs by file path and its auth by module path: each graph must be a mission's
+    graph module, the auth a platform module (neither a mission's nor the simulator's)."""
+    problems = []
+    for name, value in config.get("graphs", {}).items():
+        path = value.partition(":")[0]
+        parts = Path(path).parts
+        if parts[:1] != ("graphs",) or len(parts) < 3:
+            problems.append(f"graph {name} = {value!r}: not a mission's module under graphs/")
+        elif not (ROOT / path).is_file():
+            problems.append(f"graph {name} = {value!r}: no such file")
+    auth = config.get("auth", {}).get("path")
+    if auth is not None:
+        module = auth.partition(":")[0]
+        if _under(module, "ai_missions.graphs", "ai_missions.integrations") or module_file(module) is None:
+            problems.append(f"auth {auth!r}: not a platform module")
     return problems
 
 
@@ -196,6 +219,12 @@ def test_the_entry_points_point_into_their_layers() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert entry_point_problems(pyproject) == []
     assert pyproject["project"]["entry-points"]["ai_missions.missions"]  # the check saw the registry
+
+
+def test_langgraph_json_loads_missions_graphs_and_a_platform_auth() -> None:
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    assert config["graphs"]
+    assert langgraph_problems(config) == []
 
 
 def test_every_service_module_exists() -> None:
@@ -285,3 +314,25 @@ def test_a_planted_entry_point_is_reported(group: str, value: str, problem: str)
     assert len(found) == 1
     assert found[0].startswith(f"[{group}] planted = ")
     assert problem in found[0]
+
+
+PLANTED_LANGGRAPH = {
+    "a graph from the simulator": ({"graphs": {"x": "./integrations/server_erp.py:build"}}, "not a mission's module"),
+    "a graph that does not exist": ({"graphs": {"x": "./graphs/nowhere/graph.py:graph"}}, "no such file"),
+    "an auth from a mission": ({"auth": {"path": "ai_missions.graphs.support.portal:auth"}}, "not a platform module"),
+}
+
+
+@pytest.mark.parametrize(("config", "problem"), PLANTED_LANGGRAPH.values(), ids=PLANTED_LANGGRAPH)
+def test_a_planted_langgraph_path_is_reported(config: dict[str, Any], problem: str) -> None:
+    found = langgraph_problems(config)
+    assert len(found) == 1
+    assert problem in found[0]
+
+
+def test_a_script_from_a_mission_is_reported() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pyproject["project"]["scripts"]["planted"] = "ai_missions.graphs.support.portal:main"
+    assert entry_point_problems(pyproject) == [
+        "[scripts] planted = 'ai_missions.graphs.support.portal:main': a mission's module"
+    ]
