@@ -450,6 +450,41 @@ def test_a_question_about_returns_opens_none() -> None:
     assert "open_return" not in tools(verdict)
 
 
+def _two_backpacks(message: str) -> dict[str, Any]:
+    """SO-100001 holding a black and a navy backpack (two variants of one item)."""
+    shaped = case(message)
+    record = shaped["orders"]["SO-100001"]
+    first, second = record["order"]["lines"][:2]
+    first["description"] = second["description"] = "Backpack"
+    record["variants"] = [
+        {"sku": first["sku"], "product_id": "bp", "option": "black small nylon", "unit_price": 1.0, "available": 5},
+        {"sku": second["sku"], "product_id": "bp", "option": "navy small nylon", "unit_price": 1.0, "available": 5},
+    ]
+    return shaped
+
+
+@pytest.mark.parametrize(
+    ("message", "lines"),
+    [
+        ("Please take back the backpack from SO-100001.", None),  # which one: asked, never both
+        ("Please take back the black backpack from SO-100001.", [1]),
+        ("I want to return the navy one, the backpack from SO-100001.", [2]),
+        ("Return both backpacks from SO-100001 please.", [1, 2]),
+        ("Returning the backpacks from SO-100001.", [1, 2]),
+    ],
+)
+def test_one_of_two_variants_of_an_item_is_returned_only_when_the_message_says_which(
+    message: str, lines: list[int] | None
+) -> None:
+    _facts, verdict = decide(_two_backpacks(message))
+    if lines is None:
+        assert verdict["outcome"] == "ask_customer"
+        assert "open_return" not in tools(verdict)
+    else:
+        assert verdict["outcome"] == "return"
+        assert verdict["actions"][0]["args"]["line_nos"] == lines
+
+
 def test_which_items_to_return_is_asked_never_guessed() -> None:
     _facts, verdict = decide(_named("I want to return some things from SO-100001."))
     assert verdict["outcome"] == "ask_customer"

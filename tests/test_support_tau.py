@@ -282,3 +282,34 @@ def test_the_scripted_customer_says_only_what_its_instruction_gives() -> None:
     assert "return the Wall Clock from order #W1000001, refund to my visa card ending in 1111" in said
     assert "the Lamp (red) for the blue one" in said
     assert "card_Ann" not in said  # a customer names their card, not the database's id
+
+
+def test_the_missions_writes_map_to_the_benchmarks_actions() -> None:
+    from ai_missions.graphs.support.evals import tau_runner
+
+    db = _runner_db()
+    db["users"]["ann"]["payment_methods"]["gift_ann"] = {"source": "gift_card", "id": "gift_ann", "balance": 5.0}
+    ret = tau_runner.as_tau(
+        {"tool": "open_return", "args": {"order_id": "#W1000001", "line_nos": [2], "refund_to": "gift_card"}}, db
+    )
+    assert ret == _return("#W1000001", "gift_ann", "c1")
+    modify = tau_runner.as_tau(
+        {"tool": "modify_order_items", "args": {"order_id": "#W1000001", "changes": [{"line_no": 1, "sku": "k2"}]}}, db
+    )
+    assert modify == {
+        "name": "modify_pending_order_items",
+        "kwargs": {
+            "order_id": "#W1000001",
+            "item_ids": ["k1"],
+            "new_item_ids": ["k2"],
+            "payment_method_id": "card_Ann",
+        },
+    }
+    cancel = tau_runner.as_tau(
+        {"tool": "cancel_order", "args": {"order_id": "#W1000001", "reason": "ordered by mistake"}}, db
+    )
+    assert cancel == {
+        "name": "cancel_pending_order",
+        "kwargs": {"order_id": "#W1000001", "reason": "ordered by mistake"},
+    }
+    assert tau_runner.as_tau({"tool": "cancel_order", "args": {"order_id": "#W9999999", "reason": "x"}}, db) is None

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
-from ai_missions.graphs.support.resolve import lines_named
+from ai_missions.graphs.support.resolve import ambiguous_items, lines_named
 from ai_missions.graphs.support.understanding import Reading, asks_to_return, cancel_reason, fold, option_key
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
@@ -388,6 +388,9 @@ def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) 
     text = fold(thread)
     taken = {int(x["line_no"]) for r in returns for x in r.get("lines") or []}
     chosen = [int(n) for n in named] or ([int(lines[0]["line_no"])] if len(lines) == 1 else [])
+    options = {str(v["sku"]): str(v.get("option") or "") for v in record.get("variants") or []}
+    if ambiguous_items(thread, lines, chosen, options):
+        chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
     free = [n for n in chosen if n not in taken]
     by_no = {int(x["line_no"]): x for x in lines}
     value = sum(float(by_no[n].get("line_total") or 0.0) for n in free if n in by_no)

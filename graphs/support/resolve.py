@@ -168,7 +168,8 @@ def names_item(text: str, description: str, options: Iterable[str] = ()) -> bool
 
 def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines (``line_no``) whose item the message names; when several lines hold the same item and the
-    message names a variant of it (a colour, a size: "the black one"), the lines of that variant. ``options`` maps a
+    message names a variant of it (a colour, a size: "the black one"; any option that tells the lines apart, "the
+    6 hours ones"), the lines of that variant. ``options`` maps a
     line's sku to its variant option as the ERP has it."""
     said = {_stem(w) for w in _words(text)}
     variant_words = {_stem(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
@@ -179,15 +180,50 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
             groups.setdefault(tuple(_name_words(str(line.get("description") or ""), [option])), []).append(line)
     chosen: list[int] = []
     for group in groups.values():
-        narrowed = [
-            line
-            for line in group
-            if said
-            & variant_words
-            & {_stem(w) for w in _words(f"{line.get('description')} {options.get(str(line['sku']), '')}")}
-        ]
+        described = [{_stem(w) for w in _words(f"{x.get('description')} {options.get(str(x['sku']), '')}")}
+                     for x in group]  # fmt: skip
+        # the words that tell the group's lines apart ("black" of a black and a navy backpack, not "small" of both)
+        common = described[0].intersection(*described[1:])
+        telling = set().union(*described) - common if len(group) > 1 else set()
+        narrowed = [line for line, words in zip(group, described, strict=True) if said & words & telling]
+        if not narrowed:
+            narrowed = [line for line, words in zip(group, described, strict=True) if said & variant_words & words]
         chosen += [int(str(line["line_no"])) for line in (narrowed if len(group) > 1 and narrowed else group)]
     return sorted(chosen)
+
+
+#: Words that say several of one item are meant ("both backpacks", "the two lamps", "all the mugs").
+_SEVERAL = frozenset({"both", "two", "three", "four", "all", "each", "every", "2", "3", "4"})
+
+
+def ambiguous_items(
+    text: str, lines: Sequence[Mapping[str, object]], chosen: Iterable[int], options: Mapping[str, str]
+) -> list[str]:
+    """The items among the ``chosen`` lines that the message names as one ("the backpack") while the order holds
+    several different variants of them and the message names none: which one is the customer's to say, never
+    guessed. Not when it says several ("both backpacks", "the two lamps", "the backpacks" of an item whose name is
+    singular; "the earbuds" alone does not say two pairs)."""
+    wanted = set(chosen)
+    groups: dict[tuple[str, ...], list[Mapping[str, object]]] = {}
+    for line in lines:
+        if int(str(line["line_no"])) in wanted:
+            description = str(line.get("description") or "")
+            groups.setdefault(tuple(_name_words(description, [options.get(str(line["sku"]), "")])), []).append(line)
+    sentences = [_words(s) for s in re.split(r"[.!?;\n]+", text)]
+    out = []
+    for name, group in groups.items():
+        if not name or len({str(line["sku"]) for line in group}) < 2:
+            continue
+        head = name[-1]
+        singular = head in _words(str(group[0].get("description") or ""))
+        several = any(
+            _SEVERAL & set(words) or (singular and any(w != head and _stem(w) == head for w in words))
+            for words in sentences
+            if any(_stem(w) == head for w in words)
+        )
+        if not several:
+            out.append(str(group[0].get("description") or head))
+    return out
 
 
 def _plain(text: str) -> str:

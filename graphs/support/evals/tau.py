@@ -321,7 +321,9 @@ _AS_TAU = {
     "cancel_order": ("cancel_pending_order",),
     "change_ship_to": ("modify_pending_order_address",),
     "exchange_order_item": ("exchange_delivered_order_items", "modify_pending_order_items"),
-    "refund_payment": ("cancel_pending_order", "return_delivered_order_items"),
+    "modify_order_items": ("modify_pending_order_items",),
+    "charge_payment": ("modify_pending_order_items", "exchange_delivered_order_items"),
+    "refund_payment": ("cancel_pending_order", "return_delivered_order_items", "modify_pending_order_items"),
     "void_authorization": ("cancel_pending_order",),
 }
 

@@ -40,9 +40,10 @@ from ai_missions.graphs.support.vocabulary import TYPES_FACT
 MAX_ANSWERS = 2
 #: The mission's tools that change nothing the benchmark records (read, reply, note).
 _NO_STATE = frozenset({"send_ticket_reply", "add_ticket_note"})
-#: Parts of a cancellation in tau (its tool refunds each payment itself) or of a ship-to change (shipping's copy).
-_PART_OF = {"refund_payment": "cancel_pending_order", "void_authorization": "cancel_pending_order",
-            "update_shipment_address": "modify_pending_order_address"}  # fmt: skip
+#: Parts of another change in tau: the money of a cancellation (its tool refunds each payment itself) or of an
+#: item change (the price difference is charged or refunded by the same tool), shipping's copy of a ship-to. On
+#: their own (no such change of the same order in the plan) they are writes tau has no action for.
+_PARTS = frozenset({"refund_payment", "void_authorization", "charge_payment", "update_shipment_address"})
 #: The benchmark's actions that read or hand off (they change nothing).
 _READS = ("get_", "find_", "list_", "calculate", "think", "transfer_to_human")
 #: tau's cancellation reasons.
@@ -80,12 +81,18 @@ def _address_words(raw: str) -> str:
     return f"{street}, {a.get('city')}, {a.get('state')} {a.get('zip')}, {a.get('country')}"
 
 
+def _item_words(raw: str) -> str:
+    """ "Backpack {'color': 'black', ...}" as said: "Backpack (black, ...)"; the options only when given."""
+    name, _, options = raw.strip().partition(" {")
+    return f"{name} ({_options('{' + options)})" if options else name
+
+
 def customer_answer(instruction: str, user: Mapping[str, Any]) -> str:
     """What the scripted customer says when asked: each request of its instruction in the first person, with the
     order ids, items and choices the instruction gives (and nothing else)."""
     said: list[str] = []
     for order_id, method, items in _RETURN.findall(instruction):
-        names = [re.sub(r"\s*\{.*\}", "", i).strip() for i in items.split(";") if i.strip()]
+        names = [_item_words(i) for i in items.split(";") if i.strip()]
         listed = " and ".join(f"the {n}" for n in names)
         said.append(f"I want to return {listed} from order {order_id}, refund to {method_words(user, method)}.")
     for order_id, reason in _CANCEL.findall(instruction):
@@ -153,6 +160,12 @@ def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[st
                 "kwargs": {"order_id": order_id, "address1": to.get("line1"), "address2": to.get("line2") or "",
                            "city": to.get("city"), "state": to.get("region"), "country": to.get("country"),
                            "zip": to.get("postal_code")}}  # fmt: skip
+    if tool == "modify_order_items":
+        changes = list(args.get("changes") or [])
+        return {"name": "modify_pending_order_items",
+                "kwargs": {"order_id": order_id, "item_ids": _items(order, [c.get("line_no", 0) for c in changes]),
+                           "new_item_ids": [str(c.get("sku")) for c in changes],
+                           "payment_method_id": args.get("payment_method_id") or _first_payment(order)}}  # fmt: skip
     if tool == "exchange_order_item":
         name = "exchange_delivered_order_items" if order["status"] == "delivered" else "modify_pending_order_items"
         return {"name": name,
@@ -248,12 +261,11 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
     truth_kinds = {(a["name"], a["kwargs"].get("order_id")) for a in task.actions}
     writes, unsafe = [], []
     for action in approved:
-        part = _PART_OF.get(action["tool"])
-        if part is not None:
+        if action["tool"] in _PARTS:
             order_id = action["args"].get("order_id") or owner.get(
                 str(action["args"].get("capture_id") or action["args"].get("authorization_id"))
             )
-            planned_whole = any(a["tool"] != action["tool"] and _PART_OF.get(a["tool"]) is None and
+            planned_whole = any(a["tool"] != action["tool"] and a["tool"] not in _PARTS and
                                 a["args"].get("order_id") == order_id for a in approved)  # fmt: skip
             if not planned_whole:
                 unsafe.append(f"{action['tool']} on {order_id}: tau has no such action alone")
