@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
@@ -42,9 +43,27 @@ def _key(home: Any) -> bytes:
     return key
 
 
+#: orjson as close to ``json.dumps(default=str)`` as it goes: dates and dataclasses through ``str``.
+_ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def state_seal(home: Any, run: str, state: Mapping[str, Any]) -> str:
-    """The platform's signature of the sealed fields of ``state`` for one run."""
-    body = {"sealed": "state", "run": run, **{k: state.get(k) for k in SEALED_FIELDS}}
+    """The platform's signature of the sealed fields of ``state`` for one run.
+
+    The text signed is orjson's (0.03 ms on an order's state, where ``json`` takes 0.18: a replay seals ~12 times
+    a case); a state orjson cannot write (a key that is not a string, an integer past 64 bits) is signed as
+    :func:`json_seal` signs it."""
+    body = _body(run, state)
+    try:
+        text = orjson.dumps(body, default=str, option=_ORJSON)
+    except TypeError:
+        return json_seal(home, run, state)
+    return hmac.new(_key(home), text, hashlib.sha256).hexdigest()
+
+
+def json_seal(home: Any, run: str, state: Mapping[str, Any]) -> str:
+    """The seal as ``json`` writes the state: the one sealed runs paused before orjson was used still carry."""
+    body = _body(run, state)
     try:
         text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
     except TypeError:  # keys of mixed types cannot be sorted: as JSON writes them (all strings) first
@@ -52,13 +71,22 @@ def state_seal(home: Any, run: str, state: Mapping[str, Any]) -> str:
     return hmac.new(_key(home), text.encode(), hashlib.sha256).hexdigest()
 
 
+def _body(run: str, state: Mapping[str, Any]) -> dict[str, Any]:
+    return {"sealed": "state", "run": run, **{k: state.get(k) for k in SEALED_FIELDS}}
+
+
 def home_key_missing(home: Any) -> bool:
     return str(home) not in _keys
 
 
 def holds(home: Any, run: str, state: Mapping[str, Any]) -> bool:
+    """Whether the state's seal is the platform's seal of it (as orjson writes it, or as ``json`` did)."""
     seal = state.get("state_seal")
-    return isinstance(seal, str) and hmac.compare_digest(state_seal(home, run, state), seal)
+    if not isinstance(seal, str):
+        return False
+    return hmac.compare_digest(state_seal(home, run, state), seal) or hmac.compare_digest(
+        json_seal(home, run, state), seal
+    )
 
 
 def sealed_step(name: str, node: Node, *, first: bool = False) -> Node:

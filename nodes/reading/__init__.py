@@ -110,6 +110,12 @@ class Reader(Protocol):
         """The facts of these kinds the text states (any polarity), each with its exact words."""
         ...
 
+    def read_all(
+        self, texts: Sequence[tuple[Source, str]], kinds: Sequence[str], *, today: date | None = None
+    ) -> list[list[Fact]]:
+        """:meth:`read` of each text, in order: a reader that embeds or calls a model can do it once for all."""
+        ...
+
 
 @dataclass
 class Reading:
@@ -183,11 +189,10 @@ def read(
         reader = (readers or {}).get(kind, default)
         by_reader.setdefault(id(reader), (reader, []))[1].append(kind)
     best: dict[str, Fact] = {}
-    for source, text in texts:
-        if not text or not text.strip():
-            continue
-        for reader, own in by_reader.values():
-            for fact in reader.read(text, source, own, today=today):
+    present = [(source, text) for source, text in texts if text and text.strip()]
+    for reader, own in by_reader.values():
+        for facts in reader.read_all(present, own, today=today) if present else []:
+            for fact in facts:
                 held = best.get(fact.kind)
                 if held is None or _rank(fact) > _rank(held):
                     best[fact.kind] = fact

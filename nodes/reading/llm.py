@@ -74,6 +74,11 @@ class LLMReader:
         #: read as stating nothing, so its facts stay unknown, and a measurement can tell failures from silence.
         self.failures: list[str] = []
 
+    def read_all(
+        self, texts: Sequence[tuple[Source, str]], kinds: Sequence[str], *, today: date | None = None
+    ) -> list[list[Fact]]:
+        return [self.read(text, source, kinds, today=today) for source, text in texts]
+
     def read(self, text: str, source: Source, kinds: Sequence[str], *, today: date | None = None) -> list[Fact]:
         listing = "\n".join(f"- {k}: does the text say that {KINDS[k].description.split('; value')[0]}?" for k in kinds)
         shape = schema(kinds)

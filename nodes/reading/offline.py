@@ -12,7 +12,7 @@ a question ("cancel?? no no") and a negating prefix ("unverified") deny it too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
@@ -563,8 +563,30 @@ class OfflineReader:
         self.semantic = semantic
 
     def read(self, text: str, source: Source, kinds: Sequence[str], *, today: date | None = None) -> list[Fact]:
-        pieces = clauses(text)
-        similarity = self._similarity([p for _, p in pieces], kinds) if self.semantic else {}
+        return self.read_all([(source, text)], kinds, today=today)[0]
+
+    def read_all(
+        self, texts: Sequence[tuple[Source, str]], kinds: Sequence[str], *, today: date | None = None
+    ) -> list[list[Fact]]:
+        """Every clause of every text is embedded in one model call: the model's fixed cost per call is most of
+        a short text's (an address's three lines: 6.7 ms of CPU at once, 14.8 ms one by one)."""
+        pieces = [clauses(text) for _, text in texts]
+        similarity = self._similarity([p for own in pieces for _, p in own], kinds) if self.semantic else {}
+        out, start = [], 0
+        for (source, _), own in zip(texts, pieces, strict=True):
+            mine = {kind: scores[start : start + len(own)] for kind, scores in similarity.items()}
+            out.append(self._facts(own, mine, source, kinds, today))
+            start += len(own)
+        return out
+
+    def _facts(
+        self,
+        pieces: list[tuple[int, str]],
+        similarity: Mapping[str, np.ndarray],
+        source: Source,
+        kinds: Sequence[str],
+        today: date | None,
+    ) -> list[Fact]:
         facts = []
         for kind in kinds:
             rule = RULES[kind]
@@ -582,7 +604,7 @@ class OfflineReader:
         return facts
 
     def _similarity(self, texts: list[str], kinds: Sequence[str]) -> dict[str, np.ndarray]:
-        if not texts:
+        if not texts or not any(k in PROTOTYPES for k in kinds):
             return {}
         vectors = embed_texts(texts)
         return {k: (vectors @ _prototype_vectors(k).T).max(axis=1) for k in kinds if k in PROTOTYPES}
