@@ -3,11 +3,13 @@ puts its entry points and its folder on ``PYTHONPATH``): ``python tests/support/
 prints what happened as JSON.
 
 Its own book seeded, its own policy indexed, its trigger over MCP (in-process), a run to a pending decision, an
-entitled reviewer's approval, the write executed once, a second decision refused, an unknown claim refused, and
-its CI set replayed through the eval harness."""
+entitled reviewer's approval, the write executed once, a second decision refused, an unknown claim refused, the
+system read in a process of its own (stdio, the platform's launcher), and its CI set replayed through the eval
+harness."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.client import MissionClient
+from ai_missions.connections import connections
 from ai_missions.errors import ConflictError, NotFoundError
 from ai_missions.evals.cases import load_cases
 from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
@@ -25,10 +28,19 @@ from ai_missions.governance import approval_problems, approval_rules, load_roste
 from ai_missions.integrations.books import BOOKS
 from ai_missions.integrations.loader import write_book
 from ai_missions.knowledge_index.index import build
+from ai_missions.mcp_session import open_session
 from ai_missions.missions import get_mission
 from ai_missions.settings import knowledge_dir, sandbox_dir
 
 MISSION = "warranty-claims"
+
+
+async def over_stdio(home: Path, claim_id: str) -> str:
+    """The claim's status read from the system's own process, spawned by the platform's launcher."""
+    async with open_session(connections(["warranty"], home, "stdio")["warranty"]) as session:
+        result = await session.call_tool("get_claim", {"claim_id": claim_id})
+    assert result.structuredContent is not None
+    return str(result.structuredContent["claim"]["status"])
 
 
 def main(home: Path) -> dict[str, Any]:
@@ -82,6 +94,7 @@ def main(home: Path) -> dict[str, Any]:
         credits = conn.execute("SELECT claim_id, amount_cents FROM credits WHERE claim_id = ?", (story,)).fetchall()
         report["story_credits"] = [list(c) for c in credits]
 
+    report["over_stdio"] = asyncio.run(over_stdio(home, story))
     cpu["run_and_decide"] = time.process_time() - started - sum(cpu.values())
     plugin = plugin_of(MISSION)
     cases = load_cases(plugin.dataset("ci"))
