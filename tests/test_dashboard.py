@@ -234,6 +234,13 @@ def test_queue_edits_arguments_before_approving(book: Book) -> None:
     editor.input("{not json").run()
     assert at.button(key=f"q-{decision_id}-submit").disabled
     assert "the arguments are not valid JSON" in texts(at)
+    # an argument the action lacks, or one changing its kind: refused as `missions decide --edit` refuses it
+    at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "nope": 1})).run()
+    assert "has no argument 'nope' to change" in texts(at)
+    assert at.button(key=f"q-{decision_id}-submit").disabled
+    at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": "ten"})).run()
+    assert "amount is a number" in texts(at)
+    assert at.button(key=f"q-{decision_id}-submit").disabled
     # above omar's ceiling: refused below the UI
     at.text_area(key=f"q-{decision_id}-1-args").input(json.dumps({**args, "amount": 5000})).run()
     assert "exceeds the ops_lead approval limit" in texts(at)

@@ -199,11 +199,17 @@ def test_retail_exception_edited_in_the_form_then_approved(
     rhea.choose(number, "Edit")
     form = rhea.page.get_by_role("textbox", name="New arguments (JSON)")
     expect(form).to_have_value(json.dumps(args, indent=2))  # the proposal's arguments, to change
+    submit = rhea.page.get_by_role("button", name=f"Approve {len(interrupts) - 1}, edit and approve 1 actions as rhea")
+    # checked as `missions decide --edit` checks it, before anything runs: text stays text
+    form.fill(json.dumps({**args, "message": 5}, indent=2))
+    form.blur()
+    rhea.settled()
+    expect(rhea.page.get_by_text("message is text, got 5")).to_be_visible()
+    expect(submit).to_be_disabled()
     form.fill(json.dumps({**args, "message": message}, indent=2))
     form.blur()
     rhea.settled()
     rhea.confirm_what_moves()
-    submit = rhea.page.get_by_role("button", name=f"Approve {len(interrupts) - 1}, edit and approve 1 actions as rhea")
     expect(submit).to_be_enabled()
     rhea.shot("retail-exceptions-1-edit-form")
     submit.click()

@@ -1,5 +1,6 @@
 """The Decision Queue: pending decisions by deadline (GOV-005: soonest first, due and late ones flagged), then
-oldest first; approve, reject (with a reason) or edit every action.
+oldest first; approve, reject (with a reason) or edit every action (an edit is checked as ``missions decide --edit``
+checks it: only arguments the action has, each keeping its kind, valid for the tool's schema), or hand it off.
 
 The reviewer is the account signed in in the sidebar. Whether their role may approve an action is shown beside it,
 with the same rules the runtime applies, and the submit button stays disabled while it may not; the runtime checks
@@ -25,6 +26,7 @@ import streamlit as st
 from ai_missions import queue_filters
 from ai_missions.dashboard import cosign, model, resources, ui
 from ai_missions.dashboard.filters import filter_bar
+from ai_missions.decisions import edited
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.governance import approval_problems, approval_rules
 from ai_missions.missions import get_mission, registry
@@ -231,6 +233,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                 "  \n".join(f"**{ui.plain(o.source)}** — {ui.plain(o.finding)}" for o in model.evidence(events))
             )
 
+        interrupts, schemas = decision.request["interrupts"], decision.request.get("schemas")
         responses: list[dict[str, Any]] = []
         choices: list[str] = []
         problems: list[str] = []
@@ -273,8 +276,11 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                     except json.JSONDecodeError as exc:
                         problems.append(f"action {action.number}: the arguments are not valid JSON ({exc.msg})")
                     else:
-                        if isinstance(parsed, dict):
-                            args = parsed
+                        if isinstance(parsed, dict):  # as `missions decide --edit` checks it, before anything runs
+                            try:
+                                args = edited(action.number, interrupts[position], parsed, schemas)
+                            except ValidationError as exc:
+                                problems.append(str(exc))
                         else:
                             problems.append(f"action {action.number}: the arguments must be a JSON object")
                 reason = ""
