@@ -128,12 +128,10 @@ class Reviewer:
         expect(self.page.get_by_role("heading", name=f"{decision_id} · {kind}")).to_be_visible()
         self.settled()
 
-    def confirm_what_moves(self) -> None:
-        """Tick the money/stock confirmation when the plan moves any (the submit button waits for it)."""
-        confirm = self.page.get_by_text("I confirm the ")
-        if confirm.count():
-            confirm.click()
-            self.settled()
+    def confirm(self, what: str) -> None:
+        """Tick "I confirm the money/stock this moves" (the submit button waits for it), once it is shown."""
+        self.page.get_by_text(f"I confirm the {what} this moves").click()
+        self.settled()
 
     def choose(self, number: int, choice: str) -> None:
         """Approve / Reject / Edit action ``number``."""
@@ -158,7 +156,7 @@ def test_order_exception_approved_by_the_ops_lead(
     omar.open(decision_id, "order")
     approve = omar.page.get_by_role("button", name="Approve 3 actions as omar")
     expect(approve).to_be_disabled()  # the plan moves stock: the reviewer confirms what first
-    omar.confirm_what_moves()
+    omar.confirm("stock")
     expect(approve).to_be_enabled()
     omar.shot("order-exception-1-card")
     approve.click()
@@ -209,7 +207,7 @@ def test_retail_exception_edited_in_the_form_then_approved(
     form.fill(json.dumps({**args, "message": message}, indent=2))
     form.blur()
     rhea.settled()
-    rhea.confirm_what_moves()
+    rhea.confirm("stock")
     expect(submit).to_be_enabled()
     rhea.shot("retail-exceptions-1-edit-form")
     submit.click()
@@ -277,8 +275,7 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
     fiona = Reviewer(browser, dashboard, shots, "fiona")
     fiona.open(decision_id, "ticket")
     expect(fiona.page.get_by_text("no single role may approve the whole plan")).to_be_visible()
-    fiona.choose(2, "Approve")
-    fiona.confirm_what_moves()
+    fiona.confirm("money")
     sign = fiona.page.get_by_role("button", name="Sign your part as fiona")
     expect(sign).to_be_enabled()
     fiona.shot("support-1-fiona")
@@ -293,7 +290,7 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
     lee = Reviewer(browser, dashboard, shots, "lee")
     lee.open(decision_id, "ticket")
     expect(lee.page.get_by_text("signed by fiona (finance)")).to_be_visible()
-    lee.confirm_what_moves()
+    lee.confirm("money")
     sign = lee.page.get_by_role("button", name="Sign your part as lee")
     expect(sign).to_be_enabled()
     lee.shot("support-3-lee")
@@ -321,7 +318,7 @@ def test_account_save_handed_off_to_another_reviewer(
     ava = Reviewer(browser, dashboard, shots, "ava")
     ava.open(decision_id, "account")
     ava.page.get_by_text("Pass it on (hand off)").click()
-    ava.page.get_by_test_id("stSelectbox").filter(has_text="To").click()
+    ava.page.get_by_test_id("stSelectbox").filter(has=ava.page.get_by_text("To", exact=True)).click()
     ava.page.keyboard.type("maya")
     ava.page.get_by_role("option", name="maya", exact=True).click()
     ava.page.get_by_role("textbox", name="Why? (required)").fill("ava is out")
