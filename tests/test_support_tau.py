@@ -280,7 +280,7 @@ def test_the_scripted_customer_says_only_what_its_instruction_gives() -> None:
     )
     assert "cancel order #W1000007, I ordered it by mistake" in said
     assert "return the Wall Clock from order #W1000001, refund to my visa card ending in 1111" in said
-    assert "the Lamp (red) for the blue one" in said
+    assert "change the Lamp for the blue one" in said  # the options it names, the others as they are
     assert "card_Ann" not in said  # a customer names their card, not the database's id
 
 

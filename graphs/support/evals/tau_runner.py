@@ -106,10 +106,15 @@ def customer_answer(instruction: str, user: Mapping[str, Any]) -> str:
         said.append(f"For order {order_id}, I'd like to pay with {method_words(user, method)} instead.")
     for order_id, verb, changes, method in _CHANGE.findall(instruction):
         parts = []
-        for name, old, new in _ITEM_CHANGE.findall(changes):
-            wanted = _options(new)
-            to = f"the {wanted} one" if wanted else "the same options"
-            parts.append(f"the {name.strip()} ({_options(old)}) for {to}")
+        found = _ITEM_CHANGE.findall(changes)
+        names = [name.strip() for name, _old, _new in found]
+        for name, old, new in found:
+            # the options it names, the others kept as they are (what the instruction means by naming only those);
+            # which one it has only when it changes two of the same item
+            wanted = {**ast.literal_eval(old), **ast.literal_eval(new)}
+            to = f"the {', '.join(map(str, wanted.values()))} one" if ast.literal_eval(new) else "the same options"
+            which = f" ({_options(old)})" if names.count(name.strip()) > 1 else ""
+            parts.append(f"the {name.strip()}{which} for {to}")
         what = "change" if verb == "modify" else "exchange"
         said.append(
             f"On order {order_id} I'd like to {what} {' and '.join(parts)}; "
