@@ -271,7 +271,9 @@ def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
         ("cliente quizás acepte el recargo de 4 €", "yes", "acepte el recargo de 4 €", None),
         ("if she OKs the $5 surcharge we ship today", "yes", "OKs the $5 surcharge", None),
         # its "no" and "maybe" are kept as they are, and a figure comes from the words, not the model
-        ("customer agreed to the $9 upgrade", "no", "agreed to the $9 upgrade", False),
+        ("customer declined the $9 upgrade", "no", "declined the $9 upgrade", False),
+        # a "no" with no denial in its sentence is a disagreement with the text: unknown
+        ("customer agreed to the $9 upgrade", "no", "agreed to the $9 upgrade", None),
         ("customer agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", None),
         ("Customer agreed to the $9 upgrade", "yes", "customer agreed to the $9 upgrade", True),
         # a one-word quote is no evidence

@@ -2,12 +2,13 @@
 passed as quoted data. Its facts are the offline reader's type.
 
 The model answers, for each fact kind asked (one field per kind, so it cannot mislabel one), "yes", "no", "maybe" or
-"not stated" with the words of the text that say so. Nothing the model says about its own certainty is trusted (a
-small local model reports 0.5 for everything): a fact's confidence comes from its evidence. The quoted words must be
-in the text (the model may not invent evidence; otherwise the answer is dropped), figures are parsed from those words
-(then the text), never taken from the model, and a "yes" stands only when the offline scope rules find no denial,
-hedge or condition in the sentence the words are in: a model can read a "no" as a "no" or a "maybe", never a
-denied or hedged statement as a positive fact.
+"not stated" with the words of the text that say so. Nothing the model says about its own certainty is trusted
+(a small local model rates nearly everything 0.5 or less): a fact's confidence comes from its evidence. The quoted
+words must be in the text (the model may not invent evidence; otherwise the answer is dropped); figures are parsed
+from those words (then the text), never taken from the model; and the offline scope rules read the sentence the
+words are in: a "yes" stands only where they find no denial, hedge or condition, so a denied or hedged statement
+never becomes a positive fact, and a "no" only where they find a denial ("I need to cancel" read as a "no" is
+unknown, not a negative a decision would act on).
 
 ``method`` is ``function_calling`` or ``json_mode`` (what the local llama.cpp model supports; ``json_schema`` too on
 servers that have it).
@@ -110,12 +111,14 @@ class LLMReader:
         if at < 0:
             return None  # no evidence in the text: the answer is not a reading
         state = POLARITY[item.answer]
+        # the sentence the words are in, read by the scope rules: a denial, hedge or condition there wins over a "yes"
+        # (a denial read as a "yes" is a disagreement: unknown), and a "no" with no denial in it is unknown too
+        sentence = " ".join(c for start, c in clauses(text) if start < at + len(words) and at < start + len(c))
+        ruled = polarity(sentence or words)
         if state == "affirmed":
-            # the sentence the words are in, read by the scope rules: a denial, hedge or condition there wins
-            sentence = " ".join(c for start, c in clauses(text) if start < at + len(words) and at < start + len(c))
-            ruled = polarity(sentence or words)
-            # a hedge or condition stays one; a denial the model read as a "yes" is a disagreement: unknown
             state = "hedged" if ruled == "negated" else ruled
+        elif state == "negated" and ruled == "affirmed":
+            state = "hedged"
         value = _value(kind, words, text, today) if state == "affirmed" else None
         confidence = QUOTED
         if state == "affirmed" and KINDS[kind].value in ("amount", "days") and value is None:
