@@ -86,6 +86,7 @@ def test_no_platform_or_simulator_file_names_the_example() -> None:
     assert naming == []
 
 
+@pytest.mark.slow  # a process of its own (and a stdio server): started first under xdist, as the others that spawn
 def test_from_trigger_to_an_approved_credit_and_a_scored_eval_set(tmp_path: Path) -> None:
     site = installed(tmp_path / "site")
     env = {
