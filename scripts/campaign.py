@@ -1,6 +1,7 @@
 """The failure campaign's figures: runs the campaign tests and prints the lines they report.
 
-    python3 -m uv run python scripts/campaign.py
+    python3 -m uv run python scripts/campaign.py              # the default run's tier, as CI runs it
+    python3 -m uv run python scripts/campaign.py --extended   # and the extended parts: 500 kills, 200 more races
 
 The same tests run in CI with the rest of the suite; this prints their counts (trials, races, cases, refusals)
 for the README, and exits non-zero if any campaign test fails.
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = [
     "tests/test_kill_campaign.py",
     "tests/test_decision_races.py",
+    "tests/test_decision_races_postgres.py",
     "tests/test_injection_corpus.py",
     "tests/test_fuzz.py",
     "tests/test_coapproval.py",
@@ -32,6 +34,7 @@ CAMPAIGN = [
 FIGURES = (
     "kill -9 campaign",  # then ", sample:" or ", part N of 4:"
     "races:",
+    "races on Postgres",  # then ", sample:" or ", part N of 2:"
     "injection corpus:",
     "obeying model:",
     "fuzz:",
@@ -44,6 +47,8 @@ FIGURES = (
 def main() -> int:
     # one process (-n0): pytest-xdist's workers would swallow the tally lines that -s lets through
     command = [sys.executable, "-m", "pytest", "-n0", "-s", "-q", "-W", "ignore::DeprecationWarning"]
+    if "--extended" in sys.argv[1:]:  # the extended tier's parts too (the default run leaves them out)
+        command += ["-m", "not live"]
     result = subprocess.run([*command, *CAMPAIGN], cwd=ROOT, capture_output=True, text=True, check=False)
     lines = [line.strip() for line in result.stdout.splitlines()]
     latest: dict[str, str] = {}  # a tally printed again after each module: its last count per item
