@@ -27,6 +27,7 @@ CONTRACT = SystemContract(
         write("erp", "exchange_order_item", "Exchange an order line for another variant of the same product."),
         write("erp", "open_return", "Open a return of lines of a delivered order, the refund to a chosen method."),
         write("erp", "modify_order_items", "Change an unshipped order's lines to other variants of their products."),
+        write("erp", "exchange_order_items", "Exchange a delivered order's lines for other variants, at any price."),
         write_lookup("erp"),
     ),
 )

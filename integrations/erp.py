@@ -903,3 +903,78 @@ def modify_order_items(
 
     args = {"order_id": order_id, "changes": [c.model_dump() for c in wanted]}
     return idempotent_write(conn, "modify_order_items", idempotency_key, args, ItemsModified, perform)
+
+
+class ItemsExchanged(BaseModel):
+    """The outcome of exchanging a delivered order's items: each new variant is reserved for the customer, the items
+    they have are expected back; the order's lines stay as delivered."""
+
+    order_id: str
+    exchange_ids: list[str]
+    lines: list[ItemChanged]
+    difference: float = Field(description="The new variants' price less the old ones': > 0 owed by the customer")
+    at: str
+    replayed: bool = False
+
+
+def exchange_order_items(
+    conn: sqlite3.Connection, order_id: str, changes: list[ItemChange], idempotency_key: str
+) -> ItemsExchanged:
+    """Exchange lines of a delivered order for other variants of the same products, all at once, at any price
+    (the difference is settled by the payments system); each new variant is reserved. Refused for an order not
+    delivered, a line not on it or already exchanged, another product's variant, or not enough available."""
+    if not changes:
+        raise ValidationError("changes: name at least one order line")
+    if len({c.line_no for c in changes}) != len(changes):
+        raise ValidationError("changes: each order line once")
+    wanted = sorted(changes, key=lambda c: c.line_no)
+
+    def perform() -> ItemsExchanged:
+        row = _order_row(conn, order_id)
+        if row["status"] != "delivered":
+            raise ConflictError(f"order {order_id} is {row['status']}; only a delivered order's items are exchanged")
+        done: list[ItemChanged] = []
+        ids: list[str] = []
+        diff = 0
+        at = to_ts(book_now(conn))
+        for change in wanted:
+            line = conn.execute(
+                "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
+            ).fetchone()
+            if line is None:
+                raise ValidationError(f"order {order_id} has no line {change.line_no}")
+            if conn.execute(
+                "SELECT 1 FROM order_exchanges WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
+            ).fetchone():
+                raise ConflictError(f"order {order_id} line {change.line_no} was exchanged already")
+            old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
+            new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
+            if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
+                raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
+            if new["available"] < line["quantity"]:
+                raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
+            qty = line["quantity"]
+            exchange_id = next_id(conn, "EXC")
+            conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (qty, change.sku))
+            conn.execute(
+                "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (exchange_id, order_id, change.line_no, line["sku"], change.sku, qty, at),
+            )
+            diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
+            ids.append(exchange_id)
+            done.append(
+                ItemChanged(
+                    line_no=change.line_no,
+                    from_sku=line["sku"],
+                    to_sku=change.sku,
+                    option=new["option"],
+                    quantity=qty,
+                    from_price=money(line["unit_price_cents"]),
+                    to_price=money(new["unit_price_cents"]),
+                )
+            )
+        return ItemsExchanged(order_id=order_id, exchange_ids=ids, lines=done, difference=money(diff), at=at)
+
+    args = {"order_id": order_id, "changes": [c.model_dump() for c in wanted]}
+    return idempotent_write(conn, "exchange_order_items", idempotency_key, args, ItemsExchanged, perform)

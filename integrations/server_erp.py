@@ -146,6 +146,20 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         or cancelled, for another product, or not enough available."""
         return erp.modify_order_items(db, order_id, changes, idempotency_key)
 
+    @tool(server)
+    def exchange_order_items(
+        order_id: OrderId,
+        changes: Annotated[
+            list[erp.ItemChange],
+            Field(min_length=1, max_length=50, description="Each delivered line to exchange and its new variant"),
+        ],
+        idempotency_key: IdempotencyKey,
+    ) -> erp.ItemsExchanged:
+        """Exchanges lines of a delivered order for other in-stock variants of the same products, all at once and at
+        any price, reserving them; returns the price difference for payments to settle. Refused for an order not
+        delivered, a line already exchanged, another product, or not enough available."""
+        return erp.exchange_order_items(db, order_id, changes, idempotency_key)
+
     return server
 
 

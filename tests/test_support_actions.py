@@ -814,3 +814,92 @@ def test_a_cheaper_variant_on_an_order_only_authorized_refunds_nothing_and_says_
     _facts, verdict = decide(ticket)
     assert tools(verdict) == ["modify_order_items", "send_ticket_reply", "add_ticket_note"]
     assert "20.00 less; only the new total is taken" in verdict["actions"][1]["args"]["body"]
+
+
+# --- exchanging delivered items at a price difference (SUP-007) --------------------------------------------------
+
+
+def test_delivered_items_are_exchanged_at_once_with_the_difference_settled_and_stated() -> None:
+    facts, verdict = decide(
+        _boots(
+            "The boots I got in SO-100001 are too small, can I exchange them for a 9, black leather?",
+            status="delivered",
+        )
+    )
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "B-BL9L"}]
+    assert tools(verdict) == ["exchange_order_items", "charge_payment", "send_ticket_reply", "add_ticket_note"]
+    exchange, charge, reply = verdict["actions"][:3]
+    assert exchange["args"] == {"order_id": "SO-100001", "changes": [{"line_no": 1, "sku": "B-BL9L"}]}
+    assert charge["args"]["amount"] == 20.0
+    assert "20.00 more" in reply["args"]["body"]
+    assert "Black 8 Leather -> Black 9 Leather" in reply["args"]["body"]
+    assert promises(reply["args"]["body"], "SO-100001") == {"exchange_order_items"}
+    assert not SPEC.tools["exchange_order_items"].automatable
+    assert any(p.startswith("SUP-007@") for p in exchange["policy_ids"])
+    assert check_action(SPEC, exchange, facts) == []
+    assert not check_action(SPEC, charge, facts, earlier=[exchange])
+    # cheaper: refunded to the capture; a plan exchanging other lines, or before delivery, is refused
+    cheaper = decide(
+        _boots("Could I swap the boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
+    )[1]
+    assert tools(cheaper)[:2] == ["exchange_order_items", "refund_payment"]
+    assert cheaper["actions"][1]["args"]["amount"] == 20.0
+    wrong = {**exchange, "args": {"order_id": "SO-100001", "changes": [{"line_no": 1, "sku": "B-BR8L"}]}}
+    assert any("only the lines and variants" in p for p in check_action(SPEC, wrong, facts))
+    pending, _verdict = decide(_boots("Could the hiking boots on SO-100001 be brown instead? Same size."))
+    assert any("only a delivered order" in p for p in check_action(SPEC, exchange, pending))
+
+
+def test_a_delivered_exchange_naming_no_one_variant_is_asked_and_a_late_one_goes_to_a_person() -> None:
+    _facts, verdict = decide(_boots("I want to exchange the hiking boots from SO-100001", status="delivered"))
+    assert verdict["outcome"] == "ask_customer"
+    assert "Hiking Boots Brown 8 Leather" in verdict["actions"][0]["args"]["body"]
+    late = _boots("Could I swap the boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
+    late["orders"]["SO-100001"]["shipments"][0]["delivered_at"] = "2026-01-20T10:00:00Z"
+    assert decide(late)[1]["outcome"] == "escalate"
+
+
+def test_the_erp_exchanges_delivered_lines_once_at_any_price(book: Path) -> None:
+    conn = connect("erp", book)
+    delivered = [
+        o for (o,) in conn.execute("SELECT order_id FROM orders WHERE status = 'delivered' AND order_id NOT IN "
+                                   "(SELECT order_id FROM order_exchanges) ORDER BY order_id")
+    ]  # fmt: skip
+    order_id, line, sibling = next(
+        (o, line, v)
+        for o in delivered
+        for line in erp.get_order(conn, o).lines
+        for v in erp.get_variants(conn, o)
+        if v.sku != line.sku and v.available >= line.quantity and v.product_id in {
+            w.product_id for w in erp.get_variants(conn, o) if w.sku == line.sku}
+    )  # fmt: skip
+    conn.execute("UPDATE variants SET unit_price_cents = unit_price_cents + 700 WHERE sku = ?", (sibling.sku,))
+    change = [erp.ItemChange(line_no=line.line_no, sku=sibling.sku)]
+    done = erp.exchange_order_items(conn, order_id, change, "exch-1")
+    assert done.difference == round(line.quantity * (sibling.unit_price + 7.0 - line.unit_price), 2)
+    assert erp.exchange_order_items(conn, order_id, change, "exch-1").replayed
+    reserved = conn.execute("SELECT available FROM variants WHERE sku = ?", (sibling.sku,)).fetchone()[0]
+    assert reserved == sibling.available - line.quantity
+    with pytest.raises(ConflictError, match="exchanged already"):
+        erp.exchange_order_items(conn, order_id, change, "exch-2")
+    pending = erp.list_orders(conn, status="pending", limit=1).orders[0].order_id
+    with pytest.raises(ConflictError, match="only a delivered order"):
+        erp.exchange_order_items(conn, pending, change, "exch-3")
+
+
+def test_a_difference_to_a_card_other_than_the_orders_or_one_of_two_identical_items_is_not_guessed() -> None:
+    swap = "Could I swap the boots from SO-100001 for the size 9 synthetic ones? The difference to my card ending in "
+    assert decide(_boots(swap + "4321.", status="delivered"))[1]["outcome"] == "exchange"  # the order's own card
+    assert decide(_boots(swap + "9999.", status="delivered"))[1]["outcome"] == "escalate"  # another card: a person
+    twice = _boots("Could I swap the boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
+    lines = twice["orders"]["SO-100001"]["order"]["lines"]
+    lines[1] = {**lines[0], "line_no": 2}  # two pairs of the same boots
+    _facts, verdict = decide(twice)
+    assert verdict["outcome"] == "ask_customer"
+    assert "one of 2, or all?" in verdict["actions"][0]["args"]["body"]
+    both = _boots("Could I swap both pairs of boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
+    both["orders"]["SO-100001"]["order"]["lines"] = lines
+    assert decide(both)[1]["actions"][0]["args"]["changes"] == [
+        {"line_no": 1, "sku": "B-BL9S"},
+        {"line_no": 2, "sku": "B-BL9S"},
+    ]

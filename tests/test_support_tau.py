@@ -219,7 +219,7 @@ def test_the_runner_counts_a_right_and_a_wrong_end_state_and_how_the_unsolved_en
         ),
         # two orders hold a lamp: the mission asks which, the scripted customer answers from the instruction
         tau.Task(2, "cy", "Return #W1000004 via card_Cy: Desk Lamp; ", (_return("#W1000004", "card_Cy", "l1"),), ()),
-        # an exchange for another price is a person's: an escalation that says why
+        # an exchange for another price: exchanged, the difference settled on the order's card (SUP-007)
         tau.Task(
             3,
             "ann",
@@ -255,14 +255,14 @@ def test_the_runner_counts_a_right_and_a_wrong_end_state_and_how_the_unsolved_en
     assert by_task[1].unsafe == ["other arguments: return_delivered_order_items #W1000002"]
     assert by_task[2].questions == 1
     assert by_task[2].solved
-    assert by_task[3].outcome == "escalate"
-    assert by_task[3].says_why
-    assert by_task[3].missing == ["exchange_delivered_order_items"]
+    assert by_task[3].outcome == "exchange"
+    assert by_task[3].solved
+    assert by_task[3].writes[0]["name"] == "exchange_delivered_order_items"
     assert figures["tasks"] == 4
-    assert figures["end_state_equal"] == 2
+    assert figures["end_state_equal"] == 3
     assert figures["unsafe"] == 1
-    assert figures["ended_in_escalation"] == 1
-    assert figures["unsolved"] == 2
+    assert figures["ended_in_escalation"] == 0
+    assert figures["unsolved"] == 1
     assert figures["unsolved.unexplained"] == 1  # the partial return ends in a write, not a question or escalation
     assert figures["by_action.return_delivered_order_items.tasks"] == 3
     assert figures["by_action.return_delivered_order_items.solved"] == 2

@@ -233,7 +233,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
                 thread = " ".join(str(m.get("body") or "") for m in inbound)
                 facts.update(opening_facts(orders[order_id], named, thread))
                 facts.update(exchange_facts(orders[order_id], reading))
-                if "exchange_variant" in types and facts.get("order.cancellable") is True:
+                if "exchange_variant" in types and _changes_items(facts):
                     facts.update(modify_facts(orders[order_id], named, thread, facts))
                 facts.update(address_facts(orders[order_id], customer))
         elif reading.intents:
@@ -448,6 +448,16 @@ def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any
     return out
 
 
+def _changes_items(facts: Mapping[str, Any]) -> bool:
+    """Whether the order's items are changed (not shipped yet, SUP-012) or exchanged at a price difference or several
+    at once (delivered within 30 days, SUP-007); one line for a variant at the same price keeps SUP-007's exchange."""
+    if facts.get("order.cancellable") is True:
+        return True
+    days = facts.get("shipment.days_since_delivery")
+    delivered = facts.get("shipment.status") == "delivered" and days is not None and days <= DAMAGE_WINDOW_DAYS
+    return delivered and not (facts.get("exchange.sku") and facts.get("exchange.same_price") is True)
+
+
 _MODIFY_FACTS = (
     "modify.changes",
     "modify.line_count",
@@ -464,6 +474,17 @@ _MODIFY_FACTS = (
 _MAX_CHOICES = 8
 #: Words of a variant's option: "Black", "L", "stainless steel", "1000ml", "10" (colours, sizes, materials...).
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+#: "both", "all of them", "the two": every line of an item the order holds several times.
+_ALL_OF_THEM = re.compile(r"\b(?:both|all|each|every|two|three|2|3)\b")
+#: A card named by its last digits ("my visa card ending in 1234").
+_CARD_ENDING = re.compile(r"\bcard\b[^.]{0,40}?\b(?:ending|ends)\s+(?:in|with)?\s*(\d{4})\b")
+
+
+def _other_card(text: str, last4: Any) -> bool:
+    """A card named by its digits that is not the order's card (or the order's card digits are not known)."""
+    return any(digits != str(last4 or "") for digits in _CARD_ENDING.findall(text))
+
+
 #: The customer names a way to pay other than the order's own payment ("my gift card", "paypal").
 _OTHER_METHOD = re.compile(r"\b(?:gift ?card|store credit|paypal|pay ?pal|another card|different card|other card)\b")
 
@@ -527,8 +548,15 @@ def modify_facts(
             summary.append(f"{label}: {own['option']} -> {new['option']}")
         else:
             choices += [f"{label} {v['option']}" for v in fits[:_MAX_CHOICES]]
+    # one item named of which the order holds several identical lines: one of them or all? asked, never both changed
+    sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
+    skus = [sku_of.get(int(c["line_no"]), "") for c in changes]
+    if len(set(skus)) < len(skus) and not _ALL_OF_THEM.search(fold(thread)):
+        choices += [
+            f"{summary[n]} (one of {skus.count(sku)}, or all?)" for n, sku in enumerate(skus) if skus.count(sku) > 1
+        ]
     difference = round(difference, 2)
-    other = bool(_OTHER_METHOD.search(fold(thread)))
+    other = bool(_OTHER_METHOD.search(fold(thread))) or _other_card(fold(thread), facts.get("payment.card_last4"))
     refundable = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= -difference]
     ambiguous = bool(choices)
     return {

@@ -26,6 +26,7 @@ ORDER_TOOLS = (
     "exchange_order_item",
     "open_return",
     "modify_order_items",
+    "exchange_order_items",
     "charge_payment",
 )
 SHIP_TO_TOOLS = ("change_ship_to", "update_shipment_address")
@@ -92,9 +93,15 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("modify_order_items: only an order not yet shipped changes its items")
         if not facts.get("modify.changes") or _changes(args.get("changes")) != _changes(facts.get("modify.changes")):
             problems.append("modify_order_items: only the lines and variants the customer asked for, all at once")
+    if tool == "exchange_order_items":
+        if facts.get("shipment.status") != "delivered":
+            problems.append("exchange_order_items: only a delivered order's items are exchanged")
+        if not facts.get("modify.changes") or _changes(args.get("changes")) != _changes(facts.get("modify.changes")):
+            problems.append("exchange_order_items: only the lines and variants the customer asked for, all at once")
     if tool == "charge_payment":
         amount, owed = _number(args.get("amount")), _number(facts.get("modify.charge_amount"))
-        if "modify_order_items" not in earlier or owed is None or amount is None or abs(amount - owed) > _CENT:
+        changed = {"modify_order_items", "exchange_order_items"} & set(earlier)
+        if not changed or owed is None or amount is None or abs(amount - owed) > _CENT:
             problems.append("charge_payment: only the price difference of the items changed in the same plan")
     if tool == "void_authorization" and facts.get("payment.uncaptured") is not True:
         problems.append("void_authorization: money was captured on the order; it is refunded, not voided")

@@ -54,6 +54,8 @@ T: dict[str, dict[str, str]] = {
         "cancel_reason": "The cancellation records your reason: {reason}.",
         "items_changed": "We have changed the items on order {order} before it ships: {changes}.",
         "items_same_price": "The price stays the same.",
+        "items_exchanged": "We have arranged the exchange on order {order}: {changes}. The new items are "
+        "reserved for you; please send the old ones back.",
         "items_uncaptured": "The new items cost {amount} less; only the new total is taken from your payment.",
         "items_refund": "The new items cost {amount} less; we refund the difference{card}.",
         "items_charge": "The new items cost {amount} more; the difference is charged{card}.",
@@ -130,6 +132,8 @@ T: dict[str, dict[str, str]] = {
         "cancel_reason": "La cancelación registra el motivo que nos dio: {reason}.",
         "items_changed": "Hemos cambiado los artículos del pedido {order} antes del envío: {changes}.",
         "items_same_price": "El precio no cambia.",
+        "items_exchanged": "Hemos preparado el cambio del pedido {order}: {changes}. Los nuevos artículos "
+        "están reservados para usted; envíenos los anteriores.",
         "items_uncaptured": "Los nuevos artículos cuestan {amount} menos; solo se cobra el nuevo total.",
         "items_refund": "Los nuevos artículos cuestan {amount} menos; le reembolsamos la diferencia{card}.",
         "items_charge": "Los nuevos artículos cuestan {amount} más; la diferencia se cobra{card}.",
@@ -211,6 +215,8 @@ T: dict[str, dict[str, str]] = {
         "cancel_reason": "L'annulation enregistre le motif que vous avez donné : {reason}.",
         "items_changed": "Nous avons modifié les articles de la commande {order} avant son expédition : {changes}.",
         "items_same_price": "Le prix reste le même.",
+        "items_exchanged": "Nous avons organisé l'échange sur la commande {order} : {changes}. Les nouveaux "
+        "articles vous sont réservés ; merci de nous renvoyer les anciens.",
         "items_uncaptured": "Les nouveaux articles coûtent {amount} de moins ; seul le nouveau total est prélevé.",
         "items_refund": "Les nouveaux articles coûtent {amount} de moins ; nous remboursons la différence{card}.",
         "items_charge": "Les nouveaux articles coûtent {amount} de plus ; la différence est débitée{card}.",
@@ -294,6 +300,8 @@ T: dict[str, dict[str, str]] = {
         "cancel_reason": "Die Stornierung vermerkt Ihren Grund: {reason}.",
         "items_changed": "Wir haben die Artikel der Bestellung {order} vor dem Versand geändert: {changes}.",
         "items_same_price": "Der Preis bleibt gleich.",
+        "items_exchanged": "Wir haben den Umtausch der Bestellung {order} veranlasst: {changes}. Die neuen "
+        "Artikel sind für Sie reserviert; bitte senden Sie die alten zurück.",
         "items_uncaptured": "Die neuen Artikel kosten {amount} weniger; es wird nur der neue Gesamtbetrag belastet.",
         "items_refund": "Die neuen Artikel kosten {amount} weniger; wir erstatten die Differenz{card}.",
         "items_charge": "Die neuen Artikel kosten {amount} mehr; die Differenz wird belastet{card}.",
@@ -360,6 +368,12 @@ PROMISES: dict[str, tuple[str, ...]] = {
         "hemos cambiado los artículos",
         "avons modifié les articles",
         "artikel der bestellung {order} vor dem versand geändert",
+    ),
+    "exchange_order_items": (
+        "arranged the exchange",
+        "preparado el cambio",
+        "organisé l'échange",
+        "umtausch der bestellung {order} veranlasst",
     ),
     "exchange_order_item": ("have exchanged", "hemos cambiado el artículo", "avons échangé", "umgetauscht;"),
 }
@@ -451,7 +465,8 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "exchange_variant" and facts.get("modify.resolved") is True:
         if facts.get("modify.ambiguous"):
             return say(lang, "items_which", order=order, choices="; ".join(facts.get("modify.choices") or []))
-        changed = say(lang, "items_changed", order=order, changes=facts.get("modify.summary"))
+        sentence = "items_exchanged" if facts.get("order.status") == "delivered" else "items_changed"
+        changed = say(lang, sentence, order=order, changes=facts.get("modify.summary"))
         difference = float(facts.get("modify.difference") or 0.0)
         if abs(difference) < 0.005:
             return changed + " " + say(lang, "items_same_price")

@@ -36,6 +36,7 @@ TOOLS = ToolPolicy(
         _rule("erp", "open_return", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
         _rule("erp", "modify_order_items", CANCEL, ids={"order_id": ("order.id",)}),
+        _rule("erp", "exchange_order_items", CANCEL, ids={"order_id": ("order.id",)}),
         _rule(
             "payments",
             "void_authorization",
@@ -56,7 +57,7 @@ TOOLS = ToolPolicy(
             MONEY,
             ids={"order_id": ("order.id",)},
             free_text=frozenset({"reason"}),
-            depends_on=frozenset({"modify_order_items"}),
+            depends_on=frozenset({"modify_order_items", "exchange_order_items"}),
         ),
         _rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
         _rule("helpdesk", "add_ticket_note", NOTE, automatable=True, ids=_TICKET, free_text=frozenset({"body"})),

@@ -208,7 +208,16 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
                 and delivered_days is not None
                 and delivered_days <= 30
             )
-            if (
+            siblings = [
+                v
+                for v in record.get("variants") or []
+                if line is not None and v["sku"] != line["sku"] and int(v["available"]) >= int(line.get("quantity", 1))
+                and v["product_id"] == next((w["product_id"] for w in record.get("variants") or []
+                                             if w["sku"] == line["sku"]), None)
+            ]  # fmt: skip
+            if wanted is None and in_window and len(order["lines"]) == 1 and siblings:
+                outcomes.append("ask_customer")  # no variant named: which one, from those in stock (SUP-007)
+            elif (
                 wanted is None
                 or line is None
                 or not in_window

@@ -165,9 +165,10 @@ def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[st
                 "kwargs": {"order_id": order_id, "address1": to.get("line1"), "address2": to.get("line2") or "",
                            "city": to.get("city"), "state": to.get("region"), "country": to.get("country"),
                            "zip": to.get("postal_code")}}  # fmt: skip
-    if tool == "modify_order_items":
+    if tool in ("modify_order_items", "exchange_order_items"):
         changes = list(args.get("changes") or [])
-        return {"name": "modify_pending_order_items",
+        name = "modify_pending_order_items" if tool == "modify_order_items" else "exchange_delivered_order_items"
+        return {"name": name,
                 "kwargs": {"order_id": order_id, "item_ids": _items(order, [c.get("line_no", 0) for c in changes]),
                            "new_item_ids": [str(c.get("sku")) for c in changes],
                            "payment_method_id": args.get("payment_method_id") or _first_payment(order)}}  # fmt: skip
