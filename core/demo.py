@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from ai_missions.environment import simulated_environment
 from ai_missions.missions import MissionSpec, registry
 from ai_missions.progress import Progress, note
 from ai_missions.runtime import MissionRuntime, RunOutcome
@@ -41,11 +42,10 @@ def forget_runs(home: Path) -> None:
 def seed_and_index(home: Path, *, orders: int, seed: int) -> Iterator[str]:
     """Seed every book and build the policy index under ``home`` (the demo's first half, and the analysts' shared
     notebook home); yields a line per step."""
-    from ai_missions.integrations.books import seed_books
     from ai_missions.knowledge_index.index import build
     from ai_missions.settings import knowledge_dir
 
-    yield from seed_books(home, seed=seed, sizes={"commerce": orders})
+    yield from simulated_environment().seed_books(home, seed=seed, sizes={"commerce": orders})
     note("Indexing Enterprise Knowledge (embedding the policies)…")
     report = build(directory=knowledge_dir(home))
     yield (
@@ -55,8 +55,6 @@ def seed_and_index(home: Path, *, orders: int, seed: int) -> Iterator[str]:
 
 
 async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list[RunOutcome]:
-    from ai_missions.integrations.books import stories
-
     started = time.perf_counter()
     forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
     for line in seed_and_index(home, orders=orders, seed=seed):
@@ -65,7 +63,7 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list
 
     added = seed_demo_accounts(home=home)
     print(f"Demo accounts: {', '.join(added)} (password {DEMO_PASSWORD!r}; ana is the admin)")
-    story_of = stories(home)
+    story_of = simulated_environment().stories(home)
     outcomes: list[RunOutcome] = []
     flagships: list[tuple[str, str, str, str]] = []
     for spec in registry().values():

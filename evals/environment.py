@@ -1,10 +1,10 @@
 """The eval environment: sandboxes of the simulated systems, reset and read directly between cases.
 
-This module is the one seam where the evaluation harness reaches the simulator without MCP, as a test reaches
-its double's admin interface: it loads a case's snapshot into a sandbox, copies and reads the sandbox's state,
-and applies a case's recorded actions through the systems' own service functions to compute the expected end
-state. Missions and the platform never do any of this; a mission under evaluation still talks to the sandbox's
-systems over MCP like to any others.
+The evaluation harness reaches the simulator here without MCP, as a test reaches its double's admin interface: it
+loads a case's snapshot into a sandbox, copies and reads the sandbox's state, and applies a case's recorded
+actions through the systems' own service functions to compute the expected end state. It does so through the
+hooks the simulator registers under the ``ai_missions.environment`` entry points (:mod:`ai_missions.environment`),
+never by importing it. A mission under evaluation still talks to the sandbox's systems over MCP like to any others.
 
 States are compared as tau-bench compares database states: the tables a mission's eval plugin names
 (``EvalPlugin.projection``), each projected onto what a decision changes (generated ids, timestamps, free text
@@ -13,7 +13,6 @@ and internal notes left out).
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import sqlite3
 import typing
@@ -26,11 +25,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from ai_missions.contracts import tool_spec
+from ai_missions.environment import Snapshot, simulated_environment
 from ai_missions.errors import MissionsError
-from ai_missions.integrations.loader import insert_rows
-from ai_missions.integrations.snapshot import load_snapshot, load_snapshot_in_place, read_snapshot
-from ai_missions.integrations.store import connect
-from ai_missions.integrations.systems import SCHEMAS, SIMULATED
 
 __all__ = ["connect", "load_snapshot", "load_snapshot_in_place", "read_snapshot"]
 
@@ -38,20 +34,45 @@ State = dict[str, list[tuple[Any, ...]]]
 Projection = Mapping[str, tuple[str, str]]
 
 
+def connect(system: str, home: Path | None = None) -> sqlite3.Connection:
+    """A connection to a system's database in the sandbox under ``home``."""
+    return simulated_environment().connect(system, home)
+
+
+def read_snapshot(source: Snapshot | str | Path) -> Snapshot:
+    """A snapshot from a dict, a JSON string or a file path, with its format checked."""
+    return simulated_environment().read_snapshot(source)
+
+
+def load_snapshot(source: Snapshot | str | Path, home: Path | None = None) -> Path:
+    """Replace the sandbox's systems a snapshot holds; returns the sandbox dir."""
+    return simulated_environment().load_snapshot(source, home)
+
+
+def load_snapshot_in_place(
+    source: Snapshot | str | Path,
+    home: Path | None = None,
+    *,
+    connections: Mapping[str, sqlite3.Connection] | None = None,
+    checked: bool = False,
+) -> None:
+    """Reset the tables inside the sandbox's open databases to a snapshot (MCP servers holding them keep serving)."""
+    simulated_environment().load_snapshot_in_place(source, home, connections=connections, checked=checked)
+
+
 @cache
 def service(tool: str) -> tuple[str, Callable[..., Any]]:
     """The system and service function behind a write tool (the same function its MCP server calls); looked up
     once per tool (every case's expected state applies its recorded actions through them)."""
     system = tool_spec(tool).system
-    module = importlib.import_module(SIMULATED[system].service_module)
-    return system, getattr(module, tool)
+    return system, simulated_environment().service(system, tool)
 
 
 @cache
 def _empty(system: str) -> bytes:
     """An empty in-memory database image with the system's schema (built once per process)."""
     conn = sqlite3.connect(":memory:")
-    conn.executescript(SCHEMAS[system])
+    conn.executescript(simulated_environment().schema(system))
     image = conn.serialize()
     conn.close()
     return image
@@ -60,11 +81,12 @@ def _empty(system: str) -> bytes:
 def memory_book(snapshot: Mapping[str, Any]) -> dict[str, sqlite3.Connection]:
     """An in-memory copy of a snapshot's systems, one connection per system (rows by name, like the servers)."""
     conns: dict[str, sqlite3.Connection] = {}
+    hooks = simulated_environment()
     for system, tables in snapshot["systems"].items():
         conn = sqlite3.connect(":memory:", isolation_level=None)
         conn.deserialize(_empty(system))
         conn.row_factory = sqlite3.Row
-        insert_rows(conn, system, tables)
+        hooks.insert_rows(conn, system, tables)
         conns[system] = conn
     return conns
 
@@ -84,7 +106,8 @@ def copy_book(conns: Mapping[str, sqlite3.Connection]) -> dict[str, sqlite3.Conn
 
 def open_systems(snapshot: Mapping[str, Any], home: Path) -> dict[str, sqlite3.Connection]:
     """Connections to the sandbox's databases of the systems a snapshot holds."""
-    return {system: connect(system, home) for system in snapshot["systems"]}
+    hooks = simulated_environment()
+    return {system: hooks.connect(system, home) for system in snapshot["systems"]}
 
 
 @cache

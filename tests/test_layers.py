@@ -5,8 +5,9 @@ function, under ``TYPE_CHECKING``), and module paths written as strings (``impor
 ``"package.module:attribute"``, an f-string's ``"ai_missions.integrations.{system}"``, the module a spawned process
 runs), which load a module as surely as an import does. The entry points and scripts in ``pyproject.toml`` and the
 graph and auth paths of ``langgraph.json`` are strings too: each may point only into its own layer. The simulated
-systems are a stand-in for real ones: outside the eval environment and a mission's data generators, nothing imports
-them; the platform reaches them through the ``ai_missions.systems`` entry points and MCP.
+systems are a stand-in for real ones: outside a mission's data generators, nothing imports them; the platform reaches
+them through the ``ai_missions.systems`` entry points and MCP, and the demo and the eval environment through the
+admin hooks the simulator registers under ``ai_missions.environment``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ FOLDERS = {
 #: Platform services: what everything else stands on.
 SERVICES = {
     "core/admission.py",
+    "core/environment.py",
     "core/errors.py",
     "core/settings.py",
     "core/tools.py",
@@ -52,9 +54,6 @@ SERVICES = {
     "core/queries.py",
     "core/triggers.py",
 }
-#: Where the simulator may be imported: the eval environment and the demo that seeds it (and missions' data
-#: generators, under ``graphs/<mission>/evals/``).
-SIMULATOR_ALLOWED = ("evals/environment.py", "core/demo.py")
 ABOVE_SERVICES = (
     "ai_missions.nodes",
     "ai_missions.graphs",
@@ -71,6 +70,7 @@ ENTRY_POINT_LAYERS = {
     "ai_missions.systems": ("ai_missions.integrations.",),
     "ai_missions.contracts": ("ai_missions.contracts.",),
     "ai_missions.simulated": ("ai_missions.integrations.",),
+    "ai_missions.environment": ("ai_missions.integrations.",),
     # the CLI's areas: any layer but a mission's (missions bring no commands of their own)
     "ai_missions.commands": ("ai_missions.",),
     # console scripts: the platform's executables (never a mission's module)
@@ -147,7 +147,7 @@ def back_arrows(relative_path: str, source: str) -> list[str]:
     if parts[0] in ("core", "dashboard", "evals", "knowledge_index"):
         forbid("ai_missions.graphs")
     platform = parts[0] in ("core", "nodes", "dashboard", "evals", "knowledge_index")
-    if platform and relative_path not in SIMULATOR_ALLOWED:
+    if platform:
         forbid("ai_missions.integrations")
     if parts[0] == "graphs" and len(parts) > 2:
         mission = parts[1]
@@ -264,6 +264,16 @@ PLANTED = {
         "import sys\nCOMMAND = [sys.executable, '-m', 'ai_missions.integrations.serving']\n",
         ["ai_missions.integrations.serving"],
     ),
+    "the demo seeding the simulator's books itself": (
+        "core/demo.py",
+        "def seed(home):\n    from ai_missions.integrations.books import seed_books\n    return seed_books(home)\n",
+        ["ai_missions.integrations.books", "ai_missions.integrations.books.seed_books"],
+    ),
+    "the eval environment importing the simulator's snapshots": (
+        "evals/environment.py",
+        "from ai_missions.integrations.snapshot import read_snapshot\n",
+        ["ai_missions.integrations.snapshot", "ai_missions.integrations.snapshot.read_snapshot"],
+    ),
     "one mission naming another": (
         "graphs/support/gather.py",
         "from ai_missions.graphs.order_exception import facts\n",
@@ -301,6 +311,11 @@ PLANTED_ENTRY_POINTS = {
         "outside ai_missions.integrations.",
     ),
     "a system that does not exist": ("ai_missions.systems", "ai_missions.integrations.server_nowhere:build", "no such"),
+    "the environment hooks registered from a mission": (
+        "ai_missions.environment",
+        "ai_missions.graphs.support.spec:SPEC",
+        "outside ai_missions.integrations.",
+    ),
     "a command from a mission": ("ai_missions.commands", "ai_missions.graphs.support.portal:main", "a mission's"),
     "a group nobody checks": ("ai_missions.plugins", "ai_missions.graphs.support.spec:SPEC", "does not know"),
 }
