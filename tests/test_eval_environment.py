@@ -3,8 +3,41 @@ their arguments as a case file (and MCP) carries them."""
 
 from __future__ import annotations
 
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from ai_missions import environment
+from ai_missions.errors import MissionsError
 from ai_missions.evals.environment import apply_actions, memory_book
 from ai_missions.graphs.support.evals.holdout import build
+
+HOOKS = EntryPoint("simulated", "ai_missions.integrations.environment:ENVIRONMENT", environment.ENVIRONMENT_GROUP)
+
+
+TWICE = [HOOKS, EntryPoint("other", HOOKS.value, HOOKS.group)]
+
+
+@pytest.mark.parametrize(("registered", "named"), [([], "none"), (TWICE, "other, simulated")])
+def test_without_exactly_one_registered_simulator_the_environment_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, registered: list[EntryPoint], named: str
+) -> None:
+    """Against real systems nothing registers the hooks: the demo and the harness stop with one line, not a trace."""
+    monkeypatch.setattr(environment, "entry_points", lambda group: registered if group == HOOKS.group else [])
+    environment.simulated_environment.cache_clear()
+    try:
+        with pytest.raises(MissionsError, match=f"registered: .*{named}") as raised:
+            environment.simulated_environment()
+        assert "\n" not in str(raised.value)
+    finally:
+        environment.simulated_environment.cache_clear()
+
+
+def test_the_registered_simulator_is_found_by_its_entry_point() -> None:
+    environment.simulated_environment.cache_clear()
+    hooks = environment.simulated_environment()
+    assert hooks is HOOKS.load()
+    assert "CREATE TABLE" in hooks.schema("erp")
 
 
 def test_a_recorded_ship_to_given_as_a_json_object_applies_like_over_mcp() -> None:
