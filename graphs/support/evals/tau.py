@@ -323,7 +323,13 @@ _AS_TAU = {
     "exchange_order_item": ("exchange_delivered_order_items", "modify_pending_order_items"),
     "modify_order_items": ("modify_pending_order_items",),
     "charge_payment": ("modify_pending_order_items", "exchange_delivered_order_items"),
-    "refund_payment": ("cancel_pending_order", "return_delivered_order_items", "modify_pending_order_items"),
+    "exchange_order_items": ("exchange_delivered_order_items",),
+    "refund_payment": (
+        "cancel_pending_order",
+        "return_delivered_order_items",
+        "modify_pending_order_items",
+        "exchange_delivered_order_items",
+    ),
     "void_authorization": ("cancel_pending_order",),
 }
 
@@ -345,6 +351,10 @@ def case_of(db: Mapping[str, Database], task: Task, message: str) -> dict[str, A
         paid = sum(p["amount"] for p in raw["payment_history"] if p["transaction_type"] == "payment")
         refunded = sum(p["amount"] for p in raw["payment_history"] if p["transaction_type"] == "refund")
         total = round(sum(i["price"] for i in raw["items"]), 2)
+        paid_with = next(
+            (p["payment_method_id"] for p in raw["payment_history"] if p["transaction_type"] == "payment"), ""
+        )
+        card = user["payment_methods"].get(paid_with, {})
         captures = [
             {"capture_id": f"CAP-{order_id}-{n}", "amount": p["amount"], "refundable_amount": p["amount"]}
             for n, p in enumerate(raw["payment_history"])
@@ -371,7 +381,8 @@ def case_of(db: Mapping[str, Database], task: Task, message: str) -> dict[str, A
                            "unit_price": i["price"], "line_total": i["price"]} for n, i in enumerate(raw["items"], 1)],
             },
             "payment": {
-                "authorizations": [{"authorization_id": f"AUTH-{order_id}", "status": "captured", "card_last4": None}],
+                "authorizations": [{"authorization_id": f"AUTH-{order_id}", "status": "captured",
+                                "card_last4": card.get("last_four") if card.get("source") == "credit_card" else None}],
                 "captures": captures, "captured_amount": round(paid, 2), "refunded_amount": round(refunded, 2),
             },
             "shipments": shipments, "returns": [], "variants": variants,
