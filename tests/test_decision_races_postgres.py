@@ -244,6 +244,8 @@ def test_two_workers_race_on_postgres_with_a_system_killed_mid_write(
         rules = approval_rules(missions.knowledge)
         cases: list[tuple[str, str, list[str]]] = []
         for row in scan_exceptions(home)[part :: PARTS + 1]:
+            if missions.store.open_decision_on("order-exception", row.order_id) is not None:
+                continue  # an order in two exceptions, already waiting in this part or another: decided once
             outcome = missions.start("order-exception", row.order_id)
             if outcome.decision_id is None:
                 continue
@@ -303,10 +305,18 @@ def test_two_workers_race_on_postgres_with_a_system_killed_mid_write(
                     workers.both(("recover",))
                 missions.recover()  # whatever the workers left (nothing, when they finished)
                 run = missions.store.get_run(decision.run_id)
+                if run["status"] == "failed":  # a write refused while its system was down: retried, as
+                    tally["failed, then retried"] += 1  # `missions resume RUN` would, now the system is back
+                    missions.retry(decision.run_id)
+                    run = missions.store.get_run(decision.run_id)
                 decision = missions.store.get_decision(decision_id)
                 if run["status"] not in FINAL_STATUSES or run["status"] == "failed" or not decision.resumed:
                     tally["stuck"] += 1
-                    problems.append(f"{decision_id}: run {run['status']}, decision resumed={decision.resumed}")
+                    errors = [e["summary"] for e in missions.store.events(decision.run_id, kind="error")]
+                    problems.append(
+                        f"{decision_id} ({kind}{', system killed' if killing else ''}): run {run['status']} "
+                        f"({run.get('summary')}; errors {errors}), decision resumed={decision.resumed}"
+                    )
                 results = [
                     e["data"]
                     for k in ("action_result", "action_replayed")
@@ -315,7 +325,11 @@ def test_two_workers_race_on_postgres_with_a_system_killed_mid_write(
                 answered = (decision.response or {}).get("responses") or []
                 approved = [r for r, a in zip(reviewed, answered, strict=False) if approves(a)]
                 done = {(r["index"], r["tool"]) for r in results if r.get("status") in ("done", "skipped")}
-                lost = [tool for index, tool in approved if (index, tool) not in done]
+                lost = [
+                    f"{tool} ({next((r.get('error') for r in results if r.get('index') == index), None)})"
+                    for index, tool in approved
+                    if (index, tool) not in done
+                ]
                 if lost:
                     tally["lost"] += len(lost)
                     problems.append(f"{decision_id}: approved actions never done: {lost}")
@@ -337,7 +351,8 @@ def test_two_workers_race_on_postgres_with_a_system_killed_mid_write(
         f"worker processes ({', '.join(f'{k} {tally[k]}' for k in KINDS)}); "
         f"{tally['not exactly one winner']} without exactly one winner; "
         f"{tally['system servers killed']} system servers killed mid-write and restarted "
-        f"({tally['winners cut off by the kill']} winners cut off, then resumed by both workers at once); "
+        f"({tally['winners cut off by the kill']} winners cut off, then resumed by both workers at once; "
+        f"{tally['failed, then retried']} runs failed on a write while their system was down, then retried); "
         f"{tally['executed']} actions executed; duplicated {tally['duplicated']}, lost {tally['lost']}, "
         f"stuck {tally['stuck']} ({elapsed:.1f} s)"
     )
