@@ -6,8 +6,9 @@ may each approve it); they meet at a barrier just before the claim. In every fou
 first write goes to is sent SIGKILL at a random moment after the claim (its write in flight, done or not yet done)
 and started again on its port; both workers then open new runtimes and run ``missions resume``'s recovery at the
 same moment. Counted: exactly one claim per decision, system effects duplicated (a record written twice), approved
-actions lost (no outcome recorded; one recorded failed, its system down, is counted apart), runs or decisions stuck (not closed, or decided and never resumed). The default run
-tries a sample of ``SAMPLE`` races; ``pytest -m extended`` 200 more (``PG_RACES``). Run with ``-s`` for the tally.
+actions lost (no outcome recorded; one recorded failed while its system was down is counted apart), runs or
+decisions stuck (not final, or decided and never resumed). The default run tries a sample of ``SAMPLE`` races;
+``pytest -m extended`` 200 more (``PG_RACES``). Run with ``-s`` for the tally.
 """
 
 from __future__ import annotations
