@@ -64,6 +64,9 @@ CAMPAIGN = [
 ]
 KINDS = ("approve/approve", "approve/reject", "approve/edit")
 KILL_EVERY = 4
+#: A worker's runtime cut off from a killed system cannot be closed (its dead session's task never ends), so each
+#: reopen leaves its Postgres connections open; every this many reopens the workers are new processes instead.
+RECYCLE_EVERY = 4
 COMMERCE = ("erp", "crm", "inventory", "payments", "shipping")
 #: Every call waits this long at the system, so a kill lands while a write is in flight.
 SLOW = ",".join(f"{s}=40" for s in COMMERCE)
@@ -302,7 +305,12 @@ def test_two_workers_race_on_postgres_with_a_system_killed_mid_write(
                 if claimed and claimed[0][0] == "error":
                     tally["winners cut off by the kill"] += 1
                 if killing:  # new sessions to the restarted system, then both resume at once
-                    workers.both(("reopen",))
+                    tally["reopened"] += 1
+                    if tally["reopened"] % RECYCLE_EVERY:
+                        workers.both(("reopen",))
+                    else:  # each reopen leaves the old runtime's connections open: new processes free them
+                        workers.stop()
+                        workers = Workers(home, url, seed=100 * part + tally["reopened"])
                     workers.both(("recover",))
                 missions.recover()  # whatever the workers left (nothing, when they finished)
                 run = missions.store.get_run(decision.run_id)
