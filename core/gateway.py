@@ -17,8 +17,10 @@ system then spawns one server, not the mission's five (a process start and an im
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +56,38 @@ class SystemUnavailable(MissionsError):
     """A system did not answer (down, crashed or slower than the timeout)."""
 
 
+class _TransportGone(Exception):
+    """The transport under a session is gone (refused, closed, or the server no longer knows the session)."""
+
+
+#: How long closing waits for the sessions to end on their own (a DELETE to an HTTP server, a stdio server's
+#: exit) before it cancels them: a dead or hung system must not hold a closing process.
+CLOSE_GRACE_S = 2.0
+#: The MCP client's answer when a restarted HTTP server does not know the session id (a 404).
+_SESSION_TERMINATED = 32600
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class _Held:
+    """One system's open session and what ends it: its holder task's scope and the calls in flight on it."""
+
+    session: ClientSession
+    scope: anyio.CancelScope
+    calls: set[anyio.CancelScope] = field(default_factory=set)
+    dead: bool = False
+    closed: anyio.Event = field(default_factory=anyio.Event)
+
+    def drop(self) -> None:
+        """End the session now: its holder task and every call waiting on it (they see the system unavailable)."""
+        if not self.dead:
+            self.dead = True
+            self.scope.cancel()
+            for call in self.calls:
+                call.cancel()
+
+
 class SystemsGateway:
     """Open sessions to every system: ``async with SystemsGateway(connections) as systems: await systems.call(...)``."""
 
@@ -74,13 +108,17 @@ class SystemsGateway:
             reconcile_timeout_s if reconcile_timeout_s is not None else max(30.0, 3 * call_timeout_s)
         )
         self.system_of: dict[str, str] = {}
-        self._session_of: dict[str, ClientSession] = {}
+        self._held: dict[str, _Held] = {}
         self._sessions: dict[str, ClientSession] = {}
+        #: Tools the servers declare read-only: a read that failed because its transport was gone is retried
+        #: once on a fresh session (a write is not: its outcome is read back by its key, or is unknown).
+        self._reads: set[str] = set()
         self._schemas: dict[str, dict[str, Any]] = {}
         self._stack = AsyncExitStack()
         self._stop = anyio.Event()
         self._group: anyio.abc.TaskGroup | None = None
-        #: Systems whose session is open (they stay open until the gateway closes).
+        #: Systems whose session is open (until the gateway closes, or the session's transport is found gone:
+        #: the next call then opens a new one).
         self.open_systems: set[str] = set()
         self._opening = anyio.Lock()
 
@@ -125,7 +163,7 @@ class SystemsGateway:
     async def open_for(self, tool_names: Iterable[str]) -> None:
         """Open the systems serving these tools (every system when one of them is in no contract), so their
         schemas are known before a plan is checked against them."""
-        names = [t for t in tool_names if t not in self._session_of]
+        names = [t for t in tool_names if t not in self.system_of or self.system_of[t] not in self._held]
         systems = [self.system_for(t) for t in names]
         await self.open(self.connections if None in systems else [s for s in systems if s is not None])
 
@@ -133,22 +171,58 @@ class SystemsGateway:
         await self._stack.aclose()
 
     async def _close(self) -> None:
+        """Let every session end on its own for up to :data:`CLOSE_GRACE_S`, then cancel those still ending."""
         self._stop.set()
+        with anyio.move_on_after(CLOSE_GRACE_S):
+            for held in list(self._held.values()):
+                await held.closed.wait()
+        for held in list(self._held.values()):
+            held.drop()
 
     async def _start(self, group: anyio.abc.TaskGroup, name: str) -> None:
         await group.start(self._hold_session, name)
 
     async def _hold_session(self, name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        """Open and hold ``name``'s session until the gateway closes or the session is dropped; a transport that
+        dies later ends this session only (not the gateway's other sessions, nor the caller's task)."""
         open_session = _mcp_stack()  # imported by open(), off the loop: a lookup here
-        async with open_session(self.connections[name]) as session:
-            for tool in await _list_all_tools(session):
-                self.system_of[tool.name] = name
-                self._session_of[tool.name] = session
-                self._schemas[tool.name] = tool.inputSchema
-            self._sessions[name] = session
-            self.open_systems.add(name)
-            task_status.started()
-            await self._stop.wait()
+        held: _Held | None = None
+        scope = anyio.CancelScope()
+        try:
+            with scope:
+                async with open_session(self.connections[name]) as session:
+                    tools = await _list_all_tools(session)
+                    held = _Held(session, scope)
+                    for tool in tools:
+                        self.system_of[tool.name] = name
+                        self._schemas[tool.name] = tool.inputSchema
+                        if tool.annotations is not None and tool.annotations.readOnlyHint:
+                            self._reads.add(tool.name)
+                    self._held[name] = held
+                    self._sessions[name] = session
+                    self.open_systems.add(name)
+                    task_status.started()
+                    await self._stop.wait()
+        except Exception as exc:
+            if held is None:
+                raise  # it never opened: open() reports why
+            log.info("the session to %s ended: %s", name, _first_cause(exc))
+        finally:
+            if held is not None:
+                held.drop()
+                held.closed.set()
+                if self._held.get(name) is held:
+                    del self._held[name]
+                    self._sessions.pop(name, None)
+                    self.open_systems.discard(name)
+
+    def _drop(self, name: str, held: _Held) -> None:
+        """Forget a session whose transport is gone: the next call to the system opens a new one."""
+        held.drop()
+        if self._held.get(name) is held:
+            del self._held[name]
+            self._sessions.pop(name, None)
+            self.open_systems.discard(name)
 
     async def langchain_tools(self) -> list[BaseTool]:
         """The open systems' tools as LangChain tools bound to their sessions, for an agent that binds them to a
@@ -175,28 +249,56 @@ class SystemsGateway:
         ``timeout_s`` overrides the gateway's call timeout (a reconciling read waits longer); ``meta`` travels as
         the request's MCP ``_meta`` (an approval grant for a write).
         """
-        session = self._session_of.get(tool_name)
-        if session is None and self.lazy:
-            await self.open_for([tool_name])
-            session = self._session_of.get(tool_name)
-        if session is None:
-            raise NotFoundError(f"no system serves a tool named {tool_name!r}")
         timeout = self.call_timeout_s if timeout_s is None else timeout_s
         try:
-            with anyio.fail_after(timeout):
-                result = await session.call_tool(tool_name, dict(args), meta=dict(meta) if meta else None)
+            return await self._call_once(tool_name, args, timeout, meta)
+        except _TransportGone as exc:
+            if tool_name not in self._reads:
+                raise SystemUnavailable(f"{self.system_of[tool_name]} is unavailable: {exc}") from exc
+        try:  # a read, once more on a fresh session: the system may have restarted
+            return await self._call_once(tool_name, args, timeout, meta)
+        except _TransportGone as exc:
+            raise SystemUnavailable(f"{self.system_of[tool_name]} is unavailable: {exc}") from exc
+
+    async def _call_once(
+        self, tool_name: str, args: Mapping[str, Any], timeout: float, meta: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """One call on the system's current session (opened first if it is not open); _TransportGone when the
+        session's transport is found gone (the session is then dropped)."""
+        name = self.system_of.get(tool_name)
+        held = self._held.get(name) if name is not None else None
+        if held is None and name is not None:  # the system's last session was dropped: a new one
+            await self.open([name])
+        elif held is None and self.lazy:  # first use of a lazy system
+            await self.open_for([tool_name])
+        name = self.system_of.get(tool_name)
+        held = self._held.get(name) if name is not None else None
+        if held is None or name is None:
+            raise NotFoundError(f"no system serves a tool named {tool_name!r}")
+        watch = anyio.CancelScope()
+        held.calls.add(watch)
+        try:
+            with anyio.fail_after(timeout), watch:
+                result = await held.session.call_tool(tool_name, dict(args), meta=dict(meta) if meta else None)
         except TimeoutError as exc:
-            raise SystemUnavailable(
-                f"{self.system_of[tool_name]} did not answer {tool_name} within {timeout:g}s"
-            ) from exc
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError) as exc:
-            raise SystemUnavailable(f"{self.system_of[tool_name]} is unavailable: {exc!r}") from exc
+            raise SystemUnavailable(f"{name} did not answer {tool_name} within {timeout:g}s") from exc
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError) as exc:
+            self._drop(name, held)
+            raise _TransportGone(f"{tool_name}: {exc!r}") from exc
         except RuntimeError as exc:  # a result that breaks the tool's output schema
             raise SystemError_(f"{tool_name}: {exc}") from exc
         except Exception as exc:
-            if (meant := _protocol_error(self.system_of[tool_name], tool_name, exc)) is None:
+            if _transport_gone(exc):
+                self._drop(name, held)
+                raise _TransportGone(f"{tool_name}: {exc} (the server died or forgot the session)") from exc
+            if (meant := _protocol_error(name, tool_name, exc)) is None:
                 raise  # not the protocol's: a bug, shown as it is
             raise meant from exc
+        finally:
+            held.calls.discard(watch)
+        if watch.cancel_called:  # the session died under the call
+            self._drop(name, held)
+            raise _TransportGone(f"{tool_name}: the connection closed mid-call")
         return _structured(tool_name, result)
 
 
@@ -219,6 +321,15 @@ async def _list_all_tools(session: ClientSession) -> list[types.Tool]:
         if not (cursor := page.nextCursor):
             return tools
     raise RuntimeError("the server kept paging its tool list past 1,000 pages")
+
+
+def _transport_gone(exc: Exception) -> bool:
+    """An MCP error that says the session's transport is gone: the connection closed, or a restarted HTTP server
+    does not know the session."""
+    from mcp.shared.exceptions import McpError  # imported with the session that raised it: a lookup
+    from mcp.types import CONNECTION_CLOSED
+
+    return isinstance(exc, McpError) and exc.error.code in (CONNECTION_CLOSED, _SESSION_TERMINATED)
 
 
 def _protocol_error(system: str, tool_name: str, exc: Exception) -> MissionsError | None:

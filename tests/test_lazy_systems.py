@@ -36,10 +36,10 @@ async def test_a_lazy_gateway_opens_a_system_on_its_first_call_and_keeps_it(home
         assert gateway.open_systems == {"erp"}
         assert gateway.schemas()
         assert {gateway.system_of[t] for t in gateway.schemas()} == {"erp"}
-        session = gateway._session_of["get_order"]
+        session = gateway._sessions["erp"]
         with pytest.raises(SystemError_):
             await gateway.call("get_order", {"order_id": "SO-000001"})
-        assert gateway._session_of["get_order"] is session  # the same session, not a new server
+        assert gateway._sessions["erp"] is session  # the same session, not a new server
         with pytest.raises(NotFoundError):  # a tool of no contract: every system is opened to look for it
             await gateway.call("no_such_tool", {})
         assert gateway.open_systems == {"erp", "crm"}

@@ -19,7 +19,7 @@ import pytest
 from ai_missions.audit import entries as audit_entries
 from ai_missions.client import MissionClient
 from ai_missions.errors import ConflictError, OutcomeUnknownError
-from ai_missions.gateway import SystemError_, SystemsGateway, SystemUnavailable
+from ai_missions.gateway import SystemError_, SystemsGateway, SystemUnavailable, _Held
 from ai_missions.graphs.account_save.drafts import draft_email
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
 from ai_missions.graphs.support.evals.run import decide
@@ -282,7 +282,7 @@ def test_10_a_connection_closed_mid_call_is_a_system_unavailable_not_a_crash() -
 
     async def call(code: int) -> None:
         gateway = SystemsGateway({})
-        gateway._session_of["capture_payment"] = Dying(code)  # type: ignore[assignment]
+        gateway._held["payments"] = _Held(Dying(code), anyio.CancelScope())  # type: ignore[arg-type]
         gateway.system_of["capture_payment"] = "payments"
         await gateway.call("capture_payment", {"idempotency_key": "k"})
 

@@ -7,8 +7,8 @@ systems), takes one command at a time from its pipe and answers with what happen
 - ``("decide", decision_id, reviewer, options)``: decide as ``reviewer``; both workers meet at a cross-process
   barrier just before the store's claim, so the claims race for real;
 - ``("recover",)``: finish every decided decision whose execution was interrupted (``missions resume``);
-- ``("reopen",)``: a new runtime, whose sessions reach the systems as they are now (one was killed and restarted:
-  the old sessions are dead and the gateway does not reconnect them);
+- ``("reopen",)``: a new runtime, as a restarted worker would have (the old one's gateway would reconnect a
+  killed and restarted system on its next call as well);
 - ``("stop",)``.
 
 Answers are ``("ok", status)`` or ``("error", class name, message)``.
@@ -31,7 +31,7 @@ CLAIM_TIMEOUT_S = 10
 
 def serve(home: str, url: str, pipe: Connection, barrier: Barrier, seed: int) -> None:
     """The worker's loop (the ``spawn`` target)."""
-    # a system killed mid-call is noticed when the call times out: seconds, not the default ten, for 200 races
+    # a system killed mid-call is noticed at once (its connection closes); a hung one at the call timeout
     os.environ.update({"MISSIONS_HOME": home, "MISSIONS_DATABASE_URL": url, "MISSIONS_CALL_TIMEOUT_S": "3"})
     from ai_missions.client import MissionClient  # after the environment names the shared store
 
@@ -45,9 +45,7 @@ def serve(home: str, url: str, pipe: Connection, barrier: Barrier, seed: int) ->
             faulthandler.dump_traceback_later(120, exit=False)  # a command stuck that long shows where
             try:
                 if command[0] == "reopen":
-                    # closing a runtime whose system died waits on that session's task for good: let it go on a
-                    # thread of its own, as a restarted worker process would leave its predecessor's
-                    threading.Thread(target=client.close, daemon=True).start()
+                    client.close()  # prompt whatever its sessions' state (a dead one is cancelled after 2 s)
                     client = MissionClient().open()
                     pipe.send(("ok", "reopened"))
                 elif command[0] == "recover":

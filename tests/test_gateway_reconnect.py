@@ -1,0 +1,111 @@
+"""A system served over streamable HTTP in a process of its own, killed and restarted on its port: the same
+gateway reaches it again on the next call, a call to it while it is down fails at once (not at the call timeout),
+a write retried with its key across the restart is applied once, and closing after a kill returns promptly."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ai_missions.gateway import SystemsGateway, SystemUnavailable
+from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.seed import generate, story_order_id
+from ai_missions.testing import operator_grant
+
+pytestmark = pytest.mark.slow
+
+
+class Server:
+    """The erp over streamable HTTP on a port it keeps when killed and restarted."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "ai_missions.integrations.serving", "erp", "--transport", "streamable-http"]
+        env = {**os.environ, "MISSIONS_HOME": str(self.home)}
+        self.proc = subprocess.Popen([*command, "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            assert self.proc.poll() is None, "the erp server exited"
+            assert time.monotonic() < deadline, "the erp server did not start"
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    write_book(generate(orders=60, seed=11), tmp_path)
+    served = Server(tmp_path)
+    served.start()
+    try:
+        yield served
+    finally:
+        if served.proc is not None and served.proc.poll() is None:
+            served.kill()
+
+
+def gateway(server: Server) -> SystemsGateway:
+    return SystemsGateway({"erp": {"transport": "streamable_http", "url": server.url}}, call_timeout_s=10)
+
+
+async def test_a_restarted_system_is_reached_again_and_a_down_one_fails_at_once(server: Server) -> None:
+    order = story_order_id(server.home)
+    async with gateway(server) as systems:
+        assert (await systems.call("get_order", {"order_id": order}))["order_id"] == order
+        server.kill()
+        started = time.monotonic()
+        with pytest.raises(SystemUnavailable, match="erp"):
+            await systems.call("get_order", {"order_id": order})
+        assert time.monotonic() - started < 5  # refused at once, not at the 10 s call timeout
+        server.start()
+        assert (await systems.call("get_order", {"order_id": order}))["order_id"] == order  # same gateway
+        assert systems.open_systems == {"erp"}
+
+
+async def test_a_write_retried_across_a_restart_is_applied_once(server: Server) -> None:
+    order = story_order_id(server.home)
+    args = {"order_id": order, "reason": "verify address", "idempotency_key": "reconnect-hold-1"}
+    meta = operator_grant(server.home, "place_order_hold", args)
+    async with gateway(server) as systems:
+        first = await systems.call("place_order_hold", args, meta=meta)
+        assert first["replayed"] is False
+        holds = (await systems.call("get_order", {"order_id": order}))["holds"]
+        server.kill()
+        with pytest.raises(SystemUnavailable):  # a write is not retried by the gateway: its caller decides
+            await systems.call("place_order_hold", args, meta=meta)
+        server.start()
+        again = await systems.call("place_order_hold", args, meta=meta)  # the caller's retry, same key
+        assert again["replayed"] is True
+        assert {**again, "replayed": False} == first
+        assert (await systems.call("get_order", {"order_id": order}))["holds"] == holds  # applied once
+
+
+async def test_closing_after_a_kill_returns_promptly(server: Server) -> None:
+    order = story_order_id(server.home)
+    systems = gateway(server)
+    await systems.__aenter__()
+    await systems.call("get_order", {"order_id": order})
+    server.kill()
+    started = time.monotonic()
+    await systems.__aexit__(None, None, None)
+    assert time.monotonic() - started < 2.5
