@@ -4,6 +4,7 @@ a write retried with its key across the restart is applied once, and closing aft
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions.client import MissionClient
 from ai_missions.gateway import SystemsGateway, SystemUnavailable
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate, story_order_id
@@ -109,3 +111,24 @@ async def test_closing_after_a_kill_returns_promptly(server: Server) -> None:
     started = time.monotonic()
     await systems.__aexit__(None, None, None)
     assert time.monotonic() - started < 2.5
+
+
+def test_a_mission_client_reconnects_and_closes_promptly_after_a_kill(server: Server) -> None:
+    """The blocking client of a long-lived process: its runtime's next read reaches the restarted system, and
+    closing it after a kill returns (it used to wait on the dead session's task for good)."""
+    order = story_order_id(server.home)
+    (server.home / "systems.json").write_text(json.dumps({"erp": {"transport": "streamable_http", "url": server.url}}))
+    client = MissionClient(server.home).open()
+    try:
+        read = {"order_id": order}
+        assert client.call_tool("get_order", read, mission="order-exception")["order_id"] == order
+        server.kill()
+        server.start()
+        assert client.call_tool("get_order", read, mission="order-exception")["order_id"] == order
+        server.kill()
+        with pytest.raises(SystemUnavailable):
+            client.call_tool("get_order", read, mission="order-exception")
+    finally:
+        started = time.monotonic()
+        client.close()
+    assert time.monotonic() - started < 3
