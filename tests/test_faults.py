@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp import ClientSession
+from mcp.shared.exceptions import McpError
+from mcp.types import ErrorData
 
 from ai_missions.client import MissionClient
 from ai_missions.errors import OutcomeUnknownError
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.testing import operator_grant, signed_in_as
+from ai_missions.tools import write_lookup_name
 from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
@@ -114,6 +118,57 @@ def test_an_unknown_outcome_is_shown_as_such_and_resume_retries_it_safely(
     assert captures(home, order_id) == 1  # the retry used the same key: no second capture
     results = missions.store.events(outcome.run_id, kind="action_result")
     assert len({e["data"]["index"] for e in results}) == len(results)  # one result per action
+
+
+def test_a_write_whose_system_is_down_stays_resumable_and_resume_does_it_exactly_once(
+    missions: MissionClient, capture_orders: list[str], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The payments server is gone while the approved capture runs: the write and its read-back by key get what a
+    killed and restarted HTTP server answers ("Session terminated"), or a refused connection. Not the system's
+    refusal: the run waits as outcome unknown (never ``failed``), and once the system is back ``resume`` captures
+    once, with the same key and a fresh grant."""
+    order_id = capture_orders[2]
+    outcome = missions.start("order-exception", order_id)
+    assert outcome.decision_id is not None
+    down = {"capture_payment", write_lookup_name("payments")}
+    calls: list[str] = []
+    real = ClientSession.call_tool
+
+    async def unreachable(self: ClientSession, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name in down:
+            calls.append(name)
+            if len(calls) % 2:
+                raise McpError(ErrorData(code=32600, message="Session terminated"))
+            raise ConnectionRefusedError(111, "Connection refused")
+        return await real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(ClientSession, "call_tool", unreachable)
+    with pytest.raises(OutcomeUnknownError, match="outcome unknown"):
+        missions.decide(outcome.decision_id, "fiona", approve=True)  # finance: no limit under this amount
+    assert calls
+    assert set(calls) <= down
+    run = missions.store.get_run(outcome.run_id)
+    assert run["status"] == "outcome_unknown", run  # not "failed": the system never said no
+    unknown = missions.store.events(outcome.run_id, kind="action_outcome_unknown")
+    assert [e["data"]["tool"] for e in unknown] == ["capture_payment"]
+    assert not [
+        e for e in missions.store.events(outcome.run_id, kind="action_result") if e["data"]["status"] == "failed"
+    ]
+    assert captures(home, order_id) == 0
+    monkeypatch.setattr(ClientSession, "call_tool", real)  # the system is back
+    resumed = missions.recover()
+    assert [o.run_id for o in resumed] == [outcome.run_id]
+    assert resumed[0].status == "closed"
+    assert captures(home, order_id) == 1
+    done = [
+        e["data"]
+        for e in missions.store.events(outcome.run_id, kind="action_result")
+        if e["data"]["tool"] == "capture_payment"
+    ]
+    assert [d["status"] for d in done] == ["done"]  # one execution in the audit trail
+    assert done[0]["idempotency_key"] == unknown[0]["data"]["idempotency_key"]  # the same key as the lost call
+    assert missions.recover() == []  # nothing left to finish: no second capture
+    assert captures(home, order_id) == 1
 
 
 def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
