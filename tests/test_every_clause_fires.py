@@ -433,6 +433,18 @@ def test_issue_28_a_restock_eta_in_a_purchasing_note_holds_the_order_instead_of_
     assert run([NO_RESTOCK, note("vendor confirmed, restock ETA 21 days", author=OWN_NOTES)])[1]["outcome"] == "cancel"
 
 
+def test_a_restock_a_note_speaks_of_unsurely_leaves_the_order_to_a_person_never_cancelled() -> None:
+    """A hedged or questioning note is no restock date, and no proof of none either: the restock is unknown, so the
+    order is held as when the stock system does not say (a denial is read as one and the 30-day rule applies)."""
+    for unsure in ("supplier thinks stock could be back in a few weeks", "ETA on restock?? vendor not sure yet"):
+        facts, verdict, _cited = run([NO_RESTOCK, note(unsure)])
+        assert facts["inventory.restock_scheduled"] is None, unsure
+        assert verdict["outcome"] == "hold", unsure
+        assert "cancel_order" not in [a["tool"] for a in verdict["actions"]]
+    assert run([NO_RESTOCK, note("vendor says no restock planned for this item")])[1]["outcome"] == "cancel"
+    assert run([NO_RESTOCK, note("called customer about the delivery window")])[1]["outcome"] == "cancel"
+
+
 def test_issue_28_a_store_pickup_written_only_in_the_address_is_decided_as_a_pickup() -> None:
     """Short at the store: a pickup order is held and the customer asked (INV-002), not moved to another location
     as a shipped order would be."""

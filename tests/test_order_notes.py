@@ -109,7 +109,8 @@ def test_a_restock_date_in_a_purchasing_note_is_a_scheduled_restock() -> None:
             "notes": [{**gathered["crm.list_notes"]["notes"][0], "body": "vendor might restock in 3 wks"}]
         },
     }
-    assert derive_facts(hedged)["inventory.restock_scheduled"] is False
+    # a hedge is no date, and no proof of "none" either: unknown, so a person decides (it was False: cancelled)
+    assert derive_facts(hedged)["inventory.restock_scheduled"] is None
 
 
 def test_a_store_pickup_written_only_in_the_address_is_a_pickup() -> None:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
-from ai_missions.nodes.reading import Fact, Source, read
+from ai_missions.nodes.reading import Fact, Reading, Source, read
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
@@ -80,7 +80,13 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     facts.update(_inventory_facts(gathered))
     if order and (facts.get("inventory.units_short") or 0) > 0 and facts.get("inventory.restock_scheduled") is not True:
         # purchasing often writes the restock date in a note before the PO reaches the stock system
-        facts.update(noted_restock(gathered.get("crm.list_notes"), str(order["order_id"])))
+        noted = noted_restock(gathered.get("crm.list_notes"), str(order["order_id"]))
+        if noted:
+            facts.update(noted)
+        elif facts.get("inventory.restock_scheduled") is False and restock_in_doubt(
+            gathered.get("crm.list_notes"), str(order["order_id"])
+        ):
+            facts["inventory.restock_scheduled"] = None  # unknown: a person decides, never "none: cancel"
     facts.update(_address_facts(gathered.get("shipping.get_address_validation")))
     facts.update(_duplicate_facts(gathered.get("erp.find_similar_orders")))
     facts.update(_other_copies_facts(gathered, facts.get("duplicate.other_copy_ids")))
@@ -163,17 +169,29 @@ def _customer_facts(
     return facts
 
 
-def staff_note_facts(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Fact | None, str]]:
-    """Each staff note on this order read for ``kind`` (the mission's own notes are never evidence): the fact read
-    with confidence (None: unknown) and the note's date."""
+def _note_readings(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Reading, str]]:
+    """Each staff note on this order read for ``kind`` (the mission's own notes are never evidence), with its date."""
     found = []
     for note in (notes or {}).get("notes", []):
         if note.get("order_id") != order_id or note.get("author") == OWN_NOTES:
             continue
         source = Source("crm", str(note.get("note_id")), "body")
-        reading = read([(source, str(note.get("body") or ""))], [kind], READER)
-        found.append((reading.get(kind), str(note.get("created_at") or "")))
+        found.append((read([(source, str(note.get("body") or ""))], [kind], READER), str(note.get("created_at") or "")))
     return found
+
+
+def staff_note_facts(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Fact | None, str]]:
+    """Each staff note on this order read for ``kind``: the fact read with confidence (None: unknown), its date."""
+    return [(reading.get(kind), written) for reading, written in _note_readings(notes, order_id, kind)]
+
+
+def restock_in_doubt(notes: Mapping[str, Any] | None, order_id: str) -> bool:
+    """A staff note on the order speaks of a restock without stating one with confidence ("vendor might restock in
+    3 wks", "ETA maybe next month?"): the stock system's "none scheduled" may then be wrong, so it is not a fact."""
+    return any(
+        reading.facts.get("restock_eta") is not None and reading.get("restock_eta") is None
+        for reading, _ in _note_readings(notes, order_id, "restock_eta")
+    )
 
 
 def agreed_upcharges(notes: Mapping[str, Any] | None, order_id: str) -> list[float] | None:
