@@ -804,6 +804,19 @@ class ItemChanged(BaseModel):
     from_price: float
     to_price: float
 
+    @classmethod
+    def of(cls, line_no: int, line: sqlite3.Row, new: sqlite3.Row, quantity: int) -> ItemChanged:
+        """A line's change from its variant row (``line``) to another (``new``), prices as money."""
+        return cls(
+            line_no=line_no,
+            from_sku=line["sku"],
+            to_sku=new["sku"],
+            option=new["option"],
+            quantity=quantity,
+            from_price=money(line["unit_price_cents"]),
+            to_price=money(new["unit_price_cents"]),
+        )
+
 
 class ItemsModified(BaseModel):
     """The outcome of changing an unshipped order's items: its lines now hold the new variants."""
@@ -867,17 +880,7 @@ def modify_order_items(
                 (change.sku, new["unit_price_cents"], order_id, change.line_no),
             )
             diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
-            done.append(
-                ItemChanged(
-                    line_no=change.line_no,
-                    from_sku=line["sku"],
-                    to_sku=change.sku,
-                    option=new["option"],
-                    quantity=qty,
-                    from_price=money(line["unit_price_cents"]),
-                    to_price=money(new["unit_price_cents"]),
-                )
-            )
+            done.append(ItemChanged.of(change.line_no, line, new, qty))
         at = to_ts(book_now(conn))
         conn.execute(
             "UPDATE orders SET subtotal_cents = subtotal_cents + ?, total_cents = total_cents + ?, updated_at = ? "
@@ -963,17 +966,7 @@ def exchange_order_items(
             )
             diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
             ids.append(exchange_id)
-            done.append(
-                ItemChanged(
-                    line_no=change.line_no,
-                    from_sku=line["sku"],
-                    to_sku=change.sku,
-                    option=new["option"],
-                    quantity=qty,
-                    from_price=money(line["unit_price_cents"]),
-                    to_price=money(new["unit_price_cents"]),
-                )
-            )
+            done.append(ItemChanged.of(change.line_no, line, new, qty))
         return ItemsExchanged(order_id=order_id, exchange_ids=ids, lines=done, difference=money(diff), at=at)
 
     args = {"order_id": order_id, "changes": [c.model_dump() for c in wanted]}
