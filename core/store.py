@@ -483,11 +483,12 @@ class RunStore:
 
     def stale_runs(self, mission: str, *, idle_s: float) -> list[dict[str, Any]]:
         """Runs of ``mission`` still marked in progress (not waiting for a reviewer) that recorded nothing for
-        ``idle_s`` seconds: their process died (a live run records an event every few seconds)."""
+        ``idle_s`` seconds: their process died (a live run records an event every few seconds). At least ``idle_s``:
+        times are kept to the millisecond, so a run written in the same millisecond as the cutoff is idle for 0 s."""
         cutoff = (datetime.now(UTC) - timedelta(seconds=idle_s)).isoformat(timespec="milliseconds")
         rows = self._db().execute(
             "SELECT * FROM runs r WHERE mission = ? AND status IN ('running', 'executing', 'outcome_unknown')"
-            " AND updated_at < ? AND coalesce((SELECT max(at) FROM events e WHERE e.run_id = r.run_id), '') < ?",
+            " AND updated_at <= ? AND coalesce((SELECT max(at) FROM events e WHERE e.run_id = r.run_id), '') <= ?",
             (mission, cutoff, cutoff),
         )
         return [run_row(r) for r in rows]
