@@ -818,6 +818,15 @@ class ItemChanged(BaseModel):
         )
 
 
+def _line_changes(changes: list[ItemChange]) -> list[ItemChange]:
+    """The changes in line order, each line named once and at least one: refused in one line otherwise."""
+    if not changes:
+        raise ValidationError("changes: name at least one order line")
+    if len({c.line_no for c in changes}) != len(changes):
+        raise ValidationError("changes: each order line once")
+    return sorted(changes, key=lambda c: c.line_no)
+
+
 class ItemsModified(BaseModel):
     """The outcome of changing an unshipped order's items: its lines now hold the new variants."""
 
@@ -843,11 +852,7 @@ def modify_order_items(
     (an order's items change once); the new variants are taken from stock and the old ones go back. Refused once
     shipped or cancelled, for a line not on the order, the same or another product's variant, or not enough
     available. The price difference is settled by the payments system, not here."""
-    if not changes:
-        raise ValidationError("changes: name at least one order line")
-    if len({c.line_no for c in changes}) != len(changes):
-        raise ValidationError("changes: each order line once")
-    wanted = sorted(changes, key=lambda c: c.line_no)
+    wanted = _line_changes(changes)
 
     def perform() -> ItemsModified:
         row = _order_row(conn, order_id)
@@ -926,11 +931,7 @@ def exchange_order_items(
     """Exchange lines of a delivered order for other variants of the same products, all at once, at any price
     (the difference is settled by the payments system); each new variant is reserved. Refused for an order not
     delivered, a line not on it or already exchanged, another product's variant, or not enough available."""
-    if not changes:
-        raise ValidationError("changes: name at least one order line")
-    if len({c.line_no for c in changes}) != len(changes):
-        raise ValidationError("changes: each order line once")
-    wanted = sorted(changes, key=lambda c: c.line_no)
+    wanted = _line_changes(changes)
 
     def perform() -> ItemsExchanged:
         row = _order_row(conn, order_id)
