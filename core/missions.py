@@ -79,6 +79,9 @@ class Vocabulary:
     types_fact: str = "exception.types"
     #: Outcomes under which actions that move the subject forward stay in a plan.
     advancing_outcomes: tuple[str, ...] = ("proceed",)
+    #: Outcomes that wait for someone outside (the customer) to answer a question: in a case of several parts
+    #: (:mod:`ai_missions.nodes.parts`), one part asking makes the plan that question, the other parts waiting.
+    asking_outcomes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if ESCALATE not in self.outcomes:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ai_missions.decisions import args_validator
 from ai_missions.missions import ESCALATE, MissionSpec
+from ai_missions.nodes.parts import PARTS, has_parts, label_of, part_indexes, parts_of
 from ai_missions.nodes.plain_text import plain_text_problems
 from ai_missions.nodes.state import ProposedAction, Verdict
 
@@ -65,7 +66,36 @@ def check_action(
     earlier: Sequence[Mapping[str, Any]] = (),
     schemas: Schemas | None = None,
 ) -> list[str]:
-    """Problems with one action in the context of the actions planned before it (empty when it is sound)."""
+    """Problems with one action in the context of the actions planned before it (empty when it is sound).
+
+    A case in parts (:mod:`ai_missions.nodes.parts`): the action is checked against the facts of each part whose
+    records it names, with the earlier actions of that part (and those on the shared record); one that names no
+    part's record is checked against the shared facts alone, which hold no such record."""
+    if has_parts(facts):
+        tool = str(action.get("tool", ""))
+        parts = parts_of(facts)
+        mine = part_indexes(spec.tools, tool, _args_of(action), facts)
+        if not mine:
+            shared = {k: v for k, v in facts.items() if k != PARTS}
+            return _check_one(spec, action, shared, earlier=earlier, schemas=schemas)
+        problems: list[str] = []
+        for index in mine:
+            before = [a for a in earlier if index in part_indexes(spec.tools, str(a.get("tool")), _args_of(a), facts)]
+            label = label_of(parts[index], index)
+            found = _check_one(spec, action, parts[index], earlier=before, schemas=schemas)
+            problems.extend(p if len(parts) == 1 else f"{label}: {p}" for p in found)
+        return list(dict.fromkeys(problems))
+    return _check_one(spec, action, facts, earlier=earlier, schemas=schemas)
+
+
+def _check_one(
+    spec: MissionSpec,
+    action: Mapping[str, Any],
+    facts: Mapping[str, Any],
+    *,
+    earlier: Sequence[Mapping[str, Any]],
+    schemas: Schemas | None,
+) -> list[str]:
     tool = str(action.get("tool", ""))
     rule = spec.tools.get(tool)
     if rule is None:

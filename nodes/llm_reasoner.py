@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, create_model
 from ai_missions.errors import MissionsError
 from ai_missions.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.parts import combine, has_parts, parts_of
 from ai_missions.nodes.state import PolicyRef, ProposedAction, Verdict
 
 
@@ -108,7 +109,30 @@ async def reason_with_llm(
     policies: Sequence[PolicyRef],
     customer_text: Sequence[str],
 ) -> tuple[Verdict, dict[str, Any]]:
-    """One structured call; returns the verdict and usage (calls, tokens, and any error)."""
+    """One structured call; returns the verdict and usage (calls, tokens, and any error). A case in parts
+    (:mod:`ai_missions.nodes.parts`): one call per part on that part's facts, the verdicts combined by the same
+    rules as the offline reasoner's (the model never sees two orders' facts as one)."""
+    if has_parts(facts):
+        decided: list[tuple[Mapping[str, Any], Verdict]] = []
+        total: dict[str, Any] = {"llm_calls": 0, "input_tokens": 0, "output_tokens": 0}
+        for part in parts_of(facts):
+            verdict, usage = await _reason_once(spec, context, part, policies, customer_text)
+            decided.append((part, verdict))
+            for name in ("llm_calls", "input_tokens", "output_tokens"):
+                total[name] += int(usage.get(name) or 0)
+            if "error" in usage:
+                total["error"] = usage["error"]
+        return combine(spec, decided), total
+    return await _reason_once(spec, context, facts, policies, customer_text)
+
+
+async def _reason_once(
+    spec: MissionSpec,
+    context: MissionContext,
+    facts: Mapping[str, Any],
+    policies: Sequence[PolicyRef],
+    customer_text: Sequence[str],
+) -> tuple[Verdict, dict[str, Any]]:
     schema = verdict_schema(spec.vocabulary.outcomes)
     model = chat_model(context).with_structured_output(
         schema, method=context.llm_structured_output_method, include_raw=True

@@ -14,6 +14,8 @@ weighed together):
    matched clause's actions apply; otherwise actions that move the case forward (release, confirm, capture,
    pay...) are dropped and remedial ones (refund, void, cancel, holds, notes) are kept. They run in the
    mission's execution order (its tool policy's phases).
+7. A case in several parts (the ``parts`` fact, :mod:`ai_missions.nodes.parts`) is decided part by part with these
+   rules, each on its part's facts, and the parts' verdicts combined.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any, Protocol
 
 from ai_missions.knowledge_index.clauses import AllOf, AnyOf, Clause, Condition, Leaf, NotOf, evaluate, fill_arguments
 from ai_missions.missions import ESCALATE, MissionSpec
+from ai_missions.nodes.parts import combine, has_parts, parts_of
 from ai_missions.nodes.state import ProposedAction, Verdict
 
 
@@ -107,7 +110,12 @@ def reason(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
 def decide(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str, Any]) -> tuple[Verdict, list[str]]:
     """The verdict, and the clauses (``PAY-001/hold-high-risk``) it rests on: the escalating or conflicting
     clauses that decided an escalation; otherwise the live clauses that call for its outcome or gave it an
-    action. An escalation because nothing resolves the case, or a fact is missing, rests on no clause."""
+    action. An escalation because nothing resolves the case, or a fact is missing, rests on no clause. A case in
+    parts: each part decided on its own facts, the verdicts combined, the clauses of every part."""
+    if has_parts(facts):
+        decided = [(part, decide(spec, policies, part)) for part in parts_of(facts)]
+        keys = [k for _, (_, clauses) in decided for k in clauses]
+        return combine(spec, [(part, verdict) for part, (verdict, _) in decided]), list(dict.fromkeys(keys))
     results = evaluate_clauses(policies, facts, spec.vocabulary.types_fact)
     matched = [r for r in results if r.value is True]
     exception_types = list(facts.get(spec.vocabulary.types_fact) or [])

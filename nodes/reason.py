@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -13,6 +14,7 @@ from ai_missions.nodes.llm_reasoner import reason_with_llm
 from ai_missions.nodes.observe import emit, observe
 from ai_missions.nodes.offline_reasoner import evaluate_clauses
 from ai_missions.nodes.offline_reasoner import reason as reason_offline
+from ai_missions.nodes.parts import label_of, parts_of
 from ai_missions.nodes.resources import knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, Verdict
 
@@ -49,6 +51,17 @@ def _reason_offline(spec: MissionSpec, context: MissionContext, state: MissionSt
     facts = state.get("facts", {})
     knowledge = knowledge_of(context)
     policies = [knowledge.get_policy(p["policy_id"]) for p in state.get("policies", [])]
+    # a case in parts: each part's clauses, named by the part (the shared facts alone decide nothing)
+    each = [(f"{label_of(p, i)}: ", p) for i, p in enumerate(parts_of(facts))] or [("", facts)]
+    for part, part_facts in each:
+        _observe_clauses(spec, policies, part_facts, part, observations)
+    return reason_offline(spec, policies, facts)
+
+
+def _observe_clauses(
+    spec: MissionSpec, policies: list[Any], facts: Mapping[str, Any], part: str, observations: list[Any]
+) -> None:
+    """An observation per clause that matched, or could not be evaluated, on these facts."""
     for result in evaluate_clauses(policies, facts, spec.vocabulary.types_fact):
         if result.value is not False:
             state_word = "matches" if result.value else "cannot be evaluated (unknown facts)"
@@ -57,7 +70,7 @@ def _reason_offline(spec: MissionSpec, context: MissionContext, state: MissionSt
                 observe(
                     "reason",
                     f"policy:{result.policy}",
-                    f"Clause {result.clause.id} {state_word}: {meaning}",
+                    f"{part}Clause {result.clause.id} {state_word}: {meaning}",
                     {
                         "clause": result.clause.id,
                         "outcome": result.clause.then.outcome,
@@ -65,7 +78,6 @@ def _reason_offline(spec: MissionSpec, context: MissionContext, state: MissionSt
                     },
                 )
             )
-    return reason_offline(spec, policies, facts)
 
 
 def validate_node(spec: MissionSpec) -> Node:
