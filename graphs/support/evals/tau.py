@@ -32,6 +32,11 @@ from ai_missions.integrations import crm, erp
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "tau-retail"
 #: The hand-written first messages (one per task they were written for), kept in the project.
 FIRST_MESSAGES = Path(__file__).resolve().parent / "data" / "tau_first_messages.jsonl"
+#: First messages for other tasks (156-255), written by someone who had not read the reader or the first set, from
+#: the tasks' instructions only: a measure of how the reading generalises; the reader's authors must not tune to it.
+UNSEEN_MESSAGES = Path(__file__).resolve().parent / "data" / "tau_first_messages_unseen.jsonl"
+#: The named sets of first messages (``tau_runner --messages NAME``; a path names a file of the same format).
+MESSAGE_SETS = {"seen": FIRST_MESSAGES, "unseen": UNSEEN_MESSAGES}
 
 Database = dict[str, dict[str, Any]]
 

@@ -17,7 +17,11 @@ escalation, per ground-truth action kind the tasks holding it and solved, and fo
 (the ground-truth actions no approved write made) and how the conversation ended; ``unexplained`` counts the
 unsolved that end neither in a question (a reply that asks) nor an escalation with its reason.
 
-    python -m ai_missions.graphs.support.evals.tau_runner [PATH] [--tasks]
+    python -m ai_missions.graphs.support.evals.tau_runner [PATH] [--tasks] [--messages seen|unseen|FILE]
+
+``--messages`` chooses the first messages: ``seen`` (the default, tasks 0-155, read while the reader was written),
+``unseen`` (tasks 156-255, written apart from the reader: the figure that says how it generalises) or a file of
+the same format (one ``{"task": N, "message": "..."}`` a line).
 """
 
 from __future__ import annotations
@@ -332,15 +336,38 @@ def run(
     return dict(counts), results
 
 
+def messages_path(choice: str) -> Path:
+    """The file of first messages ``--messages`` names: a set's name (``tau.MESSAGE_SETS``) or a path."""
+    return tau.MESSAGE_SETS.get(choice) or Path(choice)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
     listing = "--tasks" in args
     args = [a for a in args if a != "--tasks"]
+    choice = "seen"
+    if "--messages" in args:
+        at = args.index("--messages")
+        if at + 1 >= len(args):
+            print("--messages needs a set (seen, unseen) or a file", file=sys.stderr)
+            return 2
+        choice = args[at + 1]
+        del args[at : at + 2]
+    messages = messages_path(choice)
+    if not messages.exists():
+        print(f"no first messages at {messages} (--messages {choice})", file=sys.stderr)
+        return 2
     path = Path(args[0]) if args else tau.DEFAULT_PATH
     if not (path / "tasks_train.json").exists():
         print(f"no tau-bench retail data at {path} (tasks_train.json missing)", file=sys.stderr)
         return 2
-    figures, results = run(tau.load_database(path), tau.load_tasks(path), tau.load_first_messages())
+    tasks = tau.load_tasks(path)
+    first = tau.load_first_messages(messages)
+    unknown = sorted(i for i in first if not 0 <= i < len(tasks))
+    if unknown:
+        print(f"{messages}: no such task {unknown[:5]}", file=sys.stderr)
+        return 2
+    figures, results = run(tau.load_database(path), tasks, first)
     if listing:
         for r in results:
             if not r.solved:
