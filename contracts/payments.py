@@ -1,4 +1,4 @@
-"""Payments: authorizations, captures, refunds, fraud assessments and payment holds."""
+"""Payments: authorizations, captures, refunds, fraud assessments, payment holds and customers' payment methods."""
 
 from ai_missions.tools import SystemContract, read, write, write_lookup
 
@@ -9,6 +9,7 @@ CONTRACT = SystemContract(
         read("payments", "get_payment", "An order's authorizations, captures, refunds and holds."),
         read("payments", "get_fraud_assessment", "An order's fraud score with reason codes."),
         read("payments", "get_payment_context", "An order's payment and fraud assessment, in one read."),
+        read("payments", "list_payment_methods", "A customer's payment methods on file (no full card numbers)."),
         write("payments", "place_payment_hold", "Place a payment hold on an order."),
         write("payments", "release_payment_hold", "Release an order's payment hold.", irreversible=True),
         write(
@@ -29,9 +30,15 @@ CONTRACT = SystemContract(
         write(
             "payments",
             "charge_payment",
-            "Charge the order's card again for an amount the customer agreed to (a price difference).",
+            "Charge the order's payment or another of its customer's methods for an agreed amount.",
             amount_arg="amount",
             irreversible=True,
+        ),
+        write(
+            "payments",
+            "change_order_payment",
+            "Move an unshipped order's payment (all of it) to another method of its customer's.",
+            amount_arg="amount",
         ),
         write_lookup("payments"),
     ),

@@ -1,9 +1,16 @@
-"""Payments: authorizations (amount, expiry, status), captures, refunds, fraud assessments and payment holds.
+"""Payments: authorizations (amount, expiry, status), captures, refunds, fraud assessments, payment holds, and each
+customer's payment methods on file (cards by brand and last digits, PayPal, gift cards with their balance).
 
 An authorization's status is ``authorized`` until captured or voided; an uncaptured one past ``expires_at``
 (by the book clock) reads as ``expired``. Invariants: capture only an authorized, unexpired authorization, never
 beyond its amount and never while a payment hold is active; void only an uncaptured one; refund never more than
 what remains of a capture.
+
+Methods on file: an order's payer (``order_payers``) names its customer and the authorization its payment stands
+on now; ``authorization_methods`` the method each authorization is on. A gift card's authorization takes its
+balance when made and gives it back when voided (a gift card cannot be overdrawn), and a refund to a gift card adds
+to it. An order's method changes only while its payment is authorized and not captured (this book captures an order
+when it ships), only to a method of the order's own customer, a gift card only with the balance for the amount.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -100,6 +107,41 @@ class Payment(BaseModel):
     net_captured: float = Field(description="captured_amount - refunded_amount")
     capture_count: int
     hold_active: bool
+    payment_method_id: str | None = Field(
+        default=None, description="The method the order's payment stands on now (null: none on record)"
+    )
+
+
+MethodKind = Literal["card", "paypal", "gift_card"]
+
+
+class PaymentMethod(BaseModel):
+    """A way a customer pays, as payments keeps it: never a full card number, only the brand and last digits."""
+
+    payment_method_id: str
+    customer_id: str
+    kind: MethodKind
+    brand: str | None = Field(description="A card's brand (visa, mastercard...); null for PayPal and gift cards")
+    last4: str | None = Field(description="A card's or gift card's last four digits; null for PayPal")
+    balance: float | None = Field(description="A gift card's balance now; null for cards and PayPal")
+    label: str = Field(description="How it is named to the customer: 'visa ending in 1234', 'PayPal', ...")
+
+
+class PaymentMethods(BaseModel):
+    customer_id: str
+    methods: list[PaymentMethod] = Field(description="Oldest first; empty when payments holds none for the customer")
+
+
+class PaymentMethodChange(BaseModel):
+    """An order's payment moved to another of its customer's methods: the old authorization voided, a new one."""
+
+    order_id: str
+    previous_method_id: str
+    payment_method: PaymentMethod = Field(description="The new method (a gift card's balance after the change)")
+    amount: float
+    released: Authorization = Field(description="The previous authorization, now voided")
+    authorization: Authorization = Field(description="The new authorization, on the new method")
+    replayed: bool = False
 
 
 class FraudReason(BaseModel):
@@ -203,6 +245,98 @@ def _hold(row: sqlite3.Row) -> PaymentHold:
     return from_row(PaymentHold, row)
 
 
+def _label(row: sqlite3.Row) -> str:
+    if row["kind"] == "card":
+        return f"{row['brand'] or 'card'} ending in {row['last4']}"
+    if row["kind"] == "gift_card":
+        return f"gift card ending in {row['last4']}" if row["last4"] else "gift card"
+    return "PayPal"
+
+
+def _method(row: sqlite3.Row) -> PaymentMethod:
+    balance = money(row["balance_cents"]) if row["kind"] == "gift_card" else None
+    return PaymentMethod(
+        payment_method_id=row["payment_method_id"],
+        customer_id=row["customer_id"],
+        kind=row["kind"],
+        brand=row["brand"],
+        last4=row["last4"],
+        balance=balance,
+        label=_label(row),
+    )
+
+
+def _method_row(conn: sqlite3.Connection, payment_method_id: str) -> sqlite3.Row:
+    return require_row(
+        conn,
+        "SELECT * FROM payment_methods WHERE payment_method_id = ?",
+        (payment_method_id,),
+        "payment method",
+        payment_method_id,
+    )
+
+
+def _payer(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
+    """The order's customer and the authorization its payment stands on (None: payments holds no payer)."""
+    try:
+        row: sqlite3.Row | None = conn.execute("SELECT * FROM order_payers WHERE order_id = ?", (order_id,)).fetchone()
+    except sqlite3.OperationalError:  # a book written before payments kept methods: none on record
+        return None
+    return row
+
+
+def _method_of(conn: sqlite3.Connection, authorization_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT m.* FROM authorization_methods a JOIN payment_methods m USING (payment_method_id) "
+        "WHERE a.authorization_id = ?",
+        (authorization_id,),
+    ).fetchone()
+    return row
+
+
+def _order_method_id(conn: sqlite3.Connection, order_id: str) -> str | None:
+    payer = _payer(conn, order_id)
+    method = _method_of(conn, payer["authorization_id"]) if payer is not None else None
+    return str(method["payment_method_id"]) if method is not None else None
+
+
+def _owned_method(conn: sqlite3.Connection, order_id: str, payment_method_id: str) -> sqlite3.Row:
+    """A method of the order's own customer, or refused (an order whose payer payments does not know has none)."""
+    payer = _payer(conn, order_id)
+    if payer is None:
+        raise ConflictError(f"payments holds no customer for order {order_id}; its payment method cannot be chosen")
+    method = _method_row(conn, payment_method_id)
+    if method["customer_id"] != payer["customer_id"]:
+        raise ConflictError(f"payment method {payment_method_id} is not one of order {order_id}'s customer's")
+    return method
+
+
+def _add_to_balance(conn: sqlite3.Connection, method: sqlite3.Row | None, cents: int) -> None:
+    """A gift card's balance moved by ``cents`` (taken when negative: refused below zero, never overdrawn)."""
+    if method is None or method["kind"] != "gift_card":
+        return
+    balance = int(conn.execute(
+        "SELECT balance_cents FROM payment_methods WHERE payment_method_id = ?", (method["payment_method_id"],)
+    ).fetchone()[0] or 0)  # fmt: skip
+    if balance + cents < 0:
+        raise ConflictError(
+            f"gift card {method['payment_method_id']} has {money(balance):.2f}, not the {money(-cents):.2f} needed"
+        )
+    conn.execute(
+        "UPDATE payment_methods SET balance_cents = ? WHERE payment_method_id = ?",
+        (balance + cents, method["payment_method_id"]),
+    )
+
+
+def list_payment_methods(conn: sqlite3.Connection, customer_id: str) -> PaymentMethods:
+    """A customer's payment methods on file (none when payments holds none for them)."""
+    customer_id = require_text(customer_id, "customer_id", max_length=64)
+    rows = conn.execute(
+        "SELECT * FROM payment_methods WHERE customer_id = ? ORDER BY added_at, payment_method_id", (customer_id,)
+    ).fetchall()
+    return PaymentMethods(customer_id=customer_id, methods=[_method(r) for r in rows])
+
+
 def get_payment(conn: sqlite3.Connection, order_id: str) -> Payment:
     """An order's authorizations, captures, refunds and holds, with totals."""
     _require_order(conn, order_id)
@@ -247,6 +381,7 @@ def get_payment(conn: sqlite3.Connection, order_id: str) -> Payment:
         net_captured=round(captured - refunded, 2),
         capture_count=len(captures),
         hold_active=any(h.status == "active" for h in holds),
+        payment_method_id=_order_method_id(conn, order_id),
     )
 
 
@@ -389,6 +524,7 @@ def void_authorization(conn: sqlite3.Connection, authorization_id: str, idempote
             "UPDATE authorizations SET status = 'voided', voided_at = ? WHERE authorization_id = ?",
             (to_ts(now), authorization_id),
         )
+        _add_to_balance(conn, _method_of(conn, authorization_id), row["amount_cents"])  # a gift card's hold back
         return VoidResult(authorization=_authorization(conn, _auth_row(conn, authorization_id), now))
 
     args = {"authorization_id": authorization_id}
@@ -396,9 +532,16 @@ def void_authorization(conn: sqlite3.Connection, authorization_id: str, idempote
 
 
 def refund_payment(
-    conn: sqlite3.Connection, capture_id: str, amount: float, reason: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    capture_id: str,
+    amount: float,
+    reason: str,
+    idempotency_key: str,
+    payment_method_id: str | None = None,
 ) -> RefundResult:
-    """Refund part or all of a capture; never more than what remains unrefunded on it."""
+    """Refund part or all of a capture; never more than what remains unrefunded on it. The money goes back to the
+    method the capture was taken on, or to ``payment_method_id``, another method of the order's own customer (a
+    price difference the customer wants on a gift card or another card); a gift card's balance grows by it."""
     cents = to_cents(amount)
     reason = require_text(reason, "reason", max_length=500)
 
@@ -411,6 +554,7 @@ def refund_payment(
                 f"refund of {money(cents):.2f} exceeds what capture {capture_id} has left to refund "
                 f"({money(remaining):.2f} of {capture.amount:.2f})"
             )
+        chosen = _owned_method(conn, row["order_id"], payment_method_id) if payment_method_id else None
         refund_id = next_id(conn, "RF")
         at = to_ts(book_now(conn))
         conn.execute(
@@ -418,6 +562,9 @@ def refund_payment(
             "VALUES (?, ?, ?, ?, ?, ?)",
             (refund_id, capture_id, row["order_id"], cents, reason, at),
         )
+        if chosen is not None:
+            conn.execute("INSERT INTO refund_methods VALUES (?, ?)", (refund_id, chosen["payment_method_id"]))
+        _add_to_balance(conn, chosen if chosen is not None else _method_of(conn, row["authorization_id"]), cents)
         return RefundResult(
             refund=Refund(
                 refund_id=refund_id, capture_id=capture_id, amount=money(cents), reason=reason, refunded_at=at
@@ -425,16 +572,25 @@ def refund_payment(
             capture=_capture(conn, _capture_row(conn, capture_id)),
         )
 
-    args = {"capture_id": capture_id, "amount_cents": cents, "reason": reason}
+    args: dict[str, Any] = {"capture_id": capture_id, "amount_cents": cents, "reason": reason}
+    if payment_method_id:
+        args["payment_method_id"] = payment_method_id
     return idempotent_write(conn, "refund_payment", idempotency_key, args, RefundResult, perform)
 
 
 def charge_payment(
-    conn: sqlite3.Connection, order_id: str, amount: float, reason: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    order_id: str,
+    amount: float,
+    reason: str,
+    idempotency_key: str,
+    payment_method_id: str | None = None,
 ) -> CaptureResult:
-    """Charge the order's card again for an amount the customer agreed to (a dearer variant's price difference):
-    a new authorization on the card the order was paid with, captured at once. Refused for an order with no
-    payment, or while a payment hold is active."""
+    """Charge the order's payment again for an amount the customer agreed to (a dearer variant's price difference):
+    a new authorization, captured at once, on the method the order's payment stands on (the card it was paid with
+    when payments holds no method for it), or on ``payment_method_id``, another method of the order's own customer;
+    a gift card only with the balance for it. Refused for an order with no payment, or while a payment hold is
+    active."""
     cents = to_cents(amount)
     reason = require_text(reason, "reason", max_length=500)
 
@@ -447,24 +603,104 @@ def charge_payment(
             raise ConflictError(f"order {order_id} has no payment to charge again")
         if _active_hold(conn, order_id) is not None:
             raise ConflictError(f"order {order_id} has an active payment hold; nothing is charged under it")
+        payer = _payer(conn, order_id)
+        method: sqlite3.Row | None = None
+        if payment_method_id:
+            method = _owned_method(conn, order_id, payment_method_id)
+        elif payer is not None:
+            method = _method_of(conn, payer["authorization_id"])
         now = book_now(conn)
+        brand, last4 = (first["card_brand"], first["card_last4"]) if method is None else _card_of(method)
         # a charge's own authorization series (a book's seeded authorizations keep no sequence of their own)
         authorization_id, capture_id = next_id(conn, "AUTH-CHG"), next_id(conn, "CAP")
         conn.execute(
             "INSERT INTO authorizations (authorization_id, order_id, amount_cents, currency, status, card_brand, "
             "card_last4, authorized_at, expires_at) VALUES (?, ?, ?, ?, 'captured', ?, ?, ?, ?)",
-            (authorization_id, order_id, cents, first["currency"], first["card_brand"], first["card_last4"],
-             to_ts(now), first["expires_at"]),
-        )  # fmt: skip
+            (authorization_id, order_id, cents, first["currency"], brand, last4, to_ts(now), first["expires_at"]),
+        )
         conn.execute(
             "INSERT INTO captures (capture_id, authorization_id, order_id, amount_cents, captured_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (capture_id, authorization_id, order_id, cents, to_ts(now)),
         )
+        if method is not None:
+            conn.execute(
+                "INSERT INTO authorization_methods VALUES (?, ?)", (authorization_id, method["payment_method_id"])
+            )
+            _add_to_balance(conn, method, -cents)
         return CaptureResult(
             capture=_capture(conn, _capture_row(conn, capture_id)),
             authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
         )
 
-    args = {"order_id": order_id, "amount_cents": cents, "reason": reason}
+    args: dict[str, Any] = {"order_id": order_id, "amount_cents": cents, "reason": reason}
+    if payment_method_id:
+        args["payment_method_id"] = payment_method_id
     return idempotent_write(conn, "charge_payment", idempotency_key, args, CaptureResult, perform)
+
+
+def _card_of(method: sqlite3.Row) -> tuple[str, str]:
+    """What an authorization on a method records as its card: a card's brand and digits, else the kind."""
+    return (method["brand"] or method["kind"], method["last4"] or "")
+
+
+def change_order_payment(
+    conn: sqlite3.Connection, order_id: str, payment_method_id: str, amount: float, idempotency_key: str
+) -> PaymentMethodChange:
+    """Move an order's payment to another method of its own customer: the authorization it stands on is voided (a
+    gift card gets its balance back) and a new one is made on the new method for the same amount (a gift card's
+    balance taken). ``amount`` is what the customer agreed to move, the authorization's whole amount. Refused once
+    the payment was captured (the order shipped), voided or expired, under a payment hold, for a method of someone
+    else's or the one already used, an amount other than the authorized one, or a gift card without the balance."""
+    cents = to_cents(amount)
+
+    def perform() -> PaymentMethodChange:
+        _require_order(conn, order_id)
+        method = _owned_method(conn, order_id, payment_method_id)
+        payer = _payer(conn, order_id)
+        assert payer is not None  # _owned_method refuses an order without one
+        old = _auth_row(conn, payer["authorization_id"])
+        now = book_now(conn)
+        auth = _authorization(conn, old, now)
+        previous = _method_of(conn, old["authorization_id"])
+        if previous is not None and previous["payment_method_id"] == payment_method_id:
+            raise ConflictError(f"order {order_id} is already paid with {payment_method_id}")
+        if auth.status != "authorized":
+            raise ConflictError(
+                f"order {order_id}'s payment is {auth.status}; only an order not yet shipped (its payment authorized, "
+                "not captured) changes its payment method"
+            )
+        if _active_hold(conn, order_id) is not None:
+            raise ConflictError(f"order {order_id} has an active payment hold; its payment method stays as it is")
+        if cents != old["amount_cents"]:
+            raise ConflictError(
+                f"order {order_id}'s payment is {money(old['amount_cents']):.2f}; it moves whole, not "
+                f"{money(cents):.2f}"
+            )
+        conn.execute(
+            "UPDATE authorizations SET status = 'voided', voided_at = ? WHERE authorization_id = ?",
+            (to_ts(now), old["authorization_id"]),
+        )
+        _add_to_balance(conn, previous, cents)
+        _add_to_balance(conn, method, -cents)  # refused (all rolled back) when a gift card's balance is short
+        brand, last4 = _card_of(method)
+        valid = from_ts(old["expires_at"]) - from_ts(old["authorized_at"])
+        authorization_id = next_id(conn, "AUTH-PMC")
+        conn.execute(
+            "INSERT INTO authorizations (authorization_id, order_id, amount_cents, currency, status, card_brand, "
+            "card_last4, authorized_at, expires_at) VALUES (?, ?, ?, ?, 'authorized', ?, ?, ?, ?)",
+            (authorization_id, order_id, cents, old["currency"], brand, last4, to_ts(now), to_ts(now + valid)),
+        )
+        conn.execute("INSERT INTO authorization_methods VALUES (?, ?)", (authorization_id, payment_method_id))
+        conn.execute("UPDATE order_payers SET authorization_id = ? WHERE order_id = ?", (authorization_id, order_id))
+        return PaymentMethodChange(
+            order_id=order_id,
+            previous_method_id=previous["payment_method_id"] if previous is not None else "",
+            payment_method=_method(_method_row(conn, payment_method_id)),
+            amount=money(cents),
+            released=_authorization(conn, _auth_row(conn, old["authorization_id"]), now),
+            authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
+        )
+
+    args = {"order_id": order_id, "payment_method_id": payment_method_id, "amount_cents": cents}
+    return idempotent_write(conn, "change_order_payment", idempotency_key, args, PaymentMethodChange, perform)

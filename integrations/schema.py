@@ -166,6 +166,24 @@ CREATE TABLE payment_holds (
     status TEXT NOT NULL CHECK (status IN ('active', 'released')), placed_at TEXT NOT NULL, released_at TEXT
 ) STRICT;
 CREATE INDEX payment_holds_order ON payment_holds (order_id);
+CREATE TABLE payment_methods (
+    payment_method_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('card', 'paypal', 'gift_card')), brand TEXT, last4 TEXT,
+    balance_cents INTEGER CHECK (balance_cents IS NULL OR balance_cents >= 0), added_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX payment_methods_customer ON payment_methods (customer_id);
+CREATE TABLE order_payers (
+    order_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+    authorization_id TEXT NOT NULL REFERENCES authorizations (authorization_id)
+) STRICT;
+CREATE TABLE authorization_methods (
+    authorization_id TEXT PRIMARY KEY REFERENCES authorizations (authorization_id),
+    payment_method_id TEXT NOT NULL REFERENCES payment_methods (payment_method_id)
+) STRICT;
+CREATE TABLE refund_methods (
+    refund_id TEXT PRIMARY KEY REFERENCES refunds (refund_id),
+    payment_method_id TEXT NOT NULL REFERENCES payment_methods (payment_method_id)
+) STRICT;
 """
 
 SHIPPING = """

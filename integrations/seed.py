@@ -852,6 +852,42 @@ class Generator:
                     }
                 )
         pay["sequences"] = [{"prefix": "CAP", "value": caps}, {"prefix": "PH", "value": holds}]
+        self.payment_method_rows(pay)
+
+    def payment_method_rows(self, pay: dict[str, list[dict[str, Any]]]) -> None:
+        """Each customer's methods on file: the cards their orders were authorized on, and for some a PayPal
+        account and a gift card with a balance; each order's payer and the method its authorization is on. Drawn
+        from a random stream of their own, so the rest of the book is the same as before methods were kept."""
+        rng = random.Random(self.seed * 49979687 + 13)
+        customer_of = {o.order_id: o.customer.customer_id for o in self.orders}
+        first_seen: dict[str, str] = {}
+        methods: dict[tuple[str, str, str], str] = {}  # (customer, brand, last4) -> method id
+
+        def add(customer: str, kind: str, brand: str | None, last4: str | None, balance: int | None, at: str) -> str:
+            method_id = f"PM-{len(pay['payment_methods']) + 1:06d}"
+            pay["payment_methods"].append(
+                {"payment_method_id": method_id, "customer_id": customer, "kind": kind, "brand": brand,
+                 "last4": last4, "balance_cents": balance, "added_at": at}
+            )  # fmt: skip
+            return method_id
+
+        for auth in pay["authorizations"]:
+            customer = customer_of[auth["order_id"]]
+            first_seen.setdefault(customer, auth["authorized_at"])
+            key = (customer, auth["card_brand"], auth["card_last4"])
+            if key not in methods:
+                methods[key] = add(customer, "card", key[1], key[2], None, auth["authorized_at"])
+            pay["order_payers"].append(
+                {"order_id": auth["order_id"], "customer_id": customer, "authorization_id": auth["authorization_id"]}
+            )
+            pay["authorization_methods"].append(
+                {"authorization_id": auth["authorization_id"], "payment_method_id": methods[key]}
+            )
+        for customer, at in first_seen.items():
+            if rng.random() < 0.25:
+                add(customer, "paypal", None, None, None, at)
+            if rng.random() < 0.35:
+                add(customer, "gift_card", None, f"{rng.randint(0, 9999):04d}", rng.randint(0, 300) * 100, at)
 
     def shipping_rows(self, ship: dict[str, list[dict[str, Any]]]) -> None:
         rng = random.Random(self.seed * 32452843 + 7)

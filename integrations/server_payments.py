@@ -1,4 +1,5 @@
-"""The payments MCP server: authorizations, captures, refunds, fraud assessments and payment holds."""
+"""The payments MCP server: authorizations, captures, refunds, fraud assessments, payment holds and the customers'
+payment methods on file."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ from ai_missions.integrations.serving import (
 )
 
 AuthorizationId = Annotated[str, Field(min_length=1, max_length=64, description="Authorization id, e.g. AUTH-000123")]
+PaymentMethodId = Annotated[
+    str, Field(min_length=1, max_length=64, description="A payment method on file, e.g. PM-000123")
+]
+CustomerId = Annotated[str, Field(min_length=1, max_length=64, description="Customer id, e.g. C-10195")]
 CaptureId = Annotated[str, Field(min_length=1, max_length=64, description="Capture id, e.g. CAP-000123")]
 
 
@@ -48,6 +53,21 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
         return payments.get_payment_context(db, order_id)
 
     @tool(server)
+    def list_payment_methods(customer_id: CustomerId) -> payments.PaymentMethods:
+        """The customer's payment methods on file: cards (brand, last four digits), PayPal, gift cards with their
+        balance; never a full card number. Empty when payments holds none for the customer."""
+        return payments.list_payment_methods(db, customer_id)
+
+    @tool(server)
+    def change_order_payment(
+        order_id: OrderId, payment_method_id: PaymentMethodId, amount: Amount, idempotency_key: IdempotencyKey
+    ) -> payments.PaymentMethodChange:
+        """Moves an order's authorized payment (``amount``: all of it) to another method of the order's own
+        customer: the old authorization voided, a new one on the new method. Refused once captured (shipped),
+        under a hold, for someone else's method or the one in use, or a gift card without the balance."""
+        return payments.change_order_payment(db, order_id, payment_method_id, amount, idempotency_key)
+
+    @tool(server)
     def place_payment_hold(
         order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey
     ) -> payments.PaymentHoldResult:
@@ -73,18 +93,28 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
 
     @tool(server)
     def refund_payment(
-        capture_id: CaptureId, amount: Amount, reason: Reason, idempotency_key: IdempotencyKey
+        capture_id: CaptureId,
+        amount: Amount,
+        reason: Reason,
+        idempotency_key: IdempotencyKey,
+        payment_method_id: PaymentMethodId | None = None,
     ) -> payments.RefundResult:
-        """Refused beyond what remains unrefunded on the capture."""
-        return payments.refund_payment(db, capture_id, amount, reason, idempotency_key)
+        """Refused beyond what remains unrefunded on the capture. The money goes back to the capture's method, or
+        to ``payment_method_id``, another method of the order's customer (a gift card's balance grows)."""
+        return payments.refund_payment(db, capture_id, amount, reason, idempotency_key, payment_method_id)
 
     @tool(server)
     def charge_payment(
-        order_id: OrderId, amount: Amount, reason: Reason, idempotency_key: IdempotencyKey
+        order_id: OrderId,
+        amount: Amount,
+        reason: Reason,
+        idempotency_key: IdempotencyKey,
+        payment_method_id: PaymentMethodId | None = None,
     ) -> payments.CaptureResult:
-        """Charges the order's card again (a new authorization, captured at once) for an amount the customer
-        agreed to, such as a dearer variant's price difference; refused without a payment or under a hold."""
-        return payments.charge_payment(db, order_id, amount, reason, idempotency_key)
+        """Charges the order's payment again (a new authorization, captured at once) for an amount the customer
+        agreed to, such as a dearer variant's price difference, or ``payment_method_id``, another method of the
+        order's customer (a gift card only with the balance); refused without a payment or under a hold."""
+        return payments.charge_payment(db, order_id, amount, reason, idempotency_key, payment_method_id)
 
     return server
 

@@ -120,6 +120,23 @@ def _export_invoices(wanted: list[str], home: Path | None) -> Snapshot:
     return {"format": FORMAT, "book": book, "scope": {"invoices": wanted}, "systems": systems}
 
 
+def _method_tables(
+    pay: sqlite3.Connection, customers: list[str], order_ids: list[str], authorizations: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The customers' payment methods on file, their orders' payers, and which method each authorization and
+    refund is on (only the tables that hold some)."""
+    refunds = [r["refund_id"] for r in _rows(pay, "refunds", *_in("order_id", order_ids))]
+    tables = {
+        "payment_methods": _rows(pay, "payment_methods", *_in("customer_id", customers)),
+        "order_payers": _rows(pay, "order_payers", *_in("order_id", order_ids)),
+        "authorization_methods": _rows(
+            pay, "authorization_methods", *_in("authorization_id", [a["authorization_id"] for a in authorizations])
+        ),
+        "refund_methods": _rows(pay, "refund_methods", *_in("refund_id", refunds)),
+    }
+    return {name: rows for name, rows in tables.items() if rows}
+
+
 def _scoped(conns: Mapping[str, sqlite3.Connection], wanted: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     erp, crm, inv, pay, ship = (conns[s] for s in ("erp", "crm", "inventory", "payments", "shipping"))
     found = {
@@ -190,6 +207,8 @@ def _scoped(conns: Mapping[str, sqlite3.Connection], wanted: list[str]) -> dict[
             "refunds": _rows(pay, "refunds", *oin),
             "fraud_assessments": _rows(pay, "fraud_assessments", *oin),
             "payment_holds": _rows(pay, "payment_holds", *oin),
+            # added after the format: carried only when there are some, so older snapshots stay byte for byte
+            **_method_tables(pay, customers, order_ids, authorizations),
         },
         "shipping": {
             **common(ship),

@@ -42,7 +42,18 @@ SIMULATED: dict[str, SimulatedSystem] = {
         SimulatedSystem(
             "payments",
             schema.PAYMENTS,
-            ("authorizations", "captures", "refunds", "fraud_assessments", "payment_holds"),
+            (
+                "authorizations",
+                "captures",
+                "refunds",
+                "fraud_assessments",
+                "payment_holds",
+                # added later: a book without them has no methods on file (no method changes)
+                "payment_methods",
+                "order_payers",
+                "authorization_methods",
+                "refund_methods",
+            ),
         ),
         SimulatedSystem("shipping", schema.SHIPPING, ("order_addresses", "shipments", "tracking_events")),
         SimulatedSystem(

@@ -35,6 +35,8 @@ TOOLS = ToolPolicy(
         ),
         _rule("erp", "open_return", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
+        # an order's payment moves to another method before its items change (a difference then goes to it)
+        _rule("payments", "change_order_payment", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "modify_order_items", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "exchange_order_items", CANCEL, ids={"order_id": ("order.id",)}),
         _rule(
