@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
-from ai_missions.graphs.support.resolve import ambiguous_items, lines_named
+from ai_missions.graphs.support.resolve import ambiguous_items, lines_named, said_of_lines
 from ai_missions.graphs.support.understanding import Reading, asks_to_return, cancel_reason, fold, option_key
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
@@ -230,7 +230,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
                     types = ["cancel_item" if t == "cancel_order" else t for t in types]
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
-                thread = " ".join(str(m.get("body") or "") for m in inbound)
+                thread = "\n".join(str(m.get("body") or "") for m in inbound)
                 facts.update(opening_facts(orders[order_id], named, thread))
                 facts.update(exchange_facts(orders[order_id], reading))
                 if "exchange_variant" in types and _changes_items(facts):
@@ -489,6 +489,41 @@ def _other_card(text: str, last4: Any) -> bool:
 _OTHER_METHOD = re.compile(r"\b(?:gift ?card|store credit|paypal|pay ?pal|another card|different card|other card)\b")
 
 
+#: Words before a number that make it the option asked for ("size 10", "in a 9", "the 12 one"), not a street
+#: number, a suite or a quantity of days.
+_NUMBER_BEFORE = frozenset({"size", "a", "an", "the", "in", "for", "sz", "number", "no"})
+_NUMBER_AFTER = frozenset({"one", "ones", "size", "version", "model"})
+
+
+def _numbers_asked(text: str, values: set[str]) -> set[str]:
+    """The numbers (up to three digits) said as an option wanted: after "size", "a", "the"..., or before a unit
+    this product's options use ("5 ft", "30-50 lbs", "6 hours") or "one"; not "760 Elm Avenue", "Suite 564"."""
+    tokens = _WORD.findall(fold(text))
+    asked = set()
+    for i, word in enumerate(tokens):
+        if not word.isdigit() or len(word) > 3:
+            continue
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        unit = bool(after) and not after.isdigit() and option_key(after) in values
+        if before in _NUMBER_BEFORE or after in _NUMBER_AFTER or unit:
+            asked.add(word)
+    return asked
+
+
+def _alternatives(text: str, values: set[str]) -> bool:
+    """Options of the item said as alternatives: "or" between two of its option words ("orange or green", "4-person
+    or 6-person", "the black or the navy one")."""
+    tokens = [option_key(w) for w in _WORD.findall(fold(text))]
+    for i, word in enumerate(tokens):
+        if word != "or" or not 0 < i < len(tokens) - 1:
+            continue
+        after = tokens[i + 2] if tokens[i + 1] in ("the", "a", "an") and i + 2 < len(tokens) else tokens[i + 1]
+        if tokens[i - 1] in values and after in values:
+            return True
+    return False
+
+
 def _option_words(option: str) -> set[str]:
     return {option_key(w) for w in _WORD.findall(fold(option))}
 
@@ -506,8 +541,9 @@ def modify_facts(
     lines = record["order"].get("lines") or []
     if not variants or not lines:
         return {}
-    said = {option_key(w) for w in _WORD.findall(fold(thread))}
     by_sku = {v["sku"]: v for v in variants}
+    # what is said of each item when several are named ("the bed in grey and the mat in green"), else all of it
+    per_line = said_of_lines(thread, lines, {str(v["sku"]): str(v["option"]) for v in variants})
     changes: list[dict[str, Any]] = []
     choices: list[str] = []
     summary: list[str] = []
@@ -520,13 +556,18 @@ def modify_facts(
         if own is None or (named and int(line["line_no"]) not in named):
             continue
         quantity = int(line.get("quantity") or 1)
+        text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
+        said = {option_key(w) for w in _WORD.findall(fold(text))}
         mine = _option_words(own["option"])
         siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
         required = (said & values) - mine
-        # a size or number named that this product does not come in ("size 10"): no variant holds it, asked
-        if any(w.isdigit() for w in values) and {w for w in said if w.isdigit() and len(w) <= 3} - values - mine:
+        # a size or number asked for that this product does not come in ("size 10"): no variant holds it, asked
+        if any(w.isdigit() for w in values) and _numbers_asked(text, values) - values - mine:
+            required = set()
+        # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"): asked
+        if _alternatives(text, values | mine):
             required = set()
         fits = [
             v

@@ -235,3 +235,51 @@ def same_reference(reference: str, order_id: str) -> bool:
     punctuation, or its digits without its letter prefix."""
     plain, own = _plain(reference), _plain(order_id)
     return plain == own or (plain.isdigit() and own.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == plain)
+
+
+#: Where one thing said ends and the next begins: clause marks, and "and" / "plus" / "also" between two phrases
+#: ("the pet bed in grey and a thicker green mat", "the puzzle for the 500 one, and the camera for the 2K one").
+_PIECE = re.compile(r"[,;:.!?()\n]+|\s(?:and|plus|also|&)\s", re.IGNORECASE)
+
+
+def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
+    """The lines whose item this piece of text names, the most specific only: "the electric kettle" names the
+    Electric Kettle, not the Tea Kettle beside it (both are kettles; two words of the first are said)."""
+    said = {_stem(w) for w in _words(piece)}
+    scored: dict[int, int] = {}
+    for line in lines:
+        option = options.get(str(line["sku"]), "")
+        if names_item(piece, str(line.get("description") or ""), [option]):
+            words = set(_name_words(str(line.get("description") or ""), [option]))
+            scored[int(str(line["line_no"]))] = len(words & said)
+    best = max(scored.values(), default=0)
+    return [n for n, score in scored.items() if score == best]
+
+
+def said_of_lines(
+    text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]
+) -> dict[int, str] | None:
+    """What the text says of each order line, when it names two items or more: each piece of it (cut at clause
+    marks and "and") belongs to the item it names, a piece naming none to the item named last before it ("the
+    light bulbs (want brighter ones with wifi)"), and what comes before any item is named to every item. The
+    words naming an item are not said of it ("the electric kettle" does not ask for an electric tea kettle). Each
+    message of a thread ends its pieces (joined with line breaks). None when fewer than two items are named: all
+    of the text is about the one item."""
+    pieces = [fold(p) for p in _PIECE.split(text) if p and p.strip()]
+    by_line: dict[int, list[str]] = {}
+    shared: list[str] = []
+    owners: list[int] = []
+    for piece in pieces:
+        named = _mentions(piece, lines, options)
+        if named:
+            owners = named
+            names = {w for line in lines if int(str(line["line_no"])) in named
+                     for w in _words(str(line.get("description") or ""))}  # fmt: skip
+            piece = " ".join(w for w in _words(piece) if w not in names)
+        for line_no in owners or []:
+            by_line.setdefault(line_no, []).append(piece)
+        if not owners:
+            shared.append(piece)
+    if len(by_line) < 2:
+        return None
+    return {line_no: " , ".join([*shared, *said]) for line_no, said in by_line.items()}

@@ -518,7 +518,9 @@ def _requests(folded: str) -> dict[str, str]:
         for intent in INTENTS:
             if intent not in matched and (phrase := _said(PHRASES[intent], sentence, tokens)):
                 matched[intent] = phrase
-        named = tokens + (["order"] if _ORDER.search(sentence) or _LOOSE_REF.search(sentence) else [])
+        # a quoted order number counts as the word "order", in a clause of its own: the sentence's last words do not
+        # negate it ("switch the tent on SO-100001 ..., it has not shipped yet")
+        named = tokens + ([",", "order"] if _ORDER.search(sentence) or _LOOSE_REF.search(sentence) else [])
         for intent, first, second, blockers in PAIRS:
             if intent in matched or any(_starts(b, sentence, tokens) for b in blockers):
                 continue

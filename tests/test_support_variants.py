@@ -1,0 +1,151 @@
+"""Which variant a customer wants for each item of an order when they change or exchange several at once: what is
+said of each item is read as said of that item only (SUP-012, SUP-007), and a number is an option asked for only
+when it is said as one. The catalogue and the wordings here are written for these tests (none is a benchmark's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.facts import modify_facts
+from ai_missions.graphs.support.resolve import said_of_lines
+
+#: (sku, product, option, price, available): a tent, a sleeping bag, a camp kettle and an electric kettle (whose
+#: name holds a word of the camp kettle's options).
+CATALOGUE = [
+    ("T-2GN", "P-TENT", "2-person green nylon", 100.0, 3),
+    ("T-4GN", "P-TENT", "4-person green nylon", 140.0, 3),
+    ("T-2ON", "P-TENT", "2-person orange nylon", 100.0, 3),
+    ("T-4OP", "P-TENT", "4-person orange polyester", 130.0, 3),
+    ("T-6GN", "P-TENT", "6-person green nylon", 180.0, 3),
+    ("B-RGD", "P-BAG", "regular green down", 80.0, 3),
+    ("B-LGD", "P-BAG", "long green down", 90.0, 3),
+    ("B-ROD", "P-BAG", "regular orange down", 80.0, 3),
+    ("B-LOS", "P-BAG", "long orange synthetic", 70.0, 3),
+    ("K-1SG", "P-CK", "1 liter steel gas", 30.0, 3),
+    ("K-1SE", "P-CK", "1 liter steel electric", 35.0, 3),
+    ("K-2SG", "P-CK", "2 liters steel gas", 40.0, 3),
+    ("E-15W", "P-EK", "1.5L white", 50.0, 3),
+    ("E-2W", "P-EK", "2L white", 55.0, 3),
+    ("E-15B", "P-EK", "1.5L black", 50.0, 3),
+]
+LINES = [
+    {"line_no": 1, "sku": "T-2GN", "description": "Camping Tent", "quantity": 1, "unit_price": 100.0},
+    {"line_no": 2, "sku": "B-RGD", "description": "Sleeping Bag", "quantity": 1, "unit_price": 80.0},
+    {"line_no": 3, "sku": "K-1SG", "description": "Camp Kettle", "quantity": 1, "unit_price": 30.0},
+    {"line_no": 4, "sku": "E-15W", "description": "Electric Kettle", "quantity": 1, "unit_price": 50.0},
+]
+OPTIONS = {sku: option for sku, _p, option, _price, _a in CATALOGUE}
+PAID = {"payment.capture_refundables": [["CAP-1", 260.0]], "payment.card_last4": "4321"}
+
+
+def record(*line_nos: int) -> dict[str, Any]:
+    lines = [line for line in LINES if not line_nos or line["line_no"] in line_nos]
+    return {
+        "order": {"order_id": "SO-200001", "status": "pending", "lines": lines},
+        "variants": [{"sku": s, "product_id": p, "option": o, "unit_price": price, "available": a}
+                     for s, p, o, price, a in CATALOGUE],
+    }  # fmt: skip
+
+
+def changes(thread: str, named: list[int], *line_nos: int) -> list[dict[str, Any]]:
+    return list(modify_facts(record(*line_nos), named, thread, PAID)["modify.changes"])
+
+
+@pytest.mark.parametrize(
+    ("thread", "wanted"),
+    [
+        ("Please change the tent to the 4-person one and the sleeping bag to orange.", {1: "T-4GN", 2: "B-ROD"}),
+        ("Could the sleeping bag be the long one, and the tent in orange?", {1: "T-2ON", 2: "B-LGD"}),
+        ("The tent: 4 person. The sleeping bag: long.", {1: "T-4GN", 2: "B-LGD"}),
+        ("I'd like the tent bigger - the 4-person - plus a long sleeping bag", {1: "T-4GN", 2: "B-LGD"}),
+        # a question answered: the first message names both, the answer says what each becomes
+        (
+            "I want to change my tent and my sleeping bag\nthe tent for the 4-person, green, nylon one and the "
+            "sleeping bag for the long, green, down one; any difference to my card ending in 4321",
+            {1: "T-4GN", 2: "B-LGD"},
+        ),
+    ],
+)
+def test_what_is_said_of_each_item_resolves_that_item_only(thread: str, wanted: dict[int, str]) -> None:
+    assert changes(thread, [1, 2], 1, 2) == [{"line_no": n, "sku": sku} for n, sku in sorted(wanted.items())], thread
+
+
+def test_the_words_naming_one_item_are_not_an_option_of_another() -> None:
+    """ "the electric kettle" names the Electric Kettle; it does not ask for the electric camp kettle."""
+    thread = "Change the camp kettle to 2 liters and the electric kettle to black please"
+    assert changes(thread, [3, 4], 3, 4) == [{"line_no": 3, "sku": "K-2SG"}, {"line_no": 4, "sku": "E-15B"}]
+    said = said_of_lines(thread, LINES, OPTIONS)
+    assert said is not None
+    assert "electric" not in said[3]
+    assert "electric" not in said[4]
+
+
+@pytest.mark.parametrize(
+    "thread",
+    [
+        "Change the tent to the 4-person one, not orange, and the sleeping bag to the long one",  # negated: asked
+        "Change the tent and the sleeping bag to orange",  # which of them is orange is not said of the tent
+        "Change the tent to the 3-person one and the sleeping bag to the long one",  # no 3-person tent
+        "I want to change the tent and the sleeping bag",  # no option said at all
+        "The tent in orange or green, and the sleeping bag long",  # two colours for one tent
+    ],
+)
+def test_what_does_not_say_one_variant_per_item_changes_nothing(thread: str) -> None:
+    facts = modify_facts(record(1, 2), [1, 2], thread, PAID)
+    assert facts["modify.changes"] == [], thread
+    assert facts["modify.line_count"] == 0
+
+
+def test_a_street_number_or_a_suite_is_not_a_size_asked_for_but_a_size_is() -> None:
+    ship = "Please send it to 760 Elm Avenue, Suite 564. "
+    assert changes(ship + "I'd like the tent as the 4-person one instead.", [1], 1) == [{"line_no": 1, "sku": "T-4GN"}]
+    # a number said as the option wanted that the tent does not come in: asked, never the nearest one
+    for wanted in ("the tent in size 3 instead", "the tent for a 3 person one", "make the tent a 5 please"):
+        assert changes(ship + wanted, [1], 1) == [], wanted
+
+
+def test_pieces_before_any_item_are_said_of_every_item_and_one_item_alone_keeps_the_whole_text() -> None:
+    said = said_of_lines("In orange please: the tent and the sleeping bag.", LINES, OPTIONS)
+    assert said is not None
+    assert "orange" in said[1]
+    assert "orange" in said[2]
+    assert said_of_lines("The tent in orange please, it has not shipped.", LINES, OPTIONS) is None
+    assert changes("In orange please: the tent and the sleeping bag.", [1, 2], 1, 2) == [
+        {"line_no": 1, "sku": "T-2ON"}, {"line_no": 2, "sku": "B-ROD"}]  # fmt: skip
+
+
+def _order_case(message: str) -> dict[str, Any]:
+    """SO-200001 (pending, the tent and the sleeping bag, 180.00 captured) as a recorded case of C-1."""
+    lines = [{**line, "line_total": line["unit_price"]} for line in LINES[:2]]
+    return {
+        "case_id": "variants",
+        "ticket": {"ticket_id": "TKT-9", "customer_id": "C-1", "requester": {"customer_id": "C-1", "name": "Ana Silva"},
+                   "channel": "email", "order_id": None, "status": "new", "updated_at": "2026-03-16T15:00:00Z",
+                   "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}]},
+        "customer": {"customer_id": "C-1", "tier": "standard"},
+        "orders": {"SO-200001": {
+            "order": {"order_id": "SO-200001", "customer_id": "C-1", "status": "pending", "total": 180.0,
+                      "lines": lines},
+            "payment": {"authorizations": [{"authorization_id": "AUTH-9", "status": "captured", "card_last4": "4321"}],
+                        "captures": [{"capture_id": "CAP-9", "amount": 180.0, "refundable_amount": 180.0}],
+                        "captured_amount": 180.0, "refunded_amount": 0.0},
+            "shipments": [], "returns": [], "variants": record()["variants"]}},
+        "recent_orders": ["SO-200001"],
+    }  # fmt: skip
+
+
+def test_two_items_changed_at_once_are_proposed_in_one_change_and_a_conditional_one_is_not() -> None:
+    facts, verdict = decide(_order_case("On SO-200001 please switch the tent to the 4-person one and the sleeping "
+                                        "bag to the long one, it has not shipped yet."))  # fmt: skip
+    assert verdict["outcome"] == "exchange"
+    change = verdict["actions"][0]
+    assert change["tool"] == "modify_order_items"
+    assert change["args"]["changes"] == [{"line_no": 1, "sku": "T-4GN"}, {"line_no": 2, "sku": "B-LGD"}]
+    assert facts["modify.difference"] == 50.0
+    _facts, conditional = decide(_order_case("On SO-200001, if the 4-person tent is cheaper than mine, swap the "
+                                             "tent for it and the sleeping bag for the long one."))  # fmt: skip
+    assert conditional["outcome"] != "exchange"
+    assert "modify_order_items" not in [a["tool"] for a in conditional["actions"]]
