@@ -36,20 +36,21 @@ if TYPE_CHECKING:  # the MCP stack is imported when a first session opens: a dec
 
 
 class SystemError_(MissionsError):
-    """A system refused a call (validation, invariant, unknown id): the message says why.
+    """A call that failed with an answer: the system refused it, or it failed part-way (its outcome is in doubt).
 
     ``code`` is the system's error code (``invalid_argument``, ``conflict``, ``not_found``, ``forbidden``,
-    ``error``, ``internal_error``...); only ``internal_error`` leaves a write's outcome in doubt.
+    ``error``, ``internal_error``...), or ``in_doubt`` for an answer the gateway cannot read as the system's own
+    (a result that breaks the tool's output schema, an MCP error code it does not know). ``refused`` says nothing
+    was written: only then may a write be recorded failed; any other failure of a write is read back by its
+    idempotency key (:func:`ai_missions.nodes.execute.call_write`). By default only ``internal_error`` is not a
+    refusal (the system's own error answers); the gateway passes ``refused`` for what it classifies itself.
     """
 
-    def __init__(self, message: str, code: str = "error") -> None:
+    def __init__(self, message: str, code: str = "error", *, refused: bool | None = None) -> None:
         super().__init__(message)
         self.code = code
-
-    @property
-    def refused(self) -> bool:
-        """The system said no (nothing was written), as opposed to failing part-way."""
-        return self.code != "internal_error"
+        #: The system said no (nothing was written), as opposed to failing part-way or answering unreadably.
+        self.refused = code != "internal_error" if refused is None else refused
 
 
 class SystemUnavailable(MissionsError):
@@ -63,6 +64,8 @@ class _TransportGone(Exception):
 #: How long closing waits for the sessions to end on their own (a DELETE to an HTTP server, a stdio server's
 #: exit) before it cancels them: a dead or hung system must not hold a closing process.
 CLOSE_GRACE_S = 2.0
+#: The code of a failure the gateway cannot read as the system's own answer: a write's outcome is in doubt.
+IN_DOUBT = "in_doubt"
 #: The MCP client's answer when a restarted HTTP server does not know the session id (a 404).
 _SESSION_TERMINATED = 32600
 
@@ -285,8 +288,9 @@ class SystemsGateway:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError) as exc:
             self._drop(name, held)
             raise _TransportGone(f"{tool_name}: {exc!r}") from exc
-        except RuntimeError as exc:  # a result that breaks the tool's output schema
-            raise SystemError_(f"{tool_name}: {exc}") from exc
+        except RuntimeError as exc:  # the MCP client's own: a result that breaks the tool's output schema (the
+            # system answered, so a write may well have happened), or a client in a state it cannot send from
+            raise SystemError_(f"{tool_name}: {exc} (its outcome is in doubt)", IN_DOUBT, refused=False) from exc
         except Exception as exc:
             if _transport_gone(exc):
                 self._drop(name, held)
@@ -335,16 +339,29 @@ def _transport_gone(exc: Exception) -> bool:
 def _protocol_error(system: str, tool_name: str, exc: Exception) -> MissionsError | None:
     """What an MCP protocol error (``McpError``) means for a call: a system that died mid-call (the connection
     closed under it) or timed out is unavailable, never a refusal (a write's outcome is then read back by its key,
-    or is unknown); an error answer is the system's refusal, or an internal error that leaves a write in doubt.
-    None for anything else."""
+    or is unknown); a request JSON-RPC refuses before any tool runs (:data:`_REFUSED_BEFORE_RUNNING`) is a
+    refusal; any other code (an internal error, a server's own code, one not known here) may come from a tool that
+    failed part-way, so a write is in doubt, never recorded as not done. None for anything else."""
     from mcp.shared.exceptions import McpError  # imported with the session that raised it: a lookup
     from mcp.types import CONNECTION_CLOSED, INTERNAL_ERROR
 
     if not isinstance(exc, McpError):
         return None
-    if exc.error.code in (CONNECTION_CLOSED, 408):  # 408: the MCP session's own request timeout
+    code = exc.error.code
+    if code in (CONNECTION_CLOSED, 408):  # 408: the MCP session's own request timeout
         return SystemUnavailable(f"{system} is unavailable: {tool_name}: {exc} (the server died or hung mid-call)")
-    return SystemError_(f"{tool_name}: {exc}", "internal_error" if exc.error.code == INTERNAL_ERROR else "error")
+    if code in _refused_before_running():
+        return SystemError_(f"{tool_name}: {exc}", "error", refused=True)
+    doubt = "internal_error" if code == INTERNAL_ERROR else IN_DOUBT
+    return SystemError_(f"{tool_name}: {exc} (MCP error {code}: its outcome is in doubt)", doubt, refused=False)
+
+
+def _refused_before_running() -> frozenset[int]:
+    """JSON-RPC's codes for a request refused before any handler ran (unparseable, malformed, no such method,
+    invalid parameters): nothing was written. A tool's own failure comes back as an error result, not as these."""
+    from mcp.types import INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR
+
+    return frozenset({PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS})
 
 
 def _first_cause(exc: BaseException) -> str:
