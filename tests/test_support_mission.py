@@ -297,6 +297,57 @@ def test_the_customers_answer_resumes_the_case_with_the_original_request(mission
     assert rows(home, "erp", cancelled, order_id) == [("ordered by mistake",)]
 
 
+def test_a_request_about_two_orders_is_one_plan_and_each_order_is_written_once(
+    missions: MissionClient, home: Path
+) -> None:
+    # a customer with two orders not yet shipped, neither refunded, each within what a lead may refund
+    refunded = {o for (o,) in rows(home, "payments", "SELECT order_id FROM refunds")}
+    by_customer: dict[str, list[str]] = {}
+    for order_id, customer in rows(
+        home,
+        "erp",
+        "SELECT order_id, customer_id FROM orders WHERE status IN ('pending', 'ready_to_fulfill') "
+        "AND total_cents <= 200000 ORDER BY placed_at DESC, order_id DESC",
+    ):
+        if order_id not in refunded:
+            by_customer.setdefault(customer, []).append(order_id)
+    customer, (first, second) = next(
+        (c, o[-2:]) for c, o in reversed(by_customer.items()) if c in _requesters(home) and len(o) >= 2
+    )
+    body = f"Hello, please cancel {first} and {second}. I ordered both of them by mistake."
+    ticket_id = _open(home, missions, customer, body, "two-orders-1")
+    proposed = missions.start(MISSION, ticket_id)
+    assert proposed.status == "awaiting_decision"
+    facts = proposed.state["facts"]
+    assert [p["order.id"] for p in facts["parts"]] == [first, second]
+    assert proposed.verdict is not None
+    assert proposed.verdict["outcome"] == "cancel"
+    actions = proposed.verdict["actions"]
+    assert [a["args"]["order_id"] for a in actions if a["tool"] == "cancel_order"] == [first, second]
+    assert [a["tool"] for a in actions].count("send_ticket_reply") == 1
+    money = [a for a in actions if a["tool"] in ("refund_payment", "void_authorization")]
+    assert len(money) == 2  # one per order, each on that order's own payment
+    done = missions.decide(proposed.decision_id, "lee", approve=True)
+    assert done.status == "closed"
+    assert [r["status"] for r in done.results] == ["done"] * len(actions)
+    cancelled = "SELECT order_id, reason FROM order_events WHERE order_id IN (?, ?) AND to_status = 'cancelled'"
+    assert sorted(rows(home, "erp", cancelled, first, second)) == sorted(
+        [(first, "ordered by mistake"), (second, "ordered by mistake")]
+    )
+    for action in money:
+        if action["tool"] == "refund_payment":
+            capture = action["args"]["capture_id"]
+            paid = rows(home, "payments", "SELECT amount_cents FROM refunds WHERE capture_id = ?", capture)
+            assert paid == [(round(action["args"]["amount"] * 100),)]
+    sent = "SELECT COUNT(*) FROM ticket_messages WHERE ticket_id = ? AND direction = 'outbound'"
+    assert rows(home, "helpdesk", sent, ticket_id) == [(1,)]
+    assert rows(home, "helpdesk", "SELECT status FROM tickets WHERE ticket_id = ?", ticket_id) == [("solved",)]
+    before = changes(home)
+    with pytest.raises(ConflictError, match="already decided"):
+        missions.decide(proposed.decision_id, "lee", approve=True)
+    assert changes(home) == before
+
+
 def test_a_sender_not_on_file_is_served_only_once_the_message_identifies_them(
     missions: MissionClient, home: Path
 ) -> None:

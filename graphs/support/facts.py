@@ -155,8 +155,10 @@ def choose_order(
     return None, "which_order", (fitting or list(recent))[:5]
 
 
-def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any]:
-    """Every support fact (``None`` = unknown) from the gathered records and the reading of the message."""
+def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str | None = None) -> dict[str, Any]:
+    """Every support fact (``None`` = unknown) from the gathered records and the reading of the message.
+    ``thread``: the text the request is read from (default: every inbound message); one part of a request about
+    several orders gives the sentences about its order (:mod:`ai_missions.graphs.support.split`)."""
     ticket = gathered.get("helpdesk.get_ticket") or {}
     customer = gathered.get("crm.get_customer") or {}
     orders: Mapping[str, Mapping[str, Any]] = gathered.get("orders") or {}
@@ -230,11 +232,11 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
                     types = ["cancel_item" if t == "cancel_order" else t for t in types]
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
-                thread = "\n".join(str(m.get("body") or "") for m in inbound)
-                facts.update(opening_facts(orders[order_id], named, thread))
+                text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
+                facts.update(opening_facts(orders[order_id], named, text))
                 facts.update(exchange_facts(orders[order_id], reading))
                 if "exchange_variant" in types and _changes_items(facts):
-                    facts.update(modify_facts(orders[order_id], named, thread, facts))
+                    facts.update(modify_facts(orders[order_id], named, text, facts))
                 facts.update(address_facts(orders[order_id], customer))
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
@@ -250,8 +252,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading) -> dict[str, Any
             types = ["conditional_request"]
     facts[TYPES_FACT] = types
     # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
-    thread = " ".join(str(m.get("body") or "") for m in inbound)
-    facts["cancel.reason"] = cancel_reason(thread) if "cancel_order" in types else None
+    text = thread if thread is not None else " ".join(str(m.get("body") or "") for m in inbound)
+    facts["cancel.reason"] = cancel_reason(text) if "cancel_order" in types else None
     facts.update(resolution_facts(facts))
     asking = {
         "identify_customer",
@@ -591,6 +593,7 @@ def modify_facts(
             choices += [f"{label} {v['option']}" for v in fits[:_MAX_CHOICES]]
     # one item named of which the order holds several identical lines: one of them or all? asked, never both changed
     sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
+    choices += _which_of_same_product(changes, lines, by_sku)
     skus = [sku_of.get(int(c["line_no"]), "") for c in changes]
     if len(set(skus)) < len(skus) and not _ALL_OF_THEM.search(fold(thread)):
         choices += [
@@ -614,6 +617,30 @@ def modify_facts(
         "modify.charge_amount": difference if difference > 0 else None,
         "modify.summary": "; ".join(summary),
     }
+
+
+def _which_of_same_product(
+    changes: Sequence[Mapping[str, Any]], lines: Sequence[Mapping[str, Any]], by_sku: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """The changed lines the message does not tell from another line of the same product left as it is: every word
+    that tells them apart is one of the variant asked for ("the skateboard for the bamboo 28 inch one" of an order
+    with a 28 inch and a 34 inch skateboard: "28 inch" says what is wanted, not which one they have). Asked."""
+    changed = {int(c["line_no"]): str(c["sku"]) for c in changes}
+    out: list[str] = []
+    for line in lines:
+        number = int(line["line_no"])
+        own, wanted = by_sku.get(str(line["sku"])), by_sku.get(changed.get(number, ""))
+        if number not in changed or own is None or wanted is None:
+            continue
+        for other in lines:
+            theirs = by_sku.get(str(other["sku"]))
+            if int(other["line_no"]) in changed or theirs is None or theirs["product_id"] != own["product_id"]:
+                continue
+            telling = _option_words(own["option"]) - _option_words(theirs["option"])
+            if telling <= _option_words(wanted["option"]):
+                label = str(line.get("description") or line["sku"])
+                out.append(f"{label} {own['option']} or {theirs['option']}?")
+    return out
 
 
 _PLACE = ("line1", "line2", "city", "region", "postal_code", "country")

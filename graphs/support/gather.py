@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
-from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts
+from ai_missions.graphs.support.facts import ORDER_INTENTS
 from ai_missions.graphs.support.resolve import (
     emails,
     identify,
@@ -31,10 +31,12 @@ from ai_missions.graphs.support.resolve import (
     resolve,
 )
 from ai_missions.graphs.support.spec import SPEC
+from ai_missions.graphs.support.split import case_facts
 from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, asking_sentences, read_message, unreadable
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
+from ai_missions.nodes.parts import LABEL, PARTS
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
@@ -183,7 +185,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         "orders": orders,
         "missing": {k: v for k, v in errors.items() if k not in not_found},
     }
-    facts = derive_facts(gathered, reading)
+    facts = case_facts(gathered, reading, thread)
     observations = findings(gathered, reading, facts)
     observations.extend(
         observe("gather", key.split(".")[0], f"{key} failed: {reason}", {"read": key, "error": reason})
@@ -253,5 +255,14 @@ def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, 
             f" with {facts['shipment.carrier']} ({facts['shipment.tracking']})" if facts.get("shipment.carrier") else ""
         )
         add("shipping", f"Shipping: {status}{carrier}", "shipment.")
+    for part in facts.get(PARTS) or []:
+        out.append(
+            observe(
+                "gather",
+                "mission",
+                f"Part of the request: {part[LABEL]} ({part.get('order.status')}): {', '.join(part[TYPES_FACT])}",
+                {k: v for k, v in part.items() if k.startswith(("order.", "payment.", TYPES_FACT)) and v is not None},
+            )
+        )
     add("mission", f"Case types: {', '.join(facts.get(TYPES_FACT) or [])}", TYPES_FACT)
     return out

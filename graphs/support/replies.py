@@ -31,6 +31,7 @@ T: dict[str, dict[str, str]] = {
         "order_n": "order {ref}",
         "not_found": "We could not find {quoted} on your account. Could you check the order number in your "
         "confirmation e-mail and reply with it? We can only help with orders placed with your account.",
+        "waiting": "What you asked about {orders} waits for your answer; we will take care of it then.",
         "which": "Which order is your message about? On your account we see {listed}. Reply with its number and we "
         "will take care of it.",
         "identify": "Before we look into any order we need to be sure we are writing to the account holder. Could you "
@@ -109,6 +110,7 @@ T: dict[str, dict[str, str]] = {
         "order_n": "el pedido {ref}",
         "not_found": "No encontramos {quoted} en su cuenta. ¿Puede comprobar el número de pedido en su correo de "
         "confirmación y respondernos con él? Solo podemos ayudar con pedidos hechos con su cuenta.",
+        "waiting": "Lo que nos pidió sobre {orders} queda a la espera de su respuesta; nos ocuparemos entonces.",
         "which": "¿A qué pedido se refiere su mensaje? En su cuenta vemos {listed}. Responda con su número y nos "
         "ocuparemos.",
         "identify": "Antes de revisar cualquier pedido debemos asegurarnos de que escribimos al titular de la cuenta. "
@@ -191,6 +193,7 @@ T: dict[str, dict[str, str]] = {
         "not_found": "Nous ne trouvons pas {quoted} sur votre compte. Pourriez-vous vérifier le numéro dans votre "
         "e-mail de confirmation et nous le renvoyer ? Nous ne pouvons traiter que les commandes passées avec votre "
         "compte.",
+        "waiting": "Votre demande concernant {orders} attend votre réponse ; nous la traiterons alors.",
         "which": "De quelle commande s'agit-il ? Sur votre compte nous voyons {listed}. Répondez avec son numéro et "
         "nous nous en occupons.",
         "identify": "Avant d'examiner une commande, nous devons être sûrs d'écrire au titulaire du compte. "
@@ -275,6 +278,7 @@ T: dict[str, dict[str, str]] = {
         "order_n": "die Bestellung {ref}",
         "not_found": "Wir finden {quoted} nicht in Ihrem Konto. Können Sie die Bestellnummer in Ihrer "
         "Bestätigungs-E-Mail prüfen und uns antworten? Wir können nur bei Bestellungen aus Ihrem Konto helfen.",
+        "waiting": "Ihr Anliegen zu {orders} wartet auf Ihre Antwort; wir kümmern uns dann darum.",
         "which": "Um welche Bestellung geht es? In Ihrem Konto sehen wir {listed}. Antworten Sie mit der Nummer, "
         "und wir kümmern uns darum.",
         "identify": "Bevor wir uns eine Bestellung ansehen, müssen wir sicher sein, dass wir dem Kontoinhaber "
@@ -497,12 +501,28 @@ def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:
 
 def compose_reply(facts: Mapping[str, Any]) -> str | None:
     """The reply draft for the whole ticket (None when some request must go to a person instead)."""
+    lang = _language(facts)
+    body = reply_body(facts)
+    return None if body is None else _letter(facts, lang, body)
+
+
+def _language(facts: Mapping[str, Any]) -> str:
     lang = str(facts.get("message.language") or "en")
-    lang = lang if lang in T else "en"
-    types = facts.get(TYPES_FACT) or []
+    return lang if lang in T else "en"
+
+
+def _letter(facts: Mapping[str, Any], lang: str, body: str) -> str:
+    """The body between the greeting (by the customer's first name) and the sign-off."""
     name = display_name(facts.get("customer.name"), first=True, fallback=T[lang]["anyone"])  # data, never markup
     opening = say(lang, "hello", name=name).replace(" ,", ",").replace(" :", ":")
     sorry = " " + say(lang, "sorry") if facts.get("message.angry") else ""
+    return f"{opening}\n\n{body}{sorry}\n\n{say(lang, 'bye')}"
+
+
+def reply_body(facts: Mapping[str, Any]) -> str | None:
+    """What the reply says of the ticket's requests, without greeting and sign-off (None: a person answers)."""
+    lang = _language(facts)
+    types = facts.get(TYPES_FACT) or []
     ref = facts.get("order.ref")
     if "unreadable_message" in types:
         body = [say(lang, "unreadable")]
@@ -520,7 +540,23 @@ def compose_reply(facts: Mapping[str, Any]) -> str | None:
         if any(p is None for p in parts):
             return None
         body = [p for p in parts if p]
-    return f"{opening}\n\n{' '.join(body)}{sorry}\n\n{say(lang, 'bye')}"
+    return " ".join(body)
+
+
+def compose_plan_reply(shared: Mapping[str, Any], parts: Sequence[Mapping[str, Any]]) -> str | None:
+    """One reply for a request about several orders (each part's facts): every part's own sentences with its own
+    figures, in one letter. When a part asks the customer something (its reply leaves the ticket pending), the
+    reply is those questions only, and the other orders are named as waiting for the answer: nothing is done on
+    them yet, so nothing is announced. None when a part's reply must come from a person."""
+    lang = _language(shared)
+    asking = [p for p in parts if p.get("reply.status") == "pending"]
+    bodies = [reply_body(p) for p in (asking or parts)]
+    if any(b is None for b in bodies):
+        return None
+    text = " ".join(b for b in bodies if b)
+    if asking and (waiting := [say(lang, "order_n", ref=p.get("order.id")) for p in parts if p not in asking]):
+        text += " " + say(lang, "waiting", orders=", ".join(waiting))
+    return _letter(shared, lang, text)
 
 
 def promises(body: str, order: str | None = None) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ai_missions.contracts import contract
 from ai_missions.missions import ToolPolicy, ToolRule
+from ai_missions.nodes.parts import part_owner
 
 CANCEL, MONEY, REPLY, NOTE = range(4)
 
@@ -19,6 +20,10 @@ _TICKET = {"ticket_id": ("ticket.id",)}
 
 def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
     return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
+
+
+def _policy() -> ToolPolicy:
+    return TOOLS
 
 
 TOOLS = ToolPolicy(
@@ -63,5 +68,7 @@ TOOLS = ToolPolicy(
         ),
         _rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
         _rule("helpdesk", "add_ticket_note", NOTE, automatable=True, ids=_TICKET, free_text=frozenset({"body"})),
-    ]
+    ],
+    # a request about several orders: an order's refund waits on that order's cancellation, not on another's
+    owner=part_owner(lambda: _policy()),
 )

@@ -150,6 +150,12 @@ FACTS: dict[str, tuple[str, str]] = {
     "reply.text": ("str", "the reply to the customer, stating only facts the systems showed"),
     "reply.status": ("str", "the status the reply sets: solved, or pending when it asks the customer"),
     "note.text": ("str", "the internal note summarising what the mission found"),
+    "parts": (
+        "list",
+        "a request about several orders: each order's facts (its own requests, figures and sentences), decided "
+        "part by part (nodes/parts.py); absent for a request about one order",
+    ),
+    "part.label": ("str", "within a part: the order it is about, for a person"),
 }
 
 VOCABULARY = Vocabulary(
@@ -159,4 +165,5 @@ VOCABULARY = Vocabulary(
     domains=DOMAINS,
     types_fact=TYPES_FACT,
     advancing_outcomes=ADVANCING,
+    asking_outcomes=("ask_customer",),
 )

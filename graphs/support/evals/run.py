@@ -24,11 +24,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts
+from ai_missions.graphs.support.facts import ORDER_INTENTS
 from ai_missions.graphs.support.gather import RECENT, thread_text
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.resolve import lines_named, references, resolve, same_reference
 from ai_missions.graphs.support.spec import SPEC
+from ai_missions.graphs.support.split import case_facts
 from ai_missions.graphs.support.understanding import MAX_CHARS, asking_sentences, read_message
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.knowledge_index.policies import Policy, parse_policy
@@ -112,7 +113,7 @@ def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
 
 def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:
     gathered, reading = gathered_from(case)
-    facts = derive_facts(gathered, reading)
+    facts = case_facts(gathered, reading, thread_text(case["ticket"]))
     proposal = reason(SPEC, retrieved(facts[TYPES_FACT]), facts)
     text = [m["body"][:MAX_CHARS] for m in case["ticket"]["messages"] if m["direction"] == "inbound"]
     verdict, _problems = guard(SPEC, proposal, facts, untrusted=text)

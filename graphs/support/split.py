@@ -1,0 +1,231 @@
+"""A request about several of the customer's orders, split into one part per order (issue #25).
+
+"Cancel order #W1, I ordered it by mistake. Return the lamp from #W2." is two requests on two orders; a case
+holds one order, so without this the mission could only ask "which order?" again. When the single-order reading
+ends in ``which_order``, the request is split, sentence by sentence (:func:`split_request`):
+
+- **Which orders.** The orders the customer quotes (two or more, every one theirs), else their recent orders.
+- **Which sentence concerns which order.** A sentence that quotes orders concerns those; else one that names
+  items of orders (``resolve.lines_named``) concerns those; one that asks for nothing and names nothing continues
+  the sentence before it ("Please cancel #W1. I ordered it by mistake."); any other concerns no order.
+- **Which request goes to which order.** A sentence about one quoted order gives it every request the sentence
+  makes; a sentence about several gives each request to the orders it fits by status (``facts.fits``: a
+  cancellation fits an order not shipped, a return a delivered one), to all of them when it fits none. A request
+  made of items that fits none of their orders (the cancellation in "cancel the order I placed by mistake and
+  return the boots") is placed like a request naming no order: already asked of an order by another sentence, it
+  is that one ("cancel two of my orders" and then "cancel #W1 ... cancel #W2"); otherwise it goes to the orders it
+  fits that have no request of their own, when they are exactly as many as it says ("two of my orders", "both
+  orders"; one when it gives no number).
+- **Anything else is asked.** A request no order receives, an order quoted with no request, fewer than two orders,
+  a number that does not match: no split, and the single-order reading's question stands. Nothing is guessed.
+
+Each part's facts are the single-order facts (``facts.derive_facts``) of its order, read from the sentences
+about it only (its own reason to cancel, its own items): all the single-order rules apply to each part as they
+are. The case carries them under the platform's ``parts`` fact (:mod:`ai_missions.nodes.parts`), with one reply
+for the whole plan (``replies.compose_plan_reply``) and one note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits
+from ai_missions.graphs.support.replies import compose_plan_reply
+from ai_missions.graphs.support.resolve import lines_named, references, same_reference
+from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message
+from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
+from ai_missions.nodes.parts import LABEL, PARTS
+
+#: Sentence ends: a full stop between digits ("1.5L", "5.8-inch") does not end one; a semicolon does not either.
+_SENTENCE = re.compile(r"(?<!\d)[.!?]+(?!\d)|\n+")
+#: How many orders a request names: "two of my orders", "both orders", "three orders".
+_HOW_MANY = re.compile(r"\b(both|two|three|four|2|3|4)\b(?:\s+[\w']+){0,3}?\s+orders\b")
+_NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One order of the request: the requests made of it and the sentences about it."""
+
+    order_id: str
+    intents: tuple[str, ...]
+    text: str
+
+
+@dataclass(slots=True)
+class _Sentence:
+    text: str
+    intents: tuple[str, ...]
+    orders: tuple[str, ...]  # the orders it concerns
+    quoted: bool  # it concerns them by quoting them (not by naming their items)
+
+
+def sentences(thread: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(thread) if s.strip()]
+
+
+def _order_intents(sentence: str) -> tuple[str, ...]:
+    return tuple(i for i in read_message(sentence).intents if i in ORDER_INTENTS)
+
+
+def _options(record: Mapping[str, Any]) -> dict[str, str]:
+    return {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+
+
+def _concerned(
+    text: str, pool: Sequence[str], records: Mapping[str, Mapping[str, Any]]
+) -> tuple[tuple[str, ...], bool]:
+    """The orders a sentence concerns (quoted, else by their items) and whether it quotes them."""
+    written = [r.text for r in references(text)]
+    quoted = tuple(o for o in pool if any(same_reference(w, o) for w in written))
+    if quoted:
+        return quoted, True
+    lines = {o: records[o]["order"].get("lines") or [] for o in pool}
+    return tuple(o for o in pool if lines_named(text, lines[o], _options(records[o]))), False
+
+
+def split_request(
+    thread: str,
+    reading: Reading,
+    records: Mapping[str, Mapping[str, Any]],
+    recent: Sequence[str],
+) -> list[Part] | None:
+    """The request's parts, one per order (at least two), or None when it cannot be split without guessing.
+
+    ``records``: the customer's own orders read (each with its ``order``, payment, shipments, variants);
+    ``recent``: their recent order ids, newest first."""
+    if reading.problem or reading.loose_refs or reading.condition:
+        return None
+    wanted = [i for i in reading.intents if i in ORDER_INTENTS]
+    quoted = list(reading.order_refs)
+    if not wanted or (quoted and (len(quoted) < 2 or any(o not in records for o in quoted))):
+        return None
+    pool = quoted or [o for o in recent if o in records]
+    said: list[_Sentence] = []
+    for text in sentences(thread):
+        intents = _order_intents(text)
+        orders, by_quote = _concerned(text, pool, records)
+        if not orders and not intents and said and said[-1].orders:
+            orders, by_quote = said[-1].orders, said[-1].quoted  # "I ordered it by mistake" after "cancel #W1"
+        said.append(_Sentence(text, intents, orders, by_quote))
+    # an order the customer quotes in a request is spoken of by what those sentences say, not by the general ones
+    quoting = {o for sentence in said if sentence.quoted and sentence.intents for o in sentence.orders}
+    assigned: dict[str, list[str]] = {o: [] for o in pool}
+    texts: dict[str, list[str]] = {o: [] for o in pool}
+    loose: list[tuple[_Sentence, str]] = []
+    for sentence in said:
+        mine = [o for o in sentence.orders if sentence.quoted or o not in quoting]
+        if len(mine) > 1 and _same_item(sentence.text, mine, records):
+            return None  # "the lamp" of two orders that both hold one: which is the customer's to say
+        for order in mine:
+            texts[order].append(sentence.text)
+        for intent in sentence.intents:
+            fitting = [o for o in mine if fits(intent, records[o])]
+            if sentence.quoted and len(mine) == 1:
+                targets = mine
+            elif fitting:
+                targets = fitting
+            elif sentence.quoted:
+                targets = mine  # quoted by the customer: the policies answer what cannot be done
+            else:
+                loose.append((sentence, intent))  # of no order, or of items it does not fit: placed below
+                continue
+            for order in targets:
+                if intent not in assigned[order]:
+                    assigned[order].append(intent)
+    own = {o for o, intents in assigned.items() if intents}
+    for sentence, intent in loose:
+        count = _how_many(sentence.text)
+        covered = sum(intent in assigned[o] for o in pool)
+        if covered >= (count or 1):
+            continue  # said in general, then of each order
+        free = [o for o in pool if o not in own and fits(intent, records[o])]
+        if covered or len(free) != (count or 1):
+            return None  # which orders it means is the customer's to say
+        for order in free:
+            assigned[order].append(intent)
+            texts[order].append(sentence.text)
+    parts = [
+        Part(o, tuple(i for i in INTENTS if i in assigned[o]), ". ".join(dict.fromkeys(texts[o])))
+        for o in pool
+        if assigned[o]
+    ]
+    placed = {i for p in parts for i in p.intents}
+    if len(parts) < 2 or not set(wanted) <= placed or (quoted and len(parts) != len(quoted)):
+        return None
+    return parts
+
+
+def _same_item(text: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the sentence names an item that more than one of these orders holds."""
+    seen: set[str] = set()
+    for order in orders:
+        lines = records[order]["order"].get("lines") or []
+        named = set(lines_named(text, lines, _options(records[order])))
+        items = {fold(str(x.get("description") or x["sku"])) for x in lines if int(x["line_no"]) in named}
+        if items & seen:
+            return True
+        seen |= items
+    return False
+
+
+def _how_many(text: str) -> int | None:
+    match = _HOW_MANY.search(fold(text))
+    return _NUMBERS[match.group(1)] if match else None
+
+
+def case_facts(gathered: Mapping[str, Any], reading: Reading, thread: str) -> dict[str, Any]:
+    """The ticket's facts: one order's (``derive_facts``), or, when that reading cannot tell which order and the
+    request splits into parts (:func:`split_request`), the shared facts with every part's under ``parts``."""
+    facts = derive_facts(gathered, reading)
+    if facts.get(TYPES_FACT) != ["which_order"] or (gathered.get("helpdesk.get_ticket") or {}).get("order_id"):
+        return facts
+    customer = facts.get("customer.id")
+    orders: Mapping[str, Any] = gathered.get("orders") or {}
+    records = {o: r for o, r in orders.items() if r and r["order"].get("customer_id") == customer}
+    recent = list(gathered.get("recent_orders") or [])
+    split = split_request(thread, reading, records, recent)
+    if split is None:
+        return facts
+    parts = [_part_facts(gathered, reading, records, part) for part in split]
+    shared = dict(facts)
+    shared[TYPES_FACT] = list(dict.fromkeys(t for p in parts for t in p[TYPES_FACT]))
+    shared["order.candidates"] = [p.order_id for p in split]
+    shared["order.candidate_count"] = len(split)
+    shared["reply.text"] = compose_plan_reply(facts, parts)
+    shared["reply.status"] = "pending" if any(p["reply.status"] == "pending" for p in parts) else "solved"
+    shared["note.text"] = "Support mission read the ticket as a request about several orders: " + "; ".join(
+        f"{p['order.id']}: {', '.join(p[TYPES_FACT])}" for p in parts
+    )
+    for part in parts:
+        part.update({k: shared[k] for k in ("reply.text", "reply.status", "note.text")})
+    shared[PARTS] = parts
+    return shared
+
+
+def _part_facts(
+    gathered: Mapping[str, Any], reading: Reading, records: Mapping[str, Mapping[str, Any]], part: Part
+) -> dict[str, Any]:
+    """One order's facts, read from the sentences about it, as if the ticket were about it alone."""
+    record = records[part.order_id]
+    own = read_message(part.text)
+    scoped = replace(
+        own,
+        intents=part.intents,
+        order_refs=(part.order_id,),
+        loose_refs=(),
+        language=reading.language,
+        angry=reading.angry,
+    )
+    named = lines_named(asking_sentences(part.text), record["order"].get("lines") or [], _options(record))
+    alone = {
+        **gathered,
+        "orders": {part.order_id: record},
+        "items_named": {part.order_id: named} if named else {},
+    }
+    facts = derive_facts(alone, scoped, thread=part.text)
+    facts[LABEL] = f"order {part.order_id}"
+    return facts

@@ -1,0 +1,174 @@
+"""A request about several orders in one ticket (``graphs/support/split.py``), decided offline on a small recorded
+case with the real policies and guard (``evals.run.decide``). The wording was written by hand for these tests, not
+taken from the benchmark messages the rules were developed on."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.spec import SPEC
+from ai_missions.nodes.guard import check_action
+from ai_missions.nodes.parts import PARTS
+
+NOW = "2026-03-10T12:00:00Z"
+
+
+def _order(order_id: str, status: str, items: list[tuple[str, float]]) -> dict[str, Any]:
+    total = round(sum(p for _, p in items), 2)
+    delivered = status == "delivered"
+    return {
+        "order": {
+            "order_id": order_id,
+            "customer_id": "C9",
+            "status": status,
+            "total": total,
+            "ship_to": {"name": "Ines Duarte", "line1": "4 Rua Nova", "city": "Porto", "region": "PT",
+                        "postal_code": "4000", "country": "PT"},
+            "lines": [{"line_no": n, "sku": f"{order_id}-{n}", "description": name, "quantity": 1,
+                       "unit_price": price, "line_total": price} for n, (name, price) in enumerate(items, 1)],
+        },
+        "payment": {
+            "authorizations": [{"authorization_id": f"AUTH-{order_id}", "status": "captured", "card_last4": "4242"}],
+            "captures": [{"capture_id": f"CAP-{order_id}", "amount": total, "refundable_amount": total}],
+            "captured_amount": total,
+            "refunded_amount": 0.0,
+        },
+        "shipments": [{"carrier": "UPS", "tracking_number": "1Z", "status": "delivered",
+                       "shipped_at": "2026-03-01T10:00:00Z", "delivered_at": "2026-03-03T10:00:00Z"}]
+        if delivered else [],
+        "returns": [],
+        "variants": [],
+    }  # fmt: skip
+
+
+ORDERS = {
+    "SO-300001": _order("SO-300001", "pending", [("Desk Lamp", 45.0), ("Coffee Mug", 15.0)]),
+    "SO-300002": _order("SO-300002", "delivered", [("Wireless Headphones", 120.0)]),
+    "SO-300003": _order("SO-300003", "pending", [("Electric Kettle", 400.0)]),
+}
+
+
+def _case(message: str, orders: dict[str, Any] | None = None) -> dict[str, Any]:
+    orders = copy.deepcopy(orders or ORDERS)
+    return {
+        "case_id": "split",
+        "ticket": {
+            "ticket_id": "TKT-000900", "customer_id": "C9", "channel": "email", "order_id": None, "status": "new",
+            "requester": {"customer_id": "C9", "name": "Ines Duarte", "email": "ines@example.com"},
+            "updated_at": NOW, "messages": [{"direction": "inbound", "body": message, "sent_at": NOW}],
+        },
+        "customer": {"customer_id": "C9", "name": "Ines Duarte", "tier": "standard", "current_address": None},
+        "orders": orders,
+        "recent_orders": sorted(orders, reverse=True),
+    }  # fmt: skip
+
+
+def _plan(verdict: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        (a["tool"], a["args"].get("order_id") or a["args"].get("capture_id") or a["args"].get("ticket_id"))
+        for a in verdict["actions"]
+    ]
+
+
+def test_two_orders_quoted_in_one_sentence_are_both_cancelled_with_one_reply() -> None:
+    facts, verdict = decide(_case("Hi! Could you cancel SO-300001 and SO-300003? Bought both by accident."))
+    assert [p["order.id"] for p in facts[PARTS]] == ["SO-300001", "SO-300003"]
+    assert all(p["cancel.reason"] == "ordered by mistake" for p in facts[PARTS])
+    assert verdict["outcome"] == "cancel"
+    assert _plan(verdict) == [
+        ("cancel_order", "SO-300001"),
+        ("cancel_order", "SO-300003"),
+        ("refund_payment", "CAP-SO-300001"),
+        ("refund_payment", "CAP-SO-300003"),
+        ("send_ticket_reply", "TKT-000900"),
+        ("add_ticket_note", "TKT-000900"),
+    ]
+    refunds = {
+        a["args"]["capture_id"]: a["args"]["amount"] for a in verdict["actions"] if a["tool"] == "refund_payment"
+    }
+    assert refunds == {"CAP-SO-300003": 400.0, "CAP-SO-300001": 60.0}  # each order's own figures
+    body = verdict["actions"][4]["args"]["body"]
+    assert body.count("Hello Ines") == 1
+    assert "SO-300003" in body
+    assert "400.00" in body
+    assert "SO-300001" in body
+    assert "60.00" in body
+
+
+def test_two_requests_in_one_message_go_each_to_the_order_they_fit() -> None:
+    message = (
+        "Two things: please cancel the kettle order since I don't need it anymore, and I'd like to return the "
+        "headphones for a refund."
+    )
+    facts, verdict = decide(_case(message))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
+    assert parts == {"SO-300003": ["cancel_order"], "SO-300002": ["return_refund"]}
+    assert verdict["outcome"] == "cancel"
+    tools = _plan(verdict)
+    assert ("cancel_order", "SO-300003") in tools
+    assert ("open_return", "SO-300002") in tools
+    assert ("cancel_order", "SO-300002") not in tools  # a delivered order is never cancelled
+
+
+def test_a_number_of_orders_that_matches_the_orders_it_fits_is_those() -> None:
+    facts, verdict = decide(_case("Please cancel both of my orders that have not shipped, I no longer need them."))
+    assert sorted(p["order.id"] for p in facts[PARTS]) == ["SO-300001", "SO-300003"]
+    assert [t for t, _ in _plan(verdict)].count("cancel_order") == 2
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please cancel one of my orders, I ordered it by mistake.",  # which one is theirs to say
+        "Cancel three of my orders please, all ordered by mistake.",  # only two could be cancelled
+        "Please cancel SO-300001 and SO-300003.",  # two orders, no reason: asked, never guessed
+    ],
+    ids=["one-of-two", "count-does-not-match", "no-reason"],
+)
+def test_what_cannot_be_told_apart_is_asked(message: str) -> None:
+    _facts, verdict = decide(_case(message))
+    assert verdict["outcome"] == "ask_customer"
+    assert [t for t, _ in _plan(verdict)] == ["send_ticket_reply", "add_ticket_note"]
+    assert verdict["actions"][0]["args"]["status"] == "pending"
+
+
+def test_an_item_two_orders_hold_is_asked_about_not_guessed() -> None:
+    orders = {**ORDERS, "SO-300004": _order("SO-300004", "delivered", [("Wireless Headphones", 90.0)])}
+    facts, verdict = decide(_case("Cancel the kettle order, I don't need it, and return the headphones.", orders))
+    assert PARTS not in facts
+    assert facts["ticket.case_types"] == ["which_order"]
+    assert verdict["outcome"] == "ask_customer"
+
+
+def test_a_part_that_asks_holds_the_other_orders_in_the_same_reply() -> None:
+    message = "Cancel SO-300001, I ordered it by mistake. Also cancel SO-300003."
+    facts, verdict = decide(_case(message))
+    reasons = {p["order.id"]: p["cancel.reason"] for p in facts[PARTS]}
+    assert reasons == {"SO-300003": None, "SO-300001": "ordered by mistake"}  # each order's own sentences
+    assert verdict["outcome"] == "ask_customer"
+    assert "cancel_order" not in [t for t, _ in _plan(verdict)]
+    body = verdict["actions"][0]["args"]["body"]
+    assert "SO-300003" in body
+    assert "order SO-300001 waits for your answer" in body
+
+
+def test_the_guard_checks_each_action_against_its_own_orders_facts() -> None:
+    facts, verdict = decide(_case("Hi! Could you cancel SO-300001 and SO-300003? Bought both by accident."))
+    refund = next(a for a in verdict["actions"] if a["args"].get("capture_id") == "CAP-SO-300001")
+    assert check_action(SPEC, refund, facts) == []
+    # 300 fits what SO-300003 could refund (400), not what SO-300001 can (60): refused on SO-300001's own facts
+    too_much = {**refund, "args": {**refund["args"], "amount": 300.0}}
+    assert check_action(SPEC, too_much, facts) == [
+        "order SO-300001: refund_payment: 300.00 is more than can be refunded (60.00)"
+    ]
+    # an order of the customer that is no part of this plan (delivered, never asked about) is not touched
+    delivered = {**refund, "tool": "cancel_order", "args": {"order_id": "SO-300002", "reason": "ordered by mistake"}}
+    assert any("is not a record of this ticket" in p for p in check_action(SPEC, delivered, facts))
+    # a second refund of the same order in one plan is refused; the other order's refund is not
+    both = [a for a in verdict["actions"] if a["tool"] == "refund_payment"]
+    assert check_action(SPEC, refund, facts, earlier=both) != []
+    assert check_action(SPEC, both[0], facts, earlier=[both[1]]) == []
