@@ -77,6 +77,8 @@ def test_the_words_naming_one_item_are_not_an_option_of_another() -> None:
     """ "the electric kettle" names the Electric Kettle; it does not ask for the electric camp kettle."""
     thread = "Change the camp kettle to 2 liters and the electric kettle to black please"
     assert changes(thread, [3, 4], 3, 4) == [{"line_no": 3, "sku": "K-2SG"}, {"line_no": 4, "sku": "E-15B"}]
+    decimals = "the camp kettle: the 2 liters one. the electric kettle: 1.5L, black."  # "1.5" ends no piece
+    assert changes(decimals, [3, 4], 3, 4) == [{"line_no": 3, "sku": "K-2SG"}, {"line_no": 4, "sku": "E-15B"}]
     said = said_of_lines(thread, LINES, OPTIONS)
     assert said is not None
     assert "electric" not in said[3]
@@ -149,3 +151,47 @@ def test_two_items_changed_at_once_are_proposed_in_one_change_and_a_conditional_
                                              "tent for it and the sleeping bag for the long one."))  # fmt: skip
     assert conditional["outcome"] != "exchange"
     assert "modify_order_items" not in [a["tool"] for a in conditional["actions"]]
+
+
+def _one_item(description: str, own: str, others: list[str]) -> dict[str, Any]:
+    """A pending order holding one item (``own``) of a product that also comes as ``others``, all at 50.00."""
+    options = [own, *others]
+    return {
+        "order": {"order_id": "SO-200002", "status": "pending", "lines": [
+            {"line_no": 1, "sku": "V-0", "description": description, "quantity": 1, "unit_price": 50.0}]},
+        "variants": [{"sku": f"V-{n}", "product_id": "P-X", "option": o, "unit_price": 50.0, "available": 2}
+                     for n, o in enumerate(options)],
+    }  # fmt: skip
+
+
+KETTLE = ("Coffee Maker", "15 bar 1.5L capsule", ["9 bar 1.5L capsule", "9 bar 1L capsule", "19 bar 2L pump"])
+LAPTOP = ("Laptop", "15-inch 8GB silver", ["17-inch 8GB silver", "17-inch 16GB black", "13-inch 8GB silver"])
+PUZZLE = ("Jigsaw Puzzle", "500 art beginner", ["1000 art beginner", "1000 animals expert", "1500 art beginner"])
+
+
+@pytest.mark.parametrize(
+    ("item", "thread", "sku"),
+    [
+        # a quantity said with its unit in other words than the catalogue's: one variant
+        (KETTLE, "I have the 15 bar 1.5 litre one and would like the 1 litre, 9 bar version instead", "V-2"),
+        (KETTLE, "could I get the 9 bar one with 1 liter capacity", "V-2"),
+        (KETTLE, "the 9 bar one please, same 1.5 litres", "V-1"),
+        (LAPTOP, "Please make the laptop the 17 inch one, 8GB, still silver", "V-1"),
+        (LAPTOP, 'I want the 17" laptop with 16 gb in black', "V-2"),
+        # the 1000-piece one that keeps what is not said (art, beginner), not the one that changes them too
+        (PUZZLE, "swap the puzzle for the 1000 piece one", "V-1"),
+        (PUZZLE, "swap the puzzle for the 1000 piece one with animals, expert level", "V-2"),
+        (PUZZLE, "swap the puzzle for the 1000-piece art one", "V-1"),
+        # a unit said of a number no variant comes in, or two sizes at once: asked
+        (KETTLE, "the 1.2 litre one please", None),
+        (LAPTOP, "the 14 inch laptop instead", None),
+        (LAPTOP, "the 13 or 17 inch laptop", None),
+        (LAPTOP, "I don't want the 17 inch laptop, just a different colour", None),
+        (LAPTOP, "not the 13-inch, the 17 inch laptop in black", None),
+    ],
+)
+def test_an_option_with_a_unit_is_read_in_the_customers_words(
+    item: tuple[str, str, list[str]], thread: str, sku: str | None
+) -> None:
+    facts = modify_facts(_one_item(*item), [1], thread, PAID)
+    assert facts["modify.changes"] == ([{"line_no": 1, "sku": sku}] if sku else []), thread

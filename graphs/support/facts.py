@@ -16,7 +16,14 @@ from typing import Any
 
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import ambiguous_items, lines_named, said_of_lines
-from ai_missions.graphs.support.understanding import Reading, asks_to_return, cancel_reason, fold, option_key
+from ai_missions.graphs.support.understanding import (
+    NEGATORS,
+    Reading,
+    asks_to_return,
+    cancel_reason,
+    fold,
+    option_key,
+)
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
 _CENT = 0.005
@@ -474,8 +481,34 @@ _MODIFY_FACTS = (
 )
 #: At most this many variants are listed when asking which one.
 _MAX_CHOICES = 8
-#: Words of a variant's option: "Black", "L", "stainless steel", "1000ml", "10" (colours, sizes, materials...).
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+#: Words of a variant's option: "Black", "L", "stainless steel", "10", "IPX4" (colours, sizes, materials...); a
+#: quantity is a number (decimals kept: "1.5") and its unit apart ("1000ml", "1.5 litre", "6-inch").
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?[a-z0-9]*|\d+(?:\.\d+)?")
+#: A unit after a number, as the catalogue and customers write it, under one name ("1L" and "1 litre" are one).
+_UNITS = {
+    **dict.fromkeys(("l", "liter", "liters", "litre", "litres", "ltr"), "litre"),
+    **dict.fromkeys(("ml", "milliliter", "milliliters", "millilitre", "millilitres"), "ml"),
+    **dict.fromkeys(("in", "inch", "inches"), "inch"),
+    **dict.fromkeys(("ft", "foot", "feet"), "ft"),
+    **dict.fromkeys(("lb", "lbs", "pound", "pounds"), "lb"),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hour"),
+    **dict.fromkeys(("piece", "pieces", "pc", "pcs"), "piece"),
+    **dict.fromkeys(("person", "persons", "people"), "person"),
+}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _option_tokens(text: str) -> list[str]:
+    """The words of an option or of what a customer says, compared across spellings: sizes under one name ("L",
+    "large"), a unit after a number under one name ("1.5L" and "1.5 litres": 1.5 litre; "6-inch", '6"': 6 inch)."""
+    words = _WORD.findall(re.sub(r'(\d)\s*(?:"|\'\')', r"\1 inch ", fold(text)))
+    out: list[str] = []
+    for i, word in enumerate(words):
+        unit = _UNITS.get(word) if i and _NUMBER.fullmatch(words[i - 1]) else None
+        out.append(unit or option_key(word))
+    return out
+
+
 #: "both", "all of them", "the two": every line of an item the order holds several times.
 _ALL_OF_THEM = re.compile(r"\b(?:both|all|each|every|two|three|2|3)\b")
 #: A card named by its last digits ("my visa card ending in 1234").
@@ -500,14 +533,14 @@ _NUMBER_AFTER = frozenset({"one", "ones", "size", "version", "model"})
 def _numbers_asked(text: str, values: set[str]) -> set[str]:
     """The numbers (up to three digits) said as an option wanted: after "size", "a", "the"..., or before a unit
     this product's options use ("5 ft", "30-50 lbs", "6 hours") or "one"; not "760 Elm Avenue", "Suite 564"."""
-    tokens = _WORD.findall(fold(text))
+    tokens = _option_tokens(text)
     asked = set()
     for i, word in enumerate(tokens):
-        if not word.isdigit() or len(word) > 3:
+        if not _NUMBER.fullmatch(word) or len(word.split(".")[0]) > 3:
             continue
         before = tokens[i - 1] if i else ""
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        unit = bool(after) and not after.isdigit() and option_key(after) in values
+        unit = bool(after) and not _NUMBER.fullmatch(after) and after in values
         if before in _NUMBER_BEFORE or after in _NUMBER_AFTER or unit:
             asked.add(word)
     return asked
@@ -516,7 +549,7 @@ def _numbers_asked(text: str, values: set[str]) -> set[str]:
 def _alternatives(text: str, values: set[str]) -> bool:
     """Options of the item said as alternatives: "or" between two of its option words ("orange or green", "4-person
     or 6-person", "the black or the navy one")."""
-    tokens = [option_key(w) for w in _WORD.findall(fold(text))]
+    tokens = _option_tokens(text)
     for i, word in enumerate(tokens):
         if word != "or" or not 0 < i < len(tokens) - 1:
             continue
@@ -526,8 +559,26 @@ def _alternatives(text: str, values: set[str]) -> bool:
     return False
 
 
+#: Where a clause ends: a negation does not reach past it.
+_CLAUSE = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\bbut\b")
+
+
+def _refused(text: str, values: set[str], mine: set[str]) -> bool:
+    """An option of the item (other than its own) said in a negation: a negating word among the four before it in
+    its clause ("I don't want the 17 inch one", "not orange"). A negating word that is itself one of the item's
+    option words is the option ("not resistant", "no" of a water resistance), not a negation."""
+    for clause in _CLAUSE.split(fold(text)):
+        tokens = _option_tokens(clause)
+        for i, word in enumerate(tokens):
+            if word in values and word not in mine:
+                window = tokens[max(0, i - 4) : i]
+                if any(w in NEGATORS and w not in values and w not in mine for w in window):
+                    return True
+    return False
+
+
 def _option_words(option: str) -> set[str]:
-    return {option_key(w) for w in _WORD.findall(fold(option))}
+    return set(_option_tokens(option))
 
 
 def modify_facts(
@@ -559,17 +610,18 @@ def modify_facts(
             continue
         quantity = int(line.get("quantity") or 1)
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
-        said = {option_key(w) for w in _WORD.findall(fold(text))}
+        said = set(_option_tokens(text))
         mine = _option_words(own["option"])
         siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
         required = (said & values) - mine
         # a size or number asked for that this product does not come in ("size 10"): no variant holds it, asked
-        if any(w.isdigit() for w in values) and _numbers_asked(text, values) - values - mine:
+        if any(_NUMBER.fullmatch(w) for w in values) and _numbers_asked(text, values) - values - mine:
             required = set()
-        # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"): asked
-        if _alternatives(text, values | mine):
+        # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), or one said
+        # not to be wanted ("not the 17 inch one"): asked
+        if _alternatives(text, values | mine) or _refused(text, values, mine):
             required = set()
         fits = [
             v

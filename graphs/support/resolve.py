@@ -237,9 +237,10 @@ def same_reference(reference: str, order_id: str) -> bool:
     return plain == own or (plain.isdigit() and own.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == plain)
 
 
-#: Where one thing said ends and the next begins: clause marks, and "and" / "plus" / "also" between two phrases
+#: Where one thing said ends and the next begins: clause marks (not a decimal point: "1.5L"), and "and" / "plus" /
+#: "also" between two phrases
 #: ("the pet bed in grey and a thicker green mat", "the puzzle for the 500 one, and the camera for the 2K one").
-_PIECE = re.compile(r"[,;:.!?()\n]+|\s(?:and|plus|also|&)\s", re.IGNORECASE)
+_PIECE = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\s(?:and|plus|also|&)\s", re.IGNORECASE)
 
 
 def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
@@ -275,7 +276,8 @@ def said_of_lines(
             owners = named
             names = {w for line in lines if int(str(line["line_no"])) in named
                      for w in _words(str(line.get("description") or ""))}  # fmt: skip
-            piece = " ".join(w for w in _words(piece) if w not in names)
+            alternatives = "|".join(map(re.escape, sorted(names)))
+            piece = re.sub(r"(?<![\w.'-])(?:" + alternatives + r")(?![\w.'-])", " ", piece)
         for line_no in owners or []:
             by_line.setdefault(line_no, []).append(piece)
         if not owners:
