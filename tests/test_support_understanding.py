@@ -169,7 +169,8 @@ def test_an_injected_instruction_changes_nothing_on_someone_elses_order() -> Non
 
 
 def test_invariants_refuse_what_no_plan_may_do() -> None:
-    facts = {"order.owned": True, "payment.refundable": 50.0, "order.cancellable": False, "ticket.open": True}
+    facts = {"order.owned": True, "payment.refundable": 50.0, "order.cancellable": False, "ticket.open": True,
+             "ticket.case_types": ["damaged_item"], "claim.words": "arrived broken"}  # fmt: skip
     assert invariants("refund_payment", {"capture_id": "C", "amount": 50.0}, facts, []) == []
     assert invariants("refund_payment", {"capture_id": "C", "amount": 500.0}, facts, [])
     assert invariants("refund_payment", {"capture_id": "C", "amount": 5.0}, {**facts, "order.owned": None}, [])

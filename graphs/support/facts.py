@@ -194,6 +194,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             "message.problem": reading.problem,
             "message.angry": reading.angry,
             "message.language": reading.language,
+            "claim.words": reading.claim,
             "order.ref": ticket.get("order_id")
             or (reading.order_refs[0] if reading.order_refs else None)
             or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
@@ -733,7 +734,11 @@ def resolution_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     due: float | None = None
     if "double_charge" in types and facts.get("payment.duplicate"):
         amount, capture = facts.get("payment.duplicate_amount"), facts.get("payment.duplicate_capture_id")
-    elif ("cancel_order" in types or "damaged_item" in types or "wrong_item" in types) and refundable:
+    elif refundable and (
+        "cancel_order" in types
+        # a damaged or wrong item is refunded without a return only on the customer's own words saying so (SUP-005)
+        or (("damaged_item" in types or "wrong_item" in types) and facts.get("claim.words"))
+    ):
         amount = min(float(refundable), float(facts.get("order.total") or 0.0))
         capture = captures[0] if len(captures) == 1 else None
     elif "return_refund" in types and facts.get("return.received") and refundable is not None:

@@ -5,10 +5,12 @@ order (the plan's refunds together included); an order is cancelled, or its ship
 ships, and only to the address on the customer's account (in the ERP and in shipping's copy, the latter only
 after the former); a cancellation records the reason the customer gave; an unshipped order's items change only
 to the variants the customer asked for, with no more charged than the difference; an exchange is only of the line and
-in-stock variant the customer asked for; an authorization is voided only while nothing was captured; a return is
-opened only on a delivered order, of lines the customer named that are on it and not already returned, to the
-refund method they chose, and for no more than can still be refunded; a reply goes only to a ticket that still
-waits for an answer. A fact that is not known fails closed.
+in-stock variant the customer asked for; a refund rests on something shown (a duplicate charge, a received return, a
+cancellation or item change in the plan, or a damaged or wrong item the customer stated in their own words); an
+authorization is voided only while nothing was captured; a return is opened only on a delivered order, of lines the
+customer named that are on it and not already returned, to the refund method they chose, and for no more than can
+still be refunded; a reply goes only to a ticket that still waits for an answer. A fact that is not known fails
+closed.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append(f"refund_payment: {amount:.2f} is more than can be refunded ({refundable:.2f})")
         if earlier.count("refund_payment"):
             problems.append("refund_payment: the plan already refunds this order; one refund per resolution")
+        if not _refund_backed(amount, facts, earlier):
+            problems.append(
+                "refund_payment: nothing backs it: no duplicate charge, received return, cancellation or item change "
+                "in the plan, and no damaged or wrong item in the customer's own words"
+            )
     if tool == "cancel_order" and facts.get("order.cancellable") is not True:
         problems.append("cancel_order: the order has shipped or is already cancelled")
     if tool == "cancel_order" and (facts.get("cancel.reason") is None or args.get("reason") != facts["cancel.reason"]):
@@ -117,6 +124,30 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
                 "(update_shipment_address is missing)"
             )
     return problems
+
+
+#: Why money may go back on an order: a cancellation or an item change planned before the refund; the rest is read
+#: from the facts (:func:`_refund_backed`).
+_REFUNDING_WRITES = ("cancel_order", "modify_order_items", "exchange_order_items")
+
+
+def _refund_backed(amount: float | None, facts: Mapping[str, Any], earlier: Sequence[str]) -> bool:
+    """Whether a refund of ``amount`` rests on something shown: a write planned before it that returns money (a
+    cancellation, an item change), a duplicate capture (up to it), a received return (up to what it still owes), or
+    a damaged or wrong item the customer stated in their own words (``claim.words``; SUP-005). A refund without a
+    return on a damaged or wrong item read only from a typo, or from a description of the item's options, has none."""
+    if amount is None:
+        return False
+    if set(_REFUNDING_WRITES) & set(earlier):
+        return True
+    duplicate, due = _number(facts.get("payment.duplicate_amount")), _number(facts.get("return.refund_due"))
+    if facts.get("payment.duplicate") is True and duplicate is not None and amount <= duplicate + _CENT:
+        return True
+    if facts.get("return.received") is True and due is not None and amount <= due + _CENT:
+        return True
+    types = facts.get("ticket.case_types") or []
+    claimed = isinstance(facts.get("claim.words"), str) and bool(facts["claim.words"].strip())
+    return claimed and bool({"damaged_item", "wrong_item"} & set(types))
 
 
 def _changes(value: Any) -> list[tuple[str, str]] | None:

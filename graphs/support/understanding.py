@@ -92,6 +92,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "falling apart", "water damage", "hole in",
         "roto", "danado", "defectuoso", "no funciona", "casse", "abime",
         "endommage", "defectueux", "ne marche pas", "kaputt", "beschadigt", "defekt", "funktioniert nicht",
+        # the other genders' endings, said as written ("la lampe est arrivee cassee", "la lampara llego rota")
+        "rota", "danada", "defectuosa", "cassee", "abimee", "endommagee", "defectueuse", "kaputte", "beschadigte",
+        "defekte",
     ),
     "wrong_item": (
         "wrong item", "wrong product", "not what i ordered", "different item", "sent me the wrong",
@@ -195,12 +198,6 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
         ("order", "i ordered", "in it", "before it ships", "i just placed", "i picked", "i chose"),
         ("address", "adresse", "direccion", "anschrift", "pay", "card", "payment", "gift", "paypal", "cancel",
          "ship it to", "send it to", "deliver", "mind", "size", "color", "colour", "refund"),
-    ),
-    (
-        "wrong_item",
-        ("got", "received", "sent", "came with", "arrived with", "recibi", "recu", "erhalten"),
-        ("instead of", "en lugar de", "au lieu de", "statt"),
-        (),
     ),
     (
         "return_refund",
@@ -321,6 +318,9 @@ class Reading:
     #: A request made on a condition the policies do not check themselves ("if it's over $300, cancel it"): the
     #: clause as written; a person decides.
     condition: str | None = None
+    #: The customer's own words saying the item arrived damaged or is not what they ordered, as written (none when
+    #: such a reading rests on a typo): what a refund without a return needs (SUP-005).
+    claim: str | None = None
 
 
 def fold(text: str) -> str:
@@ -337,8 +337,14 @@ def _binary(text: str) -> bool:
     return controls > max(2, len(text) // 50)
 
 
-#: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken").
-NOT_TYPOS = frozenset({"broke", "trace", "wrote", "cancer", "charge", "charges", "changer", "chance", "back", "blank"})
+#: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken"; "just in case" is not
+#: the French "casse", "I'd like it swapped" not "snapped", "I'm leaving" not "leaking").
+NOT_TYPOS = frozenset({
+    "broke", "trace", "wrote", "cancer", "charge", "charges", "changer", "chance", "back", "blank",
+    "case", "cases", "cause", "caste", "abide", "crank", "crick", "crock", "broker", "brokers", "leaving", "leaning",
+    "leaping", "denied", "strained", "detective", "scattered", "spattered", "shuttered", "clipped", "chirped",
+    "slapped", "swapped", "snipped", "bested", "busied", "bustled",
+})  # fmt: skip
 
 
 def _close(word: str, target: str) -> bool:
@@ -363,8 +369,10 @@ _BREAKS = frozenset({",", ":", "(", ")", "but", "pero", "mais", "aber"})
 _SENTENCE = re.compile(r"[.!?;\n]+")
 
 
-def _starts(phrase: str, sentence: str, tokens: list[str]) -> list[int]:
-    """Where (token index) the phrase is said in the sentence: exactly, or a word or words one typo away."""
+def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) -> list[int]:
+    """Where (token index) the phrase is said in the sentence: exactly, or a word or words one typo away; ``exact``:
+    a one-word phrase only as written (a real word one letter from it is too likely: "case" and "casse"), a phrase of
+    several words still with a typo in one of them ("mauvias article": several words do not meet by chance)."""
     if not phrase.isalpha():
         found = [
             len(_TOKEN.findall(sentence[: m.start()]))
@@ -381,7 +389,9 @@ def _starts(phrase: str, sentence: str, tokens: list[str]) -> list[int]:
             if all(w == p or _close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
         ]
     return [
-        i for i, w in enumerate(tokens) if (w[len(phrase) :] in _ENDINGS and w.startswith(phrase)) or _close(w, phrase)
+        i
+        for i, w in enumerate(tokens)
+        if (w[len(phrase) :] in _ENDINGS and w.startswith(phrase)) or (not exact and _close(w, phrase))
     ]
 
 
@@ -395,10 +405,10 @@ def _negated(index: int, tokens: list[str]) -> bool:
     return False
 
 
-def _said(phrases: tuple[str, ...], sentence: str, tokens: list[str]) -> str | None:
-    """The first phrase said in the sentence and not negated."""
+def _said(phrases: tuple[str, ...], sentence: str, tokens: list[str], exact: bool = False) -> str | None:
+    """The first phrase said in the sentence and not negated (``exact``: as written, no typo read)."""
     for phrase in phrases:
-        if any(not _negated(i, tokens) for i in _starts(phrase, sentence, tokens)):
+        if any(not _negated(i, tokens) for i in _starts(phrase, sentence, tokens, exact)):
             return phrase
     return None
 
@@ -450,6 +460,37 @@ def _other_than_ordered(sentence: str) -> str | None:
         return f"ordered ... a {differing}"
     if came[0] not in _DESCRIPTORS and _stem(came[0]) not in ordered and not (ordered & {_stem(w) for w in came}):
         return f"ordered ... a {came[0]}"
+    return None
+
+
+#: Receiving words, and "instead of": "you sent me a blue one instead of the black one" says what came is another.
+_RECEIVED = ("got", "received", "sent", "came with", "arrived with", "recibi", "recu", "erhalten")
+_INSTEAD_OF = ("instead of", "en lugar de", "au lieu de", "statt")
+#: Words of wanting: "I'd like the gold one instead of the silver" asks for another variant; it says nothing of what
+#: came being wrong, even after "I received my watch in silver".
+_WISH = (
+    "want", "wanna", "would like", "i'd like", "id like", "we'd like", "would love", "i'd love", "prefer", "rather",
+    "could i", "can i", "may i", "could you", "can you", "please", "looking for", "quiero", "quisiera", "prefiero",
+    "gustaria", "voudrais", "souhaite", "souhaiterais", "aimerais", "mochte", "hatte gern", "hatte lieber",
+    "bitte", "wunsche",
+)  # fmt: skip
+
+
+def _came_instead(sentence: str, tokens: list[str]) -> str | None:
+    """ "You sent me a blue one instead of the black one", "instead of the lamp I received a kettle": something came
+    instead of another (a receiving word, not negated, with "instead of"). Not when, of the words before "instead
+    of", a wish is nearer than the receiving word ("I received the silver watch, I'd like the gold one instead of
+    it", "quiero el dorado en lugar del plateado"): that asks for another variant."""
+    came = sorted(i for phrase in _RECEIVED for i in _starts(phrase, sentence, tokens) if not _negated(i, tokens))
+    wishes = sorted(i for phrase in _WISH for i in _starts(phrase, sentence, tokens, exact=True))
+    for phrase in _INSTEAD_OF:
+        for at in _starts(phrase, sentence, tokens, exact=True):
+            before = [i for i in came if i < at]
+            wish = [i for i in wishes if i < at]
+            if before and (not wish or wish[-1] < before[-1]):
+                return f"{tokens[before[-1]]} ... {phrase}"
+            if not before and not wish and any(i > at for i in came):
+                return f"{phrase} ... {tokens[next(i for i in came if i > at)]}"
     return None
 
 
@@ -507,13 +548,20 @@ def asks_to_return(text: str) -> str | None:
     return None
 
 
+def _asking(folded: str) -> list[str]:
+    """The sentences that may ask for something: not a settled one, nothing from quoted instructions on."""
+    cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
+    return [
+        sentence
+        for sentence in _SENTENCE.split(folded[:cut])
+        if sentence.strip() and not any(phrase in sentence for phrase in RESOLVED)
+    ]
+
+
 def _requests(folded: str) -> dict[str, str]:
     """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing."""
-    cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
     matched: dict[str, str] = {}
-    for sentence in _SENTENCE.split(folded[:cut]):
-        if not sentence.strip() or any(phrase in sentence for phrase in RESOLVED):
-            continue
+    for sentence in _asking(folded):
         tokens = _TOKEN.findall(sentence)
         for intent in INTENTS:
             if intent not in matched and (phrase := _said(PHRASES[intent], sentence, tokens)):
@@ -529,11 +577,33 @@ def _requests(folded: str) -> dict[str, str]:
                 matched[intent] = f"{one} ... {other}"
         if "return_refund" not in matched and (asked := asks_to_return(sentence)):
             matched["return_refund"] = asked
-        if "wrong_item" not in matched and (came := _other_than_ordered(sentence)):
+        if "wrong_item" not in matched and (came := _other_than_ordered(sentence) or _came_instead(sentence, tokens)):
             matched["wrong_item"] = came
         if not {"exchange_variant", "wrong_item"} & set(matched) and (asked := _exchange_asked(sentence)):
             matched["exchange_variant"] = asked
     return matched
+
+
+def stated_claim(folded: str, intents: tuple[str, ...]) -> str | None:
+    """The customer's own words saying the item arrived damaged or is not what they ordered (for the intents read),
+    as written: a phrase of the lists ("cracked", "not what I ordered", "kaputt"), "wrong" with what came, "ordered
+    ... got a ...", "sent me ... instead of". None when the reading rests only on a single word one typo from a
+    phrase ("brokn"; "case" for "casse"): a refund without a return is never made on a guess (a person reads it)."""
+    for sentence in _asking(folded):
+        tokens = _TOKEN.findall(sentence)
+        if "damaged_item" in intents and (said := _said(PHRASES["damaged_item"], sentence, tokens, exact=True)):
+            return said
+        if "wrong_item" not in intents:
+            continue
+        said = _said(PHRASES["wrong_item"], sentence, tokens, exact=True)
+        for intent, first, second, blockers in PAIRS:
+            if said or intent != "wrong_item" or any(_starts(b, sentence, tokens, exact=True) for b in blockers):
+                continue
+            one, other = _said(first, sentence, tokens, exact=True), _said(second, sentence, tokens, exact=True)
+            said = f"{one} ... {other}" if one and other else None
+        if said := said or _other_than_ordered(sentence) or _came_instead(sentence, tokens):
+            return said
+    return None
 
 
 #: The reading layer's rules (no embedding model: a message is read in microseconds, the same way every time).
@@ -665,6 +735,7 @@ def read_message(text: object) -> Reading:
         options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS} | _sizes(folded))),
         gives_address=bool(_ADDRESS.search(folded)),
         condition=_condition(folded) if any(w in folded for w in CONDITION_WORDS) else None,
+        claim=stated_claim(folded, intents) if {"damaged_item", "wrong_item"} & set(intents) else None,
     )
 
 

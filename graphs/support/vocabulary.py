@@ -64,6 +64,11 @@ FACTS: dict[str, tuple[str, str]] = {
     "message.problem": ("str", "empty, too_long or binary when the message cannot be read; none otherwise"),
     "message.angry": ("bool", "the customer writes angrily (capitals, exclamation marks, strong words)"),
     "message.language": ("str", "en, es, fr or de: the language the message is written in"),
+    "claim.words": (
+        "str",
+        "the customer's own words saying the item arrived damaged or is not what they ordered, as written (none "
+        "when that reading rests on a typo or nothing says so): a refund without a return needs them",
+    ),
     "order.id": ("str", "the order the ticket is about (known only when the customer owns it)"),
     "order.ref": ("str", "the order number as the customer gave it, or as the portal filed it"),
     "order.owned": ("bool", "the order belongs to the customer who wrote"),
