@@ -20,6 +20,12 @@ CONTRACT = SystemContract(
             "Send a message to a customer (it reaches them).",
             reaches_outside=True,
         ),
+        write(
+            "crm",
+            "update_customer_address",
+            "Change the address on a customer's account (the default for future orders); the old one stays in the "
+            "history.",
+        ),
         write_lookup("crm"),
     ),
 )

@@ -370,3 +370,48 @@ def send_customer_message(
 
     args = {"customer_id": customer_id, "channel": channel, "subject": subject, "body": body, "order_id": order_id}
     return idempotent_write(conn, "send_customer_message", idempotency_key, args, MessageResult, perform)
+
+
+class CustomerAddressResult(BaseModel):
+    """The outcome of an account address change: the address it held before and the one it holds now."""
+
+    customer_id: str
+    action: str = "update_customer_address"
+    previous_address: Address | None = Field(description="The account's address before (None: it had none)")
+    address: HistoricAddress = Field(description="The account's address now, current from the book clock")
+    replayed: bool = False
+
+
+def update_customer_address(
+    conn: sqlite3.Connection, customer_id: str, address: Address, idempotency_key: str
+) -> CustomerAddressResult:
+    """Make ``address`` the account's current address (the default for future orders): the one in use is kept in
+    the history, ended now. Refused when it is the address already in use (nothing would change). Orders keep the
+    ship-to they were placed with; each order's own is changed in the ERP and shipping."""
+    for name in ("name", "line1", "city", "region", "postal_code", "country"):
+        require_text(getattr(address, name), f"address.{name}", max_length=200)
+
+    def perform() -> CustomerAddressResult:
+        _customer_row(conn, customer_id)
+        now = book_now(conn)
+        current = next((h for h in _history(conn, customer_id, now) if h.is_current), None)
+        if current is not None and current.address.fingerprint == address.fingerprint:
+            raise ConflictError(f"customer {customer_id} already has this address; nothing to change")
+        at = to_ts(now)
+        conn.execute("UPDATE addresses SET until = ? WHERE customer_id = ? AND until IS NULL", (at, customer_id))
+        address_id = next_id(conn, "ADDR")
+        conn.execute(
+            "INSERT INTO addresses (address_id, customer_id, name, line1, line2, city, region, postal_code, country, "
+            "since, until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (address_id, customer_id, address.name, address.line1, address.line2, address.city, address.region,
+             address.postal_code, address.country, at),
+        )  # fmt: skip
+        now_current = next(h for h in _history(conn, customer_id, now) if h.address_id == address_id)
+        return CustomerAddressResult(
+            customer_id=customer_id,
+            previous_address=current.address if current is not None else None,
+            address=now_current,
+        )
+
+    args = {"customer_id": customer_id, "address": address.model_dump(exclude={"fingerprint"})}
+    return idempotent_write(conn, "update_customer_address", idempotency_key, args, CustomerAddressResult, perform)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from ai_missions.integrations import crm
+from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.serving import CustomerId, IdempotencyKey, SystemServer, main, open_system, tool
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -82,6 +83,14 @@ def build(home: Path | None = None, **settings: Any) -> SystemServer:
     ) -> crm.MessageResult:
         """Reaches the customer (cannot be taken back); refused on a channel they do not allow."""
         return crm.send_customer_message(db, customer_id, channel, subject, body, idempotency_key, order_id)
+
+    @tool(server)
+    def update_customer_address(
+        customer_id: CustomerId, address: Address, idempotency_key: IdempotencyKey
+    ) -> crm.CustomerAddressResult:
+        """Make the address the account's current one (the default for future orders); the one in use stays in
+        the history, ended now. Refused when it is already the address in use. Orders keep their own ship-to."""
+        return crm.update_customer_address(db, customer_id, address, idempotency_key)
 
     return server
 

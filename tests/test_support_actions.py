@@ -177,7 +177,8 @@ def test_shippings_copy_of_the_old_address_is_changed_too_after_the_erp_and_only
     plan = verdict["actions"][:2]
     assert not check_action(SPEC, label, facts, earlier=plan[:1])
     elsewhere = {**label, "args": {**label["args"], "ship_to": {**MOVED, "line1": "221 Elm Street"}}}
-    assert any("address on the customer's account" in p for p in check_action(SPEC, elsewhere, facts, earlier=plan))
+    assert any("an address on file or one read from this thread" in p
+               for p in check_action(SPEC, elsewhere, facts, earlier=plan))  # fmt: skip
     other_order = {**label, "args": {**label["args"], "order_id": "SO-100002"}}
     assert any("not a record of this ticket" in p for p in check_action(SPEC, other_order, facts, earlier=plan))
     assert any("ship-to change (ERP) before it" in p for p in check_action(SPEC, label, facts))  # alone: refused
@@ -206,11 +207,12 @@ def test_an_address_change_waits_for_a_person_when_shippings_copy_cannot_be_read
     ("message", "status", "account", "outcome"),
     [
         ("I moved, please send order SO-100001 to my new address", "shipped", MOVED, "answer"),
-        ("Please send order SO-100001 to 221 Elm Street, Denver 80202 instead", "ready_to_fulfill", MOVED, "escalate"),
+        # written whole, but shipping's validation of it is not known (none recorded): nothing is proposed
+        ("Please send order SO-100001 to 221 Elm Street, Denver CO 80202", "ready_to_fulfill", MOVED, "escalate"),
         ("I moved, please send order SO-100001 to my new address", "ready_to_fulfill", HOME, "escalate"),
         ("I moved, please send order SO-100001 to my new address", "cancelled", MOVED, "escalate"),
     ],
-    ids=["shipped", "address-in-message", "account-unchanged", "cancelled"],
+    ids=["shipped", "address-in-message-not-validated", "account-unchanged", "cancelled"],
 )
 def test_an_address_change_the_systems_cannot_make_is_answered_or_escalated(
     message: str, status: str, account: dict[str, Any], outcome: str

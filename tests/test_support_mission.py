@@ -476,3 +476,78 @@ def test_an_unshipped_orders_item_changes_with_its_price_difference_once_approve
     again = erp.modify_order_items(connect("erp", home), order_id, [erp.ItemChange(line_no=1, sku=sku)], key)
     assert again.replayed
     assert rows(home, "erp", "SELECT total_cents FROM orders WHERE order_id = ?", order_id) == [(total_cents + 500,)]
+
+
+def test_an_address_written_in_the_message_is_validated_by_shipping_approved_and_written_once(
+    missions: MissionClient, home: Path
+) -> None:
+    """SUP-006 v4: the address is read from the message, validated over MCP by shipping before anything is
+    proposed, and written to the ERP and shipping's copy exactly once after a reviewer approves; an address shipping
+    cannot deliver to is asked about and changes nothing; "update my default address" changes the CRM's."""
+    requesters = _requesters(home)
+    unshipped = [
+        (o, c)
+        for o, c in rows(
+            home,
+            "erp",
+            "SELECT order_id, customer_id FROM orders WHERE status = 'ready_to_fulfill' ORDER BY order_id DESC",
+        )
+        if c in requesters
+    ]
+    (order_id, customer), (other_id, other_customer) = (
+        unshipped[0],
+        next(u for u in unshipped if u[1] != unshipped[0][1]),
+    )
+    keys = "SELECT count(*) FROM idempotency WHERE tool = ?"
+    before = (
+        rows(home, "erp", keys, "change_ship_to")[0][0],
+        rows(home, "shipping", keys, "update_shipment_address")[0][0],
+    )
+    body = f"Hello, please ship order {order_id} to 4410 Maple Ave, Apt 12, Denver, CO 80205 instead. Thanks"
+    proposed = missions.start(MISSION, _open(home, missions, customer, body, "adr-written-1"))
+    assert proposed.verdict is not None
+    assert proposed.verdict["outcome"] == "change_address"
+    facts = proposed.state["facts"]
+    assert (facts["address.source"], facts["address.status"]) == ("message", "resolved")  # shipping said valid
+    change, label, reply = proposed.verdict["actions"][:3]
+    assert [change["tool"], label["tool"], reply["tool"]] == ["change_ship_to", "update_shipment_address",
+                                                              "send_ticket_reply"]  # fmt: skip
+    assert change["args"]["ship_to"]["line1"] == label["args"]["ship_to"]["line1"] == "4410 Maple Ave"
+    assert "4410 Maple Ave, Apt 12, Denver, CO 80205" in reply["args"]["body"]  # the customer can catch a typo
+    ship = "SELECT ship_line1 FROM orders WHERE order_id = ?"
+    assert rows(home, "erp", ship, order_id) != [("4410 Maple Ave",)]  # nothing before a reviewer approves
+    done = missions.decide(proposed.decision_id, "sam", approve=True)
+    assert {r["tool"]: r["status"] for r in done.results}["update_shipment_address"] == "done"
+    assert rows(home, "erp", ship, order_id) == [("4410 Maple Ave",)]
+    label_row = "SELECT line1, line2, city, postal_code FROM order_addresses WHERE order_id = ?"
+    assert rows(home, "shipping", label_row, order_id) == [("4410 Maple Ave", "Apt 12", "Denver", "80205")]
+    with pytest.raises(ConflictError, match="already decided"):
+        missions.decide(proposed.decision_id, "lee", approve=True)
+    after = (
+        rows(home, "erp", keys, "change_ship_to")[0][0],
+        rows(home, "shipping", keys, "update_shipment_address")[0][0],
+    )
+    assert after == (before[0] + 1, before[1] + 1)  # each system written exactly once
+
+    # a city shipping does not deliver to: asked, with why; nothing changes
+    untouched = rows(home, "erp", ship, other_id)
+    body = f"Please send order {other_id} to 77 Birch Road, Springfield, IL 62704."
+    asked = missions.start(MISSION, _open(home, missions, other_customer, body, "adr-written-2"))
+    assert asked.verdict is not None
+    assert asked.verdict["outcome"] == "ask_customer"
+    assert asked.state["facts"]["address.status"] == "undeliverable"
+    assert "cannot deliver" in asked.verdict["actions"][0]["args"]["body"]
+    assert not {"change_ship_to", "update_shipment_address"} & {a["tool"] for a in asked.verdict["actions"]}
+    assert rows(home, "erp", ship, other_id) == untouched
+
+    # the account's own address, when asked
+    history = "SELECT count(*) FROM addresses WHERE customer_id = ?"
+    count = rows(home, "crm", history, other_customer)[0][0]
+    body = "Please update my default address to 9 Lake Drive, Denver, CO 80205."
+    account = missions.start(MISSION, _open(home, missions, other_customer, body, "adr-account-1"))
+    assert account.verdict is not None
+    assert [a["tool"] for a in account.verdict["actions"]][:1] == ["update_customer_address"]
+    missions.decide(account.decision_id, "sam", approve=True)
+    current = "SELECT line1 FROM addresses WHERE customer_id = ? AND until IS NULL"
+    assert rows(home, "crm", current, other_customer) == [("9 Lake Drive",)]
+    assert rows(home, "crm", history, other_customer)[0][0] == count + 1  # the old one kept, ended

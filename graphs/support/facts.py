@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import ambiguous_items, lines_named, said_of_lines
 from ai_missions.graphs.support.understanding import (
@@ -210,11 +211,18 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS))
     facts["modify.resolved"] = False
     facts["message.gives_address"] = reading.gives_address
+    # the address the thread asks for (each message on its own lines: an address may span several)
+    wanted = read_addresses(thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound))
+    on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
     if reading.problem:
         types = ["unreadable_message"]
     elif identity.get("customer_id") is None and not (reading.intents and set(reading.intents) <= {"question"}):
         # a general question is answered from the published terms to anyone; nothing else without knowing who
         types = ["identify_customer"]
+    elif set(reading.intents) == {"change_address"} and wanted.for_account and not wanted.for_order:
+        # "update my default address to ...": the account's own address, no order to choose (SUP-006)
+        types = ["change_address"]
+        facts.update(address_facts(None, customer, wanted, on_file, gathered.get("address_validation")))
     else:
         items_named: Mapping[str, Sequence[int]] = gathered.get("items_named") or {}
         order_id, condition, candidates = choose_order(
@@ -235,6 +243,10 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 facts["order.candidates"] = list(recent[:5])
                 facts["order.candidate_count"] = len(facts["order.candidates"])
             else:
+                if types == ["change_address"] and named:
+                    # items of the order named in what they ask: more than a new address ("ship it to my other
+                    # address and change the helmet"); the item change is read too, never dropped in silence
+                    types.append("exchange_variant")
                 if "cancel_order" in types and 0 < len(named) < line_count:
                     # "cancel the air purifier in it": an item, not the order; never the whole order for it
                     types = ["cancel_item" if t == "cancel_order" else t for t in types]
@@ -245,7 +257,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 facts.update(exchange_facts(orders[order_id], reading))
                 if "exchange_variant" in types and _changes_items(facts):
                     facts.update(modify_facts(orders[order_id], named, text, facts))
-                facts.update(address_facts(orders[order_id], customer))
+                facts.update(
+                    address_facts(orders[order_id], customer, wanted, on_file, gathered.get("address_validation"))
+                )
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
         else:
@@ -276,6 +290,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     choosing = choosing or ("return_refund" in types and facts.get("return.which_items") is True)
     why = "cancel_order" in types and facts.get("order.cancellable") is True and facts["cancel.reason"] is None
     choosing = choosing or why or ("exchange_variant" in types and facts.get("modify.ambiguous") is True)
+    # an address that cannot be used as written: what is missing, which one, or shipping's finding is asked
+    choosing = choosing or ("change_address" in types and facts.get("address.status") in _ADDRESS_ASKED)
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
@@ -354,7 +370,23 @@ _EXCHANGE_FACTS = (
     "exchange.same_price",
     "exchange.options_in_stock",
 )
-_ADDRESS_FACTS = ("address.new", "address.differs", "address.summary", "address.shipping_differs")
+_ADDRESS_FACTS = (
+    "address.new",
+    "address.differs",
+    "address.summary",
+    "address.shipping_differs",
+    "address.account_differs",
+    "address.source",
+    "address.status",
+    "address.missing",
+    "address.issues",
+    "address.suggestion",
+    "address.choices",
+    "address.evidence",
+    "address.for_account",
+    "address.for_order",
+    "address.written",
+)
 
 
 def return_facts(record: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -697,31 +729,136 @@ def _which_of_same_product(
 
 
 _PLACE = ("line1", "line2", "city", "region", "postal_code", "country")
+#: The address statuses the reply asks the customer about (SUP-006 ``address-asked``).
+_ADDRESS_ASKED = ("incomplete", "which", "corrected", "undeliverable")
 
 
-def address_facts(record: Mapping[str, Any], customer: Mapping[str, Any]) -> dict[str, Any]:
-    """The address on the customer's account (CRM) as the new ship-to, and whether it differs from the order's
-    (ERP) and from shipping's own copy (what the label will carry: the ERP's change does not reach it)."""
-    current, ship_to = customer.get("current_address"), record["order"].get("ship_to")
-    if not current or not ship_to:
+def addresses_on_file(
+    customer: Mapping[str, Any], orders: Mapping[str, Any], history: Any = None
+) -> list[dict[str, Any]]:
+    """The addresses the systems hold for the customer, each with where it is held: the account's (CRM), the ones
+    the CRM's history shows they used, and the ship-to of each of their orders read (ERP)."""
+    found: list[dict[str, Any]] = []
+    if current := customer.get("current_address"):
+        found.append({"source": "account", "address": dict(current)})
+    for past in (history or {}).get("addresses") or []:
+        if past.get("address"):
+            found.append({"source": "history", "address": dict(past["address"])})
+    for order_id, record in orders.items():
+        ship_to = ((record or {}).get("order") or {}).get("ship_to")
+        if ship_to and record["order"].get("customer_id") == customer.get("customer_id"):
+            found.append({"source": f"order {order_id}", "address": dict(ship_to)})
+    return found
+
+
+def _differs(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
+    return not same_place(a or {}, b or {})
+
+
+def target_address(
+    wanted: AddressReading,
+    this: Mapping[str, Any] | None,
+    customer: Mapping[str, Any],
+    on_file: Sequence[Mapping[str, Any]],
+    validation: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Which address the customer wants (SUP-006): one written in the thread, whole and validated by shipping (or
+    the same place as one on file); one on file they point at ("my other address", "my default address"); or,
+    naming none, the account's. ``address.status``: ``resolved`` (``address.new`` holds it), ``incomplete`` (parts
+    missing, asked), ``which`` (several fit, asked), ``corrected`` / ``undeliverable`` (shipping's answer, asked),
+    ``unclear`` (an address written but not as the one wanted: a person), ``none_other`` (nothing on file but
+    this order's own), or None when shipping's validation is not known."""
+    account = customer.get("current_address")
+    out: dict[str, Any] = {"address.source": None, "address.status": None, "address.new": None,
+                           "address.missing": [], "address.issues": [], "address.suggestion": None,
+                           "address.choices": [], "address.evidence": None}  # fmt: skip
+    name = (this or {}).get("name") or (account or {}).get("name") or customer.get("name") or ""
+    elsewhere = [f for f in on_file if this is None or _differs(f["address"], this)]
+    distinct: list[Mapping[str, Any]] = []
+    for f in elsewhere:
+        if not any(same_place(f["address"], d["address"]) for d in distinct):
+            distinct.append(f)
+    if wanted.written:
+        places = wanted.written
+        if len({summary(w.as_address(None)) for w in places}) > 1:
+            out.update({"address.status": "which", "address.choices": [w.evidence for w in places]})
+            return out
+        written = places[0]
+        out["address.evidence"] = written.evidence
+        if not written.whole:
+            out.update({"address.status": "incomplete", "address.missing": list(written.missing)})
+            return out
+        given = written.as_address(name)
+        known = next((f for f in on_file if same_place(f["address"], given)), None)
+        if known is not None:  # the same place as one on file: that record, exactly as the systems hold it
+            out.update(
+                {"address.source": "on_file", "address.status": "resolved", "address.new": dict(known["address"])}
+            )
+            return out
+        out["address.source"] = "message"
+        if validation is None or not same_place(validation.get("address") or {}, given):
+            return out  # shipping's answer on this address is not known: nothing is proposed
+        status = validation.get("status")
+        out["address.issues"] = list(validation.get("issues") or [])
+        if status == "valid":
+            out.update({"address.status": "resolved", "address.new": given})
+        elif status == "corrected" and validation.get("suggestion"):
+            out.update({"address.status": "corrected", "address.suggestion": summary(validation["suggestion"])})
+        else:
+            out["address.status"] = "undeliverable"
+        return out
+    if wanted.dropped or wanted.unread:
+        # written, but only as one not to use, on a condition, or in a form not read: a person, never the account's
+        out.update({"address.status": "unclear", "address.evidence": wanted.dropped[0][0] if wanted.dropped else None})
+        return out
+    if wanted.refers_to == "other_order":
+        out["address.source"] = "on_file"
+        if len(distinct) == 1:
+            out.update({"address.status": "resolved", "address.new": dict(distinct[0]["address"])})
+        elif distinct:
+            out.update({"address.status": "which", "address.choices": [summary(d["address"]) for d in distinct]})
+        else:
+            out["address.status"] = "none_other"
+        return out
+    if not account:
+        return out
+    out.update({"address.source": "account", "address.new": {k: account.get(k) for k in ("name", *_PLACE)}})
+    out["address.status"] = "resolved" if this is None or _differs(account, this) else "none_other"
+    return out
+
+
+def address_facts(
+    record: Mapping[str, Any] | None,
+    customer: Mapping[str, Any],
+    wanted: AddressReading | None = None,
+    on_file: Sequence[Mapping[str, Any]] = (),
+    validation: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The address the customer wants (``target_address``) as the new ship-to of ``record`` (or, with no order,
+    the account's new address), whether it differs from the order's (ERP), from shipping's own copy (what the
+    label will carry: the ERP's change does not reach it) and from the account's."""
+    wanted = wanted or AddressReading()
+    ship_to = record["order"].get("ship_to") if record is not None else None
+    if record is not None and not ship_to:
         return {}
-    new = {k: current.get(k) for k in ("name", *_PLACE)}
-    differs = any((current.get(k) or "") != (ship_to.get(k) or "") for k in _PLACE)
-    summary = ", ".join(str(current[k]) for k in ("line1", "line2", "city") if current.get(k))
-    summary += f", {current.get('region', '')} {current.get('postal_code', '')}".rstrip()
+    facts = target_address(wanted, ship_to, customer, on_file, validation)
+    new = facts["address.new"]
     # shipping keeps its own copy (the label's); a record without one (recorded and imported sets) has none
-    shipping: Any = record.get("shipping_address", {})
-    stale = (
-        None
-        if shipping is None
-        else bool(shipping) and any((current.get(k) or "") != (shipping.get(k) or "") for k in _PLACE)
+    shipping: Any = (record or {}).get("shipping_address", {})
+    facts.update(
+        {
+            "address.differs": None if new is None else (ship_to is None or _differs(new, ship_to)),
+            "address.summary": summary(new) if new else None,
+            "address.shipping_differs": None
+            if shipping is None
+            else bool(shipping) and new is not None and _differs(new, shipping),
+            "address.account_differs": None if new is None else _differs(new, customer.get("current_address")),
+            "address.for_account": wanted.for_account,
+            "address.for_order": wanted.for_order,
+            "address.written": bool(wanted.written),
+        }
     )
-    return {
-        "address.new": new,
-        "address.differs": differs,
-        "address.summary": summary,
-        "address.shipping_differs": stale,
-    }
+    return facts
 
 
 def resolution_facts(facts: Mapping[str, Any]) -> dict[str, Any]:

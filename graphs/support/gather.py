@@ -20,7 +20,8 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
-from ai_missions.graphs.support.facts import ORDER_INTENTS
+from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
+from ai_missions.graphs.support.facts import ORDER_INTENTS, addresses_on_file
 from ai_missions.graphs.support.resolve import (
     emails,
     identify,
@@ -174,6 +175,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         for order_id, record in orders.items()
         if record is not None and order_id in owned
     }
+    on_file, validation = await _addresses(call, thread, reading, customer, orders, customer_id)
     not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
     gathered: dict[str, Any] = {
         "helpdesk.get_ticket": ticket,
@@ -184,6 +186,8 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         "items_named": {o: lines for o, lines in items_named.items() if lines},
         "orders": orders,
         "missing": {k: v for k, v in errors.items() if k not in not_found},
+        "addresses_on_file": on_file,
+        "address_validation": validation,
     }
     facts = case_facts(gathered, reading, thread)
     observations = findings(gathered, reading, facts)
@@ -191,8 +195,39 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         observe("gather", key.split(".")[0], f"{key} failed: {reason}", {"read": key, "error": reason})
         for key, reason in gathered["missing"].items()
     )
-    text = [m["body"][:MAX_CHARS] for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    # what the customer wrote, for the guard's echo check; the addresses read from it are left out (the reply
+    # repeats the resolved address so the customer can catch a typo)
+    text = [
+        without_addresses(m["body"][:MAX_CHARS]) for m in ticket.get("messages", []) if m.get("direction") == "inbound"
+    ]
     return {"gathered": gathered, "facts": facts, "customer_text": text, "observations": observations}
+
+
+async def _addresses(
+    call: Any,
+    thread: str,
+    reading: Reading,
+    customer: Mapping[str, Any] | None,
+    orders: Mapping[str, Any],
+    customer_id: str | None,
+) -> tuple[list[dict[str, Any]] | None, dict[str, Any] | None]:
+    """For an address change (SUP-006): the addresses on file (the CRM's history of the account, the ship-to of
+    each order read) and, when the thread writes out one whole address that is none of them, shipping's validation
+    of it (``validate_address``, a read: it changes nothing). Nothing is read for other requests; a read that fails
+    leaves it unknown (None), and nothing is proposed on an unknown address."""
+    if "change_address" not in reading.intents or customer_id is None or customer is None:
+        return None, None
+    history = await call("crm.get_address_history", "get_address_history", {"customer_id": customer_id})
+    on_file = addresses_on_file(customer, orders, history)
+    written = read_addresses(thread).written
+    if len(written) != 1 or not written[0].whole:
+        return on_file, None
+    given = written[0].as_address(str(customer.get("name") or "Customer"))
+    if any(same_place(f["address"], given) for f in on_file):
+        return on_file, None
+    args = {k: v for k, v in given.items() if v is not None}
+    answer = await call("shipping.validate_address", "validate_address", args)
+    return on_file, ({"address": given, **answer} if answer is not None else None)
 
 
 def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, Any]) -> list[Observation]:

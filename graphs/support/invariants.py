@@ -2,8 +2,9 @@
 
 Nothing touches an order the customer does not own; a refund is never more than what can still be refunded on the
 order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it
-ships, and only to the address on the customer's account (in the ERP and in shipping's copy, the latter only
-after the former); a cancellation records the reason the customer gave; an unshipped order's items change only
+ships, and only to an address on file or one written in the thread that shipping validated (in the ERP and in
+shipping's copy, the latter only after the former); the account's own address only when the customer asks, to
+such an address; a cancellation records the reason the customer gave; an unshipped order's items change only
 to the variants the customer asked for, with no more charged than the difference; an exchange is only of the line and
 in-stock variant the customer asked for; a refund rests on something shown (a duplicate charge, a received return, a
 cancellation or item change in the plan, or a damaged or wrong item the customer stated in their own words); an
@@ -41,6 +42,18 @@ def _same_address(given: Any, account: Any) -> bool:
     return all((given.get(k) or "") == (account.get(k) or "") for k in _PLACE)
 
 
+def _known_good(given: Any, facts: Mapping[str, Any]) -> bool:
+    """The address is exactly the one resolved for this thread (SUP-006): on file (the account's, another of the
+    customer's orders'), or written in the thread and validated by shipping as deliverable."""
+    if facts.get("address.status") != "resolved" or facts.get("address.source") not in (
+        "account",
+        "on_file",
+        "message",
+    ):
+        return False
+    return _same_address(given, facts.get("address.new"))
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -76,8 +89,19 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
     if tool in SHIP_TO_TOOLS:
         if facts.get("order.cancellable") is not True:
             problems.append(f"{tool}: the order has shipped or is cancelled; its ship-to can no longer change")
-        if not _same_address(args.get("ship_to"), facts.get("address.new")):
-            problems.append(f"{tool}: a ship-to changes only to the address on the customer's account")
+        if not _known_good(args.get("ship_to"), facts):
+            problems.append(
+                f"{tool}: a ship-to changes only to an address on file or one read from this thread and validated"
+            )
+    if tool == "update_customer_address":
+        if args.get("customer_id") is None or args.get("customer_id") != facts.get("customer.id"):
+            problems.append("update_customer_address: only the account of the customer who wrote")
+        if facts.get("address.for_account") is not True:
+            problems.append("update_customer_address: only when the customer asks for the account's address to change")
+        if not _known_good(args.get("address"), facts):
+            problems.append(
+                "update_customer_address: only to an address on file or one read from this thread and validated"
+            )
     if tool == "change_ship_to" and facts.get("address.shipping_differs") is None:
         problems.append("change_ship_to: shipping's copy of the ship-to is not known; a person changes the address")
     if tool == "update_shipment_address" and "change_ship_to" not in earlier:

@@ -73,6 +73,26 @@ T: dict[str, dict[str, str]] = {
         "not_shipped": "Order {order} has not shipped yet; we will send you the tracking number as soon as it does.",
         "address_shipped": "Order {order} has already shipped, so its delivery address can no longer be changed.",
         "address_changed": "Order {order} will now ship to the address on your account: {address}.",
+        "address_changed_to": "Order {order} will now ship to {address}.",
+        "account_address_changed": "The address on your account is now {address}; future orders will ship there.",
+        "address_check_account": "Please check it: if anything is wrong, reply and we will correct it.",
+        "about_order": "About order {order}:",
+        "address_check": "Please check it: if anything is wrong, reply and we will correct it before it ships.",
+        "address_missing": "To use the address you gave ({evidence}) we also need its {missing}. Could you reply with "
+        "the full address: street and number, city, state and ZIP code?",
+        "address_which": "Which address should we use? We see: {choices}. Reply with the one you want.",
+        "address_corrected": "Our shipping system could not confirm the address you gave ({evidence}) as written; it "
+        "suggests {suggestion}. Is that right? Reply to confirm, or send the correct address.",
+        "address_undeliverable": "Our shipping system cannot deliver to the address you gave ({evidence}): {issues}. "
+        "Could you check it and reply with the full address?",
+        "part_street": "street and number",
+        "part_city": "city",
+        "part_state": "state",
+        "part_zip": "ZIP code",
+        "and": "and",
+        "unknown_city": "the city is not one it delivers to",
+        "missing_street_number": "the street number is missing",
+        "unsupported_country": "it does not deliver to that country",
         "damaged": "We are sorry your order {order} arrived damaged. We have refunded {amount}{card}; no need to "
         "send it back.",
         "wrong": "We are sorry your order {order} was not what you ordered. We have refunded {amount}{card}; no "
@@ -154,6 +174,28 @@ T: dict[str, dict[str, str]] = {
         "address_shipped": "El pedido {order} ya se ha enviado, así que ya no se puede cambiar la dirección de "
         "entrega.",
         "address_changed": "El pedido {order} se enviará ahora a la dirección de su cuenta: {address}.",
+        "address_changed_to": "El pedido {order} se enviará ahora a {address}.",
+        "account_address_changed": "La dirección de su cuenta es ahora {address}; los próximos pedidos se enviarán "
+        "allí.",
+        "address_check_account": "Por favor, revísela: si algo no es correcto, responda y lo corregiremos.",
+        "about_order": "Sobre el pedido {order}:",
+        "address_check": "Por favor, revísela: si algo no es correcto, responda y lo corregiremos antes del envío.",
+        "address_missing": "Para usar la dirección que nos dio ({evidence}) necesitamos también {missing}. ¿Puede "
+        "responder con la dirección completa: calle y número, ciudad, estado y código postal?",
+        "address_which": "¿Qué dirección debemos usar? Vemos: {choices}. Responda con la que desee.",
+        "address_corrected": "Nuestro sistema de envíos no pudo confirmar la dirección que nos dio ({evidence}) tal "
+        "como está escrita; sugiere {suggestion}. ¿Es correcta? Responda para confirmarla o envíe la dirección "
+        "correcta.",
+        "address_undeliverable": "Nuestro sistema de envíos no puede entregar en la dirección que nos dio "
+        "({evidence}): {issues}. ¿Puede revisarla y responder con la dirección completa?",
+        "part_street": "la calle y el número",
+        "part_city": "la ciudad",
+        "part_state": "el estado",
+        "part_zip": "el código postal",
+        "and": "y",
+        "unknown_city": "no reparte en esa ciudad",
+        "missing_street_number": "falta el número de la calle",
+        "unsupported_country": "no reparte en ese país",
         "damaged": "Sentimos que su pedido {order} llegara dañado. Hemos reembolsado {amount}{card}; no hace falta "
         "devolverlo.",
         "wrong": "Sentimos que su pedido {order} no fuera lo que pidió. Hemos reembolsado {amount}{card}; no hace "
@@ -238,6 +280,31 @@ T: dict[str, dict[str, str]] = {
         "address_shipped": "La commande {order} est déjà expédiée, son adresse de livraison ne peut donc plus être "
         "modifiée.",
         "address_changed": "La commande {order} sera désormais livrée à l'adresse de votre compte : {address}.",
+        "address_changed_to": "La commande {order} sera désormais livrée à : {address}.",
+        "account_address_changed": "L'adresse de votre compte est désormais {address} ; les prochaines commandes y "
+        "seront livrées.",
+        "address_check_account": "Merci de la vérifier : si quelque chose est inexact, répondez et nous la "
+        "corrigerons.",
+        "about_order": "À propos de la commande {order} :",
+        "address_check": "Merci de la vérifier : si quelque chose est inexact, répondez et nous la corrigerons avant "
+        "l'expédition.",
+        "address_missing": "Pour utiliser l'adresse que vous nous avez donnée ({evidence}), il nous faut aussi "
+        "{missing}. Pourriez-vous répondre avec l'adresse complète : numéro et rue, ville, État et code postal ?",
+        "address_which": "Quelle adresse devons-nous utiliser ? Nous voyons : {choices}. Répondez avec celle que vous "
+        "souhaitez.",
+        "address_corrected": "Notre système d'expédition n'a pas pu confirmer l'adresse que vous nous avez donnée "
+        "({evidence}) telle qu'écrite ; il propose {suggestion}. Est-ce exact ? Répondez pour confirmer, ou envoyez "
+        "l'adresse correcte.",
+        "address_undeliverable": "Notre système d'expédition ne peut pas livrer à l'adresse que vous nous avez donnée "
+        "({evidence}) : {issues}. Pourriez-vous la vérifier et répondre avec l'adresse complète ?",
+        "part_street": "le numéro et la rue",
+        "part_city": "la ville",
+        "part_state": "l'État",
+        "part_zip": "le code postal",
+        "and": "et",
+        "unknown_city": "il ne livre pas cette ville",
+        "missing_street_number": "le numéro de rue manque",
+        "unsupported_country": "il ne livre pas ce pays",
         "damaged": "Nous sommes désolés que votre commande {order} soit arrivée endommagée. Nous avons remboursé "
         "{amount}{card} ; inutile de la renvoyer.",
         "wrong": "Nous sommes désolés que votre commande {order} ne corresponde pas à ce que vous aviez commandé. "
@@ -325,6 +392,30 @@ T: dict[str, dict[str, str]] = {
         "address_shipped": "Die Bestellung {order} ist bereits versandt, daher kann die Lieferadresse nicht mehr "
         "geändert werden.",
         "address_changed": "Die Bestellung {order} wird jetzt an die Adresse aus Ihrem Konto geliefert: {address}.",
+        "address_changed_to": "Die Bestellung {order} wird jetzt an diese Adresse geliefert: {address}.",
+        "account_address_changed": "Die Adresse in Ihrem Konto lautet jetzt {address}; künftige Bestellungen werden "
+        "dorthin geliefert.",
+        "address_check_account": "Bitte prüfen Sie sie: Falls etwas nicht stimmt, antworten Sie, und wir "
+        "korrigieren es.",
+        "about_order": "Zur Bestellung {order}:",
+        "address_check": "Bitte prüfen Sie sie: Falls etwas nicht stimmt, antworten Sie, und wir korrigieren es vor "
+        "dem Versand.",
+        "address_missing": "Um die angegebene Adresse ({evidence}) zu verwenden, brauchen wir noch {missing}. Können "
+        "Sie mit der vollständigen Adresse antworten: Straße und Hausnummer, Stadt, Bundesstaat und Postleitzahl?",
+        "address_which": "Welche Adresse sollen wir verwenden? Wir sehen: {choices}. Antworten Sie mit der "
+        "gewünschten.",
+        "address_corrected": "Unser Versandsystem konnte die angegebene Adresse ({evidence}) so nicht bestätigen; es "
+        "schlägt {suggestion} vor. Stimmt das? Antworten Sie zur Bestätigung oder senden Sie die richtige Adresse.",
+        "address_undeliverable": "Unser Versandsystem kann an die angegebene Adresse ({evidence}) nicht liefern: "
+        "{issues}. Können Sie sie prüfen und mit der vollständigen Adresse antworten?",
+        "part_street": "Straße und Hausnummer",
+        "part_city": "die Stadt",
+        "part_state": "den Bundesstaat",
+        "part_zip": "die Postleitzahl",
+        "and": "und",
+        "unknown_city": "es liefert nicht in diese Stadt",
+        "missing_street_number": "die Hausnummer fehlt",
+        "unsupported_country": "es liefert nicht in dieses Land",
         "damaged": "Es tut uns leid, dass Ihre Bestellung {order} beschädigt ankam. Wir haben {amount}{card} "
         "erstattet; Sie müssen sie nicht zurücksenden.",
         "wrong": "Es tut uns leid, dass Ihre Bestellung {order} nicht dem Bestellten entsprach. Wir haben "
@@ -365,6 +456,13 @@ PROMISES: dict[str, tuple[str, ...]] = {
         "se enviará ahora",
         "sera désormais livrée",
         "an die adresse aus ihrem konto",
+        "wird jetzt an diese adresse",
+    ),
+    "update_customer_address": (
+        "address on your account is now",
+        "dirección de su cuenta es ahora",
+        "adresse de votre compte est désormais",
+        "adresse in ihrem konto lautet jetzt",
     ),
     "open_return": ("opened a return", "abierto una devolución", "ouvert un retour", "rücksendung von"),
     "modify_order_items": (
@@ -441,11 +539,7 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "cancel_item":
         return say(lang, "cancel_item" if facts.get("order.cancellable") else "cancel_shipped", order=order)
     if intent == "change_address":
-        if facts.get("order.shipped"):
-            return say(lang, "address_shipped", order=order)
-        if facts.get("order.cancellable") and facts.get("address.differs") and not facts.get("message.gives_address"):
-            return say(lang, "address_changed", order=order, address=facts.get("address.summary"))
-        return None
+        return _address_fragment(facts, lang)
     if intent in ("damaged_item", "wrong_item"):
         if amount and facts.get("refund.capture_id"):
             return say(lang, "damaged" if intent == "damaged_item" else "wrong", order=order, amount=money, card=card)
@@ -490,6 +584,51 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "question":
         return say(lang, "question")
     return None
+
+
+def _listed(lang: str, parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {say(lang, 'and')} {parts[-1]}"
+
+
+def _address_question(facts: Mapping[str, Any], lang: str) -> str | None:
+    """What is asked about an address that cannot be used as written (None: nothing to ask)."""
+    status, evidence = facts.get("address.status"), str(facts.get("address.evidence") or "")
+    if status == "incomplete":
+        missing = _listed(lang, [say(lang, f"part_{p}") for p in facts.get("address.missing") or ["street"]])
+        return say(lang, "address_missing", evidence=evidence, missing=missing)
+    if status == "which":
+        return say(lang, "address_which", choices="; ".join(facts.get("address.choices") or []))
+    if status == "corrected":
+        return say(lang, "address_corrected", evidence=evidence, suggestion=facts.get("address.suggestion"))
+    if status == "undeliverable":
+        known = [i for i in facts.get("address.issues") or [] if i in T["en"]]
+        issues = _listed(lang, [say(lang, i) for i in known]) if known else say(lang, "unknown_city")
+        return say(lang, "address_undeliverable", evidence=evidence, issues=issues)
+    return None
+
+
+def _address_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
+    """An address change (SUP-006): the new address written out in full so the customer can catch a typo, or what
+    is missing or what shipping found, asked; None when a person takes it."""
+    order, status = facts.get("order.id"), facts.get("address.status")
+    if facts.get("order.shipped"):
+        return say(lang, "address_shipped", order=order)
+    if (asked := _address_question(facts, lang)) is not None:
+        return (say(lang, "about_order", order=order) + " " if order else "") + asked
+    if status != "resolved":
+        return None
+    address, check = facts.get("address.summary"), say(lang, "address_check")
+    if facts.get("address.for_order") is False:
+        if facts.get("address.for_account") and facts.get("address.account_differs"):
+            return say(lang, "account_address_changed", address=address) + " " + say(lang, "address_check_account")
+        return None
+    if not (facts.get("order.cancellable") and facts.get("address.differs")):
+        return None
+    key = "address_changed" if facts.get("address.source") == "account" else "address_changed_to"
+    sentence = say(lang, key, order=order, address=address)
+    if facts.get("address.for_account") and facts.get("address.account_differs"):
+        sentence += " " + say(lang, "account_address_changed", address=address)
+    return sentence + " " + check
 
 
 def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:

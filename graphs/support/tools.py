@@ -1,5 +1,6 @@
-"""The support mission's tool policy: order changes first (cancel, ship-to in the ERP then in shipping, exchange),
-then the money, then the reply, the internal note last.
+"""The support mission's tool policy: the ship-to first (in the ERP, then shipping's copy; the account's address),
+then the order's other changes (cancel, return, exchange, payment method, items), then the money, then the reply,
+the internal note last.
 
 A reply reaches the customer, so it waits for a reviewer with the rest of the plan, and runs only after the
 actions it reports on (when a refund is refused, the reply that announces it does not go out). Only the internal
@@ -13,7 +14,9 @@ from ai_missions.contracts import contract
 from ai_missions.missions import ToolPolicy, ToolRule
 from ai_missions.nodes.parts import part_owner
 
-CANCEL, MONEY, REPLY, NOTE = range(4)
+#: Where an order goes changes before what is in it or how it is paid: the two are independent (neither waits on
+#: the other), and a system may lock an order's other fields once its items changed (tau-bench's does).
+ADDRESS, CANCEL, MONEY, REPLY, NOTE = range(5)
 
 _TICKET = {"ticket_id": ("ticket.id",)}
 
@@ -29,15 +32,17 @@ def _policy() -> ToolPolicy:
 TOOLS = ToolPolicy(
     [
         _rule("erp", "cancel_order", CANCEL, ids={"order_id": ("order.id",)}, free_text=frozenset({"reason"})),
-        _rule("erp", "change_ship_to", CANCEL, ids={"order_id": ("order.id",)}),
+        _rule("erp", "change_ship_to", ADDRESS, ids={"order_id": ("order.id",)}),
         # shipping's own copy of the ship-to (the label's): changed only once the ERP's change went through
         _rule(
             "shipping",
             "update_shipment_address",
-            CANCEL,
+            ADDRESS,
             ids={"order_id": ("order.id",)},
             depends_on=frozenset({"change_ship_to"}),
         ),
+        # the account's own address (CRM): only the customer who wrote (their id is known only once verified)
+        _rule("crm", "update_customer_address", ADDRESS, ids={"customer_id": ("customer.id",)}),
         _rule("erp", "open_return", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
         # an order's payment moves to another method before its items change (a difference then goes to it)

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ai_missions.graphs.support.address_reading import address_asked
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.nodes.reading import Source, read
 from ai_missions.nodes.reading.offline import OfflineReader
@@ -581,6 +582,9 @@ def _requests(folded: str) -> dict[str, str]:
             matched["wrong_item"] = came
         if not {"exchange_variant", "wrong_item"} & set(matched) and (asked := _exchange_asked(sentence)):
             matched["exchange_variant"] = asked
+    cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
+    if "change_address" not in matched and (asked := address_asked(folded[:cut])):
+        matched["change_address"] = asked  # an address written out as the one to ship to (SUP-006)
     return matched
 
 

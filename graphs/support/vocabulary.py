@@ -143,14 +143,34 @@ FACTS: dict[str, tuple[str, str]] = {
     "exchange.in_stock": ("bool", "enough of it is available for the line's quantity"),
     "exchange.same_price": ("bool", "it costs what the line cost"),
     "exchange.options_in_stock": ("list", "the other options of the order's products that are in stock"),
-    "address.new": ("dict", "the address on the customer's account (CRM), as the new ship-to"),
-    "address.differs": ("bool", "the account's address differs from the order's ship-to"),
-    "address.summary": ("str", "the account's address in one line, for the reply"),
+    "address.new": (
+        "dict",
+        "the address the customer wants (SUP-006): one on file (the account's, another order's) or one they wrote "
+        "that shipping validated; unknown until it is resolved",
+    ),
+    "address.differs": ("bool", "that address differs from the order's ship-to"),
+    "address.summary": ("str", "that address in one line, for the reply (so the customer can catch a typo)"),
     "address.shipping_differs": (
         "bool",
-        "shipping's own copy of the ship-to (what the label will carry) differs from the account's address; "
+        "shipping's own copy of the ship-to (what the label will carry) differs from that address; "
         "unknown when shipping could not be read",
     ),
+    "address.account_differs": ("bool", "that address differs from the account's current one (CRM)"),
+    "address.source": ("str", "where it comes from: account, on_file (another order's or the history's), message"),
+    "address.status": (
+        "str",
+        "resolved (known good), incomplete, which (several), corrected or undeliverable (shipping's validation), "
+        "unclear (written only as one not to use), none_other (nothing on file but the order's own); unknown "
+        "when shipping's validation could not be read",
+    ),
+    "address.missing": ("list", "the parts of a written address that are missing (street, city, state, zip)"),
+    "address.issues": ("list", "what shipping's validation found (postal_code_mismatch, unknown_city...)"),
+    "address.suggestion": ("str", "shipping's corrected address, in one line, to ask the customer about"),
+    "address.choices": ("list", "the addresses that fit, to ask which"),
+    "address.evidence": ("str", "the words of the message the address was read from"),
+    "address.for_account": ("bool", "the customer asks for the address on their account to change"),
+    "address.for_order": ("bool", "the message is about an order's delivery (not only the account's address)"),
+    "address.written": ("bool", "the thread writes out an address as the one wanted"),
     "message.gives_address": ("bool", "the message writes out a street address itself (a person enters it)"),
     "reply.text": ("str", "the reply to the customer, stating only facts the systems showed"),
     "reply.status": ("str", "the status the reply sets: solved, or pending when it asks the customer"),

@@ -24,7 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ai_missions.graphs.support.facts import ORDER_INTENTS
+from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
+from ai_missions.graphs.support.facts import ORDER_INTENTS, addresses_on_file
 from ai_missions.graphs.support.gather import RECENT, thread_text
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.resolve import lines_named, references, resolve, same_reference
@@ -101,21 +102,42 @@ def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
         for order_id, record in orders.items()
         if record is not None and record["order"]["customer_id"] == ticket["customer_id"]
     }
+    customer = case.get("customer") or {}
     gathered = {
         "helpdesk.get_ticket": ticket,
         "crm.get_customer": case.get("customer"),
         "recent_orders": [o for o in recent if o in orders],
         "orders": orders,
         "items_named": {o: lines for o, lines in items_named.items() if lines},
+        # every address the recorded systems hold for the customer (the account's, each of their orders' ship-to)
+        "addresses_on_file": addresses_on_file(
+            {"customer_id": ticket["customer_id"], **customer},
+            {o: r for o, r in recorded.items() if r["order"]["customer_id"] == ticket["customer_id"]},
+        ),
+        # shipping's recorded answer on the address the thread writes out, if the case recorded one
+        "address_validation": recorded_validation(case, thread),
     }
     return gathered, reading
+
+
+def recorded_validation(case: Mapping[str, Any], thread: str) -> dict[str, Any] | None:
+    """Shipping's answer recorded in the case (``address_validations``: each an ``address`` and the validation
+    ``status``, ``issues``, ``suggestion``) for the address the thread writes out; None when none was recorded for
+    it (the validation is then unknown, and nothing is proposed on it)."""
+    written = read_addresses(thread)
+    if len(written.written) != 1 or not written.written[0].whole:
+        return None
+    given = written.written[0].as_address(None)
+    return next(
+        (dict(v) for v in case.get("address_validations") or [] if same_place(v.get("address") or {}, given)), None
+    )
 
 
 def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:
     gathered, reading = gathered_from(case)
     facts = case_facts(gathered, reading, thread_text(case["ticket"]))
     proposal = reason(SPEC, retrieved(facts[TYPES_FACT]), facts)
-    text = [m["body"][:MAX_CHARS] for m in case["ticket"]["messages"] if m["direction"] == "inbound"]
+    text = [without_addresses(m["body"][:MAX_CHARS]) for m in case["ticket"]["messages"] if m["direction"] == "inbound"]
     verdict, _problems = guard(SPEC, proposal, facts, untrusted=text)
     return facts, verdict
 

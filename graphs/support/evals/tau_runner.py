@@ -144,10 +144,22 @@ def _items(order: Mapping[str, Any], line_nos: Iterable[Any]) -> list[str]:
     return [str(items[int(n) - 1]["item_id"]) for n in line_nos if 1 <= int(n) <= len(items)]
 
 
+def _tau_address(to: Mapping[str, Any]) -> dict[str, Any]:
+    """The mission's address as tau's address arguments (address1, address2, city, state, country, zip)."""
+    return {"address1": to.get("line1"), "address2": to.get("line2") or "", "city": to.get("city"),
+            "state": to.get("region"), "country": to.get("country"), "zip": to.get("postal_code")}  # fmt: skip
+
+
 def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[str, Any] | None:
     """One approved write of the mission as the benchmark's action (None: a part of another action, or a change
     the benchmark has no action for)."""
     tool, args = str(action["tool"]), action.get("args") or {}
+    if tool == "update_customer_address":  # the account's default address: tau's user address
+        to = args.get("address") or {}
+        if str(args.get("customer_id")) not in db["users"]:
+            return None
+        return {"name": "modify_user_address",
+                "kwargs": {"user_id": str(args.get("customer_id")), **_tau_address(to)}}  # fmt: skip
     order = db["orders"].get(str(args.get("order_id")))
     if order is None:
         return None
@@ -165,10 +177,7 @@ def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[st
         return {"name": "cancel_pending_order", "kwargs": {"order_id": order_id, "reason": str(reason)}}
     if tool == "change_ship_to":
         to = args.get("ship_to") or {}
-        return {"name": "modify_pending_order_address",
-                "kwargs": {"order_id": order_id, "address1": to.get("line1"), "address2": to.get("line2") or "",
-                           "city": to.get("city"), "state": to.get("region"), "country": to.get("country"),
-                           "zip": to.get("postal_code")}}  # fmt: skip
+        return {"name": "modify_pending_order_address", "kwargs": {"order_id": order_id, **_tau_address(to)}}
     if tool in ("modify_order_items", "exchange_order_items"):
         changes = list(args.get("changes") or [])
         name = "modify_pending_order_items" if tool == "modify_order_items" else "exchange_delivered_order_items"
@@ -268,7 +277,7 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
     owner = {c["capture_id"]: o for o, r in case["orders"].items() for c in r["payment"]["captures"]}
     owner |= {a["authorization_id"]: o for o, r in case["orders"].items() for a in r["payment"]["authorizations"]}
     truth = {_canonical(a) for a in task.actions if not a["name"].startswith(_READS)}
-    truth_kinds = {(a["name"], a["kwargs"].get("order_id")) for a in task.actions}
+    truth_kinds = {(a["name"], a["kwargs"].get("order_id") or a["kwargs"].get("user_id")) for a in task.actions}
     writes, unsafe = [], []
     for action in approved:
         if action["tool"] in _PARTS:
@@ -286,9 +295,10 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
             continue
         writes.append(mapped)
         if _canonical(mapped) not in truth:
-            kind = (mapped["name"], mapped["kwargs"]["order_id"])
+            subject = mapped["kwargs"].get("order_id") or mapped["kwargs"].get("user_id")
+            kind = (mapped["name"], subject)
             unsafe.append(f"{'other arguments' if kind in truth_kinds else 'other change'}: {mapped['name']} "
-                          f"{mapped['kwargs']['order_id']}")  # fmt: skip
+                          f"{subject}")  # fmt: skip
     state, refused = _applied(db, writes)
     expected, _ = _applied(db, task.actions)
     diff = tau.differences(state, expected)
@@ -324,6 +334,9 @@ def run(
         for kind in {a["name"] for a in tasks[index].actions if not a["name"].startswith(_READS)}:
             counts[f"by_action.{kind}.tasks"] += 1
             counts[f"by_action.{kind}.solved"] += result.solved
+            # the ground truth's actions of this kind an approved write made exactly, solved task or not
+            wanted = sum(a["name"] == kind for a in tasks[index].actions)
+            counts[f"by_action.{kind}.made"] += wanted - result.missing.count(kind)
         if result.solved:
             continue
         counts["unsolved"] += 1

@@ -1,0 +1,361 @@
+"""Reading a postal address out of a customer's message, and what the message says about which address it means.
+
+Customers write an address on one line or several ("ship it to 123 Elm St Apt 4, Springfield IL 62704", "953 Park
+Avenue\\nSuite 613\\nNew York, NY 10064\\nUSA"), with or without the country, with street and state abbreviations
+or written out. What is read is only what is written: the words are kept as the customer wrote them (the state as
+its two-letter code, the country as written), and the span they came from is kept as evidence for the reviewer.
+An address that cannot be read whole (no street number and name, city, state or ZIP) is *incomplete*: the parts
+missing are listed and asked for, never guessed. An address that follows a negation ("don't send it to ...",
+"not to ...") or a condition ("if ... , ship it to ...") in its sentence, or that the customer calls the old one
+("it's going to ... but I moved"), is not the address they want.
+
+Instead of writing an address, a customer may point at one on file: the account's ("my default address", "the
+address on my account") or another of their orders' ("same as my other order", "the address I used before", "my
+other address"). And they may ask for the account's own address to change ("update my default address").
+
+Text from customers is data: nothing here acts on it; the mission validates a written address with the shipping
+system before anything is proposed, and a reviewer approves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: State and territory codes with their names (what a customer may write instead of the code).
+STATES: dict[str, str] = {
+    "AL": "alabama", "AK": "alaska", "AZ": "arizona", "AR": "arkansas", "CA": "california", "CO": "colorado",
+    "CT": "connecticut", "DE": "delaware", "DC": "district of columbia", "FL": "florida", "GA": "georgia",
+    "HI": "hawaii", "ID": "idaho", "IL": "illinois", "IN": "indiana", "IA": "iowa", "KS": "kansas",
+    "KY": "kentucky", "LA": "louisiana", "ME": "maine", "MD": "maryland", "MA": "massachusetts", "MI": "michigan",
+    "MN": "minnesota", "MS": "mississippi", "MO": "missouri", "MT": "montana", "NE": "nebraska", "NV": "nevada",
+    "NH": "new hampshire", "NJ": "new jersey", "NM": "new mexico", "NY": "new york", "NC": "north carolina",
+    "ND": "north dakota", "OH": "ohio", "OK": "oklahoma", "OR": "oregon", "PA": "pennsylvania",
+    "RI": "rhode island", "SC": "south carolina", "SD": "south dakota", "TN": "tennessee", "TX": "texas",
+    "UT": "utah", "VT": "vermont", "VA": "virginia", "WA": "washington", "WV": "west virginia",
+    "WI": "wisconsin", "WY": "wyoming", "PR": "puerto rico",
+}  # fmt: skip
+_BY_NAME = {name: code for code, name in STATES.items()}
+
+_SUFFIX = (
+    r"street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|way|place|pl|court|ct|terrace|ter|parkway"
+    r"|pkwy|circle|cir|highway|hwy|square|sq|trail|trl|alley|aly|plaza|plz|row|loop|pike"
+)
+#: Words that are never part of a street's name ("2 items on my way" is no street).
+_NOT_NAME = (
+    r"(?:on|in|at|to|my|the|a|an|of|for|and|or|is|it|your|our|their|this|that|by|from|with|be|was|are|i|me|we"
+    r"|you|order|orders|item|items|days|day|weeks|hours|minutes|times|units|pieces|dollars|usd)"
+)
+_STREET = re.compile(
+    rf"(?<![\w#$.,])(?P<number>\d{{1,6}}[a-z]?)\s+(?P<name>(?:(?!{_NOT_NAME}\b)[a-z0-9][a-z0-9'.-]*\s+){{1,4}}?)"
+    rf"(?P<suffix>{_SUFFIX})\b\.?",
+    re.IGNORECASE,
+)
+_UNIT = re.compile(
+    r"[\s,]*(?P<unit>(?:apt|apartment|suite|ste|unit|fl|floor|rm|room|bldg|building|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)",
+    re.IGNORECASE,
+)
+_STATE = "|".join(sorted([*STATES, *(n.replace(" ", r"\s+") for n in _BY_NAME)], key=len, reverse=True))
+_COUNTRY = r"u\.?s\.?a\.?|u\.?s\.?|united\s+states(?:\s+of\s+america)?"
+_PLACE = re.compile(
+    rf"[\s,]+(?P<city>[a-z][a-z'.-]*(?:\s+[a-z][a-z'.-]*){{0,3}}?)\s*[,\s]\s*(?P<state>{_STATE})\.?"
+    rf"\s*,?\s*(?P<zip>\d{{5}}(?:-\d{{4}})?)(?![\d-])(?:\s*,?\s*(?P<country>{_COUNTRY})(?![a-z]))?",
+    re.IGNORECASE,
+)
+_ZIP = re.compile(r"(?<![\d#$-])\d{5}(?:-\d{4})?(?![\d-])")
+_STATE_WORD = re.compile(rf"(?<![a-z])(?:{_STATE})(?![a-z])", re.IGNORECASE)
+#: Where a clause ends: what precedes an address in its clause decides whether it is the one wanted.
+_CLAUSE_END = re.compile(r"[.!?;\n]\s|[.!?;]$|\bbut\b|\bhowever\b|\binstead\b", re.IGNORECASE)
+#: Said before an address that is not the one wanted: a negation ("don't send it to", "not to", "instead of").
+_NEGATED = re.compile(
+    r"\b(?:not|don'?t|do not|dont|never|no longer|rather than|instead of|isn'?t|wasn'?t)\b", re.IGNORECASE
+)
+#: Said of the address an order goes to now, or an old one ("it's going to", "my old address is", "from").
+_OLD = re.compile(
+    r"\b(?:old|previous address|former|currently|still going|is going to|was going to|going to|is set to|from)\b",
+    re.IGNORECASE,
+)
+#: A condition before the address in its clause ("if I'm not home, ship it to ..."): not acted on as asked.
+_CONDITION = re.compile(r"\b(?:if|unless|in case|provided|as long as|only when|when)\b", re.IGNORECASE)
+
+#: Streets written the way other countries write them, which this reader does not read into fields.
+_OTHER_STREET = re.compile(
+    r"\b(?:calle|avenida|avda|paseo|plaza|rue|boulevard|bd|chemin|allee|via|viale|piazza|rua|praca)\s+[a-z]"
+    r"|\b[a-z]+(?:strasse|straße|str|weg|platz|gasse|allee|ring|damm)\.?\s+\d{1,4}[a-z]?\b",
+    re.IGNORECASE,
+)
+
+#: An address on file meant instead of a written one: the account's, or another of the customer's orders'.
+_ACCOUNT_REF = re.compile(
+    r"\b(?:my|the)\s+(?:default|account|profile|billing|home|registered|usual|primary)\s+address"
+    r"|\baddress\s+(?:on|in)\s+(?:my\s+|the\s+)?(?:file|account|profile)\b"
+    r"|\b(?:my|the)\s+address\s+on\s+file\b",
+    re.IGNORECASE,
+)
+_OTHER_REF = re.compile(
+    r"\bsame\s+(?:address\s+)?as\s+(?:(?:my|the)\s+)?(?:other|previous|earlier|last|older|first|second)\b"
+    r"|\bsame\s+(?:address\s+)?as\s+(?:order\s+)?#?\s*[a-z]{0,3}-?\d{4,}"
+    r"|\b(?:my|the)\s+other\s+address\b"
+    r"|\baddress\s+(?:i|we)\s+(?:used|had|gave|ordered with)\s+(?:before|previously|last time|earlier)"
+    r"|\baddress\s+(?:of|from|on)\s+(?:my|the)\s+(?:other|earlier|previous|last|first|older)\b"
+    r"|\bwhere\s+my\s+(?:other|previous|last|earlier)\s+(?:order|one|package|parcel)\s+went\b"
+    r"|\b(?:my|the)\s+(?:previous|earlier|old)\s+order'?s?\s+address\b",
+    re.IGNORECASE,
+)
+#: The customer asks for the account's own address to change (not only an order's ship-to).
+_FOR_ACCOUNT = re.compile(
+    r"\b(?:update|change|set|replace|make)\b[^.!?;\n]{0,30}\b(?:default|account|profile|primary)\s+address"
+    r"|\b(?:update|change|set)\b[^.!?;\n]{0,25}\baddress\s+(?:on|in)\s+(?:my\s+|the\s+)?(?:file|account|profile)\b"
+    r"|\b(?:make|set)\s+(?:it|this|that)\s+(?:my|the)\s+(?:default|primary)\b"
+    r"|\bfor\s+(?:all\s+)?(?:my\s+)?future\s+orders\b",
+    re.IGNORECASE,
+)
+#: The message is about an order's delivery too, not only the account ("ship", "my order", "package").
+_FOR_ORDER = re.compile(
+    r"\b(?:order|orders|ship|shipped|shipping|send|sent|deliver|delivery|package|parcel|pedido|commande|bestellung)\b"
+    r"|#\s*[a-z]{0,3}-?\d{4,}",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenAddress:
+    """An address as the customer wrote it; ``missing`` names the parts not written (empty: whole)."""
+
+    line1: str = ""
+    line2: str | None = None
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = "US"
+    evidence: str = ""
+    missing: tuple[str, ...] = ()
+
+    @property
+    def whole(self) -> bool:
+        return not self.missing
+
+    def as_address(self, name: str | None) -> dict[str, Any]:
+        """The shape of the systems' address (``Address``), with the name the order or account carries; the
+        country as the systems write it ("US" for "USA", "United States")."""
+        country = "US" if _country_key(self.country) == "us" else self.country
+        return {"name": name or "", "line1": self.line1, "line2": self.line2, "city": self.city,
+                "region": self.region, "postal_code": self.postal_code, "country": country}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AddressReading:
+    """What a message says about the address it wants.
+
+    ``written``: the addresses it writes out as wanted (whole or not), in order; ``dropped``: spans written but not
+    wanted, with why (negated, conditional, the old one); ``refers_to``: ``account`` or ``other_order`` when it
+    points at an address on file instead; ``for_account``: the account's own address is to change;
+    ``for_order``: the message is about an order's delivery too."""
+
+    written: tuple[WrittenAddress, ...] = ()
+    dropped: tuple[tuple[str, str], ...] = ()
+    refers_to: str | None = None
+    for_account: bool = False
+    for_order: bool = False
+    evidence: tuple[str, ...] = field(default_factory=tuple)
+    #: A street written in a form this reader does not read ("calle Mayor 12", "8 rue de la Paix",
+    #: "Hauptstrasse 5"): an address is given, but not one the mission can read; a person takes it.
+    unread: bool = False
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("\n", " ").split()).strip(" ,.")
+
+
+def _title(text: str) -> str:
+    """Words as a person writes them on a label, whatever case the customer typed ("new york" -> "New York")."""
+    return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in _clean(text).split())
+
+
+def _state_code(text: str) -> str:
+    folded = " ".join(text.lower().replace(".", "").split())
+    return folded.upper() if folded.upper() in STATES else _BY_NAME.get(folded, "")
+
+
+def _country(text: str | None) -> str:
+    """As written ("USA", "US", "United States"); "US" when not written: the shop ships within the United States."""
+    return _clean(text) if text else "US"
+
+
+def _before(text: str, start: int) -> str:
+    """The clause an address is written in, up to the address."""
+    head = text[:start]
+    ends = list(_CLAUSE_END.finditer(head))
+    return head[ends[-1].end() :] if ends else head
+
+
+def _not_wanted(clause: str) -> str | None:
+    if _CONDITION.search(clause):
+        return "conditional"
+    if _NEGATED.search(clause):
+        return "negated"
+    if _OLD.search(clause) and not re.search(r"\b(?:ship|send|deliver)\w*\s+(?:it\s+)?to\s*$", clause, re.I):
+        return "the address it goes to now, or an old one"
+    return None
+
+
+def without_addresses(text: str) -> str:
+    """The text with every address read from it (street line, unit, city, state, ZIP, country) cut out.
+
+    The reply repeats the address in full so the customer can catch a typo; the guard refuses a reply repeating
+    what a customer wrote (an injected instruction would get out that way). An address is read into fields of a
+    narrow shape (a number and at most four words before a street suffix; a city of at most four words, a state, a
+    ZIP), so it is left out of the text the guard compares with, and nothing else is."""
+    cut: list[tuple[int, int]] = []
+    pos = 0
+    for street in _STREET.finditer(text):
+        if street.start() < pos:
+            continue
+        _address, pos = _read_one(text, street)
+        cut.append((street.start(), pos))
+    out, last = [], 0
+    for start, end in cut:
+        out.append(text[last:start] + " ")
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _read_one(text: str, street: re.Match[str]) -> tuple[WrittenAddress, int]:
+    """The address starting at a street line: its unit, city, state, ZIP and country when written after it."""
+    end = street.end()
+    line2 = None
+    if unit := _UNIT.match(text, end):
+        line2, end = _clean(unit.group("unit")), unit.end()
+    line1 = _clean(street.group(0))
+    place = _PLACE.match(text, end)
+    if place and place.start() - end <= 2:
+        city, state, code = place.group("city"), place.group("state"), place.group("zip")
+        country = place.group("country")
+        span = text[street.start() : place.end()]
+        address = WrittenAddress(line1=line1, line2=line2, city=_title(city), region=_state_code(state),
+                                 postal_code=code, country=_country(country), evidence=_clean(span))  # fmt: skip
+        return address, place.end()
+    # not whole: what follows in the same clause, up to the next sentence, says which parts are there
+    rest = re.split(r"[.!?;]\s|\n\s*\n", text[end:], maxsplit=1)[0][:80]
+    missing = []
+    words = re.sub(_ZIP.pattern, " ", rest)
+    words = _STATE_WORD.sub(" ", words)
+    if not re.search(
+        r"[a-z]{3,}", re.sub(rf"\b(?:{_COUNTRY})\b|\b(?:please|thanks|thank you)\b", " ", words, flags=re.I), re.I
+    ):
+        missing.append("city")
+    if not _STATE_WORD.search(rest):
+        missing.append("state")
+    if not _ZIP.search(rest):
+        missing.append("zip")
+    return WrittenAddress(line1=line1, line2=line2, evidence=_clean(text[street.start() : end]),
+                         missing=tuple(missing) or ("city", "state", "zip")), end  # fmt: skip
+
+
+def read_addresses(text: str) -> AddressReading:
+    """Every address the message writes out, what it points at instead, and whether the account's address is to
+    change (see the module's docstring)."""
+    written: list[WrittenAddress] = []
+    dropped: list[tuple[str, str]] = []
+    evidence: list[str] = []
+    pos = 0
+    streets = list(_STREET.finditer(text))
+    for street in streets:
+        if street.start() < pos:
+            continue
+        address, pos = _read_one(text, street)
+        why = _not_wanted(_before(text, street.start()))
+        if why is not None:
+            dropped.append((address.evidence, why))
+            continue
+        if address not in written:
+            written.append(address)
+    if not streets:
+        # a city, state and ZIP with no street: the street is missing ("ship it to Springfield IL 62704")
+        for place in re.finditer(rf"\bto\b{_PLACE.pattern}", text, re.IGNORECASE):
+            if _not_wanted(_before(text, place.start())) is None:
+                city, state = _title(place.group("city")), _state_code(place.group("state"))
+                written.append(WrittenAddress(city=city, region=state, postal_code=place.group("zip"),
+                                              evidence=_clean(place.group(0)), missing=("street",)))  # fmt: skip
+    refers = None
+    if m := _OTHER_REF.search(text):
+        refers = "other_order"
+        evidence.append(m.group(0))
+    elif m := _ACCOUNT_REF.search(text):
+        refers = "account"
+        evidence.append(m.group(0))
+    account = _FOR_ACCOUNT.search(text)
+    if account:
+        evidence.append(account.group(0))
+    # "update my default address to ..." speaks of the account only; an order, a shipment or a parcel named too
+    # means its delivery changes as well
+    without_account = _FOR_ACCOUNT.sub(" ", text)
+    for_order = bool(_FOR_ORDER.search(without_account))
+    return AddressReading(
+        written=tuple(written),
+        dropped=tuple(dropped),
+        refers_to=None if written else refers,
+        for_account=bool(account),
+        for_order=for_order or not account,
+        evidence=tuple(evidence),
+        unread=not written and not dropped and bool(_OTHER_STREET.search(text)),
+    )
+
+
+#: Said right before an address the customer wants used: "ship it to", "redirect the parcel to", "my new address is".
+_ASKED_BEFORE = re.compile(
+    r"(?:\b(?:ship|send|deliver|redirect|reroute|re-route|forward|mail|move|change|update|switch|go|goes|going)\w*\b"
+    r"[^.!?;]{0,60}\bto|\baddress(?:\s+is)?\s*:?|\b(?:use|is)\s*:?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def address_asked(text: str) -> str | None:
+    """The words asking for an address written in the message ("ship order 4471 to 12 Elm St, ..."): an address
+    change requested even in words the phrase list lacks. Only an address wanted (not negated, conditional or the
+    old one) and introduced as the one to use; None otherwise."""
+    reading = read_addresses(text)
+    for address in reading.written:
+        start = text.find(address.evidence.split(" ")[0]) if address.evidence else -1
+        head = " ".join(text[max(0, start - 80) : start].split()) if start >= 0 else ""
+        if start >= 0 and (asked := _ASKED_BEFORE.search(head)):
+            return asked.group(0).strip()
+    return None
+
+
+_COMPARED = ("line1", "line2", "city", "region", "postal_code")
+_ABBREVIATIONS = {
+    "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "lane": "ln", "drive": "dr", "boulevard": "blvd",
+    "place": "pl", "court": "ct", "terrace": "ter", "parkway": "pkwy", "circle": "cir", "highway": "hwy",
+    "square": "sq", "trail": "trl", "apartment": "apt", "suite": "ste", "unit": "unit", "floor": "fl",
+    "north": "n", "south": "s", "east": "e", "west": "w", "room": "rm", "building": "bldg",
+}  # fmt: skip
+
+
+def _key(value: Any) -> str:
+    words = re.sub(r"[^a-z0-9]+", " ", str(value or "").lower()).split()
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words if w != "#")
+
+
+def _country_key(value: Any) -> str:
+    folded = re.sub(r"[^a-z]", "", str(value or "us").lower())
+    return "us" if folded in ("us", "usa", "unitedstates", "unitedstatesofamerica") else folded
+
+
+def same_place(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two addresses are the same place, whatever the case, punctuation, street and unit abbreviations
+    ("St"/"Street", "Apt"/"Apartment") and country spelling ("USA"/"US"); the name on them does not count."""
+    if _country_key(a.get("country")) != _country_key(b.get("country")):
+        return False
+    return all(_key(a.get(k)) == _key(b.get(k)) for k in _COMPARED)
+
+
+def summary(address: Mapping[str, Any]) -> str:
+    """One line a customer can check for a typo: street, unit, city, state and ZIP, the country when not the US."""
+    text = ", ".join(str(address[k]) for k in ("line1", "line2", "city") if address.get(k))
+    text += f", {address.get('region', '')} {address.get('postal_code', '')}".rstrip()
+    if _country_key(address.get("country")) != "us":
+        text += f", {address.get('country')}"
+    return text
