@@ -159,10 +159,13 @@ def test_a_part_that_asks_holds_the_other_orders_in_the_same_reply() -> None:
 def test_the_guard_checks_each_action_against_its_own_orders_facts() -> None:
     facts, verdict = decide(_case("Hi! Could you cancel SO-300001 and SO-300003? Bought both by accident."))
     refund = next(a for a in verdict["actions"] if a["args"].get("capture_id") == "CAP-SO-300001")
-    assert check_action(SPEC, refund, facts) == []
+    # a refund rests on its order's cancellation planned before it (the guard's refund basis)
+    cancels = [a for a in verdict["actions"] if a["tool"] == "cancel_order"]
+    assert check_action(SPEC, refund, facts, earlier=cancels) == []
+    assert any("nothing backs it" in p for p in check_action(SPEC, refund, facts))
     # 300 fits what SO-300003 could refund (400), not what SO-300001 can (60): refused on SO-300001's own facts
     too_much = {**refund, "args": {**refund["args"], "amount": 300.0}}
-    assert check_action(SPEC, too_much, facts) == [
+    assert check_action(SPEC, too_much, facts, earlier=cancels) == [
         "order SO-300001: refund_payment: 300.00 is more than can be refunded (60.00)"
     ]
     # an order of the customer that is no part of this plan (delivered, never asked about) is not touched
@@ -170,5 +173,5 @@ def test_the_guard_checks_each_action_against_its_own_orders_facts() -> None:
     assert any("is not a record of this ticket" in p for p in check_action(SPEC, delivered, facts))
     # a second refund of the same order in one plan is refused; the other order's refund is not
     both = [a for a in verdict["actions"] if a["tool"] == "refund_payment"]
-    assert check_action(SPEC, refund, facts, earlier=both) != []
-    assert check_action(SPEC, both[0], facts, earlier=[both[1]]) == []
+    assert check_action(SPEC, refund, facts, earlier=[*cancels, *both]) != []
+    assert check_action(SPEC, both[0], facts, earlier=[*cancels, both[1]]) == []
