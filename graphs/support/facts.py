@@ -16,7 +16,7 @@ from typing import Any
 
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
 from ai_missions.graphs.support.replies import compose_reply
-from ai_missions.graphs.support.resolve import ambiguous_items, lines_named, said_of_lines
+from ai_missions.graphs.support.resolve import ambiguous_items, lines_named, quantity_said, said_of_lines
 from ai_missions.graphs.support.understanding import (
     NEGATORS,
     Reading,
@@ -433,6 +433,7 @@ def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) 
     options = {str(v["sku"]): str(v.get("option") or "") for v in record.get("variants") or []}
     if ambiguous_items(thread, lines, chosen, options):
         chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
+    chosen = _as_many_as_said(thread, lines, chosen, taken, options)
     free = [n for n in chosen if n not in taken]
     by_no = {int(x["line_no"]): x for x in lines}
     value = sum(float(by_no[n].get("line_total") or 0.0) for n in free if n in by_no)
@@ -449,6 +450,33 @@ def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) 
         "return.refund_to": "gift_card" if gift else "original_payment",
         "return.open_value": round(value, 2),
     }
+
+
+def _as_many_as_said(
+    thread: str, lines: Sequence[Mapping[str, Any]], chosen: list[int], taken: set[int], options: Mapping[str, str]
+) -> list[int]:
+    """The chosen lines, with an item the order holds on several identical lines (same variant, same price) taken as
+    many times as the customer says: one of them ("one of the two bottles": the first not yet returned; identical
+    lines are interchangeable), all of them ("both bottles"), or, when they do not say, none of the return at all
+    (``[]``: the customer is asked which items, never the item silently dropped nor every line of it assumed)."""
+    by_no = {int(x["line_no"]): x for x in lines}
+    groups: dict[str, list[int]] = {}
+    for n in chosen:
+        if n in by_no:
+            groups.setdefault(str(by_no[n]["sku"]), []).append(n)
+    kept = list(chosen)
+    for sku, same in groups.items():
+        if len(same) < 2:
+            continue
+        if len({float(by_no[n].get("unit_price") or 0.0) for n in same}) > 1:
+            return []  # the same variant at different prices: not interchangeable, asked
+        how_many = quantity_said(thread, str(by_no[same[0]].get("description") or ""), [options.get(sku, "")])
+        if how_many is None:
+            return []
+        if how_many == "one":
+            first = next((n for n in same if n not in taken), same[0])
+            kept = [n for n in kept if n not in same or n == first]
+    return kept
 
 
 def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any]:

@@ -146,10 +146,15 @@ _GENERIC = frozenset(
 
 
 def _stem(word: str) -> str:
-    for ending in ("ies", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
-            return word[: -len(ending)] + ("y" if ending == "ies" else "")
-    return word
+    """A noun's singular, as far as its ending tells: "batteries" -> "battery", "boxes", "watches", "glasses" ->
+    "box", "watch", "glass", any other "-s" dropped ("bottles" -> "bottle", "cases" -> "case")."""
+    if len(word) < 5 or word.endswith("ss") or not word.endswith("s"):
+        return word[:-1] if len(word) == 4 and word.endswith("s") and not word.endswith("ss") else word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("xes", "zes", "ches", "shes", "sses")):
+        return word[:-2]
+    return word[:-1]
 
 
 def _name_words(description: str, options: Iterable[str]) -> list[str]:
@@ -224,6 +229,42 @@ def ambiguous_items(
         if not several:
             out.append(str(group[0].get("description") or head))
     return out
+
+
+#: How many of an item a piece of a sentence says: "one of" (of several), then every one, then a single one.
+_ONE_OF = re.compile(r"\b(?:one of|one out of|uno de|una de|l'un des|l'une des|un des|une des|einen? der|eines der)\b")
+_EVERY = frozenset({*_SEVERAL, "ambos", "ambas", "todos", "todas", "deux", "tous", "toutes", "beide", "beiden", "alle"})
+_SINGLE = frozenset({"one", "a", "an", "single", "1", "uno", "una", "un", "une", "ein", "eine", "einen", "only"})
+#: Where a list of items breaks into its items ("the laptop, a toothbrush and the water bottle").
+_LIST_BREAK = re.compile(r"[,;:()\n]|\b(?:and|or|plus|also|y|o|et|ou|und|oder)\b")
+
+
+def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> str | None:
+    """How many of an item of which the order holds several identical lines the message asks about: ``one`` ("one
+    of the two water bottles", "a water bottle", "una botella"), ``all`` ("both water bottles", "the two bottles",
+    "the bottles" of an item named in the singular), or None when it does not say ("the water bottle"): asked,
+    never guessed, and never the item silently left out. Read in the piece of the list that names the item."""
+    words = _name_words(description, options)
+    if not words:
+        return None
+    head = words[-1]
+    said: set[str] = set()
+    for sentence in re.split(r"[.!?]+", fold(text)):
+        for piece in _LIST_BREAK.split(sentence):
+            tokens = _words(piece)
+            at = next((i for i, w in enumerate(tokens) if _stem(w) == head or w in (f"{head}n", f"{head}en")), None)
+            if at is None:
+                continue
+            before = set(tokens[max(0, at - 5) : at])
+            if _ONE_OF.search(piece):
+                said.add("one")
+            elif before & _EVERY or tokens[at] != head:
+                said.add("all")  # "both bottles", "the bottles"
+            elif before & _SINGLE:
+                said.add("one")
+            else:
+                said.add("unsaid")
+    return said.pop() if len(said) == 1 and "unsaid" not in said else None
 
 
 def _plain(text: str) -> str:

@@ -627,11 +627,22 @@ def asking_sentences(text: str) -> str:
     "Cancel the order I placed by mistake. On another one change the watch." -> the cancellation does not name the
     watch; both sentences are kept, each with its own request."""
     kept = []
+    follows = False  # the sentence before was kept: one that only goes on ("Also the mug.") adds to its request
     for sentence in _SENTENCE.split(text):
         folded = fold(sentence)
-        if folded.strip() and set(_requests(folded)) - {"question"}:
+        asks = bool(folded.strip() and set(_requests(folded)) - {"question"})
+        if asks or (follows and _GOES_ON.match(folded)):
             kept.append(sentence.strip())
+        follows = asks or (follows and bool(_GOES_ON.match(folded)))
     return ". ".join(kept)
+
+
+#: A sentence that goes on with the request before it rather than making one: "Also one of the mugs.", "And the
+#: lamp too.", "Plus the kettle.", "Además la taza.", "Et aussi la lampe.", "Und auch die Tasse."
+_GOES_ON = re.compile(
+    r"\s*(?:also|and|plus|as well as|as well|too|along with|ademas|y tambien|tambien|et aussi|aussi|et|und auch|"
+    r"auch|sowie)\b"
+)
 
 
 #: Why a customer cancels, as the order's cancellation records it: they no longer need it, or they ordered it by
