@@ -20,6 +20,7 @@ from ai_missions.graphs.support.address_reading import read_addresses, same_plac
 from ai_missions.graphs.support.evals.run import decide, safety
 from ai_missions.graphs.support.evals.tau_runner import as_tau
 from ai_missions.graphs.support.spec import SPEC
+from ai_missions.graphs.support.understanding import read_message
 from ai_missions.integrations import crm
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book
@@ -317,3 +318,13 @@ async def test_the_crm_refuses_an_account_address_change_without_a_grant_for_exa
         done = await gateway.call("update_customer_address", args, meta={"grant": grants.mint(book, **good)})
         assert done["address"]["address"]["line1"] == "4410 Maple Ave"
     assert crm.get_customer(connect("crm", book), customer).current_address == Address(**DENVER)
+
+
+def test_an_address_written_beside_an_item_change_is_read_as_an_address_change_too() -> None:
+    """Written for this test: an item change and an address in one sentence, without the word "address"."""
+    both = read_message(
+        "For order SO-100001 swap the lamp for the blue one and ship it to 9 Lake Drive, Denver CO 80205."
+    )
+    assert "change_address" in both.intents
+    only_items = read_message("For order SO-100001 please change it to the blue one.")
+    assert "change_address" not in only_items.intents

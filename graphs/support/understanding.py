@@ -767,7 +767,8 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         found.discard("where_is_order")
     if "wrong_item" in found:
         found.discard("damaged_item") if "wrong" in folded and "damaged" not in folded else None
-    if "exchange_variant" in found and "change_address" in found and "address" not in folded:
+    # "change it to the blue one" is no address change, unless an address is written out as the one to use
+    if {"exchange_variant", "change_address"} <= found and "address" not in folded and not address_asked(folded):
         found.discard("change_address")
     if "change_address" in found:
         found.discard("exchange_variant") if "size" not in folded and "color" not in folded else None
