@@ -11,6 +11,7 @@ import pytest
 
 from ai_missions.graphs.support.evals.run import decide
 from ai_missions.graphs.support.spec import SPEC
+from ai_missions.graphs.support.split import sentences
 from ai_missions.nodes.guard import check_action
 from ai_missions.nodes.parts import PARTS
 
@@ -175,3 +176,24 @@ def test_the_guard_checks_each_action_against_its_own_orders_facts() -> None:
     both = [a for a in verdict["actions"] if a["tool"] == "refund_payment"]
     assert check_action(SPEC, refund, facts, earlier=[*cancels, *both]) != []
     assert check_action(SPEC, both[0], facts, earlier=[*cancels, both[1]]) == []
+
+
+def test_each_order_keeps_the_reason_given_in_its_own_sentence() -> None:
+    message = (
+        "Please cancel order SO-300001, I ordered it by mistake, it came to 60. Please cancel SO-300003 as well, "
+        "I no longer need it."
+    )
+    facts, verdict = decide(_case(message))
+    reasons = {p["order.id"]: p["cancel.reason"] for p in facts[PARTS]}
+    assert reasons == {"SO-300001": "ordered by mistake", "SO-300003": "no longer needed"}
+    cancels = {a["args"]["order_id"]: a["args"]["reason"] for a in verdict["actions"] if a["tool"] == "cancel_order"}
+    assert cancels == reasons
+
+
+def test_sentences_end_at_a_stop_before_a_space_not_inside_a_number_or_an_address() -> None:
+    text = "Swap it for the 1.5L one, card ending in 4171. Mail me at ines.d@example.com!\nThanks"
+    assert sentences(text) == [
+        "Swap it for the 1.5L one, card ending in 4171",
+        "Mail me at ines.d@example.com",
+        "Thanks",
+    ]

@@ -39,8 +39,9 @@ from ai_missions.graphs.support.understanding import Reading, asking_sentences, 
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.nodes.parts import LABEL, PARTS
 
-#: Sentence ends: a full stop between digits ("1.5L", "5.8-inch") does not end one; a semicolon does not either.
-_SENTENCE = re.compile(r"(?<!\d)[.!?]+(?!\d)|\n+")
+#: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
+#: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
+_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
 #: How many orders a request names: "two of my orders", "both orders", "three orders".
 _HOW_MANY = re.compile(r"\b(both|two|three|four|2|3|4)\b(?:\s+[\w']+){0,3}?\s+orders\b")
 _NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
