@@ -164,6 +164,9 @@ def test_the_guard_checks_each_action_against_its_own_orders_facts() -> None:
     cancels = [a for a in verdict["actions"] if a["tool"] == "cancel_order"]
     assert check_action(SPEC, refund, facts, earlier=cancels) == []
     assert any("nothing backs it" in p for p in check_action(SPEC, refund, facts))
+    # the other order's cancellation does not back this order's refund
+    other = [a for a in cancels if a["args"]["order_id"] == "SO-300003"]
+    assert any("nothing backs it" in p for p in check_action(SPEC, refund, facts, earlier=other))
     # 300 fits what SO-300003 could refund (400), not what SO-300001 can (60): refused on SO-300001's own facts
     too_much = {**refund, "args": {**refund["args"], "amount": 300.0}}
     assert check_action(SPEC, too_much, facts, earlier=cancels) == [
