@@ -328,3 +328,18 @@ def test_an_address_written_beside_an_item_change_is_read_as_an_address_change_t
     assert "change_address" in both.intents
     only_items = read_message("For order SO-100001 please change it to the blue one.")
     assert "change_address" not in only_items.intents
+
+
+def test_an_address_the_order_already_ships_to_is_said_and_not_written_again() -> None:
+    """The customer's earlier message changed the ship-to (approved and done); their next message on the thread
+    repeats the address: nothing is written twice, the reply says where it ships."""
+    ticket = written("Please ship order SO-100001 to 4410 Maple Ave, Unit 12B, Denver, CO 80205")
+    ticket["orders"]["SO-100001"]["order"]["ship_to"] = DENVER
+    ticket["orders"]["SO-100001"]["shipping_address"] = DENVER
+    _facts, verdict = decide(ticket)
+    assert verdict["outcome"] == "answer"
+    assert tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
+    assert "already ships to 4410 Maple Ave, Unit 12B, Denver, CO 80205" in verdict["actions"][0]["args"]["body"]
+    # the label still holds the old one: a person, never a reply saying it ships there
+    ticket["orders"]["SO-100001"]["shipping_address"] = HOME
+    assert decide(ticket)[1]["outcome"] == "escalate"

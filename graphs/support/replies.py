@@ -77,6 +77,7 @@ T: dict[str, dict[str, str]] = {
         "account_address_changed": "The address on your account is now {address}; future orders will ship there.",
         "address_check_account": "Please check it: if anything is wrong, reply and we will correct it.",
         "about_order": "About order {order}:",
+        "address_already": "Order {order} already ships to {address}.",
         "address_check": "Please check it: if anything is wrong, reply and we will correct it before it ships.",
         "address_missing": "To use the address you gave ({evidence}) we also need its {missing}. Could you reply with "
         "the full address: street and number, city, state and ZIP code?",
@@ -179,6 +180,7 @@ T: dict[str, dict[str, str]] = {
         "allí.",
         "address_check_account": "Por favor, revísela: si algo no es correcto, responda y lo corregiremos.",
         "about_order": "Sobre el pedido {order}:",
+        "address_already": "El pedido {order} ya se envía a {address}.",
         "address_check": "Por favor, revísela: si algo no es correcto, responda y lo corregiremos antes del envío.",
         "address_missing": "Para usar la dirección que nos dio ({evidence}) necesitamos también {missing}. ¿Puede "
         "responder con la dirección completa: calle y número, ciudad, estado y código postal?",
@@ -286,6 +288,7 @@ T: dict[str, dict[str, str]] = {
         "address_check_account": "Merci de la vérifier : si quelque chose est inexact, répondez et nous la "
         "corrigerons.",
         "about_order": "À propos de la commande {order} :",
+        "address_already": "La commande {order} est déjà livrée à : {address}.",
         "address_check": "Merci de la vérifier : si quelque chose est inexact, répondez et nous la corrigerons avant "
         "l'expédition.",
         "address_missing": "Pour utiliser l'adresse que vous nous avez donnée ({evidence}), il nous faut aussi "
@@ -398,6 +401,7 @@ T: dict[str, dict[str, str]] = {
         "address_check_account": "Bitte prüfen Sie sie: Falls etwas nicht stimmt, antworten Sie, und wir "
         "korrigieren es.",
         "about_order": "Zur Bestellung {order}:",
+        "address_already": "Die Bestellung {order} wird bereits an diese Adresse geliefert: {address}.",
         "address_check": "Bitte prüfen Sie sie: Falls etwas nicht stimmt, antworten Sie, und wir korrigieren es vor "
         "dem Versand.",
         "address_missing": "Um die angegebene Adresse ({evidence}) zu verwenden, brauchen wir noch {missing}. Können "
@@ -621,6 +625,14 @@ def _address_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
     if facts.get("address.for_order") is False:
         if facts.get("address.for_account") and facts.get("address.account_differs"):
             return say(lang, "account_address_changed", address=address) + " " + say(lang, "address_check_account")
+        return None
+    if (
+        facts.get("order.cancellable")
+        and facts.get("address.differs") is False
+        and facts.get("address.source") != "account"
+    ):
+        if facts.get("address.shipping_differs") is False:
+            return say(lang, "address_already", order=order, address=address) + " " + check
         return None
     if not (facts.get("order.cancellable") and facts.get("address.differs")):
         return None
