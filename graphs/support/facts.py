@@ -73,6 +73,7 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
         "payment.authorization_id": auth["authorization_id"] if auth else None,
         "payment.uncaptured": auth is not None and auth["status"] == "authorized" and not captures,
         "payment.card_last4": auth["card_last4"] if auth else None,
+        "payment.card_brand": auth.get("card_brand") if auth else None,
     }
 
 
@@ -572,17 +573,41 @@ def _option_tokens(text: str) -> list[str]:
 
 #: "both", "all of them", "the two": every line of an item the order holds several times.
 _ALL_OF_THEM = re.compile(r"\b(?:both|all|each|every|two|three|2|3)\b")
-#: A card named by its last digits ("my visa card ending in 1234").
-_CARD_ENDING = re.compile(r"\bcard\b[^.]{0,40}?\b(?:ending|ends)\s+(?:in|with)?\s*(\d{4})\b")
+#: A card named by its last digits, with or without the word card: "my visa card ending in 1234", "the one that ends
+#: with 1234", "last four digits 1234", "****1234", "terminada en 1234", "finissant par 1234", "die auf 1234 endet".
+_CARD_ENDING = re.compile(
+    r"\b(?:ending|ends|ended|last (?:four|4)(?: digits)?|terminada|termina|termine|finissant|endet|endziffern?)"
+    r"\D{0,12}?\b(\d{4})\b|(?:[*x#]{2,}|\bx)\s?(\d{4})\b|\b(\d{4}) (?:endet|endend)\b"
+)
+#: Card brands as customers write them -> as payments records them.
+_BRANDS = {"visa": "visa", "mastercard": "mastercard", "master card": "mastercard", "amex": "amex",
+           "american express": "amex", "discover": "discover"}  # fmt: skip
+_BRAND = re.compile(r"\b(" + "|".join(sorted(_BRANDS, key=len, reverse=True)) + r")\b")
+#: A card said as such ("my credit card", "la tarjeta", "ma carte", "Kreditkarte").
+_A_CARD = re.compile(r"\b(?:credit ?card|debit ?card|card|tarjeta|carte|kreditkarte|karte)\b")
 
 
-def _other_card(text: str, last4: Any) -> bool:
-    """A card named by its digits that is not the order's card (or the order's card digits are not known)."""
-    return any(digits != str(last4 or "") for digits in _CARD_ENDING.findall(text))
+def _other_card(text: str, last4: Any, brand: Any = None) -> bool:
+    """The customer names a card that is not the order's own (``last4``, ``brand``: the order's card; None when not
+    known or the order was not paid by card): last digits that are not the order's card's, a brand that is not its
+    brand (the brand beside the order's own digits is the order's card), or any card at all when the order was not
+    paid by a card known to us. Unknown counts as another: a person settles what cannot be told apart."""
+    digits = [next(d for d in found if d) for found in _CARD_ENDING.findall(text)]
+    if any(d != str(last4 or "") for d in digits):
+        return True
+    if last4 is None:
+        return bool(digits or _BRAND.search(text) or _A_CARD.search(text))
+    if digits:
+        return False  # only the order's own card's digits: its brand, if said, is that card's
+    own = str(brand or "").lower()
+    return any(_BRANDS[b] != own for b in _BRAND.findall(text))
 
 
-#: The customer names a way to pay other than the order's own payment ("my gift card", "paypal").
-_OTHER_METHOD = re.compile(r"\b(?:gift ?card|store credit|paypal|pay ?pal|another card|different card|other card)\b")
+#: The customer names a way to pay other than the order's own payment ("my gift card", "paypal", "my other card").
+_OTHER_METHOD = re.compile(
+    r"\b(?:gift ?cards?|store credit|paypal|pay ?pal|tarjeta (?:de )?regalo|cartes? cadeau|geschenkkarte|gutschein"
+    r"|(?:another|different|other|second|new|otra|autre|andere[nr]?) (?:credit |debit )?(?:card|tarjeta|carte|karte))\b"
+)
 
 
 #: Words before a number that make it the option asked for ("size 10", "in a 9", "the 12 one"), not a street
@@ -713,7 +738,10 @@ def modify_facts(
             f"{summary[n]} (one of {skus.count(sku)}, or all?)" for n, sku in enumerate(skus) if skus.count(sku) > 1
         ]
     difference = round(difference, 2)
-    other = bool(_OTHER_METHOD.search(fold(thread))) or _other_card(fold(thread), facts.get("payment.card_last4"))
+    folded = fold(thread)
+    other = bool(_OTHER_METHOD.search(folded)) or _other_card(
+        folded, facts.get("payment.card_last4"), facts.get("payment.card_brand")
+    )
     refundable = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= -difference]
     ambiguous = bool(choices)
     return {

@@ -93,6 +93,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "payment.authorization_id": ("str", "the order's card authorization"),
     "payment.uncaptured": ("bool", "the order's authorization is still open and nothing was captured"),
     "payment.card_last4": ("str", "the last four digits of the card charged"),
+    "payment.card_brand": ("str", "the brand of the card charged (visa, mastercard...), when payments says"),
     "refund.amount": ("number", "what the resolution refunds (never above what can be refunded)"),
     "refund.capture_id": ("str", "the capture the resolution refunds"),
     "shipment.status": ("str", "in_transit or delivered; none when nothing shipped"),

@@ -387,7 +387,8 @@ def case_of(db: Mapping[str, Database], task: Task, message: str) -> dict[str, A
             },
             "payment": {
                 "authorizations": [{"authorization_id": f"AUTH-{order_id}", "status": "captured",
-                                "card_last4": card.get("last_four") if card.get("source") == "credit_card" else None}],
+                                "card_last4": card.get("last_four") if card.get("source") == "credit_card" else None,
+                                "card_brand": card.get("brand") if card.get("source") == "credit_card" else None}],
                 "captures": captures, "captured_amount": round(paid, 2), "refunded_amount": round(refunded, 2),
             },
             "shipments": shipments, "returns": [], "variants": variants,
