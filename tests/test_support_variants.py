@@ -11,6 +11,7 @@ import pytest
 from ai_missions.graphs.support.evals.run import decide
 from ai_missions.graphs.support.facts import modify_facts
 from ai_missions.graphs.support.resolve import said_of_lines
+from ai_missions.graphs.support.understanding import read_message
 
 #: (sku, product, option, price, available): a tent, a sleeping bag, a camp kettle and an electric kettle (whose
 #: name holds a word of the camp kettle's options).
@@ -195,3 +196,34 @@ def test_an_option_with_a_unit_is_read_in_the_customers_words(
 ) -> None:
     facts = modify_facts(_one_item(*item), [1], thread, PAID)
     assert facts["modify.changes"] == ([{"line_no": 1, "sku": sku}] if sku else []), thread
+
+
+@pytest.mark.parametrize(
+    ("message", "exchange"),
+    [
+        # another variant asked for in words the phrase lists did not hold
+        ("The lamp needs exchanging, it is too dim", True),
+        ("I want a ceramic kettle instead of the glass one I ordered", True),
+        ("I ordered the gas grill but would like the one with a side burner instead, it hasn't shipped yet", True),
+        ("I'd like to pay with my gift card, and change the helmet and the lamp in it.", True),
+        ("Swap the rug and the lamp on my order, put the difference on my other card.", True),
+        # not an exchange: negated, hedged, the address, the payment, or what came instead of what was ordered
+        ("I'm not exchanging anything, just tell me where my order is", False),
+        ("maybe I'd take the medium one instead of what I ordered, not sure yet", False),
+        ("I moved, please send order #4471 to 12 Oak St instead", False),
+        ("Can I change my order, I want to pay with PayPal", False),
+        ("Please change the address on my order, it's 12 Baker Street", False),
+        ("I received a toaster instead of the kettle I ordered", False),
+    ],
+)
+def test_an_exchange_is_read_in_other_words_and_not_where_it_is_not_asked(message: str, exchange: bool) -> None:
+    assert ("exchange_variant" in read_message(message).intents) is exchange, message
+
+
+def test_a_change_is_not_a_mistyped_charge() -> None:
+    """ "changes" is a word of its own, never "charges" mistyped: three changes are not three charges."""
+    assert (
+        "double_charge" not in read_message("Three changes on my pending order: the lamp, the rug and the mug.").intents
+    )
+    assert "double_charge" in read_message("There are three charges on my card for one order").intents
+    assert "double_charge" in read_message("you charged me three times for SO-100001").intents

@@ -201,6 +201,16 @@ PAIRS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
          "ship it to", "send it to", "deliver", "mind", "size", "color", "colour", "refund"),
     ),
     (
+        # "I want a ceramic kettle instead of the glass one I ordered", "I ordered the grill but would like the one
+        # with a rotisserie instead": another variant of an item ordered (not what came instead of it: wrong_item)
+        "exchange_variant",
+        ("instead", "rather than"),
+        ("i ordered", "we ordered", "order", "i picked", "i chose"),
+        ("got", "received", "sent", "came", "arrived", "delivered", "wrong", "address", "pay", "card", "payment",
+         "gift", "paypal", "cancel", "refund", "send", "ship", "deliver", "moved", "street", "maybe", "not sure",
+         "perhaps", "might", "thinking", "wondering", "considering"),
+    ),
+    (
         "return_refund",
         ("mailed", "posted", "shipped", "dropped off"),
         ("back", "my return", "the return"),
@@ -339,12 +349,12 @@ def _binary(text: str) -> bool:
 
 
 #: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken"; "just in case" is not
-#: the French "casse", "I'd like it swapped" not "snapped", "I'm leaving" not "leaking").
+#: the French "casse", "I'd like it swapped" not "snapped", "I'm leaving" not "leaking", "changes" not "charges").
 NOT_TYPOS = frozenset({
     "broke", "trace", "wrote", "cancer", "charge", "charges", "changer", "chance", "back", "blank",
     "case", "cases", "cause", "caste", "abide", "crank", "crick", "crock", "broker", "brokers", "leaving", "leaning",
     "leaping", "denied", "strained", "detective", "scattered", "spattered", "shuttered", "clipped", "chirped",
-    "slapped", "swapped", "snipped", "bested", "busied", "bustled",
+    "slapped", "swapped", "snipped", "bested", "busied", "bustled", "change", "changes", "changed", "changing",
 })  # fmt: skip
 
 
@@ -368,6 +378,10 @@ _ENDINGS = ("", "s", "d", "ed", "led", "ing", "ling", "lation", "ation")
 _TOKEN = re.compile(r"[a-z']+|[,:()]")
 _BREAKS = frozenset({",", ":", "(", ")", "but", "pero", "mais", "aber"})
 _SENTENCE = re.compile(r"[.!?;\n]+")
+#: The clauses of a sentence (a comma or a dash between them).
+_CLAUSES = re.compile(r",|\s[-–]\s")
+#: A change of the order itself, no item named: "change my order", "modify the order".
+_THE_ORDER_ITSELF = re.compile(r"\b(?:change|modify|switch|update|edit)\s+(?:my|the|this|that|our)?\s*order\b")
 
 
 def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) -> list[int]:
@@ -392,7 +406,10 @@ def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) 
     return [
         i
         for i, w in enumerate(tokens)
-        if (w[len(phrase) :] in _ENDINGS and w.startswith(phrase)) or (not exact and _close(w, phrase))
+        if (w[len(phrase) :] in _ENDINGS and w.startswith(phrase))
+        # a silent e dropped before -ing: "exchanging", "rerouting"
+        or (phrase.endswith("e") and w == phrase[:-1] + "ing")
+        or (not exact and _close(w, phrase))
     ]
 
 
@@ -567,15 +584,26 @@ def _requests(folded: str) -> dict[str, str]:
         for intent in INTENTS:
             if intent not in matched and (phrase := _said(PHRASES[intent], sentence, tokens)):
                 matched[intent] = phrase
-        # a quoted order number counts as the word "order", in a clause of its own: the sentence's last words do not
-        # negate it ("switch the tent on SO-100001 ..., it has not shipped yet")
-        named = tokens + ([",", "order"] if _ORDER.search(sentence) or _LOOSE_REF.search(sentence) else [])
         for intent, first, second, blockers in PAIRS:
-            if intent in matched or any(_starts(b, sentence, tokens) for b in blockers):
+            if intent in matched:
                 continue
-            one, other = _said(first, sentence, named), _said(second, sentence, named)
-            if one and other:
-                matched[intent] = f"{one} ... {other}"
+            # an exchange's pair is read clause by clause when its sentence also asks something else ("pay with my
+            # gift card, and change the helmet in it"): a blocker blocks only its own clause; a clause changing "my
+            # order" itself names nothing to exchange ("can I change my order, I want to pay by PayPal")
+            clauses = [sentence]
+            if intent == "exchange_variant":
+                clauses += [c for c in _CLAUSES.split(sentence) if not _THE_ORDER_ITSELF.search(c)]
+            for clause in clauses:
+                words = _TOKEN.findall(clause)
+                if any(_starts(b, clause, words) for b in blockers):
+                    continue
+                # a quoted order number counts as the word "order", in a clause of its own: the sentence's last
+                # words do not negate it ("switch the tent on SO-100001 ..., it has not shipped yet")
+                ref = [",", "order"] if _ORDER.search(clause) or _LOOSE_REF.search(clause) else []
+                one, other = _said(first, clause, words + ref), _said(second, clause, words + ref)
+                if one and other:
+                    matched[intent] = f"{one} ... {other}"
+                    break
         if "return_refund" not in matched and (asked := asks_to_return(sentence)):
             matched["return_refund"] = asked
         if "wrong_item" not in matched and (came := _other_than_ordered(sentence) or _came_instead(sentence, tokens)):
