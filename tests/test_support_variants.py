@@ -227,3 +227,16 @@ def test_a_change_is_not_a_mistyped_charge() -> None:
     )
     assert "double_charge" in read_message("There are three charges on my card for one order").intents
     assert "double_charge" in read_message("you charged me three times for SO-100001").intents
+
+
+def test_an_item_named_only_where_another_is_named_more_closely_is_not_changed_nor_asked_about() -> None:
+    """ "the electric kettle" beside a camp kettle: both are kettles, the electric one is meant; the camp kettle is
+    neither changed nor listed among the choices. Named on its own ("the kettle"), both are, and it is asked."""
+    thread = "Please change the tent to the 4-person one and the electric kettle to black"
+    facts = modify_facts(record(1, 3, 4), [1, 3, 4], thread, PAID)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "T-4GN"}, {"line_no": 4, "sku": "E-15B"}]
+    vague = modify_facts(
+        record(1, 3, 4), [1, 3, 4], "Change the tent to the 4-person one and the kettle to black", PAID
+    )
+    assert vague["modify.changes"] == []
+    assert vague["modify.ambiguous"] is True

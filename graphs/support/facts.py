@@ -16,7 +16,13 @@ from typing import Any
 
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
 from ai_missions.graphs.support.replies import compose_reply
-from ai_missions.graphs.support.resolve import ambiguous_items, lines_named, quantity_said, said_of_lines
+from ai_missions.graphs.support.resolve import (
+    ambiguous_items,
+    lines_named,
+    outnamed_lines,
+    quantity_said,
+    said_of_lines,
+)
 from ai_missions.graphs.support.understanding import (
     NEGATORS,
     Reading,
@@ -682,7 +688,11 @@ def modify_facts(
         return {}
     by_sku = {v["sku"]: v for v in variants}
     # what is said of each item when several are named ("the bed in grey and the mat in green"), else all of it
-    per_line = said_of_lines(thread, lines, {str(v["sku"]): str(v["option"]) for v in variants})
+    options = {str(v["sku"]): str(v["option"]) for v in variants}
+    per_line = said_of_lines(thread, lines, options)
+    # a line named only where another is named more closely ("the action camera" beside a digital camera): not meant
+    outnamed = outnamed_lines(thread, lines, options) if per_line else set()
+    named = [n for n in named if int(n) not in outnamed]
     changes: list[dict[str, Any]] = []
     choices: list[str] = []
     summary: list[str] = []

@@ -298,6 +298,21 @@ def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mappin
     return [n for n, score in scored.items() if score == best]
 
 
+def outnamed_lines(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> set[int]:
+    """The lines the text names only where another line is named more closely: "the action camera" names the
+    Action Camera, not the Digital Camera beside it, though both are cameras."""
+    won: set[int] = set()
+    lost: set[int] = set()
+    for piece in (fold(p) for p in _PIECE.split(text) if p and p.strip()):
+        best = _mentions(piece, lines, options)
+        won |= set(best)
+        for line in lines:
+            option = options.get(str(line["sku"]), "")
+            if names_item(piece, str(line.get("description") or ""), [option]):
+                lost.add(int(str(line["line_no"])))
+    return lost - won
+
+
 def said_of_lines(
     text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]
 ) -> dict[int, str] | None:
