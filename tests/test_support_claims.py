@@ -151,3 +151,21 @@ def test_the_guard_lets_a_refund_through_on_what_the_systems_show() -> None:
     assert invariants("refund_payment", small, BASE, ["exchange_order_items"]) == []
     assert invariants("refund_payment", small, BASE, ["modify_order_items"]) == []
     assert invariants("refund_payment", small, BASE, ["cancel_order"]) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I ordered the wrong size by mistake, please cancel it.",
+        "I accidentally ordered the wrong color of the kettle; can I get the black one instead?",
+        "I picked the wrong option when I ordered the lamp, I want the white one.",
+        "Please cancel my order, I ordered the wrong item, and change my address to my new one.",
+        "We chose the incorrect model, can we switch to the 12-inch one?",
+    ],
+)
+def test_the_customers_own_wrong_choice_is_not_a_wrong_item_sent(text: str) -> None:
+    reading = read_message(text)
+    assert "wrong_item" not in reading.intents, reading.matched
+    assert reading.claim is None
+    # the shop's mistake stays one, even beside "I ordered"
+    assert read_message("I ordered the black kettle but you sent the wrong colour.").claim is not None

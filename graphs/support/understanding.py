@@ -494,6 +494,14 @@ _WISH = (
 )  # fmt: skip
 
 
+#: The customer saying they chose the wrong thing themselves ("I ordered the wrong size", "we accidentally picked the
+#: incorrect colour", "I chose the wrong option"): a reason to change or cancel, not a wrong item sent to them.
+_OWN_CHOICE = re.compile(
+    r"\b(?:i|we)\s+(?:\w+\s+){0,2}?(?:ordered|order|chose|choose|picked|pick|selected|select|bought|clicked(?: on)?"
+    r"|purchased|put in)\s+(?:the\s+|a\s+)?(?:wrong|incorrect)\b"
+)
+
+
 def _came_instead(sentence: str, tokens: list[str]) -> str | None:
     """ "You sent me a blue one instead of the black one", "instead of the lamp I received a kettle": something came
     instead of another (a receiving word, not negated, with "instead of"). Not when, of the words before "instead
@@ -581,6 +589,7 @@ def _requests(folded: str) -> dict[str, str]:
     matched: dict[str, str] = {}
     for sentence in _asking(folded):
         tokens = _TOKEN.findall(sentence)
+        before = set(matched.values())
         for intent in INTENTS:
             if intent not in matched and (phrase := _said(PHRASES[intent], sentence, tokens)):
                 matched[intent] = phrase
@@ -608,6 +617,8 @@ def _requests(folded: str) -> dict[str, str]:
             matched["return_refund"] = asked
         if "wrong_item" not in matched and (came := _other_than_ordered(sentence) or _came_instead(sentence, tokens)):
             matched["wrong_item"] = came
+        if "wrong_item" in matched and matched["wrong_item"] not in before and _OWN_CHOICE.search(sentence):
+            del matched["wrong_item"]  # "I ordered the wrong size": the customer's own choice, not a wrong item sent
         if not {"exchange_variant", "wrong_item"} & set(matched) and (asked := _exchange_asked(sentence)):
             matched["exchange_variant"] = asked
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
