@@ -240,3 +240,18 @@ def test_an_item_named_only_where_another_is_named_more_closely_is_not_changed_n
     )
     assert vague["modify.changes"] == []
     assert vague["modify.ambiguous"] is True
+
+
+@pytest.mark.parametrize(
+    ("message", "exchange"),
+    [
+        ("My order is going to the wrong address. Also I want to change the lamp and the rug in it.", True),
+        ("Please update the address on my order to my new one. And swap the mug in it for another.", True),
+        ("I moved, please ship my order to my new address instead.", False),
+        ("Change the delivery address of my order, I'd rather have it at work instead.", False),
+    ],
+)
+def test_an_item_change_asked_apart_from_an_address_change_is_kept(message: str, exchange: bool) -> None:
+    intents = read_message(message).intents
+    assert "change_address" in intents, message
+    assert ("exchange_variant" in intents) is exchange, message

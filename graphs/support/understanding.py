@@ -809,8 +809,14 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     # "change it to the blue one" is no address change, unless an address is written out as the one to use
     if {"exchange_variant", "change_address"} <= found and "address" not in folded and not address_asked(folded):
         found.discard("change_address")
-    if "change_address" in found:
-        found.discard("exchange_variant") if "size" not in folded and "color" not in folded else None
+    if "change_address" in found and "size" not in folded and "color" not in folded:
+        # "ship it to my new address instead" is the address only; an item change asked in a sentence of its own
+        # ("My order goes to the wrong address. Also change the shoes in it.") stays
+        apart = any(
+            "exchange_variant" in (said := _requests(s)) and "change_address" not in said
+            for s in _SENTENCE.split(folded)
+        )
+        found.discard("exchange_variant") if not apart else None
     if {"return_refund", "not_received"} <= found and any(w in folded for w in _REFUND_WORDS):
         found.discard("not_received")  # "I sent it back and have not received the refund" is about the money
     if {"return_refund", "where_is_order"} <= found and any(w in folded for w in _REFUND_WORDS):
