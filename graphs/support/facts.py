@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
@@ -48,6 +49,7 @@ ORDER_INTENTS = (
     "damaged_item",
     "wrong_item",
     "exchange_variant",
+    "change_payment",
 )
 
 
@@ -78,9 +80,17 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
         "payment.duplicate_capture_id": later[-1]["capture_id"] if later else None,
         "payment.authorization_id": auth["authorization_id"] if auth else None,
         "payment.uncaptured": auth is not None and auth["status"] == "authorized" and not captures,
+        # what the live authorization holds (its amount), when payments says
+        "payment.authorized": _live_authorized(auths),
         "payment.card_last4": auth["card_last4"] if auth else None,
         "payment.card_brand": auth.get("card_brand") if auth else None,
+        "payment.method_id": payment.get("payment_method_id"),
     }
+
+
+def _live_authorized(auths: Sequence[Mapping[str, Any]]) -> float | None:
+    live = [a for a in auths if a.get("status") == "authorized" and a.get("amount") is not None]
+    return float(live[-1]["amount"]) if live else None
 
 
 def shipment_facts(shipments: Sequence[Mapping[str, Any]] | None, now: datetime | None) -> dict[str, Any]:
@@ -108,7 +118,7 @@ def fits(intent: str, order: Mapping[str, Any]) -> bool:
     payment = order.get("payment")
     if intent == "double_charge":
         return bool(payment_facts(payment, order["order"]["total"]).get("payment.duplicate"))
-    if intent in ("cancel_order", "change_address"):
+    if intent in ("cancel_order", "change_address", "change_payment"):
         return status not in ("shipped", "delivered", "cancelled")
     if intent in ("where_is_order", "not_received"):
         return status in ("shipped", "ready_to_fulfill", "pending", "payment_review", "on_hold")
@@ -217,6 +227,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     )
     facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS))
     facts["modify.resolved"] = False
+    facts.update(dict.fromkeys(_PAYMETHOD_FACTS))
+    facts.update({"paymethod.known": False, "paymethod.blocks_items": False, "modify.method_covers": True})
     facts["message.gives_address"] = reading.gives_address
     # the address the thread asks for (each message on its own lines: an address may span several)
     wanted = read_addresses(thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound))
@@ -262,8 +274,11 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
                 facts.update(opening_facts(orders[order_id], named, text))
                 facts.update(exchange_facts(orders[order_id], reading))
+                methods = gathered.get("payments.list_payment_methods")
+                facts.update(paymethod_facts(methods, text, types, facts))
                 if "exchange_variant" in types and _changes_items(facts):
-                    facts.update(modify_facts(orders[order_id], named, text, facts))
+                    whole = "\n".join(str(m.get("body") or "") for m in inbound)
+                    facts.update(modify_facts(orders[order_id], named, text, facts, methods, whole=whole))
                 facts.update(
                     address_facts(orders[order_id], customer, wanted, on_file, gathered.get("address_validation"))
                 )
@@ -299,6 +314,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     choosing = choosing or why or ("exchange_variant" in types and facts.get("modify.ambiguous") is True)
     # an address that cannot be used as written: what is missing, which one, or shipping's finding is asked
     choosing = choosing or ("change_address" in types and facts.get("address.status") in _ADDRESS_ASKED)
+    choosing = choosing or (
+        "change_payment" in types and facts.get("paymethod.known") and not facts.get("paymethod.ready")
+    )
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
@@ -333,7 +351,9 @@ def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping
 
 
 #: Requests that change an order, which a request to cancel it contradicts.
-_CHANGES = frozenset({"change_address", "exchange_variant", "return_refund", "damaged_item", "wrong_item"})
+_CHANGES = frozenset(
+    {"change_address", "exchange_variant", "return_refund", "damaged_item", "wrong_item", "change_payment"}
+)
 
 
 def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, Any]:
@@ -669,12 +689,36 @@ def _refused(text: str, values: set[str], mine: set[str]) -> bool:
     return False
 
 
+def _names_other_method(text: str, facts: Mapping[str, Any]) -> bool:
+    """The text names a way to pay other than the order's own payment (a gift card, PayPal, another card)."""
+    folded = fold(text)
+    return bool(_OTHER_METHOD.search(folded)) or _other_card(
+        folded, facts.get("payment.card_last4"), facts.get("payment.card_brand")
+    )
+
+
+def _names_method_on_file(text: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None) -> bool:
+    """The text names one of the customer's methods on file that is not the order's own ("my credit card" of an
+    order paid with PayPal)."""
+    if methods is None:
+        return False
+    current = facts.get("payment.method_id")
+    fit, _named = paying.named(text, list(methods.get("methods") or []), current)
+    return any(m != current for m in fit)
+
+
 def _option_words(option: str) -> set[str]:
     return set(_option_tokens(option))
 
 
 def modify_facts(
-    record: Mapping[str, Any], named: Sequence[int], thread: str, facts: Mapping[str, Any]
+    record: Mapping[str, Any],
+    named: Sequence[int],
+    thread: str,
+    facts: Mapping[str, Any],
+    methods: Mapping[str, Any] | None = None,
+    *,
+    whole: str | None = None,
 ) -> dict[str, Any]:
     """Which lines of an order not yet shipped change to which variant of their product (SUP-012), resolved on
     every attribute the customer names: a variant fits when it holds each value they name that the line does not
@@ -748,20 +792,27 @@ def modify_facts(
             f"{summary[n]} (one of {skus.count(sku)}, or all?)" for n, sku in enumerate(skus) if skus.count(sku) > 1
         ]
     difference = round(difference, 2)
-    folded = fold(thread)
-    other = bool(_OTHER_METHOD.search(folded)) or _other_card(
-        folded, facts.get("payment.card_last4"), facts.get("payment.card_brand")
-    )
+    other = _names_other_method(thread, facts) or _names_method_on_file(thread, facts, methods)
+    if not other and whole is not None and whole != thread and _names_other_method(whole, facts):
+        # one part of a request about several orders: a method the customer names elsewhere in it may be meant for
+        # this difference too; settling it on the order's own payment would be a guess
+        other = difference != 0 and not paying.mentions(thread)
+    method_id, covers = _difference_method(thread, facts, methods, difference) if other else (None, True)
+    other = other and method_id is None  # a method named that no method on file resolves to: a person settles it
     refundable = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= -difference]
     ambiguous = bool(choices)
     return {
+        "modify.method_id": method_id if difference != 0 else None,
+        "modify.method_covers": covers,
         "modify.changes": changes if changes and not ambiguous and not unresolved else [],
         "modify.line_count": len(changes) if not ambiguous and not unresolved else 0,
         "modify.ambiguous": ambiguous,
         "modify.choices": choices,
         "modify.other_method": other,
         # another way to pay matters only when there is a difference to settle
-        "modify.resolved": (ambiguous or (bool(changes) and not unresolved)) and not (other and difference != 0),
+        "modify.resolved": (ambiguous or (bool(changes) and not unresolved))
+        and not (other and difference != 0)
+        and covers,
         "modify.difference": difference,
         "modify.refund_amount": -difference if difference < 0 else None,
         "modify.refund_capture_id": refundable[0] if difference < 0 and refundable else None,
@@ -792,6 +843,103 @@ def _which_of_same_product(
                 label = str(line.get("description") or line["sku"])
                 out.append(f"{label} {own['option']} or {theirs['option']}?")
     return out
+
+
+def _difference_method(
+    thread: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
+) -> tuple[str | None, bool]:
+    """The customer's method on file a price difference goes to when they name one other than the order's own
+    payment (the new one when they also move the order's payment), and whether it can take the charge (a gift card:
+    its balance, less what the order's payment takes from it first). (None, True): none resolved, or the one named
+    is the order's own."""
+    if methods is None:
+        return None, True
+    listed = list(methods.get("methods") or [])
+    current = facts.get("payment.method_id")
+    if facts.get("paymethod.ready"):
+        method_id: str | None = str(facts["paymethod.method_id"])
+        fit, _named = paying.named(thread, listed, None)
+        if any(m != method_id for m in fit):
+            # another method named too ("pay with my card, the difference to my gift card"): which one takes the
+            # difference is not guessed
+            return None, True
+    else:
+        fit, _named = paying.named(thread, listed, current)
+        others = [m for m in fit if m != current]
+        method_id = others[0] if len(others) == 1 else None
+        if not others and current in fit:
+            return None, True  # the order's own payment, named by its kind or digits
+    method = next((m for m in listed if m.get("payment_method_id") == method_id), None)
+    if method is None or method.get("kind") != "gift_card" or difference <= 0:
+        return method_id, True
+    balance = float(method.get("balance") or 0.0)
+    if facts.get("paymethod.ready") and facts.get("paymethod.kind") == "gift_card":
+        balance -= float(facts.get("paymethod.amount") or 0.0)
+    return method_id, difference <= balance + _CENT
+
+
+_PAYMETHOD_FACTS = (
+    "paymethod.others",
+    "paymethod.method_id",
+    "paymethod.brand",
+    "paymethod.last4",
+    "paymethod.ambiguous",
+    "paymethod.kind",
+    "paymethod.balance",
+    "paymethod.amount",
+    "paymethod.covers",
+    "paymethod.ready",
+    "paymethod.with_items",
+    "modify.method_id",
+)
+
+
+def paymethod_facts(
+    methods: Mapping[str, Any] | None, thread: str, types: Sequence[str], facts: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The order's payment moved to another of the customer's methods on file (SUP-013): the one method the
+    message names other than the order's own (exactly one, never guessed), what the payment holds now (what moves),
+    whether the method can take it (a gift card: its balance), and the customer's other methods by kind and last
+    digits to ask with. Unknown when payments' methods could not be read."""
+    asked = "change_payment" in types
+    out: dict[str, Any] = {"paymethod.with_items": "exchange_variant" in types}
+    if methods is None:
+        # nothing known to change to: the item change cannot wait on a method it cannot resolve either
+        return {**out, "paymethod.known": False, "paymethod.blocks_items": asked}
+    listed = list(methods.get("methods") or [])
+    current = facts.get("payment.method_id")
+    method_id, _named = paying.chosen(thread, listed, current)
+    method = next((m for m in listed if m.get("payment_method_id") == method_id), None)
+    payment_amount = _payment_amount(facts)
+    balance = float(method["balance"]) if method is not None and method.get("balance") is not None else None
+    covers = method is not None and (method.get("kind") != "gift_card" or (balance or 0.0) + _CENT >= payment_amount)
+    ready = asked and method is not None and covers and facts.get("order.cancellable") is True
+    return {
+        **out,
+        "paymethod.known": True,
+        "paymethod.others": [
+            {k: m.get(k) for k in ("payment_method_id", "kind", "brand", "last4", "balance")}
+            for m in listed
+            if m.get("payment_method_id") != current
+        ],
+        "paymethod.method_id": method_id if asked else None,
+        "paymethod.ambiguous": asked and method is None,
+        "paymethod.kind": method.get("kind") if method is not None else None,
+        "paymethod.brand": method.get("brand") if method is not None else None,
+        "paymethod.last4": method.get("last4") if method is not None else None,
+        "paymethod.balance": balance,
+        "paymethod.amount": payment_amount,
+        "paymethod.covers": covers if asked else None,
+        "paymethod.ready": ready,
+        "paymethod.blocks_items": asked and not ready,
+    }
+
+
+def _payment_amount(facts: Mapping[str, Any]) -> float:
+    """What the order's payment holds now: the authorization not yet captured, else what was captured and kept."""
+    if facts.get("payment.authorized") is not None:
+        return round(float(facts["payment.authorized"]), 2)
+    return round(float(facts.get("payment.captured") or 0.0) - float(facts.get("payment.refunded") or 0.0), 2)
 
 
 _PLACE = ("line1", "line2", "city", "region", "postal_code", "country")

@@ -1,8 +1,8 @@
 """Gather: read the ticket, understand the message, then read the customer and their orders, concurrently.
 
 The helpdesk comes first (it names the customer and holds the message); the message is read deterministically
-(:mod:`understanding`); then the CRM and the ERP (the customer's recent orders and any order quoted, each with its
-returns and its products' variants in one context read) at once, and
+(:mod:`understanding`); then the CRM, the ERP (the customer's recent orders and any order quoted, each with its
+returns and its products' variants in one context read) and billing's payment methods on file at once, and
 for each order that could be the one, its payment (billing), and its shipments and the ship-to shipping holds
 for it (one shipping context read). An order the customer does not own is
 read only to learn that (its payment and shipments are not). A system that fails leaves its facts unknown, and
@@ -121,12 +121,16 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     customer_id = identity.customer_id
     customer = sender_record if customer_id == sender else None
     listed: Any = None
+    methods: Any = None
     if customer_id is not None:
-        customer, listed = await asyncio.gather(
+        customer, listed, methods = await asyncio.gather(
             _ready(customer)
             if customer is not None
             else call("crm.get_customer", "get_customer", {"customer_id": customer_id}),
             call("erp.list_orders", "list_orders", {"customer_id": customer_id, "limit": 10}),
+            # the customer's payment methods on file (billing), read with the orders: a request to pay another way
+            # or to settle a price difference on another method is resolved against them
+            call("payments.list_payment_methods", "list_payment_methods", {"customer_id": customer_id}),
         )
     own, others, unknown = resolve(
         written, {r.text: (f or {}).get("matches", []) for r, f in zip(written, found, strict=True)}, customer_id
@@ -182,6 +186,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         "identity": {"customer_id": customer_id, "how": identity.how, "problem": identity.problem},
         "crm.get_customer": customer,
         "erp.list_orders": listed,
+        "payments.list_payment_methods": methods,
         "recent_orders": [o for o in recent if o in orders],
         "items_named": {o: lines for o, lines in items_named.items() if lines},
         "orders": orders,

@@ -6,12 +6,13 @@ ships, and only to an address on file or one written in the thread that shipping
 shipping's copy, the latter only after the former); the account's own address only when the customer asks, to
 such an address; a cancellation records the reason the customer gave; an unshipped order's items change only
 to the variants the customer asked for, with no more charged than the difference; an exchange is only of the line and
-in-stock variant the customer asked for; a refund rests on something shown (a duplicate charge, a received return, a
-cancellation or item change in the plan, or a damaged or wrong item the customer stated in their own words); an
-authorization is voided only while nothing was captured; a return is opened only on a delivered order, of lines the
-customer named that are on it and not already returned, to the refund method they chose, and for no more than can
-still be refunded; a reply goes only to a ticket that still waits for an answer. A fact that is not known fails
-closed.
+in-stock variant the customer asked for; an order's payment moves only before shipping, whole, to the one method of
+the customer's own they named (a gift card only with the balance), and a difference goes only to the method they
+chose; a refund rests on something shown (a duplicate charge, a received return, a cancellation or item change in
+the plan, or a damaged or wrong item the customer stated in their own words); an authorization is voided only while
+nothing was captured; a return is opened only on a delivered order, of lines the customer named that are on it and
+not already returned, to the refund method they chose, and for no more than can still be refunded; a reply goes only
+to a ticket that still waits for an answer. A fact that is not known fails closed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ ORDER_TOOLS = (
     "modify_order_items",
     "exchange_order_items",
     "charge_payment",
+    "change_order_payment",
 )
 SHIP_TO_TOOLS = ("change_ship_to", "update_shipment_address")
 _PLACE = ("name", "line1", "line2", "city", "region", "postal_code", "country")
@@ -134,6 +136,13 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
         changed = {"modify_order_items", "exchange_order_items"} & set(earlier)
         if not changed or owed is None or amount is None or abs(amount - owed) > _CENT:
             problems.append("charge_payment: only the price difference of the items changed in the same plan")
+    if tool == "change_order_payment":
+        problems += _payment_change_problems(args, facts, earlier)
+    if tool in ("charge_payment", "refund_payment") and args.get("payment_method_id") is not None:
+        if str(args["payment_method_id"]) != str(facts.get("modify.method_id")):
+            problems.append(f"{tool}: a difference goes only to the method of theirs the customer chose")
+        if tool == "charge_payment" and facts.get("modify.method_covers") is not True:
+            problems.append("charge_payment: the method chosen cannot take the charge (a gift card's balance)")
     if tool == "void_authorization" and facts.get("payment.uncaptured") is not True:
         problems.append("void_authorization: money was captured on the order; it is refunded, not voided")
     if tool == "send_ticket_reply":
@@ -200,4 +209,23 @@ def _open_return_problems(args: Mapping[str, Any], facts: Mapping[str, Any]) -> 
         problems.append("open_return: what the items cost or what can still be refunded is not known")
     elif value > refundable + _CENT:
         problems.append(f"open_return: the items cost {value:.2f}, more than can be refunded ({refundable:.2f})")
+    return problems
+
+
+def _payment_change_problems(args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
+    """An order's payment moves only before it ships, to the one method of the customer's own that they named
+    (never the order's own), a gift card only with the balance for it, for the whole payment, once per plan."""
+    problems = []
+    if facts.get("order.cancellable") is not True:
+        problems.append("change_order_payment: only an order not yet shipped changes its payment method")
+    method = facts.get("paymethod.method_id")
+    if method is None or str(args.get("payment_method_id")) != str(method):
+        problems.append("change_order_payment: only to the one method of the customer's own they named")
+    if facts.get("paymethod.covers") is not True:
+        problems.append("change_order_payment: the method named cannot take the payment (a gift card's balance)")
+    amount, held = _number(args.get("amount")), _number(facts.get("paymethod.amount"))
+    if amount is None or held is None or abs(amount - held) > _CENT:
+        problems.append("change_order_payment: the whole payment moves, what the order's payment holds now")
+    if "change_order_payment" in earlier:
+        problems.append("change_order_payment: the plan already moves this order's payment")
     return problems

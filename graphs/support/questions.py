@@ -15,6 +15,7 @@ QUESTIONS: dict[str, str] = {
     "damaged_item": "item arrived damaged: replacement or refund without return",
     "wrong_item": "wrong item delivered: replacement or refund",
     "exchange_variant": "exchange for another size, colour or variant",
+    "change_payment": "customer asks to pay an order not yet shipped with another payment method or gift card",
     "question": "general customer question that needs no action: answer from policy",
     "identify_customer": "customer not identified: identity verification before any order is discussed",
     "cancel_item": "customer asks to cancel one item of an order: orders are cancelled whole, offer to modify",

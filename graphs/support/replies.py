@@ -115,6 +115,20 @@ T: dict[str, dict[str, str]] = {
         "out_of_stock": "{new} is out of stock for the item on order {order}, so we cannot exchange it now.",
         "in_stock_are": " In stock: {options}. Reply with the one you would like.",
         "none_in_stock": " No other option is in stock; you can return it within 30 days of delivery for a refund.",
+        "method_card": "your {brand} card ending in {last4}",
+        "method_gift": "your gift card",
+        "method_paypal": "PayPal",
+        "method_balance": " (balance {balance})",
+        "method_or": " or ",
+        "method_to": " to {method}",
+        "paid_with": "Order {order} is now paid with {method} ({amount}); the previous payment authorization no "
+        "longer holds anything.",
+        "pay_which": "To pay for order {order} another way, which of your payment methods should we use? You can pay "
+        "with {methods}. Reply with the one you would like.",
+        "pay_short": "Your gift card has {balance}, less than the {amount} of order {order}, so it cannot pay for it.",
+        "pay_none": "We see no other payment method on your account to pay for order {order}; once you add one, "
+        "write to us again.",
+        "pay_shipped": "Order {order} has already shipped, so its payment method can no longer be changed.",
         "question": "Thank you for your question. Items can be returned within 30 days of delivery, and refunds "
         "show on your card within 5-10 business days. If it is about a specific order, reply with its number "
         "(for example SO-100123) and we will look it up.",
@@ -220,6 +234,21 @@ T: dict[str, dict[str, str]] = {
         "in_stock_are": " Disponibles: {options}. Responda con el que prefiera.",
         "none_in_stock": " No hay otra opción disponible; puede devolverlo en los 30 días siguientes a la entrega "
         "para un reembolso.",
+        "method_card": "su tarjeta {brand} terminada en {last4}",
+        "method_gift": "su tarjeta regalo",
+        "method_paypal": "PayPal",
+        "method_balance": " (saldo {balance})",
+        "method_or": " o ",
+        "method_to": " a {method}",
+        "paid_with": "El pedido {order} ahora se paga con {method} ({amount}); la autorización de pago anterior ya "
+        "no retiene nada.",
+        "pay_which": "Para pagar el pedido {order} de otra forma, ¿qué método de pago usamos? Puede pagar con "
+        "{methods}. Responda con el que prefiera.",
+        "pay_short": "Su tarjeta regalo tiene {balance}, menos que los {amount} del pedido {order}, así que no puede "
+        "pagarlo.",
+        "pay_none": "No vemos otro método de pago en su cuenta para pagar el pedido {order}; cuando añada uno, "
+        "escríbanos de nuevo.",
+        "pay_shipped": "El pedido {order} ya se envió, así que su método de pago ya no puede cambiarse.",
         "question": "Gracias por su pregunta. Los artículos se pueden devolver en los 30 días siguientes a la "
         "entrega, y los reembolsos aparecen en su tarjeta en 5-10 días hábiles. Si se trata de un pedido concreto, "
         "responda con su número (por ejemplo SO-100123) y lo revisaremos.",
@@ -332,6 +361,21 @@ T: dict[str, dict[str, str]] = {
         "in_stock_are": " En stock : {options}. Répondez avec celui que vous préférez.",
         "none_in_stock": " Aucune autre option n'est en stock ; vous pouvez le retourner dans les 30 jours suivant "
         "la livraison pour un remboursement.",
+        "method_card": "votre carte {brand} se terminant par {last4}",
+        "method_gift": "votre carte cadeau",
+        "method_paypal": "PayPal",
+        "method_balance": " (solde {balance})",
+        "method_or": " ou ",
+        "method_to": " sur {method}",
+        "paid_with": "La commande {order} est désormais payée avec {method} ({amount}) ; l'autorisation de paiement "
+        "précédente ne retient plus rien.",
+        "pay_which": "Pour payer la commande {order} autrement, quel moyen de paiement utiliser ? Vous pouvez payer "
+        "avec {methods}. Répondez avec celui que vous préférez.",
+        "pay_short": "Votre carte cadeau a un solde de {balance}, moins que les {amount} de la commande {order} ; "
+        "elle ne peut donc pas la payer.",
+        "pay_none": "Nous ne voyons aucun autre moyen de paiement sur votre compte pour payer la commande {order} ; "
+        "ajoutez-en un puis écrivez-nous à nouveau.",
+        "pay_shipped": "La commande {order} a déjà été expédiée ; son moyen de paiement ne peut plus être modifié.",
         "question": "Merci pour votre question. Les articles peuvent être retournés dans les 30 jours suivant la "
         "livraison, et les remboursements apparaissent sur votre carte sous 5 à 10 jours ouvrés. S'il s'agit d'une "
         "commande précise, répondez avec son numéro (par exemple SO-100123) et nous la vérifierons.",
@@ -444,6 +488,22 @@ T: dict[str, dict[str, str]] = {
         "in_stock_are": " Vorrätig: {options}. Antworten Sie mit der gewünschten Variante.",
         "none_in_stock": " Keine andere Variante ist vorrätig; Sie können den Artikel innerhalb von 30 Tagen nach "
         "der Lieferung zur Erstattung zurücksenden.",
+        "method_card": "{brand}-Karte mit der Endung {last4}",
+        "method_gift": "Geschenkkarte",
+        "method_paypal": "PayPal",
+        "method_balance": " (Guthaben {balance})",
+        "method_or": " oder ",
+        "method_to": " per {method}",
+        "paid_with": "Die Bestellung {order} wird jetzt per {method} bezahlt ({amount}); die bisherige "
+        "Zahlungsautorisierung hält nichts mehr zurück.",
+        "pay_which": "Womit sollen wir die Bestellung {order} stattdessen bezahlen? Sie können per {methods} "
+        "bezahlen. Antworten Sie mit Ihrer Wahl.",
+        "pay_short": "Ihre Geschenkkarte hat ein Guthaben von {balance}, weniger als die {amount} der Bestellung "
+        "{order}; damit lässt sie sich nicht bezahlen.",
+        "pay_none": "Wir sehen in Ihrem Konto keine andere Zahlungsmethode für die Bestellung {order}; fügen Sie "
+        "eine hinzu und schreiben Sie uns erneut.",
+        "pay_shipped": "Die Bestellung {order} wurde bereits versandt; die Zahlungsmethode lässt sich nicht mehr "
+        "ändern.",
         "question": "Danke für Ihre Frage. Artikel können innerhalb von 30 Tagen nach der Lieferung zurückgegeben "
         "werden, und Erstattungen erscheinen nach 5-10 Werktagen auf Ihrer Karte. Geht es um eine bestimmte "
         "Bestellung, antworten Sie mit ihrer Nummer (zum Beispiel SO-100123), und wir sehen nach.",
@@ -482,6 +542,7 @@ PROMISES: dict[str, tuple[str, ...]] = {
         "umtausch der bestellung {order} veranlasst",
     ),
     "exchange_order_item": ("have exchanged", "hemos cambiado el artículo", "avons échangé", "umgetauscht;"),
+    "change_order_payment": ("is now paid with", "ahora se paga con", "est désormais payée avec", "wird jetzt per"),
 }
 
 
@@ -564,9 +625,15 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         if facts.get("return.refund_due") == 0:
             return say(lang, "return_covered", order=order)
         return None
+    if intent == "change_payment":
+        return _payment_fragment(facts, lang)
     if intent == "exchange_variant" and facts.get("modify.resolved") is True:
         if facts.get("modify.ambiguous"):
             return say(lang, "items_which", order=order, choices="; ".join(facts.get("modify.choices") or []))
+        if facts.get("paymethod.blocks_items"):
+            return ""  # the items change with the payment, once the customer says which method (asked)
+        if chosen := _method_of(facts, facts.get("modify.method_id")):
+            card = say(lang, "method_to", method=_method_words(lang, chosen))
         sentence = "items_exchanged" if facts.get("order.status") == "delivered" else "items_changed"
         changed = say(lang, sentence, order=order, changes=facts.get("modify.summary"))
         difference = float(facts.get("modify.difference") or 0.0)
@@ -641,6 +708,55 @@ def _address_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
     if facts.get("address.for_account") and facts.get("address.account_differs"):
         sentence += " " + say(lang, "account_address_changed", address=address)
     return sentence + " " + check
+
+
+def _method_of(facts: Mapping[str, Any], method_id: Any) -> Mapping[str, Any] | None:
+    """A method of the customer's other than the order's own, as payments listed it (None: not one of them)."""
+    if method_id is None:
+        return None
+    return next((m for m in facts.get("paymethod.others") or [] if m.get("payment_method_id") == method_id), None)
+
+
+def _method_words(lang: str, method: Mapping[str, Any], balance: bool = False) -> str:
+    """A payment method as the reply names it: its kind, a card's brand and last digits (never a full number)."""
+    kind = method.get("kind")
+    if kind == "card":
+        return say(lang, "method_card", brand=str(method.get("brand") or "").capitalize(), last4=method.get("last4"))
+    if kind == "gift_card":
+        held = method.get("balance")
+        shown = say(lang, "method_balance", balance=_money(float(held))) if balance and held is not None else ""
+        return say(lang, "method_gift") + shown
+    return say(lang, "method_paypal")
+
+
+def _payment_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
+    """Paying an order another way (SUP-013): the method it is now paid with, or which of their other methods
+    (listed by kind and last digits), or that it shipped; None when payments' methods are not known (a person)."""
+    order = facts.get("order.id")
+    if not facts.get("order.cancellable"):
+        return say(lang, "pay_shipped", order=order)
+    if not facts.get("paymethod.known"):
+        return None
+    amount = _money(float(facts.get("paymethod.amount") or 0.0))
+    if facts.get("paymethod.ready"):
+        if facts.get("paymethod.with_items") and facts.get("modify.ambiguous"):
+            return ""  # the variant is asked first; the payment moves with the items
+        chosen = _method_of(facts, facts.get("paymethod.method_id"))
+        return say(lang, "paid_with", order=order, method=_method_words(lang, chosen or {}), amount=amount)
+    head = ""
+    if facts.get("paymethod.kind") == "gift_card" and facts.get("paymethod.covers") is False:
+        balance = _money(float(facts.get("paymethod.balance") or 0.0))
+        head = say(lang, "pay_short", balance=balance, amount=amount, order=order) + " "
+    held = float(facts.get("paymethod.amount") or 0.0)
+    others = [  # the methods that could pay for it: a gift card short of the payment is not offered
+        _method_words(lang, m, balance=True)
+        for m in facts.get("paymethod.others") or []
+        if m.get("kind") != "gift_card" or float(m.get("balance") or 0.0) + 0.005 >= held
+    ]
+    if not others:
+        return head + say(lang, "pay_none", order=order)
+    listed = others[0] if len(others) == 1 else ", ".join(others[:-1]) + say(lang, "method_or") + others[-1]
+    return head + say(lang, "pay_which", order=order, methods=listed)
 
 
 def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:

@@ -45,10 +45,28 @@ TOOLS = ToolPolicy(
         _rule("crm", "update_customer_address", ADDRESS, ids={"customer_id": ("customer.id",)}),
         _rule("erp", "open_return", CANCEL, ids={"order_id": ("order.id",)}),
         _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
-        # an order's payment moves to another method before its items change (a difference then goes to it)
-        _rule("payments", "change_order_payment", CANCEL, ids={"order_id": ("order.id",)}),
-        _rule("erp", "modify_order_items", CANCEL, ids={"order_id": ("order.id",)}),
-        _rule("erp", "exchange_order_items", CANCEL, ids={"order_id": ("order.id",)}),
+        # an order's payment moves to another method before its items change (a difference then goes to it); the
+        # items wait for it and do not change when it is refused (the difference would go to a method not paying)
+        _rule(
+            "payments",
+            "change_order_payment",
+            CANCEL,
+            ids={"order_id": ("order.id",), "payment_method_id": ("paymethod.method_id",)},
+        ),
+        _rule(
+            "erp",
+            "modify_order_items",
+            CANCEL,
+            ids={"order_id": ("order.id",)},
+            depends_on=frozenset({"change_order_payment"}),
+        ),
+        _rule(
+            "erp",
+            "exchange_order_items",
+            CANCEL,
+            ids={"order_id": ("order.id",)},
+            depends_on=frozenset({"change_order_payment"}),
+        ),
         _rule(
             "payments",
             "void_authorization",

@@ -117,6 +117,14 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "otro color", "echanger", "echange", "autre taille", "autre couleur", "umtauschen", "umtausch",
         "andere grosse", "andere farbe",
     ),
+    # paying an order another way: "change the payment method on my order" ("pay ... with ..." is read by
+    # _pays_another_way, which tells a request from a general question)
+    "change_payment": (
+        "change the payment", "change my payment", "change payment", "switch the payment", "switch my payment",
+        "update the payment", "update my payment", "different payment method", "another payment method",
+        "other payment method", "charge it to my", "metodo de pago", "forma de pago", "moyen de paiement",
+        "mode de paiement", "zahlungsmethode", "zahlungsart",
+    ),
     "question": (
         "do you", "can i", "how long", "how do i", "what is your", "is it possible", "question", "policy",
         "do u", "is there", "are there", "what payment", "what are your", "warranty", "how much",
@@ -377,7 +385,8 @@ _ENDINGS = ("", "s", "d", "ed", "led", "ing", "ling", "lation", "ation")
 #: Words, and the marks that end a clause (a negation does not reach past them).
 _TOKEN = re.compile(r"[a-z']+|[,:()]")
 _BREAKS = frozenset({",", ":", "(", ")", "but", "pero", "mais", "aber"})
-_SENTENCE = re.compile(r"[.!?;\n]+")
+#: a decimal point ("1.5 liters", "5.8-inch") ends no sentence
+_SENTENCE = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
 #: The clauses of a sentence (a comma or a dash between them).
 _CLAUSES = re.compile(r",|\s[-–]\s")
 #: A change of the order itself, no item named: "change my order", "modify the order".
@@ -584,6 +593,33 @@ def _asking(folded: str) -> list[str]:
     ]
 
 
+#: Paying an order with something: "pay for order 104471 with my gift card", "pagarlo con PayPal", "mit PayPal
+#: bezahlen"; not the settling of a difference ("pay the difference with...": an item change's) nor what was paid.
+_PAY_WITH = re.compile(
+    r"\b(?:pay|pagar(?:lo|la)?|payer|regler)\b(?P<what>[^.!?;]{0,50}?)\b(?:with|using|via|con|avec|par)\b"
+    r"|\b(?:mit|per)\b(?P<was>[^.!?;]{0,40}?)\b(?:be)?zahlen\b"
+)
+_DIFFERENCE = re.compile(r"\b(?:difference|diferencia|differenz|rest|balance|remaining)\b")
+#: "Can I pay with PayPal?", "do you accept gift cards?": how one may pay, asked in general (a question), unless the
+#: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
+_MAY_I_PAY = re.compile(r"^\W*(?:can|could|may) (?:i|we|you) (?:still )?pay\b|\bis it possible to pay\b")
+_THIS_ORDER = re.compile(r"\b(?:order|instead|rather|switch|change|pedido|commande|bestellung)\b|#?\d{5,}")
+
+
+def _pays_another_way(sentence: str, tokens: list[str]) -> str | None:
+    """A request to pay an order with some method, in words the phrase list does not hold; not negated ("I don't
+    want to pay with PayPal"), not about a price difference; None when the sentence makes none."""
+    if _MAY_I_PAY.search(sentence) and not _THIS_ORDER.search(sentence):
+        return None
+    for match in _PAY_WITH.finditer(sentence):
+        between = match["what"] if match["what"] is not None else match["was"] or ""
+        if _DIFFERENCE.search(between):
+            continue
+        if not _negated(len(_TOKEN.findall(sentence[: match.start()])), tokens):
+            return match.group(0).strip()
+    return None
+
+
 def _requests(folded: str) -> dict[str, str]:
     """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing."""
     matched: dict[str, str] = {}
@@ -619,6 +655,8 @@ def _requests(folded: str) -> dict[str, str]:
             matched["wrong_item"] = came
         if "wrong_item" in matched and matched["wrong_item"] not in before and _OWN_CHOICE.search(sentence):
             del matched["wrong_item"]  # "I ordered the wrong size": the customer's own choice, not a wrong item sent
+        if "change_payment" not in matched and (paying := _pays_another_way(sentence, tokens)):
+            matched["change_payment"] = paying
         if not {"exchange_variant", "wrong_item"} & set(matched) and (asked := _exchange_asked(sentence)):
             matched["exchange_variant"] = asked
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
@@ -744,7 +782,7 @@ _COURTESY = re.compile(
     r"|any|so|anything|applicable|that works|you need|you have|possible\b|puede|posible|moglich|possible)"
 )
 _ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
-            "exchange_variant")  # fmt: skip
+            "exchange_variant", "change_payment")  # fmt: skip
 
 
 def _condition(folded: str) -> str | None:

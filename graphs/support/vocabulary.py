@@ -22,6 +22,7 @@ INTENTS: tuple[str, ...] = (
     "damaged_item",
     "wrong_item",
     "exchange_variant",
+    "change_payment",
     "question",
 )
 #: Why a ticket cannot be worked on an order (yet).
@@ -37,9 +38,20 @@ CONDITIONS: tuple[str, ...] = (
 )
 CASE_TYPES: tuple[str, ...] = INTENTS + CONDITIONS
 
-Outcome = Literal["refund", "cancel", "exchange", "return", "change_address", "answer", "ask_customer", "escalate"]
+Outcome = Literal[
+    "refund", "cancel", "exchange", "return", "change_address", "change_payment", "answer", "ask_customer", "escalate"
+]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
-ADVANCING: tuple[str, ...] = ("refund", "cancel", "exchange", "return", "change_address", "answer", "ask_customer")
+ADVANCING: tuple[str, ...] = (
+    "refund",
+    "cancel",
+    "exchange",
+    "return",
+    "change_address",
+    "change_payment",
+    "answer",
+    "ask_customer",
+)
 
 DOMAINS: tuple[str, ...] = ("customer_support",)
 
@@ -134,7 +146,33 @@ FACTS: dict[str, tuple[str, str]] = {
     "modify.refund_capture_id": ("str", "the capture that can carry that refund"),
     "modify.charge_amount": ("number", "what is charged on the order's card when they cost more"),
     "modify.summary": ("str", "the items and their old and new options, for the reply"),
+    "modify.method_id": (
+        "str",
+        "the customer's method on file the difference goes to, when they name one other than the order's own",
+    ),
+    "modify.method_covers": ("bool", "that method can take the charge (a gift card: its balance is enough)"),
     "payment.capture_refundables": ("list", "each capture with what can still be refunded on it"),
+    "payment.method_id": ("str", "the method on file the order's payment stands on now"),
+    "paymethod.known": ("bool", "the customer's payment methods on file could be read"),
+    "paymethod.others": ("list", "the customer's other methods by kind, brand, last digits and gift-card balance"),
+    "paymethod.brand": ("str", "the brand of the card named"),
+    "paymethod.last4": ("str", "the last four digits of the card or gift card named"),
+    "paymethod.ready": (
+        "bool",
+        "the order's payment can move to the method named: one resolved, it covers the payment, not shipped",
+    ),
+    "paymethod.with_items": ("bool", "the customer also changes the order's items in the same request"),
+    "paymethod.blocks_items": (
+        "bool",
+        "a change of payment is asked and cannot be made yet (the items wait with it: one change of the order)",
+    ),
+    "payment.authorized": ("number", "what the order's live authorization holds (not yet captured)"),
+    "paymethod.method_id": ("str", "the one method on file the customer names (not the order's own), if exactly one"),
+    "paymethod.ambiguous": ("bool", "the customer names no method on file, or several fit: ask which"),
+    "paymethod.kind": ("str", "card, paypal or gift_card: the kind of the method named"),
+    "paymethod.balance": ("number", "a gift card's balance (payments)"),
+    "paymethod.amount": ("number", "what the order's payment holds now: what a change of method moves"),
+    "paymethod.covers": ("bool", "the method named can take the order's payment (a gift card: balance enough)"),
     "exchange.line_no": ("int", "the order line the customer wants in another variant"),
     "exchange.from_sku": ("str", "the variant they have"),
     "exchange.from_option": ("str", "its option (colour, size)"),

@@ -106,6 +106,8 @@ def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     gathered = {
         "helpdesk.get_ticket": ticket,
         "crm.get_customer": case.get("customer"),
+        # a recorded case without the customer's payment methods has none known (older sets)
+        "payments.list_payment_methods": case.get("payment_methods"),
         "recent_orders": [o for o in recent if o in orders],
         "orders": orders,
         "items_named": {o: lines for o, lines in items_named.items() if lines},

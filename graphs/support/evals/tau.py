@@ -336,7 +336,34 @@ _AS_TAU = {
         "exchange_delivered_order_items",
     ),
     "void_authorization": ("cancel_pending_order",),
+    "change_order_payment": ("modify_pending_order_payment",),
 }
+#: The benchmark's payment sources as payments' kinds of method.
+_KIND = {"credit_card": "card", "paypal": "paypal", "gift_card": "gift_card"}
+
+
+def methods_of(user: Mapping[str, Any], user_id: str) -> dict[str, Any]:
+    """The user's payment methods as payments lists them (``list_payment_methods``): the benchmark's own ids, a
+    card's brand and last four digits, a gift card's balance."""
+    return {
+        "customer_id": user_id,
+        "methods": [
+            {"payment_method_id": method_id, "customer_id": user_id, "kind": _KIND.get(m.get("source"), "card"),
+             "brand": m.get("brand"), "last4": m.get("last_four"), "balance": m.get("balance")}
+            for method_id, m in user.get("payment_methods", {}).items()
+        ],
+    }  # fmt: skip
+
+
+def paying_with(raw: Mapping[str, Any]) -> str:
+    """The method an order's payment stands on now: the last payment not refunded since (a changed method's)."""
+    history = list(raw["payment_history"])
+    refunded = [p["payment_method_id"] for p in history if p["transaction_type"] == "refund"]
+    paid = [p["payment_method_id"] for p in history if p["transaction_type"] == "payment"]
+    for method in reversed(paid):
+        if method not in refunded:
+            return str(method)
+    return str(paid[0]) if paid else ""
 
 
 def _address(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -390,6 +417,7 @@ def case_of(db: Mapping[str, Database], task: Task, message: str) -> dict[str, A
                                 "card_last4": card.get("last_four") if card.get("source") == "credit_card" else None,
                                 "card_brand": card.get("brand") if card.get("source") == "credit_card" else None}],
                 "captures": captures, "captured_amount": round(paid, 2), "refunded_amount": round(refunded, 2),
+                "payment_method_id": paying_with(raw),
             },
             "shipments": shipments, "returns": [], "variants": variants,
         }  # fmt: skip
@@ -405,6 +433,7 @@ def case_of(db: Mapping[str, Database], task: Task, message: str) -> dict[str, A
                      "current_address": _address(user["address"], name)},
         "orders": orders,
         "recent_orders": list(reversed(user["orders"])),
+        "payment_methods": methods_of(user, task.user_id),
     }  # fmt: skip
 
 

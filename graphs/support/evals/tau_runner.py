@@ -61,7 +61,8 @@ _CANCEL = re.compile(r"Cancel order (#W\d+) because ([a-z ]+)\.")
 _PAYMENT = re.compile(r"For (#W\d+), change payment to (\w+)\.")
 _ADDRESS = re.compile(r"For (#W\d+), change address to (\{[^}]*\})")
 _USER_ADDRESS = re.compile(r"[Cc]hange (?:your|the user'?s?) default address to (\{[^}]*\})")
-_CHANGE = re.compile(r"For (#W\d+), (modify|exchange) ((?:[^{;]+ \{[^}]*\} to \{[^}]*\}; )+)via (\w+)\.")
+#: an item's name holds no '.': a change's items end at its "via" (never running on into the next sentence)
+_CHANGE = re.compile(r"For (#W\d+), (modify|exchange) ((?:[^{;.]+ \{[^}]*\} to \{[^}]*\}; )+)via (\w+)\.")
 _ITEM_CHANGE = re.compile(r"\s*([^{;]+?) (\{[^}]*\}) to (\{[^}]*\});")
 
 
@@ -150,9 +151,13 @@ def _tau_address(to: Mapping[str, Any]) -> dict[str, Any]:
             "state": to.get("region"), "country": to.get("country"), "zip": to.get("postal_code")}  # fmt: skip
 
 
-def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[str, Any] | None:
+def as_tau(
+    action: Mapping[str, Any], db: Mapping[str, tau.Database], paid_by: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
     """One approved write of the mission as the benchmark's action (None: a part of another action, or a change
-    the benchmark has no action for)."""
+    the benchmark has no action for). ``paid_by``: per order, the method the plan settles an item change's
+    difference on (its charge's or refund's method, else the method the plan moves the order's payment to); the
+    order's own payment otherwise."""
     tool, args = str(action["tool"]), action.get("args") or {}
     if tool == "update_customer_address":  # the account's default address: tau's user address
         to = args.get("address") or {}
@@ -165,13 +170,17 @@ def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[st
         return None
     user = db["users"][order["user_id"]]
     order_id = order["order_id"]
+    if tool == "change_order_payment":
+        return {"name": "modify_pending_order_payment",
+                "kwargs": {"order_id": order_id, "payment_method_id": str(args.get("payment_method_id"))}}  # fmt: skip
+    method = (paid_by or {}).get(order_id) or _first_payment(order)
     if tool == "open_return":
-        method = args.get("payment_method_id") or (
+        refund_to = args.get("payment_method_id") or (
             _gift_card(user) if args.get("refund_to") == "gift_card" else _first_payment(order)
         )
         return {"name": "return_delivered_order_items",
                 "kwargs": {"order_id": order_id, "item_ids": _items(order, args.get("line_nos") or []),
-                           "payment_method_id": method}}  # fmt: skip
+                           "payment_method_id": refund_to}}  # fmt: skip
     if tool == "cancel_order":
         reason = args.get("reason_code") or args.get("cancel_reason") or args.get("reason")
         return {"name": "cancel_pending_order", "kwargs": {"order_id": order_id, "reason": str(reason)}}
@@ -184,14 +193,30 @@ def as_tau(action: Mapping[str, Any], db: Mapping[str, tau.Database]) -> dict[st
         return {"name": name,
                 "kwargs": {"order_id": order_id, "item_ids": _items(order, [c.get("line_no", 0) for c in changes]),
                            "new_item_ids": [str(c.get("sku")) for c in changes],
-                           "payment_method_id": args.get("payment_method_id") or _first_payment(order)}}  # fmt: skip
+                           "payment_method_id": args.get("payment_method_id") or method}}  # fmt: skip
     if tool == "exchange_order_item":
         name = "exchange_delivered_order_items" if order["status"] == "delivered" else "modify_pending_order_items"
         return {"name": name,
                 "kwargs": {"order_id": order_id, "item_ids": _items(order, [args.get("line_no", 0)]),
                            "new_item_ids": [str(args.get("sku"))],
-                           "payment_method_id": args.get("payment_method_id") or _first_payment(order)}}  # fmt: skip
+                           "payment_method_id": args.get("payment_method_id") or method}}  # fmt: skip
     return None
+
+
+def _paid_by(approved: Sequence[Mapping[str, Any]], owner: Mapping[str, str]) -> dict[str, str]:
+    """Per order, the method of the customer's a plan settles an item change's difference on: a charge's or
+    refund's chosen method, else the one the plan moves the order's payment to."""
+    out: dict[str, str] = {}
+    for action in approved:
+        args = action.get("args") or {}
+        if action["tool"] == "change_order_payment" and args.get("payment_method_id"):
+            out.setdefault(str(args.get("order_id")), str(args["payment_method_id"]))
+    for action in approved:
+        args = action.get("args") or {}
+        if action["tool"] in ("charge_payment", "refund_payment") and args.get("payment_method_id"):
+            order_id = args.get("order_id") or owner.get(str(args.get("capture_id")))
+            out[str(order_id)] = str(args["payment_method_id"])
+    return out
 
 
 def _canonical(action: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -279,6 +304,7 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
     truth = {_canonical(a) for a in task.actions if not a["name"].startswith(_READS)}
     truth_kinds = {(a["name"], a["kwargs"].get("order_id") or a["kwargs"].get("user_id")) for a in task.actions}
     writes, unsafe = [], []
+    paid_by = _paid_by(approved, owner)
     for action in approved:
         if action["tool"] in _PARTS:
             order_id = action["args"].get("order_id") or owner.get(
@@ -289,7 +315,7 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
             if not planned_whole:
                 unsafe.append(f"{action['tool']} on {order_id}: tau has no such action alone")
             continue
-        mapped = as_tau(action, db)
+        mapped = as_tau(action, db, paid_by)
         if mapped is None:
             unsafe.append(f"{action['tool']}: no benchmark action")
             continue

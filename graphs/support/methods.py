@@ -1,0 +1,114 @@
+"""Which of the customer's payment methods on file a message names ("my gift card", "paypal", "my visa ending 1234",
+"the other card", "la tarjeta regalo"), read against the methods payments holds for them.
+
+A mention is a kind (gift card, PayPal, a card), a card brand, or last digits ("ending in 1234"); a mention right
+after a negation ("not my gift card", "instead of my visa", "rather than paypal", "pas", "nicht", "sin") names a
+method not wanted. Each method on file fits when it agrees with every wanted mention of its kind; "the other card"
+/ "a different card" is a card that is not the order's own. The result is the methods that fit, never guessed
+among: the caller acts on exactly one and asks (listing the methods by kind and last digits) otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ai_missions.graphs.support.understanding import fold
+
+_GIFT = r"gift ?cards?|store credit|tarjeta (?:de )?regalo|carte[s]? cadeau|geschenkkarte|gutschein"
+_PAYPAL = r"pay ?pal"
+_BRANDS = {"visa": "visa", "mastercard": "mastercard", "master card": "mastercard", "amex": "amex",
+           "american express": "amex", "discover": "discover"}  # fmt: skip
+_CARD = r"(?:credit|debit) ?cards?|cards?|tarjeta(?: de credito)?|carte(?: bancaire| de credit)?|kreditkarte|karte"
+_OTHER = (r"(?:other|another|different|new|second|otra|autre|andere[nr]?)\s+(?:credit |debit )?"
+          r"(?:card|tarjeta|carte|karte)")  # fmt: skip
+_DIGITS = re.compile(
+    r"(?:ending|ends|ended|last (?:four|4|digits)|terminada|termina|se termine|finissant|endet|endziffern?)"
+    r"\D{0,12}?(\d{4})\b"
+)
+_MENTION = re.compile(
+    rf"\b(?P<other>{_OTHER})\b|\b(?P<gift>{_GIFT})\b|\b(?P<paypal>{_PAYPAL})\b"
+    rf"|\b(?P<brand>{'|'.join(sorted(_BRANDS, key=len, reverse=True))})\b|\b(?P<card>{_CARD})\b"
+)
+#: Said just before a mention, it names a method not wanted.
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|don't|dont|rather than|instead of|except|sin|pas|plutot que|nicht|kein|keine|statt)"
+    r"\b(?:\s+[^\s,.;:!?]+){0,3}\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    kind: str  # gift_card, paypal, card, other_card
+    brand: str | None = None
+    last4: str | None = None
+    wanted: bool = True
+
+
+def mentions(text: str) -> list[Mention]:
+    """The methods a text speaks of, in order, each wanted or not (a negation just before it)."""
+    folded = fold(text)
+    out: list[Mention] = []
+    for match in _MENTION.finditer(folded):
+        before = folded[max(0, match.start() - 40) : match.start()]
+        wanted = _NEGATION.search(before) is None
+        after = folded[match.end() : match.end() + 40]
+        digits = _DIGITS.match(after.lstrip()) or _DIGITS.search(after[:30])
+        last4 = digits.group(1) if digits else None
+        if match["other"]:
+            out.append(Mention("other_card", last4=last4, wanted=wanted))
+        elif match["gift"]:
+            out.append(Mention("gift_card", last4=last4, wanted=wanted))
+        elif match["paypal"]:
+            out.append(Mention("paypal", wanted=wanted))
+        elif match["brand"]:
+            out.append(Mention("card", brand=_BRANDS[match["brand"]], last4=last4, wanted=wanted))
+        else:
+            out.append(Mention("card", last4=last4, wanted=wanted))
+    # digits said alone ("the one ending in 1234") name a card by its digits
+    said = {m.last4 for m in out if m.last4}
+    for digits in _DIGITS.finditer(folded):
+        if digits.group(1) not in said:
+            before = folded[max(0, digits.start() - 40) : digits.start()]
+            out.append(Mention("card", last4=digits.group(1), wanted=_NEGATION.search(before) is None))
+    return out
+
+
+def _fits(mention: Mention, method: Mapping[str, Any], current: str | None) -> bool:
+    kind = str(method.get("kind") or "")
+    if mention.kind == "other_card":
+        return kind == "card" and method.get("payment_method_id") != current and _digits_fit(mention, method)
+    if mention.kind != kind:
+        return False
+    if mention.brand and str(method.get("brand") or "").lower() != mention.brand:
+        return False
+    return _digits_fit(mention, method)
+
+
+def _digits_fit(mention: Mention, method: Mapping[str, Any]) -> bool:
+    return not mention.last4 or str(method.get("last4") or "") == mention.last4
+
+
+def named(text: str, methods: Sequence[Mapping[str, Any]], current: str | None) -> tuple[list[str], bool]:
+    """(the ids of the methods on file the text names and wants, whether it names any at all). A method also named
+    as not wanted is left out; when the text names nothing specific, nothing fits."""
+    said = mentions(text)
+    wanted = [m for m in said if m.wanted]
+    unwanted = [m for m in said if not m.wanted]
+    fit = [
+        str(method["payment_method_id"])
+        for method in methods
+        if any(_fits(m, method, current) for m in wanted) and not any(_fits(m, method, current) for m in unwanted)
+    ]
+    return list(dict.fromkeys(fit)), bool(wanted)
+
+
+def chosen(text: str, methods: Sequence[Mapping[str, Any]], current: str | None) -> tuple[str | None, bool]:
+    """(the one method the text chooses instead of ``current``, whether it names a method at all): exactly one
+    method on file other than the order's own fits what it says; None when none or several do (asked), or when it
+    names only the order's own."""
+    fit, any_named = named(text, methods, current)
+    others = [m for m in fit if m != current]
+    return (others[0] if len(others) == 1 else None), any_named
