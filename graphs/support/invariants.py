@@ -1,18 +1,19 @@
 """The support mission's invariants: what no plan may do for a customer, whoever proposed or edited it.
 
 Nothing touches an order the customer does not own; a refund is never more than what can still be refunded on the
-order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it
-ships, and only to an address on file or one written in the thread that shipping validated (in the ERP and in
-shipping's copy, the latter only after the former); the account's own address only when the customer asks, to
-such an address; a cancellation records the reason the customer gave; an unshipped order's items change only
-to the variants the customer asked for, with no more charged than the difference; an exchange is only of the line and
-in-stock variant the customer asked for; an order's payment moves only before shipping, whole, to the one method of
-the customer's own they named (a gift card only with the balance), and a difference goes only to the method they
-chose; a refund rests on something shown (a duplicate charge, a received return, a cancellation or item change in
-the plan, or a damaged or wrong item the customer stated in their own words); an authorization is voided only while
-nothing was captured; a return is opened only on a delivered order, of lines the customer named that are on it and
-not already returned, to the refund method they chose, and for no more than can still be refunded; a reply goes only
-to a ticket that still waits for an answer. A fact that is not known fails closed.
+order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it ships,
+and only to an address on file or one written in the thread that shipping validated (in the ERP and in shipping's
+copy, the latter only after the former); the account's own address only when the customer asks, to such an address;
+a cancellation records the reason the customer gave; an unshipped order's items change only to the variants the
+customer asked for, with no more charged than the difference; an exchange is only of the line and in-stock variant
+the customer asked for, and never of a line the same plan returns; an order's payment moves only before shipping,
+whole, to the one method of the customer's own they named (a gift card only with the balance), and a difference goes
+only to the method they chose; a refund rests on something shown (a duplicate charge, a received return, a
+cancellation or item change in the plan, or a damaged or wrong item the customer stated in their own words); an
+authorization is voided only while nothing was captured; a return is opened only on a delivered order, of lines the
+customer named that are on it and not already returned, to the refund method they chose, and for no more than can
+still be refunded; a reply goes only to a ticket that still waits for an answer. A fact that is not known fails
+closed.
 """
 
 from __future__ import annotations
@@ -121,6 +122,10 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("exchange_order_item: not the line and variant the customer asked for")
     if tool == "open_return":
         problems += _open_return_problems(args, facts)
+        if set(_EXCHANGING) & set(earlier) and _lines(args.get("line_nos")) & _changed_lines(facts):
+            problems.append("open_return: a line the plan also exchanges; an item is returned or exchanged, not both")
+    if tool in _EXCHANGING and "open_return" in earlier and _changed_lines(facts) & _lines(facts.get("return.lines")):
+        problems.append(f"{tool}: a line the plan also returns; an item is returned or exchanged, not both")
     if tool == "modify_order_items":
         if facts.get("order.cancellable") is not True:
             problems.append("modify_order_items: only an order not yet shipped changes its items")
@@ -181,6 +186,20 @@ def _refund_backed(amount: float | None, facts: Mapping[str, Any], earlier: Sequ
     types = facts.get("ticket.case_types") or []
     claimed = isinstance(facts.get("claim.words"), str) and bool(facts["claim.words"].strip())
     return claimed and bool({"damaged_item", "wrong_item"} & set(types))
+
+
+#: Writes that swap a delivered line for another variant (its return is then not also opened).
+_EXCHANGING = ("exchange_order_item", "exchange_order_items")
+
+
+def _lines(value: Any) -> set[str]:
+    return {str(n) for n in value} if isinstance(value, list) else set()
+
+
+def _changed_lines(facts: Mapping[str, Any]) -> set[str]:
+    """The lines the plan's item change or exchange would swap (either the several-line or the one-line form)."""
+    changed = {str(c[0]) for c in _changes(facts.get("modify.changes")) or []}
+    return changed | ({str(facts["exchange.line_no"])} if facts.get("exchange.line_no") is not None else set())
 
 
 def _changes(value: Any) -> list[tuple[str, str]] | None:
