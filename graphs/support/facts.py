@@ -9,6 +9,7 @@ carriers, tracking numbers, statuses) and what the proposed actions do.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -275,10 +276,12 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 facts.update(opening_facts(orders[order_id], named, text))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
-                facts.update(paymethod_facts(methods, text, types, facts))
+                paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])
+                facts.update(paymethod_facts(methods, paying_text, types, facts))
                 if "exchange_variant" in types and _changes_items(facts):
                     whole = "\n".join(str(m.get("body") or "") for m in inbound)
-                    facts.update(modify_facts(orders[order_id], named, text, facts, methods, whole=whole))
+                    changing = named + lines_said_to_change(orders[order_id], named, text) if named else named
+                    facts.update(modify_facts(orders[order_id], changing, text, facts, methods, whole=whole))
                 facts.update(
                     address_facts(orders[order_id], customer, wanted, on_file, gathered.get("address_validation"))
                 )
@@ -711,6 +714,45 @@ def _option_words(option: str) -> set[str]:
     return set(_option_tokens(option))
 
 
+def without_option_phrases(text: str, variants: Sequence[Mapping[str, Any]]) -> str:
+    """The text with every two words its order's variants hold side by side ("SD card", "memory foam") taken out:
+    what is said of how to pay is read apart from what is said of the items, whose options may share a payment's
+    words ("card", "gift")."""
+    pairs: set[str] = set()
+    for variant in variants:
+        words = str(variant.get("option") or "").split()
+        pairs.update(f"{a} {b}".lower() for a, b in itertools.pairwise(words))
+    if not pairs:
+        return text
+    pattern = re.compile("|".join(r"\b" + re.escape(p) + r"\b" for p in sorted(pairs, key=len, reverse=True)), re.I)
+    return pattern.sub(" ", text)
+
+
+def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread: str) -> list[int]:
+    """Lines of the order the thread names outside the sentences read as requests, where what it says of the item
+    holds a value another variant of its product has and it has not ("the notebook should be A4 instead of A5").
+    Such an item is meant to change too: left out, the change would go ahead for the other items alone, and an
+    order's items change only once. Added to the lines named, each is then resolved or asked about like them; an
+    item only mentioned in its own options ("I love the A5 notebook") is not."""
+    variants, lines = record.get("variants") or [], record["order"].get("lines") or []
+    options = {str(v["sku"]): str(v["option"]) for v in variants}
+    per_line = said_of_lines(thread, lines, options) or {}
+    by_sku = {str(v["sku"]): v for v in variants}
+    extra = []
+    for n in lines_named(thread, lines, options):
+        line = next((x for x in lines if int(x["line_no"]) == n), None)
+        own = by_sku.get(str(line["sku"])) if line is not None else None
+        if n in named or own is None:
+            continue
+        mine = _option_words(own["option"])
+        others = set().union(
+            *(_option_words(v["option"]) for v in variants if v["product_id"] == own["product_id"] and v is not own)
+        )
+        if (set(_option_tokens(per_line.get(n, thread))) & others) - mine:
+            extra.append(n)
+    return extra
+
+
 def modify_facts(
     record: Mapping[str, Any],
     named: Sequence[int],
@@ -792,6 +834,9 @@ def modify_facts(
             f"{summary[n]} (one of {skus.count(sku)}, or all?)" for n, sku in enumerate(skus) if skus.count(sku) > 1
         ]
     difference = round(difference, 2)
+    # how to pay is read without the items' own option words ("the SD card one" names no card to pay with)
+    thread = without_option_phrases(thread, variants)
+    whole = without_option_phrases(whole, variants) if whole is not None else None
     other = _names_other_method(thread, facts) or _names_method_on_file(thread, facts, methods)
     if not other and whole is not None and whole != thread and _names_other_method(whole, facts):
         # one part of a request about several orders: a method the customer names elsewhere in it may be meant for
