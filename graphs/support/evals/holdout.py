@@ -541,8 +541,18 @@ def new_address_in_message() -> Staged:
         "Hi, could you please ship order SO-906001 to my office instead of home: 200 Congress Avenue, Austin TX "
         "78701. Someone at reception will sign for it.",
     )
-    note = "not shipped, but the new address is only in the message: a person verifies it and updates the order"
-    return t, ["change_address"], "escalate", [], "support_agent", note
+    office = {"name": "Tomás Ferreira", "line1": "200 Congress Avenue", "line2": None, "city": "Austin",
+              "region": "TX", "postal_code": "78701", "country": "US"}  # fmt: skip
+    actions = [
+        {"tool": "change_ship_to", "args": {"order_id": o.id, "ship_to": office}},
+        {"tool": "update_shipment_address", "args": {"order_id": o.id, "ship_to": office}},
+        t.reply(),
+    ]
+    note = (
+        "not shipped, the new address written in the message and validated by shipping (SUP-006 v4): the ERP's "
+        "ship-to and shipping's label copy both move to it, the reply repeats it (under SUP-006 v3: a person)"
+    )
+    return t, ["change_address"], "change_address", actions, "support_agent", note
 
 
 def moved_account_holds_new_address() -> Staged:
