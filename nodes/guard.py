@@ -13,7 +13,7 @@ from typing import Any
 
 from ai_missions.decisions import args_validator
 from ai_missions.missions import ESCALATE, MissionSpec
-from ai_missions.nodes.parts import PARTS, has_parts, label_of, part_indexes, parts_of
+from ai_missions.nodes.parts import PARTS, has_parts, label_of, part_indexes, parts_of, record_ids
 from ai_missions.nodes.plain_text import plain_text_problems
 from ai_missions.nodes.state import ProposedAction, Verdict
 
@@ -36,17 +36,6 @@ class Planned(str):
 def _args_of(action: Mapping[str, Any]) -> Mapping[str, Any]:
     args = action.get("args")
     return args if isinstance(args, Mapping) else {}
-
-
-def _allowed_ids(facts: Mapping[str, Any], names: Iterable[str]) -> set[str]:
-    ids: set[str] = set()
-    for name in names:
-        value = facts.get(name)
-        if isinstance(value, list | tuple | set):
-            ids.update(str(v) for v in value)
-        elif value is not None:
-            ids.add(str(value))
-    return ids
 
 
 def _positive_number(value: Any) -> bool:
@@ -114,7 +103,7 @@ def _check_one(
         for error in sorted(_validator(tool, schema).iter_errors(payload), key=lambda e: e.message):
             problems.append(f"{tool}: argument {'.'.join(map(str, error.instance_path)) or '(all)'}: {error.message}")
     for arg, fact_names in rule.ids.items():
-        if arg in args and str(args[arg]) not in _allowed_ids(facts, fact_names):
+        if arg in args and str(args[arg]) not in record_ids(facts, fact_names):
             problems.append(f"{tool}: {arg}={args[arg]!r} is not a record of this {spec.subject.kind}")
     if rule.amount_arg is not None and rule.amount_arg in args and not _positive_number(args[rule.amount_arg]):
         problems.append(f"{tool}: {rule.amount_arg} must be a positive number")

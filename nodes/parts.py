@@ -22,7 +22,7 @@ person ("order #W123"). Without ``parts`` nothing here applies and a case is dec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ai_missions.missions import ESCALATE, MissionSpec, Owner, ToolPolicy
@@ -51,7 +51,9 @@ def label_of(facts: Mapping[str, Any], index: int) -> str:
     return str(facts.get(LABEL) or f"part {index + 1}")
 
 
-def _allowed(facts: Mapping[str, Any], names: Sequence[str]) -> set[str]:
+def record_ids(facts: Mapping[str, Any], names: Iterable[str]) -> set[str]:
+    """The record ids the facts ``names`` hold (each a value or a list of them): what an action's identifier
+    argument may name (``ToolRule.ids``)."""
     ids: set[str] = set()
     for name in names:
         value = facts.get(name)
@@ -67,7 +69,7 @@ def names_records_of(tools: ToolPolicy, tool: str, args: Mapping[str, Any], fact
     rule = tools.get(tool)
     if rule is None:
         return False
-    return all(str(args[arg]) in _allowed(facts, names) for arg, names in rule.ids.items() if arg in args)
+    return all(str(args[arg]) in record_ids(facts, names) for arg, names in rule.ids.items() if arg in args)
 
 
 def part_indexes(tools: ToolPolicy, tool: str, args: Mapping[str, Any], facts: Mapping[str, Any]) -> list[int]:
