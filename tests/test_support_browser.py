@@ -19,12 +19,11 @@ from pathlib import Path
 import pytest
 
 from ai_missions.identity import Accounts
-from ai_missions.integrations.books import seed_books
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.browser import CHROMIUM, require_chromium
-from tests.support.built_index import built_index
+from tests.support.small_home import support_home
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 
@@ -46,9 +45,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("portal")
-    seed_books(home, seed=7, sizes={"payables": 30})
-    built_index(tmp_path_factory, home)
+    home = support_home(tmp_path_factory, "portal")
     signed_in_as(home, "lee")  # the demo roster's accounts
     return home
 

@@ -21,12 +21,12 @@ from ai_missions.errors import ConflictError, ForbiddenError, ValidationError
 from ai_missions.graphs.support.portal_service import answer_ticket, my_tickets, write_message
 from ai_missions.identity import Accounts
 from ai_missions.integrations import erp
-from ai_missions.integrations.books import seed_books, stories
+from ai_missions.integrations.books import stories
 from ai_missions.integrations.store import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
-from tests.support.built_index import built_index
+from tests.support.small_home import support_home
 
 pytestmark = pytest.mark.slow
 
@@ -35,10 +35,7 @@ MISSION = "support"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("support-book")
-    seed_books(home, seed=7, sizes={"payables": 30})
-    built_index(tmp_path_factory, home)
-    return home
+    return support_home(tmp_path_factory, "support-book")
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ import pytest
 from ai_missions.client import MissionClient
 from ai_missions.errors import ConflictError, ForbiddenError
 from ai_missions.integrations import payments
-from ai_missions.integrations.books import seed_books
 from ai_missions.integrations.store import connect
 from ai_missions.testing import operator_grant
-from tests.support.built_index import built_index
+from tests.support.small_home import support_home
 
 pytestmark = pytest.mark.slow
 
@@ -27,10 +26,7 @@ MISSION = "support"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("support-payment-book")
-    seed_books(home, seed=7, sizes={"payables": 30})
-    built_index(tmp_path_factory, home)
-    return home
+    return support_home(tmp_path_factory, "support-payment-book")
 
 
 @pytest.fixture(scope="module")

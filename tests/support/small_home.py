@@ -14,10 +14,20 @@ from tests.support.built_index import built_index
 
 def small_home(factory: pytest.TempPathFactory, name: str) -> Path:
     """A copy of the session's small home, for one module to change as it likes."""
-    template = factory.getbasetemp() / "small-home-template"
+    return _copy_of(factory, name, "small-home-template", {"commerce": 300, "payables": 200})
+
+
+def support_home(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A copy of the support modules' home (the default commerce book, with its helpdesk tickets, and a small
+    payables book), seeded once per worker rather than once per module."""
+    return _copy_of(factory, name, "support-home-template", {"payables": 30})
+
+
+def _copy_of(factory: pytest.TempPathFactory, name: str, template_name: str, sizes: dict[str, int]) -> Path:
+    template = factory.getbasetemp() / template_name
     if not (template / ".ready").exists():
         shutil.rmtree(template, ignore_errors=True)
-        seed_books(template, seed=7, sizes={"commerce": 300, "payables": 200})
+        seed_books(template, seed=7, sizes=sizes)
         built_index(factory, template)
         (template / ".ready").touch()
     home = factory.mktemp(name)
