@@ -252,6 +252,7 @@ class TaskResult:
     missing: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
+    why: str = ""
 
 
 def _claim(state: dict[str, tau.Database], base: Mapping[str, tau.Database], order_id: str) -> None:
@@ -283,6 +284,15 @@ def _applied(
         except tau.ActionRefused as exc:
             refused.append(f"{action['name']}: {exc}")
     return state, refused
+
+
+def _why(verdict: Mapping[str, Any]) -> str:
+    """What the mission said when it stopped: its question to the customer, or why it went to a person."""
+    if verdict["outcome"] == "ask_customer":
+        return next(
+            (str(a["args"].get("body", "")) for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), ""
+        )
+    return str(verdict.get("summary") or "") if verdict["outcome"] == "escalate" else ""
 
 
 def _says_why(verdict: Mapping[str, Any]) -> bool:
@@ -345,7 +355,7 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
     return TaskResult(
         index=task.index, solved=not diff, outcome=str(verdict["outcome"]), read=tuple(facts[TYPES_FACT]),
         says_why=_says_why(verdict), questions=questions, writes=writes, unsafe=unsafe, missing=missing,
-        refused=refused, differences=diff,
+        refused=refused, differences=diff, why=_why(verdict),
     )  # fmt: skip
 
 
@@ -424,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
             if not r.solved:
                 print(f"task {r.index}: {r.outcome} read={'+'.join(r.read)} missing={r.missing} unsafe={r.unsafe} "
                       f"refused={r.refused} differs={r.differences}")  # fmt: skip
+                if r.why:
+                    print(f"    why: {' '.join(r.why.split())[:300]}")
     for key in sorted(figures):
         print(f"{key}={figures[key]}")
     return 0
