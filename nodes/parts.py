@@ -10,8 +10,9 @@ person ("order #W123"). Without ``parts`` nothing here applies and a case is dec
   half. Any part whose outcome waits for the customer (``Vocabulary.asking_outcomes``) makes the plan that
   part's question only; the other parts wait with it, so the answer resumes the whole request. Otherwise the plan
   is every part's actions in the mission's execution order, each still citing its own clause; an action that
-  several parts propose alike (one reply, one note on the shared ticket) is proposed once, its list-valued free
-  text (tags) joined.
+  several parts propose alike (the same tool on the same record: one reply, one note on the shared ticket) is
+  proposed once, its list-valued free text (tags) joined. Alike actions that differ otherwise (two replies with
+  other bodies) escalate: keeping one would drop the other unread.
 - **The guard** (:func:`part_indexes`): an action is checked against the facts of the part(s) whose records its
   identifier arguments name, with the earlier actions of the same part(s): never an order of another part's facts,
   never more refunded than that order's own figures allow, one refund per order. An action that names no part's
@@ -113,13 +114,24 @@ def combine(spec: MissionSpec, decided: Sequence[tuple[Mapping[str, Any], Verdic
             reasoner=reasoner,
         )
     asking = [(label, v) for label, v in labelled if v["outcome"] in spec.vocabulary.asking_outcomes]
+    actions, differing = _united(spec, [v for _, v in (asking or labelled)])
+    if differing:
+        return Verdict(
+            outcome=ESCALATE,
+            actions=[],
+            confidence=confidence,
+            summary=f"The parts propose one action each on the shared record but differ in it "
+            f"({', '.join(differing)}); a person writes it; nothing is done on any part.",
+            policy_ids=cited,
+            reasoner=reasoner,
+        )
     if asking:
         waiting = [label for label, v in labelled if v["outcome"] not in spec.vocabulary.asking_outcomes]
         later = f"; waiting with it: {', '.join(waiting)}" if waiting else ""
         questions = "; ".join(f"{label}: {v['summary']}" for label, v in asking)
         return Verdict(
             outcome=asking[0][1]["outcome"],
-            actions=_united(spec, [v for _, v in asking]),
+            actions=actions,
             confidence=confidence,
             summary=f"Asks ({questions}){later}.",
             policy_ids=sorted({p for _, v in asking for p in v["policy_ids"]}),
@@ -127,7 +139,7 @@ def combine(spec: MissionSpec, decided: Sequence[tuple[Mapping[str, Any], Verdic
         )
     return Verdict(
         outcome=_leading_outcome(spec, decided),
-        actions=_united(spec, [v for _, v in decided]),
+        actions=actions,
         confidence=confidence,
         summary="; ".join(f"{label}: {v['summary']}" for label, v in labelled),
         policy_ids=cited,
@@ -150,13 +162,19 @@ def _leading_outcome(spec: MissionSpec, decided: Sequence[tuple[Mapping[str, Any
 
 
 def _identity(spec: MissionSpec, action: Mapping[str, Any]) -> tuple[str, str]:
-    free = spec.tools.free_text
-    return str(action["tool"]), repr(sorted((k, v) for k, v in action["args"].items() if k not in free))
+    """Alike actions: the same tool on the same records (its identifier arguments; without a rule, every argument
+    but free text). Two alike actions whose other arguments differ are two answers to one question."""
+    rule = spec.tools.get(str(action["tool"]))
+    keep = set(rule.ids) if rule is not None and rule.ids else set(action["args"]) - spec.tools.free_text
+    return str(action["tool"]), repr(sorted((k, v) for k, v in action["args"].items() if k in keep))
 
 
-def _united(spec: MissionSpec, verdicts: Sequence[Verdict]) -> list[ProposedAction]:
-    """Every part's actions once, in execution order; alike actions merged (their list-valued free text joined)."""
+def _united(spec: MissionSpec, verdicts: Sequence[Verdict]) -> tuple[list[ProposedAction], list[str]]:
+    """Every part's actions once, in execution order; alike actions merged (their list-valued free text joined).
+    Also the alike actions whose other free text differs (two replies with different bodies on one ticket): one
+    of them would be dropped unread, so the caller escalates instead."""
     merged: dict[tuple[str, str], ProposedAction] = {}
+    differing: list[str] = []
     for verdict in verdicts:
         for action in verdict["actions"]:
             key = _identity(spec, action)
@@ -167,5 +185,7 @@ def _united(spec: MissionSpec, verdicts: Sequence[Verdict]) -> list[ProposedActi
             for name, value in action["args"].items():
                 if isinstance(value, list) and isinstance(kept["args"].get(name), list):
                     kept["args"][name] = kept["args"][name] + [x for x in value if x not in kept["args"][name]]
+                elif value != kept["args"].get(name):
+                    differing.append(f"{action['tool']} {name}")
             kept["policy_ids"] = sorted({*kept["policy_ids"], *action["policy_ids"]})
-    return spec.tools.in_execution_order(list(merged.values()))
+    return spec.tools.in_execution_order(list(merged.values())), sorted(set(differing))

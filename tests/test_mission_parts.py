@@ -223,6 +223,17 @@ def test_different_requests_on_two_orders_lead_with_the_part_that_acts() -> None
     assert verdict["actions"][-1]["args"]["tags"] == ["where", "cancelled"]  # one reply, both parts' tags
 
 
+def test_two_parts_replying_differently_on_the_one_ticket_escalate_rather_than_drop_a_reply() -> None:
+    # each part carries its own reply (no plan reply could be written): keeping one would drop the other unread
+    facts = _case(_part("A", ["cancel_order"], reply__text="A's words"), _part("B", ["where_is_order"]))
+    facts[PARTS][1]["reply.status"] = "open"
+    verdict = reason(SPEC, POLICIES, facts)
+    assert verdict["outcome"] == "escalate"
+    assert verdict["actions"] == []
+    assert "send_ticket_reply body" in verdict["summary"]
+    assert "send_ticket_reply status" in verdict["summary"]
+
+
 def test_the_guard_checks_an_action_against_the_part_whose_order_it_names() -> None:
     # A is refundable up to 30, B up to 500: a refund of 200 on A's capture is refused though B could carry it
     facts = _case(_part("A", ["cancel_order"], payment__refundable=30.0), _part("B", ["cancel_order"]))

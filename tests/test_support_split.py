@@ -115,6 +115,45 @@ def test_two_requests_in_one_message_go_each_to_the_order_they_fit() -> None:
     assert ("cancel_order", "SO-300002") not in tools  # a delivered order is never cancelled
 
 
+def test_a_cancellation_and_a_return_on_two_orders_are_both_proposed_with_one_reply_naming_each() -> None:
+    message = "Please cancel the kettle order, I ordered it by mistake. And I'd like to return the headphones."
+    facts, verdict = decide(_case(message))
+    assert verdict["outcome"] == "cancel"
+    assert _plan(verdict) == [
+        ("cancel_order", "SO-300003"),
+        ("open_return", "SO-300002"),
+        ("refund_payment", "CAP-SO-300003"),
+        ("send_ticket_reply", "TKT-000900"),
+        ("add_ticket_note", "TKT-000900"),
+    ]
+    reply = verdict["actions"][3]["args"]
+    assert reply["status"] == "solved"
+    assert sorted(reply["tags"]) == ["cancelled", "return"]
+    body = reply["body"]
+    assert "cancelled order SO-300003 and refunded 400.00" in body  # the kettle order's own figures
+    assert "Wireless Headphones from order SO-300002" in body
+    assert "120.00" in body
+    # each action checked against its own order's facts: the return's order is not cancellable, the cancelled
+    # order has nothing to return
+    cancel, opened = verdict["actions"][0], verdict["actions"][1]
+    assert check_action(SPEC, cancel, facts) == []
+    assert check_action(SPEC, opened, facts) == []
+    swapped = {**cancel, "args": {**cancel["args"], "order_id": "SO-300002"}}
+    assert check_action(SPEC, swapped, facts) != []
+
+
+def test_a_part_that_goes_to_a_person_escalates_for_its_own_reason_only() -> None:
+    # the exchange names no variant we sell: that order goes to a person; the cancellation could be answered
+    message = "Please cancel the kettle order, I ordered it by mistake. And swap the headphones for another colour."
+    facts, verdict = decide(_case(message))
+    assert [p["order.id"] for p in facts[PARTS]] == ["SO-300003", "SO-300002"]
+    assert facts[PARTS][0]["reply.text"]  # the cancellation keeps the reply it could write
+    assert verdict["outcome"] == "escalate"
+    assert verdict["actions"] == []
+    assert verdict["summary"].startswith("1 of 2 parts escalate (order SO-300002: ")
+    assert "SO-300003" not in verdict["summary"]
+
+
 def test_a_number_of_orders_that_matches_the_orders_it_fits_is_those() -> None:
     facts, verdict = decide(_case("Please cancel both of my orders that have not shipped, I no longer need them."))
     assert sorted(p["order.id"] for p in facts[PARTS]) == ["SO-300001", "SO-300003"]

@@ -22,7 +22,9 @@ ends in ``which_order``, the request is split, sentence by sentence (:func:`spli
 Each part's facts are the single-order facts (``facts.derive_facts``) of its order, read from the sentences
 about it only (its own reason to cancel, its own items): all the single-order rules apply to each part as they
 are. The case carries them under the platform's ``parts`` fact (:mod:`ai_missions.nodes.parts`), with one reply
-for the whole plan (``replies.compose_plan_reply``) and one note.
+for the whole plan (``replies.compose_plan_reply``) and one note. When a part's reply must come from a person
+(no plan reply can be written), each part keeps its own reply: that part escalates for its own reason, and the
+case with it, without the other parts being blamed for a reply they could write.
 """
 
 from __future__ import annotations
@@ -201,8 +203,12 @@ def case_facts(gathered: Mapping[str, Any], reading: Reading, thread: str) -> di
     shared["note.text"] = "Support mission read the ticket as a request about several orders: " + "; ".join(
         f"{p['order.id']}: {', '.join(p[TYPES_FACT])}" for p in parts
     )
+    # the plan's one reply, when it can be written; when a part's reply must come from a person, each part keeps
+    # its own (that part goes to a person for its own reason, the others are not blamed for a reply they could
+    # write, and nothing is done anyway: a part that escalates escalates the case)
+    shared_keys = ("reply.text", "reply.status", "note.text") if shared["reply.text"] is not None else ("note.text",)
     for part in parts:
-        part.update({k: shared[k] for k in ("reply.text", "reply.status", "note.text")})
+        part.update({k: shared[k] for k in shared_keys})
     shared[PARTS] = parts
     return shared
 
