@@ -161,3 +161,17 @@ def test_a_difference_goes_to_the_gift_card_named_only_with_the_balance_else_to_
     assert any("only to the method" in p for p in check_action(SPEC, other, facts, earlier=earlier))
     if money["tool"] == "charge_payment":  # a dearer variant: a gift card short of it goes to a person
         assert decide(_boots_paying(swap, gift=1.0))[1]["outcome"] == "escalate"
+
+
+def test_a_settled_payment_moves_while_the_variant_of_an_item_changed_with_it_is_asked() -> None:
+    facts, verdict = decide(
+        _boots_paying("On SO-100001 please pay with PayPal instead, and switch the boots to a different size.")
+    )
+    assert facts["modify.ambiguous"] is True
+    assert verdict["outcome"] == "ask_customer"
+    assert tools(verdict)[0] == "change_order_payment"  # the payment does not wait on the variant
+    assert "modify_order_items" not in tools(verdict)
+    assert check_actions(SPEC, verdict["actions"], facts) == []
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert "now paid with PayPal (140.00)" in body
+    assert "Which one would you like?" in body

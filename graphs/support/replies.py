@@ -739,8 +739,7 @@ def _payment_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
         return None
     amount = _money(float(facts.get("paymethod.amount") or 0.0))
     if facts.get("paymethod.ready"):
-        if facts.get("paymethod.with_items") and facts.get("modify.ambiguous"):
-            return ""  # the variant is asked first; the payment moves with the items
+        # the payment moves now, also while the variant of an item changed with it is asked (SUP-013 v2)
         chosen = _method_of(facts, facts.get("paymethod.method_id"))
         return say(lang, "paid_with", order=order, method=_method_words(lang, chosen or {}), amount=amount)
     head = ""
