@@ -42,6 +42,8 @@ def sso_configured() -> bool:
 #: Session-state keys: the cookie to set in the browser (once, after signing in), and to clear (after signing out).
 SET_COOKIE = "session-cookie-set"
 CLEAR_COOKIE = "session-cookie-clear"
+#: ... and that this run signed the reviewer in (the sidebar is redrawn once the page is resolved).
+SIGNED_IN = "signed-in-just-now"
 #: A session token as the platform issues them (what may be written into the page's script).
 TOKEN_SHAPE = re.compile(r"mst_[A-Za-z0-9_-]{20,100}")
 
@@ -69,7 +71,7 @@ def sign_in_form() -> None:
                 st.session_state[ui.REVIEWER_KEY] = account.name
                 st.session_state[SET_COOKIE] = resources.start_session(account.name)
                 st.session_state.pop("sign-in-password", None)
-                st.rerun()
+                st.session_state[SIGNED_IN] = True  # rerun once the page is known: run_page
 
 
 def sso_account(roster: dict[str, str]) -> str | None:
@@ -196,14 +198,24 @@ def nothing_for_this_account() -> None:
     st.info("This account sees no page: ask an admin for the role you need.")
 
 
+def run_page(pages: Any) -> None:
+    """Run the page the address names; just after signing in, rerun first (the sidebar was drawn signed out).
+
+    That rerun comes only once the navigation has resolved the address: a rerun asked before it keeps no page
+    name, only the page the browser already knew, and a browser that signed in before its first run had finished
+    (a ``?decision=`` link opened on a busy machine) knew none and landed on the Overview."""
+    navigation = st.navigation(pages)
+    if st.session_state.pop(SIGNED_IN, False):
+        st.rerun()
+    navigation.run()
+
+
 sidebar()
 who = ui.audience(resources.roster().get(ui.reviewer() or ""))
 if who == "staff":
-    navigation = st.navigation(staff_pages())
-    navigation.run()
+    run_page(staff_pages())
 elif who == "customer":  # the portal only; any other address opens it instead
-    navigation = st.navigation(portal_pages() or [st.Page(nothing_for_this_account, title="AI Missions")])
-    navigation.run()
+    run_page(portal_pages() or [st.Page(nothing_for_this_account, title="AI Missions")])
 else:
     # Every page stays addressable (hidden), so signing in on a link to a decision returns to it; but at any
     # address a visitor is shown the sign-in notice, never the page.

@@ -73,12 +73,18 @@ def part_problem(
 
 
 def hand_off_form(store: RunStore, decision: Decision, reviewer: str, role: str, roster: Mapping[str, str]) -> None:
-    """Pass the decision on to a role or a person, with a reason."""
+    """Pass the decision on to a role or a person, with a reason.
+
+    Role or person is chosen first, then one of a short list: one list of every role and person (37 in the demo
+    roster) was a long scroll that rendered only the rows in view, and the browser walk chose from it unreliably on
+    a loaded machine (2 failures in 3 full runs); each list alone stays under Streamlit's 25 rendered rows."""
     key = f"handoff-{decision.decision_id}"
     with st.expander("Pass it on (hand off)", icon=":material/forward:"):
-        roles = sorted(set(roster.values()))
-        people = sorted(n for n in roster if n != reviewer)
-        to = st.selectbox("To", [*roles, *people], key=f"{key}-to")
+        kind = st.radio("Pass to", ["a role", "a person"], horizontal=True, key=f"{key}-kind")
+        if kind == "a role":
+            to = st.selectbox("Role", sorted(set(roster.values())), key=f"{key}-role")
+        else:
+            to = st.selectbox("Person", sorted(n for n in roster if n != reviewer), key=f"{key}-person")
         reason = st.text_input("Why? (required)", key=f"{key}-reason")
         if st.button("Hand off", key=f"{key}-go", disabled=not reason.strip()):
             try:
