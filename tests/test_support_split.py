@@ -160,6 +160,23 @@ def test_a_number_of_orders_that_matches_the_orders_it_fits_is_those() -> None:
     assert [t for t, _ in _plan(verdict)].count("cancel_order") == 2
 
 
+def test_a_number_belongs_to_the_request_of_its_own_clause() -> None:
+    # "two other orders" counts the returns, not the cancellation of the one order not shipped
+    orders = {
+        "SO-300002": ORDERS["SO-300002"],
+        "SO-300003": ORDERS["SO-300003"],
+        "SO-300004": _order("SO-300004", "delivered", [("Rain Jacket", 80.0)]),
+    }
+    message = "Cancel the order I placed by mistake, and I want to return everything from my two other orders."
+    facts, _verdict = decide(_case(message, orders))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
+    assert parts == {"SO-300004": ["return_refund"], "SO-300003": ["cancel_order"], "SO-300002": ["return_refund"]}
+    # a number said in a clause asking nothing counts the request after it
+    facts, verdict = decide(_case("Two of my orders were a mistake, cancel both."))
+    assert sorted(p["order.id"] for p in facts[PARTS]) == ["SO-300001", "SO-300003"]
+    assert [t for t, _ in _plan(verdict)].count("cancel_order") == 2
+
+
 @pytest.mark.parametrize(
     "message",
     [

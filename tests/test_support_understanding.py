@@ -38,6 +38,12 @@ from ai_missions.integrations.store import connect
             ("SO-104471",),
         ),
         ("I returned one item. Where is my other order 104471?", ("return_refund", "where_is_order"), ("SO-104471",)),
+        # "were" is a word of its own, not "where" mistyped
+        ("Both my orders were a mistake, please cancel them.", ("cancel_order",), ()),
+        # "another" that stands for an order asks for no other variant
+        ("I'd like to return the mug from one order and the scarf from another.", ("return_refund",), ()),
+        ("Send back the lamp of another order please, I want my money back", ("return_refund",), ()),
+        ("I'd like a different colour of the lamp in my order.", ("exchange_variant",), ()),
     ],
 )
 def test_messages_are_read_loosely(text: str, intents: tuple[str, ...], refs: tuple[str, ...]) -> None:

@@ -46,6 +46,8 @@ from ai_missions.nodes.parts import LABEL, PARTS
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
 #: How many orders a request names: "two of my orders", "both orders", "three orders".
 _HOW_MANY = re.compile(r"\b(both|two|three|four|2|3|4)\b(?:\s+[\w']+){0,3}?\s+orders\b")
+#: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or "and" between them.
+_CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
 _NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 
 
@@ -141,7 +143,7 @@ def split_request(
                     assigned[order].append(intent)
     own = {o for o, intents in assigned.items() if intents}
     for sentence, intent in loose:
-        count = _how_many(sentence.text)
+        count = _how_many(sentence.text, intent)
         covered = sum(intent in assigned[o] for o in pool)
         if covered >= (count or 1):
             continue  # said in general, then of each order
@@ -175,9 +177,23 @@ def _same_item(text: str, orders: Sequence[str], records: Mapping[str, Mapping[s
     return False
 
 
-def _how_many(text: str) -> int | None:
-    match = _HOW_MANY.search(fold(text))
-    return _NUMBERS[match.group(1)] if match else None
+def _how_many(text: str, intent: str) -> int | None:
+    """How many orders the request ``intent`` of the sentence names: the number in the clause that makes it, else
+    one in a clause that asks for nothing ("Two orders were mistakes, cancel both"); a number in the clause of
+    another request is that request's ("cancel an order ..., and exchange things from two other orders")."""
+    own: list[int] = []
+    bare: list[int] = []
+    for clause in _CLAUSE.split(text):
+        match = _HOW_MANY.search(fold(clause))
+        if match is None:
+            continue
+        asked = _order_intents(clause)
+        if intent in asked:
+            own.append(_NUMBERS[match.group(1)])
+        elif not asked:
+            bare.append(_NUMBERS[match.group(1)])
+    counted = own or bare
+    return counted[0] if counted else None
 
 
 def case_facts(gathered: Mapping[str, Any], reading: Reading, thread: str) -> dict[str, Any]:

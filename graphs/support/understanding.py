@@ -363,6 +363,7 @@ NOT_TYPOS = frozenset({
     "case", "cases", "cause", "caste", "abide", "crank", "crick", "crock", "broker", "brokers", "leaving", "leaning",
     "leaping", "denied", "strained", "detective", "scattered", "spattered", "shuttered", "clipped", "chirped",
     "slapped", "swapped", "snipped", "bested", "busied", "bustled", "change", "changes", "changed", "changing",
+    "were",
 })  # fmt: skip
 
 
@@ -389,6 +390,10 @@ _BREAKS = frozenset({",", ":", "(", ")", "but", "pero", "mais", "aber"})
 _SENTENCE = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
 #: The clauses of a sentence (a comma or a dash between them).
 _CLAUSES = re.compile(r",|\s[-–]\s")
+#: "Another" or "different" that stands for an order, not for another variant of an item: it qualifies the word
+#: order ("from another order", "a different order") or ends its clause, the order it stands for said before ("the
+#: lamp from one order, the mug from another").
+_ANOTHER_ORDER = re.compile(r"\b(?:another|different)\b(?=\s+(?:orders?|purchases?)\b|\s*(?:[,:;()]|$))")
 #: A change of the order itself, no item named: "change my order", "modify the order".
 _THE_ORDER_ITSELF = re.compile(r"\b(?:change|modify|switch|update|edit)\s+(?:my|the|this|that|our)?\s*order\b")
 
@@ -639,6 +644,7 @@ def _requests(folded: str) -> dict[str, str]:
             if intent == "exchange_variant":
                 clauses += [c for c in _CLAUSES.split(sentence) if not _THE_ORDER_ITSELF.search(c)]
             for clause in clauses:
+                clause = _ANOTHER_ORDER.sub("other", clause)
                 words = _TOKEN.findall(clause)
                 if any(_starts(b, clause, words) for b in blockers):
                     continue
