@@ -168,6 +168,8 @@ def _one_item(description: str, own: str, others: list[str]) -> dict[str, Any]:
 KETTLE = ("Coffee Maker", "15 bar 1.5L capsule", ["9 bar 1.5L capsule", "9 bar 1L capsule", "19 bar 2L pump"])
 LAPTOP = ("Laptop", "15-inch 8GB silver", ["17-inch 8GB silver", "17-inch 16GB black", "13-inch 8GB silver"])
 PUZZLE = ("Jigsaw Puzzle", "500 art beginner", ["1000 art beginner", "1000 animals expert", "1500 art beginner"])
+#: the same number in two options with two units: the 8 of "8-inch" is not the 8 of "8GB"
+TABLET = ("Tablet", "8-inch Wi-Fi 32GB", ["7-inch LTE 32GB", "7-inch LTE 8GB", "8-inch Wi-Fi 8GB"])
 
 
 @pytest.mark.parametrize(
@@ -183,7 +185,11 @@ PUZZLE = ("Jigsaw Puzzle", "500 art beginner", ["1000 art beginner", "1000 anima
         (PUZZLE, "swap the puzzle for the 1000 piece one", "V-1"),
         (PUZZLE, "swap the puzzle for the 1000 piece one with animals, expert level", "V-2"),
         (PUZZLE, "swap the puzzle for the 1000-piece art one", "V-1"),
+        (TABLET, "could the tablet be the 7-inch LTE one with 32GB", "V-1"),
+        (TABLET, "tablet: 7 inch, LTE, 32 GB please", "V-1"),
+        (TABLET, "the tablet with 8 GB instead", "V-3"),
         # a unit said of a number no variant comes in, or two sizes at once: asked
+        (TABLET, "the 10 inch tablet", None),
         (KETTLE, "the 1.2 litre one please", None),
         (LAPTOP, "the 14 inch laptop instead", None),
         (LAPTOP, "the 13 or 17 inch laptop", None),

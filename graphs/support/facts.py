@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -573,7 +573,7 @@ _MODIFY_FACTS = (
 #: At most this many variants are listed when asking which one.
 _MAX_CHOICES = 8
 #: Words of a variant's option: "Black", "L", "stainless steel", "10", "IPX4" (colours, sizes, materials...); a
-#: quantity is a number (decimals kept: "1.5") and its unit apart ("1000ml", "1.5 litre", "6-inch").
+#: quantity is a number (decimals kept: "1.5") with its unit ("1000ml", "1.5 litre", "6-inch").
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?[a-z0-9]*|\d+(?:\.\d+)?")
 #: A unit after a number, as the catalogue and customers write it, under one name ("1L" and "1 litre" are one).
 _UNITS = {
@@ -585,19 +585,62 @@ _UNITS = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hour"),
     **dict.fromkeys(("piece", "pieces", "pc", "pcs"), "piece"),
     **dict.fromkeys(("person", "persons", "people"), "person"),
+    **dict.fromkeys(("gb", "gig", "gigs", "gigabyte", "gigabytes"), "gb"),
+    **dict.fromkeys(("tb", "terabyte", "terabytes"), "tb"),
+    **dict.fromkeys(("mm", "millimeter", "millimeters", "millimetre", "millimetres"), "mm"),
+    **dict.fromkeys(("cm", "centimeter", "centimeters", "centimetre", "centimetres"), "cm"),
+    **dict.fromkeys(("cup", "cups"), "cup"),
+    **dict.fromkeys(("bar", "bars"), "bar"),
+    **dict.fromkeys(("degree", "degrees"), "degree"),
+    **dict.fromkeys(("mah",), "mah"),
+    **dict.fromkeys(("mp", "megapixel", "megapixels"), "mp"),
+    **dict.fromkeys(("watt", "watts"), "w"),
 }
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+#: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"), so that the 8 of "8-inch" is
+#: never the 8 of "8GB".
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 
 
-def _option_tokens(text: str) -> list[str]:
+def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
     """The words of an option or of what a customer says, compared across spellings: sizes under one name ("L",
-    "large"), a unit after a number under one name ("1.5L" and "1.5 litres": 1.5 litre; "6-inch", '6"': 6 inch)."""
-    words = _WORD.findall(re.sub(r'(\d)\s*(?:"|\'\')', r"\1 inch ", fold(text)))
+    "large"), a number and its unit one word whatever the spelling ("1.5L", "1.5 litres": 1.5litre; "6-inch",
+    '6"', "6 inch": 6inch; "32GB", "32 GB": 32gb). ``units``: only these units are joined to their number (those the
+    product's options use), a number with another unit is read as the number ("the 1000 piece puzzle" of a puzzle
+    whose option is "1000"); None (an option as the catalogue writes it): every unit, and any letters written onto
+    the number ("1080p")."""
+    folded = re.sub(r'(\d)\s*(?:"|\'\')', r"\1 inch ", fold(text))
+    matches = list(_WORD.finditer(folded))
+    allowed = None if units is None else set(units)
     out: list[str] = []
-    for i, word in enumerate(words):
-        unit = _UNITS.get(word) if i and _NUMBER.fullmatch(words[i - 1]) else None
-        out.append(unit or option_key(word))
+    skip = False
+    for i, match in enumerate(matches):
+        if skip:
+            skip = False
+            continue
+        word = match.group()
+        following = matches[i + 1] if i + 1 < len(matches) else None
+        if _NUMBER.fullmatch(word) and following is not None and not _NUMBER.fullmatch(following.group()):
+            gap = folded[match.end() : following.start()]
+            unit = _UNITS.get(following.group()) if gap in ("", "-", " ") else None
+            unit = unit or (following.group() if gap in ("", "-") else None)
+            if unit is not None and (allowed is None or unit in allowed):
+                out.append(f"{word}{unit}")
+                skip = True
+                continue
+        out.append(option_key(word))
     return out
+
+
+def _units(values: Iterable[str]) -> set[str]:
+    """The units a product's option words use ("8inch", "32gb": inch, gb)."""
+    return {m.group(2) for v in values if (m := _QUANTITY.fullmatch(v))}
+
+
+def _number_of(token: str) -> str | None:
+    """The number a token says, alone or with its unit ("10", "8inch": 10, 8)."""
+    m = _QUANTITY.fullmatch(token)
+    return m.group(1) if m else (token if _NUMBER.fullmatch(token) else None)
 
 
 #: "both", "all of them", "the two": every line of an item the order holds several times.
@@ -646,17 +689,18 @@ _NUMBER_AFTER = frozenset({"one", "ones", "size", "version", "model"})
 
 
 def _numbers_asked(text: str, values: set[str]) -> set[str]:
-    """The numbers (up to three digits) said as an option wanted: after "size", "a", "the"..., or before a unit
-    this product's options use ("5 ft", "30-50 lbs", "6 hours") or "one"; not "760 Elm Avenue", "Suite 564"."""
-    tokens = _option_tokens(text)
+    """The numbers (up to three digits) said as an option wanted: with a unit this product's options use ("5 ft",
+    "30-50 lbs", "6 hours": the quantity), or after "size", "a", "the"..., or before "one"; not "760 Elm Avenue",
+    "Suite 564"."""
+    tokens = _option_tokens(text, _units(values))
     asked = set()
     for i, word in enumerate(tokens):
-        if not _NUMBER.fullmatch(word) or len(word.split(".")[0]) > 3:
+        number = _number_of(word)
+        if number is None or len(number.split(".")[0]) > 3:
             continue
         before = tokens[i - 1] if i else ""
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        unit = bool(after) and not _NUMBER.fullmatch(after) and after in values
-        if before in _NUMBER_BEFORE or after in _NUMBER_AFTER or unit:
+        if word != number or before in _NUMBER_BEFORE or after in _NUMBER_AFTER:
             asked.add(word)
     return asked
 
@@ -664,7 +708,7 @@ def _numbers_asked(text: str, values: set[str]) -> set[str]:
 def _alternatives(text: str, values: set[str]) -> bool:
     """Options of the item said as alternatives: "or" between two of its option words ("orange or green", "4-person
     or 6-person", "the black or the navy one")."""
-    tokens = _option_tokens(text)
+    tokens = _option_tokens(text, _units(values))
     for i, word in enumerate(tokens):
         if word != "or" or not 0 < i < len(tokens) - 1:
             continue
@@ -683,7 +727,7 @@ def _refused(text: str, values: set[str], mine: set[str]) -> bool:
     its clause ("I don't want the 17 inch one", "not orange"). A negating word that is itself one of the item's
     option words is the option ("not resistant", "no" of a water resistance), not a negation."""
     for clause in _CLAUSE.split(fold(text)):
-        tokens = _option_tokens(clause)
+        tokens = _option_tokens(clause, _units(values | mine))
         for i, word in enumerate(tokens):
             if word in values and word not in mine:
                 window = tokens[max(0, i - 4) : i]
@@ -748,7 +792,7 @@ def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread
         others = set().union(
             *(_option_words(v["option"]) for v in variants if v["product_id"] == own["product_id"] and v is not own)
         )
-        if (set(_option_tokens(per_line.get(n, thread))) & others) - mine:
+        if (set(_option_tokens(per_line.get(n, thread), _units(others | mine))) & others) - mine:
             extra.append(n)
     return extra
 
@@ -792,14 +836,14 @@ def modify_facts(
             continue
         quantity = int(line.get("quantity") or 1)
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
-        said = set(_option_tokens(text))
         mine = _option_words(own["option"])
         siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
+        said = set(_option_tokens(text, _units(values | mine)))
         required = (said & values) - mine
         # a size or number asked for that this product does not come in ("size 10"): no variant holds it, asked
-        if any(_NUMBER.fullmatch(w) for w in values) and _numbers_asked(text, values) - values - mine:
+        if any(_number_of(w) for w in values) and _numbers_asked(text, values) - values - mine:
             required = set()
         # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), or one said
         # not to be wanted ("not the 17 inch one"): asked
