@@ -261,3 +261,15 @@ def test_an_item_change_asked_apart_from_an_address_change_is_kept(message: str,
     intents = read_message(message).intents
     assert "change_address" in intents, message
     assert ("exchange_variant" in intents) is exchange, message
+
+
+def test_options_asked_for_an_item_not_named_are_asked_about_not_left_out() -> None:
+    """The sleeping bag written in words its name does not hold ("my sleeper"), with options only it comes in: the
+    tent alone is not changed; both are asked about. Words every option list may hold ("in", "no") do not count."""
+    thread = "Change the tent to the 4-person one, and my sleeper to the long synthetic one"
+    facts = modify_facts(record(1, 2), [1], thread, PAID)
+    assert facts["modify.changes"] == []
+    assert facts["modify.ambiguous"] is True
+    assert any(choice.startswith("Sleeping Bag") for choice in facts["modify.choices"])
+    plain = modify_facts(record(1, 2), [1], "Change the tent in my order to the 4-person one, no rush", PAID)
+    assert plain["modify.changes"] == [{"line_no": 1, "sku": "T-4GN"}]

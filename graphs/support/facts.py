@@ -869,6 +869,7 @@ def modify_facts(
             summary.append(f"{label}: {own['option']} -> {new['option']}")
         else:
             choices += [f"{label} {v['option']}" for v in fits[:_MAX_CHOICES]]
+    choices += _options_of_items_not_named(thread, lines, variants, named)
     # one item named of which the order holds several identical lines: one of them or all? asked, never both changed
     sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
     choices += _which_of_same_product(changes, lines, by_sku)
@@ -908,6 +909,41 @@ def modify_facts(
         "modify.charge_amount": difference if difference > 0 else None,
         "modify.summary": "; ".join(summary),
     }
+
+
+#: Words too common to say an option on their own, though an option's words ("built-in", "on-ear", "no").
+_FUNCTION_WORDS = frozenset({"the", "and", "for", "with", "one", "not", "off", "out", "any", "all", "yes"})
+
+
+def _options_of_items_not_named(
+    thread: str, lines: Sequence[Mapping[str, Any]], variants: Sequence[Mapping[str, Any]], named: Sequence[int]
+) -> list[str]:
+    """The options to ask about for items of the order the thread does not name but whose product's other options
+    it asks for (a colour, a type only that product comes in: the item written in words its name does not hold):
+    the change is asked about, never made for the items named alone. Short or common words ("in" of "built-in",
+    "no", "yes") and bare numbers say too little; the options and the names of the items named are theirs."""
+    if not named:
+        return []
+    by_sku = {str(v["sku"]): v for v in variants}
+    named_skus = [str(x["sku"]) for x in lines if int(x["line_no"]) in named]
+    taken = {by_sku[sku]["product_id"] for sku in named_skus if sku in by_sku}
+    theirs = set().union(*(_option_words(v["option"]) for v in variants if v["product_id"] in taken))
+    # the words naming the items named are theirs too ("the electric kettle" asks nothing of an electric camp kettle)
+    theirs |= {w for x in lines if int(x["line_no"]) in named for w in _option_tokens(str(x.get("description") or ""))}
+    out: list[str] = []
+    for line in lines:
+        own = by_sku.get(str(line["sku"]))
+        if own is None or int(line["line_no"]) in named or own["product_id"] in taken:
+            continue
+        mine = _option_words(own["option"])
+        siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
+        values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
+        told = (set(_option_tokens(thread, _units(values | mine))) & values) - mine - theirs - NEGATORS
+        if {w for w in told if _QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
+            quantity = int(line.get("quantity") or 1)
+            label = str(line.get("description") or line["sku"])
+            out += [f"{label} {v['option']}" for v in siblings if int(v["available"]) >= quantity][:_MAX_CHOICES]
+    return out
 
 
 def _which_of_same_product(
