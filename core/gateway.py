@@ -73,6 +73,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
+class _Opening:
+    """One session being opened: ``done`` once it is open or could not open (``error`` says why); ``scope`` is the
+    holder task's, cancelled when the caller stops waiting (and later, to end the session: :meth:`_Held.drop`)."""
+
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    done: anyio.Event = field(default_factory=anyio.Event)
+    error: BaseException | None = None
+
+
+@dataclass(eq=False)
 class _Held:
     """One system's open session and what ends it: its holder task's scope and the calls in flight on it."""
 
@@ -183,19 +193,35 @@ class SystemsGateway:
             held.drop()
 
     async def _start(self, group: anyio.abc.TaskGroup, name: str) -> None:
-        await group.start(self._hold_session, name)
+        """Open ``name``'s session in a task of the gateway's group and wait until it is open; raise why it could
+        not open. Cancelled, it cancels the opening and returns at once.
 
-    async def _hold_session(self, name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        Not ``group.start()``: with anyio 4.16 a task ``start()`` spawns that is cancelled before its first step
+        never marks its handle finished, and ``start()`` then waits for it forever, shielded. That is every
+        task's lot when ``asyncio.Runner`` closes a loop (pytest-asyncio after each test), so a gateway left opening
+        on a test's loop held its teardown until pytest's timeout."""
+        opening = _Opening()
+        group.start_soon(self._hold_session, name, opening)
+        try:
+            await opening.done.wait()
+        except BaseException:
+            opening.scope.cancel()
+            raise
+        if opening.error is not None:
+            raise opening.error
+
+    async def _hold_session(self, name: str, opening: _Opening) -> None:
         """Open and hold ``name``'s session until the gateway closes or the session is dropped; a transport that
-        dies later ends this session only (not the gateway's other sessions, nor the caller's task)."""
+        dies later ends this session only (not the gateway's other sessions, nor the caller's task). A failure to
+        open goes to ``opening`` (the caller of :meth:`open` reports it), never to the gateway's group, whose
+        other sessions it must not end."""
         open_session = _mcp_stack()  # imported by open(), off the loop: a lookup here
         held: _Held | None = None
-        scope = anyio.CancelScope()
         try:
-            with scope:
+            with opening.scope:
                 async with open_session(self.connections[name]) as session:
                     tools = await _list_all_tools(session)
-                    held = _Held(session, scope)
+                    held = _Held(session, opening.scope)
                     for tool in tools:
                         self.system_of[tool.name] = name
                         self._schemas[tool.name] = tool.inputSchema
@@ -204,13 +230,17 @@ class SystemsGateway:
                     self._held[name] = held
                     self._sessions[name] = session
                     self.open_systems.add(name)
-                    task_status.started()
+                    opening.done.set()
                     await self._stop.wait()
         except Exception as exc:
             if held is None:
-                raise  # it never opened: open() reports why
-            log.info("the session to %s ended: %s", name, _first_cause(exc))
+                opening.error = exc  # it never opened: open() reports why
+            else:
+                log.info("the session to %s ended: %s", name, _first_cause(exc))
         finally:
+            if not opening.done.is_set():  # ended before it opened (its caller gave up, or the gateway closed)
+                opening.error = opening.error or SystemUnavailable(f"{name}: the gateway closed while it opened")
+                opening.done.set()
             if held is not None:
                 held.drop()
                 held.closed.set()

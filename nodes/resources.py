@@ -43,24 +43,43 @@ async def systems_of(context: MissionContext, systems: Sequence[str]) -> Any:
     home = await off_loop(home_of, context)
     loop = asyncio.get_running_loop()
     key = (str(home), id(loop), tuple(sorted(systems)))
-    if key not in _gateways:
+    if key not in _gateways or _gateways[key].get_loop() is not loop:  # none, or a closed loop's (its id reused)
+        _forget_closed_loops()
         ready: asyncio.Future[SystemsGateway] = loop.create_future()
         _gateways[key] = ready
-        task = loop.create_task(_own_gateway(home, key[2], ready))
+        task = loop.create_task(_own_gateway(home, key, ready))
         _owners.add(task)
         task.add_done_callback(_owners.discard)
     return await asyncio.shield(_gateways[key])
 
 
-async def _own_gateway(home: Path, systems: tuple[str, ...], ready: asyncio.Future[SystemsGateway]) -> None:
+def _forget_closed_loops() -> None:
+    """Drop the gateways of loops that are closed (pytest-asyncio closes one per test): their sessions ended with
+    their loop, and a new loop may be given the same ``id``."""
+    for key, ready in list(_gateways.items()):
+        if ready.get_loop().is_closed():
+            del _gateways[key]
+
+
+async def _own_gateway(
+    home: Path, key: tuple[str, int, tuple[str, ...]], ready: asyncio.Future[SystemsGateway]
+) -> None:
+    """Open the gateway ``key`` names and hold it until the loop closes (its tasks are then cancelled). A gateway
+    that cannot open is not kept: its waiters get the error, the next node to ask tries again."""
     try:
-        async with SystemsGateway(await off_loop(connections, systems, home)) as gateway:
+        async with SystemsGateway(await off_loop(connections, key[2], home)) as gateway:
             ready.set_result(gateway)
-            await asyncio.Event().wait()  # lives as long as the process
-    except BaseException as exc:
-        if not ready.done():
-            ready.set_exception(exc)
+            await asyncio.Event().wait()  # lives as long as the loop
+    except Exception as exc:
+        if ready.done():
+            raise
+        ready.set_exception(exc)  # the waiters' to report, not this task's (no "exception never retrieved")
+    except BaseException:
+        ready.cancel()
         raise
+    finally:
+        if _gateways.get(key) is ready:
+            del _gateways[key]
 
 
 def knowledge_of(context: MissionContext | None) -> Any:
