@@ -160,6 +160,20 @@ def test_a_number_of_orders_that_matches_the_orders_it_fits_is_those() -> None:
     assert [t for t, _ in _plan(verdict)].count("cancel_order") == 2
 
 
+def test_an_item_of_another_order_no_request_read_fits_is_asked_about_not_dropped() -> None:
+    # the return is read; what is asked of the kettle (on an order not shipped) is not: never the return alone
+    message = "I'd like to return the headphones, and for my pending order please use my other place and the kettle."
+    facts, verdict = decide(_case(message))
+    assert facts["ticket.case_types"] == ["which_order"]
+    assert verdict["outcome"] == "ask_customer"
+    assert "open_return" not in [t for t, _ in _plan(verdict)]
+    # the same item in two orders is told apart by the request: the lamp received is the delivered one
+    orders = {**ORDERS, "SO-300002": _order("SO-300002", "delivered", [("Desk Lamp", 45.0)])}
+    facts, verdict = decide(_case("The desk lamp I received is too dim, I want to return it.", orders))
+    assert facts["order.id"] == "SO-300002"
+    assert ("open_return", "SO-300002") in _plan(verdict)
+
+
 def test_a_number_belongs_to_the_request_of_its_own_clause() -> None:
     # "two other orders" counts the returns, not the cancellation of the one order not shipped
     orders = {

@@ -171,6 +171,11 @@ def choose_order(
     described = [o for o in recent if (items_named or {}).get(o)]
     if described:
         fit = [o for o in described if all(fits(i, orders[o]) for i in wanted if o in orders)]
+        if fit and _items_of(described, orders, items_named) - _items_of(fit, orders, items_named):
+            # an item is named of an order no request read fits, and of none that fits ("return the tablet, and on
+            # my pending order change the helmet" read as the return only): a request read partly is asked, never
+            # dropped in silence (the same item in an order the request does not fit is told apart by the fit)
+            return None, "which_order", described[:5]
         chosen = fit or described
         return (chosen[0], None, []) if len(chosen) == 1 else (None, "which_order", chosen[:5])
     fitting = [o for o in recent if all(fits(i, orders[o]) for i in wanted if o in orders)]
@@ -179,6 +184,18 @@ def choose_order(
     if not recent:
         return None, "order_not_found", []
     return None, "which_order", (fitting or list(recent))[:5]
+
+
+def _items_of(
+    order_ids: Sequence[str], orders: Mapping[str, Mapping[str, Any]], named: Mapping[str, Sequence[int]] | None
+) -> set[str]:
+    """The items (folded descriptions) the message names in these orders."""
+    return {
+        fold(str(line.get("description") or line["sku"]))
+        for o in order_ids
+        for line in (orders.get(o) or {}).get("order", {}).get("lines") or []
+        if int(line["line_no"]) in set((named or {}).get(o) or ())
+    }
 
 
 def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str | None = None) -> dict[str, Any]:
