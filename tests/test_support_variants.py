@@ -273,3 +273,20 @@ def test_options_asked_for_an_item_not_named_are_asked_about_not_left_out() -> N
     assert any(choice.startswith("Sleeping Bag") for choice in facts["modify.choices"])
     plain = modify_facts(record(1, 2), [1], "Change the tent in my order to the 4-person one, no rush", PAID)
     assert plain["modify.changes"] == [{"line_no": 1, "sku": "T-4GN"}]
+
+
+def test_an_item_said_to_stay_the_same_is_neither_changed_nor_asked_about_before_shipping() -> None:
+    """Asked which options, the customer says one of the two items stays as it is: the other changes alone. Said
+    of a delivered order it is a replacement by the same item, which a person arranges; "the same but in orange"
+    is a change."""
+    thread = "I'd change the tent and the sleeping bag\nthe tent: the 4-person one. The sleeping bag: same options"
+    pending = modify_facts(record(1, 2), [1, 2], thread, {**PAID, "order.cancellable": True})
+    assert pending["modify.changes"] == [{"line_no": 1, "sku": "T-4GN"}]
+    assert pending["modify.ambiguous"] is False
+    delivered = modify_facts(record(1, 2), [1, 2], thread, {**PAID, "order.cancellable": False})
+    assert delivered["modify.changes"] == []
+    alone = modify_facts(record(2), [2], "the sleeping bag, the same one as it is", {**PAID, "order.cancellable": True})
+    assert alone["modify.changes"] == []
+    assert alone["modify.resolved"] is False  # nothing left to change: not a change, not a question
+    but = "the tent: the 4-person one. The sleeping bag: the same one but in orange"
+    assert changes(but, [1, 2], 1, 2) == [{"line_no": 1, "sku": "T-4GN"}, {"line_no": 2, "sku": "B-ROD"}]

@@ -660,6 +660,12 @@ def _number_of(token: str) -> str | None:
     return m.group(1) if m else (token if _NUMBER.fullmatch(token) else None)
 
 
+#: An item said to stay as it is: "the same options", "the same one", "as it is", "unchanged" (not "the same one but
+#: in blue": what follows changes it).
+_SAME = re.compile(
+    r"\b(?:(?:the )?same (?:options?|one|ones|variant|model|version|configuration|specs?|settings)"
+    r"|as (?:it|they) (?:is|are)|as is|unchanged)\b(?! (?:but|except|in|with|only)\b)"
+)
 #: "both", "all of them", "the two": every line of an item the order holds several times.
 _ALL_OF_THEM = re.compile(r"\b(?:both|all|each|every|two|three|2|3)\b")
 #: A card named by its last digits, with or without the word card: "my visa card ending in 1234", "the one that ends
@@ -844,6 +850,7 @@ def modify_facts(
     choices: list[str] = []
     summary: list[str] = []
     unresolved = False
+    kept: list[int] = []
     difference = 0.0
     # the lines the customer names, or the order's only line
     scope = set(named) or ({int(lines[0]["line_no"])} if len(lines) == 1 else set())
@@ -872,6 +879,14 @@ def modify_facts(
             if required and required <= _option_words(v["option"]) and _option_words(v["option"]) - mine <= said
         ]
         label = str(line.get("description") or line["sku"])
+        if not fits and not (said & values) - mine and _SAME.search(fold(text)):
+            # "the same options": before shipping the item stays as it is, neither changed nor asked; a delivered one
+            # exchanged for the same is a replacement, which a person arranges
+            if facts.get("order.cancellable") is True:
+                kept.append(int(line["line_no"]))
+            else:
+                unresolved = True
+            continue
         if not fits:
             if int(line["line_no"]) in scope and in_stock:
                 # an item they name, and no variant fits what they said of it: asked, the options listed
@@ -886,6 +901,8 @@ def modify_facts(
             summary.append(f"{label}: {own['option']} -> {new['option']}")
         else:
             choices += [f"{label} {v['option']}" for v in fits[:_MAX_CHOICES]]
+    if kept and not changes and not choices:
+        unresolved = True  # every item named stays as it is: nothing to change, a person reads what is meant
     choices += _options_of_items_not_named(thread, lines, variants, named)
     # one item named of which the order holds several identical lines: one of them or all? asked, never both changed
     sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
