@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.graphs.support.evals.tau_runner import _effect
-from ai_missions.graphs.support.facts import lines_said_to_change, without_option_phrases
+from ai_missions.graphs.support.facts import lines_said_to_change, modify_facts, opening_facts, without_option_phrases
+from ai_missions.graphs.support.resolve import lines_named, partly_named
 
 VARIANTS = [
     {"sku": "NB-A5", "product_id": "notebook", "option": "A5 soft cover", "unit_price": 10.0, "available": 5},
@@ -66,3 +67,65 @@ def test_a_swap_to_the_very_same_item_is_no_part_of_a_writes_effect() -> None:
     assert _effect(_exchange(["a"], ["a2"])) == _effect(truth)
     assert _effect(_exchange(["a"], ["a3"])) != _effect(truth)
     assert _effect(_exchange(["b"], ["b2"])) != _effect(truth)
+
+
+# --- an item named in part, and values said with no item named ------------------------------------------------
+
+HOME_VARIANTS = [
+    {"sku": "VC-UP", "product_id": "vacuum", "option": "upright bagged", "unit_price": 300.0, "available": 5},
+    {"sku": "VC-CN", "product_id": "vacuum", "option": "canister bagless", "unit_price": 320.0, "available": 5},
+    {"sku": "LP-BLK", "product_id": "lamp", "option": "black LED", "unit_price": 40.0, "available": 5},
+    {"sku": "LP-WHT", "product_id": "lamp", "option": "white LED", "unit_price": 40.0, "available": 5},
+    {"sku": "MS-BLK", "product_id": "mouse", "option": "black wired", "unit_price": 30.0, "available": 5},
+    {"sku": "MS-WHT", "product_id": "mouse", "option": "white wireless", "unit_price": 35.0, "available": 5},
+]
+HOME: dict[str, Any] = {
+    "variants": HOME_VARIANTS,
+    "order": {
+        "lines": [
+            {"line_no": 1, "sku": "VC-UP", "description": "Vacuum Cleaner", "quantity": 1, "unit_price": 300.0},
+            {"line_no": 2, "sku": "LP-BLK", "description": "Desk Lamp", "quantity": 1, "unit_price": 40.0},
+            {"line_no": 3, "sku": "MS-BLK", "description": "Gaming Mouse", "quantity": 1, "unit_price": 30.0},
+        ]
+    },
+}
+FACTS: dict[str, Any] = {"payment.capture_refundables": []}
+
+
+def _modify(text: str, named: list[int]) -> dict[str, Any]:
+    return modify_facts(HOME, named, text, FACTS)
+
+
+def test_an_item_named_in_part_is_asked_about_never_left_out() -> None:
+    for text in (
+        "Swap the lamp for the white one and the vacuum for the canister bagless model.",
+        "could the desk lamp be white instead, and my vacuum canister bagless pls",
+    ):
+        facts = _modify(text, lines_named(text, HOME["order"]["lines"], _options()))
+        assert facts["modify.changes"] == [], text  # the lamp does not change alone
+        assert any("Vacuum Cleaner" in c for c in facts["modify.choices"]), text
+    assert partly_named("the vacuum cleaner, please", HOME["order"]["lines"], _options()) == []  # named whole
+
+
+def test_values_said_of_no_item_that_fit_several_are_asked() -> None:
+    facts = _modify("Could a white wireless one come instead? Thanks.", [])  # the mouse? the lamp comes in white
+    assert facts["modify.changes"] == []
+    assert facts["modify.ambiguous"]
+
+
+def test_it_in_the_request_is_the_item_another_sentence_describes() -> None:
+    text = (
+        "I bought the black wired gaming mouse last week. A white wireless one would suit me better, can you change it?"
+    )
+    facts = _modify(text, [])  # the request sentence names no item
+    assert facts["modify.changes"] == [{"line_no": 3, "sku": "MS-WHT"}]  # not the lamp, though it comes in white
+
+
+def test_an_item_named_in_part_holds_a_return_until_asked() -> None:
+    record = {**HOME, "returns": []}
+    text = "Please take back the lamp and the vacuum, I don't need them."
+    assert opening_facts(record, lines_named(text, HOME["order"]["lines"], _options()), text)["return.lines"] == []
+
+
+def _options() -> dict[str, str]:
+    return {str(v["sku"]): str(v["option"]) for v in HOME_VARIANTS}

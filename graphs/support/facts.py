@@ -22,6 +22,7 @@ from ai_missions.graphs.support.resolve import (
     ambiguous_items,
     lines_named,
     outnamed_lines,
+    partly_named,
     quantity_said,
     said_of_lines,
 )
@@ -480,6 +481,8 @@ def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) 
     options = {str(v["sku"]): str(v.get("option") or "") for v in record.get("variants") or []}
     if ambiguous_items(thread, lines, chosen, options):
         chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
+    if set(partly_named(thread, lines, options)) - set(chosen):
+        chosen = []  # "the lamp and the vacuum" of a Vacuum Cleaner: is it meant too? asked, never left out
     chosen = _as_many_as_said(thread, lines, chosen, taken, options)
     free = [n for n in chosen if n not in taken]
     by_no = {int(x["line_no"]): x for x in lines}
@@ -842,6 +845,10 @@ def modify_facts(
     by_sku = {v["sku"]: v for v in variants}
     # what is said of each item when several are named ("the bed in grey and the mat in green"), else all of it
     options = {str(v["sku"]): str(v["option"]) for v in variants}
+    if not named and len(lines) > 1:
+        # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
+        # change it?"): the items the thread names, not every item with a variant of the values said
+        named = lines_named(thread, lines, options)
     per_line = said_of_lines(thread, lines, options)
     # a line named only where another is named more closely ("the action camera" beside a digital camera): not meant
     outnamed = outnamed_lines(thread, lines, options) if per_line else set()
@@ -904,6 +911,17 @@ def modify_facts(
     if kept and not changes and not choices:
         unresolved = True  # every item named stays as it is: nothing to change, a person reads what is meant
     choices += _options_of_items_not_named(thread, lines, variants, named)
+    if not named and len(changes) > 1:
+        # no item named and the values said fit several ("a white one" of an order with a mouse and a bookshelf)
+        choices += summary
+    # an item named only in part ("the vacuum" of a Vacuum Cleaner) that nothing changes: meant too? asked
+    changed = {int(c["line_no"]) for c in changes}
+    by_no = {int(x["line_no"]): x for x in lines}
+    choices += [
+        f"{by_no[n].get('description') or by_no[n]['sku']} {options.get(str(by_no[n]['sku']), '')} too?"
+        for n in partly_named(thread, lines, options)
+        if n not in changed and n not in named
+    ]
     # one item named of which the order holds several identical lines: one of them or all? asked, never both changed
     sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
     choices += _which_of_same_product(changes, lines, by_sku)

@@ -197,6 +197,26 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
     return sorted(chosen)
 
 
+def partly_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
+    """The order lines whose item the message names only in part: a word of its name other than its head ("the
+    vacuum" of a Vacuum Cleaner, "the espresso one"), not a word of an item it does name ("smart" beside the Smart
+    Thermostat it names) nor of any variant. Whether that item is meant is asked: taken, one word could pick the
+    wrong item; left out, a change asked for it would go ahead for the other items alone."""
+    said = {_stem(w) for w in _words(text)}
+    named = set(lines_named(text, lines, options))
+    variant = {_stem(w) for option in options.values() for w in _words(option)}
+
+    def name(line: Mapping[str, object]) -> list[str]:
+        return _name_words(str(line.get("description") or ""), [options.get(str(line["sku"]), "")])
+
+    taken = set().union(*(name(line) for line in lines if int(str(line["line_no"])) in named)) if named else set()
+    return [
+        int(str(line["line_no"]))
+        for line in lines
+        if int(str(line["line_no"])) not in named and (set(name(line)[:-1]) & said) - taken - variant
+    ]
+
+
 #: Words that say several of one item are meant ("both backpacks", "the two lamps", "all the mugs").
 _SEVERAL = frozenset({"both", "two", "three", "four", "all", "each", "every", "2", "3", "4"})
 
