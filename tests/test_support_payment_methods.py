@@ -175,3 +175,55 @@ def test_a_settled_payment_moves_while_the_variant_of_an_item_changed_with_it_is
     body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
     assert "now paid with PayPal (140.00)" in body
     assert "Which one would you like?" in body
+
+
+@pytest.mark.parametrize(
+    ("said", "scopes"),
+    [
+        ("I'd like my order paid by gift card, and the lamp in red", ["order"]),
+        ("swap the lamp for the red one; whatever difference there is goes on my gift card", ["difference"]),
+        ("use paypal for the order, but put any difference on the mastercard", ["order", "difference"]),
+        ("switch the payment to PayPal please", ["order"]),
+    ],
+)
+def test_a_method_is_read_for_the_orders_payment_or_for_a_price_difference_by_its_clause(
+    said: str, scopes: list[str]
+) -> None:
+    assert [m.scope for m in methods.mentions(said)] == scopes
+
+
+def _only_gift(message: str, *, gift: float) -> dict[str, Any]:
+    """The boots order paid with the visa, the customer's only other method a gift card."""
+    built = _boots_paying(message, gift=gift)
+    built["payment_methods"]["methods"] = [
+        m for m in built["payment_methods"]["methods"] if m["payment_method_id"] in ("PM-VISA", "PM-GIFT")
+    ]
+    return built
+
+
+def test_a_gift_card_short_of_the_order_with_no_other_method_keeps_the_payment_without_asking() -> None:
+    facts, verdict = decide(_only_gift("Please pay for order SO-100001 with my gift card instead.", gift=30.0))
+    assert facts["paymethod.stays"] is True
+    assert verdict["outcome"] == "answer"
+    assert "change_order_payment" not in tools(verdict)
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert "Your gift card has 30.00, less than the 140.00" in body
+    assert "stays paid as it is, with your Visa card ending in 4321" in body
+    assert "no other payment method" not in body  # the visa is one: what the reply says is what billing holds
+
+
+def test_with_an_item_change_the_difference_goes_to_a_method_said_for_it_else_which_one_is_asked() -> None:
+    asked = "On SO-100001 I want to pay with my gift card instead, and change the boots to size 9 synthetic."
+    facts, verdict = decide(_only_gift(asked, gift=30.0))
+    assert facts["modify.method_asked"] is True  # the gift card was named for the order, not for the difference
+    assert verdict["outcome"] == "ask_customer"
+    assert not {"change_order_payment", "modify_order_items", "refund_payment"} & set(tools(verdict))
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert "cost 20.00 less: should the difference go to your Visa card ending in 4321 or your gift card" in body
+    said = asked + " The difference can go on my gift card."
+    facts, verdict = decide(_only_gift(said, gift=30.0))
+    assert verdict["outcome"] == "exchange"
+    assert "change_order_payment" not in tools(verdict)
+    refund = next(a for a in verdict["actions"] if a["tool"] == "refund_payment")
+    assert refund["args"]["payment_method_id"] == "PM-GIFT"
+    assert check_actions(SPEC, verdict["actions"], facts) == []

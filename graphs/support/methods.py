@@ -3,8 +3,11 @@
 
 A mention is a kind (gift card, PayPal, a card), a card brand, or last digits ("ending in 1234"); a mention right
 after a negation ("not my gift card", "instead of my visa", "rather than paypal", "pas", "nicht", "sin") names a
-method not wanted. Each method on file fits when it agrees with every wanted mention of its kind; "the other card"
-/ "a different card" is a card that is not the order's own. The result is the methods that fit, never guessed
+method not wanted. A mention is for an item change's price difference when its clause speaks of one ("the
+difference to my gift card", "any price difference to PayPal"), else for the order's payment ("pay for my order
+with my gift card", "switch the payment to PayPal"): the two are read apart. Each method on file fits when it
+agrees with every wanted mention of its kind; "the other card" / "a different card" is a card that is not the
+order's own. The result is the methods that fit, never guessed
 among: the caller acts on exactly one and asks (listing the methods by kind and last digits) otherwise.
 """
 
@@ -39,12 +42,30 @@ _NEGATION = re.compile(
 )
 
 
+#: Said in a mention's clause, it makes the mention one for a price difference, not for the order's payment.
+_DIFFERENCE = re.compile(r"\b(?:difference|diferencia|differenz|remaining)\b")
+#: Where a clause ends: a sentence's end, a semicolon or comma, a conjunction joining two requests.
+_CLAUSE_END = re.compile(r"[.;:!?\n,]|\b(?:and|but|also|then|y|pero|et|mais|und|aber)\b")
+#: What a mention is for.
+ORDER, DIFFERENCE = "order", "difference"
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     kind: str  # gift_card, paypal, card, other_card
     brand: str | None = None
     last4: str | None = None
     wanted: bool = True
+    scope: str = ORDER  # ORDER: the order's payment; DIFFERENCE: an item change's price difference
+
+
+def _scope(folded: str, start: int) -> str:
+    """What a mention at ``start`` is for: a price difference when its clause speaks of one, else the order."""
+    ends = [m.start() for m in _CLAUSE_END.finditer(folded, 0, start)]
+    begin = ends[-1] if ends else 0
+    after = _CLAUSE_END.search(folded, start)
+    clause = folded[begin : after.start() if after else len(folded)]
+    return DIFFERENCE if _DIFFERENCE.search(clause) else ORDER
 
 
 def mentions(text: str) -> list[Mention]:
@@ -57,22 +78,24 @@ def mentions(text: str) -> list[Mention]:
         after = folded[match.end() : match.end() + 40]
         digits = _DIGITS.match(after.lstrip()) or _DIGITS.search(after[:30])
         last4 = digits.group(1) if digits else None
+        scope = _scope(folded, match.start())
         if match["other"]:
-            out.append(Mention("other_card", last4=last4, wanted=wanted))
+            out.append(Mention("other_card", last4=last4, wanted=wanted, scope=scope))
         elif match["gift"]:
-            out.append(Mention("gift_card", last4=last4, wanted=wanted))
+            out.append(Mention("gift_card", last4=last4, wanted=wanted, scope=scope))
         elif match["paypal"]:
-            out.append(Mention("paypal", wanted=wanted))
+            out.append(Mention("paypal", wanted=wanted, scope=scope))
         elif match["brand"]:
-            out.append(Mention("card", brand=_BRANDS[match["brand"]], last4=last4, wanted=wanted))
+            out.append(Mention("card", brand=_BRANDS[match["brand"]], last4=last4, wanted=wanted, scope=scope))
         else:
-            out.append(Mention("card", last4=last4, wanted=wanted))
+            out.append(Mention("card", last4=last4, wanted=wanted, scope=scope))
     # digits said alone ("the one ending in 1234") name a card by its digits
     said = {m.last4 for m in out if m.last4}
     for digits in _DIGITS.finditer(folded):
         if digits.group(1) not in said:
             before = folded[max(0, digits.start() - 40) : digits.start()]
-            out.append(Mention("card", last4=digits.group(1), wanted=_NEGATION.search(before) is None))
+            wanted = _NEGATION.search(before) is None
+            out.append(Mention("card", last4=digits.group(1), wanted=wanted, scope=_scope(folded, digits.start())))
     return out
 
 
@@ -91,10 +114,13 @@ def _digits_fit(mention: Mention, method: Mapping[str, Any]) -> bool:
     return not mention.last4 or str(method.get("last4") or "") == mention.last4
 
 
-def named(text: str, methods: Sequence[Mapping[str, Any]], current: str | None) -> tuple[list[str], bool]:
-    """(the ids of the methods on file the text names and wants, whether it names any at all). A method also named
-    as not wanted is left out; when the text names nothing specific, nothing fits."""
-    said = mentions(text)
+def named(
+    text: str, methods: Sequence[Mapping[str, Any]], current: str | None, scope: str | None = None
+) -> tuple[list[str], bool]:
+    """(the ids of the methods on file the text names and wants, whether it names any at all), of the mentions
+    for ``scope`` only when given (ORDER, DIFFERENCE). A method also named as not wanted is left out; when the text
+    names nothing specific, nothing fits."""
+    said = [m for m in mentions(text) if scope is None or m.scope == scope]
     wanted = [m for m in said if m.wanted]
     unwanted = [m for m in said if not m.wanted]
     fit = [
@@ -106,9 +132,9 @@ def named(text: str, methods: Sequence[Mapping[str, Any]], current: str | None) 
 
 
 def chosen(text: str, methods: Sequence[Mapping[str, Any]], current: str | None) -> tuple[str | None, bool]:
-    """(the one method the text chooses instead of ``current``, whether it names a method at all): exactly one
-    method on file other than the order's own fits what it says; None when none or several do (asked), or when it
-    names only the order's own."""
-    fit, any_named = named(text, methods, current)
+    """(the one method the text chooses to pay the order instead of ``current``, whether it names a method for the
+    order at all): exactly one method on file other than the order's own fits what it says of the order's payment
+    (not of a price difference); None when none or several do (asked), or when it names only the order's own."""
+    fit, any_named = named(text, methods, current, ORDER)
     others = [m for m in fit if m != current]
     return (others[0] if len(others) == 1 else None), any_named

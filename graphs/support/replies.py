@@ -129,6 +129,12 @@ T: dict[str, dict[str, str]] = {
         "pay_none": "We see no other payment method on your account to pay for order {order}; once you add one, "
         "write to us again.",
         "pay_shipped": "Order {order} has already shipped, so its payment method can no longer be changed.",
+        "pay_stays": "Order {order} stays paid as it is{method}.",
+        "stays_with": ", with {method}",
+        "items_which_method": "The new items on order {order} ({changes}) cost {amount} {direction}: should the "
+        "difference go to {methods}? Reply with the one you would like and we will change the items.",
+        "more": "more",
+        "less": "less",
         "question": "Thank you for your question. Items can be returned within 30 days of delivery, and refunds "
         "show on your card within 5-10 business days. If it is about a specific order, reply with its number "
         "(for example SO-100123) and we will look it up.",
@@ -249,6 +255,12 @@ T: dict[str, dict[str, str]] = {
         "pay_none": "No vemos otro método de pago en su cuenta para pagar el pedido {order}; cuando añada uno, "
         "escríbanos de nuevo.",
         "pay_shipped": "El pedido {order} ya se envió, así que su método de pago ya no puede cambiarse.",
+        "pay_stays": "El pedido {order} sigue pagado como está{method}.",
+        "stays_with": ", con {method}",
+        "items_which_method": "Los nuevos artículos del pedido {order} ({changes}) cuestan {amount} {direction}: "
+        "¿la diferencia va a {methods}? Responda con el que prefiera y cambiaremos los artículos.",
+        "more": "más",
+        "less": "menos",
         "question": "Gracias por su pregunta. Los artículos se pueden devolver en los 30 días siguientes a la "
         "entrega, y los reembolsos aparecen en su tarjeta en 5-10 días hábiles. Si se trata de un pedido concreto, "
         "responda con su número (por ejemplo SO-100123) y lo revisaremos.",
@@ -376,6 +388,13 @@ T: dict[str, dict[str, str]] = {
         "pay_none": "Nous ne voyons aucun autre moyen de paiement sur votre compte pour payer la commande {order} ; "
         "ajoutez-en un puis écrivez-nous à nouveau.",
         "pay_shipped": "La commande {order} a déjà été expédiée ; son moyen de paiement ne peut plus être modifié.",
+        "pay_stays": "La commande {order} reste payée telle quelle{method}.",
+        "stays_with": ", avec {method}",
+        "items_which_method": "Les nouveaux articles de la commande {order} ({changes}) coûtent {amount} "
+        "{direction} : la différence va-t-elle sur {methods} ? Répondez avec votre choix et nous modifierons les "
+        "articles.",
+        "more": "de plus",
+        "less": "de moins",
         "question": "Merci pour votre question. Les articles peuvent être retournés dans les 30 jours suivant la "
         "livraison, et les remboursements apparaissent sur votre carte sous 5 à 10 jours ouvrés. S'il s'agit d'une "
         "commande précise, répondez avec son numéro (par exemple SO-100123) et nous la vérifierons.",
@@ -504,6 +523,12 @@ T: dict[str, dict[str, str]] = {
         "eine hinzu und schreiben Sie uns erneut.",
         "pay_shipped": "Die Bestellung {order} wurde bereits versandt; die Zahlungsmethode lässt sich nicht mehr "
         "ändern.",
+        "pay_stays": "Die Bestellung {order} bleibt bezahlt wie bisher{method}.",
+        "stays_with": ", per {method}",
+        "items_which_method": "Die neuen Artikel der Bestellung {order} ({changes}) kosten {amount} {direction}: "
+        "soll die Differenz auf {methods}? Antworten Sie mit Ihrer Wahl, dann ändern wir die Artikel.",
+        "more": "mehr",
+        "less": "weniger",
         "question": "Danke für Ihre Frage. Artikel können innerhalb von 30 Tagen nach der Lieferung zurückgegeben "
         "werden, und Erstattungen erscheinen nach 5-10 Werktagen auf Ihrer Karte. Geht es um eine bestimmte "
         "Bestellung, antworten Sie mit ihrer Nummer (zum Beispiel SO-100123), und wir sehen nach.",
@@ -632,6 +657,8 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
             return say(lang, "items_which", order=order, choices="; ".join(facts.get("modify.choices") or []))
         if facts.get("paymethod.blocks_items"):
             return ""  # the items change with the payment, once the customer says which method (asked)
+        if facts.get("modify.method_asked"):
+            return _which_method_for_difference(facts, lang)
         if chosen := _method_of(facts, facts.get("modify.method_id")):
             card = say(lang, "method_to", method=_method_words(lang, chosen))
         sentence = "items_exchanged" if facts.get("order.status") == "delivered" else "items_changed"
@@ -746,6 +773,11 @@ def _payment_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
     if facts.get("paymethod.kind") == "gift_card" and facts.get("paymethod.covers") is False:
         balance = _money(float(facts.get("paymethod.balance") or 0.0))
         head = say(lang, "pay_short", balance=balance, amount=amount, order=order) + " "
+    if facts.get("paymethod.stays"):
+        # none of their other methods could pay: nothing to ask, the order keeps the method it is paid with
+        own = facts.get("paymethod.current")
+        method = say(lang, "stays_with", method=_method_words(lang, own)) if own else ""
+        return head + say(lang, "pay_stays", order=order, method=method)
     held = float(facts.get("paymethod.amount") or 0.0)
     others = [  # the methods that could pay for it: a gift card short of the payment is not offered
         _method_words(lang, m, balance=True)
@@ -756,6 +788,29 @@ def _payment_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
         return head + say(lang, "pay_none", order=order)
     listed = others[0] if len(others) == 1 else ", ".join(others[:-1]) + say(lang, "method_or") + others[-1]
     return head + say(lang, "pay_which", order=order, methods=listed)
+
+
+def _which_method_for_difference(facts: Mapping[str, Any], lang: str) -> str:
+    """The question when the method named for the order could not take it: the new items, the difference, and the
+    customer's methods that could take it (the order's own first, a gift card with its balance when it covers it)."""
+    difference = float(facts.get("modify.difference") or 0.0)
+    own = facts.get("paymethod.current")
+    offered = [_method_words(lang, own)] if own else []
+    offered += [
+        _method_words(lang, m, balance=True)
+        for m in facts.get("paymethod.others") or []
+        if m.get("kind") != "gift_card" or difference < 0 or float(m.get("balance") or 0.0) + 0.005 >= difference
+    ]
+    listed = offered[0] if len(offered) == 1 else ", ".join(offered[:-1]) + say(lang, "method_or") + offered[-1]
+    return say(
+        lang,
+        "items_which_method",
+        order=facts.get("order.id"),
+        changes=facts.get("modify.summary"),
+        amount=_money(abs(difference)),
+        direction=say(lang, "more" if difference > 0 else "less"),
+        methods=listed,
+    )
 
 
 def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:

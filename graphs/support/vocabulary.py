@@ -151,6 +151,10 @@ FACTS: dict[str, tuple[str, str]] = {
         "the customer's method on file the difference goes to, when they name one other than the order's own",
     ),
     "modify.method_covers": ("bool", "that method can take the charge (a gift card: its balance is enough)"),
+    "modify.method_asked": (
+        "bool",
+        "a difference to settle, the method named for the order cannot take it and none named for it: asked",
+    ),
     "payment.capture_refundables": ("list", "each capture with what can still be refunded on it"),
     "payment.method_id": ("str", "the method on file the order's payment stands on now"),
     "paymethod.known": ("bool", "the customer's payment methods on file could be read"),
@@ -162,6 +166,11 @@ FACTS: dict[str, tuple[str, str]] = {
         "the order's payment can move to the method named: one resolved, it covers the payment, not shipped",
     ),
     "paymethod.with_items": ("bool", "the customer also changes the order's items in the same request"),
+    "paymethod.stays": (
+        "bool",
+        "the method named cannot take the whole payment and no other of theirs could: the order keeps its payment",
+    ),
+    "paymethod.current": ("dict", "the order's own method by kind, brand and last digits"),
     "paymethod.blocks_items": (
         "bool",
         "a change of payment is asked and cannot be made yet (the items wait with it: one change of the order)",
