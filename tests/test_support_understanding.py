@@ -44,6 +44,9 @@ from ai_missions.integrations.store import connect
         ("I'd like to return the mug from one order and the scarf from another.", ("return_refund",), ()),
         ("Send back the lamp of another order please, I want my money back", ("return_refund",), ()),
         ("I'd like a different colour of the lamp in my order.", ("exchange_variant",), ()),
+        # a zip code given to say who writes is no address to ship to; one said as the new one is
+        ("Ann Lee, zip 60614 - please cancel my order before it ships, I don't need it.", ("cancel_order",), ()),
+        ("The zip on my order is wrong, please ship it to zip 60614 instead.", ("change_address",), ()),
     ],
 )
 def test_messages_are_read_loosely(text: str, intents: tuple[str, ...], refs: tuple[str, ...]) -> None:

@@ -394,6 +394,13 @@ _CLAUSES = re.compile(r",|\s[-–]\s")
 #: order ("from another order", "a different order") or ends its clause, the order it stands for said before ("the
 #: lamp from one order, the mug from another").
 _ANOTHER_ORDER = re.compile(r"\b(?:another|different)\b(?=\s+(?:orders?|purchases?)\b|\s*(?:[,:;()]|$))")
+#: A zip code given with no street ("Ann Lee, zip 32240 - ..."): the customer saying who they are, not an address.
+_ZIP_ALONE = re.compile(r"\b(?:zip|zip code|postcode|postal code)(?:\s+is)?\s*:?\s*\d{5}(?:-\d{4})?(?![0-9])")
+#: A street written out: a number, a name and a street word ("12 Oak Road").
+_STREET_WRITTEN = re.compile(
+    r"(?<![a-z0-9])\d{1,5}\s+(?:[a-z]+\s+){0,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way"
+    r"|place|pl|court|ct)(?![a-z])"
+)
 #: A change of the order itself, no item named: "change my order", "modify the order".
 _THE_ORDER_ITSELF = re.compile(r"\b(?:change|modify|switch|update|edit)\s+(?:my|the|this|that|our)?\s*order\b")
 
@@ -645,6 +652,8 @@ def _requests(folded: str) -> dict[str, str]:
                 clauses += [c for c in _CLAUSES.split(sentence) if not _THE_ORDER_ITSELF.search(c)]
             for clause in clauses:
                 clause = _ANOTHER_ORDER.sub("other", clause)
+                if intent == "change_address" and not _STREET_WRITTEN.search(clause):
+                    clause = _ZIP_ALONE.sub(" ", clause)  # "Ann Lee, zip 32240": who writes, not where to ship
                 words = _TOKEN.findall(clause)
                 if any(_starts(b, clause, words) for b in blockers):
                     continue
