@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.resolve import source_references
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import sentences
 from ai_missions.nodes.guard import check_action
@@ -270,3 +271,13 @@ def test_sentences_end_at_a_stop_before_a_space_not_inside_a_number_or_an_addres
         "Mail me at ines.d@example.com",
         "Thanks",
     ]
+
+
+def test_an_order_quoted_as_where_the_address_comes_from_is_not_asked_about() -> None:
+    from_other = source_references
+    assert from_other("Please send #W1111111 to the same address as my other order #W2222222.") == ["#W2222222"]
+    assert from_other("ship #W1111111 using the shipping address from order #W2222222") == ["#W2222222"]
+    assert from_other("Same place as #W2222222 for this one, #W1111111") == ["#W2222222"]
+    # the orders a request is about
+    assert from_other("Change the address on #W2222222 to 3 Oak Road, and cancel #W1111111") == []
+    assert from_other("where is #W2222222? also cancel #W1111111 as well as #W3333333") == []

@@ -313,3 +313,21 @@ def test_the_missions_writes_map_to_the_benchmarks_actions() -> None:
         "kwargs": {"order_id": "#W1000001", "reason": "ordered by mistake"},
     }
     assert tau_runner.as_tau({"tool": "cancel_order", "args": {"order_id": "#W9999999", "reason": "x"}}, db) is None
+
+
+def test_the_order_whose_address_is_wanted_keeps_its_own() -> None:
+    from ai_missions.graphs.support.evals import tau_runner
+
+    db = _runner_db()
+    oak = {"address1": "9 Oak Ave", "address2": "", "city": "Austin", "state": "TX", "country": "USA", "zip": "78702"}
+    for order_id, address in (("#W1000005", None), ("#W1000006", oak)):
+        order = copy.deepcopy(db["orders"]["#W1000003"]) | {"order_id": order_id, "status": "pending"}
+        order["address"] = dict(address or order["address"])
+        db["orders"][order_id] = order
+    db["users"]["cy"]["orders"] += ["#W1000005", "#W1000006"]
+    move = {"name": "modify_pending_order_address", "kwargs": {"order_id": "#W1000005", **oak}}
+    task = tau.Task(0, "cy", "For #W1000005, change address to the one of #W1000006. ", (move,), ())
+    message = "About #W1000005: could you ship it to the same address as my other order #W1000006 instead?"
+    _, results = tau_runner.run(db, [task], {0: message})
+    assert not [w for w in results[0].writes if w["kwargs"].get("order_id") == "#W1000006"]
+    assert results[0].unsafe == []

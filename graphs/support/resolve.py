@@ -54,6 +54,27 @@ def references(text: str) -> list[Reference]:
     return list(seen.values())
 
 
+#: Words before an order quoted as where something comes from, not what a request is about: "the same address as
+#: (my other order) #W2", "to the address on/of/from #W2"; not "change the address on #W2", "where is #W2".
+_AS_SOURCE = re.compile(
+    r"(?:\bsame\b(?:\s+[\w']+){0,3}\s+as|\b(?:to|use|using|as)\s+(?:the|my)\s+(?:shipping\s+)?"
+    r"address(?:es)?\s+(?:[\w']+\s+){0,3}?(?:of|on|from|in|used for|used on))(?:\s+[\w']+){0,4}\s*[#-]?$"
+)
+
+
+def source_references(text: str) -> list[str]:
+    """The order references written as the source of something the customer wants ("ship it to the same address
+    as my other order #W2"): that order is not what the request is about."""
+    folded = fold(text)
+    out = []
+    for match in _REFERENCE.finditer(folded):
+        if _AS_SOURCE.search(folded[max(0, match.start() - 60) : match.start()].rstrip("# ")):
+            hashed, prefix, digits = match.group(1), match.group(2) or "", match.group(3)
+            prefix = "" if prefix.rstrip("-") in _NOT_A_PREFIX else prefix
+            out.append(("#" if hashed else "") + prefix.upper() + digits)
+    return out
+
+
 def emails(text: str) -> list[str]:
     return list(dict.fromkeys(m.lower() for m in _EMAIL.findall(fold(text))))
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits
 from ai_missions.graphs.support.replies import compose_plan_reply
-from ai_missions.graphs.support.resolve import lines_named, references, same_reference
+from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.nodes.parts import LABEL, PARTS
@@ -86,6 +86,10 @@ def _concerned(
     """The orders a sentence concerns (quoted, else by their items) and whether it quotes them."""
     written = [r.text for r in references(text)]
     quoted = tuple(o for o in pool if any(same_reference(w, o) for w in written))
+    # an order quoted as where the address comes from ("the same address as my order #W2") is not asked about
+    sources = {o for o in quoted if any(same_reference(w, o) for w in source_references(text))}
+    if quoted and len(sources) < len(quoted):
+        return tuple(o for o in quoted if o not in sources), True
     if quoted:
         return quoted, True
     lines = {o: records[o]["order"].get("lines") or [] for o in pool}
