@@ -132,7 +132,7 @@ def test_a_cancellation_and_a_return_on_two_orders_are_both_proposed_with_one_re
     assert sorted(reply["tags"]) == ["cancelled", "return"]
     body = reply["body"]
     assert "cancelled order SO-300003 and refunded 400.00" in body  # the kettle order's own figures
-    assert "Wireless Headphones from order SO-300002" in body
+    assert "return on order SO-300002 for Wireless Headphones" in body
     assert "120.00" in body
     # each action checked against its own order's facts: the return's order is not cancellable, the cancelled
     # order has nothing to return

@@ -98,7 +98,7 @@ T: dict[str, dict[str, str]] = {
         "send it back.",
         "wrong": "We are sorry your order {order} was not what you ordered. We have refunded {amount}{card}; no "
         "need to send it back.",
-        "return_opened": "We have opened a return of {items} from order {order}. Once our warehouse receives "
+        "return_opened": "We have opened a return on order {order} for {items}. Once our warehouse receives "
         "them we refund {amount} {method}, usually within 5 business days.",
         "original_payment": "to the payment method you used",
         "gift_card": "to a gift card",
@@ -222,7 +222,7 @@ T: dict[str, dict[str, str]] = {
         "devolverlo.",
         "wrong": "Sentimos que su pedido {order} no fuera lo que pidió. Hemos reembolsado {amount}{card}; no hace "
         "falta devolverlo.",
-        "return_opened": "Hemos abierto una devolución de {items} del pedido {order}. Cuando nuestro almacén "
+        "return_opened": "Hemos abierto una devolución en el pedido {order} de {items}. Cuando nuestro almacén "
         "los reciba, reembolsaremos {amount} {method}, normalmente en 5 días hábiles.",
         "original_payment": "al método de pago que utilizó",
         "gift_card": "en una tarjeta regalo",
@@ -353,7 +353,7 @@ T: dict[str, dict[str, str]] = {
         "{amount}{card} ; inutile de la renvoyer.",
         "wrong": "Nous sommes désolés que votre commande {order} ne corresponde pas à ce que vous aviez commandé. "
         "Nous avons remboursé {amount}{card} ; inutile de la renvoyer.",
-        "return_opened": "Nous avons ouvert un retour de {items} de la commande {order}. Dès réception par "
+        "return_opened": "Nous avons ouvert un retour sur la commande {order} pour {items}. Dès réception par "
         "notre entrepôt, nous rembourserons {amount} {method}, en général sous 5 jours ouvrés.",
         "original_payment": "sur le moyen de paiement utilisé",
         "gift_card": "sur une carte cadeau",
@@ -487,7 +487,7 @@ T: dict[str, dict[str, str]] = {
         "erstattet; Sie müssen sie nicht zurücksenden.",
         "wrong": "Es tut uns leid, dass Ihre Bestellung {order} nicht dem Bestellten entsprach. Wir haben "
         "{amount}{card} erstattet; Sie müssen sie nicht zurücksenden.",
-        "return_opened": "Wir haben eine Rücksendung von {items} aus Bestellung {order} angelegt. Sobald unser "
+        "return_opened": "Wir haben für Bestellung {order} eine Rücksendung von {items} angelegt. Sobald unser "
         "Lager sie erhält, erstatten wir {amount} {method}, meist innerhalb von 5 Werktagen.",
         "original_payment": "auf das verwendete Zahlungsmittel",
         "gift_card": "auf eine Geschenkkarte",
