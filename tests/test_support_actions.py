@@ -749,7 +749,8 @@ def test_an_item_change_that_fits_no_one_variant_is_asked_listing_whats_in_stock
     assert tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
     reply = verdict["actions"][0]["args"]
     assert reply["status"] == "pending"
-    assert "Hiking Boots Brown 8 Leather" in reply["body"]
+    assert "\n- Hiking Boots (now Black 8 Leather): " in reply["body"]  # one line per item, as it is now
+    assert "Brown 8 Leather" in reply["body"]
     assert "Black 8 Synthetic" not in reply["body"]  # out of stock: not offered
 
 
@@ -855,7 +856,7 @@ def test_delivered_items_are_exchanged_at_once_with_the_difference_settled_and_s
 def test_a_delivered_exchange_naming_no_one_variant_is_asked_and_a_late_one_goes_to_a_person() -> None:
     _facts, verdict = decide(_boots("I want to exchange the hiking boots from SO-100001", status="delivered"))
     assert verdict["outcome"] == "ask_customer"
-    assert "Hiking Boots Brown 8 Leather" in verdict["actions"][0]["args"]["body"]
+    assert "Brown 8 Leather" in verdict["actions"][0]["args"]["body"]
     late = _boots("Could I swap the boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
     late["orders"]["SO-100001"]["shipments"][0]["delivered_at"] = "2026-01-20T10:00:00Z"
     assert decide(late)[1]["outcome"] == "escalate"
@@ -898,7 +899,7 @@ def test_a_difference_to_a_card_other_than_the_orders_or_one_of_two_identical_it
     lines[1] = {**lines[0], "line_no": 2}  # two pairs of the same boots
     _facts, verdict = decide(twice)
     assert verdict["outcome"] == "ask_customer"
-    assert "one of 2, or all?" in verdict["actions"][0]["args"]["body"]
+    assert "one of them, or all 2?" in verdict["actions"][0]["args"]["body"]
     both = _boots("Could I swap both pairs of boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
     both["orders"]["SO-100001"]["order"]["lines"] = lines
     assert decide(both)[1]["actions"][0]["args"]["changes"] == [

@@ -282,6 +282,15 @@ def test_the_scripted_customer_says_only_what_its_instruction_gives() -> None:
     assert "return the Wall Clock from order #W1000001, refund to my visa card ending in 1111" in said
     assert "change the Lamp for the blue one" in said  # the options it names, the others as they are
     assert "card_Ann" not in said  # a customer names their card, not the database's id
+    # asked how many of an item it means, it says "just one" of an item its instruction changes once
+    asked = "- Lamp (2 on the order), red -> blue: one of them, or all 2?\nWhich one would you like?"
+    instruction = (
+        "Your name is Ann Lee. For #W1000009, modify Lamp {'color': 'red'} to {'color': 'blue'}; via card_Ann. "
+    )
+    assert tau_runner.customer_answer(instruction, user, asked).startswith("Just one of the Lamps")
+    assert "Just one" not in tau_runner.customer_answer(
+        instruction, user, "- Rug (2 on the order), ...: one of them, or all 2?"
+    )
 
 
 def test_the_missions_writes_map_to_the_benchmarks_actions() -> None:

@@ -290,3 +290,23 @@ def test_an_item_said_to_stay_the_same_is_neither_changed_nor_asked_about_before
     assert alone["modify.resolved"] is False  # nothing left to change: not a change, not a question
     but = "the tent: the 4-person one. The sleeping bag: the same one but in orange"
     assert changes(but, [1, 2], 1, 2) == [{"line_no": 1, "sku": "T-4GN"}, {"line_no": 2, "sku": "B-ROD"}]
+
+
+def test_two_identical_items_change_as_many_as_the_answer_says_and_are_asked_about_once() -> None:
+    """An order holding the same sleeping bag twice: "the sleeping bag" says neither one nor both, asked once (one
+    line, not one per bag); the thread's answer ("just one of them", "both of them", "one of the sleeping bags")
+    decides; nothing is guessed."""
+    two = record(2)
+    two["order"]["lines"] = [two["order"]["lines"][0], {**two["order"]["lines"][0], "line_no": 5}]
+    first = "Could the sleeping bag be the long one?"
+    asked = modify_facts(two, [2, 5], first, PAID)
+    assert asked["modify.changes"] == []
+    assert asked["modify.choices"] == ["Sleeping Bag (2 on the order), regular green down -> long green down: one of "
+                                       "them, or all 2?"]  # fmt: skip
+    for answer, lines in [("Just one of them, please.", [2]), ("One of the sleeping bags.", [2]),
+                          ("Both of them.", [2, 5]), ("the sleeping bags, both", [2, 5])]:  # fmt: skip
+        facts = modify_facts(two, [2, 5], f"{first}\n{answer}", PAID)
+        assert [c["line_no"] for c in facts["modify.changes"]] == lines, answer
+        assert facts["modify.difference"] == 10.0 * len(lines), answer
+    unsure = modify_facts(two, [2, 5], f"{first}\nJust one of them. Actually both of them.", PAID)
+    assert unsure["modify.changes"] == []

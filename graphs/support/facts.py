@@ -675,8 +675,28 @@ _SAME = re.compile(
     r"\b(?:(?:the )?same (?:options?|one|ones|variant|model|version|configuration|specs?|settings)"
     r"|as (?:it|they) (?:is|are)|as is|unchanged)\b(?! (?:but|except|in|with|only)\b)"
 )
-#: "both", "all of them", "the two": every line of an item the order holds several times.
-_ALL_OF_THEM = re.compile(r"\b(?:both|all|each|every|two|three|2|3)\b")
+#: An answer to "one of them, or all?" that names no item: "just one", "only one", "one of them"; "both of them",
+#: "all of them", "all 2", "both." alone.
+_ANSWER_ONE = re.compile(r"\b(?:just|only) (?:one|1)\b|\bone of (?:them|those|the two)\b|\ba single one\b")
+_ANSWER_ALL = re.compile(
+    r"\b(?:both|all|each) of them\b|\ball (?:two|three|2|3)\b|\bboth\b(?= *(?:[.,!;]|$|please|thanks))"
+)
+
+
+def _count_answered(thread: str) -> str | None:
+    """How many of an item the customer says without naming it ("just one", "both of them"): ``one``, ``all``, or
+    None when they say neither or both."""
+    text = fold(thread)
+    one, every = bool(_ANSWER_ONE.search(text)), bool(_ANSWER_ALL.search(text))
+    return None if one == every else ("one" if one else "all")
+
+
+def _asked_options(label: str, own: Mapping[str, Any], offered: Sequence[Mapping[str, Any]]) -> str:
+    """One item's question, on one line: the item, what it is now, and its product's variants offered (each once)."""
+    listed = list(dict.fromkeys(str(v["option"]) for v in offered))[:_MAX_CHOICES]
+    return f"{label} (now {own['option']}): {', '.join(listed)}"
+
+
 #: A card named by its last digits, with or without the word card: "my visa card ending in 1234", "the one that ends
 #: with 1234", "last four digits 1234", "****1234", "terminada en 1234", "finissant par 1234", "die auf 1234 endet".
 _CARD_ENDING = re.compile(
@@ -864,7 +884,7 @@ def modify_facts(
     summary: list[str] = []
     unresolved = False
     kept: list[int] = []
-    difference = 0.0
+    deltas: list[float] = []
     # the lines the customer names, or the order's only line
     scope = set(named) or ({int(lines[0]["line_no"])} if len(lines) == 1 else set())
     for line in lines:
@@ -903,17 +923,17 @@ def modify_facts(
         if not fits:
             if int(line["line_no"]) in scope and in_stock:
                 # an item they name, and no variant fits what they said of it: asked, the options listed
-                choices += [f"{label} {v['option']}" for v in in_stock[:_MAX_CHOICES]]
+                choices.append(_asked_options(label, own, in_stock))
             elif required or int(line["line_no"]) in scope:
                 unresolved = True
             continue
         if len(fits) == 1:
             new = fits[0]
             changes.append({"line_no": int(line["line_no"]), "sku": new["sku"]})
-            difference += quantity * (float(new["unit_price"]) - float(line.get("unit_price", own["unit_price"])))
+            deltas.append(quantity * (float(new["unit_price"]) - float(line.get("unit_price", own["unit_price"]))))
             summary.append(f"{label}: {own['option']} -> {new['option']}")
         else:
-            choices += [f"{label} {v['option']}" for v in fits[:_MAX_CHOICES]]
+            choices.append(_asked_options(label, own, fits))
     if kept and not changes and not choices:
         unresolved = True  # every item named stays as it is: nothing to change, a person reads what is meant
     choices += _options_of_items_not_named(thread, lines, variants, named)
@@ -928,15 +948,28 @@ def modify_facts(
         for n in partly_named(thread, lines, options)
         if n not in changed and n not in named
     ]
-    # one item named of which the order holds several identical lines: one of them or all? asked, never both changed
-    sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
     choices += _which_of_same_product(changes, lines, by_sku)
+    # one item named of which the order holds several identical lines: as many as said (one of them: the first,
+    # identical lines are interchangeable), or asked "one of them, or all?", never every one assumed
+    sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
     skus = [sku_of.get(int(c["line_no"]), "") for c in changes]
-    if len(set(skus)) < len(skus) and not _ALL_OF_THEM.search(fold(thread)):
-        choices += [
-            f"{summary[n]} (one of {skus.count(sku)}, or all?)" for n, sku in enumerate(skus) if skus.count(sku) > 1
-        ]
-    difference = round(difference, 2)
+    twice = [sku for sku in dict.fromkeys(skus) if skus.count(sku) > 1]
+    dropped: set[int] = set()
+    for sku in twice:
+        first = skus.index(sku)
+        description = str(next(x for x in lines if str(x["sku"]) == sku).get("description") or sku)
+        how_many = quantity_said(thread, description, [options.get(sku, "")])
+        how_many = how_many or (_count_answered(thread) if len(twice) == 1 else None)
+        if how_many == "one":
+            dropped |= {n for n, other in enumerate(skus) if other == sku and n != first}
+        elif how_many != "all":
+            label, _, change = summary[first].partition(": ")
+            count = skus.count(sku)
+            choices.append(f"{label} ({count} on the order), {change}: one of them, or all {count}?")
+    changes = [c for n, c in enumerate(changes) if n not in dropped]
+    summary = [c for n, c in enumerate(summary) if n not in dropped]
+    difference = round(sum(d for n, d in enumerate(deltas) if n not in dropped), 2)
+    choices = list(dict.fromkeys(choices))  # identical lines asked about once
     # how to pay is read without the items' own option words ("the SD card one" names no card to pay with)
     thread = without_option_phrases(thread, variants)
     whole = without_option_phrases(whole, variants) if whole is not None else None
@@ -1004,7 +1037,7 @@ def _options_of_items_not_named(
         if {w for w in told if _QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
             quantity = int(line.get("quantity") or 1)
             label = str(line.get("description") or line["sku"])
-            out += [f"{label} {v['option']}" for v in siblings if int(v["available"]) >= quantity][:_MAX_CHOICES]
+            out.append(_asked_options(label, own, [v for v in siblings if int(v["available"]) >= quantity]))
     return out
 
 
@@ -1028,7 +1061,7 @@ def _which_of_same_product(
             telling = _option_words(own["option"]) - _option_words(theirs["option"])
             if telling <= _option_words(wanted["option"]):
                 label = str(line.get("description") or line["sku"])
-                out.append(f"{label} {own['option']} or {theirs['option']}?")
+                out.append(f"{label}: the {own['option']} one or the {theirs['option']} one?")
     return out
 
 

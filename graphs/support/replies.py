@@ -60,7 +60,7 @@ T: dict[str, dict[str, str]] = {
         "items_uncaptured": "The new items cost {amount} less; only the new total is taken from your payment.",
         "items_refund": "The new items cost {amount} less; we refund the difference{card}.",
         "items_charge": "The new items cost {amount} more; the difference is charged{card}.",
-        "items_which": "For what you asked to change on order {order}, these options are in stock: {choices}. "
+        "items_which": "For what you asked to change on order {order}, these options are in stock:{choices}"
         "Which one would you like? Reply with it and we will change the item.",
         "cancel_why": "To cancel order {order}{refund}, please tell us why: you no longer need it, or it was "
         "ordered by mistake. Reply with the reason and we cancel it.",
@@ -180,7 +180,7 @@ T: dict[str, dict[str, str]] = {
         "items_uncaptured": "Los nuevos artículos cuestan {amount} menos; solo se cobra el nuevo total.",
         "items_refund": "Los nuevos artículos cuestan {amount} menos; le reembolsamos la diferencia{card}.",
         "items_charge": "Los nuevos artículos cuestan {amount} más; la diferencia se cobra{card}.",
-        "items_which": "Para lo que desea cambiar en el pedido {order}, tenemos en stock: {choices}. ¿Cuál "
+        "items_which": "Para lo que desea cambiar en el pedido {order}, tenemos en stock:{choices}¿Cuál "
         "prefiere? Responda con ella y cambiaremos el artículo.",
         "cancel_why": "Para cancelar el pedido {order}{refund}, díganos por qué: ya no lo necesita o lo pidió "
         "por error. Responda con el motivo y lo cancelamos.",
@@ -309,7 +309,7 @@ T: dict[str, dict[str, str]] = {
         "items_refund": "Les nouveaux articles coûtent {amount} de moins ; nous remboursons la différence{card}.",
         "items_charge": "Les nouveaux articles coûtent {amount} de plus ; la différence est débitée{card}.",
         "items_which": "Pour ce que vous souhaitez modifier sur la commande {order}, ces options sont en "
-        "stock : {choices}. Laquelle souhaitez-vous ? Répondez-nous et nous modifierons l'article.",
+        "stock :{choices}Laquelle souhaitez-vous ? Répondez-nous et nous modifierons l'article.",
         "cancel_why": "Pour annuler la commande {order}{refund}, dites-nous pourquoi : vous n'en avez plus "
         "besoin, ou elle a été passée par erreur. Répondez avec le motif et nous l'annulons.",
         "cancel_why_refund": " (et rembourser {amount}{card})",
@@ -442,8 +442,8 @@ T: dict[str, dict[str, str]] = {
         "items_uncaptured": "Die neuen Artikel kosten {amount} weniger; es wird nur der neue Gesamtbetrag belastet.",
         "items_refund": "Die neuen Artikel kosten {amount} weniger; wir erstatten die Differenz{card}.",
         "items_charge": "Die neuen Artikel kosten {amount} mehr; die Differenz wird belastet{card}.",
-        "items_which": "Für die gewünschte Änderung an der Bestellung {order} sind diese Optionen vorrätig: "
-        "{choices}. Welche möchten Sie? Antworten Sie, dann ändern wir den Artikel.",
+        "items_which": "Für die gewünschte Änderung an der Bestellung {order} sind diese Optionen vorrätig:"
+        "{choices}Welche möchten Sie? Antworten Sie, dann ändern wir den Artikel.",
         "cancel_why": "Um die Bestellung {order}{refund} zu stornieren, sagen Sie uns bitte den Grund: Sie "
         "brauchen sie nicht mehr, oder sie wurde versehentlich bestellt. Antworten Sie mit dem Grund, dann "
         "stornieren wir sie.",
@@ -654,7 +654,9 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         return _payment_fragment(facts, lang)
     if intent == "exchange_variant" and facts.get("modify.resolved") is True:
         if facts.get("modify.ambiguous"):
-            return say(lang, "items_which", order=order, choices="; ".join(facts.get("modify.choices") or []))
+            # one item a line: what it is now and the options of its product in stock
+            listed = "".join(f"\n- {choice}" for choice in facts.get("modify.choices") or [])
+            return say(lang, "items_which", order=order, choices=listed + "\n")
         if facts.get("paymethod.blocks_items"):
             return ""  # the items change with the payment, once the customer says which method (asked)
         if facts.get("modify.method_asked"):

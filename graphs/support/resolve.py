@@ -283,12 +283,15 @@ _LIST_BREAK = re.compile(r"[,;:()\n]|\b(?:and|or|plus|also|y|o|et|ou|und|oder)\b
 def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> str | None:
     """How many of an item of which the order holds several identical lines the message asks about: ``one`` ("one
     of the two water bottles", "a water bottle", "una botella"), ``all`` ("both water bottles", "the two bottles",
-    "the bottles" of an item named in the singular), or None when it does not say ("the water bottle"): asked,
-    never guessed, and never the item silently left out. Read in the piece of the list that names the item."""
+    "the bottles" of an item named in the singular), or None when it does not say ("the water bottle") or says both:
+    asked, never guessed, and never the item silently left out. Read in the piece of the list that names the item;
+    a piece that does not say leaves it to one that does (the thread's answer to "one of them, or all?")."""
     words = _name_words(description, options)
     if not words:
         return None
     head = words[-1]
+    # "the bottles" says several of a Water Bottle; "the boots" says nothing more of Hiking Boots
+    singular = head in _words(fold(description))
     said: set[str] = set()
     for sentence in re.split(r"[.!?]+", fold(text)):
         for piece in _LIST_BREAK.split(sentence):
@@ -299,13 +302,14 @@ def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> s
             before = set(tokens[max(0, at - 5) : at])
             if _ONE_OF.search(piece):
                 said.add("one")
-            elif before & _EVERY or tokens[at] != head:
+            elif before & _EVERY or (tokens[at] != head and singular):
                 said.add("all")  # "both bottles", "the bottles"
             elif before & _SINGLE:
                 said.add("one")
             else:
                 said.add("unsaid")
-    return said.pop() if len(said) == 1 and "unsaid" not in said else None
+    said.discard("unsaid")  # a piece that does not say, beside one that does (the answer to "one, or all?")
+    return said.pop() if len(said) == 1 else None
 
 
 def _plain(text: str) -> str:

@@ -92,10 +92,21 @@ def _item_words(raw: str) -> str:
     return f"{name} ({_options('{' + options)})" if options else name
 
 
-def customer_answer(instruction: str, user: Mapping[str, Any]) -> str:
+#: The mission asking how many of an item the customer means ("one of them, or all 2?"), on the item's line.
+_HOW_MANY = re.compile(r"^- (.+?) \(\d+ on the order\).*\bone of them, or all\b", re.MULTILINE)
+
+
+def customer_answer(instruction: str, user: Mapping[str, Any], asked: str = "") -> str:
     """What the scripted customer says when asked: each request of its instruction in the first person, with the
-    order ids, items and choices the instruction gives (and nothing else)."""
+    order ids, items and choices the instruction gives (and nothing else). Asked how many of an item it means
+    (``asked``: the mission's question), it says "just one" of an item its instruction changes once."""
     said: list[str] = []
+    once = {name.strip() for *_, changes, _m in _CHANGE.findall(instruction)
+            for name in [n for n, _o, _w in _ITEM_CHANGE.findall(changes)]
+            if [n.strip() for n, _o, _w in _ITEM_CHANGE.findall(changes)].count(name.strip()) == 1}  # fmt: skip
+    for name in _HOW_MANY.findall(asked):
+        if name.strip() in once:
+            said.append(f"Just one of the {name.strip()}s, please.")
     for order_id, method, items in _RETURN.findall(instruction):
         names = [_item_words(i) for i in items.split(";") if i.strip()]
         listed = " and ".join(f"the {n}" for n in names)
@@ -316,7 +327,7 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
         asked = next((a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), "")
         case["ticket"]["messages"] += [
             {"direction": "outbound", "body": asked, "sent_at": tau._NOW},
-            {"direction": "inbound", "body": customer_answer(task.instruction, user), "sent_at": tau._NOW},
+            {"direction": "inbound", "body": customer_answer(task.instruction, user, asked), "sent_at": tau._NOW},
         ]
         facts, verdict = decide(case)
     questions += verdict["outcome"] == "ask_customer"
