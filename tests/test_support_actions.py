@@ -906,3 +906,25 @@ def test_a_difference_to_a_card_other_than_the_orders_or_one_of_two_identical_it
         {"line_no": 1, "sku": "B-BL9S"},
         {"line_no": 2, "sku": "B-BL9S"},
     ]
+
+
+def _one_jacket(message: str) -> dict[str, Any]:
+    """SO-100001 delivered with one line only (a rain jacket, Red, 60.00)."""
+    built = case(message)
+    record = built["orders"]["SO-100001"]
+    record["order"]["lines"] = [dict(record["order"]["lines"][0], description="Rain Jacket")]
+    record["order"]["total"] = 60.0
+    return built
+
+
+def test_a_wrong_item_the_customer_asks_to_exchange_is_exchanged_not_refunded() -> None:
+    swap = "My jacket on SO-100001 isn't what I ordered, wrong colour; swap it to blue."
+    _facts, exchanged = decide(_one_jacket(swap))
+    assert exchanged["outcome"] == "exchange"
+    assert "refund_payment" not in tools(exchanged)
+    assert any(p.startswith("SUP-005@3") for p in exchanged["policy_ids"])
+    body = next(a["args"]["body"] for a in exchanged["actions"] if a["tool"] == "send_ticket_reply")
+    assert "refunded" not in body
+    # not asking for an exchange, the single wrong item is refunded as before
+    _facts, refunded = decide(_one_jacket("The jacket on SO-100001 is not what I ordered, it is the wrong colour."))
+    assert refunded["outcome"] == "refund"
