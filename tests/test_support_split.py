@@ -175,6 +175,16 @@ def test_an_item_of_another_order_no_request_read_fits_is_asked_about_not_droppe
     assert ("open_return", "SO-300002") in _plan(verdict)
 
 
+def test_an_item_change_said_beside_a_request_about_the_whole_order_is_read_not_dropped() -> None:
+    # the payment is read from its clause; "also change the kettle" names no order but an item of this one
+    facts, verdict = decide(
+        _case("I'd like to pay for SO-300003 with my gift card instead, also change the electric kettle.")
+    )
+    assert facts["ticket.case_types"] == ["change_payment", "exchange_variant"]
+    assert verdict["outcome"] in ("ask_customer", "escalate")  # no variant said: never changed on a guess
+    assert not {"modify_order_items", "exchange_order_items"} & {t for t, _ in _plan(verdict)}
+
+
 def test_a_number_belongs_to_the_request_of_its_own_clause() -> None:
     # "two other orders" counts the returns, not the cancellation of the one order not shipped
     orders = {

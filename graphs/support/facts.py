@@ -188,6 +188,39 @@ def choose_order(
     return None, "which_order", (fitting or list(recent))[:5]
 
 
+#: Requests about an order as a whole, none about its items.
+_OF_THE_ORDER = frozenset({"change_address", "change_payment"})
+#: A change asked of something: the verb of an item change.
+_CHANGE_VERB = re.compile(r"\b(?:change|swap|switch|modify|replace|exchange)\b")
+#: Where a clause ends within a sentence: a comma, a semicolon, a dash between spaces, or "also".
+_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\s[-\u2013]\s|\balso\b")
+
+
+def text_of(thread: str | None, inbound: Sequence[Mapping[str, Any]]) -> str:
+    return thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
+
+
+def _change_said_of_items(text: str, record: Mapping[str, Any]) -> bool:
+    """Whether a clause of the text asks to change something and names an item of the order."""
+    lines = record["order"].get("lines") or []
+    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+    return any(
+        _CHANGE_VERB.search(fold(clause)) and lines_named(clause, lines, options)
+        for clause in _CLAUSE_BREAK.split(text)
+    )
+
+
+def _to_confirm(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The item changes resolved, asked as the one choice to confirm (SUP-012's question) instead of made."""
+    return {
+        "modify.ambiguous": True,
+        "modify.choices": [str(facts.get("modify.summary") or "")],
+        "modify.changes": [],
+        "modify.line_count": 0,
+        "modify.method_asked": False,
+    }
+
+
 def _items_of(
     order_ids: Sequence[str], orders: Mapping[str, Mapping[str, Any]], named: Mapping[str, Sequence[int]] | None
 ) -> set[str]:
@@ -274,6 +307,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             facts["order.owned"] = False if condition in ("order_not_owned", "order_not_found") else None
         elif order_id is not None:
             types = list(reading.intents) or ["unclear_request"]
+            confirming = False  # an item change read beside the request, to confirm before it is made
             named = list(items_named.get(order_id) or [])
             facts["order.lines_named"] = named
             line_count = len(orders[order_id]["order"].get("lines") or [])
@@ -287,6 +321,16 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     # items of the order named in what they ask: more than a new address ("ship it to my other
                     # address and change the helmet"); the item change is read too, never dropped in silence
                     types.append("exchange_variant")
+                elif (
+                    set(types) <= _OF_THE_ORDER
+                    and named
+                    and _change_said_of_items(text_of(thread, inbound), orders[order_id])
+                ):
+                    # "pay with my gift card, also change the kettle": a change said of the order's items in a clause
+                    # of its own, beside requests about the order as a whole; read, never dropped in silence, and
+                    # confirmed with the customer before anything changes (read from fewer words than a request)
+                    types.append("exchange_variant")
+                    confirming = True
                 if "cancel_order" in types and 0 < len(named) < line_count:
                     # "cancel the air purifier in it": an item, not the order; never the whole order for it
                     types = ["cancel_item" if t == "cancel_order" else t for t in types]
@@ -302,6 +346,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     whole = "\n".join(str(m.get("body") or "") for m in inbound)
                     changing = named + lines_said_to_change(orders[order_id], named, text) if named else named
                     facts.update(modify_facts(orders[order_id], changing, text, facts, methods, whole=whole))
+                    if confirming and facts.get("modify.changes"):
+                        facts.update(_to_confirm(facts))
                 facts.update(
                     address_facts(orders[order_id], customer, wanted, on_file, gathered.get("address_validation"))
                 )
