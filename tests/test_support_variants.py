@@ -310,3 +310,16 @@ def test_two_identical_items_change_as_many_as_the_answer_says_and_are_asked_abo
         assert facts["modify.difference"] == 10.0 * len(lines), answer
     unsure = modify_facts(two, [2, 5], f"{first}\nJust one of them. Actually both of them.", PAID)
     assert unsure["modify.changes"] == []
+
+
+def test_two_variants_of_one_item_that_both_fit_the_options_asked_are_asked_about_not_both_changed() -> None:
+    """An order with a green 2-person tent and an orange 2-person one: "the tent for the 4-person green nylon one"
+    fits either (each would change to it); which one is not said: asked. "Both tents" changes both."""
+    two = record(1)
+    orange = {**two["order"]["lines"][0], "line_no": 6, "sku": "T-2ON"}
+    two["order"]["lines"] = [two["order"]["lines"][0], orange]
+    asked = modify_facts(two, [1, 6], "Could the tent be the 4-person green nylon one?", PAID)
+    assert asked["modify.changes"] == []
+    assert "Camping Tent: the 2-person green nylon one or the 2-person orange nylon one?" in asked["modify.choices"]
+    both = modify_facts(two, [1, 6], "Could both tents be the 4-person green nylon one?", PAID)
+    assert [c["line_no"] for c in both["modify.changes"]] == [1, 6]

@@ -995,6 +995,7 @@ def modify_facts(
         if n not in changed and n not in named
     ]
     choices += _which_of_same_product(changes, lines, by_sku)
+    choices += _merged_into_one(changes, lines, by_sku, thread)
     # one item named of which the order holds several identical lines: as many as said (one of them: the first,
     # identical lines are interchangeable), or asked "one of them, or all?", never every one assumed
     sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
@@ -1084,6 +1085,32 @@ def _options_of_items_not_named(
             quantity = int(line.get("quantity") or 1)
             label = str(line.get("description") or line["sku"])
             out.append(_asked_options(label, own, [v for v in siblings if int(v["available"]) >= quantity]))
+    return out
+
+
+def _merged_into_one(
+    changes: Sequence[Mapping[str, Any]],
+    lines: Sequence[Mapping[str, Any]],
+    by_sku: Mapping[str, Mapping[str, Any]],
+    thread: str,
+) -> list[str]:
+    """Two different variants of one product on the order both changed into the same variant: the options asked for
+    fit each of them ("the keyboard for the linear RGB 80% one" of a white 80% and an RGB 60% keyboard), so which one
+    is meant is not said. Asked, unless the customer says all of them ("both keyboards")."""
+    by_no = {int(x["line_no"]): x for x in lines}
+    targets: dict[str, list[int]] = {}
+    for change in changes:
+        targets.setdefault(str(change["sku"]), []).append(int(change["line_no"]))
+    out: list[str] = []
+    for numbers in targets.values():
+        owns = {str(by_no[n]["sku"]) for n in numbers if n in by_no}
+        if len(owns) < 2:
+            continue
+        description = str(by_no[numbers[0]].get("description") or "")
+        if quantity_said(thread, description, [str(by_sku.get(s, {}).get("option") or "") for s in owns]) == "all":
+            continue
+        options = " one or the ".join(str(by_sku[s]["option"]) for s in sorted(owns) if s in by_sku)
+        out.append(f"{description or 'Item'}: the {options} one?")
     return out
 
 
