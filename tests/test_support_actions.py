@@ -928,3 +928,21 @@ def test_a_wrong_item_the_customer_asks_to_exchange_is_exchanged_not_refunded() 
     # not asking for an exchange, the single wrong item is refunded as before
     _facts, refunded = decide(_one_jacket("The jacket on SO-100001 is not what I ordered, it is the wrong colour."))
     assert refunded["outcome"] == "refund"
+
+
+def _two_boots(message: str) -> dict[str, Any]:
+    """SO-100001 not shipped, with two pairs of the same boots in different variants (Black 8, Brown 9 leather)."""
+    built = _boots(message)
+    lines = built["orders"]["SO-100001"]["order"]["lines"]
+    lines[1] = dict(lines[0], line_no=2, sku="B-BR9L")
+    return built
+
+
+def test_one_item_named_of_several_in_other_variants_asks_which_unless_all_are_meant() -> None:
+    facts, verdict = decide(_two_boots("On SO-100001 please change the boots to black 9 synthetic."))
+    assert verdict["outcome"] == "ask_customer"
+    assert "modify_order_items" not in tools(verdict)
+    assert any("which one, or all of them?" in c for c in facts["modify.choices"])
+    facts, verdict = decide(_two_boots("On SO-100001 please change both boots to black 9 synthetic."))
+    assert verdict["outcome"] == "exchange"
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "B-BL9S"}, {"line_no": 2, "sku": "B-BL9S"}]

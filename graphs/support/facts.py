@@ -715,6 +715,35 @@ def _number_of(token: str) -> str | None:
     return m.group(1) if m else (token if _NUMBER.fullmatch(token) else None)
 
 
+def _which_of_several(
+    changes: Sequence[Mapping[str, Any]],
+    lines: Sequence[Mapping[str, Any]],
+    by_sku: Mapping[str, Mapping[str, Any]],
+    summary: Sequence[str],
+    thread: str,
+    options: Mapping[str, str],
+) -> list[str]:
+    """Lines of one product in different variants, every one changed to the same new variant ("the keyboard for the
+    linear one" of an order with a white and an RGB keyboard): which of them the customer means, or all, is asked
+    unless they say all; one of them is never picked, nor every one assumed."""
+    sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for n, change in enumerate(changes):
+        own = by_sku.get(sku_of.get(int(change["line_no"]), ""))
+        if own is not None:
+            groups.setdefault((str(own["product_id"]), str(change["sku"])), []).append(n)
+    asked: list[str] = []
+    for members in groups.values():
+        current = {sku_of[int(changes[n]["line_no"])] for n in members}
+        if len(current) < 2:
+            continue  # identical lines: asked above as "one of them, or all?"
+        line = next(x for x in lines if str(x["sku"]) in current)
+        description = str(line.get("description") or line["sku"])
+        if quantity_said(thread, description, [options.get(sku, "") for sku in current]) != "all":
+            asked.append("; ".join(summary[n] for n in members) + ": which one, or all of them?")
+    return asked
+
+
 #: An item said to stay as it is: "the same options", "the same one", "as it is", "unchanged" (not "the same one but
 #: in blue": what follows changes it).
 _SAME = re.compile(
@@ -1013,6 +1042,7 @@ def modify_facts(
             label, _, change = summary[first].partition(": ")
             count = skus.count(sku)
             choices.append(f"{label} ({count} on the order), {change}: one of them, or all {count}?")
+    choices += _which_of_several(changes, lines, by_sku, summary, thread, options)
     changes = [c for n, c in enumerate(changes) if n not in dropped]
     summary = [c for n, c in enumerate(summary) if n not in dropped]
     difference = round(sum(d for n, d in enumerate(deltas) if n not in dropped), 2)
