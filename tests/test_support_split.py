@@ -185,6 +185,20 @@ def test_an_item_change_said_beside_a_request_about_the_whole_order_is_read_not_
     assert not {"modify_order_items", "exchange_order_items"} & {t for t, _ in _plan(verdict)}
 
 
+def test_an_address_change_with_an_item_change_for_a_person_escalates_the_whole_case() -> None:
+    # the kettle's new variant is not said: a person arranges it, and nothing of the case is done half
+    message = (
+        "Cancel SO-300001, I ordered it by mistake. Please send SO-300003 to 12 Oak Street, Porto 4000 instead, "
+        "and swap the electric kettle for another colour."
+    )
+    facts, verdict = decide(_case(message))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
+    assert parts == {"SO-300001": ["cancel_order"], "SO-300003": ["change_address", "exchange_variant"]}
+    assert verdict["outcome"] == "escalate"
+    assert verdict["actions"] == []
+    assert verdict["summary"].startswith("1 of 2 parts escalate (order SO-300003: ")
+
+
 def test_a_number_belongs_to_the_request_of_its_own_clause() -> None:
     # "two other orders" counts the returns, not the cancellation of the one order not shipped
     orders = {
