@@ -1169,8 +1169,8 @@ def _which_of_same_product(
 
 
 #: Whether a difference the customer sends to the order's own payment by name ("any difference to my PayPal" of an
-#: order paid with PayPal) is settled there. Not yet: the item changes such answers complete are not all read right
-#: (the tau unseen set: five writes with other items or refund methods once it is), so a person settles it.
+#: order paid with PayPal) is settled there. Not yet: the requests such answers complete are not all read right
+#: (the tau unseen set: one return refunded to another method once it is, docs/support.md), so a person settles it.
 _OWN_NAMED_SETTLES = False
 
 
