@@ -104,3 +104,19 @@ def test_the_same_variant_at_two_prices_is_asked() -> None:
 )
 def test_how_many_is_read_in_the_piece_naming_the_item(text: str, description: str, said: str | None) -> None:
     assert quantity_said(text, description) == said
+
+
+@pytest.mark.parametrize(
+    ("message", "gift"),
+    [
+        ("Return the laptop, refund to my gift card.", True),  # said of nothing else: of this return
+        ("I'm sending the laptop back; the refund on a gift card please", True),
+        ("Return the laptop please. The desk lamp from my other order goes back too, to my gift card.", False),
+        ("Return the laptop and put the lamp's refund on my gift card", False),
+        ("Return the laptop and the lamp, both to my gift card", True),  # the piece names this return's item too
+    ],
+)
+def test_a_gift_card_asked_for_another_items_refund_is_not_this_returns(message: str, gift: bool) -> None:
+    other_order = [{"line_no": 1, "sku": "LMP", "description": "Desk Lamp", "quantity": 1, "unit_price": 30.0}]
+    facts = opening_facts(RECORD, [1], message, other_order)
+    assert (facts["return.refund_to"] == "gift_card") is gift, message

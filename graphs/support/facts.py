@@ -22,6 +22,7 @@ from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
     ambiguous_items,
     lines_named,
+    names_item,
     outnamed_lines,
     partly_named,
     quantity_said,
@@ -337,7 +338,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
-                facts.update(opening_facts(orders[order_id], named, text))
+                others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
+                facts.update(opening_facts(orders[order_id], named, text, others))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])
@@ -519,9 +521,33 @@ _GIFT_CARD = re.compile(r"\b(?:gift ?card|store credit|carte cadeau|tarjeta rega
 _NOT_GIFT_CARD = re.compile(r"\b(?:not|no|never|rather than|instead of)\b(?: \w+){0,3} (?:gift ?card|store credit)")
 
 
-def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) -> dict[str, Any]:
+#: Where one thing said ends and the next begins (as the items' pieces: clause marks, "and", "plus", "also").
+_SAID_APART = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\s(?:and|plus|also|&)\s")
+
+
+def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a gift card is asked for these items: in a piece of the thread about one of them or about no item in
+    particular ("refund to my gift card"); not one said of another item only ("the puzzle to my gift card", "the
+    lamp's refund on my gift card"). A piece naming no item is about the items named last before it, one saying
+    "both" or "all of them" about every item named."""
+    owner: set[str] = set()
+    for piece in _SAID_APART.split(fold(thread).replace("'s ", " ")):
+        named = {"mine" for x in mine if names_item(piece, str(x.get("description") or ""))}
+        named |= {"other" for x in others if names_item(piece, str(x.get("description") or ""))}
+        owner = named or owner
+        # "both", "all of them", "everything": said of every item named, this one too
+        every = re.search(r"\b(?:both|all|each|them|everything)\b", piece)
+        if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or every):
+            return True
+    return False
+
+
+def opening_facts(
+    record: Mapping[str, Any], named: Sequence[int], thread: str, others: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """What a return the customer asks for would hold: the lines they named (or the only line), less those already
-    on a return, their value, and where the refund goes (a gift card only when they ask for one). Unknown when the
+    on a return, their value, and where the refund goes (a gift card only when they ask for one for it: not one
+    asked in words about other items, ``others``: the lines of the customer's other orders). Unknown when the
     order's returns could not be read."""
     lines = record["order"].get("lines") or []
     returns = record.get("returns")
@@ -540,6 +566,8 @@ def opening_facts(record: Mapping[str, Any], named: Sequence[int], thread: str) 
     by_no = {int(x["line_no"]): x for x in lines}
     value = sum(float(by_no[n].get("line_total") or 0.0) for n in free if n in by_no)
     gift = bool(_GIFT_CARD.search(text)) and not _NOT_GIFT_CARD.search(text)
+    gift = gift and _gift_card_for(thread, [x for x in lines if int(x["line_no"]) in chosen],
+                                   [*others, *(x for x in lines if int(x["line_no"]) not in chosen)])  # fmt: skip
     requested = asks_to_return(text) is not None
     delivered = record["order"].get("status") == "delivered"
     return {
