@@ -107,7 +107,7 @@ def test_a_gift_card_short_of_the_payment_or_no_method_named_is_asked_listing_th
     assert "change_order_payment" not in tools(short)
     body = short["actions"][0]["args"]["body"]
     assert "Your gift card has 40.00, less than the 100.00" in body
-    assert "your Mastercard card ending in 8765" in body
+    assert "your Mastercard card (last digits 8765)" in body
     assert "PayPal" in body
     assert "gift card (balance" not in body  # a gift card that cannot pay is not offered
     _facts, which = decide(paying("I want to change the payment method on order SO-100001."))
@@ -208,7 +208,7 @@ def test_a_gift_card_short_of_the_order_with_no_other_method_keeps_the_payment_w
     assert "change_order_payment" not in tools(verdict)
     body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
     assert "Your gift card has 30.00, less than the 140.00" in body
-    assert "stays paid as it is, with your Visa card ending in 4321" in body
+    assert "stays paid as it is, with your Visa card (last digits 4321)" in body
     assert "no other payment method" not in body  # the visa is one: what the reply says is what billing holds
 
 
@@ -219,7 +219,7 @@ def test_with_an_item_change_the_difference_goes_to_a_method_said_for_it_else_wh
     assert verdict["outcome"] == "ask_customer"
     assert not {"change_order_payment", "modify_order_items", "refund_payment"} & set(tools(verdict))
     body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
-    assert "cost 20.00 less: should the difference go to your Visa card ending in 4321 or your gift card" in body
+    assert "cost 20.00 less: should the difference go to your Visa card (last digits 4321) or your gift card" in body
     said = asked + " The difference can go on my gift card."
     facts, verdict = decide(_only_gift(said, gift=30.0))
     assert verdict["outcome"] == "exchange"

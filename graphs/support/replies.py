@@ -115,7 +115,7 @@ T: dict[str, dict[str, str]] = {
         "out_of_stock": "{new} is out of stock for the item on order {order}, so we cannot exchange it now.",
         "in_stock_are": " In stock: {options}. Reply with the one you would like.",
         "none_in_stock": " No other option is in stock; you can return it within 30 days of delivery for a refund.",
-        "method_card": "your {brand} card ending in {last4}",
+        "method_card": "your {brand} card (last digits {last4})",
         "method_gift": "your gift card",
         "method_paypal": "PayPal",
         "method_balance": " (balance {balance})",
