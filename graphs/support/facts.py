@@ -1015,6 +1015,8 @@ def modify_facts(
             if required and required <= _option_words(v["option"]) and _option_words(v["option"]) - mine <= said
         ]
         label = str(line.get("description") or line["sku"])
+        if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):
+            fits = [v for v in in_stock if required <= _option_words(v["option"])]  # which one: asked
         if not fits and not (said & values) - mine and _SAME.search(fold(text)):
             # "the same options": before shipping the item stays as it is, neither changed nor asked; a delivered one
             # exchanged for the same is a replacement, which a person arranges
@@ -1172,6 +1174,23 @@ def _merged_into_one(
     return out
 
 
+#: A bare yes or no in a variant's option: a feature it has or not ("water resistance: no" is written "no").
+_YES_NO = frozenset({"yes", "no"})
+
+
+def _unsaid_yes_no(fit: Mapping[str, Any], said: set[str], values: set[str], text: str) -> bool:
+    """Whether the one variant that fits keeps a yes or no the customer did not say while they say what the item
+    should be without or not have ("without water resistance"): the option names no feature, so which yes or no
+    they mean cannot be read; asked, never the item's own kept."""
+    bare = _YES_NO & _option_words(fit["option"])
+    return (
+        bool(bare)
+        and values | bare >= _YES_NO
+        and not bare <= said
+        and bool(set(re.findall(r"[\w']+", fold(text))) & NEGATORS)
+    )
+
+
 def _which_of_same_product(
     changes: Sequence[Mapping[str, Any]], lines: Sequence[Mapping[str, Any]], by_sku: Mapping[str, Mapping[str, Any]]
 ) -> list[str]:
@@ -1194,12 +1213,6 @@ def _which_of_same_product(
                 label = str(line.get("description") or line["sku"])
                 out.append(f"{label}: the {own['option']} one or the {theirs['option']} one?")
     return out
-
-
-#: Whether a difference the customer sends to the order's own payment by name ("any difference to my PayPal" of an
-#: order paid with PayPal) is settled there. Not yet: the requests such answers complete are not all read right
-#: (the tau unseen set: one return refunded to another method once it is, docs/support.md), so a person settles it.
-_OWN_NAMED_SETTLES = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -1234,7 +1247,7 @@ def _difference_method(
             return _Settling(resolved=False)  # none or several on file fit: not guessed
         method_id = fit[0]
         if method_id == current and not ready:
-            return _Settling(resolved=_OWN_NAMED_SETTLES)  # the order's own payment, named for the difference
+            return _Settling()  # the order's own payment, named for the difference: settled there
     elif ready:
         method_id = str(facts["paymethod.method_id"])
         fit, _named = paying.named(thread, listed, None)
@@ -1248,7 +1261,7 @@ def _difference_method(
         fit, _named = paying.named(thread, listed, current)
         others = [m for m in fit if m != current]
         if not others and current in fit:
-            return _Settling(resolved=_OWN_NAMED_SETTLES)  # the order's own payment, named by its kind or digits
+            return _Settling()  # the order's own payment, named by its kind or digits: settled there
         if len(others) != 1:
             return _Settling(resolved=False)
         method_id = others[0]

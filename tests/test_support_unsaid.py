@@ -1,0 +1,63 @@
+"""What a customer does not say is never filled in for them: a yes or no feature they say the item should be
+without, which of two different variants of one item they mean. Each is asked, never guessed; what they do say
+is done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ai_missions.graphs.support.facts import modify_facts
+
+FACTS: dict[str, Any] = {"payment.capture_refundables": []}
+
+
+def _record(lines: list[tuple[str, str]], variants: list[tuple[str, str, str, float]]) -> dict[str, Any]:
+    by_sku = {sku: (product, option, price) for sku, product, option, price in variants}
+    return {
+        "variants": [
+            {"sku": sku, "product_id": product, "option": option, "unit_price": price, "available": 9}
+            for sku, (product, option, price) in by_sku.items()
+        ],
+        "order": {
+            "lines": [
+                {"line_no": n, "sku": sku, "description": name, "quantity": 1, "unit_price": by_sku[sku][2]}
+                for n, (name, sku) in enumerate(lines, 1)
+            ]
+        },
+    }
+
+
+SPEAKER = _record(
+    [("Portable Speaker", "SP-1")],
+    [("SP-1", "speaker", "red 8 hours yes", 50.0), ("SP-2", "speaker", "red 16 hours yes", 60.0),
+     ("SP-3", "speaker", "red 16 hours no", 55.0)],
+)  # fmt: skip
+
+
+def test_a_feature_said_to_be_left_out_is_asked_not_kept_as_it_was() -> None:
+    for text in ("Could I get the 16 hour speaker instead, without the waterproofing?",
+                 "speaker: 16 hours battery pls, it doesn't need to be water resistant"):  # fmt: skip
+        facts = modify_facts(SPEAKER, [1], text, FACTS)
+        assert facts["modify.changes"] == [], text
+        assert facts["modify.ambiguous"], text
+
+
+def test_a_yes_or_no_the_customer_says_is_taken() -> None:
+    facts = modify_facts(SPEAKER, [1], "Change the speaker to the red 16 hours no one.", FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "SP-3"}]
+    facts = modify_facts(SPEAKER, [1], "Change the speaker to the 16 hours one, please.", FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "SP-2"}]  # nothing said against the feature: kept
+
+
+KEYBOARDS = _record(
+    [("Mechanical Keyboard", "KB-60"), ("Mechanical Keyboard", "KB-80W")],
+    [("KB-60", "kb", "tactile RGB 60%", 90.0), ("KB-80W", "kb", "tactile white 80%", 95.0),
+     ("KB-80L", "kb", "linear RGB 80%", 99.0)],
+)  # fmt: skip
+
+
+def test_one_item_said_of_two_different_variants_is_asked_which() -> None:
+    text = "I'd like my keyboard swapped for the linear RGB 80% model."
+    facts = modify_facts(KEYBOARDS, [1, 2], text, FACTS)
+    assert facts["modify.changes"] == []
+    assert facts["modify.ambiguous"]
