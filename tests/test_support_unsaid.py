@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.graphs.support.facts import modify_facts
+from ai_missions.graphs.support.facts import _refund_to, modify_facts
 
 FACTS: dict[str, Any] = {"payment.capture_refundables": []}
 
@@ -61,3 +61,14 @@ def test_one_item_said_of_two_different_variants_is_asked_which() -> None:
     facts = modify_facts(KEYBOARDS, [1, 2], text, FACTS)
     assert facts["modify.changes"] == []
     assert facts["modify.ambiguous"]
+
+
+def test_a_refund_goes_where_the_sentence_about_its_items_says() -> None:
+    two_ways = "Please take back the desk lamp, refund to my visa. For the kettle, any difference on my gift card."
+    assert _refund_to(two_ways, ["Desk Lamp"]) == "original_payment"
+    assert _refund_to("Return the lamp, store credit please; the kettle swap can go on my visa.", ["Desk Lamp"]) == (
+        "gift_card"
+    )
+    # both named in the one sentence about the lamp: unknown, a person settles it
+    assert _refund_to("Return the lamp with my gift card or my visa, whichever.", ["Desk Lamp"]) is None
+    assert _refund_to("Return the lamp, gift card please.", ["Desk Lamp"]) == "gift_card"

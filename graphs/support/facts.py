@@ -577,9 +577,29 @@ def opening_facts(
         "return.lines_taken": [n for n in chosen if n in taken],
         # asked only of a return the customer asks for on a delivered order (one already sent back is not asked)
         "return.which_items": requested and delivered and not chosen and len(lines) > 1,
-        "return.refund_to": "gift_card" if gift else "original_payment",
+        "return.refund_to": _refund_to(thread, [str(by_no[n].get("description") or "") for n in free if n in by_no])
+        if gift
+        else "original_payment",
         "return.open_value": round(value, 2),
     }
+
+
+def _refund_to(thread: str, items: Sequence[str]) -> str | None:
+    """Where the refund of a return goes when the customer asks for a gift card: there, unless they also name
+    another way to pay (a return refunded to a card beside a difference paid by gift card); then it is the one the
+    sentences about these items name, and unknown (a person's) when those name none or both, never guessed."""
+    if not any(m.kind != "gift_card" and m.wanted for m in paying.mentions(thread)):
+        return "gift_card"
+    kinds = {
+        m.kind == "gift_card"
+        for sentence in re.split(r"[.;!?\n]+", thread)
+        if any(names_item(sentence, item) for item in items)
+        for m in paying.mentions(sentence)
+        if m.wanted
+    }
+    if len(kinds) != 1:
+        return None
+    return "gift_card" if kinds == {True} else "original_payment"
 
 
 def _as_many_as_said(
