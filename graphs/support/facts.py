@@ -1247,6 +1247,16 @@ class _Settling:
     asked: bool = False
 
 
+def _own_payment(listed: Sequence[Mapping[str, Any]], current: Any, difference: float) -> _Settling:
+    """A difference the customer sends to the order's own payment by name ("any difference to my PayPal" of an
+    order paid with that PayPal): settled there; a gift card the order was paid with takes a charge only with the
+    balance for it (SUP-012: else a person), never a charge payments would refuse."""
+    method = next((m for m in listed if m.get("payment_method_id") == current), None)
+    if method is None or method.get("kind") != "gift_card" or difference <= 0:
+        return _Settling()
+    return _Settling(covers=difference <= float(method.get("balance") or 0.0) + _CENT)
+
+
 def _difference_method(
     thread: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
 ) -> _Settling:
@@ -1267,7 +1277,7 @@ def _difference_method(
             return _Settling(resolved=False)  # none or several on file fit: not guessed
         method_id = fit[0]
         if method_id == current and not ready:
-            return _Settling()  # the order's own payment, named for the difference: settled there
+            return _own_payment(listed, current, difference)  # the order's own payment, named for the difference
     elif ready:
         method_id = str(facts["paymethod.method_id"])
         fit, _named = paying.named(thread, listed, None)
@@ -1281,7 +1291,7 @@ def _difference_method(
         fit, _named = paying.named(thread, listed, current)
         others = [m for m in fit if m != current]
         if not others and current in fit:
-            return _Settling()  # the order's own payment, named by its kind or digits: settled there
+            return _own_payment(listed, current, difference)  # the order's own payment, named by its kind or digits
         if len(others) != 1:
             return _Settling(resolved=False)
         method_id = others[0]
