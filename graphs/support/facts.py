@@ -339,6 +339,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 facts.update(return_facts(orders[order_id], facts))
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
+                others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 facts.update(opening_facts(orders[order_id], named, text, others))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
@@ -893,6 +894,9 @@ def _alternatives(text: str, values: set[str]) -> bool:
     return False
 
 
+#: A feature said to be left out ("without water resistance", "non-waterproof"): of a yes/no option, not read.
+_WITHOUT = re.compile(r"\bwithout\b|\bnon[- ]?[a-z]")
+
 #: Where a clause ends: a negation does not reach past it.
 _CLAUSE = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\bbut\b")
 
@@ -1028,6 +1032,9 @@ def modify_facts(
         # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), or one said
         # not to be wanted ("not the 17 inch one"): asked
         if _alternatives(text, values | mine) or _refused(text, values, mine):
+            required = set()
+        # a yes/no option said as "without ..." ("without water resistance"): which value it means is not read, asked
+        if {"yes", "no"} & (values | mine) and _WITHOUT.search(fold(text)):
             required = set()
         fits = [
             v

@@ -252,6 +252,8 @@ def _part_facts(
         **gathered,
         "orders": {part.order_id: record},
         "items_named": {part.order_id: named} if named else {},
+        # the customer's other orders' items: what the part's sentences say of them is not said of this order's
+        "other_lines": [x for o, r in records.items() if o != part.order_id for x in r["order"].get("lines") or []],
     }
     facts = derive_facts(alone, scoped, thread=part.text)
     facts[LABEL] = f"order {part.order_id}"
