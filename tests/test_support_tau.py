@@ -340,3 +340,18 @@ def test_the_order_whose_address_is_wanted_keeps_its_own() -> None:
     _, results = tau_runner.run(db, [task], {0: message})
     assert not [w for w in results[0].writes if w["kwargs"].get("order_id") == "#W1000006"]
     assert results[0].unsafe == []
+
+
+def test_an_unsolved_task_that_differs_only_by_a_same_item_swap_is_counted_apart() -> None:
+    from ai_missions.graphs.support.evals import tau_runner
+
+    kwargs = {"order_id": "#W1000001", "item_ids": ["k1", "c1"], "new_item_ids": ["k2", "c1"]}
+    kwargs["payment_method_id"] = "card_Ann"
+    swap = {"name": "exchange_delivered_order_items", "kwargs": kwargs}
+    instruction = ("For #W1000001, exchange Electric Kettle {'color': 'white'} to {'color': 'black'}; "
+                   "Wall Clock {'color': 'black'} to {}; via card_Ann. ")  # fmt: skip
+    task = tau.Task(0, "ann", instruction, (swap,), ())
+    figures, results = tau_runner.run(_runner_db(), [task], {0: "My kettle came white: the black one instead please?"})
+    assert not results[0].solved  # the benchmark's measure is kept as it is
+    assert results[0].only_same_item_swaps
+    assert figures["unsolved.only_same_item_swaps"] == 1

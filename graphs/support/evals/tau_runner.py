@@ -247,6 +247,22 @@ def _effect(action: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]
     return _canonical({"name": action["name"], "kwargs": kw})
 
 
+def _without_same_item_swaps(actions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ground truth's actions without the items swapped for the very same item (an item change left with no
+    item dropped): what a customer who never asks for such a swap wants."""
+    out = []
+    for action in actions:
+        kw = dict(action.get("kwargs") or {})
+        old, new = kw.get("item_ids"), kw.get("new_item_ids")
+        if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+            kept = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+            if not kept:
+                continue
+            kw["item_ids"], kw["new_item_ids"] = [a for a, _ in kept], [b for _, b in kept]
+        out.append({"name": action["name"], "kwargs": kw})
+    return out
+
+
 # --- one task, all tasks ---------------------------------------------------------------------------------------
 
 
@@ -264,6 +280,8 @@ class TaskResult:
     refused: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
     why: str = ""
+    #: unsolved, and the end state would equal the ground truth's without its swaps of an item for the same item
+    only_same_item_swaps: bool = False
 
 
 def _claim(state: dict[str, tau.Database], base: Mapping[str, tau.Database], order_id: str) -> None:
@@ -361,12 +379,13 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
     state, refused = _applied(db, writes)
     expected, _ = _applied(db, task.actions)
     diff = tau.differences(state, expected)
+    swaps_only = bool(diff) and not tau.differences(state, _applied(db, _without_same_item_swaps(task.actions))[0])
     made = {_canonical(w) for w in writes}
     missing = [a["name"] for a in task.actions if not a["name"].startswith(_READS) and _canonical(a) not in made]
     return TaskResult(
         index=task.index, solved=not diff, outcome=str(verdict["outcome"]), read=tuple(facts[TYPES_FACT]),
         says_why=_says_why(verdict), questions=questions, writes=writes, unsafe=unsafe, missing=missing,
-        refused=refused, differences=diff, why=_why(verdict),
+        refused=refused, differences=diff, why=_why(verdict), only_same_item_swaps=swaps_only,
     )  # fmt: skip
 
 
@@ -400,6 +419,8 @@ def run(
             continue
         counts["unsolved"] += 1
         counts["unsolved.unexplained"] += not result.says_why
+        counts["unsolved.only_same_item_swaps"] += result.only_same_item_swaps
+        counts["unsolved.unexplained.only_same_item_swaps"] += not result.says_why and result.only_same_item_swaps
         counts[f"unsolved.ended.{result.outcome}.{'+'.join(result.read) or '-'}"] += 1
         for name in sorted(set(result.missing)):
             counts[f"unsolved.missing.{name}"] += 1
@@ -444,7 +465,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             if not r.solved:
                 print(f"task {r.index}: {r.outcome} read={'+'.join(r.read)} missing={r.missing} unsafe={r.unsafe} "
-                      f"refused={r.refused} differs={r.differences}")  # fmt: skip
+                      f"refused={r.refused} differs={r.differences}"
+                      f"{' (differs only by same-item swaps)' if r.only_same_item_swaps else ''}")  # fmt: skip
                 if r.why:
                     print(f"    why: {' '.join(r.why.split())[:300]}")
     for key in sorted(figures):
