@@ -302,6 +302,8 @@ def test_an_order_quoted_as_where_the_address_comes_from_is_not_asked_about() ->
     assert from_other("Please send #W1111111 to the same address as my other order #W2222222.") == ["#W2222222"]
     assert from_other("ship #W1111111 using the shipping address from order #W2222222") == ["#W2222222"]
     assert from_other("Same place as #W2222222 for this one, #W1111111") == ["#W2222222"]
+    assert from_other("#W1111111 goes to the same address I had for #W2222222") == ["#W2222222"]
+    assert from_other("Cancel #W1111111, and do the same for #W2222222") == []
     # the orders a request is about
     assert from_other("Change the address on #W2222222 to 3 Oak Road, and cancel #W1111111") == []
     assert from_other("where is #W2222222? also cancel #W1111111 as well as #W3333333") == []

@@ -55,9 +55,11 @@ def references(text: str) -> list[Reference]:
 
 
 #: Words before an order quoted as where something comes from, not what a request is about: "the same address as
-#: (my other order) #W2", "to the address on/of/from #W2"; not "change the address on #W2", "where is #W2".
+#: (my other order) #W2", "the same address I used for #W2", "to the address on/of/from #W2"; not "change the
+#: address on #W2", "where is #W2", "do the same for #W2".
 _AS_SOURCE = re.compile(
-    r"(?:\bsame\b(?:\s+[\w']+){0,3}\s+as|\b(?:to|use|using|as)\s+(?:the|my)\s+(?:shipping\s+)?"
+    r"(?:\bsame\b(?:\s+[\w']+){0,3}\s+as|\bsame\s+(?:shipping\s+)?address(?:\s+[\w']+){0,4}?\s+(?:for|on|with|in)|"
+    r"\b(?:to|use|using|as)\s+(?:the|my)\s+(?:shipping\s+)?"
     r"address(?:es)?\s+(?:[\w']+\s+){0,3}?(?:of|on|from|in|used for|used on))(?:\s+[\w']+){0,4}\s*[#-]?$"
 )
 
