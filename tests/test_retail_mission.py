@@ -30,6 +30,7 @@ from ai_missions.testing import operator_grant, signed_in_as
 from ai_missions.tier_commands import tier_view
 from ai_missions.tiers import change, current
 from tests.support.built_index import built_index
+from tests.support.small_home import rows
 
 pytestmark = pytest.mark.slow
 
@@ -55,11 +56,6 @@ def missions(home: Path) -> Iterator[MissionClient]:
 @pytest.fixture(scope="module")
 def flagged(missions: MissionClient) -> dict[str, list[str]]:
     return missions.cases_now(MISSION)
-
-
-def rows(home: Path, system: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(home / "systems" / f"{system}.sqlite") as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def cli(home: Path, *args: str, who: str | None = None) -> subprocess.CompletedProcess[str]:

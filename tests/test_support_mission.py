@@ -26,7 +26,7 @@ from ai_missions.integrations.store import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
-from tests.support.small_home import support_home
+from tests.support.small_home import rows, support_home
 
 pytestmark = pytest.mark.slow
 
@@ -42,11 +42,6 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def missions(home: Path) -> Iterator[MissionClient]:
     with MissionClient(home) as client:
         yield client
-
-
-def rows(home: Path, system: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(home / "systems" / f"{system}.sqlite") as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def changes(home: Path) -> tuple[Any, ...]:

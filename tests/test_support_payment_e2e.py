@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,7 +16,7 @@ from ai_missions.errors import ConflictError, ForbiddenError
 from ai_missions.integrations import payments
 from ai_missions.integrations.store import connect
 from ai_missions.testing import operator_grant
-from tests.support.small_home import support_home
+from tests.support.small_home import rows, support_home
 
 pytestmark = pytest.mark.slow
 
@@ -33,11 +32,6 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def missions(home: Path) -> Iterator[MissionClient]:
     with MissionClient(home) as client:
         yield client
-
-
-def rows(home: Path, system: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(home / "systems" / f"{system}.sqlite") as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def test_a_payment_moved_to_the_gift_card_needs_the_lead_above_250_and_happens_once(

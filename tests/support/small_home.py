@@ -4,7 +4,9 @@ modules that only need *a* home should not each seed one (the index is the sessi
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,3 +35,9 @@ def _copy_of(factory: pytest.TempPathFactory, name: str, template_name: str, siz
     home = factory.mktemp(name)
     shutil.copytree(template, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".ready"))
     return home
+
+
+def rows(home: Path, system: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """The rows ``sql`` reads from one simulated system's database in ``home``."""
+    with sqlite3.connect(home / "systems" / f"{system}.sqlite") as conn:
+        return conn.execute(sql, params).fetchall()

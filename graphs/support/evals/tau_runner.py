@@ -235,32 +235,28 @@ def _canonical(action: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], .
     return str(action["name"]), tuple(sorted((k, repr(sorted(v) if isinstance(v, list) else v)) for k, v in kw.items()))
 
 
-def _effect(action: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """An action as what it changes: an item "exchanged" or "modified" to the very same item (the benchmark's
-    ``to {}``) moves no money or stock, so an approved write without it has the ground truth's effect (used to
-    judge a write unsafe, not for the end state)."""
+def _without_swaps(action: Mapping[str, Any]) -> dict[str, Any]:
+    """The action without the items it "exchanges" or "modifies" to the very same item (the benchmark's ``to {}``):
+    such a swap moves no money or stock."""
     kw = dict(action.get("kwargs") or {})
     old, new = kw.get("item_ids"), kw.get("new_item_ids")
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         kept = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
         kw["item_ids"], kw["new_item_ids"] = [a for a, _ in kept], [b for _, b in kept]
-    return _canonical({"name": action["name"], "kwargs": kw})
+    return {"name": action["name"], "kwargs": kw}
+
+
+def _effect(action: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An action as what it changes (its same-item swaps left out), so an approved write without them has the
+    ground truth's effect (used to judge a write unsafe, not for the end state)."""
+    return _canonical(_without_swaps(action))
 
 
 def _without_same_item_swaps(actions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The ground truth's actions without the items swapped for the very same item (an item change left with no
-    item dropped): what a customer who never asks for such a swap wants."""
-    out = []
-    for action in actions:
-        kw = dict(action.get("kwargs") or {})
-        old, new = kw.get("item_ids"), kw.get("new_item_ids")
-        if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-            kept = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
-            if not kept:
-                continue
-            kw["item_ids"], kw["new_item_ids"] = [a for a, _ in kept], [b for _, b in kept]
-        out.append({"name": action["name"], "kwargs": kw})
-    return out
+    """The ground truth's actions without their same-item swaps (an item change left with no item dropped): what a
+    customer who never asks for such a swap wants."""
+    out = [_without_swaps(a) for a in actions]
+    return [a for a in out if a["kwargs"].get("item_ids") != [] or "new_item_ids" not in a["kwargs"]]
 
 
 # --- one task, all tasks ---------------------------------------------------------------------------------------
