@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,12 +29,15 @@ from ai_missions.graphs.support.resolve import (
     said_of_lines,
 )
 from ai_missions.graphs.support.understanding import (
+    CHANGE_VERB,
     NEGATORS,
     Reading,
     asks_to_return,
     cancel_reason,
+    change_asked,
     fold,
     option_key,
+    without_kept,
 )
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
@@ -131,6 +134,18 @@ def fits(intent: str, order: Mapping[str, Any]) -> bool:
     return False
 
 
+#: How many of the customer's recent orders are considered when the message names none.
+RECENT = 5
+
+
+def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str], thread: str) -> list[str]:
+    """The orders a request needs read: the ones it quotes; else the customer's most recent when it asks something
+    of an order, a question asking to change an item included ("can I change my camera to the 2K one?": which
+    item of theirs is meant, their orders tell)."""
+    changing = set(reading.intents) <= {"question"} and change_asked(thread)
+    return list(quoted) or (list(recent[:RECENT]) if set(reading.intents) & set(ORDER_INTENTS) or changing else [])
+
+
 def choose_order(
     ticket: Mapping[str, Any],
     reading: Reading,
@@ -191,8 +206,6 @@ def choose_order(
 
 #: Requests about an order as a whole, none about its items.
 _OF_THE_ORDER = frozenset({"change_address", "change_payment"})
-#: A change asked of something: the verb of an item change.
-_CHANGE_VERB = re.compile(r"\b(?:change|swap|switch|modify|replace|exchange)\b")
 #: Where a clause ends within a sentence: a comma, a semicolon, a dash between spaces, or "also".
 _CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\s[-\u2013]\s|\balso\b")
 
@@ -206,9 +219,28 @@ def _change_said_of_items(text: str, record: Mapping[str, Any]) -> bool:
     lines = record["order"].get("lines") or []
     options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
     return any(
-        _CHANGE_VERB.search(fold(clause)) and lines_named(clause, lines, options)
-        for clause in _CLAUSE_BREAK.split(text)
+        CHANGE_VERB.search(fold(clause)) and lines_named(clause, lines, options) for clause in _CLAUSE_BREAK.split(text)
     )
+
+
+def _changes_asked_in_questions(
+    text: str, orders: Mapping[str, Mapping[str, Any]], owned: Sequence[str]
+) -> dict[str, list[int]]:
+    """Order -> the lines a clause asks to change, where the message reads as a question at most ("can I change my
+    camera to the 2K one?", "could the kettle be switched to 1.5 litres?"): a change verb, not negated, in a clause
+    naming an item of one of the customer's orders. The request is what the systems resolve (the item is on their
+    order), not the question's words; it is confirmed before an item changes."""
+    asked: dict[str, list[int]] = {}
+    for clause in _CLAUSE_BREAK.split(text):
+        if not change_asked(clause):
+            continue
+        for order_id in owned:
+            record = orders.get(order_id) or {}
+            lines = record.get("order", {}).get("lines") or []
+            options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+            if named := lines_named(clause, lines, options):
+                asked[order_id] = sorted({*asked.get(order_id, []), *named})
+    return asked
 
 
 def _to_confirm(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -299,6 +331,18 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
         facts.update(address_facts(None, customer, wanted, on_file, gathered.get("address_validation")))
     else:
         items_named: Mapping[str, Sequence[int]] = gathered.get("items_named") or {}
+        asked_in_question: dict[str, list[int]] = {}
+        if set(reading.intents) <= {"question"} and not reading.order_refs and not reading.loose_refs:
+            owned = [o for o in recent if o in orders]
+            asked_in_question = _changes_asked_in_questions(text_of(thread, inbound), orders, owned)
+        elif set(reading.intents) <= {"question"}:
+            quoted = [o for o in reading.order_refs if o in orders]
+            asked_in_question = _changes_asked_in_questions(text_of(thread, inbound), orders, quoted)
+        if asked_in_question:
+            # a change of their items asked as a question, in words no request phrase holds: the items resolved on
+            # their orders make it a request (confirmed before anything changes), never a general answer
+            reading = replace(reading, intents=("exchange_variant",))
+            items_named = asked_in_question
         order_id, condition, candidates = choose_order(
             ticket, reading, orders, recent, identity["customer_id"], items_named
         )
@@ -308,7 +352,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             facts["order.owned"] = False if condition in ("order_not_owned", "order_not_found") else None
         elif order_id is not None:
             types = list(reading.intents) or ["unclear_request"]
-            confirming = False  # an item change read beside the request, to confirm before it is made
+            confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
             named = list(items_named.get(order_id) or [])
             facts["order.lines_named"] = named
             line_count = len(orders[order_id]["order"].get("lines") or [])
@@ -340,7 +384,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
-                facts.update(opening_facts(orders[order_id], named, text, others))
+                facts.update(opening_facts(orders[order_id], named, without_kept(text), others))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])

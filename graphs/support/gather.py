@@ -21,7 +21,7 @@ from langgraph.runtime import Runtime
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
 from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
-from ai_missions.graphs.support.facts import ORDER_INTENTS, addresses_on_file
+from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
 from ai_missions.graphs.support.resolve import (
     emails,
     identify,
@@ -33,17 +33,19 @@ from ai_missions.graphs.support.resolve import (
 )
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import case_facts
-from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, asking_sentences, read_message, unreadable
+from ai_missions.graphs.support.understanding import (
+    MAX_CHARS,
+    Reading,
+    asking_sentences,
+    read_message,
+    unreadable,
+)
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
 from ai_missions.nodes.parts import LABEL, PARTS
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
-
-#: How many of the customer's recent orders are considered when the message names none.
-RECENT = 5
-
 
 #: How many candidate order references of a thread are looked up in the ERP.
 MAX_REFERENCES = 8
@@ -140,7 +142,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     if customer_id is None:
         quoted = []
-    wanted = quoted or (recent[:RECENT] if set(reading.intents) & set(ORDER_INTENTS) else [])
+    wanted = orders_to_read(reading, quoted, recent, thread)
     wanted = wanted if customer_id is not None else []
     contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
     headers = [c["order"] if c is not None else None for c in contexts]

@@ -714,13 +714,70 @@ def _exchange_asked(sentence: str) -> str | None:
     return fact.evidence.words if fact is not None and fact.polarity == "affirmed" else None
 
 
+#: A change asked of something: the verb of an item change, in any of its forms ("can it be changed to...").
+CHANGE_VERB = re.compile(
+    r"\b(?:chang(?:e|ed|es|ing)|swap(?:s|ped|ping)?|switch(?:ed|es|ing)?|modif(?:y|ied|ies|ying)"
+    r"|replac(?:e|ed|es|ing)|exchang(?:e|ed|es|ing)|upgrad(?:e|ed|es|ing))\b"
+)
+
+
+def change_asked(text: str) -> bool:
+    """Whether the text says a change verb not negated among the three words before it ("can I change my camera
+    to the 2K one?"; not "I don't want to change it"): what an item's change may be asked with, whatever else
+    the sentence reads as. Which item, and whether it is theirs, the systems tell."""
+    folded = fold(text)
+    for verb in CHANGE_VERB.finditer(folded):
+        tokens = _TOKEN.findall(folded[: verb.start()])
+        if not _negated(len(tokens), tokens):
+            return True
+    return False
+
+
+#: Saying an item stays with the customer: "keeping the laptop", "I'll keep the lamp", "hold on to the rest".
+_KEEP = re.compile(
+    r"\b(?:keep|keeps|keeping|hold(?:ing)? on ?to|hang(?:ing)? on ?to)\s+"
+    r"(?:the|my|it|them|this|that|these|those|one|both|all|everything|other|rest|remaining|its?)\b"
+)
+#: Where the clause of a kept item begins: a sentence or clause mark, "but", "and", a dash between spaces.
+_KEEP_BEGINS = re.compile(r"[.;!?\n(),]|\s[-\u2013]\s|\b(?:but|and|while|though)\b")
+#: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
+_KEEP_ENDS = re.compile(
+    r"[.;!?\n(),]|\s[-\u2013]\s|\bbut\b|\band\s+(?=(?:\w+\s+){0,3}?(?:return|send|exchange|swap|change|cancel"
+    r"|refund|replace)\b)"
+)
+#: A clause about money keeps its words: what is kept there is a payment ("keep the refund on my card").
+_MONEY = re.compile(r"\b(?:card|paypal|gift|refund|credit|pay|paid|payment|visa|mastercard|amex|money)\b")
+
+
+def without_kept(text: str) -> str:
+    """The text with each clause saying an item is kept blanked ("return the grill, keeping the e-reader", "(keeping
+    the coffee maker)", "I'll keep the lamp but return the chair"): the items it names are not asked for, and what
+    follows it is not said of them. A negated keep ("I don't want to keep it") and a clause about money stay."""
+    lower = text.lower()
+    spans = []
+    for match in _KEEP.finditer(lower):
+        begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
+        tokens = _TOKEN.findall(lower[begins : match.start()])
+        ended = _KEEP_ENDS.search(lower, match.end())
+        end = ended.start() if ended else len(lower)
+        if lower[end : end + 1] == "(":  # "keeping the other stuff (air purifier + headphones)"
+            close = lower.find(")", end)
+            end = close + 1 if close >= 0 else len(lower)
+        if _negated(len(tokens), tokens) or _MONEY.search(lower, begins, end):
+            continue
+        spans.append((begins, end))
+    for begins, end in reversed(spans):
+        text = text[:begins] + " " * (end - begins) + text[end:]
+    return text
+
+
 def asking_sentences(text: str) -> str:
     """The sentences of a message that ask for something about an order (what the items they name are about):
     "Cancel the order I placed by mistake. On another one change the watch." -> the cancellation does not name the
     watch; both sentences are kept, each with its own request."""
     kept = []
     follows = False  # the sentence before was kept: one that only goes on ("Also the mug.") adds to its request
-    for sentence in _SENTENCE.split(text):
+    for sentence in _SENTENCE.split(without_kept(text)):
         folded = fold(sentence)
         asks = bool(folded.strip() and set(_requests(folded)) - {"question"})
         if asks or (follows and _GOES_ON.match(folded)):

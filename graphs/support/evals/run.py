@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
-from ai_missions.graphs.support.facts import ORDER_INTENTS, addresses_on_file
-from ai_missions.graphs.support.gather import RECENT, thread_text
+from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
+from ai_missions.graphs.support.gather import thread_text
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.resolve import lines_named, references, resolve, same_reference
 from ai_missions.graphs.support.spec import SPEC
@@ -84,7 +84,7 @@ def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     )  # fmt: skip
     recent = list(case["recent_orders"])
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
-    wanted = quoted or (recent[:RECENT] if set(reading.intents) & set(ORDER_INTENTS) else [])
+    wanted = orders_to_read(reading, quoted, recent, thread)
     orders: dict[str, Any] = {}
     for order_id in wanted:
         record = recorded.get(order_id)

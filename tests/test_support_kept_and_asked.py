@@ -1,0 +1,124 @@
+"""What a customer keeps is not what they send back, and a change asked as a question is still asked: "return the
+grill, keeping the e-reader" returns the grill alone, with the refund where the sentence after it says; "can the
+kettle be changed to the 1.5L one?" beside a payment change, or "can I change my camera to the 2K one?" alone, is
+read as the item change it is (resolved on the customer's orders, confirmed before it is made)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ai_missions.graphs.support.evals import tau, tau_runner
+from ai_missions.graphs.support.facts import opening_facts
+from ai_missions.graphs.support.understanding import change_asked, without_kept
+
+BENCH = tau.DEFAULT_PATH
+needs_bench = pytest.mark.skipif(not (BENCH / "tasks_train.json").exists(), reason="tau-bench retail data absent")
+
+RECORD: dict[str, Any] = {
+    "returns": [],
+    "variants": [],
+    "order": {
+        "status": "delivered",
+        "lines": [
+            {"line_no": 1, "sku": "G-1", "description": "Grill", "quantity": 1, "line_total": 500.0},
+            {"line_no": 2, "sku": "E-1", "description": "E-Reader", "quantity": 1, "line_total": 200.0},
+            {"line_no": 3, "sku": "S-1", "description": "Sunglasses", "quantity": 1, "line_total": 100.0},
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Return the grill and the sunglasses (keeping the e-reader), refund to my gift card.", "e-reader"),
+        ("I want to send back the grill and sunglasses, I'm keeping the e-reader though.", "e-reader"),
+        ("Sending back the grill. Keeping the e-reader. Gift card refund please.", "e-reader"),
+        ("I'll keep the e-reader and return the grill and the sunglasses to my gift card.", "e-reader"),
+        ("Please return the sunglasses, the grill too, but I will hold on to the e-reader.", "e-reader"),
+    ],
+)
+def test_an_item_said_to_be_kept_is_not_returned_and_the_refund_stays_with_the_returned(text: str, kept: str) -> None:
+    cleaned = without_kept(text)
+    assert kept not in cleaned.lower()
+    assert "grill" in cleaned.lower()
+    facts = opening_facts(RECORD, [1, 3], cleaned)
+    assert facts["return.lines"] == [1, 3]
+    assert facts["return.refund_to"] == ("gift_card" if "gift" in text.lower() else "original_payment")
+
+
+def test_a_gift_card_said_after_a_kept_item_is_the_returned_items_refund() -> None:
+    text = "Return the grill and the sunglasses. Keeping the e-reader. Refund to my gift card, not PayPal."
+    assert opening_facts(RECORD, [1, 3], text)["return.refund_to"] == "original_payment"  # the kept item owns it
+    assert opening_facts(RECORD, [1, 3], without_kept(text))["return.refund_to"] == "gift_card"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to keep the e-reader, return it with the grill.",  # negated: it is returned
+        "Return the grill but keep the refund on my card.",  # money, read as such
+        "Keep me posted, and return the grill.",  # nothing kept
+    ],
+)
+def test_what_is_not_an_item_kept_stays_in_the_text(text: str) -> None:
+    assert without_kept(text) == text
+
+
+def test_a_change_verb_in_any_form_not_negated_asks_a_change() -> None:
+    asked = ("can the kettle be changed to the 1.5L one?", "Could you switch my camera to 2K", "upgrading the helmet",
+             "swapping the mouse for the white one", "I'd like it replaced with the blue one")  # fmt: skip
+    for text in asked:
+        assert change_asked(text), text
+    for text in ("I don't want to change the kettle", "never swapped anything", "How long does shipping take?"):
+        assert not change_asked(text), text
+
+
+def _solved(index: int, message: str) -> tau_runner.TaskResult:
+    db = tau.load_database(BENCH)
+    return tau_runner.run_task(db, tau.load_tasks(BENCH)[index], message)
+
+
+@needs_bench
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hi, I'm Daiki Davis, zip 94102. Can I change my indoor security camera to the 2K one with 130 degrees? "
+        "Gift card for any difference.",
+        "Daiki Davis here (94102). Could my security camera be switched to the 2K resolution, 130 degree model? Use "
+        "the gift card if needed.",
+    ],
+)
+def test_an_exchange_asked_as_a_question_is_made_after_the_customer_confirms(message: str) -> None:
+    result = _solved(199, message)  # tau task 199: one camera exchanged for its 2K 130-degree variant
+    assert result.solved, result
+    assert not result.unsafe
+    assert result.questions == 1
+
+
+@needs_bench
+def test_an_item_change_beside_a_payment_change_that_cannot_be_made_is_still_made() -> None:
+    # tau task 253: the gift card cannot pay the whole order (64 of 1,166.43), the kettle's difference it can
+    message = (
+        "Hello, Fatima Anderson here (zip 78786). For my pending order #W6368178 I'd like to pay with my gift card "
+        "instead of PayPal. Also can the electric kettle be changed to the 1.5L one? Put the difference on the gift "
+        "card."
+    )
+    result = _solved(253, message)
+    assert result.solved, result
+    assert not result.unsafe
+    assert result.questions == 1
+
+
+@needs_bench
+def test_items_kept_beside_a_return_are_never_returned() -> None:
+    # tau task 346: the grill and the sunglasses go back to the gift card; the e-reader stays
+    message = (
+        "Hello, Sophia Lee (sophia.lee4144@example.com). I'd like to send back the grill and the sunglasses from "
+        "order #W7366745, I'm keeping the e-reader though. The refund should go on my gift card."
+    )
+    result = _solved(346, message)
+    assert result.solved, result
+    assert not result.unsafe
