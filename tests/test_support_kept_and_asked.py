@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.evals import tau, tau_runner
-from ai_missions.graphs.support.facts import opening_facts
-from ai_missions.graphs.support.understanding import change_asked, without_kept
+from ai_missions.graphs.support.facts import items_asked_to_change, opening_facts
+from ai_missions.graphs.support.understanding import change_asked, wants_or_changes, without_kept
 
 BENCH = tau.DEFAULT_PATH
 needs_bench = pytest.mark.skipif(not (BENCH / "tasks_train.json").exists(), reason="tau-bench retail data absent")
@@ -122,3 +122,55 @@ def test_items_kept_beside_a_return_are_never_returned() -> None:
     result = _solved(346, message)
     assert result.solved, result
     assert not result.unsafe
+
+
+KETTLES: dict[str, Any] = {
+    "variants": [
+        {"sku": "K-1", "product_id": "kettle", "option": "1L plastic white", "unit_price": 50.0, "available": 3},
+        {"sku": "K-15", "product_id": "kettle", "option": "1.5L plastic white", "unit_price": 55.0, "available": 3},
+        {"sku": "K-2G", "product_id": "kettle", "option": "2L glass black", "unit_price": 60.0, "available": 3},
+        {"sku": "M-W", "product_id": "mouse", "option": "white wireless", "unit_price": 20.0, "available": 3},
+        {"sku": "M-B", "product_id": "mouse", "option": "black wired", "unit_price": 20.0, "available": 3},
+    ],
+    "order": {
+        "status": "pending",
+        "lines": [
+            {"line_no": 1, "sku": "K-1", "description": "Electric Kettle", "quantity": 1, "line_total": 50.0},
+            {"line_no": 2, "sku": "M-B", "description": "Wireless Mouse", "quantity": 1, "line_total": 20.0},
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("Honestly I want the kettle in the 1.5 liter size.", [1]),
+        ("The kettle I picked is too small. I'd prefer the 1.5 one.", [1]),  # "one" told apart by the values
+        ("My kettle should be glass, and black.", [1]),
+        ("Can the mouse be switched to the white one?", [2]),
+        ("The mouse should have been white. The kettle is fine.", [2]),
+    ],
+)
+def test_a_change_is_read_from_values_only_another_variant_of_a_named_item_has(text: str, lines: list[int]) -> None:
+    assert items_asked_to_change(text, KETTLES) == lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I love the 1L plastic kettle, it's perfect.",  # its own values: nothing to change
+        "I don't need a 1.5 liter kettle, the small one is fine.",  # negated
+        "Where is my order with the kettle?",  # no change, no want
+        "The white mouse arrived, thanks.",  # said, not wanted
+    ],
+)
+def test_values_said_without_a_want_or_of_the_item_itself_ask_no_change(text: str) -> None:
+    assert items_asked_to_change(text, KETTLES) == []
+
+
+def test_a_want_or_change_in_any_words_is_read_and_a_negated_one_is_not() -> None:
+    for text in ("I'd prefer a bigger one", "it should be the blue one", "could you get me the 2L instead"):
+        assert wants_or_changes(text), text
+    for text in ("I don't need another one", "thanks for the help", "never wanted a refund"):
+        assert not wants_or_changes(text), text

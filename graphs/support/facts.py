@@ -29,7 +29,7 @@ from ai_missions.graphs.support.resolve import (
     said_of_lines,
 )
 from ai_missions.graphs.support.understanding import (
-    CHANGE_VERB,
+    MONEY,
     NEGATORS,
     Reading,
     asks_to_return,
@@ -37,6 +37,7 @@ from ai_missions.graphs.support.understanding import (
     change_asked,
     fold,
     option_key,
+    wants_or_changes,
     without_kept,
 )
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
@@ -142,7 +143,7 @@ def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str
     """The orders a request needs read: the ones it quotes; else the customer's most recent when it asks something
     of an order, a question asking to change an item included ("can I change my camera to the 2K one?": which
     item of theirs is meant, their orders tell)."""
-    changing = set(reading.intents) <= {"question"} and change_asked(thread)
+    changing = set(reading.intents) <= {"question"} and wants_or_changes(thread)
     return list(quoted) or (list(recent[:RECENT]) if set(reading.intents) & set(ORDER_INTENTS) or changing else [])
 
 
@@ -208,39 +209,75 @@ def choose_order(
 _OF_THE_ORDER = frozenset({"change_address", "change_payment"})
 #: Where a clause ends within a sentence: a comma, a semicolon, a dash between spaces, or "also".
 _CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\s[-\u2013]\s|\balso\b")
+#: Where a sentence ends (not the point of "1.5L").
+_SENTENCE_BREAK = re.compile(r"[;!?\n]+|\.(?!\d)")
 
 
 def text_of(thread: str | None, inbound: Sequence[Mapping[str, Any]]) -> str:
     return thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
 
 
-def _change_said_of_items(text: str, record: Mapping[str, Any]) -> bool:
-    """Whether a clause of the text asks to change something and names an item of the order."""
+def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
+    """Lines of the order a change is asked of in words no request phrase holds: a clause with a change verb, not
+    negated, naming the item ("can the kettle be changed to the 1.5L one?"); or a sentence saying a change or a want
+    of values only another variant of an item named in the text has ("I want the kettle in 1.5L", "change it to the
+    2K one"; the item named in that sentence, or the only item such values fit). What is asked is what the systems
+    resolve (the item is on their order, the values on its variants), not the sentence's shape; it is confirmed
+    before an item changes."""
+    lines = record["order"].get("lines") or []
+    variants = record.get("variants") or []
+    options = {str(v["sku"]): str(v["option"]) for v in variants}
+    asked = {
+        n for clause in _CLAUSE_BREAK.split(text) if change_asked(clause) for n in lines_named(clause, lines, options)
+    }
+    by_sku = {str(v["sku"]): v for v in variants}
+    named = lines_named(text, lines, options)
+    for sentence in _SENTENCE_BREAK.split(text):
+        if not wants_or_changes(sentence):
+            continue
+        here = set(lines_named(sentence, lines, options))
+        fitting = set()
+        for line in lines:
+            n, own = int(line["line_no"]), by_sku.get(str(line["sku"]))
+            if own is None or n not in named or (here and n not in here):
+                continue
+            mine = _option_words(own["option"])
+            others = set().union(
+                *(_option_words(v["option"]) for v in variants if v["product_id"] == own["product_id"] and v is not own)
+            )
+            numbers = {_number_of(w) for w in others} - {_number_of(w) for w in mine} - {None}
+            said = set(_option_tokens(sentence, _units(others | mine)))
+            told = _numbers_asked(sentence, others | mine)
+            if (said & others) - mine or {_number_of(w) for w in told} & numbers:
+                fitting.add(n)  # a value only another variant has, or its number said alone ("the 1.5 one")
+        asked |= fitting if here or len(fitting) == 1 else set()
+    return sorted(asked)
+
+
+def _items_wanted(text: str, record: Mapping[str, Any]) -> list[int]:
+    """Lines of the order a sentence wants something of, whatever the values it says ("I'd like the kettle bigger
+    too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence. A
+    sentence about paying is read as such ("I want to pay for the kettle with my gift card")."""
     lines = record["order"].get("lines") or []
     options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
-    return any(
-        CHANGE_VERB.search(fold(clause)) and lines_named(clause, lines, options) for clause in _CLAUSE_BREAK.split(text)
+    return sorted(
+        {
+            n
+            for sentence in _SENTENCE_BREAK.split(text)
+            if wants_or_changes(sentence) and not MONEY.search(fold(sentence))
+            for n in lines_named(sentence, lines, options)
+        }
     )
 
 
 def _changes_asked_in_questions(
     text: str, orders: Mapping[str, Mapping[str, Any]], owned: Sequence[str]
 ) -> dict[str, list[int]]:
-    """Order -> the lines a clause asks to change, where the message reads as a question at most ("can I change my
-    camera to the 2K one?", "could the kettle be switched to 1.5 litres?"): a change verb, not negated, in a clause
-    naming an item of one of the customer's orders. The request is what the systems resolve (the item is on their
-    order), not the question's words; it is confirmed before an item changes."""
-    asked: dict[str, list[int]] = {}
-    for clause in _CLAUSE_BREAK.split(text):
-        if not change_asked(clause):
-            continue
-        for order_id in owned:
-            record = orders.get(order_id) or {}
-            lines = record.get("order", {}).get("lines") or []
-            options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
-            if named := lines_named(clause, lines, options):
-                asked[order_id] = sorted({*asked.get(order_id, []), *named})
-    return asked
+    """Order -> the lines a change is asked of (:func:`items_asked_to_change`) where the message reads as a question
+    at most ("can I change my camera to the 2K one?"): the items resolved on the customer's orders make it a
+    request."""
+    asked = {o: items_asked_to_change(text, orders[o]) for o in owned if orders.get(o)}
+    return {o: lines for o, lines in asked.items() if lines}
 
 
 def _to_confirm(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -366,16 +403,17 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     # items of the order named in what they ask: more than a new address ("ship it to my other
                     # address and change the helmet"); the item change is read too, never dropped in silence
                     types.append("exchange_variant")
-                elif (
-                    set(types) <= _OF_THE_ORDER
-                    and named
-                    and _change_said_of_items(text_of(thread, inbound), orders[order_id])
+                elif set(types) <= _OF_THE_ORDER and (
+                    asked := items_asked_to_change(text_of(thread, inbound), orders[order_id])
+                    or _items_wanted(text_of(thread, inbound), orders[order_id])
                 ):
                     # "pay with my gift card, also change the kettle": a change said of the order's items in a clause
                     # of its own, beside requests about the order as a whole; read, never dropped in silence, and
                     # confirmed with the customer before anything changes (read from fewer words than a request)
                     types.append("exchange_variant")
                     confirming = True
+                    named = sorted({*named, *asked})
+                    facts["order.lines_named"] = named
                 if "cancel_order" in types and 0 < len(named) < line_count:
                     # "cancel the air purifier in it": an item, not the order; never the whole order for it
                     types = ["cancel_item" if t == "cancel_order" else t for t in types]

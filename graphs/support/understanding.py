@@ -715,7 +715,7 @@ def _exchange_asked(sentence: str) -> str | None:
 
 
 #: A change asked of something: the verb of an item change, in any of its forms ("can it be changed to...").
-CHANGE_VERB = re.compile(
+_CHANGE_VERB = re.compile(
     r"\b(?:chang(?:e|ed|es|ing)|swap(?:s|ped|ping)?|switch(?:ed|es|ing)?|modif(?:y|ied|ies|ying)"
     r"|replac(?:e|ed|es|ing)|exchang(?:e|ed|es|ing)|upgrad(?:e|ed|es|ing))\b"
 )
@@ -726,7 +726,7 @@ def change_asked(text: str) -> bool:
     to the 2K one?"; not "I don't want to change it"): what an item's change may be asked with, whatever else
     the sentence reads as. Which item, and whether it is theirs, the systems tell."""
     folded = fold(text)
-    for verb in CHANGE_VERB.finditer(folded):
+    for verb in _CHANGE_VERB.finditer(folded):
         tokens = _TOKEN.findall(folded[: verb.start()])
         if not _negated(len(tokens), tokens):
             return True
@@ -745,8 +745,8 @@ _KEEP_ENDS = re.compile(
     r"[.;!?\n(),]|\s[-\u2013]\s|\bbut\b|\band\s+(?=(?:\w+\s+){0,3}?(?:return|send|exchange|swap|change|cancel"
     r"|refund|replace)\b)"
 )
-#: A clause about money keeps its words: what is kept there is a payment ("keep the refund on my card").
-_MONEY = re.compile(r"\b(?:card|paypal|gift|refund|credit|pay|paid|payment|visa|mastercard|amex|money)\b")
+#: Words about money: a clause with them is about paying ("keep the refund on my card", "I want to pay by card").
+MONEY = re.compile(r"\b(?:card|paypal|gift|refund|credit|pay|paid|payment|charge|visa|mastercard|amex|money)\b")
 
 
 def without_kept(text: str) -> str:
@@ -763,12 +763,33 @@ def without_kept(text: str) -> str:
         if lower[end : end + 1] == "(":  # "keeping the other stuff (air purifier + headphones)"
             close = lower.find(")", end)
             end = close + 1 if close >= 0 else len(lower)
-        if _negated(len(tokens), tokens) or _MONEY.search(lower, begins, end):
+        if _negated(len(tokens), tokens) or MONEY.search(lower, begins, end):
             continue
         spans.append((begins, end))
     for begins, end in reversed(spans):
         text = text[:begins] + " " * (end - begins) + text[end:]
     return text
+
+
+#: Wanting something other than what one has: "I want", "I'd like", "I'd prefer", "should be", "instead".
+_WANTING = re.compile(
+    r"\b(?:want|wanted|wanting|would like|i'd like|id like|like to have|prefer|preferred|rather|need|needed|get|"
+    r"instead|should be|should have been|ought to be|meant to be|make it|go for|looking for|hoping for|hoped for|"
+    r"quiero|prefiero|voudrais|prefere|mochte|lieber)\b"
+)
+
+
+def wants_or_changes(text: str) -> bool:
+    """Whether the text asks a change (:func:`change_asked`) or says a want, not negated ("I want the 1.5L one",
+    "it should be the blue one"; not "I don't need another one")."""
+    if change_asked(text):
+        return True
+    folded = fold(text)
+    for want in _WANTING.finditer(folded):
+        tokens = _TOKEN.findall(folded[: want.start()])
+        if not _negated(len(tokens), tokens):
+            return True
+    return False
 
 
 def asking_sentences(text: str) -> str:
