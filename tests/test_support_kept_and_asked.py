@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.evals import tau, tau_runner
 from ai_missions.graphs.support.facts import items_asked_to_change, opening_facts
-from ai_missions.graphs.support.understanding import change_asked, wants_or_changes, without_kept
+from ai_missions.graphs.support.understanding import change_asked, read_message, wants_or_changes, without_kept
 
 BENCH = tau.DEFAULT_PATH
 needs_bench = pytest.mark.skipif(not (BENCH / "tasks_train.json").exists(), reason="tau-bench retail data absent")
@@ -174,3 +175,39 @@ def test_a_want_or_change_in_any_words_is_read_and_a_negated_one_is_not() -> Non
         assert wants_or_changes(text), text
     for text in ("I don't need another one", "thanks for the help", "never wanted a refund"):
         assert not wants_or_changes(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please move the payment over to my PayPal.",
+        "Could the payment be switched to my Amex?",
+        "Bill my mastercard instead.",
+        "Use my gift card for this order instead of PayPal.",
+        "- switch payment from gift card to my Mastercard ending 6976\n- the difference on the same card",
+    ],
+)
+def test_moving_the_orders_payment_is_read_in_words_no_phrase_holds(text: str) -> None:
+    assert "change_payment" in read_message(text).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Any difference goes on my Mastercard.",  # a difference's method
+        "Please refund the lamp to my gift card.",  # a refund's
+        "I paid for the order with my Visa.",  # what was paid
+        "I was charged on my Visa for this order, fine.",
+        "I don't want to switch the order to PayPal.",  # negated
+        "Change the camera on my order to the 30MP SD card one.",  # an item's option, not a card of theirs
+    ],
+)
+def test_other_money_and_an_items_card_are_no_payment_move(text: str) -> None:
+    assert "change_payment" not in read_message(text).intents
+
+
+def test_a_method_moved_from_is_not_wanted_and_an_options_card_is_not_theirs() -> None:
+    said = paying.mentions("switch from my gift card to my Mastercard ending 6976")
+    assert [(m.kind, m.wanted) for m in said] == [("gift_card", False), ("card", True)]
+    assert [m.wanted for m in paying.mentions("pay for it from my gift card")] == [True]  # nothing moved to
+    assert [m.theirs for m in paying.mentions("the 30MP SD card one, or my card")] == [False, True]

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ai_missions.graphs.support.understanding import fold
+from ai_missions.graphs.support.folding import fold
 
 _GIFT = r"gift ?cards?|store credit|tarjeta (?:de )?regalo|carte[s]? cadeau|geschenkkarte|gutschein"
 _PAYPAL = r"pay ?pal"
@@ -57,6 +57,13 @@ class Mention:
     last4: str | None = None
     wanted: bool = True
     scope: str = ORDER  # ORDER: the order's payment; DIFFERENCE: an item change's price difference
+    #: Said as one of theirs: a kind, brand or digits of its own, or a card said to be theirs ("my card"), not a
+    #: word of something else ("the SD card one", "a memory card").
+    theirs: bool = True
+
+
+#: Said just before a plain "card", it is the customer's own.
+_THEIR = re.compile(r"\b(?:my|our|mi|mis|mon|ma|mes|meine[nmr]?)\s+(?:[^\s,.;:!?]+\s+)?$")
 
 
 def _scope(folded: str, start: int) -> str:
@@ -68,14 +75,21 @@ def _scope(folded: str, start: int) -> str:
     return DIFFERENCE if _DIFFERENCE.search(clause) else ORDER
 
 
+#: A method moved from ("switch from my gift card to my Mastercard", "move it off PayPal onto my Visa"): said
+#: before it, with a method moved to after it, it is the one not wanted.
+_FROM = re.compile(r"\b(?:from|off|desde|de la|depuis|von)\b(?:\s+[^\s,.;:!?]+){0,2}\s*$")
+_TO_ANOTHER = re.compile(rf"^[^.;!?]{{0,40}}?\b(?:to|onto|over to|a|vers|auf)\b[^.;!?]{{0,20}}?(?:{_MENTION.pattern})")
+
+
 def mentions(text: str) -> list[Mention]:
-    """The methods a text speaks of, in order, each wanted or not (a negation just before it)."""
+    """The methods a text speaks of, in order, each wanted or not (a negation just before it, or moved from it to
+    another: "from my gift card to my Visa")."""
     folded = fold(text)
     out: list[Mention] = []
     for match in _MENTION.finditer(folded):
         before = folded[max(0, match.start() - 40) : match.start()]
-        wanted = _NEGATION.search(before) is None
         after = folded[match.end() : match.end() + 40]
+        wanted = _NEGATION.search(before) is None and not (_FROM.search(before) and _TO_ANOTHER.search(after))
         digits = _DIGITS.match(after.lstrip()) or _DIGITS.search(after[:30])
         last4 = digits.group(1) if digits else None
         scope = _scope(folded, match.start())
@@ -88,7 +102,8 @@ def mentions(text: str) -> list[Mention]:
         elif match["brand"]:
             out.append(Mention("card", brand=_BRANDS[match["brand"]], last4=last4, wanted=wanted, scope=scope))
         else:
-            out.append(Mention("card", last4=last4, wanted=wanted, scope=scope))
+            theirs = last4 is not None or _THEIR.search(before) is not None
+            out.append(Mention("card", last4=last4, wanted=wanted, scope=scope, theirs=theirs))
     # digits said alone ("the one ending in 1234") name a card by its digits
     said = {m.last4 for m in out if m.last4}
     for digits in _DIGITS.finditer(folded):

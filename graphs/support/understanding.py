@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ai_missions.graphs.support.address_reading import address_asked
+from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.nodes.reading import Source, read
 from ai_missions.nodes.reading.offline import OfflineReader
@@ -342,13 +344,6 @@ class Reading:
     claim: str | None = None
 
 
-def fold(text: str) -> str:
-    """Lowercase plain ASCII, accents dropped, whitespace collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().replace("’", "'").split())
-
-
 def _binary(text: str) -> bool:
     if "\x00" in text or "\ufffd" in text:
         return True
@@ -632,6 +627,33 @@ def _pays_another_way(sentence: str, tokens: list[str]) -> str | None:
     return None
 
 
+#: Moving or using a method for an order: "switch", "put it on", "bill", "charge it to", "use".
+_MOVE_PAYMENT = re.compile(
+    r"\b(?:switch|switched|change|changed|move|moved|put|use|using|bill|charge|charged|transfer|transferred|swap|run|"
+    r"go on|goes on|go to|goes to|cambiar|usar|utiliser|changer|wechseln|verwenden)\b"
+)
+#: What is moved: the order, its payment, or "instead" of how it is paid.
+_WHOLE_ORDER = re.compile(r"\b(?:payment|pay for|order|instead|rather|bill|billing|pago|pedido|paiement|zahlung)\b")
+#: Another money matter: a refund's or a difference's method, what was paid, a charge too many.
+_OTHER_MONEY = re.compile(
+    r"\b(?:refund|refunded|return|returned|send back|sending back|difference|remaining|balance|paid|price|twice|"
+    r"double|was charged|were charged|got charged|been charged|reembolso|rembourse|erstattung)\b"
+)
+
+
+def _moves_payment(sentence: str, tokens: list[str]) -> str | None:
+    """A request to pay the order with one of the customer's methods, in words the phrase lists do not hold
+    ("switch payment from gift card to my Mastercard", "put the order on my PayPal instead", "bill my Visa for
+    this order instead"): a method wanted for the order's payment, a verb moving or using it (not negated), and the
+    order, its payment or "instead" said; never a refund's or a price difference's method, nor what was paid."""
+    if _OTHER_MONEY.search(sentence) or not any(m.wanted and m.theirs and m.scope == ORDER for m in mentions(sentence)):
+        return None
+    verb = _MOVE_PAYMENT.search(sentence)
+    if verb is None or not _WHOLE_ORDER.search(sentence):
+        return None
+    return None if _negated(len(_TOKEN.findall(sentence[: verb.start()])), tokens) else verb.group(0)
+
+
 def _requests(folded: str) -> dict[str, str]:
     """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing."""
     matched: dict[str, str] = {}
@@ -670,7 +692,9 @@ def _requests(folded: str) -> dict[str, str]:
             matched["wrong_item"] = came
         if "wrong_item" in matched and matched["wrong_item"] not in before and _OWN_CHOICE.search(sentence):
             del matched["wrong_item"]  # "I ordered the wrong size": the customer's own choice, not a wrong item sent
-        if "change_payment" not in matched and (paying := _pays_another_way(sentence, tokens)):
+        if "change_payment" not in matched and (
+            paying := _pays_another_way(sentence, tokens) or _moves_payment(sentence, tokens)
+        ):
             matched["change_payment"] = paying
         if not {"exchange_variant", "wrong_item"} & set(matched) and (asked := _exchange_asked(sentence)):
             matched["exchange_variant"] = asked

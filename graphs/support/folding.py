@@ -1,0 +1,14 @@
+"""Text as the support readers compare it: lowercase plain ASCII. Its own module so that the readers of requests
+(``understanding``) and of payment methods (``methods``) share it without importing each other's rules."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lowercase plain ASCII, accents dropped, whitespace collapsed; a line break stays one (a list's lines, a
+    letter's paragraphs are each said apart: "- switch the payment" and "- the difference on my card")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("\u2019", "'")
+    return "\n".join(" ".join(line.split()) for line in plain.splitlines() if line.strip())
