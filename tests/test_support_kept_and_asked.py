@@ -211,3 +211,17 @@ def test_a_method_moved_from_is_not_wanted_and_an_options_card_is_not_theirs() -
     assert [(m.kind, m.wanted) for m in said] == [("gift_card", False), ("card", True)]
     assert [m.wanted for m in paying.mentions("pay for it from my gift card")] == [True]  # nothing moved to
     assert [m.theirs for m in paying.mentions("the 30MP SD card one, or my card")] == [False, True]
+
+
+@needs_bench
+def test_a_gift_card_the_same_request_refills_is_left_to_a_person_not_refused() -> None:
+    # tau task 68: two orders the gift card paid for are cancelled; it covers the third order only with their refunds
+    message = (
+        "Hi, Mia Jackson (mia.jackson5798@example.com). Orders #W6236251 and #W2618034 were mistakes, please cancel "
+        "both. And order #W1205816 should be paid with my gift card instead."
+    )
+    result = _solved(68, message)
+    assert result.outcome == "escalate"
+    assert result.says_why
+    assert "refunds" in result.why
+    assert not result.writes  # nothing done on any part: a person sequences it

@@ -352,6 +352,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     facts["modify.resolved"] = False
     facts.update(dict.fromkeys(_PAYMETHOD_FACTS))
     facts.update({"paymethod.known": False, "paymethod.blocks_items": False, "paymethod.stays": False})
+    facts["paymethod.after_refunds"] = False
     facts.update({"modify.method_covers": True, "modify.method_asked": False})
     facts["message.gives_address"] = reading.gives_address
     # the address the thread asks for (each message on its own lines: an address may span several)
@@ -1426,9 +1427,9 @@ def paymethod_facts(
     current = facts.get("payment.method_id")
     method_id, _named = paying.chosen(thread, listed, current)
     method = next((m for m in listed if m.get("payment_method_id") == method_id), None)
-    payment_amount = _payment_amount(facts)
+    amount = payment_amount(facts)
     balance = float(method["balance"]) if method is not None and method.get("balance") is not None else None
-    covers = method is not None and (method.get("kind") != "gift_card" or (balance or 0.0) + _CENT >= payment_amount)
+    covers = method is not None and (method.get("kind") != "gift_card" or (balance or 0.0) + _CENT >= amount)
     ready = asked and method is not None and covers and facts.get("order.cancellable") is True
     # a method named that cannot take the whole payment (a gift card short of it) and no other of theirs that could:
     # nothing to choose among, so nothing is asked; the order keeps its payment (an item change goes ahead)
@@ -1436,7 +1437,7 @@ def paymethod_facts(
         m
         for m in listed
         if m.get("payment_method_id") != current
-        and (m.get("kind") != "gift_card" or float(m.get("balance") or 0.0) + _CENT >= payment_amount)
+        and (m.get("kind") != "gift_card" or float(m.get("balance") or 0.0) + _CENT >= amount)
     ]
     stays = asked and method is not None and not covers and not could_pay and facts.get("order.cancellable") is True
     own = next((m for m in listed if m.get("payment_method_id") == current), None)
@@ -1454,7 +1455,7 @@ def paymethod_facts(
         "paymethod.brand": method.get("brand") if method is not None else None,
         "paymethod.last4": method.get("last4") if method is not None else None,
         "paymethod.balance": balance,
-        "paymethod.amount": payment_amount,
+        "paymethod.amount": amount,
         "paymethod.covers": covers if asked else None,
         "paymethod.ready": ready,
         "paymethod.stays": stays,
@@ -1463,7 +1464,7 @@ def paymethod_facts(
     }
 
 
-def _payment_amount(facts: Mapping[str, Any]) -> float:
+def payment_amount(facts: Mapping[str, Any]) -> float:
     """What the order's payment holds now: the authorization not yet captured, else what was captured and kept."""
     if facts.get("payment.authorized") is not None:
         return round(float(facts["payment.authorized"]), 2)

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits
+from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, payment_amount
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message
@@ -214,6 +214,7 @@ def case_facts(gathered: Mapping[str, Any], reading: Reading, thread: str) -> di
     if split is None:
         return facts
     parts = [_part_facts(gathered, reading, records, part) for part in split]
+    _refilled_gift_cards(parts)
     shared = dict(facts)
     shared[TYPES_FACT] = list(dict.fromkeys(t for p in parts for t in p[TYPES_FACT]))
     shared["order.candidates"] = [p.order_id for p in split]
@@ -231,6 +232,29 @@ def case_facts(gathered: Mapping[str, Any], reading: Reading, thread: str) -> di
         part.update({k: shared[k] for k in shared_keys})
     shared[PARTS] = parts
     return shared
+
+
+def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
+    """A gift card named to pay one order that it falls short of, while the same request cancels orders it paid
+    for: it covers the payment only once their refunds reach it, which nothing in one plan can wait for; marked
+    (``paymethod.after_refunds``) for a person to move the payment then (SUP-013), never refused as too small."""
+    for part in parts:
+        short = part.get("paymethod.kind") == "gift_card" and part.get("paymethod.covers") is False
+        if "change_payment" not in part[TYPES_FACT] or not short:
+            continue
+        card = part.get("paymethod.method_id")
+        back = sum(
+            payment_amount(other)
+            for other in parts
+            if other is not part
+            and "cancel_order" in other[TYPES_FACT]
+            and other.get("order.cancellable") is True
+            and other.get("payment.method_id") == card
+        )
+        if back > 0 and float(part.get("paymethod.balance") or 0.0) + back + 0.005 >= float(
+            part.get("paymethod.amount") or 0.0
+        ):
+            part["paymethod.after_refunds"] = True
 
 
 def _part_facts(

@@ -170,6 +170,11 @@ FACTS: dict[str, tuple[str, str]] = {
         "bool",
         "the method named cannot take the whole payment and no other of theirs could: the order keeps its payment",
     ),
+    "paymethod.after_refunds": (
+        "bool",
+        "the gift card named covers the payment only once refunds the same request makes reach it (orders it paid for,"
+        " cancelled in the same message)",
+    ),
     "paymethod.current": ("dict", "the order's own method by kind, brand and last digits"),
     "paymethod.blocks_items": (
         "bool",
