@@ -12,7 +12,13 @@ import pytest
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.evals import tau, tau_runner
 from ai_missions.graphs.support.facts import items_asked_to_change, opening_facts
-from ai_missions.graphs.support.understanding import change_asked, read_message, wants_or_changes, without_kept
+from ai_missions.graphs.support.understanding import (
+    change_asked,
+    items_text,
+    read_message,
+    wants_or_changes,
+    without_kept,
+)
 
 BENCH = tau.DEFAULT_PATH
 needs_bench = pytest.mark.skipif(not (BENCH / "tasks_train.json").exists(), reason="tau-bench retail data absent")
@@ -225,3 +231,27 @@ def test_a_gift_card_the_same_request_refills_is_left_to_a_person_not_refused() 
     assert result.says_why
     assert "refunds" in result.why
     assert not result.writes  # nothing done on any part: a person sequences it
+
+
+@pytest.mark.parametrize(
+    ("text", "meant", "not_meant"),
+    [
+        ("From my order with the grill, the e-reader and the sunglasses, I only want to return the grill.", "grill",
+         "e-reader"),
+        ("I need to send back the sunglasses from my order with the grill. Not the grill, just the sunglasses.",
+         "sunglasses", "grill"),
+        ("Return everything except the e-reader: the grill and the sunglasses.", "sunglasses", "e-reader"),
+        ("Sending back the grill (not the e-reader order). The sunglasses I'm keeping.", "grill", "sunglasses"),
+    ],
+)  # fmt: skip
+def test_items_that_tell_the_order_apart_or_are_said_not_meant_are_not_asked_for(
+    text: str, meant: str, not_meant: str
+) -> None:
+    read = items_text(text).lower()
+    assert meant in read
+    assert not_meant not in read
+
+
+def test_a_method_said_not_wanted_and_a_plain_negation_stay_for_their_own_readers() -> None:
+    for text in ("Refund to my gift card, not my Visa.", "I did not receive the lamp.", "Return the grill, thanks."):
+        assert items_text(text) == text

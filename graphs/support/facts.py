@@ -36,9 +36,9 @@ from ai_missions.graphs.support.understanding import (
     cancel_reason,
     change_asked,
     fold,
+    items_text,
     option_key,
     wants_or_changes,
-    without_kept,
 )
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 
@@ -392,6 +392,12 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             types = list(reading.intents) or ["unclear_request"]
             confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
             named = list(items_named.get(order_id) or [])
+            if named:
+                # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
+                record = orders[order_id]
+                options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+                meant = lines_named(items_text(text_of(thread, inbound)), record["order"].get("lines") or [], options)
+                named = [n for n in named if n in meant]
             facts["order.lines_named"] = named
             line_count = len(orders[order_id]["order"].get("lines") or [])
             if "cancel_order" in types and set(types) & _CHANGES and len(recent) > 1:
@@ -423,7 +429,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
-                facts.update(opening_facts(orders[order_id], named, without_kept(text), others))
+                facts.update(opening_facts(orders[order_id], named, items_text(text), others))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])

@@ -37,7 +37,7 @@ from typing import Any
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, payment_amount
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
-from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message
+from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.nodes.parts import LABEL, PARTS
 
@@ -93,7 +93,8 @@ def _concerned(
     if quoted:
         return quoted, True
     lines = {o: records[o]["order"].get("lines") or [] for o in pool}
-    return tuple(o for o in pool if lines_named(text, lines[o], _options(records[o]))), False
+    meant = without_kept(text)  # "(not the espresso machine order)" concerns no order
+    return tuple(o for o in pool if lines_named(meant, lines[o], _options(records[o]))), False
 
 
 def split_request(

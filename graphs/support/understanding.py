@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ai_missions.graphs.support.address_reading import address_asked
@@ -773,11 +774,43 @@ _KEEP_ENDS = re.compile(
 MONEY = re.compile(r"\b(?:card|paypal|gift|refund|credit|pay|paid|payment|charge|visa|mastercard|amex|money)\b")
 
 
-def without_kept(text: str) -> str:
-    """The text with each clause saying an item is kept blanked ("return the grill, keeping the e-reader", "(keeping
-    the coffee maker)", "I'll keep the lamp but return the chair"): the items it names are not asked for, and what
-    follows it is not said of them. A negated keep ("I don't want to keep it") and a clause about money stay."""
-    lower = text.lower()
+#: Said after the item: "the tea kettle I'm keeping", "everything else stays".
+_KEPT_AFTER = re.compile(r"\b(?:i'm|im|i am|i'll|i will|we're|we are)\s+keeping\b|\b(?:stays|will stay|can stay)\b")
+#: Items said not to be meant: "not the dumbbells or the puzzle", "except the kettle", "other than the rug".
+_NOT_THESE = re.compile(
+    r"\b(?:not|except(?: for)?|other than|apart from|excluding|besides|neither|nor)\s+"
+    r"(?:the|my|a|an|any|those|these|that|this|either|both|our)\b"
+)
+#: Where what is said not to be meant ends: a clause mark, or "but", "just", "only" saying what is.
+_NOT_THESE_ENDS = re.compile(r"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:but|just|only|instead)\b")
+#: An order told apart by what it holds: "my order with the laptop in it", "the order that had the skateboard".
+_DESCRIBED_ORDER = re.compile(
+    r"\b(?:order|purchase|package|delivery|shipment|parcel)\s+(?:with|containing|that (?:had|has|contained|contains"
+    r"|included|includes|came with)|which (?:had|has|contained|included)|including|where i (?:got|bought|ordered))\b"
+)
+#: Where such a description ends: a sentence mark, a bracket, a dash, or a comma before the request goes on.
+_DESCRIBED_ENDS = re.compile(
+    r"[.;!?\n()]|\s[-\u2013]\s|,\s*(?=(?:i|i'd|i'm|please|pls|can|could|would|we|and i|but|so)\b)|\b(?:but|so)\b"
+)
+#: "the espresso machine order": an order named by an item (the words before "order").
+_ITEM_ORDER = re.compile(
+    r"\b(?:the|my|that|this)\s+((?:(?!(?:from|in|on|of|my|the|with|for|to|at|and|or|a|an|i|it|your|our|other)\b)"
+    r"[\w-]+\s+){1,4}?)(?:order|purchase)\b"
+)
+
+
+def _lower(text: str) -> str:
+    """Lowercase with every character kept one character long (offsets in it are offsets in ``text``)."""
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+
+
+def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    for begins, end in sorted(spans, reverse=True):
+        text = text[:begins] + " " * (end - begins) + text[end:]
+    return text
+
+
+def _kept_spans(lower: str) -> list[tuple[int, int]]:
     spans = []
     for match in _KEEP.finditer(lower):
         begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
@@ -787,12 +820,47 @@ def without_kept(text: str) -> str:
         if lower[end : end + 1] == "(":  # "keeping the other stuff (air purifier + headphones)"
             close = lower.find(")", end)
             end = close + 1 if close >= 0 else len(lower)
-        if _negated(len(tokens), tokens) or MONEY.search(lower, begins, end):
-            continue
-        spans.append((begins, end))
-    for begins, end in reversed(spans):
-        text = text[:begins] + " " * (end - begins) + text[end:]
-    return text
+        if not (_negated(len(tokens), tokens) or MONEY.search(lower, begins, end)):
+            spans.append((begins, end))
+    for match in _KEPT_AFTER.finditer(lower):
+        begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
+        if not MONEY.search(lower, begins, match.end()):
+            spans.append((begins, match.end()))
+    return spans
+
+
+def _not_these_spans(lower: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _NOT_THESE.finditer(lower):
+        ended = _NOT_THESE_ENDS.search(lower, match.end())
+        end = ended.start() if ended else len(lower)
+        if not MONEY.search(lower, match.start(), end):  # "not my gift card": a method, read as such
+            spans.append((match.start(), end))
+    return spans
+
+
+def without_kept(text: str) -> str:
+    """The text with what it says is not meant blanked: a clause saying an item is kept ("return the grill, keeping
+    the e-reader", "(keeping the coffee maker)", "I'll keep the lamp but return the chair", "the kettle I'm
+    keeping"), items said not to be meant ("not the dumbbells or the puzzle, just the purifier", "everything except
+    the kettle"). The items named there are not asked for, and what follows is not said of them. A negated keep
+    ("I don't want to keep it") and a clause about money ("not my gift card") stay."""
+    lower = _lower(text)
+    return _blanked(text, _kept_spans(lower) + _not_these_spans(lower))
+
+
+def items_text(text: str) -> str:
+    """The text the items a request is about are read from: :func:`without_kept`, and without what tells an order
+    apart by its items ("from my order with the skateboard, thermostat and hose, I only want to return the
+    skateboard": the skateboard alone; "the espresso machine order"). Which order is meant is read from the whole
+    text; which of its items, from this."""
+    lower = _lower(text)
+    spans = _kept_spans(lower) + _not_these_spans(lower)
+    for match in _DESCRIBED_ORDER.finditer(lower):
+        ended = _DESCRIBED_ENDS.search(lower, match.end())
+        spans.append((match.end(), ended.start() if ended else len(lower)))
+    spans += [(m.start(1), m.end(1)) for m in _ITEM_ORDER.finditer(lower)]
+    return _blanked(text, spans)
 
 
 #: Wanting something other than what one has: "I want", "I'd like", "I'd prefer", "should be", "instead".
