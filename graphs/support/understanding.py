@@ -871,10 +871,14 @@ _WANTING = re.compile(
 )
 
 
+#: A change said as where it goes from and to: "laptop: from the 17-inch i5 to the 15-inch i7".
+_FROM_TO = re.compile(r"\bfrom\b[^.;!?\n]{1,60}?\bto\b")
+
+
 def wants_or_changes(text: str) -> bool:
-    """Whether the text asks a change (:func:`change_asked`) or says a want, not negated ("I want the 1.5L one",
-    "it should be the blue one"; not "I don't need another one")."""
-    if change_asked(text):
+    """Whether the text asks a change (:func:`change_asked`, or "from ... to ..."), or says a want, not negated ("I
+    want the 1.5L one", "it should be the blue one"; not "I don't need another one")."""
+    if change_asked(text) or _FROM_TO.search(fold(text)):
         return True
     folded = fold(text)
     for want in _WANTING.finditer(folded):
