@@ -1,5 +1,5 @@
-"""What a customer does not say is never filled in for them: a yes or no feature they say the item should be
-without, which of two different variants of one item they mean. Each is asked, never guessed; what they do say
+"""What a customer does not say is never filled in for them: a yes or no feature they say nothing clear of, which
+of two different variants of one item they mean. Each is asked, never guessed; what they do say
 is done."""
 
 from __future__ import annotations
@@ -34,12 +34,17 @@ SPEAKER = _record(
 )  # fmt: skip
 
 
-def test_a_feature_said_to_be_left_out_is_asked_not_kept_as_it_was() -> None:
-    for text in ("Could I get the 16 hour speaker instead, without the waterproofing?",
-                 "speaker: 16 hours battery pls, it doesn't need to be water resistant"):  # fmt: skip
-        facts = modify_facts(SPEAKER, [1], text, FACTS)
-        assert facts["modify.changes"] == [], text
-        assert facts["modify.ambiguous"], text
+def test_a_feature_said_to_be_left_out_is_read_as_the_options_no() -> None:
+    facts = modify_facts(SPEAKER, [1], "Could I get the 16 hour speaker instead, without the waterproofing?", FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "SP-3"}]
+
+
+def test_a_feature_said_to_be_unneeded_is_asked_not_kept_as_it_was() -> None:
+    """ "it doesn't need to be water resistant" says no value: neither the yes kept nor the no taken; asked."""
+    text = "speaker: 16 hours battery pls, it doesn't need to be water resistant"
+    facts = modify_facts(SPEAKER, [1], text, FACTS)
+    assert facts["modify.changes"] == []
+    assert facts["modify.ambiguous"]
 
 
 def test_a_yes_or_no_the_customer_says_is_taken() -> None:

@@ -325,12 +325,12 @@ def test_two_variants_of_one_item_that_both_fit_the_options_asked_are_asked_abou
     assert [c["line_no"] for c in both["modify.changes"]] == [1, 6]
 
 
-def test_a_yes_no_option_said_as_without_is_asked_not_guessed() -> None:
-    """ "without the splash proofing" of a speaker whose options say yes/no to it: which value is meant is not read
-    from the words, so the 20-hour one that keeps it is never chosen for the customer; asked."""
+def test_a_yes_no_option_said_as_without_is_read_as_its_no() -> None:
+    """ "without the splash proofing" of a speaker whose options say yes/no to it: the 20-hour one without it, never
+    the one that keeps it; "no splash proofing: no" as the catalogue writes it, too."""
     speaker = _one_item("Speaker", "blue 10 hours yes", ["blue 20 hours no", "blue 20 hours yes"])
     facts = modify_facts(speaker, [1], "the speaker in the 20 hour version, without the splash proofing", PAID)
-    assert facts["modify.changes"] == []
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "V-1"}]
     assert modify_facts(speaker, [1], "the speaker with 20 hours, no splash proofing: no", PAID)["modify.changes"] == [
         {"line_no": 1, "sku": "V-1"}
     ]

@@ -649,7 +649,9 @@ def opening_facts(
     options = {str(v["sku"]): str(v.get("option") or "") for v in record.get("variants") or []}
     if ambiguous_items(thread, lines, chosen, options):
         chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
-    if set(partly_named(thread, lines, options)) - set(chosen):
+    # "the speaker that isn't water resistant" names no Water Bottle: a feature's words are its item's
+    of_others = _without_features_said(thread, lines, record.get("variants") or [], chosen)
+    if set(partly_named(of_others, lines, options)) - set(chosen):
         chosen = []  # "the lamp and the vacuum" of a Vacuum Cleaner: is it meant too? asked, never left out
     chosen = _as_many_as_said(thread, lines, chosen, taken, options)
     free = [n for n in chosen if n not in taken]
@@ -983,7 +985,8 @@ def _alternatives(text: str, values: set[str]) -> bool:
     return False
 
 
-#: A feature said to be left out ("without water resistance", "non-waterproof"): of a yes/no option, not read.
+#: A feature said to be left out ("without water resistance", "non-waterproof"): of a yes/no option, asked when
+#: which feature is meant is not read.
 _WITHOUT = re.compile(r"\bwithout\b|\bnon[- ]?[a-z]")
 
 #: Where a clause ends: a negation does not reach past it.
@@ -1114,16 +1117,20 @@ def modify_facts(
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
         said = set(_option_tokens(text, _units(values | mine)))
+        unread_yes_no = False
+        if _YES_NO & (values | mine):
+            # a yes/no option: read from how the feature is said ("non-waterproof", "not water resistant", "without
+            # a rotisserie"), never from a stray "no" ("no longer"); said left out but not read: asked
+            wanted = _yes_no_wanted(text, own, siblings, lines, options)
+            said = (said - _YES_NO) | _yes_no_written(text, values | mine) | ({wanted} if wanted else set())
+            unread_yes_no = wanted is None and bool(_WITHOUT.search(fold(text)))
         required = (said & values) - mine
         # a size or number asked for that this product does not come in ("size 10"): no variant holds it, asked
         if any(_number_of(w) for w in values) and _numbers_asked(text, values) - values - mine:
             required = set()
-        # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), or one said
-        # not to be wanted ("not the 17 inch one"): asked
-        if _alternatives(text, values | mine) or _refused(text, values, mine):
-            required = set()
-        # a yes/no option said as "without ..." ("without water resistance"): which value it means is not read, asked
-        if {"yes", "no"} & (values | mine) and _WITHOUT.search(fold(text)):
+        # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), one said not to
+        # be wanted ("not the 17 inch one"), or a feature said left out that is not read: asked
+        if _alternatives(text, values | mine) or _refused(text, values, mine) or unread_yes_no:
             required = set()
         fits = [
             v
@@ -1157,7 +1164,10 @@ def modify_facts(
             choices.append(_asked_options(label, own, fits))
     if kept and not changes and not choices:
         unresolved = True  # every item named stays as it is: nothing to change, a person reads what is meant
-    choices += _options_of_items_not_named(thread, lines, variants, named)
+    # what is said of a named item's yes/no feature ("not water resistant" of the speaker) names no other item: not
+    # the Water Bottle by its "water", nor earbuds whose option is "not resistant"
+    of_others = _without_features_said(thread, lines, variants, [*named, *(int(c["line_no"]) for c in changes)])
+    choices += _options_of_items_not_named(of_others, lines, variants, named)
     if not named and len(changes) > 1:
         # no item named and the values said fit several ("a white one" of an order with a mouse and a bookshelf)
         choices += summary
@@ -1166,7 +1176,7 @@ def modify_facts(
     by_no = {int(x["line_no"]): x for x in lines}
     choices += [
         f"{by_no[n].get('description') or by_no[n]['sku']} {options.get(str(by_no[n]['sku']), '')} too?"
-        for n in partly_named(thread, lines, options)
+        for n in partly_named(of_others, lines, options)
         if n not in changed and n not in named
     ]
     choices += _which_of_same_product(changes, lines, by_sku)
@@ -1305,6 +1315,133 @@ def _unsaid_yes_no(fit: Mapping[str, Any], said: set[str], values: set[str], tex
         and not bare <= said
         and bool(set(re.findall(r"[\w']+", fold(text))) & NEGATORS)
     )
+
+
+#: Words saying the item is to be without the feature after them ("not water resistant", "isn't waterproof", "no
+#: water resistance", "without a rotisserie"; "non" of "non-waterproof" is a word of its own once folded).
+_LEFT_OUT = frozenset({"non", "not", "isn't", "isnt", "aren't", "arent", "no", "without"})
+#: Of those, the ones that say it wherever they stand; "not", "no"... only where they describe the item: opening a
+#: clause ("(not waterproof)"), after "is", "that", "one"... ("the one that isn't water resistant"), or after a
+#: word of the item or of its options ("red 10-hour not water resistant").
+_LEFT_OUT_ANYWHERE = frozenset({"non", "without"})
+_DESCRIBING = frozenset(
+    {"is", "are", "be", "that", "which", "one", "ones", "version", "model", "pair", "and", "also", "with"}
+)
+#: Words between "without" or "no" and the feature ("without a rotisserie", "no water resistance").
+_ARTICLES = frozenset({"a", "an", "any", "the"})
+#: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
+#: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
+_NO_FEATURE = frozenset(
+    {"sure", "too", "yet", "so", "very", "really", "just", "only", "even", "quite", "longer", "needed", "necessary",
+     "possible", "happy", "rush", "worries", "problem", "hurry", "delay", "charge", "cost", "fee", "fuss", "hassle",
+     "idea", "matter", "much", "more", "less", "same", "other", "extra", "available", "working", "shipped", "the",
+     "a", "an", "my", "your", "our", "this", "that", "these", "those", "it", "its", "them", "any", "one", "ones"}
+)  # fmt: skip
+_FEATURE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _features_said(
+    text: str, known: set[str], lines: Sequence[Mapping[str, Any]], options: Mapping[str, str]
+) -> tuple[set[str], list[tuple[int, int]]]:
+    """How a feature that no option word names is said in the text: "no" when left out ("non-waterproof", "the
+    one that isn't water resistant", "without a rotisserie", "no water resistance"), and "yes" where the same
+    feature word stands alone ("the synthetic waterproof boots", "water-resistant"); a feature said only as had
+    ("the waterproof one") is not told from any other word. Not a feature: an option word (``known``: "not
+    orange"), a number, a word of an order's item ("no water bottle"), a word naming none ("not sure").
+    Also the spans (of the folded text) where the feature is said, its next word with it ("water resistant")."""
+    folded = fold(text)
+    tokens = list(_FEATURE_WORD.finditer(folded))
+    words = [t.group() for t in tokens]
+
+    def opens_clause(i: int) -> bool:
+        return i == 0 or words[i - 1] == "but" or bool(_CLAUSE.search(folded[tokens[i - 1].end() : tokens[i].start()]))
+
+    def names_an_item(i: int) -> bool:
+        phrase = " ".join(words[i : i + 2])
+        return any(names_item(phrase, str(x.get("description") or ""), [options.get(str(x["sku"]), "")]) for x in lines)
+
+    def span(i: int) -> tuple[int, int]:
+        following = i + 1 < len(words) and not opens_clause(i + 1) and words[i + 1] not in known
+        return tokens[i].start(), tokens[i + 1 if following else i].end()
+
+    left_out: dict[int, int] = {}  # the feature word's index -> the left-out word's
+    for i, word in enumerate(words[:-1]):
+        if word not in _LEFT_OUT:
+            continue
+        at = i + 1
+        if word in ("without", "no") and words[at] in _ARTICLES and at + 1 < len(words):
+            at += 1
+        before = "" if opens_clause(i) else words[i - 1]
+        describes = word in _LEFT_OUT_ANYWHERE or not before or before in _DESCRIBING or before in known
+        feature = words[at]
+        if (
+            describes
+            and not opens_clause(at)
+            and feature.isalpha()
+            and len(feature) > 2
+            and feature not in known | _NO_FEATURE | NEGATORS | _FUNCTION_WORDS
+            and not names_an_item(at)
+        ):
+            left_out[at] = i
+    features = {words[i] for i in left_out}
+    said: set[str] = set()
+    spans: list[tuple[int, int]] = []
+    for i, word in enumerate(words):
+        if word not in features or (i not in left_out and names_an_item(i)):
+            continue
+        said.add("no" if i in left_out else "yes")
+        start, end = span(i)
+        spans.append((tokens[left_out[i]].start() if i in left_out else start, end))
+    return said, spans
+
+
+def _yes_no_wanted(
+    text: str,
+    own: Mapping[str, Any],
+    siblings: Sequence[Mapping[str, Any]],
+    lines: Sequence[Mapping[str, Any]],
+    options: Mapping[str, str],
+) -> str | None:
+    """The yes or no wanted of the one yes/no option of a product ("water resistance: no" is written "no"), from
+    how its feature is said: the value the item does not have when the customer says it ("from the waterproof
+    size 9 to a non-waterproof 11": "no" of a "yes"), else the value it has when said ("the same, not water
+    resistant" of a "no"). None when nothing is said, or the product has several yes/no options (which one a
+    feature word means is not read): asked, never guessed."""
+    variants = [own, *siblings]
+    if any(len(_YES_NO & set(str(v["option"]).lower().split())) != 1 for v in variants):
+        return None
+    known = set().union(*(_option_words(str(v["option"])) for v in variants)) - _YES_NO
+    said, _spans = _features_said(text, known, lines, options)
+    had = next(iter(_YES_NO & _option_words(str(own["option"]))))
+    other = "no" if had == "yes" else "yes"
+    return other if other in said else (had if said else None)
+
+
+def _without_features_said(
+    thread: str, lines: Sequence[Mapping[str, Any]], variants: Sequence[Mapping[str, Any]], named: Sequence[int]
+) -> str:
+    """The thread (folded) with what it says of the yes/no features of the items ``named`` blanked: those words are
+    theirs, never another item's name or option."""
+    folded = fold(thread)
+    by_sku = {str(v["sku"]): v for v in variants}
+    options = {sku: str(v.get("option") or "") for sku, v in by_sku.items()}
+    products = {by_sku.get(str(x["sku"]), {}).get("product_id") for x in lines if int(x["line_no"]) in named} - {None}
+    blanked = list(folded)
+    for product in products:
+        words = [_option_words(str(v.get("option") or "")) for v in variants if v.get("product_id") == product]
+        if not any(_YES_NO & w for w in words):
+            continue
+        _said, spans = _features_said(thread, set().union(*words) - _YES_NO, lines, options)
+        for start, end in spans:
+            blanked[start:end] = " " * (end - start)
+    return "".join(blanked)
+
+
+def _yes_no_written(text: str, known: set[str]) -> set[str]:
+    """A bare yes or no written as the catalogue writes the option, after another of its words ("the green, 20
+    hours, no one"): a value said, unlike the "no" of "no longer"."""
+    tokens = _option_tokens(text, _units(known))
+    return {w for before, w in itertools.pairwise(tokens) if w in _YES_NO and before in known - _YES_NO}
 
 
 def _which_of_same_product(

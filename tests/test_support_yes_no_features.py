@@ -1,0 +1,164 @@
+"""A feature a catalogue writes as a bare yes or no ("water resistance: no" is "green 20 hours no") is read from how
+customers say it: left out ("non-waterproof", "not water resistant", "without a rotisserie", "no water
+resistance"), the same word alone where they describe what they have ("the waterproof boots"). The value the item
+does not have is the one wanted when said; what is said of that feature is the named item's, never another item's
+name ("water" of a Water Bottle) or option ("not resistant" of earbuds). Unsure readings are asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ai_missions.graphs.support.facts import modify_facts, opening_facts
+
+FACTS: dict[str, Any] = {"payment.capture_refundables": []}
+
+
+def _record(lines: list[tuple[str, str]], variants: list[tuple[str, str, str, float]]) -> dict[str, Any]:
+    by_sku = {sku: (product, option, price) for sku, product, option, price in variants}
+    return {
+        "variants": [
+            {"sku": sku, "product_id": product, "option": option, "unit_price": price, "available": 9}
+            for sku, (product, option, price) in by_sku.items()
+        ],
+        "order": {
+            "lines": [
+                {"line_no": n, "sku": sku, "description": name, "quantity": 1, "unit_price": by_sku[sku][2]}
+                for n, (name, sku) in enumerate(lines, 1)
+            ]
+        },
+    }
+
+
+BOOT_VARIANTS = [
+    ("B-9SY", "boots", "9 synthetic yes", 200.0),
+    ("B-9SN", "boots", "9 synthetic no", 190.0),
+    ("B-11LY", "boots", "11 leather yes", 230.0),
+    ("B-11LN", "boots", "11 leather no", 220.0),
+    ("B-11SY", "boots", "11 synthetic yes", 210.0),
+]
+BOOTS = _record([("Hiking Boots", "B-9SY")], BOOT_VARIANTS)
+PLAIN_BOOTS = _record([("Hiking Boots", "B-9SN")], BOOT_VARIANTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could I exchange my hiking boots for an 11 in leather, the non waterproof kind?",
+        "The boots: I'd like leather ones, size 11, without waterproofing.",
+        "please swap the hiking boots for leather 11s that aren't waterproof",
+        "Hiking boots -> size 11 leather with no waterproofing",
+        "I have the waterproof synthetic boots in 9; I want the 11 leather pair, not waterproof this time.",
+    ],
+)
+def test_a_feature_said_left_out_is_the_options_no(text: str) -> None:
+    assert modify_facts(BOOTS, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "B-11LN"}], text
+
+
+def test_a_feature_said_of_both_the_item_had_and_the_one_wanted_takes_the_other_value() -> None:
+    """From a "no" item: said left out of what they have, alone of what they want: the "yes"."""
+    text = "My boots are not waterproof, a mistake: could they be the waterproof leather ones in size 11?"
+    assert modify_facts(PLAIN_BOOTS, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "B-11LY"}]
+
+
+def test_a_feature_said_as_the_item_has_it_keeps_it() -> None:
+    text = "Change the hiking boots to size 11 leather, same as now otherwise (non-waterproof)."
+    assert modify_facts(PLAIN_BOOTS, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "B-11LN"}]
+
+
+SPEAKER_VARIANTS = [
+    ("S-B20Y", "speaker", "blue 20 hours yes", 60.0),
+    ("S-G20Y", "speaker", "green 20 hours yes", 62.0),
+    ("S-G20N", "speaker", "green 20 hours no", 55.0),
+    ("S-G10N", "speaker", "green 10 hours no", 45.0),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please change my speaker to green with the 20 hour battery and no water resistance.",
+        "speaker: the green one that isn't water-resistant, 20h battery like mine",
+        "I'd like the Bluetooth speaker in green (20 hours, non water resistant) instead.",
+    ],
+)
+def test_a_speaker_said_not_water_resistant_is_the_no(text: str) -> None:
+    speaker = _record([("Bluetooth Speaker", "S-B20Y")], SPEAKER_VARIANTS)
+    assert modify_facts(speaker, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "S-G20N"}], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Change the speaker to green, not sure if it costs more.",
+        "I no longer want the blue speaker, green please.",
+        "The speaker in green, it doesn't need to be water resistant.",
+    ],
+)
+def test_a_negation_of_no_feature_never_takes_the_no(text: str) -> None:
+    """ "not sure", "no longer" name no feature: the "no" is never taken from them; the "yes" kept unsaid beside a
+    negation is asked (the existing safety rule)."""
+    speaker = _record([("Bluetooth Speaker", "S-B20Y")], SPEAKER_VARIANTS)
+    facts = modify_facts(speaker, [1], text, FACTS)
+    assert facts["modify.changes"] == [], text
+    assert facts["modify.ambiguous"], text
+
+
+def test_a_feature_said_of_the_named_item_asks_nothing_of_the_others() -> None:
+    """ "not water resistant" of the speaker: the Water Bottle is not named by "water", nor earbuds whose option is
+    "not resistant" asked about."""
+    order = _record(
+        [("Bluetooth Speaker", "S-B20Y"), ("Wireless Earbuds", "E-W8"), ("Water Bottle", "W-1")],
+        [*SPEAKER_VARIANTS,
+         ("E-W8", "earbuds", "white 8 hours IPX4", 90.0), ("E-B8", "earbuds", "blue 8 hours not resistant", 80.0),
+         ("W-1", "bottle", "500ml red", 20.0), ("W-2", "bottle", "500ml blue", 20.0)],
+    )  # fmt: skip
+    text = (
+        "On my order with the blue speaker (20 hours, water resistant), I'd like the green one that is not water"
+        " resistant, same battery."
+    )
+    facts = modify_facts(order, [1], text, FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "S-G20N"}]
+    assert facts["modify.choices"] == []
+
+
+GRILLS = [
+    ("G-LY", "grill", "large yes", 300.0),
+    ("G-MY", "grill", "medium yes", 250.0),
+    ("G-MN", "grill", "medium no", 200.0),
+]
+
+
+def test_without_a_rotisserie_and_with_one() -> None:
+    grill = _record([("Electric Grill", "G-LY")], GRILLS)
+    text = "Could the grill be the medium size without a rotisserie?"
+    assert modify_facts(grill, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "G-MN"}]
+    # a feature said only as wanted ("with the rotisserie") is not told from any other word: asked
+    plain = _record([("Electric Grill", "G-MN")], GRILLS)
+    facts = modify_facts(plain, [1], "I'd like the grill with the rotisserie instead.", FACTS)
+    assert facts["modify.changes"] == []
+    assert facts["modify.ambiguous"]
+
+
+def test_two_yes_no_options_are_asked() -> None:
+    """A product with two yes/no options: which one a feature word means is not read."""
+    watch = _record(
+        [("Smart Watch", "W-YY")],
+        [("W-YY", "watch", "black yes yes", 200.0), ("W-YN", "watch", "black yes no", 190.0),
+         ("W-NY", "watch", "black no yes", 190.0)],
+    )  # fmt: skip
+    facts = modify_facts(watch, [1], "Change my watch to the one without GPS.", FACTS)
+    assert facts["modify.changes"] == []
+
+
+def test_a_return_of_the_item_said_by_its_feature_names_no_other_item() -> None:
+    order = _record(
+        [("Bluetooth Speaker", "S-G20N"), ("Water Bottle", "W-1")],
+        [*SPEAKER_VARIANTS, ("W-1", "bottle", "500ml red", 20.0), ("W-2", "bottle", "500ml blue", 20.0)],
+    )
+    order["returns"] = []
+    facts = opening_facts(order, [1], "I'd like to return the green speaker, the one that isn't water resistant.")
+    assert facts["return.lines"] == [1]
+    # the Water Bottle said by its own name is still asked about ("the water one": meant too?)
+    assert opening_facts(order, [1], "Return the speaker and the water one.")["return.lines"] == []
