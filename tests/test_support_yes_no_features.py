@@ -81,6 +81,7 @@ SPEAKER_VARIANTS = [
         "Please change my speaker to green with the 20 hour battery and no water resistance.",
         "speaker: the green one that isn't water-resistant, 20h battery like mine",
         "I'd like the Bluetooth speaker in green (20 hours, non water resistant) instead.",
+        "Could the speaker be green, same battery, but not the water resistant one?",
     ],
 )
 def test_a_speaker_said_not_water_resistant_is_the_no(text: str) -> None:
@@ -94,6 +95,8 @@ def test_a_speaker_said_not_water_resistant_is_the_no(text: str) -> None:
         "Change the speaker to green, not sure if it costs more.",
         "I no longer want the blue speaker, green please.",
         "The speaker in green, it doesn't need to be water resistant.",
+        "Change the speaker to green without any extra charge, not the same as last time.",
+        "Green speaker please, not the one I have.",
     ],
 )
 def test_a_negation_of_no_feature_never_takes_the_no(text: str) -> None:

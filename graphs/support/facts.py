@@ -1329,6 +1329,9 @@ _DESCRIBING = frozenset(
 )
 #: Words between "without" or "no" and the feature ("without a rotisserie", "no water resistance").
 _ARTICLES = frozenset({"a", "an", "any", "the"})
+#: Words saying a variant, after a feature refused with its article ("not the waterproof one", "not a
+#: water resistant version").
+_VARIANT_NOUNS = frozenset({"one", "ones", "version", "model", "kind", "type", "pair"})
 #: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
 #: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
 _NO_FEATURE = frozenset(
@@ -1371,6 +1374,8 @@ def _features_said(
         at = i + 1
         if word in ("without", "no") and words[at] in _ARTICLES and at + 1 < len(words):
             at += 1
+        elif words[at] in _ARTICLES and _VARIANT_NOUNS & set(words[at + 2 : at + 4]):
+            at += 1  # "not the water resistant one": the variant refused is the one with the feature
         before = "" if opens_clause(i) else words[i - 1]
         describes = word in _LEFT_OUT_ANYWHERE or not before or before in _DESCRIBING or before in known
         feature = words[at]
