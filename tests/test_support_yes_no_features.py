@@ -165,3 +165,18 @@ def test_a_return_of_the_item_said_by_its_feature_names_no_other_item() -> None:
     assert facts["return.lines"] == [1]
     # the Water Bottle said by its own name is still asked about ("the water one": meant too?)
     assert opening_facts(order, [1], "Return the speaker and the water one.")["return.lines"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "These hiking boots are not comfortable, could I get the 11 leather ones?",
+        "The boots: not comfortable at all. Exchange them for size 11 in leather please.",
+    ],
+)
+def test_a_word_left_out_of_no_variant_never_changes_the_feature(text: str) -> None:
+    """ "not comfortable" says nothing of a variant: the "no" is not taken from it, the "yes" kept unsaid beside
+    it is asked."""
+    facts = modify_facts(BOOTS, [1], text, FACTS)
+    assert facts["modify.changes"] == [], text
+    assert facts["modify.ambiguous"], text

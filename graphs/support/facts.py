@@ -1343,15 +1343,26 @@ _NO_FEATURE = frozenset(
 _FEATURE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+@dataclass(frozen=True, slots=True)
+class _Feature:
+    """A feature said in the text: ``word`` (its first word), ``value`` ("no": left out, "yes": alone), ``sure``
+    (said of a variant in words that say nothing else: "non-", "without", "the one that isn't"; not a clause
+    opening "not comfortable" or "they are not ..."), ``span`` (of the folded text, its next word with it)."""
+
+    word: str
+    value: str
+    sure: bool
+    span: tuple[int, int]
+
+
 def _features_said(
     text: str, known: set[str], lines: Sequence[Mapping[str, Any]], options: Mapping[str, str]
-) -> tuple[set[str], list[tuple[int, int]]]:
-    """How a feature that no option word names is said in the text: "no" when left out ("non-waterproof", "the
-    one that isn't water resistant", "without a rotisserie", "no water resistance"), and "yes" where the same
-    feature word stands alone ("the synthetic waterproof boots", "water-resistant"); a feature said only as had
-    ("the waterproof one") is not told from any other word. Not a feature: an option word (``known``: "not
-    orange"), a number, a word of an order's item ("no water bottle"), a word naming none ("not sure").
-    Also the spans (of the folded text) where the feature is said, its next word with it ("water resistant")."""
+) -> list[_Feature]:
+    """How a feature that no option word names is said in the text: left out ("non-waterproof", "the one that
+    isn't water resistant", "without a rotisserie", "no water resistance"), and the same feature word alone ("the
+    synthetic waterproof boots", "water-resistant"); a feature said only as had ("the waterproof one") is not told
+    from any other word. Not a feature: an option word (``known``: "not orange"), a number, a word of an order's
+    item ("no water bottle"), a word naming none ("not sure")."""
     folded = fold(text)
     tokens = list(_FEATURE_WORD.finditer(folded))
     words = [t.group() for t in tokens]
@@ -1363,19 +1374,34 @@ def _features_said(
         phrase = " ".join(words[i : i + 2])
         return any(names_item(phrase, str(x.get("description") or ""), [options.get(str(x["sku"]), "")]) for x in lines)
 
-    def span(i: int) -> tuple[int, int]:
-        following = i + 1 < len(words) and not opens_clause(i + 1) and words[i + 1] not in known
-        return tokens[i].start(), tokens[i + 1 if following else i].end()
+    def of_a_variant(i: int, word: str, article: bool) -> bool:
+        """The left-out word at ``i`` can only be said of a variant: "non-", "without", "with ... no" ("with the 20
+        hour battery and no water resistance"), "the one that isn't", "the 11s that aren't", "(the) leather not
+        waterproof", "not the waterproof one"."""
+        before: list[str] = []  # up to six words before it, in its clause
+        for j in range(i - 1, i - 7, -1):
+            if j < 0 or opens_clause(j + 1) or (before and not before[-1]):
+                before.append("")
+            else:
+                before.append(words[j])
+        if word in _LEFT_OUT_ANYWHERE or article or before[0] in _VARIANT_NOUNS | known:
+            return True
+        if word == "no":
+            return "with" in before
+        if before[0] in ("is", "are"):
+            before = before[1:]
+        said_of = before[1] in _VARIANT_NOUNS | known or before[1][:1].isdigit()
+        return before[0] in ("that", "which") and said_of
 
-    left_out: dict[int, int] = {}  # the feature word's index -> the left-out word's
+    left_out: dict[int, tuple[int, bool]] = {}  # the feature word's index -> the left-out word's, and sure
     for i, word in enumerate(words[:-1]):
         if word not in _LEFT_OUT:
             continue
-        at = i + 1
+        at, article = i + 1, False
         if word in ("without", "no") and words[at] in _ARTICLES and at + 1 < len(words):
             at += 1
         elif words[at] in _ARTICLES and _VARIANT_NOUNS & set(words[at + 2 : at + 4]):
-            at += 1  # "not the water resistant one": the variant refused is the one with the feature
+            at, article = at + 1, True  # "not the water resistant one": the variant refused is the one with it
         before = "" if opens_clause(i) else words[i - 1]
         describes = word in _LEFT_OUT_ANYWHERE or not before or before in _DESCRIBING or before in known
         feature = words[at]
@@ -1387,17 +1413,20 @@ def _features_said(
             and feature not in known | _NO_FEATURE | NEGATORS | _FUNCTION_WORDS
             and not names_an_item(at)
         ):
-            left_out[at] = i
-    features = {words[i] for i in left_out}
-    said: set[str] = set()
-    spans: list[tuple[int, int]] = []
+            left_out[at] = (i, of_a_variant(i, word, article))
+    established = {words[i] for i in left_out}
+    said: list[_Feature] = []
     for i, word in enumerate(words):
-        if word not in features or (i not in left_out and names_an_item(i)):
+        if word not in established or (i not in left_out and names_an_item(i)):
             continue
-        said.add("no" if i in left_out else "yes")
-        start, end = span(i)
-        spans.append((tokens[left_out[i]].start() if i in left_out else start, end))
-    return said, spans
+        following = i + 1 < len(words) and not opens_clause(i + 1) and words[i + 1] not in known
+        end = tokens[i + 1 if following else i].end()
+        if i in left_out:
+            cue, sure = left_out[i]
+            said.append(_Feature(word, "no", sure, (tokens[cue].start(), end)))
+        else:
+            said.append(_Feature(word, "yes", False, (tokens[i].start(), end)))
+    return said
 
 
 def _yes_no_wanted(
@@ -1408,18 +1437,22 @@ def _yes_no_wanted(
     options: Mapping[str, str],
 ) -> str | None:
     """The yes or no wanted of the one yes/no option of a product ("water resistance: no" is written "no"), from
-    how its feature is said: the value the item does not have when the customer says it ("from the waterproof
-    size 9 to a non-waterproof 11": "no" of a "yes"), else the value it has when said ("the same, not water
-    resistant" of a "no"). None when nothing is said, or the product has several yes/no options (which one a
-    feature word means is not read): asked, never guessed."""
+    how its feature is said: the value the item does not have when the customer says it of a variant ("the one
+    that isn't waterproof") or says both ("from the waterproof size 9 to a non-waterproof 11": "no" of a "yes"),
+    else the value it has when said ("the same, not water resistant" of a "no"). None when nothing is said, a
+    change said only loosely ("they're not comfortable": no feature of a variant), or the product has several
+    yes/no options (which one a feature word means is not read): asked, never guessed."""
     variants = [own, *siblings]
     if any(len(_YES_NO & set(str(v["option"]).lower().split())) != 1 for v in variants):
         return None
     known = set().union(*(_option_words(str(v["option"])) for v in variants)) - _YES_NO
-    said, _spans = _features_said(text, known, lines, options)
+    said = _features_said(text, known, lines, options)
     had = next(iter(_YES_NO & _option_words(str(own["option"]))))
     other = "no" if had == "yes" else "yes"
-    return other if other in said else (had if said else None)
+    both = any({f.value for f in said if f.word == word} == _YES_NO for word in {f.word for f in said})
+    if any(f.value == other and (f.sure or both) for f in said):
+        return other
+    return had if said and all(f.value == had for f in said) else None
 
 
 def _without_features_said(
@@ -1436,8 +1469,8 @@ def _without_features_said(
         words = [_option_words(str(v.get("option") or "")) for v in variants if v.get("product_id") == product]
         if not any(_YES_NO & w for w in words):
             continue
-        _said, spans = _features_said(thread, set().union(*words) - _YES_NO, lines, options)
-        for start, end in spans:
+        for feature in _features_said(thread, set().union(*words) - _YES_NO, lines, options):
+            start, end = feature.span
             blanked[start:end] = " " * (end - start)
     return "".join(blanked)
 
