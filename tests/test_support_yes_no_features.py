@@ -180,3 +180,15 @@ def test_a_word_left_out_of_no_variant_never_changes_the_feature(text: str) -> N
     facts = modify_facts(BOOTS, [1], text, FACTS)
     assert facts["modify.changes"] == [], text
     assert facts["modify.ambiguous"], text
+
+
+def test_another_items_option_word_is_not_read_as_this_items_feature() -> None:
+    """ "not resistant" is an option of the earbuds on the same order: never read as the speaker's "no"; asked."""
+    order = _record(
+        [("Bluetooth Speaker", "S-B20Y"), ("Wireless Earbuds", "E-W8")],
+        [*SPEAKER_VARIANTS,
+         ("E-W8", "earbuds", "white 8 hours IPX4", 90.0), ("E-B8", "earbuds", "blue 8 hours not resistant", 80.0)],
+    )  # fmt: skip
+    facts = modify_facts(order, [1], "Change the speaker to green, the one that is not resistant.", FACTS)
+    assert facts["modify.changes"] == []
+    assert facts["modify.ambiguous"]

@@ -1361,11 +1361,13 @@ def _features_said(
     """How a feature that no option word names is said in the text: left out ("non-waterproof", "the one that
     isn't water resistant", "without a rotisserie", "no water resistance"), and the same feature word alone ("the
     synthetic waterproof boots", "water-resistant"); a feature said only as had ("the waterproof one") is not told
-    from any other word. Not a feature: an option word (``known``: "not orange"), a number, a word of an order's
-    item ("no water bottle"), a word naming none ("not sure")."""
+    from any other word. Not a feature: an option word (``known``: "not orange"; of any item of the order in
+    ``options``), a number, a word of an order's item ("no water bottle"), a word naming none ("not sure")."""
     folded = fold(text)
     tokens = list(_FEATURE_WORD.finditer(folded))
     words = [t.group() for t in tokens]
+    # an option word of another item of the order is that item's ("not resistant" of earbuds beside a speaker)
+    catalogue = set().union(*(_option_words(option) for option in options.values()))
 
     def opens_clause(i: int) -> bool:
         return i == 0 or words[i - 1] == "but" or bool(_CLAUSE.search(folded[tokens[i - 1].end() : tokens[i].start()]))
@@ -1410,7 +1412,7 @@ def _features_said(
             and not opens_clause(at)
             and feature.isalpha()
             and len(feature) > 2
-            and feature not in known | _NO_FEATURE | NEGATORS | _FUNCTION_WORDS
+            and feature not in known | catalogue | _NO_FEATURE | NEGATORS | _FUNCTION_WORDS
             and not names_an_item(at)
         ):
             left_out[at] = (i, of_a_variant(i, word, article))
