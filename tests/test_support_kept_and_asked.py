@@ -256,3 +256,33 @@ def test_items_that_tell_the_order_apart_or_are_said_not_meant_are_not_asked_for
 def test_a_method_said_not_wanted_and_a_plain_negation_stay_for_their_own_readers() -> None:
     for text in ("Refund to my gift card, not my Visa.", "I did not receive the lamp.", "Return the grill, thanks."):
         assert items_text(text) == text
+
+
+def test_differences_in_the_plural_are_a_differences_method_not_the_orders() -> None:
+    for text in ("Pay differences with my Visa ending 4015.", "Any price differences to my PayPal please."):
+        assert "change_payment" not in read_message(text).intents, text
+        assert all(m.scope == paying.DIFFERENCE for m in paying.mentions(text)), text
+
+
+@needs_bench
+def test_an_order_quoted_only_as_where_the_address_comes_from_is_not_the_one_changed() -> None:
+    # tau task 485: #W1130240 ships to the address of #W8838515; its dumbbell set changes too
+    message = (
+        "Hello, Liam Li here. Please send order #W1130240 to 707 Maple Drive, Suite 817, San Antonio, TX 78202, "
+        "the same address as order #W8838515. On it I'd also like the dumbbells switched from 30-50 lbs urethane "
+        "to the 5-25 lbs rubber set. Gift card for any difference."
+    )
+    result = _solved(485, message)
+    assert result.solved, result
+    assert not result.unsafe
+
+
+@needs_bench
+def test_an_item_change_beside_asking_where_the_order_is_is_read_not_dropped() -> None:
+    message = (
+        "Hello, Liam Li here. Where is my order #W1130240 at the moment? Also I'd like the dumbbells in it switched "
+        "from 30-50 lbs urethane to the 5-25 lbs rubber set, gift card for any difference."
+    )
+    result = _solved(485, message)
+    assert "exchange_variant" in result.read or result.says_why, result
+    assert not result.unsafe

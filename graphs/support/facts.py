@@ -26,7 +26,10 @@ from ai_missions.graphs.support.resolve import (
     outnamed_lines,
     partly_named,
     quantity_said,
+    references,
     said_of_lines,
+    same_reference,
+    source_references,
 )
 from ai_missions.graphs.support.understanding import (
     MONEY,
@@ -147,6 +150,19 @@ def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str
     return list(quoted) or (list(recent[:RECENT]) if set(reading.intents) & set(ORDER_INTENTS) or changing else [])
 
 
+def _only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
+    """The quoted orders the text writes only as where something comes from ("ship #W1 to the same address as
+    order #W2": #W2), never as what a request is about."""
+    written = [r.text for r in references(text)]
+    sources = source_references(text)
+    return {
+        o
+        for o in quoted
+        if any(same_reference(w, o) for w in sources)
+        and sum(same_reference(w, o) for w in written) <= sum(same_reference(w, o) for w in sources)
+    }
+
+
 def choose_order(
     ticket: Mapping[str, Any],
     reading: Reading,
@@ -205,6 +221,8 @@ def choose_order(
     return None, "which_order", (fitting or list(recent))[:5]
 
 
+#: What asks nothing of an order's items nor changes it: where it is, a general question.
+_ASKING_ONLY = frozenset({"where_is_order", "question"})
 #: Requests about an order as a whole, none about its items.
 _OF_THE_ORDER = frozenset({"change_address", "change_payment"})
 #: Where a clause ends within a sentence: a comma, a semicolon, a dash between spaces, or "also".
@@ -381,6 +399,10 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             # their orders make it a request (confirmed before anything changes), never a general answer
             reading = replace(reading, intents=("exchange_variant",))
             items_named = asked_in_question
+        sources = _only_as_sources(text_of(thread, inbound), reading.order_refs)
+        if sources and set(reading.order_refs) - sources:
+            # the order an address is taken from is not the one to change: the others quoted are
+            reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in sources))
         order_id, condition, candidates = choose_order(
             ticket, reading, orders, recent, identity["customer_id"], items_named
         )
@@ -410,7 +432,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     # items of the order named in what they ask: more than a new address ("ship it to my other
                     # address and change the helmet"); the item change is read too, never dropped in silence
                     types.append("exchange_variant")
-                elif set(types) <= _OF_THE_ORDER and (
+                elif set(types) <= _OF_THE_ORDER | _ASKING_ONLY and (
                     asked := items_asked_to_change(text_of(thread, inbound), orders[order_id])
                     or _items_wanted(text_of(thread, inbound), orders[order_id])
                 ):

@@ -43,7 +43,7 @@ _NEGATION = re.compile(
 
 
 #: Said in a mention's clause, it makes the mention one for a price difference, not for the order's payment.
-_DIFFERENCE = re.compile(r"\b(?:difference|diferencia|differenz|remaining)\b")
+_DIFFERENCE = re.compile(r"\b(?:differences?|diferencias?|differenzen|differenz|remaining)\b")
 #: Where a clause ends: a sentence's end, a semicolon or comma, a conjunction joining two requests.
 _CLAUSE_END = re.compile(r"[.;:!?\n,]|\b(?:and|but|also|then|y|pero|et|mais|und|aber)\b")
 #: What a mention is for.

@@ -607,7 +607,7 @@ _PAY_WITH = re.compile(
     r"\b(?:pay|pagar(?:lo|la)?|payer|regler)\b(?P<what>[^.!?;]{0,50}?)\b(?:with|using|via|con|avec|par)\b"
     r"|\b(?:mit|per)\b(?P<was>[^.!?;]{0,40}?)\b(?:be)?zahlen\b"
 )
-_DIFFERENCE = re.compile(r"\b(?:difference|diferencia|differenz|rest|balance|remaining)\b")
+_DIFFERENCE = re.compile(r"\b(?:differences?|diferencias?|differenzen|differenz|rest|balance|remaining)\b")
 #: "Can I pay with PayPal?", "do you accept gift cards?": how one may pay, asked in general (a question), unless the
 #: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
 _MAY_I_PAY = re.compile(r"^\W*(?:can|could|may) (?:i|we|you) (?:still )?pay\b|\bis it possible to pay\b")
@@ -637,7 +637,7 @@ _MOVE_PAYMENT = re.compile(
 _WHOLE_ORDER = re.compile(r"\b(?:payment|pay for|order|instead|rather|bill|billing|pago|pedido|paiement|zahlung)\b")
 #: Another money matter: a refund's or a difference's method, what was paid, a charge too many.
 _OTHER_MONEY = re.compile(
-    r"\b(?:refund|refunded|return|returned|send back|sending back|difference|remaining|balance|paid|price|twice|"
+    r"\b(?:refund|refunded|return|returned|send back|sending back|differences?|remaining|balance|paid|price|twice|"
     r"double|was charged|were charged|got charged|been charged|reembolso|rembourse|erstattung)\b"
 )
 
