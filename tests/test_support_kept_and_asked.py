@@ -12,6 +12,7 @@ import pytest
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.evals import tau, tau_runner
 from ai_missions.graphs.support.facts import items_asked_to_change, opening_facts
+from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import (
     change_asked,
     items_text,
@@ -286,3 +287,36 @@ def test_an_item_change_beside_asking_where_the_order_is_is_read_not_dropped() -
     result = _solved(485, message)
     assert "exchange_variant" in result.read or result.says_why, result
     assert not result.unsafe
+
+
+ESPRESSO_LINES = [
+    {"line_no": 1, "sku": "E-19", "description": "Espresso Machine", "quantity": 1},
+    {"line_no": 2, "sku": "E-9", "description": "Espresso Machine", "quantity": 1},
+]
+ESPRESSO_OPTIONS = {"E-19": "19 bar 1L manual", "E-9": "9 bar 2L automatic", "E-15": "15 bar 1L manual"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("Change the espresso machine for the 15 bar, 1L, manual one.", [1, 2]),  # what is wanted tells nothing
+        ("Please switch the espresso machine to a 1L manual.", [1, 2]),
+        ("My 2L automatic espresso machine -> the 15 bar manual one please.", [2]),  # what they have tells
+        ("Change the 19 bar espresso machine for the 15 bar one.", [1]),
+    ],
+)
+def test_which_of_two_lines_of_one_item_is_told_by_what_they_have_not_what_they_want(
+    text: str, lines: list[int]
+) -> None:
+    assert lines_named(text, ESPRESSO_LINES, ESPRESSO_OPTIONS) == lines
+
+
+def test_the_scripted_customer_says_which_line_it_has_when_asked() -> None:
+    instruction = (
+        "For #W1, modify Tea Kettle {'material': 'glass', 'capacity': '1 liter'} to {'capacity': '2 liters'}; "
+        "via paypal_1. "
+    )
+    asked = "- Tea Kettle: the ceramic 1.5 liters one or the glass 1 liter one?\nWhich one would you like?"
+    answer = tau_runner.customer_answer(instruction, {"payment_methods": {}}, asked)
+    assert "Tea Kettle (glass, 1 liter) for the glass, 2 liters one" in answer
+    assert "(glass, 1 liter)" not in tau_runner.customer_answer(instruction, {"payment_methods": {}}, "Which one?")

@@ -194,12 +194,26 @@ def names_item(text: str, description: str, options: Iterable[str] = ()) -> bool
     return bool(words) and (words[-1] in said or len(set(words) & said) >= 2)
 
 
+#: Where what a customer wants begins: "for the 15 bar one", "to a gas grill", "-> green small".
+_WANTED_BEGINS = re.compile(r"\b(?:to|for|into)\s+(?:the|a|an|one|ones|some|that|this)\b|->|\u2192")
+
+
+def _without_wanted(text: str) -> str:
+    """The text without what it says is wanted ("change the espresso machine for the 15 bar, 1L, manual one": the
+    words after "for the"): those describe the new variant, never which of the customer's lines they have."""
+    return "\n".join(
+        sentence[: m.start()] if (m := _WANTED_BEGINS.search(sentence)) else sentence
+        for sentence in re.split(r"[.;!?\n]", fold(text))
+    )
+
+
 def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines (``line_no``) whose item the message names; when several lines hold the same item and the
     message names a variant of it (a colour, a size: "the black one"; any option that tells the lines apart, "the
     6 hours ones"), the lines of that variant. ``options`` maps a
     line's sku to its variant option as the ERP has it."""
-    said = {_stem(w) for w in _words(text)}
+    # which of several lines of one item is meant is told by what the customer has, not by what they want
+    said = {_stem(w) for w in _words(_without_wanted(text))}
     variant_words = {_stem(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
     groups: dict[tuple[str, ...], list[Mapping[str, object]]] = {}
     for line in lines:

@@ -6,10 +6,11 @@ Per task: the customer's first message is filed as a ticket on the task's user (
 as verified); the mission decides it as ``evals.run`` does (offline reader, facts, policies, guard). When it asks
 the customer something, a scripted customer answers from the task's instruction only: it restates in the first
 person what the instruction says it wants (order ids, items and the options it wants instead, the address, the
-payment method as a customer names it: "my visa ending in 1234"), never what the ground-truth actions hold; at
-most ``MAX_ANSWERS`` answers, then the task ends in the question. A reviewer approves each proposed write as the
-mission proposed it (no edits); each is mapped to the benchmark's action (``as_tau``) and applied with the
-benchmark's rules (``tau.apply``); the end state is compared with the ground truth's (``tau.differences``).
+payment method as a customer names it: "my visa ending in 1234"; asked which of two lines of one item it has, the
+options its instruction says it has), never what the ground-truth actions hold; at most ``MAX_ANSWERS`` answers,
+then the task ends in the question. A reviewer approves each proposed write as the mission proposed it (no
+edits); each is mapped to the benchmark's action (``as_tau``) and applied with the benchmark's rules
+(``tau.apply``); the end state is compared with the ground truth's (``tau.differences``).
 
 Figures: tasks, end state equal, unsafe writes (a write the ground truth does not make, after mapping: another
 change or order, or the same change with other items, method or reason), ended in a question, ended in an
@@ -92,6 +93,8 @@ def _item_words(raw: str) -> str:
     return f"{name} ({_options('{' + options)})" if options else name
 
 
+#: The mission asking which of two lines of one item the customer has: "- Tea Kettle: the ceramic ... one or the ...".
+_WHICH_LINE = re.compile(r"^- (.+?): the .+? one or the .+? one\?", re.MULTILINE)
 #: The mission asking how many of an item the customer means ("one of them, or all 2?"), on the item's line.
 _HOW_MANY = re.compile(r"^- (.+?) \(\d+ on the order\).*\bone of them, or all\b", re.MULTILINE)
 
@@ -107,6 +110,9 @@ def customer_answer(instruction: str, user: Mapping[str, Any], asked: str = "") 
     for name in _HOW_MANY.findall(asked):
         if name.strip() in once:
             said.append(f"Just one of the {name.strip()}s, please.")
+    # asked which of two lines of one item it has ("- Tea Kettle: the ceramic ... one or the glass ... one?"), it
+    # says the one its instruction changes, by the options the instruction gives it
+    which_asked = {n.strip().lower() for n in _WHICH_LINE.findall(asked)}
     for order_id, method, items in _RETURN.findall(instruction):
         names = [_item_words(i) for i in items.split(";") if i.strip()]
         listed = " and ".join(f"the {n}" for n in names)
@@ -126,10 +132,11 @@ def customer_answer(instruction: str, user: Mapping[str, Any], asked: str = "") 
         names = [name.strip() for name, _old, _new in found]
         for name, old, new in found:
             # the options it names, the others kept as they are (what the instruction means by naming only those);
-            # which one it has only when it changes two of the same item
+            # which one it has when it changes two of the same item or is asked which of two it has
             wanted = {**ast.literal_eval(old), **ast.literal_eval(new)}
             to = f"the {', '.join(map(str, wanted.values()))} one" if ast.literal_eval(new) else "the same options"
-            which = f" ({_options(old)})" if names.count(name.strip()) > 1 else ""
+            told = names.count(name.strip()) > 1 or name.strip().lower() in which_asked
+            which = f" ({_options(old)})" if told else ""
             parts.append(f"the {name.strip()}{which} for {to}")
         what = "change" if verb == "modify" else "exchange"
         said.append(
