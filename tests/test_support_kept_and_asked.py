@@ -320,3 +320,16 @@ def test_the_scripted_customer_says_which_line_it_has_when_asked() -> None:
     answer = tau_runner.customer_answer(instruction, {"payment_methods": {}}, asked)
     assert "Tea Kettle (glass, 1 liter) for the glass, 2 liters one" in answer
     assert "(glass, 1 liter)" not in tau_runner.customer_answer(instruction, {"payment_methods": {}}, "Which one?")
+
+
+@needs_bench
+def test_a_method_said_of_every_request_reaches_every_part() -> None:
+    # tau task 270: a speaker changed on one order, two items returned from another, the gift card for both
+    message = (
+        "Aarav Gonzalez here (aarav.gonzalez9269@example.com). On #W9160732 please switch the black bluetooth "
+        "speaker to the blue one, same 10 hour battery and not water resistant. From #W6797115 I'm sending back the "
+        "air purifier and the mechanical keyboard. My gift card for all of it, the difference and the refund."
+    )
+    result = _solved(270, message)
+    assert result.solved, result
+    assert not result.unsafe

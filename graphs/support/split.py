@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, payment_amount
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
@@ -48,6 +49,8 @@ _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
 _HOW_MANY = re.compile(r"\b(both|two|three|four|2|3|4)\b(?:\s+[\w']+){0,3}?\s+orders\b")
 #: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or "and" between them.
 _CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
+#: Said of every request at once: "for both the difference and the refund", "all of it", "each of them".
+_OF_EVERY = re.compile(r"\b(?:both|all|each|every|everything)\b")
 _NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 
 
@@ -115,9 +118,13 @@ def split_request(
         return None
     pool = quoted or [o for o in recent if o in records]
     said: list[_Sentence] = []
+    for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
     for text in sentences(thread):
         intents = _order_intents(text)
         orders, by_quote = _concerned(text, pool, records)
+        if not orders and not intents and _OF_EVERY.search(fold(text)) and paying.mentions(text):
+            for_every.append(text)
+            continue
         if not orders and not intents and said and said[-1].orders:
             orders, by_quote = said[-1].orders, said[-1].quoted  # "I ordered it by mistake" after "cancel #W1"
         said.append(_Sentence(text, intents, orders, by_quote))
@@ -159,7 +166,7 @@ def split_request(
             assigned[order].append(intent)
             texts[order].append(sentence.text)
     parts = [
-        Part(o, tuple(i for i in INTENTS if i in assigned[o]), ". ".join(dict.fromkeys(texts[o])))
+        Part(o, tuple(i for i in INTENTS if i in assigned[o]), ". ".join(dict.fromkeys([*texts[o], *for_every])))
         for o in pool
         if assigned[o]
     ]
