@@ -333,3 +333,22 @@ def test_a_method_said_of_every_request_reaches_every_part() -> None:
     result = _solved(270, message)
     assert result.solved, result
     assert not result.unsafe
+
+
+@needs_bench
+@pytest.mark.parametrize(
+    ("index", "message"),
+    [
+        # tau task 299: two orders quoted with what each holds (the boots in both), then "cancel both"
+        (299, "Raj Lopez (raj.lopez2997@example.com). I won't need my orders #W3502364 (bottle, skateboard, boots) "
+              "and #W5107138 (boots, hose, lamp, grill, backpack) anymore. Could you cancel both?"),
+        # tau task 355: one return said of two quoted orders, each closing its own items; the refunds for both
+        (355, "Ethan Kim, ethan.kim3231@example.com. I'd like to return the notebook, the espresso machine and the "
+              "laptop from W1763367 and the jigsaw puzzle and the water bottle from W3942875. Refunds to my gift "
+              "card."),
+    ],
+)  # fmt: skip
+def test_one_request_said_of_several_quoted_orders_is_made_of_each(index: int, message: str) -> None:
+    result = _solved(index, message)
+    assert result.solved, result
+    assert not result.unsafe

@@ -46,12 +46,15 @@ from ai_missions.nodes.parts import LABEL, PARTS
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
 #: How many orders a request names: "two of my orders", "both orders", "three orders".
-_HOW_MANY = re.compile(r"\b(both|two|three|four|2|3|4)\b(?:\s+[\w']+){0,3}?\s+orders\b")
+_HOW_MANY = re.compile(
+    r"\b(both|two|three|four|2|3|4)\b(?:\s+[\w']+){0,3}?\s+orders\b"
+    r"|\b(both|all three|all four)(?:\s+of\s+them)?(?=\s*(?:[?.!,;]|$|please|pls|thanks|thank you))"
+)
 #: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or "and" between them.
 _CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
-#: Said of every request at once: "for both the difference and the refund", "all of it", "each of them".
-_OF_EVERY = re.compile(r"\b(?:both|all|each|every|everything)\b")
-_NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
+#: Said of every request at once: "for both the difference and the refund", "all of it", "the refunds".
+_OF_EVERY = re.compile(r"\b(?:both|all|each|every|everything|refunds|differences)\b")
+_NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "all three": 3, "all four": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,34 @@ def _concerned(
     return tuple(o for o in pool if lines_named(meant, lines[o], _options(records[o]))), False
 
 
+#: Said just before a reference that closes what is said of its order: "the notebook and the laptop from W1".
+_CLOSES = re.compile(r"\b(?:from|on|in|of)\s+(?:(?:my\s+)?order\s+)?#?\s*$")
+_NEXT_REFERENCE = re.compile(r"(?<![\w#])#?[a-z]{0,3}-?\d{5,12}\b")
+
+
+def _per_order(
+    sentence: str, pool: Sequence[str], records: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """A sentence with its requests, or, when it makes one request of several quoted orders each closing its own
+    items ("return the notebook and the laptop from W1, and the puzzle and the bottle from W2"), what it says of each
+    order with the request said once (a piece making requests of its own keeps them)."""
+    intents = _order_intents(sentence)
+    whole = [(sentence, intents)]
+    if not intents or len(_concerned(sentence, pool, records)[0]) < 2:
+        return whole
+    folded = fold(sentence)
+    cuts = [m.end() for m in _NEXT_REFERENCE.finditer(folded) if _CLOSES.search(folded[: m.start()])]
+    pieces = [p for a, b in zip([0, *cuts], [*cuts, len(folded)], strict=True) if (p := folded[a:b]).strip(" ,.;:-")]
+    concerned = [_concerned(p, pool, records)[0] for p in pieces]
+    if sum(len(c) == 1 for c in concerned) < 2 or any(len(c) > 1 for c in concerned):
+        return whole
+    # a piece that only goes on ("and the puzzle from W2") is said with the request's own words before it
+    said = read_message(sentence).matched
+    ends = [folded.find(said[i]) + len(said[i]) for i in intents if said.get(i) and folded.find(said[i]) >= 0]
+    head = folded[: min(ends)] if ends else ""
+    return [(p if _order_intents(p) else f"{head} {p.strip(' ,;-')}", _order_intents(p) or intents) for p in pieces]
+
+
 def split_request(
     thread: str,
     reading: Reading,
@@ -119,8 +150,7 @@ def split_request(
     pool = quoted or [o for o in recent if o in records]
     said: list[_Sentence] = []
     for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
-    for text in sentences(thread):
-        intents = _order_intents(text)
+    for text, intents in [piece for sentence in sentences(thread) for piece in _per_order(sentence, pool, records)]:
         orders, by_quote = _concerned(text, pool, records)
         if not orders and not intents and _OF_EVERY.search(fold(text)) and paying.mentions(text):
             for_every.append(text)
@@ -135,7 +165,7 @@ def split_request(
     loose: list[tuple[_Sentence, str]] = []
     for sentence in said:
         mine = [o for o in sentence.orders if sentence.quoted or o not in quoting]
-        if len(mine) > 1 and _same_item(sentence.text, mine, records):
+        if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
             return None  # "the lamp" of two orders that both hold one: which is the customer's to say
         for order in mine:
             texts[order].append(sentence.text)
@@ -200,10 +230,11 @@ def _how_many(text: str, intent: str) -> int | None:
         if match is None:
             continue
         asked = _order_intents(clause)
+        number = _NUMBERS[match.group(1) or match.group(2)]
         if intent in asked:
-            own.append(_NUMBERS[match.group(1)])
+            own.append(number)
         elif not asked:
-            bare.append(_NUMBERS[match.group(1)])
+            bare.append(number)
     counted = own or bare
     return counted[0] if counted else None
 
