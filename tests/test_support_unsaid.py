@@ -7,27 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.graphs.support.facts import _refund_to, modify_facts
+from tests.support.order_record import order_record
 
 FACTS: dict[str, Any] = {"payment.capture_refundables": []}
 
 
-def _record(lines: list[tuple[str, str]], variants: list[tuple[str, str, str, float]]) -> dict[str, Any]:
-    by_sku = {sku: (product, option, price) for sku, product, option, price in variants}
-    return {
-        "variants": [
-            {"sku": sku, "product_id": product, "option": option, "unit_price": price, "available": 9}
-            for sku, (product, option, price) in by_sku.items()
-        ],
-        "order": {
-            "lines": [
-                {"line_no": n, "sku": sku, "description": name, "quantity": 1, "unit_price": by_sku[sku][2]}
-                for n, (name, sku) in enumerate(lines, 1)
-            ]
-        },
-    }
-
-
-SPEAKER = _record(
+SPEAKER = order_record(
     [("Portable Speaker", "SP-1")],
     [("SP-1", "speaker", "red 8 hours yes", 50.0), ("SP-2", "speaker", "red 16 hours yes", 60.0),
      ("SP-3", "speaker", "red 16 hours no", 55.0)],
@@ -54,7 +39,7 @@ def test_a_yes_or_no_the_customer_says_is_taken() -> None:
     assert facts["modify.changes"] == [{"line_no": 1, "sku": "SP-2"}]  # nothing said against the feature: kept
 
 
-KEYBOARDS = _record(
+KEYBOARDS = order_record(
     [("Mechanical Keyboard", "KB-60"), ("Mechanical Keyboard", "KB-80W")],
     [("KB-60", "kb", "tactile RGB 60%", 90.0), ("KB-80W", "kb", "tactile white 80%", 95.0),
      ("KB-80L", "kb", "linear RGB 80%", 99.0)],

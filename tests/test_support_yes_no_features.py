@@ -11,24 +11,9 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.facts import modify_facts, opening_facts
+from tests.support.order_record import order_record
 
 FACTS: dict[str, Any] = {"payment.capture_refundables": []}
-
-
-def _record(lines: list[tuple[str, str]], variants: list[tuple[str, str, str, float]]) -> dict[str, Any]:
-    by_sku = {sku: (product, option, price) for sku, product, option, price in variants}
-    return {
-        "variants": [
-            {"sku": sku, "product_id": product, "option": option, "unit_price": price, "available": 9}
-            for sku, (product, option, price) in by_sku.items()
-        ],
-        "order": {
-            "lines": [
-                {"line_no": n, "sku": sku, "description": name, "quantity": 1, "unit_price": by_sku[sku][2]}
-                for n, (name, sku) in enumerate(lines, 1)
-            ]
-        },
-    }
 
 
 BOOT_VARIANTS = [
@@ -38,8 +23,8 @@ BOOT_VARIANTS = [
     ("B-11LN", "boots", "11 leather no", 220.0),
     ("B-11SY", "boots", "11 synthetic yes", 210.0),
 ]
-BOOTS = _record([("Hiking Boots", "B-9SY")], BOOT_VARIANTS)
-PLAIN_BOOTS = _record([("Hiking Boots", "B-9SN")], BOOT_VARIANTS)
+BOOTS = order_record([("Hiking Boots", "B-9SY")], BOOT_VARIANTS)
+PLAIN_BOOTS = order_record([("Hiking Boots", "B-9SN")], BOOT_VARIANTS)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +70,7 @@ SPEAKER_VARIANTS = [
     ],
 )
 def test_a_speaker_said_not_water_resistant_is_the_no(text: str) -> None:
-    speaker = _record([("Bluetooth Speaker", "S-B20Y")], SPEAKER_VARIANTS)
+    speaker = order_record([("Bluetooth Speaker", "S-B20Y")], SPEAKER_VARIANTS)
     assert modify_facts(speaker, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "S-G20N"}], text
 
 
@@ -102,7 +87,7 @@ def test_a_speaker_said_not_water_resistant_is_the_no(text: str) -> None:
 def test_a_negation_of_no_feature_never_takes_the_no(text: str) -> None:
     """ "not sure", "no longer" name no feature: the "no" is never taken from them; the "yes" kept unsaid beside a
     negation is asked (the existing safety rule)."""
-    speaker = _record([("Bluetooth Speaker", "S-B20Y")], SPEAKER_VARIANTS)
+    speaker = order_record([("Bluetooth Speaker", "S-B20Y")], SPEAKER_VARIANTS)
     facts = modify_facts(speaker, [1], text, FACTS)
     assert facts["modify.changes"] == [], text
     assert facts["modify.ambiguous"], text
@@ -111,7 +96,7 @@ def test_a_negation_of_no_feature_never_takes_the_no(text: str) -> None:
 def test_a_feature_said_of_the_named_item_asks_nothing_of_the_others() -> None:
     """ "not water resistant" of the speaker: the Water Bottle is not named by "water", nor earbuds whose option is
     "not resistant" asked about."""
-    order = _record(
+    order = order_record(
         [("Bluetooth Speaker", "S-B20Y"), ("Wireless Earbuds", "E-W8"), ("Water Bottle", "W-1")],
         [*SPEAKER_VARIANTS,
          ("E-W8", "earbuds", "white 8 hours IPX4", 90.0), ("E-B8", "earbuds", "blue 8 hours not resistant", 80.0),
@@ -134,11 +119,11 @@ GRILLS = [
 
 
 def test_without_a_rotisserie_and_with_one() -> None:
-    grill = _record([("Electric Grill", "G-LY")], GRILLS)
+    grill = order_record([("Electric Grill", "G-LY")], GRILLS)
     text = "Could the grill be the medium size without a rotisserie?"
     assert modify_facts(grill, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "G-MN"}]
     # a feature said only as wanted ("with the rotisserie") is not told from any other word: asked
-    plain = _record([("Electric Grill", "G-MN")], GRILLS)
+    plain = order_record([("Electric Grill", "G-MN")], GRILLS)
     facts = modify_facts(plain, [1], "I'd like the grill with the rotisserie instead.", FACTS)
     assert facts["modify.changes"] == []
     assert facts["modify.ambiguous"]
@@ -146,7 +131,7 @@ def test_without_a_rotisserie_and_with_one() -> None:
 
 def test_two_yes_no_options_are_asked() -> None:
     """A product with two yes/no options: which one a feature word means is not read."""
-    watch = _record(
+    watch = order_record(
         [("Smart Watch", "W-YY")],
         [("W-YY", "watch", "black yes yes", 200.0), ("W-YN", "watch", "black yes no", 190.0),
          ("W-NY", "watch", "black no yes", 190.0)],
@@ -156,7 +141,7 @@ def test_two_yes_no_options_are_asked() -> None:
 
 
 def test_a_return_of_the_item_said_by_its_feature_names_no_other_item() -> None:
-    order = _record(
+    order = order_record(
         [("Bluetooth Speaker", "S-G20N"), ("Water Bottle", "W-1")],
         [*SPEAKER_VARIANTS, ("W-1", "bottle", "500ml red", 20.0), ("W-2", "bottle", "500ml blue", 20.0)],
     )
@@ -184,7 +169,7 @@ def test_a_word_left_out_of_no_variant_never_changes_the_feature(text: str) -> N
 
 def test_another_items_option_word_is_not_read_as_this_items_feature() -> None:
     """ "not resistant" is an option of the earbuds on the same order: never read as the speaker's "no"; asked."""
-    order = _record(
+    order = order_record(
         [("Bluetooth Speaker", "S-B20Y"), ("Wireless Earbuds", "E-W8")],
         [*SPEAKER_VARIANTS,
          ("E-W8", "earbuds", "white 8 hours IPX4", 90.0), ("E-B8", "earbuds", "blue 8 hours not resistant", 80.0)],
