@@ -388,12 +388,11 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     else:
         items_named: Mapping[str, Sequence[int]] = gathered.get("items_named") or {}
         asked_in_question: dict[str, list[int]] = {}
-        if set(reading.intents) <= {"question"} and not reading.order_refs and not reading.loose_refs:
-            owned = [o for o in recent if o in orders]
+        if set(reading.intents) <= {"question"}:
+            # the orders it quotes, else (no number that is none of theirs) their recent ones
+            candidates = reading.order_refs or (() if reading.loose_refs else recent)
+            owned = [o for o in candidates if o in orders]
             asked_in_question = _changes_asked_in_questions(text_of(thread, inbound), orders, owned)
-        elif set(reading.intents) <= {"question"}:
-            quoted = [o for o in reading.order_refs if o in orders]
-            asked_in_question = _changes_asked_in_questions(text_of(thread, inbound), orders, quoted)
         if asked_in_question:
             # a change of their items asked as a question, in words no request phrase holds: the items resolved on
             # their orders make it a request (confirmed before anything changes), never a general answer

@@ -203,7 +203,7 @@ def _without_wanted(text: str) -> str:
     words after "for the"): those describe the new variant, never which of the customer's lines they have."""
     return "\n".join(
         sentence[: m.start()] if (m := _WANTED_BEGINS.search(sentence)) else sentence
-        for sentence in re.split(r"[.;!?\n]", fold(text))
+        for sentence in re.split(r"[;!?\n]|\.(?!\d)", fold(text))
     )
 
 

@@ -128,7 +128,8 @@ def _per_order(
     said = read_message(sentence).matched
     ends = [folded.find(said[i]) + len(said[i]) for i in intents if said.get(i) and folded.find(said[i]) >= 0]
     head = folded[: min(ends)] if ends else ""
-    return [(p if _order_intents(p) else f"{head} {p.strip(' ,;-')}", _order_intents(p) or intents) for p in pieces]
+    own = [_order_intents(p) for p in pieces]
+    return [(p, mine) if mine else (f"{head} {p.strip(' ,;-')}", intents) for p, mine in zip(pieces, own, strict=True)]
 
 
 def split_request(
