@@ -18,6 +18,7 @@ from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.store import connect
 from ai_missions.nodes.guard import check_action
+from tests.support.anything_else import answered
 
 HOME = {"name": "Ana Silva", "line1": "12 Pine Street", "line2": None, "city": "Seattle", "region": "WA",
         "postal_code": "98101", "country": "US"}  # fmt: skip
@@ -226,7 +227,7 @@ def test_an_address_change_the_systems_cannot_make_is_answered_or_escalated(
 
 
 def test_an_exchange_for_an_in_stock_variant_is_proposed_for_approval() -> None:
-    facts, verdict = decide(case("Could I exchange the item from SO-100001 for the blue one?"))
+    facts, verdict = decide(answered(case("Could I exchange the item from SO-100001 for the blue one?")))
     assert verdict["outcome"] == "exchange"
     assert tools(verdict) == ["exchange_order_item", "send_ticket_reply", "add_ticket_note"]
     exchange = verdict["actions"][0]
@@ -250,7 +251,7 @@ def test_a_size_is_a_variant_whichever_way_the_erp_spells_it() -> None:
             {"sku": "SKU-1-L", "product_id": "P-1", "option": large, "unit_price": 60.0, "available": 4},
             {"sku": "SKU-1-S", "product_id": "P-1", "option": "S", "unit_price": 60.0, "available": 4},
         ]
-        _facts, verdict = decide(sized)
+        _facts, verdict = decide(answered(sized))
         assert verdict["outcome"] == "exchange"
         assert verdict["actions"][0]["args"] == {"order_id": "SO-100001", "line_no": 1, "sku": "SKU-1-L"}
     # a size said of the item they have names nothing: a person arranges it
@@ -271,7 +272,7 @@ def test_issue_28_could_i_get_the_medium_one_instead_is_an_exchange() -> None:
             {"sku": "SKU-1-M", "product_id": "P-1", "option": "Medium", "unit_price": 60.0, "available": 4},
             {"sku": "SKU-1-L", "product_id": "P-1", "option": "Large", "unit_price": 60.0, "available": 4},
         ]
-        facts, verdict = decide(sized)
+        facts, verdict = decide(answered(sized))
         assert facts["ticket.case_types"] == ["exchange_variant"], message
         assert verdict["outcome"] == "exchange"
         assert verdict["actions"][0]["args"] == {"order_id": "SO-100001", "line_no": 1, "sku": "SKU-1-M"}
@@ -824,9 +825,11 @@ def test_a_cheaper_variant_on_an_order_only_authorized_refunds_nothing_and_says_
 
 def test_delivered_items_are_exchanged_at_once_with_the_difference_settled_and_stated() -> None:
     facts, verdict = decide(
-        _boots(
-            "The boots I got in SO-100001 are too small, can I exchange them for a 9, black leather?",
-            status="delivered",
+        answered(
+            _boots(
+                "The boots I got in SO-100001 are too small, can I exchange them for a 9, black leather?",
+                status="delivered",
+            )
         )
     )
     assert facts["modify.changes"] == [{"line_no": 1, "sku": "B-BL9L"}]
@@ -843,7 +846,7 @@ def test_delivered_items_are_exchanged_at_once_with_the_difference_settled_and_s
     assert not check_action(SPEC, charge, facts, earlier=[exchange])
     # cheaper: refunded to the capture; a plan exchanging other lines, or before delivery, is refused
     cheaper = decide(
-        _boots("Could I swap the boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
+        answered(_boots("Could I swap the boots from SO-100001 for the size 9 synthetic ones?", status="delivered"))
     )[1]
     assert tools(cheaper)[:2] == ["exchange_order_items", "refund_payment"]
     assert cheaper["actions"][1]["args"]["amount"] == 20.0
@@ -892,7 +895,7 @@ def test_the_erp_exchanges_delivered_lines_once_at_any_price(book: Path) -> None
 
 def test_a_difference_to_a_card_other_than_the_orders_or_one_of_two_identical_items_is_not_guessed() -> None:
     swap = "Could I swap the boots from SO-100001 for the size 9 synthetic ones? The difference to my card ending in "
-    assert decide(_boots(swap + "4321.", status="delivered"))[1]["outcome"] == "exchange"  # the order's own card
+    assert decide(answered(_boots(swap + "4321.", status="delivered")))[1]["outcome"] == "exchange"  # own card
     assert decide(_boots(swap + "9999.", status="delivered"))[1]["outcome"] == "escalate"  # another card: a person
     twice = _boots("Could I swap the boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
     lines = twice["orders"]["SO-100001"]["order"]["lines"]
@@ -902,7 +905,7 @@ def test_a_difference_to_a_card_other_than_the_orders_or_one_of_two_identical_it
     assert "one of them, or all 2?" in verdict["actions"][0]["args"]["body"]
     both = _boots("Could I swap both pairs of boots from SO-100001 for the size 9 synthetic ones?", status="delivered")
     both["orders"]["SO-100001"]["order"]["lines"] = lines
-    assert decide(both)[1]["actions"][0]["args"]["changes"] == [
+    assert decide(answered(both))[1]["actions"][0]["args"]["changes"] == [
         {"line_no": 1, "sku": "B-BL9S"},
         {"line_no": 2, "sku": "B-BL9S"},
     ]

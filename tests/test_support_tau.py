@@ -342,7 +342,9 @@ def test_the_order_whose_address_is_wanted_keeps_its_own() -> None:
     assert results[0].unsafe == []
 
 
-def test_an_unsolved_task_that_differs_only_by_a_same_item_swap_is_counted_apart() -> None:
+def test_a_same_item_swap_the_message_leaves_out_is_asked_about_and_counted_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from ai_missions.graphs.support.evals import tau_runner
 
     kwargs = {"order_id": "#W1000001", "item_ids": ["k1", "c1"], "new_item_ids": ["k2", "c1"]}
@@ -351,7 +353,19 @@ def test_an_unsolved_task_that_differs_only_by_a_same_item_swap_is_counted_apart
     instruction = ("For #W1000001, exchange Electric Kettle {'color': 'white'} to {'color': 'black'}; "
                    "Wall Clock {'color': 'black'} to {}; via card_Ann. ")  # fmt: skip
     task = tau.Task(0, "ann", instruction, (swap,), ())
-    figures, results = tau_runner.run(_runner_db(), [task], {0: "My kettle came white: the black one instead please?"})
+    message = {0: "My kettle came white: the black one instead please?"}
+    # asked whether anything else of the order is to be exchanged (SUP-007), the customer names the clock for the
+    # same one: a replacement, which a person arranges, and the task ends saying so
+    figures, results = tau_runner.run(_runner_db(), [task], message)
+    assert results[0].questions == 1
+    assert results[0].outcome == "escalate"
+    assert results[0].says_why
+    assert results[0].writes == []
+    # a customer who answers "that's all" gets the kettle exchanged; unsolved by the benchmark's measure only for
+    # its swap of the clock for itself, which is counted apart
+    monkeypatch.setattr(tau_runner, "customer_answer", lambda *_args, **_kw: "That's all, thanks.")
+    figures, results = tau_runner.run(_runner_db(), [task], message)
+    assert [w["name"] for w in results[0].writes] == ["exchange_delivered_order_items"]
     assert not results[0].solved  # the benchmark's measure is kept as it is
     assert results[0].only_same_item_swaps
     assert figures["unsolved.only_same_item_swaps"] == 1

@@ -18,6 +18,7 @@ from typing import Any
 
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
+from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
     ambiguous_items,
@@ -368,6 +369,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     )
     facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS))
     facts["modify.resolved"] = False
+    facts["modify.replacement"] = False
     facts.update(dict.fromkeys(_PAYMETHOD_FACTS))
     facts.update({"paymethod.known": False, "paymethod.blocks_items": False, "paymethod.stays": False})
     facts["paymethod.after_refunds"] = False
@@ -461,6 +463,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     facts.update(modify_facts(orders[order_id], changing, text, facts, methods, whole=whole))
                     if confirming and facts.get("modify.changes"):
                         facts.update(_to_confirm(facts))
+                if "exchange_variant" in types:
+                    facts.update(anything_else_facts(orders[order_id], facts, ticket))
                 facts.update(
                     address_facts(orders[order_id], customer, wanted, on_file, gathered.get("address_validation"))
                 )
@@ -503,6 +507,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
         and not facts.get("paymethod.stays")
     )
     choosing = choosing or ("exchange_variant" in types and facts.get("modify.method_asked") is True)
+    choosing = choosing or ("exchange_variant" in types and facts.get("exchange.anything_else") is True)
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
@@ -1122,7 +1127,7 @@ def modify_facts(
     changes: list[dict[str, Any]] = []
     choices: list[str] = []
     summary: list[str] = []
-    unresolved = False
+    unresolved = replaced = False
     kept: list[int] = []
     deltas: list[float] = []
     # the lines the customer names, or the order's only line
@@ -1167,7 +1172,7 @@ def modify_facts(
             if facts.get("order.cancellable") is True:
                 kept.append(int(line["line_no"]))
             else:
-                unresolved = True
+                unresolved = replaced = True
             continue
         if not fits:
             if int(line["line_no"]) in scope and in_stock:
@@ -1257,6 +1262,7 @@ def modify_facts(
         "modify.refund_capture_id": refundable[0] if difference < 0 and refundable else None,
         "modify.charge_amount": difference if difference > 0 else None,
         "modify.summary": "; ".join(summary),
+        "modify.replacement": replaced,
     }
 
 

@@ -62,6 +62,11 @@ T: dict[str, dict[str, str]] = {
         "items_charge": "The new items cost {amount} more; the difference is charged{card}.",
         "items_which": "For what you asked to change on order {order}, these options are in stock:{choices}"
         "Which one would you like? Reply with it and we will change the item.",
+        "anything_else": "Before we exchange {changes} on order {order}: is there anything else on this order you "
+        "would like to exchange ({others})? Each item can be exchanged only once, so please tell us now. Reply "
+        '"that\'s all", or name the items and the options you would like.',
+        "anything_else_too": "Is there anything else on order {order} you would like to exchange ({others})? Each "
+        "item can be exchanged only once, so please name it in your reply too.",
         "cancel_why": "To cancel order {order}{refund}, please tell us why: you no longer need it, or it was "
         "ordered by mistake. Reply with the reason and we cancel it.",
         "cancel_why_refund": " (and refund {amount}{card})",
@@ -182,6 +187,11 @@ T: dict[str, dict[str, str]] = {
         "items_charge": "Los nuevos artículos cuestan {amount} más; la diferencia se cobra{card}.",
         "items_which": "Para lo que desea cambiar en el pedido {order}, tenemos en stock:{choices}¿Cuál "
         "prefiere? Responda con ella y cambiaremos el artículo.",
+        "anything_else": "Antes de cambiar {changes} en el pedido {order}: ¿desea cambiar algo más de este pedido "
+        '({others})? Cada artículo se puede cambiar una sola vez, así que díganoslo ahora. Responda "eso es todo" '
+        "o indique los artículos y las opciones que desea.",
+        "anything_else_too": "¿Desea cambiar algo más del pedido {order} ({others})? Cada artículo se puede "
+        "cambiar una sola vez, así que indíquelo también en su respuesta.",
         "cancel_why": "Para cancelar el pedido {order}{refund}, díganos por qué: ya no lo necesita o lo pidió "
         "por error. Responda con el motivo y lo cancelamos.",
         "cancel_why_refund": " (y reembolsar {amount}{card})",
@@ -310,6 +320,11 @@ T: dict[str, dict[str, str]] = {
         "items_charge": "Les nouveaux articles coûtent {amount} de plus ; la différence est débitée{card}.",
         "items_which": "Pour ce que vous souhaitez modifier sur la commande {order}, ces options sont en "
         "stock :{choices}Laquelle souhaitez-vous ? Répondez-nous et nous modifierons l'article.",
+        "anything_else": "Avant d'échanger {changes} sur la commande {order} : souhaitez-vous échanger autre chose "
+        "de cette commande ({others}) ? Chaque article ne peut être échangé qu'une fois, dites-le-nous donc "
+        "maintenant. Répondez « c'est tout », ou indiquez les articles et les options souhaitées.",
+        "anything_else_too": "Souhaitez-vous échanger autre chose de la commande {order} ({others}) ? Chaque "
+        "article ne peut être échangé qu'une fois, indiquez-le donc aussi dans votre réponse.",
         "cancel_why": "Pour annuler la commande {order}{refund}, dites-nous pourquoi : vous n'en avez plus "
         "besoin, ou elle a été passée par erreur. Répondez avec le motif et nous l'annulons.",
         "cancel_why_refund": " (et rembourser {amount}{card})",
@@ -444,6 +459,11 @@ T: dict[str, dict[str, str]] = {
         "items_charge": "Die neuen Artikel kosten {amount} mehr; die Differenz wird belastet{card}.",
         "items_which": "Für die gewünschte Änderung an der Bestellung {order} sind diese Optionen vorrätig:"
         "{choices}Welche möchten Sie? Antworten Sie, dann ändern wir den Artikel.",
+        "anything_else": "Bevor wir {changes} der Bestellung {order} umtauschen: Möchten Sie noch etwas aus dieser "
+        "Bestellung umtauschen ({others})? Jeder Artikel kann nur einmal umgetauscht werden, sagen Sie es uns "
+        "also jetzt. Antworten Sie „das ist alles“ oder nennen Sie die Artikel und die gewünschten Optionen.",
+        "anything_else_too": "Möchten Sie noch etwas aus der Bestellung {order} umtauschen ({others})? Jeder "
+        "Artikel kann nur einmal umgetauscht werden, nennen Sie ihn also bitte auch in Ihrer Antwort.",
         "cancel_why": "Um die Bestellung {order}{refund} zu stornieren, sagen Sie uns bitte den Grund: Sie "
         "brauchen sie nicht mehr, oder sie wurde versehentlich bestellt. Antworten Sie mit dem Grund, dann "
         "stornieren wir sie.",
@@ -658,11 +678,13 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         if facts.get("modify.ambiguous"):
             # one item a line: what it is now and the options of its product in stock
             listed = "".join(f"\n- {choice}" for choice in facts.get("modify.choices") or [])
-            return say(lang, "items_which", order=order, choices=listed + "\n")
+            return say(lang, "items_which", order=order, choices=listed + "\n") + _anything_else_too(facts, lang)
         if facts.get("paymethod.blocks_items"):
             return ""  # the items change with the payment, once the customer says which method (asked)
         if facts.get("modify.method_asked"):
             return _which_method_for_difference(facts, lang)
+        if facts.get("exchange.anything_else"):
+            return _anything_else(facts, lang, str(facts.get("modify.summary") or ""))
         if chosen := _method_of(facts, facts.get("modify.method_id")):
             card = say(lang, "method_to", method=_method_words(lang, chosen))
         sentence = "items_exchanged" if facts.get("order.status") == "delivered" else "items_changed"
@@ -678,6 +700,8 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         new, old = facts.get("exchange.option"), facts.get("exchange.from_option")
         if not new or not facts.get("exchange.same_price"):
             return None
+        if facts.get("exchange.anything_else"):
+            return _anything_else(facts, lang, f"{old} -> {new}")
         if facts.get("exchange.in_stock"):
             return say(lang, "exchanged", order=order, old=old, new=new)
         options = [o for o in facts.get("exchange.options_in_stock") or [] if o != old]
@@ -686,6 +710,20 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "question":
         return say(lang, "question")
     return None
+
+
+def _anything_else(facts: Mapping[str, Any], lang: str, changes: str) -> str:
+    """Asked before an exchange is made: anything else on the order to exchange? (SUP-007, each item once)."""
+    others = ", ".join(facts.get("exchange.others") or [])
+    return say(lang, "anything_else", order=facts.get("order.id"), changes=changes, others=others)
+
+
+def _anything_else_too(facts: Mapping[str, Any], lang: str) -> str:
+    """The same, added to a question the exchange asks anyway (which variant), when the order holds other items."""
+    others = facts.get("exchange.others") or []
+    if facts.get("order.status") != "delivered" or facts.get("exchange.list_asked") or not others:
+        return ""
+    return " " + say(lang, "anything_else_too", order=facts.get("order.id"), others=", ".join(others))
 
 
 def _listed(lang: str, parts: Sequence[str]) -> str:

@@ -196,6 +196,13 @@ FACTS: dict[str, tuple[str, str]] = {
     "exchange.in_stock": ("bool", "enough of it is available for the line's quantity"),
     "exchange.same_price": ("bool", "it costs what the line cost"),
     "exchange.options_in_stock": ("list", "the other options of the order's products that are in stock"),
+    "modify.replacement": ("bool", "a delivered item is wanted exchanged for the same variant: a replacement"),
+    "exchange.others": ("list", "the delivered order's items no exchange or question of the request is about"),
+    "exchange.list_asked": ("bool", "a reply on the ticket asked whether anything else is to be exchanged"),
+    "exchange.anything_else": (
+        "bool",
+        "an exchange is ready on a delivered order with other items and that was not asked yet: ask first (SUP-007)",
+    ),
     "address.new": (
         "dict",
         "the address the customer wants (SUP-006): one on file (the account's, another order's) or one they wrote "

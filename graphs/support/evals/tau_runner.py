@@ -345,7 +345,10 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
     facts, verdict = decide(case)
     while verdict["outcome"] == "ask_customer" and questions < MAX_ANSWERS:
         questions += 1
-        asked = next((a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), "")
+        reply = next((a["args"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), {})
+        asked = str(reply.get("body") or "")
+        # the helpdesk keeps the reply's tags on the ticket (what the mission asked already)
+        case["ticket"]["tags"] = sorted({*case["ticket"].get("tags", []), *(reply.get("tags") or [])})
         case["ticket"]["messages"] += [
             {"direction": "outbound", "body": asked, "sent_at": tau._NOW},
             {"direction": "inbound", "body": customer_answer(task.instruction, user, asked), "sent_at": tau._NOW},
