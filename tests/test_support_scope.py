@@ -139,6 +139,9 @@ def test_one_item_is_never_cancelled_as_its_whole_order() -> None:
         ("Cancel the order only if the refund can go to my gift card.", ["conditional_request"]),
         ("Return the kettle unless you can send me a new one by friday please - I want to return it.",
          ["conditional_request"]),
+        # an apology before the sentence does not make its condition courtesy
+        ("Sorry, but if the kettle is over $20, cancel the order.", ["conditional_request"]),
+        ("if we can't get it by friday, cancel the order", ["conditional_request"]),
     ],
 )  # fmt: skip
 def test_a_condition_is_checked_against_the_order_or_goes_to_a_person(message: str, types: list[str]) -> None:
@@ -162,6 +165,10 @@ def test_a_condition_is_checked_against_the_order_or_goes_to_a_person(message: s
         "Please cancel the lamp order if possible, I ordered it by mistake",
         "cancel the lamp if it hasn't shipped yet",
         "let me know if you need anything else - cancel the lamp order please",
+        # whether it can be done is what the policies decide; an apology is no condition
+        "I'd like to cancel the lamp order if I can, I ordered it by mistake.",
+        "Sorry if this is a silly question, but can you cancel the lamp order? I ordered it by mistake.",
+        "Apologies if I'm writing to the wrong address: please cancel the lamp order, I don't need it.",
     ],
 )
 def test_courtesy_and_what_policy_checks_anyway_are_no_condition(message: str) -> None:

@@ -1055,6 +1055,27 @@ def _option_words(option: str) -> set[str]:
     return set(_option_tokens(option))
 
 
+def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str]) -> set[str]:
+    """The option words the text says of a product. A single letter counts only beside a word it goes with in an
+    option ("USB-A", "usb a", "Brand C"): the article in "there is a black charger" says no USB-A."""
+    said = set(_option_tokens(text, _units(values)))
+    letters = {w for w in said & values if len(w) == 1 and w.isalpha()}
+    if not letters:
+        return said
+    folded = fold(text)
+    pairs = {
+        pair for v in variants for pair in itertools.pairwise(_option_tokens(str(v["option"]))) if letters & set(pair)
+    }
+    written = {
+        w
+        for pair in pairs
+        if re.search(r"\b" + r"[\s-]?".join(map(re.escape, pair)) + r"\b", folded)
+        for w in pair
+        if len(w) == 1
+    }
+    return said - (letters - written)
+
+
 def without_option_phrases(text: str, variants: Sequence[Mapping[str, Any]]) -> str:
     """The text with every two words its order's variants hold side by side ("SD card", "memory foam") taken out:
     what is said of how to pay is read apart from what is said of the items, whose options may share a payment's
@@ -1142,7 +1163,7 @@ def modify_facts(
         siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
-        said = set(_option_tokens(text, _units(values | mine)))
+        said = _said_of(text, [own, *siblings], values | mine)
         unread_yes_no = False
         if _YES_NO & (values | mine):
             # a yes/no option: read from how the feature is said ("non-waterproof", "not water resistant", "without

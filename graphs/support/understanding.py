@@ -965,11 +965,14 @@ CONDITION_WORDS = ("if", "unless", "provided", "as long as", "only when", "in ca
 #: Conditions that are courtesy, or that the policies check anyway (shipped yet, in stock, still possible).
 _COURTESY = re.compile(
     r"\b(?:if|si|wenn|falls)\s+(?:at all\s+|it'?s\s+|it\s+is\s+|that'?s\s+|that\s+is\s+|this\s+is\s+)?"
-    r"(?:possible|you can|you could|you don'?t mind|not too late|not too much|ok|okay|alright|fine|needed|necessary"
+    r"(?:possible|(?:you|i|we)\s+(?:can|could|may|might)\b(?!'t| not)|you don'?t mind|not too late|not too much"
+    r"|ok|okay|alright|fine|needed|necessary"
     r"|still possible|allowed|not shipped|it hasn'?t shipped|it has not shipped|not yet shipped|hasn'?t shipped"
     r"|it hasn'?t (?:been )?(?:sent|dispatched|shipped)|still pending|pending|in stock|available|there is|there are"
     r"|any|so|anything|applicable|that works|you need|you have|possible\b|puede|posible|moglich|possible)"
 )
+#: An apology framed as a condition: "sorry if this is a silly question", "apologies if I'm repeating myself".
+_APOLOGY = re.compile(r"\b(?:sorry|apologies|apologise|apologize|forgive me|excuse me|pardon)\W*$")
 _ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
             "exchange_variant", "change_payment")  # fmt: skip
 
@@ -981,7 +984,8 @@ def _condition(folded: str) -> str | None:
         for word in CONDITION_WORDS:
             for match in re.finditer(r"(?<![a-z'])" + re.escape(word) + r"(?![a-z'])", sentence):
                 clause = sentence[match.start() :]
-                if _COURTESY.match(clause) or "let me know" in sentence[: match.start()][-20:]:
+                before = sentence[: match.start()]
+                if _COURTESY.match(clause) or "let me know" in before[-20:] or _APOLOGY.search(before):
                     continue
                 if set(_requests(sentence)) & set(_ACTIONS):
                     return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
