@@ -197,3 +197,28 @@ def test_on_the_benchmark_first_messages_nothing_unsafe_is_proposed() -> None:
     figures = tau.mission_figures(tau.DEFAULT_PATH)
     assert figures["unsafe_proposals"] == 0
     assert figures["writes.as_ground_truth"] == figures["writes.proposed"] > 0
+
+
+def test_an_order_listed_whole_by_its_items_variants_is_cancelled_whole() -> None:
+    """An item described by its variant instead of its name ("the big white HEPA thing") is still one of the items
+    listed: the order listed whole is cancelled; an item kept out of the list, or one option word, is no such
+    description."""
+
+    def with_variants(message: str) -> dict[str, Any]:
+        built = _case(message, second=False)
+        built["orders"]["SO-1"]["variants"] = [
+            {"sku": "AP-1", "product_id": "P-AP", "option": "large HEPA white", "unit_price": 70.0, "available": 3},
+            {"sku": "KT-1", "product_id": "P-KT", "option": "1.5L stainless steel", "unit_price": 30.0, "available": 3},
+        ]
+        return built
+
+    whole = "Cancel SO-1 please - the big white HEPA thing and the kettle. I ordered it by mistake."
+    facts, verdict = decide(with_variants(whole))
+    assert facts["ticket.case_types"] == ["cancel_order"]
+    assert "cancel_order" in _tools(verdict)
+    for scoped in (
+        "Cancel the kettle in SO-1, not the white HEPA one. I ordered it by mistake.",
+        "Cancel the kettle and the white thing from SO-1, I ordered them by mistake.",
+    ):
+        facts, _verdict = decide(with_variants(scoped))
+        assert facts["ticket.case_types"] == ["cancel_item"], scoped

@@ -22,6 +22,7 @@ from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
     ambiguous_items,
+    described_by_options,
     lines_named,
     names_item,
     outnamed_lines,
@@ -445,8 +446,15 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     named = sorted({*named, *asked})
                     facts["order.lines_named"] = named
                 if "cancel_order" in types and 0 < len(named) < line_count:
-                    # "cancel the air purifier in it": an item, not the order; never the whole order for it
-                    types = ["cancel_item" if t == "cancel_order" else t for t in types]
+                    # "cancel the air purifier in it": an item, not the order; never the whole order for it. Items
+                    # described by their variant instead of their name ("the red mountain bike") count as named:
+                    # the order listed whole by what it holds is the order
+                    record = orders[order_id]
+                    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+                    lines = record["order"].get("lines") or []
+                    described = described_by_options(items_text(text_of(thread, inbound)), lines, options)
+                    if len({*named, *described}) < line_count:
+                        types = ["cancel_item" if t == "cancel_order" else t for t in types]
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)

@@ -234,6 +234,20 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
     return sorted(chosen)
 
 
+def described_by_options(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
+    """The order lines the text describes by their variant rather than their name ("the red mountain bike" of a
+    Bicycle in large red mountain, "the little white USB-C power bank" of a Portable Charger in 5000mAh USB-C
+    white): two words of the line's option that no other line's option holds, said in the text."""
+    words = {int(str(x["line_no"])): {_stem(w) for w in _words(options.get(str(x["sku"]), ""))} for x in lines}
+    said = {_stem(w) for w in _words(text)}
+    described = []
+    for line_no, own in words.items():
+        others = set().union(*(w for n, w in words.items() if n != line_no))
+        if len({w for w in own - others if len(w) > 1} & said) >= 2:
+            described.append(line_no)
+    return described
+
+
 def partly_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines whose item the message names only in part: a word of its name other than its head ("the
     vacuum" of a Vacuum Cleaner, "the espresso one"), not a word of an item it does name ("smart" beside the Smart
