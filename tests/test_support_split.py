@@ -307,3 +307,47 @@ def test_an_order_quoted_as_where_the_address_comes_from_is_not_asked_about() ->
     # the orders a request is about
     assert from_other("Change the address on #W2222222 to 3 Oak Road, and cancel #W1111111") == []
     assert from_other("where is #W2222222? also cancel #W1111111 as well as #W3333333") == []
+
+
+def _lamp_and_mug_orders() -> dict[str, Any]:
+    """SO-300001 not shipped: a desk lamp (Black; White costs 5.00 more) and a mug (Blue; Red the same), paid by card
+    CARD-1; SO-300003 not shipped: a kettle."""
+    orders = copy.deepcopy(ORDERS)
+    record = orders["SO-300001"]
+    record["payment"]["payment_method_id"] = "CARD-1"
+    record["variants"] = [
+        {"sku": "SO-300001-1", "product_id": "LAMP", "option": "Black", "unit_price": 45.0, "available": 5},
+        {"sku": "LAMP-W", "product_id": "LAMP", "option": "White", "unit_price": 50.0, "available": 5},
+        {"sku": "SO-300001-2", "product_id": "MUG", "option": "Blue", "unit_price": 15.0, "available": 5},
+        {"sku": "MUG-R", "product_id": "MUG", "option": "Red", "unit_price": 15.0, "available": 5},
+    ]
+    return orders
+
+
+@pytest.mark.parametrize(
+    "paying",
+    ["PayPal for any difference please.", "paypal for the extra", "Put the extra on my PayPal, thanks."],
+)
+def test_an_item_named_in_a_sentence_of_its_own_and_the_difference_said_apart_reach_their_order(paying: str) -> None:
+    """A sentence going on about an item of an order quoted before ("and the mug to the red one") is read with
+    that order, never dropped (the change would go ahead without it); a method named for the difference in a
+    sentence of its own is the difference's in the part too."""
+    message = ("cancel SO-300003, ordered it by mistake\n\nand on SO-300001 can you change the lamp to white. and "
+               f"the mug to the red one instead of blue\n\n{paying}")  # fmt: skip
+    case = _case(message, _lamp_and_mug_orders())
+    case["payment_methods"] = {
+        "customer_id": "C9",
+        "methods": [
+            {"payment_method_id": "CARD-1", "customer_id": "C9", "kind": "card", "brand": "visa", "last4": "4242",
+             "balance": None},
+            {"payment_method_id": "PAYPAL-1", "customer_id": "C9", "kind": "paypal", "brand": None, "last4": None,
+             "balance": None},
+        ],
+    }  # fmt: skip
+    _facts, verdict = decide(case)
+    change = next(a for a in verdict["actions"] if a["tool"] == "modify_order_items")
+    assert change["args"]["changes"] == [{"line_no": 1, "sku": "LAMP-W"}, {"line_no": 2, "sku": "MUG-R"}]
+    charge = next(a for a in verdict["actions"] if a["tool"] == "charge_payment")
+    assert charge["args"]["amount"] == 5.0
+    assert charge["args"]["payment_method_id"] == "PAYPAL-1"
+    assert ("cancel_order", "SO-300003") in _plan(verdict)

@@ -1262,11 +1262,15 @@ def modify_facts(
     thread = without_option_phrases(thread, variants)
     whole = without_option_phrases(whole, variants) if whole is not None else None
     other = _names_other_method(thread, facts) or _names_method_on_file(thread, facts, methods)
+    said_in = thread
     if not other and whole is not None and whole != thread and _names_other_method(whole, facts):
         # one part of a request about several orders: a method the customer names elsewhere in it may be meant for
-        # this difference too; settling it on the order's own payment would be a guess
+        # this difference too; settling it on the order's own payment would be a guess. One named for "the
+        # difference" in a sentence of its own ("Gift card for any difference.") is said of every part's difference
         other = difference != 0 and not paying.mentions(thread)
-    settling = _difference_method(thread, facts, methods, difference) if other else _Settling()
+        if other and any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(whole)):
+            said_in = whole
+    settling = _difference_method(said_in, facts, methods, difference) if other else _Settling()
     method_id, covers = settling.method_id, settling.covers
     other = other and not settling.resolved  # a method named that no method on file resolves to: a person settles it
     # a difference to settle (not a lower total of a payment only authorized, which takes nothing)

@@ -35,15 +35,16 @@ _MENTION = re.compile(
     rf"\b(?P<other>{_OTHER})\b|\b(?P<gift>{_GIFT})\b|\b(?P<paypal>{_PAYPAL})\b"
     rf"|\b(?P<brand>{'|'.join(sorted(_BRANDS, key=len, reverse=True))})\b|\b(?P<card>{_CARD})\b"
 )
-#: Said just before a mention, it names a method not wanted.
+#: Said just before a mention, on its line, it names a method not wanted ("instead of blue" on the line before
+#: "PayPal for any difference" is about an item).
 _NEGATION = re.compile(
     r"\b(?:not|no|never|don't|dont|rather than|instead of|except|sin|pas|plutot que|nicht|kein|keine|statt)"
-    r"\b(?:\s+[^\s,.;:!?]+){0,3}\s*$"
+    r"\b(?:[^\S\n]+[^\s,.;:!?]+){0,3}[^\S\n]*\Z"
 )
 
 
 #: Said in a mention's clause, it makes the mention one for a price difference, not for the order's payment.
-_DIFFERENCE = re.compile(r"\b(?:differences?|diferencias?|differenzen|differenz|remaining)\b")
+_DIFFERENCE = re.compile(r"\b(?:differences?|diferencias?|differenzen|differenz|remaining|extra)\b")
 #: Where a clause ends: a sentence's end, a semicolon or comma, a conjunction joining two requests.
 _CLAUSE_END = re.compile(r"[.;:!?\n,]|\b(?:and|but|also|then|y|pero|et|mais|und|aber)\b")
 #: What a mention is for.

@@ -189,6 +189,15 @@ def split_request(
         count = _how_many(sentence.text, intent)
         covered = sum(intent in assigned[o] for o in pool)
         if covered >= (count or 1):
+            alone = sentence.orders[0] if len(sentence.orders) == 1 else None
+            if (
+                alone is not None
+                and set(sentence.intents) <= set(assigned[alone])
+                and sentence.text not in texts[alone]
+            ):
+                # it names items of one order only and asks only what is asked of it ("and the action camera to
+                # the 5K one" after a change quoting the camera's order): read with it, never dropped
+                texts[alone].append(sentence.text)
             continue  # said in general, then of each order
         free = [o for o in pool if o not in own and fits(intent, records[o])]
         if covered or len(free) != (count or 1):
