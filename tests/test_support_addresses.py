@@ -343,3 +343,15 @@ def test_an_address_the_order_already_ships_to_is_said_and_not_written_again() -
     # the label still holds the old one: a person, never a reply saying it ships there
     ticket["orders"]["SO-100001"]["shipping_address"] = HOME
     assert decide(ticket)[1]["outcome"] == "escalate"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could SO-100001 be sent to 9 Lake Drive, Denver CO 80205 instead?",
+        "can both my orders be shipped to 4410 maple ave unit 12b denver co 80205",
+        "I'd like it to be delivered to 9 Lake Drive, Denver, CO 80205, please.",
+    ],
+)
+def test_an_address_asked_for_in_the_passive_is_an_address_change(text: str) -> None:
+    assert "change_address" in read_message(text).intents

@@ -351,3 +351,18 @@ def test_an_item_named_in_a_sentence_of_its_own_and_the_difference_said_apart_re
     assert charge["args"]["amount"] == 5.0
     assert charge["args"]["payment_method_id"] == "PAYPAL-1"
     assert ("cancel_order", "SO-300003") in _plan(verdict)
+
+
+def test_an_order_quoted_only_as_where_the_address_comes_from_is_no_part() -> None:
+    orders = copy.deepcopy(ORDERS)
+    orders["SO-300002"]["order"]["ship_to"] = {"name": "Ines Duarte", "line1": "9 Oak Ave", "city": "Austin",
+                                               "region": "TX", "postal_code": "78702", "country": "US"}  # fmt: skip
+    for message in (
+        "Please ship SO-300001 and SO-300003 to the same address as my order SO-300002. Thanks!",
+        "Could SO-300001 and SO-300003 both be sent to 9 Oak Ave, Austin TX 78702 instead? (same address as my "
+        "order SO-300002)",
+    ):
+        facts, verdict = decide(_case(message, orders))
+        assert [p["order.id"] for p in facts.get(PARTS) or []] == ["SO-300001", "SO-300003"], message
+        assert all(p["ticket.case_types"] == ["change_address"] for p in facts[PARTS])
+        assert not [a for a in verdict["actions"] if a["args"].get("order_id") == "SO-300002"]

@@ -306,7 +306,8 @@ def read_addresses(text: str) -> AddressReading:
 
 #: Said right before an address the customer wants used: "ship it to", "redirect the parcel to", "my new address is".
 _ASKED_BEFORE = re.compile(
-    r"(?:\b(?:ship|send|deliver|redirect|reroute|re-route|forward|mail|move|change|update|switch|go|goes|going)\w*\b"
+    r"(?:\b(?:ship|send|deliver|redirect|reroute|re-route|forward|mail|move|change|update|switch|go|goes|going"
+    r"|be sent)\w*\b"  # "could it be sent to ...": never "it was sent to", the old address
     r"[^.!?;]{0,60}\bto|\baddress(?:\s+is)?\s*:?|\b(?:use|is)\s*:?)\s*$",
     re.IGNORECASE,
 )

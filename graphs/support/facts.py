@@ -152,7 +152,7 @@ def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str
     return list(quoted) or (list(recent[:RECENT]) if set(reading.intents) & set(ORDER_INTENTS) or changing else [])
 
 
-def _only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
+def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
     """The quoted orders the text writes only as where something comes from ("ship #W1 to the same address as
     order #W2": #W2), never as what a request is about."""
     written = [r.text for r in references(text)]
@@ -401,7 +401,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             # their orders make it a request (confirmed before anything changes), never a general answer
             reading = replace(reading, intents=("exchange_variant",))
             items_named = asked_in_question
-        sources = _only_as_sources(text_of(thread, inbound), reading.order_refs)
+        sources = only_as_sources(text_of(thread, inbound), reading.order_refs)
         if sources and set(reading.order_refs) - sources:
             # the order an address is taken from is not the one to change: the others quoted are
             reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in sources))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ai_missions.graphs.support import methods as paying
-from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, payment_amount
+from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, only_as_sources, payment_amount
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
@@ -145,7 +145,9 @@ def split_request(
     if reading.problem or reading.loose_refs or reading.condition:
         return None
     wanted = [i for i in reading.intents if i in ORDER_INTENTS]
-    quoted = list(reading.order_refs)
+    # an order quoted only as where an address comes from ("same address as my order #W3") is no part
+    sources = only_as_sources(thread, reading.order_refs)
+    quoted = [o for o in reading.order_refs if o not in sources]
     if not wanted or (quoted and (len(quoted) < 2 or any(o not in records for o in quoted))):
         return None
     pool = quoted or [o for o in recent if o in records]
