@@ -169,6 +169,8 @@ def test_a_condition_is_checked_against_the_order_or_goes_to_a_person(message: s
         "I'd like to cancel the lamp order if I can, I ordered it by mistake.",
         "Sorry if this is a silly question, but can you cancel the lamp order? I ordered it by mistake.",
         "Apologies if I'm writing to the wrong address: please cancel the lamp order, I don't need it.",
+        "Please cancel the lamp order, I don't need it. I'd appreciate it if this could be done quickly.",
+        "It would be great if you could cancel the lamp order, I ordered it by mistake.",
     ],
 )
 def test_courtesy_and_what_policy_checks_anyway_are_no_condition(message: str) -> None:

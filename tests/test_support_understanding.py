@@ -214,3 +214,16 @@ def test_the_helpdesk_refuses_bad_messages_and_replays_writes(tmp_path: Path) ->
     with pytest.raises(ConflictError):
         helpdesk.send_ticket_reply(conn, ticket_id, "More.", "solved", "k3")
     assert len(helpdesk.list_open_tickets(conn).tickets) == 0
+
+
+@pytest.mark.parametrize(
+    ("message", "charged_twice"),
+    [
+        ("Cancel order SO-104471 please. Any money back or extra charges should go on my gift card.", False),
+        ("Change the lamp on SO-104471 to blue; extra charges can be put on my Visa.", False),
+        ("I see an extra charge on my card for SO-104471, please refund it.", True),
+        ("I was charged twice for SO-104471. The refund should go to my Visa.", True),
+    ],
+)
+def test_where_a_charge_should_go_is_no_complaint_of_a_charge(message: str, charged_twice: bool) -> None:
+    assert ("double_charge" in read_message(message).intents) is charged_twice

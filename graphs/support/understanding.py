@@ -971,8 +971,12 @@ _COURTESY = re.compile(
     r"|it hasn'?t (?:been )?(?:sent|dispatched|shipped)|still pending|pending|in stock|available|there is|there are"
     r"|any|so|anything|applicable|that works|you need|you have|possible\b|puede|posible|moglich|possible)"
 )
-#: An apology framed as a condition: "sorry if this is a silly question", "apologies if I'm repeating myself".
-_APOLOGY = re.compile(r"\b(?:sorry|apologies|apologise|apologize|forgive me|excuse me|pardon)\W*$")
+#: An apology or a thanks framed as a condition: "sorry if this is a silly question", "I'd appreciate it if this
+#: could be done quickly", "it would be great if".
+_APOLOGY = re.compile(
+    r"\b(?:sorry|apologies|apologise|apologize|forgive me|excuse me|pardon|appreciate it|appreciate|grateful"
+    r"|thankful|great|nice|lovely|wonderful|helpful)\W*$"
+)
 _ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
             "exchange_variant", "change_payment")  # fmt: skip
 
@@ -1024,6 +1028,11 @@ def read_message(text: object) -> Reading:
     )
 
 
+#: Said after a charge, it tells where the charge is to go, not that it was made twice ("any extra charges should go
+#: on my gift card", "extra charges can be put on my Visa").
+_PLACED = re.compile(
+    r"[^.!?\n]*?\b(?:should|can|could|may|will|must)\s+(?:go|be (?:put|charged|billed|paid))\s+(?:on|to|with)\b"
+)
 _REFUND_WORDS = ("refund", "money back", "reembolso", "rembourse", "erstattung", "geld")
 _SHIPPED_YET = ("shipped yet", "has it shipped", "been shipped", "dispatched yet")
 
@@ -1031,6 +1040,8 @@ _SHIPPED_YET = ("shipped yet", "has it shipped", "been shipped", "dispatched yet
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     """The requests the message makes, once overlapping readings are settled."""
     found = set(matched)
+    if "double_charge" in found and _PLACED.match(folded, max(0, folded.find(matched["double_charge"]))):
+        found.discard("double_charge")  # "any extra charges should go on my gift card": where to pay, no complaint
     if "double_charge" in found:
         found.discard("return_refund")  # "refund the second charge" is not a return
     if {"not_received", "where_is_order"} <= found:
