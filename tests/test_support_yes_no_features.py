@@ -177,3 +177,31 @@ def test_another_items_option_word_is_not_read_as_this_items_feature() -> None:
     facts = modify_facts(order, [1], "Change the speaker to green, the one that is not resistant.", FACTS)
     assert facts["modify.changes"] == []
     assert facts["modify.ambiguous"]
+
+
+EARBUD_VARIANTS = [
+    ("E-K8X7", "earbuds", "black 8 hours IPX7", 150.0),
+    ("E-K4X7", "earbuds", "black 4 hours IPX7", 140.0),
+    ("E-K4NR", "earbuds", "black 4 hours not resistant", 120.0),
+    ("E-B4NR", "earbuds", "blue 4 hours not resistant", 120.0),
+    ("WB-1", "bottle", "750ml plastic blue", 20.0),
+    ("WB-2", "bottle", "500ml glass green", 25.0),
+]
+EARBUDS_AND_BOTTLE = order_record([("Wireless Earbuds", "E-K8X7"), ("Water Bottle", "WB-1")], EARBUD_VARIANTS)
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [
+        ("the black wireless earbuds, can I switch them to the 4 hour battery version that isn't water resistant? "
+         "Still black.", "E-K4NR"),
+        ("Earbuds: the 4 hours ones that are not water-resistant please, black.", "E-K4NR"),
+        ("Earbuds: black, 4 hours, IPX7; I'm not fussy about the rest.", "E-K4X7"),
+    ],
+)  # fmt: skip
+def test_an_options_not_is_read_in_any_negative_form_and_names_no_other_item(text: str, sku: str) -> None:
+    """ "not resistant" as customers write it ("isn't water resistant"); a "not" of something else is no option,
+    and the "water" of it names no Water Bottle."""
+    facts = modify_facts(EARBUDS_AND_BOTTLE, [1], text, FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": sku}], text
+    assert not any("Water Bottle" in c for c in facts["modify.choices"])

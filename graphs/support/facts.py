@@ -1027,14 +1027,15 @@ _WITHOUT = re.compile(r"\bwithout\b|\bnon[- ]?[a-z]")
 _CLAUSE = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\bbut\b")
 
 
-def _refused(text: str, values: set[str], mine: set[str]) -> bool:
+def _refused(text: str, values: set[str], mine: set[str], negatable: frozenset[str] = frozenset()) -> bool:
     """An option of the item (other than its own) said in a negation: a negating word among the four before it in
     its clause ("I don't want the 17 inch one", "not orange"). A negating word that is itself one of the item's
-    option words is the option ("not resistant", "no" of a water resistance), not a negation."""
+    option words is the option ("not resistant", "no" of a water resistance), not a negation; nor is one before a
+    word an option negates ("isn't water resistant" of a "not resistant" option: ``negatable``)."""
     for clause in _CLAUSE.split(fold(text)):
         tokens = _option_tokens(clause, _units(values | mine))
         for i, word in enumerate(tokens):
-            if word in values and word not in mine:
+            if word in values and word not in mine and word not in negatable:
                 window = tokens[max(0, i - 4) : i]
                 if any(w in NEGATORS and w not in values and w not in mine for w in window):
                     return True
@@ -1065,23 +1066,33 @@ def _option_words(option: str) -> set[str]:
 
 def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str]) -> set[str]:
     """The option words the text says of a product. A single letter counts only beside a word it goes with in an
-    option ("USB-A", "usb a", "Brand C"): the article in "there is a black charger" says no USB-A."""
+    option ("USB-A", "usb a", "Brand C"): the article in "there is a black charger" says no USB-A. An option's "not"
+    ("not resistant") counts only said of its word, in any negative form ("isn't water resistant", "not
+    resistant"), never a "not" of something else ("I do not want blue")."""
     said = set(_option_tokens(text, _units(values)))
-    letters = {w for w in said & values if len(w) == 1 and w.isalpha()}
-    if not letters:
-        return said
     folded = fold(text)
-    pairs = {
-        pair for v in variants for pair in itertools.pairwise(_option_tokens(str(v["option"]))) if letters & set(pair)
-    }
+    pairs = {pair for v in variants for pair in itertools.pairwise(_option_tokens(str(v["option"])))}
+    letters = {w for w in said & values if len(w) == 1 and w.isalpha()}
     written = {
         w
         for pair in pairs
-        if re.search(r"\b" + r"[\s-]?".join(map(re.escape, pair)) + r"\b", folded)
+        if letters & set(pair) and re.search(r"\b" + r"[\s-]?".join(map(re.escape, pair)) + r"\b", folded)
         for w in pair
         if len(w) == 1
     }
-    return said - (letters - written)
+    said -= letters - written
+    if "not" in values:
+        negated = {
+            word
+            for first, word in pairs
+            if first == "not" and re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(word) + r"\b", folded)
+        }
+        said = (said - {"not"}) | ({"not"} | negated if negated else set())
+    return said
+
+
+#: A negation in any of its written forms, before the option word it negates ("isn't water resistant").
+_NEGATED_BEFORE = r"\b(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|never|non)"
 
 
 def without_option_phrases(text: str, variants: Sequence[Mapping[str, Any]]) -> str:
@@ -1185,7 +1196,10 @@ def modify_facts(
             required = set()
         # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), one said not to
         # be wanted ("not the 17 inch one"), or a feature said left out that is not read: asked
-        if _alternatives(text, values | mine) or _refused(text, values, mine) or unread_yes_no:
+        negatable = frozenset(
+            b for v in [own, *siblings] for a, b in itertools.pairwise(_option_tokens(str(v["option"]))) if a == "not"
+        )
+        if _alternatives(text, values | mine) or _refused(text, values, mine, negatable) or unread_yes_no:
             required = set()
         fits = [
             v
@@ -1520,8 +1534,8 @@ def _yes_no_wanted(
 def _without_features_said(
     thread: str, lines: Sequence[Mapping[str, Any]], variants: Sequence[Mapping[str, Any]], named: Sequence[int]
 ) -> str:
-    """The thread (folded) with what it says of the yes/no features of the items ``named`` blanked: those words are
-    theirs, never another item's name or option."""
+    """The thread (folded) with what it says of the yes/no features of the items ``named`` ("waterproof: no", "not
+    resistant") blanked: those words are theirs, never another item's name or option."""
     folded = fold(thread)
     by_sku = {str(v["sku"]): v for v in variants}
     options = {sku: str(v.get("option") or "") for sku, v in by_sku.items()}
@@ -1529,8 +1543,8 @@ def _without_features_said(
     blanked = list(folded)
     for product in products:
         words = [_option_words(str(v.get("option") or "")) for v in variants if v.get("product_id") == product]
-        if not any(_YES_NO & w for w in words):
-            continue
+        if not any((_YES_NO | {"not"}) & w for w in words):
+            continue  # no feature said yes or no ("waterproof: no", "not resistant")
         for feature in _features_said(thread, set().union(*words) - _YES_NO, lines, options):
             start, end = feature.span
             blanked[start:end] = " " * (end - start)
