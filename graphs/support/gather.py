@@ -20,7 +20,8 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import MissionsError, NotFoundError
 from ai_missions.gateway import SystemError_
-from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
+from ai_missions.graphs.support.address_reading import read_addresses, same_place
+from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
 from ai_missions.graphs.support.resolve import (
     emails,
@@ -202,11 +203,8 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         observe("gather", key.split(".")[0], f"{key} failed: {reason}", {"read": key, "error": reason})
         for key, reason in gathered["missing"].items()
     )
-    # what the customer wrote, for the guard's echo check; the addresses read from it are left out (the reply
-    # repeats the resolved address so the customer can catch a typo)
-    text = [
-        without_addresses(m["body"][:MAX_CHARS]) for m in ticket.get("messages", []) if m.get("direction") == "inbound"
-    ]
+    # what the customer wrote, for the guard's echo check (less addresses and the mission's own phrases: echo.py)
+    text = [compared_text(m["body"]) for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
     return {"gathered": gathered, "facts": facts, "customer_text": text, "observations": observations}
 
 

@@ -24,14 +24,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
+from ai_missions.graphs.support.address_reading import read_addresses, same_place
+from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
 from ai_missions.graphs.support.gather import thread_text
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.resolve import lines_named, references, resolve, same_reference
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import case_facts
-from ai_missions.graphs.support.understanding import MAX_CHARS, asking_sentences, read_message
+from ai_missions.graphs.support.understanding import asking_sentences, read_message
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.knowledge_index.policies import Policy, parse_policy
 from ai_missions.nodes.guard import guard
@@ -139,7 +140,7 @@ def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:
     gathered, reading = gathered_from(case)
     facts = case_facts(gathered, reading, thread_text(case["ticket"]))
     proposal = reason(SPEC, retrieved(facts[TYPES_FACT]), facts)
-    text = [without_addresses(m["body"][:MAX_CHARS]) for m in case["ticket"]["messages"] if m["direction"] == "inbound"]
+    text = [compared_text(m["body"]) for m in case["ticket"]["messages"] if m["direction"] == "inbound"]
     verdict, _problems = guard(SPEC, proposal, facts, untrusted=text)
     return facts, verdict
 
