@@ -949,3 +949,16 @@ def test_one_item_named_of_several_in_other_variants_asks_which_unless_all_are_m
     facts, verdict = decide(_two_boots("On SO-100001 please change both boots to black 9 synthetic."))
     assert verdict["outcome"] == "exchange"
     assert facts["modify.changes"] == [{"line_no": 1, "sku": "B-BL9S"}, {"line_no": 2, "sku": "B-BL9S"}]
+
+
+def test_a_difference_no_method_on_file_can_take_goes_to_a_person_saying_so() -> None:
+    """The items resolve; the card named for the difference is none of theirs: a person settles the difference,
+    and the reason says that (not that no variant was named)."""
+    swap = (
+        "Could I swap the boots from SO-100001 for the size 9 synthetic ones? The difference to my card ending in 9999."
+    )
+    facts, verdict = decide(answered(_boots(swap, status="delivered")))
+    assert facts["modify.payment_unresolved"] is True
+    assert verdict["outcome"] == "escalate"
+    assert "price difference" in verdict["summary"]
+    assert "names no variant" not in verdict["summary"]

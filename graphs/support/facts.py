@@ -371,6 +371,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS))
     facts["modify.resolved"] = False
     facts["modify.replacement"] = False
+    facts["modify.payment_unresolved"] = False
     facts.update(dict.fromkeys(_PAYMETHOD_FACTS))
     facts.update({"paymethod.known": False, "paymethod.blocks_items": False, "paymethod.stays": False})
     facts["paymethod.after_refunds"] = False
@@ -1310,6 +1311,12 @@ def modify_facts(
         "modify.charge_amount": difference if difference > 0 else None,
         "modify.summary": "; ".join(summary),
         "modify.replacement": replaced,
+        # every item resolved, but the method named for the difference is none or several on file, or a gift card
+        # short of it: a person settles the difference (SUP-007), said as such
+        "modify.payment_unresolved": bool(changes)
+        and not ambiguous
+        and not unresolved
+        and ((other and difference != 0) or not covers),
     }
 
 

@@ -196,6 +196,11 @@ FACTS: dict[str, tuple[str, str]] = {
     "exchange.in_stock": ("bool", "enough of it is available for the line's quantity"),
     "exchange.same_price": ("bool", "it costs what the line cost"),
     "exchange.options_in_stock": ("list", "the other options of the order's products that are in stock"),
+    "modify.payment_unresolved": (
+        "bool",
+        "the items resolve, but the method named for the difference fits none or several on file, or is a gift card "
+        "short of it",
+    ),
     "modify.replacement": ("bool", "a delivered item is wanted exchanged for the same variant: a replacement"),
     "exchange.others": ("list", "the delivered order's items no exchange or question of the request is about"),
     "exchange.list_asked": ("bool", "a reply on the ticket asked whether anything else is to be exchanged"),
