@@ -1065,6 +1065,15 @@ def _option_words(option: str) -> set[str]:
     return set(_option_tokens(option))
 
 
+#: A negation in any of its written forms, before the option word it negates ("isn't water resistant").
+_NEGATED_BEFORE = r"\b(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|never|non)"
+
+
+def _option_pairs(variants: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """Every two option words side by side in a variant ("usb", "a"; "not", "resistant")."""
+    return {pair for v in variants for pair in itertools.pairwise(_option_tokens(str(v["option"])))}
+
+
 def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str]) -> set[str]:
     """The option words the text says of a product. A single letter counts only beside a word it goes with in an
     option ("USB-A", "usb a", "Brand C"): the article in "there is a black charger" says no USB-A. An option's "not"
@@ -1072,7 +1081,7 @@ def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str])
     resistant"), never a "not" of something else ("I do not want blue")."""
     said = set(_option_tokens(text, _units(values)))
     folded = fold(text)
-    pairs = {pair for v in variants for pair in itertools.pairwise(_option_tokens(str(v["option"])))}
+    pairs = _option_pairs(variants)
     letters = {w for w in said & values if len(w) == 1 and w.isalpha()}
     written = {
         w
@@ -1090,10 +1099,6 @@ def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str])
         }
         said = (said - {"not"}) | ({"not"} | negated if negated else set())
     return said
-
-
-#: A negation in any of its written forms, before the option word it negates ("isn't water resistant").
-_NEGATED_BEFORE = r"\b(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|never|non)"
 
 
 def without_option_phrases(text: str, variants: Sequence[Mapping[str, Any]]) -> str:
@@ -1197,9 +1202,7 @@ def modify_facts(
             required = set()
         # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), one said not to
         # be wanted ("not the 17 inch one"), or a feature said left out that is not read: asked
-        negatable = frozenset(
-            b for v in [own, *siblings] for a, b in itertools.pairwise(_option_tokens(str(v["option"]))) if a == "not"
-        )
+        negatable = frozenset(b for a, b in _option_pairs([own, *siblings]) if a == "not")
         if _alternatives(text, values | mine) or _refused(text, values, mine, negatable) or unread_yes_no:
             required = set()
         fits = [
