@@ -366,3 +366,16 @@ def test_an_order_quoted_only_as_where_the_address_comes_from_is_no_part() -> No
         assert [p["order.id"] for p in facts.get(PARTS) or []] == ["SO-300001", "SO-300003"], message
         assert all(p["ticket.case_types"] == ["change_address"] for p in facts[PARTS])
         assert not [a for a in verdict["actions"] if a["args"].get("order_id") == "SO-300002"]
+
+
+def test_items_of_the_order_an_address_comes_from_are_still_read_as_its_own() -> None:
+    """The order quoted as where the address comes from is no part by that quote, but a request naming its items
+    ("return the headphones" of it) is that order's, never dropped nor given to the other."""
+    orders = copy.deepcopy(ORDERS)
+    orders["SO-300002"]["order"]["ship_to"] = {"name": "Ines Duarte", "line1": "9 Oak Ave", "city": "Austin",
+                                               "region": "TX", "postal_code": "78702", "country": "US"}  # fmt: skip
+    message = ("Please ship SO-300001 and SO-300003 to the same address as my order SO-300002.\n"
+               "- also I want to return the wireless headphones, they don't fit.")  # fmt: skip
+    facts, _verdict = decide(_case(message, orders))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts.get(PARTS) or []}
+    assert parts == {"SO-300001": ["change_address"], "SO-300003": ["change_address"], "SO-300002": ["return_refund"]}

@@ -96,8 +96,10 @@ def _concerned(
     sources = {o for o in quoted if any(same_reference(w, o) for w in source_references(text))}
     if quoted and len(sources) < len(quoted):
         return tuple(o for o in quoted if o not in sources), True
-    if quoted:
+    if quoted and not (sources and _order_intents(text)):
         return quoted, True
+    # a request quoting only where its address comes from ("- change the address to ..., same as on #W2") is not
+    # about that order: what it is about is read as for a sentence quoting none
     lines = {o: records[o]["order"].get("lines") or [] for o in pool}
     meant = without_kept(text)  # "(not the espresso machine order)" concerns no order
     return tuple(o for o in pool if lines_named(meant, lines[o], _options(records[o]))), False
@@ -145,12 +147,14 @@ def split_request(
     if reading.problem or reading.loose_refs or reading.condition:
         return None
     wanted = [i for i in reading.intents if i in ORDER_INTENTS]
-    # an order quoted only as where an address comes from ("same address as my order #W3") is no part
-    sources = only_as_sources(thread, reading.order_refs)
-    quoted = [o for o in reading.order_refs if o not in sources]
-    if not wanted or (quoted and (len(quoted) < 2 or any(o not in records for o in quoted))):
+    named = list(reading.order_refs)
+    # an order quoted only as where an address comes from ("same address as my order #W3") need not be a part; it
+    # stays among the orders a sentence may name by its items ("... and exchange the charger I got in it")
+    sources = only_as_sources(thread, named)
+    quoted = [o for o in named if o not in sources]
+    if not wanted or (named and (len(named) < 2 or any(o not in records for o in named))):
         return None
-    pool = quoted or [o for o in recent if o in records]
+    pool = named or [o for o in recent if o in records]
     said: list[_Sentence] = []
     for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
     for text, intents in [piece for sentence in sentences(thread) for piece in _per_order(sentence, pool, records)]:
@@ -201,7 +205,7 @@ def split_request(
                 # the 5K one" after a change quoting the camera's order): read with it, never dropped
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
-        free = [o for o in pool if o not in own and fits(intent, records[o])]
+        free = [o for o in pool if o not in own and o not in sources and fits(intent, records[o])]
         if covered or len(free) != (count or 1):
             return None  # which orders it means is the customer's to say
         for order in free:
@@ -213,7 +217,7 @@ def split_request(
         if assigned[o]
     ]
     placed = {i for p in parts for i in p.intents}
-    if len(parts) < 2 or not set(wanted) <= placed or (quoted and len(parts) != len(quoted)):
+    if len(parts) < 2 or not set(wanted) <= placed or not set(quoted) <= {p.order_id for p in parts}:
         return None
     return parts
 
