@@ -714,7 +714,7 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
 
 def _anything_else(facts: Mapping[str, Any], lang: str, changes: str) -> str:
     """Asked before an exchange is made: anything else on the order to exchange? (SUP-007, each item once)."""
-    others = ", ".join(facts.get("exchange.others") or [])
+    others = ", ".join(dict.fromkeys(facts.get("exchange.others") or []))  # two helmets named once
     return say(lang, "anything_else", order=facts.get("order.id"), changes=changes, others=others)
 
 
@@ -723,7 +723,7 @@ def _anything_else_too(facts: Mapping[str, Any], lang: str) -> str:
     others = facts.get("exchange.others") or []
     if facts.get("order.status") != "delivered" or facts.get("exchange.list_asked") or not others:
         return ""
-    return " " + say(lang, "anything_else_too", order=facts.get("order.id"), others=", ".join(others))
+    return " " + say(lang, "anything_else_too", order=facts.get("order.id"), others=", ".join(dict.fromkeys(others)))
 
 
 def _listed(lang: str, parts: Sequence[str]) -> str:

@@ -973,7 +973,7 @@ _COURTESY = re.compile(
 )
 #: An apology or a thanks framed as a condition: "sorry if this is a silly question", "I'd appreciate it if this
 #: could be done quickly", "it would be great if".
-_APOLOGY = re.compile(
+_POLITE_FRAME = re.compile(
     r"\b(?:sorry|apologies|apologise|apologize|forgive me|excuse me|pardon|appreciate it|appreciate|grateful"
     r"|thankful|great|nice|lovely|wonderful|helpful)\W*$"
 )
@@ -989,7 +989,7 @@ def _condition(folded: str) -> str | None:
             for match in re.finditer(r"(?<![a-z'])" + re.escape(word) + r"(?![a-z'])", sentence):
                 clause = sentence[match.start() :]
                 before = sentence[: match.start()]
-                if _COURTESY.match(clause) or "let me know" in before[-20:] or _APOLOGY.search(before):
+                if _COURTESY.match(clause) or "let me know" in before[-20:] or _POLITE_FRAME.search(before):
                     continue
                 if set(_requests(sentence)) & set(_ACTIONS):
                     return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
