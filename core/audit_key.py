@@ -137,24 +137,25 @@ class AuditKey:
         return head
 
     def _parse(self, data: bytes) -> tuple[Head | None, int]:
-        """The head a file holds, and its counter (-1: a head file of the older format, a log of lines)."""
+        """The head a file holds, and its counter (-1: a head file of the older format, a log of lines). Both slots
+        must hold a head the key signed for that slot, their counters one apart: a slot blanked, cut or copied over
+        the other (to fall back on the older head) is refused, not skipped."""
         if len(data) != 2 * SLOT or data[SLOT - 1 : SLOT] != b"\n":
             return self._parse_log(data), -1
-        best: tuple[int, Head] | None = None
-        for slot in (data[:SLOT], data[SLOT:]):
-            text = slot.strip(b" \n\0")
-            if not text:
-                continue  # a slot never written
+        slots = []
+        for index, slot in enumerate((data[:SLOT], data[SLOT:])):
             try:
-                value = json.loads(text)
+                value = json.loads(slot.strip(b" \n"))
             except (ValueError, RecursionError):
                 value = None
             good = signed(self.key, value) and isinstance(value, dict) and value.get("kind") == "audit-head"
-            if not (good and isinstance(value.get("n"), int) and isinstance(value.get("count"), int)):
+            if not (good and value.get("slot") == index and isinstance(value.get("count"), int)):
                 raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
-            if best is None or value["count"] > best[0]:
-                best = (int(value["count"]), Head(int(value["n"]), str(value["mac"])))
-        return (None, 0) if best is None else (best[1], best[0])
+            slots.append(value)
+        newer, older = sorted(slots, key=lambda v: -int(v["count"]))
+        if newer["count"] != older["count"] + 1 or newer["count"] % 2 != newer["slot"]:
+            raise ValueError(f"the audit head {self.head_file} is not the one the platform wrote (its slots disagree)")
+        return Head(int(newer["n"]), str(newer["mac"])), int(newer["count"])
 
     def _parse_log(self, data: bytes) -> Head | None:
         """A head file as versions before the slots wrote it: signed lines, the last one the head (its next write
@@ -167,6 +168,8 @@ class AuditKey:
             good = signed(self.key, value) and isinstance(value, dict) and value.get("kind") == "audit-head"
             if not (good and isinstance(value.get("n"), int) and isinstance(value.get("mac"), str)):
                 raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
+            if "slot" in value:  # a slot of the new format, cut out of its file
+                raise ValueError(f"the audit head {self.head_file} was cut (it holds one slot of two)")
             return Head(int(value["n"]), str(value["mac"]))
         if data.strip():
             raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
@@ -211,36 +214,38 @@ class AuditKey:
         return signed(self.key, value)
 
     def _write_head(self, head: Head) -> None:
-        """Overwrite the older slot with the new head and the next counter (under the lock: nobody wrote since
-        :meth:`read_head`). A file of the older format is replaced by one in slots, written aside and renamed."""
+        """Overwrite the older slot with the new head and the next counter (under the lock, after a fresh
+        :meth:`read_head`). A new file, or one of the older format, is written whole (both slots) aside and
+        renamed into place."""
         assert self.head_file is not None
-        count = (self._read[1][1] if self._read is not None else 0) + 1
-        body = {"kind": "audit-head", "n": head.n, "mac": head.mac, "count": count}
-        record = json.dumps({**body, "signature": sign(self.key, body)}, sort_keys=True).encode()
-        if len(record) > SLOT - 1:
-            raise ValueError("an audit head record outgrew its slot")
-        slot = record.ljust(SLOT - 1) + b"\n"
-        if count <= 1:  # no head yet, or one of the older format: a whole new file
+        count = self._read[1][1] + 1 if self._read is not None and self._read[1][1] >= 1 else 0
+        if count == 0:  # no head yet, or one of the older format: a whole new file, both slots this head
             fd, temp = tempfile.mkstemp(prefix=f".{self.head_file.name}.", dir=self.head_file.parent)
-            slots = [b" " * (SLOT - 1) + b"\n"] * 2
-            slots[count % 2] = slot
             try:
                 with os.fdopen(fd, "wb") as out:
-                    out.write(b"".join(slots))
+                    out.write(self._slot(head, 0) + self._slot(head, 1))
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(temp, self.head_file)
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
+            count = 1
         else:
             fd = os.open(self.head_file, os.O_WRONLY)
             try:
-                os.pwrite(fd, slot, (count % 2) * SLOT)
+                os.pwrite(fd, self._slot(head, count), (count % 2) * SLOT)
             finally:
                 os.close(fd)
         stat = os.stat(self.head_file)
         self._read = ((stat.st_ino, stat.st_size, stat.st_mtime_ns), (head, count))
+
+    def _slot(self, head: Head, count: int) -> bytes:
+        body = {"kind": "audit-head", "n": head.n, "mac": head.mac, "count": count, "slot": count % 2}
+        record = json.dumps({**body, "signature": sign(self.key, body)}, sort_keys=True).encode()
+        if len(record) > SLOT - 1:
+            raise ValueError("an audit head record outgrew its slot")
+        return record.ljust(SLOT - 1) + b"\n"
 
 
 #: The size of one slot of the head file (a head record is under 300 bytes; 512 is one sector, written whole).

@@ -326,11 +326,14 @@ def test_4_on_postgres_a_cut_chain_and_an_edited_decision_are_found(
 
 
 # -- the head file: torn by a crash, compacted -------------------------------------------------------------------
-def test_4_a_head_line_a_crash_cut_short_leaves_the_one_before_it(
+def test_4_a_head_file_of_the_older_format_is_read_then_turned_into_slots(
     kept: RunStore, missions_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Versions before wrote the head as a log of signed lines (the last one cut short by a crash is skipped); the
+    next append writes it as two slots."""
     head = runs_db(missions_home).with_name("runs.sqlite.audit-head")
-    lines = head.read_text().splitlines()
+    macs = {e["n"]: e["mac"] for e in entries(kept)}
+    lines = [json.dumps(kept.audit.sign({"kind": "audit-head", "n": n, "mac": macs[n]})) for n in (9, 10, 11)]
     head.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:40])  # the last append cut mid-line
     with unlock(missions_home) as db:  # and the last entry's transaction lost with it: the head before it holds
         db.execute("DELETE FROM audit WHERE n = 11")
@@ -338,6 +341,10 @@ def test_4_a_head_line_a_crash_cut_short_leaves_the_one_before_it(
     code, out, err = missions(capsys, "audit", "verify")
     assert code == 0, err
     assert "head outside the store at entry 10" in out
+    RunStore(runs_db(missions_home)).append_events("R-9", [{"kind": "observation", "summary": "later"}])
+    assert head.stat().st_size == 2 * audit_key.SLOT
+    code, out, err = missions(capsys, "audit", "verify")
+    assert "head outside the store at entry 11" in out, err
 
 
 def test_4_the_head_file_keeps_two_slots_and_still_anchors(
