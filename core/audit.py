@@ -227,7 +227,7 @@ def index_problems(store: RunStore, chain: Sequence[Mapping[str, Any]]) -> list[
 def verify(store: RunStore) -> tuple[Checked, list[str]]:
     """Check a store's chain, its head and the rows it displays; the problems, first first."""
     chain = entries(store)
-    if chain and (why := missing_key(store.audit)):
+    if chain and (why := missing_key(store.audit) or store.audit.mismatch(store.read())):
         return Checked(len(chain), 0, 0, None), [why]
     found = problems(chain, store.audit) + head_problems(chain, store.audit)
     events, decisions, rows = row_problems(store, chain)
