@@ -342,6 +342,7 @@ def _key_chain(args: argparse.Namespace) -> int:
     from ai_missions.governance import anchor_unversioned_rules
     from ai_missions.identity import Accounts
     from ai_missions.store import audit_entry, chain
+    from ai_missions.tiers import anchor_unversioned
 
     store = _store()
     accounts = Accounts(store)
@@ -363,7 +364,7 @@ def _key_chain(args: argparse.Namespace) -> int:
         versioned = db.execute("SELECT 1 FROM audit WHERE record_table IS NOT NULL LIMIT 1").fetchone() is not None
         if not versioned:
             anchored, refused = accounts.anchor_unversioned(db, by=by)
-            anchored += anchor_unversioned_rules(store, db, by=by)
+            anchored += anchor_unversioned_rules(store, db, by=by) + anchor_unversioned(store, db, by=by)
             if anchored:
                 summary = f"{len(anchored)} rows of record from before row versions anchored as they are, by {by}"
                 event = {"kind": "rows_anchored", "actor": by, "summary": summary}

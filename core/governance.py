@@ -26,9 +26,8 @@ from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.identity import CUSTOMER_ROLE
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
 from ai_missions.missions import ToolPolicy
-from ai_missions.records import HISTORY_KEY, META, RULES_KEY, UnsignedRowError
+from ai_missions.records import HISTORY_KEY, RULES_KEY, UnsignedRowError
 from ai_missions.settings import runs_db
-from ai_missions.signing import KeyMismatchError
 from ai_missions.store import RunStore, audit_entry, chain
 
 #: Roles that may adopt a change of the approval rules (an approved policy change).
@@ -153,20 +152,9 @@ def _of_record(store: RunStore) -> dict[str, Any] | None:
 
 def _verified(store: RunStore, key: str, text: str) -> tuple[Any, int]:
     """A meta row of record's value and version, once its signature and the chain's latest version of it hold."""
-    db = store.read()
-    try:
-        value, version, signature = records.read_meta(store.audit.key, key, text)
-    except UnsignedRowError:
-        if why := store.audit.mismatch(db):
-            raise KeyMismatchError(why) from None
-        if _legacy_signed(store, text):
-            raise UnsignedRowError(
-                f"the meta row {key!r}", why=str(records.standing(None, None, None)), then="see docs/governance.md"
-            ) from None
-        raise
+    value, version = records.meta_value(store.read(), store.audit, key, text)
     if key == RULES_KEY and value.get("digest") != _digest([ApprovalRule.model_validate(r) for r in value["rules"]]):
         raise UnsignedRowError(f"the meta row {key!r}")
-    records.check(db, store.audit, META, key, version, signature, what=f"the meta row {key!r}")
     return value, version
 
 
@@ -246,11 +234,7 @@ def _record(store: RunStore, rules: Sequence[ApprovalRule], *, by: str, role: st
 
 
 def _put_meta(store: RunStore, db: Any, key: str, value: Any, *, by: str, why: str) -> None:
-    """Write a meta row of record at its next version and put that version on the chain (in ``db``'s transaction)."""
-    version = records.next_version(db, store.audit, META, key)
-    row = records.signed_meta(store.audit.key, key, value, version)
-    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?", (key, row, row))
-    records.record(db, META, key, version, json.loads(row)["signature"], actor=by, why=why)
+    records.put_meta(db, store.audit, key, value, by=by, why=why)
 
 
 def adopt_unsigned_rules(store: RunStore) -> bool:

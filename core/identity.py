@@ -120,7 +120,7 @@ class Accounts:
             if why := self.store.audit.mismatch(db):
                 raise KeyMismatchError(why)
             if records.legacy_signed(self._key, table, row):
-                raise UnsignedRowError(what, why=str(records.standing(None, None, None)), then="see docs/governance.md")
+                raise records.unversioned(db, self.store.audit, table.name, str(row[table.key]), what)
             raise UnsignedRowError(what)
         records.check(
             db, self.store.audit, table.name, str(row[table.key]), row["version"], row["signature"], what=what

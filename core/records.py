@@ -24,7 +24,7 @@ from typing import Any
 
 from ai_missions.audit_key import AuditKey
 from ai_missions.errors import ForbiddenError
-from ai_missions.signing import sign
+from ai_missions.signing import KeyMismatchError, sign
 from ai_missions.store import BODY, ROW_KIND, chain, entry_hash, utc_now
 
 
@@ -158,6 +158,32 @@ def read_meta(key: bytes, name: str, text: str) -> tuple[Any, int, str]:
     return stored["value"], int(stored["version"]), given
 
 
+def meta_value(db: Any, key: AuditKey, name: str, text: str) -> tuple[Any, int]:
+    """A meta row of record's value and version, once its signature and the chain's latest version of it hold;
+    UnsignedRowError naming it otherwise (KeyMismatchError when the key is not the database's)."""
+    try:
+        value, version, given = read_meta(key.key, name, text)
+    except UnsignedRowError:
+        if why := key.mismatch(db):
+            raise KeyMismatchError(why) from None
+        if legacy_meta_signed(key.key, text):
+            raise unversioned(db, key, META, name, f"the meta row {name!r}") from None
+        raise
+    check(db, key, META, name, version, given, what=f"the meta row {name!r}")
+    return value, version
+
+
+def put_meta(db: Any, key: AuditKey, name: str, value: Any, *, by: str, why: str) -> None:
+    """Write a meta row of record at its next version and put that version on the chain (in ``db``'s
+    transaction)."""
+    version = next_version(db, key, META, name)
+    row = signed_meta(key.key, name, value, version)
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?", (name, row, row)
+    )
+    record(db, META, name, version, json.loads(row)["signature"], actor=by, why=why)
+
+
 # -- the chain's record of each row ---------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Recorded:
@@ -214,11 +240,21 @@ def standing(recorded: Recorded | None, version: Any, given: Any) -> str | None:
     if recorded.signature is None:
         return f"deleted (audit entry {recorded.n}, version {recorded.version}) and put back behind the platform's back"
     if version != recorded.version or given != recorded.signature:
+        shown = "without a version" if version is None else f"version {version}"
         return (
-            f"version {version}, but its latest audited version is {recorded.version} (audit entry {recorded.n}): "
+            f"{shown}, but its latest audited version is {recorded.version} (audit entry {recorded.n}): "
             "an older copy put back behind the platform's back"
         )
     return None
+
+
+def unversioned(db: Any, key: AuditKey, table: str, row_key: str, what: str) -> UnsignedRowError:
+    """The error for a row without a version: one from before row versions, not anchored yet, when the chain holds
+    no version of it; an older copy put back when it does."""
+    recorded = latest(db, key, table, row_key).get(row_key)
+    if recorded is None:
+        return UnsignedRowError(what, why=str(standing(None, None, None)), then="see docs/governance.md")
+    return UnsignedRowError(what, why=str(standing(recorded, None, None)))
 
 
 def check(db: Any, key: AuditKey, table: str, row_key: str, version: Any, given: Any, *, what: str) -> None:

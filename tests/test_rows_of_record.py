@@ -24,6 +24,7 @@ from ai_missions.identity import Accounts, UnsignedRowError
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore, UnkeyedChainError
+from ai_missions.tiers import Rollback, TierPolicy, change, current
 from tests.test_side_doors import missions, refused_in_one_line
 from tests.test_side_doors_audit import legacy_store, unlock
 
@@ -197,6 +198,53 @@ def test_42_4_rows_the_platform_changed_still_verify(store: RunStore, missions_h
     assert accounts.authenticate("cole", "a new one after a leak").role == "customer_care"
     assert load_roster(missions_home)["fiona"] == "customer_care"
     assert verify(store)[1] == []
+
+
+# -- the action tiers in force: how far a mission acts without a reviewer ------------------------------------------
+POLICY = TierPolicy(
+    defaults={"refund_payment": "recommend"},
+    rollbacks={"refund_payment": Rollback("charge_back", {"payment_id": "args.payment_id"})},
+)
+
+
+def _tiers_promoted_then_demoted(store: RunStore) -> dict[str, Any]:
+    """chen promotes refunds to automate, copies that row, then demotes them again."""
+    change("m", POLICY, store, direction="promote", tool="refund_payment", by="chen", role="controller")
+    automated = copy_of(store, "meta", "key = ?", "tiers.m")
+    change("m", POLICY, store, direction="demote", tool="refund_payment", by="chen", role="controller")
+    assert current("m", POLICY, store).tier_of("refund_payment") == "recommend"
+    return automated
+
+
+def _tiers_put_back(store: RunStore) -> str:
+    put_back(store, "meta", _tiers_promoted_then_demoted(store), "key")
+    return "version 1, but its latest audited version is 2"
+
+
+def _tiers_written(store: RunStore) -> str:
+    _tiers_promoted_then_demoted(store)
+    forged = json.dumps({"mode": "live", "tiers": {"refund_payment": "automate"}, "history": []})
+    with store.transaction() as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'tiers.m'", (forged,))
+    return "an older copy put back"
+
+
+def _tiers_deleted(store: RunStore) -> str:
+    _tiers_promoted_then_demoted(store)
+    with store.transaction() as db:
+        db.execute("DELETE FROM meta WHERE key = 'tiers.m'")
+    return "deleted: audit entry"
+
+
+@pytest.mark.attack("42.4")
+@pytest.mark.parametrize(
+    "attempt", [_tiers_put_back, _tiers_written, _tiers_deleted], ids=["put-back", "written-by-sql", "deleted"]
+)
+def test_42_4_the_action_tiers_in_force_cannot_be_put_back_or_written(store: RunStore, attempt: Any) -> None:
+    says = attempt(store)
+    with pytest.raises(UnsignedRowError) as refused:
+        current("m", POLICY, store)
+    assert one_line(refused, "the meta row 'tiers.m'", says), refused.value
 
 
 # -- 42.9: separation of duties survives deleted rows ----------------------------------------------------------------
