@@ -93,7 +93,10 @@ def mac_problems(chain: Sequence[Mapping[str, Any]], key: AuditKey) -> list[str]
     keyed = [e for e in chain if e.get("mac") is not None]
     if not keyed:
         return (
-            [f"the audit chain carries no MAC: its {len(chain)} entries were not written with the platform key"]
+            [
+                f"the audit chain carries no MAC: its {len(chain)} entries were not written with the platform key (an"
+                " older store's chain is keyed once, on purpose, by an admin: `missions audit key`)"
+            ]
             if chain
             else []
         )

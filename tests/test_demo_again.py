@@ -74,6 +74,7 @@ def test_39_6_fresh_moves_the_earlier_demo_aside_where_it_still_verifies(
 
 @pytest.mark.slow
 @pytest.mark.extended
+@pytest.mark.timeout(1800)  # two demos, each 1 min of CPU, 4-5 on a busy 2-core machine
 def test_39_6_running_the_demo_twice_then_verifying_is_intact(
     missions_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
