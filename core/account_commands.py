@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.cli import emit
-from ai_missions.errors import ForbiddenError, MissionsError, ValidationError
+from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, ValidationError
 from ai_missions.settings import missions_home, runs_db
 
 #: The password ``missions demo`` gives the default roster's accounts (change it for anything but a demo).
@@ -69,6 +69,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     verify.add_argument("--file", type=Path, help="verify an export instead of the store")
     verify.set_defaults(handler=_verify)
+    key = asub.add_parser(
+        "key",
+        help="key an older store's audit chain and anchor its rows of record, once, on purpose (an admin)",
+    )
+    key.add_argument(
+        "--admin", help="the admin who does it (asked for the password); none for a store without accounts"
+    )
+    key.add_argument("--password-stdin", action="store_true", help="read the admin's password from standard input")
+    key.set_defaults(handler=_key_chain)
     export = asub.add_parser("export", help="write the trail as JSON lines ending with its signed head")
     export.add_argument("file", type=Path)
     export.set_defaults(handler=_export)
@@ -324,6 +333,48 @@ def _verify(args: argparse.Namespace) -> int:
         more = f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
         raise MissionsError(f"the audit trail does not verify: {found[0]}{more}")
     print(said)
+    return 0
+
+
+def _key_chain(args: argparse.Namespace) -> int:
+    """Upgrading a store from before keyed chains or row versions: nothing does this on its own (deleting a meta
+    row once made the next command key the chain as the rows were then, edits included)."""
+    from ai_missions.governance import anchor_unversioned_rules
+    from ai_missions.identity import Accounts
+    from ai_missions.store import audit_entry, chain
+    from ai_missions.tiers import anchor_unversioned
+
+    store = _store()
+    accounts = Accounts(store)
+    if accounts.count():
+        if not args.admin:
+            raise ValidationError("name the admin who keys the chain: `missions audit key --admin NAME`")
+        by = accounts.admin_by_password(args.admin, _password(args))
+    else:
+        by = "the holder of the platform key (the store has no accounts)"
+    said = []
+    if store.read().execute("SELECT 1 FROM audit WHERE mac IS NOT NULL LIMIT 1").fetchone() is None:
+        keyed = store.key_chain(by=by)
+        said.append(
+            f"audit chain keyed at entry {keyed['entry']} by {by}: {keyed['legacy_entries']} entries bound by their "
+            f"hashes; {keyed['events_recorded']} event row(s) of runs from before the chain and {keyed['decisions']} "
+            "decision(s) put on it as they are"
+        )
+    with store.transaction() as db:
+        versioned = db.execute("SELECT 1 FROM audit WHERE record_table IS NOT NULL LIMIT 1").fetchone() is not None
+        if not versioned:
+            anchored, refused = accounts.anchor_unversioned(db, by=by)
+            anchored += anchor_unversioned_rules(store, db, by=by) + anchor_unversioned(store, db, by=by)
+            if anchored:
+                summary = f"{len(anchored)} rows of record from before row versions anchored as they are, by {by}"
+                event = {"kind": "rows_anchored", "actor": by, "summary": summary}
+                chain(db, [audit_entry(None, {**event, "data": {"anchored": anchored, "refused": refused}})])
+                said.append(f"{len(anchored)} row(s) of record anchored: {', '.join(anchored)}")
+            if refused:
+                said.append(f"not anchored (their signature does not hold, they stay refused): {', '.join(refused)}")
+    if not said:
+        raise ConflictError("nothing to key: the audit chain is keyed and its rows of record are versioned")
+    print("; ".join(said))
     return 0
 
 

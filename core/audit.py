@@ -7,7 +7,9 @@ was edited (its hash no longer matches), rewritten (hashes recomputed: its MAC d
 (no MAC), deleted (a gap in the positions, or a broken link) or moved (positions out of order); then checks the
 chain's end against its head outside the store (a store that ends before it was cut), and the rows people see
 (``missions show``, the dashboard) against the chain: every event row is the entry it was recorded as, every
-decision row is what its last record on the chain says, and no entry lost its row. An export is the chain as JSON
+decision row is what its last record on the chain says, and no entry lost its row; and the rows of record (accounts,
+tokens, role grants, approval rules: :mod:`ai_missions.records`) against the chain's latest version of each, with the
+index that finds them. An export is the chain as JSON
 lines ending with a head signed with the platform key (how many entries, the last one's MAC), so a cut export does
 not verify either.
 """
@@ -21,15 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ai_missions import records
 from ai_missions.audit_key import AuditKey
 from ai_missions.errors import ValidationError
-from ai_missions.signing import KEY_FILE
+from ai_missions.signing import has_key, key_source
 from ai_missions.store import (
     BODY,
     DECISION_FIELDS,
     DECISION_KIND,
     GENESIS,
     KEYED_KIND,
+    ROW_KIND,
     RunStore,
     canonical_body,
     decision_digest,
@@ -89,7 +93,10 @@ def mac_problems(chain: Sequence[Mapping[str, Any]], key: AuditKey) -> list[str]
     keyed = [e for e in chain if e.get("mac") is not None]
     if not keyed:
         return (
-            [f"the audit chain carries no MAC: its {len(chain)} entries were not written with the platform key"]
+            [
+                f"the audit chain carries no MAC: its {len(chain)} entries were not written with the platform key (an"
+                " older store's chain is keyed once, on purpose, by an admin: `missions audit key`)"
+            ]
             if chain
             else []
         )
@@ -198,18 +205,40 @@ def row_problems(store: RunStore, chain: Sequence[Mapping[str, Any]]) -> tuple[i
 
 def missing_key(key: AuditKey) -> str | None:
     """Why the chain cannot be checked here: the home has no platform key (checking would make a new one)."""
-    if key.home is not None and not (key.home / KEY_FILE).exists():
-        return f"no platform key at {key.home / KEY_FILE}: the chain verifies only with the key that wrote it"
+    if key.home is not None and not has_key(key.home):
+        return f"no platform key at {key_source(key.home)}: the chain verifies only with the key that wrote it"
     return None
+
+
+def index_problems(store: RunStore, chain: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Whether the index of rows of record (``record_table``, ``record_key``, outside the entries' hashes) says what
+    each entry says: an entry dropped from it would make an older version of its row look like the latest."""
+    indexed = {
+        r[0]: (r[1], r[2])
+        for r in store.read().execute(
+            "SELECT n, record_table, record_key FROM audit WHERE record_table IS NOT NULL OR record_key IS NOT NULL"
+        )
+    }
+    for entry in chain:
+        data = entry.get("data") or {}
+        says = (data.get("table"), data.get("key")) if entry.get("kind") == ROW_KIND else None
+        if indexed.pop(entry.get("n"), None) != says:
+            return [f"{_name(entry)} is not indexed as the row of record it records: the index was edited"]
+    return [f"entry {n} is indexed as a row of record it does not record: the index was edited" for n in indexed][:1]
 
 
 def verify(store: RunStore) -> tuple[Checked, list[str]]:
     """Check a store's chain, its head and the rows it displays; the problems, first first."""
     chain = entries(store)
-    if chain and (why := missing_key(store.audit)):
+    if chain and (why := missing_key(store.audit) or store.audit.mismatch(store.read())):
         return Checked(len(chain), 0, 0, None), [why]
     found = problems(chain, store.audit) + head_problems(chain, store.audit)
     events, decisions, rows = row_problems(store, chain)
+    rows += index_problems(store, chain)
+    try:
+        rows += records.problems(store.read(), store.audit)[1]
+    except records.UnsignedRowError as exc:
+        rows.append(str(exc))
     try:
         head = store.audit.read_head()
     except ValueError:

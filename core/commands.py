@@ -116,6 +116,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--orders", type=_count, default=2000)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--missions", type=_count, default=25, help="how many cases to run each mission on")
+    demo.add_argument("--fresh", action="store_true", help="move an earlier demo aside (into earlier-demos/) first")
     demo.set_defaults(handler=_demo)
 
 
@@ -769,5 +770,5 @@ def _missions(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from ai_missions.demo import run_demo
 
-    await run_demo(missions_home(), orders=args.orders, seed=args.seed, missions=args.missions)
+    await run_demo(missions_home(), orders=args.orders, seed=args.seed, missions=args.missions, fresh=args.fresh)
     return 0

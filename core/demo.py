@@ -1,14 +1,24 @@
 """``missions demo``: the main job on the embedded default, from an empty home to decisions awaiting review, for
-every registered mission with a trigger."""
+every registered mission with a trigger.
+
+A second demo in the same home does not wipe the first: deleting the run store while its audit head stayed made
+``audit verify`` cry "entries cut", and took the accounts, decisions and saved sign-in added since without a word.
+It refuses in one line, saying what the home holds; ``--fresh`` moves that aside whole (the store with its head,
+checkpoints, grant ledger and saved sign-in) into ``earlier-demos/``, where its chain still verifies.
+"""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+from ai_missions.database import SETTING, database_url
 from ai_missions.environment import simulated_environment
+from ai_missions.errors import ConflictError
 from ai_missions.missions import MissionSpec, registry
 from ai_missions.progress import Progress, note
 from ai_missions.runtime import MissionRuntime, RunOutcome
@@ -32,11 +42,86 @@ def pick_demo_subjects(cases: dict[str, list[str]], story: str | None, count: in
 
 
 def forget_runs(home: Path) -> None:
+    """Remove an empty run store and the checkpoints beside it (a store that holds anything is moved aside, see
+    :func:`move_aside`)."""
     from ai_missions.settings import runs_db
 
     for database in (runs_db(home), home / "checkpoints.sqlite"):
         for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
             path.unlink(missing_ok=True)
+
+
+def earlier_demo(home: Path) -> str | None:
+    """What the home's run store holds (runs, pending decisions, accounts, audit entries), or None when nothing:
+    an earlier demo, or anyone's work since."""
+    from ai_missions.identity import Accounts
+    from ai_missions.settings import runs_db
+    from ai_missions.store import RunStore
+
+    if database_url() is None and not runs_db(home).exists():
+        return None
+    store = RunStore(runs_db(home))
+    entries = int(store.read().execute("SELECT count(*) FROM audit").fetchone()[0])
+    if not entries:
+        return None
+    counts = (
+        (store.count_runs(), "run"),
+        (store.count_pending(), "pending decision"),
+        (Accounts(store).count(), "account"),
+        (entries, "audit entry"),
+    )
+    return ", ".join(f"{n} {what if n == 1 else what.replace('entry', 'entrie') + 's'}" for n, what in counts)
+
+
+#: What an earlier demo leaves beside the systems and the index: the run store with its audit head, LangGraph's
+#: checkpoints, the grant ledger and the saved sign-in (a token of that store).
+_RUN_FILES = (
+    "runs.sqlite",
+    "runs.sqlite-wal",
+    "runs.sqlite-shm",
+    "runs.sqlite.audit-head",
+    "runs.sqlite.audit-head.lock",
+    "checkpoints.sqlite",
+    "checkpoints.sqlite-wal",
+    "checkpoints.sqlite-shm",
+    "grants.sqlite",
+    "grants.sqlite-wal",
+    "grants.sqlite-shm",
+    "credentials.json",
+)
+
+
+def move_aside(home: Path) -> Path:
+    """Move an earlier demo's run files, together, into ``earlier-demos/<time>/`` of the home; returns where."""
+    where = home / "earlier-demos" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    where.mkdir(parents=True)
+    for name in _RUN_FILES:
+        if (home / name).exists():
+            shutil.move(home / name, where / name)
+    return where
+
+
+def make_room(home: Path, *, fresh: bool) -> None:
+    """Refuse, in one line, a demo over a run store that holds anything; with ``fresh``, move it aside first."""
+    held = earlier_demo(home)
+    if held is None:
+        forget_runs(home)  # checkpoints of runs no store holds
+        return
+    if not fresh:
+        raise ConflictError(
+            f"this home already holds a demo ({held}): review it (`missions queue`), or move it aside and start "
+            "again with `missions demo --fresh`"
+        )
+    if database_url() is not None:
+        raise ConflictError(
+            f"this home's run store is in {SETTING} ({held}): --fresh moves only the embedded store aside; point "
+            f"{SETTING} at a new schema to start again"
+        )
+    where = move_aside(home)
+    print(
+        f"The earlier demo ({held}) moved to {where}: its audit trail verifies there (MISSIONS_HOME={where} "
+        f"MISSIONS_PLATFORM_KEY_FILE={home / 'platform.key'} missions audit verify)"
+    )
 
 
 def seed_and_index(home: Path, *, orders: int, seed: int) -> Iterator[str]:
@@ -54,9 +139,11 @@ def seed_and_index(home: Path, *, orders: int, seed: int) -> Iterator[str]:
     )
 
 
-async def run_demo(home: Path, *, orders: int, seed: int, missions: int) -> list[RunOutcome]:
+async def run_demo(home: Path, *, orders: int, seed: int, missions: int, fresh: bool = False) -> list[RunOutcome]:
     started = time.perf_counter()
-    forget_runs(home)  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
+    make_room(
+        home, fresh=fresh
+    )  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
     for line in seed_and_index(home, orders=orders, seed=seed):
         print(line)
     from ai_missions.account_commands import DEMO_PASSWORD, seed_demo_accounts

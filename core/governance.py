@@ -5,9 +5,10 @@ The same check runs in ``decide`` (below any UI) and again inside the graph when
 The approval rules that apply are the rules *of record*, kept in the run store: seeded once from the indexed
 policies, then changed only by an approved, audited policy change (:func:`adopt_rules`, by a role in
 :data:`POLICY_ROLES`). Rebuilding the index from an edited policy file does not change them: the difference is
-reported (:func:`rules_drift`) and ignored until adopted. The rules of record and their history are signed with the
-platform key and every recording is on the audit trail: an edited row is refused by name, and a deleted one is
-refused too (the trail says rules were recorded), never re-seeded silently from a possibly edited policy.
+reported (:func:`rules_drift`) and ignored until adopted. The rules of record and their history are rows of record
+(:mod:`ai_missions.records`): signed with the platform key at a version the audit chain records, so an edited row is
+refused by name, an older one put back (the rules from before a controller tightened them) too, and a deleted one
+too (the chain says rules were recorded), never re-seeded silently from a possibly edited policy.
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ai_missions import records
 from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
-from ai_missions.identity import CUSTOMER_ROLE, UnsignedRowError
+from ai_missions.identity import CUSTOMER_ROLE
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
 from ai_missions.missions import ToolPolicy
+from ai_missions.records import HISTORY_KEY, RULES_KEY, UnsignedRowError
 from ai_missions.settings import runs_db
-from ai_missions.signing import platform_key, sign, signed
 from ai_missions.store import RunStore, audit_entry, chain
 
 #: Roles that may adopt a change of the approval rules (an approved policy change).
 POLICY_ROLES = ("controller",)
-RULES_KEY = "approval_rules.of_record"
-HISTORY_KEY = "approval_rules.history"
+__all__ = ["HISTORY_KEY", "RULES_KEY"]  # the rows of record's names, kept with them
 
 #: The platform's own demo reviewers; each mission adds its own (``MissionSpec.reviewers``).
 PLATFORM_ROSTER: dict[str, str] = {
@@ -131,7 +132,8 @@ def approval_rules(knowledge: Any) -> list[ApprovalRule]:
 
 def _of_record(store: RunStore) -> dict[str, Any] | None:
     """The signed rules of record (None before they are first recorded); UnsignedRowError, naming the row, when
-    they were edited outside the platform, or deleted after the audit trail recorded them."""
+    they were edited outside the platform, put back from before a later change, or deleted after the audit trail
+    recorded them."""
     text = store.get_meta(RULES_KEY)
     if text is None:
         recorded = (
@@ -145,29 +147,19 @@ def _of_record(store: RunStore) -> dict[str, Any] | None:
                 why=f"deleted: audit entry {recorded[0]} recorded them; they are not re-seeded from the policy index",
             )
         return None
-    return _verified(store, RULES_KEY, text)
+    return _verified(store, RULES_KEY, text)[0]
 
 
-def _verified(store: RunStore, key: str, text: str) -> Any:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        value = None
-    body = value.get("value") if isinstance(value, dict) else None
-    if not signed(_key(store), value) or body is None:
+def _verified(store: RunStore, key: str, text: str) -> tuple[Any, int]:
+    """A meta row of record's value and version, once its signature and the chain's latest version of it hold."""
+    value, version = records.meta_value(store.read(), store.audit, key, text)
+    if key == RULES_KEY and value.get("digest") != _digest([ApprovalRule.model_validate(r) for r in value["rules"]]):
         raise UnsignedRowError(f"the meta row {key!r}")
-    if key == RULES_KEY and body.get("digest") != _digest([ApprovalRule.model_validate(r) for r in body["rules"]]):
-        raise UnsignedRowError(f"the meta row {key!r}")
-    return body
+    return value, version
 
 
-def _signed_meta(store: RunStore, value: Any) -> str:
-    return json.dumps({"value": value, "signature": sign(_key(store), {"value": value})})
-
-
-def _key(store: RunStore) -> bytes:
-    """The platform key of the store's home (the rules of record are signed with it)."""
-    return platform_key(Path(store.path).parent)
+def _legacy_signed(store: RunStore, text: str) -> bool:
+    return records.legacy_meta_signed(store.audit.key, text)
 
 
 def rules_drift(knowledge: Any) -> str | None:
@@ -209,16 +201,16 @@ def approval_history(knowledge: Any) -> list[dict[str, Any]]:
     """Every change of the rules of record: when, by whom (and role), digest before and after."""
     store = _record_store(knowledge)
     text = store.get_meta(HISTORY_KEY) if store is not None else None
-    history: list[dict[str, Any]] = _verified(store, HISTORY_KEY, text) if store is not None and text else []
+    history: list[dict[str, Any]] = _verified(store, HISTORY_KEY, text)[0] if store is not None and text else []
     return history
 
 
 def _record(store: RunStore, rules: Sequence[ApprovalRule], *, by: str, role: str | None) -> dict[str, Any]:
-    """Make ``rules`` the rules of record: signed, with the change in the signed history and on the audit trail
-    (what tells a deleted row from one never recorded)."""
+    """Make ``rules`` the rules of record: signed at their next version, with the change in the signed history, and
+    both versions on the audit chain (what tells a deleted or an older row from the one in force)."""
     before = _of_record(store)
     history_text = store.get_meta(HISTORY_KEY)
-    history = _verified(store, HISTORY_KEY, history_text) if history_text else []
+    history = _verified(store, HISTORY_KEY, history_text)[0] if history_text else []
     digest = _digest(rules)
     entry = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -228,17 +220,21 @@ def _record(store: RunStore, rules: Sequence[ApprovalRule], *, by: str, role: st
         "after": digest,
         "changed": True,
     }
-    record = _signed_meta(store, {"digest": digest, "rules": [r.model_dump() for r in rules]})
     with store.transaction() as db:
-        for key, value in ((RULES_KEY, record), (HISTORY_KEY, _signed_meta(store, [*history, entry]))):
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
-                (key, value, value),
-            )
         summary = f"approval rules of record {digest} ({by})"
         event = {"kind": "approval_rules_recorded", "actor": by, "summary": summary, "data": entry}
         chain(db, [audit_entry(None, event)])
+        values = (
+            (RULES_KEY, {"digest": digest, "rules": [r.model_dump() for r in rules]}),
+            (HISTORY_KEY, [*history, entry]),
+        )
+        for key, value in values:
+            _put_meta(store, db, key, value, by=by, why=f"rules {digest}")
     return entry
+
+
+def _put_meta(store: RunStore, db: Any, key: str, value: Any, *, by: str, why: str) -> None:
+    records.put_meta(db, store.audit, key, value, by=by, why=why)
 
 
 def adopt_unsigned_rules(store: RunStore) -> bool:
@@ -254,17 +250,26 @@ def adopt_unsigned_rules(store: RunStore) -> bool:
     rules = [ApprovalRule.model_validate(r) for r in value["rules"]]
     history = json.loads(store.get_meta(HISTORY_KEY) or "[]")
     with store.transaction() as db:
-        signed_rows = (
-            (RULES_KEY, _signed_meta(store, {"digest": _digest(rules), "rules": [r.model_dump() for r in rules]})),
-            (HISTORY_KEY, _signed_meta(store, history if isinstance(history, list) else [])),
-        )
-        for key, row in signed_rows:
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?", (key, row, row)
-            )
         event = {"kind": "approval_rules_recorded", "actor": "platform", "summary": "rules of record signed"}
         chain(db, [audit_entry(None, {**event, "data": {"digest": _digest(rules), "adopted": True}})])
+        _put_meta(store, db, RULES_KEY, {"digest": _digest(rules), "rules": [r.model_dump() for r in rules]},
+                  by="platform", why="adopted")  # fmt: skip
+        _put_meta(store, db, HISTORY_KEY, history if isinstance(history, list) else [], by="platform", why="adopted")
     return True
+
+
+def anchor_unversioned_rules(store: RunStore, db: Any, *, by: str) -> list[str]:
+    """Put the meta rows of record of a store from before row versions on the chain, once, as they are (inside the
+    transaction of ``missions audit key``): each whose signature of that version holds, signed again at version
+    1. Returns the rows anchored."""
+    anchored = []
+    for key in (RULES_KEY, HISTORY_KEY):
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None or not _legacy_signed(store, str(row[0])):
+            continue
+        _put_meta(store, db, key, json.loads(str(row[0]))["value"], by=by, why="anchored")
+        anchored.append(f"the meta row {key!r}")
+    return anchored
 
 
 def _digest(rules: Sequence[ApprovalRule]) -> str:

@@ -6,11 +6,13 @@ its exact arguments and the idempotency key it runs with, with a short expiry, s
 (:mod:`signing`). The platform sends it with the call as MCP ``_meta`` (``{"grant": ...}``); every system's write
 tools refuse a call without a valid grant for exactly those arguments.
 
-A grant is single use and revocable, through the ledger in the home the systems already read the key from
-(``grants.sqlite``): a system marks a grant spent after its first successful use, and afterwards accepts it only
-to replay that same write (its idempotency key already recorded: the first answer, nothing changed); abandoning a
-run revokes its grants (its id and its decisions' ids), so one taken from memory, a log or an old checkpoint moves
-nothing once the run is given up.
+A grant is single use and revocable, through a ledger every system host consults: a system marks a grant spent
+after its first successful use, and afterwards accepts it only to replay that same write (its idempotency key
+already recorded: the first answer, nothing changed); abandoning a run revokes its grants (its id and its decisions'
+ids), so one taken from memory, a log or an old checkpoint moves nothing once the run is given up. With
+``MISSIONS_DATABASE_URL`` the ledger is two tables of that database (``grant_spent``, ``grant_revoked``), so a
+system served from another home or host with the same key sees the same revocations and spends; without it, it is
+``grants.sqlite`` in the home the systems read the key from.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ai_missions.database import PgConnection, database_url, lock_key
 from ai_missions.errors import CorruptStoreError, ForbiddenError
 from ai_missions.signing import digest, platform_key, seal, unseal
 
@@ -42,6 +46,14 @@ LEDGER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS spent (grant_id TEXT PRIMARY KEY, tool TEXT, idempotency_key TEXT, spent_at REAL);
 CREATE TABLE IF NOT EXISTS revoked (scope TEXT PRIMARY KEY, reason TEXT, revoked_at REAL);
 """
+#: The same ledger in a shared Postgres database (named for what they hold among the run store's tables).
+PG_LEDGER_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS grant_spent"
+    " (grant_id TEXT PRIMARY KEY, tool TEXT, idempotency_key TEXT, spent_at DOUBLE PRECISION)",
+    "CREATE TABLE IF NOT EXISTS grant_revoked (scope TEXT PRIMARY KEY, reason TEXT, revoked_at DOUBLE PRECISION)",
+)
+#: The open shared ledger of each database URL this process uses.
+_open_pg: dict[str, tuple[PgConnection, threading.Lock]] = {}
 
 
 def idempotency_key(scope: str, index: int, tool: str) -> str:
@@ -117,12 +129,31 @@ def check(
     return payload
 
 
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """An open ledger: its connection (sqlite3, or Postgres speaking the same SQL) and its two tables' names."""
+
+    db: Any
+    spent: str = "spent"
+    revoked: str = "revoked"
+
+
 @contextmanager
-def ledger(home: Path, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
-    """The grant ledger under ``home`` (created on first use); each statement commits on its own. One connection
-    per file and process, kept open (closing the last one checkpoints the WAL with an fsync: 8 ms a write), used
-    by one thread at a time. ``durable`` syncs the commit to disk (a revocation); a spend is as durable as the
-    systems' own writes (WAL, synchronous NORMAL: it survives a killed process)."""
+def ledger(home: Path, *, durable: bool = False) -> Iterator[Ledger]:
+    """The grant ledger every system host consults: the shared database's (``MISSIONS_DATABASE_URL``), or the one
+    under ``home`` (created on first use; each statement commits on its own). One connection per database and
+    process, kept open (closing the last SQLite one checkpoints the WAL with an fsync: 8 ms a write), used by one
+    thread at a time. ``durable`` syncs a SQLite commit to disk (a revocation); a spend is as durable as the
+    systems' own writes (WAL, synchronous NORMAL: it survives a killed process). Postgres commits every statement
+    durably."""
+    if (url := database_url()) is not None:
+        with _lock:
+            if url not in _open_pg:
+                _open_pg[url] = (_connect_pg(url), threading.Lock())
+            shared, shared_busy = _open_pg[url]
+        with shared_busy:
+            yield Ledger(shared, "grant_spent", "grant_revoked")
+        return
     path = str(Path(home).resolve() / LEDGER_FILE)
     try:
         with _lock:
@@ -136,9 +167,18 @@ def ledger(home: Path, *, durable: bool = False) -> Iterator[sqlite3.Connection]
             conn, busy = _open[path]
         with busy:
             conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
-            yield conn
+            yield Ledger(conn)
     except sqlite3.DatabaseError as exc:  # fails closed: a ledger that cannot be read grants nothing
         raise CorruptStoreError(path, exc) from None
+
+
+def _connect_pg(url: str) -> PgConnection:
+    """The shared ledger's connection, its tables created once (under a lock: two hosts starting at once)."""
+    conn = PgConnection(url)
+    with conn.transaction(lock_key(f"missions-grant-ledger:{conn.schema}")):
+        for statement in PG_LEDGER_SCHEMA:
+            conn.execute(statement)
+    return conn
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -160,9 +200,9 @@ def standing(home: Path, payload: Mapping[str, Any], replay: Callable[[str], boo
     this call does not replay."""
     grant_id = str(payload.get("grant_id"))
     scopes = [str(payload.get("run") or ""), str(payload.get("decision_id") or "")]
-    with ledger(home) as conn:
-        gone = conn.execute("SELECT scope FROM revoked WHERE scope IN (?, ?)", scopes).fetchone()
-        spent = conn.execute("SELECT 1 FROM spent WHERE grant_id = ?", (grant_id,)).fetchone()
+    with ledger(home) as book:
+        gone = book.db.execute(f"SELECT scope FROM {book.revoked} WHERE scope IN (?, ?)", scopes).fetchone()
+        spent = book.db.execute(f"SELECT 1 FROM {book.spent} WHERE grant_id = ?", (grant_id,)).fetchone()
     if gone is not None:
         raise ForbiddenError(f"the approval grant {grant_id} was revoked: {gone[0]} was abandoned")
     key = payload.get("idempotency_key")
@@ -172,22 +212,22 @@ def standing(home: Path, payload: Mapping[str, Any], replay: Callable[[str], boo
 
 def spend(home: Path, payload: Mapping[str, Any]) -> None:
     """Record the grant as used: from now on it only replays the write it made."""
-    with ledger(home) as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO spent (grant_id, tool, idempotency_key, spent_at) VALUES (?, ?, ?, ?)",
+    with ledger(home) as book:
+        book.db.execute(
+            f"INSERT OR IGNORE INTO {book.spent} (grant_id, tool, idempotency_key, spent_at) VALUES (?, ?, ?, ?)",
             (str(payload.get("grant_id")), payload.get("tool"), payload.get("idempotency_key"), time.time()),
         )
 
 
 def revoke(home: Path, scopes: Iterable[str], reason: str) -> None:
     """Revoke every grant minted for these runs or decisions, whenever it was or will be minted."""
-    with ledger(home, durable=True) as conn:
-        conn.executemany(
-            "INSERT OR IGNORE INTO revoked (scope, reason, revoked_at) VALUES (?, ?, ?)",
+    with ledger(home, durable=True) as book:
+        book.db.executemany(
+            f"INSERT OR IGNORE INTO {book.revoked} (scope, reason, revoked_at) VALUES (?, ?, ?)",
             [(scope, reason, time.time()) for scope in scopes],
         )
 
 
 def revoked(home: Path, scope: str) -> bool:
-    with ledger(home) as conn:
-        return conn.execute("SELECT 1 FROM revoked WHERE scope = ?", (scope,)).fetchone() is not None
+    with ledger(home) as book:
+        return book.db.execute(f"SELECT 1 FROM {book.revoked} WHERE scope = ?", (scope,)).fetchone() is not None

@@ -8,16 +8,22 @@ for :data:`LOCK_SECONDS`, doubling with each further failure up to :data:`MAX_LO
 resets it. The count lives in the store (``sign_in_failures``), so every process and session shares it, and an
 unknown name is counted like a known one (the answer says nothing about which names exist).
 
-Accounts, API tokens and role grants are rows *of record*: each carries an HMAC of the platform key
-(:mod:`ai_missions.signing`) over its fields, so a row inserted or edited in the store behind the platform's back
-(``UPDATE accounts SET role = 'finance'``) is refused with an error naming it. Granting a role (an account with any
+Accounts, API tokens and role grants are rows *of record* (:mod:`ai_missions.records`): each carries a version and
+an HMAC of the platform key over its fields and version, and each change puts the new version on the audit chain,
+so a row inserted or edited behind the platform's back (``UPDATE accounts SET role = 'finance'``), an older copy put
+back (a role from before a demotion, a token deleted at sign-out) and a row deleted (another admin, before a grant
+that needs one) are refused with an error naming the row. Granting a role (an account with any
 role but ``customer``, an admin, or a changed role) is a request a second admin or a controller confirms, never the
 requester nor another account of the same person; each account records the person behind it and who asked for it,
 so co-approval can tell two people from one person's two accounts (:meth:`Accounts.not_two_people`).
+
+Signing in costs the same for a name with no account (a password hash of the same cost is checked), so its time
+does not tell real names from unknown ones.
 """
 
 from __future__ import annotations
 
+import base64
 import builtins
 import hashlib
 import json
@@ -31,9 +37,11 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from ai_missions import records
 from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from ai_missions.signing import platform_key, sign, signed
-from ai_missions.store import RunStore, audit_entry, chain, utc_now
+from ai_missions.records import ACCOUNTS, GRANTS, TOKENS, Table, UnsignedRowError
+from ai_missions.signing import KeyMismatchError
+from ai_missions.store import ROW_KIND, RunStore, audit_entry, chain, utc_now
 
 CREDENTIALS_FILE = "credentials.json"
 TOKEN_ENV = "MISSIONS_TOKEN"
@@ -53,20 +61,22 @@ CONFIRMING_ROLES = ("controller",)
 PERSON = re.compile(r"^[^\s@]{1,64}(@[a-z0-9.-]{1,190})?$")
 
 
-class UnsignedRowError(ForbiddenError):
-    """A row of record (an account, an API token, a role grant, the approval rules) whose platform signature is
-    missing or wrong: it was written or changed outside the platform, and is refused."""
-
-    def __init__(self, what: str, *, why: str = "not signed by the platform (written or changed outside it)") -> None:
-        super().__init__(f"{what} in the run store is {why}: refused; restore the store from a backup")
-
-
 @cache
 def _hasher() -> Any:
     """argon2's hasher, imported when a password is set or checked (a token check needs only SHA-256)."""
     from argon2 import PasswordHasher
 
     return PasswordHasher()
+
+
+def _stand_in_hash() -> str:
+    """A password hash of the hasher's cost that no password matches: what an unknown name's password is checked
+    against, so signing in takes as long for it as for a real account (190 ms against 0.1 ms told them apart)."""
+    hasher = _hasher()
+    salt = base64.b64encode(secrets.token_bytes(hasher.salt_len)).decode().rstrip("=")
+    digest = base64.b64encode(bytes(hasher.hash_len)).decode().rstrip("=")
+    params = f"m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}"
+    return f"$argon2{hasher.type.name.lower()}$v=19${params}${salt}${digest}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +90,12 @@ class Account:
     created_by: str | None = None
 
 
-_ACCOUNT_FIELDS = ("name", "role", "admin", "password_hash", "created_at", "person", "created_by")
-_TOKEN_FIELDS = ("token_hash", "name", "created_at", "expires_at")
+_ACCOUNT_FIELDS = ACCOUNTS.fields
+_TOKEN_FIELDS = TOKENS.fields
 #: Audit entries only a version that signs rows of record writes (:meth:`Accounts.ever_signed`).
-SIGNING_KINDS = ("approval_rules_recorded", "role_granted", "role_grant_requested", "unsigned_rows_adopted")
-_GRANT_FIELDS = ("grant_id", "name", "role", "admin", "person", "password_hash", "requested_by", "requested_at")
-
-
-def _body(table: str, row: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
-    """What a row's signature covers: its table and every field that says who may do what."""
-    return {"table": table, **{f: (int(row[f]) if f == "admin" else row[f]) for f in fields}}
+SIGNING_KINDS = ("approval_rules_recorded", "role_granted", "role_grant_requested", "unsigned_rows_adopted", ROW_KIND)
+_GRANT_FIELDS = GRANTS.legacy_fields
+__all__ = ["UnsignedRowError"]  # raised here, defined with the rows of record
 
 
 def _token_hash(token: str) -> str:
@@ -105,34 +111,58 @@ class Accounts:
 
     @cached_property
     def _key(self) -> bytes:
-        return platform_key(self.home)
+        return self.store.audit.key
 
-    def _sign(self, table: str, row: Mapping[str, Any], fields: Iterable[str]) -> str:
-        return sign(self._key, _body(table, row, fields))
+    def _verified(self, db: Any, table: Table, row: Any, what: str) -> None:
+        """UnsignedRowError naming the row unless it is signed and the chain's latest version of it; a key that is
+        not the database's is named as such (KeyMismatchError), not as every row changed."""
+        if not records.signed_row(self._key, table, row):
+            if why := self.store.audit.mismatch(db):
+                raise KeyMismatchError(why)
+            if records.legacy_signed(self._key, table, row):
+                raise records.unversioned(db, self.store.audit, table.name, str(row[table.key]), what)
+            raise UnsignedRowError(what)
+        records.check(
+            db, self.store.audit, table.name, str(row[table.key]), row["version"], row["signature"], what=what
+        )
 
-    def _account(self, row: Any) -> Account:
-        """The account of a stored row, once its signature holds."""
-        values = {f: row[f] for f in (*_ACCOUNT_FIELDS, "signature")}
-        if not signed(self._key, {**_body("accounts", values, _ACCOUNT_FIELDS), "signature": values["signature"]}):
-            raise UnsignedRowError(f"account {row['name']!r}")
+    def _account(self, row: Any, db: Any = None) -> Account:
+        """The account of a stored row, once its signature and version hold."""
+        self._verified(db if db is not None else self.store.read(), ACCOUNTS, row, f"account {row['name']!r}")
         return Account(row["name"], row["role"], bool(row["admin"]), row["person"] or row["name"], row["created_by"])
 
     def count(self) -> int:
         return int(self.store.read().execute("SELECT count(*) FROM accounts").fetchone()[0])
 
     def list(self) -> list[Account]:
-        """Every account; UnsignedRowError (naming it) when one was written outside the platform."""
-        rows = self.store.read().execute("SELECT * FROM accounts ORDER BY name")
-        return [self._account(r) for r in rows]
+        """Every account; UnsignedRowError (naming it) when one was written, put back or deleted outside the
+        platform: the chain knows every account it recorded, so deleting the other admins does not make the
+        requester the only one."""
+        db = self.store.read()
+        rows = db.execute("SELECT * FROM accounts ORDER BY name").fetchall()
+        latest = records.latest(db, self.store.audit, ACCOUNTS.name)
+        for name, recorded in records.missing(db, self.store.audit, ACCOUNTS, (r["name"] for r in rows)):
+            raise records.deleted_error(ACCOUNTS, name, recorded)
+        accounts = []
+        for row in rows:
+            what = f"account {row['name']!r}"
+            if not records.signed_row(self._key, ACCOUNTS, row):
+                self._verified(db, ACCOUNTS, row, what)
+            if why := records.standing(latest.get(row["name"]), row["version"], row["signature"]):
+                raise UnsignedRowError(what, why=why)
+            accounts.append(Account(row["name"], row["role"], bool(row["admin"]), row["person"] or row["name"],
+                                    row["created_by"]))  # fmt: skip
+        return accounts
 
     def roster(self) -> dict[str, str]:
         return {a.name: a.role for a in self.list()}
 
     def get(self, name: str) -> Account:
-        row = self.store.read().execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
+        db = self.store.read()
+        row = db.execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFoundError(f"unknown account {name!r}")
-        return self._account(row)
+        return self._account(row, db)
 
     def set_up(self) -> bool:
         """Whether the store has had an account: the audit trail records every one added, so deleting the rows does
@@ -188,29 +218,38 @@ class Accounts:
             "person": account.person,
             "created_by": account.created_by,
         }
+        version = records.next_version(db, self.store.audit, ACCOUNTS.name, account.name)
+        signature = records.signature(self._key, ACCOUNTS, row, version)
         db.execute(
-            "INSERT INTO accounts (name, role, admin, password_hash, created_at, person, created_by, signature)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*(row[f] for f in _ACCOUNT_FIELDS), self._sign("accounts", row, _ACCOUNT_FIELDS)),
+            "INSERT INTO accounts (name, role, admin, password_hash, created_at, person, created_by, version,"
+            " signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*(row[f] for f in _ACCOUNT_FIELDS), version, signature),
         )
         data = {"name": account.name, "role": account.role, "admin": account.admin, "person": account.person}
         if confirmed:
             data["confirmed_by"] = confirmed
         summary = f"account {account.name} ({account.role})"
         chain(db, [audit_entry(None, {"kind": "account_added", "actor": by, "summary": summary, "data": data})])
+        records.record(db, ACCOUNTS.name, account.name, version, signature, actor=by, why="added")
 
-    def _update(self, db: Any, name: str, **fields: Any) -> None:
-        """Change fields of a verified account row and sign it again (a tampered row is refused, not laundered)."""
+    def _update(self, db: Any, name: str, *, by: str, why: str, **fields: Any) -> None:
+        """Change fields of a verified account row, sign it again at its next version and put that on the chain (a
+        tampered row is refused, not laundered)."""
         row = db.execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFoundError(f"unknown account {name!r}")
-        self._account(row)
+        self._account(row, db)
         new = {**{f: row[f] for f in _ACCOUNT_FIELDS}, **fields}
+        version = int(row["version"]) + 1
+        signature = records.signature(self._key, ACCOUNTS, new, version)
         assignments = ", ".join(f"{f} = ?" for f in fields)
-        db.execute(
-            f"UPDATE accounts SET {assignments}, signature = ? WHERE name = ?",
-            (*fields.values(), self._sign("accounts", new, _ACCOUNT_FIELDS), name),
+        changed = db.execute(
+            f"UPDATE accounts SET {assignments}, version = ?, signature = ? WHERE name = ? AND version = ?",
+            (*fields.values(), version, signature, name, row["version"]),
         )
+        if changed.rowcount != 1:
+            raise ConflictError(f"account {name!r} was changed meanwhile: try again")
+        records.record(db, ACCOUNTS.name, name, version, signature, actor=by, why=why)
 
     # -- role grants: a second admin or a controller confirms ----------------------------------------------------
     def request_grant(
@@ -249,22 +288,25 @@ class Accounts:
             return {"status": "granted", "name": account.name, "role": account.role}
         grant = self._new_grant(name, role, admin, person, hashed, by)
         with self.store.transaction() as db:
+            version = records.next_version(db, self.store.audit, GRANTS.name, grant["grant_id"])
+            signature = records.signature(self._key, GRANTS, grant, version)
             db.execute(
                 "INSERT INTO role_grants (grant_id, name, role, admin, person, password_hash, requested_by,"
-                " requested_at, status, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                (*(grant[f] for f in _GRANT_FIELDS), grant["signature"]),
+                " requested_at, status, confirmed_by, version, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*(grant[f] for f in GRANTS.fields), version, signature),
             )
             summary = f"{by} asks to grant {role}{' (admin)' if admin else ''} to {name}: {grant['grant_id']}"
             data = {k: grant[k] for k in ("grant_id", "name", "role", "admin", "person")}
             event = {"kind": "role_grant_requested", "actor": by, "summary": summary, "data": data}
             chain(db, [audit_entry(None, event)])
+            records.record(db, GRANTS.name, grant["grant_id"], version, signature, actor=by, why="requested")
         return {"status": "pending", "grant_id": grant["grant_id"], "name": name, "role": role}
 
     def _new_grant(
         self, name: str, role: str, admin: bool, person: str | None, hashed: str | None, by: str
     ) -> dict[str, Any]:
         existing = self.store.read().execute("SELECT person FROM accounts WHERE name = ?", (name,)).fetchone()
-        grant = {
+        return {
             "grant_id": "G-" + secrets.token_hex(4),
             "name": name,
             "role": role,
@@ -273,27 +315,30 @@ class Accounts:
             "password_hash": hashed,
             "requested_by": by,
             "requested_at": utc_now(),
+            "status": "pending",
+            "confirmed_by": None,
         }
-        return {**grant, "signature": self._sign("role_grants", grant, _GRANT_FIELDS)}
 
     def pending_grants(self) -> builtins.list[dict[str, Any]]:
-        """Role grants waiting for a confirmer (each verified: one written outside the platform is refused)."""
-        rows = self.store.read().execute("SELECT * FROM role_grants WHERE status = 'pending' ORDER BY requested_at")
-        return [self._grant(r) for r in rows]
+        """Role grants waiting for a confirmer (each verified: one written or put back outside the platform, a
+        confirmed grant set back to pending among them, is refused)."""
+        db = self.store.read()
+        rows = db.execute("SELECT * FROM role_grants WHERE status = 'pending' ORDER BY requested_at").fetchall()
+        return [self._grant(r, db) for r in rows]
 
-    def _grant(self, row: Any) -> dict[str, Any]:
-        grant = {f: row[f] for f in _GRANT_FIELDS}
-        if not signed(self._key, {**_body("role_grants", grant, _GRANT_FIELDS), "signature": row["signature"]}):
-            raise UnsignedRowError(f"role grant {row['grant_id']!r}")
-        return {**grant, "admin": bool(grant["admin"]), "status": row["status"]}
+    def _grant(self, row: Any, db: Any) -> dict[str, Any]:
+        self._verified(db, GRANTS, row, f"role grant {row['grant_id']!r}")
+        grant = {f: row[f] for f in GRANTS.fields}
+        return {**grant, "admin": bool(grant["admin"]), "version": row["version"]}
 
     def confirm(self, grant_id: str, *, by: str) -> Account:
         """A second admin or a controller confirms a pending role grant: the account is added or its role changed,
         signed and audited. Refused for the requester, and for another account of the requester's person."""
-        row = self.store.read().execute("SELECT * FROM role_grants WHERE grant_id = ?", (grant_id,)).fetchone()
+        db = self.store.read()
+        row = db.execute("SELECT * FROM role_grants WHERE grant_id = ?", (grant_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"unknown role grant {grant_id!r}")
-        grant = self._grant(row)
+        grant = self._grant(row, db)
         if grant["status"] != "pending":
             raise ConflictError(f"role grant {grant_id} is already {grant['status']}")
         confirmer = self.get(by)
@@ -313,18 +358,24 @@ class Accounts:
         name, role, admin = grant["name"], grant["role"], bool(grant["admin"])
         with self.store.transaction() as db:
             if stored:
+                version = int(grant["version"]) + 1
+                confirmed = {**grant, "admin": int(admin), "status": "confirmed", "confirmed_by": confirmed_by}
+                signature = records.signature(self._key, GRANTS, confirmed, version)
                 claimed = db.execute(
-                    "UPDATE role_grants SET status = 'confirmed', confirmed_by = ?"
-                    " WHERE grant_id = ? AND status = 'pending'",
-                    (confirmed_by, grant["grant_id"]),
+                    "UPDATE role_grants SET status = 'confirmed', confirmed_by = ?, version = ?, signature = ?"
+                    " WHERE grant_id = ? AND status = 'pending' AND version = ?",
+                    (confirmed_by, version, signature, grant["grant_id"], grant["version"]),
                 )
                 if claimed.rowcount != 1:
                     raise ConflictError(f"role grant {grant['grant_id']} was confirmed meanwhile")
+                why = f"confirmed by {confirmed_by}"
+                records.record(db, GRANTS.name, grant["grant_id"], version, signature, actor=confirmed_by, why=why)
             exists = db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone()
             if grant["password_hash"] is None:  # a new role for an account
                 if not exists:
                     raise NotFoundError(f"unknown account {name!r}")
-                self._update(db, name, role=role, admin=int(admin))
+                why = f"role {role}{' (admin)' if admin else ''}, grant {grant['grant_id']}"
+                self._update(db, name, by=confirmed_by, why=why, role=role, admin=int(admin))
                 summary = f"{name} is now {role}{' (admin)' if admin else ''}: asked by {grant['requested_by']}"
                 data = {"name": name, "role": role, "admin": admin, "grant_id": grant["grant_id"]}
                 event = {"kind": "role_granted", "actor": grant["requested_by"], "summary": summary}
@@ -356,7 +407,8 @@ class Accounts:
         found = (
             self.store.read()
             .execute(
-                "SELECT 1 FROM audit WHERE kind IN (?, ?, ?, ?) OR (kind = 'account_added' AND data LIKE ?) LIMIT 1",
+                f"SELECT 1 FROM audit WHERE kind IN ({', '.join('?' * len(SIGNING_KINDS))})"
+                " OR (kind = 'account_added' AND data LIKE ?) LIMIT 1",
                 (*SIGNING_KINDS, '%"person":%'),
             )
             .fetchone()
@@ -374,17 +426,45 @@ class Accounts:
             )
         with self.store.transaction() as db:
             rows = db.execute("SELECT * FROM accounts WHERE signature IS NULL ORDER BY name").fetchall()
-            for row in rows:
-                values = {**{f: row[f] for f in _ACCOUNT_FIELDS}, "person": row["person"] or row["name"]}
-                db.execute(
-                    "UPDATE accounts SET person = ?, signature = ? WHERE name = ?",
-                    (values["person"], self._sign("accounts", values, _ACCOUNT_FIELDS), row["name"]),
-                )
-            db.execute("DELETE FROM api_tokens WHERE signature IS NULL")
             names = [str(r["name"]) for r in rows]
             event = {"kind": "unsigned_rows_adopted", "actor": "platform", "summary": f"signed: {', '.join(names)}"}
             chain(db, [audit_entry(None, {**event, "data": {"accounts": names}})])
+            for row in rows:
+                values = {**{f: row[f] for f in _ACCOUNT_FIELDS}, "person": row["person"] or row["name"]}
+                version = records.next_version(db, self.store.audit, ACCOUNTS.name, row["name"])
+                signature = records.signature(self._key, ACCOUNTS, values, version)
+                db.execute(
+                    "UPDATE accounts SET person = ?, version = ?, signature = ? WHERE name = ?",
+                    (values["person"], version, signature, row["name"]),
+                )
+                records.record(db, ACCOUNTS.name, row["name"], version, signature, actor="platform", why="adopted")
+            db.execute("DELETE FROM api_tokens WHERE signature IS NULL")
         return names
+
+    def anchor_unversioned(self, db: Any, *, by: str) -> tuple[builtins.list[str], builtins.list[str]]:
+        """Put the rows of record of a store from before row versions on the chain, once, as they are (inside the
+        transaction of ``missions audit key``): each row whose signature (of that version) holds is signed again at
+        version 1 and recorded. Returns what was anchored and what was not (its signature does not hold: it stays
+        refused)."""
+        anchored: builtins.list[str] = []
+        refused: builtins.list[str] = []
+        for table in (ACCOUNTS, TOKENS, GRANTS):
+            rows = db.execute(f"SELECT * FROM {table.name} WHERE version IS NULL").fetchall()
+            for row in rows:
+                name = f"{table.what} {row['name'] if table is TOKENS else row[table.key]}"
+                if not records.legacy_signed(self._key, table, row):
+                    refused.append(name)
+                    continue
+                version = records.next_version(db, self.store.audit, table.name, str(row[table.key]))
+                signature = records.signature(self._key, table, row, version)
+                db.execute(
+                    f"UPDATE {table.name} SET version = ?, signature = ? WHERE {table.key} = ?",
+                    (version, signature, row[table.key]),
+                )
+                records.record(db, table.name, str(row[table.key]), version, signature, actor=by, why="anchored",
+                               label=name)  # fmt: skip
+                anchored.append(name)
+        return anchored, refused
 
     # -- signing in ------------------------------------------------------------------------------------------------
     def authenticate(self, name: str, password: str, *, now: datetime | None = None) -> Account:
@@ -395,8 +475,9 @@ class Accounts:
         now = now or datetime.now(UTC)
         self._refuse_if_locked(name, now)
         row = self.store.read().execute("SELECT password_hash FROM accounts WHERE name = ?", (name,)).fetchone()
+        hashed = row["password_hash"] if row is not None and row["password_hash"] else _stand_in_hash()
         try:
-            right = row is not None and _hasher().verify(row["password_hash"], password)
+            right = _hasher().verify(hashed, password) and row is not None
         except (VerificationError, InvalidHashError):
             right = False
         if not right:
@@ -405,6 +486,28 @@ class Accounts:
         with self.store.transaction() as db:
             db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
         return self.get(name)
+
+    def admin_by_password(self, name: str, password: str) -> str:
+        """``name``, when it is an admin's account whose password this is: how ``missions audit key`` names who keys
+        an older store, whose rows are not on the chain yet (so nobody can sign in). Throttled like signing in."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        now = datetime.now(UTC)
+        self._refuse_if_locked(name, now)
+        row = self.store.read().execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
+        hashed = row["password_hash"] if row is not None and row["password_hash"] else _stand_in_hash()
+        try:
+            right = _hasher().verify(hashed, password) and row is not None
+        except (VerificationError, InvalidHashError):
+            right = False
+        if not right:
+            self._count_failure(name, now)
+            raise ForbiddenError("wrong account name or password")
+        if not (records.signed_row(self._key, ACCOUNTS, row) or records.legacy_signed(self._key, ACCOUNTS, row)):
+            raise UnsignedRowError(f"account {name!r}")
+        if not row["admin"]:
+            raise ForbiddenError(f"{name} is not an admin: only an admin keys the audit chain")
+        return name
 
     def _refuse_if_locked(self, name: str, now: datetime) -> None:
         row = self.store.read().execute("SELECT locked_until FROM sign_in_failures WHERE name = ?", (name,)).fetchone()
@@ -444,11 +547,13 @@ class Accounts:
             raise ValidationError("a password needs at least 8 characters")
         hashed = _hasher().hash(password)
         with self.store.transaction() as db:
-            self._update(db, name, password_hash=hashed)
-            db.execute("DELETE FROM api_tokens WHERE name = ?", (name,))
-            db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
             event = {"kind": "password_changed", "actor": by, "summary": f"password of {name} changed"}
             chain(db, [audit_entry(None, {**event, "data": {"name": name}})])
+            self._update(db, name, by=by, why="password changed", password_hash=hashed)
+            tokens = [r[0] for r in db.execute("SELECT token_hash FROM api_tokens WHERE name = ?", (name,))]
+            for token_hash in tokens:
+                self._delete_token(db, token_hash, name, by=by, why="password changed")
+            db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
 
     def with_password(self, password: str) -> tuple[str, ...]:
         """The accounts whose password is ``password`` (the demo's printed one, before exposing the dashboard)."""
@@ -468,11 +573,16 @@ class Accounts:
         expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
         row = {"token_hash": _token_hash(token), "name": name, "created_at": utc_now(), "expires_at": expires}
         with self.store.transaction() as db:
+            version = records.next_version(db, self.store.audit, TOKENS.name, row["token_hash"])
+            signature = records.signature(self._key, TOKENS, row, version)
             db.execute(
-                "INSERT INTO api_tokens (token_hash, name, created_at, expires_at, signature) VALUES (?, ?, ?, ?, ?)",
-                (*(row[f] for f in _TOKEN_FIELDS), self._sign("api_tokens", row, _TOKEN_FIELDS)),
+                "INSERT INTO api_tokens (token_hash, name, created_at, expires_at, version, signature)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (*(row[f] for f in _TOKEN_FIELDS), version, signature),
             )
             chain(db, [audit_entry(None, {"kind": "signed_in", "actor": name, "summary": f"{name} signed in"})])
+            records.record(db, TOKENS.name, row["token_hash"], version, signature, actor=name, why="signed in",
+                           label=f"API token of {name}")  # fmt: skip
         return token
 
     def account_for_token(self, token: str | None) -> Account:
@@ -483,14 +593,23 @@ class Accounts:
         )
         if row is None or row["expires_at"] < datetime.now(UTC).isoformat(timespec="seconds"):
             raise ForbiddenError("the saved sign-in is not valid (expired or signed out): run `missions login NAME`")
-        stored = {f: row[f] for f in _TOKEN_FIELDS}
-        if not signed(self._key, {**_body("api_tokens", stored, _TOKEN_FIELDS), "signature": row["signature"]}):
-            raise UnsignedRowError(f"the API token of {row['name']!r} issued {row['created_at']}")
+        self._verified(self.store.read(), TOKENS, row, f"the API token of {row['name']!r} issued {row['created_at']}")
         return self.get(row["name"])
 
     def revoke(self, token: str) -> None:
+        """Sign out: the token's row is deleted, and the deletion is its last version on the chain (a copy put
+        back is refused)."""
         with self.store.transaction() as db:
-            db.execute("DELETE FROM api_tokens WHERE token_hash = ?", (_token_hash(token),))
+            row = db.execute("SELECT name FROM api_tokens WHERE token_hash = ?", (_token_hash(token),)).fetchone()
+            if row is None:
+                return
+            chain(db, [audit_entry(None, {"kind": "signed_out", "actor": row[0], "summary": f"{row[0]} signed out"})])
+            self._delete_token(db, _token_hash(token), str(row[0]), by=str(row[0]), why="signed out")
+
+    def _delete_token(self, db: Any, token_hash: str, name: str, *, by: str, why: str) -> None:
+        db.execute("DELETE FROM api_tokens WHERE token_hash = ?", (token_hash,))
+        version = records.next_version(db, self.store.audit, TOKENS.name, token_hash)
+        records.record(db, TOKENS.name, token_hash, version, None, actor=by, why=why, label=f"API token of {name}")
 
 
 def sso_account(claims: Mapping[str, Any], roster: Mapping[str, str], domains: Iterable[str]) -> str | None:

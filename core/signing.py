@@ -1,7 +1,12 @@
-"""The platform's signing key and HMAC signatures: reviewer answers and approval grants are signed with it.
+"""The platform's signing key and HMAC signatures: reviewer answers, approval grants, rows of record and the audit
+chain are signed with it.
 
-The key lives under ``MISSIONS_HOME`` (``platform.key``, mode 0600), created on first use. Whoever can sign is
-the platform: the runtime after authenticating a reviewer, and the systems that verify grants from the same home.
+One key per deployment: every home and host that shares a database (``MISSIONS_DATABASE_URL``) must sign with the
+same key, so it comes from settings when they are set: ``MISSIONS_PLATFORM_KEY`` (64 hex characters, e.g. from a
+secret store) or ``MISSIONS_PLATFORM_KEY_FILE`` (a file holding them, never created). Without either, the key lives
+under ``MISSIONS_HOME`` (``platform.key``, mode 0600), created on first use: the embedded default, one home, one
+key. A store records its key's id (:func:`key_id`, an HMAC that reveals nothing of the key), so a home signing with
+another key is told so in one line (:class:`KeyMismatchError`), not that every row "was changed".
 """
 
 from __future__ import annotations
@@ -19,6 +24,12 @@ from typing import Any
 from ai_missions.errors import ForbiddenError, MissionsError
 
 KEY_FILE = "platform.key"
+#: Settings that give every home and host of a deployment the same key: the key itself, or a file holding it.
+KEY_ENV, KEY_FILE_ENV = "MISSIONS_PLATFORM_KEY", "MISSIONS_PLATFORM_KEY_FILE"
+
+
+class KeyMismatchError(MissionsError):
+    """The key this home signs with is not the key the database was written with."""
 
 
 def canonical(value: Any) -> bytes:
@@ -50,9 +61,48 @@ def _read_key(path: Path) -> bytes:
     return key
 
 
+def key_source(home: Path) -> str:
+    """Where the key of ``home`` comes from, as an error message names it."""
+    if os.environ.get(KEY_ENV, "").strip():
+        return KEY_ENV
+    if file := os.environ.get(KEY_FILE_ENV, "").strip():
+        return f"{KEY_FILE_ENV} ({file})"
+    return str(Path(home) / KEY_FILE)
+
+
+def has_key(home: Path) -> bool:
+    """Whether a key is there to read (without creating one)."""
+    if os.environ.get(KEY_ENV, "").strip():
+        return True
+    file = os.environ.get(KEY_FILE_ENV, "").strip()
+    return Path(file).expanduser().exists() if file else (Path(home) / KEY_FILE).exists()
+
+
+def key_id(key: bytes) -> str:
+    """A key's public name: an HMAC of a fixed text with it (tells two keys apart, reveals neither)."""
+    return hmac.new(key, b"ai-missions platform key id", hashlib.sha256).hexdigest()[:16]
+
+
 def platform_key(home: Path) -> bytes:
-    """The home's signing key, created when missing: written to a temporary file, flushed to disk, then linked
-    into place (which fails if another process linked first), so the key file is whole or absent, never empty."""
+    """The deployment's signing key: from ``MISSIONS_PLATFORM_KEY`` or ``MISSIONS_PLATFORM_KEY_FILE`` when set, else
+    the home's, created when missing: written to a temporary file, flushed to disk, then linked into place (which
+    fails if another process linked first), so the key file is whole or absent, never empty."""
+    if text := os.environ.get(KEY_ENV, "").strip():
+        try:
+            key = bytes.fromhex(text)
+        except ValueError:
+            key = b""
+        if len(key) != KEY_BYTES:
+            raise MissionsError(f"{KEY_ENV} is not a signing key ({len(text)} characters, need {2 * KEY_BYTES} hex)")
+        return key
+    if file := os.environ.get(KEY_FILE_ENV, "").strip():
+        try:
+            return _read_key(Path(file).expanduser())
+        except OSError as exc:
+            raise MissionsError(
+                f"{KEY_FILE_ENV} names {file}, which cannot be read ({exc.strerror or exc}): every home and host of "
+                "a deployment reads its one key there"
+            ) from None
     path = Path(home) / KEY_FILE
     try:
         return _read_key(path)

@@ -229,12 +229,27 @@ CREATE TABLE IF NOT EXISTS role_grants (
 #: A keyed audit chain (:mod:`ai_missions.audit_key`): each entry's MAC with the platform key, and each event row
 #: the chain entry it was recorded as (``audit_n``), so ``missions audit verify`` checks the rows ``show`` and the
 #: dashboard display against the chain. A store with nothing in it yet is keyed from its first entry; an older store
-#: is keyed when it is first opened (:meth:`RunStore.key_chain`, which needs the key and says so on the chain).
+#: is keyed once, on purpose, by an admin (:meth:`RunStore.key_chain`, ``missions audit key``), never on its own.
+#: (The ``audit_keyed`` meta row this step writes is no longer read: the chain itself says whether it is keyed.)
 _V10 = """
 ALTER TABLE audit ADD COLUMN mac TEXT;
 ALTER TABLE events ADD COLUMN audit_n INTEGER;
 INSERT INTO meta (key, value) SELECT 'audit_keyed', '0'
 WHERE NOT EXISTS (SELECT 1 FROM audit) AND NOT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM decisions);
+"""
+
+#: Rows of record with versions anchored on the audit chain (:mod:`ai_missions.records`): accounts, API tokens and
+#: role grants carry a version their signature covers, and each change appends a ``row_version`` entry whose row
+#: (``record_table``, ``record_key``, filled from the entry's content) an index finds, so a row is checked against
+#: the chain's latest version of it with one query. Rows of an older store carry no version until an admin anchors
+#: them (``missions audit key``).
+_V11 = """
+ALTER TABLE audit ADD COLUMN record_table TEXT;
+ALTER TABLE audit ADD COLUMN record_key TEXT;
+CREATE INDEX IF NOT EXISTS audit_by_record ON audit (record_table, record_key, n) WHERE record_table IS NOT NULL;
+ALTER TABLE accounts ADD COLUMN version INTEGER;
+ALTER TABLE api_tokens ADD COLUMN version INTEGER;
+ALTER TABLE role_grants ADD COLUMN version INTEGER;
 """
 
 #: Schema versions and the script that brings the store from the previous one.
@@ -249,6 +264,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (8, _V8),
     (9, _V9),
     (10, _V10),
+    (11, _V11),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _VERSION_KEY = "schema_version"
@@ -328,6 +344,7 @@ class RunStore:
         if self.url is not None:
             db = self._db()
             self.audit.head_file = head_path(path, self.url, db.schema)
+            self.audit.shared = True
             self._lock = lock_key(f"missions-run-store:{db.schema}")
             migrate(db, f"in {SETTING} ({redact(self.url)})")
         else:
@@ -335,8 +352,6 @@ class RunStore:
                 migrate(self._db(), str(path))
             except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
                 raise CorruptStoreError(path, exc) from None
-        if self.chained and self.get_meta(AUDIT_KEYED) is None:
-            self.key_chain()
 
     @property
     def dialect(self) -> str:
@@ -402,6 +417,8 @@ class RunStore:
     ) -> None:
         now = utc_now()
         with self._tx() as db:
+            if self.chained:  # the key first: a run whose trail cannot be written is not recorded as running
+                self.audit.claim(db)
             db.execute(
                 "INSERT INTO runs (run_id, mission, subject_id, case_types, reasoner, status, created_at,"
                 " updated_at, batch_id) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -661,17 +678,24 @@ class RunStore:
         ).fetchone()
         chain(db, [decision_record(row)])
 
-    def key_chain(self) -> None:
-        """Key the chain of a store written before entries carried a MAC, once, saying so on the chain: an
-        ``audit_keyed`` entry (the first with a MAC) binds the entries before it by their hashes, then every event
-        row not yet bound to an entry of its own and every decision row is put on the chain as it is now. Nothing
-        before this point was keyed, so this is what the chain vouches for from here on."""
+    def key_chain(self, *, by: str) -> dict[str, Any]:
+        """Key the chain of a store written before entries carried a MAC: once, on purpose (``missions audit key``,
+        an admin), never on its own. An ``audit_keyed`` entry (the first with a MAC, its actor ``by``) binds the
+        entries before it by their hashes; event rows of runs from before the chain existed and every decision row
+        are put on the chain as they are now. Refused (ConflictError, naming the first) when the chain is keyed
+        already, when its entries do not link, or when an event row does not match the unkeyed entry it was
+        recorded as (edited, added or deleted since): keying then would vouch for the change."""
         with self._tx() as db:
-            if db.execute("SELECT value FROM meta WHERE key = ?", (AUDIT_KEYED,)).fetchone():
-                return  # another process keyed it first
+            first = db.execute("SELECT min(n) FROM audit WHERE mac IS NOT NULL").fetchone()[0]
+            if first is not None:
+                raise ConflictError(f"the audit chain is keyed already (from entry {first}): it is keyed once")
             legacy = [
-                _body(r) | {"n": r["n"]} for r in db.execute(f"SELECT n, {', '.join(BODY)} FROM audit ORDER BY n")
+                _body(r) | {"n": r["n"], "prev_hash": r["prev_hash"], "hash": r["hash"]}
+                for r in db.execute(f"SELECT n, prev_hash, hash, {', '.join(BODY)} FROM audit ORDER BY n")
             ]
+            if not legacy:
+                raise ConflictError("the audit chain is empty: every entry it gets carries a MAC, nothing to key")
+            found = _link_problems(legacy)
             rows = db.execute(
                 "SELECT run_id, seq, at, kind, node, source, summary, actor, data FROM events ORDER BY run_id, seq"
             ).fetchall()
@@ -683,52 +707,69 @@ class RunStore:
             paired: set[int] = set()
             for row in rows:
                 candidates = by_run.get(row["run_id"], [])
+                if not candidates:  # a run from before the chain existed: on the chain as it is now
+                    unbound.append(row)
+                    continue
                 entry = candidates[row["seq"] - 1] if 0 < row["seq"] <= len(candidates) else None
                 if entry is not None and canonical_body(entry) == canonical_body(event_entry(row)):
                     bound.append((entry["n"], row["run_id"], row["seq"]))
                     paired.add(entry["n"])
                 else:
-                    unbound.append(row)
-            lone = [e["n"] for e in legacy if e["run_id"] is not None and e["n"] not in paired]
+                    what = "differs from" if entry is not None else "is not on"
+                    found.append(
+                        f"event {row['seq']} of run {row['run_id']} ({row['kind']}) {what} the unkeyed chain"
+                        + (f" (entry {entry['n']})" if entry is not None else "")
+                    )
+            found += [
+                f"entry {e['n']} ({e['kind']}, run {e['run_id']}) has no event row"
+                for e in legacy
+                if e["run_id"] is not None and e["n"] not in paired
+            ]
+            if found:
+                more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+                raise ConflictError(
+                    f"the audit chain is not keyed: {found[0]}{more}; keying now would vouch for rows changed "
+                    "behind the platform's back: restore the store from a backup"
+                )
             decisions = [r[0] for r in db.execute("SELECT decision_id FROM decisions ORDER BY created_at, decision_id")]
             summary = (
-                f"the audit chain is keyed with the platform key from here on: the {len(legacy)} entries before are "
-                f"bound by their hashes; {len(unbound)} event row(s) not on the chain and {len(decisions)} "
-                "decision row(s) are put on it as they are now (nothing was keyed before)"
+                f"the audit chain is keyed with the platform key from here on, by {by}: the {len(legacy)} entries "
+                f"before are bound by their hashes; {len(unbound)} event row(s) of runs from before the chain and "
+                f"{len(decisions)} decision row(s) are put on it as they are now (nothing was keyed before)"
             )
             keyed = {
                 "legacy_entries": len(legacy),
                 "events_bound": len(bound),
                 "events_recorded": len(unbound),
                 "decisions": len(decisions),
-                "entries_without_event": lone,
+                "entries_without_event": [],
             }
-            (at,) = chain(
-                db,
-                [
-                    {
-                        "at": utc_now(),
-                        "run_id": None,
-                        "kind": KEYED_KIND,
-                        "actor": "platform",
-                        "summary": summary,
-                        "data": keyed,
-                    }
-                ],
-            )
+            entry = {"at": utc_now(), "run_id": None, "kind": KEYED_KIND, "actor": by, "summary": summary}
+            (at,) = _append(db, [{**entry, "data": keyed}], keying=True)
             recorded = chain(db, [event_entry(r) for r in unbound]) if unbound else []
             bound += [(n, r["run_id"], r["seq"]) for n, r in zip(recorded, unbound, strict=True)]
             if bound:
                 db.executemany("UPDATE events SET audit_n = ? WHERE run_id = ? AND seq = ?", bound)
             for decision_id in decisions:
                 self.record_decision(db, decision_id)
-            db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (AUDIT_KEYED, str(at)))
+        return {"entry": at, **keyed}
 
 
-#: The meta key recording at which entry the chain was keyed ("0": from its first entry).
-AUDIT_KEYED = "audit_keyed"
-#: The kind of the entry that keys an older chain, and of the entries recording a decision row.
-KEYED_KIND, DECISION_KIND = "audit_keyed", "decision_record"
+def _link_problems(legacy: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Where an unkeyed chain's entries do not link (an entry edited, deleted or moved); empty when they do."""
+    prev, expected = GENESIS, 1
+    for entry in legacy:
+        if entry["n"] != expected or entry["prev_hash"] != prev:
+            return [f"the unkeyed chain breaks at entry {entry['n']} (an entry before it was deleted or changed)"]
+        if entry_hash(prev, entry["n"], entry) != entry["hash"]:
+            return [f"entry {entry['n']} of the unkeyed chain was edited (its hash does not match its content)"]
+        prev, expected = entry["hash"], expected + 1
+    return []
+
+
+#: The kind of the entry that keys an older chain, of the entries recording a decision row, and of those recording a
+#: row of record's new version (:mod:`ai_missions.records`).
+KEYED_KIND, DECISION_KIND, ROW_KIND = "audit_keyed", "decision_record", "row_version"
 #: What an entry says (its body): hashed, and compared with the row it records.
 BODY = ("at", "run_id", "kind", "actor", "summary", "data")
 #: The columns of a decision row its chain record covers.
@@ -815,13 +856,33 @@ GENESIS = "0" * 64
 def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> list[int]:
     """Append entries to the audit chain, each with its MAC (call inside a run store's write transaction: the
     connection carries the key); returns their positions. The head outside the store moves to the last one when
-    the transaction commits, unless the store no longer holds the entry the head recorded (it was cut)."""
+    the transaction commits, unless the store no longer holds the entry the head recorded (it was cut).
+
+    Refused (nothing appended) when the chain does not end with an entry of this key: an older store's chain not
+    keyed yet (``missions audit key`` keys it, on purpose), an end written without the key, or another key."""
+    return _append(db, entries)
+
+
+def _append(db: Any, entries: Sequence[Mapping[str, Any]], *, keying: bool = False) -> list[int]:
     key: AuditKey | None = getattr(db, "audit_key", None)
     if key is None:
         raise MissionsError("the audit chain is appended only in a run store's transaction (it holds the key)")
-    row = db.execute("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1").fetchone()
+    row = db.execute("SELECT n, hash, mac FROM audit ORDER BY n DESC LIMIT 1").fetchone()
     n, prev = (row[0], row[1]) if row else (0, GENESIS)
-    moves = _head_holds(db, key, n)
+    key.claim(db)
+    if row is not None and not keying:
+        if row[2] is None:
+            raise UnkeyedChainError(
+                f"the audit chain ends with entry {n}, which carries no MAC: an older store's chain is keyed once, on "
+                "purpose, by an admin (`missions audit key`); if it was keyed, `missions audit verify` names what "
+                "was written without the key"
+            )
+        if not key.valid(n, prev, row[2]):
+            raise UnkeyedChainError(
+                f"the audit chain ends with entry {n}, which does not carry this key's MAC: written without the "
+                "platform key, or by another key; nothing more is appended (`missions audit verify` says which)"
+            )
+    moves = _head_holds(db, key, n, keyed_before=row is not None and row[2] is not None)
     numbers: list[int] = []
     mac = ""
     for entry in entries:
@@ -830,9 +891,10 @@ def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> list[int]:
         normal = {**entry, "data": data}
         digest = entry_hash(prev, n, normal)
         mac = key.mac(n, digest)
+        table, record = (data.get("table"), data.get("key")) if normal["kind"] == ROW_KIND else (None, None)
         db.execute(
-            "INSERT INTO audit (n, at, run_id, kind, actor, summary, data, prev_hash, hash, mac)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (n, at, run_id, kind, actor, summary, data, prev_hash, hash, mac, record_table,"
+            " record_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 n,
                 normal["at"],
@@ -844,6 +906,8 @@ def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> list[int]:
                 prev,
                 digest,
                 mac,
+                table,
+                record,
             ),
         )
         prev = digest
@@ -853,15 +917,21 @@ def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> list[int]:
     return numbers
 
 
-def _head_holds(db: Any, key: AuditKey, last: int) -> bool:
-    """Whether the store still holds the entry the head recorded (or there is no head yet): only then may an
-    append move the head, so a cut store keeps failing verification instead of being papered over."""
+class UnkeyedChainError(MissionsError):
+    """The audit chain does not end with an entry the platform key wrote: nothing more is appended to it."""
+
+
+def _head_holds(db: Any, key: AuditKey, last: int, *, keyed_before: bool) -> bool:
+    """Whether the store still holds the entry the head recorded: only then may an append move the head, so a cut
+    store keeps failing verification instead of being papered over. A missing head starts anew only for a chain
+    with no keyed entry yet, or a shared database another host joins; a SQLite store's keyed chain without its head
+    keeps saying so (deleting the head file would otherwise hide a cut made with it)."""
     try:
-        head = key.read_head()
+        head = key.staged() or key.read_head()  # an earlier append of this transaction's, not written yet
     except ValueError:
         return False
     if head is None:
-        return True
+        return not keyed_before or key.shared
     if head.n > last:
         return False
     row = db.execute("SELECT mac FROM audit WHERE n = ?", (head.n,)).fetchone()

@@ -13,7 +13,9 @@ At run time an action moves *up* (towards a person) when the verdict's confidenc
 plan holds actions that conflict, or when the money it moves is above the limits; it never moves down. A whole
 mission can run in observe mode (it proposes; nothing is queued or executed) until it is promoted to live.
 Promotions need the mission's latest eval run to meet the thresholds; promotions, demotions and rollbacks are
-written to the audit chain with who did them (the signed-in account and its role of record).
+written to the audit chain with who did them (the signed-in account and its role of record). The tiers in force are a
+row of record (:mod:`ai_missions.records`): signed at a version the chain records, so a tier set to ``automate`` with
+SQL, an older table put back (from before a demotion), or the row deleted, is refused by name.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ai_missions import records
 from ai_missions.errors import ForbiddenError, ValidationError
+from ai_missions.records import META, TIERS_PREFIX, UnsignedRowError
 from ai_missions.store import RunStore, audit_entry, chain, utc_now
 
 Tier = Literal["observe", "recommend", "automate", "escalate"]
@@ -98,20 +102,59 @@ class TierTable:
 
 
 def _key(mission: str) -> str:
-    return f"tiers.{mission}"
+    return f"{TIERS_PREFIX}{mission}"
 
 
 def current(mission: str, policy: TierPolicy, store: RunStore | None) -> TierTable:
     """The tiers in force: the policy's, as promoted or demoted since (recorded in the run store)."""
-    recorded = json.loads(store.get_meta(_key(mission)) or "null") if store is not None else None
+    recorded = _recorded(mission, store) if store is not None else None
     if recorded is None:
         return TierTable(mode=policy.initial_mode, tiers=dict(policy.defaults))
     return TierTable(mode=recorded["mode"], tiers={**policy.defaults, **recorded["tiers"]})
 
 
 def history(mission: str, store: RunStore) -> list[dict[str, Any]]:
-    recorded = json.loads(store.get_meta(_key(mission)) or "null")
+    recorded = _recorded(mission, store)
     return list(recorded["history"]) if recorded else []
+
+
+def _recorded(mission: str, store: RunStore) -> dict[str, Any] | None:
+    """The tiers recorded for ``mission`` (None: never changed); UnsignedRowError naming the row when it was written,
+    put back or deleted behind the platform's back."""
+    key, db = _key(mission), store.read()
+    text = store.get_meta(key)
+    if text is None:
+        recorded = records.latest(db, store.audit, META, key).get(key)
+        if recorded is not None and recorded.signature is not None:
+            raise UnsignedRowError(
+                f"the meta row {key!r}",
+                why=f"deleted: audit entry {recorded.n} recorded it (version {recorded.version})",
+            )
+        return None
+    if _unsigned_table(text) is not None:
+        raise records.unversioned(db, store.audit, META, key, f"the meta row {key!r}")
+    value, _ = records.meta_value(db, store.audit, key, text)
+    return dict(value)
+
+
+def _unsigned_table(text: str) -> dict[str, Any] | None:
+    """A tier table as versions before rows of record kept it (plain JSON), or None."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and "mode" in value and "signature" not in value else None
+
+
+def anchor_unversioned(store: RunStore, db: Any, *, by: str) -> list[str]:
+    """Put the tier tables of a store from before rows of record on the chain, once, as they are (inside the
+    transaction of ``missions audit key``). Returns the rows anchored."""
+    anchored = []
+    for key, text in db.execute("SELECT key, value FROM meta WHERE key LIKE ?", (f"{TIERS_PREFIX}%",)).fetchall():
+        if (value := _unsigned_table(str(text))) is not None:
+            records.put_meta(db, store.audit, str(key), value, by=by, why="anchored")
+            anchored.append(f"the meta row {key!r}")
+    return anchored
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +205,11 @@ def place(
 def _record(store: RunStore, mission: str, table: TierTable, entry: dict[str, Any]) -> None:
     """Write the new table and its history, and the change to the audit chain, in one transaction."""
     entries = [*history(mission, store), entry]
-    value = json.dumps({"mode": table.mode, "tiers": dict(table.tiers), "history": entries})
+    value = {"mode": table.mode, "tiers": dict(table.tiers), "history": entries}
     with store.transaction() as db:
-        db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
-            (_key(mission), value, value),
-        )
         summary = f"{entry['change']} {entry['what']}: {entry['before']} -> {entry['after']}"
         chain(db, [audit_entry(None, {"kind": "tier_change", "actor": entry["by"], "summary": summary, "data": entry})])
+        records.put_meta(db, store.audit, _key(mission), value, by=str(entry["by"]), why=summary)
 
 
 def change(

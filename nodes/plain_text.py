@@ -5,12 +5,22 @@ like ``http://evil.example/x Smith`` or ``<b>x</b> Smith`` must not be greeted v
 the company's name. :func:`display_name` keeps the plain words of a name; :func:`plain_text_problems` says why a
 text is not plain, and the guard refuses any action reaching outside the company whose text is not (so a
 reviewer's edit, or a model's draft, is held to the same rule as the templates).
+
+Look-alikes are not plain either: a name like ``evil.cоm`` (its ``о`` Cyrillic) greets a customer with what reads as
+a link. A domain in any script (an internationalised one, ``пример.рф``) is a link; a word that mixes scripts the way
+no one writes (Latin with Cyrillic or Greek; Japanese's Han, Hiragana and Katakana, or Korean's Han and Hangul, with
+Latin, are how people write) is a look-alike, after Unicode's "highly restrictive" profile (UTS #39); and so are the
+compatibility forms of letters and digits (fullwidth ``Ｐaypal``, mathematical ``𝐏𝐚𝐲𝐩𝐚𝐥``). Each character's
+script comes from the ``confusable_homoglyphs`` package's Unicode tables (the standard library has no script
+property), read on the first check.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from typing import Any
 
 #: Characters a message may carry that Unicode files as control characters: line breaks and tabs.
 _LAYOUT = frozenset("\n\t")
@@ -21,9 +31,9 @@ _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 #: A link: any ``scheme://``, a scheme that runs or sends something without slashes, or ``www.``.
 _SCHEME = re.compile(r"\b[a-z][a-z0-9+.\-]*://|\b(?:mailto|javascript|vbscript):|\bdata:\w+/|\bwww\.", re.I)
-#: A bare domain (``evil.example``, ``pay.evil.co.uk/x``): labels of letters, digits and hyphens, a top-level label
-#: of letters only. Amounts (``1,234.56``) and initials (``J.``) are not.
-_DOMAIN = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b|\S+@\S+\.\S+", re.I)
+#: A bare domain (``evil.example``, ``pay.evil.co.uk/x``, ``пример.рф``): labels of letters (of any script), digits and
+#: hyphens, a top-level label of letters only. Amounts (``1,234.56``) and initials (``J.``) are not.
+_DOMAIN = re.compile(r"\b(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}\b|\S+@\S+\.\S+", re.I)
 #: Markup: an HTML/XML tag, comment or entity, or a Markdown link or image.
 _MARKUP = re.compile(r"<\s*/?\s*[a-z!?][^>]*>|<\s*/?\s*[a-z]|&#?\w+;|!?\[[^\]]*\]\([^)]*\)", re.I)
 #: A word of a plain name: letters and combining marks, joined by apostrophes, hyphens or an initial's period.
@@ -47,7 +57,51 @@ def plain_text_problems(text: str) -> list[str]:
         problems.append(f"carries a link ({link.group(0)[:40]!r})")
     if markup := _MARKUP.search(text):
         problems.append(f"carries markup ({markup.group(0)[:40]!r})")
+    problems += lookalike_problems(text)
     return problems
+
+
+#: Scripts that one word may mix (UTS #39, "highly restrictive"): how Japanese, Chinese and Korean are written.
+_WRITTEN_TOGETHER = (
+    frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+    frozenset({"LATIN", "HAN", "HANGUL"}),
+)
+#: Not a script of their own: punctuation, digits, combining marks.
+_NEUTRAL = frozenset({"COMMON", "INHERITED"})
+
+
+def lookalike_problems(text: str) -> list[str]:
+    """Why ``text`` may show a customer something it is not: a word mixing scripts no one writes together, or
+    letters in a compatibility form (empty when it has neither)."""
+    problems: list[str] = []
+    if compat := next((c for c in text if c.isalnum() and unicodedata.normalize("NFKC", c) != c), None):
+        problems.append(f"carries look-alike letters (U+{ord(compat):04X}, a compatibility form of {_nfkc(compat)!r})")
+    for word in text.split():
+        if word.isascii():
+            continue
+        scripts = frozenset(_script(c) for c in word if c.isalpha()) - _NEUTRAL
+        if len(scripts) > 1 and not any(scripts <= allowed for allowed in _WRITTEN_TOGETHER):
+            names = " and ".join(sorted(s.title() for s in scripts))
+            problems.append(f"mixes scripts in one word ({names} in {word[:40]!r}): a look-alike")
+            break
+    return problems
+
+
+def _nfkc(char: str) -> str:
+    return unicodedata.normalize("NFKC", char)
+
+
+def _script(char: str) -> str:
+    return str(_categories().alias(char))
+
+
+@cache
+def _categories() -> Any:
+    """The package's Unicode script tables (0.3 s to load: read when the first non-ASCII word is checked)."""
+    from confusable_homoglyphs import categories
+
+    return categories
 
 
 def display_name(name: object, *, first: bool = False, fallback: str = "there") -> str:

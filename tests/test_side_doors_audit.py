@@ -268,12 +268,18 @@ def legacy_store(home: Path) -> None:
     db.close()
 
 
-def test_4_an_older_store_is_keyed_once_saying_so_on_the_chain(
+def test_4_an_older_store_is_keyed_once_on_purpose_saying_so_on_the_chain(
     missions_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missions_home.mkdir(parents=True)
     legacy_store(missions_home)
     store = RunStore(runs_db(missions_home))
+    assert [e["kind"] for e in entries(store)] == ["observation"] * 4  # opening it keys nothing
+    with pytest.raises(store_module.UnkeyedChainError, match="keyed once, on purpose, by an admin"):
+        store.append_events("R-9", [{"kind": "observation", "summary": "later"}])
+    code, out, err = missions(capsys, "audit", "key")
+    assert code == 0, err
+    assert "audit chain keyed at entry 5" in out
     keyed = entries(store)[4]
     assert (keyed["n"], keyed["kind"], keyed["prev_hash"]) == (5, "audit_keyed", entries(store)[3]["hash"])
     detail = keyed["data"]
@@ -284,7 +290,8 @@ def test_4_an_older_store_is_keyed_once_saying_so_on_the_chain(
         1,
     )
     assert "keyed with the platform key from here on" in keyed["summary"]
-    RunStore(runs_db(missions_home))  # opened again: keyed once
+    code, _, err = missions(capsys, "audit", "key")
+    assert refused_in_one_line(code, err, "nothing to key")  # once
     code, out, err = missions(capsys, "audit", "verify")
     assert code == 0, err
     assert "audit trail intact: 8 entries; 6 events and 1 decision match it" in out
@@ -319,11 +326,14 @@ def test_4_on_postgres_a_cut_chain_and_an_edited_decision_are_found(
 
 
 # -- the head file: torn by a crash, compacted -------------------------------------------------------------------
-def test_4_a_head_line_a_crash_cut_short_leaves_the_one_before_it(
+def test_4_a_head_file_of_the_older_format_is_read_then_turned_into_slots(
     kept: RunStore, missions_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Versions before wrote the head as a log of signed lines (the last one cut short by a crash is skipped); the
+    next append writes it as two slots."""
     head = runs_db(missions_home).with_name("runs.sqlite.audit-head")
-    lines = head.read_text().splitlines()
+    macs = {e["n"]: e["mac"] for e in entries(kept)}
+    lines = [json.dumps(kept.audit.sign({"kind": "audit-head", "n": n, "mac": macs[n]})) for n in (9, 10, 11)]
     head.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:40])  # the last append cut mid-line
     with unlock(missions_home) as db:  # and the last entry's transaction lost with it: the head before it holds
         db.execute("DELETE FROM audit WHERE n = 11")
@@ -331,17 +341,20 @@ def test_4_a_head_line_a_crash_cut_short_leaves_the_one_before_it(
     code, out, err = missions(capsys, "audit", "verify")
     assert code == 0, err
     assert "head outside the store at entry 10" in out
+    RunStore(runs_db(missions_home)).append_events("R-9", [{"kind": "observation", "summary": "later"}])
+    assert head.stat().st_size == 2 * audit_key.SLOT
+    code, out, err = missions(capsys, "audit", "verify")
+    assert "head outside the store at entry 11" in out, err
 
 
-def test_4_the_head_file_is_compacted_and_still_anchors(
-    missions_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_4_the_head_file_keeps_two_slots_and_still_anchors(
+    missions_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(audit_key, "_COMPACT", 1000)
     store = RunStore(runs_db(missions_home))
     for n in range(12):
         store.append_events("R-1", [{"kind": "observation", "summary": f"finding {n}"}])
     head = runs_db(missions_home).with_name("runs.sqlite.audit-head")
-    assert len(head.read_text().splitlines()) < 12
+    assert head.stat().st_size == 2 * audit_key.SLOT  # no history in it to go back to
     assert missions(capsys, "audit", "verify")[0] == 0
     with unlock(missions_home) as db:
         db.execute("DELETE FROM audit WHERE n = 12")
@@ -350,7 +363,7 @@ def test_4_the_head_file_is_compacted_and_still_anchors(
 
 
 @pytest.mark.postgres
-def test_4_an_older_postgres_store_is_keyed_on_first_open(missions_home: Path) -> None:
+def test_4_an_older_postgres_store_is_keyed_on_purpose(missions_home: Path) -> None:
     with fresh_schema() as url:
         db = PgConnection(url)
         with pytest.MonkeyPatch.context() as patch:  # the schema as version 9 left it: an unkeyed chain
@@ -375,5 +388,7 @@ def test_4_an_older_postgres_store_is_keyed_on_first_open(missions_home: Path) -
             prev = digest
         db.close()
         store = RunStore(runs_db(missions_home), url=url)
+        assert [e["kind"] for e in entries(store)] == ["observation", "observation"]  # not on its own
+        store.key_chain(by="ana")
         assert [e["kind"] for e in entries(store)] == ["observation", "observation", "audit_keyed"]
         assert verify(store) == (Checked(entries=3, events=2, decisions=0, head=3), [])

@@ -1,0 +1,91 @@
+"""Issue 39, item 6: a second ``missions demo`` raised a false tamper alarm ("entries 2410-2430 cut", exit 2) and
+took the accounts, decisions and saved sign-in added since without a word. Now it refuses in one line, saying what
+the home holds, and changes nothing; ``--fresh`` moves the earlier demo aside whole, where its chain still verifies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ai_missions.audit import verify
+from ai_missions.demo import make_room
+from ai_missions.identity import Accounts, save_token
+from ai_missions.settings import runs_db
+from ai_missions.signing import KEY_FILE, KEY_FILE_ENV
+from ai_missions.store import RunStore
+from tests.test_side_doors import missions, refused_in_one_line
+
+PASSWORD = "correct horse battery"
+#: The smallest demo the command takes that still runs every mission once.
+SMALLEST = ("demo", "--orders", "50", "--missions", "1")
+
+
+@pytest.fixture
+def used(missions_home: Path) -> RunStore:
+    """A home after a demo and some use: accounts, a saved sign-in, a decision taken, events on the chain."""
+    store = RunStore(runs_db(missions_home))
+    accounts = Accounts(store)
+    accounts.add("ana", "ops_agent", PASSWORD, by="demo")
+    accounts.add("dana", "finance", PASSWORD, by="demo")  # added since
+    save_token(missions_home, "ana", accounts.issue_token("ana"))
+    store.create_run("R-1", mission="m", subject_id="S-1", reasoner="offline", case_types=[])
+    store.append_events("R-1", [{"kind": "observation", "summary": "a finding"}])
+    store.open_decision("D-1", run_id="R-1", mission="m", subject_id="S-1", request={})
+    store.claim_decision("D-1", reviewer="dana", role="finance", response={"approved": [0]})
+    return store
+
+
+def test_39_6_a_second_demo_refuses_in_one_line_and_changes_nothing(
+    used: RunStore, missions_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = sorted(p.name for p in missions_home.iterdir())
+    code, _, err = missions(capsys, *SMALLEST)
+    assert refused_in_one_line(
+        code, err, "this home already holds a demo (1 run, 0 pending decisions", "2 accounts", "--fresh"
+    ), err
+    assert sorted(p.name for p in missions_home.iterdir()) == before  # nothing seeded, nothing deleted
+    assert [a.name for a in Accounts(used).list()] == ["ana", "dana"]
+    code, out, err = missions(capsys, "audit", "verify")
+    assert code == 0, err
+    assert "audit trail intact" in out
+    assert missions(capsys, "whoami")[1].startswith("ana")  # the saved sign-in still works
+
+
+def test_39_6_fresh_moves_the_earlier_demo_aside_where_it_still_verifies(
+    used: RunStore, missions_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_room(missions_home, fresh=True)
+    said = capsys.readouterr().out
+    assert "The earlier demo (1 run, 0 pending decisions, 2 accounts" in said
+    (where,) = (missions_home / "earlier-demos").iterdir()
+    assert {"runs.sqlite", "runs.sqlite.audit-head", "credentials.json"} <= {p.name for p in where.iterdir()}
+    assert not runs_db(missions_home).exists()
+    fresh = RunStore(runs_db(missions_home))
+    fresh.append_events("R-1", [{"kind": "observation", "summary": "the new demo's first finding"}])
+    assert verify(fresh)[1] == []  # no false alarm: the new store starts its own head
+    monkeypatch.setenv("MISSIONS_HOME", str(where))
+    monkeypatch.setenv(KEY_FILE_ENV, str(missions_home / KEY_FILE))
+    code, out, err = missions(capsys, "audit", "verify")
+    assert code == 0, err
+    assert "1 events and 1 decision match it" in out
+
+
+@pytest.mark.slow
+@pytest.mark.extended
+@pytest.mark.timeout(1800)  # two demos, each 1 min of CPU, 4-5 on a busy 2-core machine
+def test_39_6_running_the_demo_twice_then_verifying_is_intact(
+    missions_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole command, twice (the smallest demo: ~60 s of CPU each), then with --fresh."""
+    code, _, err = missions(capsys, *SMALLEST)
+    assert code == 0, err
+    code, _, err = missions(capsys, *SMALLEST)
+    assert refused_in_one_line(code, err, "this home already holds a demo"), err
+    code, out, err = missions(capsys, "audit", "verify")
+    assert (code, "audit trail intact" in out) == (0, True), err
+    code, out, err = missions(capsys, *SMALLEST, "--fresh")
+    assert code == 0, err
+    code, out, err = missions(capsys, "audit", "verify")
+    assert (code, "audit trail intact" in out) == (0, True), err

@@ -1,0 +1,100 @@
+"""Issue 42, item 9: look-alike names and links reaching customers. A name like ``evil.cоm`` (its ``о`` Cyrillic)
+passed the ASCII link check and was greeted as "Hi evil.cоm,". Internationalised domains, words mixing scripts and
+compatibility letters are caught wherever customer-facing text is checked: the greeting drops them, and the guard
+refuses a reply or an e-mail carrying them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ai_missions.graphs.account_save.drafts import draft_email
+from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
+from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.spec import SPEC as SUPPORT
+from ai_missions.nodes.guard import check_actions
+from ai_missions.nodes.plain_text import display_name, plain_text_problems
+from tests.test_support_actions import case, received
+
+#: Look-alike names, each with the plain words left of it.
+LOOKALIKES = {
+    "evil.c\u043em Smith": "Smith",  # a Cyrillic o in a domain
+    "\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444 Smith": "Smith",  # an internationalised domain
+    "xn--e1afmkfd.xn--p1ai Smith": "Smith",  # the same, in punycode
+    "g\u03bf\u03bfgle.com Smith": "Smith",  # Greek omicrons
+    "\u0420a\u0443pal Smith": "Smith",  # a brand spelt with Cyrillic and Latin letters
+    "\uff45\uff56\uff49\uff4c\uff0e\uff43\uff4f\uff4d Smith": "Smith",  # fullwidth, with a fullwidth dot
+    "\U0001d41a\U0001d41c\U0001d41c\U0001d428\U0001d42e\U0001d427\U0001d42d Smith": "Smith",  # mathematical bold
+    "micros\u043eft-support Smith": "Smith",
+}
+#: Names as people write them: kept.
+PLAIN = (
+    "José Núñez",
+    "Владимир Петров",
+    "Δημήτρης Παπαδόπουλος",
+    "山田 太郎",
+    "やまだ タロウ",
+    "山田やまだ",
+    "김민준",
+    "Ana-María O'Brien",
+)
+
+
+@pytest.mark.attack("42.9")
+@pytest.mark.parametrize("name", sorted(LOOKALIKES))
+def test_42_9_a_lookalike_name_is_not_greeted_in_a_support_reply(name: str) -> None:
+    """The support mission from the ticket (reading, facts, the offline reasoner, the guard)."""
+    ticket = case("I sent back order SO-100001, where is my refund?", returns=received())
+    ticket["ticket"]["requester"]["name"] = name
+    _facts, verdict = decide(ticket)
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert body.splitlines()[0] == f"Hello {LOOKALIKES[name].split(' ')[0]},"
+    assert plain_text_problems(body) == []
+
+
+@pytest.mark.attack("42.9")
+@pytest.mark.parametrize("name", sorted(LOOKALIKES))
+def test_42_9_a_lookalike_contact_name_never_reaches_an_account_email(name: str) -> None:
+    facts = {"account.name": "Acme", "account.contact_name": name, "account.signals": ["silent_account"]}
+    _subject, body = draft_email(facts)
+    assert body.startswith(f"Hi {LOOKALIKES[name].split(' ')[0]},\n\n")
+
+
+def _reply(body: str) -> dict[str, Any]:
+    return {"tool": "send_ticket_reply", "args": {"ticket_id": "TKT-0001", "body": body, "status": "solved"}}
+
+
+@pytest.mark.attack("42.9")
+@pytest.mark.parametrize("name", sorted(LOOKALIKES))
+def test_42_9_a_reply_edited_to_carry_a_lookalike_is_refused(name: str) -> None:
+    """As a reviewer's edit is checked (what ``decide`` runs on an edited plan)."""
+    ticket = case("I sent back order SO-100001, where is my refund?", returns=received())
+    facts, verdict = decide(ticket)
+    plan = [dict(a) for a in verdict["actions"]]
+    edited = [
+        {**a, "args": {**a["args"], "body": f"Hello Ana,\n\nYour refund is ready at {name.split(' ')[0]}."}}
+        if a["tool"] == "send_ticket_reply"
+        else a
+        for a in plan
+    ]
+    problems = check_actions(SUPPORT, edited, facts)
+    assert any("reaches outside the company" in p for p in problems), problems
+
+
+def test_42_9_an_account_email_subject_with_a_lookalike_is_refused() -> None:
+    facts = {"account.id": "ACC-1", "account.contact_id": "CT-1"}
+    email = {
+        "tool": "send_account_email",
+        "args": {"account_id": "ACC-1", "contact_id": "CT-1", "subject": "Renew at p\u0430ypal", "body": "Hi Ana."},
+        "tier": "review",
+        "policy_ids": ["ACC-002"],
+    }
+    assert any("subject reaches outside" in p for p in check_actions(ACCOUNT_SAVE, [email], facts))
+
+
+def test_names_as_people_write_them_are_kept() -> None:
+    for name in PLAIN:
+        assert display_name(name) == name, name
+        assert plain_text_problems(name) == [], name
+    assert plain_text_problems("Your refund of 1,234.56 EUR is on its way, as agreed. Straße 5, 80331 München.") == []
