@@ -12,6 +12,7 @@ import pytest
 from argon2 import PasswordHasher, profiles
 
 from ai_missions import identity
+from tests.support.browser import install_chromium
 
 _real_connect = socket.socket.connect
 
@@ -81,3 +82,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Slow tests first (stable otherwise): with a file per worker, the long files start at once and the quick ones
     fill in around them, instead of one long file starting last and running alone."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On a fresh machine, install the browser the browser tests drive, once, before any test starts (in the
+    controller, not in each xdist worker), unless the run leaves them out."""
+    if hasattr(config, "workerinput"):
+        return
+    if "not browser" not in (config.getoption("markexpr", "") or "").replace("  ", " "):
+        install_chromium()

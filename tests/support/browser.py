@@ -1,10 +1,15 @@
-"""Debian's Chromium for the browser tests (marked ``browser``): a missing browser fails them, in one line saying
-how to install it or leave them out (``-m 'not ... and not browser'``); a test that was not run is never reported
-as passed or skipped."""
+"""Debian's Chromium for the browser tests (marked ``browser``).
+
+The test run installs it on a fresh machine (:func:`install_chromium`, called once by ``tests/conftest.py`` before
+any test starts, when the run selects browser tests): ``apt-get install chromium``, as ``.ci/run`` used to, so the
+README's test command needs nothing installed by hand. Where that cannot be done (not root, no apt, no mirror) the
+browser tests fail, in one line saying why and how to install it or leave them out (``-m 'not ... and not
+browser'``); a test that was not run is never reported as passed or skipped."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,12 +25,41 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+#: Why :func:`install_chromium` could not install it, for the one-line failure of each browser test (an environment
+#: variable, so the xdist workers started after it ran see it too).
+_PROBLEM = "MISSIONS_TEST_CHROMIUM_PROBLEM"
+
+
+def install_chromium() -> None:
+    """Install Debian's Chromium when it is missing (about 35 s on a fresh machine); remember why not, if not.
+
+    Playwright drives this system browser; its own ``playwright install`` download is never used."""
+    if CHROMIUM.exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        os.environ[_PROBLEM] = "no apt-get here" if apt is None else "installing it needs root"
+        return
+    quiet = {
+        "stdout": subprocess.DEVNULL,
+        "stderr": subprocess.PIPE,
+        "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    }
+    for step in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(step, check=False, timeout=900, **quiet)  # type: ignore[call-overload]
+        if done.returncode != 0:
+            last = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+            os.environ[_PROBLEM] = f"`{' '.join(step[1:])}` failed: {last[0]}"
+            return
+
+
 def require_chromium() -> None:
     """Fail, in one line, when Chromium is not installed."""
     if not CHROMIUM.exists():
+        why = f" ({os.environ[_PROBLEM]})" if os.environ.get(_PROBLEM) else ""
         pytest.fail(
-            f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does), or leave the browser tests out with "
-            "-m 'not extended and not live and not browser'",
+            f"{CHROMIUM} is missing and the test run could not install it{why}: `apt-get install chromium` as root, "
+            "or leave the browser tests out with -m 'not extended and not live and not browser'",
             pytrace=False,
         )
 
