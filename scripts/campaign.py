@@ -4,7 +4,9 @@
     python3 -m uv run python scripts/campaign.py --extended   # and the extended parts: 500 kills, 200 more races
 
 The same tests run in CI with the rest of the suite; this prints their counts (trials, races, cases, refusals)
-for the README, and exits non-zero if any campaign test fails.
+for the README, then every test marked ``attack("42.1")`` (an issue's attack list, item by item) with a line per
+item, ``attacks on 42.1: tried N, refused N`` (CI's run ends with the same lines), and exits non-zero if any
+campaign or attack test fails.
 """
 
 from __future__ import annotations
@@ -57,7 +59,17 @@ def main() -> int:
             latest[line.rsplit(":", 1)[0]] = line
     print("\n".join(latest.values()))
     print(lines[-1] if lines else result.stderr.strip())
-    return result.returncode
+    tiers = "not live" if "--extended" in sys.argv[1:] else "not extended and not live"
+    attacks = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-m", f"attack and ({tiers})", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    tally = [line.strip() for line in attacks.stdout.splitlines() if line.startswith("attacks on ")]
+    print("\n".join(tally) or attacks.stderr.strip())
+    return result.returncode or attacks.returncode
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from argon2 import PasswordHasher, profiles
 from ai_missions import identity
 from tests.support.browser import install_chromium
 
+pytest_plugins = ["tests.support.attack_tally"]
+
 _real_connect = socket.socket.connect
 
 
