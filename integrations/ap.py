@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
-from ai_missions.integrations.arguments import Amount, IdempotencyKey, Reason
+from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId, Reason, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
@@ -33,11 +33,9 @@ from ai_missions.integrations.store import (
     to_ts,
 )
 
-InvoiceId = Annotated[str, Field(min_length=1, max_length=64, description="Invoice id, e.g. INV-100123")]
 VendorId = Annotated[str, Field(min_length=1, max_length=64, description="Vendor id, e.g. V-1001")]
 AccountId = Annotated[str, Field(min_length=1, max_length=64, description="Bank account id, e.g. BA-00123")]
 WindowDays = Annotated[int, Field(strict=True, ge=1, le=366, description="Days either side of the invoice date")]
-Text = Annotated[str, Field(min_length=1, max_length=2000, description="Plain text, kept in the record")]
 Person = Annotated[str, Field(min_length=1, max_length=100)]
 
 DDL = """

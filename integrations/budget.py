@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError
-from ai_missions.integrations.arguments import Amount, IdempotencyKey
+from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
@@ -24,7 +24,6 @@ from ai_missions.integrations.store import (
 )
 
 CostCentre = Annotated[str, Field(min_length=1, max_length=64, description="Cost centre, e.g. CC-4100")]
-InvoiceId = Annotated[str, Field(min_length=1, max_length=64, description="Invoice id, e.g. INV-100123")]
 
 DDL = """
 CREATE TABLE cost_centres (

@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
-from ai_missions.integrations.arguments import Amount, IdempotencyKey, Reason
+from ai_missions.integrations.arguments import Amount, IdempotencyKey, Reason, RetailLocationId, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
@@ -30,9 +30,7 @@ from ai_missions.integrations.store import (
 OrderId = Annotated[str, Field(min_length=1, max_length=64, description="Order id, e.g. RO-100123")]
 ReturnId = Annotated[str, Field(min_length=1, max_length=64, description="Return id, e.g. RT-100123")]
 Sku = Annotated[str, Field(min_length=1, max_length=64, description="SKU, e.g. SKU-50001")]
-LocationId = Annotated[str, Field(min_length=1, max_length=32, description="Store ST-... or DC DC-...")]
 Topic = Annotated[str, Field(min_length=1, max_length=64, description="pickup_change, delay, cancellation...")]
-Text = Annotated[str, Field(min_length=1, max_length=2000, description="Plain text, kept in the record")]
 
 DDL = """
 CREATE TABLE customers (
@@ -299,7 +297,7 @@ def _open_order(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
 
 @SYSTEM.write
 def reallocate_order(
-    conn: sqlite3.Connection, order_id: OrderId, location_id: LocationId, idempotency_key: IdempotencyKey
+    conn: sqlite3.Connection, order_id: OrderId, location_id: RetailLocationId, idempotency_key: IdempotencyKey
 ) -> WriteResult:
     """Move an order's allocation to another store or the DC (reversible).
 
@@ -423,7 +421,7 @@ CONSENT_TOPIC = "substitution_consent"
 
 @SYSTEM.write
 def offer_substitution(conn: sqlite3.Connection,
-    order_id: OrderId, substitute_sku: Sku, location_id: LocationId, unit_price: Amount,
+    order_id: OrderId, substitute_sku: Sku, location_id: RetailLocationId, unit_price: Amount,
     idempotency_key: IdempotencyKey,
 ) -> WriteResult:  # fmt: skip
     """Hold a substitute (same family, similar price) for an order the customer was asked about; they never pay

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ValidationError
-from ai_missions.integrations.arguments import IdempotencyKey
+from ai_missions.integrations.arguments import IdempotencyKey, InvoiceId, PoId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
@@ -21,9 +21,6 @@ from ai_missions.integrations.store import (
     require_text,
     to_ts,
 )
-
-PoId = Annotated[str, Field(min_length=1, max_length=64, description="Purchase order id, e.g. PO-200123")]
-InvoiceId = Annotated[str, Field(min_length=1, max_length=64, description="Invoice id, e.g. INV-100123")]
 
 DDL = """
 CREATE TABLE purchase_orders (

@@ -6,15 +6,13 @@ Receiving knows purchase orders only through their receipts: a PO with nothing r
 from __future__ import annotations
 
 import sqlite3
-from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from ai_missions.integrations.arguments import PoId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import SimulatedSystem
 from ai_missions.integrations.store import require_text
-
-PoId = Annotated[str, Field(min_length=1, max_length=64, description="Purchase order id, e.g. PO-200123")]
 
 DDL = """
 CREATE TABLE goods_receipts (

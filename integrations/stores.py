@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
-from ai_missions.integrations.arguments import IdempotencyKey, Reason
+from ai_missions.integrations.arguments import IdempotencyKey, Reason, RetailLocationId, Sku, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
@@ -23,11 +23,8 @@ from ai_missions.integrations.store import (
     to_ts,
 )
 
-LocationId = Annotated[str, Field(min_length=1, max_length=32, description="Store ST-... or DC DC-...")]
-Sku = Annotated[str, Field(min_length=1, max_length=64, description="SKU, e.g. SKU-1001")]
 TaskId = Annotated[str, Field(min_length=1, max_length=64, description="Recount task id, e.g. RC-000001")]
 PromoId = Annotated[str, Field(min_length=1, max_length=64, description="Promotion id, e.g. PR-0001")]
-Text = Annotated[str, Field(min_length=1, max_length=2000, description="Plain text, kept in the record")]
 
 DDL = """
 CREATE TABLE locations (
@@ -138,7 +135,7 @@ class WriteResult(Replayable):
 
 
 @SYSTEM.read
-def get_location(conn: sqlite3.Connection, location_id: LocationId) -> Location:
+def get_location(conn: sqlite3.Connection, location_id: RetailLocationId) -> Location:
     """One store or DC.
 
     A store or the DC, with its region."""
@@ -171,7 +168,7 @@ def _substitutes(conn: sqlite3.Connection, wanted: list[str]) -> list[Substitute
 
 
 @SYSTEM.read
-def get_stock_context(conn: sqlite3.Connection, skus: Skus, location_id: LocationId) -> StockContext:
+def get_stock_context(conn: sqlite3.Connection, skus: Skus, location_id: RetailLocationId) -> StockContext:
     """Stock of SKUs at every location, inbound shipments and promotions.
 
     The SKUs' stock everywhere (on hand, last count, sold since, quarantine), the given location, inbound
@@ -250,7 +247,7 @@ def _set_quarantine(conn: sqlite3.Connection, location_id: str, sku: str, on: bo
 
 @SYSTEM.write
 def quarantine_stock(
-    conn: sqlite3.Connection, location_id: LocationId, sku: Sku, reason: Reason, idempotency_key: IdempotencyKey
+    conn: sqlite3.Connection, location_id: RetailLocationId, sku: Sku, reason: Reason, idempotency_key: IdempotencyKey
 ) -> WriteResult:
     """Stop selling a SKU at a location until it is recounted (reversible).
 
@@ -261,7 +258,7 @@ def quarantine_stock(
 
 @SYSTEM.write
 def release_quarantine(
-    conn: sqlite3.Connection, location_id: LocationId, sku: Sku, idempotency_key: IdempotencyKey
+    conn: sqlite3.Connection, location_id: RetailLocationId, sku: Sku, idempotency_key: IdempotencyKey
 ) -> WriteResult:
     """Lift a SKU's quarantine at a location (the rollback of a quarantine).
 
@@ -271,7 +268,7 @@ def release_quarantine(
 
 @SYSTEM.write
 def create_recount_task(
-    conn: sqlite3.Connection, location_id: LocationId, sku: Sku, idempotency_key: IdempotencyKey
+    conn: sqlite3.Connection, location_id: RetailLocationId, sku: Sku, idempotency_key: IdempotencyKey
 ) -> WriteResult:
     """Ask a store to recount a SKU (reversible).
 
