@@ -1,43 +1,59 @@
-"""The tool contracts of the enterprise systems, one module per system (``ai_missions.contracts.erp``...).
+"""The tool contracts of the enterprise systems: what the platform and the missions know of each system's tools.
 
-Each module defines ``CONTRACT``, a :class:`~ai_missions.tools.SystemContract`. Missions build their tool policies
-on these contracts; the simulated systems (:mod:`ai_missions.integrations`) implement them and a test checks that
-each server serves exactly its contract. Adding a system is adding a module here: nothing lists them; a system
-from another package registers its ``SystemContract`` under the ``ai_missions.contracts`` entry points.
+A system declares its tools once, as typed service functions (:class:`ai_missions.integrations.kit.SimulatedSystem`);
+its contract (tool names, reads and writes, the amount argument, irreversible and outside-reaching writes, the
+arguments' JSON schema) is derived from that declaration and checked in as ``<system>.json`` in the package its
+``ai_missions.contracts`` entry point names (``erp = "ai_missions.contracts"``: ``contracts/erp.json`` here). The
+platform reads these files and never imports the system; ``missions systems contract --check`` (and a test) says
+when a checked-in contract differs from its declaration, ``--write`` regenerates it.
 
 Tool names are unique across systems (a mission calls a tool by name; the gateway routes it to its system).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import json
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from ai_missions.errors import NotFoundError
 from ai_missions.tools import SystemContract, ToolSpec
 
-#: Entry-point group of contracts from other packages: system name -> ``module:CONTRACT``.
+#: Entry-point group of the systems' contracts: system name -> the package holding ``<name>.json``.
 CONTRACTS_GROUP = "ai_missions.contracts"
+
+
+def contract_file(point: EntryPoint) -> Traversable:
+    """The checked-in contract an entry point names: ``<name>.json`` in its package."""
+    if point.attr:
+        raise TypeError(
+            f"entry point {point.name} = {point.value} names an attribute; name the package of {point.name}.json"
+        )
+    return files(point.module) / f"{point.name}.json"
+
+
+def read_contract(point: EntryPoint) -> SystemContract:
+    """The contract an entry point registers, checked against its name."""
+    path = contract_file(point)
+    try:
+        registered = SystemContract.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"entry point {point.name} = {point.value}: no readable contract at {path}: {exc}") from None
+    if registered.system != point.name:
+        raise ValueError(f"entry point {point.name} = {point.value}: {path} is the contract of {registered.system!r}")
+    return registered
 
 
 @cache
 def contracts() -> dict[str, SystemContract]:
     """Every system's contract, by system name."""
     found: dict[str, SystemContract] = {}
-    for module in pkgutil.iter_modules(__path__):
-        if module.name.startswith("_"):
-            continue
-        contract = importlib.import_module(f"{__name__}.{module.name}").CONTRACT
-        found[contract.system] = contract
     for point in entry_points(group=CONTRACTS_GROUP):
-        registered = point.load()
-        if not isinstance(registered, SystemContract) or registered.system != point.name:
-            raise TypeError(f"entry point {point.name} = {point.value} is not the SystemContract of {point.name!r}")
-        if registered.system in found:
+        if point.name in found:
             raise ValueError(f"entry point {point.value} registers the contract of {point.name!r} a second time")
-        found[registered.system] = registered
+        found[point.name] = read_contract(point)
     return dict(sorted(found.items()))
 
 

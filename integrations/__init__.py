@@ -1,9 +1,10 @@
-"""The simulated enterprise systems (ERP, CRM, inventory, payments, shipping): storage, services, the seeded book
-of business, the trigger scan, snapshots and one MCP server per system.
+"""The simulated enterprise systems: each one module declaring its tables and its tools, one typed service function
+per tool (:class:`.plugin.SimulatedSystem`), registered under the ``ai_missions.systems`` entry points; the seeded
+books of business, the trigger scan, snapshots, and the MCP server built from a declaration.
 
-Services (plain functions over a system's SQLite connection, ``store.connect(system, home)``): :mod:`.erp`,
-:mod:`.crm`, :mod:`.inventory`, :mod:`.payments`, :mod:`.shipping`. Book: :func:`.seed.seed_book`,
-:func:`.seed.story_order_id`, :func:`.scan.scan_exceptions`, :func:`.snapshot.export_snapshot`,
-:func:`.snapshot.load_snapshot`. MCP: :func:`.serving.build_server`, :func:`.serving.serve`,
-:func:`.connections.stdio_connections`.
+Declarations: :mod:`.erp`, :mod:`.crm`, :mod:`.inventory`, :mod:`.payments`, :mod:`.shipping`, :mod:`.ap`,
+:mod:`.purchasing`, :mod:`.receiving`, :mod:`.budget`, :mod:`.oms`, :mod:`.stores`, :mod:`.helpdesk`,
+:mod:`.accounts`, :mod:`.monitor` (the registry: :mod:`.systems`; a database: :func:`.systems.connect`). Books:
+:mod:`.books`. The scan: :func:`.scan.scan_exceptions`. Snapshots: :func:`.snapshot.export_snapshot`,
+:func:`.snapshot.load_snapshot`. MCP: :func:`.serving.build`, :func:`.serving.serve`.
 """

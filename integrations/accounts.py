@@ -9,13 +9,80 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, NotFoundError, ValidationError
+from ai_missions.integrations.arguments import IdempotencyKey, Reason
 from ai_missions.integrations.context_reads import ContextRead, read_parts
-from ai_missions.integrations.store import book_now, idempotent_write, money, next_id, require_row, require_text, to_ts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
+from ai_missions.integrations.store import book_now, money, next_id, require_row, require_text, to_ts
+
+AccountId = Annotated[str, Field(min_length=1, max_length=64, description="Account id, e.g. ACC-10001")]
+ContactId = Annotated[str, Field(min_length=1, max_length=64, description="Contact id, e.g. CT-100011")]
+OwnerId = Annotated[str, Field(min_length=1, max_length=64, description="Owner id (the owner's account name)")]
+OpportunityId = Annotated[str, Field(min_length=1, max_length=64, description="Opportunity id, e.g. OP-100011")]
+Subject = Annotated[str, Field(min_length=1, max_length=200, description="Email subject")]
+Body = Annotated[str, Field(min_length=1, max_length=5000, description="Email or note text")]
+Author = Annotated[str, Field(min_length=1, max_length=64, description="Who writes the note")]
+After = Annotated[str, Field(max_length=64, description="Return accounts after this id ('' for the first page)")]
+Limit = Annotated[int, Field(strict=True, ge=1, le=2000, description="Accounts per page")]
+
+DDL = """
+CREATE TABLE owners (
+    owner_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, team TEXT NOT NULL,
+    manager_id TEXT, status TEXT NOT NULL CHECK (status IN ('active', 'away', 'left'))
+) STRICT;
+CREATE TABLE accounts (
+    account_id TEXT PRIMARY KEY, name TEXT NOT NULL, tier TEXT NOT NULL CHECK (tier IN ('tier1', 'tier2', 'tier3')),
+    arr_cents INTEGER NOT NULL, owner_id TEXT NOT NULL, industry TEXT NOT NULL, customer_since TEXT NOT NULL
+) STRICT;
+CREATE INDEX accounts_owner ON accounts (owner_id);
+CREATE TABLE contacts (
+    contact_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), name TEXT NOT NULL,
+    email TEXT NOT NULL, title TEXT NOT NULL, is_primary INTEGER NOT NULL
+) STRICT;
+CREATE INDEX contacts_account ON contacts (account_id);
+CREATE TABLE activities (
+    activity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), kind TEXT NOT NULL,
+    at TEXT NOT NULL, summary TEXT NOT NULL, meaningful INTEGER NOT NULL
+) STRICT;
+CREATE INDEX activities_account ON activities (account_id, at);
+CREATE TABLE support_cases (
+    case_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), subject TEXT NOT NULL,
+    priority TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed')), escalated INTEGER NOT NULL,
+    opened_at TEXT NOT NULL, escalated_at TEXT, closed_at TEXT
+) STRICT;
+CREATE INDEX support_cases_account ON support_cases (account_id, opened_at);
+CREATE TABLE opportunities (
+    opportunity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id),
+    kind TEXT NOT NULL CHECK (kind IN ('renewal', 'expansion')), stage TEXT NOT NULL, amount_cents INTEGER NOT NULL,
+    close_date TEXT NOT NULL, escalated INTEGER NOT NULL DEFAULT 0, escalation_reason TEXT
+) STRICT;
+CREATE INDEX opportunities_account ON opportunities (account_id);
+CREATE TABLE usage_daily (
+    account_id TEXT NOT NULL REFERENCES accounts (account_id), day TEXT NOT NULL, active_users INTEGER,
+    PRIMARY KEY (account_id, day)
+) STRICT;
+CREATE TABLE health_notes (
+    note_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), author TEXT NOT NULL,
+    body TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE INDEX health_notes_account ON health_notes (account_id, at);
+CREATE TABLE sent_emails (
+    email_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, contact_id TEXT NOT NULL, subject TEXT NOT NULL,
+    body TEXT NOT NULL, sent_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE owner_changes (
+    change_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, from_owner TEXT NOT NULL, to_owner TEXT NOT NULL,
+    reason TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE TABLE account_outcomes (
+    account_id TEXT PRIMARY KEY, outcome TEXT NOT NULL CHECK (outcome IN ('renewed', 'churned')), at TEXT NOT NULL
+) STRICT;
+"""
+SYSTEM = SimulatedSystem("accounts", "B2B accounts (sales CRM)", DDL)
 
 #: How far back the context read looks (days of usage, cases and activities).
 HISTORY_DAYS = 84
@@ -133,33 +200,29 @@ class OwnersList(BaseModel):
     owners: list[Owner]
 
 
-class EmailResult(BaseModel):
+class EmailResult(Replayable):
     email_id: str
     account_id: str
     contact_id: str
     sent_at: str
-    replayed: bool = False
 
 
-class RenewalEscalation(BaseModel):
+class RenewalEscalation(Replayable):
     opportunity_id: str
     account_id: str
     escalated: bool
-    replayed: bool = False
 
 
-class OwnerChange(BaseModel):
+class OwnerChange(Replayable):
     change_id: str
     account_id: str
     from_owner: str
     to_owner: str
-    replayed: bool = False
 
 
-class NoteResult(BaseModel):
+class NoteResult(Replayable):
     note_id: str
     account_id: str
-    replayed: bool = False
 
 
 def _owner(conn: sqlite3.Connection, owner_id: str | None) -> Owner | None:
@@ -174,13 +237,22 @@ def _account_row(conn: sqlite3.Connection, account_id: str) -> sqlite3.Row:
     return require_row(conn, "SELECT * FROM accounts WHERE account_id = ?", (account_id,), "account", account_id)
 
 
-def get_account(conn: sqlite3.Connection, account_id: str) -> Account:
+@SYSTEM.read
+def get_account(conn: sqlite3.Connection, account_id: AccountId) -> Account:
+    """One account: name, tier, annual contract value, owner.
+
+    Unknown ids are `not_found`."""
     row = _account_row(conn, account_id)
     return Account(**{**dict(row), "arr": money(row["arr_cents"])})
 
 
-def get_account_context(conn: sqlite3.Connection, account_id: str) -> AccountContext:
-    """One account and every record about it over the last :data:`HISTORY_DAYS` days."""
+@SYSTEM.read
+def get_account_context(conn: sqlite3.Connection, account_id: AccountId) -> AccountContext:
+    """Everything about one account in one read: owner and manager, contacts, recent activities, support cases,
+    opportunities, the daily usage series and health notes.
+
+    The account, owner, manager and every record of the last 84 days; a part that fails is null under
+    `missing`."""
     account = get_account(conn, account_id)
     now = book_now(conn)
     since = to_ts(now - timedelta(days=HISTORY_DAYS))
@@ -281,8 +353,12 @@ ORDER BY p.account_id
 """
 
 
-def list_account_signals(conn: sqlite3.Connection, after: str = "", limit: int = 500) -> SignalsPage:
-    """Up to ``limit`` accounts after ``after`` (by id) as signals, in one query."""
+@SYSTEM.read
+def list_account_signals(conn: sqlite3.Connection, after: After = "", limit: Limit = 500) -> SignalsPage:
+    """A page of the whole book as compact signals per account (usage averages, escalations, renewal, last
+    contact, owner status): the cheap read a morning scan scores every account from.
+
+    Page through the book by account id; `next_after` is null on the last page."""
     if not 1 <= limit <= 2000:
         raise ValidationError("limit must be between 1 and 2000")
     now = book_now(conn)
@@ -328,103 +404,113 @@ def to_date(text: str) -> Any:
     return date.fromisoformat(text[:10])
 
 
+@SYSTEM.read
 def list_owners(conn: sqlite3.Connection) -> OwnersList:
+    """Account owners with their team, manager and status (active, away, left).
+
+    Every owner, active or not."""
     return OwnersList(owners=[Owner(**dict(r)) for r in conn.execute("SELECT * FROM owners ORDER BY owner_id")])
 
 
+@SYSTEM.write(irreversible=True, reaches_outside=True)
 def send_account_email(
-    conn: sqlite3.Connection, account_id: str, contact_id: str, subject: str, body: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    account_id: AccountId,
+    contact_id: ContactId,
+    subject: Subject,
+    body: Body,
+    idempotency_key: IdempotencyKey,
 ) -> EmailResult:
-    """Send (record) an email to one of the account's contacts; once per idempotency key."""
+    """Send an email to a contact of the account on the owner's behalf.
+
+    Reaches the customer: sent once per idempotency key."""
     subject = require_text(subject, "subject", max_length=200)
     body = require_text(body, "body", max_length=5000)
-
-    def perform() -> EmailResult:
-        _account_row(conn, account_id)
-        contact = conn.execute(
-            "SELECT 1 FROM contacts WHERE contact_id = ? AND account_id = ?", (contact_id, account_id)
-        ).fetchone()
-        if contact is None:
-            raise NotFoundError(f"contact {contact_id!r} is not a contact of account {account_id}")
-        email_id = next_id(conn, "EM")
-        sent_at = to_ts(book_now(conn))
-        conn.execute(
-            "INSERT INTO sent_emails VALUES (?, ?, ?, ?, ?, ?)",
-            (email_id, account_id, contact_id, subject, body, sent_at),
-        )
-        return EmailResult(email_id=email_id, account_id=account_id, contact_id=contact_id, sent_at=sent_at)
-
-    args = {"account_id": account_id, "contact_id": contact_id, "subject": subject, "body": body}
-    return idempotent_write(conn, "send_account_email", idempotency_key, args, EmailResult, perform)
+    _account_row(conn, account_id)
+    contact = conn.execute(
+        "SELECT 1 FROM contacts WHERE contact_id = ? AND account_id = ?", (contact_id, account_id)
+    ).fetchone()
+    if contact is None:
+        raise NotFoundError(f"contact {contact_id!r} is not a contact of account {account_id}")
+    email_id = next_id(conn, "EM")
+    sent_at = to_ts(book_now(conn))
+    conn.execute(
+        "INSERT INTO sent_emails VALUES (?, ?, ?, ?, ?, ?)",
+        (email_id, account_id, contact_id, subject, body, sent_at),
+    )
+    return EmailResult(email_id=email_id, account_id=account_id, contact_id=contact_id, sent_at=sent_at)
 
 
+@SYSTEM.write
 def escalate_renewal(
-    conn: sqlite3.Connection, opportunity_id: str, account_id: str, reason: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    opportunity_id: OpportunityId,
+    account_id: AccountId,
+    reason: Reason,
+    idempotency_key: IdempotencyKey,
 ) -> RenewalEscalation:
+    """Escalate a renewal opportunity to the sales leadership's save desk.
+
+    Only an open renewal of this account."""
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> RenewalEscalation:
-        row = require_row(
-            conn,
-            "SELECT * FROM opportunities WHERE opportunity_id = ?",
-            (opportunity_id,),
-            "opportunity",
-            opportunity_id,
-        )
-        if row["account_id"] != account_id:
-            raise ConflictError(f"opportunity {opportunity_id} is not account {account_id}'s")
-        if row["kind"] != "renewal" or row["stage"] in ("closed_won", "closed_lost"):
-            raise ConflictError(f"opportunity {opportunity_id} is not an open renewal")
-        conn.execute(
-            "UPDATE opportunities SET escalated = 1, escalation_reason = ? WHERE opportunity_id = ?",
-            (reason, opportunity_id),
-        )
-        return RenewalEscalation(opportunity_id=opportunity_id, account_id=account_id, escalated=True)
-
-    args = {"opportunity_id": opportunity_id, "account_id": account_id, "reason": reason}
-    return idempotent_write(conn, "escalate_renewal", idempotency_key, args, RenewalEscalation, perform)
+    row = require_row(
+        conn,
+        "SELECT * FROM opportunities WHERE opportunity_id = ?",
+        (opportunity_id,),
+        "opportunity",
+        opportunity_id,
+    )
+    if row["account_id"] != account_id:
+        raise ConflictError(f"opportunity {opportunity_id} is not account {account_id}'s")
+    if row["kind"] != "renewal" or row["stage"] in ("closed_won", "closed_lost"):
+        raise ConflictError(f"opportunity {opportunity_id} is not an open renewal")
+    conn.execute(
+        "UPDATE opportunities SET escalated = 1, escalation_reason = ? WHERE opportunity_id = ?",
+        (reason, opportunity_id),
+    )
+    return RenewalEscalation(opportunity_id=opportunity_id, account_id=account_id, escalated=True)
 
 
+@SYSTEM.write
 def reassign_account_owner(
-    conn: sqlite3.Connection, account_id: str, new_owner_id: str, reason: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    account_id: AccountId,
+    new_owner_id: OwnerId,
+    reason: Reason,
+    idempotency_key: IdempotencyKey,
 ) -> OwnerChange:
+    """Give the account a new owner.
+
+    Never to an owner who left."""
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> OwnerChange:
-        row = _account_row(conn, account_id)
-        owner = _owner(conn, new_owner_id)
-        if owner is None:
-            raise NotFoundError(f"unknown owner {new_owner_id!r}")
-        if owner.status == "left":
-            raise ConflictError(f"{new_owner_id} has left the company and cannot own accounts")
-        change_id = next_id(conn, "OC")
-        conn.execute("UPDATE accounts SET owner_id = ? WHERE account_id = ?", (new_owner_id, account_id))
-        conn.execute(
-            "INSERT INTO owner_changes VALUES (?, ?, ?, ?, ?, ?)",
-            (change_id, account_id, row["owner_id"], new_owner_id, reason, to_ts(book_now(conn))),
-        )
-        return OwnerChange(
-            change_id=change_id, account_id=account_id, from_owner=row["owner_id"], to_owner=new_owner_id
-        )
-
-    args = {"account_id": account_id, "new_owner_id": new_owner_id, "reason": reason}
-    return idempotent_write(conn, "reassign_account_owner", idempotency_key, args, OwnerChange, perform)
+    row = _account_row(conn, account_id)
+    owner = _owner(conn, new_owner_id)
+    if owner is None:
+        raise NotFoundError(f"unknown owner {new_owner_id!r}")
+    if owner.status == "left":
+        raise ConflictError(f"{new_owner_id} has left the company and cannot own accounts")
+    change_id = next_id(conn, "OC")
+    conn.execute("UPDATE accounts SET owner_id = ? WHERE account_id = ?", (new_owner_id, account_id))
+    conn.execute(
+        "INSERT INTO owner_changes VALUES (?, ?, ?, ?, ?, ?)",
+        (change_id, account_id, row["owner_id"], new_owner_id, reason, to_ts(book_now(conn))),
+    )
+    return OwnerChange(change_id=change_id, account_id=account_id, from_owner=row["owner_id"], to_owner=new_owner_id)
 
 
+@SYSTEM.write
 def add_health_note(
-    conn: sqlite3.Connection, account_id: str, body: str, author: str, idempotency_key: str
+    conn: sqlite3.Connection, account_id: AccountId, body: Body, author: Author, idempotency_key: IdempotencyKey
 ) -> NoteResult:
+    """Add an internal health note to the account.
+
+    Internal only."""
     body = require_text(body, "body", max_length=2000)
     author = require_text(author, "author", max_length=64)
-
-    def perform() -> NoteResult:
-        _account_row(conn, account_id)
-        note_id = next_id(conn, "HN")
-        conn.execute(
-            "INSERT INTO health_notes VALUES (?, ?, ?, ?, ?)",
-            (note_id, account_id, author, body, to_ts(book_now(conn))),
-        )
-        return NoteResult(note_id=note_id, account_id=account_id)
-
-    args = {"account_id": account_id, "body": body, "author": author}
-    return idempotent_write(conn, "add_health_note", idempotency_key, args, NoteResult, perform)
+    _account_row(conn, account_id)
+    note_id = next_id(conn, "HN")
+    conn.execute(
+        "INSERT INTO health_notes VALUES (?, ?, ?, ?, ?)",
+        (note_id, account_id, author, body, to_ts(book_now(conn))),
+    )
+    return NoteResult(note_id=note_id, account_id=account_id)

@@ -17,6 +17,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.integrations.plugin import Book
+from ai_missions.integrations.store import get_meta
+from ai_missions.integrations.systems import connect
+
 BOOK_NOW = datetime(2026, 3, 16, 13, 0, tzinfo=UTC)  # a Monday morning
 HISTORY_DAYS = 84
 STORY_INDEX = 6  # ACC-10007
@@ -252,10 +256,11 @@ def generate(size: int, seed: int, now: datetime = BOOK_NOW) -> dict[str, dict[s
 
 
 def story_account_id(home: Path | None = None) -> str | None:
-    from ai_missions.integrations.store import connect, get_meta
-
     conn = connect("accounts", home)
     try:
         return get_meta(conn, "story_account_id")
     finally:
         conn.close()
+
+
+BOOK = Book("accounts", "accounts", 2000, generate, mission="account-save", story=story_account_id)

@@ -13,17 +13,18 @@ import json
 import re
 import sqlite3
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
+from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId, Reason, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
     from_row,
     from_ts,
-    idempotent_write,
     money,
     next_id,
     require_row,
@@ -31,6 +32,83 @@ from ai_missions.integrations.store import (
     to_cents,
     to_ts,
 )
+
+VendorId = Annotated[str, Field(min_length=1, max_length=64, description="Vendor id, e.g. V-1001")]
+AccountId = Annotated[str, Field(min_length=1, max_length=64, description="Bank account id, e.g. BA-00123")]
+WindowDays = Annotated[int, Field(strict=True, ge=1, le=366, description="Days either side of the invoice date")]
+Person = Annotated[str, Field(min_length=1, max_length=100)]
+
+DDL = """
+CREATE TABLE vendors (
+    vendor_id TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL, currency TEXT NOT NULL,
+    category TEXT NOT NULL, tax_rate_bp INTEGER NOT NULL CHECK (tax_rate_bp BETWEEN 0 AND 3000),
+    payment_terms_days INTEGER NOT NULL CHECK (payment_terms_days BETWEEN 0 AND 180),
+    discount_bp INTEGER NOT NULL CHECK (discount_bp BETWEEN 0 AND 1000),
+    discount_days INTEGER NOT NULL CHECK (discount_days >= 0),
+    status TEXT NOT NULL CHECK (status IN ('active', 'blocked')), vendor_since TEXT NOT NULL,
+    contact_email TEXT NOT NULL
+) STRICT;
+CREATE TABLE vendor_bank_accounts (
+    account_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id), bank_name TEXT NOT NULL,
+    iban_last4 TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('active', 'superseded')),
+    added_at TEXT NOT NULL, changed_by TEXT NOT NULL, verified_at TEXT, verified_by TEXT, verification_method TEXT
+) STRICT;
+CREATE INDEX vendor_bank_accounts_vendor ON vendor_bank_accounts (vendor_id, added_at);
+CREATE TABLE invoices (
+    invoice_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id),
+    vendor_invoice_number TEXT NOT NULL, po_id TEXT, cost_centre TEXT NOT NULL, invoice_date TEXT NOT NULL,
+    received_at TEXT NOT NULL, due_date TEXT NOT NULL, currency TEXT NOT NULL,
+    subtotal_cents INTEGER NOT NULL CHECK (subtotal_cents > 0), tax_cents INTEGER NOT NULL CHECK (tax_cents >= 0),
+    total_cents INTEGER NOT NULL CHECK (total_cents > 0),
+    status TEXT NOT NULL
+        CHECK (status IN ('awaiting_approval', 'on_hold', 'rejected', 'partially_paid', 'scheduled', 'paid')),
+    block_reasons TEXT NOT NULL, description TEXT NOT NULL
+) STRICT;
+CREATE INDEX invoices_vendor ON invoices (vendor_id, invoice_date);
+CREATE INDEX invoices_status ON invoices (status);
+CREATE TABLE invoice_lines (
+    invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), line_no INTEGER NOT NULL, po_line_no INTEGER,
+    sku TEXT NOT NULL, description TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents > 0),
+    PRIMARY KEY (invoice_id, line_no)
+) STRICT;
+CREATE TABLE invoice_holds (
+    hold_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'released')), previous_status TEXT NOT NULL,
+    placed_at TEXT NOT NULL, released_at TEXT
+) STRICT;
+CREATE INDEX invoice_holds_invoice ON invoice_holds (invoice_id);
+CREATE TABLE invoice_notes (
+    note_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), author TEXT NOT NULL,
+    body TEXT NOT NULL, created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX invoice_notes_invoice ON invoice_notes (invoice_id);
+CREATE TABLE vendor_messages (
+    message_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id), invoice_id TEXT,
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')), topic TEXT NOT NULL,
+    body TEXT NOT NULL, sent_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX vendor_messages_vendor ON vendor_messages (vendor_id, sent_at);
+CREATE TABLE bank_verifications (
+    verification_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors (vendor_id),
+    account_id TEXT NOT NULL REFERENCES vendor_bank_accounts (account_id), invoice_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'verified')), opened_at TEXT NOT NULL, closed_at TEXT
+) STRICT;
+CREATE INDEX bank_verifications_account ON bank_verifications (account_id);
+CREATE TABLE payments (
+    payment_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+    vendor_id TEXT NOT NULL, account_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    discount_cents INTEGER NOT NULL CHECK (discount_cents >= 0), currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('posted', 'scheduled')), pay_date TEXT NOT NULL, created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX payments_invoice ON payments (invoice_id);
+CREATE TABLE invoice_events (
+    event_id INTEGER PRIMARY KEY, invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id), type TEXT NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, at TEXT NOT NULL, reason TEXT
+) STRICT;
+CREATE INDEX invoice_events_invoice ON invoice_events (invoice_id, event_id);
+"""
+SYSTEM = SimulatedSystem("ap", "Accounts payable", DDL)
 
 InvoiceStatus = Literal["awaiting_approval", "on_hold", "rejected", "partially_paid", "scheduled", "paid"]
 VendorTopic = Literal["credit_note", "corrected_invoice", "duplicate_check", "price_confirmation", "bank_details"]
@@ -227,31 +305,26 @@ class InvoiceEvents(BaseModel):
     next_after_id: int
 
 
-class InvoiceResult(BaseModel):
+class InvoiceResult(Replayable):
     invoice: Invoice
     action: str
-    replayed: bool = False
 
 
-class NoteResult(BaseModel):
+class NoteResult(Replayable):
     note: InvoiceNote
-    replayed: bool = False
 
 
-class MessageResult(BaseModel):
+class MessageResult(Replayable):
     message: VendorMessage
-    replayed: bool = False
 
 
-class VerificationResult(BaseModel):
+class VerificationResult(Replayable):
     verification: BankVerification
-    replayed: bool = False
 
 
-class PaymentResult(BaseModel):
+class PaymentResult(Replayable):
     payment: Payment
     invoice: Invoice
-    replayed: bool = False
 
 
 # --- reads ------------------------------------------------------------------------------------------------------
@@ -372,8 +445,12 @@ def _invoice(conn: sqlite3.Connection, row: sqlite3.Row) -> Invoice:
     )
 
 
-def get_invoice(conn: sqlite3.Connection, invoice_id: str) -> Invoice:
-    """An invoice with lines, totals, terms, holds, notes and payments."""
+@SYSTEM.read
+def get_invoice(conn: sqlite3.Connection, invoice_id: InvoiceId) -> Invoice:
+    """An invoice with lines, totals, terms, holds, notes and payments.
+
+    Lines (with the PO line each bills), totals, status, the blocks AP's matching set on arrival, holds,
+    notes, payments, the open amount, days to due and the early-payment discount if settled in full today."""
     return _invoice(conn, _invoice_row(conn, invoice_id))
 
 
@@ -385,8 +462,12 @@ def _active_account(conn: sqlite3.Connection, vendor_id: str) -> sqlite3.Row | N
     return row
 
 
-def get_vendor(conn: sqlite3.Connection, vendor_id: str) -> Vendor:
-    """A vendor with its bank accounts (oldest first), verifications and messages."""
+@SYSTEM.read
+def get_vendor(conn: sqlite3.Connection, vendor_id: VendorId) -> Vendor:
+    """A vendor with its bank accounts (change history, verification) and terms.
+
+    Terms, tax rate, category, bank accounts oldest first (a newer active account is a bank change; it is
+    verified only by a call-back), open verifications and messages (inbound text is the vendor's own)."""
     row = _vendor_row(conn, vendor_id)
     now = book_now(conn)
     accounts = [
@@ -435,11 +516,14 @@ def normalized_number(number: str) -> str:
     return re.sub(r"(?<!\d)0+(?=\d)", "", re.sub(r"[\s\-_/.#]", "", number).upper())
 
 
+@SYSTEM.read
 def find_similar_invoices(
-    conn: sqlite3.Connection, invoice_id: str, window_days: int = DEFAULT_WINDOW_DAYS
+    conn: sqlite3.Connection, invoice_id: InvoiceId, window_days: WindowDays = DEFAULT_WINDOW_DAYS
 ) -> SimilarInvoices:
-    """The vendor's other invoices with the same number (at any date), or with the same amount or dated within
-    ``window_days`` of this one."""
+    """Same-vendor invoices close in time: same number, amount or date.
+
+    Same-vendor invoices with the same number (normalized: case, spaces, dashes, leading zeros ignored),
+    the same amount, or dated within the window."""
     if isinstance(window_days, bool) or not isinstance(window_days, int) or not 1 <= window_days <= 366:
         raise ValidationError("window_days must be a whole number from 1 to 366")
     row = _invoice_row(conn, invoice_id)
@@ -474,10 +558,14 @@ def find_similar_invoices(
     return SimilarInvoices(invoice_id=invoice_id, window_days=window_days, matches=matches)
 
 
+@SYSTEM.read
 def get_invoice_context(
-    conn: sqlite3.Connection, invoice_id: str, window_days: int = DEFAULT_WINDOW_DAYS
+    conn: sqlite3.Connection, invoice_id: InvoiceId, window_days: WindowDays = DEFAULT_WINDOW_DAYS
 ) -> InvoiceContext:
-    """The invoice, its vendor (bank history, messages) and the vendor's similar invoices."""
+    """An invoice, its vendor and the vendor's similar invoices, in one read.
+
+    `get_invoice`, `get_vendor` and `find_similar_invoices` in one call; a part that cannot be read is
+    null, with the reason under `missing`."""
     row = _invoice_row(conn, invoice_id)  # an unknown invoice is an error, not a context with nothing in it
     return InvoiceContext(
         invoice_id=invoice_id,
@@ -491,8 +579,11 @@ def get_invoice_context(
     )
 
 
+@SYSTEM.read
 def list_invoices_awaiting_approval(conn: sqlite3.Connection) -> ApprovalQueue:
-    """Invoices awaiting approval, oldest first, with the blocks AP's matching set when each arrived."""
+    """The approval queue, with the blocks AP's matching set.
+
+    Oldest first; `block_reasons` are what AP's automatic matching flagged when the invoice arrived."""
     rows = conn.execute(
         "SELECT * FROM invoices WHERE status = 'awaiting_approval' ORDER BY received_at, invoice_id"
     ).fetchall()
@@ -511,8 +602,15 @@ def list_invoices_awaiting_approval(conn: sqlite3.Connection) -> ApprovalQueue:
     )
 
 
-def read_invoice_events(conn: sqlite3.Connection, after_id: int = 0, limit: int = 500) -> InvoiceEvents:
-    """Invoice events after a cursor, oldest first (``next_after_id`` continues from the last one returned)."""
+@SYSTEM.read
+def read_invoice_events(
+    conn: sqlite3.Connection,
+    after_id: Annotated[int, Field(strict=True, ge=0)] = 0,
+    limit: Annotated[int, Field(strict=True, ge=1, le=5000)] = 500,
+) -> InvoiceEvents:
+    """The invoice event feed (status changes) after a cursor.
+
+    Status changes after a cursor, oldest first; pass `next_after_id` back to continue."""
     if isinstance(after_id, bool) or not isinstance(after_id, int) or after_id < 0:
         raise ValidationError("after_id must be a whole number, 0 or more")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 5000:
@@ -545,101 +643,100 @@ def _active_hold(conn: sqlite3.Connection, invoice_id: str) -> sqlite3.Row | Non
     return row
 
 
-def place_invoice_hold(conn: sqlite3.Connection, invoice_id: str, reason: str, idempotency_key: str) -> InvoiceResult:
-    """Put an invoice on payment hold; refused when it is settled, rejected or already held."""
+@SYSTEM.write
+def place_invoice_hold(
+    conn: sqlite3.Connection, invoice_id: InvoiceId, reason: Reason, idempotency_key: IdempotencyKey
+) -> InvoiceResult:
+    """Put an invoice on payment hold with a reason.
+
+    No payment while it is active; refused on a paid, scheduled or rejected invoice or one already held."""
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> InvoiceResult:
-        row = _invoice_row(conn, invoice_id)
-        if row["status"] in SETTLED:
-            raise ConflictError(f"invoice {invoice_id} is {row['status']}; it cannot be held")
-        if _active_hold(conn, invoice_id) is not None:
-            raise ConflictError(f"invoice {invoice_id} is already on hold")
-        conn.execute(
-            "INSERT INTO invoice_holds (hold_id, invoice_id, reason, status, previous_status, placed_at) "
-            "VALUES (?, ?, ?, 'active', ?, ?)",
-            (next_id(conn, "IH"), invoice_id, reason, row["status"], to_ts(book_now(conn))),
-        )
-        _set_status(conn, row, "on_hold", "hold_placed", reason)
-        return InvoiceResult(invoice=get_invoice(conn, invoice_id), action="place_invoice_hold")
-
-    args = {"invoice_id": invoice_id, "reason": reason}
-    return idempotent_write(conn, "place_invoice_hold", idempotency_key, args, InvoiceResult, perform)
-
-
-def release_invoice_hold(conn: sqlite3.Connection, invoice_id: str, idempotency_key: str) -> InvoiceResult:
-    """Release an invoice's hold: it returns to the status it had before."""
-
-    def perform() -> InvoiceResult:
-        row = _invoice_row(conn, invoice_id)
-        hold = _active_hold(conn, invoice_id)
-        if hold is None:
-            raise ConflictError(f"invoice {invoice_id} is not on hold")
-        conn.execute(
-            "UPDATE invoice_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
-            (to_ts(book_now(conn)), hold["hold_id"]),
-        )
-        _set_status(conn, row, hold["previous_status"], "hold_released", None)
-        return InvoiceResult(invoice=get_invoice(conn, invoice_id), action="release_invoice_hold")
-
-    return idempotent_write(
-        conn, "release_invoice_hold", idempotency_key, {"invoice_id": invoice_id}, InvoiceResult, perform
+    row = _invoice_row(conn, invoice_id)
+    if row["status"] in SETTLED:
+        raise ConflictError(f"invoice {invoice_id} is {row['status']}; it cannot be held")
+    if _active_hold(conn, invoice_id) is not None:
+        raise ConflictError(f"invoice {invoice_id} is already on hold")
+    conn.execute(
+        "INSERT INTO invoice_holds (hold_id, invoice_id, reason, status, previous_status, placed_at) "
+        "VALUES (?, ?, ?, 'active', ?, ?)",
+        (next_id(conn, "IH"), invoice_id, reason, row["status"], to_ts(book_now(conn))),
     )
+    _set_status(conn, row, "on_hold", "hold_placed", reason)
+    return InvoiceResult(invoice=get_invoice(conn, invoice_id), action="place_invoice_hold")
 
 
+@SYSTEM.write
+def release_invoice_hold(
+    conn: sqlite3.Connection, invoice_id: InvoiceId, idempotency_key: IdempotencyKey
+) -> InvoiceResult:
+    """Release an invoice's payment hold.
+
+    The invoice returns to the status it had before the hold."""
+    row = _invoice_row(conn, invoice_id)
+    hold = _active_hold(conn, invoice_id)
+    if hold is None:
+        raise ConflictError(f"invoice {invoice_id} is not on hold")
+    conn.execute(
+        "UPDATE invoice_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+        (to_ts(book_now(conn)), hold["hold_id"]),
+    )
+    _set_status(conn, row, hold["previous_status"], "hold_released", None)
+    return InvoiceResult(invoice=get_invoice(conn, invoice_id), action="release_invoice_hold")
+
+
+@SYSTEM.write
 def add_invoice_note(
-    conn: sqlite3.Connection, invoice_id: str, body: str, idempotency_key: str, author: str = "mission"
+    conn: sqlite3.Connection,
+    invoice_id: InvoiceId,
+    body: Text,
+    idempotency_key: IdempotencyKey,
+    author: Person = "mission",
 ) -> NoteResult:
-    """An internal note on an invoice (changes nothing else)."""
+    """Add an internal note to an invoice.
+
+    Internal: nobody outside AP sees it."""
     body = require_text(body, "body", max_length=2000)
     author = require_text(author, "author", max_length=100)
-
-    def perform() -> NoteResult:
-        _invoice_row(conn, invoice_id)
-        note_id = next_id(conn, "IN")
-        at = to_ts(book_now(conn))
-        conn.execute(
-            "INSERT INTO invoice_notes (note_id, invoice_id, author, body, created_at) VALUES (?, ?, ?, ?, ?)",
-            (note_id, invoice_id, author, body, at),
-        )
-        return NoteResult(note=InvoiceNote(note_id=note_id, author=author, body=body, created_at=at))
-
-    args = {"invoice_id": invoice_id, "body": body, "author": author}
-    return idempotent_write(conn, "add_invoice_note", idempotency_key, args, NoteResult, perform)
+    _invoice_row(conn, invoice_id)
+    note_id = next_id(conn, "IN")
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "INSERT INTO invoice_notes (note_id, invoice_id, author, body, created_at) VALUES (?, ?, ?, ?, ?)",
+        (note_id, invoice_id, author, body, at),
+    )
+    return NoteResult(note=InvoiceNote(note_id=note_id, author=author, body=body, created_at=at))
 
 
+@SYSTEM.write(reaches_outside=True)
 def request_vendor_confirmation(
-    conn: sqlite3.Connection, invoice_id: str, topic: VendorTopic, message: str, idempotency_key: str
+    conn: sqlite3.Connection, invoice_id: InvoiceId, topic: VendorTopic, message: Text, idempotency_key: IdempotencyKey
 ) -> MessageResult:
-    """Send the vendor a request about an invoice (to the contact on file)."""
+    """Ask the vendor for a credit note, a corrected invoice or a confirmation.
+
+    Sent to the vendor's contact on file (never to an address taken from the invoice)."""
     message = require_text(message, "message", max_length=2000)
     if topic not in VendorTopic.__args__:  # type: ignore[attr-defined]
         raise ValidationError(f"topic must be one of {', '.join(VendorTopic.__args__)}")  # type: ignore[attr-defined]
-
-    def perform() -> MessageResult:
-        row = _invoice_row(conn, invoice_id)
-        if row["status"] in ("rejected", "paid"):
-            raise ConflictError(f"invoice {invoice_id} is {row['status']}; there is nothing to ask the vendor")
-        message_id = next_id(conn, "VM")
-        at = to_ts(book_now(conn))
-        conn.execute(
-            "INSERT INTO vendor_messages (message_id, vendor_id, invoice_id, direction, topic, body, sent_at) "
-            "VALUES (?, ?, ?, 'outbound', ?, ?, ?)",
-            (message_id, row["vendor_id"], invoice_id, topic, message, at),
+    row = _invoice_row(conn, invoice_id)
+    if row["status"] in ("rejected", "paid"):
+        raise ConflictError(f"invoice {invoice_id} is {row['status']}; there is nothing to ask the vendor")
+    message_id = next_id(conn, "VM")
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "INSERT INTO vendor_messages (message_id, vendor_id, invoice_id, direction, topic, body, sent_at) "
+        "VALUES (?, ?, ?, 'outbound', ?, ?, ?)",
+        (message_id, row["vendor_id"], invoice_id, topic, message, at),
+    )
+    return MessageResult(
+        message=VendorMessage(
+            message_id=message_id,
+            invoice_id=invoice_id,
+            direction="outbound",
+            topic=topic,
+            body=message,
+            sent_at=at,
         )
-        return MessageResult(
-            message=VendorMessage(
-                message_id=message_id,
-                invoice_id=invoice_id,
-                direction="outbound",
-                topic=topic,
-                body=message,
-                sent_at=at,
-            )
-        )
-
-    args = {"invoice_id": invoice_id, "topic": topic, "message": message}
-    return idempotent_write(conn, "request_vendor_confirmation", idempotency_key, args, MessageResult, perform)
+    )
 
 
 def _account_of(conn: sqlite3.Connection, vendor_id: str, account_id: str) -> sqlite3.Row:
@@ -657,99 +754,104 @@ def _verification(conn: sqlite3.Connection, verification_id: str) -> BankVerific
     return from_row(BankVerification, row)
 
 
+@SYSTEM.write
 def request_bank_verification(
-    conn: sqlite3.Connection, vendor_id: str, account_id: str, invoice_id: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    vendor_id: VendorId,
+    account_id: AccountId,
+    invoice_id: InvoiceId,
+    idempotency_key: IdempotencyKey,
 ) -> VerificationResult:
-    """Open a call-back verification of the vendor's active account; an open one for it is returned as is."""
+    """Open a call-back verification of a vendor's bank account.
 
-    def perform() -> VerificationResult:
-        _vendor_row(conn, vendor_id)
-        account = _account_of(conn, vendor_id, account_id)
-        if account["status"] != "active":
-            raise ConflictError(f"bank account {account_id} is superseded; only the active account is verified")
-        if account["verified_at"]:
-            raise ConflictError(f"bank account {account_id} is already verified")
-        _invoice_row(conn, invoice_id)
-        open_row = conn.execute(
-            "SELECT verification_id FROM bank_verifications WHERE account_id = ? AND status = 'open'", (account_id,)
-        ).fetchone()
-        if open_row is not None:
-            return VerificationResult(verification=_verification(conn, open_row[0]))
-        verification_id = next_id(conn, "BV")
-        conn.execute(
-            "INSERT INTO bank_verifications (verification_id, vendor_id, account_id, invoice_id, status, opened_at) "
-            "VALUES (?, ?, ?, ?, 'open', ?)",
-            (verification_id, vendor_id, account_id, invoice_id, to_ts(book_now(conn))),
-        )
-        return VerificationResult(verification=_verification(conn, verification_id))
-
-    args = {"vendor_id": vendor_id, "account_id": account_id, "invoice_id": invoice_id}
-    return idempotent_write(conn, "request_bank_verification", idempotency_key, args, VerificationResult, perform)
+    Treasury calls the vendor back on the number on file; an open request for the account is returned."""
+    _vendor_row(conn, vendor_id)
+    account = _account_of(conn, vendor_id, account_id)
+    if account["status"] != "active":
+        raise ConflictError(f"bank account {account_id} is superseded; only the active account is verified")
+    if account["verified_at"]:
+        raise ConflictError(f"bank account {account_id} is already verified")
+    _invoice_row(conn, invoice_id)
+    open_row = conn.execute(
+        "SELECT verification_id FROM bank_verifications WHERE account_id = ? AND status = 'open'", (account_id,)
+    ).fetchone()
+    if open_row is not None:
+        return VerificationResult(verification=_verification(conn, open_row[0]))
+    verification_id = next_id(conn, "BV")
+    conn.execute(
+        "INSERT INTO bank_verifications (verification_id, vendor_id, account_id, invoice_id, status, opened_at) "
+        "VALUES (?, ?, ?, ?, 'open', ?)",
+        (verification_id, vendor_id, account_id, invoice_id, to_ts(book_now(conn))),
+    )
+    return VerificationResult(verification=_verification(conn, verification_id))
 
 
+@SYSTEM.write(irreversible=True)
 def verify_vendor_bank_account(
-    conn: sqlite3.Connection, vendor_id: str, account_id: str, verified_by: str, method: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    vendor_id: VendorId,
+    account_id: AccountId,
+    verified_by: Person,
+    method: Text,
+    idempotency_key: IdempotencyKey,
 ) -> VerificationResult:
-    """Record a completed call-back verification of the vendor's active account (closes the open request)."""
+    """Record that a vendor's bank account was verified by call-back.
+
+    Record a completed call-back; only the active, unverified account."""
     verified_by = require_text(verified_by, "verified_by", max_length=100)
     method = require_text(method, "method", max_length=200)
-
-    def perform() -> VerificationResult:
-        account = _account_of(conn, vendor_id, account_id)
-        if account["status"] != "active":
-            raise ConflictError(f"bank account {account_id} is superseded")
-        if account["verified_at"]:
-            raise ConflictError(f"bank account {account_id} is already verified")
-        at = to_ts(book_now(conn))
+    account = _account_of(conn, vendor_id, account_id)
+    if account["status"] != "active":
+        raise ConflictError(f"bank account {account_id} is superseded")
+    if account["verified_at"]:
+        raise ConflictError(f"bank account {account_id} is already verified")
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "UPDATE vendor_bank_accounts SET verified_at = ?, verified_by = ?, verification_method = ? "
+        "WHERE account_id = ?",
+        (at, verified_by, method, account_id),
+    )
+    open_row = conn.execute(
+        "SELECT verification_id FROM bank_verifications WHERE account_id = ? AND status = 'open'", (account_id,)
+    ).fetchone()
+    if open_row is None:
+        verification_id = next_id(conn, "BV")
         conn.execute(
-            "UPDATE vendor_bank_accounts SET verified_at = ?, verified_by = ?, verification_method = ? "
-            "WHERE account_id = ?",
-            (at, verified_by, method, account_id),
+            "INSERT INTO bank_verifications (verification_id, vendor_id, account_id, status, opened_at, closed_at) "
+            "VALUES (?, ?, ?, 'verified', ?, ?)",
+            (verification_id, vendor_id, account_id, at, at),
         )
-        open_row = conn.execute(
-            "SELECT verification_id FROM bank_verifications WHERE account_id = ? AND status = 'open'", (account_id,)
-        ).fetchone()
-        if open_row is None:
-            verification_id = next_id(conn, "BV")
-            conn.execute(
-                "INSERT INTO bank_verifications (verification_id, vendor_id, account_id, status, opened_at, closed_at) "
-                "VALUES (?, ?, ?, 'verified', ?, ?)",
-                (verification_id, vendor_id, account_id, at, at),
-            )
-        else:
-            verification_id = open_row[0]
-            conn.execute(
-                "UPDATE bank_verifications SET status = 'verified', closed_at = ? WHERE verification_id = ?",
-                (at, verification_id),
-            )
-        return VerificationResult(verification=_verification(conn, verification_id))
-
-    args = {"vendor_id": vendor_id, "account_id": account_id, "verified_by": verified_by, "method": method}
-    return idempotent_write(conn, "verify_vendor_bank_account", idempotency_key, args, VerificationResult, perform)
+    else:
+        verification_id = open_row[0]
+        conn.execute(
+            "UPDATE bank_verifications SET status = 'verified', closed_at = ? WHERE verification_id = ?",
+            (at, verification_id),
+        )
+    return VerificationResult(verification=_verification(conn, verification_id))
 
 
-def reject_invoice(conn: sqlite3.Connection, invoice_id: str, reason: str, idempotency_key: str) -> InvoiceResult:
-    """Reject an invoice (it goes back to the vendor); refused once any money was paid or scheduled on it."""
+@SYSTEM.write(irreversible=True)
+def reject_invoice(
+    conn: sqlite3.Connection, invoice_id: InvoiceId, reason: Reason, idempotency_key: IdempotencyKey
+) -> InvoiceResult:
+    """Reject an invoice and return it to the vendor.
+
+    Refused once money was paid or scheduled on it."""
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> InvoiceResult:
-        row = _invoice_row(conn, invoice_id)
-        if row["status"] == "rejected":
-            raise ConflictError(f"invoice {invoice_id} is already rejected")
-        paid, _discount, _open = _position(conn, row)
-        if paid:
-            raise ConflictError(f"invoice {invoice_id} has {money(paid):.2f} paid or scheduled; it cannot be rejected")
-        hold = _active_hold(conn, invoice_id)
-        if hold is not None:
-            conn.execute(
-                "UPDATE invoice_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
-                (to_ts(book_now(conn)), hold["hold_id"]),
-            )
-        _set_status(conn, row, "rejected", "rejected", reason)
-        return InvoiceResult(invoice=get_invoice(conn, invoice_id), action="reject_invoice")
-
-    args = {"invoice_id": invoice_id, "reason": reason}
-    return idempotent_write(conn, "reject_invoice", idempotency_key, args, InvoiceResult, perform)
+    row = _invoice_row(conn, invoice_id)
+    if row["status"] == "rejected":
+        raise ConflictError(f"invoice {invoice_id} is already rejected")
+    paid, _discount, _open = _position(conn, row)
+    if paid:
+        raise ConflictError(f"invoice {invoice_id} has {money(paid):.2f} paid or scheduled; it cannot be rejected")
+    hold = _active_hold(conn, invoice_id)
+    if hold is not None:
+        conn.execute(
+            "UPDATE invoice_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+            (to_ts(book_now(conn)), hold["hold_id"]),
+        )
+    _set_status(conn, row, "rejected", "rejected", reason)
+    return InvoiceResult(invoice=get_invoice(conn, invoice_id), action="reject_invoice")
 
 
 def _pay(conn: sqlite3.Connection, invoice_id: str, cents: int, status: str, pay_date: datetime) -> PaymentResult:
@@ -805,22 +907,29 @@ def _pay(conn: sqlite3.Connection, invoice_id: str, cents: int, status: str, pay
     return PaymentResult(payment=next(p for p in invoice.payments if p.payment_id == payment_id), invoice=invoice)
 
 
-def post_payment(conn: sqlite3.Connection, invoice_id: str, amount: float, idempotency_key: str) -> PaymentResult:
-    """Pay an invoice today to the vendor's verified active account; settling in full inside the discount window
-    takes the early-payment discount."""
-    cents = to_cents(amount)
-
-    def perform() -> PaymentResult:
-        return _pay(conn, invoice_id, cents, "posted", book_now(conn))
-
-    args = {"invoice_id": invoice_id, "amount_cents": cents}
-    return idempotent_write(conn, "post_payment", idempotency_key, args, PaymentResult, perform)
-
-
-def schedule_payment(
-    conn: sqlite3.Connection, invoice_id: str, amount: float, pay_date: str, idempotency_key: str
+@SYSTEM.write(amount="amount", irreversible=True)
+def post_payment(
+    conn: sqlite3.Connection, invoice_id: InvoiceId, amount: Amount, idempotency_key: IdempotencyKey
 ) -> PaymentResult:
-    """Schedule a payment for a date from today up to 120 days ahead (same controls as a posted payment)."""
+    """Pay an invoice now to the vendor's verified bank account (never above its open amount).
+
+    Refused above the open amount, on a held, rejected or settled invoice, to a blocked vendor, or to a bank
+    account changed and not verified since; settling in full in the discount window takes the discount."""
+    cents = to_cents(amount)
+    return _pay(conn, invoice_id, cents, "posted", book_now(conn))
+
+
+@SYSTEM.write(amount="amount", irreversible=True)
+def schedule_payment(
+    conn: sqlite3.Connection,
+    invoice_id: InvoiceId,
+    amount: Amount,
+    pay_date: Annotated[str, Field(min_length=10, max_length=20, description="YYYY-MM-DD")],
+    idempotency_key: IdempotencyKey,
+) -> PaymentResult:
+    """Schedule an invoice's payment for a date (never above its open amount).
+
+    The same controls as `post_payment`; the date from today up to 120 days ahead."""
     cents = to_cents(amount)
     try:
         when = datetime.fromisoformat(pay_date[:10]).replace(tzinfo=book_now(conn).tzinfo)
@@ -829,9 +938,4 @@ def schedule_payment(
     today = book_now(conn).replace(hour=0, minute=0, second=0)
     if not today <= when <= today + timedelta(days=MAX_SCHEDULE_DAYS):
         raise ValidationError(f"pay_date must be from today to {MAX_SCHEDULE_DAYS} days ahead")
-
-    def perform() -> PaymentResult:
-        return _pay(conn, invoice_id, cents, "scheduled", when)
-
-    args = {"invoice_id": invoice_id, "amount_cents": cents, "pay_date": to_ts(when)}
-    return idempotent_write(conn, "schedule_payment", idempotency_key, args, PaymentResult, perform)
+    return _pay(conn, invoice_id, cents, "scheduled", when)

@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.integrations.loader import write_book
-from ai_missions.integrations.store import to_ts
+from ai_missions.integrations.plugin import Book
+from ai_missions.integrations.store import get_meta, to_ts
+from ai_missions.integrations.systems import connect
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 DEFAULT_INVOICES = 1500
@@ -694,8 +696,6 @@ def generate(invoices: int = DEFAULT_INVOICES, seed: int = DEFAULT_SEED) -> dict
 
 def story_invoice_id(home: Path | None = None) -> str | None:
     """The flagship story's invoice in the book under ``home``."""
-    from ai_missions.integrations.store import connect, get_meta
-
     conn = connect("ap", home)
     try:
         return get_meta(conn, "story_invoice_id")
@@ -706,3 +706,6 @@ def story_invoice_id(home: Path | None = None) -> str | None:
 def seed_ap_book(invoices: int = DEFAULT_INVOICES, seed: int = DEFAULT_SEED, home: Path | None = None) -> Path:
     """Generate an AP book and replace the AP systems under ``home`` with it; returns the sandbox directory."""
     return write_book(generate(invoices, seed), home)
+
+
+BOOK = Book("payables", "invoices", DEFAULT_INVOICES, generate, mission="invoice-approval", story=story_invoice_id)

@@ -5,14 +5,16 @@ a controller's decision, taken outside this system."""
 from __future__ import annotations
 
 import sqlite3
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError
+from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
-    idempotent_write,
     money,
     next_id,
     require_row,
@@ -20,6 +22,21 @@ from ai_missions.integrations.store import (
     to_cents,
     to_ts,
 )
+
+CostCentre = Annotated[str, Field(min_length=1, max_length=64, description="Cost centre, e.g. CC-4100")]
+
+DDL = """
+CREATE TABLE cost_centres (
+    cost_centre TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL, fiscal_year INTEGER NOT NULL,
+    budget_cents INTEGER NOT NULL CHECK (budget_cents > 0), spent_cents INTEGER NOT NULL CHECK (spent_cents >= 0)
+) STRICT;
+CREATE TABLE budget_commitments (
+    commitment_id TEXT PRIMARY KEY, cost_centre TEXT NOT NULL REFERENCES cost_centres (cost_centre),
+    invoice_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), committed_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX budget_commitments_centre ON budget_commitments (cost_centre);
+"""
+SYSTEM = SimulatedSystem("budget", "ERP budget control", DDL)
 
 
 class Budget(BaseModel):
@@ -47,10 +64,9 @@ class BudgetContext(ContextRead):
     invoice_commitments: list[Commitment] | None
 
 
-class CommitResult(BaseModel):
+class CommitResult(Replayable):
     commitment: Commitment
     budget: Budget
-    replayed: bool = False
 
 
 def _budget_cents(conn: sqlite3.Connection, cost_centre: str) -> tuple[sqlite3.Row, int, int]:
@@ -65,8 +81,11 @@ def _budget_cents(conn: sqlite3.Connection, cost_centre: str) -> tuple[sqlite3.R
     return row, committed, row["budget_cents"] - row["spent_cents"] - committed
 
 
-def get_budget(conn: sqlite3.Connection, cost_centre: str) -> Budget:
-    """A cost centre's budget, spent, committed and available amounts."""
+@SYSTEM.read
+def get_budget(conn: sqlite3.Connection, cost_centre: CostCentre) -> Budget:
+    """A cost centre's budget, committed and available amounts for the year.
+
+    Budget for the fiscal year, spent before the book opened, committed by invoices, and available."""
     row, committed, available = _budget_cents(conn, cost_centre)
     return Budget(
         cost_centre=cost_centre,
@@ -99,8 +118,11 @@ def _invoice_commitments(conn: sqlite3.Connection, invoice_id: str) -> list[Comm
     ]
 
 
-def get_budget_context(conn: sqlite3.Connection, cost_centre: str, invoice_id: str) -> BudgetContext:
-    """The cost centre's budget and what the invoice already committed against any budget."""
+@SYSTEM.read
+def get_budget_context(conn: sqlite3.Connection, cost_centre: CostCentre, invoice_id: InvoiceId) -> BudgetContext:
+    """A cost centre's budget and an invoice's commitments, in one read.
+
+    `get_budget` and the invoice's commitments in one call; a part that fails is null under `missing`."""
     invoice_id = require_text(invoice_id, "invoice_id", max_length=64)
     return BudgetContext(
         cost_centre=cost_centre,
@@ -113,28 +135,30 @@ def get_budget_context(conn: sqlite3.Connection, cost_centre: str, invoice_id: s
     )
 
 
+@SYSTEM.write(amount="amount")
 def commit_budget(
-    conn: sqlite3.Connection, cost_centre: str, invoice_id: str, amount: float, idempotency_key: str
+    conn: sqlite3.Connection,
+    cost_centre: CostCentre,
+    invoice_id: InvoiceId,
+    amount: Amount,
+    idempotency_key: IdempotencyKey,
 ) -> CommitResult:
-    """Commit an invoice's amount against the cost centre; refused beyond what is available."""
+    """Commit an invoice's amount against a cost centre's budget (never beyond what is available).
+
+    Refused beyond the available budget (an overrun is the controller's call, outside this system)."""
     cents = to_cents(amount)
     invoice_id = require_text(invoice_id, "invoice_id", max_length=64)
-
-    def perform() -> CommitResult:
-        _row, _committed, available = _budget_cents(conn, cost_centre)
-        if cents > available:
-            raise ConflictError(
-                f"commitment of {money(cents):.2f} exceeds cost centre {cost_centre}'s available budget "
-                f"({available / 100:.2f})"
-            )
-        commitment_id = next_id(conn, "BC")
-        conn.execute(
-            "INSERT INTO budget_commitments (commitment_id, cost_centre, invoice_id, amount_cents, committed_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (commitment_id, cost_centre, invoice_id, cents, to_ts(book_now(conn))),
+    _row, _committed, available = _budget_cents(conn, cost_centre)
+    if cents > available:
+        raise ConflictError(
+            f"commitment of {money(cents):.2f} exceeds cost centre {cost_centre}'s available budget "
+            f"({available / 100:.2f})"
         )
-        row = conn.execute("SELECT * FROM budget_commitments WHERE commitment_id = ?", (commitment_id,)).fetchone()
-        return CommitResult(commitment=_commitment(row), budget=get_budget(conn, cost_centre))
-
-    args = {"cost_centre": cost_centre, "invoice_id": invoice_id, "amount_cents": cents}
-    return idempotent_write(conn, "commit_budget", idempotency_key, args, CommitResult, perform)
+    commitment_id = next_id(conn, "BC")
+    conn.execute(
+        "INSERT INTO budget_commitments (commitment_id, cost_centre, invoice_id, amount_cents, committed_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (commitment_id, cost_centre, invoice_id, cents, to_ts(book_now(conn))),
+    )
+    row = conn.execute("SELECT * FROM budget_commitments WHERE commitment_id = ?", (commitment_id,)).fetchone()
+    return CommitResult(commitment=_commitment(row), budget=get_budget(conn, cost_centre))

@@ -30,6 +30,11 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_list)
 
+    checked = sub.add_parser("contract", help="check each system's checked-in contract against its declared tools")
+    checked.add_argument("names", nargs="*", metavar="SYSTEM", help="the systems (default: every simulated system)")
+    checked.add_argument("--write", action="store_true", help="write the derived contracts where they are checked in")
+    checked.set_defaults(handler=cmd_contract)
+
     serve = sub.add_parser("serve", help="serve one system as a standalone MCP server")
     serve.add_argument("name", choices=SERVED)
     serve.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
@@ -57,7 +62,8 @@ def register(subparsers: Any) -> None:
 
 def _book_summary() -> dict[str, Any]:
     """What the sandbox holds: the commerce book's orders and the payables book's invoices (when present)."""
-    from ai_missions.integrations.store import connect, get_meta, system_path
+    from ai_missions.integrations.store import get_meta
+    from ai_missions.integrations.systems import connect, system_path
 
     summary: dict[str, Any] = {"sandbox": str(sandbox_dir())}
     for system, table, unit, story in (
@@ -132,6 +138,29 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     emit(data, as_json=args.json, render=render)
     return 0
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    """Each system's contract derived from its declaration, against the file its entry point names: a line per
+    system; exit 1 when one differs (``--write`` writes it instead)."""
+    from ai_missions.integrations.serving import contract_path, contract_text
+    from ai_missions.integrations.systems import declared, simulated
+
+    stale = 0
+    for system in [declared(n) for n in args.names] or list(simulated().values()):
+        path, text = contract_path(system.name), contract_text(system)
+        found = path.read_text(encoding="utf-8") if path.exists() else None
+        if found == text:
+            print(f"{system.name}: {path} matches its declaration")
+        elif args.write:
+            path.write_text(text, encoding="utf-8")
+            print(f"{system.name}: wrote {path}")
+        else:
+            stale += 1
+            print(f"{system.name}: {path} {'is missing' if found is None else 'differs from its declaration'}")
+    if stale:
+        print(f"{stale} contract(s) to regenerate: missions systems contract --write", file=sys.stderr)
+    return 1 if stale else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

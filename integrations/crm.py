@@ -6,24 +6,62 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
+from ai_missions.integrations.arguments import CustomerId, IdempotencyKey
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
     from_row,
     from_ts,
-    idempotent_write,
     money,
     next_id,
     require_row,
     require_text,
     to_ts,
 )
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+
+DDL = """
+CREATE TABLE customers (
+    customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, phone TEXT NOT NULL,
+    tier TEXT NOT NULL CHECK (tier IN ('standard', 'silver', 'gold', 'vip')),
+    customer_since TEXT NOT NULL, first_order_at TEXT, lifetime_value_cents INTEGER NOT NULL,
+    order_count INTEGER NOT NULL, fraud_flags INTEGER NOT NULL,
+    preferred_channel TEXT NOT NULL, allowed_channels TEXT NOT NULL, language TEXT NOT NULL,
+    marketing_opt_in INTEGER NOT NULL
+) STRICT;
+CREATE TABLE addresses (
+    address_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    name TEXT NOT NULL, line1 TEXT NOT NULL, line2 TEXT, city TEXT NOT NULL, region TEXT NOT NULL,
+    postal_code TEXT NOT NULL, country TEXT NOT NULL, since TEXT NOT NULL, until TEXT
+) STRICT;
+CREATE INDEX addresses_customer ON addresses (customer_id, since);
+CREATE TABLE notes (
+    note_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    author TEXT NOT NULL, body TEXT NOT NULL, order_id TEXT, created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX notes_customer ON notes (customer_id, created_at);
+CREATE TABLE cases (
+    case_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    subject TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed')), priority TEXT NOT NULL,
+    order_id TEXT, opened_at TEXT NOT NULL, closed_at TEXT
+) STRICT;
+CREATE INDEX cases_customer ON cases (customer_id, opened_at);
+CREATE TABLE messages (
+    message_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')), channel TEXT NOT NULL,
+    subject TEXT NOT NULL, body TEXT NOT NULL, order_id TEXT, at TEXT NOT NULL
+) STRICT;
+CREATE INDEX messages_customer ON messages (customer_id, at);
+"""
+SYSTEM = SimulatedSystem("crm", "CRM (customers)", DDL)
 
 Tier = Literal["standard", "silver", "gold", "vip"]
 CHANNELS: tuple[str, ...] = ("email", "sms", "phone")
@@ -121,15 +159,13 @@ class MessageList(BaseModel):
     messages: list[Message]
 
 
-class NoteResult(BaseModel):
+class NoteResult(Replayable):
     note: Note
-    replayed: bool = False
 
 
-class MessageResult(BaseModel):
+class MessageResult(Replayable):
     message: Message
     delivered: bool
-    replayed: bool = False
 
 
 def _customer_row(conn: sqlite3.Connection, customer_id: str) -> sqlite3.Row:
@@ -165,8 +201,12 @@ def _history(conn: sqlite3.Connection, customer_id: str, now: datetime) -> list[
     ]
 
 
-def get_customer(conn: sqlite3.Connection, customer_id: str) -> Customer:
-    """A customer with tenure, tier, lifetime value, fraud flags, open cases and contact preferences."""
+@SYSTEM.read
+def get_customer(conn: sqlite3.Connection, customer_id: CustomerId) -> Customer:
+    """A customer: tenure, tier, lifetime value, contact preferences.
+
+    Tier and VIP flag, tenure in years since the first order, lifetime value, past fraud flags, open cases,
+    current address, days since the last address change and contact preferences."""
     row = _customer_row(conn, customer_id)
     now = book_now(conn)
     history = _history(conn, customer_id, now)
@@ -215,14 +255,20 @@ class CustomerMatches(BaseModel):
 MAX_MATCHES = 50
 
 
-def find_customers(conn: sqlite3.Connection, emails: list[str], postal_codes: list[str]) -> CustomerMatches:
-    """Customers whose e-mail (any case) is one of ``emails``, or whose current address has one of
-    ``postal_codes``: what a customer who writes from another address gives to be recognised (the caller
-    verifies the name against the ones found)."""
+@SYSTEM.read
+def find_customers(
+    conn: sqlite3.Connection,
+    emails: Annotated[list[Annotated[str, Field(max_length=254)]] | None, Field(max_length=5)] = None,
+    postal_codes: Annotated[list[Annotated[str, Field(max_length=16)]] | None, Field(max_length=5)] = None,
+) -> CustomerMatches:
+    """Customers by e-mail or current postal code (to recognise who wrote).
+
+    Customers with one of these e-mails, or whose current address has one of these postal codes (at most
+    50): to recognise a customer who writes from another address by what they give."""
     if not emails and not postal_codes:
         raise ValidationError("give an e-mail or a postal code")
-    mails = [e.strip().lower() for e in emails]
-    codes = [c.strip() for c in postal_codes]
+    mails = [e.strip().lower() for e in emails or []]
+    codes = [c.strip() for c in postal_codes or []]
     rows = conn.execute(
         "SELECT c.customer_id, c.name, c.email, a.postal_code FROM customers c "
         "LEFT JOIN addresses a ON a.customer_id = c.customer_id AND a.until IS NULL "
@@ -235,8 +281,12 @@ def find_customers(conn: sqlite3.Connection, emails: list[str], postal_codes: li
     )
 
 
-def get_address_history(conn: sqlite3.Connection, customer_id: str) -> AddressHistory:
-    """A customer's addresses, newest first, with the dates they were used from and until."""
+@SYSTEM.read
+def get_address_history(conn: sqlite3.Connection, customer_id: CustomerId) -> AddressHistory:
+    """A customer's addresses with the dates they were used from.
+
+    Newest first; each address has `since`/`until` dates and a fingerprint comparable with an order's
+    ship-to fingerprint."""
     _customer_row(conn, customer_id)
     history = _history(conn, customer_id, book_now(conn))
     return AddressHistory(
@@ -250,8 +300,11 @@ def _note(row: sqlite3.Row) -> Note:
     return from_row(Note, row)
 
 
-def list_notes(conn: sqlite3.Connection, customer_id: str) -> NoteList:
-    """Notes on a customer, newest first."""
+@SYSTEM.read
+def list_notes(conn: sqlite3.Connection, customer_id: CustomerId) -> NoteList:
+    """Notes on a customer.
+
+    Newest first."""
     _customer_row(conn, customer_id)
     rows = conn.execute(
         "SELECT * FROM notes WHERE customer_id = ? ORDER BY created_at DESC, note_id DESC", (customer_id,)
@@ -259,8 +312,11 @@ def list_notes(conn: sqlite3.Connection, customer_id: str) -> NoteList:
     return NoteList(customer_id=customer_id, notes=[_note(r) for r in rows])
 
 
-def list_cases(conn: sqlite3.Connection, customer_id: str) -> CaseList:
-    """Support cases of a customer, newest first."""
+@SYSTEM.read
+def list_cases(conn: sqlite3.Connection, customer_id: CustomerId) -> CaseList:
+    """Support cases of a customer.
+
+    Newest first, with the number still open."""
     _customer_row(conn, customer_id)
     rows = conn.execute(
         "SELECT * FROM cases WHERE customer_id = ? ORDER BY opened_at DESC, case_id DESC", (customer_id,)
@@ -273,8 +329,11 @@ def _message(row: sqlite3.Row) -> Message:
     return from_row(Message, row)
 
 
-def list_messages(conn: sqlite3.Connection, customer_id: str) -> MessageList:
-    """Messages to and from a customer, newest first."""
+@SYSTEM.read
+def list_messages(conn: sqlite3.Connection, customer_id: CustomerId) -> MessageList:
+    """Messages to and from a customer.
+
+    Inbound and outbound, newest first."""
     _customer_row(conn, customer_id)
     rows = conn.execute(
         "SELECT * FROM messages WHERE customer_id = ? ORDER BY at DESC, message_id DESC", (customer_id,)
@@ -293,8 +352,12 @@ class CustomerContext(ContextRead):
     notes: NoteList | None = None
 
 
-def get_customer_context(conn: sqlite3.Connection, customer_id: str) -> CustomerContext:
-    """The customer, their address history, cases, messages and notes."""
+@SYSTEM.read
+def get_customer_context(conn: sqlite3.Connection, customer_id: CustomerId) -> CustomerContext:
+    """A customer, address history, cases, messages and notes, in one read.
+
+    `get_customer`, `get_address_history`, `list_cases` and `list_messages` in one call; a part that cannot
+    be read is null, with the reason under `missing`."""
     return CustomerContext(
         customer_id=customer_id,
         **read_parts(
@@ -309,109 +372,102 @@ def get_customer_context(conn: sqlite3.Connection, customer_id: str) -> Customer
     )
 
 
+@SYSTEM.write
 def add_note(
     conn: sqlite3.Connection,
-    customer_id: str,
-    body: str,
-    idempotency_key: str,
-    author: str = "ai-missions",
-    order_id: str | None = None,
+    customer_id: CustomerId,
+    body: Text,
+    idempotency_key: IdempotencyKey,
+    author: Annotated[str, Field(min_length=1, max_length=100)] = "ai-missions",
+    order_id: Annotated[str | None, Field(description="The order the note is about, if any")] = None,
 ) -> NoteResult:
-    """Add a note to a customer."""
+    """Add a note to a customer.
+
+    An internal note; the customer does not see it."""
     body = require_text(body, "body", max_length=4000)
     author = require_text(author, "author", max_length=100)
-
-    def perform() -> NoteResult:
-        _customer_row(conn, customer_id)
-        note_id = next_id(conn, "NOTE")
-        at = to_ts(book_now(conn))
-        conn.execute(
-            "INSERT INTO notes (note_id, customer_id, author, body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (note_id, customer_id, author, body, order_id, at),
-        )
-        row = conn.execute("SELECT * FROM notes WHERE note_id = ?", (note_id,)).fetchone()
-        return NoteResult(note=_note(row))
-
-    args = {"customer_id": customer_id, "body": body, "author": author, "order_id": order_id}
-    return idempotent_write(conn, "add_note", idempotency_key, args, NoteResult, perform)
+    _customer_row(conn, customer_id)
+    note_id = next_id(conn, "NOTE")
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "INSERT INTO notes (note_id, customer_id, author, body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (note_id, customer_id, author, body, order_id, at),
+    )
+    row = conn.execute("SELECT * FROM notes WHERE note_id = ?", (note_id,)).fetchone()
+    return NoteResult(note=_note(row))
 
 
+@SYSTEM.write(reaches_outside=True)
 def send_customer_message(
     conn: sqlite3.Connection,
-    customer_id: str,
-    channel: str,
-    subject: str,
-    body: str,
-    idempotency_key: str,
-    order_id: str | None = None,
+    customer_id: CustomerId,
+    channel: Literal["email", "sms", "phone"],
+    subject: Annotated[str, Field(min_length=1, max_length=200)],
+    body: Text,
+    idempotency_key: IdempotencyKey,
+    order_id: Annotated[str | None, Field(description="The order the message is about, if any")] = None,
 ) -> MessageResult:
-    """Send a message to a customer on a channel they allow (it reaches them: not undoable)."""
+    """Send a message to a customer (it reaches them).
+
+    Reaches the customer (cannot be taken back); refused on a channel they do not allow."""
     if channel not in CHANNELS:
         raise ValidationError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
     subject = require_text(subject, "subject", max_length=200)
     body = require_text(body, "body", max_length=4000)
-
-    def perform() -> MessageResult:
-        row = _customer_row(conn, customer_id)
-        allowed = json.loads(row["allowed_channels"])
-        if channel not in allowed:
-            raise ConflictError(
-                f"customer {customer_id} does not accept {channel} messages (allowed: {', '.join(allowed)})"
-            )
-        message_id = next_id(conn, "MSG")
-        at = to_ts(book_now(conn))
-        conn.execute(
-            "INSERT INTO messages (message_id, customer_id, direction, channel, subject, body, order_id, at) "
-            "VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?)",
-            (message_id, customer_id, channel, subject, body, order_id, at),
+    row = _customer_row(conn, customer_id)
+    allowed = json.loads(row["allowed_channels"])
+    if channel not in allowed:
+        raise ConflictError(
+            f"customer {customer_id} does not accept {channel} messages (allowed: {', '.join(allowed)})"
         )
-        msg = conn.execute("SELECT * FROM messages WHERE message_id = ?", (message_id,)).fetchone()
-        return MessageResult(message=_message(msg), delivered=True)
+    message_id = next_id(conn, "MSG")
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "INSERT INTO messages (message_id, customer_id, direction, channel, subject, body, order_id, at) "
+        "VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?)",
+        (message_id, customer_id, channel, subject, body, order_id, at),
+    )
+    msg = conn.execute("SELECT * FROM messages WHERE message_id = ?", (message_id,)).fetchone()
+    return MessageResult(message=_message(msg), delivered=True)
 
-    args = {"customer_id": customer_id, "channel": channel, "subject": subject, "body": body, "order_id": order_id}
-    return idempotent_write(conn, "send_customer_message", idempotency_key, args, MessageResult, perform)
 
-
-class CustomerAddressResult(BaseModel):
+class CustomerAddressResult(Replayable):
     """The outcome of an account address change: the address it held before and the one it holds now."""
 
     customer_id: str
     action: str = "update_customer_address"
     previous_address: Address | None = Field(description="The account's address before (None: it had none)")
     address: HistoricAddress = Field(description="The account's address now, current from the book clock")
-    replayed: bool = False
 
 
+@SYSTEM.write
 def update_customer_address(
-    conn: sqlite3.Connection, customer_id: str, address: Address, idempotency_key: str
+    conn: sqlite3.Connection, customer_id: CustomerId, address: Address, idempotency_key: IdempotencyKey
 ) -> CustomerAddressResult:
-    """Make ``address`` the account's current address (the default for future orders): the one in use is kept in
-    the history, ended now. Refused when it is the address already in use (nothing would change). Orders keep the
-    ship-to they were placed with; each order's own is changed in the ERP and shipping."""
+    """Change the address on a customer's account (the default for future orders); the old one stays in the
+    history.
+
+    Make the address the account's current one (the default for future orders); the one in use stays in
+    the history, ended now. Refused when it is already the address in use. Orders keep their own ship-to."""
     for name in ("name", "line1", "city", "region", "postal_code", "country"):
         require_text(getattr(address, name), f"address.{name}", max_length=200)
-
-    def perform() -> CustomerAddressResult:
-        _customer_row(conn, customer_id)
-        now = book_now(conn)
-        current = next((h for h in _history(conn, customer_id, now) if h.is_current), None)
-        if current is not None and current.address.fingerprint == address.fingerprint:
-            raise ConflictError(f"customer {customer_id} already has this address; nothing to change")
-        at = to_ts(now)
-        conn.execute("UPDATE addresses SET until = ? WHERE customer_id = ? AND until IS NULL", (at, customer_id))
-        address_id = next_id(conn, "ADDR")
-        conn.execute(
-            "INSERT INTO addresses (address_id, customer_id, name, line1, line2, city, region, postal_code, country, "
-            "since, until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (address_id, customer_id, address.name, address.line1, address.line2, address.city, address.region,
-             address.postal_code, address.country, at),
-        )  # fmt: skip
-        now_current = next(h for h in _history(conn, customer_id, now) if h.address_id == address_id)
-        return CustomerAddressResult(
-            customer_id=customer_id,
-            previous_address=current.address if current is not None else None,
-            address=now_current,
-        )
-
-    args = {"customer_id": customer_id, "address": address.model_dump(exclude={"fingerprint"})}
-    return idempotent_write(conn, "update_customer_address", idempotency_key, args, CustomerAddressResult, perform)
+    _customer_row(conn, customer_id)
+    now = book_now(conn)
+    current = next((h for h in _history(conn, customer_id, now) if h.is_current), None)
+    if current is not None and current.address.fingerprint == address.fingerprint:
+        raise ConflictError(f"customer {customer_id} already has this address; nothing to change")
+    at = to_ts(now)
+    conn.execute("UPDATE addresses SET until = ? WHERE customer_id = ? AND until IS NULL", (at, customer_id))
+    address_id = next_id(conn, "ADDR")
+    conn.execute(
+        "INSERT INTO addresses (address_id, customer_id, name, line1, line2, city, region, postal_code, country, "
+        "since, until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        (address_id, customer_id, address.name, address.line1, address.line2, address.city, address.region,
+         address.postal_code, address.country, at),
+    )  # fmt: skip
+    now_current = next(h for h in _history(conn, customer_id, now) if h.address_id == address_id)
+    return CustomerAddressResult(
+        customer_id=customer_id,
+        previous_address=current.address if current is not None else None,
+        address=now_current,
+    )

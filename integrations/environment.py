@@ -4,27 +4,25 @@ point and never imports the simulator's modules."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from ai_missions.environment import SimulatedEnvironment
+from ai_missions.errors import NotFoundError
 from ai_missions.integrations.books import seed_books, stories
 from ai_missions.integrations.loader import insert_rows
 from ai_missions.integrations.snapshot import load_snapshot, load_snapshot_in_place, read_snapshot
-from ai_missions.integrations.store import connect
-from ai_missions.integrations.systems import SCHEMAS, SIMULATED
+from ai_missions.integrations.systems import connect, declared, schema
 
 __all__ = ["ENVIRONMENT"]
 
 
-def _schema(system: str) -> str:
-    return SCHEMAS[system]
-
-
 def _service(system: str, tool: str) -> Callable[..., Any]:
-    function: Callable[..., Any] = getattr(importlib.import_module(SIMULATED[system].service_module), tool)
-    return function
+    """The function behind a system's tool (a write's through its idempotent path), as its server calls it."""
+    try:
+        return declared(system).tools[tool].function
+    except KeyError:
+        raise NotFoundError(f"{system} declares no tool {tool!r}") from None
 
 
 class _Simulator:
@@ -32,7 +30,7 @@ class _Simulator:
 
     seed_books = staticmethod(seed_books)
     stories = staticmethod(stories)
-    schema = staticmethod(_schema)
+    schema = staticmethod(schema)
     service = staticmethod(_service)
     insert_rows = staticmethod(insert_rows)
     connect = staticmethod(connect)

@@ -9,19 +9,20 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
+from ai_missions.integrations.arguments import IdempotencyKey, OrderId, Reason
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
     from_row,
     from_ts,
     hours_between,
-    idempotent_write,
     money,
     next_id,
     require_row,
@@ -29,7 +30,64 @@ from ai_missions.integrations.store import (
     to_ts,
 )
 
+DDL = """
+CREATE TABLE orders (
+    order_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL,
+    placed_at TEXT NOT NULL, updated_at TEXT NOT NULL, currency TEXT NOT NULL,
+    subtotal_cents INTEGER NOT NULL, shipping_cents INTEGER NOT NULL, tax_cents INTEGER NOT NULL,
+    total_cents INTEGER NOT NULL,
+    ship_name TEXT NOT NULL, ship_line1 TEXT NOT NULL, ship_line2 TEXT, ship_city TEXT NOT NULL,
+    ship_region TEXT NOT NULL, ship_postal_code TEXT NOT NULL, ship_country TEXT NOT NULL,
+    fulfillment_method TEXT NOT NULL DEFAULT 'ship' CHECK (fulfillment_method IN ('ship', 'pickup')),
+    pickup_location_id TEXT
+) STRICT;
+CREATE INDEX orders_customer ON orders (customer_id, placed_at);
+CREATE INDEX orders_status ON orders (status);
+CREATE TABLE order_lines (
+    order_id TEXT NOT NULL REFERENCES orders (order_id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+    description TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+    PRIMARY KEY (order_id, line_no)
+) STRICT;
+CREATE TABLE order_holds (
+    hold_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'released')), previous_status TEXT NOT NULL,
+    placed_at TEXT NOT NULL, released_at TEXT
+) STRICT;
+CREATE INDEX order_holds_order ON order_holds (order_id);
+CREATE TABLE order_events (
+    event_id INTEGER PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), type TEXT NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, at TEXT NOT NULL, reason TEXT
+) STRICT;
+CREATE INDEX order_events_order ON order_events (order_id, event_id);
+CREATE TABLE variants (
+    sku TEXT PRIMARY KEY, product_id TEXT NOT NULL, option TEXT NOT NULL,
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0), available INTEGER NOT NULL CHECK (available >= 0)
+) STRICT;
+CREATE INDEX variants_product ON variants (product_id);
+CREATE TABLE order_returns (
+    return_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), created_at TEXT NOT NULL,
+    received_at TEXT, condition TEXT CHECK (condition IN ('as_new', 'opened', 'damaged')),
+    refund_to TEXT CHECK (refund_to IN ('original_payment', 'gift_card'))
+) STRICT;
+CREATE INDEX order_returns_order ON order_returns (order_id);
+CREATE TABLE return_lines (
+    return_id TEXT NOT NULL REFERENCES order_returns (return_id), line_no INTEGER NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0), PRIMARY KEY (return_id, line_no)
+) STRICT;
+CREATE TABLE order_exchanges (
+    exchange_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), line_no INTEGER NOT NULL,
+    from_sku TEXT NOT NULL, to_sku TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0), at TEXT NOT NULL
+) STRICT;
+"""
+SYSTEM = SimulatedSystem("erp", "ERP (orders)", DDL)
+
 OrderStatus = Literal["pending", "payment_review", "on_hold", "ready_to_fulfill", "shipped", "delivered", "cancelled"]
+Status = Annotated[
+    OrderStatus | None,
+    Field(description="pending, payment_review, on_hold, ready_to_fulfill, shipped, delivered or cancelled"),
+]
+
 STATUSES: tuple[str, ...] = OrderStatus.__args__  # type: ignore[attr-defined]
 CLOSED_STATUSES: frozenset[str] = frozenset({"shipped", "delivered", "cancelled"})
 CHANNELS: tuple[str, ...] = ("web", "mobile", "marketplace", "phone")
@@ -137,7 +195,7 @@ class SimilarOrders(BaseModel):
     matches: list[SimilarOrder]
 
 
-class OrderActionResult(BaseModel):
+class OrderActionResult(Replayable):
     """The outcome of an ERP write."""
 
     order_id: str
@@ -147,7 +205,6 @@ class OrderActionResult(BaseModel):
     hold_ids: list[str] = Field(default_factory=list)
     event_id: int | None = None
     at: str
-    replayed: bool = False
 
 
 _ORDER_SQL = "SELECT * FROM orders WHERE order_id = ?"
@@ -189,8 +246,12 @@ def _holds(conn: sqlite3.Connection, order_id: str) -> list[OrderHold]:
     return [from_row(OrderHold, r) for r in rows]
 
 
-def get_order(conn: sqlite3.Connection, order_id: str) -> Order:
-    """An order with lines, totals, ship-to, status and holds."""
+@SYSTEM.read
+def get_order(conn: sqlite3.Connection, order_id: OrderId) -> Order:
+    """An order with lines, totals, ship-to, status and holds.
+
+    Lines, totals, currency, channel, ship-to (with a comparable fingerprint), status, holds and age in
+    hours by the book clock."""
     row = _order_row(conn, order_id)
     holds = _holds(conn, order_id)
     return Order(
@@ -216,10 +277,16 @@ def get_order(conn: sqlite3.Connection, order_id: str) -> Order:
     )
 
 
+@SYSTEM.read
 def list_orders(
-    conn: sqlite3.Connection, status: str | None = None, customer_id: str | None = None, limit: int = 50
+    conn: sqlite3.Connection,
+    status: Status = None,
+    customer_id: Annotated[str | None, Field(description="Only this customer's orders")] = None,
+    limit: Annotated[int, Field(strict=True, ge=1, le=500)] = 50,
 ) -> OrderList:
-    """Orders filtered by status and/or customer, newest first."""
+    """Orders filtered by status and/or customer, newest first.
+
+    Order summaries, newest first."""
     if status is not None and status not in STATUSES:
         raise ValidationError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
     if not 1 <= limit <= 500:
@@ -262,10 +329,15 @@ def _plain_reference(text: str) -> str:
     return "".join(c for c in text.upper() if c.isalnum())
 
 
-def find_order_reference(conn: sqlite3.Connection, reference: str) -> OrderReference:
-    """The orders a reference as a customer writes it can name: the id itself, or it without its punctuation
-    ("#W2378156", "W2378156", "so-104471"), or its digits without the id's letter prefix ("104471" for
-    SO-104471). The ERP knows its own id formats; a caller never guesses them from a string's shape."""
+@SYSTEM.read
+def find_order_reference(
+    conn: sqlite3.Connection,
+    reference: Annotated[str, Field(min_length=1, max_length=64, description="As the customer wrote it")],
+) -> OrderReference:
+    """The orders (and their customers) a reference as customers write it names.
+
+    The orders a customer's reference can name ("#W2378156", "W2378156", "104471" for SO-104471), each with
+    its customer; none when the ERP has no such order."""
     plain = _plain_reference(reference)
     if not 3 <= len(plain) <= 32:
         raise ValidationError("a reference has 3 to 32 letters or digits")
@@ -285,8 +357,11 @@ def _event(row: sqlite3.Row) -> OrderEvent:
     return from_row(OrderEvent, row)
 
 
-def get_order_history(conn: sqlite3.Connection, order_id: str) -> OrderHistory:
-    """An order's status history, oldest first."""
+@SYSTEM.read
+def get_order_history(conn: sqlite3.Connection, order_id: OrderId) -> OrderHistory:
+    """An order's status history.
+
+    Every status change of the order, oldest first."""
     row = _order_row(conn, order_id)
     rows = conn.execute("SELECT * FROM order_events WHERE order_id = ? ORDER BY event_id", (order_id,))
     return OrderHistory(order_id=order_id, status=row["status"], events=[_event(r) for r in rows])
@@ -397,9 +472,19 @@ def get_variants(conn: sqlite3.Connection, order_id: str) -> list[Variant]:
     return [_variant(r) for r in rows]
 
 
-def get_order_context(conn: sqlite3.Connection, order_id: str, window_minutes: int = 60) -> OrderContext:
-    """The order (an unknown order is an error), the same customer's orders with the same items, the order's
-    returns and the variants of its products."""
+@SYSTEM.read
+def get_order_context(
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    window_minutes: Annotated[
+        int, Field(strict=True, ge=1, le=10080, description="How far apart similar orders are")
+    ] = 60,
+) -> OrderContext:
+    """An order, the same customer's similar orders, its returns and its products' variants, in one read.
+
+    `get_order`, `find_similar_orders`, the order's returns (items, received date, condition, value) and the
+    variants of its products (option, price, available) in one call; a part that cannot be read is null, with
+    the reason under `missing`."""
     order = get_order(conn, order_id)
     return OrderContext(
         order=order,
@@ -413,8 +498,15 @@ def get_order_context(conn: sqlite3.Connection, order_id: str, window_minutes: i
     )
 
 
-def read_events(conn: sqlite3.Connection, after_id: int = 0, limit: int = 100) -> EventPage:
-    """The order event feed after a cursor; ids increase monotonically."""
+@SYSTEM.read
+def read_events(
+    conn: sqlite3.Connection,
+    after_id: Annotated[int, Field(strict=True, ge=0, description="Cursor: the last event id already seen")] = 0,
+    limit: Annotated[int, Field(strict=True, ge=1, le=1000)] = 100,
+) -> EventPage:
+    """The order event feed (status changes) after a cursor.
+
+    Order status-change events with ids above `after_id`, oldest first."""
     if after_id < 0:
         raise ValidationError("after_id must be >= 0")
     if not 1 <= limit <= 1000:
@@ -435,8 +527,16 @@ def _items(conn: sqlite3.Connection, order_id: str) -> Counter[str]:
     return items
 
 
-def find_similar_orders(conn: sqlite3.Connection, order_id: str, window_minutes: int = 60) -> SimilarOrders:
-    """Orders of the same customer with the same items (SKUs and quantities) placed within the window."""
+@SYSTEM.read
+def find_similar_orders(
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    window_minutes: Annotated[int, Field(strict=True, ge=1, le=10080, description="How far apart in time")] = 60,
+) -> SimilarOrders:
+    """Same-customer orders with the same items placed close in time.
+
+    Other orders of the same customer with exactly the same SKUs and quantities placed within the window;
+    `placed_before` marks the earlier ones (the original of a duplicate)."""
     if not 1 <= window_minutes <= 7 * 24 * 60:
         raise ValidationError("window_minutes must be between 1 and 10080")
     row = _order_row(conn, order_id)
@@ -490,131 +590,129 @@ def _active_holds(conn: sqlite3.Connection, order_id: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def place_order_hold(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> OrderActionResult:
-    """Put an order on hold (status on_hold); refused once shipped, delivered or cancelled."""
+@SYSTEM.write
+def place_order_hold(
+    conn: sqlite3.Connection, order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey
+) -> OrderActionResult:
+    """Put an order on hold with a reason.
+
+    Status becomes on_hold; refused for shipped, delivered or cancelled orders."""
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> OrderActionResult:
-        row = _order_row(conn, order_id)
-        status = row["status"]
-        if status in CLOSED_STATUSES:
-            raise ConflictError(f"order {order_id} is {status}; it can no longer be held")
-        at = to_ts(book_now(conn))
-        hold_id = next_id(conn, "HOLD")
-        previous = status
-        if status == "on_hold":  # stacking a hold keeps the status the order returns to
-            previous = _active_holds(conn, order_id)[0]["previous_status"]
-        conn.execute(
-            "INSERT INTO order_holds (hold_id, order_id, reason, status, previous_status, placed_at) "
-            "VALUES (?, ?, ?, 'active', ?, ?)",
-            (hold_id, order_id, reason, previous, at),
-        )
-        event_id = None if status == "on_hold" else _change_status(conn, order_id, status, "on_hold", reason, at)
-        return OrderActionResult(
-            order_id=order_id,
-            action="place_order_hold",
-            status="on_hold",
-            previous_status=status,
-            hold_ids=[hold_id],
-            event_id=event_id,
-            at=at,
-        )
-
-    args = {"order_id": order_id, "reason": reason}
-    return idempotent_write(conn, "place_order_hold", idempotency_key, args, OrderActionResult, perform)
-
-
-def release_order_hold(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> OrderActionResult:
-    """Release an order's active holds; the order returns to the status it had before the first hold."""
-
-    def perform() -> OrderActionResult:
-        row = _order_row(conn, order_id)
-        holds = _active_holds(conn, order_id)
-        if not holds:
-            raise ConflictError(f"order {order_id} has no active hold")
-        at = to_ts(book_now(conn))
-        conn.executemany(
-            "UPDATE order_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
-            [(at, h["hold_id"]) for h in holds],
-        )
-        status, back_to = row["status"], holds[0]["previous_status"]
-        event_id = None
-        if status == "on_hold":
-            event_id = _change_status(conn, order_id, status, back_to, "hold released", at)
-        return OrderActionResult(
-            order_id=order_id,
-            action="release_order_hold",
-            status=back_to if status == "on_hold" else status,
-            previous_status=status,
-            hold_ids=[h["hold_id"] for h in holds],
-            event_id=event_id,
-            at=at,
-        )
-
-    return idempotent_write(
-        conn, "release_order_hold", idempotency_key, {"order_id": order_id}, OrderActionResult, perform
+    row = _order_row(conn, order_id)
+    status = row["status"]
+    if status in CLOSED_STATUSES:
+        raise ConflictError(f"order {order_id} is {status}; it can no longer be held")
+    at = to_ts(book_now(conn))
+    hold_id = next_id(conn, "HOLD")
+    previous = status
+    if status == "on_hold":  # stacking a hold keeps the status the order returns to
+        previous = _active_holds(conn, order_id)[0]["previous_status"]
+    conn.execute(
+        "INSERT INTO order_holds (hold_id, order_id, reason, status, previous_status, placed_at) "
+        "VALUES (?, ?, ?, 'active', ?, ?)",
+        (hold_id, order_id, reason, previous, at),
+    )
+    event_id = None if status == "on_hold" else _change_status(conn, order_id, status, "on_hold", reason, at)
+    return OrderActionResult(
+        order_id=order_id,
+        action="place_order_hold",
+        status="on_hold",
+        previous_status=status,
+        hold_ids=[hold_id],
+        event_id=event_id,
+        at=at,
     )
 
 
-def release_to_fulfillment(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> OrderActionResult:
-    """Move a pending or payment_review order to ready_to_fulfill; refused while a hold is active."""
+@SYSTEM.write(irreversible=True)
+def release_order_hold(
+    conn: sqlite3.Connection, order_id: OrderId, idempotency_key: IdempotencyKey
+) -> OrderActionResult:
+    """Release an order's active holds.
 
-    def perform() -> OrderActionResult:
-        row = _order_row(conn, order_id)
-        status = row["status"]
-        if _active_holds(conn, order_id):
-            raise ConflictError(f"order {order_id} has an active hold; release it first")
-        if status not in ("pending", "payment_review"):
-            raise ConflictError(f"order {order_id} is {status}; only pending or payment_review orders can be released")
-        at = to_ts(book_now(conn))
-        event_id = _change_status(conn, order_id, status, "ready_to_fulfill", "released to fulfillment", at)
-        return OrderActionResult(
-            order_id=order_id,
-            action="release_to_fulfillment",
-            status="ready_to_fulfill",
-            previous_status=status,
-            event_id=event_id,
-            at=at,
-        )
-
-    return idempotent_write(
-        conn, "release_to_fulfillment", idempotency_key, {"order_id": order_id}, OrderActionResult, perform
+    Releases every active hold; the order returns to the status it had before. Refused if none."""
+    row = _order_row(conn, order_id)
+    holds = _active_holds(conn, order_id)
+    if not holds:
+        raise ConflictError(f"order {order_id} has no active hold")
+    at = to_ts(book_now(conn))
+    conn.executemany(
+        "UPDATE order_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+        [(at, h["hold_id"]) for h in holds],
+    )
+    status, back_to = row["status"], holds[0]["previous_status"]
+    event_id = None
+    if status == "on_hold":
+        event_id = _change_status(conn, order_id, status, back_to, "hold released", at)
+    return OrderActionResult(
+        order_id=order_id,
+        action="release_order_hold",
+        status=back_to if status == "on_hold" else status,
+        previous_status=status,
+        hold_ids=[h["hold_id"] for h in holds],
+        event_id=event_id,
+        at=at,
     )
 
 
-def cancel_order(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> OrderActionResult:
-    """Cancel an order and release its holds; refused once shipped or delivered, or if already cancelled."""
+@SYSTEM.write(irreversible=True)
+def release_to_fulfillment(
+    conn: sqlite3.Connection, order_id: OrderId, idempotency_key: IdempotencyKey
+) -> OrderActionResult:
+    """Move an order to ready_to_fulfill.
+
+    From pending or payment_review to ready_to_fulfill; refused while a hold is active."""
+    row = _order_row(conn, order_id)
+    status = row["status"]
+    if _active_holds(conn, order_id):
+        raise ConflictError(f"order {order_id} has an active hold; release it first")
+    if status not in ("pending", "payment_review"):
+        raise ConflictError(f"order {order_id} is {status}; only pending or payment_review orders can be released")
+    at = to_ts(book_now(conn))
+    event_id = _change_status(conn, order_id, status, "ready_to_fulfill", "released to fulfillment", at)
+    return OrderActionResult(
+        order_id=order_id,
+        action="release_to_fulfillment",
+        status="ready_to_fulfill",
+        previous_status=status,
+        event_id=event_id,
+        at=at,
+    )
+
+
+@SYSTEM.write(irreversible=True)
+def cancel_order(
+    conn: sqlite3.Connection, order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey
+) -> OrderActionResult:
+    """Cancel an order (refused after shipment).
+
+    Cancels and releases holds; refused after shipment or when already cancelled."""
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> OrderActionResult:
-        row = _order_row(conn, order_id)
-        status = row["status"]
-        if status in ("shipped", "delivered"):
-            raise ConflictError(f"order {order_id} is {status}; it cannot be cancelled after shipment")
-        if status == "cancelled":
-            raise ConflictError(f"order {order_id} is already cancelled")
-        at = to_ts(book_now(conn))
-        holds = _active_holds(conn, order_id)
-        conn.executemany(
-            "UPDATE order_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
-            [(at, h["hold_id"]) for h in holds],
-        )
-        event_id = _change_status(conn, order_id, status, "cancelled", reason, at)
-        return OrderActionResult(
-            order_id=order_id,
-            action="cancel_order",
-            status="cancelled",
-            previous_status=status,
-            hold_ids=[h["hold_id"] for h in holds],
-            event_id=event_id,
-            at=at,
-        )
-
-    args = {"order_id": order_id, "reason": reason}
-    return idempotent_write(conn, "cancel_order", idempotency_key, args, OrderActionResult, perform)
+    row = _order_row(conn, order_id)
+    status = row["status"]
+    if status in ("shipped", "delivered"):
+        raise ConflictError(f"order {order_id} is {status}; it cannot be cancelled after shipment")
+    if status == "cancelled":
+        raise ConflictError(f"order {order_id} is already cancelled")
+    at = to_ts(book_now(conn))
+    holds = _active_holds(conn, order_id)
+    conn.executemany(
+        "UPDATE order_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+        [(at, h["hold_id"]) for h in holds],
+    )
+    event_id = _change_status(conn, order_id, status, "cancelled", reason, at)
+    return OrderActionResult(
+        order_id=order_id,
+        action="cancel_order",
+        status="cancelled",
+        previous_status=status,
+        hold_ids=[h["hold_id"] for h in holds],
+        event_id=event_id,
+        at=at,
+    )
 
 
-class ShipToResult(BaseModel):
+class ShipToResult(Replayable):
     """The outcome of a ship-to change."""
 
     order_id: str
@@ -623,47 +721,47 @@ class ShipToResult(BaseModel):
     previous_ship_to: Address
     ship_to: Address
     at: str
-    replayed: bool = False
 
 
-def change_ship_to(conn: sqlite3.Connection, order_id: str, ship_to: Address, idempotency_key: str) -> ShipToResult:
-    """Change where an order ships; refused once it has shipped, been delivered or cancelled."""
+@SYSTEM.write
+def change_ship_to(
+    conn: sqlite3.Connection, order_id: OrderId, ship_to: Address, idempotency_key: IdempotencyKey
+) -> ShipToResult:
+    """Change where an unshipped order ships.
+
+    Changes where the order ships (the customer asked for another address); refused once shipped, delivered
+    or cancelled."""
     for name in ("name", "line1", "city", "region", "postal_code", "country"):
         require_text(getattr(ship_to, name), f"ship_to.{name}", max_length=200)
-
-    def perform() -> ShipToResult:
-        row = _order_row(conn, order_id)
-        if row["status"] in CLOSED_STATUSES:
-            raise ConflictError(f"order {order_id} is {row['status']}; its ship-to can no longer be changed")
-        at = to_ts(book_now(conn))
-        conn.execute(
-            "UPDATE orders SET ship_name = ?, ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_region = ?, "
-            "ship_postal_code = ?, ship_country = ?, updated_at = ? WHERE order_id = ?",
-            (
-                ship_to.name,
-                ship_to.line1,
-                ship_to.line2,
-                ship_to.city,
-                ship_to.region,
-                ship_to.postal_code,
-                ship_to.country,
-                at,
-                order_id,
-            ),
-        )
-        return ShipToResult(
-            order_id=order_id,
-            status=row["status"],
-            previous_ship_to=_ship_to(row),
-            ship_to=_ship_to(_order_row(conn, order_id)),
-            at=at,
-        )
-
-    args = {"order_id": order_id, "ship_to": ship_to.model_dump(exclude={"fingerprint"})}
-    return idempotent_write(conn, "change_ship_to", idempotency_key, args, ShipToResult, perform)
+    row = _order_row(conn, order_id)
+    if row["status"] in CLOSED_STATUSES:
+        raise ConflictError(f"order {order_id} is {row['status']}; its ship-to can no longer be changed")
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "UPDATE orders SET ship_name = ?, ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_region = ?, "
+        "ship_postal_code = ?, ship_country = ?, updated_at = ? WHERE order_id = ?",
+        (
+            ship_to.name,
+            ship_to.line1,
+            ship_to.line2,
+            ship_to.city,
+            ship_to.region,
+            ship_to.postal_code,
+            ship_to.country,
+            at,
+            order_id,
+        ),
+    )
+    return ShipToResult(
+        order_id=order_id,
+        status=row["status"],
+        previous_ship_to=_ship_to(row),
+        ship_to=_ship_to(_order_row(conn, order_id)),
+        at=at,
+    )
 
 
-class ExchangeResult(BaseModel):
+class ExchangeResult(Replayable):
     """The outcome of an exchange: the new variant is reserved for the customer, the old one is expected back."""
 
     exchange_id: str
@@ -674,57 +772,56 @@ class ExchangeResult(BaseModel):
     quantity: int
     available_after: int = Field(description="Units of the new variant left to sell")
     at: str
-    replayed: bool = False
 
 
+@SYSTEM.write
 def exchange_order_item(
-    conn: sqlite3.Connection, order_id: str, line_no: int, sku: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    line_no: Annotated[int, Field(strict=True, ge=1, description="The order line exchanged")],
+    sku: Annotated[str, Field(min_length=1, max_length=64, description="The variant the customer gets instead")],
+    idempotency_key: IdempotencyKey,
 ) -> ExchangeResult:
-    """Exchange an order line for another variant of the same product at the same price; refused for a cancelled
-    order, an unknown or different product, another price, or not enough stock."""
+    """Exchange an order line for another variant of the same product.
+
+    Exchanges an order line for another variant of the same product at the same price, reserving its stock;
+    refused for a cancelled order, another product or price, or not enough available."""
     sku = require_text(sku, "sku", max_length=64)
-
-    def perform() -> ExchangeResult:
-        row = _order_row(conn, order_id)
-        if row["status"] == "cancelled":
-            raise ConflictError(f"order {order_id} is cancelled; nothing to exchange")
-        line = conn.execute(
-            "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, line_no)
-        ).fetchone()
-        if line is None:
-            raise ValidationError(f"order {order_id} has no line {line_no}")
-        old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
-        new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (sku,), "variant", sku)
-        if old is None or old["product_id"] != new["product_id"] or sku == line["sku"]:
-            raise ConflictError(f"{sku} is not another variant of the item on line {line_no} ({line['sku']})")
-        if new["unit_price_cents"] != line["unit_price_cents"]:
-            raise ConflictError(f"{sku} costs {money(new['unit_price_cents']):.2f}, not the line's price")
-        if new["available"] < line["quantity"]:
-            raise ConflictError(f"{sku} has {new['available']} available; the line needs {line['quantity']}")
-        at = to_ts(book_now(conn))
-        exchange_id = next_id(conn, "EXC")
-        conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (line["quantity"], sku))
-        conn.execute(
-            "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (exchange_id, order_id, line_no, line["sku"], sku, line["quantity"], at),
-        )
-        return ExchangeResult(
-            exchange_id=exchange_id,
-            order_id=order_id,
-            line_no=line_no,
-            from_sku=line["sku"],
-            to_sku=sku,
-            quantity=line["quantity"],
-            available_after=new["available"] - line["quantity"],
-            at=at,
-        )
-
-    args = {"order_id": order_id, "line_no": line_no, "sku": sku}
-    return idempotent_write(conn, "exchange_order_item", idempotency_key, args, ExchangeResult, perform)
+    row = _order_row(conn, order_id)
+    if row["status"] == "cancelled":
+        raise ConflictError(f"order {order_id} is cancelled; nothing to exchange")
+    line = conn.execute("SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, line_no)).fetchone()
+    if line is None:
+        raise ValidationError(f"order {order_id} has no line {line_no}")
+    old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
+    new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (sku,), "variant", sku)
+    if old is None or old["product_id"] != new["product_id"] or sku == line["sku"]:
+        raise ConflictError(f"{sku} is not another variant of the item on line {line_no} ({line['sku']})")
+    if new["unit_price_cents"] != line["unit_price_cents"]:
+        raise ConflictError(f"{sku} costs {money(new['unit_price_cents']):.2f}, not the line's price")
+    if new["available"] < line["quantity"]:
+        raise ConflictError(f"{sku} has {new['available']} available; the line needs {line['quantity']}")
+    at = to_ts(book_now(conn))
+    exchange_id = next_id(conn, "EXC")
+    conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (line["quantity"], sku))
+    conn.execute(
+        "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (exchange_id, order_id, line_no, line["sku"], sku, line["quantity"], at),
+    )
+    return ExchangeResult(
+        exchange_id=exchange_id,
+        order_id=order_id,
+        line_no=line_no,
+        from_sku=line["sku"],
+        to_sku=sku,
+        quantity=line["quantity"],
+        available_after=new["available"] - line["quantity"],
+        at=at,
+    )
 
 
-class ReturnOpened(BaseModel):
+class ReturnOpened(Replayable):
     """The outcome of opening a return: the warehouse expects these lines back; the refund follows on receipt."""
 
     return_id: str
@@ -733,59 +830,64 @@ class ReturnOpened(BaseModel):
     value: float = Field(description="The lines' value: the most the return can refund")
     refund_to: RefundTo
     at: str
-    replayed: bool = False
 
 
+@SYSTEM.write
 def open_return(
-    conn: sqlite3.Connection, order_id: str, line_nos: list[int], refund_to: RefundTo, idempotency_key: str
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    line_nos: Annotated[
+        list[Annotated[int, Field(strict=True, ge=1)]],
+        Field(min_length=1, max_length=50, description="The order lines the customer sends back (whole lines)"),
+    ],
+    refund_to: Annotated[
+        RefundTo, Field(description="original_payment (the default) or gift_card, as the customer asked")
+    ],
+    idempotency_key: IdempotencyKey,
 ) -> ReturnOpened:
-    """Open a return of whole order lines of a delivered order, the refund to go to ``refund_to`` once the
-    warehouse receives them; refused for an order not delivered, a line not on it or already on a return."""
+    """Open a return of lines of a delivered order, the refund to a chosen method.
+
+    Opens a return of lines of a delivered order; the refund follows when the warehouse receives them.
+    Refused for an order not delivered, a line not on it, or one already on a return."""
     if not line_nos:
         raise ValidationError("line_nos: name at least one order line")
     if refund_to not in ("original_payment", "gift_card"):
         raise ValidationError(f"refund_to: {refund_to!r} is not original_payment or gift_card")
     wanted = sorted(set(line_nos))
-
-    def perform() -> ReturnOpened:
-        row = _order_row(conn, order_id)
-        if row["status"] != "delivered":
-            raise ConflictError(f"order {order_id} is {row['status']}; only a delivered order's items are returned")
-        lines = {
-            r["line_no"]: r
-            for r in conn.execute("SELECT * FROM order_lines WHERE order_id = ?", (order_id,)).fetchall()
-        }
-        missing = [n for n in wanted if n not in lines]
-        if missing:
-            raise ValidationError(f"order {order_id} has no line {', '.join(map(str, missing))}")
-        taken = {
-            r["line_no"]
-            for r in conn.execute(
-                "SELECT rl.line_no FROM return_lines rl JOIN order_returns r ON r.return_id = rl.return_id "
-                "WHERE r.order_id = ?",
-                (order_id,),
-            )
-        }
-        again = [n for n in wanted if n in taken]
-        if again:
-            raise ConflictError(f"order {order_id} line {', '.join(map(str, again))} is already on a return")
-        at = to_ts(book_now(conn))
-        return_id = next_id(conn, "RET")
-        conn.execute(
-            "INSERT INTO order_returns (return_id, order_id, created_at, refund_to) VALUES (?, ?, ?, ?)",
-            (return_id, order_id, at, refund_to),
+    row = _order_row(conn, order_id)
+    if row["status"] != "delivered":
+        raise ConflictError(f"order {order_id} is {row['status']}; only a delivered order's items are returned")
+    lines = {
+        r["line_no"]: r for r in conn.execute("SELECT * FROM order_lines WHERE order_id = ?", (order_id,)).fetchall()
+    }
+    missing = [n for n in wanted if n not in lines]
+    if missing:
+        raise ValidationError(f"order {order_id} has no line {', '.join(map(str, missing))}")
+    taken = {
+        r["line_no"]
+        for r in conn.execute(
+            "SELECT rl.line_no FROM return_lines rl JOIN order_returns r ON r.return_id = rl.return_id "
+            "WHERE r.order_id = ?",
+            (order_id,),
         )
-        conn.executemany(
-            "INSERT INTO return_lines (return_id, line_no, quantity) VALUES (?, ?, ?)",
-            [(return_id, n, lines[n]["quantity"]) for n in wanted],
-        )
-        value = money(sum(lines[n]["quantity"] * lines[n]["unit_price_cents"] for n in wanted))
-        return ReturnOpened(
-            return_id=return_id, order_id=order_id, line_nos=wanted, value=value, refund_to=refund_to, at=at
-        )
-
-    args = {"order_id": order_id, "line_nos": wanted, "refund_to": refund_to}
-    return idempotent_write(conn, "open_return", idempotency_key, args, ReturnOpened, perform)
+    }
+    again = [n for n in wanted if n in taken]
+    if again:
+        raise ConflictError(f"order {order_id} line {', '.join(map(str, again))} is already on a return")
+    at = to_ts(book_now(conn))
+    return_id = next_id(conn, "RET")
+    conn.execute(
+        "INSERT INTO order_returns (return_id, order_id, created_at, refund_to) VALUES (?, ?, ?, ?)",
+        (return_id, order_id, at, refund_to),
+    )
+    conn.executemany(
+        "INSERT INTO return_lines (return_id, line_no, quantity) VALUES (?, ?, ?)",
+        [(return_id, n, lines[n]["quantity"]) for n in wanted],
+    )
+    value = money(sum(lines[n]["quantity"] * lines[n]["unit_price_cents"] for n in wanted))
+    return ReturnOpened(
+        return_id=return_id, order_id=order_id, line_nos=wanted, value=value, refund_to=refund_to, at=at
+    )
 
 
 class ItemChange(BaseModel):
@@ -827,7 +929,7 @@ def _line_changes(changes: list[ItemChange]) -> list[ItemChange]:
     return sorted(changes, key=lambda c: c.line_no)
 
 
-class ItemsModified(BaseModel):
+class ItemsModified(Replayable):
     """The outcome of changing an unshipped order's items: its lines now hold the new variants."""
 
     order_id: str
@@ -838,82 +940,84 @@ class ItemsModified(BaseModel):
     total: float
     event_id: int
     at: str
-    replayed: bool = False
 
 
 #: The event an item change leaves in the order's history (an order's items change once).
 ITEMS_MODIFIED = "order.items_modified"
 
 
+@SYSTEM.write
 def modify_order_items(
-    conn: sqlite3.Connection, order_id: str, changes: list[ItemChange], idempotency_key: str
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    changes: Annotated[
+        list[ItemChange],
+        Field(min_length=1, max_length=50, description="Each line to change and the variant it becomes"),
+    ],
+    idempotency_key: IdempotencyKey,
 ) -> ItemsModified:
-    """Change lines of an order that has not shipped to other variants of the same products, all in one change
-    (an order's items change once); the new variants are taken from stock and the old ones go back. Refused once
-    shipped or cancelled, for a line not on the order, the same or another product's variant, or not enough
-    available. The price difference is settled by the payments system, not here."""
+    """Change an unshipped order's lines to other variants of their products.
+
+    Changes lines of an order not yet shipped to other in-stock variants of the same products, all at once
+    (an order's items change once); returns the price difference for payments to settle. Refused once shipped
+    or cancelled, for another product, or not enough available."""
     wanted = _line_changes(changes)
-
-    def perform() -> ItemsModified:
-        row = _order_row(conn, order_id)
-        status = row["status"]
-        if status in CLOSED_STATUSES:
-            raise ConflictError(f"order {order_id} is {status}; only an order not yet shipped changes its items")
-        if conn.execute(
-            "SELECT 1 FROM order_events WHERE order_id = ? AND type = ?", (order_id, ITEMS_MODIFIED)
-        ).fetchone():
-            raise ConflictError(f"order {order_id} had its items changed already; they change once")
-        done: list[ItemChanged] = []
-        diff = 0
-        for change in wanted:
-            line = conn.execute(
-                "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
-            ).fetchone()
-            if line is None:
-                raise ValidationError(f"order {order_id} has no line {change.line_no}")
-            old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
-            new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
-            if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
-                raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
-            if new["available"] < line["quantity"]:
-                raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
-            qty = line["quantity"]
-            conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (qty, change.sku))
-            conn.execute("UPDATE variants SET available = available + ? WHERE sku = ?", (qty, line["sku"]))
-            conn.execute(
-                "UPDATE order_lines SET sku = ?, unit_price_cents = ? WHERE order_id = ? AND line_no = ?",
-                (change.sku, new["unit_price_cents"], order_id, change.line_no),
-            )
-            diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
-            done.append(ItemChanged.of(change.line_no, line, new, qty))
-        at = to_ts(book_now(conn))
+    row = _order_row(conn, order_id)
+    status = row["status"]
+    if status in CLOSED_STATUSES:
+        raise ConflictError(f"order {order_id} is {status}; only an order not yet shipped changes its items")
+    if conn.execute(
+        "SELECT 1 FROM order_events WHERE order_id = ? AND type = ?", (order_id, ITEMS_MODIFIED)
+    ).fetchone():
+        raise ConflictError(f"order {order_id} had its items changed already; they change once")
+    done: list[ItemChanged] = []
+    diff = 0
+    for change in wanted:
+        line = conn.execute(
+            "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
+        ).fetchone()
+        if line is None:
+            raise ValidationError(f"order {order_id} has no line {change.line_no}")
+        old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
+        new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
+        if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
+            raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
+        if new["available"] < line["quantity"]:
+            raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
+        qty = line["quantity"]
+        conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (qty, change.sku))
+        conn.execute("UPDATE variants SET available = available + ? WHERE sku = ?", (qty, line["sku"]))
         conn.execute(
-            "UPDATE orders SET subtotal_cents = subtotal_cents + ?, total_cents = total_cents + ?, updated_at = ? "
-            "WHERE order_id = ?",
-            (diff, diff, at, order_id),
+            "UPDATE order_lines SET sku = ?, unit_price_cents = ? WHERE order_id = ? AND line_no = ?",
+            (change.sku, new["unit_price_cents"], order_id, change.line_no),
         )
-        what = "; ".join(f"line {c.line_no} {c.from_sku} -> {c.to_sku}" for c in done)
-        cursor = conn.execute(
-            "INSERT INTO order_events (order_id, type, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)",
-            (order_id, ITEMS_MODIFIED, status, status, at, f"items changed: {what}"),
-        )
-        assert cursor.lastrowid is not None
-        return ItemsModified(
-            order_id=order_id,
-            status=status,
-            lines=done,
-            difference=money(diff),
-            previous_total=money(row["total_cents"]),
-            total=money(row["total_cents"] + diff),
-            event_id=cursor.lastrowid,
-            at=at,
-        )
+        diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
+        done.append(ItemChanged.of(change.line_no, line, new, qty))
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "UPDATE orders SET subtotal_cents = subtotal_cents + ?, total_cents = total_cents + ?, updated_at = ? "
+        "WHERE order_id = ?",
+        (diff, diff, at, order_id),
+    )
+    what = "; ".join(f"line {c.line_no} {c.from_sku} -> {c.to_sku}" for c in done)
+    cursor = conn.execute(
+        "INSERT INTO order_events (order_id, type, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        (order_id, ITEMS_MODIFIED, status, status, at, f"items changed: {what}"),
+    )
+    assert cursor.lastrowid is not None
+    return ItemsModified(
+        order_id=order_id,
+        status=status,
+        lines=done,
+        difference=money(diff),
+        previous_total=money(row["total_cents"]),
+        total=money(row["total_cents"] + diff),
+        event_id=cursor.lastrowid,
+        at=at,
+    )
 
-    args = {"order_id": order_id, "changes": [c.model_dump() for c in wanted]}
-    return idempotent_write(conn, "modify_order_items", idempotency_key, args, ItemsModified, perform)
 
-
-class ItemsExchanged(BaseModel):
+class ItemsExchanged(Replayable):
     """The outcome of exchanging a delivered order's items: each new variant is reserved for the customer, the items
     they have are expected back; the order's lines stay as delivered."""
 
@@ -922,53 +1026,56 @@ class ItemsExchanged(BaseModel):
     lines: list[ItemChanged]
     difference: float = Field(description="The new variants' price less the old ones': > 0 owed by the customer")
     at: str
-    replayed: bool = False
 
 
+@SYSTEM.write
 def exchange_order_items(
-    conn: sqlite3.Connection, order_id: str, changes: list[ItemChange], idempotency_key: str
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    changes: Annotated[
+        list[ItemChange],
+        Field(min_length=1, max_length=50, description="Each delivered line to exchange and its new variant"),
+    ],
+    idempotency_key: IdempotencyKey,
 ) -> ItemsExchanged:
-    """Exchange lines of a delivered order for other variants of the same products, all at once, at any price
-    (the difference is settled by the payments system); each new variant is reserved. Refused for an order not
-    delivered, a line not on it or already exchanged, another product's variant, or not enough available."""
+    """Exchange a delivered order's lines for other variants, at any price.
+
+    Exchanges lines of a delivered order for other in-stock variants of the same products, all at once and at
+    any price, reserving them; returns the price difference for payments to settle. Refused for an order not
+    delivered, a line already exchanged, another product, or not enough available."""
     wanted = _line_changes(changes)
-
-    def perform() -> ItemsExchanged:
-        row = _order_row(conn, order_id)
-        if row["status"] != "delivered":
-            raise ConflictError(f"order {order_id} is {row['status']}; only a delivered order's items are exchanged")
-        done: list[ItemChanged] = []
-        ids: list[str] = []
-        diff = 0
-        at = to_ts(book_now(conn))
-        for change in wanted:
-            line = conn.execute(
-                "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
-            ).fetchone()
-            if line is None:
-                raise ValidationError(f"order {order_id} has no line {change.line_no}")
-            if conn.execute(
-                "SELECT 1 FROM order_exchanges WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
-            ).fetchone():
-                raise ConflictError(f"order {order_id} line {change.line_no} was exchanged already")
-            old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
-            new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
-            if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
-                raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
-            if new["available"] < line["quantity"]:
-                raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
-            qty = line["quantity"]
-            exchange_id = next_id(conn, "EXC")
-            conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (qty, change.sku))
-            conn.execute(
-                "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (exchange_id, order_id, change.line_no, line["sku"], change.sku, qty, at),
-            )
-            diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
-            ids.append(exchange_id)
-            done.append(ItemChanged.of(change.line_no, line, new, qty))
-        return ItemsExchanged(order_id=order_id, exchange_ids=ids, lines=done, difference=money(diff), at=at)
-
-    args = {"order_id": order_id, "changes": [c.model_dump() for c in wanted]}
-    return idempotent_write(conn, "exchange_order_items", idempotency_key, args, ItemsExchanged, perform)
+    row = _order_row(conn, order_id)
+    if row["status"] != "delivered":
+        raise ConflictError(f"order {order_id} is {row['status']}; only a delivered order's items are exchanged")
+    done: list[ItemChanged] = []
+    ids: list[str] = []
+    diff = 0
+    at = to_ts(book_now(conn))
+    for change in wanted:
+        line = conn.execute(
+            "SELECT * FROM order_lines WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
+        ).fetchone()
+        if line is None:
+            raise ValidationError(f"order {order_id} has no line {change.line_no}")
+        if conn.execute(
+            "SELECT 1 FROM order_exchanges WHERE order_id = ? AND line_no = ?", (order_id, change.line_no)
+        ).fetchone():
+            raise ConflictError(f"order {order_id} line {change.line_no} was exchanged already")
+        old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
+        new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
+        if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
+            raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
+        if new["available"] < line["quantity"]:
+            raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
+        qty = line["quantity"]
+        exchange_id = next_id(conn, "EXC")
+        conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (qty, change.sku))
+        conn.execute(
+            "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (exchange_id, order_id, change.line_no, line["sku"], change.sku, qty, at),
+        )
+        diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
+        ids.append(exchange_id)
+        done.append(ItemChanged.of(change.line_no, line, new, qty))
+    return ItemsExchanged(order_id=order_id, exchange_ids=ids, lines=done, difference=money(diff), at=at)

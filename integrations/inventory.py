@@ -9,25 +9,67 @@ Restocks are units on their way to a location (supplier purchase orders, transfe
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from functools import partial
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
+from ai_missions.integrations.arguments import IdempotencyKey, LocationId, OrderId, Reason, Sku
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
     from_row,
     from_ts,
     hours_between,
-    idempotent_write,
     next_id,
     require_row,
     require_text,
     to_ts,
 )
+
+ReservationId = Annotated[str, Field(min_length=1, max_length=64, description="Reservation id, e.g. RSV-000123")]
+
+DDL = """
+CREATE TABLE locations (
+    location_id TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL
+) STRICT;
+CREATE TABLE products (
+    sku TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, unit_price_cents INTEGER NOT NULL
+) STRICT;
+CREATE TABLE stock (
+    sku TEXT NOT NULL REFERENCES products (sku), location_id TEXT NOT NULL REFERENCES locations (location_id),
+    on_hand INTEGER NOT NULL CHECK (on_hand >= 0), updated_at TEXT NOT NULL,
+    PRIMARY KEY (sku, location_id)
+) STRICT;
+CREATE TABLE reservations (
+    reservation_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, line_no INTEGER NOT NULL,
+    sku TEXT NOT NULL REFERENCES products (sku), location_id TEXT NOT NULL REFERENCES locations (location_id),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'released', 'fulfilled')),
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX reservations_order ON reservations (order_id);
+CREATE INDEX reservations_stock ON reservations (sku, location_id, status);
+CREATE TABLE cycle_counts (
+    count_id TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES products (sku),
+    location_id TEXT NOT NULL REFERENCES locations (location_id), counted_qty INTEGER NOT NULL,
+    system_qty INTEGER NOT NULL, counted_at TEXT NOT NULL, counted_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX cycle_counts_stock ON cycle_counts (sku, location_id, counted_at);
+CREATE TABLE stock_adjustments (
+    adjustment_id TEXT PRIMARY KEY, sku TEXT NOT NULL, location_id TEXT NOT NULL, from_qty INTEGER NOT NULL,
+    to_qty INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE TABLE restocks (
+    restock_id TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES products (sku),
+    location_id TEXT NOT NULL REFERENCES locations (location_id), quantity INTEGER NOT NULL CHECK (quantity > 0),
+    expected_at TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'received', 'cancelled')),
+    reference TEXT NOT NULL DEFAULT ''
+) STRICT;
+"""
+SYSTEM = SimulatedSystem("inventory", "Inventory", DDL)
 
 ReservationStatus = Literal["pending", "confirmed", "released", "fulfilled"]
 
@@ -96,15 +138,14 @@ class CycleCountList(BaseModel):
     counts: list[CycleCount] = Field(description="Newest first")
 
 
-class ReservationResult(BaseModel):
+class ReservationResult(Replayable):
     reservation: Reservation
     action: str
     previous_status: str
     previous_location_id: str | None = None
-    replayed: bool = False
 
 
-class StockAdjustmentResult(BaseModel):
+class StockAdjustmentResult(Replayable):
     adjustment_id: str
     sku: str
     location_id: str
@@ -112,7 +153,6 @@ class StockAdjustmentResult(BaseModel):
     to_qty: int
     reason: str
     at: str
-    replayed: bool = False
 
 
 def _product(conn: sqlite3.Connection, sku: str) -> sqlite3.Row:
@@ -155,8 +195,12 @@ def available(conn: sqlite3.Connection, sku: str, location_id: str) -> int:
     return _on_hand(conn, sku, location_id) - _held(conn, sku, location_id)
 
 
-def get_stock(conn: sqlite3.Connection, sku: str) -> Stock:
-    """On hand, reserved, available and pending per location for a SKU, with the latest cycle count."""
+@SYSTEM.read
+def get_stock(conn: sqlite3.Connection, sku: Sku) -> Stock:
+    """On hand, reserved and available per location for a SKU.
+
+    Per location: on_hand, reserved (confirmed reservations), available = on_hand - reserved, pending
+    (requested by pending reservations), the latest cycle count and the open restocks due (with their dates)."""
     product = _product(conn, sku)
     rows = conn.execute(
         """
@@ -219,15 +263,25 @@ def _restocks(conn: sqlite3.Connection, sku: str) -> dict[str, list[Restock]] | 
     return found
 
 
-def get_reservations(conn: sqlite3.Connection, order_id: str) -> ReservationList:
-    """Reservations of an order, by order line. Every order the inventory knows has at least one."""
+@SYSTEM.read
+def get_reservations(conn: sqlite3.Connection, order_id: OrderId) -> ReservationList:
+    """Reservations of an order.
+
+    One per order line: SKU, location, quantity, status (pending, confirmed, released, fulfilled)."""
     require_row(conn, "SELECT 1 FROM reservations WHERE order_id = ? LIMIT 1", (order_id,), "order", order_id)
     rows = conn.execute("SELECT * FROM reservations WHERE order_id = ? ORDER BY line_no, reservation_id", (order_id,))
     return ReservationList(order_id=order_id, reservations=[_reservation(r) for r in rows])
 
 
-def get_cycle_counts(conn: sqlite3.Connection, sku: str, location_id: str | None = None) -> CycleCountList:
-    """Cycle counts of a SKU, newest first, optionally at one location."""
+@SYSTEM.read
+def get_cycle_counts(
+    conn: sqlite3.Connection,
+    sku: Sku,
+    location_id: Annotated[str | None, Field(description="Only counts at this location")] = None,
+) -> CycleCountList:
+    """Recent cycle counts for a SKU (per location).
+
+    Newest first: units physically counted vs the on-hand the system showed at the time."""
     _product(conn, sku)
     if location_id is not None:
         _location(conn, location_id)
@@ -262,8 +316,16 @@ class InventoryContext(ContextRead):
     stock: dict[str, Stock | None] = Field(description="Per SKU asked for")
 
 
-def get_inventory_context(conn: sqlite3.Connection, order_id: str, skus: Sequence[str]) -> InventoryContext:
-    """The order's reservations and the stock of each of ``skus`` (the order's SKUs) per location."""
+@SYSTEM.read
+def get_inventory_context(
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    skus: Annotated[list[Sku], Field(max_length=100, description="The order's SKUs, whose stock to include")],
+) -> InventoryContext:
+    """An order's reservations and its SKUs' stock, in one read.
+
+    `get_reservations` and `get_stock` for each SKU in one call; a part that cannot be read is null, with
+    the reason under `missing` (`stock:SKU` for a SKU)."""
     parts = read_parts(
         {
             "reservations": lambda: get_reservations(conn, order_id),
@@ -281,123 +343,121 @@ def _set_reservation(conn: sqlite3.Connection, reservation_id: str, status: str,
     )
 
 
-def confirm_reservation(conn: sqlite3.Connection, reservation_id: str, idempotency_key: str) -> ReservationResult:
-    """Confirm a pending reservation: its location must have the units available."""
-
-    def perform() -> ReservationResult:
-        row = _reservation_row(conn, reservation_id)
-        if row["status"] != "pending":
-            raise ConflictError(f"reservation {reservation_id} is {row['status']}; only pending ones can be confirmed")
-        free = available(conn, row["sku"], row["location_id"])
-        if row["quantity"] > free:
-            raise ConflictError(
-                f"reservation {reservation_id} needs {row['quantity']} x {row['sku']} but {row['location_id']} "
-                f"has {max(free, 0)} available"
-            )
-        at = to_ts(book_now(conn))
-        _set_reservation(conn, reservation_id, "confirmed", row["location_id"], at)
-        return ReservationResult(
-            reservation=_reservation(_reservation_row(conn, reservation_id)),
-            action="confirm_reservation",
-            previous_status=row["status"],
-        )
-
-    args = {"reservation_id": reservation_id}
-    return idempotent_write(conn, "confirm_reservation", idempotency_key, args, ReservationResult, perform)
-
-
-def release_reservation(conn: sqlite3.Connection, reservation_id: str, idempotency_key: str) -> ReservationResult:
-    """Release a pending or confirmed reservation, returning any held units to available."""
-
-    def perform() -> ReservationResult:
-        row = _reservation_row(conn, reservation_id)
-        if row["status"] not in ("pending", "confirmed"):
-            raise ConflictError(f"reservation {reservation_id} is {row['status']}; it cannot be released")
-        at = to_ts(book_now(conn))
-        _set_reservation(conn, reservation_id, "released", row["location_id"], at)
-        return ReservationResult(
-            reservation=_reservation(_reservation_row(conn, reservation_id)),
-            action="release_reservation",
-            previous_status=row["status"],
-        )
-
-    args = {"reservation_id": reservation_id}
-    return idempotent_write(conn, "release_reservation", idempotency_key, args, ReservationResult, perform)
-
-
-def reallocate_reservation(
-    conn: sqlite3.Connection, reservation_id: str, to_location_id: str, idempotency_key: str
+@SYSTEM.write
+def confirm_reservation(
+    conn: sqlite3.Connection, reservation_id: ReservationId, idempotency_key: IdempotencyKey
 ) -> ReservationResult:
-    """Move a pending or confirmed reservation to another location that has the units available.
+    """Confirm a pending reservation (needs stock).
 
-    The reservation keeps its status: a confirmed one now holds units at the new location.
-    """
-
-    def perform() -> ReservationResult:
-        row = _reservation_row(conn, reservation_id)
-        _location(conn, to_location_id)
-        if row["status"] not in ("pending", "confirmed"):
-            raise ConflictError(f"reservation {reservation_id} is {row['status']}; it cannot be reallocated")
-        if row["location_id"] == to_location_id:
-            raise ConflictError(f"reservation {reservation_id} is already at {to_location_id}")
-        free = available(conn, row["sku"], to_location_id)
-        if row["quantity"] > free:
-            raise ConflictError(
-                f"{to_location_id} has {max(free, 0)} x {row['sku']} available; "
-                f"reservation {reservation_id} needs {row['quantity']}"
-            )
-        at = to_ts(book_now(conn))
-        _set_reservation(conn, reservation_id, row["status"], to_location_id, at)
-        return ReservationResult(
-            reservation=_reservation(_reservation_row(conn, reservation_id)),
-            action="reallocate_reservation",
-            previous_status=row["status"],
-            previous_location_id=row["location_id"],
+    Holds the units; refused when the location has fewer available than the reservation needs."""
+    row = _reservation_row(conn, reservation_id)
+    if row["status"] != "pending":
+        raise ConflictError(f"reservation {reservation_id} is {row['status']}; only pending ones can be confirmed")
+    free = available(conn, row["sku"], row["location_id"])
+    if row["quantity"] > free:
+        raise ConflictError(
+            f"reservation {reservation_id} needs {row['quantity']} x {row['sku']} but {row['location_id']} "
+            f"has {max(free, 0)} available"
         )
+    at = to_ts(book_now(conn))
+    _set_reservation(conn, reservation_id, "confirmed", row["location_id"], at)
+    return ReservationResult(
+        reservation=_reservation(_reservation_row(conn, reservation_id)),
+        action="confirm_reservation",
+        previous_status=row["status"],
+    )
 
-    args = {"reservation_id": reservation_id, "to_location_id": to_location_id}
-    return idempotent_write(conn, "reallocate_reservation", idempotency_key, args, ReservationResult, perform)
+
+@SYSTEM.write
+def release_reservation(
+    conn: sqlite3.Connection, reservation_id: ReservationId, idempotency_key: IdempotencyKey
+) -> ReservationResult:
+    """Release a reservation, returning its units.
+
+    Any held units become available again."""
+    row = _reservation_row(conn, reservation_id)
+    if row["status"] not in ("pending", "confirmed"):
+        raise ConflictError(f"reservation {reservation_id} is {row['status']}; it cannot be released")
+    at = to_ts(book_now(conn))
+    _set_reservation(conn, reservation_id, "released", row["location_id"], at)
+    return ReservationResult(
+        reservation=_reservation(_reservation_row(conn, reservation_id)),
+        action="release_reservation",
+        previous_status=row["status"],
+    )
 
 
+@SYSTEM.write
+def reallocate_reservation(
+    conn: sqlite3.Connection, reservation_id: ReservationId, to_location_id: LocationId, idempotency_key: IdempotencyKey
+) -> ReservationResult:
+    """Move a reservation to another location.
+
+    The reservation keeps its status; refused when the new location lacks available units."""
+    row = _reservation_row(conn, reservation_id)
+    _location(conn, to_location_id)
+    if row["status"] not in ("pending", "confirmed"):
+        raise ConflictError(f"reservation {reservation_id} is {row['status']}; it cannot be reallocated")
+    if row["location_id"] == to_location_id:
+        raise ConflictError(f"reservation {reservation_id} is already at {to_location_id}")
+    free = available(conn, row["sku"], to_location_id)
+    if row["quantity"] > free:
+        raise ConflictError(
+            f"{to_location_id} has {max(free, 0)} x {row['sku']} available; "
+            f"reservation {reservation_id} needs {row['quantity']}"
+        )
+    at = to_ts(book_now(conn))
+    _set_reservation(conn, reservation_id, row["status"], to_location_id, at)
+    return ReservationResult(
+        reservation=_reservation(_reservation_row(conn, reservation_id)),
+        action="reallocate_reservation",
+        previous_status=row["status"],
+        previous_location_id=row["location_id"],
+    )
+
+
+@SYSTEM.write
 def adjust_stock(
-    conn: sqlite3.Connection, sku: str, location_id: str, counted_qty: int, reason: str, idempotency_key: str
+    conn: sqlite3.Connection,
+    sku: Sku,
+    location_id: LocationId,
+    counted_qty: Annotated[int, Field(strict=True, ge=0, le=1_000_000, description="Units physically there")],
+    reason: Reason,
+    idempotency_key: IdempotencyKey,
 ) -> StockAdjustmentResult:
-    """Set on-hand to a counted quantity; refused below what confirmed reservations already hold."""
+    """Set on-hand to a counted quantity (after a cycle count).
+
+    Refused below the units confirmed reservations hold at that location."""
     if isinstance(counted_qty, bool) or not isinstance(counted_qty, int) or counted_qty < 0:
         raise ValidationError("counted_qty must be a whole number >= 0")
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> StockAdjustmentResult:
-        _product(conn, sku)
-        _location(conn, location_id)
-        held = _held(conn, sku, location_id)
-        if counted_qty < held:
-            raise ConflictError(
-                f"{location_id} holds {held} x {sku} for confirmed reservations; release some before setting "
-                f"on-hand to {counted_qty}"
-            )
-        before = _on_hand(conn, sku, location_id)
-        at = to_ts(book_now(conn))
-        conn.execute(
-            "INSERT INTO stock (sku, location_id, on_hand, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(sku, location_id) DO UPDATE SET on_hand = excluded.on_hand, updated_at = excluded.updated_at",
-            (sku, location_id, counted_qty, at),
+    _product(conn, sku)
+    _location(conn, location_id)
+    held = _held(conn, sku, location_id)
+    if counted_qty < held:
+        raise ConflictError(
+            f"{location_id} holds {held} x {sku} for confirmed reservations; release some before setting "
+            f"on-hand to {counted_qty}"
         )
-        adjustment_id = next_id(conn, "ADJ")
-        conn.execute(
-            "INSERT INTO stock_adjustments (adjustment_id, sku, location_id, from_qty, to_qty, reason, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (adjustment_id, sku, location_id, before, counted_qty, reason, at),
-        )
-        return StockAdjustmentResult(
-            adjustment_id=adjustment_id,
-            sku=sku,
-            location_id=location_id,
-            from_qty=before,
-            to_qty=counted_qty,
-            reason=reason,
-            at=at,
-        )
-
-    args = {"sku": sku, "location_id": location_id, "counted_qty": counted_qty, "reason": reason}
-    return idempotent_write(conn, "adjust_stock", idempotency_key, args, StockAdjustmentResult, perform)
+    before = _on_hand(conn, sku, location_id)
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "INSERT INTO stock (sku, location_id, on_hand, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(sku, location_id) DO UPDATE SET on_hand = excluded.on_hand, updated_at = excluded.updated_at",
+        (sku, location_id, counted_qty, at),
+    )
+    adjustment_id = next_id(conn, "ADJ")
+    conn.execute(
+        "INSERT INTO stock_adjustments (adjustment_id, sku, location_id, from_qty, to_qty, reason, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (adjustment_id, sku, location_id, before, counted_qty, reason, at),
+    )
+    return StockAdjustmentResult(
+        adjustment_id=adjustment_id,
+        sku=sku,
+        location_id=location_id,
+        from_qty=before,
+        to_qty=counted_qty,
+        reason=reason,
+        at=at,
+    )

@@ -1,16 +1,18 @@
-"""The declared API a simulated system from another package builds on: its service functions (storage, the book
-clock, money, idempotent writes) and its MCP server (grant checks, the write lookup, structured errors, all from
-:class:`SystemServer`). Its declaration (:class:`SimulatedSystem`, :class:`Book`) imports
-:mod:`ai_missions.integrations.plugin` instead, which the registry loads before this module can be.
+"""The declared API a simulated system builds on, the simulator's own and one from another package alike: its
+declaration (:class:`SimulatedSystem`, whose ``read`` and ``write`` decorators make a typed service function a tool,
+the books that seed it), the shared argument types, and the storage helpers its service functions use (the book
+clock, money, ids, rows). Serving, the contract, the grant check and the idempotent-write path come with the
+declaration: a system writes none of them (docs/missions.md, "A new system").
 """
 
 from __future__ import annotations
 
-from ai_missions.integrations.serving import Amount, IdempotencyKey, Reason, SystemServer, open_system, tool
+from ai_missions.integrations.arguments import Amount, CustomerId, IdempotencyKey, LocationId, OrderId, Reason, Sku
+from ai_missions.integrations.plugin import Book, BookRows, Replayable, SimulatedSystem, sandbox_dir
 from ai_missions.integrations.store import (
     book_now,
+    from_row,
     from_ts,
-    idempotent_write,
     money,
     next_id,
     require_row,
@@ -21,18 +23,24 @@ from ai_missions.integrations.store import (
 
 __all__ = [
     "Amount",
+    "Book",
+    "BookRows",
+    "CustomerId",
     "IdempotencyKey",
+    "LocationId",
+    "OrderId",
     "Reason",
-    "SystemServer",
+    "Replayable",
+    "SimulatedSystem",
+    "Sku",
     "book_now",
+    "from_row",
     "from_ts",
-    "idempotent_write",
     "money",
     "next_id",
-    "open_system",
     "require_row",
     "require_text",
+    "sandbox_dir",
     "to_cents",
     "to_ts",
-    "tool",
 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.errors import ValidationError
-from ai_missions.integrations.systems import SCHEMAS, SYSTEMS, TABLES
+from ai_missions.integrations.systems import is_storage_system, schema, storage_systems, tables
 from ai_missions.settings import sandbox_dir
 
 Rows = Sequence[Mapping[str, Any]]
@@ -23,14 +23,13 @@ _COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def columns(system: str, table: str) -> tuple[str, ...]:
-    """The columns of a table, in schema order (read once from an in-memory copy of the schema)."""
-    if not _COLUMNS:
-        for name, ddl in SCHEMAS.items():
-            mem = sqlite3.connect(":memory:")
-            mem.executescript(ddl)
-            for tbl in TABLES[name]:
-                _COLUMNS[(name, tbl)] = tuple(r[1] for r in mem.execute(f"PRAGMA table_info({tbl})"))
-            mem.close()
+    """The columns of a table, in schema order (read once per system from an in-memory copy of its schema)."""
+    if (system, table) not in _COLUMNS and table in tables(system):
+        mem = sqlite3.connect(":memory:")
+        mem.executescript(schema(system))
+        for tbl in tables(system):
+            _COLUMNS[(system, tbl)] = tuple(r[1] for r in mem.execute(f"PRAGMA table_info({tbl})"))
+        mem.close()
     try:
         return _COLUMNS[(system, table)]
     except KeyError:
@@ -49,22 +48,22 @@ def _template(system: str) -> bytes:
     """An empty database image with the system's schema (built once per process)."""
     if system not in _TEMPLATES:
         mem = sqlite3.connect(":memory:")
-        mem.executescript(SCHEMAS[system])
+        mem.executescript(schema(system))
         _TEMPLATES[system] = mem.serialize()
         mem.close()
     return _TEMPLATES[system]
 
 
-def build_image(system: str, tables: Mapping[str, Rows]) -> bytes:
-    """A complete SQLite database image of ``system`` holding ``tables``, built in memory, WAL-flagged."""
-    unknown = set(tables) - set(TABLES[system])
+def build_image(system: str, rows: Mapping[str, Rows]) -> bytes:
+    """A complete SQLite database image of ``system`` holding ``rows`` (per table), built in memory, WAL-flagged."""
+    unknown = set(rows) - set(tables(system))
     if unknown:
         raise ValidationError(f"unknown {system} tables: {', '.join(sorted(unknown))}")
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         conn.deserialize(_template(system))
         conn.execute("BEGIN")
-        insert_rows(conn, system, tables)
+        insert_rows(conn, system, rows)
         conn.execute("COMMIT")
         image = bytearray(conn.serialize())
     finally:
@@ -73,10 +72,10 @@ def build_image(system: str, tables: Mapping[str, Rows]) -> bytes:
     return bytes(image)
 
 
-def insert_rows(conn: sqlite3.Connection, system: str, tables: Mapping[str, Rows]) -> None:
+def insert_rows(conn: sqlite3.Connection, system: str, rows_by_table: Mapping[str, Rows]) -> None:
     """Insert a system's rows (table -> rows, as in a snapshot) into an open database with its schema."""
-    for table in TABLES[system]:
-        rows = tables.get(table) or ()
+    for table in tables(system):
+        rows = rows_by_table.get(table) or ()
         if not rows:
             continue
         # columns the rows carry: a snapshot older than a column added since takes the schema's default
@@ -121,9 +120,10 @@ def write_system(path: Path, system: str, tables: Mapping[str, Rows], image: byt
 
 def write_book(book: BookRows, home: Path | None = None) -> Path:
     """Replace the systems ``book`` holds (and only those) in the sandbox under ``home``; returns the sandbox."""
-    unknown = [s for s in book if s not in SYSTEMS]
+    unknown = [s for s in book if not is_storage_system(s)]
     if unknown or not book:
-        raise ValidationError(f"a book holds some of the systems {', '.join(SYSTEMS)}; found {', '.join(unknown)}")
+        known = ", ".join(storage_systems())
+        raise ValidationError(f"a book holds some of the systems {known}; found {', '.join(unknown)}")
     target = sandbox_dir(home)
     # every system's image first: a book one of whose systems is refused (a negative stock row...) replaces none
     images = {system: build_image(system, book[system]) for system in book}

@@ -18,18 +18,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError
+from ai_missions.integrations.arguments import Amount, IdempotencyKey, OrderId, Reason
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
     from_row,
     from_ts,
     hours_between,
-    idempotent_write,
     money,
     next_id,
     require_row,
@@ -37,6 +38,61 @@ from ai_missions.integrations.store import (
     to_cents,
     to_ts,
 )
+
+AuthorizationId = Annotated[str, Field(min_length=1, max_length=64, description="Authorization id, e.g. AUTH-000123")]
+PaymentMethodId = Annotated[
+    str, Field(min_length=1, max_length=64, description="A payment method on file, e.g. PM-000123")
+]
+CustomerId = Annotated[str, Field(min_length=1, max_length=64, description="Customer id, e.g. C-10195")]
+CaptureId = Annotated[str, Field(min_length=1, max_length=64, description="Capture id, e.g. CAP-000123")]
+
+DDL = """
+CREATE TABLE authorizations (
+    authorization_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    currency TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('authorized', 'captured', 'voided')),
+    card_brand TEXT NOT NULL, card_last4 TEXT NOT NULL, authorized_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    voided_at TEXT
+) STRICT;
+CREATE INDEX authorizations_order ON authorizations (order_id);
+CREATE TABLE captures (
+    capture_id TEXT PRIMARY KEY, authorization_id TEXT NOT NULL REFERENCES authorizations (authorization_id),
+    order_id TEXT NOT NULL, amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), captured_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX captures_order ON captures (order_id);
+CREATE TABLE refunds (
+    refund_id TEXT PRIMARY KEY, capture_id TEXT NOT NULL REFERENCES captures (capture_id), order_id TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), reason TEXT NOT NULL, refunded_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX refunds_order ON refunds (order_id);
+CREATE TABLE fraud_assessments (
+    order_id TEXT PRIMARY KEY, score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100), reasons TEXT NOT NULL,
+    assessed_at TEXT NOT NULL, model TEXT NOT NULL
+) STRICT;
+CREATE TABLE payment_holds (
+    hold_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'released')), placed_at TEXT NOT NULL, released_at TEXT
+) STRICT;
+CREATE INDEX payment_holds_order ON payment_holds (order_id);
+CREATE TABLE payment_methods (
+    payment_method_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('card', 'paypal', 'gift_card')), brand TEXT, last4 TEXT,
+    balance_cents INTEGER CHECK (balance_cents IS NULL OR balance_cents >= 0), added_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX payment_methods_customer ON payment_methods (customer_id);
+CREATE TABLE order_payers (
+    order_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+    authorization_id TEXT NOT NULL REFERENCES authorizations (authorization_id)
+) STRICT;
+CREATE TABLE authorization_methods (
+    authorization_id TEXT PRIMARY KEY REFERENCES authorizations (authorization_id),
+    payment_method_id TEXT NOT NULL REFERENCES payment_methods (payment_method_id)
+) STRICT;
+CREATE TABLE refund_methods (
+    refund_id TEXT PRIMARY KEY REFERENCES refunds (refund_id),
+    payment_method_id TEXT NOT NULL REFERENCES payment_methods (payment_method_id)
+) STRICT;
+"""
+SYSTEM = SimulatedSystem("payments", "Payments", DDL)
 
 AuthStatus = Literal["authorized", "captured", "voided", "expired"]
 FRAUD_REASONS: dict[str, str] = {
@@ -132,7 +188,7 @@ class PaymentMethods(BaseModel):
     methods: list[PaymentMethod] = Field(description="Oldest first; empty when payments holds none for the customer")
 
 
-class PaymentMethodChange(BaseModel):
+class PaymentMethodChange(Replayable):
     """An order's payment moved to another of its customer's methods: the old authorization voided, a new one."""
 
     order_id: str
@@ -141,7 +197,6 @@ class PaymentMethodChange(BaseModel):
     amount: float
     released: Authorization = Field(description="The previous authorization, now voided")
     authorization: Authorization = Field(description="The new authorization, on the new method")
-    replayed: bool = False
 
 
 class FraudReason(BaseModel):
@@ -159,27 +214,23 @@ class FraudAssessment(BaseModel):
     model: str
 
 
-class PaymentHoldResult(BaseModel):
+class PaymentHoldResult(Replayable):
     hold: PaymentHold
     action: str
-    replayed: bool = False
 
 
-class CaptureResult(BaseModel):
+class CaptureResult(Replayable):
     capture: Capture
     authorization: Authorization
-    replayed: bool = False
 
 
-class VoidResult(BaseModel):
+class VoidResult(Replayable):
     authorization: Authorization
-    replayed: bool = False
 
 
-class RefundResult(BaseModel):
+class RefundResult(Replayable):
     refund: Refund
     capture: Capture
-    replayed: bool = False
 
 
 def _auth_row(conn: sqlite3.Connection, authorization_id: str) -> sqlite3.Row:
@@ -328,8 +379,12 @@ def _add_to_balance(conn: sqlite3.Connection, method: sqlite3.Row | None, cents:
     )
 
 
-def list_payment_methods(conn: sqlite3.Connection, customer_id: str) -> PaymentMethods:
-    """A customer's payment methods on file (none when payments holds none for them)."""
+@SYSTEM.read
+def list_payment_methods(conn: sqlite3.Connection, customer_id: CustomerId) -> PaymentMethods:
+    """A customer's payment methods on file (no full card numbers).
+
+    The customer's payment methods on file: cards (brand, last four digits), PayPal, gift cards with their
+    balance; never a full card number. Empty when payments holds none for the customer."""
     customer_id = require_text(customer_id, "customer_id", max_length=64)
     rows = conn.execute(
         "SELECT * FROM payment_methods WHERE customer_id = ? ORDER BY added_at, payment_method_id", (customer_id,)
@@ -337,8 +392,13 @@ def list_payment_methods(conn: sqlite3.Connection, customer_id: str) -> PaymentM
     return PaymentMethods(customer_id=customer_id, methods=[_method(r) for r in rows])
 
 
-def get_payment(conn: sqlite3.Connection, order_id: str) -> Payment:
-    """An order's authorizations, captures, refunds and holds, with totals."""
+@SYSTEM.read
+def get_payment(conn: sqlite3.Connection, order_id: OrderId) -> Payment:
+    """An order's authorizations, captures, refunds and holds.
+
+    Authorizations (status authorized, captured, voided or expired; hours to expiry by the book clock),
+    captures (oldest first) with refunded amounts, refunds, holds, and totals: authorized, captured, refunded,
+    net captured, capture count, hold active."""
     _require_order(conn, order_id)
     now = book_now(conn)
     auths = [
@@ -385,8 +445,12 @@ def get_payment(conn: sqlite3.Connection, order_id: str) -> Payment:
     )
 
 
-def get_fraud_assessment(conn: sqlite3.Connection, order_id: str) -> FraudAssessment:
-    """An order's fraud score with reason codes."""
+@SYSTEM.read
+def get_fraud_assessment(conn: sqlite3.Connection, order_id: OrderId) -> FraudAssessment:
+    """An order's fraud score with reason codes.
+
+    Score 0-100 (elevated from 60) and reason codes such as new_shipping_address, velocity,
+    mismatched_billing, high_value, risky_ip, prior_chargeback."""
     row = require_row(
         conn, "SELECT * FROM fraud_assessments WHERE order_id = ?", (order_id,), "fraud assessment for order", order_id
     )
@@ -413,8 +477,12 @@ class PaymentContext(ContextRead):
     fraud_assessment: FraudAssessment | None
 
 
-def get_payment_context(conn: sqlite3.Connection, order_id: str) -> PaymentContext:
-    """The order's payment (authorizations, captures, refunds, holds) and its fraud assessment."""
+@SYSTEM.read
+def get_payment_context(conn: sqlite3.Connection, order_id: OrderId) -> PaymentContext:
+    """An order's payment and fraud assessment, in one read.
+
+    `get_payment` and `get_fraud_assessment` in one call; a part that cannot be read is null, with the
+    reason under `missing`."""
     return PaymentContext(
         order_id=order_id,
         **read_parts(
@@ -434,209 +502,190 @@ def _active_hold(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
     return row
 
 
-def place_payment_hold(conn: sqlite3.Connection, order_id: str, reason: str, idempotency_key: str) -> PaymentHoldResult:
-    """Place a payment hold on an order (no capture while it is active); refused if one is already active."""
+@SYSTEM.write
+def place_payment_hold(
+    conn: sqlite3.Connection, order_id: OrderId, reason: Reason, idempotency_key: IdempotencyKey
+) -> PaymentHoldResult:
+    """Place a payment hold on an order.
+
+    No capture while it is active; refused if one is already active."""
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> PaymentHoldResult:
-        _require_order(conn, order_id)
-        if _active_hold(conn, order_id) is not None:
-            raise ConflictError(f"order {order_id} already has an active payment hold")
-        hold_id = next_id(conn, "PH")
-        conn.execute(
-            "INSERT INTO payment_holds (hold_id, order_id, reason, status, placed_at) VALUES (?, ?, ?, 'active', ?)",
-            (hold_id, order_id, reason, to_ts(book_now(conn))),
-        )
-        row = conn.execute("SELECT * FROM payment_holds WHERE hold_id = ?", (hold_id,)).fetchone()
-        return PaymentHoldResult(hold=_hold(row), action="place_payment_hold")
-
-    args = {"order_id": order_id, "reason": reason}
-    return idempotent_write(conn, "place_payment_hold", idempotency_key, args, PaymentHoldResult, perform)
+    _require_order(conn, order_id)
+    if _active_hold(conn, order_id) is not None:
+        raise ConflictError(f"order {order_id} already has an active payment hold")
+    hold_id = next_id(conn, "PH")
+    conn.execute(
+        "INSERT INTO payment_holds (hold_id, order_id, reason, status, placed_at) VALUES (?, ?, ?, 'active', ?)",
+        (hold_id, order_id, reason, to_ts(book_now(conn))),
+    )
+    row = conn.execute("SELECT * FROM payment_holds WHERE hold_id = ?", (hold_id,)).fetchone()
+    return PaymentHoldResult(hold=_hold(row), action="place_payment_hold")
 
 
-def release_payment_hold(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> PaymentHoldResult:
-    """Release an order's active payment hold."""
+@SYSTEM.write(irreversible=True)
+def release_payment_hold(
+    conn: sqlite3.Connection, order_id: OrderId, idempotency_key: IdempotencyKey
+) -> PaymentHoldResult:
+    """Release an order's payment hold.
 
-    def perform() -> PaymentHoldResult:
-        _require_order(conn, order_id)
-        hold = _active_hold(conn, order_id)
-        if hold is None:
-            raise ConflictError(f"order {order_id} has no active payment hold")
-        conn.execute(
-            "UPDATE payment_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
-            (to_ts(book_now(conn)), hold["hold_id"]),
-        )
-        row = conn.execute("SELECT * FROM payment_holds WHERE hold_id = ?", (hold["hold_id"],)).fetchone()
-        return PaymentHoldResult(hold=_hold(row), action="release_payment_hold")
-
-    args = {"order_id": order_id}
-    return idempotent_write(conn, "release_payment_hold", idempotency_key, args, PaymentHoldResult, perform)
+    Refused when the order has no active payment hold."""
+    _require_order(conn, order_id)
+    hold = _active_hold(conn, order_id)
+    if hold is None:
+        raise ConflictError(f"order {order_id} has no active payment hold")
+    conn.execute(
+        "UPDATE payment_holds SET status = 'released', released_at = ? WHERE hold_id = ?",
+        (to_ts(book_now(conn)), hold["hold_id"]),
+    )
+    row = conn.execute("SELECT * FROM payment_holds WHERE hold_id = ?", (hold["hold_id"],)).fetchone()
+    return PaymentHoldResult(hold=_hold(row), action="release_payment_hold")
 
 
+@SYSTEM.write(amount="amount", irreversible=True)
 def capture_payment(
-    conn: sqlite3.Connection, authorization_id: str, amount: float, idempotency_key: str
+    conn: sqlite3.Connection, authorization_id: AuthorizationId, amount: Amount, idempotency_key: IdempotencyKey
 ) -> CaptureResult:
-    """Capture up to the uncaptured amount of an authorized, unexpired authorization with no active hold."""
+    """Capture an authorization (up to its amount).
+
+    Refused on a voided or expired authorization, beyond the uncaptured amount, or under a payment hold."""
     cents = to_cents(amount)
-
-    def perform() -> CaptureResult:
-        row = _auth_row(conn, authorization_id)
-        now = book_now(conn)
-        auth = _authorization(conn, row, now)
-        if auth.status in ("voided", "expired"):
-            raise ConflictError(f"authorization {authorization_id} is {auth.status}; it cannot be captured")
-        if _active_hold(conn, row["order_id"]) is not None:
-            raise ConflictError(f"order {row['order_id']} has an active payment hold; release it before capturing")
-        remaining = round(auth.capturable_amount * 100)
-        if cents > remaining:
-            raise ConflictError(
-                f"capture of {money(cents):.2f} exceeds what authorization {authorization_id} has left to capture "
-                f"({money(remaining):.2f} of {auth.amount:.2f})"
-            )
-        capture_id = next_id(conn, "CAP")
-        conn.execute(
-            "INSERT INTO captures (capture_id, authorization_id, order_id, amount_cents, captured_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (capture_id, authorization_id, row["order_id"], cents, to_ts(now)),
+    row = _auth_row(conn, authorization_id)
+    now = book_now(conn)
+    auth = _authorization(conn, row, now)
+    if auth.status in ("voided", "expired"):
+        raise ConflictError(f"authorization {authorization_id} is {auth.status}; it cannot be captured")
+    if _active_hold(conn, row["order_id"]) is not None:
+        raise ConflictError(f"order {row['order_id']} has an active payment hold; release it before capturing")
+    remaining = round(auth.capturable_amount * 100)
+    if cents > remaining:
+        raise ConflictError(
+            f"capture of {money(cents):.2f} exceeds what authorization {authorization_id} has left to capture "
+            f"({money(remaining):.2f} of {auth.amount:.2f})"
         )
-        conn.execute("UPDATE authorizations SET status = 'captured' WHERE authorization_id = ?", (authorization_id,))
-        return CaptureResult(
-            capture=_capture(conn, _capture_row(conn, capture_id)),
-            authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
-        )
-
-    args = {"authorization_id": authorization_id, "amount_cents": cents}
-    return idempotent_write(conn, "capture_payment", idempotency_key, args, CaptureResult, perform)
-
-
-def void_authorization(conn: sqlite3.Connection, authorization_id: str, idempotency_key: str) -> VoidResult:
-    """Void an uncaptured, unexpired authorization (the customer's funds are released)."""
-
-    def perform() -> VoidResult:
-        row = _auth_row(conn, authorization_id)
-        now = book_now(conn)
-        auth = _authorization(conn, row, now)
-        if auth.status != "authorized":
-            raise ConflictError(
-                f"authorization {authorization_id} is {auth.status}; only uncaptured ones can be voided"
-            )
-        conn.execute(
-            "UPDATE authorizations SET status = 'voided', voided_at = ? WHERE authorization_id = ?",
-            (to_ts(now), authorization_id),
-        )
-        _add_to_balance(conn, _method_of(conn, authorization_id), row["amount_cents"])  # a gift card's hold back
-        return VoidResult(authorization=_authorization(conn, _auth_row(conn, authorization_id), now))
-
-    args = {"authorization_id": authorization_id}
-    return idempotent_write(conn, "void_authorization", idempotency_key, args, VoidResult, perform)
+    capture_id = next_id(conn, "CAP")
+    conn.execute(
+        "INSERT INTO captures (capture_id, authorization_id, order_id, amount_cents, captured_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (capture_id, authorization_id, row["order_id"], cents, to_ts(now)),
+    )
+    conn.execute("UPDATE authorizations SET status = 'captured' WHERE authorization_id = ?", (authorization_id,))
+    return CaptureResult(
+        capture=_capture(conn, _capture_row(conn, capture_id)),
+        authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
+    )
 
 
+@SYSTEM.write(irreversible=True)
+def void_authorization(
+    conn: sqlite3.Connection, authorization_id: AuthorizationId, idempotency_key: IdempotencyKey
+) -> VoidResult:
+    """Void an uncaptured authorization.
+
+    Releases the customer's funds; only an uncaptured, unexpired authorization."""
+    row = _auth_row(conn, authorization_id)
+    now = book_now(conn)
+    auth = _authorization(conn, row, now)
+    if auth.status != "authorized":
+        raise ConflictError(f"authorization {authorization_id} is {auth.status}; only uncaptured ones can be voided")
+    conn.execute(
+        "UPDATE authorizations SET status = 'voided', voided_at = ? WHERE authorization_id = ?",
+        (to_ts(now), authorization_id),
+    )
+    _add_to_balance(conn, _method_of(conn, authorization_id), row["amount_cents"])  # a gift card's hold back
+    return VoidResult(authorization=_authorization(conn, _auth_row(conn, authorization_id), now))
+
+
+@SYSTEM.write(amount="amount", irreversible=True)
 def refund_payment(
     conn: sqlite3.Connection,
-    capture_id: str,
-    amount: float,
-    reason: str,
-    idempotency_key: str,
-    payment_method_id: str | None = None,
+    capture_id: CaptureId,
+    amount: Amount,
+    reason: Reason,
+    idempotency_key: IdempotencyKey,
+    payment_method_id: PaymentMethodId | None = None,
 ) -> RefundResult:
-    """Refund part or all of a capture; never more than what remains unrefunded on it. The money goes back to the
-    method the capture was taken on, or to ``payment_method_id``, another method of the order's own customer (a
-    price difference the customer wants on a gift card or another card); a gift card's balance grows by it."""
+    """Refund a capture (never more than captured).
+
+    Refused beyond what remains unrefunded on the capture. The money goes back to the capture's method, or
+    to ``payment_method_id``, another method of the order's customer (a gift card's balance grows)."""
     cents = to_cents(amount)
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> RefundResult:
-        row = _capture_row(conn, capture_id)
-        capture = _capture(conn, row)
-        remaining = round(capture.refundable_amount * 100)
-        if cents > remaining:
-            raise ConflictError(
-                f"refund of {money(cents):.2f} exceeds what capture {capture_id} has left to refund "
-                f"({money(remaining):.2f} of {capture.amount:.2f})"
-            )
-        chosen = _owned_method(conn, row["order_id"], payment_method_id) if payment_method_id else None
-        refund_id = next_id(conn, "RF")
-        at = to_ts(book_now(conn))
-        conn.execute(
-            "INSERT INTO refunds (refund_id, capture_id, order_id, amount_cents, reason, refunded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (refund_id, capture_id, row["order_id"], cents, reason, at),
+    row = _capture_row(conn, capture_id)
+    capture = _capture(conn, row)
+    remaining = round(capture.refundable_amount * 100)
+    if cents > remaining:
+        raise ConflictError(
+            f"refund of {money(cents):.2f} exceeds what capture {capture_id} has left to refund "
+            f"({money(remaining):.2f} of {capture.amount:.2f})"
         )
-        if chosen is not None:
-            conn.execute("INSERT INTO refund_methods VALUES (?, ?)", (refund_id, chosen["payment_method_id"]))
-        _add_to_balance(conn, chosen if chosen is not None else _method_of(conn, row["authorization_id"]), cents)
-        return RefundResult(
-            refund=Refund(
-                refund_id=refund_id, capture_id=capture_id, amount=money(cents), reason=reason, refunded_at=at
-            ),
-            capture=_capture(conn, _capture_row(conn, capture_id)),
-        )
+    chosen = _owned_method(conn, row["order_id"], payment_method_id) if payment_method_id else None
+    refund_id = next_id(conn, "RF")
+    at = to_ts(book_now(conn))
+    conn.execute(
+        "INSERT INTO refunds (refund_id, capture_id, order_id, amount_cents, reason, refunded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (refund_id, capture_id, row["order_id"], cents, reason, at),
+    )
+    if chosen is not None:
+        conn.execute("INSERT INTO refund_methods VALUES (?, ?)", (refund_id, chosen["payment_method_id"]))
+    _add_to_balance(conn, chosen if chosen is not None else _method_of(conn, row["authorization_id"]), cents)
+    return RefundResult(
+        refund=Refund(refund_id=refund_id, capture_id=capture_id, amount=money(cents), reason=reason, refunded_at=at),
+        capture=_capture(conn, _capture_row(conn, capture_id)),
+    )
 
-    args: dict[str, Any] = {"capture_id": capture_id, "amount_cents": cents, "reason": reason}
-    if payment_method_id:
-        args["payment_method_id"] = payment_method_id
-    return idempotent_write(conn, "refund_payment", idempotency_key, args, RefundResult, perform)
 
-
+@SYSTEM.write(amount="amount", irreversible=True)
 def charge_payment(
     conn: sqlite3.Connection,
-    order_id: str,
-    amount: float,
-    reason: str,
-    idempotency_key: str,
-    payment_method_id: str | None = None,
+    order_id: OrderId,
+    amount: Amount,
+    reason: Reason,
+    idempotency_key: IdempotencyKey,
+    payment_method_id: PaymentMethodId | None = None,
 ) -> CaptureResult:
-    """Charge the order's payment again for an amount the customer agreed to (a dearer variant's price difference):
-    a new authorization, captured at once, on the method the order's payment stands on (the card it was paid with
-    when payments holds no method for it), or on ``payment_method_id``, another method of the order's own customer;
-    a gift card only with the balance for it. Refused for an order with no payment, or while a payment hold is
-    active."""
+    """Charge the order's payment or another of its customer's methods for an agreed amount.
+
+    Charges the order's payment again (a new authorization, captured at once) for an amount the customer
+    agreed to, such as a dearer variant's price difference, or ``payment_method_id``, another method of the
+    order's customer (a gift card only with the balance); refused without a payment or under a hold."""
     cents = to_cents(amount)
     reason = require_text(reason, "reason", max_length=500)
-
-    def perform() -> CaptureResult:
-        first = conn.execute(
-            "SELECT * FROM authorizations WHERE order_id = ? ORDER BY authorized_at, authorization_id LIMIT 1",
-            (order_id,),
-        ).fetchone()
-        if first is None:
-            raise ConflictError(f"order {order_id} has no payment to charge again")
-        if _active_hold(conn, order_id) is not None:
-            raise ConflictError(f"order {order_id} has an active payment hold; nothing is charged under it")
-        payer = _payer(conn, order_id)
-        method: sqlite3.Row | None = None
-        if payment_method_id:
-            method = _owned_method(conn, order_id, payment_method_id)
-        elif payer is not None:
-            method = _method_of(conn, payer["authorization_id"])
-        now = book_now(conn)
-        brand, last4 = (first["card_brand"], first["card_last4"]) if method is None else _card_of(method)
-        # a charge's own authorization series (a book's seeded authorizations keep no sequence of their own)
-        authorization_id, capture_id = next_id(conn, "AUTH-CHG"), next_id(conn, "CAP")
-        conn.execute(
-            "INSERT INTO authorizations (authorization_id, order_id, amount_cents, currency, status, card_brand, "
-            "card_last4, authorized_at, expires_at) VALUES (?, ?, ?, ?, 'captured', ?, ?, ?, ?)",
-            (authorization_id, order_id, cents, first["currency"], brand, last4, to_ts(now), first["expires_at"]),
-        )
-        conn.execute(
-            "INSERT INTO captures (capture_id, authorization_id, order_id, amount_cents, captured_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (capture_id, authorization_id, order_id, cents, to_ts(now)),
-        )
-        if method is not None:
-            conn.execute(
-                "INSERT INTO authorization_methods VALUES (?, ?)", (authorization_id, method["payment_method_id"])
-            )
-            _add_to_balance(conn, method, -cents)
-        return CaptureResult(
-            capture=_capture(conn, _capture_row(conn, capture_id)),
-            authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
-        )
-
-    args: dict[str, Any] = {"order_id": order_id, "amount_cents": cents, "reason": reason}
+    first = conn.execute(
+        "SELECT * FROM authorizations WHERE order_id = ? ORDER BY authorized_at, authorization_id LIMIT 1",
+        (order_id,),
+    ).fetchone()
+    if first is None:
+        raise ConflictError(f"order {order_id} has no payment to charge again")
+    if _active_hold(conn, order_id) is not None:
+        raise ConflictError(f"order {order_id} has an active payment hold; nothing is charged under it")
+    payer = _payer(conn, order_id)
+    method: sqlite3.Row | None = None
     if payment_method_id:
-        args["payment_method_id"] = payment_method_id
-    return idempotent_write(conn, "charge_payment", idempotency_key, args, CaptureResult, perform)
+        method = _owned_method(conn, order_id, payment_method_id)
+    elif payer is not None:
+        method = _method_of(conn, payer["authorization_id"])
+    now = book_now(conn)
+    brand, last4 = (first["card_brand"], first["card_last4"]) if method is None else _card_of(method)
+    # a charge's own authorization series (a book's seeded authorizations keep no sequence of their own)
+    authorization_id, capture_id = next_id(conn, "AUTH-CHG"), next_id(conn, "CAP")
+    conn.execute(
+        "INSERT INTO authorizations (authorization_id, order_id, amount_cents, currency, status, card_brand, "
+        "card_last4, authorized_at, expires_at) VALUES (?, ?, ?, ?, 'captured', ?, ?, ?, ?)",
+        (authorization_id, order_id, cents, first["currency"], brand, last4, to_ts(now), first["expires_at"]),
+    )
+    conn.execute(
+        "INSERT INTO captures (capture_id, authorization_id, order_id, amount_cents, captured_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (capture_id, authorization_id, order_id, cents, to_ts(now)),
+    )
+    if method is not None:
+        conn.execute("INSERT INTO authorization_methods VALUES (?, ?)", (authorization_id, method["payment_method_id"]))
+        _add_to_balance(conn, method, -cents)
+    return CaptureResult(
+        capture=_capture(conn, _capture_row(conn, capture_id)),
+        authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
+    )
 
 
 def _card_of(method: sqlite3.Row) -> tuple[str, str]:
@@ -644,63 +693,62 @@ def _card_of(method: sqlite3.Row) -> tuple[str, str]:
     return (method["brand"] or method["kind"], method["last4"] or "")
 
 
+@SYSTEM.write(amount="amount")
 def change_order_payment(
-    conn: sqlite3.Connection, order_id: str, payment_method_id: str, amount: float, idempotency_key: str
+    conn: sqlite3.Connection,
+    order_id: OrderId,
+    payment_method_id: PaymentMethodId,
+    amount: Amount,
+    idempotency_key: IdempotencyKey,
 ) -> PaymentMethodChange:
-    """Move an order's payment to another method of its own customer: the authorization it stands on is voided (a
-    gift card gets its balance back) and a new one is made on the new method for the same amount (a gift card's
-    balance taken). ``amount`` is what the customer agreed to move, the authorization's whole amount. Refused once
-    the payment was captured (the order shipped), voided or expired, under a payment hold, for a method of someone
-    else's or the one already used, an amount other than the authorized one, or a gift card without the balance."""
+    """Move an unshipped order's payment (all of it) to another method of its customer's.
+
+    Moves an order's authorized payment (``amount``: all of it) to another method of the order's own
+    customer: the old authorization voided, a new one on the new method. Refused once captured (shipped),
+    under a hold, for someone else's method or the one in use, or a gift card without the balance."""
     cents = to_cents(amount)
-
-    def perform() -> PaymentMethodChange:
-        _require_order(conn, order_id)
-        method = _owned_method(conn, order_id, payment_method_id)
-        payer = _payer(conn, order_id)
-        assert payer is not None  # _owned_method refuses an order without one
-        old = _auth_row(conn, payer["authorization_id"])
-        now = book_now(conn)
-        auth = _authorization(conn, old, now)
-        previous = _method_of(conn, old["authorization_id"])
-        if previous is not None and previous["payment_method_id"] == payment_method_id:
-            raise ConflictError(f"order {order_id} is already paid with {payment_method_id}")
-        if auth.status != "authorized":
-            raise ConflictError(
-                f"order {order_id}'s payment is {auth.status}; only an order not yet shipped (its payment authorized, "
-                "not captured) changes its payment method"
-            )
-        if _active_hold(conn, order_id) is not None:
-            raise ConflictError(f"order {order_id} has an active payment hold; its payment method stays as it is")
-        if cents != old["amount_cents"]:
-            raise ConflictError(
-                f"order {order_id}'s payment is {money(old['amount_cents']):.2f}; it moves whole, not "
-                f"{money(cents):.2f}"
-            )
-        conn.execute(
-            "UPDATE authorizations SET status = 'voided', voided_at = ? WHERE authorization_id = ?",
-            (to_ts(now), old["authorization_id"]),
+    _require_order(conn, order_id)
+    method = _owned_method(conn, order_id, payment_method_id)
+    payer = _payer(conn, order_id)
+    assert payer is not None  # _owned_method refuses an order without one
+    old = _auth_row(conn, payer["authorization_id"])
+    now = book_now(conn)
+    auth = _authorization(conn, old, now)
+    previous = _method_of(conn, old["authorization_id"])
+    if previous is not None and previous["payment_method_id"] == payment_method_id:
+        raise ConflictError(f"order {order_id} is already paid with {payment_method_id}")
+    if auth.status != "authorized":
+        raise ConflictError(
+            f"order {order_id}'s payment is {auth.status}; only an order not yet shipped (its payment authorized, "
+            "not captured) changes its payment method"
         )
-        _add_to_balance(conn, previous, cents)
-        _add_to_balance(conn, method, -cents)  # refused (all rolled back) when a gift card's balance is short
-        brand, last4 = _card_of(method)
-        valid = from_ts(old["expires_at"]) - from_ts(old["authorized_at"])
-        authorization_id = next_id(conn, "AUTH-PMC")
-        conn.execute(
-            "INSERT INTO authorizations (authorization_id, order_id, amount_cents, currency, status, card_brand, "
-            "card_last4, authorized_at, expires_at) VALUES (?, ?, ?, ?, 'authorized', ?, ?, ?, ?)",
-            (authorization_id, order_id, cents, old["currency"], brand, last4, to_ts(now), to_ts(now + valid)),
+    if _active_hold(conn, order_id) is not None:
+        raise ConflictError(f"order {order_id} has an active payment hold; its payment method stays as it is")
+    if cents != old["amount_cents"]:
+        raise ConflictError(
+            f"order {order_id}'s payment is {money(old['amount_cents']):.2f}; it moves whole, not {money(cents):.2f}"
         )
-        conn.execute("INSERT INTO authorization_methods VALUES (?, ?)", (authorization_id, payment_method_id))
-        conn.execute("UPDATE order_payers SET authorization_id = ? WHERE order_id = ?", (authorization_id, order_id))
-        return PaymentMethodChange(
-            order_id=order_id,
-            previous_method_id=previous["payment_method_id"] if previous is not None else "",
-            payment_method=_method(_method_row(conn, payment_method_id)),
-            amount=money(cents),
-            released=_authorization(conn, _auth_row(conn, old["authorization_id"]), now),
-            authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
-        )
-
-    args = {"order_id": order_id, "payment_method_id": payment_method_id, "amount_cents": cents}
-    return idempotent_write(conn, "change_order_payment", idempotency_key, args, PaymentMethodChange, perform)
+    conn.execute(
+        "UPDATE authorizations SET status = 'voided', voided_at = ? WHERE authorization_id = ?",
+        (to_ts(now), old["authorization_id"]),
+    )
+    _add_to_balance(conn, previous, cents)
+    _add_to_balance(conn, method, -cents)  # refused (all rolled back) when a gift card's balance is short
+    brand, last4 = _card_of(method)
+    valid = from_ts(old["expires_at"]) - from_ts(old["authorized_at"])
+    authorization_id = next_id(conn, "AUTH-PMC")
+    conn.execute(
+        "INSERT INTO authorizations (authorization_id, order_id, amount_cents, currency, status, card_brand, "
+        "card_last4, authorized_at, expires_at) VALUES (?, ?, ?, ?, 'authorized', ?, ?, ?, ?)",
+        (authorization_id, order_id, cents, old["currency"], brand, last4, to_ts(now), to_ts(now + valid)),
+    )
+    conn.execute("INSERT INTO authorization_methods VALUES (?, ?)", (authorization_id, payment_method_id))
+    conn.execute("UPDATE order_payers SET authorization_id = ? WHERE order_id = ?", (authorization_id, order_id))
+    return PaymentMethodChange(
+        order_id=order_id,
+        previous_method_id=previous["payment_method_id"] if previous is not None else "",
+        payment_method=_method(_method_row(conn, payment_method_id)),
+        amount=money(cents),
+        released=_authorization(conn, _auth_row(conn, old["authorization_id"]), now),
+        authorization=_authorization(conn, _auth_row(conn, authorization_id), now),
+    )

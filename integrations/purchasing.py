@@ -4,22 +4,49 @@ and requests to the buyer about an invoice (a price to confirm, a quantity, a mi
 from __future__ import annotations
 
 import sqlite3
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ValidationError
+from ai_missions.integrations.arguments import IdempotencyKey, InvoiceId, PoId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
     from_row,
-    idempotent_write,
     money,
     next_id,
     require_row,
     require_text,
     to_ts,
 )
+
+DDL = """
+CREATE TABLE purchase_orders (
+    po_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL, buyer TEXT NOT NULL, cost_centre TEXT NOT NULL,
+    currency TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'cancelled')),
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX purchase_orders_vendor ON purchase_orders (vendor_id, created_at);
+CREATE TABLE po_lines (
+    po_id TEXT NOT NULL REFERENCES purchase_orders (po_id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+    description TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents > 0),
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed')), expected_at TEXT NOT NULL,
+    PRIMARY KEY (po_id, line_no)
+) STRICT;
+CREATE TABLE po_approvals (
+    po_id TEXT NOT NULL REFERENCES purchase_orders (po_id), approver TEXT NOT NULL, role TEXT NOT NULL,
+    approved_at TEXT NOT NULL, PRIMARY KEY (po_id, approver)
+) STRICT;
+CREATE TABLE buyer_requests (
+    request_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL, po_id TEXT, buyer TEXT NOT NULL, topic TEXT NOT NULL,
+    message TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'answered')), sent_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX buyer_requests_invoice ON buyer_requests (invoice_id);
+"""
+SYSTEM = SimulatedSystem("purchasing", "Purchasing", DDL)
 
 BuyerTopic = Literal["price_change", "quantity", "missing_po", "currency"]
 #: Who answers for invoices that name no purchase order.
@@ -78,9 +105,8 @@ class PurchasingContext(ContextRead):
     buyer_requests: list[BuyerRequest] | None
 
 
-class BuyerRequestResult(BaseModel):
+class BuyerRequestResult(Replayable):
     request: BuyerRequest
-    replayed: bool = False
 
 
 def _po(conn: sqlite3.Connection, row: sqlite3.Row) -> PurchaseOrder:
@@ -119,13 +145,24 @@ def _po_row(conn: sqlite3.Connection, po_id: str) -> sqlite3.Row:
     return require_row(conn, "SELECT * FROM purchase_orders WHERE po_id = ?", (po_id,), "purchase order", po_id)
 
 
-def get_purchase_order(conn: sqlite3.Connection, po_id: str) -> PurchaseOrder:
-    """A purchase order with its lines and approvals."""
+@SYSTEM.read
+def get_purchase_order(conn: sqlite3.Connection, po_id: PoId) -> PurchaseOrder:
+    """A purchase order with lines, prices, status and approvals.
+
+    Lines with ordered quantity, unit price, status (closed: no more deliveries expected) and expected date;
+    who approved the PO."""
     return _po(conn, _po_row(conn, po_id))
 
 
-def list_vendor_purchase_orders(conn: sqlite3.Connection, vendor_id: str, limit: int = 20) -> VendorPurchaseOrders:
-    """A vendor's purchase orders, newest first."""
+@SYSTEM.read
+def list_vendor_purchase_orders(
+    conn: sqlite3.Connection,
+    vendor_id: Annotated[str, Field(min_length=1, max_length=64)],
+    limit: Annotated[int, Field(strict=True, ge=1, le=200)] = 20,
+) -> VendorPurchaseOrders:
+    """A vendor's purchase orders, newest first.
+
+    Newest first."""
     vendor_id = require_text(vendor_id, "vendor_id", max_length=64)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
         raise ValidationError("limit must be a whole number from 1 to 200")
@@ -143,9 +180,12 @@ def _requests(conn: sqlite3.Connection, po_id: str) -> list[BuyerRequest]:
     ]
 
 
-def get_purchasing_context(conn: sqlite3.Connection, po_id: str) -> PurchasingContext:
-    """The purchase order and the buyer requests about it; an unknown PO is a missing part, not an error (an
-    invoice may quote a PO number purchasing never issued)."""
+@SYSTEM.read
+def get_purchasing_context(conn: sqlite3.Connection, po_id: PoId) -> PurchasingContext:
+    """A purchase order and the buyer requests about it, in one read.
+
+    `get_purchase_order` and the buyer requests about it in one call; an unknown PO is null under
+    `purchase_order`, with the reason under `missing`."""
     return PurchasingContext(
         po_id=po_id,
         **read_parts(
@@ -157,30 +197,28 @@ def get_purchasing_context(conn: sqlite3.Connection, po_id: str) -> PurchasingCo
     )
 
 
+@SYSTEM.write
 def request_buyer_review(
     conn: sqlite3.Connection,
-    invoice_id: str,
+    invoice_id: InvoiceId,
     topic: BuyerTopic,
-    message: str,
-    idempotency_key: str,
-    po_id: str | None = None,
+    message: Annotated[str, Field(min_length=1, max_length=2000)],
+    idempotency_key: IdempotencyKey,
+    po_id: PoId | None = None,
 ) -> BuyerRequestResult:
-    """Ask the PO's buyer (or the purchasing desk, without a PO) to confirm something about an invoice."""
+    """Ask the buyer to confirm a price, a quantity or a missing PO.
+
+    Goes to the PO's buyer, or to the purchasing desk when the invoice names no PO."""
     invoice_id = require_text(invoice_id, "invoice_id", max_length=64)
     message = require_text(message, "message", max_length=2000)
     if topic not in BuyerTopic.__args__:  # type: ignore[attr-defined]
         raise ValidationError(f"topic must be one of {', '.join(BuyerTopic.__args__)}")  # type: ignore[attr-defined]
-
-    def perform() -> BuyerRequestResult:
-        buyer = _po_row(conn, po_id)["buyer"] if po_id else PURCHASING_DESK
-        request_id = next_id(conn, "BR")
-        conn.execute(
-            "INSERT INTO buyer_requests (request_id, invoice_id, po_id, buyer, topic, message, status, sent_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-            (request_id, invoice_id, po_id, buyer, topic, message, to_ts(book_now(conn))),
-        )
-        row = conn.execute("SELECT * FROM buyer_requests WHERE request_id = ?", (request_id,)).fetchone()
-        return BuyerRequestResult(request=from_row(BuyerRequest, row))
-
-    args = {"invoice_id": invoice_id, "topic": topic, "message": message, "po_id": po_id}
-    return idempotent_write(conn, "request_buyer_review", idempotency_key, args, BuyerRequestResult, perform)
+    buyer = _po_row(conn, po_id)["buyer"] if po_id else PURCHASING_DESK
+    request_id = next_id(conn, "BR")
+    conn.execute(
+        "INSERT INTO buyer_requests (request_id, invoice_id, po_id, buyer, topic, message, status, sent_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+        (request_id, invoice_id, po_id, buyer, topic, message, to_ts(book_now(conn))),
+    )
+    row = conn.execute("SELECT * FROM buyer_requests WHERE request_id = ?", (request_id,)).fetchone()
+    return BuyerRequestResult(request=from_row(BuyerRequest, row))

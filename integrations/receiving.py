@@ -9,8 +9,26 @@ import sqlite3
 
 from pydantic import BaseModel, Field
 
+from ai_missions.integrations.arguments import PoId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import SimulatedSystem
 from ai_missions.integrations.store import require_text
+
+DDL = """
+CREATE TABLE goods_receipts (
+    receipt_id TEXT PRIMARY KEY, po_id TEXT NOT NULL, received_at TEXT NOT NULL, location TEXT NOT NULL,
+    received_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX goods_receipts_po ON goods_receipts (po_id, received_at);
+CREATE TABLE receipt_lines (
+    receipt_id TEXT NOT NULL REFERENCES goods_receipts (receipt_id), po_id TEXT NOT NULL,
+    po_line_no INTEGER NOT NULL, quantity_received INTEGER NOT NULL CHECK (quantity_received >= 0),
+    quantity_rejected INTEGER NOT NULL CHECK (quantity_rejected >= 0),
+    PRIMARY KEY (receipt_id, po_line_no)
+) STRICT;
+CREATE INDEX receipt_lines_po ON receipt_lines (po_id);
+"""
+SYSTEM = SimulatedSystem("receiving", "Receiving", DDL)
 
 
 class ReceiptLine(BaseModel):
@@ -39,8 +57,11 @@ class ReceivingContext(ContextRead):
     goods_receipts: GoodsReceipts | None
 
 
-def get_goods_receipts(conn: sqlite3.Connection, po_id: str) -> GoodsReceipts:
-    """A purchase order's receipts, with the accepted quantity per PO line."""
+@SYSTEM.read
+def get_goods_receipts(conn: sqlite3.Connection, po_id: PoId) -> GoodsReceipts:
+    """A purchase order's goods receipts with their lines.
+
+    Receipts oldest first, and the accepted quantity (received less rejected) per PO line."""
     po_id = require_text(po_id, "po_id", max_length=64)
     receipts = []
     accepted: dict[str, int] = {}
@@ -73,6 +94,9 @@ def get_goods_receipts(conn: sqlite3.Connection, po_id: str) -> GoodsReceipts:
     return GoodsReceipts(po_id=po_id, receipts=receipts, accepted_by_line=accepted)
 
 
-def get_receiving_context(conn: sqlite3.Connection, po_id: str) -> ReceivingContext:
-    """Everything receiving holds about a purchase order, in one read."""
+@SYSTEM.read
+def get_receiving_context(conn: sqlite3.Connection, po_id: PoId) -> ReceivingContext:
+    """A purchase order's receipts and received quantity per line.
+
+    `get_goods_receipts` in the shape of a context read (a part that fails is null under `missing`)."""
     return ReceivingContext(po_id=po_id, **read_parts({"goods_receipts": lambda: get_goods_receipts(conn, po_id)}))

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.plugin import Book
+from ai_missions.integrations.store import get_meta
+from ai_missions.integrations.systems import connect
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 DEFAULT_ORDERS = 240
@@ -279,8 +282,6 @@ def generate(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED) -> Rows:
 
 
 def story_order_id(home: Path | None = None) -> str | None:
-    from ai_missions.integrations.store import connect, get_meta
-
     conn = connect("oms", home)
     try:
         return get_meta(conn, "story_order_id")
@@ -290,3 +291,6 @@ def story_order_id(home: Path | None = None) -> str | None:
 
 def seed_retail_book(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED, home: Path | None = None) -> Path:
     return write_book(generate(orders, seed), home)
+
+
+BOOK = Book("retail", "orders", DEFAULT_ORDERS, generate, mission="retail-exceptions", story=story_order_id)

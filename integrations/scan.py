@@ -25,7 +25,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ai_missions.integrations.store import book_now, connect, from_ts, hours_between, money
+from ai_missions.integrations.store import book_now, from_ts, hours_between, money
+from ai_missions.integrations.systems import connect
 
 #: The kinds of order exception the report knows, in the order it lists them.
 EXCEPTION_TYPES: tuple[str, ...] = (

@@ -22,8 +22,10 @@ from ai_missions.errors import ValidationError
 from ai_missions.integrations.addresses import GAZETTEER, STREET_SUFFIXES, Address, validate
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.payments import FRAUD_REASONS
+from ai_missions.integrations.plugin import Book
 from ai_missions.integrations.scan import EXCEPTION_TYPES
-from ai_missions.integrations.store import to_ts
+from ai_missions.integrations.store import get_meta, to_ts
+from ai_missions.integrations.systems import connect
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 HISTORY_DAYS = 42
@@ -947,8 +949,6 @@ def generate(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED) -> dict[str
 def story_order_id(home: Path | None = None) -> str | None:
     """The flagship story's order in the book under ``home``: a 5-year customer who moved 14 days ago, in payment
     review for a new shipping address only, with the last unit in stock pending reservation."""
-    from ai_missions.integrations.store import connect, get_meta
-
     conn = connect("erp", home)
     try:
         return get_meta(conn, "story_order_id")
@@ -959,3 +959,6 @@ def story_order_id(home: Path | None = None) -> str | None:
 def seed_book(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED, home: Path | None = None) -> Path:
     """Generate a book and replace the sandbox under ``home`` with it; returns the sandbox directory."""
     return write_book(generate(orders, seed), home)
+
+
+BOOK = Book("commerce", "orders", DEFAULT_ORDERS, generate, mission="order-exception", story=story_order_id)

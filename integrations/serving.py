@@ -1,72 +1,48 @@
-"""What every system's MCP server shares: the FastMCP subclass (structured errors, simulated latency), tool
-registration from the catalog (annotations, descriptions), common argument types, and the launcher.
+"""What every system's MCP server shares: the FastMCP subclass (structured errors, the grant check of writes,
+simulated latency), the server built from a system's declaration (:class:`.plugin.SimulatedSystem`: every declared
+tool registered with its description and annotations, and the write lookup), its derived contract, and the launcher.
 
-Run one system with ``python -m ai_missions.integrations.serving SYSTEM`` or
-``python -m ai_missions.integrations.server_SYSTEM`` (both take ``--transport``, ``--host``, ``--port`` and
-``--home``); the ``missions systems serve`` command does the same.
+Run one system with ``python -m ai_missions.integrations.serving SYSTEM`` (``--transport``, ``--host``, ``--port``
+and ``--home``); the ``missions systems serve`` command does the same.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import importlib
 import inspect
+import json
 import logging
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import anyio
 import pydantic
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp import server as fastmcp_server
 from mcp.server.fastmcp.exceptions import ToolError
+from mcp.server.fastmcp.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import Field
 
 from ai_missions import grants
-from ai_missions.contracts import contract
+from ai_missions.contracts import CONTRACTS_GROUP, contract_file
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.grants import META_KEY
+from ai_missions.integrations.plugin import DeclaredTool, SimulatedSystem
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
-from ai_missions.integrations.store import WriteRecord, check_system, connect, recorded_write
-from ai_missions.integrations.systems import SERVED, SIMULATED
+from ai_missions.integrations.store import recorded_write
+from ai_missions.integrations.systems import SERVED, connect, declared
 from ai_missions.settings import missions_home
-from ai_missions.tools import ToolSpec, write_lookup_name
+from ai_missions.tools import SystemContract, ToolSpec
 
 Transport = Literal["stdio", "streamable-http"]
-F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 LATENCY_ENV = "MISSIONS_SIM_LATENCY_MS"
-
-OrderId = Annotated[str, Field(min_length=1, max_length=64, description="Order id, e.g. SO-100123")]
-CustomerId = Annotated[str, Field(min_length=1, max_length=64, description="Customer id, e.g. C-10001")]
-Sku = Annotated[str, Field(min_length=1, max_length=64, description="SKU, e.g. SKU-1001")]
-LocationId = Annotated[str, Field(min_length=1, max_length=64, description="Location id, e.g. DC-EAST")]
-Reason = Annotated[str, Field(min_length=1, max_length=500, description="Why, in a sentence (kept in the record)")]
-Amount = Annotated[
-    float,
-    Field(
-        strict=True,
-        gt=0,
-        le=1_000_000,
-        multiple_of=0.01,
-        description="Money amount in the order currency, > 0, in cents (at most two decimals)",
-    ),
-]
-IdempotencyKey = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=200,
-        description="Unique per intended change: repeating a call with the same key and arguments returns the "
-        "first result and changes nothing; the same key with different arguments is refused",
-    ),
-]
 
 
 def latency_ms(system: str, spec: str | None = None) -> float:
@@ -134,7 +110,7 @@ class SystemServer(FastMCP):
 
     def __init__(
         self,
-        system: str,
+        system: SimulatedSystem,
         *,
         latency: float = 0.0,
         home: Path | None = None,
@@ -143,16 +119,16 @@ class SystemServer(FastMCP):
     ) -> None:
         """``in_process``: served on the client's event loop (memory streams), so each synchronous tool runs on a
         worker thread instead of blocking that loop; one at a time, as its own process would run them."""
-        super().__init__(name=f"ai-missions-{system}", log_level="WARNING", **kwargs)
-        self.system = system
+        super().__init__(name=f"ai-missions-{system.name}", log_level="WARNING", **kwargs)
+        self.system = system.name
         self.latency = latency
         self.home = home or missions_home()
         self.in_process = in_process
         self._one_at_a_time = anyio.CapacityLimiter(1)
-        self.contract = contract(system)
-        self.contract_names = frozenset(t.name for t in self.contract)
-        self.write_names = frozenset(t.name for t in self.contract if t.is_write)
-        #: The database connection the tools share, closed with :meth:`close` (set by :func:`open_system`).
+        specs = system.specs()
+        self.contract_names = frozenset(t.name for t in specs)
+        self.write_names = frozenset(t.name for t in specs if t.is_write)
+        #: The database connection the tools share, closed with :meth:`close` (set by :func:`build`).
         self.db: sqlite3.Connection | None = None
 
     def add_tool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -250,66 +226,68 @@ def tool_annotations(spec: ToolSpec) -> ToolAnnotations:
     )
 
 
-def tool(server: SystemServer) -> Callable[[F], F]:
-    """Register a function as a tool of ``server``: its name must be in that system's contract."""
-
-    def decorator(fn: F) -> F:
-        if fn.__name__ not in server.contract_names:
-            raise RuntimeError(f"{fn.__name__} is not a tool of the {server.system} contract")
-        spec = server.contract.tool(fn.__name__)
-        description = f"{spec.summary}\n\n{fn.__doc__ or ''}".strip()
-        if spec.is_write:
-            description += "\n\nWrite: takes an idempotency_key."
-        server.add_tool(
-            fn, name=spec.name, description=description, annotations=tool_annotations(spec), structured_output=True
-        )
-        return fn
-
-    return decorator
+def _register(server: FastMCP, system: SimulatedSystem, tool: DeclaredTool, given: dict[str, Any]) -> None:
+    server.add_tool(
+        tool.served(given),
+        name=tool.name,
+        description=tool.description,
+        annotations=tool_annotations(tool.spec(system.name)),
+        structured_output=True,
+    )
 
 
-def open_system(system: str, home: Path | None = None, **settings: Any) -> tuple[SystemServer, sqlite3.Connection]:
-    """A server for ``system`` and the database connection its tools share (the book must exist)."""
-    check_system(system)
-    conn = connect(system, home)
-    server = SystemServer(system, latency=latency_ms(system), home=home, **settings)
-    server.db = conn
-    lookup = write_lookup_name(system)
-    if lookup in server.contract_names:
-
-        def get_write(idempotency_key: IdempotencyKey) -> WriteRecord:
-            """Whether a write with this key happened, and the result it returned (``found`` false: it did not,
-            or not yet). How a client learns the outcome of a write whose answer it lost."""
-            return recorded_write(conn, idempotency_key)
-
-        spec = server.contract.tool(lookup)
-        server.add_tool(
-            get_write,
-            name=lookup,
-            description=f"{spec.summary}\n\n{get_write.__doc__}",
-            annotations=tool_annotations(spec),
-            structured_output=True,
-        )
-    return server, conn
-
-
-def check_complete(server: SystemServer) -> SystemServer:
-    """Refuse a server whose tools differ from its contract."""
-    served = set(server._tool_manager._tools)
-    if served != server.contract_names:
-        raise RuntimeError(
-            f"{server.system} serves {sorted(served)} but its contract lists {sorted(server.contract_names)}"
-        )
+def build(system: SimulatedSystem, home: Path | None = None, **settings: Any) -> SystemServer:
+    """The MCP server of a declared system over the book under ``home`` (which must exist for a system with storage;
+    ``settings``: FastMCP host, port, ``in_process``). Every declared tool is registered, then the write lookup."""
+    home = home or missions_home()
+    server = SystemServer(system, latency=latency_ms(system.name), home=home, **settings)
+    given: dict[str, Any] = {"home": home, "conn": None}
+    if system.storage:
+        server.db = given["conn"] = connect(system.name, home)
+    for tool in system.served_tools():
+        _register(server, system, tool, given)
     return server
 
 
+def contract_of(system: SimulatedSystem) -> SystemContract:
+    """The contract a system's declaration serves, each tool's input schema as its server lists it: what its
+    checked-in ``<system>.json`` must hold (``missions systems contract``)."""
+    schemas = {
+        t.name: Tool.from_function(
+            t.served({"conn": None, "home": None}), name=t.name, structured_output=True
+        ).parameters
+        for t in system.served_tools()
+    }
+    return SystemContract(
+        system.name,
+        system.title,
+        tuple(
+            ToolSpec(
+                s.system, s.name, s.kind, s.summary, s.amount_arg, s.irreversible, s.reaches_outside, schemas[s.name]
+            )
+            for s in system.specs()
+        ),
+    )
+
+
+def contract_text(system: SimulatedSystem) -> str:
+    """A system's derived contract as its checked-in file holds it."""
+    return json.dumps(contract_of(system).to_json(), indent=1, ensure_ascii=False) + "\n"
+
+
+def contract_path(system: str) -> Path:
+    """Where the ``ai_missions.contracts`` entry point of ``system`` says its contract is checked in."""
+    points = [p for p in entry_points(group=CONTRACTS_GROUP) if p.name == system]
+    if not points:
+        raise ValidationError(
+            f"no {CONTRACTS_GROUP} entry point names {system!r}; register the package of {system}.json"
+        )
+    return Path(str(contract_file(points[0])))
+
+
 def build_server(system: str, home: Path | None = None, **settings: Any) -> SystemServer:
-    """The MCP server of ``system`` over the book under ``home`` (``settings``: FastMCP host, port...)."""
-    if system not in SERVED:
-        raise ValidationError(f"unknown system {system!r}; expected one of {', '.join(SERVED)}")
-    module = importlib.import_module(SIMULATED[system].server_module)
-    server: SystemServer = module.build(home, **settings)
-    return check_complete(server)
+    """The MCP server of the registered system ``system`` over the book under ``home``."""
+    return build(declared(system), home, **settings)
 
 
 def serve(

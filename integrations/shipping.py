@@ -7,13 +7,38 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError
 from ai_missions.integrations.addresses import Address, AddressValidation, ValidationStatus, validate
+from ai_missions.integrations.arguments import IdempotencyKey, OrderId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
-from ai_missions.integrations.store import book_now, idempotent_write, require_row, require_text, to_ts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
+from ai_missions.integrations.store import book_now, require_row, require_text, to_ts
+
+Line = Annotated[str, Field(min_length=1, max_length=200)]
+
+DDL = """
+CREATE TABLE order_addresses (
+    order_id TEXT PRIMARY KEY, name TEXT NOT NULL, line1 TEXT NOT NULL, line2 TEXT, city TEXT NOT NULL,
+    region TEXT NOT NULL, postal_code TEXT NOT NULL, country TEXT NOT NULL,
+    validation_status TEXT NOT NULL CHECK (validation_status IN ('valid', 'corrected', 'undeliverable')),
+    issues TEXT NOT NULL, suggestion TEXT, validated_at TEXT NOT NULL, corrected_from TEXT
+) STRICT;
+CREATE TABLE shipments (
+    shipment_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, carrier TEXT NOT NULL, service TEXT NOT NULL,
+    tracking_number TEXT NOT NULL, status TEXT NOT NULL, from_location TEXT NOT NULL, shipped_at TEXT NOT NULL,
+    delivered_at TEXT
+) STRICT;
+CREATE INDEX shipments_order ON shipments (order_id);
+CREATE TABLE tracking_events (
+    shipment_id TEXT NOT NULL REFERENCES shipments (shipment_id), seq INTEGER NOT NULL, at TEXT NOT NULL,
+    status TEXT NOT NULL, location TEXT NOT NULL, PRIMARY KEY (shipment_id, seq)
+) STRICT;
+"""
+SYSTEM = SimulatedSystem("shipping", "Shipping", DDL)
 
 
 class OrderAddressValidation(BaseModel):
@@ -54,19 +79,17 @@ class ShipmentList(BaseModel):
     shipments: list[Shipment]
 
 
-class CorrectionResult(BaseModel):
+class CorrectionResult(Replayable):
     validation: OrderAddressValidation
-    replayed: bool = False
 
 
-class ShipmentAddressResult(BaseModel):
+class ShipmentAddressResult(Replayable):
     """The outcome of a ship-to change in shipping: the address the parcel will now go to, validated."""
 
     order_id: str
     action: str = "update_shipment_address"
     previous_address: Address
     validation: OrderAddressValidation
-    replayed: bool = False
 
 
 def _row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
@@ -96,28 +119,37 @@ def _validation(row: sqlite3.Row) -> OrderAddressValidation:
     )
 
 
+@SYSTEM.read
 def validate_address(
-    name: str,
-    line1: str,
-    city: str,
-    region: str,
-    postal_code: str,
-    country: str = "US",
-    line2: str | None = None,
+    name: Line,
+    line1: Line,
+    city: Line,
+    region: Annotated[str, Field(min_length=1, max_length=40, description="State code, e.g. WA")],
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)],
+    country: Annotated[str, Field(min_length=2, max_length=2)] = "US",
+    line2: Annotated[str | None, Field(max_length=200)] = None,
 ) -> AddressValidation:
-    """Validate any address: valid, corrected (with a suggestion) or undeliverable. Changes nothing."""
+    """Validate an address: valid, corrected suggestion, undeliverable.
+
+    Any address; changes nothing. A corrected result carries the suggested address."""
     return validate(
         Address(name=name, line1=line1, line2=line2, city=city, region=region, postal_code=postal_code, country=country)
     )
 
 
-def get_address_validation(conn: sqlite3.Connection, order_id: str) -> OrderAddressValidation:
-    """The validation result of an order's ship-to."""
+@SYSTEM.read
+def get_address_validation(conn: sqlite3.Connection, order_id: OrderId) -> OrderAddressValidation:
+    """The validation result of an order's ship-to.
+
+    Status valid, corrected (with a suggestion) or undeliverable, the issues, and the ship-to in use."""
     return _validation(_row(conn, order_id))
 
 
-def list_shipments(conn: sqlite3.Connection, order_id: str) -> ShipmentList:
-    """Shipments of an order with their tracking events (empty when nothing has shipped)."""
+@SYSTEM.read
+def list_shipments(conn: sqlite3.Connection, order_id: OrderId) -> ShipmentList:
+    """Shipments of an order with tracking events.
+
+    Carrier, tracking number, status and tracking events; `shipped` is false when nothing has left."""
     _row(conn, order_id)
     shipments = []
     for s in conn.execute("SELECT * FROM shipments WHERE order_id = ? ORDER BY shipped_at, shipment_id", (order_id,)):
@@ -152,8 +184,12 @@ class ShippingContext(ContextRead):
     shipments: ShipmentList | None
 
 
-def get_shipping_context(conn: sqlite3.Connection, order_id: str) -> ShippingContext:
-    """The validation of the order's ship-to and its shipments."""
+@SYSTEM.read
+def get_shipping_context(conn: sqlite3.Connection, order_id: OrderId) -> ShippingContext:
+    """An order's ship-to validation and shipments, in one read.
+
+    `get_address_validation` and `list_shipments` in one call; a part that cannot be read is null, with the
+    reason under `missing`."""
     return ShippingContext(
         order_id=order_id,
         **read_parts(
@@ -194,44 +230,41 @@ def _store_address(conn: sqlite3.Connection, order_id: str, address: Address, co
     )
 
 
+@SYSTEM.write
 def update_shipment_address(
-    conn: sqlite3.Connection, order_id: str, ship_to: Address, idempotency_key: str
+    conn: sqlite3.Connection, order_id: OrderId, ship_to: Address, idempotency_key: IdempotencyKey
 ) -> ShipmentAddressResult:
-    """Replace the ship-to shipping will print on the order's label (its own copy: the ERP's ``change_ship_to``
-    does not reach it); refused once a parcel has left. The new address is validated like any other."""
+    """Change the ship-to an unshipped order's label will carry (shipping's own copy).
+
+    The ship-to shipping will put on the order's label (its own copy; the ERP's `change_ship_to` does not
+    reach it), validated anew; refused once a parcel has shipped."""
     for name in ("name", "line1", "city", "region", "postal_code", "country"):
         require_text(getattr(ship_to, name), f"ship_to.{name}", max_length=200)
-
-    def perform() -> ShipmentAddressResult:
-        row = _row(conn, order_id)
-        if _shipped(conn, order_id):
-            raise ConflictError(f"order {order_id} has shipped; its shipment's address can no longer be changed")
-        before = _validation(row).address
-        _store_address(conn, order_id, ship_to, None)
-        return ShipmentAddressResult(
-            order_id=order_id, previous_address=before, validation=_validation(_row(conn, order_id))
-        )
-
-    args = {"order_id": order_id, "ship_to": ship_to.model_dump(exclude={"fingerprint"})}
-    return idempotent_write(conn, "update_shipment_address", idempotency_key, args, ShipmentAddressResult, perform)
-
-
-def apply_address_correction(conn: sqlite3.Connection, order_id: str, idempotency_key: str) -> CorrectionResult:
-    """Replace an order's ship-to with the validator's suggestion; refused when there is none or it has shipped."""
-
-    def perform() -> CorrectionResult:
-        row = _row(conn, order_id)
-        status = row["validation_status"]
-        if status == "undeliverable":
-            raise ConflictError(f"the ship-to of order {order_id} is undeliverable and has no suggested correction")
-        if status != "corrected" or not row["suggestion"]:
-            raise ConflictError(f"the ship-to of order {order_id} is {status}; there is no correction to apply")
-        if _shipped(conn, order_id):
-            raise ConflictError(f"order {order_id} has shipped; its address can no longer be corrected")
-        before = _validation(row).address
-        _store_address(conn, order_id, Address(**json.loads(row["suggestion"])), before)
-        return CorrectionResult(validation=_validation(_row(conn, order_id)))
-
-    return idempotent_write(
-        conn, "apply_address_correction", idempotency_key, {"order_id": order_id}, CorrectionResult, perform
+    row = _row(conn, order_id)
+    if _shipped(conn, order_id):
+        raise ConflictError(f"order {order_id} has shipped; its shipment's address can no longer be changed")
+    before = _validation(row).address
+    _store_address(conn, order_id, ship_to, None)
+    return ShipmentAddressResult(
+        order_id=order_id, previous_address=before, validation=_validation(_row(conn, order_id))
     )
+
+
+@SYSTEM.write
+def apply_address_correction(
+    conn: sqlite3.Connection, order_id: OrderId, idempotency_key: IdempotencyKey
+) -> CorrectionResult:
+    """Apply the suggested correction to an order's ship-to.
+
+    Refused when there is no suggestion (valid or undeliverable) or the order has shipped."""
+    row = _row(conn, order_id)
+    status = row["validation_status"]
+    if status == "undeliverable":
+        raise ConflictError(f"the ship-to of order {order_id} is undeliverable and has no suggested correction")
+    if status != "corrected" or not row["suggestion"]:
+        raise ConflictError(f"the ship-to of order {order_id} is {status}; there is no correction to apply")
+    if _shipped(conn, order_id):
+        raise ConflictError(f"order {order_id} has shipped; its address can no longer be corrected")
+    before = _validation(row).address
+    _store_address(conn, order_id, Address(**json.loads(row["suggestion"])), before)
+    return CorrectionResult(validation=_validation(_row(conn, order_id)))

@@ -30,8 +30,8 @@ from typing import Any
 
 from ai_missions.errors import NotFoundError, ValidationError
 from ai_missions.integrations.loader import insert_rows, write_book
-from ai_missions.integrations.store import connect, from_ts, system_path
-from ai_missions.integrations.systems import SYSTEMS, TABLES
+from ai_missions.integrations.store import from_ts
+from ai_missions.integrations.systems import connect, is_storage_system, storage_systems, system_path, tables
 
 FORMAT = "ai-missions/snapshot@1"
 
@@ -62,7 +62,7 @@ def export_snapshot(
         return _export_invoices(list(dict.fromkeys(invoice_ids)), home)
     if order_ids is None:
         return _export_all(home)
-    conns = {s: connect(s, home) for s in SYSTEMS if s in _COMMERCE}
+    conns = {s: connect(s, home) for s in _COMMERCE}
     try:
         meta = {r["key"]: r["value"] for r in conns["erp"].execute("SELECT key, value FROM meta")}
         book = {k: meta[k] for k in ("book_now", "seed", "orders", "story_order_id") if k in meta}
@@ -84,16 +84,16 @@ _COMMERCE = ("erp", "crm", "inventory", "payments", "shipping")
 
 def _export_all(home: Path | None) -> Snapshot:
     """Every table of every system the sandbox has a database of."""
-    present = [s for s in SYSTEMS if system_path(s, home).exists()]
+    present = [s for s in storage_systems() if system_path(s, home).exists()]
     if not present:
-        connect(SYSTEMS[0], home).close()  # raises BookMissingError, naming the first system
+        connect("erp", home).close()  # raises BookMissingError, naming the commerce book's first system
     conns = {s: connect(s, home) for s in present}
     try:
         book: dict[str, str] = {}
         for conn in conns.values():
             meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
             book.update({k: v for k, v in meta.items() if k != "system"})
-        systems = {s: {t: _rows(conns[s], t) for t in TABLES[s]} for s in present}
+        systems = {s: {t: _rows(conns[s], t) for t in tables(s)} for s in present}
         return {"format": FORMAT, "book": book, "scope": {"orders": "all"}, "systems": systems}
     finally:
         for conn in conns.values():
@@ -242,8 +242,8 @@ def read_snapshot(source: Snapshot | str | Path) -> Snapshot:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise ValidationError(f"not a snapshot: expected format {FORMAT!r}, found {found!r}")
     systems = data.get("systems")
-    if not isinstance(systems, dict) or not systems or any(s not in SYSTEMS for s in systems):
-        raise ValidationError(f"a snapshot holds some of the systems {', '.join(SYSTEMS)}")
+    if not isinstance(systems, dict) or not systems or not all(is_storage_system(s) for s in systems):
+        raise ValidationError(f"a snapshot holds some of the systems {', '.join(storage_systems())}")
     for system in systems:
         if not isinstance(systems[system], dict):
             raise ValidationError(f"snapshot {system}: expected an object of table -> rows")
@@ -280,14 +280,14 @@ def load_snapshot_in_place(
     owned = {s: connect(s, home) for s in held} if connections is None else dict(connections)
     try:
         for system in held:
-            conn, tables = owned[system], data["systems"][system]
-            unknown = set(tables) - set(TABLES[system])
+            conn, rows = owned[system], data["systems"][system]
+            unknown = set(rows) - set(tables(system))
             if unknown:
                 raise ValidationError(f"unknown {system} tables: {', '.join(sorted(unknown))}")
             with transaction(conn):
-                for table in reversed(TABLES[system]):
+                for table in reversed(tables(system)):
                     conn.execute(f"DELETE FROM {table}")
-                insert_rows(conn, system, tables)
+                insert_rows(conn, system, rows)
     finally:
         if connections is None:
             for conn in owned.values():

@@ -1,6 +1,7 @@
-"""The systems' storage: one SQLite file per system under the sandbox, WAL mode, with a frozen book clock.
+"""The systems' storage: one SQLite file per system under the sandbox (where: :mod:`.systems`), WAL mode, with a
+frozen book clock.
 
-Every system database holds its own tables (see :mod:`ai_missions.integrations.schema`) plus three shared ones:
+Every system database holds its own tables (each system's DDL) plus three shared ones (:data:`.plugin.COMMON`):
 ``meta`` (the book clock and seed), ``sequences`` (ids for new records) and ``idempotency`` (write replay records,
 stored in the same transaction as the write they record).
 """
@@ -19,8 +20,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError, ValidationError
-from ai_missions.integrations.systems import SYSTEMS
-from ai_missions.settings import sandbox_dir
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,26 +30,6 @@ MAX_KEY_LENGTH = 200
 
 class BookMissingError(MissionsError):
     """The sandbox has no book yet."""
-
-
-def system_path(system: str, home: Path | None = None) -> Path:
-    """The SQLite file of one system."""
-    check_system(system)
-    return sandbox_dir(home) / f"{system}.sqlite"
-
-
-def check_system(system: str) -> str:
-    if system not in SYSTEMS:
-        raise ValidationError(f"unknown system {system!r}; expected one of {', '.join(SYSTEMS)}")
-    return system
-
-
-def connect(system: str, home: Path | None = None) -> sqlite3.Connection:
-    """Open a system's database (it must exist: seed or import a book first)."""
-    path = system_path(system, home)
-    if not path.exists():
-        raise BookMissingError(f"no {system} database at {path}; run `missions systems seed` first")
-    return open_db(path)
 
 
 def open_db(path: Path) -> sqlite3.Connection:
@@ -240,7 +219,3 @@ def from_row(model: type[M], row: sqlite3.Row) -> M:
 def list_tables(conn: sqlite3.Connection) -> list[str]:
     rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     return [r[0] for r in rows]
-
-
-def all_paths(home: Path | None = None) -> dict[str, Path]:
-    return {system: system_path(system, home) for system in SYSTEMS}

@@ -6,14 +6,16 @@ merchandising gets. Quarantines and recount tasks are reversible (``release_quar
 from __future__ import annotations
 
 import sqlite3
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ai_missions.errors import ConflictError, ValidationError
+from ai_missions.integrations.arguments import IdempotencyKey, Reason, RetailLocationId, Sku, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
     book_now,
-    idempotent_write,
     money,
     next_id,
     require_row,
@@ -21,7 +23,45 @@ from ai_missions.integrations.store import (
     to_ts,
 )
 
+TaskId = Annotated[str, Field(min_length=1, max_length=64, description="Recount task id, e.g. RC-000001")]
+PromoId = Annotated[str, Field(min_length=1, max_length=64, description="Promotion id, e.g. PR-0001")]
+
+DDL = """
+CREATE TABLE locations (
+    location_id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('store', 'dc')), name TEXT NOT NULL,
+    region TEXT NOT NULL
+) STRICT;
+CREATE TABLE stock (
+    location_id TEXT NOT NULL REFERENCES locations (location_id), sku TEXT NOT NULL,
+    on_hand INTEGER NOT NULL CHECK (on_hand >= 0), counted_qty INTEGER NOT NULL CHECK (counted_qty >= 0),
+    counted_at TEXT NOT NULL, sold_since_count INTEGER NOT NULL CHECK (sold_since_count >= 0),
+    quarantined INTEGER NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1)),
+    PRIMARY KEY (location_id, sku)
+) STRICT;
+CREATE TABLE inbound_shipments (
+    shipment_id TEXT PRIMARY KEY, sku TEXT NOT NULL, location_id TEXT NOT NULL REFERENCES locations (location_id),
+    quantity INTEGER NOT NULL CHECK (quantity > 0), original_eta TEXT NOT NULL, eta TEXT NOT NULL
+) STRICT;
+CREATE TABLE promotions (
+    promo_id TEXT PRIMARY KEY, sku TEXT NOT NULL, name TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE recount_tasks (
+    task_id TEXT PRIMARY KEY, location_id TEXT NOT NULL REFERENCES locations (location_id), sku TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'cancelled', 'done')), created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE merch_notices (
+    notice_id TEXT PRIMARY KEY, promo_id TEXT NOT NULL REFERENCES promotions (promo_id), message TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE substitutes (
+    sku TEXT NOT NULL, substitute_sku TEXT NOT NULL, family TEXT NOT NULL,
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0), PRIMARY KEY (sku, substitute_sku)
+) STRICT;
+"""
+SYSTEM = SimulatedSystem("stores", "Store inventory, DC and merchandising", DDL)
+
 MAX_SKUS = 20
+Skus = Annotated[list[Sku], Field(min_length=1, max_length=MAX_SKUS)]
 
 
 class Location(BaseModel):
@@ -87,15 +127,18 @@ class StockContext(ContextRead):
     book_now: str
 
 
-class WriteResult(BaseModel):
+class WriteResult(Replayable):
     detail: str
     location_id: str | None = None
     sku: str | None = None
     record_id: str | None = None
-    replayed: bool = False
 
 
-def get_location(conn: sqlite3.Connection, location_id: str) -> Location:
+@SYSTEM.read
+def get_location(conn: sqlite3.Connection, location_id: RetailLocationId) -> Location:
+    """One store or DC.
+
+    A store or the DC, with its region."""
     row = require_row(conn, "SELECT * FROM locations WHERE location_id = ?", (location_id,), "location", location_id)
     return Location(location_id=row["location_id"], kind=row["kind"], name=row["name"], region=row["region"])
 
@@ -124,10 +167,12 @@ def _substitutes(conn: sqlite3.Connection, wanted: list[str]) -> list[Substitute
     ]
 
 
-def get_stock_context(conn: sqlite3.Connection, skus: list[str], location_id: str) -> StockContext:
-    """The SKUs' stock at every location (and their substitutes' stock), the given location (a pickup store, an
-    allocation), inbound shipments, promotions, substitutes and recount tasks; a part that fails is null under
-    ``missing``."""
+@SYSTEM.read
+def get_stock_context(conn: sqlite3.Connection, skus: Skus, location_id: RetailLocationId) -> StockContext:
+    """Stock of SKUs at every location, inbound shipments and promotions.
+
+    The SKUs' stock everywhere (on hand, last count, sold since, quarantine), the given location, inbound
+    shipments (original and current ETA), promotions and recount tasks."""
     wanted = _skus(skus)
     marks = _marks(wanted)
     try:
@@ -191,68 +236,78 @@ def _stock_row(conn: sqlite3.Connection, location_id: str, sku: str) -> sqlite3.
     )
 
 
-def _set_quarantine(conn: sqlite3.Connection, location_id: str, sku: str, on: bool, tool: str, key: str) -> WriteResult:
-    def perform() -> WriteResult:
-        row = _stock_row(conn, location_id, sku)
-        if bool(row["quarantined"]) == on:
-            raise ConflictError(f"{sku} at {location_id} is {'already' if on else 'not'} quarantined")
-        conn.execute("UPDATE stock SET quarantined = ? WHERE location_id = ? AND sku = ?", (int(on), location_id, sku))
-        verb = "quarantined" if on else "released from quarantine"
-        return WriteResult(detail=f"{sku} at {location_id} {verb}", location_id=location_id, sku=sku)
-
-    return idempotent_write(conn, tool, key, {"location_id": location_id, "sku": sku}, WriteResult, perform)
+def _set_quarantine(conn: sqlite3.Connection, location_id: str, sku: str, on: bool) -> WriteResult:
+    row = _stock_row(conn, location_id, sku)
+    if bool(row["quarantined"]) == on:
+        raise ConflictError(f"{sku} at {location_id} is {'already' if on else 'not'} quarantined")
+    conn.execute("UPDATE stock SET quarantined = ? WHERE location_id = ? AND sku = ?", (int(on), location_id, sku))
+    verb = "quarantined" if on else "released from quarantine"
+    return WriteResult(detail=f"{sku} at {location_id} {verb}", location_id=location_id, sku=sku)
 
 
+@SYSTEM.write
 def quarantine_stock(
-    conn: sqlite3.Connection, location_id: str, sku: str, reason: str, idempotency_key: str
+    conn: sqlite3.Connection, location_id: RetailLocationId, sku: Sku, reason: Reason, idempotency_key: IdempotencyKey
 ) -> WriteResult:
-    """Nothing sells from this location's stock of the SKU until it is recounted or released."""
+    """Stop selling a SKU at a location until it is recounted (reversible).
+
+    Reversible: `release_quarantine` undoes it."""
     require_text(reason, "reason", max_length=500)
-    return _set_quarantine(conn, location_id, sku, True, "quarantine_stock", idempotency_key)
+    return _set_quarantine(conn, location_id, sku, on=True)
 
 
-def release_quarantine(conn: sqlite3.Connection, location_id: str, sku: str, idempotency_key: str) -> WriteResult:
-    return _set_quarantine(conn, location_id, sku, False, "release_quarantine", idempotency_key)
+@SYSTEM.write
+def release_quarantine(
+    conn: sqlite3.Connection, location_id: RetailLocationId, sku: Sku, idempotency_key: IdempotencyKey
+) -> WriteResult:
+    """Lift a SKU's quarantine at a location (the rollback of a quarantine).
+
+    Only a quarantined SKU."""
+    return _set_quarantine(conn, location_id, sku, on=False)
 
 
-def create_recount_task(conn: sqlite3.Connection, location_id: str, sku: str, idempotency_key: str) -> WriteResult:
-    def perform() -> WriteResult:
-        _stock_row(conn, location_id, sku)
-        task_id = next_id(conn, "RC")
-        conn.execute(
-            "INSERT INTO recount_tasks (task_id, location_id, sku, status, created_at) VALUES (?, ?, ?, 'open', ?)",
-            (task_id, location_id, sku, to_ts(book_now(conn))),
-        )
-        return WriteResult(detail=f"recount {task_id} of {sku} at {location_id}", location_id=location_id, sku=sku,
-                           record_id=task_id)  # fmt: skip
+@SYSTEM.write
+def create_recount_task(
+    conn: sqlite3.Connection, location_id: RetailLocationId, sku: Sku, idempotency_key: IdempotencyKey
+) -> WriteResult:
+    """Ask a store to recount a SKU (reversible).
 
-    args = {"location_id": location_id, "sku": sku}
-    return idempotent_write(conn, "create_recount_task", idempotency_key, args, WriteResult, perform)
-
-
-def cancel_recount_task(conn: sqlite3.Connection, task_id: str, idempotency_key: str) -> WriteResult:
-    def perform() -> WriteResult:
-        row = require_row(conn, "SELECT * FROM recount_tasks WHERE task_id = ?", (task_id,), "recount task", task_id)
-        if row["status"] != "open":
-            raise ConflictError(f"recount task {task_id} is {row['status']}")
-        conn.execute("UPDATE recount_tasks SET status = 'cancelled' WHERE task_id = ?", (task_id,))
-        return WriteResult(detail=f"recount {task_id} cancelled", location_id=row["location_id"], sku=row["sku"],
-                           record_id=task_id)  # fmt: skip
-
-    return idempotent_write(conn, "cancel_recount_task", idempotency_key, {"task_id": task_id}, WriteResult, perform)
+    Reversible: `cancel_recount_task` undoes it while it is open."""
+    _stock_row(conn, location_id, sku)
+    task_id = next_id(conn, "RC")
+    conn.execute(
+        "INSERT INTO recount_tasks (task_id, location_id, sku, status, created_at) VALUES (?, ?, ?, 'open', ?)",
+        (task_id, location_id, sku, to_ts(book_now(conn))),
+    )
+    return WriteResult(detail=f"recount {task_id} of {sku} at {location_id}", location_id=location_id, sku=sku,
+                       record_id=task_id)  # fmt: skip
 
 
-def notify_merchandising(conn: sqlite3.Connection, promo_id: str, message: str, idempotency_key: str) -> WriteResult:
+@SYSTEM.write
+def cancel_recount_task(conn: sqlite3.Connection, task_id: TaskId, idempotency_key: IdempotencyKey) -> WriteResult:
+    """Cancel an open recount task (the rollback of creating one).
+
+    Only an open task."""
+    row = require_row(conn, "SELECT * FROM recount_tasks WHERE task_id = ?", (task_id,), "recount task", task_id)
+    if row["status"] != "open":
+        raise ConflictError(f"recount task {task_id} is {row['status']}")
+    conn.execute("UPDATE recount_tasks SET status = 'cancelled' WHERE task_id = ?", (task_id,))
+    return WriteResult(detail=f"recount {task_id} cancelled", location_id=row["location_id"], sku=row["sku"],
+                       record_id=task_id)  # fmt: skip
+
+
+@SYSTEM.write
+def notify_merchandising(
+    conn: sqlite3.Connection, promo_id: PromoId, message: Text, idempotency_key: IdempotencyKey
+) -> WriteResult:
+    """Tell merchandising a promotion is at risk from an inbound delay.
+
+    Merchandising's inbox for the promotion."""
     message = require_text(message, "message", max_length=2000)
-
-    def perform() -> WriteResult:
-        require_row(conn, "SELECT * FROM promotions WHERE promo_id = ?", (promo_id,), "promotion", promo_id)
-        notice_id = next_id(conn, "MN")
-        conn.execute(
-            "INSERT INTO merch_notices (notice_id, promo_id, message, sent_at) VALUES (?, ?, ?, ?)",
-            (notice_id, promo_id, message, to_ts(book_now(conn))),
-        )
-        return WriteResult(detail=f"merchandising told about {promo_id}", record_id=notice_id)
-
-    args = {"promo_id": promo_id, "message": message}
-    return idempotent_write(conn, "notify_merchandising", idempotency_key, args, WriteResult, perform)
+    require_row(conn, "SELECT * FROM promotions WHERE promo_id = ?", (promo_id,), "promotion", promo_id)
+    notice_id = next_id(conn, "MN")
+    conn.execute(
+        "INSERT INTO merch_notices (notice_id, promo_id, message, sent_at) VALUES (?, ?, ?, ?)",
+        (notice_id, promo_id, message, to_ts(book_now(conn))),
+    )
+    return WriteResult(detail=f"merchandising told about {promo_id}", record_id=notice_id)

@@ -19,8 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.integrations.store import connect, from_ts, get_meta, to_ts
+from ai_missions.integrations.plugin import Book
+from ai_missions.integrations.store import from_ts, get_meta, to_ts
 from ai_missions.integrations.support_phrases import REF_STYLES, compose, write_ref
+from ai_missions.integrations.systems import connect
 
 DEFAULT_TICKETS = 24
 SLA_HOURS = {"portal": 24, "email": 48}
@@ -290,3 +292,7 @@ def story_ticket_id(home: Path | None = None) -> str | None:
         return None
     finally:
         conn.close()
+
+
+#: Derived from the commerce book seeded before it: its tickets are about that book's customers and orders.
+BOOK = Book("helpdesk", "tickets", DEFAULT_TICKETS, mission="support", story=story_ticket_id, derive=generate_from)

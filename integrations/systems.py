@@ -1,154 +1,125 @@
-"""The simulated systems: which exist, their storage schema and the tables their snapshots carry.
+"""The simulated systems: which are registered, their declarations, and where each one's database is.
 
-Each system implements its contract (:mod:`ai_missions.contracts`) with a service module (``erp.py``) and an MCP
-server module (``server_erp.py``); its SQLite schema is listed here. Adding a simulated system is one entry below
-plus its modules; a system from another package registers its :class:`~.plugin.SimulatedSystem` under the
-``ai_missions.simulated`` entry points instead. The platform never imports this package: it loads the servers
-through the ``ai_missions.systems`` entry points and talks to them over MCP.
+Every system, the simulator's own and one from another package alike, registers its :class:`SimulatedSystem` under
+the ``ai_missions.systems`` entry points (the platform serves it from there); nothing lists them here. A declaration
+is loaded when its system is first needed, so a process serving one system imports that system's module only; the
+functions over every system (:func:`storage_systems`, a snapshot, the status) load them all. The platform never
+imports this package: it loads the servers through the entry points and talks to them over MCP.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+import sqlite3
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
-from ai_missions.integrations import schema
-from ai_missions.integrations.plugin import COMMON_TABLES, SIMULATED_GROUP, SimulatedSystem
+from ai_missions.errors import ValidationError
+from ai_missions.integrations.plugin import COMMON_TABLES, SimulatedSystem
+from ai_missions.integrations.store import BookMissingError, open_db
+from ai_missions.settings import sandbox_dir
 
-__all__ = ["COMMON_TABLES", "SCHEMAS", "SERVED", "SIMULATED", "SYSTEMS", "TABLES", "SimulatedSystem"]
+__all__ = [
+    "COMMON_TABLES",
+    "SERVED",
+    "SYSTEMS_GROUP",
+    "SimulatedSystem",
+    "all_paths",
+    "check_system",
+    "connect",
+    "declared",
+    "is_storage_system",
+    "schema",
+    "simulated",
+    "storage_systems",
+    "system_path",
+    "tables",
+]
 
-SIMULATED: dict[str, SimulatedSystem] = {
-    system.name: system
-    for system in (
-        SimulatedSystem(
-            "erp",
-            schema.ERP,
-            (
-                "orders",
-                "order_lines",
-                "order_holds",
-                "order_events",
-                "variants",
-                "order_returns",
-                "return_lines",
-                "order_exchanges",
-            ),
-        ),
-        SimulatedSystem("crm", schema.CRM, ("customers", "addresses", "notes", "cases", "messages")),
-        SimulatedSystem(
-            "inventory",
-            schema.INVENTORY,
-            ("locations", "products", "stock", "reservations", "cycle_counts", "stock_adjustments", "restocks"),
-        ),
-        SimulatedSystem(
-            "payments",
-            schema.PAYMENTS,
-            (
-                "authorizations",
-                "captures",
-                "refunds",
-                "fraud_assessments",
-                "payment_holds",
-                # added later: a book without them has no methods on file (no method changes)
-                "payment_methods",
-                "order_payers",
-                "authorization_methods",
-                "refund_methods",
-            ),
-        ),
-        SimulatedSystem("shipping", schema.SHIPPING, ("order_addresses", "shipments", "tracking_events")),
-        SimulatedSystem(
-            "ap",
-            schema.AP,
-            (
-                "vendors",
-                "vendor_bank_accounts",
-                "invoices",
-                "invoice_lines",
-                "invoice_holds",
-                "invoice_notes",
-                "vendor_messages",
-                "bank_verifications",
-                "payments",
-                "invoice_events",
-            ),
-        ),
-        SimulatedSystem(
-            "purchasing", schema.PURCHASING, ("purchase_orders", "po_lines", "po_approvals", "buyer_requests")
-        ),
-        SimulatedSystem("receiving", schema.RECEIVING, ("goods_receipts", "receipt_lines")),
-        SimulatedSystem("budget", schema.BUDGET, ("cost_centres", "budget_commitments")),
-        SimulatedSystem(
-            "oms",
-            schema.OMS,
-            (
-                "customers",
-                "orders",
-                "order_lines",
-                "allocations",
-                "returns",
-                "notices",
-                "credits",
-                "order_notes",
-                "substitutions",
-            ),
-        ),
-        SimulatedSystem(
-            "stores",
-            schema.STORES,
-            (
-                "locations",
-                "stock",
-                "inbound_shipments",
-                "promotions",
-                "recount_tasks",
-                "merch_notices",
-                "substitutes",
-            ),
-        ),
-        SimulatedSystem("helpdesk", schema.HELPDESK, ("requesters", "tickets", "ticket_messages", "ticket_events")),
-        SimulatedSystem(
-            "accounts",
-            schema.ACCOUNTS,
-            (
-                "owners",
-                "accounts",
-                "contacts",
-                "activities",
-                "support_cases",
-                "opportunities",
-                "usage_daily",
-                "health_notes",
-                "sent_emails",
-                "owner_changes",
-                "account_outcomes",
-            ),
-        ),
-        # Exception monitoring: the operations reports that raise missions (reads the others' data, owns none).
-        SimulatedSystem("monitor", "", (), storage=False),
-    )
-}
+#: The entry-point group systems register under (the platform's too: ``ai_missions.mcp_session``).
+SYSTEMS_GROUP = "ai_missions.systems"
 
 
-def _plugins() -> dict[str, SimulatedSystem]:
-    """The simulated systems other packages register (``ai_missions.simulated``)."""
-    found: dict[str, SimulatedSystem] = {}
-    for point in entry_points(group=SIMULATED_GROUP):
-        system = point.load()
-        if not isinstance(system, SimulatedSystem) or system.name != point.name:
-            raise TypeError(f"entry point {point.name} = {point.value} is not the SimulatedSystem {point.name!r}")
-        if system.name in SIMULATED:
-            raise ValueError(f"entry point {point.value} registers the system {system.name!r} a second time")
-        found[system.name] = system
+def _registered() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for point in entry_points(group=SYSTEMS_GROUP):
+        if point.name in found:
+            raise ValueError(f"entry point {point.value} registers the system {point.name!r} a second time")
+        found[point.name] = point
+    return dict(sorted(found.items()))
+
+
+_POINTS = _registered()
+#: Every registered system, by name (without loading any).
+SERVED: tuple[str, ...] = tuple(_POINTS)
+
+
+@cache
+def declared(system: str) -> SimulatedSystem:
+    """The declaration of one simulated system (its module imported on first use)."""
+    if system not in _POINTS:
+        raise ValidationError(f"unknown system {system!r}; expected one of {', '.join(SERVED)}")
+    found = _POINTS[system].load()
+    if not isinstance(found, SimulatedSystem) or found.name != system:
+        raise ValidationError(f"system {system!r} ({_POINTS[system].value}) is not a simulated system")
     return found
 
 
-SIMULATED.update(_plugins())
+@cache
+def simulated() -> dict[str, SimulatedSystem]:
+    """Every registered simulated system (a real system's adapter registered beside them is left out)."""
+    found = {}
+    for name, point in _POINTS.items():
+        system = point.load()
+        if isinstance(system, SimulatedSystem) and system.name == name:
+            found[name] = system
+    return found
 
-#: Every simulated system that keeps a database (what books, snapshots and sandboxes hold).
-SYSTEMS: tuple[str, ...] = tuple(name for name, system in SIMULATED.items() if system.storage)
-#: Every simulated system with an MCP server.
-SERVED: tuple[str, ...] = tuple(SIMULATED)
 
-#: Each system's full schema (common tables included) and its tables in insertion order.
-SCHEMAS: dict[str, str] = {name: SIMULATED[name].schema for name in SYSTEMS}
-TABLES: dict[str, tuple[str, ...]] = {name: SIMULATED[name].tables for name in SYSTEMS}
+@cache
+def storage_systems() -> tuple[str, ...]:
+    """Every simulated system that keeps a database (what books, snapshots and sandboxes hold)."""
+    return tuple(name for name, system in simulated().items() if system.storage)
+
+
+def schema(system: str) -> str:
+    """A system's full DDL (the common tables included)."""
+    return declared(check_system(system)).schema
+
+
+def tables(system: str) -> tuple[str, ...]:
+    """A system's tables, in the order exports and imports carry them."""
+    return declared(check_system(system)).tables
+
+
+def is_storage_system(system: str) -> bool:
+    """Whether ``system`` is a simulated system with a database (loading its declaration only)."""
+    try:
+        return system in _POINTS and declared(system).storage
+    except ValidationError:  # registered, but not a simulated system
+        return False
+
+
+def check_system(system: str) -> str:
+    """``system`` when it is a simulated system with a database; ValidationError naming those otherwise."""
+    if not is_storage_system(system):
+        raise ValidationError(f"unknown system {system!r}; expected one of {', '.join(storage_systems())}")
+    return system
+
+
+def system_path(system: str, home: Path | None = None) -> Path:
+    """The SQLite file of one system."""
+    check_system(system)
+    return sandbox_dir(home) / f"{system}.sqlite"
+
+
+def connect(system: str, home: Path | None = None) -> sqlite3.Connection:
+    """Open a system's database (it must exist: seed or import a book first)."""
+    path = system_path(system, home)
+    if not path.exists():
+        raise BookMissingError(f"no {system} database at {path}; run `missions systems seed` first")
+    return open_db(path)
+
+
+def all_paths(home: Path | None = None) -> dict[str, Path]:
+    return {system: system_path(system, home) for system in storage_systems()}

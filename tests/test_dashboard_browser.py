@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.testing import DEMO_PASSWORD
 from tests.support.browser import CHROMIUM, require_chromium
 from tests.test_dashboard_support import Book, book_copy

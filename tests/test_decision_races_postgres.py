@@ -39,7 +39,7 @@ from ai_missions.governance import approval_rules, approvers, default_roster
 from ai_missions.identity import Accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.missions import get_mission
 from ai_missions.settings import runs_db
 from ai_missions.store import FINAL_STATUSES, RunStore

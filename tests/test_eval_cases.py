@@ -18,7 +18,7 @@ from ai_missions.graphs.order_exception.evals.labeller import NOISE_RATE, label
 from ai_missions.integrations.scan import EXCEPTION_TYPES
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot_in_place
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.retail_seed import seed_retail_book
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.support_seed import generate_from as helpdesk_book
-from ai_missions.integrations.systems import SYSTEMS
+from ai_missions.integrations.systems import storage_systems
 from ai_missions.mcp_session import open_session
 
 pytestmark = pytest.mark.slow
@@ -98,13 +98,13 @@ def sessions(home: Path, portal: BlockingPortal) -> Iterator[dict[str, ClientSes
     stdio, whose own tests are in test_systems_mcp.py), driven from the test thread through the portal."""
     stack = contextlib.ExitStack()
     opened: dict[str, ClientSession] = {}
-    for system, conn in connections(SYSTEMS, home, "in-process").items():  # the protocol without 14 processes
+    for system, conn in connections(storage_systems(), home, "in-process").items():  # the protocol without 14 processes
         opened[system] = stack.enter_context(portal.wrap_async_context_manager(open_session(conn)))
     with stack:
         yield opened
 
 
-TOOLS = [(system, spec.name) for system in SYSTEMS for spec in contract(system)]
+TOOLS = [(system, spec.name) for system in storage_systems() for spec in contract(system)]
 
 
 def tool_arguments(names: list[str]) -> st.SearchStrategy[dict[str, Any]]:

@@ -17,7 +17,7 @@ from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations import crm, erp, inventory, payments, shipping
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate, story_order_id
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.nodes.context import MissionContext
 
 MODULES = {"erp": erp, "crm": crm, "inventory": inventory, "payments": payments, "shipping": shipping}

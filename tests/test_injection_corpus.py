@@ -22,8 +22,7 @@ import pytest
 from ai_missions.client import MissionClient
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.integrations.store import connect
-from ai_missions.integrations.systems import TABLES
+from ai_missions.integrations.systems import connect, tables
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import scripted, verdict_call
 from tests.support.built_index import built_index
@@ -132,7 +131,7 @@ def system_rows(home: Path) -> dict[tuple[str, str], set[tuple[Any, ...]]]:
     rows: dict[tuple[str, str], set[tuple[Any, ...]]] = {}
     for system in COMMERCE:
         db = connect(system, home)
-        for table in TABLES[system]:
+        for table in tables(system):
             try:
                 rows[(system, table)] = set(db.execute(f"SELECT * FROM {table}").fetchall())
             except sqlite3.OperationalError:

@@ -13,7 +13,7 @@ from ai_missions.graphs.invoice_approval.gather import split_context
 from ai_missions.graphs.invoice_approval.spec import SPEC
 from ai_missions.integrations import ap, budget, purchasing, receiving
 from ai_missions.integrations.ap_seed import seed_ap_book
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.knowledge_index.policies import Policy, load_corpus
 from ai_missions.nodes.offline_reasoner import decide
 

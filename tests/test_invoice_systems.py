@@ -19,7 +19,7 @@ from ai_missions.graphs.invoice_approval.spec import SPEC
 from ai_missions.integrations import ap, budget, purchasing, receiving
 from ai_missions.integrations.ap_seed import COMBINATIONS, EXCEPTIONS, generate, seed_ap_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot, read_snapshot
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.nodes.guard import check_action
 
 

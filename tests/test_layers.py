@@ -68,8 +68,9 @@ ABOVE_SERVICES = (
 ENTRY_POINT_LAYERS = {
     "ai_missions.missions": ("ai_missions.graphs.",),
     "ai_missions.systems": ("ai_missions.integrations.",),
-    "ai_missions.contracts": ("ai_missions.contracts.",),
-    "ai_missions.simulated": ("ai_missions.integrations.",),
+    # the package holding each system's checked-in contract (the platform reads it, never the system)
+    "ai_missions.contracts": ("ai_missions.contracts",),
+    "ai_missions.books": ("ai_missions.integrations.",),
     "ai_missions.environment": ("ai_missions.integrations.",),
     # the CLI's areas: any layer but a mission's (missions bring no commands of their own)
     "ai_missions.commands": ("ai_missions.",),
@@ -302,7 +303,7 @@ def test_strings_that_name_no_module_are_not_references() -> None:
 PLANTED_ENTRY_POINTS = {
     "a mission registered from the simulator": (
         "ai_missions.missions",
-        "ai_missions.integrations.server_erp:build",
+        "ai_missions.integrations.erp:SYSTEM",
         "outside ai_missions.graphs.",
     ),
     "a system registered from a mission": (
@@ -310,7 +311,17 @@ PLANTED_ENTRY_POINTS = {
         "ai_missions.graphs.order_exception.spec:SPEC",
         "outside ai_missions.integrations.",
     ),
-    "a system that does not exist": ("ai_missions.systems", "ai_missions.integrations.server_nowhere:build", "no such"),
+    "a system that does not exist": ("ai_missions.systems", "ai_missions.integrations.nowhere:SYSTEM", "no such"),
+    "a contract read from the simulator": (
+        "ai_missions.contracts",
+        "ai_missions.integrations",
+        "outside ai_missions.contracts",
+    ),
+    "a book from a mission": (
+        "ai_missions.books",
+        "ai_missions.graphs.support.spec:SPEC",
+        "outside ai_missions.integrations.",
+    ),
     "the environment hooks registered from a mission": (
         "ai_missions.environment",
         "ai_missions.graphs.support.spec:SPEC",
@@ -332,7 +343,7 @@ def test_a_planted_entry_point_is_reported(group: str, value: str, problem: str)
 
 
 PLANTED_LANGGRAPH = {
-    "a graph from the simulator": ({"graphs": {"x": "./integrations/server_erp.py:build"}}, "not a mission's module"),
+    "a graph from the simulator": ({"graphs": {"x": "./integrations/erp.py:SYSTEM"}}, "not a mission's module"),
     "a graph that does not exist": ({"graphs": {"x": "./graphs/nowhere/graph.py:graph"}}, "no such file"),
     "an auth from a mission": ({"auth": {"path": "ai_missions.graphs.support.portal:auth"}}, "not a platform module"),
 }

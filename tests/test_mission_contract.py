@@ -90,9 +90,9 @@ def projected(home: Path, spec: MissionSpec) -> dict[str, list[tuple[Any, ...]]]
     """The mission's end-state tables, read straight from the sandbox's databases (every table of its systems for
     a mission without an eval plugin)."""
     if spec.evals is None:
-        from ai_missions.integrations.systems import TABLES
+        from ai_missions.integrations.systems import tables
 
-        projection = {f"{s}.{t}": (s, f"SELECT * FROM {t} ORDER BY 1") for s in spec.systems for t in TABLES[s]}
+        projection = {f"{s}.{t}": (s, f"SELECT * FROM {t} ORDER BY 1") for s in spec.systems for t in tables(s)}
     else:
         projection = dict(plugin_of(spec.name).projection)
     state = {}

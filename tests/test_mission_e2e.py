@@ -22,7 +22,7 @@ from ai_missions.errors import ForbiddenError, ValidationError
 from ai_missions.graphs.order_exception.vocabulary import OUTCOMES
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book, story_order_id
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 from tests.support.built_index import built_index

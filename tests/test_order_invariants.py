@@ -21,7 +21,7 @@ from ai_missions.graphs.order_exception.graph import graph as exported_graph
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policies import load_corpus
 from ai_missions.nodes.approval import resolve_answer

@@ -17,8 +17,7 @@ from ai_missions.graphs.support.spec import SPEC
 from ai_missions.integrations import payments
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate
-from ai_missions.integrations.store import connect
-from ai_missions.integrations.systems import SYSTEMS
+from ai_missions.integrations.systems import connect, storage_systems
 from ai_missions.mcp_session import open_session
 from ai_missions.testing import operator_grant
 
@@ -159,7 +158,7 @@ async def test_the_write_runs_only_with_an_approval_grant_for_exactly_its_argume
     amount = payments.get_payment(pay, order_id).authorizations[-1].amount
     _add(pay, "PM-PAYPAL", customer, "paypal", None, None)
     args = {"order_id": order_id, "payment_method_id": "PM-PAYPAL", "amount": amount, "idempotency_key": "g-1"}
-    async with open_session(connections(SYSTEMS, home, "in-process")["payments"]) as session:
+    async with open_session(connections(storage_systems(), home, "in-process")["payments"]) as session:
         listed = await session.call_tool("list_payment_methods", {"customer_id": customer})
         assert not listed.isError
         assert listed.structuredContent is not None

@@ -28,7 +28,7 @@ from ai_missions import coapproval
 from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
 from ai_missions.integrations.books import stories
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, dashboard_server, require_chromium

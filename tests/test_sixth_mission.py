@@ -25,9 +25,9 @@ EXAMPLE = ROOT / "examples" / "warranty_claims"
 PACKAGE = EXAMPLE / "warranty_claims"
 #: What a mission from elsewhere may import of the platform: the declared APIs (each with ``__all__``).
 MISSION_API = ("ai_missions.mission_api", "ai_missions.nodes.api")
-#: And what its simulated system may import besides: the simulator's declared kit and the declaration types.
-SYSTEM_API = ("ai_missions.integrations.kit", "ai_missions.integrations.plugin", "ai_missions.tools")
-SYSTEM_MODULES = {"system.py", "service.py", "server.py", "contract.py"}
+#: And what its simulated system may import besides: the simulator's declared kit (the declaration, its decorators).
+SYSTEM_API = ("ai_missions.integrations.kit",)
+SYSTEM_MODULES = {"service.py", "book.py"}
 #: How a file would name it: its package, mission, tools or policy (the word "warranty" alone is prose).
 NAMES = ("warranty_claims", "warranty-claims", "approve_claim", "list_open_claims", "get_warranty_write", "WAR-001")
 

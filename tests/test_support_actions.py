@@ -16,7 +16,7 @@ from ai_missions.graphs.support.spec import SPEC
 from ai_missions.integrations import erp, payments, shipping
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.nodes.guard import check_action
 from tests.support.anything_else import answered
 

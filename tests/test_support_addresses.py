@@ -24,7 +24,7 @@ from ai_missions.graphs.support.understanding import read_message
 from ai_missions.integrations import crm
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.nodes.guard import check_action
 from tests.test_support_actions import HOME, MOVED, case, tools
 

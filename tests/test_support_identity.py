@@ -14,7 +14,7 @@ from ai_missions.graphs.support.evals import tau
 from ai_missions.graphs.support.facts import derive_facts
 from ai_missions.graphs.support.gather import thread_text
 from ai_missions.graphs.support.understanding import read_message
-from ai_missions.integrations import crm, erp, helpdesk, schema
+from ai_missions.integrations import crm, erp, helpdesk
 
 ANA = {"customer_id": "C1", "name": "Ana Maria Silva", "email": "ana.silva@example.com", "postal_code": "98101"}
 BEN = {"customer_id": "C2", "name": "Ben Okafor", "email": "ben.o@example.net", "postal_code": "98101"}
@@ -23,7 +23,7 @@ BEN = {"customer_id": "C2", "name": "Ben Okafor", "email": "ben.o@example.net", 
 def _conn() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.row_factory = sqlite3.Row
-    conn.executescript(schema.ERP + schema.CRM)
+    conn.executescript(erp.DDL + crm.DDL)
     money = (0, 0, 0, 0)
     place = ("X", "1 Main St", None, "Seattle", "WA", "98101", "US")
     for order_id, customer in (("#W2378156", "C1"), ("SO-104471", "C1"), ("#W9000001", "C2"), ("SO-204471", "C2")):
@@ -179,7 +179,7 @@ def test_the_benchmark_customers_are_recognised_from_their_first_messages() -> N
 def test_the_customer_writes_again_on_their_ticket_and_it_opens_for_the_team() -> None:
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.row_factory = sqlite3.Row
-    conn.executescript(schema.COMMON + schema.HELPDESK)
+    conn.executescript(helpdesk.SYSTEM.schema)
     conn.execute("INSERT INTO meta VALUES ('book_now', '2026-03-16T15:00:00Z')")
     conn.execute("INSERT INTO requesters VALUES ('C1', 'Ana Silva', 'ana.silva@example.com', 'en')")
     ticket = helpdesk.open_ticket(conn, "C1", "email", "Help", "please cancel my order", "k1").ticket

@@ -22,7 +22,7 @@ from ai_missions.graphs.support.portal_service import answer_ticket, my_tickets,
 from ai_missions.identity import Accounts
 from ai_missions.integrations import erp
 from ai_missions.integrations.books import stories
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as

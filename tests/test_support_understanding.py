@@ -16,7 +16,7 @@ from ai_missions.graphs.support.portal_service import customer_of
 from ai_missions.graphs.support.understanding import asks_to_return, fold, read_message
 from ai_missions.integrations import helpdesk
 from ai_missions.integrations.loader import write_book
-from ai_missions.integrations.store import connect
+from ai_missions.integrations.systems import connect
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,7 @@ from ai_missions.integrations import erp, payments
 from ai_missions.integrations.scan import EXCEPTION_TYPES, scan_exceptions
 from ai_missions.integrations.seed import generate, seed_book, story_order_id
 from ai_missions.integrations.snapshot import FORMAT, export_snapshot, load_snapshot
-from ai_missions.integrations.store import connect, system_path
-from ai_missions.integrations.systems import SYSTEMS
+from ai_missions.integrations.systems import connect, storage_systems, system_path
 
 COMBINATIONS = (
     {"payment_review", "address_invalid"},
@@ -28,7 +27,7 @@ COMBINATIONS = (
 
 
 def digests(home: Path) -> dict[str, str]:
-    written = [s for s in SYSTEMS if system_path(s, home).exists()]  # the commerce book's systems
+    written = [s for s in storage_systems() if system_path(s, home).exists()]  # the commerce book's systems
     assert written
     return {s: hashlib.sha256(system_path(s, home).read_bytes()).hexdigest() for s in written}
 

@@ -15,7 +15,7 @@ from ai_missions.cli import main
 from ai_missions.contracts import tools_by_name
 from ai_missions.evals.plugin import plugin_of
 from ai_missions.integrations.scan import EXCEPTION_TYPES
-from ai_missions.integrations.systems import SERVED, SYSTEMS
+from ai_missions.integrations.systems import SERVED
 from ai_missions.missions import registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,9 +143,11 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
         "snapshot.py",
         "serving.py",
         "ap_seed.py",
-        *(f"server_{s}.py" for s in SYSTEMS),
+        *(f"{s}.py" for s in SERVED),  # each system's declaration: its tools and tables
     ):
         assert f"ai_missions/integrations/{module}" in modules
+    for system in SERVED:  # the checked-in contracts the platform reads
+        assert f"ai_missions/contracts/{system}.json" in names, system
     # Every code folder's package and the data the package reads at run time travel in the wheel.
     for package in ("graphs", "nodes", "knowledge_index", "dashboard", "dashboard/views", "evals"):
         assert f"ai_missions/{package}/__init__.py" in names, package

@@ -36,9 +36,8 @@ from ai_missions.integrations.retail_seed import generate as retail_book
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.serving import latency_ms
-from ai_missions.integrations.store import connect, system_path
 from ai_missions.integrations.support_seed import generate_from as helpdesk_book
-from ai_missions.integrations.systems import SYSTEMS
+from ai_missions.integrations.systems import connect, storage_systems, system_path
 from ai_missions.mcp_session import ValidatingClientSession, open_session
 from ai_missions.testing import operator_grant
 
@@ -373,7 +372,7 @@ def error_code(result: CallToolResult) -> str:
 
 
 #: Every state-changing tool of every system: each refuses a call without an approval grant.
-WRITES = frozenset(t.name for system in SYSTEMS for t in contract(system) if t.is_write)
+WRITES = frozenset(t.name for system in storage_systems() for t in contract(system) if t.is_write)
 
 
 async def granted(session: ClientSession, home: Path, name: str, args: dict[str, Any]) -> CallToolResult:
@@ -470,22 +469,22 @@ async def http_session(system: str, home: Path) -> AsyncIterator[ClientSession]:
         proc.wait(timeout=10)
 
 
-@pytest.mark.parametrize("system", SYSTEMS)
+@pytest.mark.parametrize("system", storage_systems())
 async def test_system_over_stdio(system: str, missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
     case = cases(missions_home)[system]
-    conn = connections(SYSTEMS, missions_home, "stdio")[system]
+    conn = connections(storage_systems(), missions_home, "stdio")[system]
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await exercise(session, system, case, missions_home)
 
 
-@pytest.mark.parametrize("system", SYSTEMS)
+@pytest.mark.parametrize("system", storage_systems())
 async def test_system_in_process(system: str, missions_home: Path) -> None:
     """The same exercise over the in-process transport (MCP over memory streams, the registered build)."""
     write_book(book_rows(), missions_home)
     case = cases(missions_home)[system]
-    conn = connections(SYSTEMS, missions_home, "in-process")[system]
+    conn = connections(storage_systems(), missions_home, "in-process")[system]
     assert conn == {"transport": "in_process", "system": system, "home": str(missions_home.resolve())}
     async with open_session(conn) as session:
         await exercise(session, system, case, missions_home)
@@ -505,7 +504,7 @@ def test_the_transport_setting_is_checked(missions_home: Path, monkeypatch: pyte
     assert connections(["erp"], missions_home)["erp"]["transport"] == "stdio"
 
 
-@pytest.mark.parametrize("system", SYSTEMS)
+@pytest.mark.parametrize("system", storage_systems())
 async def test_system_over_streamable_http(system: str, missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
     case = cases(missions_home)[system]
@@ -515,7 +514,7 @@ async def test_system_over_streamable_http(system: str, missions_home: Path) -> 
 
 async def test_compiled_output_validation_keeps_results(missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
-    conn = connections(SYSTEMS, missions_home, "stdio")["erp"]
+    conn = connections(storage_systems(), missions_home, "stdio")["erp"]
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
     story = story_order_id(missions_home)
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
@@ -544,7 +543,7 @@ def test_latency_setting() -> None:
 async def test_simulated_latency_applies_per_system(missions_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_book(book_rows(), missions_home)
     monkeypatch.setenv("MISSIONS_SIM_LATENCY_MS", "erp=80,crm=0")
-    conn = connections(SYSTEMS, missions_home, "stdio")["erp"]
+    conn = connections(storage_systems(), missions_home, "stdio")["erp"]
     assert conn["env"] is not None
     assert conn["env"]["MISSIONS_SIM_LATENCY_MS"] == "erp=80,crm=0"
     params = StdioServerParameters(command=conn["command"], args=conn["args"], env=conn["env"])
@@ -573,7 +572,7 @@ async def test_cli_serve_over_stdio(missions_home: Path) -> None:
 
 def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ai_missions.integrations.server_erp", "--home", str(tmp_path / "empty")],
+        [sys.executable, "-m", "ai_missions.integrations.serving", "erp", "--home", str(tmp_path / "empty")],
         capture_output=True,
         text=True,
         timeout=60,
@@ -584,8 +583,8 @@ def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
 
 
 def test_connections_spawn_every_system(missions_home: Path) -> None:
-    conns = connections(SYSTEMS, missions_home, "stdio")
-    assert sorted(conns) == sorted(SYSTEMS)
+    conns = connections(storage_systems(), missions_home, "stdio")
+    assert sorted(conns) == sorted(storage_systems())
     for system, conn in conns.items():
         assert conn["transport"] == "stdio"
         assert conn["command"] == sys.executable
@@ -612,7 +611,7 @@ def test_stdio_server_answers_then_exits_at_end_of_input(stdout_kind: str, missi
     """Over pipes the server reads and writes on the event loop; with stdout a regular file it falls back to the
     SDK's threaded streams. Either way it answers every request and exits when its input ends."""
     write_book(book_rows(), missions_home)
-    conn = connections(SYSTEMS, missions_home, "stdio")["erp"]
+    conn = connections(storage_systems(), missions_home, "stdio")["erp"]
     client = {"name": "t", "version": "1"}
     requests = [
         {

@@ -25,7 +25,7 @@ from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
 from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.store import EvalStore
 from ai_missions.governance import approval_problems, approval_rules, load_roster
-from ai_missions.integrations.books import BOOKS
+from ai_missions.integrations.books import books
 from ai_missions.integrations.loader import write_book
 from ai_missions.knowledge_index.index import build
 from ai_missions.mcp_session import open_session
@@ -46,7 +46,7 @@ async def over_stdio(home: Path, claim_id: str) -> str:
 def main(home: Path) -> dict[str, Any]:
     started = time.process_time()
     spec = get_mission(MISSION)
-    book = BOOKS["warranty"]
+    book = books()["warranty"]
     write_book(book.rows(home, book.default_size, 7), home)
     assert spec.policies is not None
     index = build(spec.policies, directory=knowledge_dir(home))

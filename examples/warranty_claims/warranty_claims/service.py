@@ -1,15 +1,20 @@
-"""The simulated warranty system's service functions (what its MCP server calls, and what the eval environment
-applies recorded actions through)."""
+"""The simulated warranty system (registered under ``ai_missions.systems``): its tables and its tools, each one
+typed service function. Its MCP server, its contract (``warranty.json``, the mission reads it), the grant check
+and the idempotency of ``approve_claim`` come from the declaration."""
 
 from __future__ import annotations
 
 import sqlite3
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ai_missions.integrations.kit import (
+    Amount,
+    IdempotencyKey,
+    Replayable,
+    SimulatedSystem,
     book_now,
-    idempotent_write,
     money,
     next_id,
     require_row,
@@ -18,6 +23,26 @@ from ai_missions.integrations.kit import (
     to_ts,
 )
 from ai_missions.mission_api import ConflictError
+
+DDL = """
+CREATE TABLE products (
+    sku TEXT PRIMARY KEY, name TEXT NOT NULL, warranty_months INTEGER NOT NULL CHECK (warranty_months > 0),
+    price_cents INTEGER NOT NULL CHECK (price_cents > 0)
+) STRICT;
+CREATE TABLE claims (
+    claim_id TEXT PRIMARY KEY, customer TEXT NOT NULL, sku TEXT NOT NULL REFERENCES products (sku),
+    serial TEXT NOT NULL, purchased_at TEXT NOT NULL, filed_at TEXT NOT NULL,
+    defect TEXT NOT NULL CHECK (defect IN ('manufacturing', 'accidental')), description TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'approved'))
+) STRICT;
+CREATE TABLE credits (
+    credit_id TEXT PRIMARY KEY, claim_id TEXT NOT NULL REFERENCES claims (claim_id),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), issued_at TEXT NOT NULL
+) STRICT;
+"""
+SYSTEM = SimulatedSystem("warranty", "Warranty claims", DDL)
+
+ClaimId = Annotated[str, Field(min_length=1, max_length=64, description="Claim id, e.g. WC-1001")]
 
 
 class Product(BaseModel):
@@ -52,11 +77,10 @@ class OpenClaims(BaseModel):
     claims: list[ClaimContext]
 
 
-class ApproveResult(BaseModel):
+class ApproveResult(Replayable):
     claim: Claim
     credit_id: str
     amount: float
-    replayed: bool = False
 
 
 def _claim(conn: sqlite3.Connection, claim_id: str) -> Claim:
@@ -69,7 +93,20 @@ def _product(conn: sqlite3.Connection, sku: str) -> Product:
     return Product(sku=sku, name=row["name"], warranty_months=row["warranty_months"], price=money(row["price_cents"]))
 
 
-def get_claim(conn: sqlite3.Connection, claim_id: str) -> ClaimContext:
+@SYSTEM.read
+def list_open_claims(conn: sqlite3.Connection) -> OpenClaims:
+    """Every open warranty claim, with its product's warranty and history.
+
+    Open claims with their product and the earlier claims on the same serial (what raises missions)."""
+    rows = conn.execute("SELECT claim_id FROM claims WHERE status = 'open' ORDER BY claim_id").fetchall()
+    return OpenClaims(book_now=to_ts(book_now(conn)), claims=[get_claim(conn, r["claim_id"]) for r in rows])
+
+
+@SYSTEM.read
+def get_claim(conn: sqlite3.Connection, claim_id: ClaimId) -> ClaimContext:
+    """A claim with its product and the earlier claims on the same serial number.
+
+    The claim, its product (warranty months, price) and the earlier claims on its serial."""
     claim = _claim(conn, require_text(claim_id, "claim_id", max_length=64))
     earlier = conn.execute(
         "SELECT claim_id FROM claims WHERE serial = ? AND claim_id != ? ORDER BY filed_at", (claim.serial, claim_id)
@@ -82,28 +119,23 @@ def get_claim(conn: sqlite3.Connection, claim_id: str) -> ClaimContext:
     )
 
 
-def list_open_claims(conn: sqlite3.Connection) -> OpenClaims:
-    rows = conn.execute("SELECT claim_id FROM claims WHERE status = 'open' ORDER BY claim_id").fetchall()
-    return OpenClaims(book_now=to_ts(book_now(conn)), claims=[get_claim(conn, r["claim_id"]) for r in rows])
+@SYSTEM.write(amount="amount")
+def approve_claim(
+    conn: sqlite3.Connection, claim_id: ClaimId, amount: Amount, idempotency_key: IdempotencyKey
+) -> ApproveResult:
+    """Approve a claim and issue its credit to the customer.
 
-
-def approve_claim(conn: sqlite3.Connection, claim_id: str, amount: float, idempotency_key: str) -> ApproveResult:
-    """Approve an open claim and credit at most the product's price; an approved claim is not approved again."""
+    Refused for a claim that is not open, or a credit above the product's price."""
     cents = to_cents(amount)
-
-    def perform() -> ApproveResult:
-        context = get_claim(conn, claim_id)
-        if context.claim.status != "open":
-            raise ConflictError(f"claim {claim_id} is {context.claim.status}, not open")
-        if cents > to_cents(context.product.price):
-            raise ConflictError(f"a credit of {money(cents):.2f} exceeds the product's price {context.product.price}")
-        credit_id = next_id(conn, "CR")
-        conn.execute(
-            "INSERT INTO credits (credit_id, claim_id, amount_cents, issued_at) VALUES (?, ?, ?, ?)",
-            (credit_id, claim_id, cents, to_ts(book_now(conn))),
-        )
-        conn.execute("UPDATE claims SET status = 'approved' WHERE claim_id = ?", (claim_id,))
-        return ApproveResult(claim=_claim(conn, claim_id), credit_id=credit_id, amount=money(cents))
-
-    args = {"claim_id": claim_id, "amount_cents": cents}
-    return idempotent_write(conn, "approve_claim", idempotency_key, args, ApproveResult, perform)
+    context = get_claim(conn, claim_id)
+    if context.claim.status != "open":
+        raise ConflictError(f"claim {claim_id} is {context.claim.status}, not open")
+    if cents > to_cents(context.product.price):
+        raise ConflictError(f"a credit of {money(cents):.2f} exceeds the product's price {context.product.price}")
+    credit_id = next_id(conn, "CR")
+    conn.execute(
+        "INSERT INTO credits (credit_id, claim_id, amount_cents, issued_at) VALUES (?, ?, ?, ?)",
+        (credit_id, claim_id, cents, to_ts(book_now(conn))),
+    )
+    conn.execute("UPDATE claims SET status = 'approved' WHERE claim_id = ?", (claim_id,))
+    return ApproveResult(claim=_claim(conn, claim_id), credit_id=credit_id, amount=money(cents))

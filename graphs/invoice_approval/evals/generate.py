@@ -22,7 +22,8 @@ from ai_missions.graphs.invoice_approval.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.invoice_approval.evals.labeller import label
 from ai_missions.integrations.ap_seed import seed_ap_book
 from ai_missions.integrations.snapshot import export_snapshot
-from ai_missions.integrations.store import book_now, connect
+from ai_missions.integrations.store import book_now
+from ai_missions.integrations.systems import connect
 
 SEEDS: tuple[int, ...] = (11, 23)
 BOOK_INVOICES = 1500

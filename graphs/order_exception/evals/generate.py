@@ -21,7 +21,8 @@ from ai_missions.graphs.order_exception.evals.labeller import label
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.snapshot import export_snapshot
-from ai_missions.integrations.store import book_now, connect
+from ai_missions.integrations.store import book_now
+from ai_missions.integrations.systems import connect
 
 SEEDS: tuple[int, ...] = (11, 23, 37, 41)
 BOOK_ORDERS = 2000

@@ -20,7 +20,8 @@ from ai_missions.graphs.support.evals.labeller import label
 from ai_missions.integrations import crm, erp, helpdesk, payments, shipping
 from ai_missions.integrations.books import seed_books
 from ai_missions.integrations.snapshot import export_snapshot
-from ai_missions.integrations.store import connect, get_meta
+from ai_missions.integrations.store import get_meta
+from ai_missions.integrations.systems import connect
 
 DATA = Path(__file__).resolve().parent / "data"
 CI = DATA / "ci_book.jsonl.gz"

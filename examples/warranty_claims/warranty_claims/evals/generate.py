@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from warranty_claims.book import generate as generate_book
 from warranty_claims.evals import CI
-from warranty_claims.system import generate as generate_book
 
 
 def _ends(purchased: date, months: int) -> date:

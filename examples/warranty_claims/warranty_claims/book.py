@@ -1,5 +1,5 @@
-"""The simulated warranty system's declaration (registered under ``ai_missions.simulated``): its tables, its
-service and server modules, and the book that seeds it."""
+"""The book that seeds the simulated warranty system (registered under ``ai_missions.books``): claims in and out of
+warranty, accidental damage and repeat claims, deterministic, and the flagship story."""
 
 from __future__ import annotations
 
@@ -9,24 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.integrations.plugin import Book, BookRows, SimulatedSystem, sandbox_dir
+from ai_missions.integrations.kit import Book, BookRows, sandbox_dir
 
-DDL = """
-CREATE TABLE products (
-    sku TEXT PRIMARY KEY, name TEXT NOT NULL, warranty_months INTEGER NOT NULL CHECK (warranty_months > 0),
-    price_cents INTEGER NOT NULL CHECK (price_cents > 0)
-) STRICT;
-CREATE TABLE claims (
-    claim_id TEXT PRIMARY KEY, customer TEXT NOT NULL, sku TEXT NOT NULL REFERENCES products (sku),
-    serial TEXT NOT NULL, purchased_at TEXT NOT NULL, filed_at TEXT NOT NULL,
-    defect TEXT NOT NULL CHECK (defect IN ('manufacturing', 'accidental')), description TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('open', 'approved'))
-) STRICT;
-CREATE TABLE credits (
-    credit_id TEXT PRIMARY KEY, claim_id TEXT NOT NULL REFERENCES claims (claim_id),
-    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), issued_at TEXT NOT NULL
-) STRICT;
-"""
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PRODUCTS = (("KT-100", "Kettle", 12, 4900), ("BL-200", "Blender", 24, 12900), ("VC-300", "Vacuum", 24, 34900))
 STORY = "WC-1001"
@@ -96,11 +80,4 @@ def story(home: Path) -> str | None:
     return None if row is None else str(row[0])
 
 
-SYSTEM = SimulatedSystem(
-    "warranty",
-    DDL,
-    ("products", "claims", "credits"),
-    service="warranty_claims.service",
-    server="warranty_claims.server",
-    book=Book("warranty", "claims", 40, generate, mission="warranty-claims", story=story),
-)
+BOOK = Book("warranty", "claims", 40, generate, mission="warranty-claims", story=story)
