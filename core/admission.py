@@ -15,13 +15,12 @@ from ai_missions.triggers import Systems
 
 
 def refuse_open_case(store: RunStore, spec: MissionSpec, subject_id: str) -> None:
-    """ConflictError naming the decision when the case already waits on one: a case is decided once, whichever
-    path starts it (the store's unique index settles two starts racing)."""
-    if (open_ := store.open_decision_on(spec.name, subject_id)) is not None:
-        raise ConflictError(
-            f"{spec.subject.kind} {subject_id} already has an open decision {open_.decision_id}"
-            f" (run {open_.run_id}): decide that one, nothing new was started"
-        )
+    """ConflictError naming what holds the case: a decision still open (pending, or approved and not executed to the
+    end), or a run of it in progress. A case is decided once, whichever path starts it; this is the early, cheap
+    refusal, and the runtime records a run only in the transaction that checks the same again
+    (:meth:`~ai_missions.store.RunStore.create_run` ``exclusive``), so two starts racing cannot both pass."""
+    if (held := store.case_held(spec.name, subject_id)) is not None:
+        raise ConflictError(f"{spec.subject.kind} {held}")
 
 
 async def refuse_unknown_subject(systems: Systems, spec: MissionSpec, subject_id: str) -> None:

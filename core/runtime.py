@@ -208,6 +208,7 @@ class MissionRuntime:
             reasoner=context.reasoner,
             case_types=list(trigger.get("case_types", [])),
             batch_id=str(trigger["batch_id"]) if trigger.get("batch_id") else None,
+            exclusive=True,  # refused, before anything is written, while another run or decision holds the case
         )
         self.store.append_events(
             run_id, [{"kind": "trigger", "node": "trigger", "source": str(trigger.get("source")), "data": trigger}]
@@ -563,12 +564,10 @@ class MissionRuntime:
         run = self.store.get_run(run_id)
         if run["mission"] != self.mission:
             raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
-        if run["status"] != "failed":
-            raise ConflictError(f"run {run_id} is {run['status']}, not failed: only a failed run is retried")
+        run = self.store.reopen_run(run_id)  # once, and only while no other run or decision holds its case
         self.store.append_events(
             run_id, [{"kind": "retry", "node": "runtime", "source": "runtime", "summary": "retrying the failed run"}]
         )
-        self.store.update_run(run_id, status="running")
         decided = [d for d in self.store.decisions_of(run_id) if d.status == "decided"]
         if decided:
             return await self.resume(decided[-1], on_event=on_event)

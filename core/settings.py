@@ -48,6 +48,21 @@ def llm_timeout_s() -> float:
     return value
 
 
+def llm_base_url() -> str | None:
+    """The chat model's endpoint (``OPENAI_BASE_URL``): the server's setting, never a client's."""
+    return os.environ.get("OPENAI_BASE_URL") or None
+
+
+def llm_api_key() -> str | None:
+    """The chat model's key (``OPENAI_API_KEY``): the server's setting, never a client's."""
+    return os.environ.get("OPENAI_API_KEY") or None
+
+
+def llm_model() -> str:
+    """The chat model's name (``OPENAI_MODEL``, default ``gpt-4o-mini``)."""
+    return os.environ.get("OPENAI_MODEL") or "gpt-4o-mini"
+
+
 def call_timeout_s() -> float:
     """How long a call to a system may take before its answer is treated as lost (``MISSIONS_CALL_TIMEOUT_S``)."""
     from ai_missions.errors import ValidationError

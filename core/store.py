@@ -414,16 +414,43 @@ class RunStore:
         reasoner: str,
         case_types: Sequence[str],
         batch_id: str | None = None,
+        exclusive: bool = False,
     ) -> None:
+        """Record a run (once: the same run id again adds nothing). ``exclusive``: only while nothing else is open on
+        its case (:meth:`case_held`), checked in the transaction that records it, so of two runs of one case
+        started at once (two processes, two hosts on Postgres) one is recorded and the other refused before it
+        writes anything: ConflictError naming what holds the case."""
         now = utc_now()
         with self._tx() as db:
             if self.chained:  # the key first: a run whose trail cannot be written is not recorded as running
                 self.audit.claim(db)
+            if exclusive and (held := _case_held(db, mission, subject_id, run_id)):
+                raise ConflictError(held)
             db.execute(
                 "INSERT INTO runs (run_id, mission, subject_id, case_types, reasoner, status, created_at,"
                 " updated_at, batch_id) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING",
                 (run_id, mission, subject_id, json.dumps(list(case_types)), reasoner, now, now, batch_id),
             )
+
+    def case_held(self, mission: str, subject_id: str, *, run_id: str | None = None) -> str | None:
+        """What keeps a case from a new run (one line naming it), or None: a decision of the case still open, pending
+        a reviewer or claimed and not yet executed to the end, or a run of the case in progress (``run_id``'s own
+        excepted). A case is decided once: a new run attaches to nothing and is refused until that one ends."""
+        return _case_held(self._db(), mission, subject_id, run_id)
+
+    def reopen_run(self, run_id: str) -> dict[str, Any]:
+        """Mark a failed run running again, to retry it: only while nothing else holds its case (a run of the case
+        started since), and only once of concurrent retries. ConflictError otherwise."""
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"unknown run {run_id!r}")
+            if row["status"] != "failed":
+                raise ConflictError(f"run {run_id} is {row['status']}, not failed: only a failed run is retried")
+            if held := _case_held(db, row["mission"], row["subject_id"], run_id):
+                raise ConflictError(f"run {run_id} is not retried: {held}")
+            db.execute("UPDATE runs SET status = 'running', updated_at = ? WHERE run_id = ?", (utc_now(), run_id))
+        return self.get_run(run_id)
 
     def batch_runs(self, batch_id: str) -> list[dict[str, Any]]:
         """The runs of one batch, in the order they started."""
@@ -584,6 +611,10 @@ class RunStore:
         (a resumed node re-raising its interrupt). ConflictError, naming it, when another decision on the same case
         is still open: a case is decided once."""
         with self._tx() as db:
+            if db.execute("SELECT 1 FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone():
+                return False
+            if held := _open_decision(db, mission, subject_id, run_id):  # claimed, or pending (the index says so too)
+                raise ConflictError(f"{subject_id} already has an open decision {held}")
             cursor = db.execute(
                 "INSERT INTO decisions (decision_id, run_id, mission, subject_id, status, created_at,"
                 " request, due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -592,8 +623,6 @@ class RunStore:
             if cursor.rowcount == 1:
                 self.record_decision(db, decision_id)
                 return True
-            if db.execute("SELECT 1 FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone():
-                return False
         other = self.open_decision_on(mission, subject_id)
         raise ConflictError(
             f"{subject_id} already has an open decision"
@@ -1011,6 +1040,48 @@ def _split(script: str) -> list[str]:
     if current.strip():
         statements.append(current)
     return statements
+
+
+def _open_decision(db: Any, mission: str, subject_id: str, run_id: str | None) -> str | None:
+    """The case's open decision of another run than ``run_id``, named with its run and what it waits for: pending (a
+    reviewer), or decided and not carried to the end (its execution)."""
+    row = db.execute(  # through the case's runs (``status || ''``: by its runs' index, not every decided decision)
+        "SELECT d.decision_id, d.run_id, d.status FROM runs AS r JOIN decisions AS d ON d.run_id = r.run_id"
+        " WHERE r.mission = ? AND r.subject_id = ? AND r.run_id != ? AND d.resumed = 0"
+        " AND d.status || '' IN ('pending', 'decided') ORDER BY d.created_at LIMIT 1",
+        (mission, subject_id, run_id or ""),
+    ).fetchone()
+    if row is None:
+        return None
+    if row["status"] == "pending":
+        return f"{row['decision_id']} (run {row['run_id']}): decide that one"
+    return (
+        f"{row['decision_id']} (run {row['run_id']}), approved and not yet executed to the end: "
+        f"`missions resume` finishes it (or `missions abandon {row['run_id']}` gives it up once it failed)"
+    )
+
+
+def _case_held(db: Any, mission: str, subject_id: str, run_id: str | None) -> str | None:
+    """Why a new run of the case may not start (:meth:`RunStore.case_held`), read in the caller's transaction."""
+    if decision := _open_decision(db, mission, subject_id, run_id):
+        return f"{subject_id} already has an open decision {decision}; nothing new was started"
+    marks = ", ".join("?" * len(ACTIVE_STATUSES))
+    row = db.execute(
+        f"SELECT run_id, status, updated_at FROM runs WHERE mission = ? AND subject_id = ? AND status IN ({marks})"
+        " AND run_id != ? LIMIT 1",  # (no ORDER BY: by the subject's index, not every run of the mission)
+        (mission, subject_id, *ACTIVE_STATUSES, run_id or ""),
+    ).fetchone()
+    if row is None:
+        return None
+    how = {
+        "outcome_unknown": "has a write whose outcome is unknown: `missions resume` reconciles it",
+        "awaiting_decision": "awaits a decision",
+    }.get(
+        row["status"],
+        f"is {row['status']} (last progress {row['updated_at']}); a run whose process stopped is "
+        f"marked failed by `missions scan` and continued with `missions resume {row['run_id']}`",
+    )
+    return f"{subject_id} has a run in progress: {row['run_id']} {how}; nothing new was started"
 
 
 def _run_filters(

@@ -25,17 +25,19 @@ from typing import Any, Literal
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import MissionsError, OutcomeUnknownError
+from ai_missions.errors import ForbiddenError, MissionsError, OutcomeUnknownError
 from ai_missions.gateway import SystemError_
+from ai_missions.governance import load_roster
 from ai_missions.grants import META_KEY, args_digest, idempotency_key, mint
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.approval import sealed
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.guard import guard
+from ai_missions.nodes.guard import check_actions, guard, review_actions
 from ai_missions.nodes.observe import emit
 from ai_missions.nodes.resources import home_of, off_loop, systems_of
-from ai_missions.nodes.state import ActionResult, MissionState, Node, ProposedAction, Verdict
-from ai_missions.nodes.tiers import placed, table_for
+from ai_missions.nodes.state import ActionResult, MissionState, Node, ProposedAction
+from ai_missions.nodes.tiers import placed, table_for, untiered
+from ai_missions.nodes.trust import VERDICT_STEPS, verdict_maker
 from ai_missions.tools import write_lookup_name
 
 WriteStatus = Literal["done", "failed", "unknown"]
@@ -156,9 +158,7 @@ def automatable_now(
     )
     if problems:
         return [], [f"the guard refuses the verdict: {'; '.join(problems)}"]
-    untiered = [{k: v for k, v in a.items() if k not in ("action_tier", "tier_reasons")} for a in verdict["actions"]]
-    as_proposed = Verdict(**{**verdict, "actions": untiered})  # type: ignore[typeddict-item]
-    placed_again = placed(spec, table_for(spec, context), as_proposed)[0]["actions"] if spec.tiers else None
+    placed_again = placed(spec, table_for(spec, context), untiered(verdict))[0]["actions"] if spec.tiers else None
     allowed: list[tuple[int, ProposedAction]] = []
     refused: list[str] = []
     for i, action in enumerate(verdict["actions"]):
@@ -198,6 +198,9 @@ def automatic_node(spec: MissionSpec) -> Node:
     async def execute_automatic(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         run = str(get_config()["configurable"]["thread_id"])
         scope = f"{run}:auto"
+        home = await off_loop(home_of, runtime.context)
+        if verdict_maker(home, run, state) not in VERDICT_STEPS:
+            raise ForbiddenError(f"execute_automatic: {UNSEALED_VERDICT}; nothing runs")
         if not any(a.get("tier") == "auto" for a in state["verdict"]["actions"]):
             return {}
         schemas = (await systems_of(runtime.context, spec.systems)).schemas()
@@ -225,6 +228,62 @@ def sealed_plan(home: Any, run: str, decision: Mapping[str, Any]) -> list[dict[s
     return [{**step, "by": str(step.get("signed_by") or decision.get("reviewer") or "")} for step in plan]
 
 
+def reviewed_now(
+    spec: MissionSpec, state: MissionState, context: MissionContext, plan: Sequence[dict[str, Any]], schemas: Any
+) -> list[dict[str, Any]]:
+    """The reviewed plan as the sealed verdict and the policy in force allow it now. The approval step checked each
+    action when the reviewer answered; execution checks again, from the verdict alone: each approved step must be
+    an action of the verdict that waited for a reviewer (same position, same tool), an action the tier policy in
+    force escalates must have been approved by an escalation role, and the approved plan, as edited, must pass the
+    guard on the run's facts. An approved step that fails is rejected with the reason (and, the guard failing, all
+    of them)."""
+    verdict, facts = state["verdict"], state.get("facts", {})
+    waiting = dict(review_actions(verdict["actions"]))
+    again = placed(spec, table_for(spec, context), untiered(verdict))[0]["actions"] if spec.tiers else []
+    roster = _roster(context) if any(a.get("action_tier") == "escalate" for a in again) else {}
+    checked: list[dict[str, Any]] = []
+    for step in plan:
+        action = waiting.get(step["index"])
+        if step["status"] != "approved":
+            checked.append(step)
+        elif action is None or action["tool"] != step["tool"]:
+            reason = f"refused: action {step['index'] + 1} {step['tool']} is not one the verdict put to a reviewer"
+            checked.append({**step, "status": "rejected", "reason": reason})
+        elif (
+            spec.tiers is not None
+            and any(_same(a, action) and a.get("action_tier") == "escalate" for a in again)
+            and not set(_roles(roster, step.get("by"))) & set(spec.tiers.escalation_roles)
+        ):
+            needed = ", ".join(spec.tiers.escalation_roles)
+            reason = f"refused: an escalated action takes one of: {needed}"
+            checked.append({**step, "status": "rejected", "reason": reason})
+        else:
+            checked.append(step)
+    approved = [s for s in checked if s["status"] == "approved"]
+    problems = check_actions(spec, approved, facts, schemas=schemas)
+    if problems:
+        reason = f"refused: the guard refuses the approved plan now: {'; '.join(problems)}"
+        return [{**s, "status": "rejected", "reason": reason} if s["status"] == "approved" else s for s in checked]
+    return checked
+
+
+def _roster(context: MissionContext) -> dict[str, str]:
+    """Reviewer -> role on the roster of the run's home (empty when it cannot be read: escalated steps fail closed)."""
+    try:
+        return load_roster(home_of(context))
+    except MissionsError:
+        return {}
+
+
+def _roles(roster: Mapping[str, str], by: Any) -> list[str]:
+    """The roles of record of who approved a step (co-approved: each signer named)."""
+    return [roster[name] for name in str(by or "").split(" + ") if name in roster]
+
+
+#: Why execution refuses a verdict.
+UNSEALED_VERDICT = "the run's verdict does not carry the seal of the step that made it (validate or apply_tiers)"
+
+
 def execute_node(spec: MissionSpec) -> Node:
     """Run the reviewed plan in declared order."""
 
@@ -232,9 +291,17 @@ def execute_node(spec: MissionSpec) -> Node:
         run = str(get_config()["configurable"]["thread_id"])
         decision, facts = state["decision"], state.get("facts")
         home = await off_loop(home_of, runtime.context)
+        if verdict_maker(home, run, state) is None:
+            raise ForbiddenError(f"execute: {UNSEALED_VERDICT}; nothing runs")
         plan = await off_loop(sealed_plan, home, run, decision)  # reads the platform key
         if any(step.get("reason") == UNSEALED for step in plan):
             emit("decision_refused", node="execute", source="execute", summary=UNSEALED)
+        else:
+            schemas = (await systems_of(runtime.context, spec.systems)).schemas()
+            checked = await off_loop(reviewed_now, spec, state, runtime.context, plan, schemas)  # reads the tiers
+            if refused := [c["reason"] for s, c in zip(plan, checked, strict=True) if c["status"] != s["status"]]:
+                emit("decision_refused", node="execute", source="execute", summary="; ".join(dict.fromkeys(refused)))
+            plan = checked
         results = await run_actions(spec, runtime, decision["decision_id"], plan, "execute", facts, run=run)
         return {"results": results}
 

@@ -9,7 +9,6 @@ model is told it is data; the guard checks whatever the model proposes anyway. A
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, create_model
 
+from ai_missions import settings
 from ai_missions.errors import MissionsError
 from ai_missions.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.context import MissionContext
@@ -60,17 +60,19 @@ Tools you may propose:
 
 
 def chat_model(context: MissionContext) -> BaseChatModel:
-    """The configured chat model (``context.chat_model`` wins; otherwise ChatOpenAI from context or env)."""
+    """The configured chat model (``context.chat_model`` wins; otherwise ChatOpenAI from the server's context or its
+    settings: a client's context never names an endpoint or a key, see
+    :func:`~ai_missions.nodes.context.server_context`)."""
     if context.chat_model is not None:
         return context.chat_model
-    base_url = context.llm_base_url or os.environ.get("OPENAI_BASE_URL")
-    api_key = context.llm_api_key or os.environ.get("OPENAI_API_KEY")
+    base_url = context.llm_base_url or settings.llm_base_url()
+    api_key = context.llm_api_key or settings.llm_api_key()
     if not base_url and not api_key:
         raise MissionsError("the llm reasoner needs an endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY)")
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=context.llm_model or os.environ.get("OPENAI_MODEL", "gpt-4o-mini"),
+        model=context.llm_model or settings.llm_model(),
         base_url=base_url,
         api_key=api_key or "not-needed",  # type: ignore[arg-type]
         temperature=0,

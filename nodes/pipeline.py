@@ -4,20 +4,25 @@ mission's spec::
 
     builder = mission_graph(SPEC, gather)      # an uncompiled StateGraph
     graph = builder.compile(name=SPEC.name)    # LangGraph's server adds its own checkpointer
+
+Compiled, it is a :class:`~ai_missions.nodes.gate.MissionGraph` (a run starts from its subject alone, its state is
+written by its steps only, its context is the server's), and each step checks that the state it is handed was
+sealed by the step before it (:mod:`ai_missions.nodes.trust`).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import END, START
 from typing_extensions import TypedDict
 
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.approval import approval_node
 from ai_missions.nodes.close import close
-from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.context import ClientContext
 from ai_missions.nodes.execute import automatic_node, execute_node
+from ai_missions.nodes.gate import MissionBuilder
 from ai_missions.nodes.guard import review_actions
 from ai_missions.nodes.reason import reason_node, validate_node
 from ai_missions.nodes.recording import recorded as recording_step
@@ -36,37 +41,33 @@ def needs_review(state: MissionState) -> Literal["request_approval", "close"]:
     return "request_approval" if review_actions(state["verdict"]["actions"]) else "close"
 
 
-def mission_graph(
-    spec: MissionSpec, gather: Node, *, recorded: bool = False
-) -> StateGraph[MissionState, MissionContext, MissionInput, MissionState]:
+def mission_graph(spec: MissionSpec, gather: Node, *, recorded: bool = False) -> MissionBuilder:
     """The standard mission graph for ``spec`` around its ``gather`` node (uncompiled). ``recorded``: each step
     records the run in the run store (:mod:`ai_missions.nodes.recording`), for a graph no runtime drives."""
-    builder: StateGraph[Any, Any, Any, Any] = StateGraph(
-        MissionState, context_schema=MissionContext, input_schema=MissionInput
-    )
-
-    def add(name: str, node: Any) -> None:
-        step = sealed_step(name, node, first=name == "gather")  # acts only on a state its own steps wrote
+    builder = MissionBuilder(MissionState, context_schema=ClientContext, input_schema=MissionInput)
+    verdict_from = "apply_tiers" if spec.tiers is not None else "validate"
+    #: Each step and the steps the graph runs just before it (the first runs from the run's input).
+    steps: list[tuple[str, Any, tuple[str, ...]]] = [
+        ("gather", gather, ()),
+        ("retrieve_policies", retrieve_node(spec), ("gather",)),
+        ("reason", reason_node(spec), ("retrieve_policies",)),
+        ("validate", validate_node(spec), ("reason",)),
+        *([("apply_tiers", tiers_node(spec), ("validate",))] if spec.tiers is not None else []),
+        ("execute_automatic", automatic_node(spec), (verdict_from,)),
+        ("request_approval", approval_node(spec), ("execute_automatic",)),
+        ("execute", execute_node(spec), ("request_approval",)),
+        ("close", close, ("execute_automatic", "execute")),
+    ]
+    for name, node, after in steps:
+        step = sealed_step(name, node, after=after)  # acts only on a state the step before it sealed
         builder.add_node(name, recording_step(spec, name, step) if recorded else step)
-
-    add("gather", gather)
-    add("retrieve_policies", retrieve_node(spec))
-    add("reason", reason_node(spec))
-    add("validate", validate_node(spec))
-    add("execute_automatic", automatic_node(spec))
-    add("request_approval", approval_node(spec))
-    add("execute", execute_node(spec))
-    add("close", close)
     builder.add_edge(START, "gather")
     builder.add_edge("gather", "retrieve_policies")
     builder.add_edge("retrieve_policies", "reason")
     builder.add_edge("reason", "validate")
     if spec.tiers is not None:  # the mission's action tiers place each action after the guard
-        add("apply_tiers", tiers_node(spec))
         builder.add_edge("validate", "apply_tiers")
-        builder.add_edge("apply_tiers", "execute_automatic")
-    else:
-        builder.add_edge("validate", "execute_automatic")
+    builder.add_edge(verdict_from, "execute_automatic")
     builder.add_conditional_edges("execute_automatic", needs_review)
     builder.add_edge("request_approval", "execute")
     builder.add_edge("execute", "close")

@@ -97,17 +97,14 @@ def _started(
     if store.read().execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None:
         return
     subject_id = str(state.get("subject_id", ""))
-    if (open_ := store.open_decision_on(spec.name, subject_id)) is not None:  # a case is decided once
-        raise ConflictError(
-            f"{subject_id} already has an open decision {open_.decision_id} (run {open_.run_id}): decide that one"
-        )
     trigger = dict(state.get("trigger") or {"source": "langgraph", "subject_id": subject_id})
-    store.create_run(
+    store.create_run(  # refused while another run or decision holds the case: a case is decided once
         run_id,
         mission=spec.name,
         subject_id=subject_id,
         reasoner=(context or MissionContext()).reasoner,
         case_types=list(trigger.get("case_types", [])),
+        exclusive=True,
     )
     source = str(trigger.get("source") or "langgraph")
     store.append_events(run_id, [{"kind": "trigger", "node": "trigger", "source": source, "data": trigger}])

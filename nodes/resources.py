@@ -27,7 +27,9 @@ _owners: set[asyncio.Task[None]] = set()
 
 
 def home_of(context: MissionContext | None) -> Path:
-    return Path(context.home) if context is not None and context.home else missions_home()
+    """The run's home: the server's own context's, else ``MISSIONS_HOME`` (a client's context names none)."""
+    home = getattr(context, "home", None)
+    return Path(home) if home else missions_home()
 
 
 async def off_loop(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -79,6 +79,8 @@ class MissionState(TypedDict, total=False):
     usage: dict[str, Any]  # LLM calls and tokens, when an LLM reasoned
     status: str
     state_seal: str  # the platform's seal of what the last step left (:mod:`ai_missions.nodes.trust`)
+    sealed_by: str  # the step that left it
+    verdict_seal: dict[str, str]  # the step that made the verdict, and its seal of it
 
 
 #: A graph node: ``async (state, runtime) -> update`` (typed loosely: LangGraph matches node signatures itself).

@@ -11,6 +11,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from ai_missions.errors import ForbiddenError
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import emit, observe
@@ -19,6 +20,9 @@ from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.tiers import TierTable, current, place
+
+#: What placing an action at its tier adds to it.
+TIER_KEYS = frozenset({"action_tier", "tier_reasons"})
 
 
 def table_for(spec: MissionSpec, context: MissionContext | None) -> TierTable:
@@ -29,8 +33,15 @@ def table_for(spec: MissionSpec, context: MissionContext | None) -> TierTable:
 
 
 def placed(spec: MissionSpec, table: TierTable, verdict: Verdict) -> tuple[Verdict, list[ProposedAction]]:
-    """The verdict with each action at its tier, and the actions observed instead of proposed."""
+    """The verdict with each action at its tier, and the actions observed instead of proposed. An action that
+    already names a tier is refused: tiers are placed once, here, from the policy in force, never taken from a
+    proposal (:func:`untiered` strips them to place a verdict again)."""
     assert spec.tiers is not None
+    if tiered := [f"action {i + 1} {a.get('tool')}" for i, a in enumerate(verdict["actions"]) if TIER_KEYS & set(a)]:
+        raise ForbiddenError(
+            f"apply_tiers: {', '.join(tiered)} already names its tier: tiers come from the tier policy in force, "
+            "not from the verdict; nothing more runs"
+        )
     tools = [a["tool"] for a in verdict["actions"]]
     kept: list[ProposedAction] = []
     observed: list[ProposedAction] = []
@@ -52,6 +63,12 @@ def placed(spec: MissionSpec, table: TierTable, verdict: Verdict) -> tuple[Verdi
         )
         (observed if placement.tier == "observe" else kept).append(moved)
     return Verdict(**{**verdict, "actions": kept}), observed
+
+
+def untiered(verdict: Verdict) -> Verdict:
+    """The verdict as the guard passed it: each action without the tier placed on it."""
+    actions = [{k: v for k, v in a.items() if k not in TIER_KEYS} for a in verdict["actions"]]
+    return Verdict(**{**verdict, "actions": actions})  # type: ignore[typeddict-item]
 
 
 def tiers_node(spec: MissionSpec) -> Node:

@@ -389,7 +389,9 @@ def test_actions_changed_between_display_and_approval_are_refused(
 
 
 def test_a_checkpoint_edited_after_display_is_refused(missions: MissionClient, capture_orders: list[str]) -> None:
-    from ai_missions.errors import ConflictError
+    from langgraph.graph import StateGraph
+
+    from ai_missions.errors import ConflictError, ForbiddenError
 
     outcome = missions.start("order-exception", capture_orders[4])
     assert outcome.decision_id is not None
@@ -399,7 +401,11 @@ def test_a_checkpoint_edited_after_display_is_refused(missions: MissionClient, c
     capture = next(a for a in verdict["actions"] if a["tool"] == "capture_payment")
     capture["args"]["amount"] = round(capture["args"]["amount"] - 5, 2)
     config = {"configurable": {"thread_id": outcome.run_id}}
-    missions._call(runtime.graph.aupdate_state, config, {"verdict": verdict})
+    with pytest.raises(ForbiddenError, match="written by its own steps only"):  # the graph's door refuses the write
+        missions._call(runtime.graph.aupdate_state, config, {"verdict": verdict})
+    # so the checkpoint is edited where it is kept, as someone with the database's login would
+    behind = StateGraph.compile(runtime.graph.builder, checkpointer=runtime.checkpointer)
+    missions._call(behind.aupdate_state, config, {"verdict": verdict})
     with pytest.raises(ConflictError, match="the actions changed since they were shown"):
         missions.decide(outcome.decision_id, "omar", approve=True)
     assert missions.store.get_decision(outcome.decision_id).status == "pending"

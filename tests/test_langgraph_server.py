@@ -22,9 +22,11 @@ from langgraph_sdk import get_sync_client
 
 from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.cli import main
+from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
+from tests.support.listener import Listener
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow
@@ -120,3 +122,26 @@ def test_a_mission_run_on_the_server_is_queued_and_approved_by_an_authenticated_
     decided = store.get_decision(decision_id)
     assert (decided.status, decided.decided_by, decided.reviewer_role) == ("decided", "omar", "ops_lead")
     assert store.get_run(thread["thread_id"])["status"] == "closed"
+
+
+@pytest.mark.attack("42.3")
+def test_a_clients_context_names_no_endpoint_key_or_home_on_the_server(server: str, home: Path, tmp_path: Path) -> None:
+    """Issue 42, item 3, over HTTP: a run's ``context`` naming an endpoint (a listener of the attacker's), a key and
+    a home. The server's context schema offers the reasoner alone: nothing is posted to the listener and nothing is
+    created in the home named (the run reasons with the server's settings, or is refused in one line)."""
+    elsewhere = tmp_path / "elsewhere"
+    subject = next(r.order_id for r in scan_exceptions(home) if r.order_id != story_order_id(home))
+    omar = client(server, home, "omar")
+    with Listener() as listener:
+        context = {"reasoner": "llm", "llm_base_url": listener.url, "llm_api_key": "sk-x", "home": str(elsewhere)}
+        thread = omar.threads.create()  # type: ignore[attr-defined]
+        ended = omar.runs.wait(  # type: ignore[attr-defined]
+            thread["thread_id"], "order-exception", input={"subject_id": subject}, context=context, raise_error=False
+        )
+        assistant = omar.assistants.search(graph_id="order-exception")[0]["assistant_id"]  # type: ignore[attr-defined]
+        schema = omar.assistants.get_schemas(assistant)["context_schema"]  # type: ignore[attr-defined]
+        received = list(listener.received)
+    assert received == [], ended
+    assert not elsewhere.exists()
+    assert set(schema["properties"]) == {"reasoner"}
+    print(f"\nissue 42.3 over HTTP: the run with a client's endpoint, key and home ended {str(ended)[:300]}")

@@ -188,6 +188,7 @@ def test_a_resume_of_the_exported_graph_is_kept_too_unless_unsigned(
     unsigned = asyncio.run(resume("t-unsigned", signed=False))
     assert client.store.get_decision(unsigned).status == "pending"  # an unsigned answer decides nothing
     client.store.claim_decision(unsigned, reviewer="omar", role="ops_lead", response={"type": "ignore"})
+    client.store.mark_resumed(unsigned)  # its run closed: the case is free again (a case is decided once)
     signed = asyncio.run(resume("t-signed", signed=True))
     kept = {c.case_id: c for c in load_cases(reviewed_path(home, MISSION))}
     assert f"review-{unsigned}" not in kept

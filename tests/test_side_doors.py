@@ -165,8 +165,9 @@ def _quarantined(home: Path, stock: dict[str, str]) -> bool:
 async def test_1_a_verdict_and_facts_written_into_the_exported_graph_run_nothing(home: Path, door: str) -> None:
     """LangGraph's API lets a client start a thread with ``Command(update=..., goto=...)``, or write a paused
     thread's state ``as_node`` and continue it: a forged verdict on forged facts, which the guard and the tier
-    policy would both pass, would run an automatable write with no reviewer. Every step checks that the state is
-    the one the steps before it sealed; the forged one is refused and nothing reaches a system."""
+    policy would both pass, would run an automatable write with no reviewer. The graph refuses both at its door
+    (:mod:`ai_missions.nodes.gate`), and every step checks that the state is the one the step before it sealed; the
+    forged one is refused in one line and nothing reaches a system."""
     spec = get_mission("retail-exceptions")
     graph = importlib.import_module(spec.graph.partition(":")[0]).graph.copy(  # type: ignore[attr-defined]
         update={"checkpointer": InMemorySaver()}
@@ -188,15 +189,15 @@ async def test_1_a_verdict_and_facts_written_into_the_exported_graph_run_nothing
     else:
         with contextlib.suppress(ForbiddenError):
             await graph.ainvoke({"subject_id": order}, config, context=context)  # the mission's own run
-        await graph.aupdate_state(config, {"facts": facts, "verdict": forged}, as_node="apply_tiers")
         try:
+            await graph.aupdate_state(config, {"facts": facts, "verdict": forged}, as_node="apply_tiers")
             await graph.ainvoke(None, config, context=context)
         except ForbiddenError as exc:
             refusals.append(str(exc))
     snapshot = await graph.aget_state(config)
     forged_tools = ("quarantine_stock", "post_return_adjustment")
     tried = [r for r in snapshot.values.get("results", []) if r.get("tool") in forged_tools]
-    refused = tried == [] and not _quarantined(home, stock) and len(refusals) == 1 and "seal" in refusals[0]
+    refused = tried == [] and not _quarantined(home, stock) and len(refusals) == 1 and "\n" not in refusals[0]
     assert attack("1 exported graph", refused), (tried, refusals)
 
 

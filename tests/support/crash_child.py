@@ -1,6 +1,7 @@
 """A reviewer's process that dies (``os._exit``, like SIGKILL: no clean-up) at one point of the execute step.
 
-``python tests/support/crash_child.py HOME DECISION_ID POINT`` approves the decision as omar and dies at POINT:
+``python tests/support/crash_child.py HOME DECISION_ID POINT [MISSION REVIEWER]`` approves the decision (of the
+order-exception mission, as omar, unless named) and dies at POINT:
 
 - ``decided``: the decision is recorded, the run not resumed yet;
 - ``writes:NODE``: NODE's writes are saved, the next step has not run (the checkpoint after NODE is not written);
@@ -91,10 +92,12 @@ async def saver(home: Path, point: str) -> Any:
         await conn.close()
 
 
-async def main(home: Path, decision_id: str, point: str) -> None:
+async def main(
+    home: Path, decision_id: str, point: str, mission: str = "order-exception", reviewer: str = "omar"
+) -> None:
     async with (
         saver(home, point) as checkpointer,
-        MissionRuntime("order-exception", home, checkpointer=checkpointer) as runtime,
+        MissionRuntime(mission, home, checkpointer=checkpointer) as runtime,
     ):
         if point.startswith("action:"):
             runtime._systems = CrashingSystems(runtime.systems, int(point.partition(":")[2]))
@@ -112,8 +115,8 @@ async def main(home: Path, decision_id: str, point: str) -> None:
 
         runtime.resume = resume  # type: ignore[method-assign]
         runtime._settle = settle  # type: ignore[method-assign]
-        await runtime.decide(decision_id, "omar", approve=True)
+        await runtime.decide(decision_id, reviewer, approve=True)
 
 
 if __name__ == "__main__":
-    anyio.run(main, Path(sys.argv[1]), sys.argv[2], sys.argv[3])
+    anyio.run(main, Path(sys.argv[1]), *sys.argv[2:])
