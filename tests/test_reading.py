@@ -221,7 +221,9 @@ def test_parsing() -> None:
     assert days_until("stock back in 48 hrs", today) == 2.0
     assert days_until("restock in a fortnight", today) == 14.0
     assert days_until("Lieferant liefert am 10.12. nach", today) == 15.0
-    assert days_until("due at the dock 12/9", today) == 14.0  # the reading of a slash date nearest ahead
+    assert days_until("due at the dock 12/9", today) is None  # either order could be meant: not guessed
+    assert days_until("due at the dock 12/9 (MM/DD)", today) == 14.0  # the order the text declares
+    assert days_until("due at the dock 18/12", today) == 23.0  # only one order makes a date
     assert days_until("approved 11/20", today) is None  # a date gone by is no ETA
     assert days_until("on the Tuesday truck", today) == 6.0
     assert days_until("around the 8th", today) == 13.0
