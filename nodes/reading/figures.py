@@ -210,7 +210,11 @@ def _dates(folded: str, today: date, lexicon: Lexicon, p: dict[str, re.Pattern[s
         elif b > 12 or order == "MDY":
             add(_date(today, b, a, year), m.start(), m.end(), roll=not year)
         else:
-            out.append(When(None, m.start(), m.end(), ambiguous=True))
+            readings = [_date(today, a, b, year), _date(today, b, a, year)]
+            past = all(r is not None and r < today for r in readings) and year is not None or all(
+                r is not None and today - timedelta(days=BEHIND_AT_MOST * 3) < r < today for r in readings
+            )
+            out.append(When(None, m.start(), m.end(), past=past, ambiguous=not past))
     for m in p["weekday"].finditer(folded):
         before = folded[max(0, m.start() - 12) : m.start()]
         after = p["past_after"].match(folded, m.end())

@@ -133,8 +133,8 @@ def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
     it with its object ("dropped the surcharge"); not an adjective ("the cancelled order")."""
     a, b = _part_of(folded, at)
     for match in lexicon["undo"].finditer(folded, a, b):
-        if match.start() <= at < match.end():
-            continue
+        if match.start() <= at < match.end() or _in_alternative(folded, match.start(), lexicon):
+            continue  # the cue's own word, or a thing not chosen ("took the discount instead of cancelling")
         if match.start() > at and not re.search(r"(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
             return True
         if match.end() <= at and re.fullmatch(r"\s+(?:the|my|her|his|it|that|this|a|an|our)?\s*", folded[match.end() : at]):
@@ -301,6 +301,7 @@ class OfflineReader:
                 and KINDS[kind].value == "method"
                 and current.polarity == "affirmed"
                 and reading.polarity != "affirmed"
+                and self._names_method(reading.statement.folded)
                 and bank_method(reading.words) != current.value
             ):
                 continue  # "confirmed by e-mail; call-back still outstanding": the e-mail check stands
@@ -318,7 +319,10 @@ class OfflineReader:
                 r.statement.index == following.index for r in stated
             ):
                 return replace(current, polarity="hedged", value=None)  # "back in ~10 days but vendor won't commit"
-            if following is not None and following.conditional and self.lexicon["dismissal"].search(following.folded):
+            if any(
+                s.body and s.index > current.statement.index and s.conditional and self.lexicon["dismissal"].search(s.folded)
+                for s in statements
+            ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
 
@@ -338,6 +342,9 @@ class OfflineReader:
             ]
             if words.objects.search(folded):
                 spans += actions
+                full = True
+            elif kind == "upcharge_agreed" and any(price_change(n, self.lexicon) for n in [folded, *neighbours]):
+                spans += actions  # "was $140, now $152. OK, I accept": the change is what is agreed
                 full = True
             elif beside := [n for n in neighbours if words.objects.search(n)]:
                 if any(words.excludes.search(n) for n in beside):
@@ -396,11 +403,21 @@ class OfflineReader:
             return None
         if not self._ours(kind, statement, cues[0][0] if cues else 0):
             return None
-        if spec.value == "method":  # each check its own: "confirmed by mail, no call-back" is a mail check
-            states = [scope(folded, [c], lexicon, undo_counts=False) for c in cues] or [scope(folded, [], lexicon)]
-            state = "affirmed" if "affirmed" in states else states[0]
+        if cues and self._taken_back(folded, cues[-1][0]):
+            # "took the 25% offer on the phone, emailed an hour later withdrawing it"
+            return _Read(statement, "negated", confidence, None, statement.text)
+        later = [
+            o
+            for o in words.opposites.finditer(folded)
+            if cues and _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0]
+        ]
+        if later and scope(folded, [later[-1].span()], lexicon) == "affirmed" and not statement.conditional:
+            # "click & collect order uncollected, cust called: please deliver instead": the later part is the word
+            return _Read(statement, "negated", 0.8, None, statement.text)
+        if spec.value == "method":
+            state = self._checks(words, folded, cues)
         else:
-            state = scope(folded, cues, lexicon, undo_counts=kind != "cancel_intent")
+            state = scope(folded, cues, lexicon)
         awaited = lexicon["awaited"].search(folded)
         if state == "negated" and spec.wanted_when_awaited and awaited is not None:
             state = "affirmed"  # "still no refund": it is still wanted
@@ -429,7 +446,7 @@ class OfflineReader:
                 state, question = "hedged", True
             elif spec.needs_done and lexicon["plan"].search(folded[part[0] : part[1]] if spec.value == "method" else folded) and not lexicon["done"].search(folded):
                 state = "hedged"
-            elif kind in _NEEDS_NEW_REQUEST and lexicon["done"].search(folded, *part) and statement.mood != "request":
+            elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
                 return None  # "thank you for processing my cancellation": done before, not asked now
         if kind == "bank_verified" and state == "affirmed":
             state = self._verification(folded, statements, statement)
@@ -440,11 +457,65 @@ class OfflineReader:
             state = "negated"
         return _Read(statement, state, confidence, value, statement.text, question=question)
 
+    def _checks(self, words: KindWords, folded: str, cues: list[tuple[int, int]]) -> Polarity:
+        """A method kind's note lists checks ("confirmed by mail, no call-back"): a denied method only removes that
+        method, but a denied result ("NO MATCH", "she had no knowledge of any change") denies them all."""
+        lexicon = self.lexicon
+        quiet = blank(lexicon, "not_negation", folded)
+        for start, end in [*words.independent.spans(quiet), *words.dependent.spans(quiet)]:
+            quiet = quiet[:start] + " " * (end - start) + quiet[end:]
+        methods = [m.span() for w in words.methods.values() for m in w.finditer(quiet)]
+        states = []
+        for cue in cues:
+            state = scope(quiet, [cue], lexicon, undo_counts=False)
+            is_method = any(a <= cue[0] < b for a, b in methods)
+            if state != "affirmed" and not is_method:
+                return state
+            states.append(state)
+        for a, b in _parts(quiet):
+            piece = quiet[a:b]
+            if lexicon["negation"].search(blank(lexicon, "not_negation", piece)) and not any(
+                a <= m < b for m, _ in methods
+            ) and not any(a <= c < b for c, _ in cues):
+                return "negated"
+        return "affirmed" if "affirmed" in states or not states else states[0]
+
+    def _done_before(self, folded: str, part: tuple[int, int], today: date | None) -> bool:
+        """The part says the thing was done already ("thanks for processing my cancellation", "refund arrived"), or
+        done at a time gone by ("cancellation processed 10/02")."""
+        if self.lexicon["done"].search(folded, *part):
+            return True
+        if self.lexicon["done_when_past"].search(folded, *part) is None:
+            return False
+        when = times(folded, today or date.today(), self.lexicon)
+        return any(w.past for w in when) or self.lexicon["past_time"].search(folded) is not None
+
+    def _names_method(self, folded: str) -> bool:
+        methods = self.lexicon.kinds["bank_verified"].methods.values()
+        return any(m.search(folded) for m in methods)
+
+    def _taken_back(self, folded: str, at: int) -> bool:
+        """A later part of the statement takes back what the cue's part says: a retraction, or a verb that undoes
+        "it" ("..., then emailed to drop it", "..., retiré par mail")."""
+        start = _part_of(folded, at)[1]
+        rest = folded[start:]
+        if not rest.strip() or self.lexicon["retract"].search(rest):
+            return bool(rest.strip())
+        for match in self.lexicon["undo"].finditer(rest):
+            if re.match(r"\s*(?:it|that|them|this|lo|la|los|las|le|les|l'|es|sie|ihn)\b", rest[match.end() :]) or re.search(
+                r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]
+            ):
+                return True
+        return False
+
     def _asks(self, statement: Statement, at: int) -> bool:
         """The cue is asked, not stated: the statement is a question (not a request), and the cue is in its last
         part or the question opens the statement ("the zip is off, can one replace it?" states the damage)."""
         if statement.mood not in ("question", "possibility", "policy"):
             return False
+        opener = self.lexicon["question_openers"].search(statement.folded)
+        if opener is not None and not statement.folded[: opener.start()].strip(" ¿"):
+            return True  # "is click and collect available on big items?": asked from its first word
         parts = _parts(statement.folded)
         if len(parts) <= 1 or _part_of(statement.folded, at) == parts[-1]:
             return True
@@ -487,6 +558,8 @@ class OfflineReader:
         text = " ".join(s.folded for s in statements if s.body)
         if statement.holder == "claim":
             return "negated"
+        for start, end in words.independent.spans(text):  # "the number on last year's paid invoice" is on file
+            text = text[:start] + " " * (end - start) + text[end:]
         for match in words.dependent.finditer(text):
             before = text[max(0, match.start() - 12) : match.start()]
             if not re.search(r"(?:not|nicht|pas|no|kein\w*)\s+(?:the\s+|in\s+)?$", before):
@@ -500,7 +573,7 @@ class OfflineReader:
         if spec == "days":
             return None  # read with the statement's times (see _restock)
         if spec == "method":
-            return bank_method(" ".join(s.text for s in statements if s.body and s.sentence == statement.sentence))
+            return bank_method(" ".join(s.text for s in statements if s.body))
         return True
 
     def _amount(self, kind: str, statement: Statement, statements: list[Statement]) -> float | None:
@@ -508,15 +581,15 @@ class OfflineReader:
         extra"), else a price said to have changed ("was 19, now 24"), else one in the statement or next to it."""
         words = self.lexicon.kinds[kind]
         near = [s for s in statements if s.body and abs(s.index - statement.index) <= 1]
+        text = " ".join(s.folded for s in statements if s.body)
+        changed = price_change(text, self.lexicon)
+        if changed is not None and not amounts(statement.folded):
+            return changed  # "vorher 49 €, jetzt 56 € ... einverstanden, den Differenzbetrag zu zahlen"
         for s in [statement, *near]:
             for match in words.objects.finditer(s.folded):
                 found = amounts(s.folded[max(0, match.start() - 12) : match.end() + 12])
                 if found and re.search(r"\d", s.folded[max(0, match.start() - 12) : match.end() + 12]):
                     return found[-1]
-        text = " ".join(s.folded for s in statements if s.body)
-        changed = price_change(text, self.lexicon)
-        if changed is not None and not amounts(statement.folded):
-            return changed
         found = amounts(statement.folded) or [a for s in near for a in amounts(s.folded)]
         return found[-1] if found else None
 

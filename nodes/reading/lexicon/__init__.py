@@ -11,7 +11,7 @@ matches "resilier"), whole words only, with a small syntax that keeps entries re
 
 - ``cancel*``: a word that starts so ("cancelled", "cancelling"); ``*zuschlag``: one that ends so;
 - ``{stop|end|close}``: one of these (an empty alternative, ``{the|}``, makes it optional);
-- ``_``: any one word; ``~``: up to three words;
+- ``_``: any one word; ``~``: up to three words; ``~~``: up to eight (a German verb's separated particle);
 - ``#``: a number ("12", "12.50"); ``$``: a currency sign or word.
 
 Typo tolerance is a general mechanism here (:meth:`Lexicon.correct`): a word of five letters or more that is neither
@@ -105,8 +105,8 @@ def _phrase_regex(phrase: str) -> str:
             continue
         wordy = (previous[-1:].isalnum() or previous[-1:] in "*_}~") and (token[0].isalnum() or token[0] in "*_{~")
         separator = r"[\s\-/]+" if wordy else r"[\s\-/]*"
-        if token == "~":  # up to three words between
-            parts.append(rf"(?:{separator}[^\s;!?]+){{0,3}}?")
+        if token in ("~", "~~"):  # up to three (eight) words between
+            parts.append(rf"(?:{separator}[^\s;!?]+){{0,{3 if token == '~' else 8}}}?")
         elif token.startswith("{") and token.endswith("}") and "||" in "|" + token[1:-1] + "|":
             parts.append(f"(?:{separator}{_token_regex(token)[:-1]})?")
         else:
@@ -217,7 +217,7 @@ def _literal_words(phrases: Iterable[str]) -> Iterator[tuple[str, bool]]:
     """(word, is a stem) for each plain word of the phrases: the vocabulary typos are corrected towards."""
     for phrase in phrases:
         for token in re.split(r"[^a-z*_~#$]+", fold(phrase)):
-            if not token or token in "_~#$" or token.startswith("*"):
+            if not token or token in ("_", "~", "~~", "#", "$") or token.startswith("*"):
                 continue
             stem = token.endswith("*")
             token = token.rstrip("*")
