@@ -360,7 +360,7 @@ class OfflineReader:
             for method in words.methods.values():
                 spans += method.spans(folded)
             full = bool(spans)
-        if not spans and alternative:
+        if alternative:
             full = True
         if spans and words.objects_in_scope:
             spans += words.objects.spans(folded)
