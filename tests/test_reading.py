@@ -276,7 +276,9 @@ def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
         ("customer declined the $9 upgrade", "no", "declined the $9 upgrade", False),
         # a "no" with no denial in its sentence is a disagreement with the text: unknown
         ("customer agreed to the $9 upgrade", "no", "agreed to the $9 upgrade", None),
-        ("customer agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", None),
+        # ... but a "maybe" with no word that hedges is no downgrade: a plain statement stands
+        ("customer agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", True),
+        ("customer may have agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", None),
         ("Customer agreed to the $9 upgrade", "yes", "customer agreed to the $9 upgrade", True),
         # a one-word quote is no evidence
         ("ok", "yes", "ok", None),

@@ -166,3 +166,35 @@ def test_an_outside_set_is_scored_by_the_command(tmp_path: Path, capsys: pytest.
     assert result["overall"]["precision"] == 1.0
     assert result["overall"]["recall"] == 1.0
     assert result["overall"]["not_affirmed_read_positive"] == 0
+
+
+def _answer(kind: str, **fields: object) -> object:
+    from langchain_core.messages import AIMessage
+
+    return AIMessage(content="", tool_calls=[{"name": "ReadFacts", "args": {kind: fields}, "id": "c1", "type": "tool_call"}])
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "expected"),
+    [
+        # the model's own analysis takes a "yes" back: someone else, another record, a plan, a question
+        ("My brother agreed to the $9 upgrade.", {"holder": "third_party"}, None),
+        ("She agreed to the $9 upgrade on her last order.", {"reference": "other"}, None),
+        ("Agreed to the $9 upgrade, then withdrew it.", {"time": "superseded"}, False),
+        ("Agreed to the $9 upgrade?", {"mood": "question"}, None),
+        # the rules take it back where the model missed it: a later sentence withdraws it
+        ("Customer agreed to the $9 upgrade. Update: she withdrew it by e-mail.", {}, False),
+        # a plain statement the model was unsure of stands when no word hedges it
+        ("Customer agreed to the $9 upgrade.", {"answer": "maybe"}, True),
+    ],
+)
+def test_the_llm_readers_statement_analysis_is_checked_by_the_same_rules(
+    text: str, fields: dict[str, object], expected: bool | None
+) -> None:
+    from ai_missions.nodes.reading.llm import LLMReader
+    from ai_missions.testing import scripted
+
+    answer = {"answer": "yes", "words": "agreed to the $9 upgrade", **fields}
+    model = scripted([_answer("upcharge_agreed", **answer)])
+    result = read([(NOTE, text)], ["upcharge_agreed"], LLMReader(model), today=TODAY)
+    assert result.affirmed("upcharge_agreed") is expected
