@@ -268,8 +268,9 @@ def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
 @pytest.mark.parametrize(
     ("text", "answer", "words", "expected"),
     [
-        # the model's "yes" on a denied, hedged or conditional sentence is not a positive fact
-        ("Customer did not agree to the $9 upgrade", "yes", "agree to the $9 upgrade", None),
+        # the model's "yes" on a denied, hedged or conditional sentence is not a positive fact: the rules' reading of
+        # the text stands (here its denial)
+        ("Customer did not agree to the $9 upgrade", "yes", "agree to the $9 upgrade", False),
         ("cliente quizás acepte el recargo de 4 €", "yes", "acepte el recargo de 4 €", None),
         ("if she OKs the $5 surcharge we ship today", "yes", "OKs the $5 surcharge", None),
         # its "no" and "maybe" are kept as they are, and a figure comes from the words, not the model
