@@ -86,6 +86,44 @@ KINDS: Mapping[str, KindSpec] = {
     "refund_request": KindSpec("the customer asks for money back", "flag", "money", wanted_when_awaited=True),
     "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money"),
     "offer_accepted": KindSpec("the customer accepted a retention offer (discount, pause, downgrade)", "flag", "money"),
+    # kinds the policies rely on (issue 40): each a fact people state in text that a clause decides on
+    "orders_both_wanted": KindSpec(
+        "the customer wants both of two near-identical orders (they are no duplicate), or says one of them must "
+        "not be cancelled",
+        "flag",
+        "money",
+    ),
+    "invoice_supersedes": KindSpec(
+        "this invoice replaces (supersedes, corrects, cancels and replaces) an earlier invoice of the vendor",
+        "flag",
+        "money",
+        holders=("vendor", "staff"),
+    ),
+    "contact_paused": KindSpec(
+        "the customer asked not to be contacted (no e-mails, calls or offers), for now or until a date",
+        "flag",
+        "other",
+    ),
+    "contact_departed": KindSpec(
+        "the named contact has left the company (no longer works there)", "flag", "other", holders=("staff", "vendor", "customer")
+    ),
+    "delivery_refused": KindSpec(
+        "the customer refused a delivery, or declined an offered substitute or alternative", "flag", "stock"
+    ),
+    "ledger_posted": KindSpec(
+        "finance already posted the entry in the ledger by hand (a manual journal or posting was made)",
+        "flag",
+        "money",
+        holders=("staff",),
+        needs_done=True,
+    ),
+    "address_confirmed": KindSpec(
+        "the customer confirmed the delivery address on a verified phone call",
+        "flag",
+        "stock",
+        holders=("staff",),
+        needs_done=True,
+    ),
 }
 
 

@@ -450,6 +450,8 @@ class OfflineReader:
                 return None  # "thank you for processing my cancellation": done before, not asked now
         if kind == "bank_verified" and state == "affirmed":
             state = self._verification(folded, statements, statement)
+        if state == "affirmed" and words.requires and not any(words.requires.search(s.folded) for s in statements if s.body):
+            state = "hedged"  # the evidence the kind needs is not in the text ("address confirmed", on no call)
         value = self._value(kind, statement, statements, today) if state == "affirmed" else None
         if state == "affirmed" and kind == "restock_eta":
             state, value = self._restock(statement, statements, today, value)

@@ -165,6 +165,8 @@ class KindWords:
     prototypes: tuple[str, ...]
     #: The objects are what the action acts on ("took the discount"): a negation next to them denies it too.
     objects_in_scope: bool = False
+    #: Words one of which the text must hold for the kind to stand (its evidence: "on a call" for a confirmation).
+    requires: Words = field(default_factory=lambda: Words(()))
 
 
 @dataclass(eq=False)
@@ -250,6 +252,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
             Words(spec.get("dependent", [])),
             tuple(spec.get("prototypes", [])),
             bool(spec.get("objects_in_scope", False)),
+            Words(spec.get("requires", [])),
         )
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
         every += [p for v in spec.get("methods", {}).values() for p in v]
