@@ -224,6 +224,8 @@ def _statement(
             mood = "request"
         else:
             mood = "question"
+    elif _has(lexicon, "indirect_question", folded):
+        mood = "question"
     elif _has(lexicon, "request", folded):
         mood = "request"
     third = [m.span() for m in lexicon["third_party"].finditer(folded)]
