@@ -75,6 +75,6 @@ def test_other_words_about_e_mails_leave_the_play_as_it_was(note: str) -> None:
 
 
 def test_a_contact_who_left_named_only_in_the_call_log_gets_no_e_mail() -> None:
-    verdict, cited, tools = play(context(call="Call log: Priya Shah has left the company, no successor named yet."))
+    _verdict, cited, tools = play(context(call="Call log: Priya Shah has left the company, no successor named yet."))
     assert "ACC-011/departed-contact-find-new" in cited
     assert "send_account_email" not in tools

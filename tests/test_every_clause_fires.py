@@ -488,7 +488,8 @@ def test_issue_40_a_customer_who_wants_both_orders_keeps_both(body: str, author:
     if wanted:
         assert facts["customer.wants_both_orders"] is True
         assert cited == ["ORD-001/customer-wants-both-copies"]
-        assert "cancel_order" not in tools and "void_authorization" not in tools
+        assert "cancel_order" not in tools
+        assert "void_authorization" not in tools
     else:
         assert facts["customer.wants_both_orders"] is not True
         assert "ORD-001/customer-wants-both-copies" not in cited

@@ -90,8 +90,12 @@ STATED = [
     ("Delivery moved from Dec 3 to Dec 10, per the vendor.", "restock_eta", NOTE, 15.0),
     ("Restock on the 2nd of next month, confirmed by the mill.", "restock_eta", NOTE, 7.0),
     ("ETA 12/04 (MM/DD, US supplier).", "restock_eta", NOTE, 9.0),
-    ("Rang the vendor back on the number in our vendor master, details match.", "bank_verified", VERIFICATION,
-     "call_back"),
+    (
+        "Rang the vendor back on the number in our vendor master, details match.",
+        "bank_verified",
+        VERIFICATION,
+        "call_back",
+    ),
     ("Confirmed by e-mail to the AP address on file, not the sender.", "bank_verified", VERIFICATION, "email"),
     ("Could I change these for a size 9?", "exchange_intent", CUSTOMER, True),
     ("I'll pop into your Kings Road shop tomorrow and collect it.", "store_pickup", CUSTOMER, True),
@@ -99,8 +103,12 @@ STATED = [
     ("Can you put the £14 back on my card? It arrived late.", "refund_request", CUSTOMER, True),
     ("Still no refund for the jacket I sent back.", "refund_request", CUSTOMER, True),
     ("The teapot lid came snapped in two.", "damage_reported", CUSTOMER, True),
-    ("Okay, I'll stay if I get the 3 months at half price. Actually, yes, I'll take it.", "offer_accepted",
-     CUSTOMER, True),
+    (
+        "Okay, I'll stay if I get the 3 months at half price. Actually, yes, I'll take it.",
+        "offer_accepted",
+        CUSTOMER,
+        True,
+    ),
 ]
 
 
@@ -116,7 +124,8 @@ def test_a_fact_keeps_the_words_that_took_it_back() -> None:
     fact = reading("Customer accepted the pause offer, then emailed to withdraw it.", "offer_accepted").get(
         "offer_accepted"
     )
-    assert fact is not None and fact.polarity == "negated"
+    assert fact is not None
+    assert fact.polarity == "negated"
     assert "withdraw" in fact.evidence.words
 
 
@@ -149,7 +158,8 @@ def test_a_synonym_added_to_a_data_file_is_read(tmp_path: Path) -> None:
     )
     after = OfflineReader(semantic=False, lexicon=load(folder))
     fact = read([(CUSTOMER, text)], ["cancel_intent"], after).get("cancel_intent")
-    assert fact is not None and fact.polarity == "affirmed"
+    assert fact is not None
+    assert fact.polarity == "affirmed"
 
 
 def test_an_outside_set_is_scored_by_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -171,7 +181,9 @@ def test_an_outside_set_is_scored_by_the_command(tmp_path: Path, capsys: pytest.
 def _answer(kind: str, **fields: object) -> object:
     from langchain_core.messages import AIMessage
 
-    return AIMessage(content="", tool_calls=[{"name": "ReadFacts", "args": {kind: fields}, "id": "c1", "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": "ReadFacts", "args": {kind: fields}, "id": "c1", "type": "tool_call"}]
+    )
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,10 @@ def said_in_text(context: Mapping[str, Any], kind: str) -> bool | None:
         for n in notes or []
         if n["author"] != NOTE_AUTHOR
     ]
-    texts += [(Source("accounts", str(a["activity_id"]), f"{a['kind']} log", writer="staff"), str(a["summary"])) for a in activities or []]
+    texts += [
+        (Source("accounts", str(a["activity_id"]), f"{a['kind']} log", writer="staff"), str(a["summary"]))
+        for a in activities or []
+    ]
     now = context.get("book_now")
     reading = read(texts, [kind], READER, today=_day(now) if now else None)
     if reading.facts.get(kind) is not None and reading.get(kind) is None:

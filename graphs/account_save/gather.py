@@ -20,7 +20,6 @@ from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
 
-
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     systems = await systems_of(runtime.context, SPEC.systems)
     account_id = state["subject_id"]

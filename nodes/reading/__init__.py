@@ -105,7 +105,10 @@ KINDS: Mapping[str, KindSpec] = {
         "other",
     ),
     "contact_departed": KindSpec(
-        "the named contact has left the company (no longer works there)", "flag", "other", holders=("staff", "vendor", "customer")
+        "the named contact has left the company (no longer works there)",
+        "flag",
+        "other",
+        holders=("staff", "vendor", "customer"),
     ),
     "delivery_refused": KindSpec(
         "the customer refused a delivery, or declined an offered substitute or alternative", "flag", "stock"
@@ -125,7 +128,6 @@ KINDS: Mapping[str, KindSpec] = {
         needs_done=True,
     ),
 }
-
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     numbers = _alternation(lexicon.numbers)
     months = _alternation(m for m in lexicon.months if len(m) >= 3)
     weekdays = _alternation(w for w in lexicon.weekdays if len(w) >= 3)
+    next_month = _alternation(k for k, days in lexicon.relative_days.items() if days == 30)
     return {
         "duration": re.compile(
             rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|to|bis|a|à|y|et|or|o|ou|oder)\s*(\d+))?|({numbers}))\s*({units})(?![\w])"
@@ -105,13 +106,14 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
             rf"|(?<![\w])({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(20\d\d))?(?![\w])"
         ),
         "next_month_day": re.compile(
-            rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:of|du|del|des)\s+(?:{_alternation(k for k in lexicon.relative_days if lexicon.relative_days[k] == 30)})"
+            rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:of|du|del|des)\s+(?:{next_month})"
         ),
         "dotted": re.compile(r"(?<![\d./])(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})\b)?(?![\d/])"),
         "slash": re.compile(r"(?<![\d./])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])"),
         "weekday": re.compile(rf"(?<![\w])({weekdays})\.?(?![\w])"),
         "ordinal": re.compile(
-            r"(?<![\w])(?:the|le|el|am|den|on the|by the|before the)\s+(\d{1,2})(?:st|nd|rd|th|\.|er)?(?![\w%$€£]|[/.]\d)"
+            r"(?<![\w])(?:the|le|el|am|den|on the|by the|before the)\s+(\d{1,2})(?:st|nd|rd|th|\.|er)?"
+            r"(?![\w%$€£]|[/.]\d)"
             r"(?!\s*(?:%|[$€£]|units?|pcs|floor|stock|etage))"
         ),
         "past_after": re.compile(r"\s*(?:ago|back|earlier|before|passed|pasado|pasada|dernier|derniere|letzten)\b"),
@@ -129,7 +131,9 @@ def _date(today: date, day: int, month: int, year: int | None) -> date | None:
         return None
 
 
-def times(folded: str, today: date | None = None, lexicon: Lexicon | None = None, order: str | None = None) -> list[When]:
+def times(
+    folded: str, today: date | None = None, lexicon: Lexicon | None = None, order: str | None = None
+) -> list[When]:
     """Every time the folded text names, in order of where it is written; overlapping readings keep the longest.
     ``order`` ("DMY" or "MDY") is the date order the caller knows for slash dates; the text may declare its own."""
     lexicon = lexicon or default()
@@ -211,7 +215,7 @@ def _dates(folded: str, today: date, lexicon: Lexicon, p: dict[str, re.Pattern[s
             add(_date(today, b, a, year), m.start(), m.end(), roll=not year)
         else:
             readings = [_date(today, a, b, year), _date(today, b, a, year)]
-            past = all(r is not None and r < today for r in readings) and year is not None or all(
+            past = (all(r is not None and r < today for r in readings) and year is not None) or all(
                 r is not None and today - timedelta(days=BEHIND_AT_MOST * 3) < r < today for r in readings
             )
             out.append(When(None, m.start(), m.end(), past=past, ambiguous=not past))

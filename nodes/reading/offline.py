@@ -23,6 +23,7 @@ Every fact keeps the words that decide it: the statement, and the words that too
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -64,7 +65,7 @@ class _Read:
 
 def _parts(folded: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in _PARTS.finditer(folded)), len(folded) + 1]
-    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _part_of(folded: str, at: int) -> tuple[int, int]:
@@ -137,7 +138,9 @@ def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
             continue  # the cue's own word, or a thing not chosen ("took the discount instead of cancelling")
         if match.start() > at and not re.search(r"(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
             return True
-        if match.end() <= at and re.fullmatch(r"\s+(?:the|my|her|his|it|that|this|a|an|our)?\s*", folded[match.end() : at]):
+        if match.end() <= at and re.fullmatch(
+            r"\s+(?:the|my|her|his|it|that|this|a|an|our)?\s*", folded[match.end() : at]
+        ):
             return True
     return False
 
@@ -221,9 +224,7 @@ class OfflineReader:
         """Every statement of every text is embedded in one model call: the model's fixed cost per call is most of
         a short text's."""
         analysed = [analyse(text, self.lexicon) for _, text in texts]
-        similarity = (
-            self._similarity([s.text for own in analysed for s in own], kinds) if self.semantic else {}
-        )
+        similarity = self._similarity([s.text for own in analysed for s in own], kinds) if self.semantic else {}
         out, start = [], 0
         for (source, _), own in zip(texts, analysed, strict=True):
             mine = {kind: scores[start : start + len(own)] for kind, scores in similarity.items()}
@@ -286,7 +287,9 @@ class OfflineReader:
         stated = [r for r in readings if not r.opposite]
         opposites = [r for r in readings if r.opposite]
         words = self.lexicon.kinds[kind]
-        if any(r.polarity == "affirmed" and not (words.minor and words.minor.search(r.statement.folded)) for r in stated):
+        if any(
+            r.polarity == "affirmed" and not (words.minor and words.minor.search(r.statement.folded)) for r in stated
+        ):
             # a denial in other words yields to a stated cue, unless it comes after it
             pool = stated + [o for o in opposites if o.statement.index > max(r.statement.index for r in stated)]
         else:
@@ -315,12 +318,17 @@ class OfflineReader:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
             following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
-            if following is not None and self.lexicon["qualifier"].search(following.folded) and not any(
-                r.statement.index == following.index for r in stated
+            if (
+                following is not None
+                and self.lexicon["qualifier"].search(following.folded)
+                and not any(r.statement.index == following.index for r in stated)
             ):
                 return replace(current, polarity="hedged", value=None)  # "back in ~10 days but vendor won't commit"
             if any(
-                s.body and s.index > current.statement.index and s.conditional and self.lexicon["dismissal"].search(s.folded)
+                s.body
+                and s.index > current.statement.index
+                and s.conditional
+                and self.lexicon["dismissal"].search(s.folded)
                 for s in statements
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
@@ -382,9 +390,7 @@ class OfflineReader:
         cues, full, alternative = self._cues(kind, words, statement, statements, source)
         if cues and words.excludes:
             excluded = words.excludes.spans(folded)
-            cues = [
-                c for c in cues if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) for e in excluded)
-            ]
+            cues = [c for c in cues if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) for e in excluded)]
             if not cues:
                 return None
         if cues:
@@ -414,10 +420,7 @@ class OfflineReader:
         if later and scope(folded, [later[-1].span()], lexicon) == "affirmed" and not statement.conditional:
             # "click & collect order uncollected, cust called: please deliver instead": the later part is the word
             return _Read(statement, "negated", 0.8, None, statement.text)
-        if spec.value == "method":
-            state = self._checks(words, folded, cues)
-        else:
-            state = scope(folded, cues, lexicon)
+        state = self._checks(words, folded, cues) if spec.value == "method" else scope(folded, cues, lexicon)
         awaited = lexicon["awaited"].search(folded)
         if state == "negated" and spec.wanted_when_awaited and awaited is not None:
             state = "affirmed"  # "still no refund": it is still wanted
@@ -444,13 +447,21 @@ class OfflineReader:
                 state = "hedged"
             elif self._asks(statement, at) and not (alternative and statement.mood == "possibility"):
                 state, question = "hedged", True
-            elif spec.needs_done and lexicon["plan"].search(folded[part[0] : part[1]] if spec.value == "method" else folded) and not lexicon["done"].search(folded):
+            elif (
+                spec.needs_done
+                and lexicon["plan"].search(folded[part[0] : part[1]] if spec.value == "method" else folded)
+                and not lexicon["done"].search(folded)
+            ):
                 state = "hedged"
             elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
                 return None  # "thank you for processing my cancellation": done before, not asked now
         if kind == "bank_verified" and state == "affirmed":
             state = self._verification(folded, statements, statement)
-        if state == "affirmed" and words.requires and not any(words.requires.search(s.folded) for s in statements if s.body):
+        if (
+            state == "affirmed"
+            and words.requires
+            and not any(words.requires.search(s.folded) for s in statements if s.body)
+        ):
             state = "hedged"  # the evidence the kind needs is not in the text ("address confirmed", on no call)
         value = self._value(kind, statement, statements, today) if state == "affirmed" else None
         if state == "affirmed" and kind == "restock_eta":
@@ -476,9 +487,11 @@ class OfflineReader:
             states.append(state)
         for a, b in _parts(quiet):
             piece = quiet[a:b]
-            if lexicon["negation"].search(blank(lexicon, "not_negation", piece)) and not any(
-                a <= m < b for m, _ in methods
-            ) and not any(a <= c < b for c, _ in cues):
+            if (
+                lexicon["negation"].search(blank(lexicon, "not_negation", piece))
+                and not any(a <= m < b for m, _ in methods)
+                and not any(a <= c < b for c, _ in cues)
+            ):
                 return "negated"
         return "affirmed" if "affirmed" in states or not states else states[0]
 
@@ -504,9 +517,9 @@ class OfflineReader:
         if not rest.strip() or self.lexicon["retract"].search(rest):
             return bool(rest.strip())
         for match in self.lexicon["undo"].finditer(rest):
-            if re.match(r"\s*(?:it|that|them|this|lo|la|los|las|le|les|l'|es|sie|ihn)\b", rest[match.end() :]) or re.search(
-                r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]
-            ):
+            if re.match(
+                r"\s*(?:it|that|them|this|lo|la|los|las|le|les|l'|es|sie|ihn)\b", rest[match.end() :]
+            ) or re.search(r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]):
                 return True
         return False
 

@@ -52,7 +52,9 @@ _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _FOOTER = re.compile(r"^\s*(?:--+|__+|==+)\s*")
 _QUOTE = re.compile(r"^\s*>+\s?")
-_TAGS = re.compile(r"[,\s]*\b(?:right|isn'?t it|has it|have they|did it|ok|okay|n'est-ce pas|oder|¿?verdad|no)\s*\?*\s*$", re.I)
+_TAGS = re.compile(
+    r"[,\s]*\b(?:right|isn'?t it|has it|have they|did it|ok|okay|n'est-ce pas|oder|¿?verdad|no)\s*\?*\s*$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
             out.append((start, line, rest))
             continue
         header = lexicon["header_keys"].search(folded)
-        if header is not None and header.start() == 0 or re.match(r"^\s*-{3,}", line):
+        if (header is not None and header.start() == 0) or re.match(r"^\s*-{3,}", line):
             if seen_body:
                 rest = "quoted"
             out.append((start, line, "header"))
@@ -127,7 +129,7 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
 def _sentences(line: str) -> list[tuple[int, str]]:
     out, start = [], 0
     for match in _SENTENCES.finditer(line):
-        if _ABBREVIATION.search(line, 0, match.start()) and not line[match.start() - 1 : match.start()] in "!?;":
+        if _ABBREVIATION.search(line, 0, match.start()) and line[match.start() - 1 : match.start()] not in "!?;":
             continue
         if line[start : match.start()].strip():
             out.append((start, line[start : match.start()]))

@@ -244,15 +244,21 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     every: list[str] = [p for v in merged.get("words", {}).values() for p in v]
     for kind, spec in merged.get("kinds", {}).items():
         methods = {m: Words(p) for m, p in spec.get("methods", {}).items()}
+        lists = {k: Words(spec.get(k, [])) for k in ("cues", "actions", "objects", "excludes", "opposites", "minor")}
         kinds[kind] = KindWords(
-            *(Words(spec.get(k, [])) for k in ("cues", "actions", "objects", "excludes", "opposites", "minor")),
-            Words(spec.get("alternative", [])),
-            methods,
-            Words(spec.get("independent", [])),
-            Words(spec.get("dependent", [])),
-            tuple(spec.get("prototypes", [])),
-            bool(spec.get("objects_in_scope", False)),
-            Words(spec.get("requires", [])),
+            cues=lists["cues"],
+            actions=lists["actions"],
+            objects=lists["objects"],
+            excludes=lists["excludes"],
+            opposites=lists["opposites"],
+            minor=lists["minor"],
+            alternative=Words(spec.get("alternative", [])),
+            methods=methods,
+            independent=Words(spec.get("independent", [])),
+            dependent=Words(spec.get("dependent", [])),
+            prototypes=tuple(spec.get("prototypes", [])),
+            objects_in_scope=bool(spec.get("objects_in_scope", False)),
+            requires=Words(spec.get("requires", [])),
         )
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
         every += [p for v in spec.get("methods", {}).values() for p in v]
