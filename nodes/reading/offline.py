@@ -169,20 +169,16 @@ def clauses(text: str) -> list[tuple[int, str]]:
     return [(s.start, s.text) for s in analyse(text) if s.body]
 
 
-@cache
-def _writer_words(lexicon: Lexicon) -> tuple[tuple[str, object], ...]:
-    return tuple((w, lexicon[f"writer_{w}"]) for w in ("vendor", "customer", "staff"))
+WRITERS = ("vendor", "customer", "staff")
 
 
 def writer_of(source: Source, lexicon: Lexicon) -> str:
-    """Who wrote a text, from what its source says (``Source.writer``, else its system and field names)."""
+    """Who wrote a text, from what its source says (``Source.writer``, else its system and field names, matched
+    against the lexicon's ``writer_*`` words: "vendor email", "customer message", "crm note")."""
     if source.writer:
         return source.writer
     named = fold(re.sub(r"[._]+", " ", f"{source.field} {source.system}"))
-    for writer, words in _writer_words(lexicon):
-        if words.search(named):  # type: ignore[attr-defined]
-            return writer
-    return "unknown"
+    return next((w for w in WRITERS if lexicon[f"writer_{w}"].search(named)), "unknown")
 
 
 def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
@@ -430,6 +426,7 @@ class OfflineReader:
         # a method kind lists checks ("verified by e-mail, call-back still outstanding"): a hedge after the cue's
         # part is about another check; one before it or in it ("ich glaube, ... bestätigt") covers it
         own = folded[: part[1]] if spec.value == "method" else folded
+        own_part = folded[part[0] : part[1]] if spec.value == "method" else folded
         following = next((s for s in statements if s.index == statement.index + 1 and s.body), None)
         if (
             state == "affirmed"
@@ -447,11 +444,7 @@ class OfflineReader:
                 state = "hedged"
             elif self._asks(statement, at) and not (alternative and statement.mood == "possibility"):
                 state, question = "hedged", True
-            elif (
-                spec.needs_done
-                and lexicon["plan"].search(folded[part[0] : part[1]] if spec.value == "method" else folded)
-                and not lexicon["done"].search(folded)
-            ):
+            elif spec.needs_done and lexicon["plan"].search(own_part) and not lexicon["done"].search(folded):
                 state = "hedged"
             elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
                 return None  # "thank you for processing my cancellation": done before, not asked now

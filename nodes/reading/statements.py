@@ -214,7 +214,7 @@ def _statement(
 ) -> Statement:
     quiet = blank(lexicon, "polite", folded)
     mood: Mood = "assertion"
-    if "?" in _TAGS.sub("", folded.rstrip()):  # "..., right?" is no question
+    if "?" in _untagged(folded, lexicon):  # "..., right?" is no question
         opening = lexicon["question"].search(folded)
         if _has(lexicon, "possibility", folded):
             mood = "possibility"
@@ -262,6 +262,15 @@ def _statement(
         reverses=reverses,
         third_party_at=tuple(third),
     )
+
+
+def _untagged(folded: str, lexicon: Lexicon) -> str:
+    """The statement without a question tag at its end ("that's $120 more, right?")."""
+    end = folded.rstrip()
+    for match in lexicon["tag"].finditer(end):
+        if match.end() >= len(end.rstrip("?! ")) and not end[match.end() :].strip("?! "):
+            return end[: match.start()]
+    return end
 
 
 def blank(lexicon: Lexicon, category: str, folded: str) -> str:
