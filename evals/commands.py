@@ -90,6 +90,9 @@ def register(subparsers: Any) -> None:
     reading.add_argument("--part", choices=("dev", "holdout", "all"), default="holdout")
     reading.add_argument("--reader", choices=("offline", "llm"), default="offline")
     reading.add_argument("--limit", type=int, default=None, help="score only the first N snippets of the part")
+    reading.add_argument(
+        "--file", default=None, help="score an outside set (the same TSV columns) instead of the project's own"
+    )
     reading.set_defaults(handler=_reading)
     generate = sub.add_parser("generate", help="regenerate a mission's generated datasets (deterministic)")
     generate.add_argument("--mission", choices=names, metavar="MISSION", default="order-exception")
@@ -302,13 +305,20 @@ def _generate(args: argparse.Namespace) -> int:
 def _reading(args: argparse.Namespace) -> int:
     """Precision, recall and decision-changing errors per fact kind, for the offline or the LLM reader."""
     from ai_missions.evals.reading import load as load_reading
+    from ai_missions.evals.reading import overall as reading_overall
     from ai_missions.evals.reading import score as score_reading
     from ai_missions.nodes.context import MissionContext
     from ai_missions.nodes.llm_reasoner import chat_model
     from ai_missions.nodes.reading.llm import LLMReader
     from ai_missions.nodes.reading.offline import OfflineReader
 
-    snippets = [s for s in load_reading() if args.part == "all" or s.holdout == (args.part == "holdout")]
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise ValidationError(f"no reading set at {path}")
+        snippets = load_reading(path)  # an outside set is scored whole: its split column is the writer's
+    else:
+        snippets = [s for s in load_reading() if args.part == "all" or s.holdout == (args.part == "holdout")]
     snippets = snippets[: args.limit] if args.limit else snippets
     if args.reader == "llm":
         context = MissionContext(reasoner="llm")
@@ -320,6 +330,7 @@ def _reading(args: argparse.Namespace) -> int:
     result["seconds_per_snippet"] = round((time.perf_counter() - started) / max(1, len(snippets)), 2)
     if isinstance(reader, LLMReader):  # calls that failed read as nothing: say how many there were
         result["reader_failures"] = {"calls": len(reader.failures), "first": reader.failures[:1]}
-    result["part"], result["reader"] = args.part, args.reader
+    result["part"], result["reader"] = (args.file or args.part), args.reader
+    result["overall"] = reading_overall(snippets, result)
     emit(result, as_json=True)
     return 0

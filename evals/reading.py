@@ -11,7 +11,7 @@ positive or a missed one on a kind that decides money or stock).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -125,4 +125,27 @@ def score(snippets: Sequence[Snippet], reader: Reader) -> dict[str, Any]:
             "negated_read_positive": sum(counts[k]["negated_read_positive"] for k in counts),
         },
         "wrong": wrong,
+    }
+
+
+def overall(snippets: Sequence[Snippet], result: dict[str, Any]) -> dict[str, Any]:
+    """One line for a whole set (an outside one too): precision and recall of positive facts over every kind, each
+    label that must not be positive counted where it was read as positive (negated, hedged, conditional, none), and
+    how often a positive read had the right value."""
+    labels = Counter(polarity for s in snippets for polarity, _ in s.labels.values())
+    affirmed = labels["affirmed"]
+    positive = [w for w in result["wrong"] if w["read"] and w["read"]["polarity"] == "affirmed"]
+    dangerous = [w for w in positive if w["label"] != "affirmed" and w["read"]["confidence"] >= 0.6]
+    wrong_value = [w for w in positive if w["label"] == "affirmed" and w["read"]["confidence"] >= 0.6]
+    missed = [w for w in result["wrong"] if w["label"] == "affirmed" and w not in wrong_value]
+    tp = affirmed - len(wrong_value) - len(missed)
+    fp = len(dangerous) + len(wrong_value)
+    return {
+        "snippets": len(snippets),
+        "labels": dict(labels),
+        "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "recall": round(tp / affirmed, 3) if affirmed else None,
+        "not_affirmed_read_positive": len(dangerous),
+        "by_label": dict(Counter(w["label"] for w in dangerous)),
+        "values_right_on_positive_reads": round(tp / (tp + len(wrong_value)), 3) if tp + len(wrong_value) else None,
     }

@@ -220,6 +220,12 @@ CASES: dict[str, list[Edit]] = {
     "ORD-001/original-cancelled-proceed": [copies(("SO-1", "cancelled", 4.0, True))],
     "ORD-001/original-shipped-confirm-intent": [copies(("SO-1", "shipped", 4.0, True))],
     "ORD-001/shipped-duplicate-escalate": [DUPLICATE, SHIPPED],
+    "ORD-001/customer-wants-both-copies": [
+        DUPLICATE,
+        lambda g: g["crm.list_notes"].update(
+            notes=[{"note_id": "N-9", "order_id": None, "author": "care.desk", "body": "Cust: keep both orders."}]
+        ),
+    ],
     "ORD-002/never-cancel-shipped": [auth(expires_in_hours=-3.0), order(age_hours=200.0), SHIPPED],
     "PAY-003/refund-capture-on-cancelled": [order(status="cancelled"), captured(120.0)],
     "PAY-003/cancelled-capture-flagged-to-finance": [
@@ -457,3 +463,48 @@ def test_issue_28_a_store_pickup_written_only_in_the_address_is_decided_as_a_pic
     facts, _verdict, cited = run([SHORT, shipped])
     assert facts["order.fulfillment_method"] == "ship"
     assert cited == ["INV-002/reallocate-and-release"]
+
+
+@pytest.mark.parametrize(
+    ("body", "author", "wanted"),
+    [
+        # wordings written for this test; the deciding fact is only in the note
+        ("Customer rang: the second order is not a duplicate, it is a present for her dad.", "care.desk", True),
+        ("Kundin bittet: bitte keine der Bestellungen stornieren, beide sind gewollt.", "care.desk", True),
+        # a question, someone else's wish, or a request to cancel one: the duplicate rule applies as usual
+        ("Customer asked whether keeping both orders would cost more shipping.", "care.desk", False),
+        ("Her sister wants to keep both orders; the customer herself has not answered.", "care.desk", False),
+        ("Ordered twice by mistake, please cancel one of them.", "care.desk", False),
+    ],
+)
+def test_issue_40_a_customer_who_wants_both_orders_keeps_both(body: str, author: str, wanted: bool) -> None:
+    """ORD-001: the customer said both near-identical orders are wanted (only in a note): nothing is cancelled. Other
+    words (a question, a third party, a request to cancel one) leave the duplicate rule to decide."""
+    said = lambda g: g["crm.list_notes"].update(  # noqa: E731
+        notes=[{"note_id": "N-8", "order_id": None, "author": author, "body": body, "created_at": "2026-03-15T10:00Z"}]
+    )
+    facts, verdict, cited = run([DUPLICATE, said])
+    tools = [a["tool"] for a in verdict["actions"]]
+    if wanted:
+        assert facts["customer.wants_both_orders"] is True
+        assert cited == ["ORD-001/customer-wants-both-copies"]
+        assert "cancel_order" not in tools
+        assert "void_authorization" not in tools
+    else:
+        assert facts["customer.wants_both_orders"] is not True
+        assert "ORD-001/customer-wants-both-copies" not in cited
+
+
+def test_issue_40_a_restock_date_in_a_customer_level_crm_note_is_read() -> None:
+    """A restock stated plainly in a CRM note on the customer (no order named) is still read, counted from the day
+    the note was written: the order waits for it rather than being cancelled (INV-005)."""
+    plain = lambda g: g["crm.list_notes"].update(  # noqa: E731
+        notes=[
+            {"note_id": "N-5", "order_id": None, "author": "buyer.lee", "body": "supplier ETA: restock in three weeks",
+             "created_at": "2026-03-13T09:00Z"}
+        ]
+    )  # fmt: skip
+    facts, verdict, cited = run([NO_RESTOCK, plain])
+    assert (facts["inventory.restock_in_days"], facts["inventory.restock_date"]) == (21.0, "2026-04-03")
+    assert "INV-005/backorder-restock-due" in cited
+    assert "cancel_order" not in [a["tool"] for a in verdict["actions"]]

@@ -221,7 +221,9 @@ def test_parsing() -> None:
     assert days_until("stock back in 48 hrs", today) == 2.0
     assert days_until("restock in a fortnight", today) == 14.0
     assert days_until("Lieferant liefert am 10.12. nach", today) == 15.0
-    assert days_until("due at the dock 12/9", today) == 14.0  # the reading of a slash date nearest ahead
+    assert days_until("due at the dock 12/9", today) is None  # either order could be meant: not guessed
+    assert days_until("due at the dock 12/9 (MM/DD)", today) == 14.0  # the order the text declares
+    assert days_until("due at the dock 18/12", today) == 23.0  # only one order makes a date
     assert days_until("approved 11/20", today) is None  # a date gone by is no ETA
     assert days_until("on the Tuesday truck", today) == 6.0
     assert days_until("around the 8th", today) == 13.0
@@ -266,15 +268,18 @@ def test_the_llm_reader_keeps_quoted_facts_and_parses_figures_itself() -> None:
 @pytest.mark.parametrize(
     ("text", "answer", "words", "expected"),
     [
-        # the model's "yes" on a denied, hedged or conditional sentence is not a positive fact
-        ("Customer did not agree to the $9 upgrade", "yes", "agree to the $9 upgrade", None),
+        # the model's "yes" on a denied, hedged or conditional sentence is not a positive fact: the rules' reading of
+        # the text stands (here its denial)
+        ("Customer did not agree to the $9 upgrade", "yes", "agree to the $9 upgrade", False),
         ("cliente quizás acepte el recargo de 4 €", "yes", "acepte el recargo de 4 €", None),
         ("if she OKs the $5 surcharge we ship today", "yes", "OKs the $5 surcharge", None),
         # its "no" and "maybe" are kept as they are, and a figure comes from the words, not the model
         ("customer declined the $9 upgrade", "no", "declined the $9 upgrade", False),
         # a "no" with no denial in its sentence is a disagreement with the text: unknown
         ("customer agreed to the $9 upgrade", "no", "agreed to the $9 upgrade", None),
-        ("customer agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", None),
+        # ... but a "maybe" with no word that hedges is no downgrade: a plain statement stands
+        ("customer agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", True),
+        ("customer may have agreed to the $9 upgrade", "maybe", "agreed to the $9 upgrade", None),
         ("Customer agreed to the $9 upgrade", "yes", "customer agreed to the $9 upgrade", True),
         # a one-word quote is no evidence
         ("ok", "yes", "ok", None),

@@ -10,6 +10,13 @@ from typing import Any
 from ai_missions.graphs.account_save.drafts import draft_email, health_note
 from ai_missions.graphs.account_save.scoring import PRIOR_DAYS, RECENT_DAYS, Risk, Signals, assess
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
+from ai_missions.nodes.reading import Source, read
+from ai_missions.nodes.reading.offline import OfflineReader
+
+#: The author of the health notes the mission writes itself: its own records, never evidence of what people said.
+NOTE_AUTHOR = "account-save"
+#: Notes and call logs are read by the reading layer's rules (no embedding model: read the same way every time).
+READER = OfflineReader(semantic=False)
 
 
 def _day(text: str) -> date:
@@ -114,6 +121,31 @@ def derive_facts(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
         "risk.level": risk.level,
         "risk.reasons": "; ".join(risk.reasons) or "no risk signal",
     }
+    facts["contact.do_not_contact"] = said_in_text(context, "contact_paused")
+    facts["contact.departed"] = said_in_text(context, "contact_departed")
     facts["draft.subject"], facts["draft.body"] = draft_email(facts)
     facts["draft.note"] = health_note(facts)
     return facts, risk
+
+
+def said_in_text(context: Mapping[str, Any], kind: str) -> bool | None:
+    """Whether people's health notes or the call log (activities' summaries) state a fact of ``kind`` about the
+    account (the reading layer, with its words): True when one does, False when none does, None when neither
+    could be read or what one says is unsure (then a person decides)."""
+    notes, activities = context.get("health_notes"), context.get("activities")
+    if notes is None and activities is None:
+        return None
+    texts = [
+        (Source("accounts", str(n["note_id"]), "health note", writer="staff"), str(n["body"]))
+        for n in notes or []
+        if n["author"] != NOTE_AUTHOR
+    ]
+    texts += [
+        (Source("accounts", str(a["activity_id"]), f"{a['kind']} log", writer="staff"), str(a["summary"]))
+        for a in activities or []
+    ]
+    now = context.get("book_now")
+    reading = read(texts, [kind], READER, today=_day(now) if now else None)
+    if reading.facts.get(kind) is not None and reading.get(kind) is None:
+        return None
+    return reading.affirmed(kind) is True

@@ -11,16 +11,13 @@ from langgraph.runtime import Runtime
 
 from ai_missions.errors import NotFoundError
 from ai_missions.gateway import SystemError_
-from ai_missions.graphs.account_save.facts import derive_facts
+from ai_missions.graphs.account_save.facts import NOTE_AUTHOR, derive_facts
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
-
-#: The author of the health notes the mission writes itself (``add_health_note`` in the playbooks).
-NOTE_AUTHOR = "account-save"
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:

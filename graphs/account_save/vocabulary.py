@@ -49,6 +49,16 @@ FACTS: dict[str, tuple[str, str]] = {
     "account.sender_name": ("str", "whose name outreach is signed with (the approver's full name)"),
     "account.contact_id": ("str", "the primary contact"),
     "account.contact_name": ("str", "the primary contact's name"),
+    "contact.do_not_contact": (
+        "bool",
+        "a health note or the call log says the customer asked not to be contacted (no e-mails or calls, for now or "
+        "until a date); read with its words; None when neither could be read or it is said unsurely",
+    ),
+    "contact.departed": (
+        "bool",
+        "a health note or the call log says the contact has left the company; None when neither could be read or "
+        "it is said unsurely",
+    ),
     "usage.change_pct": ("number", "active users, last 14 days vs the 28 before, in percent (negative: down)"),
     "usage.recent_avg": ("number", "average daily active users over the last 14 days"),
     "usage.prior_avg": ("number", "average daily active users over the 28 days before"),

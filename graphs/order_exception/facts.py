@@ -89,6 +89,12 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
             facts["inventory.restock_scheduled"] = None  # unknown: a person decides, never "none: cancel"
     facts.update(_address_facts(gathered.get("shipping.get_address_validation")))
     facts.update(_duplicate_facts(gathered.get("erp.find_similar_orders")))
+    if facts.get("duplicate.original_order_id") is not None and order:
+        copies = [str(order["order_id"]), str(facts["duplicate.original_order_id"])]
+        copies += list(facts.get("duplicate.other_copy_ids") or [])
+        facts["customer.wants_both_orders"] = customer_wants_both(
+            gathered.get("crm.list_notes"), gathered.get("crm.list_messages"), copies
+        )
     facts.update(_other_copies_facts(gathered, facts.get("duplicate.other_copy_ids")))
     facts["address.known_to_customer"] = _known_to_customer(
         order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
@@ -169,15 +175,49 @@ def _customer_facts(
     return facts
 
 
+def _written_on(stamp: str) -> date | None:
+    try:
+        return date.fromisoformat(stamp[:10])
+    except ValueError:
+        return None
+
+
 def _note_readings(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Reading, str]]:
-    """Each staff note on this order read for ``kind`` (the mission's own notes are never evidence), with its date."""
+    """Each staff note on this order, or on the customer with no order named, read for ``kind`` (the mission's own
+    notes are never evidence), with its date; a date a note names is counted from the day it was written."""
     found = []
     for note in (notes or {}).get("notes", []):
-        if note.get("order_id") != order_id or note.get("author") == OWN_NOTES:
+        if note.get("order_id") not in (order_id, None) or note.get("author") == OWN_NOTES:
             continue
-        source = Source("crm", str(note.get("note_id")), "body")
-        found.append((read([(source, str(note.get("body") or ""))], [kind], READER), str(note.get("created_at") or "")))
+        source = Source("crm", str(note.get("note_id")), "body", writer="staff")
+        written = str(note.get("created_at") or "")
+        reading = read([(source, str(note.get("body") or ""))], [kind], READER, today=_written_on(written))
+        found.append((reading, written))
     return found
+
+
+def customer_wants_both(
+    notes: Mapping[str, Any] | None, messages: Mapping[str, Any] | None, order_ids: list[str]
+) -> bool | None:
+    """Whether a staff note or the customer's own message on these orders (or on none) says both near-identical
+    orders are wanted, or that one must not be cancelled (ORD-001): True when one says so, False when none does,
+    None when the notes could not be read or what one says is unsure."""
+    texts = [
+        (Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""))
+        for n in (notes or {}).get("notes", [])
+        if n.get("order_id") in (*order_ids, None) and n.get("author") != OWN_NOTES
+    ]
+    texts += [
+        (Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""))
+        for m in (messages or {}).get("messages", [])
+        if m.get("direction") == "inbound" and m.get("order_id") in (*order_ids, None)
+    ]
+    if notes is None:
+        return None  # the notes could not be read: whether anyone said so is unknown
+    reading = read(texts, ["orders_both_wanted"], READER)
+    if reading.facts.get("orders_both_wanted") is not None and reading.get("orders_both_wanted") is None:
+        return None  # said unsurely ("not sure I want both"): a person decides
+    return reading.affirmed("orders_both_wanted") is True
 
 
 def staff_note_facts(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Fact | None, str]]:
@@ -214,9 +254,8 @@ def noted_restock(notes: Mapping[str, Any] | None, order_id: str) -> dict[str, A
     for fact, written in staff_note_facts(notes, order_id, "restock_eta"):
         if fact is None or not fact.positive or fact.value is None:
             continue
-        try:
-            base = date.fromisoformat(written[:10])
-        except ValueError:
+        base = _written_on(written)
+        if base is None:
             continue
         arrives = base + timedelta(days=float(fact.value))
         best = max(best, (float(fact.value), arrives)) if best else (float(fact.value), arrives)

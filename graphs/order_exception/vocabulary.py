@@ -162,6 +162,11 @@ FACTS: dict[str, tuple[str, str]] = {
         "minutes since the previous copy (within the cluster), or since the earlier order it may repeat",
     ),
     "duplicate.original_status": ("str", "ERP status of the earlier order"),
+    "customer.wants_both_orders": (
+        "bool",
+        "a staff note or the customer's message says both near-identical orders are wanted, or that one must not be "
+        "cancelled (read with its words; False when none does, None when the notes are unread or it is said unsurely)",
+    ),
 }
 
 VOCABULARY = Vocabulary(case_types=EXCEPTION_TYPES, outcomes=OUTCOMES, facts=FACTS, domains=DOMAINS)

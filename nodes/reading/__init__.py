@@ -33,15 +33,25 @@ from typing import Any, Literal, Protocol
 THRESHOLD = 0.6
 
 Polarity = Literal["affirmed", "negated", "hedged", "conditional"]
+Holder = Literal["customer", "staff", "vendor"]
 
 
 @dataclass(frozen=True)
 class KindSpec:
-    """A fact kind: what it means (the LLM reader's description) and whether it decides money or stock."""
+    """A fact kind: what it means (the LLM reader's description), whether it decides money or stock, and what
+    counts as saying it: who may state it (``holders``: a restock is the supplier's or staff's to state, not a
+    customer's hearsay; a verification is staff's, never the vendor's own), whether it must be done rather than
+    planned (``needs_done``: "will call the number on file tomorrow" verifies nothing), whether someone may state
+    it for the customer (``proxy``: "her partner will collect"), and whether a thing still awaited is still wanted
+    (``wanted_when_awaited``: "still no refund")."""
 
     description: str
     value: Literal["flag", "amount", "days", "method", "text"]
     decides: Literal["money", "stock", "other"]
+    holders: tuple[Holder, ...] = ("customer", "staff")
+    needs_done: bool = False
+    proxy: bool = False
+    wanted_when_awaited: bool = False
 
 
 #: Every fact kind the layer reads. ``value`` is what ``Fact.value`` holds when affirmed.
@@ -52,31 +62,84 @@ KINDS: Mapping[str, KindSpec] = {
         "money",
     ),
     "restock_eta": KindSpec(
-        "a restock/replenishment of the item is expected at a stated time; value: days from today", "days", "stock"
+        "a restock/replenishment of the item is expected at a stated time; value: days from today",
+        "days",
+        "stock",
+        holders=("staff", "vendor"),
     ),
     "bank_verified": KindSpec(
-        "a supplier's bank account details were verified; value: how (call_back, email, portal, other)",
+        "a supplier's bank account details were verified by us through a channel independent of the change request "
+        "(a call-back to a number already on file, an address on file, a portal); value: how (call_back, email, "
+        "portal, other)",
         "method",
         "money",
+        holders=("staff",),
+        needs_done=True,
     ),
     "exchange_intent": KindSpec(
         "the customer wants a different size/colour/variant of an item instead of the one ordered", "flag", "stock"
     ),
-    "store_pickup": KindSpec("the order is to be collected in a store rather than delivered", "flag", "stock"),
+    "store_pickup": KindSpec(
+        "the order is to be collected in a store rather than delivered", "flag", "stock", proxy=True
+    ),
     "cancel_intent": KindSpec("the customer wants to cancel an order, subscription or account", "flag", "money"),
-    "refund_request": KindSpec("the customer asks for money back", "flag", "money"),
+    "refund_request": KindSpec("the customer asks for money back", "flag", "money", wanted_when_awaited=True),
     "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money"),
     "offer_accepted": KindSpec("the customer accepted a retention offer (discount, pause, downgrade)", "flag", "money"),
+    # kinds the policies rely on (issue 40): each a fact people state in text that a clause decides on
+    "orders_both_wanted": KindSpec(
+        "the customer wants both of two near-identical orders (they are no duplicate), or says one of them must "
+        "not be cancelled",
+        "flag",
+        "money",
+    ),
+    "invoice_supersedes": KindSpec(
+        "this invoice replaces (supersedes, corrects, cancels and replaces) an earlier invoice of the vendor",
+        "flag",
+        "money",
+        holders=("vendor", "staff"),
+    ),
+    "contact_paused": KindSpec(
+        "the customer asked not to be contacted (no e-mails, calls or offers), for now or until a date",
+        "flag",
+        "other",
+    ),
+    "contact_departed": KindSpec(
+        "the named contact has left the company (no longer works there)",
+        "flag",
+        "other",
+        holders=("staff", "vendor", "customer"),
+    ),
+    "delivery_refused": KindSpec(
+        "the customer refused a delivery, or declined an offered substitute or alternative", "flag", "stock"
+    ),
+    "ledger_posted": KindSpec(
+        "finance already posted the entry in the ledger by hand (a manual journal or posting was made)",
+        "flag",
+        "money",
+        holders=("staff",),
+        needs_done=True,
+    ),
+    "address_confirmed": KindSpec(
+        "the customer confirmed the delivery address on a verified phone call",
+        "flag",
+        "stock",
+        holders=("staff",),
+        needs_done=True,
+    ),
 }
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where a text came from: the system, the record and the field."""
+    """Where a text came from: the system, the record and the field, and who wrote it when the caller knows
+    (``customer``, ``staff``, ``vendor``; otherwise the reader tells it from the field's name: "crm_note",
+    "customer_message", "vendor_email")."""
 
     system: str
     record: str
     field: str
+    writer: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,566 +1,215 @@
-"""The offline reader: cue rules in the four supported languages (en, es, fr, de), negation/hedge/condition scope
-per clause, amount/duration/date/reference parsing, and semantic matching with the shipped MiniLM model (the one the
-knowledge index embeds with, loaded once) for wording the cues do not name.
+"""The offline reader: statements (:mod:`.statements`), then facts, by the lexicon's words (:mod:`.lexicon`) and
+general rules; semantic matching with the shipped MiniLM model for wording the lexicon does not name.
 
-A cue only says which kind a clause is about; whether it is stated, denied, hedged or conditional is read from the
-clause with the cue's own words blanked ("no longer want it" is a cancel intent, not a negated one). Scope: a
-condition or a hedge covers its whole sentence; a negation covers only the part of the sentence the cue is in (cut at
-commas, dashes and "and"), so "offered pause, customer declined and cancelled" is a cancellation; a bare "no" answering
-a question ("cancel?? no no") and a negating prefix ("unverified") deny it too.
+For each fact kind asked, each statement of the message's body is read for the kind's words: a cue alone, or an
+action with its object in the statement, the statements next to it or the field the text was written in ("verified"
+in ``bank_accounts.verification_method``). Whether the statement states it is read from:
+
+- **scope**: a negation in the part of the statement the cue is in (cut at commas, dashes, "and"); a denial that
+  binds what follows it ("without verification", "sans rappel"); the cue in what was not chosen ("took the discount
+  instead of cancelling", "rather credit than a refund") or in what was changed from ("switched from click & collect
+  to home delivery"); a verb that undoes it ("pickup cancelled", "ETA ... is cancelled");
+- **the statement**: a condition, a hedge or a qualifier; a question (a request asked as a question is a request;
+  "is it possible", "can I exchange things bought with a gift card?" are not); a plan, for kinds that need a thing
+  done; a third party's words or situation; another record; a rule or a footer;
+- **the kind**: who may state it (a restock is the supplier's or staff's to state, never a customer's hearsay; a
+  verification is staff's, never the vendor's own claim) and what counts as evidence (``bank_verified``: a channel
+  independent of the change request);
+- **discourse**: the last statement on the kind is the last word, a later one that takes it back ("then emailed to
+  drop it", "ignore my earlier request") denies it, and a later question does not undo an earlier statement.
+
+Every fact keeps the words that decide it: the statement, and the words that took it back.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
-from itertools import pairwise
 
 import numpy as np
 
 from ai_missions.knowledge_index.embeddings import embed_texts
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
+from ai_missions.nodes.reading.figures import amounts, days_until, price_change, references, times
+from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold
+from ai_missions.nodes.reading.statements import Statement, analyse, blank
 
-_I = re.IGNORECASE
-_W = r"(?<![\w])"  # a word start that also works before non-word first characters
+__all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
 
-
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, _I)
+#: Where a negation's scope ends inside a statement.
+_PARTS = re.compile(r"[,;:()]\s*|\s[-–—]+\s|\s(?:and|und|et|y|then|so|dann|puis|luego|&)\s|\s/\s", re.I)
+#: A cue marks its own place with this when blanked, so "to be verified" still reads as not yet done.
+_BLANK = "§"
+SEMANTIC_ALONE = 0.78  # a statement this close to a prototype is the kind even without a cue
+SEMANTIC_WITH_CUE = 0.45  # a partial cue (an action without its object) confirmed by meaning
+#: Marks, inside the reader only, a denial read from the opposite words (see ``KindWords.opposites``).
+_OPPOSITE = "offline:opposite"
 
 
 @dataclass(frozen=True)
-class _Rule:
-    primary: re.Pattern[str]
-    #: A second component that must be in the clause or next to it (None: the primary is enough).
-    companion: re.Pattern[str] | None = None
-    #: Matches that are not this kind ("UPS pickup" is no store pickup).
-    exclude: re.Pattern[str] | None = None
-    #: A full cue on its own, in other words than primary + companion ("get these in an 8").
-    alternative: re.Pattern[str] | None = None
-    #: Words that state the opposite of the kind ("the blender itself is fine" denies damage). They yield to a cue
-    #: stated in the same text, unless that cue's clause is about something minor ("the box was a bit dented").
-    opposite: re.Pattern[str] | None = None
-    minor: re.Pattern[str] | None = None
-    #: The companion is what the cue acts on ("took the discount"): a negation next to it denies the fact too.
-    companion_in_scope: bool = False
+class _Read:
+    """One statement's reading of one kind."""
+
+    statement: Statement
+    polarity: Polarity
+    confidence: float
+    value: object
+    words: str
+    opposite: bool = False
+    question: bool = False
 
 
-_AGREE = (
-    _W + r"(agree[ds]?|agre+d|ok'?e?d|okay'?e?d|o\.k\.|approved?|accept(?:ed|s)?|fine with|happy to pay|consent(?:ed)?|"
-    r"ok(?:ay)? (?:with|w/)|fine paying|authori[sz]ed|signed off|said yes|go-?ahead|green[- ]?lit|"
-    r"wants? (?:the|it)|go[- ]ahead|go for it|said (?:yes|ok|okay|that'?s fine|fine)|(?:fine|cool|ok|okay) w(?:ith|/)|"
-    r"that'?s (?:fine|ok)|(?:is|are) (?:fine|ok)\b|ok(?:ay)? (?:to pay|paying)|agreed|"
-    # paying is agreeing only when what was paid is the extra ("paid the 7.25 difference", "pagó los 5 € extra")
-    r"(?:paid|pag[óo]|a pay[ée]|bezahlt) (?:for )?(?:the |an? |los |las |el |la |le |les )?"
-    r"(?:[$€£]?\s*\d[\d.,]*\s*[$€£]?\s*)?"
-    r"(?:difference|diff|extra|more|upgrade|surcharge|diferencia|m[áa]s|suppl[ée]ment|Aufpreis)|"
-    r"einverstanden|zugestimmt|freigegeben|"
-    r"(?:sind|ist) ok|hat ja gesagt|dit oui|accord|dijo que s[íi]|est[áa] bien|vale\b|"
-    r"akzeptiert|genehmigt|d'accord|accept[ée]e?|approuv[ée]|valid[ée]|ok pour|de acuerdo|acept[óa]|aprob[óa]|"
-    r"autoriz[óa]|conforme)"
-)
-_EXTRA = (
-    r"(up-?charge|surcharge|upgr?a?de|\bdifference\b|diff\b|extra (?:charge|cost|fee)|extra\s*[$€£]?\s*\d|add-?on|"
-    r"additional (?:charge|fee|cost)|premium|(?:2nd|second|separate|another) (?:charge|capture|auth|txn|transaction)|"
-    r"\d\s*(?:[$€£]|bucks|dollars?|euros?|EUR|USD)?\s*(?:extra|more|mehr|de plus|en plus|m[áa]s|additional)\b|"
-    r"Mehrpreis|Expresszuschlag|"
-    r"price difference|difference in price|\+\s*[$€£]?\s*\d|billed sep|charged? sep|separate (?:charge|capture)|"
-    r"Aufpreis|Aufschlag|Zuschlag|Mehrkosten|aufgepreis|suppl[ée]ment|surco[uû]t|frais suppl|"
-    r"cargo (?:adicional|extra)|recargo|costo extra|coste adicional|diferencia de precio)"
-)
-_BANK = r"(bank|acct|account|IBAN|routing|remit|payment details|Bankverbindung|Konto|RIB|compte|cuenta|bancari)"
-_VERIFY = (
-    r"(verif|confirm|validat|valid[ée]|checked|call[- ]?back|\bcb\b|called back|rang back|Rückruf|bestätigt|geprüft|"
-    r"v[ée]rifi|contre-appel|comprobad|validad)"
-)
-_PHONE = (
-    r"(call[- ]?back|\bcb\b|called|phone|rang|telephon|Rückruf|angerufen|telefon|rappel|appel|t[ée]l[ée]phon|llamada|"
-    r"llam[ée]|llamamos|tel[ée]fono)"
-)
-_EMAIL = r"(e-?mail|mail|reply|replied|Antwort|courriel|correo|respuesta)"
-_VARIANT = (
-    r"(size|colou?r|small|medium|large|\bx{0,2}l\b|\bxs\b|bigger|smaller|larger|black|white|red|blue|green|grey|gray|"
-    r"Größe|Farbe|klein|mittel|groß|taille|couleur|petit|moyen|grand|talla|color|pequeñ|median|grande)"
-)
+def _parts(folded: str) -> list[tuple[int, int]]:
+    bounds = [0, *(m.end() for m in _PARTS.finditer(folded)), len(folded) + 1]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
-#: Asking for something: with a variant other than the one ordered it is an exchange.
-_REQUEST = (
-    r"(?:\bget\b|\bwant|\bneed|\bhave\b|\bsend\b|prefer|rather|\blike\b|\bpay\b|bekommen|haben|hätte|möchte|"
-    r"schicken|avoir|pr[ée]f[ée]r\w*|voudrais|aimerais|envoyer|quiero|quisiera|prefier\w*|mandar|enviar)"
-)
-_SIZE = (
-    r"(?:\d{1,2}(?:[.,]5)?|x{0,3}[sml]|xl)\b"
-    r"(?!\s*(?:-|%|\$|€|days?|d\b|weeks?|wks?|hours?|hrs?|units?|pcs|items?|x\b))"
-)
-_OTHER_VARIANT = (
-    r"(?:larger|bigger|smaller|(?:a|one) size (?:up|down|bigger|smaller|larger)|size (?:up|down)|next size|"
-    r"(?:different|other) (?:size|colou?r)|au-dessus|en dessous|plus (?:grand|petit)e?|Nummer (?:größer|kleiner)|"
-    r"größer|kleiner|m[áa]s (?:grande|pequeñ[oa])|"
-    r"(?:the|in|a) (?:small|medium|large|x+-?large)(?= one| size|\s*[?.!,]|$)|"
-    rf"in (?:an? |size )?{_SIZE}|(?:\ban?|size|talla|taille|Größe) {_SIZE})"
-)
 
-RULES: dict[str, _Rule] = {
-    "upcharge_agreed": _Rule(
-        _rx(_AGREE),
-        _rx(_EXTRA),
-        _rx(
-            r"waived?|no (?:extra )?charge|free of charge|at no (?:extra )?cost|goodwill|comped|kostenlos|gratuit|"
-            r"sans frais|sin cargo|sin coste"
-        ),
-        companion_in_scope=True,
-    ),
-    "restock_eta": _Rule(
-        _rx(
-            r"(re-?stock|replenish|back in stock|inbound|incoming|next (?:shipment|delivery|batch|truck|container)|"
-            r"\bETA\b|arriv|(?<!payment )(?<!invoice )(?<!balance )\bdue\b|lands?\b|landing|"
-            r"expected (?:in|on|back)|back (?:on|by|in) |transfer|"
-            r"(?:getting|receiving|expecting) (?:\d+|more|another|new)\b|"
-            r"Nachschub|wieder (?:auf Lager|verfügbar|lieferbar|da)|Liefertermin|Lieferung|nachliefer|"
-            r"liefert\b.*\bnach\b|"
-            r"Umlagerung|Wareneingang|r[ée]assort|r[ée]appro|de nouveau en stock|retour en stock|"
-            r"livraison|transfert|reposici[óo]n|\brepon(?:e|en|dr)\w*|reabastec|de nuevo en stock|disponible de nuevo|"
-            r"llega|entrada de mercanc|traspaso)"
-        ),
-    ),
-    "bank_verified": _Rule(_rx(_VERIFY), _rx(_BANK)),
-    "exchange_intent": _Rule(
-        _rx(
-            r"(instead|exchange|swap|switch (?:it|to|for)|trade (?:it|for)|rather have|change (?:it|the size|to)|"
-            r"umtauschen|Umtausch|tauschen|stattdessen|statt\b|lieber|[ée]chang|plut[ôo]t|[àa] la place|cambiar|cambio|"
-            r"en su lugar|en vez)"
-        ),
-        _rx(_VARIANT + r"|(one|pair|version|model|Modell|modèle|modelo)\b"),
-        _rx(r"exchange rate|Wechselkurs|taux de change|tipo de cambio"),
-        alternative=_rx(rf"{_REQUEST}.{{0,40}}{_OTHER_VARIANT}|{_OTHER_VARIANT}.{{0,40}}{_REQUEST}"),
-    ),
-    "store_pickup": _Rule(
-        _rx(
-            r"(pick-?\s?up|pick(?:s|ed|ing)? (?:it|them) up|"
-            r"collect(?:s|ed|ing|ion)?\s+(?:it\s+|them\s+|the \w+\s+)?(?:in|at|from|@)|"
-            r"(?:in-?store|store|shop) collection|click\s*(?:&|and|\+|n|'n')\s*collect|BOPIS|will call|"
-            r"hold (?:at|for) (?:the )?store|ship(?:ped)? to (?:the )?store|grab (?:it|them|the|my)|swing by|stop by|"
-            r"drop by|come (?:by|in)|"
-            r"Abholung|abholen|Filiale|retrait|retirer|r[ée]cup[ée]rer|passer? (?:le |la )?chercher|recogida|recog\w*|"
-            r"retiro en tienda|retirar)"
-        ),
-        _rx(
-            r"(store|shop|branch|in-?store|counter|Filiale|Laden|Geschäft|magasin|boutique|comptoir|tienda|sucursal|"
-            r"local|#\s*\d)"
-        ),
-        _rx(
-            r"(UPS|FedEx|DHL|USPS|carrier|courier|driver|Kurier|transporteur|mensajer|locker|Packstation|Paketshop|"
-            r"relais|relay|post office|Postfiliale|pickup point|parcel shop|bureau de poste|correos)"
-        ),
-        opposite=_rx(
-            r"ship(?:ped)? to (?:the )?(?:home|customer|address)|home delivery|"
-            r"deliver(?:y|ed)? to (?:the )?(?:home|door)|"
-            r"Lieferung nach Hause|Hauslieferung|livraison [àa] domicile|entrega a domicilio"
-        ),
-    ),
-    "cancel_intent": _Rule(
-        _rx(
-            r"(cancel|call (?:it )?off|don'?t (?:want|need) (?:it|this|the \w+|them) any ?more|no longer (?:want|need)|"
-            r"(?:stop|end|kill|terminate|close|quit|drop) (?:my|the|this) (?:\w+ )?"
-            r"(?:order|subscription|membership|plan|account|contract|service)|wants? out\b|I'?m out\b|"
-            r"(?:Abo|Vertrag|Mitgliedschaft|Konto)\w* (?:\w+ )*beenden|arr[êe]ter (?:mon|ma|l')|mettre fin|je pars\b|"
-            r"anul[aeo]\w*|me voy\b|"
-            r"ya no (?:lo |la |los |las )?(?:quiero|necesito)|nicht mehr (?:brauche|will)|"
-            r"close (?:my|the) account|terminate|end (?:my|the) (?:subscription|plan|membership)|"
-            r"storn|kündig|annul|r[ée]silier|r[ée]siliation|cancelar|cancelaci[óo]n|dar(?:me)? de baja)"
-        ),
-    ),
-    "refund_request": _Rule(
-        _rx(
-            r"(refund|(?:money|cash|\$+|funds|payment) (?:back|returned)|return (?:the|my) (?:money|payment|funds)|"
-            r"credit (?:it |them |the [\w.,$€£ ]{0,12}|[$€£]?\d[\d.,]* )?back (?:to|on|onto)|"
-            r"reimburse|credit (?:my|the) card|charge-?back|Rückerstattung|erstatt|Geld zurück|"
-            r"rembours|reembols|devolver el dinero|devu[ée]lvan)"
-        ),
-    ),
-    "damage_reported": _Rule(
-        _rx(
-            r"(damag|broken|broke\b|cracked|smashed|dented|torn|defective|faulty|doesn'?t work|not working|"
-            r"shattered|in pieces|leak|scratch|scuff|chipped|snapped|(?:came|fell|come) (?:off|apart)|\bDOA\b|"
-            r"dead on arrival|(?:won'?t|doesn'?t|does not|will not) (?:turn|switch|power|start) on|stopped working|"
-            r"besch[äa]digt|kaputt|defekt|zerbrochen|gebrochen|gesprungen|zerkratzt|abgebrochen|(?:ist|sind|war) ab\b|"
-            r"funktioniert nicht|endommag|cass[ée]|ab[îi]m[ée]|d[ée]fectueu|fissur|ray[ée]|"
-            r"ne (?:marche|fonctionne) pas|"
-            r"da[ñn]ad|\broto\b|\brota\b|rajad|defectuos|estropead|no funciona|no (?:enciende|prende|arranca))"
-        ),
-        opposite=_rx(
-            r"(?:is|are|was|were|looks?|works?|seems?) (?:\w+ )?(?:fine|ok|okay|perfect|intact)\b|undamaged|"
-            r"\bintact|heil\b|unbeschädigt|en (?:parfait|bon) état|en (?:perfecto|buen) estado|intact[oa]"
-        ),
-        minor=_rx(r"box|packag|parcel|carton|Karton|Paket|Verpackung|colis|emballage|caja|paquete|embalaje"),
-    ),
-    "offer_accepted": _Rule(
-        _rx(
-            r"(accept|took|take (?:the|it|that)|taking|go(?:ing)? with|sounds good|deal\b|yes\b|yeah|yep|sure\b|"
-            r"\bok\b|okay|fine\b|alright|works for me|I'?ll (?:stay|do)|she'?ll do|he'?ll do|"
-            r"agreed to stay|stay(?:ing)? on|einverstanden|nehme|angenommen|j'accepte|accept[ée]|je reste|d'accord|"
-            r"acepto|acept[óa]|me quedo|vale\b)"
-        ),
-        _rx(
-            r"(offer|discount|% off|percent off|pause|downgrad|free month|months? free|\bfree\b|gratis|credit|"
-            r"cheaper|half (?:price|off)|\bbasic\b|Angebot|Rabatt|pausier|Pause|günstiger|offre|remise|r[ée]duction|"
-            r"moins cher|oferta|descuento|pausa|m[áa]s barato)"
-        ),
-        companion_in_scope=True,
-    ),
-}
+def _part_of(folded: str, at: int) -> tuple[int, int]:
+    return next(((a, b) for a, b in _parts(folded) if a <= at < b), (0, len(folded)))
 
-_NEGATION = _rx(
-    r"(?<![\w'])(not|no|never|didn'?t|doesn'?t|don'?t|won'?t|wasn'?t|isn'?t|hasn'?t|haven'?t|can'?t|cannot|"
-    r"declined?|refused?|rejected?|denied|disputes?d?|withdr[ae]w|revoked?|un-?verified|unconfirmed|neither|nor|"
-    r"nobody|no one|nothing|none|failed|fails|unable|impossible|unsuccessful|"
-    r"nicht|kein\w*|nie|niemals|nein|weder|niemand|nichts|abgelehnt|widerrufen|fehlgeschlagen|gescheitert|erfolglos|"
-    r"unmöglich|pas|jamais|refus[ée]e?s?|aucune?s?|non|[ée]chou[ée]e?s?|[ée]chec|"
-    r"nunca|jam[áa]s|nadie|nada|ni|rechaz\w*|tampoco|ningun[oa]?s?|ningún|fall[óo]|fallid[oa]s?|imposible)(?![\w'’-])"
-    # French "ne ... plus/rien/personne/guère/point" (the "pas", "jamais", "aucun" forms are words of their own)
-    r"|n't\b|(?<![\w'])n(?:e\b|['’])\s*[\w-]+(?:\s+[\w-]+)?\s+(?:plus|rien|personne|gu[èe]re|point)\b"
-)
-#: Words that deny only what directly follows them ("without verification", "sans rappel", "sin verificar",
-#: "ohne Rückruf", "non-vérifié"): elsewhere in the part they say something else ("agreed without hesitation").
-_BEFORE_CUE_NEGATION = re.compile(
-    r"(?<![\w])(?:(?:without|w/o|sans(?! doute)|sin|ohne|non|yet to|still to)[\s-]+(?:[\w'’]+\s+){0,2}|un|non-?)§",
-    _I,
-)
-_NOT_NEGATION = _rx(
-    # "the no. from vendor master": a number, not a denial
-    r"\bno\.?\s*#?\d|\bno\.\s+(?=(?-i:[a-z]))|"
-    r"\bno (?:problem|worries|issue)s?|not a problem|kein problem|pas de probl[èe]me|"
-    r"sin problema|no hay problema|ne .{0,20}que\b|no sooner|no later than|not later than|not only|no doubt|"
-    r"nicht nur|non seulement|no s[óo]lo|sans faute|sin falta|ohne Weiteres"
-)
-#: Politeness, not a condition: "if possible", "si possible"; "if you can do 50% off" is a condition.
-_POLITE = _rx(r"\b(?:if possible|if you can|si possible|si es posible|wenn möglich|falls möglich)(?=\s*(?:[,.!?)]|$))")
-#: Words that withdraw the certainty of what was just said ("can't promise", "unconfirmed", "rien de sûr").
-_QUALIFIER_WORDS = (
-    r"unconfirmed|not confirmed|can'?t promise|cannot promise|won'?t commit|not committ\w*|no guarantee|"
-    r"not guaranteed|ohne Gewähr|unverbindlich|rien de s[ûu]r|sans garantie|sin garant[íi]a|sin confirmar"
-)
-_QUALIFIER = _rx(rf"(?<![\w'])(?:{_QUALIFIER_WORDS})(?![\w'])")
-_HEDGE = _rx(
-    r"(?<![\w'])(might|may|maybe|perhaps|possibly|potentially|hopefully|probably|not sure|unsure|unclear|tbc|tbd|"
-    r"to be \w+ed|pending|awaiting|waiting (?:for|on)|tentative|should be able|hope|trying to|try to|"
-    r"thinking (?:about|of)|think (?:about|it over)|considering|wondering|hopes|hoped|undecided|not decided|"
-    r"in progress|underway|attempted|tried|I think|I believe|pretty sure|apparently|supposedly|seems|seemed|"
-    rf"{_QUALIFIER_WORDS}|reconfirm|double-?check|check w(?:ith|/)|"
-    r"vielleicht|eventuell|möglicherweise|wahrscheinlich|unklar|überleg\w*|noch offen|versucht|ohne Gewähr|"
-    r"ausstehend|peut-[êe]tre|[ée]ventuellement|probablement|en attente|[àa] confirmer|en cours|pas s[ûu]r|"
-    r"rien de s[ûu]r|r[ée]fl[ée]chi\w*|je crois|quiz[áa]s?|tal vez|"
-    r"a lo mejor|posiblemente|probablemente|pendiente|por confirmar|en curso|no s[ée]|creo que|sin confirmar|"
-    # belief, expectation and hearsay: what someone thinks or was told is not what happened
-    r"should|ought to|supposed to|likely|presumably|allegedly|reportedly|guess|suppose|assume|reckon|"
-    r"(?:I|we) think|as far as I know|afaik|iirc|outstanding|yet to|still to|"
-    r"sollte\w*|soll|glaube\w*|denke|vermutlich|angeblich|wohl|anscheinend|scheinbar|scheint|offenbar|"
-    r"devrai\w*|devrio\w*|je pense|on pense|semble\w*|para[îi]t|apparemment|normalement|a priori|cens[ée]e?s?|"
-    r"suppos[ée]\w*|sans doute|il se peut|"
-    r"deber[íi]a\w*|supuestamente|al parecer|aparentemente|parece|pienso|supongo|imagino|en principio|"
-    r"seguramente|puede que)"
-    r"(?![\w'])|(?<!\bI )\bcould(?! (?:i|you|we)\b)"
-)
-_CONDITION = _rx(
-    r"(?<![\w'])(if|unless|in case|provided (?:that)?|as long as|only when|wenn|falls|sofern|si|[àa] condition|"
-    r"siempre (?:y )?que|en caso de)(?![\w'])"
-)
-#: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz").
-_ABBREVIATION = re.compile(
-    r"(?:\b(?i:no|nr|tel|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|dr)|\b[A-Z]|(?<![\d.])\d{1,2}(?:\.\d{1,2})?)\.$"
-)
-_CLAUSES = re.compile(
-    r"(?<=[.!?;])\s+|\n+|\s+(?=(?:but|however|although|aber|jedoch|mais|cependant|pero|sin embargo)\b)", _I
-)
-#: Where a negation's scope ends inside a sentence.
-_PARTS = re.compile(r"[,;]\s|\s[-–—]+\s|\s(?:and|und|et|y|then|so|dann|puis|luego)\s", _I)
-#: A bare "no" answering the question before it ("cancel?? no no, I just want ...").
-_DENIAL = _rx(r"^\W*(?:no+|nope|nah|nein|non|negative)(?:[\s,.!]+(?:no+|nope|nein|non))*(?:\s+thanks?)?\s*(?:[,.!;]|$)")
-#: A question asking about terms, not for the thing ("what's your refund policy?").
-_INFO_QUESTION = _rx(
-    r"^\W*(?:what(?:'s| is| are)|how (?:much|long|does|do)|is there|quel(?:le)?s? est|combien|cu[áa]nto|qu[ée] es|"
-    r"cu[áa]l es|was kostet|wie (?:viel|lange)|gibt es)\b[^?]*\?"
-)
-#: A cue marks its own place with this when blanked, so "to be verified" still reads as not yet done.
-_BLANK = "§"
 
-_AMOUNT = re.compile(
-    r"(?:[$€£]|USD|EUR|GBP)\s*(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-    r"|(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{2})|\d+(?:[.,]\d{2})?)\s*(?:[$€£]|USD|EUR|GBP|dollars?|euros?|bucks)"
-    r"|(?<![\w.])(\d+[.,]\d{2})(?![\d])",
-    _I,
-)
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "couple of": 2,
-    "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "un": 1, "une": 1, "deux": 2, "trois": 3,
-    "quatre": 4, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4,
-}  # fmt: skip
-_UNIT_DAYS: list[tuple[str, float]] = [
-    (r"hrs?\b|hours?|Stunden|heures|horas", 1 / 24),
-    (r"(?:business |working )?days?|d\b|Tagen?|Werktagen?|jours?|d[íi]as?", 1),
-    (r"fortnights?", 14),
-    (r"wks?|weeks?|Wochen?|semaines?|semanas?", 7),
-    (r"months?|mos?\b|Monaten?|Monat|mois|mes(?:es)?", 30),
-]
-_DURATION = re.compile(
-    r"(\d+)(?:\s*(?:-|to|bis|à|a)\s*(\d+))?\s*(" + "|".join(u for u, _ in _UNIT_DAYS) + r")"
-    r"|\b("
-    + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-    + r")\s+("
-    + "|".join(u for u, _ in _UNIT_DAYS)
-    + r")",
-    _I,
-)
-_RELATIVE = {
-    r"next week|nächste Woche|la semaine prochaine|la pr[óo]xima semana|la semana que viene": 7,
-    r"tomorrow|morgen|demain|mañana": 1,
-    r"next month|nächsten Monat|le mois prochain|el mes que viene|el pr[óo]ximo mes": 30,
-}
-_ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
-#: A duration in the past ("ordered 2 weeks ago", "vor 3 Tagen", "il y a 2 semaines", "hace 2 semanas").
-_PAST = re.compile(r"\s*(?:ago|back|earlier)\b", _I)
-_PAST_BEFORE = re.compile(r"(?:\bvor|il y a|\bhace|\bsince|for the (?:past|last))\s*$", _I)
-#: Numeric dates: "10.12." (day first), "15/12", "12/9" (whichever reading is the nearest ahead).
-_NUMERIC_DATE = re.compile(
-    r"(?<![\d/.])(\d{1,2})(?:(\.)(\d{1,2})(?:\.(\d{4}|\d{2})\b|\.)|(/)(\d{1,2})(?:/(\d{4}|\d{2}))?)(?![\d/])"
-)
-#: A numeric date further ahead than this is a date gone by ("approved 11/20"), not the one awaited.
-_AHEAD_AT_MOST = 183
-_ORDINAL_DAY = re.compile(
-    r"\b(?:the|le|el|am|den)\s+(\d{1,2})(?:st|nd|rd|th|\.|er)?\b(?!\s*(?:%|[$€£]|units?|pcs))", _I
-)
-_WEEKDAYS = {
-    name: i
-    for i, names in enumerate(
-        [
-            "monday mon montag lundi lunes", "tuesday tue tues dienstag mardi martes",
-            "wednesday wed mittwoch mercredi miércoles miercoles", "thursday thu thurs donnerstag jeudi jueves",
-            "friday fri freitag vendredi viernes", "saturday sat samstag samedi sábado sabado",
-            "sunday sun sonntag dimanche domingo",
-        ]
+def _blanked(folded: str, spans: Sequence[tuple[int, int]]) -> str:
+    for start, end in spans:
+        folded = folded[:start] + _BLANK * (end - start) + folded[end:]
+    return folded
+
+
+def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_counts: bool = True) -> Polarity:
+    """Whether a statement states or denies what its cues name, by scope only (conditions and hedges are the
+    statement's): a negation in a cue's part, a denial right before a cue, a cue in an alternative not taken or in
+    what was changed from, a verb that undoes it."""
+    cleaned = blank(lexicon, "polite", blank(lexicon, "not_negation", _blanked(folded, cues)))
+    spans = [_part_of(cleaned, start) for start, _ in cues] or [(0, len(cleaned))]
+    for a, b in spans:
+        piece = cleaned[a:b].replace(_BLANK, " ")
+        if lexicon["negation"].search(piece) or lexicon["retract"].search(piece):
+            return "negated"
+    for start, _ in cues:
+        before = cleaned[max(0, start - 30) : start]
+        denial = lexicon["before_negation"].pattern
+        if denial is not None and re.search(rf"(?:{denial.pattern})[\s-]*(?:[\w']+\s+){{0,2}}$", before):
+            return "negated"
+        prefix = lexicon["prefix_negation"].pattern
+        if prefix is not None and re.search(rf"(?:{prefix.pattern})-$", before):
+            return "negated"  # "un-verified", "non-confirmé"
+        if _in_alternative(cleaned, start, lexicon) or _changed_from(cleaned, start, lexicon):
+            return "negated"
+        if undo_counts and _undone(cleaned, start, lexicon):
+            return "negated"
+    return "affirmed"
+
+
+def _in_alternative(folded: str, at: int, lexicon: Lexicon) -> bool:
+    """The cue is in what was not chosen: after "instead of"/"rather than" in its sentence, or after "than" in a
+    preference ("I'd rather have store credit than a refund")."""
+    for match in lexicon["instead"].finditer(folded, 0, at):
+        if match.end() <= at and at - match.end() < 40 and not re.search(r"[.;!?,]", folded[match.end() : at]):
+            return True
+    prefer = lexicon["prefer"].search(folded, 0, at)
+    if prefer is not None:
+        than = lexicon["than"].pattern
+        if than is not None and re.search(rf"(?:{than.pattern})\s+(?:[\w']+\s+){{0,3}}$", folded[prefer.end() : at]):
+            return True
+    return False
+
+
+def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
+    """The cue is in what was changed from: "from click & collect to home delivery", "moved from X to Y"."""
+    before = folded[max(0, at - 30) : at]
+    if not re.search(r"(?<![\w])(?:from|von|de|desde)\s+(?:[\w'&]+\s+){0,2}$", before):
+        return False
+    after = folded[at : at + 40]
+    return re.search(r"^[\w§'&\s-]{0,25}?\s(?:to|zu|auf|nach|a|à|por|->|→)\s", after) is not None and bool(
+        re.search(r"(?:switch|chang|mov|went|go|wechsel|pass|cambi)\w*\s+(?:[\w']+\s+){0,3}$", folded[: max(0, at - 1)])
+        or re.search(r"(?:switch|chang|mov|wechsel|pass|cambi)\w*\s+from", before)
     )
-    for name in names.split()
-}  # fmt: skip
-_WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b", _I)
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            "jan january januar janvier enero", "feb february februar février fevrier febrero",
-            "mar march märz mars marzo", "apr april avril abril", "may mai mayo", "jun june juni juin junio",
-            "jul july juli juillet julio", "aug august août aout agosto", "sep sept september septembre septiembre",
-            "oct october oktober octobre octubre", "nov november novembre noviembre",
-            "dec december dezember décembre decembre diciembre",
-        ]
-    )
-    for m in names.split()
-}  # fmt: skip
-_DAY_MONTH = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?([a-zäéû]{3,10})\b|\b([a-zäéû]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b",
-    _I,
-)
-_REFERENCE = re.compile(r"(?<![\w])#?([A-Z]{1,4}-?\d{3,}|W\d{5,}|\d{5,})(?![\w])")
-
-#: Plain sentences, each in other words than the cues, for the semantic match.
-PROTOTYPES: dict[str, tuple[str, ...]] = {
-    "upcharge_agreed": (
-        "the customer agreed to pay extra for the upgrade",
-        "she said yes to the additional charge",
-        "he was fine paying more for faster shipping",
-    ),
-    "restock_eta": (
-        "new stock arrives from the supplier in two weeks",
-        "the item will be available again next month",
-        "more units are expected on the next delivery",
-    ),
-    "bank_verified": (
-        "we confirmed the supplier's new bank details",
-        "the account change was checked with the vendor",
-    ),
-    "exchange_intent": (
-        "I would like a different size of this item",
-        "can you send me the other colour",
-        "please replace it with the bigger one",
-    ),
-    "store_pickup": (
-        "the customer will collect the order at the shop",
-        "I will come and get it from your store",
-    ),
-    "cancel_intent": (
-        "I do not want this order any more",
-        "please stop my subscription",
-        "I want to close my account",
-    ),
-    "refund_request": ("I want my money back", "please return the payment to my card"),
-    "damage_reported": ("the item arrived broken", "it was damaged when it got here", "the product does not work"),
-    "offer_accepted": ("the customer took the discount and stays", "yes, I will take that offer"),
-}
-#: Marks, inside the reader only, a denial read from the opposite words (see ``_Rule.opposite``).
-_OPPOSITE = "offline:opposite"
-SEMANTIC_ALONE = 0.78  # a clause this close to a prototype is the kind even without a cue
-SEMANTIC_WITH_CUE = 0.45  # a partial cue (one component of two) confirmed by meaning
 
 
-@cache
-def _prototype_vectors(kind: str) -> np.ndarray:
-    return embed_texts(list(PROTOTYPES[kind]))
+def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
+    """A verb in the cue's part undoes it: after it ("pickup cancelled", "the ETA ... is cancelled") or right before
+    it with its object ("dropped the surcharge"); not an adjective ("the cancelled order")."""
+    a, b = _part_of(folded, at)
+    for match in lexicon["undo"].finditer(folded, a, b):
+        if match.start() <= at < match.end() or _in_alternative(folded, match.start(), lexicon):
+            continue  # the cue's own word, or a thing not chosen ("took the discount instead of cancelling")
+        if match.start() > at and not re.search(r"(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
+            return True
+        if match.end() <= at and re.fullmatch(
+            r"\s+(?:the|my|her|his|it|that|this|a|an|our)?\s*", folded[match.end() : at]
+        ):
+            return True
+    return False
 
 
-def clauses(text: str) -> list[tuple[int, str]]:
-    """(start offset, clause) pieces: sentences, cut again at contrast words ("but", "aber", "mais", "pero")."""
-    out, start = [], 0
-    for match in _CLAUSES.finditer(text):
-        if _ABBREVIATION.search(text, 0, match.start()):
-            continue
-        piece = text[start : match.start()]
-        if piece.strip():
-            out.append((start, piece))
-        start = match.end()
-    if text[start:].strip():
-        out.append((start, text[start:]))
-    return out
-
-
-def _spaces(match: re.Match[str]) -> str:
-    return " " * len(match.group())
-
-
-def polarity(clause: str, cues: Sequence[tuple[int, int]] = ()) -> Polarity:
-    """How a clause states what its cue names: the cue's own words are blanked first. A condition or a hedge
-    anywhere in the clause counts; a negation only in the parts the cues are in (all of it when there is no cue)."""
-    for start, end in cues or ():
-        clause = clause[:start] + _BLANK * (end - start) + clause[end:]
-    cleaned = _POLITE.sub(_spaces, _NOT_NEGATION.sub(_spaces, clause))  # same length: the cue offsets still hold
-    if _CONDITION.search(cleaned):  # "if it isn't here by Friday, cancel": the negation is the condition's
+def polarity(clause: str, cues: Sequence[tuple[int, int]] = (), lexicon: Lexicon | None = None) -> Polarity:
+    """How a sentence states what its cue names (the cue's own words blanked first): conditional, negated, hedged or
+    affirmed; a question asking for information is hedged. Used where a whole sentence is judged (the LLM reader's
+    check of a quoted answer)."""
+    lexicon = lexicon or default()
+    folded = fold(clause)
+    quiet = blank(lexicon, "polite", _blanked(folded, cues))
+    if lexicon["condition"].search(quiet) or lexicon["otherwise"].search(quiet):
         return "conditional"
-    scope = cleaned
-    if cues:
-        bounds = [0, *(m.end() for m in _PARTS.finditer(cleaned)), len(cleaned) + 1]
-        scope = " | ".join(cleaned[a:b] for a, b in pairwise(bounds) if any(a <= start < b for start, _ in cues))
-    if _NEGATION.search(scope.replace(_BLANK, " ")) or _BEFORE_CUE_NEGATION.search(scope):
-        return "negated"
-    if _HEDGE.search(cleaned.replace(_BLANK, " ")) or re.search(rf"\bto be {_BLANK}", cleaned, _I):
+    state = scope(folded, cues, lexicon)
+    if state == "negated":
+        return state
+    if lexicon["hedge"].search(quiet.replace(_BLANK, " ")) or lexicon["qualifier"].search(quiet):
         return "hedged"
-    if _INFO_QUESTION.search(cleaned.replace(_BLANK, "x")):
+    if "?" in folded and (lexicon["possibility"].search(folded) or lexicon["question"].search(folded[:12])):
         return "hedged"
     return "affirmed"
 
 
-def amounts(text: str) -> list[float]:
-    """Money amounts written in the text ("$12.50", "12,50 €", "EUR 1.234,00", "12.50")."""
-    found = []
-    for match in _AMOUNT.finditer(text):
-        raw = next(g for g in match.groups() if g)
-        if re.search(r"[.,]\d{1,2}$", raw):
-            whole, cents = (
-                raw[: -len(raw.split(raw[-3 if raw[-3] in ".," else -2])[-1]) - 1],
-                re.split(r"[.,]", raw)[-1],
-            )
-        else:
-            whole, cents = raw, "0"
-        found.append(float(re.sub(r"[.,]", "", whole) + "." + cents))
-    return found
+def clauses(text: str) -> list[tuple[int, str]]:
+    """(start offset, statement) pieces of a text's body: sentences, cut again where they turn."""
+    return [(s.start, s.text) for s in analyse(text) if s.body]
 
 
-def days_until(text: str, today: date | None = None) -> float | None:
-    """Days from today to the time the text names: a duration ("ETA 21 days", "3-4 wks", "zwei Wochen"), a relative
-    day ("next week") or a date ("2026-12-01", "March 12", "12 mars"; needs ``today``). The later end of a range."""
-    for match in _DURATION.finditer(text):
-        if _PAST.match(text, match.end()) or _PAST_BEFORE.search(text, 0, match.start()):
-            continue
-        if match.group(3):
-            count, unit = int(match.group(2) or match.group(1)), match.group(3)
-        else:
-            count, unit = _NUMBER_WORDS[match.group(4).lower()], match.group(5)
-        factor = next(f for u, f in _UNIT_DAYS if re.fullmatch(u, unit, _I))
-        return float(round(count * factor, 2))
-    for pattern, days in _RELATIVE.items():
-        if re.search(pattern, text, _I):
-            return float(days)
-    if today is None:
-        return None
-    iso = _ISO_DATE.search(text)
-    if iso:
-        return float((date(int(iso[1]), int(iso[2]), int(iso[3])) - today).days)
-    for m in _DAY_MONTH.finditer(text):
-        day, month = (m[1], m[2]) if m[1] else (m[4], m[3])
-        number = _MONTHS.get(month.lower().rstrip("."))
-        if number and 1 <= int(day) <= 31:
-            try:
-                when = date(today.year, number, int(day))
-            except ValueError:
+WRITERS = ("vendor", "customer", "staff")
+
+
+def writer_of(source: Source, lexicon: Lexicon) -> str:
+    """Who wrote a text, from what its source says (``Source.writer``, else its system and field names, matched
+    against the lexicon's ``writer_*`` words: "vendor email", "customer message", "crm note")."""
+    if source.writer:
+        return source.writer
+    named = fold(re.sub(r"[._]+", " ", f"{source.field} {source.system}"))
+    return next((w for w in WRITERS if lexicon[f"writer_{w}"].search(named)), "unknown")
+
+
+def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
+    """How an account was verified: a phone call (not one denied: "no call-back", "sans rappel"), an e-mail, a
+    portal, or other."""
+    lexicon = lexicon or default()
+    folded = fold(text)
+    methods = lexicon.kinds["bank_verified"].methods
+    found: dict[str, int] = {}
+    for name, words in methods.items():
+        for match in words.finditer(folded):
+            if scope(folded, [match.span()], lexicon, undo_counts=False) != "affirmed":
                 continue
-            if when < today - timedelta(days=60):
-                when = when.replace(year=today.year + 1)
-            return float((when - today).days)
-    for m in _NUMERIC_DATE.finditer(text):
-        if m[2]:
-            ahead = _numeric_date(today, [(int(m[1]), int(m[3]))], m[4])
-        else:
-            ahead = _numeric_date(today, [(int(m[1]), int(m[6])), (int(m[6]), int(m[1]))], m[7])
-        if ahead is not None:
-            return float(ahead)
-    weekday = _WEEKDAY.search(text)
-    if weekday:
-        return float((_WEEKDAYS[weekday[1].lower()] - today.weekday() - 1) % 7 + 1)
-    ordinal = _ORDINAL_DAY.search(text)
-    if ordinal:
-        day = int(ordinal[1])
-        month, year = (today.month, today.year) if day >= today.day else (today.month % 12 + 1, today.year)
-        year += int(month < today.month)
-        ahead = _numeric_date(today, [(day, month)], str(year))
-        return None if ahead is None else float(ahead)
-    return None
-
-
-def _numeric_date(today: date, readings: list[tuple[int, int]], year: str | None) -> int | None:
-    """Days ahead to a numeric date, (day, month) readings tried in turn (a slash date is read both ways: "12/9" is
-    the 9th of December when that is the nearest ahead); a date gone by or too far ahead is none."""
-    best = None
-    for day, month in readings:
-        for y in [int(year) + (2000 if len(year) == 2 else 0)] if year else [today.year, today.year + 1]:
-            try:
-                when = date(y, month, day)
-            except ValueError:
-                break
-            if when < today:
-                continue
-            ahead = (when - today).days
-            if ahead <= _AHEAD_AT_MOST and (best is None or ahead < best):
-                best = ahead
-            break
-    return best
-
-
-def references(text: str) -> list[str]:
-    """Record references of any usual shape ("#W2611", "PO-4471", "order 100234")."""
-    return [m.group(1) for m in _REFERENCE.finditer(text)]
-
-
-def bank_method(text: str) -> str:
-    """How an account was verified; a phone word that is denied ("no call-back", "sans rappel", "kein Rückruf") or
-    hedged names no call-back."""
-    phone = next((m for m in re.finditer(_PHONE, text, _I) if polarity(text, [m.span()]) == "affirmed"), None)
-    mail = re.search(_EMAIL, text, _I)
-    if phone and not (mail and mail.start() < phone.start()):
+            found.setdefault(name, match.start())
+    if "call_back" in found and not ("email" in found and found["email"] < found["call_back"]):
         return "call_back"
-    if mail:
-        return "email"
-    if re.search(r"portal", text, _I):
-        return "portal"
+    for name in ("email", "portal", "other"):
+        if name in found:
+            return name
     return "other"
 
 
 class OfflineReader:
-    """Rules + scope + parsing + semantic matching; no network. ``semantic=False`` skips the embedding model."""
+    """Statements, lexicon and rules; no network. ``semantic=False`` skips the embedding model; ``lexicon`` is the
+    vocabulary (the shipped one by default)."""
 
     name = "offline"
 
-    def __init__(self, semantic: bool = True) -> None:
+    def __init__(self, semantic: bool = True, lexicon: Lexicon | None = None) -> None:
         self.semantic = semantic
+        self.lexicon = lexicon or default()
 
     def read(self, text: str, source: Source, kinds: Sequence[str], *, today: date | None = None) -> list[Fact]:
         return self.read_all([(source, text)], kinds, today=today)[0]
@@ -568,103 +217,420 @@ class OfflineReader:
     def read_all(
         self, texts: Sequence[tuple[Source, str]], kinds: Sequence[str], *, today: date | None = None
     ) -> list[list[Fact]]:
-        """Every clause of every text is embedded in one model call: the model's fixed cost per call is most of
-        a short text's (an address's three lines: 6.7 ms of CPU at once, 14.8 ms one by one)."""
-        pieces = [clauses(text) for _, text in texts]
-        similarity = self._similarity([p for own in pieces for _, p in own], kinds) if self.semantic else {}
+        """Every statement of every text is embedded in one model call: the model's fixed cost per call is most of
+        a short text's."""
+        analysed = [analyse(text, self.lexicon) for _, text in texts]
+        similarity = self._similarity([s.text for own in analysed for s in own], kinds) if self.semantic else {}
         out, start = [], 0
-        for (source, _), own in zip(texts, pieces, strict=True):
+        for (source, _), own in zip(texts, analysed, strict=True):
             mine = {kind: scores[start : start + len(own)] for kind, scores in similarity.items()}
-            out.append(self._facts(own, mine, source, kinds, today))
+            facts = []
+            for kind in kinds:
+                fact = self._kind(kind, own, mine.get(kind), source, today)
+                if fact is not None:
+                    facts.append(fact)
+            out.append(facts)
             start += len(own)
         return out
 
-    def _facts(
-        self,
-        pieces: list[tuple[int, str]],
-        similarity: Mapping[str, np.ndarray],
-        source: Source,
-        kinds: Sequence[str],
-        today: date | None,
-    ) -> list[Fact]:
-        facts = []
-        for kind in kinds:
-            rule = RULES[kind]
-            own, opposites, stated = [], [], False
-            for index, (_, clause) in enumerate(pieces):
-                fact = self._clause_fact(kind, rule, pieces, index, similarity.get(kind), source, today)
-                if fact is None:
-                    continue
-                if fact.reader == _OPPOSITE:
-                    opposites.append(replace(fact, reader=self.name))
-                    continue
-                own.append(fact)
-                stated |= fact.polarity == "affirmed" and not (rule.minor and rule.minor.search(clause))
-            facts += own + ([] if stated else opposites)
-        return facts
-
     def _similarity(self, texts: list[str], kinds: Sequence[str]) -> dict[str, np.ndarray]:
-        if not texts or not any(k in PROTOTYPES for k in kinds):
+        wanted = [k for k in kinds if k in self.lexicon.kinds and self.lexicon.kinds[k].prototypes]
+        if not texts or not wanted:
             return {}
         vectors = embed_texts(texts)
-        return {k: (vectors @ _prototype_vectors(k).T).max(axis=1) for k in kinds if k in PROTOTYPES}
+        return {k: (vectors @ _prototypes(self.lexicon, k).T).max(axis=1) for k in wanted}
 
-    def _clause_fact(
+    # -- one kind over one text's statements -------------------------------------------------------------------
+
+    def _kind(
         self,
         kind: str,
-        rule: _Rule,
-        pieces: list[tuple[int, str]],
-        index: int,
+        statements: list[Statement],
         similarity: np.ndarray | None,
         source: Source,
         today: date | None,
     ) -> Fact | None:
-        clause = pieces[index][1]
-        window = " ".join(p for _, p in pieces[max(0, index - 1) : index + 2])
-        cues = [m.span() for m in rule.primary.finditer(clause)]
-        alternative = [m.span() for m in rule.alternative.finditer(clause)] if rule.alternative else []
-        if (cues or alternative) and rule.exclude and rule.exclude.search(clause):
+        words = self.lexicon.kinds.get(kind)
+        if words is None:
             return None
-        # the companion is in a neighbouring sentence: what excludes the kind may be there too
-        elsewhere = bool(cues and rule.companion and not rule.companion.search(clause))
-        if elsewhere and rule.exclude and rule.exclude.search(window):
+        spec = KINDS[kind]
+        readings: list[_Read] = []
+        for statement in statements:
+            if not statement.body:
+                continue
+            sim = float(similarity[statement.index]) if similarity is not None else 0.0
+            reading = self._statement(kind, words, statement, statements, sim, source, today)
+            if reading is not None:
+                readings.append(reading)
+        if not readings:
             return None
-        sim = float(similarity[index]) if similarity is not None else 0.0
+        final = self._discourse(kind, readings, statements)
+        if final is None:
+            return None
+        writer = writer_of(source, self.lexicon)
+        if final.polarity == "affirmed" and spec.holders and writer not in (*spec.holders, "unknown"):
+            # someone who cannot state this kind says it: hearsay ("the lady on the phone said restock Tuesday")
+            final = replace(final, polarity="hedged", value=None)
+        value = final.value if final.polarity == "affirmed" else None
+        confidence = final.confidence
+        if final.polarity == "affirmed" and spec.value in ("amount", "days") and value is None:
+            confidence = min(confidence, 0.5)  # "restock soon", "agreed to an upgrade": no figure to act on
+        return Fact(kind, final.polarity, confidence, Evidence(source, final.words), value, self.name)
+
+    def _discourse(self, kind: str, readings: list[_Read], statements: list[Statement]) -> _Read | None:
+        """The last word: later statements replace earlier ones (a later question does not); a later statement that
+        takes back what was said denies an earlier affirmation; a denial in other words yields to a stated cue."""
+        stated = [r for r in readings if not r.opposite]
+        opposites = [r for r in readings if r.opposite]
+        words = self.lexicon.kinds[kind]
+        if any(
+            r.polarity == "affirmed" and not (words.minor and words.minor.search(r.statement.folded)) for r in stated
+        ):
+            # a denial in other words yields to a stated cue, unless it comes after it
+            pool = stated + [o for o in opposites if o.statement.index > max(r.statement.index for r in stated)]
+        else:
+            pool = stated + opposites
+        pool.sort(key=lambda r: r.statement.index)
+        current: _Read | None = None
+        for reading in pool:
+            if current is not None and reading.question and current.polarity == "affirmed":
+                continue
+            if (
+                current is not None
+                and KINDS[kind].value == "method"
+                and current.polarity == "affirmed"
+                and reading.polarity != "affirmed"
+                and self._names_method(reading.statement.folded)
+                and bank_method(reading.words) != current.value
+            ):
+                continue  # "confirmed by e-mail; call-back still outstanding": the e-mail check stands
+            current = reading
+        if current is None:
+            return None
+        if current.polarity == "affirmed":
+            later = [s for s in statements if s.body and s.index > current.statement.index and s.reverses]
+            later = [s for s in later if not any(r.statement.index == s.index for r in stated)]
+            if later:
+                taken = later[0]
+                return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
+            following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
+            if (
+                following is not None
+                and self.lexicon["qualifier"].search(following.folded)
+                and not any(r.statement.index == following.index for r in stated)
+            ):
+                return replace(current, polarity="hedged", value=None)  # "back in ~10 days but vendor won't commit"
+            if any(
+                s.body
+                and s.index > current.statement.index
+                and s.conditional
+                and self.lexicon["dismissal"].search(s.folded)
+                for s in statements
+            ):
+                return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
+        return current
+
+    def _cues(
+        self, kind: str, words: KindWords, statement: Statement, statements: list[Statement], source: Source
+    ) -> tuple[list[tuple[int, int]], bool, bool]:
+        """The cue spans in a statement, whether they are a full cue, and whether the kind's alternative matched."""
+        folded = statement.folded
+        spans = words.cues.spans(folded)
+        full = bool(spans)
+        alternative = words.alternative.spans(folded)
+        actions = words.actions.spans(folded)
+        field = fold(re.sub(r"[._]+", " ", source.field))
+        if actions:
+            neighbours = [
+                s.folded for s in statements if s.body and abs(s.index - statement.index) <= 1 and s is not statement
+            ]
+            if words.objects.search(folded):
+                spans += actions
+                full = True
+            elif kind == "upcharge_agreed" and any(price_change(n, self.lexicon) for n in [folded, *neighbours]):
+                spans += actions  # "was $140, now $152. OK, I accept": the change is what is agreed
+                full = True
+            elif beside := [n for n in neighbours if words.objects.search(n)]:
+                if any(words.excludes.search(n) for n in beside):
+                    return [], False, False  # "agreed to wait; upgrade fee of $9 waived"
+                spans += actions
+                full = True
+            elif words.objects.search(field) or (kind == "bank_verified" and "verif" in field):
+                spans += actions
+                full = True
+            else:
+                spans += actions
+        if not spans and words.methods and "verif" in field:
+            for method in words.methods.values():
+                spans += method.spans(folded)
+            full = bool(spans)
         if alternative:
-            confidence = 0.9
-        elif cues:
-            # the field a text was written in may name the subject ("bank_accounts.verification_method")
-            full = rule.companion is None or bool(rule.companion.search(window) or rule.companion.search(source.field))
+            full = True
+        if spans and words.objects_in_scope:
+            spans += words.objects.spans(folded)
+        return sorted(set(spans + alternative)), full, bool(alternative)
+
+    def _statement(
+        self,
+        kind: str,
+        words: KindWords,
+        statement: Statement,
+        statements: list[Statement],
+        sim: float,
+        source: Source,
+        today: date | None,
+    ) -> _Read | None:
+        lexicon = self.lexicon
+        spec = KINDS[kind]
+        folded = statement.folded
+        cues, full, alternative = self._cues(kind, words, statement, statements, source)
+        if cues and words.excludes:
+            excluded = words.excludes.spans(folded)
+            cues = [c for c in cues if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) for e in excluded)]
+            if not cues:
+                return None
+        if cues:
             confidence = 0.9 if full else (0.7 if sim >= SEMANTIC_WITH_CUE else 0.4)
-        elif rule.opposite and rule.opposite.search(clause) and polarity(clause) == "affirmed":
-            # "the item itself is fine": a denial in other words
-            return Fact(kind, "negated", 0.8, Evidence(source, clause.strip()), None, reader=_OPPOSITE)
+        elif words.opposites and words.opposites.search(folded):
+            opposite = words.opposites.search(folded)
+            assert opposite is not None
+            if scope(folded, [opposite.span()], lexicon) != "affirmed" or statement.conditional or statement.hedged:
+                return None
+            if not self._ours(kind, statement, opposite.start()):
+                return None
+            return _Read(statement, "negated", 0.8, None, statement.text, opposite=True)
         elif sim >= SEMANTIC_ALONE:
             confidence = sim
         else:
             return None
-        scope = cues + alternative
-        if cues and rule.companion_in_scope and rule.companion:
-            scope += [m.span() for m in rule.companion.finditer(clause)]
-        state = polarity(clause, scope)
-        following = pieces[index + 1][1] if index + 1 < len(pieces) else ""
-        if state == "affirmed" and clause.rstrip().endswith("?") and _DENIAL.match(following):
-            state = "negated"  # "cancel?? no no, I just want to change the address"
-        elif state == "affirmed" and _QUALIFIER.search(following) and not rule.primary.search(following):
-            state = "hedged"  # "back in ~10 days but vendor won't commit"
-        value = self._value(kind, clause, window, today)
-        if state == "affirmed" and KINDS[kind].value in ("amount", "days") and value is None:
-            confidence = min(confidence, 0.5)  # "restock soon", "agreed to an upgrade": no figure to act on
-        words = clause.strip()
-        return Fact(kind, state, confidence, Evidence(source, words), value if state == "affirmed" else None)
+        if not self._ours(kind, statement, cues[0][0] if cues else 0):
+            return None
+        if cues and self._taken_back(folded, cues[-1][0]):
+            # "took the 25% offer on the phone, emailed an hour later withdrawing it"
+            return _Read(statement, "negated", confidence, None, statement.text)
+        later = [
+            o
+            for o in words.opposites.finditer(folded)
+            if cues and _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0]
+        ]
+        if later and scope(folded, [later[-1].span()], lexicon) == "affirmed" and not statement.conditional:
+            # "click & collect order uncollected, cust called: please deliver instead": the later part is the word
+            return _Read(statement, "negated", 0.8, None, statement.text)
+        state = self._checks(words, folded, cues) if spec.value == "method" else scope(folded, cues, lexicon)
+        awaited = lexicon["awaited"].search(folded)
+        if state == "negated" and spec.wanted_when_awaited and awaited is not None:
+            state = "affirmed"  # "still no refund": it is still wanted
+        question = False
+        at = cues[0][0] if cues else 0
+        part = _part_of(folded, at)
+        # a method kind lists checks ("verified by e-mail, call-back still outstanding"): a hedge after the cue's
+        # part is about another check; one before it or in it ("ich glaube, ... bestätigt") covers it
+        own = folded[: part[1]] if spec.value == "method" else folded
+        own_part = folded[part[0] : part[1]] if spec.value == "method" else folded
+        following = next((s for s in statements if s.index == statement.index + 1 and s.body), None)
+        if (
+            state == "affirmed"
+            and statement.text.rstrip().endswith("?")
+            and following is not None
+            and (denial := lexicon["denial"].search(following.folded)) is not None
+            and denial.start() == 0
+            and re.match(r"\s*(?:[,.!;]|$)", following.folded[denial.end() :])
+        ):
+            state = "negated"  # "cancel?? no no, I just want to change the delivery address"
+        if statement.conditional:
+            state = "conditional"
+        elif state == "affirmed":
+            if lexicon["hedge"].search(blank(lexicon, "polite", own)) or lexicon["qualifier"].search(own):
+                state = "hedged"
+            elif self._asks(statement, at) and not (alternative and statement.mood == "possibility"):
+                state, question = "hedged", True
+            elif spec.needs_done and lexicon["plan"].search(own_part) and not lexicon["done"].search(folded):
+                state = "hedged"
+            elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
+                return None  # "thank you for processing my cancellation": done before, not asked now
+        if kind == "bank_verified" and state == "affirmed":
+            state = self._verification(folded, statements, statement)
+        if (
+            state == "affirmed"
+            and words.requires
+            and not any(words.requires.search(s.folded) for s in statements if s.body)
+        ):
+            state = "hedged"  # the evidence the kind needs is not in the text ("address confirmed", on no call)
+        value = self._value(kind, statement, statements, today) if state == "affirmed" else None
+        if state == "affirmed" and kind == "restock_eta":
+            state, value = self._restock(statement, statements, today, value)
+        if state == "affirmed" and statement.past and kind == "restock_eta":
+            state = "negated"
+        return _Read(statement, state, confidence, value, statement.text, question=question)
 
-    def _value(self, kind: str, clause: str, window: str, today: date | None) -> object:
+    def _checks(self, words: KindWords, folded: str, cues: list[tuple[int, int]]) -> Polarity:
+        """A method kind's note lists checks ("confirmed by mail, no call-back"): a denied method only removes that
+        method, but a denied result ("NO MATCH", "she had no knowledge of any change") denies them all."""
+        lexicon = self.lexicon
+        quiet = blank(lexicon, "not_negation", folded)
+        for start, end in [*words.independent.spans(quiet), *words.dependent.spans(quiet)]:
+            quiet = quiet[:start] + " " * (end - start) + quiet[end:]
+        methods = [m.span() for w in words.methods.values() for m in w.finditer(quiet)]
+        states = []
+        for cue in cues:
+            state = scope(quiet, [cue], lexicon, undo_counts=False)
+            is_method = any(a <= cue[0] < b for a, b in methods)
+            if state != "affirmed" and not is_method:
+                return state
+            states.append(state)
+        for a, b in _parts(quiet):
+            piece = quiet[a:b]
+            if (
+                lexicon["negation"].search(blank(lexicon, "not_negation", piece))
+                and not any(a <= m < b for m, _ in methods)
+                and not any(a <= c < b for c, _ in cues)
+            ):
+                return "negated"
+        return "affirmed" if "affirmed" in states or not states else states[0]
+
+    def _done_before(self, folded: str, part: tuple[int, int], today: date | None) -> bool:
+        """The part says the thing was done already ("thanks for processing my cancellation", "refund arrived"), or
+        done at a time gone by ("cancellation processed 10/02")."""
+        if self.lexicon["done"].search(folded, *part):
+            return True
+        if self.lexicon["done_when_past"].search(folded, *part) is None:
+            return False
+        when = times(folded, today or date.today(), self.lexicon)
+        return any(w.past for w in when) or self.lexicon["past_time"].search(folded) is not None
+
+    def _names_method(self, folded: str) -> bool:
+        methods = self.lexicon.kinds["bank_verified"].methods.values()
+        return any(m.search(folded) for m in methods)
+
+    def _taken_back(self, folded: str, at: int) -> bool:
+        """A later part of the statement takes back what the cue's part says: a retraction, or a verb that undoes
+        "it" ("..., then emailed to drop it", "..., retiré par mail")."""
+        start = _part_of(folded, at)[1]
+        rest = folded[start:]
+        if not rest.strip() or self.lexicon["retract"].search(rest):
+            return bool(rest.strip())
+        for match in self.lexicon["undo"].finditer(rest):
+            if re.match(
+                r"\s*(?:it|that|them|this|lo|la|los|las|le|les|l'|es|sie|ihn)\b", rest[match.end() :]
+            ) or re.search(r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]):
+                return True
+        return False
+
+    def _asks(self, statement: Statement, at: int) -> bool:
+        """The cue is asked, not stated: the statement is a question (not a request), and the cue is in its last
+        part or the question opens the statement ("the zip is off, can one replace it?" states the damage)."""
+        if statement.mood not in ("question", "possibility", "policy"):
+            return False
+        opener = self.lexicon["question_openers"].search(statement.folded)
+        if opener is not None and not statement.folded[: opener.start()].strip(" ¿"):
+            return True  # "is click and collect available on big items?": asked from its first word
+        parts = _parts(statement.folded)
+        if len(parts) <= 1 or _part_of(statement.folded, at) == parts[-1]:
+            return True
+        first = statement.folded[: parts[0][1]]
+        lexicon = self.lexicon
+        return any(
+            (m := lexicon[c].search(first)) is not None and m.start() <= 3
+            for c in ("question", "possibility", "request")
+        )
+
+    def _ours(self, kind: str, statement: Statement, at: int) -> bool:
+        """The statement is the writer's (or the customer's) and about this record: not a third party's words or
+        situation, not another record, not a rule or a footer."""
+        spec = KINDS[kind]
+        folded = statement.folded
+        if statement.about == "general":
+            return False
+        part = _part_of(folded, at)
+        other = self.lexicon["other_record"].search(folded, *part)
+        this = self.lexicon["this_record"].search(folded, *part)
+        if other is not None and this is None:
+            return False
+        if other is None and this is None and statement.about == "other":
+            return False
+        for start, end in statement.third_party_at:
+            if start > at:
+                continue
+            if self.lexicon["first_person"].search(folded, end, at) is None and not (
+                spec.proxy and statement.about != "other"
+            ):
+                return False
+        return True
+
+    def _verification(self, folded: str, statements: list[Statement], statement: Statement) -> Polarity:
+        """``bank_verified``'s evidence rule: a channel independent of the change request (a number or address
+        already on file, a portal, the bank's own confirmation); a number or a claim from the request itself, or
+        the vendor's own word, never is."""
+        lexicon = self.lexicon
+        words = lexicon.kinds["bank_verified"]
+        text = " ".join(s.folded for s in statements if s.body)
+        if statement.holder == "claim":
+            return "negated"
+        for start, end in words.independent.spans(text):  # "the number on last year's paid invoice" is on file
+            text = text[:start] + " " * (end - start) + text[end:]
+        for match in words.dependent.finditer(text):
+            before = text[max(0, match.start() - 12) : match.start()]
+            if not re.search(r"(?:not|nicht|pas|no|kein\w*)\s+(?:the\s+|in\s+)?$", before):
+                return "negated"
+        return "affirmed"
+
+    def _value(self, kind: str, statement: Statement, statements: list[Statement], today: date | None) -> object:
         spec = KINDS[kind].value
         if spec == "amount":
-            found = amounts(clause) or amounts(window)
-            return found[-1] if found else None
+            return self._amount(kind, statement, statements)
         if spec == "days":
-            return days_until(clause, today)
+            return None  # read with the statement's times (see _restock)
         if spec == "method":
-            return bank_method(clause)
+            return bank_method(" ".join(s.text for s in statements if s.body))
         return True
+
+    def _amount(self, kind: str, statement: Statement, statements: list[Statement]) -> float | None:
+        """The amount the agreement is about: one written with the kind's object ("+$20", "the extra £7.50", "15 €
+        extra"), else a price said to have changed ("was 19, now 24"), else one in the statement or next to it."""
+        words = self.lexicon.kinds[kind]
+        near = [s for s in statements if s.body and abs(s.index - statement.index) <= 1]
+        text = " ".join(s.folded for s in statements if s.body)
+        changed = price_change(text, self.lexicon)
+        if changed is not None and not amounts(statement.folded):
+            return changed  # "vorher 49 €, jetzt 56 € ... einverstanden, den Differenzbetrag zu zahlen"
+        for s in [statement, *near]:
+            for match in words.objects.finditer(s.folded):
+                found = amounts(s.folded[max(0, match.start() - 12) : match.end() + 12])
+                if found and re.search(r"\d", s.folded[max(0, match.start() - 12) : match.end() + 12]):
+                    return found[-1]
+        found = amounts(statement.folded) or [a for s in near for a in amounts(s.folded)]
+        return found[-1] if found else None
+
+    def _restock(
+        self, statement: Statement, statements: list[Statement], today: date | None, value: object
+    ) -> tuple[Polarity, object]:
+        """When the restock comes: the last time named ahead in the statement (a later mention is the newer), or
+        in its sentence; one named only in an undone part does not count; an ambiguous date is a hedge."""
+        pool = [statement] + [
+            s for s in statements if s.body and s.sentence == statement.sentence and s.index > statement.index
+        ]
+        for s in pool:
+            found = [w for w in times(s.folded, today, self.lexicon) if not self._undone_at(s.folded, w.start)]
+            if not found:
+                continue
+            ahead = [w for w in found if w.days is not None and not w.past]
+            if any(w.ambiguous for w in found) and not ahead:
+                return "hedged", None
+            if ahead:
+                return "affirmed", ahead[-1].days
+            if any(w.past for w in found):
+                return "negated", None
+        return "affirmed", None
+
+    def _undone_at(self, folded: str, at: int) -> bool:
+        a, b = _part_of(folded, at)
+        return self.lexicon["undo"].search(folded, a, b) is not None or _changed_from(folded, at, self.lexicon)
+
+
+#: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.
+_NEEDS_NEW_REQUEST = frozenset({"cancel_intent", "refund_request", "exchange_intent"})
+
+
+@cache
+def _prototypes(lexicon: Lexicon, kind: str) -> np.ndarray:
+    return embed_texts(list(lexicon.kinds[kind].prototypes))

@@ -37,6 +37,8 @@ def story_facts(**changes: Any) -> dict[str, Any]:
             "customer.order_ship_to_in_history": True,
             "customer.fraud_flags": 0,
             "customer.open_cases": 0,
+            # the notes and messages were read and none says both near-identical orders are wanted (ORD-001)
+            "customer.wants_both_orders": False,
             "payment.authorization_id": "AUTH-1",
             "payment.auth_status": "authorized",
             "payment.auth_amount": 129.0,

@@ -1,0 +1,257 @@
+"""Figures read from folded text: money amounts, a price that changed, and when something will happen.
+
+Dates are read with the lexicon's month, weekday, unit and relative-day tables, so a language is data. A numeric date
+is read only where its order is known: dotted dates are day first ("4.12."), a slash date whose first number is
+above 12 is day first ("18/11"), and one that could be either ("04/06") is read only when the text declares its
+order ("MM/DD per their paperwork", "US vendor") or the caller does; otherwise it is *ambiguous*, and a fact resting
+on it is hedged, never guessed. A date gone by is *past*: a restock promised for it is no restock.
+
+Why not a date library: ``dateparser.search.search_dates`` was measured on this layer's sentences (the reading sets'
+restock notes): it read "may" and "sat" as dates, took "12oz" for a time, and returned no span for "the 3rd of next
+month" or "a week from Monday"; the tables here read each of those, in four languages, in microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+from ai_missions.nodes.reading.lexicon import Lexicon, default, fold
+
+_AMOUNT = re.compile(
+    r"(?:[$€£]|usd|eur|gbp)\s*(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    r"|(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{2})|\d+(?:[.,]\d{2})?)\s*(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks|quid|pounds?|"
+    r"dolares|dolar)"
+    r"|(?<![\w.,/])(\d+[.,]\d{2})(?![\d])",
+    re.I,
+)
+#: A numeric date further ahead than this is a date gone by ("approved 11/20"), not the one awaited.
+AHEAD_AT_MOST = 183
+#: How far back a named day-and-month may lie before it is read as next year's.
+BEHIND_AT_MOST = 60
+
+
+def _number(raw: str) -> float:
+    if re.search(r"[.,]\d{1,2}$", raw):
+        whole, cents = re.split(r"[.,](?=\d{1,2}$)", raw)
+    else:
+        whole, cents = raw, "0"
+    return float(re.sub(r"[.,]", "", whole) + "." + cents)
+
+
+def amounts(text: str) -> list[float]:
+    """Money amounts written in the text ("$12.50", "12,50 €", "EUR 1.234,00", "20 quid", "12.50")."""
+    return [_number(next(g for g in m.groups() if g)) for m in _AMOUNT.finditer(text)]
+
+
+def price_change(folded: str, lexicon: Lexicon | None = None) -> float | None:
+    """The rise of a price said as a change ("was 19, now 24"; "passe de 35 à 42 €"; "vorher 49 €, jetzt 56 €"):
+    the new price less the old, when it rose; None when the text says no such change."""
+    pattern = _price_change(lexicon or default())
+    best = None
+    for match in pattern.finditer(folded):
+        old, new = _number(match["old"]), _number(match["new"])
+        if new > old:
+            best = round(new - old, 2)
+    return best
+
+
+@cache
+def _price_change(lexicon: Lexicon) -> re.Pattern[str]:
+    before, after = lexicon["from_words"].pattern, lexicon["to_words"].pattern
+
+    def price(name: str) -> str:
+        return rf"(?:[$€£]\s*)?(?P<{name}>\d+(?:[.,]\d{{1,2}})?)(?:\s*(?:[$€£]|eur|usd|dollars?|euros?))?"
+
+    return re.compile(
+        rf"(?:{before.pattern if before else '(?!)'})[^\d.;!?]{{0,40}}?{price('old')}"
+        rf"[^.;!?]{{0,40}}?(?:{after.pattern if after else '(?!)'})[^\d.;!?]{{0,25}}?{price('new')}"
+    )
+
+
+@dataclass(frozen=True)
+class When:
+    """A time the text names: days from today (None when it cannot be told), where, and whether it is past or
+    ambiguous."""
+
+    days: float | None
+    start: int
+    end: int
+    past: bool = False
+    ambiguous: bool = False
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
+    units = _alternation(lexicon.units)
+    numbers = _alternation(lexicon.numbers)
+    months = _alternation(m for m in lexicon.months if len(m) >= 3)
+    weekdays = _alternation(w for w in lexicon.weekdays if len(w) >= 3)
+    next_month = _alternation(k for k, days in lexicon.relative_days.items() if days == 30)
+    return {
+        "duration": re.compile(
+            rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|to|bis|a|à|y|et|or|o|ou|oder)\s*(\d+))?|({numbers}))\s*({units})(?![\w])"
+        ),
+        "relative": re.compile(rf"(?<![\w])({_alternation(lexicon.relative_days)})(?![\w])"),
+        "iso": re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
+        "day_month": re.compile(
+            rf"(?<![\w.])(\d{{1,2}})(?:st|nd|rd|th|er|ero|\.)?\s+(?:de\s+|of\s+)?({months})\.?(?:\s+(20\d\d))?(?![\w])"
+            rf"|(?<![\w])({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(20\d\d))?(?![\w])"
+        ),
+        "next_month_day": re.compile(
+            rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:of|du|del|des)\s+(?:{next_month})"
+        ),
+        "dotted": re.compile(r"(?<![\d./])(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})\b)?(?![\d/])"),
+        "slash": re.compile(r"(?<![\d./])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])"),
+        "weekday": re.compile(rf"(?<![\w])({weekdays})\.?(?![\w])"),
+        "ordinal": re.compile(
+            r"(?<![\w])(?:the|le|el|am|den|on the|by the|before the)\s+(\d{1,2})(?:st|nd|rd|th|\.|er)?"
+            r"(?![\w%$€£]|[/.]\d)"
+            r"(?!\s*(?:%|[$€£]|units?|pcs|floor|stock|etage))"
+        ),
+        "past_after": re.compile(r"\s*(?:ago|back|earlier|before|passed|pasado|pasada|dernier|derniere|letzten)\b"),
+        "past_before": re.compile(
+            r"(?:\bvor|il y a|\bhace|\bsince|for the (?:past|last)|\blast|\bbeen|\bafter|\bnach|\bdepuis)\s*$"
+        ),
+        "from_weekday": re.compile(rf"\s*from\s+(?:next\s+)?({weekdays})"),
+    }
+
+
+def _date(today: date, day: int, month: int, year: int | None) -> date | None:
+    try:
+        return date(year or today.year, month, day)
+    except ValueError:
+        return None
+
+
+def times(
+    folded: str, today: date | None = None, lexicon: Lexicon | None = None, order: str | None = None
+) -> list[When]:
+    """Every time the folded text names, in order of where it is written; overlapping readings keep the longest.
+    ``order`` ("DMY" or "MDY") is the date order the caller knows for slash dates; the text may declare its own."""
+    lexicon = lexicon or default()
+    p = _patterns(lexicon)
+    found: list[When] = []
+    order = order or _declared_order(folded, lexicon)
+    for m in p["duration"].finditer(folded):
+        if p["past_after"].match(folded, m.end()) or p["past_before"].search(folded, 0, m.start()):
+            found.append(When(None, m.start(), m.end(), past=True))
+            continue
+        count = float(m[2] or m[1]) if m[1] else lexicon.numbers[m[3]]
+        days = count * lexicon.units[m[4]]
+        end = m.end()
+        after = p["from_weekday"].match(folded, m.end())
+        if after and today is not None:
+            days += _weekday_ahead(today, lexicon.weekdays[after[1]])
+            end = after.end()
+        found.append(When(round(days, 2), m.start(), end))
+    for m in p["relative"].finditer(folded):
+        found.append(When(lexicon.relative_days[m[1]], m.start(), m.end()))
+    if today is not None:
+        found += _dates(folded, today, lexicon, p, order)
+    found.sort(key=lambda w: (w.start, -(w.end - w.start)))
+    kept: list[When] = []
+    for when in found:
+        if kept and when.start < kept[-1].end:
+            if when.end - when.start > kept[-1].end - kept[-1].start:
+                kept[-1] = when
+            continue
+        kept.append(when)
+    return kept
+
+
+def _declared_order(folded: str, lexicon: Lexicon) -> str | None:
+    if lexicon["date_order_mdy"].search(folded):
+        return "MDY"
+    if lexicon["date_order_dmy"].search(folded):
+        return "DMY"
+    for word, order in lexicon.date_orders.items():
+        if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", folded):
+            return order
+    return None
+
+
+def _weekday_ahead(today: date, weekday: int) -> int:
+    return (weekday - today.weekday() - 1) % 7 + 1
+
+
+def _dates(folded: str, today: date, lexicon: Lexicon, p: dict[str, re.Pattern[str]], order: str | None) -> list[When]:
+    out: list[When] = []
+
+    def add(when: date | None, start: int, end: int, roll: bool = False, ambiguous: bool = False) -> None:
+        if when is None:
+            return
+        if roll and when < today - timedelta(days=BEHIND_AT_MOST):
+            when = when.replace(year=when.year + 1)
+        ahead = (when - today).days
+        if ahead > 400:
+            return
+        out.append(When(float(ahead) if ahead >= 0 else None, start, end, past=ahead < 0, ambiguous=ambiguous))
+
+    for m in p["iso"].finditer(folded):
+        add(_date(today, int(m[3]), int(m[2]), int(m[1])), m.start(), m.end())
+    for m in p["day_month"].finditer(folded):
+        day, month, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
+        if 1 <= int(day) <= 31:
+            add(_date(today, int(day), lexicon.months[month], int(year) if year else None), m.start(), m.end(),
+                roll=not year)  # fmt: skip
+    for m in p["next_month_day"].finditer(folded):
+        month, year = (today.month % 12 + 1, today.year + (today.month == 12))
+        add(_date(today, int(m[1]), month, year), m.start(), m.end())
+    for m in p["dotted"].finditer(folded):
+        add(_date(today, int(m[1]), int(m[2]), _year(m[3])), m.start(), m.end(), roll=not m[3])
+    for m in p["slash"].finditer(folded):
+        a, b, year = int(m[1]), int(m[2]), _year(m[3])
+        if a > 12 or order == "DMY":
+            add(_date(today, a, b, year), m.start(), m.end(), roll=not year)
+        elif b > 12 or order == "MDY":
+            add(_date(today, b, a, year), m.start(), m.end(), roll=not year)
+        else:
+            readings = [_date(today, a, b, year), _date(today, b, a, year)]
+            past = (all(r is not None and r < today for r in readings) and year is not None) or all(
+                r is not None and today - timedelta(days=BEHIND_AT_MOST * 3) < r < today for r in readings
+            )
+            out.append(When(None, m.start(), m.end(), past=past, ambiguous=not past))
+    for m in p["weekday"].finditer(folded):
+        before = folded[max(0, m.start() - 12) : m.start()]
+        after = p["past_after"].match(folded, m.end())
+        if after or re.search(r"\b(?:last|dernier|pasado|letzten)\s*$", before):
+            out.append(When(None, m.start(), m.end(), past=True))
+            continue
+        out.append(When(float(_weekday_ahead(today, lexicon.weekdays[m[1]])), m.start(), m.end()))
+    for m in p["ordinal"].finditer(folded):
+        day = int(m[1])
+        if not 1 <= day <= 31:
+            continue
+        month, year = (today.month, today.year) if day >= today.day else (today.month % 12 + 1, today.year)
+        year += int(month < today.month)
+        add(_date(today, day, month, year), m.start(), m.end())
+    return out
+
+
+def _year(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    return int(raw) + (2000 if len(raw) == 2 else 0)
+
+
+def days_until(text: str, today: date | None = None, lexicon: Lexicon | None = None) -> float | None:
+    """Days from today to the time the text names: the last one written that lies ahead (a later mention is the
+    newer: "moved from Dec 4 to Dec 11"); the later end of a range. None when none can be told."""
+    ahead = [w for w in times(fold(text), today, lexicon) if w.days is not None and not w.past]
+    return ahead[-1].days if ahead else None
+
+
+_REFERENCE = re.compile(r"(?<![\w])#?([A-Z]{1,4}-?\d{3,}|W\d{5,}|\d{5,})(?![\w])")
+
+
+def references(text: str) -> list[str]:
+    """Record references of any usual shape ("#W2611", "PO-4471", "order 100234")."""
+    return [m.group(1) for m in _REFERENCE.finditer(text)]

