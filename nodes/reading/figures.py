@@ -6,9 +6,11 @@ above 12 is day first ("18/11"), and one that could be either ("04/06") is read 
 order ("MM/DD per their paperwork", "US vendor") or the caller does; otherwise it is *ambiguous*, and a fact resting
 on it is hedged, never guessed. A date gone by is *past*: a restock promised for it is no restock.
 
-Why not a date library: ``dateparser.search.search_dates`` was measured on this layer's sentences (the reading sets'
-restock notes): it read "may" and "sat" as dates, took "12oz" for a time, and returned no span for "the 3rd of next
-month" or "a week from Monday"; the tables here read each of those, in four languages, in microseconds.
+Why not a date library (measured 2026-11-26 with dateparser 1.2, ``search.search_dates`` over en/de/fr/es, today
+2026-11-25, future preferred): importing it takes 2.8 s; it read "may" and "sat" in "may ship sat if the 12oz
+arrives" as dates, "a week from Monday" as Monday, "Lieferung am 4.12." as 25 April ("am 4"), "pasado mañana" as
+tomorrow, and "ETA 04/06" as 6 April with no sign of doubt; only "the 3rd of next month" came out right. The tables
+here read each of those, in microseconds, and leave the slash date ambiguous.
 """
 
 from __future__ import annotations
