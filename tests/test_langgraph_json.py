@@ -9,7 +9,7 @@ from pathlib import Path
 from langgraph.pregel import Pregel
 
 from ai_missions.missions import registry
-from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.context import ClientContext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ def test_every_declared_graph_loads_as_a_compiled_graph_without_a_checkpointer()
         graph = getattr(module, attribute)
         assert isinstance(graph, Pregel), name
         assert graph.checkpointer is None, f"{name}: the server adds its own checkpointer"
-        assert graph.context_schema is MissionContext
+        assert graph.context_schema is ClientContext, f"{name}: a client may choose the reasoner only"
         assert {"gather", "retrieve_policies", "reason", "validate", "request_approval", "execute"} <= set(graph.nodes)
 
 
