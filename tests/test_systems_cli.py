@@ -148,9 +148,16 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
         assert f"ai_missions/integrations/{module}" in modules
     for system in SERVED:  # the checked-in contracts the platform reads
         assert f"ai_missions/contracts/{system}.json" in names, system
-    # Every code folder's package and the data the package reads at run time travel in the wheel.
-    for package in ("graphs", "nodes", "knowledge_index", "dashboard", "dashboard/views", "evals"):
-        assert f"ai_missions/{package}/__init__.py" in names, package
+    # Every package of every code folder (each folder holding an __init__.py, found in the tree, not listed by hand)
+    # and the data the package reads at run time travel in the wheel.
+    for folder in ("graphs", "nodes", "knowledge_index", "dashboard", "evals", "integrations", "contracts"):
+        for init in (ROOT / folder).rglob("__init__.py"):
+            package = init.parent.relative_to(ROOT).as_posix()
+            assert f"ai_missions/{package}/__init__.py" in names, package
+            for module in init.parent.glob("*.py"):
+                assert f"ai_missions/{package}/{module.name}" in names, f"{package}/{module.name}"
+    for lexicon in (ROOT / "nodes" / "reading" / "lexicon").glob("*.toml"):  # the reader's words per language
+        assert f"ai_missions/nodes/reading/lexicon/{lexicon.name}" in names, lexicon.name
     policies = [n for n in names if n.startswith("ai_missions/knowledge_index/policies/") and n.endswith(".md")]
     assert len(policies) == len(list((ROOT / "knowledge_index" / "policies").glob("*.md")))
     assert "ai_missions/connections.py" in names  # the platform's side: it spawns or connects to the servers
