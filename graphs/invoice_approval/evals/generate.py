@@ -9,15 +9,12 @@ fixed, stratified subset: a few cases of every combination.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
-import tempfile
-from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
 from pathlib import Path
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.cases import Case
+from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, recorded_case
 from ai_missions.graphs.invoice_approval.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.invoice_approval.evals.labeller import label
 from ai_missions.integrations.ap_seed import seed_ap_book
@@ -53,60 +50,27 @@ def cases_of_book(home: Path, seed: int) -> list[Case]:
     for invoice_id, types in awaiting(home):
         case_id = f"s{seed}-{invoice_id}"
         snapshot = export_snapshot(home=home, invoice_ids=[invoice_id])
-        decided = label(snapshot, invoice_id, seed=seed, case_key=case_id)
-        rng = random.Random(int(hashlib.sha256(case_id.encode()).hexdigest()[:12], 16))
+        trigger = {"system": "ap", "event": "invoice_awaiting_approval", "subject_id": invoice_id, "case_types": types}
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": case_id,
-                    "mission": "invoice-approval",
-                    "recorded_at": now + timedelta(minutes=rng.randint(20, 72 * 60)),
-                    "trigger": {
-                        "system": "ap",
-                        "event": "invoice_awaiting_approval",
-                        "subject_id": invoice_id,
-                        "case_types": types,
-                    },
-                    "snapshot": snapshot,
-                    "resolution": decided.resolution(),
-                    "tags": decided.tags,
-                }
+            recorded_case(
+                case_id=case_id,
+                mission="invoice-approval",
+                recorded_at=decided_after(now, case_id, most_minutes=72 * 60),
+                trigger=trigger,
+                snapshot=snapshot,
+                labelled=label(snapshot, invoice_id, seed=seed, case_key=case_id),
             )
         )
     return cases
 
 
-def generate_cases(seeds: Sequence[int] = SEEDS, invoices: int = BOOK_INVOICES) -> list[Case]:
-    """Seed each book in a scratch home (never ``MISSIONS_HOME``) and export its approval queue as cases."""
-    cases: list[Case] = []
-    for seed in seeds:
-        with tempfile.TemporaryDirectory(prefix="missions-eval-ap-book-") as scratch:
-            home = Path(scratch)
-            seed_ap_book(invoices, seed, home)
-            cases.extend(cases_of_book(home, seed))
-    return cases
+def generate_cases(seeds: Sequence[int] = SEEDS, size: int = BOOK_INVOICES) -> list[Case]:
+    """Seed each book in a scratch home and export its cases."""
+    return from_scratch_books(
+        seeds, size, seed_book=seed_ap_book, cases_of_book=cases_of_book, prefix="missions-eval-ap-book-"
+    )
 
 
-def ci_slice(cases: Iterable[Case], per_kind: int = CI_PER_KIND) -> list[Case]:
-    """A fixed stratified slice: the first ``per_kind`` cases (by id) of every combination."""
-    by_kind: dict[str, list[Case]] = {}
-    for case in sorted(cases, key=lambda c: c.case_id):
-        by_kind.setdefault(case.kind, []).append(case)
-    return [case for kind in sorted(by_kind) for case in by_kind[kind][:per_kind]]
-
-
-def generate(
-    out: Path | None = None,
-    slice_out: Path | None = None,
-    seeds: Sequence[int] | None = None,
-    orders: int = BOOK_INVOICES,
-) -> dict[str, int | str]:
-    """Write the historical set and its CI slice (by default over the shipped ones); returns what was written.
-
-    ``orders`` is the book size (invoices here; the name is the eval command's)."""
-    out = out or HISTORICAL
-    slice_out = slice_out or (CI_SLICE if out == HISTORICAL else out.with_name(f"{out.name.split('.')[0]}-ci.jsonl.gz"))
-    cases = generate_cases(seeds or SEEDS, orders)
-    written = write_cases(cases, out)
-    sliced = write_cases(ci_slice(cases), slice_out)
-    return {"cases": written, "path": str(out), "ci_slice": sliced, "ci_slice_path": str(slice_out)}
+SET = GeneratedSet((HISTORICAL, CI_SLICE), SEEDS, BOOK_INVOICES, generate_cases, CI_PER_KIND)
+generate = SET.generate
+ci_slice = SET.ci_slice

@@ -34,13 +34,14 @@ forgotten request, a needless escalation, an over-cautious hold. Nobody should e
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
+
+from ai_missions.evals.generation import keyed_rng
+from ai_missions.evals.labels import Action, Label, View, money, snapshot_time
 
 #: Share of cases whose recorded decision is inconsistent with the team's own rules.
 NOISE_RATE = 0.06
@@ -63,36 +64,7 @@ STAGES = (
     "request_buyer_review",
 )
 
-Action = dict[str, Any]
 Row = Mapping[str, Any]
-
-
-@dataclass
-class Label:
-    """The recorded resolution of a case, with analysis tags."""
-
-    outcome: str
-    actions: list[Action]
-    decided_by: str
-    note: str
-    tags: list[str] = field(default_factory=list)
-
-    def resolution(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "actions": self.actions, "decided_by": self.decided_by, "note": self.note}
-
-
-@dataclass
-class View:
-    """One facet's view: an outcome, its actions, why, and tags."""
-
-    outcome: str
-    actions: list[Action] = field(default_factory=list)
-    why: str = ""
-    tags: list[str] = field(default_factory=list)
-
-
-def _ts(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def _number_key(number: str) -> str:
@@ -109,7 +81,7 @@ class Records:
         ap, purchasing = systems["ap"], systems["purchasing"]
         receiving, budget = systems["receiving"], systems["budget"]
         meta = {r["key"]: r["value"] for r in ap.get("meta", [])}
-        self.now = _ts(meta["book_now"])
+        self.now = snapshot_time(meta["book_now"])
         self.invoice = next(r for r in ap["invoices"] if r["invoice_id"] == invoice_id)
         self.invoice_id = invoice_id
         self.vendor = next(r for r in ap["vendors"] if r["vendor_id"] == self.invoice["vendor_id"])
@@ -194,7 +166,7 @@ class Records:
     def discount(self) -> int:
         """The early-payment discount if the invoice is settled in full today (0 when lapsed or none)."""
         bp = self.vendor["discount_bp"]
-        deadline = _ts(self.invoice["invoice_date"]) + timedelta(days=self.vendor["discount_days"])
+        deadline = snapshot_time(self.invoice["invoice_date"]) + timedelta(days=self.vendor["discount_days"])
         if not bp or self.now > deadline or self.paid:
             return 0
         return round(self.open_cents * bp / 10_000)
@@ -237,12 +209,12 @@ class Records:
 
         if not near_limit(self.total):
             return []
-        dated = _ts(self.invoice["invoice_date"])
+        dated = snapshot_time(self.invoice["invoice_date"])
         siblings = [
             r
             for r in self.others
             if near_limit(r["total_cents"])
-            and abs(_ts(r["invoice_date"]) - dated) <= timedelta(days=7)
+            and abs(snapshot_time(r["invoice_date"]) - dated) <= timedelta(days=7)
             and r["cost_centre"] == self.invoice["cost_centre"]
             and r["currency"] == self.invoice["currency"]
             and r["status"] != "rejected"
@@ -261,16 +233,12 @@ class Records:
 # --- actions, as the people recorded them ------------------------------------------------------------------------
 
 
-def _money(cents: int) -> float:
-    return round(cents / 100, 2)
-
-
 def hold(r: Records, why: str) -> Action:
     return {"tool": "place_invoice_hold", "args": {"invoice_id": r.invoice_id, "reason": why}}
 
 
 def pay(r: Records, cents: int) -> list[Action]:
-    amount = _money(cents)
+    amount = money(cents)
     return [
         {
             "tool": "commit_budget",
@@ -377,7 +345,7 @@ def _no_po_view(r: Records) -> View:
 
 def _match_views(r: Records, m: Mapping[str, Any]) -> list[View]:
     views = []
-    tenure = (r.now - _ts(r.vendor["vendor_since"])).days / 365.25
+    tenure = (r.now - snapshot_time(r.vendor["vendor_since"])).days / 365.25
     if m["variance"] > 0:
         within = m["worst_pct"] <= TOLERANCE_PCT and m["variance"] <= TOLERANCE_CENTS
         if within and r.total > 2_500_000:
@@ -506,7 +474,7 @@ def label(snapshot: Mapping[str, Any], invoice_id: str, *, seed: int = 0, case_k
         views.append(budget)
     outcome, actions, tags, why = _combine(r, views)
     key = case_key or f"{seed}:{invoice_id}"
-    rng = random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:12], 16))
+    rng = keyed_rng(key)
     if rng.random() < NOISE_RATE:
         outcome, actions, kind = _noise(rng, outcome, actions, r)
         tags.append(f"noise:{kind}")

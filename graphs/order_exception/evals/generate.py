@@ -8,14 +8,11 @@ The CI slice is a fixed, stratified subset: a few cases of every exception combi
 
 from __future__ import annotations
 
-import hashlib
-import random
-import tempfile
-from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
 from pathlib import Path
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.cases import Case
+from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, recorded_case
 from ai_missions.graphs.order_exception.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.order_exception.evals.labeller import label
 from ai_missions.integrations.scan import scan_exceptions
@@ -51,59 +48,28 @@ def cases_of_book(home: Path, seed: int) -> list[Case]:
     for row in scan_exceptions(home):
         case_id = f"s{seed}-{row.order_id}"
         snapshot = export_snapshot([row.order_id], home)
-        decided = label(snapshot, row.order_id, row.types, seed=seed, case_key=case_id)
-        rng = random.Random(int(hashlib.sha256(case_id.encode()).hexdigest()[:12], 16))
         system, event = TRIGGERS[row.types[0]]
+        trigger = {"system": system, "event": event, "subject_id": row.order_id, "case_types": row.types}
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": case_id,
-                    "mission": "order-exception",
-                    "recorded_at": now + timedelta(minutes=rng.randint(20, 36 * 60)),
-                    "trigger": {
-                        "system": system,
-                        "event": event,
-                        "subject_id": row.order_id,
-                        "case_types": row.types,
-                    },
-                    "snapshot": snapshot,
-                    "resolution": decided.resolution(),
-                    "tags": decided.tags,
-                }
+            recorded_case(
+                case_id=case_id,
+                mission="order-exception",
+                recorded_at=decided_after(now, case_id, most_minutes=36 * 60),
+                trigger=trigger,
+                snapshot=snapshot,
+                labelled=label(snapshot, row.order_id, row.types, seed=seed, case_key=case_id),
             )
         )
     return cases
 
 
-def generate_cases(seeds: Sequence[int] = SEEDS, orders: int = BOOK_ORDERS) -> list[Case]:
-    """Seed each book in a scratch home (never ``MISSIONS_HOME``) and export its exceptions as cases."""
-    cases: list[Case] = []
-    for seed in seeds:
-        with tempfile.TemporaryDirectory(prefix="missions-eval-book-") as scratch:
-            home = Path(scratch)
-            seed_book(orders, seed, home)
-            cases.extend(cases_of_book(home, seed))
-    return cases
+def generate_cases(seeds: Sequence[int] = SEEDS, size: int = BOOK_ORDERS) -> list[Case]:
+    """Seed each book in a scratch home and export its cases."""
+    return from_scratch_books(
+        seeds, size, seed_book=seed_book, cases_of_book=cases_of_book, prefix="missions-eval-book-"
+    )
 
 
-def ci_slice(cases: Iterable[Case], per_kind: int = CI_PER_KIND) -> list[Case]:
-    """A fixed stratified slice: the first ``per_kind`` cases (by id) of every exception combination."""
-    by_kind: dict[str, list[Case]] = {}
-    for case in sorted(cases, key=lambda c: c.case_id):
-        by_kind.setdefault(case.kind, []).append(case)
-    return [case for kind in sorted(by_kind) for case in by_kind[kind][:per_kind]]
-
-
-def generate(
-    out: Path | None = None,
-    slice_out: Path | None = None,
-    seeds: Sequence[int] | None = None,
-    orders: int = BOOK_ORDERS,
-) -> dict[str, int | str]:
-    """Write the historical set and its CI slice (by default over the shipped ones); returns what was written."""
-    out = out or HISTORICAL
-    slice_out = slice_out or (CI_SLICE if out == HISTORICAL else out.with_name(f"{out.name.split('.')[0]}-ci.jsonl.gz"))
-    cases = generate_cases(seeds or SEEDS, orders)
-    written = write_cases(cases, out)
-    sliced = write_cases(ci_slice(cases), slice_out)
-    return {"cases": written, "path": str(out), "ci_slice": sliced, "ci_slice_path": str(slice_out)}
+SET = GeneratedSet((HISTORICAL, CI_SLICE), SEEDS, BOOK_ORDERS, generate_cases, CI_PER_KIND)
+generate = SET.generate
+ci_slice = SET.ci_slice

@@ -36,14 +36,14 @@ a forgotten action, a needless escalation, an over-cautious hold. Nobody should 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from ai_missions.evals.generation import keyed_rng
+from ai_missions.evals.labels import Action, Label, View, money, snapshot_time
 from ai_missions.integrations.addresses import fingerprint
 
 #: Share of cases whose recorded decision is inconsistent with the team's own rules.
@@ -67,40 +67,6 @@ STAGES = (
     ("send_customer_message",),
 )
 
-Action = dict[str, Any]
-
-
-@dataclass
-class Label:
-    """The recorded resolution of a case, with analysis tags."""
-
-    outcome: str
-    actions: list[Action]
-    decided_by: str
-    note: str
-    tags: list[str] = field(default_factory=list)
-
-    def resolution(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "actions": self.actions, "decided_by": self.decided_by, "note": self.note}
-
-
-@dataclass
-class View:
-    """One facet's view: an outcome, its actions, why, and tags."""
-
-    outcome: str
-    actions: list[Action] = field(default_factory=list)
-    why: str = ""
-    tags: list[str] = field(default_factory=list)
-
-
-def _ts(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def _money(cents: int) -> float:
-    return round(cents / 100, 2)
-
 
 class Records:
     """The raw rows of a snapshot around one order, indexed the way the team looks them up."""
@@ -110,7 +76,7 @@ class Records:
         self.erp, self.crm = systems["erp"], systems["crm"]
         self.inv, self.pay, self.ship = systems["inventory"], systems["payments"], systems["shipping"]
         meta = {r["key"]: r["value"] for r in self.erp.get("meta", [])}
-        self.now = _ts(meta["book_now"])
+        self.now = snapshot_time(meta["book_now"])
         self.order = next(o for o in self.erp["orders"] if o["order_id"] == order_id)
         self.order_id = order_id
         self.customer = next(c for c in self.crm["customers"] if c["customer_id"] == self.order["customer_id"])
@@ -122,7 +88,7 @@ class Records:
     # -- payments ---------------------------------------------------------------------------------------------
     @property
     def total(self) -> float:
-        return _money(self.order["total_cents"])
+        return money(self.order["total_cents"])
 
     def authorization(self, order_id: str | None = None) -> Mapping[str, Any] | None:
         auths = self._of_order(self.pay.get("authorizations", []), order_id)
@@ -144,13 +110,13 @@ class Records:
     # -- customer ---------------------------------------------------------------------------------------------
     def tenure_years(self) -> float:
         first = self.customer.get("first_order_at") or self.customer["customer_since"]
-        return (self.now - _ts(first)) / timedelta(days=365.25)
+        return (self.now - snapshot_time(first)) / timedelta(days=365.25)
 
     def days_since_move(self) -> float | None:
         mine = [a for a in self.crm.get("addresses", []) if a["customer_id"] == self.customer["customer_id"]]
         if len(mine) < 2:
             return None
-        return (self.now - max(_ts(a["since"]) for a in mine)) / timedelta(days=1)
+        return (self.now - max(snapshot_time(a["since"]) for a in mine)) / timedelta(days=1)
 
     def known_places(self) -> set[str]:
         return {
@@ -288,7 +254,7 @@ def auth_expiring(r: Records) -> View:
     auth = r.authorization()
     if auth is None or auth["status"] != "authorized":
         return View("escalate", why="no live authorization to capture")
-    amount = _money(auth["amount_cents"])
+    amount = money(auth["amount_cents"])
     action = _act("capture_payment", authorization_id=auth["authorization_id"], amount=amount)
     tags = ["finance-capture"] if amount > FINANCE_ABOVE else []
     return View("proceed", [action], f"captured {amount:.2f} before the authorization expired", tags)
@@ -404,7 +370,7 @@ def double_charge(r: Records) -> View:
     refund = _act(
         "refund_payment",
         capture_id=extra["capture_id"],
-        amount=_money(extra["amount_cents"]),
+        amount=money(extra["amount_cents"]),
         reason="duplicate capture",
     )
     message = _message(
@@ -413,7 +379,7 @@ def double_charge(r: Records) -> View:
         "Your card was charged twice for this order. We refunded the second charge; it shows on your statement "
         "within a few days.",
     )
-    tags = ["finance-refund"] if _money(extra["amount_cents"]) > FINANCE_ABOVE else []
+    tags = ["finance-refund"] if money(extra["amount_cents"]) > FINANCE_ABOVE else []
     return View("proceed", [refund, message], "duplicate capture refunded", tags)
 
 
@@ -490,8 +456,7 @@ def _decider(outcome: str, actions: Sequence[Action]) -> str:
 
 
 def _rng(case_key: str, seed: int) -> random.Random:
-    digest = hashlib.sha256(f"{seed}:{case_key}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+    return keyed_rng(f"{seed}:{case_key}", hex_digits=16)
 
 
 def add_noise(view: View, r: Records, rng: random.Random) -> tuple[View, str]:

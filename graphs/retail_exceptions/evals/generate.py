@@ -11,11 +11,11 @@ The CI slice is a fixed, stratified subset: a few cases of every combination, an
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.cases import Case
+from ai_missions.evals.generation import GeneratedSet, recorded_case
 from ai_missions.graphs.retail_exceptions.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.retail_exceptions.evals.labeller import label
 from ai_missions.integrations import retail_seed
@@ -54,22 +54,20 @@ def case_of(number: int, seed: int, rng: random.Random) -> Case:
         "systems": systems,
     }
     case_id = f"s{seed}-{scenario.order_id}"
-    decided = label(snapshot, scenario.order_id, seed=seed, case_key=case_id)
-    return Case.model_validate(
-        {
-            "case_id": case_id,
-            "mission": "retail-exceptions",
-            "recorded_at": retail_seed.BOOK_NOW + timedelta(minutes=rng.randint(10, 48 * 60)),
-            "trigger": {
-                "system": "oms",
-                "event": "order_flagged",
-                "subject_id": scenario.order_id,
-                "case_types": sorted(scenario.flags) or ["no_exception"],
-            },
-            "snapshot": snapshot,
-            "resolution": decided.resolution(),
-            "tags": [*decided.tags, f"truth:{'+'.join(kinds) or ('clean' if clean else 'false_flag')}"],
-        }
+    trigger = {
+        "system": "oms",
+        "event": "order_flagged",
+        "subject_id": scenario.order_id,
+        "case_types": sorted(scenario.flags) or ["no_exception"],
+    }
+    return recorded_case(
+        case_id=case_id,
+        mission="retail-exceptions",
+        recorded_at=retail_seed.BOOK_NOW + timedelta(minutes=rng.randint(10, 48 * 60)),
+        trigger=trigger,
+        snapshot=snapshot,
+        labelled=label(snapshot, scenario.order_id, seed=seed, case_key=case_id),
+        tags=[f"truth:{'+'.join(kinds) or ('clean' if clean else 'false_flag')}"],
     )
 
 
@@ -81,33 +79,6 @@ def generate_cases(seeds: Sequence[int] = SEEDS, per_seed: int = CASES_PER_SEED)
     return cases
 
 
-def ci_slice(cases: Iterable[Case], per_kind: int = CI_PER_KIND) -> list[Case]:
-    by_kind: dict[str, list[Case]] = {}
-    for case in sorted(cases, key=lambda c: c.case_id):
-        by_kind.setdefault(case.kind, []).append(case)
-    chosen = [case for kind in sorted(by_kind) for case in by_kind[kind][:per_kind]]
-    # every outcome the labeller uses shows up too (a substitution is rare and belongs to no one trigger kind)
-    for outcome in sorted({c.resolution.outcome for c in by_kind_cases(by_kind)}):
-        have = sum(1 for c in chosen if c.resolution.outcome == outcome)
-        more = [c for c in by_kind_cases(by_kind) if c.resolution.outcome == outcome and c not in chosen]
-        chosen.extend(more[: max(per_kind - have, 0)])
-    return chosen
-
-
-def by_kind_cases(by_kind: dict[str, list[Case]]) -> list[Case]:
-    return [case for kind in sorted(by_kind) for case in by_kind[kind]]
-
-
-def generate(
-    out: Path | None = None,
-    slice_out: Path | None = None,
-    seeds: Sequence[int] | None = None,
-    orders: int = CASES_PER_SEED,
-) -> dict[str, int | str]:
-    """Write the historical set and its CI slice (by default over the shipped ones); ``orders`` is per seed."""
-    out = out or HISTORICAL
-    slice_out = slice_out or (CI_SLICE if out == HISTORICAL else out.with_name(f"{out.name.split('.')[0]}-ci.jsonl.gz"))
-    cases = generate_cases(seeds or SEEDS, orders)
-    written = write_cases(cases, out)
-    sliced = write_cases(ci_slice(cases), slice_out)
-    return {"cases": written, "path": str(out), "ci_slice": sliced, "ci_slice_path": str(slice_out)}
+SET = GeneratedSet((HISTORICAL, CI_SLICE), SEEDS, CASES_PER_SEED, generate_cases, CI_PER_KIND, every_outcome=True)
+generate = SET.generate
+ci_slice = SET.ci_slice

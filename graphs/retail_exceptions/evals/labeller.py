@@ -32,12 +32,11 @@ whatever they then decided: that is what exception detection is scored against.
 
 from __future__ import annotations
 
-import hashlib
-import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
+
+from ai_missions.evals.generation import keyed_rng
+from ai_missions.evals.labels import Label, snapshot_time
 
 NOISE_RATE = 0.05
 SEVERITY = {"dismiss": 0, "reconcile": 1, "notify": 2, "reallocate": 3, "substitute": 4, "cancel": 5, "escalate": 6}
@@ -57,29 +56,13 @@ ORDER = (
 KEY_ARGS = ("order_id", "location_id", "sku", "return_id", "amount", "topic", "promo_id", "substitute_sku")
 
 
-def _ts(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-@dataclass
-class Label:
-    outcome: str
-    actions: list[dict[str, Any]]
-    decided_by: str
-    note: str
-    tags: list[str] = field(default_factory=list)
-
-    def resolution(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "actions": self.actions, "decided_by": self.decided_by, "note": self.note}
-
-
 def _sellable(row: Mapping[str, Any]) -> int:
     return 0 if row["quarantined"] else max(row["counted_qty"] - row["sold_since_count"], 0)
 
 
 def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: str) -> Label:
     oms, stores = snapshot["systems"]["oms"], snapshot["systems"]["stores"]
-    now = _ts(next(r["value"] for r in oms["meta"] if r["key"] == "book_now"))
+    now = snapshot_time(next(r["value"] for r in oms["meta"] if r["key"] == "book_now"))
     order = next(r for r in oms["orders"] if r["order_id"] == order_id)
     line = next(r for r in oms["order_lines"] if r["order_id"] == order_id)
     customer = next(r for r in oms["customers"] if r["customer_id"] == order["customer_id"])
@@ -168,8 +151,8 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
     shipments = [s for s in stores["inbound_shipments"] if s["sku"] == sku and s["eta"] > s["original_eta"]]
     if promo and shipments and short:
         late = max(shipments, key=lambda s: s["eta"])
-        if _ts(late["eta"]) > _ts(order["promised_at"]):
-            delay = (_ts(late["eta"]) - _ts(late["original_eta"])).total_seconds() / 86400
+        if snapshot_time(late["eta"]) > snapshot_time(order["promised_at"]):
+            delay = (snapshot_time(late["eta"]) - snapshot_time(late["original_eta"])).total_seconds() / 86400
             merch = act("notify_merchandising", promo_id=promo["promo_id"], message="...")
             if alternative:
                 views.append(("reallocate", [act("reallocate_order", order_id=order_id, location_id=alternative),
@@ -182,7 +165,7 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
                                          merch], "inbound delay"))  # fmt: skip
     for ret in oms["returns"]:
         if ret["order_id"] == order_id and not ret["posted"]:
-            if (now - _ts(ret["processed_at"])).total_seconds() > 24 * 3600:
+            if (now - snapshot_time(ret["processed_at"])).total_seconds() > 24 * 3600:
                 refund = ret["refund_cents"] / 100
                 if refund > 300:
                     views.append(("escalate", [], "large refund: finance posts it"))
@@ -217,7 +200,7 @@ def label(snapshot: Mapping[str, Any], order_id: str, *, seed: int, case_key: st
                         plan.append(a)
         plan.sort(key=lambda a: ORDER.index(a["tool"]))
     note = "; ".join(v[2] for v in views)
-    rng = random.Random(int(hashlib.sha256(f"{seed}:{case_key}".encode()).hexdigest()[:12], 16))
+    rng = keyed_rng(f"{seed}:{case_key}")
     if rng.random() < NOISE_RATE:
         if plan and rng.random() < 0.5:
             plan = plan[:-1]
