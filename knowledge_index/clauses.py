@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ai_missions.missions import all_facts, all_outcomes, all_tool_rules
 
 Operator = Literal["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "exists", "missing"]
-_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
 
 class _Strict(BaseModel):
@@ -95,7 +95,7 @@ class ClauseAction(_Strict):
     def _known_placeholders(self) -> ClauseAction:
         facts = all_facts()
         for value in self.args.values():
-            for name in _PLACEHOLDER.findall(str(value)):
+            for name in PLACEHOLDER.findall(str(value)):
                 if name not in facts:
                     raise ValueError(f"argument placeholder {{{name}}} is not a known fact")
         return self
@@ -213,11 +213,11 @@ def fill_arguments(args: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[st
     """Fill ``{fact}`` placeholders. A whole-value placeholder keeps the fact's type; None if a fact is unknown."""
     filled: dict[str, Any] = {}
     for key, value in args.items():
-        if isinstance(value, str) and (names := _PLACEHOLDER.findall(value)):
+        if isinstance(value, str) and (names := PLACEHOLDER.findall(value)):
             if any(facts.get(n) is None for n in names):
                 return None
-            whole = _PLACEHOLDER.fullmatch(value)
-            filled[key] = facts[whole.group(1)] if whole else _PLACEHOLDER.sub(lambda m: str(facts[m.group(1)]), value)
+            whole = PLACEHOLDER.fullmatch(value)
+            filled[key] = facts[whole.group(1)] if whole else PLACEHOLDER.sub(lambda m: str(facts[m.group(1)]), value)
         else:
             filled[key] = value
     return filled

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import importlib.resources
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from ai_missions.knowledge_index.clauses import ApprovalRule, Clause
-from ai_missions.missions import all_case_types, all_domains, policy_dirs
+from ai_missions.knowledge_index.clauses import PLACEHOLDER, AllOf, AnyOf, ApprovalRule, Clause, Condition, Leaf
+from ai_missions.missions import MissionSpec, all_case_types, all_domains, governing_missions, policy_dirs, registry
 
 #: ``applies_to`` value meaning "every exception type".
 APPLIES_TO_ALL = "all"
@@ -288,6 +288,8 @@ def _parse(path: Path, raw: bytes) -> Policy:
     except PydanticValidationError as exc:
         problems = [_problem_from_error(path, node, error) for error in exc.errors()]
         raise _Invalid(list(dict.fromkeys(p for p in problems if p is not None))) from None
+    if unknown_words := _vocabulary_problems(path, node, front_matter):
+        raise _Invalid(unknown_words)
     if not body.strip():
         raise _Invalid([PolicyProblem(path, None, "the policy has no text after its front matter")])
     known = set(_FrontMatter.model_fields)
@@ -306,6 +308,63 @@ def _parse(path: Path, raw: bytes) -> Policy:
         content_hash=hashlib.sha256(raw).hexdigest(),
         source_text=text,
     )
+
+
+def _names(condition: Condition | None, loc: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    """The facts a condition tests, each with where it stands in the front matter."""
+    if condition is None:
+        return []
+    if isinstance(condition, Leaf):
+        return [((*loc, "fact"), condition.fact)]
+    if isinstance(condition, AllOf | AnyOf):
+        key = "all" if isinstance(condition, AllOf) else "any"
+        parts = condition.all if isinstance(condition, AllOf) else condition.any
+        return [found for i, part in enumerate(parts) for found in _names(part, (*loc, key, i))]
+    return _names(condition.not_, (*loc, "not"))
+
+
+def _words(mission: MissionSpec, kind: str) -> Collection[str]:
+    """A mission's facts, outcomes or write tools."""
+    if kind == "fact":
+        return mission.vocabulary.facts.keys()
+    return mission.vocabulary.outcomes if kind == "outcome" else mission.tools.keys()
+
+
+def _vocabulary_problems(path: Path, root: yaml.Node, front: _FrontMatter) -> list[PolicyProblem]:
+    """Each fact, outcome and tool a policy names must be a word of a mission it governs (its own folder's mission,
+    or the missions of the case types it applies to): a clause naming another mission's fact would never match, or
+    match a different meaning of the same name, so it is refused when the policy is read."""
+    types = all_case_types() if APPLIES_TO_ALL in front.applies_to else front.applies_to
+    missions = governing_missions(types, path)
+    if not missions:
+        return []
+    names = ", ".join(m.name for m in missions)
+    found: list[tuple[tuple[Any, ...], str, str]] = []
+    for i, clause in enumerate(front.clauses):
+        found += [(loc, "fact", fact) for loc, fact in _names(clause.when, ("clauses", i, "when"))]
+        found.append((("clauses", i, "then", "outcome"), "outcome", clause.then.outcome))
+        for j, action in enumerate(clause.then.actions):
+            at = ("clauses", i, "then", "actions", j)
+            found.append(((*at, "tool"), "tool", action.tool))
+            found += [(loc, "fact", fact) for loc, fact in _names(action.when, (*at, "when"))]
+            for key, value in action.args.items():
+                found += [((*at, "args", key), "fact", name) for name in PLACEHOLDER.findall(str(value))]
+    for i, rule in enumerate(front.approval_rules):
+        found += [(loc, "fact", fact) for loc, fact in _names(rule.when, ("approval_rules", i, "when"))]
+        if rule.approver_fact is not None:
+            found.append((("approval_rules", i, "approver_fact"), "fact", rule.approver_fact))
+        found += [(("approval_rules", i, "tools"), "tool", t) for t in rule.tools if t != "*"]
+    problems = []
+    for loc, kind, name in found:
+        if any(name in _words(m, kind) for m in missions):
+            continue
+        of = [other for other, m in registry().items() if name in _words(m, kind)]
+        article = "an" if kind == "outcome" else "a"
+        whose = f"{article} {kind} of {', '.join(of)}" if of else f"no mission's {kind}"
+        located = _locate(root, loc)
+        line = located[0].start_mark.line + 2 if located else None
+        problems.append(PolicyProblem(path, line, f"{'.'.join(map(str, loc))}: {name!r} is {whose}, not of {names}"))
+    return problems
 
 
 def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:

@@ -16,7 +16,7 @@ from ai_missions.knowledge_index.policies import (
     parse_policy,
     sections,
 )
-from ai_missions.missions import all_domains
+from ai_missions.missions import all_domains, registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
 GOOD_IDS = ["CUS-001", "FUL-001", "GOV-001", "INV-001", "PAY-001", "PAY-002"]
@@ -144,3 +144,69 @@ def test_an_action_may_carry_its_own_condition_on_known_facts_only() -> None:
     assert [evaluate(action.when, {"stock.quarantined": v}) for v in (False, True, None)] == [True, False, None]
     with pytest.raises(ValueError, match=r"unknown fact 'stock\.colour'"):
         ClauseAction.model_validate({"tool": "quarantine_stock", "when": {"fact": "stock.colour", "op": "exists"}})
+
+
+ANOTHER_MISSIONS_WORDS = """---
+id: ACC-090
+title: Save plays for declining usage
+domain: {domain}
+version: 1
+effective_from: 2026-01-01
+applies_to: [usage_decline]
+clauses:
+  - id: {clause}
+    when: {when}
+    then:
+      outcome: {outcome}
+      actions: {actions}
+---
+# Save plays
+
+Text.
+"""
+
+
+@pytest.mark.parametrize(
+    ("clause", "when", "outcome", "actions", "expected"),
+    [
+        (
+            "a-fact-of-orders",
+            "{fact: customer.is_vip, op: eq, value: true}",
+            "watch",
+            "[]",
+            (10, "clauses.0.when.fact: 'customer.is_vip' is a fact of order-exception, not of account-save"),
+        ),
+        (
+            "an-outcome-of-orders",
+            "{fact: account.arr, op: gt, value: 1000}",
+            "proceed",
+            "[]",
+            (12, "clauses.0.then.outcome: 'proceed' is an outcome of order-exception, not of account-save"),
+        ),
+        (
+            "a-tool-of-payments",
+            "{fact: account.arr, op: gt, value: 1000}",
+            "watch",
+            "[{tool: capture_payment, args: {order_id: '{order.id}'}}]",
+            (13, "clauses.0.then.actions.0.tool: 'capture_payment' is a tool of order-exception, not of account-save"),
+        ),
+    ],
+)
+def test_a_policy_naming_another_missions_word_fails_in_one_line(
+    tmp_path: Path, clause: str, when: str, outcome: str, actions: str, expected: tuple[int, str]
+) -> None:
+    """A policy governs the missions of the case types it applies to (or of the folder it ships in); a fact, outcome
+    or tool of another mission would never match there, or match another meaning of the same name."""
+    domain = next(iter(registry()["account-save"].vocabulary.domains))
+    text = ANOTHER_MISSIONS_WORDS.format(domain=domain, clause=clause, when=when, outcome=outcome, actions=actions)
+    path = tmp_path / "acc-090.md"
+    path.write_text(text)
+    with pytest.raises(InvalidPolicy) as raised:
+        parse_policy(path)
+    problems = [(p.line, p.message) for p in raised.value.problems]
+    assert problems[0] == expected
+    assert "\n" not in str(raised.value)
+
+
+def test_the_shipped_policies_name_only_words_of_the_missions_they_govern() -> None:
+    assert load_corpus().problems == ()
