@@ -17,6 +17,7 @@ from ai_missions.graphs.invoice_approval.spec import SPEC
 from ai_missions.integrations.ap_seed import seed_ap_book
 from ai_missions.integrations.systems import connect
 from ai_missions.knowledge_index.policies import load_corpus
+from ai_missions.nodes.guard import check_action
 from ai_missions.nodes.offline_reasoner import decide
 from tests.test_invoice_bank_reading import applicable, gathered_of
 
@@ -163,3 +164,17 @@ def test_other_words_about_a_posting_do_not_hold_it_as_posted(
     assert verdict["outcome"] == outcome, (verdict, cited)
     if outcome == "escalate":
         assert "post_payment" not in tools
+
+
+@pytest.mark.parametrize(("fact", "value"), [("invoice.supersedes_earlier", True), ("invoice.posted_by_hand", None)])
+def test_the_guard_refuses_a_payment_on_an_invoice_replaced_or_posted_by_hand(
+    clean: dict[str, Any], fact: str, value: bool | None
+) -> None:
+    """Whoever proposes it (an LLM reasoner, a reviewer's edit): no payment while the words say, or may say, that the
+    invoice replaces another or was posted by hand; the unchanged facts pay as usual."""
+    facts = derive_facts(clean)
+    payment = {"tool": "post_payment", "args": {"invoice_id": facts["invoice.id"],
+               "amount": facts["invoice.payable_amount"]}, "policy_ids": ["AP-001@1"]}  # fmt: skip
+    assert check_action(SPEC, payment, facts) == []
+    refused = check_action(SPEC, payment, {**facts, fact: value})
+    assert any("never pay twice" in p for p in refused), refused
