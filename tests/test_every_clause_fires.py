@@ -201,6 +201,13 @@ CALLED = lambda g: g["crm.list_notes"].update(  # noqa: E731
             "confirmed on the call.", "created_at": "2026-03-16T08:00Z"}]
 )  # fmt: skip
 
+
+def crm_messages(body: str) -> dict[str, Any]:
+    """The customer's inbound message on the order, as the CRM lists it."""
+    message = {"message_id": "M-3", "direction": "inbound", "order_id": "SO-2", "body": body, "at": "2026-03-16T08:00Z"}
+    return {"crm.list_messages": {"messages": [message]}}
+
+
 #: clause -> how a case meets its condition (the clause's own exception, through what the systems answer).
 CASES: dict[str, list[Edit]] = {
     "CUS-002/vip-release-fraud-hold": [VIP, review(84, "velocity")],
@@ -213,6 +220,11 @@ CASES: dict[str, list[Edit]] = {
     "INV-002/reallocate-and-release": [SHORT],
     "INV-002/reallocate-only": [MOVED, SHORT],
     "INV-002/pickup-short-ask-customer": [SHORT, order(fulfillment_method="pickup", pickup_location_id="LYON")],
+    "INV-002/pickup-short-customer-waits-for-store": [
+        SHORT,
+        order(fulfillment_method="pickup", pickup_location_id="LYON"),
+        lambda g: g.update(crm_messages("No delivery please, I will wait for the store.")),
+    ],
     "INV-002/no-alternate-hold": [SHORT_NOWHERE],
     "INV-005/backorder-restock-due": [RESTOCK_SOON],
     "INV-005/no-restock-cancel-void": [RESTOCK_LATE],

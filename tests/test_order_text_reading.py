@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_every_clause_fires import MOVED, captured, customer, run
+from tests.test_every_clause_fires import MOVED, _location, captured, customer, order, run, stock
 
 RELEASE = "CUS-005/new-address-confirmed-on-call-release"
 
@@ -133,3 +133,48 @@ def test_an_upcharge_not_agreed_is_refunded_as_the_double_charge_it_is(body: str
     assert facts["payment.upcharge_agreed"] is False
     assert cited == ["PAY-003/refund-duplicate-capture"]
     assert "refund_payment" in [a["tool"] for a in verdict["actions"]]
+
+
+PICKUP_SHORT = [
+    stock(_location("LYON", 1), _location("MADRID", 12)),
+    order(fulfillment_method="pickup", pickup_location_id="LYON"),
+]
+WAITS = "INV-002/pickup-short-customer-waits-for-store"
+
+
+@pytest.mark.parametrize(
+    ("body", "by"),
+    [
+        ("I don't want it delivered; I will wait for the store.", "message"),
+        ("Ich verweigere die Lieferung nach Hause, ich warte auf die Filiale.", "message"),
+        ("Je ne veux pas de livraison, j'attendrai le magasin.", "message"),
+        ("Rang the customer: she refused the delivery, will wait for the store to get stock.", "note"),
+    ],
+)
+def test_a_customer_who_waits_for_the_store_is_not_asked_again(body: str, by: str) -> None:
+    said_it = message(body) if by == "message" else said(body)
+    facts, verdict, cited = run([*PICKUP_SHORT, said_it])
+    assert facts["customer.refused_alternative"] is True
+    assert cited == [WAITS]
+    assert verdict["outcome"] == "hold"
+    tools = [a["tool"] for a in verdict["actions"]]
+    assert "send_customer_message" not in tools
+    assert "reallocate_reservation" not in tools
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Could you deliver it instead if the store takes too long?",  # a question on a condition
+        "I was going to wait for the store, but actually please ship it.",  # taken back
+        "My sister refused the delivery of her parcel.",  # someone else
+        "Ich warte nicht auf die Filiale, bitte liefern Sie nach Hause.",  # denied
+        "Will I have to wait for the store?",  # a question
+    ],
+)
+def test_other_words_about_waiting_leave_the_customer_asked(body: str) -> None:
+    facts, verdict, cited = run([*PICKUP_SHORT, message(body)])
+    assert facts["customer.refused_alternative"] is not True
+    assert WAITS not in cited
+    assert cited == ["INV-002/pickup-short-ask-customer"], (verdict["summary"], cited)
+    assert "send_customer_message" in [a["tool"] for a in verdict["actions"]]

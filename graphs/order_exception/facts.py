@@ -98,7 +98,9 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         )
     facts.update(_other_copies_facts(gathered, facts.get("duplicate.other_copy_ids")))
     if order:
-        facts["customer.address_confirmed_on_call"] = address_confirmed_on_call(gathered.get("crm.list_notes"), order)
+        notes, messages = gathered.get("crm.list_notes"), gathered.get("crm.list_messages")
+        facts["customer.address_confirmed_on_call"] = address_confirmed_on_call(notes, order)
+        facts["customer.refused_alternative"] = said_since_placed(notes, messages, order, "delivery_refused")
     facts["address.known_to_customer"] = _known_to_customer(
         order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
     )
@@ -228,6 +230,16 @@ def address_confirmed_on_call(notes: Mapping[str, Any] | None, order: Mapping[st
     confirmed the delivery address on a call (CUS-005's accepted channel; PAY-001's confirmation a new customer owes):
     True when one says so, False when none does, None when the notes could not be read or what one says is unsure (a
     call planned, "confirmed" on no call): then a person decides."""
+    return said_since_placed(notes, None, order, "address_confirmed")
+
+
+def said_since_placed(
+    notes: Mapping[str, Any] | None, messages: Mapping[str, Any] | None, order: Mapping[str, Any], kind: str
+) -> bool | None:
+    """Whether staff notes on the order or the customer, or the customer's inbound messages on the order or none,
+    written since the order was placed, state a fact of ``kind`` (the reading layer, with its words): True when one
+    does, False when none does (or the kind's words are barely there), None when the notes could not be read or what
+    one says is unsure: then a person decides."""
     if notes is None:
         return None
     order_id, placed = str(order["order_id"]), str(order.get("placed_at") or "")[:10]
@@ -238,11 +250,18 @@ def address_confirmed_on_call(notes: Mapping[str, Any] | None, order: Mapping[st
         and n.get("author") != OWN_NOTES
         and str(n.get("created_at") or "")[:10] >= placed
     ]
-    reading = read(texts, ["address_confirmed"], READER)
-    fact = reading.facts.get("address_confirmed")
-    if fact is not None and fact.confidence >= THRESHOLD and reading.get("address_confirmed") is None:
+    texts += [
+        (Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""))
+        for m in (messages or {}).get("messages", [])
+        if m.get("direction") == "inbound"
+        and m.get("order_id") in (order_id, None)
+        and str(m.get("at") or "")[:10] >= placed
+    ]
+    reading = read(texts, [kind], READER)
+    fact = reading.facts.get(kind)
+    if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None
-    return reading.affirmed("address_confirmed") is True
+    return reading.affirmed(kind) is True
 
 
 def staff_note_facts(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Fact | None, str]]:
