@@ -78,3 +78,27 @@ def test_a_contact_who_left_named_only_in_the_call_log_gets_no_e_mail() -> None:
     _verdict, cited, tools = play(context(call="Call log: Priya Shah has left the company, no successor named yet."))
     assert "ACC-011/departed-contact-find-new" in cited
     assert "send_account_email" not in tools
+
+
+@pytest.mark.parametrize(
+    ("subject", "paused"),
+    [
+        ("Bitte keine Werbe-E-Mails mehr bis zum Ende der Migration", True),
+        ("No more e-mails until March please, we are in a budget freeze", True),
+        # a question about e-mails, or a request from another company's contact: the play stays
+        ("Can we get fewer e-mails about release notes?", False),
+        ("Forwarded: a partner of ours asked not to be e-mailed", False),
+    ],
+)
+def test_a_do_not_contact_request_named_only_in_a_support_case_subject(subject: str, paused: bool) -> None:
+    """The support cases' subjects are read too: a request there is the customer's own words (issue 40)."""
+    ctx = context()
+    ctx["support_cases"] = [
+        {"case_id": "SC-1", "subject": subject, "priority": "low", "status": "open", "escalated": False,
+         "opened_at": "2026-11-18T10:00:00Z", "escalated_at": None, "closed_at": None}
+    ]  # fmt: skip
+    facts, _risk = derive_facts(ctx)
+    assert facts["contact.do_not_contact"] is paused
+    _verdict, cited, tools = play(ctx)
+    assert ("ACC-011/do-not-contact-no-outreach" in cited) is paused
+    assert ("send_account_email" not in tools) is paused

@@ -252,3 +252,21 @@ def test_the_llm_writes_the_draft_in_one_call_and_the_guard_checks_it() -> None:
             assert verdict["outcome"] == "escalate"
             assert any("not in the evidence" in p for p in problems)
             assert any("discount" in p for p in problems)
+
+
+def test_the_words_a_contact_decision_rests_on_reach_the_explain_rail(home: Path, client: MissionClient) -> None:
+    """Issue 40: a do-not-contact request written only in a health note is read with its words, and the run's
+    observations quote them with the note they were written in (the Explain rail)."""
+    account = "ACC-10031"
+    words = "Customer asked us to stop all e-mails until the new year, budget freeze."
+    with sqlite3.connect(sandbox_dir(home) / "accounts.sqlite") as conn:
+        conn.execute(
+            "INSERT INTO health_notes (note_id, account_id, author, body, at) VALUES (?, ?, ?, ?, ?)",
+            ("HN-4001", account, "ola.lin", words, "2026-03-13T09:00:00Z"),
+        )
+    run = client.start("account-save", account)
+    assert client.state(run.run_id)["facts"]["contact.do_not_contact"] is True
+    observations = client.store.events(run.run_id, kind="observation")
+    read = [e for e in observations if "HN-4001" in str(e["summary"])]
+    assert read, [e["summary"] for e in observations]
+    assert "stop all e-mails" in str(read[0]["summary"])

@@ -196,6 +196,18 @@ DOUBLE = captured(120.0, 120.0)
 SHIPPED = lambda g: g["shipping.list_shipments"].update(shipped=True)  # noqa: E731
 HOLD = order(holds=[{"hold_id": "HOLD-1", "status": "active", "reason": "address review"}], status="on_hold")
 
+CALLED = lambda g: g["crm.list_notes"].update(  # noqa: E731
+    notes=[{"note_id": "N-6", "order_id": "SO-2", "author": "care.desk", "body": "Rang the customer: new address "
+            "confirmed on the call.", "created_at": "2026-03-16T08:00Z"}]
+)  # fmt: skip
+
+
+def crm_messages(body: str) -> dict[str, Any]:
+    """The customer's inbound message on the order, as the CRM lists it."""
+    message = {"message_id": "M-3", "direction": "inbound", "order_id": "SO-2", "body": body, "at": "2026-03-16T08:00Z"}
+    return {"crm.list_messages": {"messages": [message]}}
+
+
 #: clause -> how a case meets its condition (the clause's own exception, through what the systems answer).
 CASES: dict[str, list[Edit]] = {
     "CUS-002/vip-release-fraud-hold": [VIP, review(84, "velocity")],
@@ -208,6 +220,11 @@ CASES: dict[str, list[Edit]] = {
     "INV-002/reallocate-and-release": [SHORT],
     "INV-002/reallocate-only": [MOVED, SHORT],
     "INV-002/pickup-short-ask-customer": [SHORT, order(fulfillment_method="pickup", pickup_location_id="LYON")],
+    "INV-002/pickup-short-customer-waits-for-store": [
+        SHORT,
+        order(fulfillment_method="pickup", pickup_location_id="LYON"),
+        lambda g: g.update(crm_messages("No delivery please, I will wait for the store.")),
+    ],
     "INV-002/no-alternate-hold": [SHORT_NOWHERE],
     "INV-005/backorder-restock-due": [RESTOCK_SOON],
     "INV-005/no-restock-cancel-void": [RESTOCK_LATE],
@@ -245,6 +262,8 @@ CASES: dict[str, list[Edit]] = {
         lambda g: g["crm.get_address_history"].update(addresses=[{"address": {"fingerprint": "elsewhere"}}]),
     ],
     "PAY-001/hold-large-order-recent-move": [MOVED, order(total=1450.0), customer(days_since_address_change=4.0)],
+    "CUS-005/new-address-confirmed-on-call-release": [MOVED, customer(tenure_years=0.5), CALLED],
+    "CUS-005/new-address-confirmed-on-call-release-reserved": [MOVED, customer(tenure_years=0.5), CALLED, CONFIRMED],
     "PAY-001/hold-high-risk": [review(88, "velocity", "risky_ip")],
     "PAY-001/manual-review-mixed-signals": [review(70, "velocity")],
     "PAY-002/capture-before-expiry": [auth(expires_in_hours=6.0)],

@@ -15,6 +15,7 @@ import pytest
 
 from ai_missions.cli import main
 from ai_missions.nodes.reading import Reading, Source, read
+from ai_missions.nodes.reading.figures import amounts, days_until
 from ai_missions.nodes.reading.lexicon import HERE, load
 from ai_missions.nodes.reading.offline import OfflineReader
 from ai_missions.nodes.reading.statements import analyse
@@ -160,6 +161,29 @@ def test_a_synonym_added_to_a_data_file_is_read(tmp_path: Path) -> None:
     fact = read([(CUSTOMER, text)], ["cancel_intent"], after).get("cancel_intent")
     assert fact is not None
     assert fact.polarity == "affirmed"
+
+
+def test_words_around_figures_are_data_too(tmp_path: Path) -> None:
+    """The figures' words (what marks a time gone by, the article before a bare day, a currency said in words) live
+    in the ``[figures]`` tables per language: a synonym added there is read, and nothing in code names it."""
+    folder = tmp_path / "lexicon"
+    shutil.copytree(HERE, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    today = date(2026, 11, 25)
+    gone, by_day, money = "restock was due 10 days previously", "Lieferung bis zum 28.", "paid 20 loonies more"
+    before = load(folder)
+    assert days_until(gone, today, before) == 10.0
+    assert days_until(by_day, today, before) is None
+    assert amounts(money, before) == []
+    for name, key, word in (("en", "past_after", "previously"), ("de", "day_before", "zum"),
+                            ("en", "currency_words", "loonies")):  # fmt: skip
+        data = (folder / f"{name}.toml").read_text(encoding="utf-8")
+        marker = f"\n{key} = ["
+        assert data.count(marker) == 1, (name, key)
+        (folder / f"{name}.toml").write_text(data.replace(marker, f'{marker}"{word}", '), encoding="utf-8")
+    after = load(folder)
+    assert days_until(gone, today, after) is None  # a time gone by is no restock date
+    assert days_until(by_day, today, after) == 3.0
+    assert amounts(money, after) == [20.0]
 
 
 def test_an_outside_set_is_scored_by_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from ai_missions.graphs.account_save.drafts import draft_email, health_note
 from ai_missions.graphs.account_save.scoring import PRIOR_DAYS, RECENT_DAYS, Risk, Signals, assess
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
-from ai_missions.nodes.reading import Source, read
+from ai_missions.nodes.reading import THRESHOLD, Source, read
 from ai_missions.nodes.reading.offline import OfflineReader
 
 #: The author of the health notes the mission writes itself: its own records, never evidence of what people said.
@@ -129,11 +129,12 @@ def derive_facts(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
 
 
 def said_in_text(context: Mapping[str, Any], kind: str) -> bool | None:
-    """Whether people's health notes or the call log (activities' summaries) state a fact of ``kind`` about the
-    account (the reading layer, with its words): True when one does, False when none does, None when neither
-    could be read or what one says is unsure (then a person decides)."""
-    notes, activities = context.get("health_notes"), context.get("activities")
-    if notes is None and activities is None:
+    """Whether people's health notes, the call log (activities' summaries) or the subjects of the account's support
+    cases state a fact of ``kind`` about the account (the reading layer, with its words): True when one does, False
+    when none does (or the kind's words are barely there), None when none of them could be read or what one says is
+    unsure (then a person decides)."""
+    notes, activities, cases = context.get("health_notes"), context.get("activities"), context.get("support_cases")
+    if notes is None and activities is None and cases is None:
         return None
     texts = [
         (Source("accounts", str(n["note_id"]), "health note", writer="staff"), str(n["body"]))
@@ -144,8 +145,10 @@ def said_in_text(context: Mapping[str, Any], kind: str) -> bool | None:
         (Source("accounts", str(a["activity_id"]), f"{a['kind']} log", writer="staff"), str(a["summary"]))
         for a in activities or []
     ]
+    texts += [(Source("accounts", str(c["case_id"]), "support case subject"), str(c["subject"])) for c in cases or []]
     now = context.get("book_now")
     reading = read(texts, [kind], READER, today=_day(now) if now else None)
-    if reading.facts.get(kind) is not None and reading.get(kind) is None:
+    fact = reading.facts.get(kind)
+    if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None
     return reading.affirmed(kind) is True

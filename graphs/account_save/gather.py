@@ -15,7 +15,8 @@ from ai_missions.graphs.account_save.facts import NOTE_AUTHOR, derive_facts
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe
+from ai_missions.nodes.observe import observe, read_findings
+from ai_missions.nodes.reading import noting
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
@@ -27,8 +28,9 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         context = await systems.call("get_account_context", {"account_id": account_id})
     except SystemError_ as exc:
         raise NotFoundError(f"cannot start a mission on account {account_id!r}: {exc}") from exc
-    facts, _risk = derive_facts(context)
-    observations = findings(context, facts)
+    with noting() as readings:  # the facts read from notes, the call log and case subjects, with their words
+        facts, _risk = derive_facts(context)
+    observations = findings(context, facts) + read_findings(readings)
     return {
         "gathered": {"accounts.get_account_context": context},
         "facts": facts,

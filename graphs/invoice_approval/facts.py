@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.graphs.invoice_approval.vocabulary import EXCEPTIONS, FACTS, TYPES_FACT
-from ai_missions.nodes.reading import Source, read
+from ai_missions.nodes.reading import THRESHOLD, Source, read
 from ai_missions.nodes.reading.offline import OfflineReader
 
 #: The price tolerance of the three-way match (AP-003): the billed price may exceed the PO price by this share.
@@ -28,6 +28,8 @@ CLERK_LIMIT = 5000.0
 SPLIT_BAND = 0.8
 SPLIT_WINDOW_DAYS = 7.0
 NON_PO_CATEGORIES = frozenset({"utilities", "telecom", "subscriptions"})
+#: The author of the notes the mission writes itself (``add_invoice_note``'s default): never evidence.
+OWN_NOTE_AUTHOR = "mission"
 TAX_TOLERANCE = 0.015
 
 
@@ -49,6 +51,10 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts.update(_vendor_facts(vendor, invoice))
     if invoice and vendor:
         facts.update(_tax_facts(invoice, vendor))
+    if invoice:
+        texts = written_about(invoice, vendor)
+        facts["invoice.supersedes_earlier"] = said(texts, "invoice_supersedes") if vendor else None
+        facts["invoice.posted_by_hand"] = said(texts, "ledger_posted")
     if invoice and po:
         facts.update({"po.status": po["status"], "po.currency": po["currency"], "po.buyer": po["buyer"]})
     matched: int | None = None
@@ -109,6 +115,37 @@ def _has_po(invoice: Mapping[str, Any], po: Mapping[str, Any] | None, missing: M
         return True
     reason = missing.get("purchasing.get_purchase_order", "")
     return False if reason.startswith("NotFoundError") else None
+
+
+def written_about(invoice: Mapping[str, Any], vendor: Mapping[str, Any] | None) -> list[tuple[Source, str]]:
+    """Every free text people wrote about this invoice: AP's notes on it (the mission's own excepted), the
+    invoice's description, and the vendor's inbound messages about it or about no invoice in particular."""
+    invoice_id = str(invoice["invoice_id"])
+    texts = [
+        (Source("ap", str(n["note_id"]), "invoice note", writer="staff"), str(n["body"]))
+        for n in invoice.get("notes") or []
+        if n.get("author") != OWN_NOTE_AUTHOR
+    ]
+    texts.append(
+        (Source("ap", invoice_id, "invoice description", writer="vendor"), str(invoice.get("description") or ""))
+    )
+    texts += [
+        (Source("ap", str(m["message_id"]), f"vendor message ({m['topic']})", writer="vendor"), str(m["body"]))
+        for m in (vendor or {}).get("messages") or []
+        if m.get("direction") == "inbound" and m.get("invoice_id") in (invoice_id, None)
+    ]
+    return texts
+
+
+def said(texts: list[tuple[Source, str]], kind: str) -> bool | None:
+    """Whether these texts state a fact of ``kind`` (the reading layer, with its words): True when one does, False
+    when none does or the kind's words are barely there, None when one says it unsurely (hedged, on a condition,
+    hearsay): then a person decides."""
+    reading = read(texts, [kind], READER)
+    fact = reading.facts.get(kind)
+    if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
+        return None
+    return reading.affirmed(kind) is True
 
 
 def verified_by_call_back(vendor: Mapping[str, Any]) -> bool | None:

@@ -2,9 +2,10 @@
 
 Never pay more than was received and matched, nor more than is open; never pay a vendor whose bank account
 changed without a call-back verification; never pay twice (two payments in a plan, an invoice already settled,
-or an invoice that repeats an earlier one); never pay and hold or reject the same invoice; never commit more
-budget than is available. The guard checks these on every proposal and every reviewer edit, independently of the
-reasoner; a fact that is not known fails closed.
+an invoice that repeats an earlier one, one written to replace an earlier one, one finance already posted by hand);
+never pay and hold or reject the same invoice; never commit more budget than is available, nor commit an invoice
+posted by hand. The guard checks these on every proposal and every reviewer edit, independently of the reasoner; a
+fact that is not known fails closed (facts derived before the texts were read for a fact carry no key for it).
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def _payment_problems(amount: float | None, facts: Mapping[str, Any], earlier: S
         problems.append("post_payment: the vendor's bank account changed and is not verified by call-back")
     if facts.get("duplicate.invoice_id") is not None:
         problems.append(f"post_payment: the invoice repeats {facts['duplicate.invoice_id']}; never pay twice")
+    if facts.get("invoice.supersedes_earlier", False) is not False:
+        problems.append("post_payment: the invoice is written to replace an earlier one (or may be); never pay twice")
+    if facts.get("invoice.posted_by_hand", False) is not False:
+        problems.append("post_payment: the invoice was posted by hand already (or may have been); never pay twice")
     if open_amount is not None and open_amount <= _CENT:
         problems.append("post_payment: the invoice is already settled; never pay twice")
     if any(tool in PAYMENTS for tool in earlier):
@@ -66,6 +71,8 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append(f"commit_budget: {amount:.2f} is more than was received and matched ({matched:.2f})")
         if "reject_invoice" in earlier:
             problems.append("commit_budget: the plan also rejects the invoice")
+        if facts.get("invoice.posted_by_hand", False) is not False:
+            problems.append("commit_budget: the invoice was posted by hand already (or may have been)")
     if tool == "reject_invoice":
         if (_number(facts.get("invoice.paid_amount")) or 0.0) > _CENT:
             problems.append("reject_invoice: money was already paid or scheduled on the invoice")

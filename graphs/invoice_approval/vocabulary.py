@@ -61,6 +61,16 @@ FACTS: dict[str, tuple[str, str]] = {
     "invoice.has_po": ("bool", "the invoice quotes a purchase order that purchasing issued"),
     "invoice.po_id": ("str", "the purchase order the invoice quotes"),
     "invoice.hold_active": ("bool", "the invoice is on hold"),
+    "invoice.supersedes_earlier": (
+        "bool",
+        "the vendor (a message about this invoice, or the invoice's description) or an AP note says this invoice "
+        "replaces an earlier one; read with its words; None when the vendor is unread or it is said unsurely",
+    ),
+    "invoice.posted_by_hand": (
+        "bool",
+        "an AP or finance note says the invoice was already posted by hand (a manual journal entry or booking); "
+        "read with its words; None when it is said unsurely",
+    ),
     "invoice.matched_amount": (
         "number",
         "what the invoice may be paid at most: accepted units at the billed price within tolerance (else the PO "

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
-from ai_missions.nodes.reading import Fact, Reading, Source, read
+from ai_missions.nodes.reading import THRESHOLD, Fact, Reading, Source, read
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
@@ -75,6 +75,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
             gathered.get("payments.get_fraud_assessment"),
             order,
             gathered.get("crm.list_notes"),
+            gathered.get("crm.list_messages"),
         )
     )
     facts.update(_inventory_facts(gathered))
@@ -96,6 +97,10 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
             gathered.get("crm.list_notes"), gathered.get("crm.list_messages"), copies
         )
     facts.update(_other_copies_facts(gathered, facts.get("duplicate.other_copy_ids")))
+    if order:
+        notes, messages = gathered.get("crm.list_notes"), gathered.get("crm.list_messages")
+        facts["customer.address_confirmed_on_call"] = address_confirmed_on_call(notes, order)
+        facts["customer.refused_alternative"] = said_since_placed(notes, messages, order, "delivery_refused")
     facts["address.known_to_customer"] = _known_to_customer(
         order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
     )
@@ -220,6 +225,45 @@ def customer_wants_both(
     return reading.affirmed("orders_both_wanted") is True
 
 
+def address_confirmed_on_call(notes: Mapping[str, Any] | None, order: Mapping[str, Any]) -> bool | None:
+    """Whether a staff note on the order or the customer, written since the order was placed, says the customer
+    confirmed the delivery address on a call (CUS-005's accepted channel; PAY-001's confirmation a new customer owes):
+    True when one says so, False when none does, None when the notes could not be read or what one says is unsure (a
+    call planned, "confirmed" on no call): then a person decides."""
+    return said_since_placed(notes, None, order, "address_confirmed")
+
+
+def said_since_placed(
+    notes: Mapping[str, Any] | None, messages: Mapping[str, Any] | None, order: Mapping[str, Any], kind: str
+) -> bool | None:
+    """Whether staff notes on the order or the customer, or the customer's inbound messages on the order or none,
+    written since the order was placed, state a fact of ``kind`` (the reading layer, with its words): True when one
+    does, False when none does (or the kind's words are barely there), None when the notes could not be read or what
+    one says is unsure: then a person decides."""
+    if notes is None:
+        return None
+    order_id, placed = str(order["order_id"]), str(order.get("placed_at") or "")[:10]
+    texts = [
+        (Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""))
+        for n in notes.get("notes", [])
+        if n.get("order_id") in (order_id, None)
+        and n.get("author") != OWN_NOTES
+        and str(n.get("created_at") or "")[:10] >= placed
+    ]
+    texts += [
+        (Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""))
+        for m in (messages or {}).get("messages", [])
+        if m.get("direction") == "inbound"
+        and m.get("order_id") in (order_id, None)
+        and str(m.get("at") or "")[:10] >= placed
+    ]
+    reading = read(texts, [kind], READER)
+    fact = reading.facts.get(kind)
+    if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
+        return None
+    return reading.affirmed(kind) is True
+
+
 def staff_note_facts(notes: Mapping[str, Any] | None, order_id: str, kind: str) -> list[tuple[Fact | None, str]]:
     """Each staff note on this order read for ``kind``: the fact read with confidence (None: unknown), its date."""
     return [(reading.get(kind), written) for reading, written in _note_readings(notes, order_id, kind)]
@@ -234,14 +278,23 @@ def restock_in_doubt(notes: Mapping[str, Any] | None, order_id: str) -> bool:
     )
 
 
-def agreed_upcharges(notes: Mapping[str, Any] | None, order_id: str) -> list[float] | None:
-    """Amounts that staff notes on this order record as an upcharge agreed with the customer, in any words ("cust
-    OK'd gift wrap + express upgrade ... +$12.50 billed sep."); a denied or hedged one counts for nothing. None when
-    the notes could not be read."""
+def agreed_upcharges(
+    notes: Mapping[str, Any] | None, order_id: str, messages: Mapping[str, Any] | None = None
+) -> list[float] | None:
+    """Amounts that staff notes on this order, or the customer's own messages about it, record as an upcharge agreed
+    with the customer, in any words ("cust OK'd gift wrap + express upgrade ... +$12.50 billed sep.", "happy to pay
+    fourteen dollars more"); a denied, hedged or withdrawn one counts for nothing. None when the notes could not be
+    read."""
     if notes is None:
         return None
+    facts = [fact for fact, _ in staff_note_facts(notes, order_id, "upcharge_agreed")]
+    for message in (messages or {}).get("messages", []):
+        if message.get("direction") == "inbound" and message.get("order_id") == order_id:
+            source = Source("crm", str(message.get("message_id")), "body", writer="customer")
+            text = f"{message.get('subject') or ''}\n{message.get('body') or ''}".strip()
+            facts.append(read([(source, text)], ["upcharge_agreed"], READER).get("upcharge_agreed"))
     found: list[float] = []
-    for fact, _ in staff_note_facts(notes, order_id, "upcharge_agreed"):
+    for fact in facts:
         if fact is not None and fact.positive:
             found += [fact.value, *amounts(fact.evidence.words)]
     return found
@@ -269,6 +322,7 @@ def _payment_facts(
     fraud: Mapping[str, Any] | None,
     order: Mapping[str, Any] | None,
     notes: Mapping[str, Any] | None = None,
+    messages: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     if payment:
@@ -305,7 +359,7 @@ def _payment_facts(
         net = payment.get("net_captured", (payment.get("captured_amount") or 0) - (payment.get("refunded_amount") or 0))
         if len(captures) >= 2 and total is not None and net > total + _CENT:
             over = round(net - total, 2)
-            upcharges = agreed_upcharges(notes, str(order["order_id"])) if order else None
+            upcharges = agreed_upcharges(notes, str(order["order_id"]), messages) if order else None
             agreed = None if upcharges is None else any(abs(u - over) < _CENT for u in upcharges)
             facts["payment.over_captured_amount"] = over
             facts["payment.upcharge_agreed"] = agreed

@@ -162,6 +162,18 @@ FACTS: dict[str, tuple[str, str]] = {
         "minutes since the previous copy (within the cluster), or since the earlier order it may repeat",
     ),
     "duplicate.original_status": ("str", "ERP status of the earlier order"),
+    "customer.address_confirmed_on_call": (
+        "bool",
+        "a staff note on the order or the customer, written since the order was placed, says the customer confirmed "
+        "the delivery address on a call (read with its words; False when none does, None when the notes are unread "
+        "or it is said unsurely, e.g. a call still planned)",
+    ),
+    "customer.refused_alternative": (
+        "bool",
+        "a staff note or the customer's message, since the order was placed, says the customer refused a delivery or "
+        "declined an offered alternative (e.g. will wait for the store rather than have it shipped); read with its "
+        "words; False when none does, None when the notes are unread or it is said unsurely",
+    ),
     "customer.wants_both_orders": (
         "bool",
         "a staff note or the customer's message says both near-identical orders are wanted, or that one must not be "

@@ -1,6 +1,8 @@
 """Figures read from folded text: money amounts, a price that changed, and when something will happen.
 
-Dates are read with the lexicon's month, weekday, unit and relative-day tables, so a language is data. A numeric date
+Dates are read with the lexicon's month, weekday, unit and relative-day tables, and the words around figures (what
+joins a range, the article before a bare day and an ordinal's ending, what marks a time gone by, a currency said in
+words) with its ``[figures]`` tables, so a language is data. A numeric date
 is read only where its order is known: dotted dates are day first ("4.12."), a slash date whose first number is
 above 12 is day first ("18/11"), and one that could be either ("04/06") is read only when the text declares its
 order ("MM/DD per their paperwork", "US vendor") or the caller does; otherwise it is *ambiguous*, and a fact resting
@@ -23,13 +25,6 @@ from functools import cache
 
 from ai_missions.nodes.reading.lexicon import Lexicon, default, fold
 
-_AMOUNT = re.compile(
-    r"(?:[$€£]|usd|eur|gbp)\s*(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-    r"|(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{2})|\d+(?:[.,]\d{2})?)\s*(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks|quid|pounds?|"
-    r"dolares|dolar)"
-    r"|(?<![\w.,/])(\d+[.,]\d{2})(?![\d])",
-    re.I,
-)
 #: A numeric date further ahead than this is a date gone by ("approved 11/20"), not the one awaited.
 AHEAD_AT_MOST = 183
 #: How far back a named day-and-month may lie before it is read as next year's.
@@ -44,9 +39,25 @@ def _number(raw: str) -> float:
     return float(re.sub(r"[.,]", "", whole) + "." + cents)
 
 
-def amounts(text: str) -> list[float]:
+def amounts(text: str, lexicon: Lexicon | None = None) -> list[float]:
     """Money amounts written in the text ("$12.50", "12,50 €", "EUR 1.234,00", "20 quid", "12.50")."""
-    return [_number(next(g for g in m.groups() if g)) for m in _AMOUNT.finditer(text)]
+    pattern = _amount_pattern(lexicon or default())
+    return [_number(next(g for g in m.groups() if g)) for m in pattern.finditer(text)]
+
+
+@cache
+def _amount_pattern(lexicon: Lexicon) -> re.Pattern[str]:
+    """Money: a currency sign or code before or after the figure, or a currency said in words after it (the
+    lexicon's ``figures.currency_words``: "20 quid", "15 dólares"), or a figure with cents."""
+    words = _figure_words(lexicon, "currency_words")
+    return re.compile(
+        r"(?:[$€£]|usd|eur|gbp)\s*(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+        r"|(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{2})|\d+(?:[.,]\d{2})?)\s*(?:[$€£]|usd|eur|gbp"
+        + (rf"|(?:{words})(?![\w])" if words else "")
+        + r")"
+        r"|(?<![\w.,/])(\d+[.,]\d{2})(?![\d])",
+        re.I,
+    )
 
 
 def price_change(folded: str, lexicon: Lexicon | None = None) -> float | None:
@@ -90,6 +101,13 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _figure_words(lexicon: Lexicon, key: str) -> str:
+    """The lexicon's words for ``key`` of its ``[figures]`` tables, merged over the languages, as one alternation
+    (longest first; a space stands for any run of white space)."""
+    words = {fold(w) for w in (lexicon.raw.get("figures") or {}).get(key, [])}
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
 @cache
 def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     units = _alternation(lexicon.units)
@@ -97,32 +115,33 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     months = _alternation(m for m in lexicon.months if len(m) >= 3)
     weekdays = _alternation(w for w in lexicon.weekdays if len(w) >= 3)
     next_month = _alternation(k for k, days in lexicon.relative_days.items() if days == 30)
+    keys = ("range_joiners", "ordinal_suffixes", "day_before", "day_of", "not_a_day_after", "past_after")
+    word = {key: _figure_words(lexicon, key) or "(?!)" for key in (*keys, "past_before", "from_weekday")}
+    suffix = rf"{word['ordinal_suffixes']}|\."  # and a German ordinal's dot ("am 4.")
     return {
         "duration": re.compile(
-            rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|to|bis|a|à|y|et|or|o|ou|oder)\s*(\d+))?|({numbers}))\s*({units})(?![\w])"
+            rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|{word['range_joiners']})\s*(\d+))?|({numbers}))\s*({units})"
+            rf"(?![\w])"
         ),
         "relative": re.compile(rf"(?<![\w])({_alternation(lexicon.relative_days)})(?![\w])"),
         "iso": re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
         "day_month": re.compile(
-            rf"(?<![\w.])(\d{{1,2}})(?:st|nd|rd|th|er|ero|\.)?\s+(?:de\s+|of\s+)?({months})\.?(?:\s+(20\d\d))?(?![\w])"
-            rf"|(?<![\w])({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(20\d\d))?(?![\w])"
+            rf"(?<![\w.])(\d{{1,2}})(?:{suffix})?\s+(?:(?:{word['day_of']})\s+)?({months})\.?(?:\s+(20\d\d))?(?![\w])"
+            rf"|(?<![\w])({months})\.?\s+(\d{{1,2}})(?:{word['ordinal_suffixes']})?(?:,?\s+(20\d\d))?(?![\w])"
         ),
-        "next_month_day": re.compile(
-            rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:of|du|del|des)\s+(?:{next_month})"
-        ),
+        "next_month_day": re.compile(rf"(?<![\w])(\d{{1,2}})(?:{suffix})?\s+(?:{word['day_of']})\s+(?:{next_month})"),
         "dotted": re.compile(r"(?<![\d./])(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})\b)?(?![\d/])"),
         "slash": re.compile(r"(?<![\d./])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])"),
         "weekday": re.compile(rf"(?<![\w])({weekdays})\.?(?![\w])"),
         "ordinal": re.compile(
-            r"(?<![\w])(?:the|le|el|am|den|on the|by the|before the)\s+(\d{1,2})(?:st|nd|rd|th|\.|er)?"
+            rf"(?<![\w])(?:{word['day_before']})\s+(\d{{1,2}})(?:{suffix})?"
             r"(?![\w%$€£]|[/.]\d)"
-            r"(?!\s*(?:%|[$€£]|units?|pcs|floor|stock|etage))"
+            rf"(?!\s*(?:%|[$€£]|{word['not_a_day_after']}))"
         ),
-        "past_after": re.compile(r"\s*(?:ago|back|earlier|before|passed|pasado|pasada|dernier|derniere|letzten)\b"),
-        "past_before": re.compile(
-            r"(?:\bvor|il y a|\bhace|\bsince|for the (?:past|last)|\blast|\bbeen|\bafter|\bnach|\bdepuis)\s*$"
-        ),
-        "from_weekday": re.compile(rf"\s*from\s+(?:next\s+)?({weekdays})"),
+        "past_after": re.compile(rf"\s*(?:{word['past_after']})\b"),
+        "past_before": re.compile(rf"(?<![\w])(?:{word['past_before']})\s*$"),
+        "last": re.compile(rf"(?<![\w])(?:{_figure_words(lexicon, 'last') or '(?!)'})\s*$"),
+        "from_weekday": re.compile(rf"\s*(?:{word['from_weekday']})\s+({weekdays})"),
     }
 
 
@@ -224,7 +243,7 @@ def _dates(folded: str, today: date, lexicon: Lexicon, p: dict[str, re.Pattern[s
     for m in p["weekday"].finditer(folded):
         before = folded[max(0, m.start() - 12) : m.start()]
         after = p["past_after"].match(folded, m.end())
-        if after or re.search(r"\b(?:last|dernier|pasado|letzten)\s*$", before):
+        if after or p["last"].search(before):
             out.append(When(None, m.start(), m.end(), past=True))
             continue
         out.append(When(float(_weekday_ahead(today, lexicon.weekdays[m[1]])), m.start(), m.end()))

@@ -450,6 +450,8 @@ class OfflineReader:
                 return None  # "thank you for processing my cancellation": done before, not asked now
         if kind == "bank_verified" and state == "affirmed":
             state = self._verification(folded, statements, statement)
+        elif state == "affirmed" and statement.holder == "claim" and "vendor" not in spec.holders:
+            state = "hedged"  # "the vendor says it was already posted": a vendor's word on what only we can state
         if (
             state == "affirmed"
             and words.requires

@@ -66,7 +66,8 @@ def _token_regex(token: str) -> str:
         options = token[1:-1].split("|")
         inner = "|".join(_phrase_regex(o) for o in options if o)
         return f"(?:{inner})" + ("?" if "" in options else "")
-    lead = r"\w*" if token.startswith("*") and len(token) > 1 else ""
+    # a word that ends so may be a compound joined by hyphens ("Werbe-E-Mails" ends in "e-mails")
+    lead = r"[\w-]*" if token.startswith("*") and len(token) > 1 else ""
     tail = r"\w*" if token.endswith("*") and len(token) > 1 else ""
     # letters that vary inside a word: "withdr{a|e}w"
     pieces = re.split(r"(\{[^{}]*\})", token.strip("*"))
