@@ -492,7 +492,7 @@ def _show(args: argparse.Namespace) -> int:
             lines.append("")
             lines += render(sheet, full=args.full)
             if sheet.status == "pending":
-                lines.append(f"  decide: {decide_hint(sheet.decision_id)}")
+                lines.append(f"  decide: {hint_for(store, sheet.decision_id, rules)}")
         lines.append("\nAudit trail")
         for e in trail["audit"]:
             summary = e["summary"] or ""
@@ -503,6 +503,32 @@ def _show(args: argparse.Namespace) -> int:
 
     emit(trail, as_json=args.json, render=render_trail)
     return 0
+
+
+def hint_for(store: Any, decision_id: str, rules: list[Any]) -> str:
+    """What to type next, for who is signed in and where the decision is answered: a decision of a run LangGraph's
+    server holds is answered there (the CLI's `decide` refuses it), and an account whose role may approve none of its
+    open actions is offered the hand-off, not an approval it would be refused."""
+    from ai_missions.errors import MissionsError
+    from ai_missions.identity import signed_in
+    from ai_missions.review import cannot_take_part
+
+    decision = store.get_decision(decision_id)
+    hand_off = f"missions decide {decision_id} --hand-off ROLE --reason WHY"
+    if decision.request.get("served_by") == "langgraph":
+        return (
+            f"answer it on the LangGraph server that holds its run (Agent Inbox or Studio, signed in with your "
+            f"missions token); here: {hand_off}"
+        )
+    try:
+        account = signed_in(missions_home(), store)
+    except MissionsError:  # nobody signed in: every way, for whoever signs in
+        return decide_hint(decision_id)
+    if why := cannot_take_part(store, decision, account.name, account.role, rules) or over_limit(
+        store, decision, account.name, account.role
+    ):
+        return f"{hand_off}  ({why.split(':')[0]}: {why.split(':', 1)[1].split(';')[0].strip()})"
+    return decide_hint(decision_id)
 
 
 def decide_hint(decision_id: str) -> str:

@@ -342,3 +342,39 @@ def test_a_mistyped_option_is_named_with_its_closest_option_in_one_line(
     assert code == 2
     assert len(said) == 1, err
     assert named in said[0], err
+
+
+def test_show_suggests_what_the_signed_in_account_may_do_where_the_decision_is_answered(
+    missions_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 39 item 9: `show` suggested a `decide --approve` that was then refused. It offers the hand-off to an
+    account that may not approve (by role or by money limit), every way to one that may, and sends a decision of a
+    run LangGraph's server holds there."""
+    from ai_missions.cli import main
+
+    missions_home.mkdir(parents=True)
+    indexed_policies(missions_home)
+    store = RunStore(missions_home / "runs.sqlite")
+    facts = {"order.id": "SO-4", "order.total": 1670.73, "payment.authorization_id": "AUTH-4"}
+    args = {"authorization_id": "AUTH-4", "amount": 1670.73}
+    capture = {"action_request": {"action": "capture_payment", "args": args}, "metadata": {"action_index": 0}}
+    for run, served in (("R-4", None), ("R-5", "langgraph")):
+        store.create_run(run, mission="order-exception", subject_id=f"SO-{run[-1]}", reasoner="offline", case_types=[])
+        store.append_events(run, [{"kind": "observation", "node": "gather", "source": "erp", "data": facts}])
+        request = {"interrupts": [capture], **({"served_by": served} if served else {})}
+        store.open_decision(f"D-{run[-1]}", run_id=run, mission="order-exception", subject_id=f"SO-{run[-1]}",
+                            request=request)  # fmt: skip
+    monkeypatch.setenv("MISSIONS_HOME", str(missions_home))
+
+    def hint(run: str, account: str) -> str:
+        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(missions_home, account)["MISSIONS_TOKEN"])
+        capsys.readouterr()
+        assert main(["show", run]) == 0
+        return next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  decide: "))
+
+    assert hint("R-4", "ana").startswith("  decide: missions decide D-4 --hand-off ROLE --reason WHY  (ana (ops_agent)")
+    assert "exceeds the ops_agent approval limit of 200.00" in hint("R-4", "ana")
+    assert "may not approve any open action" in hint("R-4", "cole")
+    assert "--approve" in hint("R-4", "fiona")
+    assert "LangGraph server" in hint("R-5", "fiona")
+    assert "--approve" not in hint("R-5", "fiona")
