@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Coroutine, Sequence
@@ -397,6 +398,14 @@ def columns(rows: Sequence[Sequence[str]], *, width: int | None = None, shrinkab
     return "\n".join(line(r) for r in rows)
 
 
+def needs_text(waiting_for: str) -> str:
+    """Who a decision waits for, short for a queue row: ``ops_agent/ops_lead`` for either role, a person once
+    without the fact that names them (``noah (account.approver) + noah (account.owner_manager)`` -> ``noah``;
+    `show` says which rule names them)."""
+    people = [re.sub(r" \([a-z_]+\.[a-z_.]+\)", "", part) for part in waiting_for.split(" + ")]
+    return " + ".join(dict.fromkeys(people)).replace(" or ", "/")
+
+
 def fitted(names: Sequence[str], width: int) -> str:
     """As many of ``names`` as fit in ``width`` characters, then how many more: ``cancel_order, void_authorization
     +2`` (just the count when not even the first fits)."""
@@ -619,7 +628,7 @@ def _queue(args: argparse.Namespace) -> int:
                     d["mission"],
                     d["subject_id"],
                     f"{d['amount']:,.2f}" if d["amount"] is not None else "-",
-                    sheet.waiting_for.replace(" or ", "/"),  # ops_agent/ops_lead: either; a + b: both
+                    needs_text(sheet.waiting_for),
                 )
             )
         # who is needed keeps up to 32 characters; the actions get what is left of the row, as many whole names as
