@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
 import importlib
 import json
@@ -87,9 +88,36 @@ class Parser(argparse.ArgumentParser):
             kwargs["metavar"] = name.upper() if args and args[0].startswith("-") else name
         return super().add_argument(*args, **kwargs)
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._argv = list(sys.argv[1:] if args is None else args)
+        parsed, extras = super().parse_known_args(args, namespace)
+        if (typo := self._unknown_option()) is not None:  # named before "unrecognized arguments: ..."
+            self.error(typo)
+        return parsed, extras
+
+    def _unknown_option(self) -> str | None:
+        """``unknown option --aprove (did you mean --approve?)`` for the first option this (sub)command does not
+        know, or None. A command with subcommands leaves its subcommand's options to that subcommand's parser."""
+        if any(isinstance(a, argparse._SubParsersAction) for a in self._actions):
+            return None
+        known = list(self._option_string_actions)
+        for token in getattr(self, "_argv", ()):
+            if token == "--":
+                break
+            name = token.partition("=")[0]
+            if not name.startswith("--") or " " in name or name in known or [k for k in known if k.startswith(name)]:
+                continue
+            closest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            return f"unknown option {name}" + (f" (did you mean {closest[0]}?)" if closest else "")
+        return None
+
     def error(self, message: str) -> NoReturn:
         command = self.prog.removeprefix("missions").strip()
         where = f" {command}:" if command else ""
+        if not message.startswith("unknown option") and (typo := self._unknown_option()) is not None:
+            message = typo  # the typo, not what its absence left missing ("one of --approve ... is required")
         self.exit(2, f"missions: error:{where} {one_line(message)} (see `{self.prog} --help`)\n")
 
 

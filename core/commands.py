@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
+import textwrap
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
@@ -61,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show = subparsers.add_parser("show", help="a run: observations, verdict, decisions and its audit trail")
     show.add_argument("run_id")
     show.add_argument("--json", action="store_true", help="the whole audit trail as JSON")
+    show.add_argument(
+        "--full", action="store_true", help="every argument whole (text that reaches a customer always is)"
+    )
     show.set_defaults(handler=_show)
 
     queue = subparsers.add_parser("queue", help="pending decisions by deadline (GOV-005), then oldest first")
@@ -369,10 +374,47 @@ def _runs(args: argparse.Namespace) -> int:
     return 0
 
 
-def columns(rows: Sequence[Sequence[str]]) -> str:
-    """Rows as aligned columns (the last one left ragged), the first row being the header."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows)
+#: A listing's rows fit a terminal this wide.
+WIDTH = 120
+
+
+def columns(rows: Sequence[Sequence[str]], *, width: int | None = None, shrinkable: Sequence[int] = ()) -> str:
+    """Rows as aligned columns (the last one left ragged), the first row being the header. With ``width``, the
+    ``shrinkable`` columns are narrowed in the order given (the first to its header's width, then the next), until
+    every row fits; a value cut ends with ``…`` (``show`` and ``--json`` give it whole)."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i in shrinkable if width is not None else ():
+        over = sum(widths) + 2 * (len(widths) - 1) - width  # type: ignore[operator]
+        if over > 0:
+            widths[i] = max(widths[i] - over, len(rows[0][i]) + 2)
+
+    def cell(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: w - 1] + "…"
+
+    def line(row: Sequence[str]) -> str:
+        cells = [cell(c, w).ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
+        return "  ".join([*cells, cell(row[-1], widths[-1])])
+
+    return "\n".join(line(r) for r in rows)
+
+
+def needs_text(waiting_for: str) -> str:
+    """Who a decision waits for, short for a queue row: ``ops_agent/ops_lead`` for either role, a person once
+    without the fact that names them (``noah (account.approver) + noah (account.owner_manager)`` -> ``noah``;
+    `show` says which rule names them)."""
+    people = [re.sub(r" \([a-z_]+\.[a-z_.]+\)", "", part) for part in waiting_for.split(" + ")]
+    return " + ".join(dict.fromkeys(people)).replace(" or ", "/")
+
+
+def fitted(names: Sequence[str], width: int) -> str:
+    """As many of ``names`` as fit in ``width`` characters, then how many more: ``cancel_order, void_authorization
+    +2`` (just the count when not even the first fits)."""
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = ", ".join(names[:shown]) + (f" +{rest}" if rest else "")
+        if len(text) <= width:
+            return text
+    return f"{len(names)} action{'s' if len(names) != 1 else ''}"
 
 
 def _more(total: int, shown: int, what: str, option: str) -> str:
@@ -387,8 +429,29 @@ def _json_cut(total: int, shown: int, what: str) -> None:
         print(f"missions: {more.removeprefix('... ')}", file=sys.stderr)
 
 
+#: How an automatic note's text was written (``ai_missions.nodes.notes``), for ``show``.
+AUTOMATIC_WORDS = {
+    "proposed": "written as proposed (every other action was done)",
+    "interim": "said what was true then; the note on the outcome waits for the decision",
+    "after_decision": "the note on the outcome, written once every action was done",
+    "update": "what the decision did, instead of the note on the outcome",
+}
+
+
+def automatic_actions(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The run's actions that ran without a reviewer, each as its result recorded it (status, how a note was
+    written), in the order they ran."""
+    return [
+        e["data"]
+        for e in events
+        if e["kind"] in ("action_result", "action_outcome_unknown")
+        and (e["node"] == "execute_automatic" or e["data"].get("automatic"))
+    ]
+
+
 def _show(args: argparse.Namespace) -> int:
-    from ai_missions.review import clauses, evidence, render
+    from ai_missions.missions import get_mission
+    from ai_missions.review import args_text, clauses, evidence, render, whole_text
 
     store = _store()
     run = store.get_run(args.run_id)
@@ -402,6 +465,7 @@ def _show(args: argparse.Namespace) -> int:
         "decisions": [{**asdict(d), "review": s.to_dict()} for d, s in zip(decisions, sheets, strict=True)],
         "evidence": evidence(events),
         "clauses": clauses(events),
+        "automatic": automatic_actions(events),
         "audit": events,
     }
 
@@ -422,11 +486,22 @@ def _show(args: argparse.Namespace) -> int:
         if trail["clauses"]:
             lines.append("\nPolicy clauses that matched")
             lines += [f"  {c['policy']}: {c['text']}" for c in trail["clauses"]]
+        if trail["automatic"]:
+            lines.append("\nAutomatic actions (run without a reviewer)")
+            tools = get_mission(run["mission"]).tools
+            for a in trail["automatic"]:
+                how = f"; {AUTOMATIC_WORDS[a['automatic']]}" if a.get("automatic") in AUTOMATIC_WORDS else ""
+                rule = tools.get(a["tool"])
+                text = rule.note_text if rule is not None else None
+                shown = args_text({k: v for k, v in a["args"].items() if k != text}, full=args.full)
+                lines.append(f"  {a['index'] + 1}. {a['tool']}({shown}): {a['status']}{how}")
+                if text and isinstance(a["args"].get(text), str):  # what the note says, whole
+                    lines += whole_text(a["args"][text], "       ")
         for sheet in sheets:
             lines.append("")
-            lines += render(sheet)
+            lines += render(sheet, full=args.full)
             if sheet.status == "pending":
-                lines.append(f"  decide: {decide_hint(sheet.decision_id)}")
+                lines.append(f"  decide: {hint_for(store, sheet.decision_id, rules)}")
         lines.append("\nAudit trail")
         for e in trail["audit"]:
             summary = e["summary"] or ""
@@ -437,6 +512,32 @@ def _show(args: argparse.Namespace) -> int:
 
     emit(trail, as_json=args.json, render=render_trail)
     return 0
+
+
+def hint_for(store: Any, decision_id: str, rules: list[Any]) -> str:
+    """What to type next, for who is signed in and where the decision is answered: a decision of a run LangGraph's
+    server holds is answered there (the CLI's `decide` refuses it), and an account whose role may approve none of its
+    open actions is offered the hand-off, not an approval it would be refused."""
+    from ai_missions.errors import MissionsError
+    from ai_missions.identity import signed_in
+    from ai_missions.review import cannot_take_part
+
+    decision = store.get_decision(decision_id)
+    hand_off = f"missions decide {decision_id} --hand-off ROLE --reason WHY"
+    if decision.request.get("served_by") == "langgraph":
+        return (
+            f"answer it on the LangGraph server that holds its run (Agent Inbox or Studio, signed in with your "
+            f"missions token); here: {hand_off}"
+        )
+    try:
+        account = signed_in(missions_home(), store)
+    except MissionsError:  # nobody signed in: every way, for whoever signs in
+        return decide_hint(decision_id)
+    if why := cannot_take_part(store, decision, account.name, account.role, rules) or over_limit(
+        store, decision, account.name, account.role
+    ):
+        return f"{hand_off}  ({why.split(':')[0]}: {why.split(':', 1)[1].split(';')[0].strip()})"
+    return decide_hint(decision_id)
 
 
 def decide_hint(decision_id: str) -> str:
@@ -517,21 +618,32 @@ def _queue(args: argparse.Namespace) -> int:
         if not pending:
             more = "" if wanted.active else ": run `missions demo` or `missions scan`"
             return f"no pending decisions{' match' if wanted.active else ''}{more}"
-        table = [("DECISION", "DUE (UTC)", "MISSION", "SUBJECT", "AMOUNT", "NEEDS", "STATE", "ACTIONS")]
+        header = ("DECISION", "DUE (UTC)", "MISSION", "SUBJECT", "AMOUNT", "NEEDS")
+        table: list[tuple[str, ...]] = [header]
         for d, sheet in zip(pending, sheets, strict=True):
             table.append(
                 (
                     d["decision_id"],
-                    d["due_at"][:16].replace("T", " ") if d.get("due_at") else "-",
+                    d["due_at"][5:16].replace("T", " ") if d.get("due_at") else "-",  # MM-DD HH:MM
                     d["mission"],
                     d["subject_id"],
                     f"{d['amount']:,.2f}" if d["amount"] is not None else "-",
-                    sheet.waiting_for,
-                    d["state"],
-                    ", ".join(a.tool for a in sheet.actions),
+                    needs_text(sheet.waiting_for),
                 )
             )
-        return columns(table) + _more(total, len(pending), "pending decisions", "--limit")
+        # who is needed keeps up to 32 characters; the actions get what is left of the row, as many whole names as
+        # fit and how many more (`show` lists them all); where co-approval or a hand-off stands, a line below
+        widths = [min(max(len(r[i]) for r in table), 32 if i == 5 else WIDTH) for i in range(len(header))]
+        left = WIDTH - sum(widths) - 2 * len(widths)
+        tools = [[a.tool for a in sheet.actions] for sheet in sheets]
+        rows = [(*table[0], "ACTIONS")] + [(*r, fitted(t, left)) for r, t in zip(table[1:], tools, strict=True)]
+        lines = columns(rows, width=WIDTH, shrinkable=(5,)).split("\n")
+        text = [lines[0]]
+        for line, d in zip(lines[1:], pending, strict=True):
+            text.append(line)
+            if d["state"] != "-":
+                text += textwrap.wrap(d["state"], WIDTH, initial_indent="  └ ", subsequent_indent="    ")
+        return "\n".join(text) + _more(total, len(pending), "pending decisions", "--limit")
 
     emit(pending, as_json=args.json, render=render)
     if args.json:
@@ -620,6 +732,10 @@ def _decide(args: argparse.Namespace) -> int:
 
         if why := cannot_take_part(store, decision, reviewer.name, reviewer.role, _rules()):
             raise ForbiddenError(why)
+    if args.approve and (why := over_limit(store, decision, reviewer.name, reviewer.role)):
+        from ai_missions.errors import ForbiddenError
+
+        raise ForbiddenError(why)
     if args.hand_off:
         from ai_missions.coapproval import hand_off
         from ai_missions.governance import load_roster
@@ -652,6 +768,32 @@ def _decide(args: argparse.Namespace) -> int:
             emit(data, as_json=args.json, render=lambda o: _describe(o, still_open(o)))
             return 1 if _failed(data) else 0
     return int(_decide_here(args, decision.mission, reviewer.name, options) or 0)
+
+
+def over_limit(store: Any, decision: Any, reviewer: str, role: str | None) -> str | None:
+    """Why approving the whole plan as proposed is refused by the money limits and the person-named rules, read
+    from the store (the case's facts the gather step recorded), as the runtime would refuse it after loading LangGraph
+    and reading the checkpoint (~5 s): the same rules, answered at once. None when it may, when the plan is shared
+    (each role signs its part) or already part-signed, or when the facts are not on record (the runtime decides)."""
+    from ai_missions.coapproval import requested, shared_plan, signoffs
+    from ai_missions.governance import approval_problems, ownership_problems
+    from ai_missions.missions import get_mission
+    from ai_missions.review import case_facts
+
+    rules = _rules()
+    facts = case_facts(store.events(decision.run_id))
+    if not rules or not facts or role is None or signoffs(store, decision.decision_id):
+        return None
+    tools = get_mission(decision.mission).tools
+    plan = requested(decision.request.get("interrupts", []))
+    problems = approval_problems(role, plan, rules, tools, facts=facts)
+    if problems and shared_plan(plan, rules, tools, facts):
+        return None
+    if problems := problems + ownership_problems(reviewer, plan, rules, facts):
+        return (
+            f"{reviewer} ({role}) may not approve this: {'; '.join(problems)} (--hand-off TO --reason WHY passes it on)"
+        )
+    return None
 
 
 def _failed(outcome: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -151,21 +151,27 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int, fresh: 
     added = seed_demo_accounts(home=home)
     print(f"Demo accounts: {', '.join(added)} (password {DEMO_PASSWORD!r}; ana is the admin)")
     story_of = simulated_environment().stories(home)
+    extras = simulated_environment().demo_cases(home)
     outcomes: list[RunOutcome] = []
     flagships: list[tuple[str, str, str, str]] = []
+    shared: list[tuple[str, str, str, list[str]]] = []
     for spec in registry().values():
         if spec.trigger is not None:
-            outcomes.extend(await _demo_mission(spec, home, story_of.get(spec.name), missions, flagships))
+            story, extra = story_of.get(spec.name), extras.get(spec.name, [])
+            outcomes.extend(await _demo_mission(spec, home, story, missions, flagships, extra, shared))
     print(f"\nAll missions: {len(outcomes)} runs in {time.perf_counter() - started:.1f}s")
     for spec in registry().values():
         if spec.evals is not None:
             await _eval_step(home, spec)
-    print_how_to_review(flagships)
+    print_how_to_review(flagships, shared)
     return outcomes
 
 
-def print_how_to_review(flagships: list[tuple[str, str, str, str]]) -> None:
-    """The demo's last lines: how to review what it left pending (after the eval figures, so it stays in view)."""
+def print_how_to_review(
+    flagships: list[tuple[str, str, str, str]], shared: Sequence[tuple[str, str, str, list[str]]] = ()
+) -> None:
+    """The demo's last lines: how to review what it left pending (after the eval figures, so it stays in view), with
+    a plan that takes two roles, to try co-approval on."""
     print("\nHow to review (prefix each command with `python3 -m uv run`, or activate .venv first):")
     print("  missions queue                      # pending decisions: mission, amount, who is needed")
     print("  missions show RUN                   # a run's evidence, policy clauses and each action's arguments")
@@ -177,10 +183,21 @@ def print_how_to_review(flagships: list[tuple[str, str, str, str]]) -> None:
         for mission, run_id, decision_id, approver in flagships:
             print(f"  {mission:<18} missions show {run_id}")
             print(f"  {'':<18} missions login {approver} && missions decide {decision_id} --approve")
+    for mission, run_id, decision_id, signers in shared[:1]:
+        print(f"A plan that takes {len(signers)} roles (co-approval: each signs their part, then it runs), {mission}:")
+        print(f"  missions show {run_id}")
+        for name in signers:
+            print(f"  missions login {name} && missions decide {decision_id} --approve")
 
 
 async def _demo_mission(
-    spec: MissionSpec, home: Path, story: str | None, count: int, flagships: list[tuple[str, str, str, str]]
+    spec: MissionSpec,
+    home: Path,
+    story: str | None,
+    count: int,
+    flagships: list[tuple[str, str, str, str]],
+    extra: list[str],
+    shared: list[tuple[str, str, str, list[str]]],
 ) -> list[RunOutcome]:
     from ai_missions.scanner import cases_now, scan_and_start
 
@@ -194,10 +211,18 @@ async def _demo_mission(
             + ", ".join(f"{k} {n}" for k, n in kinds.most_common())
         )
         chosen = pick_demo_subjects(found, story, count)
+        chosen += [s for s in extra if s in found and s not in chosen]
         print(f"Running it on {len(chosen)} of them (offline reasoner)...")
         progress = Progress(f"{spec.name} runs", len(chosen))
         outcomes = await scan_and_start(runtime, subjects=chosen, on_started=progress.advance)
         pending = runtime.store.count_pending(mission=spec.name)
+        found_shared = [
+            (o.subject_id in extra, (spec.name, o.run_id, o.decision_id, signers))
+            for o in outcomes
+            if o.decision_id and (signers := _co_signers(runtime, o, o.decision_id))
+        ]
+        shared[:0] = [entry for made, entry in found_shared if made]  # the case made for co-approval first
+        shared += [entry for made, entry in found_shared if not made]
     statuses = Counter(o.status for o in outcomes)
     verdicts = Counter(o.verdict["outcome"] for o in outcomes if o.verdict)
     print(f"Runs: {len(outcomes)}; " + ", ".join(f"{k} {n}" for k, n in statuses.most_common()))
@@ -223,6 +248,21 @@ def _approver(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str
     rules = approval_rules(runtime.knowledge)
     able = approvers(load_roster(runtime.home), plan, rules, runtime.spec.tools, facts=run.state.get("facts", {}))
     return able[0] if able else "NAME"
+
+
+def _co_signers(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> list[str]:
+    """One demo account per role a plan no single role may approve needs (empty for a plan one role approves)."""
+    from ai_missions.coapproval import requested, shared_plan
+    from ai_missions.governance import approval_rules, load_roster
+    from ai_missions.review import roles_needed
+
+    plan = requested(runtime.store.get_decision(decision_id).request["interrupts"])
+    rules = approval_rules(runtime.knowledge)
+    if not shared_plan(plan, rules, runtime.spec.tools, run.state.get("facts", {})):
+        return []
+    roster = load_roster(runtime.home)
+    accounts = {role: name for name, role in sorted(roster.items(), reverse=True)}  # the first name of each role
+    return [accounts.get(role, role.upper()) for role in roles_needed(plan, rules, runtime.spec.tools)]
 
 
 async def _eval_step(home: Path, spec: MissionSpec) -> None:

@@ -38,6 +38,11 @@ class SimulatedEnvironment(Protocol):
         """Mission -> its flagship story's subject in the seeded books."""
         ...
 
+    def demo_cases(self, home: Path) -> dict[str, list[str]]:
+        """Mission -> cases the demo runs besides its spread (made in the seeded books when needed), e.g. a plan
+        that takes two roles, so co-approval can be tried."""
+        ...
+
     def schema(self, system: str) -> str:
         """The DDL of a system's database."""
         ...

@@ -110,6 +110,9 @@ class ToolRule:
     depends_on: frozenset[str] | None = None
     #: Moves, reserves or withholds stock (named with its arguments in the reviewer's confirmation, like money).
     moves_stock: bool = False
+    #: An internal note's text argument: run without a reviewer, it is written as proposed only when the plan's
+    #: other actions are done, else composed from what is true then (:mod:`ai_missions.nodes.notes`).
+    note_text: str | None = None
 
     @property
     def name(self) -> str:

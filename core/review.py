@@ -8,6 +8,7 @@ The CLI's ``show`` and ``queue`` print it and their ``--json`` carries it; it re
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,6 +37,8 @@ class ActionView:
     signed_by: str | None = None  # "fiona (finance)" once a co-approver answered it
     answer: str | None = None  # "approved", "rejected (why)"... once answered (by a co-approver, or decided)
     changes: dict[str, Any] | None = None  # the arguments an edit changed, with their new values
+    #: Its free-text arguments that reach someone outside (a customer's message): shown whole before approval.
+    outside_text: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,7 @@ def review_sheet(
                 signed_by=signers.get(position),
                 answer=said,
                 changes=changes,
+                outside_text=_outside_text(tools, action["tool"]),
             )
         )
     shared = coapproval.shared_plan(plan, rules, tools, facts)
@@ -208,6 +212,11 @@ def review_sheet(
         evidence=evidence(events),
         clauses=clauses(events),
     )
+
+
+def _outside_text(tools: ToolPolicy, tool: str) -> list[str]:
+    rule = tools.get(tool)
+    return sorted(rule.free_text) if rule is not None and rule.spec.reaches_outside else []
 
 
 def roles_of_any_rule(tool: str, rules: Sequence[ApprovalRule]) -> set[str]:
@@ -276,20 +285,55 @@ def answer_words(proposed: Mapping[str, Any], answer: Any) -> tuple[str | None, 
     return f"{said} ({args_text(changes) if changes else 'no argument changed'})", changes
 
 
-def args_text(args: Mapping[str, Any], skip: frozenset[str] = frozenset({"idempotency_key"})) -> str:
-    """``order_id=SO-101851, amount=236.51`` (free text quoted, long values cut)."""
+#: A value longer than this is cut in an action's line (``--full`` prints it whole).
+CUT = 80
+#: Text shown whole is wrapped to this width (under the action's indent).
+WRAP = 100
+
+
+def args_text(
+    args: Mapping[str, Any], skip: frozenset[str] = frozenset({"idempotency_key"}), *, full: bool = False
+) -> str:
+    """``order_id=SO-101851, amount=236.51`` (free text quoted; long values cut unless ``full``; a line break shown
+    as ``⏎``, never as a literal ``\\n``)."""
     parts = []
     for key, value in args.items():
         if key in skip:
             continue
-        text = value if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
-        text = str(text)
-        parts.append(f"{key}={text if len(text) <= 80 else text[:77] + '...'}")
+        if isinstance(value, str):
+            text = "'" + value.replace("\r\n", "\n").replace("\n", " ⏎ ") + "'"
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            text = repr(value)
+        parts.append(f"{key}={text if full or len(text) <= CUT else text[: CUT - 3] + '...'}")
     return ", ".join(parts) or "(no arguments)"
 
 
-def render(sheet: ReviewSheet, *, indent: str = "  ") -> list[str]:
-    """The sheet as lines for a terminal."""
+def whole_text(value: str, indent: str, width: int = WRAP) -> list[str]:
+    """Text as its reader reads it: its own line breaks kept, each paragraph wrapped, nothing cut."""
+    lines: list[str] = []
+    for paragraph in value.replace("\r\n", "\n").split("\n"):
+        wrapped = textwrap.wrap(paragraph, width=width, break_long_words=False, break_on_hyphens=False)
+        lines += [f"{indent}{line}" for line in wrapped] or [indent.rstrip()]
+    return lines
+
+
+def _shown_whole(action: ActionView, full: bool) -> list[str]:
+    """The arguments printed whole below the action's line: the text that reaches someone outside always; with
+    ``full``, every text too long for the line or of several lines."""
+    return [
+        k
+        for k, v in action.args.items()
+        if isinstance(v, str)
+        and (k in action.outside_text or (full and (len(v) > CUT - 10 or "\n" in v)))
+        and k != "idempotency_key"
+    ]
+
+
+def render(sheet: ReviewSheet, *, indent: str = "  ", full: bool = False) -> list[str]:
+    """The sheet as lines for a terminal: text that reaches someone outside whole (wrapped, never cut), and with
+    ``full`` every argument whole."""
     due = f", due {sheet.due_at[:16].replace('T', ' ')} UTC" if sheet.due_at else ""
     lines = [f"Decision {sheet.decision_id}: {sheet.status}{due} (actions hash {sheet.actions_hash})"]
     if sheet.status == "pending":
@@ -306,7 +350,15 @@ def render(sheet: ReviewSheet, *, indent: str = "  ") -> list[str]:
     if sheet.handed_to:
         lines.append(f"{indent}{handoff_text(sheet.handed_to, sheet.waiting_for)}")
     for a in sheet.actions:
-        lines.append(f"{indent}{a.number}. {a.tool}({args_text(a.args)})")
+        whole = _shown_whole(a, full)
+        shown = {k: v for k, v in a.args.items() if k not in whole}
+        below = ", ".join(f"{k}=(below)" for k in whole)
+        inline = ", ".join(t for t in (args_text(shown, full=full) if shown else "", below) if t)
+        lines.append(f"{indent}{a.number}. {a.tool}({inline or '(no arguments)'})")
+        for k in whole:
+            reader = " (as the recipient reads it)" if k in a.outside_text else ""
+            lines.append(f"{indent}   {k}{reader}:")
+            lines += whole_text(a.args[k], f"{indent}     ")
         moves = []
         if a.amount is not None:
             moves.append(f"money {a.amount:,.2f}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -90,4 +89,8 @@ def _dashboard(args: argparse.Namespace) -> int:
     check_host(args.host, home)
     print(f"AI Missions dashboard on http://{args.host}:{args.port} (state: {home}); Ctrl+C stops it", flush=True)
     env = {**os.environ, "MISSIONS_HOME": str(home)}
-    return subprocess.call(streamlit_command(args.port, args.host), env=env)
+    command = streamlit_command(args.port, args.host)
+    # This process becomes Streamlit (same pid): a SIGTERM to `missions dashboard` (a service manager, `kill PID`)
+    # reaches Streamlit itself and frees the port. As a child, Streamlit outlived the SIGTERM and kept the port.
+    sys.stderr.flush()
+    os.execve(command[0], command, env)

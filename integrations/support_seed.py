@@ -22,7 +22,7 @@ from typing import Any
 from ai_missions.integrations.plugin import Book
 from ai_missions.integrations.store import from_ts, get_meta, to_ts
 from ai_missions.integrations.support_phrases import REF_STYLES, compose, write_ref
-from ai_missions.integrations.systems import connect
+from ai_missions.integrations.systems import connect, declared
 
 DEFAULT_TICKETS = 24
 SLA_HOURS = {"portal": 24, "email": 48}
@@ -292,6 +292,47 @@ def story_ticket_id(home: Path | None = None) -> str | None:
         return None
     finally:
         conn.close()
+
+
+def co_approval_ticket(home: Path) -> str | None:
+    """A customer writes in about the book's largest double charge, unless a ticket already names that order: a
+    refund that may take two roles (the support lead's money limit, then finance), so the demo has a plan on which
+    co-approval can be tried. Written through the helpdesk's own ``open_ticket`` (idempotent by its key); None when
+    the book holds no double charge."""
+    _, orders, _ = read_world(home)
+    charged = [o for o in orders if duplicate_charged(o)]
+    if not charged:
+        return None
+    largest = max(charged, key=lambda o: (duplicated_extra(o), o.order_id))
+    conn = connect("helpdesk", home)
+    try:
+        named = conn.execute(
+            "SELECT ticket_id FROM ticket_messages WHERE body LIKE ? ORDER BY ticket_id LIMIT 1",
+            (f"%{largest.order_id}%",),
+        ).fetchone()
+        if named is not None:
+            return str(named[0])
+        written = (
+            declared("helpdesk")
+            .tools["open_ticket"]
+            .function(
+                conn,
+                customer_id=largest.customer_id,
+                channel="portal",
+                subject="Charged twice",
+                body=f"I was charged twice for order #{largest.order_id}. Please refund the second charge.",
+                idempotency_key=f"demo:double-charge:{largest.order_id}",
+            )
+        )
+        conn.commit()
+        return str(written.ticket.ticket_id)
+    finally:
+        conn.close()
+
+
+def duplicated_extra(o: OrderState) -> int:
+    """Cents captured above the order's total."""
+    return o.captured_cents - o.refunded_cents - o.total_cents
 
 
 #: Derived from the commerce book seeded before it: its tickets are about that book's customers and orders.

@@ -33,6 +33,7 @@ from ai_missions.missions import MissionSpec
 from ai_missions.nodes.approval import sealed
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, guard, review_actions
+from ai_missions.nodes.notes import all_done, interim_text, latest, note_arg, observed_actions, update_text
 from ai_missions.nodes.observe import emit
 from ai_missions.nodes.resources import home_of, off_loop, systems_of
 from ai_missions.nodes.state import ActionResult, MissionState, Node, ProposedAction
@@ -133,6 +134,8 @@ async def run_actions(
                 missed.append((index, tool, args))
             if status == "unknown":
                 unknown.append(f"action {index + 1} {tool}: {detail}")
+        if "automatic" in step:  # an automatic note: how its text was written (ai_missions.nodes.notes)
+            result["automatic"] = step["automatic"]
         replayed = isinstance(result.get("result"), dict) and bool(result["result"].get("replayed"))  # type: ignore[union-attr]
         summary = f"{tool}: {result['status']}" + (" (replay: done before, not repeated)" if replayed else "")
         kind = "action_outcome_unknown" if result["status"] == "unknown" else "action_result"
@@ -210,9 +213,65 @@ def automatic_node(spec: MissionSpec) -> Node:
         steps = _automatic_steps(allowed)
         if not steps:
             return {}
-        return {"results": await run_actions(spec, runtime, scope, steps, "execute_automatic", run=run)}
+        notes = [s for s in steps if note_arg(spec, s["tool"])]
+        acts = [s for s in steps if not note_arg(spec, s["tool"])]
+        results = await run_actions(spec, runtime, scope, acts, "execute_automatic", run=run) if acts else []
+        if notes:  # written once the other automatic actions ran: said as what is true now
+            notes = _notes_now(spec, state, notes, results)
+            results += await run_actions(spec, runtime, scope, notes, "execute_automatic", run=run)
+        return {"results": results}
 
     return execute_automatic
+
+
+def _notes_now(
+    spec: MissionSpec, state: MissionState, notes: list[dict[str, Any]], results: list[ActionResult]
+) -> list[dict[str, Any]]:
+    """The automatic notes as they may be written now: as proposed when every other action of the plan is done,
+    else with a text composed from what is true now (the proposed note then waits for the decision, if one comes)."""
+    actions, observed = state["verdict"]["actions"], observed_actions(state)
+    done = latest(results)
+    if all_done(spec, actions, done, observed):
+        return [{**n, "automatic": "proposed"} for n in notes]
+    to_come = any(a.get("tier") != "auto" for a in actions)
+    text = interim_text(spec, actions, done, observed, decision_to_come=to_come)
+    written = "interim" if to_come else "update"
+    return [{**n, "args": {**n["args"], note_arg(spec, n["tool"]): text}, "automatic": written} for n in notes]
+
+
+async def _notes_after(
+    spec: MissionSpec,
+    state: MissionState,
+    runtime: Runtime[MissionContext],
+    decision: Mapping[str, Any],
+    results: list[ActionResult],
+    run: str,
+) -> list[ActionResult]:
+    """The notes that waited for the decision: as proposed when every action of the plan is now done, else an
+    update saying what the decision did. Still only those policy lets run alone now (the tiers may have changed)."""
+    waiting = [r for r in state.get("results", []) if r.get("automatic") == "interim"]
+    if not waiting:
+        return []
+    schemas = (await systems_of(runtime.context, spec.systems)).schemas()
+    allowed, refused = await off_loop(automatable_now, spec, state, runtime.context, schemas)
+    still = {i for i, _ in allowed}
+    if gone := [r for r in waiting if r["index"] not in still]:
+        summary = "; ".join(f"action {r['index'] + 1} {r['tool']}: not written after the decision" for r in gone)
+        emit("automation_refused", node="execute", source="guard", summary="; ".join([summary, *refused]))
+    actions, observed = state["verdict"]["actions"], observed_actions(state)
+    now = latest([*state.get("results", []), *results])
+    proposed = {i: a for i, a in allowed}
+    steps = []
+    for note in (r for r in waiting if r["index"] in still):
+        action = proposed[note["index"]]
+        step = _automatic_steps([(note["index"], action)])[0]
+        if all_done(spec, actions, now, observed):
+            steps.append({**step, "automatic": "after_decision"})
+        else:
+            text = update_text(spec, actions, now, observed, decision)
+            steps.append({**step, "args": {**step["args"], note_arg(spec, note["tool"]): text}, "automatic": "update"})
+    scope = f"{decision['decision_id']}:notes"
+    return await run_actions(spec, runtime, scope, steps, "execute", run=run) if steps else []
 
 
 #: Why every action of a decision without the approval step's seal is refused.
@@ -303,6 +362,7 @@ def execute_node(spec: MissionSpec) -> Node:
                 emit("decision_refused", node="execute", source="execute", summary="; ".join(dict.fromkeys(refused)))
             plan = checked
         results = await run_actions(spec, runtime, decision["decision_id"], plan, "execute", facts, run=run)
+        results += await _notes_after(spec, state, runtime, decision, results, run)
         return {"results": results}
 
     return execute

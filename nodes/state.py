@@ -51,6 +51,9 @@ class ActionResult(TypedDict):
     detail: str
     result: NotRequired[dict[str, Any] | None]
     idempotency_key: NotRequired[str]
+    #: An automatic note: written as ``proposed``, ``interim`` (composed; the proposed one waits for the decision),
+    #: ``after_decision`` or ``update`` (:mod:`ai_missions.nodes.notes`).
+    automatic: NotRequired[str]
 
 
 class PolicyRef(TypedDict):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.cli import GC_THRESHOLD
+from ai_missions.commands import over_limit
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
 
@@ -286,3 +287,94 @@ def test_approving_in_a_role_no_rule_of_the_plan_names_is_refused_before_anythin
     )
     assert heavy == [], f"refusing the role imported {heavy}"
     assert store.get_decision("D-2").status == "pending"
+
+
+def test_approving_above_the_role_s_money_limit_is_refused_before_anything_starts(
+    missions_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ops agent (captures up to 200 under GOV-001) approving a 1,670.73 capture is refused from the store, as
+    fast as a role refusal, without LangGraph or a checkpoint (it took ~5 s, issue 39 item 10); the decision stays
+    pending, and a role whose limit covers it is not refused here."""
+    missions_home.mkdir(parents=True)
+    indexed_policies(missions_home)
+    store = RunStore(missions_home / "runs.sqlite")
+    store.create_run("R-3", mission="order-exception", subject_id="SO-3", reasoner="offline", case_types=[])
+    facts = {"order.id": "SO-3", "order.total": 1670.73, "payment.authorization_id": "AUTH-3"}
+    store.append_events("R-3", [{"kind": "observation", "node": "gather", "source": "erp", "data": facts}])
+    args = {"authorization_id": "AUTH-3", "amount": 1670.73}
+    capture = {"action_request": {"action": "capture_payment", "args": args}}
+    store.open_decision(
+        "D-3", run_id="R-3", mission="order-exception", subject_id="SO-3", request={"interrupts": [capture]}
+    )
+    code, heavy, err = probe(missions_home, "decide", "D-3", "--approve", env=signed_in_as(missions_home, "ana"))
+    assert code == 2, err
+    assert err.splitlines()[0].startswith(
+        "missions: error: ana (ops_agent) may not approve this: capture_payment of 1670.73 exceeds the ops_agent "
+        "approval limit of 200.00"
+    ), err
+    assert heavy == [], f"refusing the amount imported {heavy}"
+    assert store.get_decision("D-3").status == "pending"
+    monkeypatch.setenv("MISSIONS_HOME", str(missions_home))
+    decision = store.get_decision("D-3")
+    assert over_limit(store, decision, "omar", "ops_lead") is not None  # 1,000 is not enough either
+    assert over_limit(store, decision, "fiona", "finance") is None  # finance's limit covers it: on to the runtime
+
+
+@pytest.mark.parametrize(
+    ("command", "named"),
+    [
+        (["decide", "D-1", "--aprove"], "unknown option --aprove (did you mean --approve?)"),
+        (["queue", "--limt", "3"], "unknown option --limt (did you mean --limit?)"),
+        (["show", "R-1", "--ful"], None),  # a prefix of --full is --full, as argparse reads it
+        (["decide", "D-1", "--reject", "--reason", "--aprove was a typo"], None),  # a value, not an option
+    ],
+)
+def test_a_mistyped_option_is_named_with_its_closest_option_in_one_line(
+    missions_home: Path, command: list[str], named: str | None
+) -> None:
+    missions_home.mkdir(parents=True)
+    queued(missions_home)
+    code, _, err = probe(missions_home, *command)
+    said = [line for line in err.splitlines() if line.startswith("missions:")]
+    if named is None:
+        assert not any("unknown option" in line for line in said), err
+        return
+    assert code == 2
+    assert len(said) == 1, err
+    assert named in said[0], err
+
+
+def test_show_suggests_what_the_signed_in_account_may_do_where_the_decision_is_answered(
+    missions_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 39 item 9: `show` suggested a `decide --approve` that was then refused. It offers the hand-off to an
+    account that may not approve (by role or by money limit), every way to one that may, and sends a decision of a
+    run LangGraph's server holds there."""
+    from ai_missions.cli import main
+
+    missions_home.mkdir(parents=True)
+    indexed_policies(missions_home)
+    store = RunStore(missions_home / "runs.sqlite")
+    facts = {"order.id": "SO-4", "order.total": 1670.73, "payment.authorization_id": "AUTH-4"}
+    args = {"authorization_id": "AUTH-4", "amount": 1670.73}
+    capture = {"action_request": {"action": "capture_payment", "args": args}, "metadata": {"action_index": 0}}
+    for run, served in (("R-4", None), ("R-5", "langgraph")):
+        store.create_run(run, mission="order-exception", subject_id=f"SO-{run[-1]}", reasoner="offline", case_types=[])
+        store.append_events(run, [{"kind": "observation", "node": "gather", "source": "erp", "data": facts}])
+        request = {"interrupts": [capture], **({"served_by": served} if served else {})}
+        store.open_decision(f"D-{run[-1]}", run_id=run, mission="order-exception", subject_id=f"SO-{run[-1]}",
+                            request=request)  # fmt: skip
+    monkeypatch.setenv("MISSIONS_HOME", str(missions_home))
+
+    def hint(run: str, account: str) -> str:
+        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(missions_home, account)["MISSIONS_TOKEN"])
+        capsys.readouterr()
+        assert main(["show", run]) == 0
+        return next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  decide: "))
+
+    assert hint("R-4", "ana").startswith("  decide: missions decide D-4 --hand-off ROLE --reason WHY  (ana (ops_agent)")
+    assert "exceeds the ops_agent approval limit of 200.00" in hint("R-4", "ana")
+    assert "may not approve any open action" in hint("R-4", "cole")
+    assert "--approve" in hint("R-4", "fiona")
+    assert "LangGraph server" in hint("R-5", "fiona")
+    assert "--approve" not in hint("R-5", "fiona")

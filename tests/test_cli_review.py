@@ -89,6 +89,39 @@ def test_show_puts_each_action_its_money_roles_evidence_and_clause_in_view(
     assert "signed: nobody yet" in support
 
 
+def test_show_prints_the_text_a_customer_reads_whole_and_full_prints_every_argument_whole(
+    home: Path,
+    flagships: dict[str, tuple[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 39 item 4: the reply cut to "We have r..." cannot be approved knowingly. `show` prints text that reaches
+    someone outside whole (its line breaks kept, wrapped, never cut, no literal \\n); `--full` every argument."""
+    store = RunStore(home / "runs.sqlite")
+
+    def squeezed(text: str) -> str:
+        return " ".join(text.split())
+
+    for mission, (run_id, decision_id) in flagships.items():
+        out = cli(capsys, monkeypatch, home, "show", run_id)[1]
+        full = cli(capsys, monkeypatch, home, "show", run_id, "--full")[1]
+        assert "\\n" not in out, mission
+        assert "\\n" not in full, mission
+        tools = get_mission(mission).tools
+        for interrupt in store.get_decision(decision_id).request["interrupts"]:
+            request = interrupt["action_request"]
+            rule = tools[request["action"]]
+            for name, value in request["args"].items():
+                if not isinstance(value, str) or name == "idempotency_key":
+                    continue
+                if rule.spec.reaches_outside and name in rule.free_text:
+                    assert squeezed(value) in squeezed(out), (mission, name)
+                    assert all(len(line) <= 110 for line in out.splitlines() if line.startswith(" " * 7)), mission
+                assert squeezed(value) in squeezed(full), (mission, name)
+    reply = cli(capsys, monkeypatch, home, "show", flagships["support"][0])[1]
+    assert "body (as the recipient reads it):" in reply
+
+
 def test_queue_has_a_header_a_mission_and_amount_column_and_says_how_many_more(
     home: Path,
     flagships: dict[str, tuple[str, str]],
@@ -98,7 +131,10 @@ def test_queue_has_a_header_a_mission_and_amount_column_and_says_how_many_more(
     code, out, _ = cli(capsys, monkeypatch, home, "queue", "--limit", "2")
     lines = out.splitlines()
     assert code == 0
-    assert lines[0].split() == ["DECISION", "DUE", "(UTC)", "MISSION", "SUBJECT", "AMOUNT", "NEEDS", "STATE", "ACTIONS"]
+    everyone = cli(capsys, monkeypatch, home, "queue")[1].splitlines()
+    assert max(len(line) for line in everyone) <= 120, "\n".join(line for line in everyone if len(line) > 120)
+    # (where co-approval or a hand-off stands is a line below its row)
+    assert lines[0].split() == ["DECISION", "DUE", "(UTC)", "MISSION", "SUBJECT", "AMOUNT", "NEEDS", "ACTIONS"]
     assert lines[-1] == f"... {len(flagships) - 2} more pending decisions (--limit {len(flagships)} shows them all)"
     code, out, err = cli(capsys, monkeypatch, home, "queue", "--json", "--limit", "2")
     assert len(json.loads(out)) == 2
@@ -229,7 +265,7 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     assert len(review["actions"][1]["roles"]) > 1
     assert row["needs"] == reply_roles  # any one of them may sign the reply, not only the first
     assert f"still needed: {reply_roles} for send_ticket_reply (action 2)" in out
-    assert "co-approval: fiona (finance) signed 1 " in cli(capsys, monkeypatch, home, "queue")[1]
+    assert "└ co-approval: fiona (finance) signed 1\n" in cli(capsys, monkeypatch, home, "queue")[1]
     shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
     assert "signed: action 1 by fiona (finance)" in shown
     assert "fiona (finance): fiona (finance) signed" not in shown  # the audit line names its actor once, first

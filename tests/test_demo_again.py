@@ -89,3 +89,34 @@ def test_39_6_running_the_demo_twice_then_verifying_is_intact(
     assert code == 0, err
     code, out, err = missions(capsys, "audit", "verify")
     assert (code, "audit trail intact" in out) == (0, True), err
+
+
+@pytest.mark.slow
+@pytest.mark.extended
+@pytest.mark.timeout(1800)
+def test_39_10_the_demo_ends_with_how_to_review_and_a_plan_to_co_approve(
+    missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's last lines are how to review (after the eval figures), with a support refund that takes two roles
+    (the book's largest double charge, written in by its customer): the co-approval the docs describe, tried as they
+    describe it. The first signer's answer leaves it pending; the second one's executes it."""
+    from ai_missions.testing import signed_in_as
+
+    code, out, err = missions(capsys, "demo", "--orders", "400", "--missions", "1")
+    assert code == 0, err
+    lines = out.splitlines()
+    review = lines.index(next(line for line in lines if line.startswith("How to review")))
+    assert review > max(i for i, line in enumerate(lines) if line.startswith("Evaluating "))
+    assert not any(line.startswith(("Eval run", "  outcome agreement")) for line in lines[review:])
+    shared = next(i for i, line in enumerate(lines) if line.startswith("A plan that takes 2 roles"))
+    assert shared > review
+    assert "support" in lines[shared]
+    commands = [line.split("&&")[1].split() for line in lines[shared + 2 : shared + 4]]
+    signers = [line.split("&&")[0].split()[-1] for line in lines[shared + 2 : shared + 4]]
+    decision_id = commands[0][2]
+    store = RunStore(runs_db(missions_home))
+    for n, signer in enumerate(signers):
+        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(missions_home, signer)["MISSIONS_TOKEN"])
+        code, out, err = missions(capsys, "decide", decision_id, "--approve")
+        assert code == 0, err
+        assert store.get_decision(decision_id).status == ("pending" if n == 0 else "decided"), out

@@ -34,6 +34,13 @@ TOOLS = ToolPolicy(
             ids={**_ACCOUNT, "contact_id": ("account.contact_id",)},
             free_text=frozenset({"subject", "body"}),
         ),
-        _rule("add_health_note", NOTE, automatable=True, ids=_ACCOUNT, free_text=frozenset({"body", "author"})),
+        _rule(
+            "add_health_note",
+            NOTE,
+            automatable=True,
+            ids=_ACCOUNT,
+            free_text=frozenset({"body", "author"}),
+            note_text="body",
+        ),
     ]
 )

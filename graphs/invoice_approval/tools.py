@@ -44,6 +44,14 @@ TOOLS = ToolPolicy(
         _rule(
             "purchasing", "request_buyer_review", ASK, ids={**_INVOICE, "po_id": ("invoice.po_id",)}, free_text=_MESSAGE
         ),
-        _rule("ap", "add_invoice_note", NOTE, automatable=True, ids=_INVOICE, free_text=frozenset({"body", "author"})),
+        _rule(
+            "ap",
+            "add_invoice_note",
+            NOTE,
+            automatable=True,
+            ids=_INVOICE,
+            free_text=frozenset({"body", "author"}),
+            note_text="body",
+        ),
     ]
 )

@@ -166,6 +166,7 @@ TOOLS = ToolPolicy(
             ids={**_ORDER, **_CUSTOMER},
             free_text=frozenset({"body", "author"}),
             depends_on=frozenset(),
+            note_text="body",
         ),
     ],
     owner=settled_order,

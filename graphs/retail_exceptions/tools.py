@@ -57,6 +57,8 @@ TOOLS = ToolPolicy(
         _rule(
             "stores", "notify_merchandising", MERCH, ids={"promo_id": ("promo.id",)}, free_text=frozenset({"message"})
         ),
-        _rule("oms", "add_order_note", NOTE, automatable=True, ids=_ORDER, free_text=frozenset({"body"})),
+        _rule(
+            "oms", "add_order_note", NOTE, automatable=True, ids=_ORDER, free_text=frozenset({"body"}), note_text="body"
+        ),
     ]
 )

@@ -90,7 +90,15 @@ TOOLS = ToolPolicy(
             depends_on=frozenset({"modify_order_items", "exchange_order_items"}),
         ),
         _rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
-        _rule("helpdesk", "add_ticket_note", NOTE, automatable=True, ids=_TICKET, free_text=frozenset({"body"})),
+        _rule(
+            "helpdesk",
+            "add_ticket_note",
+            NOTE,
+            automatable=True,
+            ids=_TICKET,
+            free_text=frozenset({"body"}),
+            note_text="body",
+        ),
     ],
     # a request about several orders: an order's refund waits on that order's cancellation, not on another's
     owner=part_owner(lambda: _policy()),
