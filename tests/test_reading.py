@@ -322,3 +322,33 @@ def test_the_llm_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("MISSIONS_LLM_TIMEOUT_S", "300")
     assert MissionContext().llm_timeout_s == 300.0
+
+
+CUSTOMER = Source("helpdesk", "T-7", "customer_message")
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "text", "words", "affirmed"),
+    [
+        # a customer is no holder of a restock, and asks besides
+        (CUSTOMER, "restock_eta", "Your site says the blender is back on the 9th, can you confirm?", None, False),
+        # someone else's return, the writer keeps theirs
+        (CUSTOMER, "refund_request", "My neighbour sent hers back for a refund; I'm keeping mine.", None, False),
+        (CUSTOMER, "refund_request", "Mein Bruder hat sein Geld zurückbekommen, ich behalte meins.", None, False),
+        # a note's words that do not state the kind for this customer
+        (NOTE, "cancel_intent", "Rang her: it was her husband who closed his plan, she stays.", "she stays.", False),
+        # a rule, not a request
+        (NOTE, "refund_request", "Sent the refunds policy page: shop.example/refunds", None, False),
+        # plain statements by the right holder stand
+        (CUSTOMER, "refund_request", "I want my money back for the kettle that leaks.", None, True),
+        (CUSTOMER, "cancel_intent", "Veuillez annuler ma commande, merci.", None, True),
+    ],
+)
+def test_the_llm_readers_yes_stands_only_where_the_statements_layer_agrees(
+    source: Source, kind: str, text: str, words: str | None, affirmed: bool
+) -> None:
+    """A small model says "yes" where a third party, a question, a rule or the wrong writer holds the words: the
+    statements holding its quote are read by the same layer as the offline reader's, and such a "yes" is no fact."""
+    model = scripted([_call({kind: {"answer": "yes", "words": words or text}})])
+    fact = read([(source, text)], [kind], LLMReader(model)).get(kind)
+    assert (fact is not None and fact.polarity == "affirmed") is affirmed

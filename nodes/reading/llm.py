@@ -33,7 +33,17 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, create_model
 
 from ai_missions.nodes.reading import KINDS, THRESHOLD, Evidence, Fact, Polarity, Source
-from ai_missions.nodes.reading.offline import OfflineReader, amounts, bank_method, clauses, days_until, polarity
+from ai_missions.nodes.reading.lexicon import Lexicon
+from ai_missions.nodes.reading.offline import (
+    OfflineReader,
+    amounts,
+    bank_method,
+    clauses,
+    days_until,
+    polarity,
+    writer_of,
+)
+from ai_missions.nodes.reading.statements import analyse
 
 Answer = Literal["yes", "no", "maybe", "not stated"]
 
@@ -149,7 +159,8 @@ class LLMReader:
             state = "affirmed"  # "maybe" with no word that hedges: the model's doubt alone is no downgrade
         if state == "affirmed":
             state = "hedged" if ruled == "negated" else ruled
-            if state == "affirmed" and not _clean(kind, item):
+            stands = _clean(kind, item) and _stated(kind, text, at, at + len(words), source, self.rules.lexicon)
+            if state == "affirmed" and not stands:
                 state = "conditional" if item.condition.strip() else "hedged"
         elif state == "negated" and ruled == "affirmed":
             state = "hedged"
@@ -171,6 +182,33 @@ def _clean(kind: str, item: KindAnswer) -> bool:
     if item.time == "superseded" or (spec.needs_done and item.time == "planned"):
         return False
     return item.mood not in ("question", "policy_question") and not item.condition.strip()
+
+
+def _stated(kind: str, text: str, start: int, end: int, source: Source, lexicon: Lexicon) -> bool:
+    """The statements holding the quoted words, as the statements layer reads them, leave a "yes" standing: the
+    text's writer may state this kind (a customer does not state a restock), and each statement is in the body
+    (not a quote, signature or footer), held by its writer (no third party's words or situation; a claim only for a
+    kind the vendor may state, as the offline rules read it), about
+    this record, asserted or asked for (not a question, a possibility or a rule), with no condition or hedge, and
+    done where the kind needs it done (a later reversal is the model's ``time`` and the rules' reading of the
+    whole text, above). The model's analysis of the same words is checked too
+    (:func:`_clean`): either one finding a reason makes the answer no positive fact."""
+    spec = KINDS[kind]
+    writer = writer_of(source, lexicon)
+    if spec.holders and writer not in (*spec.holders, "unknown"):
+        return False
+    held = [st for st in analyse(text, lexicon) if st.start < end and start < st.start + len(st.text)]
+    claims = "vendor" in spec.holders and kind != "bank_verified"  # the supplier's word on a restock stands
+    return bool(held) and all(
+        st.body
+        and (st.holder == "writer" or (st.holder == "claim" and claims))
+        and (not st.third_party_at or spec.proxy)
+        and st.about not in ("other", "general")
+        and st.mood in ("assertion", "request")
+        and not (st.conditional or st.hedged)
+        and not (spec.needs_done and st.planned)
+        for st in held
+    )
 
 
 def _value(kind: str, quote: str, text: str, today: date | None) -> object:
