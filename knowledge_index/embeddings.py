@@ -84,6 +84,12 @@ def _runtime() -> _Runtime:
     return _Runtime(session, tokenizer, frozenset(i.name for i in session.get_inputs()))
 
 
+def load_model() -> None:
+    """Load the tokenizer and the model now (once per process): a caller inside an event loop does it in a thread
+    first, so that its first embedding reads no file on the loop."""
+    _runtime()
+
+
 def tokenize(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token ids and attention mask of one batch, padded to its longest input (at most 256 tokens)."""
     encodings = _runtime().tokenizer.encode_batch(list(texts))

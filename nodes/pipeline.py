@@ -12,20 +12,24 @@ sealed by the step before it (:mod:`ai_missions.nodes.trust`).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Literal
 
 from langgraph.graph import END, START
+from langgraph.runtime import Runtime
 from typing_extensions import TypedDict
 
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.approval import approval_node
 from ai_missions.nodes.close import close
-from ai_missions.nodes.context import ClientContext
+from ai_missions.nodes.context import ClientContext, MissionContext
 from ai_missions.nodes.execute import automatic_node, execute_node
 from ai_missions.nodes.gate import MissionBuilder
 from ai_missions.nodes.guard import review_actions
+from ai_missions.nodes.reading.offline import load_resources
 from ai_missions.nodes.reason import reason_node, validate_node
 from ai_missions.nodes.recording import recorded as recording_step
+from ai_missions.nodes.resources import off_loop
 from ai_missions.nodes.retrieve import retrieve_node
 from ai_missions.nodes.state import MissionState, Node
 from ai_missions.nodes.tiers import tiers_node
@@ -41,6 +45,19 @@ def needs_review(state: MissionState) -> Literal["request_approval", "close"]:
     return "request_approval" if review_actions(state["verdict"]["actions"]) else "close"
 
 
+def reading_first(gather: Node) -> Node:
+    """The mission's gather, once the reading layer's files are loaded in a thread: a mission reads what people
+    wrote while it derives its facts, inside the event loop, and a first read there would wait on a file."""
+    wants_runtime = len(inspect.signature(gather).parameters) > 1
+
+    async def gather_after_reading_loads(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+        await off_loop(load_resources)
+        return await (gather(state, runtime) if wants_runtime else gather(state))
+
+    gather_after_reading_loads.__name__ = getattr(gather, "__name__", "gather")
+    return gather_after_reading_loads
+
+
 def mission_graph(spec: MissionSpec, gather: Node, *, recorded: bool = False) -> MissionBuilder:
     """The standard mission graph for ``spec`` around its ``gather`` node (uncompiled). ``recorded``: each step
     records the run in the run store (:mod:`ai_missions.nodes.recording`), for a graph no runtime drives."""
@@ -48,7 +65,7 @@ def mission_graph(spec: MissionSpec, gather: Node, *, recorded: bool = False) ->
     verdict_from = "apply_tiers" if spec.tiers is not None else "validate"
     #: Each step and the steps the graph runs just before it (the first runs from the run's input).
     steps: list[tuple[str, Any, tuple[str, ...]]] = [
-        ("gather", gather, ()),
+        ("gather", reading_first(gather), ()),
         ("retrieve_policies", retrieve_node(spec), ("gather",)),
         ("reason", reason_node(spec), ("retrieve_policies",)),
         ("validate", validate_node(spec), ("reason",)),

@@ -32,10 +32,10 @@ from functools import cache
 
 import numpy as np
 
-from ai_missions.knowledge_index.embeddings import embed_texts
+from ai_missions.knowledge_index.embeddings import embed_texts, load_model
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
 from ai_missions.nodes.reading.figures import amounts, days_until, price_change, references, times
-from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold
+from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
 from ai_missions.nodes.reading.statements import Statement, analyse, blank
 
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
@@ -199,6 +199,13 @@ def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
         if name in found:
             return name
     return "other"
+
+
+def load_resources() -> None:
+    """What the offline reader reads from disk (its words and the embedding model), loaded now: the missions read
+    what people wrote inside the graph's event loop, which must not wait on a file (``langgraph dev``)."""
+    load_words()
+    load_model()
 
 
 class OfflineReader:

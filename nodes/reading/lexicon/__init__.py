@@ -300,6 +300,13 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w in data["model"]["vocab"] if w.isalpha())
 
 
+def load_words() -> None:
+    """Load the shipped lexicon and the English word list now (once per process), for a caller that reads inside
+    an event loop: its first read then touches no file on the loop."""
+    default()
+    _english_words()
+
+
 @lru_cache(maxsize=8192)
 def _correct_cached(vocabulary: frozenset[str], stems: frozenset[str], word: str) -> str:
     # one edit only: two reach other real words too often ("hersteller" is two from "gern" + "steller")
