@@ -33,6 +33,8 @@ st.html(
     ".st-key-decision-card [data-testid=stMarkdownContainer] p,.st-key-decision-card [data-testid=stText]"
     "{font-size:.875rem;line-height:1.4}"
     "div[class*=st-key-act-]{padding:.45rem .75rem !important}"
+    ".st-key-decision-card [data-testid=stCheckbox] label *"
+    "{white-space:normal !important;overflow:visible !important;text-overflow:clip !important}"
     "</style>"
 )
 

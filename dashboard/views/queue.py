@@ -271,7 +271,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                     st.markdown(f":gray[Action {number}'s {name}, as its recipient will read it:]\n\n{ui.quoted(text)}")
             st.page_link(
                 ui.RUN,
-                label=f"Explain rail of run {decision.run_id}: every observation, policy and audit event",
+                label=f"Explain rail of run {decision.run_id}",
                 icon=":material/timeline:",
                 query_params={"run": decision.run_id},
             )
