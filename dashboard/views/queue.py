@@ -239,8 +239,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
     st.session_state[f"{key}-shown"] = card.actions_hash
     with st.container(border=True, key="decision-card"):
         kind = spec.subject.kind
-        money = model.money_text([a.amount for a in sheet.actions], facts, kind)
-        st.markdown(f"#### {decision.decision_id} · {kind} {ui.plain(decision.subject_id)} · {money}")
+        at_stake = model.money_text([a.amount for a in sheet.actions], facts, kind)
+        st.markdown(f"#### {decision.decision_id} · {kind} {ui.plain(decision.subject_id)} · {at_stake}")
         types = " ".join(f":gray-badge[{t}]" for t in card.case_types)
         st.markdown(
             f":blue-badge[{decision.mission}] needs **{ui.plain(sheet.waiting_for)}** &nbsp; "
