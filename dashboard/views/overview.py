@@ -43,7 +43,7 @@ def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, *, sort: 
     """A bar chart: categories ``x`` (sorted by value unless ``sort`` is given), values ``y``."""
     encoding: dict[str, Any] = {
         "x": alt.X(x, title=None, sort=sort or "-y", axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y(y, title=None),
+        "y": alt.Y(y, title=None, axis=alt.Axis(tickMinStep=1, format="d")),  # counts: no "0.5" decision
         "tooltip": [x, y] + ([color] if color else []),
     }
     if color:
@@ -187,7 +187,7 @@ with left:
             .mark_bar()
             .encode(
                 x=alt.X("day:O", title=None, axis=alt.Axis(labelAngle=-45)),  # 14 dates, each shown
-                y=alt.Y("count:Q", title="actions"),
+                y=alt.Y("count:Q", title="actions", axis=alt.Axis(tickMinStep=1, format="d")),
                 color=alt.Color(
                     "answer:N",
                     title=None,
@@ -211,7 +211,7 @@ with right:
         .mark_bar(cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
         .encode(
             y=alt.Y("status:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
-            x=alt.X("runs:Q", title=None),
+            x=alt.X("runs:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("color:N", scale=None, legend=None),
             tooltip=["status", "runs"],
         )

@@ -131,9 +131,10 @@ def page() -> None:
     batch = latest_batch()
     if batch is None:
         loose = loose_runs()
+        these = "the 1 account mission here was" if loose == 1 else f"the {loose:,} account missions here were"
         why = (
-            f"the {loose:,} account missions here were started one by one (as `missions demo` starts them), not as a "
-            "brief (see Runs and the Decision Queue). "
+            f"{these} started one by one (as `missions demo` starts them), not as a brief (see Runs and the Decision "
+            "Queue). "
             if loose
             else ""
         )

@@ -28,7 +28,8 @@ overall = data["overall"]
 labelled = eval_detection(spec) or {}
 st.title("Retail operations")
 st.caption(
-    f"{overall['runs']} runs of {spec.title}; from the run store, per day below. Detection precision TP/(TP+FP) and "
+    f"{overall['runs']} run{'' if overall['runs'] == 1 else 's'} of {spec.title}; from the run store, per day below. "
+    "Detection precision TP/(TP+FP) and "
     f"false-positive rate FP/(FP+TN) are over labelled cases, from eval run {labelled.get('eval_run', '–')}; the "
     f"monitors' flags were confirmed on {_pct(overall['detection']['flag_precision'])} of flagged orders"
 )
@@ -47,8 +48,7 @@ IMPACT_LABELS = {
 def _figure(column: Any, label: str, value: str, help: str, note: str = "") -> None:
     with column.container(border=True):
         st.metric(label, value, help=help)
-        if note:
-            st.caption(note)
+        st.caption(note or "\u00a0")  # every card a line of note, so a row's cards stand the same height
 
 
 median = overall["time_to_resolution_hours"]["median"]
