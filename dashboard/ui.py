@@ -50,7 +50,7 @@ def paragraphs(value: object) -> str:
 
 def quoted(value: object) -> str:
     """:func:`paragraphs` as a Markdown block quote: a message set apart from the page around it."""
-    return "\n".join(f"> {line}".rstrip() for line in paragraphs(value).split("\n"))
+    return "\n".join(f"> {line}" if line else ">" for line in paragraphs(value).split("\n"))  # hard breaks kept
 
 
 def status_badge(status: str | None) -> str:
