@@ -272,8 +272,10 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                 )
             )
             for number, written in messages.items():  # what reaches a customer, as they will read it
+                editing = st.session_state.get(f"{key}-{number}-choice") == "edit"
+                said = "as proposed (your edit replaces it)" if editing else "as its recipient will read it"
                 for name, text in written.items():
-                    st.markdown(f":gray[Action {number}'s {name}, as its recipient will read it:]\n\n{ui.quoted(text)}")
+                    st.markdown(f":gray[Action {number}'s {name}, {said}:]\n\n{ui.quoted(text)}")
             st.page_link(
                 ui.RUN,
                 label=f"Explain rail of run {decision.run_id}",
