@@ -92,12 +92,15 @@ def last_result() -> None:
         return
     with st.container(border=True):
         left, right = st.columns([6, 1], vertical_alignment="center")
-        left.success(
-            f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {last['reviewer']} "
-            f"({last['role']}): "
-            f"run {last['run_id']} is **{model.status_label(last['status'])}**",
-            icon=":material/task_alt:",
+        who = f"{last['reviewer']} ({last['role']})"
+        done = (  # a part of a shared plan signed is not the decision taken: it waits for the other signers
+            f"{who} signed their part of **{last['decision_id']}** ({ui.plain(last['subject_id'])}): it executes "
+            f"once every part is signed; run {last['run_id']} is **{model.status_label(last['status'])}**"
+            if last["status"] == "awaiting_decision"
+            else f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {who}: "
+            f"run {last['run_id']} is **{model.status_label(last['status'])}**"
         )
+        left.success(done, icon=":material/task_alt:")
         if right.button("Dismiss", key="queue-dismiss"):
             del st.session_state[LAST]
             st.rerun()
