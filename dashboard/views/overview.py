@@ -67,12 +67,12 @@ def hbar(frame: pd.DataFrame, category: str, value: str, color: str) -> None:
     """Horizontal stacked bars, longest first, one label per bar: the top :data:`TOP_N` categories and "other"."""
     name = category.split(":")[0]
     frame = top_and_other(frame, name, value)
-    height = max(CHART_HEIGHT, 24 * frame[name].nunique() + 40)  # a row per bar, every label shown
+    height = max(CHART_HEIGHT, 28 * frame[name].nunique() + 110)  # a row per bar (with the axis and legend)
     chart = (
         alt.Chart(frame)
         .mark_bar(cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
         .encode(
-            y=alt.Y(category, title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
+            y=alt.Y(category, title=None, sort="-x", axis=alt.Axis(labelLimit=200, labelOverlap=False)),
             x=alt.X(f"sum({value})", title=None),
             color=alt.Color(
                 color,
@@ -210,13 +210,13 @@ with right:
         alt.Chart(frame)
         .mark_bar(cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
         .encode(
-            y=alt.Y("status:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
+            y=alt.Y("status:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240, labelOverlap=False)),
             x=alt.X("runs:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("color:N", scale=None, legend=None),
             tooltip=["status", "runs"],
         )
     )
-    height = max(CHART_HEIGHT, 24 * len(frame) + 40)  # horizontal: every status named beside its bar
+    height = max(CHART_HEIGHT, 28 * len(frame) + 60)  # horizontal: every status named beside its bar
     st.altair_chart(chart.properties(height=height), width="stretch")
 
 timer.caption(f"{sum(statuses.values()):,} runs · {len(pending_created):,} pending decisions")

@@ -48,7 +48,7 @@ IMPACT_LABELS = {
 def _figure(column: Any, label: str, value: str, help: str, note: str = "") -> None:
     with column.container(border=True):
         st.metric(label, value, help=help)
-        st.caption(note or "\u00a0")  # every card a line of note, so a row's cards stand the same height
+        st.caption(note or help)  # every card a line under its figure, so a row's cards stand the same height
 
 
 median = overall["time_to_resolution_hours"]["median"]
@@ -89,7 +89,8 @@ with right:
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(
-        f"{overall['actions_automated']} actions ran without a reviewer; {overall['automated_rolled_back']} rolled back"
+        f"{overall['actions_automated']} action{'' if overall['actions_automated'] == 1 else 's'} ran without a "
+        f"reviewer; {overall['automated_rolled_back']} rolled back"
     )
 
 st.subheader("Over time")
