@@ -42,9 +42,9 @@ def banner(
         signed = signed_parts(store, decision.decision_id)
         done = "; ".join(f"{ui.plain(who)} ({role}) signed action {p + 1}" for p, (who, role) in sorted(signed.items()))
         st.warning(
-            f"**Needs {' + '.join(needed)}**: no single role may approve the whole plan. Each reviewer signs the "
-            f"actions their role may approve; it executes once every action is signed. "
-            f"{'Signed so far: ' + done if done else 'Nobody has signed yet.'}",
+            f"**Needs {' + '.join(needed)}**: no single role may approve the whole plan; each signs what their role "
+            f"may, and it executes once every action is signed. "
+            f"{'Signed: ' + done if done else 'Nobody has signed yet.'}",
             icon=":material/group:",
         )
     handed = coapproval.handed_to(store, decision.decision_id)

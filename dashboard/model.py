@@ -401,3 +401,58 @@ def decision_summary(decision: Decision) -> str:
             part += f" ({answer.get('args')})"
         parts.append(part)
     return "; ".join(parts)
+
+
+# -- the decision card's header and body ---------------------------------------------------------------------------
+def amount_at_stake(amounts: Sequence[float | None], facts: Mapping[str, Any], kind: str) -> tuple[float | None, bool]:
+    """The most one action moves, and True; else the subject's own total as its facts hold it (``order.total``: a
+    hold's release moves no sum itself), and False; else (None, False)."""
+    moved = [a for a in amounts if a is not None]
+    if moved:
+        return max(moved), True
+    total = facts.get(f"{kind}.total")
+    if isinstance(total, int | float) and not isinstance(total, bool):
+        return float(total), False
+    return None, False
+
+
+def money_text(amounts: Sequence[float | None], facts: Mapping[str, Any], kind: str) -> str:
+    """The card header's money: ``2,523.93 USD`` (moved by an action), ``order of 409.31 USD`` or ``moves no
+    money``."""
+    value, moved = amount_at_stake(amounts, facts, kind)
+    if value is None:
+        return "moves no money"
+    currency = facts.get(f"{kind}.currency") or facts.get("order.currency")
+    unit = f" {currency}" if isinstance(currency, str) and currency else ""
+    return f"{value:,.2f}{unit}" if moved else f"{kind} of {value:,.2f}{unit}"
+
+
+def key_args(args: Mapping[str, Any], shown_apart: Iterable[str]) -> dict[str, Any]:
+    """The arguments shown on the action's line: all but the idempotency key and the text shown apart (a message
+    as its reader will read it)."""
+    skip = {*shown_apart, "idempotency_key"}
+    return {k: v for k, v in args.items() if k not in skip}
+
+
+def text_args(args: Mapping[str, Any], free_text: Iterable[str]) -> dict[str, str]:
+    """The free-text arguments (a message's subject and body, a reason), in the tool's order."""
+    names = set(free_text) - {"idempotency_key"}
+    return {k: v for k, v in args.items() if k in names and isinstance(v, str)}
+
+
+def due_cell(due_at: str | None, now: datetime | None = None) -> str:
+    """A deadline for the queue table's ``due`` column: ``in 1 h 56 min``, ``late 3 h`` or ``—``."""
+    text = due_text(due_at, now)[0]
+    return text.removeprefix("due ") if text else "—"
+
+
+def shown_evidence(found: Sequence[Observation], summary: str) -> list[Observation]:
+    """The evidence a card lists: a matched clause whose words the summary already says is named, not repeated."""
+    said = " ".join(summary.split())
+    shown = []
+    for o in found:
+        head, colon, words = o.finding.partition(" matches: ")
+        if colon and o.source.startswith("policy:") and " ".join(words.split()) in said:
+            o = Observation(o.at, o.node, o.source, f"{head} matches (its words are the summary above)", o.data)
+        shown.append(o)
+    return shown

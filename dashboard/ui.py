@@ -41,6 +41,18 @@ def plain(value: object) -> str:
     return _LINE_START.sub(r"\1\\\2", text, count=1)
 
 
+def paragraphs(value: object) -> str:
+    """Untrusted text with its line breaks kept, as its reader will see it (a message's body): each line made
+    literal as :func:`plain` makes it, a blank line a new paragraph. No ``\\n`` is shown as two characters."""
+    blocks = re.split(r"\n\s*\n", str(value).replace("\r\n", "\n").strip())
+    return "\n\n".join("  \n".join(plain(line) for line in block.splitlines() if line.strip()) for block in blocks)
+
+
+def quoted(value: object) -> str:
+    """:func:`paragraphs` as a Markdown block quote: a message set apart from the page around it."""
+    return "\n".join(f"> {line}" if line else ">" for line in paragraphs(value).split("\n"))  # hard breaks kept
+
+
 def status_badge(status: str | None) -> str:
     """Inline markdown badge for a run status."""
     label, color = STATUS_STYLE.get(status or "", (status or "unknown", "gray"))

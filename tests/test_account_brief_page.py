@@ -105,6 +105,7 @@ def test_the_brief_ranks_shows_signals_charts_and_draft_and_only_the_owner_sends
     assert "Sign in to decide." in texts(at)
 
     at = open_brief("ben")  # same role, not the owner: he cannot approve from the page, as a browser user can't
+    assert "ben decides none of this brief's" in texts(at)  # so every owner's accounts are shown, and he is told
     assert not card(at, STORY).label.endswith("· yours")
     for label in ("Approve and send", "Reject"):
         with pytest.raises(AppTestError, match="disabled"):
@@ -115,6 +116,11 @@ def test_the_brief_ranks_shows_signals_charts_and_draft_and_only_the_owner_sends
     assert sent(home) == []
 
     at = open_brief("ava")
+    assert all(e.label.endswith("· yours") for e in at.expander)  # hers by default ("mine"), her story among them
+    assert len(at.expander) < len(shown)
+    at.toggle(key="brief-mine").set_value(False).run()
+    assert len(at.expander) == len(shown)  # every owner's, when she asks
+    at.toggle(key="brief-mine").set_value(True).run()
     assert card(at, STORY).label.endswith("· yours")
     draft = card(at, STORY).text_area[0]
     draft.input(draft.value.replace("Would you have", "Could we find")).run()
@@ -136,6 +142,9 @@ def test_the_brief_ranks_shows_signals_charts_and_draft_and_only_the_owner_sends
     assert "no decision pending" in said(again)
     assert "Save rate" in texts(again)
     assert save_rate_of(again) == [2 / len(report.ranked)]  # one brief; the owners acted on two of its accounts
+    rate = next(m for m in again.metric if m.label.startswith("Save rate"))
+    assert rate.value == f"{2 / len(report.ranked):.1%}"  # a percentage, not 0.166667
+    assert f"2 of {len(report.ranked)} flagged accounts acted on" in texts(again)
 
 
 def save_rate_of(at: AppTest) -> list[float]:

@@ -121,6 +121,19 @@ def test_queue_lists_pending_decisions_oldest_first(book: Book) -> None:
     pending = store(book).pending_decisions(limit=10)
     assert list(table["decision"]) == [d.decision_id for d in pending]
     assert f"#### {pending[0].decision_id} · " in texts(at)  # the first opened, for the signed-in reviewer
+    # issue 39: mission, amount and who is needed, in columns of their own; and a mission filter
+    assert list(table.columns) == ["due", "mission", "subject", "amount", "needs", "decision"]
+    assert all(table["needs"])  # who is needed, in words
+    assert all(a == "—" or a[0].isdigit() for a in table["amount"])
+    missions = sorted({d.mission for d in store(book).pending_decisions(limit=1000)})
+    at.selectbox(key="queue-filter-mission").set_value(missions[0]).run()
+    narrowed = at.dataframe[0].value
+    assert set(narrowed["mission"]) == {missions[0]}
+    others = [m for m in at.selectbox(key="queue-filter-mission").options if m not in (*missions, "every mission")]
+    if others:  # a mission with nothing pending: an empty table, and the count says so
+        at.selectbox(key="queue-filter-mission").set_value(others[0]).run()
+        assert at.dataframe[0].value.empty if at.dataframe else True
+        assert f"0 of {store(book).count_pending():,} pending pass the filters" in texts(at)
 
 
 def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ai_missions.dashboard.ui import plain
+from ai_missions.dashboard import model
+from ai_missions.dashboard.ui import paragraphs, plain, quoted
 from ai_missions.settings import runs_db
 from tests.test_dashboard_support import bulk_load, open_page
 
@@ -72,6 +73,34 @@ def test_plain_escapes_every_markdown_meaning() -> None:
     assert plain("- line one\n\n# heading") == r"\- line one \# heading"
     assert plain("12. item") == r"12\. item"
     assert plain("SO-101851") == "SO-101851"  # ids read as typed
+
+
+def test_a_message_reads_as_its_recipient_will_read_it_and_stays_literal() -> None:
+    """Issue 39: the card showed a customer's reply with literal ``\\n``; its lines and paragraphs are kept, and its
+    marks still mean nothing."""
+    body = "Hello **Isabel**,\n\nYou were right: [refund](x).\nKind regards,\r\nSupport\n\n\n# Team"
+    assert paragraphs(body) == (
+        "Hello \\*\\*Isabel\\*\\*,\n\nYou were right\\: \\[refund\\]\\(x\\).  \nKind regards,  \nSupport\n\n\\# Team"
+    )
+    assert "\\n" not in paragraphs(body)
+    assert quoted(body).splitlines() == [
+        "> Hello \\*\\*Isabel\\*\\*,",
+        ">",
+        "> You were right\\: \\[refund\\]\\(x\\).  ",
+        "> Kind regards,  ",
+        "> Support",
+        ">",
+        "> \\# Team",
+    ]
+
+
+def test_the_card_header_names_the_money_at_stake() -> None:
+    facts = {"order.total": 409.31, "order.currency": "USD"}
+    assert model.money_text([2523.93, None, 10.0], facts, "ticket") == "2,523.93 USD"  # the most one action moves
+    assert model.money_text([None], facts, "order") == "order of 409.31 USD"  # a hold's release moves no sum itself
+    assert model.money_text([], {}, "account") == "moves no money"
+    assert model.key_args({"ticket_id": "T-1", "body": "Hi", "idempotency_key": "k"}, ["body"]) == {"ticket_id": "T-1"}
+    assert model.due_cell(None) == "—"
 
 
 def test_the_run_page_shows_injected_text_literally(home: Path) -> None:

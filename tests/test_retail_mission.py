@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -306,5 +307,8 @@ def test_the_run_page_rolls_back_and_the_retail_page_shows_the_metrics(
         labels = {m.label for m in page.metric}
         assert {"Detection precision", "Orders saved", "Policy compliance"} <= labels
         assert "Action tiers" in texts(page)
+        # a share says what it is of, and a chart with nothing to draw says why (issue 39: "100%" was 1 of 23)
+        assert re.search(r"\d+ of \d+ settled; \d+ disrupted in all", texts(page)), texts(page)
+        assert "Nothing to draw yet: runs on 1 day(s)" in texts(page)
     finally:
         st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)

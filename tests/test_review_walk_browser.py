@@ -8,6 +8,9 @@ CLI's ``decide`` offers (``tests/test_cli_review.py`` walks the same decisions f
 - support: fiona (finance) signs the refund, lee (support_lead) the reply, in two browsers: it runs once both signed;
 - account save: ava hands it off to maya, who then sees it handed to her.
 
+Before any is decided, each flagship's card is opened on a 1280x800 screen (issue 39): its amount, the deciding
+fact, every action and the approve button lie inside the first 800 px, and each is photographed at that size.
+
 Each outcome is checked in the run store and the systems' own databases, and every page visited is photographed
 (``MISSIONS_SCREENSHOTS=dir`` keeps the pictures; otherwise they go to the test's temporary directory). One small
 home, one dashboard server and one browser serve the whole module. A reload, and a ``?decision=`` link opened in
@@ -96,8 +99,10 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Reviewer:
     """One reviewer's browser (a context of its own: its own cookies, its own Streamlit session)."""
 
-    def __init__(self, browser: Any, dashboard: str, shots: Path, name: str) -> None:
-        self.page = browser.new_context(viewport={"width": 1440, "height": 2000}).new_page()
+    def __init__(
+        self, browser: Any, dashboard: str, shots: Path, name: str, viewport: tuple[int, int] = (1440, 2000)
+    ) -> None:
+        self.page = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
         self.page.set_default_timeout(WAIT_MS)
         self.dashboard, self.shots, self.name = dashboard, shots, name
 
@@ -155,6 +160,70 @@ class Reviewer:
         self.page.mouse.move(1, 1)
         self.page.wait_for_timeout(300)
         self.page.screenshot(path=str(self.shots / f"walk-{what}.png"))  # tall enough for a whole card
+
+
+#: Per mission: who opens its flagship's card, and words of the fact the decision turns on (from the seeded story).
+ONE_SCREEN = {
+    "order-exception": ("omar", "order", "fraud flag(s)"),
+    "invoice-approval": ("chen", "invoice", "Three-way match"),
+    "support": ("fiona", "ticket", "duplicate of"),
+    "retail-exceptions": ("rhea", "order", "the count supports"),
+    "account-save": ("ava", "account", "Active users"),
+}
+SCREEN = (1280, 800)
+
+
+def inside_the_screen(page: Any, what: str, element: Any) -> None:
+    """``element`` is shown, and wholly within the first screen (no scrolling)."""
+    from playwright.sync_api import expect
+
+    expect(element).to_be_visible()
+    box = element.bounding_box()
+    assert box is not None, what
+    top, bottom = box["y"], box["y"] + box["height"]
+    assert top >= 0, f"{what} starts at {top:.0f} px, above the screen"
+    assert bottom <= SCREEN[1], f"{what} spans {top:.0f}-{bottom:.0f} px, beyond the first {SCREEN[1]}"
+
+
+@pytest.mark.parametrize("mission", list(ONE_SCREEN))
+def test_each_flagship_decision_fits_one_1280x800_screen(
+    browser: Any,
+    dashboard: str,
+    home: Path,
+    flagships: dict[str, tuple[str, str]],
+    shots: Path,
+    mission: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before anything is decided: the amount (in the card's header), the deciding fact, every action's choice and
+    the approve button are inside the first 800 px of a 1280x800 window, with nothing scrolled."""
+    import re
+
+    name, kind, fact = ONE_SCREEN[mission]
+    _, decision_id = flagships[mission]
+    actions = RunStore(home / "runs.sqlite").get_decision(decision_id).request["interrupts"]
+    reviewer = Reviewer(browser, dashboard, shots, name, viewport=SCREEN)
+    reviewer.open(decision_id, kind)
+    page = reviewer.page
+    card = page.locator(".st-key-decision-card")
+    heading = page.get_by_role("heading", name=f"{decision_id} · {kind}")
+    assert re.search(r"· (\w+ of )?\d[\d,]*\.\d\d( [A-Z]{3})?$|· moves no money$", heading.inner_text()), (
+        heading.inner_text()
+    )
+    inside_the_screen(page, "the header with the amount", heading)
+    inside_the_screen(page, "the deciding fact", card.get_by_text(fact).first)
+    for number, action in enumerate(actions, start=1):
+        tool = action["action_request"]["action"]
+        inside_the_screen(page, f"action {number} ({tool})", card.get_by_text(f"{number}. {tool}", exact=True))
+        inside_the_screen(page, f"action {number}'s choice", card.get_by_test_id("stRadio").nth(number - 1))
+    inside_the_screen(page, "the approve button", page.locator(f".st-key-q-{decision_id}-submit button"))
+    assert page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollTop ?? 0") == 0
+    reviewer.page.mouse.move(1, 1)
+    reviewer.page.wait_for_timeout(300)
+    picture = shots / f"one-screen-{mission}.png"
+    page.screenshot(path=str(picture))  # the viewport only: what the reviewer sees without scrolling
+    with capsys.disabled():
+        print(f"\n  {mission}: one 1280x800 screen photographed in {picture}")
 
 
 def test_order_exception_approved_by_the_ops_lead(

@@ -15,6 +15,8 @@ from ai_missions.errors import MissionsError
 #: The window of the decision figures (median time to decision, approvals vs rejections).
 WINDOW_DAYS = 14
 CHART_HEIGHT = 260
+#: Categories a chart names one by one; the rest are summed into one "other" bar (31 bars left room for 4 labels).
+TOP_N = 10
 
 
 @st.cache_data(ttl=15, show_spinner=False)
@@ -41,7 +43,7 @@ def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, *, sort: 
     """A bar chart: categories ``x`` (sorted by value unless ``sort`` is given), values ``y``."""
     encoding: dict[str, Any] = {
         "x": alt.X(x, title=None, sort=sort or "-y", axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y(y, title=None),
+        "y": alt.Y(y, title=None, axis=alt.Axis(tickMinStep=1, format="d")),  # counts: no "0.5" decision
         "tooltip": [x, y] + ([color] if color else []),
     }
     if color:
@@ -50,13 +52,27 @@ def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, *, sort: 
     st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
 
 
+def top_and_other(frame: pd.DataFrame, category: str, value: str, top: int = TOP_N) -> pd.DataFrame:
+    """The ``top`` categories by total ``value``; the others summed into one ``other (N types)`` category."""
+    totals = frame.groupby(category)[value].sum().sort_values(ascending=False)
+    if len(totals) <= top + 1:
+        return frame
+    rest = set(totals.index[top:])
+    folded = frame.copy()
+    folded.loc[folded[category].isin(rest), category] = f"other ({len(rest)} types)"
+    return folded.groupby([c for c in folded.columns if c != value], as_index=False)[value].sum()
+
+
 def hbar(frame: pd.DataFrame, category: str, value: str, color: str) -> None:
-    """Horizontal stacked bars, longest first: for categories whose names are too long to sit under a bar."""
+    """Horizontal stacked bars, longest first, one label per bar: the top :data:`TOP_N` categories and "other"."""
+    name = category.split(":")[0]
+    frame = top_and_other(frame, name, value)
+    height = max(CHART_HEIGHT, 28 * frame[name].nunique() + 110)  # a row per bar (with the axis and legend)
     chart = (
         alt.Chart(frame)
         .mark_bar(cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
         .encode(
-            y=alt.Y(category, title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
+            y=alt.Y(category, title=None, sort="-x", axis=alt.Axis(labelLimit=200, labelOverlap=False)),
             x=alt.X(f"sum({value})", title=None),
             color=alt.Color(
                 color,
@@ -67,12 +83,12 @@ def hbar(frame: pd.DataFrame, category: str, value: str, color: str) -> None:
             tooltip=[category, color, value],
         )
     )
-    st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
+    st.altair_chart(chart.properties(height=height), width="stretch")
 
 
 def figure(column: Any, label: str, value: str, note: str = "", help: str | None = None) -> None:
-    """One headline figure in a card, with a line of context under it."""
-    with column.container(border=True, height=132):
+    """One headline figure in a card, with its context under it, whole (a fixed height cut "1,080 with no")."""
+    with column.container(border=True):
         st.metric(label, value, help=help)
         st.caption(note or "\u00a0")
 
@@ -170,8 +186,8 @@ with left:
             alt.Chart(frame)
             .mark_bar()
             .encode(
-                x=alt.X("day:O", title=None, axis=alt.Axis(labelAngle=0)),
-                y=alt.Y("count:Q", title="actions"),
+                x=alt.X("day:O", title=None, axis=alt.Axis(labelAngle=-45)),  # 14 dates, each shown
+                y=alt.Y("count:Q", title="actions", axis=alt.Axis(tickMinStep=1, format="d")),
                 color=alt.Color(
                     "answer:N",
                     title=None,
@@ -192,14 +208,15 @@ with right:
     )
     chart = (
         alt.Chart(frame)
-        .mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
+        .mark_bar(cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
         .encode(
-            x=alt.X("status:N", title=None, sort="-y", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("runs:Q", title=None),
+            y=alt.Y("status:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240, labelOverlap=False)),
+            x=alt.X("runs:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("color:N", scale=None, legend=None),
             tooltip=["status", "runs"],
         )
     )
-    st.altair_chart(chart.properties(height=CHART_HEIGHT), width="stretch")
+    height = max(CHART_HEIGHT, 28 * len(frame) + 60)  # horizontal: every status named beside its bar
+    st.altair_chart(chart.properties(height=height), width="stretch")
 
 timer.caption(f"{sum(statuses.values()):,} runs · {len(pending_created):,} pending decisions")

@@ -30,9 +30,13 @@ from ai_missions.decisions import edited
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.governance import approval_problems, approval_rules
 from ai_missions.missions import get_mission, registry
+from ai_missions.review import case_facts, review_sheet
 from ai_missions.store import Decision, RunStore
 
 PAGE_SIZE = 10
+#: Rows of the queue table in view at once (the page's others scroll inside it), and their height in pixels.
+ROWS_IN_VIEW = 4
+ROW_HEIGHT = 31
 CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit"}
 LAST = "queue-last"
 GENERATION = "queue-generation"
@@ -88,12 +92,15 @@ def last_result() -> None:
         return
     with st.container(border=True):
         left, right = st.columns([6, 1], vertical_alignment="center")
-        left.success(
-            f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {last['reviewer']} "
-            f"({last['role']}): "
-            f"run {last['run_id']} is **{model.status_label(last['status'])}**",
-            icon=":material/task_alt:",
+        who = f"{last['reviewer']} ({last['role']})"
+        done = (  # a part of a shared plan signed is not the decision taken: it waits for the other signers
+            f"{who} signed their part of **{last['decision_id']}** ({ui.plain(last['subject_id'])}): it executes "
+            f"once every part is signed; run {last['run_id']} is **{model.status_label(last['status'])}**"
+            if last["status"] == "awaiting_decision"
+            else f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {who}: "
+            f"run {last['run_id']} is **{model.status_label(last['status'])}**"
         )
+        left.success(done, icon=":material/task_alt:")
         if right.button("Dismiss", key="queue-dismiss"):
             del st.session_state[LAST]
             st.rerun()
@@ -126,40 +133,68 @@ def next_decision() -> None:
     st.query_params.pop("decision", None)
 
 
-def queue_table(page: list[Decision], runs: dict[str, dict[str, Any]]) -> None:
-    """The page of pending decisions; picking a row focuses its decision (by id)."""
+def row_facts(store: RunStore, decision: Decision, run: dict[str, Any] | None, known: list[Any] | None) -> Any:
+    """What the table and the card say beyond the decision (:func:`ai_missions.review.review_sheet`): who is
+    needed, each action's money, and the case's facts; read from the store, as ``missions queue`` reads them."""
+    events = store.events(decision.run_id)
+    sheet = review_sheet(store, decision, known or [], events=events, run=run, roster=resources.roster())
+    return sheet, case_facts(events), events
+
+
+def amount_cell(sheet: Any, facts: dict[str, Any], kind: str) -> str:
+    """The table's amount: the most one action moves, else the subject's total (``—`` when neither)."""
+    value, _ = model.amount_at_stake([a.amount for a in sheet.actions], facts, kind)
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def queue_table(
+    store: RunStore,
+    page: list[Decision],
+    runs: dict[str, dict[str, Any]],
+    focus_id: str | None,
+    known: list[Any] | None,
+) -> None:
+    """The page of pending decisions, the one on the card selected (highlighted); picking a row focuses its
+    decision (by id)."""
     now = model.now_utc()
-    frame = pd.DataFrame(
-        [
+    rows = []
+    for d in page:
+        sheet, facts, _ = row_facts(store, d, runs.get(d.run_id), known)
+        rows.append(
             {
-                "due": model.due_text(d.due_at, now)[0] or "—",
-                "waiting": model.age_text(d.created_at, now),
+                "due": model.due_cell(d.due_at, now),
+                "mission": d.mission,
                 "subject": d.subject_id,
-                "types": ", ".join(runs.get(d.run_id, {}).get("case_types", [])),
-                "verdict": (d.request["interrupts"][0]["metadata"].get("outcome") if d.request["interrupts"] else ""),
-                "actions": len(d.request["interrupts"]),
+                "amount": amount_cell(sheet, facts, get_mission(d.mission).subject.kind),
+                "needs": sheet.waiting_for,
                 "decision": d.decision_id,
             }
-            for d in page
-        ]
-    )
-    key = f"queue-table-{st.session_state.get(GENERATION, 0)}"
-    st.session_state[SHOWN] = [d.decision_id for d in page]
+        )
+    frame = pd.DataFrame(rows)
+    shown = [d.decision_id for d in page]
+    chosen = [shown.index(focus_id)] if focus_id in shown else []
+    key = f"queue-table-{st.session_state.get(GENERATION, 0)}-{focus_id}"
+    st.session_state[SHOWN] = shown
     st.dataframe(
         frame,
         key=key,
         hide_index=True,
         on_select=partial(pick_row, key),
         selection_mode="single-row",
+        selection_default={"selection": {"rows": chosen}},
         width="stretch",
-        height=38 + 35 * len(frame),
+        height=38 + ROW_HEIGHT * min(len(frame), ROWS_IN_VIEW) + 2,
+        row_height=ROW_HEIGHT,
         column_config={
-            "due": st.column_config.TextColumn(width=84),
-            "waiting": st.column_config.TextColumn(width=66),
-            "subject": st.column_config.TextColumn(width=90),
-            "types": st.column_config.TextColumn(width=150),
-            "verdict": st.column_config.TextColumn(width=70),
-            "actions": st.column_config.NumberColumn(width=58),
+            "due": st.column_config.TextColumn(width=120, help="Soonest first (GOV-005), then the oldest"),
+            "mission": st.column_config.TextColumn(width=130),
+            "subject": st.column_config.TextColumn(width=110),
+            "amount": st.column_config.TextColumn(
+                width=90, help="The most one action moves; for a plan that moves none, the subject's total"
+            ),
+            "needs": st.column_config.TextColumn(
+                width=330, help="Who may approve it: a role, roles that sign parts, a person"
+            ),
         },
     )
 
@@ -200,141 +235,164 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
 
 
 def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | None, timer: ui.QueryTimer) -> None:
-    with timer.measure():
-        events = store.events(decision.run_id)
-    card = model.queue_card(decision, run, model.verdict_of(events))
     reviewer = ui.reviewer()
     role = resources.roster().get(reviewer) if reviewer else None
     known = rules()
+    spec = get_mission(decision.mission)
+    with timer.measure():
+        sheet, facts, events = row_facts(store, decision, run, known)
+    card = model.queue_card(decision, run, model.verdict_of(events))
     key = f"q-{decision.decision_id}"
     shown_hash = str(st.session_state.get(f"{key}-shown", card.actions_hash))  # on screen when clicked
     st.session_state[f"{key}-shown"] = card.actions_hash
-    with st.container(border=True):
-        kind = get_mission(decision.mission).subject.kind
-        st.markdown(f"#### {decision.decision_id} · {kind} {ui.plain(decision.subject_id)}")
+    with st.container(border=True, key="decision-card"):
+        kind = spec.subject.kind
+        at_stake = model.money_text([a.amount for a in sheet.actions], facts, kind)
+        st.markdown(f"#### {decision.decision_id} · {kind} {ui.plain(decision.subject_id)} · {at_stake}")
         types = " ".join(f":gray-badge[{t}]" for t in card.case_types)
         st.markdown(
+            f":blue-badge[{decision.mission}] needs **{ui.plain(sheet.waiting_for)}** &nbsp; "
             f"{due_badge(decision.due_at)} {ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; "
-            f"waiting {model.age_text(decision.created_at)}"
+            f":gray[waiting {model.age_text(decision.created_at)}]"
         )
-        plan = [{"tool": a.tool, "args": a.args} for a in card.actions]
-        shared = cosign.banner(store, decision, plan, known, get_mission(decision.mission).tools)
-        signed = cosign.signed_parts(store, decision.decision_id) if shared else {}
-        st.text(card.summary)
-        st.caption(f"Actions hash {card.actions_hash}: what you approve is exactly what executes")
-        st.page_link(
-            ui.RUN,
-            label=f"Explain rail of run {decision.run_id}",
-            icon=":material/timeline:",
-            query_params={"run": decision.run_id},
-        )
-        with st.expander("Evidence", expanded=True), st.container(height=250, border=False):
+        messages = {  # action number -> its free text that reaches someone outside (a customer, a vendor)
+            a.number: model.text_args(a.args, rule.free_text)
+            for a in card.actions
+            if (rule := spec.tools.get(a.tool)) is not None and rule.spec.reaches_outside
+        }
+        messages = {number: written for number, written in messages.items() if written}
+        facts_side, actions_side = st.columns([1, 1], gap="medium")
+        with facts_side:
+            plan = [{"tool": a.tool, "args": a.args} for a in card.actions]
+            shared = cosign.banner(store, decision, plan, known, spec.tools)  # who signs what; a hand-off
+            signed = cosign.signed_parts(store, decision.decision_id) if shared else {}
+            st.text(card.summary)
+            # the deciding facts in full, never in a box that scrolls by itself (issue 39: it hid the deciding fact)
             st.markdown(
-                "  \n".join(f"**{ui.plain(o.source)}** — {ui.plain(o.finding)}" for o in model.evidence(events))
-            )
-
-        interrupts, schemas = decision.request["interrupts"], decision.request.get("schemas")
-        responses: list[dict[str, Any]] = []
-        choices: list[str] = []
-        problems: list[str] = []
-        for position, action in enumerate(card.actions):
-            with st.container(border=True):
-                short = model.args_text(action.args, limit=48)
-                st.markdown(f"**{action.number}. {action.tool}** &nbsp; {ui.plain(short)}")
-                if position in signed:  # a co-signer's part: settled, not the next reviewer's to answer
-                    who, who_role = signed[position]
-                    st.markdown(f":green[:material/verified: signed by {ui.plain(who)} ({who_role})]")
-                    choices.append("approve")
-                    responses.append(model.response_for("approve", reason="", tool=action.tool, args=action.args))
-                    continue
-                if short != model.args_text(action.args):
-                    with st.expander("All arguments"):
-                        st.json(action.args)
-                if action.why:
-                    st.caption(
-                        f"{ui.plain(action.why)} · cites {ui.plain(', '.join(action.policy_ids) or 'no policy')}"
-                    )
-                left, right = st.columns([5, 4], vertical_alignment="center")
-                choice = left.radio(
-                    f"Action {action.number}",
-                    list(CHOICES),
-                    key=f"{key}-{action.number}-choice",
-                    format_func=CHOICES.__getitem__,
-                    horizontal=True,
-                    label_visibility="collapsed",
+                "  \n".join(
+                    f"**{ui.plain(o.source)}** — {ui.plain(o.finding)}"
+                    for o in model.shown_evidence(model.evidence(events), card.summary)
                 )
-                args = action.args
-                if choice == "edit":
-                    text = st.text_area(
-                        "New arguments (JSON)",
-                        value=json.dumps(action.args, indent=2),
-                        key=f"{key}-{action.number}-args",
-                        height=68 + 22 * len(action.args),
+            )
+            for number, written in messages.items():  # what reaches a customer, as they will read it
+                editing = st.session_state.get(f"{key}-{number}-choice") == "edit"
+                said = "as proposed (your edit replaces it)" if editing else "as its recipient will read it"
+                for name, text in written.items():
+                    st.markdown(f":gray[Action {number}'s {name}, {said}:]\n\n{ui.quoted(text)}")
+            st.page_link(
+                ui.RUN,
+                label=f"Explain rail of run {decision.run_id}",
+                icon=":material/timeline:",
+                query_params={"run": decision.run_id},
+            )
+        with actions_side:
+            interrupts, schemas = decision.request["interrupts"], decision.request.get("schemas")
+            responses: list[dict[str, Any]] = []
+            choices: list[str] = []
+            problems: list[str] = []
+            for position, action in enumerate(card.actions):
+                with st.container(border=True, gap="xxsmall", key=f"act-{decision.decision_id}-{action.number}"):
+                    written = messages.get(action.number, {})
+                    short = model.args_text(model.key_args(action.args, written), limit=80)
+                    cites = ui.plain(", ".join(action.policy_ids) or "no policy")
+                    why = (
+                        f"  \n:gray[{ui.plain(action.why)} · cites {cites}]"
+                        if action.why and position not in signed
+                        else ""
                     )
-                    try:
-                        parsed = json.loads(text)
-                    except json.JSONDecodeError as exc:
-                        problems.append(f"action {action.number}: the arguments are not valid JSON ({exc.msg})")
-                    else:
-                        if isinstance(parsed, dict):  # as `missions decide --edit` checks it, before anything runs
-                            try:
-                                args = edited(action.number, interrupts[position], parsed, schemas)
-                            except ValidationError as exc:
-                                problems.append(str(exc))
+                    said = f" :gray[· {', '.join(written)}: at left, in full]" if written else ""
+                    st.markdown(f"**{action.number}. {action.tool}** &nbsp; {ui.plain(short)}{said}{why}")
+                    if position in signed:  # a co-signer's part: settled, not the next reviewer's to answer
+                        who, who_role = signed[position]
+                        st.markdown(f":green[:material/verified: signed by {ui.plain(who)} ({who_role})]")
+                        choices.append("approve")
+                        responses.append(model.response_for("approve", reason="", tool=action.tool, args=action.args))
+                        continue
+                    if short != model.args_text(model.key_args(action.args, written)):
+                        with st.expander("All arguments"):
+                            st.json(action.args)
+                    left, right = st.columns([5, 4], vertical_alignment="center")
+                    choice = left.radio(
+                        f"Action {action.number}",
+                        list(CHOICES),
+                        key=f"{key}-{action.number}-choice",
+                        format_func=CHOICES.__getitem__,
+                        horizontal=True,
+                        label_visibility="collapsed",
+                    )
+                    args = action.args
+                    if choice == "edit":
+                        text = st.text_area(
+                            "New arguments (JSON)",
+                            value=json.dumps(action.args, indent=2),
+                            key=f"{key}-{action.number}-args",
+                            height=68 + 22 * len(action.args),
+                        )
+                        try:
+                            parsed = json.loads(text)
+                        except json.JSONDecodeError as exc:
+                            problems.append(f"action {action.number}: the arguments are not valid JSON ({exc.msg})")
                         else:
-                            problems.append(f"action {action.number}: the arguments must be a JSON object")
-                reason = ""
-                if choice == "reject":
-                    reason = st.text_input(
-                        "Why is it rejected? (required)",
-                        key=f"{key}-{action.number}-reason",
-                        placeholder="e.g. the customer asked to wait",
-                    )
-                if choice != "reject":
-                    right.markdown(permission(decision.mission, role, action.tool, args, known))
-                choices.append(choice)
-                responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
+                            if isinstance(parsed, dict):  # as `missions decide --edit` checks it, before anything runs
+                                try:
+                                    args = edited(action.number, interrupts[position], parsed, schemas)
+                                except ValidationError as exc:
+                                    problems.append(str(exc))
+                            else:
+                                problems.append(f"action {action.number}: the arguments must be a JSON object")
+                    reason = ""
+                    if choice == "reject":
+                        reason = st.text_input(
+                            "Why is it rejected? (required)",
+                            key=f"{key}-{action.number}-reason",
+                            placeholder="e.g. the customer asked to wait",
+                        )
+                    if choice != "reject":
+                        right.markdown(permission(decision.mission, role, action.tool, args, known))
+                    choices.append(choice)
+                    responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
 
-        approved = [
-            {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args}
-            for a, r in zip(card.actions, responses, strict=True)
-            if r.get("type") in ("accept", "edit")
-        ]
-        tools = get_mission(decision.mission).tools
-        if shared and role is not None and known is not None:
-            open_approved = [
-                (p, {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args})
-                for p, (a, r) in enumerate(zip(card.actions, responses, strict=True))
+            approved = [
+                {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args}
+                for a, r in zip(card.actions, responses, strict=True)
                 if r.get("type") in ("accept", "edit")
             ]
-            rejects = any(r.get("type") == "response" for p, r in enumerate(responses) if p not in signed)
-            if problem := cosign.part_problem(role, open_approved, signed, known, tools, rejects):
-                problems.append(problem)
-        elif role is not None and known is not None and approval_problems(role, approved, known, tools):
-            problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
-        for problem in problems:
-            st.error(problem)
-        money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
-        stock = [moved for a in approved if (moved := tools.stock_of(a)) is not None]
-        confirmed = True
-        if (money or stock) and reviewer is not None and not problems:  # say what moves before the click
-            moves = [f"the money this moves: {'; '.join(money)}"] * bool(money)
-            moves += [f"the stock this moves: {'; '.join(stock)}"] * bool(stock)
-            confirmed = st.checkbox(f"I confirm {' · and '.join(moves)}", key=f"{key}-confirm")
-        if reviewer is None:
-            st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
-        label = "Sign your part" if shared else model.plan_text(choices)
-        clicked = st.button(
-            f"{label} as {reviewer}" if reviewer else label,
-            key=f"{key}-submit",
-            type="primary",
-            disabled=reviewer is None or bool(problems) or not confirmed,
-            width="stretch",
-        )
-        if clicked and reviewer is not None:
-            decide(card, reviewer, role or "", responses, shown_hash)
-        if reviewer is not None and role is not None:
-            cosign.hand_off_form(store, decision, reviewer, role, resources.roster())
+            tools = get_mission(decision.mission).tools
+            if shared and role is not None and known is not None:
+                open_approved = [
+                    (p, {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args})
+                    for p, (a, r) in enumerate(zip(card.actions, responses, strict=True))
+                    if r.get("type") in ("accept", "edit")
+                ]
+                rejects = any(r.get("type") == "response" for p, r in enumerate(responses) if p not in signed)
+                if problem := cosign.part_problem(role, open_approved, signed, known, tools, rejects):
+                    problems.append(problem)
+            elif role is not None and known is not None and approval_problems(role, approved, known, tools):
+                problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
+            for problem in problems:
+                st.error(problem)
+            money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
+            stock = [moved for a in approved if (moved := tools.stock_of(a)) is not None]
+            confirmed = True
+            if (money or stock) and reviewer is not None and not problems:  # say what moves before the click
+                moves = [f"the money this moves: {'; '.join(money)}"] * bool(money)
+                moves += [f"the stock this moves: {'; '.join(stock)}"] * bool(stock)
+                confirmed = st.checkbox(f"I confirm {' · and '.join(moves)}", key=f"{key}-confirm")
+            if reviewer is None:
+                st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
+            label = "Sign your part" if shared else model.plan_text(choices)
+            clicked = st.button(
+                f"{label} as {reviewer}" if reviewer else label,
+                key=f"{key}-submit",
+                type="primary",
+                disabled=reviewer is None or bool(problems) or not confirmed,
+                width="stretch",
+            )
+            st.caption(f"Actions hash {card.actions_hash}: what you approve is exactly what executes")
+            if clicked and reviewer is not None:
+                decide(card, reviewer, role or "", responses, shown_hash)
+            if reviewer is not None and role is not None:
+                cosign.hand_off_form(store, decision, reviewer, role, resources.roster())
 
 
 def recently_decided(store: RunStore) -> None:
@@ -349,13 +407,13 @@ def recently_decided(store: RunStore) -> None:
             )
 
 
-st.title("Decision Queue")
 store = resources.store()
 timer = ui.QueryTimer()
-last_result()
 with timer.measure():
     total = store.count_pending()
 if not total:
+    st.title("Decision Queue")
+    last_result()
     ui.empty_state("No pending decisions: run `missions demo`, or `missions scan` to start missions on new cases.")
     recently_decided(store)
     timer.caption()
@@ -363,31 +421,37 @@ if not total:
     st.stop()
 
 reviewer = ui.reviewer()
-if reviewer:
-    role = resources.roster().get(reviewer)
-    st.caption(f"{total:,} pending, by deadline (GOV-005) · deciding as **{reviewer}** ({role})")
-else:
-    st.caption(f"{total:,} pending, by deadline (GOV-005) · choose a reviewer in the sidebar to decide")
-
-left, right = st.columns([1, 1], gap="medium")
-with left:
-    known_types = [t for spec in registry().values() for t in spec.vocabulary.case_types]
-    wanted = filter_bar(known_types, resources.roster().get(reviewer) if reviewer else None)
-    with timer.measure():
-        shown_total = queue_filters.pending(store, wanted, rules() or [], limit=0)[1] if wanted.active else total
+role = resources.roster().get(reviewer) if reviewer else None
+# The queue's table on top, a few rows high, and the card under it across the page: its facts beside its actions,
+# so a decision fits one 1280x800 screen (issue 39: it took three screens in a 400 px column).
+title, mission_box, filters_box, pages_box = st.columns([5, 4, 4, 6], vertical_alignment="center")
+title.title("Decision Queue")
+last_result()
+known_types = [t for spec in registry().values() for t in spec.vocabulary.case_types]
+missions = ["every mission", *sorted(registry())]
+chosen = mission_box.selectbox("Mission", missions, key="queue-filter-mission", label_visibility="collapsed")
+mission = None if chosen == "every mission" else str(chosen)
+with filters_box:
+    wanted = filter_bar(known_types, role)
+narrowed = wanted.active or mission is not None
+with timer.measure():
+    shown_total = (
+        queue_filters.pending(store, wanted, rules() or [], mission=mission, limit=0)[1] if narrowed else total
+    )
+with pages_box:
     offset = ui.pager(shown_total, PAGE_SIZE, "queue-page")
-    with timer.measure():
-        if wanted.active:
-            page = queue_filters.pending(store, wanted, rules() or [], limit=PAGE_SIZE, offset=offset)[0]
-        else:  # through `missions serve` when it runs, as the signed-in reviewer
-            page = resources.pending(reviewer, limit=PAGE_SIZE, offset=offset)
-        runs = {d.run_id: store.get_run(d.run_id) for d in page}
-    if wanted.active:
-        st.caption(f"{shown_total:,} of {total:,} pending pass the filters")
-    queue_table(page, runs)
-    st.caption("Select a decision to review it.")
-    recently_decided(store)
+with timer.measure():
+    if narrowed:
+        page = queue_filters.pending(store, wanted, rules() or [], mission=mission, limit=PAGE_SIZE, offset=offset)[0]
+    else:  # through `missions serve` when it runs, as the signed-in reviewer
+        page = resources.pending(reviewer, limit=PAGE_SIZE, offset=offset)
+    runs = {d.run_id: store.get_run(d.run_id) for d in page}
 focus_id = st.session_state.get(FOCUS) or st.query_params.get("decision") or (page[0].decision_id if page else None)
+known_rules = rules()  # opens the policy index once per process (seconds): not a store query
+with timer.measure():
+    queue_table(store, page, runs, str(focus_id) if focus_id else None, known_rules)
+if narrowed:
+    st.caption(f"{shown_total:,} of {total:,} pending pass the filters")
 focus: Decision | None = None
 if focus_id:
     try:
@@ -395,18 +459,18 @@ if focus_id:
     except NotFoundError:
         focus = None
 watch(store, queue_state(store, str(focus_id) if focus_id else None), str(focus_id) if focus_id else None)
-with right:
-    if focus is not None and focus.status != "pending":
-        with st.container(border=True):
-            st.warning(
-                f"**{focus.decision_id}** ({focus.subject_id}) was already decided by **{focus.decided_by}** "
-                f"({focus.reviewer_role}) at {(focus.decided_at or '')[:19].replace('T', ' ')} UTC: "
-                f"{model.decision_summary(focus)}",
-                icon=":material/how_to_reg:",
-            )
-            st.button("Next decision", key="queue-next", on_click=next_decision, type="primary")
-    elif focus is not None:
-        st.session_state[FOCUS] = focus.decision_id  # the card stays on this decision until the reviewer moves on
-        run = runs.get(focus.run_id) or store.get_run(focus.run_id)
-        decision_card(store, focus, run, timer)
-timer.caption(f"{total:,} pending decisions")
+if focus is not None and focus.status != "pending":
+    with st.container(border=True):
+        st.warning(
+            f"**{focus.decision_id}** ({focus.subject_id}) was already decided by **{focus.decided_by}** "
+            f"({focus.reviewer_role}) at {(focus.decided_at or '')[:19].replace('T', ' ')} UTC: "
+            f"{model.decision_summary(focus)}",
+            icon=":material/how_to_reg:",
+        )
+        st.button("Next decision", key="queue-next", on_click=next_decision, type="primary")
+elif focus is not None:
+    st.session_state[FOCUS] = focus.decision_id  # the card stays on this decision until the reviewer moves on
+    run = runs.get(focus.run_id) or store.get_run(focus.run_id)
+    decision_card(store, focus, run, timer)
+recently_decided(store)
+timer.caption(f"{total:,} pending, by deadline (GOV-005): soonest due first, then the oldest")

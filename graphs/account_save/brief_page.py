@@ -1,17 +1,20 @@
 """The morning brief (a dashboard page of the account mission): the latest batch's accounts in rank order, each
 with its signals, its usage as a small chart, the draft and its decision; the signed-in owner sees what is theirs
 first and decides here (through the same ``decide`` as the CLI: only the account's owner, or their manager when the
-owner is away, may approve). Below, the save rate of past briefs."""
+owner is away, may approve). A signed-in reviewer sees the accounts they decide ("mine") unless they ask for every
+owner's. Below, the save rate of past briefs, as percentages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from ai_missions.dashboard import resources, ui
 from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from ai_missions.review import case_facts
 
 MISSION = "account-save"
 SHOWN = 25
@@ -28,6 +31,24 @@ def latest_batch() -> str | None:
         .fetchone()
     )
     return str(row[0]) if row else None
+
+
+def loose_runs() -> int:
+    """Account missions started one by one (``missions demo``, ``missions run``), outside any brief."""
+    row = (
+        resources.store()
+        .read()
+        .execute("SELECT COUNT(*) FROM runs WHERE mission = ? AND batch_id IS NULL", (MISSION,))
+        .fetchone()
+    )
+    return int(row[0])
+
+
+def decider(run_id: str) -> str | None:
+    """Who decides the account's outreach (its owner, or their manager when the owner is away), as the mission's
+    gather step recorded it on the audit trail (no checkpoint read: a brief holds hundreds of accounts)."""
+    value = case_facts(resources.store().events(run_id)).get("account.approver")
+    return str(value) if value else None
 
 
 def save_rate() -> pd.DataFrame:
@@ -109,7 +130,15 @@ def page() -> None:
     st.title("Morning brief")
     batch = latest_batch()
     if batch is None:
-        ui.empty_state("No brief yet: `missions batch account-save` or `missions scheduler`.")
+        loose = loose_runs()
+        these = "the 1 account mission here was" if loose == 1 else f"the {loose:,} account missions here were"
+        why = (
+            f"{these} started one by one (as `missions demo` starts them), not as a brief (see Runs and the Decision "
+            "Queue). "
+            if loose
+            else ""
+        )
+        ui.empty_state(f"No brief yet: {why}A brief is `missions batch account-save`, or `missions scheduler`.")
         return
     from ai_missions.schedules import batch_report
 
@@ -122,13 +151,42 @@ def page() -> None:
     me = ui.reviewer()
     st.caption(f"batch {batch}: {report['cases']} accounts flagged of the book, {report['awaiting']} awaiting owners")
     ranked = [(n, runs[s]) for n, s in enumerate(report["ranked"], start=1) if s in runs]
+    if me is not None:
+        mine = [(n, r) for n, r in ranked if decider(r["run_id"]) == me]
+        if mine:
+            if st.toggle(f"Mine only: the {len(mine):,} accounts {me} decides", value=True, key="brief-mine"):
+                ranked = mine
+        else:
+            st.info(f"{me} decides none of this brief's {len(ranked):,} accounts: every owner's are shown.")
     offset = ui.pager(len(ranked), SHOWN, key="brief-page")
     for rank, run in ranked[offset : offset + SHOWN]:
         account_card(rank, run, me)
+    save_rate_section()
+
+
+def save_rate_section() -> None:
     st.subheader("Save rate")
     frame = save_rate()
-    if not frame.empty:
-        st.bar_chart(frame.set_index("day")["save rate"], height=160)
+    if frame.empty:
+        st.caption("No brief has finished yet.")
+        return
+    last = frame.iloc[-1]
+    st.metric(
+        f"Save rate · brief of {last['day']}",
+        f"{last['save rate']:.1%}",
+        help="Accounts whose outreach the owner approved and sent, of the accounts the brief flagged",
+    )
+    st.caption(f"{int(last['acted']):,} of {int(last['flagged']):,} flagged accounts acted on")
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:N", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("save rate:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            tooltip=["day", "flagged", "acted", alt.Tooltip("save rate:Q", format=".1%")],
+        )
+    )
+    st.altair_chart(chart.properties(height=160), width="stretch")
 
 
 page()
