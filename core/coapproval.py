@@ -1,7 +1,8 @@
 """Co-approval and hand-off: plans that no single role may approve (a large refund or capture, which only finance
 signs, beside operations or customer actions, which finance may not approve).
 
-Each reviewer signs the part of the plan their role may approve (and may reject any action still open); the
+Each reviewer signs the part of the plan their role may approve (and, being a reviewer of that decision, may reject
+any action still open: :mod:`ai_missions.authorization` says who may); the
 platform keeps each part as a *sign-off* signed with the platform key and bound to the decision, the actions hash
 shown and exactly the answers given. Nothing executes and no grant is minted until every action has an answer: the
 sign-off that completes the plan claims the decision (in the same transaction as its own insert, so two signers at
@@ -69,32 +70,37 @@ def requested(interrupts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def split(
-    role: str,
     interrupts: Sequence[Mapping[str, Any]],
     answers: Sequence[Mapping[str, Any]],
     taken: Mapping[int, Any],
     rules: Sequence[ApprovalRule],
     tools: ToolPolicy,
     facts: Mapping[str, Any] | None,
+    standing: Callable[[int, Mapping[str, Any]], tuple[bool, str]],
 ) -> Part:
-    """The reviewer's part of a shared plan: positions already answered by others are not theirs to answer."""
+    """The reviewer's part of a shared plan: positions already answered by others are not theirs to answer.
+    ``standing(position, answer)`` is the authorization point's word (allowed, why) on the reviewer giving that
+    answer: a rejection without it, or an edit, refuses the whole part; an approval without it is left for others."""
     mine: dict[int, dict[str, Any]] = {}
     left: list[int] = []
     for position, (interrupt, answer) in enumerate(zip(interrupts, answers, strict=True)):
         if position in taken:
             continue
+        allowed, why = standing(position, answer)
         if not approves(answer):
-            mine[position] = dict(answer)  # a rejection: any reviewer may say no
+            if not allowed:  # only a reviewer of this decision may say no
+                raise ForbiddenError(why)
+            mine[position] = dict(answer)
+            continue
+        if allowed:
+            mine[position] = dict(answer)
             continue
         action = final_action(interrupt, answer)
-        if problems := approval_problems(role, [action], rules, tools, facts):
-            if answer.get("type") == "edit":  # an edit is approved by whoever makes it, never left for others
-                raise ForbiddenError(f"{role} may not approve this edit: {'; '.join(problems)}")
-            if not roles_for(action, rules, tools, facts):
-                raise ForbiddenError(f"no role may approve {action['tool']} as given")
-            left.append(position)
-        else:
-            mine[position] = dict(answer)
+        if answer.get("type") == "edit":  # an edit is approved by whoever makes it, never left for others
+            raise ForbiddenError(f"this edit is refused: {why}")
+        if not roles_for(action, rules, tools, facts):
+            raise ForbiddenError(f"no role may approve {action['tool']} as given")
+        left.append(position)
     return Part(mine, left)
 
 
