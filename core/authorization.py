@@ -315,6 +315,10 @@ def decide_answer(identity: Identity, resource: DecisionResource, responses: Seq
         return Answer(True, f"{_who(identity)} may give every answer to decision {resource.decision_id}")
     reasons = "; ".join(dict.fromkeys(a.reason for a in refused.values()))
     if not (resource.shared or resource.answered):
+        if approving and len(refused) == len(said):
+            return Answer(
+                False, f"{_who(identity)} may not approve any open action of decision {resource.decision_id}: {reasons}"
+            )
         return Answer(False, f"{_who(identity)} may not {'approve' if approving else 'reject'} this: {reasons}")
     if blocking := [a.reason for p, a in refused.items() if responses[p].get("type") != "accept"]:
         return Answer(False, f"{_who(identity)} may not answer this so: {'; '.join(blocking)}")

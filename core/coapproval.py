@@ -10,8 +10,8 @@ once cannot both complete it, nor sign the same action twice), and the graph's a
 sign-off's signature again and the signer's role of record for each action it covers (a sign-off edited, or
 replayed from another decision, refuses the whole plan). The signers must be two people, not two accounts of one:
 not the same person behind both, and neither created by the other (:meth:`Accounts.not_two_people`). A reviewer may
-also hand a decision on to a role or a person, with a reason: recorded, audited and shown on the card; it changes
-nobody's rights.
+also hand a decision on, with a reason, to a role or a person who may approve at least one of its open actions
+(the authorization point says who): recorded, audited and shown on the card; it changes nobody's rights.
 """
 
 from __future__ import annotations
@@ -227,11 +227,9 @@ def two_people(store: RunStore, reviewer: str, others: set[str]) -> None:
             raise ForbiddenError(f"{reviewer} may not co-approve with {other}: {reason}; co-approval needs two people")
 
 
-def hand_off(
-    store: RunStore, decision: Decision, *, by: str, role: str, to: str, reason: str, roster: Mapping[str, str]
-) -> dict[str, Any]:
-    """Pass a pending decision on to a role or a person of ``roster`` (name -> role), with a reason (recorded and
-    audited); anyone else is refused with whom it may go to (a typo would hand it to nobody)."""
+def check_hand_off(decision: Decision, *, to: str, reason: str, roster: Mapping[str, str]) -> None:
+    """A hand-off's shape: the decision still pending, a target of ``roster`` (a reviewer or a role; a typo would
+    hand it to nobody) and a reason."""
     if decision.status != "pending":
         raise ConflictError(f"decision {decision.decision_id} was already decided by {decision.decided_by}")
     if not to.strip():
@@ -243,6 +241,15 @@ def hand_off(
         )
     if not reason.strip():
         raise ValidationError("a hand-off needs a reason (--reason)")
+
+
+def hand_off(
+    store: RunStore, decision: Decision, *, by: str, role: str, to: str, reason: str, roster: Mapping[str, str]
+) -> dict[str, Any]:
+    """Pass a pending decision on to a role or a person of ``roster`` (name -> role), with a reason (recorded and
+    audited). Who may hand it off, and to whom, is the authorization point's to say first
+    (:func:`ai_missions.review.hand_off` asks it, then calls this)."""
+    check_hand_off(decision, to=to, reason=reason, roster=roster)
     entry = {"by": by, "role": role, "to": to.strip(), "reason": reason.strip(), "at": utc_now()}
     with store.transaction() as db:
         db.execute(
