@@ -323,8 +323,9 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
 def test_account_save_offers_no_hand_off_to_someone_who_may_not_approve_it(
     browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
 ) -> None:
-    """Only the account's owner decides its outreach: a hand-off to maya (or any other owner) would leave the
-    decision waiting on someone who may approve none of it (#39 item 3), so the card offers none."""
+    """Only the account's owner decides its outreach (ava; her manager only while she is away): a hand-off to maya,
+    an account manager not standing in, would leave the decision waiting on someone who may approve none of it
+    (#39 item 3), so the card offers none."""
     from playwright.sync_api import expect
 
     _, decision_id = flagships["account-save"]
@@ -337,9 +338,9 @@ def test_account_save_offers_no_hand_off_to_someone_who_may_not_approve_it(
     assert coapproval.handed_to(store, decision_id) is None
     assert store.get_decision(decision_id).status == "pending"
 
-    maya = Reviewer(browser, dashboard, shots, "maya")  # another owner: not hers to approve, nor to pass on
+    maya = Reviewer(browser, dashboard, shots, "maya")  # not hers to approve, nor to pass on
     maya.open(decision_id, "account")
-    expect(maya.page.get_by_text("account_owner may not approve").first).to_be_visible()
+    expect(maya.page.get_by_text("account_manager may not approve").first).to_be_visible()
     expect(maya.page.get_by_text("Pass it on (hand off)")).to_have_count(0)
     maya.shot("account-save-2-maya")
 
