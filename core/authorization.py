@@ -212,6 +212,33 @@ def decision_resource(
     )
 
 
+def visible_runs(
+    store: RunStore, identity: Identity, rules: Iterable[ApprovalRule], *, limit: int, **filters: Any
+) -> list[dict[str, Any]]:
+    """The newest runs (``store.list_runs`` filters) that ``identity`` may see, at most ``limit``: a reviewer's
+    sight is per mission, a customer's per run (only runs about their own records)."""
+    rules = tuple(rules)
+    shown: list[dict[str, Any]] = []
+    missions: dict[str, bool] = {}
+    offset = 0
+    while len(shown) < limit and (batch := store.list_runs(**filters, limit=200, offset=offset)):
+        offset += len(batch)
+        for run in batch:
+            if identity.role == CUSTOMER_ROLE:
+                if not answer(identity, "see", run_resource(store, run, rules)):
+                    continue
+            else:
+                name = str(run["mission"])
+                if name not in missions:
+                    missions[name] = answer(identity, "see", mission_resource(name, rules)).allowed
+                if not missions[name]:
+                    continue
+            shown.append(run)
+            if len(shown) == limit:
+                break
+    return shown
+
+
 def target(to: str, roster: Mapping[str, str]) -> Person | None:
     """A hand-off target: a reviewer of ``roster`` (name -> role), or a role some reviewer holds; None otherwise."""
     to = to.strip()

@@ -343,7 +343,16 @@ def _runs(args: argparse.Namespace) -> int:
         "case_type": args.case_type,
     }
     store = _store()
-    rows = store.list_runs(**filters, limit=args.limit)
+    viewer = _viewer(store)
+    if viewer is not None:  # signed in: the runs the authorization point lets the account see
+        from ai_missions import authorization
+
+        rows = authorization.visible_runs(store, viewer, _rules(), limit=args.limit, **filters)
+    else:
+        rows = store.list_runs(**filters, limit=args.limit)
+
+    def total() -> int:
+        return len(rows) if viewer is not None else store.count_runs(**filters)
 
     def render(rows: list[dict[str, Any]]) -> str:
         if not rows:
@@ -361,11 +370,11 @@ def _runs(args: argparse.Namespace) -> int:
             )
             for r in rows
         ]
-        return columns(table) + _more(store.count_runs(**filters), len(rows), "runs", "--limit")
+        return columns(table) + _more(total(), len(rows), "runs", "--limit")
 
     emit(rows, as_json=args.json, render=render)
     if args.json and len(rows) == args.limit:
-        _json_cut(store.count_runs(**filters), len(rows), "runs")
+        _json_cut(total(), len(rows), "runs")
     return 0
 
 

@@ -104,34 +104,6 @@ class Platform:
         except (MissionsError, OSError):
             return []
 
-    def visible_runs(
-        self, caller: Account, *, mission: str | None, status: str | None, limit: int
-    ) -> list[dict[str, Any]]:
-        """The newest runs the authorization point lets ``caller`` see: a reviewer those of the missions they
-        review, a customer those about their own records."""
-        rules, offset = self.rules(), 0
-        shown: list[dict[str, Any]] = []
-        missions: dict[str, bool] = {}
-        while len(shown) < limit and (
-            batch := self.store.list_runs(mission=mission, status=status, limit=200, offset=offset)
-        ):
-            offset += len(batch)
-            for run in batch:
-                if caller.role != CUSTOMER_ROLE:  # a reviewer's sight is per mission
-                    name = str(run["mission"])
-                    if name not in missions:
-                        missions[name] = bool(
-                            authorization.answer(caller, "see", authorization.mission_resource(name, rules))
-                        )
-                    if not missions[name]:
-                        continue
-                elif not authorization.answer(caller, "see", authorization.run_resource(self.store, run, rules)):
-                    continue
-                shown.append(run)
-                if len(shown) == limit:
-                    break
-        return shown
-
     async def runtime(self, mission: str) -> MissionRuntime:
         name = get_mission(mission).name
         if name not in self.missions:
@@ -228,7 +200,14 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
     @_one_line_errors
     async def list_runs(mission: str | None = None, status: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """The mission runs the calling account may see, newest first."""
-        return platform.visible_runs(platform.caller(), mission=mission, status=status, limit=max(0, min(limit, 500)))
+        return authorization.visible_runs(
+            platform.store,
+            platform.caller(),
+            platform.rules(),
+            limit=max(0, min(limit, 500)),
+            mission=mission,
+            status=status,
+        )
 
     @server.tool()
     @_one_line_errors

@@ -208,6 +208,12 @@ def test_each_surface_shows_and_answers_only_what_the_account_may(
     code, _, err = cli(capsys, monkeypatch, home, customer, "show", invoice_run)
     assert code == 2
     assert "is not about your own orders or tickets" in err
+    code, out, err = cli(capsys, monkeypatch, home, customer, "runs", "--json", "--limit", "500")
+    assert code == 0, err
+    assert capture_run in {r["run_id"] for r in json.loads(out)}
+    assert {authorization.run_resource(store, r, rules(home)).customer for r in json.loads(out)} == {customer_id}
+    code, out, err = cli(capsys, monkeypatch, home, "priya", "runs", "--json", "--limit", "500")
+    assert {r["mission"] for r in json.loads(out)} == {"invoice-approval"}  # the runs of the mission she reviews
     cole_sees = queue_ids(capsys, monkeypatch, home, "cole")
     assert invoice not in cole_sees
     assert retail not in cole_sees
