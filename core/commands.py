@@ -355,6 +355,8 @@ def _runs(args: argparse.Namespace) -> int:
         return len(rows) if viewer is not None else store.count_runs(**filters)
 
     def render(rows: list[dict[str, Any]]) -> str:
+        if not rows and viewer is not None:
+            return f"no runs that {viewer.name} ({viewer.role}) may see"
         if not rows:
             return "no runs yet: run `missions demo` or `missions run MISSION --subject ID`"
         table = [("RUN", "STARTED (UTC)", "MISSION", "SUBJECT", "STATUS", "OUTCOME", "CASE TYPES")]
