@@ -348,9 +348,20 @@ def _runs(args: argparse.Namespace) -> int:
         "case_type": args.case_type,
     }
     store = _store()
-    rows = store.list_runs(**filters, limit=args.limit)
+    viewer = _viewer(store)
+    if viewer is not None:  # signed in: the runs the authorization point lets the account see
+        from ai_missions import authorization
+
+        rows = authorization.visible_runs(store, viewer, _rules(), limit=args.limit, **filters)
+    else:
+        rows = store.list_runs(**filters, limit=args.limit)
+
+    def total() -> int:
+        return len(rows) if viewer is not None else store.count_runs(**filters)
 
     def render(rows: list[dict[str, Any]]) -> str:
+        if not rows and viewer is not None:
+            return f"no runs that {viewer.name} ({viewer.role}) may see"
         if not rows:
             return "no runs yet: run `missions demo` or `missions run MISSION --subject ID`"
         table = [("RUN", "STARTED (UTC)", "MISSION", "SUBJECT", "STATUS", "OUTCOME", "CASE TYPES")]
@@ -366,11 +377,11 @@ def _runs(args: argparse.Namespace) -> int:
             )
             for r in rows
         ]
-        return columns(table) + _more(store.count_runs(**filters), len(rows), "runs", "--limit")
+        return columns(table) + _more(total(), len(rows), "runs", "--limit")
 
     emit(rows, as_json=args.json, render=render)
     if args.json and len(rows) == args.limit:
-        _json_cut(store.count_runs(**filters), len(rows), "runs")
+        _json_cut(total(), len(rows), "runs")
     return 0
 
 
@@ -449,6 +460,14 @@ def automatic_actions(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _viewer(store: Any) -> Any:
+    """The signed-in account, when there is a sign-in (``MISSIONS_TOKEN`` or ``missions login``): what it may see
+    is the authorization point's to say. Without one the CLI reads its own home's store, as its operator."""
+    from ai_missions.identity import saved_token, signed_in
+
+    return signed_in(missions_home(), store) if saved_token(missions_home()) else None
+
+
 def _show(args: argparse.Namespace) -> int:
     from ai_missions.missions import get_mission
     from ai_missions.review import args_text, clauses, evidence, render, whole_text
@@ -457,6 +476,10 @@ def _show(args: argparse.Namespace) -> int:
     run = store.get_run(args.run_id)
     events = store.events(args.run_id)
     decisions = store.decisions_of(args.run_id)
+    if (viewer := _viewer(store)) is not None:
+        from ai_missions import authorization
+
+        authorization.require(viewer, "see", authorization.run_resource(store, run, _rules(), events=events))
     rules = _rules() if decisions else []
     roster = _roster() if decisions else None
     sheets = [review_sheet_of(store, d, rules, events, run, roster) for d in decisions]
@@ -518,9 +541,9 @@ def hint_for(store: Any, decision_id: str, rules: list[Any]) -> str:
     """What to type next, for who is signed in and where the decision is answered: a decision of a run LangGraph's
     server holds is answered there (the CLI's `decide` refuses it), and an account whose role may approve none of its
     open actions is offered the hand-off, not an approval it would be refused."""
+    from ai_missions import authorization
     from ai_missions.errors import MissionsError
     from ai_missions.identity import signed_in
-    from ai_missions.review import cannot_take_part
 
     decision = store.get_decision(decision_id)
     hand_off = f"missions decide {decision_id} --hand-off ROLE --reason WHY"
@@ -533,10 +556,10 @@ def hint_for(store: Any, decision_id: str, rules: list[Any]) -> str:
         account = signed_in(missions_home(), store)
     except MissionsError:  # nobody signed in: every way, for whoever signs in
         return decide_hint(decision_id)
-    if why := cannot_take_part(store, decision, account.name, account.role, rules) or over_limit(
-        store, decision, account.name, account.role
-    ):
-        return f"{hand_off}  ({why.split(':')[0]}: {why.split(':', 1)[1].split(';')[0].strip()})"
+    case = authorization.decision_resource(store, decision, rules)
+    accept = [{"type": "accept"} for _ in case.actions]
+    if not (said := authorization.decide_answer(account, case, accept)):
+        return f"{hand_off}  ({said.reason})"
     return decide_hint(decision_id)
 
 
@@ -602,12 +625,13 @@ def _queue(args: argparse.Namespace) -> int:
 
     check_known("--type", args.case_type, "case_types", args.mission)
     store = _store()
-    role = None
-    if args.can_approve:
+    viewer = _viewer(store)
+    if args.can_approve and viewer is None:
         from ai_missions.identity import signed_in
 
-        role = signed_in(missions_home(), store).role  # "I" is the signed-in account, never a flag
-    wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, role)
+        viewer = signed_in(missions_home(), store)  # "I" is the signed-in account, never a flag (refuses unsigned)
+    approver = viewer if args.can_approve else None
+    wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, approver, viewer)
     rules = _rules()
     found, total = filtered_pending(store, wanted, rules, mission=args.mission, limit=args.limit)
     roster = _roster() if found else None
@@ -717,35 +741,30 @@ def _decide(args: argparse.Namespace) -> int:
             f"decision {args.decision_id} belongs to a run of LangGraph's server (its checkpoint lives there): "
             f"answer it there, e.g. in Agent Inbox, signed in with your missions token"
         )
-    if edits is not None:  # real arguments of real actions, each kind and the tool's schema, before anything starts
-        from ai_missions.decisions import shorthand
+    from ai_missions import authorization
 
-        shorthand(
-            decision.request.get("interrupts", []),
-            approve=True,
-            edits=edits,
-            schemas=decision.request.get("schemas"),
-        )
-    if args.approve or edits is not None:  # a role no rule lets approve what is open: refused before it starts
-        from ai_missions.errors import ForbiddenError
-        from ai_missions.review import cannot_take_part
+    rules = _rules()
+    if not args.hand_off:  # real arguments of real actions (each kind, the tool's schema), then the authorization
+        from ai_missions.decisions import shorthand  # point's word, before anything starts (decide asks it again)
 
-        if why := cannot_take_part(store, decision, reviewer.name, reviewer.role, _rules()):
-            raise ForbiddenError(why)
-    if args.approve and (why := over_limit(store, decision, reviewer.name, reviewer.role)):
-        from ai_missions.errors import ForbiddenError
+        interrupts = decision.request.get("interrupts", [])
+        if edits is not None:
+            responses: list[Any] = shorthand(interrupts, edits=edits, schemas=decision.request.get("schemas"))
+        else:
+            kind = {"type": "response", "args": args.reason} if args.reject else {"type": "accept"}
+            responses = [dict(kind) for _ in interrupts]
+        case = authorization.decision_resource(store, decision, rules)
+        if not (said := authorization.decide_answer(reviewer, case, responses)):
+            from ai_missions.errors import ForbiddenError
 
-        raise ForbiddenError(why)
+            raise ForbiddenError(f"{said.reason} (--hand-off TO --reason WHY passes it on)")
     if args.hand_off:
-        from ai_missions.coapproval import hand_off
         from ai_missions.governance import load_roster
-        from ai_missions.review import handoff_text
+        from ai_missions.review import hand_off, handoff_text
 
         roster = load_roster(home)
-        entry = hand_off(
-            store, decision, by=reviewer.name, role=reviewer.role, to=args.hand_off, reason=args.reason, roster=roster
-        )
-        sheet = review_sheet_of(store, decision, _rules(), roster=roster)
+        entry = hand_off(store, decision, reviewer, to=args.hand_off, reason=args.reason, roster=roster, rules=rules)
+        sheet = review_sheet_of(store, decision, rules, roster=roster)
         emit(
             {**entry, "may_approve": sheet.handed_to.get("may_approve")},
             as_json=args.json,
@@ -768,32 +787,6 @@ def _decide(args: argparse.Namespace) -> int:
             emit(data, as_json=args.json, render=lambda o: _describe(o, still_open(o)))
             return 1 if _failed(data) else 0
     return int(_decide_here(args, decision.mission, reviewer.name, options) or 0)
-
-
-def over_limit(store: Any, decision: Any, reviewer: str, role: str | None) -> str | None:
-    """Why approving the whole plan as proposed is refused by the money limits and the person-named rules, read
-    from the store (the case's facts the gather step recorded), as the runtime would refuse it after loading LangGraph
-    and reading the checkpoint (~5 s): the same rules, answered at once. None when it may, when the plan is shared
-    (each role signs its part) or already part-signed, or when the facts are not on record (the runtime decides)."""
-    from ai_missions.coapproval import requested, shared_plan, signoffs
-    from ai_missions.governance import approval_problems, ownership_problems
-    from ai_missions.missions import get_mission
-    from ai_missions.review import case_facts
-
-    rules = _rules()
-    facts = case_facts(store.events(decision.run_id))
-    if not rules or not facts or role is None or signoffs(store, decision.decision_id):
-        return None
-    tools = get_mission(decision.mission).tools
-    plan = requested(decision.request.get("interrupts", []))
-    problems = approval_problems(role, plan, rules, tools, facts=facts)
-    if problems and shared_plan(plan, rules, tools, facts):
-        return None
-    if problems := problems + ownership_problems(reviewer, plan, rules, facts):
-        return (
-            f"{reviewer} ({role}) may not approve this: {'; '.join(problems)} (--hand-off TO --reason WHY passes it on)"
-        )
-    return None
 
 
 def _failed(outcome: dict[str, Any]) -> bool:

@@ -4,7 +4,8 @@ The question and the answer follow :mod:`ai_missions.decisions`. On resume every
 whoever resumed the graph (the runtime, or LangGraph's own server): the answer must be signed with the platform
 key (the platform signs it after authenticating the reviewer's account, so a resume sent straight to an exported
 graph names nobody), the reviewer's role is looked up on the accounts (never taken from the answer), the role must
-be entitled to approve the action, and an edit must pass the guard. Anything malformed, unknown, unsigned or
+be entitled to approve the action (or, to reject it, have the same standing: :mod:`ai_missions.authorization`
+decides both), and an edit must pass the guard. Anything malformed, unknown, unsigned or
 refused rejects the action concerned (fails closed). The decision is sealed with the platform key for its run; the
 execute step acts only on a sealed decision, and only there is each approved action's grant minted
 (:mod:`ai_missions.grants`): nothing in the state or its checkpoints lets anyone write to a system.
@@ -22,9 +23,10 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from ai_missions.authorization import Answer, DecisionResource, Person, mission_resource, response_answer
 from ai_missions.decisions import DecisionAnswer, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
-from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
+from ai_missions.governance import approval_rules, load_roster
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
@@ -59,21 +61,40 @@ def resolve_answer(
     """Each reviewed action's disposition: ``approved`` (with final args) or ``rejected`` (with the reason).
 
     ``answer["role"]`` must be the role of record of ``answer["reviewer"]`` (the caller looks it up); a
-    co-approved answer gives each action's own signer's role in ``roles`` instead.
+    co-approved answer gives each action's own signer's role in ``roles`` instead. Whether each signer may give
+    their answer is the authorization point's word (:mod:`ai_missions.authorization`), asked before anything else.
     """
     pending = review_actions(verdict["actions"])
     responses = answer["responses"]
     role = answer["role"] or ""
+    reviewer = str(answer["reviewer"] or "")
+    case = plan_resource(spec, pending, facts, rules)
     plan: list[dict[str, Any]] = []
     for position, (index, action) in enumerate(pending):
         response = responses[position] if position < len(responses) else None
         own = (roles[position] if position < len(roles) else None) if roles is not None else role
+        standing = response_answer(Person(reviewer, own or ""), case, position, response) if own else None
         plan.append(
             _disposition(
-                spec, index, action, response, own or "", str(answer["reviewer"] or ""), facts, rules, schemas, plan
+                spec, index, action, response, own or "", reviewer, facts, rules, schemas, plan, standing=standing
             )
         )
     return plan
+
+
+def plan_resource(
+    spec: MissionSpec,
+    pending: Sequence[tuple[int, ProposedAction]],
+    facts: Mapping[str, Any],
+    rules: Sequence[ApprovalRule],
+    decision_id: str = "",
+) -> DecisionResource:
+    """The actions awaiting review, as the authorization point sees a decision (each with its tier)."""
+    actions = tuple(
+        {"tool": a["tool"], "args": a["args"], **({"action_tier": a["action_tier"]} if a.get("action_tier") else {})}
+        for _, a in pending
+    )
+    return DecisionResource(decision_id, mission_resource(spec, rules), "pending", actions, facts)
 
 
 def authentic(home: Any, value: Any, decision_id: str) -> bool:
@@ -129,34 +150,35 @@ def _disposition(
     rules: Sequence[ApprovalRule],
     schemas: Schemas | None,
     earlier: list[dict[str, Any]],
+    *,
+    standing: Answer | None = None,
 ) -> dict[str, Any]:
+    """One action's disposition. The reviewer's standing for their answer (``standing``, the authorization point's
+    word on the whole plan; else asked here on this action alone) comes before any disposition: an answer given
+    without it, a rejection included, is ``rejected`` with a reason starting ``refused:`` (the decision itself is
+    the caller's to keep pending)."""
     base = {"index": index, "tool": action["tool"], "args": action["args"], "policy_ids": action["policy_ids"]}
     kind = response.get("type") if isinstance(response, Mapping) else None
+    if kind not in ("accept", "edit", "response", "ignore"):
+        return {**base, "status": "rejected", "reason": f"no valid answer for this action ({kind!r})"}
+    if not role:  # no reviewer of record: an unsigned resume (the platform says so in the answer), or off the roster
+        said = str(response.get("args") or "") if kind == "response" else ""
+        why = said if said.startswith("refused:") else "refused: the reviewer is not on the roster"
+        return {**base, "status": "rejected", "reason": why}
+    if standing is None:
+        case = plan_resource(spec, [(index, action)], facts, rules)
+        standing = response_answer(Person(reviewer, role), case, 0, response)
+    if not standing:
+        return {**base, "status": "rejected", "reason": f"refused: {standing.reason}"}
     if kind == "response":
         return {**base, "status": "rejected", "reason": str(response.get("args") or "rejected")}
     if kind == "ignore":
         return {**base, "status": "rejected", "reason": "ignored by the reviewer"}
-    if kind not in ("accept", "edit"):
-        return {**base, "status": "rejected", "reason": f"no valid answer for this action ({kind!r})"}
-    if not role:
-        return {**base, "status": "rejected", "reason": "refused: the reviewer is not on the roster"}
-    if action.get("action_tier") == "escalate" and spec.tiers and role not in spec.tiers.escalation_roles:
-        needed = ", ".join(spec.tiers.escalation_roles)
-        return {**base, "status": "rejected", "reason": f"refused: an escalated action takes one of: {needed}"}
     final = dict(action)
     if kind == "edit":
-        edited = response.get("args")
-        new_args = edited.get("args") if isinstance(edited, Mapping) else None
-        if not isinstance(new_args, Mapping) or edited.get("action", action["tool"]) != action["tool"]:
-            return {**base, "status": "rejected", "reason": "an edit may change arguments, not the tool"}
-        final["args"] = dict(new_args)
+        final["args"] = dict(response["args"]["args"])  # its shape and tool were checked with the standing
     approved_before = [e for e in earlier if e["status"] == "approved"]
-    problems = (
-        approval_problems(role, [final], rules, spec.tools, facts)
-        + ownership_problems(reviewer, [final], rules, facts)
-        + check_action(spec, final, facts, earlier=approved_before, schemas=schemas)
-    )
-    if problems:
+    if problems := check_action(spec, final, facts, earlier=approved_before, schemas=schemas):
         return {**base, "status": "rejected", "reason": "refused: " + "; ".join(problems)}
     return {**base, "args": final["args"], "status": "approved", "edited": kind == "edit"}
 

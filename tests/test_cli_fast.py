@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions import authorization
+from ai_missions.authorization import Person
 from ai_missions.cli import GC_THRESHOLD
-from ai_missions.commands import over_limit
+from ai_missions.commands import _rules
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
 
@@ -316,8 +318,10 @@ def test_approving_above_the_role_s_money_limit_is_refused_before_anything_start
     assert store.get_decision("D-3").status == "pending"
     monkeypatch.setenv("MISSIONS_HOME", str(missions_home))
     decision = store.get_decision("D-3")
-    assert over_limit(store, decision, "omar", "ops_lead") is not None  # 1,000 is not enough either
-    assert over_limit(store, decision, "fiona", "finance") is None  # finance's limit covers it: on to the runtime
+    case = authorization.decision_resource(store, decision, _rules())
+    accept = [{"type": "accept"}]
+    assert not authorization.decide_answer(Person("omar", "ops_lead"), case, accept)  # 1,000 is not enough either
+    assert authorization.decide_answer(Person("fiona", "finance"), case, accept)  # covered: on to the runtime
 
 
 @pytest.mark.parametrize(

@@ -212,7 +212,14 @@ def test_10_bad_input_is_refused_in_one_line_and_changes_nothing(
     assert unchanged(listed) == before
 
 
-def test_10_a_filter_that_exists_still_lists(capsys: pytest.CaptureFixture[str], listed: RunStore) -> None:
+def test_10_a_filter_that_exists_still_lists(
+    capsys: pytest.CaptureFixture[str], listed: RunStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # signed in, the runs listed are those the authorization point lets ana see: this home has no approval rules of
+    # record (no index), so none (fails closed), and it says so; the home's operator (no sign-in) lists them all
+    code, out, _ = missions(capsys, "runs", "--status", "running")
+    assert (code, out.strip()) == (0, "no runs that ana (ops_agent) may see")
+    monkeypatch.delenv("MISSIONS_TOKEN")
     code, out, _ = missions(capsys, "runs", "--status", "running")
     assert (code, "R-1" in out) == (0, True)
     code, out, _ = missions(capsys, "queue", "--mission", "order-exception", "--type", "payment_review")
