@@ -7,12 +7,6 @@ request without a token is refused and ``missions decide`` points to the server.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,18 +20,11 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
+from tests.support.langgraph_server import langgraph_dev
 from tests.support.listener import Listener
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -49,35 +36,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(home: Path) -> Iterator[str]:
-    """``langgraph dev`` on a free port, the home given relative to its working directory (as ``.missions`` is by
-    default): resolving it must not block the server's event loop either."""
-    port = free_port()
-    relative = os.path.relpath(home, ROOT)  # the server runs in the checkout, where langgraph.json's paths start
-    env = {**os.environ, "MISSIONS_HOME": relative, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
-    env.pop("MISSIONS_TOKEN", None)
-    command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-browser", "--no-reload"]
-    command += ["--port", str(port), "--config", str(ROOT / "langgraph.json")]
-    log = home / "langgraph-dev.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"langgraph dev did not start: {log.read_text()[-3000:]}")
+    with langgraph_dev(home) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def client(url: str, home: Path, reviewer: str | None) -> object:
