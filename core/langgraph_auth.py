@@ -5,7 +5,9 @@ issues) and is served as that account; anything else is refused (401). The accou
 with the server's user, and with them a seal made with the platform key (``reviewer``, ``expires``): the approval
 node takes a reviewer from a resume (an Agent Inbox "accept") only with that seal, so an exported graph resumed
 directly, without the platform's key, still names nobody. Studio's own sign-in (the ``x-auth-scheme: langsmith``
-header) is off: ``langgraph.json`` sets ``disable_studio_auth``, so Studio too needs a token.
+header) is off: ``langgraph.json`` sets ``disable_studio_auth``, so Studio too needs a token. Turned on there, it
+reads threads and graphs only when the server's environment says so (``MISSIONS_LANGGRAPH_STUDIO=read``), and
+starts, answers and writes nothing (it names no account).
 
 **Authorization.** Every resource the server offers asks :mod:`ai_missions.authorization`, the platform's one
 authorization point, through the ``@auth.on`` handlers below; what no handler names is refused (403):
@@ -30,6 +32,7 @@ authorization point, through the ``@auth.on`` handlers below; what no handler na
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -62,6 +65,9 @@ OWNER = "owner"
 PLATFORM_KEYS = (OWNER, "graph_id", "assistant_id")
 #: The namespace LangGraph's server derives a graph's own assistant id from (``uuid5(namespace, graph_id)``).
 GRAPH_NAMESPACE = UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
+#: The server's setting that lets Studio's own sign-in read threads and graphs (``read``), once ``langgraph.json`` turns
+#: that sign-in on (``"disable_studio_auth": false``); otherwise Studio, like any client, signs in with a token.
+STUDIO_SETTING = "MISSIONS_LANGGRAPH_STUDIO"
 #: Errors of the platform as the HTTP status they are refused with.
 STATUS: dict[type[MissionsError], int] = {NotFoundError: 404, ValidationError: 422, ConflictError: 409}
 
@@ -97,6 +103,13 @@ async def authenticate(authorization: str | None) -> dict[str, Any]:
 # -- who asks, about what ----------------------------------------------------------------------------------------
 def refuse(status: int, why: str) -> NoReturn:
     raise Auth.exceptions.HTTPException(status_code=status, detail=why)
+
+
+def studio_reads(ctx: Auth.types.AuthContext) -> bool:
+    """Whether the request comes through Studio's own sign-in and the server lets that read (:data:`STUDIO_SETTING`):
+    it names no account, so it reads and never starts, answers or writes anything."""
+    setting = os.environ.get(STUDIO_SETTING, "").strip().lower()
+    return isinstance(ctx.user, Auth.types.StudioUser) and setting == "read"
 
 
 def person(ctx: Auth.types.AuthContext) -> Person:
@@ -194,6 +207,8 @@ def missions_started_by(who: Person, home: Path) -> list[str]:
 
 @auth.on.threads.read
 async def read_thread(ctx: Auth.types.AuthContext, value: Any) -> dict[str, Any] | None:
+    if studio_reads(ctx):
+        return None
     who = person(ctx)
     home = await off_loop(missions_home)
     return await off_loop(thread_access, who, value.get("thread_id"), home)
@@ -201,6 +216,8 @@ async def read_thread(ctx: Auth.types.AuthContext, value: Any) -> dict[str, Any]
 
 @auth.on.threads.search
 async def search_threads(ctx: Auth.types.AuthContext, value: Any) -> dict[str, Any] | None:
+    if studio_reads(ctx):
+        return None
     who = person(ctx)
     home = await off_loop(missions_home)
     if value.get("thread_id") is not None:  # a thread's runs
@@ -328,6 +345,8 @@ async def search_assistants(ctx: Auth.types.AuthContext, value: Any) -> None:
 
 
 async def _reviewer(ctx: Auth.types.AuthContext) -> None:
+    if studio_reads(ctx):
+        return
     who = person(ctx)
     home = await off_loop(missions_home)
     if not await off_loop(missions_seen, who, home):
