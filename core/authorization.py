@@ -268,6 +268,76 @@ def require(
     return said
 
 
+def response_answer(
+    identity: Identity, resource: DecisionResource, position: int, response: Mapping[str, Any] | None
+) -> Answer:
+    """May ``identity`` give this agent-inbox response to the action at ``position``: ``accept`` (approve), ``edit``
+    (approve as edited), ``response`` or ``ignore`` (reject)? Anything else is no answer, refused."""
+    kind = response.get("type") if isinstance(response, Mapping) else None
+    if kind == "accept":
+        return answer(identity, "approve", resource, action=position)
+    if kind == "edit" and isinstance(response, Mapping):
+        edit = response.get("args")
+        args = edit.get("args") if isinstance(edit, Mapping) else None
+        if not isinstance(args, Mapping):
+            return Answer(False, "an edit gives the action's new arguments")
+        tool = edit.get("action") if isinstance(edit, Mapping) else None
+        edited = (
+            {"tool": tool or resource.actions[position]["tool"], "args": args}
+            if 0 <= position < len(resource.actions)
+            else None
+        )
+        return answer(identity, "edit", resource, action=position, edited=edited)
+    if kind in ("response", "ignore"):
+        return answer(identity, "reject", resource, action=position)
+    return Answer(False, f"no valid answer for this action ({kind!r})")
+
+
+def decide_answer(identity: Identity, resource: DecisionResource, responses: Sequence[Mapping[str, Any]]) -> Answer:
+    """Would ``decide`` accept these agent-inbox responses (one per action) from ``identity``? Every answer needs
+    its standing (:func:`response_answer`); in a shared plan (co-approval) an approval the reviewer may not give is
+    left for another role instead, so it is enough to give at least one, with every rejection and edit allowed."""
+    if identity.role == CUSTOMER_ROLE:
+        return Answer(False, f"{_who(identity)} may not answer decision {resource.decision_id}: a customer answers "
+                      "no decision")  # fmt: skip
+    if resource.status != "pending":
+        return Answer(False, f"decision {resource.decision_id} is {resource.status}, no longer open")
+    said = {
+        p: response_answer(identity, resource, p, r)
+        for p, r in enumerate(responses)
+        if p not in resource.answered and p < len(resource.actions)
+    }
+    if not said:
+        return Answer(False, f"every action of decision {resource.decision_id} is already answered")
+    refused = {p: a for p, a in said.items() if not a}
+    approving = any(r.get("type") in ("accept", "edit") for r in responses)
+    if not refused:
+        return Answer(True, f"{_who(identity)} may give every answer to decision {resource.decision_id}")
+    reasons = "; ".join(dict.fromkeys(a.reason for a in refused.values()))
+    if not (resource.shared or resource.answered):
+        if approving and len(refused) == len(said):
+            return Answer(
+                False, f"{_who(identity)} may not approve any open action of decision {resource.decision_id}: {reasons}"
+            )
+        return Answer(False, f"{_who(identity)} may not {'approve' if approving else 'reject'} this: {reasons}")
+    if blocking := [a.reason for p, a in refused.items() if responses[p].get("type") != "accept"]:
+        return Answer(False, f"{_who(identity)} may not answer this so: {'; '.join(blocking)}")
+    if len(refused) == len(said):
+        return Answer(
+            False, f"{_who(identity)} may not approve any open action of decision {resource.decision_id}: {reasons}"
+        )
+    mine = ", ".join(str(p + 1) for p, a in said.items() if a)
+    return Answer(True, f"{_who(identity)} may sign action(s) {mine} of this shared plan (each role signs its part)")
+
+
+def require_decide(identity: Identity, resource: DecisionResource, responses: Sequence[Mapping[str, Any]]) -> Answer:
+    """:func:`decide_answer`, raising :class:`ForbiddenError` (its one line) when it is a refusal."""
+    said = decide_answer(identity, resource, responses)
+    if not said.allowed:
+        raise ForbiddenError(said.reason)
+    return said
+
+
 def may_approve(identity: Identity, resource: DecisionResource) -> bool:
     """Whether ``decide --approve`` by ``identity`` would be accepted: "may approve" on the card, ``--can-approve``."""
     return answer(identity, "approve", resource).allowed
@@ -334,22 +404,8 @@ def _decision(
         if verb == "reject":
             return _reject_one(identity, decision, action)
         return _approve_one(identity, decision, action, edited if verb == "edit" else None)
-    open_ = decision.open_positions
-    if not open_:
-        return Answer(False, f"every action of decision {decision.decision_id} is already answered")
-    answers = {
-        p: _reject_one(identity, decision, p) if verb == "reject" else _approve_one(identity, decision, p)
-        for p in open_
-    }
-    if all(answers.values()):
-        return Answer(True, f"{_who(identity)} may {_word(verb)} every open action of {decision.decision_id}")
-    refused = "; ".join(a.reason for a in answers.values() if not a)
-    if verb != "reject" and decision.shared and any(answers.values()):
-        mine = ", ".join(str(p + 1) for p, a in answers.items() if a)
-        return Answer(
-            True, f"{_who(identity)} may approve action(s) {mine} of this shared plan (each role signs its part)"
-        )
-    return Answer(False, f"{_who(identity)} may not {_word(verb)} this: {refused}")
+    kind = "response" if verb == "reject" else "accept"
+    return decide_answer(identity, decision, [{"type": kind, "args": ""} for _ in decision.actions])
 
 
 def _word(verb: Verb) -> str:
@@ -381,7 +437,7 @@ def _approve_one(
 ) -> Answer:
     tool = decision.actions[position]["tool"]
     if problems := _approval_problems(identity, decision, position, edited):
-        return Answer(False, "; ".join(problems))
+        return Answer(False, "; ".join(problems).replace(f"{tool} ", f"{tool} (action {position + 1}) ", 1))
     return Answer(True, f"{_who(identity)} may approve {tool} (action {position + 1})")
 
 

@@ -1,7 +1,8 @@
 """Co-approval and hand-off: plans that no single role may approve (a large refund or capture, which only finance
 signs, beside operations or customer actions, which finance may not approve).
 
-Each reviewer signs the part of the plan their role may approve (and may reject any action still open); the
+Each reviewer signs the part of the plan their role may approve (and, being a reviewer of that decision, may reject
+any action still open: :mod:`ai_missions.authorization` says who may); the
 platform keeps each part as a *sign-off* signed with the platform key and bound to the decision, the actions hash
 shown and exactly the answers given. Nothing executes and no grant is minted until every action has an answer: the
 sign-off that completes the plan claims the decision (in the same transaction as its own insert, so two signers at
@@ -9,8 +10,8 @@ once cannot both complete it, nor sign the same action twice), and the graph's a
 sign-off's signature again and the signer's role of record for each action it covers (a sign-off edited, or
 replayed from another decision, refuses the whole plan). The signers must be two people, not two accounts of one:
 not the same person behind both, and neither created by the other (:meth:`Accounts.not_two_people`). A reviewer may
-also hand a decision on to a role or a person, with a reason: recorded, audited and shown on the card; it changes
-nobody's rights.
+also hand a decision on, with a reason, to a role or a person who may approve at least one of its open actions
+(the authorization point says who): recorded, audited and shown on the card; it changes nobody's rights.
 """
 
 from __future__ import annotations
@@ -69,32 +70,37 @@ def requested(interrupts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def split(
-    role: str,
     interrupts: Sequence[Mapping[str, Any]],
     answers: Sequence[Mapping[str, Any]],
     taken: Mapping[int, Any],
     rules: Sequence[ApprovalRule],
     tools: ToolPolicy,
     facts: Mapping[str, Any] | None,
+    standing: Callable[[int, Mapping[str, Any]], tuple[bool, str]],
 ) -> Part:
-    """The reviewer's part of a shared plan: positions already answered by others are not theirs to answer."""
+    """The reviewer's part of a shared plan: positions already answered by others are not theirs to answer.
+    ``standing(position, answer)`` is the authorization point's word (allowed, why) on the reviewer giving that
+    answer: a rejection without it, or an edit, refuses the whole part; an approval without it is left for others."""
     mine: dict[int, dict[str, Any]] = {}
     left: list[int] = []
     for position, (interrupt, answer) in enumerate(zip(interrupts, answers, strict=True)):
         if position in taken:
             continue
+        allowed, why = standing(position, answer)
         if not approves(answer):
-            mine[position] = dict(answer)  # a rejection: any reviewer may say no
+            if not allowed:  # only a reviewer of this decision may say no
+                raise ForbiddenError(why)
+            mine[position] = dict(answer)
+            continue
+        if allowed:
+            mine[position] = dict(answer)
             continue
         action = final_action(interrupt, answer)
-        if problems := approval_problems(role, [action], rules, tools, facts):
-            if answer.get("type") == "edit":  # an edit is approved by whoever makes it, never left for others
-                raise ForbiddenError(f"{role} may not approve this edit: {'; '.join(problems)}")
-            if not roles_for(action, rules, tools, facts):
-                raise ForbiddenError(f"no role may approve {action['tool']} as given")
-            left.append(position)
-        else:
-            mine[position] = dict(answer)
+        if answer.get("type") == "edit":  # an edit is approved by whoever makes it, never left for others
+            raise ForbiddenError(f"this edit is refused: {why}")
+        if not roles_for(action, rules, tools, facts):
+            raise ForbiddenError(f"no role may approve {action['tool']} as given")
+        left.append(position)
     return Part(mine, left)
 
 
@@ -221,11 +227,9 @@ def two_people(store: RunStore, reviewer: str, others: set[str]) -> None:
             raise ForbiddenError(f"{reviewer} may not co-approve with {other}: {reason}; co-approval needs two people")
 
 
-def hand_off(
-    store: RunStore, decision: Decision, *, by: str, role: str, to: str, reason: str, roster: Mapping[str, str]
-) -> dict[str, Any]:
-    """Pass a pending decision on to a role or a person of ``roster`` (name -> role), with a reason (recorded and
-    audited); anyone else is refused with whom it may go to (a typo would hand it to nobody)."""
+def check_hand_off(decision: Decision, *, to: str, reason: str, roster: Mapping[str, str]) -> None:
+    """A hand-off's shape: the decision still pending, a target of ``roster`` (a reviewer or a role; a typo would
+    hand it to nobody) and a reason."""
     if decision.status != "pending":
         raise ConflictError(f"decision {decision.decision_id} was already decided by {decision.decided_by}")
     if not to.strip():
@@ -237,6 +241,15 @@ def hand_off(
         )
     if not reason.strip():
         raise ValidationError("a hand-off needs a reason (--reason)")
+
+
+def hand_off(
+    store: RunStore, decision: Decision, *, by: str, role: str, to: str, reason: str, roster: Mapping[str, str]
+) -> dict[str, Any]:
+    """Pass a pending decision on to a role or a person of ``roster`` (name -> role), with a reason (recorded and
+    audited). Who may hand it off, and to whom, is the authorization point's to say first
+    (:func:`ai_missions.review.hand_off` asks it, then calls this)."""
+    check_hand_off(decision, to=to, reason=reason, roster=roster)
     entry = {"by": by, "role": role, "to": to.strip(), "reason": reason.strip(), "at": utc_now()}
     with store.transaction() as db:
         db.execute(

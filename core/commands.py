@@ -387,6 +387,14 @@ def _json_cut(total: int, shown: int, what: str) -> None:
         print(f"missions: {more.removeprefix('... ')}", file=sys.stderr)
 
 
+def _viewer(store: Any) -> Any:
+    """The signed-in account, when there is a sign-in (``MISSIONS_TOKEN`` or ``missions login``): what it may see
+    is the authorization point's to say. Without one the CLI reads its own home's store, as its operator."""
+    from ai_missions.identity import saved_token, signed_in
+
+    return signed_in(missions_home(), store) if saved_token(missions_home()) else None
+
+
 def _show(args: argparse.Namespace) -> int:
     from ai_missions.review import clauses, evidence, render
 
@@ -394,6 +402,10 @@ def _show(args: argparse.Namespace) -> int:
     run = store.get_run(args.run_id)
     events = store.events(args.run_id)
     decisions = store.decisions_of(args.run_id)
+    if (viewer := _viewer(store)) is not None:
+        from ai_missions import authorization
+
+        authorization.require(viewer, "see", authorization.run_resource(store, run, _rules(), events=events))
     rules = _rules() if decisions else []
     roster = _roster() if decisions else None
     sheets = [review_sheet_of(store, d, rules, events, run, roster) for d in decisions]
@@ -501,12 +513,13 @@ def _queue(args: argparse.Namespace) -> int:
 
     check_known("--type", args.case_type, "case_types", args.mission)
     store = _store()
-    role = None
-    if args.can_approve:
+    viewer = _viewer(store)
+    if args.can_approve and viewer is None:
         from ai_missions.identity import signed_in
 
-        role = signed_in(missions_home(), store).role  # "I" is the signed-in account, never a flag
-    wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, role)
+        viewer = signed_in(missions_home(), store)  # "I" is the signed-in account, never a flag (refuses unsigned)
+    approver = viewer if args.can_approve else None
+    wanted = QueueFilter(args.case_type, args.min_amount, args.max_amount, approver, viewer)
     rules = _rules()
     found, total = filtered_pending(store, wanted, rules, mission=args.mission, limit=args.limit)
     roster = _roster() if found else None
@@ -605,31 +618,30 @@ def _decide(args: argparse.Namespace) -> int:
             f"decision {args.decision_id} belongs to a run of LangGraph's server (its checkpoint lives there): "
             f"answer it there, e.g. in Agent Inbox, signed in with your missions token"
         )
-    if edits is not None:  # real arguments of real actions, each kind and the tool's schema, before anything starts
-        from ai_missions.decisions import shorthand
+    from ai_missions import authorization
 
-        shorthand(
-            decision.request.get("interrupts", []),
-            approve=True,
-            edits=edits,
-            schemas=decision.request.get("schemas"),
-        )
-    if args.approve or edits is not None:  # a role no rule lets approve what is open: refused before it starts
-        from ai_missions.errors import ForbiddenError
-        from ai_missions.review import cannot_take_part
+    rules = _rules()
+    if not args.hand_off:  # real arguments of real actions (each kind, the tool's schema), then the authorization
+        from ai_missions.decisions import shorthand  # point's word, before anything starts (decide asks it again)
 
-        if why := cannot_take_part(store, decision, reviewer.name, reviewer.role, _rules()):
-            raise ForbiddenError(why)
+        interrupts = decision.request.get("interrupts", [])
+        if edits is not None:
+            responses: list[Any] = shorthand(interrupts, edits=edits, schemas=decision.request.get("schemas"))
+        else:
+            kind = {"type": "response", "args": args.reason} if args.reject else {"type": "accept"}
+            responses = [dict(kind) for _ in interrupts]
+        case = authorization.decision_resource(store, decision, rules)
+        if not (said := authorization.decide_answer(reviewer, case, responses)):
+            from ai_missions.errors import ForbiddenError
+
+            raise ForbiddenError(f"{said.reason} (--hand-off TO --reason WHY passes it on)")
     if args.hand_off:
-        from ai_missions.coapproval import hand_off
         from ai_missions.governance import load_roster
-        from ai_missions.review import handoff_text
+        from ai_missions.review import hand_off, handoff_text
 
         roster = load_roster(home)
-        entry = hand_off(
-            store, decision, by=reviewer.name, role=reviewer.role, to=args.hand_off, reason=args.reason, roster=roster
-        )
-        sheet = review_sheet_of(store, decision, _rules(), roster=roster)
+        entry = hand_off(store, decision, reviewer, to=args.hand_off, reason=args.reason, roster=roster, rules=rules)
+        sheet = review_sheet_of(store, decision, rules, roster=roster)
         emit(
             {**entry, "may_approve": sheet.handed_to.get("may_approve")},
             as_json=args.json,

@@ -357,10 +357,3 @@ def approvers(
         if not approval_problems(role, plan, rules, tools, facts=facts)
         and (facts is None or not ownership_problems(name, plan, rules, facts))
     ]
-
-
-def authorize(
-    role: str, actions: Iterable[Mapping[str, Any]], rules: Sequence[ApprovalRule], tools: ToolPolicy
-) -> None:
-    if problems := approval_problems(role, actions, rules, tools):
-        raise ForbiddenError("; ".join(problems))

@@ -3,8 +3,11 @@
 Its tools start a mission, list the Decision Queue, read a run with its Explain rail, and decide. Every call is
 made as an account: over HTTP the bearer token of ``missions login`` (``Authorization: Bearer mst_...``, checked
 by the MCP SDK's bearer middleware before any tool runs), over stdio the sign-in of whoever started the server.
-The account's name and role come from the token, never from a tool's arguments, and deciding goes through
-:meth:`MissionRuntime.decide`, with the same role, limit and guard checks as the CLI and the dashboard.
+The account's name and role come from the token, never from a tool's arguments. What it may see and start is the
+authorization point's to say (:mod:`ai_missions.authorization`): the queue lists the decisions it may see (a
+customer's token none), runs are listed and read only when it may see them (a customer's: only runs about their
+own records), and a mission starts only for one of its reviewers. Deciding goes through
+:meth:`MissionRuntime.decide`, which asks the same point, as the CLI and the dashboard do.
 
 The server keeps one runtime per mission open (its MCP sessions to the systems, the knowledge base, the
 checkpointer), so a decision through it costs the decision, not a cold start. While it runs, it writes
@@ -30,10 +33,15 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
 
+from ai_missions import authorization, queue_filters
 from ai_missions.errors import MissionsError, NotFoundError
-from ai_missions.identity import Account, Accounts, saved_token
+from ai_missions.governance import approval_rules
+from ai_missions.identity import CUSTOMER_ROLE, Account, Accounts, saved_token
+from ai_missions.knowledge_index.clauses import ApprovalRule
+from ai_missions.knowledge_index.policy_book import PolicyBook
 from ai_missions.missions import get_mission, registry
 from ai_missions.platform_client import SERVE_FILE
+from ai_missions.settings import knowledge_dir
 from ai_missions.store import RunStore
 
 if TYPE_CHECKING:
@@ -87,6 +95,42 @@ class Platform:
         access = get_access_token()
         token = access.token if access is not None else saved_token(self.home)
         return self.accounts.account_for_token(token)
+
+    def rules(self) -> list[ApprovalRule]:
+        """The approval rules of record (read from the index's manifest); none before an index: nobody may then
+        see or start anything (fails closed)."""
+        try:
+            return approval_rules(PolicyBook(knowledge_dir(self.home)))
+        except (MissionsError, OSError):
+            return []
+
+    def visible_runs(
+        self, caller: Account, *, mission: str | None, status: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """The newest runs the authorization point lets ``caller`` see: a reviewer those of the missions they
+        review, a customer those about their own records."""
+        rules, offset = self.rules(), 0
+        shown: list[dict[str, Any]] = []
+        missions: dict[str, bool] = {}
+        while len(shown) < limit and (
+            batch := self.store.list_runs(mission=mission, status=status, limit=200, offset=offset)
+        ):
+            offset += len(batch)
+            for run in batch:
+                if caller.role != CUSTOMER_ROLE:  # a reviewer's sight is per mission
+                    name = str(run["mission"])
+                    if name not in missions:
+                        missions[name] = bool(
+                            authorization.answer(caller, "see", authorization.mission_resource(name, rules))
+                        )
+                    if not missions[name]:
+                        continue
+                elif not authorization.answer(caller, "see", authorization.run_resource(self.store, run, rules)):
+                    continue
+                shown.append(run)
+                if len(shown) == limit:
+                    break
+        return shown
 
     async def runtime(self, mission: str) -> MissionRuntime:
         name = get_mission(mission).name
@@ -155,35 +199,47 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
     @_one_line_errors
     async def start_mission(mission: str, subject_id: str, reasoner: str = "offline") -> dict[str, Any]:
         """Run a mission on one subject (an order, an invoice...) until its verdict, pending decision or end."""
-        platform.caller()
+        caller = platform.caller()
+        authorization.require(caller, "start", authorization.mission_resource(mission, platform.rules()))
         outcome = await (await platform.runtime(mission)).start(subject_id, reasoner=reasoner)
         return outcome.to_dict()
 
     @server.tool()
     @_one_line_errors
     async def list_queue(mission: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Pending decisions, by deadline then oldest first, each with its actions and actions hash (``offset``
-        skips as many, for paging)."""
-        platform.caller()
+        """The pending decisions the calling account may see, by deadline then oldest first, each with its actions
+        and actions hash (``offset`` skips as many, for paging)."""
+        caller = platform.caller()
         if mission is not None:
             mission = get_mission(mission).name
-        page = platform.store.pending_decisions(mission=mission, limit=max(0, min(limit, 500)), offset=max(0, offset))
+        if caller.role == CUSTOMER_ROLE:
+            return []  # a customer answers no decision and sees none
+        page, _ = queue_filters.pending(
+            platform.store,
+            queue_filters.QueueFilter(viewer=caller),
+            platform.rules(),
+            mission=mission,
+            limit=max(0, min(limit, 500)),
+            offset=max(0, offset),
+        )
         return [asdict(d) for d in page]
 
     @server.tool()
     @_one_line_errors
     async def list_runs(mission: str | None = None, status: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """Mission runs, newest first."""
-        platform.caller()
-        return platform.store.list_runs(mission=mission, status=status, limit=max(0, min(limit, 500)))
+        """The mission runs the calling account may see, newest first."""
+        return platform.visible_runs(platform.caller(), mission=mission, status=status, limit=max(0, min(limit, 500)))
 
     @server.tool()
     @_one_line_errors
     async def read_run(run_id: str) -> dict[str, Any]:
         """A run: its record, its decisions, its Explain rail (observations, verdict, actions) and its audit trail."""
-        platform.caller()
+        caller = platform.caller()
         run = platform.store.get_run(run_id)
         events = platform.store.events(run_id)
+        authorization.require(
+            caller, "see", authorization.run_resource(platform.store, run, platform.rules(), events=events)
+        )
         rail = [e for e in events if e["kind"] in ("observation", "verdict", "action_result", "decision")]
         return {
             "run": run,

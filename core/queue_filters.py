@@ -1,10 +1,11 @@
 """Decision Queue filters, the same for the CLI (``missions queue --type --min-amount --max-amount
---can-approve``) and the dashboard: by case type, by the money the plan moves, and "I can approve" (the signed-in
-account's role may approve what is still open: the whole plan, or its part of a plan that needs several roles).
+--can-approve``) and the dashboard: by case type, by the money the plan moves, "I can approve" (the signed-in
+account may approve what is still open: the whole plan, or its part of a plan that needs several roles) and, for a
+signed-in viewer, only the decisions they may see.
 
-"I can approve" reads the approval rules without the case's facts (the queue does not open every run's
-checkpoint): a conditional rule that narrows a role (a fraud hold on a large order: an ops lead only) is checked
-again, with the facts, when the reviewer decides.
+Both questions are the authorization point's (:mod:`ai_missions.authorization`), asked with the case's facts as the
+gather step recorded them, so "I can approve" is what ``decide --approve`` would say (an account owner's queue
+lists their own accounts' decisions, not every owner's).
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ai_missions.coapproval import shared_plan, signoffs, taken_by
-from ai_missions.governance import approval_problems
+from ai_missions import authorization
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import get_mission
 from ai_missions.store import Decision, RunStore
@@ -28,12 +28,16 @@ class QueueFilter:
     case_type: str | None = None
     min_amount: float | None = None
     max_amount: float | None = None
-    #: The role whose approvals count for "I can approve" (the signed-in account's), or None for everyone's.
-    role: str | None = None
+    #: The account whose approvals count for "I can approve" (the signed-in one), or None for everyone's.
+    approver: authorization.Identity | None = None
+    #: The account whose sight limits the queue (the signed-in one): only the decisions it may see.
+    viewer: authorization.Identity | None = None
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.case_type, self.min_amount, self.max_amount, self.role))
+        return any(
+            v is not None for v in (self.case_type, self.min_amount, self.max_amount, self.approver, self.viewer)
+        )
 
 
 def plan_actions(decision: Decision) -> list[dict[str, Any]]:
@@ -50,17 +54,11 @@ def plan_amount(decision: Decision) -> float | None:
     return max(amounts) if amounts else None
 
 
-def can_approve(store: RunStore, decision: Decision, role: str, rules: Sequence[ApprovalRule]) -> bool:
-    """Whether ``role`` may approve what is still open: all of it, or its part of a plan needing several roles."""
-    tools = get_mission(decision.mission).tools
-    actions = plan_actions(decision)
-    taken = taken_by(signoffs(store, decision.decision_id))
-    open_ = [a for p, a in enumerate(actions) if p not in taken]
-    if not open_:
-        return False
-    if not approval_problems(role, open_, rules, tools):
-        return True
-    return shared_plan(actions, rules, tools) and any(not approval_problems(role, [a], rules, tools) for a in open_)
+def can_approve(
+    store: RunStore, decision: Decision, who: authorization.Identity, rules: Sequence[ApprovalRule]
+) -> bool:
+    """Whether ``who`` may approve what is still open: all of it, or their part of a plan needing several roles."""
+    return authorization.may_approve(who, authorization.decision_resource(store, decision, rules))
 
 
 def matches(
@@ -76,7 +74,12 @@ def matches(
             return False
         if wanted.max_amount is not None and amount > wanted.max_amount:
             return False
-    return wanted.role is None or can_approve(store, decision, wanted.role, rules)
+    if wanted.approver is None and wanted.viewer is None:
+        return True
+    case = authorization.decision_resource(store, decision, rules)
+    if wanted.viewer is not None and not authorization.answer(wanted.viewer, "see", case):
+        return False
+    return wanted.approver is None or authorization.may_approve(wanted.approver, case)
 
 
 def filtered(

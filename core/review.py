@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ai_missions import coapproval
+from ai_missions import authorization, coapproval
+from ai_missions.authorization import case_facts
 from ai_missions.decisions import ANSWER_WORDS, request_hash
 from ai_missions.governance import approval_problems
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
@@ -78,15 +79,6 @@ class ReviewSheet:
             common = sorted(set.intersection(*(set(a.roles) for a in self.actions))) if self.actions else []
             return " or ".join(common) or " + ".join(self.roles_needed)
         return "no role may approve it as proposed"
-
-
-def case_facts(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The facts the gather step recorded (each system's observation carries the facts it read)."""
-    facts: dict[str, Any] = {}
-    for event in events:
-        if event.get("kind") == "observation" and event.get("node") == "gather" and isinstance(event.get("data"), dict):
-            facts.update(event["data"])
-    return facts
 
 
 def evidence(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
@@ -186,8 +178,13 @@ def review_sheet(
     shared = coapproval.shared_plan(plan, rules, tools, facts)
     handed = coapproval.handed_to(store, decision.decision_id)
     if handed is not None and roster is not None and decision.status == "pending":
-        to = handed["to"]
-        handed["may_approve"] = [a.number for a in views if a.signed_by is None and may_approve(a, to, roster)]
+        case = authorization.decision_resource(store, decision, rules, events=events)
+        to = authorization.target(str(handed["to"]), roster)
+        handed["may_approve"] = [
+            views[p].number
+            for p in case.open_positions
+            if to is not None and authorization.answer(to, "approve", case, action=p)
+        ]
     open_plan = [a for p, a in enumerate(plan) if p not in signers]
     return ReviewSheet(
         decision_id=decision.decision_id,
@@ -210,41 +207,22 @@ def review_sheet(
     )
 
 
-def roles_of_any_rule(tool: str, rules: Sequence[ApprovalRule]) -> set[str]:
-    """Every role some rule lets approve ``tool``, whatever the case's facts: a reviewer whose role is in none of
-    them cannot approve it in any case (the converse is the graph's to check, with the facts)."""
-    return {role for rule in rules if tool in rule.tools or "*" in rule.tools for role in rule.roles}
-
-
-def cannot_take_part(
-    store: RunStore, decision: Decision, reviewer: str, role: str, rules: Sequence[ApprovalRule]
-) -> str | None:
-    """Why ``reviewer`` can approve no open action of ``decision`` under any rule (None when they may approve
-    one in some case): refused before a runtime starts, instead of after it read the checkpoint."""
-    if not rules:
-        return None  # no rules of record here: the runtime says what it makes of that
-    taken = coapproval.taken_by(coapproval.signoffs(store, decision.decision_id))
-    plan = coapproval.requested(decision.request.get("interrupts", []))
-    open_ = [(p, a["tool"]) for p, a in enumerate(plan) if p not in taken]
-    if not open_ or any(role in roles_of_any_rule(tool, rules) for _, tool in open_):
-        return None
-    needs = "; ".join(
-        f"{tool} (action {p + 1}) needs one of the roles {', '.join(sorted(roles_of_any_rule(tool, rules))) or '-'}"
-        f"; {role} may not approve it"
-        for p, tool in open_
-    )
-    return (
-        f"{reviewer} ({role}) may not approve any open action of decision {decision.decision_id}: {needs} "
-        "(--hand-off TO --reason WHY passes it on)"
-    )
-
-
-def may_approve(action: ActionView, to: str, roster: Mapping[str, str]) -> bool:
-    """Whether ``to`` (a reviewer of the roster, or a role) may approve ``action``: the person a rule names when
-    one does (an account's owner), else any reviewer of a role that may."""
-    if action.approver is not None:
-        return action.approver.split(" (")[0] == to
-    return roster.get(to, to) in action.roles
+def hand_off(
+    store: RunStore,
+    decision: Decision,
+    by: authorization.Identity,
+    *,
+    to: str,
+    reason: str,
+    roster: Mapping[str, str],
+    rules: Sequence[ApprovalRule],
+) -> dict[str, Any]:
+    """Hand a pending decision on, when the authorization point lets ``by`` hand it off to ``to`` (someone who may
+    approve at least one open action); recorded and audited by :func:`coapproval.hand_off`."""
+    coapproval.check_hand_off(decision, to=to, reason=reason, roster=roster)
+    case = authorization.decision_resource(store, decision, rules)
+    authorization.require(by, "hand_off", case, to=authorization.target(to, roster))
+    return coapproval.hand_off(store, decision, by=by.name, role=by.role, to=to, reason=reason, roster=roster)
 
 
 def handoff_text(handed: Mapping[str, Any], waiting_for: str) -> str:

@@ -22,7 +22,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
-from ai_missions import coapproval, grants
+from ai_missions import authorization, coapproval, grants
 from ai_missions.admission import refuse_open_case, refuse_unknown_subject
 from ai_missions.decisions import (
     actions_hash,
@@ -42,7 +42,7 @@ from ai_missions.errors import (
     OutcomeUnknownError,
     ValidationError,
 )
-from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems, role_of
+from ai_missions.governance import approval_rules, load_roster, role_of
 from ai_missions.missions import MissionSpec, get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, review_actions
@@ -374,13 +374,14 @@ class MissionRuntime:
         facts = snapshot.values.get("facts", {})
         final = approved_actions(interrupts, answers)
         rules = approval_rules(self.knowledge)
-        problems = approval_problems(role, final, rules, self.spec.tools, facts=facts)
-        if coapproval.signoffs(self.store, decision_id) or (
-            problems and coapproval.shared_plan(coapproval.requested(interrupts), rules, self.spec.tools, facts)
-        ):  # a plan no single role may approve: each reviewer signs their part
-            return await self._cosign(decision, reviewer, role, answers, shown, facts, rules, on_event)
-        if problems := problems + ownership_problems(reviewer, final, rules, facts):
-            raise ForbiddenError(f"{reviewer} ({role}) may not approve this: {'; '.join(problems)}")
+        case = authorization.decision_resource(
+            self.store, decision, rules, facts=facts, verdict=snapshot.values.get("verdict") or {}
+        )
+        who = authorization.Person(reviewer, role)
+        standing = [authorization.response_answer(who, case, p, a) for p, a in enumerate(answers)]
+        if case.answered or (not all(standing) and case.shared):  # a plan no single role may approve: each
+            return await self._cosign(decision, reviewer, role, answers, shown, case, rules, on_event)  # signs a part
+        authorization.require_decide(who, case, answers)
         await self._open_systems_of(final)
         if problems := check_actions(self.spec, final, facts, schemas=self.systems.schemas()):
             raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
@@ -418,17 +419,24 @@ class MissionRuntime:
         role: str,
         answers: Sequence[Mapping[str, Any]],
         shown: str,
-        facts: Mapping[str, Any],
+        case: authorization.DecisionResource,
         rules: Sequence[Any],
         on_event: EventHandler | None,
     ) -> RunOutcome:
         """Record the reviewer's signed part of a shared plan; execute only once every action is answered."""
         interrupts = decision.request["interrupts"]
+        facts = case.facts or {}
         signed = coapproval.signoffs(self.store, decision.decision_id)
         if not all(coapproval.genuine(self.home, p, decision.decision_id, shown) for p in signed):
             raise ForbiddenError(coapproval.REFUSED)  # a stored part was edited or copied from another decision
         taken = coapproval.taken_by(signed)
-        part = coapproval.split(role, interrupts, answers, taken, rules, self.spec.tools, facts)
+        who = authorization.Person(reviewer, role)
+
+        def standing(position: int, answer: Mapping[str, Any]) -> tuple[bool, str]:
+            said = authorization.response_answer(who, case, position, answer)
+            return said.allowed, said.reason
+
+        part = coapproval.split(interrupts, answers, taken, rules, self.spec.tools, facts, standing)
         if not part.answers and reviewer in taken.values():  # the same reviewer again: their part stands
             if any(taken.get(p) == reviewer and not approves(a) for p, a in enumerate(answers)):
                 raise ConflictError(f"{reviewer} already signed a part of decision {decision.decision_id}")

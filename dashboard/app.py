@@ -15,6 +15,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from ai_missions.dashboard import resources, ui
+from ai_missions.dashboard import session_cookie as session_cookie_route
 from ai_missions.errors import MissionsError
 from ai_missions.identity import sso_account as identity_sso_account
 from ai_missions.missions import registry
@@ -83,23 +84,19 @@ def sso_account(roster: dict[str, str]) -> str | None:
 
 
 def session_cookie() -> None:
-    """Write (after signing in) or clear (after signing out) the browser's session cookie. Only a token the server
-    just issued is written; the cookie names a session, it proves nothing by itself (see :func:`resume`)."""
+    """Set (after signing in) or clear (after signing out) the browser's session cookie. The server sets it, with
+    ``Set-Cookie`` (HttpOnly, SameSite=Strict, Secure over HTTPS): the page gets only a one-time ticket to post
+    (:mod:`ai_missions.dashboard.session_cookie`), never the token. The cookie names a session, it proves nothing by
+    itself (see :func:`resume`)."""
     token = st.session_state.pop(SET_COOKIE, None)
     cleared = st.session_state.pop(CLEAR_COOKIE, None)
     if token and TOKEN_SHAPE.fullmatch(str(token)):
-        value, age = token, resources.SESSION_TOKEN_DAYS * 86400
+        ticket = session_cookie_route.ticket(str(token))
     elif cleared:
-        value, age = "", 0
+        ticket = session_cookie_route.ticket(None)
     else:
         return
-    secure = "+(location.protocol==='https:'?';Secure':'')"
-    st.html(
-        f"<script>document.cookie='{resources.SESSION_COOKIE}={value};path=/;max-age={age};SameSite=Strict'"
-        f"{secure};</script>",
-        unsafe_allow_javascript=True,
-        width=1,
-    )
+    st.html(session_cookie_route.script(ticket), unsafe_allow_javascript=True, width=1)
 
 
 def resume() -> None:

@@ -18,6 +18,8 @@ from ai_missions.errors import ForbiddenError
 from ai_missions.settings import is_loopback, missions_home, runs_db
 
 APP = Path(__file__).resolve().parent / "app.py"
+#: What ``streamlit run`` serves: ``app.py``'s pages as an ASGI app, with the route that sets the session cookie.
+SERVED = APP.with_name("served.py")
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8501
 
@@ -72,7 +74,7 @@ def streamlit_command(port: int, host: str = HOST) -> list[str]:
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(SERVED),
         f"--server.address={host}",
         f"--server.port={port}",
         "--server.headless=true",

@@ -11,11 +11,11 @@ from typing import Any
 import streamlit as st
 
 from ai_missions import coapproval
+from ai_missions.authorization import DecisionResource, Identity
 from ai_missions.dashboard import model, ui
 from ai_missions.errors import MissionsError
-from ai_missions.governance import approval_problems
 from ai_missions.missions import ToolPolicy
-from ai_missions.review import roles_needed
+from ai_missions.review import hand_off, roles_needed
 from ai_missions.store import Decision, RunStore
 
 
@@ -57,38 +57,29 @@ def banner(
     return shared
 
 
-def part_problem(
-    role: str,
-    approved: Sequence[tuple[int, Mapping[str, Any]]],
-    signed: Mapping[int, Any],
-    known: Sequence[Any],
-    tools: ToolPolicy,
-    rejects: bool,
-) -> str | None:
-    """Why ``role`` may not sign this part of a shared plan (None when it may: it approves or rejects something)."""
-    mine = [a for p, a in approved if p not in signed and not approval_problems(role, [a], known, tools)]
-    if mine or rejects:
-        return None
-    return f"{role} may approve none of the actions still open: pass the decision on"
-
-
-def hand_off_form(store: RunStore, decision: Decision, reviewer: str, role: str, roster: Mapping[str, str]) -> None:
-    """Pass the decision on to a role or a person, with a reason.
+def hand_off_form(
+    store: RunStore, decision: Decision, who: Identity, case: DecisionResource, roster: Mapping[str, str]
+) -> None:
+    """Pass the decision on to a role or a person who may approve at least one of its open actions (the
+    authorization point's list), with a reason.
 
     Role or person is chosen first, then one of a short list: one list of every role and person (37 in the demo
     roster) was a long scroll that rendered only the rows in view, and the browser walk chose from it unreliably on
     a loaded machine (2 failures in 3 full runs); each list alone stays under Streamlit's 25 rendered rows."""
+    roles, people = model.hand_off_targets(who, case, roster)
+    if not roles and not people:
+        return
     key = f"handoff-{decision.decision_id}"
     with st.expander("Pass it on (hand off)", icon=":material/forward:"):
         kind = st.radio("Pass to", ["a role", "a person"], horizontal=True, key=f"{key}-kind")
         if kind == "a role":
-            to = st.selectbox("Role", sorted(set(roster.values())), key=f"{key}-role")
+            to = st.selectbox("Role", roles, key=f"{key}-role")
         else:
-            to = st.selectbox("Person", sorted(n for n in roster if n != reviewer), key=f"{key}-person")
+            to = st.selectbox("Person", people, key=f"{key}-person")
         reason = st.text_input("Why? (required)", key=f"{key}-reason")
-        if st.button("Hand off", key=f"{key}-go", disabled=not reason.strip()):
+        if st.button("Hand off", key=f"{key}-go", disabled=not reason.strip() or to is None):
             try:
-                coapproval.hand_off(store, decision, by=reviewer, role=role, to=str(to), reason=reason, roster=roster)
+                hand_off(store, decision, who, to=str(to), reason=reason, roster=roster, rules=case.mission.rules)
             except MissionsError as exc:
                 st.error(ui.plain(exc))
             else:

@@ -1,7 +1,9 @@
 """What the pages show, shaped from the run store's rows and a run's graph state: plain data, no Streamlit.
 
 Nothing here decides anything: deciding goes through :meth:`ai_missions.client.MissionClient.decide`, whose rules
-(roles, the guard, exactly-once claims) live below the UI.
+(roles, the guard, exactly-once claims) live below the UI. What the card says the reviewer may do ("may approve",
+the submit button, the hand-off list) is the authorization point's answer (:mod:`ai_missions.authorization`), the
+one ``decide`` asks.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ai_missions import authorization
+from ai_missions.authorization import DecisionResource, Identity, Person
 from ai_missions.decisions import request_hash
 from ai_missions.store import Decision
 
@@ -401,3 +405,49 @@ def decision_summary(decision: Decision) -> str:
             part += f" ({answer.get('args')})"
         parts.append(part)
     return "; ".join(parts)
+
+
+# -- what the signed-in reviewer may do on a card: the authorization point's answers, in the card's words --------
+def may_approve_line(
+    who: Identity | None, case: DecisionResource | None, position: int, args: Mapping[str, Any]
+) -> str:
+    """The card's line under an action: whether the signed-in reviewer may approve it with these arguments (the
+    person an ``approver_fact`` names, the amount limit and escalation included), as ``decide`` will answer."""
+    if who is None:
+        return ":gray[choose a reviewer in the sidebar]"
+    if case is None:
+        return ":gray[approval rules unavailable (knowledge index not built)]"
+    proposed = case.actions[position]
+    edited = None if dict(args) == dict(proposed["args"]) else {"tool": proposed["tool"], "args": dict(args)}
+    said = authorization.answer(who, "edit" if edited else "approve", case, action=position, edited=edited)
+    if not said:
+        return f":red[:material/block: {who.role} may not approve: {said.reason}]"  # tools, roles, amounts, owners
+    return f":green[:material/check_circle: {who.role} may approve]"
+
+
+def plan_problem(who: Identity, case: DecisionResource, responses: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why the submit button stays off for these answers (None when ``decide`` would take them)."""
+    said = authorization.decide_answer(who, case, responses)
+    if said:
+        return None
+    open_ = [r for p, r in enumerate(responses) if p not in case.answered]
+    approving = any(r.get("type") in ("accept", "edit") for r in open_)
+    if case.shared or case.answered:
+        if approving and all(r.get("type") == "accept" for r in open_):
+            return f"{who.role} may approve none of the actions still open: pass the decision on"
+        return f"{who.role} may not answer this part so: {said.reason.split(': ', 1)[-1]}"
+    if approving:
+        return f"{who.role} may not approve this plan as chosen: pass it on"
+    return f"{who.role} may not reject this plan: rejecting takes the standing to approve; pass it on"
+
+
+def hand_off_targets(who: Identity, case: DecisionResource, roster: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The roles and the people (other than ``who``) the decision may be handed to: those who may approve at least
+    one open action; both empty when ``who`` may not hand it off at all."""
+    if not authorization.answer(who, "see", case):
+        return [], []
+    roles = sorted(r for r in set(roster.values()) if authorization.answer(who, "hand_off", case, to=Person("", r)))
+    people = sorted(
+        n for n, r in roster.items() if n != who.name and authorization.answer(who, "hand_off", case, to=Person(n, r))
+    )
+    return roles, people

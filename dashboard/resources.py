@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from ai_missions.dashboard.session_cookie import COOKIE
 from ai_missions.errors import MissionsError
 from ai_missions.governance import load_roster
 from ai_missions.identity import Accounts
@@ -38,7 +39,7 @@ API_TOKEN = "platform-api-token"
 SESSION_TOKEN_DAYS = 1
 #: The browser cookie naming a signed-in session: the session's API token (random, stored hashed and signed in the
 #: run store, revoked at sign-out), so a reload or a link opened in another tab finds the account again.
-SESSION_COOKIE = "missions_session"
+SESSION_COOKIE = COOKIE
 
 
 def home() -> Path:

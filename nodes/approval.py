@@ -4,16 +4,19 @@ The question and the answer follow :mod:`ai_missions.decisions`. On resume every
 whoever resumed the graph (the runtime, or LangGraph's own server): the answer must be signed with the platform
 key (the platform signs it after authenticating the reviewer's account, so a resume sent straight to an exported
 graph names nobody), the reviewer's role is looked up on the accounts (never taken from the answer), the role must
-be entitled to approve the action, and an edit must pass the guard.
+be entitled to approve the action (or, to reject it, have the same standing: :mod:`ai_missions.authorization`
+decides both), and an edit must pass the guard.
 
 An answer given through LangGraph's server (an Agent Inbox or Studio resume) by someone without the standing to give
-it (:mod:`ai_missions.authorization`: approving, editing or rejecting each action it answers), or by nobody the
+it (approving, editing or rejecting each action it answers, as the authorization point says), or by nobody the
 platform signed in, decides nothing: the step records no disposition and asks again, the same decision with the
 refusal in one line (:func:`standing_refusal`), still pending in the queue for the right person. The runtime's
-answers are signed by the platform after the same check (``missions decide``); there, anything malformed, unknown or
-refused rejects the action concerned (fails closed). The decision is sealed with the platform key for its run; the
-execute step acts only on a sealed decision, and only there is each approved action's grant minted
-(:mod:`ai_missions.grants`): nothing in the state or its checkpoints lets anyone write to a system.
+answers are signed by the platform after the same check (``missions decide``); there, and for an answer handed to
+the graph unsigned (an exported graph resumed directly, a queue row edited behind the platform's back), anything
+malformed, unknown, unsigned or refused rejects the action concerned (fails closed). The decision is sealed with
+the platform key for its run; the execute step acts only on a sealed decision, and only there is each approved
+action's grant minted (:mod:`ai_missions.grants`): nothing in the state or its checkpoints lets anyone write to a
+system.
 """
 
 from __future__ import annotations
@@ -28,11 +31,10 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from ai_missions.authorization import DecisionResource, Person, Verb, mission_resource
-from ai_missions.authorization import answer as authorize
+from ai_missions.authorization import Answer, DecisionResource, Person, mission_resource, response_answer
 from ai_missions.decisions import DecisionAnswer, HumanInterrupt, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
-from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
+from ai_missions.governance import approval_rules, load_roster
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
@@ -44,10 +46,9 @@ from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
 from ai_missions.signing import platform_key, sign, signed, unseal
 
+UNSIGNED = "refused: the answer is not signed by the platform (reviewers decide through a signed-in account)"
 #: How a refused answer is reported (the decision is asked again, unchanged).
 REFUSED = "Refused, nothing was decided: {why}. The decision still awaits a reviewer with the standing to answer it."
-#: The verb of the authorization point each kind of response is (anything but an approval says no to the action).
-VERBS: dict[str, Verb] = {"accept": "approve", "edit": "edit"}
 
 
 def decision_id_for(thread_id: str, verdict: Verdict) -> str:
@@ -70,21 +71,40 @@ def resolve_answer(
     """Each reviewed action's disposition: ``approved`` (with final args) or ``rejected`` (with the reason).
 
     ``answer["role"]`` must be the role of record of ``answer["reviewer"]`` (the caller looks it up); a
-    co-approved answer gives each action's own signer's role in ``roles`` instead.
+    co-approved answer gives each action's own signer's role in ``roles`` instead. Whether each signer may give
+    their answer is the authorization point's word (:mod:`ai_missions.authorization`), asked before anything else.
     """
     pending = review_actions(verdict["actions"])
     responses = answer["responses"]
     role = answer["role"] or ""
+    reviewer = str(answer["reviewer"] or "")
+    case = plan_resource(spec, pending, facts, rules)
     plan: list[dict[str, Any]] = []
     for position, (index, action) in enumerate(pending):
         response = responses[position] if position < len(responses) else None
         own = (roles[position] if position < len(roles) else None) if roles is not None else role
+        standing = response_answer(Person(reviewer, own or ""), case, position, response) if own else None
         plan.append(
             _disposition(
-                spec, index, action, response, own or "", str(answer["reviewer"] or ""), facts, rules, schemas, plan
+                spec, index, action, response, own or "", reviewer, facts, rules, schemas, plan, standing=standing
             )
         )
     return plan
+
+
+def plan_resource(
+    spec: MissionSpec,
+    pending: Sequence[tuple[int, ProposedAction]],
+    facts: Mapping[str, Any],
+    rules: Sequence[ApprovalRule],
+    decision_id: str = "",
+) -> DecisionResource:
+    """The actions awaiting review, as the authorization point sees a decision (each with its tier)."""
+    actions = tuple(
+        {"tool": a["tool"], "args": a["args"], **({"action_tier": a["action_tier"]} if a.get("action_tier") else {})}
+        for _, a in pending
+    )
+    return DecisionResource(decision_id, mission_resource(spec, rules), "pending", actions, facts)
 
 
 def authentic(home: Any, value: Any, decision_id: str) -> bool:
@@ -95,6 +115,11 @@ def authentic(home: Any, value: Any, decision_id: str) -> bool:
         return signed(platform_key(home), dict(value))
     except (OSError, ValueError):
         return False
+
+
+def through_server() -> bool:
+    """Whether this resume came through LangGraph's server (it names the user it authenticated, or Studio's)."""
+    return (get_config().get("configurable") or {}).get("langgraph_auth_user") is not None
 
 
 def server_reviewer(home: Any) -> str | None:
@@ -140,34 +165,35 @@ def _disposition(
     rules: Sequence[ApprovalRule],
     schemas: Schemas | None,
     earlier: list[dict[str, Any]],
+    *,
+    standing: Answer | None = None,
 ) -> dict[str, Any]:
+    """One action's disposition. The reviewer's standing for their answer (``standing``, the authorization point's
+    word on the whole plan; else asked here on this action alone) comes before any disposition: an answer given
+    without it, a rejection included, is ``rejected`` with a reason starting ``refused:`` (the decision itself is
+    the caller's to keep pending)."""
     base = {"index": index, "tool": action["tool"], "args": action["args"], "policy_ids": action["policy_ids"]}
     kind = response.get("type") if isinstance(response, Mapping) else None
+    if kind not in ("accept", "edit", "response", "ignore"):
+        return {**base, "status": "rejected", "reason": f"no valid answer for this action ({kind!r})"}
+    if not role:  # no reviewer of record: an unsigned resume (the platform says so in the answer), or off the roster
+        said = str(response.get("args") or "") if kind == "response" else ""
+        why = said if said.startswith("refused:") else "refused: the reviewer is not on the roster"
+        return {**base, "status": "rejected", "reason": why}
+    if standing is None:
+        case = plan_resource(spec, [(index, action)], facts, rules)
+        standing = response_answer(Person(reviewer, role), case, 0, response)
+    if not standing:
+        return {**base, "status": "rejected", "reason": f"refused: {standing.reason}"}
     if kind == "response":
         return {**base, "status": "rejected", "reason": str(response.get("args") or "rejected")}
     if kind == "ignore":
         return {**base, "status": "rejected", "reason": "ignored by the reviewer"}
-    if kind not in ("accept", "edit"):
-        return {**base, "status": "rejected", "reason": f"no valid answer for this action ({kind!r})"}
-    if not role:
-        return {**base, "status": "rejected", "reason": "refused: the reviewer is not on the roster"}
-    if action.get("action_tier") == "escalate" and spec.tiers and role not in spec.tiers.escalation_roles:
-        needed = ", ".join(spec.tiers.escalation_roles)
-        return {**base, "status": "rejected", "reason": f"refused: an escalated action takes one of: {needed}"}
     final = dict(action)
     if kind == "edit":
-        edited = response.get("args")
-        new_args = edited.get("args") if isinstance(edited, Mapping) else None
-        if not isinstance(new_args, Mapping) or edited.get("action", action["tool"]) != action["tool"]:
-            return {**base, "status": "rejected", "reason": "an edit may change arguments, not the tool"}
-        final["args"] = dict(new_args)
+        final["args"] = dict(response["args"]["args"])  # its shape and tool were checked with the standing
     approved_before = [e for e in earlier if e["status"] == "approved"]
-    problems = (
-        approval_problems(role, [final], rules, spec.tools, facts)
-        + ownership_problems(reviewer, [final], rules, facts)
-        + check_action(spec, final, facts, earlier=approved_before, schemas=schemas)
-    )
-    if problems:
+    if problems := check_action(spec, final, facts, earlier=approved_before, schemas=schemas):
         return {**base, "status": "rejected", "reason": "refused: " + "; ".join(problems)}
     return {**base, "args": final["args"], "status": "approved", "edited": kind == "edit"}
 
@@ -190,40 +216,19 @@ def standing_refusal(
     rules: Sequence[ApprovalRule],
 ) -> str | None:
     """Why the answer's reviewer may not give it (None when they may): the authorization point is asked, for each
-    action awaiting review, whether ``answer["reviewer"]`` (with the role of record in ``answer["role"]``) may
-    approve it (an accept), approve it as edited (an edit), or reject it (anything else, an ignore or a missing
-    response included: each says no to the action)."""
+    action awaiting review, whether ``answer["reviewer"]`` (with the role of record in ``answer["role"]``) may give
+    the response they gave it (:func:`~ai_missions.authorization.response_answer`: an accept approves, an edit
+    approves as edited, a response or an ignore rejects; a missing or malformed one answers nothing)."""
     reviewer, role = answer["reviewer"], answer["role"]
     if not reviewer or not role:
         return "the answer names no reviewer the platform signed in (reviewers answer through a signed-in account)"
     pending = review_actions(verdict["actions"])
-    decision = DecisionResource(
-        decision_id=answer["decision_id"],
-        mission=mission_resource(spec, rules),
-        status="pending",
-        actions=tuple(
-            {
-                "tool": a["tool"],
-                "args": a["args"],
-                **({"action_tier": a["action_tier"]} if a.get("action_tier") else {}),
-            }
-            for _, a in pending
-        ),
-        facts=facts,
-    )
-    person = Person(reviewer, role)
+    case = plan_resource(spec, pending, facts, rules, answer["decision_id"])
+    who = Person(reviewer, role)
     problems = []
     for position, (index, action) in enumerate(pending):
-        response = answer["responses"][position] if position < len(answer["responses"]) else {}
-        kind = response.get("type") if isinstance(response, Mapping) else None
-        verb: Verb = VERBS.get(str(kind), "reject")
-        edited = response.get("args") if verb == "edit" and isinstance(response, Mapping) else None
-        proposed = (
-            {"tool": str(edited.get("action", action["tool"])), "args": edited.get("args")}
-            if isinstance(edited, Mapping)
-            else None
-        )
-        said = authorize(person, verb, decision, action=position, edited=proposed)
+        response = answer["responses"][position] if position < len(answer["responses"]) else None
+        said = response_answer(who, case, position, response)
         if not said:
             problems.append(f"action {index + 1} ({action['tool']}): {said.reason}")
     return f"{reviewer} ({role}) may not answer this decision: {'; '.join(problems)}" if problems else None
@@ -260,11 +265,14 @@ def decided_plan(
         answer["role"] = role_of_record(context, answer["reviewer"])
         if isinstance(value, Mapping) and "signoffs" in value:  # co-approved: each action by its own signer
             answer, roles, signers = cosigned(home, value, answer, roster_of(context), pending)
-    else:  # an Agent Inbox or Studio answer: the signed-in account LangGraph's server vouches for, or nobody
+    elif through_server():  # an Agent Inbox or Studio answer: the account LangGraph's server vouches for, or nobody
         answer["reviewer"] = server_reviewer(home)
         answer["role"] = role_of_record(context, answer["reviewer"])
         if refusal := standing_refusal(spec, verdict, answer, state.get("facts", {}), rules):
             return None, answer, REFUSED.format(why=refusal)
+    else:  # an answer handed to the graph unsigned (an exported graph resumed directly, a queue row edited)
+        answer["role"] = None
+        answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
     plan = resolve_answer(spec, verdict, answer, state.get("facts", {}), rules, schemas, roles=roles)
     for step, signer in zip(plan, signers, strict=False):
         step["signed_by"] = signer

@@ -193,23 +193,21 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
     assert "rejected (vendor on hold)" in shown
 
-    # hand off, then the account's owner approves
+    # a hand-off to someone who may approve none of it is refused (#39 item 3): the account's owner then approves
     run_id, decision_id = flagships["account-save"]
     code, out, err = cli(
         capsys, monkeypatch, home, "decide", decision_id, "--hand-off", "maya", "--reason", "ava is out", as_="ava"
     )
-    assert code == 0, err
-    cannot = "maya may approve none of the open actions (needs ava (account.approver))"
-    assert cannot in out  # the hand-off changes nobody's rights: said at once
-    queue = json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1])
-    row = next(d for d in queue if d["decision_id"] == decision_id)
-    assert row["handed_to"]["to"] == "maya"
-    assert row["handed_to"]["by"] == "ava"
-    assert row["handed_to"]["may_approve"] == []
-    assert "handed to maya by ava (maya may approve none of it)" in cli(capsys, monkeypatch, home, "queue")[1]
-    shown = cli(capsys, monkeypatch, home, "show", run_id)[1]
-    assert "handed to maya by ava at " in shown
-    assert cannot in shown
+    assert code == 2, out
+    assert "cannot hand off to maya (" in err
+    assert "they may approve none of the open actions" in err
+    assert "is decided by ava (account.approver), not maya" in err
+    assert err.count("\n") == 1, err
+    assert coapproval.handed_to(store, decision_id) is None
+    row = next(
+        d for d in json.loads(cli(capsys, monkeypatch, home, "queue", "--json")[1]) if d["decision_id"] == decision_id
+    )
+    assert row["handed_to"] is None
     code, out, err = cli(capsys, monkeypatch, home, "decide", decision_id, "--approve", as_="ava")
     assert code == 0, err
 

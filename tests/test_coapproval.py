@@ -20,6 +20,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from ai_missions import coapproval
+from ai_missions.authorization import Person
 from ai_missions.client import MissionClient
 from ai_missions.connections import connections
 from ai_missions.errors import ConflictError, ForbiddenError
@@ -162,16 +163,17 @@ def test_the_cli_signs_a_part_hands_off_and_filters_the_queue(
     assert coapproval.handed_to(missions.store, decision_id)["to"] == "finance"
     assert "handoff" in [e["kind"] for e in missions.store.events(missions.store.get_decision(decision_id).run_id)]
 
-    for role in ("finance", "customer_care", "ops_lead"):
-        page, _ = pending(missions.store, QueueFilter(role=role, min_amount=1000), rules)
-        assert decision_id in {d.decision_id for d in page}, role
+    finance, care, lead = Person("fiona", "finance"), Person("cole", "customer_care"), Person("omar", "ops_lead")
+    for who in (finance, care, lead):
+        page, _ = pending(missions.store, QueueFilter(approver=who, min_amount=1000), rules)
+        assert decision_id in {d.decision_id for d in page}, who
     signed = cli(home, "decide", decision_id, "--approve", token=cole)
     assert signed.returncode == 0, signed.stderr
     assert "awaiting" in signed.stdout
     assert executed(missions, decision_id) == []
-    for role, listed in (("finance", True), ("customer_care", False), ("ops_lead", False)):
-        page, _ = pending(missions.store, QueueFilter(role=role), rules)
-        assert (decision_id in {d.decision_id for d in page}) is listed, role  # what is left: finance's part
+    for who, listed in ((finance, True), (care, False), (lead, False)):
+        page, _ = pending(missions.store, QueueFilter(approver=who), rules)
+        assert (decision_id in {d.decision_id for d in page}) is listed, who  # what is left: finance's part
     page, _ = pending(missions.store, QueueFilter(max_amount=999.99), rules)
     assert decision_id not in {d.decision_id for d in page}
     assert missions.decide(decision_id, "fiona", approve=True).status == "closed"

@@ -194,10 +194,10 @@ def test_queue_approves_and_shows_what_executed(book: Book) -> None:
 def test_queue_refuses_a_reviewer_without_the_role(book: Book) -> None:
     decision_id = book.decisions["oversell"]
     at = as_reviewer(open_page("views/queue.py", account=None, decision=decision_id), "cole")
-    assert "customer_care may not approve: reallocate_reservation needs one of the roles" in texts(at)
+    assert "customer_care may not approve: reallocate_reservation (action 1) needs one of the roles" in texts(at)
     assert at.button(key=f"q-{decision_id}-submit").disabled  # no click can carry it to the runtime
     errors = [e.value for e in at.error]
-    assert errors == ["customer_care may not approve this plan as chosen: pass it on, or reject what it may not"]
+    assert errors == ["customer_care may not approve this plan as chosen: pass it on"]  # nor reject it (#42 item 7)
     assert store(book).get_decision(decision_id).status == "pending"
 
 

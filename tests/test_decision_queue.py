@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions.authorization import DecisionResource, Person, mission_resource, require
 from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError
-from ai_missions.governance import approval_problems, authorize, default_roster, load_roster, role_of
+from ai_missions.governance import approval_problems, default_roster, load_roster, role_of
 from ai_missions.graphs.order_exception.tools import TOOLS as ORDER_TOOLS
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policies import load_corpus
@@ -29,9 +30,10 @@ def test_approval_policy_limits_refunds_by_role() -> None:
 
 def test_customer_messages_need_a_customer_facing_role() -> None:
     message = {"tool": "send_customer_message", "args": {"customer_id": "CU-1"}}
+    plan = DecisionResource("D-1", mission_resource("order-exception", rules()), "pending", (message,), facts={})
     with pytest.raises(ForbiddenError, match="send_customer_message"):
-        authorize("ops_agent", [message], rules(), ORDER_TOOLS)
-    authorize("customer_care", [message], rules(), ORDER_TOOLS)
+        require(Person("ana", "ops_agent"), "approve", plan)
+    require(Person("cole", "customer_care"), "approve", plan)
 
 
 def test_every_write_tool_is_covered_by_an_approval_rule() -> None:

@@ -316,7 +316,10 @@ def test_exported_graph_order_hold_through_proposal_and_resume(
     )
     dispositions = plan_of(reviewed)
     assert [d["status"] for d in dispositions] == ["rejected", "rejected"], reviewed["verdict"]
-    assert "[order-hold]" in dispositions[1]["reason"]
+    # omar's standing is asked first (ai_missions.authorization): above his limit the capture is refused for it,
+    # within it by the guard, the hold being still on
+    within = amount / 100 <= 1000
+    assert ("[order-hold]" if within else "exceeds the ops_lead approval limit") in dispositions[1]["reason"]
     assert rows(home, "payments", "SELECT count(*) FROM captures WHERE authorization_id = ?", auth_id) == [(0,)]
     assert rows(home, "erp", "SELECT status FROM order_holds WHERE hold_id = 'HOLD-T1'") == [("active",)]
 

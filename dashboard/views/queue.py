@@ -23,12 +23,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ai_missions import queue_filters
+from ai_missions import authorization, queue_filters
+from ai_missions.authorization import Person
 from ai_missions.dashboard import cosign, model, resources, ui
 from ai_missions.dashboard.filters import filter_bar
 from ai_missions.decisions import edited
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
-from ai_missions.governance import approval_problems, approval_rules
+from ai_missions.governance import approval_rules
 from ai_missions.missions import get_mission, registry
 from ai_missions.store import Decision, RunStore
 
@@ -68,17 +69,6 @@ def rules() -> list[Any] | None:
         return approval_rules(resources.knowledge())
     except MissionsError:
         return None
-
-
-def permission(mission: str, role: str | None, tool: str, args: dict[str, Any], known: list[Any] | None) -> str:
-    if role is None:
-        return ":gray[choose a reviewer in the sidebar]"
-    if known is None:
-        return ":gray[approval rules unavailable (knowledge index not built)]"
-    problems = approval_problems(role, [{"tool": tool, "args": args}], known, get_mission(mission).tools)
-    if problems:
-        return f":red[:material/block: {role} may not approve: {'; '.join(problems)}]"  # tools, roles, amounts
-    return f":green[:material/check_circle: {role} may approve]"
 
 
 def last_result() -> None:
@@ -206,6 +196,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
     reviewer = ui.reviewer()
     role = resources.roster().get(reviewer) if reviewer else None
     known = rules()
+    me = Person(reviewer, role) if reviewer and role else None
+    case = authorization.decision_resource(store, decision, known, events=events) if known is not None else None
     key = f"q-{decision.decision_id}"
     shown_hash = str(st.session_state.get(f"{key}-shown", card.actions_hash))  # on screen when clicked
     st.session_state[f"{key}-shown"] = card.actions_hash
@@ -291,7 +283,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                         placeholder="e.g. the customer asked to wait",
                     )
                 if choice != "reject":
-                    right.markdown(permission(decision.mission, role, action.tool, args, known))
+                    right.markdown(model.may_approve_line(me, case, position, args))
                 choices.append(choice)
                 responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
 
@@ -301,17 +293,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             if r.get("type") in ("accept", "edit")
         ]
         tools = get_mission(decision.mission).tools
-        if shared and role is not None and known is not None:
-            open_approved = [
-                (p, {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args})
-                for p, (a, r) in enumerate(zip(card.actions, responses, strict=True))
-                if r.get("type") in ("accept", "edit")
-            ]
-            rejects = any(r.get("type") == "response" for p, r in enumerate(responses) if p not in signed)
-            if problem := cosign.part_problem(role, open_approved, signed, known, tools, rejects):
-                problems.append(problem)
-        elif role is not None and known is not None and approval_problems(role, approved, known, tools):
-            problems.append(f"{role} may not approve this plan as chosen: pass it on, or reject what it may not")
+        if me is not None and case is not None and (problem := model.plan_problem(me, case, responses)):
+            problems.append(problem)
         for problem in problems:
             st.error(problem)
         money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
@@ -333,8 +316,8 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
         )
         if clicked and reviewer is not None:
             decide(card, reviewer, role or "", responses, shown_hash)
-        if reviewer is not None and role is not None:
-            cosign.hand_off_form(store, decision, reviewer, role, resources.roster())
+        if me is not None and case is not None:
+            cosign.hand_off_form(store, decision, me, case, resources.roster())
 
 
 def recently_decided(store: RunStore) -> None:
@@ -372,7 +355,7 @@ else:
 left, right = st.columns([1, 1], gap="medium")
 with left:
     known_types = [t for spec in registry().values() for t in spec.vocabulary.case_types]
-    wanted = filter_bar(known_types, resources.roster().get(reviewer) if reviewer else None)
+    wanted = filter_bar(known_types, Person(reviewer, resources.roster()[reviewer]) if reviewer else None)
     with timer.measure():
         shown_total = queue_filters.pending(store, wanted, rules() or [], limit=0)[1] if wanted.active else total
     offset = ui.pager(shown_total, PAGE_SIZE, "queue-page")

@@ -2,10 +2,11 @@
 writing a message about one of their orders (which opens a ticket and starts the support mission on it).
 
 Identity comes from the account only: an account with the role ``customer`` is bound to the customer whose id is
-its name in upper case (account ``c-10195`` is customer ``C-10195``); nothing the page is sent can name another
-customer. A message is opened on the helpdesk with a grant the platform mints for this one write, on behalf of the
-signed-in account (the customer's own action, not a mission's), and idempotently: sending the same message twice
-opens one ticket.
+its name in upper case (account ``c-10195`` is customer ``C-10195``: :func:`ai_missions.authorization.customer_of`);
+nothing the page is sent can name another customer. The session that names the account is an HttpOnly cookie the
+server sets (:mod:`ai_missions.dashboard.session_cookie`). A message is opened on the helpdesk with a grant the
+platform mints for this one write, on behalf of the signed-in account (the customer's own action, not a mission's),
+and idempotently: sending the same message twice opens one ticket.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import hashlib
 from pathlib import Path
 from typing import Any, Protocol
 
+from ai_missions import authorization
+from ai_missions.authorization import Person
 from ai_missions.errors import ForbiddenError, ValidationError
 from ai_missions.grants import META_KEY, mint
 
 MISSION = "support"
-CUSTOMER_ROLE = "customer"
 MAX_MESSAGE = 20_000
 
 
@@ -31,10 +33,12 @@ class Client(Protocol):
 
 
 def customer_of(account: str | None, role: str | None) -> str:
-    """The customer id the signed-in account is bound to; ForbiddenError for any other account."""
-    if not account or role != CUSTOMER_ROLE:
+    """The customer id the signed-in account is bound to, as the authorization point binds it (what the portal
+    reads and writes is only that customer's); ForbiddenError for any other account."""
+    customer = authorization.customer_of(Person(account, role)) if account and role else None
+    if customer is None:
         raise ForbiddenError("the portal is for customers: sign in with a customer account")
-    return account.upper()
+    return customer
 
 
 def my_orders(client: Client, customer_id: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -1,0 +1,11 @@
+"""What ``missions dashboard`` serves: the dashboard's pages (``app.py``) as Streamlit's ASGI app, with one route of
+the platform's own beside them: ``/missions-session``, where the browser's session cookie is set by the server,
+HttpOnly (:mod:`ai_missions.dashboard.session_cookie`)."""
+
+from __future__ import annotations
+
+from streamlit.starlette import App
+
+from ai_missions.dashboard.session_cookie import routes
+
+app = App("app.py", routes=routes())
