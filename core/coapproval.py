@@ -278,7 +278,7 @@ def handed_to(store: RunStore, decision_id: str) -> dict[str, Any] | None:
         store.read()
         .execute(
             "SELECT at, by_reviewer, to_whom, reason FROM decision_handoffs WHERE decision_id = ?"
-            " ORDER BY at DESC, rowid DESC LIMIT 1",
+            " ORDER BY at DESC LIMIT 1",  # no rowid: Postgres has none
             (decision_id,),
         )
         .fetchone()

@@ -17,12 +17,17 @@ from typing import Any
 import pytest
 import streamlit as st
 
+from ai_missions import authorization
 from ai_missions.dashboard import resources
 from ai_missions.errors import ForbiddenError
+from ai_missions.governance import approval_rules, default_roster
+from ai_missions.identity import Account, Accounts
+from ai_missions.knowledge_index.policy_book import PolicyBook
 from ai_missions.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.resources import systems_of
 from ai_missions.platform_client import RunningServer, running_server
+from ai_missions.settings import knowledge_dir
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
@@ -87,7 +92,8 @@ def pending(home: Path, server: RunningServer) -> list[str]:
         found = await spec.load("trigger").find(await systems_of(MissionContext(home=str(home)), spec.systems))
         return sorted(s for s, types in found.items() if types)
 
-    token = signed_in_as(home, "ana")["MISSIONS_TOKEN"]
+    manager = next(name for name, role in default_roster().items() if role == "account_manager")
+    token = signed_in_as(home, manager)["MISSIONS_TOKEN"]  # a reviewer of the mission starts it (not ana, ops_agent)
     decisions: list[str] = []
     for subject in anyio.run(subjects)[:10]:
         outcome = server.call("start_mission", {"mission": MISSION, "subject_id": subject}, token=token)
@@ -98,18 +104,36 @@ def pending(home: Path, server: RunningServer) -> list[str]:
     raise AssertionError(f"fewer than two {MISSION} cases ask a reviewer")
 
 
+def able(home: Path, decision_id: str, verb: authorization.Verb) -> list[Account]:
+    """The accounts the authorization point lets ``verb`` the decision."""
+    store = RunStore(home / "runs.sqlite")
+    case = authorization.decision_resource(store, store.get_decision(decision_id), rules(home))
+    return [a for a in Accounts(store).list() if authorization.answer(a, verb, case)]
+
+
+def rules(home: Path) -> list[Any]:
+    return approval_rules(PolicyBook(knowledge_dir(home)))
+
+
 def test_the_queue_lists_through_the_server_as_the_signed_in_reviewer(
     home: Path, pending: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    expected = [d.decision_id for d in RunStore(home / "runs.sqlite").pending_decisions(limit=10)]
-    assert set(pending) <= set(expected)
+    viewer = able(home, pending[0], "approve")[0]  # the account's owner: the server lists what they may see
+    store = RunStore(home / "runs.sqlite")
+    expected = [
+        d.decision_id
+        for d in store.pending_decisions(limit=10)
+        if authorization.answer(viewer, "see", authorization.decision_resource(store, d, rules(home)))
+    ]
+    assert pending[0] in expected
 
     def no_local_read(*_: Any, **__: Any) -> Any:
         raise AssertionError("the queue was read in the dashboard's process")
 
     monkeypatch.setattr(RunStore, "pending_decisions", no_local_read)
-    assert [d.decision_id for d in resources.pending("omar", limit=10)] == expected
-    assert [d.decision_id for d in resources.pending("omar", limit=10, offset=1)] == expected[1:]
+    assert [d.decision_id for d in resources.pending(viewer.name, limit=10)] == expected
+    assert [d.decision_id for d in resources.pending(viewer.name, limit=10, offset=1)] == expected[1:]
+    assert [d.decision_id for d in resources.pending("omar", limit=10)] == []  # ops_lead reviews no account
 
 
 def test_a_reviewer_without_the_role_is_refused_by_the_server(home: Path, pending: list[str]) -> None:
@@ -126,12 +150,14 @@ def test_a_decision_taken_in_the_dashboard_is_taken_by_the_server_as_the_session
     decision_id = pending[1]
     store = RunStore(home / "runs.sqlite")
     interrupts = store.get_decision(decision_id).request["interrupts"]
-    outcome = resources.decide(
-        decision_id, "omar", responses=[{"type": "response", "args": "not now"}] * len(interrupts)
-    )
+    rejects = [{"type": "response", "args": "not now"}] * len(interrupts)
+    with pytest.raises(ForbiddenError, match=r"omar \(ops_lead\) may not reject this"):  # no standing: #42 item 7
+        resources.decide(decision_id, "omar", responses=rejects)
+    owner = able(home, decision_id, "reject")[0]
+    outcome = resources.decide(decision_id, owner.name, responses=rejects)
     assert outcome["status"] in ("closed", "closed_partially", "escalated")
     decided = store.get_decision(decision_id)
-    assert (decided.status, decided.decided_by, decided.reviewer_role) == ("decided", "omar", "ops_lead")
+    assert (decided.status, decided.decided_by, decided.reviewer_role) == ("decided", owner.name, owner.role)
 
     # the session's token is the account's: once signed out, it opens nothing on the server
     token = st.session_state[resources.API_TOKEN][1]

@@ -113,8 +113,11 @@ async def test_a_mission_started_decided_and_executed_once_through_the_server(se
     started = await call(server, token(home, "ana"), "start_mission", mission="order-exception", subject_id=order_id)
     assert started["status"] == "awaiting_decision"
     decision_id = started["decision_id"]
-    queue = await call(server, token(home, "cole"), "list_queue")
+    queue = await call(server, token(home, "omar"), "list_queue")
     assert decision_id in [d["decision_id"] for d in queue]
+    # no rule lets customer_care answer a payment release or a reservation: the queue does not list it to cole
+    queue = await call(server, token(home, "cole"), "list_queue")
+    assert decision_id not in [d["decision_id"] for d in queue]
 
     # cole (customer_care) may read, not approve a payment release: refused, and the decision stays pending
     with pytest.raises(RuntimeError, match=r"\[ForbiddenError\] cole \(customer_care\) may not approve"):

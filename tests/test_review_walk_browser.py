@@ -320,37 +320,28 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
     assert helpdesk.execute("SELECT status FROM tickets WHERE ticket_id = ?", (ticket_id,)).fetchone()[0] == "solved"
 
 
-def test_account_save_handed_off_to_another_reviewer(
+def test_account_save_offers_no_hand_off_to_someone_who_may_not_approve_it(
     browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
 ) -> None:
+    """Only the account's owner decides its outreach: a hand-off to maya (or any other owner) would leave the
+    decision waiting on someone who may approve none of it (#39 item 3), so the card offers none."""
     from playwright.sync_api import expect
 
     _, decision_id = flagships["account-save"]
     store = RunStore(home / "runs.sqlite")
     ava = Reviewer(browser, dashboard, shots, "ava")
     ava.open(decision_id, "account")
-    ava.page.get_by_text("Pass it on (hand off)").click()
-    ava.page.get_by_text("a person", exact=True).click()
-    ava.settled()
-    ava.pick("Person", "maya")
-    ava.page.get_by_role("textbox", name="Why? (required)").fill("ava is out")
-    ava.page.get_by_role("textbox", name="Why? (required)").blur()
-    ava.settled()
-    ava.shot("account-save-1-hand-off")
-    ava.page.get_by_role("button", name="Hand off", exact=True).click()
-    expect(ava.page.get_by_text("by ava").first).to_be_visible()
-    expect(ava.page.get_by_text("Handed to maya")).to_be_visible()
-    ava.shot("account-save-2-handed")
+    expect(ava.page.get_by_text("account_owner may approve").first).to_be_visible()
+    expect(ava.page.get_by_text("Pass it on (hand off)")).to_have_count(0)
+    ava.shot("account-save-1-no-hand-off")
+    assert coapproval.handed_to(store, decision_id) is None
+    assert store.get_decision(decision_id).status == "pending"
 
-    handed = coapproval.handed_to(store, decision_id)
-    assert handed is not None
-    assert (handed["to"], handed["by"], handed["reason"]) == ("maya", "ava", "ava is out")
-    assert store.get_decision(decision_id).status == "pending"  # a hand-off decides nothing
-
-    maya = Reviewer(browser, dashboard, shots, "maya")
+    maya = Reviewer(browser, dashboard, shots, "maya")  # another owner: not hers to approve, nor to pass on
     maya.open(decision_id, "account")
-    expect(maya.page.get_by_text("Handed to maya")).to_be_visible()  # the target sees it is theirs
-    maya.shot("account-save-3-maya")
+    expect(maya.page.get_by_text("account_owner may not approve").first).to_be_visible()
+    expect(maya.page.get_by_text("Pass it on (hand off)")).to_have_count(0)
+    maya.shot("account-save-2-maya")
 
 
 def test_a_reload_and_a_decision_link_keep_the_reviewer_signed_in(
