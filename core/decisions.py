@@ -72,9 +72,12 @@ def build_interrupts(
     verdict: Mapping[str, Any],
     pending: Sequence[tuple[int, Mapping[str, Any]]],
     refused: str | None = None,
+    roles: Sequence[Sequence[str]] | None = None,
 ) -> list[HumanInterrupt]:
     """The interrupt payload: one HumanInterrupt per ``(plan index, action)`` awaiting review. ``refused``: why the
-    last answer to this same decision was refused (it still awaits someone with the standing to answer it)."""
+    last answer to this same decision was refused (it still awaits someone with the standing to answer it);
+    ``roles``: per action, the roles that may approve it in this case (an interrupt is one value for every reader, so
+    its ``config`` cannot say what each may do: this says whose answer it takes)."""
     return [
         HumanInterrupt(
             action_request=ActionRequest(action=str(action["tool"]), args=dict(action["args"])),
@@ -93,9 +96,10 @@ def build_interrupts(
                 "confidence": verdict["confidence"],
                 "policy_ids": list(action.get("policy_ids", [])),
                 **({"refused": refused} if refused else {}),
+                **({"roles": list(roles[position])} if roles is not None and position < len(roles) else {}),
             },
         )
-        for index, action in pending
+        for position, (index, action) in enumerate(pending)
     ]
 
 

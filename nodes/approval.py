@@ -31,6 +31,7 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from ai_missions import coapproval
 from ai_missions.authorization import Answer, DecisionResource, Person, mission_resource, response_answer
 from ai_missions.decisions import DecisionAnswer, HumanInterrupt, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
@@ -287,8 +288,11 @@ def decided_plan(
     return decision, answer, None
 
 
-def decision_request(spec: MissionSpec, state: MissionState, decision_id: str) -> list[HumanInterrupt]:
-    """The question the step asks: each action awaiting review, with why the last answer was refused, if it was."""
+def decision_request(
+    spec: MissionSpec, state: MissionState, decision_id: str, roles: Sequence[Sequence[str]] | None = None
+) -> list[HumanInterrupt]:
+    """The question the step asks: each action awaiting review, with why the last answer was refused, if it was, and
+    (``roles``) the roles that may approve each."""
     verdict = state["verdict"]
     return build_interrupts(
         decision_id,
@@ -297,7 +301,23 @@ def decision_request(spec: MissionSpec, state: MissionState, decision_id: str) -
         verdict=verdict,
         pending=review_actions(verdict["actions"]),
         refused=state.get("refused"),
+        roles=roles,
     )
+
+
+def approving_roles(spec: MissionSpec, context: MissionContext, state: MissionState) -> list[list[str]]:
+    """Per action awaiting review, the roles that may approve it in this case (its amount, the case's facts; an
+    escalated action only its escalation roles): what a reader of the interrupt on LangGraph's server is told."""
+    rules = approval_rules(knowledge_of(context))
+    facts = state.get("facts", {})
+    escalation = set(spec.tiers.escalation_roles) if spec.tiers is not None else None
+    found = []
+    for _, action in review_actions(state["verdict"]["actions"]):
+        roles = coapproval.roles_for(action, rules, spec.tools, facts)
+        if action.get("action_tier") == "escalate" and escalation is not None:
+            roles = [r for r in roles if r in escalation]
+        found.append(roles)
+    return found
 
 
 def approval_node(spec: MissionSpec) -> Node:
@@ -307,7 +327,9 @@ def approval_node(spec: MissionSpec) -> Node:
     async def request_approval(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
         thread_id = str(get_config()["configurable"]["thread_id"])
         decision_id = decision_id_for(thread_id, state["verdict"])
-        request = decision_request(spec, state, decision_id)
+        # who may answer, for a reader on LangGraph's server (the runtime's queue and card work it out themselves)
+        roles = await off_loop(approving_roles, spec, runtime.context, state) if through_server() else None
+        request = decision_request(spec, state, decision_id, roles)
         value = interrupt(request)
         systems = await systems_of(runtime.context, spec.systems)
         decision, answer, refused = await off_loop(  # reads the platform key, the roster and the index: off the loop

@@ -201,6 +201,7 @@ def test_an_inbox_accept_without_standing_leaves_the_decision_pending_for_financ
     decision_id = request[0]["metadata"]["decision_id"]
     store = RunStore(home / "runs.sqlite")
     assert store.get_decision(decision_id).due_at is not None  # dated as a decision started by the CLI is
+    assert request[0]["metadata"]["roles"] == ["finance"]  # whose answer it takes, for the inbox's reader
     omar = as_(server, home, "omar")
     before = writes(home)
 
