@@ -17,12 +17,13 @@ authorization point, through the ``@auth.on`` handlers below; what no handler na
   its runs, its stream) takes the standing to see its run (a reviewer of its mission; a customer, a run about their
   own records), or, before it ran, being its owner. A search returns only those threads: the owner's, and those of
   the missions the account reviews.
-- a run on a thread starts its mission from a subject (the account may start that mission; the subject is checked
-  before anything is recorded: an unknown one is a one-line 404), or answers its pending decision
-  (``Command(resume=...)``: an account that may see that decision; the approval step then checks the standing for
-  each action, and an answer without it decides nothing), or goes on from where it stopped. Anything else a
-  client can ask of a run (``Command(update=..., goto=...)``, an earlier checkpoint, ``interrupt_before/after``, a
-  webhook, a run without a thread, a rollback) is refused before it starts.
+- a run on a thread starts its mission from a subject (the account may start that mission; the subject, and the
+  context's reasoner, are checked before anything is recorded: an unknown subject is a one-line 404, a context naming
+  anything but the reasoner a 403, the ``llm`` reasoner on a server without an endpoint a 422), or answers its
+  pending decision (``Command(resume=...)``: an account that may see that decision; the approval step then checks
+  the standing for each action, and an answer without it decides nothing), or goes on from where it stopped.
+  Anything else a client can ask of a run (``Command(update=..., goto=...)``, an earlier checkpoint,
+  ``interrupt_before/after``, a webhook, a run without a thread, a rollback) is refused before it starts.
 - a thread's state and metadata are written by its steps only: ``update_state``, metadata updates, copies and
   deletions are refused; cancelling a run (``interrupt``) takes the standing to see it.
 - assistants (the missions' graphs) are read by those who may start or review a mission, never written; crons and
@@ -42,6 +43,7 @@ from uuid import UUID, uuid5
 
 from langgraph_sdk import Auth
 
+from ai_missions import settings
 from ai_missions.admission import refuse_open_case, refuse_unknown_subject
 from ai_missions.authorization import Person, answer, decision_resource, mission_resource, run_resource
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
@@ -50,7 +52,7 @@ from ai_missions.identity import Account, Accounts
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policy_book import PolicyBook
 from ai_missions.missions import MissionSpec, get_mission, registry
-from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.context import MissionContext, server_context
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.trust import INPUT_FIELDS
 from ai_missions.settings import knowledge_dir, missions_home, runs_db
@@ -260,6 +262,9 @@ async def create_run(ctx: Auth.types.AuthContext, value: Any) -> dict[str, Any] 
     command, given = kwargs.get("command"), kwargs.get("input")
     if given is not None:
         subject_id = await off_loop(startable, who, spec, thread_id, given, home)
+        context = await off_loop(server_context, kwargs.get("context"))  # names a home, an endpoint, a key: refused
+        if context.reasoner == "llm" and not (settings.llm_base_url() or settings.llm_api_key()):
+            refuse(422, "the llm reasoner needs an endpoint this server has not set (OPENAI_BASE_URL): nothing ran")
         try:  # the subject's system of record knows it (the gateway the graph's steps use on this event loop)
             await refuse_unknown_subject(await systems_of(MissionContext(), spec.systems), spec, subject_id)
         except NotFoundError as exc:

@@ -32,7 +32,8 @@ def langgraph_dev(home: Path) -> Iterator[str]:
     port = free_port()
     relative = os.path.relpath(home, ROOT)
     env = {**os.environ, "MISSIONS_HOME": relative, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
-    env.pop("MISSIONS_TOKEN", None)
+    for name in ("MISSIONS_TOKEN", "OPENAI_BASE_URL", "OPENAI_API_KEY"):  # no client's sign-in, no model endpoint
+        env.pop(name, None)
     command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-browser", "--no-reload"]
     command += ["--port", str(port), "--config", str(ROOT / "langgraph.json")]
     log = home / "langgraph-dev.log"
