@@ -71,14 +71,20 @@ def build_interrupts(
     subject_id: str,
     verdict: Mapping[str, Any],
     pending: Sequence[tuple[int, Mapping[str, Any]]],
+    refused: str | None = None,
+    roles: Sequence[Sequence[str]] | None = None,
 ) -> list[HumanInterrupt]:
-    """The interrupt payload: one HumanInterrupt per ``(plan index, action)`` awaiting review."""
+    """The interrupt payload: one HumanInterrupt per ``(plan index, action)`` awaiting review. ``refused``: why the
+    last answer to this same decision was refused (it still awaits someone with the standing to answer it);
+    ``roles``: per action, the roles that may approve it in this case (an interrupt is one value for every reader, so
+    its ``config`` cannot say what each may do: this says whose answer it takes)."""
     return [
         HumanInterrupt(
             action_request=ActionRequest(action=str(action["tool"]), args=dict(action["args"])),
             config=HumanInterruptConfig(allow_accept=True, allow_edit=True, allow_respond=True, allow_ignore=False),
             description=(
-                f"{verdict['summary']}\n\nAction {index + 1}: {action['tool']} — {action.get('why', '')} "
+                (f"{refused}\n\n" if refused else "")
+                + f"{verdict['summary']}\n\nAction {index + 1}: {action['tool']} — {action.get('why', '')} "
                 f"(policies: {', '.join(action.get('policy_ids', []))})"
             ),
             metadata={
@@ -89,9 +95,11 @@ def build_interrupts(
                 "outcome": verdict["outcome"],
                 "confidence": verdict["confidence"],
                 "policy_ids": list(action.get("policy_ids", [])),
+                **({"refused": refused} if refused else {}),
+                **({"roles": list(roles[position])} if roles is not None and position < len(roles) else {}),
             },
         )
-        for index, action in pending
+        for position, (index, action) in enumerate(pending)
     ]
 
 

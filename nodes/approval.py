@@ -5,10 +5,18 @@ whoever resumed the graph (the runtime, or LangGraph's own server): the answer m
 key (the platform signs it after authenticating the reviewer's account, so a resume sent straight to an exported
 graph names nobody), the reviewer's role is looked up on the accounts (never taken from the answer), the role must
 be entitled to approve the action (or, to reject it, have the same standing: :mod:`ai_missions.authorization`
-decides both), and an edit must pass the guard. Anything malformed, unknown, unsigned or
-refused rejects the action concerned (fails closed). The decision is sealed with the platform key for its run; the
-execute step acts only on a sealed decision, and only there is each approved action's grant minted
-(:mod:`ai_missions.grants`): nothing in the state or its checkpoints lets anyone write to a system.
+decides both), and an edit must pass the guard.
+
+An answer given through LangGraph's server (an Agent Inbox or Studio resume) by someone without the standing to give
+it (approving, editing or rejecting each action it answers, as the authorization point says), or by nobody the
+platform signed in, decides nothing: the step records no disposition and asks again, the same decision with the
+refusal in one line (:func:`standing_refusal`), still pending in the queue for the right person. The runtime's
+answers are signed by the platform after the same check (``missions decide``); there, and for an answer handed to
+the graph unsigned (an exported graph resumed directly, a queue row edited behind the platform's back), anything
+malformed, unknown, unsigned or refused rejects the action concerned (fails closed). The decision is sealed with
+the platform key for its run; the execute step acts only on a sealed decision, and only there is each approved
+action's grant minted (:mod:`ai_missions.grants`): nothing in the state or its checkpoints lets anyone write to a
+system.
 """
 
 from __future__ import annotations
@@ -17,14 +25,15 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from ai_missions import coapproval
 from ai_missions.authorization import Answer, DecisionResource, Person, mission_resource, response_answer
-from ai_missions.decisions import DecisionAnswer, build_interrupts, parse_answer
+from ai_missions.decisions import DecisionAnswer, HumanInterrupt, build_interrupts, parse_answer
 from ai_missions.errors import MissionsError
 from ai_missions.governance import approval_rules, load_roster
 from ai_missions.knowledge_index.clauses import ApprovalRule
@@ -33,12 +42,14 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.cosign import cosigned
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
 from ai_missions.nodes.learning import keep_review
-from ai_missions.nodes.observe import now_iso
+from ai_missions.nodes.observe import now_iso, observe
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
 from ai_missions.signing import platform_key, sign, signed, unseal
 
 UNSIGNED = "refused: the answer is not signed by the platform (reviewers decide through a signed-in account)"
+#: How a refused answer is reported (the decision is asked again, unchanged).
+REFUSED = "Refused, nothing was decided: {why}. The decision still awaits a reviewer with the standing to answer it."
 
 
 def decision_id_for(thread_id: str, verdict: Verdict) -> str:
@@ -105,6 +116,11 @@ def authentic(home: Any, value: Any, decision_id: str) -> bool:
         return signed(platform_key(home), dict(value))
     except (OSError, ValueError):
         return False
+
+
+def through_server() -> bool:
+    """Whether this resume came through LangGraph's server (it names the user it authenticated, or Studio's)."""
+    return (get_config().get("configurable") or {}).get("langgraph_auth_user") is not None
 
 
 def server_reviewer(home: Any) -> str | None:
@@ -193,6 +209,32 @@ def role_of_record(context: MissionContext, reviewer: str | None) -> str | None:
         return None
 
 
+def standing_refusal(
+    spec: MissionSpec,
+    verdict: Verdict,
+    answer: DecisionAnswer,
+    facts: Mapping[str, Any],
+    rules: Sequence[ApprovalRule],
+) -> str | None:
+    """Why the answer's reviewer may not give it (None when they may): the authorization point is asked, for each
+    action awaiting review, whether ``answer["reviewer"]`` (with the role of record in ``answer["role"]``) may give
+    the response they gave it (:func:`~ai_missions.authorization.response_answer`: an accept approves, an edit
+    approves as edited, a response or an ignore rejects; a missing or malformed one answers nothing)."""
+    reviewer, role = answer["reviewer"], answer["role"]
+    if not reviewer or not role:
+        return "the answer names no reviewer the platform signed in (reviewers answer through a signed-in account)"
+    pending = review_actions(verdict["actions"])
+    case = plan_resource(spec, pending, facts, rules, answer["decision_id"])
+    who = Person(reviewer, role)
+    problems = []
+    for position, (index, action) in enumerate(pending):
+        response = answer["responses"][position] if position < len(answer["responses"]) else None
+        said = response_answer(who, case, position, response)
+        if not said:
+            problems.append(f"action {index + 1} ({action['tool']}): {said.reason}")
+    return f"{reviewer} ({role}) may not answer this decision: {'; '.join(problems)}" if problems else None
+
+
 def roster_of(context: MissionContext) -> dict[str, str]:
     """Reviewer -> role on the roster of the run's home (empty when it cannot be read: everything fails closed)."""
     try:
@@ -209,33 +251,30 @@ def decided_plan(
     decision_id: str,
     schemas: Mapping[str, dict[str, Any]],
     pending: int,
-) -> tuple[dict[str, Any], DecisionAnswer]:
+) -> tuple[dict[str, Any] | None, DecisionAnswer, str | None]:
     """What the reviewer's answer decides, sealed for the run: each action approved or rejected, and by whom. An
-    answer the platform did not sign counts as no answer."""
+    answer the platform signed (the runtime's, after ``missions decide`` checked it) decides; one sent through
+    LangGraph's server decides only when its signed-in reviewer has the standing to give it, and one nobody signed
+    decides nothing. Returns the decision (None when nothing was decided), the answer as read, and the refusal."""
     verdict = state["verdict"]
     answer = parse_answer(value, decision_id)
     home = home_of(context)
+    rules = approval_rules(knowledge_of(context))
     roles: list[str | None] | None = None
     signers: list[str | None] = []
     if authentic(home, value, decision_id):
         answer["role"] = role_of_record(context, answer["reviewer"])
         if isinstance(value, Mapping) and "signoffs" in value:  # co-approved: each action by its own signer
             answer, roles, signers = cosigned(home, value, answer, roster_of(context), pending)
-    elif (reviewer := server_reviewer(home)) is not None:  # an Agent Inbox answer, sent by a signed-in account
-        answer["reviewer"] = reviewer
-        answer["role"] = role_of_record(context, reviewer)
-    else:
+    elif through_server():  # an Agent Inbox or Studio answer: the account LangGraph's server vouches for, or nobody
+        answer["reviewer"] = server_reviewer(home)
+        answer["role"] = role_of_record(context, answer["reviewer"])
+        if refusal := standing_refusal(spec, verdict, answer, state.get("facts", {}), rules):
+            return None, answer, REFUSED.format(why=refusal)
+    else:  # an answer handed to the graph unsigned (an exported graph resumed directly, a queue row edited)
         answer["role"] = None
         answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
-    plan = resolve_answer(
-        spec,
-        verdict,
-        answer,
-        state.get("facts", {}),
-        approval_rules(knowledge_of(context)),
-        schemas,
-        roles=roles,
-    )
+    plan = resolve_answer(spec, verdict, answer, state.get("facts", {}), rules, schemas, roles=roles)
     for step, signer in zip(plan, signers, strict=False):
         step["signed_by"] = signer
     decision = {
@@ -246,31 +285,68 @@ def decided_plan(
         "plan": plan,
     }
     decision["seal"] = decision_seal(home, str(get_config()["configurable"]["thread_id"]), decision)
-    return decision, answer
+    return decision, answer, None
+
+
+def decision_request(
+    spec: MissionSpec, state: MissionState, decision_id: str, roles: Sequence[Sequence[str]] | None = None
+) -> list[HumanInterrupt]:
+    """The question the step asks: each action awaiting review, with why the last answer was refused, if it was, and
+    (``roles``) the roles that may approve each."""
+    verdict = state["verdict"]
+    return build_interrupts(
+        decision_id,
+        mission=spec.name,
+        subject_id=state["subject_id"],
+        verdict=verdict,
+        pending=review_actions(verdict["actions"]),
+        refused=state.get("refused"),
+        roles=roles,
+    )
+
+
+def approving_roles(spec: MissionSpec, context: MissionContext, state: MissionState) -> list[list[str]]:
+    """Per action awaiting review, the roles that may approve it in this case (its amount, the case's facts; an
+    escalated action only its escalation roles): what a reader of the interrupt on LangGraph's server is told."""
+    rules = approval_rules(knowledge_of(context))
+    facts = state.get("facts", {})
+    escalation = set(spec.tiers.escalation_roles) if spec.tiers is not None else None
+    found = []
+    for _, action in review_actions(state["verdict"]["actions"]):
+        roles = coapproval.roles_for(action, rules, spec.tools, facts)
+        if action.get("action_tier") == "escalate" and escalation is not None:
+            roles = [r for r in roles if r in escalation]
+        found.append(roles)
+    return found
 
 
 def approval_node(spec: MissionSpec) -> Node:
-    """Pause for a reviewer; on resume, record who decided what."""
+    """Pause for a reviewer; on resume, record who decided what, or (an answer without standing) nothing, and ask
+    again (the graph routes the step back to itself while it has no decision: :func:`answered`)."""
 
     async def request_approval(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-        verdict = state["verdict"]
         thread_id = str(get_config()["configurable"]["thread_id"])
-        decision_id = decision_id_for(thread_id, verdict)
-        request = build_interrupts(
-            decision_id,
-            mission=spec.name,
-            subject_id=state["subject_id"],
-            verdict=verdict,
-            pending=review_actions(verdict["actions"]),
-        )
+        decision_id = decision_id_for(thread_id, state["verdict"])
+        # who may answer, for a reader on LangGraph's server (the runtime's queue and card work it out themselves)
+        roles = await off_loop(approving_roles, spec, runtime.context, state) if through_server() else None
+        request = decision_request(spec, state, decision_id, roles)
         value = interrupt(request)
         systems = await systems_of(runtime.context, spec.systems)
-        decision, answer = await off_loop(  # reads the platform key, the roster and the index: off the event loop
+        decision, answer, refused = await off_loop(  # reads the platform key, the roster and the index: off the loop
             decided_plan, spec, runtime.context, state, value, decision_id, systems.schemas(), len(request)
         )
+        if decision is None:
+            finding = observe("request_approval", "decision_queue", str(refused), {"decision_id": decision_id})
+            return {"refused": refused, "status": "awaiting_decision", "observations": [finding]}
         if runtime.context.record_reviews and answer["role"] is not None:
             home = await off_loop(home_of, runtime.context)
             await keep_review(spec, state, answer, request, home, thread_id)
-        return {"decision": decision, "status": "executing"}
+        return {"decision": decision, "refused": None, "status": "executing"}
 
     return request_approval
+
+
+def answered(state: MissionState) -> Literal["execute", "request_approval"]:
+    """Where the graph goes after the approval step: execution once it recorded a decision, else the same step, which
+    asks again (an answer refused for want of standing decided nothing)."""
+    return "execute" if state.get("decision") else "request_approval"

@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from typing_extensions import TypedDict
 
 from ai_missions.missions import MissionSpec
-from ai_missions.nodes.approval import approval_node
+from ai_missions.nodes.approval import answered, approval_node
 from ai_missions.nodes.close import close
 from ai_missions.nodes.context import ClientContext, MissionContext
 from ai_missions.nodes.execute import automatic_node, execute_node
@@ -71,7 +71,7 @@ def mission_graph(spec: MissionSpec, gather: Node, *, recorded: bool = False) ->
         ("validate", validate_node(spec), ("reason",)),
         *([("apply_tiers", tiers_node(spec), ("validate",))] if spec.tiers is not None else []),
         ("execute_automatic", automatic_node(spec), (verdict_from,)),
-        ("request_approval", approval_node(spec), ("execute_automatic",)),
+        ("request_approval", approval_node(spec), ("execute_automatic", "request_approval")),  # asked again
         ("execute", execute_node(spec), ("request_approval",)),
         ("close", close, ("execute_automatic", "execute")),
     ]
@@ -86,7 +86,7 @@ def mission_graph(spec: MissionSpec, gather: Node, *, recorded: bool = False) ->
         builder.add_edge("validate", "apply_tiers")
     builder.add_edge(verdict_from, "execute_automatic")
     builder.add_conditional_edges("execute_automatic", needs_review)
-    builder.add_edge("request_approval", "execute")
+    builder.add_conditional_edges("request_approval", answered, ["execute", "request_approval"])
     builder.add_edge("execute", "close")
     builder.add_edge("close", END)
     return builder

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -119,8 +120,8 @@ def _fields(spec: MissionSpec, name: str, update: Any) -> dict[str, Any]:
         fields["case_types"] = types
     if verdict := update.get("verdict"):
         fields.update(outcome=verdict["outcome"], confidence=verdict["confidence"], summary=verdict["summary"])
-    if name == "request_approval":
-        fields["status"] = "executing"  # decided: no longer awaiting
+    if name == "request_approval" and update.get("decision"):
+        fields["status"] = "executing"  # decided: no longer awaiting (an answer refused decided nothing)
     if update.get("status"):
         fields["status"] = update["status"]
     return fields
@@ -148,7 +149,17 @@ def _queued(store: RunStore, spec: MissionSpec, run_id: str, state: Mapping[str,
                 mission=spec.name,
                 subject_id=str(state.get("subject_id", "")),
                 request={"interrupts": request, "actions_hash": request_hash(request), "served_by": SERVED_BY},
+                due_at=_due(store, spec, run_id, state),
             )
+
+
+def _due(store: RunStore, spec: MissionSpec, run_id: str, state: Mapping[str, Any]) -> str | None:
+    """When the paused run's decision is due, as the runtime dates its own: from the run's start and its case types
+    (GOV-005); None when no deadline applies."""
+    types = (state.get("facts") or {}).get(spec.vocabulary.types_fact)
+    started = datetime.fromisoformat(str(store.get_run(run_id)["created_at"]))
+    due = spec.due_at(started, [str(t) for t in types] if isinstance(types, list) else [])
+    return due.isoformat(timespec="milliseconds") if due else None
 
 
 def _decided(store: RunStore, decision: Mapping[str, Any]) -> None:

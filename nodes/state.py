@@ -77,6 +77,7 @@ class MissionState(TypedDict, total=False):
     proposal: Verdict  # what the reasoner proposed
     verdict: Verdict  # after the guard
     decision: dict[str, Any]  # the reviewer's response, once decided
+    refused: str | None  # why the last answer to the decision decided nothing (no standing): asked again with it
     observations: Annotated[list[Observation], operator.add]
     results: Annotated[list[ActionResult], operator.add]
     usage: dict[str, Any]  # LLM calls and tokens, when an LLM reasoned

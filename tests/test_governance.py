@@ -234,6 +234,17 @@ async def test_exported_graph_acts_only_on_answers_the_platform_signed(home: Pat
                 ]
             else:
                 value["responses"] = [{"type": "accept"} for _ in request]
+            # through LangGraph's server, as Studio's own sign-in would send it (a user with no platform seal): an
+            # answer nobody signed in decides nothing, and the same decision is asked again, still pending
+            studio = {"configurable": {**config["configurable"], "langgraph_auth_user": {"identity": "studio"}}}
+            values = await resume(graph, studio, context, value)
+            assert "decision" not in values, thread
+            assert not [r for r in values["results"] if r["tool"] == "refund_payment"], thread
+            assert "names no reviewer the platform signed in" in values["refused"], thread
+            again = (await graph.aget_state(config)).interrupts[0].value
+            assert again[0]["metadata"]["decision_id"] == decision_id, thread
+            assert again[0]["metadata"]["refused"] == values["refused"], thread
+            # handed straight to the graph (no server): it fails closed, every action rejected
             values = await resume(graph, config, context, value)
             assert values["results"], thread
             assert {r["status"] for r in values["results"] if r["tool"] == "refund_payment"} == {"rejected"}, thread

@@ -7,12 +7,6 @@ request without a token is refused and ``missions decide`` points to the server.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,18 +20,11 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
+from tests.support.langgraph_server import langgraph_dev
 from tests.support.listener import Listener
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -49,35 +36,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(home: Path) -> Iterator[str]:
-    """``langgraph dev`` on a free port, the home given relative to its working directory (as ``.missions`` is by
-    default): resolving it must not block the server's event loop either."""
-    port = free_port()
-    relative = os.path.relpath(home, ROOT)  # the server runs in the checkout, where langgraph.json's paths start
-    env = {**os.environ, "MISSIONS_HOME": relative, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
-    env.pop("MISSIONS_TOKEN", None)
-    command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-browser", "--no-reload"]
-    command += ["--port", str(port), "--config", str(ROOT / "langgraph.json")]
-    log = home / "langgraph-dev.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"langgraph dev did not start: {log.read_text()[-3000:]}")
+    with langgraph_dev(home) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def client(url: str, home: Path, reviewer: str | None) -> object:
@@ -127,21 +87,29 @@ def test_a_mission_run_on_the_server_is_queued_and_approved_by_an_authenticated_
 @pytest.mark.attack("42.3")
 def test_a_clients_context_names_no_endpoint_key_or_home_on_the_server(server: str, home: Path, tmp_path: Path) -> None:
     """Issue 42, item 3, over HTTP: a run's ``context`` naming an endpoint (a listener of the attacker's), a key and
-    a home. The server's context schema offers the reasoner alone: nothing is posted to the listener and nothing is
-    created in the home named (the run reasons with the server's settings, or is refused in one line)."""
+    a home. The server's context schema offers the reasoner alone, and its auth refuses such a start in one line
+    before a run is recorded: nothing is posted to the listener, nothing is created in the home named, and the
+    ``llm`` reasoner on a server without an endpoint is refused the same way (no ``failed`` run left behind)."""
     elsewhere = tmp_path / "elsewhere"
     subject = next(r.order_id for r in scan_exceptions(home) if r.order_id != story_order_id(home))
     omar = client(server, home, "omar")
     with Listener() as listener:
         context = {"reasoner": "llm", "llm_base_url": listener.url, "llm_api_key": "sk-x", "home": str(elsewhere)}
         thread = omar.threads.create()  # type: ignore[attr-defined]
-        ended = omar.runs.wait(  # type: ignore[attr-defined]
-            thread["thread_id"], "order-exception", input={"subject_id": subject}, context=context, raise_error=False
-        )
+        start = {"subject_id": subject}
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            omar.runs.wait(thread["thread_id"], "order-exception", input=start, context=context)  # type: ignore[attr-defined]
+        with pytest.raises(httpx.HTTPStatusError) as no_endpoint:  # the server is started without OPENAI_BASE_URL
+            omar.runs.wait(thread["thread_id"], "order-exception", input=start, context={"reasoner": "llm"})  # type: ignore[attr-defined]
         assistant = omar.assistants.search(graph_id="order-exception")[0]["assistant_id"]  # type: ignore[attr-defined]
         schema = omar.assistants.get_schemas(assistant)["context_schema"]  # type: ignore[attr-defined]
         received = list(listener.received)
-    assert received == [], ended
+    said = refused.value.response
+    assert said.status_code == 403, said.text
+    assert "may not set home, llm_api_key, llm_base_url" in said.text
+    assert no_endpoint.value.response.status_code == 422, no_endpoint.value.response.text
+    assert received == []
     assert not elsewhere.exists()
     assert set(schema["properties"]) == {"reasoner"}
-    print(f"\nissue 42.3 over HTTP: the run with a client's endpoint, key and home ended {str(ended)[:300]}")
+    assert RunStore(home / "runs.sqlite").list_runs(status="failed") == []
+    print(f"\nissue 42.3 over HTTP: a start with a client's endpoint, key and home refused: {said.text[:300]}")

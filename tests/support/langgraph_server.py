@@ -1,0 +1,59 @@
+"""``langgraph dev`` started for a test module: on a free port, from the checkout (where ``langgraph.json``'s paths
+start), with the module's home given relative to it (as ``.missions`` is by default: resolving it must not block the
+server's event loop either)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def langgraph_dev(home: Path) -> Iterator[str]:
+    """The server's URL while it runs (its log in ``home/langgraph-dev.log``); stopped on exit."""
+    port = free_port()
+    relative = os.path.relpath(home, ROOT)
+    env = {**os.environ, "MISSIONS_HOME": relative, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
+    for name in ("MISSIONS_TOKEN", "OPENAI_BASE_URL", "OPENAI_API_KEY"):  # no client's sign-in, no model endpoint
+        env.pop(name, None)
+    command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-browser", "--no-reload"]
+    command += ["--port", str(port), "--config", str(ROOT / "langgraph.json")]
+    log = home / "langgraph-dev.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"langgraph dev did not start: {log.read_text()[-3000:]}")
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
