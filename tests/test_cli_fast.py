@@ -311,8 +311,8 @@ def test_approving_above_the_role_s_money_limit_is_refused_before_anything_start
     code, heavy, err = probe(missions_home, "decide", "D-3", "--approve", env=signed_in_as(missions_home, "ana"))
     assert code == 2, err
     assert err.splitlines()[0].startswith(
-        "missions: error: ana (ops_agent) may not approve this: capture_payment of 1670.73 exceeds the ops_agent "
-        "approval limit of 200.00"
+        "missions: error: ana (ops_agent) may not approve any open action of decision D-3: capture_payment "
+        "(action 1) of 1670.73 exceeds the ops_agent approval limit of 200.00"
     ), err
     assert heavy == [], f"refusing the amount imported {heavy}"
     assert store.get_decision("D-3").status == "pending"
