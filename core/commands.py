@@ -440,26 +440,6 @@ def _json_cut(total: int, shown: int, what: str) -> None:
         print(f"missions: {more.removeprefix('... ')}", file=sys.stderr)
 
 
-#: How an automatic note's text was written (``ai_missions.nodes.notes``), for ``show``.
-AUTOMATIC_WORDS = {
-    "proposed": "written as proposed (every other action was done)",
-    "interim": "said what was true then; the note on the outcome waits for the decision",
-    "after_decision": "the note on the outcome, written once every action was done",
-    "update": "what the decision did, instead of the note on the outcome",
-}
-
-
-def automatic_actions(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The run's actions that ran without a reviewer, each as its result recorded it (status, how a note was
-    written), in the order they ran."""
-    return [
-        e["data"]
-        for e in events
-        if e["kind"] in ("action_result", "action_outcome_unknown")
-        and (e["node"] == "execute_automatic" or e["data"].get("automatic"))
-    ]
-
-
 def _viewer(store: Any) -> Any:
     """The signed-in account, when there is a sign-in (``MISSIONS_TOKEN`` or ``missions login``): what it may see
     is the authorization point's to say. Without one the CLI reads its own home's store, as its operator."""
@@ -470,7 +450,7 @@ def _viewer(store: Any) -> Any:
 
 def _show(args: argparse.Namespace) -> int:
     from ai_missions.missions import get_mission
-    from ai_missions.review import args_text, clauses, evidence, render, whole_text
+    from ai_missions.review import AUTOMATIC_WORDS, args_text, automatic_actions, clauses, evidence, render, whole_text
 
     store = _store()
     run = store.get_run(args.run_id)

@@ -211,6 +211,26 @@ def review_sheet(
     )
 
 
+#: How an automatic note's text was written (``ai_missions.nodes.notes``), for ``show``.
+AUTOMATIC_WORDS = {
+    "proposed": "written as proposed (every other action was done)",
+    "interim": "said what was true then; the note on the outcome waits for the decision",
+    "after_decision": "the note on the outcome, written once every action was done",
+    "update": "what the decision did, instead of the note on the outcome",
+}
+
+
+def automatic_actions(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The run's actions that ran without a reviewer, each as its result recorded it (status, how a note was
+    written), in the order they ran."""
+    return [
+        e["data"]
+        for e in events
+        if e["kind"] in ("action_result", "action_outcome_unknown")
+        and (e["node"] == "execute_automatic" or e["data"].get("automatic"))
+    ]
+
+
 def _outside_text(tools: ToolPolicy, tool: str) -> list[str]:
     rule = tools.get(tool)
     return sorted(rule.free_text) if rule is not None and rule.spec.reaches_outside else []

@@ -19,6 +19,7 @@ from typing import Any
 from ai_missions import authorization
 from ai_missions.authorization import DecisionResource, Identity, Person
 from ai_missions.decisions import request_hash
+from ai_missions.review import AUTOMATIC_WORDS
 from ai_missions.store import Decision
 
 #: Pending decisions grouped by how long they have waited: (label, upper bound).
@@ -463,6 +464,14 @@ def shown_evidence(found: Sequence[Observation], summary: str) -> list[Observati
 
 
 # -- what the signed-in reviewer may do on a card: the authorization point's answers, in the card's words --------
+def automatic_line(result: Mapping[str, Any]) -> str:
+    """One action that ran without a reviewer, as the card lists it: its number, tool, status and how its text was
+    written (an automatic note waits for the decision when the plan does)."""
+    how = AUTOMATIC_WORDS.get(str(result.get("automatic")), "")
+    said = f" :gray[· {how}]" if how else ""
+    return f"**{int(result['index']) + 1}. {result['tool']}**: {result['status']}{said}"
+
+
 def may_approve_line(
     who: Identity | None, case: DecisionResource | None, position: int, args: Mapping[str, Any]
 ) -> str:

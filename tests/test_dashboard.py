@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from ai_missions.client import MissionClient
 from ai_missions.dashboard import evals_source
+from ai_missions.review import automatic_actions
 from ai_missions.integrations.systems import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
@@ -134,6 +135,22 @@ def test_queue_lists_pending_decisions_oldest_first(book: Book) -> None:
         at.selectbox(key="queue-filter-mission").set_value(others[0]).run()
         assert at.dataframe[0].value.empty if at.dataframe else True
         assert f"0 of {store(book).count_pending():,} pending pass the filters" in texts(at)
+
+
+def test_the_card_lists_what_ran_without_a_reviewer_with_its_status(book: Book) -> None:
+    """Issue 39: the card, like `show`, lists the run's automatic actions and their status (an automatic note said
+    only what was true when it ran, and whether its note on the outcome waits for this decision)."""
+    runs = store(book)
+    pending = runs.pending_decisions(limit=200)
+    found = next(((d, ran) for d in pending if (ran := automatic_actions(runs.events(d.run_id)))), None)
+    assert found is not None, "the book has no pending decision whose run wrote without a reviewer"
+    decision, ran = found
+    at = open_page("views/queue.py", decision=decision.decision_id)
+    [listed] = [e for e in at.expander if e.label.startswith("Ran without a reviewer")]
+    assert listed.label == f"Ran without a reviewer ({len(ran)})"
+    shown = " ".join(m.value for m in listed.markdown)
+    for result in ran:
+        assert f"**{result['index'] + 1}. {result['tool']}**: {result['status']}" in shown
 
 
 def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:

@@ -31,7 +31,7 @@ from ai_missions.decisions import edited
 from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.governance import approval_rules
 from ai_missions.missions import get_mission, registry
-from ai_missions.review import case_facts, review_sheet
+from ai_missions.review import automatic_actions, case_facts, review_sheet
 from ai_missions.store import Decision, RunStore
 
 PAGE_SIZE = 10
@@ -277,6 +277,9 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
                 icon=":material/timeline:",
                 query_params={"run": decision.run_id},
             )
+            if ran := automatic_actions(events):  # what ran without a reviewer, with its status, as `show` lists it
+                with st.expander(f"Ran without a reviewer ({len(ran)})", icon=":material/bolt:"):
+                    st.markdown("  \n".join(model.automatic_line(a) for a in ran))
         with actions_side:
             interrupts, schemas = decision.request["interrupts"], decision.request.get("schemas")
             responses: list[dict[str, Any]] = []
