@@ -348,3 +348,46 @@ def approved_by_the_right_role(home: Path, decision_id: str) -> None:
 @pytest.fixture(autouse=True)
 def _no_token_left(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
+
+
+@pytest.mark.extended
+@pytest.mark.timeout(3600)
+def test_can_approve_the_card_and_decide_agree_on_every_pending_decision_of_the_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 39's line as written: after `missions demo` (as the README runs it), for every pending decision and
+    every demo account, `queue --can-approve` lists it exactly when the card would let the account approve it and
+    exactly when `decide --approve` (stopped at its claim) takes it."""
+    home = tmp_path / "demo"
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    store = store_of(home)
+    pending = [d.decision_id for d in store.pending_decisions(limit=5000)]
+    accounts = [a.name for a in Accounts(store).list()]
+    assert pending
+    assert accounts
+
+    def stop(*_: Any, **__: Any) -> Any:
+        raise WouldDecide
+
+    listed = {name: queue_ids(capsys, monkeypatch, home, name, "--can-approve") for name in accounts}
+    disagreements = []
+    with MissionClient(home) as client, monkeypatch.context() as patch:
+        patch.setattr(RunStore, "claim_decision", stop)
+        patch.setattr(coapproval, "record", stop)
+        for decision_id in pending:
+            for name in accounts:
+                try:
+                    client.decide(decision_id, name, approve=True)
+                except WouldDecide:
+                    decides = True
+                except ForbiddenError:
+                    decides = False
+                card = card_may_approve(home, person(home, name), decision_id)
+                if not (decision_id in listed[name]) == card == decides:
+                    disagreements.append((decision_id, name, decision_id in listed[name], card, decides))
+    print(f"{len(pending)} pending decisions x {len(accounts)} accounts: {len(disagreements)} disagreements")
+    assert disagreements == []
+    assert all(store.get_decision(d).status == "pending" for d in pending)  # nothing was taken
