@@ -104,8 +104,10 @@ def test_2_an_approved_run_leaves_no_grant_in_its_state_or_checkpoint(
     assert attack(GRANTS, GRANT_PREFIX not in checkpoint_bytes(home))
     granted = client.store.events(outcome.run_id, kind="grant")
     assert [(g["data"]["tool"], g["data"]["run"]) for g in granted] == [(r["tool"], outcome.run_id) for r in done]
-    reviewed = {g["data"]["by"] for g in granted if not g["data"]["decision_id"].endswith(":auto")}
-    assert reviewed == {"omar"}  # the automatic ones name the tier policy
+    # the automatic ones (before the decision, and a note written after it) name the tier policy
+    reviewed = {g["data"]["by"] for g in granted if not g["data"]["decision_id"].endswith((":auto", ":notes"))}
+    assert reviewed == {"omar"}
+    assert all(g["data"]["by"].startswith("policy") for g in granted if g["data"]["decision_id"].endswith(":notes"))
 
 
 def test_2_a_grant_of_an_abandoned_run_moves_nothing_at_the_system(client: MissionClient, home: Path) -> None:
