@@ -138,8 +138,9 @@ def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
             continue  # the cue's own word, or a thing not chosen ("took the discount instead of cancelling")
         if match.start() > at and not re.search(r"(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
             return True
+        between = folded[match.end() : at]
         if match.end() <= at and re.fullmatch(
-            r"\s+(?:the|my|her|his|it|that|this|a|an|our)?\s*", folded[match.end() : at]
+            r"\s+(?:the|my|her|his|it|that|this|a|an|our|son|sa|ses|su|sus|seine?n?|ihre?n?)?\s*", between
         ):
             return True
     return False

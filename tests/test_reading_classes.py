@@ -1,0 +1,80 @@
+"""Classes of error the second blind set found (issue 40), each fixed by a general mechanism or by words in the
+lexicon's data files, and each tested here in wordings written for these tests (never the set's own sentences), in
+at least two languages, with a twin that must stay as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ai_missions.nodes.reading import Reading, Source, read
+from ai_missions.nodes.reading.offline import OfflineReader
+
+TODAY = date(2026, 11, 25)
+OFFLINE = OfflineReader(semantic=False)
+NOTE = Source("crm", "N-9", "crm_note")
+CUSTOMER = Source("helpdesk", "T-9", "customer_message")
+VERIFICATION = Source("ap", "BA-9", "bank_accounts.verification_method")
+
+
+def reading(text: str, kind: str, source: Source) -> Reading:
+    return read([(source, text)], [kind], OFFLINE, today=TODAY)
+
+
+def assert_not_positive(text: str, kind: str, source: Source) -> None:
+    fact = reading(text, kind, source).get(kind)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+def assert_affirmed(text: str, kind: str, source: Source, value: object = True) -> None:
+    fact = reading(text, kind, source).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    assert fact.value == value
+
+
+# -- a later statement takes back an earlier one: withdrawn, replaced by an offer taken instead, or contradicted ----
+
+TAKEN_BACK = [
+    ("Kundin war mit 9 € Aufpreis einverstanden, hat aber heute früh widerrufen.", "upcharge_agreed", NOTE),
+    ("Client d'accord pour les 6 € de plus, mais il a révoqué son accord par téléphone.", "upcharge_agreed", NOTE),
+    ("Forget what I wrote about a refund, the replacement works fine.", "refund_request", CUSTOMER),
+    ("Vergessen Sie, was ich zur Stornierung geschrieben habe, ich behalte alles.", "cancel_intent", CUSTOMER),
+    ("La clienta pidió la devolución del dinero, pero después aceptó un cupón en su lugar.", "refund_request", NOTE),
+    ("Le client voulait un remboursement, mais il a pris un bon d'achat à la place.", "refund_request", NOTE),
+    ("Kunde wollte das Abo kündigen, hat aber dann den Rabatt angenommen.", "cancel_intent", NOTE),
+    ("Cust wanted to close the account but in the end took the three free months.", "cancel_intent", NOTE),
+    ("Verified call done, but the customer gave a different address - to be reconfirmed.", "address_confirmed", NOTE),
+    ("Anruf verifiziert, aber Kunde nannte eine neue Anschrift, muss neu bestätigt werden.", "address_confirmed", NOTE),
+    (
+        "Called back on the number in our vendor master, but the person there had never heard of a new account.",
+        "bank_verified",
+        VERIFICATION,
+    ),
+    (
+        "Llamamos al número de la ficha, pero allí nadie sabía nada del cambio de cuenta.",
+        "bank_verified",
+        VERIFICATION,
+    ),
+]
+
+STANDS = [
+    ("Kundin war mit 9 € Aufpreis einverstanden, bat aber um schnelle Lieferung.", "upcharge_agreed", NOTE, 9.0),
+    ("Le client a demandé un remboursement, mais il garde la boîte pour le retour.", "refund_request", NOTE, True),
+    ("Kunde wollte kündigen und hat es heute schriftlich bestätigt.", "cancel_intent", NOTE, True),
+    ("Verified call done, customer confirmed the address on the order.", "address_confirmed", NOTE, True),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), TAKEN_BACK)
+def test_a_later_statement_that_takes_it_back_leaves_no_positive_fact(text: str, kind: str, source: Source) -> None:
+    assert_not_positive(text, kind, source)
+
+
+@pytest.mark.parametrize(("text", "kind", "source", "value"), STANDS)
+def test_a_later_statement_that_does_not_take_it_back_leaves_it_standing(
+    text: str, kind: str, source: Source, value: object
+) -> None:
+    assert_affirmed(text, kind, source, value)
