@@ -78,3 +78,34 @@ def test_a_later_statement_that_does_not_take_it_back_leaves_it_standing(
     text: str, kind: str, source: Source, value: object
 ) -> None:
     assert_affirmed(text, kind, source, value)
+
+
+# -- asked or doubted, not stated: an indirect question ("asks whether", "fragt, ob") or a doubt ("not sure if") ----
+
+ASKED = [
+    ("Kunde fragt, ob eine Rückerstattung bei Sonderposten möglich wäre.", "refund_request", NOTE),
+    ("Cust asked if a refund is allowed on gift purchases - sent her the returns page.", "refund_request", NOTE),
+    ("Driver will come back Friday to check whether the frame is really bent.", "damage_reported", NOTE),
+    ("Je ne sais pas si c'est cassé ou juste mal monté.", "damage_reported", CUSTOMER),
+    ("No sé si el golpe es del transporte, hay una marca en la esquina.", "damage_reported", CUSTOMER),
+    ("Ich weiß nicht, ob die Delle schon vorher da war.", "damage_reported", CUSTOMER),
+    # a customer named in a note is no misspelt cancellation ("Kundin" is not "kündigen")
+    ("Kundin fragt nach dem Lieferstatus, Sendung ist unterwegs.", "cancel_intent", NOTE),
+]
+
+ASSERTED = [
+    ("Die Lampe kam kaputt an, ich weiß nicht, wie das passiert ist.", "damage_reported", CUSTOMER, True),
+    ("Tech inspected it on site: the unit is defective.", "damage_reported", NOTE, True),
+    ("El jarrón llegó roto, no sé cómo pasó.", "damage_reported", CUSTOMER, True),
+    ("Kundin möchte die Bestellung stornieren.", "cancel_intent", NOTE, True),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), ASKED)
+def test_what_is_asked_or_doubted_is_no_positive_fact(text: str, kind: str, source: Source) -> None:
+    assert_not_positive(text, kind, source)
+
+
+@pytest.mark.parametrize(("text", "kind", "source", "value"), ASSERTED)
+def test_what_is_said_beside_a_question_or_a_doubt_is_read(text: str, kind: str, source: Source, value: object) -> None:
+    assert_affirmed(text, kind, source, value)

@@ -527,6 +527,9 @@ class OfflineReader:
         opener = self.lexicon["question_openers"].search(statement.folded)
         if opener is not None and not statement.folded[: opener.start()].strip(" ¿"):
             return True  # "is click and collect available on big items?": asked from its first word
+        indirect = self.lexicon["indirect_question"].search(statement.folded)
+        if indirect is not None and indirect.start() <= at:
+            return True  # "asks whether a refund is possible on sale items - policy sent": the cue is what is asked
         parts = _parts(statement.folded)
         if len(parts) <= 1 or _part_of(statement.folded, at) == parts[-1]:
             return True
