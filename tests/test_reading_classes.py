@@ -109,3 +109,62 @@ def test_what_is_asked_or_doubted_is_no_positive_fact(text: str, kind: str, sour
 @pytest.mark.parametrize(("text", "kind", "source", "value"), ASSERTED)
 def test_what_is_said_beside_a_question_or_a_doubt_is_read(text: str, kind: str, source: Source, value: object) -> None:
     assert_affirmed(text, kind, source, value)
+
+
+# -- recall: a refusal, a do-not-contact request or a departure said in other words (synonyms in the data files) ----
+
+ACCOUNT = Source("crm", "A-9", "call_log.summary")
+
+SAID_OTHERWISE = [
+    ("We offered the beige one in its place; the customer turned it down.", "delivery_refused", NOTE),
+    ("Customer sent the courier away at the door, will collect from the branch.", "delivery_refused", NOTE),
+    ("Die angebotene Alternative lehnt die Kundin ab.", "delivery_refused", NOTE),
+    ("Le client a décliné le modèle de remplacement proposé.", "delivery_refused", NOTE),
+    ("No quiero el modelo sustituto que me ofrecen.", "delivery_refused", CUSTOMER),
+    ("Please stop ringing me about the renewal.", "contact_paused", CUSTOMER),
+    ("Schicken Sie mir bitte keine Newsletter mehr.", "contact_paused", CUSTOMER),
+    ("Arrêtez de m'envoyer des offres, merci.", "contact_paused", CUSTOMER),
+    ("Por favor, dejad de enviarme publicidad.", "contact_paused", CUSTOMER),
+    ("Priya Shah is no longer with us. Please write to the AP inbox.", "contact_departed", ACCOUNT),
+    ("Frau Kern ist seit Juli nicht mehr bei uns beschäftigt.", "contact_departed", ACCOUNT),
+    ("Mme Roux ne fait plus partie de l'équipe depuis l'été.", "contact_departed", ACCOUNT),
+    ("El Sr. Vidal ya no forma parte de la empresa.", "contact_departed", ACCOUNT),
+]
+
+NOT_SAID = [
+    ("The customer may turn down the substitute, she decides tomorrow.", "delivery_refused", NOTE),
+    ("Die Kundin hat die Alternative nicht abgelehnt, sie überlegt noch.", "delivery_refused", NOTE),
+    ("Si el sustituto es más caro, lo rechazará.", "delivery_refused", NOTE),
+    ("You can keep sending me offers, that's fine.", "contact_paused", CUSTOMER),
+    ("Sie dürfen mir gerne weiter Angebote schicken.", "contact_paused", CUSTOMER),
+    ("Priya Shah is out of office until Monday.", "contact_departed", ACCOUNT),
+    ("Frau Kern ist bis Freitag im Urlaub, danach wieder erreichbar.", "contact_departed", ACCOUNT),
+    ("Mme Roux va peut-être quitter l'entreprise l'an prochain.", "contact_departed", ACCOUNT),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), SAID_OTHERWISE)
+def test_a_refusal_a_pause_or_a_departure_in_other_words_is_read(text: str, kind: str, source: Source) -> None:
+    assert_affirmed(text, kind, source)
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), NOT_SAID)
+def test_their_hedged_conditional_or_unsaid_twins_are_not(text: str, kind: str, source: Source) -> None:
+    assert_not_positive(text, kind, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Parcel refused at the door by the customer, on its way back to the depot.", NOTE),
+        ("Paket vom Empfänger verweigert, geht zurück ans Lager.", NOTE),
+        ("Colis refusé par le destinataire, retour à l'entrepôt.", NOTE),
+    ],
+)
+def test_a_refusal_at_the_door_is_read(text: str, source: Source) -> None:
+    assert_affirmed(text, "delivery_refused", source)
+
+
+def test_a_refusal_that_was_not_made_is_not() -> None:
+    assert_not_positive("The parcel was not refused, the customer signed for it.", "delivery_refused", NOTE)
+    assert_not_positive("Paket wurde nicht verweigert, Kunde hat unterschrieben.", "delivery_refused", NOTE)
