@@ -168,3 +168,34 @@ def test_a_refusal_at_the_door_is_read(text: str, source: Source) -> None:
 def test_a_refusal_that_was_not_made_is_not() -> None:
     assert_not_positive("The parcel was not refused, the customer signed for it.", "delivery_refused", NOTE)
     assert_not_positive("Paket wurde nicht verweigert, Kunde hat unterschrieben.", "delivery_refused", NOTE)
+
+
+# -- the alternative not taken, what was changed from, and "no need to" in fr/es -----------------------------------
+
+NOT_WANTED = [
+    ("La clienta pasó de retirar en tienda a entrega en casa.", "store_pickup", NOTE),
+    ("Envoyez-le à mon adresse au lieu du retrait en boutique.", "store_pickup", CUSTOMER),
+    ("Mándenlo a casa en vez del retiro en tienda.", "store_pickup", CUSTOMER),
+    ("Pas la peine de me rembourser, je le garde.", "refund_request", CUSTOMER),
+    ("No hace falta que me devolváis el dinero, me lo quedo.", "refund_request", CUSTOMER),
+    ("No need to refund me, I'll keep it after all.", "refund_request", CUSTOMER),
+    ("Inutile de me rembourser le port, je garde le colis.", "refund_request", CUSTOMER),
+    ("A refund is unnecessary now, I'm keeping the lamp.", "refund_request", CUSTOMER),
+    ("Eine Erstattung ist unnötig, ich behalte die Jacke.", "refund_request", CUSTOMER),
+]
+
+WANTED = [
+    ("Je préfère le retrait en magasin au lieu de la livraison.", "store_pickup", CUSTOMER),
+    ("Pasó de envío a domicilio a recogida en tienda.", "store_pickup", NOTE),
+    ("Remboursez-moi, inutile de m'envoyer un autre article.", "refund_request", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), NOT_WANTED)
+def test_the_alternative_not_taken_is_not_wanted(text: str, kind: str, source: Source) -> None:
+    assert_not_positive(text, kind, source)
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), WANTED)
+def test_the_alternative_taken_is_wanted(text: str, kind: str, source: Source) -> None:
+    assert_affirmed(text, kind, source)

@@ -124,7 +124,7 @@ def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
         return False
     after = folded[at : at + 40]
     return re.search(r"^[\w§'&\s-]{0,25}?\s(?:to|zu|auf|nach|a|à|por|->|→)\s", after) is not None and bool(
-        re.search(r"(?:switch|chang|mov|went|go|wechsel|pass|cambi)\w*\s+(?:[\w']+\s+){0,3}$", folded[: max(0, at - 1)])
+        re.search(r"(?:switch|chang|mov|went|go|wechsel|pas[sos]|cambi)\w*\s+(?:[\w']+\s+){0,3}$", folded[:at])
         or re.search(r"(?:switch|chang|mov|wechsel|pass|cambi)\w*\s+from", before)
     )
 
