@@ -199,3 +199,32 @@ def test_the_alternative_not_taken_is_not_wanted(text: str, kind: str, source: S
 @pytest.mark.parametrize(("text", "kind", "source"), WANTED)
 def test_the_alternative_taken_is_wanted(text: str, kind: str, source: Source) -> None:
     assert_affirmed(text, kind, source)
+
+
+# -- a verification by the wrong channel: the requester's own number, the vendor's own letter, or another thing checked
+
+WRONG_CHANNEL = [
+    "Phoned the cell number at the foot of the change notice email, Ana confirmed.",
+    "Llamamos al móvil que venía al pie del correo del cambio, lo confirmó.",
+    "The requestor supplied a direct number for checks; rang it and got a yes.",
+    "El solicitante nos dio un teléfono directo para verificar; llamamos y lo confirmó.",
+    "Vendor's notice states their bank has verified the new IBAN.",
+    "La lettre du fournisseur indique que leur banque a validé le nouvel IBAN.",
+    "Supplier contact e-mail address verified and working.",
+    "E-Mail-Adresse des Ansprechpartners geprüft und gültig.",
+]
+
+RIGHT_CHANNEL = [
+    ("Rang the number in our vendor master, not the one in the e-mail; controller confirmed the account.", "call_back"),
+    ("Llamamos al teléfono de la ficha del proveedor, no al del correo; cuenta confirmada.", "call_back"),
+]
+
+
+@pytest.mark.parametrize("text", WRONG_CHANNEL)
+def test_a_check_by_the_requesters_own_channel_or_of_another_thing_verifies_nothing(text: str) -> None:
+    assert_not_positive(text, "bank_verified", VERIFICATION)
+
+
+@pytest.mark.parametrize(("text", "method"), RIGHT_CHANNEL)
+def test_a_call_back_to_the_number_on_file_verifies(text: str, method: str) -> None:
+    assert_affirmed(text, "bank_verified", VERIFICATION, method)

@@ -387,7 +387,11 @@ class OfflineReader:
         cues, full, alternative = self._cues(kind, words, statement, statements, source)
         if cues and words.excludes:
             excluded = words.excludes.spans(folded)
-            cues = [c for c in cues if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) for e in excluded)]
+            cues = [
+                c
+                for c in cues
+                if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) or e[0] <= c[0] < e[1] for e in excluded)
+            ]
             if not cues:
                 return None
         if cues:
