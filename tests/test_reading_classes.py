@@ -228,3 +228,49 @@ def test_a_check_by_the_requesters_own_channel_or_of_another_thing_verifies_noth
 @pytest.mark.parametrize(("text", "method"), RIGHT_CHANNEL)
 def test_a_call_back_to_the_number_on_file_verifies(text: str, method: str) -> None:
     assert_affirmed(text, "bank_verified", VERIFICATION, method)
+
+
+# -- what was done before or quoted from an earlier mail, and a date still being clarified -----------------------
+
+ONE_LINE_QUOTE = " / "
+
+NOT_NOW = [
+    ("Refund received for the kettle, thank you! When do mugs come back?", "refund_request", CUSTOMER),
+    (
+        f"On 11/03/26, help@store wrote: > We cancelled your order as asked.{ONE_LINE_QUOTE}Thanks! Any lamps?",
+        "cancel_intent",
+        CUSTOMER,
+    ),
+    (
+        f"Am 02.11.26 schrieb service@laden: > Wir haben Ihre Bestellung storniert.{ONE_LINE_QUOTE}Danke! Frage:",
+        "cancel_intent",
+        CUSTOMER,
+    ),
+    ("Mill quoted delivery 05/06, we've asked them to clarify the date.", "restock_eta", NOTE),
+    ("Nachlieferung laut Lieferant am 06/05, Datum wird noch geklärt.", "restock_eta", NOTE),
+    ("Vendor sent 'ETA 04/05', US or EU format, we asked them to clarify.", "restock_eta", NOTE),
+    ("Réassort annoncé au 04/05, format US ou européen, on leur a demandé de préciser.", "restock_eta", NOTE),
+]
+
+NOW = [
+    (
+        f"On Mon, help@store wrote: > Here is your return label.{ONE_LINE_QUOTE}Thanks. Please refund the full amount.",
+        "refund_request",
+        CUSTOMER,
+        True,
+    ),
+    ("Refund not received yet for the jacket, please send it.", "refund_request", CUSTOMER, True),
+    ("Mill clarified: restock lands December 12.", "restock_eta", NOTE, 17.0),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), NOT_NOW)
+def test_what_was_done_quoted_or_is_still_being_clarified_is_not_a_fact_now(
+    text: str, kind: str, source: Source
+) -> None:
+    assert_not_positive(text, kind, source)
+
+
+@pytest.mark.parametrize(("text", "kind", "source", "value"), NOW)
+def test_what_is_asked_or_settled_now_is(text: str, kind: str, source: Source, value: object) -> None:
+    assert_affirmed(text, kind, source, value)

@@ -40,8 +40,9 @@ Holder = Literal["writer", "third_party", "claim"]
 About = Literal["this", "other", "general", "unsaid"]
 Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 
-#: Where a one-line export broke a line: a real break, " / " between words, a run of spaces, or a quote mark.
-_LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)")
+#: Where a one-line export broke a line: a real break, " / " between words, a run of spaces, or a quote mark after
+#: a colon ("... wrote: > We have cancelled ...").
+_LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
