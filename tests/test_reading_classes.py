@@ -274,3 +274,37 @@ def test_what_was_done_quoted_or_is_still_being_clarified_is_not_a_fact_now(
 @pytest.mark.parametrize(("text", "kind", "source", "value"), NOW)
 def test_what_is_asked_or_settled_now_is(text: str, kind: str, source: Source, value: object) -> None:
     assert_affirmed(text, kind, source, value)
+
+
+# -- recall: damage said with an inflected or other word, an address confirmation in a clerk's short hand ----------
+
+DAMAGE_OR_CONFIRMATION = [
+    ("Der Spiegel kam mit zerbrochenem Rahmen an.", "damage_reported", CUSTOMER),
+    ("Stuhl mit verbogenem Bein geliefert.", "damage_reported", NOTE),
+    ("La tasse est arrivée avec l'anse brisée.", "damage_reported", CUSTOMER),
+    ("Le grille-pain ne chauffe plus depuis hier.", "damage_reported", CUSTOMER),
+    ("La lámpara llegó hecha pedazos.", "damage_reported", CUSTOMER),
+    ("Unboxed it and the mirror is in four pieces.", "damage_reported", CUSTOMER),
+    ("The monitor flickers and then shuts off.", "damage_reported", CUSTOMER),
+    ("Called the customer, security check passed, she confirmed the delivery addr.", "address_confirmed", NOTE),
+    ("Kunde angerufen, Verifizierung ok, Lieferadr. ist korrekt laut Kunde.", "address_confirmed", NOTE),
+]
+
+NO_DAMAGE_OR_CONFIRMATION = [
+    ("Der Rahmen ist nicht zerbrochen, nur etwas staubig.", "damage_reported", CUSTOMER),
+    ("La tasse n'est pas brisée.", "damage_reported", CUSTOMER),
+    ("La lámpara no llegó hecha pedazos, llegó perfecta.", "damage_reported", CUSTOMER),
+    ("The monitor no longer flickers after the update.", "damage_reported", CUSTOMER),
+    ("Called the customer, no answer; delivery addr not confirmed.", "address_confirmed", NOTE),
+    ("Kunde angerufen, nicht erreicht, Lieferadr. nicht bestätigt.", "address_confirmed", NOTE),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), DAMAGE_OR_CONFIRMATION)
+def test_damage_or_a_confirmation_in_other_forms_is_read(text: str, kind: str, source: Source) -> None:
+    assert_affirmed(text, kind, source)
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), NO_DAMAGE_OR_CONFIRMATION)
+def test_their_denied_twins_are_not(text: str, kind: str, source: Source) -> None:
+    assert_not_positive(text, kind, source)
