@@ -308,3 +308,23 @@ def test_damage_or_a_confirmation_in_other_forms_is_read(text: str, kind: str, s
 @pytest.mark.parametrize(("text", "kind", "source"), NO_DAMAGE_OR_CONFIRMATION)
 def test_their_denied_twins_are_not(text: str, kind: str, source: Source) -> None:
     assert_not_positive(text, kind, source)
+
+
+# -- which record: a statement that sets one record against another does not say which one this is ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "source"),
+    [
+        ("The $15 engraving the customer agreed to is on order 44100, not on order 44710.", "upcharge_agreed", NOTE),
+        ("Die Rückerstattung gilt für Bestellung 55210, nicht für Bestellung 55300.", "refund_request", NOTE),
+        ("El recargo de 8 € aceptado es del pedido 77100, no del pedido 77250.", "upcharge_agreed", NOTE),
+    ],
+)
+def test_a_fact_set_on_one_of_two_named_records_is_unsure(text: str, kind: str, source: Source) -> None:
+    assert_not_positive(text, kind, source)
+
+
+def test_a_fact_set_on_this_record_against_another_stands() -> None:
+    text = "The customer agreed to the $15 engraving on this order, not on her order 44100."
+    assert_affirmed(text, "upcharge_agreed", NOTE, 15.0)

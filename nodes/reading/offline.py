@@ -453,6 +453,8 @@ class OfflineReader:
                 state = "hedged"
             elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
                 return None  # "thank you for processing my cancellation": done before, not asked now
+        if state == "affirmed" and self._sets_records_apart(statement):
+            state = "hedged"  # "the upgrade sits on order 4410, not on 4471": which of the two is this record?
         if kind == "bank_verified" and state == "affirmed":
             state = self._verification(folded, statements, statement)
         elif state == "affirmed" and statement.holder == "claim" and "vendor" not in spec.holders:
@@ -522,6 +524,13 @@ class OfflineReader:
             ) or re.search(r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]):
                 return True
         return False
+
+    def _sets_records_apart(self, statement: Statement) -> bool:
+        """The statement names two records and denies one ("on order 4410, not on 4471"), and does not say which of
+        them is this one: the reader cannot tell which record the fact is about."""
+        if statement.about == "this" or len(set(references(statement.text))) < 2:
+            return False
+        return self.lexicon["negation"].search(blank(self.lexicon, "not_negation", statement.folded)) is not None
 
     def _asks(self, statement: Statement, at: int) -> bool:
         """The cue is asked, not stated: the statement is a question (not a request), and the cue is in its last
