@@ -124,7 +124,7 @@ def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
         return False
     after = folded[at : at + 40]
     return re.search(r"^[\w§'&\s-]{0,25}?\s(?:to|zu|auf|nach|a|à|por|->|→)\s", after) is not None and bool(
-        re.search(r"(?:switch|chang|mov|went|go|wechsel|pass|cambi)\w*\s+(?:[\w']+\s+){0,3}$", folded[: max(0, at - 1)])
+        re.search(r"(?:switch|chang|mov|went|go|wechsel|pas[sos]|cambi)\w*\s+(?:[\w']+\s+){0,3}$", folded[:at])
         or re.search(r"(?:switch|chang|mov|wechsel|pass|cambi)\w*\s+from", before)
     )
 
@@ -138,8 +138,9 @@ def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
             continue  # the cue's own word, or a thing not chosen ("took the discount instead of cancelling")
         if match.start() > at and not re.search(r"(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
             return True
+        between = folded[match.end() : at]
         if match.end() <= at and re.fullmatch(
-            r"\s+(?:the|my|her|his|it|that|this|a|an|our)?\s*", folded[match.end() : at]
+            r"\s+(?:the|my|her|his|it|that|this|a|an|our|son|sa|ses|su|sus|seine?n?|ihre?n?)?\s*", between
         ):
             return True
     return False
@@ -393,7 +394,11 @@ class OfflineReader:
         cues, full, alternative = self._cues(kind, words, statement, statements, source)
         if cues and words.excludes:
             excluded = words.excludes.spans(folded)
-            cues = [c for c in cues if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) for e in excluded)]
+            cues = [
+                c
+                for c in cues
+                if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) or e[0] <= c[0] < e[1] for e in excluded)
+            ]
             if not cues:
                 return None
         if cues:
@@ -455,6 +460,8 @@ class OfflineReader:
                 state = "hedged"
             elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
                 return None  # "thank you for processing my cancellation": done before, not asked now
+        if state == "affirmed" and self._sets_records_apart(statement):
+            state = "hedged"  # "the upgrade sits on order 4410, not on 4471": which of the two is this record?
         if kind == "bank_verified" and state == "affirmed":
             state = self._verification(folded, statements, statement)
         elif state == "affirmed" and statement.holder == "claim" and "vendor" not in spec.holders:
@@ -525,6 +532,13 @@ class OfflineReader:
                 return True
         return False
 
+    def _sets_records_apart(self, statement: Statement) -> bool:
+        """The statement names two records and denies one ("on order 4410, not on 4471"), and does not say which of
+        them is this one: the reader cannot tell which record the fact is about."""
+        if statement.about == "this" or len(set(references(statement.text))) < 2:
+            return False
+        return self.lexicon["negation"].search(blank(self.lexicon, "not_negation", statement.folded)) is not None
+
     def _asks(self, statement: Statement, at: int) -> bool:
         """The cue is asked, not stated: the statement is a question (not a request), and the cue is in its last
         part or the question opens the statement ("the zip is off, can one replace it?" states the damage)."""
@@ -533,6 +547,9 @@ class OfflineReader:
         opener = self.lexicon["question_openers"].search(statement.folded)
         if opener is not None and not statement.folded[: opener.start()].strip(" ¿"):
             return True  # "is click and collect available on big items?": asked from its first word
+        indirect = self.lexicon["indirect_question"].search(statement.folded)
+        if indirect is not None and indirect.start() <= at:
+            return True  # "asks whether a refund is possible on sale items - policy sent": the cue is what is asked
         parts = _parts(statement.folded)
         if len(parts) <= 1 or _part_of(statement.folded, at) == parts[-1]:
             return True

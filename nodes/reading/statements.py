@@ -40,8 +40,9 @@ Holder = Literal["writer", "third_party", "claim"]
 About = Literal["this", "other", "general", "unsaid"]
 Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 
-#: Where a one-line export broke a line: a real break, " / " between words, a run of spaces, or a quote mark.
-_LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)")
+#: Where a one-line export broke a line: a real break, " / " between words, a run of spaces, or a quote mark after
+#: a colon ("... wrote: > We have cancelled ...").
+_LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
@@ -241,9 +242,13 @@ def _statement(
         about = "this"
     bare = re.sub(r"[^\w\s']", " ", blank(lexicon, "sequence", folded)).strip()
     denial = lexicon["denial"].search(bare)
-    reverses = _has(lexicon, "reversal", folded) or (
-        _has(lexicon, "sequence", folded)
-        and (_has(lexicon, "undo", folded) or (denial is not None and denial.span() == (0, len(bare))))
+    reverses = (
+        _has(lexicon, "reversal", folded)
+        or (
+            _has(lexicon, "sequence", folded)
+            and (_has(lexicon, "undo", folded) or (denial is not None and denial.span() == (0, len(bare))))
+        )
+        or _undoes_what_came_before(folded, lexicon)
     )
     return Statement(
         index=index,
@@ -262,6 +267,22 @@ def _statement(
         reverses=reverses,
         third_party_at=tuple(third),
     )
+
+
+#: After an undoing verb, what shows it undoes what came before: nothing, "it", or a possessive's thing.
+_BARE_OBJECT = re.compile(
+    r"\s*(?:(?:it|that|this|them|es|sie|ihn|das|lo|la|le|les|son|sa|ses|su|sus|her|his|their|seine?n?|ihre?n?)\b"
+    r"(?:\s+[\w']+)?)?\s*(?:[,.;!]|\s(?:by|per|par|por|am|le|el|on|today|heute|hoy)\b|$)"
+)
+
+
+def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
+    """A statement that turns ("..., but withdrew it today", "aber heute widerrufen") with a verb that undoes and no
+    new object of its own: it takes back what the sentence said before."""
+    turn = lexicon["contrast"].search(folded)
+    if turn is None or folded[: turn.start()].strip(" ,;-"):
+        return False
+    return any(_BARE_OBJECT.match(folded, m.end()) for m in lexicon["undo"].finditer(folded, turn.end()))
 
 
 def _untagged(folded: str, lexicon: Lexicon) -> str:

@@ -265,6 +265,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
         every += [p for v in spec.get("methods", {}).values() for p in v]
     tables = {k: {fold(w): v for w, v in merged.get(k, {}).items()} for k in ("numbers", "months", "weekdays")}
     every += [w for table in ("numbers", "months", "weekdays", "units", "relative_days") for w in merged.get(table, {})]
+    every += [w for words in markers.values() for w in words]  # a language's own words are never typos ("kundin")
     literal = list(_literal_words(every))
     return Lexicon(
         words=words,
