@@ -145,6 +145,37 @@ def platform_call(home: Path, monkeypatch: pytest.MonkeyPatch, who: str, tool: s
     return anyio.run(call)
 
 
+def three_answers(
+    home: Path,
+    pending: list[str],
+    accounts: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[tuple[str, str], tuple[bool, bool, bool]]:
+    """(decision, account) -> whether `queue --can-approve` lists it, whether the card lets the account approve it,
+    and whether `decide --approve` (the real runtime, stopped where it would commit) takes it."""
+
+    def stop(*_: Any, **__: Any) -> Any:
+        raise WouldDecide
+
+    listed = {name: queue_ids(capsys, monkeypatch, home, name, "--can-approve") for name in accounts}
+    answers: dict[tuple[str, str], tuple[bool, bool, bool]] = {}
+    with MissionClient(home) as client, monkeypatch.context() as patch:
+        patch.setattr(RunStore, "claim_decision", stop)
+        patch.setattr(coapproval, "record", stop)
+        for decision_id in pending:
+            for name in accounts:
+                try:
+                    client.decide(decision_id, name, approve=True)
+                except WouldDecide:
+                    decides = True
+                except ForbiddenError:
+                    decides = False
+                card = card_may_approve(home, person(home, name), decision_id)
+                answers[decision_id, name] = (decision_id in listed[name], card, decides)
+    return answers
+
+
 # -- #39: --can-approve, the card and decide agree ---------------------------------------------------------------
 def test_can_approve_the_card_and_decide_agree_for_every_pending_decision_and_account(
     home: Path,
@@ -159,26 +190,10 @@ def test_can_approve_the_card_and_decide_agree_for_every_pending_decision_and_ac
     accounts = [a.name for a in Accounts(store).list()]
     assert customer in accounts
 
-    def stop(*_: Any, **__: Any) -> Any:
-        raise WouldDecide
-
-    listed = {name: queue_ids(capsys, monkeypatch, home, name, "--can-approve") for name in accounts}
-    agreed: dict[tuple[str, str], bool] = {}
-    with MissionClient(home) as client, monkeypatch.context() as patch:
-        patch.setattr(RunStore, "claim_decision", stop)
-        patch.setattr(coapproval, "record", stop)
-        for decision_id in pending:
-            for name in accounts:
-                try:
-                    client.decide(decision_id, name, approve=True)
-                except WouldDecide:
-                    decides = True
-                except ForbiddenError:
-                    decides = False
-                card = card_may_approve(home, person(home, name), decision_id)
-                cli_lists = decision_id in listed[name]
-                assert cli_lists == card == decides, (decision_id, name, cli_lists, card, decides)
-                agreed[decision_id, name] = decides
+    answers = three_answers(home, pending, accounts, capsys, monkeypatch)
+    for (decision_id, name), (cli_lists, card, decides) in answers.items():
+        assert cli_lists == card == decides, (decision_id, name, cli_lists, card, decides)
+    agreed = {pair: said[2] for pair, said in answers.items()}
     for decision_id in pending:
         assert store.get_decision(decision_id).status == "pending"  # nothing was taken
         assert any(agreed[decision_id, n] for n in accounts), decision_id  # someone may approve each
@@ -369,25 +384,8 @@ def test_can_approve_the_card_and_decide_agree_on_every_pending_decision_of_the_
     assert pending
     assert accounts
 
-    def stop(*_: Any, **__: Any) -> Any:
-        raise WouldDecide
-
-    listed = {name: queue_ids(capsys, monkeypatch, home, name, "--can-approve") for name in accounts}
-    disagreements = []
-    with MissionClient(home) as client, monkeypatch.context() as patch:
-        patch.setattr(RunStore, "claim_decision", stop)
-        patch.setattr(coapproval, "record", stop)
-        for decision_id in pending:
-            for name in accounts:
-                try:
-                    client.decide(decision_id, name, approve=True)
-                except WouldDecide:
-                    decides = True
-                except ForbiddenError:
-                    decides = False
-                card = card_may_approve(home, person(home, name), decision_id)
-                if not (decision_id in listed[name]) == card == decides:
-                    disagreements.append((decision_id, name, decision_id in listed[name], card, decides))
+    answers = three_answers(home, pending, accounts, capsys, monkeypatch)
+    disagreements = [(pair, said) for pair, said in answers.items() if len(set(said)) > 1]
     print(f"{len(pending)} pending decisions x {len(accounts)} accounts: {len(disagreements)} disagreements")
     assert disagreements == []
     assert all(store.get_decision(d).status == "pending" for d in pending)  # nothing was taken
