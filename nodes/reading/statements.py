@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from text_to_num import alpha2digit
@@ -270,10 +271,18 @@ def _statement(
 
 
 #: After an undoing verb, what shows it undoes what came before: nothing, "it", or a possessive's thing.
-_BARE_OBJECT = re.compile(
-    r"\s*(?:(?:it|that|this|them|es|sie|ihn|das|lo|la|le|les|son|sa|ses|su|sus|her|his|their|seine?n?|ihre?n?)\b"
-    r"(?:\s+[\w']+)?)?\s*(?:[,.;!]|\s(?:by|per|par|por|am|le|el|on|today|heute|hoy)\b|$)"
-)
+@cache
+def _bare_object(lexicon: Lexicon) -> re.Pattern[str]:
+    """After an undoing verb: nothing, or only a pronoun for the earlier thing (and one more word), up to the end of
+    the clause or one of the lexicon's words that end an object ("by", "heute", "por"): ``[objects]`` per language."""
+    table = lexicon.raw.get("objects") or {}
+
+    def alternation(key: str) -> str:
+        words = sorted({fold(w) for w in table.get(key, [])}, key=len, reverse=True)
+        return "|".join(re.escape(w) for w in words) or "(?!)"
+
+    pronouns, ends = alternation("pronouns"), alternation("ends")
+    return re.compile(rf"\s*(?:(?:{pronouns})\b(?:\s+[\w']+)?)?\s*(?:[,.;!]|\s(?:{ends})\b|$)")
 
 
 def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
@@ -282,7 +291,7 @@ def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
     turn = lexicon["contrast"].search(folded)
     if turn is None or folded[: turn.start()].strip(" ,;-"):
         return False
-    return any(_BARE_OBJECT.match(folded, m.end()) for m in lexicon["undo"].finditer(folded, turn.end()))
+    return any(_bare_object(lexicon).match(folded, m.end()) for m in lexicon["undo"].finditer(folded, turn.end()))
 
 
 def _untagged(folded: str, lexicon: Lexicon) -> str:
