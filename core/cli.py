@@ -136,7 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument that is not text (bytes the locale could not decode reach Python as lone surrogates, which
+    no store, file or system can take), shown escaped; None when every one is."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if (bad := undecodable(sys.argv[1:] if argv is None else argv)) is not None:
+        print(f"missions: error: an argument is not valid UTF-8 text: {bad!r}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

@@ -382,3 +382,15 @@ def test_show_suggests_what_the_signed_in_account_may_do_where_the_decision_is_a
     assert "--approve" in hint("R-4", "fiona")
     assert "LangGraph server" in hint("R-5", "fiona")
     assert "--approve" not in hint("R-5", "fiona")
+
+
+@pytest.mark.parametrize("argv", [["eval", "report", "\ud800"], ["show", "R-\udcff"], ["queue", "--mission", "\udcff"]])
+def test_an_argument_that_is_not_text_is_one_error_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes the locale could not decode reach Python as lone surrogates (the fuzz found `eval report '\\ud800'`
+    ending in an internal error): refused before any command runs, in one line."""
+    from ai_missions.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("missions: error: an argument is not valid UTF-8 text: ")
+    assert len(err.strip().splitlines()) == 1
