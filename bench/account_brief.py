@@ -27,10 +27,10 @@ from ai_missions.graphs.account_save.scoring import assess, from_page_row, usage
 from ai_missions.integrations.accounts import list_account_signals
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
+from ai_missions.kernel.settings import knowledge_dir, sandbox_dir
 from ai_missions.knowledge_index.index import build
 from ai_missions.runtime import MissionRuntime
 from ai_missions.schedules import fire_if_due
-from ai_missions.settings import knowledge_dir, sandbox_dir
 
 MORNING = datetime(2026, 3, 16, 6, 5, tzinfo=UTC)  # Monday 07:05 in Berlin, just after the 07:00 schedule
 

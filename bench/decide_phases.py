@@ -28,11 +28,11 @@ def lap(label: str) -> None:
 def main(decision_id: str) -> None:
     import anyio
 
-    from ai_missions.commands import _deciding_runtime, _store
+    from ai_missions.cli.commands import _deciding_runtime, _store
 
     lap("python start -> import cli/commands")
-    from ai_missions.identity import signed_in
-    from ai_missions.settings import missions_home
+    from ai_missions.kernel.settings import missions_home
+    from ai_missions.services.identity import signed_in
 
     store = _store()
     reviewer = signed_in(missions_home(), store)
@@ -41,7 +41,7 @@ def main(decision_id: str) -> None:
     import ai_missions.runtime  # noqa: F401
 
     lap("import runtime (langgraph, langchain_core, mcp)")
-    from ai_missions.missions import get_mission
+    from ai_missions.kernel.missions import get_mission
 
     spec = get_mission(decision.mission)
     lap("mission registry")

@@ -32,7 +32,7 @@ from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 from typing_extensions import TypedDict
 
-from ai_missions.mcp_session import ValidatingClientSession
+from ai_missions.services.mcp_session import ValidatingClientSession
 
 NOOP_SERVER = Path(__file__).parent / "servers" / "noop.py"
 NODES = ("gather", "retrieve_policies", "reason", "validate", "execute_automatic")

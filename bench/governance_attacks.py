@@ -24,15 +24,15 @@ from typing import Any
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions import grants
-from ai_missions.connections import connections
-from ai_missions.gateway import SystemError_, SystemsGateway
 from ai_missions.graphs.order_exception.graph import build_graph
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
+from ai_missions.kernel import grants
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import knowledge_dir
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemError_, SystemsGateway
 
 SYSTEMS = ["erp", "crm", "payments", "inventory", "shipping"]
 

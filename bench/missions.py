@@ -16,16 +16,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from ai_missions.connections import connections
-from ai_missions.gateway import SystemsGateway
 from ai_missions.graphs.order_exception.gather import reads_for
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
+from ai_missions.kernel.settings import knowledge_dir
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.index import build
 from ai_missions.runtime import MissionRuntime
-from ai_missions.settings import knowledge_dir
-from ai_missions.store import RunStore
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemsGateway
 
 LATENCY = {"erp": 20, "crm": 50, "inventory": 30, "payments": 40, "shipping": 25}
 

@@ -26,15 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from ai_missions.evals.cases import load_cases
 from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
-from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.store import EvalStore
 from ai_missions.integrations.books import seed_books, stories
+from ai_missions.kernel.cases import load_cases
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import MissionSpec, registry
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.index import build
-from ai_missions.missions import MissionSpec, registry
 from ai_missions.runtime import MissionRuntime
-from ai_missions.settings import knowledge_dir
 
 
 def percentile(values: list[float], q: float) -> float:

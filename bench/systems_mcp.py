@@ -3,7 +3,7 @@
 Seeds the default book into a temporary MISSIONS_HOME, then with the official MCP client:
 - 1,000 calls of a read tool (erp.get_order) on one persistent stdio session: mean and p95;
 - the same with the client's output-schema check compiled once
-  (:class:`ai_missions.mcp_session.ValidatingClientSession`; the stock ``ClientSession`` recompiles the
+  (:class:`ai_missions.services.mcp_session.ValidatingClientSession`; the stock ``ClientSession`` recompiles the
   JSON-schema validator on every result, python-sdk issue #3133), to show where the time goes;
 - 200 writes (crm.add_note, each a new idempotency key) and 200 idempotent replays;
 - for comparison, a new session (a new server process) per call, on a handful of calls.
@@ -26,9 +26,9 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
-from ai_missions.connections import connections
 from ai_missions.integrations.seed import seed_book, story_order_id
-from ai_missions.mcp_session import ValidatingClientSession
+from ai_missions.services.connections import connections
+from ai_missions.services.mcp_session import ValidatingClientSession
 from ai_missions.testing import operator_grant
 
 

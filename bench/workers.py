@@ -87,7 +87,7 @@ async def noop_jobs(url: str, jobs: int = 300) -> tuple[float, float]:
     """Wall and CPU (this process: enqueuer and worker together) per no-op job through procrastinate."""
     import procrastinate
 
-    from ai_missions.workers import ensure_schema
+    from ai_missions.cli.workers import ensure_schema
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
 
@@ -126,9 +126,9 @@ def workers_cpu(processes: list[subprocess.Popen[bytes]], tag: str) -> tuple[lis
 def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tuple[float, float, dict[str, Any]]:
     """Cases/s once running (first result to last) and from the enqueue, with ``workers`` worker processes, and
     the CPU the cases cost on the workers' side (each worker with its MCP servers, and their Postgres backends)."""
+    from ai_missions.cli.workers import enqueue_cases
     from ai_missions.evals.harness import EvalConfig, start_run
     from ai_missions.evals.store import EvalStore
-    from ai_missions.workers import enqueue_cases
 
     schema = Schema()
     tag = f"{schema.name}-worker"  # every connection a worker opens says whose it is (libpq's PGAPPNAME)

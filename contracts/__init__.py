@@ -18,8 +18,8 @@ from importlib.metadata import EntryPoint, entry_points
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from ai_missions.errors import NotFoundError
-from ai_missions.tools import SystemContract, ToolSpec
+from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.tools import SystemContract, ToolSpec
 
 #: Entry-point group of the systems' contracts: system name -> the package holding ``<name>.json``.
 CONTRACTS_GROUP = "ai_missions.contracts"

@@ -19,10 +19,10 @@ from typing import Any
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from ai_missions.missions import get_mission
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
+from ai_missions.kernel.store import RunStore, refuse_unknown_outcome
 from ai_missions.runtime import MissionRuntime, RunOutcome, _sqlite_saver
-from ai_missions.settings import knowledge_dir, missions_home, runs_db
-from ai_missions.store import RunStore, refuse_unknown_outcome
 
 
 class MissionClient:
@@ -109,15 +109,15 @@ class MissionClient:
 
     def abandon(self, run_id: str, reviewer: str, reason: str) -> RunOutcome:
         """Give up on a failed run of any mission (see :meth:`MissionRuntime.abandon`); a run whose last write's
-        outcome is unknown is refused (:func:`~ai_missions.store.refuse_unknown_outcome`)."""
+        outcome is unknown is refused (:func:`~ai_missions.kernel.store.refuse_unknown_outcome`)."""
         run = self.store.get_run(run_id)
         refuse_unknown_outcome(run)
         return self.runtime(run["mission"]).abandon(run_id, reviewer, reason)
 
     def rollback(self, run_id: str, number: int, reviewer: str) -> dict[str, Any]:
         """Undo automated action ``number`` of a run as ``reviewer`` (role of record; :mod:`ai_missions.rollback`)."""
-        from ai_missions.governance import load_roster
         from ai_missions.rollback import roll_back
+        from ai_missions.services.governance import load_roster
 
         runtime = self.runtime(self.store.get_run(run_id)["mission"])
         role = load_roster(self.home).get(reviewer)

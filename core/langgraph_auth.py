@@ -9,7 +9,7 @@ header) is off: ``langgraph.json`` sets ``disable_studio_auth``, so Studio too n
 reads threads and graphs only when the server's environment says so (``MISSIONS_LANGGRAPH_STUDIO=read``), and
 starts, answers and writes nothing (it names no account).
 
-**Authorization.** Every resource the server offers asks :mod:`ai_missions.authorization`, the platform's one
+**Authorization.** Every resource the server offers asks :mod:`ai_missions.services.authorization`, the platform's one
 authorization point, through the ``@auth.on`` handlers below; what no handler names is refused (403):
 
 - a thread is one run of a mission. Creating one takes an account that may start some mission; it is stamped with
@@ -43,21 +43,21 @@ from uuid import UUID, uuid5
 
 from langgraph_sdk import Auth
 
-from ai_missions import settings
-from ai_missions.admission import refuse_open_case, refuse_unknown_subject
-from ai_missions.authorization import Person, answer, decision_resource, mission_resource, run_resource
-from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
-from ai_missions.governance import approval_rules
-from ai_missions.identity import Account, Accounts
+from ai_missions.kernel import settings
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.missions import MissionSpec, get_mission, registry
+from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
+from ai_missions.kernel.signing import platform_key, seal
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policy_book import PolicyBook
-from ai_missions.missions import MissionSpec, get_mission, registry
 from ai_missions.nodes.context import MissionContext, server_context
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.trust import INPUT_FIELDS
-from ai_missions.settings import knowledge_dir, missions_home, runs_db
-from ai_missions.signing import platform_key, seal
-from ai_missions.store import RunStore
+from ai_missions.services.admission import refuse_open_case, refuse_unknown_subject
+from ai_missions.services.authorization import Person, answer, decision_resource, mission_resource, run_resource
+from ai_missions.services.governance import approval_rules
+from ai_missions.services.identity import Account, Accounts
 
 #: How long the server's word for a reviewer holds (a run resumed later needs a fresh request).
 SEAL_MINUTES = 30

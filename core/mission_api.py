@@ -7,11 +7,11 @@ names, the graph-building ones of :mod:`ai_missions.nodes.api`, and nothing else
 from __future__ import annotations
 
 from ai_missions.contracts import contract, tool_spec
-from ai_missions.errors import ConflictError, MissionsError, NotFoundError, ValidationError
-from ai_missions.evals.plugin import DEFAULT_SCORERS, EvalPlugin
-from ai_missions.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
-from ai_missions.tools import SystemContract, ToolSpec, read, write, write_lookup
-from ai_missions.triggers import Systems, Trigger
+from ai_missions.kernel.errors import ConflictError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin
+from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
+from ai_missions.kernel.tools import SystemContract, ToolSpec, read, write, write_lookup
+from ai_missions.kernel.triggers import Systems, Trigger
 
 __all__ = [
     "DEFAULT_SCORERS",

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from ai_missions.database import SETTING, DatabaseConfigError, first_line, lock_key, redact
+from ai_missions.kernel.database import SETTING, DatabaseConfigError, first_line, lock_key, redact
 
 
 @asynccontextmanager

@@ -4,14 +4,14 @@ Its tools start a mission, list the Decision Queue, read a run with its Explain 
 made as an account: over HTTP the bearer token of ``missions login`` (``Authorization: Bearer mst_...``, checked
 by the MCP SDK's bearer middleware before any tool runs), over stdio the sign-in of whoever started the server.
 The account's name and role come from the token, never from a tool's arguments. What it may see and start is the
-authorization point's to say (:mod:`ai_missions.authorization`): the queue lists the decisions it may see (a
+authorization point's to say (:mod:`ai_missions.services.authorization`): the queue lists the decisions it may see (a
 customer's token none), runs are listed and read only when it may see them (a customer's: only runs about their
 own records), and a mission starts only for one of its reviewers. Deciding goes through
 :meth:`MissionRuntime.decide`, which asks the same point, as the CLI and the dashboard do.
 
 The server keeps one runtime per mission open (its MCP sessions to the systems, the knowledge base, the
 checkpointer), so a decision through it costs the decision, not a cold start. While it runs, it writes
-``$MISSIONS_HOME/serve.json`` (its URL and pid): the CLI finds it there (:mod:`ai_missions.platform_client`).
+``$MISSIONS_HOME/serve.json`` (its URL and pid): the CLI finds it there (:mod:`ai_missions.services.platform_client`).
 """
 
 from __future__ import annotations
@@ -33,16 +33,16 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
 
-from ai_missions import authorization, queue_filters
-from ai_missions.errors import MissionsError, NotFoundError
-from ai_missions.governance import approval_rules
-from ai_missions.identity import CUSTOMER_ROLE, Account, Accounts, saved_token
+from ai_missions.kernel.errors import MissionsError, NotFoundError
+from ai_missions.kernel.missions import get_mission, registry
+from ai_missions.kernel.settings import knowledge_dir
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policy_book import PolicyBook
-from ai_missions.missions import get_mission, registry
-from ai_missions.platform_client import SERVE_FILE
-from ai_missions.settings import knowledge_dir
-from ai_missions.store import RunStore
+from ai_missions.services import authorization, queue_filters
+from ai_missions.services.governance import approval_rules
+from ai_missions.services.identity import CUSTOMER_ROLE, Account, Accounts, saved_token
+from ai_missions.services.platform_client import SERVE_FILE
 
 if TYPE_CHECKING:
     from ai_missions.runtime import MissionRuntime
@@ -113,8 +113,8 @@ class Platform:
                 from ai_missions.runtime import MissionRuntime, _sqlite_saver
 
                 if self._shared is None:
+                    from ai_missions.kernel.settings import knowledge_dir
                     from ai_missions.knowledge_index.retrieval import KnowledgeBase
-                    from ai_missions.settings import knowledge_dir
 
                     saver = await self._stack.enter_async_context(_sqlite_saver(self.home))
                     knowledge_base: Any = KnowledgeBase(knowledge_dir(self.home))

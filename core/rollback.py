@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
-from ai_missions.grants import META_KEY, idempotency_key, mint
-from ai_missions.missions import MissionSpec
-from ai_missions.store import RunStore
+from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.kernel.grants import META_KEY, idempotency_key, mint
+from ai_missions.kernel.missions import MissionSpec
+from ai_missions.kernel.store import RunStore
 
 
 def automated_result(store: RunStore, run_id: str, number: int) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The mission runtime: starts one mission's runs, persists what they find, and decides.
 
-One runtime serves one registered mission (:mod:`ai_missions.missions`). It receives its collaborators, or
+One runtime serves one registered mission (:mod:`ai_missions.kernel.missions`). It receives its collaborators, or
 opens the embedded defaults under ``MISSIONS_HOME``: a gateway with persistent MCP sessions to the systems the
 mission needs (and no others), the knowledge base, the run store (runs, audit trail, Decision Queue) and a
 durable checkpointer (SQLite, WAL), so a paused run can be resumed from another process days later. CLI,
@@ -22,9 +22,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
-from ai_missions import authorization, coapproval, grants
-from ai_missions.admission import refuse_open_case, refuse_unknown_subject
-from ai_missions.decisions import (
+from ai_missions.kernel import grants
+from ai_missions.kernel.decisions import (
     actions_hash,
     approved_actions,
     approves,
@@ -34,7 +33,7 @@ from ai_missions.decisions import (
     request_hash,
     shorthand,
 )
-from ai_missions.errors import (
+from ai_missions.kernel.errors import (
     ConflictError,
     CorruptStoreError,
     ForbiddenError,
@@ -42,15 +41,17 @@ from ai_missions.errors import (
     OutcomeUnknownError,
     ValidationError,
 )
-from ai_missions.governance import approval_rules, load_roster, role_of
-from ai_missions.missions import MissionSpec, get_mission
+from ai_missions.kernel.missions import MissionSpec, get_mission
+from ai_missions.kernel.settings import call_timeout_s as settings_call_timeout_s
+from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
+from ai_missions.kernel.signing import platform_key, sign
+from ai_missions.kernel.store import FINAL_STATUSES, Decision, RunStore, refuse_unknown_outcome
+from ai_missions.kernel.triggers import Systems
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, review_actions
-from ai_missions.settings import call_timeout_s as settings_call_timeout_s
-from ai_missions.settings import knowledge_dir, missions_home, runs_db
-from ai_missions.signing import platform_key, sign
-from ai_missions.store import FINAL_STATUSES, Decision, RunStore, refuse_unknown_outcome
-from ai_missions.triggers import Systems
+from ai_missions.services import authorization, coapproval
+from ai_missions.services.admission import refuse_open_case, refuse_unknown_subject
+from ai_missions.services.governance import approval_rules, load_roster, role_of
 
 EventHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
 
@@ -141,8 +142,8 @@ class MissionRuntime:
     async def __aenter__(self) -> MissionRuntime:
         try:
             if self._systems is None:
-                from ai_missions.connections import connections
-                from ai_missions.gateway import SystemsGateway
+                from ai_missions.services.connections import connections
+                from ai_missions.services.gateway import SystemsGateway
 
                 wanted = tuple(dict.fromkeys((*self.spec.systems, *self._extra_systems)))
                 gateway = SystemsGateway(
@@ -640,7 +641,7 @@ def _sqlite_saver(home: Path) -> Any:
     ``MISSIONS_DATABASE_URL`` is set (see :func:`ai_missions.pg_checkpoints.postgres_saver`)."""
     import sqlite3
 
-    from ai_missions.database import database_url
+    from ai_missions.kernel.database import database_url
 
     if url := database_url():
         from ai_missions.pg_checkpoints import postgres_saver

@@ -75,18 +75,6 @@ async def new_cases(
     return found, [s for s in candidates if s not in active][:limit], cursor
 
 
-async def scan_and_enqueue(
-    runtime: MissionRuntime, url: str, *, reasoner: str = "offline", limit: int | None = None
-) -> list[str]:
-    """Queue a job per new case for ``missions worker`` (procrastinate); returns the run ids queued."""
-    from ai_missions.workers import enqueue_triggers
-
-    found, candidates, cursor = await new_cases(runtime, limit=limit)
-    queued = await enqueue_triggers(url, runtime.mission, found, candidates, reasoner=reasoner)
-    runtime.store.set_meta(cursor_key(runtime.mission), cursor)
-    return queued
-
-
 async def settle_dead_runs(runtime: MissionRuntime, idle_s: float) -> None:
     """Finish the decided runs whose process died; mark failed the ones that died before a decision."""
     store = runtime.store

@@ -48,10 +48,10 @@ def signed_in_as(home: Any, name: str) -> dict[str, str]:
     """Environment for a CLI subprocess signed in as ``name`` (the demo roster's accounts are added if missing)."""
     from pathlib import Path
 
-    from ai_missions.governance import default_roster
-    from ai_missions.identity import Accounts
-    from ai_missions.settings import runs_db
-    from ai_missions.store import RunStore
+    from ai_missions.kernel.settings import runs_db
+    from ai_missions.kernel.store import RunStore
+    from ai_missions.services.governance import default_roster
+    from ai_missions.services.identity import Accounts
 
     accounts = Accounts(RunStore(runs_db(Path(home))))
     existing = {a.name for a in accounts.list()}
@@ -66,7 +66,7 @@ def operator_grant(home: Any, tool: str, args: dict[str, Any]) -> dict[str, str]
     mission), signed with the home's key as an operator would."""
     from pathlib import Path
 
-    from ai_missions.grants import META_KEY, mint
+    from ai_missions.kernel.grants import META_KEY, mint
 
     key = args.get("idempotency_key")  # None when the call carries none: the grant says so too
     grant = mint(Path(home), decision_id="operator", index=0, tool=tool, args=args, key=key, by="test")  # type: ignore[arg-type]

@@ -16,10 +16,10 @@ import streamlit as st
 
 from ai_missions.dashboard import resources, ui
 from ai_missions.dashboard import session_cookie as session_cookie_route
-from ai_missions.errors import MissionsError
-from ai_missions.identity import sso_account as identity_sso_account
-from ai_missions.missions import registry
-from ai_missions.settings import sso_domains
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import registry
+from ai_missions.kernel.settings import sso_domains
+from ai_missions.services.identity import sso_account as identity_sso_account
 
 st.set_page_config(page_title="AI Missions", page_icon=":material/radar:", layout="wide")
 #: A denser page than Streamlit's default, so a decision fits one 1280x800 screen: a narrower sidebar, less space
@@ -85,7 +85,7 @@ def sign_in_form() -> None:
 
 def sso_account(roster: dict[str, str]) -> str | None:
     """The account of the single-sign-on user: a verified e-mail of a configured domain (``MISSIONS_SSO_DOMAINS``)
-    whose local part names an account (:func:`ai_missions.identity.sso_account`)."""
+    whose local part names an account (:func:`ai_missions.services.identity.sso_account`)."""
     if not (sso_configured() and st.user.is_logged_in):
         return None
     return identity_sso_account(st.user.to_dict(), roster, sso_domains())

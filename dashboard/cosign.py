@@ -1,5 +1,5 @@
-"""The Decision Queue's co-approval and hand-off widgets (:mod:`ai_missions.coapproval`): the banner at the top of
-a card for a plan that needs several roles ("Needs customer_care + finance", who signed what so far, a hand-off),
+"""The Decision Queue's co-approval and hand-off widgets (:mod:`ai_missions.services.coapproval`): the banner at the top
+of a card for a plan that needs several roles ("Needs customer_care + finance", who signed what so far, a hand-off),
 and the form that passes a decision on. The rules themselves live below the UI, in ``decide``.
 """
 
@@ -10,13 +10,13 @@ from typing import Any
 
 import streamlit as st
 
-from ai_missions import coapproval
-from ai_missions.authorization import DecisionResource, Identity
 from ai_missions.dashboard import model, ui
-from ai_missions.errors import MissionsError
-from ai_missions.missions import ToolPolicy
-from ai_missions.review import hand_off, roles_needed
-from ai_missions.store import Decision, RunStore
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import ToolPolicy
+from ai_missions.kernel.store import Decision, RunStore
+from ai_missions.services import coapproval
+from ai_missions.services.authorization import DecisionResource, Identity
+from ai_missions.services.review import hand_off, roles_needed
 
 
 def signed_parts(store: RunStore, decision_id: str) -> dict[int, tuple[str, str]]:

@@ -1,5 +1,5 @@
 """The Decision Queue's filter bar: case type, the money a plan moves, and "I can approve" (the signed-in
-reviewer, as the authorization point answers ``decide``; :mod:`ai_missions.queue_filters` applies them, as
+reviewer, as the authorization point answers ``decide``; :mod:`ai_missions.services.queue_filters` applies them, as
 ``missions queue`` does)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from ai_missions.authorization import Identity
-from ai_missions.queue_filters import QueueFilter
+from ai_missions.services.authorization import Identity
+from ai_missions.services.queue_filters import QueueFilter
 
 
 def filter_bar(case_types: Iterable[str], reviewer: Identity | None) -> QueueFilter:

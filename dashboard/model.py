@@ -2,8 +2,8 @@
 
 Nothing here decides anything: deciding goes through :meth:`ai_missions.client.MissionClient.decide`, whose rules
 (roles, the guard, exactly-once claims) live below the UI. What the card says the reviewer may do ("may approve",
-the submit button, the hand-off list) is the authorization point's answer (:mod:`ai_missions.authorization`), the
-one ``decide`` asks.
+the submit button, the hand-off list) is the authorization point's answer (:mod:`ai_missions.services.authorization`),
+the one ``decide`` asks.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ai_missions import authorization
-from ai_missions.authorization import DecisionResource, Identity, Person
-from ai_missions.decisions import request_hash
-from ai_missions.review import AUTOMATIC_WORDS
-from ai_missions.store import Decision
+from ai_missions.kernel.decisions import request_hash
+from ai_missions.kernel.store import Decision
+from ai_missions.services import authorization
+from ai_missions.services.authorization import DecisionResource, Identity, Person
+from ai_missions.services.review import AUTOMATIC_WORDS
 
 #: Pending decisions grouped by how long they have waited: (label, upper bound).
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (

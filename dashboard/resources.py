@@ -7,9 +7,9 @@
 
 Everything is keyed by ``MISSIONS_HOME``, so one process can serve (or test) several homes.
 
-When ``missions serve`` runs on the home (found as the CLI finds it: :mod:`ai_missions.platform_client`), deciding
-and the Decision Queue's listing go through it, as the signed-in account: the session holds an API token of that
-account (issued at its first call, revoked at sign-out), and the server checks it and the account's role as it
+When ``missions serve`` runs on the home (found as the CLI finds it: :mod:`ai_missions.services.platform_client`),
+deciding and the Decision Queue's listing go through it, as the signed-in account: the session holds an API token of
+that account (issued at its first call, revoked at sign-out), and the server checks it and the account's role as it
 checks the CLI's. Without a server (or when it does not serve the mission) the dashboard works in-process.
 """
 
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from ai_missions.dashboard.session_cookie import COOKIE
-from ai_missions.errors import MissionsError
-from ai_missions.governance import load_roster
-from ai_missions.identity import Accounts
-from ai_missions.platform_client import RunningServer, ServerUnavailable, running_server
-from ai_missions.queries import RunQueries
-from ai_missions.settings import knowledge_dir, missions_home, runs_db
-from ai_missions.store import Decision, RunStore
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
+from ai_missions.kernel.store import Decision, RunStore
+from ai_missions.services.governance import load_roster
+from ai_missions.services.identity import Accounts
+from ai_missions.services.platform_client import RunningServer, ServerUnavailable, running_server
+from ai_missions.services.queries import RunQueries
 
 if TYPE_CHECKING:  # imported on first use: the runtime and the vector store take seconds to import
     from ai_missions.client import MissionClient

@@ -9,8 +9,8 @@ from typing import Any
 import streamlit as st
 
 from ai_missions.dashboard import model, resources, ui
-from ai_missions.errors import MissionsError
-from ai_missions.missions import get_mission
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import get_mission
 from ai_missions.rollback import rollbacks_of
 
 

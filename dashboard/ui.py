@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from ai_missions.dashboard.model import OUTCOME_COLOR, STATUS_STYLE
-from ai_missions.governance import CUSTOMER_ROLE
+from ai_missions.services.governance import CUSTOMER_ROLE
 
 #: Page files, relative to ``app.py`` (what ``st.page_link`` and ``st.switch_page`` take).
 OVERVIEW = "views/overview.py"

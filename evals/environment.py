@@ -3,8 +3,9 @@
 The evaluation harness reaches the simulator here without MCP, as a test reaches its double's admin interface: it
 loads a case's snapshot into a sandbox, copies and reads the sandbox's state, and applies a case's recorded
 actions through the systems' own service functions to compute the expected end state. It does so through the
-hooks the simulator registers under the ``ai_missions.environment`` entry points (:mod:`ai_missions.environment`),
-never by importing it. A mission under evaluation still talks to the sandbox's systems over MCP like to any others.
+hooks the simulator registers under the ``ai_missions.environment`` entry points
+(:mod:`ai_missions.kernel.environment`), never by importing it. A mission under evaluation still talks to the sandbox's
+systems over MCP like to any others.
 
 States are compared as tau-bench compares database states: the tables a mission's eval plugin names
 (``EvalPlugin.projection``), each projected onto what a decision changes (generated ids, timestamps, free text
@@ -25,8 +26,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from ai_missions.contracts import tool_spec
-from ai_missions.environment import Snapshot, simulated_environment
-from ai_missions.errors import MissionsError
+from ai_missions.kernel.environment import Snapshot, simulated_environment
+from ai_missions.kernel.errors import MissionsError
 
 __all__ = ["connect", "load_snapshot", "load_snapshot_in_place", "read_snapshot"]
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.kernel.cases import Case, write_cases
 
 
 class Labelled(Protocol):

@@ -19,17 +19,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ai_missions.errors import NotFoundError, ValidationError
-from ai_missions.evals.cases import Case, dataset_hash, load_cases
-from ai_missions.evals.plugin import EvalPlugin, plugin_of
 from ai_missions.evals.pool import run_cases, run_in_workers
 from ai_missions.evals.profiling import Timings
 from ai_missions.evals.progress import Progress
 from ai_missions.evals.scorers import summarize
 from ai_missions.evals.store import EvalStore
-from ai_missions.missions import MissionSpec, get_mission
+from ai_missions.kernel.cases import Case, dataset_hash, load_cases
+from ai_missions.kernel.errors import NotFoundError, ValidationError
+from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
+from ai_missions.kernel.missions import MissionSpec, get_mission
+from ai_missions.kernel.settings import llm_timeout_s
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import llm_timeout_s
 
 T = TypeVar("T")
 
@@ -88,8 +88,8 @@ class Task:
         spec = get_mission(mission)
         plugin = plugin_of(spec.name)
         if dataset == "reviewed":  # the reviewer decisions kept in this home (see :mod:`.reviewed`)
-            from ai_missions.evals.reviewed import reviewed_path
-            from ai_missions.settings import missions_home
+            from ai_missions.kernel.settings import missions_home
+            from ai_missions.services.reviewed import reviewed_path
 
             path = reviewed_path(missions_home(), spec.name)
             if not path.exists():
@@ -135,7 +135,7 @@ class CachedKnowledge:
     def pinned_approval_rules(self) -> list[Any]:
         """The approval rules that apply, read once per view for the run (as the replay reads them at its start)
         rather than twice per case from the home's store (a round trip to Postgres on a worker)."""
-        from ai_missions.governance import approval_rules
+        from ai_missions.services.governance import approval_rules
 
         key = ("approval_rules", self._base.allowed_domains)
         if key not in self._cache:
@@ -174,9 +174,9 @@ async def solve(
 
 def open_knowledge(home: Path) -> Any:
     """The policy index of ``home`` (built on first use), read-only for the run."""
+    from ai_missions.kernel.settings import knowledge_dir
     from ai_missions.knowledge_index.index import build, read_manifest
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
-    from ai_missions.settings import knowledge_dir
 
     directory = knowledge_dir(home)
     if not read_manifest(directory).get("embedder"):

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case
-from ai_missions.evals.plugin import EvalPlugin
 from ai_missions.evals.profiling import Timings, timed
 from ai_missions.evals.progress import Progress
 from ai_missions.evals.replay import replay
 from ai_missions.evals.sandbox import Sandbox, remove_tree, scratch_root
-from ai_missions.governance import approval_rules
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.cases import Case
+from ai_missions.kernel.eval_plugin import EvalPlugin
+from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
+from ai_missions.services.governance import approval_rules
 
 
 @dataclass
@@ -110,8 +110,8 @@ def _worker(
     lines: list[str], config: dict[str, Any], home: str, out: Any, profile: bool
 ) -> None:  # pragma: no cover - runs in a child process
     """A worker process: replay its share of the cases over its own sandboxes, sending each result back."""
-    from ai_missions.evals.cases import parse_case
     from ai_missions.evals.harness import EvalConfig, open_knowledge, solve
+    from ai_missions.kernel.cases import parse_case
 
     cases = [parse_case(line) for line in lines]
     timings = Timings() if profile else None

@@ -19,15 +19,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ai_missions.evals import environment
-from ai_missions.evals.cases import Case
-from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.profiling import Timings, timed
 from ai_missions.evals.sandbox import Sandbox
 from ai_missions.evals.scorers import Replayed, action_key, score
-from ai_missions.governance import approval_problems, default_roster
+from ai_missions.kernel.cases import Case
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import MissionSpec
 from ai_missions.knowledge_index.clauses import ApprovalRule
-from ai_missions.missions import MissionSpec
 from ai_missions.nodes.guard import check_action
+from ai_missions.services.governance import approval_problems, default_roster
 
 
 def plan_responses(

@@ -74,9 +74,9 @@ OWN_LINES = frozenset({"detection", "automated"})
 
 def _mission_metrics(mission: str | None) -> dict[str, tuple[str, ...]]:
     """The metrics of the scorers a mission adds to the platform's (scorer -> metric names); none when unknown."""
-    from ai_missions.errors import MissionsError
-    from ai_missions.evals.plugin import DEFAULT_SCORERS, plugin_of
     from ai_missions.evals.scorers import scorer
+    from ai_missions.kernel.errors import MissionsError
+    from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, plugin_of
 
     try:
         names = [n for n in plugin_of(mission).scorers if n not in DEFAULT_SCORERS] if mission else []
@@ -329,7 +329,7 @@ def render_html(run: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) ->
 
 
 def _scorers_of(run: Mapping[str, Any]) -> tuple[str, ...]:
-    from ai_missions.evals.plugin import plugin_of
+    from ai_missions.kernel.eval_plugin import plugin_of
 
     return plugin_of(str(run.get("mission") or "order-exception")).scorers
 

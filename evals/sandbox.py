@@ -18,15 +18,15 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from ai_missions.connections import connections, systems_transport
 from ai_missions.evals import environment
 from ai_missions.evals.environment import Projection, State
 from ai_missions.evals.profiling import NodeTimer, TimedSaver, TimedStore, TimedSystems, Timings
-from ai_missions.gateway import SystemsGateway
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.missions import MissionSpec
+from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.runtime import MissionRuntime
-from ai_missions.store import RunStore
+from ai_missions.services.connections import connections, systems_transport
+from ai_missions.services.gateway import SystemsGateway
 
 
 def scratch_root() -> Path:

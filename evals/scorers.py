@@ -1,6 +1,6 @@
 """Scorers: each turns a replayed case into the fields it owns, and a set of results into the metrics it declares.
 
-A mission's eval plugin lists its scorers by name (:data:`~ai_missions.evals.plugin.DEFAULT_SCORERS` plus its own,
+A mission's eval plugin lists its scorers by name (:data:`~ai_missions.kernel.eval_plugin.DEFAULT_SCORERS` plus its own,
 registered with :func:`register`). A run's summary holds every scorer's metrics overall, per case type (the
 mission's vocabulary) and per combination of types, with the outcome confusion matrix.
 
@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ai_missions.missions import ESCALATE, MissionSpec
+from ai_missions.kernel.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.guard import check_action
 
 Result = Mapping[str, Any]

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.database import PgConnection, database_url, lock_key, use_wal
-from ai_missions.errors import NotFoundError, ValidationError
+from ai_missions.kernel.database import PgConnection, database_url, lock_key, use_wal
+from ai_missions.kernel.errors import NotFoundError, ValidationError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS eval_runs (
@@ -201,9 +201,9 @@ class EvalStore:
     def finish(self, run_id: str) -> dict[str, Any]:
         """Summarise the run's results with its mission's scorers and mark it finished (or still partial when
         cases are missing)."""
-        from ai_missions.evals.plugin import plugin_of
         from ai_missions.evals.scorers import summarize
-        from ai_missions.missions import get_mission
+        from ai_missions.kernel.eval_plugin import plugin_of
+        from ai_missions.kernel.missions import get_mission
 
         run = self.get_run(run_id)
         spec = get_mission(run["mission"])

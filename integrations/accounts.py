@@ -13,11 +13,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, NotFoundError, ValidationError
 from ai_missions.integrations.arguments import IdempotencyKey, Reason
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import book_now, money, next_id, require_row, require_text, to_ts
+from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 
 AccountId = Annotated[str, Field(min_length=1, max_length=64, description="Account id, e.g. ACC-10001")]
 ContactId = Annotated[str, Field(min_length=1, max_length=64, description="Contact id, e.g. CT-100011")]

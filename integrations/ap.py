@@ -17,7 +17,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId, Reason, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
@@ -32,6 +31,7 @@ from ai_missions.integrations.store import (
     to_cents,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError, ValidationError
 
 VendorId = Annotated[str, Field(min_length=1, max_length=64, description="Vendor id, e.g. V-1001")]
 AccountId = Annotated[str, Field(min_length=1, max_length=64, description="Bank account id, e.g. BA-00123")]

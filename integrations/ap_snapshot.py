@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from ai_missions.errors import NotFoundError
 from ai_missions.integrations.ap import normalized_number
 from ai_missions.integrations.store import from_ts
+from ai_missions.kernel.errors import NotFoundError
 
 SYSTEMS = ("ap", "purchasing", "receiving", "budget")
 #: How far either side of an invoice's date the vendor's other invoices are kept.

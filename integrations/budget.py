@@ -9,7 +9,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError
 from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
@@ -22,6 +21,7 @@ from ai_missions.integrations.store import (
     to_cents,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError
 
 CostCentre = Annotated[str, Field(min_length=1, max_length=64, description="Cost centre, e.g. CC-4100")]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ai_missions.cli import emit
 from ai_missions.integrations.systems import SERVED
-from ai_missions.settings import missions_home, sandbox_dir
+from ai_missions.kernel.settings import missions_home, sandbox_dir
 
 
 def register(subparsers: Any) -> None:

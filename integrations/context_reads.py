@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import MissionsError
+from ai_missions.kernel.errors import MissionsError
 
 
 class ContextRead(BaseModel):

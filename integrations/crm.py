@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.arguments import CustomerId, IdempotencyKey
 from ai_missions.integrations.context_reads import ContextRead, read_parts
@@ -25,6 +24,7 @@ from ai_missions.integrations.store import (
     require_text,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError, ValidationError
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 

@@ -1,5 +1,5 @@
 """The simulator's admin hooks for the demo and the eval harness, registered under the ``ai_missions.environment``
-entry points (:mod:`ai_missions.environment` says what they are for). The platform loads this object by its entry
+entry points (:mod:`ai_missions.kernel.environment` says what they are for). The platform loads this object by its entry
 point and never imports the simulator's modules."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ai_missions.environment import SimulatedEnvironment
-from ai_missions.errors import NotFoundError
 from ai_missions.integrations.books import seed_books, stories
 from ai_missions.integrations.loader import insert_rows
 from ai_missions.integrations.snapshot import load_snapshot, load_snapshot_in_place, read_snapshot
 from ai_missions.integrations.support_seed import co_approval_ticket
 from ai_missions.integrations.systems import connect, declared, schema
+from ai_missions.kernel.environment import SimulatedEnvironment
+from ai_missions.kernel.errors import NotFoundError
 
 __all__ = ["ENVIRONMENT"]
 

@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.arguments import IdempotencyKey, OrderId, Reason
 from ai_missions.integrations.context_reads import ContextRead, read_parts
@@ -29,6 +28,7 @@ from ai_missions.integrations.store import (
     require_text,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError, ValidationError
 
 DDL = """
 CREATE TABLE orders (

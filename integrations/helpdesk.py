@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, NotFoundError, ValidationError
 from ai_missions.integrations.arguments import CustomerId, IdempotencyKey
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import (
@@ -25,6 +24,7 @@ from ai_missions.integrations.store import (
     require_text,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 
 TicketId = Annotated[str, Field(min_length=1, max_length=64, description="Ticket id, e.g. TKT-000123")]
 Limit = Annotated[int, Field(strict=True, ge=1, le=5000)]

@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.arguments import IdempotencyKey, LocationId, OrderId, Reason, Sku
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
@@ -28,6 +27,7 @@ from ai_missions.integrations.store import (
     require_text,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError, ValidationError
 
 ReservationId = Annotated[str, Field(min_length=1, max_length=64, description="Reservation id, e.g. RSV-000123")]
 

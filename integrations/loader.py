@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ValidationError
 from ai_missions.integrations.systems import is_storage_system, schema, storage_systems, tables
-from ai_missions.settings import sandbox_dir
+from ai_missions.kernel.errors import ValidationError
+from ai_missions.kernel.settings import sandbox_dir
 
 Rows = Sequence[Mapping[str, Any]]
 BookRows = Mapping[str, Mapping[str, Rows]]

@@ -13,7 +13,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.arguments import Amount, IdempotencyKey, Reason, RetailLocationId, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
@@ -26,6 +25,7 @@ from ai_missions.integrations.store import (
     to_cents,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError, ValidationError
 
 OrderId = Annotated[str, Field(min_length=1, max_length=64, description="Order id, e.g. RO-100123")]
 ReturnId = Annotated[str, Field(min_length=1, max_length=64, description="Return id, e.g. RT-100123")]

@@ -22,7 +22,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError
 from ai_missions.integrations.arguments import Amount, IdempotencyKey, OrderId, Reason
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
@@ -38,6 +37,7 @@ from ai_missions.integrations.store import (
     to_cents,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError
 
 AuthorizationId = Annotated[str, Field(min_length=1, max_length=64, description="Authorization id, e.g. AUTH-000123")]
 PaymentMethodId = Annotated[

@@ -31,8 +31,8 @@ from pydantic_core import to_jsonable_python
 
 from ai_missions.integrations.arguments import IdempotencyKey
 from ai_missions.integrations.store import WriteRecord, idempotent_write, recorded_write
-from ai_missions.settings import sandbox_dir
-from ai_missions.tools import ToolKind, ToolSpec, write_lookup_name
+from ai_missions.kernel.settings import sandbox_dir
+from ai_missions.kernel.tools import ToolKind, ToolSpec, write_lookup_name
 
 if TYPE_CHECKING:
     from ai_missions.integrations.serving import SystemServer

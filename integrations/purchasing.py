@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ValidationError
 from ai_missions.integrations.arguments import IdempotencyKey, InvoiceId, PoId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
@@ -21,6 +20,7 @@ from ai_missions.integrations.store import (
     require_text,
     to_ts,
 )
+from ai_missions.kernel.errors import ValidationError
 
 DDL = """
 CREATE TABLE purchase_orders (

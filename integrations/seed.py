@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ValidationError
 from ai_missions.integrations.addresses import GAZETTEER, STREET_SUFFIXES, Address, validate
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.payments import FRAUD_REASONS
@@ -26,6 +25,7 @@ from ai_missions.integrations.plugin import Book
 from ai_missions.integrations.scan import EXCEPTION_TYPES
 from ai_missions.integrations.store import get_meta, to_ts
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.errors import ValidationError
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 HISTORY_DAYS = 42

@@ -29,16 +29,16 @@ from mcp.server.fastmcp.exceptions import ToolError
 from mcp.server.fastmcp.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
-from ai_missions import grants
 from ai_missions.contracts import CONTRACTS_GROUP, contract_file
-from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
-from ai_missions.grants import META_KEY
 from ai_missions.integrations.plugin import DeclaredTool, SimulatedSystem
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
 from ai_missions.integrations.store import recorded_write
 from ai_missions.integrations.systems import SERVED, connect, declared
-from ai_missions.settings import missions_home
-from ai_missions.tools import SystemContract, ToolSpec
+from ai_missions.kernel import grants
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.grants import META_KEY
+from ai_missions.kernel.settings import missions_home
+from ai_missions.kernel.tools import SystemContract, ToolSpec
 
 Transport = Literal["stdio", "streamable-http"]
 T = TypeVar("T")

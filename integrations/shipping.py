@@ -11,12 +11,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError
 from ai_missions.integrations.addresses import Address, AddressValidation, ValidationStatus, validate
 from ai_missions.integrations.arguments import IdempotencyKey, OrderId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import book_now, require_row, require_text, to_ts
+from ai_missions.kernel.errors import ConflictError
 
 Line = Annotated[str, Field(min_length=1, max_length=200)]
 

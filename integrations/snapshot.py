@@ -28,10 +28,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import NotFoundError, ValidationError
 from ai_missions.integrations.loader import insert_rows, write_book
 from ai_missions.integrations.store import from_ts
 from ai_missions.integrations.systems import connect, is_storage_system, storage_systems, system_path, tables
+from ai_missions.kernel.errors import NotFoundError, ValidationError
 
 FORMAT = "ai-missions/snapshot@1"
 

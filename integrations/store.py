@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ai_missions.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -10,7 +10,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.arguments import IdempotencyKey, Reason, RetailLocationId, Sku, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
@@ -22,6 +21,7 @@ from ai_missions.integrations.store import (
     require_text,
     to_ts,
 )
+from ai_missions.kernel.errors import ConflictError, ValidationError
 
 TaskId = Annotated[str, Field(min_length=1, max_length=64, description="Recount task id, e.g. RC-000001")]
 PromoId = Annotated[str, Field(min_length=1, max_length=64, description="Promotion id, e.g. PR-0001")]

@@ -14,10 +14,10 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
-from ai_missions.errors import ValidationError
 from ai_missions.integrations.plugin import COMMON_TABLES, SimulatedSystem
 from ai_missions.integrations.store import BookMissingError, open_db
-from ai_missions.settings import sandbox_dir
+from ai_missions.kernel.errors import ValidationError
+from ai_missions.kernel.settings import sandbox_dir
 
 __all__ = [
     "COMMON_TABLES",
@@ -36,7 +36,7 @@ __all__ = [
     "tables",
 ]
 
-#: The entry-point group systems register under (the platform's too: ``ai_missions.mcp_session``).
+#: The entry-point group systems register under (the platform's too: ``ai_missions.services.mcp_session``).
 SYSTEMS_GROUP = "ai_missions.systems"
 
 

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ai_missions.missions import all_facts, all_outcomes, all_tool_rules
+from ai_missions.kernel.missions import all_facts, all_outcomes, all_tool_rules
 
 Operator = Literal["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "exists", "missing"]
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import NotFoundError, ValidationError
+from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
 #: How many distinct policies are ranked per question (for MRR).

@@ -37,6 +37,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings
 
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.embeddings import configured_embedding_function, embedder_identity
 from ai_missions.knowledge_index.policies import (
     Policy,
@@ -48,7 +49,6 @@ from ai_missions.knowledge_index.policies import (
     sections,
 )
 from ai_missions.knowledge_index.policy_book import manifest_path, read_manifest
-from ai_missions.settings import knowledge_dir
 
 COLLECTION = "policies"
 #: Bump when chunking, the embedded text or the metadata change: every policy is then re-embedded.

@@ -23,8 +23,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from ai_missions.kernel.missions import (
+    MissionSpec,
+    all_case_types,
+    all_domains,
+    governing_missions,
+    policy_dirs,
+    registry,
+)
 from ai_missions.knowledge_index.clauses import PLACEHOLDER, AllOf, AnyOf, ApprovalRule, Clause, Condition, Leaf
-from ai_missions.missions import MissionSpec, all_case_types, all_domains, governing_missions, policy_dirs, registry
 
 #: ``applies_to`` value meaning "every exception type".
 APPLIES_TO_ALL = "all"

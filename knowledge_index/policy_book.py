@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import NotFoundError
+from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.missions import all_domains
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.policies import Policy, parse_policy
-from ai_missions.missions import all_domains
-from ai_missions.settings import knowledge_dir
 
 MANIFEST = "manifest.json"
 

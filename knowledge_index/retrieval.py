@@ -24,7 +24,9 @@ from typing import Any
 
 from chromadb.api.types import Documents, EmbeddingFunction
 
-from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.kernel.missions import all_case_types, all_domains
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.index import (
     COLLECTION,
     applies_to,
@@ -35,8 +37,6 @@ from ai_missions.knowledge_index.index import (
     read_manifest,
 )
 from ai_missions.knowledge_index.policies import APPLIES_TO_ALL, Policy, parse_policy
-from ai_missions.missions import all_case_types, all_domains
-from ai_missions.settings import knowledge_dir
 
 
 @dataclass(frozen=True, slots=True)

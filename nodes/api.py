@@ -4,12 +4,12 @@ With :mod:`ai_missions.mission_api`, all a mission from another package imports 
 
 from __future__ import annotations
 
-from ai_missions.gateway import SystemError_
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
+from ai_missions.services.gateway import SystemError_
 
 __all__ = [
     "MissionContext",

@@ -1,10 +1,10 @@
 """The Decision Queue's side of the graph: pause with an agent-inbox request, then apply the reviewer's answer.
 
-The question and the answer follow :mod:`ai_missions.decisions`. On resume every action is checked again here,
+The question and the answer follow :mod:`ai_missions.kernel.decisions`. On resume every action is checked again here,
 whoever resumed the graph (the runtime, or LangGraph's own server): the answer must be signed with the platform
 key (the platform signs it after authenticating the reviewer's account, so a resume sent straight to an exported
 graph names nobody), the reviewer's role is looked up on the accounts (never taken from the answer), the role must
-be entitled to approve the action (or, to reject it, have the same standing: :mod:`ai_missions.authorization`
+be entitled to approve the action (or, to reject it, have the same standing: :mod:`ai_missions.services.authorization`
 decides both), and an edit must pass the guard.
 
 An answer given through LangGraph's server (an Agent Inbox or Studio resume) by someone without the standing to give
@@ -15,7 +15,7 @@ answers are signed by the platform after the same check (``missions decide``); t
 the graph unsigned (an exported graph resumed directly, a queue row edited behind the platform's back), anything
 malformed, unknown, unsigned or refused rejects the action concerned (fails closed). The decision is sealed with
 the platform key for its run; the execute step acts only on a sealed decision, and only there is each approved
-action's grant minted (:mod:`ai_missions.grants`): nothing in the state or its checkpoints lets anyone write to a
+action's grant minted (:mod:`ai_missions.kernel.grants`): nothing in the state or its checkpoints lets anyone write to a
 system.
 """
 
@@ -31,13 +31,11 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from ai_missions import coapproval
-from ai_missions.authorization import Answer, DecisionResource, Person, mission_resource, response_answer
-from ai_missions.decisions import DecisionAnswer, HumanInterrupt, build_interrupts, parse_answer
-from ai_missions.errors import MissionsError
-from ai_missions.governance import approval_rules, load_roster
+from ai_missions.kernel.decisions import DecisionAnswer, HumanInterrupt, build_interrupts, parse_answer
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import MissionSpec
+from ai_missions.kernel.signing import platform_key, sign, signed, unseal
 from ai_missions.knowledge_index.clauses import ApprovalRule
-from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.cosign import cosigned
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
@@ -45,7 +43,9 @@ from ai_missions.nodes.learning import keep_review
 from ai_missions.nodes.observe import now_iso, observe
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
-from ai_missions.signing import platform_key, sign, signed, unseal
+from ai_missions.services import coapproval
+from ai_missions.services.authorization import Answer, DecisionResource, Person, mission_resource, response_answer
+from ai_missions.services.governance import approval_rules, load_roster
 
 UNSIGNED = "refused: the answer is not signed by the platform (reviewers decide through a signed-in account)"
 #: How a refused answer is reported (the decision is asked again, unchanged).
@@ -73,7 +73,8 @@ def resolve_answer(
 
     ``answer["role"]`` must be the role of record of ``answer["reviewer"]`` (the caller looks it up); a
     co-approved answer gives each action's own signer's role in ``roles`` instead. Whether each signer may give
-    their answer is the authorization point's word (:mod:`ai_missions.authorization`), asked before anything else.
+    their answer is the authorization point's word (:mod:`ai_missions.services.authorization`), asked before anything
+    else.
     """
     pending = review_actions(verdict["actions"])
     responses = answer["responses"]
@@ -218,7 +219,7 @@ def standing_refusal(
 ) -> str | None:
     """Why the answer's reviewer may not give it (None when they may): the authorization point is asked, for each
     action awaiting review, whether ``answer["reviewer"]`` (with the role of record in ``answer["role"]``) may give
-    the response they gave it (:func:`~ai_missions.authorization.response_answer`: an accept approves, an edit
+    the response they gave it (:func:`~ai_missions.services.authorization.response_answer`: an accept approves, an edit
     approves as edited, a response or an ignore rejects; a missing or malformed one answers nothing)."""
     reviewer, role = answer["reviewer"], answer["role"]
     if not reviewer or not role:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.missions import ESCALATE
+from ai_missions.kernel.missions import ESCALATE
 from ai_missions.nodes.observe import emit
 from ai_missions.nodes.state import MissionState
 

@@ -8,7 +8,7 @@ Two kinds of values configure a run, and they come from two places:
   the domains of Enterprise Knowledge a mission may read, and the clients an embedding process already opened.
   These live on :class:`MissionContext`, which only code running in the server's own process constructs (the
   runtime, the eval harness, tests); left unset, each comes from the server's settings (``MISSIONS_HOME``,
-  ``OPENAI_BASE_URL``, ...: :mod:`ai_missions.settings`).
+  ``OPENAI_BASE_URL``, ...: :mod:`ai_missions.kernel.settings`).
 
 A context that arrives as data (a dict, as LangGraph's API sends it) is read by :func:`server_context`: it may name
 the client's choices only, and anything else is refused in one line, before a step runs. A client never supplies
@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from ai_missions.errors import ForbiddenError, ValidationError
-from ai_missions.settings import llm_timeout_s
+from ai_missions.kernel.errors import ForbiddenError, ValidationError
+from ai_missions.kernel.settings import llm_timeout_s
 
 Reasoner = Literal["offline", "llm"]
 REASONERS: tuple[str, ...] = get_args(Reasoner)

@@ -1,4 +1,4 @@
-"""The approval node's side of co-approval (:mod:`ai_missions.coapproval`): a resume that carries sign-offs is
+"""The approval node's side of co-approval (:mod:`ai_missions.services.coapproval`): a resume that carries sign-offs is
 accepted action by action only when every sign-off is genuine (signed by the platform for this decision and these
 actions), they cover the plan without overlap, and each action is then judged with the role of record of the
 reviewer who signed it. Anything else rejects every action: one role alone never executes another role's part.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.coapproval import REFUSED, combined
-from ai_missions.decisions import DecisionAnswer, HumanResponse
+from ai_missions.kernel.decisions import DecisionAnswer, HumanResponse
+from ai_missions.services.coapproval import REFUSED, combined
 
 
 def cosigned(

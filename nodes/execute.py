@@ -25,11 +25,10 @@ from typing import Any, Literal
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import ForbiddenError, MissionsError, OutcomeUnknownError
-from ai_missions.gateway import SystemError_
-from ai_missions.governance import load_roster
-from ai_missions.grants import META_KEY, args_digest, idempotency_key, mint
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.errors import ForbiddenError, MissionsError, OutcomeUnknownError
+from ai_missions.kernel.grants import META_KEY, args_digest, idempotency_key, mint
+from ai_missions.kernel.missions import MissionSpec
+from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.nodes.approval import sealed
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, guard, review_actions
@@ -39,7 +38,8 @@ from ai_missions.nodes.resources import home_of, off_loop, systems_of
 from ai_missions.nodes.state import ActionResult, MissionState, Node, ProposedAction
 from ai_missions.nodes.tiers import placed, table_for, untiered
 from ai_missions.nodes.trust import VERDICT_STEPS, verdict_maker
-from ai_missions.tools import write_lookup_name
+from ai_missions.services.gateway import SystemError_
+from ai_missions.services.governance import load_roster
 
 WriteStatus = Literal["done", "failed", "unknown"]
 

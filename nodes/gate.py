@@ -18,7 +18,7 @@ from langgraph.graph import StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from ai_missions.errors import ForbiddenError, ValidationError
+from ai_missions.kernel.errors import ForbiddenError, ValidationError
 from ai_missions.nodes.context import server_context
 from ai_missions.nodes.trust import INPUT_FIELDS
 

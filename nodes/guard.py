@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ai_missions.decisions import args_validator
-from ai_missions.missions import ESCALATE, MissionSpec
+from ai_missions.kernel.decisions import args_validator
+from ai_missions.kernel.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.parts import PARTS, has_parts, label_of, part_indexes, parts_of, record_ids
 from ai_missions.nodes.plain_text import plain_text_problems
 from ai_missions.nodes.state import ProposedAction, Verdict

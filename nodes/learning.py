@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ai_missions.decisions import DecisionAnswer
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.decisions import DecisionAnswer
+from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.observe import emit, now_iso
 
 
@@ -25,10 +25,10 @@ async def keep_review(
     home: Path,
     run_id: str,
 ) -> None:
-    """Keep one authenticated decision as a ``reviewed`` case (see :mod:`ai_missions.evals.reviewed`)."""
+    """Keep one authenticated decision as a ``reviewed`` case (see :mod:`ai_missions.services.reviewed`)."""
     decision_id = answer["decision_id"]
     try:
-        from ai_missions.evals.reviewed import record_review, reviewed_path
+        from ai_missions.services.reviewed import record_review, reviewed_path
 
         facts = state.get("facts") or {}
         case = await asyncio.to_thread(

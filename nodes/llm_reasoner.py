@@ -17,9 +17,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, create_model
 
-from ai_missions import settings
-from ai_missions.errors import MissionsError
-from ai_missions.missions import ESCALATE, MissionSpec
+from ai_missions.kernel import settings
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.parts import combine, has_parts, parts_of
 from ai_missions.nodes.state import PolicyRef, ProposedAction, Verdict

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.state import ActionResult, MissionState
 
 Written = Literal["proposed", "interim", "after_decision", "update"]

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ai_missions.kernel.missions import ESCALATE, MissionSpec
 from ai_missions.knowledge_index.clauses import AllOf, AnyOf, Clause, Condition, Leaf, NotOf, evaluate, fill_arguments
-from ai_missions.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.parts import combine, has_parts, parts_of
 from ai_missions.nodes.state import ProposedAction, Verdict
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ai_missions.missions import ESCALATE, MissionSpec, Owner, ToolPolicy
+from ai_missions.kernel.missions import ESCALATE, MissionSpec, Owner, ToolPolicy
 from ai_missions.nodes.state import ProposedAction, Verdict
 
 #: The fact holding a case's parts (a list of fact mappings, each laid over the shared facts).

@@ -19,7 +19,7 @@ from langgraph.graph import END, START
 from langgraph.runtime import Runtime
 from typing_extensions import TypedDict
 
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.approval import answered, approval_node
 from ai_missions.nodes.close import close
 from ai_missions.nodes.context import ClientContext, MissionContext

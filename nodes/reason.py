@@ -7,7 +7,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.llm_reasoner import reason_with_llm

@@ -5,7 +5,7 @@ The runtime records its runs itself (it drives the graph and writes what the str
 LangGraph's server drives has nobody to do that. So each graph named in ``langgraph.json`` is compiled with every
 node wrapped (:func:`recorded`): the first step creates the run (the LangGraph thread is the run), each step
 appends the audit events it emitted, and the run's status, verdict and case types follow its steps, through the
-same :class:`~ai_missions.store.RunStore` calls the runtime makes. The store is the one of the context's ``home``
+same :class:`~ai_missions.kernel.store.RunStore` calls the runtime makes. The store is the one of the context's ``home``
 (else ``MISSIONS_HOME``). Store work runs off the event loop (the server refuses blocking calls).
 
 A run that pauses for a reviewer is recorded as ``awaiting_decision``; its checkpoint lives in LangGraph's server,
@@ -25,15 +25,15 @@ from langgraph.config import get_config
 from langgraph.errors import GraphInterrupt
 from langgraph.runtime import Runtime
 
-from ai_missions.decisions import request_hash
-from ai_missions.errors import ConflictError, MissionsError, NotFoundError
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.decisions import request_hash
+from ai_missions.kernel.errors import ConflictError, MissionsError, NotFoundError
+from ai_missions.kernel.missions import MissionSpec
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import collecting
 from ai_missions.nodes.resources import home_of, off_loop
 from ai_missions.nodes.state import Node
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
 
 #: How a decision opened by a run of LangGraph's server is marked in the queue.
 SERVED_BY = "langgraph"

@@ -14,10 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from ai_missions.connections import connections
-from ai_missions.gateway import SystemsGateway
+from ai_missions.kernel.settings import knowledge_dir, missions_home
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import knowledge_dir, missions_home
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemsGateway
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
 from ai_missions.nodes.resources import knowledge_of, off_loop

@@ -1,4 +1,4 @@
-"""Place each action of the guarded verdict at its action tier (:mod:`ai_missions.tiers`), after the guard.
+"""Place each action of the guarded verdict at its action tier (:mod:`ai_missions.kernel.tiers`), after the guard.
 
 Automated actions get ``tier="auto"`` (the automatic node runs them with a grant minted from the tier policy);
 recommended and escalated ones wait in the Decision Queue (escalated ones for an escalation role); observed ones
@@ -11,15 +11,15 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import ForbiddenError
-from ai_missions.missions import MissionSpec
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.missions import MissionSpec
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
+from ai_missions.kernel.tiers import TierTable, current, place
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import emit, observe
 from ai_missions.nodes.resources import home_of, off_loop
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
-from ai_missions.tiers import TierTable, current, place
 
 #: What placing an action at its tier adds to it.
 TIER_KEYS = frozenset({"action_tier", "tier_reasons"})

@@ -34,11 +34,11 @@ import orjson
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import ForbiddenError
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.nodes.context import MissionContext, server_context
 from ai_missions.nodes.resources import home_of, off_loop
 from ai_missions.nodes.state import MissionState, Node
-from ai_missions.signing import platform_key, sign
 
 #: What the mission reasons and acts from: written only by its own steps.
 SEALED_FIELDS = ("subject_id", "trigger", "gathered", "facts", "customer_text", "policies", "proposal", "verdict")

@@ -25,7 +25,7 @@ SIZES = {"commerce": 60, "payables": 40, "retail": 30, "helpdesk": 6, "accounts"
 
 
 async def _listing(system: str, home: Path) -> dict[str, Any]:
-    from ai_missions.mcp_session import system_factory
+    from ai_missions.services.mcp_session import system_factory
 
     server = system_factory(system)(home)
     return {t.name: t.model_dump(mode="json") for t in await server.list_tools()}
@@ -33,7 +33,7 @@ async def _listing(system: str, home: Path) -> dict[str, Any]:
 
 def dump(out: Path, home: Path | None) -> None:
     from ai_missions.contracts import contracts
-    from ai_missions.environment import simulated_environment
+    from ai_missions.kernel.environment import simulated_environment
 
     home = home or Path(tempfile.mkdtemp(prefix="tool-listing-"))
     if not (home / "systems").exists():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher, profiles
 
-from ai_missions import identity
+from ai_missions.services import identity
 from tests.support.browser import install_chromium
 
 pytest_plugins = ["tests.support.attack_tally"]

@@ -20,9 +20,9 @@ from ai_missions.dashboard.ui import REVIEWER_KEY
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
+from ai_missions.kernel.settings import sandbox_dir
 from ai_missions.runtime import MissionRuntime
 from ai_missions.schedules import fire_if_due
-from ai_missions.settings import sandbox_dir
 from ai_missions.testing import signed_in_as
 from tests.support.built_index import built_index
 from tests.test_dashboard_support import texts

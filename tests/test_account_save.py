@@ -19,17 +19,17 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError, ForbiddenError, ValidationError
-from ai_missions.gateway import SystemError_
 from ai_missions.graphs.account_save.drafts import draft_problems
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, ValidationError
+from ai_missions.kernel.settings import sandbox_dir
+from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.nodes.context import MissionContext
 from ai_missions.runtime import MissionRuntime
 from ai_missions.schedules import due, fire_if_due
-from ai_missions.settings import sandbox_dir
-from ai_missions.signing import platform_key, sign
+from ai_missions.services.gateway import SystemError_
 from ai_missions.testing import signed_in_as
 from tests.support.built_index import built_index
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ai_missions.contracts import contract
-from ai_missions.missions import ToolPolicy, ToolRule, get_mission
+from ai_missions.kernel.missions import ToolPolicy, ToolRule, get_mission
 from ai_missions.nodes import execute
 
 SPEC = get_mission("order-exception")

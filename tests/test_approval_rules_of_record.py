@@ -11,12 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.errors import ForbiddenError
-from ai_missions.governance import adopt_rules, approval_history, approval_problems, approval_rules, rules_drift
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.policies import default_sources
 from ai_missions.knowledge_index.retrieval import KnowledgeBase
-from ai_missions.missions import get_mission
-from ai_missions.settings import knowledge_dir
+from ai_missions.services.governance import (
+    adopt_rules,
+    approval_history,
+    approval_problems,
+    approval_rules,
+    rules_drift,
+)
 from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow

@@ -1,5 +1,5 @@
-"""The one authorization point's rules (``ai_missions.authorization``), on hand-made rules and the missions' own
-write tools: roles, amount limits, the person an ``approver_fact`` names, escalation, co-approval's "say no",
+"""The one authorization point's rules (``ai_missions.services.authorization``), on hand-made rules and the missions'
+own write tools: roles, amount limits, the person an ``approver_fact`` names, escalation, co-approval's "say no",
 hand-offs, and what a customer may see."""
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from ai_missions.authorization import (
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.knowledge_index.clauses import ApprovalRule
+from ai_missions.services.authorization import (
     DecisionResource,
     Person,
     RunResource,
@@ -19,8 +21,6 @@ from ai_missions.authorization import (
     require,
     target,
 )
-from ai_missions.errors import ForbiddenError
-from ai_missions.knowledge_index.clauses import ApprovalRule
 
 RULES = [
     ApprovalRule(tools=["add_note"], roles=["ops_agent", "ops_lead", "customer_care", "finance"]),

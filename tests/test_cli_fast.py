@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions import authorization
-from ai_missions.authorization import Person
 from ai_missions.cli import GC_THRESHOLD
-from ai_missions.commands import _rules
-from ai_missions.store import RunStore
+from ai_missions.cli.commands import _rules
+from ai_missions.kernel.store import RunStore
+from ai_missions.services import authorization
+from ai_missions.services.authorization import Person
 from ai_missions.testing import signed_in_as
 
 HEAVY = ("langgraph", "langchain_core", "mcp", "chromadb", "ai_missions.runtime")
@@ -146,7 +146,7 @@ def test_a_closed_pipe_exits_quietly(missions_home: Path) -> None:
 def test_progress_of_a_long_command_goes_to_stderr_a_line_per_tenth() -> None:
     import io
 
-    from ai_missions.progress import Progress
+    from ai_missions.kernel.progress import Progress
 
     stream = io.StringIO()
     progress = Progress("order-exception runs", 25, stream=stream)
@@ -163,7 +163,7 @@ def test_a_command_on_one_mission_loads_that_mission_alone() -> None:
     refused naming the known ones, and the full registry hands back the same spec."""
     check = (
         "import json, sys\n"
-        "from ai_missions.missions import get_mission, registry\n"
+        "from ai_missions.kernel.missions import get_mission, registry\n"
         "spec = get_mission('order-exception')\n"
         "alone = sorted(m for m in sys.modules if m.startswith('ai_missions.graphs.') and m.count('.') == 2)\n"
         "try:\n"

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions import coapproval
-from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.cli import main
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
-from ai_missions.identity import Accounts
 from ai_missions.integrations.books import stories
-from ai_missions.missions import get_mission
-from ai_missions.store import RunStore
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.store import RunStore
+from ai_missions.services import coapproval
+from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.small_home import small_home
 

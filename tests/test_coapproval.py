@@ -19,21 +19,21 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions import coapproval
-from ai_missions.authorization import Person
 from ai_missions.client import MissionClient
-from ai_missions.connections import connections
-from ai_missions.errors import ConflictError, ForbiddenError
-from ai_missions.gateway import SystemsGateway
-from ai_missions.governance import approval_rules
 from ai_missions.graphs.order_exception.graph import build_graph
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.missions import get_mission
+from ai_missions.kernel.errors import ConflictError, ForbiddenError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.nodes.context import MissionContext
-from ai_missions.queue_filters import QueueFilter, pending
-from ai_missions.review import roles_needed
-from ai_missions.signing import platform_key, sign
+from ai_missions.services import coapproval
+from ai_missions.services.authorization import Person
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemsGateway
+from ai_missions.services.governance import approval_rules
+from ai_missions.services.queue_filters import QueueFilter, pending
+from ai_missions.services.review import roles_needed
 from ai_missions.testing import signed_in_as
 from tests.support.built_index import built_index
 
@@ -327,7 +327,7 @@ async def test_the_exported_graph_executes_only_a_complete_genuine_co_approval(
         ):
             graph, config, context, request = await paused(home, gateway, order_id, f"T-{variant}")
             decision_id = request[0]["metadata"]["decision_id"]
-            from ai_missions.decisions import request_hash
+            from ai_missions.kernel.decisions import request_hash
 
             shown = request_hash(request)
             body = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.integrations.seed import seed_book
-from ai_missions.store import RunStore
+from ai_missions.kernel.store import RunStore
 from ai_missions.testing import signed_in_as
 
 pytestmark = pytest.mark.slow

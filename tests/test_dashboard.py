@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 from ai_missions.client import MissionClient
 from ai_missions.dashboard import evals_source
 from ai_missions.integrations.systems import connect
-from ai_missions.review import automatic_actions
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.review import automatic_actions
 from tests.test_dashboard_support import Book, book_copy, open_page, sign_in, texts
 
 pytestmark = pytest.mark.slow

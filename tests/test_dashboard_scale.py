@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import streamlit as st
 
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
 from tests.test_dashboard_support import Book, book_copy, bulk_load, open_page, texts
 
 pytestmark = pytest.mark.slow

@@ -17,18 +17,18 @@ from typing import Any
 import pytest
 import streamlit as st
 
-from ai_missions import authorization
 from ai_missions.dashboard import resources
-from ai_missions.errors import ForbiddenError
-from ai_missions.governance import approval_rules, default_roster
-from ai_missions.identity import Account, Accounts
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import knowledge_dir
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
-from ai_missions.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.resources import systems_of
-from ai_missions.platform_client import RunningServer, running_server
-from ai_missions.settings import knowledge_dir
-from ai_missions.store import RunStore
+from ai_missions.services import authorization
+from ai_missions.services.governance import approval_rules, default_roster
+from ai_missions.services.identity import Account, Accounts
+from ai_missions.services.platform_client import RunningServer, running_server
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
 

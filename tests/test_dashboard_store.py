@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions.cli.dashboard_commands import HOST, streamlit_command
 from ai_missions.dashboard import model
-from ai_missions.dashboard.commands import HOST, streamlit_command
 from ai_missions.dashboard.evals_source import EvalRun, compare, headline, metric_text
-from ai_missions.queries import RunQueries
-from ai_missions.store import MIGRATIONS, SCHEMA_VERSION, Decision, RunStore, StoreVersionError
+from ai_missions.kernel.store import MIGRATIONS, SCHEMA_VERSION, Decision, RunStore, StoreVersionError
+from ai_missions.services.queries import RunQueries
 
 VERDICT = {
     "outcome": "proceed",

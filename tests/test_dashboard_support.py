@@ -20,7 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ai_missions.dashboard.ui import REVIEWER_KEY
-from ai_missions.settings import runs_db
+from ai_missions.kernel.settings import runs_db
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.built_index import built_index
 
@@ -124,7 +124,7 @@ def texts(at: AppTest) -> str:
 def bulk_load(home: Path, *, runs: int, pending: int, decided: int, now: datetime | None = None) -> None:
     """Write ``runs`` synthetic runs (each with a trigger, observations and a verdict citing policies), ``pending``
     of them awaiting a decision and ``decided`` of them decided, straight into the run store, in one transaction."""
-    from ai_missions.store import RunStore
+    from ai_missions.kernel.store import RunStore
 
     RunStore(runs_db(home))  # the schema
     now = now or datetime.now(UTC)

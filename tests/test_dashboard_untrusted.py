@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from ai_missions.dashboard import model
 from ai_missions.dashboard.ui import paragraphs, plain, quoted
-from ai_missions.settings import runs_db
+from ai_missions.kernel.settings import runs_db
 from tests.test_dashboard_support import bulk_load, open_page
 
 INJECTED = (

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.authorization import DecisionResource, Person, mission_resource, require
-from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError
-from ai_missions.governance import approval_problems, default_roster, load_roster, role_of
 from ai_missions.graphs.order_exception.tools import TOOLS as ORDER_TOOLS
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, NotFoundError
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policies import load_corpus
-from ai_missions.store import RunStore
+from ai_missions.services.authorization import DecisionResource, Person, mission_resource, require
+from ai_missions.services.governance import approval_problems, default_roster, load_roster, role_of
 
 
 def rules() -> list[ApprovalRule]:

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError
-from ai_missions.governance import approval_rules, approvers, load_roster
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.missions import get_mission
+from ai_missions.kernel.errors import ConflictError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.services.governance import approval_rules, approvers, load_roster
 from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow

@@ -34,15 +34,15 @@ import pytest
 
 from ai_missions.client import MissionClient
 from ai_missions.contracts import contract
-from ai_missions.decisions import approves
-from ai_missions.governance import approval_rules, approvers, default_roster
-from ai_missions.identity import Accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.systems import connect
-from ai_missions.missions import get_mission
-from ai_missions.settings import runs_db
-from ai_missions.store import FINAL_STATUSES, RunStore
+from ai_missions.kernel.decisions import approves
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import FINAL_STATUSES, RunStore
+from ai_missions.services.governance import approval_rules, approvers, default_roster
+from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD
 from tests.support import race_worker
 from tests.support.built_index import built_index

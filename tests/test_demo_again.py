@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.audit import verify
-from ai_missions.demo import make_room
-from ai_missions.identity import Accounts, save_token
-from ai_missions.settings import runs_db
-from ai_missions.signing import KEY_FILE, KEY_FILE_ENV
-from ai_missions.store import RunStore
+from ai_missions.cli.demo import make_room
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.signing import KEY_FILE, KEY_FILE_ENV
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.audit import verify
+from ai_missions.services.identity import Accounts, save_token
 from tests.test_side_doors import missions, refused_in_one_line
 
 PASSWORD = "correct horse battery"

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.errors import ValidationError
-from ai_missions.evals.cases import Case, dataset_hash, load_cases, write_cases
 from ai_missions.graphs.order_exception.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.order_exception.evals.labeller import NOISE_RATE, label
 from ai_missions.integrations.scan import EXCEPTION_TYPES
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot_in_place
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.cases import Case, dataset_hash, load_cases, write_cases
+from ai_missions.kernel.errors import ValidationError
 
 
 @pytest.fixture(scope="module")

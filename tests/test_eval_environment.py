@@ -7,10 +7,10 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from ai_missions import environment
-from ai_missions.errors import MissionsError
 from ai_missions.evals.environment import apply_actions, memory_book
 from ai_missions.graphs.support.evals.holdout import build
+from ai_missions.kernel import environment
+from ai_missions.kernel.errors import MissionsError
 
 HOOKS = EntryPoint("simulated", "ai_missions.integrations.environment:ENVIRONMENT", environment.ENVIRONMENT_GROUP)
 

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.evals.cases import Case, dataset_hash, load_cases, write_cases
 from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge, solve
 from ai_missions.evals.report import headline
 from ai_missions.evals.store import EvalStore, list_eval_runs
 from ai_missions.graphs.order_exception.evals import CI_SLICE
-from ai_missions.missions import get_mission
+from ai_missions.kernel.cases import Case, dataset_hash, load_cases, write_cases
+from ai_missions.kernel.missions import get_mission
 from ai_missions.testing import ScriptedChatModel, scripted, verdict_call
 from tests.support.built_index import built_index
 
@@ -287,7 +287,7 @@ def test_the_demo_step_records_a_short_run_and_prints_its_headline(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ai_missions.demo import _eval_step
+    from ai_missions.cli.demo import _eval_step
     from ai_missions.evals import harness
 
     dataset = tmp_path / "short.jsonl"

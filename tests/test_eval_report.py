@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.errors import ValidationError
-from ai_missions.evals.cases import load_cases
 from ai_missions.evals.replay import plan_responses
 from ai_missions.evals.report import compare_runs, render_html, render_markdown
 from ai_missions.evals.store import EvalStore
 from ai_missions.graphs.order_exception.evals.importer import import_cases, parse_steps
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.seed import seed_book
+from ai_missions.kernel.cases import load_cases
+from ai_missions.kernel.errors import ValidationError
 from ai_missions.knowledge_index.clauses import ApprovalRule
 
 SAMPLES = Path(__file__).resolve().parent.parent / "graphs" / "order_exception" / "evals" / "samples"

@@ -13,12 +13,12 @@ from blockbuster import blockbuster_ctx
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions.decisions import request_hash
-from ai_missions.missions import get_mission
+from ai_missions.kernel.decisions import request_hash
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.signing import platform_key, sign
+from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.resources import systems_of
-from ai_missions.signing import platform_key, sign
-from ai_missions.store import RunStore
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow

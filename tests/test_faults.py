@@ -20,11 +20,11 @@ from mcp.shared.exceptions import McpError
 from mcp.types import ErrorData
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import OutcomeUnknownError
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
+from ai_missions.kernel.errors import OutcomeUnknownError
+from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.testing import operator_grant, signed_in_as
-from ai_missions.tools import write_lookup_name
 from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
@@ -350,8 +350,8 @@ def test_actions_changed_between_display_and_approval_are_refused(
 ) -> None:
     import json
 
-    from ai_missions.decisions import request_hash
-    from ai_missions.errors import ConflictError
+    from ai_missions.kernel.decisions import request_hash
+    from ai_missions.kernel.errors import ConflictError
 
     order_id = capture_orders[3]
     outcome = missions.start("order-exception", order_id)
@@ -395,7 +395,7 @@ def test_actions_changed_between_display_and_approval_are_refused(
 def test_a_checkpoint_edited_after_display_is_refused(missions: MissionClient, capture_orders: list[str]) -> None:
     from langgraph.graph import StateGraph
 
-    from ai_missions.errors import ConflictError, ForbiddenError
+    from ai_missions.kernel.errors import ConflictError, ForbiddenError
 
     outcome = missions.start("order-exception", capture_orders[4])
     assert outcome.decision_id is not None
@@ -424,7 +424,7 @@ def json_copy(value: Any) -> Any:
 def test_edits_the_system_would_refuse_are_refused_before_the_decision_is_used(
     missions: MissionClient, home: Path
 ) -> None:
-    from ai_missions.errors import ValidationError
+    from ai_missions.kernel.errors import ValidationError
 
     doubles = [r.order_id for r in scan_exceptions(home) if r.types == ["double_charge"]]
     order_id = next(
@@ -451,7 +451,7 @@ def test_edits_the_system_would_refuse_are_refused_before_the_decision_is_used(
 
 
 def test_mcp_tools_take_strict_types(missions: MissionClient, home: Path) -> None:
-    from ai_missions.gateway import SystemError_
+    from ai_missions.services.gateway import SystemError_
 
     doubles = [r.order_id for r in scan_exceptions(home) if r.types == ["double_charge"]]
     payment = missions.call_tool("get_payment", {"order_id": doubles[-2]}, mission="order-exception")

@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from mcp import ClientSession
 
 from ai_missions.cli import build_parser, main
-from ai_missions.connections import connections
 from ai_missions.contracts import contract
 from ai_missions.integrations.accounts_seed import generate as accounts_book
 from ai_missions.integrations.ap_seed import seed_ap_book
@@ -32,7 +31,8 @@ from ai_missions.integrations.retail_seed import seed_retail_book
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.support_seed import generate_from as helpdesk_book
 from ai_missions.integrations.systems import storage_systems
-from ai_missions.mcp_session import open_session
+from ai_missions.services.connections import connections
+from ai_missions.services.mcp_session import open_session
 
 pytestmark = pytest.mark.slow
 

@@ -16,12 +16,12 @@ import pytest
 from mcp.shared.exceptions import McpError
 from mcp.types import INVALID_PARAMS, ErrorData
 
-from ai_missions.gateway import IN_DOUBT, SystemError_, SystemsGateway
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate, story_order_id
+from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.nodes.execute import call_write
+from ai_missions.services.gateway import IN_DOUBT, SystemError_, SystemsGateway
 from ai_missions.testing import operator_grant
-from ai_missions.tools import write_lookup_name
 from tests.test_gateway_reconnect import Server
 
 pytestmark = pytest.mark.slow

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from ai_missions.gateway import SystemsGateway, SystemUnavailable
 from ai_missions.nodes import resources
 from ai_missions.nodes.context import MissionContext
+from ai_missions.services.gateway import SystemsGateway, SystemUnavailable
 
 #: How long the gateway's tasks may take to end once cancelled (milliseconds; they never did before).
 END_WITHIN_S = 5.0

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.gateway import SystemsGateway, SystemUnavailable
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate, story_order_id
+from ai_missions.services.gateway import SystemsGateway, SystemUnavailable
 from ai_missions.testing import operator_grant
 
 pytestmark = pytest.mark.slow

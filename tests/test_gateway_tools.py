@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ai_missions.connections import connections
 from ai_missions.contracts import contracts
-from ai_missions.gateway import SystemsGateway
 from ai_missions.integrations.seed import seed_book
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemsGateway
 
 
 async def test_a_session_lists_its_contract_and_wraps_it_for_an_agent_only_when_asked(missions_home: Path) -> None:

@@ -11,7 +11,6 @@ import pytest
 from langgraph.runtime import Runtime
 
 from ai_missions.contracts import tools_by_name
-from ai_missions.gateway import SystemUnavailable
 from ai_missions.graphs.order_exception.gather import gather
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations import crm, erp, inventory, payments, shipping
@@ -19,6 +18,7 @@ from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.systems import connect
 from ai_missions.nodes.context import MissionContext
+from ai_missions.services.gateway import SystemUnavailable
 
 MODULES = {"erp": erp, "crm": crm, "inventory": inventory, "payments": payments, "shipping": shipping}
 

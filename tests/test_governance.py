@@ -24,25 +24,25 @@ from langgraph.types import Command
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from ai_missions import grants
-from ai_missions.audit import entries, problems
+from ai_missions.cli.dashboard_commands import check_host
 from ai_missions.client import MissionClient
-from ai_missions.connections import connections
-from ai_missions.dashboard.commands import check_host
-from ai_missions.errors import ConflictError, ForbiddenError
-from ai_missions.gateway import SystemError_, SystemsGateway
-from ai_missions.governance import default_roster
 from ai_missions.graphs.order_exception.graph import build_graph
-from ai_missions.identity import Accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.missions import get_mission
+from ai_missions.kernel import grants
+from ai_missions.kernel.errors import ConflictError, ForbiddenError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.signing import platform_key, sign
+from ai_missions.kernel.store import SCHEMA_VERSION, RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.runtime import MissionRuntime
 from ai_missions.scanner import scan_and_start
-from ai_missions.settings import runs_db
-from ai_missions.signing import platform_key, sign
-from ai_missions.store import SCHEMA_VERSION, RunStore
+from ai_missions.services.audit import entries, problems
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemError_, SystemsGateway
+from ai_missions.services.governance import default_roster
+from ai_missions.services.identity import Accounts
 from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
@@ -591,7 +591,7 @@ def test_an_edit_is_granted_for_the_edited_arguments_only(home: Path, missions: 
 
 def test_processes_opening_a_new_store_at_once_all_migrate_it(tmp_path: Path) -> None:
     path = tmp_path / "runs.sqlite"
-    code = f"from pathlib import Path; from ai_missions.store import RunStore; RunStore(Path({str(path)!r}))"
+    code = f"from pathlib import Path; from ai_missions.kernel.store import RunStore; RunStore(Path({str(path)!r}))"
     procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(6)]
     failures = [p.communicate()[1] for p in procs if p.wait(timeout=120) != 0]
     assert failures == []
@@ -632,7 +632,7 @@ def test_the_queue_is_ordered_by_policy_deadline_with_late_ones_flagged(tmp_path
 
 def test_a_plan_no_single_role_may_approve_names_the_roles_it_needs() -> None:
     from ai_missions.knowledge_index.clauses import ApprovalRule
-    from ai_missions.review import roles_needed
+    from ai_missions.services.review import roles_needed
 
     rules = [
         ApprovalRule(tools=["refund_payment"], roles=["finance"]),

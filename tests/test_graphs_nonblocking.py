@@ -15,12 +15,12 @@ from blockbuster import blockbuster_ctx
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions.decisions import request_hash
 from ai_missions.integrations.seed import story_order_id
-from ai_missions.missions import get_mission, registry
+from ai_missions.kernel.decisions import request_hash
+from ai_missions.kernel.missions import get_mission, registry
+from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.resources import systems_of
-from ai_missions.signing import platform_key, sign
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow
@@ -82,8 +82,8 @@ FIRST_SESSION = """
 import asyncio, sys
 from pathlib import Path
 from blockbuster import blockbuster_ctx
-from ai_missions.connections import connections
-from ai_missions.gateway import SystemsGateway
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemsGateway
 
 async def main() -> None:
     erp = connections(["erp"], Path(sys.argv[1]), sys.argv[2])

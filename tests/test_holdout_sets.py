@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.evals.cases import load_cases
 from ai_missions.evals.harness import quick_eval
-from ai_missions.evals.plugin import plugin_of
-from ai_missions.missions import get_mission, registry
+from ai_missions.kernel.cases import load_cases
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import get_mission, registry
 
 WITH_HOLDOUT = sorted(name for name in registry() if "holdout" in plugin_of(name).datasets)
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from ai_missions.errors import ValidationError
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot, load_snapshot_in_place
+from ai_missions.kernel.errors import ValidationError
 
 Corruption = Callable[[dict[str, Any]], None]
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ForbiddenError, MissionsError, ValidationError
 from ai_missions.integrations.ap_seed import seed_ap_book, story_invoice_id
+from ai_missions.kernel.errors import ForbiddenError, MissionsError, ValidationError
+from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
-from ai_missions.store import RunStore
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 from tests.support.built_index import built_index
 

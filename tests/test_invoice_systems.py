@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from ai_missions.errors import ConflictError, NotFoundError, ValidationError
 from ai_missions.graphs.invoice_approval.facts import derive_facts
 from ai_missions.graphs.invoice_approval.gather import split_context
 from ai_missions.graphs.invoice_approval.spec import SPEC
@@ -20,6 +19,7 @@ from ai_missions.integrations import ap, budget, purchasing, receiving
 from ai_missions.integrations.ap_seed import COMBINATIONS, EXCEPTIONS, generate, seed_ap_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot, read_snapshot
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 from ai_missions.nodes.guard import check_action
 
 

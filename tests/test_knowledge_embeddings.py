@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from chromadb.utils.embedding_functions import known_embedding_functions
 
-from ai_missions.errors import ValidationError
+from ai_missions.kernel.errors import ValidationError
 from ai_missions.knowledge_index import embeddings
 from ai_missions.knowledge_index.embeddings import (
     DIMENSION,

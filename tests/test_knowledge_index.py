@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ai_missions.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.knowledge_index import embeddings
 from ai_missions.knowledge_index.index import (
     COLLECTION,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions.kernel.missions import all_domains, registry
 from ai_missions.knowledge_index.clauses import ClauseAction, evaluate
 from ai_missions.knowledge_index.policies import (
     InvalidPolicy,
@@ -16,7 +17,6 @@ from ai_missions.knowledge_index.policies import (
     parse_policy,
     sections,
 )
-from ai_missions.missions import all_domains, registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
 GOOD_IDS = ["CUS-001", "FUL-001", "GOV-001", "INV-001", "PAY-001", "PAY-002"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from langgraph.pregel import Pregel
 
-from ai_missions.missions import registry
+from ai_missions.kernel.missions import registry
 from ai_missions.nodes.context import ClientContext
 
 ROOT = Path(__file__).resolve().parent.parent

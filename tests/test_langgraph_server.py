@@ -14,11 +14,11 @@ import httpx
 import pytest
 from langgraph_sdk import get_sync_client
 
-from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.cli import main
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
-from ai_missions.store import RunStore
+from ai_missions.kernel.store import RunStore
 from ai_missions.testing import signed_in_as
 from tests.support.langgraph_server import langgraph_dev
 from tests.support.listener import Listener

@@ -26,12 +26,12 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
-from ai_missions.account_commands import seed_demo_accounts
-from ai_missions.errors import NotFoundError
-from ai_missions.identity import CUSTOMER_ROLE, Accounts
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
-from ai_missions.store import RunStore
+from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.identity import CUSTOMER_ROLE, Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.langgraph_server import langgraph_dev
 from tests.support.small_home import rows, small_home

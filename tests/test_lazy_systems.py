@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.connections import connections
-from ai_missions.errors import NotFoundError
-from ai_missions.gateway import SystemError_, SystemsGateway
 from ai_missions.integrations.seed import story_order_id
-from ai_missions.missions import get_mission
+from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.missions import get_mission
 from ai_missions.runtime import MissionRuntime
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemError_, SystemsGateway
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
 
@@ -48,7 +48,7 @@ async def test_a_lazy_gateway_opens_a_system_on_its_first_call_and_keeps_it(home
 async def test_deciding_starts_the_systems_of_the_approved_actions_only(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ai_missions.commands import _deciding_runtime
+    from ai_missions.cli.commands import _deciding_runtime
 
     monkeypatch.setenv("MISSIONS_HOME", str(home))
     spec = get_mission("order-exception")

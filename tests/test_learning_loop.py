@@ -13,23 +13,23 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from ai_missions.client import MissionClient, RunOutcome
-from ai_missions.decisions import decision_of
-from ai_missions.errors import ForbiddenError
 from ai_missions.evals import reviewed
-from ai_missions.evals.cases import load_cases
 from ai_missions.evals.harness import EvalConfig, Task, evaluate
-from ai_missions.evals.plugin import plugin_of
-from ai_missions.evals.reviewed import disagreements, render_disagreements, reviewed_cases, reviewed_path
 from ai_missions.evals.store import EvalStore, store_dir
-from ai_missions.governance import default_roster
 from ai_missions.graphs.order_exception.graph import graph as exported_graph
 from ai_missions.graphs.order_exception.tools import TOOLS
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
+from ai_missions.kernel.cases import load_cases
+from ai_missions.kernel.decisions import decision_of
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.settings import knowledge_dir
+from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.knowledge_index.retrieval import KnowledgeBase
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import knowledge_dir
-from ai_missions.signing import platform_key, sign
+from ai_missions.services.governance import default_roster
+from ai_missions.services.reviewed import disagreements, render_disagreements, reviewed_cases, reviewed_path
 from tests.support.built_index import built_index
 
 MISSION = "order-exception"

@@ -13,9 +13,9 @@ import pytest
 
 from ai_missions.client import MissionClient
 from ai_missions.integrations.seed import seed_book, story_order_id
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.index import build
 from ai_missions.nodes.context import MissionContext
-from ai_missions.settings import knowledge_dir
 
 pytestmark = pytest.mark.live  # left out of the default run; `pytest -m live` asks for it
 

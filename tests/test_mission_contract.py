@@ -28,15 +28,15 @@ import pytest
 
 from ai_missions.client import MissionClient
 from ai_missions.contracts import tool_spec
-from ai_missions.errors import ConflictError, NotFoundError, ValidationError
-from ai_missions.evals.cases import load_cases
 from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
-from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.store import EvalStore
-from ai_missions.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.integrations.books import seed_books, stories
-from ai_missions.missions import ESCALATE, MissionSpec, registry
-from ai_missions.settings import sandbox_dir
+from ai_missions.kernel.cases import load_cases
+from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import ESCALATE, MissionSpec, registry
+from ai_missions.kernel.settings import sandbox_dir
+from ai_missions.services.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.testing import signed_in_as
 from tests.support.built_index import built_index
 

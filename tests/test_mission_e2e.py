@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ForbiddenError, ValidationError
 from ai_missions.graphs.order_exception.vocabulary import OUTCOMES
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book, story_order_id
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.errors import ForbiddenError, ValidationError
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 from tests.support.built_index import built_index
@@ -310,7 +310,7 @@ def test_llm_reasoner_through_the_graph_with_a_scripted_model(home: Path, except
 
 
 def test_unknown_order_is_a_clear_error(missions: MissionClient) -> None:
-    from ai_missions.errors import NotFoundError
+    from ai_missions.kernel.errors import NotFoundError
 
     runs_before = missions.store.count_runs()
     with pytest.raises(NotFoundError, match="unknown order 'SO-NOPE'"):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ai_missions.contracts import contract
+from ai_missions.kernel.missions import MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
 from ai_missions.knowledge_index.clauses import Clause
-from ai_missions.missions import MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_action, check_actions, guard
 from ai_missions.nodes.llm_reasoner import reason_with_llm

@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from ai_missions import grants, identity
-from ai_missions.audit import verify
-from ai_missions.errors import ForbiddenError, MissionsError
-from ai_missions.identity import Accounts
-from ai_missions.settings import runs_db
-from ai_missions.signing import KEY_FILE, KEY_FILE_ENV, KeyMismatchError, platform_key
-from ai_missions.store import RunStore
+from ai_missions.kernel import grants
+from ai_missions.kernel.errors import ForbiddenError, MissionsError
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.signing import KEY_FILE, KEY_FILE_ENV, KeyMismatchError, platform_key
+from ai_missions.kernel.store import RunStore
+from ai_missions.services import identity
+from ai_missions.services.audit import verify
+from ai_missions.services.identity import Accounts
 from tests.support.small_home import small_home
 from tests.test_side_doors import missions, refused_in_one_line
 

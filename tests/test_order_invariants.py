@@ -16,20 +16,20 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions.decisions import decision_of
 from ai_missions.graphs.order_exception.graph import graph as exported_graph
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.decisions import decision_of
+from ai_missions.kernel.signing import platform_key, sign
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policies import load_corpus
 from ai_missions.nodes.approval import resolve_answer
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.state import ProposedAction, Verdict
-from ai_missions.signing import platform_key, sign
-from ai_missions.store import RunStore
 from ai_missions.testing import scripted, verdict_call
 from tests.support.built_index import built_index
 from tests.support.facts import story_facts
@@ -316,8 +316,8 @@ def test_exported_graph_order_hold_through_proposal_and_resume(
     )
     dispositions = plan_of(reviewed)
     assert [d["status"] for d in dispositions] == ["rejected", "rejected"], reviewed["verdict"]
-    # omar's standing is asked first (ai_missions.authorization): above his limit the capture is refused for it,
-    # within it by the guard, the hold being still on
+    # omar's standing is asked first (ai_missions.services.authorization): above his limit the capture is refused for
+    # it, within it by the guard, the hold being still on
     within = amount / 100 <= 1000
     assert ("[order-hold]" if within else "exceeds the ops_lead approval limit") in dispositions[1]["reason"]
     assert rows(home, "payments", "SELECT count(*) FROM captures WHERE authorization_id = ?", auth_id) == [(0,)]
@@ -466,9 +466,9 @@ def test_an_older_snapshot_without_the_new_columns_still_loads(tmp_path: Path) -
 
 
 def test_the_handmade_set_is_what_its_scenarios_write() -> None:
-    from ai_missions.evals.cases import load_cases
     from ai_missions.graphs.order_exception.evals import HANDMADE
     from ai_missions.graphs.order_exception.evals.handmade import build
+    from ai_missions.kernel.cases import load_cases
 
     shipped = {c.case_id: c.model_dump(mode="json") for c in load_cases(HANDMADE)}
     built = {c.case_id: c.model_dump(mode="json") for c in build()}
@@ -477,8 +477,8 @@ def test_the_handmade_set_is_what_its_scenarios_write() -> None:
 
 
 def test_the_holdout_set_uses_orders_the_handmade_set_does_not() -> None:
-    from ai_missions.evals.cases import load_cases
     from ai_missions.graphs.order_exception.evals import HANDMADE, HOLDOUT
+    from ai_missions.kernel.cases import load_cases
 
     handmade = {(c.recorded_at, c.trigger.subject_id) for c in load_cases(HANDMADE)}
     assert not handmade & {(c.recorded_at, c.trigger.subject_id) for c in load_cases(HOLDOUT)}
@@ -486,10 +486,10 @@ def test_the_holdout_set_uses_orders_the_handmade_set_does_not() -> None:
 
 @pytest.mark.slow
 def test_every_handmade_case_is_handled_as_described_with_no_unsafe_proposal(tmp_path: Path) -> None:
-    from ai_missions.evals.cases import load_cases
     from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
     from ai_missions.evals.store import EvalStore
     from ai_missions.graphs.order_exception.evals import HANDMADE
+    from ai_missions.kernel.cases import load_cases
 
     cases = load_cases(HANDMADE)
     store = EvalStore(tmp_path / "evals")

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.connections import connections
-from ai_missions.errors import ConflictError, NotFoundError
-from ai_missions.governance import approval_problems
 from ai_missions.graphs.support.evals.run import policies
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.integrations import payments
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate
 from ai_missions.integrations.systems import connect, storage_systems
-from ai_missions.mcp_session import open_session
+from ai_missions.kernel.errors import ConflictError, NotFoundError
+from ai_missions.services.connections import connections
+from ai_missions.services.governance import approval_problems
+from ai_missions.services.mcp_session import open_session
 from ai_missions.testing import operator_grant
 
 

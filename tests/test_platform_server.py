@@ -21,8 +21,8 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from ai_missions.integrations.seed import story_order_id
-from ai_missions.platform_client import SERVE_FILE, running_server
-from ai_missions.store import RunStore
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.platform_client import SERVE_FILE, running_server
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
 

@@ -20,9 +20,9 @@ from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from ai_missions.dashboard import session_cookie
-from ai_missions.identity import Accounts
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions import store as store_module
 from ai_missions.cli import main
-from ai_missions.database import SETTING, DatabaseConfigError, to_postgres
 from ai_missions.evals.store import EvalStore
-from ai_missions.store import SCHEMA_VERSION, RunStore, StoreVersionError
+from ai_missions.kernel import store as store_module
+from ai_missions.kernel.database import SETTING, DatabaseConfigError, to_postgres
+from ai_missions.kernel.store import SCHEMA_VERSION, RunStore, StoreVersionError
 from tests.support.postgres import SERVER, fresh_schema, require_server
 
 

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.cli import main
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
 from ai_missions.graphs.order_exception.facts import _payment_facts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.nodes.observe import read_findings
 from ai_missions.nodes.reading import noting
-from ai_missions.review import evidence
+from ai_missions.services.review import evidence
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
 from tests.test_order_notes import ORDER

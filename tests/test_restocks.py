@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import load_cases
 from ai_missions.graphs.order_exception.evals import HANDMADE
 from ai_missions.integrations import inventory
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.cases import load_cases
 
 
 def _case(name: str) -> tuple[dict[str, Any], str]:

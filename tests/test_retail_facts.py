@@ -13,8 +13,8 @@ from ai_missions.graphs.retail_exceptions.facts import context_location, derive_
 from ai_missions.graphs.retail_exceptions.invariants import invariants
 from ai_missions.integrations import oms, stores
 from ai_missions.integrations.retail_seed import DC
+from ai_missions.kernel.missions import get_mission
 from ai_missions.knowledge_index.policies import load_corpus
-from ai_missions.missions import get_mission
 from ai_missions.nodes.offline_reasoner import reason
 
 

@@ -3,9 +3,9 @@ none of the generated sets' (the file itself is checked with the other missions'
 
 from __future__ import annotations
 
-from ai_missions.evals.cases import load_cases
 from ai_missions.graphs.retail_exceptions.evals import CI_SLICE, HISTORICAL, HOLDOUT
 from ai_missions.graphs.retail_exceptions.evals.holdout import build, goodwill
+from ai_missions.kernel.cases import load_cases
 
 
 def test_the_holdout_orders_are_none_of_the_generated_sets() -> None:

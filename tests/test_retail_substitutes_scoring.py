@@ -11,21 +11,21 @@ from typing import Any
 
 import pytest
 
-from ai_missions.errors import ConflictError
-from ai_missions.evals.cases import Case
 from ai_missions.evals.environment import memory_book
-from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.scorers import Replayed, metrics, score
 from ai_missions.graphs.retail_exceptions.evals.generate import case_of
 from ai_missions.graphs.retail_exceptions.facts import derive_facts
 from ai_missions.graphs.retail_exceptions.metrics import operating_metrics
 from ai_missions.integrations import oms, stores
+from ai_missions.kernel.cases import Case
+from ai_missions.kernel.errors import ConflictError
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.tiers import current, place
 from ai_missions.knowledge_index.policies import load_corpus
-from ai_missions.metrics import RunRecord
-from ai_missions.missions import get_mission
 from ai_missions.nodes.guard import check_action
 from ai_missions.nodes.offline_reasoner import reason
-from ai_missions.tiers import current, place
+from ai_missions.services.metrics import RunRecord
 
 SPEC = get_mission("retail-exceptions")
 
@@ -198,8 +198,8 @@ def test_substitutions_appear_in_the_financial_impact() -> None:
 
 
 def test_missions_metrics_reads_detection_from_the_latest_labelled_eval_run(tmp_path: Any) -> None:
+    from ai_missions.cli.tier_commands import eval_detection
     from ai_missions.evals.store import EvalStore
-    from ai_missions.tier_commands import eval_detection
 
     assert eval_detection(SPEC, tmp_path / "none") is None  # no eval store: nothing to show, no error
     store = EvalStore(tmp_path)

@@ -27,12 +27,12 @@ from typing import Any
 
 import pytest
 
-from ai_missions import coapproval
-from ai_missions.account_commands import seed_demo_accounts
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
 from ai_missions.integrations.books import stories
 from ai_missions.integrations.systems import connect
-from ai_missions.store import RunStore
+from ai_missions.kernel.store import RunStore
+from ai_missions.services import coapproval
 from ai_missions.testing import DEMO_PASSWORD
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, dashboard_server, require_chromium
 from tests.support.small_home import small_home

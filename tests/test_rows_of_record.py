@@ -16,15 +16,15 @@ from typing import Any
 
 import pytest
 
-from ai_missions import audit_key
-from ai_missions.audit import verify
-from ai_missions.errors import ConflictError
-from ai_missions.governance import HISTORY_KEY, RULES_KEY, adopt_rules, approval_rules, load_roster
-from ai_missions.identity import Accounts, UnsignedRowError
+from ai_missions.kernel import audit_key
+from ai_missions.kernel.errors import ConflictError
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore, UnkeyedChainError
+from ai_missions.kernel.tiers import Rollback, TierPolicy, change, current
 from ai_missions.knowledge_index.clauses import ApprovalRule
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore, UnkeyedChainError
-from ai_missions.tiers import Rollback, TierPolicy, change, current
+from ai_missions.services.audit import verify
+from ai_missions.services.governance import HISTORY_KEY, RULES_KEY, adopt_rules, approval_rules, load_roster
+from ai_missions.services.identity import Accounts, UnsignedRowError
 from tests.test_side_doors import missions, refused_in_one_line
 from tests.test_side_doors_audit import legacy_store, unlock
 
@@ -450,8 +450,8 @@ def test_42_5_keying_an_older_store_with_accounts_takes_an_admin(
 def _as_version_10(store: RunStore) -> None:
     """Rewrite a store's accounts as version 10 signed them (no version), with no row versions on the chain: a chain
     rebuilt from scratch, as that version would have written it."""
-    from ai_missions import records
-    from ai_missions.signing import sign
+    from ai_missions.kernel import records
+    from ai_missions.kernel.signing import sign
 
     key = store.audit.key
     rows = store.read().execute("SELECT * FROM accounts").fetchall()
@@ -468,7 +468,7 @@ def _as_version_10(store: RunStore) -> None:
 
 def rehash_with_macs(db: Any, store: RunStore) -> None:
     """Renumber and rehash the chain and MAC it with the key (as the platform itself would have written it)."""
-    from ai_missions.store import GENESIS, entry_hash
+    from ai_missions.kernel.store import GENESIS, entry_hash
 
     rows = db.execute("SELECT n, at, run_id, kind, actor, summary, data FROM audit ORDER BY n").fetchall()
     db.execute("DELETE FROM audit")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.evals.scorers import Replayed, score
-from ai_missions.missions import get_mission
+from ai_missions.kernel.missions import get_mission
 
 SPEC = get_mission("order-exception")
 FACTS: dict[str, Any] = {
@@ -61,8 +61,8 @@ def test_the_order_rulebook_is_the_labeller_without_its_slips() -> None:
     import gzip
     import json
 
-    from ai_missions.evals.plugin import plugin_of
     from ai_missions.graphs.order_exception.evals import HISTORICAL
+    from ai_missions.kernel.eval_plugin import plugin_of
 
     plugin = plugin_of("order-exception")
     with gzip.open(HISTORICAL, "rt") as lines:

@@ -18,11 +18,11 @@ from langgraph.types import Command
 
 from ai_missions.cli import main
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError, ForbiddenError
 from ai_missions.integrations.scan import scan_exceptions
-from ai_missions.missions import get_mission
+from ai_missions.kernel.errors import ConflictError, ForbiddenError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
-from ai_missions.store import RunStore
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from ai_missions import audit_key
-from ai_missions import store as store_module
-from ai_missions.audit import Checked, entries, verify
-from ai_missions.database import PgConnection
-from ai_missions.settings import runs_db
-from ai_missions.store import GENESIS, RunStore, audit_entry, entry_hash
+from ai_missions.kernel import audit_key
+from ai_missions.kernel import store as store_module
+from ai_missions.kernel.database import PgConnection
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import GENESIS, RunStore, audit_entry, entry_hash
+from ai_missions.services.audit import Checked, entries, verify
 from tests.support.postgres import fresh_schema
 from tests.test_side_doors import attack, missions, refused_in_one_line, tally
 

@@ -8,7 +8,7 @@
 
 A case is held, from the moment a run of it is recorded, until that run ends and its decision is executed to the
 end; a new run of the case is refused in the transaction that would record it, naming what holds the case, before
-it writes anything (:meth:`~ai_missions.store.RunStore.create_run` ``exclusive``). On SQLite and on Postgres.
+it writes anything (:meth:`~ai_missions.kernel.store.RunStore.create_run` ``exclusive``). On SQLite and on Postgres.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from typing import Any
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError
 from ai_missions.integrations.ap_seed import story_invoice_id
+from ai_missions.kernel.errors import ConflictError
+from ai_missions.kernel.store import RunStore
 from ai_missions.runtime import MissionRuntime
-from ai_missions.store import RunStore
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
-from ai_missions.errors import ForbiddenError, MissionsError, ValidationError
 from ai_missions.integrations.books import stories
-from ai_missions.missions import get_mission
+from ai_missions.kernel.errors import ForbiddenError, MissionsError, ValidationError
+from ai_missions.kernel.missions import get_mission
 from ai_missions.nodes.context import ClientContext, MissionContext, server_context
 from tests.support.listener import Listener
 from tests.support.small_home import small_home

@@ -15,18 +15,18 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ai_missions.account_commands import DEMO_PASSWORD, seed_demo_accounts
-from ai_missions.dashboard.commands import check_host
+from ai_missions.cli.account_commands import DEMO_PASSWORD, seed_demo_accounts
+from ai_missions.cli.dashboard_commands import check_host
+from ai_missions.cli.serve_commands import check_exposure
 from ai_missions.dashboard.ui import REVIEWER_KEY
-from ai_missions.errors import ForbiddenError, MissionsError
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
 from ai_missions.graphs.retail_exceptions.spec import SPEC as RETAIL
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
-from ai_missions.identity import FREE_FAILURES, MAX_LOCK_SECONDS, Accounts, sso_account
-from ai_missions.serve_commands import check_exposure
-from ai_missions.settings import runs_db, sso_domains
-from ai_missions.signing import KEY_FILE, platform_key, seal, unseal
-from ai_missions.store import RunStore
+from ai_missions.kernel.errors import ForbiddenError, MissionsError
+from ai_missions.kernel.settings import runs_db, sso_domains
+from ai_missions.kernel.signing import KEY_FILE, platform_key, seal, unseal
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.identity import FREE_FAILURES, MAX_LOCK_SECONDS, Accounts, sso_account
 from ai_missions.testing import signed_in_as
 from tests.test_dashboard_support import Book, app, book_copy, open_page, sign_in, texts
 from tests.test_side_doors import attack, missions, refused_in_one_line, tally

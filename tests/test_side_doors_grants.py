@@ -16,15 +16,15 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions import grants
 from ai_missions.client import MissionClient
-from ai_missions.errors import CorruptStoreError, ForbiddenError
-from ai_missions.gateway import SystemError_
 from ai_missions.integrations.scan import scan_exceptions
-from ai_missions.missions import get_mission
+from ai_missions.kernel import grants
+from ai_missions.kernel.errors import CorruptStoreError, ForbiddenError
+from ai_missions.kernel.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.execute import UNSEALED
 from ai_missions.runtime import RunOutcome
+from ai_missions.services.gateway import SystemError_
 from ai_missions.testing import operator_grant
 from tests.support.small_home import small_home
 from tests.test_side_doors import attack, tally

@@ -16,18 +16,18 @@ from typing import Any
 import anyio
 import pytest
 
-from ai_missions.audit import entries as audit_entries
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError, OutcomeUnknownError
-from ai_missions.gateway import SystemError_, SystemsGateway, SystemUnavailable, _Held
 from ai_missions.graphs.account_save.drafts import draft_email
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
 from ai_missions.graphs.support.evals.run import decide
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
 from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.kernel.errors import ConflictError, OutcomeUnknownError
+from ai_missions.kernel.store import RunStore, refuse_unknown_outcome
 from ai_missions.nodes.guard import check_actions, guard
 from ai_missions.nodes.plain_text import display_name, plain_text_problems
-from ai_missions.store import RunStore, refuse_unknown_outcome
+from ai_missions.services.audit import entries as audit_entries
+from ai_missions.services.gateway import SystemError_, SystemsGateway, SystemUnavailable, _Held
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import small_home
 from tests.test_side_doors import attack, missions, refused_in_one_line, tally

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions import coapproval
-from ai_missions.errors import ForbiddenError
-from ai_missions.governance import RULES_KEY, approval_problems, approval_rules, load_roster
-from ai_missions.identity import Accounts, UnsignedRowError, _hasher
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore, utc_now
 from ai_missions.knowledge_index.clauses import ApprovalRule
-from ai_missions.missions import get_mission
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore, utc_now
+from ai_missions.services import coapproval
+from ai_missions.services.governance import RULES_KEY, approval_problems, approval_rules, load_roster
+from ai_missions.services.identity import Accounts, UnsignedRowError, _hasher
 from tests.test_side_doors import attack, missions, refused_in_one_line, tally
 
 __all__ = ["tally"]  # the campaign's tally, printed at the end of this module too

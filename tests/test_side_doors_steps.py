@@ -19,9 +19,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import StateGraph
 from langgraph.types import Command
 
-from ai_missions.errors import ForbiddenError
 from ai_missions.integrations.books import stories
-from ai_missions.missions import get_mission
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.gate import MissionGraph
 from ai_missions.nodes.tiers import placed, table_for

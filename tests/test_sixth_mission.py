@@ -128,7 +128,7 @@ def test_from_trigger_to_an_approved_credit_and_a_scored_eval_set(tmp_path: Path
     assert steps == sorted(steps)
     assert trail[-1] == "closed"
     assert report["story_claim"] == "approved"
-    assert report["over_stdio"] == "approved"  # the same system spawned by ai_missions.serve_system
+    assert report["over_stdio"] == "approved"  # the same system spawned by ai_missions.services.serve_system
     assert report["story_credits"] == [[report["trigger"]["story"], 12900]]
     assert report["other"]["outcome"] == "escalate"
     scored = report["eval"]

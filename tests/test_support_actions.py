@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.graphs.support.evals.run import decide, safety
 from ai_missions.graphs.support.replies import T, promises
 from ai_missions.graphs.support.spec import SPEC
@@ -17,6 +16,7 @@ from ai_missions.integrations import erp, payments, shipping
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.errors import ConflictError, ValidationError
 from ai_missions.nodes.guard import check_action
 from tests.support.anything_else import answered
 

@@ -12,10 +12,6 @@ from typing import Any
 
 import pytest
 
-from ai_missions import grants
-from ai_missions.connections import connections
-from ai_missions.errors import ConflictError
-from ai_missions.gateway import SystemError_, SystemsGateway
 from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
 from ai_missions.graphs.support.evals.run import decide, safety
 from ai_missions.graphs.support.evals.tau_runner import as_tau
@@ -25,7 +21,11 @@ from ai_missions.integrations import crm
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel import grants
+from ai_missions.kernel.errors import ConflictError
 from ai_missions.nodes.guard import check_action
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemError_, SystemsGateway
 from tests.test_support_actions import HOME, MOVED, case, tools
 
 DENVER = {"name": "Ana Silva", "line1": "4410 Maple Ave", "line2": "Unit 12B", "city": "Denver", "region": "CO",

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.identity import Accounts
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.browser import CHROMIUM, require_chromium
 from tests.support.small_home import support_home

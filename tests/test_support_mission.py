@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError, ForbiddenError, ValidationError
 from ai_missions.graphs.support.portal_service import answer_ticket, my_tickets, write_message
-from ai_missions.identity import Accounts
 from ai_missions.integrations import erp
 from ai_missions.integrations.books import stories
 from ai_missions.integrations.systems import connect
-from ai_missions.settings import runs_db
-from ai_missions.store import RunStore
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, ValidationError
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
 from tests.support.small_home import rows, support_home
 

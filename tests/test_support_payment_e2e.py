@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.errors import ConflictError, ForbiddenError
 from ai_missions.integrations import payments
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.errors import ConflictError, ForbiddenError
 from ai_missions.testing import operator_grant
 from tests.support.small_home import rows, support_home
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.graphs.support.evals.generate import CI_SLICE, make_case, read
 from ai_missions.graphs.support.evals.run import decide, evaluate, safety
 from ai_missions.graphs.support.invariants import invariants
@@ -17,6 +16,7 @@ from ai_missions.graphs.support.understanding import asks_to_return, fold, read_
 from ai_missions.integrations import helpdesk
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.errors import ConflictError, ValidationError
 
 
 @pytest.mark.parametrize(

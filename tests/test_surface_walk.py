@@ -24,22 +24,22 @@ import anyio
 import pytest
 from mcp.server.fastmcp.exceptions import ToolError
 
-from ai_missions import authorization, coapproval
-from ai_missions.account_commands import seed_demo_accounts
-from ai_missions.authorization import Person
 from ai_missions.cli import main
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
 from ai_missions.dashboard import model
-from ai_missions.errors import ForbiddenError
-from ai_missions.governance import approval_rules
 from ai_missions.graphs.support.portal_service import customer_of
-from ai_missions.identity import Accounts
 from ai_missions.integrations.books import stories
 from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.settings import knowledge_dir, runs_db
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
 from ai_missions.platform_server import Platform, build_server
-from ai_missions.settings import knowledge_dir, runs_db
-from ai_missions.store import RunStore
+from ai_missions.services import authorization, coapproval
+from ai_missions.services.authorization import Person
+from ai_missions.services.governance import approval_rules
+from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.small_home import small_home
 
@@ -280,7 +280,7 @@ def test_each_surface_shows_and_answers_only_what_the_account_may(
         platform_call(home, monkeypatch, "priya", "start_mission", mission="order-exception", subject_id="SO-1")
 
     # LangGraph server: the same three accounts against its @auth.on handlers belong here, written with the
-    # handlers (ai_missions.langgraph_auth, on this module's ai_missions.authorization).
+    # handlers (ai_missions.langgraph_auth, on this module's ai_missions.services.authorization).
     for _, decision_id in cases.values():
         assert store.get_decision(decision_id).status == "pending"  # walking answered nothing
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.errors import NotFoundError, ValidationError
 from ai_missions.integrations import erp, payments
 from ai_missions.integrations.scan import EXCEPTION_TYPES, scan_exceptions
 from ai_missions.integrations.seed import generate, seed_book, story_order_id
 from ai_missions.integrations.snapshot import FORMAT, export_snapshot, load_snapshot
 from ai_missions.integrations.systems import connect, storage_systems, system_path
+from ai_missions.kernel.errors import NotFoundError, ValidationError
 
 COMBINATIONS = (
     {"payment_review", "address_invalid"},

@@ -13,10 +13,10 @@ import pytest
 
 from ai_missions.cli import main
 from ai_missions.contracts import tools_by_name
-from ai_missions.evals.plugin import plugin_of
 from ai_missions.integrations.scan import EXCEPTION_TYPES
 from ai_missions.integrations.systems import SERVED
-from ai_missions.missions import registry
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,9 +25,7 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
-from ai_missions.connections import connections
 from ai_missions.contracts import contract
-from ai_missions.errors import ValidationError
 from ai_missions.integrations import ap, erp, inventory, payments
 from ai_missions.integrations.accounts_seed import generate as accounts_book
 from ai_missions.integrations.ap_seed import generate as ap_book
@@ -38,7 +36,9 @@ from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.support_seed import generate_from as helpdesk_book
 from ai_missions.integrations.systems import connect, storage_systems, system_path
-from ai_missions.mcp_session import ValidatingClientSession, open_session
+from ai_missions.kernel.errors import ValidationError
+from ai_missions.services.connections import connections
+from ai_missions.services.mcp_session import ValidatingClientSession, open_session
 from ai_missions.testing import operator_grant
 
 pytestmark = pytest.mark.slow
@@ -588,7 +588,7 @@ def test_connections_spawn_every_system(missions_home: Path) -> None:
     for system, conn in conns.items():
         assert conn["transport"] == "stdio"
         assert conn["command"] == sys.executable
-        assert conn["args"][:3] == ["-m", "ai_missions.serve_system", system]
+        assert conn["args"][:3] == ["-m", "ai_missions.services.serve_system", system]
         assert conn["env"]["MISSIONS_HOME"] == str(missions_home.resolve())
 
 

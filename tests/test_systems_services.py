@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from ai_missions.errors import ConflictError, NotFoundError, ValidationError
 from ai_missions.integrations import crm, erp, inventory, payments, shipping
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.scan import OrderException, scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
 from ai_missions.integrations.systems import connect
+from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 
 
 @cache

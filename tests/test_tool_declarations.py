@@ -22,13 +22,13 @@ import pytest
 from pydantic import BaseModel, Field
 
 from ai_missions.contracts import contract, contracts, tools_by_name
-from ai_missions.errors import ConflictError, ValidationError
 from ai_missions.integrations.books import books
 from ai_missions.integrations.kit import Amount, IdempotencyKey, Replayable, SimulatedSystem, book_now, to_cents, to_ts
 from ai_missions.integrations.plugin import COMMON
 from ai_missions.integrations.serving import contract_of, contract_path, contract_text, tool_annotations
 from ai_missions.integrations.systems import SERVED, declared, simulated, storage_systems
-from ai_missions.tools import SystemContract
+from ai_missions.kernel.errors import ConflictError, ValidationError
+from ai_missions.kernel.tools import SystemContract
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_TREE = tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["ai_missions.systems"])

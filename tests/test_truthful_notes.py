@@ -17,15 +17,15 @@ from typing import Any
 
 import pytest
 
-from ai_missions.account_commands import seed_demo_accounts
 from ai_missions.cli import main
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
-from ai_missions.governance import approval_rules, load_roster
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import knowledge_dir
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
-from ai_missions.missions import get_mission
-from ai_missions.review import review_sheet
-from ai_missions.settings import knowledge_dir
-from ai_missions.store import RunStore
+from ai_missions.services.governance import approval_rules, load_roster
+from ai_missions.services.review import review_sheet
 from tests.support.small_home import small_home
 
 MISSIONS = ("order-exception", "invoice-approval", "support", "account-save", "retail-exceptions")

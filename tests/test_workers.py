@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
+from ai_missions.cli.workers import scan_and_enqueue
 from ai_missions.client import MissionClient
-from ai_missions.database import PgConnection
-from ai_missions.errors import ConflictError
-from ai_missions.governance import approval_rules, approvers, load_roster
 from ai_missions.integrations.seed import seed_book
-from ai_missions.missions import get_mission
-from ai_missions.scanner import scan_and_enqueue
+from ai_missions.kernel.database import PgConnection
+from ai_missions.kernel.errors import ConflictError
+from ai_missions.kernel.missions import get_mission
+from ai_missions.services.governance import approval_rules, approvers, load_roster
 from tests.support.built_index import built_index
 from tests.support.postgres import fresh_schema
 

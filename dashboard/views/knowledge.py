@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from ai_missions.dashboard import model, resources, ui
-from ai_missions.errors import MissionsError
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import all_case_types, all_domains
 from ai_missions.knowledge_index.policies import Policy
-from ai_missions.missions import all_case_types, all_domains
 
 POLICY_KEY = "kb-policy"
 CITING_PAGE = 10

@@ -23,16 +23,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ai_missions import authorization, queue_filters
-from ai_missions.authorization import Person
 from ai_missions.dashboard import cosign, model, resources, ui
 from ai_missions.dashboard.filters import filter_bar
-from ai_missions.decisions import edited
-from ai_missions.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
-from ai_missions.governance import approval_rules
-from ai_missions.missions import get_mission, registry
-from ai_missions.review import automatic_actions, case_facts, review_sheet
-from ai_missions.store import Decision, RunStore
+from ai_missions.kernel.decisions import edited
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.missions import get_mission, registry
+from ai_missions.kernel.store import Decision, RunStore
+from ai_missions.services import authorization, queue_filters
+from ai_missions.services.authorization import Person
+from ai_missions.services.governance import approval_rules
+from ai_missions.services.review import automatic_actions, case_facts, review_sheet
 
 PAGE_SIZE = 10
 #: Rows of the queue table in view at once (the page's others scroll inside it), and their height in pixels.
@@ -124,7 +124,7 @@ def next_decision() -> None:
 
 
 def row_facts(store: RunStore, decision: Decision, run: dict[str, Any] | None, known: list[Any] | None) -> Any:
-    """What the table and the card say beyond the decision (:func:`ai_missions.review.review_sheet`): who is
+    """What the table and the card say beyond the decision (:func:`ai_missions.services.review.review_sheet`): who is
     needed, each action's money, and the case's facts; read from the store, as ``missions queue`` reads them."""
     events = store.events(decision.run_id)
     sheet = review_sheet(store, decision, known or [], events=events, run=run, roster=resources.roster())

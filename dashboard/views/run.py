@@ -11,8 +11,8 @@ import streamlit as st
 
 from ai_missions.dashboard import model, resources, ui
 from ai_missions.dashboard.rollbacks import rollback_card
-from ai_missions.errors import NotFoundError
-from ai_missions.store import ACTIVE_STATUSES, RunStore
+from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.store import ACTIVE_STATUSES, RunStore
 
 #: Seconds between refreshes: a mission working (seconds), one waiting for a reviewer (someone may decide).
 LIVE_EVERY = {"running": 2.0, "executing": 2.0, "awaiting_decision": 10.0, "outcome_unknown": 10.0}

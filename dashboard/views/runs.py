@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ai_missions.dashboard import model, resources, ui
-from ai_missions.missions import all_case_types, get_mission
+from ai_missions.kernel.missions import all_case_types, get_mission
 
 PAGE_SIZES = (25, 50, 100)
 PERIODS: dict[str, timedelta | None] = {

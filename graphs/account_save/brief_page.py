@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from ai_missions.dashboard import resources, ui
-from ai_missions.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from ai_missions.review import case_facts
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from ai_missions.services.review import case_facts
 
 MISSION = "account-save"
 SHOWN = 25

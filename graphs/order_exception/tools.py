@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.contracts import contract
-from ai_missions.missions import ToolPolicy, ToolRule
+from ai_missions.kernel.missions import ToolPolicy, ToolRule
 
 DATA, SETTLE, FULFIL, TELL = range(4)
 

@@ -1,4 +1,4 @@
-"""The retail mission's operating metrics, over its run records (:mod:`ai_missions.metrics`).
+"""The retail mission's operating metrics, over its run records (:mod:`ai_missions.services.metrics`).
 
 - the monitors' flags: of the orders they flagged, the share the mission found a real exception on
   (``flag_precision``) and the rest (``false_discovery_rate``, flags with nothing behind them). That is not a
@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ai_missions.metrics import RunRecord
+from ai_missions.services.metrics import RunRecord
 
 DISRUPTIONS = frozenset({"pickup_unfulfillable", "phantom_stock", "inbound_delay", "vip_stock_conflict"})
 

@@ -9,10 +9,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ai_missions.cli.tier_commands import eval_detection, tier_view
 from ai_missions.dashboard import resources
-from ai_missions.metrics import mission_metrics
-from ai_missions.missions import get_mission
-from ai_missions.tier_commands import eval_detection, tier_view
+from ai_missions.kernel.missions import get_mission
+from ai_missions.services.metrics import mission_metrics
 
 MISSION = "retail-exceptions"
 

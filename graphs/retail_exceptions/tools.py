@@ -9,7 +9,7 @@ customer was asked, and skipped when that notice is rejected), then merchandisin
 from __future__ import annotations
 
 from ai_missions.contracts import contract
-from ai_missions.missions import ToolPolicy, ToolRule
+from ai_missions.kernel.missions import ToolPolicy, ToolRule
 
 STOCK, ALLOCATE, MONEY, CUSTOMER, SUBSTITUTE, MERCH, NOTE = range(7)
 

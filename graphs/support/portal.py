@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ai_missions.dashboard import resources, ui
-from ai_missions.errors import MissionsError
 from ai_missions.graphs.support.portal_service import customer_of, my_orders, my_tickets, write_message
+from ai_missions.kernel.errors import MissionsError
 
 STATUS_WORDS = {
     "new": "Received",

@@ -2,7 +2,8 @@
 writing a message about one of their orders (which opens a ticket and starts the support mission on it).
 
 Identity comes from the account only: an account with the role ``customer`` is bound to the customer whose id is
-its name in upper case (account ``c-10195`` is customer ``C-10195``: :func:`ai_missions.authorization.customer_of`);
+its name in upper case (account ``c-10195`` is customer ``C-10195``:
+:func:`ai_missions.services.authorization.customer_of`);
 nothing the page is sent can name another customer. The session that names the account is an HttpOnly cookie the
 server sets (:mod:`ai_missions.dashboard.session_cookie`). A message is opened on the helpdesk with a grant the
 platform mints for this one write, on behalf of the signed-in account (the customer's own action, not a mission's),
@@ -15,10 +16,10 @@ import hashlib
 from pathlib import Path
 from typing import Any, Protocol
 
-from ai_missions import authorization
-from ai_missions.authorization import Person
-from ai_missions.errors import ForbiddenError, ValidationError
-from ai_missions.grants import META_KEY, mint
+from ai_missions.kernel.errors import ForbiddenError, ValidationError
+from ai_missions.kernel.grants import META_KEY, mint
+from ai_missions.services import authorization
+from ai_missions.services.authorization import Person
 
 MISSION = "support"
 MAX_MESSAGE = 20_000

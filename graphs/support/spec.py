@@ -8,7 +8,7 @@ from ai_missions.graphs.support.invariants import invariants
 from ai_missions.graphs.support.questions import question_for
 from ai_missions.graphs.support.tools import TOOLS
 from ai_missions.graphs.support.vocabulary import VOCABULARY
-from ai_missions.missions import MissionSpec, Subject
+from ai_missions.kernel.missions import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.support"
 _HERE = Path(__file__).resolve().parent

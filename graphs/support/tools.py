@@ -11,7 +11,7 @@ order the customer does not own (``order.id`` is known only when they do).
 from __future__ import annotations
 
 from ai_missions.contracts import contract
-from ai_missions.missions import ToolPolicy, ToolRule
+from ai_missions.kernel.missions import ToolPolicy, ToolRule
 from ai_missions.nodes.parts import part_owner
 
 #: Where an order goes changes before what is in it or how it is paid: the two are independent (neither waits on

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.index import build
 from ai_missions.knowledge_index.policies import corpus_sources
-from ai_missions.settings import knowledge_dir
 
 
 def _shared_root(factory: pytest.TempPathFactory) -> Path:

@@ -30,19 +30,19 @@ from pathlib import Path
 #: systems' MCP client, the checkpointer), loaded before any fork.
 PRELOAD = (
     "ai_missions.cli",
-    "ai_missions.commands",
-    "ai_missions.identity",
-    "ai_missions.platform_client",
-    "ai_missions.review",
-    "ai_missions.coapproval",
-    "ai_missions.governance",
+    "ai_missions.cli.commands",
+    "ai_missions.services.identity",
+    "ai_missions.services.platform_client",
+    "ai_missions.services.review",
+    "ai_missions.services.coapproval",
+    "ai_missions.services.governance",
     "ai_missions.knowledge_index.policy_book",
     "ai_missions.runtime",
-    "ai_missions.connections",
-    "ai_missions.gateway",
-    "ai_missions.mcp_session",
+    "ai_missions.services.connections",
+    "ai_missions.services.gateway",
+    "ai_missions.services.mcp_session",
     "ai_missions.contracts",
-    "ai_missions.evals.reviewed",
+    "ai_missions.services.reviewed",
     "aiosqlite",
     "anyio._backends._asyncio",
     "httpcore",
@@ -78,7 +78,7 @@ def serve() -> None:
     for name in PRELOAD:
         importlib.import_module(name)
     importlib.import_module("ai_missions.cli").build_parser()  # the command modules it registers
-    for spec in importlib.import_module("ai_missions.missions").registry().values():
+    for spec in importlib.import_module("ai_missions.kernel.missions").registry().values():
         spec.build_graph()  # the missions' graphs, their nodes and what these import on first use
     # Every object imported so far leaves the collector's view: a child's collections then walk only what the
     # child made, not the whole preloaded stack (and do not write to, thus copy, every page it shares).

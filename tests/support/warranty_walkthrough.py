@@ -18,19 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.client import MissionClient
-from ai_missions.connections import connections
-from ai_missions.errors import ConflictError, NotFoundError
-from ai_missions.evals.cases import load_cases
 from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
-from ai_missions.evals.plugin import plugin_of
 from ai_missions.evals.store import EvalStore
-from ai_missions.governance import approval_problems, approval_rules, load_roster
 from ai_missions.integrations.books import books
 from ai_missions.integrations.loader import write_book
+from ai_missions.kernel.cases import load_cases
+from ai_missions.kernel.errors import ConflictError, NotFoundError
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.settings import knowledge_dir, sandbox_dir
 from ai_missions.knowledge_index.index import build
-from ai_missions.mcp_session import open_session
-from ai_missions.missions import get_mission
-from ai_missions.settings import knowledge_dir, sandbox_dir
+from ai_missions.services.connections import connections
+from ai_missions.services.governance import approval_problems, approval_rules, load_roster
+from ai_missions.services.mcp_session import open_session
 
 MISSION = "warranty-claims"
 

@@ -41,10 +41,10 @@ from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 from ai_missions.integrations import accounts
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
+from ai_missions.kernel.settings import sandbox_dir
 from ai_missions.knowledge_index.policies import Policy, parse_policy
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.offline_reasoner import reason
-from ai_missions.settings import sandbox_dir
 
 KS = (20, 50, 100, 200)
 #: How a draft speaks of each signal it should name (the words a reader would look for).

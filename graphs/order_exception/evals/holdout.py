@@ -18,7 +18,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case, write_cases
 from ai_missions.graphs.order_exception.evals import HOLDOUT, handmade
 from ai_missions.graphs.order_exception.evals.handmade import (
     Action,
@@ -32,6 +31,7 @@ from ai_missions.graphs.order_exception.evals.handmade import (
     tell,
     untagged,
 )
+from ai_missions.kernel.cases import Case, write_cases
 
 SCENARIOS: list[tuple[str, str, Callable[[Mapping[str, Any]], bool], Scenario]] = []
 

@@ -1,0 +1,233 @@
+"""Commands for action tiers, rollbacks and operating metrics: ``missions tiers show|promote|demote``,
+``missions rollback RUN --action N`` and ``missions metrics --mission M``.
+
+Who promotes, demotes or rolls back comes from the signed-in account (``missions login``), never from a flag; a
+promotion needs the mission's latest finished eval run to meet its eval plugin's thresholds (the evidence is kept
+with the audited change).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ai_missions.cli import LazyChoices, emit
+from ai_missions.kernel.errors import NotFoundError, ValidationError
+from ai_missions.kernel.missions import MissionSpec, get_mission
+from ai_missions.kernel.settings import missions_home, runs_db
+from ai_missions.kernel.store import RunStore
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    names = LazyChoices("ai_missions.kernel.missions:mission_names")
+    tiers = subparsers.add_parser("tiers", help="action tiers of a mission: show, promote or demote (audited)")
+    verbs = tiers.add_subparsers(dest="verb", required=True, metavar="VERB")
+    show = verbs.add_parser("show", help="the mode and each action's tier in force, with the change history")
+    show.add_argument("--mission", choices=names, required=True)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_show)
+    for verb, what in (("promote", "one rung up (observe -> recommend -> automate), or the mission to live mode"),
+                       ("demote", "one rung down, or the mission to observe mode")):  # fmt: skip
+        p = verbs.add_parser(verb, help=what)
+        p.add_argument("--mission", choices=names, required=True)
+        target = p.add_mutually_exclusive_group(required=True)
+        target.add_argument("--tool", help="the action type (a write tool of the mission)")
+        target.add_argument("--mode", action="store_true", help="the mission's mode (observe <-> live)")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=_change, direction=verb)
+
+    rollback = subparsers.add_parser("rollback", help="undo an automated action of a run (audited, idempotent)")
+    rollback.add_argument("run_id")
+    rollback.add_argument("--action", type=int, required=True, help="the action's number on the run page")
+    rollback.add_argument("--json", action="store_true")
+    rollback.set_defaults(handler=_rollback)
+
+    metrics = subparsers.add_parser("metrics", help="operating metrics of a mission, overall and per day")
+    metrics.add_argument("--mission", choices=names, required=True)
+    metrics.add_argument("--json", action="store_true")
+    metrics.add_argument(
+        "--eval-store", type=Path, default=None, help="eval runs to read detection from (default $MISSIONS_HOME/evals)"
+    )
+    metrics.set_defaults(handler=_metrics)
+
+
+def _store() -> RunStore:
+    return RunStore(runs_db(missions_home()))
+
+
+def _tiered(name: str) -> MissionSpec:
+    spec = get_mission(name)
+    if spec.tiers is None:
+        raise ValidationError(f"the {spec.name} mission has no action tiers")
+    return spec
+
+
+def tier_view(spec: MissionSpec, store: RunStore) -> dict[str, Any]:
+    from ai_missions.kernel.tiers import current, history
+
+    assert spec.tiers is not None
+    table = current(spec.name, spec.tiers, store)
+    return {
+        "mission": spec.name,
+        "mode": table.mode,
+        "tiers": {
+            tool: {
+                "tier": table.tier_of(tool),
+                "policy": spec.tiers.defaults.get(tool, "recommend"),
+                "rollback": (r.tool or "nothing to undo") if (r := spec.tiers.rollbacks.get(tool)) else None,
+            }
+            for tool in spec.tools
+        },
+        "limits": {
+            "confidence_floor": spec.tiers.confidence_floor,
+            "automate_limit": spec.tiers.automate_limit,
+            "escalate_limit": spec.tiers.escalate_limit,
+        },
+        "history": history(spec.name, store),
+    }
+
+
+def _render(view: dict[str, Any]) -> str:
+    lines = [f"{view['mission']}: {view['mode']} mode"]
+    for tool, row in view["tiers"].items():
+        undo = f", rollback: {row['rollback']}" if row["rollback"] else ""
+        lines.append(f"  {tool:<24} {row['tier']:<10} (policy: {row['policy']}{undo})")
+    for entry in view["history"][-5:]:
+        lines.append(
+            f"  {entry['at']} {entry['by']}: {entry['change']} {entry['what']} {entry['before']} -> {entry['after']}"
+        )
+    return "\n".join(lines)
+
+
+def _show(args: argparse.Namespace) -> int:
+    spec = _tiered(args.mission)
+    emit(tier_view(spec, _store()), as_json=args.json, render=_render)
+    return 0
+
+
+def latest_eval_runs(spec: MissionSpec, directory: Path | None = None) -> list[dict[str, Any]]:
+    """The mission's finished eval runs, newest first (none when the eval store does not exist)."""
+    from ai_missions.evals.store import EvalStore, store_dir
+
+    directory = directory or store_dir(missions_home())
+    if not directory.exists():
+        return []
+    store = EvalStore(directory)
+    try:
+        return [r for r in store.list_runs(limit=200) if r.get("mission") == spec.name and r.get("summary")]
+    finally:
+        store.close()
+
+
+def eval_detection(spec: MissionSpec, directory: Path | None = None) -> dict[str, Any] | None:
+    """Exception detection on labelled cases, from the latest eval run that scored it: precision TP/(TP+FP) and the
+    false-positive rate FP/(FP+TN), where positives are the cases the labeller found an exception on."""
+    for run in latest_eval_runs(spec, directory):
+        overall = run["summary"]["overall"]
+        if overall.get("detection_counts") is not None:
+            return {
+                "eval_run": run["run_id"],
+                "cases": overall.get("cases"),
+                "counts": overall["detection_counts"],
+                "precision": overall.get("detection_precision"),
+                "recall": overall.get("detection_recall"),
+                "false_positive_rate": overall.get("detection_false_positive_rate"),
+            }
+    return None
+
+
+def eval_gaps(spec: MissionSpec) -> tuple[list[str], dict[str, Any]]:
+    """The thresholds the mission's latest finished eval run misses, and the evidence (run id and metrics)."""
+    from ai_missions.kernel.eval_plugin import plugin_of
+
+    plugin = plugin_of(spec.name)
+    runs = latest_eval_runs(spec)
+    if not runs:
+        return [f"no finished eval run of {spec.name}: run `missions eval run --mission {spec.name}`"], {}
+    overall = runs[0]["summary"]["overall"]
+    gaps = []
+    for metric, (kind, bound) in plugin.thresholds.items():
+        value = overall.get(metric)
+        if value is None or (value < bound if kind == "min" else value > bound):
+            gaps.append(f"{metric} = {value} ({kind} {bound})")
+    evidence = {"eval_run": runs[0]["run_id"], **{m: overall.get(m) for m in plugin.thresholds}}
+    return gaps, evidence
+
+
+def _change(args: argparse.Namespace) -> int:
+    from ai_missions.kernel.tiers import change
+    from ai_missions.services.identity import signed_in
+
+    spec = _tiered(args.mission)
+    store = _store()
+    account = signed_in(missions_home(), store)
+    gaps, evidence = eval_gaps(spec) if args.direction == "promote" else ([], {})
+    assert spec.tiers is not None
+    entry = change(
+        spec.name, spec.tiers, store, direction=args.direction, tool=args.tool, by=account.name, role=account.role,
+        evidence=evidence, gaps=gaps,
+    )  # fmt: skip
+    emit(
+        entry,
+        as_json=args.json,
+        render=lambda e: f"{e['what']}: {e['before']} -> {e['after']}" + ("" if e["changed"] else " (unchanged)"),
+    )
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from ai_missions.rollback import roll_back
+    from ai_missions.runtime import MissionRuntime
+    from ai_missions.services.identity import signed_in
+
+    store = _store()
+    account = signed_in(missions_home(), store)  # who undoes comes from the token, never from a flag
+    run = store.get_run(args.run_id)
+
+    async def go() -> dict[str, Any]:
+        async with MissionRuntime(run["mission"]) as runtime:
+            return await roll_back(
+                runtime.spec, store, runtime.systems, runtime.home, args.run_id, args.action,
+                by=account.name, role=account.role,
+            )  # fmt: skip
+
+    import anyio
+
+    result = anyio.run(go)
+    emit(
+        result,
+        as_json=args.json,
+        render=lambda r: (
+            f"action {r['number']} {r['tool']}: "
+            + ("already rolled back" if r["already"] else f"rolled back with {r['rollback_tool']} ({r['status']})")
+        ),
+    )
+    return 0
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from ai_missions.services.metrics import mission_metrics
+
+    spec = get_mission(args.mission)
+    path = runs_db(missions_home())
+    if not path.exists():
+        raise NotFoundError(f"no runs yet under {missions_home()}")
+    data = mission_metrics(spec, RunStore(path))
+    data["detection_eval"] = eval_detection(spec, args.eval_store)
+    emit(data, as_json=args.json, render=_render_metrics)
+    return 0
+
+
+def _render_metrics(data: dict[str, Any]) -> str:
+    lines = [f"{data['mission']} (overall):"]
+    for key, value in data["overall"].items():
+        lines.append(f"  {key}: {value}")
+    lines.append(f"  days: {', '.join(data.get('by_day', {}))}")
+    if found := data.get("detection_eval"):
+        lines.append(
+            f"detection on labelled cases (eval run {found['eval_run']}, {found['cases']} cases): precision "
+            f"{found['precision']}, false-positive rate {found['false_positive_rate']} (FP/(FP+TN)), "
+            f"counts {found['counts']}"
+        )
+    return "\n".join(lines)

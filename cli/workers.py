@@ -1,0 +1,356 @@
+"""Mission triggers and eval cases processed by workers on any number of machines, on procrastinate.
+
+procrastinate is a task queue whose queue is a table of the Postgres database the shared state already needs
+(``MISSIONS_DATABASE_URL``): no second service to run, and enqueueing a job can share the database's guarantees.
+``missions scan --engine procrastinate`` and ``missions eval run --engine procrastinate`` enqueue; ``missions
+worker`` (on any machine with the same setting and the same book) takes jobs one at a time.
+
+Nothing is lost when a worker dies mid-case: every worker sends heartbeats and reaps the jobs of workers whose
+heartbeat stopped (procrastinate's stalled jobs), putting them back in the queue for another worker. A retried
+trigger finds the run its first attempt created (the run id travels with the job) and finishes it from its last
+checkpoint; side effects stay exactly-once as everywhere (writes wait for a decided decision and carry
+idempotency keys). A retried eval case whose result was already stored is not replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ai_missions.kernel.database import SETTING, DatabaseConfigError, database_url, lock_key
+from ai_missions.kernel.errors import NotFoundError
+
+ENGINES = ("local", "procrastinate")
+MISSIONS_QUEUE = "missions"
+EVALS_QUEUE = "evals"
+
+
+def queue_names() -> tuple[str, ...]:
+    """The queues a worker can take jobs from (``missions worker --queue``)."""
+    return (MISSIONS_QUEUE, EVALS_QUEUE)
+
+
+#: A worker's heartbeat period; a worker silent for STALLED_AFTER heartbeats is taken for dead.
+HEARTBEAT_S = float(os.environ.get("MISSIONS_WORKER_HEARTBEAT_S", "2"))
+STALLED_AFTER = 5
+
+
+def require_url(what: str = "--engine procrastinate") -> str:
+    """The shared database's URL, which ``what`` (the command or option asking) cannot work without."""
+    url = database_url()
+    if url is None:
+        raise DatabaseConfigError(f"{what} needs {SETTING} (a postgresql:// URL): its queue is there")
+    return url
+
+
+def make_app(url: str) -> Any:
+    """The procrastinate app over ``url``, with the tasks of this module."""
+    import procrastinate
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
+    retry = procrastinate.RetryStrategy(max_attempts=5, wait=int(HEARTBEAT_S * STALLED_AFTER))
+    app.task(name="missions:start_mission", queue=MISSIONS_QUEUE, retry=retry)(start_mission)
+    app.task(name="missions:eval_case", queue=EVALS_QUEUE, retry=retry)(eval_case)
+    return app
+
+
+async def ensure_schema(app: Any, url: str) -> None:
+    """Create procrastinate's tables on first use (once, even with many processes starting at once)."""
+    from ai_missions.kernel.database import PgConnection
+
+    db = PgConnection(url)
+    try:
+        with db.transaction(lock_key(f"missions-procrastinate:{db.schema}")):
+            exists = db.raw.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()[0]
+            if not exists:
+                db.script(app.schema_manager.get_schema())
+    finally:
+        db.close()
+
+
+# -- what a worker holds between jobs -----------------------------------------------------------------------------
+class WorkerState:
+    """A worker process's warm resources: a :class:`~ai_missions.client.MissionClient` (one runtime per mission,
+    its MCP sessions open) and one eval sandbox per configuration. They live on an event loop of their own (the
+    client's portal thread) and the tasks are synchronous, so procrastinate runs them off its own loop: a long
+    case never delays the worker's heartbeat (a silent heartbeat would have the case taken for lost)."""
+
+    def __init__(self, home: Path) -> None:
+        from ai_missions.client import MissionClient
+
+        self.home = home
+        self.client = MissionClient(home)
+        self.sandboxes: dict[str, tuple[Any, Any, Any]] = {}
+        self._opened: list[Any] = []
+        self._eval_store: Any = None
+
+    def open(self) -> WorkerState:
+        self.client.open()
+        return self
+
+    def close(self) -> None:
+        try:
+            for manager in reversed(self._opened):
+                manager.__exit__(None, None, None)
+        finally:
+            self.client.close()
+
+    def eval_store(self) -> Any:
+        from ai_missions.evals.store import EvalStore, store_dir
+
+        if self._eval_store is None:
+            self._eval_store = EvalStore(store_dir(self.home))
+        return self._eval_store
+
+    def sandbox(self, config: dict[str, Any], first: Any) -> tuple[Any, Any, Any]:
+        """A sandbox for cases of ``config`` (opened on the first case), its approval rules and eval plugin."""
+        import json
+
+        from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge
+        from ai_missions.kernel.eval_plugin import plugin_of
+        from ai_missions.kernel.missions import get_mission
+        from ai_missions.services.governance import approval_rules
+
+        key = json.dumps(config, sort_keys=True)
+        if key not in self.sandboxes:
+            settings = EvalConfig(**config)
+            spec = get_mission(settings.mission)
+            plugin = plugin_of(spec.name)
+            knowledge = open_knowledge(self.home)
+            if settings.retrieval_cache:
+                knowledge = CachedKnowledge(knowledge)
+            manager = self.client._portal.wrap_async_context_manager(
+                _opened_sandbox(first, spec, plugin, settings.context(), knowledge)
+            )
+            sandbox = manager.__enter__()
+            self._opened.append(manager)
+            self.sandboxes[key] = (sandbox, approval_rules(knowledge), plugin)
+        return self.sandboxes[key]
+
+
+@contextlib.asynccontextmanager
+async def _opened_sandbox(first: Any, spec: Any, plugin: Any, context: Any, knowledge: Any) -> Any:
+    from ai_missions.evals.pool import open_pool
+
+    pool = await open_pool(1, first, spec, plugin, context, knowledge)
+    try:
+        yield pool.sandboxes[0]
+    finally:
+        await pool.close()
+
+
+_STATE: WorkerState | None = None
+
+
+def _state() -> WorkerState:
+    if _STATE is None:
+        raise RuntimeError("a missions task runs in `missions worker` only")
+    return _STATE
+
+
+# -- the tasks ------------------------------------------------------------------------------------------------------
+def start_mission(
+    mission: str, subject_id: str, run_id: str, trigger: dict[str, Any], reasoner: str, found_at: str
+) -> str:
+    """Handle one trigger: start the run ``run_id`` on the subject, or finish it when a worker that had it died."""
+    client = _state().client
+    store = client.store
+    try:
+        run = store.get_run(run_id)
+    except NotFoundError:
+        run = None
+    try:
+        if run is None:
+            if handled_elsewhere(store, mission, subject_id, run_id, trigger, found_at):
+                return "duplicate"
+            return str(client.start(mission, subject_id, reasoner=reasoner, trigger=trigger, run_id=run_id).status)
+        if run["status"] in ("running", "executing"):
+            stalled = HEARTBEAT_S * STALLED_AFTER
+            if run_id not in {r["run_id"] for r in store.stale_runs(mission, idle_s=stalled)}:
+                raise RuntimeError(f"run {run_id} recorded progress in the last {stalled:g} s: try again later")
+            reason = "the worker running this case stopped; another worker takes it over from its last checkpoint"
+            store.append_events(run_id, [{"kind": "error", "node": "worker", "source": "worker", "summary": reason}])
+            store.update_run(run_id, status="failed", summary=reason)
+            return str(client.retry(run_id).status)
+    except RuntimeError:
+        raise
+    except Exception as exc:  # recorded on the run as failed by the runtime; a retry would fail the same way
+        print(f"missions worker: {mission} {subject_id}: {exc}", file=sys.stderr)
+        return "failed"
+    return str(run["status"])  # handled before: a decision waits, or the run ended
+
+
+def handled_elsewhere(
+    store: Any, mission: str, subject_id: str, run_id: str, trigger: dict[str, Any], found_at: str
+) -> bool:
+    """Whether another run took this subject's case since it was found (two scans enqueued the same case)."""
+    if subject_id in store.active_subjects(mission):
+        return True
+    types = sorted(trigger.get("case_types") or [])
+    for run in store.list_runs(mission=mission, subject_id=subject_id, since=found_at, limit=20):
+        if run["run_id"] != run_id and sorted(run["case_types"]) == types:
+            return True
+    return False
+
+
+def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
+    """Replay one eval case and store its result (not again when a result is already stored)."""
+    from ai_missions.evals.replay import replay
+    from ai_missions.kernel.cases import parse_case
+
+    state = _state()
+    store = state.eval_store()
+    parsed = parse_case(case)
+    if store.has_result(eval_run, parsed.case_id):
+        return "done before"
+    sandbox, rules, plugin = state.sandbox(config, parsed)
+    result = state.client._call(replay, sandbox, parsed, rules, plugin.scorers, None)
+    store.add_result(eval_run, result)
+    return "done"
+
+
+# -- enqueueing -----------------------------------------------------------------------------------------------------
+async def enqueue_triggers(
+    url: str, mission: str, found: dict[str, list[str]], subjects: Sequence[str], *, reasoner: str
+) -> list[str]:
+    """Queue one job per new case; a case already queued (another scan got there first) is not queued again.
+    Returns the run ids of the jobs queued."""
+    import uuid
+
+    import procrastinate.exceptions
+
+    app = make_app(url)
+    queued: list[str] = []
+    async with app.open_async():
+        await ensure_schema(app, url)
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        for subject_id in subjects:
+            run_id = f"R-{uuid.uuid4().hex[:12]}"
+            trigger = {"source": "scan", "subject_id": subject_id, "case_types": found[subject_id]}
+            task = app.configure_task(
+                "missions:start_mission",
+                queueing_lock=f"{mission}:{subject_id}",
+                lock=f"{mission}:{subject_id}",
+            )
+            with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
+                await task.defer_async(
+                    mission=mission,
+                    subject_id=subject_id,
+                    run_id=run_id,
+                    trigger=trigger,
+                    reasoner=reasoner,
+                    found_at=now,
+                )
+                queued.append(run_id)
+    return queued
+
+
+async def scan_and_enqueue(runtime: Any, url: str, *, reasoner: str = "offline", limit: int | None = None) -> list[str]:
+    """Queue a job per new case for ``missions worker`` (procrastinate); returns the run ids queued."""
+    from ai_missions.scanner import cursor_key, new_cases  # deferred: start-up time (the scanner loads the runtime)
+
+    found, candidates, cursor = await new_cases(runtime, limit=limit)
+    queued = await enqueue_triggers(url, runtime.mission, found, candidates, reasoner=reasoner)
+    runtime.store.set_meta(cursor_key(runtime.mission), cursor)
+    return queued
+
+
+async def enqueue_cases(url: str, eval_run: str, cases: Sequence[Any], config: dict[str, Any]) -> int:
+    app = make_app(url)
+    async with app.open_async():
+        await ensure_schema(app, url)
+        task = app.configure_task("missions:eval_case")
+        await task.batch_defer_async(*({"eval_run": eval_run, "case": c.to_line(), "config": config} for c in cases))
+    return len(cases)
+
+
+async def failed_cases(url: str, eval_run: str) -> int:
+    """Eval jobs of ``eval_run`` that failed for good (every attempt raised)."""
+    from ai_missions.kernel.database import PgConnection
+
+    db = PgConnection(url)
+    try:
+        row = db.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'missions:eval_case' AND status = 'failed'"
+            " AND args ->> 'eval_run' = ?",
+            (eval_run,),
+        ).fetchone()
+        return int(row[0])
+    finally:
+        db.close()
+
+
+def evaluate_on_workers(
+    store: Any, eval_run: str, cases: Sequence[Any], config: dict[str, Any], *, progress: Any = None
+) -> dict[str, Any]:
+    """Queue the cases of ``eval_run`` not finished yet, wait for the workers' results, summarise the run."""
+    import time
+
+    url = require_url()
+    finished = store.finished_case_ids(eval_run)
+    todo = [c for c in cases if c.case_id not in finished]
+    share = {**config, "workers": 1, "concurrency": 1}
+    asyncio.run(enqueue_cases(url, eval_run, todo, share))
+    wanted = {c.case_id for c in cases}
+    done = len(wanted & finished)
+    while done < len(wanted):
+        time.sleep(0.5)
+        now = len(wanted & store.finished_case_ids(eval_run))
+        if progress is not None and now > done:
+            progress(now, len(wanted), {})
+        done = now
+        if done < len(wanted) and (failed := asyncio.run(failed_cases(url, eval_run))):
+            raise RuntimeError(
+                f"{failed} case(s) of eval run {eval_run} failed on the workers (see their logs); "
+                f"`missions eval run --resume {eval_run} --engine procrastinate` queues the rest again"
+            )
+    return dict(store.finish(eval_run))
+
+
+# -- the worker -----------------------------------------------------------------------------------------------------
+async def reap_stalled(app: Any, every_s: float, stalled_s: float) -> None:
+    """Put back in the queue the jobs of workers whose heartbeat stopped (any live worker does this)."""
+    while True:
+        await asyncio.sleep(every_s)
+        with contextlib.suppress(Exception):  # the next round tries again
+            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_s):
+                await app.job_manager.retry_job(job)
+                print(f"missions worker: job {job.id} of a stopped worker is queued again", file=sys.stderr)
+
+
+async def run_worker(home: Path, *, queues: Sequence[str] | None = None, name: str | None = None) -> None:
+    """Take jobs until stopped (SIGINT/SIGTERM finish the job in hand first)."""
+    global _STATE
+    url = require_url("missions worker")
+    app = make_app(url)
+    _STATE = state = WorkerState(home).open()
+    try:
+        await _work(app, url, queues, name)
+    finally:
+        state.close()
+
+
+async def _work(app: Any, url: str, queues: Sequence[str] | None, name: str | None) -> None:
+    async with app.open_async():
+        await ensure_schema(app, url)
+        reaper = asyncio.create_task(reap_stalled(app, HEARTBEAT_S, HEARTBEAT_S * STALLED_AFTER))
+        try:
+            await app.run_worker_async(
+                queues=list(queues) if queues else None,
+                name=name,
+                concurrency=1,
+                update_heartbeat_interval=HEARTBEAT_S,
+                stalled_worker_timeout=HEARTBEAT_S * STALLED_AFTER,
+                fetch_job_polling_interval=1.0,
+                delete_jobs="successful",
+            )
+        finally:
+            reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reaper

@@ -1,0 +1,268 @@
+"""What makes the audit chain unforgeable and its end provable: each entry's MAC with the platform key, and the
+chain's head kept outside the store.
+
+A hash chain alone proves nothing to someone who can write the store: they edit an entry and recompute every hash
+after it, or cut the last entries. So each entry also carries ``mac``, an HMAC with the platform key over its
+position and hash; whoever holds only the store cannot make one. The head, the last entry this home appended (its
+position and MAC, signed with the key), is a file next to the store, not a row of it: a store that ends before its
+head was cut, and an entry at the head's position with another MAC was replaced.
+
+The head file holds no history to roll back to. It is two fixed slots of :data:`SLOT` bytes, each a signed record
+with a counter that only grows; a write overwrites the older slot in place (one sector: whole or not at all), and
+the reader takes the signed slot with the higher counter. Truncating the file, or writing into it, leaves no older
+signed head to fall back on, only a file that does not verify. (The log of signed lines it replaces could be cut back
+to one of its own older lines, hiding a cut chain.) A slot is written after the appending transaction commits (a
+crash in between leaves the head one batch behind, never ahead of what was committed), under a file lock, only
+forward, and only while the store still holds the entry the head recorded: once a store was cut, the head keeps
+what it recorded, so ``missions audit verify`` keeps saying so. Only a copy of the whole file taken earlier can put
+an older head back; whoever can copy files of the home at will can copy its key too (docs/governance.md).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ai_missions.kernel.signing import KeyMismatchError, canonical, key_id, key_source, platform_key, sign, signed
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The last entry a home appended: its position and MAC."""
+
+    n: int
+    mac: str
+
+
+def head_path(store_path: Path, url: str | None, schema: str | None) -> Path | None:
+    """Where the head of a store's chain is kept: next to the SQLite file (``runs.sqlite.audit-head``), or for a
+    Postgres store in the home, named after its server, database and schema; None for a store in memory."""
+    if url is None:
+        return None if str(store_path) == ":memory:" else store_path.with_name(store_path.name + ".audit-head")
+    parts = urlsplit(url)
+    where = f"{parts.hostname}:{parts.port}{parts.path}/{schema}"
+    return store_path.parent / f"audit-head.pg-{hashlib.sha256(where.encode()).hexdigest()[:16]}"
+
+
+class AuditKey:
+    """The key and the head of one store's chain. The key is read (or created) on first use; a store in memory
+    (an eval sandbox's) gets a key of its own that lives as long as it does."""
+
+    def __init__(self, home: Path | None, head: Path | None) -> None:
+        self.home = home
+        self.head_file = head
+        self._key: bytes | None = None
+        self._memory_head: Head | None = None
+        self._read: tuple[tuple[int, int, int], tuple[Head | None, int]] | None = None
+        self._staged = threading.local()
+        self._claimed = False
+        #: Whether other homes append to the same chain (a Postgres store): a home without a head may start one.
+        self.shared = False
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            self._key = secrets.token_bytes(32) if self.home is None else platform_key(self.home)
+        return self._key
+
+    def mac(self, n: int, entry_hash: str) -> str:
+        """An entry's MAC: over its position and its hash (which covers its content and the entry before it)."""
+        return hmac.new(self.key, canonical(["audit-entry", n, entry_hash]), hashlib.sha256).hexdigest()
+
+    def valid(self, n: Any, entry_hash: Any, mac: Any) -> bool:
+        return isinstance(n, int) and isinstance(mac, str) and hmac.compare_digest(self.mac(n, str(entry_hash)), mac)
+
+    # -- the key this database is written with ------------------------------------------------------------------
+    def mismatch(self, db: Any) -> str | None:
+        """Why this key is not the one the database was written with (its id recorded in ``meta``); None when it is,
+        or when the database records none yet."""
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (KEY_ID,)).fetchone()
+        mine = key_id(self.key)
+        if row is None or row[0] == mine:
+            return None
+        where = key_source(self.home) if self.home is not None else "this process's key"
+        return (
+            f"the platform key in use ({where}, id {mine}) is not the key this database was written with (id "
+            f"{row[0]}): every home and host sharing a database signs with its one key; set {_SETTING} to the "
+            "deployment's key file (or copy that file here)"
+        )
+
+    def claim(self, db: Any) -> None:
+        """Refuse to write with another key than the database's (KeyMismatchError, one line); record this key's id
+        in a database that records none yet. Inside a write transaction; checked once per process."""
+        if self._claimed:
+            return
+        if why := self.mismatch(db):
+            raise KeyMismatchError(why)
+        mine = key_id(self.key)
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (KEY_ID, mine))
+        self._claimed = True
+
+    # -- the head, outside the store ---------------------------------------------------------------------------
+    def read_head(self, *, fresh: bool = False) -> Head | None:
+        """The head as last recorded; None when there is none. ValueError when the file holds a head the platform
+        key did not sign (written by hand, or with another key), or was cut or written into. ``fresh`` reads the
+        file even when its size and times are as this process last saw them (two writes in one clock tick leave
+        them alike: the writer, under the lock, must see the other's)."""
+        if self.head_file is None:
+            return self._memory_head
+        try:
+            stat = os.stat(self.head_file)
+        except FileNotFoundError:
+            self._read = None
+            return None
+        seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if not fresh and self._read is not None and self._read[0] == seen:
+            return self._read[1][0]  # the file as this process last read or wrote it: no need to check it again
+        try:
+            data = self.head_file.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ValueError(f"the audit head {self.head_file} cannot be read ({exc})") from None
+        head, count = self._parse(data)
+        self._read = (seen, (head, count))
+        return head
+
+    def _parse(self, data: bytes) -> tuple[Head | None, int]:
+        """The head a file holds, and its counter (-1: a head file of the older format, a log of lines). Both slots
+        must hold a head the key signed for that slot, their counters one apart: a slot blanked, cut or copied over
+        the other (to fall back on the older head) is refused, not skipped."""
+        if len(data) != 2 * SLOT or data[SLOT - 1 : SLOT] != b"\n":
+            return self._parse_log(data), -1
+        slots = []
+        for index, slot in enumerate((data[:SLOT], data[SLOT:])):
+            try:
+                value = json.loads(slot.strip(b" \n"))
+            except (ValueError, RecursionError):
+                value = None
+            good = signed(self.key, value) and isinstance(value, dict) and value.get("kind") == "audit-head"
+            if not (good and value.get("slot") == index and isinstance(value.get("count"), int)):
+                raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
+            slots.append(value)
+        newer, older = sorted(slots, key=lambda v: -int(v["count"]))
+        if newer["count"] != older["count"] + 1 or newer["count"] % 2 != newer["slot"]:
+            raise ValueError(f"the audit head {self.head_file} is not the one the platform wrote (its slots disagree)")
+        return Head(int(newer["n"]), str(newer["mac"])), int(newer["count"])
+
+    def _parse_log(self, data: bytes) -> Head | None:
+        """A head file as versions before the slots wrote it: signed lines, the last one the head (its next write
+        turns it into slots)."""
+        for line in reversed(data[-_TAIL:].splitlines()):
+            try:
+                value = json.loads(line)
+            except (ValueError, RecursionError):
+                continue  # a line a crash cut short (or the start of the tail read): the one before it holds
+            good = signed(self.key, value) and isinstance(value, dict) and value.get("kind") == "audit-head"
+            if not (good and isinstance(value.get("n"), int) and isinstance(value.get("mac"), str)):
+                raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
+            if "slot" in value:  # a slot of the new format, cut out of its file
+                raise ValueError(f"the audit head {self.head_file} was cut (it holds one slot of two)")
+            return Head(int(value["n"]), str(value["mac"]))
+        if data.strip():
+            raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
+        return None
+
+    def stage(self, head: Head | None) -> None:
+        """What this thread's transaction appended up to (None: it may not move the head), written on commit."""
+        self._staged.head = head
+
+    def staged(self) -> Head | None:
+        """What this thread's transaction staged so far."""
+        staged: Head | None = getattr(self._staged, "head", None)
+        return staged
+
+    def publish(self) -> None:
+        """Write the staged head (after the transaction committed), unless another writer already moved it past."""
+        head: Head | None = getattr(self._staged, "head", None)
+        self._staged.head = None
+        if head is None:
+            return
+        if self.head_file is None:
+            if self._memory_head is None or self._memory_head.n < head.n:
+                self._memory_head = head
+            return
+        with _locked(self.head_file.with_name(self.head_file.name + ".lock")):
+            try:
+                current = self.read_head(fresh=True)
+            except ValueError:
+                return  # a head the key did not sign stays, as evidence, until someone with the home removes it
+            if current is not None and current.n >= head.n:
+                return
+            self._write_head(head)
+
+    def discard(self) -> None:
+        self._staged.head = None
+
+    def sign(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` with its signature by the platform key (an export's head)."""
+        return {**body, "signature": sign(self.key, body)}
+
+    def signed(self, value: Any) -> bool:
+        return signed(self.key, value)
+
+    def _write_head(self, head: Head) -> None:
+        """Overwrite the older slot with the new head and the next counter (under the lock, after a fresh
+        :meth:`read_head`). A new file, or one of the older format, is written whole (both slots) aside and
+        renamed into place."""
+        assert self.head_file is not None
+        count = self._read[1][1] + 1 if self._read is not None and self._read[1][1] >= 1 else 0
+        if count == 0:  # no head yet, or one of the older format: a whole new file, both slots this head
+            fd, temp = tempfile.mkstemp(prefix=f".{self.head_file.name}.", dir=self.head_file.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(self._slot(head, 0) + self._slot(head, 1))
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temp, self.head_file)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+            count = 1
+        else:
+            fd = os.open(self.head_file, os.O_WRONLY)
+            try:
+                os.pwrite(fd, self._slot(head, count), (count % 2) * SLOT)
+            finally:
+                os.close(fd)
+        stat = os.stat(self.head_file)
+        self._read = ((stat.st_ino, stat.st_size, stat.st_mtime_ns), (head, count))
+
+    def _slot(self, head: Head, count: int) -> bytes:
+        body = {"kind": "audit-head", "n": head.n, "mac": head.mac, "count": count, "slot": count % 2}
+        record = json.dumps({**body, "signature": sign(self.key, body)}, sort_keys=True).encode()
+        if len(record) > SLOT - 1:
+            raise ValueError("an audit head record outgrew its slot")
+        return record.ljust(SLOT - 1) + b"\n"
+
+
+#: The size of one slot of the head file (a head record is under 300 bytes; 512 is one sector, written whole).
+SLOT = 512
+#: The meta row recording the id of the key a database is written with.
+KEY_ID = "platform_key_id"
+_SETTING = "MISSIONS_PLATFORM_KEY_FILE"
+#: How much of an older head file's end is read (a head line is under 300 bytes).
+_TAIL = 4096
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created when missing) across processes on this machine."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

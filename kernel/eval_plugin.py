@@ -1,0 +1,88 @@
+"""What a mission brings to the evaluation harness (``MissionSpec.evals`` names an :class:`EvalPlugin`).
+
+The harness is the same for every mission: a :class:`~ai_missions.evals.harness.Task` replays a dataset's cases
+through the mission (the solver) in sandboxes, and runs scorers over each result. The plugin says where the
+mission's datasets are, which tables its end state is compared on, which scorers apply (the registry's defaults
+plus its own), and how to tell a snapshot holds the case's subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from ai_missions.kernel.errors import NotFoundError
+
+#: Scorers every decision mission is scored with (see :mod:`ai_missions.evals.scorers`).
+DEFAULT_SCORERS: tuple[str, ...] = (
+    "outcome",
+    "actions",
+    "safety",
+    "escalation",
+    "citations",
+    "end_state",
+    "latency",
+    "usage",
+)
+
+
+@dataclass(frozen=True)
+class EvalPlugin:
+    mission: str
+    #: Named datasets (``historical``, ``ci``, ``handmade``...); the first is the default.
+    datasets: Mapping[str, Path]
+    #: End state compared after replay: table label -> (system, SQL returning the relevant rows in a stable order).
+    projection: Mapping[str, tuple[str, str]]
+    #: ``(snapshot, subject_id) -> bool``: the snapshot holds the subject's records.
+    holds_subject: Callable[[Mapping[str, Any], str], bool]
+    scorers: tuple[str, ...] = DEFAULT_SCORERS
+    #: The regression gate on the CI dataset: metric -> (``min`` or ``max``, threshold).
+    thresholds: Mapping[str, tuple[str, float]] = field(default_factory=dict)
+    #: ``module:function`` that regenerates the generated datasets (``missions eval generate``).
+    generator: str | None = None
+    #: ``module:function(export, mapping, home) -> cases`` importing a resolved-cases export.
+    importer: str | None = None
+    #: ``module:function(snapshot, subject_id, case_types) -> actions``: what the team's own rules call for on a
+    #: case's records. A recorded decision tagged ``noise:...`` contradicts those rules, so the safety scorer judges
+    #: irreversible actions against this instead (the facts, not the slip).
+    rulebook: str | None = None
+    #: ``module:function(subject_id, home) -> snapshot``: the records around one subject as they stand now, so a
+    #: reviewer's decision is kept as a case with the systems it was taken on (:mod:`ai_missions.services.reviewed`).
+    snapshotter: str | None = None
+
+    def snapshot_subject(self, subject_id: str, home: Path) -> dict[str, Any] | None:
+        """The systems around ``subject_id`` now (None when the mission declares no snapshotter)."""
+        if self.snapshotter is None:
+            return None
+        module, _, name = self.snapshotter.partition(":")
+        found: Callable[[str, Path], dict[str, Any]] = getattr(import_module(module), name)
+        return found(subject_id, home)
+
+    def rulebook_actions(self, snapshot: Mapping[str, Any], subject_id: str, case_types: Any) -> list[Any] | None:
+        """The actions the rule book calls for on these records (None when the mission declares no rule book)."""
+        if self.rulebook is None:
+            return None
+        module, _, name = self.rulebook.partition(":")
+        found: Callable[..., list[Any]] = getattr(import_module(module), name)
+        return list(found(snapshot, subject_id, list(case_types)))
+
+    def dataset(self, name: str | None = None) -> Path:
+        """A named dataset (the first when ``name`` is None)."""
+        key = name or next(iter(self.datasets))
+        try:
+            return self.datasets[key]
+        except KeyError:
+            raise NotFoundError(
+                f"the {self.mission} mission has no dataset {key!r} (known: {', '.join(self.datasets)})"
+            ) from None
+
+
+def plugin_of(mission: str) -> EvalPlugin:
+    """The eval plugin of a registered mission."""
+    from ai_missions.kernel.missions import get_mission
+
+    plugin: EvalPlugin = get_mission(mission).load("evals")
+    return plugin
