@@ -53,6 +53,7 @@ def row(label: str, samples: list[tuple[float, float, int, str]]) -> None:
 
 
 def signed_in(home: Path, name: str) -> dict[str, str]:
+    # deferred: start-up time (loads langchain_core)
     from ai_missions.testing import signed_in_as
 
     return signed_in_as(home, name)

@@ -28,9 +28,11 @@ def lap(label: str) -> None:
 def main(decision_id: str) -> None:
     import anyio
 
+    # deferred: start-up time (each import is timed as a phase)
     from ai_missions.cli.commands import _deciding_runtime, _store
 
     lap("python start -> import cli/commands")
+    # deferred: start-up time (each import is timed as a phase)
     from ai_missions.kernel.settings import missions_home
     from ai_missions.services.identity import signed_in
 
@@ -38,9 +40,11 @@ def main(decision_id: str) -> None:
     reviewer = signed_in(missions_home(), store)
     decision = store.get_decision(decision_id)
     lap("sign-in + decision checks")
+    # deferred: start-up time (each import is timed as a phase)
     import ai_missions.runtime  # noqa: F401
 
     lap("import runtime (langgraph, langchain_core, mcp)")
+    # deferred: start-up time (each import is timed as a phase)
     from ai_missions.kernel.missions import get_mission
 
     spec = get_mission(decision.mission)

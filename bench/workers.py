@@ -31,6 +31,9 @@ from urllib.parse import quote
 from _cpu import machine_jiffies, machine_shares
 from floor import READS, floor_parts
 
+from ai_missions.cli.workers import enqueue_cases, ensure_schema
+from ai_missions.evals.store import EvalStore
+
 SERVER = os.environ.get("MISSIONS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -65,6 +68,7 @@ def replay_cpu_ms(task: Any, cases: list[Any], knowledge: Any) -> float:
     """CPU per case of a replay (this process and its MCP servers), one sandbox, from the second case on."""
     from _cpu import live_children_cpu
 
+    # deferred: start-up time (loads langgraph and langchain_core)
     from ai_missions.evals.harness import CachedKnowledge, EvalConfig, solve
 
     marks: dict[str, float] = {}
@@ -86,8 +90,6 @@ def replay_cpu_ms(task: Any, cases: list[Any], knowledge: Any) -> float:
 async def noop_jobs(url: str, jobs: int = 300) -> tuple[float, float]:
     """Wall and CPU (this process: enqueuer and worker together) per no-op job through procrastinate."""
     import procrastinate
-
-    from ai_missions.cli.workers import ensure_schema
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
 
@@ -126,9 +128,8 @@ def workers_cpu(processes: list[subprocess.Popen[bytes]], tag: str) -> tuple[lis
 def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tuple[float, float, dict[str, Any]]:
     """Cases/s once running (first result to last) and from the enqueue, with ``workers`` worker processes, and
     the CPU the cases cost on the workers' side (each worker with its MCP servers, and their Postgres backends)."""
-    from ai_missions.cli.workers import enqueue_cases
+    # deferred: start-up time (loads langgraph and langchain_core)
     from ai_missions.evals.harness import EvalConfig, start_run
-    from ai_missions.evals.store import EvalStore
 
     schema = Schema()
     tag = f"{schema.name}-worker"  # every connection a worker opens says whose it is (libpq's PGAPPNAME)
@@ -183,6 +184,7 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
 
 def local_pool(task: Any, cases: list[Any], home: Path, workers: int) -> float:
     """Cases/s of the local process pool (`--engine local`), spawn and start-up included."""
+    # deferred: start-up time (loads langgraph and langchain_core)
     from ai_missions.evals.harness import EvalConfig
     from ai_missions.evals.pool import run_in_workers
 
@@ -193,6 +195,7 @@ def local_pool(task: Any, cases: list[Any], home: Path, workers: int) -> float:
 
 
 def main() -> None:
+    # deferred: start-up time (loads langgraph and langchain_core)
     from ai_missions.evals.harness import Task, open_knowledge
 
     parser = argparse.ArgumentParser()

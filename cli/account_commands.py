@@ -10,7 +10,7 @@ from typing import Any
 
 from ai_missions.cli import emit
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, ValidationError
-from ai_missions.kernel.settings import missions_home, runs_db
+from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
 
 #: The password ``missions demo`` gives the default roster's accounts (change it for anything but a demo).
 DEMO_PASSWORD = "missions-demo"
@@ -84,6 +84,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _store() -> Any:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import RunStore
 
     return RunStore(runs_db())
@@ -108,6 +109,7 @@ def _require_admin(accounts: Any) -> str | None:
 
 
 def _signed_in(accounts: Any) -> Any:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import saved_token
 
     return accounts.account_for_token(saved_token(missions_home()))
@@ -116,6 +118,7 @@ def _signed_in(accounts: Any) -> Any:
 def _add(args: argparse.Namespace) -> int:
     """The store's first account is added at once (its admin); after that, an admin asks and any role but a
     customer's waits for a second admin or a controller (``missions accounts confirm``)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts
 
     accounts = Accounts(_store())
@@ -144,6 +147,7 @@ def _granted(asked: dict[str, Any]) -> int:
 
 
 def _role(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts
 
     accounts = Accounts(_store())
@@ -155,6 +159,7 @@ def _role(args: argparse.Namespace) -> int:
 
 
 def _grants(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts
 
     accounts = Accounts(_store())
@@ -179,6 +184,7 @@ def _grants(args: argparse.Namespace) -> int:
 
 
 def _confirm(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts
 
     accounts = Accounts(_store())
@@ -190,7 +196,7 @@ def _confirm(args: argparse.Namespace) -> int:
 def _check_role(role: str) -> None:
     """A role no policy names and no one holds is refused with the known ones (``custmer`` would approve nothing
     and see nothing, silently)."""
-    from ai_missions.kernel.settings import knowledge_dir
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.knowledge_index.policy_book import PolicyBook
     from ai_missions.services.governance import known_roles
 
@@ -205,6 +211,7 @@ def _check_role(role: str) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts
 
     rows = [{"name": a.name, "role": a.role, "admin": a.admin} for a in Accounts(_store()).list()]
@@ -223,6 +230,7 @@ def seed_demo_accounts(password: str = DEMO_PASSWORD, home: Path | None = None) 
     """The default roster as accounts (the first, ana, becomes the admin); names that exist are kept. A store with
     accounts of its own gets none: the roster would grant every role, with a printed password, past the second
     admin or controller who confirms role grants."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import RunStore
     from ai_missions.services.governance import default_roster
     from ai_missions.services.identity import Accounts
@@ -242,6 +250,7 @@ def seed_demo_accounts(password: str = DEMO_PASSWORD, home: Path | None = None) 
 def _demo(args: argparse.Namespace) -> int:
     """Only a new store gets the demo roster: added later, one admin would grant every role (finance, controller)
     to accounts with a printed password."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts
 
     if Accounts(_store()).set_up():
@@ -258,6 +267,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _adopt_unsigned(args: argparse.Namespace) -> int:
     """Once, after upgrading a store from before rows of record were signed (needs the home's platform key; nobody
     can sign in before it, as every account is unsigned). Refused on a store that ever had signed rows."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.governance import adopt_unsigned_rules
     from ai_missions.services.identity import Accounts
 
@@ -270,6 +280,7 @@ def _adopt_unsigned(args: argparse.Namespace) -> int:
 
 def _change_password(args: argparse.Namespace) -> int:
     """The signed-in account changes its own password; an admin changes anyone's (e.g. the demo roster's)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts, saved_token
 
     accounts = Accounts(_store())
@@ -285,6 +296,7 @@ def _change_password(args: argparse.Namespace) -> int:
 
 
 def _login(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts, save_token
 
     accounts = Accounts(_store())
@@ -295,6 +307,7 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _logout(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import Accounts, forget_token, saved_token
 
     token = saved_token(missions_home())
@@ -306,6 +319,7 @@ def _logout(args: argparse.Namespace) -> int:
 
 
 def _whoami(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import signed_in
 
     account = signed_in(missions_home(), _store())
@@ -314,6 +328,7 @@ def _whoami(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.audit_key import AuditKey
     from ai_missions.services.audit import read_export, verify, verify_export
 
@@ -339,6 +354,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _key_chain(args: argparse.Namespace) -> int:
     """Upgrading a store from before keyed chains or row versions: nothing does this on its own (deleting a meta
     row once made the next command key the chain as the rows were then, edits included)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import audit_entry, chain
     from ai_missions.kernel.tiers import anchor_unversioned
     from ai_missions.services.governance import anchor_unversioned_rules
@@ -379,6 +395,7 @@ def _key_chain(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.audit import export
 
     count = export(_store(), args.file)

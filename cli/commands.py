@@ -13,8 +13,8 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from ai_missions.cli import LazyChoices, emit
-from ai_missions.kernel.errors import ConflictError, ValidationError
-from ai_missions.kernel.settings import missions_home
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.settings import call_timeout_s, knowledge_dir, missions_home, runs_db, sandbox_dir
 
 if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported by the commands that run missions, only
     from ai_missions.runtime import RunOutcome
@@ -184,8 +184,7 @@ def require_book(systems: Sequence[str]) -> None:
     """One line saying what to run when the simulated systems have no book yet (instead of each system's server
     failing on its own line, then the MCP session's): systems configured elsewhere (``systems.json``) are not
     looked for here."""
-    from ai_missions.kernel.errors import NotFoundError
-    from ai_missions.kernel.settings import sandbox_dir
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.connections import configured
 
     home = missions_home()
@@ -211,6 +210,7 @@ def require_endpoint(reasoner: str) -> None:
 
 def known_values(what: str, mission: str | None) -> list[str]:
     """The case types (``what="case_types"``) or outcomes of one mission, or of every installed mission."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.missions import get_mission, registry
 
     specs = [get_mission(mission)] if mission else list(registry().values())
@@ -235,8 +235,8 @@ def exit_code(outcomes: list[RunOutcome]) -> int:
 async def _run(args: argparse.Namespace) -> int:
     """Refuses an open case or an unknown subject before the runtime is imported (LangGraph and the vector store,
     most of a cold run): a refusal needs the run store and one system's session."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.missions import get_mission
-    from ai_missions.kernel.settings import call_timeout_s
     from ai_missions.services.admission import refuse_open_case, refuse_unknown_subject
     from ai_missions.services.connections import connections
     from ai_missions.services.gateway import SystemsGateway
@@ -265,6 +265,7 @@ async def _scan(args: argparse.Namespace) -> int:
 
     import anyio
 
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.missions import get_mission, registry
     from ai_missions.runtime import MissionRuntime
     from ai_missions.scanner import scan_and_start
@@ -305,6 +306,7 @@ async def _scan_to_workers(args: argparse.Namespace) -> int:
 
     import anyio
 
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.cli.workers import require_url, scan_and_enqueue
     from ai_missions.kernel.missions import get_mission, registry
     from ai_missions.runtime import MissionRuntime
@@ -330,7 +332,7 @@ async def _scan_to_workers(args: argparse.Namespace) -> int:
 
 
 def _store() -> Any:
-    from ai_missions.kernel.settings import runs_db
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import RunStore
 
     return RunStore(runs_db())
@@ -349,6 +351,7 @@ def _runs(args: argparse.Namespace) -> int:
     store = _store()
     viewer = _viewer(store)
     if viewer is not None:  # signed in: the runs the authorization point lets the account see
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.services import authorization
 
         rows = authorization.visible_runs(store, viewer, _rules(), limit=args.limit, **filters)
@@ -442,12 +445,14 @@ def _json_cut(total: int, shown: int, what: str) -> None:
 def _viewer(store: Any) -> Any:
     """The signed-in account, when there is a sign-in (``MISSIONS_TOKEN`` or ``missions login``): what it may see
     is the authorization point's to say. Without one the CLI reads its own home's store, as its operator."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import saved_token, signed_in
 
     return signed_in(missions_home(), store) if saved_token(missions_home()) else None
 
 
 def _show(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.missions import get_mission
     from ai_missions.services.review import (
         AUTOMATIC_WORDS,
@@ -464,6 +469,7 @@ def _show(args: argparse.Namespace) -> int:
     events = store.events(args.run_id)
     decisions = store.decisions_of(args.run_id)
     if (viewer := _viewer(store)) is not None:
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.services import authorization
 
         authorization.require(viewer, "see", authorization.run_resource(store, run, _rules(), events=events))
@@ -528,7 +534,7 @@ def hint_for(store: Any, decision_id: str, rules: list[Any]) -> str:
     """What to type next, for who is signed in and where the decision is answered: a decision of a run LangGraph's
     server holds is answered there (the CLI's `decide` refuses it), and an account whose role may approve none of its
     open actions is offered the hand-off, not an approval it would be refused."""
-    from ai_missions.kernel.errors import MissionsError
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services import authorization
     from ai_missions.services.identity import signed_in
 
@@ -565,6 +571,7 @@ def review_sheet_of(
     run: Any = None,
     roster: dict[str, str] | None = None,
 ) -> Any:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.review import review_sheet
 
     return review_sheet(store, decision, rules, events=events, run=run, roster=roster)
@@ -573,7 +580,7 @@ def review_sheet_of(
 def _roster() -> dict[str, str] | None:
     """Reviewer -> role (the accounts), to say whether a hand-off's target may approve; None when the accounts
     cannot be read (a listing still lists: deciding checks the accounts, and says why it refuses)."""
-    from ai_missions.kernel.errors import MissionsError
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.governance import load_roster
 
     try:
@@ -584,8 +591,7 @@ def _roster() -> dict[str, str] | None:
 
 def _rules() -> list[Any]:
     """The approval rules of record, read from the index's manifest (no vector store); none before an index."""
-    from ai_missions.kernel.errors import MissionsError
-    from ai_missions.kernel.settings import knowledge_dir
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.knowledge_index.policy_book import PolicyBook
     from ai_missions.services.governance import approval_rules
 
@@ -607,6 +613,7 @@ def _amount(text: str) -> float:
 
 
 def _queue(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.queue_filters import QueueFilter
     from ai_missions.services.queue_filters import pending as filtered_pending
 
@@ -614,6 +621,7 @@ def _queue(args: argparse.Namespace) -> int:
     store = _store()
     viewer = _viewer(store)
     if args.can_approve and viewer is None:
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.services.identity import signed_in
 
         viewer = signed_in(missions_home(), store)  # "I" is the signed-in account, never a flag (refuses unsigned)
@@ -710,6 +718,7 @@ def _decide(args: argparse.Namespace) -> int:
             raise ValidationError("--edit keys are action numbers (1, 2, ...)") from exc
     if (args.reject or args.hand_off) and not (args.reason or "").strip():
         raise ValidationError(f"{'--reject' if args.reject else '--hand-off'} needs --reason")
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.identity import saved_token, signed_in
     from ai_missions.services.platform_client import ServerUnavailable, running_server
 
@@ -728,10 +737,12 @@ def _decide(args: argparse.Namespace) -> int:
             f"decision {args.decision_id} belongs to a run of LangGraph's server (its checkpoint lives there): "
             f"answer it there, e.g. in Agent Inbox, signed in with your missions token"
         )
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services import authorization
 
     rules = _rules()
     if not args.hand_off:  # real arguments of real actions (each kind, the tool's schema), then the authorization
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.kernel.decisions import (
             shorthand,  # point's word, before anything starts (decide asks it again)
         )
@@ -744,10 +755,9 @@ def _decide(args: argparse.Namespace) -> int:
             responses = [dict(kind) for _ in interrupts]
         case = authorization.decision_resource(store, decision, rules)
         if not (said := authorization.decide_answer(reviewer, case, responses)):
-            from ai_missions.kernel.errors import ForbiddenError
-
             raise ForbiddenError(f"{said.reason} (--hand-off TO --reason WHY passes it on)")
     if args.hand_off:
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.services.governance import load_roster
         from ai_missions.services.review import hand_off, handoff_text
 
@@ -786,7 +796,7 @@ def _deciding_runtime(mission: str) -> Any:
     """A runtime for deciding and finishing decisions: it starts only the systems its approved actions write to,
     on first need, and reads policies from the index's manifest (deciding searches nothing; the vector store's
     import alone would cost seconds)."""
-    from ai_missions.kernel.settings import knowledge_dir
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.knowledge_index.policy_book import PolicyBook
     from ai_missions.runtime import MissionRuntime
 
@@ -826,6 +836,7 @@ def still_open(outcome: dict[str, Any]) -> str | None:
 
 @_async
 async def _resume(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.runtime import MissionRuntime
     from ai_missions.services.identity import signed_in
 
@@ -850,6 +861,7 @@ async def _resume(args: argparse.Namespace) -> int:
 
 @_async
 async def _abandon(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import refuse_unknown_outcome
     from ai_missions.runtime import MissionRuntime
     from ai_missions.services.identity import signed_in
@@ -864,6 +876,7 @@ async def _abandon(args: argparse.Namespace) -> int:
 
 
 def _missions(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.missions import registry
 
     rows = [
@@ -892,6 +905,7 @@ def _missions(args: argparse.Namespace) -> int:
 
 @_async
 async def _demo(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.cli.demo import run_demo
 
     await run_demo(missions_home(), orders=args.orders, seed=args.seed, missions=args.missions, fresh=args.fresh)

@@ -34,6 +34,7 @@ def register(subparsers: Any) -> None:
 
 def sign_in_available(home: Path) -> bool:
     """Whether anyone can sign in: a local account exists, or ``[auth]`` (OIDC) is in ``secrets.toml``."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import RunStore
     from ai_missions.services.identity import Accounts
 
@@ -47,6 +48,7 @@ def sign_in_available(home: Path) -> bool:
 
 def check_host(host: str, home: Path) -> None:
     """Refuse an address beyond loopback while nobody could sign in or an account has the demo password."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.cli.account_commands import DEMO_PASSWORD
     from ai_missions.kernel.store import RunStore
     from ai_missions.services.identity import Accounts

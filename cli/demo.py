@@ -44,6 +44,7 @@ def pick_demo_subjects(cases: dict[str, list[str]], story: str | None, count: in
 def forget_runs(home: Path) -> None:
     """Remove an empty run store and the checkpoints beside it (a store that holds anything is moved aside, see
     :func:`move_aside`)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.settings import runs_db
 
     for database in (runs_db(home), home / "checkpoints.sqlite"):
@@ -54,6 +55,7 @@ def forget_runs(home: Path) -> None:
 def earlier_demo(home: Path) -> str | None:
     """What the home's run store holds (runs, pending decisions, accounts, audit entries), or None when nothing:
     an earlier demo, or anyone's work since."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.settings import runs_db
     from ai_missions.kernel.store import RunStore
     from ai_missions.services.identity import Accounts
@@ -127,6 +129,7 @@ def make_room(home: Path, *, fresh: bool) -> None:
 def seed_and_index(home: Path, *, orders: int, seed: int) -> Iterator[str]:
     """Seed every book and build the policy index under ``home`` (the demo's first half, and the analysts' shared
     notebook home); yields a line per step."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.settings import knowledge_dir
     from ai_missions.knowledge_index.index import build
 
@@ -146,6 +149,7 @@ async def run_demo(home: Path, *, orders: int, seed: int, missions: int, fresh: 
     )  # a fresh book: runs and checkpoints of an earlier one would point at records that changed
     for line in seed_and_index(home, orders=orders, seed=seed):
         print(line)
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.cli.account_commands import DEMO_PASSWORD, seed_demo_accounts
 
     added = seed_demo_accounts(home=home)
@@ -199,6 +203,7 @@ async def _demo_mission(
     extra: list[str],
     shared: list[tuple[str, str, str, list[str]]],
 ) -> list[RunOutcome]:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.scanner import cases_now, scan_and_start
 
     print(f"\n== {spec.title} ({spec.name})")
@@ -241,6 +246,7 @@ async def _demo_mission(
 
 def _approver(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str:
     """A demo account whose role may approve every action of the decision (the hint names a real approver)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.governance import approval_rules, approvers, load_roster
 
     interrupts = runtime.store.get_decision(decision_id).request["interrupts"]
@@ -252,6 +258,7 @@ def _approver(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str
 
 def _co_signers(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> list[str]:
     """One demo account per role a plan no single role may approve needs (empty for a plan one role approves)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.coapproval import requested, shared_plan
     from ai_missions.services.governance import approval_rules, load_roster
     from ai_missions.services.review import roles_needed
@@ -267,6 +274,7 @@ def _co_signers(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> l
 
 async def _eval_step(home: Path, spec: MissionSpec) -> None:
     """Replay a short set of recorded cases and print the headline figures."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.harness import quick_eval
     from ai_missions.evals.report import headline
 

@@ -104,6 +104,7 @@ def register(subparsers: Any) -> None:
 
 
 def _store(args: argparse.Namespace) -> Any:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.store import EvalStore, store_dir
     from ai_missions.kernel.settings import missions_home
 
@@ -112,6 +113,7 @@ def _store(args: argparse.Namespace) -> Any:
 
 def _task(args: argparse.Namespace) -> Any:
     """The task a ``run`` names: a mission's named dataset, or a case file (its cases name their mission)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.harness import Task
     from ai_missions.kernel.cases import iter_lines, parse_case
 
@@ -123,6 +125,7 @@ def _task(args: argparse.Namespace) -> Any:
     mission = args.mission
     if mission is None:
         if path is None:
+            # deferred: start-up time (`missions --help` loads every area)
             from ai_missions.kernel.missions import mission_names
 
             raise ValidationError(f"say which mission: --mission NAME (one of {', '.join(mission_names())})")
@@ -134,6 +137,7 @@ def _task(args: argparse.Namespace) -> Any:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.harness import EvalConfig, Task, evaluate, open_knowledge, start_run
     from ai_missions.evals.progress import ProgressBar
     from ai_missions.evals.report import headline
@@ -145,6 +149,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise ValidationError("--limit must be at least 1")
     if args.engine == "procrastinate":
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.cli.workers import require_url
 
         require_url()
@@ -181,6 +186,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         progress = None if args.json else ProgressBar()
         if args.engine == "procrastinate":
+            # deferred: start-up time (`missions --help` loads every area)
             from ai_missions.cli.workers import evaluate_on_workers
 
             summary = evaluate_on_workers(store, run_id, cases, config.recorded(), progress=progress)
@@ -199,6 +205,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.report import render_html, render_markdown
 
     store = _store(args)
@@ -218,6 +225,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.report import compare_runs, render_comparison
 
     store = _store(args)
@@ -228,6 +236,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _runs(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.report import fmt
 
     runs = _store(args).list_runs()
@@ -250,6 +259,7 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.cases import write_cases
     from ai_missions.kernel.eval_plugin import plugin_of
     from ai_missions.kernel.missions import _load
@@ -278,6 +288,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _disagreements(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.settings import missions_home
     from ai_missions.services.reviewed import disagreements, render_disagreements, reviewed_cases
 
@@ -287,6 +298,7 @@ def _disagreements(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.eval_plugin import plugin_of
     from ai_missions.kernel.missions import _load
 
@@ -304,6 +316,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _reading(args: argparse.Namespace) -> int:
     """Precision, recall and decision-changing errors per fact kind, for the offline or the LLM reader."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.reading import load as load_reading
     from ai_missions.evals.reading import overall as reading_overall
     from ai_missions.evals.reading import score as score_reading

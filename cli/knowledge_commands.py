@@ -61,6 +61,7 @@ def register(subparsers: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.progress import note
     from ai_missions.kernel.settings import knowledge_dir
     from ai_missions.knowledge_index.index import build
@@ -76,6 +77,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _adopt(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
     from ai_missions.kernel.store import RunStore
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
@@ -113,6 +115,7 @@ def _render_build(data: dict[str, Any]) -> str:
 def _search(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.errors import ValidationError
     from ai_missions.knowledge_index.retrieval import search
 
@@ -140,6 +143,7 @@ def _render_hits(hits: list[dict[str, Any]]) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.knowledge_index.retrieval import get_policy
 
     policy = get_policy(args.policy_id)
@@ -174,6 +178,7 @@ def _render_policy(data: dict[str, Any]) -> str:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.knowledge_index.evaluation import evaluate_retrieval, load_questions
 
     report = evaluate_retrieval(load_questions(args.questions))

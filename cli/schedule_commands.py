@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 
 from ai_missions.cli import emit
-from ai_missions.kernel.settings import missions_home
+from ai_missions.kernel.settings import missions_home, runs_db
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +43,7 @@ def _print_report(report: Any) -> None:
 
 
 def _scheduler(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.schedules import scheduler
 
     anyio.run(
@@ -54,6 +55,7 @@ def _scheduler(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.runtime import MissionRuntime
     from ai_missions.schedules import run_batch
 
@@ -70,7 +72,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ai_missions.kernel.settings import runs_db
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import RunStore
     from ai_missions.schedules import batch_report
     from ai_missions.services.identity import signed_in
@@ -103,6 +105,7 @@ def _show(args: argparse.Namespace) -> int:
 def _mine(store: Any, rows: list[dict[str, Any]], me: str) -> list[dict[str, Any]]:
     """The rows whose pending decision the reviewer may take as a person (ownership rules on the run's facts);
     one client for them all, and only runs with a pending decision are read."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.client import MissionClient
     from ai_missions.services.governance import approval_rules, ownership_problems
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ai_missions.cli import LazyChoices
-from ai_missions.kernel.errors import ForbiddenError, ValidationError
-from ai_missions.kernel.settings import is_loopback
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, ValidationError
+from ai_missions.kernel.settings import is_loopback, missions_home, runs_db
 
 
 def register(subparsers: Any) -> None:
@@ -76,7 +76,7 @@ def _tls(args: argparse.Namespace) -> tuple[Path, Path] | None:
 def _serve(args: argparse.Namespace) -> int:
     import anyio
 
-    from ai_missions.kernel.settings import missions_home, runs_db
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.store import RunStore
     from ai_missions.services.identity import Accounts
     from ai_missions.services.platform_client import running_server
@@ -86,16 +86,16 @@ def _serve(args: argparse.Namespace) -> int:
         check_exposure(args.host, tls, args.behind_tls_proxy)
     home = missions_home()
     if args.transport == "stdio":
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.platform_server import serve_stdio
 
         anyio.run(serve_stdio, home, args.missions)
         return 0
     if (other := running_server(home)) is not None:
-        from ai_missions.kernel.errors import ConflictError
-
         raise ConflictError(f"missions serve already runs for {home} at {other.url} (pid {other.pid})")
     if Accounts(RunStore(runs_db(home))).count() == 0:
         raise ValidationError("no accounts yet: add one (`missions accounts add NAME --role ROLE`) before serving")
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.platform_server import serve_http
 
     def ready(url: str) -> None:

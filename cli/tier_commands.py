@@ -64,6 +64,7 @@ def _tiered(name: str) -> MissionSpec:
 
 
 def tier_view(spec: MissionSpec, store: RunStore) -> dict[str, Any]:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.tiers import current, history
 
     assert spec.tiers is not None
@@ -108,6 +109,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def latest_eval_runs(spec: MissionSpec, directory: Path | None = None) -> list[dict[str, Any]]:
     """The mission's finished eval runs, newest first (none when the eval store does not exist)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.store import EvalStore, store_dir
 
     directory = directory or store_dir(missions_home())
@@ -139,6 +141,7 @@ def eval_detection(spec: MissionSpec, directory: Path | None = None) -> dict[str
 
 def eval_gaps(spec: MissionSpec) -> tuple[list[str], dict[str, Any]]:
     """The thresholds the mission's latest finished eval run misses, and the evidence (run id and metrics)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.eval_plugin import plugin_of
 
     plugin = plugin_of(spec.name)
@@ -156,6 +159,7 @@ def eval_gaps(spec: MissionSpec) -> tuple[list[str], dict[str, Any]]:
 
 
 def _change(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.tiers import change
     from ai_missions.services.identity import signed_in
 
@@ -177,6 +181,7 @@ def _change(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.rollback import roll_back
     from ai_missions.runtime import MissionRuntime
     from ai_missions.services.identity import signed_in
@@ -207,6 +212,7 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _metrics(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.metrics import mission_metrics
 
     spec = get_mission(args.mission)

@@ -28,6 +28,7 @@ def _worker(args: argparse.Namespace) -> int:
     import contextlib
     import sys
 
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.cli.workers import require_url, run_worker
     from ai_missions.kernel.settings import missions_home
 

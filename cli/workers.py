@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.kernel.database import SETTING, DatabaseConfigError, database_url, lock_key
+from ai_missions.kernel.database import SETTING, DatabaseConfigError, PgConnection, database_url, lock_key
 from ai_missions.kernel.errors import NotFoundError
 
 ENGINES = ("local", "procrastinate")
@@ -62,7 +62,6 @@ def make_app(url: str) -> Any:
 
 async def ensure_schema(app: Any, url: str) -> None:
     """Create procrastinate's tables on first use (once, even with many processes starting at once)."""
-    from ai_missions.kernel.database import PgConnection
 
     db = PgConnection(url)
     try:
@@ -82,6 +81,7 @@ class WorkerState:
     case never delays the worker's heartbeat (a silent heartbeat would have the case taken for lost)."""
 
     def __init__(self, home: Path) -> None:
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.client import MissionClient
 
         self.home = home
@@ -102,6 +102,7 @@ class WorkerState:
             self.client.close()
 
     def eval_store(self) -> Any:
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.evals.store import EvalStore, store_dir
 
         if self._eval_store is None:
@@ -112,6 +113,7 @@ class WorkerState:
         """A sandbox for cases of ``config`` (opened on the first case), its approval rules and eval plugin."""
         import json
 
+        # deferred: start-up time (`missions --help` loads every area)
         from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge
         from ai_missions.kernel.eval_plugin import plugin_of
         from ai_missions.kernel.missions import get_mission
@@ -136,6 +138,7 @@ class WorkerState:
 
 @contextlib.asynccontextmanager
 async def _opened_sandbox(first: Any, spec: Any, plugin: Any, context: Any, knowledge: Any) -> Any:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.pool import open_pool
 
     pool = await open_pool(1, first, spec, plugin, context, knowledge)
@@ -201,6 +204,7 @@ def handled_elsewhere(
 
 def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     """Replay one eval case and store its result (not again when a result is already stored)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.replay import replay
     from ai_missions.kernel.cases import parse_case
 
@@ -272,7 +276,6 @@ async def enqueue_cases(url: str, eval_run: str, cases: Sequence[Any], config: d
 
 async def failed_cases(url: str, eval_run: str) -> int:
     """Eval jobs of ``eval_run`` that failed for good (every attempt raised)."""
-    from ai_missions.kernel.database import PgConnection
 
     db = PgConnection(url)
     try:

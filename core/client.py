@@ -22,7 +22,10 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.kernel.store import RunStore, refuse_unknown_outcome
+from ai_missions.rollback import roll_back
 from ai_missions.runtime import MissionRuntime, RunOutcome, _sqlite_saver
+from ai_missions.scanner import cases_now, scan_and_start
+from ai_missions.services.governance import load_roster
 
 
 class MissionClient:
@@ -65,6 +68,7 @@ class MissionClient:
     @property
     def knowledge(self) -> Any:
         if self._knowledge is None:
+            # deferred: start-up time (loads chromadb and numpy)
             from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
             self._knowledge = KnowledgeBase(knowledge_dir(self.home))
@@ -116,8 +120,6 @@ class MissionClient:
 
     def rollback(self, run_id: str, number: int, reviewer: str) -> dict[str, Any]:
         """Undo automated action ``number`` of a run as ``reviewer`` (role of record; :mod:`ai_missions.rollback`)."""
-        from ai_missions.rollback import roll_back
-        from ai_missions.services.governance import load_roster
 
         runtime = self.runtime(self.store.get_run(run_id)["mission"])
         role = load_roster(self.home).get(reviewer)
@@ -133,13 +135,11 @@ class MissionClient:
         return outcomes
 
     def scan(self, mission: str, **options: Any) -> list[RunOutcome]:
-        from ai_missions.scanner import scan_and_start
 
         return self._call(scan_and_start, self.runtime(mission), **options)
 
     def cases_now(self, mission: str) -> dict[str, list[str]]:
         """What the mission's trigger finds right now: subject -> case types."""
-        from ai_missions.scanner import cases_now
 
         return self._call(cases_now, self.runtime(mission))
 

@@ -110,10 +110,11 @@ class Platform:
             raise NotFoundError(f"this server does not serve the {name} mission (it serves {', '.join(self.missions)})")
         async with self._opening:
             if name not in self.runtimes:
+                # deferred: start-up time (loads langgraph and langchain_core)
                 from ai_missions.runtime import MissionRuntime, _sqlite_saver
 
                 if self._shared is None:
-                    from ai_missions.kernel.settings import knowledge_dir
+                    # deferred: start-up time (loads chromadb and numpy)
                     from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
                     saver = await self._stack.enter_async_context(_sqlite_saver(self.home))

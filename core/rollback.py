@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ai_missions.contracts import tool_spec
 from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.kernel.grants import META_KEY, idempotency_key, mint
 from ai_missions.kernel.missions import MissionSpec
@@ -35,6 +36,7 @@ async def roll_back(
     spec: MissionSpec, store: RunStore, systems: Any, home: Any, run_id: str, number: int, *, by: str, role: str | None
 ) -> dict[str, Any]:
     """Undo automated action ``number`` of ``run_id``; returns what happened (``already`` when it was undone)."""
+    # deferred: start-up time (loads langgraph and jsonschema_rs)
     from ai_missions.nodes.execute import call_write
 
     if spec.tiers is None:
@@ -92,6 +94,5 @@ async def roll_back(
 
 
 def _system_of(tool: str) -> str:
-    from ai_missions.contracts import tool_spec
 
     return tool_spec(tool).system

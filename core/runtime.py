@@ -23,6 +23,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
 from ai_missions.kernel import grants
+from ai_missions.kernel.database import database_url
 from ai_missions.kernel.decisions import (
     actions_hash,
     approved_actions,
@@ -49,8 +50,11 @@ from ai_missions.kernel.store import FINAL_STATUSES, Decision, RunStore, refuse_
 from ai_missions.kernel.triggers import Systems
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, review_actions
+from ai_missions.pg_checkpoints import postgres_saver
 from ai_missions.services import authorization, coapproval
 from ai_missions.services.admission import refuse_open_case, refuse_unknown_subject
+from ai_missions.services.connections import connections
+from ai_missions.services.gateway import SystemsGateway
 from ai_missions.services.governance import approval_rules, load_roster, role_of
 
 EventHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
@@ -142,9 +146,6 @@ class MissionRuntime:
     async def __aenter__(self) -> MissionRuntime:
         try:
             if self._systems is None:
-                from ai_missions.services.connections import connections
-                from ai_missions.services.gateway import SystemsGateway
-
                 wanted = tuple(dict.fromkeys((*self.spec.systems, *self._extra_systems)))
                 gateway = SystemsGateway(
                     connections(wanted, self.home, self._systems_transport),
@@ -154,6 +155,7 @@ class MissionRuntime:
                 )
                 self._systems = await self._stack.enter_async_context(gateway)
             if self._knowledge is None:
+                # deferred: start-up time (loads chromadb and numpy)
                 from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
                 self._knowledge = KnowledgeBase(knowledge_dir(self.home))  # type: ignore[assignment]
@@ -641,11 +643,7 @@ def _sqlite_saver(home: Path) -> Any:
     ``MISSIONS_DATABASE_URL`` is set (see :func:`ai_missions.pg_checkpoints.postgres_saver`)."""
     import sqlite3
 
-    from ai_missions.kernel.database import database_url
-
     if url := database_url():
-        from ai_missions.pg_checkpoints import postgres_saver
-
         return postgres_saver(url)
     from contextlib import asynccontextmanager
 

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
-from ai_missions.kernel.errors import MissionsError, ValidationError
+from ai_missions.kernel.errors import MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.missions import MissionSpec, registry
 from ai_missions.runtime import MissionRuntime, RunOutcome
 
@@ -139,8 +139,6 @@ def batch_report(store: Any, batch_id: str) -> dict[str, Any]:
     """A batch's report as recorded when it finished; NotFoundError for an unknown batch."""
     text = store.get_meta(BATCH_KEY.format(batch_id=batch_id))
     if text is None:
-        from ai_missions.kernel.errors import NotFoundError
-
         raise NotFoundError(f"unknown batch {batch_id!r}")
     report: dict[str, Any] = json.loads(text)
     return report

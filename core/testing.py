@@ -13,6 +13,12 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from pydantic import Field
 
+from ai_missions.kernel.grants import META_KEY, mint
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.governance import default_roster
+from ai_missions.services.identity import Accounts
+
 
 class ScriptedChatModel(GenericFakeChatModel):
     """Answers with the scripted messages in order; records every prompt it was given."""
@@ -48,11 +54,6 @@ def signed_in_as(home: Any, name: str) -> dict[str, str]:
     """Environment for a CLI subprocess signed in as ``name`` (the demo roster's accounts are added if missing)."""
     from pathlib import Path
 
-    from ai_missions.kernel.settings import runs_db
-    from ai_missions.kernel.store import RunStore
-    from ai_missions.services.governance import default_roster
-    from ai_missions.services.identity import Accounts
-
     accounts = Accounts(RunStore(runs_db(Path(home))))
     existing = {a.name for a in accounts.list()}
     for account, role in default_roster().items():
@@ -65,8 +66,6 @@ def operator_grant(home: Any, tool: str, args: dict[str, Any]) -> dict[str, str]
     """MCP ``_meta`` with a grant for one write a test makes on purpose (a change "in the world" outside any
     mission), signed with the home's key as an operator would."""
     from pathlib import Path
-
-    from ai_missions.kernel.grants import META_KEY, mint
 
     key = args.get("idempotency_key")  # None when the call carries none: the grant says so too
     grant = mint(Path(home), decision_id="operator", index=0, tool=tool, args=args, key=key, by="test")  # type: ignore[arg-type]

@@ -66,6 +66,7 @@ def _close(client: MissionClient) -> None:
 
 @st.cache_resource(show_spinner="Connecting to the systems…", on_release=_close)
 def _client(home: str) -> MissionClient:
+    # deferred: start-up time (loads langgraph and langchain_core)
     from ai_missions.client import MissionClient
 
     return MissionClient(Path(home)).__enter__()
@@ -78,6 +79,7 @@ def client() -> MissionClient:
 
 @st.cache_resource(show_spinner=False)
 def _knowledge(home: str) -> KnowledgeBase:
+    # deferred: start-up time (loads chromadb and numpy)
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
     return KnowledgeBase(knowledge_dir(Path(home)))

@@ -23,13 +23,15 @@ from ai_missions.evals.pool import run_cases, run_in_workers
 from ai_missions.evals.profiling import Timings
 from ai_missions.evals.progress import Progress
 from ai_missions.evals.scorers import summarize
-from ai_missions.evals.store import EvalStore
+from ai_missions.evals.store import EvalStore, store_dir
 from ai_missions.kernel.cases import Case, dataset_hash, load_cases
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
 from ai_missions.kernel.missions import MissionSpec, get_mission
-from ai_missions.kernel.settings import llm_timeout_s
+from ai_missions.kernel.settings import knowledge_dir, llm_timeout_s, missions_home
 from ai_missions.nodes.context import MissionContext
+from ai_missions.services.governance import approval_rules
+from ai_missions.services.reviewed import reviewed_path
 
 T = TypeVar("T")
 
@@ -88,9 +90,6 @@ class Task:
         spec = get_mission(mission)
         plugin = plugin_of(spec.name)
         if dataset == "reviewed":  # the reviewer decisions kept in this home (see :mod:`.reviewed`)
-            from ai_missions.kernel.settings import missions_home
-            from ai_missions.services.reviewed import reviewed_path
-
             path = reviewed_path(missions_home(), spec.name)
             if not path.exists():
                 raise NotFoundError(f"no reviewed decisions of {spec.name} yet: decide some in the Decision Queue")
@@ -135,7 +134,6 @@ class CachedKnowledge:
     def pinned_approval_rules(self) -> list[Any]:
         """The approval rules that apply, read once per view for the run (as the replay reads them at its start)
         rather than twice per case from the home's store (a round trip to Postgres on a worker)."""
-        from ai_missions.services.governance import approval_rules
 
         key = ("approval_rules", self._base.allowed_domains)
         if key not in self._cache:
@@ -174,7 +172,7 @@ async def solve(
 
 def open_knowledge(home: Path) -> Any:
     """The policy index of ``home`` (built on first use), read-only for the run."""
-    from ai_missions.kernel.settings import knowledge_dir
+    # deferred: start-up time (loads chromadb and numpy)
     from ai_missions.knowledge_index.index import build, read_manifest
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
@@ -242,7 +240,6 @@ async def quick_eval(
 ) -> tuple[str, dict[str, Any]]:
     """A short eval run in this process and event loop (``missions demo``): the mission's CI slice by default,
     recorded in ``home``'s eval store like any run. Returns the run id and its summary (with ``seconds``)."""
-    from ai_missions.evals.store import store_dir
 
     spec = get_mission(mission)
     task = Task.of(spec.name, dataset)

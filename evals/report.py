@@ -6,7 +6,9 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ai_missions.evals.scorers import metrics
+from ai_missions.evals.scorers import metrics, scorer
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, plugin_of
 
 #: The metrics a report and a comparison show, with how to read them (higher is better unless listed in LOWER).
 HEADLINE = (
@@ -74,9 +76,6 @@ OWN_LINES = frozenset({"detection", "automated"})
 
 def _mission_metrics(mission: str | None) -> dict[str, tuple[str, ...]]:
     """The metrics of the scorers a mission adds to the platform's (scorer -> metric names); none when unknown."""
-    from ai_missions.evals.scorers import scorer
-    from ai_missions.kernel.errors import MissionsError
-    from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, plugin_of
 
     try:
         names = [n for n in plugin_of(mission).scorers if n not in DEFAULT_SCORERS] if mission else []
@@ -329,7 +328,6 @@ def render_html(run: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) ->
 
 
 def _scorers_of(run: Mapping[str, Any]) -> tuple[str, ...]:
-    from ai_missions.kernel.eval_plugin import plugin_of
 
     return plugin_of(str(run.get("mission") or "order-exception")).scorers
 

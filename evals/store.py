@@ -15,6 +15,8 @@ from typing import Any
 
 from ai_missions.kernel.database import PgConnection, database_url, lock_key, use_wal
 from ai_missions.kernel.errors import NotFoundError, ValidationError
+from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.kernel.missions import get_mission
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS eval_runs (
@@ -201,9 +203,8 @@ class EvalStore:
     def finish(self, run_id: str) -> dict[str, Any]:
         """Summarise the run's results with its mission's scorers and mark it finished (or still partial when
         cases are missing)."""
+        # deferred: start-up time (loads jsonschema_rs)
         from ai_missions.evals.scorers import summarize
-        from ai_missions.kernel.eval_plugin import plugin_of
-        from ai_missions.kernel.missions import get_mission
 
         run = self.get_run(run_id)
         spec = get_mission(run["mission"])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.cli import emit
-from ai_missions.integrations.systems import SERVED
+from ai_missions.integrations.systems import SERVED, connect, declared, simulated, system_path
 from ai_missions.kernel.settings import missions_home, sandbox_dir
 
 
@@ -62,8 +62,8 @@ def register(subparsers: Any) -> None:
 
 def _book_summary() -> dict[str, Any]:
     """What the sandbox holds: the commerce book's orders and the payables book's invoices (when present)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.integrations.store import get_meta
-    from ai_missions.integrations.systems import connect, system_path
 
     summary: dict[str, Any] = {"sandbox": str(sandbox_dir())}
     for system, table, unit, story in (
@@ -106,6 +106,7 @@ def _render_book(summary: dict[str, Any], verb: str) -> str:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.integrations.books import seed_books
 
     seed_books(missions_home(), seed=args.seed, sizes={"commerce": args.orders, "payables": args.invoices})
@@ -114,6 +115,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.contracts import contract
 
     data = [
@@ -143,8 +145,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_contract(args: argparse.Namespace) -> int:
     """Each system's contract derived from its declaration, against the file its entry point names: a line per
     system; exit 1 when one differs (``--write`` writes it instead)."""
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.integrations.serving import contract_path, contract_text
-    from ai_missions.integrations.systems import declared, simulated
 
     stale = 0
     for system in [declared(n) for n in args.names] or list(simulated().values()):
@@ -164,6 +166,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.integrations.serving import serve
 
     serve(args.name, args.transport, args.host, args.port, args.home or missions_home())
@@ -171,6 +174,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.integrations.snapshot import export_snapshot
 
     snapshot = export_snapshot(args.orders, missions_home(), invoice_ids=args.invoices)
@@ -184,6 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.integrations.snapshot import load_snapshot
 
     load_snapshot(Path(args.file), missions_home())
@@ -192,6 +197,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_exceptions(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.integrations.scan import scan_exceptions
 
     rows = [r.model_dump() for r in scan_exceptions(missions_home())]

@@ -271,8 +271,8 @@ class SimulatedSystem:
 
     def __call__(self, home: Path | None = None, **settings: Any) -> SystemServer:
         """Its MCP server over the book under ``home`` (``settings``: FastMCP's host, port, ``in_process``...)."""
-        # here, not at the top: the MCP stack costs ~1.4 s of CPU to import, which the seeds and the eval environment
-        # (they call the service functions, never a server) do not pay
+        # deferred: start-up time (the MCP stack costs ~1.4 s of CPU to import, which the seeds and the eval
+        # environment, calling the service functions and never a server, do not pay)
         from ai_missions.integrations.serving import build
 
         return build(self, home, **settings)

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio
 import pydantic
@@ -30,7 +30,6 @@ from mcp.server.fastmcp.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from ai_missions.contracts import CONTRACTS_GROUP, contract_file
-from ai_missions.integrations.plugin import DeclaredTool, SimulatedSystem
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
 from ai_missions.integrations.store import recorded_write
 from ai_missions.integrations.systems import SERVED, connect, declared
@@ -39,6 +38,9 @@ from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsErr
 from ai_missions.kernel.grants import META_KEY
 from ai_missions.kernel.settings import missions_home
 from ai_missions.kernel.tools import SystemContract, ToolSpec
+
+if TYPE_CHECKING:  # the declaration builds its server from this module when asked to serve
+    from ai_missions.integrations.plugin import DeclaredTool, SimulatedSystem
 
 Transport = Literal["stdio", "streamable-http"]
 T = TypeVar("T")

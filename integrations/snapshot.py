@@ -28,8 +28,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ai_missions.integrations.ap_snapshot import SYSTEMS as AP_SYSTEMS
+from ai_missions.integrations.ap_snapshot import scoped_invoices
 from ai_missions.integrations.loader import insert_rows, write_book
-from ai_missions.integrations.store import from_ts
+from ai_missions.integrations.store import from_ts, transaction
 from ai_missions.integrations.systems import connect, is_storage_system, storage_systems, system_path, tables
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 
@@ -101,8 +103,6 @@ def _export_all(home: Path | None) -> Snapshot:
 
 
 def _export_invoices(wanted: list[str], home: Path | None) -> Snapshot:
-    from ai_missions.integrations.ap_snapshot import SYSTEMS as AP_SYSTEMS
-    from ai_missions.integrations.ap_snapshot import scoped_invoices
 
     if not wanted:
         raise ValidationError("give at least one invoice id")
@@ -273,7 +273,6 @@ def load_snapshot_in_place(
     serving (they see the new rows on their next read). ``connections`` (system -> open connection) saves
     opening the files per load; ``checked`` skips re-validating a snapshot that was already read.
     """
-    from ai_missions.integrations.store import transaction
 
     data = source if checked and isinstance(source, dict) else read_snapshot(source)
     held = list(data["systems"])

@@ -34,6 +34,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ai_missions.kernel.environment import simulated_environment
 from ai_missions.kernel.errors import MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.kernel.missions import ESCALATE, MissionSpec, get_mission, mission_names
 
 
@@ -118,7 +119,6 @@ class Case(_Strict):
 
     @model_validator(mode="after")
     def _fits_the_mission(self) -> Case:
-        from ai_missions.kernel.eval_plugin import plugin_of
 
         spec = self.spec
         vocabulary = spec.vocabulary

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.missions import get_mission
 
 #: Scorers every decision mission is scored with (see :mod:`ai_missions.evals.scorers`).
 DEFAULT_SCORERS: tuple[str, ...] = (
@@ -82,7 +83,6 @@ class EvalPlugin:
 
 def plugin_of(mission: str) -> EvalPlugin:
     """The eval plugin of a registered mission."""
-    from ai_missions.kernel.missions import get_mission
 
     plugin: EvalPlugin = get_mission(mission).load("evals")
     return plugin

@@ -6,6 +6,8 @@ import ipaddress
 import os
 from pathlib import Path
 
+from ai_missions.kernel.errors import ValidationError
+
 
 def missions_home() -> Path:
     """The home directory for all state (systems sandbox, knowledge index, runs), created on first use."""
@@ -36,7 +38,6 @@ def runs_db(home: Path | None = None) -> Path:
 def llm_timeout_s() -> float:
     """How long one call to the chat model may take (``MISSIONS_LLM_TIMEOUT_S``, default 60): a small local model on
     a CPU needs 30-75 s for a mission-sized prompt, so raise it there (e.g. 300)."""
-    from ai_missions.kernel.errors import ValidationError
 
     text = os.environ.get("MISSIONS_LLM_TIMEOUT_S", "60")
     try:
@@ -65,7 +66,6 @@ def llm_model() -> str:
 
 def call_timeout_s() -> float:
     """How long a call to a system may take before its answer is treated as lost (``MISSIONS_CALL_TIMEOUT_S``)."""
-    from ai_missions.kernel.errors import ValidationError
 
     text = os.environ.get("MISSIONS_CALL_TIMEOUT_S", "10")
     try:

@@ -26,6 +26,7 @@ from typing import Any
 from ai_missions.kernel.audit_key import AuditKey, Head, head_path
 from ai_missions.kernel.database import SETTING, PgConnection, database_url, has_table, lock_key, redact, use_wal
 from ai_missions.kernel.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError
+from ai_missions.kernel.pg_schema import postgres_statements
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -1013,7 +1014,6 @@ def migrate(db: Any, name: str) -> int:
 def _migrate_postgres(db: PgConnection, found: int) -> None:
     """The Postgres side of :func:`migrate`: each step and its version record in one transaction (Postgres DDL is
     transactional, so a failed step leaves the schema as it was), under a lock so concurrent openers queue."""
-    from ai_missions.kernel.pg_schema import postgres_statements
 
     for version, script in MIGRATIONS:
         if version <= found:

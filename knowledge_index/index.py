@@ -39,6 +39,7 @@ from chromadb.config import Settings
 
 from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.embeddings import configured_embedding_function, embedder_identity
+from ai_missions.knowledge_index.manifest import manifest_path, read_manifest
 from ai_missions.knowledge_index.policies import (
     Policy,
     PolicyProblem,
@@ -48,7 +49,6 @@ from ai_missions.knowledge_index.policies import (
     policy_files,
     sections,
 )
-from ai_missions.knowledge_index.policy_book import manifest_path, read_manifest
 
 COLLECTION = "policies"
 #: Bump when chunking, the embedded text or the metadata change: every policy is then re-embedded.

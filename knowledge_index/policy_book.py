@@ -8,7 +8,6 @@ does not pay for search it does not do.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,24 +15,8 @@ from typing import Any
 from ai_missions.kernel.errors import NotFoundError
 from ai_missions.kernel.missions import all_domains
 from ai_missions.kernel.settings import knowledge_dir
+from ai_missions.knowledge_index.manifest import read_manifest
 from ai_missions.knowledge_index.policies import Policy, parse_policy
-
-MANIFEST = "manifest.json"
-
-
-def manifest_path(directory: Path | None = None) -> Path:
-    return (directory or knowledge_dir()) / MANIFEST
-
-
-def read_manifest(directory: Path | None = None) -> dict[str, Any]:
-    """The manifest, or an empty one when the index was never built."""
-    path = manifest_path(directory)
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"policies": {}}
-    data.setdefault("policies", {})
-    return data
 
 
 class PolicyBook:
@@ -67,11 +50,13 @@ class PolicyBook:
 
     def for_domains(self, domains: Iterable[str]) -> Any:
         """A searchable view: the full knowledge base (a run's steps that search need it)."""
+        # deferred: start-up time (loads chromadb, which deciding does without)
         from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
         return KnowledgeBase(self.directory).for_domains(domains)
 
     def search(self, query: str, k: int = 5, **filters: Any) -> Any:
+        # deferred: start-up time (loads chromadb, which deciding does without)
         from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
         return KnowledgeBase(self.directory).search(query, k, **filters)

@@ -28,6 +28,7 @@ async def keep_review(
     """Keep one authenticated decision as a ``reviewed`` case (see :mod:`ai_missions.services.reviewed`)."""
     decision_id = answer["decision_id"]
     try:
+        # deferred: start-up time (loads pydantic)
         from ai_missions.services.reviewed import record_review, reviewed_path
 
         facts = state.get("facts") or {}

@@ -93,6 +93,7 @@ def knowledge_of(context: MissionContext | None) -> Any:
 
 @cache
 def _knowledge(home: str) -> Any:
+    # deferred: start-up time (loads chromadb and pydantic)
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
     return KnowledgeBase(knowledge_dir(Path(home)))

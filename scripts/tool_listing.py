@@ -21,10 +21,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+from ai_missions.contracts import contracts
+from ai_missions.kernel.environment import simulated_environment
+
 SIZES = {"commerce": 60, "payables": 40, "retail": 30, "helpdesk": 6, "accounts": 40}
 
 
 async def _listing(system: str, home: Path) -> dict[str, Any]:
+    # deferred: start-up time (loads mcp and jsonschema_rs)
     from ai_missions.services.mcp_session import system_factory
 
     server = system_factory(system)(home)
@@ -32,8 +36,6 @@ async def _listing(system: str, home: Path) -> dict[str, Any]:
 
 
 def dump(out: Path, home: Path | None) -> None:
-    from ai_missions.contracts import contracts
-    from ai_missions.kernel.environment import simulated_environment
 
     home = home or Path(tempfile.mkdtemp(prefix="tool-listing-"))
     if not (home / "systems").exists():

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from ai_missions.contracts import tools_by_name
 from ai_missions.kernel.errors import MissionsError, NotFoundError
 
 if TYPE_CHECKING:  # the MCP stack is imported when a first session opens: a decision that writes nowhere (a
@@ -168,7 +169,6 @@ class SystemsGateway:
         """The system serving ``tool_name``: known once its session is open, else from the tool contracts."""
         if tool_name in self.system_of:
             return self.system_of[tool_name]
-        from ai_missions.contracts import tools_by_name
 
         spec = tools_by_name().get(tool_name)
         return spec.system if spec is not None and spec.system in self.connections else None
@@ -338,6 +338,7 @@ class SystemsGateway:
 
 def _mcp_stack() -> Any:
     """What a session needs (``open_session``), imported on first call (later calls are lookups)."""
+    # deferred: start-up time (loads mcp and jsonschema_rs)
     from ai_missions.services.mcp_session import open_session
 
     return open_session

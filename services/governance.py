@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.kernel import records
+from ai_missions.kernel.database import database_url
 from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
-from ai_missions.kernel.missions import ToolPolicy
+from ai_missions.kernel.missions import ToolPolicy, registry
 from ai_missions.kernel.records import HISTORY_KEY, RULES_KEY, UnsignedRowError
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore, audit_entry, chain
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
-from ai_missions.services.identity import CUSTOMER_ROLE
+from ai_missions.services.identity import CUSTOMER_ROLE, Accounts
 
 #: Roles that may adopt a change of the approval rules (an approved policy change).
 POLICY_ROLES = ("controller",)
@@ -47,7 +48,6 @@ PLATFORM_ROSTER: dict[str, str] = {
 def default_roster() -> dict[str, str]:
     """The roster used until ``$MISSIONS_HOME/reviewers.json`` (``{"name": "role", ...}``) or accounts say
     otherwise: the platform's reviewers plus those every registered mission brings."""
-    from ai_missions.kernel.missions import registry
 
     roster = dict(PLATFORM_ROSTER)
     for spec in registry().values():
@@ -59,10 +59,6 @@ def default_roster() -> dict[str, str]:
 def load_roster(home: Path) -> dict[str, str]:
     """Reviewer name -> role: the store's accounts once there are any; before that ``reviewers.json`` or the
     default roster (for platform code that names a reviewer in-process; people sign in with an account)."""
-    from ai_missions.kernel.database import database_url
-    from ai_missions.kernel.settings import runs_db
-    from ai_missions.kernel.store import RunStore
-    from ai_missions.services.identity import Accounts
 
     if (database_url() or (home / "runs.sqlite").exists()) and (accounts := Accounts(RunStore(runs_db(home))).roster()):
         return accounts

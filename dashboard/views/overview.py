@@ -11,6 +11,7 @@ import streamlit as st
 
 from ai_missions.dashboard import model, resources, ui
 from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import registry
 
 #: The window of the decision figures (median time to decision, approvals vs rejections).
 WINDOW_DAYS = 14
@@ -23,7 +24,6 @@ TOP_N = 10
 def open_cases(home: str) -> dict[tuple[str, str], list[str]] | None:
     """(mission, subject) -> case types, from every mission's trigger over MCP (the systems' current state);
     a mission whose systems cannot be read (its book is not seeded) adds nothing; None when no mission's can."""
-    from ai_missions.kernel.missions import registry
 
     found: dict[tuple[str, str], list[str]] = {}
     read = False

@@ -140,6 +140,7 @@ def page() -> None:
         )
         ui.empty_state(f"No brief yet: {why}A brief is `missions batch account-save`, or `missions scheduler`.")
         return
+    # deferred: start-up time (loads langgraph and langchain_core)
     from ai_missions.schedules import batch_report
 
     try:

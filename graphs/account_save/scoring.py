@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ai_missions.graphs.account_save.vocabulary import FLAGGING
+
 RECENT_DAYS = 14  # the usage window compared...
 PRIOR_DAYS = 28  # ...with the four weeks before it
 USAGE_DECLINE_PCT = -30.0  # ACC-003: active users down 30% or more (14 days vs the 28 before)
@@ -54,7 +56,6 @@ class Risk:
 
     @property
     def flagged(self) -> bool:
-        from ai_missions.graphs.account_save.vocabulary import FLAGGING
 
         return any(s in FLAGGING for s in self.signals)
 

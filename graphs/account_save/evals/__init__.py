@@ -47,6 +47,7 @@ def _tag(result: Result, prefix: str) -> str | None:
 
 
 def _score(case: Replayed) -> dict[str, Any]:
+    # deferred: start-up time (loads chromadb and rapidfuzz)
     from ai_missions.graphs.account_save.evals.run import draft_check
 
     actions = list((case.verdict or {}).get("actions", []))

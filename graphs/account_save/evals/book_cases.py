@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.graphs.account_save.evals.labeller import OUTCOME_OF, TOOLS_OF, label
-from ai_missions.graphs.account_save.evals.recorded import ACCOUNTS, SEED, records
+from ai_missions.graphs.account_save.evals.recorded import ACCOUNTS, RECORDED, SEED, records, write
 from ai_missions.integrations.accounts_seed import BOOK_NOW
 from ai_missions.integrations.accounts_seed import generate as seed_book
 from ai_missions.kernel.cases import Case, write_cases
@@ -83,8 +83,8 @@ def cases(size: int = SLICE, seed: int = SEED) -> list[Case]:
 
 def generate(out: Path | None = None, slice_out: Path | None = None, seeds: list[int] | None = None) -> dict[str, Any]:
     """``missions eval generate --mission account-save``: the harness slice (and the whole book's recorded briefs)."""
+    # deferred: start-up time (loads jsonschema_rs)
     from ai_missions.graphs.account_save.evals import BRIEFS_CI
-    from ai_missions.graphs.account_save.evals.recorded import RECORDED, write
 
     seed = (seeds or [SEED])[0]
     target = out or BRIEFS_CI

@@ -35,6 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, OUTCOMES
+from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.integrations.snapshot import export_snapshot, read_snapshot
 from ai_missions.kernel.cases import Case, describe_error
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 
@@ -143,7 +145,6 @@ class _Snapshots:
         self._scan: dict[str, list[str]] | None = None
 
     def get(self, raw: Any, order_id: str) -> dict[str, Any]:
-        from ai_missions.integrations.snapshot import export_snapshot, read_snapshot
 
         if isinstance(raw, dict):
             return read_snapshot(raw)
@@ -154,8 +155,6 @@ class _Snapshots:
 
     def types(self, order_id: str) -> list[str]:
         if self._scan is None:
-            from ai_missions.integrations.scan import scan_exceptions
-
             self._scan = {row.order_id: list(row.types) for row in scan_exceptions(self.home)}
         return self._scan.get(order_id, [])
 

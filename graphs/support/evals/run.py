@@ -26,6 +26,7 @@ from typing import Any
 
 from ai_missions.graphs.support.address_reading import read_addresses, same_place
 from ai_missions.graphs.support.echo import compared_text
+from ai_missions.graphs.support.evals.generate import CI_SLICE, RECORDED, read
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
 from ai_missions.graphs.support.gather import thread_text
 from ai_missions.graphs.support.replies import promises
@@ -304,7 +305,6 @@ def evaluate(cases: Iterable[Mapping[str, Any]]) -> Report:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ai_missions.graphs.support.evals.generate import CI_SLICE, RECORDED, read
 
     parser = argparse.ArgumentParser(description="Score the support mission's offline reasoner on recorded tickets.")
     parser.add_argument("--ci", action="store_true", help="the CI slice only")
@@ -325,7 +325,6 @@ if __name__ == "__main__":
 
 def speed(dataset: str = "ci") -> dict[str, float]:
     """Tickets per second through the decision replay, and outcome agreement (for ``bench/per_mission.py``)."""
-    from ai_missions.graphs.support.evals.generate import CI_SLICE, RECORDED, read
 
     cases = read(CI_SLICE if dataset == "ci" else RECORDED)
     report = evaluate(cases)
