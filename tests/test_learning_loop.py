@@ -13,7 +13,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from ai_missions.client import MissionClient, RunOutcome
-from ai_missions.evals import reviewed
 from ai_missions.evals.harness import EvalConfig, Task, evaluate
 from ai_missions.evals.store import EvalStore, store_dir
 from ai_missions.graphs.order_exception.graph import graph as exported_graph
@@ -28,6 +27,7 @@ from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.knowledge_index.retrieval import KnowledgeBase
 from ai_missions.nodes.context import MissionContext
+from ai_missions.services import reviewed
 from ai_missions.services.governance import default_roster
 from ai_missions.services.reviewed import disagreements, render_disagreements, reviewed_cases, reviewed_path
 from tests.support.built_index import built_index

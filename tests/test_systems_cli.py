@@ -150,7 +150,8 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
         assert f"ai_missions/contracts/{system}.json" in names, system
     # Every package of every code folder (each folder holding an __init__.py, found in the tree, not listed by hand)
     # and the data the package reads at run time travel in the wheel.
-    for folder in ("graphs", "nodes", "knowledge_index", "dashboard", "evals", "integrations", "contracts"):
+    folders = ("kernel", "services", "cli", "graphs", "nodes", "knowledge_index", "dashboard", "evals", "integrations")
+    for folder in (*folders, "contracts"):
         for init in (ROOT / folder).rglob("__init__.py"):
             package = init.parent.relative_to(ROOT).as_posix()
             assert f"ai_missions/{package}/__init__.py" in names, package
@@ -160,7 +161,9 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
         assert f"ai_missions/nodes/reading/lexicon/{lexicon.name}" in names, lexicon.name
     policies = [n for n in names if n.startswith("ai_missions/knowledge_index/policies/") and n.endswith(".md")]
     assert len(policies) == len(list((ROOT / "knowledge_index" / "policies").glob("*.md")))
-    assert "ai_missions/connections.py" in names  # the platform's side: it spawns or connects to the servers
+    for module in (ROOT / "core").glob("*.py"):  # the runtime layer is the namespace's own package
+        assert f"ai_missions/{module.name}" in names, module.name
+    assert "ai_missions/services/connections.py" in names  # the platform's side: it spawns or connects to the servers
     assert "ai_missions/knowledge_index/retrieval_questions.jsonl" in names
     for spec in registry().values():  # every mission's recorded cases and policies
         shipped = [*plugin_of(spec.name).datasets.values()] if spec.evals else []
