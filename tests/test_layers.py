@@ -284,6 +284,11 @@ def test_no_package_loop() -> None:
     assert [sorted(s) for s in strongly_connected(graph) if len(s) > 1] == []
 
 
+def test_the_namespace_package_imports_nothing_of_ours() -> None:
+    """Every import of ``ai_missions.<anything>`` first runs ``core/__init__.py``: it must stay below everything."""
+    assert references((ROOT / "core" / "__init__.py").read_text()) == frozenset()
+
+
 def test_the_docs_show_the_same_order() -> None:
     """docs/architecture.md's layer table lists the layers in this order, with the same folders."""
     text = (ROOT / "docs/architecture.md").read_text()
@@ -330,6 +335,7 @@ def _some_module(package: str, where: str) -> str | None:
 KINDS = {
     "a top-level import": "import {module}\n",
     "a from-import": "from {module} import something\n",
+    "a from-import of the module from its package": "from {package} import {leaf}\n",
     "an import inside a function": "def load():\n    from {module} import something\n    return something\n",
     "an import under TYPE_CHECKING": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import {module}\n",
     "importlib with a literal module": "import importlib\nLOADED = importlib.import_module('{module}')\n",
@@ -361,7 +367,7 @@ def test_every_scanned_folder_but_the_top_gets_a_planted_reference() -> None:
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(("folder", "module", "package"), TARGETS, ids=[t[0] for t in TARGETS])
 def test_a_planted_reference_is_reported(folder: str, module: str, package: str, kind: str) -> None:
-    source = KINDS[kind].format(module=module, package=package)
+    source = KINDS[kind].format(module=module, package=package, leaf=module.rpartition(".")[2])
     found = back_arrows(f"{folder}/planted.py", source)
     assert found, f"{kind} from {folder}/ to {module} went unreported"
     assert all(folder_of(name) != folder for name in found)
