@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.account_save.evals.labeller import OUTCOME_OF, TOOLS_OF, label
 from ai_missions.graphs.account_save.evals.recorded import ACCOUNTS, SEED, records
 from ai_missions.integrations.accounts_seed import BOOK_NOW

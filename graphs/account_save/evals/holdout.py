@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.account_save.evals import HOLDOUT
 from ai_missions.integrations.accounts_seed import BOOK_NOW
 from ai_missions.integrations.accounts_seed import generate as seed_book

@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ValidationError
 from ai_missions.graphs.account_save.evals.labeller import label
 from ai_missions.integrations.accounts_seed import BOOK_NOW, generate
+from ai_missions.mission_api import ValidationError
 
 DATA = Path(__file__).resolve().parent / "data"
 RECORDED = DATA / "recorded_briefs.jsonl.gz"

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.invoice_approval.evals import HISTORICAL, HOLDOUT
 
 Action = dict[str, Any]

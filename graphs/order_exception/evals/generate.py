@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ai_missions.evals.cases import Case
-from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, recorded_case
+from ai_missions.evals.api import Case, GeneratedSet, decided_after, from_scratch_books, recorded_case
 from ai_missions.graphs.order_exception.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.order_exception.evals.labeller import label
 from ai_missions.integrations.scan import scan_exceptions

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.order_exception.evals import HANDMADE, HISTORICAL
 
 Snapshot = dict[str, Any]

@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.order_exception.evals import HOLDOUT, handmade
 from ai_missions.graphs.order_exception.evals.handmade import (
     Action,

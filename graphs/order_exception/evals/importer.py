@@ -34,9 +34,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from ai_missions.errors import NotFoundError, ValidationError
-from ai_missions.evals.cases import Case, describe_error
+from ai_missions.evals.api import Case, describe_error
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, OUTCOMES
+from ai_missions.mission_api import NotFoundError, ValidationError
 
 REQUIRED = ("order_id", "recorded_at", "outcome", "actions", "decided_by")
 OPTIONAL = ("case_id", "note", "exception_types", "snapshot")

@@ -14,8 +14,7 @@ import random
 from collections.abc import Sequence
 from datetime import timedelta
 
-from ai_missions.evals.cases import Case
-from ai_missions.evals.generation import GeneratedSet, recorded_case
+from ai_missions.evals.api import Case, GeneratedSet, recorded_case
 from ai_missions.graphs.retail_exceptions.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.retail_exceptions.evals.labeller import label
 from ai_missions.integrations import retail_seed

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.cases import Case, write_cases
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.support.evals.labeller import label
 from ai_missions.integrations import crm, erp, helpdesk, payments, shipping
 from ai_missions.integrations.books import seed_books

@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.errors import ValidationError
 from ai_missions.graphs.support.evals.generate import FORMAT, write
 from ai_missions.graphs.support.vocabulary import CASE_TYPES, OUTCOMES
+from ai_missions.mission_api import ValidationError
 
 #: External order status -> the ERP's.
 STATUS = {
