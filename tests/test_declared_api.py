@@ -1,7 +1,8 @@
 """Missions import only the declared API: every module of the in-tree missions (``graphs/``) and of the example
 (``examples/``) names, of the platform, only the declared API modules and its own package. A name is read wherever
 it is written: an import at the top, in a function or under ``TYPE_CHECKING``, a relative import, and a string
-naming a module (``"ai_missions.x:attr"``, ``import_module("ai_missions.x")``).
+naming a module (``"ai_missions.x:attr"``, ``import_module("ai_missions.x")``, an f-string's
+``f"ai_missions.x.{name}"``).
 
 The one more thing a mission may import is the simulated systems (``ai_missions.integrations``), and only from its
 eval side (``<mission>/evals/``): a generator seeds a book with them, as a test would. A mission's steps reach a
@@ -86,6 +87,10 @@ def references(mission: Mission, path: Path) -> Iterator[tuple[int, str]]:
             text = node.value.split(":")[0]
             if text.startswith("ai_missions.") and all(p.isidentifier() for p in text.split(".")):
                 yield node.lineno, text
+        elif isinstance(node, ast.JoinedStr) and node.values and isinstance(first := node.values[0], ast.Constant):
+            text = str(first.value).split(":")[0]  # f"ai_missions.integrations.{name}": its whole components
+            if text.startswith("ai_missions."):
+                yield node.lineno, text.rpartition(".")[0]
 
 
 #: Where each platform package's files are (``[tool.setuptools.package-dir]``), to tell a module from a name.
@@ -182,6 +187,11 @@ PLANTED = {
         'import importlib\nGRANTS = importlib.import_module("ai_missions.grants")\n',
         "ai_missions.grants",
     ),
+    "a module path in an f-string": (
+        "trigger.py",
+        'def system(name: str) -> str:\n    return f"ai_missions.integrations.{name}:SYSTEM"\n',
+        "ai_missions.integrations",
+    ),
     "another mission": ("gather.py", "from ai_missions.graphs.support.facts import x\n", "graphs.support.facts"),
     "a relative import out of the package": ("evals/labels.py", "from ... import grants\n", "ai_missions.graphs"),
     "the simulator outside the eval side": ("gather.py", "from ai_missions.integrations import erp\n", "simulator"),
@@ -200,6 +210,7 @@ ALLOWED = {
     "the UI API as a module": ("page.py", "from ai_missions.dashboard import api as ui\n"),
     "its own modules": ("gather.py", "from ai_missions.graphs.planted.facts import x\nfrom . import facts\n"),
     "its own modules by name": ("spec.py", 'GRAPH = "ai_missions.graphs.planted.graph:build_graph"\n'),
+    "its own modules in an f-string": ("spec.py", 'PART = "graph"\nGRAPH = f"ai_missions.graphs.planted.{PART}:x"\n'),
     "the simulator on the eval side": ("evals/generate.py", "from ai_missions.integrations import erp, retail_seed\n"),
 }
 
