@@ -76,9 +76,8 @@ def references(mission: Mission, path: Path) -> Iterator[tuple[int, str]]:
             yield from ((node.lineno, a.name) for a in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:
-                anchor = package.split(".")
-                anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+            if node.level:  # ``from . import x`` is the package's own; each further dot one package up
+                anchor = package.split(".")[: package.count(".") + 2 - node.level]
                 base = ".".join([*anchor, *([base] if base else [])])
             for alias in node.names:  # ``from ai_missions.dashboard import api`` names the module ``...api``
                 named = f"{base}.{alias.name}"
@@ -111,15 +110,14 @@ def problems(mission: Mission, path: Path) -> list[str]:
     on_eval_side = path.relative_to(mission.folder).parts[0] == "evals"
     found = []
     for line, name in references(mission, path):
-        if name.split(".")[0] != "ai_missions" and not name.startswith(mission.package.split(".")[0]):
-            continue  # the standard library and third parties
+        if name.split(".")[0] != "ai_missions" or name in DECLARED:
+            continue  # the standard library, third parties, the example's own package; the declared API
         if name == mission.package or name.startswith(mission.package + "."):
             continue
-        if name in DECLARED:
+        simulator = name == SIMULATOR or name.startswith(SIMULATOR + ".")
+        if simulator and on_eval_side:
             continue
-        if on_eval_side and (name == SIMULATOR or name.startswith(SIMULATOR + ".")):
-            continue
-        where = "its eval side may import the simulator" if name.startswith(SIMULATOR) else "not a declared API"
+        where = "the simulator: only a mission's evals/ may import it" if simulator else "not a declared API"
         found.append(f"{path.relative_to(mission.folder.parent)}:{line}: {name} ({where})")
     return found
 
@@ -209,6 +207,7 @@ ALLOWED = {
     ),
     "the UI API as a module": ("page.py", "from ai_missions.dashboard import api as ui\n"),
     "its own modules": ("gather.py", "from ai_missions.graphs.planted.facts import x\nfrom . import facts\n"),
+    "its own modules, relatively": ("evals/labels.py", "from ..facts import derive\nfrom . import generate\n"),
     "its own modules by name": ("spec.py", 'GRAPH = "ai_missions.graphs.planted.graph:build_graph"\n'),
     "its own modules in an f-string": ("spec.py", 'PART = "graph"\nGRAPH = f"ai_missions.graphs.planted.{PART}:x"\n'),
     "the simulator on the eval side": ("evals/generate.py", "from ai_missions.integrations import erp, retail_seed\n"),
