@@ -17,6 +17,7 @@ from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.missions import MissionSpec, get_mission
 from ai_missions.kernel.settings import missions_home, runs_db
 from ai_missions.kernel.store import RunStore
+from ai_missions.kernel.tiers import tier_view
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,32 +64,6 @@ def _tiered(name: str) -> MissionSpec:
     return spec
 
 
-def tier_view(spec: MissionSpec, store: RunStore) -> dict[str, Any]:
-    # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.kernel.tiers import current, history
-
-    assert spec.tiers is not None
-    table = current(spec.name, spec.tiers, store)
-    return {
-        "mission": spec.name,
-        "mode": table.mode,
-        "tiers": {
-            tool: {
-                "tier": table.tier_of(tool),
-                "policy": spec.tiers.defaults.get(tool, "recommend"),
-                "rollback": (r.tool or "nothing to undo") if (r := spec.tiers.rollbacks.get(tool)) else None,
-            }
-            for tool in spec.tools
-        },
-        "limits": {
-            "confidence_floor": spec.tiers.confidence_floor,
-            "automate_limit": spec.tiers.automate_limit,
-            "escalate_limit": spec.tiers.escalate_limit,
-        },
-        "history": history(spec.name, store),
-    }
-
-
 def _render(view: dict[str, Any]) -> str:
     lines = [f"{view['mission']}: {view['mode']} mode"]
     for tool, row in view["tiers"].items():
@@ -107,44 +82,15 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def latest_eval_runs(spec: MissionSpec, directory: Path | None = None) -> list[dict[str, Any]]:
-    """The mission's finished eval runs, newest first (none when the eval store does not exist)."""
-    # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.evals.store import EvalStore, store_dir
-
-    directory = directory or store_dir(missions_home())
-    if not directory.exists():
-        return []
-    store = EvalStore(directory)
-    try:
-        return [r for r in store.list_runs(limit=200) if r.get("mission") == spec.name and r.get("summary")]
-    finally:
-        store.close()
-
-
-def eval_detection(spec: MissionSpec, directory: Path | None = None) -> dict[str, Any] | None:
-    """Exception detection on labelled cases, from the latest eval run that scored it: precision TP/(TP+FP) and the
-    false-positive rate FP/(FP+TN), where positives are the cases the labeller found an exception on."""
-    for run in latest_eval_runs(spec, directory):
-        overall = run["summary"]["overall"]
-        if overall.get("detection_counts") is not None:
-            return {
-                "eval_run": run["run_id"],
-                "cases": overall.get("cases"),
-                "counts": overall["detection_counts"],
-                "precision": overall.get("detection_precision"),
-                "recall": overall.get("detection_recall"),
-                "false_positive_rate": overall.get("detection_false_positive_rate"),
-            }
-    return None
-
-
 def eval_gaps(spec: MissionSpec) -> tuple[list[str], dict[str, Any]]:
     """The thresholds the mission's latest finished eval run misses, and the evidence (run id and metrics)."""
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.eval_plugin import plugin_of
 
     plugin = plugin_of(spec.name)
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.evals.latest import latest_eval_runs
+
     runs = latest_eval_runs(spec)
     if not runs:
         return [f"no finished eval run of {spec.name}: run `missions eval run --mission {spec.name}`"], {}
@@ -220,6 +166,9 @@ def _metrics(args: argparse.Namespace) -> int:
     if not path.exists():
         raise NotFoundError(f"no runs yet under {missions_home()}")
     data = mission_metrics(spec, RunStore(path))
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.evals.latest import eval_detection
+
     data["detection_eval"] = eval_detection(spec, args.eval_store)
     emit(data, as_json=args.json, render=_render_metrics)
     return 0

@@ -1,29 +1,42 @@
-"""The declared API a mission's declaration imports: its spec, vocabulary, tool policy, contracts, trigger and eval
-plugin (light to import: listing missions loads every spec). A mission outside this repository imports these
-names, the graph-building ones of :mod:`ai_missions.nodes.api`, and nothing else of the platform; the mission in
-``examples/`` is held to it by a test (docs/missions.md, "A mission from another package").
+"""The declared API a mission's declaration imports: its spec, vocabulary, tool policy, contracts, trigger, tiers,
+operating metrics, invariants and eval plugin (light to import: listing missions loads every spec, so nothing here
+pulls in LangGraph, the vector store or Streamlit). A mission, in this repository or from another package, imports
+these names, the graph-building ones of :mod:`ai_missions.nodes.api`, the eval-building ones of
+:mod:`ai_missions.evals.api`, the page-building ones of :mod:`ai_missions.dashboard.api`, and nothing else of the
+platform; ``tests/test_declared_api.py`` holds every mission to it (docs/missions.md, "A mission from another
+package").
 """
 
 from __future__ import annotations
 
 from ai_missions.contracts import contract, tool_spec
-from ai_missions.kernel.errors import ConflictError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin
 from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
+from ai_missions.kernel.tiers import Rollback, TierPolicy
 from ai_missions.kernel.tools import SystemContract, ToolSpec, read, write, write_lookup
 from ai_missions.kernel.triggers import Systems, Trigger
+from ai_missions.nodes.parts import LABEL, PARTS, part_owner
+from ai_missions.nodes.plain_text import display_name, plain_text_problems
+from ai_missions.services.metrics import RunRecord
 
 __all__ = [
     "DEFAULT_SCORERS",
     "ESCALATE",
+    "LABEL",
+    "PARTS",
     "ConflictError",
     "EvalPlugin",
+    "ForbiddenError",
     "MissionSpec",
     "MissionsError",
     "NotFoundError",
+    "Rollback",
+    "RunRecord",
     "Subject",
     "SystemContract",
     "Systems",
+    "TierPolicy",
     "ToolPolicy",
     "ToolRule",
     "ToolSpec",
@@ -31,6 +44,9 @@ __all__ = [
     "ValidationError",
     "Vocabulary",
     "contract",
+    "display_name",
+    "part_owner",
+    "plain_text_problems",
     "read",
     "tool_spec",
     "write",

@@ -274,6 +274,10 @@ class MissionSpec:
     #: Dashboard pages for the mission's customers (title -> page file): all a ``customer`` account sees; each page
     #: shows only what is the signed-in customer's own. Staff do not see them.
     portal_pages: Mapping[str, Path] = field(default_factory=dict)
+    #: Write tools a signed-in customer makes themselves through those pages (a message about their own order):
+    #: never one of ``tools`` (the mission's actions, which a reviewer decides). The platform authorizes each and
+    #: mints its grant (:mod:`ai_missions.customer_writes`); the mission never does.
+    customer_tools: frozenset[str] = frozenset()
     #: Action tiers (observe, recommend, automate, escalate) per write tool, when the mission has them
     #: (:mod:`ai_missions.kernel.tiers`); None: the reasoner's own ``auto``/``review`` stand.
     tiers: TierPolicy | None = None

@@ -23,12 +23,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ai_missions.kernel import records
 from ai_missions.kernel.errors import ForbiddenError, ValidationError
 from ai_missions.kernel.records import META, TIERS_PREFIX, UnsignedRowError
 from ai_missions.kernel.store import RunStore, audit_entry, chain, utc_now
+
+if TYPE_CHECKING:  # a spec holds its tier policy: the type only, so that the two modules do not import each other
+    from ai_missions.kernel.missions import MissionSpec
 
 Tier = Literal["observe", "recommend", "automate", "escalate"]
 TIERS: tuple[str, ...] = ("observe", "recommend", "automate", "escalate")
@@ -264,3 +267,28 @@ def change(
     if before != after:
         _record(store, mission, new, entry)
     return entry
+
+
+def tier_view(spec: MissionSpec, store: RunStore) -> dict[str, Any]:
+    """The mission's mode, each action's tier in force with its policy and rollback, the limits, and the history:
+    what `missions tiers show` prints and a mission page shows."""
+    assert spec.tiers is not None
+    table = current(spec.name, spec.tiers, store)
+    return {
+        "mission": spec.name,
+        "mode": table.mode,
+        "tiers": {
+            tool: {
+                "tier": table.tier_of(tool),
+                "policy": spec.tiers.defaults.get(tool, "recommend"),
+                "rollback": (r.tool or "nothing to undo") if (r := spec.tiers.rollbacks.get(tool)) else None,
+            }
+            for tool in spec.tools
+        },
+        "limits": {
+            "confidence_floor": spec.tiers.confidence_floor,
+            "automate_limit": spec.tiers.automate_limit,
+            "escalate_limit": spec.tiers.escalate_limit,
+        },
+        "history": history(spec.name, store),
+    }

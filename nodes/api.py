@@ -1,23 +1,35 @@
-"""The declared API a mission's graph and gather step import: the platform's standard graph around the mission's
-gather, the systems of a run (over MCP), observations for the Explain rail, and the state they read and write.
-With :mod:`ai_missions.mission_api`, all a mission from another package imports of the platform."""
+"""The declared API a mission's graph, gather step and fact builders import: the platform's standard graph around
+the mission's gather, the systems of a run (over MCP), observations for the Explain rail, the state they read and
+write, and the reading layer that turns what people wrote into facts with their evidence. With
+:mod:`ai_missions.mission_api` (the declaration's names), all a mission's steps import of the platform."""
 
 from __future__ import annotations
 
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe
+from ai_missions.nodes.observe import observe, read_findings
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
+from ai_missions.nodes.reading import THRESHOLD, Fact, Reading, Source, noting, read
+from ai_missions.nodes.reading.offline import OfflineReader, amounts
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 from ai_missions.services.gateway import SystemError_
 
 __all__ = [
+    "THRESHOLD",
+    "Fact",
     "MissionContext",
     "MissionState",
     "Observation",
+    "OfflineReader",
+    "Reading",
+    "Source",
     "SystemError_",
+    "amounts",
     "exported_graph",
     "mission_graph",
+    "noting",
     "observe",
+    "read",
+    "read_findings",
     "systems_of",
 ]

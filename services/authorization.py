@@ -520,3 +520,20 @@ def _hand_off(identity: Identity, decision: DecisionResource, to: Identity | Non
         )
         return Answer(False, f"cannot hand off to {_who(to)}: they may approve none of the open actions ({needs})")
     return Answer(True, f"{_who(to)} may approve action(s) {', '.join(str(p + 1) for p in able)}")
+
+
+def own_write_answer(identity: Identity, spec: MissionSpec, tool: str, args: Mapping[str, Any]) -> Answer:
+    """May ``identity`` make this write of their own through the mission's portal (a message about their order)?
+
+    Only a ``customer`` account; only a tool the mission declares its customers write (``customer_tools``, never
+    one of its own actions, which a reviewer decides); and, when the write names a customer, only themselves. The
+    other records it names (a ticket) the portal shows them as theirs before they write."""
+    customer = customer_of(identity)
+    if customer is None:
+        return Answer(False, f"{_who(identity)} is not a customer: the portal writes only as the signed-in customer")
+    if tool not in spec.customer_tools or tool in spec.tools:
+        return Answer(False, f"{tool} is not a write {spec.name}'s customers make themselves")
+    named = args.get("customer_id")
+    if named is not None and named != customer:
+        return Answer(False, f"{_who(identity)} writes as customer {customer} only, not {named}")
+    return Answer(True, f"{_who(identity)} writes as customer {customer}")

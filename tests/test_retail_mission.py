@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from ai_missions.cli.tier_commands import tier_view
 from ai_missions.client import MissionClient
 from ai_missions.integrations import retail_seed
 from ai_missions.integrations.snapshot import FORMAT, load_snapshot
@@ -28,7 +27,7 @@ from ai_missions.kernel.errors import ForbiddenError, MissionsError, NotFoundErr
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
-from ai_missions.kernel.tiers import change, current
+from ai_missions.kernel.tiers import change, current, tier_view
 from ai_missions.testing import operator_grant, signed_in_as
 from tests.support.built_index import built_index
 from tests.support.small_home import rows

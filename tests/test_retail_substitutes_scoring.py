@@ -198,7 +198,7 @@ def test_substitutions_appear_in_the_financial_impact() -> None:
 
 
 def test_missions_metrics_reads_detection_from_the_latest_labelled_eval_run(tmp_path: Any) -> None:
-    from ai_missions.cli.tier_commands import eval_detection
+    from ai_missions.evals.latest import eval_detection
     from ai_missions.evals.store import EvalStore
 
     assert eval_detection(SPEC, tmp_path / "none") is None  # no eval store: nothing to show, no error

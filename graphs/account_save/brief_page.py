@@ -12,9 +12,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import resources, ui
-from ai_missions.kernel.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from ai_missions.services.review import case_facts
+from ai_missions.dashboard import api as ui
+from ai_missions.mission_api import ConflictError, ForbiddenError, NotFoundError, ValidationError
 
 MISSION = "account-save"
 SHOWN = 25
@@ -22,7 +21,7 @@ SHOWN = 25
 
 def latest_batch() -> str | None:
     row = (
-        resources.store()
+        ui.store()
         .read()
         .execute(
             "SELECT batch_id FROM runs WHERE mission = ? AND batch_id IS NOT NULL ORDER BY created_at DESC LIMIT 1",
@@ -36,7 +35,7 @@ def latest_batch() -> str | None:
 def loose_runs() -> int:
     """Account missions started one by one (``missions demo``, ``missions run``), outside any brief."""
     row = (
-        resources.store()
+        ui.store()
         .read()
         .execute("SELECT COUNT(*) FROM runs WHERE mission = ? AND batch_id IS NULL", (MISSION,))
         .fetchone()
@@ -47,14 +46,14 @@ def loose_runs() -> int:
 def decider(run_id: str) -> str | None:
     """Who decides the account's outreach (its owner, or their manager when the owner is away), as the mission's
     gather step recorded it on the audit trail (no checkpoint read: a brief holds hundreds of accounts)."""
-    value = case_facts(resources.store().events(run_id)).get("account.approver")
+    value = ui.run_facts(run_id).get("account.approver")
     return str(value) if value else None
 
 
 def save_rate() -> pd.DataFrame:
     """Per brief: accounts flagged, and the share whose outreach the owner approved and sent."""
     rows = (
-        resources.store()
+        ui.store()
         .read()
         .execute(
             "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS flagged, "
@@ -71,7 +70,7 @@ def save_rate() -> pd.DataFrame:
 
 
 def account_card(rank: int, run: dict[str, Any], me: str | None) -> None:
-    state = resources.client().state(run["run_id"])
+    state = ui.client().state(run["run_id"])
     facts = state.get("facts", {})
     context = (state.get("gathered") or {}).get("accounts.get_account_context") or {}
     mine = me is not None and facts.get("account.approver") == me
@@ -86,7 +85,7 @@ def account_card(rank: int, run: dict[str, Any], me: str | None) -> None:
         usage = [p for p in context.get("usage") or [] if p.get("active_users") is not None]
         if usage:
             st.line_chart(pd.DataFrame(usage).set_index("day")["active_users"], height=120)
-        pending = [d for d in resources.store().decisions_of(run["run_id"]) if d.status == "pending"]
+        pending = [d for d in ui.store().decisions_of(run["run_id"]) if d.status == "pending"]
         if not pending:
             st.caption(f"no decision pending ({run['status']})")
             return
@@ -116,7 +115,7 @@ def account_card(rank: int, run: dict[str, Any], me: str | None) -> None:
 
 def decide(decision_id: str, me: str, **options: Any) -> None:
     try:
-        outcome = resources.client().decide(decision_id, me, **options)
+        outcome = ui.client().decide(decision_id, me, **options)
     except ForbiddenError as exc:
         st.error(f"Refused: {ui.plain(exc)}. The decision stays pending.")
         return
@@ -140,15 +139,12 @@ def page() -> None:
         )
         ui.empty_state(f"No brief yet: {why}A brief is `missions batch account-save`, or `missions scheduler`.")
         return
-    # deferred: start-up time (loads langgraph and langchain_core)
-    from ai_missions.schedules import batch_report
-
     try:
-        report = batch_report(resources.store(), batch)
+        report = ui.batch_report(batch)
     except NotFoundError:
         ui.empty_state(f"Batch {batch} is still running.")
         return
-    runs = {r["subject_id"]: r for r in resources.store().batch_runs(batch)}
+    runs = {r["subject_id"]: r for r in ui.store().batch_runs(batch)}
     me = ui.reviewer()
     st.caption(f"batch {batch}: {report['cases']} accounts flagged of the book, {report['awaiting']} awaiting owners")
     ranked = [(n, runs[s]) for n, s in enumerate(report["ranked"], start=1) if s in runs]

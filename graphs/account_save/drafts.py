@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.nodes.plain_text import display_name, plain_text_problems
+from ai_missions.mission_api import display_name, plain_text_problems
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _PROMISES = re.compile(r"\b(discount|credit|free|refund|waive|complimentary|price (?:cut|freeze))\w*", re.IGNORECASE)

@@ -10,8 +10,7 @@ from typing import Any
 from ai_missions.graphs.account_save.drafts import draft_email, health_note
 from ai_missions.graphs.account_save.scoring import PRIOR_DAYS, RECENT_DAYS, Risk, Signals, assess
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
-from ai_missions.nodes.reading import THRESHOLD, Source, read
-from ai_missions.nodes.reading.offline import OfflineReader
+from ai_missions.nodes.api import THRESHOLD, OfflineReader, Source, read
 
 #: The author of the health notes the mission writes itself: its own records, never evidence of what people said.
 NOTE_AUTHOR = "account-save"

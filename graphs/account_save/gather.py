@@ -12,13 +12,17 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.account_save.facts import NOTE_AUTHOR, derive_facts
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
-from ai_missions.kernel.errors import NotFoundError
-from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe, read_findings
-from ai_missions.nodes.reading import noting
-from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import MissionState, Observation
-from ai_missions.services.gateway import SystemError_
+from ai_missions.mission_api import NotFoundError
+from ai_missions.nodes.api import (
+    MissionContext,
+    MissionState,
+    Observation,
+    SystemError_,
+    noting,
+    observe,
+    read_findings,
+    systems_of,
+)
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from langgraph.graph import StateGraph
 
 from ai_missions.graphs.account_save.gather import gather
 from ai_missions.graphs.account_save.spec import SPEC
-from ai_missions.nodes.pipeline import exported_graph, mission_graph
+from ai_missions.nodes.api import exported_graph, mission_graph
 
 
 def build_graph() -> StateGraph[Any, Any, Any, Any]:

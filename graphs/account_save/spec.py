@@ -8,7 +8,7 @@ from ai_missions.graphs.account_save.invariants import invariants
 from ai_missions.graphs.account_save.questions import question_for
 from ai_missions.graphs.account_save.tools import TOOLS
 from ai_missions.graphs.account_save.vocabulary import VOCABULARY
-from ai_missions.kernel.missions import MissionSpec, Subject
+from ai_missions.mission_api import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.account_save"
 _HERE = Path(__file__).resolve().parent

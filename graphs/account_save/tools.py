@@ -3,8 +3,7 @@ the email to the customer, and the internal health note last (the only action th
 
 from __future__ import annotations
 
-from ai_missions.contracts import contract
-from ai_missions.kernel.missions import ToolPolicy, ToolRule
+from ai_missions.mission_api import ToolPolicy, ToolRule, contract
 
 REASSIGN, ESCALATE, EMAIL, NOTE = range(4)
 _ACCOUNT = {"account_id": ("account.id",)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.graphs.account_save.scoring import Risk, assess, from_page_row
-from ai_missions.kernel.triggers import Systems
+from ai_missions.mission_api import Systems
 
 PAGE = 1000
 

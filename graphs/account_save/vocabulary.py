@@ -3,7 +3,7 @@ facts the playbooks (``policies/ACC-*.md``) are written against."""
 
 from __future__ import annotations
 
-from ai_missions.kernel.missions import Vocabulary
+from ai_missions.mission_api import Vocabulary
 
 #: Signals (case types) in the order the brief names them.
 CASE_TYPES: tuple[str, ...] = (

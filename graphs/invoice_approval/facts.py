@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.graphs.invoice_approval.vocabulary import EXCEPTIONS, FACTS, TYPES_FACT
-from ai_missions.nodes.reading import THRESHOLD, Source, read
-from ai_missions.nodes.reading.offline import OfflineReader
+from ai_missions.nodes.api import THRESHOLD, OfflineReader, Source, read
 
 #: The price tolerance of the three-way match (AP-003): the billed price may exceed the PO price by this share.
 #: Bank verification methods are read by the reading layer (offline reader).

@@ -17,13 +17,17 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.invoice_approval.facts import derive_facts
 from ai_missions.graphs.invoice_approval.spec import SPEC
 from ai_missions.graphs.invoice_approval.vocabulary import TYPES_FACT
-from ai_missions.kernel.errors import MissionsError, NotFoundError
-from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe, read_findings
-from ai_missions.nodes.reading import noting
-from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import MissionState, Observation
-from ai_missions.services.gateway import SystemError_
+from ai_missions.mission_api import MissionsError, NotFoundError
+from ai_missions.nodes.api import (
+    MissionContext,
+    MissionState,
+    Observation,
+    SystemError_,
+    noting,
+    observe,
+    read_findings,
+    systems_of,
+)
 
 #: Each context read's parts, and the key each part is gathered under (the record read tool it stands for).
 PARTS: dict[str, dict[str, str]] = {

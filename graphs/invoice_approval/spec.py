@@ -8,7 +8,7 @@ from ai_missions.graphs.invoice_approval.invariants import invariants
 from ai_missions.graphs.invoice_approval.questions import question_for
 from ai_missions.graphs.invoice_approval.tools import TOOLS
 from ai_missions.graphs.invoice_approval.vocabulary import VOCABULARY
-from ai_missions.kernel.missions import MissionSpec, Subject
+from ai_missions.mission_api import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.invoice_approval"
 

@@ -8,8 +8,7 @@ may run without a reviewer. ``ids`` ties each identifier argument to the facts n
 
 from __future__ import annotations
 
-from ai_missions.contracts import contract
-from ai_missions.kernel.missions import ToolPolicy, ToolRule
+from ai_missions.mission_api import ToolPolicy, ToolRule, contract
 
 HOLD, DECIDE, COMMIT, PAY, ASK, NOTE = range(6)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.kernel.triggers import Systems
+from ai_missions.mission_api import Systems
 
 PAGE = 500
 

@@ -12,8 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
-from ai_missions.nodes.reading import THRESHOLD, Fact, Reading, Source, read
-from ai_missions.nodes.reading.offline import OfflineReader, amounts
+from ai_missions.nodes.api import THRESHOLD, Fact, OfflineReader, Reading, Source, amounts, read
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
 SHIPPED_STATUSES = frozenset({"shipped", "delivered"})

@@ -16,13 +16,17 @@ from langgraph.runtime import Runtime
 
 from ai_missions.graphs.order_exception.facts import OWN_NOTES, _duplicate_facts, derive_facts
 from ai_missions.graphs.order_exception.spec import SPEC
-from ai_missions.kernel.errors import MissionsError, NotFoundError
-from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe, read_findings
-from ai_missions.nodes.reading import noting
-from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import MissionState, Observation
-from ai_missions.services.gateway import SystemError_
+from ai_missions.mission_api import MissionsError, NotFoundError
+from ai_missions.nodes.api import (
+    MissionContext,
+    MissionState,
+    Observation,
+    SystemError_,
+    noting,
+    observe,
+    read_findings,
+    systems_of,
+)
 
 #: How far back and ahead the ERP is asked for copies of the order: a day, so that a copy placed more than the
 #: duplicate window apart is seen (ORD-001 asks the customer about those) rather than taken for no copy at all.

@@ -12,7 +12,7 @@ from langgraph.graph import StateGraph
 
 from ai_missions.graphs.order_exception.gather import gather
 from ai_missions.graphs.order_exception.spec import SPEC
-from ai_missions.nodes.pipeline import exported_graph, mission_graph
+from ai_missions.nodes.api import exported_graph, mission_graph
 
 
 def build_graph() -> StateGraph[Any, Any, Any, Any]:

@@ -6,7 +6,7 @@ from ai_missions.graphs.order_exception.invariants import invariants
 from ai_missions.graphs.order_exception.questions import question_for
 from ai_missions.graphs.order_exception.tools import TOOLS
 from ai_missions.graphs.order_exception.vocabulary import VOCABULARY
-from ai_missions.kernel.missions import MissionSpec, Subject
+from ai_missions.mission_api import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.order_exception"
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.contracts import contract
-from ai_missions.kernel.missions import ToolPolicy, ToolRule
+from ai_missions.mission_api import ToolPolicy, ToolRule, contract
 
 DATA, SETTLE, FULFIL, TELL = range(4)
 

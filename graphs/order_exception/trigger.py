@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ai_missions.kernel.triggers import Systems
+from ai_missions.mission_api import Systems
 
 PAGE = 500
 #: How the monitor names the earlier copy a duplicate follows.

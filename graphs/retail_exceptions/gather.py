@@ -12,12 +12,8 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
 from ai_missions.graphs.retail_exceptions.spec import SPEC
 from ai_missions.graphs.retail_exceptions.vocabulary import TYPES_FACT
-from ai_missions.kernel.errors import MissionsError, NotFoundError
-from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe
-from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import MissionState, Observation
-from ai_missions.services.gateway import SystemError_
+from ai_missions.mission_api import MissionsError, NotFoundError
+from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, systems_of
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ai_missions.services.metrics import RunRecord
+from ai_missions.mission_api import RunRecord
 
 DISRUPTIONS = frozenset({"pickup_unfulfillable", "phantom_stock", "inbound_delay", "vip_stock_conflict"})
 

@@ -9,10 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ai_missions.cli.tier_commands import eval_detection, tier_view
-from ai_missions.dashboard import resources
-from ai_missions.kernel.missions import get_mission
-from ai_missions.services.metrics import mission_metrics
+from ai_missions.dashboard import api as ui
 
 MISSION = "retail-exceptions"
 
@@ -21,11 +18,10 @@ def _pct(value: Any) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-spec = get_mission(MISSION)
-store = resources.store()
-data = mission_metrics(spec, store)
+spec = ui.get_mission(MISSION)
+data = ui.operating_metrics(MISSION)
 overall = data["overall"]
-labelled = eval_detection(spec) or {}
+labelled = data["detection_eval"] or {}
 st.title("Retail operations")
 st.caption(
     f"{overall['runs']} run{'' if overall['runs'] == 1 else 's'} of {spec.title}; from the run store, per day below. "
@@ -129,7 +125,7 @@ else:
     st.altair_chart(chart.properties(height=240), width="stretch")
 
 st.subheader("Action tiers")
-view = tier_view(spec, store)
+view = ui.action_tiers(MISSION)
 st.caption(f"Mode: {view['mode']} · change with `missions tiers promote|demote --mission {MISSION}` (audited)")
 st.dataframe(
     pd.DataFrame(

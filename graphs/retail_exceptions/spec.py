@@ -9,7 +9,7 @@ from ai_missions.graphs.retail_exceptions.questions import question_for
 from ai_missions.graphs.retail_exceptions.tiers import TIERS
 from ai_missions.graphs.retail_exceptions.tools import TOOLS
 from ai_missions.graphs.retail_exceptions.vocabulary import VOCABULARY
-from ai_missions.kernel.missions import MissionSpec, Subject
+from ai_missions.mission_api import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.retail_exceptions"
 _HERE = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ Internal notes run alone; undoing one is nothing (it changes no stock, money or 
 
 from __future__ import annotations
 
-from ai_missions.kernel.tiers import Rollback, TierPolicy
+from ai_missions.mission_api import Rollback, TierPolicy
 
 TIERS = TierPolicy(
     defaults={

@@ -8,8 +8,7 @@ customer was asked, and skipped when that notice is rejected), then merchandisin
 
 from __future__ import annotations
 
-from ai_missions.contracts import contract
-from ai_missions.kernel.missions import ToolPolicy, ToolRule
+from ai_missions.mission_api import ToolPolicy, ToolRule, contract
 
 STOCK, ALLOCATE, MONEY, CUSTOMER, SUBSTITUTE, MERCH, NOTE = range(7)
 

@@ -3,7 +3,7 @@ name an order the OMS does not hold are not subjects: the scan reports them for 
 
 from __future__ import annotations
 
-from ai_missions.kernel.triggers import Systems
+from ai_missions.mission_api import Systems
 
 
 class RetailTrigger:

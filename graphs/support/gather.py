@@ -40,13 +40,8 @@ from ai_missions.graphs.support.understanding import (
     unreadable,
 )
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
-from ai_missions.kernel.errors import MissionsError, NotFoundError
-from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.observe import observe
-from ai_missions.nodes.parts import LABEL, PARTS
-from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import MissionState, Observation
-from ai_missions.services.gateway import SystemError_
+from ai_missions.mission_api import LABEL, PARTS, MissionsError, NotFoundError
+from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, systems_of
 
 #: How many candidate order references of a thread are looked up in the ERP.
 MAX_REFERENCES = 8

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ai_missions.dashboard import resources, ui
+from ai_missions.dashboard import api as ui
 from ai_missions.graphs.support.portal_service import customer_of, my_orders, my_tickets, write_message
-from ai_missions.kernel.errors import MissionsError
+from ai_missions.mission_api import MissionsError
 
 STATUS_WORDS = {
     "new": "Received",
@@ -22,14 +22,14 @@ STATUS_WORDS = {
 
 st.title("Customer portal")
 account = ui.reviewer()
-role = resources.roster().get(account or "")
+role = ui.roster().get(account or "")
 try:
     customer = customer_of(account, role)
 except MissionsError as exc:
     st.info(str(exc))
     st.stop()
 
-client = resources.client()
+client = ui.client()
 st.caption(f"Signed in as {account} (customer {customer})")
 try:
     orders = my_orders(client, customer)
@@ -60,7 +60,7 @@ else:
         sent = st.form_submit_button("Send")
     if sent:
         try:
-            result = write_message(client, resources.home(), str(account), str(role), str(order_id), text)
+            result = write_message(client, ui.home(), str(account), str(role), str(order_id), text)
         except MissionsError as exc:
             st.error(str(exc))
         else:

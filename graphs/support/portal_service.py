@@ -2,12 +2,11 @@
 writing a message about one of their orders (which opens a ticket and starts the support mission on it).
 
 Identity comes from the account only: an account with the role ``customer`` is bound to the customer whose id is
-its name in upper case (account ``c-10195`` is customer ``C-10195``:
-:func:`ai_missions.services.authorization.customer_of`);
+its name in upper case (account ``c-10195`` is customer ``C-10195``: :func:`ai_missions.dashboard.api.customer_of`);
 nothing the page is sent can name another customer. The session that names the account is an HttpOnly cookie the
-server sets (:mod:`ai_missions.dashboard.session_cookie`). A message is opened on the helpdesk with a grant the
-platform mints for this one write, on behalf of the signed-in account (the customer's own action, not a mission's),
-and idempotently: sending the same message twice opens one ticket.
+server sets. A message is the customer's own write on the helpdesk (one of the mission's ``customer_tools``): the
+platform authorizes it and mints its grant (:func:`ai_missions.dashboard.api.write_as_customer`), never this
+module; and it is idempotent: sending the same message twice opens one ticket.
 """
 
 from __future__ import annotations
@@ -16,30 +15,21 @@ import hashlib
 from pathlib import Path
 from typing import Any, Protocol
 
-from ai_missions.kernel.errors import ForbiddenError, ValidationError
-from ai_missions.kernel.grants import META_KEY, mint
-from ai_missions.services import authorization
-from ai_missions.services.authorization import Person
+from ai_missions.dashboard.api import customer_of, write_as_customer
+from ai_missions.mission_api import ForbiddenError, ValidationError
 
 MISSION = "support"
 MAX_MESSAGE = 20_000
 
 
 class Client(Protocol):
+    """The mission client (:func:`ai_missions.dashboard.api.client`), or a test's stand-in."""
+
     def call_tool(
         self, tool: str, args: dict[str, Any], *, mission: str, meta: dict[str, Any] | None = None
     ) -> dict[str, Any]: ...
 
     def start(self, mission: str, subject_id: str, **options: Any) -> Any: ...
-
-
-def customer_of(account: str | None, role: str | None) -> str:
-    """The customer id the signed-in account is bound to, as the authorization point binds it (what the portal
-    reads and writes is only that customer's); ForbiddenError for any other account."""
-    customer = authorization.customer_of(Person(account, role)) if account and role else None
-    if customer is None:
-        raise ForbiddenError("the portal is for customers: sign in with a customer account")
-    return customer
 
 
 def my_orders(client: Client, customer_id: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -111,12 +101,9 @@ def _key(customer: str, about: str, body: str) -> str:
 def _write_and_start(
     client: Client, home: Path, account: str, tool: str, args: dict[str, Any], *, start: bool
 ) -> dict[str, Any]:
-    """The customer's write, under a grant minted for their account and this write only; then the support mission
-    on the ticket, unless the write was a replay (the run of the first one stands)."""
-    grant = mint(
-        home, decision_id=f"portal:{account}", index=0, tool=tool, args=args, key=args["idempotency_key"], by=account
-    )
-    written = client.call_tool(tool, args, mission=MISSION, meta={META_KEY: grant})
+    """The customer's write (the platform authorizes it and grants it); then the support mission on the ticket,
+    unless the write was a replay (the run of the first one stands)."""
+    written = write_as_customer(client, home, account, tool, args, mission=MISSION)
     ticket = written["ticket"]
     result: dict[str, Any] = {"ticket": ticket, "replayed": bool(written.get("replayed"))}
     if start and not result["replayed"]:

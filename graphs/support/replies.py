@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
-from ai_missions.nodes.plain_text import display_name
+from ai_missions.mission_api import display_name
 
 LANGUAGES = ("en", "es", "fr", "de")
 

@@ -8,7 +8,7 @@ from ai_missions.graphs.support.invariants import invariants
 from ai_missions.graphs.support.questions import question_for
 from ai_missions.graphs.support.tools import TOOLS
 from ai_missions.graphs.support.vocabulary import VOCABULARY
-from ai_missions.kernel.missions import MissionSpec, Subject
+from ai_missions.mission_api import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.support"
 _HERE = Path(__file__).resolve().parent
@@ -35,4 +35,5 @@ SPEC = MissionSpec(
     deadlines={"double_charge": 24.0, "not_received": 24.0, "cancel_order": 8.0, "change_address": 8.0},
     reviewers={"sam": "support_agent", "lee": "support_lead"},
     portal_pages={"Customer portal": _HERE / "portal.py"},
+    customer_tools=frozenset({"open_ticket", "add_customer_message"}),
 )

@@ -40,7 +40,7 @@ from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
-from ai_missions.nodes.parts import LABEL, PARTS
+from ai_missions.mission_api import LABEL, PARTS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.

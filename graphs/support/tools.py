@@ -10,9 +10,7 @@ order the customer does not own (``order.id`` is known only when they do).
 
 from __future__ import annotations
 
-from ai_missions.contracts import contract
-from ai_missions.kernel.missions import ToolPolicy, ToolRule
-from ai_missions.nodes.parts import part_owner
+from ai_missions.mission_api import ToolPolicy, ToolRule, contract, part_owner
 
 #: Where an order goes changes before what is in it or how it is paid: the two are independent (neither waits on
 #: the other), and a system may lock an order's other fields once its items changed (tau-bench's does).

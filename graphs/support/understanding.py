@@ -21,8 +21,7 @@ from ai_missions.graphs.support.address_reading import address_asked
 from ai_missions.graphs.support.folding import fold
 from ai_missions.graphs.support.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
-from ai_missions.nodes.reading import Source, read
-from ai_missions.nodes.reading.offline import OfflineReader
+from ai_missions.nodes.api import OfflineReader, Source, read
 
 #: Longer messages are not read (a person looks at them).
 MAX_CHARS = 20_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ai_missions.kernel.missions import Vocabulary
+from ai_missions.mission_api import Vocabulary
 
 #: What customers ask for (the intents the mission understands).
 INTENTS: tuple[str, ...] = (

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.scorers import Replayed, Result, Scorer, ok, rate, register
+from ai_missions.evals.api import Replayed, Result, Scorer, ok, rate, register
 from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FACING
-from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin
+from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin
 
 DATA = Path(__file__).resolve().parent / "data"
 BRIEFS_CI = DATA / "briefs_ci.jsonl.gz"

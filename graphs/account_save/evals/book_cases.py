@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.account_save.evals.labeller import OUTCOME_OF, TOOLS_OF, label
-from ai_missions.graphs.account_save.evals.recorded import ACCOUNTS, RECORDED, SEED, records, write
+from ai_missions.graphs.account_save.evals.recorded import ACCOUNTS, SEED, records
 from ai_missions.integrations.accounts_seed import BOOK_NOW
 from ai_missions.integrations.accounts_seed import generate as seed_book
-from ai_missions.kernel.cases import Case, write_cases
 
 SLICE = 150
 _OWN_TABLES = ("accounts", "contacts", "activities", "support_cases", "opportunities", "usage_daily")
@@ -85,6 +85,7 @@ def generate(out: Path | None = None, slice_out: Path | None = None, seeds: list
     """``missions eval generate --mission account-save``: the harness slice (and the whole book's recorded briefs)."""
     # deferred: start-up time (loads jsonschema_rs)
     from ai_missions.graphs.account_save.evals import BRIEFS_CI
+    from ai_missions.graphs.account_save.evals.recorded import RECORDED, write
 
     seed = (seeds or [SEED])[0]
     target = out or BRIEFS_CI

@@ -21,10 +21,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.account_save.evals import HOLDOUT
 from ai_missions.integrations.accounts_seed import BOOK_NOW
 from ai_missions.integrations.accounts_seed import generate as seed_book
-from ai_missions.kernel.cases import Case, write_cases
 
 Row = dict[str, Any]
 Action = dict[str, Any]

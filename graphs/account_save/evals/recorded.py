@@ -18,7 +18,7 @@ from typing import Any
 
 from ai_missions.graphs.account_save.evals.labeller import label
 from ai_missions.integrations.accounts_seed import BOOK_NOW, generate
-from ai_missions.kernel.errors import ValidationError
+from ai_missions.mission_api import ValidationError
 
 DATA = Path(__file__).resolve().parent / "data"
 RECORDED = DATA / "recorded_briefs.jsonl.gz"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ai_missions.kernel.eval_plugin import EvalPlugin
+from ai_missions.mission_api import EvalPlugin
 
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"

@@ -13,14 +13,13 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, recorded_case
+from ai_missions.evals.api import Case, GeneratedSet, decided_after, from_scratch_books, recorded_case
 from ai_missions.graphs.invoice_approval.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.invoice_approval.evals.labeller import label
 from ai_missions.integrations.ap_seed import seed_ap_book
 from ai_missions.integrations.snapshot import export_snapshot
 from ai_missions.integrations.store import book_now
 from ai_missions.integrations.systems import connect
-from ai_missions.kernel.cases import Case
 
 SEEDS: tuple[int, ...] = (11, 23)
 BOOK_INVOICES = 1500

@@ -24,8 +24,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.invoice_approval.evals import HISTORICAL, HOLDOUT
-from ai_missions.kernel.cases import Case, write_cases
 
 Action = dict[str, Any]
 Row = dict[str, Any]

@@ -40,8 +40,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from ai_missions.evals.generation import keyed_rng
-from ai_missions.evals.labels import Action, Label, View, money, snapshot_time
+from ai_missions.evals.api import Action, Label, View, keyed_rng, money, snapshot_time
 
 #: Share of cases whose recorded decision is inconsistent with the team's own rules.
 NOISE_RATE = 0.06

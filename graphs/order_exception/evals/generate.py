@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, recorded_case
+from ai_missions.evals.api import Case, GeneratedSet, decided_after, from_scratch_books, recorded_case
 from ai_missions.graphs.order_exception.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.order_exception.evals.labeller import label
 from ai_missions.integrations.scan import scan_exceptions
@@ -19,7 +19,6 @@ from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.snapshot import export_snapshot
 from ai_missions.integrations.store import book_now
 from ai_missions.integrations.systems import connect
-from ai_missions.kernel.cases import Case
 
 SEEDS: tuple[int, ...] = (11, 23, 37, 41)
 BOOK_ORDERS = 2000

@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.order_exception.evals import HANDMADE, HISTORICAL
-from ai_missions.kernel.cases import Case, write_cases
 
 Snapshot = dict[str, Any]
 Action = dict[str, Any]

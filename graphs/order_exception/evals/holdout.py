@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.order_exception.evals import HOLDOUT, handmade
 from ai_missions.graphs.order_exception.evals.handmade import (
     Action,
@@ -31,7 +32,6 @@ from ai_missions.graphs.order_exception.evals.handmade import (
     tell,
     untagged,
 )
-from ai_missions.kernel.cases import Case, write_cases
 
 SCENARIOS: list[tuple[str, str, Callable[[Mapping[str, Any]], bool], Scenario]] = []
 

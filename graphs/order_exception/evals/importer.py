@@ -34,11 +34,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from ai_missions.evals.api import Case, describe_error
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, OUTCOMES
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.snapshot import export_snapshot, read_snapshot
-from ai_missions.kernel.cases import Case, describe_error
-from ai_missions.kernel.errors import NotFoundError, ValidationError
+from ai_missions.mission_api import NotFoundError, ValidationError
 
 REQUIRED = ("order_id", "recorded_at", "outcome", "actions", "decided_by")
 OPTIONAL = ("case_id", "note", "exception_types", "snapshot")
@@ -145,7 +145,6 @@ class _Snapshots:
         self._scan: dict[str, list[str]] | None = None
 
     def get(self, raw: Any, order_id: str) -> dict[str, Any]:
-
         if isinstance(raw, dict):
             return read_snapshot(raw)
         if isinstance(raw, str) and raw.strip():

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin
+from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin
 
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"

@@ -14,12 +14,11 @@ import random
 from collections.abc import Sequence
 from datetime import timedelta
 
-from ai_missions.evals.generation import GeneratedSet, recorded_case
+from ai_missions.evals.api import Case, GeneratedSet, recorded_case
 from ai_missions.graphs.retail_exceptions.evals import CI_SLICE, HISTORICAL
 from ai_missions.graphs.retail_exceptions.evals.labeller import label
 from ai_missions.integrations import retail_seed
 from ai_missions.integrations.snapshot import FORMAT
-from ai_missions.kernel.cases import Case
 
 SEEDS: tuple[int, ...] = (11, 23)
 CASES_PER_SEED = 300

@@ -24,11 +24,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.retail_exceptions.evals import HOLDOUT
 from ai_missions.integrations import retail_seed
 from ai_missions.integrations.retail_seed import BOOK_NOW, DC, ts
 from ai_missions.integrations.snapshot import FORMAT
-from ai_missions.kernel.cases import Case, write_cases
 
 Action = dict[str, Any]
 

@@ -35,8 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.evals.generation import keyed_rng
-from ai_missions.evals.labels import Label, snapshot_time
+from ai_missions.evals.api import Label, keyed_rng, snapshot_time
 
 NOISE_RATE = 0.05
 SEVERITY = {"dismiss": 0, "reconcile": 1, "notify": 2, "reallocate": 3, "substitute": 4, "cancel": 5, "escalate": 6}

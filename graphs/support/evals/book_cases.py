@@ -15,13 +15,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.support.evals.labeller import label
 from ai_missions.integrations import crm, erp, helpdesk, payments, shipping
 from ai_missions.integrations.books import seed_books
 from ai_missions.integrations.snapshot import export_snapshot
 from ai_missions.integrations.store import get_meta
 from ai_missions.integrations.systems import connect
-from ai_missions.kernel.cases import Case, write_cases
 
 DATA = Path(__file__).resolve().parent / "data"
 CI = DATA / "ci_book.jsonl.gz"

@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ai_missions.evals.api import Case, write_cases
 from ai_missions.graphs.support.evals import HOLDOUT
 from ai_missions.integrations.snapshot import FORMAT
-from ai_missions.kernel.cases import Case, write_cases
 
 Row = dict[str, Any]
 Action = dict[str, Any]

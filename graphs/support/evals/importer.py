@@ -20,7 +20,7 @@ from typing import Any
 
 from ai_missions.graphs.support.evals.generate import FORMAT, write
 from ai_missions.graphs.support.vocabulary import CASE_TYPES, OUTCOMES
-from ai_missions.kernel.errors import ValidationError
+from ai_missions.mission_api import ValidationError
 
 #: External order status -> the ERP's.
 STATUS = {
