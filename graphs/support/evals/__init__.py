@@ -1,6 +1,7 @@
 """The support mission's eval plugin: the harness dataset (the seeded helpdesk book's open tickets, replayed
 through the real systems), the tables its end state is compared on and its thresholds. The 600 recorded tickets
-(``data/recorded.jsonl.gz``) are scored in-process by :mod:`.run`; the importer is :mod:`.importer`."""
+(``data/recorded.jsonl.gz``) are scored in-process by :mod:`.run`, whose ``decide`` is the plugin's decider (the
+way the tau-bench retail adapter of the eval layer reaches the mission); the importer is :mod:`.importer`."""
 
 from __future__ import annotations
 
@@ -51,4 +52,6 @@ PLUGIN = EvalPlugin(
         "errors": ("max", 0),
     },
     generator="ai_missions.graphs.support.evals.book_cases:generate",
+    # a recorded ticket decided as the graph decides it after its reads (the tau-bench retail adapter's way in)
+    decider="ai_missions.graphs.support.evals.run:decide",
 )
