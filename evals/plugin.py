@@ -56,6 +56,15 @@ class EvalPlugin:
     #: recorded cases, read by the steps the graph runs after its reads (benchmark adapters call it through
     #: :meth:`decide`, never through the mission's modules).
     decider: str | None = None
+    #: Recorded sets: name -> file of cases kept with what the mission reads rather than a snapshot of its systems,
+    #: each decided by :attr:`decider` and scored by :attr:`recorded_scorers` (``missions eval recorded``); the
+    #: first is the default.
+    recorded: Mapping[str, Path] = field(default_factory=dict)
+    #: ``module:function(path) -> cases``: a recorded set's cases (mappings, each with a ``case_id`` and the
+    #: ``resolution`` the people reached).
+    recorded_reader: str | None = None
+    #: The scorers of the recorded sets (harness plug-ins the plugin's module registers).
+    recorded_scorers: tuple[str, ...] = ()
 
     def decide(self, case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """The mission's facts and verdict on ``case`` (a :class:`~ai_missions.errors.NotFoundError` when the
@@ -64,6 +73,19 @@ class EvalPlugin:
             raise NotFoundError(f"the {self.mission} mission declares no decider for recorded cases")
         facts, verdict = _named(self.decider)(case)
         return dict(facts), dict(verdict)
+
+    def recorded_cases(self, dataset: str | Path | None = None) -> tuple[Path, list[Mapping[str, Any]]]:
+        """A recorded set (named, or a file) and its cases, read by the plugin's reader."""
+        if self.recorded_reader is None or not self.recorded:
+            raise NotFoundError(f"the {self.mission} mission keeps no recorded sets")
+        if isinstance(dataset, Path) or (dataset is not None and dataset not in self.recorded):
+            path = Path(dataset)
+            if not path.exists():
+                known = ", ".join(self.recorded)
+                raise NotFoundError(f"no recorded set {dataset!r} of the {self.mission} mission (known: {known})")
+        else:
+            path = self.recorded[dataset or next(iter(self.recorded))]
+        return path, list(_named(self.recorded_reader)(path))
 
     def snapshot_subject(self, subject_id: str, home: Path) -> dict[str, Any] | None:
         """The systems around ``subject_id`` now (None when the mission declares no snapshotter)."""

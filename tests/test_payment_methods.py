@@ -12,7 +12,7 @@ import pytest
 from ai_missions.connections import connections
 from ai_missions.errors import ConflictError, NotFoundError
 from ai_missions.governance import approval_problems
-from ai_missions.graphs.support.evals.run import policies
+from ai_missions.graphs.support.evals.recorded import policies
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.integrations import payments
 from ai_missions.integrations.loader import write_book

@@ -22,7 +22,7 @@ from ai_missions.errors import ConflictError, OutcomeUnknownError
 from ai_missions.gateway import SystemError_, SystemsGateway, SystemUnavailable, _Held
 from ai_missions.graphs.account_save.drafts import draft_email
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.nodes.guard import check_actions, guard

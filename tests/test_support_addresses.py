@@ -18,7 +18,8 @@ from ai_missions.errors import ConflictError
 from ai_missions.evals.benchmarks.tau_retail.runner import as_tau
 from ai_missions.gateway import SystemError_, SystemsGateway
 from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
-from ai_missions.graphs.support.evals.run import decide, safety
+from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.evals.scoring import safety
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.understanding import read_message
 from ai_missions.integrations import crm

@@ -11,7 +11,7 @@ import pytest
 
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail import proposals
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import read_message
 
