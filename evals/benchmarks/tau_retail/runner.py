@@ -356,7 +356,7 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str, missi
     facts, verdict = decide(case)
     while verdict["outcome"] == "ask_customer" and questions < MAX_ANSWERS:
         questions += 1
-        reply = next((a["args"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), {})
+        reply: dict[str, Any] = next((a["args"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), {})
         asked = str(reply.get("body") or "")
         # the helpdesk keeps the reply's tags on the ticket (what the mission asked already)
         case["ticket"]["tags"] = sorted({*case["ticket"].get("tags", []), *(reply.get("tags") or [])})
