@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,6 +256,18 @@ def refused_ground_truth(db: Mapping[str, Database], tasks: Iterable[Task]) -> l
     return refused
 
 
+def print_figures(figures_of: Callable[[Path], Mapping[str, int]], argv: list[str] | None = None) -> int:
+    """A figures command: ``figures_of`` the benchmark at the path the command line gives (or beside the project),
+    printed as ``name=value`` on one line; 2 and one line when the benchmark is not there."""
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]) if args else DEFAULT_PATH
+    if not (path / "tasks_train.json").exists():
+        print(f"no tau-bench retail data at {path} (tasks_train.json missing)", file=sys.stderr)
+        return 2
+    print(" ".join(f"{k}={v}" for k, v in sorted(figures_of(path).items())))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Check the benchmark at a path: which ground-truth actions its own tools refuse (they leave the state as it
     was, as in tau), and that the hand-written first messages name real tasks."""
@@ -272,7 +284,3 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(tasks)} tasks, {len(refused)} ground-truth actions refused, {len(messages)} hand-written first messages"
     )
     return 0 if all(0 <= i < len(tasks) for i in messages) else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -9,7 +9,6 @@ than the end state (:mod:`.runner`), kept for the figures recorded with it.
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,12 +16,12 @@ from typing import Any
 
 from ai_missions.evals.benchmarks.tau_retail.cases import NOW, case_of
 from ai_missions.evals.benchmarks.tau_retail.emulator import (
-    DEFAULT_PATH,
     Database,
     Task,
     load_database,
     load_first_messages,
     load_tasks,
+    print_figures,
 )
 from ai_missions.evals.plugin import plugin_of
 
@@ -109,14 +108,7 @@ def mission_figures(path: Path, mission: str = "support") -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0]) if args else DEFAULT_PATH
-    if not (path / "tasks_train.json").exists():
-        print(f"no tau-bench retail data at {path} (tasks_train.json missing)", file=sys.stderr)
-        return 2
-    figures = mission_figures(path)
-    print(" ".join(f"{k}={v}" for k, v in sorted(figures.items())))
-    return 0
+    return print_figures(mission_figures, argv)
 
 
 if __name__ == "__main__":

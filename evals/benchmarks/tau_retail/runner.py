@@ -484,7 +484,3 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(figures):
         print(f"{key}={figures[key]}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import sys
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
 from ai_missions.evals.benchmarks.tau_retail.emulator import (
-    DEFAULT_PATH,
     Database,
     load_database,
     load_first_messages,
     load_tasks,
+    print_figures,
 )
 from ai_missions.graphs.support import resolve
 from ai_missions.graphs.support.understanding import read_message
@@ -96,14 +95,7 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0]) if args else DEFAULT_PATH
-    if not (path / "tasks_train.json").exists():
-        print(f"no tau-bench retail data at {path} (tasks_train.json missing)", file=sys.stderr)
-        return 2
-    figures = resolution(path)
-    print(" ".join(f"{k}={v}" for k, v in sorted(figures.items())))
-    return 0
+    return print_figures(resolution, argv)
 
 
 if __name__ == "__main__":
