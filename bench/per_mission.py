@@ -8,9 +8,7 @@ stdio, durable SQLite checkpoints, the real Chroma index):
 1. mission latency: the first ``--runs`` subjects its trigger finds, each run from trigger to its verdict (and
    pending decision), one after another on one runtime (and so missions per second);
 2. eval speed: its eval plugin's dataset replayed as ``missions eval run`` does (``--workers`` processes, two
-   sandboxes each), cases per second from start to summary; a mission without a harness plugin whose package has
-   ``evals/run.py`` with ``speed(dataset)`` (a replay of its decision on recorded cases) is measured by that
-   instead, marked ``*``.
+   sandboxes each), cases per second from start to summary (a mission without an eval plugin has none).
 
 Figures are measured on this machine in one run, so compare the missions with each other, not with another day.
 Prints figures; asserts nothing.
@@ -20,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import statistics
 import tempfile
 import time
@@ -85,17 +82,6 @@ def eval_speed(spec: MissionSpec, home: Path, dataset: str, workers: int) -> dic
     }
 
 
-def replay_speed(spec: MissionSpec, dataset: str) -> dict[str, float]:
-    """A mission's own decision replay (``<package>.evals.run:speed``), when it has one and no harness plugin."""
-    package = spec.graph.split(":")[0].rsplit(".", 1)[0]
-    try:
-        module = importlib.import_module(f"{package}.evals.run")
-    except ModuleNotFoundError:
-        return {}
-    measured: dict[str, float] = module.speed(dataset)
-    return {**measured, "replay": 1.0}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=40, help="subjects per mission for the latency figures")
@@ -113,9 +99,7 @@ def main() -> None:
             if spec.trigger is None or (args.mission and spec.name not in args.mission):
                 continue
             measured = asyncio.run(latency(spec, home, args.runs))
-            speed = (
-                eval_speed(spec, home, args.dataset, args.workers) if spec.evals else replay_speed(spec, args.dataset)
-            )
+            speed = eval_speed(spec, home, args.dataset, args.workers) if spec.evals else {}
             rows.append((spec.name, measured, speed))
     print(
         f"\nPer mission (offline reasoner, real MCP stdio; latency over {args.runs} runs from the trigger; "
@@ -130,10 +114,8 @@ def main() -> None:
             f"  {name:<18} {m['open_s']:>10.2f} s {m['p50']:>9.0f} ms {m['p95']:>6.0f} ms {m['mean']:>6.0f} ms "
             f"{m['per_s']:>10.1f}   "
             f"{e.get('cases', 0):>10} {e.get('cases_per_s', 0):>8.1f} {e.get('agreement', 0):>9.1%} "
-            f"{e.get('verdict_p50', 0):>7.0f} ms" + (" *" if e.get("replay") else "")
+            f"{e.get('verdict_p50', 0):>7.0f} ms"
         )
-    if any(e.get("replay") for _, _, e in rows):
-        print("  * in-process replay of the mission's decision on its recorded cases (no MCP, no sandboxes)")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,18 @@ def register(subparsers: Any) -> None:
     )
     run.set_defaults(handler=_run)
 
+    recorded = sub.add_parser(
+        "recorded", help="score a mission's recorded set (its decider on each case, its recorded scorers)"
+    )
+    recorded.add_argument("--mission", choices=names, metavar="MISSION", required=True)
+    recorded.add_argument(
+        "--dataset", default=None, help="a recorded set of the mission (default: its first) or a file"
+    )
+    recorded.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    recorded.add_argument("--misses", type=int, default=10, help="how many disagreements to list")
+    recorded.add_argument("--json", action="store_true", help="print the summary as JSON")
+    recorded.set_defaults(handler=_recorded)
+
     report = sub.add_parser("report", help="a run as Markdown and HTML (with charts)")
     report.add_argument("run", help="an eval run id, a unique prefix of one, or 'latest'")
     report.add_argument("--out", type=Path, default=None, help="directory for RUN.md and RUN.html (default: the store)")
@@ -312,6 +324,44 @@ def _generate(args: argparse.Namespace) -> int:
         render=lambda r: f"{r['cases']} cases -> {r['path']}\n{r['ci_slice']} in the CI slice -> {r['ci_slice_path']}",
     )
     return 0
+
+
+def _recorded(args: argparse.Namespace) -> int:
+    """A recorded set scored through the harness; 1 when the summary counts an unsafe action."""
+    # deferred: start-up time (the harness loads LangGraph and Chroma)
+    from ai_missions.evals.harness import score_recorded
+
+    scored = score_recorded(args.mission, args.dataset, limit=args.limit)
+    scored.pop("results")
+    overall = scored["overall"]
+    if isinstance(overall.get("misses"), list):
+        overall["misses"] = overall["misses"][: args.misses]
+    emit(scored, as_json=args.json, render=_render_recorded)
+    return 1 if overall.get("unsafe") else 0
+
+
+def _render_recorded(scored: dict[str, Any]) -> str:
+    """One line per figure (a table's rows indented under it), for a person."""
+    lines = [
+        f"{scored['mission']}: {scored['cases']} recorded cases of {Path(scored['dataset']).name} in "
+        f"{scored['seconds']} s ({scored['ms_per_case']} ms a case)"
+    ]
+
+    def shown(value: Any) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    for name, value in scored["overall"].items():
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            lines.append(f"{name}:")
+            lines += [
+                f"  {key:<28} " + "  ".join(f"{k} {shown(v)}" for k, v in row.items()) for key, row in value.items()
+            ]
+        elif isinstance(value, list):
+            lines.append(f"{name}: {len(value)} listed")
+            lines += [f"  {item}" for item in value]
+        else:
+            lines.append(f"{name}: {shown(value)}")
+    return "\n".join(lines)
 
 
 def _reading(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """The declared API a mission's eval side imports: what its case generators, hand-made and holdout sets, labeller
 and own scorers are built from (the case format, the shared generation helpers, the label a rule book gives, the
-scorer registry). The plugin itself (:class:`~ai_missions.mission_api.EvalPlugin`) is declared through
-:mod:`ai_missions.mission_api`; the simulated systems a generator seeds books with are the one other thing a
+scorer registry, the verdict a scorer reads). The plugin itself (:class:`~ai_missions.mission_api.EvalPlugin`)
+is declared through :mod:`ai_missions.mission_api`; the simulated systems a generator seeds books with are the one other thing a
 mission's ``evals`` package may import (``tests/test_declared_api.py``). Light to import, like the plugin: listing
 a mission's datasets loads its labeller."""
 
@@ -11,6 +11,7 @@ from ai_missions.evals.generation import GeneratedSet, decided_after, from_scrat
 from ai_missions.evals.labels import Action, Label, View, money, snapshot_time
 from ai_missions.evals.scorers import Replayed, Result, Scorer, ok, rate, register
 from ai_missions.kernel.cases import Case, describe_error, write_cases
+from ai_missions.nodes.state import Verdict
 
 __all__ = [
     "Action",
@@ -20,6 +21,7 @@ __all__ = [
     "Replayed",
     "Result",
     "Scorer",
+    "Verdict",
     "View",
     "decided_after",
     "describe_error",

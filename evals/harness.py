@@ -1,5 +1,9 @@
 """The harness: a :class:`Task` is a dataset, a solver and scorers, for any registered mission.
 
+A mission's recorded sets (cases kept with what it reads, not with a snapshot of its systems) are scored here too,
+by :func:`score_recorded`: each case decided by the decider its eval plugin declares, scored by the scorers the
+plugin names for them.
+
 The solver replays each recorded case hermetically through the mission (:mod:`ai_missions.evals.replay`) in
 sandboxes of its systems (:mod:`ai_missions.evals.sandbox`), spread over a pool and, for big runs, over worker
 processes (:mod:`ai_missions.evals.pool`); the scorers (:mod:`ai_missions.evals.scorers`, named by the mission's
@@ -22,7 +26,7 @@ from typing import Any, TypeVar
 from ai_missions.evals.pool import run_cases, run_in_workers
 from ai_missions.evals.profiling import Timings
 from ai_missions.evals.progress import Progress
-from ai_missions.evals.scorers import summarize
+from ai_missions.evals.scorers import Replayed, metrics, score, summarize
 from ai_missions.evals.store import EvalStore, store_dir
 from ai_missions.kernel.cases import Case, dataset_hash, load_cases
 from ai_missions.kernel.errors import NotFoundError, ValidationError
@@ -254,3 +258,38 @@ async def quick_eval(
     finally:
         store.close()
     return run_id, summary
+
+
+def score_recorded(mission: str, dataset: str | Path | None = None, *, limit: int | None = None) -> dict[str, Any]:
+    """Score a recorded set of ``mission`` (named by its plugin, or a file): each case decided by the plugin's
+    decider, scored by its recorded scorers. Returns the set, its size, the seconds spent deciding and scoring, and
+    the scorers' summary (``overall``); each case's fields under ``results``."""
+    spec = get_mission(mission)
+    plugin = plugin_of(spec.name)
+    path, cases = plugin.recorded_cases(dataset)
+    cases = cases[:limit] if limit else cases
+    started = time.perf_counter()
+    results: list[dict[str, Any]] = []
+    for case in cases:
+        facts, verdict = plugin.decide(case)
+        resolution = case.get("resolution") or {}
+        replayed = Replayed(
+            spec,
+            str(resolution.get("outcome", "")),
+            list(resolution.get("actions") or []),
+            verdict,
+            None,
+            facts,
+            extra={"case": case},
+        )
+        results.append({"case_id": str(case["case_id"]), **score(plugin.recorded_scorers, replayed)})
+    seconds = time.perf_counter() - started
+    return {
+        "mission": spec.name,
+        "dataset": str(path),
+        "cases": len(results),
+        "seconds": round(seconds, 1),
+        "ms_per_case": round(seconds * 1000 / max(len(results), 1), 2),
+        "overall": metrics(results, plugin.recorded_scorers),
+        "results": results,
+    }

@@ -53,22 +53,53 @@ class EvalPlugin:
     #: ``module:function(subject_id, home) -> snapshot``: the records around one subject as they stand now, so a
     #: reviewer's decision is kept as a case with the systems it was taken on (:mod:`ai_missions.services.reviewed`).
     snapshotter: str | None = None
+    #: ``module:function(case) -> (facts, verdict)``: the mission's decision on one case in the shape of its
+    #: recorded cases, read by the steps the graph runs after its reads (benchmark adapters call it through
+    #: :meth:`decide`, never through the mission's modules).
+    decider: str | None = None
+    #: Recorded sets: name -> file of cases kept with what the mission reads rather than a snapshot of its systems,
+    #: each decided by :attr:`decider` and scored by :attr:`recorded_scorers` (``missions eval recorded``); the
+    #: first is the default.
+    recorded: Mapping[str, Path] = field(default_factory=dict)
+    #: ``module:function(path) -> cases``: a recorded set's cases (mappings, each with a ``case_id`` and the
+    #: ``resolution`` the people reached).
+    recorded_reader: str | None = None
+    #: The scorers of the recorded sets (harness plug-ins the plugin's module registers).
+    recorded_scorers: tuple[str, ...] = ()
+
+    def decide(self, case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The mission's facts and verdict on ``case`` (a :class:`~ai_missions.errors.NotFoundError` when the
+        mission declares no decider)."""
+        if self.decider is None:
+            raise NotFoundError(f"the {self.mission} mission declares no decider for recorded cases")
+        facts, verdict = _named(self.decider)(case)
+        return dict(facts), dict(verdict)
+
+    def recorded_cases(self, dataset: str | Path | None = None) -> tuple[Path, list[Mapping[str, Any]]]:
+        """A recorded set (named, or a file) and its cases, read by the plugin's reader."""
+        if self.recorded_reader is None or not self.recorded:
+            raise NotFoundError(f"the {self.mission} mission keeps no recorded sets")
+        if isinstance(dataset, Path) or (dataset is not None and dataset not in self.recorded):
+            path = Path(dataset)
+            if not path.exists():
+                known = ", ".join(self.recorded)
+                raise NotFoundError(f"no recorded set {dataset!r} of the {self.mission} mission (known: {known})")
+        else:
+            path = self.recorded[dataset or next(iter(self.recorded))]
+        return path, list(_named(self.recorded_reader)(path))
 
     def snapshot_subject(self, subject_id: str, home: Path) -> dict[str, Any] | None:
         """The systems around ``subject_id`` now (None when the mission declares no snapshotter)."""
         if self.snapshotter is None:
             return None
-        module, _, name = self.snapshotter.partition(":")
-        found: Callable[[str, Path], dict[str, Any]] = getattr(import_module(module), name)
+        found: Callable[[str, Path], dict[str, Any]] = _named(self.snapshotter)
         return found(subject_id, home)
 
     def rulebook_actions(self, snapshot: Mapping[str, Any], subject_id: str, case_types: Any) -> list[Any] | None:
         """The actions the rule book calls for on these records (None when the mission declares no rule book)."""
         if self.rulebook is None:
             return None
-        module, _, name = self.rulebook.partition(":")
-        found: Callable[..., list[Any]] = getattr(import_module(module), name)
-        return list(found(snapshot, subject_id, list(case_types)))
+        return list(_named(self.rulebook)(snapshot, subject_id, list(case_types)))
 
     def dataset(self, name: str | None = None) -> Path:
         """A named dataset (the first when ``name`` is None)."""
@@ -79,6 +110,12 @@ class EvalPlugin:
             raise NotFoundError(
                 f"the {self.mission} mission has no dataset {key!r} (known: {', '.join(self.datasets)})"
             ) from None
+
+
+def _named(reference: str) -> Any:
+    """The function a ``module:function`` string names."""
+    module, _, name = reference.partition(":")
+    return getattr(import_module(module), name)
 
 
 def plugin_of(mission: str) -> EvalPlugin:

@@ -11,7 +11,7 @@ import pytest
 
 from ai_missions.graphs.account_save.drafts import draft_email
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
 from ai_missions.nodes.guard import check_actions
 from ai_missions.nodes.plain_text import display_name, plain_text_problems

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.graphs.support.evals.run import policies
+from ai_missions.graphs.support.evals.recorded import policies
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.integrations import payments
 from ai_missions.integrations.loader import write_book

@@ -19,7 +19,7 @@ import pytest
 from ai_missions.client import MissionClient
 from ai_missions.graphs.account_save.drafts import draft_email
 from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.kernel.errors import ConflictError, OutcomeUnknownError

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.evals.run import decide, safety
+from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.evals.scoring import safety
 from ai_missions.graphs.support.replies import T, promises
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.integrations import erp, payments, shipping

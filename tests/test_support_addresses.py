@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from ai_missions.evals.benchmarks.tau_retail.runner import as_tau
 from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
-from ai_missions.graphs.support.evals.run import decide, safety
-from ai_missions.graphs.support.evals.tau_runner import as_tau
+from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.evals.scoring import safety
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.understanding import read_message
 from ai_missions.integrations import crm

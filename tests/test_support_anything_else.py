@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.exchange_list import LIST_ASKED
 from ai_missions.graphs.support.replies import promises
 from tests.support.anything_else import answered

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.facts import _other_card
 from ai_missions.graphs.support.understanding import fold
 

@@ -4,7 +4,7 @@ mission's own template phrases are not echoes; anything else they wrote still is
 from __future__ import annotations
 
 from ai_missions.graphs.support.echo import compared_text
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.nodes.guard import echoed_text
 from tests.test_support_actions import case

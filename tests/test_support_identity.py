@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.graphs.support import resolve
-from ai_missions.graphs.support.evals import tau
+from ai_missions.graphs.support.evals import tau_resolution
 from ai_missions.graphs.support.facts import derive_facts
 from ai_missions.graphs.support.gather import thread_text
 from ai_missions.graphs.support.understanding import read_message
@@ -170,7 +171,7 @@ def test_nobody_identified_is_asked_who_they_are_and_nothing_is_worked() -> None
 
 @pytest.mark.skipif(not (tau.DEFAULT_PATH / "users.json").exists(), reason="the benchmark is not beside the project")
 def test_the_benchmark_customers_are_recognised_from_their_first_messages() -> None:
-    figures = tau.resolution(tau.DEFAULT_PATH, before=False)
+    figures = tau_resolution.resolution(tau.DEFAULT_PATH, before=False)
     assert figures["identity.user"] == figures["tasks"]
     assert figures["orders.answered.all_named"] == figures["orders.tasks"]
     assert figures["orders.answered.other_customer"] == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.graphs.support.evals.tau_runner import _effect
+from ai_missions.evals.benchmarks.tau_retail.runner import _effect
 from ai_missions.graphs.support.facts import lines_said_to_change, modify_facts, opening_facts, without_option_phrases
 from ai_missions.graphs.support.resolve import lines_named, partly_named
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
 from ai_missions.graphs.support import methods as paying
-from ai_missions.graphs.support.evals import tau, tau_runner
 from ai_missions.graphs.support.facts import items_asked_to_change, opening_facts
 from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import (

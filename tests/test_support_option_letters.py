@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from tests.test_support_actions import case
 
 

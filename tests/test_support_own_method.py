@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.nodes.guard import check_actions
 from tests.test_support_actions import _boots, case, tools

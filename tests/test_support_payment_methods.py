@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support import methods
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.understanding import read_message

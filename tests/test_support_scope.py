@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.evals import tau
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.evals.benchmarks.tau_retail import proposals
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import read_message
 
@@ -196,7 +197,7 @@ def test_items_in_another_request_do_not_choose_the_order_to_cancel() -> None:
 @pytest.mark.extended
 @pytest.mark.skipif(not (tau.DEFAULT_PATH / "users.json").exists(), reason="the benchmark is not beside the project")
 def test_on_the_benchmark_first_messages_nothing_unsafe_is_proposed() -> None:
-    figures = tau.mission_figures(tau.DEFAULT_PATH)
+    figures = proposals.mission_figures(tau.DEFAULT_PATH)
     assert figures["unsafe_proposals"] == 0
     assert figures["writes.as_ground_truth"] == figures["writes.proposed"] > 0
 

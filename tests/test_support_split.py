@@ -1,5 +1,5 @@
 """A request about several orders in one ticket (``graphs/support/split.py``), decided offline on a small recorded
-case with the real policies and guard (``evals.run.decide``). The wording was written by hand for these tests, not
+case with the real policies and guard (``evals.recorded.decide``). The wording was written by hand for these tests, not
 taken from the benchmark messages the rules were developed on."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.resolve import source_references
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import sentences

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.graphs.support.evals import tau, tau_runner
+from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
 
 BENCH = tau.DEFAULT_PATH
 needs_bench = pytest.mark.skipif(not (BENCH / "tasks_train.json").exists(), reason="tau-bench retail data absent")
@@ -50,9 +51,9 @@ def test_every_unseen_task_exists_and_its_identity_is_the_tasks_user() -> None:
 
 
 def test_messages_names_a_set_or_a_file() -> None:
-    assert tau_runner.messages_path("seen") == tau.FIRST_MESSAGES
-    assert tau_runner.messages_path("unseen") == tau.UNSEEN_MESSAGES
-    assert tau_runner.messages_path("/tmp/x.jsonl") == Path("/tmp/x.jsonl")
+    assert tau.messages_path("seen") == tau.FIRST_MESSAGES
+    assert tau.messages_path("unseen") == tau.UNSEEN_MESSAGES
+    assert tau.messages_path("/tmp/x.jsonl") == Path("/tmp/x.jsonl")
 
 
 @needs_bench

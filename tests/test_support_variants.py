@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.evals.run import decide
+from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.facts import modify_facts
 from ai_missions.graphs.support.resolve import said_of_lines
 from ai_missions.graphs.support.understanding import read_message

@@ -6,18 +6,22 @@ being what its owner did (:mod:`.labeller`: approved, edited, escalated the rene
 nothing) and tags naming that action and what happened to the account later. They replay through the real
 accounts MCP server like every mission's cases; the ``owner_briefs`` scorer adds agreement with the owners'
 actions (overall and per action), the ranking's precision@k and recall of later churn within the slice, and the
-draft checks. The whole book's 2,000 recorded briefs are scored in-process by :mod:`.run` (the same labeller
-and checks, without sandboxes).
+draft checks. The whole book's 2,000 recorded briefs are a recorded set (``missions eval recorded --mission
+account-save``): each decided by the plugin's decider (:mod:`.briefs`) and scored by ``recorded_briefs`` (the same
+labeller and checks, without sandboxes).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ai_missions.evals.api import Replayed, Result, Scorer, ok, rate, register
-from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FACING
+from ai_missions.graphs.account_save.evals.drafts import draft_check
+from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FACING, agrees
+from ai_missions.graphs.account_save.evals.recorded import RECORDED
 from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -47,9 +51,6 @@ def _tag(result: Result, prefix: str) -> str | None:
 
 
 def _score(case: Replayed) -> dict[str, Any]:
-    # deferred: start-up time (loads chromadb and rapidfuzz)
-    from ai_missions.graphs.account_save.evals.run import draft_check
-
     actions = list((case.verdict or {}).get("actions", []))
     proposed = sorted({str(a["tool"]) for a in actions} & set(CUSTOMER_FACING))
     taken = sorted({str(a["tool"]) for a in case.gold_actions} & set(CUSTOMER_FACING))
@@ -104,6 +105,82 @@ OWNER_BRIEFS = register(
     )
 )
 
+#: The ranks the whole book's recorded briefs are scored at.
+BOOK_KS = (20, 50, 100, 200)
+
+
+def _score_brief(case: Replayed) -> dict[str, Any]:
+    """One recorded brief: the risk score, the tools proposed, whether they agree with the owner, the drafts' checks."""
+    recorded = case.extra["case"]
+    brief = recorded["brief"]
+    actions = list((case.verdict or {}).get("actions", []))
+    tools = [str(a["tool"]) for a in actions]
+    drafts = [
+        draft_check(str(a["args"]["body"]), case.facts, recorded["context"])
+        for a in actions
+        if a["tool"] == "send_account_email"
+    ]
+    return {
+        "risk_score": case.facts.get("risk.score"),
+        "usage_only": recorded["usage_only"],
+        "flagged": bool((case.verdict or {}).get("flagged")),
+        "owner_action": brief["action"],
+        "later": brief["later"],
+        "proposed": "+".join(sorted(set(tools) - {"add_health_note"})) or "none",
+        "owner_agree": agrees(brief["action"], tools),
+        "drafts": drafts,
+    }
+
+
+def _summary_briefs(results: Sequence[Result]) -> dict[str, Any]:
+    churned = {r["case_id"] for r in results if r.get("later") == "churned"}
+    ranked = [r["case_id"] for r in sorted(results, key=lambda r: (-(r.get("risk_score") or 0.0), r["case_id"]))]
+    baseline = [r["case_id"] for r in sorted(results, key=lambda r: (r.get("usage_only") or 0.0, r["case_id"]))]
+    flagged = {r["case_id"] for r in results if r.get("flagged")}
+    drafts = [d for r in results for d in r.get("drafts", [])]
+    out: dict[str, Any] = {"accounts": len(results), "churned": len(churned)}
+    for k in BOOK_KS:
+        out[f"precision_at_{k}"] = rate(len(set(ranked[:k]) & churned), len(ranked[:k]))
+        out[f"usage_only_precision_at_{k}"] = rate(len(set(baseline[:k]) & churned), len(baseline[:k]))
+        out[f"recall_at_{k}"] = rate(len(set(ranked[:k]) & churned), len(churned))
+    out["flagged"] = len(flagged)
+    out["flagged_recall"] = rate(len(flagged & churned), len(churned))
+    out["flagged_precision"] = rate(len(flagged & churned), len(flagged))
+    out["agreement"] = rate(sum(bool(r.get("owner_agree")) for r in results), len(results))
+    for action in ACTIONS:
+        mine = [r for r in results if r.get("owner_action") == action]
+        out[f"agreement_{action}"] = rate(sum(bool(r.get("owner_agree")) for r in mine), len(mine))
+        out[f"accounts_{action}"] = len(mine)
+        out[f"proposed_{action}"] = dict(Counter(str(r.get("proposed")) for r in mine).most_common())
+    out["drafts_checked"] = len(drafts)
+    out["drafts_no_invented_facts"] = sum(not d["invented"] for d in drafts)
+    out["drafts_right_signals_named"] = sum(bool(d["signals_named"]) for d in drafts)
+    out["drafts_failing"] = [d for d in drafts if d["invented"] or not d["signals_named"]][:5]
+    return out
+
+
+RECORDED_BRIEFS = register(
+    Scorer(
+        "recorded_briefs",
+        (
+            "accounts",
+            "churned",
+            *(f"{m}_at_{k}" for k in BOOK_KS for m in ("precision", "usage_only_precision", "recall")),
+            "flagged",
+            "flagged_recall",
+            "flagged_precision",
+            "agreement",
+            *(f"{m}_{a}" for a in ACTIONS for m in ("agreement", "accounts", "proposed")),
+            "drafts_checked",
+            "drafts_no_invented_facts",
+            "drafts_right_signals_named",
+            "drafts_failing",
+        ),
+        _score_brief,
+        _summary_briefs,
+    )
+)
+
 PLUGIN = EvalPlugin(
     mission="account-save",
     # the slice is what `missions demo` and CI replay; the holdout is reported apart
@@ -113,4 +190,8 @@ PLUGIN = EvalPlugin(
     scorers=(*DEFAULT_SCORERS, "owner_briefs"),
     thresholds={"drafts_no_invented_facts": ("min", 1.0), "errors": ("max", 0)},
     generator="ai_missions.graphs.account_save.evals.book_cases:generate",
+    decider="ai_missions.graphs.account_save.evals.briefs:decide",
+    recorded={"book": RECORDED},
+    recorded_reader="ai_missions.graphs.account_save.evals.briefs:read_cases",
+    recorded_scorers=(RECORDED_BRIEFS.name,),
 )

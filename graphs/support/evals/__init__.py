@@ -1,6 +1,8 @@
 """The support mission's eval plugin: the harness dataset (the seeded helpdesk book's open tickets, replayed
 through the real systems), the tables its end state is compared on and its thresholds. The 600 recorded tickets
-(``data/recorded.jsonl.gz``) are scored in-process by :mod:`.run`; the importer is :mod:`.importer`."""
+(``data/recorded.jsonl.gz``) and their CI slice are recorded sets (``missions eval recorded --mission support``):
+each decided by the plugin's decider (:mod:`.recorded`, also the way the tau-bench retail adapter of the eval layer
+reaches the mission) and scored by ``support_recorded`` (:mod:`.scoring`); the importer is :mod:`.importer`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ai_missions.graphs.support.evals.scoring import SUPPORT_RECORDED
 from ai_missions.mission_api import EvalPlugin
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -51,4 +54,9 @@ PLUGIN = EvalPlugin(
         "errors": ("max", 0),
     },
     generator="ai_missions.graphs.support.evals.book_cases:generate",
+    # a recorded ticket decided as the graph decides it after its reads (the tau-bench retail adapter's way in)
+    decider="ai_missions.graphs.support.evals.recorded:decide",
+    recorded={"recorded": DATA / "recorded.jsonl.gz", "ci": DATA / "ci_slice.jsonl.gz"},
+    recorded_reader="ai_missions.graphs.support.evals.generate:read",
+    recorded_scorers=(SUPPORT_RECORDED.name,),
 )

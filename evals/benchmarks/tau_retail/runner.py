@@ -1,16 +1,17 @@
-"""The tau-bench retail end-state runner: per task with a hand-written first message, the support mission's whole
+"""The tau-bench retail end-state runner: per task with a hand-written first message, a mission's whole
 conversation on the benchmark's database, its writes approved and applied, the end state compared with the
 ground truth's (the benchmark's own pass: the two databases are equal).
 
-Per task: the customer's first message is filed as a ticket on the task's user (``tau.case_of``: the sender taken
-as verified); the mission decides it as ``evals.run`` does (offline reader, facts, policies, guard). When it asks
-the customer something, a scripted customer answers from the task's instruction only: it restates in the first
-person what the instruction says it wants (order ids, items and the options it wants instead, the address, the
-payment method as a customer names it: "my visa ending in 1234"; asked which of two lines of one item it has, the
-options its instruction says it has), never what the ground-truth actions hold; at most ``MAX_ANSWERS`` answers,
-then the task ends in the question. A reviewer approves each proposed write as the mission proposed it (no
-edits); each is mapped to the benchmark's action (``as_tau``) and applied with the benchmark's rules
-(``tau.apply``); the end state is compared with the ground truth's (``tau.differences``).
+Per task: the customer's first message is filed as a ticket on the task's user (:func:`.cases.case_of`: the sender
+taken as verified); the mission (support by default) decides it through its eval plugin (``EvalPlugin.decide``:
+the steps its graph runs after its reads). When it asks the customer something, a scripted customer answers from
+the task's instruction only: it restates in the first person what the instruction says it wants (order ids, items
+and the options it wants instead, the address, the payment method as a customer names it: "my visa ending in
+1234"; asked which of two lines of one item it has, the options its instruction says it has), never what the
+ground-truth actions hold; at most ``MAX_ANSWERS`` answers, then the task ends in the question. A reviewer
+approves each proposed write as the mission proposed it (no edits); each is mapped to the benchmark's action
+(``as_tau``) and applied with the benchmark's rules (:func:`.emulator.apply`); the end state is compared with the
+ground truth's (:func:`.emulator.differences`).
 
 Figures: tasks, end state equal, unsafe writes (a write the ground truth does not make, after mapping: another
 change or order, or the same change with other items, method or reason), ended in a question, ended in an
@@ -18,7 +19,7 @@ escalation, per ground-truth action kind the tasks holding it and solved, and fo
 (the ground-truth actions no approved write made) and how the conversation ended; ``unexplained`` counts the
 unsolved that end neither in a question (a reply that asks) nor an escalation with its reason.
 
-    python -m ai_missions.graphs.support.evals.tau_runner [PATH] [--tasks] [--messages seen|unseen|FILE]
+    python -m ai_missions.evals.benchmarks.tau_retail [PATH] [--tasks] [--messages seen|unseen|FILE]
 
 ``--messages`` chooses the first messages: ``seen`` (the default, tasks 0-155, read while the reader was written),
 ``unseen`` (tasks 156-255, written apart from the reader: the figure that says how it generalises) or a file of
@@ -34,12 +35,17 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ai_missions.graphs.support.evals import tau
-from ai_missions.graphs.support.evals.run import decide
-from ai_missions.graphs.support.vocabulary import TYPES_FACT
+from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.evals.benchmarks.tau_retail.cases import NOW, case_of
+from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
+from ai_missions.kernel.missions import get_mission
+
+#: The mission the benchmark's customers write to.
+MISSION = "support"
 
 #: How many times the scripted customer answers a question before the task ends in it.
 MAX_ANSWERS = 2
@@ -49,8 +55,6 @@ _NO_STATE = frozenset({"send_ticket_reply", "add_ticket_note"})
 #: item change (the price difference is charged or refunded by the same tool), shipping's copy of a ship-to. On
 #: their own (no such change of the same order in the plan) they are writes tau has no action for.
 _PARTS = frozenset({"refund_payment", "void_authorization", "charge_payment", "update_shipment_address"})
-#: The benchmark's actions that read or hand off (they change nothing).
-_READS = ("get_", "find_", "list_", "calculate", "think", "transfer_to_human")
 #: tau's cancellation reasons.
 CANCEL_REASONS = ("no longer needed", "ordered by mistake")
 
@@ -158,7 +162,7 @@ def _gift_card(user: Mapping[str, Any]) -> str | None:
 
 
 def _items(order: Mapping[str, Any], line_nos: Iterable[Any]) -> list[str]:
-    """The item ids of order lines as ``tau.case_of`` numbers them (from 1, in the order's item order)."""
+    """The item ids of order lines as :func:`.cases.case_of` numbers them (from 1, in the order's item order)."""
     items = order["items"]
     return [str(items[int(n) - 1]["item_id"]) for n in line_nos if 1 <= int(n) <= len(items)]
 
@@ -337,28 +341,35 @@ def _says_why(verdict: Mapping[str, Any]) -> bool:
     return False
 
 
-def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> TaskResult:
+@cache
+def _plugin(mission: str) -> EvalPlugin:
+    return plugin_of(mission)
+
+
+def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str, mission: str = MISSION) -> TaskResult:
     """The whole conversation on one task, its approved writes applied, the end state compared."""
-    case = tau.case_of(db, task, message)
+    decide = _plugin(mission).decide
+    types_fact = get_mission(mission).vocabulary.types_fact
+    case = case_of(db, task, message)
     user = db["users"][task.user_id]
     questions = 0
     facts, verdict = decide(case)
     while verdict["outcome"] == "ask_customer" and questions < MAX_ANSWERS:
         questions += 1
-        reply = next((a["args"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), {})
+        reply: dict[str, Any] = next((a["args"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), {})
         asked = str(reply.get("body") or "")
         # the helpdesk keeps the reply's tags on the ticket (what the mission asked already)
         case["ticket"]["tags"] = sorted({*case["ticket"].get("tags", []), *(reply.get("tags") or [])})
         case["ticket"]["messages"] += [
-            {"direction": "outbound", "body": asked, "sent_at": tau._NOW},
-            {"direction": "inbound", "body": customer_answer(task.instruction, user, asked), "sent_at": tau._NOW},
+            {"direction": "outbound", "body": asked, "sent_at": NOW},
+            {"direction": "inbound", "body": customer_answer(task.instruction, user, asked), "sent_at": NOW},
         ]
         facts, verdict = decide(case)
     questions += verdict["outcome"] == "ask_customer"
     approved = [a for a in verdict["actions"] if a["tool"] not in _NO_STATE and a.get("tier") != "auto"]
     owner = {c["capture_id"]: o for o, r in case["orders"].items() for c in r["payment"]["captures"]}
     owner |= {a["authorization_id"]: o for o, r in case["orders"].items() for a in r["payment"]["authorizations"]}
-    truth = {_effect(a) for a in task.actions if not a["name"].startswith(_READS)}
+    truth = {_effect(a) for a in task.actions if not a["name"].startswith(tau.READS)}
     truth_kinds = {(a["name"], a["kwargs"].get("order_id") or a["kwargs"].get("user_id")) for a in task.actions}
     writes, unsafe = [], []
     paid_by = _paid_by(approved, owner)
@@ -387,22 +398,22 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str) -> Ta
     diff = tau.differences(state, expected)
     swaps_only = bool(diff) and not tau.differences(state, _applied(db, _without_same_item_swaps(task.actions))[0])
     made = {_canonical(w) for w in writes}
-    missing = [a["name"] for a in task.actions if not a["name"].startswith(_READS) and _canonical(a) not in made]
+    missing = [a["name"] for a in task.actions if not a["name"].startswith(tau.READS) and _canonical(a) not in made]
     return TaskResult(
-        index=task.index, solved=not diff, outcome=str(verdict["outcome"]), read=tuple(facts[TYPES_FACT]),
+        index=task.index, solved=not diff, outcome=str(verdict["outcome"]), read=tuple(facts[types_fact]),
         says_why=_says_why(verdict), questions=questions, writes=writes, unsafe=unsafe, missing=missing,
         refused=refused, differences=diff, why=_why(verdict), only_same_item_swaps=swaps_only,
     )  # fmt: skip
 
 
 def run(
-    db: Mapping[str, tau.Database], tasks: Sequence[tau.Task], messages: Mapping[int, str]
+    db: Mapping[str, tau.Database], tasks: Sequence[tau.Task], messages: Mapping[int, str], mission: str = MISSION
 ) -> tuple[dict[str, int], list[TaskResult]]:
     """Every task with a first message: the figures and each task's result."""
     counts: Counter[str] = Counter()
     results = []
     for index, message in sorted(messages.items()):
-        result = run_task(db, tasks[index], message)
+        result = run_task(db, tasks[index], message, mission)
         results.append(result)
         counts["tasks"] += 1
         counts["end_state_equal"] += result.solved
@@ -415,7 +426,7 @@ def run(
         counts["ended_in_question"] += result.outcome == "ask_customer"
         counts["ended_in_escalation"] += result.outcome == "escalate"
         counts["writes_refused"] += len(result.refused)
-        for kind in {a["name"] for a in tasks[index].actions if not a["name"].startswith(_READS)}:
+        for kind in {a["name"] for a in tasks[index].actions if not a["name"].startswith(tau.READS)}:
             counts[f"by_action.{kind}.tasks"] += 1
             counts[f"by_action.{kind}.solved"] += result.solved
             # the ground truth's actions of this kind an approved write made exactly, solved task or not
@@ -435,11 +446,6 @@ def run(
     return dict(counts), results
 
 
-def messages_path(choice: str) -> Path:
-    """The file of first messages ``--messages`` names: a set's name (``tau.MESSAGE_SETS``) or a path."""
-    return tau.MESSAGE_SETS.get(choice) or Path(choice)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     listing = "--tasks" in args
@@ -452,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         choice = args[at + 1]
         del args[at : at + 2]
-    messages = messages_path(choice)
+    messages = tau.messages_path(choice)
     if not messages.exists():
         print(f"no first messages at {messages} (--messages {choice})", file=sys.stderr)
         return 2
@@ -478,7 +484,3 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(figures):
         print(f"{key}={figures[key]}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""tau-bench retail as a benchmark of the support mission, kept in the eval layer: the benchmark's database and
+write rules (:mod:`.emulator`), a task as a recorded support case (:mod:`.cases`), and the end-state runner with
+its scripted customer (:mod:`.runner`). The mission is reached through its eval plugin only.
+
+    python -m ai_missions.evals.benchmarks.tau_retail /work/shared/benchmarks/tau-retail --messages unseen
+"""
+
+from ai_missions.evals.benchmarks.tau_retail.emulator import (
+    DEFAULT_PATH,
+    MESSAGE_SETS,
+    ActionRefused,
+    Task,
+    apply,
+    differences,
+    load_database,
+    load_first_messages,
+    load_tasks,
+)
+from ai_missions.evals.benchmarks.tau_retail.runner import TaskResult, run, run_task
+
+__all__ = [
+    "DEFAULT_PATH",
+    "MESSAGE_SETS",
+    "ActionRefused",
+    "Task",
+    "TaskResult",
+    "apply",
+    "differences",
+    "load_database",
+    "load_first_messages",
+    "load_tasks",
+    "run",
+    "run_task",
+]
