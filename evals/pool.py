@@ -19,7 +19,7 @@ from ai_missions.evals.progress import Progress
 from ai_missions.evals.replay import replay
 from ai_missions.evals.sandbox import Sandbox, remove_tree, scratch_root
 from ai_missions.governance import approval_rules
-from ai_missions.missions import ENTRY_POINT_GROUP, MissionSpec
+from ai_missions.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
 
 
@@ -106,36 +106,12 @@ async def run_cases(
         await pool.close()
 
 
-#: What every eval worker imports before its first case, imported once in the fork server (see
-#: :func:`worker_context`) instead of once per worker: the harness, the runtime's MCP stack (the SDK, the in-process
-#: serving of the systems), Chroma's client and LangGraph. None of them starts a thread that a fork would break:
-#: numpy's OpenBLAS pool stops itself around a fork, and the threads that would not (onnxruntime's intra-op pool,
-#: Chroma's Rust runtime) start in each worker, after it was forked, when its knowledge base first searches.
-PRELOAD = (
-    "ai_missions.evals.harness",
-    "ai_missions.mcp_session",
-    "ai_missions.integrations.serving",
-    "ai_missions.integrations.stdio_pipes",
-    "ai_missions.knowledge_index.retrieval",
-    "chromadb.api.rust",
-    "chromadb.telemetry.product.posthog",
-    "tokenizers",
-    "anyio._backends._asyncio",
-    "langgraph.graph",
-    "langgraph.checkpoint.memory",
-    "langchain_core.tracers.context",
-)
-
-
 def preload_modules(spec: MissionSpec) -> list[str]:
-    """:data:`PRELOAD`, every installed mission's spec (the knowledge base reads all their domains) and the
-    mission's own modules (its graph, eval plugin and prompt): the graph's modules are the costly part of a
-    worker's start (the offline reader compiles its lexicon when imported)."""
-    from importlib.metadata import entry_points
-
-    specs = [point.module for point in entry_points(group=ENTRY_POINT_GROUP)]
+    """What the fork server imports: :mod:`ai_missions.evals.preload` (what any mission's worker needs) and the
+    mission's own modules (its graph, eval plugin and prompt), the costly part of a worker's start (the offline
+    reader compiles its lexicon when imported)."""
     own = [path.partition(":")[0] for path in (spec.graph, spec.evals, spec.prompt) if path]
-    return [*PRELOAD, *specs, *own]
+    return ["ai_missions.evals.preload", *own]
 
 
 def worker_context(spec: MissionSpec) -> Any:
