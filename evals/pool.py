@@ -126,6 +126,15 @@ def worker_context(spec: MissionSpec) -> Any:
     return context
 
 
+def start_server(spec: MissionSpec) -> None:
+    """Start the fork server without waiting for its imports: they overlap with whatever the caller does before
+    its first pool (``missions eval run`` loads its cases, records the run and opens the policy index)."""
+    from multiprocessing import forkserver
+
+    worker_context(spec)
+    forkserver.ensure_running()
+
+
 @dataclass
 class WorkerCosts:
     """A worker's CPU seconds: before its first case (``setup``: from the fork to a warm sandbox, i.e. what is
