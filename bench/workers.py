@@ -128,9 +128,17 @@ def workers_cpu(processes: list[subprocess.Popen[bytes]], tag: str) -> tuple[lis
     return [tree_cpu(p.pid) for p in processes], pids_cpu(backends(tag))
 
 
+def finished_cases(db: Any, run_id: str) -> int:
+    """Results stored so far: one count, the cheapest look the clock's loop can take 20 times a second (it shares
+    the cores with the workers it times)."""
+    return int(db.execute("SELECT count(*) FROM eval_results WHERE run_id = %s", (run_id,)).fetchone()[0])
+
+
 def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tuple[float, float, dict[str, Any]]:
     """Cases/s once running (first result to last) and from the enqueue, with ``workers`` worker processes, and
     the CPU the cases cost on the workers' side (each worker with its MCP servers, and their Postgres backends)."""
+    import psycopg
+
     from ai_missions.evals.harness import EvalConfig, start_run
     from ai_missions.evals.store import EvalStore
     from ai_missions.workers import enqueue_cases
@@ -159,12 +167,13 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
         while len(warm.finished_case_ids(warm_run)) < workers:
             time.sleep(0.2)
         time.sleep(0.5)  # the warm-up case's result is stored before its job is finished
+        watch = psycopg.connect(schema.url, autocommit=True)
         cpu_before = workers_cpu(processes, tag)
         machine_before = machine_jiffies()
         started = time.perf_counter()
         asyncio.run(enqueue_cases(schema.url, run_id, cases, config.recorded()))
         first = None
-        while (done := len(store.finished_case_ids(run_id))) < len(cases):
+        while (done := finished_cases(watch, run_id)) < len(cases):
             if first is None and done:
                 first = (time.perf_counter(), done)
             time.sleep(0.05)
@@ -176,7 +185,10 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
         spent = [after - before for after, before in zip(mine, mine_before, strict=True)]
         cpu = {"workers": 1000 * sum(spent) / len(cases), "postgres": 1000 * (pg - pg_before) / len(cases)}
         cpu["shares"] = [s / sum(spent) for s in spent] if sum(spent) else []
+        # a worker's CPU over the pass's wall time: below 100% it waited (on Postgres, or for a core)
+        cpu["busy"] = [s / (end - started) for s in spent]
         cpu["machine"] = machine
+        watch.close()
         return steady, len(cases) / (end - started), cpu
     finally:
         for process in processes:
@@ -264,6 +276,9 @@ def procrastinate_workers(task: Any, cases: list[Any], home: Path) -> None:
             f"(workers and their MCP servers {spent['workers']:.1f} ms, their Postgres backends "
             f"{spent['postgres']:.1f} ms); cases' CPU per worker: "
             + ", ".join(f"{share:.0%}" for share in spent["shares"])
+            + "; each worker busy "
+            + ", ".join(f"{busy:.0%}" for busy in spent["busy"])
+            + " of the pass"
         )
         machine = spent["machine"]
         print(
