@@ -186,6 +186,11 @@ def _run(args: argparse.Namespace) -> int:
             llm_timeout_s=args.llm_timeout or llm_timeout_s(),
             policies_per_type=args.policies_per_type,
         )
+    if args.engine == "local" and config.workers > 1:
+        # deferred: start-up time (the pool imports the harness: LangGraph, Chroma)
+        from ai_missions.evals.pool import start_server
+
+        start_server(task.spec)  # the workers' fork server imports while this process prepares the run
     cases = task.cases(limit=config.limit)
     if not args.resume:
         run_id = start_run(store, task, config, cases)

@@ -1,9 +1,9 @@
 """The declared API a mission's eval side imports: what its case generators, hand-made and holdout sets, labeller
 and own scorers are built from (the case format, the shared generation helpers, the label a rule book gives, the
 scorer registry, the verdict a scorer reads). The plugin itself (:class:`~ai_missions.mission_api.EvalPlugin`)
-is declared through :mod:`ai_missions.mission_api`; the simulated systems a generator seeds books with are the one other thing a
-mission's ``evals`` package may import (``tests/test_declared_api.py``). Light to import, like the plugin: listing
-a mission's datasets loads its labeller."""
+is declared through :mod:`ai_missions.mission_api`; the simulated systems a generator seeds books with are the one
+other thing a mission's ``evals`` package may import (``tests/test_declared_api.py``). Light to import, like the
+plugin: listing a mission's datasets loads its labeller."""
 
 from __future__ import annotations
 

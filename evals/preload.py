@@ -1,0 +1,34 @@
+"""What every eval worker loads before its first case, loaded once by the fork server the local pool's workers are
+forked from (:func:`ai_missions.evals.pool.worker_context`) instead of once by each worker.
+
+Only the server imports this module. Importing it loads the harness, the runtime's MCP stack, LangGraph and
+Chroma's client modules, then every installed mission's spec (the knowledge base reads all their domains), the
+simulator's hooks (snapshots load through them) and every system's declaration (a snapshot names systems the mission
+does not use; each builds its tables' pydantic models, ~0.1 s). Nothing here may start a thread, since a fork keeps
+only the thread that forks: numpy's OpenBLAS pool stops itself around a fork, and the threads that would not
+(onnxruntime's intra-op pool, Chroma's client) start in each worker, after the fork, when it first searches.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+# modules a worker's first case imports lazily (the runtime, Chroma's client, LangGraph's tracers)
+import anyio._backends._asyncio  # noqa: F401
+import chromadb.api.rust
+import chromadb.telemetry.product.posthog  # noqa: F401
+import langchain_core.tracers.context  # noqa: F401
+import langgraph.checkpoint.memory
+import langgraph.graph  # noqa: F401
+import tokenizers  # noqa: F401
+
+import ai_missions.evals.harness
+import ai_missions.knowledge_index.retrieval  # noqa: F401
+from ai_missions.kernel.environment import simulated_environment
+from ai_missions.kernel.missions import registry
+from ai_missions.services.mcp_session import SYSTEMS_GROUP
+
+registry()
+simulated_environment()
+for point in entry_points(group=SYSTEMS_GROUP):
+    point.load()
