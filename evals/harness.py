@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import functools
 import sys
 import time
 from collections import Counter
@@ -19,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ai_missions import blocking
 from ai_missions.errors import NotFoundError, ValidationError
 from ai_missions.evals.cases import Case, dataset_hash, load_cases
 from ai_missions.evals.plugin import EvalPlugin, plugin_of
@@ -154,22 +157,28 @@ async def solve(
     on_result: Callable[[dict[str, Any]], None],
     progress: Progress | None = None,
     timings: Timings | None = None,
+    shared_loop: bool = False,
 ) -> None:
-    """Replay ``cases`` of ``config.mission`` in this process over ``config.concurrency`` sandboxes."""
+    """Replay ``cases`` of ``config.mission`` in this process over ``config.concurrency`` sandboxes.
+
+    The sandboxes' synchronous work (SQLite on in-memory books, the index, the reader's model) runs inline on this
+    loop, which serves nothing else (:mod:`ai_missions.blocking`); ``shared_loop``: the loop serves other work too
+    (``missions demo``), so that work keeps to worker threads."""
     if config.retrieval_cache and not isinstance(knowledge, CachedKnowledge):
         knowledge = CachedKnowledge(knowledge)
     spec = get_mission(config.mission)
-    await run_cases(
-        cases,
-        spec,
-        plugin_of(spec.name),
-        config.context(),
-        knowledge,
-        concurrency=config.concurrency,
-        on_result=on_result,
-        progress=progress,
-        timings=timings,
-    )
+    with contextlib.nullcontext() if shared_loop else blocking.inline():
+        await run_cases(
+            cases,
+            spec,
+            plugin_of(spec.name),
+            config.context(),
+            knowledge,
+            concurrency=config.concurrency,
+            on_result=on_result,
+            progress=progress,
+            timings=timings,
+        )
 
 
 def open_knowledge(home: Path) -> Any:
@@ -252,7 +261,8 @@ async def quick_eval(
     try:
         run_id = start_run(store, task, config, cases)
         started = time.perf_counter()
-        await solve(cases, config, open_knowledge(home), on_result=lambda r: store.add_result(run_id, r))
+        save = functools.partial(store.add_result, run_id)
+        await solve(cases, config, open_knowledge(home), on_result=save, shared_loop=True)
         summary = {**store.finish(run_id), "seconds": time.perf_counter() - started}
     finally:
         store.close()
