@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import functools
 import sys
 import time
 from collections import Counter
@@ -28,6 +30,7 @@ from ai_missions.evals.profiling import Timings
 from ai_missions.evals.progress import Progress
 from ai_missions.evals.scorers import Replayed, metrics, score, summarize
 from ai_missions.evals.store import EvalStore, store_dir
+from ai_missions.kernel import blocking
 from ai_missions.kernel.cases import Case, dataset_hash, load_cases
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
@@ -156,22 +159,28 @@ async def solve(
     on_result: Callable[[dict[str, Any]], None],
     progress: Progress | None = None,
     timings: Timings | None = None,
+    shared_loop: bool = False,
 ) -> None:
-    """Replay ``cases`` of ``config.mission`` in this process over ``config.concurrency`` sandboxes."""
+    """Replay ``cases`` of ``config.mission`` in this process over ``config.concurrency`` sandboxes.
+
+    The sandboxes' synchronous work (SQLite on in-memory books, the index, the reader's model) runs inline on this
+    loop, which serves nothing else (:mod:`ai_missions.kernel.blocking`); ``shared_loop``: the loop serves other work
+    too (``missions demo``), so that work keeps to worker threads."""
     if config.retrieval_cache and not isinstance(knowledge, CachedKnowledge):
         knowledge = CachedKnowledge(knowledge)
     spec = get_mission(config.mission)
-    await run_cases(
-        cases,
-        spec,
-        plugin_of(spec.name),
-        config.context(),
-        knowledge,
-        concurrency=config.concurrency,
-        on_result=on_result,
-        progress=progress,
-        timings=timings,
-    )
+    with contextlib.nullcontext() if shared_loop else blocking.inline():
+        await run_cases(
+            cases,
+            spec,
+            plugin_of(spec.name),
+            config.context(),
+            knowledge,
+            concurrency=config.concurrency,
+            on_result=on_result,
+            progress=progress,
+            timings=timings,
+        )
 
 
 def open_knowledge(home: Path) -> Any:
@@ -253,7 +262,8 @@ async def quick_eval(
     try:
         run_id = start_run(store, task, config, cases)
         started = time.perf_counter()
-        await solve(cases, config, open_knowledge(home), on_result=lambda r: store.add_result(run_id, r))
+        save = functools.partial(store.add_result, run_id)
+        await solve(cases, config, open_knowledge(home), on_result=save, shared_loop=True)
         summary = {**store.finish(run_id), "seconds": time.perf_counter() - started}
     finally:
         store.close()

@@ -33,7 +33,7 @@ from ai_missions.contracts import CONTRACTS_GROUP, contract_file
 from ai_missions.integrations.stdio_pipes import serve_over_pipes
 from ai_missions.integrations.store import recorded_write
 from ai_missions.integrations.systems import SERVED, connect, declared
-from ai_missions.kernel import grants
+from ai_missions.kernel import blocking, grants
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.grants import META_KEY
 from ai_missions.kernel.settings import missions_home
@@ -120,7 +120,8 @@ class SystemServer(FastMCP):
         **kwargs: Any,
     ) -> None:
         """``in_process``: served on the client's event loop (memory streams), so each synchronous tool runs on a
-        worker thread instead of blocking that loop; one at a time, as its own process would run them."""
+        worker thread instead of blocking that loop (inline where the loop runs only eval replays:
+        :mod:`ai_missions.kernel.blocking`); one at a time, as its own process would run them."""
         super().__init__(name=f"ai-missions-{system.name}", log_level="WARNING", **kwargs)
         self.system = system.name
         self.latency = latency
@@ -164,7 +165,7 @@ class SystemServer(FastMCP):
     async def _blocking(self, call: Callable[[], T]) -> T:
         """``call()``, on a worker thread (one at a time, like the tools) when served on the client's event loop."""
         if self.in_process:
-            return await anyio.to_thread.run_sync(call, limiter=self._one_at_a_time)
+            return await blocking.run_sync_limited(call, self._one_at_a_time)
         return call()
 
     async def run_stdio_async(self) -> None:
@@ -211,7 +212,7 @@ def _off_loop(fn: Callable[..., Any], limiter: anyio.CapacityLimiter) -> Callabl
 
     @functools.wraps(fn)
     async def run(**arguments: Any) -> Any:
-        return await anyio.to_thread.run_sync(functools.partial(fn, **arguments), limiter=limiter)
+        return await blocking.run_sync_limited(functools.partial(fn, **arguments), limiter)
 
     return run
 

@@ -45,9 +45,23 @@ def digest(value: Any) -> str:
 KEY_BYTES = 32
 
 
+#: Keys read, per file, with the identity of the file they came from (inode, size, modification time).
+_read: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+#: Files remembered at once (a process that met many homes, like the tests, keeps the last few).
+_MAX_READ = 32
+
+
 def _read_key(path: Path) -> bytes:
     """The key in ``path``; MissionsError, in one line, for an empty, truncated or unreadable one: signing
-    with it would make every signature forgeable (an empty HMAC key is a key anyone has)."""
+    with it would make every signature forgeable (an empty HMAC key is a key anyone has).
+
+    A key is read again only when its file is another one or was changed: signing reads it ~11 times an eval case
+    (grants minted, checked and spent, seals), and a read costs ~100 us where a stat costs a few."""
+    stat = path.stat()
+    identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    known = _read.get(path)
+    if known is not None and known[0] == identity:
+        return known[1]
     text = path.read_text(encoding="utf-8", errors="replace").strip()
     try:
         key = bytes.fromhex(text)
@@ -58,6 +72,9 @@ def _read_key(path: Path) -> bytes:
             f"{path} is not a signing key ({len(text)} characters, need {2 * KEY_BYTES} hex): restore it from a "
             "backup; delete it only if nothing it signed (grants, answers, rows) must still verify"
         )
+    if len(_read) >= _MAX_READ:
+        _read.clear()
+    _read[path] = (identity, key)
     return key
 
 

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from ai_missions.kernel import blocking
 from ai_missions.kernel.settings import knowledge_dir, missions_home
 from ai_missions.nodes.context import MissionContext
 from ai_missions.services.connections import connections
@@ -34,8 +35,9 @@ def home_of(context: MissionContext | None) -> Path:
 
 async def off_loop(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``function(*args, **kwargs)`` in a worker thread (with this task's context: LangGraph's config and stream
-    writer stay reachable), so sync file, SQLite or index work never blocks the event loop."""
-    return await asyncio.to_thread(function, *args, **kwargs)
+    writer stay reachable), so sync file, SQLite or index work never blocks the event loop; inline in an eval
+    replay's loop (:mod:`ai_missions.kernel.blocking`)."""
+    return await blocking.run_sync(function, *args, **kwargs)
 
 
 async def systems_of(context: MissionContext, systems: Sequence[str]) -> Any:
