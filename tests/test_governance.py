@@ -43,7 +43,7 @@ from ai_missions.scanner import scan_and_start
 from ai_missions.settings import runs_db
 from ai_missions.signing import platform_key, sign
 from ai_missions.store import SCHEMA_VERSION, RunStore
-from tests.support.built_index import built_index
+from tests.support.mission_home import client_fixture, seeded_home
 
 pytestmark = pytest.mark.slow
 
@@ -53,19 +53,14 @@ MISSION = "order-exception"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("governed")
-    seed_book(2000, 7, home)
-    built_index(tmp_path_factory, home)
+    home = seeded_home(tmp_path_factory, "governed", lambda home: seed_book(2000, 7, home))
     accounts = Accounts(RunStore(runs_db(home)))
     for name, role in {"ana": "ops_agent", "omar": "ops_lead", "fiona": "finance", "cole": "customer_care"}.items():
         accounts.add(name, role, PASSWORD)
     return home
 
 
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+missions = client_fixture()
 
 
 @pytest.fixture(scope="module")

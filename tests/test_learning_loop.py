@@ -30,17 +30,12 @@ from ai_missions.knowledge_index.retrieval import KnowledgeBase
 from ai_missions.nodes.context import MissionContext
 from ai_missions.settings import knowledge_dir
 from ai_missions.signing import platform_key, sign
-from tests.support.built_index import built_index
+from tests.support.mission_home import seeded_home_fixture
 
 MISSION = "order-exception"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("learning-book")
-    seed_book(40, 11, home)
-    built_index(tmp_path_factory, home)
-    return home
+home = seeded_home_fixture("learning-book", lambda home: seed_book(40, 11, home))
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from ai_missions.integrations.books import seed_books, stories
 from ai_missions.missions import ESCALATE, MissionSpec, registry
 from ai_missions.settings import sandbox_dir
 from ai_missions.testing import signed_in_as
-from tests.support.built_index import built_index
+from tests.support.mission_home import client_fixture, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -53,18 +53,8 @@ def tiered(specs: list[MissionSpec]) -> list[Any]:
     return [pytest.param(s, id=s.name, marks=() if s.name in DEFAULT_TIER else pytest.mark.extended) for s in specs]
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("contract")
-    seed_books(home, seed=7)
-    built_index(tmp_path_factory, home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = seeded_home_fixture("contract", lambda home: seed_books(home, seed=7))
+missions = client_fixture()
 
 
 def reviewed(outcome: Any) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ the ticket's answer. (What every mission must do is in ``test_mission_contract.p
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from ai_missions.integrations.systems import connect
 from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
+from tests.support.mission_home import client_fixture
 from tests.support.small_home import rows, support_home
 
 pytestmark = pytest.mark.slow
@@ -38,10 +38,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return support_home(tmp_path_factory, "support-book")
 
 
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+missions = client_fixture()
 
 
 def changes(home: Path) -> tuple[Any, ...]:
