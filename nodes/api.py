@@ -1,6 +1,7 @@
 """The declared API a mission's graph and gather step import: the platform's standard graph around the mission's
-gather, the systems of a run (over MCP), observations for the Explain rail, and the state they read and write.
-With :mod:`ai_missions.mission_api`, all a mission from another package imports of the platform."""
+gather, the systems of a run (over MCP) and the first read of its subject, observations for the Explain rail, and
+the state they read and write. With :mod:`ai_missions.mission_api`, all a mission from another package imports of
+the platform."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ai_missions.nodes.observe import observe
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
+from ai_missions.nodes.subject import read_subject
 
 __all__ = [
     "MissionContext",
@@ -19,5 +21,6 @@ __all__ = [
     "exported_graph",
     "mission_graph",
     "observe",
+    "read_subject",
     "systems_of",
 ]

@@ -9,25 +9,19 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import NotFoundError
-from ai_missions.gateway import SystemError_
 from ai_missions.graphs.account_save.facts import NOTE_AUTHOR, derive_facts
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
+from ai_missions.nodes.api import read_subject
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe, read_findings
 from ai_missions.nodes.reading import noting
-from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     account_id = state["subject_id"]
-    try:
-        context = await systems.call("get_account_context", {"account_id": account_id})
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on account {account_id!r}: {exc}") from exc
+    _systems, context = await read_subject(runtime.context, SPEC, account_id, "get_account_context")
     with noting() as readings:  # the facts read from notes, the call log and case subjects, with their words
         facts, _risk = derive_facts(context)
     observations = findings(context, facts) + read_findings(readings)

@@ -18,7 +18,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.errors import MissionsError, NotFoundError
+from ai_missions.errors import MissionsError
 from ai_missions.gateway import SystemError_
 from ai_missions.graphs.support.address_reading import read_addresses, same_place
 from ai_missions.graphs.support.echo import compared_text
@@ -42,10 +42,10 @@ from ai_missions.graphs.support.understanding import (
     unreadable,
 )
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
+from ai_missions.nodes.api import read_subject
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import observe
 from ai_missions.nodes.parts import LABEL, PARTS
-from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 
 #: How many candidate order references of a thread are looked up in the ERP.
@@ -78,12 +78,8 @@ async def _ready(value: Any) -> Any:
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     ticket_id = state["subject_id"]
-    try:
-        ticket = await systems.call("get_ticket", {"ticket_id": ticket_id})
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on ticket {ticket_id!r}: {exc}") from exc
+    systems, ticket = await read_subject(runtime.context, SPEC, ticket_id)
     thread = thread_text(ticket)
     reading = read_message(thread)
     errors: dict[str, str] = {}
