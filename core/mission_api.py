@@ -9,7 +9,7 @@ from __future__ import annotations
 from ai_missions.contracts import contract, tool_spec
 from ai_missions.errors import ConflictError, MissionsError, NotFoundError, ValidationError
 from ai_missions.evals.plugin import DEFAULT_SCORERS, EvalPlugin
-from ai_missions.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
+from ai_missions.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary, fact_number
 from ai_missions.tools import SystemContract, ToolSpec, read, write, write_lookup
 from ai_missions.triggers import Systems, Trigger
 
@@ -31,6 +31,7 @@ __all__ = [
     "ValidationError",
     "Vocabulary",
     "contract",
+    "fact_number",
     "read",
     "tool_spec",
     "write",

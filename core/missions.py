@@ -43,6 +43,17 @@ Invariants = Callable[[str, Mapping[str, Any], Mapping[str, Any], Sequence[str]]
 Owner = Callable[[str, Mapping[str, Any], Mapping[str, Any]], str | None]
 
 
+def fact_number(value: Any) -> float | None:
+    """A fact or argument as a number for an invariant's comparison; None when it is not one (unknown, text, or a
+    bool, which Python would otherwise count as 0 or 1), so that a rule on it fails closed."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """What one run of the mission works on."""
@@ -221,13 +232,7 @@ class ToolPolicy(Mapping[str, ToolRule]):
         rule = self._rules.get(str(action.get("tool")))
         if rule is None or rule.amount_arg is None:
             return None
-        value = (action.get("args") or {}).get(rule.amount_arg)
-        if value is None or isinstance(value, bool):
-            return None
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
+        return fact_number((action.get("args") or {}).get(rule.amount_arg))
 
 
 def _load(path: str) -> Any:
