@@ -289,6 +289,19 @@ class MissionSpec:
     #: (``("0 7 * * 1-5", "Europe/Berlin")``), fired by ``missions scheduler`` (:mod:`ai_missions.schedules`).
     schedule: tuple[str, str] | None = None
 
+    @classmethod
+    def in_package(cls, package: str, **fields: Any) -> MissionSpec:
+        """The spec of a mission whose lazily loaded parts sit in ``package`` under the standard names: the graph
+        at ``graph:build_graph``, the prompt in ``prompts``, the trigger at ``trigger:TRIGGER`` and the eval plugin
+        at ``evals:PLUGIN``. ``fields`` gives the rest, and may name any of these elsewhere."""
+        parts = {
+            "graph": f"{package}.graph:build_graph",
+            "prompt": f"{package}.prompts",
+            "trigger": f"{package}.trigger:TRIGGER",
+            "evals": f"{package}.evals:PLUGIN",
+        }
+        return cls(**{**parts, **fields})
+
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""
         hours = [self.deadlines[t] for t in case_types if t in self.deadlines]
