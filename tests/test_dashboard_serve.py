@@ -30,18 +30,14 @@ from ai_missions.platform_client import RunningServer, running_server
 from ai_missions.settings import knowledge_dir
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 MISSION = "account-save"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "dashboard-serve")
-    signed_in_as(home, "ana")  # the demo accounts
-    return home
+home = small_home_fixture("dashboard-serve", lambda home: signed_in_as(home, "ana"))
 
 
 @pytest.fixture(scope="module")

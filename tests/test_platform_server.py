@@ -24,16 +24,12 @@ from ai_missions.integrations.seed import story_order_id
 from ai_missions.platform_client import SERVE_FILE, running_server
 from ai_missions.store import RunStore
 from ai_missions.testing import signed_in_as
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "served")
-    signed_in_as(home, "ana")  # the demo accounts
-    return home
+home = small_home_fixture("served", lambda home: signed_in_as(home, "ana"))
 
 
 @pytest.fixture(scope="module")

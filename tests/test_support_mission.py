@@ -26,18 +26,14 @@ from ai_missions.settings import runs_db
 from ai_missions.store import RunStore
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
 from tests.support.mission_home import client_fixture
-from tests.support.small_home import rows, support_home
+from tests.support.small_home import rows, small_home_fixture, support_home
 
 pytestmark = pytest.mark.slow
 
 MISSION = "support"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return support_home(tmp_path_factory, "support-book")
-
-
+home = small_home_fixture("support-book", copy_of=support_home)
 missions = client_fixture()
 
 

@@ -16,18 +16,14 @@ from ai_missions.integrations import payments
 from ai_missions.integrations.systems import connect
 from ai_missions.testing import operator_grant
 from tests.support.mission_home import client_fixture
-from tests.support.small_home import rows, support_home
+from tests.support.small_home import rows, small_home_fixture, support_home
 
 pytestmark = pytest.mark.slow
 
 MISSION = "support"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return support_home(tmp_path_factory, "support-payment-book")
-
-
+home = small_home_fixture("support-payment-book", copy_of=support_home)
 missions = client_fixture()
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ai_missions.client import MissionClient
+from ai_missions.integrations.books import stories
 from tests.support.built_index import built_index
 
 
@@ -47,3 +48,19 @@ def client_fixture(scope: Any = "module") -> Any:
 
     return missions
 
+
+def flagships_fixture() -> Any:
+    """A module-scoped ``flagships`` fixture: mission -> (run id, decision id) of its flagship story in ``home``, each
+    started and awaiting a decision."""
+
+    @pytest.fixture(scope="module")
+    def flagships(home: Path) -> dict[str, tuple[str, str]]:
+        found = {}
+        with MissionClient(home) as client:
+            for mission, subject in stories(home).items():
+                outcome = client.start(mission, subject)
+                assert outcome.decision_id is not None, (mission, outcome.status)
+                found[mission] = (outcome.run_id, outcome.decision_id)
+        return found
+
+    return flagships
