@@ -12,7 +12,7 @@ from __future__ import annotations
 from ai_missions.contracts import contract, tool_spec
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin
-from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
+from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary, fact_number
 from ai_missions.kernel.tiers import Rollback, TierPolicy
 from ai_missions.kernel.tools import SystemContract, ToolSpec, read, write, write_lookup
 from ai_missions.kernel.triggers import Systems, Trigger
@@ -45,6 +45,7 @@ __all__ = [
     "Vocabulary",
     "contract",
     "display_name",
+    "fact_number",
     "part_owner",
     "plain_text_problems",
     "read",

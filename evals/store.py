@@ -43,33 +43,13 @@ CREATE TABLE IF NOT EXISTS eval_results (
 );
 """
 
-#: The same tables in Postgres; ``rowid`` (implicit in SQLite) orders runs started within the same second.
-POSTGRES_SCHEMA = """
-CREATE TABLE IF NOT EXISTS eval_runs (
-    rowid BIGSERIAL,
-    run_id TEXT PRIMARY KEY,
-    mission TEXT NOT NULL DEFAULT 'order-exception',
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,
-    dataset TEXT NOT NULL,
-    dataset_hash TEXT NOT NULL,
-    git_commit TEXT,
-    config TEXT NOT NULL,
-    cases_total INTEGER NOT NULL,
-    summary TEXT
-);
-CREATE TABLE IF NOT EXISTS eval_results (
-    run_id TEXT NOT NULL REFERENCES eval_runs (run_id),
-    case_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    finished_at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    agree INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (run_id, case_id)
-);
-"""
+#: The same tables in Postgres, with the ``mission`` column from the start (SQLite stores gain it by migration) and
+#: ``rowid`` (implicit in SQLite), which orders runs started within the same second.
+POSTGRES_SCHEMA = SCHEMA.replace(
+    "    run_id TEXT PRIMARY KEY,\n",
+    "    rowid BIGSERIAL,\n    run_id TEXT PRIMARY KEY,\n    mission TEXT NOT NULL DEFAULT 'order-exception',\n",
+    1,
+)
 
 DB_NAME = "evals.sqlite"
 

@@ -43,6 +43,17 @@ Invariants = Callable[[str, Mapping[str, Any], Mapping[str, Any], Sequence[str]]
 Owner = Callable[[str, Mapping[str, Any], Mapping[str, Any]], str | None]
 
 
+def fact_number(value: Any) -> float | None:
+    """A fact or argument as a number for an invariant's comparison; None when it is not one (unknown, text, or a
+    bool, which Python would otherwise count as 0 or 1), so that a rule on it fails closed."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """What one run of the mission works on."""
@@ -221,13 +232,7 @@ class ToolPolicy(Mapping[str, ToolRule]):
         rule = self._rules.get(str(action.get("tool")))
         if rule is None or rule.amount_arg is None:
             return None
-        value = (action.get("args") or {}).get(rule.amount_arg)
-        if value is None or isinstance(value, bool):
-            return None
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
+        return fact_number((action.get("args") or {}).get(rule.amount_arg))
 
 
 def _load(path: str) -> Any:
@@ -287,6 +292,19 @@ class MissionSpec:
     #: When the mission runs on its own over every case its trigger finds: a cron expression and a time zone
     #: (``("0 7 * * 1-5", "Europe/Berlin")``), fired by ``missions scheduler`` (:mod:`ai_missions.schedules`).
     schedule: tuple[str, str] | None = None
+
+    @classmethod
+    def in_package(cls, package: str, **fields: Any) -> MissionSpec:
+        """The spec of a mission whose lazily loaded parts sit in ``package`` under the standard names: the graph
+        at ``graph:build_graph``, the prompt in ``prompts``, the trigger at ``trigger:TRIGGER`` and the eval plugin
+        at ``evals:PLUGIN``. ``fields`` gives the rest, and may name any of these elsewhere."""
+        parts = {
+            "graph": f"{package}.graph:build_graph",
+            "prompt": f"{package}.prompts",
+            "trigger": f"{package}.trigger:TRIGGER",
+            "evals": f"{package}.evals:PLUGIN",
+        }
+        return cls(**{**parts, **fields})
 
     def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
         """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""

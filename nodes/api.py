@@ -1,7 +1,8 @@
 """The declared API a mission's graph, gather step and fact builders import: the platform's standard graph around
-the mission's gather, the systems of a run (over MCP), observations for the Explain rail, the state they read and
-write, and the reading layer that turns what people wrote into facts with their evidence. With
-:mod:`ai_missions.mission_api` (the declaration's names), all a mission's steps import of the platform."""
+the mission's gather, the systems of a run (over MCP) and the first read of its subject, observations for the Explain
+rail, the state they read and write, and the reading layer that turns what people wrote into facts with their
+evidence. With :mod:`ai_missions.mission_api` (the declaration's names), all a mission's steps import of the
+platform."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ai_missions.nodes.reading import THRESHOLD, Fact, Reading, Source, noting, 
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
+from ai_missions.nodes.subject import read_subject
 from ai_missions.services.gateway import SystemError_
 
 __all__ = [
@@ -31,5 +33,6 @@ __all__ = [
     "observe",
     "read",
     "read_findings",
+    "read_subject",
     "systems_of",
 ]

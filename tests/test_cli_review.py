@@ -12,34 +12,16 @@ from pathlib import Path
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.cli.account_commands import seed_demo_accounts
-from ai_missions.client import MissionClient
-from ai_missions.integrations.books import stories
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.store import RunStore
 from ai_missions.services import coapproval
 from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
-from tests.support.small_home import small_home
+from tests.support.mission_home import flagships_fixture
+from tests.support.small_home import demo_home_fixture
 
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "cli-review")
-    seed_demo_accounts(home=home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def flagships(home: Path) -> dict[str, tuple[str, str]]:
-    """Mission -> (run id, decision id) of its flagship story, each awaiting a decision."""
-    found = {}
-    with MissionClient(home) as client:
-        for mission, subject in stories(home).items():
-            outcome = client.start(mission, subject)
-            assert outcome.decision_id is not None, (mission, outcome.status)
-            found[mission] = (outcome.run_id, outcome.decision_id)
-    return found
+home = demo_home_fixture("cli-review")
+flagships = flagships_fixture()
 
 
 def cli(

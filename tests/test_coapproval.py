@@ -35,7 +35,7 @@ from ai_missions.services.governance import approval_rules
 from ai_missions.services.queue_filters import QueueFilter, pending
 from ai_missions.services.review import roles_needed
 from ai_missions.testing import signed_in_as
-from tests.support.built_index import built_index
+from tests.support.mission_home import client_fixture, seeded_home
 
 pytestmark = pytest.mark.slow
 
@@ -46,17 +46,12 @@ WANTED = 6
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("coapproval")
-    seed_book(3000, 3, home)
-    built_index(tmp_path_factory, home)
+    home = seeded_home(tmp_path_factory, "coapproval", lambda home: seed_book(3000, 3, home))
     signed_in_as(home, "fiona")  # the demo roster's accounts
     return home
 
 
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+missions = client_fixture()
 
 
 @pytest.fixture(scope="module")

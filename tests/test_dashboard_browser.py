@@ -9,31 +9,14 @@ tests/test_dashboard_browser.py`` writes them there; otherwise they go to the te
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ai_missions.integrations.systems import connect
-from ai_missions.testing import DEMO_PASSWORD
-from tests.support.browser import CHROMIUM, require_chromium
+from tests.support.browser import chromium, dashboard_server, require_chromium, settled, sign_in
 from tests.test_dashboard_support import Book, book_copy
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -41,12 +24,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 @pytest.fixture(autouse=True, scope="module")
 def chromium_installed() -> None:
     require_chromium()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -57,40 +34,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
 @pytest.fixture(scope="module")
 def dashboard(book: Book, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``missions dashboard --port P`` in its own process group, until the health check answers."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "dashboard.log"
-    env = {**os.environ, "MISSIONS_HOME": str(book.home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ai_missions.cli", "dashboard", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"the dashboard exited with {server.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the dashboard did not answer in 90 s:\n{log.read_text()}")
-            time.sleep(0.3)
+    with dashboard_server(book.home, tmp_path_factory.mktemp("server") / "dashboard.log") as base:
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # streamlit and the MCP servers it started
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 @pytest.fixture
@@ -102,72 +47,58 @@ def shots(tmp_path: Path) -> Path:
 
 
 def test_a_reviewer_approves_in_the_browser_and_the_systems_change(dashboard: str, book: Book, shots: Path) -> None:
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import expect
 
     decision_id, order_id, run_id = book.decisions["story"], book.orders["story"], book.runs["story"]
 
-    def settled(page: Page) -> None:
-        """Wait for the script run to finish (the app marks its state on the root element)."""
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 1420})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)  # the first decision opens the systems' MCP sessions; CI is busy
+        page.goto(f"{dashboard}/queue?decision={decision_id}")  # the flagship story's decision, by its id
+        expect(page.get_by_role("heading", name="Decision Queue")).to_have_count(0)  # nothing signed out
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1420})
-            page.set_default_timeout(60_000)
-            expect.set_options(timeout=60_000)  # the first decision opens the systems' MCP sessions; CI is busy
-            page.goto(f"{dashboard}/queue?decision={decision_id}")  # the flagship story's decision, by its id
-            expect(page.get_by_role("heading", name="Decision Queue")).to_have_count(0)  # nothing signed out
+        sign_in(page, "omar")
+        expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
+        expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()  # the link survived
+        approve = page.get_by_role("button", name="Approve 3 actions as omar")
+        expect(approve).to_be_disabled()  # the plan moves stock: the reviewer confirms what first
+        page.get_by_text("I confirm the stock this moves").click()
+        expect(approve).to_be_enabled()
+        expect(page.get_by_text("ops_lead may approve")).to_have_count(3)
+        settled(page)
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / "queue.png"))
 
-            sidebar = page.get_by_test_id("stSidebar")
-            sidebar.get_by_role("textbox", name="Account").fill("omar")
-            sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-            sidebar.get_by_role("button", name="Sign in").click()
-            expect(sidebar.get_by_text("Signed in as")).to_be_visible()
-            expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
-            expect(page.get_by_text(f"{decision_id} · order {order_id}")).to_be_visible()  # the link survived
-            approve = page.get_by_role("button", name="Approve 3 actions as omar")
-            expect(approve).to_be_disabled()  # the plan moves stock: the reviewer confirms what first
-            page.get_by_text("I confirm the stock this moves").click()
-            expect(approve).to_be_enabled()
-            expect(page.get_by_text("ops_lead may approve")).to_have_count(3)
-            settled(page)
-            page.mouse.move(1, 1)
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(shots / "queue.png"))
+        approve.click()
+        expect(page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+        expect(page.get_by_text("release_to_fulfillment · done")).to_be_visible()
+        settled(page)
 
-            approve.click()
-            expect(page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
-            expect(page.get_by_text("release_to_fulfillment · done")).to_be_visible()
-            settled(page)
+        # the approval happened in the systems, not only on the page
+        erp = connect("erp", book.home)
+        status = erp.execute("SELECT status FROM orders WHERE order_id = ?", (order_id,)).fetchone()[0]
+        assert status == "ready_to_fulfill"
+        payments = connect("payments", book.home)
+        holds = payments.execute("SELECT status FROM payment_holds WHERE order_id = ?", (order_id,)).fetchall()
+        assert {h[0] for h in holds} == {"released"}
+        inventory = connect("inventory", book.home)
+        reservations = inventory.execute("SELECT status FROM reservations WHERE order_id = ?", (order_id,)).fetchall()
+        assert {r[0] for r in reservations} == {"confirmed"}
 
-            # the approval happened in the systems, not only on the page
-            erp = connect("erp", book.home)
-            status = erp.execute("SELECT status FROM orders WHERE order_id = ?", (order_id,)).fetchone()[0]
-            assert status == "ready_to_fulfill"
-            payments = connect("payments", book.home)
-            holds = payments.execute("SELECT status FROM payment_holds WHERE order_id = ?", (order_id,)).fetchall()
-            assert {h[0] for h in holds} == {"released"}
-            inventory = connect("inventory", book.home)
-            reservations = inventory.execute(
-                "SELECT status FROM reservations WHERE order_id = ?", (order_id,)
-            ).fetchall()
-            assert {r[0] for r in reservations} == {"confirmed"}
-
-            page.get_by_role("link", name="Open the run").click()
-            expect(page.get_by_role("heading", name=f"Run {run_id}")).to_be_visible()
-            expect(page.get_by_text("Policies cited")).to_be_visible()
-            expect(page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
-            settled(page)
-            # an observation's data, expanded, as a reviewer would look at it
-            page.get_by_test_id("stExpander").filter(has_text="Authorization AUTH-").first.click()
-            expect(page.get_by_text('"payment.fraud_reasons"')).to_be_visible()
-            page.mouse.move(1, 1)
-            page.set_viewport_size({"width": 1440, "height": 1480})
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(shots / "explain-rail.png"))
-        finally:
-            browser.close()
+        page.get_by_role("link", name="Open the run").click()
+        expect(page.get_by_role("heading", name=f"Run {run_id}")).to_be_visible()
+        expect(page.get_by_text("Policies cited")).to_be_visible()
+        expect(page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+        settled(page)
+        # an observation's data, expanded, as a reviewer would look at it
+        page.get_by_test_id("stExpander").filter(has_text="Authorization AUTH-").first.click()
+        expect(page.get_by_text('"payment.fraud_reasons"')).to_be_visible()
+        page.mouse.move(1, 1)
+        page.set_viewport_size({"width": 1440, "height": 1480})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(shots / "explain-rail.png"))
     assert (shots / "queue.png").stat().st_size > 50_000
     assert (shots / "explain-rail.png").stat().st_size > 50_000
 
@@ -176,56 +107,45 @@ def test_two_reviewers_in_two_browsers_one_decides_the_other_is_told(dashboard: 
     """omar (ops_lead) and cole (customer_care) sign in in two browsers and open the same decision: cole cannot
     approve it (his role may not); omar approves it; cole's card then says who decided it and when, and offers
     the next decision."""
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import Page, expect
 
     decision_id = book.decisions[next(r for r in ("duplicate_order", "address_invalid") if r in book.decisions)]
-
-    def settled(page: Page) -> None:
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
 
     def signed_in(page: Page, name: str) -> None:
         page.set_default_timeout(60_000)
         page.goto(f"{dashboard}/queue?decision={decision_id}")
-        sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_role("textbox", name="Account").fill(name)
-        sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-        sidebar.get_by_role("button", name="Sign in").click()
-        expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+        sign_in(page, name)
         expect(page.get_by_role("heading", name="Decision Queue")).to_be_visible()
         expect(page.get_by_role("heading", name=f"{decision_id} · order")).to_be_visible()
         settled(page)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            expect.set_options(timeout=60_000)
-            omar = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
-            cole = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
-            signed_in(omar, "omar")
-            signed_in(cole, "cole")
+    with chromium() as browser:
+        expect.set_options(timeout=60_000)
+        omar = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
+        cole = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
+        signed_in(omar, "omar")
+        signed_in(cole, "cole")
 
-            cole_submit = cole.get_by_role("button", name="as cole")
-            expect(cole_submit).to_be_disabled()
-            expect(cole.get_by_text("customer_care may not approve this plan as chosen")).to_be_visible()
+        cole_submit = cole.get_by_role("button", name="as cole")
+        expect(cole_submit).to_be_disabled()
+        expect(cole.get_by_text("customer_care may not approve this plan as chosen")).to_be_visible()
 
-            omar_submit = omar.get_by_role("button", name="as omar")
-            confirm = omar.get_by_text("I confirm the ")
-            if confirm.count():  # the plan moves money or stock: the reviewer confirms what first
-                expect(omar_submit).to_be_disabled()
-                confirm.click()
-            expect(omar_submit).to_be_enabled()
-            omar_submit.click()
-            expect(omar.get_by_text("decided by omar (ops_lead)")).to_be_visible()
+        omar_submit = omar.get_by_role("button", name="as omar")
+        confirm = omar.get_by_text("I confirm the ")
+        if confirm.count():  # the plan moves money or stock: the reviewer confirms what first
+            expect(omar_submit).to_be_disabled()
+            confirm.click()
+        expect(omar_submit).to_be_enabled()
+        omar_submit.click()
+        expect(omar.get_by_text("decided by omar (ops_lead)")).to_be_visible()
 
-            # cole does nothing: his page notices the queue changed, and the card (held by id) says who took it
-            expect(cole.get_by_text("was already decided by")).to_be_visible(timeout=30_000)
-            expect(cole.get_by_text("omar", exact=True)).to_be_visible()
-            cole.get_by_role("button", name="Next decision").click()
-            settled(cole)
-            expect(cole.get_by_text("was already decided by")).to_have_count(0)
-            expect(cole.get_by_role("button", name="as cole")).to_be_visible()
-        finally:
-            browser.close()
+        # cole does nothing: his page notices the queue changed, and the card (held by id) says who took it
+        expect(cole.get_by_text("was already decided by")).to_be_visible(timeout=30_000)
+        expect(cole.get_by_text("omar", exact=True)).to_be_visible()
+        cole.get_by_role("button", name="Next decision").click()
+        settled(cole)
+        expect(cole.get_by_text("was already decided by")).to_have_count(0)
+        expect(cole.get_by_role("button", name="as cole")).to_be_visible()
 
 
 def test_every_page_opens_for_a_signed_in_lead_without_an_error_and_is_photographed(
@@ -233,33 +153,25 @@ def test_every_page_opens_for_a_signed_in_lead_without_an_error_and_is_photograp
 ) -> None:
     """Each page in the navigation, at 1280x800 (issue 29's screen): it renders without an exception box, and its
     screenshot is kept (``MISSIONS_SCREENSHOTS=dir`` keeps them where you can look at them)."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.set_default_timeout(60_000)
-            expect.set_options(timeout=60_000)
-            page.goto(dashboard)
-            sidebar = page.get_by_test_id("stSidebar")
-            sidebar.get_by_role("textbox", name="Account").fill("omar")
-            sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-            sidebar.get_by_role("button", name="Sign in").click()
-            expect(sidebar.get_by_text("Signed in as")).to_be_visible()
-            links = page.get_by_test_id("stSidebarNav").get_by_role("link")
-            expect(links.first).to_be_visible()
-            titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
-            assert len(titles) >= 6, titles  # the operations pages and the missions' own
-            for n, title in enumerate(titles):
-                page.get_by_test_id("stSidebarNav").get_by_role("link").nth(n).click()
-                page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
-                expect(page.get_by_test_id("stMain").get_by_role("heading").first).to_be_visible()
-                errors = page.get_by_test_id("stException")
-                assert errors.count() == 0, f"{title}: {errors.first.inner_text()[:300]}"
-                page.mouse.move(1, 1)
-                slug = "".join(c if c.isalnum() else "-" for c in title.split("·")[0].strip().lower()).strip("-")
-                page.screenshot(path=str(shots / f"page-{n:02d}-{slug}.png"), full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(dashboard)
+        sign_in(page, "omar")
+        links = page.get_by_test_id("stSidebarNav").get_by_role("link")
+        expect(links.first).to_be_visible()
+        titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+        assert len(titles) >= 6, titles  # the operations pages and the missions' own
+        for n, title in enumerate(titles):
+            page.get_by_test_id("stSidebarNav").get_by_role("link").nth(n).click()
+            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+            expect(page.get_by_test_id("stMain").get_by_role("heading").first).to_be_visible()
+            errors = page.get_by_test_id("stException")
+            assert errors.count() == 0, f"{title}: {errors.first.inner_text()[:300]}"
+            page.mouse.move(1, 1)
+            slug = "".join(c if c.isalnum() else "-" for c in title.split("·")[0].strip().lower()).strip("-")
+            page.screenshot(path=str(shots / f"page-{n:02d}-{slug}.png"), full_page=True)
     assert len(list(shots.glob("page-*.png"))) == len(titles)

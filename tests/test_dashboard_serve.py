@@ -6,10 +6,6 @@ this process, whose own runtime is made to fail if anything reaches it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,40 +26,21 @@ from ai_missions.services.governance import approval_rules, default_roster
 from ai_missions.services.identity import Account, Accounts
 from ai_missions.services.platform_client import RunningServer, running_server
 from ai_missions.testing import signed_in_as
-from tests.support.small_home import small_home
+from tests.support.platform_serve import missions_serve
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 MISSION = "account-save"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "dashboard-serve")
-    signed_in_as(home, "ana")  # the demo accounts
-    return home
+home = small_home_fixture("dashboard-serve", lambda home: signed_in_as(home, "ana"))
 
 
 @pytest.fixture(scope="module")
 def server(home: Path) -> Iterator[RunningServer]:
-    env = {k: v for k, v in os.environ.items() if k != "MISSIONS_TOKEN"}
-    env["MISSIONS_HOME"] = str(home)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ai_missions.cli", "serve", "--port", "0", "--mission", MISSION],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while (found := running_server(home)) is None:
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"missions serve did not start: {process.communicate()}")
-        time.sleep(0.2)
-    yield found
-    process.terminate()
-    process.communicate(timeout=60)
+    with missions_serve(home, MISSION) as served:
+        yield served.server
 
 
 @pytest.fixture(autouse=True)

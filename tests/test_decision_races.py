@@ -22,7 +22,7 @@ from ai_missions.integrations.seed import seed_book
 from ai_missions.kernel.errors import ConflictError
 from ai_missions.kernel.missions import get_mission
 from ai_missions.services.governance import approval_rules, approvers, load_roster
-from tests.support.built_index import built_index
+from tests.support.mission_home import seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -31,12 +31,7 @@ KINDS = ("approve/approve", "approve/reject", "approve/edit")
 jitter = random.Random(7)
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("races")
-    seed_book(2000, 3, home)
-    built_index(tmp_path_factory, home)
-    return home
+home = seeded_home_fixture("races", lambda home: seed_book(2000, 3, home))
 
 
 def pending_with_approvers(client: MissionClient, home: Path, wanted: int) -> list[tuple[str, list[str]]]:

@@ -24,7 +24,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -36,7 +35,6 @@ from ai_missions.client import MissionClient
 from ai_missions.contracts import contract
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.integrations.systems import connect
 from ai_missions.kernel.decisions import approves
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import runs_db
@@ -46,6 +44,8 @@ from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD
 from tests.support import race_worker
 from tests.support.built_index import built_index
+from tests.support.order_effects import EFFECT_ROWS, effects
+from tests.support.ports import free_port
 from tests.support.postgres import fresh_schema
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -71,26 +71,6 @@ COMMERCE = ("erp", "crm", "inventory", "payments", "shipping")
 #: Every call waits this long at the system, so a kill lands while a write is in flight.
 SLOW = ",".join(f"{s}=40" for s in COMMERCE)
 ORDERS = 15 * max(SAMPLE, RACES // PARTS + 1) * (PARTS + 1)
-#: Effects a second write would show, per write tool: (system, rows tied to the order).
-EFFECT_ROWS = {
-    "capture_payment": ("payments", "SELECT count(*) FROM captures WHERE order_id = ?"),
-    "refund_payment": ("payments", "SELECT count(*) FROM refunds WHERE order_id = ?"),
-    "send_customer_message": ("crm", "SELECT count(*) FROM messages WHERE order_id = ? AND direction = 'outbound'"),
-    "release_payment_hold": (
-        "payments",
-        "SELECT count(*) FROM payment_holds WHERE order_id = ? AND status = 'released'",
-    ),
-    "release_to_fulfillment": (
-        "erp",
-        "SELECT count(*) FROM order_events WHERE order_id = ? AND to_status = 'ready_to_fulfill'",
-    ),
-}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -207,14 +187,6 @@ class Workers:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
-
-
-def effects(home: Path, order_id: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for tool, (system, sql) in EFFECT_ROWS.items():
-        with closing(connect(system, home)) as db:
-            counts[tool] = db.execute(sql, (order_id,)).fetchone()[0]
-    return counts
 
 
 def system_of(tool: str) -> str:

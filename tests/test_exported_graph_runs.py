@@ -19,16 +19,14 @@ from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.resources import systems_of
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 MISSION = "account-save"  # one system to start: the cheapest mission to drive end to end
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_home(tmp_path_factory, "exported")
+home = small_home_fixture("exported")
 
 
 def exported(mission: str) -> object:

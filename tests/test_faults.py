@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +24,14 @@ from ai_missions.integrations.seed import seed_book
 from ai_missions.kernel.errors import OutcomeUnknownError
 from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.testing import operator_grant, signed_in_as
-from tests.support.built_index import built_index
+from tests.support.cli_process import cli_process
+from tests.support.mission_home import client_fixture, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("book")
-    seed_book(2000, 7, home)
-    built_index(tmp_path_factory, home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = seeded_home_fixture("book", lambda home: seed_book(2000, 7, home))
+missions = client_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -175,17 +165,6 @@ def test_a_write_whose_system_is_down_stays_resumable_and_resume_does_it_exactly
     assert captures(home, order_id) == 1
 
 
-def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    environment = {**os.environ, "MISSIONS_HOME": str(home), **(env or {})}
-    return subprocess.Popen(
-        [sys.executable, "-m", "ai_missions.cli", *args],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_the_cli_exits_non_zero_when_an_approved_action_fails(missions: MissionClient, home: Path) -> None:
     reviews = [r.order_id for r in scan_exceptions(home) if r.types == ["payment_review"]]
     for order_id in reversed(reviews):  # from the end: the crash campaign takes them from the start
@@ -203,22 +182,24 @@ def test_the_cli_exits_non_zero_when_an_approved_action_fails(missions: MissionC
         mission="order-exception",
         meta=operator_grant(home, "release_payment_hold", elsewhere),
     )
-    deciding = cli(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
+    deciding = cli_process(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
     code, out, err = deciding.wait(timeout=120), *deciding.communicate()
     assert code == 1, (out, err)
     assert "release_payment_hold: failed" in out
     assert missions.store.get_run(outcome.run_id)["status"] == "failed"
     # a reviewer gives up on it without a new mission: recorded with the reason, and nothing more runs
-    unsigned = cli(home, "abandon", outcome.run_id, "--reason", "released by hand")
+    unsigned = cli_process(home, "abandon", outcome.run_id, "--reason", "released by hand")
     assert unsigned.wait(timeout=60) == 2
     assert "not signed in" in unsigned.communicate()[1]
-    abandoning = cli(home, "abandon", outcome.run_id, "--reason", "released by hand", env=signed_in_as(home, "omar"))
+    abandoning = cli_process(
+        home, "abandon", outcome.run_id, "--reason", "released by hand", env=signed_in_as(home, "omar")
+    )
     code, out, err = abandoning.wait(timeout=120), *abandoning.communicate()
     assert code == 0, (out, err)
     assert missions.store.get_run(outcome.run_id)["status"] == "abandoned"
     trail = missions.store.events(outcome.run_id, kind="abandoned")
     assert [e["summary"] for e in trail] == ["abandoned by omar (ops_lead): released by hand"]
-    again = cli(home, "resume", outcome.run_id, env=signed_in_as(home, "omar"))
+    again = cli_process(home, "resume", outcome.run_id, env=signed_in_as(home, "omar"))
     assert again.wait(timeout=120) == 2  # abandoned is final: no retry
     assert "is abandoned" in again.communicate()[1]
 
@@ -287,7 +268,7 @@ def test_crash_campaign_every_boundary_of_the_execute_step(
         )
         print(f"{point}: child exited {child.returncode} at {time.monotonic():.0f}", flush=True)
         assert child.returncode == 137, (point, child.stdout, child.stderr[-2000:])
-        resumed = cli(home, "resume", "--json", env=signed_in_as(home, "omar"))
+        resumed = cli_process(home, "resume", "--json", env=signed_in_as(home, "omar"))
         code, out, err = resumed.wait(timeout=180), *resumed.communicate()
         assert code == 0, (point, out, err)
         run = missions.store.get_run(run_id)
@@ -474,7 +455,7 @@ def test_mcp_tools_take_strict_types(missions: MissionClient, home: Path) -> Non
 
 
 def test_scan_refuses_a_negative_limit(tmp_path: Path) -> None:
-    refused = cli(tmp_path / "home", "scan", "--limit", "-1")
+    refused = cli_process(tmp_path / "home", "scan", "--limit", "-1")
     code, _out, err = refused.wait(timeout=60), *refused.communicate()
     assert code == 2
     assert "scan: argument --limit: expected a whole number from 0 to 1,000,000,000, got -1" in err

@@ -16,13 +16,12 @@ import pytest
 from mcp.shared.exceptions import McpError
 from mcp.types import INVALID_PARAMS, ErrorData
 
-from ai_missions.integrations.loader import write_book
-from ai_missions.integrations.seed import generate, story_order_id
+from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.nodes.execute import call_write
 from ai_missions.services.gateway import IN_DOUBT, SystemError_, SystemsGateway
 from ai_missions.testing import operator_grant
-from tests.test_gateway_reconnect import Server
+from tests.support.erp_server import Server, served_erp
 
 pytestmark = pytest.mark.slow
 
@@ -31,14 +30,8 @@ HOLD = "place_order_hold"
 
 @pytest.fixture
 def erp(tmp_path: Path) -> Iterator[Server]:
-    write_book(generate(orders=60, seed=11), tmp_path)
-    served = Server(tmp_path)
-    served.start()
-    try:
+    with served_erp(tmp_path) as served:
         yield served
-    finally:
-        if served.proc is not None and served.proc.poll() is None:
-            served.kill()
 
 
 class Spoiled:

@@ -5,10 +5,6 @@ a write retried with its key across the restart is applied once, and closing aft
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,54 +12,18 @@ from pathlib import Path
 import pytest
 
 from ai_missions.client import MissionClient
-from ai_missions.integrations.loader import write_book
-from ai_missions.integrations.seed import generate, story_order_id
+from ai_missions.integrations.seed import story_order_id
 from ai_missions.services.gateway import SystemsGateway, SystemUnavailable
 from ai_missions.testing import operator_grant
+from tests.support.erp_server import Server, served_erp
 
 pytestmark = pytest.mark.slow
 
 
-class Server:
-    """The erp over streamable HTTP on a port it keeps when killed and restarted."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}/mcp"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "ai_missions.integrations.serving", "erp", "--transport", "streamable-http"]
-        env = {**os.environ, "MISSIONS_HOME": str(self.home)}
-        self.proc = subprocess.Popen([*command, "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while True:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            assert self.proc.poll() is None, "the erp server exited"
-            assert time.monotonic() < deadline, "the erp server did not start"
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait(timeout=10)
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    write_book(generate(orders=60, seed=11), tmp_path)
-    served = Server(tmp_path)
-    served.start()
-    try:
+    with served_erp(tmp_path) as served:
         yield served
-    finally:
-        if served.proc is not None and served.proc.poll() is None:
-            served.kill()
 
 
 def gateway(server: Server) -> SystemsGateway:

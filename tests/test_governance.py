@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +20,6 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from mcp import ClientSession
-from mcp.client.streamable_http import streamable_http_client
 
 from ai_missions.cli.dashboard_commands import check_host
 from ai_missions.client import MissionClient
@@ -43,7 +40,8 @@ from ai_missions.services.connections import connections
 from ai_missions.services.gateway import SystemError_, SystemsGateway
 from ai_missions.services.governance import default_roster
 from ai_missions.services.identity import Accounts
-from tests.support.built_index import built_index
+from tests.support.http_system import http_session
+from tests.support.mission_home import client_fixture, seeded_home
 
 pytestmark = pytest.mark.slow
 
@@ -53,19 +51,14 @@ MISSION = "order-exception"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("governed")
-    seed_book(2000, 7, home)
-    built_index(tmp_path_factory, home)
+    home = seeded_home(tmp_path_factory, "governed", lambda home: seed_book(2000, 7, home))
     accounts = Accounts(RunStore(runs_db(home)))
     for name, role in {"ana": "ops_agent", "omar": "ops_lead", "fiona": "finance", "cole": "customer_care"}.items():
         accounts.add(name, role, PASSWORD)
     return home
 
 
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+missions = client_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -306,37 +299,12 @@ async def test_write_tools_refuse_a_direct_call_without_a_valid_grant(
         assert await refunded(gateway, order_id) == 1.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @asynccontextmanager
 async def served_over_http(home: Path, system: str) -> AsyncIterator[ClientSession]:
     """``missions systems serve SYSTEM --transport streamable-http``, as an attacker on the network would reach it."""
-    port = free_port()
-    env = {**os.environ, "MISSIONS_HOME": str(home)}
-    command = [sys.executable, "-m", "ai_missions.cli", "systems", "serve", system, "--transport", "streamable-http"]
-    proc = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {proc.stderr.read() if proc.stderr else ''}")
-            time.sleep(0.05)
-        async with (
-            streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, _),
-            ClientSession(read, write) as session,
-        ):
-            await session.initialize()
-            yield session
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    async with http_session(home, "ai_missions.cli", "systems", "serve", system) as session:
+        await session.initialize()
+        yield session
 
 
 async def test_served_over_http_a_write_without_a_grant_is_refused(

@@ -21,14 +21,12 @@ from ai_missions.kernel.missions import get_mission, registry
 from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.resources import systems_of
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_home(tmp_path_factory, "graphs")
+home = small_home_fixture("graphs")
 
 
 def signed_accept(home: Path, request: list[dict[str, object]]) -> dict[str, object]:

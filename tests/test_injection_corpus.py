@@ -25,7 +25,7 @@ from ai_missions.integrations.seed import seed_book
 from ai_missions.integrations.systems import connect, tables
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import scripted, verdict_call
-from tests.support.built_index import built_index
+from tests.support.mission_home import seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -147,12 +147,7 @@ def changes(before: dict[tuple[str, str], set[Any]], after: dict[tuple[str, str]
     }
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("book")
-    seed_book(2000, 7, home)
-    built_index(tmp_path_factory, home)
-    return home
+home = seeded_home_fixture("book", lambda home: seed_book(2000, 7, home))
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ai_missions.graphs.invoice_approval.facts import derive_facts, verified_by_call_back
-from ai_missions.graphs.invoice_approval.gather import split_context
 from ai_missions.graphs.invoice_approval.spec import SPEC
-from ai_missions.integrations import ap, budget, purchasing, receiving
+from ai_missions.integrations import ap
 from ai_missions.integrations.ap_seed import seed_ap_book
 from ai_missions.integrations.systems import connect
 from ai_missions.knowledge_index.policies import Policy, load_corpus
 from ai_missions.nodes.offline_reasoner import decide
+from tests.support.invoice_reads import gathered_of, queue
 
 
 def vendor(method: str | None, verified: bool = True) -> dict[str, object]:
@@ -43,35 +41,6 @@ def test_only_a_call_back_verifies(method: str, verified: bool) -> None:
 def test_an_unverified_account_and_an_unreadable_method() -> None:
     assert verified_by_call_back(vendor(None, verified=False)) is False
     assert verified_by_call_back(vendor(None)) is None
-
-
-def queue(home: Path) -> dict[str, list[str]]:
-    conn = connect("ap", home)
-    rows = conn.execute("SELECT invoice_id, block_reasons FROM invoices WHERE status = 'awaiting_approval'")
-    found = {r[0]: json.loads(r[1]) for r in rows}
-    conn.close()
-    return found
-
-
-def gathered_of(home: Path, invoice_id: str) -> dict[str, Any]:
-    """What the mission's gather step collects, read through the service functions its servers call."""
-    conns = {s: connect(s, home) for s in ("ap", "purchasing", "receiving", "budget")}
-    invoice = ap.get_invoice_context(conns["ap"], invoice_id)
-    reads: list[tuple[str, Any]] = [("get_invoice_context", invoice)]
-    po_id = invoice.invoice.po_id if invoice.invoice else None
-    if po_id:
-        reads.append(("get_purchasing_context", purchasing.get_purchasing_context(conns["purchasing"], po_id)))
-        reads.append(("get_receiving_context", receiving.get_receiving_context(conns["receiving"], po_id)))
-    cost_centre = invoice.invoice.cost_centre if invoice.invoice else ""
-    reads.append(("get_budget_context", budget.get_budget_context(conns["budget"], cost_centre, invoice_id)))
-    gathered: dict[str, Any] = {"missing": {}}
-    for tool, answer in reads:
-        parts, missing = split_context(tool, answer.model_dump(mode="json"))
-        gathered.update(parts)
-        gathered["missing"].update(missing)
-    for conn in conns.values():
-        conn.close()
-    return gathered
 
 
 def applicable(types: list[str]) -> list[Policy]:

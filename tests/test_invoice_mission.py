@@ -11,7 +11,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +22,15 @@ from ai_missions.kernel.errors import ForbiddenError, MissionsError, ValidationE
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
-from tests.support.built_index import built_index
+from tests.support.mission_home import client_fixture, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
 MISSION = "invoice-approval"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("ap-book")
-    seed_ap_book(1500, 7, home)
-    built_index(tmp_path_factory, home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = seeded_home_fixture("ap-book", lambda home: seed_ap_book(1500, 7, home))
+missions = client_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.invoice_approval.facts import derive_facts
-from ai_missions.graphs.invoice_approval.gather import split_context
 from ai_missions.graphs.invoice_approval.spec import SPEC
-from ai_missions.integrations import ap, budget, purchasing, receiving
+from ai_missions.integrations import ap, budget
 from ai_missions.integrations.ap_seed import COMBINATIONS, EXCEPTIONS, generate, seed_ap_book
 from ai_missions.integrations.snapshot import export_snapshot, load_snapshot, read_snapshot
 from ai_missions.integrations.systems import connect
 from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 from ai_missions.nodes.guard import check_action
+from tests.support.invoice_reads import gathered_of, queue
 
 
 @pytest.fixture(scope="module")
@@ -38,36 +38,8 @@ def home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def queue(home: Path) -> dict[str, list[str]]:
-    conn = connect("ap", home)
-    rows = conn.execute("SELECT invoice_id, block_reasons FROM invoices WHERE status = 'awaiting_approval'")
-    found = {r[0]: json.loads(r[1]) for r in rows}
-    conn.close()
-    return found
-
-
 def first(home: Path, *types: str) -> str:
     return next(i for i, t in sorted(queue(home).items()) if t == list(types))
-
-
-def gathered_of(home: Path, invoice_id: str) -> dict[str, Any]:
-    """What the mission's gather step collects, read through the service functions its servers call."""
-    conns = {s: connect(s, home) for s in ("ap", "purchasing", "receiving", "budget")}
-    reads = [("get_invoice_context", ap.get_invoice_context(conns["ap"], invoice_id))]
-    invoice = reads[0][1].invoice
-    assert invoice is not None
-    if invoice.po_id:
-        reads.append(("get_purchasing_context", purchasing.get_purchasing_context(conns["purchasing"], invoice.po_id)))
-        reads.append(("get_receiving_context", receiving.get_receiving_context(conns["receiving"], invoice.po_id)))
-    reads.append(("get_budget_context", budget.get_budget_context(conns["budget"], invoice.cost_centre, invoice_id)))
-    gathered: dict[str, Any] = {"missing": {}}
-    for tool, answer in reads:
-        parts, missing = split_context(tool, answer.model_dump(mode="json"))
-        gathered.update(parts)
-        gathered["missing"].update(missing)
-    for conn in conns.values():
-        conn.close()
-    return gathered
 
 
 def digest(home: Path) -> str:

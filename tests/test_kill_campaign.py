@@ -31,7 +31,6 @@ from ai_missions.client import MissionClient
 from ai_missions.contracts import contract
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
-from ai_missions.integrations.systems import connect
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import FINAL_STATUSES, RunStore
@@ -41,6 +40,8 @@ from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD
 from tests.support.built_index import built_index
 from tests.support.fork_decider import ForkServer
+from tests.support.order_effects import effects
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -60,34 +61,11 @@ CAMPAIGN = [
 #: hundred trials, two kills a case where the first leaves work to resume) has cases to spare.
 ORDERS = 40 * max(SAMPLE, TRIALS // PARTS + 1)
 SLOW = "erp=40,crm=40,inventory=40,payments=40,shipping=40"
-#: Effects a second write would show in the systems, per tool: (system, table) rows tied to the order.
-EFFECT_ROWS = {
-    "capture_payment": ("payments", "SELECT count(*) FROM captures WHERE order_id = ?"),
-    "refund_payment": ("payments", "SELECT count(*) FROM refunds WHERE order_id = ?"),
-    "send_customer_message": (
-        "crm",
-        "SELECT count(*) FROM messages WHERE order_id = ? AND direction = 'outbound'",
-    ),
-    "release_payment_hold": (
-        "payments",
-        "SELECT count(*) FROM payment_holds WHERE order_id = ? AND status = 'released'",
-    ),
-    "release_to_fulfillment": (
-        "erp",
-        "SELECT count(*) FROM order_events WHERE order_id = ? AND to_status = 'ready_to_fulfill'",
-    ),
-}
 
 
 COMMERCE = ("erp", "crm", "inventory", "payments", "shipping")
 #: The system servers' pids, for the CPU a trial costs them.
 SERVERS: list[int] = []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -148,13 +126,6 @@ def cpu_seconds(pids: list[int]) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
     return total
-
-
-def effects(home: Path, order_id: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for tool, (system, sql) in EFFECT_ROWS.items():
-        counts[tool] = connect(system, home).execute(sql, (order_id,)).fetchone()[0]
-    return counts
 
 
 class Written:

@@ -15,23 +15,18 @@ import pytest
 from langgraph_sdk import get_sync_client
 
 from ai_missions.cli import main
-from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.store import RunStore
 from ai_missions.testing import signed_in_as
 from tests.support.langgraph_server import langgraph_dev
 from tests.support.listener import Listener
-from tests.support.small_home import small_home
+from tests.support.small_home import demo_home_fixture
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "langgraph-server")
-    seed_demo_accounts(home=home)
-    return home
+home = demo_home_fixture("langgraph-server")
 
 
 @pytest.fixture(scope="module")

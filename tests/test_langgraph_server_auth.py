@@ -26,7 +26,6 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
-from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.errors import NotFoundError
@@ -34,18 +33,14 @@ from ai_missions.kernel.store import RunStore
 from ai_missions.services.identity import CUSTOMER_ROLE, Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.langgraph_server import langgraph_dev
-from tests.support.small_home import rows, small_home
+from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
 
 MISSION = "order-exception"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "langgraph-server-auth")
-    seed_demo_accounts(home=home)
-    return home
+home = demo_home_fixture("langgraph-server-auth")
 
 
 @pytest.fixture(scope="module")

@@ -15,16 +15,12 @@ from ai_missions.runtime import MissionRuntime
 from ai_missions.services.connections import connections
 from ai_missions.services.gateway import SystemError_, SystemsGateway
 from ai_missions.testing import signed_in_as
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "lazy")
-    signed_in_as(home, "ana")  # the demo accounts
-    return home
+home = small_home_fixture("lazy", lambda home: signed_in_as(home, "ana"))
 
 
 async def test_a_lazy_gateway_opens_a_system_on_its_first_call_and_keeps_it(home: Path) -> None:

@@ -30,17 +30,12 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.services import reviewed
 from ai_missions.services.governance import default_roster
 from ai_missions.services.reviewed import disagreements, render_disagreements, reviewed_cases, reviewed_path
-from tests.support.built_index import built_index
+from tests.support.mission_home import seeded_home_fixture
 
 MISSION = "order-exception"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("learning-book")
-    seed_book(40, 11, home)
-    built_index(tmp_path_factory, home)
-    return home
+home = seeded_home_fixture("learning-book", lambda home: seed_book(40, 11, home))
 
 
 @pytest.fixture(scope="module")

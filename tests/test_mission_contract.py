@@ -13,14 +13,11 @@ the real policy index and durable SQLite:
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +35,8 @@ from ai_missions.kernel.missions import ESCALATE, MissionSpec, registry
 from ai_missions.kernel.settings import sandbox_dir
 from ai_missions.services.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.testing import signed_in_as
-from tests.support.built_index import built_index
+from tests.support.cli_process import cli_process
+from tests.support.mission_home import client_fixture, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -53,18 +51,8 @@ def tiered(specs: list[MissionSpec]) -> list[Any]:
     return [pytest.param(s, id=s.name, marks=() if s.name in DEFAULT_TIER else pytest.mark.extended) for s in specs]
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("contract")
-    seed_books(home, seed=7)
-    built_index(tmp_path_factory, home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = seeded_home_fixture("contract", lambda home: seed_books(home, seed=7))
+missions = client_fixture()
 
 
 def reviewed(outcome: Any) -> list[dict[str, Any]]:
@@ -100,16 +88,6 @@ def projected(home: Path, spec: MissionSpec) -> dict[str, list[tuple[Any, ...]]]
         with sqlite3.connect(sandbox_dir(home) / f"{system}.sqlite") as conn:
             state[name] = conn.execute(sql).fetchall()
     return state
-
-
-def cli(home: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ai_missions.cli", *args],
-        env={**os.environ, "MISSIONS_HOME": str(home), **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 @pytest.mark.parametrize("spec", MISSIONS, ids=ids)
@@ -170,7 +148,7 @@ def test_killed_between_actions_resume_repeats_nothing(spec: MissionSpec, missio
     outcome, slow_system = _two_system_plan(missions, spec, home)
     pending = reviewed(outcome)
     reviewer = entitled_reviewer(missions, spec, pending, outcome.run_id)
-    deciding = cli(
+    deciding = cli_process(
         home, "decide", outcome.decision_id, "--approve",
         env={"MISSIONS_SIM_LATENCY_MS": f"{slow_system}=5000", **signed_in_as(home, reviewer)},
     )  # fmt: skip
@@ -188,7 +166,7 @@ def test_killed_between_actions_resume_repeats_nothing(spec: MissionSpec, missio
     deciding.wait(timeout=30)
     assert missions.store.get_decision(outcome.decision_id).resumed is False
 
-    resumed = cli(home, "resume", "--json", env=signed_in_as(home, reviewer))
+    resumed = cli_process(home, "resume", "--json", env=signed_in_as(home, reviewer))
     code, _out, err = resumed.wait(timeout=180), *resumed.communicate()
     assert code == 0, err
     assert missions.store.get_run(outcome.run_id)["status"] == "closed"
@@ -215,7 +193,7 @@ def test_bad_input_is_one_clear_error_and_changes_nothing(
     assert missions.store.list_runs(subject_id=unknown) == []  # an unknown id records no run
     with pytest.raises(ValidationError, match=f"not a valid {spec.subject.kind} id"):
         missions.start(spec.name, "not an id!")
-    run = cli(home, "run", spec.name, "--subject", unknown)
+    run = cli_process(home, "run", spec.name, "--subject", unknown)
     code, _out, err = run.wait(timeout=120), *run.communicate()
     assert code == 2
     assert len(err.strip().splitlines()) == 1
@@ -225,7 +203,7 @@ def test_bad_input_is_one_clear_error_and_changes_nothing(
 
 
 def test_an_unknown_mission_is_refused(home: Path) -> None:
-    run = cli(home, "eval", "run", "--mission", "no-such-mission")
+    run = cli_process(home, "eval", "run", "--mission", "no-such-mission")
     code, _out, err = run.wait(timeout=60), *run.communicate()
     assert code == 2
     assert "no-such-mission" in err.strip().splitlines()[-1]

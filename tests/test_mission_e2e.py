@@ -5,13 +5,9 @@ One seeded book and one built index serve the module; each test works on orders 
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +21,14 @@ from ai_missions.integrations.systems import connect
 from ai_missions.kernel.errors import ForbiddenError, ValidationError
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
-from tests.support.built_index import built_index
+from tests.support.cli_process import cli_process
+from tests.support.mission_home import client_fixture, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("book")
-    seed_book(2000, 7, home)
-    built_index(tmp_path_factory, home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = seeded_home_fixture("book", lambda home: seed_book(2000, 7, home))
+missions = client_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -185,25 +172,14 @@ def test_reviewer_without_the_role_is_refused_and_the_decision_stays_pending(
     assert missions.call_tool("get_payment", {"order_id": order_id}, mission="order-exception")["refunded_amount"] == 0
 
 
-def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    environment = {**os.environ, "MISSIONS_HOME": str(home), **(env or {})}
-    return subprocess.Popen(
-        [sys.executable, "-m", "ai_missions.cli", *args],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_reviewers_deciding_at_once_exactly_one_wins(
     missions: MissionClient, exceptions: dict[str, list[str]], home: Path
 ) -> None:
     order_id = pick(exceptions, "oversell", skip=2)
     outcome = missions.start("order-exception", order_id)
     assert outcome.decision_id is not None
-    first = cli(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
-    second = cli(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "ana"))
+    first = cli_process(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
+    second = cli_process(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "ana"))
     results = [(p.wait(timeout=120), *p.communicate()) for p in (first, second)]
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 2], results
@@ -225,7 +201,7 @@ def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions
     assert outcome.decision_id is not None
     payments = sqlite3.connect(home / "systems" / "payments.sqlite")
     slow_inventory = {"MISSIONS_SIM_LATENCY_MS": "inventory=5000"}
-    deciding = cli(
+    deciding = cli_process(
         home, "decide", outcome.decision_id, "--approve", env={**slow_inventory, **signed_in_as(home, "omar")}
     )
     deadline = time.monotonic() + 60
@@ -243,7 +219,7 @@ def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions
     deciding.wait(timeout=30)
     assert missions.store.get_decision(outcome.decision_id).resumed is False
 
-    resumed = cli(home, "resume", "--json", env=signed_in_as(home, "omar"))
+    resumed = cli_process(home, "resume", "--json", env=signed_in_as(home, "omar"))
     code, _out, err = resumed.wait(timeout=120), *resumed.communicate()
     assert code == 0, err
     run = missions.store.get_run(outcome.run_id)
@@ -345,19 +321,19 @@ def test_story_flow_through_the_command_line(
     missions: MissionClient, exceptions: dict[str, list[str]], home: Path
 ) -> None:
     order_id = pick(exceptions, "address_invalid", skip=3)
-    run = cli(home, "run", "order-exception", "--order", order_id)
+    run = cli_process(home, "run", "order-exception", "--order", order_id)
     code, out, err = run.wait(timeout=120), *run.communicate()
     assert code == 0, err
     assert "[gather           ] erp" in out
     assert "[verdict          ]" in out
     decision_id = out.split("decision ", 1)[1].split()[0]
-    queue = cli(home, "queue", "--json")
+    queue = cli_process(home, "queue", "--json")
     assert decision_id in queue.communicate()[0]
-    decide = cli(home, "decide", decision_id, "--approve", env=signed_in_as(home, "omar"))
+    decide = cli_process(home, "decide", decision_id, "--approve", env=signed_in_as(home, "omar"))
     code, out, err = decide.wait(timeout=120), *decide.communicate()
     assert code == 0, err
     assert ": done" in out
-    unknown = cli(home, "decide", "D-nope", "--approve", env=signed_in_as(home, "omar"))
+    unknown = cli_process(home, "decide", "D-nope", "--approve", env=signed_in_as(home, "omar"))
     code, out, err = unknown.wait(timeout=60), *unknown.communicate()
     assert code == 2
     assert err.strip() == "missions: error: unknown decision 'D-nope'"

@@ -27,7 +27,7 @@ from ai_missions.kernel.store import RunStore
 from ai_missions.services import identity
 from ai_missions.services.audit import verify
 from ai_missions.services.identity import Accounts
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 from tests.test_side_doors import missions, refused_in_one_line
 
 PASSWORD = "correct horse battery"
@@ -129,9 +129,7 @@ def test_42_9_a_system_served_from_another_home_refuses_a_revoked_or_spent_grant
 
 
 # -- a run recorded only once its key is read ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_home(tmp_path_factory, "one-key")
+home = small_home_fixture("one-key")
 
 
 @pytest.mark.slow

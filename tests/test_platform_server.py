@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,43 +21,23 @@ from mcp.client.streamable_http import streamable_http_client
 
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.store import RunStore
-from ai_missions.services.platform_client import SERVE_FILE, running_server
+from ai_missions.services.platform_client import SERVE_FILE
 from ai_missions.testing import signed_in_as
-from tests.support.small_home import small_home
+from tests.support.platform_serve import missions_serve
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "served")
-    signed_in_as(home, "ana")  # the demo accounts
-    return home
+home = small_home_fixture("served", lambda home: signed_in_as(home, "ana"))
 
 
 @pytest.fixture(scope="module")
 def server(home: Path) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if k != "MISSIONS_TOKEN"}
-    env["MISSIONS_HOME"] = str(home)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ai_missions.cli", "serve", "--port", "0", "--mission", "order-exception"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while running_server(home) is None:
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"missions serve did not start: {process.communicate()}")
-        time.sleep(0.2)
-    url = json.loads((home / SERVE_FILE).read_text())["url"]
-    yield url
-    process.terminate()
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err
-    assert "Traceback" not in err
+    with missions_serve(home, "order-exception") as served:
+        yield served.server.url
+    assert served.returncode == 0, served.stderr
+    assert "Traceback" not in served.stderr
     assert not (home / SERVE_FILE).exists(), "a stopped server leaves no announcement behind"
 
 

@@ -4,12 +4,6 @@ Secure over HTTPS) when the page posts a one-time ticket; the token is never wri
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,6 +18,7 @@ from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
 from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD
+from tests.support.browser import dashboard_server
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
@@ -80,46 +75,12 @@ def test_signing_in_writes_a_ticket_into_the_page_never_the_token(missions_home:
     assert not any("document.cookie" in s for s in scripts)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
-def test_missions_dashboard_serves_the_cookie_route_beside_the_pages(missions_home: Path) -> None:
+def test_missions_dashboard_serves_the_cookie_route_beside_the_pages(missions_home: Path, tmp_path: Path) -> None:
     missions_home.mkdir(parents=True)
-    port = _free_port()
-    env = {**os.environ, "MISSIONS_HOME": str(missions_home), "ANONYMIZED_TELEMETRY": "False"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ai_missions.cli", "dashboard", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, "the dashboard exited"
-            assert time.monotonic() < deadline, "the dashboard did not answer in 90 s"
-            time.sleep(0.3)
+    with dashboard_server(missions_home, tmp_path / "dashboard.log") as base:
         request = urllib.request.Request(f"{base}{session_cookie.PATH}", data=b"made-up", method="POST")
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=5)
         assert refused.value.code == 403  # the route is there, and a ticket it never issued sets nothing
         assert "set-cookie" not in {k.lower() for k in refused.value.headers}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
 from ai_missions.graphs.order_exception.facts import _payment_facts
 from ai_missions.integrations.scan import scan_exceptions
@@ -18,7 +17,7 @@ from ai_missions.nodes.observe import read_findings
 from ai_missions.nodes.reading import noting
 from ai_missions.services.review import evidence
 from ai_missions.testing import signed_in_as
-from tests.support.small_home import small_home
+from tests.support.small_home import demo_home_fixture
 from tests.test_order_notes import ORDER
 from tests.test_order_notes import PAYMENT as ONE_EXTRA
 
@@ -80,11 +79,7 @@ def test_nothing_read_outside_a_noting_context_is_kept() -> None:
     assert readings == []
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "reading-rail")
-    seed_demo_accounts(home=home)
-    return home
+home = demo_home_fixture("reading-rail")
 
 
 def test_a_restock_written_in_a_note_reaches_the_rail_the_queue_card_and_show(

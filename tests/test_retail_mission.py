@@ -14,7 +14,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
 from ai_missions.kernel.tiers import change, current, tier_view
 from ai_missions.testing import operator_grant, signed_in_as
-from tests.support.built_index import built_index
+from tests.support.mission_home import client_fixture, seeded_home_fixture
 from tests.support.small_home import rows
 
 pytestmark = pytest.mark.slow
@@ -39,18 +39,8 @@ MANAGER = "vik"  # retail_manager: approves anything, escalations too, and owns 
 STORE_OPS = "rhea"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("retail-book")
-    retail_seed.seed_retail_book(60, 7, home)
-    built_index(tmp_path_factory, home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = seeded_home_fixture("retail-book", lambda home: retail_seed.seed_retail_book(60, 7, home))
+missions = client_fixture()
 
 
 @pytest.fixture(scope="module")

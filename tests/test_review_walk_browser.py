@@ -27,15 +27,18 @@ from typing import Any
 
 import pytest
 
-from ai_missions.cli.account_commands import seed_demo_accounts
-from ai_missions.client import MissionClient
-from ai_missions.integrations.books import stories
 from ai_missions.integrations.systems import connect
 from ai_missions.kernel.store import RunStore
 from ai_missions.services import coapproval
-from ai_missions.testing import DEMO_PASSWORD
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, dashboard_server, require_chromium
-from tests.support.small_home import small_home
+from tests.support.browser import (
+    chromium,
+    dashboard_server,
+    require_chromium,
+    settled,
+    sign_in,
+)
+from tests.support.mission_home import flagships_fixture
+from tests.support.small_home import demo_home_fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -48,23 +51,8 @@ def chromium_installed() -> None:
     require_chromium()
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "review-walk")
-    seed_demo_accounts(home=home)
-    return home
-
-
-@pytest.fixture(scope="module")
-def flagships(home: Path) -> dict[str, tuple[str, str]]:
-    """Mission -> (run id, decision id) of its flagship story, each awaiting a decision."""
-    found = {}
-    with MissionClient(home) as client:
-        for mission, subject in stories(home).items():
-            outcome = client.start(mission, subject)
-            assert outcome.decision_id is not None, (mission, outcome.status)
-            found[mission] = (outcome.run_id, outcome.decision_id)
-    return found
+home = demo_home_fixture("review-walk")
+flagships = flagships_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +65,11 @@ def dashboard(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
@@ -107,18 +91,12 @@ class Reviewer:
         self.dashboard, self.shots, self.name = dashboard, shots, name
 
     def settled(self) -> None:
-        """Wait for the script run to finish (the app marks its state on the root element)."""
-        self.page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=WAIT_MS)
+        settled(self.page, WAIT_MS)
 
     def sign_in(self, path: str) -> None:
-        from playwright.sync_api import expect
 
         self.page.goto(f"{self.dashboard}/{path}")
-        sidebar = self.page.get_by_test_id("stSidebar")
-        sidebar.get_by_role("textbox", name="Account").fill(self.name)
-        sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-        sidebar.get_by_role("button", name="Sign in").click()
-        expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+        sign_in(self.page, self.name)
         self.settled()
 
     def open(self, decision_id: str, kind: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,31 +20,16 @@ from ai_missions.kernel.errors import ConflictError
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore, UnkeyedChainError
 from ai_missions.kernel.tiers import Rollback, TierPolicy, change, current
-from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.services.audit import verify
 from ai_missions.services.governance import HISTORY_KEY, RULES_KEY, adopt_rules, approval_rules, load_roster
 from ai_missions.services.identity import Accounts, UnsignedRowError
+from tests.support.approval_knowledge import Knowledge
+from tests.support.stdin_line import StdinLine
 from tests.test_side_doors import missions, refused_in_one_line
 from tests.test_side_doors_audit import legacy_store, unlock
 
 PASSWORD = "correct horse battery"
 RULE: dict[str, object] = {"tools": ["capture_payment"], "roles": ["finance", "ops_lead"], "max_amount": None}
-
-
-@dataclass
-class Policy:
-    approval_rules: list[ApprovalRule]
-
-
-@dataclass
-class Knowledge:
-    """A knowledge base of one home whose approval policy says what ``rules`` says (edited at will)."""
-
-    directory: Path
-    rules: list[dict[str, object]] = field(default_factory=lambda: [RULE])
-
-    def policies(self) -> list[Policy]:
-        return [Policy([ApprovalRule.model_validate(r) for r in self.rules])]
 
 
 @pytest.fixture
@@ -115,7 +99,7 @@ def _token_deleted_at_password_reset(store: RunStore, accounts: Accounts, home: 
 
 
 def _rules_before_tightening(store: RunStore, accounts: Accounts, home: Path) -> tuple[Callable[[], Any], str]:
-    knowledge = Knowledge(home / "knowledge")
+    knowledge = Knowledge(home / "knowledge", [RULE])
     assert [r.roles for r in approval_rules(knowledge)] == [["finance", "ops_lead"]]  # recorded: ops_lead may capture
     rules, history = (copy_of(store, "meta", "key = ?", key) for key in (RULES_KEY, HISTORY_KEY))
     knowledge.rules = [{**RULE, "roles": ["finance"]}]
@@ -191,7 +175,7 @@ def test_42_4_rows_the_platform_changed_still_verify(store: RunStore, missions_h
     accounts.set_password("cole", "a new one after a leak", by="ana")
     accounts.revoke(accounts.issue_token("fiona"))
     accounts.account_for_token(accounts.issue_token("fiona"))
-    knowledge = Knowledge(missions_home / "knowledge")
+    knowledge = Knowledge(missions_home / "knowledge", [RULE])
     approval_rules(knowledge)
     knowledge.rules = [{**RULE, "roles": ["finance"]}]
     adopt_rules(knowledge, missions_home, "chen")
@@ -430,19 +414,19 @@ def test_42_5_keying_an_older_store_with_accounts_takes_an_admin(
     _as_version_10(store)  # as version 10 left them: signed without a version, not on the chain
     with pytest.raises(UnsignedRowError, match="not anchored on the audit chain yet"):
         accounts.get("ana")
-    monkeypatch.setattr("sys.stdin", _Stdin("wrong password"))
+    monkeypatch.setattr("sys.stdin", StdinLine("wrong password"))
     code, _, err = missions(capsys, "audit", "key", "--admin", "ana", "--password-stdin")
     assert refused_in_one_line(code, err, "wrong account name or password")
-    monkeypatch.setattr("sys.stdin", _Stdin(PASSWORD))
+    monkeypatch.setattr("sys.stdin", StdinLine(PASSWORD))
     code, _, err = missions(capsys, "audit", "key", "--admin", "cole", "--password-stdin")
     assert refused_in_one_line(code, err, "cole is not an admin")
-    monkeypatch.setattr("sys.stdin", _Stdin(PASSWORD))
+    monkeypatch.setattr("sys.stdin", StdinLine(PASSWORD))
     code, out, err = missions(capsys, "audit", "key", "--admin", "ana", "--password-stdin")
     assert code == 0, err
     assert "2 row(s) of record anchored: account ana, account cole" in out
     assert accounts.authenticate("ana", PASSWORD).admin
     assert verify(store)[1] == []
-    monkeypatch.setattr("sys.stdin", _Stdin(PASSWORD))
+    monkeypatch.setattr("sys.stdin", StdinLine(PASSWORD))
     code, _, err = missions(capsys, "audit", "key", "--admin", "ana", "--password-stdin")
     assert refused_in_one_line(code, err, "nothing to key")
 
@@ -486,14 +470,3 @@ def rehash_with_macs(db: Any, store: RunStore) -> None:
     head.unlink(missing_ok=True)
     store.audit.stage(audit_key.Head(len(rows), store.audit.mac(len(rows), prev)))
     store.audit.publish()
-
-
-class _Stdin:
-    def __init__(self, line: str) -> None:
-        self.lines = [line + "\n"]
-
-    def readline(self) -> str:
-        return self.lines.pop(0) if self.lines else ""
-
-    def isatty(self) -> bool:
-        return False

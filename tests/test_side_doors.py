@@ -23,7 +23,7 @@ from ai_missions.kernel.errors import ConflictError, ForbiddenError
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -48,9 +48,7 @@ def attack(item: str, refused: bool) -> bool:
     return refused
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_home(tmp_path_factory, "side-doors")
+home = small_home_fixture("side-doors")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from ai_missions.integrations.ap_seed import story_invoice_id
 from ai_missions.kernel.errors import ConflictError
 from ai_missions.kernel.store import RunStore
 from ai_missions.runtime import MissionRuntime
+from tests.support.mission_home import client_fixture
 from tests.support.small_home import small_home
 
 pytestmark = pytest.mark.slow
@@ -48,10 +48,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, store_backend: str) -> Path:
     return small_home(tmp_path_factory, f"cases-{store_backend}")
 
 
-@pytest.fixture
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+missions = client_fixture(scope="function")
 
 
 def rows(home: Path, system: str, sql: str, *params: Any) -> int:

@@ -23,16 +23,14 @@ from ai_missions.kernel.errors import ForbiddenError, MissionsError, ValidationE
 from ai_missions.kernel.missions import get_mission
 from ai_missions.nodes.context import ClientContext, MissionContext, server_context
 from tests.support.listener import Listener
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 MISSION = "order-exception"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_home(tmp_path_factory, "context")
+home = small_home_fixture("context")
 
 
 @pytest.fixture

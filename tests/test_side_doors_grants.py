@@ -26,7 +26,7 @@ from ai_missions.nodes.execute import UNSEALED
 from ai_missions.runtime import RunOutcome
 from ai_missions.services.gateway import SystemError_
 from ai_missions.testing import operator_grant
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 from tests.test_side_doors import attack, tally
 
 __all__ = ["tally"]  # the campaign's tally, printed at the end of this module too
@@ -39,9 +39,7 @@ MISSION = "order-exception"
 GRANT_PREFIX = base64.urlsafe_b64encode(b'{"args_sha256":"').rstrip(b"=")
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_home(tmp_path_factory, "side-doors-grants")
+home = small_home_fixture("side-doors-grants")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,11 @@ from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore, utc_now
-from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.services import coapproval
 from ai_missions.services.governance import RULES_KEY, approval_problems, approval_rules, load_roster
 from ai_missions.services.identity import Accounts, UnsignedRowError, _hasher
+from tests.support.approval_knowledge import Knowledge
+from tests.support.stdin_line import StdinLine
 from tests.test_side_doors import attack, missions, refused_in_one_line, tally
 
 __all__ = ["tally"]  # the campaign's tally, printed at the end of this module too
@@ -113,31 +113,15 @@ def test_3_deleting_every_account_does_not_reopen_the_first_account(
     """The first account needs no sign-in and becomes the admin: an emptied table is not a new store."""
     behind_the_back(home, "DELETE FROM api_tokens")
     behind_the_back(home, "DELETE FROM accounts")
-    monkeypatch.setattr("sys.stdin", _Stdin(PASSWORD))
+    monkeypatch.setattr("sys.stdin", StdinLine(PASSWORD))
     code, _, err = missions(capsys, "accounts", "add", "eve", "--role", "finance", "--password-stdin")
     assert attack("3 rows of record", refused_in_one_line(code, err, "not signed in"))
     assert Accounts(RunStore(runs_db(home))).count() == 0
 
 
-@dataclass
-class Policy:
-    approval_rules: list[ApprovalRule]
-
-
-@dataclass
-class Knowledge:
-    """A knowledge base of one home whose approval policy says what ``rules`` says (edited at will)."""
-
-    directory: Path
-    rules: list[dict[str, object]] = field(default_factory=lambda: [RULE])
-
-    def policies(self) -> list[Policy]:
-        return [Policy([ApprovalRule.model_validate(r) for r in self.rules])]
-
-
 @pytest.fixture
 def knowledge(home: Path) -> Knowledge:
-    knowledge = Knowledge(home / "knowledge")
+    knowledge = Knowledge(home / "knowledge", [RULE])
     tools = get_mission("order-exception").tools
     assert approval_problems("customer_care", [CAPTURE], approval_rules(knowledge), tools)  # recorded, here
     knowledge.rules = [{**RULE, "roles": ["finance", "customer_care"]}]  # the policy file is edited
@@ -171,24 +155,11 @@ def test_3_rows_the_platform_wrote_still_verify(home: Path, accounts: Accounts, 
 
 
 # -- 5. separation of duties ------------------------------------------------------------------------------------------
-class _Stdin:
-    """Standard input holding one line (a password for ``--password-stdin``)."""
-
-    def __init__(self, line: str) -> None:
-        self.lines = [line + "\n"]
-
-    def readline(self) -> str:
-        return self.lines.pop(0) if self.lines else ""
-
-    def isatty(self) -> bool:
-        return False
-
-
 def test_5_the_admin_asks_for_a_role_and_a_controller_confirms_it(
     home: Path, accounts: Accounts, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     signed_in(home, monkeypatch, "ana")
-    monkeypatch.setattr("sys.stdin", _Stdin(PASSWORD))
+    monkeypatch.setattr("sys.stdin", StdinLine(PASSWORD))
     code, out, err = missions(capsys, "accounts", "add", "ana-fin", "--role", "finance", "--password-stdin")
     assert code == 0, err
     assert "waits for a second admin or a controller" in out
@@ -291,7 +262,7 @@ def test_3_a_store_from_before_signing_is_adopted_once_and_a_signed_store_never(
     assert code == 0, err
     assert "signed 1 account(s): ana; approval rules of record: True" in out
     assert Accounts(store).authenticate("ana", PASSWORD).admin
-    assert [r.roles for r in approval_rules(Knowledge(old / "knowledge", rules=[]))] == [["finance"]]
+    assert [r.roles for r in approval_rules(Knowledge(old / "knowledge", []))] == [["finance"]]
     code, _, err = missions(capsys, "accounts", "adopt-unsigned")
     assert refused_in_one_line(code, err, "already has signed rows")  # once
 
@@ -303,7 +274,7 @@ def test_3_and_5_hold_on_each_backend(store_backend: str, missions_home: Path) -
     accounts = Accounts(store)
     for name, role in {"ana": "ops_agent", "chen": "controller", "cole": "customer_care"}.items():
         accounts.add(name, role, PASSWORD, by="setup")
-    knowledge = Knowledge(missions_home / "knowledge")
+    knowledge = Knowledge(missions_home / "knowledge", [RULE])
     assert [r.roles for r in approval_rules(knowledge)] == [["finance"]]
     ana_fin = accounts.request_grant("ana-fin", "finance", by="ana", password=PASSWORD)
     accounts.confirm(ana_fin["grant_id"], by="chen")

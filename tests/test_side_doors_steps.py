@@ -26,16 +26,14 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.gate import MissionGraph
 from ai_missions.nodes.tiers import placed, table_for
 from ai_missions.nodes.trust import state_seal, verdict_maker, verdict_seal
-from tests.support.small_home import small_home
+from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
 
 MISSIONS = ("order-exception", "invoice-approval", "retail-exceptions", "support", "account-save")
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_home(tmp_path_factory, "steps")
+home = small_home_fixture("steps")
 
 
 def writes(home: Path) -> int:

@@ -20,6 +20,7 @@ from ai_missions.integrations.systems import connect
 from ai_missions.kernel.errors import ConflictError, ValidationError
 from ai_missions.nodes.guard import check_action
 from tests.support.anything_else import answered
+from tests.support.support_case import email_ticket
 
 HOME = {"name": "Ana Silva", "line1": "12 Pine Street", "line2": None, "city": "Seattle", "region": "WA",
         "postal_code": "98101", "country": "US"}  # fmt: skip
@@ -59,16 +60,7 @@ def case(
     shipping = {} if label is None else {"shipping_address": label}
     return {
         "case_id": "t",
-        "ticket": {
-            "ticket_id": "TKT-0001",
-            "customer_id": "C-1",
-            "requester": {"customer_id": "C-1", "name": "Ana Silva"},
-            "channel": "email",
-            "order_id": None,
-            "status": "new",
-            "updated_at": "2026-03-16T15:00:00Z",
-            "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}],
-        },
+        "ticket": email_ticket(message),
         "customer": {"customer_id": "C-1", "tier": "standard", "current_address": account or HOME},
         "orders": {
             "SO-100001": {

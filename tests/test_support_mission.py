@@ -10,7 +10,6 @@ the ticket's answer. (What every mission must do is in ``test_mission_contract.p
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +25,16 @@ from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
 from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
-from tests.support.small_home import rows, support_home
+from tests.support.mission_home import client_fixture
+from tests.support.small_home import rows, small_home_fixture, support_home
 
 pytestmark = pytest.mark.slow
 
 MISSION = "support"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return support_home(tmp_path_factory, "support-book")
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = small_home_fixture("support-book", copy_of=support_home)
+missions = client_fixture()
 
 
 def changes(home: Path) -> tuple[Any, ...]:

@@ -6,7 +6,6 @@ answer)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,16 @@ from ai_missions.integrations import payments
 from ai_missions.integrations.systems import connect
 from ai_missions.kernel.errors import ConflictError, ForbiddenError
 from ai_missions.testing import operator_grant
-from tests.support.small_home import rows, support_home
+from tests.support.mission_home import client_fixture
+from tests.support.small_home import rows, small_home_fixture, support_home
 
 pytestmark = pytest.mark.slow
 
 MISSION = "support"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return support_home(tmp_path_factory, "support-payment-book")
-
-
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+home = small_home_fixture("support-payment-book", copy_of=support_home)
+missions = client_fixture()
 
 
 def test_a_payment_moved_to_the_gift_card_needs_the_lead_above_250_and_happens_once(

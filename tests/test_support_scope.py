@@ -14,6 +14,7 @@ from ai_missions.evals.benchmarks.tau_retail import proposals
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import read_message
+from tests.support.support_case import email_ticket
 
 CHAIRS = [
     {"line_no": 1, "sku": "CH-BLK", "description": "Office Chair"},
@@ -81,16 +82,7 @@ def _case(message: str, *, status: str = "pending", second: bool = True) -> dict
         orders["SO-2"] = order("SO-2", [("LP-1", "Desk Lamp", 30.0)], 30.0)
     return {
         "case_id": "scope",
-        "ticket": {
-            "ticket_id": "TKT-0001",
-            "customer_id": "C-1",
-            "requester": {"customer_id": "C-1", "name": "Ana Silva"},
-            "channel": "email",
-            "order_id": None,
-            "status": "new",
-            "updated_at": "2026-03-16T15:00:00Z",
-            "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}],
-        },
+        "ticket": email_ticket(message),
         "customer": {"customer_id": "C-1", "tier": "standard", "current_address": None},
         "orders": orders,
         "recent_orders": list(orders),

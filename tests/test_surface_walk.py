@@ -25,7 +25,6 @@ import pytest
 from mcp.server.fastmcp.exceptions import ToolError
 
 from ai_missions.cli import main
-from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
 from ai_missions.dashboard import model
 from ai_missions.graphs.support.portal_service import customer_of
@@ -41,7 +40,7 @@ from ai_missions.services.authorization import Person
 from ai_missions.services.governance import approval_rules
 from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
-from tests.support.small_home import small_home
+from tests.support.small_home import demo_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -52,11 +51,7 @@ class WouldDecide(Exception):
     """Raised where ``decide`` would commit (the claim, or a co-approval sign-off): it took the answer."""
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "surface-walk")
-    seed_demo_accounts(home=home)
-    return home
+home = demo_home_fixture("surface-walk")
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,10 @@ bad input come back as structured tool errors, and a refused call changes nothin
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,7 +18,6 @@ import anyio
 import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
 from ai_missions.contracts import contract
@@ -40,6 +35,7 @@ from ai_missions.kernel.errors import ValidationError
 from ai_missions.services.connections import connections
 from ai_missions.services.mcp_session import ValidatingClientSession, open_session
 from ai_missions.testing import operator_grant
+from tests.support.http_system import http_session
 
 pytestmark = pytest.mark.slow
 
@@ -436,39 +432,6 @@ async def exercise(session: ClientSession, system: str, case: Case, home: Path) 
     assert state(home, system) == after_first
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@asynccontextmanager
-async def http_session(system: str, home: Path) -> AsyncIterator[ClientSession]:
-    port = free_port()
-    env = {**os.environ, "MISSIONS_HOME": str(home)}
-    command = [sys.executable, "-m", "ai_missions.integrations.serving", system, "--transport", "streamable-http"]
-    proc = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{system} server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
-                )
-            time.sleep(0.05)
-        async with (
-            streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, _),
-            ClientSession(read, write) as session,
-        ):
-            yield session
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.mark.parametrize("system", storage_systems())
 async def test_system_over_stdio(system: str, missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
@@ -508,7 +471,7 @@ def test_the_transport_setting_is_checked(missions_home: Path, monkeypatch: pyte
 async def test_system_over_streamable_http(system: str, missions_home: Path) -> None:
     write_book(book_rows(), missions_home)
     case = cases(missions_home)[system]
-    async with http_session(system, missions_home) as session:
+    async with http_session(missions_home, "ai_missions.integrations.serving", system) as session:
         await exercise(session, system, case, missions_home)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -49,21 +49,29 @@ def snapshot_tables(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]
 # --- ERP --------------------------------------------------------------------------------------------------------
 
 
-def test_unknown_ids_are_not_found(db: dict[str, sqlite3.Connection]) -> None:
+@pytest.mark.parametrize(
+    ("system", "call", "args"),
+    [
+        ("erp", erp.get_order, ("SO-999999",)),
+        ("crm", crm.get_customer, ("C-0",)),
+        ("inventory", inventory.get_stock, ("SKU-0",)),
+        ("inventory", inventory.get_reservations, ("SO-999999",)),
+        ("payments", payments.get_payment, ("SO-999999",)),
+        ("shipping", shipping.get_address_validation, ("SO-999999",)),
+        ("payments", payments.capture_payment, ("AUTH-999999", 10.0, "k1")),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_unknown_ids_are_not_found(
+    db: dict[str, sqlite3.Connection], system: str, call: Callable[..., object], args: tuple[object, ...]
+) -> None:
+    with pytest.raises(NotFoundError, match="unknown"):
+        call(db[system], *args)
+
+
+def test_an_unknown_order_is_named_in_the_error(db: dict[str, sqlite3.Connection]) -> None:
     with pytest.raises(NotFoundError, match="unknown order 'SO-999999'"):
         erp.get_order(db["erp"], "SO-999999")
-    with pytest.raises(NotFoundError):
-        crm.get_customer(db["crm"], "C-0")
-    with pytest.raises(NotFoundError):
-        inventory.get_stock(db["inventory"], "SKU-0")
-    with pytest.raises(NotFoundError):
-        inventory.get_reservations(db["inventory"], "SO-999999")
-    with pytest.raises(NotFoundError):
-        payments.get_payment(db["payments"], "SO-999999")
-    with pytest.raises(NotFoundError):
-        shipping.get_address_validation(db["shipping"], "SO-999999")
-    with pytest.raises(NotFoundError):
-        payments.capture_payment(db["payments"], "AUTH-999999", 10.0, "k1")
 
 
 def test_order_read_is_complete(db: dict[str, sqlite3.Connection], book: Path) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.client import MissionClient
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import knowledge_dir
@@ -26,7 +25,7 @@ from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
 from ai_missions.services.governance import approval_rules, load_roster
 from ai_missions.services.review import review_sheet
-from tests.support.small_home import small_home
+from tests.support.small_home import demo_home_fixture
 
 MISSIONS = ("order-exception", "invoice-approval", "support", "account-save", "retail-exceptions")
 #: How many of a mission's open cases are tried to find one with an automatic note and a pending decision.
@@ -67,11 +66,7 @@ def note_text(mission: str, note: Mapping[str, Any]) -> str:
     return str(note["args"][rule.note_text])
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = small_home(tmp_path_factory, "truthful-notes")
-    seed_demo_accounts(home=home)
-    return home
+home = demo_home_fixture("truthful-notes")
 
 
 @pytest.fixture(scope="module")

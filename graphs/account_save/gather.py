@@ -12,26 +12,20 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.account_save.facts import NOTE_AUTHOR, derive_facts
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
-from ai_missions.mission_api import NotFoundError
 from ai_missions.nodes.api import (
     MissionContext,
     MissionState,
     Observation,
-    SystemError_,
     noting,
     observe,
     read_findings,
-    systems_of,
+    read_subject,
 )
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     account_id = state["subject_id"]
-    try:
-        context = await systems.call("get_account_context", {"account_id": account_id})
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on account {account_id!r}: {exc}") from exc
+    _systems, context = await read_subject(runtime.context, SPEC, account_id, "get_account_context")
     with noting() as readings:  # the facts read from notes, the call log and case subjects, with their words
         facts, _risk = derive_facts(context)
     observations = findings(context, facts) + read_findings(readings)

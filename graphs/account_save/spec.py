@@ -1,4 +1,4 @@
-"""The at-risk account mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+"""The at-risk account mission, as the platform sees it (registered under ``ai_missions.kernel.missions``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ _HERE = Path(__file__).resolve().parent
 OWNERS = ("ava", "ben", "cara", "dan", "eve", "finn", "gia", "hugo", "ines", "jon", "kim", "leo")
 MANAGERS = ("maya", "noah")
 
-SPEC = MissionSpec(
+SPEC = MissionSpec.in_package(
+    _PACKAGE,
     name="account-save",
     title="At-risk accounts",
     description="Every morning, score the whole book of B2B accounts, reason about the flagged ones against the "
@@ -30,10 +31,6 @@ SPEC = MissionSpec(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
-    graph=f"{_PACKAGE}.graph:build_graph",
-    prompt=f"{_PACKAGE}.prompts",
-    trigger=f"{_PACKAGE}.trigger:TRIGGER",
-    evals=f"{_PACKAGE}.evals:PLUGIN",
     policies=_HERE / "policies",
     reviewers={**dict.fromkeys(OWNERS, "account_owner"), **dict.fromkeys(MANAGERS, "account_manager")},
     pages={"Morning brief": _HERE / "brief_page.py"},

@@ -17,16 +17,15 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.invoice_approval.facts import derive_facts
 from ai_missions.graphs.invoice_approval.spec import SPEC
 from ai_missions.graphs.invoice_approval.vocabulary import TYPES_FACT
-from ai_missions.mission_api import MissionsError, NotFoundError
+from ai_missions.mission_api import MissionsError
 from ai_missions.nodes.api import (
     MissionContext,
     MissionState,
     Observation,
-    SystemError_,
     noting,
     observe,
     read_findings,
-    systems_of,
+    read_subject,
 )
 
 #: Each context read's parts, and the key each part is gathered under (the record read tool it stands for).
@@ -64,15 +63,8 @@ def split_context(tool: str, answer: Mapping[str, Any]) -> tuple[dict[str, Any],
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     invoice_id = state["subject_id"]
-    try:
-        first = await systems.call("get_invoice_context", {"invoice_id": invoice_id})
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on invoice {invoice_id!r}: {exc}") from exc
-    if first.get("invoice") is None:
-        reason = (first.get("missing") or {}).get("invoice", "the invoice could not be read")
-        raise NotFoundError(f"cannot start a mission on invoice {invoice_id!r}: {reason}")
+    systems, first = await read_subject(runtime.context, SPEC, invoice_id, "get_invoice_context", part="invoice")
     reads: dict[str, tuple[str, dict[str, Any] | None, str | None]] = {"ap": ("get_invoice_context", first, None)}
 
     async def read(system: str, tool: str, args: dict[str, Any]) -> None:

@@ -13,23 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ai_missions.mission_api import fact_number
+
 _CENT = 0.005
 PAYMENTS = ("post_payment", "schedule_payment")
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _payment_problems(amount: float | None, facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
     problems: list[str] = []
-    matched = _number(facts.get("invoice.matched_amount"))
-    open_amount = _number(facts.get("invoice.open_amount"))
+    matched = fact_number(facts.get("invoice.matched_amount"))
+    open_amount = fact_number(facts.get("invoice.open_amount"))
     if matched is None or open_amount is None:
         problems.append("post_payment: the matched or open amount is not known, so nothing may be paid")
     elif amount is not None:
@@ -56,17 +49,17 @@ def _payment_problems(amount: float | None, facts: Mapping[str, Any], earlier: S
 
 def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
     """Problems with one action, given the tools planned before it (empty when it is sound)."""
-    amount = _number(args.get("amount")) if "amount" in args else None
+    amount = fact_number(args.get("amount")) if "amount" in args else None
     if tool == "post_payment":
         return _payment_problems(amount, facts, earlier)
     problems: list[str] = []
     if tool == "commit_budget":
-        available = _number(facts.get("budget.available"))
+        available = fact_number(facts.get("budget.available"))
         if available is None:
             problems.append("commit_budget: the cost centre's available budget is not known")
         elif amount is not None and amount > available + _CENT:
             problems.append(f"commit_budget: {amount:.2f} is more than the budget has available ({available:.2f})")
-        matched = _number(facts.get("invoice.matched_amount"))
+        matched = fact_number(facts.get("invoice.matched_amount"))
         if amount is not None and matched is not None and amount > matched + _CENT:
             problems.append(f"commit_budget: {amount:.2f} is more than was received and matched ({matched:.2f})")
         if "reject_invoice" in earlier:
@@ -74,7 +67,7 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
         if facts.get("invoice.posted_by_hand", False) is not False:
             problems.append("commit_budget: the invoice was posted by hand already (or may have been)")
     if tool == "reject_invoice":
-        if (_number(facts.get("invoice.paid_amount")) or 0.0) > _CENT:
+        if (fact_number(facts.get("invoice.paid_amount")) or 0.0) > _CENT:
             problems.append("reject_invoice: money was already paid or scheduled on the invoice")
         if any(t in PAYMENTS or t == "commit_budget" for t in earlier):
             problems.append("reject_invoice: the plan also pays the invoice")

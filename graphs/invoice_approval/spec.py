@@ -1,4 +1,4 @@
-"""The invoice-approval mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+"""The invoice-approval mission, as the platform sees it (registered under ``ai_missions.kernel.missions``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from ai_missions.mission_api import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.invoice_approval"
 
-SPEC = MissionSpec(
+SPEC = MissionSpec.in_package(
+    _PACKAGE,
     name="invoice-approval",
     title="Invoice approval",
     description="A supplier invoice awaiting approval: match it to its PO and receipts, check duplicates, bank "
@@ -25,10 +26,6 @@ SPEC = MissionSpec(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
-    graph=f"{_PACKAGE}.graph:build_graph",
-    prompt=f"{_PACKAGE}.prompts",
-    trigger=f"{_PACKAGE}.trigger:TRIGGER",
-    evals=f"{_PACKAGE}.evals:PLUGIN",
     policies=Path(__file__).resolve().parent / "policies",
     reviewers={"priya": "ap_clerk", "marco": "ap_manager"},
 )

@@ -16,16 +16,15 @@ from langgraph.runtime import Runtime
 
 from ai_missions.graphs.order_exception.facts import OWN_NOTES, _duplicate_facts, derive_facts
 from ai_missions.graphs.order_exception.spec import SPEC
-from ai_missions.mission_api import MissionsError, NotFoundError
+from ai_missions.mission_api import MissionsError
 from ai_missions.nodes.api import (
     MissionContext,
     MissionState,
     Observation,
-    SystemError_,
     noting,
     observe,
     read_findings,
-    systems_of,
+    read_subject,
 )
 
 #: How far back and ahead the ERP is asked for copies of the order: a day, so that a copy placed more than the
@@ -90,13 +89,9 @@ def split_context(tool: str, answer: Mapping[str, Any]) -> tuple[dict[str, Any],
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     order_id = state["subject_id"]
     tool, args = order_read(order_id)
-    try:
-        first = await systems.call(tool, args)
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on order {order_id!r}: {exc}") from exc
+    systems, first = await read_subject(runtime.context, SPEC, order_id, tool, args)
     reads: dict[str, tuple[str, dict[str, Any] | None, str | None]] = {"erp": (tool, first, None)}
 
     async def read(system: str, tool: str, args: dict[str, Any]) -> None:

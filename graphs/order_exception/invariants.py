@@ -9,15 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
+from ai_missions.mission_api import fact_number
 
 #: Actions that move an order forward, which an unresolved order hold stops (ORD-006, FUL-003).
 HELD_BY_ORDER_HOLD = frozenset({"capture_payment", "release_payment_hold", "release_to_fulfillment"})
@@ -28,7 +20,7 @@ MOVES_PICKUP = frozenset({"reallocate_reservation", "apply_address_correction"})
 def order_hold_unresolved(facts: Mapping[str, Any], earlier: Sequence[str]) -> bool:
     """An order hold is in force when this action runs: one in the ERP or placed earlier in the plan, and no
     ``release_order_hold`` after it."""
-    held = (_number(facts.get("order.active_holds")) or 0) > 0
+    held = (fact_number(facts.get("order.active_holds")) or 0) > 0
     for tool in earlier:
         if tool == "place_order_hold":
             held = True
@@ -39,7 +31,7 @@ def order_hold_unresolved(facts: Mapping[str, Any], earlier: Sequence[str]) -> b
 
 def unshippable(facts: Mapping[str, Any], earlier: Sequence[str]) -> bool:
     """The order is short and no other location can serve it, and the plan moves no stock before this action."""
-    short = (_number(facts.get("inventory.units_short")) or 0) > 0
+    short = (fact_number(facts.get("inventory.units_short")) or 0) > 0
     return short and facts.get("inventory.alternate_location") is None and "reallocate_reservation" not in earlier
 
 
@@ -49,7 +41,7 @@ def order_level(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ea
     each one enforces in ``[...]``."""
     problems: list[str] = []
     if tool in HELD_BY_ORDER_HOLD and order_hold_unresolved(facts, earlier):
-        held = int(_number(facts.get("order.active_holds")) or 0)
+        held = int(fact_number(facts.get("order.active_holds")) or 0)
         where = f"{held} order hold(s) open in the ERP" if held else "an order hold placed earlier in this plan"
         problems.append(f"{tool}: [order-hold] {where}, and the plan does not release it")
     if tool in MOVES_PICKUP and facts.get("order.fulfillment_method") == "pickup":
@@ -80,7 +72,7 @@ def _refund_within_capture(capture_id: Any, amount: float, facts: Mapping[str, A
     refundable = list(facts.get("payment.capture_refundable") or [])
     if capture_id not in ids or len(refundable) != len(ids):
         return []
-    left = _number(refundable[ids.index(capture_id)])
+    left = fact_number(refundable[ids.index(capture_id)])
     if left is not None and amount > left + 1e-9:
         return [f"refund_payment: {amount:.2f} exceeds what remains refundable on {capture_id} ({left:.2f})"]
     return []
@@ -118,11 +110,11 @@ def _other_copy(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ea
             + (f" ({copy})" if copy else "")
         )
     if tool == "refund_payment":
-        amount = _number(args.get("amount"))
+        amount = fact_number(args.get("amount"))
         ids = [str(v) for v in facts.get("duplicate.other_capture_ids") or []]
         left = list(facts.get("duplicate.other_refund_amounts") or [])
         index = ids.index(str(args.get("capture_id")))
-        bound = _number(left[index]) if len(left) == len(ids) else None
+        bound = fact_number(left[index]) if len(left) == len(ids) else None
         if amount is not None and (bound is None or amount > bound + 1e-9):
             shown = "unknown" if bound is None else f"{bound:.2f}"
             problems.append(f"refund_payment: {amount:.2f} exceeds what is left on {args.get('capture_id')} ({shown})")
@@ -134,10 +126,10 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
     problems: list[str] = order_level(tool, args, facts, earlier)
     if other_copy_record(tool, args, facts):  # this order's own money and stock rules do not apply to it
         return problems + _other_copy(tool, args, facts, earlier)
-    amount = _number(args.get("amount")) if "amount" in args else None
+    amount = fact_number(args.get("amount")) if "amount" in args else None
     if tool == "refund_payment" and amount is not None:
-        refundable = (_number(facts.get("payment.captured_amount")) or 0.0) - (
-            _number(facts.get("payment.refunded_amount")) or 0.0
+        refundable = (fact_number(facts.get("payment.captured_amount")) or 0.0) - (
+            fact_number(facts.get("payment.refunded_amount")) or 0.0
         )
         if amount > refundable + 1e-9:
             problems.append(
@@ -148,15 +140,15 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
     if tool == "capture_payment":
         if facts.get("payment.auth_status") != "authorized":
             problems.append(f"capture_payment: authorization is {facts.get('payment.auth_status')}, not authorized")
-        limit = _number(facts.get("payment.auth_amount"))
+        limit = fact_number(facts.get("payment.auth_amount"))
         if amount is not None and limit is not None and amount > limit + 1e-9:
             problems.append(f"capture_payment: {amount:.2f} exceeds the authorized {limit:.2f}")
     if tool == "cancel_order" and facts.get("order.shipped") and args.get("order_id") == facts.get("order.id"):
         problems.append("cancel_order: the order has shipped")
     if tool == "confirm_reservation" and "reallocate_reservation" not in earlier:
-        if facts.get("inventory.phantom") and (_number(facts.get("inventory.counted_short")) or 0) > 0:
+        if facts.get("inventory.phantom") and (fact_number(facts.get("inventory.counted_short")) or 0) > 0:
             problems.append("confirm_reservation: the cycle count shows the units are not there")
-        if (_number(facts.get("inventory.units_short")) or 0) > 0:
+        if (fact_number(facts.get("inventory.units_short")) or 0) > 0:
             problems.append("confirm_reservation: the reserved location is short")
     if tool == "release_to_fulfillment":
         if "cancel_order" in earlier:

@@ -1,4 +1,4 @@
-"""The order-exception mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+"""The order-exception mission, as the platform sees it (registered under ``ai_missions.kernel.missions``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from ai_missions.mission_api import MissionSpec, Subject
 
 _PACKAGE = "ai_missions.graphs.order_exception"
 
-SPEC = MissionSpec(
+SPEC = MissionSpec.in_package(
+    _PACKAGE,
     name="order-exception",
     title="Order exceptions",
     description="An order stuck in payment review, oversold, charged twice, duplicated or undeliverable: "
@@ -21,10 +22,6 @@ SPEC = MissionSpec(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
-    graph=f"{_PACKAGE}.graph:build_graph",
-    prompt=f"{_PACKAGE}.prompts",
-    trigger=f"{_PACKAGE}.trigger:TRIGGER",
-    evals=f"{_PACKAGE}.evals:PLUGIN",
     policies=None,  # its policies are the company-wide corpus shipped with Enterprise Knowledge
     # GOV-005: how fast each exception must be decided (a business day counted as 24 hours)
     deadlines={

@@ -12,21 +12,20 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
 from ai_missions.graphs.retail_exceptions.spec import SPEC
 from ai_missions.graphs.retail_exceptions.vocabulary import TYPES_FACT
-from ai_missions.mission_api import MissionsError, NotFoundError
-from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, systems_of
+from ai_missions.mission_api import MissionsError
+from ai_missions.nodes.api import (
+    MissionContext,
+    MissionState,
+    Observation,
+    observe,
+    read_subject,
+)
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     order_id = state["subject_id"]
-    try:
-        first = await systems.call("get_omni_order", {"order_id": order_id})
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on order {order_id!r}: {exc}") from exc
-    order = first.get("order")
-    if order is None:
-        reason = (first.get("missing") or {}).get("order", "the order could not be read")
-        raise NotFoundError(f"cannot start a mission on order {order_id!r}: {reason}")
+    systems, first = await read_subject(runtime.context, SPEC, order_id, part="order")
+    order = first["order"]
     gathered: dict[str, Any] = {
         "oms.order": order,
         "oms.customer": first.get("customer"),

@@ -10,17 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ai_missions.graphs.retail_exceptions.facts import SUBSTITUTE_PRICE_BAND
+from ai_missions.mission_api import fact_number
 
 _CENT = 0.005
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
@@ -36,7 +28,7 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
         if "reallocate_order" in earlier:
             problems.append("cancel_omni_order: the plan also reallocates the order")
     if tool == "issue_goodwill_credit":
-        allowed, amount = _number(facts.get("order.goodwill_amount")), _number(args.get("amount"))
+        allowed, amount = fact_number(facts.get("order.goodwill_amount")), fact_number(args.get("amount"))
         if allowed is None:
             problems.append("issue_goodwill_credit: the goodwill the policy allows is not known")
         elif amount is not None and amount > allowed + _CENT:
@@ -46,7 +38,7 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("offer_substitution: no substitute with counted stock fits the order")
         elif args.get("substitute_sku") != facts.get("sub.sku"):
             problems.append(f"offer_substitution: {args.get('substitute_sku')} is not the substitute found")
-        original, price = _number(facts.get("order.unit_price")), _number(args.get("unit_price"))
+        original, price = fact_number(facts.get("order.unit_price")), fact_number(args.get("unit_price"))
         if original is None or price is None or abs(price - original) > original * SUBSTITUTE_PRICE_BAND + _CENT:
             problems.append(f"offer_substitution: the price must be within {SUBSTITUTE_PRICE_BAND:.0%} of the item's")
         if "notify_customer" not in earlier:
@@ -54,7 +46,7 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
         if {"cancel_omni_order", "reallocate_order"} & set(earlier):
             problems.append("offer_substitution: the plan also cancels or reallocates the order")
     if tool == "post_return_adjustment":
-        refund, amount = _number(facts.get("return.refund")), _number(args.get("amount"))
+        refund, amount = fact_number(facts.get("return.refund")), fact_number(args.get("amount"))
         if refund is None or amount is None or abs(refund - amount) > _CENT:
             problems.append("post_return_adjustment: the amount must be the return's refund")
     return problems

@@ -1,4 +1,4 @@
-"""The retail-exceptions mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+"""The retail-exceptions mission, as the platform sees it (registered under ``ai_missions.kernel.missions``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from ai_missions.mission_api import MissionSpec, Subject
 _PACKAGE = "ai_missions.graphs.retail_exceptions"
 _HERE = Path(__file__).resolve().parent
 
-SPEC = MissionSpec(
+SPEC = MissionSpec.in_package(
+    _PACKAGE,
     name="retail-exceptions",
     title="Retail exceptions",
     description="An omnichannel order the monitors flagged: check store stock and how far its count can be "
@@ -28,10 +29,6 @@ SPEC = MissionSpec(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
-    graph=f"{_PACKAGE}.graph:build_graph",
-    prompt=f"{_PACKAGE}.prompts",
-    trigger=f"{_PACKAGE}.trigger:TRIGGER",
-    evals=f"{_PACKAGE}.evals:PLUGIN",
     policies=_HERE / "policies",
     reviewers={"rhea": "store_ops", "vik": "retail_manager"},
     tiers=TIERS,

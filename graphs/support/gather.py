@@ -40,8 +40,15 @@ from ai_missions.graphs.support.understanding import (
     unreadable,
 )
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
-from ai_missions.mission_api import LABEL, PARTS, MissionsError, NotFoundError
-from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, systems_of
+from ai_missions.mission_api import LABEL, PARTS, MissionsError
+from ai_missions.nodes.api import (
+    MissionContext,
+    MissionState,
+    Observation,
+    SystemError_,
+    observe,
+    read_subject,
+)
 
 #: How many candidate order references of a thread are looked up in the ERP.
 MAX_REFERENCES = 8
@@ -73,12 +80,8 @@ async def _ready(value: Any) -> Any:
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     ticket_id = state["subject_id"]
-    try:
-        ticket = await systems.call("get_ticket", {"ticket_id": ticket_id})
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on ticket {ticket_id!r}: {exc}") from exc
+    systems, ticket = await read_subject(runtime.context, SPEC, ticket_id)
     thread = thread_text(ticket)
     reading = read_message(thread)
     errors: dict[str, str] = {}

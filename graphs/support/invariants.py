@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ai_missions.mission_api import fact_number
+
 _CENT = 0.005
 ORDER_TOOLS = (
     "cancel_order",
@@ -57,23 +59,14 @@ def _known_good(given: Any, facts: Mapping[str, Any]) -> bool:
     return _same_address(given, facts.get("address.new"))
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
     """Problems with one action, given the tools planned before it (empty when it is sound)."""
     problems: list[str] = []
     if tool in ORDER_TOOLS and facts.get("order.owned") is not True:
         problems.append(f"{tool}: the order is not known to belong to the customer who wrote; nothing is changed")
     if tool == "refund_payment":
-        amount = _number(args.get("amount"))
-        refundable = _number(facts.get("payment.refundable"))
+        amount = fact_number(args.get("amount"))
+        refundable = fact_number(facts.get("payment.refundable"))
         if refundable is None:
             problems.append("refund_payment: what can be refunded on the order is not known")
         elif amount is not None and amount > refundable + _CENT:
@@ -137,7 +130,7 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
         if not facts.get("modify.changes") or _changes(args.get("changes")) != _changes(facts.get("modify.changes")):
             problems.append("exchange_order_items: only the lines and variants the customer asked for, all at once")
     if tool == "charge_payment":
-        amount, owed = _number(args.get("amount")), _number(facts.get("modify.charge_amount"))
+        amount, owed = fact_number(args.get("amount")), fact_number(facts.get("modify.charge_amount"))
         changed = {"modify_order_items", "exchange_order_items"} & set(earlier)
         if not changed or owed is None or amount is None or abs(amount - owed) > _CENT:
             problems.append("charge_payment: only the price difference of the items changed in the same plan")
@@ -178,7 +171,7 @@ def _refund_backed(amount: float | None, facts: Mapping[str, Any], earlier: Sequ
         return False
     if set(_REFUNDING_WRITES) & set(earlier):
         return True
-    duplicate, due = _number(facts.get("payment.duplicate_amount")), _number(facts.get("return.refund_due"))
+    duplicate, due = fact_number(facts.get("payment.duplicate_amount")), fact_number(facts.get("return.refund_due"))
     if facts.get("payment.duplicate") is True and duplicate is not None and amount <= duplicate + _CENT:
         return True
     if facts.get("return.received") is True and due is not None and amount <= due + _CENT:
@@ -223,7 +216,7 @@ def _open_return_problems(args: Mapping[str, Any], facts: Mapping[str, Any]) -> 
         problems.append("open_return: only lines of the order the customer named, not already returned")
     if args.get("refund_to") != facts.get("return.refund_to"):
         problems.append("open_return: not the refund method the customer asked for (the original payment by default)")
-    value, refundable = _number(facts.get("return.open_value")), _number(facts.get("payment.refundable"))
+    value, refundable = fact_number(facts.get("return.open_value")), fact_number(facts.get("payment.refundable"))
     if value is None or refundable is None:
         problems.append("open_return: what the items cost or what can still be refunded is not known")
     elif value > refundable + _CENT:
@@ -242,7 +235,7 @@ def _payment_change_problems(args: Mapping[str, Any], facts: Mapping[str, Any], 
         problems.append("change_order_payment: only to the one method of the customer's own they named")
     if facts.get("paymethod.covers") is not True:
         problems.append("change_order_payment: the method named cannot take the payment (a gift card's balance)")
-    amount, held = _number(args.get("amount")), _number(facts.get("paymethod.amount"))
+    amount, held = fact_number(args.get("amount")), fact_number(facts.get("paymethod.amount"))
     if amount is None or held is None or abs(amount - held) > _CENT:
         problems.append("change_order_payment: the whole payment moves, what the order's payment holds now")
     if "change_order_payment" in earlier:

@@ -1,4 +1,4 @@
-"""The support mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+"""The support mission, as the platform sees it (registered under ``ai_missions.kernel.missions``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from ai_missions.mission_api import MissionSpec, Subject
 _PACKAGE = "ai_missions.graphs.support"
 _HERE = Path(__file__).resolve().parent
 
-SPEC = MissionSpec(
+SPEC = MissionSpec.in_package(
+    _PACKAGE,
     name="support",
     title="Customer support",
     description="A customer's ticket: understand what they ask, check it against the order, billing and shipping "
@@ -27,10 +28,6 @@ SPEC = MissionSpec(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
-    graph=f"{_PACKAGE}.graph:build_graph",
-    prompt=f"{_PACKAGE}.prompts",
-    trigger=f"{_PACKAGE}.trigger:TRIGGER",
-    evals=f"{_PACKAGE}.evals:PLUGIN",
     policies=_HERE / "policies",
     deadlines={"double_charge": 24.0, "not_received": 24.0, "cancel_order": 8.0, "change_address": 8.0},
     reviewers={"sam": "support_agent", "lee": "support_lead"},

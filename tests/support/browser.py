@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,8 +18,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from ai_missions.testing import DEMO_PASSWORD
+from tests.support.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -76,12 +79,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def dashboard_server(home: Path, log: Path, *, wait: float = 90) -> Iterator[str]:
     """``missions dashboard --port P`` on ``home``, in its own process group, until its health check answers; its
@@ -119,3 +116,34 @@ def dashboard_server(home: Path, log: Path, *, wait: float = 90) -> Iterator[str
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless with :data:`CHROMIUM_ARGS`, driven by Playwright; closed on exit."""
+    # imported here, not at the top: tests/conftest.py imports this module on every run, and Playwright takes a
+    # noticeable part of a second to import
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def settled(page: Any, timeout_ms: float = 60_000) -> None:
+    """Wait for the dashboard's script run to finish (the app marks its state on the root element)."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
+
+
+def sign_in(page: Any, name: str) -> None:
+    """Sign ``name`` in (the demo password) in the sidebar of the page open now; wait until the sidebar says so."""
+    from playwright.sync_api import expect  # imported here for the reason given in :func:`chromium`
+
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("textbox", name="Account").fill(name)
+    sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    sidebar.get_by_role("button", name="Sign in").click()
+    expect(sidebar.get_by_text("Signed in as")).to_be_visible()

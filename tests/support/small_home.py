@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.integrations.books import seed_books
 from tests.support.built_index import built_index
 
@@ -23,6 +25,31 @@ def support_home(factory: pytest.TempPathFactory, name: str) -> Path:
     """A copy of the support modules' home (the default commerce book, with its helpdesk tickets, and a small
     payables book), seeded once per worker rather than once per module."""
     return _copy_of(factory, name, "support-home-template", {"payables": 30})
+
+
+def small_home_fixture(
+    name: str,
+    prepare: Callable[[Path], object] | None = None,
+    *,
+    copy_of: Callable[[pytest.TempPathFactory, str], Path] = small_home,
+) -> Any:
+    """A module-scoped ``home`` fixture: a copy (``small_home`` or ``support_home``) named ``name``, then
+    ``prepare(home)`` (signing someone in, say) when given."""
+
+    @pytest.fixture(scope="module")
+    def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        home = copy_of(tmp_path_factory, name)
+        if prepare is not None:
+            prepare(home)
+        return home
+
+    return home
+
+
+def demo_home_fixture(name: str) -> Any:
+    """A module-scoped ``home`` fixture: a small home (``name``) with the demo accounts of every roster signed up,
+    for modules that sign in as the demo reviewers."""
+    return small_home_fixture(name, lambda home: seed_demo_accounts(home=home))
 
 
 def _copy_of(factory: pytest.TempPathFactory, name: str, template_name: str, sizes: dict[str, int]) -> Path:

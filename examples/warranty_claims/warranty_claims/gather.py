@@ -7,19 +7,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.mission_api import NotFoundError
-from ai_missions.nodes.api import MissionContext, MissionState, SystemError_, observe, systems_of
+from ai_missions.nodes.api import MissionContext, MissionState, observe, read_subject
 from warranty_claims.facts import derive_facts
 from warranty_claims.spec import SPEC
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems = await systems_of(runtime.context, SPEC.systems)
     claim_id = state["subject_id"]
-    try:
-        context = await systems.call("get_claim", {"claim_id": claim_id})
-    except SystemError_ as exc:
-        raise NotFoundError(f"cannot start a mission on claim {claim_id!r}: {exc}") from exc
+    _systems, context = await read_subject(runtime.context, SPEC, claim_id)
     facts = derive_facts(context)
     claim, product = context["claim"], context["product"]
     window = "within" if facts["claim.in_warranty"] else "after"

@@ -1,4 +1,4 @@
-"""The warranty mission, as the platform sees it (registered under ``ai_missions.missions``)."""
+"""The warranty mission, as the platform sees it (registered under ``ai_missions.kernel.missions``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from warranty_claims.questions import question_for
 from warranty_claims.tools import TOOLS
 from warranty_claims.vocabulary import VOCABULARY
 
-SPEC = MissionSpec(
+SPEC = MissionSpec.in_package(
+    "warranty_claims",
     name="warranty-claims",
     title="Warranty claims",
     description="Check each open warranty claim against the warranty window and its serial's history; a covered "
@@ -21,10 +22,6 @@ SPEC = MissionSpec(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
-    graph="warranty_claims.graph:build_graph",
-    prompt="warranty_claims.prompts",
-    trigger="warranty_claims.trigger:TRIGGER",
-    evals="warranty_claims.evals:PLUGIN",
     policies=Path(__file__).resolve().parent / "policies",
     reviewers={"wanda": "warranty_agent", "lars": "warranty_lead"},
 )

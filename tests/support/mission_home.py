@@ -1,0 +1,66 @@
+"""The set-up every end-to-end mission module shares: a home seeded with a book and holding the session's policy
+index, and one ``MissionClient`` over it for the module. A module names its book and takes the two fixtures:
+
+    home = seeded_home_fixture("book", lambda home: seed_book(2000, 7, home))
+    missions = client_fixture()
+
+(pytest names a fixture after the module attribute that holds it, so the assignments above are the fixtures
+``home`` and ``missions``.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_missions.client import MissionClient
+from ai_missions.integrations.books import stories
+from tests.support.built_index import built_index
+
+
+def seeded_home(factory: pytest.TempPathFactory, name: str, seed: Callable[[Path], object]) -> Path:
+    """A fresh home named after ``name``, seeded by ``seed`` and holding the session's policy index."""
+    home = factory.mktemp(name)
+    seed(home)
+    built_index(factory, home)
+    return home
+
+
+def seeded_home_fixture(name: str, seed: Callable[[Path], object]) -> Any:
+    """A module-scoped ``home`` fixture: ``seeded_home(name, seed)``."""
+
+    @pytest.fixture(scope="module")
+    def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        return seeded_home(tmp_path_factory, name, seed)
+
+    return home
+
+
+def client_fixture(scope: Any = "module") -> Any:
+    """A ``missions`` fixture: a ``MissionClient`` open over the ``home`` fixture, closed after its scope."""
+
+    @pytest.fixture(scope=scope)
+    def missions(home: Path) -> Iterator[MissionClient]:
+        with MissionClient(home) as client:
+            yield client
+
+    return missions
+
+
+def flagships_fixture() -> Any:
+    """A module-scoped ``flagships`` fixture: mission -> (run id, decision id) of its flagship story in ``home``, each
+    started and awaiting a decision."""
+
+    @pytest.fixture(scope="module")
+    def flagships(home: Path) -> dict[str, tuple[str, str]]:
+        found = {}
+        with MissionClient(home) as client:
+            for mission, subject in stories(home).items():
+                outcome = client.start(mission, subject)
+                assert outcome.decision_id is not None, (mission, outcome.status)
+                found[mission] = (outcome.run_id, outcome.decision_id)
+        return found
+
+    return flagships
