@@ -13,6 +13,7 @@ from argon2 import PasswordHasher, profiles
 
 from ai_missions import identity
 from tests.support.browser import install_chromium
+from tests.support.bytecode import compile_project
 
 pytest_plugins = ["tests.support.attack_tally"]
 
@@ -87,9 +88,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """On a fresh machine, install the browser the browser tests drive, once, before any test starts (in the
-    controller, not in each xdist worker), unless the run leaves them out."""
+    """Once, before any test starts (in the controller, not in each xdist worker): compile the project's bytecode,
+    which every process the tests start then reads; on a fresh machine, install the browser the browser tests
+    drive, unless the run leaves them out."""
     if hasattr(config, "workerinput"):
         return
+    compile_project()
     if "not browser" not in (config.getoption("markexpr", "") or "").replace("  ", " "):
         install_chromium()
