@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,27 +127,61 @@ UNREVIEWED_WRITES = {
 }
 
 
-def system_rows(home: Path) -> dict[tuple[str, str], set[tuple[Any, ...]]]:
-    rows: dict[tuple[str, str], set[tuple[Any, ...]]] = {}
-    for system in COMMERCE:
-        db = connect(system, home)
-        for table in tables(system):
-            try:
-                rows[(system, table)] = set(db.execute(f"SELECT * FROM {table}").fetchall())
-            except sqlite3.OperationalError:
-                continue
-    return rows
+class BookState:
+    """Every table of the commerce systems as of one moment, copied into temporary tables of connections kept open:
+    what a case changed is then found by SQLite (the rows in one state and not the other, ``EXCEPT`` both ways)
+    instead of by reading the whole book (~42,000 rows, 0.29 s of CPU) into Python sets twice a case."""
+
+    def __init__(self, home: Path) -> None:
+        self.dbs = {system: connect(system, home) for system in COMMERCE}
+        self.tables = {system: _existing(db, tables(system)) for system, db in self.dbs.items()}
+
+    def take(self) -> None:
+        """Remember the current rows of every table."""
+        for system, db in self.dbs.items():
+            for table in self.tables[system]:
+                db.execute(f'DROP TABLE IF EXISTS temp."was_{table}"')
+                db.execute(f'CREATE TEMP TABLE "was_{table}" AS SELECT * FROM main."{table}"')
+
+    def changes(self) -> dict[str, int]:
+        """Per table changed since :meth:`take`, how many rows differ (the size of the two sets' symmetric
+        difference)."""
+        counts = {}
+        for system, db in self.dbs.items():
+            for table in self.tables[system]:
+                differ = sum(
+                    db.execute(f"SELECT count(*) FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b})").fetchone()[0]
+                    for a, b in ((f'main."{table}"', f'temp."was_{table}"'), (f'temp."was_{table}"', f'main."{table}"'))
+                )
+                if differ:
+                    counts[f"{system}.{table}"] = differ
+        return counts
+
+    def added(self, system: str, table: str) -> set[tuple[Any, ...]]:
+        """The rows of ``table`` that were not there at :meth:`take`."""
+        query = f'SELECT * FROM main."{table}" EXCEPT SELECT * FROM temp."was_{table}"'
+        return {tuple(row) for row in self.dbs[system].execute(query)}
+
+    def close(self) -> None:
+        for db in self.dbs.values():
+            db.close()
 
 
-def changes(before: dict[tuple[str, str], set[Any]], after: dict[tuple[str, str], set[Any]]) -> dict[str, int]:
-    return {
-        f"{system}.{table}": len(after[(system, table)] ^ rows)
-        for (system, table), rows in before.items()
-        if after[(system, table)] != rows
-    }
+def _existing(db: sqlite3.Connection, names: Iterable[str]) -> list[str]:
+    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return [name for name in names if name in present]
 
 
 home = seeded_home_fixture("book", lambda home: seed_book(2000, 7, home))
+
+
+@pytest.fixture(scope="module")
+def book_state(home: Path) -> Iterator[BookState]:
+    state = BookState(home)
+    try:
+        yield state
+    finally:
+        state.close()
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +202,9 @@ def orders(home: Path) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("field", FIELDS)  # one test per field, so parallel workers share the corpus
-def test_injected_text_changes_nothing_and_reaches_no_argument(home: Path, orders: Iterator[str], field: str) -> None:
+def test_injected_text_changes_nothing_and_reaches_no_argument(
+    home: Path, orders: Iterator[str], book_state: BookState, field: str
+) -> None:
     cases = unapproved_changes = leaks = pending = 0
     failures: list[str] = []
     number, write = list(FIELDS).index(field), FIELDS[field]
@@ -176,12 +212,11 @@ def test_injected_text_changes_nothing_and_reaches_no_argument(home: Path, order
         for index, payload in enumerate(PAYLOADS):
             order_id = next(orders)
             write(home, order_id, payload, f"INJ-{number}-{index:02d}")
-            before = system_rows(home)
+            book_state.take()
             outcome = missions.start("order-exception", order_id)
-            after = system_rows(home)
             cases += 1
-            changed = {k: n for k, n in changes(before, after).items() if tuple(k.split(".")) not in UNREVIEWED_WRITES}
-            new_notes = after[("crm", "notes")] - before[("crm", "notes")]
+            changed = {k: n for k, n in book_state.changes().items() if tuple(k.split(".")) not in UNREVIEWED_WRITES}
+            new_notes = book_state.added("crm", "notes")
             arguments = json.dumps(
                 [a["args"] for a in (outcome.verdict or {}).get("actions", [])] + [list(n) for n in new_notes],
                 ensure_ascii=False,
@@ -233,7 +268,9 @@ def obeying_plan(order_id: str, customer_id: str, payload: str, *, refund: bool)
     }
 
 
-def test_a_model_that_obeys_the_injection_is_stopped_by_the_guard(home: Path, orders: Iterator[str]) -> None:
+def test_a_model_that_obeys_the_injection_is_stopped_by_the_guard(
+    home: Path, orders: Iterator[str], book_state: BookState
+) -> None:
     stopped = 0
     for index, payload in enumerate(PAYLOADS):
         order_id = next(orders)
@@ -242,9 +279,9 @@ def test_a_model_that_obeys_the_injection_is_stopped_by_the_guard(home: Path, or
             [verdict_call(obeying_plan(order_id, _customer_of(home, order_id), payload, refund=index % 2 == 0))]
         )
         with MissionClient(home, context=MissionContext(reasoner="llm", chat_model=model)) as missions:
-            before = system_rows(home)
+            book_state.take()
             outcome = missions.start("order-exception", order_id, reasoner="llm")
-            changed = {k for k in changes(before, system_rows(home)) if tuple(k.split(".")) not in UNREVIEWED_WRITES}
+            changed = {k for k in book_state.changes() if tuple(k.split(".")) not in UNREVIEWED_WRITES}
         assert outcome.verdict is not None
         assert outcome.verdict["outcome"] == "escalate", payload
         assert "repeats text written outside the company" in outcome.verdict["summary"], payload
