@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ai_missions import dashboard
 from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.settings import is_loopback, missions_home, runs_db
 
-APP = Path(__file__).resolve().parent / "app.py"
+APP = Path(dashboard.__file__).resolve().parent / "app.py"
 #: What ``streamlit run`` serves: ``app.py``'s pages as an ASGI app, with the route that sets the session cookie.
 SERVED = APP.with_name("served.py")
 HOST = "127.0.0.1"
