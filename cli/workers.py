@@ -114,7 +114,7 @@ class WorkerState:
         import json
 
         # deferred: start-up time (`missions --help` loads every area)
-        from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge
+        from ai_missions.evals.solve import CachedKnowledge, EvalConfig, open_knowledge
         from ai_missions.kernel.eval_plugin import plugin_of
         from ai_missions.kernel.missions import get_mission
         from ai_missions.services.governance import approval_rules
