@@ -9,9 +9,10 @@ from typing import Any
 
 from _cpu import live_children_cpu
 
-from ai_missions.evals.harness import CachedKnowledge, EvalConfig, Task, solve
+from ai_missions.evals.harness import Task
 from ai_missions.evals.profiling import Timings
 from ai_missions.evals.sandbox import Sandbox, remove_tree, scratch_root
+from ai_missions.evals.solve import CachedKnowledge, EvalConfig, solve
 
 
 def profile(

@@ -28,9 +28,10 @@ from typing import Any
 
 from _replay import FIRST_READ, mcp_call_cpu, profile
 
-from ai_missions.evals.harness import EvalConfig, Task, open_knowledge
+from ai_missions.evals.harness import Task
 from ai_missions.evals.pool import run_in_workers
 from ai_missions.evals.profiling import MCP_STAGE, Timings
+from ai_missions.evals.solve import EvalConfig, open_knowledge
 
 
 def cpu_seconds() -> float:

@@ -23,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
+from ai_missions.evals.harness import evaluate
+from ai_missions.evals.solve import EvalConfig, open_knowledge
 from ai_missions.evals.store import EvalStore
 from ai_missions.integrations.books import seed_books, stories
 from ai_missions.kernel.cases import load_cases

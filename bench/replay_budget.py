@@ -29,8 +29,9 @@ from _replay import mcp_call_cpu, profile
 from floor import READS, floor_parts
 from workers import replay_cpu_ms
 
-from ai_missions.evals.harness import Task, open_knowledge
+from ai_missions.evals.harness import Task
 from ai_missions.evals.profiling import MCP_STAGE
+from ai_missions.evals.solve import open_knowledge
 
 GOAL = 1.5
 

@@ -71,7 +71,7 @@ def replay_cpu_ms(task: Any, cases: list[Any], knowledge: Any) -> float:
     from _cpu import live_children_cpu
 
     # deferred: start-up time (loads langgraph and langchain_core)
-    from ai_missions.evals.harness import CachedKnowledge, EvalConfig, solve
+    from ai_missions.evals.solve import CachedKnowledge, EvalConfig, solve
 
     marks: dict[str, float] = {}
     done = 0
@@ -144,7 +144,8 @@ def through_workers(task: Any, cases: list[Any], home: Path, workers: int) -> tu
     # deferred: start-up time (loads langgraph and langchain_core)
     # deferred: start-up time (loads langgraph and langchain_core)
     from ai_missions.cli.workers import enqueue_cases
-    from ai_missions.evals.harness import EvalConfig, start_run
+    from ai_missions.evals.harness import start_run
+    from ai_missions.evals.solve import EvalConfig
     from ai_missions.evals.store import EvalStore
 
     schema = Schema()
@@ -221,8 +222,8 @@ def local_pool(task: Any, cases: list[Any], home: Path, workers: int) -> tuple[f
     """Cases/s of the local process pool (`--engine local`) from the call to the last result (the workers' fork and
     set-up included), and each worker's CPU costs."""
     # deferred: start-up time (loads langgraph and langchain_core)
-    from ai_missions.evals.harness import EvalConfig
     from ai_missions.evals.pool import run_in_workers
+    from ai_missions.evals.solve import EvalConfig
 
     share = EvalConfig(mission=task.spec.name, workers=1, concurrency=1).recorded()
     started = time.perf_counter()
@@ -256,7 +257,7 @@ def local_pools(task: Any, cases: list[Any], home: Path) -> None:
 
 def procrastinate_workers(task: Any, cases: list[Any], home: Path) -> None:
     # deferred: start-up time (loads langgraph and langchain_core)
-    from ai_missions.evals.harness import open_knowledge
+    from ai_missions.evals.solve import open_knowledge
 
     floor = asyncio.run(floor_ms())
     print(f"Floor (bench/floor.py: graph of the mission's shape + 5 no-op MCP calls): {floor:.1f} ms CPU per case")
@@ -304,7 +305,8 @@ def procrastinate_workers(task: Any, cases: list[Any], home: Path) -> None:
 
 def main() -> None:
     # deferred: start-up time (loads langgraph and langchain_core)
-    from ai_missions.evals.harness import Task, open_knowledge
+    from ai_missions.evals.harness import Task
+    from ai_missions.evals.solve import open_knowledge
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--mission", default="order-exception")

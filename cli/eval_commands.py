@@ -150,9 +150,10 @@ def _task(args: argparse.Namespace) -> Any:
 
 def _run(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.evals.harness import EvalConfig, Task, evaluate, open_knowledge, start_run
+    from ai_missions.evals.harness import Task, evaluate, start_run
     from ai_missions.evals.progress import ProgressBar
     from ai_missions.evals.report import headline
+    from ai_missions.evals.solve import EvalConfig, open_knowledge
     from ai_missions.kernel.cases import dataset_hash
     from ai_missions.kernel.settings import llm_timeout_s, missions_home
 

@@ -114,7 +114,7 @@ class WorkerState:
         import json
 
         # deferred: start-up time (`missions --help` loads every area)
-        from ai_missions.evals.harness import CachedKnowledge, EvalConfig, open_knowledge
+        from ai_missions.evals.solve import CachedKnowledge, EvalConfig, open_knowledge
         from ai_missions.kernel.eval_plugin import plugin_of
         from ai_missions.kernel.missions import get_mission
         from ai_missions.services.governance import approval_rules
@@ -139,7 +139,7 @@ class WorkerState:
 @contextlib.asynccontextmanager
 async def _opened_sandbox(first: Any, spec: Any, plugin: Any, context: Any, knowledge: Any) -> Any:
     # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.evals.pool import open_pool
+    from ai_missions.evals.solve import open_pool
 
     pool = await open_pool(1, first, spec, plugin, context, knowledge)
     try:

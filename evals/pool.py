@@ -12,98 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.profiling import Timings, timed
+from ai_missions.evals.profiling import Timings
 from ai_missions.evals.progress import Progress
-from ai_missions.evals.replay import replay
-from ai_missions.evals.sandbox import Sandbox, remove_tree, scratch_root
+from ai_missions.evals.solve import EvalConfig, open_knowledge, solve
 from ai_missions.kernel.cases import Case
-from ai_missions.kernel.eval_plugin import EvalPlugin
 from ai_missions.kernel.missions import MissionSpec, get_mission
-from ai_missions.nodes.context import MissionContext
-from ai_missions.services.governance import approval_rules
-
-
-@dataclass
-class Pool:
-    """Sandboxes for a run, opened at once, closed together."""
-
-    sandboxes: list[Sandbox]
-    root: Path
-
-    async def close(self) -> None:
-        await asyncio.gather(*(s.close() for s in self.sandboxes), return_exceptions=True)
-        remove_tree(self.root)
-
-
-async def open_pool(
-    size: int,
-    first: Case,
-    spec: MissionSpec,
-    plugin: EvalPlugin,
-    context: MissionContext,
-    knowledge: Any,
-    timings: Timings | None = None,
-) -> Pool:
-    root = scratch_root()
-    sandboxes = [
-        Sandbox(
-            root / f"sandbox-{i}",
-            spec,
-            context=context,
-            knowledge=knowledge,
-            projection=plugin.projection,
-            timings=timings,
-        )
-        for i in range(size)
-    ]
-    try:
-        await asyncio.gather(*(s.open(first.snapshot) for s in sandboxes))
-    except BaseException:
-        await Pool(sandboxes, root).close()
-        raise
-    return Pool(sandboxes, root)
-
-
-async def run_cases(
-    cases: Sequence[Case],
-    spec: MissionSpec,
-    plugin: EvalPlugin,
-    context: MissionContext,
-    knowledge: Any,
-    *,
-    concurrency: int,
-    on_result: Callable[[dict[str, Any]], None],
-    progress: Progress | None = None,
-    timings: Timings | None = None,
-) -> None:
-    """Replay ``cases`` over a pool of ``concurrency`` sandboxes; ``on_result`` gets each result in turn."""
-    if not cases:
-        return
-    rules = approval_rules(knowledge)
-    pool = await open_pool(max(1, min(concurrency, len(cases))), cases[0], spec, plugin, context, knowledge, timings)
-    queue: asyncio.Queue[Case] = asyncio.Queue()
-    for case in cases:
-        queue.put_nowait(case)
-    done = 0
-
-    async def work(sandbox: Sandbox) -> None:
-        nonlocal done
-        while True:
-            try:
-                case = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            result = await replay(sandbox, case, rules, plugin.scorers, timings)
-            with timed(timings, "persist result"):
-                on_result(result)
-            done += 1
-            if progress is not None:
-                progress(done, len(cases), result)
-
-    try:
-        await asyncio.gather(*(work(s) for s in pool.sandboxes))
-    finally:
-        await pool.close()
 
 
 def preload_modules(spec: MissionSpec) -> list[str]:
@@ -152,8 +65,6 @@ def _worker(
     import gc
     import os
     import time
-
-    from ai_missions.evals.harness import EvalConfig, open_knowledge, solve
 
     # what the fork server imported is never garbage: left out of every collection, a full one no longer walks
     # (and copies, page by page, out of the server's memory) the whole preloaded heap (0.33 -> 0.09-0.16 s of

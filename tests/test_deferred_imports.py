@@ -18,8 +18,7 @@ import pytest
 from tests.test_layers import ALL, ROOT, relative
 
 #: Deferred imports that close a loop of modules inside one package, left for the change that owns the module.
-#: evals/pool.py: a worker process imports the harness, which imports the pool (the worker-pool change splits them).
-PENDING = {"evals/pool.py"}
+PENDING: set[str] = set()
 
 _IMPORT = re.compile(r"\s*(from\s+\S+\s+import\b|import\s)")
 _MARK = "deferred: start-up time"

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from ai_missions.cli import main
-from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge, solve
+from ai_missions.evals.harness import evaluate
 from ai_missions.evals.report import headline
+from ai_missions.evals.solve import EvalConfig, open_knowledge, solve
 from ai_missions.evals.store import EvalStore, list_eval_runs
 from ai_missions.graphs.order_exception.evals import CI_SLICE
 from ai_missions.kernel.cases import Case, dataset_hash, load_cases, write_cases

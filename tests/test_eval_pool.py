@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.harness import EvalConfig
 from ai_missions.evals.pool import preload_modules, run_in_workers
+from ai_missions.evals.solve import EvalConfig
 from ai_missions.graphs.order_exception.evals import CI_SLICE
 from ai_missions.kernel.cases import load_cases
 from ai_missions.kernel.missions import registry

@@ -13,7 +13,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from ai_missions.client import MissionClient, RunOutcome
-from ai_missions.evals.harness import EvalConfig, Task, evaluate
+from ai_missions.evals.harness import Task, evaluate
+from ai_missions.evals.solve import EvalConfig
 from ai_missions.evals.store import EvalStore, store_dir
 from ai_missions.graphs.order_exception.graph import graph as exported_graph
 from ai_missions.graphs.order_exception.tools import TOOLS

@@ -486,7 +486,8 @@ def test_the_holdout_set_uses_orders_the_handmade_set_does_not() -> None:
 
 @pytest.mark.slow
 def test_every_handmade_case_is_handled_as_described_with_no_unsafe_proposal(tmp_path: Path) -> None:
-    from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
+    from ai_missions.evals.harness import evaluate
+    from ai_missions.evals.solve import EvalConfig, open_knowledge
     from ai_missions.evals.store import EvalStore
     from ai_missions.graphs.order_exception.evals import HANDMADE
     from ai_missions.kernel.cases import load_cases

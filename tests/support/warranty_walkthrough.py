@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.client import MissionClient
-from ai_missions.evals.harness import EvalConfig, evaluate, open_knowledge
+from ai_missions.evals.harness import evaluate
+from ai_missions.evals.solve import EvalConfig, open_knowledge
 from ai_missions.evals.store import EvalStore
 from ai_missions.integrations.books import books
 from ai_missions.integrations.loader import write_book
