@@ -95,13 +95,8 @@ def eval_gaps(spec: MissionSpec) -> tuple[list[str], dict[str, Any]]:
     if not runs:
         return [f"no finished eval run of {spec.name}: run `missions eval run --mission {spec.name}`"], {}
     overall = runs[0]["summary"]["overall"]
-    gaps = []
-    for metric, (kind, bound) in plugin.thresholds.items():
-        value = overall.get(metric)
-        if value is None or (value < bound if kind == "min" else value > bound):
-            gaps.append(f"{metric} = {value} ({kind} {bound})")
     evidence = {"eval_run": runs[0]["run_id"], **{m: overall.get(m) for m in plugin.thresholds}}
-    return gaps, evidence
+    return plugin.gaps(overall), evidence
 
 
 def _change(args: argparse.Namespace) -> int:

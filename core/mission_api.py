@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ai_missions.contracts import contract, tool_spec
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
-from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin
+from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin, holds_row
 from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary, fact_number
 from ai_missions.kernel.tiers import Rollback, TierPolicy
 from ai_missions.kernel.tools import SystemContract, ToolSpec, read, write, write_lookup
@@ -46,6 +46,7 @@ __all__ = [
     "contract",
     "display_name",
     "fact_number",
+    "holds_row",
     "part_owner",
     "plain_text_problems",
     "read",

@@ -3,7 +3,8 @@
 The harness is the same for every mission: a :class:`~ai_missions.evals.harness.Task` replays a dataset's cases
 through the mission (the solver) in sandboxes, and runs scorers over each result. The plugin says where the
 mission's datasets are, which tables its end state is compared on, which scorers apply (the registry's defaults
-plus its own), and how to tell a snapshot holds the case's subject.
+plus its own), how to tell a snapshot holds the case's subject, and the bounds its CI run must stay within (each
+metric's direction is declared once, in :data:`DIRECTIONS`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.missions import get_mission
 
 #: Scorers every decision mission is scored with (see :mod:`ai_missions.evals.scorers`).
@@ -29,6 +30,34 @@ DEFAULT_SCORERS: tuple[str, ...] = (
     "usage",
 )
 
+#: ``min``: the metric must reach the bound (a rate of getting it right); ``max``: it must stay at or under it.
+Direction = Literal["min", "max"]
+
+#: Which way each gated metric of the harness's scorers is better; a plugin declares the direction of its own
+#: scorers' metrics in :attr:`EvalPlugin.directions`.
+DIRECTIONS: Mapping[str, Direction] = {
+    "outcome_agreement": "min",
+    "action_f1": "min",
+    "state_match_rate": "min",
+    "citation_rate": "min",
+    "warranted_escalation_rate": "min",
+    "unsafe_case_rate": "max",
+    "detection_precision": "min",
+    "detection_false_positive_rate": "max",
+    "errors": "max",
+}
+
+
+def holds_row(system: str, table: str, key: str) -> Callable[[Mapping[str, Any], str], bool]:
+    """A :attr:`EvalPlugin.holds_subject` for a subject that is a row: the snapshot's ``system.table`` has a row
+    whose ``key`` is the subject id."""
+
+    def holds(snapshot: Mapping[str, Any], subject_id: str) -> bool:
+        rows = (snapshot.get("systems", {}).get(system) or {}).get(table, [])
+        return any(row.get(key) == subject_id for row in rows)
+
+    return holds
+
 
 @dataclass(frozen=True)
 class EvalPlugin:
@@ -40,8 +69,10 @@ class EvalPlugin:
     #: ``(snapshot, subject_id) -> bool``: the snapshot holds the subject's records.
     holds_subject: Callable[[Mapping[str, Any], str], bool]
     scorers: tuple[str, ...] = DEFAULT_SCORERS
-    #: The regression gate on the CI dataset: metric -> (``min`` or ``max``, threshold).
-    thresholds: Mapping[str, tuple[str, float]] = field(default_factory=dict)
+    #: The regression gate on the CI dataset: metric -> bound, a floor or a ceiling by the metric's direction.
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    #: The direction of the plugin's own scorers' gated metrics (the harness's are in :data:`DIRECTIONS`).
+    directions: Mapping[str, Direction] = field(default_factory=dict)
     #: ``module:function`` that regenerates the generated datasets (``missions eval generate``).
     generator: str | None = None
     #: ``module:function(export, mapping, home) -> cases`` importing a resolved-cases export.
@@ -66,6 +97,27 @@ class EvalPlugin:
     recorded_reader: str | None = None
     #: The scorers of the recorded sets (harness plug-ins the plugin's module registers).
     recorded_scorers: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if unknown := [m for m in self.thresholds if m not in DIRECTIONS and m not in self.directions]:
+            raise ValidationError(
+                f"the {self.mission} eval plugin bounds {', '.join(unknown)} without a direction: declare it in "
+                "directions (min or max)"
+            )
+
+    @property
+    def gates(self) -> dict[str, tuple[Direction, float]]:
+        """The regression gate: metric -> (direction, bound)."""
+        return {m: (self.directions.get(m) or DIRECTIONS[m], bound) for m, bound in self.thresholds.items()}
+
+    def gaps(self, metrics: Mapping[str, Any]) -> list[str]:
+        """The gated metrics a run's overall ``metrics`` miss (or lack), each as ``metric = value (min bound)``."""
+        out = []
+        for metric, (direction, bound) in self.gates.items():
+            value = metrics.get(metric)
+            if value is None or (value < bound if direction == "min" else value > bound):
+                out.append(f"{metric} = {value} ({direction} {bound})")
+        return out
 
     def decide(self, case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """The mission's facts and verdict on ``case`` (a :class:`~ai_missions.errors.NotFoundError` when the

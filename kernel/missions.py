@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -93,6 +94,18 @@ class Vocabulary:
     #: Outcomes that wait for someone outside (the customer) to answer a question: in a case of several parts
     #: (:mod:`ai_missions.nodes.parts`), one part asking makes the plan that question, the other parts waiting.
     asking_outcomes: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, path: Path, **fields: Any) -> Vocabulary:
+        """A mission's words kept as data (a TOML file: the lists, ``types_fact`` and a ``[facts]`` table of name ->
+        [type, description]); ``fields`` given here stand in for the file's (words built in code)."""
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = {k: v if k in ("facts", "types_fact") else tuple(v) for k, v in data.items()}
+        data["facts"] = {name: (kind, text) for name, (kind, text) in data.get("facts", {}).items()}
+        try:
+            return cls(**{**data, **fields})
+        except TypeError as e:
+            raise ValidationError(f"{path}: {e}") from None
 
     def __post_init__(self) -> None:
         if ESCALATE not in self.outcomes:

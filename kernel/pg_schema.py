@@ -1,12 +1,15 @@
 """The run store's migration steps as Postgres runs them.
 
-Most steps of :data:`ai_missions.kernel.store.MIGRATIONS` are portable SQL and run on Postgres as written (translated by
-:func:`ai_missions.kernel.database.to_postgres`: ``WITHOUT ROWID`` dropped, ``INSERT OR IGNORE`` as ``ON CONFLICT DO
-NOTHING``). The few that use SQLite-only features (triggers, ``json_each``) have their Postgres form here, keyed by
-version: the same tables, indexes and guarantees (citations kept by a trigger, an append-only audit trail).
+The statements of :data:`ai_missions.kernel.store.MIGRATIONS` are portable SQL and run on Postgres as written
+(translated by :func:`ai_missions.kernel.database.to_postgres`: ``WITHOUT ROWID`` dropped, ``INSERT OR IGNORE`` as
+``ON CONFLICT DO NOTHING``), except the few that use SQLite-only features (triggers, ``json_each``): those steps'
+Postgres forms are here, keyed by version, and stand in for them after the step's portable statements: the same
+guarantees (citations kept by a trigger, an append-only audit trail) on the same tables.
 """
 
 from __future__ import annotations
+
+import re
 
 from ai_missions.kernel.database import to_postgres
 
@@ -24,16 +27,6 @@ _POLICY_IDS = (
 )
 
 _V3 = f"""
-CREATE INDEX IF NOT EXISTS runs_by_updated ON runs (updated_at);
-CREATE INDEX IF NOT EXISTS decisions_by_decided ON decisions (decided_at) WHERE decided_at IS NOT NULL;
-CREATE TABLE IF NOT EXISTS citations (
-    policy_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    run_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (policy_id, run_id, version)
-);
-CREATE INDEX IF NOT EXISTS citations_by_policy_at ON citations (policy_id, at);
 CREATE OR REPLACE FUNCTION missions_json(text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
     RETURN $1::jsonb;
@@ -58,32 +51,6 @@ ON CONFLICT DO NOTHING;
 """
 
 _V4 = """
-CREATE TABLE IF NOT EXISTS accounts (
-    name TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    admin INTEGER NOT NULL DEFAULT 0,
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS api_tokens (
-    token_hash TEXT PRIMARY KEY,
-    name TEXT NOT NULL REFERENCES accounts (name),
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit (
-    n INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    run_id TEXT,
-    kind TEXT NOT NULL,
-    actor TEXT,
-    summary TEXT,
-    data TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-ALTER TABLE decisions ADD COLUMN due_at TEXT;
-CREATE INDEX IF NOT EXISTS decisions_by_due ON decisions (status, due_at, created_at);
 CREATE OR REPLACE FUNCTION audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'the audit trail is append-only';
@@ -94,13 +61,20 @@ CREATE OR REPLACE TRIGGER audit_no_delete BEFORE DELETE ON audit
 FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
 """
 
-#: Steps whose SQLite script does not run on Postgres, in their Postgres form.
+#: The Postgres form of each step's SQLite-only statements.
 POSTGRES_STEPS: dict[int, str] = {3: _V3, 4: _V4}
 
+#: What Postgres has no form of: a trigger's SQLite body, ``json_each``.
+_SQLITE_ONLY = re.compile(r"^\s*CREATE\s+TRIGGER\b|\bjson_each\(", re.IGNORECASE)
 
-def postgres_statements(version: int, sqlite_script: str, split: list[str]) -> list[str]:
-    """The statements of migration step ``version`` for Postgres: its own form if it has one, else the portable
-    step's statements (``split``, as SQLite split them) translated one by one."""
+
+def postgres_statements(version: int, split: list[str]) -> list[str]:
+    """The statements of migration step ``version`` for Postgres: the step's portable statements (``split``, as
+    SQLite split them) translated one by one, then the Postgres form of its SQLite-only ones."""
+    portable = [s for s in split if s.strip() and not _SQLITE_ONLY.search(s)]
+    statements = [to_postgres(s.strip().rstrip(";"), placeholders=False) for s in portable]
     if version in POSTGRES_STEPS:
-        return [POSTGRES_STEPS[version]]
-    return [to_postgres(s.strip().rstrip(";"), placeholders=False) for s in split if s.strip()]
+        return [*statements, POSTGRES_STEPS[version]]
+    if len(portable) < len([s for s in split if s.strip()]):
+        raise ValueError(f"migration step {version} uses SQLite-only SQL and has no Postgres form")
+    return statements

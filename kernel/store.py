@@ -1021,7 +1021,7 @@ def _migrate_postgres(db: PgConnection, found: int) -> None:
         with db.transaction(lock_key(f"missions-migrate:{db.schema}")):
             if _version(db) >= version:  # another process got there first
                 continue
-            for statement in postgres_statements(version, script, _split(script)):
+            for statement in postgres_statements(version, _split(script)):
                 db.script(statement)
             db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

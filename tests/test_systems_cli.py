@@ -159,6 +159,8 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
                 assert f"ai_missions/{package}/{module.name}" in names, f"{package}/{module.name}"
     for lexicon in (ROOT / "nodes" / "reading" / "lexicon").glob("*.toml"):  # the reader's words per language
         assert f"ai_missions/nodes/reading/lexicon/{lexicon.name}" in names, lexicon.name
+    for words in (ROOT / "graphs").glob("*/vocabulary.toml"):  # each mission's words, kept as data
+        assert f"ai_missions/{words.relative_to(ROOT).as_posix()}" in names, words
     policies = [n for n in names if n.startswith("ai_missions/knowledge_index/policies/") and n.endswith(".md")]
     assert len(policies) == len(list((ROOT / "knowledge_index" / "policies").glob("*.md")))
     for module in (ROOT / "core").glob("*.py"):  # the runtime layer is the namespace's own package

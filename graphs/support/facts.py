@@ -45,25 +45,15 @@ from ai_missions.graphs.support.understanding import (
     option_key,
     wants_or_changes,
 )
-from ai_missions.graphs.support.vocabulary import TYPES_FACT
+from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 
 _CENT = 0.005
 #: Days after delivery within which a damaged or wrong item is refunded without a return (SUP-005).
 DAMAGE_WINDOW_DAYS = 30
 #: Days after the carrier's delivery scan before "not received" is a carrier trace (SUP-004).
 DELIVERY_GRACE_DAYS = 2
-ORDER_INTENTS = (
-    "double_charge",
-    "return_refund",
-    "where_is_order",
-    "not_received",
-    "cancel_order",
-    "change_address",
-    "damaged_item",
-    "wrong_item",
-    "exchange_variant",
-    "change_payment",
-)
+#: The intents that are about an order (all but a general question).
+ORDER_INTENTS = tuple(i for i in INTENTS if i != "question")
 
 
 def _ts(text: str | None) -> datetime | None:

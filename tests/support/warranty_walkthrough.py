@@ -107,7 +107,7 @@ def main(home: Path) -> dict[str, Any]:
     overall = evaluate(store, run_id, cases, config, open_knowledge(home))["overall"]
     store.close()
     report["eval"] = {"cases": overall["cases"], **{m: overall[m] for m in plugin.thresholds}}
-    report["thresholds"] = {m: list(t) for m, t in plugin.thresholds.items()}
+    report["thresholds"] = {m: list(t) for m, t in plugin.gates.items()}
     cpu["eval"] = time.process_time() - started - sum(cpu.values())
     report["cpu_s"] = {k: round(v, 2) for k, v in cpu.items()}
     return report

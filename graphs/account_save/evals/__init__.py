@@ -14,7 +14,7 @@ labeller and checks, without sandboxes).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from ai_missions.evals.api import Replayed, Result, Scorer, ok, rate, register
 from ai_missions.graphs.account_save.evals.drafts import draft_check
 from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FACING, agrees
 from ai_missions.graphs.account_save.evals.recorded import RECORDED
-from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin
+from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin, holds_row
 
 DATA = Path(__file__).resolve().parent / "data"
 BRIEFS_CI = DATA / "briefs_ci.jsonl.gz"
@@ -39,11 +39,6 @@ PROJECTION: dict[str, tuple[str, str]] = {
     "accounts.renewals": ("accounts", "SELECT opportunity_id, escalated FROM opportunities ORDER BY opportunity_id"),
     "accounts.owners": ("accounts", "SELECT account_id, owner_id FROM accounts ORDER BY account_id"),
 }
-
-
-def holds_account(snapshot: Mapping[str, Any], account_id: str) -> bool:
-    rows = (snapshot.get("systems", {}).get("accounts") or {}).get("accounts", [])
-    return any(row.get("account_id") == account_id for row in rows)
 
 
 def _tag(result: Result, prefix: str) -> str | None:
@@ -186,9 +181,10 @@ PLUGIN = EvalPlugin(
     # the slice is what `missions demo` and CI replay; the holdout is reported apart
     datasets={"briefs": BRIEFS_CI, "ci": BRIEFS_CI, "holdout": HOLDOUT},
     projection=PROJECTION,
-    holds_subject=holds_account,
+    holds_subject=holds_row("accounts", "accounts", "account_id"),
     scorers=(*DEFAULT_SCORERS, "owner_briefs"),
-    thresholds={"drafts_no_invented_facts": ("min", 1.0), "errors": ("max", 0)},
+    thresholds={"drafts_no_invented_facts": 1.0, "errors": 0},
+    directions={"drafts_no_invented_facts": "min"},
     generator="ai_missions.graphs.account_save.evals.book_cases:generate",
     decider="ai_missions.graphs.account_save.evals.briefs:decide",
     recorded={"book": RECORDED},

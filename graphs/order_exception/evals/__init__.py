@@ -3,11 +3,9 @@ state is compared on, its regression thresholds, the generator and the importer 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from ai_missions.mission_api import EvalPlugin
+from ai_missions.mission_api import EvalPlugin, holds_row
 
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"
@@ -57,24 +55,19 @@ PROJECTION: dict[str, tuple[str, str]] = {
 }
 
 
-def holds_order(snapshot: Mapping[str, Any], order_id: str) -> bool:
-    orders = (snapshot.get("systems", {}).get("erp") or {}).get("orders", [])
-    return any(o.get("order_id") == order_id for o in orders)
-
-
 PLUGIN = EvalPlugin(
     mission="order-exception",
     datasets={"historical": HISTORICAL, "ci": CI_SLICE, "handmade": HANDMADE, "holdout": HOLDOUT},
     projection=PROJECTION,
-    holds_subject=holds_order,
+    holds_subject=holds_row("erp", "orders", "order_id"),
     thresholds={
-        "outcome_agreement": ("min", 0.70),
-        "action_f1": ("min", 0.70),
-        "state_match_rate": ("min", 0.45),
-        "citation_rate": ("min", 0.95),
-        "warranted_escalation_rate": ("min", 0.50),
-        "unsafe_case_rate": ("max", 0.15),
-        "errors": ("max", 0),
+        "outcome_agreement": 0.70,
+        "action_f1": 0.70,
+        "state_match_rate": 0.45,
+        "citation_rate": 0.95,
+        "warranted_escalation_rate": 0.50,
+        "unsafe_case_rate": 0.15,
+        "errors": 0,
     },
     generator="ai_missions.graphs.order_exception.evals.generate:generate",
     importer="ai_missions.graphs.order_exception.evals.importer:import_cases",

@@ -8,11 +8,9 @@ against the labeller's own finding on every case, clean ones included (``detecti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin
+from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin, holds_row
 
 DATA = Path(__file__).resolve().parent / "data"
 HISTORICAL = DATA / "historical.jsonl.gz"
@@ -49,27 +47,22 @@ PROJECTION: dict[str, tuple[str, str]] = {
 }
 
 
-def holds_order(snapshot: Mapping[str, Any], order_id: str) -> bool:
-    orders = (snapshot.get("systems", {}).get("oms") or {}).get("orders", [])
-    return any(row.get("order_id") == order_id for row in orders)
-
-
 PLUGIN = EvalPlugin(
     mission="retail-exceptions",
     datasets={"historical": HISTORICAL, "ci": CI_SLICE, "holdout": HOLDOUT},
     projection=PROJECTION,
-    holds_subject=holds_order,
+    holds_subject=holds_row("oms", "orders", "order_id"),
     scorers=(*("actions_all" if s == "actions" else s for s in DEFAULT_SCORERS), "automated", "detection"),
     thresholds={
-        "outcome_agreement": ("min", 0.80),
-        "action_f1": ("min", 0.80),
-        "state_match_rate": ("min", 0.75),
-        "citation_rate": ("min", 0.95),
-        "warranted_escalation_rate": ("min", 0.80),
-        "unsafe_case_rate": ("max", 0.10),
-        "detection_precision": ("min", 0.90),
-        "detection_false_positive_rate": ("max", 0.10),
-        "errors": ("max", 0),
+        "outcome_agreement": 0.80,
+        "action_f1": 0.80,
+        "state_match_rate": 0.75,
+        "citation_rate": 0.95,
+        "warranted_escalation_rate": 0.80,
+        "unsafe_case_rate": 0.10,
+        "detection_precision": 0.90,
+        "detection_false_positive_rate": 0.10,
+        "errors": 0,
     },
     generator="ai_missions.graphs.retail_exceptions.evals.generate:generate",
 )

@@ -6,12 +6,10 @@ reaches the mission) and scored by ``support_recorded`` (:mod:`.scoring`); the i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ai_missions.graphs.support.evals.scoring import SUPPORT_RECORDED
-from ai_missions.mission_api import EvalPlugin
+from ai_missions.mission_api import EvalPlugin, holds_row
 
 DATA = Path(__file__).resolve().parent / "data"
 CI_BOOK = DATA / "ci_book.jsonl.gz"
@@ -39,19 +37,14 @@ PROJECTION: dict[str, tuple[str, str]] = {
 }
 
 
-def holds_ticket(snapshot: Mapping[str, Any], ticket_id: str) -> bool:
-    tickets = (snapshot.get("systems", {}).get("helpdesk") or {}).get("tickets", [])
-    return any(row.get("ticket_id") == ticket_id for row in tickets)
-
-
 PLUGIN = EvalPlugin(
     mission="support",
     datasets={"ci": CI_BOOK, "holdout": HOLDOUT},
     projection=PROJECTION,
-    holds_subject=holds_ticket,
+    holds_subject=holds_row("helpdesk", "tickets", "ticket_id"),
     thresholds={
-        "outcome_agreement": ("min", 0.80),
-        "errors": ("max", 0),
+        "outcome_agreement": 0.80,
+        "errors": 0,
     },
     generator="ai_missions.graphs.support.evals.book_cases:generate",
     # a recorded ticket decided as the graph decides it after its reads (the tau-bench retail adapter's way in)
