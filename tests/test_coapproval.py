@@ -207,7 +207,10 @@ def at_once(clients: list[MissionClient], decision_id: str, reviewers: tuple[str
 def test_two_signers_at_once_execute_the_plan_exactly_once(pair: list[MissionClient], shared: Iterator[str]) -> None:
     decision_id = next(shared)
     results = at_once(pair, decision_id, ("fiona", "cole"))
-    assert sorted(map(str, results)) == ["awaiting_decision", "closed"], results
+    # the signer whose part completed the plan runs it to the end; the other is told the status when it answered:
+    # waiting for the other part, or (when that part came in meanwhile) executing or closed
+    assert "closed" in results, results
+    assert all(r in ("awaiting_decision", "executing", "closed") for r in results), results
     assert sorted(executed(pair[0], decision_id)) == ["refund_payment", "send_customer_message"]
 
 
