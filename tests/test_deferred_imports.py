@@ -15,10 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_layers import ALL, ROOT, relative
-
-#: Deferred imports that close a loop of modules inside one package, left for the change that owns the module.
-PENDING: set[str] = set()
+from tests.test_layers import ALL, relative
 
 _IMPORT = re.compile(r"\s*(from\s+\S+\s+import\b|import\s)")
 _MARK = "deferred: start-up time"
@@ -72,14 +69,7 @@ def unexplained(source: str) -> list[str]:
 
 @pytest.mark.parametrize("path", ALL, ids=relative)
 def test_every_deferred_import_says_why(path: Path) -> None:
-    if relative(path) in PENDING:
-        pytest.skip("a loop of modules left for the change that owns it")
     assert unexplained(path.read_text()) == []
-
-
-def test_the_pending_list_names_files_that_still_need_it() -> None:
-    for name in PENDING:
-        assert unexplained((ROOT / name).read_text()), f"{name} no longer needs to be pending"
 
 
 PLANTED = {

@@ -15,7 +15,7 @@ from typing import Any
 
 from ai_missions.mission_api import display_name, plain_text_problems
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _PROMISES = re.compile(r"\b(discount|credit|free|refund|waive|complimentary|price (?:cut|freeze))\w*", re.IGNORECASE)
 
 
@@ -72,7 +72,7 @@ def _forms(value: Any) -> set[str]:
         forms |= {f"{abs(number):,.2f}", f"{abs(number):.2f}"}
         return forms
     if isinstance(value, str):
-        return {m.replace(",", "") for m in _NUMBER.findall(value)} | set(_NUMBER.findall(value))
+        return {m.replace(",", "") for m in NUMBER.findall(value)} | set(NUMBER.findall(value))
     if isinstance(value, list):
         return set().union(*(_forms(v) for v in value)) if value else set()
     return set()
@@ -98,7 +98,7 @@ def draft_problems(text: str, facts: Mapping[str, Any]) -> list[str]:
     """Why a draft states something the evidence does not hold (empty when every number and claim is backed)."""
     problems = []
     known = evidence_numbers(facts)
-    for number in _NUMBER.findall(text):
+    for number in NUMBER.findall(text):
         stripped = number.rstrip(".,")
         if stripped not in known and stripped.replace(",", "") not in known:
             problems.append(f"states {stripped}, a number not in the evidence")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ UNSEEN_MESSAGES = DATA / "first_messages_unseen.jsonl"
 MESSAGE_SETS = {"seen": FIRST_MESSAGES, "unseen": UNSEEN_MESSAGES}
 #: The benchmark's actions that read or hand off (they change nothing).
 READS = ("get_", "find_", "list_", "calculate", "think", "transfer_to_human")
+#: The benchmark's order ids as its task instructions write them (its own format, not a customer's wording).
+ORDER_ID = re.compile(r"#W\d{7}")
 
 Database = dict[str, dict[str, Any]]
 

@@ -8,7 +8,6 @@ than the end state (:mod:`.runner`), kept for the figures recorded with it.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from ai_missions.evals.benchmarks.tau_retail.cases import NOW, case_of
 from ai_missions.evals.benchmarks.tau_retail.emulator import (
+    ORDER_ID,
     Database,
     Task,
     load_database,
@@ -24,8 +24,6 @@ from ai_missions.evals.benchmarks.tau_retail.emulator import (
     print_figures,
 )
 from ai_missions.kernel.eval_plugin import plugin_of
-
-_ORDER_ID = re.compile(r"#W\d{7}")
 
 #: The mission's writes as the benchmark's actions (what the same change is called there).
 _AS_TAU = {
@@ -87,7 +85,7 @@ def mission_figures(path: Path, mission: str = "support") -> dict[str, int]:
         stages = [("", verdict)]
         if verdict["outcome"] == "ask_customer":
             # the scripted customer answers with the order ids their instruction gives (as they wrote them)
-            given = " and ".join(_ORDER_ID.findall(task.instruction)) or "I don't know the number"
+            given = " and ".join(ORDER_ID.findall(task.instruction)) or "I don't know the number"
             case["ticket"]["messages"] += [
                 {"direction": "outbound", "body": "Which order?", "sent_at": NOW},
                 {"direction": "inbound", "body": f"It's {given}.", "sent_at": NOW},

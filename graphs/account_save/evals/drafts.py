@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ai_missions.graphs.account_save.drafts import NUMBER
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 
 #: How a draft speaks of each signal it should name (the words a reader would look for).
@@ -17,7 +18,6 @@ SPOKEN = {
     "silent_account": re.compile(r"\b(a while since|last (sat|spoke|met)|catch up)", re.IGNORECASE),
     "renewal_due": re.compile(r"\brenewal\b", re.IGNORECASE),
 }
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -55,7 +55,7 @@ def draft_check(body: str, facts: Mapping[str, Any], context: Mapping[str, Any])
     for found in found_dates:
         if found not in dates:
             problems.append(f"date {found} not in the evidence")
-    for number in _NUMBER.findall(_DATE.sub(" ", body)):
+    for number in NUMBER.findall(_DATE.sub(" ", body)):
         token = number.rstrip(".,")
         if token not in numbers and token.replace(",", "") not in numbers:
             problems.append(f"number {token} not in the evidence")

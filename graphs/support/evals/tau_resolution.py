@@ -8,13 +8,13 @@ is in the eval layer: :mod:`ai_missions.evals.benchmarks.tau_retail`).
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
 from ai_missions.evals.benchmarks.tau_retail.emulator import (
+    ORDER_ID,
     Database,
     load_database,
     load_first_messages,
@@ -27,7 +27,6 @@ from ai_missions.integrations import crm, erp
 
 #: The first messages of tasks below this index were read while the item matching was written.
 SEEN = 78
-_ORDER_ID = re.compile(r"#W\d{7}")
 
 
 def _directory(db: Mapping[str, Database]) -> sqlite3.Connection:
@@ -79,7 +78,7 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
         counts[f"orders.items.{'seen' if index < SEEN else 'unseen'}.{outcome}"] += 1
         # the first message, then the customer's answer when asked which order: the ids their instruction gives,
         # written without the '#' as often as with it
-        given = [ref.lstrip("#") if n % 2 else ref for n, ref in enumerate(_ORDER_ID.findall(task.instruction))]
+        given = [ref.lstrip("#") if n % 2 else ref for n, ref in enumerate(ORDER_ID.findall(task.instruction))]
         for stage, thread in (("first", message), ("answered", f"{message}\nIt's {' and '.join(given)}.")):
             written = resolve.references(thread)
             matches = {
