@@ -23,7 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.kernel.database import SETTING, DatabaseConfigError, PgConnection, database_url, lock_key
+from ai_missions.kernel import blocking
+from ai_missions.kernel.database import (
+    SETTING,
+    DatabaseConfigError,
+    PgConnection,
+    database_url,
+    lock_key,
+    no_commit_wait,
+)
 from ai_missions.kernel.errors import NotFoundError
 
 ENGINES = ("local", "procrastinate")
@@ -49,11 +57,15 @@ def require_url(what: str = "--engine procrastinate") -> str:
     return url
 
 
-def make_app(url: str) -> Any:
-    """The procrastinate app over ``url``, with the tasks of this module."""
+def make_app(url: str, *, wait_for_commits: bool = True) -> Any:
+    """The procrastinate app over ``url``, with the tasks of this module. ``wait_for_commits=False``: for a worker
+    whose jobs can all be redone (eval cases: each checks for its stored result first), the queue's commits do not
+    wait for their WAL flush (:func:`~ai_missions.kernel.database.no_commit_wait`)."""
     import procrastinate
 
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4))
+    arguments = {} if wait_for_commits else no_commit_wait(url)
+    connector = procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=4, kwargs=arguments)
+    app = procrastinate.App(connector=connector)
     retry = procrastinate.RetryStrategy(max_attempts=5, wait=int(HEARTBEAT_S * STALLED_AFTER))
     app.task(name="missions:start_mission", queue=MISSIONS_QUEUE, retry=retry)(start_mission)
     app.task(name="missions:eval_case", queue=EVALS_QUEUE, retry=retry)(eval_case)
@@ -141,7 +153,8 @@ async def _opened_sandbox(first: Any, spec: Any, plugin: Any, context: Any, know
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.evals.solve import open_pool
 
-    pool = await open_pool(1, first, spec, plugin, context, knowledge)
+    with blocking.inline():  # the sandbox's in-process servers run their SQLite calls inline, as in `solve`
+        pool = await open_pool(1, first, spec, plugin, context, knowledge)
     try:
         yield pool.sandboxes[0]
     finally:
@@ -205,7 +218,6 @@ def handled_elsewhere(
 def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     """Replay one eval case and store its result (not again when a result is already stored)."""
     # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.evals.replay import replay
     from ai_missions.kernel.cases import parse_case
 
     state = _state()
@@ -214,9 +226,19 @@ def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     if store.has_result(eval_run, parsed.case_id):
         return "done before"
     sandbox, rules, plugin = state.sandbox(config, parsed)
-    result = state.client._call(replay, sandbox, parsed, rules, plugin.scorers, None)
+    result = state.client._call(_replay_inline, sandbox, parsed, rules, plugin.scorers)
     store.add_result(eval_run, result)
     return "done"
+
+
+async def _replay_inline(sandbox: Any, case: Any, rules: Any, scorers: Any) -> dict[str, Any]:
+    """A replay whose synchronous work runs inline on the portal's loop, which serves one job at a time here (a
+    thread hop costs more than the short SQLite call it carries: :mod:`ai_missions.kernel.blocking`)."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.evals.replay import replay
+
+    with blocking.inline():
+        return await replay(sandbox, case, rules, scorers, None)
 
 
 # -- enqueueing -----------------------------------------------------------------------------------------------------
@@ -331,7 +353,7 @@ async def run_worker(home: Path, *, queues: Sequence[str] | None = None, name: s
     """Take jobs until stopped (SIGINT/SIGTERM finish the job in hand first)."""
     global _STATE
     url = require_url("missions worker")
-    app = make_app(url)
+    app = make_app(url, wait_for_commits=not queues or set(queues) != {EVALS_QUEUE})
     _STATE = state = WorkerState(home).open()
     try:
         await _work(app, url, queues, name)

@@ -3,10 +3,11 @@ forked from (:func:`ai_missions.evals.pool.worker_context`) instead of once by e
 
 Only the server imports this module. Importing it loads the harness, the runtime's MCP stack, LangGraph and
 Chroma's client modules, then every installed mission's spec (the knowledge base reads all their domains), the
-simulator's hooks (snapshots load through them) and every system's declaration (a snapshot names systems the mission
-does not use; each builds its tables' pydantic models, ~0.1 s). Nothing here may start a thread, since a fork keeps
-only the thread that forks: numpy's OpenBLAS pool stops itself around a fork, and the threads that would not
-(onnxruntime's intra-op pool, Chroma's client) start in each worker, after the fork, when it first searches.
+simulator's hooks (snapshots load through them), every system's declaration (a snapshot names systems the mission
+does not use; each builds its tables' pydantic models, ~0.1 s) and the installed policies, parsed. Nothing here may
+start a thread, since a fork keeps only the thread that forks: numpy's OpenBLAS pool stops itself around a fork, and
+the threads that would not (onnxruntime's intra-op pool, Chroma's client) start in each worker, after the fork, when
+it first searches.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ import ai_missions.evals.harness
 import ai_missions.knowledge_index.retrieval  # noqa: F401
 from ai_missions.kernel.environment import simulated_environment
 from ai_missions.kernel.missions import registry
+from ai_missions.knowledge_index.policies import preload_policies
 from ai_missions.services.mcp_session import SYSTEMS_GROUP
 
 registry()
 simulated_environment()
 for point in entry_points(group=SYSTEMS_GROUP):
     point.load()
+preload_policies()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ai_missions.kernel.database import PgConnection, database_url, lock_key, use_wal
+from ai_missions.kernel.database import PgConnection, database_url, lock_key, no_commit_wait, use_wal
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.kernel.missions import get_mission
@@ -89,7 +89,8 @@ class EvalStore:
         self.url = url or database_url()
         self._conn: Any
         if self.url is not None:  # shared: directory keeps only reports
-            self._conn = PgConnection(self.url)
+            # a result lost to a crash is replayed when the run resumes, as with SQLite's synchronous = NORMAL below
+            self._conn = PgConnection(self.url, **no_commit_wait(self.url))
             with self._conn.transaction(lock_key(f"missions-eval-schema:{self._conn.schema}")):
                 self._conn.script(POSTGRES_SCHEMA)
             return

@@ -174,6 +174,8 @@ def default_source() -> Path:
 def parse_policy(path: Path, text: str | None = None) -> Policy:
     """Parse and validate one file; raises :class:`InvalidPolicy` carrying every problem found."""
     raw = path.read_bytes() if text is None else text.encode()
+    if (parsed := _PRELOADED.get((str(path), raw))) is not None:
+        return parsed
     try:
         return _parse(path, raw)
     except _Invalid as exc:
@@ -213,6 +215,23 @@ def load_corpus(source: Path | Sequence[Path] | None = None) -> Corpus:
     problems.extend(duplicates)
     problems.extend(_check_overrides(kept))
     return Corpus(sources[0], tuple(sorted(kept, key=lambda p: p.id)), tuple(problems), tuple(sources))
+
+
+#: The installed corpus parsed ahead (:func:`preload_policies`), by file and content.
+_PRELOADED: dict[tuple[str, bytes], Policy] = {}
+
+
+def preload_policies() -> None:
+    """Parse the installed corpus now, once, in a process that forks workers (the eval pool's fork server): each
+    worker then finds its index's policies parsed (by file and content, so an edited file is parsed again), where
+    each parsed every one again (0.26 s of a worker's 0.5 s set-up, 75 policies). Only such a server calls this:
+    its registry, which validation reads, is the one every worker it forks keeps."""
+    for path in policy_files(corpus_sources()):
+        raw = path.read_bytes()
+        try:
+            _PRELOADED[(str(path), raw)] = _parse(path, raw)
+        except _Invalid:
+            continue  # refused where it is used, with its problems
 
 
 def corpus_sources(source: Path | Sequence[Path] | None = None) -> list[Path]:

@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
+import ai_missions.knowledge_index.policies as policies_module
 from ai_missions.kernel.missions import all_domains, registry
 from ai_missions.knowledge_index.clauses import ClauseAction, evaluate
 from ai_missions.knowledge_index.policies import (
     InvalidPolicy,
     Policy,
+    corpus_sources,
     default_source,
     load_corpus,
     parse_policy,
+    policy_files,
+    preload_policies,
     sections,
 )
 
@@ -210,3 +214,18 @@ def test_a_policy_naming_another_missions_word_fails_in_one_line(
 
 def test_the_shipped_policies_name_only_words_of_the_missions_they_govern() -> None:
     assert load_corpus().problems == ()
+
+
+def test_policies_parsed_ahead_are_reused_until_their_text_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The eval fork server parses the corpus once (preload_policies); a worker's parse of the same file and text is
+    that object, and an edited text is parsed anew (never a stale policy)."""
+    monkeypatch.setattr(policies_module, "_PRELOADED", {})
+    path = policy_files(corpus_sources())[0]
+    fresh = parse_policy(path)
+    assert parse_policy(path) is not fresh  # nothing parsed ahead: each call parses
+    preload_policies()
+    ahead = parse_policy(path)
+    assert parse_policy(path) is ahead
+    assert ahead == fresh
+    edited = path.read_text(encoding="utf-8").replace("---\n", "---\n# edited\n", 1)
+    assert parse_policy(path, edited) is not ahead
