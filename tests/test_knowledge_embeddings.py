@@ -198,3 +198,38 @@ def test_index_builds_and_searches_through_the_endpoint(embeddings_server: str, 
     requests = len(_EmbeddingsHandler.requests)
     assert build(FIXTURES / "good", directory=directory).chunks_embedded == 0
     assert len(_EmbeddingsHandler.requests) == requests  # nothing re-embedded
+
+
+def test_the_optimised_model_is_saved_once_and_gives_the_same_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first session on a machine optimises the model and saves the result; later sessions load that file and
+    compute the very same vectors; a damaged file is ignored (the source is optimised again and the file rewritten)."""
+    import onnxruntime as ort
+
+    monkeypatch.setenv("MISSIONS_CACHE_DIR", str(tmp_path))
+
+    def options() -> ort.SessionOptions:
+        chosen = ort.SessionOptions()
+        chosen.intra_op_num_threads = 1
+        chosen.log_severity_level = 3
+        return chosen
+
+    ids, mask = tokenize(["the vase arrived cracked", "Der Kunde möchte stornieren, bitte."])
+    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+    def hidden(session: ort.InferenceSession) -> np.ndarray:
+        wanted = {i.name for i in session.get_inputs()}
+        return session.run(None, {k: v for k, v in feeds.items() if k in wanted})[0]
+
+    optimised = embeddings._session(options())
+    saved = list(tmp_path.glob("*.onnx"))
+    assert len(saved) == 1
+    assert not list(tmp_path.glob("*.partial"))
+    loaded = embeddings._session(options())
+    assert loaded.get_session_options().graph_optimization_level == ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    assert np.array_equal(hidden(optimised), hidden(loaded))
+    saved[0].write_bytes(b"not a model")
+    again = embeddings._session(options())
+    assert np.array_equal(hidden(again), hidden(optimised))
+    assert saved[0].stat().st_size > 1_000_000
