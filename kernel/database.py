@@ -70,9 +70,11 @@ def connect(url: str, **arguments: str) -> Any:
     """An autocommit psycopg connection, or a one-line :class:`DatabaseConfigError` naming the setting.
     ``arguments``: libpq connection parameters over the URL's (:func:`no_commit_wait`)."""
     import psycopg
+    import psycopg.conninfo
 
     try:
-        return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, **arguments)
+        conninfo = psycopg.conninfo.make_conninfo(url, **arguments) if arguments else url
+        return psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
     except psycopg.Error as exc:
         raise DatabaseConfigError(f"{SETTING}: cannot use {redact(url)}: {first_line(exc)}") from None
 

@@ -97,7 +97,7 @@ def _session(options: Any) -> Any:
         with contextlib.suppress(Exception):  # a damaged file: optimise from the source as below
             return ort.InferenceSession(str(cached), sess_options=options, providers=["CPUExecutionProvider"])
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    partial = cached.with_name(f"{cached.stem}.{os.getpid()}.partial")
+    partial: Path | None = cached.with_name(f"{cached.stem}.{os.getpid()}.partial")
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         options.optimized_model_filepath = str(partial)
