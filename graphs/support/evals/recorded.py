@@ -40,45 +40,50 @@ class RecordedSystems:
         self.methods = case.get("payment_methods")  # a case without them (older sets) has none known
         self.validations: list[Mapping[str, Any]] = list(case.get("address_validations") or [])
 
+    #: The reads a recorded case answers: the gather step's, each a method of the tool's name.
+    READS = frozenset(
+        {"get_customer", "find_customers", "find_order_reference", "list_orders", "list_payment_methods",
+         "get_order_context", "get_payment", "get_shipping_context", "get_address_history", "validate_address"}
+    )  # fmt: skip
+
     async def call(self, tool_name: str, args: Mapping[str, Any]) -> Any:
-        answer = getattr(self, f"_{tool_name}", None)
-        if answer is None:
-            raise SystemError_(f"{tool_name}: not recorded in the case", "not_found")
-        return answer(**args)
+        if tool_name not in self.READS:
+            raise SystemError_(f"{tool_name}: not a read a recorded case answers", "not_found")
+        return getattr(self, tool_name)(**args)
 
     def _record(self, order_id: str) -> Mapping[str, Any]:
         if order_id not in self.orders:
             raise SystemError_(f"order {order_id} not found", "not_found")
-        return self.orders[order_id]  # type: ignore[no-any-return]
+        return self.orders[order_id]
 
-    def _get_customer(self, customer_id: str) -> dict[str, Any]:
+    def get_customer(self, customer_id: str) -> dict[str, Any]:
         if customer_id != self.ticket["customer_id"]:
             raise SystemError_(f"customer {customer_id} not found", "not_found")
         # the sender is the customer on file (the case records the sender verified): the requester's address is theirs
         sender = (self.ticket.get("requester") or {}).get("email", "")
         return {"customer_id": customer_id, **self.customer, "email": sender}
 
-    def _find_customers(self, emails: list[str], postal_codes: list[str]) -> dict[str, Any]:
+    def find_customers(self, emails: list[str], postal_codes: list[str]) -> dict[str, Any]:
         return {"customers": []}  # a case records no directory: the message names nobody else
 
-    def _find_order_reference(self, reference: str) -> dict[str, Any]:
+    def find_order_reference(self, reference: str) -> dict[str, Any]:
         matches = [o for o in self.orders if same_reference(reference, o)]
         return {"matches": [{"order_id": o, "customer_id": self.orders[o]["order"]["customer_id"]} for o in matches]}
 
-    def _list_orders(self, customer_id: str, limit: int) -> dict[str, Any]:
+    def list_orders(self, customer_id: str, limit: int) -> dict[str, Any]:
         return {"orders": [{"order_id": o} for o in self.recent[:limit]]}
 
-    def _list_payment_methods(self, customer_id: str) -> Any:
+    def list_payment_methods(self, customer_id: str) -> Any:
         return self.methods
 
-    def _get_order_context(self, order_id: str) -> dict[str, Any]:
+    def get_order_context(self, order_id: str) -> dict[str, Any]:
         record = self._record(order_id)
         return {"order": record["order"], "returns": record.get("returns"), "variants": record.get("variants")}
 
-    def _get_payment(self, order_id: str) -> Any:
+    def get_payment(self, order_id: str) -> Any:
         return self._record(order_id).get("payment")
 
-    def _get_shipping_context(self, order_id: str) -> dict[str, Any]:
+    def get_shipping_context(self, order_id: str) -> dict[str, Any]:
         record = self._record(order_id)
         shipments = record.get("shipments")
         return {
@@ -87,12 +92,12 @@ class RecordedSystems:
             "address_validation": {"address": record.get("shipping_address", {})},
         }
 
-    def _get_address_history(self, customer_id: str) -> dict[str, Any]:
+    def get_address_history(self, customer_id: str) -> dict[str, Any]:
         """The addresses the customer used, as the case records them: the ship-to of each of their orders."""
         own = [r["order"] for r in self.orders.values() if r["order"]["customer_id"] == customer_id]
         return {"addresses": [{"address": o["ship_to"]} for o in own if o.get("ship_to")]}
 
-    def _validate_address(self, **address: Any) -> dict[str, Any]:
+    def validate_address(self, **address: Any) -> dict[str, Any]:
         """Shipping's answer recorded for this address (``status``, ``issues``, ``suggestion``)."""
         found = next((v for v in self.validations if same_place(v.get("address") or {}, address)), None)
         if found is None:
@@ -101,6 +106,8 @@ class RecordedSystems:
 
 
 def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:
+    """The facts and the verdict on one recorded case: the graph's gather step reading the case, then the graph's
+    offline reasoner and guard on its facts."""
     update = asyncio.run(gathered_from(RecordedSystems(case), case["ticket"]))
     verdict, _problems = decide_facts(SPEC, update["facts"], untrusted=update["customer_text"])
     return update["facts"], verdict
