@@ -1,12 +1,14 @@
 """The declared API a mission's graph, gather step and fact builders import: the platform's standard graph around
 the mission's gather, the systems of a run (over MCP) and the first read of its subject, observations for the Explain
-rail, the state they read and write, and the reading layer that turns what people wrote into facts with their
-evidence. With :mod:`ai_missions.mission_api` (the declaration's names), all a mission's steps import of the
-platform."""
+rail, the state they read and write, the decision on a case's facts a recorded decider takes after the mission's
+own gather step (:func:`decide`: the graph's offline reasoner and guard), and the reading layer that turns what
+people wrote into facts with their evidence. With :mod:`ai_missions.mission_api` (the declaration's names), all a
+mission's steps import of the platform."""
 
 from __future__ import annotations
 
 from ai_missions.nodes.context import MissionContext
+from ai_missions.nodes.decision import decide, mission_policies
 from ai_missions.nodes.observe import observe, read_findings
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
 from ai_missions.nodes.reading import THRESHOLD, Fact, Reading, Source, noting, read
@@ -27,8 +29,10 @@ __all__ = [
     "Source",
     "SystemError_",
     "amounts",
+    "decide",
     "exported_graph",
     "mission_graph",
+    "mission_policies",
     "noting",
     "observe",
     "read",

@@ -34,16 +34,6 @@ DECLARED = (
 )
 #: The simulated systems: a mission's eval side only (its generators and eval data).
 SIMULATOR = "ai_missions.integrations"
-#: Files that break the rule today, each with why it stands and where it goes. The list only shrinks: an entry whose
-#: file is gone, or no longer breaks the rule, fails :func:`test_the_exceptions_are_still_needed`.
-PENDING = {
-    "graphs/support/evals/recorded.py": "decides a recorded ticket beside the graph (reads, reasoner and guard called "
-    "directly): the second way of deciding a case that issue 41 retires",
-    "graphs/account_save/evals/briefs.py": "decides a recorded brief beside the graph (the reasoner and guard called "
-    "directly): the second way of deciding a case that issue 41 retires",
-    "graphs/support/evals/tau_resolution.py": "the support reader's resolution figures on the benchmark's tasks: "
-    "reads the benchmark's emulator until the reader is reachable through the declared API (issue 38)",
-}
 
 
 @dataclass(frozen=True)
@@ -151,23 +141,12 @@ def test_every_mission_is_scanned() -> None:
     assert len(FILES) > 100
 
 
-#: The files held to the rule: every mission module but the listed exceptions (checked apart, below), so nothing
-#: is skipped.
-HELD = [(m, p) for m, p in FILES if str(p.relative_to(ROOT)) not in PENDING]
-
-
-@pytest.mark.parametrize("item", HELD, ids=_id)
+@pytest.mark.parametrize("item", FILES, ids=_id)
 def test_a_mission_imports_only_the_declared_api(item: tuple[Mission, Path]) -> None:
+    """Every mission module, its eval side's recorded deciders included: they decide a case with the mission's own
+    gather step and ``nodes.api.decide``, never with the platform's internals."""
     mission, path = item
     assert problems(mission, path) == []
-
-
-def test_the_exceptions_are_still_needed() -> None:
-    """Each pending file still exists and still breaks the rule: a fixed or moved one leaves the list."""
-    files = {str(p.relative_to(ROOT)): (m, p) for m, p in FILES}
-    for name in PENDING:
-        assert name in files, f"{name} is gone: remove it from PENDING"
-        assert problems(*files[name]), f"{name} imports only the declared API now: remove it from PENDING"
 
 
 # -- planted references fail it ------------------------------------------------------------------------------------

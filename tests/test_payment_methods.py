@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.graphs.support.evals.recorded import policies
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.integrations import payments
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.seed import generate
 from ai_missions.integrations.systems import connect, storage_systems
 from ai_missions.kernel.errors import ConflictError, NotFoundError
+from ai_missions.nodes.decision import mission_policies
 from ai_missions.services.connections import connections
 from ai_missions.services.governance import approval_problems
 from ai_missions.services.mcp_session import open_session
@@ -178,7 +178,7 @@ async def test_the_write_runs_only_with_an_approval_grant_for_exactly_its_argume
 
 
 def test_an_agent_approves_a_method_change_up_to_the_ceiling_and_a_lead_above_it() -> None:
-    rules = [r for p in policies() for r in p.approval_rules]
+    rules = [r for p in mission_policies(SPEC) for r in p.approval_rules]
     small = {"tool": "change_order_payment", "args": {"order_id": "SO-1", "payment_method_id": "PM-1", "amount": 80.0}}
     large = {**small, "args": {**small["args"], "amount": 900.0}}
     assert approval_problems("support_agent", [small], rules, SPEC.tools) == []

@@ -10,6 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from ai_missions.graphs.account_save.facts import NOTE_AUTHOR, derive_facts
+from ai_missions.graphs.account_save.scoring import Risk
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 from ai_missions.nodes.api import (
@@ -26,10 +27,17 @@ from ai_missions.nodes.api import (
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     account_id = state["subject_id"]
     _systems, context = await read_subject(runtime.context, SPEC, account_id, "get_account_context")
+    return gathered_from(context)[0]
+
+
+def gathered_from(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
+    """The gather step's update from the account's context read (its facts, the outside text, the observations),
+    and the risk its signals score (whether the morning brief flags it). The graph calls it on the context it read
+    over MCP, the recorded briefs' decider on the context recorded: one way to gather a case."""
     with noting() as readings:  # the facts read from notes, the call log and case subjects, with their words
-        facts, _risk = derive_facts(context)
+        facts, risk = derive_facts(context)
     observations = findings(context, facts) + read_findings(readings)
-    return {
+    update = {
         "gathered": {"accounts.get_account_context": context},
         "facts": facts,
         # people's notes are outside text (data, never instructions); the mission's own notes are its records
@@ -40,6 +48,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         ],
         "observations": observations,
     }
+    return update, risk
 
 
 def findings(context: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Observation]:

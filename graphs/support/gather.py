@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
@@ -79,9 +79,23 @@ async def _ready(value: Any) -> Any:
     return value
 
 
+class Reads(Protocol):
+    """What the gather step reads the systems through: a tool's answer to its arguments, or a
+    :class:`~ai_missions.nodes.api.SystemError_` when the system refuses. The graph reads over MCP (the run's
+    systems); the recorded decider answers from what a recorded case holds (``evals/recorded.py``)."""
+
+    async def call(self, tool_name: str, args: Mapping[str, Any]) -> Any: ...
+
+
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    ticket_id = state["subject_id"]
-    systems, ticket = await read_subject(runtime.context, SPEC, ticket_id)
+    systems, ticket = await read_subject(runtime.context, SPEC, state["subject_id"])
+    return await gathered_from(systems, ticket)
+
+
+async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, Any]:
+    """The gather step's update once the ticket is read: the customer, their orders and what else the message
+    needs, read through ``systems``; the facts; the observations; the customer's text for the guard. The one way a
+    support case is gathered, by the graph and by the recorded decider alike."""
     thread = thread_text(ticket)
     reading = read_message(thread)
     errors: dict[str, str] = {}
@@ -136,7 +150,18 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
     own, others, unknown = resolve(
         written, {r.text: (f or {}).get("matches", []) for r, f in zip(written, found, strict=True)}, customer_id
     )
-    reading = replace(reading, order_refs=tuple(own + others), loose_refs=tuple(u.lstrip("#") for u in unknown))
+    named = [*own, *others]
+    # the orders the ERP resolved come first; what the reader read that the ERP does not know stays, as a number
+    # quoted ("SO-199999": not found) or a loose one ("order 12": not one of theirs), never dropped in silence
+    reading = replace(
+        reading,
+        order_refs=tuple(dict.fromkeys([*named, *(o for o in reading.order_refs if o not in named)])),
+        loose_refs=tuple(
+            dict.fromkeys(
+                [*(u.lstrip("#") for u in unknown), *(x for x in reading.loose_refs if not any(x in o for o in named))]
+            )
+        ),
+    )
     recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     if customer_id is None:
@@ -242,10 +267,12 @@ def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, 
         out.append(observe("gather", source, finding, data))
 
     ticket = gathered["helpdesk.get_ticket"]
+    due = f", due {ticket['sla_due_at']}" if ticket.get("sla_due_at") else ""  # a recorded ticket may hold none
     add(
         "helpdesk",
-        f"Ticket {ticket['ticket_id']} ({ticket['channel']}, {ticket['status']}, due {ticket['sla_due_at']}) from "
-        f"{ticket['requester']['name']} ({ticket['customer_id']}): {len(ticket['messages'])} message(s)",
+        f"Ticket {ticket['ticket_id']} ({ticket['channel']}, {ticket['status']}{due}) from "
+        f"{(ticket.get('requester') or {}).get('name')} ({ticket['customer_id']}): {len(ticket['messages'])} "
+        "message(s)",
         "ticket.",
     )
     if reading.problem:
@@ -257,12 +284,12 @@ def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, 
         said = f"the customer asks for {asks}; quotes {refs}; language {reading.language}{tone}"
     add("mission", f"Reading of the message: {said}", "message.")
     if customer := gathered.get("crm.get_customer"):
-        add(
-            "crm",
-            f"Customer {customer['customer_id']}: {customer['tier']}, {customer['order_count']} order(s), "
-            f"{customer['tenure_years']:.1f} years",
-            "customer.",
+        history = (
+            f", {customer['order_count']} order(s), {customer['tenure_years']:.1f} years"
+            if customer.get("order_count") is not None and customer.get("tenure_years") is not None
+            else ""  # a recorded customer may hold neither
         )
+        add("crm", f"Customer {customer['customer_id']}: {customer.get('tier')}{history}", "customer.")
     if facts.get("order.id"):
         add(
             "erp",

@@ -1,6 +1,7 @@
 """tau-bench retail as a benchmark of the support mission, kept in the eval layer: the benchmark's database and
 write rules (:mod:`.emulator`), a task as a recorded support case (:mod:`.cases`), and the end-state runner with
-its scripted customer (:mod:`.runner`). The mission is reached through its eval plugin only.
+its scripted customer (:mod:`.runner`). The mission is reached through its eval plugin only; a mission measuring
+its own parts on the benchmark's tasks reaches this package through :mod:`ai_missions.evals.api`.
 
     python -m ai_missions.evals.benchmarks.tau_retail /work/shared/benchmarks/tau-retail --messages unseen
 """
@@ -8,20 +9,25 @@ its scripted customer (:mod:`.runner`). The mission is reached through its eval 
 from ai_missions.evals.benchmarks.tau_retail.emulator import (
     DEFAULT_PATH,
     MESSAGE_SETS,
+    ORDER_ID,
     ActionRefused,
+    Database,
     Task,
     apply,
     differences,
     load_database,
     load_first_messages,
     load_tasks,
+    print_figures,
 )
 from ai_missions.evals.benchmarks.tau_retail.runner import TaskResult, run, run_task
 
 __all__ = [
     "DEFAULT_PATH",
     "MESSAGE_SETS",
+    "ORDER_ID",
     "ActionRefused",
+    "Database",
     "Task",
     "TaskResult",
     "apply",
@@ -29,6 +35,7 @@ __all__ = [
     "load_database",
     "load_first_messages",
     "load_tasks",
+    "print_figures",
     "run",
     "run_task",
 ]

@@ -1,8 +1,9 @@
 """The recorded briefs of the whole book as cases the harness scores (``missions eval recorded --mission
 account-save``): each account's context read from the seeded book (the accounts service's own functions on a scratch
-copy), decided as the morning batch decides it after its reads (facts, the offline reasoner over the ACC playbooks
-that apply, the guard). The account eval plugin declares :func:`decide` as its decider and :func:`read_cases` as
-its reader of recorded sets.
+copy), decided by the graph's own gather step on that context (``gather.gathered_from``) and the platform's
+decision on its facts (``nodes.api.decide``: the offline reasoner over the ACC playbooks that apply, the guard).
+The account eval plugin declares :func:`decide` as its decider and :func:`read_cases` as its reader of recorded
+sets.
 """
 
 from __future__ import annotations
@@ -10,41 +11,28 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ai_missions.graphs.account_save.evals.labeller import OUTCOME_OF
 from ai_missions.graphs.account_save.evals.recorded import read
-from ai_missions.graphs.account_save.facts import derive_facts
+from ai_missions.graphs.account_save.gather import gathered_from
 from ai_missions.graphs.account_save.scoring import usage_only_change
 from ai_missions.graphs.account_save.spec import SPEC
-from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 from ai_missions.integrations import accounts
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
-from ai_missions.kernel.settings import sandbox_dir
-from ai_missions.knowledge_index.policies import Policy, parse_policy
-from ai_missions.nodes.guard import guard
-from ai_missions.nodes.offline_reasoner import reason
-
-
-@cache
-def policies() -> tuple[Policy, ...]:
-    assert SPEC.policies is not None
-    return tuple(parse_policy(p) for p in sorted(Path(SPEC.policies).glob("*.md")))
+from ai_missions.nodes.api import decide as decide_facts
 
 
 def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The facts and the verdict on one recorded brief (``case["context"]``: the account's context read). An
     account the brief does not flag gets no run: its verdict is ``not_flagged`` with no actions."""
-    context = case["context"]
-    facts, risk = derive_facts(context)
+    update, risk = gathered_from(case["context"])
+    facts = update["facts"]
     if not risk.flagged:
         return facts, {"outcome": "not_flagged", "actions": [], "flagged": False}
-    types = facts[TYPES_FACT]
-    proposal = reason(SPEC, [p for p in policies() if any(p.applies(t) for t in types)], facts)
-    verdict, _problems = guard(SPEC, proposal, facts, untrusted=[n["body"] for n in context.get("health_notes") or []])
+    verdict, _problems = decide_facts(SPEC, facts, untrusted=update["customer_text"])
     return facts, {**verdict, "actions": [dict(a) for a in verdict.get("actions", [])], "flagged": True}
 
 
@@ -52,8 +40,8 @@ def contexts(seed: int, size: int) -> dict[str, dict[str, Any]]:
     """Every account's context read, from the seeded book written to a scratch sandbox."""
     with tempfile.TemporaryDirectory(prefix="account-briefs-") as scratch:
         home = Path(scratch)
-        write_book(generate(size, seed), home)
-        conn = sqlite3.connect(sandbox_dir(home) / "accounts.sqlite")
+        sandbox = write_book(generate(size, seed), home)
+        conn = sqlite3.connect(sandbox / "accounts.sqlite")
         conn.row_factory = sqlite3.Row
         try:
             ids = [r[0] for r in conn.execute("SELECT account_id FROM accounts ORDER BY account_id")]

@@ -1,122 +1,113 @@
-"""A recorded support ticket decided as the graph decides it after its reads: the reading of the message, the
-orders and items it names resolved on the recorded systems' records (the choices ``gather`` makes), the facts, the
-offline reasoner over the SUP policies that apply to the case types, and the guard. The support eval plugin
-declares :func:`decide` as its decider: the harness scores the recorded sets with it (``missions eval recorded
---mission support``) and the tau-bench retail adapter of the eval layer decides its tasks with it.
+"""A recorded support ticket decided as the graph decides it: the graph's own gather step
+(:func:`~ai_missions.graphs.support.gather.gathered_from`) reads the case through :class:`RecordedSystems`, which
+answers each of its reads from what the case recorded, and the platform's decision on the facts
+(``nodes.api.decide``: the offline reasoner over the SUP policies that apply to the case types, and the guard)
+follows. The support eval plugin declares :func:`decide` as its decider: the harness scores the recorded sets with
+it (``missions eval recorded --mission support``) and the tau-bench retail adapter of the eval layer decides its
+tasks with it.
+
+A recorded case (``ai-missions/support-case@1``) holds the ticket, the customer (the sender, verified: the case
+records no e-mail of theirs), the orders read with their payment, shipments, returns and variants, the customer's
+recent orders, and optionally their payment methods and shipping's validations of the addresses the thread writes
+(``address_validations``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from functools import cache
-from pathlib import Path
+import asyncio
+from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.graphs.support.address_reading import read_addresses, same_place
-from ai_missions.graphs.support.echo import compared_text
-from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
-from ai_missions.graphs.support.gather import thread_text
-from ai_missions.graphs.support.resolve import lines_named, references, resolve, same_reference
+from ai_missions.evals.api import Verdict
+from ai_missions.graphs.support.address_reading import same_place
+from ai_missions.graphs.support.gather import gathered_from
+from ai_missions.graphs.support.resolve import same_reference
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.graphs.support.split import case_facts
-from ai_missions.graphs.support.understanding import asking_sentences, read_message
-from ai_missions.graphs.support.vocabulary import TYPES_FACT
-from ai_missions.knowledge_index.policies import Policy, parse_policy
-from ai_missions.nodes.guard import guard
-from ai_missions.nodes.offline_reasoner import reason
-from ai_missions.nodes.state import Verdict
+from ai_missions.nodes.api import SystemError_
+from ai_missions.nodes.api import decide as decide_facts
 
 
-@cache
-def policies() -> tuple[Policy, ...]:
-    assert SPEC.policies is not None
-    return tuple(parse_policy(p) for p in sorted(Path(SPEC.policies).glob("*.md")))
+class RecordedSystems:
+    """The systems' answers as a recorded case holds them, to the reads the gather step makes. A read the case
+    cannot answer fails as the system would (an order it does not hold is not found; a validation it did not
+    record is unknown)."""
 
+    def __init__(self, case: Mapping[str, Any]) -> None:
+        self.ticket: Mapping[str, Any] = case["ticket"]
+        self.customer: Mapping[str, Any] = case.get("customer") or {}
+        self.orders: Mapping[str, Any] = case["orders"]
+        self.recent: list[str] = list(case["recent_orders"])
+        self.methods = case.get("payment_methods")  # a case without them (older sets) has none known
+        self.validations: list[Mapping[str, Any]] = list(case.get("address_validations") or [])
 
-def retrieved(types: Sequence[str]) -> list[Policy]:
-    """The policies that apply to the case types (what retrieval filters on)."""
-    return [p for p in policies() if any(p.applies(t) for t in types)]
-
-
-def gathered_from(case: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
-    """What the gather step would have read for this case (same choices as ``gather``)."""
-    ticket = case["ticket"]
-    thread = thread_text(ticket)
-    reading = read_message(thread)
-    recorded: Mapping[str, Any] = case["orders"]
-    # references resolved as gather does (the ERP's rule on the recorded orders); what the reader read stays
-    written = references(thread)
-    found = {
-        r.text: [{"order_id": o, "customer_id": rec["order"]["customer_id"]} for o, rec in recorded.items()
-                 if same_reference(r.text, o)]
-        for r in written
-    }  # fmt: skip
-    own, others, unknown = resolve(written, found, ticket["customer_id"])
-    named = [*own, *others]
-    reading = replace(
-        reading,
-        order_refs=tuple(dict.fromkeys([*named, *(o for o in reading.order_refs if o not in named)])),
-        loose_refs=tuple(dict.fromkeys([*(u.lstrip("#") for u in unknown),
-                                        *(x for x in reading.loose_refs if not any(x in o for o in named))])),
+    #: The reads a recorded case answers: the gather step's, each a method of the tool's name.
+    READS = frozenset(
+        {"get_customer", "find_customers", "find_order_reference", "list_orders", "list_payment_methods",
+         "get_order_context", "get_payment", "get_shipping_context", "get_address_history", "validate_address"}
     )  # fmt: skip
-    recent = list(case["recent_orders"])
-    quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
-    wanted = orders_to_read(reading, quoted, recent, thread)
-    orders: dict[str, Any] = {}
-    for order_id in wanted:
-        record = recorded.get(order_id)
-        if record is None:
-            orders[order_id] = None
-        elif record["order"]["customer_id"] == ticket["customer_id"]:
-            orders[order_id] = record
-        else:
-            orders[order_id] = {"order": record["order"]}
-    asking = asking_sentences(thread)
-    items_named = {
-        order_id: lines_named(
-            asking, record["order"].get("lines") or [], {v["sku"]: v["option"] for v in record.get("variants") or []}
-        )
-        for order_id, record in orders.items()
-        if record is not None and record["order"]["customer_id"] == ticket["customer_id"]
-    }
-    customer = case.get("customer") or {}
-    gathered = {
-        "helpdesk.get_ticket": ticket,
-        "crm.get_customer": case.get("customer"),
-        # a recorded case without the customer's payment methods has none known (older sets)
-        "payments.list_payment_methods": case.get("payment_methods"),
-        "recent_orders": [o for o in recent if o in orders],
-        "orders": orders,
-        "items_named": {o: lines for o, lines in items_named.items() if lines},
-        # every address the recorded systems hold for the customer (the account's, each of their orders' ship-to)
-        "addresses_on_file": addresses_on_file(
-            {"customer_id": ticket["customer_id"], **customer},
-            {o: r for o, r in recorded.items() if r["order"]["customer_id"] == ticket["customer_id"]},
-        ),
-        # shipping's recorded answer on the address the thread writes out, if the case recorded one
-        "address_validation": recorded_validation(case, thread),
-    }
-    return gathered, reading
 
+    async def call(self, tool_name: str, args: Mapping[str, Any]) -> Any:
+        if tool_name not in self.READS:
+            raise SystemError_(f"{tool_name}: not a read a recorded case answers", "not_found")
+        return getattr(self, tool_name)(**args)
 
-def recorded_validation(case: Mapping[str, Any], thread: str) -> dict[str, Any] | None:
-    """Shipping's answer recorded in the case (``address_validations``: each an ``address`` and the validation
-    ``status``, ``issues``, ``suggestion``) for the address the thread writes out; None when none was recorded for
-    it (the validation is then unknown, and nothing is proposed on it)."""
-    written = read_addresses(thread)
-    if len(written.written) != 1 or not written.written[0].whole:
-        return None
-    given = written.written[0].as_address(None)
-    return next(
-        (dict(v) for v in case.get("address_validations") or [] if same_place(v.get("address") or {}, given)), None
-    )
+    def _record(self, order_id: str) -> Mapping[str, Any]:
+        if order_id not in self.orders:
+            raise SystemError_(f"order {order_id} not found", "not_found")
+        return self.orders[order_id]
+
+    def get_customer(self, customer_id: str) -> dict[str, Any]:
+        if customer_id != self.ticket["customer_id"]:
+            raise SystemError_(f"customer {customer_id} not found", "not_found")
+        # the sender is the customer on file (the case records the sender verified): the requester's address is theirs
+        sender = (self.ticket.get("requester") or {}).get("email", "")
+        return {"customer_id": customer_id, **self.customer, "email": sender}
+
+    def find_customers(self, emails: list[str], postal_codes: list[str]) -> dict[str, Any]:
+        return {"customers": []}  # a case records no directory: the message names nobody else
+
+    def find_order_reference(self, reference: str) -> dict[str, Any]:
+        matches = [o for o in self.orders if same_reference(reference, o)]
+        return {"matches": [{"order_id": o, "customer_id": self.orders[o]["order"]["customer_id"]} for o in matches]}
+
+    def list_orders(self, customer_id: str, limit: int) -> dict[str, Any]:
+        return {"orders": [{"order_id": o} for o in self.recent[:limit]]}
+
+    def list_payment_methods(self, customer_id: str) -> Any:
+        return self.methods
+
+    def get_order_context(self, order_id: str) -> dict[str, Any]:
+        record = self._record(order_id)
+        return {"order": record["order"], "returns": record.get("returns"), "variants": record.get("variants")}
+
+    def get_payment(self, order_id: str) -> Any:
+        return self._record(order_id).get("payment")
+
+    def get_shipping_context(self, order_id: str) -> dict[str, Any]:
+        record = self._record(order_id)
+        shipments = record.get("shipments")
+        return {
+            "shipments": {"shipments": shipments} if shipments is not None else None,
+            # shipping's own copy of the ship-to; a record without one (older and imported sets) has none: empty
+            "address_validation": {"address": record.get("shipping_address", {})},
+        }
+
+    def get_address_history(self, customer_id: str) -> dict[str, Any]:
+        """The addresses the customer used, as the case records them: the ship-to of each of their orders."""
+        own = [r["order"] for r in self.orders.values() if r["order"]["customer_id"] == customer_id]
+        return {"addresses": [{"address": o["ship_to"]} for o in own if o.get("ship_to")]}
+
+    def validate_address(self, **address: Any) -> dict[str, Any]:
+        """Shipping's answer recorded for this address (``status``, ``issues``, ``suggestion``)."""
+        found = next((v for v in self.validations if same_place(v.get("address") or {}, address)), None)
+        if found is None:
+            raise SystemError_("no validation of this address recorded", "unavailable")
+        return {k: v for k, v in found.items() if k != "address"}
 
 
 def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:
-    gathered, reading = gathered_from(case)
-    facts = case_facts(gathered, reading, thread_text(case["ticket"]))
-    proposal = reason(SPEC, retrieved(facts[TYPES_FACT]), facts)
-    text = [compared_text(m["body"]) for m in case["ticket"]["messages"] if m["direction"] == "inbound"]
-    verdict, _problems = guard(SPEC, proposal, facts, untrusted=text)
-    return facts, verdict
+    """The facts and the verdict on one recorded case: the graph's gather step reading the case, then the graph's
+    offline reasoner and guard on its facts."""
+    update = asyncio.run(gathered_from(RecordedSystems(case), case["ticket"]))
+    verdict, _problems = decide_facts(SPEC, update["facts"], untrusted=update["customer_text"])
+    return update["facts"], verdict

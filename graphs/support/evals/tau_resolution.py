@@ -13,14 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
-from ai_missions.evals.benchmarks.tau_retail.emulator import (
-    ORDER_ID,
-    Database,
-    load_database,
-    load_first_messages,
-    load_tasks,
-    print_figures,
-)
+from ai_missions.evals.api import tau_retail
 from ai_missions.graphs.support import resolve
 from ai_missions.graphs.support.understanding import read_message
 from ai_missions.integrations import crm, erp
@@ -29,7 +22,7 @@ from ai_missions.integrations import crm, erp
 SEEN = 78
 
 
-def _directory(db: Mapping[str, Database]) -> sqlite3.Connection:
+def _directory(db: Mapping[str, tau_retail.Database]) -> sqlite3.Connection:
     """The benchmark's users and orders as the CRM and the ERP hold the columns their lookups read (in memory)."""
     conn = sqlite3.connect(":memory:")
     conn.row_factory = sqlite3.Row
@@ -51,7 +44,8 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
     ERP's own lookups (``find_customers``, ``find_order_reference``) and :mod:`resolve`: who wrote (as the task's
     user, someone else, nobody), and whether the orders the ground truth writes to are the ones the message names
     (``before``: what the mission's six-digit reading named; it runs the whole reader, the slow part)."""
-    db, tasks, messages = load_database(path), load_tasks(path), load_first_messages()
+    db, tasks = tau_retail.load_database(path), tau_retail.load_tasks(path)
+    messages = tau_retail.load_first_messages()
     conn = _directory(db)
     counts: Counter[str] = Counter()
     for index, message in sorted(messages.items()):
@@ -78,7 +72,8 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
         counts[f"orders.items.{'seen' if index < SEEN else 'unseen'}.{outcome}"] += 1
         # the first message, then the customer's answer when asked which order: the ids their instruction gives,
         # written without the '#' as often as with it
-        given = [ref.lstrip("#") if n % 2 else ref for n, ref in enumerate(ORDER_ID.findall(task.instruction))]
+        quoted = tau_retail.ORDER_ID.findall(task.instruction)
+        given = [ref.lstrip("#") if n % 2 else ref for n, ref in enumerate(quoted)]
         for stage, thread in (("first", message), ("answered", f"{message}\nIt's {' and '.join(given)}.")):
             written = resolve.references(thread)
             matches = {
@@ -94,7 +89,7 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return print_figures(resolution, argv)
+    return tau_retail.print_figures(resolution, argv)
 
 
 if __name__ == "__main__":
