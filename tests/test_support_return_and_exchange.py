@@ -12,6 +12,7 @@ import pytest
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail.cases import case_of
 from ai_missions.graphs.support.item_requests import apart
+from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.kernel.eval_plugin import plugin_of
 
 ORDER = "#W7000001"
@@ -185,6 +186,64 @@ def test_a_return_and_an_exchange_not_told_apart_are_asked_and_nothing_is_writte
     verdict = _decide("delivered", message)
     assert verdict["outcome"] in ("ask_customer", "escalate"), message
     assert not _writes(verdict), message
+
+
+# --- a pending order's item change within the price and on the method said -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "relation", "limit"),
+    [
+        ("blue, at the same price or lower; PayPal for any difference if you need one", "at_most", 80.0),
+        ("something cheaper please", "below", 80.0),
+        ("in blue, but I don't want to pay more", "at_most", 80.0),
+        ("no more than $90 for it", "at_most", 90.0),
+        ("under 100 euros", "below", 100.0),
+        ("en azul, al mismo precio o menos", "at_most", 80.0),
+        ("en bleu, pas plus cher s'il vous plaît", "at_most", 80.0),
+        ("in Blau, höchstens 90 Euro", "at_most", 90.0),
+        ("the same price as mine", "same", 80.0),
+    ],
+)
+def test_a_price_set_for_the_variant_is_read(text: str, relation: str, limit: float) -> None:
+    assert price_bound(text, 80.0) == type(price_bound("cheaper", 1.0))(((relation, limit),)), text
+
+
+@pytest.mark.parametrize("text", ["in blue please", "the one that takes up to 4 slices", "the cheapest one"])
+def test_no_price_is_read_where_none_is_set(text: str) -> None:
+    assert price_bound(text, 80.0) is None, text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please change the kettle in my order to the blue one, at the same price or lower; PayPal for any difference "
+        "if you need one.",
+        "Could the kettle be blue instead? I don't want to pay more for it.",
+        "Make the kettle the 1.7L blue one, no more than $90.",
+    ],
+)
+def test_a_variant_outside_the_price_set_is_never_chosen(message: str) -> None:
+    verdict = _decide("pending", message)
+    changes = _writes(verdict).get("modify_order_items", {}).get("changes", [])
+    assert {"line_no": 2, "sku": "K3"} not in changes, message  # the 1.7L blue kettle costs 95
+    assert verdict["outcome"] in ("ask_customer", "escalate"), message
+
+
+def test_within_the_price_the_variant_said_is_made_and_the_difference_goes_where_they_said() -> None:
+    verdict = _decide("pending", "Change the kettle to the green one, same price or lower, PayPal for any difference.")
+    writes = _writes(verdict)
+    assert writes["modify_order_items"]["changes"] == [{"line_no": 2, "sku": "K4"}]
+    assert writes["refund_payment"]["payment_method_id"] == "paypal_7"
+
+
+def test_a_method_named_that_is_not_on_file_is_never_replaced_by_another() -> None:
+    verdict = _decide("pending", "Please change the kettle to the 1.7L blue one, PayPal for the difference.",
+                      methods=("card", "gift"))  # fmt: skip
+    writes = _writes(verdict)
+    assert "charge_payment" not in writes
+    assert "modify_order_items" not in writes
+    assert verdict["outcome"] in ("ask_customer", "escalate")
 
 
 def test_the_answer_to_which_is_which_is_read_on_its_own() -> None:

@@ -20,6 +20,7 @@ from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
+from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
     ambiguous_items,
@@ -1269,6 +1270,21 @@ def modify_facts(
         label = str(line.get("description") or line["sku"])
         if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):
             fits = [v for v in in_stock if required <= _option_words(v["option"])]  # which one: asked
+        paid = float(line.get("unit_price", own["unit_price"]))
+        bound = price_bound(text, paid) or price_bound(thread, paid)
+        if bound is not None and fits:
+            # a price they set ("blue, at the same price or lower") holds like a value they name: a variant outside
+            # it is never chosen for them; none within it fits their words: asked, the variants within it listed
+            within = [v for v in fits if bound.allows(float(v["unit_price"]))]
+            if not within:
+                allowed = [v for v in in_stock if required <= _option_words(v["option"])]
+                allowed = [v for v in allowed if bound.allows(float(v["unit_price"]))]
+                if allowed:
+                    choices.append(_asked_options(label, own, allowed))
+                else:
+                    unresolved = True
+                continue
+            fits = within
         if not fits and not (said & values) - mine and _SAME.search(fold(text)):
             # "the same options": before shipping the item stays as it is, neither changed nor asked; a delivered one
             # exchanged for the same is a replacement, which a person arranges
