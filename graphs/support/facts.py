@@ -19,6 +19,8 @@ from typing import Any
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
 from ai_missions.graphs.support.exchange_list import anything_else_facts
+from ai_missions.graphs.support.item_requests import apart
+from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
     ambiguous_items,
@@ -313,6 +315,63 @@ def _items_of(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """The lines one request of the order is said of, the text it is read from, and whether that is sure."""
+
+    lines: list[int]
+    text: str
+    sure: bool = True
+
+
+def _each_its_own(
+    record: Mapping[str, Any], types: Sequence[str], named: Sequence[int], text: str, latest: str | None = None
+) -> tuple[_Asked, _Asked]:
+    """The return's lines and words, and the exchange's, of an order the message asks both of: each item with the
+    request it is named under (:mod:`item_requests`), the other request's words left out; unsure when that cannot
+    be told from the thread, unless the customer's latest message (``latest``: their answer) tells it on its own.
+    A message asking one of them reads every item named for it."""
+    if not {"return_refund", "exchange_variant"} <= set(types):
+        return _Asked(list(named), items_text(text)), _Asked(list(named), text)
+    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+    lines = record["order"].get("lines") or []
+    said = apart(items_text(text), lines, options)
+    if not said.sure and latest is not None and (answer := apart(items_text(latest), lines, options)).sure:
+        said = answer
+    if not said.sure:
+        return _Asked([], items_text(text), sure=False), _Asked([], text, sure=False)
+    # an item changed in words no request phrase holds ("... and I'd like the kettle in blue") is the exchange's
+    changed = set(items_asked_to_change(said.return_text, record)) & set(said.returned)
+    return (
+        _Asked(list(said.returned), said.return_text, sure=not changed),
+        _Asked(list(said.exchanged), said.exchange_text, sure=not changed),
+    )
+
+
+def _which_is_which(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """A return and an exchange asked of one order whose items cannot be told apart: neither made, the customer
+    asked which items go back and which are exchanged (never one request's items given to the other)."""
+    return {
+        "return.which_is_which": True,
+        "return.lines": [],
+        "return.line_count": 0,
+        "return.open_value": 0.0,
+        "return.which_items": True,
+        "exchange.line_no": None,
+        "exchange.sku": None,
+        "modify.changes": [],
+        "modify.line_count": 0,
+        "modify.ambiguous": True,
+        "modify.choices": [],
+        "exchange.anything_else": False,
+        "modify.method_asked": False,
+        "modify.summary": "",
+        "modify.difference": None,
+        "modify.charge_amount": None,
+        "modify.refund_amount": None,
+    }
+
+
 def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str | None = None) -> dict[str, Any]:
     """Every support fact (``None`` = unknown) from the gathered records and the reading of the message.
     ``thread``: the text the request is read from (default: every inbound message); one part of a request about
@@ -451,17 +510,24 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
-                facts.update(opening_facts(orders[order_id], named, items_text(text), others))
+                latest = str(inbound[-1].get("body") or "") if thread is None and len(inbound) > 1 else None
+                returning, exchanging = _each_its_own(orders[order_id], types, named, text, latest)
+                facts.update(opening_facts(orders[order_id], returning.lines, returning.text, others))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])
                 facts.update(paymethod_facts(methods, paying_text, types, facts))
                 if "exchange_variant" in types and _changes_items(facts):
                     whole = "\n".join(str(m.get("body") or "") for m in inbound)
-                    changing = named + lines_said_to_change(orders[order_id], named, text) if named else named
-                    facts.update(modify_facts(orders[order_id], changing, text, facts, methods, whole=whole))
+                    said, changing = exchanging.text, exchanging.lines
+                    changing = changing + lines_said_to_change(orders[order_id], changing, said) if changing else []
+                    facts.update(modify_facts(orders[order_id], changing, said, facts, methods, whole=whole))
                     if confirming and facts.get("modify.changes"):
                         facts.update(_to_confirm(facts))
+                if {"return_refund", "exchange_variant"} <= set(types) and (
+                    not returning.sure or facts.get("exchange.line_no") in (facts.get("return.lines") or [])
+                ):
+                    facts.update(_which_is_which(facts))
                 if "exchange_variant" in types:
                     facts.update(anything_else_facts(orders[order_id], facts, ticket))
                 facts.update(
@@ -573,6 +639,7 @@ _OPENING_FACTS = (
     "return.line_count",
     "return.lines_taken",
     "return.which_items",
+    "return.which_is_which",
     "return.refund_to",
     "return.open_value",
 )
@@ -1203,6 +1270,21 @@ def modify_facts(
         label = str(line.get("description") or line["sku"])
         if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):
             fits = [v for v in in_stock if required <= _option_words(v["option"])]  # which one: asked
+        paid = float(line.get("unit_price", own["unit_price"]))
+        bound = price_bound(text, paid) or price_bound(thread, paid)
+        if bound is not None and fits:
+            # a price they set ("blue, at the same price or lower") holds like a value they name: a variant outside
+            # it is never chosen for them; none within it fits their words: asked, the variants within it listed
+            within = [v for v in fits if bound.allows(float(v["unit_price"]))]
+            if not within:
+                allowed = [v for v in in_stock if required <= _option_words(v["option"])]
+                allowed = [v for v in allowed if bound.allows(float(v["unit_price"]))]
+                if allowed:
+                    choices.append(_asked_options(label, own, allowed))
+                else:
+                    unresolved = True
+                continue
+            fits = within
         if not fits and not (said & values) - mine and _SAME.search(fold(text)):
             # "the same options": before shipping the item stays as it is, neither changed nor asked; a delivered one
             # exchanged for the same is a replacement, which a person arranges

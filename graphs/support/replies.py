@@ -109,6 +109,8 @@ T: dict[str, dict[str, str]] = {
         "gift_card": "to a gift card",
         "which_items": "Which items of order {order} would you like to return ({items})? Reply with their names "
         "and we will open the return.",
+        "which_is_which": "Which items of order {order} would you like to return, and which to exchange and for "
+        "which option ({items})? Reply with them and we will go ahead.",
         "return_waiting": "We do not see the return of order {order} as received yet. As soon as it arrives at our "
         "warehouse we refund it, usually within 5 business days.",
         "return_refunded": "Our warehouse received your return of order {order}. We have refunded {amount}{card} "
@@ -238,6 +240,8 @@ T: dict[str, dict[str, str]] = {
         "gift_card": "en una tarjeta regalo",
         "which_items": "¿Qué artículos del pedido {order} desea devolver ({items})? Responda con sus nombres y "
         "abriremos la devolución.",
+        "which_is_which": "¿Qué artículos del pedido {order} desea devolver, y cuáles cambiar y por qué opción "
+        "({items})? Respóndanos y seguiremos adelante.",
         "return_waiting": "Aún no vemos recibida la devolución del pedido {order}. En cuanto llegue a nuestro "
         "almacén la reembolsamos, normalmente en 5 días hábiles.",
         "return_refunded": "Nuestro almacén recibió su devolución del pedido {order}. Hemos reembolsado "
@@ -374,6 +378,8 @@ T: dict[str, dict[str, str]] = {
         "gift_card": "sur une carte cadeau",
         "which_items": "Quels articles de la commande {order} souhaitez-vous retourner ({items}) ? Répondez avec "
         "leurs noms et nous ouvrirons le retour.",
+        "which_is_which": "Quels articles de la commande {order} souhaitez-vous retourner, et lesquels échanger "
+        "et contre quelle option ({items}) ? Répondez-nous et nous poursuivrons.",
         "return_waiting": "Nous ne voyons pas encore le retour de la commande {order} comme reçu. Dès qu'il arrive "
         "à notre entrepôt, nous le remboursons, généralement sous 5 jours ouvrés.",
         "return_refunded": "Notre entrepôt a reçu votre retour de la commande {order}. Nous avons remboursé "
@@ -513,6 +519,8 @@ T: dict[str, dict[str, str]] = {
         "gift_card": "auf eine Geschenkkarte",
         "which_items": "Welche Artikel der Bestellung {order} möchten Sie zurücksenden ({items})? Antworten Sie "
         "mit ihren Namen, dann legen wir die Rücksendung an.",
+        "which_is_which": "Welche Artikel der Bestellung {order} möchten Sie zurücksenden, und welche gegen "
+        "welche Option umtauschen ({items})? Antworten Sie uns, dann machen wir weiter.",
         "return_waiting": "Wir sehen die Rücksendung der Bestellung {order} noch nicht als eingegangen. Sobald sie "
         "in unserem Lager ankommt, erstatten wir sie, meist innerhalb von 5 Werktagen.",
         "return_refunded": "Unser Lager hat Ihre Rücksendung der Bestellung {order} erhalten. Wir haben "
@@ -663,6 +671,8 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
                 method = say(lang, str(facts.get("return.refund_to") or "original_payment"))
                 value = _money(float(facts["return.open_value"]))
                 return say(lang, "return_opened", order=order, items=listed, amount=value, method=method)
+            if facts.get("return.which_is_which"):
+                return say(lang, "which_is_which", order=order, items=_items(facts, None))
             if facts.get("return.which_items"):
                 return say(lang, "which_items", order=order, items=_items(facts, None))
         if not facts.get("return.received"):
@@ -674,6 +684,8 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         return None
     if intent == "change_payment":
         return _payment_fragment(facts, lang)
+    if intent == "exchange_variant" and facts.get("return.which_is_which"):
+        return ""  # asked with the return: which items go back and which are exchanged
     if intent == "exchange_variant" and facts.get("modify.resolved") is True:
         if facts.get("modify.ambiguous"):
             # one item a line: what it is now and the options of its product in stock

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ai_missions.graphs.support.address_reading import address_asked
@@ -571,23 +571,60 @@ _NOTHING_NAMED = re.compile(
 )
 
 
+def _return_asks(sentence: str) -> Iterator[re.Match[str]]:
+    """Each saying in a sentence (folded) that asks to send items back: not negated ("I don't want to return it"),
+    not a question about how returns work."""
+    tokens = _TOKEN.findall(sentence)
+    for match in ASKS_TO_RETURN.finditer(sentence):
+        said = match.group(0)
+        after = said[said.index(" ") :] if said.endswith("back") and " " in said else sentence[match.end() :]
+        before = sentence[: match.start()]
+        if not (
+            _negated(len(_TOKEN.findall(before)), tokens)
+            or _ABOUT_RETURNS.match(re.split(r"[,:(]", before)[-1])
+            or (_NOTHING_NAMED.match(after) and _MAY_I.search(before))
+        ):
+            yield match
+
+
 def asks_to_return(text: str) -> str | None:
-    """What, in a sentence of ``text`` (folded), asks to send items back: not negated ("I don't want to return
-    it"), not a question about how returns work; None when nothing does."""
+    """What, in a sentence of ``text`` (folded), asks to send items back (:func:`_return_asks`); None when nothing
+    does."""
     for sentence in _SENTENCE.split(text):
-        tokens = _TOKEN.findall(sentence)
-        for match in ASKS_TO_RETURN.finditer(sentence):
-            said = match.group(0)
-            after = said[said.index(" ") :] if said.endswith("back") and " " in said else sentence[match.end() :]
-            before = sentence[: match.start()]
-            if (
-                _negated(len(_TOKEN.findall(before)), tokens)
-                or _ABOUT_RETURNS.match(re.split(r"[,:(]", before)[-1])
-                or (_NOTHING_NAMED.match(after) and _MAY_I.search(before))
-            ):
-                continue
-            return said.strip()
+        for match in _return_asks(sentence):
+            return match.group(0).strip()
     return None
+
+
+def plain_offsets(text: str) -> str:
+    """The text folded character by character (lowercase, accents dropped), each character kept one character long:
+    offsets in it are offsets in ``text``."""
+    plain = []
+    for c in text:
+        folded = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x)).lower()
+        plain.append(folded if len(folded) == 1 else c)
+    return "".join(plain).replace("\u2019", "'")
+
+
+def request_marks(sentence: str) -> list[tuple[int, str]]:
+    """Where a sentence (:func:`plain_offsets`) asks to send items back (``"return"``) or to have them in another
+    variant (``"exchange"``), by offset: the return sayings (:func:`asks_to_return`), an item change's verb
+    (:func:`change_asked`) or an exchange phrase of the lists, none of them negated. What each item named after a
+    mark is asked for is read from them (:mod:`ai_missions.graphs.support.item_requests`)."""
+    tokens = list(_TOKEN.finditer(sentence))
+    words = [t.group(0) for t in tokens]
+    marks = {(m.start(), "return") for m in _return_asks(sentence)}
+    for verb in _CHANGE_VERB.finditer(sentence):
+        before = _TOKEN.findall(sentence[: verb.start()])
+        if not _negated(len(before), words):
+            marks.add((verb.start(), "exchange"))
+    for phrase in PHRASES["exchange_variant"]:
+        marks |= {
+            (tokens[i].start(), "exchange")
+            for i in _starts(phrase, sentence, words, exact=True)
+            if i < len(tokens) and not _negated(i, words)
+        }
+    return sorted(marks)
 
 
 def _asking(folded: str) -> list[str]:

@@ -1,0 +1,81 @@
+"""Which items of one order a message returns and which it exchanges, when it asks for both (issue #38).
+
+"Send back the lamp, and swap the kettle and the toaster for the cheapest ones" returns one item and exchanges two:
+each item keeps the request it is named under, never every item named returned. Sentence by sentence, each
+request said (:func:`understanding.request_marks`) reaches from where it is said to where the next one is; an item
+named there is asked for so. Words before a sentence's first request are said of it when the sentence asks one kind
+only ("The kettle and the toaster, I'd like to swap them"); in a sentence asking both they are unsure. A sentence
+asking neither says nothing of its items (what they bought, why).
+
+Whether an item is returned or exchanged is read, never guessed: an item under both, or unsure, or a request that
+reaches no item of the order, makes the whole reading unsure (:attr:`Apart.sure`), and the customer is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ai_missions.graphs.support.resolve import lines_named
+from ai_missions.graphs.support.understanding import plain_offsets, request_marks
+
+#: Sentence ends, as the facts read them: a decimal point ("1.5L") ends none.
+_SENTENCE = re.compile(r"[;!?\n]+|\.(?!\d)")
+RETURN, EXCHANGE = "return", "exchange"
+
+
+@dataclass(frozen=True, slots=True)
+class Apart:
+    """The lines each request is said of, and the text each is read from (the other request's words blanked)."""
+
+    returned: tuple[int, ...]
+    exchanged: tuple[int, ...]
+    return_text: str
+    exchange_text: str
+    sure: bool
+
+
+def _pieces(text: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, request) of the text's pieces: from each request said to the next in its sentence; the words
+    before a sentence's first request are its request's when it asks one kind, ``None`` (unsure) otherwise."""
+    plain = plain_offsets(text)
+    pieces: list[tuple[int, int, str | None]] = []
+    begins = 0
+    for end in [m.start() for m in _SENTENCE.finditer(plain)] + [len(plain)]:
+        sentence = plain[begins:end]
+        marks = request_marks(sentence)
+        kinds = {kind for _, kind in marks}
+        if marks:
+            lead = next(iter(kinds)) if len(kinds) == 1 else None
+            pieces.append((begins, begins + marks[0][0], lead))
+            ends = [at for at, _ in marks[1:]] + [len(sentence)]
+            pieces += [(begins + at, begins + stop, kind) for (at, kind), stop in zip(marks, ends, strict=True)]
+        begins = end
+    return pieces
+
+
+def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    for begins, end in spans:
+        text = text[:begins] + " " * (end - begins) + text[end:]
+    return text
+
+
+def apart(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> Apart:
+    """The order's lines the text returns and those it exchanges (``options``: a line's sku -> its variant's
+    option, as ``resolve.lines_named`` reads them)."""
+    said: dict[int, set[str | None]] = {}
+    pieces = _pieces(text)
+    for begins, end, kind in pieces:
+        for n in lines_named(text[begins:end], lines, options):
+            said.setdefault(n, set()).add(kind)
+    returned = tuple(sorted(n for n, kinds in said.items() if kinds == {RETURN}))
+    exchanged = tuple(sorted(n for n, kinds in said.items() if kinds == {EXCHANGE}))
+    unsure = any(len(kinds) > 1 or None in kinds for kinds in said.values())
+    return Apart(
+        returned=returned,
+        exchanged=exchanged,
+        return_text=_blanked(text, [(b, e) for b, e, kind in pieces if kind != RETURN]),
+        exchange_text=_blanked(text, [(b, e) for b, e, kind in pieces if kind != EXCHANGE]),
+        sure=bool(returned) and bool(exchanged) and not unsure,
+    )
