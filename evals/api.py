@@ -13,6 +13,7 @@ from ai_missions.evals.benchmarks import tau_retail
 from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, keyed_rng, recorded_case
 from ai_missions.evals.labels import Action, Label, View, money, snapshot_time
 from ai_missions.evals.scorers import Replayed, Result, Scorer, ok, rate, register
+from ai_missions.kernel.blocking import run_blocking
 from ai_missions.kernel.cases import Case, describe_error, write_cases
 from ai_missions.nodes.state import Verdict
 
@@ -35,6 +36,7 @@ __all__ = [
     "rate",
     "recorded_case",
     "register",
+    "run_blocking",
     "snapshot_time",
     "tau_retail",
     "write_cases",

@@ -14,11 +14,9 @@ resumes where it stopped.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import functools
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +27,7 @@ from ai_missions.evals.progress import Progress
 from ai_missions.evals.scorers import Replayed, metrics, score, summarize
 from ai_missions.evals.solve import EvalConfig, open_knowledge, solve
 from ai_missions.evals.store import EvalStore, store_dir
+from ai_missions.kernel.blocking import run_blocking
 from ai_missions.kernel.cases import Case, dataset_hash, load_cases
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
@@ -69,16 +68,6 @@ class Task:
 
     def summarize(self, results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return summarize(results, self.spec, self.scorers)
-
-
-def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from synchronous code, also where an event loop already runs (Jupyter)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 def evaluate(

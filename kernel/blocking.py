@@ -11,10 +11,11 @@ nothing outside does.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import concurrent.futures
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import anyio.to_thread
 
@@ -51,3 +52,14 @@ async def run_sync_limited(function: Callable[[], T], limiter: anyio.CapacityLim
     if _INLINE.get():
         return function()
     return await anyio.to_thread.run_sync(function, limiter=limiter)
+
+
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous code, also where an event loop already runs in this thread
+    (Jupyter: there it runs on a loop of its own in another thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

@@ -14,11 +14,10 @@ recent orders, and optionally their payment methods and shipping's validations o
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.evals.api import Verdict
+from ai_missions.evals.api import Verdict, run_blocking
 from ai_missions.graphs.support.address_reading import same_place
 from ai_missions.graphs.support.gather import gathered_from
 from ai_missions.graphs.support.resolve import same_reference
@@ -108,6 +107,6 @@ class RecordedSystems:
 def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:
     """The facts and the verdict on one recorded case: the graph's gather step reading the case, then the graph's
     offline reasoner and guard on its facts."""
-    update = asyncio.run(gathered_from(RecordedSystems(case), case["ticket"]))
+    update = run_blocking(gathered_from(RecordedSystems(case), case["ticket"]))  # a notebook's loop runs
     verdict, _problems = decide_facts(SPEC, update["facts"], untrusted=update["customer_text"])
     return update["facts"], verdict
