@@ -88,9 +88,12 @@ async def ensure_schema(app: Any, url: str) -> None:
 # -- what a worker holds between jobs -----------------------------------------------------------------------------
 class WorkerState:
     """A worker process's warm resources: a :class:`~ai_missions.client.MissionClient` (one runtime per mission,
-    its MCP sessions open) and one eval sandbox per configuration. They live on an event loop of their own (the
-    client's portal thread) and the tasks are synchronous, so procrastinate runs them off its own loop: a long
-    case never delays the worker's heartbeat (a silent heartbeat would have the case taken for lost)."""
+    its MCP sessions open) for triggers, and one eval sandbox per configuration for eval cases.
+
+    A trigger's run lives on the client's own loop (its portal thread) and its task is synchronous, so procrastinate
+    runs it off the worker's loop: a long run never delays the worker's heartbeat. An eval case is a coroutine on
+    the worker's loop, its sandbox opened there: a replay blocks the loop for tens of milliseconds at most, and
+    where it crossed two threads a case (procrastinate's executor, then the portal) it now crosses none."""
 
     def __init__(self, home: Path) -> None:
         # deferred: start-up time (`missions --help` loads every area)
@@ -99,17 +102,16 @@ class WorkerState:
         self.home = home
         self.client = MissionClient(home)
         self.sandboxes: dict[str, tuple[Any, Any, Any]] = {}
-        self._opened: list[Any] = []
+        self._opened = contextlib.AsyncExitStack()
         self._eval_store: Any = None
 
     def open(self) -> WorkerState:
         self.client.open()
         return self
 
-    def close(self) -> None:
+    async def close(self) -> None:
         try:
-            for manager in reversed(self._opened):
-                manager.__exit__(None, None, None)
+            await self._opened.aclose()
         finally:
             self.client.close()
 
@@ -121,7 +123,7 @@ class WorkerState:
             self._eval_store = EvalStore(store_dir(self.home))
         return self._eval_store
 
-    def sandbox(self, config: dict[str, Any], first: Any) -> tuple[Any, Any, Any]:
+    async def sandbox(self, config: dict[str, Any], first: Any) -> tuple[Any, Any, Any]:
         """A sandbox for cases of ``config`` (opened on the first case), its approval rules and eval plugin."""
         import json
 
@@ -139,11 +141,9 @@ class WorkerState:
             knowledge = open_knowledge(self.home)
             if settings.retrieval_cache:
                 knowledge = CachedKnowledge(knowledge)
-            manager = self.client._portal.wrap_async_context_manager(
+            sandbox = await self._opened.enter_async_context(
                 _opened_sandbox(first, spec, plugin, settings.context(), knowledge)
             )
-            sandbox = manager.__enter__()
-            self._opened.append(manager)
             self.sandboxes[key] = (sandbox, approval_rules(knowledge), plugin)
         return self.sandboxes[key]
 
@@ -215,9 +215,12 @@ def handled_elsewhere(
     return False
 
 
-def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
-    """Replay one eval case and store its result (not again when a result is already stored)."""
+async def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
+    """Replay one eval case and store its result (not again when a result is already stored). Its synchronous work
+    (the sandbox's SQLite, the store's one-row reads and writes) runs inline: this loop serves one job at a time
+    and a heartbeat, and a thread hop costs more than the short call it carries (:mod:`ai_missions.kernel.blocking`)."""
     # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.evals.replay import replay
     from ai_missions.kernel.cases import parse_case
 
     state = _state()
@@ -225,20 +228,11 @@ def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     parsed = parse_case(case)
     if store.has_result(eval_run, parsed.case_id):
         return "done before"
-    sandbox, rules, plugin = state.sandbox(config, parsed)
-    result = state.client._call(_replay_inline, sandbox, parsed, rules, plugin.scorers)
+    sandbox, rules, plugin = await state.sandbox(config, parsed)
+    with blocking.inline():
+        result = await replay(sandbox, parsed, rules, plugin.scorers, None)
     store.add_result(eval_run, result)
     return "done"
-
-
-async def _replay_inline(sandbox: Any, case: Any, rules: Any, scorers: Any) -> dict[str, Any]:
-    """A replay whose synchronous work runs inline on the portal's loop, which serves one job at a time here (a
-    thread hop costs more than the short SQLite call it carries: :mod:`ai_missions.kernel.blocking`)."""
-    # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.evals.replay import replay
-
-    with blocking.inline():
-        return await replay(sandbox, case, rules, scorers, None)
 
 
 # -- enqueueing -----------------------------------------------------------------------------------------------------
@@ -358,7 +352,7 @@ async def run_worker(home: Path, *, queues: Sequence[str] | None = None, name: s
     try:
         await _work(app, url, queues, name)
     finally:
-        state.close()
+        await state.close()
 
 
 async def _work(app: Any, url: str, queues: Sequence[str] | None, name: str | None) -> None:
