@@ -86,8 +86,8 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
     spans = [_part_of(cleaned, start) for start, _ in cues] or [(0, len(cleaned))]
     for a, b in spans:
         piece = cleaned[a:b].replace(_BLANK, " ")
-        if lexicon["negation"].search(piece) or lexicon["retract"].search(piece):
-            return "negated"
+        if lexicon["negation"].search(piece) or lexicon["retract"].search(piece) or lexicon["mistake"].search(piece):
+            return "negated"  # "marked accepted by mistake": an entry made in error states nothing
     for start, _ in cues:
         before = cleaned[max(0, start - 30) : start]
         denial = lexicon["before_negation"].pattern
@@ -100,6 +100,13 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
             return "negated"
         if undo_counts and _undone(cleaned, start, lexicon):
             return "negated"
+    # the kind's own word undone by another of its words ("résiliation annulée", "retira la baja"), not by a word of
+    # a longer cue ("annule et remplace")
+    undoing = {m.span() for m in lexicon["undo"].finditer(folded)}
+    first = blank(lexicon, "polite", _blanked(folded, [c for c in cues if c not in undoing]))
+    own = next((c for c in cues if c not in undoing), None)
+    if undo_counts and own is not None and _undone(first, own[0], lexicon):
+        return "negated"
     return "affirmed"
 
 
@@ -140,7 +147,9 @@ def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
             return True
         between = folded[match.end() : at]
         if match.end() <= at and re.fullmatch(
-            r"\s+(?:the|my|her|his|it|that|this|a|an|our|son|sa|ses|su|sus|seine?n?|ihre?n?)?\s*", between
+            r"\s+(?:the|my|her|his|it|that|this|a|an|our|son|sa|ses|su|sus|seine?n?|ihre?n?|la|le|les|l'|el|los|las|"
+            r"mi|ma|mon|mes|die|der|den|das|meine?n?)?\s*",
+            between,
         ):
             return True
     return False
@@ -449,6 +458,10 @@ class OfflineReader:
             and re.match(r"\s*(?:[,.!;]|$)", following.folded[denial.end() :])
         ):
             state = "negated"  # "cancel?? no no, I just want to change the delivery address"
+        if state == "affirmed" and (gone := lexicon["abandoned"].search(folded)) is not None and gone.start() <= at:
+            # "was going to exchange ..., but ...", "ich wollte erst umtauschen": an intention gone by
+            later = any(s.body and s.index > statement.index for s in statements)
+            state = "negated" if later else "hedged"
         if statement.conditional:
             state = "conditional"
         elif state == "affirmed":
@@ -519,13 +532,13 @@ class OfflineReader:
         return any(m.search(folded) for m in methods)
 
     def _taken_back(self, folded: str, at: int) -> bool:
-        """A later part of the statement takes back what the cue's part says: a retraction, or a verb that undoes
-        "it" ("..., then emailed to drop it", "..., retiré par mail")."""
+        """A later part of the statement takes back what the cue's part says: a retraction, or a verb that undoes or
+        refuses "it" ("..., then emailed to drop it", "..., retiré par mail", "then rang back to decline it")."""
         start = _part_of(folded, at)[1]
         rest = folded[start:]
         if not rest.strip() or self.lexicon["retract"].search(rest):
             return bool(rest.strip())
-        for match in self.lexicon["undo"].finditer(rest):
+        for match in itertools.chain(self.lexicon["undo"].finditer(rest), self.lexicon["refuse"].finditer(rest)):
             if re.match(
                 r"\s*(?:it|that|them|this|lo|la|los|las|le|les|l'|es|sie|ihn)\b", rest[match.end() :]
             ) or re.search(r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]):

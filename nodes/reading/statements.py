@@ -18,7 +18,8 @@ or go on in time (", then", "puis", "luego"). Each :class:`Statement` carries, r
   ``question`` (asking for information), ``possibility`` ("is it possible to swap sale items?") or ``policy``
   (a question about things in general: "can I exchange things bought with a gift card?");
 - ``conditional``, ``hedged``, ``planned``, ``past`` (a plan gone by: "was promised for Nov 18");
-- ``reverses``: it takes back what was said before ("ignore my earlier request", "then emailed to drop it").
+- ``reverses``: it takes back what was said before ("ignore my earlier request", "then emailed to drop it", "later
+  declined": a refusal with no object of its own after a turn in time).
 
 The folded form of a statement (:attr:`Statement.folded`) is what the lexicon matches: lowercase, accents folded,
 numbers written in words as digits (text2num's ``alpha2digit`` for en/fr/es/de) and typos corrected.
@@ -247,7 +248,11 @@ def _statement(
         _has(lexicon, "reversal", folded)
         or (
             _has(lexicon, "sequence", folded)
-            and (_has(lexicon, "undo", folded) or (denial is not None and denial.span() == (0, len(bare))))
+            and (
+                _has(lexicon, "undo", folded)
+                or (denial is not None and denial.span() == (0, len(bare)))
+                or any(_bare_object(lexicon).match(folded, m.end()) for m in lexicon["refuse"].finditer(folded))
+            )
         )
         or _undoes_what_came_before(folded, lexicon)
     )
@@ -291,7 +296,8 @@ def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
     turn = lexicon["contrast"].search(folded)
     if turn is None or folded[: turn.start()].strip(" ,;-"):
         return False
-    return any(_bare_object(lexicon).match(folded, m.end()) for m in lexicon["undo"].finditer(folded, turn.end()))
+    verbs = [*lexicon["undo"].finditer(folded, turn.end()), *lexicon["refuse"].finditer(folded, turn.end())]
+    return any(_bare_object(lexicon).match(folded, m.end()) for m in verbs)
 
 
 def _untagged(folded: str, lexicon: Lexicon) -> str:
