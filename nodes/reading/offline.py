@@ -469,7 +469,11 @@ class OfflineReader:
                 state = "hedged"
             elif self._asks(statement, at) and not (alternative and statement.mood == "possibility"):
                 state, question = "hedged", True
-            elif spec.needs_done and lexicon["plan"].search(own_part) and not lexicon["done"].search(folded):
+            elif (
+                spec.needs_done
+                and (lexicon["plan"].search(own_part) or (statement.future and spec.value != "method"))
+                and not lexicon["done"].search(folded)
+            ):
                 state = "hedged"
             elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
                 return None  # "thank you for processing my cancellation": done before, not asked now

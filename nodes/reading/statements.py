@@ -78,6 +78,8 @@ class Statement:
     planned: bool
     past: bool
     reverses: bool
+    #: A verb in the future tense ("registrará", "passera"): planned, as "will" is.
+    future: bool = False
     #: Where in ``folded`` a third party is named, and each first person after it (whose words follow).
     third_party_at: tuple[tuple[int, int], ...] = ()
 
@@ -271,6 +273,7 @@ def _statement(
         planned=_has(lexicon, "plan", folded),
         past=_has(lexicon, "past_plan", folded),
         reverses=reverses,
+        future=lexicon.in_future(text),
         third_party_at=tuple(third),
     )
 

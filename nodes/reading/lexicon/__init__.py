@@ -187,9 +187,23 @@ class Lexicon:
     vocabulary: frozenset[str]
     stems: frozenset[str]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    #: Per language, the endings of a verb in the future tense (``[tense] future``), matched on the text as written:
+    #: "registrará", "passera" say a thing is planned, not done. Per language, not merged: "-era" in French is a
+    #: future, in Spanish a noun ("primera").
+    future: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __getitem__(self, category: str) -> Words:
         return self.words.get(category) or _EMPTY
+
+    def in_future(self, text: str) -> bool:
+        """A verb of the text's language in the future tense: a word of six letters or more with one of its
+        endings, read on the text as written (accents decide: "registrará" is a future, "registrara" is not)."""
+        endings = self.future.get(self.language(fold(text)), ())
+        return (
+            any(len(w) >= 6 and w.endswith(endings) for w in re.findall(r"[^\W\d_]+", text.lower()))
+            if endings
+            else False
+        )
 
     def language(self, folded: str) -> str:
         """The language whose typical words the text uses most (English on a tie or none)."""
@@ -232,6 +246,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     """The lexicon of ``common.toml`` and each language's file in ``folder``."""
     merged: dict[str, Any] = {}
     markers: dict[str, frozenset[str]] = {}
+    future: dict[str, tuple[str, ...]] = {}
     for name in ("common", *languages):
         path = folder / f"{name}.toml"
         if not path.exists():
@@ -239,6 +254,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         if name != "common":
             markers[name] = frozenset(fold(w) for w in data.get("language", {}).get("markers", []))
+            future[name] = tuple(data.get("tense", {}).get("future", []))
         _merge(merged, data)
     words = {k: Words(v) for k, v in merged.get("words", {}).items()}
     kinds = {}
@@ -280,6 +296,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
         vocabulary=frozenset(w for w, stem in literal if not stem),
         stems=frozenset(w for w, stem in literal if stem),
         raw=merged,
+        future=future,
     )
 
 
