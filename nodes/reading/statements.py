@@ -48,7 +48,7 @@ _LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
-    r"fa|fr|hr|mme|sr|sra|ph|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str)|\b[A-Z]|(?<![\d.])\d{1,2}"
+    r"fa|fr|hr|mme|sr|sra|ph|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
