@@ -401,6 +401,11 @@ class OfflineReader:
         spec = KINDS[kind]
         folded = statement.folded
         cues, full, alternative = self._cues(kind, words, statement, statements, source)
+        if cues:
+            # "instead" in "refund me instead of sending a replacement" marks the alternative not taken: it is a cue
+            # only where the side chosen names the kind's thing ("a 43 instead of the 42", "plutôt qu'un
+            # remboursement, envoyez-moi la taille M")
+            cues = [c for c in cues if self._chosen(words, folded, c)]
         if cues and words.excludes:
             excluded = words.excludes.spans(folded)
             cues = [
@@ -462,12 +467,18 @@ class OfflineReader:
             # "was going to exchange ..., but ...", "ich wollte erst umtauschen": an intention gone by
             later = any(s.body and s.index > statement.index for s in statements)
             state = "negated" if later else "hedged"
+        if state == "affirmed" and self._answers_no(statement, statements):
+            state = "negated"  # "Posted manually? -> no, auto-posted via EDI": the answer denies what was asked
         if statement.conditional:
             state = "conditional"
         elif state == "affirmed":
             if lexicon["hedge"].search(blank(lexicon, "polite", own)) or lexicon["qualifier"].search(own):
                 state = "hedged"
-            elif self._asks(statement, at) and not (alternative and statement.mood == "possibility"):
+            elif (
+                self._asks(statement, at)
+                and not (alternative and statement.mood == "possibility")
+                and not self._answered(statement, statements, "yes")
+            ):
                 state, question = "hedged", True
             elif (
                 spec.needs_done
@@ -483,11 +494,7 @@ class OfflineReader:
             state = self._verification(folded, statements, statement)
         elif state == "affirmed" and statement.holder == "claim" and "vendor" not in spec.holders:
             state = "hedged"  # "the vendor says it was already posted": a vendor's word on what only we can state
-        if (
-            state == "affirmed"
-            and words.requires
-            and not any(words.requires.search(s.folded) for s in statements if s.body)
-        ):
+        if state == "affirmed" and words.requires and not self._evidenced(words, statements):
             state = "hedged"  # the evidence the kind needs is not in the text ("address confirmed", on no call)
         value = self._value(kind, statement, statements, today) if state == "affirmed" else None
         if state == "affirmed" and kind == "restock_eta":
@@ -495,6 +502,46 @@ class OfflineReader:
         if state == "affirmed" and statement.past and kind == "restock_eta":
             state = "negated"
         return _Read(statement, state, confidence, value, statement.text, question=question)
+
+    def _chosen(self, words: KindWords, folded: str, cue: tuple[int, int]) -> bool:
+        """A cue that is an "instead" marker counts only if the side chosen names the kind's object."""
+        marker = next((m for m in self.lexicon["instead"].finditer(folded) if m.start() <= cue[0] < m.end()), None)
+        if marker is None:
+            return True
+        before = folded[: marker.start()]
+        if before.strip(" ¿¡,;-"):
+            chosen = before
+        else:
+            comma = folded.find(",", marker.end())
+            chosen = folded[comma + 1 :] if comma >= 0 else ""
+        return words.objects.search(chosen) is not None
+
+    def _answers_no(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The statement answers the question just before it with a bare "no" ("Posted manually? -> no, ...")."""
+        previous = next((s for s in statements if s.index == statement.index - 1 and s.body), None)
+        return previous is not None and self._answered(previous, statements, "denial")
+
+    def _answered(self, question: Statement, statements: list[Statement], category: str) -> bool:
+        """The question is answered by the next statement opening with a bare word of the category ("denial":
+        "-> no, auto-posted"; "yes": "Yes, journal entry done"), in a note that asks and answers itself."""
+        if not question.text.rstrip().endswith("?"):
+            return False
+        answer = next((s for s in statements if s.index == question.index + 1 and s.body), None)
+        if answer is None:
+            return False
+        lead = re.sub(r"^[\s\W_]+", "", blank(self.lexicon, "sequence", answer.folded))
+        word = self.lexicon[category].search(lead)
+        return word is not None and word.start() == 0 and re.match(r"\s*[,.;!:-]", lead[word.end() :]) is not None
+
+    def _evidenced(self, words: KindWords, statements: list[Statement]) -> bool:
+        """The evidence a kind requires is stated, not denied: "no phone verification done", "kein Telefonat" name
+        a call that did not happen."""
+        return any(
+            scope(s.folded, [m.span()], self.lexicon, undo_counts=False) == "affirmed"
+            for s in statements
+            if s.body
+            for m in words.requires.finditer(s.folded)
+        )
 
     def _checks(self, words: KindWords, folded: str, cues: list[tuple[int, int]]) -> Polarity:
         """A method kind's note lists checks ("confirmed by mail, no call-back"): a denied method only removes that
