@@ -47,7 +47,7 @@ Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 _LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
-    r"(?:\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
+    r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
     r"fa|fr|hr|mme|sr|sra|ph|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
