@@ -124,6 +124,16 @@ def _in_alternative(folded: str, at: int, lexicon: Lexicon) -> bool:
     return False
 
 
+def _without_alternatives(folded: str, lexicon: Lexicon) -> str:
+    """The text with each alternative not taken ("rather than waiting in for the courier") blanked, up to the end
+    of its clause: what it says is not what the writer does."""
+    for match in lexicon["instead"].finditer(folded):
+        end = re.search(r"[.,;!?]|$", folded[match.end() :])
+        stop = match.end() + (end.start() if end else 0)
+        folded = folded[: match.start()] + " " * (stop - match.start()) + folded[stop:]
+    return folded
+
+
 def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
     """The cue is in what was changed from: "from click & collect to home delivery", "moved from X to Y"."""
     before = folded[max(0, at - 30) : at]
@@ -407,7 +417,9 @@ class OfflineReader:
             # remboursement, envoyez-moi la taille M")
             cues = [c for c in cues if self._chosen(words, folded, c)]
         if cues and words.excludes:
-            excluded = words.excludes.spans(folded)
+            # an excluded word in the alternative not taken excludes nothing ("rather than waiting in for the courier
+            # I'll collect it from the store")
+            excluded = [e for e in words.excludes.spans(folded) if not _in_alternative(folded, e[0], lexicon)]
             cues = [
                 c
                 for c in cues
@@ -472,7 +484,8 @@ class OfflineReader:
         if statement.conditional:
             state = "conditional"
         elif state == "affirmed":
-            if lexicon["hedge"].search(blank(lexicon, "polite", own)) or lexicon["qualifier"].search(own):
+            chosen = _without_alternatives(own, lexicon)  # "rather than waiting for the courier" hedges nothing
+            if lexicon["hedge"].search(blank(lexicon, "polite", chosen)) or lexicon["qualifier"].search(chosen):
                 state = "hedged"
             elif (
                 self._asks(statement, at)
@@ -511,9 +524,9 @@ class OfflineReader:
         before = folded[: marker.start()]
         if before.strip(" ¿¡,;-"):
             chosen = before
-        else:
+        else:  # "statt X, Y" / "statt X hätte ich lieber Y": what follows the alternative
             comma = folded.find(",", marker.end())
-            chosen = folded[comma + 1 :] if comma >= 0 else ""
+            chosen = folded[comma + 1 :] if comma >= 0 else folded[marker.end() :]
         return words.objects.search(chosen) is not None
 
     def _answers_no(self, statement: Statement, statements: list[Statement]) -> bool:
