@@ -116,6 +116,7 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     weekdays = _alternation(w for w in lexicon.weekdays if len(w) >= 3)
     next_month = _alternation(k for k, days in lexicon.relative_days.items() if days == 30)
     keys = ("range_joiners", "ordinal_suffixes", "day_before", "day_of", "not_a_day_after", "past_after")
+    relative = _alternation(lexicon.relative_days)
     word = {key: _figure_words(lexicon, key) or "(?!)" for key in (*keys, "past_before", "from_weekday")}
     suffix = rf"{word['ordinal_suffixes']}|\."  # and a German ordinal's dot ("am 4.")
     return {
@@ -142,6 +143,7 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
         "past_before": re.compile(rf"(?<![\w])(?:{word['past_before']})\s*$"),
         "last": re.compile(rf"(?<![\w])(?:{_figure_words(lexicon, 'last') or '(?!)'})\s*$"),
         "from_weekday": re.compile(rf"\s*(?:{word['from_weekday']})\s+({weekdays})"),
+        "from_relative": re.compile(rf"\s*(?:{word['from_weekday']})\s+({relative})(?![\w])"),
     }
 
 
@@ -172,6 +174,9 @@ def times(
         if after and today is not None:
             days += _weekday_ahead(today, lexicon.weekdays[after[1]])
             end = after.end()
+        elif anchor := p["from_relative"].match(folded, m.end()):  # "three weeks from today", "a week from tomorrow"
+            days += lexicon.relative_days[anchor[1]]
+            end = anchor.end()
         found.append(When(round(days, 2), m.start(), end))
     for m in p["relative"].finditer(folded):
         found.append(When(lexicon.relative_days[m[1]], m.start(), m.end()))

@@ -694,7 +694,9 @@ class OfflineReader:
         near = [s for s in statements if s.body and abs(s.index - statement.index) <= 1]
         text = " ".join(s.folded for s in statements if s.body)
         changed = price_change(text, self.lexicon)
-        if changed is not None and not amounts(statement.folded):
+        if changed is not None and (
+            not amounts(statement.folded) or self.lexicon["difference"].search(statement.folded) is not None
+        ):  # "passé de 19 € à 24 €, le client accepte de payer la différence": the difference is agreed
             return changed  # "vorher 49 €, jetzt 56 € ... einverstanden, den Differenzbetrag zu zahlen"
         for s in [statement, *near]:
             for match in words.objects.finditer(s.folded):
