@@ -95,3 +95,11 @@ def test_a_figure_said_in_other_words_is_read_with_its_value(
 def test_a_replacement_denied_is_not_read(text: str, kind: str, source: Source) -> None:
     fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+def test_a_refusal_at_the_door_stated_by_staff_is_read() -> None:
+    """The twin of the carrier's note in the snippet set: staff state the refusal themselves."""
+    text = "Customer refused the parcel at the door and asked us to hold it at the store."
+    fact = read([(NOTE, text)], ["delivery_refused"], OFFLINE, today=TODAY).get("delivery_refused")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact

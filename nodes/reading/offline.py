@@ -343,6 +343,13 @@ class OfflineReader:
             following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
             if (
                 following is not None
+                and following.sentence == current.statement.sentence
+                and self.lexicon["restrict"].search(following.folded)
+                and (references(following.text) or following.about == "other" or re.search(r"\d{3,}", following.folded))
+            ):
+                return replace(current, polarity="hedged", value=None)  # "confirmed - but only for item 4472": which?
+            if (
+                following is not None
                 and self.lexicon["qualifier"].search(following.folded)
                 and not any(r.statement.index == following.index for r in stated)
             ):
@@ -481,6 +488,8 @@ class OfflineReader:
             state = "negated" if later else "hedged"
         if state == "affirmed" and self._answers_no(statement, statements):
             state = "negated"  # "Posted manually? -> no, auto-posted via EDI": the answer denies what was asked
+        if state == "affirmed" and self._hedged_word(folded, at):
+            state = "hedged"  # "possible damage", "presunto defecto": the word itself is doubted
         if statement.conditional:
             state = "conditional"
         elif state == "affirmed":
@@ -528,6 +537,11 @@ class OfflineReader:
             comma = folded.find(",", marker.end())
             chosen = folded[comma + 1 :] if comma >= 0 else folded[marker.end() :]
         return words.objects.search(chosen) is not None
+
+    def _hedged_word(self, folded: str, at: int) -> bool:
+        """A word that doubts only the word after it stands right before the cue ("possible damage")."""
+        doubt = self.lexicon["before_hedge"].pattern
+        return doubt is not None and re.search(rf"(?:{doubt.pattern})\s+(?:[\w']+\s+)?$", folded[max(0, at - 30) : at])
 
     def _answers_no(self, statement: Statement, statements: list[Statement]) -> bool:
         """The statement answers the question just before it with a bare "no" ("Posted manually? -> no, ...")."""
