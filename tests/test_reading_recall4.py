@@ -103,3 +103,21 @@ def test_a_refusal_at_the_door_stated_by_staff_is_read() -> None:
     fact = read([(NOTE, text)], ["delivery_refused"], OFFLINE, today=TODAY).get("delivery_refused")
     assert fact is not None
     assert fact.polarity == "affirmed", fact
+
+
+# an offer of a substitute answered with a bare "no thanks" on the next line of a call log: refused
+OFFER_DECLINED = ['Agent: we could send the 500 ml bottle in place of the 1 litre one. / Customer: no thanks, just remove it from the order.', 'Mitarbeiter: Wir können Ihnen ein anderes Modell als Ersatz schicken. / Kunde: Nein danke, ich warte lieber.', "Conseiller : nous pouvons vous envoyer un modèle équivalent en remplacement. / Client : non merci, j'annule cet article."]
+OFFER_NOT_DECLINED = ['Agent: we could send the 500 ml bottle in place of the 1 litre one. / Customer: yes please, that works.', 'Agente: podemos enviarle otro color en lugar del agotado. / Cliente: sí, perfecto, envíenlo.', 'Agent: we can send a replacement next week. / Customer: no rush, next week is fine.']
+
+
+@pytest.mark.parametrize("text", OFFER_DECLINED)
+def test_an_offer_answered_no_is_a_refusal(text: str) -> None:
+    fact = read([(NOTE, text)], ["delivery_refused"], OFFLINE, today=TODAY).get("delivery_refused")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize("text", OFFER_NOT_DECLINED)
+def test_an_offer_answered_yes_or_not_refused_is_not(text: str) -> None:
+    fact = read([(NOTE, text)], ["delivery_refused"], OFFLINE, today=TODAY).get("delivery_refused")
+    assert fact is None or fact.polarity != "affirmed", fact

@@ -289,6 +289,8 @@ class OfflineReader:
             reading = self._statement(kind, words, statement, statements, sim, source, today)
             if reading is not None:
                 readings.append(reading)
+        if words.declined_offer and not any(r.polarity == "affirmed" for r in readings):
+            readings += self._declined_offers(words, statements)
         if not readings:
             return None
         final = self._discourse(kind, readings, statements)
@@ -537,6 +539,27 @@ class OfflineReader:
             comma = folded.find(",", marker.end())
             chosen = folded[comma + 1 :] if comma >= 0 else folded[marker.end() :]
         return words.objects.search(chosen) is not None
+
+    def _declined_offers(self, words: KindWords, statements: list[Statement]) -> list[_Read]:
+        """An offer of the kind's thing ("we could send two 1-litre bottles instead of the 2-litre one") answered by
+        the next statement with a bare no ("Customer: no thanks, leave it out"): the offer was refused."""
+        lexicon = self.lexicon
+        out = []
+        body = [s for s in statements if s.body]
+        for offer, answer in itertools.pairwise(body):
+            if not lexicon["offer"].search(offer.folded) or offer.conditional:
+                continue
+            if not (words.objects.search(offer.folded) or lexicon["instead"].search(offer.folded)):
+                continue
+            lead = re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", answer.folded)  # a speaker's label: "Kundin: nein danke"
+            lead = re.sub(r"^[\s\W_]+", "", lead)
+            denial = lexicon["denial"].search(lead)
+            if denial is None or denial.start() != 0 or not re.match(r"\s*(?:[,.;!:-]|$)", lead[denial.end() :]):
+                continue
+            if answer.hedged or answer.conditional:
+                continue
+            out.append(_Read(answer, "affirmed", 0.8, True, f"{offer.text} … {answer.text}"))
+        return out
 
     def _hedged_word(self, folded: str, at: int) -> bool:
         """A word that doubts only the word after it stands right before the cue ("possible damage")."""

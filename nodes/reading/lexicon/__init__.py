@@ -166,6 +166,8 @@ class KindWords:
     prototypes: tuple[str, ...]
     #: The objects are what the action acts on ("took the discount"): a negation next to them denies it too.
     objects_in_scope: bool = False
+    #: An offer of the kind's thing answered with a bare "no thanks" states the kind (a refused substitute).
+    declined_offer: bool = False
     #: Words one of which the text must hold for the kind to stand (its evidence: "on a call" for a confirmation).
     requires: Words = field(default_factory=lambda: Words(()))
 
@@ -275,6 +277,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
             dependent=Words(spec.get("dependent", [])),
             prototypes=tuple(spec.get("prototypes", [])),
             objects_in_scope=bool(spec.get("objects_in_scope", False)),
+            declined_offer=bool(spec.get("declined_offer", False)),
             requires=Words(spec.get("requires", [])),
         )
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
