@@ -106,8 +106,18 @@ def test_a_refusal_at_the_door_stated_by_staff_is_read() -> None:
 
 
 # an offer of a substitute answered with a bare "no thanks" on the next line of a call log: refused
-OFFER_DECLINED = ['Agent: we could send the 500 ml bottle in place of the 1 litre one. / Customer: no thanks, just remove it from the order.', 'Mitarbeiter: Wir können Ihnen ein anderes Modell als Ersatz schicken. / Kunde: Nein danke, ich warte lieber.', "Conseiller : nous pouvons vous envoyer un modèle équivalent en remplacement. / Client : non merci, j'annule cet article."]
-OFFER_NOT_DECLINED = ['Agent: we could send the 500 ml bottle in place of the 1 litre one. / Customer: yes please, that works.', 'Agente: podemos enviarle otro color en lugar del agotado. / Cliente: sí, perfecto, envíenlo.', 'Agent: we can send a replacement next week. / Customer: no rush, next week is fine.']
+OFFER_DECLINED = [
+    "Agent: we could send the 500 ml bottle in place of the 1 litre one."
+    " / Customer: no thanks, just remove it from the order.",
+    "Mitarbeiter: Wir können Ihnen ein anderes Modell als Ersatz schicken. / Kunde: Nein danke, ich warte lieber.",
+    "Conseiller : nous pouvons vous envoyer un modèle équivalent en remplacement."
+    " / Client : non merci, j'annule cet article.",
+]
+OFFER_NOT_DECLINED = [
+    "Agent: we could send the 500 ml bottle in place of the 1 litre one. / Customer: yes please, that works.",
+    "Agente: podemos enviarle otro color en lugar del agotado. / Cliente: sí, perfecto, envíenlo.",
+    "Agent: we can send a replacement next week. / Customer: no rush, next week is fine.",
+]
 
 
 @pytest.mark.parametrize("text", OFFER_DECLINED)
