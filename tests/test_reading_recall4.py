@@ -18,6 +18,7 @@ NOTE = Source("crm", "N-4", "crm_note")
 CUSTOMER = Source("helpdesk", "T-4", "customer_message")
 PURCHASING = Source("erp", "PO-4", "purchasing_note")
 VENDOR = Source("ap", "INV-4", "vendor_email")
+VERIFICATION = Source("ap", "BA-4", "bank_accounts.verification_method")
 
 # a request not to cancel one of two orders, wanting both; do-not-contact and departures in other words; a size as
 # the thing exchanged; a store named by a compound; the alternative not taken ("rather than waiting for the courier")
@@ -130,4 +131,81 @@ def test_an_offer_answered_no_is_a_refusal(text: str) -> None:
 @pytest.mark.parametrize("text", OFFER_NOT_DECLINED)
 def test_an_offer_answered_yes_or_not_refused_is_not(text: str) -> None:
     fact = read([(NOTE, text)], ["delivery_refused"], OFFLINE, today=TODAY).get("delivery_refused")
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+# a fresh probe written after the fixes above, across the classes and the four languages (first run: 9 of its 38
+# not-affirmed read as positive; each fixed as a class: backing out, an answer still to come, an invoice announced,
+# "me parece bien", a turn back that agrees only in a word without its object)
+PROBE_READ = [
+    ("Can I return this for a refund?", "refund_request", CUSTOMER),
+    ("Kann ich mein Geld zurückbekommen? Der Mixer ist defekt.", "refund_request", CUSTOMER),
+    ("¿Me podéis devolver el dinero? El pedido llegó incompleto.", "refund_request", CUSTOMER),
+    ("Call-back to the number in our vendor master, controller confirmed new IBAN.", "bank_verified", VERIFICATION),
+    ("Could you hold it at the Camden branch for me to collect on Saturday?", "store_pickup", CUSTOMER),
+    ("Per her manager, Kim left the company in October.", "contact_departed", NOTE),
+    ("Customer happy to pay the extra £9 for Saturday delivery.", "upcharge_agreed", NOTE),
+    ("Die 12 Euro Aufpreis für die Expresslieferung zahle ich gern.", "upcharge_agreed", CUSTOMER),
+    ("Je veux bien payer 8 € de plus pour la livraison express.", "upcharge_agreed", CUSTOMER),
+    ("Me parece bien pagar 10 € más por el envío urgente.", "upcharge_agreed", CUSTOMER),
+]
+PROBE_NOT_READ = [
+    (
+        "Customer first agreed to the $8 express fee, then called back and said standard shipping is fine.",
+        "upcharge_agreed",
+        NOTE,
+    ),
+    (
+        "Kunde war zunächst mit 6 € Aufpreis einverstanden, hat es sich dann aber anders überlegt.",
+        "upcharge_agreed",
+        NOTE,
+    ),
+    ("La cliente a d'abord accepté le supplément de 5 €, puis s'est rétractée le lendemain.", "upcharge_agreed", NOTE),
+    ("El cliente aceptó el recargo de 7 €, pero al día siguiente se echó atrás.", "upcharge_agreed", NOTE),
+    ("Would it be possible to pause my plan for two months instead of cancelling?", "offer_accepted", CUSTOMER),
+    ("Würden Sie mir einen Rabatt geben, wenn ich bleibe?", "offer_accepted", CUSTOMER),
+    ("Si me hacéis un 20 % de descuento, me quedo.", "offer_accepted", CUSTOMER),
+    ("Je garderai l'abonnement à condition d'avoir la remise de 30 %.", "offer_accepted", CUSTOMER),
+    ("My sister's blender arrived with a cracked jug, mine is fine.", "damage_reported", CUSTOMER),
+    ("Die Lampe meiner Nachbarin kam kaputt an, meine ist in Ordnung.", "damage_reported", CUSTOMER),
+    ("Le colis de mon voisin était abîmé, le mien est arrivé intact.", "damage_reported", CUSTOMER),
+    ("A mi hermana le llegó la tostadora rota; la mía funciona bien.", "damage_reported", CUSTOMER),
+    ("I will probably ask for a refund if the replacement also fails.", "refund_request", CUSTOMER),
+    ("Ich überlege noch, ob ich das Geld zurück möchte.", "refund_request", CUSTOMER),
+    ("Je ne sais pas encore si je vais demander un remboursement.", "refund_request", CUSTOMER),
+    ("Todavía no sé si pediré el reembolso.", "refund_request", CUSTOMER),
+    ("Est-ce que vous remboursez les articles soldés ?", "refund_request", CUSTOMER),
+    ("Vendor will confirm a restock date next week.", "restock_eta", PURCHASING),
+    ("Lieferant meldet sich nächste Woche mit einem Liefertermin.", "restock_eta", PURCHASING),
+    ("Le fournisseur nous donnera une date de réassort lundi.", "restock_eta", PURCHASING),
+    ("El proveedor nos dará fecha de reposición el lunes.", "restock_eta", PURCHASING),
+    ("Called the vendor on the number printed in their change letter, they confirmed.", "bank_verified", VERIFICATION),
+    ("Rückruf unter der Nummer aus dem Änderungsschreiben, Lieferant hat bestätigt.", "bank_verified", VERIFICATION),
+    ("Rappel effectué au numéro figurant dans le courrier de changement, confirmé.", "bank_verified", VERIFICATION),
+    ("Llamamos al teléfono que venía en la carta de cambio, lo confirmaron.", "bank_verified", VERIFICATION),
+    ("Please cancel. Actually, scratch that, I'll keep it for now.", "cancel_intent", CUSTOMER),
+    ("Bitte kündigen. Nein, doch nicht, ich behalte es.", "cancel_intent", CUSTOMER),
+    ("Je veux résilier. Enfin non, oubliez, je reste.", "cancel_intent", CUSTOMER),
+    ("Quiero darme de baja. Bueno, no, olvídalo, me quedo.", "cancel_intent", CUSTOMER),
+    ("Gibt es in Ihren Filialen eine Abholung?", "store_pickup", CUSTOMER),
+    ("Le retrait en magasin est-il possible pour les meubles ?", "store_pickup", CUSTOMER),
+    ("Kim said she might leave the company next year.", "contact_departed", NOTE),
+    ("Mme Roux quittera la société à la fin du mois.", "contact_departed", NOTE),
+    ("We will send a corrected invoice to replace INV-4410 shortly.", "invoice_supersedes", VENDOR),
+    ("Eine korrigierte Rechnung folgt in Kürze.", "invoice_supersedes", VENDOR),
+    ("Finance will post this manually on Friday.", "ledger_posted", PURCHASING),
+    ("Buchhaltung bucht die Rechnung am Freitag manuell.", "ledger_posted", PURCHASING),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), PROBE_READ)
+def test_the_probe_statements_are_read(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), PROBE_NOT_READ)
+def test_the_probe_denials_doubts_plans_and_questions_are_not(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
     assert fact is None or fact.polarity != "affirmed", fact

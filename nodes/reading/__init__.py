@@ -98,6 +98,7 @@ KINDS: Mapping[str, KindSpec] = {
         "flag",
         "money",
         holders=("vendor", "staff"),
+        needs_done=True,  # "we will send a corrected invoice": announced, not issued
     ),
     "contact_paused": KindSpec(
         "the customer asked not to be contacted (no e-mails, calls or offers), for now or until a date",

@@ -177,7 +177,9 @@ def polarity(clause: str, cues: Sequence[tuple[int, int]] = (), lexicon: Lexicon
     state = scope(folded, cues, lexicon)
     if state == "negated":
         return state
-    if lexicon["hedge"].search(quiet.replace(_BLANK, " ")) or lexicon["qualifier"].search(quiet):
+    if lexicon["hedge"].search(blank(lexicon, "not_hedge", quiet.replace(_BLANK, " "))) or lexicon["qualifier"].search(
+        quiet
+    ):
         return "hedged"
     if "?" in folded and (lexicon["possibility"].search(folded) or lexicon["question"].search(folded[:12])):
         return "hedged"
@@ -425,6 +427,18 @@ class OfflineReader:
             # only where the side chosen names the kind's thing ("a 43 instead of the 42", "plutôt qu'un
             # remboursement, envoyez-moi la taille M")
             cues = [c for c in cues if self._chosen(words, folded, c)]
+        if (
+            cues
+            and statement.reverses
+            and not alternative
+            and not words.cues.spans(folded)
+            and not words.objects.search(folded)
+            and not self.lexicon["yes"].search(folded)
+            and not any(self._refers_back(folded, end) for _, end in cues)
+        ):
+            # "..., then called back and said standard shipping is fine": it turns to another thing, it does not
+            # agree again ("Actually, yes, I'll take it" does)
+            return None
         if cues and words.excludes:
             # an excluded word in the alternative not taken excludes nothing ("rather than waiting in for the courier
             # I'll collect it from the store")
@@ -496,7 +510,8 @@ class OfflineReader:
             state = "conditional"
         elif state == "affirmed":
             chosen = _without_alternatives(own, lexicon)  # "rather than waiting for the courier" hedges nothing
-            if lexicon["hedge"].search(blank(lexicon, "polite", chosen)) or lexicon["qualifier"].search(chosen):
+            doubt = lexicon["hedge"].search(blank(lexicon, "not_hedge", blank(lexicon, "polite", chosen)))
+            if doubt or lexicon["qualifier"].search(chosen):
                 state = "hedged"
             elif (
                 self._asks(statement, at)
@@ -560,6 +575,11 @@ class OfflineReader:
                 continue
             out.append(_Read(answer, "affirmed", 0.8, True, f"{offer.text} … {answer.text}"))
         return out
+
+    def _refers_back(self, folded: str, at: int) -> bool:
+        """A pronoun for the earlier thing right after a cue ("I'll take it", "je le prends")."""
+        pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
+        return any(re.match(rf"\s+{re.escape(p)}\b", folded[at:]) for p in pronouns)
 
     def _hedged_word(self, folded: str, at: int) -> bool:
         """A word that doubts only the word after it stands right before the cue ("possible damage")."""

@@ -269,7 +269,7 @@ def _statement(
         about=about,
         mood=mood,
         conditional=_has(lexicon, "condition", quiet) or _has(lexicon, "otherwise", folded),
-        hedged=_has(lexicon, "hedge", quiet) or _has(lexicon, "qualifier", folded),
+        hedged=_has(lexicon, "hedge", blank(lexicon, "not_hedge", quiet)) or _has(lexicon, "qualifier", folded),
         planned=_has(lexicon, "plan", folded),
         past=_has(lexicon, "past_plan", folded),
         reverses=reverses,
