@@ -134,10 +134,21 @@ def test_an_offer_answered_yes_or_not_refused_is_not(text: str) -> None:
     assert fact is None or fact.polarity != "affirmed", fact
 
 
-# a fresh probe written after the fixes above, across the classes and the four languages (first run: 9 of its 38
-# not-affirmed read as positive; each fixed as a class: backing out, an answer still to come, an invoice announced,
-# "me parece bien", a turn back that agrees only in a word without its object)
+# two fresh probes of own wordings across the classes and the four languages, written after the fixes above.
+# The first (48): 9 of its 38 not-affirmed read as positive on first run; each fixed as a class: backing out, an
+# answer still to come, an invoice announced, "me parece bien", a turn back that agrees only in a word without its
+# object. One left out: "Mi vecina recogió su pedido en tienda" ("su pedido" may be the customer's own order).
+# The second (44): 1 of 36 on first run (a call-back planned in a note that says the change was received); recall:
+# "beenden Sie meinen Vertrag", "clôturer mon compte", "asked us not to email her", "nicht mehr zuständig".
 PROBE_READ = [
+    ("Please close my account effective today.", "cancel_intent", CUSTOMER),
+    ("Bitte beenden Sie meinen Vertrag zum nächstmöglichen Termin.", "cancel_intent", CUSTOMER),
+    ("Merci de clôturer mon compte dès aujourd'hui.", "cancel_intent", CUSTOMER),
+    ("Por favor, cancelad mi suscripción a partir de hoy.", "cancel_intent", CUSTOMER),
+    ("Offered the pause; customer accepted straight away.", "offer_accepted", NOTE),
+    ("Next delivery from the supplier arrives Dec 4.", "restock_eta", PURCHASING),
+    ("Customer asked us not to email her until March.", "contact_paused", NOTE),
+    ("Herr Meier ist nicht mehr für uns zuständig, neue Ansprechpartnerin ist Frau Kurz.", "contact_departed", NOTE),
     ("Can I return this for a refund?", "refund_request", CUSTOMER),
     ("Kann ich mein Geld zurückbekommen? Der Mixer ist defekt.", "refund_request", CUSTOMER),
     ("¿Me podéis devolver el dinero? El pedido llegó incompleto.", "refund_request", CUSTOMER),
@@ -150,6 +161,42 @@ PROBE_READ = [
     ("Me parece bien pagar 10 € más por el envío urgente.", "upcharge_agreed", CUSTOMER),
 ]
 PROBE_NOT_READ = [
+    ("Cx ok w/ +$6 gift wrap. 10 min later emailed: pls remove gift wrap.", "upcharge_agreed", NOTE),
+    ("Kd. OK mit 5 € Aufpreis für Expressversand – später per Mail zurückgezogen.", "upcharge_agreed", NOTE),
+    ("Cliente OK pour +4 € d'emballage cadeau ; a finalement demandé à le retirer.", "upcharge_agreed", NOTE),
+    ("If the upgrade is under $20 I'm in, otherwise leave it.", "upcharge_agreed", CUSTOMER),
+    ("Falls der Aufpreis unter 15 € liegt, bin ich einverstanden.", "upcharge_agreed", CUSTOMER),
+    ("Solo si el suplemento no pasa de 10 €, acepto.", "upcharge_agreed", CUSTOMER),
+    ("Tant que le supplément reste sous 10 €, c'est d'accord.", "upcharge_agreed", CUSTOMER),
+    ("Is the damage covered if I ship it back myself?", "damage_reported", CUSTOMER),
+    ("No damage at all, the box just looked a bit battered.", "damage_reported", CUSTOMER),
+    ("Nichts kaputt, nur der Karton ist etwas eingedrückt.", "damage_reported", CUSTOMER),
+    ("Rien de cassé, seul le carton est un peu abîmé.", "damage_reported", CUSTOMER),
+    ("No se rompió nada, solo la caja venía algo golpeada.", "damage_reported", CUSTOMER),
+    ('Fwd from my dad: "the mug is chipped". Not mine, mine is fine.', "damage_reported", CUSTOMER),
+    ("Cust asked what the cancellation fee would be, no decision.", "cancel_intent", NOTE),
+    ("Kunde fragt nach den Kündigungsfristen, will aber bleiben.", "cancel_intent", NOTE),
+    ("Le client demande les conditions de résiliation, sans vouloir résilier pour l'instant.", "cancel_intent", NOTE),
+    ("La clienta pregunta cómo se da de baja, pero de momento sigue.", "cancel_intent", NOTE),
+    ("My husband wants to cancel his plan; mine stays as is.", "cancel_intent", CUSTOMER),
+    ("Offered 50% for 3 months; cust said she'd think about it.", "offer_accepted", NOTE),
+    ("50 % Rabatt angeboten, Kundin meldet sich noch.", "offer_accepted", NOTE),
+    ("Remise de 50 % proposée, la cliente doit en parler à son mari.", "offer_accepted", NOTE),
+    ("Le ofrecí un 50 % de descuento; lo va a pensar.", "offer_accepted", NOTE),
+    ("Is click and collect available for sofas?", "store_pickup", CUSTOMER),
+    ("I'd rather it be delivered than pick it up from the store.", "store_pickup", CUSTOMER),
+    ("Lieber liefern lassen als im Laden abholen.", "store_pickup", CUSTOMER),
+    ("Je préfère la livraison plutôt que le retrait en magasin.", "store_pickup", CUSTOMER),
+    ("Prefiero que me lo envíen a casa en vez de recogerlo en tienda.", "store_pickup", CUSTOMER),
+    ("Vendor says the new bank details are verified on their side.", "bank_verified", PURCHASING),
+    ("Bank change request received; verification call not done yet.", "bank_verified", PURCHASING),
+    ("Bankänderung erhalten, Rückruf steht noch aus.", "bank_verified", PURCHASING),
+    ("Changement de RIB reçu, contre-appel prévu demain.", "bank_verified", PURCHASING),
+    ("Cambio de cuenta recibido, llamaremos mañana al número de la ficha.", "bank_verified", PURCHASING),
+    ("Restock was due Nov 20 but that date has come and gone with no update.", "restock_eta", PURCHASING),
+    ("Supplier hopes to ship the remaining units around mid-December.", "restock_eta", PURCHASING),
+    ("Lieferant rechnet eventuell mit Ware Mitte Dezember.", "restock_eta", PURCHASING),
+    ("Customer asked whether we could email less often.", "contact_paused", NOTE),
     (
         "Customer first agreed to the $8 express fee, then called back and said standard shipping is fine.",
         "upcharge_agreed",

@@ -522,7 +522,7 @@ class OfflineReader:
             elif (
                 spec.needs_done
                 and (lexicon["plan"].search(own_part) or (statement.future and spec.value != "method"))
-                and not lexicon["done"].search(folded)
+                and not lexicon["done"].search(own_part)  # "RIB reçu, contre-appel prévu demain": the call is planned
             ):
                 state = "hedged"
             elif kind in _NEEDS_NEW_REQUEST and statement.mood != "request" and self._done_before(folded, part, today):
