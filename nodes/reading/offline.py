@@ -500,8 +500,8 @@ class OfflineReader:
             state = "negated"  # "cancel?? no no, I just want to change the delivery address"
         if state == "affirmed" and (gone := lexicon["abandoned"].search(folded)) is not None and gone.start() <= at:
             # "was going to exchange ..., but ...", "ich wollte erst umtauschen": an intention gone by
-            later = any(s.body and s.index > statement.index for s in statements)
-            state = "negated" if later else "hedged"
+            goes_on = any(s.body and s.index > statement.index for s in statements)
+            state = "negated" if goes_on else "hedged"
         if state == "affirmed" and self._answers_no(statement, statements):
             state = "negated"  # "Posted manually? -> no, auto-posted via EDI": the answer denies what was asked
         if state == "affirmed" and self._hedged_word(folded, at):
@@ -584,7 +584,8 @@ class OfflineReader:
     def _hedged_word(self, folded: str, at: int) -> bool:
         """A word that doubts only the word after it stands right before the cue ("possible damage")."""
         doubt = self.lexicon["before_hedge"].pattern
-        return doubt is not None and re.search(rf"(?:{doubt.pattern})\s+(?:[\w']+\s+)?$", folded[max(0, at - 30) : at])
+        before = folded[max(0, at - 30) : at]
+        return doubt is not None and re.search(rf"(?:{doubt.pattern})\s+(?:[\w']+\s+)?$", before) is not None
 
     def _answers_no(self, statement: Statement, statements: list[Statement]) -> bool:
         """The statement answers the question just before it with a bare "no" ("Posted manually? -> no, ...")."""
