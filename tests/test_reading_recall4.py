@@ -256,3 +256,33 @@ def test_the_probe_statements_are_read(text: str, kind: str, source: Source) -> 
 def test_the_probe_denials_doubts_plans_and_questions_are_not(text: str, kind: str, source: Source) -> None:
     fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+# the clause chosen after "rather than" / "statt" / "plutôt que" (a first person has begun it), an article after an
+# undoing verb ("retire sa demande de résiliation" takes back the cancellation, not the offer), "ni de" continuing
+# a negated verb
+CHOSEN = [
+    ("Instead of another delivery attempt we'll collect it from your Bristol shop tomorrow.", "store_pickup", CUSTOMER),
+    ("Anstatt einer Zustellung hole ich den Tisch selbst in der Filiale ab.", "store_pickup", CUSTOMER),
+    ("Plutôt qu'une livraison, je passe le récupérer en magasin samedi.", "store_pickup", CUSTOMER),
+    ("Le client accepte la remise de 20 % et retire sa demande de résiliation.", "offer_accepted", NOTE),
+    ("Je ne souhaite plus recevoir de mails ni de SMS promotionnels.", "contact_paused", CUSTOMER),
+]
+NOT_CHOSEN = [
+    ("Rather than collecting it at the store, please deliver it to my office.", "store_pickup", CUSTOMER),
+    ("Aceptó el mes gratis, pero luego lo retiró.", "offer_accepted", NOTE),
+    ("Je ne veux ni remboursement ni échange, juste vous prévenir.", "refund_request", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), CHOSEN)
+def test_what_is_chosen_over_an_alternative_is_read(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), NOT_CHOSEN)
+def test_what_is_not_chosen_or_taken_back_is_not(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is None or fact.polarity != "affirmed", fact

@@ -88,7 +88,7 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
         piece = cleaned[a:b].replace(_BLANK, " ")
         if lexicon["negation"].search(piece) or lexicon["retract"].search(piece) or lexicon["mistake"].search(piece):
             return "negated"  # "marked accepted by mistake": an entry made in error states nothing
-    for start, _ in cues:
+    for start, cue_end in cues:
         before = cleaned[max(0, start - 30) : start]
         denial = lexicon["before_negation"].pattern
         if denial is not None and re.search(rf"(?:{denial.pattern})[\s-]*(?:[\w']+\s+){{0,2}}$", before):
@@ -96,7 +96,7 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
         prefix = lexicon["prefix_negation"].pattern
         if prefix is not None and re.search(rf"(?:{prefix.pattern})-$", before):
             return "negated"  # "un-verified", "non-confirmé"
-        if _in_alternative(cleaned, start, lexicon) or _changed_from(cleaned, start, lexicon):
+        if _in_alternative(folded, start, lexicon, cue_end) or _changed_from(cleaned, start, lexicon):
             return "negated"
         if undo_counts and _undone(cleaned, start, lexicon):
             return "negated"
@@ -110,12 +110,15 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
     return "affirmed"
 
 
-def _in_alternative(folded: str, at: int, lexicon: Lexicon) -> bool:
-    """The cue is in what was not chosen: after "instead of"/"rather than" in its sentence, or after "than" in a
-    preference ("I'd rather have store credit than a refund")."""
+def _in_alternative(folded: str, at: int, lexicon: Lexicon, end: int | None = None) -> bool:
+    """The cue is in what was not chosen: after "instead of"/"rather than" in its sentence (unless the writer's own
+    clause has begun before the cue's ``end``), or after "than" in a preference ("I'd rather have store credit than a
+    refund")."""
     for match in lexicon["instead"].finditer(folded, 0, at):
         if match.end() <= at and at - match.end() < 40 and not re.search(r"[.;!?,]", folded[match.end() : at]):
-            return True
+            # the writer's own clause has begun ("rather than waiting in for the courier I'll collect it", "statt
+            # Lieferung nach Hause hole ich es ab"): the cue is what is chosen
+            return lexicon["first_person"].search(folded, match.end(), end or at) is None
     prefer = lexicon["prefer"].search(folded, 0, at)
     if prefer is not None:
         than = lexicon["than"].pattern
@@ -661,9 +664,13 @@ class OfflineReader:
         if not rest.strip() or self.lexicon["retract"].search(rest):
             return bool(rest.strip())
         for match in itertools.chain(self.lexicon["undo"].finditer(rest), self.lexicon["refuse"].finditer(rest)):
-            if re.match(
-                r"\s*(?:it|that|them|this|lo|la|los|las|le|les|l'|es|sie|ihn)\b", rest[match.end() :]
-            ) or re.search(r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]):
+            # "it" after the verb, or a clitic before it ("l'a retiré"); "la/le/es" after it is an article unless the
+            # clause ends there ("retira la baja" takes back the cancellation, not what came before)
+            if re.match(r"\s*(?:it|that|them|this)\b", rest[match.end() :]) or re.search(
+                r"(?:l'|le |la |lo |es )\s*$", rest[: match.start()]
+            ):
+                return True
+            if re.match(r"\s*(?:lo|la|los|las|le|les|l'|es|sie|ihn)\s*(?:[,.;!]|$)", rest[match.end() :]):
                 return True
         return False
 
@@ -703,11 +710,17 @@ class OfflineReader:
         if statement.about == "general":
             return False
         part = _part_of(folded, at)
-        other = self.lexicon["other_record"].search(folded, *part)
+        # another record named only in the alternative not taken ("instead of another delivery attempt") is no other
+        others = [
+            m
+            for m in self.lexicon["other_record"].finditer(folded)
+            if not _in_alternative(folded, m.start(), self.lexicon)
+        ]
+        other = next((m for m in others if part[0] <= m.start() < part[1]), None)
         this = self.lexicon["this_record"].search(folded, *part)
         if other is not None and this is None:
             return False
-        if other is None and this is None and statement.about == "other":
+        if other is None and this is None and others:
             return False
         for start, end in statement.third_party_at:
             if start > at:
