@@ -286,3 +286,68 @@ def test_what_is_chosen_over_an_alternative_is_read(text: str, kind: str, source
 def test_what_is_not_chosen_or_taken_back_is_not(text: str, kind: str, source: Source) -> None:
     fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+# a third probe (30 own wordings; first run: 3 of 24 not-affirmed read as positive) and its classes: the customer's
+# word reported in a staff note on a kind only the supplier or staff may state ("laut Kundin kommt die Ware am
+# Montag"), a channel still welcome after a request not to call ("E-Mails sind aber in Ordnung", cut mid-clause by
+# "aber"), a rejoin taking back a cancellation. Left out: "I cancelled last year and came back, all good now" (no
+# subject before "came back": read as a cancellation still)
+PROBE3_READ = [
+    ("The handle came off after one use. Can I get my money back?", "refund_request", CUSTOMER),
+    ("Supplier: 40 units landing Friday 4 Dec, PO 7781 confirmed.", "restock_eta", NOTE),
+    ("Verified via callback to known contact from vendor master on 24/11.", "bank_verified", VERIFICATION),
+    ("Vérifié par rappel au numéro du fichier fournisseur.", "bank_verified", VERIFICATION),
+    ("JE 5512 posted manually to the GL yesterday.", "ledger_posted", PURCHASING),
+    ("Please keep both orders, the second one is a gift.", "orders_both_wanted", CUSTOMER),
+    ("Per the customer, the mirror arrived shattered.", "damage_reported", NOTE),
+    ("Please stop calling me, I'm fed up with it.", "contact_paused", CUSTOMER),
+]
+PROBE3_NOT_READ = [
+    ("I was thinking of cancelling but the new features changed my mind.", "cancel_intent", CUSTOMER),
+    ("Ich hatte kurz überlegt zu kündigen, bleibe aber.", "cancel_intent", CUSTOMER),
+    ("J'avais pensé résilier, mais je reste finalement.", "cancel_intent", CUSTOMER),
+    ("Pensé en darme de baja, pero al final me quedo.", "cancel_intent", CUSTOMER),
+    ("Discount offer declined; customer still wants out.", "offer_accepted", NOTE),
+    ("Angebot von 3 Gratismonaten abgelehnt.", "offer_accepted", NOTE),
+    ("La clienta no quiso la pausa, prefiere cancelar.", "offer_accepted", NOTE),
+    ("Will I get a refund if I return it unopened?", "refund_request", CUSTOMER),
+    ("Bekomme ich mein Geld zurück, wenn ich es ungeöffnet zurückschicke?", "refund_request", CUSTOMER),
+    ("Serai-je remboursé si je renvoie l'article non ouvert ?", "refund_request", CUSTOMER),
+    ("¿Me devolverán el dinero si lo devuelvo sin abrir?", "refund_request", CUSTOMER),
+    ("Thanks for the refund, it arrived this morning.", "refund_request", CUSTOMER),
+    ("Driver says customer refused the parcel; customer says no one came.", "delivery_refused", NOTE),
+    ("I didn't refuse anything, nobody rang the bell.", "delivery_refused", CUSTOMER),
+    ("Customer heard from a friend that stock arrives Monday.", "restock_eta", NOTE),
+    ("Laut Kundin kommt die Ware am Montag wieder rein.", "restock_eta", NOTE),
+    ("No ETA from the mill; production halted until further notice.", "restock_eta", PURCHASING),
+    ("Vendor insists the IBAN was already verified by our team last month.", "bank_verified", PURCHASING),
+    ("Manual posting? Not needed - EDI will pick it up.", "ledger_posted", PURCHASING),
+    ("This invoice does not replace any earlier invoice; both are due.", "invoice_supersedes", VENDOR),
+    ("Do I need to keep both orders or can you merge them?", "orders_both_wanted", CUSTOMER),
+    ("Please don't call me at work, email is fine.", "contact_paused", NOTE),
+    ("Jo from accounts is on maternity leave until May.", "contact_departed", NOTE),
+    ("Per the customer, the supplier is restocking next Tuesday.", "restock_eta", NOTE),
+    ("Selon la cliente, le produit revient en stock la semaine prochaine.", "restock_eta", NOTE),
+    ("Según el cliente, la reposición llega el jueves.", "restock_eta", NOTE),
+    (
+        "I unsubscribed in spring but I've resubscribed since, so please ignore the old request.",
+        "cancel_intent",
+        CUSTOMER,
+    ),
+    ("Bitte nicht mehr anrufen, E-Mails sind aber in Ordnung.", "contact_paused", CUSTOMER),
+    ("No me llaméis al móvil, por correo está bien.", "contact_paused", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), PROBE3_READ)
+def test_the_third_probe_statements_are_read(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), PROBE3_NOT_READ)
+def test_the_third_probe_hearsay_denials_and_questions_are_not(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is None or fact.polarity != "affirmed", fact

@@ -302,6 +302,10 @@ class OfflineReader:
         if final is None:
             return None
         writer = writer_of(source, self.lexicon)
+        hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
+        if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
+            # "laut Kundin kommt die Ware am Montag": the customer's word on what the supplier states
+            writer = "customer"
         if final.polarity == "affirmed" and spec.holders and writer not in (*spec.holders, "unknown"):
             # someone who cannot state this kind says it: hearsay ("the lady on the phone said restock Tuesday")
             final = replace(final, polarity="hedged", value=None)
@@ -472,12 +476,18 @@ class OfflineReader:
         if cues and self._taken_back(folded, cues[-1][0]):
             # "took the 25% offer on the phone, emailed an hour later withdrawing it"
             return _Read(statement, "negated", confidence, None, statement.text)
+        # the rest of the sentence, where a turn cut it mid-clause ("E-Mails sind | aber in Ordnung")
+        sentence = folded + "".join(
+            " " + s.folded
+            for s in statements
+            if s.body and s.sentence == statement.sentence and s.index > statement.index
+        )
         later = [
             o
-            for o in words.opposites.finditer(folded)
-            if cues and _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0]
+            for o in words.opposites.finditer(sentence)
+            if cues and (o.start() >= len(folded) or _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0])
         ]
-        if later and scope(folded, [later[-1].span()], lexicon) == "affirmed" and not statement.conditional:
+        if later and scope(sentence, [later[-1].span()], lexicon) == "affirmed" and not statement.conditional:
             # "click & collect order uncollected, cust called: please deliver instead": the later part is the word
             return _Read(statement, "negated", 0.8, None, statement.text)
         state = self._checks(words, folded, cues) if spec.value == "method" else scope(folded, cues, lexicon)
