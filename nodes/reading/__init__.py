@@ -110,6 +110,7 @@ KINDS: Mapping[str, KindSpec] = {
         "flag",
         "other",
         holders=("staff", "vendor", "customer"),
+        needs_done=True,  # "se jubila el año que viene": not gone yet
     ),
     "delivery_refused": KindSpec(
         "the customer refused a delivery, or declined an offered substitute or alternative", "flag", "stock"

@@ -534,7 +534,7 @@ class OfflineReader:
                 state, question = "hedged", True
             elif (
                 spec.needs_done
-                and (lexicon["plan"].search(own_part) or (statement.future and spec.value != "method"))
+                and (lexicon["plan"].search(folded, *part) or (statement.future and spec.value != "method"))
                 and not lexicon["done"].search(own_part)  # "RIB reçu, contre-appel prévu demain": the call is planned
             ):
                 state = "hedged"
