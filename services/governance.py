@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,12 +57,23 @@ def default_roster() -> dict[str, str]:
     return roster
 
 
+@functools.lru_cache(maxsize=8)
+def _shared_store(path: str, url: str, pid: int) -> RunStore:
+    """One store of the shared database per process (its connections are per thread), where a roster read opened a
+    Postgres connection of its own: twice an eval case on a worker (the approval step and ``decide``), 7% of the
+    worker's time spent connecting (py-spy). The accounts are still read on every call; ``pid``: a forked child
+    never uses its parent's connection."""
+    return RunStore(Path(path), url=url)
+
+
 def load_roster(home: Path) -> dict[str, str]:
     """Reviewer name -> role: the store's accounts once there are any; before that ``reviewers.json`` or the
     default roster (for platform code that names a reviewer in-process; people sign in with an account)."""
 
-    if (database_url() or (home / "runs.sqlite").exists()) and (accounts := Accounts(RunStore(runs_db(home))).roster()):
-        return accounts
+    if (url := database_url()) or (home / "runs.sqlite").exists():
+        store = _shared_store(str(runs_db(home)), url, os.getpid()) if url else RunStore(runs_db(home))
+        if accounts := Accounts(store).roster():
+            return accounts
     path = home / "reviewers.json"
     if not path.exists():
         return default_roster()
