@@ -534,7 +534,11 @@ class OfflineReader:
                 state, question = "hedged", True
             elif (
                 spec.needs_done
-                and (lexicon["plan"].search(folded, *part) or (statement.future and spec.value != "method"))
+                and (
+                    lexicon["plan"].search(folded, *part)
+                    or (statement.future and spec.value != "method")
+                    or self._time_ahead(folded, part, today)
+                )
                 and not lexicon["done"].search(own_part)  # "RIB reçu, contre-appel prévu demain": the call is planned
             ):
                 state = "hedged"
@@ -661,6 +665,17 @@ class OfflineReader:
             return False
         when = times(folded, today or date.today(), self.lexicon)
         return any(w.past for w in when) or self.lexicon["past_time"].search(folded) is not None
+
+    def _time_ahead(self, folded: str, part: tuple[int, int], today: date | None) -> bool:
+        """The cue's part names a time ahead, so a present tense means a plan ("leaves the company on 31 January",
+        "geht am 31.03. in Rente"): a date more than a week away (a bare weekday may be the last one), with nothing in
+        the part that marks a time gone by. A bare month is left alone: "in March" may be the last one."""
+        piece = folded[part[0] : part[1]]
+        lexicon = self.lexicon
+        if lexicon["past_time"].search(piece) is not None:
+            return False
+        found = times(piece, today or date.today(), lexicon)
+        return any(w.days is not None and w.days > 7 and not w.past for w in found)
 
     def _names_method(self, folded: str) -> bool:
         methods = self.lexicon.kinds["bank_verified"].methods.values()

@@ -1,0 +1,86 @@
+"""Classes the fifth blind set found (issue 40), each fixed by words in the lexicon's data files or a general
+mechanism, tested in wordings written for these tests (never the set's own sentences). (The project's snippet set
+keeps its holdout at 35% of all snippets, so these live here.)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ai_missions.nodes.reading import Fact, Source, read
+from ai_missions.nodes.reading.lexicon import default
+from ai_missions.nodes.reading.offline import OfflineReader
+
+TODAY = date(2026, 11, 25)
+OFFLINE = OfflineReader(semantic=False)
+NOTE = Source("crm", "N-5", "crm_note")
+CALLS = Source("crm", "C-5", "call_log")
+CUSTOMER = Source("helpdesk", "T-5", "customer_message")
+
+
+def _fact(text: str, kind: str, source: Source) -> Fact | None:
+    return read([(source, text)], [kind], OFFLINE, today=TODAY).facts.get(kind)
+
+
+# a request withdrawn: cancelling or ignoring one's own request takes it back, and is no cancellation
+WITHDRAWN = [
+    ("Please cancel my return request, the parcel turned up after all.", "cancel_intent"),
+    ("J'ai demandé un remboursement lundi, merci d'annuler ma demande, le colis est arrivé.", "refund_request"),
+    ("Asked for a refund this morning - please disregard that, found the missing part.", "refund_request"),
+    ("Quería darme de baja, pero ya no. Por favor anulen mi solicitud.", "cancel_intent"),
+    ("Ich hatte eine Erstattung beantragt, bitte ziehen Sie meine Anfrage zurück.", "refund_request"),
+]
+# a relative by marriage, or the account holder's relative, speaks: someone else's words
+THIRD_PARTY = [
+    ("My sister-in-law thinks the extra £20 for express is worth it; I'm not convinced.", "upcharge_agreed", CUSTOMER),
+    ("Mi suegro dice que la lámpara llegó rota, yo aún no la he abierto.", "damage_reported", CUSTOMER),
+    ("Mon beau-frère veut résilier son abonnement chez vous.", "cancel_intent", CUSTOMER),
+    ("The account holder's son called asking to close the account; holder not reachable.", "cancel_intent", CALLS),
+]
+# a present tense with a date ahead is a plan, for a kind that needs the thing done
+PLANNED = [
+    ("Frau Keller ist ab dem 1. März nicht mehr bei uns tätig.", "contact_departed"),
+    ("Our buyer Tom Hale is no longer with the company from 1 February.", "contact_departed"),
+]
+# what still reads: a cancellation asked outright, a cancellation request received, a departure done
+STILL_READ = [
+    ("Please cancel my order 4471.", "cancel_intent", CUSTOMER),
+    ("Cancellation request received from customer for the annual plan.", "cancel_intent", NOTE),
+    ("Mme Roux a quitté la société le 3 novembre.", "contact_departed", NOTE),
+    ("Tom Hale left the company on Friday.", "contact_departed", NOTE),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), WITHDRAWN)
+def test_a_request_withdrawn_is_no_fact(text: str, kind: str) -> None:
+    fact = _fact(text, kind, CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), THIRD_PARTY)
+def test_a_relatives_words_are_not_the_customers(text: str, kind: str, source: Source) -> None:
+    fact = _fact(text, kind, source)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "kind"), PLANNED)
+def test_a_date_ahead_makes_a_present_tense_a_plan(text: str, kind: str) -> None:
+    fact = _fact(text, kind, NOTE)
+    assert fact is not None
+    assert fact.polarity == "hedged", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), STILL_READ)
+def test_what_is_said_outright_still_reads(text: str, kind: str, source: Source) -> None:
+    fact = _fact(text, kind, source)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+def test_an_inflection_is_not_corrected_as_a_typo() -> None:
+    """Typo tolerance keeps a word's tense: present "se jubila" is not past "se jubiló" misspelt."""
+    assert default().correct("jubila") == "jubila"
+    fact = _fact("El Sr. Ortiz se jubila el 31 de marzo.", "contact_departed", NOTE)
+    assert fact is None or fact.polarity != "affirmed", fact
