@@ -18,6 +18,8 @@ OFFLINE = OfflineReader(semantic=False)
 NOTE = Source("crm", "N-5", "crm_note")
 CALLS = Source("crm", "C-5", "call_log")
 CUSTOMER = Source("helpdesk", "T-5", "customer_message")
+VENDOR = Source("ap", "INV-5", "vendor_email")
+VERIFICATION = Source("ap", "BA-5", "bank_accounts.verification_method")
 
 
 def _fact(text: str, kind: str, source: Source) -> Fact | None:
@@ -44,12 +46,47 @@ PLANNED = [
     ("Frau Keller ist ab dem 1. März nicht mehr bei uns tätig.", "contact_departed"),
     ("Our buyer Tom Hale is no longer with the company from 1 February.", "contact_departed"),
 ]
+# a pause lifted later ("signed back up to the newsletter", "Opt-in reaktiviert") denies the earlier one
+PAUSE_LIFTED = [
+    "Asked for no newsletters in the spring; today she signed back up to the newsletter.",
+    "Keine Werbe-E-Mails laut Notiz vom Mai, aber Opt-in heute reaktiviert.",
+    "Plus de mails marketing demandé en mars, puis réinscrite à la newsletter hier.",
+]
+# doubts and plans in other words: "könnte ... sein", "in the next few days", "tiene que enviarnos"
+UNSURE = [
+    ("Der Kunde meint, das Display könnte beschädigt sein, er prüft es morgen.", "damage_reported", NOTE),
+    ("Die korrigierte Rechnung zu RE-5510 senden wir Ihnen in Kürze zu.", "invoice_supersedes", VENDOR),
+    ("The replacement invoice for INV-204 will reach you in the next few days.", "invoice_supersedes", VENDOR),
+    ("El proveedor tiene que enviarnos la factura rectificativa que sustituye a la F-331.", "invoice_supersedes", NOTE),
+]
+# the vendor's own word on its bank details, in fr/de/es, is no verification
+VENDORS_WORD = [
+    "Le fournisseur indique par téléphone que le nouveau RIB est correct.",
+    "Der Lieferant teilt mit, die neue IBAN sei geprüft.",
+    "El proveedor asegura por correo que la cuenta nueva es correcta.",
+]
+# a pickup undone by a verb after it, whatever the store's word ends in ("tienda anulada")
+PICKUP_UNDONE = [
+    "Recogida en tienda anulada, la clienta quiere envío a domicilio.",
+    "Abholung in der Filiale storniert, Kundin möchte Lieferung.",
+    "Retrait en boutique annulé, le client veut être livré.",
+]
+# a condition after a turn binds what was just said
+BOUND = [
+    ("Happy to pay the extra £15 for the walnut top, but only if it still ships this week.", "upcharge_agreed"),
+    ("Je veux résilier mon abonnement, mais seulement si vous me remboursez le mois en cours.", "cancel_intent"),
+    ("Lo recojo en la tienda de Sevilla, pero solo si está antes del viernes.", "store_pickup"),
+]
 # what still reads: a cancellation asked outright, a cancellation request received, a departure done
 STILL_READ = [
     ("Please cancel my order 4471.", "cancel_intent", CUSTOMER),
     ("Cancellation request received from customer for the annual plan.", "cancel_intent", NOTE),
     ("Mme Roux a quitté la société le 3 novembre.", "contact_departed", NOTE),
     ("Tom Hale left the company on Friday.", "contact_departed", NOTE),
+    ("No marketing emails please.", "contact_paused", CUSTOMER),
+    ("Anbei die korrigierte Rechnung, sie ersetzt RE-5510.", "invoice_supersedes", VENDOR),
+    ("Call-back to the number on file, vendor confirmed the new account.", "bank_verified", VERIFICATION),
+    ("Happy to pay the extra £15 for the walnut top, but please ship it this week.", "upcharge_agreed", CUSTOMER),
 ]
 
 
@@ -77,6 +114,39 @@ def test_what_is_said_outright_still_reads(text: str, kind: str, source: Source)
     fact = _fact(text, kind, source)
     assert fact is not None
     assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize("text", PAUSE_LIFTED)
+def test_a_pause_lifted_later_is_no_pause(text: str) -> None:
+    fact = _fact(text, "contact_paused", NOTE)
+    assert fact is not None
+    assert fact.polarity == "negated", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), UNSURE)
+def test_a_doubt_or_a_plan_in_other_words_is_no_fact(text: str, kind: str, source: Source) -> None:
+    fact = _fact(text, kind, source)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize("text", VENDORS_WORD)
+def test_the_vendors_own_word_verifies_nothing(text: str) -> None:
+    fact = _fact(text, "bank_verified", VERIFICATION)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize("text", PICKUP_UNDONE)
+def test_a_pickup_undone_after_its_store_is_denied(text: str) -> None:
+    fact = _fact(text, "store_pickup", NOTE)
+    assert fact is not None
+    assert fact.polarity == "negated", fact
+
+
+@pytest.mark.parametrize(("text", "kind"), BOUND)
+def test_a_condition_after_a_turn_binds_what_came_before(text: str, kind: str) -> None:
+    fact = _fact(text, kind, CUSTOMER)
+    assert fact is not None
+    assert fact.polarity == "conditional", fact
 
 
 def test_an_inflection_is_not_corrected_as_a_typo() -> None:

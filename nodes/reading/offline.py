@@ -156,7 +156,7 @@ def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
     for match in lexicon["undo"].finditer(folded, a, b):
         if match.start() <= at < match.end() or _in_alternative(folded, match.start(), lexicon):
             continue  # the cue's own word, or a thing not chosen ("took the discount instead of cancelling")
-        if match.start() > at and not re.search(r"(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
+        if match.start() > at and not re.search(r"\b(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
             return True
         between = folded[match.end() : at]
         if match.end() <= at and re.fullmatch(
@@ -359,6 +359,13 @@ class OfflineReader:
                 and (references(following.text) or following.about == "other" or re.search(r"\d{3,}", following.folded))
             ):
                 return replace(current, polarity="hedged", value=None)  # "confirmed - but only for item 4472": which?
+            if (
+                following is not None
+                and following.sentence == current.statement.sentence
+                and self._binds(following)
+                and not any(r.statement.index == following.index for r in stated)
+            ):
+                return replace(current, polarity="conditional", value=None)  # "I could collect it, but only if ..."
             if (
                 following is not None
                 and self.lexicon["qualifier"].search(following.folded)
@@ -665,6 +672,13 @@ class OfflineReader:
             return False
         when = times(folded, today or date.today(), self.lexicon)
         return any(w.past for w in when) or self.lexicon["past_time"].search(folded) is not None
+
+    def _binds(self, statement: Statement) -> bool:
+        """The statement opens (after its turn: "but", "aber") with a condition that binds what came before ("...,
+        but only if it's there by Friday", "..., mais seulement si ...")."""
+        rest = blank(self.lexicon, "contrast", statement.folded).lstrip(" ,;-")
+        found = self.lexicon["binding_condition"].search(rest)
+        return found is not None and found.start() == 0
 
     def _time_ahead(self, folded: str, part: tuple[int, int], today: date | None) -> bool:
         """The cue's part names a time ahead, so a present tense means a plan ("leaves the company on 31 January",
