@@ -154,3 +154,21 @@ def test_an_inflection_is_not_corrected_as_a_typo() -> None:
     assert default().correct("jubila") == "jubila"
     fact = _fact("El Sr. Ortiz se jubila el 31 de marzo.", "contact_departed", NOTE)
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+# a price said as old and new ("previous price ..., new price ...", "statt ... jetzt ...", "coûtait ..., passe à
+# ..."), thousands written with separators: the agreed amount is the difference
+PRICE_CHANGES = [
+    ("Agreed to the bigger sofa: previous price 1,150.00, new price 1,240.00.", 90.0),
+    ("Kunde akzeptiert die Eckvariante, statt 1.200 Euro jetzt 1.275 Euro.", 75.0),
+    ("La cliente acepta el cambio: precio anterior 59 €, nuevo precio 72 €.", 13.0),
+    ("Le client accepte : la table coûtait 310 €, elle passe à 345 €.", 35.0),
+]
+
+
+@pytest.mark.parametrize(("text", "difference"), PRICE_CHANGES)
+def test_a_price_said_as_old_and_new_is_agreed_as_its_difference(text: str, difference: float) -> None:
+    fact = _fact(text, "upcharge_agreed", NOTE)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    assert fact.value == difference

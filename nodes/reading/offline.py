@@ -805,7 +805,9 @@ class OfflineReader:
         text = " ".join(s.folded for s in statements if s.body)
         changed = price_change(text, self.lexicon)
         if changed is not None and (
-            not amounts(statement.folded) or self.lexicon["difference"].search(statement.folded) is not None
+            not amounts(statement.folded)
+            or self.lexicon["difference"].search(statement.folded) is not None
+            or price_change(statement.folded, self.lexicon) is not None  # "ancien prix 89 €, nouveau prix 104 €"
         ):  # "passé de 19 € à 24 €, le client accepte de payer la différence": the difference is agreed
             return changed  # "vorher 49 €, jetzt 56 € ... einverstanden, den Differenzbetrag zu zahlen"
         for s in [statement, *near]:
