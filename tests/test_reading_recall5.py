@@ -172,3 +172,27 @@ def test_a_price_said_as_old_and_new_is_agreed_as_its_difference(text: str, diff
     assert fact is not None
     assert fact.polarity == "affirmed", fact
     assert fact.value == difference
+
+
+# a variant named by its size or measure ("an L", "a 9", "90x200", "50 pulgadas") and the writer moved onto it
+# ("switch me to", "passer au modèle", "cámbiame a"): an exchange wanted
+VARIANTS = [
+    "Can you switch me to the 90x200 topper instead of the 80x200?",
+    "The trainers pinch - please send a 9 instead.",
+    "Je préfère passer au modèle en chêne, merci.",
+    "Cámbiame a la versión de 50 pulgadas, por favor.",
+    "Bitte die Matratze in 140x200 statt 160x200 schicken.",
+]
+NOT_VARIANTS = ["Could you switch me to the 10am slot instead?", "Please change the delivery to the 5th, I'm away."]
+
+
+@pytest.mark.parametrize("text", VARIANTS)
+def test_a_variant_named_by_its_size_is_an_exchange(text: str) -> None:
+    fact = read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize("text", NOT_VARIANTS)
+def test_a_slot_or_a_day_is_no_variant(text: str) -> None:
+    assert read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent") is None
