@@ -196,3 +196,32 @@ def test_a_variant_named_by_its_size_is_an_exchange(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_VARIANTS)
 def test_a_slot_or_a_day_is_no_variant(text: str) -> None:
     assert read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent") is None
+
+
+# a pause asked in other words: a channel such as texts, an opt-out recorded, a contact block, "only from ... again",
+# "no offers until"; a footer's unsubscribe link and a call asked for are not
+PAUSES = [
+    ("No texts please, just email me.", CUSTOMER),
+    ("Cust asked to stop marketing - newsletter opt-out processed.", NOTE),
+    ("Kontaktsperre für alle Kanäle bis Ende Januar.", NOTE),
+    ("Bitte erst nach Ostern wieder melden.", CUSTOMER),
+    ("La clienta pide no recibir llamadas hasta marzo.", NOTE),
+    ("Please don't call me until after the 15th, I'm in hospital.", CUSTOMER),
+]
+NOT_PAUSES = [
+    ("Newsletter footer: to unsubscribe click here.", CUSTOMER),
+    ("Please call me again tomorrow about the invoice.", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), PAUSES)
+def test_a_pause_in_other_words_is_read(text: str, source: Source) -> None:
+    fact = read([(source, text)], ["contact_paused"], OFFLINE, today=TODAY).get("contact_paused")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "source"), NOT_PAUSES)
+def test_a_footer_or_a_call_asked_for_is_no_pause(text: str, source: Source) -> None:
+    fact = read([(source, text)], ["contact_paused"], OFFLINE, today=TODAY).get("contact_paused")
+    assert fact is None or fact.polarity != "affirmed", fact
