@@ -225,3 +225,25 @@ def test_a_pause_in_other_words_is_read(text: str, source: Source) -> None:
 def test_a_footer_or_a_call_asked_for_is_no_pause(text: str, source: Source) -> None:
     fact = read([(source, text)], ["contact_paused"], OFFLINE, today=TODAY).get("contact_paused")
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+# words that named something else: "please update your records" takes nothing back, "le mois dernier" is a time
+# and no other record, "still nothing back" is a refund still wanted, "la entrega" is what is refused
+OTHER_SENSES = [
+    ("Our buyer Jan Olsen left the company last week. Please update your records.", "contact_departed", CUSTOMER),
+    ("Mme Petit a quitté l'entreprise le mois dernier, son remplaçant arrive lundi.", "contact_departed", NOTE),
+    ("Returned the lamp weeks ago and still nothing back to my Visa.", "refund_request", CUSTOMER),
+    ("Rechazamos la entrega, el paquete venía mojado.", "delivery_refused", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), OTHER_SENSES)
+def test_a_word_read_in_its_own_sense(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+def test_an_update_mark_still_takes_back() -> None:
+    fact = _fact("I want to cancel. Update: never mind, I'll keep it.", "cancel_intent", CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
