@@ -247,3 +247,26 @@ def test_a_word_read_in_its_own_sense(text: str, kind: str, source: Source) -> N
 def test_an_update_mark_still_takes_back() -> None:
     fact = _fact("I want to cancel. Update: never mind, I'll keep it.", "cancel_intent", CUSTOMER)
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+# an amount written bare beside the extra ("the extra 12", "die 8 extra", "les 15 de plus", "7 más") is the amount
+# agreed; a duration beside it ("the extra 2 days") is none
+BARE_AMOUNTS = [
+    ("Customer ok with the extra 12 for gift wrap.", 12.0),
+    ("Kunde zahlt die 8 extra für Expressversand, passt.", 8.0),
+    ("La cliente accepte les 15 de plus pour la livraison express.", 15.0),
+    ("Cliente acepta pagar 7 más por el envío urgente.", 7.0),
+]
+
+
+@pytest.mark.parametrize(("text", "amount"), BARE_AMOUNTS)
+def test_a_bare_amount_beside_the_extra_is_its_value(text: str, amount: float) -> None:
+    fact = _fact(text, "upcharge_agreed", NOTE)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    assert fact.value == amount
+
+
+def test_a_duration_beside_the_extra_is_no_amount() -> None:
+    fact = _fact("OK, I'll pay the extra 2 days' delivery.", "upcharge_agreed", CUSTOMER)
+    assert fact is None or fact.value is None, fact

@@ -816,7 +816,18 @@ class OfflineReader:
                 if found and re.search(r"\d", s.folded[max(0, match.start() - 12) : match.end() + 12]):
                     return found[-1]
         found = amounts(statement.folded) or [a for s in near for a in amounts(s.folded)]
-        return found[-1] if found else None
+        if found:
+            return found[-1]
+        for match in words.objects.finditer(statement.folded):  # "the extra 5", "49 more": a bare figure beside it
+            after = re.match(r"\s+(\d+(?:[.,]\d{1,2})?)(?![\w.,%]*\d|\s*%)", statement.folded[match.end() :])
+            before = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s+$", statement.folded[: match.start()])
+            unit = re.match(r"\s*([^\W\d_]+)", statement.folded[match.end() + after.end() :]) if after else None
+            if after and unit and unit[1] in self.lexicon.units:
+                continue  # "the extra 2 days": a duration, not money
+            inside = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)(?![\w.,]*\d)", match.group())
+            if bare := inside or after or before:
+                return float(bare[1].replace(",", "."))
+        return None
 
     def _restock(
         self, statement: Statement, statements: list[Statement], today: date | None, value: object
