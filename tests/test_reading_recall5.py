@@ -270,3 +270,32 @@ def test_a_bare_amount_beside_the_extra_is_its_value(text: str, amount: float) -
 def test_a_duration_beside_the_extra_is_no_amount() -> None:
     fact = _fact("OK, I'll pay the extra 2 days' delivery.", "upcharge_agreed", CUSTOMER)
     assert fact is None or fact.value is None, fact
+
+
+# kinds said in other words: a fault by its symptom ("leckt", "undicht", "fuit", "chauffe anormalement"), both
+# orders wanted as a short answer ("yes, both", "necesita ambos"), an invoice "annulant et remplaçant", a restock as
+# "rentrent en stock"
+OTHER_WORDS = [
+    ("Der Wasserkocher ist undicht, auf dem Tisch steht eine Pfütze.", "damage_reported", CUSTOMER),
+    ("La bouilloire fuit par le bas depuis le premier jour.", "damage_reported", CUSTOMER),
+    (
+        "Two identical desks on 7710 and 7711: cust confirmed, yes both, one for the office and one for home.",
+        "orders_both_wanted",
+        NOTE,
+    ),
+    ("Dos sillas iguales en 5510 y 5511; la clienta confirma que quiere las dos.", "orders_both_wanted", NOTE),
+    ("Avoir n° 55 annulant et remplaçant la facture F-310.", "invoice_supersedes", VENDOR),
+    ("Le fournisseur confirme : les bols rentrent en stock le 4 décembre.", "restock_eta", NOTE),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), OTHER_WORDS)
+def test_a_kind_in_other_words_is_read(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+def test_a_short_answer_that_says_no_is_not_both() -> None:
+    fact = _fact("Asked if she wants both; she said no, cancel one.", "orders_both_wanted", NOTE)
+    assert fact is None or fact.polarity != "affirmed", fact
