@@ -299,3 +299,19 @@ def test_a_kind_in_other_words_is_read(text: str, kind: str, source: Source) -> 
 def test_a_short_answer_that_says_no_is_not_both() -> None:
     fact = _fact("Asked if she wants both; she said no, cancel one.", "orders_both_wanted", NOTE)
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+# "I cancelled ... last month": something the writer did before, not a cancellation asked now
+DONE_BEFORE = [
+    "We cancelled the cleaning contract last year, which is why budgets are tight; the coffee subscription stays.",
+    "I cancelled my phone plan a month ago so I'm watching costs, but the wine club stays.",
+]
+
+
+@pytest.mark.parametrize("text", DONE_BEFORE)
+def test_a_cancellation_done_before_is_not_asked_now(text: str) -> None:
+    fact = _fact(text, "cancel_intent", CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
+    asked = _fact("I want to cancel my wine club membership.", "cancel_intent", CUSTOMER)
+    assert asked is not None
+    assert asked.polarity == "affirmed", asked
