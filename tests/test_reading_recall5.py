@@ -315,3 +315,25 @@ def test_a_cancellation_done_before_is_not_asked_now(text: str) -> None:
     asked = _fact("I want to cancel my wine club membership.", "cancel_intent", CUSTOMER)
     assert asked is not None
     assert asked.polarity == "affirmed", asked
+
+
+# more kinds in other words: a substitute not wanted, a manual journal as "OD manuelle", "pay the attached invoice
+# instead", a contact who left a company named with its legal form; and a refusal on a condition stays conditional
+MORE_WORDS = [
+    ("I don't want the replacement model, I'll wait for the original.", "delivery_refused", CUSTOMER),
+    ("OD manuelle n° 4410 saisie hier par la comptabilité.", "ledger_posted", NOTE),
+    ("Corrected VAT on INV-88 - please process the attached invoice instead.", "invoice_supersedes", VENDOR),
+    ("Sara Lind left Nordic Pumps AB last spring.", "contact_departed", NOTE),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), MORE_WORDS)
+def test_more_kinds_in_other_words(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+def test_a_refusal_on_a_condition_is_conditional() -> None:
+    fact = _fact("If the original is gone, I don't want a substitute.", "delivery_refused", CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
