@@ -337,3 +337,24 @@ def test_more_kinds_in_other_words(text: str, kind: str, source: Source) -> None
 def test_a_refusal_on_a_condition_is_conditional() -> None:
     fact = _fact("If the original is gone, I don't want a substitute.", "delivery_refused", CUSTOMER)
     assert fact is None or fact.polarity != "affirmed", fact
+
+
+# a plan governs the noun phrase that goes on from it ("will issue a credit note and then a corrected invoice",
+# "doit nous envoyer un avoir puis une facture corrigée"); done, it states the thing
+GOVERNED_BY_A_PLAN = [
+    "We will issue a credit note and then a corrected invoice replacing INV-77.",
+    "Le fournisseur doit nous envoyer un avoir puis une facture corrigée qui remplace la F-77.",
+    "El proveedor enviará un abono y luego la factura rectificativa de la F-12.",
+]
+
+
+@pytest.mark.parametrize("text", GOVERNED_BY_A_PLAN)
+def test_a_plan_governs_what_goes_on_from_it(text: str) -> None:
+    fact = _fact(text, "invoice_supersedes", VENDOR)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+def test_the_same_words_done_state_it() -> None:
+    fact = _fact("We issued a credit note and then a corrected invoice replacing INV-77.", "invoice_supersedes", VENDOR)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact

@@ -542,7 +542,8 @@ class OfflineReader:
             elif (
                 spec.needs_done
                 and (
-                    lexicon["plan"].search(folded, *part)
+                    lexicon["plan"].search(folded, *self._governed(folded, part))
+                    or self._goes_on_from_a_plan(statement, statements)
                     or (statement.future and spec.value != "method")
                     or self._time_ahead(folded, part, today)
                 )
@@ -672,6 +673,24 @@ class OfflineReader:
             return False
         when = times(folded, today or date.today(), self.lexicon)
         return any(w.past for w in when) or self.lexicon["past_time"].search(folded) is not None
+
+    def _governed(self, folded: str, part: tuple[int, int]) -> tuple[int, int]:
+        """The cue's part, with the part before it when it is only a noun phrase going on from there ("doit nous
+        envoyer un avoir puis une facture corrigée", "will send a credit note and then a corrected invoice"): the
+        verb before governs it, so a plan there is its plan. A part with a subject of its own stands alone ("Laura
+        has moved on, her replacement starts next week")."""
+        if not _CONTINUED.match(folded, part[0]):
+            return part
+        before = [p for p in _parts(folded) if p[1] <= part[0]]
+        return (before[-1][0], part[1]) if before else part
+
+    def _goes_on_from_a_plan(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The statement only goes on with a noun phrase from a planned one in its sentence ("We will issue a credit
+        note | and then a corrected invoice replacing INV-77"): the plan is its plan too."""
+        previous = next((s for s in statements if s.index == statement.index - 1 and s.body), None)
+        if previous is None or previous.sentence != statement.sentence or not previous.planned:
+            return False
+        return _CONTINUED.match(blank(self.lexicon, "sequence", statement.folded).lstrip(" ,;-")) is not None
 
     def _binds(self, statement: Statement) -> bool:
         """The statement opens (after its turn: "but", "aber") with a condition that binds what came before ("...,
@@ -854,6 +873,13 @@ class OfflineReader:
         a, b = _part_of(folded, at)
         return self.lexicon["undo"].search(folded, a, b) is not None or _changed_from(folded, at, self.lexicon)
 
+
+#: A part that only goes on with a noun phrase: an optional "then" and an article ("puis une facture", "and then a
+#: corrected invoice", "y luego la factura", "und dann eine Gutschrift").
+_CONTINUED = re.compile(
+    r"\s*(?:(?:and|et|y|und)\s+)?(?:(?:then|puis|ensuite|luego|dann|danach)\s+)?(?:the|a|an|un|une|des|le|la|les|el|los|las|unos|unas|ein|eine|"
+    r"einen|der|die|das)\s"
+)
 
 #: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.
 _NEEDS_NEW_REQUEST = frozenset({"cancel_intent", "refund_request", "exchange_intent"})
