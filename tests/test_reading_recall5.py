@@ -358,3 +358,14 @@ def test_the_same_words_done_state_it() -> None:
     fact = _fact("We issued a credit note and then a corrected invoice replacing INV-77.", "invoice_supersedes", VENDOR)
     assert fact is not None
     assert fact.polarity == "affirmed", fact
+
+
+# a store named as a centre or a pickup point ("en el centro de", "punto de recogida"); a home in the town centre is
+# no store
+def test_a_pickup_point_is_a_store() -> None:
+    text = "Lo recojo yo en el punto de recogida de Alcalá, gracias."
+    fact = read([(CUSTOMER, text)], ["store_pickup"], OFFLINE, today=TODAY).get("store_pickup")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    home = "Vivo en el centro de Madrid, envíenlo a casa por favor."
+    assert read([(CUSTOMER, home)], ["store_pickup"], OFFLINE, today=TODAY).get("store_pickup") is None
