@@ -77,7 +77,9 @@ def _price_change(lexicon: Lexicon) -> re.Pattern[str]:
     before, after = lexicon["from_words"].pattern, lexicon["to_words"].pattern
 
     def price(name: str) -> str:
-        return rf"(?:[$€£]\s*)?(?P<{name}>\d+(?:[.,]\d{{1,2}})?)(?:\s*(?:[$€£]|eur|usd|dollars?|euros?))?"
+        # "1,299.00" and "1.049" are thousands, not a price and its cents
+        number = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?"
+        return rf"(?:[$€£]\s*)?(?P<{name}>{number})(?:\s*(?:[$€£]|eur|usd|dollars?|euros?))?"
 
     return re.compile(
         rf"(?:{before.pattern if before else '(?!)'})[^\d.;!?]{{0,40}}?{price('old')}"

@@ -156,7 +156,7 @@ def _undone(folded: str, at: int, lexicon: Lexicon) -> bool:
     for match in lexicon["undo"].finditer(folded, a, b):
         if match.start() <= at < match.end() or _in_alternative(folded, match.start(), lexicon):
             continue  # the cue's own word, or a thing not chosen ("took the discount instead of cancelling")
-        if match.start() > at and not re.search(r"(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
+        if match.start() > at and not re.search(r"\b(?:the|a|an|der|die|das|le|la|el)\s+$", folded[: match.start()]):
             return True
         between = folded[match.end() : at]
         if match.end() <= at and re.fullmatch(
@@ -361,6 +361,13 @@ class OfflineReader:
                 return replace(current, polarity="hedged", value=None)  # "confirmed - but only for item 4472": which?
             if (
                 following is not None
+                and following.sentence == current.statement.sentence
+                and self._binds(following)
+                and not any(r.statement.index == following.index for r in stated)
+            ):
+                return replace(current, polarity="conditional", value=None)  # "I could collect it, but only if ..."
+            if (
+                following is not None
                 and self.lexicon["qualifier"].search(following.folded)
                 and not any(r.statement.index == following.index for r in stated)
             ):
@@ -534,7 +541,12 @@ class OfflineReader:
                 state, question = "hedged", True
             elif (
                 spec.needs_done
-                and (lexicon["plan"].search(folded, *part) or (statement.future and spec.value != "method"))
+                and (
+                    lexicon["plan"].search(folded, *self._governed(folded, part))
+                    or self._goes_on_from_a_plan(statement, statements)
+                    or (statement.future and spec.value != "method")
+                    or self._time_ahead(folded, part, today)
+                )
                 and not lexicon["done"].search(own_part)  # "RIB reçu, contre-appel prévu demain": the call is planned
             ):
                 state = "hedged"
@@ -662,6 +674,42 @@ class OfflineReader:
         when = times(folded, today or date.today(), self.lexicon)
         return any(w.past for w in when) or self.lexicon["past_time"].search(folded) is not None
 
+    def _governed(self, folded: str, part: tuple[int, int]) -> tuple[int, int]:
+        """The cue's part, with the part before it when it is only a noun phrase going on from there ("doit nous
+        envoyer un avoir puis une facture corrigée", "will send a credit note and then a corrected invoice"): the
+        verb before governs it, so a plan there is its plan. A part with a subject of its own stands alone ("Laura
+        has moved on, her replacement starts next week")."""
+        if not _CONTINUED.match(folded, part[0]):
+            return part
+        before = [p for p in _parts(folded) if p[1] <= part[0]]
+        return (before[-1][0], part[1]) if before else part
+
+    def _goes_on_from_a_plan(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The statement only goes on with a noun phrase from a planned one in its sentence ("We will issue a credit
+        note | and then a corrected invoice replacing INV-77"): the plan is its plan too."""
+        previous = next((s for s in statements if s.index == statement.index - 1 and s.body), None)
+        if previous is None or previous.sentence != statement.sentence or not previous.planned:
+            return False
+        return _CONTINUED.match(blank(self.lexicon, "sequence", statement.folded).lstrip(" ,;-")) is not None
+
+    def _binds(self, statement: Statement) -> bool:
+        """The statement opens (after its turn: "but", "aber") with a condition that binds what came before ("...,
+        but only if it's there by Friday", "..., mais seulement si ...")."""
+        rest = blank(self.lexicon, "contrast", statement.folded).lstrip(" ,;-")
+        found = self.lexicon["binding_condition"].search(rest)
+        return found is not None and found.start() == 0
+
+    def _time_ahead(self, folded: str, part: tuple[int, int], today: date | None) -> bool:
+        """The cue's part names a time ahead, so a present tense means a plan ("leaves the company on 31 January",
+        "geht am 31.03. in Rente"): a date more than a week away (a bare weekday may be the last one), with nothing in
+        the part that marks a time gone by. A bare month is left alone: "in March" may be the last one."""
+        piece = folded[part[0] : part[1]]
+        lexicon = self.lexicon
+        if lexicon["past_time"].search(piece) is not None:
+            return False
+        found = times(piece, today or date.today(), lexicon)
+        return any(w.days is not None and w.days > 7 and not w.past for w in found)
+
     def _names_method(self, folded: str) -> bool:
         methods = self.lexicon.kinds["bank_verified"].methods.values()
         return any(m.search(folded) for m in methods)
@@ -776,7 +824,9 @@ class OfflineReader:
         text = " ".join(s.folded for s in statements if s.body)
         changed = price_change(text, self.lexicon)
         if changed is not None and (
-            not amounts(statement.folded) or self.lexicon["difference"].search(statement.folded) is not None
+            not amounts(statement.folded)
+            or self.lexicon["difference"].search(statement.folded) is not None
+            or price_change(statement.folded, self.lexicon) is not None  # "ancien prix 89 €, nouveau prix 104 €"
         ):  # "passé de 19 € à 24 €, le client accepte de payer la différence": the difference is agreed
             return changed  # "vorher 49 €, jetzt 56 € ... einverstanden, den Differenzbetrag zu zahlen"
         for s in [statement, *near]:
@@ -785,7 +835,18 @@ class OfflineReader:
                 if found and re.search(r"\d", s.folded[max(0, match.start() - 12) : match.end() + 12]):
                     return found[-1]
         found = amounts(statement.folded) or [a for s in near for a in amounts(s.folded)]
-        return found[-1] if found else None
+        if found:
+            return found[-1]
+        for match in words.objects.finditer(statement.folded):  # "the extra 5", "49 more": a bare figure beside it
+            after = re.match(r"\s+(\d+(?:[.,]\d{1,2})?)(?![\w.,%]*\d|\s*%)", statement.folded[match.end() :])
+            before = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s+$", statement.folded[: match.start()])
+            unit = re.match(r"\s*([^\W\d_]+)", statement.folded[match.end() + after.end() :]) if after else None
+            if after and unit and unit[1] in self.lexicon.units:
+                continue  # "the extra 2 days": a duration, not money
+            inside = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)(?![\w.,]*\d)", match.group())
+            if bare := inside or after or before:
+                return float(bare[1].replace(",", "."))
+        return None
 
     def _restock(
         self, statement: Statement, statements: list[Statement], today: date | None, value: object
@@ -812,6 +873,13 @@ class OfflineReader:
         a, b = _part_of(folded, at)
         return self.lexicon["undo"].search(folded, a, b) is not None or _changed_from(folded, at, self.lexicon)
 
+
+#: A part that only goes on with a noun phrase: an optional "then" and an article ("puis une facture", "and then a
+#: corrected invoice", "y luego la factura", "und dann eine Gutschrift").
+_CONTINUED = re.compile(
+    r"\s*(?:(?:and|et|y|und)\s+)?(?:(?:then|puis|ensuite|luego|dann|danach)\s+)?(?:the|a|an|un|une|des|le|la|les|el|los|las|unos|unas|ein|eine|"
+    r"einen|der|die|das)\s"
+)
 
 #: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.
 _NEEDS_NEW_REQUEST = frozenset({"cancel_intent", "refund_request", "exchange_intent"})

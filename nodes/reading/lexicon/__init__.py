@@ -339,6 +339,8 @@ def _correct_cached(vocabulary: frozenset[str], stems: frozenset[str], word: str
     found = extractOne(
         word, [v for v in vocabulary if v[0] == word[0] and len(v) >= 6], scorer=OSA.distance, score_cutoff=1
     )
+    if found and _inflection(word, str(found[0])):
+        return word  # "jubila" is not "jubiló" misspelt: another tense, person or gender of the word
     if found:
         return str(found[0])
     for stem in sorted(stems):
@@ -348,6 +350,13 @@ def _correct_cached(vocabulary: frozenset[str], stems: frozenset[str], word: str
             if 0 < k <= len(word) and OSA.distance(word[:k], stem, score_cutoff=1) <= 1:
                 return stem + word[k:]
     return word
+
+
+def _inflection(word: str, target: str) -> bool:
+    """The two differ only in a final vowel: an inflection (es "se jubila" / "se jubiló", "anulada" / "anulado"),
+    whose tense or person the reader must keep, not a typo."""
+    vowels = "aeiou"
+    return len(word) == len(target) and word[:-1] == target[:-1] and word[-1] in vowels and target[-1] in vowels
 
 
 def _correct(lexicon: Lexicon, word: str) -> str:

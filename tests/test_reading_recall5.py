@@ -1,0 +1,371 @@
+"""Classes the fifth blind set found (issue 40), each fixed by words in the lexicon's data files or a general
+mechanism, tested in wordings written for these tests (never the set's own sentences). (The project's snippet set
+keeps its holdout at 35% of all snippets, so these live here.)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ai_missions.nodes.reading import Fact, Source, read
+from ai_missions.nodes.reading.lexicon import default
+from ai_missions.nodes.reading.offline import OfflineReader
+
+TODAY = date(2026, 11, 25)
+OFFLINE = OfflineReader(semantic=False)
+NOTE = Source("crm", "N-5", "crm_note")
+CALLS = Source("crm", "C-5", "call_log")
+CUSTOMER = Source("helpdesk", "T-5", "customer_message")
+VENDOR = Source("ap", "INV-5", "vendor_email")
+VERIFICATION = Source("ap", "BA-5", "bank_accounts.verification_method")
+
+
+def _fact(text: str, kind: str, source: Source) -> Fact | None:
+    return read([(source, text)], [kind], OFFLINE, today=TODAY).facts.get(kind)
+
+
+# a request withdrawn: cancelling or ignoring one's own request takes it back, and is no cancellation
+WITHDRAWN = [
+    ("Please cancel my return request, the parcel turned up after all.", "cancel_intent"),
+    ("J'ai demandé un remboursement lundi, merci d'annuler ma demande, le colis est arrivé.", "refund_request"),
+    ("Asked for a refund this morning - please disregard that, found the missing part.", "refund_request"),
+    ("Quería darme de baja, pero ya no. Por favor anulen mi solicitud.", "cancel_intent"),
+    ("Ich hatte eine Erstattung beantragt, bitte ziehen Sie meine Anfrage zurück.", "refund_request"),
+]
+# a relative by marriage, or the account holder's relative, speaks: someone else's words
+THIRD_PARTY = [
+    ("My sister-in-law thinks the extra £20 for express is worth it; I'm not convinced.", "upcharge_agreed", CUSTOMER),
+    ("Mi suegro dice que la lámpara llegó rota, yo aún no la he abierto.", "damage_reported", CUSTOMER),
+    ("Mon beau-frère veut résilier son abonnement chez vous.", "cancel_intent", CUSTOMER),
+    ("The account holder's son called asking to close the account; holder not reachable.", "cancel_intent", CALLS),
+]
+# a present tense with a date ahead is a plan, for a kind that needs the thing done
+PLANNED = [
+    ("Frau Keller ist ab dem 1. März nicht mehr bei uns tätig.", "contact_departed"),
+    ("Our buyer Tom Hale is no longer with the company from 1 February.", "contact_departed"),
+]
+# a pause lifted later ("signed back up to the newsletter", "Opt-in reaktiviert") denies the earlier one
+PAUSE_LIFTED = [
+    "Asked for no newsletters in the spring; today she signed back up to the newsletter.",
+    "Keine Werbe-E-Mails laut Notiz vom Mai, aber Opt-in heute reaktiviert.",
+    "Plus de mails marketing demandé en mars, puis réinscrite à la newsletter hier.",
+]
+# doubts and plans in other words: "könnte ... sein", "in the next few days", "tiene que enviarnos"
+UNSURE = [
+    ("Der Kunde meint, das Display könnte beschädigt sein, er prüft es morgen.", "damage_reported", NOTE),
+    ("Die korrigierte Rechnung zu RE-5510 senden wir Ihnen in Kürze zu.", "invoice_supersedes", VENDOR),
+    ("The replacement invoice for INV-204 will reach you in the next few days.", "invoice_supersedes", VENDOR),
+    ("El proveedor tiene que enviarnos la factura rectificativa que sustituye a la F-331.", "invoice_supersedes", NOTE),
+]
+# the vendor's own word on its bank details, in fr/de/es, is no verification
+VENDORS_WORD = [
+    "Le fournisseur indique par téléphone que le nouveau RIB est correct.",
+    "Der Lieferant teilt mit, die neue IBAN sei geprüft.",
+    "El proveedor asegura por correo que la cuenta nueva es correcta.",
+]
+# a pickup undone by a verb after it, whatever the store's word ends in ("tienda anulada")
+PICKUP_UNDONE = [
+    "Recogida en tienda anulada, la clienta quiere envío a domicilio.",
+    "Abholung in der Filiale storniert, Kundin möchte Lieferung.",
+    "Retrait en boutique annulé, le client veut être livré.",
+]
+# a condition after a turn binds what was just said
+BOUND = [
+    ("Happy to pay the extra £15 for the walnut top, but only if it still ships this week.", "upcharge_agreed"),
+    ("Je veux résilier mon abonnement, mais seulement si vous me remboursez le mois en cours.", "cancel_intent"),
+    ("Lo recojo en la tienda de Sevilla, pero solo si está antes del viernes.", "store_pickup"),
+]
+# what still reads: a cancellation asked outright, a cancellation request received, a departure done
+STILL_READ = [
+    ("Please cancel my order 4471.", "cancel_intent", CUSTOMER),
+    ("Cancellation request received from customer for the annual plan.", "cancel_intent", NOTE),
+    ("Mme Roux a quitté la société le 3 novembre.", "contact_departed", NOTE),
+    ("Tom Hale left the company on Friday.", "contact_departed", NOTE),
+    ("No marketing emails please.", "contact_paused", CUSTOMER),
+    ("Anbei die korrigierte Rechnung, sie ersetzt RE-5510.", "invoice_supersedes", VENDOR),
+    ("Call-back to the number on file, vendor confirmed the new account.", "bank_verified", VERIFICATION),
+    ("Happy to pay the extra £15 for the walnut top, but please ship it this week.", "upcharge_agreed", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), WITHDRAWN)
+def test_a_request_withdrawn_is_no_fact(text: str, kind: str) -> None:
+    fact = _fact(text, kind, CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), THIRD_PARTY)
+def test_a_relatives_words_are_not_the_customers(text: str, kind: str, source: Source) -> None:
+    fact = _fact(text, kind, source)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "kind"), PLANNED)
+def test_a_date_ahead_makes_a_present_tense_a_plan(text: str, kind: str) -> None:
+    fact = _fact(text, kind, NOTE)
+    assert fact is not None
+    assert fact.polarity == "hedged", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), STILL_READ)
+def test_what_is_said_outright_still_reads(text: str, kind: str, source: Source) -> None:
+    fact = _fact(text, kind, source)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize("text", PAUSE_LIFTED)
+def test_a_pause_lifted_later_is_no_pause(text: str) -> None:
+    fact = _fact(text, "contact_paused", NOTE)
+    assert fact is not None
+    assert fact.polarity == "negated", fact
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), UNSURE)
+def test_a_doubt_or_a_plan_in_other_words_is_no_fact(text: str, kind: str, source: Source) -> None:
+    fact = _fact(text, kind, source)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize("text", VENDORS_WORD)
+def test_the_vendors_own_word_verifies_nothing(text: str) -> None:
+    fact = _fact(text, "bank_verified", VERIFICATION)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+@pytest.mark.parametrize("text", PICKUP_UNDONE)
+def test_a_pickup_undone_after_its_store_is_denied(text: str) -> None:
+    fact = _fact(text, "store_pickup", NOTE)
+    assert fact is not None
+    assert fact.polarity == "negated", fact
+
+
+@pytest.mark.parametrize(("text", "kind"), BOUND)
+def test_a_condition_after_a_turn_binds_what_came_before(text: str, kind: str) -> None:
+    fact = _fact(text, kind, CUSTOMER)
+    assert fact is not None
+    assert fact.polarity == "conditional", fact
+
+
+def test_an_inflection_is_not_corrected_as_a_typo() -> None:
+    """Typo tolerance keeps a word's tense: present "se jubila" is not past "se jubiló" misspelt."""
+    assert default().correct("jubila") == "jubila"
+    fact = _fact("El Sr. Ortiz se jubila el 31 de marzo.", "contact_departed", NOTE)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+# a price said as old and new ("previous price ..., new price ...", "statt ... jetzt ...", "coûtait ..., passe à
+# ..."), thousands written with separators: the agreed amount is the difference
+PRICE_CHANGES = [
+    ("Agreed to the bigger sofa: previous price 1,150.00, new price 1,240.00.", 90.0),
+    ("Kunde akzeptiert die Eckvariante, statt 1.200 Euro jetzt 1.275 Euro.", 75.0),
+    ("La cliente acepta el cambio: precio anterior 59 €, nuevo precio 72 €.", 13.0),
+    ("Le client accepte : la table coûtait 310 €, elle passe à 345 €.", 35.0),
+]
+
+
+@pytest.mark.parametrize(("text", "difference"), PRICE_CHANGES)
+def test_a_price_said_as_old_and_new_is_agreed_as_its_difference(text: str, difference: float) -> None:
+    fact = _fact(text, "upcharge_agreed", NOTE)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    assert fact.value == difference
+
+
+# a variant named by its size or measure ("an L", "a 9", "90x200", "50 pulgadas") and the writer moved onto it
+# ("switch me to", "passer au modèle", "cámbiame a"): an exchange wanted
+VARIANTS = [
+    "Can you switch me to the 90x200 topper instead of the 80x200?",
+    "The trainers pinch - please send a 9 instead.",
+    "Je préfère passer au modèle en chêne, merci.",
+    "Cámbiame a la versión de 50 pulgadas, por favor.",
+    "Bitte die Matratze in 140x200 statt 160x200 schicken.",
+]
+NOT_VARIANTS = ["Could you switch me to the 10am slot instead?", "Please change the delivery to the 5th, I'm away."]
+
+
+@pytest.mark.parametrize("text", VARIANTS)
+def test_a_variant_named_by_its_size_is_an_exchange(text: str) -> None:
+    fact = read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize("text", NOT_VARIANTS)
+def test_a_slot_or_a_day_is_no_variant(text: str) -> None:
+    assert read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent") is None
+
+
+# a pause asked in other words: a channel such as texts, an opt-out recorded, a contact block, "only from ... again",
+# "no offers until"; a footer's unsubscribe link and a call asked for are not
+PAUSES = [
+    ("No texts please, just email me.", CUSTOMER),
+    ("Cust asked to stop marketing - newsletter opt-out processed.", NOTE),
+    ("Kontaktsperre für alle Kanäle bis Ende Januar.", NOTE),
+    ("Bitte erst nach Ostern wieder melden.", CUSTOMER),
+    ("La clienta pide no recibir llamadas hasta marzo.", NOTE),
+    ("Please don't call me until after the 15th, I'm in hospital.", CUSTOMER),
+]
+NOT_PAUSES = [
+    ("Newsletter footer: to unsubscribe click here.", CUSTOMER),
+    ("Please call me again tomorrow about the invoice.", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "source"), PAUSES)
+def test_a_pause_in_other_words_is_read(text: str, source: Source) -> None:
+    fact = read([(source, text)], ["contact_paused"], OFFLINE, today=TODAY).get("contact_paused")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+@pytest.mark.parametrize(("text", "source"), NOT_PAUSES)
+def test_a_footer_or_a_call_asked_for_is_no_pause(text: str, source: Source) -> None:
+    fact = read([(source, text)], ["contact_paused"], OFFLINE, today=TODAY).get("contact_paused")
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+# words that named something else: "please update your records" takes nothing back, "le mois dernier" is a time
+# and no other record, "still nothing back" is a refund still wanted, "la entrega" is what is refused
+OTHER_SENSES = [
+    ("Our buyer Jan Olsen left the company last week. Please update your records.", "contact_departed", CUSTOMER),
+    ("Mme Petit a quitté l'entreprise le mois dernier, son remplaçant arrive lundi.", "contact_departed", NOTE),
+    ("Returned the lamp weeks ago and still nothing back to my Visa.", "refund_request", CUSTOMER),
+    ("Rechazamos la entrega, el paquete venía mojado.", "delivery_refused", CUSTOMER),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), OTHER_SENSES)
+def test_a_word_read_in_its_own_sense(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+def test_an_update_mark_still_takes_back() -> None:
+    fact = _fact("I want to cancel. Update: never mind, I'll keep it.", "cancel_intent", CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+# an amount written bare beside the extra ("the extra 12", "die 8 extra", "les 15 de plus", "7 más") is the amount
+# agreed; a duration beside it ("the extra 2 days") is none
+BARE_AMOUNTS = [
+    ("Customer ok with the extra 12 for gift wrap.", 12.0),
+    ("Kunde zahlt die 8 extra für Expressversand, passt.", 8.0),
+    ("La cliente accepte les 15 de plus pour la livraison express.", 15.0),
+    ("Cliente acepta pagar 7 más por el envío urgente.", 7.0),
+]
+
+
+@pytest.mark.parametrize(("text", "amount"), BARE_AMOUNTS)
+def test_a_bare_amount_beside_the_extra_is_its_value(text: str, amount: float) -> None:
+    fact = _fact(text, "upcharge_agreed", NOTE)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    assert fact.value == amount
+
+
+def test_a_duration_beside_the_extra_is_no_amount() -> None:
+    fact = _fact("OK, I'll pay the extra 2 days' delivery.", "upcharge_agreed", CUSTOMER)
+    assert fact is None or fact.value is None, fact
+
+
+# kinds said in other words: a fault by its symptom ("leckt", "undicht", "fuit", "chauffe anormalement"), both
+# orders wanted as a short answer ("yes, both", "necesita ambos"), an invoice "annulant et remplaçant", a restock as
+# "rentrent en stock"
+OTHER_WORDS = [
+    ("Der Wasserkocher ist undicht, auf dem Tisch steht eine Pfütze.", "damage_reported", CUSTOMER),
+    ("La bouilloire fuit par le bas depuis le premier jour.", "damage_reported", CUSTOMER),
+    (
+        "Two identical desks on 7710 and 7711: cust confirmed, yes both, one for the office and one for home.",
+        "orders_both_wanted",
+        NOTE,
+    ),
+    ("Dos sillas iguales en 5510 y 5511; la clienta confirma que quiere las dos.", "orders_both_wanted", NOTE),
+    ("Avoir n° 55 annulant et remplaçant la facture F-310.", "invoice_supersedes", VENDOR),
+    ("Le fournisseur confirme : les bols rentrent en stock le 4 décembre.", "restock_eta", NOTE),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), OTHER_WORDS)
+def test_a_kind_in_other_words_is_read(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+def test_a_short_answer_that_says_no_is_not_both() -> None:
+    fact = _fact("Asked if she wants both; she said no, cancel one.", "orders_both_wanted", NOTE)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+# "I cancelled ... last month": something the writer did before, not a cancellation asked now
+DONE_BEFORE = [
+    "We cancelled the cleaning contract last year, which is why budgets are tight; the coffee subscription stays.",
+    "I cancelled my phone plan a month ago so I'm watching costs, but the wine club stays.",
+]
+
+
+@pytest.mark.parametrize("text", DONE_BEFORE)
+def test_a_cancellation_done_before_is_not_asked_now(text: str) -> None:
+    fact = _fact(text, "cancel_intent", CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
+    asked = _fact("I want to cancel my wine club membership.", "cancel_intent", CUSTOMER)
+    assert asked is not None
+    assert asked.polarity == "affirmed", asked
+
+
+# more kinds in other words: a substitute not wanted, a manual journal as "OD manuelle", "pay the attached invoice
+# instead", a contact who left a company named with its legal form; and a refusal on a condition stays conditional
+MORE_WORDS = [
+    ("I don't want the replacement model, I'll wait for the original.", "delivery_refused", CUSTOMER),
+    ("OD manuelle n° 4410 saisie hier par la comptabilité.", "ledger_posted", NOTE),
+    ("Corrected VAT on INV-88 - please process the attached invoice instead.", "invoice_supersedes", VENDOR),
+    ("Sara Lind left Nordic Pumps AB last spring.", "contact_departed", NOTE),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source"), MORE_WORDS)
+def test_more_kinds_in_other_words(text: str, kind: str, source: Source) -> None:
+    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+def test_a_refusal_on_a_condition_is_conditional() -> None:
+    fact = _fact("If the original is gone, I don't want a substitute.", "delivery_refused", CUSTOMER)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+# a plan governs the noun phrase that goes on from it ("will issue a credit note and then a corrected invoice",
+# "doit nous envoyer un avoir puis une facture corrigée"); done, it states the thing
+GOVERNED_BY_A_PLAN = [
+    "We will issue a credit note and then a corrected invoice replacing INV-77.",
+    "Le fournisseur doit nous envoyer un avoir puis une facture corrigée qui remplace la F-77.",
+    "El proveedor enviará un abono y luego la factura rectificativa de la F-12.",
+]
+
+
+@pytest.mark.parametrize("text", GOVERNED_BY_A_PLAN)
+def test_a_plan_governs_what_goes_on_from_it(text: str) -> None:
+    fact = _fact(text, "invoice_supersedes", VENDOR)
+    assert fact is None or fact.polarity != "affirmed", fact
+
+
+def test_the_same_words_done_state_it() -> None:
+    fact = _fact("We issued a credit note and then a corrected invoice replacing INV-77.", "invoice_supersedes", VENDOR)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+
+
+# a store named as a centre or a pickup point ("en el centro de", "punto de recogida"); a home in the town centre is
+# no store
+def test_a_pickup_point_is_a_store() -> None:
+    text = "Lo recojo yo en el punto de recogida de Alcalá, gracias."
+    fact = read([(CUSTOMER, text)], ["store_pickup"], OFFLINE, today=TODAY).get("store_pickup")
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    home = "Vivo en el centro de Madrid, envíenlo a casa por favor."
+    assert read([(CUSTOMER, home)], ["store_pickup"], OFFLINE, today=TODAY).get("store_pickup") is None
