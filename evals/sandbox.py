@@ -21,6 +21,7 @@ from typing import Any
 from ai_missions.evals import environment
 from ai_missions.evals.environment import Projection, State
 from ai_missions.evals.profiling import NodeTimer, TimedSaver, TimedStore, TimedSystems, Timings
+from ai_missions.kernel.grants import keep_grants_private
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
@@ -70,6 +71,7 @@ class Sandbox:
     async def open(self, snapshot: Mapping[str, Any]) -> Sandbox:
         """Create the systems from a first snapshot and start the servers and the runtime."""
         environment.load_snapshot(dict(snapshot), self.home)
+        keep_grants_private(self.home)  # a scratch book's grants never reach a shared ledger
         systems: Any = None
         store: Any = SandboxStore(Path(":memory:"))
         callbacks: list[Any] = []

@@ -66,8 +66,12 @@ def test_eval_cases_on_a_worker_match_the_in_process_replay(
         _, errors = worker.communicate(timeout=60)
     assert store.get_run(run_id)["cases_done"] == CASES, errors.decode()
     assert len(store.results(run_id)) == CASES
-    queued = PgConnection(url).execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0]
+    shared = PgConnection(url)
+    queued = shared.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0]
     assert queued == 0  # each case's one job, deleted when it succeeded; the resumed run queued none
+    assert any(r.get("executed") for r in store.results(run_id))  # writes were approved and made in the sandbox
+    ledger = shared.execute("SELECT to_regclass('grant_spent') IS NOT NULL").fetchone()[0]
+    assert not ledger or shared.execute("SELECT count(*) FROM grant_spent").fetchone()[0] == 0  # none reached it
 
     local: list[dict[str, Any]] = []
     asyncio.run(solve(cases, config, open_knowledge(home), on_result=local.append))

@@ -227,3 +227,31 @@ async def test_2_a_decision_written_into_the_exported_graph_state_mints_no_grant
         # refused before the execute step (the state's own seal, nodes/trust.py) or by it (the decision's seal)
         refused = all(r["status"] == "rejected" and r["detail"] == UNSEALED for r in results)
         assert attack(GRANTS, refused), thread
+
+
+@pytest.mark.postgres
+def test_2_a_private_home_keeps_its_grants_out_of_the_shared_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a shared database, a home spends its grants in the shared ledger (every host sees them spent); a home
+    marked private (an eval sandbox) spends in its own file, and the shared ledger never sees them."""
+    from ai_missions.kernel.database import PgConnection
+    from tests.support.postgres import fresh_schema
+
+    args = {"order_id": "SO-1", "idempotency_key": "K-1"}
+    shared_home, sandbox = tmp_path / "home", tmp_path / "sandbox"
+    grants.keep_grants_private(sandbox)
+    with fresh_schema() as url:
+        monkeypatch.setenv("MISSIONS_DATABASE_URL", url)
+        spent: dict[Path, str] = {}
+        for home in (shared_home, sandbox):
+            grant = grants.mint(home, decision_id="D-1", index=0, tool="t", args=args, key="K-1", by="x", run="R-1")
+            payload = grants.check(home, grant, "t", args)
+            grants.spend(home, payload)
+            spent[home] = str(payload["grant_id"])
+            with pytest.raises(ForbiddenError, match="already used"):  # each ledger holds its own spend
+                grants.check(home, grant, "t", args, replay=lambda key: False)
+        rows = PgConnection(url).execute("SELECT grant_id FROM grant_spent").fetchall()
+        assert {r[0] for r in rows} == {spent[shared_home]}
+        assert (sandbox / grants.LEDGER_FILE).exists()
+        assert not (shared_home / grants.LEDGER_FILE).exists()
