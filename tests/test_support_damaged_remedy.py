@@ -130,3 +130,21 @@ def test_a_single_damaged_item_is_still_refunded_without_a_return_when_a_refund_
     _, verdict = decide(_case("The toaster from SO-410002 is faulty, I want a refund.", lines=1))
     assert verdict["outcome"] == "refund"
     assert next(a for a in verdict["actions"] if a["tool"] == "refund_payment")["args"]["amount"] == 80.0
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The toaster from SO-410002 arrived broken. I don't want my money back, I want to know what to do.",
+        "Der Toaster aus SO-410002 kam kaputt an. Ich möchte keine Erstattung.",
+        "El toaster del pedido SO-410002 llegó roto y no quiero un reembolso.",
+    ],
+)
+def test_a_refund_the_customer_refuses_is_never_made_a_person_decides(message: str) -> None:
+    facts, verdict = decide(_case(message, lines=1))
+    assert facts["claim.refund_refused"] is True
+    assert verdict["outcome"] == "escalate"
+    assert "refund_payment" not in [a["tool"] for a in verdict["actions"]]
+    # the twin that refuses nothing is still refunded without a return
+    _, refunded = decide(_case("The toaster from SO-410002 arrived broken.", lines=1))
+    assert refunded["outcome"] == "refund"

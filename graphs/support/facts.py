@@ -423,6 +423,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             "message.language": reading.language,
             "claim.words": reading.claim,
             "claim.remedy": reading.remedy,
+            "claim.refund_refused": reading.refund_refused,
             "order.ref": ticket.get("order_id")
             or (reading.order_refs[0] if reading.order_refs else None)
             or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),

@@ -39,16 +39,28 @@ def _denied(before: str) -> bool:
     return bool(_phrases("negation").search(" ".join(_WORD.findall(clause)[-3:])))
 
 
-def named_remedy(folded: str) -> str | None:
-    """The one remedy the customer names in ``folded`` (folded text), stated: ``refund`` or ``replacement``; None
-    when none is, when both are, or when the choice is left to us."""
-    if _phrases("either").search(folded):
-        return None
+def _remedies(folded: str, *, denied: bool) -> set[str]:
+    """The remedies said in ``folded`` (folded text), stated (or, ``denied``, refused), never hedged."""
     said: set[str] = set()
     for sentence in _SENTENCE.split(folded):
         for remedy in REMEDIES:
             for match in _phrases(remedy).finditer(sentence):
                 before = sentence[: match.start()]
-                if not _denied(before) and not _phrases("hedge").search(before):
+                if _denied(before) == denied and not _phrases("hedge").search(before):
                     said.add(remedy)
+    return said
+
+
+def named_remedy(folded: str) -> str | None:
+    """The one remedy the customer names in ``folded`` (folded text), stated: ``refund`` or ``replacement``; None
+    when none is, when both are, or when the choice is left to us."""
+    if _phrases("either").search(folded):
+        return None
+    said = _remedies(folded, denied=False)
     return said.pop() if len(said) == 1 else None
+
+
+def refund_refused(folded: str) -> bool:
+    """Whether the customer says they do not want a refund ("I don't want my money back"): none is made without a
+    person, whatever else the policy would do for a damaged item."""
+    return "refund" in _remedies(folded, denied=True)
