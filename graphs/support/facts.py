@@ -348,23 +348,6 @@ def _each_its_own(
     )
 
 
-#: What the customer says of an item that arrived: damaged, or not what they ordered (SUP-005).
-_CLAIMS = ("damaged_item", "wrong_item")
-
-
-def _refund_is_a_return(types: Sequence[str], reading: Reading, record: Mapping[str, Any]) -> bool:
-    """Whether a damaged or wrong item the customer wants refunded is a return (SUP-005): they name a refund (or a
-    return) and no other remedy, the order was delivered and holds several items. A single item is refunded without
-    a return; a remedy not named, or left to us, is a person's to decide, and so is which item is damaged when the
-    message names none (the caller asks this only of items named)."""
-    return (
-        reading.remedy == "refund"
-        and bool(set(types) & set(_CLAIMS))
-        and record["order"].get("status") == "delivered"
-        and len(record["order"].get("lines") or []) > 1
-    )
-
-
 def _which_is_which(facts: Mapping[str, Any]) -> dict[str, Any]:
     """A return and an exchange asked of one order whose items cannot be told apart: neither made, the customer
     asked which items go back and which are exchanged (never one request's items given to the other)."""
@@ -422,8 +405,6 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             "message.angry": reading.angry,
             "message.language": reading.language,
             "claim.words": reading.claim,
-            "claim.remedy": reading.remedy,
-            "claim.refund_refused": reading.refund_refused,
             "order.ref": ticket.get("order_id")
             or (reading.order_refs[0] if reading.order_refs else None)
             or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
@@ -524,13 +505,6 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     described = described_by_options(items_text(text_of(thread, inbound)), lines, options)
                     if len({*named, *described}) < line_count:
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
-                refunded_by_return = bool(named) and _refund_is_a_return(types, reading, orders[order_id])
-                if refunded_by_return:
-                    # "the kettle arrived broken, I want my money back" of an order holding several items: a return
-                    # of the items named, refunded once received (SUP-005 follows the remedy named, SUP-004); with
-                    # no item named, which one is damaged is a person's to establish
-                    types = [t for t in types if t not in _CLAIMS]
-                    types += [] if "return_refund" in types else ["return_refund"]
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
@@ -538,9 +512,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 latest = str(inbound[-1].get("body") or "") if thread is None and len(inbound) > 1 else None
                 returning, exchanging = _each_its_own(orders[order_id], types, named, text, latest)
-                facts.update(
-                    opening_facts(orders[order_id], returning.lines, returning.text, others, asked=refunded_by_return)
-                )
+                facts.update(opening_facts(orders[order_id], returning.lines, returning.text, others))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])
@@ -753,17 +725,11 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
 
 
 def opening_facts(
-    record: Mapping[str, Any],
-    named: Sequence[int],
-    thread: str,
-    others: Sequence[Mapping[str, Any]] = (),
-    *,
-    asked: bool = False,
+    record: Mapping[str, Any], named: Sequence[int], thread: str, others: Sequence[Mapping[str, Any]] = ()
 ) -> dict[str, Any]:
     """What a return the customer asks for would hold: the lines they named (or the only line), less those already
     on a return, their value, and where the refund goes (a gift card only when they ask for one for it: not one
-    asked in words about other items, ``others``: the lines of the customer's other orders). ``asked``: a return
-    is what the customer asks for, in words other than a return's (a damaged item's refund). Unknown when the
+    asked in words about other items, ``others``: the lines of the customer's other orders). Unknown when the
     order's returns could not be read."""
     lines = record["order"].get("lines") or []
     returns = record.get("returns")
@@ -786,7 +752,7 @@ def opening_facts(
     gift = bool(_GIFT_CARD.search(text)) and not _NOT_GIFT_CARD.search(text)
     gift = gift and _gift_card_for(thread, [x for x in lines if int(x["line_no"]) in chosen],
                                    [*others, *(x for x in lines if int(x["line_no"]) not in chosen)])  # fmt: skip
-    requested = asked or asks_to_return(text) is not None
+    requested = asks_to_return(text) is not None
     delivered = record["order"].get("status") == "delivered"
     return {
         "return.requested": requested,

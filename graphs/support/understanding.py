@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from ai_missions.graphs.support.address_reading import address_asked
 from ai_missions.graphs.support.folding import fold
 from ai_missions.graphs.support.methods import ORDER, mentions
-from ai_missions.graphs.support.remedy import named_remedy, refund_refused
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.nodes.api import OfflineReader, Source, read
 
@@ -343,11 +342,6 @@ class Reading:
     #: The customer's own words saying the item arrived damaged or is not what they ordered, as written (none when
     #: such a reading rests on a typo): what a refund without a return needs (SUP-005).
     claim: str | None = None
-    #: The remedy the customer names for an item that arrived damaged or wrong: refund or replacement; None when
-    #: none is named, or both, or it is denied or hedged (:mod:`ai_missions.graphs.support.remedy`).
-    remedy: str | None = None
-    #: The customer says they do not want a refund for it ("I don't want my money back").
-    refund_refused: bool = False
 
 
 def _binary(text: str) -> bool:
@@ -1067,8 +1061,6 @@ def read_message(text: object) -> Reading:
         gives_address=bool(_ADDRESS.search(folded)),
         condition=_condition(folded) if any(w in folded for w in CONDITION_WORDS) else None,
         claim=stated_claim(folded, intents) if {"damaged_item", "wrong_item"} & set(intents) else None,
-        remedy=named_remedy(folded) if {"damaged_item", "wrong_item"} & set(intents) else None,
-        refund_refused=refund_refused(folded) if {"damaged_item", "wrong_item"} & set(intents) else False,
     )
 
 
