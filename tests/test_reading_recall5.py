@@ -5,16 +5,12 @@ keeps its holdout at 35% of all snippets, so these live here.)
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from ai_missions.nodes.reading import Fact, Source, read
 from ai_missions.nodes.reading.lexicon import default
-from ai_missions.nodes.reading.offline import OfflineReader
+from tests.support.reading_checks import OFFLINE, TODAY, assert_affirmed
 
-TODAY = date(2026, 11, 25)
-OFFLINE = OfflineReader(semantic=False)
 NOTE = Source("crm", "N-5", "crm_note")
 CALLS = Source("crm", "C-5", "call_log")
 CUSTOMER = Source("helpdesk", "T-5", "customer_message")
@@ -24,129 +20,6 @@ VERIFICATION = Source("ap", "BA-5", "bank_accounts.verification_method")
 
 def _fact(text: str, kind: str, source: Source) -> Fact | None:
     return read([(source, text)], [kind], OFFLINE, today=TODAY).facts.get(kind)
-
-
-# a request withdrawn: cancelling or ignoring one's own request takes it back, and is no cancellation
-WITHDRAWN = [
-    ("Please cancel my return request, the parcel turned up after all.", "cancel_intent"),
-    ("J'ai demandé un remboursement lundi, merci d'annuler ma demande, le colis est arrivé.", "refund_request"),
-    ("Asked for a refund this morning - please disregard that, found the missing part.", "refund_request"),
-    ("Quería darme de baja, pero ya no. Por favor anulen mi solicitud.", "cancel_intent"),
-    ("Ich hatte eine Erstattung beantragt, bitte ziehen Sie meine Anfrage zurück.", "refund_request"),
-]
-# a relative by marriage, or the account holder's relative, speaks: someone else's words
-THIRD_PARTY = [
-    ("My sister-in-law thinks the extra £20 for express is worth it; I'm not convinced.", "upcharge_agreed", CUSTOMER),
-    ("Mi suegro dice que la lámpara llegó rota, yo aún no la he abierto.", "damage_reported", CUSTOMER),
-    ("Mon beau-frère veut résilier son abonnement chez vous.", "cancel_intent", CUSTOMER),
-    ("The account holder's son called asking to close the account; holder not reachable.", "cancel_intent", CALLS),
-]
-# a present tense with a date ahead is a plan, for a kind that needs the thing done
-PLANNED = [
-    ("Frau Keller ist ab dem 1. März nicht mehr bei uns tätig.", "contact_departed"),
-    ("Our buyer Tom Hale is no longer with the company from 1 February.", "contact_departed"),
-]
-# a pause lifted later ("signed back up to the newsletter", "Opt-in reaktiviert") denies the earlier one
-PAUSE_LIFTED = [
-    "Asked for no newsletters in the spring; today she signed back up to the newsletter.",
-    "Keine Werbe-E-Mails laut Notiz vom Mai, aber Opt-in heute reaktiviert.",
-    "Plus de mails marketing demandé en mars, puis réinscrite à la newsletter hier.",
-]
-# doubts and plans in other words: "könnte ... sein", "in the next few days", "tiene que enviarnos"
-UNSURE = [
-    ("Der Kunde meint, das Display könnte beschädigt sein, er prüft es morgen.", "damage_reported", NOTE),
-    ("Die korrigierte Rechnung zu RE-5510 senden wir Ihnen in Kürze zu.", "invoice_supersedes", VENDOR),
-    ("The replacement invoice for INV-204 will reach you in the next few days.", "invoice_supersedes", VENDOR),
-    ("El proveedor tiene que enviarnos la factura rectificativa que sustituye a la F-331.", "invoice_supersedes", NOTE),
-]
-# the vendor's own word on its bank details, in fr/de/es, is no verification
-VENDORS_WORD = [
-    "Le fournisseur indique par téléphone que le nouveau RIB est correct.",
-    "Der Lieferant teilt mit, die neue IBAN sei geprüft.",
-    "El proveedor asegura por correo que la cuenta nueva es correcta.",
-]
-# a pickup undone by a verb after it, whatever the store's word ends in ("tienda anulada")
-PICKUP_UNDONE = [
-    "Recogida en tienda anulada, la clienta quiere envío a domicilio.",
-    "Abholung in der Filiale storniert, Kundin möchte Lieferung.",
-    "Retrait en boutique annulé, le client veut être livré.",
-]
-# a condition after a turn binds what was just said
-BOUND = [
-    ("Happy to pay the extra £15 for the walnut top, but only if it still ships this week.", "upcharge_agreed"),
-    ("Je veux résilier mon abonnement, mais seulement si vous me remboursez le mois en cours.", "cancel_intent"),
-    ("Lo recojo en la tienda de Sevilla, pero solo si está antes del viernes.", "store_pickup"),
-]
-# what still reads: a cancellation asked outright, a cancellation request received, a departure done
-STILL_READ = [
-    ("Please cancel my order 4471.", "cancel_intent", CUSTOMER),
-    ("Cancellation request received from customer for the annual plan.", "cancel_intent", NOTE),
-    ("Mme Roux a quitté la société le 3 novembre.", "contact_departed", NOTE),
-    ("Tom Hale left the company on Friday.", "contact_departed", NOTE),
-    ("No marketing emails please.", "contact_paused", CUSTOMER),
-    ("Anbei die korrigierte Rechnung, sie ersetzt RE-5510.", "invoice_supersedes", VENDOR),
-    ("Call-back to the number on file, vendor confirmed the new account.", "bank_verified", VERIFICATION),
-    ("Happy to pay the extra £15 for the walnut top, but please ship it this week.", "upcharge_agreed", CUSTOMER),
-]
-
-
-@pytest.mark.parametrize(("text", "kind"), WITHDRAWN)
-def test_a_request_withdrawn_is_no_fact(text: str, kind: str) -> None:
-    fact = _fact(text, kind, CUSTOMER)
-    assert fact is None or fact.polarity != "affirmed", fact
-
-
-@pytest.mark.parametrize(("text", "kind", "source"), THIRD_PARTY)
-def test_a_relatives_words_are_not_the_customers(text: str, kind: str, source: Source) -> None:
-    fact = _fact(text, kind, source)
-    assert fact is None or fact.polarity != "affirmed", fact
-
-
-@pytest.mark.parametrize(("text", "kind"), PLANNED)
-def test_a_date_ahead_makes_a_present_tense_a_plan(text: str, kind: str) -> None:
-    fact = _fact(text, kind, NOTE)
-    assert fact is not None
-    assert fact.polarity == "hedged", fact
-
-
-@pytest.mark.parametrize(("text", "kind", "source"), STILL_READ)
-def test_what_is_said_outright_still_reads(text: str, kind: str, source: Source) -> None:
-    fact = _fact(text, kind, source)
-    assert fact is not None
-    assert fact.polarity == "affirmed", fact
-
-
-@pytest.mark.parametrize("text", PAUSE_LIFTED)
-def test_a_pause_lifted_later_is_no_pause(text: str) -> None:
-    fact = _fact(text, "contact_paused", NOTE)
-    assert fact is not None
-    assert fact.polarity == "negated", fact
-
-
-@pytest.mark.parametrize(("text", "kind", "source"), UNSURE)
-def test_a_doubt_or_a_plan_in_other_words_is_no_fact(text: str, kind: str, source: Source) -> None:
-    fact = _fact(text, kind, source)
-    assert fact is None or fact.polarity != "affirmed", fact
-
-
-@pytest.mark.parametrize("text", VENDORS_WORD)
-def test_the_vendors_own_word_verifies_nothing(text: str) -> None:
-    fact = _fact(text, "bank_verified", VERIFICATION)
-    assert fact is None or fact.polarity != "affirmed", fact
-
-
-@pytest.mark.parametrize("text", PICKUP_UNDONE)
-def test_a_pickup_undone_after_its_store_is_denied(text: str) -> None:
-    fact = _fact(text, "store_pickup", NOTE)
-    assert fact is not None
-    assert fact.polarity == "negated", fact
-
-
-@pytest.mark.parametrize(("text", "kind"), BOUND)
-def test_a_condition_after_a_turn_binds_what_came_before(text: str, kind: str) -> None:
-    fact = _fact(text, kind, CUSTOMER)
-    assert fact is not None
-    assert fact.polarity == "conditional", fact
 
 
 def test_an_inflection_is_not_corrected_as_a_typo() -> None:
@@ -198,52 +71,6 @@ def test_a_slot_or_a_day_is_no_variant(text: str) -> None:
     assert read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent") is None
 
 
-# a pause asked in other words: a channel such as texts, an opt-out recorded, a contact block, "only from ... again",
-# "no offers until"; a footer's unsubscribe link and a call asked for are not
-PAUSES = [
-    ("No texts please, just email me.", CUSTOMER),
-    ("Cust asked to stop marketing - newsletter opt-out processed.", NOTE),
-    ("Kontaktsperre für alle Kanäle bis Ende Januar.", NOTE),
-    ("Bitte erst nach Ostern wieder melden.", CUSTOMER),
-    ("La clienta pide no recibir llamadas hasta marzo.", NOTE),
-    ("Please don't call me until after the 15th, I'm in hospital.", CUSTOMER),
-]
-NOT_PAUSES = [
-    ("Newsletter footer: to unsubscribe click here.", CUSTOMER),
-    ("Please call me again tomorrow about the invoice.", CUSTOMER),
-]
-
-
-@pytest.mark.parametrize(("text", "source"), PAUSES)
-def test_a_pause_in_other_words_is_read(text: str, source: Source) -> None:
-    fact = read([(source, text)], ["contact_paused"], OFFLINE, today=TODAY).get("contact_paused")
-    assert fact is not None
-    assert fact.polarity == "affirmed", fact
-
-
-@pytest.mark.parametrize(("text", "source"), NOT_PAUSES)
-def test_a_footer_or_a_call_asked_for_is_no_pause(text: str, source: Source) -> None:
-    fact = read([(source, text)], ["contact_paused"], OFFLINE, today=TODAY).get("contact_paused")
-    assert fact is None or fact.polarity != "affirmed", fact
-
-
-# words that named something else: "please update your records" takes nothing back, "le mois dernier" is a time
-# and no other record, "still nothing back" is a refund still wanted, "la entrega" is what is refused
-OTHER_SENSES = [
-    ("Our buyer Jan Olsen left the company last week. Please update your records.", "contact_departed", CUSTOMER),
-    ("Mme Petit a quitté l'entreprise le mois dernier, son remplaçant arrive lundi.", "contact_departed", NOTE),
-    ("Returned the lamp weeks ago and still nothing back to my Visa.", "refund_request", CUSTOMER),
-    ("Rechazamos la entrega, el paquete venía mojado.", "delivery_refused", CUSTOMER),
-]
-
-
-@pytest.mark.parametrize(("text", "kind", "source"), OTHER_SENSES)
-def test_a_word_read_in_its_own_sense(text: str, kind: str, source: Source) -> None:
-    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
-    assert fact is not None
-    assert fact.polarity == "affirmed", fact
-
-
 def test_an_update_mark_still_takes_back() -> None:
     fact = _fact("I want to cancel. Update: never mind, I'll keep it.", "cancel_intent", CUSTOMER)
     assert fact is None or fact.polarity != "affirmed", fact
@@ -291,9 +118,7 @@ OTHER_WORDS = [
 
 @pytest.mark.parametrize(("text", "kind", "source"), OTHER_WORDS)
 def test_a_kind_in_other_words_is_read(text: str, kind: str, source: Source) -> None:
-    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
-    assert fact is not None
-    assert fact.polarity == "affirmed", fact
+    assert_affirmed(text, kind, source)
 
 
 def test_a_short_answer_that_says_no_is_not_both() -> None:
@@ -329,28 +154,11 @@ MORE_WORDS = [
 
 @pytest.mark.parametrize(("text", "kind", "source"), MORE_WORDS)
 def test_more_kinds_in_other_words(text: str, kind: str, source: Source) -> None:
-    fact = read([(source, text)], [kind], OFFLINE, today=TODAY).get(kind)
-    assert fact is not None
-    assert fact.polarity == "affirmed", fact
+    assert_affirmed(text, kind, source)
 
 
 def test_a_refusal_on_a_condition_is_conditional() -> None:
     fact = _fact("If the original is gone, I don't want a substitute.", "delivery_refused", CUSTOMER)
-    assert fact is None or fact.polarity != "affirmed", fact
-
-
-# a plan governs the noun phrase that goes on from it ("will issue a credit note and then a corrected invoice",
-# "doit nous envoyer un avoir puis une facture corrigée"); done, it states the thing
-GOVERNED_BY_A_PLAN = [
-    "We will issue a credit note and then a corrected invoice replacing INV-77.",
-    "Le fournisseur doit nous envoyer un avoir puis une facture corrigée qui remplace la F-77.",
-    "El proveedor enviará un abono y luego la factura rectificativa de la F-12.",
-]
-
-
-@pytest.mark.parametrize("text", GOVERNED_BY_A_PLAN)
-def test_a_plan_governs_what_goes_on_from_it(text: str) -> None:
-    fact = _fact(text, "invoice_supersedes", VENDOR)
     assert fact is None or fact.polarity != "affirmed", fact
 
 
