@@ -679,7 +679,7 @@ class OfflineReader:
         envoyer un avoir puis une facture corrigée", "will send a credit note and then a corrected invoice"): the
         verb before governs it, so a plan there is its plan. A part with a subject of its own stands alone ("Laura
         has moved on, her replacement starts next week")."""
-        if not _CONTINUED.match(folded, part[0]):
+        if not self._continues(folded, part[0]):
             return part
         before = [p for p in _parts(folded) if p[1] <= part[0]]
         return (before[-1][0], part[1]) if before else part
@@ -690,7 +690,12 @@ class OfflineReader:
         previous = next((s for s in statements if s.index == statement.index - 1 and s.body), None)
         if previous is None or previous.sentence != statement.sentence or not previous.planned:
             return False
-        return _CONTINUED.match(blank(self.lexicon, "sequence", statement.folded).lstrip(" ,;-")) is not None
+        return self._continues(blank(self.lexicon, "sequence", statement.folded).lstrip(" ,;-"), 0)
+
+    def _continues(self, folded: str, at: int) -> bool:
+        """A noun phrase goes on at ``at`` (the lexicon's ``continued`` words: an article, after "and" or "then")."""
+        found = self.lexicon["continued"].search(folded, at)
+        return found is not None and not folded[at : found.start()].strip()
 
     def _binds(self, statement: Statement) -> bool:
         """The statement opens (after its turn: "but", "aber") with a condition that binds what came before ("...,
@@ -876,10 +881,6 @@ class OfflineReader:
 
 #: A part that only goes on with a noun phrase: an optional "then" and an article ("puis une facture", "and then a
 #: corrected invoice", "y luego la factura", "und dann eine Gutschrift").
-_CONTINUED = re.compile(
-    r"\s*(?:(?:and|et|y|und)\s+)?(?:(?:then|puis|ensuite|luego|dann|danach)\s+)?(?:the|a|an|un|une|des|le|la|les|el|los|las|unos|unas|ein|eine|"
-    r"einen|der|die|das)\s"
-)
 
 #: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.
 _NEEDS_NEW_REQUEST = frozenset({"cancel_intent", "refund_request", "exchange_intent"})
