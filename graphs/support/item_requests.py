@@ -13,15 +13,12 @@ reaches no item of the order, makes the whole reading unsure (:attr:`Apart.sure`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import plain_offsets, request_marks
+from ai_missions.graphs.support.understanding import SENTENCE_END, plain_offsets, request_marks
 
-#: Sentence ends, as the facts read them: a decimal point ("1.5L") ends none.
-_SENTENCE = re.compile(r"[;!?\n]+|\.(?!\d)")
 RETURN, EXCHANGE = "return", "exchange"
 
 
@@ -42,7 +39,7 @@ def _pieces(text: str) -> list[tuple[int, int, str | None]]:
     plain = plain_offsets(text)
     pieces: list[tuple[int, int, str | None]] = []
     begins = 0
-    for end in [m.start() for m in _SENTENCE.finditer(plain)] + [len(plain)]:
+    for end in [m.start() for m in SENTENCE_END.finditer(plain)] + [len(plain)]:
         sentence = plain[begins:end]
         marks = request_marks(sentence)
         kinds = {kind for _, kind in marks}

@@ -381,8 +381,8 @@ _ENDINGS = ("", "s", "d", "ed", "led", "ing", "ling", "lation", "ation")
 #: Words, and the marks that end a clause (a negation does not reach past them).
 _TOKEN = re.compile(r"[a-z']+|[,:()]")
 _BREAKS = frozenset({",", ":", "(", ")", "but", "pero", "mais", "aber"})
-#: a decimal point ("1.5 liters", "5.8-inch") ends no sentence
-_SENTENCE = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
+#: Where a sentence ends, as the facts read them: a decimal point ("1.5 liters", "5.8-inch") ends none.
+SENTENCE_END = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
 #: The clauses of a sentence (a comma or a dash between them).
 _CLAUSES = re.compile(r",|\s[-–]\s")
 #: "Another" or "different" that stands for an order, not for another variant of an item: it qualifies the word
@@ -590,7 +590,7 @@ def _return_asks(sentence: str) -> Iterator[re.Match[str]]:
 def asks_to_return(text: str) -> str | None:
     """What, in a sentence of ``text`` (folded), asks to send items back (:func:`_return_asks`); None when nothing
     does."""
-    for sentence in _SENTENCE.split(text):
+    for sentence in SENTENCE_END.split(text):
         for match in _return_asks(sentence):
             return match.group(0).strip()
     return None
@@ -632,7 +632,7 @@ def _asking(folded: str) -> list[str]:
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
     return [
         sentence
-        for sentence in _SENTENCE.split(folded[:cut])
+        for sentence in SENTENCE_END.split(folded[:cut])
         if sentence.strip() and not any(phrase in sentence for phrase in RESOLVED)
     ]
 
@@ -930,7 +930,7 @@ def asking_sentences(text: str) -> str:
     watch; both sentences are kept, each with its own request."""
     kept = []
     follows = False  # the sentence before was kept: one that only goes on ("Also the mug.") adds to its request
-    for sentence in _SENTENCE.split(without_kept(text)):
+    for sentence in SENTENCE_END.split(without_kept(text)):
         folded = fold(sentence)
         asks = bool(folded.strip() and set(_requests(folded)) - {"question"})
         if asks or (follows and _GOES_ON.match(folded)):
@@ -975,7 +975,7 @@ def cancel_reason(text: str) -> str | None:
     ``no longer needed`` or ``ordered by mistake``; None when they give none, or both (which is asked, not guessed).
     A reason negated in its clause is not given ("it wasn't a mistake")."""
     given = set()
-    for sentence in _SENTENCE.split(fold(text)):
+    for sentence in SENTENCE_END.split(fold(text)):
         tokens = _TOKEN.findall(sentence)
         for reason, phrases in CANCEL_REASONS.items():
             said = _said(phrases, sentence, tokens)
@@ -1020,7 +1020,7 @@ _ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", 
 def _condition(folded: str) -> str | None:
     """The first condition put on a request in the same sentence ("if it's over $300, cancel it"), unless it is
     courtesy or something the policies check themselves ("cancel it if it hasn't shipped", "if possible")."""
-    for sentence in _SENTENCE.split(folded):
+    for sentence in SENTENCE_END.split(folded):
         for word in CONDITION_WORDS:
             for match in re.finditer(r"(?<![a-z'])" + re.escape(word) + r"(?![a-z'])", sentence):
                 clause = sentence[match.start() :]
@@ -1092,7 +1092,7 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         # ("My order goes to the wrong address. Also change the shoes in it.") stays
         apart = any(
             "exchange_variant" in (said := _requests(s)) and "change_address" not in said
-            for s in _SENTENCE.split(folded)
+            for s in SENTENCE_END.split(folded)
         )
         found.discard("exchange_variant") if not apart else None
     if {"return_refund", "not_received"} <= found and any(w in folded for w in _REFUND_WORDS):
