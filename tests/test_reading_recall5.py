@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from ai_missions.nodes.reading import Fact, Source, read
+from ai_missions.nodes.reading import Source
 from ai_missions.nodes.reading.lexicon import default
-from tests.support.reading_checks import OFFLINE, TODAY, assert_affirmed
+from tests.support.reading_checks import assert_affirmed, fact_of, stated
 
 NOTE = Source("crm", "N-5", "crm_note")
 CALLS = Source("crm", "C-5", "call_log")
@@ -18,14 +18,10 @@ VENDOR = Source("ap", "INV-5", "vendor_email")
 VERIFICATION = Source("ap", "BA-5", "bank_accounts.verification_method")
 
 
-def _fact(text: str, kind: str, source: Source) -> Fact | None:
-    return read([(source, text)], [kind], OFFLINE, today=TODAY).facts.get(kind)
-
-
 def test_an_inflection_is_not_corrected_as_a_typo() -> None:
     """Typo tolerance keeps a word's tense: present "se jubila" is not past "se jubiló" misspelt."""
     assert default().correct("jubila") == "jubila"
-    fact = _fact("El Sr. Ortiz se jubila el 31 de marzo.", "contact_departed", NOTE)
+    fact = stated("El Sr. Ortiz se jubila el 31 de marzo.", "contact_departed", NOTE)
     assert fact is None or fact.polarity != "affirmed", fact
 
 
@@ -41,7 +37,7 @@ PRICE_CHANGES = [
 
 @pytest.mark.parametrize(("text", "difference"), PRICE_CHANGES)
 def test_a_price_said_as_old_and_new_is_agreed_as_its_difference(text: str, difference: float) -> None:
-    fact = _fact(text, "upcharge_agreed", NOTE)
+    fact = stated(text, "upcharge_agreed", NOTE)
     assert fact is not None
     assert fact.polarity == "affirmed", fact
     assert fact.value == difference
@@ -61,18 +57,18 @@ NOT_VARIANTS = ["Could you switch me to the 10am slot instead?", "Please change 
 
 @pytest.mark.parametrize("text", VARIANTS)
 def test_a_variant_named_by_its_size_is_an_exchange(text: str) -> None:
-    fact = read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent")
+    fact = fact_of(text, "exchange_intent", CUSTOMER)
     assert fact is not None
     assert fact.polarity == "affirmed", fact
 
 
 @pytest.mark.parametrize("text", NOT_VARIANTS)
 def test_a_slot_or_a_day_is_no_variant(text: str) -> None:
-    assert read([(CUSTOMER, text)], ["exchange_intent"], OFFLINE, today=TODAY).get("exchange_intent") is None
+    assert fact_of(text, "exchange_intent", CUSTOMER) is None
 
 
 def test_an_update_mark_still_takes_back() -> None:
-    fact = _fact("I want to cancel. Update: never mind, I'll keep it.", "cancel_intent", CUSTOMER)
+    fact = stated("I want to cancel. Update: never mind, I'll keep it.", "cancel_intent", CUSTOMER)
     assert fact is None or fact.polarity != "affirmed", fact
 
 
@@ -88,14 +84,14 @@ BARE_AMOUNTS = [
 
 @pytest.mark.parametrize(("text", "amount"), BARE_AMOUNTS)
 def test_a_bare_amount_beside_the_extra_is_its_value(text: str, amount: float) -> None:
-    fact = _fact(text, "upcharge_agreed", NOTE)
+    fact = stated(text, "upcharge_agreed", NOTE)
     assert fact is not None
     assert fact.polarity == "affirmed", fact
     assert fact.value == amount
 
 
 def test_a_duration_beside_the_extra_is_no_amount() -> None:
-    fact = _fact("OK, I'll pay the extra 2 days' delivery.", "upcharge_agreed", CUSTOMER)
+    fact = stated("OK, I'll pay the extra 2 days' delivery.", "upcharge_agreed", CUSTOMER)
     assert fact is None or fact.value is None, fact
 
 
@@ -122,7 +118,7 @@ def test_a_kind_in_other_words_is_read(text: str, kind: str, source: Source) -> 
 
 
 def test_a_short_answer_that_says_no_is_not_both() -> None:
-    fact = _fact("Asked if she wants both; she said no, cancel one.", "orders_both_wanted", NOTE)
+    fact = stated("Asked if she wants both; she said no, cancel one.", "orders_both_wanted", NOTE)
     assert fact is None or fact.polarity != "affirmed", fact
 
 
@@ -135,9 +131,9 @@ DONE_BEFORE = [
 
 @pytest.mark.parametrize("text", DONE_BEFORE)
 def test_a_cancellation_done_before_is_not_asked_now(text: str) -> None:
-    fact = _fact(text, "cancel_intent", CUSTOMER)
+    fact = stated(text, "cancel_intent", CUSTOMER)
     assert fact is None or fact.polarity != "affirmed", fact
-    asked = _fact("I want to cancel my wine club membership.", "cancel_intent", CUSTOMER)
+    asked = stated("I want to cancel my wine club membership.", "cancel_intent", CUSTOMER)
     assert asked is not None
     assert asked.polarity == "affirmed", asked
 
@@ -158,12 +154,14 @@ def test_more_kinds_in_other_words(text: str, kind: str, source: Source) -> None
 
 
 def test_a_refusal_on_a_condition_is_conditional() -> None:
-    fact = _fact("If the original is gone, I don't want a substitute.", "delivery_refused", CUSTOMER)
+    fact = stated("If the original is gone, I don't want a substitute.", "delivery_refused", CUSTOMER)
     assert fact is None or fact.polarity != "affirmed", fact
 
 
 def test_the_same_words_done_state_it() -> None:
-    fact = _fact("We issued a credit note and then a corrected invoice replacing INV-77.", "invoice_supersedes", VENDOR)
+    fact = stated(
+        "We issued a credit note and then a corrected invoice replacing INV-77.", "invoice_supersedes", VENDOR
+    )
     assert fact is not None
     assert fact.polarity == "affirmed", fact
 
@@ -172,8 +170,8 @@ def test_the_same_words_done_state_it() -> None:
 # no store
 def test_a_pickup_point_is_a_store() -> None:
     text = "Lo recojo yo en el punto de recogida de Alcalá, gracias."
-    fact = read([(CUSTOMER, text)], ["store_pickup"], OFFLINE, today=TODAY).get("store_pickup")
+    fact = fact_of(text, "store_pickup", CUSTOMER)
     assert fact is not None
     assert fact.polarity == "affirmed", fact
     home = "Vivo en el centro de Madrid, envíenlo a casa por favor."
-    assert read([(CUSTOMER, home)], ["store_pickup"], OFFLINE, today=TODAY).get("store_pickup") is None
+    assert fact_of(home, "store_pickup", CUSTOMER) is None
