@@ -4,10 +4,12 @@ forked from (:func:`ai_missions.evals.pool.worker_context`) instead of once by e
 Only the server imports this module. Importing it loads the harness, the runtime's MCP stack, LangGraph and
 Chroma's client modules, then every installed mission's spec (the knowledge base reads all their domains), the
 simulator's hooks (snapshots load through them), every system's declaration (a snapshot names systems the mission
-does not use; each builds its tables' pydantic models, ~0.1 s) and the installed policies, parsed. Nothing here may
-start a thread, since a fork keeps only the thread that forks: numpy's OpenBLAS pool stops itself around a fork, and
-the threads that would not (onnxruntime's intra-op pool, Chroma's client) start in each worker, after the fork, when
-it first searches.
+does not use; each builds its tables' pydantic models, ~0.1 s), the installed policies, parsed, the reader's words
+(0.18 s) and the embedding model for one intra-op thread (0.3 s: a worker of a pool of two runs on one thread and
+uses it as it is; one that runs on more loads its own). Nothing here may start a thread the workers need, since a
+fork keeps only the thread that forks: numpy's OpenBLAS pool stops itself around a fork, a one-thread session has
+no pool, and the threads that would not (a wider session's intra-op pool, Chroma's client) start in each worker,
+after the fork, when it first searches.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ import ai_missions.evals.harness
 import ai_missions.knowledge_index.retrieval  # noqa: F401
 from ai_missions.kernel.environment import simulated_environment
 from ai_missions.kernel.missions import registry
+from ai_missions.knowledge_index.embeddings import preload_single_threaded
 from ai_missions.knowledge_index.policies import preload_policies
+from ai_missions.nodes.reading.lexicon import load_words
 from ai_missions.services.mcp_session import SYSTEMS_GROUP
 
 registry()
@@ -35,3 +39,5 @@ simulated_environment()
 for point in entry_points(group=SYSTEMS_GROUP):
     point.load()
 preload_policies()
+load_words()
+preload_single_threaded()

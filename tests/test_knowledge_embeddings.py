@@ -233,3 +233,14 @@ def test_the_optimised_model_is_saved_once_and_gives_the_same_vectors(
     again = embeddings._session(options())
     assert np.array_equal(hidden(again), hidden(optimised))
     assert saved[0].stat().st_size > 1_000_000
+
+
+def test_a_one_thread_worker_uses_the_session_its_fork_server_preloaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    embeddings.preload_single_threaded()
+    preloaded = embeddings._runtime_with(1)
+    monkeypatch.setenv("MISSIONS_ONNX_THREADS", "1")
+    assert embeddings._runtime() is preloaded
+    one = embed_texts(["the parcel arrived crushed"])
+    monkeypatch.setenv("MISSIONS_ONNX_THREADS", "2")
+    assert embeddings._runtime() is not preloaded  # a wider worker loads its own session
+    assert np.allclose(embed_texts(["the parcel arrived crushed"]), one, atol=1e-6)
