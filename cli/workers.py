@@ -347,6 +347,9 @@ async def run_worker(home: Path, *, queues: Sequence[str] | None = None, name: s
     """Take jobs until stopped (SIGINT/SIGTERM finish the job in hand first)."""
     global _STATE
     url = require_url("missions worker")
+    # workers are run one per core, each a job at a time: one embedding thread each, where onnxruntime's default
+    # (a thread per core in every worker) puts two workers' four threads on two cores
+    os.environ.setdefault("MISSIONS_ONNX_THREADS", "1")
     app = make_app(url, wait_for_commits=not queues or set(queues) != {EVALS_QUEUE})
     _STATE = state = WorkerState(home).open()
     try:
