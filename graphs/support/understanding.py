@@ -21,6 +21,7 @@ from ai_missions.graphs.support.address_reading import address_asked
 from ai_missions.graphs.support.folding import fold
 from ai_missions.graphs.support.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
+from ai_missions.graphs.support.words import WORDS
 from ai_missions.nodes.api import OfflineReader, Source, read
 
 #: Longer messages are not read (a person looks at them).
@@ -261,10 +262,10 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
 
 #: Order numbers as customers write them: SO-100123, so 100123, #100123, order 100123, n° 100123, Nr. 100123.
 _ORDER = re.compile(
-    r"(?<![a-z0-9])(?:so[\s-]*|#\s*|(?:order|pedido|commande|bestellung)\s*(?:no\.?|nr\.?|n°|#)?\s*)?(\d{6})(?!\d)"
+    rf"(?<![a-z0-9])(?:so[\s-]*|#\s*|(?:{WORDS.alternation('order_noun')})\s*(?:no\.?|nr\.?|n°|#)?\s*)?(\d{{6}})(?!\d)"
 )
 #: Other numbers quoted as an order (too short or too long to be one of ours): "#4471", "order 12".
-_LOOSE_REF = re.compile(r"(?:#|(?:order|pedido|commande|bestellung)\s*(?:no\.?|nr\.?|#)?\s*)(\d{1,12})(?!\d)")
+_LOOSE_REF = re.compile(rf"(?:#|(?:{WORDS.alternation('order_noun')})\s*(?:no\.?|nr\.?|#)?\s*)(\d{{1,12}})(?!\d)")
 
 
 #: Words naming a variant (folded, any of the four languages) -> the option as the ERP names it.
@@ -313,9 +314,11 @@ def option_key(option: str) -> str:
 
 #: A street address written in the message ("12 Baker Street", "Hauptstrasse 5", "calle Mayor 3", a ZIP code):
 #: the customer gives the new address themselves, so a person enters it (the mission never copies it).
+_STREET_WRITTEN = re.compile(
+    rf"(?<![a-z0-9])\d{{1,5}}\s+(?:[a-z]+\s+){{0,3}}(?:{WORDS.alternation('street_suffix')})(?![a-z])"
+)
 _ADDRESS = re.compile(
-    r"(?<![a-z0-9])\d{1,5}\s+(?:[a-z]+\s+){0,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way"
-    r"|place|pl|court|ct)(?![a-z])|(?:calle|avenida|rue|avenue|boulevard)\s+[a-z]"
+    rf"{_STREET_WRITTEN.pattern}|(?:calle|avenida|rue|avenue|boulevard)\s+[a-z]"
     r"|[a-z]+(?:strasse|str|weg|platz|gasse)\.?\s+\d{1,4}(?![0-9])|(?<![0-9#])\d{5}(?![0-9])"
 )
 
@@ -391,11 +394,6 @@ _CLAUSES = re.compile(r",|\s[-–]\s")
 _ANOTHER_ORDER = re.compile(r"\b(?:another|different)\b(?=\s+(?:orders?|purchases?)\b|\s*(?:[,:;()]|$))")
 #: A zip code given with no street ("Ann Lee, zip 32240 - ..."): the customer saying who they are, not an address.
 _ZIP_ALONE = re.compile(r"\b(?:zip|zip code|postcode|postal code)(?:\s+is)?\s*:?\s*\d{5}(?:-\d{4})?(?![0-9])")
-#: A street written out: a number, a name and a street word ("12 Oak Road").
-_STREET_WRITTEN = re.compile(
-    r"(?<![a-z0-9])\d{1,5}\s+(?:[a-z]+\s+){0,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way"
-    r"|place|pl|court|ct)(?![a-z])"
-)
 #: A change of the order itself, no item named: "change my order", "modify the order".
 _THE_ORDER_ITSELF = re.compile(r"\b(?:change|modify|switch|update|edit)\s+(?:my|the|this|that|our)?\s*order\b")
 
@@ -513,8 +511,7 @@ _WISH = (
 #: The customer saying they chose the wrong thing themselves ("I ordered the wrong size", "we accidentally picked the
 #: incorrect colour", "I chose the wrong option"): a reason to change or cancel, not a wrong item sent to them.
 _OWN_CHOICE = re.compile(
-    r"\b(?:i|we)\s+(?:\w+\s+){0,2}?(?:ordered|order|chose|choose|picked|pick|selected|select|bought|clicked(?: on)?"
-    r"|purchased|put in)\s+(?:the\s+|a\s+)?(?:wrong|incorrect)\b"
+    rf"\b(?:i|we)\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+(?:the\s+|a\s+)?(?:{WORDS.alternation('wrong')})\b"
 )
 
 
@@ -559,16 +556,10 @@ ASKS_TO_RETURN = re.compile(
 #: send it back"), or asking whether one may return nothing in
 #: particular ("can I return something bought on sale?"; "I want to return something from SO-100001" asks).
 _ABOUT_RETURNS = re.compile(
-    r"\s*(?:(?:so|and|but|ok|okay|hi|hey|hello|also|then|just|quick question|pregunta|question|frage)\s+)*"
-    r"(?:how|what|when|where|why|which|whom?|cuanto|como|cuando|donde|combien|comment|quand|pourquoi|wie|wann|"
-    r"warum|wo)\b"
+    rf"\s*(?:(?:{WORDS.alternation('question_opener')})\s+)*(?:{WORDS.alternation('question_word')})\b"
 )
-_MAY_I = re.compile(r"\b(?:can|could|may|might|is it possible|am i allowed|are we allowed|puedo|puis-je|kann ich)\b")
-_NOTHING_NAMED = re.compile(
-    r"\s*(?:something|anything|items?|an item|a product|products|stuff|things|goods|purchases|an order|orders|algo|"
-    r"un producto|un articulo|productos|quelque chose|un article|un produit|des articles|etwas|einen artikel|"
-    r"ein produkt|artikel)\b"
-)
+_MAY_I = WORDS.pattern("may_i")
+_NOTHING_NAMED = re.compile(rf"\s*(?:{WORDS.alternation('nothing_named')})\b")
 
 
 def _return_asks(sentence: str) -> Iterator[re.Match[str]]:
@@ -640,14 +631,14 @@ def _asking(folded: str) -> list[str]:
 #: Paying an order with something: "pay for order 104471 with my gift card", "pagarlo con PayPal", "mit PayPal
 #: bezahlen"; not the settling of a difference ("pay the difference with...": an item change's) nor what was paid.
 _PAY_WITH = re.compile(
-    r"\b(?:pay|pagar(?:lo|la)?|payer|regler)\b(?P<what>[^.!?;]{0,50}?)\b(?:with|using|via|con|avec|par)\b"
+    rf"\b(?:{WORDS.alternation('pay_verb')})\b(?P<what>[^.!?;]{{0,50}}?)\b(?:{WORDS.alternation('pay_with')})\b"
     r"|\b(?:mit|per)\b(?P<was>[^.!?;]{0,40}?)\b(?:be)?zahlen\b"
 )
-_DIFFERENCE = re.compile(r"\b(?:differences?|diferencias?|differenzen|differenz|rest|balance|remaining)\b")
+_DIFFERENCE = WORDS.pattern("difference")
 #: "Can I pay with PayPal?", "do you accept gift cards?": how one may pay, asked in general (a question), unless the
 #: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
 _MAY_I_PAY = re.compile(r"^\W*(?:can|could|may) (?:i|we|you) (?:still )?pay\b|\bis it possible to pay\b")
-_THIS_ORDER = re.compile(r"\b(?:order|instead|rather|switch|change|pedido|commande|bestellung)\b|#?\d{5,}")
+_THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}")
 
 
 def _pays_another_way(sentence: str, tokens: list[str]) -> str | None:
@@ -665,17 +656,11 @@ def _pays_another_way(sentence: str, tokens: list[str]) -> str | None:
 
 
 #: Moving or using a method for an order: "switch", "put it on", "bill", "charge it to", "use".
-_MOVE_PAYMENT = re.compile(
-    r"\b(?:switch|switched|change|changed|move|moved|put|use|using|bill|charge|charged|transfer|transferred|swap|run|"
-    r"go on|goes on|go to|goes to|cambiar|usar|utiliser|changer|wechseln|verwenden)\b"
-)
+_MOVE_PAYMENT = WORDS.pattern("move_payment")
 #: What is moved: the order, its payment, or "instead" of how it is paid.
-_WHOLE_ORDER = re.compile(r"\b(?:payment|pay for|order|instead|rather|bill|billing|pago|pedido|paiement|zahlung)\b")
+_WHOLE_ORDER = WORDS.pattern("whole_order")
 #: Another money matter: a refund's or a difference's method, what was paid, a charge too many.
-_OTHER_MONEY = re.compile(
-    r"\b(?:refund|refunded|return|returned|send back|sending back|differences?|remaining|balance|paid|price|twice|"
-    r"double|was charged|were charged|got charged|been charged|reembolso|rembourse|erstattung)\b"
-)
+_OTHER_MONEY = WORDS.pattern("other_money")
 
 
 def _moves_payment(sentence: str, tokens: list[str]) -> str | None:
@@ -776,10 +761,7 @@ def _exchange_asked(sentence: str) -> str | None:
 
 
 #: A change asked of something: the verb of an item change, in any of its forms ("can it be changed to...").
-_CHANGE_VERB = re.compile(
-    r"\b(?:chang(?:e|ed|es|ing)|swap(?:s|ped|ping)?|switch(?:ed|es|ing)?|modif(?:y|ied|ies|ying)"
-    r"|replac(?:e|ed|es|ing)|exchang(?:e|ed|es|ing)|upgrad(?:e|ed|es|ing))\b"
-)
+_CHANGE_VERB = WORDS.pattern("change_verb")
 
 
 def change_asked(text: str) -> bool:
@@ -795,10 +777,7 @@ def change_asked(text: str) -> bool:
 
 
 #: Saying an item stays with the customer: "keeping the laptop", "I'll keep the lamp", "hold on to the rest".
-_KEEP = re.compile(
-    r"\b(?:keep|keeps|keeping|hold(?:ing)? on ?to|hang(?:ing)? on ?to)\s+"
-    r"(?:the|my|it|them|this|that|these|those|one|both|all|everything|other|rest|remaining|its?)\b"
-)
+_KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation('kept_what')})\b")
 #: Where the clause of a kept item begins: a sentence or clause mark, "but", "and", a dash between spaces.
 _KEEP_BEGINS = re.compile(r"[.;!?\n(),]|\s[-\u2013]\s|\b(?:but|and|while|though)\b")
 #: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
@@ -807,23 +786,17 @@ _KEEP_ENDS = re.compile(
     r"|refund|replace)\b)"
 )
 #: Words about money: a clause with them is about paying ("keep the refund on my card", "I want to pay by card").
-MONEY = re.compile(r"\b(?:card|paypal|gift|refund|credit|pay|paid|payment|charge|visa|mastercard|amex|money)\b")
+MONEY = WORDS.pattern("money")
 
 
 #: Said after the item: "the tea kettle I'm keeping", "everything else stays".
 _KEPT_AFTER = re.compile(r"\b(?:i'm|im|i am|i'll|i will|we're|we are)\s+keeping\b|\b(?:stays|will stay|can stay)\b")
 #: Items said not to be meant: "not the dumbbells or the puzzle", "except the kettle", "other than the rug".
-_NOT_THESE = re.compile(
-    r"\b(?:not|except(?: for)?|other than|apart from|excluding|besides|neither|nor)\s+"
-    r"(?:the|my|a|an|any|those|these|that|this|either|both|our)\b"
-)
+_NOT_THESE = re.compile(rf"\b(?:{WORDS.alternation('not_these')})\s+(?:{WORDS.alternation('determiner')})\b")
 #: Where what is said not to be meant ends: a clause mark, or "but", "just", "only" saying what is.
 _NOT_THESE_ENDS = re.compile(r"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:but|just|only|instead)\b")
 #: An order told apart by what it holds: "my order with the laptop in it", "the order that had the skateboard".
-_DESCRIBED_ORDER = re.compile(
-    r"\b(?:order|purchase|package|delivery|shipment|parcel)\s+(?:with|containing|that (?:had|has|contained|contains"
-    r"|included|includes|came with)|which (?:had|has|contained|included)|including|where i (?:got|bought|ordered))\b"
-)
+_DESCRIBED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('holding')})\b")
 #: Where such a description ends: a sentence mark, a bracket, a dash, or a comma before the request goes on.
 _DESCRIBED_ENDS = re.compile(
     r"[.;!?\n()]|\s[-\u2013]\s|,\s*(?=(?:i|i'd|i'm|please|pls|can|could|would|we|and i|but|so)\b)|\b(?:but|so)\b"
@@ -900,11 +873,7 @@ def items_text(text: str) -> str:
 
 
 #: Wanting something other than what one has: "I want", "I'd like", "I'd prefer", "should be", "instead".
-_WANTING = re.compile(
-    r"\b(?:want|wanted|wanting|would like|i'd like|id like|like to have|prefer|preferred|rather|need|needed|get|"
-    r"instead|should be|should have been|ought to be|meant to be|make it|go for|looking for|hoping for|hoped for|"
-    r"quiero|prefiero|voudrais|prefere|mochte|lieber)\b"
-)
+_WANTING = WORDS.pattern("wanting")
 
 
 #: A change said as where it goes from and to: "laptop: from the 17-inch i5 to the 15-inch i7".
@@ -941,10 +910,7 @@ def asking_sentences(text: str) -> str:
 
 #: A sentence that goes on with the request before it rather than making one: "Also one of the mugs.", "And the
 #: lamp too.", "Plus the kettle.", "Además la taza.", "Et aussi la lampe.", "Und auch die Tasse."
-_GOES_ON = re.compile(
-    r"\s*(?:also|and|plus|as well as|as well|too|along with|ademas|y tambien|tambien|et aussi|aussi|et|und auch|"
-    r"auch|sowie)\b"
-)
+_GOES_ON = re.compile(rf"\s*(?:{WORDS.alternation('goes_on')})\b")
 
 
 #: Why a customer cancels, as the order's cancellation records it: they no longer need it, or they ordered it by
@@ -1009,10 +975,7 @@ _COURTESY = re.compile(
 )
 #: An apology or a thanks framed as a condition: "sorry if this is a silly question", "I'd appreciate it if this
 #: could be done quickly", "it would be great if".
-_POLITE_FRAME = re.compile(
-    r"\b(?:sorry|apologies|apologise|apologize|forgive me|excuse me|pardon|appreciate it|appreciate|grateful"
-    r"|thankful|great|nice|lovely|wonderful|helpful)\W*$"
-)
+_POLITE_FRAME = re.compile(rf"\b(?:{WORDS.alternation('polite_frame')})\W*$")
 _ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
             "exchange_variant", "change_payment")  # fmt: skip
 
