@@ -19,7 +19,7 @@ class Words:
     ``any`` for what belongs to no one language); a ``[table]`` of a name maps each word to what it stands for."""
 
     def __init__(self, path: Path = PATH) -> None:
-        self.lists: dict[str, dict[str, Any]] = tomllib.loads(path.read_text(encoding="utf-8"))
+        self.lists: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
 
     def phrases(self, *names: str, languages: tuple[str, ...] = ()) -> tuple[str, ...]:
         """The phrases of the named lists, of every language (or of ``languages`` only), each once; of a table, its
