@@ -40,6 +40,7 @@ from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
+from ai_missions.graphs.support.words import WORDS
 from ai_missions.mission_api import LABEL, PARTS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
@@ -53,7 +54,7 @@ _HOW_MANY = re.compile(
 #: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or "and" between them.
 _CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
 #: Said of every request at once: "for both the difference and the refund", "all of it", "the refunds".
-_OF_EVERY = re.compile(r"\b(?:both|all|each|every|everything|refunds|differences)\b")
+_OF_EVERY = WORDS.pattern("of_every")
 _NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "all three": 3, "all four": 4}
 
 
