@@ -881,26 +881,7 @@ _MAX_CHOICES = 8
 #: quantity is a number (decimals kept: "1.5") with its unit ("1000ml", "1.5 litre", "6-inch").
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?[a-z0-9]*|\d+(?:\.\d+)?")
 #: A unit after a number, as the catalogue and customers write it, under one name ("1L" and "1 litre" are one).
-_UNITS = {
-    **dict.fromkeys(("l", "liter", "liters", "litre", "litres", "ltr"), "litre"),
-    **dict.fromkeys(("ml", "milliliter", "milliliters", "millilitre", "millilitres"), "ml"),
-    **dict.fromkeys(("in", "inch", "inches"), "inch"),
-    **dict.fromkeys(("ft", "foot", "feet"), "ft"),
-    **dict.fromkeys(("lb", "lbs", "pound", "pounds"), "lb"),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hour"),
-    **dict.fromkeys(("piece", "pieces", "pc", "pcs"), "piece"),
-    **dict.fromkeys(("person", "persons", "people"), "person"),
-    **dict.fromkeys(("gb", "gig", "gigs", "gigabyte", "gigabytes"), "gb"),
-    **dict.fromkeys(("tb", "terabyte", "terabytes"), "tb"),
-    **dict.fromkeys(("mm", "millimeter", "millimeters", "millimetre", "millimetres"), "mm"),
-    **dict.fromkeys(("cm", "centimeter", "centimeters", "centimetre", "centimetres"), "cm"),
-    **dict.fromkeys(("cup", "cups"), "cup"),
-    **dict.fromkeys(("bar", "bars"), "bar"),
-    **dict.fromkeys(("degree", "degrees"), "degree"),
-    **dict.fromkeys(("mah",), "mah"),
-    **dict.fromkeys(("mp", "megapixel", "megapixels"), "mp"),
-    **dict.fromkeys(("watt", "watts"), "w"),
-}
+_UNITS = WORDS.table("units")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 #: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"), so that the 8 of "8-inch" is
 #: never the 8 of "8GB".
@@ -1491,12 +1472,7 @@ _ARTICLES = frozenset({"a", "an", "any", "the"})
 _VARIANT_NOUNS = frozenset({"one", "ones", "version", "model", "kind", "type", "pair"})
 #: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
 #: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
-_NO_FEATURE = frozenset(
-    {"sure", "too", "yet", "so", "very", "really", "just", "only", "even", "quite", "longer", "needed", "necessary",
-     "possible", "happy", "rush", "worries", "problem", "hurry", "delay", "charge", "cost", "fee", "fuss", "hassle",
-     "idea", "matter", "much", "more", "less", "same", "other", "extra", "available", "working", "shipped", "the",
-     "a", "an", "my", "your", "our", "this", "that", "these", "those", "it", "its", "them", "any", "one", "ones"}
-)  # fmt: skip
+_NO_FEATURE = frozenset(WORDS.phrases("no_feature"))
 _FEATURE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 

@@ -63,24 +63,10 @@ _LOOSE_REF = re.compile(rf"(?:#|(?:{WORDS.alternation('order_noun')})\s*(?:no\.?
 
 
 #: Words naming a variant (folded, any of the four languages) -> the option as the ERP names it.
-OPTION_WORDS: dict[str, str] = {
-    **dict.fromkeys(("black", "negro", "negra", "noir", "noire", "schwarz", "schwarze", "schwarzen"), "Black"),
-    **dict.fromkeys(("blue", "azul", "bleu", "bleue", "blau", "blaue", "blauen"), "Blue"),
-    **dict.fromkeys(("red", "rojo", "roja", "rouge", "rot", "rote", "roten"), "Red"),
-    **dict.fromkeys(("green", "verde", "vert", "verte", "grun", "grune", "grunen"), "Green"),
-    **dict.fromkeys(("white", "blanco", "blanca", "blanc", "blanche", "weiss", "weisse", "weissen"), "White"),
-    **dict.fromkeys(("grey", "gray", "gris", "grise", "grau", "graue", "grauen"), "Grey"),
-}
+OPTION_WORDS = WORDS.table("option_words")
 #: Sizes as customers write them ("a large", "size M", "extra large") -> the size; an ERP option is compared through
 #: :func:`option_key`, so "L" and "Large" are the same variant.
-SIZE_WORDS: dict[str, str] = {
-    **dict.fromkeys(("xs", "x-small", "x small", "xsmall", "extra small"), "X-Small"),
-    **dict.fromkeys(("s", "small"), "Small"),
-    **dict.fromkeys(("m", "medium"), "Medium"),
-    **dict.fromkeys(("l", "large"), "Large"),
-    **dict.fromkeys(("xl", "x-large", "x large", "xlarge", "extra large"), "X-Large"),
-    **dict.fromkeys(("xxl", "xx-large", "xx large", "2xl"), "XX-Large"),
-}
+SIZE_WORDS = WORDS.table("size_words")
 #: A size the customer asks for: a letter after the word size ("size M", "talla L", "Grosse XL"), or a size word
 #: said as the thing wanted ("for a large please", "the medium one", "in small?"), not as an adjective ("a small
 #: scratch") nor of the item they have ("too small", "runs large", "a bit small", "it is small", "they're large").
@@ -236,8 +222,7 @@ def _said(phrases: tuple[str, ...], sentence: str, tokens: list[str], exact: boo
 #: Words that tell one item from another of its kind: colours, sizes, whom it is for.
 _DESCRIPTORS = frozenset(
     {*OPTION_WORDS, *(w for w in SIZE_WORDS if " " not in w and "-" not in w and len(w) > 1)}
-    | {"pink", "purple", "yellow", "orange", "brown", "beige", "navy", "silver", "gold", "kids", "kid's", "child",
-       "children's", "childrens", "baby", "women's", "womens", "men's", "mens", "adult", "girls", "boys"}
+    | set(WORDS.phrases("descriptors"))
 )  # fmt: skip
 #: What may come after "I ordered ..." that is not an item: a message, money, a code, the parcel itself.
 _NOT_AN_ITEM = frozenset(WORDS.phrases("not_an_item"))
