@@ -167,9 +167,9 @@ _CLAUSES = re.compile(r",|\s[-–]\s")
 #: lamp from one order, the mug from another").
 _ANOTHER_ORDER = re.compile(r"\b(?:another|different)\b(?=\s+(?:orders?|purchases?)\b|\s*(?:[,:;()]|$))")
 #: A zip code given with no street ("Ann Lee, zip 32240 - ..."): the customer saying who they are, not an address.
-_ZIP_ALONE = re.compile(r"\b(?:zip|zip code|postcode|postal code)(?:\s+is)?\s*:?\s*\d{5}(?:-\d{4})?(?![0-9])")
+_ZIP_ALONE = re.compile(rf"\b(?:{WORDS.alternation('zip_word')})(?:\s+is)?\s*:?\s*\d{{5}}(?:-\d{{4}})?(?![0-9])")
 #: A change of the order itself, no item named: "change my order", "modify the order".
-_THE_ORDER_ITSELF = re.compile(r"\b(?:change|modify|switch|update|edit)\s+(?:my|the|this|that|our)?\s*order\b")
+_THE_ORDER_ITSELF = re.compile(rf"\b(?:{WORDS.alternation('order_change_verb')})\s+(?:my|the|this|that|our)?\s*order\b")
 
 
 def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) -> list[int]:
@@ -300,13 +300,13 @@ def _came_instead(sentence: str, tokens: list[str]) -> str | None:
 #: return", "returning customer".
 ASKS_TO_RETURN = re.compile(
     r"(?<!\bmy )(?<!\bthe )(?<!\ba )(?<!\bthis )(?<!\byour )(?<!\bin )(?<!\btax )"
-    r"\breturn(?:ing)?\b(?! (?:label|labels|window|policy|policies|address|shipping|to sender|customer|trip)\b)"
-    r"|\b(?:send|sending|ship|shipping|mail|mailing|post|posting|take|taking)\b"
-    r" (?:(?!money\b|refund\b|cash\b|payment\b|deposit\b)[^\s.!?;]+ ){0,5}?back\b"
-    r"|\b(?:process|open|start|make|arrange|initiate|set up|begin|request|want|need|like|get)(?:s|ing|ed)? a return\b"
+    rf"\breturn(?:ing)?\b(?! (?:{WORDS.alternation('return_thing')})\b)"
+    rf"|\b(?:{WORDS.alternation('send_back_verb')})\b"
+    rf" (?:(?!(?:{WORDS.alternation('money_back')})\b)[^\s.!?;]+ ){{0,5}}?back\b"
+    rf"|\b(?:{WORDS.alternation('return_asked_verb')})(?:s|ing|ed)? a return\b"
     r"(?! (?:label|window|policy)\b)"
     r"|^\s*returns\b"
-    r"|\b(?:devolver|renvoyer|retourner|zuruckschicken|zurucksenden)\b"
+    rf"|\b(?:{WORDS.alternation('return_verb')})\b"
 )
 
 
@@ -538,22 +538,23 @@ def change_asked(text: str) -> bool:
 #: Saying an item stays with the customer: "keeping the laptop", "I'll keep the lamp", "hold on to the rest".
 _KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation('kept_what')})\b")
 #: Where the clause of a kept item begins: a sentence or clause mark, "but", "and", a dash between spaces.
-_KEEP_BEGINS = re.compile(r"[.;!?\n(),]|\s[-\u2013]\s|\b(?:but|and|while|though)\b")
+_KEEP_BEGINS = re.compile(rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('keep_clause_joins')})\b")
 #: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
 _KEEP_ENDS = re.compile(
-    r"[.;!?\n(),]|\s[-\u2013]\s|\bbut\b|\band\s+(?=(?:\w+\s+){0,3}?(?:return|send|exchange|swap|change|cancel"
-    r"|refund|replace)\b)"
+    rf"[.;!?\n(),]|\s[-\u2013]\s|\bbut\b|\band\s+(?=(?:\w+\s+){{0,3}}?(?:{WORDS.alternation('request_verb')})\b)"
 )
 #: Words about money: a clause with them is about paying ("keep the refund on my card", "I want to pay by card").
 MONEY = WORDS.pattern("money")
 
 
 #: Said after the item: "the tea kettle I'm keeping", "everything else stays".
-_KEPT_AFTER = re.compile(r"\b(?:i'm|im|i am|i'll|i will|we're|we are)\s+keeping\b|\b(?:stays|will stay|can stay)\b")
+_KEPT_AFTER = re.compile(
+    rf"\b(?:{WORDS.alternation('keeping_subject')})\s+keeping\b|\b(?:{WORDS.alternation('stays')})\b"
+)
 #: Items said not to be meant: "not the dumbbells or the puzzle", "except the kettle", "other than the rug".
 _NOT_THESE = re.compile(rf"\b(?:{WORDS.alternation('not_these')})\s+(?:{WORDS.alternation('determiner')})\b")
 #: Where what is said not to be meant ends: a clause mark, or "but", "just", "only" saying what is.
-_NOT_THESE_ENDS = re.compile(r"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:but|just|only|instead)\b")
+_NOT_THESE_ENDS = re.compile(rf"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('not_these_ends')})\b")
 #: An order told apart by what it holds: "my order with the laptop in it", "the order that had the skateboard".
 _DESCRIBED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('holding')})\b")
 #: Where such a description ends: a sentence mark, a bracket, a dash, or a comma before the request goes on.
@@ -679,7 +680,7 @@ CANCEL_REASONS = {
     "no longer needed": WORDS.phrases("cancel_not_needed"),
 }
 #: Said of the order before "need" / "want": it is not a reason to cancel ("I still need it", "I need it by Friday").
-_STILL = re.compile(r"\b(?:still|really|urgently)\s+(?:need|want)\b")
+_STILL = re.compile(rf"\b(?:{WORDS.alternation('still')})\s+(?:{WORDS.alternation('need_want')})\b")
 
 
 def cancel_reason(text: str) -> str | None:
