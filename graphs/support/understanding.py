@@ -229,9 +229,7 @@ _NOT_AN_ITEM = frozenset(WORDS.phrases("not_an_item"))
 #: Words between an article and the thing it names that say nothing of which thing it is.
 _FILLERS = frozenset({"very", "really", "completely", "totally", "different", "brand", "new", "cheap", "random"})
 #: "I ordered X ... got a Y": a received item to compare with the ordered one (damaged or partial: another intent).
-_CAME = re.compile(
-    r"\bordered\b(?P<ordered>.*?)\b(?:got|received|sent me|came with|arrived with)\s+an?\s+(?P<came>[a-z' -]+)"
-)
+_CAME = re.compile(rf"\bordered\b(?P<ordered>.*?)\b(?:{WORDS.alternation('came_verb')})\s+an?\s+(?P<came>[a-z' -]+)")
 _BAD_STATE = frozenset(WORDS.phrases("bad_state"))
 
 
@@ -559,12 +557,12 @@ _NOT_THESE_ENDS = re.compile(rf"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternati
 _DESCRIBED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('holding')})\b")
 #: Where such a description ends: a sentence mark, a bracket, a dash, or a comma before the request goes on.
 _DESCRIBED_ENDS = re.compile(
-    r"[.;!?\n()]|\s[-\u2013]\s|,\s*(?=(?:i|i'd|i'm|please|pls|can|could|would|we|and i|but|so)\b)|\b(?:but|so)\b"
+    rf"[.;!?\n()]|\s[-\u2013]\s|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
+    rf"|\b(?:{WORDS.alternation('description_ends')})\b"
 )
 #: "the espresso machine order": an order named by an item (the words before "order").
 _ITEM_ORDER = re.compile(
-    r"\b(?:the|my|that|this)\s+((?:(?!(?:from|in|on|of|my|the|with|for|to|at|and|or|a|an|i|it|your|our|other)\b)"
-    r"[\w-]+\s+){1,4}?)(?:order|purchase)\b"
+    rf"\b(?:the|my|that|this)\s+((?:(?!(?:{WORDS.alternation('not_item_name')})\b)[\w-]+\s+){{1,4}}?)(?:order|purchase)\b"
 )
 
 
@@ -712,12 +710,8 @@ def unreadable(text: object) -> str | None:
 CONDITION_WORDS = WORDS.phrases("condition_words")
 #: Conditions that are courtesy, or that the policies check anyway (shipped yet, in stock, still possible).
 _COURTESY = re.compile(
-    r"\b(?:if|si|wenn|falls)\s+(?:at all\s+|it'?s\s+|it\s+is\s+|that'?s\s+|that\s+is\s+|this\s+is\s+)?"
-    r"(?:possible|(?:you|i|we)\s+(?:can|could|may|might)\b(?!'t| not)|you don'?t mind|not too late|not too much"
-    r"|ok|okay|alright|fine|needed|necessary"
-    r"|still possible|allowed|not shipped|it hasn'?t shipped|it has not shipped|not yet shipped|hasn'?t shipped"
-    r"|it hasn'?t (?:been )?(?:sent|dispatched|shipped)|still pending|pending|in stock|available|there is|there are"
-    r"|any|so|anything|applicable|that works|you need|you have|possible\b|puede|posible|moglich|possible)"
+    rf"\b(?:{WORDS.alternation('courtesy_if')})\s+(?:(?:{WORDS.alternation('courtesy_frame')})\s+)?"
+    rf"(?:(?:you|i|we)\s+(?:can|could|may|might)\b(?!'t| not)|{WORDS.alternation('courtesy_condition')})"
 )
 #: An apology or a thanks framed as a condition: "sorry if this is a silly question", "I'd appreciate it if this
 #: could be done quickly", "it would be great if".
@@ -776,7 +770,8 @@ def read_message(text: object) -> Reading:
 #: Said after a charge, it tells where the charge is to go, not that it was made twice ("any extra charges should go
 #: on my gift card", "extra charges can be put on my Visa").
 _PLACED = re.compile(
-    r"[^.!?\n]*?\b(?:should|can|could|may|will|must)\s+(?:go|be (?:put|charged|billed|paid))\s+(?:on|to|with)\b"
+    rf"[^.!?\n]*?\b(?:{WORDS.alternation('placed_modal')})\s+(?:{WORDS.alternation('placed_verb')})"
+    rf"\s+(?:{WORDS.alternation('placed_on')})\b"
 )
 _REFUND_WORDS = ("refund", "money back", "reembolso", "rembourse", "erstattung", "geld")
 _SHIPPED_YET = ("shipped yet", "has it shipped", "been shipped", "dispatched yet")
