@@ -54,11 +54,11 @@ _STATE_WORD = re.compile(rf"(?<![a-z])(?:{_STATE})(?![a-z])", re.IGNORECASE)
 #: Where a clause ends: what precedes an address in its clause decides whether it is the one wanted.
 _CLAUSE_END = re.compile(rf"[.!?;\n]\s|[.!?;]$|\b(?:{WORDS.alternation('clause_turn')})\b", re.IGNORECASE)
 #: Said before an address that is not the one wanted: a negation ("don't send it to", "not to", "instead of").
-_NEGATED = re.compile(WORDS.pattern("address_not_wanted").pattern, re.IGNORECASE)
+_NEGATED = WORDS.pattern("address_not_wanted", flags=re.IGNORECASE)
 #: Said of the address an order goes to now, or an old one ("it's going to", "my old address is", "from").
-_OLD = re.compile(WORDS.pattern("old_address").pattern, re.IGNORECASE)
+_OLD = WORDS.pattern("old_address", flags=re.IGNORECASE)
 #: A condition before the address in its clause ("if I'm not home, ship it to ..."): not acted on as asked.
-_CONDITION = re.compile(WORDS.pattern("address_condition").pattern, re.IGNORECASE)
+_CONDITION = WORDS.pattern("address_condition", flags=re.IGNORECASE)
 
 #: Streets written the way other countries write them, which this reader does not read into fields.
 _OTHER_STREET = re.compile(

@@ -193,7 +193,9 @@ def names_item(text: str, description: str, options: Iterable[str] = ()) -> bool
 
 
 #: Where what a customer wants begins: "for the 15 bar one", "to a gas grill", "-> green small".
-_WANTED_BEGINS = re.compile(r"\b(?:to|for|into)\s+(?:the|a|an|one|ones|some|that|this)\b|->|\u2192")
+_WANTED_BEGINS = re.compile(
+    rf"\b(?:{WORDS.alternation('wanted_to')})\s+(?:{WORDS.alternation('wanted_determiner')})\b|->|\u2192"
+)
 
 
 def _without_wanted(text: str) -> str:

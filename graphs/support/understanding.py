@@ -165,7 +165,9 @@ _CLAUSES = re.compile(r",|\s[-–]\s")
 #: "Another" or "different" that stands for an order, not for another variant of an item: it qualifies the word
 #: order ("from another order", "a different order") or ends its clause, the order it stands for said before ("the
 #: lamp from one order, the mug from another").
-_ANOTHER_ORDER = re.compile(r"\b(?:another|different)\b(?=\s+(?:orders?|purchases?)\b|\s*(?:[,:;()]|$))")
+_ANOTHER_ORDER = re.compile(
+    rf"\b(?:{WORDS.alternation('another_order')})\b(?=\s+(?:orders?|purchases?)\b|\s*(?:[,:;()]|$))"
+)
 #: A zip code given with no street ("Ann Lee, zip 32240 - ..."): the customer saying who they are, not an address.
 _ZIP_ALONE = re.compile(rf"\b(?:{WORDS.alternation('zip_word')})(?:\s+is)?\s*:?\s*\d{{5}}(?:-\d{{4}})?(?![0-9])")
 #: A change of the order itself, no item named: "change my order", "modify the order".
@@ -394,7 +396,10 @@ _PAY_WITH = re.compile(
 _DIFFERENCE = WORDS.pattern("difference")
 #: "Can I pay with PayPal?", "do you accept gift cards?": how one may pay, asked in general (a question), unless the
 #: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
-_MAY_I_PAY = re.compile(r"^\W*(?:can|could|may) (?:i|we|you) (?:still )?pay\b|\bis it possible to pay\b")
+_MAY_I_PAY = re.compile(
+    rf"^\W*(?:{WORDS.alternation('may_i_ask')}) (?:{WORDS.alternation('may_i_who')}) (?:still )?pay\b"
+    r"|\bis it possible to pay\b"
+)
 _THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}")
 
 

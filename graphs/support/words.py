@@ -43,9 +43,11 @@ class Words:
         ordered = sorted(self.phrases(*names, languages=languages), key=len, reverse=True)
         return "|".join(space.join(map(re.escape, p.split(" "))) for p in ordered)
 
-    def pattern(self, *names: str, space: str = " ", languages: tuple[str, ...] = ()) -> re.Pattern[str]:
+    def pattern(
+        self, *names: str, space: str = " ", languages: tuple[str, ...] = (), flags: int = 0
+    ) -> re.Pattern[str]:
         """Any of the phrases, as whole words."""
-        return re.compile(rf"\b(?:{self.alternation(*names, space=space, languages=languages)})\b")
+        return re.compile(rf"\b(?:{self.alternation(*names, space=space, languages=languages)})\b", flags)
 
 
 #: The shipped words (read once, when the readers are imported).
