@@ -23,6 +23,7 @@ from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
+    SAID_APART,
     ambiguous_items,
     described_by_options,
     lines_named,
@@ -704,17 +705,13 @@ _NOT_GIFT_CARD = re.compile(
 )
 
 
-#: Where one thing said ends and the next begins (as the items' pieces: clause marks, "and", "plus", "also").
-_SAID_APART = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\s(?:and|plus|also|&)\s")
-
-
 def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Sequence[Mapping[str, Any]]) -> bool:
     """Whether a gift card is asked for these items: in a piece of the thread about one of them or about no item in
     particular ("refund to my gift card"); not one said of another item only ("the puzzle to my gift card", "the
     lamp's refund on my gift card"). A piece naming no item is about the items named last before it, one saying
     "both" or "all of them" about every item named."""
     owner: set[str] = set()
-    for piece in _SAID_APART.split(fold(thread).replace("'s ", " ")):
+    for piece in SAID_APART.split(fold(thread).replace("'s ", " ")):
         named = {"mine" for x in mine if names_item(piece, str(x.get("description") or ""))}
         named |= {"other" for x in others if names_item(piece, str(x.get("description") or ""))}
         owner = named or owner

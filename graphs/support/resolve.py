@@ -356,7 +356,9 @@ def same_reference(reference: str, order_id: str) -> bool:
 #: Where one thing said ends and the next begins: clause marks (not a decimal point: "1.5L"), and "and" / "plus" /
 #: "also" between two phrases
 #: ("the pet bed in grey and a thicker green mat", "the puzzle for the 500 one, and the camera for the 2K one").
-_PIECE = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\s(?:and|plus|also|&)\s", re.IGNORECASE)
+SAID_APART = re.compile(
+    rf"(?:[;:!?()\n]|,(?!\d{{3}}\b)|\.(?!\d))+|\s(?:{WORDS.alternation('said_apart_joins')})\s", re.IGNORECASE
+)
 
 
 def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
@@ -378,7 +380,7 @@ def outnamed_lines(text: str, lines: Sequence[Mapping[str, object]], options: Ma
     Action Camera, not the Digital Camera beside it, though both are cameras."""
     won: set[int] = set()
     lost: set[int] = set()
-    for piece in (fold(p) for p in _PIECE.split(text) if p and p.strip()):
+    for piece in (fold(p) for p in SAID_APART.split(text) if p and p.strip()):
         best = _mentions(piece, lines, options)
         won |= set(best)
         for line in lines:
@@ -397,7 +399,7 @@ def said_of_lines(
     words naming an item are not said of it ("the electric kettle" does not ask for an electric tea kettle). Each
     message of a thread ends its pieces (joined with line breaks). None when fewer than two items are named: all
     of the text is about the one item."""
-    pieces = [fold(p) for p in _PIECE.split(text) if p and p.strip()]
+    pieces = [fold(p) for p in SAID_APART.split(text) if p and p.strip()]
     by_line: dict[int, list[str]] = {}
     shared: list[str] = []
     owners: list[int] = []
