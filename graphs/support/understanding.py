@@ -576,7 +576,8 @@ def _lower(text: str) -> str:
     return "".join(low if len(low := c.lower()) == 1 else c for c in text)
 
 
-def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+def blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with each span spaced out (its length, and so every offset, kept)."""
     for begins, end in sorted(spans, reverse=True):
         text = text[:begins] + " " * (end - begins) + text[end:]
     return text
@@ -618,7 +619,7 @@ def without_kept(text: str) -> str:
     the kettle"). The items named there are not asked for, and what follows is not said of them. A negated keep
     ("I don't want to keep it") and a clause about money ("not my gift card") stay."""
     lower = _lower(text)
-    return _blanked(text, _kept_spans(lower) + _not_these_spans(lower))
+    return blanked(text, _kept_spans(lower) + _not_these_spans(lower))
 
 
 def items_text(text: str) -> str:
@@ -632,7 +633,7 @@ def items_text(text: str) -> str:
         ended = _DESCRIBED_ENDS.search(lower, match.end())
         spans.append((match.end(), ended.start() if ended else len(lower)))
     spans += [(m.start(1), m.end(1)) for m in _ITEM_ORDER.finditer(lower)]
-    return _blanked(text, spans)
+    return blanked(text, spans)
 
 
 #: Wanting something other than what one has: "I want", "I'd like", "I'd prefer", "should be", "instead".
