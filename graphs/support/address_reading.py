@@ -24,30 +24,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ai_missions.graphs.support.words import WORDS
+
 #: State and territory codes with their names (what a customer may write instead of the code).
-STATES: dict[str, str] = {
-    "AL": "alabama", "AK": "alaska", "AZ": "arizona", "AR": "arkansas", "CA": "california", "CO": "colorado",
-    "CT": "connecticut", "DE": "delaware", "DC": "district of columbia", "FL": "florida", "GA": "georgia",
-    "HI": "hawaii", "ID": "idaho", "IL": "illinois", "IN": "indiana", "IA": "iowa", "KS": "kansas",
-    "KY": "kentucky", "LA": "louisiana", "ME": "maine", "MD": "maryland", "MA": "massachusetts", "MI": "michigan",
-    "MN": "minnesota", "MS": "mississippi", "MO": "missouri", "MT": "montana", "NE": "nebraska", "NV": "nevada",
-    "NH": "new hampshire", "NJ": "new jersey", "NM": "new mexico", "NY": "new york", "NC": "north carolina",
-    "ND": "north dakota", "OH": "ohio", "OK": "oklahoma", "OR": "oregon", "PA": "pennsylvania",
-    "RI": "rhode island", "SC": "south carolina", "SD": "south dakota", "TN": "tennessee", "TX": "texas",
-    "UT": "utah", "VT": "vermont", "VA": "virginia", "WA": "washington", "WV": "west virginia",
-    "WI": "wisconsin", "WY": "wyoming", "PR": "puerto rico",
-}  # fmt: skip
+STATES = WORDS.table("us_states")
 _BY_NAME = {name: code for code, name in STATES.items()}
 
-_SUFFIX = (
-    r"street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|way|place|pl|court|ct|terrace|ter|parkway"
-    r"|pkwy|circle|cir|highway|hwy|square|sq|trail|trl|alley|aly|plaza|plz|row|loop|pike"
-)
+_SUFFIX = WORDS.alternation("street_suffix", "street_suffix_more")
 #: Words that are never part of a street's name ("2 items on my way" is no street).
-_NOT_NAME = (
-    r"(?:on|in|at|to|my|the|a|an|of|for|and|or|is|it|your|our|their|this|that|by|from|with|be|was|are|i|me|we"
-    r"|you|order|orders|item|items|days|day|weeks|hours|minutes|times|units|pieces|dollars|usd)"
-)
+_NOT_NAME = f"(?:{WORDS.alternation('not_street_name')})"
 _STREET = re.compile(
     rf"(?<![\w#$.,])(?P<number>\d{{1,6}}[a-z]?)\s+(?P<name>(?:(?!{_NOT_NAME}\b)[a-z0-9][a-z0-9'.-]*\s+){{1,4}}?)"
     rf"(?P<suffix>{_SUFFIX})\b\.?",
@@ -67,29 +52,24 @@ _PLACE = re.compile(
 _ZIP = re.compile(r"(?<![\d#$-])\d{5}(?:-\d{4})?(?![\d-])")
 _STATE_WORD = re.compile(rf"(?<![a-z])(?:{_STATE})(?![a-z])", re.IGNORECASE)
 #: Where a clause ends: what precedes an address in its clause decides whether it is the one wanted.
-_CLAUSE_END = re.compile(r"[.!?;\n]\s|[.!?;]$|\bbut\b|\bhowever\b|\binstead\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(rf"[.!?;\n]\s|[.!?;]$|\b(?:{WORDS.alternation('clause_turn')})\b", re.IGNORECASE)
 #: Said before an address that is not the one wanted: a negation ("don't send it to", "not to", "instead of").
-_NEGATED = re.compile(
-    r"\b(?:not|don'?t|do not|dont|never|no longer|rather than|instead of|isn'?t|wasn'?t)\b", re.IGNORECASE
-)
+_NEGATED = WORDS.pattern("address_not_wanted", flags=re.IGNORECASE)
 #: Said of the address an order goes to now, or an old one ("it's going to", "my old address is", "from").
-_OLD = re.compile(
-    r"\b(?:old|previous address|former|currently|still going|is going to|was going to|going to|is set to|from)\b",
-    re.IGNORECASE,
-)
+_OLD = WORDS.pattern("old_address", flags=re.IGNORECASE)
 #: A condition before the address in its clause ("if I'm not home, ship it to ..."): not acted on as asked.
-_CONDITION = re.compile(r"\b(?:if|unless|in case|provided|as long as|only when|when)\b", re.IGNORECASE)
+_CONDITION = WORDS.pattern("address_condition", flags=re.IGNORECASE)
 
 #: Streets written the way other countries write them, which this reader does not read into fields.
 _OTHER_STREET = re.compile(
-    r"\b(?:calle|avenida|avda|paseo|plaza|rue|boulevard|bd|chemin|allee|via|viale|piazza|rua|praca)\s+[a-z]"
-    r"|\b[a-z]+(?:strasse|straße|str|weg|platz|gasse|allee|ring|damm)\.?\s+\d{1,4}[a-z]?\b",
+    rf"\b(?:{WORDS.alternation('street_before_name')})\s+[a-z]"
+    rf"|\b[a-z]+(?:{WORDS.alternation('street_name_ending')})\.?\s+\d{{1,4}}[a-z]?\b",
     re.IGNORECASE,
 )
 
 #: An address on file meant instead of a written one: the account's, or another of the customer's orders'.
 _ACCOUNT_REF = re.compile(
-    r"\b(?:my|the)\s+(?:default|account|profile|billing|home|registered|usual|primary)\s+address"
+    rf"\b(?:my|the)\s+(?:{WORDS.alternation('own_address_kind')})\s+address"
     r"|\baddress\s+(?:on|in)\s+(?:my\s+|the\s+)?(?:file|account|profile)\b"
     r"|\b(?:my|the)\s+address\s+on\s+file\b",
     re.IGNORECASE,
@@ -114,8 +94,7 @@ _FOR_ACCOUNT = re.compile(
 )
 #: The message is about an order's delivery too, not only the account ("ship", "my order", "package").
 _FOR_ORDER = re.compile(
-    r"\b(?:order|orders|ship|shipped|shipping|send|sent|deliver|delivery|package|parcel|pedido|commande|bestellung)\b"
-    r"|#\s*[a-z]{0,3}-?\d{4,}",
+    rf"\b(?:{WORDS.alternation('delivery_words')})\b|#\s*[a-z]{{0,3}}-?\d{{4,}}",
     re.IGNORECASE,
 )
 
@@ -306,8 +285,7 @@ def read_addresses(text: str) -> AddressReading:
 
 #: Said right before an address the customer wants used: "ship it to", "redirect the parcel to", "my new address is".
 _ASKED_BEFORE = re.compile(
-    r"(?:\b(?:ship|send|deliver|redirect|reroute|re-route|forward|mail|move|change|update|switch|go|goes|going"
-    r"|be sent)\w*\b"  # "could it be sent to ...": never "it was sent to", the old address
+    rf"(?:\b(?:{WORDS.alternation('send_to_verb')})\w*\b"  # "could it be sent to ...": never "it was sent to"
     r"[^.!?;]{0,60}\bto|\baddress(?:\s+is)?\s*:?|\b(?:use|is)\s*:?)\s*$",
     re.IGNORECASE,
 )
@@ -327,12 +305,7 @@ def address_asked(text: str) -> str | None:
 
 
 _COMPARED = ("line1", "line2", "city", "region", "postal_code")
-_ABBREVIATIONS = {
-    "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "lane": "ln", "drive": "dr", "boulevard": "blvd",
-    "place": "pl", "court": "ct", "terrace": "ter", "parkway": "pkwy", "circle": "cir", "highway": "hwy",
-    "square": "sq", "trail": "trl", "apartment": "apt", "suite": "ste", "unit": "unit", "floor": "fl",
-    "north": "n", "south": "s", "east": "e", "west": "w", "room": "rm", "building": "bldg",
-}  # fmt: skip
+_ABBREVIATIONS = WORDS.table("address_abbreviations")
 
 
 def _key(value: Any) -> str:

@@ -23,6 +23,7 @@ from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.graphs.support.replies import compose_reply
 from ai_missions.graphs.support.resolve import (
+    SAID_APART,
     ambiguous_items,
     described_by_options,
     lines_named,
@@ -48,6 +49,7 @@ from ai_missions.graphs.support.understanding import (
     wants_or_changes,
 )
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
+from ai_missions.graphs.support.words import WORDS
 
 _CENT = 0.005
 #: Days after delivery within which a damaged or wrong item is refunded without a return (SUP-005).
@@ -581,15 +583,12 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
 
 #: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
 _AMOUNT_CONDITION = re.compile(
-    r"(?P<op>over|more than|above|greater than|at least|under|less than|below|cheaper than|mehr als|plus de|mas de"
-    r"|weniger als|moins de|menos de)\s*(?:\$|usd|eur|€)?\s*"
+    rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*(?:\$|usd|eur|€)?\s*"
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 )
-_AT_LEAST = ("over", "more than", "above", "greater than", "at least", "mehr als", "plus de", "mas de")
+_AT_LEAST = WORDS.phrases("amount_at_least")
 #: What the condition is said of: the order as a whole, not one of its items.
-_THE_ORDER = re.compile(
-    r"\b(?:it|it's|its|the order|my order|the total|total|that|this|es|sie|bestellung|commande|pedido)\b"
-)
+_THE_ORDER = WORDS.pattern("the_order")
 
 
 def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping[str, Any]]) -> bool | None:
@@ -698,13 +697,12 @@ def return_facts(record: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[st
 
 
 #: The customer asks for the refund on a gift card ("to my gift card", "as a gift card", "store credit").
-_GIFT_CARD = re.compile(r"\b(?:gift ?card|store credit|carte cadeau|tarjeta regalo|geschenkkarte|gutschein)\b")
+_GIFT_CARD = WORDS.pattern("gift_card")
 #: Said of the refund method not wanted: "not to a gift card", "no gift card".
-_NOT_GIFT_CARD = re.compile(r"\b(?:not|no|never|rather than|instead of)\b(?: \w+){0,3} (?:gift ?card|store credit)")
-
-
-#: Where one thing said ends and the next begins (as the items' pieces: clause marks, "and", "plus", "also").
-_SAID_APART = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\s(?:and|plus|also|&)\s")
+_NOT_GIFT_CARD = re.compile(
+    rf"\b(?:{WORDS.alternation('refund_not_wanted')})\b(?: \w+){{0,3}} "
+    rf"(?:{WORDS.alternation('gift_card', languages=('en',))})"
+)
 
 
 def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Sequence[Mapping[str, Any]]) -> bool:
@@ -713,7 +711,7 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
     lamp's refund on my gift card"). A piece naming no item is about the items named last before it, one saying
     "both" or "all of them" about every item named."""
     owner: set[str] = set()
-    for piece in _SAID_APART.split(fold(thread).replace("'s ", " ")):
+    for piece in SAID_APART.split(fold(thread).replace("'s ", " ")):
         named = {"mine" for x in mine if names_item(piece, str(x.get("description") or ""))}
         named |= {"other" for x in others if names_item(piece, str(x.get("description") or ""))}
         owner = named or owner
@@ -880,26 +878,7 @@ _MAX_CHOICES = 8
 #: quantity is a number (decimals kept: "1.5") with its unit ("1000ml", "1.5 litre", "6-inch").
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?[a-z0-9]*|\d+(?:\.\d+)?")
 #: A unit after a number, as the catalogue and customers write it, under one name ("1L" and "1 litre" are one).
-_UNITS = {
-    **dict.fromkeys(("l", "liter", "liters", "litre", "litres", "ltr"), "litre"),
-    **dict.fromkeys(("ml", "milliliter", "milliliters", "millilitre", "millilitres"), "ml"),
-    **dict.fromkeys(("in", "inch", "inches"), "inch"),
-    **dict.fromkeys(("ft", "foot", "feet"), "ft"),
-    **dict.fromkeys(("lb", "lbs", "pound", "pounds"), "lb"),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hour"),
-    **dict.fromkeys(("piece", "pieces", "pc", "pcs"), "piece"),
-    **dict.fromkeys(("person", "persons", "people"), "person"),
-    **dict.fromkeys(("gb", "gig", "gigs", "gigabyte", "gigabytes"), "gb"),
-    **dict.fromkeys(("tb", "terabyte", "terabytes"), "tb"),
-    **dict.fromkeys(("mm", "millimeter", "millimeters", "millimetre", "millimetres"), "mm"),
-    **dict.fromkeys(("cm", "centimeter", "centimeters", "centimetre", "centimetres"), "cm"),
-    **dict.fromkeys(("cup", "cups"), "cup"),
-    **dict.fromkeys(("bar", "bars"), "bar"),
-    **dict.fromkeys(("degree", "degrees"), "degree"),
-    **dict.fromkeys(("mah",), "mah"),
-    **dict.fromkeys(("mp", "megapixel", "megapixels"), "mp"),
-    **dict.fromkeys(("watt", "watts"), "w"),
-}
+_UNITS = WORDS.table("units")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 #: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"), so that the 8 of "8-inch" is
 #: never the 8 of "8GB".
@@ -979,14 +958,15 @@ def _which_of_several(
 #: An item said to stay as it is: "the same options", "the same one", "as it is", "unchanged" (not "the same one but
 #: in blue": what follows changes it).
 _SAME = re.compile(
-    r"\b(?:(?:the )?same (?:options?|one|ones|variant|model|version|configuration|specs?|settings)"
-    r"|as (?:it|they) (?:is|are)|as is|unchanged)\b(?! (?:but|except|in|with|only)\b)"
+    rf"\b(?:(?:the )?same (?:{WORDS.alternation('same_what')})|{WORDS.alternation('unchanged')})\b"
+    rf"(?! (?:{WORDS.alternation('same_but')})\b)"
 )
 #: An answer to "one of them, or all?" that names no item: "just one", "only one", "one of them"; "both of them",
 #: "all of them", "all 2", "both." alone.
-_ANSWER_ONE = re.compile(r"\b(?:just|only) (?:one|1)\b|\bone of (?:them|those|the two)\b|\ba single one\b")
+_ANSWER_ONE = WORDS.pattern("answer_one")
 _ANSWER_ALL = re.compile(
-    r"\b(?:both|all|each) of them\b|\ball (?:two|three|2|3)\b|\bboth\b(?= *(?:[.,!;]|$|please|thanks))"
+    rf"\b(?:{WORDS.alternation('answer_all')})\b"
+    rf"|\b(?:{WORDS.alternation('answer_all_alone')})\b(?= *(?:[.,!;]|$|{WORDS.alternation('answer_closing')}))"
 )
 
 
@@ -1007,15 +987,14 @@ def _asked_options(label: str, own: Mapping[str, Any], offered: Sequence[Mapping
 #: A card named by its last digits, with or without the word card: "my visa card ending in 1234", "the one that ends
 #: with 1234", "last four digits 1234", "****1234", "terminada en 1234", "finissant par 1234", "die auf 1234 endet".
 _CARD_ENDING = re.compile(
-    r"\b(?:ending|ends|ended|last (?:four|4)(?: digits)?|terminada|termina|termine|finissant|endet|endziffern?)"
-    r"\D{0,12}?\b(\d{4})\b|(?:[*x#]{2,}|\bx)\s?(\d{4})\b|\b(\d{4}) (?:endet|endend)\b"
+    rf"\b(?:{WORDS.alternation('card_ending')})\D{{0,12}}?\b(\d{{4}})\b|(?:[*x#]{{2,}}|\bx)\s?(\d{{4}})\b"
+    rf"|\b(\d{{4}}) (?:{WORDS.alternation('card_ending_after')})\b"
 )
 #: Card brands as customers write them -> as payments records them.
-_BRANDS = {"visa": "visa", "mastercard": "mastercard", "master card": "mastercard", "amex": "amex",
-           "american express": "amex", "discover": "discover"}  # fmt: skip
-_BRAND = re.compile(r"\b(" + "|".join(sorted(_BRANDS, key=len, reverse=True)) + r")\b")
+_BRANDS = WORDS.table("card_brands")
+_BRAND = re.compile(rf"\b({WORDS.alternation('card_brands')})\b")
 #: A card said as such ("my credit card", "la tarjeta", "ma carte", "Kreditkarte").
-_A_CARD = re.compile(r"\b(?:credit ?card|debit ?card|card|tarjeta|carte|kreditkarte|karte)\b")
+_A_CARD = WORDS.pattern("card")
 
 
 def _other_card(text: str, last4: Any, brand: Any = None) -> bool:
@@ -1036,8 +1015,8 @@ def _other_card(text: str, last4: Any, brand: Any = None) -> bool:
 
 #: The customer names a way to pay other than the order's own payment ("my gift card", "paypal", "my other card").
 _OTHER_METHOD = re.compile(
-    r"\b(?:gift ?cards?|store credit|paypal|pay ?pal|tarjeta (?:de )?regalo|cartes? cadeau|geschenkkarte|gutschein"
-    r"|(?:another|different|other|second|new|otra|autre|andere[nr]?) (?:credit |debit )?(?:card|tarjeta|carte|karte))\b"
+    rf"\b(?:{WORDS.alternation('gift_card', 'gift_card_also', 'paypal')}|(?:{WORDS.alternation('another')}) "
+    rf"(?:(?:{WORDS.alternation('card_kind')}) )?(?:{WORDS.alternation('card_noun')}))\b"
 )
 
 
@@ -1490,12 +1469,7 @@ _ARTICLES = frozenset({"a", "an", "any", "the"})
 _VARIANT_NOUNS = frozenset({"one", "ones", "version", "model", "kind", "type", "pair"})
 #: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
 #: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
-_NO_FEATURE = frozenset(
-    {"sure", "too", "yet", "so", "very", "really", "just", "only", "even", "quite", "longer", "needed", "necessary",
-     "possible", "happy", "rush", "worries", "problem", "hurry", "delay", "charge", "cost", "fee", "fuss", "hassle",
-     "idea", "matter", "much", "more", "less", "same", "other", "extra", "available", "working", "shipped", "the",
-     "a", "an", "my", "your", "our", "this", "that", "these", "those", "it", "its", "them", "any", "one", "ones"}
-)  # fmt: skip
+_NO_FEATURE = frozenset(WORDS.phrases("no_feature"))
 _FEATURE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import SENTENCE_END, plain_offsets, request_marks
+from ai_missions.graphs.support.understanding import SENTENCE_END, blanked, plain_offsets, request_marks
 
 RETURN, EXCHANGE = "return", "exchange"
 
@@ -52,12 +52,6 @@ def _pieces(text: str) -> list[tuple[int, int, str | None]]:
     return pieces
 
 
-def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    for begins, end in spans:
-        text = text[:begins] + " " * (end - begins) + text[end:]
-    return text
-
-
 def apart(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> Apart:
     """The order's lines the text returns and those it exchanges (``options``: a line's sku -> its variant's
     option, as ``resolve.lines_named`` reads them)."""
@@ -72,7 +66,7 @@ def apart(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str
     return Apart(
         returned=returned,
         exchanged=exchanged,
-        return_text=_blanked(text, [(b, e) for b, e, kind in pieces if kind != RETURN]),
-        exchange_text=_blanked(text, [(b, e) for b, e, kind in pieces if kind != EXCHANGE]),
+        return_text=blanked(text, [(b, e) for b, e, kind in pieces if kind != RETURN]),
+        exchange_text=blanked(text, [(b, e) for b, e, kind in pieces if kind != EXCHANGE]),
         sure=bool(returned) and bool(exchanged) and not unsure,
     )

@@ -19,34 +19,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.words import WORDS
 
-_GIFT = r"gift ?cards?|store credit|tarjeta (?:de )?regalo|carte[s]? cadeau|geschenkkarte|gutschein"
-_PAYPAL = r"pay ?pal"
-_BRANDS = {"visa": "visa", "mastercard": "mastercard", "master card": "mastercard", "amex": "amex",
-           "american express": "amex", "discover": "discover"}  # fmt: skip
-_CARD = r"(?:credit|debit) ?cards?|cards?|tarjeta(?: de credito)?|carte(?: bancaire| de credit)?|kreditkarte|karte"
-_OTHER = (r"(?:other|another|different|new|second|otra|autre|andere[nr]?)\s+(?:credit |debit )?"
-          r"(?:card|tarjeta|carte|karte)")  # fmt: skip
-_DIGITS = re.compile(
-    r"(?:ending|ends|ended|last (?:four|4|digits)|terminada|termina|se termine|finissant|endet|endziffern?)"
-    r"\D{0,12}?(\d{4})\b"
+_BRANDS = WORDS.table("card_brands")
+_OTHER = (
+    rf"(?:{WORDS.alternation('another')})\s+(?:(?:{WORDS.alternation('card_kind')}) )?"
+    rf"(?:{WORDS.alternation('card_noun')})"
 )
+_DIGITS = re.compile(rf"(?:{WORDS.alternation('card_ending_method')})\D{{0,12}}?(\d{{4}})\b")
 _MENTION = re.compile(
-    rf"\b(?P<other>{_OTHER})\b|\b(?P<gift>{_GIFT})\b|\b(?P<paypal>{_PAYPAL})\b"
-    rf"|\b(?P<brand>{'|'.join(sorted(_BRANDS, key=len, reverse=True))})\b|\b(?P<card>{_CARD})\b"
+    rf"\b(?P<other>{_OTHER})\b|\b(?P<gift>{WORDS.alternation('gift_card', 'gift_card_also')})\b"
+    rf"|\b(?P<paypal>{WORDS.alternation('paypal')})\b|\b(?P<brand>{WORDS.alternation('card_brands')})\b"
+    rf"|\b(?P<card>{WORDS.alternation('card', 'card_also')})\b"
 )
 #: Said just before a mention, on its line, it names a method not wanted ("instead of blue" on the line before
 #: "PayPal for any difference" is about an item).
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|don't|dont|rather than|instead of|except|sin|pas|plutot que|nicht|kein|keine|statt)"
-    r"\b(?:[^\S\n]+[^\s,.;:!?]+){0,3}[^\S\n]*\Z"
-)
+_NEGATION = re.compile(rf"\b(?:{WORDS.alternation('method_not_wanted')})\b(?:[^\S\n]+[^\s,.;:!?]+){{0,3}}[^\S\n]*\Z")
 
 
 #: Said in a mention's clause, it makes the mention one for a price difference, not for the order's payment.
-_DIFFERENCE = re.compile(r"\b(?:differences?|diferencias?|differenzen|differenz|remaining|extra)\b")
+_DIFFERENCE = WORDS.pattern("difference_method")
 #: Where a clause ends: a sentence's end, a semicolon or comma, a conjunction joining two requests.
-_CLAUSE_END = re.compile(r"[.;:!?\n,]|\b(?:and|but|also|then|y|pero|et|mais|und|aber)\b")
+_CLAUSE_END = re.compile(rf"[.;:!?\n,]|\b(?:{WORDS.alternation('clause_joins')})\b")
 #: What a mention is for.
 ORDER, DIFFERENCE = "order", "difference"
 
@@ -64,7 +58,7 @@ class Mention:
 
 
 #: Said just before a plain "card", it is the customer's own.
-_THEIR = re.compile(r"\b(?:my|our|mi|mis|mon|ma|mes|meine[nmr]?)\s+(?:[^\s,.;:!?]+\s+)?$")
+_THEIR = re.compile(rf"\b(?:{WORDS.alternation('theirs')})\s+(?:[^\s,.;:!?]+\s+)?$")
 
 
 def _scope(folded: str, start: int) -> str:
@@ -78,8 +72,10 @@ def _scope(folded: str, start: int) -> str:
 
 #: A method moved from ("switch from my gift card to my Mastercard", "move it off PayPal onto my Visa"): said
 #: before it, with a method moved to after it, it is the one not wanted.
-_FROM = re.compile(r"\b(?:from|off|desde|de la|depuis|von)\b(?:\s+[^\s,.;:!?]+){0,2}\s*$")
-_TO_ANOTHER = re.compile(rf"^[^.;!?]{{0,40}}?\b(?:to|onto|over to|a|vers|auf)\b[^.;!?]{{0,20}}?(?:{_MENTION.pattern})")
+_FROM = re.compile(rf"\b(?:{WORDS.alternation('moved_from')})\b(?:\s+[^\s,.;:!?]+){{0,2}}\s*$")
+_TO_ANOTHER = re.compile(
+    rf"^[^.;!?]{{0,40}}?\b(?:{WORDS.alternation('moved_to')})\b[^.;!?]{{0,20}}?(?:{_MENTION.pattern})"
+)
 
 
 def mentions(text: str) -> list[Mention]:

@@ -2,22 +2,18 @@
 one", "no more than $120". A variant chosen for them must keep within it as it must hold every value they name;
 when none that fits their words does, they are asked, never given one outside it.
 
-The words are data (``price_words.toml``, per language): said of what they paid for the item, or before an amount.
+The words are data (``words.toml``, per language): said of what they paid for the item, or before an amount.
 Every bound said holds at once; a phrase said inside a longer one counts as the longer one only.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.words import WORDS
 
-_WORDS: dict[str, dict[str, list[str]]] = tomllib.loads(
-    Path(__file__).with_name("price_words.toml").read_text(encoding="utf-8")
-)
 #: Relation of each list: the price at most, below or equal to the limit; whether the limit is an amount said.
 _RELATIONS = {
     "at_most_paid": ("at_most", False),
@@ -36,12 +32,10 @@ _UNIT_AFTER = re.compile(r"\s*[a-z%]")
 _CENT = 0.005
 
 
-def _pattern(phrases: list[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
-
-
-_PATTERNS = {name: _pattern([p for language in _WORDS[name].values() for p in language]) for name in _RELATIONS}
+#: Each list's phrases, whole words (a longer phrase before one inside it).
+_PATTERNS = {
+    name: re.compile(rf"(?<![a-z0-9])(?:{WORDS.alternation(f'price_{name}')})(?![a-z0-9])") for name in _RELATIONS
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ai_missions.graphs.support.understanding import OPTION_WORDS, SIZE_WORDS, fold
+from ai_missions.graphs.support.words import WORDS
 
 _EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 #: A postal code as US customers write it (ZIP, ZIP+4); a candidate only, checked against the CRM with a name.
@@ -23,10 +24,10 @@ _POSTAL = re.compile(r"(?<![\w#$@.,-])(\d{5})(?:-\d{4})?(?![\w@]|[.,]\d)")
 #: "W2378156", "SO-104471", "#4471", "104471"). Not money ("$300", "300.50") nor part of an e-mail or a word.
 _REFERENCE = re.compile(r"(?<![\w@$.,/-])(#\s?)?((?:[a-z]{1,3})-?)?(\d{3,12})(?![\w@%]|[.,]\d)")
 _ORDER_WORDS = re.compile(
-    r"(?:order|orders|pedido|commande|bestellung|ref|reference)\s*(?:no\.?|nr\.?|n°|number|num\.?|#|id)?\s*:?\s*$"
+    rf"(?:{WORDS.alternation('order_ref_word')})\s*(?:no\.?|nr\.?|n°|number|num\.?|#|id)?\s*:?\s*$"
 )
 #: Letters that come before a number without naming an order (units, times, ordinals).
-_NOT_A_PREFIX = frozenset({"am", "pm", "x", "mm", "cm", "kg", "ml", "th", "st", "nd", "rd", "no", "nr"})
+_NOT_A_PREFIX = frozenset(WORDS.phrases("not_a_prefix"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +163,7 @@ def resolve(
 
 
 #: Words of an item's name that do not tell which item it is ("Dumbbell Set": the dumbbells).
-_GENERIC = frozenset(
-    {"set", "pair", "kit", "pack", "item", "items", "one", "ones", "thing", "product", "order", "the", "and", "with",
-     "for", "of", "new", "edition", "model", "version", "series", "style"}
-)  # fmt: skip
+_GENERIC = frozenset(WORDS.phrases("generic_item_word"))
 
 
 def _stem(word: str) -> str:
@@ -195,7 +193,9 @@ def names_item(text: str, description: str, options: Iterable[str] = ()) -> bool
 
 
 #: Where what a customer wants begins: "for the 15 bar one", "to a gas grill", "-> green small".
-_WANTED_BEGINS = re.compile(r"\b(?:to|for|into)\s+(?:the|a|an|one|ones|some|that|this)\b|->|\u2192")
+_WANTED_BEGINS = re.compile(
+    rf"\b(?:{WORDS.alternation('wanted_to')})\s+(?:{WORDS.alternation('wanted_determiner')})\b|->|\u2192"
+)
 
 
 def _without_wanted(text: str) -> str:
@@ -269,7 +269,7 @@ def partly_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapp
 
 
 #: Words that say several of one item are meant ("both backpacks", "the two lamps", "all the mugs").
-_SEVERAL = frozenset({"both", "two", "three", "four", "all", "each", "every", "2", "3", "4"})
+_SEVERAL = frozenset(WORDS.phrases("several"))
 
 
 def ambiguous_items(
@@ -303,11 +303,11 @@ def ambiguous_items(
 
 
 #: How many of an item a piece of a sentence says: "one of" (of several), then every one, then a single one.
-_ONE_OF = re.compile(r"\b(?:one of|one out of|uno de|una de|l'un des|l'une des|un des|une des|einen? der|eines der)\b")
-_EVERY = frozenset({*_SEVERAL, "ambos", "ambas", "todos", "todas", "deux", "tous", "toutes", "beide", "beiden", "alle"})
-_SINGLE = frozenset({"one", "a", "an", "single", "1", "uno", "una", "un", "une", "ein", "eine", "einen", "only"})
+_ONE_OF = WORDS.pattern("one_of")
+_EVERY = frozenset(WORDS.phrases("several", "every"))
+_SINGLE = frozenset(WORDS.phrases("single"))
 #: Where a list of items breaks into its items ("the laptop, a toothbrush and the water bottle").
-_LIST_BREAK = re.compile(r"[,;:()\n]|\b(?:and|or|plus|also|y|o|et|ou|und|oder)\b")
+_LIST_BREAK = re.compile(rf"[,;:()\n]|\b(?:{WORDS.alternation('list_joins')})\b")
 
 
 def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> str | None:
@@ -356,7 +356,9 @@ def same_reference(reference: str, order_id: str) -> bool:
 #: Where one thing said ends and the next begins: clause marks (not a decimal point: "1.5L"), and "and" / "plus" /
 #: "also" between two phrases
 #: ("the pet bed in grey and a thicker green mat", "the puzzle for the 500 one, and the camera for the 2K one").
-_PIECE = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\s(?:and|plus|also|&)\s", re.IGNORECASE)
+SAID_APART = re.compile(
+    rf"(?:[;:!?()\n]|,(?!\d{{3}}\b)|\.(?!\d))+|\s(?:{WORDS.alternation('said_apart_joins')})\s", re.IGNORECASE
+)
 
 
 def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
@@ -378,7 +380,7 @@ def outnamed_lines(text: str, lines: Sequence[Mapping[str, object]], options: Ma
     Action Camera, not the Digital Camera beside it, though both are cameras."""
     won: set[int] = set()
     lost: set[int] = set()
-    for piece in (fold(p) for p in _PIECE.split(text) if p and p.strip()):
+    for piece in (fold(p) for p in SAID_APART.split(text) if p and p.strip()):
         best = _mentions(piece, lines, options)
         won |= set(best)
         for line in lines:
@@ -397,7 +399,7 @@ def said_of_lines(
     words naming an item are not said of it ("the electric kettle" does not ask for an electric tea kettle). Each
     message of a thread ends its pieces (joined with line breaks). None when fewer than two items are named: all
     of the text is about the one item."""
-    pieces = [fold(p) for p in _PIECE.split(text) if p and p.strip()]
+    pieces = [fold(p) for p in SAID_APART.split(text) if p and p.strip()]
     by_line: dict[int, list[str]] = {}
     shared: list[str] = []
     owners: list[int] = []

@@ -40,6 +40,7 @@ from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
+from ai_missions.graphs.support.words import WORDS
 from ai_missions.mission_api import LABEL, PARTS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
@@ -47,14 +48,15 @@ from ai_missions.mission_api import LABEL, PARTS
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
 #: How many orders a request names: "two of my orders", "both orders", "three orders".
 _HOW_MANY = re.compile(
-    r"\b(both|two|three|four|2|3|4)\b(?:\s+[\w']+){0,3}?\s+orders\b"
-    r"|\b(both|all three|all four)(?:\s+of\s+them)?(?=\s*(?:[?.!,;]|$|please|pls|thanks|thank you))"
+    rf"\b({WORDS.alternation('order_count_before')})\b(?:\s+[\w']+){{0,3}}?\s+orders\b"
+    rf"|\b({WORDS.alternation('order_count_alone')})(?:\s+of\s+them)?"
+    rf"(?=\s*(?:[?.!,;]|$|{WORDS.alternation('order_count_closing')}))"
 )
 #: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or "and" between them.
 _CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
 #: Said of every request at once: "for both the difference and the refund", "all of it", "the refunds".
-_OF_EVERY = re.compile(r"\b(?:both|all|each|every|everything|refunds|differences)\b")
-_NUMBERS = {"both": 2, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "all three": 3, "all four": 4}
+_OF_EVERY = WORDS.pattern("of_every")
+_NUMBERS = {said: int(number) for said, number in WORDS.table("order_count").items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ def _concerned(
 
 
 #: Said just before a reference that closes what is said of its order: "the notebook and the laptop from W1".
-_CLOSES = re.compile(r"\b(?:from|on|in|of)\s+(?:(?:my\s+)?order\s+)?#?\s*$")
+_CLOSES = re.compile(rf"\b(?:{WORDS.alternation('closes_reference')})\s+(?:(?:my\s+)?order\s+)?#?\s*$")
 _NEXT_REFERENCE = re.compile(r"(?<![\w#])#?[a-z]{0,3}-?\d{5,12}\b")
 
 
