@@ -205,3 +205,30 @@ def test_an_options_not_is_read_in_any_negative_form_and_names_no_other_item(tex
     facts = modify_facts(EARBUDS_AND_BOTTLE, [1], text, FACTS)
     assert facts["modify.changes"] == [{"line_no": 1, "sku": sku}], text
     assert not any("Water Bottle" in c for c in facts["modify.choices"])
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [
+        ("Could the earbuds become black ones with the 4 hour battery and no water resistance?", "E-K4NR"),
+        ("earbuds: 4h battery, black, without any water resistance", "E-K4NR"),
+    ],
+)
+def test_a_not_option_said_as_a_feature_left_out_in_its_noun_is_that_option(text: str, sku: str) -> None:
+    """ "no water resistance" of earbuds whose option is "not resistant": that option, never the item's own IPX7
+    kept (what they said they do not want)."""
+    facts = modify_facts(EARBUDS_AND_BOTTLE, [1], text, FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": sku}], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd like the black earbuds with 4 hours of battery, no waterproofing needed.",
+        "For the earbuds I want the 4 hours battery in black, no water resistance at all.",  # not said of a variant
+    ],
+)
+def test_a_feature_left_out_that_is_not_read_as_an_option_is_asked(text: str) -> None:
+    facts = modify_facts(EARBUDS_AND_BOTTLE, [1], text, FACTS)
+    assert facts["modify.changes"] == []
+    assert facts["modify.ambiguous"]

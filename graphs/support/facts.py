@@ -1232,14 +1232,23 @@ def modify_facts(
             wanted = _yes_no_wanted(text, own, siblings, lines, options)
             said = (said - _YES_NO) | _yes_no_written(text, values | mine) | ({wanted} if wanted else set())
             unread_yes_no = wanted is None and bool(_WITHOUT.search(fold(text)))
+        negatable = frozenset(b for a, b in _option_pairs([own, *siblings]) if a == "not")
+        unread_left_out = False
+        if negatable and "not" not in said:
+            named_not, unread_left_out = _left_out_option(text, negatable, values | mine, lines, options)
+            said |= named_not
         required = (said & values) - mine
         # a size or number asked for that this product does not come in ("size 10"): no variant holds it, asked
         if any(_number_of(w) for w in values) and _numbers_asked(text, values) - values - mine:
             required = set()
         # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), one said not to
         # be wanted ("not the 17 inch one"), or a feature said left out that is not read: asked
-        negatable = frozenset(b for a, b in _option_pairs([own, *siblings]) if a == "not")
-        if _alternatives(text, values | mine) or _refused(text, values, mine, negatable) or unread_yes_no:
+        if (
+            _alternatives(text, values | mine)
+            or _refused(text, values, mine, negatable)
+            or unread_yes_no
+            or unread_left_out
+        ):
             required = set()
         fits = [
             v
@@ -1559,6 +1568,35 @@ def _features_said(
         else:
             said.append(_Feature(word, "yes", False, (tokens[i].start(), end)))
     return said
+
+
+def _left_out_option(
+    text: str,
+    negatable: frozenset[str],
+    known: set[str],
+    lines: Sequence[Mapping[str, Any]],
+    options: Mapping[str, str],
+) -> tuple[set[str], bool]:
+    """A feature said left out in other words than a "not" option's ("no water resistance", "without water
+    resistance" of earbuds whose option is "not resistant"): that option's words when the feature is said of a
+    variant and one of its words shares its stem with the option's word; else, when a feature is said left out at
+    all, (nothing, True): which option it means is not read, and keeping the item's own value would give them what
+    they said they do not want. Asked, never guessed."""
+    folded = fold(text)
+    left_out = [f for f in _features_said(text, known, lines, options) if f.value == "no"]
+    for feature in left_out:
+        words = _FEATURE_WORD.findall(folded[feature.span[0] : feature.span[1]])
+        stems = {n for n in negatable for w in words if _same_stem(w, n)}
+        if feature.sure and len(stems) == 1:
+            return {"not", *stems}, False
+    return set(), bool(left_out)
+
+
+def _same_stem(word: str, other: str) -> bool:
+    """Two forms of one word ("resistance", "resistant"): a shared start of at least five letters that leaves at
+    most three of the shorter one."""
+    shared = next((i for i, (a, b) in enumerate(zip(word, other, strict=False)) if a != b), min(len(word), len(other)))
+    return shared >= 5 and shared >= min(len(word), len(other)) - 3
 
 
 def _yes_no_wanted(
