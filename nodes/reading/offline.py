@@ -372,6 +372,14 @@ class OfflineReader:
                 and not any(r.statement.index == following.index for r in stated)
             ):
                 return replace(current, polarity="hedged", value=None)  # "back in ~10 days but vendor won't commit"
+            if (
+                following is not None
+                and following.sentence == current.statement.sentence
+                and following.hedged
+                and self._turns(following)
+                and not any(r.statement.index == following.index for r in stated)
+            ):
+                return replace(current, polarity="hedged", value=None)  # "confirmed it, but then said it might be 4B"
             if any(
                 s.body
                 and s.index > current.statement.index
@@ -478,7 +486,7 @@ class OfflineReader:
             confidence = sim
         else:
             return None
-        if not self._ours(kind, statement, cues[0][0] if cues else 0):
+        if not self._ours(kind, statement, cues[0][0] if cues else 0) or self._names_another(statement, statements):
             return None
         if cues and self._taken_back(folded, cues[-1][0]):
             # "took the 25% offer on the phone, emailed an hour later withdrawing it"
@@ -697,6 +705,11 @@ class OfflineReader:
         found = self.lexicon["continued"].search(folded, at)
         return found is not None and not folded[at : found.start()].strip()
 
+    def _turns(self, statement: Statement) -> bool:
+        """The statement opens with a turn ("but", "aber", "mais", "pero"): it bears on what came before."""
+        found = self.lexicon["contrast"].search(statement.folded)
+        return found is not None and not statement.folded[: found.start()].strip(" ,;-")
+
     def _binds(self, statement: Statement) -> bool:
         """The statement opens (after its turn: "but", "aber") with a condition that binds what came before ("...,
         but only if it's there by Friday", "..., mais seulement si ...")."""
@@ -787,12 +800,36 @@ class OfflineReader:
             return False
         for start, end in statement.third_party_at:
             if start > at:
+                if not spec.proxy and self._done_by(folded, at, start):
+                    return False  # "adresse confirmée par la voisine": the third party did it
                 continue
             if self.lexicon["first_person"].search(folded, end, at) is None and not (
                 spec.proxy and statement.about != "other"
             ):
                 return False
         return True
+
+    def _done_by(self, folded: str, at: int, third: int) -> bool:
+        """The third party named at ``third`` did what the cue at ``at`` names: in its part, right after "by", "par",
+        "von", "por" (the lexicon's ``agent`` words)."""
+        agent = self.lexicon["agent"].pattern
+        part = _part_of(folded, at)
+        return (
+            agent is not None
+            and part[0] <= third < part[1]
+            and re.search(rf"(?:{agent.pattern})\s+$", folded[part[0] : third]) is not None
+        )
+
+    def _names_another(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The text names this record by its number ("this order (#5513) stays on standard delivery") and the
+        statement names only other numbers ("accepted on order #5512"): it is about another record."""
+        this: set[str] = set()
+        for other in statements:
+            if other.body:
+                for match in self.lexicon["this_record"].finditer(other.folded):
+                    this.update(_record_numbers(other.folded[match.end() : match.end() + 16])[:1])
+        named = set(_record_numbers(statement.folded))
+        return bool(this) and bool(named) and not named & this
 
     def _verification(self, folded: str, statements: list[Statement], statement: Statement) -> Polarity:
         """``bank_verified``'s evidence rule: a channel independent of the change request (a number or address
@@ -881,6 +918,14 @@ class OfflineReader:
 
 #: A part that only goes on with a noun phrase: an optional "then" and an article ("puis une facture", "and then a
 #: corrected invoice", "y luego la factura", "und dann eine Gutschrift").
+
+#: A record's number as notes write it: "#5512", "# 5512", or a reference of a usual shape ("PO-4471", "100234").
+_RECORD_NUMBER = re.compile(r"#\s?(\w*\d{3,})|(?<![\w.,])([a-z]{1,4}-?\d{3,}|\d{5,})(?![\w.,])")
+
+
+def _record_numbers(folded: str) -> list[str]:
+    return [a or b for a, b in _RECORD_NUMBER.findall(folded)]
+
 
 #: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.
 _NEEDS_NEW_REQUEST = frozenset({"cancel_intent", "refund_request", "exchange_intent"})

@@ -42,9 +42,9 @@ Holder = Literal["writer", "third_party", "claim"]
 About = Literal["this", "other", "general", "unsaid"]
 Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 
-#: Where a one-line export broke a line: a real break, " / " between words, a run of spaces, or a quote mark after
-#: a colon ("... wrote: > We have cancelled ...").
-_LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
+#: Where a one-line export broke a line: a real break, " / " or " | " between words (a chat's turns), a run of
+#: spaces, or a quote mark after a colon ("... wrote: > We have cancelled ...").
+_LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
@@ -151,10 +151,15 @@ def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
         return [(0, sentence)]
     cuts = [m.start() for m in re.finditer(r";", folded)]
     cuts += [m.start() for m in lexicon["contrast"].finditer(folded) if m.start() > 0]
+    # "flickers now and then" goes on in nothing: a phrase that only holds a sequence word is no cut
+    held = [m.span() for m in lexicon["not_sequence"].finditer(folded)]
     cuts += [
         m.start()
         for m in lexicon["sequence"].finditer(folded)
-        if m.start() > 0 and re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()]) and folded[m.end() :].strip()
+        if m.start() > 0
+        and not any(a <= m.start() < b for a, b in held)
+        and re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()])
+        and folded[m.end() :].strip()
     ]
     out, start = [], 0
     for cut in sorted(set(cuts)):
