@@ -407,7 +407,9 @@ class OfflineReader:
             if words.objects.search(folded):
                 spans += actions
                 full = True
-            elif kind == "upcharge_agreed" and any(price_change(n, self.lexicon) for n in [folded, *neighbours]):
+            elif kind == "upcharge_agreed" and any(
+                price_change(n, self.lexicon) for n in [folded, *neighbours, self._sentence_of(statement, statements)]
+            ):
                 spans += actions  # "was $140, now $152. OK, I accept": the change is what is agreed
                 full = True
             elif beside := [n for n in neighbours if words.objects.search(n)]:
@@ -429,6 +431,11 @@ class OfflineReader:
         if spans and words.objects_in_scope:
             spans += words.objects.spans(folded)
         return sorted(set(spans + alternative)), full, bool(alternative)
+
+    @staticmethod
+    def _sentence_of(statement: Statement, statements: list[Statement]) -> str:
+        """The whole sentence a statement was cut from ("antes 20, | ahora 23: sin problema"), folded."""
+        return " ".join(s.folded for s in statements if s.body and s.sentence == statement.sentence)
 
     def _statement(
         self,
@@ -578,8 +585,8 @@ class OfflineReader:
     def _chosen(self, words: KindWords, folded: str, cue: tuple[int, int]) -> bool:
         """A cue that is an "instead" marker counts only if the side chosen names the kind's object."""
         marker = next((m for m in self.lexicon["instead"].finditer(folded) if m.start() <= cue[0] < m.end()), None)
-        if marker is None:
-            return True
+        if marker is None or cue[1] > marker.end():
+            return True  # the cue names the alternative itself ("instead of taking the replacement"): it is the kind's
         before = folded[: marker.start()]
         if before.strip(" ¿¡,;-"):
             chosen = before
