@@ -131,10 +131,12 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
     return out
 
 
-def _sentences(line: str) -> list[tuple[int, str]]:
+def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     out, start = [], 0
     for match in _SENTENCES.finditer(line):
         if _ABBREVIATION.search(line, 0, match.start()) and line[match.start() - 1 : match.start()] not in "!?;":
+            continue
+        if _short_weekday_before_a_day(line, match.start(), match.end(), lexicon):
             continue
         if line[start : match.start()].strip():
             out.append((start, line[start : match.start()]))
@@ -142,6 +144,13 @@ def _sentences(line: str) -> list[tuple[int, str]]:
     if line[start:].strip():
         out.append((start, line[start:]))
     return out
+
+
+def _short_weekday_before_a_day(line: str, stop: int, after: int, lexicon: Lexicon) -> bool:
+    """A period after a weekday written short and before a day's number ("am Do. 10.12.", "Sa. 5/12") is no sentence
+    end: the weekday names are the lexicon's ``[weekdays]``."""
+    word = re.search(r"([^\W\d_]{2,4})\.$", line[:stop])
+    return word is not None and fold(word[1]) in lexicon.weekdays and re.match(r"\d", line[after:]) is not None
 
 
 def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
@@ -202,7 +211,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
     out: list[Statement] = []
     sentence_index = 0
     for line_start, line, region in _regions(text, lexicon):
-        for sentence_start, sentence in _sentences(line):
+        for sentence_start, sentence in _sentences(line, lexicon):
             own_region = region
             if region == "body" and _closing(sentence, lexicon):
                 own_region = "signature"
