@@ -646,7 +646,10 @@ class OfflineReader:
 
     def _evidenced(self, words: KindWords, statements: list[Statement]) -> bool:
         """The evidence a kind requires is stated, not denied: "no phone verification done", "kein Telefonat" name
-        a call that did not happen."""
+        a call that did not happen; and no channel the kind does not count is named anywhere in the text ("a call
+        from a withheld number")."""
+        if any(words.dependent.search(s.folded) for s in statements if s.body):
+            return False
         return any(
             scope(s.folded, [m.span()], self.lexicon, undo_counts=False) == "affirmed"
             for s in statements
