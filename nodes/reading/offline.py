@@ -372,6 +372,14 @@ class OfflineReader:
                 and not any(r.statement.index == following.index for r in stated)
             ):
                 return replace(current, polarity="hedged", value=None)  # "back in ~10 days but vendor won't commit"
+            if (
+                following is not None
+                and following.sentence == current.statement.sentence
+                and following.hedged
+                and self._turns(following)
+                and not any(r.statement.index == following.index for r in stated)
+            ):
+                return replace(current, polarity="hedged", value=None)  # "confirmed it, but then said it might be 4B"
             if any(
                 s.body
                 and s.index > current.statement.index
@@ -399,7 +407,9 @@ class OfflineReader:
             if words.objects.search(folded):
                 spans += actions
                 full = True
-            elif kind == "upcharge_agreed" and any(price_change(n, self.lexicon) for n in [folded, *neighbours]):
+            elif kind == "upcharge_agreed" and any(
+                price_change(n, self.lexicon) for n in [folded, *neighbours, self._sentence_of(statement, statements)]
+            ):
                 spans += actions  # "was $140, now $152. OK, I accept": the change is what is agreed
                 full = True
             elif beside := [n for n in neighbours if words.objects.search(n)]:
@@ -421,6 +431,11 @@ class OfflineReader:
         if spans and words.objects_in_scope:
             spans += words.objects.spans(folded)
         return sorted(set(spans + alternative)), full, bool(alternative)
+
+    @staticmethod
+    def _sentence_of(statement: Statement, statements: list[Statement]) -> str:
+        """The whole sentence a statement was cut from ("antes 20, | ahora 23: sin problema"), folded."""
+        return " ".join(s.folded for s in statements if s.body and s.sentence == statement.sentence)
 
     def _statement(
         self,
@@ -478,7 +493,7 @@ class OfflineReader:
             confidence = sim
         else:
             return None
-        if not self._ours(kind, statement, cues[0][0] if cues else 0):
+        if not self._ours(kind, statement, cues[0][0] if cues else 0) or self._names_another(statement, statements):
             return None
         if cues and self._taken_back(folded, cues[-1][0]):
             # "took the 25% offer on the phone, emailed an hour later withdrawing it"
@@ -570,8 +585,8 @@ class OfflineReader:
     def _chosen(self, words: KindWords, folded: str, cue: tuple[int, int]) -> bool:
         """A cue that is an "instead" marker counts only if the side chosen names the kind's object."""
         marker = next((m for m in self.lexicon["instead"].finditer(folded) if m.start() <= cue[0] < m.end()), None)
-        if marker is None:
-            return True
+        if marker is None or cue[1] > marker.end():
+            return True  # the cue names the alternative itself ("instead of taking the replacement"): it is the kind's
         before = folded[: marker.start()]
         if before.strip(" ¿¡,;-"):
             chosen = before
@@ -631,7 +646,10 @@ class OfflineReader:
 
     def _evidenced(self, words: KindWords, statements: list[Statement]) -> bool:
         """The evidence a kind requires is stated, not denied: "no phone verification done", "kein Telefonat" name
-        a call that did not happen."""
+        a call that did not happen; and no channel the kind does not count is named anywhere in the text ("a call
+        from a withheld number")."""
+        if any(words.dependent.search(s.folded) for s in statements if s.body):
+            return False
         return any(
             scope(s.folded, [m.span()], self.lexicon, undo_counts=False) == "affirmed"
             for s in statements
@@ -696,6 +714,11 @@ class OfflineReader:
         """A noun phrase goes on at ``at`` (the lexicon's ``continued`` words: an article, after "and" or "then")."""
         found = self.lexicon["continued"].search(folded, at)
         return found is not None and not folded[at : found.start()].strip()
+
+    def _turns(self, statement: Statement) -> bool:
+        """The statement opens with a turn ("but", "aber", "mais", "pero"): it bears on what came before."""
+        found = self.lexicon["contrast"].search(statement.folded)
+        return found is not None and not statement.folded[: found.start()].strip(" ,;-")
 
     def _binds(self, statement: Statement) -> bool:
         """The statement opens (after its turn: "but", "aber") with a condition that binds what came before ("...,
@@ -787,12 +810,36 @@ class OfflineReader:
             return False
         for start, end in statement.third_party_at:
             if start > at:
+                if not spec.proxy and self._done_by(folded, at, start):
+                    return False  # "adresse confirmée par la voisine": the third party did it
                 continue
             if self.lexicon["first_person"].search(folded, end, at) is None and not (
                 spec.proxy and statement.about != "other"
             ):
                 return False
         return True
+
+    def _done_by(self, folded: str, at: int, third: int) -> bool:
+        """The third party named at ``third`` did what the cue at ``at`` names: in its part, right after "by", "par",
+        "von", "por" (the lexicon's ``agent`` words)."""
+        agent = self.lexicon["agent"].pattern
+        part = _part_of(folded, at)
+        return (
+            agent is not None
+            and part[0] <= third < part[1]
+            and re.search(rf"(?:{agent.pattern})\s+$", folded[part[0] : third]) is not None
+        )
+
+    def _names_another(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The text names this record by its number ("this order (#5513) stays on standard delivery") and the
+        statement names only other numbers ("accepted on order #5512"): it is about another record."""
+        this: set[str] = set()
+        for other in statements:
+            if other.body:
+                for match in self.lexicon["this_record"].finditer(other.folded):
+                    this.update(_record_numbers(other.folded[match.end() : match.end() + 16])[:1])
+        named = set(_record_numbers(statement.folded))
+        return bool(this) and bool(named) and not named & this
 
     def _verification(self, folded: str, statements: list[Statement], statement: Statement) -> Polarity:
         """``bank_verified``'s evidence rule: a channel independent of the change request (a number or address
@@ -881,6 +928,14 @@ class OfflineReader:
 
 #: A part that only goes on with a noun phrase: an optional "then" and an article ("puis une facture", "and then a
 #: corrected invoice", "y luego la factura", "und dann eine Gutschrift").
+
+#: A record's number as notes write it: "#5512", "# 5512", or a reference of a usual shape ("PO-4471", "100234").
+_RECORD_NUMBER = re.compile(r"#\s?(\w*\d{3,})|(?<![\w.,])([a-z]{1,4}-?\d{3,}|\d{5,})(?![\w.,])")
+
+
+def _record_numbers(folded: str) -> list[str]:
+    return [a or b for a, b in _RECORD_NUMBER.findall(folded)]
+
 
 #: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.
 _NEEDS_NEW_REQUEST = frozenset({"cancel_intent", "refund_request", "exchange_intent"})

@@ -42,9 +42,9 @@ Holder = Literal["writer", "third_party", "claim"]
 About = Literal["this", "other", "general", "unsaid"]
 Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 
-#: Where a one-line export broke a line: a real break, " / " between words, a run of spaces, or a quote mark after
-#: a colon ("... wrote: > We have cancelled ...").
-_LINES = re.compile(r"\r?\n|\s+/\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
+#: Where a one-line export broke a line: a real break, " / " or " | " between words (a chat's turns), a run of
+#: spaces, or a quote mark after a colon ("... wrote: > We have cancelled ...").
+_LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
@@ -131,10 +131,12 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
     return out
 
 
-def _sentences(line: str) -> list[tuple[int, str]]:
+def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     out, start = [], 0
     for match in _SENTENCES.finditer(line):
         if _ABBREVIATION.search(line, 0, match.start()) and line[match.start() - 1 : match.start()] not in "!?;":
+            continue
+        if _short_weekday_before_a_day(line, match.start(), match.end(), lexicon):
             continue
         if line[start : match.start()].strip():
             out.append((start, line[start : match.start()]))
@@ -144,6 +146,13 @@ def _sentences(line: str) -> list[tuple[int, str]]:
     return out
 
 
+def _short_weekday_before_a_day(line: str, stop: int, after: int, lexicon: Lexicon) -> bool:
+    """A period after a weekday written short and before a day's number ("am Do. 10.12.", "Sa. 5/12") is no sentence
+    end: the weekday names are the lexicon's ``[weekdays]``."""
+    word = re.search(r"([^\W\d_]{2,4})\.$", line[:stop])
+    return word is not None and fold(word[1]) in lexicon.weekdays and re.match(r"\d", line[after:]) is not None
+
+
 def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     """A sentence cut where it turns ("but", "aber") or goes on in time (", then", "; puis"), and at semicolons."""
     folded = fold(sentence)
@@ -151,10 +160,15 @@ def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
         return [(0, sentence)]
     cuts = [m.start() for m in re.finditer(r";", folded)]
     cuts += [m.start() for m in lexicon["contrast"].finditer(folded) if m.start() > 0]
+    # "flickers now and then" goes on in nothing: a phrase that only holds a sequence word is no cut
+    held = [m.span() for m in lexicon["not_sequence"].finditer(folded)]
     cuts += [
         m.start()
         for m in lexicon["sequence"].finditer(folded)
-        if m.start() > 0 and re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()]) and folded[m.end() :].strip()
+        if m.start() > 0
+        and not any(a <= m.start() < b for a, b in held)
+        and re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()])
+        and folded[m.end() :].strip()
     ]
     out, start = [], 0
     for cut in sorted(set(cuts)):
@@ -197,7 +211,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
     out: list[Statement] = []
     sentence_index = 0
     for line_start, line, region in _regions(text, lexicon):
-        for sentence_start, sentence in _sentences(line):
+        for sentence_start, sentence in _sentences(line, lexicon):
             own_region = region
             if region == "body" and _closing(sentence, lexicon):
                 own_region = "signature"

@@ -162,6 +162,8 @@ class KindWords:
     alternative: Words
     methods: Mapping[str, Words]
     independent: Words
+    #: A channel that does not count as the kind's evidence: the change request's own number for a verification, a
+    #: withheld or unknown number for an address confirmed on a call.
     dependent: Words
     prototypes: tuple[str, ...]
     #: The objects are what the action acts on ("took the discount"): a negation next to them denies it too.
