@@ -93,6 +93,18 @@ def test_the_same_words_on_the_invoice_itself_hold_it(clean: dict[str, Any]) -> 
     assert cited == [SUPERSEDES]
 
 
+def not_held(played: Any, fact: str, rule: str, outcome: str) -> dict[str, Any]:
+    """Other words about it hold no such fact: its rule is not cited, and the usual decision stands or, unsure, a
+    person decides, never paying on it. Returns the facts."""
+    facts, verdict, cited, tools = played
+    assert facts[fact] is not True
+    assert rule not in cited
+    assert verdict["outcome"] == outcome, (verdict, cited)
+    if outcome == "escalate":
+        assert "post_payment" not in tools
+    return dict(facts)
+
+
 @pytest.mark.parametrize(
     ("body", "about", "outcome"),
     [
@@ -112,13 +124,9 @@ def test_the_same_words_on_the_invoice_itself_hold_it(clean: dict[str, Any]) -> 
 def test_other_words_about_a_replacement_do_not_hold_it_as_one(
     clean: dict[str, Any], body: str, about: str, outcome: str
 ) -> None:
-    facts, verdict, cited, tools = play(with_message(clean, body, about))
-    assert facts["invoice.supersedes_earlier"] is not True
-    assert SUPERSEDES not in cited
-    assert verdict["outcome"] == outcome, (verdict, cited)
+    facts = not_held(play(with_message(clean, body, about)), "invoice.supersedes_earlier", SUPERSEDES, outcome)
     if outcome == "escalate":
         assert facts["invoice.supersedes_earlier"] is None
-        assert "post_payment" not in tools
 
 
 @pytest.mark.parametrize(
@@ -158,12 +166,7 @@ def test_an_invoice_finance_posted_by_hand_is_held_not_posted_again(clean: dict[
 def test_other_words_about_a_posting_do_not_hold_it_as_posted(
     clean: dict[str, Any], body: str, author: str, outcome: str
 ) -> None:
-    facts, verdict, cited, tools = play(with_note(clean, body, author))
-    assert facts["invoice.posted_by_hand"] is not True
-    assert POSTED not in cited
-    assert verdict["outcome"] == outcome, (verdict, cited)
-    if outcome == "escalate":
-        assert "post_payment" not in tools
+    not_held(play(with_note(clean, body, author)), "invoice.posted_by_hand", POSTED, outcome)
 
 
 @pytest.mark.parametrize(("fact", "value"), [("invoice.supersedes_earlier", True), ("invoice.posted_by_hand", None)])
