@@ -27,11 +27,15 @@ _OTHER = (
     rf"(?:{WORDS.alternation('card_noun')})"
 )
 _DIGITS = re.compile(rf"(?:{WORDS.alternation('card_ending_method')})\D{{0,12}}?(\d{{4}})\b")
-_MENTION = re.compile(
-    rf"\b(?P<other>{_OTHER})\b|\b(?P<gift>{WORDS.alternation('gift_card', 'gift_card_also')})\b"
-    rf"|\b(?P<paypal>{WORDS.alternation('paypal')})\b|\b(?P<brand>{WORDS.alternation('card_brands')})\b"
-    rf"|\b(?P<card>{WORDS.alternation('card', 'card_also')})\b"
-)
+#: A method named, in this order of preference: another card, a gift card, PayPal, a card's brand, a card.
+_METHOD_WORDS = {
+    "other": _OTHER,
+    "gift": WORDS.alternation("gift_card", "gift_card_also"),
+    "paypal": WORDS.alternation("paypal"),
+    "brand": WORDS.alternation("card_brands"),
+    "card": WORDS.alternation("card", "card_also"),
+}
+_MENTION = re.compile("|".join(rf"\b(?P<{name}>{words})\b" for name, words in _METHOD_WORDS.items()))
 #: Said just before a mention, on its line, it names a method not wanted ("instead of blue" on the line before
 #: "PayPal for any difference" is about an item).
 _NEGATION = re.compile(rf"\b(?:{WORDS.alternation('method_not_wanted')})\b(?:[^\S\n]+[^\s,.;:!?]+){{0,3}}[^\S\n]*\Z")
