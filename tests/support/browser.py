@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from ai_missions.dashboard.session_cookie import COOKIE as SESSION_COOKIE
 from ai_missions.testing import DEMO_PASSWORD
 from tests.support.ports import free_port
 
@@ -147,3 +148,10 @@ def sign_in(page: Any, name: str) -> None:
     sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
     sidebar.get_by_role("button", name="Sign in").click()
     expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+    # the page's script redeems its ticket for the session cookie after the sidebar says so: a reload or a new tab
+    # before that finds no session (a busy machine showed it once)
+    for _ in range(600):
+        if any(c["name"] == SESSION_COOKIE for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{name} signed in but the session cookie was not set within 30 s")
