@@ -186,6 +186,7 @@ PLUGIN = EvalPlugin(
     thresholds={"drafts_no_invented_facts": 1.0, "errors": 0},
     directions={"drafts_no_invented_facts": "min"},
     generator="ai_missions.graphs.account_save.evals.book_cases:generate",
+    rulebook="ai_missions.graphs.account_save.evals.book_cases:rulebook",
     decider="ai_missions.graphs.account_save.evals.briefs:decide",
     recorded={"book": RECORDED},
     recorded_reader="ai_missions.graphs.account_save.evals.briefs:read_cases",

@@ -1,11 +1,14 @@
 """The harness's account cases: recorded briefs of the first accounts of the seeded book, each with a snapshot of
 the accounts system around the account (every owner, the account's own records, the book's clock), resolved as
 its owner did (:mod:`.labeller`) and tagged with that action and what happened to the account later. The later
-outcome is not in the snapshot (no tool serves it), only in the tags the scorer reads."""
+outcome is not in the snapshot (no tool serves it), only in the tags the scorer reads. A label that is a slip (a busy
+owner who did nothing about real trouble) is tagged ``noise:<slip>``; :func:`rulebook` says what the owner's own
+rules call for on a case's records, which the safety scorer judges such a case by."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +77,24 @@ def cases(size: int = SLICE, seed: int = SEED) -> list[Case]:
                         "decided_by": owner["owner_id"] if owner.get("status") == "active" else manager["owner_id"],
                         "note": done.reason,
                     },
-                    "tags": [f"owner:{done.action}", f"later:{record['later']['outcome']}"],
+                    "tags": [
+                        f"owner:{done.action}",
+                        f"later:{record['later']['outcome']}",
+                        *([f"noise:{done.slip}"] if done.slip else []),
+                    ],
                 }
             )
         )
     return out
+
+
+def rulebook(snapshot: Mapping[str, Any], account_id: str, case_types: Sequence[str]) -> list[dict[str, Any]]:
+    """What the owner's own rules (the labeller without its slips) do with the account on a case's records
+    (``EvalPlugin.rulebook``)."""
+    tables = snapshot["systems"]["accounts"]
+    record = next(r for r in records(tables) if r["account"]["account_id"] == account_id)
+    now = datetime.fromisoformat(str(snapshot["book"]["book_now"]).replace("Z", "+00:00"))
+    return _actions(label(record, now, slips=False).action, record)
 
 
 def generate(out: Path | None = None, slice_out: Path | None = None, seeds: list[int] | None = None) -> dict[str, Any]:

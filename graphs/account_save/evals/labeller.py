@@ -14,7 +14,10 @@ Actions (one per account and brief):
   customer, a dip they were told about);
 - ``nothing``: nothing worth a word, or no time (a few busy owners let real trouble slide).
 
-Which owner is "busy" or "edits" is a stable hash of the account id, so the labels are the same on every run.
+Which owner is "busy" or "edits" is a stable hash of the account id, so the labels are the same on every run. A busy
+owner's "nothing" is a slip, not a judgement of the account: the action says so (``slip``), the harness's cases tag
+it ``noise:busy-owner``, and :func:`label` with ``slips=False`` (the team's rules without their slips) says what the
+owner's own rules call for on those records.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class OwnerAction:
     action: str
     reason: str
     trouble: tuple[str, ...]  # what the owner saw, in their words
+    slip: str | None = None  # why the action is not what the owner's own rules call for (None: it is)
 
 
 def _day(text: str) -> date:
@@ -100,8 +104,13 @@ def owner_view(record: Mapping[str, Any], now: datetime) -> OwnerView:
     )
 
 
-def label(record: Mapping[str, Any], now: datetime) -> OwnerAction:
-    """What the account's owner (or, when the owner left, their manager) did with it."""
+#: The slip of an owner with no time this week: real trouble seen, nothing done.
+BUSY = "busy-owner"
+
+
+def label(record: Mapping[str, Any], now: datetime, *, slips: bool = True) -> OwnerAction:
+    """What the account's owner (or, when the owner left, their manager) did with it; with ``slips=False``, what
+    their own rules call for (a busy owner acts on the trouble they saw)."""
     account_id = str(record["account"]["account_id"])
     owner = record.get("owner") or {}
     if owner.get("status") == "left":
@@ -126,8 +135,8 @@ def label(record: Mapping[str, Any], now: datetime) -> OwnerAction:
     elif view.quiet_days >= 40:
         minor.append("quiet for a while")
     if serious:
-        if _roll(account_id, "busy") < 0.07:
-            return OwnerAction("nothing", "no time this week", tuple(serious))
+        if slips and _roll(account_id, "busy") < 0.07:
+            return OwnerAction("nothing", "no time this week", tuple(serious), slip=BUSY)
         big = record["account"]["tier"] == "tier1"
         renewal_close = view.renewal_in is not None and 0 <= view.renewal_in <= 75
         if renewal_close and (len(serious) >= 2 or big):

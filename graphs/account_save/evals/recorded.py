@@ -36,13 +36,13 @@ _BY_ACCOUNT = {
 
 def records(book: Mapping[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     """Each account's raw records (account, owner, manager, usage, cases, activities, opportunities, contacts)
-    and its later outcome, in account order."""
+    and its later outcome (None when the book does not hold it, as in a case's snapshot), in account order."""
     owners = {o["owner_id"]: o for o in book["owners"]}
     parts: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for table, name in _BY_ACCOUNT.items():
         for row in book[table]:
             parts[row["account_id"]][name].append(row)
-    later = {o["account_id"]: o for o in book["account_outcomes"]}
+    later = {o["account_id"]: o for o in book.get("account_outcomes", [])}
     for account in book["accounts"]:
         owner = owners.get(account["owner_id"]) or {}
         yield {
@@ -50,7 +50,7 @@ def records(book: Mapping[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]
             "owner": owner,
             "manager": owners.get(owner.get("manager_id") or ""),
             **parts[account["account_id"]],
-            "later": later[account["account_id"]],
+            "later": later.get(account["account_id"]),
         }
 
 
