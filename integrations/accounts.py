@@ -46,7 +46,7 @@ CREATE TABLE contacts (
 CREATE INDEX contacts_account ON contacts (account_id);
 CREATE TABLE activities (
     activity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), kind TEXT NOT NULL,
-    at TEXT NOT NULL, summary TEXT NOT NULL, meaningful INTEGER NOT NULL
+    at TEXT NOT NULL, summary TEXT NOT NULL, meaningful INTEGER NOT NULL, held_by TEXT
 ) STRICT;
 CREATE INDEX activities_account ON activities (account_id, at);
 CREATE TABLE support_cases (
@@ -123,6 +123,8 @@ class Activity(BaseModel):
     at: str
     summary: str
     meaningful: bool
+    #: The owner id of who held it (met, called, ran the review); None when the log does not say.
+    held_by: str | None = None
 
 
 class SupportCase(BaseModel):

@@ -213,6 +213,7 @@ class _Account:
                     "at": _ts(now - timedelta(days=days, hours=3)),
                     "summary": "Business review with the customer's team",
                     "meaningful": 1,
+                    "held_by": self.owner,  # the owner of record met or called them
                 }
             )
         return rows

@@ -71,6 +71,14 @@ def approver_of(owner: Mapping[str, Any] | None, manager: Mapping[str, Any] | No
     return None
 
 
+def held_contact(activities: list[Mapping[str, Any]] | None, person: Mapping[str, Any] | None) -> bool | None:
+    """Whether ``person`` held a meaningful contact with the account (a meeting, call or review logged as theirs):
+    what lets a draft they sign speak of a shared history. None when the activities could not be read."""
+    if activities is None:
+        return None
+    return person is not None and any(a["meaningful"] and a.get("held_by") == person["owner_id"] for a in activities)
+
+
 def derive_facts(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
     signals = signals_of(context)
     risk = assess(signals)
@@ -116,6 +124,7 @@ def derive_facts(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
         "renewal.close_date": renewal["close_date"] if renewal else None,
         "renewal.escalated": renewal["escalated"] if renewal else None,
         "contact.days_since": signals.days_since_contact,
+        "contact.sender_met": held_contact(context.get("activities"), approver),
         "risk.score": risk.score,
         "risk.level": risk.level,
         "risk.reasons": "; ".join(risk.reasons) or "no risk signal",

@@ -1,6 +1,7 @@
 """The draft checks of the account mission's outreach: a draft invents nothing (every number and date in it is in
-the evidence, the greeting names one of the account's contacts, the signature the person who decides) and names
-the right signals (each signal behind the flag is spoken of; none the account does not show)."""
+the evidence, the greeting names one of the account's contacts, the signature the person who decides, and a meeting
+or conversation it speaks of as shared is one the signer held, per the activities read) and names the right signals
+(each signal behind the flag is spoken of; none the account does not show)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.graphs.account_save.drafts import NUMBER
+from ai_missions.graphs.account_save.drafts import NUMBER, shared_history_claims
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 
 #: How a draft speaks of each signal it should name (the words a reader would look for).
@@ -67,6 +68,11 @@ def draft_check(body: str, facts: Mapping[str, Any], context: Mapping[str, Any])
     signer = {facts.get("account.sender_name"), "Your account team"}
     if signed not in signer:
         problems.append(f"signed {signed!r}, not by the person who decides")
+    decider = facts.get("account.approver")
+    held = any(a.get("meaningful") and a.get("held_by") == decider for a in context.get("activities") or [])
+    if decider is None or not held:
+        claims = shared_history_claims(body)
+        problems += [f"claims {c!r}, a meeting or conversation {decider} did not hold" for c in claims]
     signals = [s for s in facts.get(TYPES_FACT) or [] if s in SPOKEN]
     missing = [s for s in signals if not SPOKEN[s].search(body)]
     spurious = [s for s, pattern in SPOKEN.items() if s not in signals and pattern.search(body)]

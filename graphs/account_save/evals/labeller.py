@@ -145,10 +145,17 @@ def label(record: Mapping[str, Any], now: datetime, *, slips: bool = True) -> Ow
             return OwnerAction("edited", "sent in my own words", tuple(serious))
         return OwnerAction("approved", "sent as drafted", tuple(serious))
     if minor:
+        # the reason is the decider's own: the owner's, or their manager's, who knows it from the owner, when away
+        owner_name = str(owner.get("name") or "the owner").split(" ")[0]
+        holder = "me" if owner.get("status") == "active" else owner_name
         why = {
-            "usage down lately": "a seasonal dip they told me about",
+            "usage down lately": f"a seasonal dip they told {holder} about",
             "one hot support case": "a one-off case, already being fixed",
-            "quiet for a while": "we talk often enough; they are happy",
+            "quiet for a while": (
+                "we talk often enough; they are happy"
+                if owner.get("status") == "active"
+                else f"{owner_name} talks to them often enough; they are happy"
+            ),
         }
         return OwnerAction("rejected", "; ".join(why[m] for m in minor), tuple(minor))
     return OwnerAction("nothing", "all well", ())
