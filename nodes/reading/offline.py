@@ -351,6 +351,8 @@ class OfflineReader:
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
+            if (taken := self._offer_taken(current, stated, statements)) is not None:
+                return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken}")
             following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
             if (
                 following is not None
@@ -389,6 +391,24 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _offer_taken(self, current: _Read, stated: list[_Read], statements: list[Statement]) -> str | None:
+        """After what was asked, someone offers something else ("Agent: we could give you three months at half
+        price") and the answer assents ("Customer: oh, in that case fine", "Kunde: na gut", "Cliente: vale") without
+        asking for the thing again: the offer was taken instead. An offer that names the kind's own thing ("we can
+        cancel it today") is no other thing. The words of the offer and the answer, or None."""
+        read_at = {r.statement.index for r in stated}
+        body = [s for s in statements if s.body and s.index > current.statement.index]
+        for offer, answer in itertools.pairwise(body):
+            if offer.index in read_at or answer.index in read_at or not self.lexicon["offer"].search(offer.folded):
+                continue
+            if offer.conditional or answer.conditional or answer.hedged or answer.mood == "question":
+                continue
+            lead = re.sub(r"^[\s\W_]+", "", re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", answer.folded))
+            assent, denial = self.lexicon["assent"].search(lead), self.lexicon["denial"].search(lead)
+            if assent is not None and assent.start() == 0 and (denial is None or denial.start() > 0):
+                return f"{offer.text} … {answer.text}"
+        return None
 
     def _cues(
         self, kind: str, words: KindWords, statement: Statement, statements: list[Statement], source: Source
