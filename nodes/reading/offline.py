@@ -370,6 +370,12 @@ class OfflineReader:
                 return replace(current, polarity="conditional", value=None)  # "I could collect it, but only if ..."
             if (
                 following is not None
+                and self._offers_otherwise(following)
+                and not self._ours_elsewhere(following, stated)
+            ):
+                return replace(current, polarity="conditional", value=None)  # "Can I collect it? If not, post it."
+            if (
+                following is not None
                 and self.lexicon["qualifier"].search(following.folded)
                 and not any(r.statement.index == following.index for r in stated)
             ):
@@ -391,6 +397,18 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _offers_otherwise(self, statement: Statement) -> bool:
+        """The statement opens with the other branch ("Otherwise, post it", "Si no, mándenmelo", "Sonst ..."): what
+        came just before is one of two choices, not yet the one."""
+        rest = re.sub(r"^[\s\W_]+", "", blank(self.lexicon, "contrast", statement.folded))
+        found = self.lexicon["otherwise"].search(rest)
+        return found is not None and found.start() == 0
+
+    @staticmethod
+    def _ours_elsewhere(statement: Statement, stated: list[_Read]) -> bool:
+        """The statement is itself read for the kind (it says the thing again, or denies it)."""
+        return any(r.statement.index == statement.index for r in stated)
 
     def _offer_taken(self, current: _Read, stated: list[_Read], statements: list[Statement]) -> str | None:
         """After what was asked, someone offers something else ("Agent: we could give you three months at half
