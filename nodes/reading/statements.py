@@ -269,7 +269,11 @@ def _statement(
     elif _has(lexicon, "request", folded):
         mood = "request"
     third = [m.span() for m in lexicon["third_party"].finditer(folded)]
-    holder: Holder = "claim" if _has(lexicon, "claim", folded) else "third_party" if third else "writer"
+    holder: Holder = (
+        "claim"
+        if _has(lexicon, "claim", folded) or _quotes_supplier(folded, lexicon)
+        else ("third_party" if third else "writer")
+    )
     about: About = "unsaid"
     if _has(lexicon, "general", folded):
         about = "general"
@@ -308,6 +312,20 @@ def _statement(
         reverses=reverses,
         future=lexicon.in_future(text),
         third_party_at=tuple(third),
+    )
+
+
+#: Words in quotation marks: '...', "...", « ... », „...“ (folded: the marks as written).
+_QUOTED = re.compile(r"""(?:^|(?<=[\s:(]))(?:'[^']{8,}'|"[^"]{8,}"|«[^»]{8,}»|„[^“"]{8,}[“"])""")
+
+
+def _quotes_supplier(folded: str, lexicon: Lexicon) -> bool:
+    """The statement quotes the supplier's own words ("the vendor writes: 'our bank has validated the account'",
+    "le fournisseur indique « ... »"): a supplier is named just before words in quotation marks (the lexicon's
+    ``supplier`` words), so they are its claim."""
+    quote = _QUOTED.search(folded)
+    return (
+        quote is not None and lexicon["supplier"].search(folded, max(0, quote.start() - 60), quote.start()) is not None
     )
 
 
