@@ -533,6 +533,8 @@ class OfflineReader:
             return None
         if not self._ours(kind, statement, cues[0][0] if cues else 0) or self._names_another(statement, statements):
             return None
+        if cues and self._another_subject(words, folded, cues[0][0]):
+            return None  # "our account manager for this client has left": not the customer's contact
         if cues and self._taken_back(folded, cues[-1][0]):
             # "took the 25% offer on the phone, emailed an hour later withdrawing it"
             return _Read(statement, "negated", confidence, None, statement.text)
@@ -856,6 +858,13 @@ class OfflineReader:
             ):
                 return False
         return True
+
+    @staticmethod
+    def _another_subject(words: KindWords, folded: str, at: int) -> bool:
+        """The cue's subject is one the kind is not about (the kind's ``other_subjects``: our own account manager
+        for a departure), named before it in the statement with none of the kind's own ``subjects`` after it."""
+        named = list(words.other_subjects.finditer(folded, 0, at))
+        return bool(named) and words.subjects.search(folded, named[-1].end(), at) is None
 
     def _done_by(self, folded: str, at: int, third: int) -> bool:
         """The third party named at ``third`` did what the cue at ``at`` names: in its part, right after "by", "par",
