@@ -351,6 +351,8 @@ class OfflineReader:
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
+            if current.statement.about != "this" and self._this_record_left_out(statements):
+                return replace(current, polarity="hedged", value=None)  # "...; this order not discussed"
             if (taken := self._offer_taken(current, stated, statements)) is not None:
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken}")
             following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
@@ -397,6 +399,15 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _this_record_left_out(self, statements: list[Statement]) -> bool:
+        """The text says this record was left out ("nothing said about this order", "este pedido no se habló": the
+        lexicon's ``left_out`` words with ``this_record``): what it states elsewhere is not about this record."""
+        lexicon = self.lexicon
+        return any(
+            s.body and lexicon["this_record"].search(s.folded) and lexicon["left_out"].search(s.folded)
+            for s in statements
+        )
 
     def _offers_otherwise(self, statement: Statement) -> bool:
         """The statement opens with the other branch ("Otherwise, post it", "Si no, mándenmelo", "Sonst ..."): what
