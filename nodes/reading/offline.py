@@ -355,6 +355,8 @@ class OfflineReader:
                 return replace(current, polarity="hedged", value=None)  # "...; this order not discussed"
             if (taken := self._offer_taken(current, stated, statements)) is not None:
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken}")
+            if self._restricted_to_a_number(current.statement, statements):
+                return replace(current, polarity="hedged", value=None)  # "re order #7781, for that order only"
             following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
             if (
                 following is not None
@@ -399,6 +401,15 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _restricted_to_a_number(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The statement restricts what it says to one record ("for that order only", "nur für", "solo para") and
+        the text names a record by its number, not this one said outright: which record is it about?"""
+        lexicon = self.lexicon
+        restricted = lexicon["restrict"].search(statement.folded)
+        if restricted is None or lexicon["this_record"].search(statement.folded, restricted.start()) is not None:
+            return False
+        return any(s.body and (references(s.text) or _record_numbers(s.folded)) for s in statements)
 
     def _this_record_left_out(self, statements: list[Statement]) -> bool:
         """The text says this record was left out ("nothing said about this order", "este pedido no se habló": the
