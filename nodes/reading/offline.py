@@ -436,12 +436,15 @@ class OfflineReader:
         """After what was asked, someone offers something else ("Agent: we could give you three months at half
         price") and the answer assents ("Customer: oh, in that case fine", "Kunde: na gut", "Cliente: vale") without
         asking for the thing again: the offer was taken instead. An offer that names the kind's own thing ("we can
-        cancel it today") is no other thing. The words of the offer and the answer, or None."""
+        cancel it today") or agrees to do what was asked (the lexicon's ``compliance``: "sure, we can do that") is no
+        other thing. The words of the offer and the answer, or None."""
         read_at = {r.statement.index for r in stated}
         body = [s for s in statements if s.body and s.index > current.statement.index]
         for offer, answer in itertools.pairwise(body):
             if offer.index in read_at or answer.index in read_at or not self.lexicon["offer"].search(offer.folded):
                 continue
+            if self.lexicon["compliance"].search(offer.folded):
+                continue  # "Agent: sure, we can do that today": what was asked is done, no other thing offered
             if offer.conditional or answer.conditional or answer.hedged or answer.mood == "question":
                 continue
             lead = re.sub(r"^[\s\W_]+", "", re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", answer.folded))
