@@ -353,8 +353,8 @@ class OfflineReader:
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
             if current.statement.about != "this" and self._this_record_left_out(statements):
                 return replace(current, polarity="hedged", value=None)  # "...; this order not discussed"
-            if (taken := self._offer_taken(current, stated, statements)) is not None:
-                return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken}")
+            if (offer := self._offer_taken(current, stated, statements)) is not None:
+                return replace(current, polarity="negated", value=None, words=f"{current.words} … {offer}")
             if self._restricted_to_a_number(current.statement, statements):
                 return replace(current, polarity="hedged", value=None)  # "re order #7781, for that order only"
             following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
