@@ -111,13 +111,18 @@ def _figure_words(lexicon: Lexicon, key: str) -> str:
 
 
 @cache
+def _figure_set(lexicon: Lexicon, key: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in (lexicon.raw.get("figures") or {}).get(key, []))
+
+
+@cache
 def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     units = _alternation(lexicon.units)
     numbers = _alternation(lexicon.numbers)
     months = _alternation(m for m in lexicon.months if len(m) >= 3)
     weekdays = _alternation(w for w in lexicon.weekdays if len(w) >= 3)
     next_month = _alternation(k for k, days in lexicon.relative_days.items() if days == 30)
-    keys = ("range_joiners", "ordinal_suffixes", "day_before", "day_of", "not_a_day_after", "past_after")
+    keys = ("range_joiners", "ordinal_suffixes", "day_before", "day_of", "not_a_day_after", "past_after", "or_later")
     relative = _alternation(lexicon.relative_days)
     word = {key: _figure_words(lexicon, key) or "(?!)" for key in (*keys, "past_before", "from_weekday")}
     suffix = rf"{word['ordinal_suffixes']}|\."  # and a German ordinal's dot ("am 4.")
@@ -146,6 +151,7 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
         "last": re.compile(rf"(?<![\w])(?:{_figure_words(lexicon, 'last') or '(?!)'})\s*$"),
         "from_weekday": re.compile(rf"\s*(?:{word['from_weekday']})\s+({weekdays})"),
         "from_relative": re.compile(rf"\s*(?:{word['from_weekday']})\s+({relative})(?![\w])"),
+        "or_later": re.compile(rf"\s*,?\s*(?:{word['or_later']})(?![\w])"),
     }
 
 
@@ -168,6 +174,9 @@ def times(
     for m in p["duration"].finditer(folded):
         if p["past_after"].match(folded, m.end()) or p["past_before"].search(folded, 0, m.start()):
             found.append(When(None, m.start(), m.end(), past=True))
+            continue
+        if m[3] and m[3] in _figure_set(lexicon, "vague_counts"):
+            found.append(When(None, m.start(), m.end(), ambiguous=True))  # "in a few weeks": no firm time
             continue
         count = float(m[2] or m[1]) if m[1] else lexicon.numbers[m[3]]
         days = count * lexicon.units[m[4]]
@@ -192,7 +201,11 @@ def times(
                 kept[-1] = when
             continue
         kept.append(when)
-    return kept
+    # "next week or the one after", "la semaine prochaine ou la suivante": a choice between two, no firm time
+    return [
+        When(None, w.start, w.end, ambiguous=True) if not w.past and p["or_later"].match(folded, w.end) else w
+        for w in kept
+    ]
 
 
 def _declared_order(folded: str, lexicon: Lexicon) -> str | None:

@@ -351,6 +351,12 @@ class OfflineReader:
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
+            if current.statement.about != "this" and self._this_record_left_out(statements):
+                return replace(current, polarity="hedged", value=None)  # "...; this order not discussed"
+            if (offer := self._offer_taken(current, stated, statements)) is not None:
+                return replace(current, polarity="negated", value=None, words=f"{current.words} … {offer}")
+            if self._restricted_to_a_number(current.statement, statements):
+                return replace(current, polarity="hedged", value=None)  # "re order #7781, for that order only"
             following = next((s for s in statements if s.body and s.index == current.statement.index + 1), None)
             if (
                 following is not None
@@ -366,6 +372,12 @@ class OfflineReader:
                 and not any(r.statement.index == following.index for r in stated)
             ):
                 return replace(current, polarity="conditional", value=None)  # "I could collect it, but only if ..."
+            if (
+                following is not None
+                and self._offers_otherwise(following)
+                and not self._ours_elsewhere(following, stated)
+            ):
+                return replace(current, polarity="conditional", value=None)  # "Can I collect it? If not, post it."
             if (
                 following is not None
                 and self.lexicon["qualifier"].search(following.folded)
@@ -389,6 +401,57 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _restricted_to_a_number(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The statement restricts what it says to one record ("for that order only", "nur für", "solo para") and
+        the text names a record by its number, not this one said outright: which record is it about?"""
+        lexicon = self.lexicon
+        restricted = lexicon["restrict"].search(statement.folded)
+        if restricted is None or lexicon["this_record"].search(statement.folded, restricted.start()) is not None:
+            return False
+        return any(s.body and (references(s.text) or _record_numbers(s.folded)) for s in statements)
+
+    def _this_record_left_out(self, statements: list[Statement]) -> bool:
+        """The text says this record was left out ("nothing said about this order", "este pedido no se habló": the
+        lexicon's ``left_out`` words with ``this_record``): what it states elsewhere is not about this record."""
+        lexicon = self.lexicon
+        return any(
+            s.body and lexicon["this_record"].search(s.folded) and lexicon["left_out"].search(s.folded)
+            for s in statements
+        )
+
+    def _offers_otherwise(self, statement: Statement) -> bool:
+        """The statement opens with the other branch ("Otherwise, post it", "Si no, mándenmelo", "Sonst ..."): what
+        came just before is one of two choices, not yet the one."""
+        rest = re.sub(r"^[\s\W_]+", "", blank(self.lexicon, "contrast", statement.folded))
+        found = self.lexicon["otherwise"].search(rest)
+        return found is not None and found.start() == 0
+
+    @staticmethod
+    def _ours_elsewhere(statement: Statement, stated: list[_Read]) -> bool:
+        """The statement is itself read for the kind (it says the thing again, or denies it)."""
+        return any(r.statement.index == statement.index for r in stated)
+
+    def _offer_taken(self, current: _Read, stated: list[_Read], statements: list[Statement]) -> str | None:
+        """After what was asked, someone offers something else ("Agent: we could give you three months at half
+        price") and the answer assents ("Customer: oh, in that case fine", "Kunde: na gut", "Cliente: vale") without
+        asking for the thing again: the offer was taken instead. An offer that names the kind's own thing ("we can
+        cancel it today") or agrees to do what was asked (the lexicon's ``compliance``: "sure, we can do that") is no
+        other thing. The words of the offer and the answer, or None."""
+        read_at = {r.statement.index for r in stated}
+        body = [s for s in statements if s.body and s.index > current.statement.index]
+        for offer, answer in itertools.pairwise(body):
+            if offer.index in read_at or answer.index in read_at or not self.lexicon["offer"].search(offer.folded):
+                continue
+            if self.lexicon["compliance"].search(offer.folded):
+                continue  # "Agent: sure, we can do that today": what was asked is done, no other thing offered
+            if offer.conditional or answer.conditional or answer.hedged or answer.mood == "question":
+                continue
+            lead = re.sub(r"^[\s\W_]+", "", re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", answer.folded))
+            assent, denial = self.lexicon["assent"].search(lead), self.lexicon["denial"].search(lead)
+            if assent is not None and assent.start() == 0 and (denial is None or denial.start() > 0):
+                return f"{offer.text} … {answer.text}"
+        return None
 
     def _cues(
         self, kind: str, words: KindWords, statement: Statement, statements: list[Statement], source: Source
@@ -495,6 +558,8 @@ class OfflineReader:
             return None
         if not self._ours(kind, statement, cues[0][0] if cues else 0) or self._names_another(statement, statements):
             return None
+        if cues and self._another_subject(words, folded, cues[0][0]):
+            return None  # "our account manager for this client has left": not the customer's contact
         if cues and self._taken_back(folded, cues[-1][0]):
             # "took the 25% offer on the phone, emailed an hour later withdrawing it"
             return _Read(statement, "negated", confidence, None, statement.text)
@@ -818,6 +883,13 @@ class OfflineReader:
             ):
                 return False
         return True
+
+    @staticmethod
+    def _another_subject(words: KindWords, folded: str, at: int) -> bool:
+        """The cue's subject is one the kind is not about (the kind's ``other_subjects``: our own account manager
+        for a departure), named before it in the statement with none of the kind's own ``subjects`` after it."""
+        named = list(words.other_subjects.finditer(folded, 0, at))
+        return bool(named) and words.subjects.search(folded, named[-1].end(), at) is None
 
     def _done_by(self, folded: str, at: int, third: int) -> bool:
         """The third party named at ``third`` did what the cue at ``at`` names: in its part, right after "by", "par",

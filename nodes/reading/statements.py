@@ -134,7 +134,11 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
 def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     out, start = [], 0
     for match in _SENTENCES.finditer(line):
-        if _ABBREVIATION.search(line, 0, match.start()) and line[match.start() - 1 : match.start()] not in "!?;":
+        if (
+            _ABBREVIATION.search(line, 0, match.start())
+            and line[match.start() - 1 : match.start()] not in "!?;"
+            and not _number_ends_sentence(line, match.start(), match.end(), lexicon)
+        ):
             continue
         if _short_weekday_before_a_day(line, match.start(), match.end(), lexicon):
             continue
@@ -144,6 +148,21 @@ def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     if line[start:].strip():
         out.append((start, line[start:]))
     return out
+
+
+def _number_ends_sentence(line: str, stop: int, after: int, lexicon: Lexicon) -> bool:
+    """A period after a number of one or two digits ends the sentence ("exchange it for a 38. Finally I kept it")
+    when a capitalised word follows that is no month or weekday, and no word before the number makes it an ordinal
+    ("am 4. Dezember", "zum 3. Mal"): the lexicon's ``[figures] day_before`` and ``ordinal_before``."""
+    number = re.search(r"(?:^|\s)(?:(\S+)\s+)?\d{1,2}\.$", line[:stop])
+    following = re.match(r"([^\W\d_]+)", line[after:])
+    if number is None or following is None or not following[1][0].isupper():
+        return False
+    if fold(following[1]) in lexicon.months or fold(following[1]) in lexicon.weekdays:
+        return False
+    figures = lexicon.raw.get("figures") or {}
+    ordinal = {fold(w) for key in ("day_before", "ordinal_before") for w in figures.get(key, [])}
+    return number[1] is None or fold(number[1]) not in ordinal
 
 
 def _short_weekday_before_a_day(line: str, stop: int, after: int, lexicon: Lexicon) -> bool:
@@ -250,7 +269,11 @@ def _statement(
     elif _has(lexicon, "request", folded):
         mood = "request"
     third = [m.span() for m in lexicon["third_party"].finditer(folded)]
-    holder: Holder = "claim" if _has(lexicon, "claim", folded) else "third_party" if third else "writer"
+    holder: Holder = (
+        "claim"
+        if _has(lexicon, "claim", folded) or _quotes_supplier(folded, lexicon)
+        else ("third_party" if third else "writer")
+    )
     about: About = "unsaid"
     if _has(lexicon, "general", folded):
         about = "general"
@@ -289,6 +312,20 @@ def _statement(
         reverses=reverses,
         future=lexicon.in_future(text),
         third_party_at=tuple(third),
+    )
+
+
+#: Words in quotation marks: '...', "...", « ... », „...“ (folded: the marks as written).
+_QUOTED = re.compile(r"""(?:^|(?<=[\s:(]))(?:'[^']{8,}'|"[^"]{8,}"|«[^»]{8,}»|„[^“"]{8,}[“"])""")
+
+
+def _quotes_supplier(folded: str, lexicon: Lexicon) -> bool:
+    """The statement quotes the supplier's own words ("the vendor writes: 'our bank has validated the account'",
+    "le fournisseur indique « ... »"): a supplier is named just before words in quotation marks (the lexicon's
+    ``supplier`` words), so they are its claim."""
+    quote = _QUOTED.search(folded)
+    return (
+        quote is not None and lexicon["supplier"].search(folded, max(0, quote.start() - 60), quote.start()) is not None
     )
 
 

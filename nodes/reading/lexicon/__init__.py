@@ -172,6 +172,10 @@ class KindWords:
     declined_offer: bool = False
     #: Words one of which the text must hold for the kind to stand (its evidence: "on a call" for a confirmation).
     requires: Words = field(default_factory=lambda: Words(()))
+    #: Who the kind is not about, named as the subject before a cue ("our account manager ... has left": our own
+    #: staff, not the customer's contact); ``subjects`` are whom it is about, and win when named between them.
+    other_subjects: Words = field(default_factory=lambda: Words(()))
+    subjects: Words = field(default_factory=lambda: Words(()))
 
 
 @dataclass(eq=False)
@@ -281,6 +285,8 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
             objects_in_scope=bool(spec.get("objects_in_scope", False)),
             declined_offer=bool(spec.get("declined_offer", False)),
             requires=Words(spec.get("requires", [])),
+            other_subjects=Words(spec.get("other_subjects", [])),
+            subjects=Words(spec.get("subjects", [])),
         )
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
         every += [p for v in spec.get("methods", {}).values() for p in v]
