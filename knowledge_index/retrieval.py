@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Collection as AbstractCollection
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class Hit:
         }
 
 
-#: Query vectors kept per open index (first in, first out).
+#: Query vectors, and search results, kept per open index and build (first in, first out).
 QUERY_CACHE_SIZE = 512
 
 
@@ -110,6 +110,7 @@ class _Store:
         self._chunks: list[tuple[str, Mapping[str, Any]]] = []
         self._ids: dict[_Filter, list[str]] = {}
         self._vectors: dict[str, list[float]] = {}
+        self._hits: dict[tuple[_Filter, str, int], tuple[Hit, ...]] = {}
 
     def _refresh(self) -> None:
         """(Re)open after a build: a stat of the manifest per call decides. The first open in a process re-indexes
@@ -144,6 +145,7 @@ class _Store:
             self._chunks = list(zip(records["ids"], records["metadatas"] or [], strict=True))
             self._ids = {}
             self._vectors = {}
+            self._hits = {}
             self._collection, self._embedder, self._stamp = collection, embedder, stamp
 
     def collection(self) -> Any:
@@ -165,6 +167,23 @@ class _Store:
     def policies(self) -> dict[str, Policy]:
         self._refresh()
         return self._policies
+
+    def kept_hits(self, where: _Filter, query: str, k: int) -> tuple[Hit, ...] | None:
+        """A search's results on this build, if it was asked before: a result depends on the question, its filters
+        and the index only, and missions ask the same few questions for every case of a type."""
+        self._refresh()
+        return self._hits.get((where, query, k))
+
+    def keep_hits(self, where: _Filter, query: str, k: int, hits: Sequence[Hit], stamp: object) -> None:
+        if stamp != self._stamp:
+            return  # rebuilt meanwhile: these hits are the old build's
+        if len(self._hits) >= QUERY_CACHE_SIZE:
+            self._hits.pop(next(iter(self._hits)), None)
+        self._hits[(where, query, k)] = tuple(hits)
+
+    @property
+    def stamp(self) -> object:
+        return self._stamp
 
     def ids_for(self, where: _Filter) -> list[str] | None:
         """The chunk ids passing a filter (cached per build), or None when every chunk passes.
@@ -246,7 +265,12 @@ class KnowledgeBase:
             raise ValidationError("the query is empty")
         if k < 1:
             raise ValidationError("k must be at least 1")
-        ids = self._store.ids_for(self._filter(domains, applies_to, effective_on))
+        where = self._filter(domains, applies_to, effective_on)
+        kept = self._store.kept_hits(where, query, k)
+        if kept is not None:
+            return list(kept)
+        stamp = self._store.stamp
+        ids = self._store.ids_for(where)
         if ids == []:
             return []
         collection = self._store.collection()
@@ -275,6 +299,7 @@ class KnowledgeBase:
                     chunk_id=chunk_id,
                 )
             )
+        self._store.keep_hits(where, query, k, hits, stamp)
         return hits
 
     def search_policies(self, query: str, k: int = 3, **filters: Any) -> list[Hit]:

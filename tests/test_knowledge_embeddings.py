@@ -244,3 +244,39 @@ def test_a_one_thread_worker_uses_the_session_its_fork_server_preloaded(monkeypa
     monkeypatch.setenv("MISSIONS_ONNX_THREADS", "2")
     assert embeddings._runtime() is not preloaded  # a wider worker loads its own session
     assert np.allclose(embed_texts(["the parcel arrived crushed"]), one, atol=1e-6)
+
+
+def test_a_kept_vector_is_the_one_embedding_gives_and_a_new_text_is_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = embeddings._runtime()
+    runtime.vectors.clear()
+    embedded: list[str] = []
+    real = embeddings.embed_texts
+
+    def counting(texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embeddings, "embed_texts", counting)
+    companions = ["Prefers deliveries after 5pm.", "a much longer line about a parcel that arrived crushed " * 4]
+    first = embeddings.embed_texts_cached(["Apt 37", *companions, "Apt 37"])
+    assert embedded == ["Apt 37", *companions]  # each distinct text once
+    assert np.array_equal(first[0], real(["Apt 37"])[0])  # bit for bit what it gives alone
+    assert np.array_equal(first[0], first[3])
+    embedded.clear()
+    first[0] += 1.0  # a caller's copy: the kept vector is not changed
+    again = embeddings.embed_texts_cached(["Apt 37", "Apt 38"])
+    assert embedded == ["Apt 38"]  # a changed text is embedded, never served another's vector
+    assert np.array_equal(again[0], real(["Apt 37"])[0])
+    assert np.array_equal(again[1], real(["Apt 38"])[0])
+    assert not np.array_equal(again[0], again[1])
+    assert embeddings.embed_texts_cached([]).shape == (0, DIMENSION)
+
+
+def test_kept_vectors_are_bounded_least_recently_used_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = embeddings._runtime()
+    runtime.vectors.clear()
+    monkeypatch.setattr(embeddings, "TEXT_CACHE_SIZE", 2)
+    embeddings.embed_texts_cached(["one", "two"])
+    embeddings.embed_texts_cached(["one", "three"])  # "one" used again: "two" is the oldest
+    assert list(runtime.vectors) == ["one", "three"]
+    runtime.vectors.clear()

@@ -415,3 +415,39 @@ def test_an_index_built_before_its_folders_were_recorded_is_judged_against_all_o
     assert built_from({"source": str(defaults[0])}) == defaults
     assert built_from({"source": "/elsewhere/policies"}) == [Path("/elsewhere/policies")]
     assert built_from({"source": "/a", "sources": ["/a", "/b"]}) == [Path("/a"), Path("/b")]
+
+
+def test_a_repeated_search_is_answered_from_its_build_and_a_rebuild_is_asked_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "index"
+    build(corpus, directory=directory)
+    kb = KnowledgeBase(directory)
+    question = "the address failed validation: apply the suggested correction"
+    first = kb.search(question, k=4, applies_to="address_invalid")
+    queried: list[int] = []
+    collection = type(kb._store.collection())
+    real_query = collection.query
+
+    def counting(self: object, *args: object, **kwargs: object) -> object:
+        queried.append(1)
+        return real_query(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(collection, "query", counting)
+    again = KnowledgeBase(directory).search(question, k=4, applies_to="address_invalid")
+    assert again == first
+    assert queried == []
+    assert kb.search(question, k=2, applies_to="address_invalid") == first[:2]
+    assert len(queried) == 1
+    assert kb.search(question, k=4, applies_to="payment_review") != first
+    assert len(queried) == 2
+    with pytest.raises(ForbiddenError):  # a kept result never skips the domain check
+        kb.for_domains({"payments"}).search(question, k=4, domains={"fulfillment"})
+    path = corpus / "ful-001.md"
+    text = path.read_text().replace("version: 1", "version: 2").replace("## Undeliverable addresses\n", "")
+    path.write_text(text.replace("## Suggested corrections", "## Carrier suggestions\n\nPostcode fixes are applied."))
+    build(corpus, directory=directory)
+    rebuilt = kb.search(question, k=4, applies_to="address_invalid")
+    assert len(queried) == 3  # the new build is asked, not the kept result
+    assert {h.section for h in rebuilt if h.policy_id == "FUL-001"} <= {"Carrier suggestions", "Overview"}
+    assert {h.version for h in rebuilt if h.policy_id == "FUL-001"} == {2}

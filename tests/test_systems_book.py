@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from ai_missions.integrations import erp, payments
 from ai_missions.integrations.scan import EXCEPTION_TYPES, scan_exceptions
 from ai_missions.integrations.seed import generate, seed_book, story_order_id
 from ai_missions.integrations.snapshot import FORMAT, export_snapshot, load_snapshot
+from ai_missions.integrations.store import from_ts, to_ts
 from ai_missions.integrations.systems import connect, storage_systems, system_path
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 
@@ -155,3 +157,13 @@ def test_snapshot_errors(missions_home: Path, tmp_path: Path) -> None:
         load_snapshot(bad, tmp_path / "x")
     with pytest.raises(ValidationError, match="orders"):
         generate(orders=0)
+
+
+def test_a_stored_timestamp_is_parsed_once_and_each_text_gives_its_own_moment() -> None:
+    first = from_ts("2026-03-01T10:00:00Z")
+    assert first == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    assert from_ts("2026-03-01T10:00:00Z") is first  # kept: a datetime cannot be changed
+    assert from_ts("2026-03-01T10:00:01Z") == first + timedelta(seconds=1)  # another text is parsed, not served
+    assert from_ts(to_ts(first + timedelta(days=2))) == first + timedelta(days=2)
+    with pytest.raises(ValueError, match="does not match"):
+        from_ts("2026-03-01 10:00")

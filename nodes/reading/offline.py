@@ -32,7 +32,7 @@ from functools import cache
 
 import numpy as np
 
-from ai_missions.knowledge_index.embeddings import embed_texts, load_model
+from ai_missions.knowledge_index.embeddings import embed_texts, embed_texts_cached, load_model
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
 from ai_missions.nodes.reading.figures import amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
@@ -269,7 +269,7 @@ class OfflineReader:
         wanted = [k for k in kinds if k in self.lexicon.kinds and self.lexicon.kinds[k].prototypes]
         if not texts or not wanted:
             return {}
-        vectors = embed_texts(texts)
+        vectors = embed_texts_cached(texts)
         return {k: (vectors @ _prototypes(self.lexicon, k).T).max(axis=1) for k in wanted}
 
     # -- one kind over one text's statements -------------------------------------------------------------------
