@@ -57,6 +57,8 @@ _CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
 #: Said of every request at once: "for both the difference and the refund", "all of it", "the refunds".
 _OF_EVERY = WORDS.pattern("of_every")
 _NUMBERS = {said: int(number) for said, number in WORDS.table("order_count").items()}
+#: Every order the request fits: "every order you still can", "all my orders", "all of them".
+_EVERY_ORDER = WORDS.pattern("order_count_every")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +176,11 @@ def split_request(
     loose: list[tuple[_Sentence, str]] = []
     for sentence in said:
         mine = [o for o in sentence.orders if sentence.quoted or o not in quoting]
-        if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
-            return None  # "the lamp" of two orders that both hold one: which is the customer's to say
+        able = [o for o in mine if any(fits(i, records[o]) for i in sentence.intents)]
+        if sentence.intents and len(mine) > 1 and _same_item(sentence.text, able, records):
+            # "the lamp" of two orders that both hold one and could both take the request: which is the
+            # customer's to say (an order that cannot, a delivered one for a cancellation, is no candidate)
+            return None
         for order in mine:
             texts[order].append(sentence.text)
         for intent in sentence.intents:
@@ -208,6 +213,8 @@ def split_request(
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
         free = [o for o in pool if o not in own and o not in sources and fits(intent, records[o])]
+        if count is None and _EVERY_ORDER.search(fold(sentence.text)) and free and not covered:
+            count = len(free)  # "cancel every order you still can": each one the request fits
         if covered or len(free) != (count or 1):
             return None  # which orders it means is the customer's to say
         for order in free:
