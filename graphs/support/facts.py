@@ -414,6 +414,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             "message.angry": reading.angry,
             "message.language": reading.language,
             "claim.words": reading.claim,
+            "claim.returned": False,
             "order.ref": ticket.get("order_id")
             or (reading.order_refs[0] if reading.order_refs else None)
             or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
@@ -518,6 +519,10 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                         order_called_by(said, lines, options)
                     ):
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
+                if _refund_asked_for_damage(types, text_of(thread, inbound), line_count, named):
+                    # "the toaster came cracked, I just want my money back": the remedy is named, the item goes
+                    # back on a return refunded on receipt (SUP-005), not a person choosing between remedies
+                    types.append("return_refund")
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
@@ -526,6 +531,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 latest = str(inbound[-1].get("body") or "") if thread is None and len(inbound) > 1 else None
                 returning, exchanging = _each_its_own(orders[order_id], types, named, text, latest)
                 facts.update(opening_facts(orders[order_id], returning.lines, returning.text, others))
+                facts.update(_claim_returned(orders[order_id], types, facts, text_of(thread, inbound), reading.claim))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])
@@ -733,6 +739,45 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
         if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or every):
             return True
     return False
+
+
+#: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
+_REFUND_REMEDY = WORDS.pattern("refund_remedy", flags=re.IGNORECASE)
+_REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
+#: Said before a replacement that is not wanted ("I don't want a replacement", "rather than a new one").
+_NOT_REPLACEMENT = re.compile(
+    rf"\b(?:{WORDS.alternation('negators', 'not_replacement')})\b(?:\W+\w+){{0,4}}\W*$", re.IGNORECASE
+)
+
+
+def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, named: Sequence[int]) -> bool:
+    """A damaged or wrong item of an order holding several, named, with a refund asked as the remedy and no
+    replacement wanted (a replacement said only as not wanted: "no replacement", "rather than another one")."""
+    if not {"damaged_item", "wrong_item"} & set(types) or {"return_refund", "exchange_variant"} & set(types):
+        return False
+    if line_count < 2 or not named or not _REFUND_REMEDY.search(text):
+        return False
+    return all(_NOT_REPLACEMENT.search(text[: m.start()]) for m in _REPLACEMENT.finditer(text))
+
+
+def _claim_returned(
+    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], text: str, claim: str | None
+) -> dict[str, Any]:
+    """``claim.returned``: the items the customer says arrived damaged or wrong are exactly the ones going back on
+    the return they ask for (named in the sentences stating the damage); then the return is the remedy, as for a
+    single item (SUP-005). A return asked only as a refund of them counts as asked."""
+    if not claim or "return_refund" not in types or not facts.get("return.lines"):
+        return {"claim.returned": False}
+    lines = record["order"].get("lines") or []
+    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+    stating = [s for s in _SENTENCE_BREAK.split(text) if claim.lower() in s.lower()]
+    damaged = {n for s in stating for n in lines_named(s, lines, options)}
+    # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
+    returned = bool(damaged) and damaged == set(facts["return.lines"])
+    out: dict[str, Any] = {"claim.returned": returned}
+    if returned and not facts.get("return.requested"):
+        out["return.requested"] = True  # "just refund me" of a damaged item: its return is what refunds it
+    return out
 
 
 def opening_facts(

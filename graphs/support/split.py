@@ -176,11 +176,8 @@ def split_request(
     loose: list[tuple[_Sentence, str]] = []
     for sentence in said:
         mine = [o for o in sentence.orders if sentence.quoted or o not in quoting]
-        able = [o for o in mine if any(fits(i, records[o]) for i in sentence.intents)]
-        if sentence.intents and len(mine) > 1 and _same_item(sentence.text, able, records):
-            # "the lamp" of two orders that both hold one and could both take the request: which is the
-            # customer's to say (an order that cannot, a delivered one for a cancellation, is no candidate)
-            return None
+        if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
+            return None  # "the lamp" of two orders that both hold one: which is the customer's to say
         for order in mine:
             texts[order].append(sentence.text)
         for intent in sentence.intents:
