@@ -75,7 +75,7 @@ _ACCOUNT_REF = re.compile(
     re.IGNORECASE,
 )
 _OTHER_REF = re.compile(
-    r"\bsame\s+(?:address\s+)?as\s+(?:(?:my|the)\s+)?(?:other|previous|earlier|last|older|first|second)\b"
+    rf"\bsame\s+(?:address\s+)?as\s+(?:(?:my|the)\s+)?(?:other|previous|earlier|older|first|second|{WORDS.alternation('newest')})\b"
     r"|\bsame\s+(?:address\s+)?as\s+(?:order\s+)?#?\s*[a-z]{0,3}-?\d{4,}"
     r"|\b(?:my|the)\s+other\s+address\b"
     r"|\baddress\s+(?:i|we)\s+(?:used|had|gave|ordered with)\s+(?:before|previously|last time|earlier)"
@@ -84,11 +84,29 @@ _OTHER_REF = re.compile(
     r"|\b(?:my|the)\s+(?:previous|earlier|old)\s+order'?s?\s+address\b",
     re.IGNORECASE,
 )
+#: An order named only as where the address is ("the same as my last order", "my other order's address").
+_FROM_ORDER = re.compile(rf"(?:{_OTHER_REF.pattern})(?:\s+(?:order|orders|one)\b'?s?)?", re.IGNORECASE)
+#: The customer's newest order meant ("same as my last order", "my latest order's address").
+_NEWEST = WORDS.pattern("newest", flags=re.IGNORECASE)
+#: An address on file called by where it is ("my Denver address", "the Pike Street place", "the address in Reno"):
+#: the words are only candidates, matched against the addresses the systems hold (:func:`places_named`).
+_PLACE_NOUN = WORDS.alternation("place_noun")
+_NAMED_BEFORE = re.compile(
+    rf"\b(?:my|the|our)\s+(?P<words>(?:[a-z][\w'.-]*\s+){{1,3}}?)(?:{_PLACE_NOUN})\b", re.IGNORECASE
+)
+_NAMED_AFTER = re.compile(
+    rf"\b(?:{_PLACE_NOUN})\s+(?:in|at|on)\s+(?:the\s+)?(?P<words>[a-z0-9][\w'.-]*(?:\s+[a-z][\w'.-]*){{0,2}})",
+    re.IGNORECASE,
+)
+#: Words beside a place noun that never name where it is ("my new place", "the default address").
+_NO_PLACE_NAME = frozenset(WORDS.phrases("own_address_kind", "no_place_name"))
 #: The customer asks for the account's own address to change (not only an order's ship-to).
+_ACCOUNT_VERB = WORDS.alternation("changed_verb", "account_make_verb")
 _FOR_ACCOUNT = re.compile(
-    r"\b(?:update|change|set|replace|make)\b[^.!?;\n]{0,30}\b(?:default|account|profile|primary)\s+address"
-    r"|\b(?:update|change|set)\b[^.!?;\n]{0,25}\baddress\s+(?:on|in)\s+(?:my\s+|the\s+)?(?:file|account|profile)\b"
+    rf"\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,30}}\b(?:default|account|profile|primary)\s+address"
+    rf"|\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,25}}\baddress\s+(?:on|in)\s+(?:my\s+|the\s+)?(?:file|account|profile)\b"
     r"|\b(?:make|set)\s+(?:it|this|that)\s+(?:my|the)\s+(?:default|primary)\b"
+    r"|\b(?:default|account|profile|primary)\s+address\s+(?:to\s+be|should\s+be|changed\s+to|updated\s+to)\b"
     r"|\bfor\s+(?:all\s+)?(?:my\s+)?future\s+orders\b",
     re.IGNORECASE,
 )
@@ -136,6 +154,11 @@ class AddressReading:
     written: tuple[WrittenAddress, ...] = ()
     dropped: tuple[tuple[str, str], ...] = ()
     refers_to: str | None = None
+    #: With ``refers_to`` ``other_order``: the newest of their other orders is meant ("same as my last order").
+    newest: bool = False
+    #: Words naming an address on file by where it is ("denver", "pike street"), each phrase's; resolved against
+    #: what the systems hold, never read as an address.
+    places: tuple[tuple[str, ...], ...] = ()
     for_account: bool = False
     for_order: bool = False
     evidence: tuple[str, ...] = field(default_factory=tuple)
@@ -258,29 +281,68 @@ def read_addresses(text: str) -> AddressReading:
                 city, state = _title(place.group("city")), _state_code(place.group("state"))
                 written.append(WrittenAddress(city=city, region=state, postal_code=place.group("zip"),
                                               evidence=_clean(place.group(0)), missing=("street",)))  # fmt: skip
-    refers = None
-    if m := _OTHER_REF.search(text):
-        refers = "other_order"
-        evidence.append(m.group(0))
-    elif m := _ACCOUNT_REF.search(text):
-        refers = "account"
-        evidence.append(m.group(0))
     account = _FOR_ACCOUNT.search(text)
     if account:
         evidence.append(account.group(0))
+    # "update my default address" names the address that changes, never the one to use (but "change the order to
+    # my default address" does name it)
+    pointing = _FOR_ACCOUNT.sub(lambda m: m.group(0) if re.search(r"\bto\b", m.group(0), re.I) else " ", text)
+    refers, newest = None, False
+    if m := _OTHER_REF.search(pointing):
+        refers, newest = "other_order", bool(_NEWEST.search(m.group(0)))
+        evidence.append(m.group(0))
+    elif m := _ACCOUNT_REF.search(pointing):
+        refers = "account"
+        evidence.append(m.group(0))
+    places = _places(text)
     # "update my default address to ..." speaks of the account only; an order, a shipment or a parcel named too
-    # means its delivery changes as well
-    without_account = _FOR_ACCOUNT.sub(" ", text)
+    # means its delivery changes as well (not an order named only as where the address is: "same as my last order")
+    without_account = _FROM_ORDER.sub(" ", _FOR_ACCOUNT.sub(" ", text))
     for_order = bool(_FOR_ORDER.search(without_account))
     return AddressReading(
         written=tuple(written),
         dropped=tuple(dropped),
         refers_to=None if written else refers,
+        newest=newest and not written,
+        places=() if written else places,
         for_account=bool(account),
         for_order=for_order or not account,
         evidence=tuple(evidence),
         unread=not written and not dropped and bool(_OTHER_STREET.search(text)),
     )
+
+
+#: Said right before the address that changes ("update my Reno address"), not the one to use.
+_CHANGED = re.compile(rf"\b(?:{WORDS.alternation('changed_verb')})\s+(?:my|the|our)?\s*$", re.IGNORECASE)
+
+
+def _places(text: str) -> tuple[tuple[str, ...], ...]:
+    """The words of each phrase that may call an address on file by where it is (before or after the noun), not one said
+    as not wanted, on a condition or as the old one ("not my Denver address", "from my Reno place")."""
+    found: list[tuple[str, ...]] = []
+    for m in [*_NAMED_BEFORE.finditer(text), *_NAMED_AFTER.finditer(text)]:
+        clause = _before(text, m.start())
+        if not re.search(r"\bto\s*$", clause, re.I) and _not_wanted(clause) is not None:
+            continue
+        if _CONDITION.search(clause) or _NEGATED.search(clause) or _CHANGED.search(clause):
+            continue  # "not my Denver address", "update my Reno address to ...": not the one to use
+        words = tuple(_key(m.group("words")).split())
+        if not words or set(words) & _NO_PLACE_NAME:
+            continue
+        # after the noun, the place's words come first ("the address in Denver please"): the longest run first
+        found += [words] if m.re is _NAMED_BEFORE else [words[:n] for n in range(len(words), 0, -1)]
+    return tuple(dict.fromkeys(found))
+
+
+def places_named(addresses: list[Mapping[str, Any]], *phrases: tuple[str, ...]) -> list[Mapping[str, Any]]:
+    """The addresses (distinct places) that every word of one of the ``phrases`` is a word of: its street, unit,
+    city, state or ZIP as the systems hold them ("denver", "pike street")."""
+    fitting: list[Mapping[str, Any]] = []
+    for address in addresses:
+        held = set(" ".join(_key(address.get(k)) for k in _COMPARED).split())
+        if any(set(words) <= held for words in phrases) and not any(same_place(address, f) for f in fitting):
+            fitting.append(address)
+    return fitting
 
 
 #: Said right before an address the customer wants used: "ship it to", "redirect the parcel to", "my new address is".

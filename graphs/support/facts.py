@@ -17,7 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from ai_missions.graphs.support import methods as paying
-from ai_missions.graphs.support.address_reading import AddressReading, read_addresses, same_place, summary
+from ai_missions.graphs.support.address_reading import (
+    AddressReading,
+    places_named,
+    read_addresses,
+    same_place,
+    summary,
+)
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -28,6 +34,7 @@ from ai_missions.graphs.support.resolve import (
     described_by_options,
     lines_named,
     names_item,
+    order_called_by,
     outnamed_lines,
     partly_named,
     quantity_said,
@@ -407,6 +414,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             "message.angry": reading.angry,
             "message.language": reading.language,
             "claim.words": reading.claim,
+            "claim.returned": False,
             "order.ref": ticket.get("order_id")
             or (reading.order_refs[0] if reading.order_refs else None)
             or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
@@ -439,7 +447,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     elif set(reading.intents) == {"change_address"} and wanted.for_account and not wanted.for_order:
         # "update my default address to ...": the account's own address, no order to choose (SUP-006)
         types = ["change_address"]
-        facts.update(address_facts(None, customer, wanted, on_file, gathered.get("address_validation")))
+        facts.update(address_facts(None, customer, wanted, on_file, gathered.get("address_validation"), recent))
     else:
         items_named: Mapping[str, Sequence[int]] = gathered.get("items_named") or {}
         asked_in_question: dict[str, list[int]] = {}
@@ -504,9 +512,17 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     record = orders[order_id]
                     options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
                     lines = record["order"].get("lines") or []
-                    described = described_by_options(items_text(text_of(thread, inbound)), lines, options)
-                    if len({*named, *described}) < line_count:
+                    said = items_text(text_of(thread, inbound))
+                    described = described_by_options(said, lines, options)
+                    # "the bookshelf order": the item names the order, every item of it is cancelled with it
+                    if len({*named, *described}) < line_count and not set(named) <= set(
+                        order_called_by(said, lines, options)
+                    ):
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
+                if _refund_asked_for_damage(types, text_of(thread, inbound), line_count, named):
+                    # "the toaster came cracked, I just want my money back": the remedy is named, the item goes
+                    # back on a return refunded on receipt (SUP-005), not a person choosing between remedies
+                    types.append("return_refund")
                 facts.update(order_facts(orders[order_id], now))
                 facts.update(return_facts(orders[order_id], facts))
                 text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
@@ -515,6 +531,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 latest = str(inbound[-1].get("body") or "") if thread is None and len(inbound) > 1 else None
                 returning, exchanging = _each_its_own(orders[order_id], types, named, text, latest)
                 facts.update(opening_facts(orders[order_id], returning.lines, returning.text, others))
+                facts.update(_claim_returned(orders[order_id], types, facts, text_of(thread, inbound), reading.claim))
                 facts.update(exchange_facts(orders[order_id], reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])
@@ -533,7 +550,9 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 if "exchange_variant" in types:
                     facts.update(anything_else_facts(orders[order_id], facts, ticket))
                 facts.update(
-                    address_facts(orders[order_id], customer, wanted, on_file, gathered.get("address_validation"))
+                    address_facts(
+                        orders[order_id], customer, wanted, on_file, gathered.get("address_validation"), recent
+                    )
                 )
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
@@ -720,6 +739,45 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
         if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or every):
             return True
     return False
+
+
+#: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
+_REFUND_REMEDY = WORDS.pattern("refund_remedy", flags=re.IGNORECASE)
+_REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
+#: Said before a replacement that is not wanted ("I don't want a replacement", "rather than a new one").
+_NOT_REPLACEMENT = re.compile(
+    rf"\b(?:{WORDS.alternation('negators', 'not_replacement')})\b(?:\W+\w+){{0,4}}\W*$", re.IGNORECASE
+)
+
+
+def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, named: Sequence[int]) -> bool:
+    """A damaged or wrong item of an order holding several, named, with a refund asked as the remedy and no
+    replacement wanted (a replacement said only as not wanted: "no replacement", "rather than another one")."""
+    if not {"damaged_item", "wrong_item"} & set(types) or {"return_refund", "exchange_variant"} & set(types):
+        return False
+    if line_count < 2 or not named or not _REFUND_REMEDY.search(text):
+        return False
+    return all(_NOT_REPLACEMENT.search(text[: m.start()]) for m in _REPLACEMENT.finditer(text))
+
+
+def _claim_returned(
+    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], text: str, claim: str | None
+) -> dict[str, Any]:
+    """``claim.returned``: the items the customer says arrived damaged or wrong are exactly the ones going back on
+    the return they ask for (named in the sentences stating the damage); then the return is the remedy, as for a
+    single item (SUP-005). A return asked only as a refund of them counts as asked."""
+    if not claim or "return_refund" not in types or not facts.get("return.lines"):
+        return {"claim.returned": False}
+    lines = record["order"].get("lines") or []
+    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+    stating = [s for s in _SENTENCE_BREAK.split(text) if claim.lower() in s.lower()]
+    damaged = {n for s in stating for n in lines_named(s, lines, options)}
+    # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
+    returned = bool(damaged) and damaged == set(facts["return.lines"])
+    out: dict[str, Any] = {"claim.returned": returned}
+    if returned and not facts.get("return.requested"):
+        out["return.requested"] = True  # "just refund me" of a damaged item: its return is what refunds it
+    return out
 
 
 def opening_facts(
@@ -1855,6 +1913,7 @@ def target_address(
     customer: Mapping[str, Any],
     on_file: Sequence[Mapping[str, Any]],
     validation: Mapping[str, Any] | None,
+    others_newest_first: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Which address the customer wants (SUP-006): one written in the thread, whole and validated by shipping (or
     the same place as one on file); one on file they point at ("my other address", "my default address"); or,
@@ -1905,6 +1964,20 @@ def target_address(
         # written, but only as one not to use, on a condition, or in a form not read: a person, never the account's
         out.update({"address.status": "unclear", "address.evidence": wanted.dropped[0][0] if wanted.dropped else None})
         return out
+    # "my Denver address": the one place on file it names; several named or fitting are asked about
+    fitting = places_named([f["address"] for f in on_file], *wanted.places)
+    if fitting:
+        out["address.source"] = "on_file"
+        if len(fitting) == 1:
+            out.update({"address.status": "resolved", "address.new": dict(fitting[0])})
+        else:
+            out.update({"address.status": "which", "address.choices": [summary(f) for f in fitting]})
+        return out
+    newest = next((f for o in others_newest_first for f in on_file if f["source"] == f"order {o}"), None)
+    if wanted.refers_to == "other_order" and wanted.newest and newest is not None:
+        # "same as my last order": that order's ship-to, as the ERP holds it
+        out.update({"address.source": "on_file", "address.status": "resolved", "address.new": dict(newest["address"])})
+        return out
     if wanted.refers_to == "other_order":
         out["address.source"] = "on_file"
         if len(distinct) == 1:
@@ -1915,6 +1988,10 @@ def target_address(
             out["address.status"] = "none_other"
         return out
     if not account:
+        return out
+    if wanted.for_account and wanted.refers_to is None:
+        # the account's address is what changes, and the one to use is neither written nor one on file: a person
+        out["address.status"] = "unclear"
         return out
     out.update({"address.source": "account", "address.new": {k: account.get(k) for k in ("name", *_PLACE)}})
     out["address.status"] = "resolved" if this is None or _differs(account, this) else "none_other"
@@ -1927,15 +2004,18 @@ def address_facts(
     wanted: AddressReading | None = None,
     on_file: Sequence[Mapping[str, Any]] = (),
     validation: Mapping[str, Any] | None = None,
+    recent: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The address the customer wants (``target_address``) as the new ship-to of ``record`` (or, with no order,
     the account's new address), whether it differs from the order's (ERP), from shipping's own copy (what the
-    label will carry: the ERP's change does not reach it) and from the account's."""
+    label will carry: the ERP's change does not reach it) and from the account's. ``recent``: the customer's
+    orders, newest first (which is their last order)."""
     wanted = wanted or AddressReading()
     ship_to = record["order"].get("ship_to") if record is not None else None
     if record is not None and not ship_to:
         return {}
-    facts = target_address(wanted, ship_to, customer, on_file, validation)
+    own = (record or {}).get("order", {}).get("order_id")
+    facts = target_address(wanted, ship_to, customer, on_file, validation, [o for o in recent if o != own])
     new = facts["address.new"]
     # shipping keeps its own copy (the label's); a record without one (recorded and imported sets) has none
     shipping: Any = (record or {}).get("shipping_address", {})

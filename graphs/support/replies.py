@@ -659,8 +659,10 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "change_address":
         return _address_fragment(facts, lang)
     if intent in ("damaged_item", "wrong_item"):
-        if "exchange_variant" in (facts.get(TYPES_FACT) or []):
-            return say(lang, "sorry")  # exchanged as they asked (SUP-005 v3 exchange-asked): no refund said
+        if {"exchange_variant", "return_refund"} & set(facts.get(TYPES_FACT) or []):
+            # exchanged or sent back as they asked (SUP-005 exchange-asked, return-asked): the exchange or the
+            # return says what happens, no refund is said to be made now
+            return say(lang, "sorry")
         if amount and facts.get("refund.capture_id"):
             return say(lang, "damaged" if intent == "damaged_item" else "wrong", order=order, amount=money, card=card)
         return None

@@ -248,6 +248,32 @@ def described_by_options(text: str, lines: Sequence[Mapping[str, object]], optio
     return described
 
 
+#: Words an item is said with as the name of its order: "the bookshelf order", "the order with the bookshelf".
+_ORDER_NOUNS = frozenset(WORDS.phrases("order_noun"))
+_ORDER_HOLDING = re.compile(
+    rf"\b(?:{WORDS.alternation('order_noun')})\s+(?:{WORDS.alternation('order_holding')})\b(?:\s+[\w']+){{0,4}}$"
+)
+
+
+def order_called_by(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
+    """The order lines whose item the text says as what the whole order is ("cancel the bookshelf order", "the
+    order with the red lamp in it"): those name the order, not one item of it."""
+    tokens = _words(text)
+    called = []
+    for line in lines:
+        name = _name_words(str(line.get("description") or ""), [options.get(str(line["sku"]), "")])
+        if not name:
+            continue
+        for i, word in enumerate(tokens):
+            if _stem(word) != name[-1]:
+                continue
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if after in _ORDER_NOUNS or _ORDER_HOLDING.search(" ".join(tokens[max(0, i - 7) : i])):
+                called.append(int(str(line["line_no"])))
+                break
+    return called
+
+
 def partly_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines whose item the message names only in part: a word of its name other than its head ("the
     vacuum" of a Vacuum Cleaner, "the espresso one"), not a word of an item it does name ("smart" beside the Smart

@@ -57,6 +57,8 @@ _CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
 #: Said of every request at once: "for both the difference and the refund", "all of it", "the refunds".
 _OF_EVERY = WORDS.pattern("of_every")
 _NUMBERS = {said: int(number) for said, number in WORDS.table("order_count").items()}
+#: Every order the request fits: "every order you still can", "all my orders", "all of them".
+_EVERY_ORDER = WORDS.pattern("order_count_every")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +210,8 @@ def split_request(
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
         free = [o for o in pool if o not in own and o not in sources and fits(intent, records[o])]
+        if count is None and _EVERY_ORDER.search(fold(sentence.text)) and free and not covered:
+            count = len(free)  # "cancel every order you still can": each one the request fits
         if covered or len(free) != (count or 1):
             return None  # which orders it means is the customer's to say
         for order in free:
