@@ -231,3 +231,18 @@ def test_the_helpdesk_refuses_bad_messages_and_replays_writes(tmp_path: Path) ->
 )
 def test_where_a_charge_should_go_is_no_complaint_of_a_charge(message: str, charged_twice: bool) -> None:
     assert ("double_charge" in read_message(message).intents) is charged_twice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 4411 (not shipped):\n- desk lamp: white, warm light -> black, cool light\nDifference on my Visa.",
+        "pls fix my order: mug 12oz blue => 16oz blue, thx",
+        "On #W1000001 the rain jacket size M \u2192 size L, and send it to my new address please",
+    ],
+)
+def test_an_arrow_between_what_one_has_and_wants_is_a_change(text: str) -> None:
+    """A list line 'X -> Y' with no verb asks for a change: read as nothing, the change was dropped without a word
+    beside the payment or address change made next to it."""
+    assert "exchange_variant" in read_message(text).intents
+    assert "change to" in fold(text)
