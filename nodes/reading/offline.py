@@ -858,8 +858,8 @@ class OfflineReader:
         situation, not another record, not a rule or a footer."""
         spec = KINDS[kind]
         folded = statement.folded
-        if statement.about == "general":
-            return False
+        if statement.about == "general" or any(a <= at < b for a, b in statement.templates):
+            return False  # a rule, a footer, or wording a template holds ("sent the claim template: '...'")
         part = _part_of(folded, at)
         # another record named only in the alternative not taken ("instead of another delivery attempt") is no other
         others = [
