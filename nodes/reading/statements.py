@@ -259,6 +259,8 @@ def _statement(
         opening = lexicon["question"].search(folded)
         if _has(lexicon, "possibility", folded):
             mood = "possibility"
+        elif _has(lexicon, "offer_question", folded):
+            mood = "question"  # "Agent: would you like a refund or an exchange?": offered, not asked for
         elif opening is not None and opening.start() <= 3:
             mood = "question"
         elif _has(lexicon, "generic", folded):
