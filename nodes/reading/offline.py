@@ -591,6 +591,8 @@ class OfflineReader:
         part = _part_of(folded, at)
         # a method kind lists checks ("verified by e-mail, call-back still outstanding"): a hedge after the cue's
         # part is about another check; one before it or in it ("ich glaube, ... bestätigt") covers it
+        while folded[part[0] : part[1]].rstrip().endswith(":") and part[1] < len(folded):
+            part = _part_of(folded, part[1])  # "Bank verification: tried the call-back": a heading, then what was done
         own = folded[: part[1]] if spec.value == "method" else folded
         own_part = folded[part[0] : part[1]] if spec.value == "method" else folded
         following = next((s for s in statements if s.index == statement.index + 1 and s.body), None)
@@ -607,6 +609,15 @@ class OfflineReader:
             # "was going to exchange ..., but ...", "ich wollte erst umtauschen": an intention gone by
             goes_on = any(s.body and s.index > statement.index for s in statements)
             state = "negated" if goes_on else "hedged"
+        if (
+            state == "affirmed"
+            and (meant := lexicon["intended"].search(folded)) is not None
+            and meant.start() <= at
+            and self._turns_next(statement, statements)
+        ):
+            state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
+        if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
+            state = "hedged"  # "the box came open and wet": the packaging, not the item, is what is said damaged
         if state == "affirmed" and self._answers_no(statement, statements):
             state = "negated"  # "Posted manually? -> no, auto-posted via EDI": the answer denies what was asked
         if state == "affirmed" and self._hedged_word(folded, at):
@@ -685,6 +696,26 @@ class OfflineReader:
                 continue
             out.append(_Read(answer, "affirmed", 0.8, True, f"{offer.text} … {answer.text}"))
         return out
+
+    def _turns_next(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The next statement of the same sentence opens with a turn ("..., but then I found it")."""
+        following = next((s for s in statements if s.index == statement.index + 1 and s.body), None)
+        return following is not None and following.sentence == statement.sentence and self._turns(following)
+
+    def _only_the_packaging(self, folded: str, at: int) -> bool:
+        """What the cue says is of the packaging (the lexicon's ``wrapping`` words: "box", "Karton", "caja"; not the
+        parcel, which is the shipment and what it holds) named before it
+        in its clause, with no other thing named between them (an article would begin one: "the box is dented and
+        the kettle cracked") and not as where the thing is ("the one in the box": the lexicon's ``inside`` words)."""
+        clause = max(folded.rfind(c, 0, at) for c in ",;:.!?") + 1
+        named = list(self.lexicon["wrapping"].finditer(folded, clause, at))
+        if not named:
+            return False
+        inside = self.lexicon["inside"].pattern
+        if inside is not None and re.search(rf"(?:{inside.pattern})\s+$", folded[clause : named[-1].start()]):
+            return False  # "the charger in the box arrived with bent pins": a thing inside the packaging
+        between = folded[named[-1].end() : at]
+        return self.lexicon["article"].search(between) is None
 
     def _refers_back(self, folded: str, at: int) -> bool:
         """A pronoun for the earlier thing right after a cue ("I'll take it", "je le prends")."""
