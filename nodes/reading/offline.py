@@ -301,7 +301,7 @@ class OfflineReader:
         final = self._discourse(kind, readings, statements)
         if final is None:
             return None
-        writer = writer_of(source, self.lexicon)
+        writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
         hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
         if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
             # "laut Kundin kommt die Ware am Montag": the customer's word on what the supplier states
@@ -696,6 +696,20 @@ class OfflineReader:
                 continue
             out.append(_Read(answer, "affirmed", 0.8, True, f"{offer.text} … {answer.text}"))
         return out
+
+    def _speaker(self, statement: Statement, statements: list[Statement]) -> str | None:
+        """Who speaks in a written dialogue: the label of the nearest turn at or before the statement ("Agent: ...",
+        "Mitarbeiter: ...", "Conseillère : ...", "Agente: ..."): ``staff`` when the lexicon's ``staff_speaker`` words
+        are the whole label; None for another label ("Customer:", "Kundin am Telefon:") or none: the source says."""
+        for earlier in sorted(statements, key=lambda s: -s.index):
+            if earlier.index > statement.index or not earlier.body:
+                continue
+            label = re.match(r"\s*([^\W\d_][\w .'-]{0,24}?)\s*:", earlier.folded)
+            if label is None:
+                continue
+            named = self.lexicon["staff_speaker"].search(label[1])
+            return "staff" if named is not None and named.span() == (0, len(label[1])) else None
+        return None
 
     def _turns_next(self, statement: Statement, statements: list[Statement]) -> bool:
         """The next statement of the same sentence opens with a turn ("..., but then I found it")."""
