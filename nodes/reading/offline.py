@@ -755,7 +755,9 @@ class OfflineReader:
         answer = next((s for s in statements if s.index == question.index + 1 and s.body), None)
         if answer is None:
             return False
-        lead = re.sub(r"^[\s\W_]+", "", blank(self.lexicon, "sequence", answer.folded))
+        # a speaker's label first ("Cliente: Sí, añádala"): the answer is what follows it
+        lead = re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", blank(self.lexicon, "sequence", answer.folded))
+        lead = re.sub(r"^[\s\W_]+", "", lead)
         word = self.lexicon[category].search(lead)
         return word is not None and word.start() == 0 and re.match(r"\s*[,.;!:-]", lead[word.end() :]) is not None
 
