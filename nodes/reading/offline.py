@@ -301,7 +301,7 @@ class OfflineReader:
         final = self._discourse(kind, readings, statements)
         if final is None:
             return None
-        writer = writer_of(source, self.lexicon)
+        writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
         hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
         if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
             # "laut Kundin kommt die Ware am Montag": the customer's word on what the supplier states
@@ -531,6 +531,11 @@ class OfflineReader:
             # "..., then called back and said standard shipping is fine": it turns to another thing, it does not
             # agree again ("Actually, yes, I'll take it" does)
             return None
+        if cues and statement.templates:
+            # wording a template holds is no one's ("sent the claim template: 'item arrived damaged ...'")
+            cues = [c for c in cues if not any(a <= c[0] < b for a, b in statement.templates)]
+            if not cues:
+                return None
         if cues and words.excludes:
             # an excluded word in the alternative not taken excludes nothing ("rather than waiting in for the courier
             # I'll collect it from the store")
@@ -586,6 +591,8 @@ class OfflineReader:
         part = _part_of(folded, at)
         # a method kind lists checks ("verified by e-mail, call-back still outstanding"): a hedge after the cue's
         # part is about another check; one before it or in it ("ich glaube, ... bestätigt") covers it
+        while folded[part[0] : part[1]].rstrip().endswith(":") and part[1] < len(folded):
+            part = _part_of(folded, part[1])  # "Bank verification: tried the call-back": a heading, then what was done
         own = folded[: part[1]] if spec.value == "method" else folded
         own_part = folded[part[0] : part[1]] if spec.value == "method" else folded
         following = next((s for s in statements if s.index == statement.index + 1 and s.body), None)
@@ -602,6 +609,15 @@ class OfflineReader:
             # "was going to exchange ..., but ...", "ich wollte erst umtauschen": an intention gone by
             goes_on = any(s.body and s.index > statement.index for s in statements)
             state = "negated" if goes_on else "hedged"
+        if (
+            state == "affirmed"
+            and (meant := lexicon["intended"].search(folded)) is not None
+            and meant.start() <= at
+            and self._turns_next(statement, statements)
+        ):
+            state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
+        if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
+            state = "hedged"  # "the box came open and wet": the packaging, not the item, is what is said damaged
         if state == "affirmed" and self._answers_no(statement, statements):
             state = "negated"  # "Posted manually? -> no, auto-posted via EDI": the answer denies what was asked
         if state == "affirmed" and self._hedged_word(folded, at):
@@ -681,6 +697,40 @@ class OfflineReader:
             out.append(_Read(answer, "affirmed", 0.8, True, f"{offer.text} … {answer.text}"))
         return out
 
+    def _speaker(self, statement: Statement, statements: list[Statement]) -> str | None:
+        """Who speaks in a written dialogue: the label of the nearest turn at or before the statement ("Agent: ...",
+        "Mitarbeiter: ...", "Conseillère : ...", "Agente: ..."): ``staff`` when the lexicon's ``staff_speaker`` words
+        are the whole label; None for another label ("Customer:", "Kundin am Telefon:") or none: the source says."""
+        for earlier in sorted(statements, key=lambda s: -s.index):
+            if earlier.index > statement.index or not earlier.body:
+                continue
+            label = re.match(r"\s*([^\W\d_][\w .'-]{0,24}?)\s*:", earlier.folded)
+            if label is None:
+                continue
+            named = self.lexicon["staff_speaker"].search(label[1])
+            return "staff" if named is not None and named.span() == (0, len(label[1])) else None
+        return None
+
+    def _turns_next(self, statement: Statement, statements: list[Statement]) -> bool:
+        """The next statement of the same sentence opens with a turn ("..., but then I found it")."""
+        following = next((s for s in statements if s.index == statement.index + 1 and s.body), None)
+        return following is not None and following.sentence == statement.sentence and self._turns(following)
+
+    def _only_the_packaging(self, folded: str, at: int) -> bool:
+        """What the cue says is of the packaging (the lexicon's ``wrapping`` words: "box", "Karton", "caja"; not the
+        parcel, which is the shipment and what it holds) named before it
+        in its clause, with no other thing named between them (an article would begin one: "the box is dented and
+        the kettle cracked") and not as where the thing is ("the one in the box": the lexicon's ``inside`` words)."""
+        clause = max(folded.rfind(c, 0, at) for c in ",;:.!?") + 1
+        named = list(self.lexicon["wrapping"].finditer(folded, clause, at))
+        if not named:
+            return False
+        inside = self.lexicon["inside"].pattern
+        if inside is not None and re.search(rf"(?:{inside.pattern})\s+$", folded[clause : named[-1].start()]):
+            return False  # "the charger in the box arrived with bent pins": a thing inside the packaging
+        between = folded[named[-1].end() : at]
+        return self.lexicon["article"].search(between) is None
+
     def _refers_back(self, folded: str, at: int) -> bool:
         """A pronoun for the earlier thing right after a cue ("I'll take it", "je le prends")."""
         pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
@@ -705,7 +755,9 @@ class OfflineReader:
         answer = next((s for s in statements if s.index == question.index + 1 and s.body), None)
         if answer is None:
             return False
-        lead = re.sub(r"^[\s\W_]+", "", blank(self.lexicon, "sequence", answer.folded))
+        # a speaker's label first ("Cliente: Sí, añádala"): the answer is what follows it
+        lead = re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", blank(self.lexicon, "sequence", answer.folded))
+        lead = re.sub(r"^[\s\W_]+", "", lead)
         word = self.lexicon[category].search(lead)
         return word is not None and word.start() == 0 and re.match(r"\s*[,.;!:-]", lead[word.end() :]) is not None
 
@@ -858,8 +910,8 @@ class OfflineReader:
         situation, not another record, not a rule or a footer."""
         spec = KINDS[kind]
         folded = statement.folded
-        if statement.about == "general":
-            return False
+        if statement.about == "general" or any(a <= at < b for a, b in statement.templates):
+            return False  # a rule, a footer, or wording a template holds ("sent the claim template: '...'")
         part = _part_of(folded, at)
         # another record named only in the alternative not taken ("instead of another delivery attempt") is no other
         others = [

@@ -82,6 +82,9 @@ class Statement:
     future: bool = False
     #: Where in ``folded`` a third party is named, and each first person after it (whose words follow).
     third_party_at: tuple[tuple[int, int], ...] = ()
+    #: Words in quotation marks that a template, a script or a reminder holds ("sent the claim template ('item arrived
+    #: damaged - attach photos')"): wording for others to use, stated by no one.
+    templates: tuple[tuple[int, int], ...] = ()
 
     @property
     def body(self) -> bool:
@@ -256,6 +259,8 @@ def _statement(
         opening = lexicon["question"].search(folded)
         if _has(lexicon, "possibility", folded):
             mood = "possibility"
+        elif _has(lexicon, "offer_question", folded):
+            mood = "question"  # "Agent: would you like a refund or an exchange?": offered, not asked for
         elif opening is not None and opening.start() <= 3:
             mood = "question"
         elif _has(lexicon, "generic", folded):
@@ -312,6 +317,7 @@ def _statement(
         reverses=reverses,
         future=lexicon.in_future(text),
         third_party_at=tuple(third),
+        templates=_template_quotes(folded, lexicon),
     )
 
 
@@ -326,6 +332,16 @@ def _quotes_supplier(folded: str, lexicon: Lexicon) -> bool:
     quote = _QUOTED.search(folded)
     return (
         quote is not None and lexicon["supplier"].search(folded, max(0, quote.start() - 60), quote.start()) is not None
+    )
+
+
+def _template_quotes(folded: str, lexicon: Lexicon) -> tuple[tuple[int, int], ...]:
+    """The spans of words in quotation marks that a template, a script or a reminder just before them holds (the
+    lexicon's ``template`` words: "script reminder for the team: '...'", "Textbaustein „...“", "plantilla: '...'")."""
+    return tuple(
+        quote.span()
+        for quote in _QUOTED.finditer(folded)
+        if lexicon["template"].search(folded, max(0, quote.start() - 60), quote.start()) is not None
     )
 
 
