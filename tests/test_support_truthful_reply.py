@@ -4,7 +4,6 @@ policies and guard; orders and wording invented for these tests."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -14,31 +13,8 @@ from ai_missions.graphs.support.replies import said_of_order, stated_outcomes
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.nodes.guard import check_action, check_actions
 from ai_missions.nodes.parts import PARTS, part_indexes, parts_of
-
-NOW = "2026-04-02T09:00:00Z"
-
-
-def _order(order_id: str, status: str, items: list[tuple[str, float]]) -> dict[str, Any]:
-    total = round(sum(p for _, p in items), 2)
-    return {
-        "order": {
-            "order_id": order_id, "customer_id": "C41", "status": status, "total": total,
-            "ship_to": {"name": "Tomas Brandt", "line1": "12 Elm Row", "city": "Leeds", "region": "WY",
-                        "postal_code": "LS1", "country": "GB"},
-            "lines": [{"line_no": n, "sku": f"{order_id}-{n}", "description": name, "quantity": 1,
-                       "unit_price": price, "line_total": price} for n, (name, price) in enumerate(items, 1)],
-        },
-        "payment": {
-            "authorizations": [{"authorization_id": f"AUTH-{order_id}", "status": "captured", "card_last4": "1881"}],
-            "captures": [{"capture_id": f"CAP-{order_id}", "amount": total, "refundable_amount": total}],
-            "captured_amount": total,
-            "refunded_amount": 0.0,
-        },
-        "shipments": [],
-        "returns": [],
-        "variants": [],
-    }  # fmt: skip
-
+from tests.test_support_split import _case as _split_case
+from tests.test_support_split import _order
 
 ORDERS = {
     "SO-520011": _order("SO-520011", "pending", [("Camping Stove", 64.0)]),
@@ -48,18 +24,7 @@ ORDERS = {
 
 
 def _case(message: str) -> dict[str, Any]:
-    orders = copy.deepcopy(ORDERS)
-    return {
-        "case_id": "truthful",
-        "ticket": {
-            "ticket_id": "TKT-004410", "customer_id": "C41", "channel": "email", "order_id": None, "status": "new",
-            "requester": {"customer_id": "C41", "name": "Tomas Brandt", "email": "tomas@example.com"},
-            "updated_at": NOW, "messages": [{"direction": "inbound", "body": message, "sent_at": NOW}],
-        },
-        "customer": {"customer_id": "C41", "name": "Tomas Brandt", "tier": "standard", "current_address": None},
-        "orders": orders,
-        "recent_orders": sorted(orders, reverse=True),
-    }  # fmt: skip
+    return _split_case(message, ORDERS)
 
 
 def _reply(verdict: dict[str, Any]) -> str:
