@@ -594,6 +594,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     )
     choosing = choosing or ("exchange_variant" in types and facts.get("modify.method_asked") is True)
     choosing = choosing or ("exchange_variant" in types and facts.get("exchange.anything_else") is True)
+    # a single item cannot be cancelled out of its order: the reply asks what they want instead (SUP-011)
+    choosing = choosing or ("cancel_item" in types and facts.get("order.owned") is True)
     facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ai_missions.graphs.support.replies import stated_outcomes
 from ai_missions.mission_api import fact_number
 
 _CENT = 0.005
@@ -154,7 +155,22 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
                 "send_ticket_reply: it announces the new address while shipping's label keeps the old one "
                 "(update_shipment_address is missing)"
             )
+        problems += _unbacked_outcomes(str(args.get("body") or ""), facts, earlier)
     return problems
+
+
+def _unbacked_outcomes(body: str, facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:
+    """Outcomes the reply states as done for the order (cancelled, refunded, will ship to, exchanged...) that no
+    write planned before it brings about: the reply goes out only after the writes before it ran, so an outcome
+    without one is untrue when sent (a request still waiting for an answer, a part of the plan left out)."""
+    order = facts.get("order.id")
+    orders = [str(o) for o in facts.get("reply.orders") or []]
+    stated = stated_outcomes(body, str(order) if order is not None else None, orders)
+    return [
+        f"send_ticket_reply: it says {tool} is done{f' on order {order}' if order else ''}, but no action before "
+        "the reply does it"
+        for tool in sorted(stated - set(earlier))
+    ]
 
 
 #: Why money may go back on an order: a cancellation or an item change planned before the refund; the rest is read

@@ -10,6 +10,7 @@ language: a reply may say them only when the plan has that action.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -565,7 +566,15 @@ T: dict[str, dict[str, str]] = {
 
 #: Tool -> the words that announce its effect, in every language (a reply says them only when the plan acts).
 PROMISES: dict[str, tuple[str, ...]] = {
-    "refund_payment": ("have refunded", "hemos reembolsado", "avons remboursé", "erstattet"),
+    "refund_payment": (
+        "have refunded",
+        "and refunded",
+        "hemos reembolsado",
+        "y reembolsado",
+        "avons remboursé",
+        "et remboursé",
+        "erstattet",
+    ),
     "cancel_order": ("have cancelled", "hemos cancelado", "avons annulé", "bestellung {order} storniert"),
     "void_authorization": ("released the payment", "liberado la autorización", "libéré l'autorisation", "freigegeben"),
     "change_ship_to": (
@@ -934,6 +943,33 @@ def compose_plan_reply(shared: Mapping[str, Any], parts: Sequence[Mapping[str, A
     if asking and (waiting := [say(lang, "order_n", ref=p.get("order.id")) for p in parts if p not in asking]):
         text += " " + say(lang, "waiting", orders=", ".join(waiting))
     return _letter(shared, lang, text)
+
+
+#: Where a sentence of a reply ends (not inside an amount: "35.00").
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+
+
+def said_of_order(body: str, order: str | None, orders: Sequence[str]) -> str:
+    """What a reply about several ``orders`` says of ``order``: the sentences naming it, and those naming no order
+    that follow them; a sentence before any order is named is said of every order (the whole body when it names no
+    other order)."""
+    others = [o for o in dict.fromkeys(orders) if o and o != order]
+    if not order or not others:
+        return body
+    named = sorted({order, *others}, key=len, reverse=True)
+    mention = re.compile("|".join(rf"(?<!\w){re.escape(o)}(?!\w)" for o in named))
+    kept, owners = [], {order}
+    for sentence in _SENTENCE_END.split(body):
+        owners = {m.group(0) for m in mention.finditer(sentence)} or owners
+        if order in owners:
+            kept.append(sentence)
+    return " ".join(kept)
+
+
+def stated_outcomes(body: str, order: str | None, orders: Sequence[str] = ()) -> set[str]:
+    """The tools whose effect a reply states as done for ``order`` (of the ``orders`` it may speak of): each must
+    have run before the reply is sent, never merely proposed or waiting for the customer's answer."""
+    return promises(said_of_order(body, order, orders), order)
 
 
 def promises(body: str, order: str | None = None) -> set[str]:

@@ -282,13 +282,15 @@ def case_facts(gathered: Mapping[str, Any], reading: Reading, thread: str) -> di
     shared["order.candidate_count"] = len(split)
     shared["reply.text"] = compose_plan_reply(facts, parts)
     shared["reply.status"] = "pending" if any(p["reply.status"] == "pending" for p in parts) else "solved"
+    shared["reply.orders"] = [p.order_id for p in split]  # what the one reply speaks of: each part's own order
     shared["note.text"] = "Support mission read the ticket as a request about several orders: " + "; ".join(
         f"{p['order.id']}: {', '.join(p[TYPES_FACT])}" for p in parts
     )
     # the plan's one reply, when it can be written; when a part's reply must come from a person, each part keeps
     # its own (that part goes to a person for its own reason, the others are not blamed for a reply they could
     # write, and nothing is done anyway: a part that escalates escalates the case)
-    shared_keys = ("reply.text", "reply.status", "note.text") if shared["reply.text"] is not None else ("note.text",)
+    written = ("reply.text", "reply.status") if shared["reply.text"] is not None else ()
+    shared_keys = (*written, "note.text", "reply.orders")
     for part in parts:
         part.update({k: shared[k] for k in shared_keys})
     shared[PARTS] = parts
