@@ -634,8 +634,15 @@ def damaged_parcel_several_items() -> Staged:
         "The box for SO-910001 arrived crushed and some of the plates are in pieces. Very disappointed, this was a "
         "housewarming gift. I want a refund.",
     )
-    note = "three items, one of them damaged: a person decides between a replacement and a refund of that item"
-    return t, ["damaged_item"], "escalate", [], "support_agent", note
+    actions = [
+        {"tool": "open_return", "args": {"order_id": o.id, "line_nos": [1], "refund_to": "original_payment"}},
+        t.reply(),
+    ]
+    note = (
+        "three items, the plates damaged and a refund named as the remedy (SUP-005 v5): the plates go back on a "
+        "return refunded on receipt (under SUP-005 v4: a person chose between a replacement and a refund)"
+    )
+    return t, ["damaged_item"], "return", actions, "support_agent", note
 
 
 def wrong_item_above_agent_limit() -> Staged:
