@@ -5,12 +5,16 @@ The guard escalates a reply that repeats a customer's words (an injected instruc
 kinds of a customer's words are left out of that comparison: an address read from the message (the reply repeats
 the resolved address so the customer can catch a typo), and the fixed phrases of the mission's own reply
 templates, which a customer may happen to write or quote ("... on order #W1302858 before it ships" beside our
-"We have changed the items on order {order} before it ships"). Only characters equal to the company's own words
-are left out: anything else the customer wrote is compared as before."""
+"We have changed the items on order {order} before it ships"), and the catalogue's names of the items and options
+on the customer's orders and the streets of the addresses on file, which a customer writes as the systems do and a
+reply names them ("T-Shirt: blue M cotton crew neck -> black XXL polyester v-neck" asked and confirmed; "the
+address of my last order, 12 Harbour Road, Flat 3"). Only characters equal to the company's own
+words are left out: anything else the customer wrote is compared as before."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ai_missions.graphs.support.address_reading import without_addresses
 from ai_missions.graphs.support.replies import T
@@ -18,6 +22,9 @@ from ai_missions.graphs.support.understanding import MAX_CHARS
 
 #: A fixed phrase of a template this long or longer is the company's own words, wherever it appears.
 MIN_PHRASE = 12
+#: A catalogue name (an item's, an option's) this long or longer is left out as a whole word run; shorter ones
+#: ("M", "10") cannot carry an echo alone.
+MIN_NAME = 8
 #: What replaces a phrase: a mark no reply carries, so no compared window runs across it.
 _GAP = " \u2063 "
 
@@ -38,8 +45,18 @@ def _phrases() -> re.Pattern[str] | None:
 _OWN = _phrases()
 
 
-def compared_text(body: str) -> str:
-    """A customer's message as the echo check reads it: without the addresses read from it and without the
-    mission's own template phrases."""
+def _names(catalogue: Iterable[str]) -> re.Pattern[str] | None:
+    kept = sorted({" ".join(n.split()) for n in catalogue if len(n.strip()) >= MIN_NAME}, key=len, reverse=True)
+    if not kept:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, n.split())) for n in kept)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def compared_text(body: str, catalogue: Iterable[str] = ()) -> str:
+    """A customer's message as the echo check reads it: without the addresses read from it, the mission's own
+    template phrases and the ``catalogue``'s names (the items and options of the orders read)."""
     text = without_addresses(body[:MAX_CHARS])
-    return _OWN.sub(_GAP, text) if _OWN is not None else text
+    text = _OWN.sub(_GAP, text) if _OWN is not None else text
+    names = _names(catalogue)
+    return names.sub(_GAP, text) if names is not None else text

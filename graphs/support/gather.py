@@ -226,8 +226,18 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         observe("gather", key.split(".")[0], f"{key} failed: {reason}", {"read": key, "error": reason})
         for key, reason in gathered["missing"].items()
     )
-    # what the customer wrote, for the guard's echo check (less addresses and the mission's own phrases: echo.py)
-    text = [compared_text(m["body"]) for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    # what the customer wrote, for the guard's echo check (less addresses and the company's own words: echo.py)
+    # the company's own names the reply may repeat: the items and options of the orders read, the streets on file
+    catalogue = [
+        str(name)
+        for record in orders.values()
+        if record is not None
+        for name in [
+            *(v.get("option") or "" for v in record.get("variants") or []),
+            *(line.get("description") or "" for line in (record.get("order") or {}).get("lines") or []),
+        ]
+    ] + [str(f["address"].get(k) or "") for f in on_file or [] for k in ("line1", "line2")]
+    text = [compared_text(m["body"], catalogue) for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
     return {"gathered": gathered, "facts": facts, "customer_text": text, "observations": observations}
 
 
