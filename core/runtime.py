@@ -30,7 +30,6 @@ from ai_missions.kernel.decisions import (
     approves,
     check_responses,
     describe,
-    final_action,
     request_hash,
     shorthand,
 )
@@ -450,10 +449,11 @@ class MissionRuntime:
             raise ForbiddenError(
                 f"{reviewer} ({role}) may not approve any open action of this plan ({', '.join(open_)}){signed_by}"
             )
-        mine = [final_action(interrupts[p], a) for p, a in part.answers.items() if approves(a)]
-        await self._open_systems_of(mine)
-        if problems := check_actions(self.spec, mine, facts, schemas=self.systems.schemas()):
-            raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
+        if any(approves(a) for a in part.answers.values()):  # a "no" is always taken: execution's guard refuses
+            plan = coapproval.prospective(interrupts, signed, part.answers)  # what it would leave untrue
+            await self._open_systems_of(plan)
+            if problems := check_actions(self.spec, plan, facts, schemas=self.systems.schemas()):
+                raise ValidationError(f"the edited plan is refused by the guard: {'; '.join(problems)}")
         signoff = coapproval.sign_off(self.home, decision.decision_id, shown, reviewer, role, part.answers)
 
         def complete(parts: list[dict[str, Any]]) -> dict[str, Any] | None:

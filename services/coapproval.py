@@ -104,6 +104,23 @@ def split(
     return Part(mine, left)
 
 
+def prospective(
+    interrupts: Sequence[Mapping[str, Any]],
+    signed: Sequence[Mapping[str, Any]],
+    answers: Mapping[int, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """The plan as it would run if every action still open were approved as proposed: each position's answer is
+    the reviewer's own (``answers``), else a stored sign-off's, else an approval. The guard judges a part in it,
+    so a reply stating a refund is checked with the refund before it, whoever signs first."""
+    given = {int(p): a for s in signed for p, a in (s.get("answers") or {}).items() if str(p).isdigit()}
+    plan = []
+    for position, interrupt in enumerate(interrupts):
+        answer = answers.get(position) or given.get(position) or {"type": "accept"}
+        if approves(answer):
+            plan.append(final_action(interrupt, answer))
+    return plan
+
+
 def sign_off(
     home: Path, decision_id: str, actions_hash: str, reviewer: str, role: str, answers: Mapping[int, Any]
 ) -> dict[str, Any]:
