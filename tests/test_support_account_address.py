@@ -8,62 +8,34 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.cases import case_of
 from ai_missions.graphs.support.address_reading import places_named, read_addresses
-from ai_missions.kernel.eval_plugin import plugin_of
+from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 OLDER, NEWER, DELIVERED = "#W8100001", "#W8100002", "#W8100003"
 
-
-def _place(line1: str, city: str, state: str, zip_code: str) -> dict[str, str]:
-    return {"address1": line1, "address2": "", "city": city, "state": state, "zip": zip_code, "country": "USA"}
-
-
-ACCOUNT = _place("5 Quarry Rd", "Salem", "OR", "97301")
-TACOMA = _place("212 Cedar Lane", "Tacoma", "WA", "98402")
-BOISE = _place("9 Juniper Way", "Boise", "ID", "83702")
-BOISE_TOO = _place("61 Cedar Lane", "Boise", "ID", "83705")
+ACCOUNT = place("5 Quarry Rd", "Salem", "OR", "97301")
+TACOMA = place("212 Cedar Lane", "Tacoma", "WA", "98402")
+BOISE = place("9 Juniper Way", "Boise", "ID", "83702")
+BOISE_TOO = place("61 Cedar Lane", "Boise", "ID", "83705")
 
 
-def _db(delivered_to: dict[str, str] = ACCOUNT) -> dict[str, tau.Database]:
+def _db(delivered_to: dict[str, str] = ACCOUNT) -> dict[str, Any]:
     """One customer whose account is in Salem, an older pending order to Tacoma, a newer one to Boise and a
     delivered one."""
-    mug = {"name": "Travel Mug", "product_id": "mug", "item_id": "M1", "price": 20.0, "options": {"color": "teal"}}
-    rug = {"name": "Bath Rug", "product_id": "rug", "item_id": "R1", "price": 35.0, "options": {"color": "sand"}}
-    fan = {"name": "Desk Fan", "product_id": "fan", "item_id": "F1", "price": 45.0, "options": {"size": "small"}}
-    products = {
-        p["product_id"]: {"variants": {p["item_id"]: {"item_id": p["item_id"], "price": p["price"],
-                                                      "options": p["options"], "available": True}}}
-        for p in (mug, rug, fan)
-    }  # fmt: skip
-
-    def order(order_id: str, status: str, item: dict[str, Any], to: dict[str, str]) -> dict[str, Any]:
-        paid = {"transaction_type": "payment", "amount": item["price"], "payment_method_id": "credit_card_3"}
-        return {"order_id": order_id, "user_id": "u3", "status": status, "address": to, "items": [dict(item)],
-                "fulfillments": [], "payment_history": [paid]}  # fmt: skip
-
-    user = {
-        "name": {"first_name": "Ines", "last_name": "Varga"},
-        "email": "ines.varga@example.com",
-        "address": ACCOUNT,
-        "orders": [DELIVERED, OLDER, NEWER],
-        "payment_methods": {"credit_card_3": {"id": "credit_card_3", "source": "credit_card", "last_four": "1881"}},
-    }
+    mug = item("Travel Mug", "mug", "M1", 20.0, color="teal")
+    rug = item("Bath Rug", "rug", "R1", 35.0, color="sand")
+    fan = item("Desk Fan", "fan", "F1", 45.0, size="small")
     orders = {
-        DELIVERED: order(DELIVERED, "delivered", fan, delivered_to),
-        OLDER: order(OLDER, "pending", mug, TACOMA),
-        NEWER: order(NEWER, "pending", rug, BOISE),
+        DELIVERED: order(DELIVERED, "u3", "delivered", delivered_to, [fan], "credit_card_3"),
+        OLDER: order(OLDER, "u3", "pending", TACOMA, [mug], "credit_card_3"),
+        NEWER: order(NEWER, "u3", "pending", BOISE, [rug], "credit_card_3"),
     }
-    return {"users": {"u3": user}, "products": products, "orders": orders}
+    user = customer("Ines Varga", ACCOUNT, [DELIVERED, OLDER, NEWER], card("credit_card_3", "1881"))
+    return {"users": {"u3": user}, "products": catalogue([mug, rug, fan]), "orders": orders}
 
 
-def _writes(message: str, db: dict[str, tau.Database] | None = None) -> dict[str, dict[str, Any]]:
-    task = tau.Task(index=0, user_id="u3", instruction="", actions=(), outputs=())
-    _facts, verdict = plugin_of("support").decide(case_of(db or _db(), task, message))
-    return {
-        a["tool"]: a["args"] for a in verdict["actions"] if a["tool"] not in ("send_ticket_reply", "add_ticket_note")
-    }
+def _writes(message: str, db: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    return writes(decide(db or _db(), "u3", message)[1])
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.invariants import invariants
 from ai_missions.graphs.support.understanding import read_message
+from tests.support.support_case import one_order_case
 
 #: A customer describing the item they have (its options) next to the one they want: an exchange, never a
 #: damaged or wrong item.
@@ -79,24 +80,16 @@ def _watch_case(message: str) -> dict[str, Any]:
         {"sku": "W-SIL", "product_id": "P-W", "option": "Silver", "unit_price": 370.38, "available": 5},
         {"sku": "W-GLD", "product_id": "P-W", "option": "Gold", "unit_price": 370.38, "available": 5},
     ]
-    return {
-        "case_id": "claims",
-        "ticket": {"ticket_id": "TKT-8", "customer_id": "C-1", "requester": {"customer_id": "C-1", "name": "Ana Silva"},
-                   "channel": "email", "order_id": None, "status": "new", "updated_at": "2026-03-16T15:00:00Z",
-                   "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}]},
-        "customer": {"customer_id": "C-1", "tier": "standard"},
-        "orders": {"SO-300001": {
-            "order": {"order_id": "SO-300001", "customer_id": "C-1", "status": "delivered", "total": 370.38,
-                      "lines": [{"line_no": 1, "sku": "W-SIL", "description": "Smart Watch", "quantity": 1,
-                                 "unit_price": 370.38, "line_total": 370.38}]},
-            "payment": {"authorizations": [{"authorization_id": "AUTH-8", "status": "captured", "card_last4": "4321"}],
-                        "captures": [{"capture_id": "CAP-8", "amount": 370.38, "refundable_amount": 370.38}],
-                        "captured_amount": 370.38, "refunded_amount": 0.0},
-            "shipments": [{"status": "delivered", "carrier": "UPS", "tracking_number": "1Z8",
-                           "shipped_at": "2026-03-09T10:00:00Z", "delivered_at": "2026-03-11T10:00:00Z"}],
-            "returns": [], "variants": variants}},
-        "recent_orders": ["SO-300001"],
-    }  # fmt: skip
+    return one_order_case("claims", "TKT-8", message, {
+        "order": {"order_id": "SO-300001", "customer_id": "C-1", "status": "delivered", "total": 370.38,
+                  "lines": [{"line_no": 1, "sku": "W-SIL", "description": "Smart Watch", "quantity": 1,
+                             "unit_price": 370.38, "line_total": 370.38}]},
+        "payment": {"authorizations": [{"authorization_id": "AUTH-8", "status": "captured", "card_last4": "4321"}],
+                    "captures": [{"capture_id": "CAP-8", "amount": 370.38, "refundable_amount": 370.38}],
+                    "captured_amount": 370.38, "refunded_amount": 0.0},
+        "shipments": [{"status": "delivered", "carrier": "UPS", "tracking_number": "1Z8",
+                       "shipped_at": "2026-03-09T10:00:00Z", "delivered_at": "2026-03-11T10:00:00Z"}],
+        "returns": [], "variants": variants})  # fmt: skip
 
 
 @pytest.mark.parametrize(

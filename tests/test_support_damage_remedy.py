@@ -8,58 +8,31 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.cases import case_of
-from ai_missions.kernel.eval_plugin import plugin_of
+from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 ORDER = "#W8300001"
 
 
-def _db() -> dict[str, tau.Database]:
+def _db() -> dict[str, Any]:
     """One delivered order of a stand mixer, a cutting board and a pair of oven mitts."""
     items = [
-        {"name": "Stand Mixer", "product_id": "mixer", "item_id": "X1", "price": 210.0, "options": {"color": "red"}},
-        {"name": "Cutting Board", "product_id": "board", "item_id": "B1", "price": 30.0, "options": {"wood": "oak"}},
-        {"name": "Oven Mitts", "product_id": "mitts", "item_id": "O1", "price": 15.0, "options": {"color": "grey"}},
+        item("Stand Mixer", "mixer", "X1", 210.0, color="red"),
+        item("Cutting Board", "board", "B1", 30.0, wood="oak"),
+        item("Oven Mitts", "mitts", "O1", 15.0, color="grey"),
     ]
-    products = {
-        i["product_id"]: {"variants": {i["item_id"]: {"item_id": i["item_id"], "price": i["price"],
-                                                      "options": i["options"], "available": True}}}
-        for i in items
-    }  # fmt: skip
-    place = {
-        "address1": "14 Dock Rd",
-        "address2": "",
-        "city": "Duluth",
-        "state": "MN",
-        "zip": "55802",
-        "country": "USA",
-    }
-    paid = {"transaction_type": "payment", "amount": 255.0, "payment_method_id": "credit_card_8"}
-    user = {
-        "name": {"first_name": "Remy", "last_name": "Okafor"},
-        "email": "remy.okafor@example.com",
-        "address": place,
-        "orders": [ORDER],
-        "payment_methods": {"credit_card_8": {"id": "credit_card_8", "source": "credit_card", "last_four": "8008"}},
-    }
-    order = {"order_id": ORDER, "user_id": "u8", "status": "delivered", "address": place, "items": items,
-             "fulfillments": [], "payment_history": [paid]}  # fmt: skip
-    return {"users": {"u8": user}, "products": products, "orders": {ORDER: order}}
+    home = place("14 Dock Rd", "Duluth", "MN", "55802")
+    user = customer("Remy Okafor", home, [ORDER], card("credit_card_8", "8008"))
+    orders = {ORDER: order(ORDER, "u8", "delivered", home, items, "credit_card_8")}
+    return {"users": {"u8": user}, "products": catalogue(items), "orders": orders}
 
 
-def _verdict(message: str, db: dict[str, tau.Database] | None = None) -> dict[str, Any]:
-    task = tau.Task(index=0, user_id="u8", instruction="", actions=(), outputs=())
-    _facts, verdict = plugin_of("support").decide(case_of(db or _db(), task, message))
-    return verdict
+def _verdict(message: str, db: dict[str, Any] | None = None) -> dict[str, Any]:
+    return decide(db or _db(), "u8", message)[1]
 
 
 def _decide(message: str) -> tuple[str, dict[str, dict[str, Any]]]:
     verdict = _verdict(message)
-    writes = {
-        a["tool"]: a["args"] for a in verdict["actions"] if a["tool"] not in ("send_ticket_reply", "add_ticket_note")
-    }
-    return str(verdict["outcome"]), writes
+    return str(verdict["outcome"]), writes(verdict)
 
 
 def _reply(verdict: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ import pytest
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.facts import _other_card
 from ai_missions.graphs.support.understanding import fold
+from tests.support.support_case import one_order_case
 
 
 @pytest.mark.parametrize(
@@ -57,25 +58,17 @@ def _jacket_case(message: str) -> dict[str, Any]:
         {"sku": "J-MB", "product_id": "P-J", "option": "Medium Black", "unit_price": 149.48, "available": 5},
         {"sku": "J-SR", "product_id": "P-J", "option": "Small Red", "unit_price": 141.29, "available": 5},
     ]
-    return {
-        "case_id": "difference",
-        "ticket": {"ticket_id": "TKT-7", "customer_id": "C-1", "requester": {"customer_id": "C-1", "name": "Ana Silva"},
-                   "channel": "email", "order_id": None, "status": "new", "updated_at": "2026-03-16T15:00:00Z",
-                   "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}]},
-        "customer": {"customer_id": "C-1", "tier": "standard"},
-        "orders": {"SO-300002": {
-            "order": {"order_id": "SO-300002", "customer_id": "C-1", "status": "delivered", "total": 149.48,
-                      "lines": [{"line_no": 1, "sku": "J-MB", "description": "Fleece Jacket", "quantity": 1,
-                                 "unit_price": 149.48, "line_total": 149.48}]},
-            "payment": {"authorizations": [{"authorization_id": "AUTH-7", "status": "captured", "card_last4": "4321",
-                                            "card_brand": "visa"}],
-                        "captures": [{"capture_id": "CAP-7", "amount": 149.48, "refundable_amount": 149.48}],
-                        "captured_amount": 149.48, "refunded_amount": 0.0},
-            "shipments": [{"status": "delivered", "carrier": "UPS", "tracking_number": "1Z7",
-                           "shipped_at": "2026-03-09T10:00:00Z", "delivered_at": "2026-03-11T10:00:00Z"}],
-            "returns": [], "variants": variants}},
-        "recent_orders": ["SO-300002"],
-    }  # fmt: skip
+    return one_order_case("difference", "TKT-7", message, {
+        "order": {"order_id": "SO-300002", "customer_id": "C-1", "status": "delivered", "total": 149.48,
+                  "lines": [{"line_no": 1, "sku": "J-MB", "description": "Fleece Jacket", "quantity": 1,
+                             "unit_price": 149.48, "line_total": 149.48}]},
+        "payment": {"authorizations": [{"authorization_id": "AUTH-7", "status": "captured", "card_last4": "4321",
+                                        "card_brand": "visa"}],
+                    "captures": [{"capture_id": "CAP-7", "amount": 149.48, "refundable_amount": 149.48}],
+                    "captured_amount": 149.48, "refunded_amount": 0.0},
+        "shipments": [{"status": "delivered", "carrier": "UPS", "tracking_number": "1Z7",
+                       "shipped_at": "2026-03-09T10:00:00Z", "delivered_at": "2026-03-11T10:00:00Z"}],
+        "returns": [], "variants": variants})  # fmt: skip
 
 
 ASK = "Please exchange the fleece jacket from SO-300002 for the small red one"

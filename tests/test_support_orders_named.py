@@ -8,53 +8,30 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.cases import case_of
-from ai_missions.kernel.eval_plugin import plugin_of
+from tests.support.tau_db import card, catalogue, customer, decide, item, order, place
 
 RUG_AND_LAMP, KETTLE, DELIVERED = "#W8200001", "#W8200002", "#W8200003"
 
 
-def _item(name: str, product: str, item: str, price: float, colour: str) -> dict[str, Any]:
-    return {"name": name, "product_id": product, "item_id": item, "price": price, "options": {"color": colour}}
-
-
-def _db(delivered_kettle: bool = True) -> dict[str, tau.Database]:
+def _db(delivered_kettle: bool = True) -> dict[str, Any]:
     """Two pending orders (a bath rug with a floor lamp; a kettle) and a third holding a kettle: delivered, or
     pending too."""
-    rug, lamp = _item("Bath Rug", "rug", "R1", 30.0, "sand"), _item("Floor Lamp", "lamp", "L1", 90.0, "brass")
-    kettle, other = _item("Tea Kettle", "kettle", "K1", 40.0, "red"), _item("Tea Kettle", "kettle", "K2", 40.0, "blue")
-    items = (rug, lamp, kettle, other)
-    products: dict[str, Any] = {}
-    for i in items:
-        variant = {"item_id": i["item_id"], "price": i["price"], "options": i["options"], "available": True}
-        products.setdefault(i["product_id"], {"variants": {}})["variants"][i["item_id"]] = variant
-    place = {"address1": "3 Mill St", "address2": "", "city": "Akron", "state": "OH", "zip": "44308", "country": "USA"}
-
-    def order(order_id: str, status: str, *lines: dict[str, Any]) -> dict[str, Any]:
-        paid = {"transaction_type": "payment", "amount": sum(x["price"] for x in lines),
-                "payment_method_id": "credit_card_5"}  # fmt: skip
-        return {"order_id": order_id, "user_id": "u5", "status": status, "address": place,
-                "items": [dict(x) for x in lines], "fulfillments": [], "payment_history": [paid]}  # fmt: skip
-
-    user = {
-        "name": {"first_name": "Tove", "last_name": "Lind"},
-        "email": "tove.lind@example.com",
-        "address": place,
-        "orders": [DELIVERED, RUG_AND_LAMP, KETTLE],
-        "payment_methods": {"credit_card_5": {"id": "credit_card_5", "source": "credit_card", "last_four": "5151"}},
-    }
+    rug, lamp = item("Bath Rug", "rug", "R1", 30.0, color="sand"), item("Floor Lamp", "lamp", "L1", 90.0, color="brass")
+    kettle = item("Tea Kettle", "kettle", "K1", 40.0, color="red")
+    other = item("Tea Kettle", "kettle", "K2", 40.0, color="blue")
+    home = place("3 Mill St", "Akron", "OH", "44308")
+    third = "delivered" if delivered_kettle else "pending"
     orders = {
-        RUG_AND_LAMP: order(RUG_AND_LAMP, "pending", rug, lamp),
-        KETTLE: order(KETTLE, "pending", kettle),
-        DELIVERED: order(DELIVERED, "delivered" if delivered_kettle else "pending", other),
+        RUG_AND_LAMP: order(RUG_AND_LAMP, "u5", "pending", home, [rug, lamp], "credit_card_5"),
+        KETTLE: order(KETTLE, "u5", "pending", home, [kettle], "credit_card_5"),
+        DELIVERED: order(DELIVERED, "u5", third, home, [other], "credit_card_5"),
     }
-    return {"users": {"u5": user}, "products": products, "orders": orders}
+    user = customer("Tove Lind", home, [DELIVERED, RUG_AND_LAMP, KETTLE], card("credit_card_5", "5151"))
+    return {"users": {"u5": user}, "products": catalogue([rug, lamp, kettle, other]), "orders": orders}
 
 
-def _cancelled(message: str, db: dict[str, tau.Database] | None = None) -> dict[str, str]:
-    task = tau.Task(index=0, user_id="u5", instruction="", actions=(), outputs=())
-    _facts, verdict = plugin_of("support").decide(case_of(db or _db(), task, message))
+def _cancelled(message: str, db: dict[str, Any] | None = None) -> dict[str, str]:
+    _facts, verdict = decide(db or _db(), "u5", message)
     return {a["args"]["order_id"]: a["args"]["reason"] for a in verdict["actions"] if a["tool"] == "cancel_order"}
 
 

@@ -14,6 +14,7 @@ from ai_missions.evals.benchmarks.tau_retail.cases import case_of
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.kernel.eval_plugin import plugin_of
+from tests.support.tau_db import customer, decide, order, writes
 
 ORDER = "#W7000001"
 
@@ -58,29 +59,14 @@ def _db(status: str, methods: tuple[str, ...] = ("card", "paypal", "gift")) -> d
         "paypal": ("paypal_7", {"source": "paypal"}),
         "gift": ("gift_card_7", {"source": "gift_card", "balance": 300.0}),
     }
-    user = {
-        "name": {"first_name": "Noa", "last_name": "Park"},
-        "email": "noa.park@example.com",
-        "address": _address(),
-        "orders": [ORDER],
-        "payment_methods": {on_file[m][0]: {"id": on_file[m][0], **on_file[m][1]} for m in methods},
-    }
-    paid = {"transaction_type": "payment", "amount": 190.0, "payment_method_id": "credit_card_7"}
-    order = {"order_id": ORDER, "user_id": "u7", "status": status, "address": _address(), "items": items,
-             "fulfillments": [], "payment_history": [paid]}  # fmt: skip
-    return {"users": {"u7": user}, "products": products, "orders": {ORDER: order}}
+    methods = {on_file[m][0]: {"id": on_file[m][0], **on_file[m][1]} for m in methods}
+    user = customer("Noa Park", _address(), [ORDER], methods)
+    orders = {ORDER: order(ORDER, "u7", status, _address(), items, "credit_card_7")}
+    return {"users": {"u7": user}, "products": products, "orders": orders}
 
 
 def _decide(status: str, message: str, methods: tuple[str, ...] = ("card", "paypal", "gift")) -> dict[str, Any]:
-    task = tau.Task(index=0, user_id="u7", instruction="", actions=(), outputs=())
-    _facts, verdict = plugin_of("support").decide(case_of(_db(status, methods), task, message))
-    return verdict
-
-
-def _writes(verdict: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        a["tool"]: a["args"] for a in verdict["actions"] if a["tool"] not in ("send_ticket_reply", "add_ticket_note")
-    }
+    return decide(_db(status, methods), "u7", message)[1]
 
 
 LINES = [
@@ -162,16 +148,15 @@ def test_items_that_cannot_be_told_apart_are_unsure(message: str) -> None:
 def test_the_return_holds_only_its_items_and_the_exchange_is_read_from_its_own_words() -> None:
     verdict = _decide("delivered", "Hi! Please send back the lamp, and swap the kettle and the toaster for the "
                                    "cheapest ones.")  # fmt: skip
-    writes = _writes(verdict)
-    assert writes["open_return"]["line_nos"] == [1]  # never the kettle and the toaster
-    assert not {"exchange_order_items", "exchange_order_item"} & set(writes)  # "the cheapest ones": asked
+    written = writes(verdict)
+    assert written["open_return"]["line_nos"] == [1]  # never the kettle and the toaster
+    assert not {"exchange_order_items", "exchange_order_item"} & set(written)  # "the cheapest ones": asked
 
 
 def test_a_return_and_a_resolved_exchange_go_to_their_own_items() -> None:
-    task = tau.Task(index=0, user_id="u7", instruction="", actions=(), outputs=())
     message = "Please return the lamp and exchange the kettle for the 1L blue one."
-    facts, verdict = plugin_of("support").decide(case_of(_db("delivered"), task, message))
-    assert _writes(verdict)["open_return"]["line_nos"] == [1]
+    facts, verdict = decide(_db("delivered"), "u7", message)
+    assert writes(verdict)["open_return"]["line_nos"] == [1]
     assert facts["modify.changes"] == [{"line_no": 2, "sku": "K2"}]  # asked first whether anything else (SUP-007)
 
 
@@ -185,7 +170,7 @@ def test_a_return_and_a_resolved_exchange_go_to_their_own_items() -> None:
 def test_a_return_and_an_exchange_not_told_apart_are_asked_and_nothing_is_written(message: str) -> None:
     verdict = _decide("delivered", message)
     assert verdict["outcome"] in ("ask_customer", "escalate"), message
-    assert not _writes(verdict), message
+    assert not writes(verdict), message
 
 
 # --- a pending order's item change within the price and on the method said -----------------------------------------
@@ -225,32 +210,32 @@ def test_no_price_is_read_where_none_is_set(text: str) -> None:
 )
 def test_a_variant_outside_the_price_set_is_never_chosen(message: str) -> None:
     verdict = _decide("pending", message)
-    changes = _writes(verdict).get("modify_order_items", {}).get("changes", [])
+    changes = writes(verdict).get("modify_order_items", {}).get("changes", [])
     assert {"line_no": 2, "sku": "K3"} not in changes, message  # the 1.7L blue kettle costs 95
     assert verdict["outcome"] in ("ask_customer", "escalate"), message
 
 
 def test_within_the_price_the_variant_said_is_made_and_the_difference_goes_where_they_said() -> None:
     verdict = _decide("pending", "Change the kettle to the green one, same price or lower, PayPal for any difference.")
-    writes = _writes(verdict)
-    assert writes["modify_order_items"]["changes"] == [{"line_no": 2, "sku": "K4"}]
-    assert writes["refund_payment"]["payment_method_id"] == "paypal_7"
+    written = writes(verdict)
+    assert written["modify_order_items"]["changes"] == [{"line_no": 2, "sku": "K4"}]
+    assert written["refund_payment"]["payment_method_id"] == "paypal_7"
 
 
 def test_a_method_named_that_is_not_on_file_is_never_replaced_by_another() -> None:
     verdict = _decide("pending", "Please change the kettle to the 1.7L blue one, PayPal for the difference.",
                       methods=("card", "gift"))  # fmt: skip
-    writes = _writes(verdict)
-    assert "charge_payment" not in writes
-    assert "modify_order_items" not in writes
+    written = writes(verdict)
+    assert "charge_payment" not in written
+    assert "modify_order_items" not in written
     assert verdict["outcome"] in ("ask_customer", "escalate")
 
 
 def test_the_answer_to_which_is_which_is_read_on_its_own() -> None:
     task = tau.Task(index=0, user_id="u7", instruction="", actions=(), outputs=())
     case = case_of(_db("delivered"), task, "The lamp and the kettle: return one, exchange the other for blue.")
-    decide = plugin_of("support").decide
-    _facts, asked = decide(case)
+    decide_case = plugin_of("support").decide
+    _facts, asked = decide_case(case)
     question = next(a["args"]["body"] for a in asked["actions"] if a["tool"] == "send_ticket_reply")
     assert "return, and which to exchange" in question
     case["ticket"]["messages"] += [
@@ -258,6 +243,6 @@ def test_the_answer_to_which_is_which_is_read_on_its_own() -> None:
         {"direction": "inbound", "body": "Return the lamp, and exchange the kettle for the 1L blue one.",
          "sent_at": "2026-03-16T15:10:00Z"},
     ]  # fmt: skip
-    facts, verdict = decide(case)
-    assert _writes(verdict)["open_return"]["line_nos"] == [1]
+    facts, verdict = decide_case(case)
+    assert writes(verdict)["open_return"]["line_nos"] == [1]
     assert facts["modify.changes"] == [{"line_no": 2, "sku": "K2"}]  # the 1L blue kettle (asked: anything else?)

@@ -12,6 +12,7 @@ from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.facts import modify_facts
 from ai_missions.graphs.support.resolve import said_of_lines
 from ai_missions.graphs.support.understanding import read_message
+from tests.support.support_case import one_order_case
 
 #: (sku, product, option, price, available): a tent, a sleeping bag, a camp kettle and an electric kettle (whose
 #: name holds a word of the camp kettle's options).
@@ -123,21 +124,13 @@ def test_pieces_before_any_item_are_said_of_every_item_and_one_item_alone_keeps_
 def _order_case(message: str) -> dict[str, Any]:
     """SO-200001 (pending, the tent and the sleeping bag, 180.00 captured) as a recorded case of C-1."""
     lines = [{**line, "line_total": line["unit_price"]} for line in LINES[:2]]
-    return {
-        "case_id": "variants",
-        "ticket": {"ticket_id": "TKT-9", "customer_id": "C-1", "requester": {"customer_id": "C-1", "name": "Ana Silva"},
-                   "channel": "email", "order_id": None, "status": "new", "updated_at": "2026-03-16T15:00:00Z",
-                   "messages": [{"direction": "inbound", "body": message, "sent_at": "2026-03-16T15:00:00Z"}]},
-        "customer": {"customer_id": "C-1", "tier": "standard"},
-        "orders": {"SO-200001": {
-            "order": {"order_id": "SO-200001", "customer_id": "C-1", "status": "pending", "total": 180.0,
-                      "lines": lines},
-            "payment": {"authorizations": [{"authorization_id": "AUTH-9", "status": "captured", "card_last4": "4321"}],
-                        "captures": [{"capture_id": "CAP-9", "amount": 180.0, "refundable_amount": 180.0}],
-                        "captured_amount": 180.0, "refunded_amount": 0.0},
-            "shipments": [], "returns": [], "variants": record()["variants"]}},
-        "recent_orders": ["SO-200001"],
-    }  # fmt: skip
+    return one_order_case("variants", "TKT-9", message, {
+        "order": {"order_id": "SO-200001", "customer_id": "C-1", "status": "pending", "total": 180.0,
+                  "lines": lines},
+        "payment": {"authorizations": [{"authorization_id": "AUTH-9", "status": "captured", "card_last4": "4321"}],
+                    "captures": [{"capture_id": "CAP-9", "amount": 180.0, "refundable_amount": 180.0}],
+                    "captured_amount": 180.0, "refunded_amount": 0.0},
+        "shipments": [], "returns": [], "variants": record()["variants"]})  # fmt: skip
 
 
 def test_two_items_changed_at_once_are_proposed_in_one_change_and_a_conditional_one_is_not() -> None:
