@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
+from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.evals.benchmarks.tau_retail.cases import case_of
 from ai_missions.graphs.support.address_reading import places_named, read_addresses
+from ai_missions.graphs.support.split import split_request
+from ai_missions.graphs.support.understanding import read_message
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 OLDER, NEWER, DELIVERED = "#W8100001", "#W8100002", "#W8100003"
@@ -96,3 +100,18 @@ def test_the_words_that_call_a_place_are_matched_against_what_the_systems_hold()
     # "my new place" or "the shipping address" say nothing of where: no candidate words at all
     assert read_addresses("Update my profile address to my new place.").places == ()
     assert read_addresses("Use the shipping address for my account").places == ()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I have a travel mug coming and a bath rug too, please send that one to my Salem address.",
+        "Change the travel mug to red on one order and the bath rug on the other, plus ship that one to my Salem "
+        "address.",
+        "First the travel mug, then the bath rug; this order has to go to my Salem address.",
+    ],
+)
+def test_an_address_said_of_that_one_is_never_given_to_every_order_the_sentence_names(message: str) -> None:
+    case = case_of(_db(), tau.Task(index=0, user_id="u3", instruction="", actions=(), outputs=()), message)
+    parts = split_request(message, read_message(message), case["orders"], case["recent_orders"]) or []
+    assert not [p for p in parts if p.order_id == OLDER and "change_address" in p.intents], message

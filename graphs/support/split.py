@@ -184,6 +184,10 @@ def split_request(
             fitting = [o for o in mine if fits(intent, records[o])]
             if sentence.quoted and len(mine) == 1:
                 targets = mine
+            elif len(fitting) > 1 and (back := _pointed_back(sentence.text, intent, fitting, records)) is not None:
+                if not back:
+                    return None  # it points back, but to no one order said before: which is the customer's to say
+                targets = back
             elif fitting:
                 targets = fitting
             elif sentence.quoted:
@@ -226,6 +230,39 @@ def split_request(
     if len(parts) < 2 or not set(wanted) <= placed or not set(quoted) <= {p.order_id for p in parts}:
         return None
     return parts
+
+
+#: Words pointing back to the one order just spoken of ("plus send that one to my new address").
+_POINTS_BACK = WORDS.pattern("points_back_to_one")
+
+
+def _pointed_back(
+    text: str, intent: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]
+) -> list[str] | None:
+    """When the clause making a request of several orders points back to one ("that one") and names no item, the
+    order whose items the nearest clause before it names (``[]`` when none names exactly one); None when the
+    clause does not point back (the request is of every order it fits, as before)."""
+    folded = fold(text)
+    said = read_message(text).matched.get(intent, "").split(" ... ")[0]
+    at = folded.find(said) if said else -1
+    if at < 0:
+        return None
+    bounds = [0, *(m.end() for m in _CLAUSE.finditer(folded)), len(folded)]
+    start = max(b for b in bounds if b <= at)
+    end = min((b for b in bounds if b > at + len(said)), default=len(folded))
+    clause = folded[start:end]
+    if not _POINTS_BACK.search(clause) or _named_in(clause, orders, records):
+        return None
+    before = [folded[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b <= start]
+    for piece in reversed(before):
+        if named := _named_in(piece, orders, records):
+            return named if len(named) == 1 else []
+    return []
+
+
+def _named_in(text: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The orders whose items the text names."""
+    return [o for o in orders if lines_named(text, records[o]["order"].get("lines") or [], _options(records[o]))]
 
 
 def _same_item(text: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> bool:
