@@ -68,3 +68,20 @@ def test_an_item_two_orders_hold_is_asked_about(delivered_kettle: bool) -> None:
     # customer's answer is read with the request, never a guess)
     message = "Cancel the kettle order and the rug order, I ordered both by mistake."
     assert _cancelled(message, _db(delivered_kettle)) == {}
+
+
+@pytest.mark.parametrize(
+    ("message", "order", "reason"),
+    [
+        ("Hi, could you drop my order with the bath rug and floor lamp? I placed it by mistake.", RUG_AND_LAMP,
+         "ordered by mistake"),
+        ("Please void the order for the tea kettle that hasn't shipped, I no longer need it.", KETTLE,
+         "no longer needed"),
+        ("Withdraw the order with the floor lamp in it please, it was ordered by mistake.", RUG_AND_LAMP,
+         "ordered by mistake"),
+    ],
+)  # fmt: skip
+def test_a_cancellation_said_with_another_verb_cancels_the_order_it_names(
+    message: str, order: str, reason: str
+) -> None:
+    assert _cancelled(message) == {order: reason}, message
