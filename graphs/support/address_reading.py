@@ -38,10 +38,9 @@ _STREET = re.compile(
     rf"(?P<suffix>{_SUFFIX})\b\.?",
     re.IGNORECASE,
 )
-_UNIT = re.compile(
-    r"[\s,]*(?P<unit>(?:apt|apartment|suite|ste|unit|fl|floor|rm|room|bldg|building|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)",
-    re.IGNORECASE,
-)
+#: A unit word, in the order the list writes them (not longest first: see ``unit_word``).
+_UNIT_WORD = "|".join(map(re.escape, WORDS.phrases("unit_word")))
+_UNIT = re.compile(rf"[\s,]*(?P<unit>(?:{_UNIT_WORD}|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)", re.IGNORECASE)
 _STATE = "|".join(sorted([*STATES, *(n.replace(" ", r"\s+") for n in _BY_NAME)], key=len, reverse=True))
 _COUNTRY = r"u\.?s\.?a\.?|u\.?s\.?|united\s+states(?:\s+of\s+america)?"
 _PLACE = re.compile(
@@ -67,47 +66,67 @@ _OTHER_STREET = re.compile(
     re.IGNORECASE,
 )
 
+#: A space in a listed phrase matches any white space between its words.
+_SPACE = r"\s+"
 #: An address on file meant instead of a written one: the account's, or another of the customer's orders'.
+_ADDRESS = WORDS.alternation("address_noun")
+_MY = WORDS.alternation("address_determiner")
+_ORDER = WORDS.alternation("order_word")
+#: "address on my account", "address in the profile".
+_ON_FILE = (
+    rf"\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('on_file_preposition')})\s+(?:(?:{_MY})\s+)?"
+    rf"(?:{WORDS.alternation('on_file_place')})\b"
+)
 _ACCOUNT_REF = re.compile(
-    rf"\b(?:my|the)\s+(?:{WORDS.alternation('own_address_kind')})\s+address"
-    r"|\baddress\s+(?:on|in)\s+(?:my\s+|the\s+)?(?:file|account|profile)\b"
-    r"|\b(?:my|the)\s+address\s+on\s+file\b",
+    rf"\b(?:{_MY})\s+(?:{WORDS.alternation('own_address_kind')})\s+(?:{_ADDRESS})"
+    rf"|{_ON_FILE}"
+    rf"|\b(?:{_MY})\s+(?:{_ADDRESS})\s+(?:{WORDS.alternation('on_file', space=_SPACE)})\b",
     re.IGNORECASE,
 )
+_SAME_AS = WORDS.alternation("same_as", space=_SPACE)
 _OTHER_REF = re.compile(
-    rf"\bsame\s+(?:address\s+)?as\s+(?:(?:my|the)\s+)?(?:other|previous|earlier|older|first|second|{WORDS.alternation('newest')})\b"
-    r"|\bsame\s+(?:address\s+)?as\s+(?:order\s+)?#?\s*[a-z]{0,3}-?\d{4,}"
-    r"|\b(?:my|the)\s+other\s+address\b"
-    r"|\baddress\s+(?:i|we)\s+(?:used|had|gave|ordered with)\s+(?:before|previously|last time|earlier)"
-    r"|\baddress\s+(?:of|from|on)\s+(?:my|the)\s+(?:other|earlier|previous|last|first|older)\b"
-    r"|\bwhere\s+my\s+(?:other|previous|last|earlier)\s+(?:order|one|package|parcel)\s+went\b"
-    r"|\b(?:my|the)\s+(?:previous|earlier|old)\s+order'?s?\s+address\b",
+    rf"\b(?:{_SAME_AS})\s+(?:(?:{_MY})\s+)?(?:{WORDS.alternation('same_as_order', 'newest')})\b"
+    rf"|\b(?:{_SAME_AS})\s+(?:(?:{_ORDER})\s+)?#?\s*[a-z]{{0,3}}-?\d{{4,}}"
+    rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('other_address', space=_SPACE)})\b"
+    rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_users')})\s+(?:{WORDS.alternation('address_used')})\s+"
+    rf"(?:{WORDS.alternation('used_before')})"
+    rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_of')})\s+(?:{_MY})\s+"
+    rf"(?:{WORDS.alternation('address_of_order')})\b"
+    rf"|\b(?:{WORDS.alternation('went_where', space=_SPACE)})\s+(?:{WORDS.alternation('went_which')})\s+"
+    rf"(?:{WORDS.alternation('went_what')})\s+(?:{WORDS.alternation('went')})\b"
+    rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('old_order')})\s+(?:{_ORDER})'?s?\s+(?:{_ADDRESS})\b",
     re.IGNORECASE,
 )
 #: An order named only as where the address is ("the same as my last order", "my other order's address").
-_FROM_ORDER = re.compile(rf"(?:{_OTHER_REF.pattern})(?:\s+(?:order|orders|one)\b'?s?)?", re.IGNORECASE)
+_FROM_ORDER = re.compile(
+    rf"(?:{_OTHER_REF.pattern})(?:\s+(?:{WORDS.alternation('from_order_noun')})\b'?s?)?", re.IGNORECASE
+)
 #: The customer's newest order meant ("same as my last order", "my latest order's address").
 _NEWEST = WORDS.pattern("newest", flags=re.IGNORECASE)
 #: An address on file called by where it is ("my Denver address", "the Pike Street place", "the address in Reno"):
 #: the words are only candidates, matched against the addresses the systems hold (:func:`places_named`).
 _PLACE_NOUN = WORDS.alternation("place_noun")
+_PLACE_DETERMINER = WORDS.alternation("place_determiner")
 _NAMED_BEFORE = re.compile(
-    rf"\b(?:my|the|our)\s+(?P<words>(?:[a-z][\w'.-]*\s+){{1,3}}?)(?:{_PLACE_NOUN})\b", re.IGNORECASE
+    rf"\b(?:{_PLACE_DETERMINER})\s+(?P<words>(?:[a-z][\w'.-]*\s+){{1,3}}?)(?:{_PLACE_NOUN})\b", re.IGNORECASE
 )
 _NAMED_AFTER = re.compile(
-    rf"\b(?:{_PLACE_NOUN})\s+(?:in|at|on)\s+(?:the\s+)?(?P<words>[a-z0-9][\w'.-]*(?:\s+[a-z][\w'.-]*){{0,2}})",
+    rf"\b(?:{_PLACE_NOUN})\s+(?:{WORDS.alternation('place_preposition')})\s+"
+    rf"(?:(?:{WORDS.alternation('place_article')})\s+)?(?P<words>[a-z0-9][\w'.-]*(?:\s+[a-z][\w'.-]*){{0,2}})",
     re.IGNORECASE,
 )
 #: Words beside a place noun that never name where it is ("my new place", "the default address").
 _NO_PLACE_NAME = frozenset(WORDS.phrases("own_address_kind", "no_place_name"))
 #: The customer asks for the account's own address to change (not only an order's ship-to).
 _ACCOUNT_VERB = WORDS.alternation("changed_verb", "account_make_verb")
+_ACCOUNT_ADDRESS = rf"\b(?:{WORDS.alternation('account_address_kind')})\s+(?:{_ADDRESS})"
 _FOR_ACCOUNT = re.compile(
-    rf"\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,30}}\b(?:default|account|profile|primary)\s+address"
-    rf"|\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,25}}\baddress\s+(?:on|in)\s+(?:my\s+|the\s+)?(?:file|account|profile)\b"
-    r"|\b(?:make|set)\s+(?:it|this|that)\s+(?:my|the)\s+(?:default|primary)\b"
-    r"|\b(?:default|account|profile|primary)\s+address\s+(?:to\s+be|should\s+be|changed\s+to|updated\s+to)\b"
-    r"|\bfor\s+(?:all\s+)?(?:my\s+)?future\s+orders\b",
+    rf"\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,30}}{_ACCOUNT_ADDRESS}"
+    rf"|\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,25}}{_ON_FILE}"
+    rf"|\b(?:{WORDS.alternation('account_make_verb')})\s+(?:{WORDS.alternation('made_address')})\s+(?:{_MY})\s+"
+    rf"(?:{WORDS.alternation('main_address_kind')})\b"
+    rf"|{_ACCOUNT_ADDRESS}\s+(?:{WORDS.alternation('address_to_become', space=_SPACE)})\b"
+    rf"|\b(?:{WORDS.alternation('future_orders', space=_SPACE)})\b",
     re.IGNORECASE,
 )
 #: The message is about an order's delivery too, not only the account ("ship", "my order", "package").
@@ -313,7 +332,7 @@ def read_addresses(text: str) -> AddressReading:
 
 
 #: Said right before the address that changes ("update my Reno address"), not the one to use.
-_CHANGED = re.compile(rf"\b(?:{WORDS.alternation('changed_verb')})\s+(?:my|the|our)?\s*$", re.IGNORECASE)
+_CHANGED = re.compile(rf"\b(?:{WORDS.alternation('changed_verb')})\s+(?:{_PLACE_DETERMINER})?\s*$", re.IGNORECASE)
 
 
 def _places(text: str) -> tuple[tuple[str, ...], ...]:
@@ -348,7 +367,8 @@ def places_named(addresses: list[Mapping[str, Any]], *phrases: tuple[str, ...]) 
 #: Said right before an address the customer wants used: "ship it to", "redirect the parcel to", "my new address is".
 _ASKED_BEFORE = re.compile(
     rf"(?:\b(?:{WORDS.alternation('send_to_verb')})\w*\b"  # "could it be sent to ...": never "it was sent to"
-    r"[^.!?;]{0,60}\bto|\baddress(?:\s+is)?\s*:?|\b(?:use|is)\s*:?)\s*$",
+    rf"[^.!?;]{{0,60}}\b(?:{WORDS.alternation('send_to')})"
+    rf"|\b(?:{WORDS.alternation('address_introducer', space=_SPACE)})\s*:?)\s*$",
     re.IGNORECASE,
 )
 

@@ -228,8 +228,8 @@ def choose_order(
 _ASKING_ONLY = frozenset({"where_is_order", "question"})
 #: Requests about an order as a whole, none about its items.
 _OF_THE_ORDER = frozenset({"change_address", "change_payment"})
-#: Where a clause ends within a sentence: a comma, a semicolon, a dash between spaces, or "also".
-_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\s[-\u2013]\s|\balso\b")
+#: Where a clause ends within a sentence: a comma, a semicolon, a dash between spaces, or a word ("also").
+_CLAUSE_BREAK = re.compile(rf"[,;.!?\n]|\s[-\u2013]\s|\b(?:{WORDS.alternation('clause_break_word')})\b")
 #: Where a sentence ends (not the point of "1.5L").
 _SENTENCE_BREAK = re.compile(r"[;!?\n]+|\.(?!\d)")
 
@@ -604,7 +604,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
 
 #: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
 _AMOUNT_CONDITION = re.compile(
-    rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*(?:\$|usd|eur|€)?\s*"
+    rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*"
+    rf"(?:{WORDS.alternation('currency_before_amount')})?\s*"
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 )
 _AT_LEAST = WORDS.phrases("amount_at_least")
@@ -1018,7 +1019,8 @@ def _which_of_several(
 #: An item said to stay as it is: "the same options", "the same one", "as it is", "unchanged" (not "the same one but
 #: in blue": what follows changes it).
 _SAME = re.compile(
-    rf"\b(?:(?:the )?same (?:{WORDS.alternation('same_what')})|{WORDS.alternation('unchanged')})\b"
+    rf"\b(?:(?:{WORDS.alternation('the_same')}) (?:{WORDS.alternation('same_what')})"
+    rf"|{WORDS.alternation('unchanged')})\b"
     rf"(?! (?:{WORDS.alternation('same_but')})\b)"
 )
 #: An answer to "one of them, or all?" that names no item: "just one", "only one", "one of them"; "both of them",
@@ -1118,10 +1120,13 @@ def _alternatives(text: str, values: set[str]) -> bool:
 
 #: A feature said to be left out ("without water resistance", "non-waterproof"): of a yes/no option, asked when
 #: which feature is meant is not read.
-_WITHOUT = re.compile(r"\bwithout\b|\bnon[- ]?[a-z]")
+_WITHOUT = re.compile(
+    rf"\b(?:{WORDS.alternation('feature_left_out')})\b|\b(?:{WORDS.alternation('feature_left_out_prefix')})[- ]?[a-z]"
+)
 
-#: Where a clause ends: a negation does not reach past it.
-_CLAUSE = re.compile(r"(?:[;:!?()\n]|,(?!\d{3}\b)|\.(?!\d))+|\bbut\b")
+#: Where a clause ends: a negation does not reach past it (punctuation, or a word: "but").
+_NEGATION_STOP = WORDS.phrases("negation_stop")
+_CLAUSE = re.compile(rf"(?:[;:!?()\n]|,(?!\d{{3}}\b)|\.(?!\d))+|\b(?:{WORDS.alternation('negation_stop')})\b")
 
 
 def _refused(text: str, values: set[str], mine: set[str], negatable: frozenset[str] = frozenset()) -> bool:
@@ -1569,7 +1574,11 @@ def _features_said(
     catalogue = set().union(*(_option_words(option) for option in options.values()))
 
     def opens_clause(i: int) -> bool:
-        return i == 0 or words[i - 1] == "but" or bool(_CLAUSE.search(folded[tokens[i - 1].end() : tokens[i].start()]))
+        return (
+            i == 0
+            or words[i - 1] in _NEGATION_STOP
+            or bool(_CLAUSE.search(folded[tokens[i - 1].end() : tokens[i].start()]))
+        )
 
     def names_an_item(i: int) -> bool:
         phrase = " ".join(words[i : i + 2])

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from ai_missions.graphs.support.understanding import OPTION_WORDS, SIZE_WORDS, fold
 from ai_missions.graphs.support.words import WORDS
 
+#: A space in a listed phrase matches any white space between its words.
+_SPACE = r"\s+"
 _EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 #: A postal code as US customers write it (ZIP, ZIP+4); a candidate only, checked against the CRM with a name.
 _POSTAL = re.compile(r"(?<![\w#$@.,-])(\d{5})(?:-\d{4})?(?![\w@]|[.,]\d)")
@@ -24,7 +26,7 @@ _POSTAL = re.compile(r"(?<![\w#$@.,-])(\d{5})(?:-\d{4})?(?![\w@]|[.,]\d)")
 #: "W2378156", "SO-104471", "#4471", "104471"). Not money ("$300", "300.50") nor part of an e-mail or a word.
 _REFERENCE = re.compile(r"(?<![\w@$.,/-])(#\s?)?((?:[a-z]{1,3})-?)?(\d{3,12})(?![\w@%]|[.,]\d)")
 _ORDER_WORDS = re.compile(
-    rf"(?:{WORDS.alternation('order_ref_word')})\s*(?:no\.?|nr\.?|n°|number|num\.?|#|id)?\s*:?\s*$"
+    rf"(?:{WORDS.alternation('order_ref_word')})\s*(?:{WORDS.alternation('order_number_word')}|#)?\s*:?\s*$"
 )
 #: Letters that come before a number without naming an order (units, times, ordinals).
 _NOT_A_PREFIX = frozenset(WORDS.phrases("not_a_prefix"))
@@ -58,10 +60,14 @@ def references(text: str) -> list[Reference]:
 #: Words before an order quoted as where something comes from, not what a request is about: "the same address as
 #: (my other order) #W2", "the same address I used for #W2", "to the address on/of/from #W2"; not "change the
 #: address on #W2", "where is #W2", "do the same for #W2".
+_SAME = WORDS.alternation("source_same")
 _AS_SOURCE = re.compile(
-    r"(?:\bsame\b(?:\s+[\w']+){0,3}\s+as|\bsame\s+(?:shipping\s+)?address(?:\s+[\w']+){0,4}?\s+(?:for|on|with|in)|"
-    r"\b(?:to|use|using|as)\s+(?:the|my)\s+(?:shipping\s+)?"
-    r"address(?:es)?\s+(?:[\w']+\s+){0,3}?(?:of|on|from|in|used for|used on))(?:\s+[\w']+){0,4}\s*[#-]?$"
+    rf"(?:\b(?:{_SAME})\b(?:\s+[\w']+){{0,3}}\s+(?:{WORDS.alternation('source_as')})"
+    rf"|\b(?:{_SAME})\s+(?:{WORDS.alternation('source_address', space=_SPACE)})(?:\s+[\w']+){{0,4}}?\s+"
+    rf"(?:{WORDS.alternation('source_used_with')})"
+    rf"|\b(?:{WORDS.alternation('source_pointing')})\s+(?:{WORDS.alternation('address_determiner')})\s+"
+    rf"(?:{WORDS.alternation('source_address', 'source_addresses', space=_SPACE)})\s+(?:[\w']+\s+){{0,3}}?"
+    rf"(?:{WORDS.alternation('source_of', space=_SPACE)}))(?:\s+[\w']+){{0,4}}\s*[#-]?$"
 )
 
 

@@ -46,14 +46,16 @@ from ai_missions.mission_api import LABEL, PARTS
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+#: A space in a listed phrase matches any white space between its words.
+_SPACE = r"\s+"
 #: How many orders a request names: "two of my orders", "both orders", "three orders".
 _HOW_MANY = re.compile(
-    rf"\b({WORDS.alternation('order_count_before')})\b(?:\s+[\w']+){{0,3}}?\s+orders\b"
-    rf"|\b({WORDS.alternation('order_count_alone')})(?:\s+of\s+them)?"
+    rf"\b({WORDS.alternation('order_count_before')})\b(?:\s+[\w']+){{0,3}}?\s+(?:{WORDS.alternation('counted_orders')})\b"
+    rf"|\b({WORDS.alternation('order_count_alone')})(?:\s+(?:{WORDS.alternation('of_them', space=_SPACE)}))?"
     rf"(?=\s*(?:[?.!,;]|$|{WORDS.alternation('order_count_closing')}))"
 )
-#: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or "and" between them.
-_CLAUSE = re.compile(r"[,;:()]|\s[-\u2013]\s|\band\b")
+#: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or a word ("and").
+_CLAUSE = re.compile(rf"[,;:()]|\s[-\u2013]\s|\b(?:{WORDS.alternation('clause_join')})\b")
 #: Said of every request at once: "for both the difference and the refund", "all of it", "the refunds".
 _OF_EVERY = WORDS.pattern("of_every")
 _NUMBERS = {said: int(number) for said, number in WORDS.table("order_count").items()}
@@ -110,7 +112,10 @@ def _concerned(
 
 
 #: Said just before a reference that closes what is said of its order: "the notebook and the laptop from W1".
-_CLOSES = re.compile(rf"\b(?:{WORDS.alternation('closes_reference')})\s+(?:(?:my\s+)?order\s+)?#?\s*$")
+_CLOSES = re.compile(
+    rf"\b(?:{WORDS.alternation('closes_reference')})\s+"
+    rf"(?:(?:{WORDS.alternation('closed_order', space=_SPACE)})\s+)?#?\s*$"
+)
 _NEXT_REFERENCE = re.compile(r"(?<![\w#])#?[a-z]{0,3}-?\d{5,12}\b")
 
 
