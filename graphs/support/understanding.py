@@ -342,6 +342,7 @@ ASKS_TO_RETURN = re.compile(
     rf"|\b(?:{WORDS.alternation('return_verb')})\b"
 )
 
+
 #: A question about how returns work rather than a return asked for: a question word opening the verb's clause ("how
 #: long do I have to return something?", "what do I do to send it back?"; not "it is not what I hoped, I'd like to
 #: send it back"), or asking whether one may return nothing in
