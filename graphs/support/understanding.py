@@ -54,12 +54,25 @@ INSTRUCTIONS = WORDS.phrases("instructions")
 ANGRY_WORDS = WORDS.phrases("angry")
 LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {key: tuple(said) for key, said in WORDS.lists["language_words"].items()}
 
+
+def _not_after(*names: str, edge: str = "") -> str:
+    """Not right after any phrase of the lists and a space, as a chain of lookbehinds (one per phrase: Python's
+    lookbehinds are fixed width, so no one alternation of phrases of different lengths); ``edge`` goes before each
+    phrase (``\\b``: a whole word)."""
+    return "".join(f"(?<!{edge}{re.escape(phrase)} )" for phrase in WORDS.phrases(*names))
+
+
+#: "Number" abbreviated ("no.", "Nr.") between the word order and a number.
+_NUMBER_ABBREVIATION = rf"(?:{WORDS.alternation('number_abbreviation')})\.?"
 #: Order numbers as customers write them: SO-100123, so 100123, #100123, order 100123, n° 100123, Nr. 100123.
 _ORDER = re.compile(
-    rf"(?<![a-z0-9])(?:so[\s-]*|#\s*|(?:{WORDS.alternation('order_noun')})\s*(?:no\.?|nr\.?|n°|#)?\s*)?(\d{{6}})(?!\d)"
+    rf"(?<![a-z0-9])(?:(?:{WORDS.alternation('order_prefix')})[\s-]*|#\s*|(?:{WORDS.alternation('order_noun')})\s*"
+    rf"(?:{_NUMBER_ABBREVIATION}|{WORDS.alternation('number_sign')}|#)?\s*)?(\d{{6}})(?!\d)"
 )
 #: Other numbers quoted as an order (too short or too long to be one of ours): "#4471", "order 12".
-_LOOSE_REF = re.compile(rf"(?:#|(?:{WORDS.alternation('order_noun')})\s*(?:no\.?|nr\.?|#)?\s*)(\d{{1,12}})(?!\d)")
+_LOOSE_REF = re.compile(
+    rf"(?:#|(?:{WORDS.alternation('order_noun')})\s*(?:{_NUMBER_ABBREVIATION}|#)?\s*)(\d{{1,12}})(?!\d)"
+)
 
 
 #: Words naming a variant (folded, any of the four languages) -> the option as the ERP names it.
@@ -67,17 +80,24 @@ OPTION_WORDS = WORDS.table("option_words")
 #: Sizes as customers write them ("a large", "size M", "extra large") -> the size; an ERP option is compared through
 #: :func:`option_key`, so "L" and "Large" are the same variant.
 SIZE_WORDS = WORDS.table("size_words")
+#: A size in words: "extra large" with a space or a dash between its words, "x large" also as one word ("xlarge").
+_SPACE_OR_DASH = r"[\s-]"
+_SIZE_IN_WORDS = "|".join(
+    (
+        WORDS.alternation("size_x_phrase", space=_SPACE_OR_DASH + "?"),
+        WORDS.alternation("size_phrase", "size_x_letters", space=_SPACE_OR_DASH),
+    )
+)
+#: Not right after a word saying how the item they have is ("too small", "runs large", "it is small", "they're
+#: large"): then the size is not the one they ask for.
+_NOT_OF_THEIR_ITEM = _not_after("size_degree", "size_said_of_item")
 #: A size the customer asks for: a letter after the word size ("size M", "talla L", "Grosse XL"), or a size word
 #: said as the thing wanted ("for a large please", "the medium one", "in small?"), not as an adjective ("a small
 #: scratch") nor of the item they have ("too small", "runs large", "a bit small", "it is small", "they're large").
 _SIZE = re.compile(
-    r"(?<![a-z0-9'-])(?:(?:size|talla|taille|grosse)\s+(xxl|2xl|xl|xs|s|m|l)(?![a-z0-9'-])"
-    r"|(?<!too )(?<!so )(?<!very )(?<!bit )(?<!runs )(?<!run )(?<!fits )(?<!slightly )(?<!little )"
-    # said of the item they have ("it is small", "they're large", "feels small"): not the size they ask for
-    r"(?<!is )(?<!are )(?<!was )(?<!were )(?<!'s )(?<!'re )(?<!be )(?<!feels )(?<!feel )(?<!looks )(?<!look )"
-    r"(?<!seems )(?<!quite )(?<!rather )(?<!pretty )(?<!really )(?<!way )"
-    r"(xx[\s-]?large|x[\s-]?large|extra[\s-]large|x[\s-]?small|extra[\s-]small|xxl|xl|xs|small|medium|large)"
-    r"(?=\s*(?:$|[.,!?;:)]|(?:one|ones|size|instead|please|pls|for|and|or|but|if|thanks|thank|cheers|version)\b)))"
+    rf"(?<![a-z0-9'-])(?:(?:{WORDS.alternation('size_word')})\s+({WORDS.alternation('size_x_letters', 'size_letters')})"
+    rf"(?![a-z0-9'-])|{_NOT_OF_THEIR_ITEM}({_SIZE_IN_WORDS})"
+    rf"(?=\s*(?:$|[.,!?;:)]|(?:{WORDS.alternation('size_wanted_after')})\b)))"
 )
 
 
@@ -98,8 +118,8 @@ _STREET_WRITTEN = re.compile(
     rf"(?<![a-z0-9])\d{{1,5}}\s+(?:[a-z]+\s+){{0,3}}(?:{WORDS.alternation('street_suffix')})(?![a-z])"
 )
 _ADDRESS = re.compile(
-    rf"{_STREET_WRITTEN.pattern}|(?:calle|avenida|rue|avenue|boulevard)\s+[a-z]"
-    r"|[a-z]+(?:strasse|str|weg|platz|gasse)\.?\s+\d{1,4}(?![0-9])|(?<![0-9#])\d{5}(?![0-9])"
+    rf"{_STREET_WRITTEN.pattern}|(?:{WORDS.alternation('street_word_before_name')})\s+[a-z]"
+    rf"|[a-z]+(?:{WORDS.alternation('street_word_ending_name')})\.?\s+\d{{1,4}}(?![0-9])|(?<![0-9#])\d{{5}}(?![0-9])"
 )
 
 
@@ -166,12 +186,17 @@ _CLAUSES = re.compile(r",|\s[-–]\s")
 #: order ("from another order", "a different order") or ends its clause, the order it stands for said before ("the
 #: lamp from one order, the mug from another").
 _ANOTHER_ORDER = re.compile(
-    rf"\b(?:{WORDS.alternation('another_order')})\b(?=\s+(?:orders?|purchases?)\b|\s*(?:[,:;()]|$))"
+    rf"\b(?:{WORDS.alternation('another_order')})\b(?=\s+(?:{WORDS.alternation('another_order_noun')})\b|\s*(?:[,:;()]|$))"
 )
 #: A zip code given with no street ("Ann Lee, zip 32240 - ..."): the customer saying who they are, not an address.
-_ZIP_ALONE = re.compile(rf"\b(?:{WORDS.alternation('zip_word')})(?:\s+is)?\s*:?\s*\d{{5}}(?:-\d{{4}})?(?![0-9])")
+_ZIP_ALONE = re.compile(
+    rf"\b(?:{WORDS.alternation('zip_word')})(?:\s+(?:{WORDS.alternation('zip_verb')}))?\s*:?\s*\d{{5}}(?:-\d{{4}})?(?![0-9])"
+)
 #: A change of the order itself, no item named: "change my order", "modify the order".
-_THE_ORDER_ITSELF = re.compile(rf"\b(?:{WORDS.alternation('order_change_verb')})\s+(?:my|the|this|that|our)?\s*order\b")
+_THE_ORDER_ITSELF = re.compile(
+    rf"\b(?:{WORDS.alternation('order_change_verb')})\s+(?:{WORDS.alternation('order_itself_determiner')})?\s*"
+    rf"(?:{WORDS.alternation('order_itself_noun')})\b"
+)
 
 
 def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) -> list[int]:
@@ -231,7 +256,10 @@ _NOT_AN_ITEM = frozenset(WORDS.phrases("not_an_item"))
 #: Words between an article and the thing it names that say nothing of which thing it is.
 _FILLERS = frozenset({"very", "really", "completely", "totally", "different", "brand", "new", "cheap", "random"})
 #: "I ordered X ... got a Y": a received item to compare with the ordered one (damaged or partial: another intent).
-_CAME = re.compile(rf"\bordered\b(?P<ordered>.*?)\b(?:{WORDS.alternation('came_verb')})\s+an?\s+(?P<came>[a-z' -]+)")
+_CAME = re.compile(
+    rf"\b(?:{WORDS.alternation('came_ordered')})\b(?P<ordered>.*?)\b(?:{WORDS.alternation('came_verb')})"
+    rf"\s+(?:{WORDS.alternation('came_article')})\s+(?P<came>[a-z' -]+)"
+)
 _BAD_STATE = frozenset(WORDS.phrases("bad_state"))
 
 
@@ -270,7 +298,8 @@ _WISH = WORDS.phrases("wish")
 #: The customer saying they chose the wrong thing themselves ("I ordered the wrong size", "we accidentally picked the
 #: incorrect colour", "I chose the wrong option"): a reason to change or cancel, not a wrong item sent to them.
 _OWN_CHOICE = re.compile(
-    rf"\b(?:i|we)\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+(?:the\s+|a\s+)?(?:{WORDS.alternation('wrong')})\b"
+    rf"\b(?:{WORDS.alternation('own_choice_who')})\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+"
+    rf"(?:(?:{WORDS.alternation('own_choice_article')})\s+)?(?:{WORDS.alternation('wrong')})\b"
 )
 
 
@@ -292,6 +321,10 @@ def _came_instead(sentence: str, tokens: list[str]) -> str | None:
     return None
 
 
+#: Not right after a word that makes "return" a thing named so ("my return", "in return", "tax return").
+_NOT_A_RETURN_NAMED = _not_after("return_named_after", edge=r"\b")
+#: What ends a send-back saying ("send the kettle back").
+_BACK = WORDS.phrases("send_back_particle")
 #: Asking to send items back, in the present or future, whatever the phrasing: a verb of returning ("can I return
 #: them?", "Return the lamp", "returning the kettle"), one of sending or taking with "back" a few words on ("send
 #: back the kettle", "please take the thermostat back"; not "send my money back"), or a return asked for
@@ -299,13 +332,13 @@ def _came_instead(sentence: str, tokens: list[str]) -> str | None:
 #: thing named "return": "I returned it", "sent it back", "my return", "the return label", "return policy", "in
 #: return", "returning customer".
 ASKS_TO_RETURN = re.compile(
-    r"(?<!\bmy )(?<!\bthe )(?<!\ba )(?<!\bthis )(?<!\byour )(?<!\bin )(?<!\btax )"
-    rf"\breturn(?:ing)?\b(?! (?:{WORDS.alternation('return_thing')})\b)"
+    rf"{_NOT_A_RETURN_NAMED}\b(?:{WORDS.alternation('return_word')})\b(?! (?:{WORDS.alternation('return_thing')})\b)"
     rf"|\b(?:{WORDS.alternation('send_back_verb')})\b"
-    rf" (?:(?!(?:{WORDS.alternation('money_back')})\b)[^\s.!?;]+ ){{0,5}}?back\b"
-    rf"|\b(?:{WORDS.alternation('return_asked_verb')})(?:s|ing|ed)? a return\b"
-    r"(?! (?:label|window|policy)\b)"
-    r"|^\s*returns\b"
+    rf" (?:(?!(?:{WORDS.alternation('money_back')})\b)[^\s.!?;]+ ){{0,5}}?"
+    rf"(?:{WORDS.alternation('send_back_particle')})\b"
+    rf"|\b(?:{WORDS.alternation('return_asked_verb')})(?:{WORDS.alternation('return_asked_ending')})?"
+    rf" (?:{WORDS.alternation('return_asked_noun')})\b(?! (?:{WORDS.alternation('return_asked_not')})\b)"
+    rf"|^\s*(?:{WORDS.alternation('returns_heading')})\b"
     rf"|\b(?:{WORDS.alternation('return_verb')})\b"
 )
 
@@ -327,7 +360,7 @@ def _return_asks(sentence: str) -> Iterator[re.Match[str]]:
     tokens = _TOKEN.findall(sentence)
     for match in ASKS_TO_RETURN.finditer(sentence):
         said = match.group(0)
-        after = said[said.index(" ") :] if said.endswith("back") and " " in said else sentence[match.end() :]
+        after = said[said.index(" ") :] if said.endswith(_BACK) and " " in said else sentence[match.end() :]
         before = sentence[: match.start()]
         if not (
             _negated(len(_TOKEN.findall(before)), tokens)
@@ -391,14 +424,15 @@ def _asking(folded: str) -> list[str]:
 #: bezahlen"; not the settling of a difference ("pay the difference with...": an item change's) nor what was paid.
 _PAY_WITH = re.compile(
     rf"\b(?:{WORDS.alternation('pay_verb')})\b(?P<what>[^.!?;]{{0,50}}?)\b(?:{WORDS.alternation('pay_with')})\b"
-    r"|\b(?:mit|per)\b(?P<was>[^.!?;]{0,40}?)\b(?:be)?zahlen\b"
+    rf"|\b(?:{WORDS.alternation('pay_with_first')})\b(?P<was>[^.!?;]{{0,40}}?)\b(?:{WORDS.alternation('pay_verb_last')})\b"
 )
 _DIFFERENCE = WORDS.pattern("difference")
 #: "Can I pay with PayPal?", "do you accept gift cards?": how one may pay, asked in general (a question), unless the
 #: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
 _MAY_I_PAY = re.compile(
-    rf"^\W*(?:{WORDS.alternation('may_i_ask')}) (?:{WORDS.alternation('may_i_who')}) (?:still )?pay\b"
-    r"|\bis it possible to pay\b"
+    rf"^\W*(?:{WORDS.alternation('may_i_ask')}) (?:{WORDS.alternation('may_i_who')})"
+    rf" (?:(?:{WORDS.alternation('may_i_still')}) )?(?:{WORDS.alternation('may_i_pay_verb')})\b"
+    rf"|\b(?:{WORDS.alternation('possible_to_pay')})\b"
 )
 _THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}")
 
@@ -544,7 +578,8 @@ _KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation(
 _KEEP_BEGINS = re.compile(rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('keep_clause_joins')})\b")
 #: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
 _KEEP_ENDS = re.compile(
-    rf"[.;!?\n(),]|\s[-\u2013]\s|\bbut\b|\band\s+(?=(?:\w+\s+){{0,3}}?(?:{WORDS.alternation('request_verb')})\b)"
+    rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('kept_clause_ends')})\b"
+    rf"|\b(?:{WORDS.alternation('kept_clause_goes_on')})\s+(?=(?:\w+\s+){{0,3}}?(?:{WORDS.alternation('request_verb')})\b)"
 )
 #: Words about money: a clause with them is about paying ("keep the refund on my card", "I want to pay by card").
 MONEY = WORDS.pattern("money")
@@ -552,7 +587,8 @@ MONEY = WORDS.pattern("money")
 
 #: Said after the item: "the tea kettle I'm keeping", "everything else stays".
 _KEPT_AFTER = re.compile(
-    rf"\b(?:{WORDS.alternation('keeping_subject')})\s+keeping\b|\b(?:{WORDS.alternation('stays')})\b"
+    rf"\b(?:{WORDS.alternation('keeping_subject')})\s+(?:{WORDS.alternation('keeping_verb')})\b"
+    rf"|\b(?:{WORDS.alternation('stays')})\b"
 )
 #: Items said not to be meant: "not the dumbbells or the puzzle", "except the kettle", "other than the rug".
 _NOT_THESE = re.compile(rf"\b(?:{WORDS.alternation('not_these')})\s+(?:{WORDS.alternation('determiner')})\b")
@@ -567,7 +603,8 @@ _DESCRIBED_ENDS = re.compile(
 )
 #: "the espresso machine order": an order named by an item (the words before "order").
 _ITEM_ORDER = re.compile(
-    rf"\b(?:the|my|that|this)\s+((?:(?!(?:{WORDS.alternation('not_item_name')})\b)[\w-]+\s+){{1,4}}?)(?:order|purchase)\b"
+    rf"\b(?:{WORDS.alternation('item_order_determiner')})\s+"
+    rf"((?:(?!(?:{WORDS.alternation('not_item_name')})\b)[\w-]+\s+){{1,4}}?)(?:{WORDS.alternation('item_order_noun')})\b"
 )
 
 
@@ -641,7 +678,9 @@ _WANTING = WORDS.pattern("wanting")
 
 
 #: A change said as where it goes from and to: "laptop: from the 17-inch i5 to the 15-inch i7".
-_FROM_TO = re.compile(r"\bfrom\b[^.;!?\n]{1,60}?\bto\b")
+_FROM_TO = re.compile(
+    rf"\b(?:{WORDS.alternation('change_from')})\b[^.;!?\n]{{1,60}}?\b(?:{WORDS.alternation('change_to')})\b"
+)
 
 
 def wants_or_changes(text: str) -> bool:
@@ -717,7 +756,9 @@ CONDITION_WORDS = WORDS.phrases("condition_words")
 #: Conditions that are courtesy, or that the policies check anyway (shipped yet, in stock, still possible).
 _COURTESY = re.compile(
     rf"\b(?:{WORDS.alternation('courtesy_if')})\s+(?:(?:{WORDS.alternation('courtesy_frame')})\s+)?"
-    rf"(?:(?:you|i|we)\s+(?:can|could|may|might)\b(?!'t| not)|{WORDS.alternation('courtesy_condition')})"
+    rf"(?:(?:{WORDS.alternation('courtesy_who')})\s+(?:{WORDS.alternation('courtesy_modal')})\b"
+    rf"(?!(?:{WORDS.alternation('courtesy_modal_contraction')})| (?:{WORDS.alternation('courtesy_modal_not')}))"
+    rf"|{WORDS.alternation('courtesy_condition')})"
 )
 #: An apology or a thanks framed as a condition: "sorry if this is a silly question", "I'd appreciate it if this
 #: could be done quickly", "it would be great if".
