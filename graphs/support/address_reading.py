@@ -38,9 +38,9 @@ _STREET = re.compile(
     rf"(?P<suffix>{_SUFFIX})\b\.?",
     re.IGNORECASE,
 )
-#: A unit word, in the order the list writes them (not longest first: see ``unit_word``).
-_UNIT_WORD = "|".join(map(re.escape, WORDS.phrases("unit_word")))
-_UNIT = re.compile(rf"[\s,]*(?P<unit>(?:{_UNIT_WORD}|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)", re.IGNORECASE)
+_UNIT = re.compile(
+    rf"[\s,]*(?P<unit>(?:{WORDS.alternation('unit_word')}|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)", re.IGNORECASE
+)
 _STATE = "|".join(sorted([*STATES, *(n.replace(" ", r"\s+") for n in _BY_NAME)], key=len, reverse=True))
 _COUNTRY = r"u\.?s\.?a\.?|u\.?s\.?|united\s+states(?:\s+of\s+america)?"
 _PLACE = re.compile(
