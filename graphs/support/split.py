@@ -181,7 +181,10 @@ def split_request(
     texts: dict[str, list[str]] = {o: [] for o in pool}
     loose: list[tuple[_Sentence, str]] = []
     for sentence in said:
-        mine = [o for o in sentence.orders if sentence.quoted or o not in quoting]
+        # an order quoted elsewhere is spoken of by its own sentences, and by one sending the price difference of
+        # items of it alone somewhere ('charge the difference for the laptop to my Visa'), asking nothing else
+        alone = len(sentence.orders) == 1 and not sentence.intents and _difference_said(sentence.text)
+        mine = [o for o in sentence.orders if sentence.quoted or alone or o not in quoting]
         if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
             return None  # "the lamp" of two orders that both hold one: which is the customer's to say
         for order in mine:
@@ -240,6 +243,11 @@ def split_request(
 
 #: Words pointing back to the one order just spoken of ("plus send that one to my new address").
 _POINTS_BACK = WORDS.pattern("points_back_to_one")
+
+
+def _difference_said(text: str) -> bool:
+    """Whether the text names a method for a price difference ("the difference for the laptop to my Visa")."""
+    return any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(text))
 
 
 def _pointed_back(
