@@ -1084,8 +1084,8 @@ _OTHER_METHOD = re.compile(
 
 #: Words before a number that make it the option asked for ("size 10", "in a 9", "the 12 one"), not a street
 #: number, a suite or a quantity of days.
-_NUMBER_BEFORE = frozenset({"size", "a", "an", "the", "in", "for", "sz", "number", "no"})
-_NUMBER_AFTER = frozenset({"one", "ones", "size", "version", "model"})
+_NUMBER_BEFORE = frozenset(WORDS.phrases("number_option_before"))
+_NUMBER_AFTER = frozenset(WORDS.phrases("number_option_after"))
 
 
 def _numbers_asked(text: str, values: set[str]) -> set[str]:
@@ -1449,7 +1449,7 @@ def modify_facts(
 
 
 #: Words too common to say an option on their own, though an option's words ("built-in", "on-ear", "no").
-_FUNCTION_WORDS = frozenset({"the", "and", "for", "with", "one", "not", "off", "out", "any", "all", "yes"})
+_FUNCTION_WORDS = frozenset(WORDS.phrases("too_common_for_option"))
 
 
 def _options_of_items_not_named(
@@ -1528,19 +1528,17 @@ def _unsaid_yes_no(fit: Mapping[str, Any], said: set[str], values: set[str], tex
 
 #: Words saying the item is to be without the feature after them ("not water resistant", "isn't waterproof", "no
 #: water resistance", "without a rotisserie"; "non" of "non-waterproof" is a word of its own once folded).
-_LEFT_OUT = frozenset({"non", "not", "isn't", "isnt", "aren't", "arent", "no", "without"})
+_LEFT_OUT = frozenset(WORDS.phrases("left_out_before_feature"))
 #: Of those, the ones that say it wherever they stand; "not", "no"... only where they describe the item: opening a
 #: clause ("(not waterproof)"), after "is", "that", "one"... ("the one that isn't water resistant"), or after a
 #: word of the item or of its options ("red 10-hour not water resistant").
-_LEFT_OUT_ANYWHERE = frozenset({"non", "without"})
-_DESCRIBING = frozenset(
-    {"is", "are", "be", "that", "which", "one", "ones", "version", "model", "pair", "and", "also", "with"}
-)
+_LEFT_OUT_ANYWHERE = frozenset(WORDS.phrases("left_out_anywhere"))
+_DESCRIBING = frozenset(WORDS.phrases("describing_before_left_out"))
 #: Words between "without" or "no" and the feature ("without a rotisserie", "no water resistance").
-_ARTICLES = frozenset({"a", "an", "any", "the"})
+_ARTICLES = frozenset(WORDS.phrases("feature_article"))
 #: Words saying a variant, after a feature refused with its article ("not the waterproof one", "not a
 #: water resistant version").
-_VARIANT_NOUNS = frozenset({"one", "ones", "version", "model", "kind", "type", "pair"})
+_VARIANT_NOUNS = frozenset(WORDS.phrases("variant_noun"))
 #: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
 #: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
 _NO_FEATURE = frozenset(WORDS.phrases("no_feature"))

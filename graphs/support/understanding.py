@@ -174,10 +174,10 @@ def _close(word: str, target: str) -> bool:
 
 
 #: Endings a single-word phrase may take ("cancel" -> "cancelled", "cancellation").
-_ENDINGS = ("", "s", "d", "ed", "led", "ing", "ling", "lation", "ation")
+_ENDINGS = WORDS.phrases("word_ending")
 #: Words, and the marks that end a clause (a negation does not reach past them).
 _TOKEN = re.compile(r"[a-z']+|[,:()]")
-_BREAKS = frozenset({",", ":", "(", ")", "but", "pero", "mais", "aber"})
+_BREAKS = frozenset({",", ":", "(", ")", *WORDS.phrases("negation_break")})
 #: Where a sentence ends, as the facts read them: a decimal point ("1.5 liters", "5.8-inch") ends none.
 SENTENCE_END = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
 #: The clauses of a sentence (a comma or a dash between them).
@@ -254,7 +254,7 @@ _DESCRIPTORS = frozenset(
 #: What may come after "I ordered ..." that is not an item: a message, money, a code, the parcel itself.
 _NOT_AN_ITEM = frozenset(WORDS.phrases("not_an_item"))
 #: Words between an article and the thing it names that say nothing of which thing it is.
-_FILLERS = frozenset({"very", "really", "completely", "totally", "different", "brand", "new", "cheap", "random"})
+_FILLERS = frozenset(WORDS.phrases("filler_before_item"))
 #: "I ordered X ... got a Y": a received item to compare with the ordered one (damaged or partial: another intent).
 _CAME = re.compile(
     rf"\b(?:{WORDS.alternation('came_ordered')})\b(?P<ordered>.*?)\b(?:{WORDS.alternation('came_verb')})"
@@ -288,8 +288,8 @@ def _other_than_ordered(sentence: str) -> str | None:
 
 
 #: Receiving words, and "instead of": "you sent me a blue one instead of the black one" says what came is another.
-_RECEIVED = ("got", "received", "sent", "came with", "arrived with", "recibi", "recu", "erhalten")
-_INSTEAD_OF = ("instead of", "en lugar de", "au lieu de", "statt")
+_RECEIVED = WORDS.phrases("received_instead")
+_INSTEAD_OF = WORDS.phrases("instead_of")
 #: Words of wanting: "I'd like the gold one instead of the silver" asks for another variant; it says nothing of what
 #: came being wrong, even after "I received my watch in silver".
 _WISH = WORDS.phrases("wish")
@@ -820,8 +820,8 @@ _PLACED = re.compile(
     rf"[^.!?\n]*?\b(?:{WORDS.alternation('placed_modal')})\s+(?:{WORDS.alternation('placed_verb')})"
     rf"\s+(?:{WORDS.alternation('placed_on')})\b"
 )
-_REFUND_WORDS = ("refund", "money back", "reembolso", "rembourse", "erstattung", "geld")
-_SHIPPED_YET = ("shipped yet", "has it shipped", "been shipped", "dispatched yet")
+_REFUND_WORDS = WORDS.phrases("refund_asked")
+_SHIPPED_YET = WORDS.phrases("shipped_yet")
 
 
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
