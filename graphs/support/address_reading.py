@@ -408,9 +408,13 @@ def _key(value: Any) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words if w != "#")
 
 
+#: The country's names and abbreviations as letters alone ("unitedstates", "usa"): each the key "us".
+_US_KEYS = frozenset(p.replace(" ", "") for p in WORDS.phrases("country_name", "country_abbreviation"))
+
+
 def _country_key(value: Any) -> str:
     folded = re.sub(r"[^a-z]", "", str(value or "us").lower())
-    return "us" if folded in ("us", "usa", "unitedstates", "unitedstatesofamerica") else folded
+    return "us" if folded in _US_KEYS else folded
 
 
 def same_place(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

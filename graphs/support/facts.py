@@ -609,6 +609,8 @@ _AMOUNT_CONDITION = re.compile(
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 )
 _AT_LEAST = WORDS.phrases("amount_at_least")
+#: Of those, the ones that take the amount itself in ("at least 300": 300 holds).
+_INCLUSIVE = WORDS.phrases("amount_inclusive")
 #: What the condition is said of: the order as a whole, not one of its items.
 _THE_ORDER = WORDS.pattern("the_order")
 
@@ -624,7 +626,13 @@ def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping
     written = match["amount"]
     amount = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
     at_least = match["op"] in _AT_LEAST
-    return total > amount if at_least and match["op"] != "at least" else total >= amount if at_least else total < amount
+    return (
+        total > amount
+        if at_least and match["op"] not in _INCLUSIVE
+        else total >= amount
+        if at_least
+        else total < amount
+    )
 
 
 #: Requests that change an order, which a request to cancel it contradicts.
@@ -1105,14 +1113,19 @@ def _numbers_asked(text: str, values: set[str]) -> set[str]:
     return asked
 
 
+#: The word between two options said as alternatives, and the articles it may have after it ("the black or the navy").
+_OR = frozenset(WORDS.phrases("alternative_word"))
+_OR_ARTICLES = frozenset(WORDS.phrases("alternative_article"))
+
+
 def _alternatives(text: str, values: set[str]) -> bool:
     """Options of the item said as alternatives: "or" between two of its option words ("orange or green", "4-person
     or 6-person", "the black or the navy one")."""
     tokens = _option_tokens(text, _units(values))
     for i, word in enumerate(tokens):
-        if word != "or" or not 0 < i < len(tokens) - 1:
+        if word not in _OR or not 0 < i < len(tokens) - 1:
             continue
-        after = tokens[i + 2] if tokens[i + 1] in ("the", "a", "an") and i + 2 < len(tokens) else tokens[i + 1]
+        after = tokens[i + 2] if tokens[i + 1] in _OR_ARTICLES and i + 2 < len(tokens) else tokens[i + 1]
         if tokens[i - 1] in values and after in values:
             return True
     return False
@@ -1539,6 +1552,15 @@ _ARTICLES = frozenset(WORDS.phrases("feature_article"))
 #: Words saying a variant, after a feature refused with its article ("not the waterproof one", "not a
 #: water resistant version").
 _VARIANT_NOUNS = frozenset(WORDS.phrases("variant_noun"))
+#: Of the left-out words, those an article may follow before the feature ("without a", "no").
+_LEFT_OUT_WITH_ARTICLE = frozenset(WORDS.phrases("left_out_with_article"))
+#: Of the left-out words, those said of a variant only after "with" in their clause ("with ... no water resistance").
+_LEFT_OUT_AFTER_WITH = frozenset(WORDS.phrases("left_out_after_with"))
+_WITH = frozenset(WORDS.phrases("with_before_left_out"))
+#: "is", "are" before the left-out word, and "that", "which" before them ("the one that isn't", "the 11s that are
+#: not"): the left-out word is said of a variant.
+_DESCRIBING_VERB = frozenset(WORDS.phrases("describing_verb"))
+_DESCRIBING_RELATIVE = frozenset(WORDS.phrases("describing_relative"))
 #: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
 #: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
 _NO_FEATURE = frozenset(WORDS.phrases("no_feature"))
@@ -1594,19 +1616,19 @@ def _features_said(
                 before.append(words[j])
         if word in _LEFT_OUT_ANYWHERE or article or before[0] in _VARIANT_NOUNS | known:
             return True
-        if word == "no":
-            return "with" in before
-        if before[0] in ("is", "are"):
+        if word in _LEFT_OUT_AFTER_WITH:
+            return not _WITH.isdisjoint(before)
+        if before[0] in _DESCRIBING_VERB:
             before = before[1:]
         said_of = before[1] in _VARIANT_NOUNS | known or before[1][:1].isdigit()
-        return before[0] in ("that", "which") and said_of
+        return before[0] in _DESCRIBING_RELATIVE and said_of
 
     left_out: dict[int, tuple[int, bool]] = {}  # the feature word's index -> the left-out word's, and sure
     for i, word in enumerate(words[:-1]):
         if word not in _LEFT_OUT:
             continue
         at, article = i + 1, False
-        if word in ("without", "no") and words[at] in _ARTICLES and at + 1 < len(words):
+        if word in _LEFT_OUT_WITH_ARTICLE and words[at] in _ARTICLES and at + 1 < len(words):
             at += 1
         elif words[at] in _ARTICLES and _VARIANT_NOUNS & set(words[at + 2 : at + 4]):
             at, article = at + 1, True  # "not the water resistant one": the variant refused is the one with it
