@@ -220,7 +220,12 @@ def _before(text: str, start: int) -> str:
 
 
 #: A verb of sending, then "(it) to" ending the clause ("please ship it to"): the address after it is wanted.
-_SENT_TO = re.compile(rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:it\s+)?to\s*$", re.IGNORECASE)
+_SENT_TO = re.compile(
+    rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:it\s+)?(?:{WORDS.alternation('send_to')})\s*$", re.IGNORECASE
+)
+#: "to" before an address: where the order is to go ("ship it to Springfield IL 62704", "change it to my Reno place").
+_TO = WORDS.pattern("send_to", flags=re.IGNORECASE)
+_TO_AT_END = re.compile(rf"\b(?:{WORDS.alternation('send_to')})\s*$", re.IGNORECASE)
 #: What may follow a written address and is no city: the country, a courtesy ("thanks").
 _COUNTRY_OR_COURTESY = re.compile(
     rf"\b(?:{_COUNTRY})\b|\b(?:{WORDS.alternation('courtesy_after_address')})\b", re.IGNORECASE
@@ -308,7 +313,7 @@ def read_addresses(text: str) -> AddressReading:
             written.append(address)
     if not streets:
         # a city, state and ZIP with no street: the street is missing ("ship it to Springfield IL 62704")
-        for place in re.finditer(rf"\bto\b{_PLACE.pattern}", text, re.IGNORECASE):
+        for place in re.finditer(rf"{_TO.pattern}{_PLACE.pattern}", text, re.IGNORECASE):
             if _not_wanted(_before(text, place.start())) is None:
                 city, state = _title(place.group("city")), _state_code(place.group("state"))
                 written.append(WrittenAddress(city=city, region=state, postal_code=place.group("zip"),
@@ -318,7 +323,7 @@ def read_addresses(text: str) -> AddressReading:
         evidence.append(account.group(0))
     # "update my default address" names the address that changes, never the one to use (but "change the order to
     # my default address" does name it)
-    pointing = _FOR_ACCOUNT.sub(lambda m: m.group(0) if re.search(r"\bto\b", m.group(0), re.I) else " ", text)
+    pointing = _FOR_ACCOUNT.sub(lambda m: m.group(0) if _TO.search(m.group(0)) else " ", text)
     refers, newest = None, False
     if m := _OTHER_REF.search(pointing):
         refers, newest = "other_order", bool(_NEWEST.search(m.group(0)))
@@ -354,7 +359,7 @@ def _places(text: str) -> tuple[tuple[str, ...], ...]:
     found: list[tuple[str, ...]] = []
     for m in [*_NAMED_BEFORE.finditer(text), *_NAMED_AFTER.finditer(text)]:
         clause = _before(text, m.start())
-        if not re.search(r"\bto\s*$", clause, re.I) and _not_wanted(clause) is not None:
+        if not _TO_AT_END.search(clause) and _not_wanted(clause) is not None:
             continue
         if _CONDITION.search(clause) or _NEGATED.search(clause) or _CHANGED.search(clause):
             continue  # "not my Denver address", "update my Reno address to ...": not the one to use

@@ -735,6 +735,10 @@ _NOT_GIFT_CARD = re.compile(
 )
 
 
+#: Said of every item named, this one too ("both", "all of them", "everything").
+_EVERY_ITEM = WORDS.pattern("every_item")
+
+
 def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Sequence[Mapping[str, Any]]) -> bool:
     """Whether a gift card is asked for these items: in a piece of the thread about one of them or about no item in
     particular ("refund to my gift card"); not one said of another item only ("the puzzle to my gift card", "the
@@ -746,7 +750,7 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
         named |= {"other" for x in others if names_item(piece, str(x.get("description") or ""))}
         owner = named or owner
         # "both", "all of them", "everything": said of every item named, this one too
-        every = re.search(r"\b(?:both|all|each|them|everything)\b", piece)
+        every = _EVERY_ITEM.search(piece)
         if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or every):
             return True
     return False
