@@ -110,3 +110,8 @@ def test_an_address_after_a_sending_verb_is_wanted_though_an_old_address_is_name
     old = read_addresses("It went to my old address 48 Harbor View Rd, Portland, OR 97201")
     assert old.written == ()
     assert len(old.dropped) == 1
+
+
+def test_a_condition_the_customer_asks_to_be_told_about_is_not_their_condition() -> None:
+    assert read_message("Please cancel my order, and let me know if the total is over $200").condition is None
+    assert read_message("Please cancel my order if the total is over $200").condition == "if the total is over $200"
