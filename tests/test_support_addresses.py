@@ -357,3 +357,16 @@ def test_an_address_the_order_already_ships_to_is_said_and_not_written_again() -
 )
 def test_an_address_asked_for_in_the_passive_is_an_address_change(text: str) -> None:
     assert "change_address" in read_message(text).intents
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "city"),
+    [
+        ("Please ship it to 123 Main St Floor 3, Springfield IL 62704", "Floor 3", "Springfield"),
+        ("deliver to 5 Bay Rd Floor 14, Tampa, FL 33602 thanks", "Floor 14", "Tampa"),
+        ("new address is 8 Kiln Lane, Apartment 2B, Boise, ID 83702", "Apartment 2B", "Boise"),
+    ],
+)
+def test_a_unit_word_is_read_whole_and_the_place_after_it_kept(text: str, unit: str, city: str) -> None:
+    (written,) = read_addresses(text).written
+    assert (written.line2, written.city, written.missing) == (unit, city, ())

@@ -38,9 +38,9 @@ _STREET = re.compile(
     rf"(?P<suffix>{_SUFFIX})\b\.?",
     re.IGNORECASE,
 )
-#: A unit word, in the order the list writes them (not longest first: see ``unit_word``).
-_UNIT_WORD = "|".join(map(re.escape, WORDS.phrases("unit_word")))
-_UNIT = re.compile(rf"[\s,]*(?P<unit>(?:{_UNIT_WORD}|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)", re.IGNORECASE)
+_UNIT = re.compile(
+    rf"[\s,]*(?P<unit>(?:{WORDS.alternation('unit_word')}|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)", re.IGNORECASE
+)
 _STATE = "|".join(sorted([*STATES, *(n.replace(" ", r"\s+") for n in _BY_NAME)], key=len, reverse=True))
 #: The country after an address: its name, or its abbreviation with or without a dot after each letter ("u.s.a.").
 _COUNTRY = "|".join(
@@ -221,7 +221,9 @@ def _before(text: str, start: int) -> str:
 
 #: A verb of sending, then "(it) to" ending the clause ("please ship it to"): the address after it is wanted.
 _SENT_TO = re.compile(
-    rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:it\s+)?(?:{WORDS.alternation('send_to')})\s*$", re.IGNORECASE
+    rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:(?:{WORDS.alternation('sent_what')})\s+)?"
+    rf"(?:{WORDS.alternation('send_to')})\s*$",
+    re.IGNORECASE,
 )
 #: "to" before an address: where the order is to go ("ship it to Springfield IL 62704", "change it to my Reno place").
 _TO = WORDS.pattern("send_to", flags=re.IGNORECASE)

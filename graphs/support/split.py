@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from ai_missions.graphs.support import methods as paying
@@ -256,7 +257,7 @@ def _pointed_back(
     clause = folded[start:end]
     if not _POINTS_BACK.search(clause) or _named_in(clause, orders, records):
         return None
-    before = [folded[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b <= start]
+    before = [folded[a:b] for a, b in pairwise(bounds) if b <= start]
     for piece in reversed(before):
         if named := _named_in(piece, orders, records):
             return named if len(named) == 1 else []
