@@ -1,7 +1,8 @@
 """Issue #38: no module-level pattern of the support readers holds a word of a language. Words live in the per-language
 word file (graphs/support/words.toml) and reach a pattern through ``WORDS``; what stays in the code is structure
 (punctuation, digits, the order of words around a list). The scan reads the modules' source, so a word written into
-a pattern again fails here, whichever pattern it is."""
+a pattern again fails here, whichever pattern it is. A second scan finds a module-level collection of words
+(tuple, list, set) the same way; the lists moved out of the code are read as before, through the public readers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 import ai_missions.graphs.support as support
+from ai_missions.graphs.support.address_reading import read_addresses
+from ai_missions.graphs.support.understanding import read_message
 
 #: Regex syntax that looks like letters: escapes (\b, \s, \w, \d...), named groups and back references, character
 #: classes, and counted repeats.
@@ -58,3 +63,106 @@ def test_no_module_level_pattern_of_the_support_readers_holds_a_word() -> None:
     assert len(modules) > 10
     held = {f"{m.name}:{name}": words for m in modules for name, words in inline_words(m.read_text()).items()}
     assert held == {}
+
+
+#: A language word: lowercase letters, maybe an apostrophe, a hyphen or a space between them. A string with "_" or
+#: "." (or a digit) is a name (a fact, a tool, a field), not a word.
+_LANGUAGE_WORD = re.compile(r"[a-z]+(?:['\- ][a-z]+)*")
+_NAME = re.compile(r"[_.\d]")
+#: Collections of values that are names, though they read as words: address statuses, language codes.
+_NAMES_NOT_WORDS = {"facts.py:_ADDRESS_ASKED", "replies.py:LANGUAGES"}
+
+
+def word_collections(source: str, module: str) -> list[str]:
+    """The module-level tuples, lists, sets and frozensets of ``source`` written as 3 or more words (none of them
+    holding a name), as ``module:NAME``."""
+    found = []
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        value = node.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.args:
+            if value.func.id not in ("frozenset", "set", "tuple", "list"):
+                continue
+            value = value.args[0]
+        if not isinstance(value, ast.Tuple | ast.List | ast.Set):
+            continue
+        strings = [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        where = f"{module}:{getattr(target, 'id', '?')}"
+        words = [s for s in strings if _LANGUAGE_WORD.fullmatch(s)]
+        if len(words) >= 3 and not any(_NAME.search(s) for s in strings) and where not in _NAMES_NOT_WORDS:
+            found.append(where)
+    return found
+
+
+def test_the_scan_finds_a_planted_word_collection_and_skips_names() -> None:
+    planted = (
+        'FIELDS = ("line1", "postal_code", "city", "region")\n'
+        'TOOLS = frozenset({"cancel_order", "open_return", "refund_payment"})\n'
+        "_GREETINGS = frozenset({'hiya', 'good morning', \"howdy\"})\n"
+        "_TWO = ('yes', 'no')\n"
+    )
+    assert word_collections(planted, "planted.py") == ["planted.py:_GREETINGS"]
+
+
+def test_no_support_reader_holds_a_collection_of_words() -> None:
+    found = [
+        where
+        for path in sorted(Path(support.__file__).parent.glob("*.py"))
+        for where in word_collections(path.read_text(encoding="utf-8"), path.name)
+    ]
+    assert found == []
+
+
+def test_money_asked_back_after_a_return_is_about_the_refund_not_a_lost_parcel() -> None:
+    said = "I posted the boots back two weeks ago and I still have not received my money back"
+    assert read_message(said).intents == ("return_refund",)
+    # with no money named, what is not received may be a parcel
+    assert (
+        "not_received" in read_message("I posted the boots back two weeks ago and have not received anything").intents
+    )
+
+
+def test_asking_whether_it_left_before_an_address_change_is_the_change() -> None:
+    assert read_message("Has it shipped yet? If not, please change the address to my new flat").intents == (
+        "change_address",
+    )
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Recibi una taza en lugar de la tetera",
+        "Ich habe eine Tasse statt der Kanne erhalten",
+        "J'ai recu une tasse au lieu de la theiere",
+    ],
+)
+def test_something_received_in_place_of_another_is_a_wrong_item_in_each_language(said: str) -> None:
+    assert "wrong_item" in read_message(said).intents
+
+
+def test_the_country_after_a_written_address_is_its_country_dotted_or_not() -> None:
+    (dotted,) = read_addresses("Please deliver it to 48 Harbor View Rd, Portland, OR 97201, U.S.A. thanks!").written
+    assert (dotted.city, dotted.country, dotted.missing) == ("Portland", "U.S.A", ())
+    (named,) = read_addresses("deliver to 48 Harbor View Rd, Portland, OR 97201 United  States").written
+    assert named.country.lower().split() == ["united", "states"]
+
+
+def test_thanks_after_an_address_is_no_city() -> None:
+    (address,) = read_addresses("Please deliver it to 48 Harbor View Rd, OR 97201 thank you").written
+    assert address.missing == ("city",)
+
+
+def test_an_address_after_a_sending_verb_is_wanted_though_an_old_address_is_named() -> None:
+    wanted = read_addresses("It went to my old address, please ship it to 48 Harbor View Rd, Portland, OR 97201")
+    assert [a.line1 for a in wanted.written] == ["48 Harbor View Rd"]
+    assert wanted.dropped == ()
+    old = read_addresses("It went to my old address 48 Harbor View Rd, Portland, OR 97201")
+    assert old.written == ()
+    assert len(old.dropped) == 1
+
+
+def test_a_condition_the_customer_asks_to_be_told_about_is_not_their_condition() -> None:
+    assert read_message("Please cancel my order, and let me know if the total is over $200").condition is None
+    assert read_message("Please cancel my order if the total is over $200").condition == "if the total is over $200"

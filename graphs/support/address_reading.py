@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ai_missions.graphs.support.words import WORDS
+from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
 
 #: State and territory codes with their names (what a customer may write instead of the code).
 STATES = WORDS.table("us_states")
@@ -42,7 +42,16 @@ _UNIT = re.compile(
     rf"[\s,]*(?P<unit>(?:{WORDS.alternation('unit_word')}|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)", re.IGNORECASE
 )
 _STATE = "|".join(sorted([*STATES, *(n.replace(" ", r"\s+") for n in _BY_NAME)], key=len, reverse=True))
-_COUNTRY = r"u\.?s\.?a\.?|u\.?s\.?|united\s+states(?:\s+of\s+america)?"
+#: The country after an address: its name, or its abbreviation with or without a dot after each letter ("u.s.a.").
+_COUNTRY = "|".join(
+    [
+        *(
+            r"\.?".join(map(re.escape, short)) + r"\.?"
+            for short in sorted(WORDS.phrases("country_abbreviation"), key=len, reverse=True)
+        ),
+        WORDS.alternation("country_name", space=WHITE_SPACE),
+    ]
+)
 _PLACE = re.compile(
     rf"[\s,]+(?P<city>[a-z][a-z'.-]*(?:\s+[a-z][a-z'.-]*){{0,3}}?)\s*[,\s]\s*(?P<state>{_STATE})\.?"
     rf"\s*,?\s*(?P<zip>\d{{5}}(?:-\d{{4}})?)(?![\d-])(?:\s*,?\s*(?P<country>{_COUNTRY})(?![a-z]))?",
@@ -66,8 +75,6 @@ _OTHER_STREET = re.compile(
     re.IGNORECASE,
 )
 
-#: A space in a listed phrase matches any white space between its words.
-_SPACE = r"\s+"
 #: An address on file meant instead of a written one: the account's, or another of the customer's orders'.
 _ADDRESS = WORDS.alternation("address_noun")
 _MY = WORDS.alternation("address_determiner")
@@ -80,19 +87,19 @@ _ON_FILE = (
 _ACCOUNT_REF = re.compile(
     rf"\b(?:{_MY})\s+(?:{WORDS.alternation('own_address_kind')})\s+(?:{_ADDRESS})"
     rf"|{_ON_FILE}"
-    rf"|\b(?:{_MY})\s+(?:{_ADDRESS})\s+(?:{WORDS.alternation('on_file', space=_SPACE)})\b",
+    rf"|\b(?:{_MY})\s+(?:{_ADDRESS})\s+(?:{WORDS.alternation('on_file', space=WHITE_SPACE)})\b",
     re.IGNORECASE,
 )
-_SAME_AS = WORDS.alternation("same_as", space=_SPACE)
+_SAME_AS = WORDS.alternation("same_as", space=WHITE_SPACE)
 _OTHER_REF = re.compile(
     rf"\b(?:{_SAME_AS})\s+(?:(?:{_MY})\s+)?(?:{WORDS.alternation('same_as_order', 'newest')})\b"
     rf"|\b(?:{_SAME_AS})\s+(?:(?:{_ORDER})\s+)?#?\s*[a-z]{{0,3}}-?\d{{4,}}"
-    rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('other_address', space=_SPACE)})\b"
+    rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('other_address', space=WHITE_SPACE)})\b"
     rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_users')})\s+(?:{WORDS.alternation('address_used')})\s+"
     rf"(?:{WORDS.alternation('used_before')})"
     rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_of')})\s+(?:{_MY})\s+"
     rf"(?:{WORDS.alternation('address_of_order')})\b"
-    rf"|\b(?:{WORDS.alternation('went_where', space=_SPACE)})\s+(?:{WORDS.alternation('went_which')})\s+"
+    rf"|\b(?:{WORDS.alternation('went_where', space=WHITE_SPACE)})\s+(?:{WORDS.alternation('went_which')})\s+"
     rf"(?:{WORDS.alternation('went_what')})\s+(?:{WORDS.alternation('went')})\b"
     rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('old_order')})\s+(?:{_ORDER})'?s?\s+(?:{_ADDRESS})\b",
     re.IGNORECASE,
@@ -125,8 +132,8 @@ _FOR_ACCOUNT = re.compile(
     rf"|\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,25}}{_ON_FILE}"
     rf"|\b(?:{WORDS.alternation('account_make_verb')})\s+(?:{WORDS.alternation('made_address')})\s+(?:{_MY})\s+"
     rf"(?:{WORDS.alternation('main_address_kind')})\b"
-    rf"|{_ACCOUNT_ADDRESS}\s+(?:{WORDS.alternation('address_to_become', space=_SPACE)})\b"
-    rf"|\b(?:{WORDS.alternation('future_orders', space=_SPACE)})\b",
+    rf"|{_ACCOUNT_ADDRESS}\s+(?:{WORDS.alternation('address_to_become', space=WHITE_SPACE)})\b"
+    rf"|\b(?:{WORDS.alternation('future_orders', space=WHITE_SPACE)})\b",
     re.IGNORECASE,
 )
 #: The message is about an order's delivery too, not only the account ("ship", "my order", "package").
@@ -212,12 +219,27 @@ def _before(text: str, start: int) -> str:
     return head[ends[-1].end() :] if ends else head
 
 
+#: A verb of sending, then "(it) to" ending the clause ("please ship it to"): the address after it is wanted.
+_SENT_TO = re.compile(
+    rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:(?:{WORDS.alternation('sent_what')})\s+)?"
+    rf"(?:{WORDS.alternation('send_to')})\s*$",
+    re.IGNORECASE,
+)
+#: "to" before an address: where the order is to go ("ship it to Springfield IL 62704", "change it to my Reno place").
+_TO = WORDS.pattern("send_to", flags=re.IGNORECASE)
+_TO_AT_END = re.compile(rf"\b(?:{WORDS.alternation('send_to')})\s*$", re.IGNORECASE)
+#: What may follow a written address and is no city: the country, a courtesy ("thanks").
+_COUNTRY_OR_COURTESY = re.compile(
+    rf"\b(?:{_COUNTRY})\b|\b(?:{WORDS.alternation('courtesy_after_address')})\b", re.IGNORECASE
+)
+
+
 def _not_wanted(clause: str) -> str | None:
     if _CONDITION.search(clause):
         return "conditional"
     if _NEGATED.search(clause):
         return "negated"
-    if _OLD.search(clause) and not re.search(r"\b(?:ship|send|deliver)\w*\s+(?:it\s+)?to\s*$", clause, re.I):
+    if _OLD.search(clause) and not _SENT_TO.search(clause):
         return "the address it goes to now, or an old one"
     return None
 
@@ -263,9 +285,7 @@ def _read_one(text: str, street: re.Match[str]) -> tuple[WrittenAddress, int]:
     missing = []
     words = re.sub(_ZIP.pattern, " ", rest)
     words = _STATE_WORD.sub(" ", words)
-    if not re.search(
-        r"[a-z]{3,}", re.sub(rf"\b(?:{_COUNTRY})\b|\b(?:please|thanks|thank you)\b", " ", words, flags=re.I), re.I
-    ):
+    if not re.search(r"[a-z]{3,}", _COUNTRY_OR_COURTESY.sub(" ", words), re.I):
         missing.append("city")
     if not _STATE_WORD.search(rest):
         missing.append("state")
@@ -295,7 +315,7 @@ def read_addresses(text: str) -> AddressReading:
             written.append(address)
     if not streets:
         # a city, state and ZIP with no street: the street is missing ("ship it to Springfield IL 62704")
-        for place in re.finditer(rf"\bto\b{_PLACE.pattern}", text, re.IGNORECASE):
+        for place in re.finditer(rf"{_TO.pattern}{_PLACE.pattern}", text, re.IGNORECASE):
             if _not_wanted(_before(text, place.start())) is None:
                 city, state = _title(place.group("city")), _state_code(place.group("state"))
                 written.append(WrittenAddress(city=city, region=state, postal_code=place.group("zip"),
@@ -305,7 +325,7 @@ def read_addresses(text: str) -> AddressReading:
         evidence.append(account.group(0))
     # "update my default address" names the address that changes, never the one to use (but "change the order to
     # my default address" does name it)
-    pointing = _FOR_ACCOUNT.sub(lambda m: m.group(0) if re.search(r"\bto\b", m.group(0), re.I) else " ", text)
+    pointing = _FOR_ACCOUNT.sub(lambda m: m.group(0) if _TO.search(m.group(0)) else " ", text)
     refers, newest = None, False
     if m := _OTHER_REF.search(pointing):
         refers, newest = "other_order", bool(_NEWEST.search(m.group(0)))
@@ -341,7 +361,7 @@ def _places(text: str) -> tuple[tuple[str, ...], ...]:
     found: list[tuple[str, ...]] = []
     for m in [*_NAMED_BEFORE.finditer(text), *_NAMED_AFTER.finditer(text)]:
         clause = _before(text, m.start())
-        if not re.search(r"\bto\s*$", clause, re.I) and _not_wanted(clause) is not None:
+        if not _TO_AT_END.search(clause) and _not_wanted(clause) is not None:
             continue
         if _CONDITION.search(clause) or _NEGATED.search(clause) or _CHANGED.search(clause):
             continue  # "not my Denver address", "update my Reno address to ...": not the one to use
@@ -368,7 +388,7 @@ def places_named(addresses: list[Mapping[str, Any]], *phrases: tuple[str, ...]) 
 _ASKED_BEFORE = re.compile(
     rf"(?:\b(?:{WORDS.alternation('send_to_verb')})\w*\b"  # "could it be sent to ...": never "it was sent to"
     rf"[^.!?;]{{0,60}}\b(?:{WORDS.alternation('send_to')})"
-    rf"|\b(?:{WORDS.alternation('address_introducer', space=_SPACE)})\s*:?)\s*$",
+    rf"|\b(?:{WORDS.alternation('address_introducer', space=WHITE_SPACE)})\s*:?)\s*$",
     re.IGNORECASE,
 )
 
@@ -395,9 +415,13 @@ def _key(value: Any) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words if w != "#")
 
 
+#: The country's names and abbreviations as letters alone ("unitedstates", "usa"): each the key "us".
+_US_KEYS = frozenset(p.replace(" ", "") for p in WORDS.phrases("country_name", "country_abbreviation"))
+
+
 def _country_key(value: Any) -> str:
     folded = re.sub(r"[^a-z]", "", str(value or "us").lower())
-    return "us" if folded in ("us", "usa", "unitedstates", "unitedstatesofamerica") else folded
+    return "us" if folded in _US_KEYS else folded
 
 
 def same_place(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

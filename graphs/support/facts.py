@@ -609,6 +609,8 @@ _AMOUNT_CONDITION = re.compile(
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 )
 _AT_LEAST = WORDS.phrases("amount_at_least")
+#: Of those, the ones that take the amount itself in ("at least 300": 300 holds).
+_INCLUSIVE = WORDS.phrases("amount_inclusive")
 #: What the condition is said of: the order as a whole, not one of its items.
 _THE_ORDER = WORDS.pattern("the_order")
 
@@ -624,7 +626,13 @@ def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping
     written = match["amount"]
     amount = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
     at_least = match["op"] in _AT_LEAST
-    return total > amount if at_least and match["op"] != "at least" else total >= amount if at_least else total < amount
+    return (
+        total > amount
+        if at_least and match["op"] not in _INCLUSIVE
+        else total >= amount
+        if at_least
+        else total < amount
+    )
 
 
 #: Requests that change an order, which a request to cancel it contradicts.
@@ -727,6 +735,10 @@ _NOT_GIFT_CARD = re.compile(
 )
 
 
+#: Said of every item named, this one too ("both", "all of them", "everything").
+_EVERY_ITEM = WORDS.pattern("every_item")
+
+
 def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Sequence[Mapping[str, Any]]) -> bool:
     """Whether a gift card is asked for these items: in a piece of the thread about one of them or about no item in
     particular ("refund to my gift card"); not one said of another item only ("the puzzle to my gift card", "the
@@ -738,7 +750,7 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
         named |= {"other" for x in others if names_item(piece, str(x.get("description") or ""))}
         owner = named or owner
         # "both", "all of them", "everything": said of every item named, this one too
-        every = re.search(r"\b(?:both|all|each|them|everything)\b", piece)
+        every = _EVERY_ITEM.search(piece)
         if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or every):
             return True
     return False
@@ -1084,8 +1096,8 @@ _OTHER_METHOD = re.compile(
 
 #: Words before a number that make it the option asked for ("size 10", "in a 9", "the 12 one"), not a street
 #: number, a suite or a quantity of days.
-_NUMBER_BEFORE = frozenset({"size", "a", "an", "the", "in", "for", "sz", "number", "no"})
-_NUMBER_AFTER = frozenset({"one", "ones", "size", "version", "model"})
+_NUMBER_BEFORE = frozenset(WORDS.phrases("number_option_before"))
+_NUMBER_AFTER = frozenset(WORDS.phrases("number_option_after"))
 
 
 def _numbers_asked(text: str, values: set[str]) -> set[str]:
@@ -1105,14 +1117,19 @@ def _numbers_asked(text: str, values: set[str]) -> set[str]:
     return asked
 
 
+#: The word between two options said as alternatives, and the articles it may have after it ("the black or the navy").
+_OR = frozenset(WORDS.phrases("alternative_word"))
+_OR_ARTICLES = frozenset(WORDS.phrases("alternative_article"))
+
+
 def _alternatives(text: str, values: set[str]) -> bool:
     """Options of the item said as alternatives: "or" between two of its option words ("orange or green", "4-person
     or 6-person", "the black or the navy one")."""
     tokens = _option_tokens(text, _units(values))
     for i, word in enumerate(tokens):
-        if word != "or" or not 0 < i < len(tokens) - 1:
+        if word not in _OR or not 0 < i < len(tokens) - 1:
             continue
-        after = tokens[i + 2] if tokens[i + 1] in ("the", "a", "an") and i + 2 < len(tokens) else tokens[i + 1]
+        after = tokens[i + 2] if tokens[i + 1] in _OR_ARTICLES and i + 2 < len(tokens) else tokens[i + 1]
         if tokens[i - 1] in values and after in values:
             return True
     return False
@@ -1449,7 +1466,7 @@ def modify_facts(
 
 
 #: Words too common to say an option on their own, though an option's words ("built-in", "on-ear", "no").
-_FUNCTION_WORDS = frozenset({"the", "and", "for", "with", "one", "not", "off", "out", "any", "all", "yes"})
+_FUNCTION_WORDS = frozenset(WORDS.phrases("too_common_for_option"))
 
 
 def _options_of_items_not_named(
@@ -1528,19 +1545,26 @@ def _unsaid_yes_no(fit: Mapping[str, Any], said: set[str], values: set[str], tex
 
 #: Words saying the item is to be without the feature after them ("not water resistant", "isn't waterproof", "no
 #: water resistance", "without a rotisserie"; "non" of "non-waterproof" is a word of its own once folded).
-_LEFT_OUT = frozenset({"non", "not", "isn't", "isnt", "aren't", "arent", "no", "without"})
+_LEFT_OUT = frozenset(WORDS.phrases("left_out_before_feature"))
 #: Of those, the ones that say it wherever they stand; "not", "no"... only where they describe the item: opening a
 #: clause ("(not waterproof)"), after "is", "that", "one"... ("the one that isn't water resistant"), or after a
 #: word of the item or of its options ("red 10-hour not water resistant").
-_LEFT_OUT_ANYWHERE = frozenset({"non", "without"})
-_DESCRIBING = frozenset(
-    {"is", "are", "be", "that", "which", "one", "ones", "version", "model", "pair", "and", "also", "with"}
-)
+_LEFT_OUT_ANYWHERE = frozenset(WORDS.phrases("left_out_anywhere"))
+_DESCRIBING = frozenset(WORDS.phrases("describing_before_left_out"))
 #: Words between "without" or "no" and the feature ("without a rotisserie", "no water resistance").
-_ARTICLES = frozenset({"a", "an", "any", "the"})
+_ARTICLES = frozenset(WORDS.phrases("feature_article"))
 #: Words saying a variant, after a feature refused with its article ("not the waterproof one", "not a
 #: water resistant version").
-_VARIANT_NOUNS = frozenset({"one", "ones", "version", "model", "kind", "type", "pair"})
+_VARIANT_NOUNS = frozenset(WORDS.phrases("variant_noun"))
+#: Of the left-out words, those an article may follow before the feature ("without a", "no").
+_LEFT_OUT_WITH_ARTICLE = frozenset(WORDS.phrases("left_out_with_article"))
+#: Of the left-out words, those said of a variant only after "with" in their clause ("with ... no water resistance").
+_LEFT_OUT_AFTER_WITH = frozenset(WORDS.phrases("left_out_after_with"))
+_WITH = frozenset(WORDS.phrases("with_before_left_out"))
+#: "is", "are" before the left-out word, and "that", "which" before them ("the one that isn't", "the 11s that are
+#: not"): the left-out word is said of a variant.
+_DESCRIBING_VERB = frozenset(WORDS.phrases("describing_verb"))
+_DESCRIBING_RELATIVE = frozenset(WORDS.phrases("describing_relative"))
 #: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
 #: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
 _NO_FEATURE = frozenset(WORDS.phrases("no_feature"))
@@ -1596,19 +1620,19 @@ def _features_said(
                 before.append(words[j])
         if word in _LEFT_OUT_ANYWHERE or article or before[0] in _VARIANT_NOUNS | known:
             return True
-        if word == "no":
-            return "with" in before
-        if before[0] in ("is", "are"):
+        if word in _LEFT_OUT_AFTER_WITH:
+            return not _WITH.isdisjoint(before)
+        if before[0] in _DESCRIBING_VERB:
             before = before[1:]
         said_of = before[1] in _VARIANT_NOUNS | known or before[1][:1].isdigit()
-        return before[0] in ("that", "which") and said_of
+        return before[0] in _DESCRIBING_RELATIVE and said_of
 
     left_out: dict[int, tuple[int, bool]] = {}  # the feature word's index -> the left-out word's, and sure
     for i, word in enumerate(words[:-1]):
         if word not in _LEFT_OUT:
             continue
         at, article = i + 1, False
-        if word in ("without", "no") and words[at] in _ARTICLES and at + 1 < len(words):
+        if word in _LEFT_OUT_WITH_ARTICLE and words[at] in _ARTICLES and at + 1 < len(words):
             at += 1
         elif words[at] in _ARTICLES and _VARIANT_NOUNS & set(words[at + 2 : at + 4]):
             at, article = at + 1, True  # "not the water resistant one": the variant refused is the one with it

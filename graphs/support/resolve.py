@@ -15,10 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ai_missions.graphs.support.understanding import OPTION_WORDS, SIZE_WORDS, fold
-from ai_missions.graphs.support.words import WORDS
+from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
 
-#: A space in a listed phrase matches any white space between its words.
-_SPACE = r"\s+"
 _EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 #: A postal code as US customers write it (ZIP, ZIP+4); a candidate only, checked against the CRM with a name.
 _POSTAL = re.compile(r"(?<![\w#$@.,-])(\d{5})(?:-\d{4})?(?![\w@]|[.,]\d)")
@@ -63,11 +61,11 @@ def references(text: str) -> list[Reference]:
 _SAME = WORDS.alternation("source_same")
 _AS_SOURCE = re.compile(
     rf"(?:\b(?:{_SAME})\b(?:\s+[\w']+){{0,3}}\s+(?:{WORDS.alternation('source_as')})"
-    rf"|\b(?:{_SAME})\s+(?:{WORDS.alternation('source_address', space=_SPACE)})(?:\s+[\w']+){{0,4}}?\s+"
+    rf"|\b(?:{_SAME})\s+(?:{WORDS.alternation('source_address', space=WHITE_SPACE)})(?:\s+[\w']+){{0,4}}?\s+"
     rf"(?:{WORDS.alternation('source_used_with')})"
     rf"|\b(?:{WORDS.alternation('source_pointing')})\s+(?:{WORDS.alternation('address_determiner')})\s+"
-    rf"(?:{WORDS.alternation('source_address', 'source_addresses', space=_SPACE)})\s+(?:[\w']+\s+){{0,3}}?"
-    rf"(?:{WORDS.alternation('source_of', space=_SPACE)}))(?:\s+[\w']+){{0,4}}\s*[#-]?$"
+    rf"(?:{WORDS.alternation('source_address', 'source_addresses', space=WHITE_SPACE)})\s+(?:[\w']+\s+){{0,3}}?"
+    rf"(?:{WORDS.alternation('source_of', space=WHITE_SPACE)}))(?:\s+[\w']+){{0,4}}\s*[#-]?$"
 )
 
 

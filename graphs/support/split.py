@@ -41,18 +41,16 @@ from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
-from ai_missions.graphs.support.words import WORDS
+from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
 from ai_missions.mission_api import LABEL, PARTS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
-#: A space in a listed phrase matches any white space between its words.
-_SPACE = r"\s+"
 #: How many orders a request names: "two of my orders", "both orders", "three orders".
 _HOW_MANY = re.compile(
     rf"\b({WORDS.alternation('order_count_before')})\b(?:\s+[\w']+){{0,3}}?\s+(?:{WORDS.alternation('counted_orders')})\b"
-    rf"|\b({WORDS.alternation('order_count_alone')})(?:\s+(?:{WORDS.alternation('of_them', space=_SPACE)}))?"
+    rf"|\b({WORDS.alternation('order_count_alone')})(?:\s+(?:{WORDS.alternation('of_them', space=WHITE_SPACE)}))?"
     rf"(?=\s*(?:[?.!,;]|$|{WORDS.alternation('order_count_closing')}))"
 )
 #: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or a word ("and").
@@ -115,7 +113,7 @@ def _concerned(
 #: Said just before a reference that closes what is said of its order: "the notebook and the laptop from W1".
 _CLOSES = re.compile(
     rf"\b(?:{WORDS.alternation('closes_reference')})\s+"
-    rf"(?:(?:{WORDS.alternation('closed_order', space=_SPACE)})\s+)?#?\s*$"
+    rf"(?:(?:{WORDS.alternation('closed_order', space=WHITE_SPACE)})\s+)?#?\s*$"
 )
 _NEXT_REFERENCE = re.compile(r"(?<![\w#])#?[a-z]{0,3}-?\d{5,12}\b")
 

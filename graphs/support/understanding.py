@@ -174,10 +174,10 @@ def _close(word: str, target: str) -> bool:
 
 
 #: Endings a single-word phrase may take ("cancel" -> "cancelled", "cancellation").
-_ENDINGS = ("", "s", "d", "ed", "led", "ing", "ling", "lation", "ation")
+_ENDINGS = WORDS.phrases("word_ending")
 #: Words, and the marks that end a clause (a negation does not reach past them).
 _TOKEN = re.compile(r"[a-z']+|[,:()]")
-_BREAKS = frozenset({",", ":", "(", ")", "but", "pero", "mais", "aber"})
+_BREAKS = frozenset({",", ":", "(", ")", *WORDS.phrases("negation_break")})
 #: Where a sentence ends, as the facts read them: a decimal point ("1.5 liters", "5.8-inch") ends none.
 SENTENCE_END = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
 #: The clauses of a sentence (a comma or a dash between them).
@@ -254,7 +254,7 @@ _DESCRIPTORS = frozenset(
 #: What may come after "I ordered ..." that is not an item: a message, money, a code, the parcel itself.
 _NOT_AN_ITEM = frozenset(WORDS.phrases("not_an_item"))
 #: Words between an article and the thing it names that say nothing of which thing it is.
-_FILLERS = frozenset({"very", "really", "completely", "totally", "different", "brand", "new", "cheap", "random"})
+_FILLERS = frozenset(WORDS.phrases("filler_before_item"))
 #: "I ordered X ... got a Y": a received item to compare with the ordered one (damaged or partial: another intent).
 _CAME = re.compile(
     rf"\b(?:{WORDS.alternation('came_ordered')})\b(?P<ordered>.*?)\b(?:{WORDS.alternation('came_verb')})"
@@ -288,8 +288,8 @@ def _other_than_ordered(sentence: str) -> str | None:
 
 
 #: Receiving words, and "instead of": "you sent me a blue one instead of the black one" says what came is another.
-_RECEIVED = ("got", "received", "sent", "came with", "arrived with", "recibi", "recu", "erhalten")
-_INSTEAD_OF = ("instead of", "en lugar de", "au lieu de", "statt")
+_RECEIVED = WORDS.phrases("received_instead")
+_INSTEAD_OF = WORDS.phrases("instead_of")
 #: Words of wanting: "I'd like the gold one instead of the silver" asks for another variant; it says nothing of what
 #: came being wrong, even after "I received my watch in silver".
 _WISH = WORDS.phrases("wish")
@@ -763,6 +763,15 @@ _COURTESY = re.compile(
 #: An apology or a thanks framed as a condition: "sorry if this is a silly question", "I'd appreciate it if this
 #: could be done quickly", "it would be great if".
 _POLITE_FRAME = re.compile(rf"\b(?:{WORDS.alternation('polite_frame')})\W*$")
+#: Asking to be told ("let me know if ..."): the condition after it is the customer's question, not theirs to set.
+_LET_ME_KNOW = WORDS.phrases("let_me_know")
+
+
+def _held_in(words: tuple[str, ...], folded: str) -> bool:
+    """Whether any of the words is in the folded text, as part of a word too ("returned" holds "return")."""
+    return any(w in folded for w in words)
+
+
 _ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
             "exchange_variant", "change_payment")  # fmt: skip
 
@@ -775,7 +784,7 @@ def _condition(folded: str) -> str | None:
             for match in re.finditer(r"(?<![a-z'])" + re.escape(word) + r"(?![a-z'])", sentence):
                 clause = sentence[match.start() :]
                 before = sentence[: match.start()]
-                if _COURTESY.match(clause) or "let me know" in before[-20:] or _POLITE_FRAME.search(before):
+                if _COURTESY.match(clause) or _held_in(_LET_ME_KNOW, before[-20:]) or _POLITE_FRAME.search(before):
                     continue
                 if set(_requests(sentence)) & set(_ACTIONS):
                     return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
@@ -820,8 +829,14 @@ _PLACED = re.compile(
     rf"[^.!?\n]*?\b(?:{WORDS.alternation('placed_modal')})\s+(?:{WORDS.alternation('placed_verb')})"
     rf"\s+(?:{WORDS.alternation('placed_on')})\b"
 )
-_REFUND_WORDS = ("refund", "money back", "reembolso", "rembourse", "erstattung", "geld")
-_SHIPPED_YET = ("shipped yet", "has it shipped", "been shipped", "dispatched yet")
+_REFUND_WORDS = WORDS.phrases("refund_asked")
+_SHIPPED_YET = WORDS.phrases("shipped_yet")
+#: Words whose presence anywhere in the message settles two readings (substrings: "wrong" of "wrongly").
+_WRONG = WORDS.phrases("wrong_said")
+_DAMAGED = WORDS.phrases("damaged_said")
+_ADDRESS_NOUN = WORDS.phrases("address_noun")
+_ITEM_CHANGE = WORDS.phrases("item_change_said")
+_RETURN = WORDS.phrases("return_said")
 
 
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
@@ -834,11 +849,15 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     if {"not_received", "where_is_order"} <= found:
         found.discard("where_is_order")
     if "wrong_item" in found:
-        found.discard("damaged_item") if "wrong" in folded and "damaged" not in folded else None
+        found.discard("damaged_item") if _held_in(_WRONG, folded) and not _held_in(_DAMAGED, folded) else None
     # "change it to the blue one" is no address change, unless an address is written out as the one to use
-    if {"exchange_variant", "change_address"} <= found and "address" not in folded and not address_asked(folded):
+    if (
+        {"exchange_variant", "change_address"} <= found
+        and not _held_in(_ADDRESS_NOUN, folded)
+        and not address_asked(folded)
+    ):
         found.discard("change_address")
-    if "change_address" in found and "size" not in folded and "color" not in folded:
+    if "change_address" in found and not _held_in(_ITEM_CHANGE, folded):
         # "ship it to my new address instead" is the address only; an item change asked in a sentence of its own
         # ("My order goes to the wrong address. Also change the shoes in it.") stays
         apart = any(
@@ -846,15 +865,15 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
             for s in SENTENCE_END.split(folded)
         )
         found.discard("exchange_variant") if not apart else None
-    if {"return_refund", "not_received"} <= found and any(w in folded for w in _REFUND_WORDS):
+    if {"return_refund", "not_received"} <= found and _held_in(_REFUND_WORDS, folded):
         found.discard("not_received")  # "I sent it back and have not received the refund" is about the money
-    if {"return_refund", "where_is_order"} <= found and any(w in folded for w in _REFUND_WORDS):
+    if {"return_refund", "where_is_order"} <= found and _held_in(_REFUND_WORDS, folded):
         found.discard("where_is_order")  # "tracking says my return reached you; where's my refund?": the money
     if {"change_address", "where_is_order"} <= found and matched.get("where_is_order") in _SHIPPED_YET:
         found.discard("where_is_order")  # "it hasn't shipped yet, right? send it to my new address"
     if "question" in found and len(found) > 1:
         found.discard("question")  # "can I get a refund for the double charge?" is the charge, not a question
-    if "return_refund" in found and "cancel_order" in found and "return" not in folded:
+    if "return_refund" in found and "cancel_order" in found and not _held_in(_RETURN, folded):
         found.discard("return_refund")
     return tuple(i for i in INTENTS if i in found)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 PATH = Path(__file__).with_name("words.toml")
+#: What a space in a listed phrase matches when any white space may stand between its words (``space=``).
+WHITE_SPACE = r"\s+"
 
 
 class Words:
