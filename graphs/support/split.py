@@ -181,8 +181,8 @@ def split_request(
     for sentence in said:
         # an order quoted elsewhere is spoken of by its own sentences, and by one sending the price difference of
         # items of it alone somewhere ('charge the difference for the laptop to my Visa'), asking nothing else
-        alone = len(sentence.orders) == 1 and not sentence.intents and _difference_said(sentence.text)
-        mine = [o for o in sentence.orders if sentence.quoted or alone or o not in quoting]
+        difference_only = len(sentence.orders) == 1 and not sentence.intents and _difference_said(sentence.text)
+        mine = [o for o in sentence.orders if sentence.quoted or difference_only or o not in quoting]
         if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
             return None  # "the lamp" of two orders that both hold one: which is the customer's to say
         for order in mine:
