@@ -105,9 +105,8 @@ def _concerned(
         return quoted, True
     # a request quoting only where its address comes from ("- change the address to ..., same as on #W2") is not
     # about that order: what it is about is read as for a sentence quoting none
-    lines = {o: records[o]["order"].get("lines") or [] for o in pool}
     meant = without_kept(text)  # "(not the espresso machine order)" concerns no order
-    return tuple(o for o in pool if lines_named(meant, lines[o], _options(records[o]))), False
+    return tuple(_named_in(meant, pool, records)), False
 
 
 #: Said just before a reference that closes what is said of its order: "the notebook and the laptop from W1".
