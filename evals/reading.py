@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ai_missions.kernel.errors import ValidationError
 from ai_missions.nodes.reading import KINDS, Reader, Source, read
 
 DATA = Path(__file__).with_name("reading_data") / "snippets.tsv"
@@ -35,6 +36,9 @@ class Snippet:
     holdout: bool
 
 
+_POLARITIES = frozenset({"affirmed", "negated", "hedged", "conditional", "none"})
+
+
 def _value(kind: str, raw: str | None) -> Any:
     if raw is None:
         return True if KINDS[kind].value == "flag" else None
@@ -46,14 +50,23 @@ def load(path: Path = DATA) -> list[Snippet]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
         if not line.strip():
             continue
-        mission, language, source, text, labels, split = line.split("\t")
+        where = f"{path.name}:{number + 1}"
+        fields = line.split("\t")
+        if len(fields) != 6:
+            raise ValidationError(f"{where}: 6 tab-separated fields expected, found {len(fields)}")
+        mission, language, source, text, labels, split = fields
         if split not in ("dev", "holdout"):
-            raise ValueError(f"{path.name}:{number + 1}: split must be dev or holdout, not {split!r}")
+            raise ValidationError(f"{where}: split must be dev or holdout, not {split!r}")
         parsed = {}
-        for label in labels.split():
+        for label in labels.replace(",", " ").split():  # labels apart by spaces or commas
             kind, _, rest = label.partition("=")
             polarity, _, raw = rest.partition(":")
-            parsed[kind] = (polarity, _value(kind, raw or None))
+            if kind not in KINDS or polarity not in _POLARITIES:
+                raise ValidationError(f"{where}: {label!r} is not kind=polarity[:value] of a known kind")
+            try:
+                parsed[kind] = (polarity, _value(kind, raw or None))
+            except ValueError:
+                raise ValidationError(f"{where}: {label!r} has a value that is not a {KINDS[kind].value}") from None
         snippets.append(Snippet(number, mission, language, source, text, parsed, split == "holdout"))
     return snippets
 
