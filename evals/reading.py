@@ -66,7 +66,7 @@ def load(path: Path = DATA) -> list[Snippet]:
             try:
                 parsed[kind] = (polarity, _value(kind, raw or None))
             except ValueError:
-                raise ValidationError(f"{where}: {label!r} has a value that is not a {KINDS[kind].value}") from None
+                raise ValidationError(f"{where}: {label!r}: the value of {kind} is a number") from None
         snippets.append(Snippet(number, mission, language, source, text, parsed, split == "holdout"))
     return snippets
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ai_missions.evals.reading import load, score
+from ai_missions.kernel.errors import ValidationError
 from ai_missions.nodes.reading import KINDS
 from ai_missions.nodes.reading.offline import OfflineReader
 
@@ -47,3 +48,14 @@ def test_offline_reader_holds_the_bar_on_the_holdout(holdout: dict[str, Any]) ->
 
 def test_no_denial_or_hedge_on_the_holdout_becomes_a_positive_fact(holdout: dict[str, Any]) -> None:
     assert holdout["money_or_stock"]["negated_read_positive"] == 0
+
+
+def test_an_outside_set_may_part_labels_by_commas_and_a_bad_label_is_named_in_one_line(tmp_path: Any) -> None:
+    good = tmp_path / "good.tsv"
+    good.write_text("support\ten\tcustomer_message\tCancel it.\tcancel_intent=affirmed,refund_request=none\tholdout\n")
+    assert load(good)[0].labels == {"cancel_intent": ("affirmed", True), "refund_request": ("none", True)}
+    for label, said in (("upcharge_agreed=affirmed:twelve", "is a number"), ("cancel=affirmed", "known kind")):
+        bad = tmp_path / "bad.tsv"
+        bad.write_text(f"support\ten\tcustomer_message\tText.\t{label}\tholdout\n")
+        with pytest.raises(ValidationError, match=rf"bad.tsv:1: .*{said}"):
+            load(bad)
