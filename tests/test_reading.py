@@ -8,6 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from ai_missions.nodes.reading import Reading, Source, read
+from ai_missions.nodes.reading.lexicon import Words, fold
 from ai_missions.nodes.reading.llm import LLMReader
 from ai_missions.nodes.reading.offline import OfflineReader, amounts, days_until, references
 from ai_missions.testing import scripted
@@ -352,3 +353,10 @@ def test_the_llm_readers_yes_stands_only_where_the_statements_layer_agrees(
     model = scripted([_call({kind: {"answer": "yes", "words": words or text}})])
     fact = read([(source, text)], [kind], LLMReader(model)).get(kind)
     assert (fact is not None and fact.polarity == "affirmed") is affirmed
+
+
+def test_a_lexicon_word_with_a_sharp_s_matches_it_written_as_ss() -> None:
+    words = Words(["größe", "außer wenn"])
+    for text in ("Andere Größe bitte", "andere Grösse bitte", "ausser wenn er anruft", "außer wenn er anruft"):
+        assert words.search(fold(text)) is not None, text
+    assert words.search(fold("Grüße")) is None

@@ -87,6 +87,9 @@ def test_messages_are_read_loosely(text: str, intents: tuple[str, ...], refs: tu
         ("Can I exchange this shirt? It is small.", ("exchange_variant",), ()),
         ("I would like to swap my shoes, they're large.", ("exchange_variant",), ()),
         ("can I exchange the jacket, it feels small, I'd like the large one", ("exchange_variant",), ("Large",)),
+        # German's sharp s: "Größe" is the size word "Grösse" written the usual way
+        ("Bitte tauschen Sie den Pullover gegen Größe S um.", ("exchange_variant",), ("Small",)),
+        ("Die Hose bitte in Größe XL statt L umtauschen", ("exchange_variant",), ("X-Large",)),
     ],
 )
 def test_more_charges_other_things_than_ordered_and_sizes_are_read(

