@@ -13,8 +13,7 @@ from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.graphs.support import resolve
 from ai_missions.graphs.support.evals import tau_resolution
 from ai_missions.graphs.support.facts import derive_facts
-from ai_missions.graphs.support.gather import thread_text
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.request import request_of
 from ai_missions.integrations import crm, erp, helpdesk
 
 ANA = {"customer_id": "C1", "name": "Ana Maria Silva", "email": "ana.silva@example.com", "postal_code": "98101"}
@@ -135,18 +134,18 @@ def _ticket(*bodies: str, asked: str | None = None) -> dict[str, Any]:
 
 def test_the_answer_to_a_question_is_read_with_the_request_it_answers() -> None:
     ticket = _ticket("hi, i need to cancel something i ordered", "\x00\x01\x02" * 40, "ah sorry - its W2378156")
-    thread = thread_text(ticket)
-    assert read_message(thread).intents == ("cancel_order",)
+    thread = request_of(ticket).text
+    assert request_of(ticket).reading.intents == ("cancel_order",)
     assert [r.text for r in resolve.references(thread)] == ["W2378156"]
     # a thread too long to read keeps its newest messages
     long = _ticket("a" * 15_000 + " cancel", "b" * 15_000 + " where is my order")
-    assert "where is my order" in thread_text(long)
-    assert "cancel" not in thread_text(long)
+    assert "where is my order" in request_of(long).text
+    assert "cancel" not in request_of(long).text
 
 
 def test_nobody_identified_is_asked_who_they_are_and_nothing_is_worked() -> None:
     ticket = _ticket("cancel order W2378156 now")
-    reading = read_message(thread_text(ticket))
+    reading = request_of(ticket).reading
     facts = derive_facts(
         {
             "helpdesk.get_ticket": ticket,
@@ -164,7 +163,7 @@ def test_nobody_identified_is_asked_who_they_are_and_nothing_is_worked() -> None
     asked = _ticket("quick one - how long do refunds take to show up?")
     facts = derive_facts(
         {"helpdesk.get_ticket": asked, "identity": {"customer_id": None, "how": "none"}, "orders": {}},
-        read_message(thread_text(asked)),
+        request_of(asked).reading,
     )
     assert facts["ticket.case_types"] == ["question"]
 

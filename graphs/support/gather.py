@@ -21,6 +21,7 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.support.address_reading import read_addresses, same_place
 from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
+from ai_missions.graphs.support.request import request_of
 from ai_missions.graphs.support.resolve import (
     emails,
     identify,
@@ -32,13 +33,7 @@ from ai_missions.graphs.support.resolve import (
 )
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import case_facts
-from ai_missions.graphs.support.understanding import (
-    MAX_CHARS,
-    Reading,
-    asking_sentences,
-    read_message,
-    unreadable,
-)
+from ai_missions.graphs.support.understanding import Reading, asking_sentences
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.mission_api import LABEL, PARTS, MissionsError
 from ai_missions.nodes.api import (
@@ -52,26 +47,6 @@ from ai_missions.nodes.api import (
 
 #: How many candidate order references of a thread are looked up in the ERP.
 MAX_REFERENCES = 8
-
-
-def latest_message(ticket: Mapping[str, Any]) -> str:
-    inbound = [m for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
-    return str(inbound[-1]["body"]) if inbound else ""
-
-
-def thread_text(ticket: Mapping[str, Any]) -> str:
-    """What the customer said over the whole ticket, oldest first: after the team asks something, the answer is
-    read with the request it answers ("cancel my order" ... "it's W2378156"). A message that cannot be read on its
-    own is left out (the latest alone is read when none can); the newest messages are kept within the reading
-    limit."""
-    bodies = [str(m["body"]) for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
-    readable = [b for b in bodies if unreadable(b) is None]
-    kept: list[str] = []
-    for body in reversed(readable):
-        if sum(len(k) + 1 for k in kept) + len(body) > MAX_CHARS:
-            break
-        kept.insert(0, body)
-    return "\n".join(kept) if kept else latest_message(ticket)
 
 
 async def _ready(value: Any) -> Any:
@@ -96,8 +71,8 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     """The gather step's update once the ticket is read: the customer, their orders and what else the message
     needs, read through ``systems``; the facts; the observations; the customer's text for the guard. The one way a
     support case is gathered, by the graph and by the recorded decider alike."""
-    thread = thread_text(ticket)
-    reading = read_message(thread)
+    request = request_of(ticket)
+    thread, reading = request.text, request.reading
     errors: dict[str, str] = {}
 
     async def call(key: str, tool: str, args: dict[str, Any]) -> Any:
@@ -237,7 +212,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
             *(line.get("description") or "" for line in (record.get("order") or {}).get("lines") or []),
         ]
     ] + [str(f["address"].get(k) or "") for f in on_file or [] for k in ("line1", "line2")]
-    text = [compared_text(m["body"], catalogue) for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    text = [compared_text(m, catalogue) for m in request.messages]
     return {"gathered": gathered, "facts": facts, "customer_text": text, "observations": observations}
 
 

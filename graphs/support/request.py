@@ -1,0 +1,67 @@
+"""The customer's request, taken from the ticket once: the one place the support mission reads what the customer
+wrote. Everything after it (gather, the facts, the split into parts, the guard's echo check) works on the
+:class:`SupportRequest` built here, never on the ticket's messages, so the thread is read the same way everywhere
+and a part of a request is the same kind of thing as the whole."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message, unreadable
+
+
+@dataclass(frozen=True)
+class SupportRequest:
+    """What the customer asks and the words it was read from.
+
+    ``text``: what the request is read from: the thread's readable messages, oldest first, within the reading limit
+    (after the team asks something, the answer is read with the request it answers: "cancel my order" ... "it's
+    W2378156"); for a part of a request about several orders, the sentences about its order.
+    ``messages``: every inbound message as written, oldest first (what a reply may echo, what an address may span).
+    ``latest``: the customer's newest message when it answers an earlier one (None for a single message or a part).
+    """
+
+    text: str
+    reading: Reading
+    messages: tuple[str, ...] = ()
+    latest: str | None = None
+    part: bool = field(default=False)
+
+    @property
+    def whole(self) -> str:
+        """Every message the customer sent, one after the other (an address or a list may span two)."""
+        return "\n".join(self.messages)
+
+    @property
+    def said(self) -> str:
+        """The words the facts are taken from: a part's own sentences, or everything the customer sent."""
+        return self.text if self.part else self.whole
+
+    def of_part(self, text: str, reading: Reading) -> SupportRequest:
+        """The request made of one part's sentences (:mod:`~ai_missions.graphs.support.split`)."""
+        return replace(self, text=text, reading=reading, latest=None, part=True)
+
+
+def inbound_messages(ticket: Mapping[str, Any]) -> tuple[str, ...]:
+    """The customer's messages on the ticket, oldest first."""
+    return tuple(str(m.get("body") or "") for m in ticket.get("messages", []) if m.get("direction") == "inbound")
+
+
+def thread_text(messages: tuple[str, ...]) -> str:
+    """What is read of the thread: a message that cannot be read on its own is left out (the latest alone is read
+    when none can); the newest messages are kept within the reading limit."""
+    kept: list[str] = []
+    for body in reversed([m for m in messages if unreadable(m) is None]):
+        if sum(len(k) + 1 for k in kept) + len(body) > MAX_CHARS:
+            break
+        kept.insert(0, body)
+    return "\n".join(kept) if kept else (messages[-1] if messages else "")
+
+
+def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
+    """The ticket's request, read once."""
+    messages = inbound_messages(ticket)
+    text = thread_text(messages)
+    return SupportRequest(text, read_message(text), messages, messages[-1] if len(messages) > 1 else None)
