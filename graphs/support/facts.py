@@ -335,7 +335,7 @@ def _each_its_own(
     )
 
 
-def _which_is_which(facts: Mapping[str, Any]) -> dict[str, Any]:
+def _which_is_which() -> dict[str, Any]:
     """A return and an exchange asked of one order whose items cannot be told apart: neither made, the customer
     asked which items go back and which are exchanged (never one request's items given to the other)."""
     return {
@@ -417,8 +417,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             # the orders it quotes, else (no number that is none of theirs) their recent ones
             candidates = reading.order_refs or (() if reading.loose_refs else recent)
             # "can I change my camera to the 2K one?": the order -> the lines a change is asked of
-            asked = {o: items_asked_to_change(text, orders[o]) for o in candidates if orders.get(o)}
-            asked_in_question = {o: lines for o, lines in asked.items() if lines}
+            per_order = {o: items_asked_to_change(text, orders[o]) for o in candidates if orders.get(o)}
+            asked_in_question = {o: lines for o, lines in per_order.items() if lines}
         if asked_in_question:
             # a change of their items asked as a question, in words no request phrase holds: the items resolved on
             # their orders make it a request (confirmed before anything changes), never a general answer
@@ -483,7 +483,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     # back on a return refunded on receipt (SUP-005), not a person choosing between remedies
                     types.append("return_refund")
                 facts.update(order_facts(record, now))
-                facts.update(return_facts(record, facts))
+                facts.update(return_facts(record))
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 latest = str(inbound[-1].get("body") or "") if thread is None and len(inbound) > 1 else None
@@ -503,7 +503,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 if {"return_refund", "exchange_variant"} <= set(types) and (
                     not returning.sure or facts.get("exchange.line_no") in (facts.get("return.lines") or [])
                 ):
-                    facts.update(_which_is_which(facts))
+                    facts.update(_which_is_which())
                 if "exchange_variant" in types:
                     facts.update(anything_else_facts(record, facts, ticket))
                 validation = gathered.get("address_validation")
@@ -537,6 +537,8 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
 _ASKING = frozenset(
     {"identify_customer", "which_order", "unclear_request", "unreadable_message", "order_not_found", "order_not_owned"}
 )
+#: The address statuses the reply asks the customer about (SUP-006 ``address-asked``).
+_ADDRESS_ASKED = ("incomplete", "which", "corrected", "undeliverable")
 #: A request, and when its reply asks the customer something (then the ticket waits for their answer).
 _ASKED_WHEN: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
     # which option in stock, which variant, which method takes the difference, anything else to exchange
@@ -651,7 +653,7 @@ _ADDRESS_FACTS = (
 )
 
 
-def return_facts(record: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
+def return_facts(record: Mapping[str, Any]) -> dict[str, Any]:
     """The order's returns as the ERP shows them: received (the latest received one, and the value of every
     received item), or registered and still on its way back, or none (all unknown when they could not be read)."""
     returns = record.get("returns")
@@ -1384,25 +1386,25 @@ def modify_facts(
         if other and any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(whole)):
             said_in = whole
     settling = _difference_method(said_in, facts, methods, difference) if other else _Settling()
-    method_id, covers = settling.method_id, settling.covers
     other = other and not settling.resolved  # a method named that no method on file resolves to: a person settles it
     # a difference to settle (not a lower total of a payment only authorized, which takes nothing)
     settled = difference > 0 or (difference < 0 and not facts.get("payment.uncaptured"))
     refundable = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= -difference]
     ambiguous = bool(choices)
+    made = not ambiguous and not unresolved  # every item resolved, none asked about
     return {
-        "modify.method_id": method_id if difference != 0 else None,
-        "modify.method_covers": covers,
+        "modify.method_id": settling.method_id if difference != 0 else None,
+        "modify.method_covers": settling.covers,
         "modify.method_asked": settling.asked and settled and not ambiguous,
-        "modify.changes": changes if changes and not ambiguous and not unresolved else [],
-        "modify.line_count": len(changes) if not ambiguous and not unresolved else 0,
+        "modify.changes": changes if changes and made else [],
+        "modify.line_count": len(changes) if made else 0,
         "modify.ambiguous": ambiguous,
         "modify.choices": choices,
         "modify.other_method": other,
         # another way to pay matters only when there is a difference to settle
         "modify.resolved": (ambiguous or (bool(changes) and not unresolved))
         and not (other and difference != 0)
-        and covers,
+        and settling.covers,
         "modify.difference": difference,
         "modify.refund_amount": -difference if difference < 0 else None,
         "modify.refund_capture_id": refundable[0] if difference < 0 and refundable else None,
@@ -1411,10 +1413,7 @@ def modify_facts(
         "modify.replacement": replaced,
         # every item resolved, but the method named for the difference is none or several on file, or a gift card
         # short of it: a person settles the difference (SUP-007), said as such
-        "modify.payment_unresolved": bool(changes)
-        and not ambiguous
-        and not unresolved
-        and ((other and difference != 0) or not covers),
+        "modify.payment_unresolved": bool(changes) and made and ((other and difference != 0) or not settling.covers),
     }
 
 
@@ -1876,8 +1875,6 @@ def payment_amount(facts: Mapping[str, Any]) -> float:
 
 
 _PLACE = ("line1", "line2", "city", "region", "postal_code", "country")
-#: The address statuses the reply asks the customer about (SUP-006 ``address-asked``).
-_ADDRESS_ASKED = ("incomplete", "which", "corrected", "undeliverable")
 
 
 def addresses_on_file(
