@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -46,6 +46,7 @@ from ai_missions.graphs.support.resolve import (
 from ai_missions.graphs.support.understanding import (
     MONEY,
     NEGATORS,
+    SENTENCE_END,
     Reading,
     asks_to_return,
     cancel_reason,
@@ -61,8 +62,6 @@ from ai_missions.graphs.support.words import WORDS
 _CENT = 0.005
 #: Days after delivery within which a damaged or wrong item is refunded without a return (SUP-005).
 DAMAGE_WINDOW_DAYS = 30
-#: Days after the carrier's delivery scan before "not received" is a carrier trace (SUP-004).
-DELIVERY_GRACE_DAYS = 2
 #: The intents that are about an order (all but a general question).
 ORDER_INTENTS = tuple(i for i in INTENTS if i != "question")
 
@@ -190,16 +189,8 @@ def choose_order(
             return owned[0], None, []
         if len(owned) > 1:
             return None, "which_order", owned
-        if owned:  # one of theirs and one that is not: work theirs only if the other is unknown to us
-            return (
-                (owned[0], None, [])
-                if all(orders.get(o) is None for o in quoted if o not in owned)
-                else (
-                    None,
-                    "order_not_owned",
-                    [],
-                )
-            )
+        if owned and all(orders.get(o) is None for o in quoted if o not in owned):
+            return owned[0], None, []  # one of theirs and one unknown to us: theirs (one someone else's: not owned)
         return None, ("order_not_owned" if any(orders.get(o) for o in quoted) else "order_not_found"), []
     if reading.loose_refs:
         return None, "order_not_found", []
@@ -230,12 +221,11 @@ _ASKING_ONLY = frozenset({"where_is_order", "question"})
 _OF_THE_ORDER = frozenset({"change_address", "change_payment"})
 #: Where a clause ends within a sentence: a comma, a semicolon, a dash between spaces, or a word ("also").
 _CLAUSE_BREAK = re.compile(rf"[,;.!?\n]|\s[-\u2013]\s|\b(?:{WORDS.alternation('clause_break_word')})\b")
-#: Where a sentence ends (not the point of "1.5L").
-_SENTENCE_BREAK = re.compile(r"[;!?\n]+|\.(?!\d)")
 
 
-def text_of(thread: str | None, inbound: Sequence[Mapping[str, Any]]) -> str:
-    return thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
+def _options(variants: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Each variant's option by its SKU: what :mod:`resolve` tells an order's items apart by."""
+    return {str(v["sku"]): str(v.get("option") or "") for v in variants}
 
 
 def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
@@ -247,13 +237,13 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     before an item changes."""
     lines = record["order"].get("lines") or []
     variants = record.get("variants") or []
-    options = {str(v["sku"]): str(v["option"]) for v in variants}
+    options = _options(variants)
     asked = {
         n for clause in _CLAUSE_BREAK.split(text) if change_asked(clause) for n in lines_named(clause, lines, options)
     }
     by_sku = {str(v["sku"]): v for v in variants}
     named = lines_named(text, lines, options)
-    for sentence in _SENTENCE_BREAK.split(text):
+    for sentence in SENTENCE_END.split(text):
         if not wants_or_changes(sentence):
             continue
         here = set(lines_named(sentence, lines, options))
@@ -263,9 +253,7 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
             if own is None or n not in named or (here and n not in here):
                 continue
             mine = _option_words(own["option"])
-            others = set().union(
-                *(_option_words(v["option"]) for v in variants if v["product_id"] == own["product_id"] and v is not own)
-            )
+            others = _words_of(_siblings(own, variants))
             numbers = {_number_of(w) for w in others} - {_number_of(w) for w in mine} - {None}
             said = set(_option_tokens(sentence, _units(others | mine)))
             told = _numbers_asked(sentence, others | mine)
@@ -280,25 +268,15 @@ def _items_wanted(text: str, record: Mapping[str, Any]) -> list[int]:
     too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence. A
     sentence about paying is read as such ("I want to pay for the kettle with my gift card")."""
     lines = record["order"].get("lines") or []
-    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+    options = _options(record.get("variants") or [])
     return sorted(
         {
             n
-            for sentence in _SENTENCE_BREAK.split(text)
+            for sentence in SENTENCE_END.split(text)
             if wants_or_changes(sentence) and not MONEY.search(fold(sentence))
             for n in lines_named(sentence, lines, options)
         }
     )
-
-
-def _changes_asked_in_questions(
-    text: str, orders: Mapping[str, Mapping[str, Any]], owned: Sequence[str]
-) -> dict[str, list[int]]:
-    """Order -> the lines a change is asked of (:func:`items_asked_to_change`) where the message reads as a question
-    at most ("can I change my camera to the 2K one?"): the items resolved on the customer's orders make it a
-    request."""
-    asked = {o: items_asked_to_change(text, orders[o]) for o in owned if orders.get(o)}
-    return {o: lines for o, lines in asked.items() if lines}
 
 
 def _to_confirm(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -342,7 +320,7 @@ def _each_its_own(
     A message asking one of them reads every item named for it."""
     if not {"return_refund", "exchange_variant"} <= set(types):
         return _Asked(list(named), items_text(text)), _Asked(list(named), text)
-    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
+    options = _options(record.get("variants") or [])
     lines = record["order"].get("lines") or []
     said = apart(items_text(text), lines, options)
     if not said.sure and latest is not None and (answer := apart(items_text(latest), lines, options)).sure:
@@ -357,7 +335,7 @@ def _each_its_own(
     )
 
 
-def _which_is_which(facts: Mapping[str, Any]) -> dict[str, Any]:
+def _which_is_which() -> dict[str, Any]:
     """A return and an exchange asked of one order whose items cannot be told apart: neither made, the customer
     asked which items go back and which are exchanged (never one request's items given to the other)."""
     return {
@@ -391,53 +369,37 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
     recent: list[str] = list(gathered.get("recent_orders") or [])
     inbound = [m for m in ticket.get("messages", []) if m["direction"] == "inbound"]
     now = _ts(inbound[-1]["sent_at"]) if inbound else _ts(ticket.get("updated_at"))
-    facts: dict[str, Any] = dict.fromkeys(
-        ("order.id", "order.status", "order.shipped", "order.cancellable", "order.total", "order.line_count")
-    )
+    # every inbound message, each on its own lines (an address may span several); the request is read from ``text``
+    whole = "\n".join(str(m.get("body") or "") for m in inbound)
+    text = whole if thread is None else thread
     identity = gathered.get("identity") or {"customer_id": ticket.get("customer_id"), "how": "sender"}
-    facts.update(
-        {
-            "customer.identified_by": identity.get("how"),
-            "ticket.id": ticket.get("ticket_id"),
-            "ticket.status": ticket.get("status"),
-            "ticket.channel": ticket.get("channel"),
-            "ticket.open": ticket.get("status") in ("new", "open"),
-            "customer.id": identity.get("customer_id"),
-            "customer.name": customer.get("name")
-            if identity.get("how") == "message"
-            else (ticket.get("requester") or {}).get("name") or customer.get("name"),
-            "customer.tier": customer.get("tier"),
-            "message.intents": list(reading.intents),
-            "message.intent_count": len(reading.intents),
-            "message.order_refs": list(reading.order_refs),
-            "message.problem": reading.problem,
-            "message.angry": reading.angry,
-            "message.language": reading.language,
-            "claim.words": reading.claim,
-            "claim.returned": False,
-            "order.ref": ticket.get("order_id")
-            or (reading.order_refs[0] if reading.order_refs else None)
-            or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
-            "order.owned": None,
-            "order.candidates": [],
-            "order.lines_named": [],
-            "message.condition": None,
-            "message.condition_holds": None,
-            "order.candidate_count": 0,
-            "return.received": False,
-        }
-    )
-    facts.update(dict.fromkeys(_RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS))
-    facts["modify.resolved"] = False
-    facts["modify.replacement"] = False
-    facts["modify.payment_unresolved"] = False
-    facts.update(dict.fromkeys(_PAYMETHOD_FACTS))
-    facts.update({"paymethod.known": False, "paymethod.blocks_items": False, "paymethod.stays": False})
-    facts["paymethod.after_refunds"] = False
-    facts.update({"modify.method_covers": True, "modify.method_asked": False})
-    facts["message.gives_address"] = reading.gives_address
-    # the address the thread asks for (each message on its own lines: an address may span several)
-    wanted = read_addresses(thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound))
+    facts: dict[str, Any] = {
+        **_DEFAULTS,
+        "customer.identified_by": identity.get("how"),
+        "ticket.id": ticket.get("ticket_id"),
+        "ticket.status": ticket.get("status"),
+        "ticket.channel": ticket.get("channel"),
+        "ticket.open": ticket.get("status") in ("new", "open"),
+        "customer.id": identity.get("customer_id"),
+        "customer.name": customer.get("name")
+        if identity.get("how") == "message"
+        else (ticket.get("requester") or {}).get("name") or customer.get("name"),
+        "customer.tier": customer.get("tier"),
+        "message.intents": list(reading.intents),
+        "message.intent_count": len(reading.intents),
+        "message.order_refs": list(reading.order_refs),
+        "message.problem": reading.problem,
+        "message.angry": reading.angry,
+        "message.language": reading.language,
+        "claim.words": reading.claim,
+        "order.ref": ticket.get("order_id")
+        or (reading.order_refs[0] if reading.order_refs else None)
+        or (f"#{reading.loose_refs[0]}" if reading.loose_refs else None),
+        "order.candidates": [],
+        "order.lines_named": [],
+        "message.gives_address": reading.gives_address,
+    }
+    wanted = read_addresses(text)  # the address the thread asks for
     on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
     if reading.problem:
         types = ["unreadable_message"]
@@ -454,14 +416,15 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
         if set(reading.intents) <= {"question"}:
             # the orders it quotes, else (no number that is none of theirs) their recent ones
             candidates = reading.order_refs or (() if reading.loose_refs else recent)
-            owned = [o for o in candidates if o in orders]
-            asked_in_question = _changes_asked_in_questions(text_of(thread, inbound), orders, owned)
+            # "can I change my camera to the 2K one?": the order -> the lines a change is asked of
+            per_order = {o: items_asked_to_change(text, orders[o]) for o in candidates if orders.get(o)}
+            asked_in_question = {o: lines for o, lines in per_order.items() if lines}
         if asked_in_question:
             # a change of their items asked as a question, in words no request phrase holds: the items resolved on
             # their orders make it a request (confirmed before anything changes), never a general answer
             reading = replace(reading, intents=("exchange_variant",))
             items_named = asked_in_question
-        sources = only_as_sources(text_of(thread, inbound), reading.order_refs)
+        sources = only_as_sources(text, reading.order_refs)
         if sources and set(reading.order_refs) - sources:
             # the order an address is taken from is not the one to change: the others quoted are
             reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in sources))
@@ -475,15 +438,16 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
         elif order_id is not None:
             types = list(reading.intents) or ["unclear_request"]
             confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
+            record = orders[order_id]
+            lines = record["order"].get("lines") or []
+            options = _options(record.get("variants") or [])
+            said = items_text(text)
+            # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
             named = list(items_named.get(order_id) or [])
-            if named:
-                # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
-                record = orders[order_id]
-                options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
-                meant = lines_named(items_text(text_of(thread, inbound)), record["order"].get("lines") or [], options)
-                named = [n for n in named if n in meant]
+            meant = lines_named(said, lines, options) if named else []
+            named = [n for n in named if n in meant]
             facts["order.lines_named"] = named
-            line_count = len(orders[order_id]["order"].get("lines") or [])
+            line_count = len(lines)
             if "cancel_order" in types and set(types) & _CHANGES and len(recent) > 1:
                 # cancelling an order and changing it cannot both be meant of one order: ask which is which
                 types = ["which_order"]
@@ -495,8 +459,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     # address and change the helmet"); the item change is read too, never dropped in silence
                     types.append("exchange_variant")
                 elif set(types) <= _OF_THE_ORDER | _ASKING_ONLY and (
-                    asked := items_asked_to_change(text_of(thread, inbound), orders[order_id])
-                    or _items_wanted(text_of(thread, inbound), orders[order_id])
+                    asked := items_asked_to_change(text, record) or _items_wanted(text, record)
                 ):
                     # "pay with my gift card, also change the kettle": a change said of the order's items in a clause
                     # of its own, beside requests about the order as a whole; read, never dropped in silence, and
@@ -509,51 +472,42 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                     # "cancel the air purifier in it": an item, not the order; never the whole order for it. Items
                     # described by their variant instead of their name ("the red mountain bike") count as named:
                     # the order listed whole by what it holds is the order
-                    record = orders[order_id]
-                    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
-                    lines = record["order"].get("lines") or []
-                    said = items_text(text_of(thread, inbound))
                     described = described_by_options(said, lines, options)
                     # "the bookshelf order": the item names the order, every item of it is cancelled with it
                     if len({*named, *described}) < line_count and not set(named) <= set(
                         order_called_by(said, lines, options)
                     ):
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
-                if _refund_asked_for_damage(types, text_of(thread, inbound), line_count, named):
+                if _refund_asked_for_damage(types, text, line_count, named):
                     # "the toaster came cracked, I just want my money back": the remedy is named, the item goes
                     # back on a return refunded on receipt (SUP-005), not a person choosing between remedies
                     types.append("return_refund")
-                facts.update(order_facts(orders[order_id], now))
-                facts.update(return_facts(orders[order_id], facts))
-                text = thread if thread is not None else "\n".join(str(m.get("body") or "") for m in inbound)
+                facts.update(order_facts(record, now))
+                facts.update(return_facts(record))
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 latest = str(inbound[-1].get("body") or "") if thread is None and len(inbound) > 1 else None
-                returning, exchanging = _each_its_own(orders[order_id], types, named, text, latest)
-                facts.update(opening_facts(orders[order_id], returning.lines, returning.text, others))
-                facts.update(_claim_returned(orders[order_id], types, facts, text_of(thread, inbound), reading.claim))
-                facts.update(exchange_facts(orders[order_id], reading))
+                returning, exchanging = _each_its_own(record, types, named, text, latest)
+                facts.update(opening_facts(record, returning.lines, returning.text, others))
+                facts.update(_claim_returned(record, types, facts, text, reading.claim))
+                facts.update(exchange_facts(record, reading))
                 methods = gathered.get("payments.list_payment_methods")
-                paying_text = without_option_phrases(text, orders[order_id].get("variants") or [])
+                paying_text = without_option_phrases(text, record.get("variants") or [])
                 facts.update(paymethod_facts(methods, paying_text, types, facts))
                 if "exchange_variant" in types and _changes_items(facts):
-                    whole = "\n".join(str(m.get("body") or "") for m in inbound)
                     said, changing = exchanging.text, exchanging.lines
-                    changing = changing + lines_said_to_change(orders[order_id], changing, said) if changing else []
-                    facts.update(modify_facts(orders[order_id], changing, said, facts, methods, whole=whole))
+                    changing = changing + lines_said_to_change(record, changing, said) if changing else []
+                    facts.update(modify_facts(record, changing, said, facts, methods, whole=whole))
                     if confirming and facts.get("modify.changes"):
                         facts.update(_to_confirm(facts))
                 if {"return_refund", "exchange_variant"} <= set(types) and (
                     not returning.sure or facts.get("exchange.line_no") in (facts.get("return.lines") or [])
                 ):
-                    facts.update(_which_is_which(facts))
+                    facts.update(_which_is_which())
                 if "exchange_variant" in types:
-                    facts.update(anything_else_facts(orders[order_id], facts, ticket))
-                facts.update(
-                    address_facts(
-                        orders[order_id], customer, wanted, on_file, gathered.get("address_validation"), recent
-                    )
-                )
+                    facts.update(anything_else_facts(record, facts, ticket))
+                validation = gathered.get("address_validation")
+                facts.update(address_facts(record, customer, wanted, on_file, validation, recent))
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
         else:
@@ -568,39 +522,41 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             types = ["conditional_request"]
     facts[TYPES_FACT] = types
     # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
-    text = thread if thread is not None else " ".join(str(m.get("body") or "") for m in inbound)
-    facts["cancel.reason"] = cancel_reason(text) if "cancel_order" in types else None
+    said_all = thread if thread is not None else " ".join(str(m.get("body") or "") for m in inbound)
+    facts["cancel.reason"] = cancel_reason(said_all) if "cancel_order" in types else None
     facts.update(resolution_facts(facts))
-    asking = {
-        "identify_customer",
-        "which_order",
-        "unclear_request",
-        "unreadable_message",
-        "order_not_found",
-        "order_not_owned",
-    }
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
-    choosing = "exchange_variant" in types and facts.get("exchange.sku") and facts.get("exchange.in_stock") is False
-    choosing = choosing or ("return_refund" in types and facts.get("return.which_items") is True)
-    why = "cancel_order" in types and facts.get("order.cancellable") is True and facts["cancel.reason"] is None
-    choosing = choosing or why or ("exchange_variant" in types and facts.get("modify.ambiguous") is True)
-    # an address that cannot be used as written: what is missing, which one, or shipping's finding is asked
-    choosing = choosing or ("change_address" in types and facts.get("address.status") in _ADDRESS_ASKED)
-    choosing = choosing or (
-        "change_payment" in types
-        and facts.get("paymethod.known")
-        and not facts.get("paymethod.ready")
-        and not facts.get("paymethod.stays")
-    )
-    choosing = choosing or ("exchange_variant" in types and facts.get("modify.method_asked") is True)
-    choosing = choosing or ("exchange_variant" in types and facts.get("exchange.anything_else") is True)
-    # a single item cannot be cancelled out of its order: the reply asks what they want instead (SUP-011)
-    choosing = choosing or ("cancel_item" in types and facts.get("order.owned") is True)
-    facts["reply.status"] = "pending" if set(types) & asking or choosing else "solved"
+    asks = set(types) & _ASKING or any(t in types and asked(facts) for t, asked in _ASKED_WHEN)
+    facts["reply.status"] = "pending" if asks else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
     return facts
 
+
+#: The case types whose reply asks the customer something: who they are, which order, what they mean.
+_ASKING = frozenset(
+    {"identify_customer", "which_order", "unclear_request", "unreadable_message", "order_not_found", "order_not_owned"}
+)
+#: The address statuses the reply asks the customer about (SUP-006 ``address-asked``).
+_ADDRESS_ASKED = ("incomplete", "which", "corrected", "undeliverable")
+#: A request, and when its reply asks the customer something (then the ticket waits for their answer).
+_ASKED_WHEN: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
+    # which option in stock, which variant, which method takes the difference, anything else to exchange
+    ("exchange_variant", lambda f: f.get("exchange.sku") and f.get("exchange.in_stock") is False),
+    ("exchange_variant", lambda f: f.get("modify.ambiguous") is True),
+    ("exchange_variant", lambda f: f.get("modify.method_asked") is True),
+    ("exchange_variant", lambda f: f.get("exchange.anything_else") is True),
+    ("return_refund", lambda f: f.get("return.which_items") is True),  # which items go back
+    ("cancel_order", lambda f: f.get("order.cancellable") is True and f["cancel.reason"] is None),  # why (SUP-002)
+    # an address that cannot be used as written: what is missing, which one, or shipping's finding is asked
+    ("change_address", lambda f: f.get("address.status") in _ADDRESS_ASKED),
+    (
+        "change_payment",
+        lambda f: f.get("paymethod.known") and not f.get("paymethod.ready") and not f.get("paymethod.stays"),
+    ),
+    # a single item cannot be cancelled out of its order: the reply asks what they want instead (SUP-011)
+    ("cancel_item", lambda f: f.get("order.owned") is True),
+)
 
 #: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
 _AMOUNT_CONDITION = re.compile(
@@ -625,14 +581,9 @@ def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping
         return None  # "if the kettle is over $50": an item's price, not the order's
     written = match["amount"]
     amount = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
-    at_least = match["op"] in _AT_LEAST
-    return (
-        total > amount
-        if at_least and match["op"] not in _INCLUSIVE
-        else total >= amount
-        if at_least
-        else total < amount
-    )
+    if match["op"] not in _AT_LEAST:
+        return total < amount
+    return total >= amount if match["op"] in _INCLUSIVE else total > amount
 
 
 #: Requests that change an order, which a request to cancel it contradicts.
@@ -644,7 +595,7 @@ _CHANGES = frozenset(
 def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, Any]:
     order = record["order"]
     status = order["status"]
-    facts: dict[str, Any] = {
+    return {
         "order.id": order["order_id"],
         "order.owned": True,
         "order.status": status,
@@ -655,12 +606,12 @@ def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, An
         "order.line_names": {
             str(x["line_no"]): str(x.get("description") or x["sku"]) for x in order.get("lines") or []
         },
+        **payment_facts(record.get("payment"), float(order["total"])),
+        **shipment_facts(record.get("shipments"), now),
     }
-    facts.update(payment_facts(record.get("payment"), float(order["total"])))
-    facts.update(shipment_facts(record.get("shipments"), now))
-    return facts
 
 
+_ORDER_FACTS = ("order.id", "order.status", "order.shipped", "order.cancellable", "order.total", "order.line_count")
 _RETURN_FACTS = ("return.id", "return.received_at", "return.condition", "return.value", "return.days_after_delivery")
 _OPENING_FACTS = (
     "return.requested",
@@ -702,7 +653,7 @@ _ADDRESS_FACTS = (
 )
 
 
-def return_facts(record: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
+def return_facts(record: Mapping[str, Any]) -> dict[str, Any]:
     """The order's returns as the ERP shows them: received (the latest received one, and the value of every
     received item), or registered and still on its way back, or none (all unknown when they could not be read)."""
     returns = record.get("returns")
@@ -749,9 +700,7 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
         named = {"mine" for x in mine if names_item(piece, str(x.get("description") or ""))}
         named |= {"other" for x in others if names_item(piece, str(x.get("description") or ""))}
         owner = named or owner
-        # "both", "all of them", "everything": said of every item named, this one too
-        every = _EVERY_ITEM.search(piece)
-        if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or every):
+        if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or _EVERY_ITEM.search(piece)):
             return True
     return False
 
@@ -784,8 +733,8 @@ def _claim_returned(
     if not claim or "return_refund" not in types or not facts.get("return.lines"):
         return {"claim.returned": False}
     lines = record["order"].get("lines") or []
-    options = {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
-    stating = [s for s in _SENTENCE_BREAK.split(text) if claim.lower() in s.lower()]
+    options = _options(record.get("variants") or [])
+    stating = [s for s in SENTENCE_END.split(text) if claim.lower() in s.lower()]
     damaged = {n for s in stating for n in lines_named(s, lines, options)}
     # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
     returned = bool(damaged) and damaged == set(facts["return.lines"])
@@ -809,7 +758,7 @@ def opening_facts(
     text = fold(thread)
     taken = {int(x["line_no"]) for r in returns for x in r.get("lines") or []}
     chosen = [int(n) for n in named] or ([int(lines[0]["line_no"])] if len(lines) == 1 else [])
-    options = {str(v["sku"]): str(v.get("option") or "") for v in record.get("variants") or []}
+    options = _options(record.get("variants") or [])
     if ambiguous_items(thread, lines, chosen, options):
         chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
     # "the speaker that isn't water resistant" names no Water Bottle: a feature's words are its item's
@@ -898,7 +847,7 @@ def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any
         own = by_sku.get(line["sku"])
         if own is None:
             continue
-        siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
+        siblings = _siblings(own, variants)
         in_stock += [v["option"] for v in siblings if int(v["available"]) >= int(line.get("quantity") or 1)]
         named = {option_key(o) for o in reading.options}
         picks += [(line, own, v) for v in siblings if option_key(v["option"]) in named]
@@ -908,19 +857,17 @@ def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any
     line, own, wanted = picks[0]
     quantity = int(line.get("quantity") or 1)
     price = float(line.get("unit_price", wanted["unit_price"]))
-    out.update(
-        {
-            "exchange.line_no": line["line_no"],
-            "exchange.from_sku": own["sku"],
-            "exchange.from_option": own["option"],
-            "exchange.sku": wanted["sku"],
-            "exchange.option": wanted["option"],
-            "exchange.available": int(wanted["available"]),
-            "exchange.in_stock": int(wanted["available"]) >= quantity,
-            "exchange.same_price": abs(float(wanted["unit_price"]) - price) < _CENT,
-        }
-    )
-    return out
+    return {
+        **out,
+        "exchange.line_no": line["line_no"],
+        "exchange.from_sku": own["sku"],
+        "exchange.from_option": own["option"],
+        "exchange.sku": wanted["sku"],
+        "exchange.option": wanted["option"],
+        "exchange.available": int(wanted["available"]),
+        "exchange.in_stock": int(wanted["available"]) >= quantity,
+        "exchange.same_price": abs(float(wanted["unit_price"]) - price) < _CENT,
+    }
 
 
 def _changes_items(facts: Mapping[str, Any]) -> bool:
@@ -1183,6 +1130,16 @@ def _option_words(option: str) -> set[str]:
     return set(_option_tokens(option))
 
 
+def _words_of(variants: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Every option word of these variants."""
+    return set().union(*(_option_words(str(v["option"])) for v in variants))
+
+
+def _siblings(own: Mapping[str, Any], variants: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The other variants of the product ``own`` is a variant of."""
+    return [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
+
+
 #: A negation in any of its written forms, before the option word it negates ("isn't water resistant").
 _NEGATED_BEFORE = r"\b(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|never|non)"
 
@@ -1240,7 +1197,7 @@ def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread
     order's items change only once. Added to the lines named, each is then resolved or asked about like them; an
     item only mentioned in its own options ("I love the A5 notebook") is not."""
     variants, lines = record.get("variants") or [], record["order"].get("lines") or []
-    options = {str(v["sku"]): str(v["option"]) for v in variants}
+    options = _options(variants)
     per_line = said_of_lines(thread, lines, options) or {}
     by_sku = {str(v["sku"]): v for v in variants}
     extra = []
@@ -1250,9 +1207,7 @@ def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread
         if n in named or own is None:
             continue
         mine = _option_words(own["option"])
-        others = set().union(
-            *(_option_words(v["option"]) for v in variants if v["product_id"] == own["product_id"] and v is not own)
-        )
+        others = _words_of(_siblings(own, variants))
         if (set(_option_tokens(per_line.get(n, thread), _units(others | mine))) & others) - mine:
             extra.append(n)
     return extra
@@ -1279,7 +1234,7 @@ def modify_facts(
         return {}
     by_sku = {v["sku"]: v for v in variants}
     # what is said of each item when several are named ("the bed in grey and the mat in green"), else all of it
-    options = {str(v["sku"]): str(v["option"]) for v in variants}
+    options = _options(variants)
     if not named and len(lines) > 1:
         # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
         # change it?"): the items the thread names, not every item with a variant of the values said
@@ -1303,9 +1258,9 @@ def modify_facts(
         quantity = int(line.get("quantity") or 1)
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
         mine = _option_words(own["option"])
-        siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
+        siblings = _siblings(own, variants)
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
-        values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
+        values = _words_of(siblings)
         said = _said_of(text, [own, *siblings], values | mine)
         unread_yes_no = False
         if _YES_NO & (values | mine):
@@ -1431,25 +1386,25 @@ def modify_facts(
         if other and any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(whole)):
             said_in = whole
     settling = _difference_method(said_in, facts, methods, difference) if other else _Settling()
-    method_id, covers = settling.method_id, settling.covers
     other = other and not settling.resolved  # a method named that no method on file resolves to: a person settles it
     # a difference to settle (not a lower total of a payment only authorized, which takes nothing)
     settled = difference > 0 or (difference < 0 and not facts.get("payment.uncaptured"))
     refundable = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= -difference]
     ambiguous = bool(choices)
+    made = not ambiguous and not unresolved  # every item resolved, none asked about
     return {
-        "modify.method_id": method_id if difference != 0 else None,
-        "modify.method_covers": covers,
+        "modify.method_id": settling.method_id if difference != 0 else None,
+        "modify.method_covers": settling.covers,
         "modify.method_asked": settling.asked and settled and not ambiguous,
-        "modify.changes": changes if changes and not ambiguous and not unresolved else [],
-        "modify.line_count": len(changes) if not ambiguous and not unresolved else 0,
+        "modify.changes": changes if changes and made else [],
+        "modify.line_count": len(changes) if made else 0,
         "modify.ambiguous": ambiguous,
         "modify.choices": choices,
         "modify.other_method": other,
         # another way to pay matters only when there is a difference to settle
         "modify.resolved": (ambiguous or (bool(changes) and not unresolved))
         and not (other and difference != 0)
-        and covers,
+        and settling.covers,
         "modify.difference": difference,
         "modify.refund_amount": -difference if difference < 0 else None,
         "modify.refund_capture_id": refundable[0] if difference < 0 and refundable else None,
@@ -1458,10 +1413,7 @@ def modify_facts(
         "modify.replacement": replaced,
         # every item resolved, but the method named for the difference is none or several on file, or a gift card
         # short of it: a person settles the difference (SUP-007), said as such
-        "modify.payment_unresolved": bool(changes)
-        and not ambiguous
-        and not unresolved
-        and ((other and difference != 0) or not covers),
+        "modify.payment_unresolved": bool(changes) and made and ((other and difference != 0) or not settling.covers),
     }
 
 
@@ -1481,7 +1433,7 @@ def _options_of_items_not_named(
     by_sku = {str(v["sku"]): v for v in variants}
     named_skus = [str(x["sku"]) for x in lines if int(x["line_no"]) in named]
     taken = {by_sku[sku]["product_id"] for sku in named_skus if sku in by_sku}
-    theirs = set().union(*(_option_words(v["option"]) for v in variants if v["product_id"] in taken))
+    theirs = _words_of(v for v in variants if v["product_id"] in taken)
     # the words naming the items named are theirs too ("the electric kettle" asks nothing of an electric camp kettle)
     theirs |= {w for x in lines if int(x["line_no"]) in named for w in _option_tokens(str(x.get("description") or ""))}
     out: list[str] = []
@@ -1490,8 +1442,8 @@ def _options_of_items_not_named(
         if own is None or int(line["line_no"]) in named or own["product_id"] in taken:
             continue
         mine = _option_words(own["option"])
-        siblings = [v for v in variants if v["product_id"] == own["product_id"] and v["sku"] != own["sku"]]
-        values = set().union(*(_option_words(v["option"]) for v in siblings)) if siblings else set()
+        siblings = _siblings(own, variants)
+        values = _words_of(siblings)
         told = (set(_option_tokens(thread, _units(values | mine))) & values) - mine - theirs - NEGATORS
         if {w for w in told if _QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
             quantity = int(line.get("quantity") or 1)
@@ -1708,7 +1660,7 @@ def _yes_no_wanted(
     variants = [own, *siblings]
     if any(len(_YES_NO & set(str(v["option"]).lower().split())) != 1 for v in variants):
         return None
-    known = set().union(*(_option_words(str(v["option"])) for v in variants)) - _YES_NO
+    known = _words_of(variants) - _YES_NO
     said = _features_said(text, known, lines, options)
     had = next(iter(_YES_NO & _option_words(str(own["option"]))))
     other = "no" if had == "yes" else "yes"
@@ -1725,7 +1677,7 @@ def _without_features_said(
     resistant") blanked: those words are theirs, never another item's name or option."""
     folded = fold(thread)
     by_sku = {str(v["sku"]): v for v in variants}
-    options = {sku: str(v.get("option") or "") for sku, v in by_sku.items()}
+    options = _options(variants)
     products = {by_sku.get(str(x["sku"]), {}).get("product_id") for x in lines if int(x["line_no"]) in named} - {None}
     blanked = list(folded)
     for product in products:
@@ -1781,24 +1733,15 @@ class _Settling:
     asked: bool = False
 
 
-def _own_payment(listed: Sequence[Mapping[str, Any]], current: Any, difference: float) -> _Settling:
-    """A difference the customer sends to the order's own payment by name ("any difference to my PayPal" of an
-    order paid with that PayPal): settled there; a gift card the order was paid with takes a charge only with the
-    balance for it (SUP-012: else a person), never a charge payments would refuse."""
-    method = next((m for m in listed if m.get("payment_method_id") == current), None)
-    if method is None or method.get("kind") != "gift_card" or difference <= 0:
-        return _Settling()
-    return _Settling(covers=difference <= float(method.get("balance") or 0.0) + _CENT)
-
-
 def _difference_method(
     thread: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
 ) -> _Settling:
     """The customer's method on file a price difference goes to: the one they name for the difference ("any
     difference to my PayPal"), else the new one when they move the order's payment, else the one they name other
     than the order's own; a gift card only with the balance for it (less what the order's payment takes from it
-    first). A method they wanted the whole order paid with that cannot take it (``paymethod.stays``) is not taken
-    for the difference unasked: which one takes it is asked."""
+    first), never a charge payments would refuse. The order's own payment named ("any difference to my PayPal" of
+    an order paid with that PayPal) settles it there, as it is. A method they wanted the whole order paid with that
+    cannot take it (``paymethod.stays``) is not taken for the difference unasked: which one takes it is asked."""
     if methods is None:
         return _Settling(resolved=False)
     listed = list(methods.get("methods") or [])
@@ -1810,8 +1753,6 @@ def _difference_method(
         if len(fit) != 1:
             return _Settling(resolved=False)  # none or several on file fit: not guessed
         method_id = fit[0]
-        if method_id == current and not ready:
-            return _own_payment(listed, current, difference)  # the order's own payment, named for the difference
     elif ready:
         method_id = str(facts["paymethod.method_id"])
         fit, _named = paying.named(thread, listed, None)
@@ -1825,17 +1766,19 @@ def _difference_method(
         fit, _named = paying.named(thread, listed, current)
         others = [m for m in fit if m != current]
         if not others and current in fit:
-            return _own_payment(listed, current, difference)  # the order's own payment, named by its kind or digits
-        if len(others) != 1:
+            method_id = current  # the order's own payment, named by its kind or digits
+        elif len(others) == 1:
+            method_id = others[0]
+        else:
             return _Settling(resolved=False)
-        method_id = others[0]
     method = next((m for m in listed if m.get("payment_method_id") == method_id), None)
+    settled_on = None if method_id == current and not ready else method_id  # the order's own: as it is
     if method is None or method.get("kind") != "gift_card" or difference <= 0:
-        return _Settling(method_id)
+        return _Settling(settled_on)
     balance = float(method.get("balance") or 0.0)
     if ready and facts.get("paymethod.kind") == "gift_card" and method_id == facts.get("paymethod.method_id"):
         balance -= float(facts.get("paymethod.amount") or 0.0)
-    return _Settling(method_id, covers=difference <= balance + _CENT)
+    return _Settling(settled_on, covers=difference <= balance + _CENT)
 
 
 _PAYMETHOD_FACTS = (
@@ -1853,6 +1796,23 @@ _PAYMETHOD_FACTS = (
     "paymethod.current",
     "modify.method_id",
 )
+#: Every fact as it stands until a record or the message says otherwise: None (unknown), or nothing found yet.
+_DEFAULTS: dict[str, Any] = {
+    **dict.fromkeys(_ORDER_FACTS + _RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS),
+    **dict.fromkeys((*_PAYMETHOD_FACTS, "order.owned", "message.condition", "message.condition_holds")),
+    "order.candidate_count": 0,
+    "claim.returned": False,
+    "return.received": False,
+    "modify.resolved": False,
+    "modify.replacement": False,
+    "modify.payment_unresolved": False,
+    "modify.method_covers": True,
+    "modify.method_asked": False,
+    "paymethod.known": False,
+    "paymethod.blocks_items": False,
+    "paymethod.stays": False,
+    "paymethod.after_refunds": False,
+}
 
 
 def paymethod_facts(
@@ -1872,17 +1832,16 @@ def paymethod_facts(
     method_id, _named = paying.chosen(thread, listed, current)
     method = next((m for m in listed if m.get("payment_method_id") == method_id), None)
     amount = payment_amount(facts)
+
+    def takes(m: Mapping[str, Any]) -> bool:  # the whole payment (a gift card: with the balance for it)
+        return m.get("kind") != "gift_card" or float(m.get("balance") or 0.0) + _CENT >= amount
+
     balance = float(method["balance"]) if method is not None and method.get("balance") is not None else None
-    covers = method is not None and (method.get("kind") != "gift_card" or (balance or 0.0) + _CENT >= amount)
+    covers = method is not None and takes(method)
     ready = asked and method is not None and covers and facts.get("order.cancellable") is True
     # a method named that cannot take the whole payment (a gift card short of it) and no other of theirs that could:
     # nothing to choose among, so nothing is asked; the order keeps its payment (an item change goes ahead)
-    could_pay = [
-        m
-        for m in listed
-        if m.get("payment_method_id") != current
-        and (m.get("kind") != "gift_card" or float(m.get("balance") or 0.0) + _CENT >= amount)
-    ]
+    could_pay = any(takes(m) for m in listed if m.get("payment_method_id") != current)
     stays = asked and method is not None and not covers and not could_pay and facts.get("order.cancellable") is True
     own = next((m for m in listed if m.get("payment_method_id") == current), None)
     return {
@@ -1916,8 +1875,6 @@ def payment_amount(facts: Mapping[str, Any]) -> float:
 
 
 _PLACE = ("line1", "line2", "city", "region", "postal_code", "country")
-#: The address statuses the reply asks the customer about (SUP-006 ``address-asked``).
-_ADDRESS_ASKED = ("incomplete", "which", "corrected", "undeliverable")
 
 
 def addresses_on_file(
@@ -1961,76 +1918,66 @@ def target_address(
                            "address.missing": [], "address.issues": [], "address.suggestion": None,
                            "address.choices": [], "address.evidence": None}  # fmt: skip
     name = (this or {}).get("name") or (account or {}).get("name") or customer.get("name") or ""
-    elsewhere = [f for f in on_file if this is None or _differs(f["address"], this)]
-    distinct: list[Mapping[str, Any]] = []
-    for f in elsewhere:
-        if not any(same_place(f["address"], d["address"]) for d in distinct):
-            distinct.append(f)
     if wanted.written:
         places = wanted.written
         if len({summary(w.as_address(None)) for w in places}) > 1:
-            out.update({"address.status": "which", "address.choices": [w.evidence for w in places]})
-            return out
+            return {**out, "address.status": "which", "address.choices": [w.evidence for w in places]}
         written = places[0]
         out["address.evidence"] = written.evidence
         if not written.whole:
-            out.update({"address.status": "incomplete", "address.missing": list(written.missing)})
-            return out
+            return {**out, "address.status": "incomplete", "address.missing": list(written.missing)}
         given = written.as_address(name)
-        known = next((f for f in on_file if same_place(f["address"], given)), None)
-        if known is not None:  # the same place as one on file: that record, exactly as the systems hold it
-            out.update(
-                {"address.source": "on_file", "address.status": "resolved", "address.new": dict(known["address"])}
-            )
-            return out
+        known = [f["address"] for f in on_file if same_place(f["address"], given)]
+        if known:  # the same place as one on file: that record, exactly as the systems hold it
+            return {**out, **_chosen_on_file(known[:1])}
         out["address.source"] = "message"
         if validation is None or not same_place(validation.get("address") or {}, given):
             return out  # shipping's answer on this address is not known: nothing is proposed
         status = validation.get("status")
         out["address.issues"] = list(validation.get("issues") or [])
         if status == "valid":
-            out.update({"address.status": "resolved", "address.new": given})
-        elif status == "corrected" and validation.get("suggestion"):
-            out.update({"address.status": "corrected", "address.suggestion": summary(validation["suggestion"])})
-        else:
-            out["address.status"] = "undeliverable"
-        return out
+            return {**out, "address.status": "resolved", "address.new": given}
+        if status == "corrected" and validation.get("suggestion"):
+            return {**out, "address.status": "corrected", "address.suggestion": summary(validation["suggestion"])}
+        return {**out, "address.status": "undeliverable"}
     if wanted.dropped or wanted.unread:
         # written, but only as one not to use, on a condition, or in a form not read: a person, never the account's
-        out.update({"address.status": "unclear", "address.evidence": wanted.dropped[0][0] if wanted.dropped else None})
-        return out
+        return {
+            **out,
+            "address.status": "unclear",
+            "address.evidence": wanted.dropped[0][0] if wanted.dropped else None,
+        }
     # "my Denver address": the one place on file it names; several named or fitting are asked about
     fitting = places_named([f["address"] for f in on_file], *wanted.places)
     if fitting:
-        out["address.source"] = "on_file"
-        if len(fitting) == 1:
-            out.update({"address.status": "resolved", "address.new": dict(fitting[0])})
-        else:
-            out.update({"address.status": "which", "address.choices": [summary(f) for f in fitting]})
-        return out
-    newest = next((f for o in others_newest_first for f in on_file if f["source"] == f"order {o}"), None)
-    if wanted.refers_to == "other_order" and wanted.newest and newest is not None:
-        # "same as my last order": that order's ship-to, as the ERP holds it
-        out.update({"address.source": "on_file", "address.status": "resolved", "address.new": dict(newest["address"])})
-        return out
+        return {**out, **_chosen_on_file(fitting)}
     if wanted.refers_to == "other_order":
-        out["address.source"] = "on_file"
-        if len(distinct) == 1:
-            out.update({"address.status": "resolved", "address.new": dict(distinct[0]["address"])})
-        elif distinct:
-            out.update({"address.status": "which", "address.choices": [summary(d["address"]) for d in distinct]})
-        else:
-            out["address.status"] = "none_other"
-        return out
+        # "same as my last order": that order's ship-to, as the ERP holds it; else the one other place on file
+        newest = [f["address"] for o in others_newest_first for f in on_file if f["source"] == f"order {o}"]
+        if wanted.newest and newest:
+            return {**out, **_chosen_on_file(newest[:1])}
+        elsewhere = [f["address"] for f in on_file if this is None or _differs(f["address"], this)]
+        distinct = [a for i, a in enumerate(elsewhere) if not any(same_place(a, b) for b in elsewhere[:i])]
+        return (
+            {**out, **_chosen_on_file(distinct)}
+            if distinct
+            else {**out, "address.source": "on_file", "address.status": "none_other"}
+        )
     if not account:
         return out
     if wanted.for_account and wanted.refers_to is None:
         # the account's address is what changes, and the one to use is neither written nor one on file: a person
-        out["address.status"] = "unclear"
-        return out
-    out.update({"address.source": "account", "address.new": {k: account.get(k) for k in ("name", *_PLACE)}})
-    out["address.status"] = "resolved" if this is None or _differs(account, this) else "none_other"
-    return out
+        return {**out, "address.status": "unclear"}
+    new = {k: account.get(k) for k in ("name", *_PLACE)}
+    status = "resolved" if this is None or _differs(account, this) else "none_other"
+    return {**out, "address.source": "account", "address.new": new, "address.status": status}
+
+
+def _chosen_on_file(addresses: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The one address on file meant, exactly as the systems hold it; of several, which one is asked."""
+    if len(addresses) == 1:
+        return {"address.source": "on_file", "address.status": "resolved", "address.new": dict(addresses[0])}
+    return {"address.source": "on_file", "address.status": "which", "address.choices": [summary(a) for a in addresses]}
 
 
 def address_facts(
@@ -2054,20 +2001,18 @@ def address_facts(
     new = facts["address.new"]
     # shipping keeps its own copy (the label's); a record without one (recorded and imported sets) has none
     shipping: Any = (record or {}).get("shipping_address", {})
-    facts.update(
-        {
-            "address.differs": None if new is None else (ship_to is None or _differs(new, ship_to)),
-            "address.summary": summary(new) if new else None,
-            "address.shipping_differs": None
-            if shipping is None
-            else bool(shipping) and new is not None and _differs(new, shipping),
-            "address.account_differs": None if new is None else _differs(new, customer.get("current_address")),
-            "address.for_account": wanted.for_account,
-            "address.for_order": wanted.for_order,
-            "address.written": bool(wanted.written),
-        }
-    )
-    return facts
+    return {
+        **facts,
+        "address.differs": None if new is None else (ship_to is None or _differs(new, ship_to)),
+        "address.summary": summary(new) if new else None,
+        "address.shipping_differs": None
+        if shipping is None
+        else bool(shipping) and new is not None and _differs(new, shipping),
+        "address.account_differs": None if new is None else _differs(new, customer.get("current_address")),
+        "address.for_account": wanted.for_account,
+        "address.for_order": wanted.for_order,
+        "address.written": bool(wanted.written),
+    }
 
 
 def resolution_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
