@@ -145,14 +145,14 @@ def test_the_answer_to_a_question_is_read_with_the_request_it_answers() -> None:
 
 def test_nobody_identified_is_asked_who_they_are_and_nothing_is_worked() -> None:
     ticket = _ticket("cancel order W2378156 now")
-    reading = request_of(ticket).reading
+    request = request_of(ticket)
     facts = derive_facts(
         {
             "helpdesk.get_ticket": ticket,
             "identity": {"customer_id": None, "how": "none", "problem": "identity_unverified"},
             "orders": {},
         },
-        reading,
+        request,
     )
     assert facts["ticket.case_types"] == ["identify_customer"]
     assert facts["order.id"] is None
@@ -163,7 +163,7 @@ def test_nobody_identified_is_asked_who_they_are_and_nothing_is_worked() -> None
     asked = _ticket("quick one - how long do refunds take to show up?")
     facts = derive_facts(
         {"helpdesk.get_ticket": asked, "identity": {"customer_id": None, "how": "none"}, "orders": {}},
-        request_of(asked).reading,
+        request_of(asked),
     )
     assert facts["ticket.case_types"] == ["question"]
 

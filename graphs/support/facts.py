@@ -28,6 +28,7 @@ from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.graphs.support.replies import compose_reply
+from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import (
     SAID_APART,
     ambiguous_items,
@@ -359,19 +360,15 @@ def _which_is_which() -> dict[str, Any]:
     }
 
 
-def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str | None = None) -> dict[str, Any]:
-    """Every support fact (``None`` = unknown) from the gathered records and the reading of the message.
-    ``thread``: the text the request is read from (default: every inbound message); one part of a request about
-    several orders gives the sentences about its order (:mod:`ai_missions.graphs.support.split`)."""
+def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str, Any]:
+    """Every support fact (``None`` = unknown) from the gathered records and the customer's request (the whole
+    ticket's, or one part's of a request about several orders: :mod:`ai_missions.graphs.support.split`)."""
     ticket = gathered.get("helpdesk.get_ticket") or {}
     customer = gathered.get("crm.get_customer") or {}
     orders: Mapping[str, Mapping[str, Any]] = gathered.get("orders") or {}
     recent: list[str] = list(gathered.get("recent_orders") or [])
-    inbound = [m for m in ticket.get("messages", []) if m["direction"] == "inbound"]
-    now = _ts(inbound[-1]["sent_at"]) if inbound else _ts(ticket.get("updated_at"))
-    # every inbound message, each on its own lines (an address may span several); the request is read from ``text``
-    whole = "\n".join(str(m.get("body") or "") for m in inbound)
-    text = whole if thread is None else thread
+    now = _ts(request.sent_at or ticket.get("updated_at"))
+    reading, whole, text = request.reading, request.whole, request.said
     identity = gathered.get("identity") or {"customer_id": ticket.get("customer_id"), "how": "sender"}
     facts: dict[str, Any] = {
         **_DEFAULTS,
@@ -486,8 +483,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
                 facts.update(return_facts(record))
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
-                latest = str(inbound[-1].get("body") or "") if thread is None and len(inbound) > 1 else None
-                returning, exchanging = _each_its_own(record, types, named, text, latest)
+                returning, exchanging = _each_its_own(record, types, named, text, request.latest)
                 facts.update(opening_facts(record, returning.lines, returning.text, others))
                 facts.update(_claim_returned(record, types, facts, text, reading.claim))
                 facts.update(exchange_facts(record, reading))
@@ -522,7 +518,7 @@ def derive_facts(gathered: Mapping[str, Any], reading: Reading, *, thread: str |
             types = ["conditional_request"]
     facts[TYPES_FACT] = types
     # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
-    said_all = thread if thread is not None else " ".join(str(m.get("body") or "") for m in inbound)
+    said_all = text if request.part else " ".join(request.messages)
     facts["cancel.reason"] = cancel_reason(said_all) if "cancel_order" in types else None
     facts.update(resolution_facts(facts))
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)

@@ -21,7 +21,7 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.support.address_reading import read_addresses, same_place
 from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
-from ai_missions.graphs.support.request import request_of
+from ai_missions.graphs.support.request import SupportRequest, request_of
 from ai_missions.graphs.support.resolve import (
     emails,
     identify,
@@ -195,8 +195,9 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         "addresses_on_file": on_file,
         "address_validation": validation,
     }
-    facts = case_facts(gathered, reading, thread)
-    observations = findings(gathered, reading, facts)
+    request = replace(request, reading=reading)
+    facts = case_facts(gathered, request)
+    observations = findings(gathered, request, facts)
     observations.extend(
         observe("gather", key.split(".")[0], f"{key} failed: {reason}", {"read": key, "error": reason})
         for key, reason in gathered["missing"].items()
@@ -243,8 +244,9 @@ async def _addresses(
     return on_file, ({"address": given, **answer} if answer is not None else None)
 
 
-def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, Any]) -> list[Observation]:
+def findings(gathered: Mapping[str, Any], request: SupportRequest, facts: Mapping[str, Any]) -> list[Observation]:
     """One line per system for a person, with the facts it contributed as data."""
+    reading = request.reading
     out: list[Observation] = []
 
     def add(source: str, finding: str, *prefixes: str) -> None:
@@ -256,8 +258,8 @@ def findings(gathered: Mapping[str, Any], reading: Reading, facts: Mapping[str, 
     add(
         "helpdesk",
         f"Ticket {ticket['ticket_id']} ({ticket['channel']}, {ticket['status']}{due}) from "
-        f"{(ticket.get('requester') or {}).get('name')} ({ticket['customer_id']}): {len(ticket['messages'])} "
-        "message(s)",
+        f"{(ticket.get('requester') or {}).get('name')} ({ticket['customer_id']}): {len(request.messages)} "
+        "message(s) from the customer",
         "ticket.",
     )
     if reading.problem:

@@ -6,7 +6,7 @@ and a part of a request is the same kind of thing as the whole."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message, unreadable
@@ -21,13 +21,15 @@ class SupportRequest:
     W2378156"); for a part of a request about several orders, the sentences about its order.
     ``messages``: every inbound message as written, oldest first (what a reply may echo, what an address may span).
     ``latest``: the customer's newest message when it answers an earlier one (None for a single message or a part).
+    ``sent_at``: when the newest was sent (what "today" is for the request).
     """
 
     text: str
     reading: Reading
     messages: tuple[str, ...] = ()
     latest: str | None = None
-    part: bool = field(default=False)
+    sent_at: str | None = None
+    part: bool = False
 
     @property
     def whole(self) -> str:
@@ -44,11 +46,6 @@ class SupportRequest:
         return replace(self, text=text, reading=reading, latest=None, part=True)
 
 
-def inbound_messages(ticket: Mapping[str, Any]) -> tuple[str, ...]:
-    """The customer's messages on the ticket, oldest first."""
-    return tuple(str(m.get("body") or "") for m in ticket.get("messages", []) if m.get("direction") == "inbound")
-
-
 def thread_text(messages: tuple[str, ...]) -> str:
     """What is read of the thread: a message that cannot be read on its own is left out (the latest alone is read
     when none can); the newest messages are kept within the reading limit."""
@@ -62,6 +59,8 @@ def thread_text(messages: tuple[str, ...]) -> str:
 
 def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
     """The ticket's request, read once."""
-    messages = inbound_messages(ticket)
+    inbound = [m for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    messages = tuple(str(m.get("body") or "") for m in inbound)
     text = thread_text(messages)
-    return SupportRequest(text, read_message(text), messages, messages[-1] if len(messages) > 1 else None)
+    latest = messages[-1] if len(messages) > 1 else None
+    return SupportRequest(text, read_message(text), messages, latest, inbound[-1].get("sent_at") if inbound else None)

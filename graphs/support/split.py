@@ -38,6 +38,7 @@ from typing import Any
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, only_as_sources, payment_amount
 from ai_missions.graphs.support.replies import compose_plan_reply
+from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
@@ -309,20 +310,20 @@ def _how_many(text: str, intent: str) -> int | None:
     return counted[0] if counted else None
 
 
-def case_facts(gathered: Mapping[str, Any], reading: Reading, thread: str) -> dict[str, Any]:
+def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str, Any]:
     """The ticket's facts: one order's (``derive_facts``), or, when that reading cannot tell which order and the
     request splits into parts (:func:`split_request`), the shared facts with every part's under ``parts``."""
-    facts = derive_facts(gathered, reading)
+    facts = derive_facts(gathered, request)
     if facts.get(TYPES_FACT) != ["which_order"] or (gathered.get("helpdesk.get_ticket") or {}).get("order_id"):
         return facts
     customer = facts.get("customer.id")
     orders: Mapping[str, Any] = gathered.get("orders") or {}
     records = {o: r for o, r in orders.items() if r and r["order"].get("customer_id") == customer}
     recent = list(gathered.get("recent_orders") or [])
-    split = split_request(thread, reading, records, recent)
+    split = split_request(request.text, request.reading, records, recent)
     if split is None:
         return facts
-    parts = [_part_facts(gathered, reading, records, part) for part in split]
+    parts = [_part_facts(gathered, request, records, part) for part in split]
     _refilled_gift_cards(parts)
     shared = dict(facts)
     shared[TYPES_FACT] = list(dict.fromkeys(t for p in parts for t in p[TYPES_FACT]))
@@ -369,7 +370,7 @@ def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
 
 
 def _part_facts(
-    gathered: Mapping[str, Any], reading: Reading, records: Mapping[str, Mapping[str, Any]], part: Part
+    gathered: Mapping[str, Any], request: SupportRequest, records: Mapping[str, Mapping[str, Any]], part: Part
 ) -> dict[str, Any]:
     """One order's facts, read from the sentences about it, as if the ticket were about it alone."""
     record = records[part.order_id]
@@ -379,8 +380,8 @@ def _part_facts(
         intents=part.intents,
         order_refs=(part.order_id,),
         loose_refs=(),
-        language=reading.language,
-        angry=reading.angry,
+        language=request.reading.language,
+        angry=request.reading.angry,
     )
     named = lines_named(asking_sentences(part.text), record["order"].get("lines") or [], _options(record))
     alone = {
@@ -390,6 +391,6 @@ def _part_facts(
         # the customer's other orders' items: what the part's sentences say of them is not said of this order's
         "other_lines": [x for o, r in records.items() if o != part.order_id for x in r["order"].get("lines") or []],
     }
-    facts = derive_facts(alone, scoped, thread=part.text)
+    facts = derive_facts(alone, request.of_part(part.text, scoped))
     facts[LABEL] = f"order {part.order_id}"
     return facts
