@@ -168,15 +168,17 @@ def _anything_else_too(facts: Mapping[str, Any], lang: str) -> str:
     return " " + say(lang, "anything_else_too", order=facts.get("order.id"), others=", ".join(dict.fromkeys(others)))
 
 
-def _listed(lang: str, parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {say(lang, 'and')} {parts[-1]}"
+def _listed(parts: Sequence[str], last: str) -> str:
+    """The parts as a list in words: commas between them, ``last`` (" and ", " or ") before the last one."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + last + parts[-1]
 
 
 def _address_question(facts: Mapping[str, Any], lang: str) -> str | None:
     """What is asked about an address that cannot be used as written (None: nothing to ask)."""
     status, evidence = facts.get("address.status"), str(facts.get("address.evidence") or "")
     if status == "incomplete":
-        missing = _listed(lang, [say(lang, f"part_{p}") for p in facts.get("address.missing") or ["street"]])
+        parts = [say(lang, f"part_{p}") for p in facts.get("address.missing") or ["street"]]
+        missing = _listed(parts, say(lang, "and"))
         return say(lang, "address_missing", evidence=evidence, missing=missing)
     if status == "which":
         return say(lang, "address_which", choices="; ".join(facts.get("address.choices") or []))
@@ -184,7 +186,7 @@ def _address_question(facts: Mapping[str, Any], lang: str) -> str | None:
         return say(lang, "address_corrected", evidence=evidence, suggestion=facts.get("address.suggestion"))
     if status == "undeliverable":
         known = [i for i in facts.get("address.issues") or [] if i in T["en"]]
-        issues = _listed(lang, [say(lang, i) for i in known]) if known else say(lang, "unknown_city")
+        issues = _listed([say(lang, i) for i in known], say(lang, "and")) if known else say(lang, "unknown_city")
         return say(lang, "address_undeliverable", evidence=evidence, issues=issues)
     return None
 
@@ -248,7 +250,8 @@ def _payment_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
         return say(lang, "pay_shipped", order=order)
     if not facts.get("paymethod.known"):
         return None
-    amount = _money(float(facts.get("paymethod.amount") or 0.0))
+    held = float(facts.get("paymethod.amount") or 0.0)
+    amount = _money(held)
     if facts.get("paymethod.ready"):
         # the payment moves now, also while the variant of an item changed with it is asked (SUP-013 v2)
         chosen = _method_of(facts, facts.get("paymethod.method_id"))
@@ -262,16 +265,19 @@ def _payment_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
         own = facts.get("paymethod.current")
         method = say(lang, "stays_with", method=_method_words(lang, own)) if own else ""
         return head + say(lang, "pay_stays", order=order, method=method)
-    held = float(facts.get("paymethod.amount") or 0.0)
-    others = [  # the methods that could pay for it: a gift card short of the payment is not offered
+    if not (others := _methods_paying(facts, lang, held)):
+        return head + say(lang, "pay_none", order=order)
+    return head + say(lang, "pay_which", order=order, methods=_listed(others, say(lang, "method_or")))
+
+
+def _methods_paying(facts: Mapping[str, Any], lang: str, amount: float) -> list[str]:
+    """The customer's other methods that could pay ``amount`` (nothing to pay when it is negative), as the reply
+    names them: a gift card short of it is not offered, one that covers it is named with its balance."""
+    return [
         _method_words(lang, m, balance=True)
         for m in facts.get("paymethod.others") or []
-        if m.get("kind") != "gift_card" or float(m.get("balance") or 0.0) + 0.005 >= held
+        if m.get("kind") != "gift_card" or amount < 0 or float(m.get("balance") or 0.0) + 0.005 >= amount
     ]
-    if not others:
-        return head + say(lang, "pay_none", order=order)
-    listed = others[0] if len(others) == 1 else ", ".join(others[:-1]) + say(lang, "method_or") + others[-1]
-    return head + say(lang, "pay_which", order=order, methods=listed)
 
 
 def _which_method_for_difference(facts: Mapping[str, Any], lang: str) -> str:
@@ -279,13 +285,7 @@ def _which_method_for_difference(facts: Mapping[str, Any], lang: str) -> str:
     customer's methods that could take it (the order's own first, a gift card with its balance when it covers it)."""
     difference = float(facts.get("modify.difference") or 0.0)
     own = facts.get("paymethod.current")
-    offered = [_method_words(lang, own)] if own else []
-    offered += [
-        _method_words(lang, m, balance=True)
-        for m in facts.get("paymethod.others") or []
-        if m.get("kind") != "gift_card" or difference < 0 or float(m.get("balance") or 0.0) + 0.005 >= difference
-    ]
-    listed = offered[0] if len(offered) == 1 else ", ".join(offered[:-1]) + say(lang, "method_or") + offered[-1]
+    offered = ([_method_words(lang, own)] if own else []) + _methods_paying(facts, lang, difference)
     return say(
         lang,
         "items_which_method",
@@ -293,7 +293,7 @@ def _which_method_for_difference(facts: Mapping[str, Any], lang: str) -> str:
         changes=facts.get("modify.summary"),
         amount=_money(abs(difference)),
         direction=say(lang, "more" if difference > 0 else "less"),
-        methods=listed,
+        methods=_listed(offered, say(lang, "method_or")),
     )
 
 
