@@ -25,7 +25,7 @@ def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
     return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
 
 
-TOOLS = ToolPolicy(
+TOOLS: ToolPolicy = ToolPolicy(
     [
         _rule("erp", "cancel_order", CANCEL, ids=_ORDER, free_text=frozenset({"reason"})),
         _rule("erp", "change_ship_to", ADDRESS, ids=_ORDER),
