@@ -39,17 +39,21 @@ class Reference:
     quoted: bool
 
 
+def _written(match: re.Match[str]) -> str:
+    """A reference as written: its ``#``, its letters (not a unit's or an ordinal's), its digits."""
+    hashed, prefix, digits = match.group(1), match.group(2) or "", match.group(3)
+    prefix = "" if prefix.rstrip("-") in _NOT_A_PREFIX else prefix
+    return ("#" if hashed else "") + prefix.upper() + digits
+
+
 def references(text: str) -> list[Reference]:
     """The candidate order references of a message, in the order written (each once)."""
     folded = fold(text)
     seen: dict[str, Reference] = {}
     for match in _REFERENCE.finditer(folded):
-        hashed, prefix, digits = match.group(1), match.group(2) or "", match.group(3)
-        if prefix.rstrip("-") in _NOT_A_PREFIX:
-            prefix = ""
-        written = ("#" if hashed else "") + prefix.upper() + digits
+        written = _written(match)
         before = folded[max(0, match.start() - 30) : match.start()]
-        quoted = bool(hashed or prefix or _ORDER_WORDS.search(before))
+        quoted = written != match.group(3) or bool(_ORDER_WORDS.search(before))  # a "#" or letters, or "order"
         if written not in seen or quoted:
             seen[written] = Reference(written, quoted)
     return list(seen.values())
@@ -76,9 +80,7 @@ def source_references(text: str) -> list[str]:
     out = []
     for match in _REFERENCE.finditer(folded):
         if _AS_SOURCE.search(folded[max(0, match.start() - 60) : match.start()].rstrip("# ")):
-            hashed, prefix, digits = match.group(1), match.group(2) or "", match.group(3)
-            prefix = "" if prefix.rstrip("-") in _NOT_A_PREFIX else prefix
-            out.append(("#" if hashed else "") + prefix.upper() + digits)
+            out.append(_written(match))
     return out
 
 

@@ -17,54 +17,31 @@ from ai_missions.mission_api import ToolPolicy, ToolRule, contract, part_owner
 ADDRESS, CANCEL, MONEY, REPLY, NOTE = range(5)
 
 _TICKET = {"ticket_id": ("ticket.id",)}
+_ORDER = {"order_id": ("order.id",)}
+_AFTER_PAYMENT = frozenset({"change_order_payment"})
 
 
 def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
     return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
 
 
-def _policy() -> ToolPolicy:
-    return TOOLS
-
-
-TOOLS = ToolPolicy(
+TOOLS: ToolPolicy = ToolPolicy(
     [
-        _rule("erp", "cancel_order", CANCEL, ids={"order_id": ("order.id",)}, free_text=frozenset({"reason"})),
-        _rule("erp", "change_ship_to", ADDRESS, ids={"order_id": ("order.id",)}),
+        _rule("erp", "cancel_order", CANCEL, ids=_ORDER, free_text=frozenset({"reason"})),
+        _rule("erp", "change_ship_to", ADDRESS, ids=_ORDER),
         # shipping's own copy of the ship-to (the label's): changed only once the ERP's change went through
-        _rule(
-            "shipping",
-            "update_shipment_address",
-            ADDRESS,
-            ids={"order_id": ("order.id",)},
-            depends_on=frozenset({"change_ship_to"}),
-        ),
+        _rule("shipping", "update_shipment_address", ADDRESS, ids=_ORDER, depends_on=frozenset({"change_ship_to"})),
         # the account's own address (CRM): only the customer who wrote (their id is known only once verified)
         _rule("crm", "update_customer_address", ADDRESS, ids={"customer_id": ("customer.id",)}),
-        _rule("erp", "open_return", CANCEL, ids={"order_id": ("order.id",)}),
-        _rule("erp", "exchange_order_item", CANCEL, ids={"order_id": ("order.id",), "sku": ("exchange.sku",)}),
+        _rule("erp", "open_return", CANCEL, ids=_ORDER),
+        _rule("erp", "exchange_order_item", CANCEL, ids={**_ORDER, "sku": ("exchange.sku",)}),
         # an order's payment moves to another method before its items change (a difference then goes to it); the
         # items wait for it and do not change when it is refused (the difference would go to a method not paying)
         _rule(
-            "payments",
-            "change_order_payment",
-            CANCEL,
-            ids={"order_id": ("order.id",), "payment_method_id": ("paymethod.method_id",)},
+            "payments", "change_order_payment", CANCEL, ids={**_ORDER, "payment_method_id": ("paymethod.method_id",)}
         ),
-        _rule(
-            "erp",
-            "modify_order_items",
-            CANCEL,
-            ids={"order_id": ("order.id",)},
-            depends_on=frozenset({"change_order_payment"}),
-        ),
-        _rule(
-            "erp",
-            "exchange_order_items",
-            CANCEL,
-            ids={"order_id": ("order.id",)},
-            depends_on=frozenset({"change_order_payment"}),
-        ),
+        _rule("erp", "modify_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
+        _rule("erp", "exchange_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
         _rule(
             "payments",
             "void_authorization",
@@ -83,7 +60,7 @@ TOOLS = ToolPolicy(
             "payments",
             "charge_payment",
             MONEY,
-            ids={"order_id": ("order.id",)},
+            ids=_ORDER,
             free_text=frozenset({"reason"}),
             depends_on=frozenset({"modify_order_items", "exchange_order_items"}),
         ),
@@ -99,5 +76,5 @@ TOOLS = ToolPolicy(
         ),
     ],
     # a request about several orders: an order's refund waits on that order's cancellation, not on another's
-    owner=part_owner(lambda: _policy()),
+    owner=part_owner(lambda: TOOLS),
 )
