@@ -15,6 +15,7 @@ import pytest
 import ai_missions.graphs.support as support
 from ai_missions.graphs.support.address_reading import read_addresses
 from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.words import singular
 
 #: Regex syntax that looks like letters: escapes (\b, \s, \w, \d...), named groups and back references, character
 #: classes, and counted repeats.
@@ -166,3 +167,9 @@ def test_an_address_after_a_sending_verb_is_wanted_though_an_old_address_is_name
 def test_a_condition_the_customer_asks_to_be_told_about_is_not_their_condition() -> None:
     assert read_message("Please cancel my order, and let me know if the total is over $200").condition is None
     assert read_message("Please cancel my order if the total is over $200").condition == "if the total is over $200"
+
+
+def test_a_plural_is_made_singular_by_the_endings_the_words_file_lists() -> None:
+    pairs = {"batteries": "battery", "watches": "watch", "glasses": "glass", "bottles": "bottle", "bags": "bag"}
+    assert {w: singular(w) for w in pairs} == pairs
+    assert [singular(w) for w in ("glass", "bus", "kettle")] == ["glass", "bus", "kettle"]

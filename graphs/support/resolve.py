@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ai_missions.graphs.support.understanding import OPTION_WORDS, SIZE_WORDS, fold
-from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
+from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
 
 _EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 #: A postal code as US customers write it (ZIP, ZIP+4); a candidate only, checked against the CRM with a name.
@@ -172,29 +172,17 @@ def resolve(
 _GENERIC = frozenset(WORDS.phrases("generic_item_word"))
 
 
-def _stem(word: str) -> str:
-    """A noun's singular, as far as its ending tells: "batteries" -> "battery", "boxes", "watches", "glasses" ->
-    "box", "watch", "glass", any other "-s" dropped ("bottles" -> "bottle", "cases" -> "case")."""
-    if len(word) < 5 or word.endswith("ss") or not word.endswith("s"):
-        return word[:-1] if len(word) == 4 and word.endswith("s") and not word.endswith("ss") else word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("xes", "zes", "ches", "shes", "sses")):
-        return word[:-2]
-    return word[:-1]
-
-
 def _name_words(description: str, options: Iterable[str]) -> list[str]:
     """The words of an item's name that say what it is: not its variant (colour, size...), not generic."""
-    variant = {_stem(w) for o in options for w in _words(o)} | {_stem(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
-    return [s for w in _words(description) if len(w) >= 3 and (s := _stem(w)) not in _GENERIC and s not in variant]
+    variant = {singular(w) for o in options for w in _words(o)} | {singular(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
+    return [s for w in _words(description) if len(w) >= 3 and (s := singular(w)) not in _GENERIC and s not in variant]
 
 
 def names_item(text: str, description: str, options: Iterable[str] = ()) -> bool:
     """The message names this item: its head word ("the kettle" for an Electric Kettle, "dumbbells" for a Dumbbell
     Set) or two words of its name ("the office thing with the chair" is not needed: "office chair" is)."""
     words = _name_words(description, options)
-    said = {_stem(w) for w in _words(text)}
+    said = {singular(w) for w in _words(text)}
     return bool(words) and (words[-1] in said or len(set(words) & said) >= 2)
 
 
@@ -219,8 +207,8 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
     6 hours ones"), the lines of that variant. ``options`` maps a
     line's sku to its variant option as the ERP has it."""
     # which of several lines of one item is meant is told by what the customer has, not by what they want
-    said = {_stem(w) for w in _words(_without_wanted(text))}
-    variant_words = {_stem(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
+    said = {singular(w) for w in _words(_without_wanted(text))}
+    variant_words = {singular(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
     groups: dict[tuple[str, ...], list[Mapping[str, object]]] = {}
     for line in lines:
         option = options.get(str(line["sku"]), "")
@@ -228,7 +216,7 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
             groups.setdefault(tuple(_name_words(str(line.get("description") or ""), [option])), []).append(line)
     chosen: list[int] = []
     for group in groups.values():
-        described = [{_stem(w) for w in _words(f"{x.get('description')} {options.get(str(x['sku']), '')}")}
+        described = [{singular(w) for w in _words(f"{x.get('description')} {options.get(str(x['sku']), '')}")}
                      for x in group]  # fmt: skip
         # the words that tell the group's lines apart ("black" of a black and a navy backpack, not "small" of both)
         common = described[0].intersection(*described[1:])
@@ -244,8 +232,8 @@ def described_by_options(text: str, lines: Sequence[Mapping[str, object]], optio
     """The order lines the text describes by their variant rather than their name ("the red mountain bike" of a
     Bicycle in large red mountain, "the little white USB-C power bank" of a Portable Charger in 5000mAh USB-C
     white): two words of the line's option that no other line's option holds, said in the text."""
-    words = {int(str(x["line_no"])): {_stem(w) for w in _words(options.get(str(x["sku"]), ""))} for x in lines}
-    said = {_stem(w) for w in _words(text)}
+    words = {int(str(x["line_no"])): {singular(w) for w in _words(options.get(str(x["sku"]), ""))} for x in lines}
+    said = {singular(w) for w in _words(text)}
     described = []
     for line_no, own in words.items():
         others = set().union(*(w for n, w in words.items() if n != line_no))
@@ -271,7 +259,7 @@ def order_called_by(text: str, lines: Sequence[Mapping[str, object]], options: M
         if not name:
             continue
         for i, word in enumerate(tokens):
-            if _stem(word) != name[-1]:
+            if singular(word) != name[-1]:
                 continue
             after = tokens[i + 1] if i + 1 < len(tokens) else ""
             if after in _ORDER_NOUNS or _ORDER_HOLDING.search(" ".join(tokens[max(0, i - 7) : i])):
@@ -285,9 +273,9 @@ def partly_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapp
     vacuum" of a Vacuum Cleaner, "the espresso one"), not a word of an item it does name ("smart" beside the Smart
     Thermostat it names) nor of any variant. Whether that item is meant is asked: taken, one word could pick the
     wrong item; left out, a change asked for it would go ahead for the other items alone."""
-    said = {_stem(w) for w in _words(text)}
+    said = {singular(w) for w in _words(text)}
     named = set(lines_named(text, lines, options))
-    variant = {_stem(w) for option in options.values() for w in _words(option)}
+    variant = {singular(w) for option in options.values() for w in _words(option)}
 
     def name(line: Mapping[str, object]) -> list[str]:
         return _name_words(str(line.get("description") or ""), [options.get(str(line["sku"]), "")])
@@ -325,9 +313,9 @@ def ambiguous_items(
         head = name[-1]
         singular = head in _words(str(group[0].get("description") or ""))
         several = any(
-            _SEVERAL & set(words) or (singular and any(w != head and _stem(w) == head for w in words))
+            _SEVERAL & set(words) or (singular and any(w != head and singular(w) == head for w in words))
             for words in sentences
-            if any(_stem(w) == head for w in words)
+            if any(singular(w) == head for w in words)
         )
         if not several:
             out.append(str(group[0].get("description") or head))
@@ -358,7 +346,7 @@ def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> s
     for sentence in re.split(r"[.!?]+", fold(text)):
         for piece in _LIST_BREAK.split(sentence):
             tokens = _words(piece)
-            at = next((i for i, w in enumerate(tokens) if _stem(w) == head or w in (f"{head}n", f"{head}en")), None)
+            at = next((i for i, w in enumerate(tokens) if singular(w) == head or w in (f"{head}n", f"{head}en")), None)
             if at is None:
                 continue
             before = set(tokens[max(0, at - 5) : at])
@@ -396,7 +384,7 @@ SAID_APART = re.compile(
 def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The lines whose item this piece of text names, the most specific only: "the electric kettle" names the
     Electric Kettle, not the Tea Kettle beside it (both are kettles; two words of the first are said)."""
-    said = {_stem(w) for w in _words(piece)}
+    said = {singular(w) for w in _words(piece)}
     scored: dict[int, int] = {}
     for line in lines:
         option = options.get(str(line["sku"]), "")

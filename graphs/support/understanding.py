@@ -21,7 +21,7 @@ from ai_missions.graphs.support.address_reading import address_asked
 from ai_missions.graphs.support.folding import fold
 from ai_missions.graphs.support.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
-from ai_missions.graphs.support.words import WORDS
+from ai_missions.graphs.support.words import WORDS, singular
 from ai_missions.nodes.api import OfflineReader, Source, read
 
 #: Longer messages are not read (a person looks at them).
@@ -263,10 +263,6 @@ _CAME = re.compile(
 _BAD_STATE = frozenset(WORDS.phrases("bad_state"))
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
-
-
 def _other_than_ordered(sentence: str) -> str | None:
     """ "I ordered a large and received a small", "ordered the blue helmet, got a pink kids helmet", "I ordered a
     kettle and got a toaster": what came is described differently from what was ordered (a colour, a size, whom it
@@ -275,14 +271,14 @@ def _other_than_ordered(sentence: str) -> str | None:
     match = _CAME.search(sentence)
     if match is None or not _BAD_STATE.isdisjoint(_TOKEN.findall(sentence)):
         return None
-    ordered = {_stem(w) for w in _TOKEN.findall(match["ordered"])}
+    ordered = {singular(w) for w in _TOKEN.findall(match["ordered"])}
     came = [w for w in _TOKEN.findall(match["came"]) if w not in _FILLERS][:4]
     if not came or came[0] in _NOT_AN_ITEM:
         return None
-    differing = next((w for w in came if w in _DESCRIPTORS and _stem(w) not in ordered), None)
+    differing = next((w for w in came if w in _DESCRIPTORS and singular(w) not in ordered), None)
     if differing is not None:
         return f"ordered ... a {differing}"
-    if came[0] not in _DESCRIPTORS and _stem(came[0]) not in ordered and not (ordered & {_stem(w) for w in came}):
+    if came[0] not in _DESCRIPTORS and singular(came[0]) not in ordered and not (ordered & {singular(w) for w in came}):
         return f"ordered ... a {came[0]}"
     return None
 

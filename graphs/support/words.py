@@ -54,3 +54,16 @@ class Words:
 
 #: The shipped words (read once, when the readers are imported).
 WORDS = Words()
+
+_PLURAL_ENDINGS = sorted(WORDS.table("plural_ending").items(), key=lambda pair: -len(pair[0]))
+
+
+def singular(word: str) -> str:
+    """A noun's singular, as far as its ending tells (``plural_ending`` in the words file); a short word only loses a
+    final "s" ("bags"), and a word ending in "ss" is left as it is ("glass")."""
+    if not word.endswith("s") or word.endswith("ss") or len(word) < 4:
+        return word
+    if len(word) == 4:
+        return word[:-1]
+    ending, single = next((e, s) for e, s in _PLURAL_ENDINGS if word.endswith(e))
+    return word[: -len(ending)] + single
