@@ -311,9 +311,9 @@ def ambiguous_items(
         if not name or len({str(line["sku"]) for line in group}) < 2:
             continue
         head = name[-1]
-        singular = head in _words(str(group[0].get("description") or ""))
+        named_singular = head in _words(str(group[0].get("description") or ""))
         several = any(
-            _SEVERAL & set(words) or (singular and any(w != head and singular(w) == head for w in words))
+            _SEVERAL & set(words) or (named_singular and any(w != head and singular(w) == head for w in words))
             for words in sentences
             if any(singular(w) == head for w in words)
         )
@@ -341,7 +341,7 @@ def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> s
         return None
     head = words[-1]
     # "the bottles" says several of a Water Bottle; "the boots" says nothing more of Hiking Boots
-    singular = head in _words(fold(description))
+    named_singular = head in _words(fold(description))
     said: set[str] = set()
     for sentence in re.split(r"[.!?]+", fold(text)):
         for piece in _LIST_BREAK.split(sentence):
@@ -352,7 +352,7 @@ def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> s
             before = set(tokens[max(0, at - 5) : at])
             if _ONE_OF.search(piece):
                 said.add("one")
-            elif before & _EVERY or (tokens[at] != head and singular):
+            elif before & _EVERY or (tokens[at] != head and named_singular):
                 said.add("all")  # "both bottles", "the bottles"
             elif before & _SINGLE:
                 said.add("one")
