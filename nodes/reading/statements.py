@@ -176,7 +176,8 @@ def _short_weekday_before_a_day(line: str, stop: int, after: int, lexicon: Lexic
 
 
 def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
-    """A sentence cut where it turns ("but", "aber") or goes on in time (", then", "; puis"), and at semicolons."""
+    """A sentence cut where it turns ("but", "aber") or goes on in time (", then", "; puis", "d'abord ... puis"), and
+    at semicolons."""
     folded = fold(sentence)
     if len(folded) != len(sentence):
         return [(0, sentence)]
@@ -189,7 +190,11 @@ def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
         for m in lexicon["sequence"].finditer(folded)
         if m.start() > 0
         and not any(a <= m.start() < b for a, b in held)
-        and re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()])
+        and (
+            re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()])
+            # "first agreed to the fee then changed her mind": a time said first makes the next one a new statement
+            or _has(lexicon, "at_first", folded[: m.start()])
+        )
         and folded[m.end() :].strip()
     ]
     out, start = [], 0
