@@ -194,6 +194,8 @@ def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
             re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()])
             # "first agreed to the fee then changed her mind": a time said first makes the next one a new statement
             or _has(lexicon, "at_first", folded[: m.start()])
+            # "cancelled then changed her mind": what comes next takes it back
+            or _has(lexicon, "reversal", folded[m.start() :])
         )
         and folded[m.end() :].strip()
     ]
