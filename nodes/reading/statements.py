@@ -53,6 +53,7 @@ _ABBREVIATION = re.compile(
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_HEADER_THEN_BODY = re.compile(r"\s--+\s+(?=\w)")
 _FOOTER = re.compile(r"^\s*(?:--+|__+|==+)\s*")
 _QUOTE = re.compile(r"^\s*>+\s?")
 _TAGS = re.compile(
@@ -122,6 +123,13 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
         if (header is not None and header.start() == 0) or re.match(r"^\s*-{3,}", line):
             if seen_body:
                 rest = "quoted"
+            # a one-line export writes the message after its header block behind " -- ": "Sent: ... -- The chairs ..."
+            mark = None if seen_body else _HEADER_THEN_BODY.search(line)
+            if mark is not None:
+                out.append((start, line[: mark.start()], "header"))
+                out.append((start + mark.end(), line[mark.end() :], "body"))
+                seen_body = True
+                continue
             out.append((start, line, "header"))
             continue
         boiler = lexicon["boilerplate"].search(folded)
