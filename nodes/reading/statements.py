@@ -288,7 +288,7 @@ def _statement(
         mood = "question"
     elif _has(lexicon, "request", folded):
         mood = "request"
-    third = [m.span() for m in lexicon["third_party"].finditer(folded)]
+    third = [m.span() for m in lexicon["third_party"].finditer(folded) if not _for_them(folded, m.start(), lexicon)]
     holder: Holder = (
         "claim"
         if _has(lexicon, "claim", folded) or _quotes_supplier(folded, lexicon)
@@ -338,6 +338,15 @@ def _statement(
 
 #: Words in quotation marks: '...', "...", « ... », „...“ (folded: the marks as written).
 _QUOTED = re.compile(r"""(?:^|(?<=[\s:(]))(?:'[^']{8,}'|"[^"]{8,}"|«[^»]{8,}»|„[^“"]{8,}[“"])""")
+
+
+def _for_them(folded: str, at: int, lexicon: Lexicon) -> bool:
+    """The third party named at ``at`` is who a thing is for ("the second order is a gift for her mum", "ist für
+    meine Tochter": the lexicon's ``beneficiary`` words right before it or overlapping it), not who speaks."""
+    return any(
+        m.start() < at and (m.end() >= at or not folded[m.end() : at].strip())
+        for m in lexicon["beneficiary"].finditer(folded)
+    )
 
 
 def _quotes_supplier(folded: str, lexicon: Lexicon) -> bool:
