@@ -682,13 +682,16 @@ class OfflineReader:
         return words.objects.search(chosen) is not None
 
     def _declined_offers(self, words: KindWords, statements: list[Statement]) -> list[_Read]:
-        """An offer of the kind's thing ("we could send two 1-litre bottles instead of the 2-litre one") answered by
-        the next statement with a bare no ("Customer: no thanks, leave it out"): the offer was refused."""
+        """An offer of the kind's thing ("we could send two 1-litre bottles instead of the 2-litre one", or the thing
+        alone asked: "A substitute?") answered by the next statement with a bare no ("Customer: no thanks, leave it
+        out"): the offer was refused."""
         lexicon = self.lexicon
         out = []
         body = [s for s in statements if s.body]
         for offer, answer in itertools.pairwise(body):
-            if not lexicon["offer"].search(offer.folded) or offer.conditional:
+            # an offer said outright, or the thing alone asked back ("Ersatzprodukt? Nein danke")
+            bare_question = offer.folded.rstrip().endswith("?") and len(re.findall(r"\w+", offer.folded)) <= 3
+            if not (lexicon["offer"].search(offer.folded) or bare_question) or offer.conditional:
                 continue
             if not (words.objects.search(offer.folded) or lexicon["instead"].search(offer.folded)):
                 continue
