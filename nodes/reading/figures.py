@@ -41,8 +41,21 @@ def _number(raw: str) -> float:
 
 def amounts(text: str, lexicon: Lexicon | None = None) -> list[float]:
     """Money amounts written in the text ("$12.50", "12,50 €", "EUR 1.234,00", "20 quid", "12.50")."""
-    pattern = _amount_pattern(lexicon or default())
+    lexicon = lexicon or default()
+    # "15 pounds 50" ("fifteen pounds fifty" in digits): the cents said after the currency word
+    text = _cents_after_currency(lexicon).sub(r"\1.\3 \2", text)
+    pattern = _amount_pattern(lexicon)
     return [_number(next(g for g in m.groups() if g)) for m in pattern.finditer(text)]
+
+
+@cache
+def _cents_after_currency(lexicon: Lexicon) -> re.Pattern[str]:
+    """Cents are a bare two-digit figure: not a figure of a unit ("20 quid 30 days") or of another amount."""
+    words = _figure_words(lexicon, "currency_words") or r"(?!)"
+    units = _alternation(lexicon.units)
+    return re.compile(
+        rf"(?<![\d.,])(\d+)\s*({words})\s+(\d{{2}})(?![\d.,]?\d|\s*(?:%|[$€£]|(?:{units})(?![\w])))", re.I
+    )
 
 
 @cache

@@ -140,12 +140,17 @@ def _without_alternatives(folded: str, lexicon: Lexicon) -> str:
 def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
     """The cue is in what was changed from: "from click & collect to home delivery", "moved from X to Y"."""
     before = folded[max(0, at - 30) : at]
-    if not re.search(r"(?<![\w])(?:from|von|de|desde)\s+(?:[\w'&]+\s+){0,2}$", before):
+    if not re.search(r"(?<![\w])(?:from|von|vom|de|du|des|desde|del)\s+(?:[\w'&]+\s+){0,2}$", before):
         return False
     after = folded[at : at + 40]
     return re.search(r"^[\w§'&\s-]{0,25}?\s(?:to|zu|auf|nach|a|à|por|->|→)\s", after) is not None and bool(
-        re.search(r"(?:switch|chang|mov|went|go|wechsel|pas[sos]|cambi)\w*\s+(?:[\w']+\s+){0,3}$", folded[:at])
-        or re.search(r"(?:switch|chang|mov|wechsel|pass|cambi)\w*\s+from", before)
+        re.search(
+            r"(?:switch|chang|mov|went|go|wechsel|umgestellt|umstell|pas[sosa]|cambi)\w*\s+(?:[\w']+\s+){0,3}$",
+            folded[:at],
+        )
+        or re.search(
+            r"(?:switch|chang|mov|wechsel|umstell|umgestellt|pass|pasa|cambi)\w*\s+(?:from|von|vom|de|du|del)", before
+        )
     )
 
 
@@ -677,13 +682,16 @@ class OfflineReader:
         return words.objects.search(chosen) is not None
 
     def _declined_offers(self, words: KindWords, statements: list[Statement]) -> list[_Read]:
-        """An offer of the kind's thing ("we could send two 1-litre bottles instead of the 2-litre one") answered by
-        the next statement with a bare no ("Customer: no thanks, leave it out"): the offer was refused."""
+        """An offer of the kind's thing ("we could send two 1-litre bottles instead of the 2-litre one", or the thing
+        alone asked: "A substitute?") answered by the next statement with a bare no ("Customer: no thanks, leave it
+        out"): the offer was refused."""
         lexicon = self.lexicon
         out = []
         body = [s for s in statements if s.body]
         for offer, answer in itertools.pairwise(body):
-            if not lexicon["offer"].search(offer.folded) or offer.conditional:
+            # an offer said outright, or the thing alone asked back ("Ersatzprodukt? Nein danke")
+            bare_question = offer.folded.rstrip().endswith("?") and len(re.findall(r"\w+", offer.folded)) <= 3
+            if not (lexicon["offer"].search(offer.folded) or bare_question) or offer.conditional:
                 continue
             if not (words.objects.search(offer.folded) or lexicon["instead"].search(offer.folded)):
                 continue

@@ -53,6 +53,7 @@ _ABBREVIATION = re.compile(
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_HEADER_THEN_BODY = re.compile(r"\s--+\s+(?=\w)")
 _FOOTER = re.compile(r"^\s*(?:--+|__+|==+)\s*")
 _QUOTE = re.compile(r"^\s*>+\s?")
 _TAGS = re.compile(
@@ -122,6 +123,13 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
         if (header is not None and header.start() == 0) or re.match(r"^\s*-{3,}", line):
             if seen_body:
                 rest = "quoted"
+            # a one-line export writes the message after its header block behind " -- ": "Sent: ... -- The chairs ..."
+            mark = None if seen_body else _HEADER_THEN_BODY.search(line)
+            if mark is not None:
+                out.append((start, line[: mark.start()], "header"))
+                out.append((start + mark.end(), line[mark.end() :], "body"))
+                seen_body = True
+                continue
             out.append((start, line, "header"))
             continue
         boiler = lexicon["boilerplate"].search(folded)
@@ -176,7 +184,8 @@ def _short_weekday_before_a_day(line: str, stop: int, after: int, lexicon: Lexic
 
 
 def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
-    """A sentence cut where it turns ("but", "aber") or goes on in time (", then", "; puis"), and at semicolons."""
+    """A sentence cut where it turns ("but", "aber") or goes on in time (", then", "; puis", "d'abord ... puis"), and
+    at semicolons."""
     folded = fold(sentence)
     if len(folded) != len(sentence):
         return [(0, sentence)]
@@ -189,7 +198,13 @@ def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
         for m in lexicon["sequence"].finditer(folded)
         if m.start() > 0
         and not any(a <= m.start() < b for a, b in held)
-        and re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()])
+        and (
+            re.search(r"(?:[,;]|\s-|\band)\s*$", folded[: m.start()])
+            # "first agreed to the fee then changed her mind": a time said first makes the next one a new statement
+            or _has(lexicon, "at_first", folded[: m.start()])
+            # "cancelled then changed her mind": what comes next takes it back
+            or _has(lexicon, "reversal", folded[m.start() :])
+        )
         and folded[m.end() :].strip()
     ]
     out, start = [], 0
@@ -273,7 +288,7 @@ def _statement(
         mood = "question"
     elif _has(lexicon, "request", folded):
         mood = "request"
-    third = [m.span() for m in lexicon["third_party"].finditer(folded)]
+    third = [m.span() for m in lexicon["third_party"].finditer(folded) if not _for_them(folded, m.start(), lexicon)]
     holder: Holder = (
         "claim"
         if _has(lexicon, "claim", folded) or _quotes_supplier(folded, lexicon)
@@ -323,6 +338,15 @@ def _statement(
 
 #: Words in quotation marks: '...', "...", « ... », „...“ (folded: the marks as written).
 _QUOTED = re.compile(r"""(?:^|(?<=[\s:(]))(?:'[^']{8,}'|"[^"]{8,}"|«[^»]{8,}»|„[^“"]{8,}[“"])""")
+
+
+def _for_them(folded: str, at: int, lexicon: Lexicon) -> bool:
+    """The third party named at ``at`` is who a thing is for ("the second order is a gift for her mum", "ist für
+    meine Tochter": the lexicon's ``beneficiary`` words right before it or overlapping it), not who speaks."""
+    return any(
+        m.start() < at and (m.end() >= at or not folded[m.end() : at].strip())
+        for m in lexicon["beneficiary"].finditer(folded)
+    )
 
 
 def _quotes_supplier(folded: str, lexicon: Lexicon) -> bool:
