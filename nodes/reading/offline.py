@@ -138,19 +138,18 @@ def _without_alternatives(folded: str, lexicon: Lexicon) -> str:
 
 
 def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
-    """The cue is in what was changed from: "from click & collect to home delivery", "moved from X to Y"."""
+    """The cue is in what was changed from: "from click & collect to home delivery", "moved from X to Y" (the
+    ``changed_from``, ``changed_to`` and ``change_verb`` words)."""
+    source, target, verb = (lexicon[c].pattern for c in ("changed_from", "changed_to", "change_verb"))
+    if source is None or target is None or verb is None:
+        return False
     before = folded[max(0, at - 30) : at]
-    if not re.search(r"(?<![\w])(?:from|von|vom|de|du|des|desde|del)\s+(?:[\w'&]+\s+){0,2}$", before):
+    if not re.search(rf"(?:{source.pattern})\s+(?:[\w'&]+\s+){{0,2}}$", before):
         return False
     after = folded[at : at + 40]
-    return re.search(r"^[\w§'&\s-]{0,25}?\s(?:to|zu|auf|nach|a|à|por|->|→)\s", after) is not None and bool(
-        re.search(
-            r"(?:switch|chang|mov|went|go|wechsel|umgestellt|umstell|pas[sosa]|cambi)\w*\s+(?:[\w']+\s+){0,3}$",
-            folded[:at],
-        )
-        or re.search(
-            r"(?:switch|chang|mov|wechsel|umstell|umgestellt|pass|pasa|cambi)\w*\s+(?:from|von|vom|de|du|del)", before
-        )
+    return re.search(rf"^[\w§'&\s-]{{0,25}}?\s(?:{target.pattern}|->|→)\s", after) is not None and bool(
+        re.search(rf"(?:{verb.pattern})\s+(?:[\w']+\s+){{0,3}}$", folded[:at])
+        or re.search(rf"(?:{verb.pattern})\s+(?:{source.pattern})", before)
     )
 
 
