@@ -917,9 +917,13 @@ class OfflineReader:
         situation, not another record, not a rule or a footer."""
         spec = KINDS[kind]
         folded = statement.folded
-        if statement.about == "general" or any(a <= at < b for a, b in statement.templates):
-            return False  # a rule, a footer, or wording a template holds ("sent the claim template: '...'")
         part = _part_of(folded, at)
+        # a rule said after the cue's part is not what that part says ("I want a refund - your help page said ...")
+        general = statement.about == "general" and any(
+            m.start() < part[1] for m in self.lexicon["general"].finditer(folded)
+        )
+        if general or any(a <= at < b for a, b in statement.templates):
+            return False  # a rule, a footer, or wording a template holds ("sent the claim template: '...'")
         # another record named only in the alternative not taken ("instead of another delivery attempt") is no other
         others = [
             m
