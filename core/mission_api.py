@@ -9,6 +9,8 @@ package").
 
 from __future__ import annotations
 
+from typing import Any
+
 from ai_missions.contracts import contract, tool_spec
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin, holds_row
@@ -50,7 +52,13 @@ __all__ = [
     "part_owner",
     "plain_text_problems",
     "read",
+    "tool_rule",
     "tool_spec",
     "write",
     "write_lookup",
 ]
+
+
+def tool_rule(system: str, tool: str, phase: int, **options: Any) -> ToolRule:
+    """A mission's rule for one write tool, named by its system and tool (``options``: :class:`ToolRule`'s fields)."""
+    return ToolRule(contract(system).tool(tool), phase, **options)

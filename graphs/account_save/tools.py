@@ -3,14 +3,13 @@ the email to the customer, and the internal health note last (the only action th
 
 from __future__ import annotations
 
-from ai_missions.mission_api import ToolPolicy, ToolRule, contract
+from functools import partial
+
+from ai_missions.mission_api import ToolPolicy, tool_rule
 
 REASSIGN, ESCALATE, EMAIL, NOTE = range(4)
 _ACCOUNT = {"account_id": ("account.id",)}
-
-
-def _rule(tool: str, phase: int, **options: object) -> ToolRule:
-    return ToolRule(contract("accounts").tool(tool), phase, **options)  # type: ignore[arg-type]
+_rule = partial(tool_rule, "accounts")  # every tool is the accounts system's
 
 
 TOOLS = ToolPolicy(

@@ -8,7 +8,7 @@ may run without a reviewer. ``ids`` ties each identifier argument to the facts n
 
 from __future__ import annotations
 
-from ai_missions.mission_api import ToolPolicy, ToolRule, contract
+from ai_missions.mission_api import ToolPolicy, tool_rule
 
 HOLD, DECIDE, COMMIT, PAY, ASK, NOTE = range(6)
 
@@ -17,33 +17,29 @@ _REASON = frozenset({"reason"})
 _MESSAGE = frozenset({"message"})
 
 
-def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
-    return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
-
-
 TOOLS = ToolPolicy(
     [
-        _rule("ap", "place_invoice_hold", HOLD, ids=_INVOICE, free_text=_REASON),
-        _rule("ap", "reject_invoice", DECIDE, ids=_INVOICE, free_text=_REASON),
-        _rule(
+        tool_rule("ap", "place_invoice_hold", HOLD, ids=_INVOICE, free_text=_REASON),
+        tool_rule("ap", "reject_invoice", DECIDE, ids=_INVOICE, free_text=_REASON),
+        tool_rule(
             "budget",
             "commit_budget",
             COMMIT,
             advancing=True,
             ids={**_INVOICE, "cost_centre": ("invoice.cost_centre",)},
         ),
-        _rule("ap", "post_payment", PAY, advancing=True, ids=_INVOICE),
-        _rule(
+        tool_rule("ap", "post_payment", PAY, advancing=True, ids=_INVOICE),
+        tool_rule(
             "ap",
             "request_bank_verification",
             ASK,
             ids={**_INVOICE, "vendor_id": ("vendor.id",), "account_id": ("vendor.bank_account_id",)},
         ),
-        _rule("ap", "request_vendor_confirmation", ASK, ids=_INVOICE, free_text=_MESSAGE),
-        _rule(
+        tool_rule("ap", "request_vendor_confirmation", ASK, ids=_INVOICE, free_text=_MESSAGE),
+        tool_rule(
             "purchasing", "request_buyer_review", ASK, ids={**_INVOICE, "po_id": ("invoice.po_id",)}, free_text=_MESSAGE
         ),
-        _rule(
+        tool_rule(
             "ap",
             "add_invoice_note",
             NOTE,

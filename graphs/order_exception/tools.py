@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.mission_api import ToolPolicy, ToolRule, contract
+from ai_missions.mission_api import ToolPolicy, tool_rule
 
 DATA, SETTLE, FULFIL, TELL = range(4)
 
@@ -90,17 +90,13 @@ def settled_order(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any]) 
     return str(facts["order.id"]) if record in mine and facts.get("order.id") is not None else None
 
 
-def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
-    return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
-
-
 TOOLS = ToolPolicy(
     [
-        _rule(
+        tool_rule(
             "inventory", "adjust_stock", DATA, ids=_STOCK, free_text=_REASON, depends_on=frozenset(), moves_stock=True
         ),
-        _rule("shipping", "apply_address_correction", DATA, advancing=True, ids=_ORDER, depends_on=frozenset()),
-        _rule(
+        tool_rule("shipping", "apply_address_correction", DATA, advancing=True, ids=_ORDER, depends_on=frozenset()),
+        tool_rule(
             "inventory",
             "reallocate_reservation",
             DATA,
@@ -109,10 +105,10 @@ TOOLS = ToolPolicy(
             depends_on=frozenset(),
             moves_stock=True,
         ),
-        _rule("payments", "place_payment_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
-        _rule("erp", "place_order_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
-        _rule("payments", "release_payment_hold", SETTLE, advancing=True, ids=_ORDER, depends_on=frozenset()),
-        _rule(
+        tool_rule("payments", "place_payment_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
+        tool_rule("erp", "place_order_hold", SETTLE, ids=_ORDER, free_text=_REASON, depends_on=frozenset()),
+        tool_rule("payments", "release_payment_hold", SETTLE, advancing=True, ids=_ORDER, depends_on=frozenset()),
+        tool_rule(
             "erp",
             "release_order_hold",
             SETTLE,
@@ -120,11 +116,11 @@ TOOLS = ToolPolicy(
             ids=_ORDER,
             depends_on=frozenset({"apply_address_correction", "reallocate_reservation"}),
         ),
-        _rule("payments", "capture_payment", SETTLE, advancing=True, ids=_AUTHORIZATION, depends_on=_CLEAR),
-        _rule("payments", "void_authorization", SETTLE, ids=_VOID, depends_on=_CANCELLED),
-        _rule("payments", "refund_payment", SETTLE, ids=_REFUND, free_text=_REASON, depends_on=_CANCELLED),
-        _rule("erp", "cancel_order", SETTLE, ids=_CANCEL, free_text=_REASON, depends_on=frozenset()),
-        _rule(
+        tool_rule("payments", "capture_payment", SETTLE, advancing=True, ids=_AUTHORIZATION, depends_on=_CLEAR),
+        tool_rule("payments", "void_authorization", SETTLE, ids=_VOID, depends_on=_CANCELLED),
+        tool_rule("payments", "refund_payment", SETTLE, ids=_REFUND, free_text=_REASON, depends_on=_CANCELLED),
+        tool_rule("erp", "cancel_order", SETTLE, ids=_CANCEL, free_text=_REASON, depends_on=frozenset()),
+        tool_rule(
             "inventory",
             "release_reservation",
             SETTLE,
@@ -132,7 +128,7 @@ TOOLS = ToolPolicy(
             depends_on=_CANCELLED,
             moves_stock=True,
         ),
-        _rule(
+        tool_rule(
             "inventory",
             "confirm_reservation",
             SETTLE,
@@ -141,7 +137,7 @@ TOOLS = ToolPolicy(
             depends_on=_MOVE,
             moves_stock=True,
         ),
-        _rule(
+        tool_rule(
             "erp",
             "release_to_fulfillment",
             FULFIL,
@@ -149,7 +145,7 @@ TOOLS = ToolPolicy(
             ids=_ORDER,
             depends_on=_CLEAR | {"capture_payment", "apply_address_correction"},
         ),
-        _rule(
+        tool_rule(
             "crm",
             "send_customer_message",
             TELL,
@@ -157,7 +153,7 @@ TOOLS = ToolPolicy(
             free_text=frozenset({"subject", "body", "channel"}),
             depends_on=_WRITES,
         ),
-        _rule(
+        tool_rule(
             "crm",
             "add_note",
             TELL,

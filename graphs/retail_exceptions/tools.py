@@ -8,7 +8,7 @@ customer was asked, and skipped when that notice is rejected), then merchandisin
 
 from __future__ import annotations
 
-from ai_missions.mission_api import ToolPolicy, ToolRule, contract
+from ai_missions.mission_api import ToolPolicy, tool_rule
 
 STOCK, ALLOCATE, MONEY, CUSTOMER, SUBSTITUTE, MERCH, NOTE = range(7)
 
@@ -16,13 +16,9 @@ _ORDER = {"order_id": ("order.id",)}
 _STOCK = {"location_id": ("order.location",), "sku": ("order.sku",)}
 
 
-def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
-    return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
-
-
 TOOLS = ToolPolicy(
     [
-        _rule(
+        tool_rule(
             "stores",
             "quarantine_stock",
             STOCK,
@@ -31,8 +27,8 @@ TOOLS = ToolPolicy(
             free_text=frozenset({"reason"}),
             moves_stock=True,
         ),
-        _rule("stores", "create_recount_task", STOCK, automatable=True, ids=_STOCK),
-        _rule(
+        tool_rule("stores", "create_recount_task", STOCK, automatable=True, ids=_STOCK),
+        tool_rule(
             "oms",
             "reallocate_order",
             ALLOCATE,
@@ -40,11 +36,11 @@ TOOLS = ToolPolicy(
             ids={**_ORDER, "location_id": ("alt.location",)},
             moves_stock=True,
         ),
-        _rule("oms", "cancel_omni_order", ALLOCATE, ids=_ORDER, free_text=frozenset({"reason"})),
-        _rule("oms", "post_return_adjustment", MONEY, automatable=True, ids={"return_id": ("return.id",)}),
-        _rule("oms", "issue_goodwill_credit", MONEY, ids=_ORDER, free_text=frozenset({"reason"})),
-        _rule("oms", "notify_customer", CUSTOMER, ids=_ORDER, free_text=frozenset({"message"})),
-        _rule(
+        tool_rule("oms", "cancel_omni_order", ALLOCATE, ids=_ORDER, free_text=frozenset({"reason"})),
+        tool_rule("oms", "post_return_adjustment", MONEY, automatable=True, ids={"return_id": ("return.id",)}),
+        tool_rule("oms", "issue_goodwill_credit", MONEY, ids=_ORDER, free_text=frozenset({"reason"})),
+        tool_rule("oms", "notify_customer", CUSTOMER, ids=_ORDER, free_text=frozenset({"message"})),
+        tool_rule(
             "oms",
             "offer_substitution",
             SUBSTITUTE,
@@ -53,10 +49,10 @@ TOOLS = ToolPolicy(
             advancing=True,
             moves_stock=True,
         ),
-        _rule(
+        tool_rule(
             "stores", "notify_merchandising", MERCH, ids={"promo_id": ("promo.id",)}, free_text=frozenset({"message"})
         ),
-        _rule(
+        tool_rule(
             "oms", "add_order_note", NOTE, automatable=True, ids=_ORDER, free_text=frozenset({"body"}), note_text="body"
         ),
     ]

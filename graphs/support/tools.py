@@ -10,7 +10,7 @@ order the customer does not own (``order.id`` is known only when they do).
 
 from __future__ import annotations
 
-from ai_missions.mission_api import ToolPolicy, ToolRule, contract, part_owner
+from ai_missions.mission_api import ToolPolicy, part_owner, tool_rule
 
 #: Where an order goes changes before what is in it or how it is paid: the two are independent (neither waits on
 #: the other), and a system may lock an order's other fields once its items changed (tau-bench's does).
@@ -21,34 +21,30 @@ _ORDER = {"order_id": ("order.id",)}
 _AFTER_PAYMENT = frozenset({"change_order_payment"})
 
 
-def _rule(system: str, tool: str, phase: int, **options: object) -> ToolRule:
-    return ToolRule(contract(system).tool(tool), phase, **options)  # type: ignore[arg-type]
-
-
 TOOLS: ToolPolicy = ToolPolicy(
     [
-        _rule("erp", "cancel_order", CANCEL, ids=_ORDER, free_text=frozenset({"reason"})),
-        _rule("erp", "change_ship_to", ADDRESS, ids=_ORDER),
+        tool_rule("erp", "cancel_order", CANCEL, ids=_ORDER, free_text=frozenset({"reason"})),
+        tool_rule("erp", "change_ship_to", ADDRESS, ids=_ORDER),
         # shipping's own copy of the ship-to (the label's): changed only once the ERP's change went through
-        _rule("shipping", "update_shipment_address", ADDRESS, ids=_ORDER, depends_on=frozenset({"change_ship_to"})),
+        tool_rule("shipping", "update_shipment_address", ADDRESS, ids=_ORDER, depends_on=frozenset({"change_ship_to"})),
         # the account's own address (CRM): only the customer who wrote (their id is known only once verified)
-        _rule("crm", "update_customer_address", ADDRESS, ids={"customer_id": ("customer.id",)}),
-        _rule("erp", "open_return", CANCEL, ids=_ORDER),
-        _rule("erp", "exchange_order_item", CANCEL, ids={**_ORDER, "sku": ("exchange.sku",)}),
+        tool_rule("crm", "update_customer_address", ADDRESS, ids={"customer_id": ("customer.id",)}),
+        tool_rule("erp", "open_return", CANCEL, ids=_ORDER),
+        tool_rule("erp", "exchange_order_item", CANCEL, ids={**_ORDER, "sku": ("exchange.sku",)}),
         # an order's payment moves to another method before its items change (a difference then goes to it); the
         # items wait for it and do not change when it is refused (the difference would go to a method not paying)
-        _rule(
+        tool_rule(
             "payments", "change_order_payment", CANCEL, ids={**_ORDER, "payment_method_id": ("paymethod.method_id",)}
         ),
-        _rule("erp", "modify_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
-        _rule("erp", "exchange_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
-        _rule(
+        tool_rule("erp", "modify_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
+        tool_rule("erp", "exchange_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
+        tool_rule(
             "payments",
             "void_authorization",
             MONEY,
             ids={"authorization_id": ("payment.authorization_id",)},
         ),
-        _rule(
+        tool_rule(
             "payments",
             "refund_payment",
             MONEY,
@@ -56,7 +52,7 @@ TOOLS: ToolPolicy = ToolPolicy(
             free_text=frozenset({"reason"}),
         ),
         # a price difference charged only once the items changed (skipped if the change is rejected or fails)
-        _rule(
+        tool_rule(
             "payments",
             "charge_payment",
             MONEY,
@@ -64,8 +60,8 @@ TOOLS: ToolPolicy = ToolPolicy(
             free_text=frozenset({"reason"}),
             depends_on=frozenset({"modify_order_items", "exchange_order_items"}),
         ),
-        _rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
-        _rule(
+        tool_rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
+        tool_rule(
             "helpdesk",
             "add_ticket_note",
             NOTE,
