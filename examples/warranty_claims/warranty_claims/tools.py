@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ai_missions.mission_api import ToolPolicy, ToolRule, contract
+from ai_missions.mission_api import ToolPolicy, tool_rule
 
-TOOLS = ToolPolicy(
-    [ToolRule(contract("warranty").tool("approve_claim"), 0, advancing=True, ids={"claim_id": ("claim.id",)})]
-)
+TOOLS = ToolPolicy([tool_rule("warranty", "approve_claim", 0, advancing=True, ids={"claim_id": ("claim.id",)})])
