@@ -254,15 +254,16 @@ def test_an_arrow_between_what_one_has_and_wants_is_a_change(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "intents"),
     [
-        # an item change labelled with its order names a method for the difference, not a new payment for the order
+        # what the verb moves is an item: the method named beside it pays the difference, the order's payment stays
         ("Order #W2223334: swap the desk lamp to the brass one, Visa ending 4242.", ("exchange_variant",)),
         ("order 2223334 - change the rug from beige to grey, amex 3005 please", ("exchange_variant",)),
+        ("for my order, swap the rug to the grey one, amex 3005", ("exchange_variant",)),
         # the method moved itself, or the order's payment said with the move: a payment change
         ("For order #W2223334 use my Visa ending 4242.", ("change_payment",)),
         ("Order #W2223334: please move the payment over to my PayPal.", ("change_payment",)),
     ],
 )
-def test_a_method_beside_an_item_change_under_the_orders_label_pays_its_difference(
+def test_a_method_beside_an_item_change_pays_its_difference_and_moves_no_payment(
     text: str, intents: tuple[str, ...]
 ) -> None:
     assert read_message(text).intents == intents

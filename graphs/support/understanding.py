@@ -453,8 +453,6 @@ _MOVE_PAYMENT = WORDS.pattern("move_payment")
 _WHOLE_ORDER = WORDS.pattern("whole_order")
 #: Another money matter: a refund's or a difference's method, what was paid, a charge too many.
 _OTHER_MONEY = WORDS.pattern("other_money")
-#: An order's number right after the word "order": the word names which order, not what is moved.
-_LABEL = re.compile(r"\s*#?\s*[a-z]{0,2}-?\d{4,}")
 
 
 def _moves_payment(sentence: str, tokens: list[str]) -> str | None:
@@ -467,15 +465,11 @@ def _moves_payment(sentence: str, tokens: list[str]) -> str | None:
     verb = _MOVE_PAYMENT.search(sentence)
     if verb is None or not _WHOLE_ORDER.search(sentence):
         return None
-    # what is moved: the method itself ("use my Visa"), or the order or its payment said after the verb or before it
-    # other than as the order's label ("order #W1234567: change the kettle to the black one, Visa 1234" changes an
-    # item, and the Visa pays its difference)
+    # what the verb moves, in the words right after it: the method itself ("use my Visa", "bill my Amex"), the order
+    # or its payment ("put order #W... on my PayPal", "switch payment to ..."); not an item ("order #W...: change the
+    # kettle to the black one, Visa 1234": the Visa pays the item's difference)
     moved = " ".join(sentence[verb.end() :].split()[:4])
-    if not (
-        any(m.wanted for m in mentions(moved))
-        or any(m.start() > verb.start() for m in _WHOLE_ORDER.finditer(sentence))
-        or any(not _LABEL.match(sentence, m.end()) for m in _WHOLE_ORDER.finditer(sentence, 0, verb.start()))
-    ):
+    if not (any(m.wanted for m in mentions(moved)) or _WHOLE_ORDER.search(moved)):
         return None
     return None if _negated(len(_TOKEN.findall(sentence[: verb.start()])), tokens) else verb.group(0)
 
