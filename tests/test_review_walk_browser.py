@@ -408,8 +408,9 @@ def test_a_reload_and_a_decision_link_keep_the_reviewer_signed_in(
     _, decision_id = flagships["account-save"]
     tab = omar.page.context.new_page()  # a link opened in another tab: a new Streamlit session, the same browser
     tab.goto(f"{dashboard}/queue?decision={decision_id}")
-    expect(tab.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
-    expect(tab.get_by_text(decision_id).first).to_be_visible()
+    # a new Streamlit session renders on a loaded machine in more than expect's 5 s default
+    expect(tab.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible(timeout=WAIT_MS)
+    expect(tab.get_by_text(decision_id).first).to_be_visible(timeout=WAIT_MS)
     tab.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=WAIT_MS)
     tab.screenshot(path=str(shots / "walk-session-2-link.png"), full_page=True)
 
