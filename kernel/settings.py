@@ -38,15 +38,7 @@ def runs_db(home: Path | None = None) -> Path:
 def llm_timeout_s() -> float:
     """How long one call to the chat model may take (``MISSIONS_LLM_TIMEOUT_S``, default 60): a small local model on
     a CPU needs 30-75 s for a mission-sized prompt, so raise it there (e.g. 300)."""
-
-    text = os.environ.get("MISSIONS_LLM_TIMEOUT_S", "60")
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 3600:
-        raise ValidationError(f"MISSIONS_LLM_TIMEOUT_S must be a number of seconds in (0, 3600], got {text!r}")
-    return value
+    return _seconds("MISSIONS_LLM_TIMEOUT_S", "60")
 
 
 def llm_base_url() -> str | None:
@@ -66,14 +58,18 @@ def llm_model() -> str:
 
 def call_timeout_s() -> float:
     """How long a call to a system may take before its answer is treated as lost (``MISSIONS_CALL_TIMEOUT_S``)."""
+    return _seconds("MISSIONS_CALL_TIMEOUT_S", "10")
 
-    text = os.environ.get("MISSIONS_CALL_TIMEOUT_S", "10")
+
+def _seconds(name: str, default: str) -> float:
+    """A timeout setting in seconds, in (0, 3600]: anything else is refused with its name, never read as no limit."""
+    text = os.environ.get(name, default)
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not 0 < value <= 3600:
-        raise ValidationError(f"MISSIONS_CALL_TIMEOUT_S must be a number of seconds in (0, 3600], got {text!r}")
+        raise ValidationError(f"{name} must be a number of seconds in (0, 3600], got {text!r}")
     return value
 
 
