@@ -91,7 +91,6 @@ class Account:
 
 
 _ACCOUNT_FIELDS = ACCOUNTS.fields
-_TOKEN_FIELDS = TOKENS.fields
 #: Audit entries only a version that signs rows of record writes (:meth:`Accounts.ever_signed`).
 SIGNING_KINDS = ("approval_rules_recorded", "role_granted", "role_grant_requested", "unsigned_rows_adopted", ROW_KIND)
 _GRANT_FIELDS = GRANTS.legacy_fields
@@ -218,19 +217,25 @@ class Accounts:
             "person": account.person,
             "created_by": account.created_by,
         }
-        version = records.next_version(db, self.store.audit, ACCOUNTS.name, account.name)
-        signature = records.signature(self._key, ACCOUNTS, row, version)
-        db.execute(
-            "INSERT INTO accounts (name, role, admin, password_hash, created_at, person, created_by, version,"
-            " signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*(row[f] for f in _ACCOUNT_FIELDS), version, signature),
-        )
+        version, signature = self._insert_signed(db, ACCOUNTS, row)
         data = {"name": account.name, "role": account.role, "admin": account.admin, "person": account.person}
         if confirmed:
             data["confirmed_by"] = confirmed
         summary = f"account {account.name} ({account.role})"
         chain(db, [audit_entry(None, {"kind": "account_added", "actor": by, "summary": summary, "data": data})])
         records.record(db, ACCOUNTS.name, account.name, version, signature, actor=by, why="added")
+
+    def _insert_signed(self, db: Any, table: Table, row: Mapping[str, Any]) -> tuple[int, str]:
+        """Insert a new row of record signed at its next version (a re-made row goes on from the deleted one's);
+        its version and signature, for the caller to put on the chain with why it was written."""
+        version = records.next_version(db, self.store.audit, table.name, str(row[table.key]))
+        signature = records.signature(self._key, table, row, version)
+        columns = (*table.fields, "version", "signature")
+        db.execute(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            (*(row[f] for f in table.fields), version, signature),
+        )
+        return version, signature
 
     def _update(self, db: Any, name: str, *, by: str, why: str, **fields: Any) -> None:
         """Change fields of a verified account row, sign it again at its next version and put that on the chain (a
@@ -288,13 +293,7 @@ class Accounts:
             return {"status": "granted", "name": account.name, "role": account.role}
         grant = self._new_grant(name, role, admin, person, hashed, by)
         with self.store.transaction() as db:
-            version = records.next_version(db, self.store.audit, GRANTS.name, grant["grant_id"])
-            signature = records.signature(self._key, GRANTS, grant, version)
-            db.execute(
-                "INSERT INTO role_grants (grant_id, name, role, admin, person, password_hash, requested_by,"
-                " requested_at, status, confirmed_by, version, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*(grant[f] for f in GRANTS.fields), version, signature),
-            )
+            version, signature = self._insert_signed(db, GRANTS, grant)
             summary = f"{by} asks to grant {role}{' (admin)' if admin else ''} to {name}: {grant['grant_id']}"
             data = {k: grant[k] for k in ("grant_id", "name", "role", "admin", "person")}
             event = {"kind": "role_grant_requested", "actor": by, "summary": summary, "data": data}
@@ -470,19 +469,8 @@ class Accounts:
     def authenticate(self, name: str, password: str, *, now: datetime | None = None) -> Account:
         """The account, when the password is right; one error for an unknown name or a wrong password. A name
         locked by earlier failures is refused without checking the password (see the module's docstring)."""
-        from argon2.exceptions import InvalidHashError, VerificationError
-
         now = now or datetime.now(UTC)
-        self._refuse_if_locked(name, now)
-        row = self.store.read().execute("SELECT password_hash FROM accounts WHERE name = ?", (name,)).fetchone()
-        hashed = row["password_hash"] if row is not None and row["password_hash"] else _stand_in_hash()
-        try:
-            right = _hasher().verify(hashed, password) and row is not None
-        except (VerificationError, InvalidHashError):
-            right = False
-        if not right:
-            self._count_failure(name, now)
-            raise ForbiddenError("wrong account name or password")
+        self._password_row(name, password, now)
         with self.store.transaction() as db:
             db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
         return self.get(name)
@@ -490,9 +478,18 @@ class Accounts:
     def admin_by_password(self, name: str, password: str) -> str:
         """``name``, when it is an admin's account whose password this is: how ``missions audit key`` names who keys
         an older store, whose rows are not on the chain yet (so nobody can sign in). Throttled like signing in."""
+        row = self._password_row(name, password, datetime.now(UTC))
+        if not (records.signed_row(self._key, ACCOUNTS, row) or records.legacy_signed(self._key, ACCOUNTS, row)):
+            raise UnsignedRowError(f"account {name!r}")
+        if not row["admin"]:
+            raise ForbiddenError(f"{name} is not an admin: only an admin keys the audit chain")
+        return name
+
+    def _password_row(self, name: str, password: str, now: datetime) -> Any:
+        """The account's row, when ``password`` is its password: signing in and keying the audit chain check it one
+        way, one error for an unknown name or a wrong password, counted against the name (a locked one is refused)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
-        now = datetime.now(UTC)
         self._refuse_if_locked(name, now)
         row = self.store.read().execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
         hashed = row["password_hash"] if row is not None and row["password_hash"] else _stand_in_hash()
@@ -503,11 +500,7 @@ class Accounts:
         if not right:
             self._count_failure(name, now)
             raise ForbiddenError("wrong account name or password")
-        if not (records.signed_row(self._key, ACCOUNTS, row) or records.legacy_signed(self._key, ACCOUNTS, row)):
-            raise UnsignedRowError(f"account {name!r}")
-        if not row["admin"]:
-            raise ForbiddenError(f"{name} is not an admin: only an admin keys the audit chain")
-        return name
+        return row
 
     def _refuse_if_locked(self, name: str, now: datetime) -> None:
         row = self.store.read().execute("SELECT locked_until FROM sign_in_failures WHERE name = ?", (name,)).fetchone()
@@ -573,13 +566,7 @@ class Accounts:
         expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
         row = {"token_hash": _token_hash(token), "name": name, "created_at": utc_now(), "expires_at": expires}
         with self.store.transaction() as db:
-            version = records.next_version(db, self.store.audit, TOKENS.name, row["token_hash"])
-            signature = records.signature(self._key, TOKENS, row, version)
-            db.execute(
-                "INSERT INTO api_tokens (token_hash, name, created_at, expires_at, version, signature)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (*(row[f] for f in _TOKEN_FIELDS), version, signature),
-            )
+            version, signature = self._insert_signed(db, TOKENS, row)
             chain(db, [audit_entry(None, {"kind": "signed_in", "actor": name, "summary": f"{name} signed in"})])
             records.record(db, TOKENS.name, row["token_hash"], version, signature, actor=name, why="signed in",
                            label=f"API token of {name}")  # fmt: skip
