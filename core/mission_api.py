@@ -17,7 +17,7 @@ from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin, holds_ro
 from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary, fact_number
 from ai_missions.kernel.tiers import Rollback, TierPolicy
 from ai_missions.kernel.tools import SystemContract, ToolSpec, read, write, write_lookup
-from ai_missions.kernel.triggers import Systems, Trigger
+from ai_missions.kernel.triggers import Systems, Trigger, feed_changes
 from ai_missions.nodes.parts import LABEL, PARTS, part_owner
 from ai_missions.nodes.plain_text import display_name, plain_text_problems
 from ai_missions.services.metrics import RunRecord
@@ -48,6 +48,7 @@ __all__ = [
     "contract",
     "display_name",
     "fact_number",
+    "feed_changes",
     "holds_row",
     "part_owner",
     "plain_text_problems",

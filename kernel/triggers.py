@@ -37,3 +37,20 @@ class Trigger(Protocol):
     async def changed(self, systems: Systems, cursor: str | None) -> tuple[set[str], str]:
         """Subjects changed since ``cursor`` (None: from the start), and the new cursor."""
         ...
+
+
+async def feed_changes(
+    systems: Systems, tool: str, key: str, cursor: str | None, *, page: int = 500
+) -> tuple[set[str], str]:
+    """A :meth:`Trigger.changed` read from a system's event feed: the ``key`` of every event ``tool`` gives after
+    ``cursor`` (an event id; None: from the start), read a page at a time to the end, and the last event id seen.
+    The feed is one every system pages alike: ``after_id`` and ``limit`` in, ``events`` and ``next_after_id`` out."""
+    changed: set[str] = set()
+    after = int(cursor or 0)
+    while True:
+        answer = await systems.call(tool, {"after_id": after, "limit": page})
+        events = answer.get("events", [])
+        changed.update(str(e[key]) for e in events)
+        after = int(answer.get("next_after_id", after))
+        if len(events) < page:
+            return changed, str(after)

@@ -4,11 +4,7 @@ over MCP). Every invoice in the queue needs a decision, a clean one too (``clean
 
 from __future__ import annotations
 
-from typing import Any
-
-from ai_missions.mission_api import Systems
-
-PAGE = 500
+from ai_missions.mission_api import Systems, feed_changes
 
 
 class InvoiceApprovalTrigger:
@@ -19,15 +15,7 @@ class InvoiceApprovalTrigger:
         return {row["invoice_id"]: list(row["block_reasons"]) or ["clean_match"] for row in queue.get("invoices", [])}
 
     async def changed(self, systems: Systems, cursor: str | None) -> tuple[set[str], str]:
-        changed: set[str] = set()
-        after = int(cursor or 0)
-        while True:
-            page: dict[str, Any] = await systems.call("read_invoice_events", {"after_id": after, "limit": PAGE})
-            events = page.get("events", [])
-            changed.update(e["invoice_id"] for e in events)
-            after = int(page.get("next_after_id", after))
-            if len(events) < PAGE:
-                return changed, str(after)
+        return await feed_changes(systems, "read_invoice_events", "invoice_id", cursor)
 
 
 TRIGGER = InvoiceApprovalTrigger()

@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ai_missions.mission_api import Systems
+from ai_missions.mission_api import Systems, feed_changes
 
-PAGE = 500
 #: How the monitor names the earlier copy a duplicate follows.
 _FOLLOWS = re.compile(r"same items as (\S+?),")
 
@@ -41,15 +40,7 @@ class OrderExceptionTrigger:
         return one_per_cluster(report.get("exceptions", []))
 
     async def changed(self, systems: Systems, cursor: str | None) -> tuple[set[str], str]:
-        changed: set[str] = set()
-        after = int(cursor or 0)
-        while True:
-            page: dict[str, Any] = await systems.call("read_events", {"after_id": after, "limit": PAGE})
-            events = page.get("events", [])
-            changed.update(e["order_id"] for e in events)
-            after = int(page.get("next_after_id", after))
-            if len(events) < PAGE:
-                return changed, str(after)
+        return await feed_changes(systems, "read_events", "order_id", cursor)
 
 
 TRIGGER = OrderExceptionTrigger()
