@@ -34,7 +34,14 @@ from ai_missions.integrations.stdio_pipes import serve_over_pipes
 from ai_missions.integrations.store import recorded_write
 from ai_missions.integrations.systems import SERVED, connect, declared
 from ai_missions.kernel import blocking, grants
-from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.kernel.errors import (
+    ConflictError,
+    ForbiddenError,
+    MissionsError,
+    NotFoundError,
+    ValidationError,
+    process_exit,
+)
 from ai_missions.kernel.grants import META_KEY
 from ai_missions.kernel.settings import missions_home
 from ai_missions.kernel.tools import SystemContract, ToolSpec
@@ -321,14 +328,7 @@ def parser(system: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, system: str | None = None) -> int:
     """Command-line entry of a server process; errors are one line on stderr, exit 2."""
     args = parser(system).parse_args(argv)
-    try:
-        serve(system or args.system, args.transport, args.host, args.port, args.home)
-    except MissionsError as exc:
-        print(f"missions: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return 0
+    return process_exit(lambda: serve(system or args.system, args.transport, args.host, args.port, args.home))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 
 class MissionsError(Exception):
     """Base class: an error with a message meant for a person."""
@@ -32,3 +35,16 @@ class CorruptStoreError(MissionsError):
 
     def __init__(self, path: object, exc: BaseException) -> None:
         super().__init__(f"{path} is not a readable SQLite database ({exc}); restore it from a backup or move it aside")
+
+
+def process_exit(run: Callable[[], object]) -> int:
+    """A server process's exit code for ``run``: 0 when it returns, 2 with the error as one line on stderr when it
+    raises an error a user can act on, 130 when stopped with Ctrl-C (no traceback either way)."""
+    try:
+        run()
+    except MissionsError as exc:
+        print(f"missions: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.errors import process_exit
 from ai_missions.kernel.settings import missions_home
 from ai_missions.services.mcp_session import system_factory
 
@@ -22,15 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("system")
     parser.add_argument("--home", type=Path, default=None, help="MISSIONS_HOME holding the book (default: env)")
     args = parser.parse_args(argv)
-    try:
-        server = system_factory(args.system)(args.home or missions_home())
-        server.run(transport="stdio")
-    except MissionsError as exc:
-        print(f"missions: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return 0
+    return process_exit(lambda: system_factory(args.system)(args.home or missions_home()).run(transport="stdio"))
 
 
 if __name__ == "__main__":

@@ -533,9 +533,10 @@ async def test_cli_serve_over_stdio(missions_home: Path) -> None:
         assert result.structuredContent["status"] == "corrected"
 
 
-def test_servers_refuse_a_missing_book(tmp_path: Path) -> None:
+@pytest.mark.parametrize("launcher", ["ai_missions.integrations.serving", "ai_missions.services.serve_system"])
+def test_servers_refuse_a_missing_book(tmp_path: Path, launcher: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ai_missions.integrations.serving", "erp", "--home", str(tmp_path / "empty")],
+        [sys.executable, "-m", launcher, "erp", "--home", str(tmp_path / "empty")],
         capture_output=True,
         text=True,
         timeout=60,
