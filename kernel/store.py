@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from ai_missions.kernel.audit_key import AuditKey, Head, head_path
 from ai_missions.kernel.database import SETTING, PgConnection, database_url, has_table, lock_key, redact, use_wal
@@ -482,40 +482,17 @@ class RunStore:
             raise NotFoundError(f"unknown run {run_id!r}")
         return run_row(row)
 
-    def list_runs(
-        self,
-        *,
-        mission: str | None = None,
-        status: str | None = None,
-        outcome: str | None = None,
-        case_type: str | None = None,
-        subject_id: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
-        """Runs newest first, filtered by any of mission, status, outcome, case type, subject and creation time
-        (ISO ``since`` inclusive, ``until`` exclusive)."""
-        where, params = _run_filters(mission, status, outcome, case_type, subject_id, since, until)
+    def list_runs(self, *, limit: int = 50, offset: int = 0, **filters: Unpack[RunFilters]) -> list[dict[str, Any]]:
+        """Runs newest first, filtered by any of :class:`RunFilters`."""
+        where, params = _run_filters(filters)
         rows = self._db().execute(
             f"SELECT * FROM runs {where} ORDER BY created_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)
         )
         return [run_row(r) for r in rows]
 
-    def count_runs(
-        self,
-        *,
-        mission: str | None = None,
-        status: str | None = None,
-        outcome: str | None = None,
-        case_type: str | None = None,
-        subject_id: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-    ) -> int:
+    def count_runs(self, **filters: Unpack[RunFilters]) -> int:
         """How many runs :meth:`list_runs` would list with the same filters (without paging)."""
-        where, params = _run_filters(mission, status, outcome, case_type, subject_id, since, until)
+        where, params = _run_filters(filters)
         return int(self._db().execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0])
 
     def active_subjects(self, mission: str) -> set[str]:
@@ -1085,25 +1062,30 @@ def _case_held(db: Any, mission: str, subject_id: str, run_id: str | None) -> st
     return f"{subject_id} has a run in progress: {row['run_id']} {how}; nothing new was started"
 
 
-def _run_filters(
-    mission: str | None,
-    status: str | None,
-    outcome: str | None,
-    case_type: str | None,
-    subject_id: str | None,
-    since: str | None,
-    until: str | None,
-) -> tuple[str, list[Any]]:
-    equal = {"mission": mission, "status": status, "outcome": outcome, "subject_id": subject_id}
+class RunFilters(TypedDict, total=False):
+    """What runs are listed and counted by, each left out or None for any: mission, status, outcome, subject, a case
+    type among the run's, and creation time (ISO ``since`` inclusive, ``until`` exclusive)."""
+
+    mission: str | None
+    status: str | None
+    outcome: str | None
+    case_type: str | None
+    subject_id: str | None
+    since: str | None
+    until: str | None
+
+
+def _run_filters(filters: RunFilters) -> tuple[str, list[Any]]:
+    equal = {name: filters.get(name) for name in ("mission", "status", "outcome", "subject_id")}
     where = [f"{name} = ?" for name, value in equal.items() if value is not None]
     params: list[Any] = [value for value in equal.values() if value is not None]
-    if case_type:
+    if case_type := filters.get("case_type"):
         where.append("case_types LIKE ?")
         params.append(f'%"{case_type}"%')
-    if since:
+    if since := filters.get("since"):
         where.append("created_at >= ?")
         params.append(since)
-    if until:
+    if until := filters.get("until"):
         where.append("created_at < ?")
         params.append(until)
     return (f"WHERE {' AND '.join(where)}" if where else ""), params
