@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypedDict, Unpack
 
 from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.missions import MissionSpec, ToolPolicy, get_mission
@@ -255,15 +255,15 @@ def customer_of(identity: Identity) -> str | None:
 
 
 # -- the answers -------------------------------------------------------------------------------------------------
-def answer(
-    identity: Identity,
-    verb: Verb,
-    resource: Resource,
-    *,
-    action: int | None = None,
-    edited: Mapping[str, Any] | None = None,
-    to: Identity | None = None,
-) -> Answer:
+class Asked(TypedDict, total=False):
+    """What a question about a decision names besides its verb (see :func:`answer`)."""
+
+    action: int | None
+    edited: Mapping[str, Any] | None
+    to: Identity | None
+
+
+def answer(identity: Identity, verb: Verb, resource: Resource, **asked: Unpack[Asked]) -> Answer:
     """May ``identity`` ``verb`` ``resource``?
 
     - a :class:`MissionResource`: ``see`` (its queue and runs) or ``start`` it;
@@ -276,20 +276,12 @@ def answer(
         return _mission(identity, verb, resource)
     if isinstance(resource, RunResource):
         return _run(identity, verb, resource)
-    return _decision(identity, verb, resource, action=action, edited=edited, to=to)
+    return _decision(identity, verb, resource, **asked)
 
 
-def require(
-    identity: Identity,
-    verb: Verb,
-    resource: Resource,
-    *,
-    action: int | None = None,
-    edited: Mapping[str, Any] | None = None,
-    to: Identity | None = None,
-) -> Answer:
+def require(identity: Identity, verb: Verb, resource: Resource, **asked: Unpack[Asked]) -> Answer:
     """:func:`answer`, raising :class:`ForbiddenError` (its one line) when it is a refusal."""
-    said = answer(identity, verb, resource, action=action, edited=edited, to=to)
+    said = answer(identity, verb, resource, **asked)
     if not said.allowed:
         raise ForbiddenError(said.reason)
     return said
@@ -410,9 +402,9 @@ def _decision(
     verb: Verb,
     decision: DecisionResource,
     *,
-    action: int | None,
-    edited: Mapping[str, Any] | None,
-    to: Identity | None,
+    action: int | None = None,
+    edited: Mapping[str, Any] | None = None,
+    to: Identity | None = None,
 ) -> Answer:
     if verb == "start":
         return Answer(False, "a decision is answered, not started")
