@@ -207,34 +207,35 @@ def missions_started_by(who: Person, home: Path) -> list[str]:
     return [name for name, spec in registry().items() if answer(who, "start", mission_resource(spec, rules))]
 
 
+async def threads_seen(who: Person, thread_id: Any) -> dict[str, Any] | None:
+    """What ``who`` may search or cancel: the thread named (:func:`thread_access`), or with none named every thread
+    they may see (:func:`visible`)."""
+    home = await off_loop(missions_home)
+    if thread_id is None:
+        return await off_loop(visible, who, home)
+    return await off_loop(thread_access, who, thread_id, home)
+
+
 @auth.on.threads.read
 async def read_thread(ctx: Auth.types.AuthContext, value: Any) -> dict[str, Any] | None:
     if studio_reads(ctx):
         return None
     who = person(ctx)
-    home = await off_loop(missions_home)
-    return await off_loop(thread_access, who, value.get("thread_id"), home)
+    return await off_loop(thread_access, who, value.get("thread_id"), await off_loop(missions_home))
 
 
 @auth.on.threads.search
 async def search_threads(ctx: Auth.types.AuthContext, value: Any) -> dict[str, Any] | None:
     if studio_reads(ctx):
         return None
-    who = person(ctx)
-    home = await off_loop(missions_home)
-    if value.get("thread_id") is not None:  # a thread's runs
-        return await off_loop(thread_access, who, value["thread_id"], home)
-    return await off_loop(visible, who, home)
+    return await threads_seen(person(ctx), value.get("thread_id"))  # with a thread named: that thread's runs
 
 
 @auth.on.threads.update
 async def update_thread(ctx: Auth.types.AuthContext, value: Any) -> dict[str, Any] | None:
     who = person(ctx)
     if value.get("action") == "interrupt":  # cancelling a run of the thread (a rollback would undo checkpoints)
-        home = await off_loop(missions_home)
-        if value.get("thread_id") is None:
-            return await off_loop(visible, who, home)
-        return await off_loop(thread_access, who, value["thread_id"], home)
+        return await threads_seen(who, value.get("thread_id"))
     refuse(
         403,
         "a mission's thread is written by its own steps only: update_state, metadata updates and rollbacks are "
