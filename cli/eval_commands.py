@@ -280,13 +280,9 @@ def _import(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.cases import write_cases
     from ai_missions.kernel.eval_plugin import plugin_of
-    from ai_missions.kernel.missions import _load
     from ai_missions.kernel.settings import missions_home
 
-    plugin = plugin_of(args.mission)
-    if plugin.importer is None:
-        raise ValidationError(f"the {args.mission} mission has no importer")
-    cases = _load(plugin.importer)(args.file, args.mapping, missions_home())
+    cases = plugin_of(args.mission).load("importer")(args.file, args.mapping, missions_home())
     out = args.out or args.file.with_name(f"{args.file.stem}.cases.jsonl.gz")
     written = write_cases(cases, out)
     kinds: dict[str, int] = {}
@@ -318,12 +314,8 @@ def _disagreements(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.eval_plugin import plugin_of
-    from ai_missions.kernel.missions import _load
 
-    plugin = plugin_of(args.mission)
-    if plugin.generator is None:
-        raise ValidationError(f"the {args.mission} mission has no generator")
-    result = _load(plugin.generator)(out=args.out, slice_out=args.slice_out, seeds=args.seeds)
+    result = plugin_of(args.mission).load("generator")(out=args.out, slice_out=args.slice_out, seeds=args.seeds)
     emit(
         result,
         as_json=args.json,

@@ -119,6 +119,13 @@ class EvalPlugin:
                 out.append(f"{metric} = {value} ({direction} {bound})")
         return out
 
+    def load(self, part: Literal["generator", "importer"]) -> Any:
+        """The function the plugin names as its ``generator`` or ``importer`` (a NotFoundError when it names none)."""
+        reference = getattr(self, part)
+        if reference is None:
+            raise NotFoundError(f"the {self.mission} mission has no {part}")
+        return _named(reference)
+
     def decide(self, case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """The mission's facts and verdict on ``case`` (a :class:`~ai_missions.errors.NotFoundError` when the
         mission declares no decider)."""

@@ -18,7 +18,8 @@ from ai_missions.graphs.order_exception.evals.importer import import_cases, pars
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.seed import seed_book
 from ai_missions.kernel.cases import load_cases
-from ai_missions.kernel.errors import ValidationError
+from ai_missions.kernel.errors import NotFoundError, ValidationError
+from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.knowledge_index.clauses import ApprovalRule
 
 SAMPLES = Path(__file__).resolve().parent.parent / "graphs" / "order_exception" / "evals" / "samples"
@@ -192,6 +193,12 @@ def test_import_the_sample_csv_export(book: Path, tmp_path: Path, monkeypatch: p
         == 0
     )
     assert [c.case_id for c in load_cases(out)] == [c.case_id for c in cases]
+
+
+def test_a_mission_names_its_importer_or_is_refused_in_one_line() -> None:
+    assert plugin_of("order-exception").load("importer") is import_cases
+    with pytest.raises(NotFoundError, match=r"^the invoice-approval mission has no importer$"):
+        plugin_of("invoice-approval").load("importer")
 
 
 def test_import_json_with_snapshot_files_and_json_actions(book: Path, tmp_path: Path) -> None:
