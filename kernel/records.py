@@ -301,21 +301,8 @@ def record(
     label: str | None = None,
 ) -> None:
     """Append a row's new version (``given`` None: deleted) to the audit chain, in the writing transaction."""
-    chain(db, [version_entry(table, row_key, version, given, actor=actor, why=why, label=label)])
-
-
-def version_entry(
-    table: str,
-    row_key: str,
-    version: int,
-    given: str | None,
-    *,
-    actor: str | None,
-    why: str,
-    label: str | None = None,
-) -> dict[str, Any]:
     state = "deleted" if given is None else f"version {version}"
-    return {
+    entry = {
         "at": utc_now(),
         "run_id": None,
         "kind": ROW_KIND,
@@ -323,6 +310,7 @@ def version_entry(
         "summary": f"{label or f'{table} {row_key}'}: {state} ({why})",
         "data": {"table": table, "key": row_key, "version": version, "signature": given},
     }
+    chain(db, [entry])
 
 
 # -- the whole store against the chain (``missions audit verify``) ----------------------------------------------------
