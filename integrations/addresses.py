@@ -8,6 +8,7 @@ suffix, lower-case region); or ``undeliverable`` (no street number, unknown city
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -47,6 +48,10 @@ SUFFIX_FIXES: dict[str, str] = {"Stret": "Street", "Steet": "Street", "Avenu": "
 STREET_SUFFIXES: tuple[str, ...] = ("Street", "Avenue", "Road", "Lane", "Drive", "Boulevard", "Place", "Way", "Court")
 
 
+#: The columns a table keeps an address in (the fingerprint is computed from them).
+COLUMNS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
+
+
 class Address(BaseModel):
     """A postal address. ``fingerprint`` is a normalized key: equal fingerprints mean the same place."""
 
@@ -61,6 +66,12 @@ class Address(BaseModel):
 
     def model_post_init(self, _context: object) -> None:
         self.fingerprint = fingerprint(self.line1, self.line2, self.postal_code, self.country)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row, prefix: str = "") -> Address:
+        """The address a stored row holds in its own columns (``name``, ``line1``... each after ``prefix``, as an
+        order's ``ship_name``, ``ship_line1``...)."""
+        return cls(**{column: row[prefix + column] for column in COLUMNS})
 
 
 class AddressValidation(BaseModel):

@@ -183,15 +183,7 @@ def _history(conn: sqlite3.Connection, customer_id: str, now: datetime) -> list[
     return [
         HistoricAddress(
             address_id=r["address_id"],
-            address=Address(
-                name=r["name"],
-                line1=r["line1"],
-                line2=r["line2"],
-                city=r["city"],
-                region=r["region"],
-                postal_code=r["postal_code"],
-                country=r["country"],
-            ),
+            address=Address.from_row(r),
             since=r["since"],
             until=r["until"],
             is_current=r["until"] is None,

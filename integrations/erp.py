@@ -215,15 +215,7 @@ def _order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
 
 
 def _ship_to(row: sqlite3.Row) -> Address:
-    return Address(
-        name=row["ship_name"],
-        line1=row["ship_line1"],
-        line2=row["ship_line2"],
-        city=row["ship_city"],
-        region=row["ship_region"],
-        postal_code=row["ship_postal_code"],
-        country=row["ship_country"],
-    )
+    return Address.from_row(row, "ship_")
 
 
 def _lines(conn: sqlite3.Connection, order_id: str) -> list[OrderLine]:

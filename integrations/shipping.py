@@ -102,15 +102,7 @@ def _validation(row: sqlite3.Row) -> OrderAddressValidation:
     return OrderAddressValidation(
         order_id=row["order_id"],
         status=row["validation_status"],
-        address=Address(
-            name=row["name"],
-            line1=row["line1"],
-            line2=row["line2"],
-            city=row["city"],
-            region=row["region"],
-            postal_code=row["postal_code"],
-            country=row["country"],
-        ),
+        address=Address.from_row(row),
         issues=json.loads(row["issues"]),
         suggestion=suggestion,
         has_suggestion=suggestion is not None,
