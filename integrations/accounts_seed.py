@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_missions.integrations.plugin import Book
-from ai_missions.integrations.store import get_meta
-from ai_missions.integrations.systems import connect
+from ai_missions.integrations.systems import book_meta
 
 BOOK_NOW = datetime(2026, 3, 16, 13, 0, tzinfo=UTC)  # a Monday morning
 HISTORY_DAYS = 84
@@ -257,11 +256,7 @@ def generate(size: int, seed: int, now: datetime = BOOK_NOW) -> dict[str, dict[s
 
 
 def story_account_id(home: Path | None = None) -> str | None:
-    conn = connect("accounts", home)
-    try:
-        return get_meta(conn, "story_account_id")
-    finally:
-        conn.close()
+    return book_meta("accounts", "story_account_id", home)
 
 
 BOOK = Book("accounts", "accounts", 2000, generate, mission="account-save", story=story_account_id)

@@ -35,8 +35,8 @@ from typing import Any
 
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.plugin import Book
-from ai_missions.integrations.store import get_meta, to_ts
-from ai_missions.integrations.systems import connect
+from ai_missions.integrations.store import to_ts
+from ai_missions.integrations.systems import book_meta
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 DEFAULT_INVOICES = 1500
@@ -696,11 +696,7 @@ def generate(invoices: int = DEFAULT_INVOICES, seed: int = DEFAULT_SEED) -> dict
 
 def story_invoice_id(home: Path | None = None) -> str | None:
     """The flagship story's invoice in the book under ``home``."""
-    conn = connect("ap", home)
-    try:
-        return get_meta(conn, "story_invoice_id")
-    finally:
-        conn.close()
+    return book_meta("ap", "story_invoice_id", home)
 
 
 def seed_ap_book(invoices: int = DEFAULT_INVOICES, seed: int = DEFAULT_SEED, home: Path | None = None) -> Path:

@@ -18,8 +18,7 @@ from typing import Any
 
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.plugin import Book
-from ai_missions.integrations.store import get_meta
-from ai_missions.integrations.systems import connect
+from ai_missions.integrations.systems import book_meta
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 DEFAULT_ORDERS = 240
@@ -282,11 +281,7 @@ def generate(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED) -> Rows:
 
 
 def story_order_id(home: Path | None = None) -> str | None:
-    conn = connect("oms", home)
-    try:
-        return get_meta(conn, "story_order_id")
-    finally:
-        conn.close()
+    return book_meta("oms", "story_order_id", home)
 
 
 def seed_retail_book(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED, home: Path | None = None) -> Path:

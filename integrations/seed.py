@@ -23,8 +23,8 @@ from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.payments import FRAUD_REASONS
 from ai_missions.integrations.plugin import Book
 from ai_missions.integrations.scan import EXCEPTION_TYPES
-from ai_missions.integrations.store import get_meta, to_ts
-from ai_missions.integrations.systems import connect
+from ai_missions.integrations.store import to_ts
+from ai_missions.integrations.systems import book_meta
 from ai_missions.kernel.errors import ValidationError
 
 BOOK_NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
@@ -949,11 +949,7 @@ def generate(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED) -> dict[str
 def story_order_id(home: Path | None = None) -> str | None:
     """The flagship story's order in the book under ``home``: a 5-year customer who moved 14 days ago, in payment
     review for a new shipping address only, with the last unit in stock pending reservation."""
-    conn = connect("erp", home)
-    try:
-        return get_meta(conn, "story_order_id")
-    finally:
-        conn.close()
+    return book_meta("erp", "story_order_id", home)
 
 
 def seed_book(orders: int = DEFAULT_ORDERS, seed: int = DEFAULT_SEED, home: Path | None = None) -> Path:

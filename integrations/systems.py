@@ -10,12 +10,13 @@ imports this package: it loads the servers through the entry points and talks to
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from ai_missions.integrations.plugin import COMMON_TABLES, SimulatedSystem
-from ai_missions.integrations.store import BookMissingError, open_db
+from ai_missions.integrations.store import BookMissingError, get_meta, open_db
 from ai_missions.kernel.errors import ValidationError
 from ai_missions.kernel.settings import sandbox_dir
 
@@ -119,6 +120,12 @@ def connect(system: str, home: Path | None = None) -> sqlite3.Connection:
     if not path.exists():
         raise BookMissingError(f"no {system} database at {path}; run `missions systems seed` first")
     return open_db(path)
+
+
+def book_meta(system: str, key: str, home: Path | None = None) -> str | None:
+    """A value the book seeded under ``home`` keeps in a system's ``meta`` table (its flagship story's subject)."""
+    with closing(connect(system, home)) as conn:
+        return get_meta(conn, key)
 
 
 def all_paths(home: Path | None = None) -> dict[str, Path]:
