@@ -336,10 +336,20 @@ def get_inventory_context(
     return InventoryContext(order_id=order_id, stock=stock, **parts)
 
 
-def _set_reservation(conn: sqlite3.Connection, reservation_id: str, status: str, location_id: str, at: str) -> None:
+def _set_reservation(
+    conn: sqlite3.Connection, row: sqlite3.Row, action: str, status: str, location_id: str
+) -> ReservationResult:
+    """Give the reservation ``row`` reads this status and location, and answer with it as it then is (with where it
+    was, when it moved)."""
     conn.execute(
         "UPDATE reservations SET status = ?, location_id = ?, updated_at = ? WHERE reservation_id = ?",
-        (status, location_id, at, reservation_id),
+        (status, location_id, to_ts(book_now(conn)), row["reservation_id"]),
+    )
+    return ReservationResult(
+        reservation=_reservation(_reservation_row(conn, row["reservation_id"])),
+        action=action,
+        previous_status=row["status"],
+        previous_location_id=row["location_id"] if location_id != row["location_id"] else None,
     )
 
 
@@ -359,13 +369,7 @@ def confirm_reservation(
             f"reservation {reservation_id} needs {row['quantity']} x {row['sku']} but {row['location_id']} "
             f"has {max(free, 0)} available"
         )
-    at = to_ts(book_now(conn))
-    _set_reservation(conn, reservation_id, "confirmed", row["location_id"], at)
-    return ReservationResult(
-        reservation=_reservation(_reservation_row(conn, reservation_id)),
-        action="confirm_reservation",
-        previous_status=row["status"],
-    )
+    return _set_reservation(conn, row, "confirm_reservation", "confirmed", row["location_id"])
 
 
 @SYSTEM.write
@@ -378,13 +382,7 @@ def release_reservation(
     row = _reservation_row(conn, reservation_id)
     if row["status"] not in ("pending", "confirmed"):
         raise ConflictError(f"reservation {reservation_id} is {row['status']}; it cannot be released")
-    at = to_ts(book_now(conn))
-    _set_reservation(conn, reservation_id, "released", row["location_id"], at)
-    return ReservationResult(
-        reservation=_reservation(_reservation_row(conn, reservation_id)),
-        action="release_reservation",
-        previous_status=row["status"],
-    )
+    return _set_reservation(conn, row, "release_reservation", "released", row["location_id"])
 
 
 @SYSTEM.write
@@ -406,14 +404,7 @@ def reallocate_reservation(
             f"{to_location_id} has {max(free, 0)} x {row['sku']} available; "
             f"reservation {reservation_id} needs {row['quantity']}"
         )
-    at = to_ts(book_now(conn))
-    _set_reservation(conn, reservation_id, row["status"], to_location_id, at)
-    return ReservationResult(
-        reservation=_reservation(_reservation_row(conn, reservation_id)),
-        action="reallocate_reservation",
-        previous_status=row["status"],
-        previous_location_id=row["location_id"],
-    )
+    return _set_reservation(conn, row, "reallocate_reservation", row["status"], to_location_id)
 
 
 @SYSTEM.write
