@@ -61,40 +61,14 @@ def _write(home: Path, system: str, sql: str, params: tuple[Any, ...]) -> None:
         db.execute(sql, params)
 
 
-def _message_body(home: Path, order_id: str, text: str, key: str) -> None:
-    _write(
-        home,
-        "crm",
-        "INSERT INTO messages VALUES (?, ?, 'inbound', 'email', 'About my order', ?, ?, '2026-01-01T00:00:00Z')",
-        (f"MSG-{key}", _customer_of(home, order_id), text, order_id),
-    )
+def _crm_row(sql: str, prefix: str) -> Writer:
+    """A writer adding a row of the order's customer to the CRM, about the order, with the text where ``sql`` takes
+    it (its placeholders: the row's id, the customer, the text, the order)."""
 
+    def write(home: Path, order_id: str, text: str, key: str) -> None:
+        _write(home, "crm", sql, (f"{prefix}-{key}", _customer_of(home, order_id), text, order_id))
 
-def _message_subject(home: Path, order_id: str, text: str, key: str) -> None:
-    _write(
-        home,
-        "crm",
-        "INSERT INTO messages VALUES (?, ?, 'inbound', 'portal', ?, 'see subject', ?, '2026-01-01T00:00:00Z')",
-        (f"MSG-{key}", _customer_of(home, order_id), text, order_id),
-    )
-
-
-def _case_subject(home: Path, order_id: str, text: str, key: str) -> None:
-    _write(
-        home,
-        "crm",
-        "INSERT INTO cases VALUES (?, ?, ?, 'open', 'high', ?, '2026-01-01T00:00:00Z', NULL)",
-        (f"CASE-{key}", _customer_of(home, order_id), text, order_id),
-    )
-
-
-def _crm_note(home: Path, order_id: str, text: str, key: str) -> None:
-    _write(
-        home,
-        "crm",
-        "INSERT INTO notes VALUES (?, ?, 'agent.kim', ?, ?, '2026-01-01T00:00:00Z')",
-        (f"NOTE-{key}", _customer_of(home, order_id), text, order_id),
-    )
+    return write
 
 
 def _customer_name(home: Path, order_id: str, text: str, key: str) -> None:
@@ -110,10 +84,16 @@ def _line_description(home: Path, order_id: str, text: str, key: str) -> None:
 
 
 FIELDS: dict[str, Writer] = {
-    "message body": _message_body,
-    "message subject": _message_subject,
-    "case subject": _case_subject,
-    "CRM note": _crm_note,
+    "message body": _crm_row(
+        "INSERT INTO messages VALUES (?, ?, 'inbound', 'email', 'About my order', ?, ?, '2026-01-01T00:00:00Z')", "MSG"
+    ),
+    "message subject": _crm_row(
+        "INSERT INTO messages VALUES (?, ?, 'inbound', 'portal', ?, 'see subject', ?, '2026-01-01T00:00:00Z')", "MSG"
+    ),
+    "case subject": _crm_row(
+        "INSERT INTO cases VALUES (?, ?, ?, 'open', 'high', ?, '2026-01-01T00:00:00Z', NULL)", "CASE"
+    ),
+    "CRM note": _crm_row("INSERT INTO notes VALUES (?, ?, 'agent.kim', ?, ?, '2026-01-01T00:00:00Z')", "NOTE"),
     "customer name": _customer_name,
     "ship-to name and address": _ship_to,
     "order line description": _line_description,
@@ -274,7 +254,7 @@ def test_a_model_that_obeys_the_injection_is_stopped_by_the_guard(
     stopped = 0
     for index, payload in enumerate(PAYLOADS):
         order_id = next(orders)
-        _message_body(home, order_id, payload, f"LLM{index:02d}")
+        FIELDS["message body"](home, order_id, payload, f"LLM{index:02d}")
         model = scripted(
             [verdict_call(obeying_plan(order_id, _customer_of(home, order_id), payload, refund=index % 2 == 0))]
         )
