@@ -101,7 +101,9 @@ def register(subparsers: Any) -> None:
     reading = sub.add_parser("reading", help="score a reader on the hand-written reading set (per fact kind)")
     reading.add_argument("--part", choices=("dev", "holdout", "all"), default="holdout")
     reading.add_argument("--reader", choices=("offline", "llm"), default="offline")
-    reading.add_argument("--limit", type=int, default=None, help="score only the first N snippets of the part")
+    sample = reading.add_mutually_exclusive_group()
+    sample.add_argument("--limit", type=int, default=None, help="score only the first N snippets of the part")
+    sample.add_argument("--sample", type=int, default=None, help="score N snippets spread evenly through the part")
     reading.add_argument(
         "--file", default=None, help="score an outside set (the same TSV columns) instead of the project's own"
     )
@@ -368,6 +370,7 @@ def _reading(args: argparse.Namespace) -> int:
     from ai_missions.evals.reading import load as load_reading
     from ai_missions.evals.reading import overall as reading_overall
     from ai_missions.evals.reading import score as score_reading
+    from ai_missions.evals.reading import spread
     from ai_missions.nodes.context import MissionContext
     from ai_missions.nodes.llm_reasoner import chat_model
     from ai_missions.nodes.reading.llm import LLMReader
@@ -381,6 +384,7 @@ def _reading(args: argparse.Namespace) -> int:
     else:
         snippets = [s for s in load_reading() if args.part == "all" or s.holdout == (args.part == "holdout")]
     snippets = snippets[: args.limit] if args.limit else snippets
+    snippets = spread(snippets, args.sample) if args.sample is not None else snippets
     if args.reader == "llm":
         context = MissionContext(reasoner="llm")
         reader: Any = LLMReader(chat_model(context), method=context.llm_structured_output_method)
