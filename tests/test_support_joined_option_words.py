@@ -1,7 +1,8 @@
 """Words an option holds only joined to another ("in" of "built-in", "on" of "on-ear") say that option only
 written beside it: "in my order" asks for no built-in grinder. And a number's unit is read with the units of every
 item the customer names: the "2L" of a blender named is its capacity, never "2" and the size L of a jacket beside it
-on the order (which would then be asked about)."""
+on the order (which would then be asked about). A word an option holds only negated ("resistant" of "not
+resistant") names that option only said negated: "water resistant" said of a garden light asks nothing of earbuds."""
 
 from __future__ import annotations
 
@@ -59,3 +60,28 @@ def test_a_number_with_the_named_items_unit_asks_nothing_of_another_item() -> No
     built["ticket"]["messages"][0]["body"] = message.replace("nothing else", "and the rain jacket to L")
     facts, _verdict = decide(built)
     assert "Rain Jacket: green M -> green L" in facts["modify.summary"]
+
+
+def _light_and_earbuds(message: str) -> dict[str, Any]:
+    """SO-100001 not shipped: a garden light (green) and earbuds (white IPX4) whose other variants include one "not
+    resistant"."""
+    built = _one_item_order(message, "Garden Light", ["green", "black"])
+    record = built["orders"]["SO-100001"]
+    record["order"]["lines"][1].update(description="Wireless Earbuds", sku="E-0")
+    record["variants"][2:] = [
+        {"sku": "E-0", "product_id": "P-2", "option": "white IPX4", "unit_price": 40.0, "available": 5},
+        {"sku": "E-1", "product_id": "P-2", "option": "white not resistant", "unit_price": 40.0, "available": 5},
+        {"sku": "E-2", "product_id": "P-2", "option": "black IPX4", "unit_price": 40.0, "available": 5},
+    ]
+    return built
+
+
+def test_a_word_options_hold_only_negated_names_nothing_said_plainly() -> None:
+    plain = "On SO-100001, please change the garden light (water resistant, green) to the black one."
+    facts, _verdict = decide(_light_and_earbuds(plain))
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "V-1"}]
+    assert not facts["modify.choices"]
+    # said negated, beside an item named, it still asks about the item whose option it is
+    negated = "On SO-100001, please change the garden light to the black one, and I want the pair not water resistant."
+    facts, _verdict = decide(_light_and_earbuds(negated))
+    assert any(choice.startswith("Wireless Earbuds") for choice in facts["modify.choices"])

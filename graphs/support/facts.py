@@ -1140,6 +1140,19 @@ def _siblings(own: Mapping[str, Any], variants: Iterable[Mapping[str, Any]]) -> 
 _NEGATED_BEFORE = r"\b(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|never|non)"
 
 
+def _only_negated(variants: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The option words these variants hold only right after "not" ("resistant" of "not resistant")."""
+    after_not = {b for a, b in _option_pairs(variants) if a == "not"}
+    alone = {w for v in variants for a, w in itertools.pairwise(["", *_option_tokens(str(v["option"]))]) if a != "not"}
+    return after_not - alone
+
+
+def _unnegated(text: str, words: Iterable[str]) -> set[str]:
+    """Of ``words``, those the text never says in a negative form ("isn't water resistant", "not resistant")."""
+    folded = fold(text)
+    return {w for w in words if not re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(w) + r"\b", folded)}
+
+
 def _option_pairs(variants: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
     """Every two option words side by side in a variant ("usb", "a"; "not", "resistant")."""
     return {pair for v in variants for pair in itertools.pairwise(_option_tokens(str(v["option"])))}
@@ -1455,6 +1468,9 @@ def _options_of_items_not_named(
         # a number read with the units of the items named too: the "1L" of an espresso machine is its capacity,
         # not "1" and a T-shirt's size L
         told = (set(_option_tokens(thread, _units(values | mine | theirs))) & values) - mine - theirs - NEGATORS
+        # a word the options hold only negated ("resistant" of "not resistant") is told only said negated: "water
+        # resistant" said of a speaker asks nothing of earbuds
+        told -= _unnegated(thread, _only_negated([own, *siblings]))
         if {w for w in told if _QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
             quantity = int(line.get("quantity") or 1)
             label = str(line.get("description") or line["sku"])
