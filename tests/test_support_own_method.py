@@ -42,8 +42,15 @@ def test_a_charge_on_the_gift_card_the_order_was_paid_with_needs_its_balance() -
     assert decide(_paid_with(_boots(dearer), "PM-GIFT", gift=150.0))[1]["outcome"] == "exchange"
     facts, verdict = decide(_paid_with(_boots(dearer), "PM-GIFT", gift=5.0))
     assert facts["modify.method_covers"] is False
-    assert verdict["outcome"] == "escalate"
-    assert not set(_MONEY) & set(tools(verdict))
+    # payments would refuse the charge: nothing changes, and the reply says why with both sums (not a person's)
+    assert facts["modify.method_short"] is True
+    assert facts["modify.payment_unresolved"] is False
+    assert verdict["outcome"] == "answer"
+    assert not {"modify_order_items", *_MONEY} & set(tools(verdict))
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert "5.00" in body
+    assert f"{facts['modify.difference']:.2f}" in body
+    assert check_actions(SPEC, verdict["actions"], facts) == []
 
 
 def test_a_value_said_without_naming_the_item_is_asked_when_two_items_come_in_it() -> None:

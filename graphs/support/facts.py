@@ -1140,26 +1140,44 @@ def _siblings(own: Mapping[str, Any], variants: Iterable[Mapping[str, Any]]) -> 
 _NEGATED_BEFORE = r"\b(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|never|non)"
 
 
+def _only_negated(variants: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The option words these variants hold only right after "not" ("resistant" of "not resistant")."""
+    after_not = {b for a, b in _option_pairs(variants) if a == "not"}
+    alone = {w for v in variants for a, w in itertools.pairwise(["", *_option_tokens(str(v["option"]))]) if a != "not"}
+    return after_not - alone
+
+
+def _unnegated(text: str, words: Iterable[str]) -> set[str]:
+    """Of ``words``, those the text never says in a negative form ("isn't water resistant", "not resistant")."""
+    folded = fold(text)
+    return {w for w in words if not re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(w) + r"\b", folded)}
+
+
 def _option_pairs(variants: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
     """Every two option words side by side in a variant ("usb", "a"; "not", "resistant")."""
     return {pair for v in variants for pair in itertools.pairwise(_option_tokens(str(v["option"])))}
 
 
+#: Common words an option holds only joined to another ("built-in", "on-ear"): alone they say no option.
+_JOINED_ONLY = frozenset(WORDS.phrases("option_word_joined_only"))
+
+
 def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str]) -> set[str]:
-    """The option words the text says of a product. A single letter counts only beside a word it goes with in an
-    option ("USB-A", "usb a", "Brand C"): the article in "there is a black charger" says no USB-A. An option's "not"
-    ("not resistant") counts only said of its word, in any negative form ("isn't water resistant", "not
-    resistant"), never a "not" of something else ("I do not want blue")."""
+    """The option words the text says of a product. A single letter, or a common word an option holds only joined
+    to another ("in" of "built-in"), counts only beside a word it goes with in an option ("USB-A", "usb a", "Brand
+    C", "built in"): the article in "there is a black charger" says no USB-A, "in my order" no built-in grinder. An
+    option's "not" ("not resistant") counts only said of its word, in any negative form ("isn't water resistant",
+    "not resistant"), never a "not" of something else ("I do not want blue")."""
     said = set(_option_tokens(text, _units(values)))
     folded = fold(text)
     pairs = _option_pairs(variants)
-    letters = {w for w in said & values if len(w) == 1 and w.isalpha()}
+    letters = {w for w in said & values if (len(w) == 1 and w.isalpha()) or w in _JOINED_ONLY}
     written = {
         w
         for pair in pairs
         if letters & set(pair) and re.search(r"\b" + r"[\s-]?".join(map(re.escape, pair)) + r"\b", folded)
         for w in pair
-        if len(w) == 1
+        if w in letters
     }
     said -= letters - written
     if "not" in values:
@@ -1388,6 +1406,9 @@ def modify_facts(
     refundable = [c for c, left in facts.get("payment.capture_refundables") or [] if left + _CENT >= -difference]
     ambiguous = bool(choices)
     made = not ambiguous and not unresolved  # every item resolved, none asked about
+    # the one gift card named for the difference holds less than it (the order's payment not moved to it): payments
+    # would refuse the charge, so nothing changes and the reply says why (SUP-007), never a person's guess
+    short = bool(changes) and made and not other and not settling.covers and not facts.get("paymethod.ready")
     return {
         "modify.method_id": settling.method_id if difference != 0 else None,
         "modify.method_covers": settling.covers,
@@ -1409,7 +1430,11 @@ def modify_facts(
         "modify.replacement": replaced,
         # every item resolved, but the method named for the difference is none or several on file, or a gift card
         # short of it: a person settles the difference (SUP-007), said as such
-        "modify.payment_unresolved": bool(changes) and made and ((other and difference != 0) or not settling.covers),
+        "modify.payment_unresolved": bool(changes)
+        and made
+        and ((other and difference != 0) or (not settling.covers and not short)),
+        "modify.method_short": short,
+        "modify.method_balance": settling.balance if short else None,
     }
 
 
@@ -1440,7 +1465,12 @@ def _options_of_items_not_named(
         mine = _option_words(own["option"])
         siblings = _siblings(own, variants)
         values = _words_of(siblings)
-        told = (set(_option_tokens(thread, _units(values | mine))) & values) - mine - theirs - NEGATORS
+        # a number read with the units of the items named too: the "1L" of an espresso machine is its capacity,
+        # not "1" and a T-shirt's size L
+        told = (set(_option_tokens(thread, _units(values | mine | theirs))) & values) - mine - theirs - NEGATORS
+        # a word the options hold only negated ("resistant" of "not resistant") is told only said negated: "water
+        # resistant" said of a speaker asks nothing of earbuds
+        told -= _unnegated(thread, _only_negated([own, *siblings]))
         if {w for w in told if _QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
             quantity = int(line.get("quantity") or 1)
             label = str(line.get("description") or line["sku"])
@@ -1720,11 +1750,13 @@ def _which_of_same_product(
 @dataclass(frozen=True, slots=True)
 class _Settling:
     """How an item change's price difference is settled: on ``method_id`` (None: the order's own payment);
-    ``covers``: that method can take a charge (a gift card's balance); ``resolved``: False when a method named for
-    it is none or several on file (a person); ``asked``: which method takes it is the customer's to say."""
+    ``covers``: that method can take a charge (a gift card's balance, ``balance``); ``resolved``: False when a
+    method named for it is none or several on file (a person); ``asked``: which method takes it is the customer's
+    to say."""
 
     method_id: str | None = None
     covers: bool = True
+    balance: float | None = None
     resolved: bool = True
     asked: bool = False
 
@@ -1774,7 +1806,7 @@ def _difference_method(
     balance = float(method.get("balance") or 0.0)
     if ready and facts.get("paymethod.kind") == "gift_card" and method_id == facts.get("paymethod.method_id"):
         balance -= float(facts.get("paymethod.amount") or 0.0)
-    return _Settling(settled_on, covers=difference <= balance + _CENT)
+    return _Settling(settled_on, covers=difference <= balance + _CENT, balance=balance)
 
 
 _PAYMETHOD_FACTS = (
@@ -1802,6 +1834,8 @@ _DEFAULTS: dict[str, Any] = {
     "modify.resolved": False,
     "modify.replacement": False,
     "modify.payment_unresolved": False,
+    "modify.method_short": False,
+    "modify.method_balance": None,
     "modify.method_covers": True,
     "modify.method_asked": False,
     "paymethod.known": False,

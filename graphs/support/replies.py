@@ -116,6 +116,16 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         return _payment_fragment(facts, lang)
     if intent == "exchange_variant" and facts.get("return.which_is_which"):
         return ""  # asked with the return: which items go back and which are exchanged
+    if intent == "exchange_variant" and facts.get("modify.method_short"):
+        # the gift card named for the difference holds less than it: nothing changes (SUP-007), said with both sums
+        return say(
+            lang,
+            "items_gift_short",
+            order=order,
+            changes=facts.get("modify.summary"),
+            amount=_money(float(facts.get("modify.difference") or 0.0)),
+            balance=_money(float(facts.get("modify.method_balance") or 0.0)),
+        )
     if intent == "exchange_variant" and facts.get("modify.resolved") is True:
         if facts.get("modify.ambiguous"):
             # one item a line: what it is now and the options of its product in stock

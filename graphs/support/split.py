@@ -346,23 +346,36 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     return shared
 
 
+def _refunds_to(card: Any, parts: Sequence[dict[str, Any]], part: Mapping[str, Any]) -> float:
+    """What the request's cancellations of other orders paid with ``card`` give back to it."""
+    return sum(
+        payment_amount(other)
+        for other in parts
+        if other is not part
+        and "cancel_order" in other[TYPES_FACT]
+        and other.get("order.cancellable") is True
+        and other.get("payment.method_id") == card
+    )
+
+
 def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
-    """A gift card named to pay one order that it falls short of, while the same request cancels orders it paid
-    for: it covers the payment only once their refunds reach it, which nothing in one plan can wait for; marked
-    (``paymethod.after_refunds``) for a person to move the payment then (SUP-013), never refused as too small."""
+    """A gift card named to pay one order, or an item change's difference, that it falls short of, while the same
+    request cancels orders it paid for: it covers the payment only once their refunds reach it, which nothing in one
+    plan can wait for; marked (``paymethod.after_refunds``, ``modify.payment_unresolved``) for a person to settle it
+    then (SUP-013, SUP-007), never refused as too small."""
     for part in parts:
+        if part.get("modify.method_short") and (card := part.get("modify.method_id") or part.get("payment.method_id")):
+            back = _refunds_to(card, parts, part)
+            if back > 0 and float(part.get("modify.method_balance") or 0.0) + back + 0.005 >= float(
+                part.get("modify.difference") or 0.0
+            ):
+                part["modify.method_short"] = False
+                part["modify.payment_unresolved"] = True
         short = part.get("paymethod.kind") == "gift_card" and part.get("paymethod.covers") is False
         if "change_payment" not in part[TYPES_FACT] or not short:
             continue
         card = part.get("paymethod.method_id")
-        back = sum(
-            payment_amount(other)
-            for other in parts
-            if other is not part
-            and "cancel_order" in other[TYPES_FACT]
-            and other.get("order.cancellable") is True
-            and other.get("payment.method_id") == card
-        )
+        back = _refunds_to(card, parts, part)
         if back > 0 and float(part.get("paymethod.balance") or 0.0) + back + 0.005 >= float(
             part.get("paymethod.amount") or 0.0
         ):
