@@ -357,7 +357,8 @@ class OfflineReader:
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
-            if current.statement.about != "this" and self._this_record_left_out(statements):
+            left_out = current.statement.about != "this" and self._this_record_left_out(statements)
+            if left_out or self._left_out_beside(current.statement):
                 return replace(current, polarity="hedged", value=None)  # "...; this order not discussed"
             if (offer := self._offer_taken(current, stated, statements)) is not None:
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {offer}")
@@ -424,6 +425,15 @@ class OfflineReader:
         return any(
             s.body and lexicon["this_record"].search(s.folded) and lexicon["left_out"].search(s.folded)
             for s in statements
+        )
+
+    def _left_out_beside(self, statement: Statement) -> bool:
+        """A part of the statement itself says this record was left out ("posted the other invoice by hand, this
+        one is untouched", "..., diese Rechnung bleibt unberührt"): what its other part states is of another record."""
+        lexicon = self.lexicon
+        return any(
+            lexicon["this_record"].search(statement.folded, a, b) and lexicon["left_out"].search(statement.folded, a, b)
+            for a, b in _parts(statement.folded)
         )
 
     def _offers_otherwise(self, statement: Statement) -> bool:
