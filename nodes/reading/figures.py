@@ -94,7 +94,7 @@ def _price(name: str) -> str:
 
 @cache
 def _price_in_place(lexicon: Lexicon) -> re.Pattern[str]:
-    """The new price said first, then the one it takes the place of ("119 au lieu de 99", "24 instead of 19",
+    """The new price said first, then the one it takes the place of ("129 au lieu de 115", "24 instead of 19",
     "56 statt 49"): the lexicon's ``instead_of_price`` words between two prices."""
     between = lexicon["instead_of_price"].pattern
     return re.compile(rf"{_price('new')}\s*(?:{between.pattern if between else '(?!)'})\s*{_price('old')}(?![\d%])")

@@ -88,7 +88,7 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
         piece = cleaned[a:b].replace(_BLANK, " ")
         if lexicon["negation"].search(piece) or lexicon["retract"].search(piece):
             return "negated"
-        if lexicon["mistake"].search(piece) or lexicon["mistake"].search(folded, a, b):  # "posting was made in error"
+        if lexicon["mistake"].search(piece) or lexicon["mistake"].search(folded, a, b):  # "entry booked by mistake"
             return "negated"  # "marked accepted by mistake": an entry made in error states nothing
     for start, cue_end in cues:
         before = cleaned[max(0, start - 30) : start]
