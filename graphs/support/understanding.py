@@ -12,6 +12,7 @@ whole vocabulary (measured on hand-written messages by ``evals/handmade.py``).""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -204,28 +205,41 @@ def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) 
     a one-word phrase only as written (a real word one letter from it is too likely: "case" and "casse"), a phrase of
     several words still with a typo in one of them ("mauvias article": several words do not meet by chance)."""
     if not phrase.isalpha():
-        found = [
-            len(_TOKEN.findall(sentence[: m.start()]))
-            for m in re.finditer(r"(?<![a-z0-9])" + re.escape(phrase), sentence)
-        ]
+        found = (
+            [len(_TOKEN.findall(sentence[: m.start()])) for m in _said_at(phrase).finditer(sentence)]
+            if phrase in sentence  # a phrase not in the sentence is not said at any word's start in it
+            else []
+        )
         parts = phrase.split()
         if found or len(parts) < 2 or any(not p.isalpha() for p in parts):
             return found
         # a multi-word phrase with a mistyped word: the words in a row, each equal or one typo away
-        width = len(parts)
+        width, first = len(parts), parts[0][:1]
         return [
             i
             for i in range(len(tokens) - width + 1)
-            if all(w == p or _close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
+            if tokens[i].startswith(first)  # a typo keeps a word's first letter
+            and all(w == p or _close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
         ]
+    # every reading below needs the word's first letter (a typo keeps it): the others are passed over at once
+    first = phrase[:1] if len(phrase) > 1 else ""
     return [
         i
         for i, w in enumerate(tokens)
-        if (w[len(phrase) :] in _ENDINGS and w.startswith(phrase))
-        # a silent e dropped before -ing: "exchanging", "rerouting"
-        or (phrase.endswith("e") and w == phrase[:-1] + "ing")
-        or (not exact and _close(w, phrase))
+        if w.startswith(first)
+        and (
+            (w[len(phrase) :] in _ENDINGS and w.startswith(phrase))
+            # a silent e dropped before -ing: "exchanging", "rerouting"
+            or (phrase.endswith("e") and w == phrase[:-1] + "ing")
+            or (not exact and _close(w, phrase))
+        )
     ]
+
+
+@functools.cache
+def _said_at(phrase: str) -> re.Pattern[str]:
+    """The phrase as written, at a word's start (compiled once: the facts look for a few hundred phrases)."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase))
 
 
 def _negated(index: int, tokens: list[str]) -> bool:
