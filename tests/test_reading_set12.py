@@ -7,9 +7,11 @@ import pytest
 
 from ai_missions.nodes.reading import Source
 from ai_missions.nodes.reading.lexicon import default
+from ai_missions.nodes.reading.offline import bank_method
 from tests.support.reading_checks import stated
 
 NOTE = Source("retail", "N-12", "staff_note")
+CUSTOMER = Source("helpdesk", "T-12", "customer_message")
 
 
 @pytest.mark.parametrize("word", ["gratuita", "boutiques", "pasar", "commerciales"])
@@ -37,3 +39,16 @@ def test_a_first_time_followed_by_nothing_stands() -> None:
     fact = stated("Buyer refused the substitute sofa at first sight.", "delivery_refused", NOTE)
     assert fact is not None
     assert fact.polarity == "affirmed", fact
+
+
+def test_a_method_is_read_in_its_own_sentence() -> None:
+    """A denial in the next sentence ("No discrepancies.") denies nothing of the channel named before it."""
+    text = "New IBAN checked with the vendor via the number on file. No discrepancies found."
+    assert bank_method(text) == "call_back"
+
+
+def test_a_bare_figure_beside_the_extra_in_the_statement_before_is_the_amount() -> None:
+    fact = stated("please add the stand too, that's another 30 right? ok charge it", "upcharge_agreed", CUSTOMER)
+    assert fact is not None
+    assert fact.polarity == "affirmed", fact
+    assert fact.value == 30.0

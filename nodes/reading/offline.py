@@ -225,7 +225,11 @@ def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
     found: dict[str, int] = {}
     for name, words in methods.items():
         for match in words.finditer(folded):
-            if scope(folded, [match.span()], lexicon, undo_counts=False) != "affirmed":
+            # read in its own sentence: "verified via the number on file. No discrepancies." denies nothing of it
+            a = max((m.end() for m in re.finditer(r"[.!?]\s+", folded[: match.start()])), default=0)
+            end = re.search(r"[.!?](?:\s|$)", folded[match.end() :])
+            b = match.end() + end.start() + 1 if end else len(folded)
+            if scope(folded[a:b], [(match.start() - a, match.end() - a)], lexicon, undo_counts=False) != "affirmed":
                 continue
             found.setdefault(name, match.start())
     if "call_back" in found and not ("email" in found and found["email"] < found["call_back"]):
@@ -1111,15 +1115,18 @@ class OfflineReader:
         found = amounts(statement.folded) or [a for s in near for a in amounts(s.folded)]
         if found:
             return found[-1]
-        for match in words.objects.finditer(statement.folded):  # "the extra 5", "49 more": a bare figure beside it
-            after = re.match(r"\s+(\d+(?:[.,]\d{1,2})?)(?![\w.,%]*\d|\s*%)", statement.folded[match.end() :])
-            before = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s+$", statement.folded[: match.start()])
-            unit = re.match(r"\s*([^\W\d_]+)", statement.folded[match.end() + after.end() :]) if after else None
-            if after and unit and unit[1] in self.lexicon.units:
-                continue  # "the extra 2 days": a duration, not money
-            inside = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)(?![\w.,]*\d)", match.group())
-            if bare := inside or after or before:
-                return float(bare[1].replace(",", "."))
+        # "the extra 5", "49 more": a bare figure beside it, in the statement or the one next to it ("... another 18
+        # right? yes charge it")
+        for folded in [statement.folded, *(s.folded for s in near)]:
+            for match in words.objects.finditer(folded):
+                after = re.match(r"\s+(\d+(?:[.,]\d{1,2})?)(?![\w.,%]*\d|\s*%)", folded[match.end() :])
+                before = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s+$", folded[: match.start()])
+                unit = re.match(r"\s*([^\W\d_]+)", folded[match.end() + after.end() :]) if after else None
+                if after and unit and unit[1] in self.lexicon.units:
+                    continue  # "the extra 2 days": a duration, not money
+                inside = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)(?![\w.,]*\d)", match.group())
+                if bare := inside or after or before:
+                    return float(bare[1].replace(",", "."))
         return None
 
     def _restock(
