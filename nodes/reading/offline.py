@@ -149,7 +149,11 @@ def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
     if not re.search(rf"(?:{source.pattern})\s+(?:[\w'&]+\s+){{0,2}}$", before):
         return False
     after = folded[at : at + 40]
-    return re.search(rf"^[\w§'&\s-]{{0,25}}?\s(?:{target.pattern}|->|→)\s", after) is not None and bool(
+    # "to home delivery" after it, or nothing more in its clause ("(moved from home delivery 24/11)"): changed to
+    # what the statement names
+    rest = re.sub(r"^[§\w'&-]+(?:\s+[§\w'&-]+){0,2}", "", folded[at : _part_of(folded, at)[1]])
+    ends = re.search(r"[^\W\d_]", rest) is None
+    return (ends or re.search(rf"^[\w§'&\s-]{{0,25}}?\s(?:{target.pattern}|->|→)\s", after) is not None) and bool(
         re.search(rf"(?:{verb.pattern})\s+(?:[\w']+\s+){{0,3}}$", folded[:at])
         or re.search(rf"(?:{verb.pattern})\s+(?:{source.pattern})", before)
     )
@@ -221,7 +225,11 @@ def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
     found: dict[str, int] = {}
     for name, words in methods.items():
         for match in words.finditer(folded):
-            if scope(folded, [match.span()], lexicon, undo_counts=False) != "affirmed":
+            # read in its own sentence: "verified via the number on file. No discrepancies." denies nothing of it
+            a = max((m.end() for m in re.finditer(r"[.!?]\s+", folded[: match.start()])), default=0)
+            end = re.search(r"[.!?](?:\s|$)", folded[match.end() :])
+            b = match.end() + end.start() + 1 if end else len(folded)
+            if scope(folded[a:b], [(match.start() - a, match.end() - a)], lexicon, undo_counts=False) != "affirmed":
                 continue
             found.setdefault(name, match.start())
     if "call_back" in found and not ("email" in found and found["email"] < found["call_back"]):
@@ -341,6 +349,12 @@ class OfflineReader:
                 continue
             if (
                 current is not None
+                and current.polarity == reading.polarity == "affirmed"
+                and reading.confidence < current.confidence
+            ):
+                continue  # "I need these in a 10. ... shall I do the exchange? yes please": the surer word stands
+            if (
+                current is not None
                 and KINDS[kind].value == "method"
                 and current.polarity == "affirmed"
                 and reading.polarity != "affirmed"
@@ -357,6 +371,10 @@ class OfflineReader:
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
+            if then := self._what_came_after_first(current, stated, statements):
+                # "first declined the substitute, but rang back and accepted it"
+                taken_words = " ".join(s.text for s in then)
+                return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken_words}")
             left_out = current.statement.about != "this" and self._this_record_left_out(statements)
             if left_out or self._left_out_beside(current.statement):
                 return replace(current, polarity="hedged", value=None)  # "...; this order not discussed"
@@ -408,6 +426,29 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _what_came_after_first(
+        self, current: _Read, stated: list[_Read], statements: list[Statement]
+    ) -> list[Statement]:
+        """The statement says what held at first ("first declined the substitute", "primero rechazó", "zuerst
+        verweigert", "earlier reported": the lexicon's ``at_first`` words), and what follows it in its sentence (or
+        the next sentence), neither read for the kind nor asked, turns or goes on in time within its first words
+        ("but rang back and accepted it", "luego llamó ...", "cust now says ..."): the writer marks the first as what
+        no longer holds. One more event joined by "and then" takes nothing back. The statements that follow, or
+        none."""
+        lexicon = self.lexicon
+        if lexicon["at_first"].search(current.statement.folded) is None:
+            return []
+        after = [s for s in statements if s.body and s.index > current.statement.index]
+        # the rest of the sentence ("; cust | now says ..."), else the next sentence
+        rest = [s for s in after if s.sentence == current.statement.sentence] or after[:1]
+        if not rest or any(s.mood == "question" or self._ours_elsewhere(s, stated) for s in rest):
+            return []
+        opening = " ".join(s.folded for s in rest).lstrip(" ,;:-")[:20]
+        and_then = r"(?:and|und|et|y|&)"
+        if re.search(rf"\s{and_then}\s*$", current.statement.folded) or re.match(rf"{and_then}\s", opening):
+            return []  # "first refused the parcel and then asked for a refund": one more event, nothing taken back
+        return rest if any(lexicon[c].search(opening) is not None for c in ("sequence", "contrast")) else []
 
     def _restricted_to_a_number(self, statement: Statement, statements: list[Statement]) -> bool:
         """The statement restricts what it says to one record ("for that order only", "nur für", "solo para") and
@@ -555,7 +596,13 @@ class OfflineReader:
         if cues and words.excludes:
             # an excluded word in the alternative not taken excludes nothing ("rather than waiting in for the courier
             # I'll collect it from the store")
-            excluded = [e for e in words.excludes.spans(folded) if not _in_alternative(folded, e[0], lexicon)]
+            # ... nor one the kind's own independent words qualify ("reply to the e-mail address already on file": a
+            # channel, not the thing the cue is about)
+            excluded = [
+                e
+                for e in words.excludes.spans(folded)
+                if not _in_alternative(folded, e[0], lexicon) and not words.independent.search(folded, e[1], e[1] + 24)
+            ]
             cues = [
                 c
                 for c in cues
@@ -646,6 +693,8 @@ class OfflineReader:
                 and not self._answered(statement, statements, "yes")
             ):
                 state, question = "hedged", True
+            elif self._asks_for_an_option(words, statement):
+                state, question = "hedged", True  # "Could I collect it at the store instead?": is it possible?
             elif (
                 spec.needs_done
                 and (
@@ -802,7 +851,8 @@ class OfflineReader:
         method, but a denied result ("NO MATCH", "she had no knowledge of any change") denies them all."""
         lexicon = self.lexicon
         quiet = blank(lexicon, "not_negation", folded)
-        for start, end in [*words.independent.spans(quiet), *words.dependent.spans(quiet)]:
+        channels = [*words.independent.spans(quiet), *words.dependent.spans(quiet)]
+        for start, end in channels:
             quiet = quiet[:start] + " " * (end - start) + quiet[end:]
         methods = [m.span() for w in words.methods.values() for m in w.finditer(quiet)]
         states = []
@@ -818,6 +868,8 @@ class OfflineReader:
                 lexicon["negation"].search(blank(lexicon, "not_negation", piece))
                 and not any(a <= m < b for m, _ in methods)
                 and not any(a <= c < b for c, _ in cues)
+                # "(not the one in the change letter)": a channel set aside, not a result denied
+                and not any(a <= c < b for c, _ in channels)
             ):
                 return "negated"
         return "affirmed" if "affirmed" in states or not states else states[0]
@@ -939,6 +991,14 @@ class OfflineReader:
             for c in ("question", "possibility", "request")
         )
 
+    @staticmethod
+    def _asks_for_an_option(words: KindWords, statement: Statement) -> bool:
+        """A question in which the first person asks whether they may do what the kind names (its ``asked`` words:
+        "Could I collect it at the store?", "¿Puedo recogerlo en tienda?"): for an option of service it asks
+        whether it is possible; asking us to do it ("Could you hold it at the branch?") asks for it."""
+        asked = statement.text.rstrip().endswith("?")
+        return bool(words.asked) and asked and words.asked.search(statement.folded) is not None
+
     def _ours(self, kind: str, statement: Statement, at: int) -> bool:
         """The statement is the writer's (or the customer's) and about this record: not a third party's words or
         situation, not another record, not a rule or a footer."""
@@ -1016,7 +1076,11 @@ class OfflineReader:
             text = text[:start] + " " * (end - start) + text[end:]
         for match in words.dependent.finditer(text):
             before = text[max(0, match.start() - 12) : match.start()]
-            if not re.search(r"(?:not|nicht|pas|no|kein\w*)\s+(?:the\s+|in\s+)?$", before):
+            if re.search(r"(?:not|nicht|pas|no|kein\w*)\s+(?:the\s+|in\s+)?$", before):
+                continue
+            # the channel named only as the one not used: "(not the one in the letter)", "(pas celle de l'expéditeur)"
+            a = _part_of(text, match.start())[0]
+            if not lexicon["negation"].search(blank(lexicon, "not_negation", text[a : match.start()])):
                 return "negated"
         return "affirmed"
 
@@ -1051,15 +1115,18 @@ class OfflineReader:
         found = amounts(statement.folded) or [a for s in near for a in amounts(s.folded)]
         if found:
             return found[-1]
-        for match in words.objects.finditer(statement.folded):  # "the extra 5", "49 more": a bare figure beside it
-            after = re.match(r"\s+(\d+(?:[.,]\d{1,2})?)(?![\w.,%]*\d|\s*%)", statement.folded[match.end() :])
-            before = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s+$", statement.folded[: match.start()])
-            unit = re.match(r"\s*([^\W\d_]+)", statement.folded[match.end() + after.end() :]) if after else None
-            if after and unit and unit[1] in self.lexicon.units:
-                continue  # "the extra 2 days": a duration, not money
-            inside = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)(?![\w.,]*\d)", match.group())
-            if bare := inside or after or before:
-                return float(bare[1].replace(",", "."))
+        # "the extra 5", "49 more": a bare figure beside it, in the statement or the one next to it ("... another 18
+        # right? yes charge it")
+        for folded in [statement.folded, *(s.folded for s in near)]:
+            for match in words.objects.finditer(folded):
+                after = re.match(r"\s+(\d+(?:[.,]\d{1,2})?)(?![\w.,%]*\d|\s*%)", folded[match.end() :])
+                before = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s+$", folded[: match.start()])
+                unit = re.match(r"\s*([^\W\d_]+)", folded[match.end() + after.end() :]) if after else None
+                if after and unit and unit[1] in self.lexicon.units:
+                    continue  # "the extra 2 days": a duration, not money
+                inside = re.search(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)(?![\w.,]*\d)", match.group())
+                if bare := inside or after or before:
+                    return float(bare[1].replace(",", "."))
         return None
 
     def _restock(

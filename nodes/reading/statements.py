@@ -49,7 +49,7 @@ _LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=[:.!?])\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
-    r"fa|fr|hr|mme|sr|sra|ph|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
+    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
@@ -116,7 +116,7 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
             # a quoted header line after the message began: the rest is the earlier message
             out.append((start, line, "quoted"))
             continue
-        if _FOOTER.match(line) and not re.match(r"^\s*-+-\s*\w+\s+\w+\s*-+", line):
+        if _FOOTER.match(line) and not re.match(r"^\s*-+-\s*[\w']+\s+[\w']+\s*-+", line):
             rest = "boilerplate"
             out.append((start, line, rest))
             continue

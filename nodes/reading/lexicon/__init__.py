@@ -182,6 +182,9 @@ class KindWords:
     #: staff, not the customer's contact); ``subjects`` are whom it is about, and win when named between them.
     other_subjects: Words = field(default_factory=lambda: Words(()))
     subjects: Words = field(default_factory=lambda: Words(()))
+    #: For a kind that is an option of service (a pickup), the first person asking whether they may ("could I",
+    #: "kann ich", "puis-je", "¿puedo"): a question so put asks about the option, it does not yet ask for it.
+    asked: Words = field(default_factory=lambda: Words(()))
 
 
 @dataclass(eq=False)
@@ -261,11 +264,14 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     merged: dict[str, Any] = {}
     markers: dict[str, frozenset[str]] = {}
     future: dict[str, tuple[str, ...]] = {}
+    known: list[str] = []
     for name in ("common", *languages):
         path = folder / f"{name}.toml"
         if not path.exists():
             continue
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # common words of the language one edit from a lexicon word ("payait" / "paraît"): never typos
+        known += data.get("language", {}).get("known", [])
         if name != "common":
             markers[name] = frozenset(fold(w) for w in data.get("language", {}).get("markers", []))
             future[name] = tuple(data.get("tense", {}).get("future", []))
@@ -293,12 +299,14 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
             requires=Words(spec.get("requires", [])),
             other_subjects=Words(spec.get("other_subjects", [])),
             subjects=Words(spec.get("subjects", [])),
+            asked=Words(spec.get("asked", [])),
         )
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
         every += [p for v in spec.get("methods", {}).values() for p in v]
     tables = {k: {fold(w): v for w, v in merged.get(k, {}).items()} for k in ("numbers", "months", "weekdays")}
     every += [w for table in ("numbers", "months", "weekdays", "units", "relative_days") for w in merged.get(table, {})]
     every += [w for words in markers.values() for w in words]  # a language's own words are never typos ("kundin")
+    every += known
     literal = list(_literal_words(every))
     return Lexicon(
         words=words,
@@ -366,11 +374,20 @@ def _correct_cached(vocabulary: frozenset[str], stems: frozenset[str], word: str
     return word
 
 
+#: What one form of a word may add to another at its end: a plural, a gender, an infinitive's or a verb's ending
+#: ("boutiques" / "boutique", "gratuita" / "gratuit", "pasar" / "pasare").
+_ENDINGS = frozenset({"s", "e", "a", "o", "n", "es", "en", "as", "os"})
+
+
 def _inflection(word: str, target: str) -> bool:
-    """The two differ only in a final vowel: an inflection (es "se jubila" / "se jubiló", "anulada" / "anulado"),
-    whose tense or person the reader must keep, not a typo."""
+    """The two differ only in a final vowel (es "se jubila" / "se jubiló", "anulada" / "anulado") or in an ending
+    one adds to the other ("gratuita" / "gratuit", "boutiques" / "boutique"): an inflection, whose tense, person or
+    number the reader must keep, not a typo."""
     vowels = "aeiou"
-    return len(word) == len(target) and word[:-1] == target[:-1] and word[-1] in vowels and target[-1] in vowels
+    if len(word) == len(target):
+        return word[:-1] == target[:-1] and word[-1] in vowels and target[-1] in vowels
+    longer, shorter = (word, target) if len(word) > len(target) else (target, word)
+    return longer.startswith(shorter) and longer[len(shorter) :] in _ENDINGS
 
 
 def _correct(lexicon: Lexicon, word: str) -> str:
