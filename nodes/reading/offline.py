@@ -445,7 +445,7 @@ class OfflineReader:
         if not rest or any(s.mood == "question" or self._ours_elsewhere(s, stated) for s in rest):
             return []
         opening = " ".join(s.folded for s in rest).lstrip(" ,;:-")[:20]
-        and_then = r"(?:and|und|et|y|&)"
+        and_then = lexicon["and_words"].regex
         if re.search(rf"\s{and_then}\s*$", current.statement.folded) or re.match(rf"{and_then}\s", opening):
             return []  # "first refused the parcel and then asked for a refund": one more event, nothing taken back
         return rest if any(lexicon[c].search(opening) is not None for c in ("sequence", "contrast")) else []
@@ -959,7 +959,7 @@ class OfflineReader:
         ("..., and has been reversed", "und wurde storniert", "et a été annulée", "cancelling."): it undoes what the
         earlier part said."""
         a, b = _part_of(rest, verb.start())
-        before = re.sub(r"^\s*(?:and|und|et|y|&)\s+", "", rest[a : verb.start()])
+        before = re.sub(rf"^\s*{self.lexicon['and_words'].regex}\s+", "", rest[a : verb.start()])
         before = blank(self.lexicon, "auxiliary", blank(self.lexicon, "sequence", before))
         return not before.strip(" ,;-") and not rest[verb.end() : b].strip(" ,;.!-")
 

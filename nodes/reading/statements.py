@@ -365,17 +365,20 @@ def _done_by_supplier(folded: str, lexicon: Lexicon) -> bool:
     verb: "confirmed by the vendor", "vom Lieferanten bestätigt", "validé par le fournisseur."): the supplier's own
     word, not a check of ours. The supplier's records named so ("by the vendor master": the lexicon's
     ``supplier_record`` words) are not the supplier speaking."""
+    pattern = _supplier_as_agent(lexicon)
+    return pattern is not None and pattern.search(folded) is not None
+
+
+@cache
+def _supplier_as_agent(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The pattern of :func:`_done_by_supplier`, built once per lexicon (it is asked of every statement)."""
     agent, supplier, records = (lexicon[c].pattern for c in ("agent", "supplier", "supplier_record"))
     if agent is None or supplier is None:
-        return False
+        return None
     ends = "|".join(re.escape(fold(w)) for w in (lexicon.raw.get("objects") or {}).get("ends", [])) or "(?!)"
     record = rf"(?!\s+(?:{records.pattern}))" if records is not None else ""
-    return (
-        re.search(
-            rf"(?:{agent.pattern})\s+(?:[\w']+\s+)?(?:{supplier.pattern}){record}(?:\s+[\w']+)?\s*(?:[,.;!:)]|$|\s(?:{ends})\b)",
-            folded,
-        )
-        is not None
+    return re.compile(
+        rf"(?:{agent.pattern})\s+(?:[\w']+\s+)?(?:{supplier.pattern}){record}(?:\s+[\w']+)?\s*(?:[,.;!:)]|$|\s(?:{ends})\b)"
     )
 
 

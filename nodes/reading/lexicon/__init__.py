@@ -138,6 +138,11 @@ class Words:
     def __bool__(self) -> bool:
         return self.pattern is not None
 
+    @property
+    def regex(self) -> str:
+        """The phrases as one group to build into another pattern (one that never matches when there are none)."""
+        return f"(?:{self.pattern.pattern})" if self.pattern is not None else "(?!)"
+
     def finditer(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
         if self.pattern is None:
             return iter(())
