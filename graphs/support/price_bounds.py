@@ -22,7 +22,7 @@ _RELATIONS = {
     "at_most_amount": ("at_most", True),
     "below_amount": ("below", True),
 }
-_CURRENCY = r"(?:\$|€|£|usd|eur|dollars?|euros?|bucks)"
+_CURRENCY = rf"(?:{WORDS.alternation('price_currency')})"
 #: An amount after the words: "$120", "120 dollars", "99.50"; not a size or a count ("up to 4 slices").
 _AMOUNT = re.compile(
     rf"\s*(?P<before>{_CURRENCY})?\s*(?P<amount>\d+(?:[.,]\d{{1,2}})?)(?!\d)(?:\s*(?P<after>{_CURRENCY})(?![a-z]))?"
