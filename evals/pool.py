@@ -7,7 +7,7 @@ persists it, so an interrupted run resumes where it stopped).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,9 +59,10 @@ class WorkerCosts:
 
 
 def _worker(
-    cases: list[Case], config: dict[str, Any], home: str, env: dict[str, str], out: Any, profile: bool
+    tasks: Any, config: dict[str, Any], home: str, env: dict[str, str], out: Any, profile: bool
 ) -> None:  # pragma: no cover - runs in a child process
-    """A worker process: replay its share of the cases over its own sandboxes, sending each result back."""
+    """A worker process: replay the cases it takes from ``tasks`` (until a ``None``) over its own sandboxes,
+    sending each result back."""
     import gc
     import os
     import time
@@ -81,6 +82,7 @@ def _worker(
 
     try:
         knowledge = open_knowledge(Path(home))
+        cases: Iterator[Case] = iter(tasks.get, None)
         asyncio.run(solve(cases, EvalConfig(**config), knowledge, on_result=send, timings=timings))
     finally:
         per_case = (marks[-1] - marks[0]) / (len(marks) - 1) if len(marks) > 1 else 0.0
@@ -99,24 +101,28 @@ def run_in_workers(
     progress: Progress | None = None,
     timings: Timings | None = None,
 ) -> list[WorkerCosts]:
-    """Split the cases over ``workers`` processes forked from the warm server of :func:`worker_context`
-    (``config``: the share each one replays with). Returns what each worker's CPU went to."""
+    """Spread the cases over ``workers`` processes forked from the warm server of :func:`worker_context`
+    (``config``: the share each one replays with). Each takes its next case from one queue when it is free: cases
+    differ in cost, and a fixed share each left one worker idle while the other finished. Returns what each
+    worker's CPU went to."""
     import os
     import queue as queues
 
     workers = max(1, min(workers, len(cases)))
     context = worker_context(get_mission(str(config["mission"])))
-    out = context.Queue()
+    out, tasks = context.Queue(), context.Queue()
+    for case in [*cases, *[None] * workers]:  # a None each: no case left
+        tasks.put(case)
     env = dict(os.environ)
     if "MISSIONS_ONNX_THREADS" not in env:  # the workers share the cores: one embedding thread pool each
         env["MISSIONS_ONNX_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
     processes = [
         context.Process(
             target=_worker,
-            args=(list(cases[i::workers]), dict(config), str(home), env, out, timings is not None),
+            args=(tasks, dict(config), str(home), env, out, timings is not None),
             daemon=True,
         )
-        for i in range(workers)
+        for _ in range(workers)
     ]
     for process in processes:
         process.start()

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,7 +145,7 @@ async def open_pool(
 
 
 async def run_cases(
-    cases: Sequence[Case],
+    cases: Iterable[Case],
     spec: MissionSpec,
     plugin: EvalPlugin,
     context: MissionContext,
@@ -156,29 +156,32 @@ async def run_cases(
     progress: Progress | None = None,
     timings: Timings | None = None,
 ) -> None:
-    """Replay ``cases`` over a pool of ``concurrency`` sandboxes; ``on_result`` gets each result in turn."""
-    if not cases:
+    """Replay ``cases`` over a pool of ``concurrency`` sandboxes; ``on_result`` gets each result in turn. ``cases``
+    may be a stream (a worker process takes its next case from a queue it shares with the others when it is free,
+    so that no worker idles while another still holds a share)."""
+    pending = iter(cases)
+    first = next(pending, None)
+    if first is None:
         return
+    total = len(cases) if isinstance(cases, Sized) else 0
     rules = approval_rules(knowledge)
-    pool = await open_pool(max(1, min(concurrency, len(cases))), cases[0], spec, plugin, context, knowledge, timings)
-    queue: asyncio.Queue[Case] = asyncio.Queue()
-    for case in cases:
-        queue.put_nowait(case)
+    size = max(1, min(concurrency, total or concurrency))
+    pool = await open_pool(size, first, spec, plugin, context, knowledge, timings)
+    taken: list[Case] = [first]
     done = 0
+
+    def next_case() -> Case | None:
+        return taken.pop() if taken else next(pending, None)
 
     async def work(sandbox: Sandbox) -> None:
         nonlocal done
-        while True:
-            try:
-                case = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
+        while (case := next_case()) is not None:
             result = await replay(sandbox, case, rules, plugin.scorers, timings)
             with timed(timings, "persist result"):
                 on_result(result)
             done += 1
             if progress is not None:
-                progress(done, len(cases), result)
+                progress(done, total, result)
 
     try:
         await asyncio.gather(*(work(s) for s in pool.sandboxes))
@@ -187,7 +190,7 @@ async def run_cases(
 
 
 async def solve(
-    cases: Sequence[Case],
+    cases: Iterable[Case],
     config: EvalConfig,
     knowledge: Any,
     *,
