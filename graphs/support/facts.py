@@ -24,6 +24,7 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
+from ai_missions.graphs.support.conditions import CONDITION_FACTS, settle
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -510,12 +511,18 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             types = ["unclear_request"]
     if reading.condition and set(types) & ({*ORDER_INTENTS, "cancel_item"} - {"where_is_order"}):
         # a request made on a condition is acted on only when the systems show the condition holds (the order's
-        # total against an amount); otherwise, or when it cannot be checked, a person checks it
-        lines = (orders.get(str(facts.get("order.id"))) or {}).get("order", {}).get("lines") or []
-        holds = condition_holds(reading.condition, facts.get("order.total"), lines)
+        # total or a variant's price against an amount, a variant's stock, the order's status); one read whole that
+        # does not hold leaves everything as it is (said in the reply); any other to a person
+        held = orders.get(str(facts.get("order.id")))
+        lines = (held or {}).get("order", {}).get("lines") or []
+        settled = settle(reading.condition, held)
+        holds = settled.holds if settled else condition_holds(reading.condition, facts.get("order.total"), lines)
+        facts.update(settled.facts() if settled else {})
         facts["message.condition"], facts["message.condition_holds"] = reading.condition, holds
-        if holds is not True:
+        if holds is None or (holds is False and settled is None):
             types = ["conditional_request"]
+        elif holds is False:
+            types = ["condition_not_met"]
     facts[TYPES_FACT] = types
     # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
     said_all = text if request.part else " ".join(request.messages)
@@ -1828,6 +1835,7 @@ _PAYMETHOD_FACTS = (
 _DEFAULTS: dict[str, Any] = {
     **dict.fromkeys(_ORDER_FACTS + _RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS),
     **dict.fromkeys((*_PAYMETHOD_FACTS, "order.owned", "message.condition", "message.condition_holds")),
+    **dict.fromkeys(CONDITION_FACTS),
     "order.candidate_count": 0,
     "claim.returned": False,
     "return.received": False,
