@@ -183,3 +183,46 @@ def test_a_price_condition_is_settled_by_the_erps_prices(message: str, holds: bo
         assert verdict["outcome"] == "answer"
         assert not set(tools) & _WRITES
         assert "our systems show: 190.00" in facts["reply.text"]
+
+
+def test_the_else_branch_is_the_request_done_when_the_condition_does_not_hold() -> None:
+    message = "If my order has been delivered, return the bookshelf, otherwise cancel it, I ordered it by mistake."
+    facts, _verdict, tools = _decide(message)  # pending: not delivered, the else-branch
+    assert facts["ticket.case_types"] == ["cancel_order"]
+    assert (facts["message.condition_holds"], facts["condition.branch"]) == (False, "else")
+    assert "cancel_order" in tools
+    assert "in case the condition you named (order SO-104471: delivered) did not hold" in facts["reply.text"]
+    assert "our systems show: not delivered yet" in facts["reply.text"]
+    facts, _verdict, tools = _decide(message, status="delivered")  # delivered: the return alone, never the cancel
+    assert facts["ticket.case_types"] == ["return_refund"]
+    assert (facts["message.condition_holds"], facts["condition.branch"]) == (True, "then")
+    assert "cancel_order" not in tools
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "if the walnut one is out of stock, cancel the order, I ordered it by mistake. Otherwise please send it to my "
+        "address on file",
+        "Falls die Walnut-Variante ausverkauft ist, bitte die Bestellung stornieren, ich brauche sie nicht mehr, sonst "
+        "schicken Sie sie bitte an meine Adresse im Konto.",
+        "Si la version walnut est en rupture de stock, annulez la commande, je n'en ai plus besoin, sinon envoyez-la à "
+        "mon adresse enregistrée.",
+    ],
+)
+def test_only_the_branch_the_systems_choose_is_acted_on(message: str) -> None:
+    facts, _verdict, tools = _decide(message)  # the walnut one is out of stock: the cancellation alone
+    assert facts["ticket.case_types"] == ["cancel_order"], message
+    assert facts["condition.branch"] == "then"
+    assert "cancel_order" in tools
+    facts, _verdict, tools = _decide(message, walnut=3)  # in stock: never the cancellation
+    assert "cancel_order" not in facts["ticket.case_types"], message
+    assert facts["condition.branch"] == "else"
+    assert not {"cancel_order", "refund_payment"} & set(tools)
+
+
+def test_an_else_branch_after_a_condition_not_read_whole_goes_to_a_person() -> None:
+    facts, verdict, tools = _decide("cancel the order if it ships after friday, otherwise change it to the walnut one")
+    assert facts["ticket.case_types"] == ["conditional_request"]
+    assert verdict["outcome"] == "escalate"
+    assert not set(tools) & _WRITES

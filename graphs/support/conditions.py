@@ -20,6 +20,8 @@ from ai_missions.graphs.support.words import WORDS
 
 _LEADING = re.compile(rf"^(?:{WORDS.alternation('condition_words', 'condition_unless')})\b")
 _UNLESS = WORDS.pattern("condition_unless")
+#: What begins the request made for when the condition does not hold ("..., otherwise return it").
+_ELSE = WORDS.pattern("condition_else")
 #: Where the condition ends when no comma ends it: the request begins ("... sold out please cancel it").
 _ENDS = WORDS.pattern("condition_ends")
 #: The state each list says, and whether it says it holds (out of stock: "in stock" does not).
@@ -51,7 +53,7 @@ _ITEM_WORDS = frozenset(_TOKEN.findall(" ".join(WORDS.phrases("condition_item_wo
 _OPTION_WORDS = {word: fold(option) for word, option in WORDS.table("option_words").items()}
 #: The facts a settled condition gives (the reply and the Explain rail say them).
 CONDITION_FACTS = ("condition.about", "condition.subject", "condition.state", "condition.wanted", "condition.value",
-                   "condition.limit")  # fmt: skip
+                   "condition.limit", "condition.branch")  # fmt: skip
 #: The order statuses after it left the warehouse.
 _SHIPPED = ("shipped", "delivered")
 
@@ -68,6 +70,7 @@ class Settled:
     shown: bool
     value: Any
     limit: float | None = None
+    branch: str | None = None  # "then" or "else" when an else-branch was said: the request done is that branch's
 
     @property
     def holds(self) -> bool:
@@ -77,7 +80,7 @@ class Settled:
         return dict(
             zip(
                 CONDITION_FACTS,
-                (self.about, self.subject, self.state, self.wanted, self.value, self.limit),
+                (self.about, self.subject, self.state, self.wanted, self.value, self.limit, self.branch),
                 strict=True,
             )
         )
@@ -158,3 +161,15 @@ def _variant_named(
     best = max((n for n, _ in fitting), default=0)
     chosen = {v["sku"]: v for n, v in fitting if n == best}
     return next(iter(chosen.values())) if len(chosen) == 1 and (content or len(lines) == 1) else None
+
+
+def branch_taken(text: str, condition: str, holds: bool) -> str | None:
+    """The words of the request a settled condition chooses when an else-branch was said after it ("if ..., cancel
+    it, otherwise return it"): the words before the else word when it holds, after it when not; None when no
+    else-branch was said (or it says nothing)."""
+    folded = fold(text)
+    found = _ELSE.search(folded, max(folded.find(condition), 0))
+    if found is None:
+        return None
+    branch = folded[: found.start()] if holds else folded[found.end() :]
+    return branch if _TOKEN.search(branch) else None

@@ -24,7 +24,7 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
-from ai_missions.graphs.support.conditions import CONDITION_FACTS, settle
+from ai_missions.graphs.support.conditions import CONDITION_FACTS, branch_taken, settle
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -56,6 +56,7 @@ from ai_missions.graphs.support.understanding import (
     fold,
     items_text,
     option_key,
+    read_message,
     wants_or_changes,
 )
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
@@ -516,6 +517,15 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
         settled = settle(reading.condition, held)
+        branch = branch_taken(text, reading.condition, settled.holds) if settled else None
+        if settled and branch is not None:
+            # an else-branch said: the request of the branch the systems choose, read on its own words
+            chosen = derive_facts(gathered, request.of_part(branch, read_message(branch)))
+            chosen.update(replace(settled, branch="then" if settled.holds else "else").facts())
+            chosen["message.condition"] = reading.condition
+            chosen["message.condition_holds"] = settled.holds
+            chosen["reply.text"] = compose_reply(chosen)
+            return chosen
         holds = settled.holds if settled else condition_holds(reading.condition, facts.get("order.total"), lines)
         facts.update(settled.facts() if settled else {})
         facts["message.condition"], facts["message.condition_holds"] = reading.condition, holds

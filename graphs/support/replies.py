@@ -374,7 +374,8 @@ def _condition_said(facts: Mapping[str, Any], lang: str) -> str:
     else:
         asked = say(lang, f"cond_{state}" if facts.get("condition.wanted") else f"cond_not_{state}")
         actual = say(lang, f"cond_{state}" if shown else f"cond_not_{state}")
-    return say(lang, "cond_asked", subject=subject, state=asked, actual=actual)
+    said = "cond_asked_else" if facts.get("condition.branch") == "else" else "cond_asked"
+    return say(lang, said, subject=subject, state=asked, actual=actual)
 
 
 def compose_plan_reply(shared: Mapping[str, Any], parts: Sequence[Mapping[str, Any]]) -> str | None:
