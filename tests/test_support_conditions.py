@@ -137,8 +137,13 @@ def test_a_status_condition_that_does_not_hold_changes_nothing() -> None:
         ("if the walnut one is out of stock, cancel the order, I don't need it anymore", {"variants": False}),
         # an item's status, not the order's
         ("cancel the order if the bookshelf has shipped, I don't need it anymore", {}),
-        # two states said at once
+        # two states said at once; a second condition the reader does not keep
         ("if the walnut one is out of stock and shipped, cancel the order", {}),
+        (
+            "If the walnut one is out of stock, cancel the order, I ordered it by mistake. If the total is over $100, "
+            "refund me.",
+            {},
+        ),
     ],
 )
 def test_a_condition_not_read_whole_still_goes_to_a_person(message: str, record: dict[str, Any]) -> None:

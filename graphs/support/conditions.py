@@ -20,6 +20,7 @@ from ai_missions.graphs.support.words import WORDS
 
 _LEADING = re.compile(rf"^(?:{WORDS.alternation('condition_words', 'condition_unless')})\b")
 _UNLESS = WORDS.pattern("condition_unless")
+_CONDITION_WORD = WORDS.pattern("condition_words", "condition_unless")
 #: What begins the request made for when the condition does not hold ("..., otherwise return it").
 _ELSE = WORDS.pattern("condition_else")
 #: Where the condition ends when no comma ends it: the request begins ("... sold out please cancel it").
@@ -173,3 +174,9 @@ def branch_taken(text: str, condition: str, holds: bool) -> str | None:
         return None
     branch = folded[: found.start()] if holds else folded[found.end() :]
     return branch if _TOKEN.search(branch) else None
+
+
+def one_condition(text: str) -> bool:
+    """Whether the message says one condition only: with a second ("..., and if it has shipped, return it"), the one
+    read first does not settle the request (the reader keeps one), and a person checks both."""
+    return len(_CONDITION_WORD.findall(fold(text))) == 1

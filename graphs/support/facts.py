@@ -24,7 +24,7 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
-from ai_missions.graphs.support.conditions import CONDITION_FACTS, branch_taken, settle
+from ai_missions.graphs.support.conditions import CONDITION_FACTS, branch_taken, one_condition, settle
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -516,7 +516,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         # does not hold leaves everything as it is (said in the reply); any other to a person
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
-        settled = settle(reading.condition, held)
+        settled = settle(reading.condition, held) if one_condition(text) else None
         branch = branch_taken(text, reading.condition, settled.holds) if settled else None
         if settled and branch is not None:
             # an else-branch said: the request of the branch the systems choose, read on its own words
