@@ -231,3 +231,41 @@ def test_an_else_branch_after_a_condition_not_read_whole_goes_to_a_person() -> N
     assert facts["ticket.case_types"] == ["conditional_request"]
     assert verdict["outcome"] == "escalate"
     assert not set(tools) & _WRITES
+
+
+_METHODS = [
+    {"payment_method_id": "PM-CARD", "kind": "card", "brand": "visa", "last4": "4321"},
+    {"payment_method_id": "PM-GIFT", "kind": "gift_card", "balance": 50.0},
+]
+
+
+def _decide_paid(message: str, paid_with: str, methods: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """The order paid with ``paid_with``, Ana's methods on file as payments lists them."""
+    record = _record()
+    record["payment"]["payment_method_id"] = paid_with
+    case = {**one_order_case("cond", "TKT-0702", message, record), "payment_methods": {"methods": methods}}
+    facts, verdict = decide(case)
+    return facts, [a["tool"] for a in verdict["actions"]]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "only cancel it if it hasn't been paid with the gift card, I ordered it by mistake",
+        "Bitte stornieren, falls sie nicht mit der Geschenkkarte bezahlt wurde, ich brauche sie nicht mehr.",
+        "Si el pedido no se ha pagado con la tarjeta regalo, quiero cancelar el pedido, ya no lo necesito.",
+    ],
+)
+def test_a_condition_on_the_method_paid_with_is_settled_by_payments(message: str) -> None:
+    facts, tools = _decide_paid(message, "PM-CARD", _METHODS)  # paid by card: not with the gift card, it holds
+    assert facts["message.condition_holds"] is True, message
+    assert facts["condition.about"] == "payment"
+    assert "cancel_order" in tools
+    facts, tools = _decide_paid(message, "PM-GIFT", _METHODS)  # paid with the gift card: nothing is done
+    assert facts["ticket.case_types"] == ["condition_not_met"]
+    assert not set(tools) & _WRITES
+    # two gift cards on file: which one is meant is not known, a person checks it
+    two = [*_METHODS, {"payment_method_id": "PM-GIFT2", "kind": "gift_card", "balance": 10.0}]
+    facts, tools = _decide_paid(message, "PM-CARD", two)
+    assert facts["ticket.case_types"] == ["conditional_request"]
+    assert not set(tools) & _WRITES

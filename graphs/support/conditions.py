@@ -1,6 +1,6 @@
 """Conditions the systems can settle: a request made only if a variant is (not) in stock, the order has (not)
-shipped or been delivered, or the order or a variant costs over or under an amount, is settled against what gather
-read, not sent to a person.
+shipped, been delivered or been paid with a method, or the order or a variant costs over or under an amount, is
+settled against what gather read, not sent to a person.
 
 A condition's clause is read whole: its condition word, what it is about (the order, or one variant of the order's
 products, by the item's name and the variant's option words), the state or amount said of it and words that join
@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.folding import fold
 from ai_missions.graphs.support.words import WORDS
 
@@ -31,6 +32,7 @@ _STATES = {
     "condition_out_of_stock": ("in_stock", False),
     "condition_shipped": ("shipped", True),
     "condition_delivered": ("delivered", True),
+    "condition_paid": ("paid", True),
 }
 _STATE_OF = {phrase: said for name, said in _STATES.items() for phrase in WORDS.phrases(name)}
 _STATE = WORDS.pattern(*_STATES)
@@ -49,6 +51,9 @@ _INCLUSIVE = WORDS.phrases("amount_inclusive")
 #: Words about a price that name nothing ("costs", "the price of", a currency after the amount).
 _PRICE_WORDS = WORDS.pattern("condition_price_words", "price_currency")
 _TOKEN = re.compile(r"[a-z0-9]+")
+#: What names the method an order is paid with, and the words before it ("with my gift card", "the card ending 1234").
+_METHOD_LISTS = ("condition_paid_with", "gift_card", "gift_card_also", "paypal", "card_brands", "card", "card_also")
+_METHOD = re.compile(rf"\b(?:{WORDS.alternation(*_METHOD_LISTS, 'card_ending', 'card_ending_method')}|\d{{4}})\b")
 _ITEM_WORDS = frozenset(_TOKEN.findall(" ".join(WORDS.phrases("condition_item_words"))))
 #: An option in the customer's language -> the catalogue's ("schwarz" -> "Black").
 _OPTION_WORDS = {word: fold(option) for word, option in WORDS.table("option_words").items()}
@@ -62,11 +67,11 @@ _SHIPPED = ("shipped", "delivered")
 @dataclass(frozen=True)
 class Settled:
     """A condition read and settled: what it is about, the state it asks for (``wanted``: must hold, or must not),
-    whether the systems show it (``shown``) and their figure (``value``: available count, status, price)."""
+    whether the systems show it (``shown``) and their figure (``value``: available count, status, price, method)."""
 
-    about: str  # "stock", "status" or "price"
+    about: str  # "stock", "status", "price" or "payment"
     subject: str  # the variant ("Bookshelf (Walnut)") or the order's id
-    state: str  # "in_stock", "shipped", "delivered"; a price's "over", "at_least" or "under" the ``limit``
+    state: str  # "in_stock", "shipped", "delivered", "paid"; a price's "over", "at_least" or "under" the ``limit``
     wanted: bool
     shown: bool
     value: Any
@@ -87,9 +92,10 @@ class Settled:
         )
 
 
-def settle(clause: str, record: Mapping[str, Any] | None) -> Settled | None:
+def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapping[str, Any]] = ()) -> Settled | None:
     """The condition settled against the order's record (stock of its products' variants, its status, its total
-    and its variants' prices); None when the clause is not read whole or the record lacks what it asks."""
+    and its variants' prices, the method it is paid with among ``methods`` on file); None when the clause is not read
+    whole or the record lacks what it asks."""
     clause = _ENDS.split(clause)[0]
     leading = _LEADING.match(clause)
     states = _STATE.findall(clause)
@@ -104,6 +110,8 @@ def settle(clause: str, record: Mapping[str, Any] | None) -> Settled | None:
     order = record["order"]
     if amount:
         return _price(amount, _TOKEN.findall(rest), record) if wanted else None
+    if state == "paid":
+        return _paid(rest, record, methods, wanted)
     if state != "in_stock":
         if _TOKEN.findall(rest) or not order.get("status"):
             return None
@@ -133,6 +141,19 @@ def _price(amount: re.Match[str], said: Sequence[str], record: Mapping[str, Any]
     shown = value < limit if op == "under" else value >= limit if op == "at_least" else value > limit
     subject = _variant_name(variant, order) if variant else str(order["order_id"])
     return Settled("price", subject, op, True, shown, value, limit)
+
+
+def _paid(said: str, record: Mapping[str, Any], methods: Sequence[Mapping[str, Any]], wanted: bool) -> Settled | None:
+    """A condition on the method the order is paid with: the one method on file the words name, against the order's
+    own (payments' record); None when another word is left, not exactly one method fits or the order's is unknown."""
+    current = (record.get("payment") or {}).get("payment_method_id")
+    fit, _named = paying.named(said, methods, None)
+    left = [w for w in _TOKEN.findall(_METHOD.sub(" ", said)) if w not in _ITEM_WORDS]
+    if left or len(fit) != 1 or current is None:
+        return None
+    method = next(m for m in methods if str(m["payment_method_id"]) == fit[0])
+    shown_method = {k: method.get(k) for k in ("kind", "brand", "last4")}
+    return Settled("payment", str(record["order"]["order_id"]), "paid", wanted, fit[0] == str(current), shown_method)
 
 
 def _variant_name(variant: Mapping[str, Any], order: Mapping[str, Any]) -> str:

@@ -516,7 +516,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         # does not hold leaves everything as it is (said in the reply); any other to a person
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
-        settled = settle(reading.condition, held) if one_condition(text) else None
+        paying_with = (gathered.get("payments.list_payment_methods") or {}).get("methods") or ()
+        settled = settle(reading.condition, held, paying_with) if one_condition(text) else None
         branch = branch_taken(text, reading.condition, settled.holds) if settled else None
         if settled and branch is not None:
             # an else-branch said: the request of the branch the systems choose, read on its own words

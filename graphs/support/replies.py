@@ -372,8 +372,10 @@ def _condition_said(facts: Mapping[str, Any], lang: str) -> str:
         asked = say(lang, f"cond_{state}", amount=_money(float(facts["condition.limit"])))
         actual = _money(float(facts["condition.value"]))
     else:
-        asked = say(lang, f"cond_{state}" if facts.get("condition.wanted") else f"cond_not_{state}")
-        actual = say(lang, f"cond_{state}" if shown else f"cond_not_{state}")
+        paid = facts.get("condition.about") == "payment"
+        method = _method_words(lang, facts["condition.value"]) if paid else ""
+        asked = say(lang, f"cond_{state}" if facts.get("condition.wanted") else f"cond_not_{state}", method=method)
+        actual = say(lang, f"cond_{state}" if shown else f"cond_not_{state}", method=method)
     said = "cond_asked_else" if facts.get("condition.branch") == "else" else "cond_asked"
     return say(lang, said, subject=subject, state=asked, actual=actual)
 
