@@ -121,9 +121,9 @@ def test_one_item_is_never_cancelled_as_its_whole_order() -> None:
 @pytest.mark.parametrize(
     ("message", "types"),
     [
-        # checked against the ERP's total of the one order (100.00)
-        ("if it's over $300, cancel it", ["conditional_request"]),
-        ("If it's over $1,000 please cancel it.", ["conditional_request"]),
+        # checked against the ERP's total of the one order (100.00): not over it, nothing is done and the reply says so
+        ("if it's over $300, cancel it", ["condition_not_met"]),
+        ("If it's over $1,000 please cancel it.", ["condition_not_met"]),
         ("cancel my order, I don't need it, but only if it's more than 50 dollars", ["cancel_order"]),
         ("Falls die Bestellung mehr als 50 Euro kostet, bitte stornieren. Ich brauche sie nicht mehr.",
          ["cancel_order"]),
@@ -142,7 +142,12 @@ def test_a_condition_is_checked_against_the_order_or_goes_to_a_person(message: s
     before = copy.deepcopy(case)
     facts, verdict = decide(case)
     assert facts["ticket.case_types"] == types, message
-    if types == ["conditional_request"]:
+    if types == ["condition_not_met"]:
+        assert verdict["outcome"] == "answer"
+        assert _tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
+        assert facts["message.condition_holds"] is False
+        assert "our systems show: 100.00" in facts["reply.text"]
+    elif types == ["conditional_request"]:
         assert verdict["outcome"] == "escalate"
         assert set(_tools(verdict)) <= {"add_ticket_note"}
         assert facts["message.condition_holds"] is not True

@@ -24,6 +24,7 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
+from ai_missions.graphs.support.conditions import CONDITION_FACTS, branch_taken, one_condition, settle
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -55,6 +56,7 @@ from ai_missions.graphs.support.understanding import (
     fold,
     items_text,
     option_key,
+    read_message,
     wants_or_changes,
 )
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
@@ -510,12 +512,28 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             types = ["unclear_request"]
     if reading.condition and set(types) & ({*ORDER_INTENTS, "cancel_item"} - {"where_is_order"}):
         # a request made on a condition is acted on only when the systems show the condition holds (the order's
-        # total against an amount); otherwise, or when it cannot be checked, a person checks it
-        lines = (orders.get(str(facts.get("order.id"))) or {}).get("order", {}).get("lines") or []
-        holds = condition_holds(reading.condition, facts.get("order.total"), lines)
+        # total or a variant's price against an amount, a variant's stock, the order's status); one read whole that
+        # does not hold leaves everything as it is (said in the reply); any other to a person
+        held = orders.get(str(facts.get("order.id")))
+        lines = (held or {}).get("order", {}).get("lines") or []
+        paying_with = (gathered.get("payments.list_payment_methods") or {}).get("methods") or ()
+        settled = settle(reading.condition, held, paying_with) if one_condition(text) else None
+        branch = branch_taken(text, reading.condition, settled.holds) if settled else None
+        if settled and branch is not None:
+            # an else-branch said: the request of the branch the systems choose, read on its own words
+            chosen = derive_facts(gathered, request.of_part(branch, read_message(branch)))
+            chosen.update(replace(settled, branch="then" if settled.holds else "else").facts())
+            chosen["message.condition"] = reading.condition
+            chosen["message.condition_holds"] = settled.holds
+            chosen["reply.text"] = compose_reply(chosen)
+            return chosen
+        holds = settled.holds if settled else condition_holds(reading.condition, facts.get("order.total"), lines)
+        facts.update(settled.facts() if settled else {})
         facts["message.condition"], facts["message.condition_holds"] = reading.condition, holds
-        if holds is not True:
+        if holds is None or (holds is False and settled is None):
             types = ["conditional_request"]
+        elif holds is False:
+            types = ["condition_not_met"]
     facts[TYPES_FACT] = types
     # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
     said_all = text if request.part else " ".join(request.messages)
@@ -1828,6 +1846,7 @@ _PAYMETHOD_FACTS = (
 _DEFAULTS: dict[str, Any] = {
     **dict.fromkeys(_ORDER_FACTS + _RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS),
     **dict.fromkeys((*_PAYMETHOD_FACTS, "order.owned", "message.condition", "message.condition_holds")),
+    **dict.fromkeys(CONDITION_FACTS),
     "order.candidate_count": 0,
     "claim.returned": False,
     "return.received": False,

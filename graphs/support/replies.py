@@ -350,12 +350,34 @@ def reply_body(facts: Mapping[str, Any]) -> str | None:
         body = [say(lang, "which", listed=", ".join(facts.get("order.candidates") or []))]
     elif "unclear_request" in types:
         body = [say(lang, "unclear")]
+    elif "condition_not_met" in types:
+        body = [_condition_said(facts, lang), say(lang, "cond_not_met", order=facts.get("order.id"))]
     else:
         parts = [_fragment(t, facts, lang) for t in types]
         if any(p is None for p in parts):
             return None
-        body = [p for p in parts if p]
+        body = [_condition_said(facts, lang)] if facts.get("condition.about") else []
+        body += [p for p in parts if p]
     return " ".join(body)
+
+
+def _condition_said(facts: Mapping[str, Any], lang: str) -> str:
+    """The condition the request was made on, in our words, and what the systems show of it (never the customer's
+    own words: the reply says only what the facts hold)."""
+    state, subject = str(facts.get("condition.state")), facts.get("condition.subject")
+    shown = facts.get("message.condition_holds") == facts.get("condition.wanted")
+    if subject == facts.get("order.id"):
+        subject = say(lang, "order_n", ref=subject)
+    if facts.get("condition.about") == "price":
+        asked = say(lang, f"cond_{state}", amount=_money(float(facts["condition.limit"])))
+        actual = _money(float(facts["condition.value"]))
+    else:
+        paid = facts.get("condition.about") == "payment"
+        method = _method_words(lang, facts["condition.value"]) if paid else ""
+        asked = say(lang, f"cond_{state}" if facts.get("condition.wanted") else f"cond_not_{state}", method=method)
+        actual = say(lang, f"cond_{state}" if shown else f"cond_not_{state}", method=method)
+    said = "cond_asked_else" if facts.get("condition.branch") == "else" else "cond_asked"
+    return say(lang, said, subject=subject, state=asked, actual=actual)
 
 
 def compose_plan_reply(shared: Mapping[str, Any], parts: Sequence[Mapping[str, Any]]) -> str | None:

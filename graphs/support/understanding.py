@@ -768,7 +768,7 @@ def unreadable(text: object) -> str | None:
 
 
 #: Words that make what follows in the sentence a condition.
-CONDITION_WORDS = WORDS.phrases("condition_words")
+CONDITION_WORDS = WORDS.phrases("condition_words", "condition_unless")
 #: Conditions that are courtesy, or that the policies check anyway (shipped yet, in stock, still possible).
 _COURTESY = re.compile(
     rf"\b(?:{WORDS.alternation('courtesy_if')})\s+(?:(?:{WORDS.alternation('courtesy_frame')})\s+)?"

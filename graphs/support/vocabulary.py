@@ -31,6 +31,7 @@ CONDITIONS: tuple[str, ...] = (
     "identify_customer",
     "cancel_item",
     "conditional_request",
+    "condition_not_met",
     "unclear_request",
     "order_not_found",
     "order_not_owned",

@@ -1,0 +1,203 @@
+"""Conditions the systems can settle: a request made only if a variant is (not) in stock, the order has (not)
+shipped, been delivered or been paid with a method, or the order or a variant costs over or under an amount, is
+settled against what gather read, not sent to a person.
+
+A condition's clause is read whole: its condition word, what it is about (the order, or one variant of the order's
+products, by the item's name and the variant's option words), the state or amount said of it and words that join
+them (``words.toml``, supcond). A word left over, two states, a variant not told apart, an amount turned round
+("unless it is over $300") or a record missing leave it unread (None): a person checks it, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ai_missions.graphs.support import methods as paying
+from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.words import WORDS
+
+_LEADING = re.compile(rf"^(?:{WORDS.alternation('condition_words', 'condition_unless')})\b")
+_UNLESS = WORDS.pattern("condition_unless")
+_CONDITION_WORD = WORDS.pattern("condition_words", "condition_unless")
+#: What begins the request made for when the condition does not hold ("..., otherwise return it").
+_ELSE = WORDS.pattern("condition_else")
+#: Where the condition ends when no comma ends it: the request begins ("... sold out please cancel it").
+_ENDS = WORDS.pattern("condition_ends")
+#: The state each list says, and whether it says it holds (out of stock: "in stock" does not).
+_STATES = {
+    "condition_in_stock": ("in_stock", True),
+    "condition_out_of_stock": ("in_stock", False),
+    "condition_shipped": ("shipped", True),
+    "condition_delivered": ("delivered", True),
+    "condition_paid": ("paid", True),
+}
+_STATE_OF = {phrase: said for name, said in _STATES.items() for phrase in WORDS.phrases(name)}
+_STATE = WORDS.pattern(*_STATES)
+_NOT = WORDS.pattern("condition_not")
+_JOINS = WORDS.pattern("condition_joins")
+_THE_ORDER = WORDS.pattern("condition_the_order")
+#: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
+_AMOUNT = re.compile(
+    rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*"
+    rf"(?:{WORDS.alternation('currency_before_amount')})?\s*"
+    r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+)
+_AT_LEAST = WORDS.phrases("amount_at_least")
+#: Of those, the ones that take the amount itself in ("at least 300": 300 holds).
+_INCLUSIVE = WORDS.phrases("amount_inclusive")
+#: Words about a price that name nothing ("costs", "the price of", a currency after the amount).
+_PRICE_WORDS = WORDS.pattern("condition_price_words", "price_currency")
+_TOKEN = re.compile(r"[a-z0-9]+")
+#: What names the method an order is paid with, and the words before it ("with my gift card", "the card ending 1234").
+_METHOD_LISTS = ("condition_paid_with", "gift_card", "gift_card_also", "paypal", "card_brands", "card", "card_also")
+_METHOD = re.compile(rf"\b(?:{WORDS.alternation(*_METHOD_LISTS, 'card_ending', 'card_ending_method')}|\d{{4}})\b")
+_ITEM_WORDS = frozenset(_TOKEN.findall(" ".join(WORDS.phrases("condition_item_words"))))
+#: An option in the customer's language -> the catalogue's ("schwarz" -> "Black").
+_OPTION_WORDS = {word: fold(option) for word, option in WORDS.table("option_words").items()}
+#: The facts a settled condition gives (the reply and the Explain rail say them).
+CONDITION_FACTS = ("condition.about", "condition.subject", "condition.state", "condition.wanted", "condition.value",
+                   "condition.limit", "condition.branch")  # fmt: skip
+#: The order statuses after it left the warehouse.
+_SHIPPED = ("shipped", "delivered")
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A condition read and settled: what it is about, the state it asks for (``wanted``: must hold, or must not),
+    whether the systems show it (``shown``) and their figure (``value``: available count, status, price, method)."""
+
+    about: str  # "stock", "status", "price" or "payment"
+    subject: str  # the variant ("Bookshelf (Walnut)") or the order's id
+    state: str  # "in_stock", "shipped", "delivered", "paid"; a price's "over", "at_least" or "under" the ``limit``
+    wanted: bool
+    shown: bool
+    value: Any
+    limit: float | None = None
+    branch: str | None = None  # "then" or "else" when an else-branch was said: the request done is that branch's
+
+    @property
+    def holds(self) -> bool:
+        return self.shown == self.wanted
+
+    def facts(self) -> dict[str, Any]:
+        return dict(
+            zip(
+                CONDITION_FACTS,
+                (self.about, self.subject, self.state, self.wanted, self.value, self.limit, self.branch),
+                strict=True,
+            )
+        )
+
+
+def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapping[str, Any]] = ()) -> Settled | None:
+    """The condition settled against the order's record (stock of its products' variants, its status, its total
+    and its variants' prices, the method it is paid with among ``methods`` on file); None when the clause is not read
+    whole or the record lacks what it asks."""
+    clause = _ENDS.split(clause)[0]
+    leading = _LEADING.match(clause)
+    states = _STATE.findall(clause)
+    amount = _AMOUNT.search(clause)
+    if leading is None or record is None or len(states) + bool(amount) != 1:
+        return None
+    state, wanted = _STATE_OF[states[0]] if states else ("price", True)
+    rest = clause[leading.end() :]
+    rest = _PRICE_WORDS.sub(" ", _AMOUNT.sub(" ", rest)) if amount else _STATE.sub(" ", rest)
+    wanted ^= bool(_UNLESS.match(clause)) ^ bool(_NOT.search(rest))
+    rest = _THE_ORDER.sub(" ", _JOINS.sub(" ", _NOT.sub(" ", rest)))
+    order = record["order"]
+    if amount:
+        return _price(amount, _TOKEN.findall(rest), record) if wanted else None
+    if state == "paid":
+        return _paid(rest, record, methods, wanted)
+    if state != "in_stock":
+        if _TOKEN.findall(rest) or not order.get("status"):
+            return None
+        status = str(order["status"])
+        shown = status in _SHIPPED if state == "shipped" else status == "delivered"
+        return Settled("status", str(order["order_id"]), state, wanted, shown, status)
+    variant = _variant_named(_TOKEN.findall(rest), order.get("lines") or [], record.get("variants") or [])
+    if variant is None:
+        return None
+    lines = order.get("lines") or []
+    quantity = max((int(x.get("quantity") or 1) for x in lines if x["sku"] == variant["sku"]), default=1)
+    available = int(variant["available"])
+    return Settled("stock", _variant_name(variant, order), state, wanted, available >= quantity, available)
+
+
+def _price(amount: re.Match[str], said: Sequence[str], record: Mapping[str, Any]) -> Settled | None:
+    """A price condition settled: the order's total when nothing else is named, else the one variant named."""
+    order = record["order"]
+    named = [w for w in said if w not in _ITEM_WORDS]
+    variant = _variant_named(named, order.get("lines") or [], record.get("variants") or []) if named else None
+    if named and variant is None:
+        return None
+    written = amount["amount"]
+    limit = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
+    value = float(variant["unit_price"] if variant else order["total"])
+    op = "under" if amount["op"] not in _AT_LEAST else "at_least" if amount["op"] in _INCLUSIVE else "over"
+    shown = value < limit if op == "under" else value >= limit if op == "at_least" else value > limit
+    subject = _variant_name(variant, order) if variant else str(order["order_id"])
+    return Settled("price", subject, op, True, shown, value, limit)
+
+
+def _paid(said: str, record: Mapping[str, Any], methods: Sequence[Mapping[str, Any]], wanted: bool) -> Settled | None:
+    """A condition on the method the order is paid with: the one method on file the words name, against the order's
+    own (payments' record); None when another word is left, not exactly one method fits or the order's is unknown."""
+    current = (record.get("payment") or {}).get("payment_method_id")
+    fit, _named = paying.named(said, methods, None)
+    left = [w for w in _TOKEN.findall(_METHOD.sub(" ", said)) if w not in _ITEM_WORDS]
+    if left or len(fit) != 1 or current is None:
+        return None
+    method = next(m for m in methods if str(m["payment_method_id"]) == fit[0])
+    shown_method = {k: method.get(k) for k in ("kind", "brand", "last4")}
+    return Settled("payment", str(record["order"]["order_id"]), "paid", wanted, fit[0] == str(current), shown_method)
+
+
+def _variant_name(variant: Mapping[str, Any], order: Mapping[str, Any]) -> str:
+    """The variant as the reply names it: its item's name on the order and its option ("Bookshelf (Walnut)")."""
+    name = next(str(x.get("description")) for x in order["lines"] if x["sku"] in variant["_skus"])
+    return f"{name} ({variant['option']})"
+
+
+def _variant_named(
+    said: Sequence[str], lines: Sequence[Mapping[str, Any]], variants: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The one variant of the order's products the words name: its item's name and option words, or the item's
+    name alone (the variant ordered); None when any word is neither or not exactly one variant fits."""
+    content = [_OPTION_WORDS.get(w, w) for w in said if w not in _ITEM_WORDS]
+    by_sku = {v["sku"]: v for v in variants}
+    fitting: list[tuple[int, dict[str, Any]]] = []
+    for line in lines:
+        own = by_sku.get(line["sku"])
+        if own is None:
+            continue
+        name = set(_TOKEN.findall(fold(str(line.get("description") or ""))))
+        skus = {v["sku"] for v in variants if v["product_id"] == own["product_id"]}
+        for variant in (v for v in variants if v["sku"] in skus):
+            option = set(_TOKEN.findall(fold(str(variant.get("option") or ""))))
+            if set(content) <= name | option and (option & set(content) or variant is own):
+                fitting.append((len(option & set(content)), {**variant, "_skus": skus}))
+    best = max((n for n, _ in fitting), default=0)
+    chosen = {v["sku"]: v for n, v in fitting if n == best}
+    return next(iter(chosen.values())) if len(chosen) == 1 and (content or len(lines) == 1) else None
+
+
+def branch_taken(text: str, condition: str, holds: bool) -> str | None:
+    """The words of the request a settled condition chooses when an else-branch was said after it ("if ..., cancel
+    it, otherwise return it"): the words before the else word when it holds, after it when not; None when no
+    else-branch was said (or it says nothing)."""
+    folded = fold(text)
+    found = _ELSE.search(folded, max(folded.find(condition), 0))
+    if found is None:
+        return None
+    branch = folded[: found.start()] if holds else folded[found.end() :]
+    return branch if _TOKEN.search(branch) else None
+
+
+def one_condition(text: str) -> bool:
+    """Whether the message says one condition only: with a second ("..., and if it has shipped, return it"), the one
+    read first does not settle the request (the reader keeps one), and a person checks both."""
+    return len(_CONDITION_WORD.findall(fold(text))) == 1
