@@ -81,6 +81,8 @@ def _reply(verdict: dict[str, Any]) -> str:
          "1050.00"),
         ("laptop", f"Please change the laptop on order {ORDER} to the least expensive one with at least 16 gigs",
          "L32S", "1050.00"),
+        # a bound alone, of a product with two quantities: the one at 1200W or more, keeping 1.5L and black
+        ("blender", f"Please change the blender on order {ORDER} to one with at least 1200W", "B15-1200", "95.00"),
         ("laptop", f"Quiero cambiar el laptop del pedido {ORDER} por el más barato con 16GB o más", "L32S", "1050.00"),
         ("laptop", f"Ich möchte den Laptop aus Bestellung {ORDER} gegen den günstigsten mit mindestens 16GB tauschen",
          "L32S", "1050.00"),
@@ -179,9 +181,9 @@ def test_a_value_named_outright_is_read_as_before(product: str, message: str, sk
     ("text", "direction", "measure", "bounds"),
     [
         ("the cheapest one with 16GB or more", "least", ("price",), (("gb", "ge", 16.0),)),
-        ("at least 16 gigs of memory", None, (), (("gb", "ge", 16.0),)),
-        ("anything over 800 watts", None, (), (("w", "gt", 800.0),)),
-        ("1000W or less, same colour", None, (), (("w", "le", 1000.0),)),
+        ("at least 16 gigs of memory", None, ("gb",), (("gb", "ge", 16.0),)),
+        ("anything over 800 watts", None, ("w",), (("w", "gt", 800.0),)),
+        ("1000W or less, same colour", None, ("w",), (("w", "le", 1000.0),)),
         ("the largest size at the price I paid", "most", ("size",), ()),
         ("a lower wattage", "less", ("w",), ()),
         ("the dearer of the two", "more", ("price",), ()),
@@ -200,8 +202,16 @@ def test_the_comparison_is_read_as_a_spec(
 
 @pytest.mark.parametrize(
     "text",
-    ["a cheaper one", "in blue please", "no more than $90", "the one that takes up to 4 slices", "more expensive"],
+    [
+        "a cheaper one",
+        "in blue please",
+        "no more than $90",
+        "the one that takes up to 4 slices",
+        "more expensive",
+        "the price was higher than I hoped, in blue please",
+    ],
 )
 def test_no_comparison_is_read_where_none_is_made(text: str) -> None:
-    """A price comparative alone is a price bound (price_bounds.py), an amount is no quantity."""
+    """A price comparative alone is a price bound (price_bounds.py), an amount is no quantity, and a comparison
+    word that names no measure ("higher") compares nothing."""
     assert read_comparison(text) is None, text

@@ -46,8 +46,8 @@ Variant = Mapping[str, Any]
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """``direction``: most/least (of all that fit), more/less (than the item they have), None (bounds only);
-    ``measure``: "price", "size" or units (empty: the product's one); ``bounds``: (unit, relation, number); ``rest``:
-    the text without it, where the values named are read; ``said``: its words, for the reason."""
+    ``measure``: "price", "size" (else the product's one quantity) or units; ``bounds``: (unit, relation, number);
+    ``rest``: the text without it, where the values named are read; ``said``: its words, for the reason."""
 
     direction: str | None
     measure: tuple[str, ...]
@@ -99,7 +99,7 @@ class Comparison:
 
 def _measure_of(named: tuple[str, ...], own: Variant, words: Callable[[str], set[str]]) -> str | None:
     """What is compared on this product: the price, sizes, or the one unit of its options named (any, when none is)."""
-    held, unnamed = words(own["option"]), named in ((), ("size",))
+    held, unnamed = words(own["option"]), named == ("size",)
     if named == ("price",) or (unnamed and held & set(_SIZES)):
         return "size" if unnamed else "price"
     units = {u for w in held if (u := _unit(w))}
@@ -120,18 +120,18 @@ def read_comparison(text: str) -> Comparison | None:
     of_two = False
     for match in _COMPARE.finditer(folded):
         meant, two = _MEANING[match.group()].split(), _OF_TWO.match(folded, match.end())
-        if meant[0] in ("more", "less") and meant[1:] == ["price"] and not two:
-            continue
-        direction, measure, of_two = meant[0], tuple(meant[1:]), two is not None
-        start, end = match.start(), two.end() if two else match.end()
+        kind, start, end = tuple(meant[1:]), match.start(), two.end() if two else match.end()
         after, before = _AFTER.match(folded, end), _BEFORE.search(folded, 0, start)
-        for near, i in ((after, 1), (after, 2), (before, 2), (before, 1)) if measure != ("price",) else ():
+        for near, i in ((after, 1), (after, 2), (before, 2), (before, 1)) if kind != ("price",) else ():
             if near and near[i] in _MEASURES:
-                measure = tuple(_MEASURES[near[i]].split())
+                kind = tuple(_MEASURES[near[i]].split())
                 start, end = (start, near.end(i)) if near is after else (near.start(i), end)
                 break
-        spans.append((start, end))
-        break
+        # a price comparative is a price bound ("a cheaper one") but of two; "higher" alone compares nothing
+        if kind and not (meant[0] in ("more", "less") and kind == ("price",) and not two):
+            direction, measure, of_two = meant[0], kind, two is not None
+            spans.append((start, end))
+            break
     bounds = []
     for b in _BOUND.finditer(folded):
         if b["before"] or b["after"]:
@@ -140,4 +140,5 @@ def read_comparison(text: str) -> Comparison | None:
             spans.append(b.span())
     rest = "".join(" " if any(s <= i < e for s, e in spans) else c for i, c in enumerate(folded))
     said = ", ".join(folded[start:end] for start, end in spans)
+    measure = measure or tuple(unit for unit, _, _ in bounds[:1])  # bounds only: what the first one bounds
     return Comparison(direction, measure, of_two, tuple(bounds), rest, said) if spans else None
