@@ -22,7 +22,7 @@ def _variant(item_id: str, price: float, available: bool = True, **options: str)
 
 
 #: A laptop (memory, colour; the cheapest 16GB one out of stock), a blender (capacity, power, colour), a jacket
-#: (size, colour).
+#: (size, colour), a grill (fuel, colour; the black gas one out of stock).
 PRODUCTS = {
     "laptop": {
         "L8S": _variant("L8S", 900.0, ram="8GB", color="silver"),
@@ -38,6 +38,13 @@ PRODUCTS = {
         "B15-1200": _variant("B15-1200", 95.0, capacity="1.5L", power="1200W", color="black"),
         "B15-800R": _variant("B15-800R", 65.0, capacity="1.5L", power="800W", color="red"),
     },
+    "grill": {
+        "G-EB": _variant("G-EB", 150.0, fuel="electric", color="black"),
+        "G-GB": _variant("G-GB", 200.0, False, fuel="gas", color="black"),
+        "G-CB": _variant("G-CB", 120.0, fuel="charcoal", color="black"),
+        "G-GR": _variant("G-GR", 210.0, fuel="gas", color="red"),
+        "G-PB": _variant("G-PB", 180.0, fuel="pellet", color="black"),
+    },
     "jacket": {
         "JMB": _variant("JMB", 60.0, size="M", color="blue"),
         "JSB": _variant("JSB", 60.0, size="S", color="blue"),
@@ -51,6 +58,7 @@ ITEMS = {
     "laptop": ("Laptop", "L8S"),
     "blender": ("Blender", "B15-1000"),
     "jacket": ("Rain Jacket", "JMB"),
+    "grill": ("Outdoor Grill", "G-EB"),
 }
 
 
@@ -215,3 +223,35 @@ def test_no_comparison_is_read_where_none_is_made(text: str) -> None:
     """A price comparative alone is a price bound (price_bounds.py), an amount is no quantity, and a comparison
     word that names no measure ("higher") compares nothing."""
     assert read_comparison(text) is None, text
+
+
+@pytest.mark.parametrize(
+    ("message", "option"),
+    [
+        # gas first, but the black gas grill is out of stock (the red one changes the colour too): charcoal
+        (f"Please change the outdoor grill on order {ORDER}: gas > charcoal > electric", "charcoal black"),
+        (f"Please change the outdoor grill on order {ORDER} to a pellet one, otherwise charcoal", "pellet black"),
+        # read from fewer words: confirmed first, the choice and the order named
+        (f"Quiero cambiar el outdoor grill del pedido {ORDER} a gas, de lo contrario charcoal", "charcoal black"),
+    ],
+)
+def test_a_preference_order_takes_the_first_value_in_stock(message: str, option: str) -> None:
+    facts, _verdict_made = _verdict("grill", message)
+    assert f"-> {option} (" in str(facts["modify.summary"]), message
+    assert " > " in str(facts["modify.summary"]), message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # the grill they have comes first: nothing else is chosen for them
+        f"Please change the outdoor grill on order {ORDER}: electric > charcoal > gas",
+        # none of the order in stock in that colour (black gas out of stock, no black propane)
+        f"Please change the outdoor grill on order {ORDER} to gas, otherwise nothing",
+        # two values and "or": alternatives, asked as before
+        f"Please change the outdoor grill on order {ORDER} to gas or charcoal",
+    ],
+)
+def test_a_preference_order_met_by_the_item_or_by_none_changes_nothing(message: str) -> None:
+    _facts, verdict = _verdict("grill", message)
+    assert "modify_order_items" not in writes(verdict), message

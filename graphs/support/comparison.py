@@ -34,6 +34,7 @@ _BOUND = re.compile(
 )
 _COMPARE = re.compile(rf"(?<![a-z0-9])(?:{WORDS.alternation('compare_words')})(?![a-z0-9])")
 _OF_TWO = re.compile(rf"\s*(?:{WORDS.alternation('compare_of_two')})(?![a-z0-9])")
+_PREFER = re.compile(rf"\s*(?:>|(?<![a-z0-9])(?:{WORDS.alternation('compare_preference')})(?![a-z0-9]))\s*")
 _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 _WORD = re.compile(r"[a-z]+")
 #: The two words after a comparison word and the two before it, where its measure may be named.
@@ -142,3 +143,21 @@ def read_comparison(text: str) -> Comparison | None:
     said = ", ".join(folded[start:end] for start, end in spans)
     measure = measure or tuple(unit for unit, _, _ in bounds[:1])  # bounds only: what the first one bounds
     return Comparison(direction, measure, of_two, tuple(bounds), rest, said) if spans else None
+
+
+def preferred(
+    text: str, own: Variant, in_stock: Sequence[Variant], tokens: Callable[[str], list[str]], values: set[str]
+) -> tuple[list[Variant], str] | None:
+    """A preference order ("gas > charcoal > electric", "blue, otherwise green"): the variants of the first value
+    one in stock holds, besides the other values named (none when their item holds it), and the order; None: none."""
+    parts = [[w for w in tokens(part) if w in values] for part in _PREFER.split(fold(text))]
+    if len(parts) < 2 or not all(parts):
+        return None
+    ranked, mine = [parts[0][-1], *(part[0] for part in parts[1:])], set(tokens(own["option"]))
+    others = set(tokens(text)) & values - mine - set(ranked)
+    for value in ranked:
+        named = {value} | others
+        found = [v for v in in_stock if named <= (held := set(tokens(v["option"]))) and held - mine <= named]
+        if value in mine or found:
+            return ([] if value in mine else found), " > ".join(ranked)
+    return [], " > ".join(ranked)

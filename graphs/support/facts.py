@@ -24,7 +24,7 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
-from ai_missions.graphs.support.comparison import read_comparison
+from ai_missions.graphs.support.comparison import preferred, read_comparison
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -1312,12 +1312,15 @@ def modify_facts(
         paid = float(line.get("unit_price", own["unit_price"]))
         bound = price_bound(text, paid) or (None if compared else price_bound(thread, paid))
         reason = ""
-        chosen = compared.choose(own, in_stock, _option_words, said, required, bound) if compared else None
-        if compared is not None and chosen is not None and not blocked:
-            # the best of the variants in stock by what is compared, within every bound said; a tie or none: asked
-            fits, bound = chosen, None
+        # the best of the variants in stock by what is compared, within every bound said, or the first preferred of
+        # an order said ("gas > charcoal > electric"); a tie or none: asked
+        best = compared.choose(own, in_stock, _option_words, said, required, bound) if compared else None
+        chosen = (best, compared.said) if compared and best is not None else None
+        chosen = chosen or preferred(text, own, in_stock, _option_tokens, values | mine)
+        if chosen is not None and not blocked:
+            (fits, how), bound = chosen, None
             price = f"{float(fits[0]['unit_price']):.2f}" if fits else ""
-            reason = say(str(facts.get("message.language") or "en"), "chosen_by", said=compared.said, price=price)
+            reason = say(str(facts.get("message.language") or "en"), "chosen_by", said=how, price=price)
         if bound is not None and fits:
             # a price they set ("blue, at the same price or lower") holds like a value they name: a variant outside
             # it is never chosen for them; none within it fits their words: asked, the variants within it listed
