@@ -244,8 +244,9 @@ def test_a_preference_order_takes_the_first_value_in_stock(message: str, option:
 @pytest.mark.parametrize(
     "message",
     [
-        # the grill they have comes first: nothing else is chosen for them
+        # the grill they have comes first (read as no order: two values asked for), or later: nothing else chosen
         f"Please change the outdoor grill on order {ORDER}: electric > charcoal > gas",
+        f"Please change the outdoor grill on order {ORDER}: gas > electric > charcoal",
         # none of the order in stock in that colour (black gas out of stock, no black propane)
         f"Please change the outdoor grill on order {ORDER} to gas, otherwise nothing",
         # two values and "or": alternatives, asked as before
@@ -255,3 +256,9 @@ def test_a_preference_order_takes_the_first_value_in_stock(message: str, option:
 def test_a_preference_order_met_by_the_item_or_by_none_changes_nothing(message: str) -> None:
     _facts, verdict = _verdict("grill", message)
     assert "modify_order_items" not in writes(verdict), message
+
+
+def test_a_greater_than_from_the_item_they_have_is_a_change_not_a_preference() -> None:
+    """ "electric > charcoal" of an electric grill says what it becomes, as an arrow does."""
+    facts, _verdict_made = _verdict("grill", f"Please change the outdoor grill on order {ORDER}: electric > charcoal")
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "G-CB"}]

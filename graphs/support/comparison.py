@@ -1,8 +1,8 @@
-"""A variant chosen by comparison (issue #38): "the cheapest one with 16GB or more", "the dearer of the two", "same
-capacity but a lower wattage". Read as a spec from the words file (``compare_*``) and resolved on the variants in stock:
-quantities by number in their unit ("16GB" < "32GB"), sizes in order, prices by amount. Only what is measured, bounded
-or said may differ from the item they have (a price compared, nothing else said: any option). One best is meant; a tie
-or none is asked; a measure the product lacks, or a colour none in stock has, decides nothing (as without it)."""
+"""A variant chosen by comparison (issue #38): "the cheapest one with 16GB or more", "same capacity but a lower
+wattage", "gas > charcoal > electric". Read as a spec from the words file (``compare_*``), resolved on the variants in
+stock: quantities by number in their unit ("16GB" < "32GB"), sizes in order, prices by amount. Only what is measured,
+bounded or said may differ from the item they have (a price compared, nothing else said: any option). One best is
+meant; a tie or none is asked; a measure the product lacks, or a colour none in stock has, decides nothing."""
 
 from __future__ import annotations
 
@@ -149,11 +149,12 @@ def preferred(
     text: str, own: Variant, in_stock: Sequence[Variant], tokens: Callable[[str], list[str]], values: set[str]
 ) -> tuple[list[Variant], str] | None:
     """A preference order ("gas > charcoal > electric", "blue, otherwise green"): the variants of the first value
-    one in stock holds, besides the other values named (none when their item holds it), and the order; None: none."""
-    parts = [[w for w in tokens(part) if w in values] for part in _PREFER.split(fold(text))]
-    if len(parts) < 2 or not all(parts):
+    one in stock holds, besides the other values named (none when their item holds it), and the order; None: none
+    said."""
+    parts, mine = [[w for w in tokens(p) if w in values] for p in _PREFER.split(fold(text))], set(tokens(own["option"]))
+    if len(parts) < 2 or not all(parts) or parts[0][-1] in mine:  # what they have first: "grey > green" is a change
         return None
-    ranked, mine = [parts[0][-1], *(part[0] for part in parts[1:])], set(tokens(own["option"]))
+    ranked = [parts[0][-1], *(part[0] for part in parts[1:])]
     others = set(tokens(text)) & values - mine - set(ranked)
     for value in ranked:
         named = {value} | others
