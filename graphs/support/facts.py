@@ -24,11 +24,12 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
+from ai_missions.graphs.support.comparison import preferred, read_comparison
 from ai_missions.graphs.support.conditions import CONDITION_FACTS, branch_taken, one_condition, settle
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
-from ai_missions.graphs.support.replies import compose_reply
+from ai_missions.graphs.support.replies import compose_reply, say
 from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import (
     SAID_APART,
@@ -1289,6 +1290,9 @@ def modify_facts(
             continue
         quantity = int(line.get("quantity") or 1)
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
+        # a variant chosen by comparison ("the cheapest with 16GB or more"): the values are read without it
+        compared = read_comparison(text)
+        text = compared.rest if compared else text
         mine = _option_words(own["option"])
         siblings = _siblings(own, variants)
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
@@ -1312,12 +1316,8 @@ def modify_facts(
             required = set()
         # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), one said not to
         # be wanted ("not the 17 inch one"), or a feature said left out that is not read: asked
-        if (
-            _alternatives(text, values | mine)
-            or _refused(text, values, mine, negatable)
-            or unread_yes_no
-            or unread_left_out
-        ):
+        blocked = _refused(text, values, mine, negatable) or unread_yes_no or unread_left_out
+        if _alternatives(text, values | mine) or blocked:
             required = set()
         fits = [
             v
@@ -1328,7 +1328,17 @@ def modify_facts(
         if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):
             fits = [v for v in in_stock if required <= _option_words(v["option"])]  # which one: asked
         paid = float(line.get("unit_price", own["unit_price"]))
-        bound = price_bound(text, paid) or price_bound(thread, paid)
+        bound = price_bound(text, paid) or (None if compared else price_bound(thread, paid))
+        reason = ""
+        # the best of the variants in stock by what is compared, within every bound said, or the first preferred of
+        # an order said ("gas > charcoal > electric"); a tie or none: asked
+        best = compared.choose(own, in_stock, _option_words, said, required, bound) if compared else None
+        chosen = (best, compared.said) if compared and best is not None else None
+        chosen = chosen or preferred(text, own, in_stock, _option_tokens, values | mine)
+        if chosen is not None and not blocked:
+            (fits, how), bound = chosen, None
+            price = f"{float(fits[0]['unit_price']):.2f}" if fits else ""
+            reason = say(str(facts.get("message.language") or "en"), "chosen_by", said=how, price=price)
         if bound is not None and fits:
             # a price they set ("blue, at the same price or lower") holds like a value they name: a variant outside
             # it is never chosen for them; none within it fits their words: asked, the variants within it listed
@@ -1361,7 +1371,7 @@ def modify_facts(
             new = fits[0]
             changes.append({"line_no": int(line["line_no"]), "sku": new["sku"]})
             deltas.append(quantity * (float(new["unit_price"]) - float(line.get("unit_price", own["unit_price"]))))
-            summary.append(f"{label}: {own['option']} -> {new['option']}")
+            summary.append(f"{label}: {own['option']} -> {new['option']}" + (f" ({reason})" if reason else ""))
         else:
             choices.append(_asked_options(label, own, fits))
     if kept and not changes and not choices:

@@ -1,0 +1,164 @@
+"""A variant chosen by comparison (issue #38): "the cheapest one with 16GB or more", "same capacity but a lower
+wattage", "gas > charcoal > electric". Read as a spec from the words file (``compare_*``), resolved on the variants in
+stock: quantities by number in their unit ("16GB" < "32GB"), sizes in order, prices by amount. Only what is measured,
+bounded or said may differ from the item they have (a price compared, nothing else said: any option). One best is
+meant; a tie or none is asked; a measure the product lacks, or a colour none in stock has, decides nothing."""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.price_bounds import PriceBound
+from ai_missions.graphs.support.words import WORDS
+
+_MEANING = WORDS.table("compare_words")
+_MEASURES = WORDS.table("compare_measures")
+_UNITS = WORDS.table("units")
+#: Sizes smallest first, as option words ("x-large"), and the pieces an option's words may split them into ("x").
+_SIZES = [fold(size) for size in dict.fromkeys(WORDS.table("size_words").values())]
+_SIZE_WORDS = {piece for size in _SIZES for piece in (size, *size.split("-"))}
+#: Words that describe a variant (colours, whom it is for) -> the option word they stand for.
+_DESCRIBING = {w: fold(o) for w, o in WORDS.table("option_words").items()}
+_DESCRIBING |= {w: w for w in WORDS.phrases("descriptors")}
+_SIDES = {"before": ("ge", "gt", "le", "lt"), "after": ("ge", "le")}
+_RELATION_OF = {p: rel for side, rels in _SIDES.items() for rel in rels for p in WORDS.phrases(f"compare_{rel}_{side}")}
+_BOUND = re.compile(
+    rf"(?<![a-z0-9])(?:(?P<before>{WORDS.alternation(*(f'compare_{r}_before' for r in _SIDES['before']))})\s+)?"
+    rf"(?P<number>\d+(?:\.\d+)?)(?:(?P<attached>[a-z]+)|[\s-]?(?P<unit>{WORDS.alternation('units')}))(?![a-z0-9])"
+    rf"(?:\s*(?P<after>{WORDS.alternation(*(f'compare_{r}_after' for r in _SIDES['after']))})(?![a-z0-9]))?"
+)
+_COMPARE = re.compile(rf"(?<![a-z0-9])(?:{WORDS.alternation('compare_words')})(?![a-z0-9])")
+_OF_TWO = re.compile(rf"\s*(?:{WORDS.alternation('compare_of_two')})(?![a-z0-9])")
+_PREFER = re.compile(rf"\s*(?:>|(?<![a-z0-9])(?:{WORDS.alternation('compare_preference')})(?![a-z0-9]))\s*")
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+_WORD = re.compile(r"[a-z]+")
+#: The two words after a comparison word and the two before it, where its measure may be named.
+_AFTER = re.compile(r"\s*([a-z]+)(?:\s+([a-z]+))?")
+_BEFORE = re.compile(r"(?:([a-z]+)\s+)?([a-z]+)\s+$")
+
+Variant = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """``direction``: most/least (of all that fit), more/less (than the item they have), None (bounds only);
+    ``measure``: "price", "size" (else the product's one quantity) or units; ``bounds``: (unit, relation, number);
+    ``rest``: the text without it, where the values named are read; ``said``: its words, for the reason."""
+
+    direction: str | None
+    measure: tuple[str, ...]
+    of_two: bool
+    bounds: tuple[tuple[str, str, float], ...]
+    rest: str
+    said: str
+
+    def choose(
+        self, own: Variant, in_stock: Sequence[Variant], words: Callable[[str], set[str]], said: set[str],
+        required: set[str], bound: PriceBound | None,
+    ) -> list[Variant] | None:  # fmt: skip
+        """The variants meant: one best, or those to ask among; None when the comparison decides nothing."""
+        mine, held = words(own["option"]), {w for v in [own, *in_stock] for w in words(v["option"])}
+        measure = _measure_of(self.measure, own, words)
+        if measure is None or {_DESCRIBING[w] for w in _WORD.findall(self.rest) if w in _DESCRIBING} - held:
+            return None
+        free = {unit for unit, _, _ in self.bounds} | {measure}
+        anything = measure == "price" and not held & said - mine and not self.bounds  # "whichever is cheapest"
+
+        def value(v: Variant, of: str = measure) -> float | None:
+            if of == "price":
+                return float(v["unit_price"])
+            found = [float(_SIZES.index(w)) for w in words(v["option"]) if w in _SIZES] if of == "size" else []
+            found += [float(w[: -len(of)]) for w in words(v["option"]) if _unit(w) == of]
+            return found[0] if len(found) == 1 else None
+
+        def fits(v: Variant) -> bool:  # the values said, only measured ones differing, within every bound
+            extra = words(v["option"]) - mine - said
+            return (
+                required <= words(v["option"])
+                and (anything or all(_unit(w) in free or ("size" in free and w in _SIZE_WORDS) for w in extra))
+                and all((n := value(v, unit)) is not None and getattr(operator, rel)(n, limit)
+                        for unit, rel, limit in self.bounds)
+                and (bound is None or bound.allows(float(v["unit_price"])))
+            )  # fmt: skip
+
+        # the item they have competes in a superlative: when it is the best, or tied, no other variant is
+        mine_too = [own] if self.direction in ("most", "least") and not self.of_two else []
+        found = [(x, v) for v in [*mine_too, *in_stock] if fits(v) and (x := value(v)) is not None]
+        if self.direction in ("more", "less") and not self.of_two:
+            here, than = value(own), operator.gt if self.direction == "more" else operator.lt
+            found = [(x, v) for x, v in found if here is not None and than(x, here)]
+        elif self.direction is not None and found and (len(found) == 2 or not self.of_two):
+            best = (max if self.direction in ("most", "more") else min)(x for x, _ in found)
+            found = [(x, v) for x, v in found if x == best]
+        return [] if any(v is own for _, v in found) else [v for _, v in found]
+
+
+def _measure_of(named: tuple[str, ...], own: Variant, words: Callable[[str], set[str]]) -> str | None:
+    """What is compared on this product: the price, sizes, or the one unit of its options named (any, when none is)."""
+    held, unnamed = words(own["option"]), named == ("size",)
+    if named == ("price",) or (unnamed and held & set(_SIZES)):
+        return "size" if unnamed else "price"
+    units = {u for w in held if (u := _unit(w))}
+    units = units if unnamed else units & set(named)
+    return units.pop() if len(units) == 1 else None
+
+
+def _unit(word: str) -> str | None:
+    return m[2] if (m := _QUANTITY.fullmatch(word)) else None
+
+
+def read_comparison(text: str) -> Comparison | None:
+    """The comparison the text makes of the variants, or None (a price comparative alone is a price bound)."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    direction: str | None = None
+    measure: tuple[str, ...] = ()
+    of_two = False
+    for match in _COMPARE.finditer(folded):
+        meant, two = _MEANING[match.group()].split(), _OF_TWO.match(folded, match.end())
+        kind, start, end = tuple(meant[1:]), match.start(), two.end() if two else match.end()
+        after, before = _AFTER.match(folded, end), _BEFORE.search(folded, 0, start)
+        for near, i in ((after, 1), (after, 2), (before, 2), (before, 1)) if kind != ("price",) else ():
+            if near and near[i] in _MEASURES:
+                kind = tuple(_MEASURES[near[i]].split())
+                start, end = (start, near.end(i)) if near is after else (near.start(i), end)
+                break
+        # a price comparative is a price bound ("a cheaper one") but of two; "higher" alone compares nothing
+        if kind and not (meant[0] in ("more", "less") and kind == ("price",) and not two):
+            direction, measure, of_two = meant[0], kind, two is not None
+            spans.append((start, end))
+            break
+    bounds = []
+    for b in _BOUND.finditer(folded):
+        if b["before"] or b["after"]:
+            unit = b["attached"] or b["unit"]
+            bounds.append((_UNITS.get(unit, unit), _RELATION_OF[b["before"] or b["after"]], float(b["number"])))
+            spans.append(b.span())
+    rest = "".join(" " if any(s <= i < e for s, e in spans) else c for i, c in enumerate(folded))
+    said = ", ".join(folded[start:end] for start, end in spans)
+    measure = measure or tuple(unit for unit, _, _ in bounds[:1])  # bounds only: what the first one bounds
+    return Comparison(direction, measure, of_two, tuple(bounds), rest, said) if spans else None
+
+
+def preferred(
+    text: str, own: Variant, in_stock: Sequence[Variant], tokens: Callable[[str], list[str]], values: set[str]
+) -> tuple[list[Variant], str] | None:
+    """A preference order ("gas > charcoal > electric", "blue, otherwise green"): the variants of the first value
+    one in stock holds, besides the other values named (none when their item holds it), and the order; None: none
+    said."""
+    parts, mine = [[w for w in tokens(p) if w in values] for p in _PREFER.split(fold(text))], set(tokens(own["option"]))
+    if len(parts) < 2 or not all(parts) or parts[0][-1] in mine:  # what they have first: "grey > green" is a change
+        return None
+    ranked = [parts[0][-1], *(part[0] for part in parts[1:])]
+    others = set(tokens(text)) & values - mine - set(ranked)
+    for value in ranked:
+        named = {value} | others
+        found = [v for v in in_stock if named <= (held := set(tokens(v["option"]))) and held - mine <= named]
+        if value in mine or found:
+            return ([] if value in mine else found), " > ".join(ranked)
+    return [], " > ".join(ranked)
