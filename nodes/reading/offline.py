@@ -184,7 +184,7 @@ def polarity(clause: str, cues: Sequence[tuple[int, int]] = (), lexicon: Lexicon
     check of a quoted answer)."""
     lexicon = lexicon or default()
     folded = fold(clause)
-    quiet = blank(lexicon, "polite", _blanked(folded, cues))
+    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _blanked(folded, cues)))
     if lexicon["condition"].search(quiet) or lexicon["otherwise"].search(quiet):
         return "conditional"
     state = scope(folded, cues, lexicon)
@@ -316,6 +316,10 @@ class OfflineReader:
         if final is None:
             return None
         writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
+        if writer == "customer" and not source.writer and self.lexicon["customer_named"].search(final.statement.folded):
+            # "41 Kings Rd - confirmed by customer on a verified call" in an address line: the customer named in the
+            # third person is not who wrote it; the field's name only guessed the writer
+            writer = "unknown"
         hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
         if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
             # "laut Kundin kommt die Ware am Montag": the customer's word on what the supplier states
@@ -420,6 +424,15 @@ class OfflineReader:
             if any(
                 s.body
                 and s.index > current.statement.index
+                and not any(r.statement.index == s.index for r in stated)
+                and self.lexicon["unresolved"].search(s.folded)
+                for s in statements
+            ):
+                return replace(current, polarity="hedged", value=None)  # "Driver: refused. Customer: nobody rang. Under
+                # investigation": the writer says it is not settled
+            if any(
+                s.body
+                and s.index > current.statement.index
                 and s.conditional
                 and self.lexicon["dismissal"].search(s.folded)
                 for s in statements
@@ -478,9 +491,13 @@ class OfflineReader:
         )
 
     def _offers_otherwise(self, statement: Statement) -> bool:
-        """The statement opens with the other branch ("Otherwise, post it", "Si no, mándenmelo", "Sonst ..."): what
-        came just before is one of two choices, not yet the one."""
+        """The statement opens (after a hesitation: the lexicon's ``filler``) with the other branch ("Otherwise, post
+        it", "Si no, mándenmelo", "Sonst ...", "Well, or if ..."): what came just before is one of two choices, not yet
+        the one."""
         rest = re.sub(r"^[\s\W_]+", "", blank(self.lexicon, "contrast", statement.folded))
+        filler = self.lexicon["filler"].search(rest)
+        if filler is not None and filler.start() == 0:  # "Bueno, o si hay ofertas ...": a hesitation first
+            rest = re.sub(r"^[\s\W_]+", "", rest[filler.end() :])
         found = self.lexicon["otherwise"].search(rest)
         return found is not None and found.start() == 0
 
@@ -878,6 +895,10 @@ class OfflineReader:
         """The part says the thing was done already ("thanks for processing my cancellation", "refund arrived"), or
         done at a time gone by ("cancellation processed 10/02")."""
         if self.lexicon["done"].search(folded, *part):
+            return True
+        # "Erstattung für Auftrag 118 (alter Schaden) wurde schon gezahlt": the thing, then later in its statement that
+        # it was already done (the lexicon's ``done_already``: a passive with "already")
+        if self.lexicon["done_already"].search(folded, part[0]):
             return True
         if self.lexicon["done_when_past"].search(folded, *part) is None:
             return False

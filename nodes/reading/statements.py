@@ -49,12 +49,16 @@ _LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=[:.!?])\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
-    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
+    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|av|avda|ave|blvd|bd|rd|pza|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _HEADER_THEN_BODY = re.compile(r"\s--+\s+(?=\w)")
+#: A reply's or a forward's subject prefix ("Re:", "AW:", "Fwd:", "TR :", "RV:"), and the dash after which a one-line
+#: note's message follows its subject (three words at least).
+_REPLY = re.compile(r"^\s*(?:re|aw|wg|fw|fwd|tr|rv|sv)\s?:", re.I)
+_REPLY_THEN_BODY = re.compile(r"\s[-–—]\s+(?=(?:\S+\s+){2}\S)")
 _FOOTER = re.compile(r"^\s*(?:--+|__+|==+)\s*")
 _QUOTE = re.compile(r"^\s*>+\s?")
 _TAGS = re.compile(
@@ -107,7 +111,8 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
     out: list[tuple[int, str, Region]] = []
     rest: Region | None = None
     seen_body = False
-    for start, line in _lines(text):
+    lines = _lines(text)
+    for start, line in lines:
         folded = fold(line.strip())
         if rest is not None:
             out.append((start, line, rest))
@@ -126,12 +131,24 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
                 rest = "quoted"
             # a one-line export writes the message after its header block behind " -- ": "Sent: ... -- The chairs ..."
             mark = None if seen_body else _HEADER_THEN_BODY.search(line)
+            if mark is None and not seen_body and len(lines) == 1:
+                # a one-line note that opens with a reply's subject: "Re: hardware keys backorder - vendor confirms
+                # restock in 3 weeks": the message goes on after the subject's dash
+                mark = _REPLY_THEN_BODY.search(line) if _REPLY.match(folded) else None
             if mark is not None:
                 out.append((start, line[: mark.start()], "header"))
                 out.append((start + mark.end(), line[mark.end() :], "body"))
                 seen_body = True
                 continue
             out.append((start, line, "header"))
+            continue
+        footer = _footer_after_closing(line, lexicon)
+        if footer is not None:
+            # "Merci beaucoup ! -- Maison Durand · Retrait gratuit en magasin": a one-line export's signature mark
+            out.append((start, line[:footer], "body"))
+            seen_body = True
+            rest = "boilerplate"
+            out.append((start + footer, line[footer:], rest))
             continue
         boiler = lexicon["boilerplate"].search(folded)
         if boiler is not None and boiler.start() == 0:
@@ -141,6 +158,21 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
         out.append((start, line, "body"))
         seen_body = True
     return out
+
+
+#: A footer's mark inside a line: "--" (or a longer run) between spaces, after a sentence's end.
+_INLINE_FOOTER = re.compile(r"(?<=[.!?])\s+--+\s+(?=\S)")
+
+
+def _footer_after_closing(line: str, lexicon: Lexicon) -> int | None:
+    """Where a footer starts inside a line: a "--" mark right after a sentence that thanks or closes (the lexicon's
+    ``closing`` words: "Thanks for your help! -- Homeworks Ltd | Free click & collect"), as a one-line export writes
+    a signature's "-- " line. A dash inside a sentence, or after one that does not close, is prose."""
+    for mark in _INLINE_FOOTER.finditer(line):
+        sentences = _SENTENCES.split(line[: mark.start()].strip())
+        if sentences and lexicon["closing"].search(fold(sentences[-1])) is not None:
+            return mark.start()
+    return None
 
 
 def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
@@ -269,7 +301,7 @@ def _has(lexicon: Lexicon, category: str, folded: str) -> bool:
 def _statement(
     index: int, text: str, start: int, folded: str, region: Region, sentence: int, lexicon: Lexicon
 ) -> Statement:
-    quiet = blank(lexicon, "polite", folded)
+    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", folded))  # "even if it looks like a duplicate"
     mood: Mood = "assertion"
     if "?" in _untagged(folded, lexicon):  # "..., right?" is no question
         opening = lexicon["question"].search(folded)
