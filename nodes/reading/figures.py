@@ -238,7 +238,8 @@ def _declared_order(folded: str, lexicon: Lexicon) -> str | None:
     for word, order in lexicon.date_orders.items():
         if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", folded):
             return order
-    return None
+    # the text's language says it where its writers use one order ("réassort le 01/12": day first)
+    return lexicon.slash_orders.get(lexicon.language(folded))
 
 
 def _weekday_ahead(today: date, weekday: int) -> int:

@@ -64,8 +64,24 @@ class _Read:
 
 
 def _parts(folded: str) -> list[tuple[int, int]]:
-    bounds = [0, *(m.end() for m in _PARTS.finditer(folded)), len(folded) + 1]
+    bounds = sorted({0, *(m.end() for m in _PARTS.finditer(folded)), *_reasons(folded), len(folded) + 1})
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _reasons(folded: str) -> list[int]:
+    """Where a reason begins ("refused the parcel because it was not the right colour", "rechacé el pedido porque
+    venía abollado": the lexicon's ``reason`` words): a negation before it does not reach into it. A reason that is
+    itself denied ("not because it was broken") is no cut: the denial is of the reason."""
+    lexicon = default()
+    out = []
+    for match in lexicon["reason"].finditer(folded):
+        if match.start() == 0:
+            continue
+        before = re.search(r"([\w']+)\s*$", folded[: match.start()])
+        denial = lexicon["negation"].search(before[1]) if before is not None else None
+        if denial is None or denial.span() != (0, len(before[1]) if before is not None else 0):
+            out.append(match.start())
+    return out
 
 
 def _part_of(folded: str, at: int) -> tuple[int, int]:
@@ -371,7 +387,11 @@ class OfflineReader:
             return None
         if current.polarity == "affirmed":
             later = [s for s in statements if s.body and s.index > current.statement.index and s.reverses]
-            later = [s for s in later if not any(r.statement.index == s.index for r in stated)]
+            later = [
+                s
+                for s in later
+                if not any(r.statement.index == s.index for r in stated) and not self._takes_back_itself(s)
+            ]
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
@@ -439,6 +459,29 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _said_of_the_rest(self, folded: str, at: int) -> bool:
+        """The opposite at ``at`` is said of the other things (the lexicon's ``rest_of_it``: "the other one", "der
+        Rest", "l'autre", "lo demás") named before it in its part: it says nothing of the thing the text is about."""
+        part = _part_of(folded, at)
+        return self.lexicon["rest_of_it"].search(folded, part[0], at) is not None
+
+    def _takes_back_itself(self, statement: Statement) -> bool:
+        """The statement says a thing and takes it back at once with a bare no after it ("I'll pay the 20 € for
+        express, finalement non, pas besoin", "..., actually no", "..., doch nicht": a ``retract`` phrase that ends in
+        a denial, with words before it): it takes back its own thing, not what earlier statements said."""
+        folded = statement.folded
+        for match in self.lexicon["retract"].finditer(folded):
+            last = re.search(r"([\w']+)\W*$", match.group())
+            denial = self.lexicon["negation"].search(last[1]) if last is not None else None
+            if (
+                last is not None
+                and denial is not None
+                and denial.span() == (0, len(last[1]))
+                and len(re.findall(r"\w+", folded[: match.start()])) >= 3
+            ):
+                return True
+        return False
 
     def _what_came_after_first(
         self, current: _Read, stated: list[_Read], statements: list[Statement]
@@ -636,6 +679,8 @@ class OfflineReader:
                 return None
             if not self._ours(kind, statement, opposite.start()):
                 return None
+            if self._said_of_the_rest(folded, opposite.start()):
+                return None  # "one chair arrived snapped. The other one is fine": nothing denied of the one named
             return _Read(statement, "negated", 0.8, None, statement.text, opposite=True)
         elif sim >= SEMANTIC_ALONE:
             confidence = sim

@@ -48,7 +48,7 @@ Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 _LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=[:.!?])\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
-    r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
+    r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|réf|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
     r"fa|fr|hr|mme|sr|sra|ph|lt|cust|av|avda|ave|blvd|bd|rd|pza|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
@@ -198,8 +198,13 @@ def _number_ends_sentence(line: str, stop: int, after: int, lexicon: Lexicon) ->
     """A period after a number of one or two digits ends the sentence ("exchange it for a 38. Finally I kept it")
     when a capitalised word follows that is no month or weekday, and no word before the number makes it an ordinal
     ("am 4. Dezember", "zum 3. Mal"): the lexicon's ``[figures] day_before`` and ``ordinal_before``."""
-    number = re.search(r"(?:^|\s)(?:(\S+)\s+)?\d{1,2}\.$", line[:stop])
     following = re.match(r"([^\W\d_]+)", line[after:])
+    if re.search(r"(?:^|\s)\d{1,2}\.\d{1,2}\.$", line[:stop]) and following is not None:
+        # a day and month ("vom 02.11.") before a request or a closing ("Bitte die alte nicht mehr bezahlen"): the
+        # date ends its sentence; before another word it may go on ("ab 22.12. wieder lieferbar")
+        rest = fold(line[after:])
+        return any((m := lexicon[c].search(rest)) is not None and m.start() == 0 for c in ("request", "closing"))
+    number = re.search(r"(?:^|\s)(?:(\S+)\s+)?\d{1,2}\.$", line[:stop])
     if number is None or following is None or not following[1][0].isupper():
         return False
     if fold(following[1]) in lexicon.months or fold(following[1]) in lexicon.weekdays:
@@ -294,6 +299,24 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
     return out
 
 
+def _accented_apart(text: str, folded: str, lexicon: Lexicon) -> str:
+    """The folded text with each word the accent tells apart blanked where the text writes it with its accent
+    (``[language] accented``: Spanish "sí", yes, folds onto "si", if): "sí acepto el acabado" states no condition.
+    Numbers written as digits do not change how many such words there are, so the n-th one written is the n-th one
+    folded."""
+    out = folded
+    for word in (lexicon.raw.get("language") or {}).get("accented", []):
+        plain = fold(word)
+        written = [m.group() for m in re.finditer(rf"(?<!\w)(?i:{re.escape(word)}|{re.escape(plain)})(?!\w)", text)]
+        spots = list(re.finditer(rf"(?<!\w){re.escape(plain)}(?!\w)", folded))
+        if len(written) != len(spots):
+            continue
+        for as_written, spot in zip(written, spots, strict=True):
+            if as_written.lower() == word.lower():
+                out = out[: spot.start()] + " " * len(plain) + out[spot.end() :]
+    return out
+
+
 def _has(lexicon: Lexicon, category: str, folded: str) -> bool:
     return lexicon[category].search(folded) is not None
 
@@ -301,7 +324,8 @@ def _has(lexicon: Lexicon, category: str, folded: str) -> bool:
 def _statement(
     index: int, text: str, start: int, folded: str, region: Region, sentence: int, lexicon: Lexicon
 ) -> Statement:
-    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", folded))  # "even if it looks like a duplicate"
+    # "even if it looks like a duplicate" is no condition, nor the "sí" (yes) of "sí acepto"
+    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _accented_apart(text, folded, lexicon)))
     mood: Mood = "assertion"
     if "?" in _untagged(folded, lexicon):  # "..., right?" is no question
         opening = lexicon["question"].search(folded)
@@ -311,7 +335,7 @@ def _statement(
             mood = "question"  # "Agent: would you like a refund or an exchange?": offered, not asked for
         elif opening is not None and opening.start() <= 3:
             mood = "question"
-        elif _has(lexicon, "generic", folded):
+        elif _has(lexicon, "generic", blank(lexicon, "specific", folded)):  # "those two items" are this order's
             mood = "policy"
         elif _has(lexicon, "request", folded):
             mood = "request"
