@@ -438,6 +438,7 @@ class OfflineReader:
                 and following.sentence == current.statement.sentence
                 and following.hedged
                 and self._turns(following)
+                and not self._concedes(following)
                 and not any(r.statement.index == following.index for r in stated)
             ):
                 return replace(current, polarity="hedged", value=None)  # "confirmed it, but then said it might be 4B"
@@ -459,6 +460,12 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _concedes(self, statement: Statement) -> bool:
+        """The statement opens with a concession ("aunque parece repetido", "even though it looks like a copy": the
+        lexicon's ``concessive`` words): what it doubts does not doubt what came before."""
+        found = self.lexicon["concessive"].search(statement.folded)
+        return found is not None and not statement.folded[: found.start()].strip(" ,;-")
 
     def _said_of_the_rest(self, folded: str, at: int) -> bool:
         """The opposite at ``at`` is said of the other things (the lexicon's ``rest_of_it``: "the other one", "der
@@ -648,6 +655,11 @@ class OfflineReader:
             # "..., then called back and said standard shipping is fine": it turns to another thing, it does not
             # agree again ("Actually, yes, I'll take it" does)
             return None
+        if cues and words.opposites:
+            # a cue inside the kind's opposite is the opposite's word ("regular delivery is fine": "is fine" agrees to
+            # nothing extra)
+            held = words.opposites.spans(folded)
+            cues = [c for c in cues if not any(a <= c[0] and c[1] <= b for a, b in held)]
         if cues and statement.templates:
             # wording a template holds is no one's ("sent the claim template: 'item arrived damaged ...'")
             cues = [c for c in cues if not any(a <= c[0] < b for a, b in statement.templates)]
@@ -702,7 +714,9 @@ class OfflineReader:
         later = [
             o
             for o in words.opposites.finditer(sentence)
-            if cues and (o.start() >= len(folded) or _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0])
+            if cues
+            and (o.start() >= len(folded) or _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0])
+            and not self._said_of_the_rest(sentence, o.start())  # "two plates cracked, the other four are fine"
         ]
         if later and scope(sentence, [later[-1].span()], lexicon) == "affirmed" and not statement.conditional:
             # "click & collect order uncollected, cust called: please deliver instead": the later part is the word

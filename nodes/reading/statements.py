@@ -371,6 +371,7 @@ def _statement(
             )
         )
         or _undoes_what_came_before(folded, lexicon)
+        or _undoes_it(folded, lexicon)
     )
     return Statement(
         index=index,
@@ -471,6 +472,22 @@ def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
         return False
     verbs = [*lexicon["undo"].finditer(folded, turn.end()), *lexicon["refuse"].finditer(folded, turn.end())]
     return any(_bare_object(lexicon).match(folded, m.end()) for m in verbs)
+
+
+def _undoes_it(folded: str, lexicon: Lexicon) -> bool:
+    """A statement that opens (after "please") with a verb that undoes and only "it" after it ("Please remove it, ...",
+    "Take it off"): it undoes what came before. A cancellation ("please cancel it": the lexicon's cancel_intent
+    words) asks for a thing of its own."""
+    verb = lexicon["undo"].search(folded)
+    if verb is None:
+        return False
+    cancel = lexicon.kinds.get("cancel_intent")
+    if cancel is not None and any(
+        a <= verb.start() < b for a, b in [*cancel.cues.spans(folded), *cancel.actions.spans(folded)]
+    ):
+        return False
+    before = blank(lexicon, "polite", blank(lexicon, "request", folded[: verb.start()]))
+    return not before.strip(" ,;-") and _bare_object(lexicon).match(folded, verb.end()) is not None
 
 
 def _untagged(folded: str, lexicon: Lexicon) -> str:
