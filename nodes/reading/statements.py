@@ -160,17 +160,21 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
     return out
 
 
-#: A footer's mark inside a line: "--" (or a longer run) between spaces, after a sentence's end.
-_INLINE_FOOTER = re.compile(r"(?<=[.!?])\s+--+\s+(?=\S)")
+#: A footer's mark inside a line: "--" (or a longer run) between spaces.
+_INLINE_FOOTER = re.compile(r"\s+--+\s+(?=\S)")
 
 
 def _footer_after_closing(line: str, lexicon: Lexicon) -> int | None:
-    """Where a footer starts inside a line: a "--" mark right after a sentence that thanks or closes (the lexicon's
-    ``closing`` words: "Thanks for your help! -- Homeworks Ltd | Free click & collect"), as a one-line export writes
-    a signature's "-- " line. A dash inside a sentence, or after one that does not close, is prose."""
+    """Where a footer starts inside a line: a "--" mark right after a sentence that thanks ("Thanks for your help! --
+    Homeworks Ltd | Free click & collect") or after a closing and a name ("Best regards, Tom -- Halden Tools"): the
+    lexicon's ``closing`` words, as a one-line export writes a signature's "-- " line. A dash inside a sentence, or
+    after one that does not close, is prose."""
     for mark in _INLINE_FOOTER.finditer(line):
-        sentences = _SENTENCES.split(line[: mark.start()].strip())
-        if sentences and lexicon["closing"].search(fold(sentences[-1])) is not None:
+        before = line[: mark.start()].strip()
+        sentences = _SENTENCES.split(before)
+        last = sentences[-1] if sentences else ""
+        thanks = before.endswith(("!", ".", "?")) and lexicon["closing"].search(fold(last)) is not None
+        if thanks or (last and _closing(last, lexicon)):
             return mark.start()
     return None
 
