@@ -150,7 +150,8 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     suffix = rf"{word['ordinal_suffixes']}|\."  # and a German ordinal's dot ("am 4.")
     return {
         "duration": re.compile(
-            rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|{word['range_joiners']})\s*(\d+))?|({numbers}))\s*({units})"
+            # a number word needs a space before its unit: "an" and "d" are not "and"
+            rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|{word['range_joiners']})\s*(\d+))?\s*|({numbers})\s+)({units})"
             rf"(?![\w])"
         ),
         "relative": re.compile(rf"(?<![\w])({_alternation(lexicon.relative_days)})(?![\w])"),

@@ -834,7 +834,29 @@ class OfflineReader:
             if answer.hedged or answer.conditional:
                 continue
             out.append(_Read(answer, "affirmed", 0.8, True, f"{offer.text} … {answer.text}"))
+        for statement in body:
+            if self._answered_no_within(words, statement):
+                out.append(_Read(statement, "affirmed", 0.8, True, statement.text))
         return out
+
+    def _answered_no_within(self, words: KindWords, statement: Statement) -> bool:
+        """The offer and its bare no in one statement ("You offered me the Samsung instead of the LG - no thank you,
+        I'll wait"): a part after the offer's opens with a denial that ends there."""
+        lexicon = self.lexicon
+        folded = statement.folded
+        offer = lexicon["offer"].search(folded)
+        if offer is None or statement.conditional or statement.hedged or statement.mood == "question":
+            return False
+        if not (words.objects.search(folded) or lexicon["instead"].search(folded)):
+            return False
+        for a, b in _parts(folded):
+            if a <= offer.start():
+                continue
+            lead = re.sub(r"^[\s\W_]+", "", folded[a:b])
+            denial = lexicon["denial"].search(lead)
+            if denial is not None and denial.start() == 0 and re.match(r"\s*(?:[,.;!:-]|$)", lead[denial.end() :]):
+                return True
+        return False
 
     def _speaker(self, statement: Statement, statements: list[Statement]) -> str | None:
         """Who speaks in a written dialogue: the label of the nearest turn at or before the statement ("Agent: ...",
