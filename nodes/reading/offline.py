@@ -824,8 +824,8 @@ class OfflineReader:
             bare_question = offer.folded.rstrip().endswith("?") and len(re.findall(r"\w+", offer.folded)) <= 3
             if not (lexicon["offer"].search(offer.folded) or bare_question) or offer.conditional:
                 continue
-            if not (words.objects.search(offer.folded) or lexicon["instead"].search(offer.folded)):
-                continue
+            if not any(w.search(offer.folded) for w in (words.objects, lexicon["instead"], lexicon["in_its_place"])):
+                continue  # "we could send the 1L bottle instead": the thing offered in place of the one ordered
             lead = re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", answer.folded)  # a speaker's label: "Kundin: nein danke"
             lead = re.sub(r"^[\s\W_]+", "", lead)
             denial = lexicon["denial"].search(lead)
@@ -847,7 +847,7 @@ class OfflineReader:
         offer = lexicon["offer"].search(folded)
         if offer is None or statement.conditional or statement.hedged or statement.mood == "question":
             return False
-        if not (words.objects.search(folded) or lexicon["instead"].search(folded)):
+        if not any(w.search(folded) for w in (words.objects, lexicon["instead"], lexicon["in_its_place"])):
             return False
         for a, b in _parts(folded):
             if a <= offer.start():
