@@ -55,9 +55,8 @@ _ABBREVIATION = re.compile(
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _HEADER_THEN_BODY = re.compile(r"\s--+\s+(?=\w)")
-#: A reply's or a forward's subject prefix ("Re:", "AW:", "Fwd:", "TR :", "RV:"), and the dash after which a one-line
-#: note's message follows its subject (three words at least).
-_REPLY = re.compile(r"^\s*(?:re|aw|wg|fw|fwd|tr|rv|sv)\s?:", re.I)
+#: The dash after which a one-line note that opens with a reply's subject (the lexicon's ``reply_prefix``: "Re:",
+#: "AW:", "Fwd:") goes on with its message (three words at least).
 _REPLY_THEN_BODY = re.compile(r"\s[-–—]\s+(?=(?:\S+\s+){2}\S)")
 _FOOTER = re.compile(r"^\s*(?:--+|__+|==+)\s*")
 _QUOTE = re.compile(r"^\s*>+\s?")
@@ -134,7 +133,8 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
             if mark is None and not seen_body and len(lines) == 1:
                 # a one-line note that opens with a reply's subject: "Re: hardware keys backorder - vendor confirms
                 # restock in 3 weeks": the message goes on after the subject's dash
-                mark = _REPLY_THEN_BODY.search(line) if _REPLY.match(folded) else None
+                reply = lexicon["reply_prefix"].search(folded)
+                mark = _REPLY_THEN_BODY.search(line) if reply is not None and reply.start() == 0 else None
             if mark is not None:
                 out.append((start, line[: mark.start()], "header"))
                 out.append((start + mark.end(), line[mark.end() :], "body"))
