@@ -150,7 +150,8 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     suffix = rf"{word['ordinal_suffixes']}|\."  # and a German ordinal's dot ("am 4.")
     return {
         "duration": re.compile(
-            rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|{word['range_joiners']})\s*(\d+))?|({numbers}))\s*({units})"
+            # a number word needs a space before its unit: "an" and "d" are not "and"
+            rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|{word['range_joiners']})\s*(\d+))?\s*|({numbers})\s+)({units})"
             rf"(?![\w])"
         ),
         "relative": re.compile(rf"(?<![\w])({_alternation(lexicon.relative_days)})(?![\w])"),
@@ -238,7 +239,8 @@ def _declared_order(folded: str, lexicon: Lexicon) -> str | None:
     for word, order in lexicon.date_orders.items():
         if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", folded):
             return order
-    return None
+    # the text's language says it where its writers use one order ("réassort le 01/12": day first)
+    return lexicon.slash_orders.get(lexicon.language(folded))
 
 
 def _weekday_ahead(today: date, weekday: int) -> int:

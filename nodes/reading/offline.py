@@ -64,8 +64,24 @@ class _Read:
 
 
 def _parts(folded: str) -> list[tuple[int, int]]:
-    bounds = [0, *(m.end() for m in _PARTS.finditer(folded)), len(folded) + 1]
+    bounds = sorted({0, *(m.end() for m in _PARTS.finditer(folded)), *_reasons(folded), len(folded) + 1})
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _reasons(folded: str) -> list[int]:
+    """Where a reason begins ("refused the parcel because it was not the right colour", "rechacé el pedido porque
+    venía abollado": the lexicon's ``reason`` words): a negation before it does not reach into it. A reason that is
+    itself denied ("not because it was broken") is no cut: the denial is of the reason."""
+    lexicon = default()
+    out = []
+    for match in lexicon["reason"].finditer(folded):
+        if match.start() == 0:
+            continue
+        before = re.search(r"([\w']+)\s*$", folded[: match.start()])
+        denial = lexicon["negation"].search(before[1]) if before is not None else None
+        if denial is None or denial.span() != (0, len(before[1]) if before is not None else 0):
+            out.append(match.start())
+    return out
 
 
 def _part_of(folded: str, at: int) -> tuple[int, int]:
@@ -184,7 +200,7 @@ def polarity(clause: str, cues: Sequence[tuple[int, int]] = (), lexicon: Lexicon
     check of a quoted answer)."""
     lexicon = lexicon or default()
     folded = fold(clause)
-    quiet = blank(lexicon, "polite", _blanked(folded, cues))
+    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _blanked(folded, cues)))
     if lexicon["condition"].search(quiet) or lexicon["otherwise"].search(quiet):
         return "conditional"
     state = scope(folded, cues, lexicon)
@@ -316,6 +332,10 @@ class OfflineReader:
         if final is None:
             return None
         writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
+        if writer == "customer" and not source.writer and self.lexicon["customer_named"].search(final.statement.folded):
+            # "41 Kings Rd - confirmed by customer on a verified call" in an address line: the customer named in the
+            # third person is not who wrote it; the field's name only guessed the writer
+            writer = "unknown"
         hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
         if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
             # "laut Kundin kommt die Ware am Montag": the customer's word on what the supplier states
@@ -367,7 +387,11 @@ class OfflineReader:
             return None
         if current.polarity == "affirmed":
             later = [s for s in statements if s.body and s.index > current.statement.index and s.reverses]
-            later = [s for s in later if not any(r.statement.index == s.index for r in stated)]
+            later = [
+                s
+                for s in later
+                if not any(r.statement.index == s.index for r in stated) and not self._takes_back_itself(s)
+            ]
             if later:
                 taken = later[0]
                 return replace(current, polarity="negated", value=None, words=f"{current.words} … {taken.text}")
@@ -414,9 +438,19 @@ class OfflineReader:
                 and following.sentence == current.statement.sentence
                 and following.hedged
                 and self._turns(following)
+                and not self._concedes(following)
                 and not any(r.statement.index == following.index for r in stated)
             ):
                 return replace(current, polarity="hedged", value=None)  # "confirmed it, but then said it might be 4B"
+            if any(
+                s.body
+                and s.index > current.statement.index
+                and not any(r.statement.index == s.index for r in stated)
+                and self.lexicon["unresolved"].search(s.folded)
+                for s in statements
+            ):
+                return replace(current, polarity="hedged", value=None)  # "Driver: refused. Customer: nobody rang. Under
+                # investigation": the writer says it is not settled
             if any(
                 s.body
                 and s.index > current.statement.index
@@ -426,6 +460,35 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _concedes(self, statement: Statement) -> bool:
+        """The statement opens with a concession ("aunque parece repetido", "even though it looks like a copy": the
+        lexicon's ``concessive`` words): what it doubts does not doubt what came before."""
+        found = self.lexicon["concessive"].search(statement.folded)
+        return found is not None and not statement.folded[: found.start()].strip(" ,;-")
+
+    def _said_of_the_rest(self, folded: str, at: int) -> bool:
+        """The opposite at ``at`` is said of the other things (the lexicon's ``rest_of_it``: "the other one", "der
+        Rest", "l'autre", "lo demás") named before it in its part: it says nothing of the thing the text is about."""
+        part = _part_of(folded, at)
+        return self.lexicon["rest_of_it"].search(folded, part[0], at) is not None
+
+    def _takes_back_itself(self, statement: Statement) -> bool:
+        """The statement says a thing and takes it back at once with a bare no after it ("I'll pay the 20 € for
+        express, finalement non, pas besoin", "..., actually no", "..., doch nicht": a ``retract`` phrase that ends in
+        a denial, with words before it): it takes back its own thing, not what earlier statements said."""
+        folded = statement.folded
+        for match in self.lexicon["retract"].finditer(folded):
+            last = re.search(r"([\w']+)\W*$", match.group())
+            denial = self.lexicon["negation"].search(last[1]) if last is not None else None
+            if (
+                last is not None
+                and denial is not None
+                and denial.span() == (0, len(last[1]))
+                and len(re.findall(r"\w+", folded[: match.start()])) >= 3
+            ):
+                return True
+        return False
 
     def _what_came_after_first(
         self, current: _Read, stated: list[_Read], statements: list[Statement]
@@ -478,9 +541,13 @@ class OfflineReader:
         )
 
     def _offers_otherwise(self, statement: Statement) -> bool:
-        """The statement opens with the other branch ("Otherwise, post it", "Si no, mándenmelo", "Sonst ..."): what
-        came just before is one of two choices, not yet the one."""
+        """The statement opens (after a hesitation: the lexicon's ``filler``) with the other branch ("Otherwise, post
+        it", "Si no, mándenmelo", "Sonst ...", "Well, or if ..."): what came just before is one of two choices, not yet
+        the one."""
         rest = re.sub(r"^[\s\W_]+", "", blank(self.lexicon, "contrast", statement.folded))
+        filler = self.lexicon["filler"].search(rest)
+        if filler is not None and filler.start() == 0:  # "Bueno, o si hay ofertas ...": a hesitation first
+            rest = re.sub(r"^[\s\W_]+", "", rest[filler.end() :])
         found = self.lexicon["otherwise"].search(rest)
         return found is not None and found.start() == 0
 
@@ -588,6 +655,11 @@ class OfflineReader:
             # "..., then called back and said standard shipping is fine": it turns to another thing, it does not
             # agree again ("Actually, yes, I'll take it" does)
             return None
+        if cues and words.opposites:
+            # a cue inside the kind's opposite is the opposite's word ("regular delivery is fine": "is fine" agrees to
+            # nothing extra)
+            held = words.opposites.spans(folded)
+            cues = [c for c in cues if not any(a <= c[0] and c[1] <= b for a, b in held)]
         if cues and statement.templates:
             # wording a template holds is no one's ("sent the claim template: 'item arrived damaged ...'")
             cues = [c for c in cues if not any(a <= c[0] < b for a, b in statement.templates)]
@@ -619,6 +691,8 @@ class OfflineReader:
                 return None
             if not self._ours(kind, statement, opposite.start()):
                 return None
+            if self._said_of_the_rest(folded, opposite.start()):
+                return None  # "one chair arrived snapped. The other one is fine": nothing denied of the one named
             return _Read(statement, "negated", 0.8, None, statement.text, opposite=True)
         elif sim >= SEMANTIC_ALONE:
             confidence = sim
@@ -640,7 +714,9 @@ class OfflineReader:
         later = [
             o
             for o in words.opposites.finditer(sentence)
-            if cues and (o.start() >= len(folded) or _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0])
+            if cues
+            and (o.start() >= len(folded) or _part_of(folded, o.start())[0] > _part_of(folded, cues[-1][0])[0])
+            and not self._said_of_the_rest(sentence, o.start())  # "two plates cracked, the other four are fine"
         ]
         if later and scope(sentence, [later[-1].span()], lexicon) == "affirmed" and not statement.conditional:
             # "click & collect order uncollected, cust called: please deliver instead": the later part is the word
@@ -748,8 +824,8 @@ class OfflineReader:
             bare_question = offer.folded.rstrip().endswith("?") and len(re.findall(r"\w+", offer.folded)) <= 3
             if not (lexicon["offer"].search(offer.folded) or bare_question) or offer.conditional:
                 continue
-            if not (words.objects.search(offer.folded) or lexicon["instead"].search(offer.folded)):
-                continue
+            if not any(w.search(offer.folded) for w in (words.objects, lexicon["instead"], lexicon["in_its_place"])):
+                continue  # "we could send the 1L bottle instead": the thing offered in place of the one ordered
             lead = re.sub(r"^\s*(?:[\w.]+\s*:\s*)?", "", answer.folded)  # a speaker's label: "Kundin: nein danke"
             lead = re.sub(r"^[\s\W_]+", "", lead)
             denial = lexicon["denial"].search(lead)
@@ -758,7 +834,29 @@ class OfflineReader:
             if answer.hedged or answer.conditional:
                 continue
             out.append(_Read(answer, "affirmed", 0.8, True, f"{offer.text} … {answer.text}"))
+        for statement in body:
+            if self._answered_no_within(words, statement):
+                out.append(_Read(statement, "affirmed", 0.8, True, statement.text))
         return out
+
+    def _answered_no_within(self, words: KindWords, statement: Statement) -> bool:
+        """The offer and its bare no in one statement ("You offered me the Samsung instead of the LG - no thank you,
+        I'll wait"): a part after the offer's opens with a denial that ends there."""
+        lexicon = self.lexicon
+        folded = statement.folded
+        offer = lexicon["offer"].search(folded)
+        if offer is None or statement.conditional or statement.hedged or statement.mood == "question":
+            return False
+        if not any(w.search(folded) for w in (words.objects, lexicon["instead"], lexicon["in_its_place"])):
+            return False
+        for a, b in _parts(folded):
+            if a <= offer.start():
+                continue
+            lead = re.sub(r"^[\s\W_]+", "", folded[a:b])
+            denial = lexicon["denial"].search(lead)
+            if denial is not None and denial.start() == 0 and re.match(r"\s*(?:[,.;!:-]|$)", lead[denial.end() :]):
+                return True
+        return False
 
     def _speaker(self, statement: Statement, statements: list[Statement]) -> str | None:
         """Who speaks in a written dialogue: the label of the nearest turn at or before the statement ("Agent: ...",
@@ -878,6 +976,10 @@ class OfflineReader:
         """The part says the thing was done already ("thanks for processing my cancellation", "refund arrived"), or
         done at a time gone by ("cancellation processed 10/02")."""
         if self.lexicon["done"].search(folded, *part):
+            return True
+        # "Erstattung für Auftrag 118 (alter Schaden) wurde schon gezahlt": the thing, then later in its statement that
+        # it was already done (the lexicon's ``done_already``: a passive with "already")
+        if self.lexicon["done_already"].search(folded, part[0]):
             return True
         if self.lexicon["done_when_past"].search(folded, *part) is None:
             return False

@@ -48,13 +48,16 @@ Mood = Literal["assertion", "request", "question", "possibility", "policy"]
 _LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=[:.!?])\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
-    r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
-    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
+    r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|réf|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
+    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|av|avda|ave|blvd|bd|rd|pza|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _HEADER_THEN_BODY = re.compile(r"\s--+\s+(?=\w)")
+#: The dash after which a one-line note that opens with a reply's subject (the lexicon's ``reply_prefix``: "Re:",
+#: "AW:", "Fwd:") goes on with its message (three words at least).
+_REPLY_THEN_BODY = re.compile(r"\s[-–—]\s+(?=(?:\S+\s+){2}\S)")
 _FOOTER = re.compile(r"^\s*(?:--+|__+|==+)\s*")
 _QUOTE = re.compile(r"^\s*>+\s?")
 _TAGS = re.compile(
@@ -107,7 +110,8 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
     out: list[tuple[int, str, Region]] = []
     rest: Region | None = None
     seen_body = False
-    for start, line in _lines(text):
+    lines = _lines(text)
+    for start, line in lines:
         folded = fold(line.strip())
         if rest is not None:
             out.append((start, line, rest))
@@ -126,12 +130,25 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
                 rest = "quoted"
             # a one-line export writes the message after its header block behind " -- ": "Sent: ... -- The chairs ..."
             mark = None if seen_body else _HEADER_THEN_BODY.search(line)
+            if mark is None and not seen_body and len(lines) == 1:
+                # a one-line note that opens with a reply's subject: "Re: hardware keys backorder - vendor confirms
+                # restock in 3 weeks": the message goes on after the subject's dash
+                reply = lexicon["reply_prefix"].search(folded)
+                mark = _REPLY_THEN_BODY.search(line) if reply is not None and reply.start() == 0 else None
             if mark is not None:
                 out.append((start, line[: mark.start()], "header"))
                 out.append((start + mark.end(), line[mark.end() :], "body"))
                 seen_body = True
                 continue
             out.append((start, line, "header"))
+            continue
+        footer = _footer_after_closing(line, lexicon)
+        if footer is not None:
+            # "Merci beaucoup ! -- Maison Durand · Retrait gratuit en magasin": a one-line export's signature mark
+            out.append((start, line[:footer], "body"))
+            seen_body = True
+            rest = "boilerplate"
+            out.append((start + footer, line[footer:], rest))
             continue
         boiler = lexicon["boilerplate"].search(folded)
         if boiler is not None and boiler.start() == 0:
@@ -141,6 +158,25 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
         out.append((start, line, "body"))
         seen_body = True
     return out
+
+
+#: A footer's mark inside a line: "--" (or a longer run) between spaces.
+_INLINE_FOOTER = re.compile(r"\s+--+\s+(?=\S)")
+
+
+def _footer_after_closing(line: str, lexicon: Lexicon) -> int | None:
+    """Where a footer starts inside a line: a "--" mark right after a sentence that thanks ("Thanks for your help! --
+    Homeworks Ltd | Free click & collect") or after a closing and a name ("Best regards, Tom -- Halden Tools"): the
+    lexicon's ``closing`` words, as a one-line export writes a signature's "-- " line. A dash inside a sentence, or
+    after one that does not close, is prose."""
+    for mark in _INLINE_FOOTER.finditer(line):
+        before = line[: mark.start()].strip()
+        sentences = _SENTENCES.split(before)
+        last = sentences[-1] if sentences else ""
+        thanks = before.endswith(("!", ".", "?")) and lexicon["closing"].search(fold(last)) is not None
+        if thanks or (last and _closing(last, lexicon)):
+            return mark.start()
+    return None
 
 
 def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
@@ -166,8 +202,13 @@ def _number_ends_sentence(line: str, stop: int, after: int, lexicon: Lexicon) ->
     """A period after a number of one or two digits ends the sentence ("exchange it for a 38. Finally I kept it")
     when a capitalised word follows that is no month or weekday, and no word before the number makes it an ordinal
     ("am 4. Dezember", "zum 3. Mal"): the lexicon's ``[figures] day_before`` and ``ordinal_before``."""
-    number = re.search(r"(?:^|\s)(?:(\S+)\s+)?\d{1,2}\.$", line[:stop])
     following = re.match(r"([^\W\d_]+)", line[after:])
+    if re.search(r"(?:^|\s)\d{1,2}\.\d{1,2}\.$", line[:stop]) and following is not None:
+        # a day and month ("vom 02.11.") before a request or a closing ("Bitte die alte nicht mehr bezahlen"): the
+        # date ends its sentence; before another word it may go on ("ab 22.12. wieder lieferbar")
+        rest = fold(line[after:])
+        return any((m := lexicon[c].search(rest)) is not None and m.start() == 0 for c in ("request", "closing"))
+    number = re.search(r"(?:^|\s)(?:(\S+)\s+)?\d{1,2}\.$", line[:stop])
     if number is None or following is None or not following[1][0].isupper():
         return False
     if fold(following[1]) in lexicon.months or fold(following[1]) in lexicon.weekdays:
@@ -262,6 +303,24 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
     return out
 
 
+def _accented_apart(text: str, folded: str, lexicon: Lexicon) -> str:
+    """The folded text with each word the accent tells apart blanked where the text writes it with its accent
+    (``[language] accented``: Spanish "sí", yes, folds onto "si", if): "sí acepto el acabado" states no condition.
+    Numbers written as digits do not change how many such words there are, so the n-th one written is the n-th one
+    folded."""
+    out = folded
+    for word in (lexicon.raw.get("language") or {}).get("accented", []):
+        plain = fold(word)
+        written = [m.group() for m in re.finditer(rf"(?<!\w)(?i:{re.escape(word)}|{re.escape(plain)})(?!\w)", text)]
+        spots = list(re.finditer(rf"(?<!\w){re.escape(plain)}(?!\w)", folded))
+        if len(written) != len(spots):
+            continue
+        for as_written, spot in zip(written, spots, strict=True):
+            if as_written.lower() == word.lower():
+                out = out[: spot.start()] + " " * len(plain) + out[spot.end() :]
+    return out
+
+
 def _has(lexicon: Lexicon, category: str, folded: str) -> bool:
     return lexicon[category].search(folded) is not None
 
@@ -269,7 +328,8 @@ def _has(lexicon: Lexicon, category: str, folded: str) -> bool:
 def _statement(
     index: int, text: str, start: int, folded: str, region: Region, sentence: int, lexicon: Lexicon
 ) -> Statement:
-    quiet = blank(lexicon, "polite", folded)
+    # "even if it looks like a duplicate" is no condition, nor the "sí" (yes) of "sí acepto"
+    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _accented_apart(text, folded, lexicon)))
     mood: Mood = "assertion"
     if "?" in _untagged(folded, lexicon):  # "..., right?" is no question
         opening = lexicon["question"].search(folded)
@@ -279,7 +339,7 @@ def _statement(
             mood = "question"  # "Agent: would you like a refund or an exchange?": offered, not asked for
         elif opening is not None and opening.start() <= 3:
             mood = "question"
-        elif _has(lexicon, "generic", folded):
+        elif _has(lexicon, "generic", blank(lexicon, "specific", folded)):  # "those two items" are this order's
             mood = "policy"
         elif _has(lexicon, "request", folded):
             mood = "request"
@@ -315,6 +375,7 @@ def _statement(
             )
         )
         or _undoes_what_came_before(folded, lexicon)
+        or _undoes_it(folded, lexicon)
     )
     return Statement(
         index=index,
@@ -415,6 +476,22 @@ def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
         return False
     verbs = [*lexicon["undo"].finditer(folded, turn.end()), *lexicon["refuse"].finditer(folded, turn.end())]
     return any(_bare_object(lexicon).match(folded, m.end()) for m in verbs)
+
+
+def _undoes_it(folded: str, lexicon: Lexicon) -> bool:
+    """A statement that opens (after "please") with a verb that undoes and only "it" after it ("Please remove it, ...",
+    "Take it off"): it undoes what came before. A cancellation ("please cancel it": the lexicon's cancel_intent
+    words) asks for a thing of its own."""
+    verb = lexicon["undo"].search(folded)
+    if verb is None:
+        return False
+    cancel = lexicon.kinds.get("cancel_intent")
+    if cancel is not None and any(
+        a <= verb.start() < b for a, b in [*cancel.cues.spans(folded), *cancel.actions.spans(folded)]
+    ):
+        return False
+    before = blank(lexicon, "polite", blank(lexicon, "request", folded[: verb.start()]))
+    return not before.strip(" ,;-") and _bare_object(lexicon).match(folded, verb.end()) is not None
 
 
 def _untagged(folded: str, lexicon: Lexicon) -> str:

@@ -213,6 +213,9 @@ class Lexicon:
     #: "registrará", "passera" say a thing is planned, not done. Per language, not merged: "-era" in French is a
     #: future, in Spanish a noun ("primera").
     future: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Per language, the order its writers give a slash date ("01/12/2026" is the 1st of December in a French note):
+    #: ``[language] slash_order``; a language without one (English: US and UK writers differ) declares none.
+    slash_orders: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, category: str) -> Words:
         return self.words.get(category) or _EMPTY
@@ -269,6 +272,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     merged: dict[str, Any] = {}
     markers: dict[str, frozenset[str]] = {}
     future: dict[str, tuple[str, ...]] = {}
+    slash_orders: dict[str, str] = {}
     known: list[str] = []
     for name in ("common", *languages):
         path = folder / f"{name}.toml"
@@ -280,6 +284,8 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
         if name != "common":
             markers[name] = frozenset(fold(w) for w in data.get("language", {}).get("markers", []))
             future[name] = tuple(data.get("tense", {}).get("future", []))
+            if order := data.get("language", {}).get("slash_order"):
+                slash_orders[name] = str(order)
         _merge(merged, data)
     words = {k: Words(v) for k, v in merged.get("words", {}).items()}
     kinds = {}
@@ -327,6 +333,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
         stems=frozenset(w for w, stem in literal if stem),
         raw=merged,
         future=future,
+        slash_orders=slash_orders,
     )
 
 
