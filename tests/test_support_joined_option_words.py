@@ -54,8 +54,11 @@ def test_a_number_with_the_named_items_unit_asks_nothing_of_another_item() -> No
     ]
     record["order"]["lines"][1]["sku"] = "J-0"
     facts, _verdict = decide(built)
-    # the blender's change alone, confirmed before it is made; nothing asked of the jacket
-    assert facts["modify.choices"] == ["Blender: 2L glass -> 1.5L glass"]
+    # the blender's change alone (a request the reading layer reads as one: proposed for a reviewer, not asked back);
+    # nothing asked of the jacket, nothing changed on it
+    assert facts["modify.summary"] == "Blender: 2L glass -> 1.5L glass"
+    assert facts["modify.choices"] == []
+    assert [c["line_no"] for c in facts["modify.changes"]] == [1]
     # the jacket's size said of the jacket is still read as a change asked of it
     built["ticket"]["messages"][0]["body"] = message.replace("nothing else", "and the rain jacket to L")
     facts, _verdict = decide(built)
