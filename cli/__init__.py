@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import entry_points
 from typing import Any, NoReturn
@@ -136,6 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The parser :func:`main` uses, built once per thread: building one imports every command area, scans the entry
+#: points and registers some 200 arguments, most of what a command called in-process (tests, the fuzzer) cost, and
+#: none of it changes while the process runs. Per thread, because a parse records the argv it checks on the parser.
+_built = threading.local()
+
+
+def shared_parser() -> argparse.ArgumentParser:
+    """This thread's :func:`build_parser`, built on first use (parsing leaves nothing behind but the argv checked)."""
+    parser: argparse.ArgumentParser | None = getattr(_built, "parser", None)
+    if parser is None:
+        parser = _built.parser = build_parser()
+    return parser
+
+
 def undecodable(argv: Sequence[str]) -> str | None:
     """The first argument that is not text (bytes the locale could not decode reach Python as lone surrogates, which
     no store, file or system can take), shown escaped; None when every one is."""
@@ -151,8 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (bad := undecodable(sys.argv[1:] if argv is None else argv)) is not None:
         print(f"missions: error: an argument is not valid UTF-8 text: {bad!r}", file=sys.stderr)
         return 2
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = shared_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         code = handler(args) or 0

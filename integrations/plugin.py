@@ -308,6 +308,7 @@ def _idempotent(body: F) -> F:
     return write  # type: ignore[return-value]
 
 
+@functools.cache  # one declaration a name, as for a declared tool: the server derives its schema once (serving)
 def _lookup_tool(name: str) -> DeclaredTool:
     """The read every system with writes serves: the write recorded under a key, how a client learns the outcome of
     a write whose answer it lost (a system records a write's result atomically with its effect)."""

@@ -142,9 +142,20 @@ class SystemServer(FastMCP):
         self.db: sqlite3.Connection | None = None
 
     def add_tool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().add_tool(self._served(fn), *args, **kwargs)
+
+    def add_declared(self, system: SimulatedSystem, tool: DeclaredTool, fn: Callable[..., Any]) -> None:
+        """:meth:`add_tool` for ``fn``, what ``tool`` serves over this server's book: the FastMCP tool FastMCP would
+        derive, with ``fn`` in it (:func:`_derived_tool`)."""
+        fn = self._served(fn)
+        derived = _derived_tool(system.name, tool, fn)
+        self._tool_manager._tools.setdefault(tool.name, derived.model_copy(update={"fn": fn}))  # as add_tool does
+
+    def _served(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` as this server runs it: on a worker thread when served on the client's event loop."""
         if self.in_process and not inspect.iscoroutinefunction(fn):
-            fn = _off_loop(fn, self._one_at_a_time)
-        super().add_tool(fn, *args, **kwargs)
+            return _off_loop(fn, self._one_at_a_time)
+        return fn
 
     def close(self) -> None:
         if self.db is not None:
@@ -236,14 +247,34 @@ def tool_annotations(spec: ToolSpec) -> ToolAnnotations:
     )
 
 
-def _register(server: FastMCP, system: SimulatedSystem, tool: DeclaredTool, given: dict[str, Any]) -> None:
-    server.add_tool(
-        tool.served(given),
-        name=tool.name,
-        description=tool.description,
-        annotations=tool_annotations(tool.spec(system.name)),
-        structured_output=True,
-    )
+#: FastMCP tools by (system, declared tool, async or not), derived once a process: see :func:`_derived_tool`.
+_DERIVED: dict[tuple[str, DeclaredTool, bool], Tool] = {}
+
+
+def _derived_tool(system: str, tool: DeclaredTool, fn: Callable[..., Any]) -> Tool:
+    """The FastMCP tool of ``tool``, derived from the first ``fn`` served for it.
+
+    Deriving one builds pydantic models of the tool's arguments and result and their JSON schema, and a server is
+    built for every session a mission opens in-process: ~7% of the CPU of a test file that runs missions. What is
+    derived depends on the served function's signature, name and kind (sync or async), which ``tool`` (its declared
+    function) and whether ``fn`` is a coroutine function fix, and on the system's name (the annotations); not on the
+    book ``fn`` serves, which each server puts in its own copy. Nothing changes a derived tool's schemas afterwards.
+    """
+    key = (system, tool, inspect.iscoroutinefunction(fn))
+    derived = _DERIVED.get(key)
+    if derived is None:  # two threads may both derive it: the same tool either way
+        derived = _DERIVED[key] = Tool.from_function(
+            fn,
+            name=tool.name,
+            description=tool.description,
+            annotations=tool_annotations(tool.spec(system)),
+            structured_output=True,
+        )
+    return derived
+
+
+def _register(server: SystemServer, system: SimulatedSystem, tool: DeclaredTool, given: dict[str, Any]) -> None:
+    server.add_declared(system, tool, tool.served(given))
 
 
 def build(system: SimulatedSystem, home: Path | None = None, **settings: Any) -> SystemServer:

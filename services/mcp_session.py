@@ -13,8 +13,8 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from functools import partial
-from importlib.metadata import entry_points
+from functools import cache, partial
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -103,9 +103,17 @@ async def open_session(connection: Mapping[str, Any]) -> AsyncIterator[ClientSes
         raise ValueError(f"unsupported MCP transport {transport!r}")
 
 
+@cache
+def _registered_systems() -> Mapping[str, EntryPoint]:
+    """The ``ai_missions.systems`` entry points by name, read once a process: a scan reads every installed
+    distribution's metadata, every session a mission opens looked its system up, and what is installed does not
+    change while a process runs."""
+    return {ep.name: ep for ep in entry_points(group=SYSTEMS_GROUP)}
+
+
 def system_factory(system: str) -> Callable[..., Any]:
     """The registered ``build`` of ``system`` (entry point group ``ai_missions.systems``)."""
-    found = {ep.name: ep for ep in entry_points(group=SYSTEMS_GROUP)}
+    found = _registered_systems()
     if system not in found:
         raise ValidationError(f"no system named {system!r} is registered; registered: {', '.join(sorted(found))}")
     factory: Callable[..., Any] = found[system].load()

@@ -64,6 +64,9 @@ def embed_counter(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return real(texts, batch_size)
 
     monkeypatch.setattr(embeddings, "embed_texts", counting)
+    # every text asked for reaches the embedder: none is served from the vectors kept by an earlier build or test
+    embeddings._runtime().vectors.clear()
+    monkeypatch.setattr(embeddings, "TEXT_CACHE_SIZE", 0)
     return counts
 
 
