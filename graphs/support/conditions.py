@@ -40,7 +40,7 @@ _NOT = WORDS.pattern("condition_not")
 _JOINS = WORDS.pattern("condition_joins")
 _THE_ORDER = WORDS.pattern("condition_the_order")
 #: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
-_AMOUNT = re.compile(
+AMOUNT = re.compile(
     rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*"
     rf"(?:{WORDS.alternation('currency_before_amount')})?\s*"
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
@@ -99,12 +99,12 @@ def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapp
     clause = _ENDS.split(clause)[0]
     leading = _LEADING.match(clause)
     states = _STATE.findall(clause)
-    amount = _AMOUNT.search(clause)
+    amount = AMOUNT.search(clause)
     if leading is None or record is None or len(states) + bool(amount) != 1:
         return None
     state, wanted = _STATE_OF[states[0]] if states else ("price", True)
     rest = clause[leading.end() :]
-    rest = _PRICE_WORDS.sub(" ", _AMOUNT.sub(" ", rest)) if amount else _STATE.sub(" ", rest)
+    rest = _PRICE_WORDS.sub(" ", AMOUNT.sub(" ", rest)) if amount else _STATE.sub(" ", rest)
     wanted ^= bool(_UNLESS.match(clause)) ^ bool(_NOT.search(rest))
     rest = _THE_ORDER.sub(" ", _JOINS.sub(" ", _NOT.sub(" ", rest)))
     order = record["order"]
@@ -134,13 +134,20 @@ def _price(amount: re.Match[str], said: Sequence[str], record: Mapping[str, Any]
     variant = _variant_named(named, order.get("lines") or [], record.get("variants") or []) if named else None
     if named and variant is None:
         return None
+    value = float(variant["unit_price"] if variant else order["total"])
+    subject = _variant_name(variant, order) if variant else str(order["order_id"])
+    op, shown, limit = compare_amount(amount, value)
+    return Settled("price", subject, op, True, shown, value, limit)
+
+
+def compare_amount(amount: re.Match[str], value: float) -> tuple[str, bool, float]:
+    """What an amount said (``AMOUNT``) asks of ``value``: "over", "at_least" or "under" the limit, whether the
+    value is, and the limit ("1,200": a thousand and more; "99,50": a decimal comma)."""
     written = amount["amount"]
     limit = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
-    value = float(variant["unit_price"] if variant else order["total"])
     op = "under" if amount["op"] not in _AT_LEAST else "at_least" if amount["op"] in _INCLUSIVE else "over"
     shown = value < limit if op == "under" else value >= limit if op == "at_least" else value > limit
-    subject = _variant_name(variant, order) if variant else str(order["order_id"])
-    return Settled("price", subject, op, True, shown, value, limit)
+    return op, shown, limit
 
 
 def _paid(said: str, record: Mapping[str, Any], methods: Sequence[Mapping[str, Any]], wanted: bool) -> Settled | None:

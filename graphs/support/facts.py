@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from ai_missions.graphs.support import conditions
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import (
     AddressReading,
@@ -25,7 +26,6 @@ from ai_missions.graphs.support.address_reading import (
     summary,
 )
 from ai_missions.graphs.support.comparison import preferred, read_comparison
-from ai_missions.graphs.support.conditions import CONDITION_FACTS, branch_taken, one_condition, settle
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -518,8 +518,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
         paying_with = (gathered.get("payments.list_payment_methods") or {}).get("methods") or ()
-        settled = settle(reading.condition, held, paying_with) if one_condition(text) else None
-        branch = branch_taken(text, reading.condition, settled.holds) if settled else None
+        settled = conditions.settle(reading.condition, held, paying_with) if conditions.one_condition(text) else None
+        branch = conditions.branch_taken(text, reading.condition, settled.holds) if settled else None
         if settled and branch is not None:
             # an else-branch said: the request of the branch the systems choose, read on its own words
             chosen = derive_facts(gathered, request.of_part(branch, read_message(branch)))
@@ -573,15 +573,6 @@ _ASKED_WHEN: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
     ("cancel_item", lambda f: f.get("order.owned") is True),
 )
 
-#: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
-_AMOUNT_CONDITION = re.compile(
-    rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*"
-    rf"(?:{WORDS.alternation('currency_before_amount')})?\s*"
-    r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-)
-_AT_LEAST = WORDS.phrases("amount_at_least")
-#: Of those, the ones that take the amount itself in ("at least 300": 300 holds).
-_INCLUSIVE = WORDS.phrases("amount_inclusive")
 #: What the condition is said of: the order as a whole, not one of its items.
 _THE_ORDER = WORDS.pattern("the_order")
 
@@ -589,16 +580,12 @@ _THE_ORDER = WORDS.pattern("the_order")
 def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping[str, Any]]) -> bool | None:
     """Whether a condition on the order's amount holds by the ERP's total ("if it's over $300": the total is above
     300); None when it is about something else (an item, a date, a refund method) or there is no total to check."""
-    match = _AMOUNT_CONDITION.search(condition)
+    match = conditions.AMOUNT.search(condition)
     if match is None or total is None or not _THE_ORDER.search(condition[: match.start()]):
         return None
     if lines_named(condition, lines, {}):
         return None  # "if the kettle is over $50": an item's price, not the order's
-    written = match["amount"]
-    amount = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
-    if match["op"] not in _AT_LEAST:
-        return total < amount
-    return total >= amount if match["op"] in _INCLUSIVE else total > amount
+    return conditions.compare_amount(match, total)[1]
 
 
 #: Requests that change an order, which a request to cancel it contradicts.
@@ -1856,7 +1843,7 @@ _PAYMETHOD_FACTS = (
 _DEFAULTS: dict[str, Any] = {
     **dict.fromkeys(_ORDER_FACTS + _RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS),
     **dict.fromkeys((*_PAYMETHOD_FACTS, "order.owned", "message.condition", "message.condition_holds")),
-    **dict.fromkeys(CONDITION_FACTS),
+    **dict.fromkeys(conditions.CONDITION_FACTS),
     "order.candidate_count": 0,
     "claim.returned": False,
     "return.received": False,
