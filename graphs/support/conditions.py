@@ -17,6 +17,7 @@ from typing import Any
 
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.vocabulary import VOCABULARY
 from ai_missions.graphs.support.words import WORDS
 
 _LEADING = re.compile(rf"^(?:{WORDS.alternation('condition_words', 'condition_unless')})\b")
@@ -57,9 +58,8 @@ _METHOD = re.compile(rf"\b(?:{WORDS.alternation(*_METHOD_LISTS, 'card_ending', '
 _ITEM_WORDS = frozenset(_TOKEN.findall(" ".join(WORDS.phrases("condition_item_words"))))
 #: An option in the customer's language -> the catalogue's ("schwarz" -> "Black").
 _OPTION_WORDS = {word: fold(option) for word, option in WORDS.table("option_words").items()}
-#: The facts a settled condition gives (the reply and the Explain rail say them).
-CONDITION_FACTS = ("condition.about", "condition.subject", "condition.state", "condition.wanted", "condition.value",
-                   "condition.limit", "condition.branch")  # fmt: skip
+#: The facts a settled condition gives, each a field of it.
+_FACTS = tuple(name for name in VOCABULARY.facts if name.startswith("condition."))
 #: The order statuses after it left the warehouse.
 _SHIPPED = ("shipped", "delivered")
 
@@ -83,13 +83,8 @@ class Settled:
         return self.shown == self.wanted
 
     def facts(self) -> dict[str, Any]:
-        return dict(
-            zip(
-                CONDITION_FACTS,
-                (self.about, self.subject, self.state, self.wanted, self.value, self.limit, self.branch),
-                strict=True,
-            )
-        )
+        """The condition's facts (the vocabulary's ``condition.*``: the reply and the Explain rail say them)."""
+        return {name: getattr(self, name.removeprefix("condition.")) for name in _FACTS}
 
 
 def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapping[str, Any]] = ()) -> Settled | None:
