@@ -35,7 +35,9 @@ _BOUND = re.compile(
 _COMPARE = re.compile(rf"(?<![a-z0-9])(?:{WORDS.alternation('compare_words')})(?![a-z0-9])")
 _OF_TWO = re.compile(rf"\s*(?:{WORDS.alternation('compare_of_two')})(?![a-z0-9])")
 _PREFER = re.compile(rf"\s*(?:>|(?<![a-z0-9])(?:{WORDS.alternation('compare_preference')})(?![a-z0-9]))\s*")
-_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+#: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"), so that the 8 of "8-inch" is
+#: never the 8 of "8GB".
+QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 _WORD = re.compile(r"[a-z]+")
 #: The two words after a comparison word and the two before it, where its measure may be named.
 _AFTER = re.compile(r"\s*([a-z]+)(?:\s+([a-z]+))?")
@@ -109,7 +111,7 @@ def _measure_of(named: tuple[str, ...], own: Variant, words: Callable[[str], set
 
 
 def _unit(word: str) -> str | None:
-    return m[2] if (m := _QUANTITY.fullmatch(word)) else None
+    return m[2] if (m := QUANTITY.fullmatch(word)) else None
 
 
 def read_comparison(text: str) -> Comparison | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.vocabulary import VOCABULARY
 from ai_missions.graphs.support.words import WORDS
 
 _LEADING = re.compile(rf"^(?:{WORDS.alternation('condition_words', 'condition_unless')})\b")
@@ -40,7 +41,7 @@ _NOT = WORDS.pattern("condition_not")
 _JOINS = WORDS.pattern("condition_joins")
 _THE_ORDER = WORDS.pattern("condition_the_order")
 #: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
-_AMOUNT = re.compile(
+AMOUNT = re.compile(
     rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*"
     rf"(?:{WORDS.alternation('currency_before_amount')})?\s*"
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
@@ -57,9 +58,8 @@ _METHOD = re.compile(rf"\b(?:{WORDS.alternation(*_METHOD_LISTS, 'card_ending', '
 _ITEM_WORDS = frozenset(_TOKEN.findall(" ".join(WORDS.phrases("condition_item_words"))))
 #: An option in the customer's language -> the catalogue's ("schwarz" -> "Black").
 _OPTION_WORDS = {word: fold(option) for word, option in WORDS.table("option_words").items()}
-#: The facts a settled condition gives (the reply and the Explain rail say them).
-CONDITION_FACTS = ("condition.about", "condition.subject", "condition.state", "condition.wanted", "condition.value",
-                   "condition.limit", "condition.branch")  # fmt: skip
+#: The facts a settled condition gives, each a field of it.
+_FACTS = tuple(name for name in VOCABULARY.facts if name.startswith("condition."))
 #: The order statuses after it left the warehouse.
 _SHIPPED = ("shipped", "delivered")
 
@@ -83,13 +83,8 @@ class Settled:
         return self.shown == self.wanted
 
     def facts(self) -> dict[str, Any]:
-        return dict(
-            zip(
-                CONDITION_FACTS,
-                (self.about, self.subject, self.state, self.wanted, self.value, self.limit, self.branch),
-                strict=True,
-            )
-        )
+        """The condition's facts (the vocabulary's ``condition.*``: the reply and the Explain rail say them)."""
+        return {name: getattr(self, name.removeprefix("condition.")) for name in _FACTS}
 
 
 def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapping[str, Any]] = ()) -> Settled | None:
@@ -99,12 +94,12 @@ def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapp
     clause = _ENDS.split(clause)[0]
     leading = _LEADING.match(clause)
     states = _STATE.findall(clause)
-    amount = _AMOUNT.search(clause)
+    amount = AMOUNT.search(clause)
     if leading is None or record is None or len(states) + bool(amount) != 1:
         return None
     state, wanted = _STATE_OF[states[0]] if states else ("price", True)
     rest = clause[leading.end() :]
-    rest = _PRICE_WORDS.sub(" ", _AMOUNT.sub(" ", rest)) if amount else _STATE.sub(" ", rest)
+    rest = _PRICE_WORDS.sub(" ", AMOUNT.sub(" ", rest)) if amount else _STATE.sub(" ", rest)
     wanted ^= bool(_UNLESS.match(clause)) ^ bool(_NOT.search(rest))
     rest = _THE_ORDER.sub(" ", _JOINS.sub(" ", _NOT.sub(" ", rest)))
     order = record["order"]
@@ -134,13 +129,20 @@ def _price(amount: re.Match[str], said: Sequence[str], record: Mapping[str, Any]
     variant = _variant_named(named, order.get("lines") or [], record.get("variants") or []) if named else None
     if named and variant is None:
         return None
+    value = float(variant["unit_price"] if variant else order["total"])
+    subject = _variant_name(variant, order) if variant else str(order["order_id"])
+    op, shown, limit = compare_amount(amount, value)
+    return Settled("price", subject, op, True, shown, value, limit)
+
+
+def compare_amount(amount: re.Match[str], value: float) -> tuple[str, bool, float]:
+    """What an amount said (``AMOUNT``) asks of ``value``: "over", "at_least" or "under" the limit, whether the
+    value is, and the limit ("1,200": a thousand and more; "99,50": a decimal comma)."""
     written = amount["amount"]
     limit = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
-    value = float(variant["unit_price"] if variant else order["total"])
     op = "under" if amount["op"] not in _AT_LEAST else "at_least" if amount["op"] in _INCLUSIVE else "over"
     shown = value < limit if op == "under" else value >= limit if op == "at_least" else value > limit
-    subject = _variant_name(variant, order) if variant else str(order["order_id"])
-    return Settled("price", subject, op, True, shown, value, limit)
+    return op, shown, limit
 
 
 def _paid(said: str, record: Mapping[str, Any], methods: Sequence[Mapping[str, Any]], wanted: bool) -> Settled | None:

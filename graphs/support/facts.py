@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from ai_missions.graphs.support import conditions
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import (
     AddressReading,
@@ -24,8 +25,7 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
-from ai_missions.graphs.support.comparison import preferred, read_comparison
-from ai_missions.graphs.support.conditions import CONDITION_FACTS, branch_taken, one_condition, settle
+from ai_missions.graphs.support.comparison import QUANTITY, preferred, read_comparison
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.price_bounds import price_bound
@@ -60,7 +60,7 @@ from ai_missions.graphs.support.understanding import (
     read_message,
     wants_or_changes,
 )
-from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
+from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT, VOCABULARY
 from ai_missions.graphs.support.words import WORDS
 
 _CENT = 0.005
@@ -518,8 +518,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
         paying_with = (gathered.get("payments.list_payment_methods") or {}).get("methods") or ()
-        settled = settle(reading.condition, held, paying_with) if one_condition(text) else None
-        branch = branch_taken(text, reading.condition, settled.holds) if settled else None
+        settled = conditions.settle(reading.condition, held, paying_with) if conditions.one_condition(text) else None
+        branch = conditions.branch_taken(text, reading.condition, settled.holds) if settled else None
         if settled and branch is not None:
             # an else-branch said: the request of the branch the systems choose, read on its own words
             chosen = derive_facts(gathered, request.of_part(branch, read_message(branch)))
@@ -573,15 +573,6 @@ _ASKED_WHEN: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
     ("cancel_item", lambda f: f.get("order.owned") is True),
 )
 
-#: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
-_AMOUNT_CONDITION = re.compile(
-    rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*"
-    rf"(?:{WORDS.alternation('currency_before_amount')})?\s*"
-    r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-)
-_AT_LEAST = WORDS.phrases("amount_at_least")
-#: Of those, the ones that take the amount itself in ("at least 300": 300 holds).
-_INCLUSIVE = WORDS.phrases("amount_inclusive")
 #: What the condition is said of: the order as a whole, not one of its items.
 _THE_ORDER = WORDS.pattern("the_order")
 
@@ -589,16 +580,12 @@ _THE_ORDER = WORDS.pattern("the_order")
 def condition_holds(condition: str, total: float | None, lines: Sequence[Mapping[str, Any]]) -> bool | None:
     """Whether a condition on the order's amount holds by the ERP's total ("if it's over $300": the total is above
     300); None when it is about something else (an item, a date, a refund method) or there is no total to check."""
-    match = _AMOUNT_CONDITION.search(condition)
+    match = conditions.AMOUNT.search(condition)
     if match is None or total is None or not _THE_ORDER.search(condition[: match.start()]):
         return None
     if lines_named(condition, lines, {}):
         return None  # "if the kettle is over $50": an item's price, not the order's
-    written = match["amount"]
-    amount = float(written.replace(",", "") if re.search(r",\d{3}", written) else written.replace(",", "."))
-    if match["op"] not in _AT_LEAST:
-        return total < amount
-    return total >= amount if match["op"] in _INCLUSIVE else total > amount
+    return conditions.compare_amount(match, total)[1]
 
 
 #: Requests that change an order, which a request to cancel it contradicts.
@@ -624,48 +611,6 @@ def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, An
         **payment_facts(record.get("payment"), float(order["total"])),
         **shipment_facts(record.get("shipments"), now),
     }
-
-
-_ORDER_FACTS = ("order.id", "order.status", "order.shipped", "order.cancellable", "order.total", "order.line_count")
-_RETURN_FACTS = ("return.id", "return.received_at", "return.condition", "return.value", "return.days_after_delivery")
-_OPENING_FACTS = (
-    "return.requested",
-    "return.lines",
-    "return.line_count",
-    "return.lines_taken",
-    "return.which_items",
-    "return.which_is_which",
-    "return.refund_to",
-    "return.open_value",
-)
-_EXCHANGE_FACTS = (
-    "exchange.line_no",
-    "exchange.from_sku",
-    "exchange.from_option",
-    "exchange.sku",
-    "exchange.option",
-    "exchange.available",
-    "exchange.in_stock",
-    "exchange.same_price",
-    "exchange.options_in_stock",
-)
-_ADDRESS_FACTS = (
-    "address.new",
-    "address.differs",
-    "address.summary",
-    "address.shipping_differs",
-    "address.account_differs",
-    "address.source",
-    "address.status",
-    "address.missing",
-    "address.issues",
-    "address.suggestion",
-    "address.choices",
-    "address.evidence",
-    "address.for_account",
-    "address.for_order",
-    "address.written",
-)
 
 
 def return_facts(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -895,18 +840,6 @@ def _changes_items(facts: Mapping[str, Any]) -> bool:
     return delivered and not (facts.get("exchange.sku") and facts.get("exchange.same_price") is True)
 
 
-_MODIFY_FACTS = (
-    "modify.changes",
-    "modify.line_count",
-    "modify.ambiguous",
-    "modify.choices",
-    "modify.other_method",
-    "modify.difference",
-    "modify.refund_amount",
-    "modify.refund_capture_id",
-    "modify.charge_amount",
-    "modify.summary",
-)
 #: At most this many variants are listed when asking which one.
 _MAX_CHOICES = 8
 #: Words of a variant's option: "Black", "L", "stainless steel", "10", "IPX4" (colours, sizes, materials...); a
@@ -915,9 +848,6 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?[a-z0-9]*|\d+(?:\.\d+)?")
 #: A unit after a number, as the catalogue and customers write it, under one name ("1L" and "1 litre" are one).
 _UNITS = WORDS.table("units")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-#: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"), so that the 8 of "8-inch" is
-#: never the 8 of "8GB".
-_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 
 
 def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
@@ -952,12 +882,12 @@ def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
 
 def _units(values: Iterable[str]) -> set[str]:
     """The units a product's option words use ("8inch", "32gb": inch, gb)."""
-    return {m.group(2) for v in values if (m := _QUANTITY.fullmatch(v))}
+    return {m.group(2) for v in values if (m := QUANTITY.fullmatch(v))}
 
 
 def _number_of(token: str) -> str | None:
     """The number a token says, alone or with its unit ("10", "8inch": 10, 8)."""
-    m = _QUANTITY.fullmatch(token)
+    m = QUANTITY.fullmatch(token)
     return m.group(1) if m else (token if _NUMBER.fullmatch(token) else None)
 
 
@@ -1499,7 +1429,7 @@ def _options_of_items_not_named(
         # a word the options hold only negated ("resistant" of "not resistant") is told only said negated: "water
         # resistant" said of a speaker asks nothing of earbuds
         told -= _unnegated(thread, _only_negated([own, *siblings]))
-        if {w for w in told if _QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
+        if {w for w in told if QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
             quantity = int(line.get("quantity") or 1)
             label = str(line.get("description") or line["sku"])
             out.append(_asked_options(label, own, [v for v in siblings if int(v["available"]) >= quantity]))
@@ -1837,26 +1767,14 @@ def _difference_method(
     return _Settling(settled_on, covers=difference <= balance + _CENT, balance=balance)
 
 
-_PAYMETHOD_FACTS = (
-    "paymethod.others",
-    "paymethod.method_id",
-    "paymethod.brand",
-    "paymethod.last4",
-    "paymethod.ambiguous",
-    "paymethod.kind",
-    "paymethod.balance",
-    "paymethod.amount",
-    "paymethod.covers",
-    "paymethod.ready",
-    "paymethod.with_items",
-    "paymethod.current",
-    "modify.method_id",
-)
+#: The kinds of fact (the vocabulary's) read from the records, and those of them only set when found.
+_RECORD_KINDS = ("order.", "return.", "exchange.", "address.", "modify.", "paymethod.", "condition.")
+_SET_WHEN_FOUND = ("order.line_names", "return.refund_due", "exchange.others", "exchange.list_asked",
+                   "exchange.anything_else")  # fmt: skip
 #: Every fact as it stands until a record or the message says otherwise: None (unknown), or nothing found yet.
 _DEFAULTS: dict[str, Any] = {
-    **dict.fromkeys(_ORDER_FACTS + _RETURN_FACTS + _OPENING_FACTS + _EXCHANGE_FACTS + _ADDRESS_FACTS + _MODIFY_FACTS),
-    **dict.fromkeys((*_PAYMETHOD_FACTS, "order.owned", "message.condition", "message.condition_holds")),
-    **dict.fromkeys(CONDITION_FACTS),
+    **dict.fromkeys(f for f in VOCABULARY.facts if f.startswith(_RECORD_KINDS) and f not in _SET_WHEN_FOUND),
+    **dict.fromkeys(("message.condition", "message.condition_holds")),
     "order.candidate_count": 0,
     "claim.returned": False,
     "return.received": False,
