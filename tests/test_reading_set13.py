@@ -123,3 +123,31 @@ def test_an_unresolved_word_added_to_a_data_file_is_read(tmp_path: Path) -> None
 def test_each_day_first_language_declares_its_order(language: str) -> None:
     assert default().slash_orders.get(language) == "DMY"
     assert "en" not in default().slash_orders
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("To do: call back the vendor on the number in the master file", "hedged"),
+        ("À faire : contre-appel au numéro connu du fournisseur", "hedged"),
+        ("Pendiente: llamada al número registrado del proveedor", "hedged"),
+        ("Note: verified by callback to the number on file", "affirmed"),
+    ],
+)
+def test_a_plan_label_before_a_colon_makes_the_rest_a_plan(label: str, expected: str) -> None:
+    """ "to do:", "À faire :", "Pendiente:" head what follows as still to be done; another label ("Note:") does not."""
+    source = Source("invoice-approval", "B-13", "bank_accounts.verification_method")
+    fact = stated(label, "bank_verified", source)
+    assert fact is not None
+    assert fact.polarity == expected
+
+
+def test_an_earlier_request_in_the_pluperfect_gives_way_to_what_follows() -> None:
+    """ "I had asked ..., but ..." (``at_first``): the request no longer holds; said with "and still", it does."""
+    taken_back = stated(
+        "Ich hatte um keine Werbung gebeten, aber Sie können mir jetzt wieder schreiben.", "contact_paused", CUSTOMER
+    )
+    assert taken_back is None or taken_back.polarity != "affirmed"
+    held = stated("I had asked you to stop emailing me and I still don't want any offers.", "contact_paused", CUSTOMER)
+    assert held is not None
+    assert held.polarity == "affirmed"

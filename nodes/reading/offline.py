@@ -776,6 +776,7 @@ class OfflineReader:
                 and (
                     lexicon["plan"].search(folded, *self._governed(folded, part))
                     or self._goes_on_from_a_plan(statement, statements)
+                    or self._under_a_plan_label(folded)
                     or (statement.future and spec.value != "method")
                     or self._time_ahead(folded, part, today)
                 )
@@ -995,6 +996,14 @@ class OfflineReader:
             return part
         before = [p for p in _parts(folded) if p[1] <= part[0]]
         return (before[-1][0], part[1]) if before else part
+
+    def _under_a_plan_label(self, folded: str) -> bool:
+        """The statement opens with a short label before a colon that is a plan ("to do: callback ...", "À faire :
+        contre-appel", "Pendiente: llamada"): everything after the label is still to be done."""
+        label, colon, _ = folded.partition(":")
+        if not colon or len(label.split()) > 3:
+            return False
+        return self.lexicon["plan"].search(label + " :") is not None
 
     def _goes_on_from_a_plan(self, statement: Statement, statements: list[Statement]) -> bool:
         """The statement only goes on with a noun phrase from a planned one in its sentence ("We will issue a credit
