@@ -151,3 +151,35 @@ def test_an_earlier_request_in_the_pluperfect_gives_way_to_what_follows() -> Non
     held = stated("I had asked you to stop emailing me and I still don't want any offers.", "contact_paused", CUSTOMER)
     assert held is not None
     assert held.polarity == "affirmed"
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Supplier: back in stock in twelve days (their email of today).", 12.0),
+        ("Laut Lieferant in drei Wochen wieder da (Nachricht vom Montag).", 21.0),
+        ("Réassort dans dix jours d'après le fournisseur (mail de ce matin).", 10.0),
+        ("Reposición en dos semanas según el proveedor (mensaje de ayer).", 14.0),
+        ("Supplier email from Monday: restock on 4 Dec.", 9.0),
+    ],
+)
+def test_the_time_a_message_was_sent_is_not_the_restock(text: str, days: float) -> None:
+    """ "email from this morning", "Nachricht vom Montag" (``sent_at``) date the message, not the restock."""
+    fact = stated(text, "restock_eta", NOTE)
+    assert fact is not None
+    assert (fact.polarity, fact.value) == ("affirmed", days)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I accept the upgrade from the 256 GB model: before 199 €, now 249 €, I'll pay the difference.",
+        "Kunde nimmt das Upgrade von 128 GB: vorher 199 €, jetzt 249 €, zahlt die Differenz.",
+        "Acepto pasar al modelo de 256 GB: antes 199 €, ahora 249 €, pago la diferencia.",
+    ],
+)
+def test_a_price_change_is_found_after_an_earlier_from_word(text: str) -> None:
+    """A "from"/"de"/"von" naming a model's size before the prices does not hide the change said after it."""
+    fact = stated(text, "upcharge_agreed", CUSTOMER)
+    assert fact is not None
+    assert (fact.polarity, fact.value) == ("affirmed", 50.0)

@@ -1249,7 +1249,11 @@ class OfflineReader:
             s for s in statements if s.body and s.sentence == statement.sentence and s.index > statement.index
         ]
         for s in pool:
-            found = [w for w in times(s.folded, today, self.lexicon) if not self._undone_at(s.folded, w.start)]
+            found = [
+                w
+                for w in times(s.folded, today, self.lexicon)
+                if not self._undone_at(s.folded, w.start) and not self._dates_a_message(s.folded, w.start)
+            ]
             if not found:
                 continue
             ahead = [w for w in found if w.days is not None and not w.past]
@@ -1260,6 +1264,15 @@ class OfflineReader:
             if any(w.past for w in found):
                 return "negated", None
         return "affirmed", None
+
+    def _dates_a_message(self, folded: str, at: int) -> bool:
+        """The time at ``at`` is when a message was sent ("email from this morning", "Mail von heute früh", "correo
+        de hoy": the lexicon's ``sent_at`` words a few words before it, within its clause), not when the stock comes."""
+        for m in self.lexicon["sent_at"].finditer(folded, max(0, at - 40), at):
+            between = folded[m.end() : at]
+            if not re.search(r"[.;,:!?]", between) and len(between.split()) <= 2:
+                return True
+        return False
 
     def _undone_at(self, folded: str, at: int) -> bool:
         a, b = _part_of(folded, at)
