@@ -183,3 +183,14 @@ def test_a_price_change_is_found_after_an_earlier_from_word(text: str) -> None:
     fact = stated(text, "upcharge_agreed", CUSTOMER)
     assert fact is not None
     assert (fact.polarity, fact.value) == ("affirmed", 50.0)
+
+
+def test_the_writers_answer_after_a_quoted_line_is_the_body() -> None:
+    """A one-line export writes the quote, a "--" mark, then the answer: what follows the mark is the writer's; a
+    quoted message's own footer (after a closing) stays quoted."""
+    regions = [
+        (s.region, s.text) for s in analyse("Hi, > Support wrote: > New one or refund? -- New one. It was cracked.")
+    ]
+    assert regions[-2:] == [("body", "New one."), ("body", "It was cracked.")]
+    footer = analyse("Hi, > Support wrote: > Sorry it broke, thanks! -- Shop Ltd, free returns on all orders")
+    assert all(s.region != "body" for s in footer[1:])
