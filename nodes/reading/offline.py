@@ -1189,6 +1189,8 @@ class OfflineReader:
             before = text[max(0, match.start() - 12) : match.start()]
             if re.search(r"(?:not|nicht|pas|no|kein\w*)\s+(?:the\s+|in\s+)?$", before):
                 continue
+            if re.search(r"\(\s*(?:not|nicht|pas|no|kein\w*)\b", match.group()):
+                continue  # "the number on our 2021 contract (not the one in their letter)": an aside that denies it
             # the channel named only as the one not used: "(not the one in the letter)", "(pas celle de l'expéditeur)"
             a = _part_of(text, match.start())[0]
             if not lexicon["negation"].search(blank(lexicon, "not_negation", text[a : match.start()])):
