@@ -123,3 +123,74 @@ def test_an_unresolved_word_added_to_a_data_file_is_read(tmp_path: Path) -> None
 def test_each_day_first_language_declares_its_order(language: str) -> None:
     assert default().slash_orders.get(language) == "DMY"
     assert "en" not in default().slash_orders
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("To do: call back the vendor on the number in the master file", "hedged"),
+        ("À faire : contre-appel au numéro connu du fournisseur", "hedged"),
+        ("Pendiente: llamada al número registrado del proveedor", "hedged"),
+        ("Note: verified by callback to the number on file", "affirmed"),
+    ],
+)
+def test_a_plan_label_before_a_colon_makes_the_rest_a_plan(label: str, expected: str) -> None:
+    """ "to do:", "À faire :", "Pendiente:" head what follows as still to be done; another label ("Note:") does not."""
+    source = Source("invoice-approval", "B-13", "bank_accounts.verification_method")
+    fact = stated(label, "bank_verified", source)
+    assert fact is not None
+    assert fact.polarity == expected
+
+
+def test_an_earlier_request_in_the_pluperfect_gives_way_to_what_follows() -> None:
+    """ "I had asked ..., but ..." (``at_first``): the request no longer holds; said with "and still", it does."""
+    taken_back = stated(
+        "Ich hatte um keine Werbung gebeten, aber Sie können mir jetzt wieder schreiben.", "contact_paused", CUSTOMER
+    )
+    assert taken_back is None or taken_back.polarity != "affirmed"
+    held = stated("I had asked you to stop emailing me and I still don't want any offers.", "contact_paused", CUSTOMER)
+    assert held is not None
+    assert held.polarity == "affirmed"
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Supplier: back in stock in twelve days (their email of today).", 12.0),
+        ("Laut Lieferant in drei Wochen wieder da (Nachricht vom Montag).", 21.0),
+        ("Réassort dans dix jours d'après le fournisseur (mail de ce matin).", 10.0),
+        ("Reposición en dos semanas según el proveedor (mensaje de ayer).", 14.0),
+        ("Supplier email from Monday: restock on 4 Dec.", 9.0),
+    ],
+)
+def test_the_time_a_message_was_sent_is_not_the_restock(text: str, days: float) -> None:
+    """ "email from this morning", "Nachricht vom Montag" (``sent_at``) date the message, not the restock."""
+    fact = stated(text, "restock_eta", NOTE)
+    assert fact is not None
+    assert (fact.polarity, fact.value) == ("affirmed", days)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I accept the upgrade from the 256 GB model: before 199 €, now 249 €, I'll pay the difference.",
+        "Kunde nimmt das Upgrade von 128 GB: vorher 199 €, jetzt 249 €, zahlt die Differenz.",
+        "Acepto pasar al modelo de 256 GB: antes 199 €, ahora 249 €, pago la diferencia.",
+    ],
+)
+def test_a_price_change_is_found_after_an_earlier_from_word(text: str) -> None:
+    """A "from"/"de"/"von" naming a model's size before the prices does not hide the change said after it."""
+    fact = stated(text, "upcharge_agreed", CUSTOMER)
+    assert fact is not None
+    assert (fact.polarity, fact.value) == ("affirmed", 50.0)
+
+
+def test_the_writers_answer_after_a_quoted_line_is_the_body() -> None:
+    """A one-line export writes the quote, a "--" mark, then the answer: what follows the mark is the writer's; a
+    quoted message's own footer (after a closing) stays quoted."""
+    regions = [
+        (s.region, s.text) for s in analyse("Hi, > Support wrote: > New one or refund? -- New one. It was cracked.")
+    ]
+    assert regions[-2:] == [("body", "New one."), ("body", "It was cracked.")]
+    footer = analyse("Hi, > Support wrote: > Sorry it broke, thanks! -- Shop Ltd, free returns on all orders")
+    assert all(s.region != "body" for s in footer[1:])

@@ -79,10 +79,14 @@ def price_change(folded: str, lexicon: Lexicon | None = None) -> float | None:
     lexicon = lexicon or default()
     best = None
     for pattern in (_price_change(lexicon), _price_in_place(lexicon)):
-        for match in pattern.finditer(folded):
+        # tried from every place, not only after the last match: "from" in "upgrade from the 256 GB model: was 289,
+        # now 339" must not hide the change that follows
+        at = 0
+        while (match := pattern.search(folded, at)) is not None:
             old, new = _number(match["old"]), _number(match["new"])
             if new > old:
                 best = round(new - old, 2)
+            at = match.start() + 1
     return best
 
 

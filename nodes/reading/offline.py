@@ -776,6 +776,7 @@ class OfflineReader:
                 and (
                     lexicon["plan"].search(folded, *self._governed(folded, part))
                     or self._goes_on_from_a_plan(statement, statements)
+                    or self._under_a_plan_label(folded)
                     or (statement.future and spec.value != "method")
                     or self._time_ahead(folded, part, today)
                 )
@@ -996,6 +997,14 @@ class OfflineReader:
         before = [p for p in _parts(folded) if p[1] <= part[0]]
         return (before[-1][0], part[1]) if before else part
 
+    def _under_a_plan_label(self, folded: str) -> bool:
+        """The statement opens with a short label before a colon that is a plan ("to do: callback ...", "À faire :
+        contre-appel", "Pendiente: llamada"): everything after the label is still to be done."""
+        label, colon, _ = folded.partition(":")
+        if not colon or len(label.split()) > 3:
+            return False
+        return self.lexicon["plan"].search(label + " :") is not None
+
     def _goes_on_from_a_plan(self, statement: Statement, statements: list[Statement]) -> bool:
         """The statement only goes on with a noun phrase from a planned one in its sentence ("We will issue a credit
         note | and then a corrected invoice replacing INV-77"): the plan is its plan too."""
@@ -1180,6 +1189,8 @@ class OfflineReader:
             before = text[max(0, match.start() - 12) : match.start()]
             if re.search(r"(?:not|nicht|pas|no|kein\w*)\s+(?:the\s+|in\s+)?$", before):
                 continue
+            if re.search(r"\(\s*(?:not|nicht|pas|no|kein\w*)\b", match.group()):
+                continue  # "the number on our 2021 contract (not the one in their letter)": an aside that denies it
             # the channel named only as the one not used: "(not the one in the letter)", "(pas celle de l'expéditeur)"
             a = _part_of(text, match.start())[0]
             if not lexicon["negation"].search(blank(lexicon, "not_negation", text[a : match.start()])):
@@ -1240,7 +1251,11 @@ class OfflineReader:
             s for s in statements if s.body and s.sentence == statement.sentence and s.index > statement.index
         ]
         for s in pool:
-            found = [w for w in times(s.folded, today, self.lexicon) if not self._undone_at(s.folded, w.start)]
+            found = [
+                w
+                for w in times(s.folded, today, self.lexicon)
+                if not self._undone_at(s.folded, w.start) and not self._dates_a_message(s.folded, w.start)
+            ]
             if not found:
                 continue
             ahead = [w for w in found if w.days is not None and not w.past]
@@ -1251,6 +1266,15 @@ class OfflineReader:
             if any(w.past for w in found):
                 return "negated", None
         return "affirmed", None
+
+    def _dates_a_message(self, folded: str, at: int) -> bool:
+        """The time at ``at`` is when a message was sent ("email from this morning", "Mail von heute früh", "correo
+        de hoy": the lexicon's ``sent_at`` words a few words before it, within its clause), not when the stock comes."""
+        for m in self.lexicon["sent_at"].finditer(folded, max(0, at - 40), at):
+            between = folded[m.end() : at]
+            if not re.search(r"[.;,:!?]", between) and len(between.split()) <= 2:
+                return True
+        return False
 
     def _undone_at(self, folded: str, at: int) -> bool:
         a, b = _part_of(folded, at)

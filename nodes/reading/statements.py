@@ -118,6 +118,14 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
             continue
         if _QUOTE.match(line):
             # a quoted header line after the message began: the rest is the earlier message
+            back = _reply_after_quote(line, lexicon)
+            if back is not None:
+                # "> We can offer a replacement. -- A replacement is fine, ...": a one-line export writes the quote,
+                # a dash mark, then the writer's own answer
+                out.append((start, line[:back], "quoted"))
+                out.append((start + back, line[back:], "body"))
+                seen_body = True
+                continue
             out.append((start, line, "quoted"))
             continue
         if _FOOTER.match(line) and not re.match(r"^\s*-+-\s*[\w']+\s+[\w']+\s*-+", line):
@@ -162,6 +170,15 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
 
 #: A footer's mark inside a line: "--" (or a longer run) between spaces.
 _INLINE_FOOTER = re.compile(r"\s+--+\s+(?=\S)")
+
+
+def _reply_after_quote(line: str, lexicon: Lexicon) -> int | None:
+    """Where the writer's own words start again on a quoted line: after a "--" mark that does not follow a closing
+    (a quoted message's own footer does), and with no further quote mark after it."""
+    mark = _INLINE_FOOTER.search(line)
+    if mark is None or ">" in line[mark.end() :] or _footer_after_closing(line, lexicon) is not None:
+        return None
+    return mark.end()
 
 
 def _footer_after_closing(line: str, lexicon: Lexicon) -> int | None:
