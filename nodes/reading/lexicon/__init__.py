@@ -369,9 +369,11 @@ def _correct_cached(vocabulary: frozenset[str], stems: frozenset[str], word: str
         return word
     if any(word.startswith(s) for s in stems if len(s) >= 4):
         return word
-    # the first letter is rarely the one mistyped, and a short target is too near too many words ("tasse", "passe")
+    # the first letter is rarely the one mistyped, and a short target is too near too many words ("tasse", "passe");
+    # the candidates in a fixed order: of two as near, the first wins, and a set's order changes from one process to
+    # the next (a word read as one in a test run and as another in the next)
     found = extractOne(
-        word, [v for v in vocabulary if v[0] == word[0] and len(v) >= 6], scorer=OSA.distance, score_cutoff=1
+        word, sorted(v for v in vocabulary if v[0] == word[0] and len(v) >= 6), scorer=OSA.distance, score_cutoff=1
     )
     if found and _inflection(word, str(found[0])):
         return word  # "jubila" is not "jubiló" misspelt: another tense, person or gender of the word
