@@ -150,7 +150,7 @@ def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
                 continue
             out.append((start, line, "header"))
             continue
-        footer = _footer_after_closing(line, lexicon)
+        footer = _footer_after_closing(line, lexicon, text[start + len(line) :])
         if footer is not None:
             # "Merci beaucoup ! -- Maison Durand · Retrait gratuit en magasin": a one-line export's signature mark
             out.append((start, line[:footer], "body"))
@@ -181,7 +181,7 @@ def _reply_after_quote(line: str, lexicon: Lexicon) -> int | None:
     return mark.end()
 
 
-def _footer_after_closing(line: str, lexicon: Lexicon) -> int | None:
+def _footer_after_closing(line: str, lexicon: Lexicon, after: str = "") -> int | None:
     """Where a footer starts inside a line: a "--" mark right after a sentence that thanks ("Thanks for your help! --
     Homeworks Ltd | Free click & collect") or after a closing and a name ("Best regards, Tom -- Halden Tools"): the
     lexicon's ``closing`` words, as a one-line export writes a signature's "-- " line. A dash inside a sentence, or
@@ -191,9 +191,15 @@ def _footer_after_closing(line: str, lexicon: Lexicon) -> int | None:
         sentences = _SENTENCES.split(before)
         last = sentences[-1] if sentences else ""
         thanks = before.endswith(("!", ".", "?")) and lexicon["closing"].search(fold(last)) is not None
-        if thanks or (last and _closing(last, lexicon)):
+        if thanks or (last and _closing(last, lexicon)) or _framed(line[mark.end() :] + after, lexicon):
             return mark.start()
     return None
+
+
+def _framed(rest: str, lexicon: Lexicon) -> bool:
+    """What follows a "--" mark is a shop's frame, whatever came before it: links set apart by " | " ("Equipo Hogar+ |
+    Recoge gratis | Política"), or a frame's words ("Thank you for shopping with us!")."""
+    return " | " in rest or lexicon["boilerplate"].search(fold(rest)) is not None
 
 
 def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
