@@ -17,3 +17,10 @@ def test_a_footer_set_apart_by_pipes_after_a_dash_mark_is_boilerplate() -> None:
     assert set(framed[1:]) == {"boilerplate"}
     prose = analyse("The lid is cracked -- the base is fine, I'll collect a new lid at the store")
     assert all(s.region == "body" for s in prose)
+
+
+def test_a_thing_held_in_suspense_is_hedged() -> None:
+    """ "Résiliation en suspens", "Baja en espera": what is held in suspense is not yet decided (``hedge`` words)."""
+    assert analyse("Remise proposée, rappel jeudi. Résiliation en suspens.")[-1].hedged
+    assert analyse("Ofrecido descuento, llamo el lunes. Baja en espera.")[-1].hedged
+    assert not analyse("Résiliation confirmée.")[-1].hedged
