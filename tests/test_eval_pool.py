@@ -39,5 +39,9 @@ def test_two_workers_replay_each_case_once_and_report_their_costs(
     costs = run_in_workers(cases, share, 2, Path(home), on_result=results.append)
     assert sorted(r["case_id"] for r in results) == sorted(c.case_id for c in cases)
     assert all(r.get("error") is None for r in results)
-    assert sorted(c.cases for c in costs) == [2, 3]  # split between the two, every case reported
-    assert all(c.setup > 0 and c.per_case > 0 for c in costs)
+    # both workers report, and the cases they took from the one queue add up: each case replayed once (which worker
+    # takes how many depends on which is free first)
+    assert len(costs) == 2
+    assert sum(c.cases for c in costs) == len(cases)
+    assert all(c.setup > 0 for c in costs)
+    assert all(c.per_case > 0 for c in costs if c.cases > 1)
