@@ -37,7 +37,9 @@ from ai_missions.graphs.support.resolve import (
     described_by_options,
     lines_named,
     names_item,
+    options_by_sku,
     order_called_by,
+    order_items,
     outnamed_lines,
     partly_named,
     quantity_said,
@@ -227,11 +229,6 @@ _OF_THE_ORDER = frozenset({"change_address", "change_payment"})
 _CLAUSE_BREAK = re.compile(rf"[,;.!?\n]|\s[-\u2013]\s|\b(?:{WORDS.alternation('clause_break_word')})\b")
 
 
-def _options(variants: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Each variant's option by its SKU: what :mod:`resolve` tells an order's items apart by."""
-    return {str(v["sku"]): str(v.get("option") or "") for v in variants}
-
-
 def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     """Lines of the order a change is asked of in words no request phrase holds: a clause with a change verb, not
     negated, naming the item ("can the kettle be changed to the 1.5L one?"); or a sentence saying a change or a want
@@ -239,9 +236,8 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     2K one"; the item named in that sentence, or the only item such values fit). What is asked is what the systems
     resolve (the item is on their order, the values on its variants), not the sentence's shape; it is confirmed
     before an item changes."""
-    lines = record["order"].get("lines") or []
+    lines, options = order_items(record)
     variants = record.get("variants") or []
-    options = _options(variants)
     asked = {
         n for clause in _CLAUSE_BREAK.split(text) if change_asked(clause) for n in lines_named(clause, lines, options)
     }
@@ -271,8 +267,7 @@ def _items_wanted(text: str, record: Mapping[str, Any]) -> list[int]:
     """Lines of the order a sentence wants something of, whatever the values it says ("I'd like the kettle bigger
     too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence. A
     sentence about paying is read as such ("I want to pay for the kettle with my gift card")."""
-    lines = record["order"].get("lines") or []
-    options = _options(record.get("variants") or [])
+    lines, options = order_items(record)
     return sorted(
         {
             n
@@ -324,8 +319,7 @@ def _each_its_own(
     A message asking one of them reads every item named for it."""
     if not {"return_refund", "exchange_variant"} <= set(types):
         return _Asked(list(named), items_text(text)), _Asked(list(named), text)
-    options = _options(record.get("variants") or [])
-    lines = record["order"].get("lines") or []
+    lines, options = order_items(record)
     said = apart(items_text(text), lines, options)
     if not said.sure and latest is not None and (answer := apart(items_text(latest), lines, options)).sure:
         said = answer
@@ -348,8 +342,7 @@ def _which_is_which() -> dict[str, Any]:
         "return.line_count": 0,
         "return.open_value": 0.0,
         "return.which_items": True,
-        "exchange.line_no": None,
-        "exchange.sku": None,
+        **dict.fromkeys(("exchange.line_no", "exchange.sku", "modify.difference", "modify.charge_amount")),
         "modify.changes": [],
         "modify.line_count": 0,
         "modify.ambiguous": True,
@@ -357,8 +350,6 @@ def _which_is_which() -> dict[str, Any]:
         "exchange.anything_else": False,
         "modify.method_asked": False,
         "modify.summary": "",
-        "modify.difference": None,
-        "modify.charge_amount": None,
         "modify.refund_amount": None,
     }
 
@@ -439,8 +430,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             types = list(reading.intents) or ["unclear_request"]
             confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
             record = orders[order_id]
-            lines = record["order"].get("lines") or []
-            options = _options(record.get("variants") or [])
+            lines, options = order_items(record)
             said = items_text(text)
             # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
             named = list(items_named.get(order_id) or [])
@@ -692,8 +682,7 @@ def _claim_returned(
     single item (SUP-005). A return asked only as a refund of them counts as asked."""
     if not claim or "return_refund" not in types or not facts.get("return.lines"):
         return {"claim.returned": False}
-    lines = record["order"].get("lines") or []
-    options = _options(record.get("variants") or [])
+    lines, options = order_items(record)
     stating = [s for s in SENTENCE_END.split(text) if claim.lower() in s.lower()]
     damaged = {n for s in stating for n in lines_named(s, lines, options)}
     # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
@@ -711,14 +700,13 @@ def opening_facts(
     on a return, their value, and where the refund goes (a gift card only when they ask for one for it: not one
     asked in words about other items, ``others``: the lines of the customer's other orders). Unknown when the
     order's returns could not be read."""
-    lines = record["order"].get("lines") or []
+    lines, options = order_items(record)
     returns = record.get("returns")
     if returns is None:
         return {}
     text = fold(thread)
     taken = {int(x["line_no"]) for r in returns for x in r.get("lines") or []}
     chosen = [int(n) for n in named] or ([int(lines[0]["line_no"])] if len(lines) == 1 else [])
-    options = _options(record.get("variants") or [])
     if ambiguous_items(thread, lines, chosen, options):
         chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
     # "the speaker that isn't water resistant" names no Water Bottle: a feature's words are its item's
@@ -1160,7 +1148,7 @@ def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread
     order's items change only once. Added to the lines named, each is then resolved or asked about like them; an
     item only mentioned in its own options ("I love the A5 notebook") is not."""
     variants, lines = record.get("variants") or [], record["order"].get("lines") or []
-    options = _options(variants)
+    options = options_by_sku(variants)
     per_line = said_of_lines(thread, lines, options) or {}
     by_sku = {str(v["sku"]): v for v in variants}
     extra = []
@@ -1197,7 +1185,7 @@ def modify_facts(
         return {}
     by_sku = {v["sku"]: v for v in variants}
     # what is said of each item when several are named ("the bed in grey and the mat in green"), else all of it
-    options = _options(variants)
+    options = options_by_sku(variants)
     if not named and len(lines) > 1:
         # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
         # change it?"): the items the thread names, not every item with a variant of the values said
@@ -1661,7 +1649,7 @@ def _without_features_said(
     resistant") blanked: those words are theirs, never another item's name or option."""
     folded = fold(thread)
     by_sku = {str(v["sku"]): v for v in variants}
-    options = _options(variants)
+    options = options_by_sku(variants)
     products = {by_sku.get(str(x["sku"]), {}).get("product_id") for x in lines if int(x["line_no"]) in named} - {None}
     blanked = list(folded)
     for product in products:
@@ -1782,7 +1770,6 @@ _DEFAULTS: dict[str, Any] = {
     "modify.replacement": False,
     "modify.payment_unresolved": False,
     "modify.method_short": False,
-    "modify.method_balance": None,
     "modify.method_covers": True,
     "modify.method_asked": False,
     "paymethod.known": False,
@@ -1831,9 +1818,7 @@ def paymethod_facts(
         ],
         "paymethod.method_id": method_id if asked else None,
         "paymethod.ambiguous": asked and method is None,
-        "paymethod.kind": method.get("kind") if method is not None else None,
-        "paymethod.brand": method.get("brand") if method is not None else None,
-        "paymethod.last4": method.get("last4") if method is not None else None,
+        **{f"paymethod.{k}": method.get(k) if method is not None else None for k in ("kind", "brand", "last4")},
         "paymethod.balance": balance,
         "paymethod.amount": amount,
         "paymethod.covers": covers if asked else None,

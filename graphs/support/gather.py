@@ -26,6 +26,7 @@ from ai_missions.graphs.support.resolve import (
     emails,
     identify,
     lines_named,
+    order_items,
     postal_codes,
     recognised,
     references,
@@ -172,11 +173,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
     asking = asking_sentences(thread)
     items_named = {
-        order_id: lines_named(
-            asking,
-            record["order"].get("lines") or [],
-            {v["sku"]: v["option"] for v in record.get("variants") or []},
-        )
+        order_id: lines_named(asking, *order_items(record))
         for order_id, record in orders.items()
         if record is not None and order_id in owned
     }
