@@ -25,10 +25,9 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
-from ai_missions.graphs.support.comparison import QUANTITY, preferred, read_comparison
+from ai_missions.graphs.support.comparison import QUANTITY, preferred, price_bound, read_comparison
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
-from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.graphs.support.replies import compose_reply, say
 from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import (
@@ -85,6 +84,7 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
     refunded = float(payment.get("refunded_amount") or 0.0)
     auths = payment.get("authorizations") or []
     auth = auths[0] if auths else None
+    live = [a for a in auths if a.get("status") == "authorized" and a.get("amount") is not None]
     duplicate = 0.0 if total is None else round(max(captured - refunded - total, 0.0), 2)
     later = [c for c in captures[1:] if float(c["refundable_amount"]) + _CENT >= duplicate > 0]
     return {
@@ -100,16 +100,11 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
         "payment.authorization_id": auth["authorization_id"] if auth else None,
         "payment.uncaptured": auth is not None and auth["status"] == "authorized" and not captures,
         # what the live authorization holds (its amount), when payments says
-        "payment.authorized": _live_authorized(auths),
+        "payment.authorized": float(live[-1]["amount"]) if live else None,
         "payment.card_last4": auth["card_last4"] if auth else None,
         "payment.card_brand": auth.get("card_brand") if auth else None,
         "payment.method_id": payment.get("payment_method_id"),
     }
-
-
-def _live_authorized(auths: Sequence[Mapping[str, Any]]) -> float | None:
-    live = [a for a in auths if a.get("status") == "authorized" and a.get("amount") is not None]
-    return float(live[-1]["amount"]) if live else None
 
 
 def shipment_facts(shipments: Sequence[Mapping[str, Any]] | None, now: datetime | None) -> dict[str, Any]:
@@ -441,8 +436,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             if "cancel_order" in types and set(types) & _CHANGES and len(recent) > 1:
                 # cancelling an order and changing it cannot both be meant of one order: ask which is which
                 types = ["which_order"]
-                facts["order.candidates"] = list(recent[:5])
-                facts["order.candidate_count"] = len(facts["order.candidates"])
+                facts["order.candidates"], facts["order.candidate_count"] = list(recent[:5]), len(recent[:5])
             else:
                 if types == ["change_address"] and named:
                     # items of the order named in what they ask: more than a new address ("ship it to my other
@@ -667,9 +661,8 @@ _NOT_REPLACEMENT = re.compile(
 def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, named: Sequence[int]) -> bool:
     """A damaged or wrong item of an order holding several, named, with a refund asked as the remedy and no
     replacement wanted (a replacement said only as not wanted: "no replacement", "rather than another one")."""
-    if not {"damaged_item", "wrong_item"} & set(types) or {"return_refund", "exchange_variant"} & set(types):
-        return False
-    if line_count < 2 or not named or not _REFUND_REMEDY.search(text):
+    asked = {"damaged_item", "wrong_item"} & set(types) and not {"return_refund", "exchange_variant"} & set(types)
+    if not asked or line_count < 2 or not named or not _REFUND_REMEDY.search(text):
         return False
     return all(_NOT_REPLACEMENT.search(text[: m.start()]) for m in _REPLACEMENT.finditer(text))
 
@@ -1084,10 +1077,9 @@ def _only_negated(variants: Sequence[Mapping[str, Any]]) -> set[str]:
     return after_not - alone
 
 
-def _unnegated(text: str, words: Iterable[str]) -> set[str]:
-    """Of ``words``, those the text never says in a negative form ("isn't water resistant", "not resistant")."""
-    folded = fold(text)
-    return {w for w in words if not re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(w) + r"\b", folded)}
+def _said_negated(word: str, folded: str) -> bool:
+    """Whether the text says the word in a negative form ("isn't water resistant", "not resistant")."""
+    return bool(re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(word) + r"\b", folded))
 
 
 def _option_pairs(variants: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
@@ -1118,11 +1110,7 @@ def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str])
     }
     said -= letters - written
     if "not" in values:
-        negated = {
-            word
-            for first, word in pairs
-            if first == "not" and re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(word) + r"\b", folded)
-        }
+        negated = {word for first, word in pairs if first == "not" and _said_negated(word, folded)}
         said = (said - {"not"}) | ({"not"} | negated if negated else set())
     return said
 
@@ -1416,7 +1404,7 @@ def _options_of_items_not_named(
         told = (set(_option_tokens(thread, _units(values | mine | theirs))) & values) - mine - theirs - NEGATORS
         # a word the options hold only negated ("resistant" of "not resistant") is told only said negated: "water
         # resistant" said of a speaker asks nothing of earbuds
-        told -= _unnegated(thread, _only_negated([own, *siblings]))
+        told -= {w for w in _only_negated([own, *siblings]) if not _said_negated(w, fold(thread))}
         if {w for w in told if QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
             quantity = int(line.get("quantity") or 1)
             label = str(line.get("description") or line["sku"])
