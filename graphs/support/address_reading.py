@@ -207,11 +207,6 @@ def _state_code(text: str) -> str:
     return folded.upper() if folded.upper() in STATES else _BY_NAME.get(folded, "")
 
 
-def _country(text: str | None) -> str:
-    """As written ("USA", "US", "United States"); "US" when not written: the shop ships within the United States."""
-    return _clean(text) if text else "US"
-
-
 def _before(text: str, start: int) -> str:
     """The clause an address is written in, up to the address."""
     head = text[:start]
@@ -277,10 +272,10 @@ def _read_one(text: str, street: re.Match[str]) -> tuple[WrittenAddress, int]:
     place = _PLACE.match(text, end)
     if place and place.start() - end <= 2:
         city, state, code = place.group("city"), place.group("state"), place.group("zip")
-        country = place.group("country")
+        country = _clean(place["country"]) if place["country"] else "US"  # as written; not written: the shop's US
         span = text[street.start() : place.end()]
         address = WrittenAddress(line1=line1, line2=line2, city=_title(city), region=_state_code(state),
-                                 postal_code=code, country=_country(country), evidence=_clean(span))  # fmt: skip
+                                 postal_code=code, country=country, evidence=_clean(span))  # fmt: skip
         return address, place.end()
     # not whole: what follows in the same clause, up to the next sentence, says which parts are there
     rest = re.split(r"[.!?;]\s|\n\s*\n", text[end:], maxsplit=1)[0][:80]

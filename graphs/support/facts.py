@@ -46,6 +46,7 @@ from ai_missions.graphs.support.resolve import (
     said_of_lines,
     same_reference,
     source_references,
+    with_variants,
 )
 from ai_missions.graphs.support.understanding import (
     MONEY,
@@ -236,16 +237,15 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     asked = {
         n for clause in _CLAUSE_BREAK.split(text) if change_asked(clause) for n in lines_named(clause, lines, options)
     }
-    by_sku = {str(v["sku"]): v for v in variants}
     named = lines_named(text, lines, options)
     for sentence in SENTENCE_END.split(text):
         if not wants_or_changes(sentence):
             continue
         here = set(lines_named(sentence, lines, options))
         fitting = set()
-        for line in lines:
-            n, own = int(line["line_no"]), by_sku.get(str(line["sku"]))
-            if own is None or n not in named or (here and n not in here):
+        for line, own in with_variants(lines, variants):
+            n = int(line["line_no"])
+            if n not in named or (here and n not in here):
                 continue
             mine = _option_words(own["option"])
             others = _words_of(_siblings(own, variants))
@@ -781,13 +781,9 @@ def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any
     lines = record["order"].get("lines") or []
     if not variants or not lines:
         return {}
-    by_sku = {v["sku"]: v for v in variants}
     picks: list[tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]] = []
     in_stock: list[str] = []
-    for line in lines:
-        own = by_sku.get(line["sku"])
-        if own is None:
-            continue
+    for line, own in with_variants(lines, variants):
         siblings = _siblings(own, variants)
         in_stock += [v["option"] for v in siblings if int(v["available"]) >= int(line.get("quantity") or 1)]
         named = {option_key(o) for o in reading.options}
@@ -1138,12 +1134,11 @@ def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread
     variants, lines = record.get("variants") or [], record["order"].get("lines") or []
     options = options_by_sku(variants)
     per_line = said_of_lines(thread, lines, options) or {}
-    by_sku = {str(v["sku"]): v for v in variants}
+    said = lines_named(thread, lines, options)
     extra = []
-    for n in lines_named(thread, lines, options):
-        line = next((x for x in lines if int(x["line_no"]) == n), None)
-        own = by_sku.get(str(line["sku"])) if line is not None else None
-        if n in named or own is None:
+    for line, own in with_variants(lines, variants):
+        n = int(line["line_no"])
+        if n in named or n not in said:
             continue
         mine = _option_words(own["option"])
         others = _words_of(_siblings(own, variants))
@@ -1190,9 +1185,8 @@ def modify_facts(
     deltas: list[float] = []
     # the lines the customer names, or the order's only line
     scope = set(named) or ({int(lines[0]["line_no"])} if len(lines) == 1 else set())
-    for line in lines:
-        own = by_sku.get(line["sku"])
-        if own is None or (named and int(line["line_no"]) not in named):
+    for line, own in with_variants(lines, variants):
+        if named and int(line["line_no"]) not in named:
             continue
         quantity = int(line.get("quantity") or 1)
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
@@ -1392,9 +1386,8 @@ def _options_of_items_not_named(
     # the words naming the items named are theirs too ("the electric kettle" asks nothing of an electric camp kettle)
     theirs |= {w for x in lines if int(x["line_no"]) in named for w in _option_tokens(str(x.get("description") or ""))}
     out: list[str] = []
-    for line in lines:
-        own = by_sku.get(str(line["sku"]))
-        if own is None or int(line["line_no"]) in named or own["product_id"] in taken:
+    for line, own in with_variants(lines, variants):
+        if int(line["line_no"]) in named or own["product_id"] in taken:
             continue
         mine = _option_words(own["option"])
         siblings = _siblings(own, variants)
