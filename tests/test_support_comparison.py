@@ -220,7 +220,7 @@ def test_the_comparison_is_read_as_a_spec(
     ],
 )
 def test_no_comparison_is_read_where_none_is_made(text: str) -> None:
-    """A price comparative alone is a price bound (price_bounds.py), an amount is no quantity, and a comparison
+    """A price comparative alone is a price bound (comparison.price_bound), an amount is no quantity, and a comparison
     word that names no measure ("higher") compares nothing."""
     assert read_comparison(text) is None, text
 

@@ -20,7 +20,7 @@ system before anything is proposed, and a reviewer approves.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,11 +207,6 @@ def _state_code(text: str) -> str:
     return folded.upper() if folded.upper() in STATES else _BY_NAME.get(folded, "")
 
 
-def _country(text: str | None) -> str:
-    """As written ("USA", "US", "United States"); "US" when not written: the shop ships within the United States."""
-    return _clean(text) if text else "US"
-
-
 def _before(text: str, start: int) -> str:
     """The clause an address is written in, up to the address."""
     head = text[:start]
@@ -251,18 +246,20 @@ def without_addresses(text: str) -> str:
     what a customer wrote (an injected instruction would get out that way). An address is read into fields of a
     narrow shape (a number and at most four words before a street suffix; a city of at most four words, a state, a
     ZIP), so it is left out of the text the guard compares with, and nothing else is."""
-    cut: list[tuple[int, int]] = []
-    pos = 0
-    for street in _STREET.finditer(text):
-        if street.start() < pos:
-            continue
-        _address, pos = _read_one(text, street)
-        cut.append((street.start(), pos))
     out, last = [], 0
-    for start, end in cut:
-        out.append(text[last:start] + " ")
+    for street, _address, end in _read_all(text):
+        out.append(text[last : street.start()] + " ")
         last = end
     return "".join(out) + text[last:]
+
+
+def _read_all(text: str) -> Iterator[tuple[re.Match[str], WrittenAddress, int]]:
+    """Each address written, by its street line (one inside the address before it is part of it), and its end."""
+    end = 0
+    for street in _STREET.finditer(text):
+        if street.start() >= end:
+            address, end = _read_one(text, street)
+            yield street, address, end
 
 
 def _read_one(text: str, street: re.Match[str]) -> tuple[WrittenAddress, int]:
@@ -275,22 +272,16 @@ def _read_one(text: str, street: re.Match[str]) -> tuple[WrittenAddress, int]:
     place = _PLACE.match(text, end)
     if place and place.start() - end <= 2:
         city, state, code = place.group("city"), place.group("state"), place.group("zip")
-        country = place.group("country")
+        country = _clean(place["country"]) if place["country"] else "US"  # as written; not written: the shop's US
         span = text[street.start() : place.end()]
         address = WrittenAddress(line1=line1, line2=line2, city=_title(city), region=_state_code(state),
-                                 postal_code=code, country=_country(country), evidence=_clean(span))  # fmt: skip
+                                 postal_code=code, country=country, evidence=_clean(span))  # fmt: skip
         return address, place.end()
     # not whole: what follows in the same clause, up to the next sentence, says which parts are there
     rest = re.split(r"[.!?;]\s|\n\s*\n", text[end:], maxsplit=1)[0][:80]
-    missing = []
-    words = re.sub(_ZIP.pattern, " ", rest)
-    words = _STATE_WORD.sub(" ", words)
-    if not re.search(r"[a-z]{3,}", _COUNTRY_OR_COURTESY.sub(" ", words), re.I):
-        missing.append("city")
-    if not _STATE_WORD.search(rest):
-        missing.append("state")
-    if not _ZIP.search(rest):
-        missing.append("zip")
+    words = _COUNTRY_OR_COURTESY.sub(" ", _STATE_WORD.sub(" ", re.sub(_ZIP.pattern, " ", rest)))
+    found = {"city": re.search(r"[a-z]{3,}", words, re.I), "state": _STATE_WORD.search(rest), "zip": _ZIP.search(rest)}
+    missing = [part for part, said in found.items() if not said]
     return WrittenAddress(line1=line1, line2=line2, evidence=_clean(text[street.start() : end]),
                          missing=tuple(missing) or ("city", "state", "zip")), end  # fmt: skip
 
@@ -301,12 +292,8 @@ def read_addresses(text: str) -> AddressReading:
     written: list[WrittenAddress] = []
     dropped: list[tuple[str, str]] = []
     evidence: list[str] = []
-    pos = 0
-    streets = list(_STREET.finditer(text))
-    for street in streets:
-        if street.start() < pos:
-            continue
-        address, pos = _read_one(text, street)
+    streets = list(_read_all(text))
+    for street, address, _end in streets:
         why = _not_wanted(_before(text, street.start()))
         if why is not None:
             dropped.append((address.evidence, why))

@@ -17,6 +17,7 @@ from typing import Any
 
 from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.resolve import with_variants
 from ai_missions.graphs.support.vocabulary import VOCABULARY
 from ai_missions.graphs.support.words import WORDS
 
@@ -170,12 +171,8 @@ def _variant_named(
     """The one variant of the order's products the words name: its item's name and option words, or the item's
     name alone (the variant ordered); None when any word is neither or not exactly one variant fits."""
     content = [_OPTION_WORDS.get(w, w) for w in said if w not in _ITEM_WORDS]
-    by_sku = {v["sku"]: v for v in variants}
     fitting: list[tuple[int, dict[str, Any]]] = []
-    for line in lines:
-        own = by_sku.get(line["sku"])
-        if own is None:
-            continue
+    for line, own in with_variants(lines, variants):
         name = set(_TOKEN.findall(fold(str(line.get("description") or ""))))
         skus = {v["sku"] for v in variants if v["product_id"] == own["product_id"]}
         for variant in (v for v in variants if v["sku"] in skus):

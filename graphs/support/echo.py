@@ -29,28 +29,19 @@ MIN_NAME = 8
 _GAP = " \u2063 "
 
 
-def _phrases() -> re.Pattern[str] | None:
-    fixed = {
-        " ".join(piece.split())
-        for language in T.values()
-        for template in language.values()
-        for piece in re.split(r"\{[^}]*\}", template)
-    }
-    kept = sorted((p for p in fixed if len(p) >= MIN_PHRASE), key=len, reverse=True)
+def _any_of(phrases: Iterable[str], whole_words: bool = False) -> re.Pattern[str] | None:
+    """Any of the phrases, in any case and with any white space between their words, the longest first (as whole
+    words only, when ``whole_words``); None when there are none."""
+    kept = sorted(phrases, key=len, reverse=True)
     if not kept:
         return None
-    return re.compile("|".join(r"\s+".join(map(re.escape, p.split())) for p in kept), re.IGNORECASE)
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in kept)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)" if whole_words else alternatives, re.IGNORECASE)
 
 
-_OWN = _phrases()
-
-
-def _names(catalogue: Iterable[str]) -> re.Pattern[str] | None:
-    kept = sorted({" ".join(n.split()) for n in catalogue if len(n.strip()) >= MIN_NAME}, key=len, reverse=True)
-    if not kept:
-        return None
-    alternatives = "|".join(r"\s+".join(map(re.escape, n.split())) for n in kept)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+#: The fixed phrases of every reply template, in every language: the words between its fields.
+_FIXED = {" ".join(piece.split()) for lang in T.values() for t in lang.values() for piece in re.split(r"\{[^}]*\}", t)}
+_OWN = _any_of(p for p in _FIXED if len(p) >= MIN_PHRASE)
 
 
 def compared_text(body: str, catalogue: Iterable[str] = ()) -> str:
@@ -58,5 +49,5 @@ def compared_text(body: str, catalogue: Iterable[str] = ()) -> str:
     template phrases and the ``catalogue``'s names (the items and options of the orders read)."""
     text = without_addresses(body[:MAX_CHARS])
     text = _OWN.sub(_GAP, text) if _OWN is not None else text
-    names = _names(catalogue)
+    names = _any_of({" ".join(n.split()) for n in catalogue if len(n.strip()) >= MIN_NAME}, whole_words=True)
     return names.sub(_GAP, text) if names is not None else text

@@ -25,10 +25,9 @@ from ai_missions.graphs.support.address_reading import (
     same_place,
     summary,
 )
-from ai_missions.graphs.support.comparison import QUANTITY, preferred, read_comparison
+from ai_missions.graphs.support.comparison import QUANTITY, preferred, price_bound, read_comparison
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
-from ai_missions.graphs.support.price_bounds import price_bound
 from ai_missions.graphs.support.replies import compose_reply, say
 from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import (
@@ -37,7 +36,9 @@ from ai_missions.graphs.support.resolve import (
     described_by_options,
     lines_named,
     names_item,
+    options_by_sku,
     order_called_by,
+    order_items,
     outnamed_lines,
     partly_named,
     quantity_said,
@@ -45,6 +46,7 @@ from ai_missions.graphs.support.resolve import (
     said_of_lines,
     same_reference,
     source_references,
+    with_variants,
 )
 from ai_missions.graphs.support.understanding import (
     MONEY,
@@ -83,6 +85,7 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
     refunded = float(payment.get("refunded_amount") or 0.0)
     auths = payment.get("authorizations") or []
     auth = auths[0] if auths else None
+    live = [a for a in auths if a.get("status") == "authorized" and a.get("amount") is not None]
     duplicate = 0.0 if total is None else round(max(captured - refunded - total, 0.0), 2)
     later = [c for c in captures[1:] if float(c["refundable_amount"]) + _CENT >= duplicate > 0]
     return {
@@ -98,16 +101,11 @@ def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dic
         "payment.authorization_id": auth["authorization_id"] if auth else None,
         "payment.uncaptured": auth is not None and auth["status"] == "authorized" and not captures,
         # what the live authorization holds (its amount), when payments says
-        "payment.authorized": _live_authorized(auths),
+        "payment.authorized": float(live[-1]["amount"]) if live else None,
         "payment.card_last4": auth["card_last4"] if auth else None,
         "payment.card_brand": auth.get("card_brand") if auth else None,
         "payment.method_id": payment.get("payment_method_id"),
     }
-
-
-def _live_authorized(auths: Sequence[Mapping[str, Any]]) -> float | None:
-    live = [a for a in auths if a.get("status") == "authorized" and a.get("amount") is not None]
-    return float(live[-1]["amount"]) if live else None
 
 
 def shipment_facts(shipments: Sequence[Mapping[str, Any]] | None, now: datetime | None) -> dict[str, Any]:
@@ -227,11 +225,6 @@ _OF_THE_ORDER = frozenset({"change_address", "change_payment"})
 _CLAUSE_BREAK = re.compile(rf"[,;.!?\n]|\s[-\u2013]\s|\b(?:{WORDS.alternation('clause_break_word')})\b")
 
 
-def _options(variants: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Each variant's option by its SKU: what :mod:`resolve` tells an order's items apart by."""
-    return {str(v["sku"]): str(v.get("option") or "") for v in variants}
-
-
 def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     """Lines of the order a change is asked of in words no request phrase holds: a clause with a change verb, not
     negated, naming the item ("can the kettle be changed to the 1.5L one?"); or a sentence saying a change or a want
@@ -239,22 +232,20 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     2K one"; the item named in that sentence, or the only item such values fit). What is asked is what the systems
     resolve (the item is on their order, the values on its variants), not the sentence's shape; it is confirmed
     before an item changes."""
-    lines = record["order"].get("lines") or []
+    lines, options = order_items(record)
     variants = record.get("variants") or []
-    options = _options(variants)
     asked = {
         n for clause in _CLAUSE_BREAK.split(text) if change_asked(clause) for n in lines_named(clause, lines, options)
     }
-    by_sku = {str(v["sku"]): v for v in variants}
     named = lines_named(text, lines, options)
     for sentence in SENTENCE_END.split(text):
         if not wants_or_changes(sentence):
             continue
         here = set(lines_named(sentence, lines, options))
         fitting = set()
-        for line in lines:
-            n, own = int(line["line_no"]), by_sku.get(str(line["sku"]))
-            if own is None or n not in named or (here and n not in here):
+        for line, own in with_variants(lines, variants):
+            n = int(line["line_no"])
+            if n not in named or (here and n not in here):
                 continue
             mine = _option_words(own["option"])
             others = _words_of(_siblings(own, variants))
@@ -271,8 +262,7 @@ def _items_wanted(text: str, record: Mapping[str, Any]) -> list[int]:
     """Lines of the order a sentence wants something of, whatever the values it says ("I'd like the kettle bigger
     too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence. A
     sentence about paying is read as such ("I want to pay for the kettle with my gift card")."""
-    lines = record["order"].get("lines") or []
-    options = _options(record.get("variants") or [])
+    lines, options = order_items(record)
     return sorted(
         {
             n
@@ -324,8 +314,7 @@ def _each_its_own(
     A message asking one of them reads every item named for it."""
     if not {"return_refund", "exchange_variant"} <= set(types):
         return _Asked(list(named), items_text(text)), _Asked(list(named), text)
-    options = _options(record.get("variants") or [])
-    lines = record["order"].get("lines") or []
+    lines, options = order_items(record)
     said = apart(items_text(text), lines, options)
     if not said.sure and latest is not None and (answer := apart(items_text(latest), lines, options)).sure:
         said = answer
@@ -348,8 +337,7 @@ def _which_is_which() -> dict[str, Any]:
         "return.line_count": 0,
         "return.open_value": 0.0,
         "return.which_items": True,
-        "exchange.line_no": None,
-        "exchange.sku": None,
+        **dict.fromkeys(("exchange.line_no", "exchange.sku", "modify.difference", "modify.charge_amount")),
         "modify.changes": [],
         "modify.line_count": 0,
         "modify.ambiguous": True,
@@ -357,8 +345,6 @@ def _which_is_which() -> dict[str, Any]:
         "exchange.anything_else": False,
         "modify.method_asked": False,
         "modify.summary": "",
-        "modify.difference": None,
-        "modify.charge_amount": None,
         "modify.refund_amount": None,
     }
 
@@ -439,8 +425,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             types = list(reading.intents) or ["unclear_request"]
             confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
             record = orders[order_id]
-            lines = record["order"].get("lines") or []
-            options = _options(record.get("variants") or [])
+            lines, options = order_items(record)
             said = items_text(text)
             # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
             named = list(items_named.get(order_id) or [])
@@ -451,8 +436,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             if "cancel_order" in types and set(types) & _CHANGES and len(recent) > 1:
                 # cancelling an order and changing it cannot both be meant of one order: ask which is which
                 types = ["which_order"]
-                facts["order.candidates"] = list(recent[:5])
-                facts["order.candidate_count"] = len(facts["order.candidates"])
+                facts["order.candidates"], facts["order.candidate_count"] = list(recent[:5]), len(recent[:5])
             else:
                 if types == ["change_address"] and named:
                     # items of the order named in what they ask: more than a new address ("ship it to my other
@@ -677,9 +661,8 @@ _NOT_REPLACEMENT = re.compile(
 def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, named: Sequence[int]) -> bool:
     """A damaged or wrong item of an order holding several, named, with a refund asked as the remedy and no
     replacement wanted (a replacement said only as not wanted: "no replacement", "rather than another one")."""
-    if not {"damaged_item", "wrong_item"} & set(types) or {"return_refund", "exchange_variant"} & set(types):
-        return False
-    if line_count < 2 or not named or not _REFUND_REMEDY.search(text):
+    asked = {"damaged_item", "wrong_item"} & set(types) and not {"return_refund", "exchange_variant"} & set(types)
+    if not asked or line_count < 2 or not named or not _REFUND_REMEDY.search(text):
         return False
     return all(_NOT_REPLACEMENT.search(text[: m.start()]) for m in _REPLACEMENT.finditer(text))
 
@@ -692,8 +675,7 @@ def _claim_returned(
     single item (SUP-005). A return asked only as a refund of them counts as asked."""
     if not claim or "return_refund" not in types or not facts.get("return.lines"):
         return {"claim.returned": False}
-    lines = record["order"].get("lines") or []
-    options = _options(record.get("variants") or [])
+    lines, options = order_items(record)
     stating = [s for s in SENTENCE_END.split(text) if claim.lower() in s.lower()]
     damaged = {n for s in stating for n in lines_named(s, lines, options)}
     # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
@@ -711,14 +693,13 @@ def opening_facts(
     on a return, their value, and where the refund goes (a gift card only when they ask for one for it: not one
     asked in words about other items, ``others``: the lines of the customer's other orders). Unknown when the
     order's returns could not be read."""
-    lines = record["order"].get("lines") or []
+    lines, options = order_items(record)
     returns = record.get("returns")
     if returns is None:
         return {}
     text = fold(thread)
     taken = {int(x["line_no"]) for r in returns for x in r.get("lines") or []}
     chosen = [int(n) for n in named] or ([int(lines[0]["line_no"])] if len(lines) == 1 else [])
-    options = _options(record.get("variants") or [])
     if ambiguous_items(thread, lines, chosen, options):
         chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
     # "the speaker that isn't water resistant" names no Water Bottle: a feature's words are its item's
@@ -800,13 +781,9 @@ def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any
     lines = record["order"].get("lines") or []
     if not variants or not lines:
         return {}
-    by_sku = {v["sku"]: v for v in variants}
     picks: list[tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]] = []
     in_stock: list[str] = []
-    for line in lines:
-        own = by_sku.get(line["sku"])
-        if own is None:
-            continue
+    for line, own in with_variants(lines, variants):
         siblings = _siblings(own, variants)
         in_stock += [v["option"] for v in siblings if int(v["available"]) >= int(line.get("quantity") or 1)]
         named = {option_key(o) for o in reading.options}
@@ -1096,10 +1073,9 @@ def _only_negated(variants: Sequence[Mapping[str, Any]]) -> set[str]:
     return after_not - alone
 
 
-def _unnegated(text: str, words: Iterable[str]) -> set[str]:
-    """Of ``words``, those the text never says in a negative form ("isn't water resistant", "not resistant")."""
-    folded = fold(text)
-    return {w for w in words if not re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(w) + r"\b", folded)}
+def _said_negated(word: str, folded: str) -> bool:
+    """Whether the text says the word in a negative form ("isn't water resistant", "not resistant")."""
+    return bool(re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(word) + r"\b", folded))
 
 
 def _option_pairs(variants: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
@@ -1130,11 +1106,7 @@ def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str])
     }
     said -= letters - written
     if "not" in values:
-        negated = {
-            word
-            for first, word in pairs
-            if first == "not" and re.search(_NEGATED_BEFORE + r"(?:\W+\w+){0,2}?\W+" + re.escape(word) + r"\b", folded)
-        }
+        negated = {word for first, word in pairs if first == "not" and _said_negated(word, folded)}
         said = (said - {"not"}) | ({"not"} | negated if negated else set())
     return said
 
@@ -1160,14 +1132,13 @@ def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread
     order's items change only once. Added to the lines named, each is then resolved or asked about like them; an
     item only mentioned in its own options ("I love the A5 notebook") is not."""
     variants, lines = record.get("variants") or [], record["order"].get("lines") or []
-    options = _options(variants)
+    options = options_by_sku(variants)
     per_line = said_of_lines(thread, lines, options) or {}
-    by_sku = {str(v["sku"]): v for v in variants}
+    said = lines_named(thread, lines, options)
     extra = []
-    for n in lines_named(thread, lines, options):
-        line = next((x for x in lines if int(x["line_no"]) == n), None)
-        own = by_sku.get(str(line["sku"])) if line is not None else None
-        if n in named or own is None:
+    for line, own in with_variants(lines, variants):
+        n = int(line["line_no"])
+        if n in named or n not in said:
             continue
         mine = _option_words(own["option"])
         others = _words_of(_siblings(own, variants))
@@ -1197,7 +1168,7 @@ def modify_facts(
         return {}
     by_sku = {v["sku"]: v for v in variants}
     # what is said of each item when several are named ("the bed in grey and the mat in green"), else all of it
-    options = _options(variants)
+    options = options_by_sku(variants)
     if not named and len(lines) > 1:
         # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
         # change it?"): the items the thread names, not every item with a variant of the values said
@@ -1214,9 +1185,8 @@ def modify_facts(
     deltas: list[float] = []
     # the lines the customer names, or the order's only line
     scope = set(named) or ({int(lines[0]["line_no"])} if len(lines) == 1 else set())
-    for line in lines:
-        own = by_sku.get(line["sku"])
-        if own is None or (named and int(line["line_no"]) not in named):
+    for line, own in with_variants(lines, variants):
+        if named and int(line["line_no"]) not in named:
             continue
         quantity = int(line.get("quantity") or 1)
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
@@ -1416,9 +1386,8 @@ def _options_of_items_not_named(
     # the words naming the items named are theirs too ("the electric kettle" asks nothing of an electric camp kettle)
     theirs |= {w for x in lines if int(x["line_no"]) in named for w in _option_tokens(str(x.get("description") or ""))}
     out: list[str] = []
-    for line in lines:
-        own = by_sku.get(str(line["sku"]))
-        if own is None or int(line["line_no"]) in named or own["product_id"] in taken:
+    for line, own in with_variants(lines, variants):
+        if int(line["line_no"]) in named or own["product_id"] in taken:
             continue
         mine = _option_words(own["option"])
         siblings = _siblings(own, variants)
@@ -1428,7 +1397,7 @@ def _options_of_items_not_named(
         told = (set(_option_tokens(thread, _units(values | mine | theirs))) & values) - mine - theirs - NEGATORS
         # a word the options hold only negated ("resistant" of "not resistant") is told only said negated: "water
         # resistant" said of a speaker asks nothing of earbuds
-        told -= _unnegated(thread, _only_negated([own, *siblings]))
+        told -= {w for w in _only_negated([own, *siblings]) if not _said_negated(w, fold(thread))}
         if {w for w in told if QUANTITY.fullmatch(w) or (len(w) > 2 and w.isalpha() and w not in _FUNCTION_WORDS)}:
             quantity = int(line.get("quantity") or 1)
             label = str(line.get("description") or line["sku"])
@@ -1661,7 +1630,7 @@ def _without_features_said(
     resistant") blanked: those words are theirs, never another item's name or option."""
     folded = fold(thread)
     by_sku = {str(v["sku"]): v for v in variants}
-    options = _options(variants)
+    options = options_by_sku(variants)
     products = {by_sku.get(str(x["sku"]), {}).get("product_id") for x in lines if int(x["line_no"]) in named} - {None}
     blanked = list(folded)
     for product in products:
@@ -1782,7 +1751,6 @@ _DEFAULTS: dict[str, Any] = {
     "modify.replacement": False,
     "modify.payment_unresolved": False,
     "modify.method_short": False,
-    "modify.method_balance": None,
     "modify.method_covers": True,
     "modify.method_asked": False,
     "paymethod.known": False,
@@ -1831,9 +1799,7 @@ def paymethod_facts(
         ],
         "paymethod.method_id": method_id if asked else None,
         "paymethod.ambiguous": asked and method is None,
-        "paymethod.kind": method.get("kind") if method is not None else None,
-        "paymethod.brand": method.get("brand") if method is not None else None,
-        "paymethod.last4": method.get("last4") if method is not None else None,
+        **{f"paymethod.{k}": method.get(k) if method is not None else None for k in ("kind", "brand", "last4")},
         "paymethod.balance": balance,
         "paymethod.amount": amount,
         "paymethod.covers": covers if asked else None,

@@ -26,6 +26,7 @@ from ai_missions.graphs.support.resolve import (
     emails,
     identify,
     lines_named,
+    order_items,
     postal_codes,
     recognised,
     references,
@@ -141,8 +142,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     if customer_id is None:
         quoted = []
-    wanted = orders_to_read(reading, quoted, recent, thread)
-    wanted = wanted if customer_id is not None else []
+    wanted = orders_to_read(reading, quoted, recent, thread) if customer_id is not None else []
     contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
     headers = [c["order"] if c is not None else None for c in contexts]
     owned = [h["order_id"] for h in headers if h is not None and h["customer_id"] == customer_id]
@@ -153,10 +153,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
             *(call(f"shipping.get_shipping_context:{o}", "get_shipping_context", {"order_id": o}) for o in owned)
         ),
     )
-    orders: dict[str, Any] = {o: None for o in wanted}
-    for header in headers:
-        if header is not None:
-            orders[header["order_id"]] = {"order": header}
+    orders: dict[str, Any] = {o: None for o in wanted} | {h["order_id"]: {"order": h} for h in headers if h is not None}
     for order_id, payment, shipping in zip(owned, payments, shipments, strict=True):
         listed_shipments = (shipping or {}).get("shipments")
         validation = (shipping or {}).get("address_validation")
@@ -172,11 +169,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
     asking = asking_sentences(thread)
     items_named = {
-        order_id: lines_named(
-            asking,
-            record["order"].get("lines") or [],
-            {v["sku"]: v["option"] for v in record.get("variants") or []},
-        )
+        order_id: lines_named(asking, *order_items(record))
         for order_id, record in orders.items()
         if record is not None and order_id in owned
     }

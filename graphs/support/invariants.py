@@ -120,16 +120,14 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
             problems.append("open_return: a line the plan also exchanges; an item is returned or exchanged, not both")
     if tool in _EXCHANGING and "open_return" in earlier and _changed_lines(facts) & _lines(facts.get("return.lines")):
         problems.append(f"{tool}: a line the plan also returns; an item is returned or exchanged, not both")
-    if tool == "modify_order_items":
-        if facts.get("order.cancellable") is not True:
-            problems.append("modify_order_items: only an order not yet shipped changes its items")
-        if not facts.get("modify.changes") or _changes(args.get("changes")) != _changes(facts.get("modify.changes")):
-            problems.append("modify_order_items: only the lines and variants the customer asked for, all at once")
-    if tool == "exchange_order_items":
-        if facts.get("shipment.status") != "delivered":
-            problems.append("exchange_order_items: only a delivered order's items are exchanged")
-        if not facts.get("modify.changes") or _changes(args.get("changes")) != _changes(facts.get("modify.changes")):
-            problems.append("exchange_order_items: only the lines and variants the customer asked for, all at once")
+    if tool == "modify_order_items" and facts.get("order.cancellable") is not True:
+        problems.append("modify_order_items: only an order not yet shipped changes its items")
+    if tool == "exchange_order_items" and facts.get("shipment.status") != "delivered":
+        problems.append("exchange_order_items: only a delivered order's items are exchanged")
+    if tool in ("modify_order_items", "exchange_order_items") and (
+        not facts.get("modify.changes") or _changes(args.get("changes")) != _changes(facts["modify.changes"])
+    ):
+        problems.append(f"{tool}: only the lines and variants the customer asked for, all at once")
     if tool == "charge_payment":
         amount, owed = fact_number(args.get("amount")), fact_number(facts.get("modify.charge_amount"))
         changed = {"modify_order_items", "exchange_order_items"} & set(earlier)

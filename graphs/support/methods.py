@@ -35,6 +35,8 @@ _METHOD_WORDS = {
     "brand": WORDS.alternation("card_brands"),
     "card": WORDS.alternation("card", "card_also"),
 }
+#: The kind of method each of them names (a brand, a card: a card).
+_KINDS = {"other": "other_card", "gift": "gift_card", "paypal": "paypal"}
 _MENTION = re.compile("|".join(rf"\b(?P<{name}>{words})\b" for name, words in _METHOD_WORDS.items()))
 #: Said just before a mention, on its line, it names a method not wanted ("instead of blue" on the line before
 #: "PayPal for any difference" is about an item).
@@ -93,18 +95,10 @@ def mentions(text: str) -> list[Mention]:
         wanted = _NEGATION.search(before) is None and not (_FROM.search(before) and _TO_ANOTHER.search(after))
         digits = _DIGITS.match(after.lstrip()) or _DIGITS.search(after[:30])
         last4 = digits.group(1) if digits else None
-        scope = _scope(folded, match.start())
-        if match["other"]:
-            out.append(Mention("other_card", last4=last4, wanted=wanted, scope=scope))
-        elif match["gift"]:
-            out.append(Mention("gift_card", last4=last4, wanted=wanted, scope=scope))
-        elif match["paypal"]:
-            out.append(Mention("paypal", wanted=wanted, scope=scope))
-        elif match["brand"]:
-            out.append(Mention("card", brand=_BRANDS[match["brand"]], last4=last4, wanted=wanted, scope=scope))
-        else:
-            theirs = last4 is not None or _THEIR.search(before) is not None
-            out.append(Mention("card", last4=last4, wanted=wanted, scope=scope, theirs=theirs))
+        group, brand = str(match.lastgroup), _BRANDS[match["brand"]] if match["brand"] else None
+        theirs = group != "card" or last4 is not None or _THEIR.search(before) is not None
+        last4 = None if group == "paypal" else last4
+        out.append(Mention(_KINDS.get(group, "card"), brand, last4, wanted, _scope(folded, match.start()), theirs))
     # digits said alone ("the one ending in 1234") name a card by its digits
     said = {m.last4 for m in out if m.last4}
     for digits in _DIGITS.finditer(folded):
@@ -117,17 +111,11 @@ def mentions(text: str) -> list[Mention]:
 
 def _fits(mention: Mention, method: Mapping[str, Any], current: str | None) -> bool:
     kind = str(method.get("kind") or "")
+    digits = not mention.last4 or str(method.get("last4") or "") == mention.last4
     if mention.kind == "other_card":
-        return kind == "card" and method.get("payment_method_id") != current and _digits_fit(mention, method)
-    if mention.kind != kind:
-        return False
-    if mention.brand and str(method.get("brand") or "").lower() != mention.brand:
-        return False
-    return _digits_fit(mention, method)
-
-
-def _digits_fit(mention: Mention, method: Mapping[str, Any]) -> bool:
-    return not mention.last4 or str(method.get("last4") or "") == mention.last4
+        return kind == "card" and method.get("payment_method_id") != current and digits
+    brand = not mention.brand or str(method.get("brand") or "").lower() == mention.brand
+    return mention.kind == kind and brand and digits
 
 
 def named(

@@ -40,11 +40,9 @@ def my_orders(client: Client, customer_id: str, limit: int = 20) -> list[dict[st
 def my_tickets(client: Client, customer_id: str) -> list[dict[str, Any]]:
     """The customer's tickets as they see them: internal notes left out."""
     answer = client.call_tool("list_customer_tickets", {"customer_id": customer_id}, mission=MISSION)
-    tickets = []
-    for ticket in answer.get("tickets", []):
-        messages = [m for m in ticket["messages"] if m["direction"] != "note"]
-        tickets.append({**ticket, "messages": messages})
-    return tickets
+    return [
+        {**t, "messages": [m for m in t["messages"] if m["direction"] != "note"]} for t in answer.get("tickets", [])
+    ]
 
 
 def clean_message(text: str) -> str:

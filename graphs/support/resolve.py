@@ -13,10 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ai_missions.graphs.support.understanding import OPTION_WORDS, SIZE_WORDS, fold
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
 
+#: An order's line, or a variant of its products, as the ERP returns it.
+Record = Mapping[str, Any]
 _EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 #: A postal code as US customers write it (ZIP, ZIP+4); a candidate only, checked against the CRM with a name.
 _POSTAL = re.compile(r"(?<![\w#$@.,-])(\d{5})(?:-\d{4})?(?![\w@]|[.,]\d)")
@@ -184,6 +187,22 @@ def names_item(text: str, description: str, options: Iterable[str] = ()) -> bool
     words = _name_words(description, options)
     said = {singular(w) for w in _words(text)}
     return bool(words) and (words[-1] in said or len(set(words) & said) >= 2)
+
+
+def options_by_sku(variants: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Each variant's option by its SKU: what an order's lines of one item are told apart by."""
+    return {str(v["sku"]): str(v.get("option") or "") for v in variants}
+
+
+def order_items(record: Mapping[str, Any]) -> tuple[Sequence[Mapping[str, Any]], dict[str, str]]:
+    """An order record's lines, and its variants' options by SKU (what :func:`lines_named` reads them with)."""
+    return record["order"].get("lines") or [], options_by_sku(record.get("variants") or [])
+
+
+def with_variants(lines: Iterable[Record], variants: Iterable[Record]) -> list[tuple[Record, Record]]:
+    """Each order line whose variant the systems list, with that variant."""
+    by_sku = {str(v["sku"]): v for v in variants}
+    return [(line, by_sku[str(line["sku"])]) for line in lines if str(line["sku"]) in by_sku]
 
 
 #: Where what a customer wants begins: "for the 15 bar one", "to a gas grill", "-> green small".

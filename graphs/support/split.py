@@ -39,7 +39,7 @@ from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, only_as_sources, payment_amount
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.request import SupportRequest
-from ai_missions.graphs.support.resolve import lines_named, references, same_reference, source_references
+from ai_missions.graphs.support.resolve import lines_named, order_items, references, same_reference, source_references
 from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
@@ -86,10 +86,6 @@ def sentences(thread: str) -> list[str]:
 
 def _order_intents(sentence: str) -> tuple[str, ...]:
     return tuple(i for i in read_message(sentence).intents if i in ORDER_INTENTS)
-
-
-def _options(record: Mapping[str, Any]) -> dict[str, str]:
-    return {str(v["sku"]): str(v["option"]) for v in record.get("variants") or []}
 
 
 def _concerned(
@@ -274,15 +270,15 @@ def _pointed_back(
 
 def _named_in(text: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The orders whose items the text names."""
-    return [o for o in orders if lines_named(text, records[o]["order"].get("lines") or [], _options(records[o]))]
+    return [o for o in orders if lines_named(text, *order_items(records[o]))]
 
 
 def _same_item(text: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> bool:
     """Whether the sentence names an item that more than one of these orders holds."""
     seen: set[str] = set()
     for order in orders:
-        lines = records[order]["order"].get("lines") or []
-        named = set(lines_named(text, lines, _options(records[order])))
+        lines, options = order_items(records[order])
+        named = set(lines_named(text, lines, options))
         items = {fold(str(x.get("description") or x["sku"])) for x in lines if int(x["line_no"]) in named}
         if items & seen:
             return True
@@ -346,9 +342,10 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     return shared
 
 
-def _refunds_to(card: Any, parts: Sequence[dict[str, Any]], part: Mapping[str, Any]) -> float:
-    """What the request's cancellations of other orders paid with ``card`` give back to it."""
-    return sum(
+def _refilled(card: Any, parts: Sequence[dict[str, Any]], part: Mapping[str, Any], balance: str, needed: str) -> bool:
+    """Whether what the request's cancellations of other orders paid with ``card`` give back to it brings the
+    card's ``balance`` up to what ``part`` needs of it (``balance``, ``needed``: facts of ``part``)."""
+    back = sum(
         payment_amount(other)
         for other in parts
         if other is not part
@@ -356,6 +353,7 @@ def _refunds_to(card: Any, parts: Sequence[dict[str, Any]], part: Mapping[str, A
         and other.get("order.cancellable") is True
         and other.get("payment.method_id") == card
     )
+    return bool(card) and back > 0 and float(part.get(balance) or 0.0) + back + 0.005 >= float(part.get(needed) or 0.0)
 
 
 def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
@@ -364,21 +362,15 @@ def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
     plan can wait for; marked (``paymethod.after_refunds``, ``modify.payment_unresolved``) for a person to settle it
     then (SUP-013, SUP-007), never refused as too small."""
     for part in parts:
-        if part.get("modify.method_short") and (card := part.get("modify.method_id") or part.get("payment.method_id")):
-            back = _refunds_to(card, parts, part)
-            if back > 0 and float(part.get("modify.method_balance") or 0.0) + back + 0.005 >= float(
-                part.get("modify.difference") or 0.0
-            ):
-                part["modify.method_short"] = False
-                part["modify.payment_unresolved"] = True
-        short = part.get("paymethod.kind") == "gift_card" and part.get("paymethod.covers") is False
-        if "change_payment" not in part[TYPES_FACT] or not short:
-            continue
-        card = part.get("paymethod.method_id")
-        back = _refunds_to(card, parts, part)
-        if back > 0 and float(part.get("paymethod.balance") or 0.0) + back + 0.005 >= float(
-            part.get("paymethod.amount") or 0.0
+        card = part.get("modify.method_id") or part.get("payment.method_id")
+        if part.get("modify.method_short") and _refilled(
+            card, parts, part, "modify.method_balance", "modify.difference"
         ):
+            part["modify.method_short"] = False
+            part["modify.payment_unresolved"] = True
+        short = part.get("paymethod.kind") == "gift_card" and part.get("paymethod.covers") is False
+        card, asked = part.get("paymethod.method_id"), "change_payment" in part[TYPES_FACT]
+        if asked and short and _refilled(card, parts, part, "paymethod.balance", "paymethod.amount"):
             part["paymethod.after_refunds"] = True
 
 
@@ -396,7 +388,7 @@ def _part_facts(
         language=request.reading.language,
         angry=request.reading.angry,
     )
-    named = lines_named(asking_sentences(part.text), record["order"].get("lines") or [], _options(record))
+    named = lines_named(asking_sentences(part.text), *order_items(record))
     alone = {
         **gathered,
         "orders": {part.order_id: record},

@@ -580,10 +580,14 @@ def change_asked(text: str) -> bool:
     """Whether the text says a change verb not negated among the three words before it ("can I change my camera
     to the 2K one?"; not "I don't want to change it"): what an item's change may be asked with, whatever else
     the sentence reads as. Which item, and whether it is theirs, the systems tell."""
-    folded = fold(text)
-    for verb in _CHANGE_VERB.finditer(folded):
-        tokens = _TOKEN.findall(folded[: verb.start()])
-        if not _negated(len(tokens), tokens):
+    return _said_unnegated(_CHANGE_VERB, fold(text))
+
+
+def _said_unnegated(pattern: re.Pattern[str], folded: str) -> bool:
+    """Whether the pattern is said in the text with no negation among the three words before it (:func:`_negated`)."""
+    for match in pattern.finditer(folded):
+        before = _TOKEN.findall(folded[: match.start()])
+        if not _negated(len(before), before):
             return True
     return False
 
@@ -702,14 +706,8 @@ _FROM_TO = re.compile(
 def wants_or_changes(text: str) -> bool:
     """Whether the text asks a change (:func:`change_asked`, or "from ... to ..."), or says a want, not negated ("I
     want the 1.5L one", "it should be the blue one"; not "I don't need another one")."""
-    if change_asked(text) or _FROM_TO.search(fold(text)):
-        return True
     folded = fold(text)
-    for want in _WANTING.finditer(folded):
-        tokens = _TOKEN.findall(folded[: want.start()])
-        if not _negated(len(tokens), tokens):
-            return True
-    return False
+    return change_asked(text) or bool(_FROM_TO.search(folded)) or _said_unnegated(_WANTING, folded)
 
 
 def asking_sentences(text: str) -> str:
