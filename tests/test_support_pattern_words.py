@@ -1,7 +1,8 @@
 """No module-level pattern of the support mission's runtime readers (graphs/support, not its evals) encodes one
 phrasing: every word a pattern looks for comes from the words file (``WORDS``), and only regex structure is written in
 the code. The scan reads the modules' syntax trees: each ``re.compile`` built when a module is imported (an assignment,
-a comprehension, a helper called at import, a cached helper) is rendered back to its pattern text, the parts that come
+a comprehension, a helper called at import, a cached helper), and each pattern a function hands to ``re`` built from
+module-level strings, is rendered back to its pattern text, the parts that come
 from ``WORDS`` (or from values the code cannot know) standing as a blank, and module-level strings it is built from
 followed; what is left once regex syntax (escapes, classes, groups, flags, counted repeats) is taken out must hold no
 run of two letters or more. A checker that could not fail would prove nothing, so a planted phrase is reported too."""
@@ -70,6 +71,26 @@ def _is_compile(node: ast.AST) -> bool:
         and isinstance(node.func.value, ast.Name)
         and node.func.value.id == "re"
     )
+
+
+#: The functions of ``re`` whose first argument is a pattern.
+RE_FUNCTIONS = frozenset({"compile", "search", "match", "fullmatch", "sub", "subn", "findall", "finditer", "split"})
+
+
+def _uses_re(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in RE_FUNCTIONS
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "re"
+        and bool(node.args)
+    )
+
+
+def _module_names(call: ast.Call, values: dict[str, ast.expr]) -> bool:
+    """Whether a call's pattern reads a module-level name (a pattern kept at module level, compiled later)."""
+    return any(isinstance(n, ast.Name) and n.id in values for n in ast.walk(call.args[0]))
 
 
 def _bound_names(targets: list[ast.expr]) -> Iterator[str]:
@@ -244,6 +265,17 @@ def pattern_offences(source: str, path: str) -> list[Offence]:
         local_values, unknown = _function_locals(function)
         renderer = _Renderer({**values, **local_values}, unknown, functions)
         compiled += [(f"{function.name}()", n, renderer) for n in ast.walk(function) if _is_compile(n)]
+    # a pattern a function hands to ``re`` when it runs, built from the module's strings ("_NOT + word"): the
+    # module-level parts are followed, the function's own values stand as blanks
+    seen = {id(call) for _, call, _ in compiled}
+    for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
+        unknown = _function_locals(function)[1] | {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+        renderer = _Renderer(values, frozenset(unknown - values.keys()), functions)
+        compiled += [
+            (f"{function.name}()", call, renderer)
+            for call in ast.walk(function)
+            if _uses_re(call) and id(call) not in seen and _module_names(call, values)
+        ]
     return [
         Offence(path, call.lineno, name, word)
         for name, call, renderer in compiled
@@ -308,6 +340,21 @@ def test_a_phrase_reached_through_a_name_a_comprehension_or_a_cached_helper_is_r
         (4, "_EACH", "order"),
         (10, "_GIFT", "gift"),
         (7, "_said()", "not"),
+    ]
+
+
+def test_a_phrase_kept_at_module_level_and_compiled_when_a_function_runs_is_reported() -> None:
+    planted = (
+        "import re\n"
+        "_NEGATED_BEFORE = r'\\b(?:not|isn\\'?t)'\n"
+        "def said_negated(word, text):\n"
+        "    return re.search(_NEGATED_BEFORE + r'\\W+' + re.escape(word), text)\n"
+        "def structure_only(text, mark):\n"
+        "    return re.split(rf'[.;!?]+|{mark}', text)\n"
+    )
+    assert [(o.line, o.name, o.word) for o in pattern_offences(planted, "planted.py")] == [
+        (4, "said_negated()", "not"),
+        (4, "said_negated()", "isn"),
     ]
 
 

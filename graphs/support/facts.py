@@ -1063,7 +1063,7 @@ def _siblings(own: Mapping[str, Any], variants: Iterable[Mapping[str, Any]]) -> 
 
 
 #: A negation in any of its written forms, before the option word it negates ("isn't water resistant").
-_NEGATED_BEFORE = r"\b(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|never|non)"
+_NEGATED_BEFORE = rf"\b(?:{WORDS.alternation('option_negators')})"
 
 
 def _only_negated(variants: Sequence[Mapping[str, Any]]) -> set[str]:
