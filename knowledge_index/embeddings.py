@@ -272,7 +272,7 @@ def vector_cache() -> VectorCache | None:
     entries = int(configured) if configured else DISK_CACHE_ENTRIES
     if entries <= 0:
         return None
-    return VectorCache(_model_cache_dir() / "vectors" / _fingerprint(), DIMENSION, entries)
+    return VectorCache(_model_cache_dir() / "vectors", _fingerprint(), DIMENSION, entries)
 
 
 def embed_texts_cached(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:

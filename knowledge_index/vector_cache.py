@@ -13,7 +13,8 @@ processes writing the same entry write the same bytes. Nothing here reaches the 
 
 The cache is bounded per shard (the first byte of the hash, 256 shards): a shard over its share of
 ``max_entries`` loses its least recently used files (a hit older than :data:`TOUCH_AFTER_S` refreshes its file's
-time). :meth:`VectorCache.clear` removes every model's vectors.
+time). The first vector written for a model removes other models' folders (an upgrade's leftovers), and
+:meth:`VectorCache.clear` removes every model's vectors.
 """
 
 from __future__ import annotations
@@ -50,11 +51,17 @@ def _check(key: bytes, payload: bytes) -> bytes:
 
 @dataclass
 class VectorCache:
-    """The vectors of one model in ``directory`` (``dimension`` float32 each), at most about ``max_entries``."""
+    """The vectors of ``model`` under ``root`` (a folder of this cache's own: it holds a folder per model),
+    ``dimension`` float32 each, at most about ``max_entries``."""
 
-    directory: Path
+    root: Path
+    model: str
     dimension: int
     max_entries: int
+
+    @property
+    def directory(self) -> Path:
+        return self.root / self.model
 
     @property
     def _size(self) -> int:
@@ -89,6 +96,8 @@ class VectorCache:
 
     def put_many(self, texts: Sequence[str], vectors: np.ndarray | Sequence[np.ndarray]) -> None:
         """Keep ``vectors[i]`` for ``texts[i]``; a cache that cannot be written is silently skipped."""
+        if not self.directory.is_dir():
+            self._drop_other_models()
         shards: set[Path] = set()
         for text, vector in zip(texts, vectors, strict=True):
             key = _text_key(text)
@@ -108,6 +117,14 @@ class VectorCache:
             shards.add(path.parent)
         for shard in shards:
             self._prune(shard)
+
+    def _drop_other_models(self) -> None:
+        """Remove the vectors of the models beside this one, when this one's first vector is written: after an
+        upgrade (of the model, the tokenizer or onnxruntime) the old ones are never read again."""
+        with contextlib.suppress(OSError):
+            for other in self.root.iterdir():
+                if other.name != self.model and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
 
     def _prune(self, shard: Path) -> None:
         """Bring one shard back under its share of the bound, least recently used first; drop dead writers' files."""
@@ -140,9 +157,9 @@ class VectorCache:
         return sum(1 for shard in self.directory.iterdir() for name in os.listdir(shard) if not name.startswith("."))
 
     def clear(self) -> None:
-        """Remove every kept vector of this cache's folder and of the other models beside it."""
+        """Remove every kept vector, of every model."""
         with contextlib.suppress(FileNotFoundError):
-            shutil.rmtree(self.directory.parent)
+            shutil.rmtree(self.root)
 
 
 def model_fingerprint(parts: Mapping[str, str]) -> str:

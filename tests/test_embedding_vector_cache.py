@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from ai_missions.knowledge_index import embeddings
 from ai_missions.knowledge_index.embeddings import DIMENSION, embed_texts_cached, vector_cache
-from ai_missions.knowledge_index.vector_cache import SHARDS, VectorCache
+from ai_missions.knowledge_index.vector_cache import SHARDS, VectorCache, _text_key
 
 
 def _vector(text: str) -> np.ndarray:
@@ -94,7 +95,7 @@ def test_a_damaged_entry_is_ignored_and_written_again(model_calls: list[str], da
 
 
 def test_concurrent_writers_and_readers_only_ever_see_whole_entries(tmp_path: Path) -> None:
-    cache = VectorCache(tmp_path / "vectors", DIMENSION, max_entries=100_000)
+    cache = VectorCache(tmp_path / "vectors", "model", DIMENSION, max_entries=100_000)
     texts = [f"statement {i}" for i in range(40)]
     vectors = np.stack([_vector(t) for t in texts])
     wrong: list[str] = []
@@ -125,7 +126,7 @@ def test_concurrent_writers_and_readers_only_ever_see_whole_entries(tmp_path: Pa
 
 
 def test_the_cache_stays_within_its_bound_least_recently_used_out(tmp_path: Path) -> None:
-    cache = VectorCache(tmp_path / "vectors", DIMENSION, max_entries=SHARDS)  # one entry a shard
+    cache = VectorCache(tmp_path / "vectors", "model", DIMENSION, max_entries=SHARDS)  # one entry a shard
     texts = [f"line {i}" for i in range(3 * SHARDS)]
     for text in texts:
         cache.put_many([text], [_vector(text)])
@@ -134,6 +135,32 @@ def test_the_cache_stays_within_its_bound_least_recently_used_out(tmp_path: Path
     cache.clear()
     assert cache.entries() == 0
     assert cache.get_many(texts) == {}
+    assert not cache.root.exists()
+    assert tmp_path.is_dir()  # only the cache's own folder went
+
+
+def test_a_full_shard_loses_the_entry_least_recently_read(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path / "vectors", "model", DIMENSION, max_entries=2 * SHARDS)  # two entries a shard
+    same_shard = [t for t in (f"note {i}" for i in range(5000)) if _text_key(t)[0] == 0][:3]
+    written, read_since, newest = same_shard
+    cache.put_many([written, read_since], [_vector(written), _vector(read_since)])
+    hours_ago = time.time() - 3 * 3600
+    for text, age in ((written, hours_ago), (read_since, hours_ago - 60)):
+        os.utime(cache.directory / _text_key(text).hex()[:2] / _text_key(text).hex()[2:], (age, age))
+    assert read_since in cache.get_many([read_since])  # an old entry read now counts as recently used
+    cache.put_many([newest], [_vector(newest)])
+    assert sorted(cache.get_many(same_shard)) == sorted([read_since, newest])
+
+
+def test_the_first_vector_of_a_new_model_removes_the_old_models_vectors(tmp_path: Path) -> None:
+    old = VectorCache(tmp_path / "vectors", "old-model", DIMENSION, max_entries=1000)
+    old.put_many(["kept before the upgrade"], [_vector("kept before the upgrade")])
+    new = VectorCache(tmp_path / "vectors", "new-model", DIMENSION, max_entries=1000)
+    assert old.entries() == 1  # reading alone removes nothing
+    assert new.get_many(["kept before the upgrade"]) == {}
+    new.put_many(["after"], [_vector("after")])
+    assert old.entries() == 0
+    assert new.entries() == 1
 
 
 def test_no_disk_cache_when_turned_off_or_not_writable(
