@@ -275,7 +275,7 @@ def vector_cache() -> VectorCache | None:
     return VectorCache(_model_cache_dir() / "vectors", _fingerprint(), DIMENSION, entries)
 
 
-def embed_texts_cached(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+def embed_texts_cached(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, *, disk: bool = True) -> np.ndarray:
     """:func:`embed_texts`, keeping each distinct text's vector for the process and, on disk, for the next ones.
 
     The reader embeds the same statements again and again ("Prefers deliveries after 5pm.", a store's pickup line), a
@@ -283,21 +283,22 @@ def embed_texts_cached(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZ
     worker and each CLI command a test starts used to spend 9 s of CPU on the shipped corpus), and retrieval asks the
     same questions. A vector is the same bit for bit whether its text was embedded alone or among others, in batches
     of any size, on any number of threads, so a kept one is what embedding it again would give. The model is loaded
-    only when some text is in neither cache."""
+    only when some text is in neither cache. ``disk=False``: the memory and the model only, for a caller inside an
+    event loop, which must not wait on a file."""
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
     found = KEPT.get_many(texts)
     missing = list(dict.fromkeys(t for t in texts if t not in found))
     if missing:
-        disk = vector_cache()
-        stored = disk.get_many(missing) if disk is not None else {}
+        kept_on_disk = vector_cache() if disk else None
+        stored = kept_on_disk.get_many(missing) if kept_on_disk is not None else {}
         fresh_texts = [t for t in missing if t not in stored]
         new = dict(stored)
         if fresh_texts:
             fresh = embed_texts(fresh_texts, batch_size)
             fresh.flags.writeable = False  # rows are kept and shared: nobody may change them
-            if disk is not None:
-                disk.put_many(fresh_texts, fresh)
+            if kept_on_disk is not None:
+                kept_on_disk.put_many(fresh_texts, fresh)
             new.update(zip(fresh_texts, fresh, strict=True))
         KEPT.put_many(new)
         found.update(new)

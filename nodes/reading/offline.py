@@ -257,10 +257,15 @@ def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 def load_resources() -> None:
-    """What the offline reader reads from disk (its words and the embedding model), loaded now: the missions read
-    what people wrote inside the graph's event loop, which must not wait on a file (``langgraph dev``)."""
+    """What the offline reader reads from disk (its words, the embedding model, the shipped kinds' prototype
+    vectors), loaded now: the missions read what people wrote inside the graph's event loop, which must not wait on a
+    file (``langgraph dev``)."""
     load_words()
     load_model()
+    lexicon = default()
+    for kind, words in lexicon.kinds.items():
+        if words.prototypes:
+            _prototypes(lexicon, kind)
 
 
 class OfflineReader:
@@ -299,7 +304,7 @@ class OfflineReader:
         wanted = [k for k in kinds if k in self.lexicon.kinds and self.lexicon.kinds[k].prototypes]
         if not texts or not wanted:
             return {}
-        vectors = embed_texts_cached(texts)
+        vectors = embed_texts_cached(texts, disk=False)  # on the event loop: memory or the model, never a file
         return {k: (vectors @ _prototypes(self.lexicon, k).T).max(axis=1) for k in wanted}
 
     # -- one kind over one text's statements -------------------------------------------------------------------
