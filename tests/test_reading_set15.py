@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ai_missions.nodes.reading.lexicon import Words, default, fold
+from ai_missions.nodes.reading.statements import analyse, other_records
 
 
 def test_a_gap_in_a_kinds_phrase_holds_no_denial() -> None:
@@ -16,3 +17,15 @@ def test_a_gap_in_a_kinds_phrase_holds_no_denial() -> None:
     cues = default().kinds["invoice_supersedes"].cues
     assert cues.search(fold("la factura 88 sustituye a la anterior")) is not None
     assert cues.search(fold("la factura 88 no sustituye a la anterior")) is None
+
+
+def test_a_record_named_by_its_month_is_another_unless_a_day_follows() -> None:
+    """ "The March order", "la commande d'avril", "Bestellung vom Juli" name another record (``dated_record``); "my
+    order from March 3" dates a record and says nothing of which."""
+    lexicon = default()
+    assert other_records(fold("refund went to the march order"), lexicon)
+    assert other_records(fold("accepté sur la commande d'avril"), lexicon)
+    assert other_records(fold("betraf die bestellung vom juli"), lexicon)
+    assert not other_records(fold("my order from march 3 arrived broken"), lexicon)
+    assert analyse("El cambio fue del pedido de mayo.")[0].about == "other"
+    assert analyse("Mi pedido del 4 de mayo llegó roto.")[0].about != "other"

@@ -36,7 +36,7 @@ from ai_missions.knowledge_index.embeddings import embed_texts, embed_texts_cach
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
 from ai_missions.nodes.reading.figures import amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
-from ai_missions.nodes.reading.statements import Statement, analyse, blank
+from ai_missions.nodes.reading.statements import Statement, analyse, blank, other_records
 
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
 
@@ -862,15 +862,20 @@ class OfflineReader:
     def _speaker(self, statement: Statement, statements: list[Statement]) -> str | None:
         """Who speaks in a written dialogue: the label of the nearest turn at or before the statement ("Agent: ...",
         "Mitarbeiter: ...", "Conseillère : ...", "Agente: ..."): ``staff`` when the lexicon's ``staff_speaker`` words
-        are the whole label; None for another label ("Customer:", "Kundin am Telefon:") or none: the source says."""
+        are the whole label, ``third_party`` when its ``third_speaker`` words are ("Fahrer: ...", "Repartidor: ...": a
+        courier's word, which no kind takes as stated); None for another label ("Customer:", "Kundin am Telefon:") or
+        none: the source says."""
         for earlier in sorted(statements, key=lambda s: -s.index):
             if earlier.index > statement.index or not earlier.body:
                 continue
             label = re.match(r"\s*([^\W\d_][\w .'-]{0,24}?)\s*:", earlier.folded)
             if label is None:
                 continue
-            named = self.lexicon["staff_speaker"].search(label[1])
-            return "staff" if named is not None and named.span() == (0, len(label[1])) else None
+            for category, holder in (("staff_speaker", "staff"), ("third_speaker", "third_party")):
+                named = self.lexicon[category].search(label[1])
+                if named is not None and named.span() == (0, len(label[1])):
+                    return holder
+            return None
         return None
 
     def _given_up(self, folded: str, at: int) -> bool:
@@ -1124,9 +1129,7 @@ class OfflineReader:
             return False  # a rule, a footer, or wording a template holds ("sent the claim template: '...'")
         # another record named only in the alternative not taken ("instead of another delivery attempt") is no other
         others = [
-            m
-            for m in self.lexicon["other_record"].finditer(folded)
-            if not _in_alternative(folded, m.start(), self.lexicon)
+            m for m in other_records(folded, self.lexicon) if not _in_alternative(folded, m.start(), self.lexicon)
         ]
         other = next((m for m in others if part[0] <= m.start() < part[1]), None)
         this = self.lexicon["this_record"].search(folded, *part)
