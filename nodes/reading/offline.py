@@ -99,9 +99,12 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
     statement's): a negation in a cue's part, a denial right before a cue, a cue in an alternative not taken or in
     what was changed from, a verb that undoes it."""
     cleaned = blank(lexicon, "polite", blank(lexicon, "not_negation", _blanked(folded, cues)))
+    # "want the sand one not this brown thing": a denial after the cue that names what is not chosen denies that
+    after = max((e for _, e in cues), default=len(cleaned))
+    chosen = _blanked(cleaned, [m.span() for m in lexicon["instead"].finditer(cleaned, after)])
     spans = [_part_of(cleaned, start) for start, _ in cues] or [(0, len(cleaned))]
     for a, b in spans:
-        piece = cleaned[a:b].replace(_BLANK, " ")
+        piece = chosen[a:b].replace(_BLANK, " ")
         if lexicon["negation"].search(piece) or lexicon["retract"].search(piece):
             return "negated"
         if lexicon["mistake"].search(piece) or lexicon["mistake"].search(folded, a, b):  # "entry booked by mistake"
