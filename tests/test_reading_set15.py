@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from ai_missions.nodes.reading import Source
 from ai_missions.nodes.reading.lexicon import Words, default, fold
+from ai_missions.nodes.reading.offline import OfflineReader
 from ai_missions.nodes.reading.statements import analyse, other_records
 
 
@@ -29,3 +31,22 @@ def test_a_record_named_by_its_month_is_another_unless_a_day_follows() -> None:
     assert not other_records(fold("my order from march 3 arrived broken"), lexicon)
     assert analyse("El cambio fue del pedido de mayo.")[0].about == "other"
     assert analyse("Mi pedido del 4 de mayo llegó roto.")[0].about != "other"
+
+
+def test_a_word_spelled_with_letters_that_vary_is_known_in_each_spelling() -> None:
+    """ "reposici{ó|o}n" is a lexicon word in both spellings: the typo corrector leaves "reposicion" as written, where
+    it had read it as the stem "repon*" misspelt ("reponsicion")."""
+    lexicon = default()
+    assert lexicon.correct("reposicion") == "reposicion"
+    assert "reposicion" in lexicon.vocabulary
+
+
+def test_a_day_that_dates_a_saying_is_not_the_restock_day() -> None:
+    """ "in three weeks, confirmed today": today dates the confirmation; the time ahead is the restock's. A day alone
+    stays the restock's ("arrives today, confirmed")."""
+    reader = OfflineReader(semantic=False)
+    source = Source("erp", "PO-15", "purchasing_note")
+    later = reader.read("Nachlieferung in zwei Wochen, hat der Lieferant heute bestätigt.", source, ["restock_eta"])
+    assert later[0].value == 14.0
+    alone = reader.read("Stock arrives today, confirmed by the supplier.", source, ["restock_eta"])
+    assert alone[0].value == 0.0

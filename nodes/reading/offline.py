@@ -34,7 +34,7 @@ import numpy as np
 
 from ai_missions.knowledge_index.embeddings import embed_texts, embed_texts_cached, load_model
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
-from ai_missions.nodes.reading.figures import amounts, days_until, price_change, references, times
+from ai_missions.nodes.reading.figures import When, amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
 from ai_missions.nodes.reading.statements import Statement, analyse, blank, other_records
 
@@ -1262,6 +1262,9 @@ class OfflineReader:
                 for w in times(s.folded, today, self.lexicon)
                 if not self._undone_at(s.folded, w.start) and not self._dates_a_message(s.folded, w.start)
             ]
+            if any(w.days is not None and w.days > 0 and not w.past for w in found):
+                # "in three weeks, the rep confirmed today": the day of the saying is not a second, later word
+                found = [w for w in found if not self._dates_a_saying(s.folded, w)]
             if not found:
                 continue
             ahead = [w for w in found if w.days is not None and not w.past]
@@ -1281,6 +1284,18 @@ class OfflineReader:
             if not re.search(r"[.;,:!?]", between) and len(between.split()) <= 2:
                 return True
         return False
+
+    def _dates_a_saying(self, folded: str, when: When) -> bool:
+        """The time is today or gone by and dates a saying right beside it ("hat ... heute bestätigt", "confirmed
+        today", "lo confirmó ayer": the lexicon's ``said_on`` words, one word at most between): when it was said, not
+        when the stock comes (asked only where another time ahead is named)."""
+        if when.days is None or when.days > 0:
+            return False
+        said = self.lexicon["said_on"].regex
+        return bool(
+            re.match(rf"\s+(?:[\w']+\s+)?{said}(?!\w)", folded[when.end :])
+            or re.search(rf"(?<!\w){said}\s+(?:[\w']+\s+)?$", folded[: when.start])
+        )
 
     def _undone_at(self, folded: str, at: int) -> bool:
         a, b = _part_of(folded, at)

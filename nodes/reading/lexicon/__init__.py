@@ -257,10 +257,20 @@ def _merge(target: dict[str, Any], source: Mapping[str, Any]) -> None:
             target[key] = value
 
 
+def _spellings(phrase: str) -> list[str]:
+    """A phrase in each spelling of its words whose letters vary ("reposici{o|ó}n": "reposicion" and "reposición"),
+    so a word so written is known as it is written, never corrected towards another."""
+    varied = re.search(r"(?<=\w)\{([^{}]*)\}|\{([^{}]*)\}(?=\w)", phrase)
+    if varied is None:
+        return [phrase]
+    options = (varied[1] if varied[1] is not None else varied[2]).split("|")
+    return [s for o in options for s in _spellings(phrase[: varied.start()] + o + phrase[varied.end() :])][:16]
+
+
 def _literal_words(phrases: Iterable[str]) -> Iterator[tuple[str, bool]]:
     """(word, is a stem) for each plain word of the phrases: the vocabulary typos are corrected towards."""
     for phrase in phrases:
-        for token in re.split(r"[^a-z*_~#$]+", fold(phrase)):
+        for token in re.split(r"[^a-z*_~#$]+", " ".join(_spellings(fold(phrase)))):
             if not token or token in ("_", "~", "~~", "#", "$") or token.startswith("*"):
                 continue
             stem = token.endswith("*")
