@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ai_missions.nodes.reading import Source
+from ai_missions.nodes.reading.figures import amounts
 from ai_missions.nodes.reading.lexicon import Words, default, fold
 from ai_missions.nodes.reading.offline import OfflineReader
 from ai_missions.nodes.reading.statements import analyse, other_records
@@ -50,3 +51,14 @@ def test_a_day_that_dates_a_saying_is_not_the_restock_day() -> None:
     assert later[0].value == 14.0
     alone = reader.read("Stock arrives today, confirmed by the supplier.", source, ["restock_eta"])
     assert alone[0].value == 0.0
+
+
+def test_a_thousands_space_and_the_gap_between_two_prices() -> None:
+    """ "1 040 €" is one amount (a French thousands space), and "pays the gap" between two prices is their
+    difference."""
+    assert amounts(fold("l'angle a 1 040 €")) == [1040.0]
+    reader = OfflineReader(semantic=False)
+    text = "Table 4 places à 1 190 € remplacée par la 6 places à 1 340 €, la cliente paie l'écart."
+    fact = reader.read(text, Source("order", "O-15", "crm_note"), ["upcharge_agreed"])[0]
+    assert fact.polarity == "affirmed"
+    assert fact.value == 150.0

@@ -1226,6 +1226,9 @@ class OfflineReader:
             or price_change(statement.folded, self.lexicon) is not None  # "ancien prix 89 €, nouveau prix 104 €"
         ):  # "passé de 19 € à 24 €, le client accepte de payer la différence": the difference is agreed
             return changed  # "vorher 49 €, jetzt 56 € ... einverstanden, den Differenzbetrag zu zahlen"
+        own = amounts(statement.folded)
+        if self.lexicon["difference"].search(statement.folded) is not None and len(own) == 2 and own[1] > own[0]:
+            return round(own[1] - own[0], 2)  # "the 3-seater at 890 € swapped for the corner at 1 040 €, pays the gap"
         for s in [statement, *near]:
             for match in words.objects.finditer(s.folded):
                 found = amounts(s.folded[max(0, match.start() - 12) : match.end() + 12])
