@@ -138,8 +138,12 @@ def _in_alternative(folded: str, at: int, lexicon: Lexicon, end: int | None = No
     for match in lexicon["instead"].finditer(folded, 0, at):
         if match.end() <= at and at - match.end() < 40 and not re.search(r"[.;!?,]", folded[match.end() : at]):
             # the writer's own clause has begun ("rather than waiting in for the courier I'll collect it", "statt
-            # Lieferung nach Hause hole ich es ab"): the cue is what is chosen
-            return lexicon["first_person"].search(folded, match.end(), end or at) is None
+            # Lieferung nach Hause hole ich es ab"), or a preference opens the side chosen ("statt Umtausch lieber das
+            # Geld zurück"): the cue is what is chosen
+            return (
+                lexicon["first_person"].search(folded, match.end(), end or at) is None
+                and lexicon["prefer"].search(folded, match.end(), at) is None
+            )
     prefer = lexicon["prefer"].search(folded, 0, at)
     if prefer is not None:
         than = lexicon["than"].pattern
