@@ -289,6 +289,33 @@ def _single_words(phrases: Iterable[str]) -> str:
     return "|".join(sorted(set(out), key=len, reverse=True))
 
 
+def _kind_words(spec: Mapping[str, Any], stop: str) -> KindWords:
+    """One kind's words; ``stop``: the denials a gap in its phrases may not hold."""
+
+    def listed(key: str) -> Words:
+        return Words(spec.get(key, []), stop)
+
+    return KindWords(
+        cues=listed("cues"),
+        actions=listed("actions"),
+        objects=listed("objects"),
+        excludes=listed("excludes"),
+        opposites=listed("opposites"),
+        minor=listed("minor"),
+        alternative=listed("alternative"),
+        methods={m: Words(p, stop) for m, p in spec.get("methods", {}).items()},
+        independent=listed("independent"),
+        dependent=listed("dependent"),
+        prototypes=tuple(spec.get("prototypes", [])),
+        objects_in_scope=bool(spec.get("objects_in_scope", False)),
+        declined_offer=bool(spec.get("declined_offer", False)),
+        requires=listed("requires"),
+        other_subjects=listed("other_subjects"),
+        subjects=listed("subjects"),
+        asked=listed("asked"),
+    )
+
+
 def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     """The lexicon of ``common.toml`` and each language's file in ``folder``."""
     merged: dict[str, Any] = {}
@@ -315,31 +342,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     # a gap in a kind's phrase never holds a denial: "factura ~ sustituye" is not "factura no sustituye"
     stop = _single_words(merged.get("words", {}).get("gap_denial", []))
     for kind, spec in merged.get("kinds", {}).items():
-
-        def listed(key: str, spec: dict[str, Any] = spec) -> Words:
-            return Words(spec.get(key, []), stop)
-
-        methods = {m: Words(p, stop) for m, p in spec.get("methods", {}).items()}
-        lists = {k: listed(k) for k in ("cues", "actions", "objects", "excludes", "opposites", "minor")}
-        kinds[kind] = KindWords(
-            cues=lists["cues"],
-            actions=lists["actions"],
-            objects=lists["objects"],
-            excludes=lists["excludes"],
-            opposites=lists["opposites"],
-            minor=lists["minor"],
-            alternative=listed("alternative"),
-            methods=methods,
-            independent=listed("independent"),
-            dependent=listed("dependent"),
-            prototypes=tuple(spec.get("prototypes", [])),
-            objects_in_scope=bool(spec.get("objects_in_scope", False)),
-            declined_offer=bool(spec.get("declined_offer", False)),
-            requires=listed("requires"),
-            other_subjects=listed("other_subjects"),
-            subjects=listed("subjects"),
-            asked=listed("asked"),
-        )
+        kinds[kind] = _kind_words(spec, stop)
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
         every += [p for v in spec.get("methods", {}).values() for p in v]
     tables = {k: {fold(w): v for w, v in merged.get(k, {}).items()} for k in ("numbers", "months", "weekdays")}
