@@ -32,6 +32,7 @@ BEHIND_AT_MOST = 60
 
 
 def _number(raw: str) -> float:
+    raw = re.sub(r"[ \u00a0\u202f]", "", raw)  # "1 040" (a thousands space, French style)
     if re.search(r"[.,]\d{1,2}$", raw):
         whole, cents = re.split(r"[.,](?=\d{1,2}$)", raw)
     else:
@@ -65,9 +66,8 @@ def _amount_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     words = _figure_words(lexicon, "currency_words")
     return re.compile(
         r"(?:[$€£]|usd|eur|gbp)\s*(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-        r"|(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{2})|\d+(?:[.,]\d{2})?)\s*(?:[$€£]|usd|eur|gbp"
-        + (rf"|(?:{words})(?![\w])" if words else "")
-        + r")"
+        r"|(\d{1,3}(?:[,. \u00a0\u202f]\d{3})*(?:[.,]\d{2})|\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:[.,]\d{2})?)"
+        r"\s*(?:[$€£]|usd|eur|gbp" + (rf"|(?:{words})(?![\w])" if words else "") + r")"
         r"|(?<![\w.,/])(\d+[.,]\d{2})(?![\d])",
         re.I,
     )
@@ -92,7 +92,10 @@ def price_change(folded: str, lexicon: Lexicon | None = None) -> float | None:
 
 def _price(name: str) -> str:
     # "1,299.00" and "1.049" are thousands, not a price and its cents
-    number = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?"
+    # "1 040 €": a thousands space, where a currency follows
+    number = (
+        r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*[$€£])|\d+(?:[.,]\d{1,2})?"
+    )
     return rf"(?:[$€£]\s*)?(?P<{name}>{number})(?:\s*(?:[$€£]|eur|usd|dollars?|euros?))?"
 
 

@@ -34,9 +34,9 @@ import numpy as np
 
 from ai_missions.knowledge_index.embeddings import embed_texts_cached, load_model
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
-from ai_missions.nodes.reading.figures import amounts, days_until, price_change, references, times
+from ai_missions.nodes.reading.figures import When, amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
-from ai_missions.nodes.reading.statements import Statement, analyse, blank
+from ai_missions.nodes.reading.statements import Statement, analyse, blank, other_records
 
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
 
@@ -99,9 +99,12 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
     statement's): a negation in a cue's part, a denial right before a cue, a cue in an alternative not taken or in
     what was changed from, a verb that undoes it."""
     cleaned = blank(lexicon, "polite", blank(lexicon, "not_negation", _blanked(folded, cues)))
+    # "want the sand one not this brown thing": a denial after the cue that names what is not chosen denies that
+    after = max((e for _, e in cues), default=len(cleaned))
+    chosen = _blanked(cleaned, [m.span() for m in lexicon["instead"].finditer(cleaned, after)])
     spans = [_part_of(cleaned, start) for start, _ in cues] or [(0, len(cleaned))]
     for a, b in spans:
-        piece = cleaned[a:b].replace(_BLANK, " ")
+        piece = chosen[a:b].replace(_BLANK, " ")
         if lexicon["negation"].search(piece) or lexicon["retract"].search(piece):
             return "negated"
         if lexicon["mistake"].search(piece) or lexicon["mistake"].search(folded, a, b):  # "entry booked by mistake"
@@ -135,8 +138,12 @@ def _in_alternative(folded: str, at: int, lexicon: Lexicon, end: int | None = No
     for match in lexicon["instead"].finditer(folded, 0, at):
         if match.end() <= at and at - match.end() < 40 and not re.search(r"[.;!?,]", folded[match.end() : at]):
             # the writer's own clause has begun ("rather than waiting in for the courier I'll collect it", "statt
-            # Lieferung nach Hause hole ich es ab"): the cue is what is chosen
-            return lexicon["first_person"].search(folded, match.end(), end or at) is None
+            # Lieferung nach Hause hole ich es ab"), or a preference opens the side chosen ("statt Umtausch lieber das
+            # Geld zurück"): the cue is what is chosen
+            return (
+                lexicon["first_person"].search(folded, match.end(), end or at) is None
+                and lexicon["prefer"].search(folded, match.end(), at) is None
+            )
     prefer = lexicon["prefer"].search(folded, 0, at)
     if prefer is not None:
         than = lexicon["than"].pattern
@@ -867,15 +874,20 @@ class OfflineReader:
     def _speaker(self, statement: Statement, statements: list[Statement]) -> str | None:
         """Who speaks in a written dialogue: the label of the nearest turn at or before the statement ("Agent: ...",
         "Mitarbeiter: ...", "Conseillère : ...", "Agente: ..."): ``staff`` when the lexicon's ``staff_speaker`` words
-        are the whole label; None for another label ("Customer:", "Kundin am Telefon:") or none: the source says."""
+        are the whole label, ``third_party`` when its ``third_speaker`` words are ("Fahrer: ...", "Repartidor: ...": a
+        courier's word, which no kind takes as stated); None for another label ("Customer:", "Kundin am Telefon:") or
+        none: the source says."""
         for earlier in sorted(statements, key=lambda s: -s.index):
             if earlier.index > statement.index or not earlier.body:
                 continue
             label = re.match(r"\s*([^\W\d_][\w .'-]{0,24}?)\s*:", earlier.folded)
             if label is None:
                 continue
-            named = self.lexicon["staff_speaker"].search(label[1])
-            return "staff" if named is not None and named.span() == (0, len(label[1])) else None
+            for category, holder in (("staff_speaker", "staff"), ("third_speaker", "third_party")):
+                named = self.lexicon[category].search(label[1])
+                if named is not None and named.span() == (0, len(label[1])):
+                    return holder
+            return None
         return None
 
     def _given_up(self, folded: str, at: int) -> bool:
@@ -1129,9 +1141,7 @@ class OfflineReader:
             return False  # a rule, a footer, or wording a template holds ("sent the claim template: '...'")
         # another record named only in the alternative not taken ("instead of another delivery attempt") is no other
         others = [
-            m
-            for m in self.lexicon["other_record"].finditer(folded)
-            if not _in_alternative(folded, m.start(), self.lexicon)
+            m for m in other_records(folded, self.lexicon) if not _in_alternative(folded, m.start(), self.lexicon)
         ]
         other = next((m for m in others if part[0] <= m.start() < part[1]), None)
         this = self.lexicon["this_record"].search(folded, *part)
@@ -1225,6 +1235,9 @@ class OfflineReader:
             or price_change(statement.folded, self.lexicon) is not None  # "ancien prix 89 €, nouveau prix 104 €"
         ):  # "passé de 19 € à 24 €, le client accepte de payer la différence": the difference is agreed
             return changed  # "vorher 49 €, jetzt 56 € ... einverstanden, den Differenzbetrag zu zahlen"
+        own = amounts(statement.folded)
+        if self.lexicon["difference"].search(statement.folded) is not None and len(own) == 2 and own[1] > own[0]:
+            return round(own[1] - own[0], 2)  # "the 3-seater at 890 € swapped for the corner at 1 040 €, pays the gap"
         for s in [statement, *near]:
             for match in words.objects.finditer(s.folded):
                 found = amounts(s.folded[max(0, match.start() - 12) : match.end() + 12])
@@ -1261,6 +1274,9 @@ class OfflineReader:
                 for w in times(s.folded, today, self.lexicon)
                 if not self._undone_at(s.folded, w.start) and not self._dates_a_message(s.folded, w.start)
             ]
+            if any(w.days is not None and w.days > 0 and not w.past for w in found):
+                # "in three weeks, the rep confirmed today": the day of the saying is not a second, later word
+                found = [w for w in found if not self._dates_a_saying(s.folded, w)]
             if not found:
                 continue
             ahead = [w for w in found if w.days is not None and not w.past]
@@ -1280,6 +1296,18 @@ class OfflineReader:
             if not re.search(r"[.;,:!?]", between) and len(between.split()) <= 2:
                 return True
         return False
+
+    def _dates_a_saying(self, folded: str, when: When) -> bool:
+        """The time is today or gone by and dates a saying right beside it ("hat ... heute bestätigt", "confirmed
+        today", "lo confirmó ayer": the lexicon's ``said_on`` words, one word at most between): when it was said, not
+        when the stock comes (asked only where another time ahead is named)."""
+        if when.days is None or when.days > 0:
+            return False
+        said = self.lexicon["said_on"].regex
+        return bool(
+            re.match(rf"\s+(?:[\w']+\s+)?{said}(?!\w)", folded[when.end :])
+            or re.search(rf"(?<!\w){said}\s+(?:[\w']+\s+)?$", folded[: when.start])
+        )
 
     def _undone_at(self, folded: str, at: int) -> bool:
         a, b = _part_of(folded, at)

@@ -344,6 +344,14 @@ def _accented_apart(text: str, folded: str, lexicon: Lexicon) -> str:
     return out
 
 
+def other_records(folded: str, lexicon: Lexicon) -> list[re.Match[str]]:
+    """Where the statement names another record: the lexicon's ``other_record`` words, and a record named by its
+    month (``dated_record``: "the March order", "la commande d'avril", "Bestellung vom Juli"), which a day's number
+    after it makes a date of this one instead ("my order from June 3")."""
+    dated = [m for m in lexicon["dated_record"].finditer(folded) if not re.match(r"\s*\d", folded[m.end() :])]
+    return sorted([*lexicon["other_record"].finditer(folded), *dated], key=lambda m: m.start())
+
+
 def _has(lexicon: Lexicon, category: str, folded: str) -> bool:
     return lexicon[category].search(folded) is not None
 
@@ -381,7 +389,7 @@ def _statement(
     about: About = "unsaid"
     if _has(lexicon, "general", folded):
         about = "general"
-    elif _has(lexicon, "other_record", folded):
+    elif other_records(folded, lexicon):
         about = "other"
     elif _has(lexicon, "this_record", folded):
         about = "this"

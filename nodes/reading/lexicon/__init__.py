@@ -61,7 +61,7 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _token_regex(token: str) -> str:
+def _token_regex(token: str, stop: str = "") -> str:
     if token == "_":
         return r"[\w'$€£#.,/-]+"
     if token == "#":
@@ -70,7 +70,7 @@ def _token_regex(token: str) -> str:
         return _CURRENCY
     if token.startswith("{") and token.endswith("}"):
         options = token[1:-1].split("|")
-        inner = "|".join(_phrase_regex(o) for o in options if o)
+        inner = "|".join(_phrase_regex(o, stop) for o in options if o)
         return f"(?:{inner})" + ("?" if "" in options else "")
     # a word that ends so may be a compound joined by hyphens ("Werbe-E-Mails" ends in "e-mails")
     lead = r"[\w-]*" if token.startswith("*") and len(token) > 1 else ""
@@ -101,23 +101,25 @@ def _split(phrase: str) -> list[str]:
     return tokens
 
 
-def _phrase_regex(phrase: str) -> str:
+def _phrase_regex(phrase: str, stop: str = "") -> str:
+    """A phrase's pattern; ``stop`` (a pattern of words) is what a gap (``~``, ``~~``) may not hold."""
     parts: list[str] = []
+    gap_word = rf"(?!(?:{stop})(?!\w))[^\s;!?]+" if stop else r"[^\s;!?]+"
     previous = ""
     tokens = _split(fold(phrase.replace("ß", _SHARP_S)))
     for token in tokens:
         if not parts:
-            parts.append(_token_regex(token) if token != "~" else "")
+            parts.append(_token_regex(token, stop) if token != "~" else "")
             previous = token
             continue
         wordy = (previous[-1:].isalnum() or previous[-1:] in "*_}~") and (token[0].isalnum() or token[0] in "*_{~")
         separator = r"[\s\-/]+" if wordy else r"[\s\-/]*"
         if token in ("~", "~~"):  # up to three (eight) words between
-            parts.append(rf"(?:{separator}[^\s;!?]+){{0,{3 if token == '~' else 8}}}?")
+            parts.append(rf"(?:{separator}{gap_word}){{0,{3 if token == '~' else 8}}}?")
         elif token.startswith("{") and token.endswith("}") and "||" in "|" + token[1:-1] + "|":
-            parts.append(f"(?:{separator}{_token_regex(token)[:-1]})?")
+            parts.append(f"(?:{separator}{_token_regex(token, stop)[:-1]})?")
         else:
-            parts.append(separator + _token_regex(token))
+            parts.append(separator + _token_regex(token, stop))
         previous = token
     body = "".join(parts)
     first, last = tokens[0], tokens[-1]
@@ -127,13 +129,13 @@ def _phrase_regex(phrase: str) -> str:
 
 
 class Words:
-    """A category's phrases compiled to one pattern over folded text."""
+    """A category's phrases compiled to one pattern over folded text; ``stop``: words a gap may not hold."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], stop: str = "") -> None:
         self.phrases = tuple(dict.fromkeys(p for p in phrases if p.strip()))
         # longest first, so "not only" wins over "not" where both start
         ordered = sorted(self.phrases, key=lambda p: -len(p))
-        self.pattern = re.compile("|".join(f"(?:{_phrase_regex(p)})" for p in ordered)) if ordered else None
+        self.pattern = re.compile("|".join(f"(?:{_phrase_regex(p, stop)})" for p in ordered)) if ordered else None
 
     def __bool__(self) -> bool:
         return self.pattern is not None
@@ -255,16 +257,63 @@ def _merge(target: dict[str, Any], source: Mapping[str, Any]) -> None:
             target[key] = value
 
 
+def _spellings(phrase: str) -> list[str]:
+    """A phrase in each spelling of its words whose letters vary ("reposici{o|ó}n": "reposicion" and "reposición"),
+    so a word so written is known as it is written, never corrected towards another."""
+    varied = re.search(r"(?<=\w)\{([^{}]*)\}|\{([^{}]*)\}(?=\w)", phrase)
+    if varied is None:
+        return [phrase]
+    options = (varied[1] if varied[1] is not None else varied[2]).split("|")
+    return [s for o in options for s in _spellings(phrase[: varied.start()] + o + phrase[varied.end() :])][:16]
+
+
 def _literal_words(phrases: Iterable[str]) -> Iterator[tuple[str, bool]]:
     """(word, is a stem) for each plain word of the phrases: the vocabulary typos are corrected towards."""
     for phrase in phrases:
-        for token in re.split(r"[^a-z*_~#$]+", fold(phrase)):
+        for token in re.split(r"[^a-z*_~#$]+", " ".join(_spellings(fold(phrase)))):
             if not token or token in ("_", "~", "~~", "#", "$") or token.startswith("*"):
                 continue
             stem = token.endswith("*")
             token = token.rstrip("*")
             if re.fullmatch(r"[a-z]+", token):
                 yield token, stem
+
+
+def _single_words(phrases: Iterable[str]) -> str:
+    """The one-word phrases among ``phrases`` as one pattern (``word*`` for a word that starts so), or ""."""
+    out = []
+    for phrase in phrases:
+        folded = fold(phrase.strip())
+        if folded and " " not in folded and "{" not in folded:
+            out.append(re.escape(folded.rstrip("*")) + (r"\w*" if folded.endswith("*") else ""))
+    return "|".join(sorted(set(out), key=len, reverse=True))
+
+
+def _kind_words(spec: Mapping[str, Any], stop: str) -> KindWords:
+    """One kind's words; ``stop``: the denials a gap in its phrases may not hold."""
+
+    def listed(key: str) -> Words:
+        return Words(spec.get(key, []), stop)
+
+    return KindWords(
+        cues=listed("cues"),
+        actions=listed("actions"),
+        objects=listed("objects"),
+        excludes=listed("excludes"),
+        opposites=listed("opposites"),
+        minor=listed("minor"),
+        alternative=listed("alternative"),
+        methods={m: Words(p, stop) for m, p in spec.get("methods", {}).items()},
+        independent=listed("independent"),
+        dependent=listed("dependent"),
+        prototypes=tuple(spec.get("prototypes", [])),
+        objects_in_scope=bool(spec.get("objects_in_scope", False)),
+        declined_offer=bool(spec.get("declined_offer", False)),
+        requires=listed("requires"),
+        other_subjects=listed("other_subjects"),
+        subjects=listed("subjects"),
+        asked=listed("asked"),
+    )
 
 
 def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
@@ -290,28 +339,10 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     words = {k: Words(v) for k, v in merged.get("words", {}).items()}
     kinds = {}
     every: list[str] = [p for v in merged.get("words", {}).values() for p in v]
+    # a gap in a kind's phrase never holds a denial: "factura ~ sustituye" is not "factura no sustituye"
+    stop = _single_words(merged.get("words", {}).get("gap_denial", []))
     for kind, spec in merged.get("kinds", {}).items():
-        methods = {m: Words(p) for m, p in spec.get("methods", {}).items()}
-        lists = {k: Words(spec.get(k, [])) for k in ("cues", "actions", "objects", "excludes", "opposites", "minor")}
-        kinds[kind] = KindWords(
-            cues=lists["cues"],
-            actions=lists["actions"],
-            objects=lists["objects"],
-            excludes=lists["excludes"],
-            opposites=lists["opposites"],
-            minor=lists["minor"],
-            alternative=Words(spec.get("alternative", [])),
-            methods=methods,
-            independent=Words(spec.get("independent", [])),
-            dependent=Words(spec.get("dependent", [])),
-            prototypes=tuple(spec.get("prototypes", [])),
-            objects_in_scope=bool(spec.get("objects_in_scope", False)),
-            declined_offer=bool(spec.get("declined_offer", False)),
-            requires=Words(spec.get("requires", [])),
-            other_subjects=Words(spec.get("other_subjects", [])),
-            subjects=Words(spec.get("subjects", [])),
-            asked=Words(spec.get("asked", [])),
-        )
+        kinds[kind] = _kind_words(spec, stop)
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
         every += [p for v in spec.get("methods", {}).values() for p in v]
     tables = {k: {fold(w): v for w, v in merged.get(k, {}).items()} for k in ("numbers", "months", "weekdays")}
