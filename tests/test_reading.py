@@ -340,6 +340,22 @@ CUSTOMER = Source("helpdesk", "T-7", "customer_message")
         (NOTE, "cancel_intent", "Rang her: it was her husband who closed his plan, she stays.", "she stays.", False),
         # a rule, not a request
         (NOTE, "refund_request", "Sent the refunds policy page: shop.example/refunds", None, False),
+        # the kind's own words, which the rules read as nothing stated for this record: a "yes" is a disagreement
+        (
+            CUSTOMER,
+            "cancel_intent",
+            "Thanks for sorting out the cancellation of my old phone plan in March; the new one is great.",
+            None,
+            False,
+        ),
+        (
+            CUSTOMER,
+            "delivery_refused",
+            "The replacement kettle you suggested is fine by me, go ahead and ship it.",
+            None,
+            False,
+        ),
+        (CUSTOMER, "delivery_refused", "Der vorgeschlagene Ersatzartikel passt mir, bitte verschicken.", None, False),
         # plain statements by the right holder stand
         (CUSTOMER, "refund_request", "I want my money back for the kettle that leaks.", None, True),
         (CUSTOMER, "cancel_intent", "Veuillez annuler ma commande, merci.", None, True),

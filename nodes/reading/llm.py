@@ -13,9 +13,11 @@ Its answer is then checked by the same rules as the offline reader's, both ways.
 model's own analysis and the rules agree: a third party, another record, a superseded or planned statement (for a
 kind that needs a thing done), a question or a condition, said by the model *or* found by the rules in the text,
 makes it no positive fact; and the offline reader's reading of the same text, where it reads the kind, wins when it
-is not affirmed. A "maybe" is not a downgrade by itself: with no word in the sentence that hedges or conditions it,
-and the model's own analysis clean, a plain statement the model was unsure about is read as stated ("the vase
-arrived cracked"). A "no" stands only where the rules find a denial.
+is not affirmed; where the rules find the kind's own words in the model's quote and read nothing stated, a "yes" is
+unknown (the rules had a reason: a thing done before, a substitute accepted). A "maybe" is not a downgrade by
+itself: with no word in the sentence that hedges or conditions it, and the model's own analysis clean, a plain
+statement the model was unsure about is read as stated ("the vase arrived cracked"). A "no" stands only where the
+rules find a denial.
 
 ``method`` is ``function_calling`` or ``json_mode`` (what the local llama.cpp model supports; ``json_schema`` too on
 servers that have it).
@@ -33,7 +35,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, create_model
 
 from ai_missions.nodes.reading import KINDS, THRESHOLD, Evidence, Fact, Polarity, Source
-from ai_missions.nodes.reading.lexicon import Lexicon
+from ai_missions.nodes.reading.lexicon import Lexicon, fold
 from ai_missions.nodes.reading.offline import (
     OfflineReader,
     amounts,
@@ -142,8 +144,20 @@ class LLMReader:
             if rule is not None and rule.polarity != "affirmed" and rule.confidence >= THRESHOLD:
                 # the rules read a denial, a hedge, a condition or a reversal in the text: theirs is the reading
                 fact = Fact(kind, rule.polarity, fact.confidence, rule.evidence, None, self.name)
+            elif rule is None and fact.polarity == "affirmed" and self._words_of(kind, fact.evidence.words):
+                # the rules read this kind's own words in the quote and found nothing stated there (a cancellation
+                # thanked for, a substitute accepted): a "yes" against them is a disagreement, and unknown
+                fact = Fact(kind, "hedged", fact.confidence, fact.evidence, None, self.name)
             facts.append(fact)
         return facts
+
+    def _words_of(self, kind: str, quote: str) -> bool:
+        """Whether the quote holds any of the words the rules read this kind by (a cue, an action or its object)."""
+        words = self.rules.lexicon.kinds.get(kind)
+        folded = fold(quote)
+        return words is not None and bool(
+            words.cues.spans(folded) or words.actions.spans(folded) or words.objects.search(folded)
+        )
 
     def _fact(self, kind: str, item: KindAnswer, text: str, source: Source, today: date | None) -> Fact | None:
         words = item.words.strip().strip("\"'").strip()
