@@ -371,6 +371,18 @@ def test_the_llm_readers_yes_stands_only_where_the_statements_layer_agrees(
     assert (fact is not None and fact.polarity == "affirmed") is affirmed
 
 
+@pytest.mark.parametrize(
+    "text", ["Ne m'appelez plus, merci.", "No me llamen más, por favor.", "Please stop phoning me."]
+)
+def test_the_llm_readers_no_is_unknown_where_the_rules_read_the_fact_stated(text: str) -> None:
+    """A request not to be called holds a "not": a small model answers "no" to "did the customer ask not to be
+    contacted?", and the scope rules find the denial word. The rules' own reading of the kind says it is stated, so
+    the two disagree: unknown, never a denial that would let the customer be called."""
+    model = scripted([_call({"contact_paused": {"answer": "no", "words": text}})])
+    (fact,) = LLMReader(model).read(text, CUSTOMER, ["contact_paused"])
+    assert fact.polarity == "hedged"
+
+
 def test_a_lexicon_word_with_a_sharp_s_matches_it_written_as_ss() -> None:
     words = Words(["größe", "außer wenn"])
     for text in ("Andere Größe bitte", "andere Grösse bitte", "ausser wenn er anruft", "außer wenn er anruft"):

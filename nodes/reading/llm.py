@@ -17,7 +17,7 @@ is not affirmed; where the rules find the kind's own words in the model's quote 
 unknown (the rules had a reason: a thing done before, a substitute accepted). A "maybe" is not a downgrade by
 itself: with no word in the sentence that hedges or conditions it, and the model's own analysis clean, a plain
 statement the model was unsure about is read as stated ("the vase arrived cracked"). A "no" stands only where the
-rules find a denial.
+rules find a denial, and not where the rules read the fact stated (a request not to be called says "not").
 
 ``method`` is ``function_calling`` or ``json_mode`` (what the local llama.cpp model supports; ``json_schema`` too on
 servers that have it).
@@ -144,6 +144,10 @@ class LLMReader:
             if rule is not None and rule.polarity != "affirmed" and rule.confidence >= THRESHOLD:
                 # the rules read a denial, a hedge, a condition or a reversal in the text: theirs is the reading
                 fact = Fact(kind, rule.polarity, fact.confidence, rule.evidence, None, self.name)
+            elif rule is not None and rule.polarity == "affirmed" and fact.polarity == "negated":
+                # a "no" where the rules read the fact stated ("ne m'appelez plus" is a pause, not its denial): the
+                # two disagree, and a missed pause or refusal is no safe default: unknown
+                fact = Fact(kind, "hedged", fact.confidence, fact.evidence, None, self.name)
             elif rule is None and fact.polarity == "affirmed" and self._words_of(kind, fact.evidence.words):
                 # the rules read this kind's own words in the quote and found nothing stated there (a cancellation
                 # thanked for, a substitute accepted): a "yes" against them is a disagreement, and unknown
