@@ -231,6 +231,8 @@ def _number_ends_sentence(line: str, stop: int, after: int, lexicon: Lexicon) ->
         # date ends its sentence; before another word it may go on ("ab 22.12. wieder lieferbar")
         rest = fold(line[after:])
         return any((m := lexicon[c].search(rest)) is not None and m.start() == 0 for c in ("request", "closing"))
+    if re.search(r"(?:^|\s)\d{1,2}[:h]\d{2}\.$", line[:stop]) and following is not None and following[1][0].isupper():
+        return True  # a time of day ("par téléphone 24/11 11:40. Retire ...") ends its sentence before a capital
     number = re.search(r"(?:^|\s)(?:(\S+)\s+)?\d{1,2}\.$", line[:stop])
     if number is None or following is None or not following[1][0].isupper():
         return False
@@ -496,7 +498,18 @@ def _bare_object(lexicon: Lexicon) -> re.Pattern[str]:
         return "|".join(re.escape(w) for w in words) or "(?!)"
 
     pronouns, ends = alternation("pronouns"), alternation("ends")
-    return re.compile(rf"\s*(?:(?:{pronouns})\b(?:\s+[\w']+)?)?\s*(?:[,.;!]|\s(?:{ends})\b|$)")
+    return re.compile(rf"\s*(?:(?:{pronouns})\b(?:\s+[\w']+)?)?{adverbials(lexicon)}\s*(?:[,.;!(]|\s(?:{ends})\b|$)")
+
+
+@cache
+def adverbials(lexicon: Lexicon) -> str:
+    """Any number of words that only say when or how a thing was done, as a pattern: a day written in digits (after
+    the lexicon's ``[figures] day_before`` words: "on 19/11", "am 23.11.", "le 19/11") or a channel (``said_how``: "by
+    mail", "per Mail", "par téléphone", "por correo"). "reversed 19/11 by mail" has no new object of its own."""
+    figures = lexicon.raw.get("figures") or {}
+    before = "|".join(re.escape(fold(w)) for w in sorted(figures.get("day_before", []), key=len, reverse=True))
+    day = rf"(?:(?:{before or '(?!)'})\s+)?\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\.?(?!\d)"
+    return rf"(?:\s*(?:{day}|{lexicon['said_how'].regex}(?!\w)))*"
 
 
 def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
@@ -518,9 +531,9 @@ def _undoes_it(folded: str, lexicon: Lexicon) -> bool:
         return False
     cancel = lexicon.kinds.get("cancel_intent")
     if cancel is not None and any(
-        a <= verb.start() < b for a, b in [*cancel.cues.spans(folded), *cancel.actions.spans(folded)]
+        a <= verb.start() < b or a >= verb.end() for a, b in [*cancel.cues.spans(folded), *cancel.actions.spans(folded)]
     ):
-        return False
+        return False  # "please cancel it" asks for a thing; "retira la baja" undoes the cancellation it names
     before = blank(lexicon, "polite", blank(lexicon, "request", folded[: verb.start()]))
     return not before.strip(" ,;-") and _bare_object(lexicon).match(folded, verb.end()) is not None
 
