@@ -7,6 +7,7 @@ import re
 
 from ai_missions.nodes.reading import Source
 from ai_missions.nodes.reading.lexicon import default, fold
+from ai_missions.nodes.reading.offline import bank_method
 from ai_missions.nodes.reading.statements import adverbials, analyse
 from tests.support.reading_checks import assert_affirmed, assert_not_affirmed, stated
 
@@ -72,3 +73,15 @@ def test_a_cue_inside_a_longer_word_that_undoes_is_that_words() -> None:
     ap = Source("ap", "I-16", "ap_note")
     assert_not_affirmed("Écriture manuelle saisie le 2/12 puis contre-passée.", "ledger_posted", ap)
     assert_affirmed("Extourne manuelle passée le 2/12.", "ledger_posted", ap)
+
+
+def test_a_letters_signed_reply_is_no_email_and_a_numbers_no_is_no_denial() -> None:
+    """ "signed reply" after a letter to the address on file is the letter's answer (``other``), not an e-mail
+    "reply": the longer method's words hold the shorter; "the switchboard no." names a number, it denies nothing."""
+    assert bank_method("Letter to the registered address, signed reply received 2/12.") == "other"
+    assert bank_method("Brief an die hinterlegte Adresse, unterschriebene Antwort am 2.12. erhalten.") == "other"
+    assert bank_method("Courrier à l'adresse enregistrée, réponse signée reçue le 2/12.") == "other"
+    assert bank_method("Carta a la dirección registrada, respuesta firmada recibida el 2/12.") == "other"
+    assert bank_method("Reply received by e-mail from the known address.") == "email"
+    assert bank_method("Rang the vendor on the switchboard no. from our master file, details confirmed.") == "call_back"
+    assert bank_method("No call to the switchboard; confirmed by e-mail only.") == "email"

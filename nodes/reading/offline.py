@@ -245,9 +245,17 @@ def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
     lexicon = lexicon or default()
     folded = fold(text)
     methods = lexicon.kinds["bank_verified"].methods
+    spans = {name: [m.span() for m in words.finditer(folded)] for name, words in methods.items()}
     found: dict[str, int] = {}
     for name, words in methods.items():
         for match in words.finditer(folded):
+            if any(
+                a <= match.start() and match.end() <= b and b - a > match.end() - match.start()
+                for other, held in spans.items()
+                if other != name
+                for a, b in held
+            ):
+                continue  # "reply" inside "signed reply" (a letter's answer): the longer method's word
             # read in its own sentence: "verified via the number on file. No discrepancies." denies nothing of it
             a = max((m.end() for m in re.finditer(r"[.!?]\s+", folded[: match.start()])), default=0)
             end = re.search(r"[.!?](?:\s|$)", folded[match.end() :])
