@@ -85,3 +85,19 @@ def test_a_letters_signed_reply_is_no_email_and_a_numbers_no_is_no_denial() -> N
     assert bank_method("Reply received by e-mail from the known address.") == "email"
     assert bank_method("Rang the vendor on the switchboard no. from our master file, details confirmed.") == "call_back"
     assert bank_method("No call to the switchboard; confirmed by e-mail only.") == "email"
+
+
+def test_a_bare_no_before_a_capital_ends_its_sentence_and_a_number_no_does_not() -> None:
+    """ "but no. Close the account" is two sentences; "the main line no. from our master file" is one, as are
+    "Adr. tel." and "verif. Anruf" (abbreviations)."""
+    assert len({s.sentence for s in analyse("Thanks for the discount but no. Please close my account.")}) == 2
+    assert len({s.sentence for s in analyse("Called the main line no. from our master file.")}) == 1
+    assert len({s.sentence for s in analyse("Hauptstr. 12 – Adr. tel. bestätigt (verif. Anruf 24.11.)")}) == 1
+
+
+def test_an_address_line_initialled_is_staffs() -> None:
+    """An address line's writer is guessed from its field (the customer's); initials that close it ("(call 24/11,
+    RJ)") say a staff member wrote it, so a confirmation on a call stands; without them it stays the customer's."""
+    line = Source("orders", "O-16", "address_line")
+    assert_affirmed("12 Elm Road, Leeds - addr confirmed by phone (call 24/11, RJ)", "address_confirmed", line)
+    assert_not_affirmed("12 Elm Road, Leeds - addr confirmed by phone (call 24/11)", "address_confirmed", line)

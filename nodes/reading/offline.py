@@ -41,7 +41,9 @@ from ai_missions.nodes.reading.statements import Statement, adverbials, analyse,
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
 
 #: Where a negation's scope ends inside a statement.
-_PARTS = re.compile(r"[,;:()]\s*|\s[-–—]+\s|\s(?:and|und|et|y|then|so|dann|puis|luego|&)\s|\s/\s", re.I)
+_PARTS = re.compile(
+    r"[,;:()]\s*|\s[-–—]+\s|\s*(?:->|→|=>)\s*|\s(?:and|und|et|y|then|so|dann|puis|luego|&)\s|\s/\s", re.I
+)
 #: A cue marks its own place with this when blanked, so "to be verified" still reads as not yet done.
 _BLANK = "§"
 SEMANTIC_ALONE = 0.78  # a statement this close to a prototype is the kind even without a cue
@@ -352,6 +354,9 @@ class OfflineReader:
         if final is None:
             return None
         writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
+        if not source.writer and writer == "customer" and _initialled(statements):
+            # "Gartenstr. 8 – Adr. tel. bestätigt (Anruf 24.11., MK)": an address line initialled by whom checked it
+            writer = "staff"
         if writer == "customer" and not source.writer and self.lexicon["customer_named"].search(final.statement.folded):
             # "41 Kings Rd - confirmed by customer on a verified call" in an address line: the customer named in the
             # third person is not who wrote it; the field's name only guessed the writer
@@ -1368,6 +1373,18 @@ _RECORD_NUMBER = re.compile(r"#\s?(\w*\d{3,})|(?<![\w.,])([a-z]{1,4}-?\d{3,}|\d{
 
 def _record_numbers(folded: str) -> list[str]:
     return [a or b for a, b in _RECORD_NUMBER.findall(folded)]
+
+
+#: A staff member's initials that close a record's line: two or three capitals after a comma, a dash or a bracket
+#: ("(verified call 24/11, JP)", "- GH").
+_INITIALS = re.compile(r"[(,\-–—]\s*[A-Z]{2,3}\)?\s*$")
+
+
+def _initialled(statements: Sequence[Statement]) -> bool:
+    """The text's last body statement ends with a staff member's initials: the field's name guessed its writer
+    (an address line is the customer's), the initials say who wrote it."""
+    last = next((s for s in reversed(statements) if s.body), None)
+    return last is not None and _INITIALS.search(last.text) is not None
 
 
 #: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.

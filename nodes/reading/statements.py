@@ -49,7 +49,7 @@ _LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=[:.!?])\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|réf|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
-    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|av|avda|ave|blvd|bd|rd|pza|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
+    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|adr|verif|vérif|dir|tél|av|avda|ave|blvd|bd|rd|pza|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
@@ -209,6 +209,7 @@ def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
             _ABBREVIATION.search(line, 0, match.start())
             and line[match.start() - 1 : match.start()] not in "!?;"
             and not _number_ends_sentence(line, match.start(), match.end(), lexicon)
+            and not _bare_no_ends_sentence(line, match.start(), match.end())
         ):
             continue
         if _short_weekday_before_a_day(line, match.start(), match.end(), lexicon):
@@ -241,6 +242,20 @@ def _number_ends_sentence(line: str, stop: int, after: int, lexicon: Lexicon) ->
     figures = lexicon.raw.get("figures") or {}
     ordinal = {fold(w) for key in ("day_before", "ordinal_before") for w in figures.get(key, [])}
     return number[1] is None or fold(number[1]) not in ordinal
+
+
+def _bare_no_ends_sentence(line: str, stop: int, after: int) -> bool:
+    """ "no." before a capitalised word ("Thanks for the offer but no. Close the account") is an answer that ends its
+    sentence; before a number, a code or a lowercase word ("no. 4471", "No. ABC-12", "the no. from the master file")
+    it stands for one."""
+    word = re.match(r"[^\W\d_]+", line[after:])
+    return (
+        re.search(r"\b(?i:no)\.$", line[:stop]) is not None
+        and word is not None
+        and len(word[0]) > 1
+        and word[0][0].isupper()
+        and word[0][1:].islower()
+    )
 
 
 def _short_weekday_before_a_day(line: str, stop: int, after: int, lexicon: Lexicon) -> bool:
