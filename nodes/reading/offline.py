@@ -796,7 +796,11 @@ class OfflineReader:
             state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
         if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
             state = "hedged"  # "the box came open and wet": the packaging, not the item, is what is said damaged
-        if state == "affirmed" and self._answers_no(statement, statements):
+        if (
+            state == "affirmed"
+            and self._answers_no(statement, statements)
+            and not self._asked_another_thing(words, statement, statements)
+        ):
             state = "negated"  # "Posted manually? -> no, auto-posted via EDI": the answer denies what was asked
         if state == "affirmed" and self._hedged_word(folded, at):
             state = "hedged"  # "possible damage", "presunto defecto": the word itself is doubted
@@ -961,6 +965,16 @@ class OfflineReader:
         doubt = self.lexicon["before_hedge"].pattern
         before = folded[max(0, at - 30) : at]
         return doubt is not None and re.search(rf"(?:{doubt.pattern})\s+(?:[\w']+\s+)?$", before) is not None
+
+    @staticmethod
+    def _asked_another_thing(words: KindWords, statement: Statement, statements: list[Statement]) -> bool:
+        """The question the statement answers names none of the kind's words ("Duplicate? No - both are needed",
+        "¿Duplicado? No, hacen falta los dos"): its "no" denies what was asked, and the kind's words after it
+        stand. A question that names them ("Posted manually? -> no, auto-posted") is what the "no" denies."""
+        previous = next((s for s in statements if s.index == statement.index - 1 and s.body), None)
+        return previous is not None and not any(
+            w.search(previous.folded) for w in (words.cues, words.actions, words.objects)
+        )
 
     def _answers_no(self, statement: Statement, statements: list[Statement]) -> bool:
         """The statement answers the question just before it with a bare "no" ("Posted manually? -> no, ...")."""
