@@ -101,3 +101,12 @@ def test_an_address_line_initialled_is_staffs() -> None:
     line = Source("orders", "O-16", "address_line")
     assert_affirmed("12 Elm Road, Leeds - addr confirmed by phone (call 24/11, RJ)", "address_confirmed", line)
     assert_not_affirmed("12 Elm Road, Leeds - addr confirmed by phone (call 24/11)", "address_confirmed", line)
+
+
+def test_another_languages_infinitive_is_no_typo() -> None:
+    """ "acceptar" is one vowel from the French "accepter": another conjugation's or language's form, which the
+    typo corrector leaves as written (a Spanish "contactar" had been read as the French word)."""
+    lexicon = default()
+    assert lexicon.correct("acceptar") == "acceptar"  # not "accepter"
+    assert lexicon.correct("ajoutar") == "ajoutar"
+    assert lexicon.correct("rembourcement") == "remboursement"
