@@ -209,7 +209,9 @@ def polarity(clause: str, cues: Sequence[tuple[int, int]] = (), lexicon: Lexicon
     check of a quoted answer)."""
     lexicon = lexicon or default()
     folded = fold(clause)
-    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _blanked(folded, cues)))
+    quiet = blank(
+        lexicon, "grateful_if", blank(lexicon, "polite", blank(lexicon, "concessive", _blanked(folded, cues)))
+    )
     if lexicon["condition"].search(quiet) or lexicon["otherwise"].search(quiet):
         return "conditional"
     state = scope(folded, cues, lexicon)

@@ -377,7 +377,9 @@ def _statement(
     index: int, text: str, start: int, folded: str, region: Region, sentence: int, lexicon: Lexicon
 ) -> Statement:
     # "even if it looks like a duplicate" is no condition, nor the "sí" (yes) of "sí acepto"
+    # ... nor the "if" of a request framed as thanks ("I'd be grateful if you could refund it": ``grateful_if``)
     quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _accented_apart(text, folded, lexicon)))
+    quiet = blank(lexicon, "grateful_if", quiet)
     mood: Mood = "assertion"
     if "?" in _untagged(folded, lexicon):  # "..., right?" is no question
         opening = lexicon["question"].search(folded)
