@@ -36,12 +36,14 @@ from ai_missions.knowledge_index.embeddings import embed_texts_cached, load_mode
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
 from ai_missions.nodes.reading.figures import When, amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
-from ai_missions.nodes.reading.statements import Statement, analyse, blank, other_records
+from ai_missions.nodes.reading.statements import Statement, adverbials, analyse, blank, other_records
 
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
 
 #: Where a negation's scope ends inside a statement.
-_PARTS = re.compile(r"[,;:()]\s*|\s[-–—]+\s|\s(?:and|und|et|y|then|so|dann|puis|luego|&)\s|\s/\s", re.I)
+_PARTS = re.compile(
+    r"[,;:()]\s*|\s[-–—]+\s|\s*(?:->|→|=>)\s*|\s(?:and|und|et|y|then|so|dann|puis|luego|&)\s|\s/\s", re.I
+)
 #: A cue marks its own place with this when blanked, so "to be verified" still reads as not yet done.
 _BLANK = "§"
 SEMANTIC_ALONE = 0.78  # a statement this close to a prototype is the kind even without a cue
@@ -207,7 +209,9 @@ def polarity(clause: str, cues: Sequence[tuple[int, int]] = (), lexicon: Lexicon
     check of a quoted answer)."""
     lexicon = lexicon or default()
     folded = fold(clause)
-    quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _blanked(folded, cues)))
+    quiet = blank(
+        lexicon, "grateful_if", blank(lexicon, "polite", blank(lexicon, "concessive", _blanked(folded, cues)))
+    )
     if lexicon["condition"].search(quiet) or lexicon["otherwise"].search(quiet):
         return "conditional"
     state = scope(folded, cues, lexicon)
@@ -245,9 +249,17 @@ def bank_method(text: str, lexicon: Lexicon | None = None) -> str:
     lexicon = lexicon or default()
     folded = fold(text)
     methods = lexicon.kinds["bank_verified"].methods
+    spans = {name: [m.span() for m in words.finditer(folded)] for name, words in methods.items()}
     found: dict[str, int] = {}
     for name, words in methods.items():
         for match in words.finditer(folded):
+            if any(
+                a <= match.start() and match.end() <= b and b - a > match.end() - match.start()
+                for other, held in spans.items()
+                if other != name
+                for a, b in held
+            ):
+                continue  # "reply" inside "signed reply" (a letter's answer): the longer method's word
             # read in its own sentence: "verified via the number on file. No discrepancies." denies nothing of it
             a = max((m.end() for m in re.finditer(r"[.!?]\s+", folded[: match.start()])), default=0)
             end = re.search(r"[.!?](?:\s|$)", folded[match.end() :])
@@ -344,6 +356,9 @@ class OfflineReader:
         if final is None:
             return None
         writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
+        if not source.writer and writer == "customer" and _initialled(statements):
+            # "Gartenstr. 8 – Adr. tel. bestätigt (Anruf 24.11., MK)": an address line initialled by whom checked it
+            writer = "staff"
         if writer == "customer" and not source.writer and self.lexicon["customer_named"].search(final.statement.folded):
             # "41 Kings Rd - confirmed by customer on a verified call" in an address line: the customer named in the
             # third person is not who wrote it; the field's name only guessed the writer
@@ -402,7 +417,9 @@ class OfflineReader:
             later = [
                 s
                 for s in later
-                if not any(r.statement.index == s.index for r in stated) and not self._takes_back_itself(s)
+                if not any(r.statement.index == s.index for r in stated)
+                and not self._takes_back_itself(s)
+                and not self._undoes_another_kind(s, kind)
             ]
             if later:
                 taken = later[0]
@@ -428,11 +445,11 @@ class OfflineReader:
                 return replace(current, polarity="hedged", value=None)  # "confirmed - but only for item 4472": which?
             if (
                 following is not None
-                and following.sentence == current.statement.sentence
                 and self._binds(following)
                 and not any(r.statement.index == following.index for r in stated)
             ):
-                return replace(current, polarity="conditional", value=None)  # "I could collect it, but only if ..."
+                # "I could collect it, but only if ...", "Exchange asked for. Only if the size is in stock, though."
+                return replace(current, polarity="conditional", value=None)
             if (
                 following is not None
                 and self._offers_otherwise(following)
@@ -472,6 +489,18 @@ class OfflineReader:
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
         return current
+
+    def _undoes_another_kind(self, statement: Statement, kind: str) -> bool:
+        """The statement names what it takes back, and that is another kind's thing ("took the discount. Cancel
+        request withdrawn", "Rabatt angenommen. Kündigung zurückgezogen"): the cancellation is undone, not the offer.
+        Another kind's thing it asks for instead ("scrap that, I want an exchange") takes this one back."""
+        folded = statement.folded
+        return any(
+            scope(folded, [span], self.lexicon) == "negated"
+            for other, words in self.lexicon.kinds.items()
+            if other != kind
+            for span in words.cues.spans(folded)
+        )
 
     def _concedes(self, statement: Statement) -> bool:
         """The statement opens with a concession ("aunque parece repetido", "even though it looks like a copy": the
@@ -667,6 +696,10 @@ class OfflineReader:
             # "..., then called back and said standard shipping is fine": it turns to another thing, it does not
             # agree again ("Actually, yes, I'll take it" does)
             return None
+        if cues:
+            # a cue inside a longer word that undoes is that word's ("contre-passée" holds "passée": undone, not done)
+            undoing = [m.span() for m in lexicon["undo"].finditer(folded)]
+            cues = [c for c in cues if not any(a <= c[0] and c[1] <= b and b - a > c[1] - c[0] for a, b in undoing)]
         if cues and words.opposites:
             # a cue inside the kind's opposite is the opposite's word ("regular delivery is fine": "is fine" agrees to
             # nothing extra)
@@ -710,7 +743,8 @@ class OfflineReader:
             confidence = sim
         else:
             return None
-        if not self._ours(kind, statement, cues[0][0] if cues else 0) or self._names_another(statement, statements):
+        at = cues[0][0] if cues else 0
+        if not self._ours(kind, statement, at) or self._names_another(statement, statements, at):
             return None
         if cues and self._another_subject(words, folded, cues[0][0]):
             return None  # "our account manager for this client has left": not the customer's contact
@@ -764,7 +798,11 @@ class OfflineReader:
             state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
         if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
             state = "hedged"  # "the box came open and wet": the packaging, not the item, is what is said damaged
-        if state == "affirmed" and self._answers_no(statement, statements):
+        if (
+            state == "affirmed"
+            and self._answers_no(statement, statements)
+            and not self._asked_another_thing(words, statement, statements)
+        ):
             state = "negated"  # "Posted manually? -> no, auto-posted via EDI": the answer denies what was asked
         if state == "affirmed" and self._hedged_word(folded, at):
             state = "hedged"  # "possible damage", "presunto defecto": the word itself is doubted
@@ -930,6 +968,16 @@ class OfflineReader:
         before = folded[max(0, at - 30) : at]
         return doubt is not None and re.search(rf"(?:{doubt.pattern})\s+(?:[\w']+\s+)?$", before) is not None
 
+    @staticmethod
+    def _asked_another_thing(words: KindWords, statement: Statement, statements: list[Statement]) -> bool:
+        """The question the statement answers names none of the kind's words ("Duplicate? No - both are needed",
+        "¿Duplicado? No, hacen falta los dos"): its "no" denies what was asked, and the kind's words after it
+        stand. A question that names them ("Posted manually? -> no, auto-posted") is what the "no" denies."""
+        previous = next((s for s in statements if s.index == statement.index - 1 and s.body), None)
+        return previous is not None and not any(
+            w.search(previous.folded) for w in (words.cues, words.actions, words.objects)
+        )
+
     def _answers_no(self, statement: Statement, statements: list[Statement]) -> bool:
         """The statement answers the question just before it with a bare "no" ("Posted manually? -> no, ...")."""
         previous = next((s for s in statements if s.index == statement.index - 1 and s.body), None)
@@ -1089,7 +1137,12 @@ class OfflineReader:
         a, b = _part_of(rest, verb.start())
         before = re.sub(rf"^\s*{self.lexicon['and_words'].regex}\s+", "", rest[a : verb.start()])
         before = blank(self.lexicon, "auxiliary", blank(self.lexicon, "sequence", before))
-        return not before.strip(" ,;-") and not rest[verb.end() : b].strip(" ,;.!-")
+        # "..., am 23.11. per Mail widerrufen", "puis extournée le 19/11": when and how it was undone is no subject
+        before = re.sub(adverbials(self.lexicon), " ", before)
+        after = rest[verb.end() : b]
+        return not before.strip(" ,;-") and (
+            not after.strip(" ,;.!-") or re.fullmatch(adverbials(self.lexicon) + r"[\s,;.!()-]*", after) is not None
+        )
 
     def _sets_records_apart(self, statement: Statement) -> bool:
         """The statement names two records and denies one ("on order 4410, not on 4471"), and does not say which of
@@ -1106,6 +1159,10 @@ class OfflineReader:
         opener = self.lexicon["question_openers"].search(statement.folded)
         if opener is not None and not statement.folded[: opener.start()].strip(" ¿"):
             return True  # "is click and collect available on big items?": asked from its first word
+        part = _part_of(statement.folded, at)
+        opens = self.lexicon["question_openers"].search(statement.folded, part[0], part[1])
+        if opens is not None and not statement.folded[part[0] : opens.start()].strip(" ¿"):
+            return True  # "one thing before I buy - can sale items be swapped ...?": the cue's own part asks
         indirect = self.lexicon["indirect_question"].search(statement.folded)
         if indirect is not None and indirect.start() <= at:
             return True  # "asks whether a refund is possible on sale items - policy sent": the cue is what is asked
@@ -1178,16 +1235,25 @@ class OfflineReader:
             and re.search(rf"(?:{agent.pattern})\s+$", folded[part[0] : third]) is not None
         )
 
-    def _names_another(self, statement: Statement, statements: list[Statement]) -> bool:
-        """The text names this record by its number ("this order (#5513) stays on standard delivery") and the
-        statement names only other numbers ("accepted on order #5512"): it is about another record."""
+    def _names_another(self, statement: Statement, statements: list[Statement], at: int) -> bool:
+        """The text names this record by its number ("this order (#5513) stays on standard delivery", "this one
+        (6620) ships") and the statement names only other numbers ("accepted on order #5512"), in the cue's part
+        where that names one ("note on 6620: cancelled 6619 (the duplicate)"): it is about another record. A bare
+        number counts where it is as long as this record's (a sibling's number, not an amount)."""
         this: set[str] = set()
         for other in statements:
             if other.body:
                 for match in self.lexicon["this_record"].finditer(other.folded):
-                    this.update(_record_numbers(other.folded[match.end() : match.end() + 16])[:1])
-        named = set(_record_numbers(statement.folded))
-        return bool(this) and bool(named) and not named & this
+                    after = other.folded[match.end() : match.end() + 16]
+                    this.update((_record_numbers(after) or re.findall(r"^\W{0,3}(\d{3,})\b", after))[:1])
+        if not this:
+            return False
+        part = statement.folded[slice(*_part_of(statement.folded, at))]
+        lengths = {len(n) for n in this}
+        named = set(_record_numbers(part)) | {n for n in re.findall(r"(?<![\w.,/:])\d{3,}(?![\w.,/:])", part)
+                                              if len(n) in lengths}  # fmt: skip
+        named = named or set(_record_numbers(statement.folded))
+        return bool(named) and not named & this
 
     def _verification(self, folded: str, statements: list[Statement], statement: Statement) -> Polarity:
         """``bank_verified``'s evidence rule: a channel independent of the change request (a number or address
@@ -1323,6 +1389,18 @@ _RECORD_NUMBER = re.compile(r"#\s?(\w*\d{3,})|(?<![\w.,])([a-z]{1,4}-?\d{3,}|\d{
 
 def _record_numbers(folded: str) -> list[str]:
     return [a or b for a, b in _RECORD_NUMBER.findall(folded)]
+
+
+#: A staff member's initials that close a record's line: two or three capitals after a comma, a dash or a bracket
+#: ("(verified call 24/11, JP)", "- GH").
+_INITIALS = re.compile(r"[(,\-–—]\s*[A-Z]{2,3}\)?\s*$")
+
+
+def _initialled(statements: Sequence[Statement]) -> bool:
+    """The text's last body statement ends with a staff member's initials: the field's name guessed its writer
+    (an address line is the customer's), the initials say who wrote it."""
+    last = next((s for s in reversed(statements) if s.body), None)
+    return last is not None and _INITIALS.search(last.text) is not None
 
 
 #: Kinds asked for now: one done before ("thank you for processing my cancellation") is no request.

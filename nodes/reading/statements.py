@@ -49,7 +49,7 @@ _LINES = re.compile(r"\r?\n|\s+[/|]\s+(?=\S)|\s{2,}(?=\S)|(?<=[:.!?])\s+(?=>)")
 #: A period after these is an abbreviation, not a sentence end ("the no. from vendor master", "J. Ortiz", "Kd.").
 _ABBREVIATION = re.compile(
     r"(?:(?i:\w*(?:str|nr))|\b(?i:no|nr|tel|telef|ref|réf|approx|ca|vs|etc|kd|bzw|st|mr|ms|mrs|dr|art|n\.?º|nº|inc|ltd|co|est|ind|corp|"
-    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|av|avda|ave|blvd|bd|rd|pza|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
+    r"fa|fr|hr|mme|sr|sra|ph|lt|cust|adr|verif|vérif|dir|tél|av|avda|ave|blvd|bd|rd|pza|acct|pcs|orig|approx|max|min|e\.g|i\.e|z\.b|u\.a|str|ggf|evtl|inkl|zzgl|usw|vgl)|\b[A-Z]|(?<![\d.])\d{1,2}"
     r"(?:\.\d{1,2})?)\.$"
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[!?])(?=[^\s!?.)\"'])")
@@ -209,6 +209,7 @@ def _sentences(line: str, lexicon: Lexicon) -> list[tuple[int, str]]:
             _ABBREVIATION.search(line, 0, match.start())
             and line[match.start() - 1 : match.start()] not in "!?;"
             and not _number_ends_sentence(line, match.start(), match.end(), lexicon)
+            and not _bare_no_ends_sentence(line, match.start(), match.end())
         ):
             continue
         if _short_weekday_before_a_day(line, match.start(), match.end(), lexicon):
@@ -231,6 +232,8 @@ def _number_ends_sentence(line: str, stop: int, after: int, lexicon: Lexicon) ->
         # date ends its sentence; before another word it may go on ("ab 22.12. wieder lieferbar")
         rest = fold(line[after:])
         return any((m := lexicon[c].search(rest)) is not None and m.start() == 0 for c in ("request", "closing"))
+    if re.search(r"(?:^|\s)\d{1,2}[:h]\d{2}\.$", line[:stop]) and following is not None and following[1][0].isupper():
+        return True  # a time of day ("par téléphone 24/11 11:40. Retire ...") ends its sentence before a capital
     number = re.search(r"(?:^|\s)(?:(\S+)\s+)?\d{1,2}\.$", line[:stop])
     if number is None or following is None or not following[1][0].isupper():
         return False
@@ -239,6 +242,20 @@ def _number_ends_sentence(line: str, stop: int, after: int, lexicon: Lexicon) ->
     figures = lexicon.raw.get("figures") or {}
     ordinal = {fold(w) for key in ("day_before", "ordinal_before") for w in figures.get(key, [])}
     return number[1] is None or fold(number[1]) not in ordinal
+
+
+def _bare_no_ends_sentence(line: str, stop: int, after: int) -> bool:
+    """ "no." before a capitalised word ("Thanks for the offer but no. Close the account") is an answer that ends its
+    sentence; before a number, a code or a lowercase word ("no. 4471", "No. ABC-12", "the no. from the master file")
+    it stands for one."""
+    word = re.match(r"[^\W\d_]+", line[after:])
+    return (
+        re.search(r"\b(?i:no)\.$", line[:stop]) is not None
+        and word is not None
+        and len(word[0]) > 1
+        and word[0][0].isupper()
+        and word[0][1:].islower()
+    )
 
 
 def _short_weekday_before_a_day(line: str, stop: int, after: int, lexicon: Lexicon) -> bool:
@@ -360,7 +377,9 @@ def _statement(
     index: int, text: str, start: int, folded: str, region: Region, sentence: int, lexicon: Lexicon
 ) -> Statement:
     # "even if it looks like a duplicate" is no condition, nor the "sí" (yes) of "sí acepto"
+    # ... nor the "if" of a request framed as thanks ("I'd be grateful if you could refund it": ``grateful_if``)
     quiet = blank(lexicon, "polite", blank(lexicon, "concessive", _accented_apart(text, folded, lexicon)))
+    quiet = blank(lexicon, "grateful_if", quiet)
     mood: Mood = "assertion"
     if "?" in _untagged(folded, lexicon):  # "..., right?" is no question
         opening = lexicon["question"].search(folded)
@@ -496,7 +515,18 @@ def _bare_object(lexicon: Lexicon) -> re.Pattern[str]:
         return "|".join(re.escape(w) for w in words) or "(?!)"
 
     pronouns, ends = alternation("pronouns"), alternation("ends")
-    return re.compile(rf"\s*(?:(?:{pronouns})\b(?:\s+[\w']+)?)?\s*(?:[,.;!]|\s(?:{ends})\b|$)")
+    return re.compile(rf"\s*(?:(?:{pronouns})\b(?:\s+[\w']+)?)?{adverbials(lexicon)}\s*(?:[,.;!(]|\s(?:{ends})\b|$)")
+
+
+@cache
+def adverbials(lexicon: Lexicon) -> str:
+    """Any number of words that only say when or how a thing was done, as a pattern: a day written in digits (after
+    the lexicon's ``[figures] day_before`` words: "on 19/11", "am 23.11.", "le 19/11") or a channel (``said_how``: "by
+    mail", "per Mail", "par téléphone", "por correo"). "reversed 19/11 by mail" has no new object of its own."""
+    figures = lexicon.raw.get("figures") or {}
+    before = "|".join(re.escape(fold(w)) for w in sorted(figures.get("day_before", []), key=len, reverse=True))
+    day = rf"(?:(?:{before or '(?!)'})\s+)?\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\.?(?!\d)"
+    return rf"(?:\s*(?:{day}|{lexicon['said_how'].regex}(?!\w)))*"
 
 
 def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
@@ -518,9 +548,9 @@ def _undoes_it(folded: str, lexicon: Lexicon) -> bool:
         return False
     cancel = lexicon.kinds.get("cancel_intent")
     if cancel is not None and any(
-        a <= verb.start() < b for a, b in [*cancel.cues.spans(folded), *cancel.actions.spans(folded)]
+        a <= verb.start() < b or a >= verb.end() for a, b in [*cancel.cues.spans(folded), *cancel.actions.spans(folded)]
     ):
-        return False
+        return False  # "please cancel it" asks for a thing; "retira la baja" undoes the cancellation it names
     before = blank(lexicon, "polite", blank(lexicon, "request", folded[: verb.start()]))
     return not before.strip(" ,;-") and _bare_object(lexicon).match(folded, verb.end()) is not None
 

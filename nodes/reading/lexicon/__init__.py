@@ -425,11 +425,14 @@ _ENDINGS = frozenset({"s", "e", "a", "o", "n", "es", "en", "as", "os"})
 
 
 def _inflection(word: str, target: str) -> bool:
-    """The two differ only in a final vowel (es "se jubila" / "se jubiló", "anulada" / "anulado") or in an ending
+    """The two differ only in a final vowel (es "se jubila" / "se jubiló", "anulada" / "anulado"), in the vowel
+    before a last letter they share ("contactar" / "contacter", "stornieren" / "stornierin") or in an ending
     one adds to the other ("gratuita" / "gratuit", "boutiques" / "boutique"): an inflection, whose tense, person or
     number the reader must keep, not a typo."""
     vowels = "aeiou"
     if len(word) == len(target):
+        if word[:-2] == target[:-2] and word[-1] == target[-1] and {word[-2], target[-2]} <= set(vowels):
+            return True  # "contactar" / "contacter": another language's infinitive, or another conjugation's
         return word[:-1] == target[:-1] and word[-1] in vowels and target[-1] in vowels
     longer, shorter = (word, target) if len(word) > len(target) else (target, word)
     return longer.startswith(shorter) and longer[len(shorter) :] in _ENDINGS
