@@ -794,6 +794,8 @@ class OfflineReader:
             # "was going to exchange ..., but ...", "ich wollte erst umtauschen": an intention gone by
             goes_on = any(s.body and s.index > statement.index for s in statements)
             state = "negated" if goes_on else "hedged"
+        if state == "affirmed" and self._chose_another(folded, at, statement, statements):
+            state = "negated"  # "wanted to cancel, took the half-price offer instead": the wish gave way to a choice
         if state == "affirmed" and self._given_up(folded, at) and self._turns_next(statement, statements):
             state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
         if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
@@ -927,6 +929,18 @@ class OfflineReader:
                     return holder
             return None
         return None
+
+    def _chose_another(self, folded: str, at: int, statement: Statement, statements: list[Statement]) -> bool:
+        """A wish told in the past over the cue, in its clause ("wanted to cancel", "wollte kündigen", "voulait",
+        "quería": the lexicon's ``past_wish``) that what follows answers with another choice ("took the offer
+        instead", "sich für einen Gutschein entschieden", "a choisi l'avoir": ``chose_other``):
+        the wish gave way to that choice."""
+        lexicon = self.lexicon
+        wish = lexicon["past_wish"].search(folded)
+        if wish is None or wish.start() > at or re.search(r"[,;:.!?]|\s[-–]\s", folded[wish.end() : at]):
+            return False  # "wanted to cancel, took the offer instead": the wish is not the cue's, the choice is
+        later = " ".join([folded[at:], *(s.folded for s in statements if s.body and s.index > statement.index)])
+        return lexicon["chose_other"].search(later) is not None
 
     def _given_up(self, folded: str, at: int) -> bool:
         """An intention or a belief stands before the cue ("wanted to ask for a refund", "I thought it was cracked",
