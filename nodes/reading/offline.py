@@ -41,9 +41,6 @@ from ai_missions.nodes.reading.statements import Statement, adverbials, analyse,
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
 
 #: Where a negation's scope ends inside a statement.
-_PARTS = re.compile(
-    r"[,;:()]\s*|\s[-–—]+\s|\s*(?:->|→|=>)\s*|\s(?:and|und|et|y|then|so|dann|puis|luego|&)\s|\s/\s", re.I
-)
 #: A cue marks its own place with this when blanked, so "to be verified" still reads as not yet done.
 _BLANK = "§"
 SEMANTIC_ALONE = 0.78  # a statement this close to a prototype is the kind even without a cue
@@ -65,8 +62,16 @@ class _Read:
     question: bool = False
 
 
+@cache
+def _part_marks() -> re.Pattern[str]:
+    """Where a clause's part ends: punctuation, a dash or an arrow, a slash between spaces, and the lexicon's
+    ``clause_joiner`` words ("and", "dann", "puis", "luego") between spaces."""
+    joiners = default()["clause_joiner"].regex
+    return re.compile(rf"[,;:()]\s*|\s[-–—]+\s|\s*(?:->|→|=>)\s*|\s(?:{joiners}|&)\s|\s/\s")
+
+
 def _parts(folded: str) -> list[tuple[int, int]]:
-    bounds = sorted({0, *(m.end() for m in _PARTS.finditer(folded)), *_reasons(folded), len(folded) + 1})
+    bounds = sorted({0, *(m.end() for m in _part_marks().finditer(folded)), *_reasons(folded), len(folded) + 1})
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
