@@ -184,16 +184,14 @@ def _variant_named(
     return next(iter(chosen.values())) if len(chosen) == 1 and (content or len(lines) == 1) else None
 
 
-def branch_taken(text: str, condition: str, holds: bool) -> str | None:
-    """The words of the request a settled condition chooses when an else-branch was said after it ("if ..., cancel
-    it, otherwise return it"): the words before the else word when it holds, after it when not; None when no
-    else-branch was said (or it says nothing)."""
+def branches(text: str, condition: str | None) -> tuple[str | None, str | None]:
+    """The words of the request each way a condition settles, when an else-branch was said after it ("if ..., cancel
+    it, otherwise return it"): the words before the else word (it holds), after it (it does not); None for a side
+    that says nothing, and for both when no else-branch was said."""
     folded = fold(text)
-    found = _ELSE.search(folded, max(folded.find(condition), 0))
-    if found is None:
-        return None
-    branch = folded[: found.start()] if holds else folded[found.end() :]
-    return branch if _TOKEN.search(branch) else None
+    found = _ELSE.search(folded, max(folded.find(condition), 0)) if condition else None
+    sides = (folded[: found.start()], folded[found.end() :]) if found else ("", "")
+    return (sides[0] if _TOKEN.search(sides[0]) else None, sides[1] if _TOKEN.search(sides[1]) else None)
 
 
 def one_condition(text: str) -> bool:

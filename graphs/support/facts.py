@@ -21,7 +21,6 @@ from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import (
     AddressReading,
     places_named,
-    read_addresses,
     same_place,
     summary,
 )
@@ -42,10 +41,7 @@ from ai_missions.graphs.support.resolve import (
     outnamed_lines,
     partly_named,
     quantity_said,
-    references,
     said_of_lines,
-    same_reference,
-    source_references,
     with_variants,
 )
 from ai_missions.graphs.support.understanding import (
@@ -54,7 +50,6 @@ from ai_missions.graphs.support.understanding import (
     SENTENCE_END,
     Reading,
     asks_to_return,
-    cancel_reason,
     change_asked,
     fold,
     items_text,
@@ -146,25 +141,12 @@ def fits(intent: str, order: Mapping[str, Any]) -> bool:
 RECENT = 5
 
 
-def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str], thread: str) -> list[str]:
+def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str], asks_change: bool) -> list[str]:
     """The orders a request needs read: the ones it quotes; else the customer's most recent when it asks something
     of an order, a question asking to change an item included ("can I change my camera to the 2K one?": which
     item of theirs is meant, their orders tell)."""
-    changing = set(reading.intents) <= {"question"} and wants_or_changes(thread)
+    changing = set(reading.intents) <= {"question"} and asks_change
     return list(quoted) or (list(recent[:RECENT]) if set(reading.intents) & set(ORDER_INTENTS) or changing else [])
-
-
-def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
-    """The quoted orders the text writes only as where something comes from ("ship #W1 to the same address as
-    order #W2": #W2), never as what a request is about."""
-    written = [r.text for r in references(text)]
-    sources = source_references(text)
-    return {
-        o
-        for o in quoted
-        if any(same_reference(w, o) for w in sources)
-        and sum(same_reference(w, o) for w in written) <= sum(same_reference(w, o) for w in sources)
-    }
 
 
 def choose_order(
@@ -385,7 +367,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         "order.lines_named": [],
         "message.gives_address": reading.gives_address,
     }
-    wanted = read_addresses(text)  # the address the thread asks for
+    parts = request.parts
+    wanted = parts.addresses  # the address the thread asks for
     on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
     if reading.problem:
         types = ["unreadable_message"]
@@ -410,10 +393,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             # their orders make it a request (confirmed before anything changes), never a general answer
             reading = replace(reading, intents=("exchange_variant",))
             items_named = asked_in_question
-        sources = only_as_sources(text, reading.order_refs)
-        if sources and set(reading.order_refs) - sources:
+        if parts.sources and set(reading.order_refs) - parts.sources:
             # the order an address is taken from is not the one to change: the others quoted are
-            reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in sources))
+            reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in parts.sources))
         order_id, condition, candidates = choose_order(
             ticket, reading, orders, recent, identity["customer_id"], items_named
         )
@@ -426,7 +408,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
             record = orders[order_id]
             lines, options = order_items(record)
-            said = items_text(text)
+            said = parts.items
             # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
             named = list(items_named.get(order_id) or [])
             meant = lines_named(said, lines, options) if named else []
@@ -502,8 +484,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
         paying_with = (gathered.get("payments.list_payment_methods") or {}).get("methods") or ()
-        settled = conditions.settle(reading.condition, held, paying_with) if conditions.one_condition(text) else None
-        branch = conditions.branch_taken(text, reading.condition, settled.holds) if settled else None
+        settled = conditions.settle(reading.condition, held, paying_with) if parts.one_condition else None
+        branch = parts.branches[0 if settled.holds else 1] if settled else None
         if settled and branch is not None:
             # an else-branch said: the request of the branch the systems choose, read on its own words
             chosen = derive_facts(gathered, request.of_part(branch, read_message(branch)))
@@ -521,8 +503,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             types = ["condition_not_met"]
     facts[TYPES_FACT] = types
     # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
-    said_all = text if request.part else " ".join(request.messages)
-    facts["cancel.reason"] = cancel_reason(said_all) if "cancel_order" in types else None
+    facts["cancel.reason"] = parts.reason if "cancel_order" in types else None
     facts.update(resolution_facts(facts))
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
     asks = set(types) & _ASKING or any(t in types and asked(facts) for t, asked in _ASKED_WHEN)
