@@ -184,17 +184,14 @@ def _variant_named(
     return next(iter(chosen.values())) if len(chosen) == 1 and (content or len(lines) == 1) else None
 
 
-def branches(text: str, condition: str | None) -> tuple[str | None, str | None]:
-    """The words of the request each way a condition settles, when an else-branch was said after it ("if ..., cancel
-    it, otherwise return it"): the words before the else word (it holds), after it (it does not); None for a side
-    that says nothing, and for both when no else-branch was said."""
+def branches(text: str, condition: str | None) -> tuple[str | None, str | None] | None:
+    """The request's words each way its one condition settles, when an else-branch was said after it ("if ..., cancel
+    it, otherwise return it"): before the else word (it holds), after it (it does not); None for a side that says
+    nothing, both without an else-branch. None when the message says no condition or a second one ("..., and if it
+    has shipped, return it"): the one read first does not settle the request, a person checks both."""
     folded = fold(text)
+    if len(_CONDITION_WORD.findall(folded)) != 1:
+        return None
     found = _ELSE.search(folded, max(folded.find(condition), 0)) if condition else None
     sides = (folded[: found.start()], folded[found.end() :]) if found else ("", "")
     return (sides[0] if _TOKEN.search(sides[0]) else None, sides[1] if _TOKEN.search(sides[1]) else None)
-
-
-def one_condition(text: str) -> bool:
-    """Whether the message says one condition only: with a second ("..., and if it has shipped, return it"), the one
-    read first does not settle the request (the reader keeps one), and a person checks both."""
-    return len(_CONDITION_WORD.findall(fold(text))) == 1

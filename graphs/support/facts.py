@@ -339,7 +339,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     orders: Mapping[str, Mapping[str, Any]] = gathered.get("orders") or {}
     recent: list[str] = list(gathered.get("recent_orders") or [])
     now = _ts(request.sent_at or ticket.get("updated_at"))
-    reading, whole, text = request.reading, request.whole, request.said
+    reading, whole, text, parts = request.reading, request.whole, request.said, request.parts
     identity = gathered.get("identity") or {"customer_id": ticket.get("customer_id"), "how": "sender"}
     facts: dict[str, Any] = {
         **_DEFAULTS,
@@ -367,7 +367,6 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         "order.lines_named": [],
         "message.gives_address": reading.gives_address,
     }
-    parts = request.parts
     wanted = parts.addresses  # the address the thread asks for
     on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
     if reading.problem:
@@ -484,8 +483,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
         paying_with = (gathered.get("payments.list_payment_methods") or {}).get("methods") or ()
-        settled = conditions.settle(reading.condition, held, paying_with) if parts.one_condition else None
-        branch = parts.branches[0 if settled.holds else 1] if settled else None
+        settled = conditions.settle(reading.condition, held, paying_with) if parts.branches else None
+        branch = parts.branches[0 if settled.holds else 1] if settled and parts.branches else None
         if settled and branch is not None:
             # an else-branch said: the request of the branch the systems choose, read on its own words
             chosen = derive_facts(gathered, request.of_part(branch, read_message(branch)))

@@ -34,8 +34,8 @@ class Parts:
     asks_change: bool  # a change of an item is asked, maybe as a question ("can I change my camera to ...?")
     addresses: AddressReading  # the addresses given, and what they are for
     items: str  # what is said of items (what is kept or not meant left out)
-    one_condition: bool  # one condition, which the systems may settle
-    branches: tuple[str | None, str | None]  # the request's words when it holds and when not (an else-branch)
+    #: the request's words when its one condition holds and when not (an else-branch); None: not one condition
+    branches: tuple[str | None, str | None] | None
     reason: str | None  # why they cancel, from everything they sent
 
 
@@ -81,7 +81,6 @@ class SupportRequest:
             understanding.wants_or_changes(self.text),
             read_addresses(said),
             understanding.items_text(said),
-            conditions.one_condition(said),
             conditions.branches(said, self.reading.condition),
             understanding.cancel_reason(said if self.part else " ".join(self.messages)),
         )
