@@ -185,10 +185,9 @@ def _variant_named(
 
 
 def branches(text: str, condition: str | None) -> tuple[str | None, str | None] | None:
-    """The request's words each way its one condition settles, when an else-branch was said after it ("if ..., cancel
-    it, otherwise return it"): before the else word (it holds), after it (it does not); None for a side that says
-    nothing, both without an else-branch. None when the message says no condition or a second one ("..., and if it
-    has shipped, return it"): the one read first does not settle the request, a person checks both."""
+    """The request's words each way its one condition settles when an else-branch follows ("if ..., cancel it,
+    otherwise return it"): before the else word (it holds), after it (not); None for a side saying nothing. None when
+    the message says no condition or a second one ("and if it has shipped, return it"): a person checks both."""
     folded = fold(text)
     if len(_CONDITION_WORD.findall(folded)) != 1:
         return None

@@ -339,7 +339,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     orders: Mapping[str, Mapping[str, Any]] = gathered.get("orders") or {}
     recent: list[str] = list(gathered.get("recent_orders") or [])
     now = _ts(request.sent_at or ticket.get("updated_at"))
-    reading, whole, text, parts = request.reading, request.whole, request.said, request.parts
+    reading, whole, text, parts = request.reading, "\n".join(request.messages), request.said, request.parts
     identity = gathered.get("identity") or {"customer_id": ticket.get("customer_id"), "how": "sender"}
     facts: dict[str, Any] = {
         **_DEFAULTS,

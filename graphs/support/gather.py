@@ -88,7 +88,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     written = parts.references[:MAX_REFERENCES] if not reading.problem else ()
     sender_record, claimed, *found = await asyncio.gather(
         call("crm.get_customer", "get_customer", {"customer_id": sender}),
-        call("crm.find_customers", "find_customers", {"emails": mails[:5], "postal_codes": codes[:5]})
+        call("crm.find_customers", "find_customers", {"emails": list(mails[:5]), "postal_codes": list(codes[:5])})
         if mails or codes
         else _ready({"customers": []}),
         *(call(f"erp.find_order_reference:{r.text}", "find_order_reference", {"reference": r.text}) for r in written),

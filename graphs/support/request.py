@@ -59,14 +59,10 @@ class SupportRequest:
     part: bool = False
 
     @property
-    def whole(self) -> str:
-        """Every message the customer sent, one after the other (an address or a list may span two)."""
-        return "\n".join(self.messages)
-
-    @property
     def said(self) -> str:
-        """The words the facts are taken from: a part's own sentences, or everything the customer sent."""
-        return self.text if self.part else self.whole
+        """The words the facts are taken from: a part's own sentences, or every message the customer sent, one after
+        the other (an address or a list may span two)."""
+        return self.text if self.part else "\n".join(self.messages)
 
     @cached_property
     def parts(self) -> Parts:

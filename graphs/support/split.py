@@ -138,23 +138,21 @@ def split_request(
 
     ``records``: the customer's own orders read (each with its ``order``, payment, shipments, variants);
     ``recent``: their recent order ids, newest first."""
-    reading = request.reading
+    reading, sources = request.reading, request.parts.sources
     if reading.problem or reading.loose_refs or reading.condition:
         return None
     wanted = [i for i in reading.intents if i in ORDER_INTENTS]
     named = list(reading.order_refs)
     # an order quoted only as where an address comes from ("same address as my order #W3") need not be a part; it
     # stays among the orders a sentence may name by its items ("... and exchange the charger I got in it")
-    sources = request.parts.sources
     quoted = [o for o in named if o not in sources]
     if not wanted or (named and (len(named) < 2 or any(o not in records for o in named))):
         return None
     pool = named or [o for o in recent if o in records]
     said: list[_Sentence] = []
     for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
-    for text, intents in [
-        piece for sentence in request.parts.sentences for piece in _per_order(sentence, pool, records)
-    ]:
+    pieces = [piece for sentence in request.parts.sentences for piece in _per_order(sentence, pool, records)]
+    for text, intents in pieces:
         orders, by_quote = _concerned(text, pool, records)
         if not orders and not intents and _OF_EVERY.search(fold(text)) and paying.mentions(text):
             for_every.append(text)
