@@ -262,3 +262,35 @@ def of_an_address(address: Address) -> str:
     return address.text
 """
     assert _raw_readers(planted, "m") == {"m.asks_twice", "m.of_the_request", "m.Reader.read"}
+
+
+def test_the_parts_are_read_once_from_the_thread_and_a_part_is_parsed_from_its_own_words() -> None:
+    ticket = {
+        "messages": [
+            {"direction": "inbound", "sent_at": "2026-03-16T15:00:00Z",
+             "body": "Hi, I'm Ana Silva, ana.silva@example.com, zip 98101. If order #W2378156 is over $300, cancel it; "
+                     "otherwise return the kettle. I ordered it by mistake."},
+            {"direction": "outbound", "body": "Anything else?", "sent_at": "2026-03-16T15:01:00Z"},
+            {"direction": "inbound", "sent_at": "2026-03-16T15:03:00Z",
+             "body": "Can I change my camera to the 2K one? Ship it to the same address as order #W7701234."},
+        ]
+    }  # fmt: skip
+    request = request_of(ticket)
+    parts = request.parts
+    assert parts is request.parts  # read once
+    assert (parts.claims.emails, parts.claims.postal_codes) == (("ana.silva@example.com",), ("98101",))
+    assert [r.text for r in parts.references if r.quoted] == ["#W2378156", "#W7701234"]
+    assert len(parts.sentences) == 5
+    assert "anything else" not in " ".join(parts.sentences).lower()  # the team's own message is not the customer's
+    assert parts.asks_change
+    assert parts.addresses.refers_to == "other_order"
+    assert parts.reason == "ordered by mistake"
+    assert parts.branches is not None
+    holds, otherwise = parts.branches
+    assert (holds or "").endswith("cancel it; ")  # the request when it holds, and when it does not
+    assert (otherwise or "").startswith(" return the kettle")
+    # a part of it is parsed from its own words, not the thread's
+    part = request.of_part("return the kettle", read_message("return the kettle"))
+    assert part.parts.sentences == ("return the kettle",)
+    assert part.parts.claims.emails == ()
+    assert (part.parts.branches, part.parts.reason) == (None, None)
