@@ -138,7 +138,7 @@ def _raw_readers(source: str, module: str) -> set[str]:
 
 
 #: The functions of graphs/support that still read the thread's text (the parse, request.py, is where it is read;
-#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 90. This list may only shrink: a function
+#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 89. This list may only shrink: a function
 #: that reads the text anew fails below; one converted to the request's parts is taken off it.
 STILL_READ_THE_TEXT = frozenset(
     {
@@ -159,7 +159,6 @@ STILL_READ_THE_TEXT = frozenset(
         "conditions.branches",
         "facts._alternatives",
         "facts._as_many_as_said",
-        "facts._claim_returned",
         "facts._count_answered",
         "facts._difference_method",
         "facts._each_its_own",

@@ -453,7 +453,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 returning, exchanging = _each_its_own(record, types, named, text, request.latest)
                 facts.update(opening_facts(record, returning.lines, returning.text, others))
-                facts.update(_claim_returned(record, types, facts, text, reading.claim))
+                facts.update(_claim_returned(record, types, facts, parts.stating))
                 facts.update(exchange_facts(record, reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, record.get("variants") or [])
@@ -648,15 +648,14 @@ def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, n
 
 
 def _claim_returned(
-    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], text: str, claim: str | None
+    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], stating: Sequence[str]
 ) -> dict[str, Any]:
     """``claim.returned``: the items the customer says arrived damaged or wrong are exactly the ones going back on
-    the return they ask for (named in the sentences stating the damage); then the return is the remedy, as for a
-    single item (SUP-005). A return asked only as a refund of them counts as asked."""
-    if not claim or "return_refund" not in types or not facts.get("return.lines"):
+    the return they ask for (named in ``stating``: the sentences stating the damage); then the return is the
+    remedy, as for a single item (SUP-005). A return asked only as a refund of them counts as asked."""
+    if not stating or "return_refund" not in types or not facts.get("return.lines"):
         return {"claim.returned": False}
     lines, options = order_items(record)
-    stating = [s for s in SENTENCE_END.split(text) if claim.lower() in s.lower()]
     damaged = {n for s in stating for n in lines_named(s, lines, options)}
     # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
     returned = bool(damaged) and damaged == set(facts["return.lines"])

@@ -23,8 +23,7 @@ _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
 
 @dataclass(frozen=True)
 class Parts:
-    """The parts of a request read once from its words, before any record is read; resolution against the systems
-    works on these, not on the text (docs/support-parse.md maps what still reads the text)."""
+    """A request's parts, read once from its words before any record is read (docs/support-parse.md)."""
 
     claims: Claims  # who the customer says they are
     references: tuple[Reference, ...]  # the order references written
@@ -36,6 +35,7 @@ class Parts:
     items: str  # what is said of items (what is kept or not meant left out)
     #: the request's words when its one condition holds and when not (an else-branch); None: not one condition
     branches: tuple[str | None, str | None] | None
+    stating: tuple[str, ...]  # the sentences stating the damage or the wrong item claimed
     reason: str | None  # why they cancel, from everything they sent
 
 
@@ -67,7 +67,7 @@ class SupportRequest:
     @cached_property
     def parts(self) -> Parts:
         """The request's parts, read once (the whole thread's identity and references, the rest of what is said)."""
-        said = self.said
+        said, claim = self.said, self.reading.claim
         return Parts(
             Claims.of(self.text),
             tuple(references(self.text)),
@@ -78,6 +78,7 @@ class SupportRequest:
             read_addresses(said),
             understanding.items_text(said),
             conditions.branches(said, self.reading.condition),
+            tuple(s for s in understanding.SENTENCE_END.split(said) if claim and claim.lower() in s.lower()),
             understanding.cancel_reason(said if self.part else " ".join(self.messages)),
         )
 
