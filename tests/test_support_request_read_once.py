@@ -138,7 +138,7 @@ def _raw_readers(source: str, module: str) -> set[str]:
 
 
 #: The functions of graphs/support that still read the thread's text (the parse, request.py, is where it is read;
-#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 89. This list may only shrink: a function
+#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 88. This list may only shrink: a function
 #: that reads the text anew fails below; one converted to the request's parts is taken off it.
 STILL_READ_THE_TEXT = frozenset(
     {
@@ -164,7 +164,6 @@ STILL_READ_THE_TEXT = frozenset(
         "facts._each_its_own",
         "facts._features_said",
         "facts._gift_card_for",
-        "facts._items_wanted",
         "facts._left_out_option",
         "facts._merged_into_one",
         "facts._names_method_on_file",

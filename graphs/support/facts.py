@@ -45,7 +45,6 @@ from ai_missions.graphs.support.resolve import (
     with_variants,
 )
 from ai_missions.graphs.support.understanding import (
-    MONEY,
     NEGATORS,
     SENTENCE_END,
     Reading,
@@ -240,19 +239,12 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     return sorted(asked)
 
 
-def _items_wanted(text: str, record: Mapping[str, Any]) -> list[int]:
+def _items_wanted(wanting: Sequence[str], record: Mapping[str, Any]) -> list[int]:
     """Lines of the order a sentence wants something of, whatever the values it says ("I'd like the kettle bigger
-    too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence. A
-    sentence about paying is read as such ("I want to pay for the kettle with my gift card")."""
+    too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence.
+    ``wanting``: the sentences wanting something, none about paying ("I want to pay for the kettle by gift card")."""
     lines, options = order_items(record)
-    return sorted(
-        {
-            n
-            for sentence in SENTENCE_END.split(text)
-            if wants_or_changes(sentence) and not MONEY.search(fold(sentence))
-            for n in lines_named(sentence, lines, options)
-        }
-    )
+    return sorted({n for sentence in wanting for n in lines_named(sentence, lines, options)})
 
 
 def _to_confirm(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -424,7 +416,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     # address and change the helmet"); the item change is read too, never dropped in silence
                     types.append("exchange_variant")
                 elif set(types) <= _OF_THE_ORDER | _ASKING_ONLY and (
-                    asked := items_asked_to_change(text, record) or _items_wanted(text, record)
+                    asked := items_asked_to_change(text, record) or _items_wanted(parts.wanting, record)
                 ):
                     # "pay with my gift card, also change the kettle": a change said of the order's items in a clause
                     # of its own, beside requests about the order as a whole; read, never dropped in silence, and

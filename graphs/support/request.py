@@ -14,7 +14,7 @@ from typing import Any
 from ai_missions.graphs.support import conditions, understanding
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses
 from ai_missions.graphs.support.resolve import Claims, Reference, only_as_sources, references
-from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message, unreadable
+from ai_missions.graphs.support.understanding import MAX_CHARS, MONEY, Reading, fold, read_message, unreadable
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
@@ -30,6 +30,7 @@ class Parts:
     sources: frozenset[str]  # the orders quoted only as where something comes from ("the same address as #W2")
     sentences: tuple[str, ...]  # the sentences, as written
     asking: str  # the sentences that ask for something about an order (what the items named there are for)
+    wanting: tuple[str, ...]  # the sentences wanting something of an item, not about paying
     asks_change: bool  # a change of an item is asked, maybe as a question ("can I change my camera to ...?")
     addresses: AddressReading  # the addresses given, and what they are for
     items: str  # what is said of items (what is kept or not meant left out)
@@ -74,6 +75,7 @@ class SupportRequest:
             frozenset(only_as_sources(self.text, self.reading.order_refs)),
             tuple(s.strip() for s in _SENTENCE.split(self.text) if s.strip()),
             understanding.asking_sentences(self.text),
+            tuple(s for s in understanding.SENTENCE_END.split(said) if _wants(s)),
             understanding.wants_or_changes(self.text),
             read_addresses(said),
             understanding.items_text(said),
@@ -85,6 +87,11 @@ class SupportRequest:
     def of_part(self, text: str, reading: Reading) -> SupportRequest:
         """The request made of one part's sentences (:mod:`~ai_missions.graphs.support.split`)."""
         return replace(self, text=text, reading=reading, latest=None, part=True)
+
+
+def _wants(sentence: str) -> bool:
+    """Whether a sentence wants or changes something of an item, not of paying ("I want to pay for it by card")."""
+    return understanding.wants_or_changes(sentence) and not MONEY.search(fold(sentence))
 
 
 def thread_text(messages: tuple[str, ...]) -> str:
