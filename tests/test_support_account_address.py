@@ -11,6 +11,7 @@ import pytest
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail.cases import case_of
 from ai_missions.graphs.support.address_reading import places_named, read_addresses
+from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.split import split_request
 from ai_missions.graphs.support.understanding import read_message
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
@@ -113,5 +114,8 @@ def test_the_words_that_call_a_place_are_matched_against_what_the_systems_hold()
 )
 def test_an_address_said_of_that_one_is_never_given_to_every_order_the_sentence_names(message: str) -> None:
     case = case_of(_db(), tau.Task(index=0, user_id="u3", instruction="", actions=(), outputs=()), message)
-    parts = split_request(message, read_message(message), case["orders"], case["recent_orders"]) or []
+    parts = (
+        split_request(SupportRequest(message, read_message(message), (message,)), case["orders"], case["recent_orders"])
+        or []
+    )
     assert not [p for p in parts if p.order_id == OLDER and "change_address" in p.intents], message

@@ -103,9 +103,10 @@ def test_the_erp_refuses_a_reference_too_short_to_look_up() -> None:
 )
 def test_a_customer_is_recognised_by_email_or_full_name_with_postal_code(message: str, who: list[str]) -> None:
     conn = _conn()
-    mails, codes = resolve.emails(message), resolve.postal_codes(message)
+    claims = resolve.Claims.of(message)
+    mails, codes = list(claims.emails), list(claims.postal_codes)
     found = [c.model_dump() for c in crm.find_customers(conn, mails, codes).customers] if mails or codes else []
-    assert resolve.recognised(message, found) == who
+    assert resolve.recognised(claims, found) == who
 
 
 def test_who_is_served() -> None:

@@ -91,10 +91,204 @@ def test_a_later_answer_is_the_requests_latest_and_an_unreadable_message_is_left
     assert request.latest == "it's SO-300002"
     assert request.sent_at == "2026-03-16T15:07:00Z"
     assert len(request.messages) == 3
-    assert "Which order?" not in request.whole
+    assert "Which order?" not in request.messages
     assert request.reading.intents == ("cancel_order",)
     assert request.reading.order_refs == ("SO-300002",)
     part = request.of_part("cancel SO-300002", request.reading)
     assert part.part
     assert part.latest is None
     assert part.said == "cancel SO-300002"
+
+
+#: Parameter names that hold the thread's text, and the request's attributes that hand it out. A function reading a
+#: part's words names them as what they are (``clause``, ``sentence``, ``piece``, a part of :class:`Parts`).
+RAW_PARAMETERS = frozenset({"thread", "text", "whole", "said", "latest", "message"})
+RAW_ATTRIBUTES = frozenset({"text", "said", "whole", "messages", "latest"})
+_TEXT = ("str", "str | None")
+
+
+def _raw_readers(source: str, module: str) -> set[str]:
+    """``module.function`` (``module.Class.method``) for each function that takes text by a raw parameter name
+    (annotated as a string) or reads the raw text off a ``request``."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                arguments = [*child.args.posonlyargs, *child.args.args, *child.args.kwonlyargs]
+                takes = any(
+                    a.arg in RAW_PARAMETERS and a.annotation is not None and ast.unparse(a.annotation) in _TEXT
+                    for a in arguments
+                )
+                reads = any(
+                    isinstance(n, ast.Attribute)
+                    and n.attr in RAW_ATTRIBUTES
+                    and isinstance(n.value, ast.Name)
+                    and n.value.id == "request"
+                    for n in ast.walk(child)
+                )
+                if takes or reads:
+                    found.add(f"{module}.{prefix}{child.name}")
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(ast.parse(source), "")
+    return found
+
+
+#: The functions of graphs/support that still read the thread's text (the parse, request.py, is where it is read;
+#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 88. This list may only shrink: a function
+#: that reads the text anew fails below; one converted to the request's parts is taken off it.
+STILL_READ_THE_TEXT = frozenset(
+    {
+        "address_reading._before",
+        "address_reading._clean",
+        "address_reading._places",
+        "address_reading._read_all",
+        "address_reading._read_one",
+        "address_reading._state_code",
+        "address_reading._title",
+        "address_reading.address_asked",
+        "address_reading.read_addresses",
+        "address_reading.without_addresses",
+        "comparison.preferred",
+        "comparison.price_bound",
+        "comparison.read_comparison",
+        "conditions._paid",
+        "conditions.branches",
+        "facts._alternatives",
+        "facts._as_many_as_said",
+        "facts._count_answered",
+        "facts._difference_method",
+        "facts._each_its_own",
+        "facts._features_said",
+        "facts._gift_card_for",
+        "facts._left_out_option",
+        "facts._merged_into_one",
+        "facts._names_method_on_file",
+        "facts._names_other_method",
+        "facts._numbers_asked",
+        "facts._option_tokens",
+        "facts._options_of_items_not_named",
+        "facts._other_card",
+        "facts._refund_asked_for_damage",
+        "facts._refund_to",
+        "facts._refused",
+        "facts._said_of",
+        "facts._ts",
+        "facts._unsaid_yes_no",
+        "facts._which_of_several",
+        "facts._without_features_said",
+        "facts._yes_no_wanted",
+        "facts._yes_no_written",
+        "facts.derive_facts",
+        "facts.items_asked_to_change",
+        "facts.lines_said_to_change",
+        "facts.modify_facts",
+        "facts.opening_facts",
+        "facts.paymethod_facts",
+        "facts.without_option_phrases",
+        "folding.fold",
+        "gather.findings",
+        "gather.gathered_from",
+        "item_requests._pieces",
+        "item_requests.apart",
+        "methods.chosen",
+        "methods.mentions",
+        "methods.named",
+        "resolve.Claims.of",
+        "resolve._plain",
+        "resolve._without_wanted",
+        "resolve._words",
+        "resolve.ambiguous_items",
+        "resolve.described_by_options",
+        "resolve.lines_named",
+        "resolve.names_item",
+        "resolve.only_as_sources",
+        "resolve.order_called_by",
+        "resolve.outnamed_lines",
+        "resolve.partly_named",
+        "resolve.quantity_said",
+        "resolve.references",
+        "resolve.said_of_lines",
+        "resolve.source_references",
+        "split._concerned",
+        "split._difference_said",
+        "split._how_many",
+        "split._named_in",
+        "split._pointed_back",
+        "split._same_item",
+        "understanding._binary",
+        "understanding._lower",
+        "understanding.asking_sentences",
+        "understanding.asks_to_return",
+        "understanding.blanked",
+        "understanding.cancel_reason",
+        "understanding.change_asked",
+        "understanding.items_text",
+        "understanding.plain_offsets",
+        "understanding.wants_or_changes",
+        "understanding.without_kept",
+    }
+)
+#: How many read it before the request's parts were parsed once (94bc33b).
+READERS_BEFORE_THE_PARSE = 99
+
+
+def test_no_new_function_reads_the_threads_text_and_the_recorded_ones_only_shrink() -> None:
+    skipped = {"request.py", *TAKES_THE_THREAD}
+    found = set().union(
+        *(_raw_readers(p.read_text(encoding="utf-8"), p.stem) for p in SUPPORT.glob("*.py") if p.name not in skipped)
+    )
+    assert sorted(found - STILL_READ_THE_TEXT) == []  # a new reader of the text: read a part of the request instead
+    assert sorted(STILL_READ_THE_TEXT - found) == []  # converted: take it off the list
+    assert len(found) < READERS_BEFORE_THE_PARSE
+    # what is converted reads parts: resolution against the CRM, the split, which orders to read
+    assert not {"resolve.recognised", "split.split_request", "facts.orders_to_read", "gather._addresses"} & found
+
+
+def test_a_planted_reader_of_the_text_is_found() -> None:
+    planted = """
+def asks_twice(thread: str) -> bool: ...
+def of_the_request(request):
+    return request.said.count("?")
+class Reader:
+    def read(self, text: str | None) -> None: ...
+def of_a_clause(clause: str, parts: Parts) -> bool: ...
+def of_an_address(address: Address) -> str:
+    return address.text
+"""
+    assert _raw_readers(planted, "m") == {"m.asks_twice", "m.of_the_request", "m.Reader.read"}
+
+
+def test_the_parts_are_read_once_from_the_thread_and_a_part_is_parsed_from_its_own_words() -> None:
+    ticket = {
+        "messages": [
+            {"direction": "inbound", "sent_at": "2026-03-16T15:00:00Z",
+             "body": "Hi, I'm Ana Silva, ana.silva@example.com, zip 98101. If order #W2378156 is over $300, cancel it; "
+                     "otherwise return the kettle. I ordered it by mistake."},
+            {"direction": "outbound", "body": "Anything else?", "sent_at": "2026-03-16T15:01:00Z"},
+            {"direction": "inbound", "sent_at": "2026-03-16T15:03:00Z",
+             "body": "Can I change my camera to the 2K one? Ship it to the same address as order #W7701234."},
+        ]
+    }  # fmt: skip
+    request = request_of(ticket)
+    parts = request.parts
+    assert parts is request.parts  # read once
+    assert (parts.claims.emails, parts.claims.postal_codes) == (("ana.silva@example.com",), ("98101",))
+    assert [r.text for r in parts.references if r.quoted] == ["#W2378156", "#W7701234"]
+    assert len(parts.sentences) == 5
+    assert "anything else" not in " ".join(parts.sentences).lower()  # the team's own message is not the customer's
+    assert parts.asks_change
+    assert parts.addresses.refers_to == "other_order"
+    assert parts.reason == "ordered by mistake"
+    assert parts.branches is not None
+    holds, otherwise = parts.branches
+    assert (holds or "").endswith("cancel it; ")  # the request when it holds, and when it does not
+    assert (otherwise or "").startswith(" return the kettle")
+    # a part of it is parsed from its own words, not the thread's
+    part = request.of_part("return the kettle", read_message("return the kettle"))
+    assert part.parts.sentences == ("return the kettle",)
+    assert part.parts.claims.emails == ()
+    assert (part.parts.branches, part.parts.reason) == (None, None)

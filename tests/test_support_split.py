@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import source_references
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.graphs.support.split import sentences
+from ai_missions.graphs.support.understanding import read_message
 from ai_missions.nodes.guard import check_action
 from ai_missions.nodes.parts import PARTS
 
@@ -290,11 +291,11 @@ def test_each_order_keeps_the_reason_given_in_its_own_sentence() -> None:
 
 def test_sentences_end_at_a_stop_before_a_space_not_inside_a_number_or_an_address() -> None:
     text = "Swap it for the 1.5L one, card ending in 4171. Mail me at ines.d@example.com!\nThanks"
-    assert sentences(text) == [
+    assert SupportRequest(text, read_message(text), (text,)).parts.sentences == (
         "Swap it for the 1.5L one, card ending in 4171",
         "Mail me at ines.d@example.com",
         "Thanks",
-    ]
+    )
 
 
 def test_an_order_quoted_as_where_the_address_comes_from_is_not_asked_about() -> None:

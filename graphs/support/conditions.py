@@ -184,19 +184,13 @@ def _variant_named(
     return next(iter(chosen.values())) if len(chosen) == 1 and (content or len(lines) == 1) else None
 
 
-def branch_taken(text: str, condition: str, holds: bool) -> str | None:
-    """The words of the request a settled condition chooses when an else-branch was said after it ("if ..., cancel
-    it, otherwise return it"): the words before the else word when it holds, after it when not; None when no
-    else-branch was said (or it says nothing)."""
+def branches(text: str, condition: str | None) -> tuple[str | None, str | None] | None:
+    """The request's words each way its one condition settles when an else-branch follows ("if ..., cancel it,
+    otherwise return it"): before the else word (it holds), after it (not); None for a side saying nothing. None when
+    the message says no condition or a second one ("and if it has shipped, return it"): a person checks both."""
     folded = fold(text)
-    found = _ELSE.search(folded, max(folded.find(condition), 0))
-    if found is None:
+    if len(_CONDITION_WORD.findall(folded)) != 1:
         return None
-    branch = folded[: found.start()] if holds else folded[found.end() :]
-    return branch if _TOKEN.search(branch) else None
-
-
-def one_condition(text: str) -> bool:
-    """Whether the message says one condition only: with a second ("..., and if it has shipped, return it"), the one
-    read first does not settle the request (the reader keeps one), and a person checks both."""
-    return len(_CONDITION_WORD.findall(fold(text))) == 1
+    found = _ELSE.search(folded, max(folded.find(condition), 0)) if condition else None
+    sides = (folded[: found.start()], folded[found.end() :]) if found else ("", "")
+    return (sides[0] if _TOKEN.search(sides[0]) else None, sides[1] if _TOKEN.search(sides[1]) else None)

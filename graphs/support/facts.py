@@ -21,7 +21,6 @@ from ai_missions.graphs.support import methods as paying
 from ai_missions.graphs.support.address_reading import (
     AddressReading,
     places_named,
-    read_addresses,
     same_place,
     summary,
 )
@@ -42,19 +41,14 @@ from ai_missions.graphs.support.resolve import (
     outnamed_lines,
     partly_named,
     quantity_said,
-    references,
     said_of_lines,
-    same_reference,
-    source_references,
     with_variants,
 )
 from ai_missions.graphs.support.understanding import (
-    MONEY,
     NEGATORS,
     SENTENCE_END,
     Reading,
     asks_to_return,
-    cancel_reason,
     change_asked,
     fold,
     items_text,
@@ -146,25 +140,12 @@ def fits(intent: str, order: Mapping[str, Any]) -> bool:
 RECENT = 5
 
 
-def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str], thread: str) -> list[str]:
+def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str], asks_change: bool) -> list[str]:
     """The orders a request needs read: the ones it quotes; else the customer's most recent when it asks something
     of an order, a question asking to change an item included ("can I change my camera to the 2K one?": which
     item of theirs is meant, their orders tell)."""
-    changing = set(reading.intents) <= {"question"} and wants_or_changes(thread)
+    changing = set(reading.intents) <= {"question"} and asks_change
     return list(quoted) or (list(recent[:RECENT]) if set(reading.intents) & set(ORDER_INTENTS) or changing else [])
-
-
-def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
-    """The quoted orders the text writes only as where something comes from ("ship #W1 to the same address as
-    order #W2": #W2), never as what a request is about."""
-    written = [r.text for r in references(text)]
-    sources = source_references(text)
-    return {
-        o
-        for o in quoted
-        if any(same_reference(w, o) for w in sources)
-        and sum(same_reference(w, o) for w in written) <= sum(same_reference(w, o) for w in sources)
-    }
 
 
 def choose_order(
@@ -258,19 +239,12 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
     return sorted(asked)
 
 
-def _items_wanted(text: str, record: Mapping[str, Any]) -> list[int]:
+def _items_wanted(wanting: Sequence[str], record: Mapping[str, Any]) -> list[int]:
     """Lines of the order a sentence wants something of, whatever the values it says ("I'd like the kettle bigger
-    too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence. A
-    sentence about paying is read as such ("I want to pay for the kettle with my gift card")."""
+    too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence.
+    ``wanting``: the sentences wanting something, none about paying ("I want to pay for the kettle by gift card")."""
     lines, options = order_items(record)
-    return sorted(
-        {
-            n
-            for sentence in SENTENCE_END.split(text)
-            if wants_or_changes(sentence) and not MONEY.search(fold(sentence))
-            for n in lines_named(sentence, lines, options)
-        }
-    )
+    return sorted({n for sentence in wanting for n in lines_named(sentence, lines, options)})
 
 
 def _to_confirm(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -357,7 +331,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     orders: Mapping[str, Mapping[str, Any]] = gathered.get("orders") or {}
     recent: list[str] = list(gathered.get("recent_orders") or [])
     now = _ts(request.sent_at or ticket.get("updated_at"))
-    reading, whole, text = request.reading, request.whole, request.said
+    reading, whole, text, parts = request.reading, "\n".join(request.messages), request.said, request.parts
     identity = gathered.get("identity") or {"customer_id": ticket.get("customer_id"), "how": "sender"}
     facts: dict[str, Any] = {
         **_DEFAULTS,
@@ -385,7 +359,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         "order.lines_named": [],
         "message.gives_address": reading.gives_address,
     }
-    wanted = read_addresses(text)  # the address the thread asks for
+    wanted = parts.addresses  # the address the thread asks for
     on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
     if reading.problem:
         types = ["unreadable_message"]
@@ -410,10 +384,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             # their orders make it a request (confirmed before anything changes), never a general answer
             reading = replace(reading, intents=("exchange_variant",))
             items_named = asked_in_question
-        sources = only_as_sources(text, reading.order_refs)
-        if sources and set(reading.order_refs) - sources:
+        if parts.sources and set(reading.order_refs) - parts.sources:
             # the order an address is taken from is not the one to change: the others quoted are
-            reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in sources))
+            reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in parts.sources))
         order_id, condition, candidates = choose_order(
             ticket, reading, orders, recent, identity["customer_id"], items_named
         )
@@ -426,7 +399,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
             record = orders[order_id]
             lines, options = order_items(record)
-            said = items_text(text)
+            said = parts.items
             # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
             named = list(items_named.get(order_id) or [])
             meant = lines_named(said, lines, options) if named else []
@@ -443,7 +416,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     # address and change the helmet"); the item change is read too, never dropped in silence
                     types.append("exchange_variant")
                 elif set(types) <= _OF_THE_ORDER | _ASKING_ONLY and (
-                    asked := items_asked_to_change(text, record) or _items_wanted(text, record)
+                    asked := items_asked_to_change(text, record) or _items_wanted(parts.wanting, record)
                 ):
                     # "pay with my gift card, also change the kettle": a change said of the order's items in a clause
                     # of its own, beside requests about the order as a whole; read, never dropped in silence, and
@@ -472,7 +445,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 returning, exchanging = _each_its_own(record, types, named, text, request.latest)
                 facts.update(opening_facts(record, returning.lines, returning.text, others))
-                facts.update(_claim_returned(record, types, facts, text, reading.claim))
+                facts.update(_claim_returned(record, types, facts, parts.stating))
                 facts.update(exchange_facts(record, reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, record.get("variants") or [])
@@ -502,8 +475,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         held = orders.get(str(facts.get("order.id")))
         lines = (held or {}).get("order", {}).get("lines") or []
         paying_with = (gathered.get("payments.list_payment_methods") or {}).get("methods") or ()
-        settled = conditions.settle(reading.condition, held, paying_with) if conditions.one_condition(text) else None
-        branch = conditions.branch_taken(text, reading.condition, settled.holds) if settled else None
+        settled = conditions.settle(reading.condition, held, paying_with) if parts.branches else None
+        branch = parts.branches[0 if settled.holds else 1] if settled and parts.branches else None
         if settled and branch is not None:
             # an else-branch said: the request of the branch the systems choose, read on its own words
             chosen = derive_facts(gathered, request.of_part(branch, read_message(branch)))
@@ -521,8 +494,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             types = ["condition_not_met"]
     facts[TYPES_FACT] = types
     # why the customer cancels, from the whole thread (their answer to "why?" included); unknown: asked (SUP-002)
-    said_all = text if request.part else " ".join(request.messages)
-    facts["cancel.reason"] = cancel_reason(said_all) if "cancel_order" in types else None
+    facts["cancel.reason"] = parts.reason if "cancel_order" in types else None
     facts.update(resolution_facts(facts))
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
     asks = set(types) & _ASKING or any(t in types and asked(facts) for t, asked in _ASKED_WHEN)
@@ -668,15 +640,14 @@ def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, n
 
 
 def _claim_returned(
-    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], text: str, claim: str | None
+    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], stating: Sequence[str]
 ) -> dict[str, Any]:
     """``claim.returned``: the items the customer says arrived damaged or wrong are exactly the ones going back on
-    the return they ask for (named in the sentences stating the damage); then the return is the remedy, as for a
-    single item (SUP-005). A return asked only as a refund of them counts as asked."""
-    if not claim or "return_refund" not in types or not facts.get("return.lines"):
+    the return they ask for (named in ``stating``: the sentences stating the damage); then the return is the
+    remedy, as for a single item (SUP-005). A return asked only as a refund of them counts as asked."""
+    if not stating or "return_refund" not in types or not facts.get("return.lines"):
         return {"claim.returned": False}
     lines, options = order_items(record)
-    stating = [s for s in SENTENCE_END.split(text) if claim.lower() in s.lower()]
     damaged = {n for s in stating for n in lines_named(s, lines, options)}
     # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
     returned = bool(damaged) and damaged == set(facts["return.lines"])

@@ -18,23 +18,20 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
-from ai_missions.graphs.support.address_reading import read_addresses, same_place
+from ai_missions.graphs.support.address_reading import AddressReading, same_place
 from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
 from ai_missions.graphs.support.request import SupportRequest, request_of
 from ai_missions.graphs.support.resolve import (
-    emails,
     identify,
     lines_named,
     order_items,
-    postal_codes,
     recognised,
-    references,
     resolve,
 )
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import case_facts
-from ai_missions.graphs.support.understanding import Reading, asking_sentences
+from ai_missions.graphs.support.understanding import Reading
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.mission_api import LABEL, PARTS, MissionsError
 from ai_missions.nodes.api import (
@@ -73,7 +70,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     needs, read through ``systems``; the facts; the observations; the customer's text for the guard. The one way a
     support case is gathered, by the graph and by the recorded decider alike."""
     request = request_of(ticket)
-    thread, reading = request.text, request.reading
+    parts, reading = request.parts, request.reading
     errors: dict[str, str] = {}
 
     async def call(key: str, tool: str, args: dict[str, Any]) -> Any:
@@ -87,11 +84,11 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
             return None
 
     sender = ticket["customer_id"]
-    mails, codes = emails(thread), postal_codes(thread)
-    written = references(thread)[:MAX_REFERENCES] if not reading.problem else []
+    mails, codes = parts.claims.emails, parts.claims.postal_codes
+    written = parts.references[:MAX_REFERENCES] if not reading.problem else ()
     sender_record, claimed, *found = await asyncio.gather(
         call("crm.get_customer", "get_customer", {"customer_id": sender}),
-        call("crm.find_customers", "find_customers", {"emails": mails[:5], "postal_codes": codes[:5]})
+        call("crm.find_customers", "find_customers", {"emails": list(mails[:5]), "postal_codes": list(codes[:5])})
         if mails or codes
         else _ready({"customers": []}),
         *(call(f"erp.find_order_reference:{r.text}", "find_order_reference", {"reference": r.text}) for r in written),
@@ -108,7 +105,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
             and str(sender_record.get("email", "")).lower() == str(requester.get("email", "")).lower()
         )
     )
-    identity = identify(sender, verified, recognised(thread, (claimed or {}).get("customers", [])))
+    identity = identify(sender, verified, recognised(parts.claims, (claimed or {}).get("customers", [])))
     customer_id = identity.customer_id
     customer = sender_record if customer_id == sender else None
     listed: Any = None
@@ -142,7 +139,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     if customer_id is None:
         quoted = []
-    wanted = orders_to_read(reading, quoted, recent, thread) if customer_id is not None else []
+    wanted = orders_to_read(reading, quoted, recent, parts.asks_change) if customer_id is not None else []
     contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
     headers = [c["order"] if c is not None else None for c in contexts]
     owned = [h["order_id"] for h in headers if h is not None and h["customer_id"] == customer_id]
@@ -167,13 +164,12 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
             "variants": extras[order_id].get("variants"),
         }
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
-    asking = asking_sentences(thread)
     items_named = {
-        order_id: lines_named(asking, *order_items(record))
+        order_id: lines_named(parts.asking, *order_items(record))
         for order_id, record in orders.items()
         if record is not None and order_id in owned
     }
-    on_file, validation = await _addresses(call, thread, reading, customer, orders, customer_id)
+    on_file, validation = await _addresses(call, parts.addresses, reading, customer, orders, customer_id)
     not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
     gathered: dict[str, Any] = {
         "helpdesk.get_ticket": ticket,
@@ -212,7 +208,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
 
 async def _addresses(
     call: Any,
-    thread: str,
+    said: AddressReading,
     reading: Reading,
     customer: Mapping[str, Any] | None,
     orders: Mapping[str, Any],
@@ -226,7 +222,7 @@ async def _addresses(
         return None, None
     history = await call("crm.get_address_history", "get_address_history", {"customer_id": customer_id})
     on_file = addresses_on_file(customer, orders, history)
-    written = read_addresses(thread).written
+    written = said.written
     if len(written) != 1 or not written[0].whole:
         return on_file, None
     given = written[0].as_address(str(customer.get("name") or "Customer"))

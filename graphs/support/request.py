@@ -5,11 +5,39 @@ and a part of a request is the same kind of thing as the whole."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
-from ai_missions.graphs.support.understanding import MAX_CHARS, Reading, read_message, unreadable
+from ai_missions.graphs.support import conditions, understanding
+from ai_missions.graphs.support.address_reading import AddressReading, read_addresses
+from ai_missions.graphs.support.resolve import Claims, Reference, only_as_sources, references
+from ai_missions.graphs.support.understanding import MAX_CHARS, MONEY, Reading, fold, read_message, unreadable
+
+#: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
+#: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
+_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A request's parts, read once from its words before any record is read (docs/support-parse.md)."""
+
+    claims: Claims  # who the customer says they are
+    references: tuple[Reference, ...]  # the order references written
+    sources: frozenset[str]  # the orders quoted only as where something comes from ("the same address as #W2")
+    sentences: tuple[str, ...]  # the sentences, as written
+    asking: str  # the sentences that ask for something about an order (what the items named there are for)
+    wanting: tuple[str, ...]  # the sentences wanting something of an item, not about paying
+    asks_change: bool  # a change of an item is asked, maybe as a question ("can I change my camera to ...?")
+    addresses: AddressReading  # the addresses given, and what they are for
+    items: str  # what is said of items (what is kept or not meant left out)
+    #: the request's words when its one condition holds and when not (an else-branch); None: not one condition
+    branches: tuple[str | None, str | None] | None
+    stating: tuple[str, ...]  # the sentences stating the damage or the wrong item claimed
+    reason: str | None  # why they cancel, from everything they sent
 
 
 @dataclass(frozen=True)
@@ -32,18 +60,38 @@ class SupportRequest:
     part: bool = False
 
     @property
-    def whole(self) -> str:
-        """Every message the customer sent, one after the other (an address or a list may span two)."""
-        return "\n".join(self.messages)
-
-    @property
     def said(self) -> str:
-        """The words the facts are taken from: a part's own sentences, or everything the customer sent."""
-        return self.text if self.part else self.whole
+        """The words the facts are taken from: a part's own sentences, or every message the customer sent, one after
+        the other (an address or a list may span two)."""
+        return self.text if self.part else "\n".join(self.messages)
+
+    @cached_property
+    def parts(self) -> Parts:
+        """The request's parts, read once (the whole thread's identity and references, the rest of what is said)."""
+        said, claim = self.said, self.reading.claim
+        return Parts(
+            Claims.of(self.text),
+            tuple(references(self.text)),
+            frozenset(only_as_sources(self.text, self.reading.order_refs)),
+            tuple(s.strip() for s in _SENTENCE.split(self.text) if s.strip()),
+            understanding.asking_sentences(self.text),
+            tuple(s for s in understanding.SENTENCE_END.split(said) if _wants(s)),
+            understanding.wants_or_changes(self.text),
+            read_addresses(said),
+            understanding.items_text(said),
+            conditions.branches(said, self.reading.condition),
+            tuple(s for s in understanding.SENTENCE_END.split(said) if claim and claim.lower() in s.lower()),
+            understanding.cancel_reason(said if self.part else " ".join(self.messages)),
+        )
 
     def of_part(self, text: str, reading: Reading) -> SupportRequest:
         """The request made of one part's sentences (:mod:`~ai_missions.graphs.support.split`)."""
         return replace(self, text=text, reading=reading, latest=None, part=True)
+
+
+def _wants(sentence: str) -> bool:
+    """Whether a sentence wants or changes something of an item, not of paying ("I want to pay for it by card")."""
+    return understanding.wants_or_changes(sentence) and not MONEY.search(fold(sentence))
 
 
 def thread_text(messages: tuple[str, ...]) -> str:

@@ -87,40 +87,54 @@ def source_references(text: str) -> list[str]:
     return out
 
 
-def emails(text: str) -> list[str]:
-    return list(dict.fromkeys(m.lower() for m in _EMAIL.findall(fold(text))))
-
-
-def postal_codes(text: str) -> list[str]:
-    """Five-digit candidates not written as an order reference and not inside an e-mail."""
-    folded = _EMAIL.sub(" ", fold(text))
-    out = []
-    for match in _POSTAL.finditer(folded):
-        if not _ORDER_WORDS.search(folded[max(0, match.start() - 30) : match.start()]):
-            out.append(match.group(1))
-    return list(dict.fromkeys(out))
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", fold(text))
 
 
-def names_match(name: str, text: str) -> bool:
-    """The customer's full name as the CRM has it is written in the message (every word of it, any case)."""
-    wanted = _words(name)
-    said = set(_words(text))
-    return len(wanted) >= 2 and all(w in said for w in wanted)
+def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
+    """The quoted orders the text writes only as where something comes from ("ship #W1 to the same address as
+    order #W2": #W2), never as what a request is about."""
+    written = [r.text for r in references(text)]
+    sources = source_references(text)
+    return {
+        o
+        for o in quoted
+        if any(same_reference(w, o) for w in sources)
+        and sum(same_reference(w, o) for w in written) <= sum(same_reference(w, o) for w in sources)
+    }
 
 
-def recognised(text: str, customers: Iterable[Mapping[str, object]]) -> list[str]:
-    """The customers the message identifies, among ``customers`` (what the CRM returned for its e-mails and postal
-    codes): one whose e-mail on file is written in it, or whose full name and current postal code both are."""
-    mails, codes = set(emails(text)), set(postal_codes(text))
+@dataclass(frozen=True, slots=True)
+class Claims:
+    """Who the customer says they are, as written: e-mails; five-digit postal codes, not written as an order reference
+    nor inside an e-mail; and the words a full name is found in."""
+
+    emails: tuple[str, ...]
+    postal_codes: tuple[str, ...]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Claims:
+        folded, rest = fold(text), _EMAIL.sub(" ", fold(text))
+        codes = (
+            m[1] for m in _POSTAL.finditer(rest) if not _ORDER_WORDS.search(rest[max(0, m.start() - 30) : m.start()])
+        )
+        mails = (m.lower() for m in _EMAIL.findall(folded))
+        return cls(tuple(dict.fromkeys(mails)), tuple(dict.fromkeys(codes)), frozenset(_words(text)))
+
+
+def recognised(claims: Claims, customers: Iterable[Mapping[str, object]]) -> list[str]:
+    """The customers the claims identify, among ``customers`` (what the CRM returned for its e-mails and postal
+    codes): one whose e-mail on file is written, or whose full name (every word of it) and current postal code are."""
     found = [
         str(c["customer_id"])
         for c in customers
-        if str(c.get("email") or "").lower() in mails
-        or (c.get("postal_code") in codes and names_match(str(c.get("name") or ""), text))
+        if str(c.get("email") or "").lower() in claims.emails
+        or (
+            c.get("postal_code") in claims.postal_codes
+            and len(name := _words(str(c.get("name") or ""))) >= 2
+            and all(w in claims.words for w in name)
+        )
     ]
     return list(dict.fromkeys(found))
 

@@ -36,18 +36,15 @@ from itertools import pairwise
 from typing import Any
 
 from ai_missions.graphs.support import methods as paying
-from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, only_as_sources, payment_amount
+from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, payment_amount
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import lines_named, order_items, references, same_reference, source_references
-from ai_missions.graphs.support.understanding import Reading, asking_sentences, fold, read_message, without_kept
+from ai_missions.graphs.support.understanding import fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
 from ai_missions.mission_api import LABEL, PARTS
 
-#: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
-#: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
-_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
 #: How many orders a request names: "two of my orders", "both orders", "three orders".
 _HOW_MANY = re.compile(
     rf"\b({WORDS.alternation('order_count_before')})\b(?:\s+[\w']+){{0,3}}?\s+(?:{WORDS.alternation('counted_orders')})\b"
@@ -78,10 +75,6 @@ class _Sentence:
     intents: tuple[str, ...]
     orders: tuple[str, ...]  # the orders it concerns
     quoted: bool  # it concerns them by quoting them (not by naming their items)
-
-
-def sentences(thread: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(thread) if s.strip()]
 
 
 def _order_intents(sentence: str) -> tuple[str, ...]:
@@ -139,29 +132,27 @@ def _per_order(
 
 
 def split_request(
-    thread: str,
-    reading: Reading,
-    records: Mapping[str, Mapping[str, Any]],
-    recent: Sequence[str],
+    request: SupportRequest, records: Mapping[str, Mapping[str, Any]], recent: Sequence[str]
 ) -> list[Part] | None:
     """The request's parts, one per order (at least two), or None when it cannot be split without guessing.
 
     ``records``: the customer's own orders read (each with its ``order``, payment, shipments, variants);
     ``recent``: their recent order ids, newest first."""
+    reading, sources = request.reading, request.parts.sources
     if reading.problem or reading.loose_refs or reading.condition:
         return None
     wanted = [i for i in reading.intents if i in ORDER_INTENTS]
     named = list(reading.order_refs)
     # an order quoted only as where an address comes from ("same address as my order #W3") need not be a part; it
     # stays among the orders a sentence may name by its items ("... and exchange the charger I got in it")
-    sources = only_as_sources(thread, named)
     quoted = [o for o in named if o not in sources]
     if not wanted or (named and (len(named) < 2 or any(o not in records for o in named))):
         return None
     pool = named or [o for o in recent if o in records]
     said: list[_Sentence] = []
     for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
-    for text, intents in [piece for sentence in sentences(thread) for piece in _per_order(sentence, pool, records)]:
+    pieces = [piece for sentence in request.parts.sentences for piece in _per_order(sentence, pool, records)]
+    for text, intents in pieces:
         orders, by_quote = _concerned(text, pool, records)
         if not orders and not intents and _OF_EVERY.search(fold(text)) and paying.mentions(text):
             for_every.append(text)
@@ -316,7 +307,7 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     orders: Mapping[str, Any] = gathered.get("orders") or {}
     records = {o: r for o, r in orders.items() if r and r["order"].get("customer_id") == customer}
     recent = list(gathered.get("recent_orders") or [])
-    split = split_request(request.text, request.reading, records, recent)
+    split = split_request(request, records, recent)
     if split is None:
         return facts
     parts = [_part_facts(gathered, request, records, part) for part in split]
@@ -388,7 +379,8 @@ def _part_facts(
         language=request.reading.language,
         angry=request.reading.angry,
     )
-    named = lines_named(asking_sentences(part.text), *order_items(record))
+    mine = request.of_part(part.text, scoped)
+    named = lines_named(mine.parts.asking, *order_items(record))
     alone = {
         **gathered,
         "orders": {part.order_id: record},
@@ -396,6 +388,6 @@ def _part_facts(
         # the customer's other orders' items: what the part's sentences say of them is not said of this order's
         "other_lines": [x for o, r in records.items() if o != part.order_id for x in r["order"].get("lines") or []],
     }
-    facts = derive_facts(alone, request.of_part(part.text, scoped))
+    facts = derive_facts(alone, mine)
     facts[LABEL] = f"order {part.order_id}"
     return facts

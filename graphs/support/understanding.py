@@ -710,6 +710,7 @@ def wants_or_changes(text: str) -> bool:
     return change_asked(text) or bool(_FROM_TO.search(folded)) or _said_unnegated(_WANTING, folded)
 
 
+@functools.lru_cache(maxsize=256)  # read again when the request's reading is resolved against the ERP
 def asking_sentences(text: str) -> str:
     """The sentences of a message that ask for something about an order (what the items they name are about):
     "Cancel the order I placed by mistake. On another one change the watch." -> the cancellation does not name the

@@ -51,9 +51,10 @@ def resolution(path: Path, before: bool = True) -> dict[str, int]:
     for index, message in sorted(messages.items()):
         task = tasks[index]
         counts["tasks"] += 1
-        mails, codes = resolve.emails(message), resolve.postal_codes(message)
+        claims = resolve.Claims.of(message)
+        mails, codes = list(claims.emails), list(claims.postal_codes)
         found = crm.find_customers(conn, mails, codes).customers if mails or codes else []
-        who = resolve.recognised(message, [c.model_dump() for c in found])
+        who = resolve.recognised(claims, [c.model_dump() for c in found])
         counts["identity." + ("user" if who == [task.user_id] else "other" if who else "none")] += 1
         wanted = {a["kwargs"]["order_id"] for a in task.actions if "order_id" in a.get("kwargs", {})}
         if not wanted:
