@@ -493,7 +493,64 @@ class OfflineReader:
                 for s in statements
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
+            if (later := self._goes_on_unread(kind, current, readings, statements)) is not None:
+                # "Customer accepted the upgrade at +$15. Next morning she wrote that she'd thought it over and it's
+                # off": the story of the thing goes on after the fact in words the reader does not read; the fact
+                # is not known to be the last word, so it is unknown
+                return replace(current, polarity="hedged", value=None, words=f"{current.words} … {later.text}")
         return current
+
+    def _goes_on_unread(
+        self, kind: str, current: _Read, readings: list[_Read], statements: list[Statement]
+    ) -> Statement | None:
+        """A later statement that opens with a turn or a step on in time ("but", "then", "the next day", "aber",
+        "puis", "luego": the lexicon's ``contrast``, ``sequence`` and ``said_when`` words) and is about the same
+        thing (a pronoun for it, or the kind's own words), yet reads as nothing of the kind: what happened to the
+        fact afterwards is said in words the reader does not know, so the fact is not known to be the last word.
+        A question does not undo what was said, nor does a request (it asks for more to be done with the thing: "...,
+        but please ship it this week"; a request that withdraws says so in the lexicon's reversal words). The turn's
+        own words are looked for at the statement's start only, whatever verb follows them: no list of undoing verbs
+        is needed."""
+        read_at = {r.statement.index for r in readings}
+        words = self.lexicon.kinds[kind]
+        for statement in statements:
+            if (
+                not statement.body
+                or statement.index <= current.statement.index
+                or statement.index in read_at
+                or statement.mood in ("question", "policy", "request")
+                or self._concedes(statement)
+                or not self._opens_a_turn(statement)
+            ):
+                continue
+            rest = self._after_the_turn(statement)
+            if self._refers_back_anywhere(rest) or any(
+                w.search(rest) for w in (words.cues, words.actions, words.objects)
+            ):
+                return statement
+        return None
+
+    def _opens_a_turn(self, statement: Statement) -> bool:
+        folded = statement.folded
+        for category in ("contrast", "sequence", "said_when"):
+            found = self.lexicon[category].search(folded)
+            if (
+                found is not None
+                and not folded[: found.start()].strip(" ,;-.")
+                and not (self.lexicon["not_sequence"].search(folded, found.start(), found.end() + 12))
+            ):
+                return True
+        return False
+
+    def _after_the_turn(self, statement: Statement) -> str:
+        folded = statement.folded
+        for category in ("contrast", "sequence", "said_when"):
+            folded = blank(self.lexicon, category, folded)
+        return folded
+
+    def _refers_back_anywhere(self, folded: str) -> bool:
+        pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
+        return any(re.search(rf"\b{re.escape(p)}\b", folded) for p in pronouns)
 
     def _undoes_another_kind(self, statement: Statement, kind: str) -> bool:
         """The statement names what it takes back, and that is another kind's thing ("took the discount. Cancel

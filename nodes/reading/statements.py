@@ -272,7 +272,13 @@ def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     if len(folded) != len(sentence):
         return [(0, sentence)]
     cuts = [m.start() for m in re.finditer(r";", folded)]
-    cuts += [m.start() for m in lexicon["contrast"].finditer(folded) if m.start() > 0]
+    # a turn inside a concession ("even though", "même si") opens no statement of its own: the concession is one
+    conceding = [m.span() for m in lexicon["concessive"].finditer(folded)]
+    cuts += [
+        m.start()
+        for m in lexicon["contrast"].finditer(folded)
+        if m.start() > 0 and not any(a < m.start() < b for a, b in conceding)
+    ]
     # "flickers now and then" goes on in nothing: a phrase that only holds a sequence word is no cut
     held = [m.span() for m in lexicon["not_sequence"].finditer(folded)]
     cuts += [
