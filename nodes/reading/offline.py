@@ -688,7 +688,7 @@ class OfflineReader:
         spans = words.cues.spans(folded)
         full = bool(spans)
         alternative = words.alternative.spans(folded)
-        actions = words.actions.spans(folded)
+        actions = [a for a in words.actions.spans(folded) if not self._action_of_another(kind, words, folded, a)]
         field = fold(re.sub(r"[._]+", " ", source.field))
         if actions:
             neighbours = [
@@ -721,6 +721,16 @@ class OfflineReader:
         if spans and words.objects_in_scope:
             spans += words.objects.spans(folded)
         return sorted(set(spans + alternative)), full, bool(alternative)
+
+    def _action_of_another(self, kind: str, words: KindWords, folded: str, action: tuple[int, int]) -> bool:
+        """The action's part of the statement names none of the kind's objects but another kind's cue: the action is
+        said of that ("Pause angeboten - abgelehnt, Kündigung bleibt bestehen": what stays is the cancellation, not
+        the pause)."""
+        start, end = _part_of(folded, action[0])
+        part = folded[start:end]
+        if words.objects.search(part):
+            return False
+        return any(other.cues.search(part) for name, other in self.lexicon.kinds.items() if name != kind)
 
     @staticmethod
     def _sentence_of(statement: Statement, statements: list[Statement]) -> str:

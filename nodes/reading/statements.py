@@ -318,7 +318,8 @@ def _closing(text: str, lexicon: Lexicon) -> bool:
 def normalise(text: str, lexicon: Lexicon) -> str:
     """The folded form the lexicon matches: numbers in words as digits, typos corrected."""
     folded = fold(text)
-    language = lexicon.language(folded)
+    told = lexicon.language_told(folded)
+    language = told or "en"
     try:
         digits = alpha2digit(text, language)
     except (ValueError, KeyError):  # a language text2num lacks: the words stay words
@@ -327,7 +328,7 @@ def normalise(text: str, lexicon: Lexicon) -> str:
     if not re.search(r"\b\d{1,3} \d{2}\b", text):
         digits = re.sub(r"\b(\d{1,3}) (\d{2})\b", r"\1.\2", digits)
     folded = fold(digits)
-    return re.sub(r"[^\W\d_]{5,}", lambda m: lexicon.correct(m.group()), folded)
+    return re.sub(r"[^\W\d_]{5,}", lambda m: lexicon.correct(m.group(), told), folded)
 
 
 def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
