@@ -524,11 +524,22 @@ class OfflineReader:
             ):
                 continue
             rest = self._after_the_turn(statement)
-            if self._refers_back_anywhere(rest) or any(
-                w.search(rest) for w in (words.cues, words.actions, words.objects)
+            if (
+                self._refers_back_anywhere(rest)
+                or any(w.search(rest) for w in (words.cues, words.actions, words.objects))
+                or self.lexicon["negation"].search(rest)
+                or self._elliptical(kind, rest)
             ):
                 return statement
         return None
+
+    def _elliptical(self, kind: str, rest: str) -> bool:
+        """A few words with no thing of their own after a turn ("pero por la tarde escribió para echarse atrás"):
+        what they say is said of what came before. Another kind's thing ("then asked for a refund") or the writer
+        as its subject ("ahora el contacto soy yo") is a thing of its own."""
+        if len(re.findall(r"[^\W\d_]+", rest)) > 4 or self.lexicon["first_person"].search(rest):
+            return False
+        return not any(other.cues.search(rest) for name, other in self.lexicon.kinds.items() if name != kind)
 
     def _opens_a_turn(self, statement: Statement) -> bool:
         folded = statement.folded
