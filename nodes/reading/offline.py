@@ -881,6 +881,13 @@ class OfflineReader:
             state = "negated"  # "wanted to cancel, took the half-price offer instead": the wish gave way to a choice
         if state == "affirmed" and self._given_up(folded, at) and self._turns_next(statement, statements):
             state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
+        elif (
+            state == "affirmed"
+            and self._given_up(folded, at)
+            and any(s.body and s.index > statement.index for s in statements)
+        ):
+            state = "hedged"  # "Cust thought the tray was warped; after comparing, it's the intended shape": a
+            # belief the text goes on from is not stated as so
         if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
             state = "hedged"  # "the box came open and wet": the packaging, not the item, is what is said damaged
         if (
