@@ -360,6 +360,8 @@ class OfflineReader:
         final = self._discourse(kind, readings, statements)
         if final is None:
             return None
+        if final.polarity == "affirmed" and (taken := self._taken_instead(kind, final, statements, source, today)):
+            final = replace(final, polarity="negated", value=None, words=f"{final.words} … {taken}")
         writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
         if not source.writer and writer == "customer" and _initialled(statements):
             # "Gartenstr. 8 – Adr. tel. bestätigt (Anruf 24.11., MK)": an address line initialled by whom checked it
@@ -380,6 +382,28 @@ class OfflineReader:
         if final.polarity == "affirmed" and spec.value in ("amount", "days") and value is None:
             confidence = min(confidence, 0.5)  # "restock soon", "agreed to an upgrade": no figure to act on
         return Fact(kind, final.polarity, confidence, Evidence(source, final.words), value, self.name)
+
+    def _taken_instead(
+        self, kind: str, final: _Read, statements: list[Statement], source: Source, today: date | None
+    ) -> str | None:
+        """A later statement affirms a kind that takes this one's place (``KindSpec.given_up_for``: "called to
+        cancel; after hearing about the half-price plan he said ok fine, I'll stay on that"): its words, or None."""
+        for other in KINDS[kind].given_up_for:
+            words = self.lexicon.kinds.get(other)
+            if words is None:
+                continue
+            for statement in statements:
+                if statement.body and statement.index > final.statement.index:
+                    read = self._statement(other, words, statement, statements, 0.0, source, today)
+                    # its own thing named in the statement: an assent alone ("ok thanks") takes nothing's place
+                    if (
+                        read is not None
+                        and read.polarity == "affirmed"
+                        and not read.opposite
+                        and (words.cues.search(statement.folded) or words.objects.search(statement.folded))
+                    ):
+                        return statement.text
+        return None
 
     def _discourse(self, kind: str, readings: list[_Read], statements: list[Statement]) -> _Read | None:
         """The last word: later statements replace earlier ones (a later question does not); a later statement that
