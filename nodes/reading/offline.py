@@ -1269,7 +1269,7 @@ class OfflineReader:
         before = re.sub(adverbials(self.lexicon), " ", before)
         after = rest[verb.end() : b]
         return not before.strip(" ,;-") and (
-            not after.strip(" ,;.!-") or re.fullmatch(adverbials(self.lexicon) + r"[\s,;.!()-]*", after) is not None
+            not after.strip(" ,;:.!-") or re.fullmatch(adverbials(self.lexicon) + r"[\s,;:.!()-]*", after) is not None
         )
 
     def _sets_records_apart(self, statement: Statement) -> bool:

@@ -466,6 +466,7 @@ def _inflection(word: str, target: str) -> bool:
     if len(word) == len(target):
         if word[:-2] == target[:-2] and word[-1] == target[-1] and {word[-2], target[-2]} <= set(vowels):
             return True  # "contactar" / "contacter": another language's infinitive, or another conjugation's
-        return word[:-1] == target[:-1] and word[-1] in vowels and target[-1] in vowels
+        # "prélevée" / "prélevez": a participle's and a verb's ending, not a typo
+        return word[:-1] == target[:-1] and word[-1] in vowels + "zrs" and target[-1] in vowels + "zrs"
     longer, shorter = (word, target) if len(word) > len(target) else (target, word)
     return longer.startswith(shorter) and longer[len(shorter) :] in _ENDINGS
