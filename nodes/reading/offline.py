@@ -479,10 +479,14 @@ class OfflineReader:
             ):
                 # "I could collect it, but only if ...", "Exchange asked for. Only if the size is in stock, though."
                 return replace(current, polarity="conditional", value=None)
+            # past a question about it ("Ist das noch drin? Sonst bleibt's beim Grau"): the next thing said
+            answered = next(
+                (s for s in statements if s.body and s.index > current.statement.index and s.mood != "question"), None
+            )
             if (
-                following is not None
-                and self._offers_otherwise(following)
-                and not self._ours_elsewhere(following, stated)
+                answered is not None
+                and self._offers_otherwise(answered)
+                and not self._ours_elsewhere(answered, stated)
             ):
                 return replace(current, polarity="conditional", value=None)  # "Can I collect it? If not, post it."
             if (
@@ -1054,7 +1058,8 @@ class OfflineReader:
         if wish is None or wish.start() > at or re.search(r"[,;:.!?]|\s[-–]\s", folded[wish.end() : at]):
             return False  # "wanted to cancel, took the offer instead": the wish is not the cue's, the choice is
         later = " ".join([folded[at:], *(s.folded for s in statements if s.body and s.index > statement.index)])
-        return lexicon["chose_other"].search(later) is not None
+        # "voulait un remboursement, finalement il accepte un avoir": the wish answered by a later turn of mind
+        return lexicon["chose_other"].search(later) is not None or lexicon["reversal"].search(later) is not None
 
     def _given_up(self, folded: str, at: int) -> bool:
         """An intention or a belief stands before the cue ("wanted to ask for a refund", "I thought it was cracked",
