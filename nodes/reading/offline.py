@@ -176,6 +176,10 @@ def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
     if source is None or target is None or verb is None:
         return False
     before = folded[max(0, at - 30) : at]
+    earlier = lexicon["previously"].pattern
+    if earlier is not None and re.search(rf"(?:{earlier.pattern})\s+(?:[\w'&]+\s+){{0,1}}$", before):
+        # "(antes recogida en tienda, cambiado a domicilio)": what it was before a change made after it
+        return re.search(rf"(?:{verb.pattern})\s+(?:[\w']+\s+){{0,2}}(?:{target.pattern})\s", folded[at:]) is not None
     if not re.search(rf"(?:{source.pattern})\s+(?:[\w'&]+\s+){{0,2}}$", before):
         return False
     after = folded[at : at + 40]
