@@ -560,7 +560,7 @@ class OfflineReader:
                 self._refers_back_anywhere(rest)
                 or any(w.search(rest) for w in (words.cues, words.actions, words.objects))
                 or self.lexicon["negation"].search(rest)
-                or self._elliptical(kind, rest)
+                or (self._turns(statement) and self._elliptical(kind, rest))
             ):
                 return statement
         return None
@@ -572,6 +572,15 @@ class OfflineReader:
         if len(re.findall(r"[^\W\d_]+", rest)) > 4 or self.lexicon["first_person"].search(rest):
             return False
         return not any(other.cues.search(rest) for name, other in self.lexicon.kinds.items() if name != kind)
+
+    def _refers_back_anywhere(self, folded: str) -> bool:
+        """A word that stands for a thing said before (the lexicon's ``refer_back``: "it", "es", "ça", "eso"), or a
+        pronoun that may be one (``[objects] pronouns``: in French and Spanish also the articles, "la", "le": an
+        unread turn with one is taken as about the thing, an unsure reading rather than a missed undoing)."""
+        if self.lexicon["refer_back"].search(folded):
+            return True
+        pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
+        return any(re.search(rf"\b{re.escape(p)}\b", folded) for p in pronouns)
 
     def _opens_a_turn(self, statement: Statement) -> bool:
         folded = statement.folded
@@ -591,9 +600,6 @@ class OfflineReader:
             folded = blank(self.lexicon, category, folded)
         return folded
 
-    def _refers_back_anywhere(self, folded: str) -> bool:
-        pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
-        return any(re.search(rf"\b{re.escape(p)}\b", folded) for p in pronouns)
 
     def _undoes_another_kind(self, statement: Statement, kind: str) -> bool:
         """The statement names what it takes back, and that is another kind's thing ("took the discount. Cancel
