@@ -374,6 +374,16 @@ class OfflineReader:
             # "41 Kings Rd - confirmed by customer on a verified call" in an address line: the customer named in the
             # third person is not who wrote it; the field's name only guessed the writer
             writer = "unknown"
+        if (
+            writer == "customer"
+            and not source.writer
+            and words.requires
+            and words.requires.search(final.statement.folded)
+            and not self.lexicon["first_person"].search(final.statement.folded)
+        ):
+            # "Gewerbepark 5 - Adresse am 23.11. per verifiziertem Rückruf bestätigt": the call that confirmed it,
+            # noted in the third person, is not the customer's own word; the field's name only guessed the writer
+            writer = "unknown"
         hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
         if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
             # "laut Kundin kommt die Ware am Montag": the customer's word on what the supplier states
@@ -1148,10 +1158,18 @@ class OfflineReader:
             return False
         return any(
             scope(s.folded, [m.span()], self.lexicon, undo_counts=False) == "affirmed"
+            and not self._still_to_do(s.folded, m.start())
             for s in statements
             if s.body
             for m in words.requires.finditer(s.folded)
         )
+
+    def _still_to_do(self, folded: str, at: int) -> bool:
+        """The part that names the evidence says it is still to be had ("Phone verification still outstanding",
+        "appel à faire": the lexicon's ``plan`` and ``hedge`` words in that part)."""
+        start, end = _part_of(folded, at)
+        part = folded[start:end]
+        return self.lexicon["plan"].search(part) is not None or self.lexicon["hedge"].search(part) is not None
 
     def _checks(self, words: KindWords, folded: str, cues: list[tuple[int, int]]) -> Polarity:
         """A method kind's note lists checks ("confirmed by mail, no call-back"): a denied method only removes that
