@@ -61,11 +61,22 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@cache
+def _number() -> str:
+    """``#``: digits, or a shipped language's word for two, which text2num leaves a word ("in two pieces", "en deux
+    morceaux": it writes digits from three up)."""
+    twos = set()
+    for path in sorted(HERE.glob("*.toml")):
+        numbers = tomllib.loads(path.read_text(encoding="utf-8")).get("numbers", {})
+        twos |= {fold(word) for word, value in numbers.items() if value == 2 and " " not in word}
+    return rf"(?:{_NUMBER}|{'|'.join(sorted(map(re.escape, twos)))})" if twos else _NUMBER
+
+
 def _token_regex(token: str, stop: str = "") -> str:
     if token == "_":
         return r"[\w'$€£#.,/-]+"
     if token == "#":
-        return _NUMBER
+        return _number()
     if token == "$":
         return _CURRENCY
     if token.startswith("{") and token.endswith("}"):
