@@ -497,11 +497,7 @@ class OfflineReader:
             answered = next(
                 (s for s in statements if s.body and s.index > current.statement.index and s.mood != "question"), None
             )
-            if (
-                answered is not None
-                and self._offers_otherwise(answered)
-                and not self._ours_elsewhere(answered, stated)
-            ):
+            if answered is not None and self._offers_otherwise(answered) and not self._ours_elsewhere(answered, stated):
                 return replace(current, polarity="conditional", value=None)  # "Can I collect it? If not, post it."
             if (
                 following is not None
@@ -535,11 +531,11 @@ class OfflineReader:
                 for s in statements
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
-            if (later := self._goes_on_unread(kind, current, readings, statements)) is not None:
+            if (went_on := self._goes_on_unread(kind, current, readings, statements)) is not None:
                 # "Customer accepted the upgrade at +$15. Next morning she wrote that she'd thought it over and it's
                 # off": the story of the thing goes on after the fact in words the reader does not read; the fact
                 # is not known to be the last word, so it is unknown
-                return replace(current, polarity="hedged", value=None, words=f"{current.words} … {later.text}")
+                return replace(current, polarity="hedged", value=None, words=f"{current.words} … {went_on.text}")
         return current
 
     def _goes_on_unread(
@@ -609,7 +605,6 @@ class OfflineReader:
         for category in ("contrast", "sequence", "said_when"):
             folded = blank(self.lexicon, category, folded)
         return folded
-
 
     def _undoes_another_kind(self, statement: Statement, kind: str) -> bool:
         """The statement names what it takes back, and that is another kind's thing ("took the discount. Cancel

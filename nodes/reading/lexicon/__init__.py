@@ -342,7 +342,7 @@ def _kind_words(spec: Mapping[str, Any], stop: str) -> KindWords:
 
 
 def _phrases(data: Mapping[str, Any]) -> list[str]:
-    """Every phrase of a lexicon's data (its categories, kinds, methods and tables): what typos are corrected towards."""
+    """Every phrase of a lexicon's data (its categories, kinds, methods, tables): what typos are corrected towards."""
     every: list[str] = [p for v in data.get("words", {}).values() for p in v]
     for spec in data.get("kinds", {}).values():
         every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
