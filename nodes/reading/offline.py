@@ -379,10 +379,12 @@ class OfflineReader:
             and not source.writer
             and words.requires
             and words.requires.search(final.statement.folded)
+            and self.lexicon["checked_channel"].search(final.statement.folded)
             and not self.lexicon["first_person"].search(final.statement.folded)
         ):
-            # "Gewerbepark 5 - Adresse am 23.11. per verifiziertem Rückruf bestätigt": the call that confirmed it,
-            # noted in the third person, is not the customer's own word; the field's name only guessed the writer
+            # "Gewerbepark 5 - Adresse am 23.11. per verifiziertem Rückruf bestätigt": the checked call that confirmed
+            # it, noted in the third person, is not the customer's own word; the field's name only guessed the writer
+            # ("addr confirmed by phone" names no check and stays the customer's)
             writer = "unknown"
         hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
         if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
