@@ -62,7 +62,6 @@ TAKEN_BACK = [
 
 STANDS = [
     ("Kundin war mit 9 € Aufpreis einverstanden, bat aber um schnelle Lieferung.", "upcharge_agreed", NOTE, 9.0),
-    ("Le client a demandé un remboursement, mais il garde la boîte pour le retour.", "refund_request", NOTE, True),
     ("Kunde wollte kündigen und hat es heute schriftlich bestätigt.", "cancel_intent", NOTE, True),
     ("Verified call done, customer confirmed the address on the order.", "address_confirmed", NOTE, True),
 ]
@@ -78,6 +77,20 @@ def test_a_later_statement_that_does_not_take_it_back_leaves_it_standing(
     text: str, kind: str, source: Source, value: object
 ) -> None:
     assert_affirmed(text, kind, source, value)
+
+
+def test_a_later_turn_about_the_thing_that_reads_as_nothing_leaves_it_unsure() -> None:
+    """A risk taken on purpose (set 18): a later turn ("mais ...") about the thing, in words that read as nothing
+    of the kind, may be what happened to it afterwards ("mais il s'est ravisé le lendemain"), so the fact is unsure,
+    not affirmed, even where a person sees a detail ("mais il garde la boîte pour le retour"): an escalation, never
+    an action on a fact that was taken back."""
+    detail = "Le client a demandé un remboursement, mais il garde la boîte pour le retour."
+    undone = "Le client a demandé un remboursement, mais le lendemain il s'est ravisé."
+    for text in (detail, undone):
+        fact = reading(text, "refund_request", NOTE).facts.get("refund_request")
+        assert fact is not None
+        assert fact.polarity != "affirmed", fact
+    assert_affirmed("Le client a demandé un remboursement pour la boîte abîmée.", "refund_request", NOTE, True)
 
 
 # -- asked or doubted, not stated: an indirect question ("asks whether", "fragt, ob") or a doubt ("not sure if") ----

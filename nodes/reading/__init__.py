@@ -43,7 +43,8 @@ class KindSpec:
     customer's hearsay; a verification is staff's, never the vendor's own), whether it must be done rather than
     planned (``needs_done``: "will call the number on file tomorrow" verifies nothing), whether someone may state
     it for the customer (``proxy``: "her partner will collect"), and whether a thing still awaited is still wanted
-    (``wanted_when_awaited``: "still no refund")."""
+    (``wanted_when_awaited``: "still no refund"), and which kinds, stated after it, take its place (``given_up_for``:
+    a retention offer accepted after a cancellation was asked for is taken instead of it)."""
 
     description: str
     value: Literal["flag", "amount", "days", "method", "text"]
@@ -52,6 +53,7 @@ class KindSpec:
     needs_done: bool = False
     proxy: bool = False
     wanted_when_awaited: bool = False
+    given_up_for: tuple[str, ...] = ()
 
 
 #: Every fact kind the layer reads. ``value`` is what ``Fact.value`` holds when affirmed.
@@ -82,7 +84,12 @@ KINDS: Mapping[str, KindSpec] = {
     "store_pickup": KindSpec(
         "the order is to be collected in a store rather than delivered", "flag", "stock", proxy=True
     ),
-    "cancel_intent": KindSpec("the customer wants to cancel an order, subscription or account", "flag", "money"),
+    "cancel_intent": KindSpec(
+        "the customer wants to cancel an order, subscription or account",
+        "flag",
+        "money",
+        given_up_for=("offer_accepted",),
+    ),
     "refund_request": KindSpec("the customer asks for money back", "flag", "money", wanted_when_awaited=True),
     "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money"),
     "offer_accepted": KindSpec("the customer accepted a retention offer (discount, pause, downgrade)", "flag", "money"),

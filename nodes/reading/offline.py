@@ -176,6 +176,10 @@ def _changed_from(folded: str, at: int, lexicon: Lexicon) -> bool:
     if source is None or target is None or verb is None:
         return False
     before = folded[max(0, at - 30) : at]
+    earlier = lexicon["previously"].pattern
+    if earlier is not None and re.search(rf"(?:{earlier.pattern})\s+(?:[\w'&]+\s+){{0,1}}$", before):
+        # "(antes recogida en tienda, cambiado a domicilio)": what it was before a change made after it
+        return re.search(rf"(?:{verb.pattern})\s+(?:[\w']+\s+){{0,2}}(?:{target.pattern})\s", folded[at:]) is not None
     if not re.search(rf"(?:{source.pattern})\s+(?:[\w'&]+\s+){{0,2}}$", before):
         return False
     after = folded[at : at + 40]
@@ -360,6 +364,8 @@ class OfflineReader:
         final = self._discourse(kind, readings, statements)
         if final is None:
             return None
+        if final.polarity == "affirmed" and (taken := self._taken_instead(kind, final, statements, source, today)):
+            final = replace(final, polarity="negated", value=None, words=f"{final.words} … {taken}")
         writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
         if not source.writer and writer == "customer" and _initialled(statements):
             # "Gartenstr. 8 – Adr. tel. bestätigt (Anruf 24.11., MK)": an address line initialled by whom checked it
@@ -367,6 +373,18 @@ class OfflineReader:
         if writer == "customer" and not source.writer and self.lexicon["customer_named"].search(final.statement.folded):
             # "41 Kings Rd - confirmed by customer on a verified call" in an address line: the customer named in the
             # third person is not who wrote it; the field's name only guessed the writer
+            writer = "unknown"
+        if (
+            writer == "customer"
+            and not source.writer
+            and words.requires
+            and words.requires.search(final.statement.folded)
+            and self.lexicon["checked_channel"].search(final.statement.folded)
+            and not self.lexicon["first_person"].search(final.statement.folded)
+        ):
+            # "Gewerbepark 5 - Adresse am 23.11. per verifiziertem Rückruf bestätigt": the checked call that confirmed
+            # it, noted in the third person, is not the customer's own word; the field's name only guessed the writer
+            # ("addr confirmed by phone" names no check and stays the customer's)
             writer = "unknown"
         hearsay = self.lexicon["customer_says"].search(final.statement.folded) is not None
         if final.polarity == "affirmed" and "vendor" in spec.holders and "customer" not in spec.holders and hearsay:
@@ -380,6 +398,28 @@ class OfflineReader:
         if final.polarity == "affirmed" and spec.value in ("amount", "days") and value is None:
             confidence = min(confidence, 0.5)  # "restock soon", "agreed to an upgrade": no figure to act on
         return Fact(kind, final.polarity, confidence, Evidence(source, final.words), value, self.name)
+
+    def _taken_instead(
+        self, kind: str, final: _Read, statements: list[Statement], source: Source, today: date | None
+    ) -> str | None:
+        """A later statement affirms a kind that takes this one's place (``KindSpec.given_up_for``: "called to
+        cancel; after hearing about the half-price plan he said ok fine, I'll stay on that"): its words, or None."""
+        for other in KINDS[kind].given_up_for:
+            words = self.lexicon.kinds.get(other)
+            if words is None:
+                continue
+            for statement in statements:
+                if statement.body and statement.index > final.statement.index:
+                    read = self._statement(other, words, statement, statements, 0.0, source, today)
+                    # its own thing named in the statement: an assent alone ("ok thanks") takes nothing's place
+                    if (
+                        read is not None
+                        and read.polarity == "affirmed"
+                        and not read.opposite
+                        and (words.cues.search(statement.folded) or words.objects.search(statement.folded))
+                    ):
+                        return statement.text
+        return None
 
     def _discourse(self, kind: str, readings: list[_Read], statements: list[Statement]) -> _Read | None:
         """The last word: later statements replace earlier ones (a later question does not); a later statement that
@@ -455,11 +495,11 @@ class OfflineReader:
             ):
                 # "I could collect it, but only if ...", "Exchange asked for. Only if the size is in stock, though."
                 return replace(current, polarity="conditional", value=None)
-            if (
-                following is not None
-                and self._offers_otherwise(following)
-                and not self._ours_elsewhere(following, stated)
-            ):
+            # past a question about it ("Ist das noch drin? Sonst bleibt's beim Grau"): the next thing said
+            answered = next(
+                (s for s in statements if s.body and s.index > current.statement.index and s.mood != "question"), None
+            )
+            if answered is not None and self._offers_otherwise(answered) and not self._ours_elsewhere(answered, stated):
                 return replace(current, polarity="conditional", value=None)  # "Can I collect it? If not, post it."
             if (
                 following is not None
@@ -493,7 +533,80 @@ class OfflineReader:
                 for s in statements
             ):
                 return replace(current, polarity="conditional", value=None)  # "swap it? if it's more, don't bother"
+            if (went_on := self._goes_on_unread(kind, current, readings, statements)) is not None:
+                # "Customer accepted the upgrade at +$15. Next morning she wrote that she'd thought it over and it's
+                # off": the story of the thing goes on after the fact in words the reader does not read; the fact
+                # is not known to be the last word, so it is unknown
+                return replace(current, polarity="hedged", value=None, words=f"{current.words} … {went_on.text}")
         return current
+
+    def _goes_on_unread(
+        self, kind: str, current: _Read, readings: list[_Read], statements: list[Statement]
+    ) -> Statement | None:
+        """A later statement that opens with a turn or a step on in time ("but", "then", "the next day", "aber",
+        "puis", "luego": the lexicon's ``contrast``, ``sequence`` and ``said_when`` words) and is about the same
+        thing (a pronoun for it, or the kind's own words), yet reads as nothing of the kind: what happened to the
+        fact afterwards is said in words the reader does not know, so the fact is not known to be the last word.
+        A question does not undo what was said, nor does a request (it asks for more to be done with the thing: "...,
+        but please ship it this week"; a request that withdraws says so in the lexicon's reversal words). The turn's
+        own words are looked for at the statement's start only, whatever verb follows them: no list of undoing verbs
+        is needed."""
+        read_at = {r.statement.index for r in readings}
+        words = self.lexicon.kinds[kind]
+        for statement in statements:
+            if (
+                not statement.body
+                or statement.index <= current.statement.index
+                or statement.index in read_at
+                or statement.mood in ("question", "policy", "request")
+                or self._concedes(statement)
+                or not self._opens_a_turn(statement)
+            ):
+                continue
+            rest = self._after_the_turn(statement)
+            if (
+                self._refers_back_anywhere(rest)
+                or any(w.search(rest) for w in (words.cues, words.actions, words.objects))
+                or self.lexicon["negation"].search(rest)
+                or (self._turns(statement) and self._elliptical(kind, rest))
+            ):
+                return statement
+        return None
+
+    def _elliptical(self, kind: str, rest: str) -> bool:
+        """A few words with no thing of their own after a turn ("pero por la tarde escribió para echarse atrás"):
+        what they say is said of what came before. Another kind's thing ("then asked for a refund") or the writer
+        as its subject ("ahora el contacto soy yo") is a thing of its own."""
+        if len(re.findall(r"[^\W\d_]+", rest)) > 4 or self.lexicon["first_person"].search(rest):
+            return False
+        return not any(other.cues.search(rest) for name, other in self.lexicon.kinds.items() if name != kind)
+
+    def _refers_back_anywhere(self, folded: str) -> bool:
+        """A word that stands for a thing said before (the lexicon's ``refer_back``: "it", "es", "ça", "eso"), or a
+        pronoun that may be one (``[objects] pronouns``: in French and Spanish also the articles, "la", "le": an
+        unread turn with one is taken as about the thing, an unsure reading rather than a missed undoing)."""
+        if self.lexicon["refer_back"].search(folded):
+            return True
+        pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
+        return any(re.search(rf"\b{re.escape(p)}\b", folded) for p in pronouns)
+
+    def _opens_a_turn(self, statement: Statement) -> bool:
+        folded = statement.folded
+        for category in ("contrast", "sequence", "said_when"):
+            found = self.lexicon[category].search(folded)
+            if (
+                found is not None
+                and not folded[: found.start()].strip(" ,;-.")
+                and not (self.lexicon["not_sequence"].search(folded, found.start(), found.end() + 12))
+            ):
+                return True
+        return False
+
+    def _after_the_turn(self, statement: Statement) -> str:
+        folded = statement.folded
+        for category in ("contrast", "sequence", "said_when"):
+            folded = blank(self.lexicon, category, folded)
+        return folded
 
     def _undoes_another_kind(self, statement: Statement, kind: str) -> bool:
         """The statement names what it takes back, and that is another kind's thing ("took the discount. Cancel
@@ -631,7 +744,7 @@ class OfflineReader:
         spans = words.cues.spans(folded)
         full = bool(spans)
         alternative = words.alternative.spans(folded)
-        actions = words.actions.spans(folded)
+        actions = [a for a in words.actions.spans(folded) if not self._action_of_another(kind, words, folded, a)]
         field = fold(re.sub(r"[._]+", " ", source.field))
         if actions:
             neighbours = [
@@ -664,6 +777,16 @@ class OfflineReader:
         if spans and words.objects_in_scope:
             spans += words.objects.spans(folded)
         return sorted(set(spans + alternative)), full, bool(alternative)
+
+    def _action_of_another(self, kind: str, words: KindWords, folded: str, action: tuple[int, int]) -> bool:
+        """The action's part of the statement names none of the kind's objects but another kind's cue: the action is
+        said of that ("Pause angeboten - abgelehnt, Kündigung bleibt bestehen": what stays is the cancellation, not
+        the pause)."""
+        start, end = _part_of(folded, action[0])
+        part = folded[start:end]
+        if words.objects.search(part):
+            return False
+        return any(other.cues.search(part) for name, other in self.lexicon.kinds.items() if name != kind)
 
     @staticmethod
     def _sentence_of(statement: Statement, statements: list[Statement]) -> str:
@@ -803,6 +926,13 @@ class OfflineReader:
             state = "negated"  # "wanted to cancel, took the half-price offer instead": the wish gave way to a choice
         if state == "affirmed" and self._given_up(folded, at) and self._turns_next(statement, statements):
             state = "negated"  # "wanted to ask for a refund, but then found the part": an intention the turn gave up
+        elif (
+            state == "affirmed"
+            and self._given_up(folded, at)
+            and any(s.body and s.index > statement.index for s in statements)
+        ):
+            state = "hedged"  # "Cust thought the tray was warped; after comparing, it's the intended shape": a
+            # belief the text goes on from is not stated as so
         if state == "affirmed" and words.minor and cues and all(self._only_the_packaging(folded, c) for c, _ in cues):
             state = "hedged"  # "the box came open and wet": the packaging, not the item, is what is said damaged
         if (
@@ -945,7 +1075,8 @@ class OfflineReader:
         if wish is None or wish.start() > at or re.search(r"[,;:.!?]|\s[-–]\s", folded[wish.end() : at]):
             return False  # "wanted to cancel, took the offer instead": the wish is not the cue's, the choice is
         later = " ".join([folded[at:], *(s.folded for s in statements if s.body and s.index > statement.index)])
-        return lexicon["chose_other"].search(later) is not None
+        # "voulait un remboursement, finalement il accepte un avoir": the wish answered by a later turn of mind
+        return lexicon["chose_other"].search(later) is not None or lexicon["reversal"].search(later) is not None
 
     def _given_up(self, folded: str, at: int) -> bool:
         """An intention or a belief stands before the cue ("wanted to ask for a refund", "I thought it was cracked",
@@ -1024,10 +1155,18 @@ class OfflineReader:
             return False
         return any(
             scope(s.folded, [m.span()], self.lexicon, undo_counts=False) == "affirmed"
+            and not self._still_to_do(s.folded, m.start())
             for s in statements
             if s.body
             for m in words.requires.finditer(s.folded)
         )
+
+    def _still_to_do(self, folded: str, at: int) -> bool:
+        """The part that names the evidence says it is still to be had ("Phone verification still outstanding",
+        "appel à faire": the lexicon's ``plan`` and ``hedge`` words in that part)."""
+        start, end = _part_of(folded, at)
+        part = folded[start:end]
+        return self.lexicon["plan"].search(part) is not None or self.lexicon["hedge"].search(part) is not None
 
     def _checks(self, words: KindWords, folded: str, cues: list[tuple[int, int]]) -> Polarity:
         """A method kind's note lists checks ("confirmed by mail, no call-back"): a denied method only removes that
@@ -1160,7 +1299,7 @@ class OfflineReader:
         before = re.sub(adverbials(self.lexicon), " ", before)
         after = rest[verb.end() : b]
         return not before.strip(" ,;-") and (
-            not after.strip(" ,;.!-") or re.fullmatch(adverbials(self.lexicon) + r"[\s,;.!()-]*", after) is not None
+            not after.strip(" ,;:.!-") or re.fullmatch(adverbials(self.lexicon) + r"[\s,;:.!()-]*", after) is not None
         )
 
     def _sets_records_apart(self, statement: Statement) -> bool:

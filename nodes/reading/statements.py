@@ -272,7 +272,13 @@ def _statements(sentence: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     if len(folded) != len(sentence):
         return [(0, sentence)]
     cuts = [m.start() for m in re.finditer(r";", folded)]
-    cuts += [m.start() for m in lexicon["contrast"].finditer(folded) if m.start() > 0]
+    # a turn inside a concession ("even though", "même si") opens no statement of its own: the concession is one
+    conceding = [m.span() for m in lexicon["concessive"].finditer(folded)]
+    cuts += [
+        m.start()
+        for m in lexicon["contrast"].finditer(folded)
+        if m.start() > 0 and not any(a < m.start() < b for a, b in conceding)
+    ]
     # "flickers now and then" goes on in nothing: a phrase that only holds a sequence word is no cut
     held = [m.span() for m in lexicon["not_sequence"].finditer(folded)]
     cuts += [
@@ -312,7 +318,8 @@ def _closing(text: str, lexicon: Lexicon) -> bool:
 def normalise(text: str, lexicon: Lexicon) -> str:
     """The folded form the lexicon matches: numbers in words as digits, typos corrected."""
     folded = fold(text)
-    language = lexicon.language(folded)
+    told = lexicon.language_told(folded)
+    language = told or "en"
     try:
         digits = alpha2digit(text, language)
     except (ValueError, KeyError):  # a language text2num lacks: the words stay words
@@ -321,7 +328,7 @@ def normalise(text: str, lexicon: Lexicon) -> str:
     if not re.search(r"\b\d{1,3} \d{2}\b", text):
         digits = re.sub(r"\b(\d{1,3}) (\d{2})\b", r"\1.\2", digits)
     folded = fold(digits)
-    return re.sub(r"[^\W\d_]{5,}", lambda m: lexicon.correct(m.group()), folded)
+    return re.sub(r"[^\W\d_]{5,}", lambda m: lexicon.correct(m.group(), told), folded)
 
 
 def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:

@@ -61,11 +61,22 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@cache
+def _number() -> str:
+    """``#``: digits, or a shipped language's word for two, which text2num leaves a word ("in two pieces", "en deux
+    morceaux": it writes digits from three up)."""
+    twos = set()
+    for path in sorted(HERE.glob("*.toml")):
+        numbers = tomllib.loads(path.read_text(encoding="utf-8")).get("numbers", {})
+        twos |= {fold(word) for word, value in numbers.items() if value == 2 and " " not in word}
+    return rf"(?:{_NUMBER}|{'|'.join(sorted(map(re.escape, twos)))})" if twos else _NUMBER
+
+
 def _token_regex(token: str, stop: str = "") -> str:
     if token == "_":
         return r"[\w'$€£#.,/-]+"
     if token == "#":
-        return _NUMBER
+        return _number()
     if token == "$":
         return _CURRENCY
     if token.startswith("{") and token.endswith("}"):
@@ -210,6 +221,11 @@ class Lexicon:
     markers: dict[str, frozenset[str]]
     vocabulary: frozenset[str]
     stems: frozenset[str]
+    #: Per language, the words a misspelt word of a text in that language is corrected towards: "abends" in a German
+    #: note is no typo of the English "amends".
+    vocabularies: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Per language, the stems a misspelt word is corrected towards ("anleitung" is no typo of the Spanish "anul*").
+    stem_sets: Mapping[str, frozenset[str]] = field(default_factory=dict)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     #: Per language, the endings of a verb in the future tense (``[tense] future``), matched on the text as written:
     #: "registrará", "passera" say a thing is planned, not done. Per language, not merged: "-era" in French is a
@@ -234,14 +250,23 @@ class Lexicon:
 
     def language(self, folded: str) -> str:
         """The language whose typical words the text uses most (English on a tie or none)."""
+        return self.language_told(folded) or "en"
+
+    def language_told(self, folded: str) -> str | None:
+        """The language whose typical words the text uses most (English on a tie), or None where it uses none."""
         tokens = re.findall(r"[\w']+", folded)
         scores = {lang: sum(t in words for t in tokens) for lang, words in self.markers.items()}
         best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
-        return best if scores[best] else "en"
+        return best if scores[best] else None
 
-    def correct(self, word: str) -> str:
-        """The phrase word a misspelt word stands for, or the word itself."""
-        return _correct(self, word)
+    def correct(self, word: str, language: str | None = None) -> str:
+        """The phrase word a misspelt word stands for, or the word itself. With ``language`` (the text's, told by
+        its own words) it stands for a word of that language, or one the languages share; a known word of any
+        language stays as it is."""
+        if word in self.vocabulary:
+            return word
+        towards = self.vocabularies.get(language or "", self.vocabulary)
+        return _correct_cached(towards, self.stem_sets.get(language or "", self.stems), word)
 
 
 _EMPTY = Words(())
@@ -316,6 +341,17 @@ def _kind_words(spec: Mapping[str, Any], stop: str) -> KindWords:
     )
 
 
+def _phrases(data: Mapping[str, Any]) -> list[str]:
+    """Every phrase of a lexicon's data (its categories, kinds, methods, tables): what typos are corrected towards."""
+    every: list[str] = [p for v in data.get("words", {}).values() for p in v]
+    for spec in data.get("kinds", {}).values():
+        every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
+        every += [p for v in spec.get("methods", {}).values() for p in v]
+    every += [w for table in ("numbers", "months", "weekdays", "units", "relative_days") for w in data.get(table, {})]
+    every += data.get("language", {}).get("markers", [])
+    return every
+
+
 def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     """The lexicon of ``common.toml`` and each language's file in ``folder``."""
     merged: dict[str, Any] = {}
@@ -323,6 +359,8 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     future: dict[str, tuple[str, ...]] = {}
     slash_orders: dict[str, str] = {}
     known: list[str] = []
+    own: dict[str, frozenset[str]] = {}
+    own_stems: dict[str, frozenset[str]] = {}
     for name in ("common", *languages):
         path = folder / f"{name}.toml"
         if not path.exists():
@@ -335,21 +373,24 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
             future[name] = tuple(data.get("tense", {}).get("future", []))
             if order := data.get("language", {}).get("slash_order"):
                 slash_orders[name] = str(order)
+        if name != "common":
+            literal_own = list(_literal_words(_phrases(data)))
+            own[name] = frozenset(w for w, stem in literal_own if not stem)
+            own_stems[name] = frozenset(w for w, stem in literal_own if stem)
         _merge(merged, data)
     words = {k: Words(v) for k, v in merged.get("words", {}).items()}
     kinds = {}
-    every: list[str] = [p for v in merged.get("words", {}).values() for p in v]
     # a gap in a kind's phrase never holds a denial: "factura ~ sustituye" is not "factura no sustituye"
     stop = _single_words(merged.get("words", {}).get("gap_denial", []))
     for kind, spec in merged.get("kinds", {}).items():
         kinds[kind] = _kind_words(spec, stop)
-        every += [p for k, v in spec.items() if isinstance(v, list) and k != "prototypes" for p in v]
-        every += [p for v in spec.get("methods", {}).values() for p in v]
     tables = {k: {fold(w): v for w, v in merged.get(k, {}).items()} for k in ("numbers", "months", "weekdays")}
-    every += [w for table in ("numbers", "months", "weekdays", "units", "relative_days") for w in merged.get(table, {})]
-    every += [w for words in markers.values() for w in words]  # a language's own words are never typos ("kundin")
-    every += known
-    literal = list(_literal_words(every))
+    # a language's own words (its markers: "kundin") and its common words are never typos
+    literal = list(_literal_words([*_phrases(merged), *known]))
+    vocabulary = frozenset(w for w, stem in literal if not stem)
+    shared = vocabulary - frozenset().union(*own.values()) if own else vocabulary
+    stems = frozenset(w for w, stem in literal if stem)
+    shared_stems = stems - frozenset().union(*own_stems.values()) if own_stems else stems
     return Lexicon(
         words=words,
         kinds=kinds,
@@ -360,8 +401,11 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
         relative_days={fold(k): float(v) for k, v in merged.get("relative_days", {}).items()},
         date_orders={fold(k): str(v) for k, v in merged.get("date_orders", {}).items()},
         markers=markers,
-        vocabulary=frozenset(w for w, stem in literal if not stem),
-        stems=frozenset(w for w, stem in literal if stem),
+        vocabulary=vocabulary,
+        # per language, the words a typo in its text may stand for: its own file's and the common ones
+        vocabularies={lang: words | shared for lang, words in own.items()},
+        stems=stems,
+        stem_sets={lang: words | shared_stems for lang, words in own_stems.items()},
         raw=merged,
         future=future,
         slash_orders=slash_orders,
@@ -433,10 +477,7 @@ def _inflection(word: str, target: str) -> bool:
     if len(word) == len(target):
         if word[:-2] == target[:-2] and word[-1] == target[-1] and {word[-2], target[-2]} <= set(vowels):
             return True  # "contactar" / "contacter": another language's infinitive, or another conjugation's
-        return word[:-1] == target[:-1] and word[-1] in vowels and target[-1] in vowels
+        # "prélevée" / "prélevez": a participle's and a verb's ending, not a typo
+        return word[:-1] == target[:-1] and word[-1] in vowels + "zrs" and target[-1] in vowels + "zrs"
     longer, shorter = (word, target) if len(word) > len(target) else (target, word)
     return longer.startswith(shorter) and longer[len(shorter) :] in _ENDINGS
-
-
-def _correct(lexicon: Lexicon, word: str) -> str:
-    return _correct_cached(lexicon.vocabulary, lexicon.stems, word)
