@@ -863,10 +863,15 @@ class OfflineReader:
                 for e in words.excludes.spans(folded)
                 if not _in_alternative(folded, e[0], lexicon) and not words.independent.search(folded, e[1], e[1] + 24)
             ]
+            # a verification field is about one thing: what it excludes anywhere ("VAT number checked, valid")
+            whole_field = "verif" in fold(source.field)
             cues = [
                 c
                 for c in cues
-                if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) or e[0] <= c[0] < e[1] for e in excluded)
+                if not any(
+                    whole_field or _part_of(folded, c[0]) == _part_of(folded, e[0]) or e[0] <= c[0] < e[1]
+                    for e in excluded
+                )
             ]
             if not cues:
                 return None
