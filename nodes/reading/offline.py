@@ -592,6 +592,8 @@ class OfflineReader:
 
     def _opens_a_turn(self, statement: Statement) -> bool:
         folded = statement.folded
+        if self._dated_entry(folded):
+            return True
         for category in ("contrast", "sequence", "said_when"):
             found = self.lexicon[category].search(folded)
             if (
@@ -602,8 +604,21 @@ class OfflineReader:
                 return True
         return False
 
+    def _dated_entry(self, folded: str) -> re.Match[str] | None:
+        """The statement opens with a day: a later entry of a note or a thread ("19/11 Kd. nimmt den Widerruf
+        zurück", "Le 15/11 elle écrit ...", "el miércoles escribió ..."), a step on in time like "then"."""
+        figures = self.lexicon.raw.get("figures") or {}
+        before = "|".join(re.escape(fold(w)) for w in sorted(figures.get("day_before", []), key=len, reverse=True))
+        days = "|".join(re.escape(d) for d in sorted(self.lexicon.weekdays, key=len, reverse=True))
+        return re.match(
+            rf"\s*(?:(?:{before or '(?!)'})\s+)?(?:\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\.?|(?:{days or '(?!)'})\b)",
+            folded,
+        )
+
     def _after_the_turn(self, statement: Statement) -> str:
         folded = statement.folded
+        if (day := self._dated_entry(folded)) is not None:
+            folded = " " * day.end() + folded[day.end() :]
         for category in ("contrast", "sequence", "said_when"):
             folded = blank(self.lexicon, category, folded)
         return folded
@@ -848,10 +863,15 @@ class OfflineReader:
                 for e in words.excludes.spans(folded)
                 if not _in_alternative(folded, e[0], lexicon) and not words.independent.search(folded, e[1], e[1] + 24)
             ]
+            # a verification field is about one thing: what it excludes anywhere ("VAT number checked, valid")
+            whole_field = "verif" in fold(source.field)
             cues = [
                 c
                 for c in cues
-                if not any(_part_of(folded, c[0]) == _part_of(folded, e[0]) or e[0] <= c[0] < e[1] for e in excluded)
+                if not any(
+                    whole_field or _part_of(folded, c[0]) == _part_of(folded, e[0]) or e[0] <= c[0] < e[1]
+                    for e in excluded
+                )
             ]
             if not cues:
                 return None
