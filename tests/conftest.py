@@ -8,7 +8,7 @@ import ipaddress
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from argon2 import PasswordHasher, profiles
 
 from ai_missions.services import identity
 from tests.support.browser import install_chromium
-from tests.support.bytecode import compile_project
+from tests.support.bytecode import bytecode_written, compile_project
 
 pytest_plugins = ["tests.support.attack_tally"]
 
@@ -139,6 +139,14 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     Streamlit and a browser, notebook kernels, killed and resumed CLI processes); a second worker a core fills
     that wait."""
     return 2 * (os.cpu_count() or 1)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, object, object]:
+    """Collect with bytecode written (:func:`~tests.support.bytecode.bytecode_written`): the test modules' rewritten
+    bytecode is kept for the next worker and the next run, which read it instead of rewriting every module."""
+    with bytecode_written():
+        return (yield)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,7 +10,10 @@ its source's time stamp, so an edit recompiles only what changed."""
 from __future__ import annotations
 
 import compileall
+import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,3 +30,16 @@ def compile_project() -> None:
     """Write the missing or stale ``__pycache__`` files of :func:`code_folders` (a stat per file when none is)."""
     for folder in code_folders():
         compileall.compile_dir(folder, quiet=1)
+
+
+@contextmanager
+def bytecode_written() -> Iterator[None]:
+    """Python writes bytecode inside, whatever ``PYTHONDONTWRITEBYTECODE`` says. pytest keeps a test module's
+    assertion-rewritten bytecode (``tests/__pycache__``) only where Python may write bytecode: otherwise each xdist
+    worker rewrote and compiled all ~180 test modules again, every run (~12 s of CPU a worker, four workers here)."""
+    was = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = was

@@ -27,9 +27,9 @@ import json
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ _FOLD = str.maketrans(
 _SHARP_S = "\x00"
 _CURRENCY = r"(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks|quid|pounds?|dolares|dolar)"
 _NUMBER = r"\d+(?:[.,]\d+)*"
+#: Where a phrase that opens with a word may start: not inside a word.
+_WORD_START = r"(?<![\w])"
 
 
 def fold(text: str) -> str:
@@ -134,22 +136,48 @@ def _phrase_regex(phrase: str, stop: str = "") -> str:
         previous = token
     body = "".join(parts)
     first, last = tokens[0], tokens[-1]
-    start = r"(?<![\w])" if first[0].isalnum() or first[0] in "_{#" else ""
+    start = _WORD_START if first[0].isalnum() or first[0] in "_{#" else ""
     end = r"(?![\w])" if last[-1].isalnum() or last[-1] in "_}#" else ""
     return start + body + end
 
 
+def _alternatives(regexes: Sequence[str]) -> str:
+    """``regexes`` as one alternation, tried in their order, with the word start that a run of them opens with
+    checked once for the run: the same matches, but where no word starts the engine skips the run in one step
+    instead of trying each phrase (a category of ~400 phrases searched a 500-character text in 5 ms, most of it
+    there)."""
+    runs: list[tuple[bool, list[str]]] = []
+    for regex in regexes:
+        opens = regex.startswith(_WORD_START)
+        body = regex[len(_WORD_START) :] if opens else regex
+        if runs and runs[-1][0] == opens:
+            runs[-1][1].append(body)
+        else:
+            runs.append((opens, [body]))
+    return "|".join(
+        (_WORD_START if opens else "") + "(?:" + "|".join(f"(?:{body})" for body in bodies) + ")"
+        for opens, bodies in runs
+    )
+
+
 class Words:
-    """A category's phrases compiled to one pattern over folded text; ``stop``: words a gap may not hold."""
+    """A category's phrases compiled to one pattern over folded text; ``stop``: words a gap may not hold.
+
+    The pattern is compiled on first use: the lexicon's ~500 patterns took 1.4-1.7 s of CPU to compile in every
+    process that read a text, and most processes use a part of them."""
 
     def __init__(self, phrases: Iterable[str], stop: str = "") -> None:
         self.phrases = tuple(dict.fromkeys(p for p in phrases if p.strip()))
+        self.stop = stop
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
         # longest first, so "not only" wins over "not" where both start
         ordered = sorted(self.phrases, key=lambda p: -len(p))
-        self.pattern = re.compile("|".join(f"(?:{_phrase_regex(p, stop)})" for p in ordered)) if ordered else None
+        return re.compile(_alternatives([_phrase_regex(p, self.stop) for p in ordered])) if ordered else None
 
     def __bool__(self) -> bool:
-        return self.pattern is not None
+        return bool(self.phrases)
 
     @property
     def regex(self) -> str:
