@@ -126,6 +126,8 @@ def scope(folded: str, cues: Sequence[tuple[int, int]], lexicon: Lexicon, undo_c
             return "negated"  # "un-verified", "non-confirmé"
         if _in_alternative(folded, start, lexicon, cue_end) or _changed_from(cleaned, start, lexicon):
             return "negated"
+        if re.match(rf"(?:[\s&/-]+[\w'&]+){{0,3}}\s*[:=]\s*(?:{lexicon['denial'].regex})(?!\w)", cleaned[cue_end:]):
+            return "negated"  # a form's field answered no ("PICKUP IN STORE: no", "Retrait en magasin : non")
         if undo_counts and _undone(cleaned, start, lexicon):
             return "negated"
     # the kind's own word undone by another of its words ("résiliation annulée", "retira la baja"), not by a word of
