@@ -415,6 +415,7 @@ def load(folder: Path = HERE, languages: Iterable[str] = LANGUAGES) -> Lexicon:
     tables = {k: {fold(w): v for w, v in merged.get(k, {}).items()} for k in ("numbers", "months", "weekdays")}
     # a language's own words (its markers: "kundin") and its common words are never typos
     literal = list(_literal_words([*_phrases(merged), *known]))
+    _number()  # the words for two are read with the lexicon's files, never when a pattern compiles in an event loop
     vocabulary = frozenset(w for w, stem in literal if not stem)
     shared = vocabulary - frozenset().union(*own.values()) if own else vocabulary
     stems = frozenset(w for w, stem in literal if stem)
