@@ -66,8 +66,8 @@ DAMAGE_WINDOW_DAYS = 30
 ORDER_INTENTS = tuple(i for i in INTENTS if i != "question")
 
 
-def _ts(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+def _ts(stamp: str | None) -> datetime | None:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
 
 
 def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dict[str, Any]:
@@ -435,9 +435,10 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                         order_called_by(said, lines, options)
                     ):
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
-                if _refund_asked_for_damage(types, text, line_count, named):
-                    # "the toaster came cracked, I just want my money back": the remedy is named, the item goes
-                    # back on a return refunded on receipt (SUP-005), not a person choosing between remedies
+                damage = line_count > 1 and {"damaged_item", "wrong_item"} & set(types)
+                if damage and not {"return_refund", "exchange_variant"} & set(types) and parts.refund_only and named:
+                    # "the toaster came cracked, I just want my money back" of one item among several, no replacement:
+                    # the item goes back on a return refunded on receipt (SUP-005), not a person choosing a remedy
                     types.append("return_refund")
                 facts.update(order_facts(record, now))
                 facts.update(return_facts(record))
@@ -619,24 +620,6 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
         if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or _EVERY_ITEM.search(piece)):
             return True
     return False
-
-
-#: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
-_REFUND_REMEDY = WORDS.pattern("refund_remedy", flags=re.IGNORECASE)
-_REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
-#: Said before a replacement that is not wanted ("I don't want a replacement", "rather than a new one").
-_NOT_REPLACEMENT = re.compile(
-    rf"\b(?:{WORDS.alternation('negators', 'not_replacement')})\b(?:\W+\w+){{0,4}}\W*$", re.IGNORECASE
-)
-
-
-def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, named: Sequence[int]) -> bool:
-    """A damaged or wrong item of an order holding several, named, with a refund asked as the remedy and no
-    replacement wanted (a replacement said only as not wanted: "no replacement", "rather than another one")."""
-    asked = {"damaged_item", "wrong_item"} & set(types) and not {"return_refund", "exchange_variant"} & set(types)
-    if not asked or line_count < 2 or not named or not _REFUND_REMEDY.search(text):
-        return False
-    return all(_NOT_REPLACEMENT.search(text[: m.start()]) for m in _REPLACEMENT.finditer(text))
 
 
 def _claim_returned(

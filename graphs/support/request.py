@@ -6,19 +6,28 @@ and a part of a request is the same kind of thing as the whole."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 from ai_missions.graphs.support import conditions, understanding
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses
+from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.resolve import Claims, Reference, only_as_sources, references
 from ai_missions.graphs.support.understanding import MAX_CHARS, MONEY, Reading, fold, read_message, unreadable
+from ai_missions.graphs.support.words import WORDS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+#: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
+_REFUND_REMEDY = WORDS.pattern("refund_remedy", flags=re.IGNORECASE)
+_REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
+#: Said before a replacement that is not wanted ("I don't want a replacement", "rather than a new one").
+_NOT_REPLACEMENT = re.compile(
+    rf"\b(?:{WORDS.alternation('negators', 'not_replacement')})\b(?:\W+\w+){{0,4}}\W*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class Parts:
     branches: tuple[str | None, str | None] | None
     stating: tuple[str, ...]  # the sentences stating the damage or the wrong item claimed
     reason: str | None  # why they cancel, from everything they sent
+    refund_only: bool  # a refund named as the remedy, a replacement only as not wanted ("no replacement")
+    sent: int  # how many messages the customer sent
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,14 @@ class SupportRequest:
             conditions.branches(said, self.reading.condition),
             tuple(s for s in understanding.SENTENCE_END.split(said) if claim and claim.lower() in s.lower()),
             understanding.cancel_reason(said if self.part else " ".join(self.messages)),
+            bool(_REFUND_REMEDY.search(said))
+            and all(_NOT_REPLACEMENT.search(said[: m.start()]) for m in _REPLACEMENT.finditer(said)),
+            len(self.messages),
         )
+
+    def echoed(self, catalogue: Iterable[str]) -> list[str]:
+        """Each message as the guard compares a reply with it (the company's own names, ``catalogue``, left out)."""
+        return [compared_text(m, catalogue) for m in self.messages]
 
     def of_part(self, text: str, reading: Reading) -> SupportRequest:
         """The request made of one part's sentences (:mod:`~ai_missions.graphs.support.split`)."""
