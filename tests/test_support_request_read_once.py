@@ -138,7 +138,7 @@ def _raw_readers(source: str, module: str) -> set[str]:
 
 
 #: The functions of graphs/support that still read the thread's text (the parse, request.py, is where it is read;
-#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 84. This list may only shrink: a function
+#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 83. This list may only shrink: a function
 #: that reads the text anew fails below; one converted to the request's parts is taken off it.
 STILL_READ_THE_TEXT = frozenset(
     {
@@ -155,7 +155,6 @@ STILL_READ_THE_TEXT = frozenset(
         "comparison.preferred",
         "comparison.price_bound",
         "comparison.read_comparison",
-        "conditions._paid",
         "conditions.branches",
         "facts._alternatives",
         "facts._as_many_as_said",
