@@ -150,7 +150,7 @@ def _paid(rest: str, record: Mapping[str, Any], methods: Sequence[Mapping[str, A
     """A condition on the method the order is paid with: the one method on file its words (``rest``) name, against the
     order's own (payments' record); None when another word is left, not exactly one fits or the order's is unknown."""
     current = (record.get("payment") or {}).get("payment_method_id")
-    fit, _named = paying.named(rest, methods, None)
+    fit, _named = paying.named(paying.mentions(rest), methods, None)
     left = [w for w in _TOKEN.findall(_METHOD.sub(" ", rest)) if w not in _ITEM_WORDS]
     if left or len(fit) != 1 or current is None:
         return None

@@ -27,6 +27,7 @@ from ai_missions.graphs.support.address_reading import (
 from ai_missions.graphs.support.comparison import QUANTITY, preferred, price_bound, read_comparison
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
+from ai_missions.graphs.support.methods import Mention
 from ai_missions.graphs.support.replies import compose_reply, say
 from ai_missions.graphs.support.request import SupportRequest
 from ai_missions.graphs.support.resolve import (
@@ -450,7 +451,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 facts.update(exchange_facts(record, reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, record.get("variants") or [])
-                facts.update(paymethod_facts(methods, paying_text, types, facts))
+                facts.update(paymethod_facts(methods, paying.mentions(paying_text), types, facts))
                 if "exchange_variant" in types and _changes_items(facts):
                     said, changing = exchanging.text, exchanging.lines
                     changing = changing + lines_said_to_change(record, changing, said) if changing else []
@@ -992,13 +993,13 @@ def _names_other_method(text: str, facts: Mapping[str, Any]) -> bool:
     )
 
 
-def _names_method_on_file(text: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None) -> bool:
-    """The text names one of the customer's methods on file that is not the order's own ("my credit card" of an
+def _names_method_on_file(spoken: list[Mention], facts: Mapping[str, Any], methods: Mapping[str, Any] | None) -> bool:
+    """The mentions name one of the customer's methods on file that is not the order's own ("my credit card" of an
     order paid with PayPal)."""
     if methods is None:
         return False
     current = facts.get("payment.method_id")
-    fit, _named = paying.named(text, list(methods.get("methods") or []), current)
+    fit, _named = paying.named(spoken, list(methods.get("methods") or []), current)
     return any(m != current for m in fit)
 
 
@@ -1272,7 +1273,7 @@ def modify_facts(
     # how to pay is read without the items' own option words ("the SD card one" names no card to pay with)
     thread = without_option_phrases(thread, variants)
     whole = without_option_phrases(whole, variants) if whole is not None else None
-    other = _names_other_method(thread, facts) or _names_method_on_file(thread, facts, methods)
+    other = _names_other_method(thread, facts) or _names_method_on_file(paying.mentions(thread), facts, methods)
     said_in = thread
     if not other and whole is not None and whole != thread and _names_other_method(whole, facts):
         # one part of a request about several orders: a method the customer names elsewhere in it may be meant for
@@ -1281,7 +1282,7 @@ def modify_facts(
         other = difference != 0 and not paying.mentions(thread)
         if other and any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(whole)):
             said_in = whole
-    settling = _difference_method(said_in, facts, methods, difference) if other else _Settling()
+    settling = _difference_method(paying.mentions(said_in), facts, methods, difference) if other else _Settling()
     other = other and not settling.resolved  # a method named that no method on file resolves to: a person settles it
     # a difference to settle (not a lower total of a payment only authorized, which takes nothing)
     settled = difference > 0 or (difference < 0 and not facts.get("payment.uncaptured"))
@@ -1643,7 +1644,7 @@ class _Settling:
 
 
 def _difference_method(
-    thread: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
+    spoken: list[Mention], facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
 ) -> _Settling:
     """The customer's method on file a price difference goes to: the one they name for the difference ("any
     difference to my PayPal"), else the new one when they move the order's payment, else the one they name other
@@ -1657,14 +1658,14 @@ def _difference_method(
     current = facts.get("payment.method_id")
     ready = bool(facts.get("paymethod.ready"))
     method_id: str | None
-    if any(m.wanted for m in paying.mentions(thread) if m.scope == paying.DIFFERENCE):
-        fit, _named = paying.named(thread, listed, None, paying.DIFFERENCE)
+    if any(m.wanted for m in spoken if m.scope == paying.DIFFERENCE):
+        fit, _named = paying.named(spoken, listed, None, paying.DIFFERENCE)
         if len(fit) != 1:
             return _Settling(resolved=False)  # none or several on file fit: not guessed
         method_id = fit[0]
     elif ready:
         method_id = str(facts["paymethod.method_id"])
-        fit, _named = paying.named(thread, listed, None)
+        fit, _named = paying.named(spoken, listed, None)
         if any(m != method_id for m in fit):
             # another method named too ("pay with my card, the difference to my gift card"): which one takes the
             # difference is not guessed
@@ -1672,7 +1673,7 @@ def _difference_method(
     elif facts.get("paymethod.stays"):
         return _Settling(asked=True)
     else:
-        fit, _named = paying.named(thread, listed, current)
+        fit, _named = paying.named(spoken, listed, current)
         others = [m for m in fit if m != current]
         if not others and current in fit:
             method_id = current  # the order's own payment, named by its kind or digits
@@ -1715,7 +1716,7 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def paymethod_facts(
-    methods: Mapping[str, Any] | None, thread: str, types: Sequence[str], facts: Mapping[str, Any]
+    methods: Mapping[str, Any] | None, spoken: list[Mention], types: Sequence[str], facts: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The order's payment moved to another of the customer's methods on file (SUP-013): the one method the
     message names other than the order's own (exactly one, never guessed), what the payment holds now (what moves),
@@ -1728,7 +1729,7 @@ def paymethod_facts(
         return {**out, "paymethod.known": False, "paymethod.blocks_items": asked}
     listed = list(methods.get("methods") or [])
     current = facts.get("payment.method_id")
-    method_id, _named = paying.chosen(thread, listed, current)
+    method_id, _named = paying.chosen(spoken, listed, current)
     method = next((m for m in listed if m.get("payment_method_id") == method_id), None)
     amount = payment_amount(facts)
 
