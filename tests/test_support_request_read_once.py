@@ -138,7 +138,7 @@ def _raw_readers(source: str, module: str) -> set[str]:
 
 
 #: The functions of graphs/support that still read the thread's text (the parse, request.py, is where it is read;
-#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 78. This list may only shrink: a function
+#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 77. This list may only shrink: a function
 #: that reads the text anew fails below; one converted to the request's parts is taken off it.
 STILL_READ_THE_TEXT = frozenset(
     {
@@ -184,8 +184,7 @@ STILL_READ_THE_TEXT = frozenset(
         "facts.opening_facts",
         "facts.without_option_phrases",
         "folding.fold",
-        "item_requests._pieces",
-        "item_requests.apart",
+        "item_requests.request_pieces",
         "methods.mentions",
         "resolve.Claims.of",
         "resolve._plain",
@@ -277,6 +276,13 @@ def test_the_parts_are_read_once_from_the_thread_and_a_part_is_parsed_from_its_o
     assert parts.addresses.refers_to == "other_order"
     assert parts.reason == "ordered by mistake"
     assert (parts.sent, parts.refund_only) == (2, False)
+    # the words each return or exchange is said of, read once; the latest message (an answer) has its own parts
+    said_under = [(parts.items[b:e], kind) for b, e, kind in parts.pieces if "e" in parts.items[b:e]]
+    assert said_under == [("; otherwise ", "return"), ("return the kettle", "return"),
+                          ("change my camera to the 2K one", "exchange")]  # fmt: skip
+    assert parts.answer is not None
+    assert parts.answer.sentences[0] == "Can I change my camera to the 2K one"
+    assert (parts.answer.answer, parts.answer.claims.emails) == (None, ())
     assert parts.branches is not None
     holds, otherwise = parts.branches
     assert (holds or "").endswith("cancel it; ")  # the request when it holds, and when it does not

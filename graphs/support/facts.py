@@ -29,7 +29,7 @@ from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
 from ai_missions.graphs.support.methods import Mention
 from ai_missions.graphs.support.replies import compose_reply, say
-from ai_missions.graphs.support.request import SupportRequest
+from ai_missions.graphs.support.request import Parts, SupportRequest
 from ai_missions.graphs.support.resolve import (
     SAID_APART,
     ambiguous_items,
@@ -52,7 +52,6 @@ from ai_missions.graphs.support.understanding import (
     asks_to_return,
     change_asked,
     fold,
-    items_text,
     option_key,
     read_message,
     wants_or_changes,
@@ -281,20 +280,19 @@ class _Asked:
 
 
 def _each_its_own(
-    record: Mapping[str, Any], types: Sequence[str], named: Sequence[int], text: str, latest: str | None = None
+    record: Mapping[str, Any], types: Sequence[str], named: Sequence[int], text: str, parts: Parts
 ) -> tuple[_Asked, _Asked]:
-    """The return's lines and words, and the exchange's, of an order the message asks both of: each item with the
-    request it is named under (:mod:`item_requests`), the other request's words left out; unsure when that cannot
-    be told from the thread, unless the customer's latest message (``latest``: their answer) tells it on its own.
-    A message asking one of them reads every item named for it."""
+    """The return's lines and words, and the exchange's, of an order asked both: each item with the request it is
+    named under (:mod:`item_requests`), the other's words left out; unsure when the thread cannot tell, unless their
+    latest message tells it on its own (``parts.answer``). Asking one of them reads every item named for it."""
     if not {"return_refund", "exchange_variant"} <= set(types):
-        return _Asked(list(named), items_text(text)), _Asked(list(named), text)
+        return _Asked(list(named), parts.items), _Asked(list(named), text)
     lines, options = order_items(record)
-    said = apart(items_text(text), lines, options)
-    if not said.sure and latest is not None and (answer := apart(items_text(latest), lines, options)).sure:
-        said = answer
+    said, answer = apart(parts.items, parts.pieces, lines, options), parts.answer
+    if not said.sure and answer is not None and (again := apart(answer.items, answer.pieces, lines, options)).sure:
+        said = again
     if not said.sure:
-        return _Asked([], items_text(text), sure=False), _Asked([], text, sure=False)
+        return _Asked([], parts.items, sure=False), _Asked([], text, sure=False)
     # an item changed in words no request phrase holds ("... and I'd like the kettle in blue") is the exchange's
     changed = set(items_asked_to_change(said.return_text, record)) & set(said.returned)
     return (
@@ -445,7 +443,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 facts.update(return_facts(record))
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
-                returning, exchanging = _each_its_own(record, types, named, text, request.latest)
+                returning, exchanging = _each_its_own(record, types, named, text, parts)
                 facts.update(opening_facts(record, returning.lines, returning.text, others))
                 facts.update(_claim_returned(record, types, facts, parts.stating))
                 facts.update(exchange_facts(record, reading))
