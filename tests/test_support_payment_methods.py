@@ -50,7 +50,7 @@ def paying(message: str, *, status: str = "pending", gift: float = 150.0, **kwar
     ],
 )
 def test_the_method_a_customer_names_is_the_one_on_file_that_fits(said: str, expected: str) -> None:
-    assert methods.chosen(said, ON_FILE, "PM-VISA") == (expected, True)
+    assert methods.chosen(methods.mentions(said), ON_FILE, "PM-VISA") == (expected, True)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_the_method_a_customer_names_is_the_one_on_file_that_fits(said: str, exp
 )
 def test_a_method_named_by_none_or_several_on_file_is_never_guessed(said: str) -> None:
     on_file = [*ON_FILE, {"payment_method_id": "PM-MC2", "kind": "card", "brand": "mastercard", "last4": "1111"}]
-    assert methods.chosen(said, on_file, "PM-VISA")[0] is None
+    assert methods.chosen(methods.mentions(said), on_file, "PM-VISA")[0] is None
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,16 @@ import pytest
 
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail.cases import case_of
+from ai_missions.graphs.support import item_requests
 from ai_missions.graphs.support.comparison import price_bound
-from ai_missions.graphs.support.item_requests import apart
 from ai_missions.kernel.eval_plugin import plugin_of
 from tests.support.tau_db import customer, decide, order, writes
+
+
+def apart(message: str, lines: list[dict[str, Any]], options: dict[str, str]) -> item_requests.Apart:
+    """The message's items apart, by the request pieces the parse reads of it."""
+    return item_requests.apart(message, item_requests.request_pieces(message), lines, options)
+
 
 ORDER = "#W7000001"
 

@@ -146,12 +146,12 @@ def compare_amount(amount: re.Match[str], value: float) -> tuple[str, bool, floa
     return op, shown, limit
 
 
-def _paid(said: str, record: Mapping[str, Any], methods: Sequence[Mapping[str, Any]], wanted: bool) -> Settled | None:
-    """A condition on the method the order is paid with: the one method on file the words name, against the order's
-    own (payments' record); None when another word is left, not exactly one method fits or the order's is unknown."""
+def _paid(rest: str, record: Mapping[str, Any], methods: Sequence[Mapping[str, Any]], wanted: bool) -> Settled | None:
+    """A condition on the method the order is paid with: the one method on file its words (``rest``) name, against the
+    order's own (payments' record); None when another word is left, not exactly one fits or the order's is unknown."""
     current = (record.get("payment") or {}).get("payment_method_id")
-    fit, _named = paying.named(said, methods, None)
-    left = [w for w in _TOKEN.findall(_METHOD.sub(" ", said)) if w not in _ITEM_WORDS]
+    fit, _named = paying.named(paying.mentions(rest), methods, None)
+    left = [w for w in _TOKEN.findall(_METHOD.sub(" ", rest)) if w not in _ITEM_WORDS]
     if left or len(fit) != 1 or current is None:
         return None
     method = next(m for m in methods if str(m["payment_method_id"]) == fit[0])

@@ -27,8 +27,9 @@ from ai_missions.graphs.support.address_reading import (
 from ai_missions.graphs.support.comparison import QUANTITY, preferred, price_bound, read_comparison
 from ai_missions.graphs.support.exchange_list import anything_else_facts
 from ai_missions.graphs.support.item_requests import apart
+from ai_missions.graphs.support.methods import Mention
 from ai_missions.graphs.support.replies import compose_reply, say
-from ai_missions.graphs.support.request import SupportRequest
+from ai_missions.graphs.support.request import Parts, SupportRequest
 from ai_missions.graphs.support.resolve import (
     SAID_APART,
     ambiguous_items,
@@ -51,7 +52,6 @@ from ai_missions.graphs.support.understanding import (
     asks_to_return,
     change_asked,
     fold,
-    items_text,
     option_key,
     read_message,
     wants_or_changes,
@@ -66,8 +66,8 @@ DAMAGE_WINDOW_DAYS = 30
 ORDER_INTENTS = tuple(i for i in INTENTS if i != "question")
 
 
-def _ts(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+def _ts(stamp: str | None) -> datetime | None:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
 
 
 def payment_facts(payment: Mapping[str, Any] | None, total: float | None) -> dict[str, Any]:
@@ -280,20 +280,19 @@ class _Asked:
 
 
 def _each_its_own(
-    record: Mapping[str, Any], types: Sequence[str], named: Sequence[int], text: str, latest: str | None = None
+    record: Mapping[str, Any], types: Sequence[str], named: Sequence[int], text: str, parts: Parts
 ) -> tuple[_Asked, _Asked]:
-    """The return's lines and words, and the exchange's, of an order the message asks both of: each item with the
-    request it is named under (:mod:`item_requests`), the other request's words left out; unsure when that cannot
-    be told from the thread, unless the customer's latest message (``latest``: their answer) tells it on its own.
-    A message asking one of them reads every item named for it."""
+    """The return's lines and words, and the exchange's, of an order asked both: each item with the request it is
+    named under (:mod:`item_requests`), the other's words left out; unsure when the thread cannot tell, unless their
+    latest message tells it on its own (``parts.answer``). Asking one of them reads every item named for it."""
     if not {"return_refund", "exchange_variant"} <= set(types):
-        return _Asked(list(named), items_text(text)), _Asked(list(named), text)
+        return _Asked(list(named), parts.items), _Asked(list(named), text)
     lines, options = order_items(record)
-    said = apart(items_text(text), lines, options)
-    if not said.sure and latest is not None and (answer := apart(items_text(latest), lines, options)).sure:
-        said = answer
+    said, answer = apart(parts.items, parts.pieces, lines, options), parts.answer
+    if not said.sure and answer is not None and (again := apart(answer.items, answer.pieces, lines, options)).sure:
+        said = again
     if not said.sure:
-        return _Asked([], items_text(text), sure=False), _Asked([], text, sure=False)
+        return _Asked([], parts.items, sure=False), _Asked([], text, sure=False)
     # an item changed in words no request phrase holds ("... and I'd like the kettle in blue") is the exchange's
     changed = set(items_asked_to_change(said.return_text, record)) & set(said.returned)
     return (
@@ -435,21 +434,22 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                         order_called_by(said, lines, options)
                     ):
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
-                if _refund_asked_for_damage(types, text, line_count, named):
-                    # "the toaster came cracked, I just want my money back": the remedy is named, the item goes
-                    # back on a return refunded on receipt (SUP-005), not a person choosing between remedies
+                damage = line_count > 1 and {"damaged_item", "wrong_item"} & set(types)
+                if damage and not {"return_refund", "exchange_variant"} & set(types) and parts.refund_only and named:
+                    # "the toaster came cracked, I just want my money back" of one item among several, no replacement:
+                    # the item goes back on a return refunded on receipt (SUP-005), not a person choosing a remedy
                     types.append("return_refund")
                 facts.update(order_facts(record, now))
                 facts.update(return_facts(record))
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
-                returning, exchanging = _each_its_own(record, types, named, text, request.latest)
+                returning, exchanging = _each_its_own(record, types, named, text, parts)
                 facts.update(opening_facts(record, returning.lines, returning.text, others))
                 facts.update(_claim_returned(record, types, facts, parts.stating))
                 facts.update(exchange_facts(record, reading))
                 methods = gathered.get("payments.list_payment_methods")
                 paying_text = without_option_phrases(text, record.get("variants") or [])
-                facts.update(paymethod_facts(methods, paying_text, types, facts))
+                facts.update(paymethod_facts(methods, paying.mentions(paying_text), types, facts))
                 if "exchange_variant" in types and _changes_items(facts):
                     said, changing = exchanging.text, exchanging.lines
                     changing = changing + lines_said_to_change(record, changing, said) if changing else []
@@ -619,24 +619,6 @@ def _gift_card_for(thread: str, mine: Sequence[Mapping[str, Any]], others: Seque
         if _GIFT_CARD.search(piece) and (not owner or "mine" in owner or _EVERY_ITEM.search(piece)):
             return True
     return False
-
-
-#: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
-_REFUND_REMEDY = WORDS.pattern("refund_remedy", flags=re.IGNORECASE)
-_REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
-#: Said before a replacement that is not wanted ("I don't want a replacement", "rather than a new one").
-_NOT_REPLACEMENT = re.compile(
-    rf"\b(?:{WORDS.alternation('negators', 'not_replacement')})\b(?:\W+\w+){{0,4}}\W*$", re.IGNORECASE
-)
-
-
-def _refund_asked_for_damage(types: Sequence[str], text: str, line_count: int, named: Sequence[int]) -> bool:
-    """A damaged or wrong item of an order holding several, named, with a refund asked as the remedy and no
-    replacement wanted (a replacement said only as not wanted: "no replacement", "rather than another one")."""
-    asked = {"damaged_item", "wrong_item"} & set(types) and not {"return_refund", "exchange_variant"} & set(types)
-    if not asked or line_count < 2 or not named or not _REFUND_REMEDY.search(text):
-        return False
-    return all(_NOT_REPLACEMENT.search(text[: m.start()]) for m in _REPLACEMENT.finditer(text))
 
 
 def _claim_returned(
@@ -1009,13 +991,13 @@ def _names_other_method(text: str, facts: Mapping[str, Any]) -> bool:
     )
 
 
-def _names_method_on_file(text: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None) -> bool:
-    """The text names one of the customer's methods on file that is not the order's own ("my credit card" of an
+def _names_method_on_file(spoken: list[Mention], facts: Mapping[str, Any], methods: Mapping[str, Any] | None) -> bool:
+    """The mentions name one of the customer's methods on file that is not the order's own ("my credit card" of an
     order paid with PayPal)."""
     if methods is None:
         return False
     current = facts.get("payment.method_id")
-    fit, _named = paying.named(text, list(methods.get("methods") or []), current)
+    fit, _named = paying.named(spoken, list(methods.get("methods") or []), current)
     return any(m != current for m in fit)
 
 
@@ -1289,7 +1271,7 @@ def modify_facts(
     # how to pay is read without the items' own option words ("the SD card one" names no card to pay with)
     thread = without_option_phrases(thread, variants)
     whole = without_option_phrases(whole, variants) if whole is not None else None
-    other = _names_other_method(thread, facts) or _names_method_on_file(thread, facts, methods)
+    other = _names_other_method(thread, facts) or _names_method_on_file(paying.mentions(thread), facts, methods)
     said_in = thread
     if not other and whole is not None and whole != thread and _names_other_method(whole, facts):
         # one part of a request about several orders: a method the customer names elsewhere in it may be meant for
@@ -1298,7 +1280,7 @@ def modify_facts(
         other = difference != 0 and not paying.mentions(thread)
         if other and any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(whole)):
             said_in = whole
-    settling = _difference_method(said_in, facts, methods, difference) if other else _Settling()
+    settling = _difference_method(paying.mentions(said_in), facts, methods, difference) if other else _Settling()
     other = other and not settling.resolved  # a method named that no method on file resolves to: a person settles it
     # a difference to settle (not a lower total of a payment only authorized, which takes nothing)
     settled = difference > 0 or (difference < 0 and not facts.get("payment.uncaptured"))
@@ -1660,7 +1642,7 @@ class _Settling:
 
 
 def _difference_method(
-    thread: str, facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
+    spoken: list[Mention], facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
 ) -> _Settling:
     """The customer's method on file a price difference goes to: the one they name for the difference ("any
     difference to my PayPal"), else the new one when they move the order's payment, else the one they name other
@@ -1674,14 +1656,14 @@ def _difference_method(
     current = facts.get("payment.method_id")
     ready = bool(facts.get("paymethod.ready"))
     method_id: str | None
-    if any(m.wanted for m in paying.mentions(thread) if m.scope == paying.DIFFERENCE):
-        fit, _named = paying.named(thread, listed, None, paying.DIFFERENCE)
+    if any(m.wanted for m in spoken if m.scope == paying.DIFFERENCE):
+        fit, _named = paying.named(spoken, listed, None, paying.DIFFERENCE)
         if len(fit) != 1:
             return _Settling(resolved=False)  # none or several on file fit: not guessed
         method_id = fit[0]
     elif ready:
         method_id = str(facts["paymethod.method_id"])
-        fit, _named = paying.named(thread, listed, None)
+        fit, _named = paying.named(spoken, listed, None)
         if any(m != method_id for m in fit):
             # another method named too ("pay with my card, the difference to my gift card"): which one takes the
             # difference is not guessed
@@ -1689,7 +1671,7 @@ def _difference_method(
     elif facts.get("paymethod.stays"):
         return _Settling(asked=True)
     else:
-        fit, _named = paying.named(thread, listed, current)
+        fit, _named = paying.named(spoken, listed, current)
         others = [m for m in fit if m != current]
         if not others and current in fit:
             method_id = current  # the order's own payment, named by its kind or digits
@@ -1732,7 +1714,7 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def paymethod_facts(
-    methods: Mapping[str, Any] | None, thread: str, types: Sequence[str], facts: Mapping[str, Any]
+    methods: Mapping[str, Any] | None, spoken: list[Mention], types: Sequence[str], facts: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The order's payment moved to another of the customer's methods on file (SUP-013): the one method the
     message names other than the order's own (exactly one, never guessed), what the payment holds now (what moves),
@@ -1745,7 +1727,7 @@ def paymethod_facts(
         return {**out, "paymethod.known": False, "paymethod.blocks_items": asked}
     listed = list(methods.get("methods") or [])
     current = facts.get("payment.method_id")
-    method_id, _named = paying.chosen(thread, listed, current)
+    method_id, _named = paying.chosen(spoken, listed, current)
     method = next((m for m in listed if m.get("payment_method_id") == method_id), None)
     amount = payment_amount(facts)
 

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from langgraph.runtime import Runtime
 
 from ai_missions.graphs.support.address_reading import AddressReading, same_place
-from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
 from ai_missions.graphs.support.request import SupportRequest, request_of
 from ai_missions.graphs.support.resolve import (
@@ -202,7 +201,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
             *(line.get("description") or "" for line in (record.get("order") or {}).get("lines") or []),
         ]
     ] + [str(f["address"].get(k) or "") for f in on_file or [] for k in ("line1", "line2")]
-    text = [compared_text(m, catalogue) for m in request.messages]
+    text = request.echoed(catalogue)
     return {"gathered": gathered, "facts": facts, "customer_text": text, "observations": observations}
 
 
@@ -247,7 +246,7 @@ def findings(gathered: Mapping[str, Any], request: SupportRequest, facts: Mappin
     add(
         "helpdesk",
         f"Ticket {ticket['ticket_id']} ({ticket['channel']}, {ticket['status']}{due}) from "
-        f"{(ticket.get('requester') or {}).get('name')} ({ticket['customer_id']}): {len(request.messages)} "
+        f"{(ticket.get('requester') or {}).get('name')} ({ticket['customer_id']}): {request.parts.sent} "
         "message(s) from the customer",
         "ticket.",
     )

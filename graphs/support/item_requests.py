@@ -20,6 +20,7 @@ from ai_missions.graphs.support.resolve import lines_named
 from ai_missions.graphs.support.understanding import SENTENCE_END, blanked, plain_offsets, request_marks
 
 RETURN, EXCHANGE = "return", "exchange"
+Piece = tuple[int, int, str | None]  #: (start, end, request: None when unsure) of the words a request is said of
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +34,11 @@ class Apart:
     sure: bool
 
 
-def _pieces(text: str) -> list[tuple[int, int, str | None]]:
+def request_pieces(text: str) -> list[Piece]:
     """(start, end, request) of the text's pieces: from each request said to the next in its sentence; the words
     before a sentence's first request are its request's when it asks one kind, ``None`` (unsure) otherwise."""
     plain = plain_offsets(text)
-    pieces: list[tuple[int, int, str | None]] = []
+    pieces: list[Piece] = []
     begins = 0
     for end in [m.start() for m in SENTENCE_END.finditer(plain)] + [len(plain)]:
         sentence = plain[begins:end]
@@ -52,21 +53,21 @@ def _pieces(text: str) -> list[tuple[int, int, str | None]]:
     return pieces
 
 
-def apart(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> Apart:
-    """The order's lines the text returns and those it exchanges (``options``: a line's sku -> its variant's
-    option, as ``resolve.lines_named`` reads them)."""
+def apart(
+    items: str, pieces: Sequence[Piece], lines: Sequence[Mapping[str, object]], options: Mapping[str, str]
+) -> Apart:
+    """The order's lines what is said of items (``items``) returns and those it exchanges, each piece of it matched
+    under its request (``pieces``: :func:`request_pieces`; ``options``: a line's sku -> its variant's option)."""
     said: dict[int, set[str | None]] = {}
-    pieces = _pieces(text)
     for begins, end, kind in pieces:
-        for n in lines_named(text[begins:end], lines, options):
+        for n in lines_named(items[begins:end], lines, options):
             said.setdefault(n, set()).add(kind)
     returned = tuple(sorted(n for n, kinds in said.items() if kinds == {RETURN}))
     exchanged = tuple(sorted(n for n, kinds in said.items() if kinds == {EXCHANGE}))
-    unsure = any(len(kinds) > 1 or None in kinds for kinds in said.values())
     return Apart(
         returned=returned,
         exchanged=exchanged,
-        return_text=blanked(text, [(b, e) for b, e, kind in pieces if kind != RETURN]),
-        exchange_text=blanked(text, [(b, e) for b, e, kind in pieces if kind != EXCHANGE]),
-        sure=bool(returned) and bool(exchanged) and not unsure,
+        return_text=blanked(items, [(b, e) for b, e, kind in pieces if kind != RETURN]),
+        exchange_text=blanked(items, [(b, e) for b, e, kind in pieces if kind != EXCHANGE]),
+        sure=bool(returned) and bool(exchanged) and not any(len(k) > 1 or None in k for k in said.values()),
     )

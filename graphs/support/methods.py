@@ -119,12 +119,11 @@ def _fits(mention: Mention, method: Mapping[str, Any], current: str | None) -> b
 
 
 def named(
-    text: str, methods: Sequence[Mapping[str, Any]], current: str | None, scope: str | None = None
+    spoken: list[Mention], methods: Sequence[Mapping[str, Any]], current: str | None, scope: str | None = None
 ) -> tuple[list[str], bool]:
-    """(the ids of the methods on file the text names and wants, whether it names any at all), of the mentions
-    for ``scope`` only when given (ORDER, DIFFERENCE). A method also named as not wanted is left out; when the text
-    names nothing specific, nothing fits."""
-    said = [m for m in mentions(text) if scope is None or m.scope == scope]
+    """(the ids of the methods on file the mentions name and want, whether any is named), of those for ``scope`` only
+    when given (ORDER, DIFFERENCE). One also named as not wanted is left out; nothing specific named, nothing fits."""
+    said = [m for m in spoken if scope is None or m.scope == scope]
     wanted = [m for m in said if m.wanted]
     unwanted = [m for m in said if not m.wanted]
     fit = [
@@ -135,10 +134,10 @@ def named(
     return list(dict.fromkeys(fit)), bool(wanted)
 
 
-def chosen(text: str, methods: Sequence[Mapping[str, Any]], current: str | None) -> tuple[str | None, bool]:
-    """(the one method the text chooses to pay the order instead of ``current``, whether it names a method for the
-    order at all): exactly one method on file other than the order's own fits what it says of the order's payment
-    (not of a price difference); None when none or several do (asked), or when it names only the order's own."""
-    fit, any_named = named(text, methods, current, ORDER)
+def chosen(spoken: list[Mention], methods: Sequence[Mapping[str, Any]], current: str | None) -> tuple[str | None, bool]:
+    """(the one method the mentions choose to pay the order instead of ``current``, whether one is named for the
+    order at all): exactly one method on file other than the order's own fits what is said of the order's payment
+    (not of a price difference); None when none or several do (asked), or when only the order's own is named."""
+    fit, any_named = named(spoken, methods, current, ORDER)
     others = [m for m in fit if m != current]
     return (others[0] if len(others) == 1 else None), any_named

@@ -6,19 +6,29 @@ and a part of a request is the same kind of thing as the whole."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 from ai_missions.graphs.support import conditions, understanding
 from ai_missions.graphs.support.address_reading import AddressReading, read_addresses
+from ai_missions.graphs.support.echo import compared_text
+from ai_missions.graphs.support.item_requests import Piece, request_pieces
 from ai_missions.graphs.support.resolve import Claims, Reference, only_as_sources, references
 from ai_missions.graphs.support.understanding import MAX_CHARS, MONEY, Reading, fold, read_message, unreadable
+from ai_missions.graphs.support.words import WORDS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+#: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
+_REFUND_REMEDY = WORDS.pattern("refund_remedy", flags=re.IGNORECASE)
+_REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
+#: Said before a replacement that is not wanted ("I don't want a replacement", "rather than a new one").
+_NOT_REPLACEMENT = re.compile(
+    rf"\b(?:{WORDS.alternation('negators', 'not_replacement')})\b(?:\W+\w+){{0,4}}\W*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +40,7 @@ class Parts:
     sources: frozenset[str]  # the orders quoted only as where something comes from ("the same address as #W2")
     sentences: tuple[str, ...]  # the sentences, as written
     asking: str  # the sentences that ask for something about an order (what the items named there are for)
-    wanting: tuple[str, ...]  # the sentences wanting something of an item, not about paying
+    wanting: tuple[str, ...]  # the sentences wanting something of an item, not about paying ("pay for it by card")
     asks_change: bool  # a change of an item is asked, maybe as a question ("can I change my camera to ...?")
     addresses: AddressReading  # the addresses given, and what they are for
     items: str  # what is said of items (what is kept or not meant left out)
@@ -38,6 +48,10 @@ class Parts:
     branches: tuple[str | None, str | None] | None
     stating: tuple[str, ...]  # the sentences stating the damage or the wrong item claimed
     reason: str | None  # why they cancel, from everything they sent
+    refund_only: bool  # a refund named as the remedy, a replacement only as not wanted ("no replacement")
+    sent: int  # how many messages the customer sent
+    pieces: tuple[Piece, ...]  # of ``items``: the words from each return or exchange asked to the next
+    answer: Parts | None  # the latest message's own parts, when it answers an earlier one
 
 
 @dataclass(frozen=True)
@@ -68,30 +82,35 @@ class SupportRequest:
     @cached_property
     def parts(self) -> Parts:
         """The request's parts, read once (the whole thread's identity and references, the rest of what is said)."""
-        said, claim = self.said, self.reading.claim
+        said, claim, items = self.said, self.reading.claim, understanding.items_text(self.said)
+        spoken = understanding.SENTENCE_END.split(said)
         return Parts(
             Claims.of(self.text),
             tuple(references(self.text)),
             frozenset(only_as_sources(self.text, self.reading.order_refs)),
             tuple(s.strip() for s in _SENTENCE.split(self.text) if s.strip()),
             understanding.asking_sentences(self.text),
-            tuple(s for s in understanding.SENTENCE_END.split(said) if _wants(s)),
+            tuple(s for s in spoken if understanding.wants_or_changes(s) and not MONEY.search(fold(s))),
             understanding.wants_or_changes(self.text),
             read_addresses(said),
-            understanding.items_text(said),
+            items,
             conditions.branches(said, self.reading.condition),
-            tuple(s for s in understanding.SENTENCE_END.split(said) if claim and claim.lower() in s.lower()),
+            tuple(s for s in spoken if claim and claim.lower() in s.lower()),
             understanding.cancel_reason(said if self.part else " ".join(self.messages)),
+            bool(_REFUND_REMEDY.search(said))
+            and all(_NOT_REPLACEMENT.search(said[: m.start()]) for m in _REPLACEMENT.finditer(said)),
+            len(self.messages),
+            tuple(request_pieces(items)),
+            self.of_part(self.latest, self.reading).parts if self.latest is not None else None,
         )
+
+    def echoed(self, catalogue: Iterable[str]) -> list[str]:
+        """Each message as the guard compares a reply with it (the company's own names, ``catalogue``, left out)."""
+        return [compared_text(m, catalogue) for m in self.messages]
 
     def of_part(self, text: str, reading: Reading) -> SupportRequest:
         """The request made of one part's sentences (:mod:`~ai_missions.graphs.support.split`)."""
         return replace(self, text=text, reading=reading, latest=None, part=True)
-
-
-def _wants(sentence: str) -> bool:
-    """Whether a sentence wants or changes something of an item, not of paying ("I want to pay for it by card")."""
-    return understanding.wants_or_changes(sentence) and not MONEY.search(fold(sentence))
 
 
 def thread_text(messages: tuple[str, ...]) -> str:
