@@ -36,7 +36,7 @@ from ai_missions.knowledge_index.embeddings import embed_texts_cached, load_mode
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
 from ai_missions.nodes.reading.figures import When, amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
-from ai_missions.nodes.reading.statements import Statement, adverbials, analyse, blank, other_records
+from ai_missions.nodes.reading.statements import Statement, adverbials, analyse, blank, day_in_digits, other_records
 
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
 
@@ -595,8 +595,7 @@ class OfflineReader:
         unread turn with one is taken as about the thing, an unsure reading rather than a missed undoing)."""
         if self.lexicon["refer_back"].search(folded):
             return True
-        pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
-        return any(re.search(rf"\b{re.escape(p)}\b", folded) for p in pronouns)
+        return any(re.search(rf"\b{re.escape(p)}\b", folded) for p in self._pronouns())
 
     def _opens_a_turn(self, statement: Statement) -> bool:
         folded = statement.folded
@@ -615,13 +614,8 @@ class OfflineReader:
     def _dated_entry(self, folded: str) -> re.Match[str] | None:
         """The statement opens with a day: a later entry of a note or a thread ("19/11 Kd. nimmt den Widerruf
         zurück", "Le 15/11 elle écrit ...", "el miércoles escribió ..."), a step on in time like "then"."""
-        figures = self.lexicon.raw.get("figures") or {}
-        before = "|".join(re.escape(fold(w)) for w in sorted(figures.get("day_before", []), key=len, reverse=True))
         days = "|".join(re.escape(d) for d in sorted(self.lexicon.weekdays, key=len, reverse=True))
-        return re.match(
-            rf"\s*(?:(?:{before or '(?!)'})\s+)?(?:\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\.?|(?:{days or '(?!)'})\b)",
-            folded,
-        )
+        return re.match(rf"\s*(?:{day_in_digits(self.lexicon)}|(?:{days or '(?!)'})\b)", folded)
 
     def _after_the_turn(self, statement: Statement) -> str:
         folded = statement.folded
@@ -1137,8 +1131,11 @@ class OfflineReader:
 
     def _refers_back(self, folded: str, at: int) -> bool:
         """A pronoun for the earlier thing right after a cue ("I'll take it", "je le prends")."""
-        pronouns = [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
-        return any(re.match(rf"\s+{re.escape(p)}\b", folded[at:]) for p in pronouns)
+        return any(re.match(rf"\s+{re.escape(p)}\b", folded[at:]) for p in self._pronouns())
+
+    def _pronouns(self) -> list[str]:
+        """The words that may stand for the earlier thing (``[objects] pronouns``)."""
+        return [fold(w) for w in (self.lexicon.raw.get("objects") or {}).get("pronouns", [])]
 
     def _hedged_word(self, folded: str, at: int) -> bool:
         """A word that doubts only the word after it stands right before the cue ("possible damage")."""

@@ -531,11 +531,16 @@ def adverbials(lexicon: Lexicon) -> str:
     the lexicon's ``[figures] day_before`` words: "on 19/11", "am 23.11.", "le 19/11") or a channel (``said_how``: "by
     mail", "per Mail", "par téléphone", "por correo") or a day told from the first (``said_when``: "the next day",
     "le lendemain"). "reversed 19/11 by mail" and "withdrawn the next day by phone" have no new object of their own."""
+    when = lexicon["said_when"].regex
+    return rf"(?:\s*(?:{day_in_digits(lexicon)}|{when}(?!\w)|{lexicon['said_how'].regex}(?!\w)))*"
+
+
+def day_in_digits(lexicon: Lexicon) -> str:
+    """A day written in digits, after the lexicon's ``[figures] day_before`` words ("on 19/11", "am 23.11.", "le
+    19/11"), as a pattern."""
     figures = lexicon.raw.get("figures") or {}
     before = "|".join(re.escape(fold(w)) for w in sorted(figures.get("day_before", []), key=len, reverse=True))
-    day = rf"(?:(?:{before or '(?!)'})\s+)?\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\.?(?!\d)"
-    when = lexicon["said_when"].regex
-    return rf"(?:\s*(?:{day}|{when}(?!\w)|{lexicon['said_how'].regex}(?!\w)))*"
+    return rf"(?:(?:{before or '(?!)'})\s+)?\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\.?(?!\d)"
 
 
 def _undoes_what_came_before(folded: str, lexicon: Lexicon) -> bool:
