@@ -123,11 +123,13 @@ def next_decision() -> None:
     st.query_params.pop("decision", None)
 
 
-def row_facts(store: RunStore, decision: Decision, run: dict[str, Any] | None, known: list[Any] | None) -> Any:
+def row_facts(
+    store: RunStore, decision: Decision, run: dict[str, Any] | None, known: list[Any] | None, roster: dict[str, str]
+) -> Any:
     """What the table and the card say beyond the decision (:func:`ai_missions.services.review.review_sheet`): who is
     needed, each action's money, and the case's facts; read from the store, as ``missions queue`` reads them."""
     events = store.events(decision.run_id)
-    sheet = review_sheet(store, decision, known or [], events=events, run=run, roster=resources.roster())
+    sheet = review_sheet(store, decision, known or [], events=events, run=run, roster=roster)
     return sheet, case_facts(events), events
 
 
@@ -143,13 +145,14 @@ def queue_table(
     runs: dict[str, dict[str, Any]],
     focus_id: str | None,
     known: list[Any] | None,
+    roster: dict[str, str],
 ) -> None:
     """The page of pending decisions, the one on the card selected (highlighted); picking a row focuses its
     decision (by id)."""
     now = model.now_utc()
     rows = []
     for d in page:
-        sheet, facts, _ = row_facts(store, d, runs.get(d.run_id), known)
+        sheet, facts, _ = row_facts(store, d, runs.get(d.run_id), known, roster)
         rows.append(
             {
                 "due": model.due_cell(d.due_at, now),
@@ -224,13 +227,15 @@ def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict
     st.rerun()
 
 
-def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | None, timer: ui.QueryTimer) -> None:
+def decision_card(
+    store: RunStore, decision: Decision, run: dict[str, Any] | None, timer: ui.QueryTimer, roster: dict[str, str]
+) -> None:
     reviewer = ui.reviewer()
-    role = resources.roster().get(reviewer) if reviewer else None
+    role = roster.get(reviewer) if reviewer else None
     known = rules()
     spec = get_mission(decision.mission)
     with timer.measure():
-        sheet, facts, events = row_facts(store, decision, run, known)
+        sheet, facts, events = row_facts(store, decision, run, known, roster)
     card = model.queue_card(decision, run, model.verdict_of(events))
     me = Person(reviewer, role) if reviewer and role else None
     case = authorization.decision_resource(store, decision, known, events=events) if known is not None else None
@@ -378,7 +383,7 @@ def decision_card(store: RunStore, decision: Decision, run: dict[str, Any] | Non
             if clicked and reviewer is not None:
                 decide(card, reviewer, role or "", responses, shown_hash)
             if me is not None and case is not None:
-                cosign.hand_off_form(store, decision, me, case, resources.roster())
+                cosign.hand_off_form(store, decision, me, case, roster)
 
 
 def recently_decided(store: RunStore) -> None:
@@ -407,7 +412,9 @@ if not total:
     st.stop()
 
 reviewer = ui.reviewer()
-role = resources.roster().get(reviewer) if reviewer else None
+with timer.measure():  # the accounts, read once a render: each read opens the store and checks every seal
+    roster = resources.roster()
+role = roster.get(reviewer) if reviewer else None
 # The queue's table on top, a few rows high, and the card under it across the page: its facts beside its actions,
 # so a decision fits one 1280x800 screen (issue 39: it took three screens in a 400 px column).
 title, mission_box, filters_box, pages_box = st.columns([5, 4, 4, 6], vertical_alignment="center")
@@ -435,7 +442,7 @@ with timer.measure():
 focus_id = st.session_state.get(FOCUS) or st.query_params.get("decision") or (page[0].decision_id if page else None)
 known_rules = rules()  # opens the policy index once per process (seconds): not a store query
 with timer.measure():
-    queue_table(store, page, runs, str(focus_id) if focus_id else None, known_rules)
+    queue_table(store, page, runs, str(focus_id) if focus_id else None, known_rules, roster)
 if narrowed:
     st.caption(f"{shown_total:,} of {total:,} pending pass the filters")
 focus: Decision | None = None
@@ -457,6 +464,6 @@ if focus is not None and focus.status != "pending":
 elif focus is not None:
     st.session_state[FOCUS] = focus.decision_id  # the card stays on this decision until the reviewer moves on
     run = runs.get(focus.run_id) or store.get_run(focus.run_id)
-    decision_card(store, focus, run, timer)
+    decision_card(store, focus, run, timer, roster)
 recently_decided(store)
 timer.caption(f"{total:,} pending, by deadline (GOV-005): soonest due first, then the oldest")
