@@ -140,9 +140,15 @@ def settled(page: Any, timeout_ms: float = 60_000) -> None:
 
 
 def sign_in(page: Any, name: str) -> None:
-    """Sign ``name`` in (the demo password) in the sidebar of the page open now; wait until the sidebar says so."""
+    """Sign ``name`` in (the demo password) in the sidebar of the page open now; wait until the sidebar says so.
+
+    The form is filled once the page's first run has resolved the address (the notice is drawn after the
+    navigation): the sidebar's form shows before that, and a sign-in sent then carries no page, so the browser lands
+    on the Overview (CI, loaded, once: a ``?decision=`` link)."""
     from playwright.sync_api import expect  # imported here for the reason given in :func:`chromium`
 
+    expect(page.get_by_text("Sign in (in the sidebar) to continue")).to_be_visible()
+    settled(page)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("textbox", name="Account").fill(name)
     sidebar.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
