@@ -10,10 +10,10 @@ import pytest
 
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail.cases import case_of
-from ai_missions.graphs.support.address_reading import places_named, read_addresses
-from ai_missions.graphs.support.request import SupportRequest
+from ai_missions.graphs.support.parse.address_reading import places_named, read_addresses
+from ai_missions.graphs.support.parse.request import SupportRequest
+from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.graphs.support.split import split_request
-from ai_missions.graphs.support.understanding import read_message
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 OLDER, NEWER, DELIVERED = "#W8100001", "#W8100002", "#W8100003"

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from ai_missions.evals.benchmarks.tau_retail.runner import as_tau
-from ai_missions.graphs.support.address_reading import read_addresses, same_place, without_addresses
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.evals.scoring import safety
+from ai_missions.graphs.support.parse.address_reading import read_addresses, same_place, without_addresses
+from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.graphs.support.understanding import read_message
 from ai_missions.integrations import crm
 from ai_missions.integrations.addresses import Address
 from ai_missions.integrations.seed import seed_book

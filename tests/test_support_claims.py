@@ -12,7 +12,7 @@ import pytest
 
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.invariants import invariants
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import read_message
 from tests.support.support_case import one_order_case
 
 #: A customer describing the item they have (its options) next to the one they want: an exchange, never a

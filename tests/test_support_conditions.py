@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.conditions import settle
 from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.parse.conditions import settle
 from tests.support.support_case import one_order_case
 
 _WRITES = {"cancel_order", "refund_payment", "void_authorization", "open_return", "exchange_order_item"}

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.evals.recorded import decide
-from ai_missions.graphs.support.facts import _other_card
-from ai_missions.graphs.support.understanding import fold
+from ai_missions.graphs.support.parse.targets import _other_card
+from ai_missions.graphs.support.parse.understanding import fold
 from tests.support.support_case import one_order_case
 
 

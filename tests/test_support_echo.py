@@ -1,10 +1,10 @@
-"""The echo check on support replies (``graphs/support/echo.py``): a customer's words that happen to be the
+"""The echo check on support replies (``graphs/support/parse/echo.py``): a customer's words that happen to be the
 mission's own template phrases are not echoes; anything else they wrote still is."""
 
 from __future__ import annotations
 
-from ai_missions.graphs.support.echo import compared_text
 from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.parse.echo import compared_text
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.nodes.guard import echoed_text
 from tests.test_support_actions import case

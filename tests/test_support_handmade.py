@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.graphs.support.evals.handmade import HANDMADE, HOLDOUT, load, score
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import read_message
 
 #: A little below what the reader reaches (100% and 96.1% with the returns, address and exchange messages), so a
 #: wider vocabulary may still move.

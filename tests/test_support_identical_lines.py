@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.facts import opening_facts
-from ai_missions.graphs.support.resolve import lines_named, quantity_said
-from ai_missions.graphs.support.understanding import asking_sentences
+from ai_missions.graphs.support.parse.resolve import lines_named, quantity_said
+from ai_missions.graphs.support.parse.targets import opening_facts
+from ai_missions.graphs.support.parse.understanding import asking_sentences
 
 #: A delivered order: a laptop, a water bottle, a toothbrush, a camera and the same water bottle again.
 LINES = [
@@ -100,6 +100,10 @@ def test_the_same_variant_at_two_prices_is_asked() -> None:
         ("ich schicke beide Tassen zurück", "Tasse", "all"),
         ("devuelvo una de las tazas", "Taza", "one"),
         ("devuelvo ambas tazas", "Taza", "all"),
+        # what came is told, then what is asked of it: the asking sentence says how many
+        ("Two identical mugs arrived. Could I swap one of them for the grey one?", "Coffee Mug", "one"),
+        ("I got two of the same mugs. Please exchange both mugs for grey.", "Coffee Mug", "all"),
+        ("Two identical mugs arrived. Could I swap them for the grey one?", "Coffee Mug", "all"),
     ],
 )
 def test_how_many_is_read_in_the_piece_naming_the_item(text: str, description: str, said: str | None) -> None:

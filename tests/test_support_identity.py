@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.graphs.support import resolve
 from ai_missions.graphs.support.evals import tau_resolution
 from ai_missions.graphs.support.facts import derive_facts
-from ai_missions.graphs.support.request import request_of
+from ai_missions.graphs.support.parse import resolve
+from ai_missions.graphs.support.parse.request import request_of
 from ai_missions.integrations import crm, erp, helpdesk
 
 ANA = {"customer_id": "C1", "name": "Ana Maria Silva", "email": "ana.silva@example.com", "postal_code": "98101"}

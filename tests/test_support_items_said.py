@@ -7,8 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.evals.benchmarks.tau_retail.runner import _effect
-from ai_missions.graphs.support.facts import lines_said_to_change, modify_facts, opening_facts, without_option_phrases
-from ai_missions.graphs.support.resolve import lines_named, partly_named
+from ai_missions.graphs.support.parse.resolve import lines_named, partly_named
+from ai_missions.graphs.support.parse.targets import (
+    lines_said_to_change,
+    modify_facts,
+    opening_facts,
+    without_option_phrases,
+)
 
 VARIANTS = [
     {"sku": "NB-A5", "product_id": "notebook", "option": "A5 soft cover", "unit_price": 10.0, "available": 5},
@@ -129,3 +134,65 @@ def test_an_item_named_in_part_holds_a_return_until_asked() -> None:
 
 def _options() -> dict[str, str]:
     return {str(v["sku"]): str(v["option"]) for v in HOME_VARIANTS}
+
+
+def test_a_head_word_two_items_share_names_the_one_whose_other_word_stands_before_it() -> None:
+    lines = [
+        {"line_no": 1, "sku": "SC-1", "description": "Electric Scooter", "quantity": 1, "unit_price": 300.0},
+        {"line_no": 2, "sku": "SC-2", "description": "Kick Scooter", "quantity": 1, "unit_price": 90.0},
+        {"line_no": 3, "sku": "LP-1", "description": "Desk Lamp", "quantity": 1, "unit_price": 40.0},
+    ]
+    options = {"SC-1": "25 km/h grey", "SC-2": "foldable red", "LP-1": "LED white"}
+    assert lines_named("could the kick scooter come in blue?", lines, options) == [2]
+    assert lines_named("I'd like my electric scooters swapped for the 30 km/h one", lines, options) == [1]
+    # the twins: the head word alone names both; each item's own words name each
+    assert lines_named("the scooter should be the blue one", lines, options) == [1, 2]
+    assert lines_named("the kick scooter in blue, and the other scooter faster", lines, options) == [1, 2]
+    assert lines_named("the kick scooter and the electric scooter both in blue", lines, options) == [1, 2]
+
+
+def test_a_feature_said_left_out_is_the_catalogues_none_of_its_product() -> None:
+    variants = [
+        {"sku": "HS-MIC", "product_id": "headset", "option": "wired mic black", "unit_price": 60.0, "available": 5},
+        {"sku": "HS-NONE", "product_id": "headset", "option": "wired none black", "unit_price": 50.0, "available": 5},
+        {"sku": "HS-AIR", "product_id": "headset", "option": "wireless mic black", "unit_price": 90.0, "available": 5},
+    ]
+    line = {"line_no": 1, "sku": "HS-MIC", "description": "Gaming Headset", "quantity": 1, "unit_price": 60.0}
+    record = {"variants": variants, "order": {"lines": [line]}}
+
+    def changed_to(text: str) -> list[dict[str, Any]]:
+        return modify_facts(record, [1], text, FACTS).get("modify.changes") or []
+
+    assert changed_to("Could my headset be the version without a microphone?") == [{"line_no": 1, "sku": "HS-NONE"}]
+    assert changed_to("headset -> same but no microphone") == [{"line_no": 1, "sku": "HS-NONE"}]
+    # the twins: nothing said left out, or words that leave out no feature
+    assert changed_to("Could my headset be the wireless version?") == [{"line_no": 1, "sku": "HS-AIR"}]
+    assert changed_to("No rush at all: could my headset be the wireless version?") == [{"line_no": 1, "sku": "HS-AIR"}]
+    assert changed_to("Could it be the wireless headset, no questions asked") == [{"line_no": 1, "sku": "HS-AIR"}]
+
+
+def _changed_to(variants: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The change asked of an order whose one line is the first variant."""
+    own = variants[0]
+    line = {"line_no": 1, "sku": own["sku"], "description": own["product_id"], "quantity": 1, "unit_price": 100.0}
+    record = {"variants": variants, "order": {"lines": [line]}}
+    return modify_facts(record, [1], text, FACTS).get("modify.changes") or []
+
+
+def test_a_word_of_a_two_word_value_said_after_another_value_of_that_choice_says_no_value() -> None:
+    chair = [
+        {"sku": f"CH-{n}", "product_id": "Desk Chair", "option": option, "unit_price": 100.0, "available": 5}
+        for n, option in enumerate(["fabric blue standard", "mesh red standard", "mesh red high-back"])
+    ]
+    # "back" after "standard" is said of the chair they have, never the high-back one
+    assert _changed_to(chair, "my chair (blue fabric, standard back) should be red mesh") == [
+        {"line_no": 1, "sku": "CH-1"}
+    ]
+    assert _changed_to(chair, "my chair should be red mesh with the high back") == [{"line_no": 1, "sku": "CH-2"}]
+    bottle = [
+        {"sku": f"BT-{n}", "product_id": "Flask", "option": option, "unit_price": 30.0, "available": 5}
+        for n, option in enumerate(["750ml glass black", "500ml stainless steel green", "500ml glass green"])
+    ]
+    # the twin: "steel" after a value it stands beside in a variant is said, so the glass one is not chosen for it
+    assert _changed_to(bottle, "I'd like the flask as the 500ml steel one in green") == []
+    assert _changed_to(bottle, "I'd like the flask as the 500ml one in green") == [{"line_no": 1, "sku": "BT-2"}]

@@ -11,10 +11,10 @@ import pytest
 
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
-from ai_missions.graphs.support import methods as paying
-from ai_missions.graphs.support.facts import items_asked_to_change, opening_facts
-from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import (
+from ai_missions.graphs.support.parse import methods as paying
+from ai_missions.graphs.support.parse.resolve import lines_named
+from ai_missions.graphs.support.parse.targets import items_asked_to_change, opening_facts
+from ai_missions.graphs.support.parse.understanding import (
     change_asked,
     items_text,
     read_message,

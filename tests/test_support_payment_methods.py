@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support import methods
 from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.parse import methods
+from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.spec import SPEC
-from ai_missions.graphs.support.understanding import read_message
 from ai_missions.nodes.guard import check_action, check_actions
 from tests.test_support_actions import _boots, case, tools
 
@@ -79,6 +79,12 @@ def test_a_method_named_by_none_or_several_on_file_is_never_guessed(said: str) -
         ("I paid with my visa and was charged twice.", False),
         ("I'll pay the difference with my gift card.", False),  # an item change's difference, not the payment
         ("I don't want to pay with my gift card.", False),
+        # in a sentence changing an item, the method pays that change, unless its clause says the order
+        ("Order 104471: swap the lamp for the brass one, pay with my PayPal.", False),
+        ("For 104471 I want the headphones in white instead of black - pay with mastercard", False),
+        ("Swap the lamp for the brass one, and pay for the order with PayPal.", True),
+        ("Swap the lamp for the brass one, and I'll pay with PayPal instead of my card.", True),
+        ("Swap the lamp for the brass one. Also I want to pay for order 104471 with PayPal.", True),
     ],
 )
 def test_a_request_to_pay_another_way_is_read_in_other_words_and_a_general_question_is_not_one(
@@ -161,6 +167,18 @@ def test_a_difference_goes_to_the_gift_card_named_only_with_the_balance_else_to_
     assert any("only to the method" in p for p in check_action(SPEC, other, facts, earlier=earlier))
     if money["tool"] == "charge_payment":  # a dearer variant: a gift card short of it goes to a person
         assert decide(_boots_paying(swap, gift=1.0))[1]["outcome"] == "escalate"
+
+
+def test_a_method_said_beside_an_item_change_pays_the_change_and_the_order_keeps_its_payment() -> None:
+    facts, verdict = decide(_boots_paying("SO-100001: change the boots to size 9 synthetic, pay with my PayPal."))
+    assert verdict["outcome"] == "exchange"
+    assert "change_order_payment" not in tools(verdict)
+    money = [a for a in verdict["actions"] if a["tool"] in ("charge_payment", "refund_payment")]
+    assert money
+    assert [a["args"].get("payment_method_id") for a in money] == ["PM-PP"] * len(money)
+    assert check_actions(SPEC, verdict["actions"], facts) == []
+    moved = decide(_boots_paying("SO-100001: change the boots to size 9 synthetic, and pay for the order with PayPal."))
+    assert tools(moved[1])[:2] == ["change_order_payment", "modify_order_items"]  # the twin: the order's payment
 
 
 def test_a_settled_payment_moves_while_the_variant_of_an_item_changed_with_it_is_asked() -> None:

@@ -1,21 +1,38 @@
-"""The customer's thread is taken from the ticket in one place (``graphs/support/request.py``): gather, the facts and
-the split into parts work on the :class:`SupportRequest` built there, never on the ticket's messages."""
+"""The customer's thread is read in one place, the parse (``graphs/support/parse``): ``request.py`` takes it from the
+ticket and parses it into a :class:`SupportRequest`, and the parse's modules read its words, alone and against the
+records. Gather, the facts, the split into parts and the reply work on the request's parts and on what the parse
+resolved, never on the thread's text: statically (no function outside the parse takes the text or reads it off a
+request) and at run time (no function outside the parse is handed it, over the benchmark's requests)."""
 
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.evals.benchmarks.tau_retail.runner import run_task
+from ai_missions.graphs.support import split
 from ai_missions.graphs.support.facts import derive_facts
-from ai_missions.graphs.support.request import SupportRequest, request_of
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse.request import SupportRequest, request_of
+from ai_missions.graphs.support.parse.understanding import read_message
 from tests.support.support_case import one_order_case
 
 SUPPORT = Path(__file__).resolve().parents[1] / "graphs" / "support"
-#: The one module that takes the thread; the customer portal's page and service show a customer their own tickets
-#: and post their messages (they decide nothing).
-TAKES_THE_THREAD = {"request.py", "portal.py", "portal_service.py"}
+PARSE = SUPPORT / "parse"
+#: The customer portal's page and service show a customer their own tickets and post their messages (they decide
+#: nothing); every other module of the mission outside the parse works on the parsed request.
+PORTAL = {"portal.py", "portal_service.py"}
+
+
+def _outside_the_parse() -> list[Path]:
+    return [p for p in SUPPORT.glob("*.py") if p.name not in PORTAL]
 
 
 def _reads_messages(source: str) -> list[int]:
@@ -33,8 +50,8 @@ def _reads_messages(source: str) -> list[int]:
 
 
 def test_only_the_request_module_takes_the_tickets_messages() -> None:
-    modules = [p for p in SUPPORT.glob("*.py") if p.name not in TAKES_THE_THREAD]
-    assert len(modules) > 15
+    modules = [*_outside_the_parse(), *(p for p in PARSE.glob("*.py") if p.name != "request.py")]
+    assert len(modules) > 25
     found = {p.name: lines for p in modules if (lines := _reads_messages(p.read_text(encoding="utf-8")))}
     assert found == {}
     # what the scan looks for, planted
@@ -126,7 +143,7 @@ def _raw_readers(source: str, module: str) -> set[str]:
                     isinstance(n, ast.Attribute)
                     and n.attr in RAW_ATTRIBUTES
                     and isinstance(n.value, ast.Name)
-                    and n.value.id == "request"
+                    and n.value.id in ("request", "asked", "returning", "exchanging")
                     for n in ast.walk(child)
                 )
                 if takes or reads:
@@ -137,107 +154,18 @@ def _raw_readers(source: str, module: str) -> set[str]:
     return found
 
 
-#: The functions of graphs/support that still read the thread's text (the parse, request.py, is where it is read;
-#: the portal decides nothing). Before the parse (94bc33b) there were 99, now 77. This list may only shrink: a function
-#: that reads the text anew fails below; one converted to the request's parts is taken off it.
-STILL_READ_THE_TEXT = frozenset(
-    {
-        "address_reading._before",
-        "address_reading._clean",
-        "address_reading._places",
-        "address_reading._read_all",
-        "address_reading._read_one",
-        "address_reading._state_code",
-        "address_reading._title",
-        "address_reading.address_asked",
-        "address_reading.read_addresses",
-        "address_reading.without_addresses",
-        "comparison.preferred",
-        "comparison.price_bound",
-        "comparison.read_comparison",
-        "conditions.branches",
-        "facts._alternatives",
-        "facts._as_many_as_said",
-        "facts._count_answered",
-        "facts._each_its_own",
-        "facts._features_said",
-        "facts._gift_card_for",
-        "facts._left_out_option",
-        "facts._merged_into_one",
-        "facts._names_other_method",
-        "facts._numbers_asked",
-        "facts._option_tokens",
-        "facts._options_of_items_not_named",
-        "facts._other_card",
-        "facts._refund_to",
-        "facts._refused",
-        "facts._said_of",
-        "facts._unsaid_yes_no",
-        "facts._which_of_several",
-        "facts._without_features_said",
-        "facts._yes_no_wanted",
-        "facts._yes_no_written",
-        "facts.derive_facts",
-        "facts.items_asked_to_change",
-        "facts.lines_said_to_change",
-        "facts.modify_facts",
-        "facts.opening_facts",
-        "facts.without_option_phrases",
-        "folding.fold",
-        "item_requests.request_pieces",
-        "methods.mentions",
-        "resolve.Claims.of",
-        "resolve._plain",
-        "resolve._without_wanted",
-        "resolve._words",
-        "resolve.ambiguous_items",
-        "resolve.described_by_options",
+def test_no_function_outside_the_parse_takes_the_threads_text() -> None:
+    outside = set().union(*(_raw_readers(p.read_text(encoding="utf-8"), p.stem) for p in _outside_the_parse()))
+    assert sorted(outside) == []  # read a part of the request, or ask the parse (parse/targets.py) what it says
+    # the parse is where it is read: the thread's readers were 99 across the mission before it, 77 outside it after
+    # the first parts; they are all in the parse now
+    inside = set().union(*(_raw_readers(p.read_text(encoding="utf-8"), p.stem) for p in PARSE.glob("*.py")))
+    assert {
+        "targets.modify_facts",
+        "targets.opening_facts",
         "resolve.lines_named",
-        "resolve.names_item",
-        "resolve.only_as_sources",
-        "resolve.order_called_by",
-        "resolve.outnamed_lines",
-        "resolve.partly_named",
-        "resolve.quantity_said",
-        "resolve.references",
-        "resolve.said_of_lines",
-        "resolve.source_references",
-        "split._concerned",
-        "split._difference_said",
-        "split._how_many",
-        "split._named_in",
-        "split._pointed_back",
-        "split._same_item",
-        "understanding._binary",
-        "understanding._lower",
-        "understanding.asking_sentences",
-        "understanding.asks_to_return",
-        "understanding.blanked",
-        "understanding.cancel_reason",
-        "understanding.change_asked",
         "understanding.items_text",
-        "understanding.plain_offsets",
-        "understanding.wants_or_changes",
-        "understanding.without_kept",
-    }
-)
-#: How many read it before the request's parts were parsed once (94bc33b).
-READERS_BEFORE_THE_PARSE = 99
-
-
-def test_no_new_function_reads_the_threads_text_and_the_recorded_ones_only_shrink() -> None:
-    skipped = {"request.py", *TAKES_THE_THREAD}
-    found = set().union(
-        *(_raw_readers(p.read_text(encoding="utf-8"), p.stem) for p in SUPPORT.glob("*.py") if p.name not in skipped)
-    )
-    assert sorted(found - STILL_READ_THE_TEXT) == []  # a new reader of the text: read a part of the request instead
-    assert sorted(STILL_READ_THE_TEXT - found) == []  # converted: take it off the list
-    assert len(found) < READERS_BEFORE_THE_PARSE
-    # what is converted reads parts: resolution against the CRM, the split, which orders to read
-    assert not {"resolve.recognised", "split.split_request", "facts.orders_to_read", "gather._addresses"} & found
-    assert not {"gather.gathered_from", "gather.findings"} & found  # the guard's text, the count: the request's
-    # the payment methods said are matched against those on file as mentions (kind, digits, wanted, for what)
-    assert not {"methods.named", "methods.chosen", "facts.paymethod_facts", "facts._difference_method"} & found
+    } <= inside
 
 
 def test_a_planted_reader_of_the_text_is_found() -> None:
@@ -250,8 +178,71 @@ class Reader:
 def of_a_clause(clause: str, parts: Parts) -> bool: ...
 def of_an_address(address: Address) -> str:
     return address.text
+def of_the_exchange(exchanging):
+    return exchanging.text.split()
 """
-    assert _raw_readers(planted, "m") == {"m.asks_twice", "m.of_the_request", "m.Reader.read"}
+    assert _raw_readers(planted, "m") == {"m.asks_twice", "m.of_the_request", "m.Reader.read", "m.of_the_exchange"}
+
+
+#: A sentence end (as the parse splits them): a thread of one sentence is its own part, so only longer ones count.
+_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+
+
+def _handed_the_thread(run: Callable[[], Any]) -> dict[str, str]:
+    """Run ``run`` and return each function of the support mission outside the parse that was handed the thread (the
+    text read, every message joined, or one message of more than one sentence) as an argument: ``module.function``
+    -> the parameter. The threads are those :func:`request_of` parses while it runs."""
+    threads: set[str] = set()
+    handed: dict[str, str] = {}
+    support, parse = f"{SUPPORT}/", f"{PARSE}/"
+
+    def profile(frame: Any, event: str, _arg: Any) -> None:
+        code = frame.f_code
+        if event != "call" or not code.co_filename.startswith(support):
+            return
+        if code.co_filename.startswith(parse):
+            if code.co_name == "request_of":
+                inbound = [m for m in frame.f_locals["ticket"].get("messages", []) if m.get("direction") == "inbound"]
+                bodies = [str(m.get("body") or "") for m in inbound]
+                said = [*bodies, "\n".join(bodies), request_of(frame.f_locals["ticket"]).text]
+                threads.update(t for t in said if len([s for s in _SENTENCE.split(t) if s.strip()]) > 1)
+            return
+        for name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
+            value = frame.f_locals.get(name)
+            if isinstance(value, str) and value in threads:
+                handed[f"{Path(code.co_filename).stem}.{code.co_qualname}"] = name
+
+    sys.setprofile(profile)
+    threading.setprofile(profile)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+    return handed
+
+
+BENCH = tau.DEFAULT_PATH
+
+
+@pytest.mark.skipif(not (BENCH / "tasks_train.json").exists(), reason="tau-bench retail data absent")
+def test_no_function_outside_the_parse_is_handed_the_thread() -> None:
+    tasks, db = tau.load_tasks(BENCH), tau.load_database(BENCH)
+    chosen = {**dict(list(tau.load_first_messages().items())[::8]),
+              **dict(list(tau.load_first_messages(tau.UNSEEN_MESSAGES).items())[::8])}  # fmt: skip
+    solved = []
+
+    def run() -> None:
+        # returns, exchanges, item changes, several orders, answers to the mission's questions
+        solved.extend(run_task(db, tasks[index], message).solved for index, message in chosen.items())
+
+    assert _handed_the_thread(run) == {}
+    assert len(solved) == len(chosen) >= 30
+    assert sum(solved) >= 20  # the requests were worked, not refused early
+    # what the check looks for, planted: a function outside the parse handed the thread
+    ticket = {"messages": [{"direction": "inbound", "body": "Cancel the kettle. It came late."}]}
+    planted = _handed_the_thread(lambda: split._named_in(request_of(ticket).text, [], {}))
+    assert planted == {"split._named_in": "sentence"}
 
 
 def test_the_parts_are_read_once_from_the_thread_and_a_part_is_parsed_from_its_own_words() -> None:

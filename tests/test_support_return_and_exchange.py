@@ -11,8 +11,8 @@ import pytest
 
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail.cases import case_of
-from ai_missions.graphs.support import item_requests
-from ai_missions.graphs.support.comparison import price_bound
+from ai_missions.graphs.support.parse import item_requests
+from ai_missions.graphs.support.parse.comparison import price_bound
 from ai_missions.kernel.eval_plugin import plugin_of
 from tests.support.tau_db import customer, decide, order, writes
 

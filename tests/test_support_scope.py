@@ -12,8 +12,8 @@ import pytest
 from ai_missions.evals.benchmarks.tau_retail import emulator as tau
 from ai_missions.evals.benchmarks.tau_retail import proposals
 from ai_missions.graphs.support.evals.recorded import decide
-from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse.resolve import lines_named
+from ai_missions.graphs.support.parse.understanding import read_message
 from tests.support.support_case import email_ticket
 
 CHAIRS = [

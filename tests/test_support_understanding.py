@@ -13,8 +13,8 @@ from ai_missions.graphs.support.evals.generate import make_case
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.evals.scoring import safety
 from ai_missions.graphs.support.invariants import invariants
+from ai_missions.graphs.support.parse.understanding import asks_to_return, fold, read_message
 from ai_missions.graphs.support.portal_service import customer_of
-from ai_missions.graphs.support.understanding import asks_to_return, fold, read_message
 from ai_missions.integrations import helpdesk
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.systems import connect

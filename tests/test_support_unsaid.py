@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.graphs.support.facts import _refund_to, modify_facts
+from ai_missions.graphs.support.parse.targets import _refund_to, modify_facts
 from tests.support.order_record import order_record
 
 FACTS: dict[str, Any] = {"payment.capture_refundables": []}

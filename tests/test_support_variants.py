@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.evals.recorded import decide
-from ai_missions.graphs.support.facts import modify_facts
-from ai_missions.graphs.support.resolve import said_of_lines
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse.resolve import said_of_lines
+from ai_missions.graphs.support.parse.targets import modify_facts
+from ai_missions.graphs.support.parse.understanding import read_message
+from tests.support.order_record import order_record
 from tests.support.support_case import one_order_case
 
 #: (sku, product, option, price, available): a tent, a sleeping bag, a camp kettle and an electric kettle (whose
@@ -327,3 +328,38 @@ def test_a_yes_no_option_said_as_without_is_read_as_its_no() -> None:
     assert modify_facts(speaker, [1], "the speaker with 20 hours, no splash proofing: no", PAID)["modify.changes"] == [
         {"line_no": 1, "sku": "V-1"}
     ]
+
+
+HELMET_VARIANTS = [
+    ("H-SWL", "helmet", "S white low", 150.0),
+    ("H-LBL", "helmet", "L black low", 160.0),
+    ("H-SBM", "helmet", "S black medium", 155.0),
+    ("H-MRH", "helmet", "M red high", 158.0),
+]
+TWO_HELMETS = order_record([("Cycling Helmet", "H-SWL"), ("Cycling Helmet", "H-LBL")], HELMET_VARIANTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "For the black helmet, large, low ventilation: make it small with medium ventilation, keep the black.",
+        "my cycling helmet (L / black / low vents) should become an S, black, medium ventilation",
+    ],
+)
+def test_of_two_lines_of_one_product_the_one_described_by_all_its_options_is_the_one_changed(text: str) -> None:
+    facts = modify_facts(TWO_HELMETS, [1, 2], text, {"payment.capture_refundables": []})
+    assert facts["modify.changes"] == [{"line_no": 2, "sku": "H-SBM"}], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "change the cycling helmet to the small black one with medium ventilation",  # neither described: which?
+        "i'd like a different helmet: black with medium ventilation",  # said of neither
+        "the helmet in S, white, low ventilation: I want it in L and black with low ventilation",  # not a swap of both
+    ],
+)
+def test_lines_of_one_product_not_told_apart_by_their_options_are_asked(text: str) -> None:
+    facts = modify_facts(TWO_HELMETS, [1, 2], text, {"payment.capture_refundables": []})
+    assert facts["modify.changes"] == [], text
+    assert facts["modify.ambiguous"] is True

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.graphs.support import methods, words
+from ai_missions.graphs.support import words
+from ai_missions.graphs.support.parse import methods
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import ai_missions.graphs.support as support
-from ai_missions.graphs.support.address_reading import read_addresses
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse.address_reading import read_addresses
+from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.graphs.support.words import singular
 
 #: Regex syntax that looks like letters: escapes (\b, \s, \w, \d...), named groups and back references, character
@@ -59,9 +59,15 @@ def test_the_scan_finds_a_word_written_into_a_pattern_and_not_a_list_name_or_syn
     assert inline_words(planted) == {"B": ["cancel", "please", "stop"]}
 
 
+def _runtime_modules() -> list[Path]:
+    """The mission's runtime modules, the parse's among them (its evals are not its readers)."""
+    root = Path(support.__file__).parent
+    return sorted(p for p in root.rglob("*.py") if "evals" not in p.relative_to(root).parts)
+
+
 def test_no_module_level_pattern_of_the_support_readers_holds_a_word() -> None:
-    modules = sorted(Path(support.__file__).parent.glob("*.py"))
-    assert len(modules) > 10
+    modules = _runtime_modules()
+    assert len(modules) > 25
     held = {f"{m.name}:{name}": words for m in modules for name, words in inline_words(m.read_text()).items()}
     assert held == {}
 
@@ -109,9 +115,7 @@ def test_the_scan_finds_a_planted_word_collection_and_skips_names() -> None:
 
 def test_no_support_reader_holds_a_collection_of_words() -> None:
     found = [
-        where
-        for path in sorted(Path(support.__file__).parent.glob("*.py"))
-        for where in word_collections(path.read_text(encoding="utf-8"), path.name)
+        where for path in _runtime_modules() for where in word_collections(path.read_text(encoding="utf-8"), path.name)
     ]
     assert found == []
 
@@ -167,6 +171,31 @@ def test_an_address_after_a_sending_verb_is_wanted_though_an_old_address_is_name
 def test_a_condition_the_customer_asks_to_be_told_about_is_not_their_condition() -> None:
     assert read_message("Please cancel my order, and let me know if the total is over $200").condition is None
     assert read_message("Please cancel my order if the total is over $200").condition == "if the total is over $200"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Honestly I wonder if this is the right place, but please cancel #W7700112, I no longer need it.",
+        "No idea if I'm doing this right: cancel order W7700112 please, ordered it by mistake.",
+        "No sé si es el sitio correcto, pero quiero cancelar el pedido #W7700112, ya no lo necesito.",
+    ],
+)
+def test_if_after_not_knowing_asks_whether_and_sets_no_condition(message: str) -> None:
+    reading = read_message(message)
+    assert "cancel_order" in reading.intents
+    assert reading.condition is None
+    twin = read_message("I wonder: if it's over $200, please cancel #W7700112.")  # a condition of its own
+    assert twin.condition == "if it's over $200"
+    checked = read_message("Please check if it's over $200 and cancel #W7700112.")  # checking may set one
+    assert checked.condition == "if it's over $200 and cancel #w7700112"
+
+
+def test_an_order_placed_by_mistake_is_the_customers_own_choice_not_a_wrong_item_sent() -> None:
+    own = read_message("Not sure I'm doing this right but I ordered #W7700112 by mistake, please cancel it.")
+    assert own.intents == ("cancel_order",)
+    sent = read_message("You sent me a blue kettle but I ordered the red one.")  # the twin: a wrong item sent
+    assert "wrong_item" in sent.intents
 
 
 def test_a_plural_is_made_singular_by_the_endings_the_words_file_lists() -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ai_missions.graphs.support.address_reading import address_asked, read_addresses
 from ai_missions.graphs.support.facts import condition_holds
-from ai_missions.graphs.support.resolve import references, source_references
+from ai_missions.graphs.support.parse.address_reading import address_asked, read_addresses
+from ai_missions.graphs.support.parse.resolve import references, source_references
 
 
 @pytest.mark.parametrize(

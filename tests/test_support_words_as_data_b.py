@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.graphs.support import understanding, words
-from ai_missions.graphs.support.understanding import (
+from ai_missions.graphs.support import words
+from ai_missions.graphs.support.parse import understanding
+from ai_missions.graphs.support.parse.understanding import (
     asks_to_return,
     items_text,
     read_message,

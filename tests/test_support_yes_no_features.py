@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.facts import modify_facts, opening_facts
+from ai_missions.graphs.support.parse.targets import modify_facts, opening_facts
 from tests.support.order_record import order_record
 
 FACTS: dict[str, Any] = {"payment.capture_refundables": []}
@@ -232,3 +232,29 @@ def test_a_feature_left_out_that_is_not_read_as_an_option_is_asked(text: str) ->
     facts = modify_facts(EARBUDS_AND_BOTTLE, [1], text, FACTS)
     assert facts["modify.changes"] == []
     assert facts["modify.ambiguous"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "swap my hiking boots from a 9, not waterproof to an 11 leather, waterproof",
+        "Boots: size 9 synthetic non waterproof -> leather size 11 waterproof please",
+    ],
+)
+def test_a_negation_of_the_feature_the_item_has_refuses_no_other_option(text: str) -> None:
+    """ "not waterproof" describes what they have: its "not" is the feature's, never a refusal of the 11 or leather."""
+    assert modify_facts(PLAIN_BOOTS, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "B-11LY"}], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want the waterproof 11 leather ones, change my boots to something else",
+        "boots: not leather, size 11",
+        # the feature said negated where it is not read as left out: which yes or no is asked, never the own kept
+        "the boots I have aren't waterproof (size 9); can I get the 11 leather waterproof ones?",
+    ],
+)
+def test_a_negation_before_another_word_still_refuses_the_option_and_an_unread_one_is_asked(text: str) -> None:
+    facts = modify_facts(PLAIN_BOOTS, [1], text, FACTS)
+    assert facts["modify.changes"] == [], text

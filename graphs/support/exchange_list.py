@@ -1,12 +1,6 @@
 """Whether the customer has listed every item they want exchanged from a delivered order (SUP-007 v6).
 
-Each delivered item is exchanged once (the ERP refuses a line exchanged already) and the items go back in one
-parcel, so a support agent asks, once per ticket, before making an exchange on an order that holds other items:
-"is there anything else on this order you would like to exchange?". The question is asked with the exchange's
-own question when there is one (which variant), else on its own; the reply that asks carries the ticket tag
-:data:`LIST_ASKED`, and once the ticket has it the exchange goes ahead with whatever the customer's answer adds
-(the mission reads the whole thread again).
-"""
+More in docs/support-parse.md (exchange_list.py)."""
 
 from __future__ import annotations
 

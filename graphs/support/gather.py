@@ -1,13 +1,6 @@
 """Gather: read the ticket, understand the message, then read the customer and their orders, concurrently.
 
-The helpdesk comes first (it names the customer and holds the message); the message is read deterministically
-(:mod:`understanding`); then the CRM, the ERP (the customer's recent orders and any order quoted, each with its
-returns and its products' variants in one context read) and billing's payment methods on file at once, and
-for each order that could be the one, its payment (billing), and its shipments and the ship-to shipping holds
-for it (one shipping context read). An order the customer does not own is
-read only to learn that (its payment and shipments are not). A system that fails leaves its facts unknown, and
-the policies cannot act on unknown facts.
-"""
+More in docs/support-parse.md (gather.py)."""
 
 from __future__ import annotations
 
@@ -18,29 +11,16 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
-from ai_missions.graphs.support.address_reading import AddressReading, same_place
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
-from ai_missions.graphs.support.request import SupportRequest, request_of
-from ai_missions.graphs.support.resolve import (
-    identify,
-    lines_named,
-    order_items,
-    recognised,
-    resolve,
-)
+from ai_missions.graphs.support.parse.address_reading import AddressReading, same_place
+from ai_missions.graphs.support.parse.request import SupportRequest, request_of
+from ai_missions.graphs.support.parse.resolve import identify, lines_named, order_items, recognised, resolve
+from ai_missions.graphs.support.parse.understanding import Reading
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import case_facts
-from ai_missions.graphs.support.understanding import Reading
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
 from ai_missions.mission_api import LABEL, PARTS, MissionsError
-from ai_missions.nodes.api import (
-    MissionContext,
-    MissionState,
-    Observation,
-    SystemError_,
-    observe,
-    read_subject,
-)
+from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, read_subject
 
 #: How many candidate order references of a thread are looked up in the ERP.
 MAX_REFERENCES = 8

@@ -1,8 +1,7 @@
 """The support mission's graph: the platform's standard shape around the support gather step.
 
 ``build_graph()`` returns the uncompiled builder; ``graph`` is compiled without a checkpointer so LangGraph's own
-server can add its own (``langgraph.json``); the runtime compiles with the durable one.
-"""
+server can add its own (``langgraph.json``); the runtime compiles with the durable one."""
 
 from __future__ import annotations
 

@@ -1,20 +1,17 @@
 """The support mission's invariants: what no plan may do for a customer, whoever proposed or edited it.
 
-Nothing touches an order the customer does not own; a refund is never more than what can still be refunded on the
-order (the plan's refunds together included); an order is cancelled, or its ship-to changed, only before it ships,
-and only to an address on file or one written in the thread that shipping validated (in the ERP and in shipping's
-copy, the latter only after the former); the account's own address only when the customer asks, to such an address;
-a cancellation records the reason the customer gave; an unshipped order's items change only to the variants the
-customer asked for, with no more charged than the difference; an exchange is only of the line and in-stock variant
-the customer asked for, and never of a line the same plan returns; an order's payment moves only before shipping,
-whole, to the one method of the customer's own they named (a gift card only with the balance), and a difference goes
+Nothing touches an order the customer does not own; a refund is never more than can still be refunded on the order
+(the plan's refunds together); an order is cancelled, or its ship-to changed, only before it ships, and only to an
+address on file or one written in the thread that shipping validated (ERP first, then shipping's copy); the
+account's address only when asked, to such an address; a cancellation records the customer's reason; an unshipped
+order's items change only to the variants asked for, charging no more than the difference; an exchange is only of
+the line and in-stock variant asked for, never of a line the same plan returns; an order's payment moves only before
+shipping, whole, to the one method of theirs they named (a gift card only with the balance), and a difference goes
 only to the method they chose; a refund rests on something shown (a duplicate charge, a received return, a
-cancellation or item change in the plan, or a damaged or wrong item the customer stated in their own words); an
-authorization is voided only while nothing was captured; a return is opened only on a delivered order, of lines the
-customer named that are on it and not already returned, to the refund method they chose, and for no more than can
-still be refunded; a reply goes only to a ticket that still waits for an answer. A fact that is not known fails
-closed.
-"""
+cancellation or item change in the plan, a damaged or wrong item stated in their own words); an authorization is
+voided only while nothing was captured; a return is opened only on a delivered order, of lines named that are on it
+and not returned, to the refund method chosen, for no more than can be refunded; a reply goes only to a ticket that
+still waits for an answer. A fact that is not known fails closed."""
 
 from __future__ import annotations
 
@@ -104,8 +101,7 @@ def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], ear
     if tool == "update_shipment_address" and "change_ship_to" not in earlier:
         problems.append("update_shipment_address: only with the order's own ship-to change (ERP) before it")
     if tool == "exchange_order_item":
-        # the ERP records the exchange without changing the order's lines, and shipping holds no items: before
-        # delivery the parcel would still carry the old variant
+        # the ERP records the exchange without changing the order's lines: before delivery the parcel holds the old
         if facts.get("shipment.status") != "delivered":
             problems.append("exchange_order_item: only a delivered order is exchanged (a pending one ships as is)")
         if facts.get("exchange.in_stock") is not True:
@@ -171,8 +167,7 @@ def _unbacked_outcomes(body: str, facts: Mapping[str, Any], earlier: Sequence[st
     ]
 
 
-#: Why money may go back on an order: a cancellation or an item change planned before the refund; the rest is read
-#: from the facts (:func:`_refund_backed`).
+#: Why money may go back on an order: a cancellation or an item change planned before the refund (or the facts').
 _REFUNDING_WRITES = ("cancel_order", "modify_order_items", "exchange_order_items")
 
 

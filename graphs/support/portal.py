@@ -1,8 +1,7 @@
 """Customer portal (a dashboard page the support mission brings): a signed-in customer sees their orders, writes a
 message about one, and later sees the answer and the outcome of their tickets.
 
-Who the customer is comes from the signed-in account (role ``customer``), never from the page.
-"""
+Who the customer is comes from the signed-in account (role ``customer``), never from the page."""
 
 from __future__ import annotations
 

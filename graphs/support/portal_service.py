@@ -1,13 +1,7 @@
 """What the customer portal does, without Streamlit: who the signed-in customer is, their orders and tickets, and
 writing a message about one of their orders (which opens a ticket and starts the support mission on it).
 
-Identity comes from the account only: an account with the role ``customer`` is bound to the customer whose id is
-its name in upper case (account ``c-10195`` is customer ``C-10195``: :func:`ai_missions.dashboard.api.customer_of`);
-nothing the page is sent can name another customer. The session that names the account is an HttpOnly cookie the
-server sets. A message is the customer's own write on the helpdesk (one of the mission's ``customer_tools``): the
-platform authorizes it and mints its grant (:func:`ai_missions.dashboard.api.write_as_customer`), never this
-module; and it is idempotent: sending the same message twice opens one ticket.
-"""
+More in docs/support-parse.md (portal_service.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What the LLM reasoner is told about customer support (the platform adds the tools, facts, policies and the
-quoted customer text)."""
+"""What the LLM reasoner is told about customer support (the platform adds tools, facts, policies, quoted text)."""
 
 ROLE = "a customer-support agent resolving a customer's ticket for an online retailer"
 

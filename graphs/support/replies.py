@@ -1,12 +1,6 @@
 """The reply draft, in the customer's language: the same sentences in English, Spanish, French and German.
 
-Every sentence is a template (``replies.toml``) filled only from gathered facts (amounts, card digits, carriers,
-tracking numbers, statuses, the account's address, variant names) and what the proposed actions do; a language without
-templates gets English. Amounts are written the same way in every language (``1,234.56``) so a reviewer and the reply
-checks read the one number the refund carries. The customer's name is greeted by its plain words only (no link, markup
-or control character a sign-up form let through). ``PROMISES`` lists, per tool, the words that announce its effect in
-each language: a reply may say them only when the plan has that action.
-"""
+More in docs/support-parse.md (replies.py)."""
 
 from __future__ import annotations
 
@@ -88,8 +82,7 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         return _address_fragment(facts, lang)
     if intent in ("damaged_item", "wrong_item"):
         if {"exchange_variant", "return_refund"} & set(facts.get(TYPES_FACT) or []):
-            # exchanged or sent back as they asked (SUP-005 exchange-asked, return-asked): the exchange or the
-            # return says what happens, no refund is said to be made now
+            # exchanged or sent back as they asked (SUP-005 exchange-asked, return-asked): no refund said made now
             return say(lang, "sorry")
         if amount and facts.get("refund.capture_id"):
             return say(lang, "damaged" if intent == "damaged_item" else "wrong", order=order, amount=money, card=card)
@@ -362,8 +355,7 @@ def reply_body(facts: Mapping[str, Any]) -> str | None:
 
 
 def _condition_said(facts: Mapping[str, Any], lang: str) -> str:
-    """The condition the request was made on, in our words, and what the systems show of it (never the customer's
-    own words: the reply says only what the facts hold)."""
+    """The condition the request was made on, in our words (never the customer's), and what the systems show of it."""
     state, subject = str(facts.get("condition.state")), facts.get("condition.subject")
     shown = facts.get("message.condition_holds") == facts.get("condition.wanted")
     if subject == facts.get("order.id"):
@@ -402,8 +394,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
 
 def said_of_order(body: str, order: str | None, orders: Sequence[str]) -> str:
     """What a reply about several ``orders`` says of ``order``: the sentences naming it, and those naming no order
-    that follow them; a sentence before any order is named is said of every order (the whole body when it names no
-    other order)."""
+    that follow them; one before any order is named is said of every order (the whole body if it names no other)."""
     others = [o for o in dict.fromkeys(orders) if o and o != order]
     if not order or not others:
         return body

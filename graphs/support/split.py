@@ -1,31 +1,6 @@
 """A request about several of the customer's orders, split into one part per order (issue #25).
 
-"Cancel order #W1, I ordered it by mistake. Return the lamp from #W2." is two requests on two orders; a case
-holds one order, so without this the mission could only ask "which order?" again. When the single-order reading
-ends in ``which_order``, the request is split, sentence by sentence (:func:`split_request`):
-
-- **Which orders.** The orders the customer quotes (two or more, every one theirs), else their recent orders.
-- **Which sentence concerns which order.** A sentence that quotes orders concerns those; else one that names
-  items of orders (``resolve.lines_named``) concerns those; one that asks for nothing and names nothing continues
-  the sentence before it ("Please cancel #W1. I ordered it by mistake."); any other concerns no order.
-- **Which request goes to which order.** A sentence about one quoted order gives it every request the sentence
-  makes; a sentence about several gives each request to the orders it fits by status (``facts.fits``: a
-  cancellation fits an order not shipped, a return a delivered one), to all of them when it fits none. A request
-  made of items that fits none of their orders (the cancellation in "cancel the order I placed by mistake and
-  return the boots") is placed like a request naming no order: already asked of an order by another sentence, it
-  is that one ("cancel two of my orders" and then "cancel #W1 ... cancel #W2"); otherwise it goes to the orders it
-  fits that have no request of their own, when they are exactly as many as it says ("two of my orders", "both
-  orders"; one when it gives no number).
-- **Anything else is asked.** A request no order receives, an order quoted with no request, fewer than two orders,
-  a number that does not match: no split, and the single-order reading's question stands. Nothing is guessed.
-
-Each part's facts are the single-order facts (``facts.derive_facts``) of its order, read from the sentences
-about it only (its own reason to cancel, its own items): all the single-order rules apply to each part as they
-are. The case carries them under the platform's ``parts`` fact (:mod:`ai_missions.nodes.parts`), with one reply
-for the whole plan (``replies.compose_plan_reply``) and one note. When a part's reply must come from a person
-(no plan reply can be written), each part keeps its own reply: that part escalates for its own reason, and the
-case with it, without the other parts being blamed for a reply they could write.
-"""
+More in docs/support-parse.md (split.py)."""
 
 from __future__ import annotations
 
@@ -35,12 +10,18 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
-from ai_missions.graphs.support import methods as paying
-from ai_missions.graphs.support.facts import ORDER_INTENTS, derive_facts, fits, payment_amount
+from ai_missions.graphs.support.facts import ITEM_INTENTS, ORDER_INTENTS, derive_facts, fits, payment_amount
+from ai_missions.graphs.support.parse import methods as paying
+from ai_missions.graphs.support.parse.request import SupportRequest
+from ai_missions.graphs.support.parse.resolve import (
+    lines_named,
+    order_items,
+    references,
+    same_reference,
+    source_references,
+)
+from ai_missions.graphs.support.parse.understanding import change_asked, fold, read_message, without_kept
 from ai_missions.graphs.support.replies import compose_plan_reply
-from ai_missions.graphs.support.request import SupportRequest
-from ai_missions.graphs.support.resolve import lines_named, order_items, references, same_reference, source_references
-from ai_missions.graphs.support.understanding import fold, read_message, without_kept
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
 from ai_missions.mission_api import LABEL, PARTS
@@ -82,20 +63,20 @@ def _order_intents(sentence: str) -> tuple[str, ...]:
 
 
 def _concerned(
-    text: str, pool: Sequence[str], records: Mapping[str, Mapping[str, Any]]
+    sentence: str, pool: Sequence[str], records: Mapping[str, Mapping[str, Any]]
 ) -> tuple[tuple[str, ...], bool]:
     """The orders a sentence concerns (quoted, else by their items) and whether it quotes them."""
-    written = [r.text for r in references(text)]
+    written = [r.text for r in references(sentence)]
     quoted = tuple(o for o in pool if any(same_reference(w, o) for w in written))
     # an order quoted as where the address comes from ("the same address as my order #W2") is not asked about
-    sources = {o for o in quoted if any(same_reference(w, o) for w in source_references(text))}
+    sources = {o for o in quoted if any(same_reference(w, o) for w in source_references(sentence))}
     if quoted and len(sources) < len(quoted):
         return tuple(o for o in quoted if o not in sources), True
-    if quoted and not (sources and _order_intents(text)):
+    if quoted and not (sources and _order_intents(sentence)):
         return quoted, True
     # a request quoting only where its address comes from ("- change the address to ..., same as on #W2") is not
     # about that order: what it is about is read as for a sentence quoting none
-    meant = without_kept(text)  # "(not the espresso machine order)" concerns no order
+    meant = without_kept(sentence)  # "(not the espresso machine order)" concerns no order
     return tuple(_named_in(meant, pool, records)), False
 
 
@@ -135,9 +116,7 @@ def split_request(
     request: SupportRequest, records: Mapping[str, Mapping[str, Any]], recent: Sequence[str]
 ) -> list[Part] | None:
     """The request's parts, one per order (at least two), or None when it cannot be split without guessing.
-
-    ``records``: the customer's own orders read (each with its ``order``, payment, shipments, variants);
-    ``recent``: their recent order ids, newest first."""
+    ``records``: the customer's orders read (``order``, payment, shipments, variants); ``recent``: newest first."""
     reading, sources = request.reading, request.parts.sources
     if reading.problem or reading.loose_refs or reading.condition:
         return None
@@ -166,10 +145,12 @@ def split_request(
     texts: dict[str, list[str]] = {o: [] for o in pool}
     loose: list[tuple[_Sentence, str]] = []
     for sentence in said:
-        # an order quoted elsewhere is spoken of by its own sentences, and by one sending the price difference of
-        # items of it alone somewhere ('charge the difference for the laptop to my Visa'), asking nothing else
-        difference_only = len(sentence.orders) == 1 and not sentence.intents and _difference_said(sentence.text)
-        mine = [o for o in sentence.orders if sentence.quoted or difference_only or o not in quoting]
+        # an order quoted elsewhere is spoken of by its own sentences, and by one naming items of it alone, asking no
+        # request read, that sends their price difference somewhere or changes them ('charge the difference for the
+        # laptop to my Visa', 'And change the camera to the 30MP version': never dropped in silence)
+        said_of_its_items = _difference_said(sentence.text) or change_asked(sentence.text)
+        of_its_items = len(sentence.orders) == 1 and not sentence.intents and said_of_its_items
+        mine = [o for o in sentence.orders if sentence.quoted or of_its_items or o not in quoting]
         if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
             return None  # "the lamp" of two orders that both hold one: which is the customer's to say
         for order in mine:
@@ -197,14 +178,13 @@ def split_request(
         count = _how_many(sentence.text, intent)
         covered = sum(intent in assigned[o] for o in pool)
         if covered >= (count or 1):
+            # it names items of one order only: read with it, never dropped; asking what is asked of it ("and the camera
+            # to the 5K one" after a change quoting its order), or more of the items of an order quoted elsewhere ("#W1:
+            # update the address. On the same order, change the jacket to XS"; not "change it on one, cancel another")
             alone = sentence.orders[0] if len(sentence.orders) == 1 else None
-            if (
-                alone is not None
-                and set(sentence.intents) <= set(assigned[alone])
-                and sentence.text not in texts[alone]
-            ):
-                # it names items of one order only and asks only what is asked of it ("and the action camera to
-                # the 5K one" after a change quoting the camera's order): read with it, never dropped
+            if alone and alone in quoting and intent in ITEM_INTENTS and intent not in assigned[alone]:
+                assigned[alone].append(intent)
+            if alone and set(sentence.intents) <= set(assigned[alone]) and sentence.text not in texts[alone]:
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
         free = [o for o in pool if o not in own and o not in sources and fits(intent, records[o])]
@@ -230,19 +210,19 @@ def split_request(
 _POINTS_BACK = WORDS.pattern("points_back_to_one")
 
 
-def _difference_said(text: str) -> bool:
-    """Whether the text names a method for a price difference ("the difference for the laptop to my Visa")."""
-    return any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(text))
+def _difference_said(sentence: str) -> bool:
+    """Whether the sentence names a method for a price difference ("the difference for the laptop to my Visa")."""
+    return any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(sentence))
 
 
 def _pointed_back(
-    text: str, intent: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]
+    sentence: str, intent: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]
 ) -> list[str] | None:
     """When the clause making a request of several orders points back to one ("that one") and names no item, the
     order whose items the nearest clause before it names (``[]`` when none names exactly one); None when the
     clause does not point back (the request is of every order it fits, as before)."""
-    folded = fold(text)
-    said = read_message(text).matched.get(intent, "").split(" ... ")[0]
+    folded = fold(sentence)
+    said = read_message(sentence).matched.get(intent, "").split(" ... ")[0]
     at = folded.find(said) if said else -1
     if at < 0:
         return None
@@ -259,17 +239,17 @@ def _pointed_back(
     return []
 
 
-def _named_in(text: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The orders whose items the text names."""
-    return [o for o in orders if lines_named(text, *order_items(records[o]))]
+def _named_in(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The orders whose items the sentence names."""
+    return [o for o in orders if lines_named(sentence, *order_items(records[o]))]
 
 
-def _same_item(text: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> bool:
+def _same_item(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> bool:
     """Whether the sentence names an item that more than one of these orders holds."""
     seen: set[str] = set()
     for order in orders:
         lines, options = order_items(records[order])
-        named = set(lines_named(text, lines, options))
+        named = set(lines_named(sentence, lines, options))
         items = {fold(str(x.get("description") or x["sku"])) for x in lines if int(x["line_no"]) in named}
         if items & seen:
             return True
@@ -277,13 +257,13 @@ def _same_item(text: str, orders: Sequence[str], records: Mapping[str, Mapping[s
     return False
 
 
-def _how_many(text: str, intent: str) -> int | None:
+def _how_many(sentence: str, intent: str) -> int | None:
     """How many orders the request ``intent`` of the sentence names: the number in the clause that makes it, else
     one in a clause that asks for nothing ("Two orders were mistakes, cancel both"); a number in the clause of
     another request is that request's ("cancel an order ..., and exchange things from two other orders")."""
     own: list[int] = []
     bare: list[int] = []
-    for clause in _CLAUSE.split(text):
+    for clause in _CLAUSE.split(sentence):
         match = _HOW_MANY.search(fold(clause))
         if match is None:
             continue
@@ -322,9 +302,8 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     shared["note.text"] = "Support mission read the ticket as a request about several orders: " + "; ".join(
         f"{p['order.id']}: {', '.join(p[TYPES_FACT])}" for p in parts
     )
-    # the plan's one reply, when it can be written; when a part's reply must come from a person, each part keeps
-    # its own (that part goes to a person for its own reason, the others are not blamed for a reply they could
-    # write, and nothing is done anyway: a part that escalates escalates the case)
+    # the plan's one reply, when it can be written; else each part keeps its own (a part going to a person goes
+    # for its own reason, and a part that escalates escalates the case: nothing is done)
     written = ("reply.text", "reply.status") if shared["reply.text"] is not None else ()
     shared_keys = (*written, "note.text", "reply.orders")
     for part in parts:
@@ -350,8 +329,8 @@ def _refilled(card: Any, parts: Sequence[dict[str, Any]], part: Mapping[str, Any
 def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
     """A gift card named to pay one order, or an item change's difference, that it falls short of, while the same
     request cancels orders it paid for: it covers the payment only once their refunds reach it, which nothing in one
-    plan can wait for; marked (``paymethod.after_refunds``, ``modify.payment_unresolved``) for a person to settle it
-    then (SUP-013, SUP-007), never refused as too small."""
+    plan can wait for; marked (``paymethod.after_refunds``, ``modify.payment_unresolved``) for a person (SUP-013,
+    SUP-007), never refused as too small."""
     for part in parts:
         card = part.get("modify.method_id") or part.get("payment.method_id")
         if part.get("modify.method_short") and _refilled(

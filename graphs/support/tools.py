@@ -1,12 +1,7 @@
-"""The support mission's tool policy: the ship-to first (in the ERP, then shipping's copy; the account's address),
-then the order's other changes (cancel, return, exchange, payment method, items), then the money, then the reply,
-the internal note last.
+"""The support mission's tool policy: the ship-to first (ERP, then shipping's copy; the account's address), then the
+order's other changes, then the money, then the reply, the internal note last.
 
-A reply reaches the customer, so it waits for a reviewer with the rest of the plan, and runs only after the
-actions it reports on (when a refund is refused, the reply that announces it does not go out). Only the internal
-note runs alone. ``ids`` ties every identifier argument to this ticket's order and records: nothing may touch an
-order the customer does not own (``order.id`` is known only when they do).
-"""
+More in docs/support-parse.md (tools.py)."""
 
 from __future__ import annotations
 

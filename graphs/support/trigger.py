@@ -1,6 +1,5 @@
-"""What raises a support mission: a ticket waiting for the team (new or open) in the helpdesk, and the helpdesk's
-ticket event feed to tell which tickets changed since the last scan (opened, or the customer wrote again on it),
-both over MCP."""
+"""What raises a support mission, over MCP: a ticket waiting for the team (new or open) in the helpdesk, and its
+ticket event feed to tell which tickets changed since the last scan (opened, or the customer wrote again on it)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """The support mission's words: what a customer asks for (case types, here), what the verdict does, and the facts
 (kept as data in ``vocabulary.toml``).
 
-A ticket's case types are what the customer wants, once the mission knows which order it is about and that the
-customer owns it. When it cannot know, the case type says why instead (``order_not_found``, ``order_not_owned``,
-``which_order``, ``unreadable_message``): the policies then answer or ask without touching any order.
-"""
+More in docs/support-parse.md (vocabulary.py)."""
 
 from __future__ import annotations
 

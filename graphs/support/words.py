@@ -1,8 +1,7 @@
 """The support readers' words as data: ``words.toml`` lists, by name and per language, the words and phrases each
 reader looks for, and the readers build their patterns from them here (one mechanism for every module), so a new
 wording or a new language is a line of data, not a new pattern. What is structure (punctuation, numbers, the order
-of words around a list) stays in the readers' code.
-"""
+of words around a list) stays in the readers' code."""
 
 from __future__ import annotations
 
@@ -24,8 +23,7 @@ class Words:
         self.lists: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
 
     def phrases(self, *names: str, languages: tuple[str, ...] = ()) -> tuple[str, ...]:
-        """The phrases of the named lists, of every language (or of ``languages`` only), each once; of a table, its
-        words."""
+        """The phrases of the named lists (or tables), of every language (or of ``languages`` only), each once."""
         found: list[str] = []
         for name in names:
             for key, listed in self.lists[name].items():
@@ -40,8 +38,7 @@ class Words:
         return {word: str(meant) for word, meant in self.lists[name].items()}
 
     def alternation(self, *names: str, space: str = " ", languages: tuple[str, ...] = ()) -> str:
-        """The phrases as one regex alternation, longest first (a phrase inside a longer one gives way to it); a
-        space in a phrase matches ``space``."""
+        """One regex alternation of the phrases, longest first; a space in a phrase matches ``space``."""
         ordered = sorted(self.phrases(*names, languages=languages), key=len, reverse=True)
         return "|".join(space.join(map(re.escape, p.split(" "))) for p in ordered)
 

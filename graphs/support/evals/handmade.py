@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.graphs.support.vocabulary import INTENTS
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.evals.api import Verdict, run_blocking
-from ai_missions.graphs.support.address_reading import same_place
 from ai_missions.graphs.support.gather import gathered_from
-from ai_missions.graphs.support.resolve import same_reference
+from ai_missions.graphs.support.parse.address_reading import same_place
+from ai_missions.graphs.support.parse.resolve import same_reference
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.nodes.api import SystemError_
 from ai_missions.nodes.api import decide as decide_facts

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ai_missions.evals.api import tau_retail
-from ai_missions.graphs.support import resolve
-from ai_missions.graphs.support.understanding import read_message
+from ai_missions.graphs.support.parse import resolve
+from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.integrations import crm, erp
 
 #: The first messages of tasks below this index were read while the item matching was written.

@@ -2,11 +2,7 @@
 shipped, been delivered or been paid with a method, or the order or a variant costs over or under an amount, is
 settled against what gather read, not sent to a person.
 
-A condition's clause is read whole: its condition word, what it is about (the order, or one variant of the order's
-products, by the item's name and the variant's option words), the state or amount said of it and words that join
-them (``words.toml``, supcond). A word left over, two states, a variant not told apart, an amount turned round
-("unless it is over $300") or a record missing leave it unread (None): a person checks it, as before.
-"""
+More in docs/support-parse.md (conditions.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ai_missions.graphs.support import methods as paying
-from ai_missions.graphs.support.folding import fold
-from ai_missions.graphs.support.resolve import with_variants
+from ai_missions.graphs.support.parse import methods as paying
+from ai_missions.graphs.support.parse.folding import fold
+from ai_missions.graphs.support.parse.resolve import with_variants
 from ai_missions.graphs.support.vocabulary import VOCABULARY
 from ai_missions.graphs.support.words import WORDS
 
@@ -90,8 +86,7 @@ class Settled:
 
 def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapping[str, Any]] = ()) -> Settled | None:
     """The condition settled against the order's record (stock of its products' variants, its status, its total
-    and its variants' prices, the method it is paid with among ``methods`` on file); None when the clause is not read
-    whole or the record lacks what it asks."""
+    and its variants' prices, the method it is paid with among ``methods`` on file); None: not read whole or known."""
     clause = _ENDS.split(clause)[0]
     leading = _LEADING.match(clause)
     states = _STATE.findall(clause)

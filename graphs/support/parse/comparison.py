@@ -1,12 +1,10 @@
 """A variant chosen by comparison or within a price bound (issue #38), each read as a spec from the words file and
 resolved on the variants in stock. A comparison ("the cheapest one with 16GB or more", "same capacity but a lower
 wattage", "gas > charcoal > electric"; ``compare_*``): quantities by number in their unit ("16GB" < "32GB"), sizes in
-order, prices by amount. Only what is measured, bounded or said may differ from the item they have (a price compared,
-nothing else said: any option). One best is meant; a tie or none is asked; a measure the product lacks, or a colour
-none in stock has, decides nothing. A price bound ("blue, at the same price or lower", "a cheaper one", "no more than
-$120"; ``price_*``, said of what they paid or before an amount): a variant chosen for them keeps within it as it holds
-every value they name; when none that fits their words does, they are asked, never given one outside it. Every bound
-said holds at once; a phrase said inside a longer one counts as the longer one only."""
+order, prices by amount. Only what is measured, bounded or said may differ from the item they have. One best is
+meant; a tie or none is asked. A price bound ("blue, at the same price or lower", "no more than $120"; ``price_*``)
+holds like a value they name: when no variant that fits their words keeps within it, they are asked. Every bound said
+holds at once; a phrase said inside a longer one counts as the longer one only."""
 
 from __future__ import annotations
 
@@ -16,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.parse.folding import fold
 from ai_missions.graphs.support.words import WORDS
 
 #: Relation of each list: the price at most, below or equal to the limit; whether the limit is an amount said.
@@ -59,8 +57,7 @@ class PriceBound:
 
 
 def price_bound(text: str, paid: float) -> PriceBound | None:
-    """The bound the text sets on the price of what the customer wants (``paid``: what they paid for the item);
-    None when it sets none."""
+    """The bound the text sets on the price of what the customer wants (``paid``: what they paid for it), or None."""
     folded = fold(text)
     said: list[tuple[int, int, str, float]] = []
     for name, (relation, of_amount) in _RELATIONS.items():
@@ -97,8 +94,7 @@ _BOUND = re.compile(
 _COMPARE = re.compile(rf"(?<![a-z0-9])(?:{WORDS.alternation('compare_words')})(?![a-z0-9])")
 _OF_TWO = re.compile(rf"\s*(?:{WORDS.alternation('compare_of_two')})(?![a-z0-9])")
 _PREFER = re.compile(rf"\s*(?:>|(?<![a-z0-9])(?:{WORDS.alternation('compare_preference')})(?![a-z0-9]))\s*")
-#: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"), so that the 8 of "8-inch" is
-#: never the 8 of "8GB".
+#: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"): the 8 of "8-inch" is not 8GB.
 QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 _WORD = re.compile(r"[a-z]+")
 #: The two words after a comparison word and the two before it, where its measure may be named.
@@ -213,8 +209,7 @@ def preferred(
     text: str, own: Variant, in_stock: Sequence[Variant], tokens: Callable[[str], list[str]], values: set[str]
 ) -> tuple[list[Variant], str] | None:
     """A preference order ("gas > charcoal > electric", "blue, otherwise green"): the variants of the first value
-    one in stock holds, besides the other values named (none when their item holds it), and the order; None: none
-    said."""
+    one in stock holds, besides the other values named (none when their item holds it), and the order, or None."""
     parts, mine = [[w for w in tokens(p) if w in values] for p in _PREFER.split(fold(text))], set(tokens(own["option"]))
     if len(parts) < 2 or not all(parts) or parts[0][-1] in mine:  # what they have first: "grey > green" is a change
         return None

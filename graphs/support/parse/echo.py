@@ -1,29 +1,20 @@
 """What the guard's echo check compares a support reply with: the customer's words, less what the reply repeats by
 design or writes itself.
 
-The guard escalates a reply that repeats a customer's words (an injected instruction would get out that way). Two
-kinds of a customer's words are left out of that comparison: an address read from the message (the reply repeats
-the resolved address so the customer can catch a typo), and the fixed phrases of the mission's own reply
-templates, which a customer may happen to write or quote ("... on order #W1302858 before it ships" beside our
-"We have changed the items on order {order} before it ships"), and the catalogue's names of the items and options
-on the customer's orders and the streets of the addresses on file, which a customer writes as the systems do and a
-reply names them ("T-Shirt: blue M cotton crew neck -> black XXL polyester v-neck" asked and confirmed; "the
-address of my last order, 12 Harbour Road, Flat 3"). Only characters equal to the company's own
-words are left out: anything else the customer wrote is compared as before."""
+More in docs/support-parse.md (echo.py)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from ai_missions.graphs.support.address_reading import without_addresses
+from ai_missions.graphs.support.parse.address_reading import without_addresses
+from ai_missions.graphs.support.parse.understanding import MAX_CHARS
 from ai_missions.graphs.support.replies import T
-from ai_missions.graphs.support.understanding import MAX_CHARS
 
 #: A fixed phrase of a template this long or longer is the company's own words, wherever it appears.
 MIN_PHRASE = 12
-#: A catalogue name (an item's, an option's) this long or longer is left out as a whole word run; shorter ones
-#: ("M", "10") cannot carry an echo alone.
+#: A catalogue name (an item's, an option's) this long or longer is left out as a whole word run ("M" is not).
 MIN_NAME = 8
 #: What replaces a phrase: a mark no reply carries, so no compared window runs across it.
 _GAP = " \u2063 "

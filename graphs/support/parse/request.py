@@ -5,23 +5,26 @@ and a part of a request is the same kind of thing as the whole."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from ai_missions.graphs.support import conditions, understanding
-from ai_missions.graphs.support.address_reading import AddressReading, read_addresses
-from ai_missions.graphs.support.echo import compared_text
-from ai_missions.graphs.support.item_requests import Piece, request_pieces
-from ai_missions.graphs.support.resolve import Claims, Reference, only_as_sources, references
-from ai_missions.graphs.support.understanding import MAX_CHARS, MONEY, Reading, fold, read_message, unreadable
+from ai_missions.graphs.support.parse import conditions, understanding
+from ai_missions.graphs.support.parse.address_reading import AddressReading, read_addresses
+from ai_missions.graphs.support.parse.echo import compared_text
+from ai_missions.graphs.support.parse.item_requests import Piece, request_pieces
+from ai_missions.graphs.support.parse.resolve import Claims, Reference, only_as_sources, references, same_reference
+from ai_missions.graphs.support.parse.understanding import MAX_CHARS, MONEY, Reading, fold, read_message, unreadable
 from ai_missions.graphs.support.words import WORDS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
 #: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+#: Where a reason's reach ends (not at a comma: "#W2, which I ordered by mistake,").
+_CLAUSE = re.compile(r"[;:!?\n]|\.(?=\s|$)")
 #: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
 _REFUND_REMEDY = WORDS.pattern("refund_remedy", flags=re.IGNORECASE)
 _REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
@@ -59,12 +62,10 @@ class SupportRequest:
     """What the customer asks and the words it was read from.
 
     ``text``: what the request is read from: the thread's readable messages, oldest first, within the reading limit
-    (after the team asks something, the answer is read with the request it answers: "cancel my order" ... "it's
-    W2378156"); for a part of a request about several orders, the sentences about its order.
+    (an answer is read with the request it answers); for a part of a request about several orders, its sentences.
     ``messages``: every inbound message as written, oldest first (what a reply may echo, what an address may span).
     ``latest``: the customer's newest message when it answers an earlier one (None for a single message or a part).
-    ``sent_at``: when the newest was sent (what "today" is for the request).
-    """
+    ``sent_at``: when the newest was sent (what "today" is for the request)."""
 
     text: str
     reading: Reading
@@ -75,8 +76,7 @@ class SupportRequest:
 
     @property
     def said(self) -> str:
-        """The words the facts are taken from: a part's own sentences, or every message the customer sent, one after
-        the other (an address or a list may span two)."""
+        """The words the facts are taken from: a part's own sentences, or every message the customer sent, in order."""
         return self.text if self.part else "\n".join(self.messages)
 
     @cached_property
@@ -96,13 +96,28 @@ class SupportRequest:
             items,
             conditions.branches(said, self.reading.condition),
             tuple(s for s in spoken if claim and claim.lower() in s.lower()),
-            understanding.cancel_reason(said if self.part else " ".join(self.messages)),
+            understanding.cancel_reason(said if self.part else " ".join(self.messages)) or self._own_reason(said),
             bool(_REFUND_REMEDY.search(said))
             and all(_NOT_REPLACEMENT.search(said[: m.start()]) for m in _REPLACEMENT.finditer(said)),
             len(self.messages),
             tuple(request_pieces(items)),
             self.of_part(self.latest, self.reading).parts if self.latest is not None else None,
         )
+
+    def _own_reason(self, said: str) -> str | None:
+        """A part's reason when its sentences give several: the first said after its order's reference in the clause,
+        as each reason is said of the references before it ("cancel #W1 (a mistake), #W2 and #W3 (not needed)")."""
+        if not self.part or len(self.reading.order_refs) != 1:
+            return None
+        for clause in _CLAUSE.split(said.lower()):
+            at = sorted((clause.find(r.text.lower()), r.text) for r in references(clause) if r.text.lower() in clause)
+            for n, (start, written) in enumerate(at):
+                if same_reference(written, self.reading.order_refs[0]):
+                    bounds = [start, *(a for a, _ in at[n + 1 :]), len(clause)]
+                    given = (understanding.cancel_reasons(clause[a:b]) for a, b in itertools.pairwise(bounds))
+                    reasons = next((g for g in given if g), set())
+                    return reasons.pop() if len(reasons) == 1 else None
+        return None
 
     def echoed(self, catalogue: Iterable[str]) -> list[str]:
         """Each message as the guard compares a reply with it (the company's own names, ``catalogue``, left out)."""

@@ -1,23 +1,14 @@
 """Which items of one order a message returns and which it exchanges, when it asks for both (issue #38).
 
-"Send back the lamp, and swap the kettle and the toaster for the cheapest ones" returns one item and exchanges two:
-each item keeps the request it is named under, never every item named returned. Sentence by sentence, each
-request said (:func:`understanding.request_marks`) reaches from where it is said to where the next one is; an item
-named there is asked for so. Words before a sentence's first request are said of it when the sentence asks one kind
-only ("The kettle and the toaster, I'd like to swap them"); in a sentence asking both they are unsure. A sentence
-asking neither says nothing of its items (what they bought, why).
-
-Whether an item is returned or exchanged is read, never guessed: an item under both, or unsure, or a request that
-reaches no item of the order, makes the whole reading unsure (:attr:`Apart.sure`), and the customer is asked.
-"""
+More in docs/support-parse.md (item_requests.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ai_missions.graphs.support.resolve import lines_named
-from ai_missions.graphs.support.understanding import SENTENCE_END, blanked, plain_offsets, request_marks
+from ai_missions.graphs.support.parse.resolve import lines_named
+from ai_missions.graphs.support.parse.understanding import SENTENCE_END, blanked, plain_offsets, request_marks
 
 RETURN, EXCHANGE = "return", "exchange"
 Piece = tuple[int, int, str | None]  #: (start, end, request: None when unsure) of the words a request is said of

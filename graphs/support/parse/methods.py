@@ -1,15 +1,7 @@
 """Which of the customer's payment methods on file a message names ("my gift card", "paypal", "my visa ending 1234",
 "the other card", "la tarjeta regalo"), read against the methods payments holds for them.
 
-A mention is a kind (gift card, PayPal, a card), a card brand, or last digits ("ending in 1234"); a mention right
-after a negation ("not my gift card", "instead of my visa", "rather than paypal", "pas", "nicht", "sin") names a
-method not wanted. A mention is for an item change's price difference when its clause speaks of one ("the
-difference to my gift card", "any price difference to PayPal"), else for the order's payment ("pay for my order
-with my gift card", "switch the payment to PayPal"): the two are read apart. Each method on file fits when it
-agrees with every wanted mention of its kind; "the other card" / "a different card" is a card that is not the
-order's own. The result is the methods that fit, never guessed
-among: the caller acts on exactly one and asks (listing the methods by kind and last digits) otherwise.
-"""
+More in docs/support-parse.md (methods.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ai_missions.graphs.support.folding import fold
+from ai_missions.graphs.support.parse.folding import fold
 from ai_missions.graphs.support.words import WORDS
 
 _BRANDS = WORDS.table("card_brands")
@@ -38,8 +30,7 @@ _METHOD_WORDS = {
 #: The kind of method each of them names (a brand, a card: a card).
 _KINDS = {"other": "other_card", "gift": "gift_card", "paypal": "paypal"}
 _MENTION = re.compile("|".join(rf"\b(?P<{name}>{words})\b" for name, words in _METHOD_WORDS.items()))
-#: Said just before a mention, on its line, it names a method not wanted ("instead of blue" on the line before
-#: "PayPal for any difference" is about an item).
+#: Said just before a mention on its line, a method not wanted (not "instead of blue" on the line before it).
 _NEGATION = re.compile(rf"\b(?:{WORDS.alternation('method_not_wanted')})\b(?:[^\S\n]+[^\s,.;:!?]+){{0,3}}[^\S\n]*\Z")
 
 
@@ -58,8 +49,7 @@ class Mention:
     last4: str | None = None
     wanted: bool = True
     scope: str = ORDER  # ORDER: the order's payment; DIFFERENCE: an item change's price difference
-    #: Said as one of theirs: a kind, brand or digits of its own, or a card said to be theirs ("my card"), not a
-    #: word of something else ("the SD card one", "a memory card").
+    #: Said as one of theirs: a kind, brand or digits of its own, or "my card"; not "the SD card one", "a memory card".
     theirs: bool = True
 
 
@@ -85,8 +75,7 @@ _TO_ANOTHER = re.compile(
 
 
 def mentions(text: str) -> list[Mention]:
-    """The methods a text speaks of, in order, each wanted or not (a negation just before it, or moved from it to
-    another: "from my gift card to my Visa")."""
+    """The methods a text speaks of, in order, each wanted or not ("not my Visa", "from my gift card to my Visa")."""
     folded = fold(text)
     out: list[Mention] = []
     for match in _MENTION.finditer(folded):

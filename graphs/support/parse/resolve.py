@@ -1,21 +1,19 @@
 """Who wrote, and which of their orders they mean, resolved against what the systems returned.
 
-Nothing here is decided by a string's shape. A number, a ``#W2378156`` or an ``SO-104471`` in a message is only a
-candidate until the ERP names an order with it (``find_order_reference``: the ERP knows its own id formats), and it
-is the customer's order only when the ERP says whose it is. An e-mail or a postal code in a message is only a
-candidate until the CRM holds a customer with it, and a postal code identifies someone only together with their
-full name as the CRM has it (SUP-008). A candidate the systems do not know is dropped, unless it was written as an
-order reference ("order 4471", "#4471"): then the customer is told it was not found.
-"""
+Nothing here is decided by a string's shape: a number in a message is a candidate until the ERP names an order with
+it and says whose it is; an e-mail or a postal code, until the CRM holds a customer with it (a postal code only with
+their full name, SUP-008). A candidate written as an order reference that the systems do not know is reported."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ai_missions.graphs.support.understanding import OPTION_WORDS, SIZE_WORDS, fold
+from ai_missions.graphs.support.parse.methods import mentions
+from ai_missions.graphs.support.parse.understanding import OPTION_WORDS, SIZE_WORDS, fold, request_marks
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
 
 #: An order's line, or a variant of its products, as the ERP returns it.
@@ -92,8 +90,7 @@ def _words(text: str) -> list[str]:
 
 
 def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
-    """The quoted orders the text writes only as where something comes from ("ship #W1 to the same address as
-    order #W2": #W2), never as what a request is about."""
+    """The quoted orders the text writes only as where something comes from ("the same address as order #W2")."""
     written = [r.text for r in references(text)]
     sources = source_references(text)
     return {
@@ -237,8 +234,7 @@ def _without_wanted(text: str) -> str:
 def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines (``line_no``) whose item the message names; when several lines hold the same item and the
     message names a variant of it (a colour, a size: "the black one"; any option that tells the lines apart, "the
-    6 hours ones"), the lines of that variant. ``options`` maps a
-    line's sku to its variant option as the ERP has it."""
+    6 hours ones"), the lines of that variant. ``options`` maps a line's sku to its variant option (the ERP's)."""
     # which of several lines of one item is meant is told by what the customer has, not by what they want
     said = {singular(w) for w in _words(_without_wanted(text))}
     variant_words = {singular(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
@@ -247,8 +243,11 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
         option = options.get(str(line["sku"]), "")
         if names_item(text, str(line.get("description") or ""), [option]):
             groups.setdefault(tuple(_name_words(str(line.get("description") or ""), [option])), []).append(line)
+    tokens = [singular(w) for w in _words(text)]
     chosen: list[int] = []
-    for group in groups.values():
+    for name, group in groups.items():
+        if _head_of_another(name, list(groups), tokens):
+            continue
         described = [{singular(w) for w in _words(f"{x.get('description')} {options.get(str(x['sku']), '')}")}
                      for x in group]  # fmt: skip
         # the words that tell the group's lines apart ("black" of a black and a navy backpack, not "small" of both)
@@ -259,6 +258,16 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
             narrowed = [line for line, words in zip(group, described, strict=True) if said & variant_words & words]
         chosen += [int(str(line["line_no"])) for line in (narrowed if len(group) > 1 and narrowed else group)]
     return sorted(chosen)
+
+
+def _head_of_another(name: tuple[str, ...], names: list[tuple[str, ...]], tokens: list[str]) -> bool:
+    """Each time only the item's head word is said, it is said as another item's ("the action camera" of an Action
+    and a Digital Camera): a word of that item's name, not of this one, right before it."""
+    if len(set(name) & set(tokens)) >= 2:
+        return False
+    others = {w for other in names if other != name and other[-1:] == name[-1:] for w in other[:-1]} - set(name)
+    at = [i for i, token in enumerate(tokens) if token == name[-1]]
+    return bool(others and at) and all(i > 0 and tokens[i - 1] in others for i in at)
 
 
 def described_by_options(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
@@ -329,9 +338,8 @@ def ambiguous_items(
     text: str, lines: Sequence[Mapping[str, object]], chosen: Iterable[int], options: Mapping[str, str]
 ) -> list[str]:
     """The items among the ``chosen`` lines that the message names as one ("the backpack") while the order holds
-    several different variants of them and the message names none: which one is the customer's to say, never
-    guessed. Not when it says several ("both backpacks", "the two lamps", "the backpacks" of an item whose name is
-    singular; "the earbuds" alone does not say two pairs)."""
+    several different variants of them and the message names none: asked, never guessed. Not when it says several
+    ("both backpacks", "the two lamps", "the backpacks" of a singular name; "the earbuds" alone says no two pairs)."""
     wanted = set(chosen)
     groups: dict[tuple[str, ...], list[Mapping[str, object]]] = {}
     for line in lines:
@@ -365,10 +373,9 @@ _LIST_BREAK = re.compile(rf"[,;:()\n]|\b(?:{WORDS.alternation('list_joins')})\b"
 
 def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> str | None:
     """How many of an item of which the order holds several identical lines the message asks about: ``one`` ("one
-    of the two water bottles", "a water bottle", "una botella"), ``all`` ("both water bottles", "the two bottles",
-    "the bottles" of an item named in the singular), or None when it does not say ("the water bottle") or says both:
-    asked, never guessed, and never the item silently left out. Read in the piece of the list that names the item;
-    a piece that does not say leaves it to one that does (the thread's answer to "one of them, or all?")."""
+    of the two water bottles", "una botella"), ``all`` ("both water bottles", "the bottles" of an item named in the
+    singular), or None when it does not say or says both: asked, never guessed. Read in the piece of the list that
+    names the item; a piece that does not say leaves it to one that does (the answer to "one of them, or all?")."""
     words = _name_words(description, options)
     if not words:
         return None
@@ -376,22 +383,28 @@ def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> s
     # "the bottles" says several of a Water Bottle; "the boots" says nothing more of Hiking Boots
     named_singular = head in _words(fold(description))
     said: set[str] = set()
+    asked: set[str] = set()  # what a sentence asking for them says ("I got two bottles. Exchange one of them.")
+    named = False  # "one of them" is of the item named before
     for sentence in re.split(r"[.!?]+", fold(text)):
+        into = asked if request_marks(sentence) else said
         for piece in _LIST_BREAK.split(sentence):
             tokens = _words(piece)
             at = next((i for i, w in enumerate(tokens) if singular(w) == head or w in (f"{head}n", f"{head}en")), None)
             if at is None:
+                if named and into is asked and _ONE_OF.search(piece):
+                    into.add("one")
                 continue
+            named = True
             before = set(tokens[max(0, at - 5) : at])
             if _ONE_OF.search(piece):
-                said.add("one")
+                into.add("one")
             elif before & _EVERY or (tokens[at] != head and named_singular):
-                said.add("all")  # "both bottles", "the bottles"
+                into.add("all")  # "both bottles", "the bottles"
             elif before & _SINGLE:
-                said.add("one")
+                into.add("one")
             else:
-                said.add("unsaid")
-    said.discard("unsaid")  # a piece that does not say, beside one that does (the answer to "one, or all?")
+                into.add("unsaid")
+    said = (asked - {"unsaid"}) or (said | asked) - {"unsaid"}  # a piece that does not say, beside one that does
     return said.pop() if len(said) == 1 else None
 
 
@@ -400,8 +413,7 @@ def _plain(text: str) -> str:
 
 
 def same_reference(reference: str, order_id: str) -> bool:
-    """The ERP's ``find_order_reference`` rule, for a recorded case replayed without the ERP: the id without its
-    punctuation, or its digits without its letter prefix."""
+    """The ERP's ``find_order_reference`` rule: the id without its punctuation, or its digits without its prefix."""
     plain, own = _plain(reference), _plain(order_id)
     return plain == own or (plain.isdigit() and own.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == plain)
 
@@ -450,9 +462,9 @@ def said_of_lines(
     marks and "and") belongs to the item it names, a piece naming none to the item named last before it ("the
     light bulbs (want brighter ones with wifi)"), and what comes before any item is named to every item. The
     words naming an item are not said of it ("the electric kettle" does not ask for an electric tea kettle). Each
-    message of a thread ends its pieces (joined with line breaks). None when fewer than two items are named: all
-    of the text is about the one item."""
+    message of a thread ends its pieces (joined with line breaks). None when fewer than two items are named."""
     pieces = [fold(p) for p in SAID_APART.split(text) if p and p.strip()]
+    own = {w for x in lines for w in _name_words(str(x.get("description") or ""), [])}
     by_line: dict[int, list[str]] = {}
     shared: list[str] = []
     owners: list[int] = []
@@ -466,8 +478,57 @@ def said_of_lines(
             piece = re.sub(r"(?<![\w.'-])(?:" + alternatives + r")(?![\w.'-])", " ", piece)
         for line_no in owners or []:
             by_line.setdefault(line_no, []).append(piece)
-        if not owners:
+        if not owners and not _other_thing(piece, own, _kept(options)):  # "the suitcase set in blue": not every item's
             shared.append(piece)
     if len(by_line) < 2:
         return None
     return {line_no: " , ".join([*shared, *said]) for line_no, said in by_line.items()}
+
+
+#: A list's element that is a thing of its own: a determiner, then its words up to the first that ends it.
+_ELEMENT = re.compile(rf"\b(?:{WORDS.alternation('element_determiner')})\s+((?:[a-z0-9][a-z0-9'-]*\s*){{1,6}})")
+_ENDS_ELEMENT = frozenset(WORDS.phrases("element_ends"))
+_NO_THING = frozenset(WORDS.phrases("not_an_item", "generic_item_word", "several", "element_not_a_thing"))
+
+
+def _in_element(word: str) -> bool:
+    """A word of a thing's own: not one that ends it ("from", "it's", "don't"); a possessive is ("the men's ...")."""
+    short = "'" in word and not word.endswith(("'s", "s'"))
+    return word not in _ENDS_ELEMENT and word.split("'")[0] not in _ENDS_ELEMENT and not short
+
+
+def _other_thing(piece: str, names: set[str], kept: set[str]) -> str | None:
+    """The thing the piece names with a determiner when no word of it is an item's name ("the suitcase set" beside
+    a Luggage Set, "my trainers"), nor a variant's, size's or no thing's word ("the red one", "the rest")."""
+    if (found := _ELEMENT.search(piece)) is None or mentions(piece):  # a way to pay is no thing
+        return None
+    said = list(itertools.takewhile(_in_element, _words(found[1])))
+    while said and singular(said[-1]) in _GENERIC:
+        said.pop()  # "the suitcase set": a suitcase
+    words = {singular(w) for w in said}
+    unknown = said and singular(said[-1]) not in kept | _NO_THING and not said[-1].isdigit() and not names & words
+    return " ".join(said) if unknown else None
+
+
+def things_unmatched(
+    messages: Sequence[str], lines: Sequence[Record], options: Mapping[str, str], others: Iterable[Record] = ()
+) -> list[str]:
+    """What a list naming an item of the order also names that no item holds ("return the bike, the bike helmet and
+    the phone" of a Bicycle, a Cycling Helmet and a Smartphone: "bike", "phone"), in a message no later one names
+    items after: asked, never left out of a request going ahead for the others. ``others``: other orders' lines."""
+    names = {w for x in [*lines, *others] for w in _name_words(str(x.get("description") or ""), [])}
+    kept = _kept(options)
+    unmatched: list[str] = []
+    for i, message in enumerate(messages):
+        if any(lines_named(later, lines, options) for later in messages[i + 1 :]):
+            continue  # the items named after it are what is meant
+        for sentence in re.split(r"[;!?\n]|\.(?!\d)", fold(message)):
+            pieces = [p for p in SAID_APART.split(sentence) if p.strip()]
+            if any(_mentions(p, lines, options) for p in pieces):
+                unmatched += filter(None, (_other_thing(p, names, kept) for p in pieces))
+    return unmatched
+
+
+def _kept(options: Mapping[str, str]) -> set[str]:
+    """Words that say no thing of their own: the order's variant words, every option and size word."""
+    return {singular(w) for o in options.values() for w in _words(o)} | {*map(singular, OPTION_WORDS), *SIZE_WORDS}

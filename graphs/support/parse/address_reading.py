@@ -1,21 +1,6 @@
 """Reading a postal address out of a customer's message, and what the message says about which address it means.
 
-Customers write an address on one line or several ("ship it to 123 Elm St Apt 4, Springfield IL 62704", "953 Park
-Avenue\\nSuite 613\\nNew York, NY 10064\\nUSA"), with or without the country, with street and state abbreviations
-or written out. What is read is only what is written: the words are kept as the customer wrote them (the state as
-its two-letter code, the country as written), and the span they came from is kept as evidence for the reviewer.
-An address that cannot be read whole (no street number and name, city, state or ZIP) is *incomplete*: the parts
-missing are listed and asked for, never guessed. An address that follows a negation ("don't send it to ...",
-"not to ...") or a condition ("if ... , ship it to ...") in its sentence, or that the customer calls the old one
-("it's going to ... but I moved"), is not the address they want.
-
-Instead of writing an address, a customer may point at one on file: the account's ("my default address", "the
-address on my account") or another of their orders' ("same as my other order", "the address I used before", "my
-other address"). And they may ask for the account's own address to change ("update my default address").
-
-Text from customers is data: nothing here acts on it; the mission validates a written address with the shipping
-system before anything is proposed, and a reviewer approves.
-"""
+More in docs/support-parse.md (address_reading.py)."""
 
 from __future__ import annotations
 
@@ -182,8 +167,7 @@ class AddressReading:
     refers_to: str | None = None
     #: With ``refers_to`` ``other_order``: the newest of their other orders is meant ("same as my last order").
     newest: bool = False
-    #: Words naming an address on file by where it is ("denver", "pike street"), each phrase's; resolved against
-    #: what the systems hold, never read as an address.
+    #: Words naming an address on file by where it is ("denver", "pike street"), resolved against the systems.
     places: tuple[tuple[str, ...], ...] = ()
     for_account: bool = False
     for_order: bool = False
@@ -287,8 +271,7 @@ def _read_one(text: str, street: re.Match[str]) -> tuple[WrittenAddress, int]:
 
 
 def read_addresses(text: str) -> AddressReading:
-    """Every address the message writes out, what it points at instead, and whether the account's address is to
-    change (see the module's docstring)."""
+    """Every address the message writes out, what it points at instead, and whether the account's is to change."""
     written: list[WrittenAddress] = []
     dropped: list[tuple[str, str]] = []
     evidence: list[str] = []
@@ -310,8 +293,7 @@ def read_addresses(text: str) -> AddressReading:
     account = _FOR_ACCOUNT.search(text)
     if account:
         evidence.append(account.group(0))
-    # "update my default address" names the address that changes, never the one to use (but "change the order to
-    # my default address" does name it)
+    # "update my default address" names the address that changes, not the one to use ("change it to my default")
     pointing = _FOR_ACCOUNT.sub(lambda m: m.group(0) if _TO.search(m.group(0)) else " ", text)
     refers, newest = None, False
     if m := _OTHER_REF.search(pointing):
