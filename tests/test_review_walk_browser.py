@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,10 +112,29 @@ class Reviewer:
         expect(self.page.get_by_role("heading", name=f"{decision_id} · {kind}")).to_be_visible()
         self.settled()
 
-    def confirm(self, what: str) -> None:
-        """Tick "I confirm the money/stock this moves" (the submit button waits for it), once it is shown."""
-        self.page.get_by_text(f"I confirm the {what} this moves").click()
+    def confirm(self, what: str, submit: Any) -> None:
+        """Tick "I confirm the money/stock this moves", once it is shown, and wait for ``submit`` (which waits for
+        the tick) to be enabled. A tick the dashboard did not get is ticked again: in one loaded CI run the button
+        stayed disabled for 60 s after the click (the page reruns itself every 5 s to show queue changes). A
+        reviewer would tick it again; a tick that never reaches the dashboard still fails here."""
+        from playwright.sync_api import expect
+
+        label = self.page.get_by_text(f"I confirm the {what} this moves")
+        box = self.page.get_by_role("checkbox", name=f"I confirm the {what} this moves")
+        label.click()
         self.settled()
+        for attempt in range(2):
+            try:
+                expect(submit).to_be_enabled(timeout=15_000)
+                return
+            except AssertionError:
+                print(f"  {self.name}: the dashboard did not take the confirmation tick (try {attempt + 1})")
+            if box.is_checked():  # shown ticked but not taken: untick first
+                label.click()
+                self.settled()
+            label.click()
+            self.settled()
+        expect(submit).to_be_enabled()
 
     def choose(self, number: int, choice: str) -> None:
         """Approve / Reject / Edit action ``number``."""
@@ -215,8 +235,7 @@ def test_order_exception_approved_by_the_ops_lead(
     omar.open(decision_id, "order")
     approve = omar.page.get_by_role("button", name="Approve 3 actions as omar")
     expect(approve).to_be_disabled()  # the plan moves stock: the reviewer confirms what first
-    omar.confirm("stock")
-    expect(approve).to_be_enabled()
+    omar.confirm("stock", approve)
     omar.shot("order-exception-1-card")
     approve.click()
     expect(omar.page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
@@ -266,8 +285,7 @@ def test_retail_exception_edited_in_the_form_then_approved(
     form.fill(json.dumps({**args, "message": message}, indent=2))
     form.blur()
     rhea.settled()
-    rhea.confirm("stock")
-    expect(submit).to_be_enabled()
+    rhea.confirm("stock", submit)
     rhea.shot("retail-exceptions-1-edit-form")
     submit.click()
     expect(rhea.page.get_by_text("decided by rhea (")).to_be_visible()
@@ -334,9 +352,8 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
     fiona = Reviewer(browser, dashboard, shots, "fiona")
     fiona.open(decision_id, "ticket")
     expect(fiona.page.get_by_text("no single role may approve the whole plan")).to_be_visible()
-    fiona.confirm("money")
     sign = fiona.page.get_by_role("button", name="Sign your part as fiona")
-    expect(sign).to_be_enabled()
+    fiona.confirm("money", sign)
     fiona.shot("support-1-fiona")
     sign.click()
     expect(fiona.page.get_by_text("signed by fiona (finance)")).to_be_visible()
@@ -349,9 +366,8 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
     lee = Reviewer(browser, dashboard, shots, "lee")
     lee.open(decision_id, "ticket")
     expect(lee.page.get_by_text("signed by fiona (finance)")).to_be_visible()
-    lee.confirm("money")
     sign = lee.page.get_by_role("button", name="Sign your part as lee")
-    expect(sign).to_be_enabled()
+    lee.confirm("money", sign)
     lee.shot("support-3-lee")
     sign.click()
     expect(lee.page.get_by_text("decided by lee (")).to_be_visible()
@@ -410,7 +426,9 @@ def test_a_reload_and_a_decision_link_keep_the_reviewer_signed_in(
     tab.goto(f"{dashboard}/queue?decision={decision_id}")
     # a new Streamlit session renders on a loaded machine in more than expect's 5 s default
     expect(tab.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible(timeout=WAIT_MS)
-    expect(tab.get_by_text(decision_id).first).to_be_visible(timeout=WAIT_MS)
+    # the card's heading: the queue's table holds the id too, in a grid cell the browser keeps hidden
+    card_heading = tab.get_by_role("heading", name=re.compile(rf"^{decision_id} · "))
+    expect(card_heading).to_be_visible(timeout=WAIT_MS)
     tab.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=WAIT_MS)
     tab.screenshot(path=str(shots / "walk-session-2-link.png"), full_page=True)
 
