@@ -1,17 +1,6 @@
 """The support mission's invariants: what no plan may do for a customer, whoever proposed or edited it.
 
-Nothing touches an order the customer does not own; a refund is never more than can still be refunded on the order
-(the plan's refunds together); an order is cancelled, or its ship-to changed, only before it ships, and only to an
-address on file or one written in the thread that shipping validated (ERP first, then shipping's copy); the
-account's address only when asked, to such an address; a cancellation records the customer's reason; an unshipped
-order's items change only to the variants asked for, charging no more than the difference; an exchange is only of
-the line and in-stock variant asked for, never of a line the same plan returns; an order's payment moves only before
-shipping, whole, to the one method of theirs they named (a gift card only with the balance), and a difference goes
-only to the method they chose; a refund rests on something shown (a duplicate charge, a received return, a
-cancellation or item change in the plan, a damaged or wrong item stated in their own words); an authorization is
-voided only while nothing was captured; a return is opened only on a delivered order, of lines named that are on it
-and not returned, to the refund method chosen, for no more than can be refunded; a reply goes only to a ticket that
-still waits for an answer. A fact that is not known fails closed."""
+Each, and how an unknown fact fails closed: docs/support-parse.md (invariants.py)."""
 
 from __future__ import annotations
 
