@@ -192,6 +192,7 @@ def test_a_want_or_change_in_any_words_is_read_and_a_negated_one_is_not() -> Non
         "Please move the payment over to my PayPal.",
         "Could the payment be switched to my Amex?",
         "Bill my mastercard instead.",
+        "Please bill the whole order to my PayPal.",
         "Use my gift card for this order instead of PayPal.",
         "- switch payment from gift card to my Mastercard ending 6976\n- the difference on the same card",
     ],
@@ -209,6 +210,7 @@ def test_moving_the_orders_payment_is_read_in_words_no_phrase_holds(text: str) -
         "I was charged on my Visa for this order, fine.",
         "I don't want to switch the order to PayPal.",  # negated
         "Change the camera on my order to the 30MP SD card one.",  # an item's option, not a card of theirs
+        "Bill my Amex ending 3003 for it.",  # "bill" the verb, not the order's bill: the method for what is asked
     ],
 )
 def test_other_money_and_an_items_card_are_no_payment_move(text: str) -> None:
@@ -350,6 +352,37 @@ def test_a_method_said_of_every_request_reaches_every_part() -> None:
     ],
 )  # fmt: skip
 def test_one_request_said_of_several_quoted_orders_is_made_of_each(index: int, message: str) -> None:
+    result = _solved(index, message)
+    assert result.solved, result
+    assert not result.unsafe
+
+
+@needs_bench
+@pytest.mark.parametrize(
+    ("index", "message"),
+    [
+        # tau task 355: each order said before its own items; both orders hold a jigsaw puzzle
+        (355, "Ethan Kim, ethan.kim3231@example.com. I'm sending back things from two orders - from order W1763367 "
+              "the laptop, notebook and espresso machine; from order W3942875 the water bottle and the puzzle. Gift "
+              "card for the refunds."),
+        # tau task 318: the order an address is taken from, said after it ("the one on my order ..."), is no part
+        (318, "Liam Santos, zip 78762. Order #W6794581 should go to 441 Hillcrest Drive, Suite 386, Austin, TX "
+              "78762 (it's the one on my order #W4011814). On it, swap the steel kettle for the 1L glass one and the "
+              "red cycling helmet for a black L with high ventilation. Visa 3530 for the difference."),
+        # tau task 314: an order quoted as where one address comes from, then as the next block's own order
+        (314, "Aarav Davis, aarav.davis1165@example.com.\nOrder #W3196599\n- new address: 178 Lakeview Drive, Suite "
+              "576, Fort Worth, TX 76150, the same as my order #W7430166\n- switch the rubber dumbbell set to the "
+              "55-75 lbs iron one\nOrder #W7430166\n- new address: 808 Chestnut Street, Suite 832, Phoenix, AZ "
+              "85072\n- the kettle should be white instead of silver\nGift card for any difference."),
+        # tau task 298: "bill" as the verb for a method, beside an item change, moves no order's payment
+        (298, "Olivia Ito, 80218. Cancel #W3657213. On #W5442520 I want the laser sensor on the gaming mouse; bill "
+              "my Visa ending 9182. For #W5866402, the espresso machine should be the 9 bar capsule model and the "
+              "sneakers gray leather in size 10; PayPal for that one."),
+    ],
+)  # fmt: skip
+def test_orders_said_before_their_items_or_quoted_again_after_an_address_are_each_own_part(
+    index: int, message: str
+) -> None:
     result = _solved(index, message)
     assert result.solved, result
     assert not result.unsafe

@@ -91,18 +91,28 @@ _NEXT_REFERENCE = re.compile(r"(?<![\w#])#?[a-z]{0,3}-?\d{5,12}\b")
 def _per_order(
     sentence: str, pool: Sequence[str], records: Mapping[str, Mapping[str, Any]]
 ) -> list[tuple[str, tuple[str, ...]]]:
-    """A sentence with its requests, or, when it makes one request of several quoted orders each closing its own
-    items ("return the notebook and the laptop from W1, and the puzzle and the bottle from W2"), what it says of each
-    order with the request said once (a piece making requests of its own keeps them)."""
+    """A sentence with its requests, or, when it makes one request of several quoted orders each closing or opening
+    its own items ("return the notebook and the laptop from W1, and the puzzle from W2"; "from W1, the notebook; from
+    W2, the puzzle"), what it says of each order with the request said once (a piece making requests of its own keeps
+    them)."""
     intents = _order_intents(sentence)
     whole = [(sentence, intents)]
     if not intents or len(_concerned(sentence, pool, records)[0]) < 2:
         return whole
     folded = fold(sentence)
-    cuts = [m.end() for m in _NEXT_REFERENCE.finditer(folded) if _CLOSES.search(folded[: m.start()])]
-    pieces = [p for a, b in zip([0, *cuts], [*cuts, len(folded)], strict=True) if (p := folded[a:b]).strip(" ,.;:-")]
-    concerned = [_concerned(p, pool, records)[0] for p in pieces]
-    if sum(len(c) == 1 for c in concerned) < 2 or any(len(c) > 1 for c in concerned):
+    quoted = [(m, word) for m in _NEXT_REFERENCE.finditer(folded) if (word := _CLOSES.search(folded[: m.start()]))]
+    for opening, cuts in enumerate(([m.end() for m, _ in quoted], [word.start() for _, word in quoted])):
+        pieces = [
+            p for a, b in zip([0, *cuts], [*cuts, len(folded)], strict=True) if (p := folded[a:b]).strip(" ,.;:-")
+        ]
+        concerned = [_concerned(p, pool, records)[0] for p in pieces]
+        named = [set(_named_in(p, pool, records)) for p in pieces]
+        # each piece of one order at most, naming items of it if any (some, after the order it opens with)
+        if sum(len(c) == 1 for c in concerned) >= 2 and all(
+            len(c) <= 1 and (n & set(c) or not (n or (opening and c))) for c, n in zip(concerned, named, strict=True)
+        ):
+            break
+    else:
         return whole
     # a piece that only goes on ("and the puzzle from W2") is said with the request's own words before it
     said = read_message(sentence).matched

@@ -91,7 +91,7 @@ def _words(text: str) -> list[str]:
 
 def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
     """The quoted orders the text writes only as where something comes from ("the same address as order #W2")."""
-    written = [r.text for r in references(text)]
+    written = [_written(m) for m in _REFERENCE.finditer(fold(text))]  # every time written, not once each
     sources = source_references(text)
     return {
         o

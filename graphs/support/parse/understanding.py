@@ -458,7 +458,7 @@ def _moves_payment(sentence: str, tokens: list[str]) -> str | None:
     if _OTHER_MONEY.search(sentence) or not any(m.wanted and m.theirs and m.scope == ORDER for m in mentions(sentence)):
         return None
     verb = _MOVE_PAYMENT.search(sentence)
-    if verb is None or not _WHOLE_ORDER.search(sentence):
+    if verb is None or not _WHOLE_ORDER.search(f"{sentence[: verb.start()]} {sentence[verb.end() :]}"):
         return None
     # what the verb moves, in the words right after it: the method itself ("use my Visa", "bill my Amex"), the order
     # or its payment ("put order #W... on my PayPal", "switch payment to ..."); not an item ("order #W...: change the
