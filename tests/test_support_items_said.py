@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.evals.benchmarks.tau_retail.runner import _effect
-from ai_missions.graphs.support.parse.resolve import lines_named, partly_named
+from ai_missions.graphs.support.parse.resolve import lines_named, order_items, partly_named, said_of_lines
 from ai_missions.graphs.support.parse.targets import (
     lines_said_to_change,
     modify_facts,
     opening_facts,
     without_option_phrases,
 )
+from tests.support.order_record import order_record
 
 VARIANTS = [
     {"sku": "NB-A5", "product_id": "notebook", "option": "A5 soft cover", "unit_price": 10.0, "available": 5},
@@ -196,3 +197,23 @@ def test_a_word_of_a_two_word_value_said_after_another_value_of_that_choice_says
     # the twin: "steel" after a value it stands beside in a variant is said, so the glass one is not chosen for it
     assert _changed_to(bottle, "I'd like the flask as the 500ml steel one in green") == []
     assert _changed_to(bottle, "I'd like the flask as the 500ml one in green") == [{"line_no": 1, "sku": "BT-2"}]
+
+
+SPEAKERS = order_record(
+    [("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speaker", "S-K10N")],
+    [("S-G10N", "speaker", "green 10 hours no", 45.0), ("S-K10N", "speaker", "black 10 hours no", 45.0)],
+)
+
+
+def test_two_lines_of_one_item_are_told_apart_by_their_own_option_said_of_a_thing() -> None:
+    said = said_of_lines(
+        "Swap the green speaker for a red one, and the black one for a blue one", *order_items(SPEAKERS)
+    )
+    assert said is not None
+    assert ("red" in said[1], "blue" in said[1]) == (True, False)
+    assert ("red" in said[2], "blue" in said[2]) == (False, True)
+
+
+def test_an_option_word_going_on_from_what_is_wanted_names_no_line() -> None:
+    """ "black one" without a determiner goes on from "for the 20 hours": wanted of the green one, not the black."""
+    assert said_of_lines("Change the green speaker for the 20 hours, black one", *order_items(SPEAKERS)) is None

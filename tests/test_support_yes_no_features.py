@@ -258,3 +258,34 @@ def test_a_negation_of_the_feature_the_item_has_refuses_no_other_option(text: st
 def test_a_negation_before_another_word_still_refuses_the_option_and_an_unread_one_is_asked(text: str) -> None:
     facts = modify_facts(PLAIN_BOOTS, [1], text, FACTS)
     assert facts["modify.changes"] == [], text
+
+
+TWO_SPEAKER_VARIANTS = [
+    ("S-G10N", "speaker", "green 10 hours no", 45.0),
+    ("S-K10N", "speaker", "black 10 hours no", 45.0),
+    ("S-R20Y", "speaker", "red 20 hours yes", 65.0),
+    ("S-B20Y", "speaker", "blue 20 hours yes", 60.0),
+    ("S-B20N", "speaker", "blue 20 hours no", 55.0),
+]
+TWO_SPEAKERS = order_record([("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speaker", "S-K10N")], TWO_SPEAKER_VARIANTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two speakers on this order: the green one (10 hours, not water resistant) should be a red 20 hour water "
+        "resistant one, and the black one a blue 20 hour one, still not water resistant.",
+        "Please swap my green speaker, which is not water resistant, for the red 20-hour water resistant one; the "
+        "black one for a blue 20 hour model that's still not water resistant.",
+    ],
+)
+def test_two_lines_of_one_item_each_take_what_is_said_after_their_own_option(text: str) -> None:
+    changes = modify_facts(TWO_SPEAKERS, [1, 2], text, FACTS)["modify.changes"]
+    assert changes == [{"line_no": 1, "sku": "S-R20Y"}, {"line_no": 2, "sku": "S-B20N"}], text
+
+
+def test_a_feature_after_a_left_out_word_not_read_as_one_is_never_read_as_had() -> None:
+    """ "still not water resistant" of a speaker without it: not the water resistant one, whatever "still" says."""
+    speaker = order_record([("Bluetooth Speaker", "S-G10N")], TWO_SPEAKER_VARIANTS)
+    text = "Change my speaker to blue with the 20 hour battery, still not water resistant."
+    assert modify_facts(speaker, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "S-B20N"}]

@@ -102,9 +102,7 @@ def _per_order(
     folded = fold(sentence)
     quoted = [(m, word) for m in _NEXT_REFERENCE.finditer(folded) if (word := _CLOSES.search(folded[: m.start()]))]
     for opening, cuts in enumerate(([m.end() for m, _ in quoted], [word.start() for _, word in quoted])):
-        pieces = [
-            p for a, b in zip([0, *cuts], [*cuts, len(folded)], strict=True) if (p := folded[a:b]).strip(" ,.;:-")
-        ]
+        pieces = [p for a, b in pairwise([0, *cuts, len(folded)]) if (p := folded[a:b]).strip(" ,.;:-")]
         concerned = [_concerned(p, pool, records)[0] for p in pieces]
         named = [set(_named_in(p, pool, records)) for p in pieces]
         # each piece of one order at most, naming items of it if any (some, after the order it opens with)

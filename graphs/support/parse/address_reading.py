@@ -224,12 +224,8 @@ def _not_wanted(clause: str) -> str | None:
 
 
 def without_addresses(text: str) -> str:
-    """The text with every address read from it (street line, unit, city, state, ZIP, country) cut out.
-
-    The reply repeats the address in full so the customer can catch a typo; the guard refuses a reply repeating
-    what a customer wrote (an injected instruction would get out that way). An address is read into fields of a
-    narrow shape (a number and at most four words before a street suffix; a city of at most four words, a state, a
-    ZIP), so it is left out of the text the guard compares with, and nothing else is."""
+    """The text with every address read from it cut out: what the guard compares a reply with, since the reply
+    repeats the address in full so the customer can catch a typo."""
     out, last = [], 0
     for street, _address, end in _read_all(text):
         out.append(text[last : street.start()] + " ")

@@ -1,10 +1,6 @@
-"""A variant chosen by comparison or within a price bound (issue #38), each read as a spec from the words file and
-resolved on the variants in stock. A comparison ("the cheapest one with 16GB or more", "same capacity but a lower
-wattage", "gas > charcoal > electric"; ``compare_*``): quantities by number in their unit ("16GB" < "32GB"), sizes in
-order, prices by amount. Only what is measured, bounded or said may differ from the item they have. One best is
-meant; a tie or none is asked. A price bound ("blue, at the same price or lower", "no more than $120"; ``price_*``)
-holds like a value they name: when no variant that fits their words keeps within it, they are asked. Every bound said
-holds at once; a phrase said inside a longer one counts as the longer one only."""
+"""A variant chosen by comparison ("the cheapest one with 16GB or more") or within a price bound ("no more than
+$120") (issue #38), read as a spec from the words file and resolved on the variants in stock. More in
+docs/support-parse.md."""
 
 from __future__ import annotations
 

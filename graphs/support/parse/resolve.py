@@ -222,12 +222,23 @@ _WANTED_BEGINS = re.compile(
 )
 
 
+#: Where what is wanted may end and what is had begin again: a sentence's end, "and", "plus" ("... for a red one, and
+#: the black one for a blue one").
+_PHRASES_APART = re.compile(rf"[;!?\n]|\.(?!\d)|\s(?:{WORDS.alternation('said_apart_joins')})\s")
+
+
+#: A thing said by its variant, opening a piece: "the black one", "my 10-hour ones" (not "manual one" going on).
+_VARIANT_SAID = re.compile(
+    rf"^\W*(?:{WORDS.alternation('element_determiner')})\b.*\b(?:{WORDS.alternation('variant_noun')})\b"
+)
+
+
 def _without_wanted(text: str) -> str:
     """The text without what it says is wanted ("change the espresso machine for the 15 bar, 1L, manual one": the
     words after "for the"): those describe the new variant, never which of the customer's lines they have."""
     return "\n".join(
         sentence[: m.start()] if (m := _WANTED_BEGINS.search(sentence)) else sentence
-        for sentence in re.split(r"[;!?\n]|\.(?!\d)", fold(text))
+        for sentence in _PHRASES_APART.split(fold(text))
     )
 
 
@@ -440,6 +451,19 @@ def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mappin
     return [n for n, score in scored.items() if score == best]
 
 
+def _by_own_option(
+    piece: str, among: Sequence[int], lines: Sequence[Mapping[str, object]], options: Mapping[str, str], alone: bool
+) -> list[int]:
+    """Of several lines, those whose option has a word the others' lack, said before anything wanted; in a piece
+    naming no item (``alone``), only of a thing said by its variant ("the black one"; not "and LCD display")."""
+    words = {int(str(x["line_no"])): {singular(w) for w in _words(options.get(str(x["sku"]), ""))} for x in lines}
+    had = _without_wanted(piece)
+    if len(among) < 2 or (alone and not _VARIANT_SAID.search(had)):
+        return []
+    common = set.intersection(*(words[n] for n in among))
+    return [n for n in among if (words[n] - common) & {singular(w) for w in _words(had)}]
+
+
 def outnamed_lines(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> set[int]:
     """The lines the text names only where another line is named more closely: "the action camera" names the
     Action Camera, not the Digital Camera beside it, though both are cameras."""
@@ -468,8 +492,12 @@ def said_of_lines(
     by_line: dict[int, list[str]] = {}
     shared: list[str] = []
     owners: list[int] = []
+    group: list[int] = []  # the lines named last
     for piece in pieces:
-        named = _mentions(piece, lines, options)
+        # of several lines of one item, the one whose own option is said ("the green speaker ..., and the black one")
+        mentioned = _mentions(piece, lines, options)
+        group = mentioned or group
+        named = _by_own_option(piece, group, lines, options, alone=not mentioned) or mentioned
         if named:
             owners = named
             names = {w for line in lines if int(str(line["line_no"])) in named

@@ -48,11 +48,8 @@ _CLAUSE_BREAK = re.compile(rf"[,;.!?\n]|\s[-\u2013]\s|\b(?:{WORDS.alternation('c
 
 
 def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
-    """Lines of the order a change is asked of in words no request phrase holds: a clause with a change verb, not
-    negated, naming the item ("can the kettle be changed to the 1.5L one?"); or a sentence saying a change or a want
-    of values only another variant of an item named in the text has ("I want the kettle in 1.5L", "change it to the
-    2K one"; the item named in that sentence, or the only item such values fit). What is asked is what the systems
-    resolve (the item on their order, the values on its variants), not the sentence's shape; it is confirmed."""
+    """Lines a change is asked of in words no request phrase holds ("can the kettle be changed to the 1.5L one?"),
+    as the systems resolve them (the item on their order, the values on its variants); it is confirmed."""
     lines, options = order_items(record)
     variants = record.get("variants") or []
     asked = {
@@ -284,11 +281,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
-    """The words of an option or of what a customer says, compared across spellings: sizes under one name ("L",
-    "large"), a number and its unit one word whatever the spelling ("1.5L", "1.5 litres": 1.5litre; "6-inch",
-    '6"', "6 inch": 6inch; "32GB", "32 GB": 32gb). ``units``: only these units are joined to their number (those the
-    product's options use), a number with another unit is read as the number ("the 1000 piece puzzle" of a puzzle
-    whose option is "1000"); None (an option as written): every unit, and letters on a number ("1080p")."""
+    """The words of an option or of what a customer says, compared across spellings ("L" and "large"; "1.5L" and
+    "1.5 litres"); ``units``: the only units joined to their number (None: every unit)."""
     folded = re.sub(r'(\d)\s*(?:"|\'\')', r"\1 inch ", fold(text))
     matches = list(_WORD.finditer(folded))
     allowed = None if units is None else set(units)
@@ -599,11 +593,8 @@ def without_option_phrases(text: str, variants: Sequence[Mapping[str, Any]]) -> 
 
 
 def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread: str) -> list[int]:
-    """Lines of the order the thread names outside the sentences read as requests, where what it says of the item
-    holds a value another variant of its product has and it has not ("the notebook should be A4 instead of A5").
-    Such an item is meant to change too: left out, the change would go ahead for the other items alone, and an
-    order's items change only once. Added to the lines named, each is then resolved or asked about like them; an
-    item only mentioned in its own options ("I love the A5 notebook") is not."""
+    """Lines the thread names outside the requests with a value another variant has and they have not ("the
+    notebook should be A4 instead of A5"): meant to change too, so added to the lines named."""
     variants, lines = record.get("variants") or [], record["order"].get("lines") or []
     options = options_by_sku(variants)
     per_line = said_of_lines(thread, lines, options) or {}
@@ -630,12 +621,8 @@ def modify_facts(
     messages: Sequence[str] = (),
     others: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Which lines of an order not yet shipped change to which variant of their product (SUP-012), resolved on
-    every attribute the customer names: a variant fits when it holds each value they name that the line does not
-    have (a colour, a size, a material, a capacity) and differs from the line only in values they name; exactly one
-    fit per line is a change, several are asked about, none is a person's. Only the lines they name (or, naming
-    none, those whose product has a value they name); the price difference and how it is settled on the order's
-    own payment (a refund to a capture that can carry it, or a charge)."""
+    """Which lines of an order not yet shipped change to which variant of their product (SUP-012): one fit per line
+    is a change, several are asked, none is a person's; and the price difference on the order's own payment."""
     variants = record.get("variants")
     lines = record["order"].get("lines") or []
     if not variants or not lines:
@@ -1031,8 +1018,10 @@ def _features_said(
     established = {words[i] for i in left_out}
     said: list[_Feature] = []
     for i, word in enumerate(words):
-        if word not in established or (i not in left_out and names_an_item(i)):
-            continue
+        if word not in established or (
+            i not in left_out and (names_an_item(i) or (i > 0 and words[i - 1] in _LEFT_OUT))
+        ):
+            continue  # an item's word, or a feature after a left-out word not read as one ("still not ..."): unsaid
         following = i + 1 < len(words) and not opens_clause(i + 1) and words[i + 1] not in known
         end = tokens[i + 1 if following else i].end()
         if i in left_out:
@@ -1077,12 +1066,8 @@ def _yes_no_wanted(
     lines: Sequence[Mapping[str, Any]],
     options: Mapping[str, str],
 ) -> str | None:
-    """The yes or no wanted of the one yes/no option of a product ("water resistance: no" is written "no"), from
-    how its feature is said: the value the item does not have when the customer says it of a variant ("the one
-    that isn't waterproof") or says both ("from the waterproof size 9 to a non-waterproof 11": "no" of a "yes"),
-    else the value it has when said ("the same, not water resistant" of a "no"). None when nothing is said, a
-    change said only loosely ("they're not comfortable": no feature of a variant), or the product has several
-    yes/no options (which one a feature word means is not read): asked, never guessed."""
+    """The yes or no wanted of a product's one yes/no option ("water resistance: no"), from how its feature is said;
+    None when nothing is said, it is said only loosely, or the product has several: asked, never guessed."""
     variants = [own, *siblings]
     if any(len(_YES_NO & set(str(v["option"]).lower().split())) != 1 for v in variants):
         return None
@@ -1166,12 +1151,8 @@ class _Settling:
 def _difference_method(
     spoken: list[Mention], facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
 ) -> _Settling:
-    """The customer's method on file a price difference goes to: the one they name for the difference ("any
-    difference to my PayPal"), else the new one when they move the order's payment, else the one they name other
-    than the order's own; a gift card only with the balance for it (less what the order's payment takes from it
-    first), never a charge payments would refuse. The order's own payment named ("any difference to my PayPal" of
-    an order paid with that PayPal) settles it there, as it is. A method they wanted the whole order paid with that
-    cannot take it (``paymethod.stays``) is not taken for the difference unasked: which one takes it is asked."""
+    """The customer's method on file a price difference goes to: the one named for it, else the new one the order's
+    payment moves to, else the one named other than the order's own; a gift card only with the balance for it."""
     if methods is None:
         return _Settling(resolved=False)
     listed = list(methods.get("methods") or [])

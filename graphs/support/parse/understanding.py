@@ -656,11 +656,8 @@ def _not_these_spans(lower: str) -> list[tuple[int, int]]:
 
 
 def without_kept(text: str) -> str:
-    """The text with what it says is not meant blanked: a clause saying an item is kept ("return the grill, keeping
-    the e-reader", "(keeping the coffee maker)", "I'll keep the lamp but return the chair", "the kettle I'm
-    keeping"), items said not to be meant ("not the dumbbells or the puzzle, just the purifier", "everything except
-    the kettle"). The items named there are not asked for, and what follows is not said of them. A negated keep
-    ("I don't want to keep it") and a clause about money ("not my gift card") stay."""
+    """The text with what it says is not meant blanked: an item said to be kept ("keeping the e-reader") or not
+    meant ("everything except the kettle"); a negated keep and a clause about money stay."""
     lower = _lower(text)
     return blanked(text, _kept_spans(lower) + _not_these_spans(lower))
 
