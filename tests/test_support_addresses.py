@@ -370,3 +370,13 @@ def test_an_address_asked_for_in_the_passive_is_an_address_change(text: str) -> 
 def test_a_unit_word_is_read_whole_and_the_place_after_it_kept(text: str, unit: str, city: str) -> None:
     (written,) = read_addresses(text).written
     assert (written.line2, written.city, written.missing) == (unit, city, ())
+
+
+def test_two_places_written_twice_are_each_asked_about_once() -> None:
+    ticket = written(
+        "Ship order SO-100001 to 4410 Maple Ave, Unit 12B, Denver, CO 80205 or to 88 Oak Avenue, Austin, TX 78701. "
+        "Again: 4410 Maple Ave, Unit 12B, Denver, CO 80205, USA or 88 Oak Avenue, Austin, TX 78701, USA."
+    )
+    facts, verdict = decide(ticket)
+    assert verdict["outcome"] == "ask_customer"
+    assert facts["address.choices"] == ["4410 Maple Ave, Unit 12B, Denver, CO 80205", "88 Oak Avenue, Austin, TX 78701"]
