@@ -353,10 +353,18 @@ def test_an_address_the_order_already_ships_to_is_said_and_not_written_again() -
         "Could SO-100001 be sent to 9 Lake Drive, Denver CO 80205 instead?",
         "can both my orders be shipped to 4410 maple ave unit 12b denver co 80205",
         "I'd like it to be delivered to 9 Lake Drive, Denver, CO 80205, please.",
+        "Could the mailing address be changed to my office, as on my last order?",
+        "I need the address to be changed to my office, same as my last order.",
     ],
 )
 def test_an_address_asked_for_in_the_passive_is_an_address_change(text: str) -> None:
     assert "change_address" in read_message(text).intents
+
+
+def test_an_item_changed_in_the_passive_beside_an_address_that_stays_is_no_address_change() -> None:
+    assert read_message("Could the jacket be changed to red, the address stays the same.").intents == (
+        "exchange_variant",
+    )
 
 
 @pytest.mark.parametrize(

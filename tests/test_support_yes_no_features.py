@@ -277,6 +277,9 @@ TWO_SPEAKERS = order_record([("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speake
         "resistant one, and the black one a blue 20 hour one, still not water resistant.",
         "Please swap my green speaker, which is not water resistant, for the red 20-hour water resistant one; the "
         "black one for a blue 20 hour model that's still not water resistant.",
+        # the feature said left out only of the other line: what is said of this one is read with it, never dropped
+        "Swap the green speaker for a red one with the 20 hour battery that is water resistant, and the black one "
+        "for a blue 20 hour one, no water resistance needed.",
     ],
 )
 def test_two_lines_of_one_item_each_take_what_is_said_after_their_own_option(text: str) -> None:

@@ -677,9 +677,9 @@ def target_address(
     name = (this or {}).get("name") or (account or {}).get("name") or customer.get("name") or ""
     if wanted.written:
         places = wanted.written
-        distinct = {summary(w.as_address(None)): w.evidence for w in reversed(places)}  # each place as first written
-        if len(distinct) > 1:
-            return {**out, "address.status": "which", "address.choices": list(reversed(distinct.values()))}
+        first_written = {summary(w.as_address(None)): w.evidence for w in reversed(places)}  # each place once
+        if len(first_written) > 1:
+            return {**out, "address.status": "which", "address.choices": list(reversed(first_written.values()))}
         written = places[0]
         out["address.evidence"] = written.evidence
         if not written.whole:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from ai_missions.graphs.support.parse.methods import Mention
 from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import (
     SAID_APART,
+    Record,
     ambiguous_items,
     lines_named,
     names_item,
@@ -663,12 +664,14 @@ def modify_facts(
             said.add("none")  # "with no backlight": the catalogue's "none" (a keyboard's "linear none full size")
         unread_yes_no, features = False, set()
         if _YES_NO & (values | mine):
-            # a yes/no option: read from how the feature is said ("non-waterproof", "not water resistant", "without
-            # a rotisserie"), never from a stray "no" ("no longer"); said left out but not read: asked
-            wanted = _yes_no_wanted(text, own, siblings, lines, options)
+            # a yes/no option: read from how the feature is said ("not water resistant", "without a rotisserie"),
+            # never a stray "no" ("no longer"); said left out, here or of another item, but not read here: asked
+            told = {f.word for f in _features_said(thread, (values | mine) - _YES_NO, lines, options)}
+            wanted = _yes_no_wanted(text, own, siblings, lines, options, told)
             said = (said - _YES_NO) | _yes_no_written(text, values | mine) | ({wanted} if wanted else set())
-            unread_yes_no = wanted is None and bool(_WITHOUT.search(fold(text)))
             features = {f.word for f in _features_said(text, (values | mine) - _YES_NO, lines, options)}
+            unread = _WITHOUT.search(fold(text)) or (told - features) & set(_FEATURE_WORD.findall(fold(text)))
+            unread_yes_no = wanted is None and bool(unread)
         negatable = frozenset(b for a, b in _option_pairs([own, *siblings]) if a == "not")
         unread_left_out = False
         if negatable and "not" not in said:
@@ -952,7 +955,7 @@ class _Feature:
 
 
 def _features_said(
-    text: str, known: set[str], lines: Sequence[Mapping[str, Any]], options: Mapping[str, str]
+    text: str, known: set[str], lines: Sequence[Record], options: Mapping[str, str], told: Set[str] = frozenset()
 ) -> list[_Feature]:
     """How a feature that no option word names is said in the text: left out ("non-waterproof", "the one that
     isn't water resistant", "without a rotisserie", "no water resistance"), and the same feature word alone ("the
@@ -1015,7 +1018,7 @@ def _features_said(
             and not names_an_item(at)
         ):
             left_out[at] = (i, of_a_variant(i, word, article))
-    established = {words[i] for i in left_out}
+    established = {words[i] for i in left_out} | told
     said: list[_Feature] = []
     for i, word in enumerate(words):
         if word not in established or (
@@ -1065,17 +1068,19 @@ def _yes_no_wanted(
     siblings: Sequence[Mapping[str, Any]],
     lines: Sequence[Mapping[str, Any]],
     options: Mapping[str, str],
+    told: Set[str],
 ) -> str | None:
-    """The yes or no wanted of a product's one yes/no option ("water resistance: no"), from how its feature is said;
-    None when nothing is said, it is said only loosely, or the product has several: asked, never guessed."""
+    """The yes or no wanted of a product's one yes/no option, from how its feature is said here (``told``: features
+    the thread says left out of an item); None when unsaid, said loosely, or of several options: asked."""
     variants = [own, *siblings]
     if any(len(_YES_NO & set(str(v["option"]).lower().split())) != 1 for v in variants):
         return None
     known = _words_of(variants) - _YES_NO
-    said = _features_said(text, known, lines, options)
+    said = _features_said(text, known, lines, options, told)
     had = next(iter(_YES_NO & _option_words(str(own["option"]))))
     other = "no" if had == "yes" else "yes"
-    both = any({f.value for f in said if f.word == word} == _YES_NO for word in {f.word for f in said})
+    values = {word: {f.value for f in said if f.word == word} for word in {f.word for f in said}}
+    both = any(v == _YES_NO or (v == {"yes"} and word in told) for word, v in values.items())  # here or in the thread
     if any(f.value == other and (f.sure or both) for f in said):
         return other
     return had if said and all(f.value == had for f in said) else None
