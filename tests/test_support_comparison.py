@@ -62,12 +62,12 @@ ITEMS = {
 }
 
 
-def _db(product: str, status: str = "pending") -> dict[str, tau.Database]:
+def _db(product: str, status: str = "pending", who: str = "Ida Moss") -> dict[str, tau.Database]:
     """One customer, one order of one item of ``product``, paid by card."""
     name, item_id = ITEMS[product]
     own = PRODUCTS[product][item_id]
     line = {"name": name, "product_id": product, "item_id": item_id, "price": own["price"], "options": own["options"]}
-    user = customer("Ida Moss", HOME, [ORDER], card("credit_card_1", "1111"))
+    user = customer(who, HOME, [ORDER], card("credit_card_1", "1111"))
     products = {p: {"variants": variants} for p, variants in PRODUCTS.items()}
     orders = {ORDER: order(ORDER, "u1", status, HOME, [line], "credit_card_1")}
     return {"users": {"u1": user}, "products": products, "orders": orders}
@@ -262,3 +262,44 @@ def test_a_greater_than_from_the_item_they_have_is_a_change_not_a_preference() -
     """ "electric > charcoal" of an electric grill says what it becomes, as an arrow does."""
     facts, _verdict_made = _verdict("grill", f"Please change the outdoor grill on order {ORDER}: electric > charcoal")
     assert facts["modify.changes"] == [{"line_no": 1, "sku": "G-CB"}]
+
+
+@pytest.mark.parametrize(
+    ("message", "sku"),
+    [
+        # the cheapest 32GB laptop keeping the colour, or of any colour: the silver one both ways
+        (f"Swap the laptop on order {ORDER} for the cheapest 32GB model you stock", "L32S"),
+        # their own colour said again is wanted: the cheapest black blender, not the cheaper red one
+        (f"On {ORDER}, switch my black blender to the least expensive black one you carry", "B15-800"),
+    ],
+)
+def test_the_cheapest_of_what_is_named_is_chosen_where_both_readings_agree(message: str, sku: str) -> None:
+    product = "laptop" if "laptop" in message else "blender"
+    _facts, verdict = _verdict(product, message)
+    assert writes(verdict)["modify_order_items"]["changes"] == [{"line_no": 1, "sku": sku}], message
+
+
+def test_the_cheapest_named_one_that_may_keep_or_free_an_option_is_asked_naming_both() -> None:
+    """ "The cheapest 800W blender" of a black 1.5L 1000W one: the black 800W (options kept) or the cheaper red 800W
+    (any colour); not guessed, both named (a value named outright is read as before, above)."""
+    message = f"Hello, please change the blender on order {ORDER} to whichever 800W one costs the least"
+    _facts, verdict = _verdict("blender", message)
+    assert "modify_order_items" not in writes(verdict)
+    assert "1.5L 800W black" in _reply(verdict)
+    assert "1.5L 800W red" in _reply(verdict)
+
+
+def test_a_superlative_the_comparison_cannot_settle_is_asked_never_read_from_the_values_alone() -> None:
+    """No laptop is purple: the cheapest purple 16GB one decides nothing, so the 16GB silver one is not taken for it
+    (the cheapest 16GB one in stock, of any colour, is the 32GB silver)."""
+    _facts, verdict = _verdict("laptop", f"Please switch the laptop on {ORDER} to the cheapest 16GB one in purple")
+    assert "modify_order_items" not in writes(verdict)
+    assert verdict["outcome"] in ("ask_customer", "escalate")
+
+
+@pytest.mark.parametrize("who", ["Ida Brown", "Ida Moss"])
+def test_the_customers_name_says_no_option(who: str) -> None:
+    """ "Brown" of the customer's name is no colour, so it neither blocks nor bends the comparison."""
+    message = f"Hi, it's {who}. Please change the laptop on order {ORDER} to the cheapest one with 16GB or more."
+    _facts, verdict = decide(_db("laptop", who=who), "u1", message)
+    assert writes(verdict)["modify_order_items"]["changes"] == [{"line_no": 1, "sku": "L32S"}]

@@ -266,6 +266,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     elif identity.get("customer_id") is None and not (reading.intents and set(reading.intents) <= {"question"}):
         # a general question is answered from the published terms to anyone; nothing else without knowing who
         types = ["identify_customer"]
+    elif parts.corrected and reading.intents:
+        types = ["corrected_request"]  # which request stands after "wait, no, not that one": a person reads it
     elif set(reading.intents) == {"change_address"} and wanted.for_account and not wanted.for_order:
         # "update my default address to ...": the account's own address, no order to choose (SUP-006)
         types = ["change_address"]

@@ -20,6 +20,7 @@ QUESTIONS: dict[str, str] = {
     "identify_customer": "customer not identified: identity verification before any order is discussed",
     "cancel_item": "customer asks to cancel one item of an order: orders are cancelled whole, offer to modify",
     "conditional_request": "customer's request depends on a condition: a person checks it before acting",
+    "corrected_request": "customer takes back or corrects part of the request: a person reads what stands",
     "condition_not_met": "customer's request depends on a condition the systems show does not hold: nothing is done",
     "unclear_request": "customer message unclear: ask what they need",
     "order_not_found": "order number not found on the customer's account: identity verification",

@@ -126,7 +126,7 @@ def split_request(
     """The request's parts, one per order (at least two), or None when it cannot be split without guessing.
     ``records``: the customer's orders read (``order``, payment, shipments, variants); ``recent``: newest first."""
     reading, sources = request.reading, request.parts.sources
-    if reading.problem or reading.loose_refs or reading.condition:
+    if reading.problem or reading.loose_refs or reading.condition or request.parts.corrected:
         return None
     wanted = [i for i in reading.intents if i in ORDER_INTENTS]
     named = list(reading.order_refs)

@@ -28,6 +28,7 @@ CONDITIONS: tuple[str, ...] = (
     "identify_customer",
     "cancel_item",
     "conditional_request",
+    "corrected_request",
     "condition_not_met",
     "unclear_request",
     "order_not_found",

@@ -117,7 +117,9 @@ class Comparison:
         self, own: Variant, in_stock: Sequence[Variant], words: Callable[[str], set[str]], said: set[str],
         required: set[str], bound: PriceBound | None,
     ) -> list[Variant] | None:  # fmt: skip
-        """The variants meant: one best, or those to ask among; None when the comparison decides nothing."""
+        """The variants meant: one best, or those to ask among; None when the comparison decides nothing. The
+        cheapest or dearest "X" may keep the options not said or leave them free: chosen only where both readings
+        agree, else the bests are asked."""
         mine, held = words(own["option"]), {w for v in [own, *in_stock] for w in words(v["option"])}
         measure = _measure_of(self.measure, own, words)
         if measure is None or {_DESCRIBING[w] for w in _WORD.findall(self.rest) if w in _DESCRIBING} - held:
@@ -132,26 +134,37 @@ class Comparison:
             found += [float(w[: -len(of)]) for w in words(v["option"]) if _unit(w) == of]
             return found[0] if len(found) == 1 else None
 
-        def fits(v: Variant) -> bool:  # the values said, only measured ones differing, within every bound
-            extra = words(v["option"]) - mine - said
+        def fits(v: Variant, keep: bool, also: frozenset[str]) -> bool:  # the values said, within every bound
+            extra = words(v["option"]) - mine - said  # kept: only measured ones differ
             return (
-                required <= words(v["option"])
-                and (anything or all(_unit(w) in free or ("size" in free and w in _SIZE_WORDS) for w in extra))
+                required | also <= words(v["option"])
+                and (not keep or all(_unit(w) in free or ("size" in free and w in _SIZE_WORDS) for w in extra))
                 and all((n := value(v, unit)) is not None and getattr(operator, rel)(n, limit)
                         for unit, rel, limit in self.bounds)
                 and (bound is None or bound.allows(float(v["unit_price"])))
             )  # fmt: skip
 
-        # the item they have competes in a superlative: when it is the best, or tied, no other variant is
-        mine_too = [own] if self.direction in ("most", "least") and not self.of_two else []
-        found = [(x, v) for v in [*mine_too, *in_stock] if fits(v) and (x := value(v)) is not None]
-        if self.direction in ("more", "less") and not self.of_two:
-            here, than = value(own), operator.gt if self.direction == "more" else operator.lt
-            found = [(x, v) for x, v in found if here is not None and than(x, here)]
-        elif self.direction is not None and found and (len(found) == 2 or not self.of_two):
-            best = (max if self.direction in ("most", "more") else min)(x for x, _ in found)
-            found = [(x, v) for x, v in found if x == best]
-        return [] if any(v is own for _, v in found) else [v for _, v in found]
+        def best(keep: bool, also: frozenset[str] = frozenset()) -> list[Variant] | None:  # None: no variant fits
+            # the item they have competes in a superlative: when it is the best, or tied, no other variant is
+            mine_too = [own] if self.direction in ("most", "least") and not self.of_two else []
+            found = [(x, v) for v in [*mine_too, *in_stock] if fits(v, keep, also) and (x := value(v)) is not None]
+            if self.direction in ("more", "less") and not self.of_two:
+                here, than = value(own), operator.gt if self.direction == "more" else operator.lt
+                found = [(x, v) for x, v in found if here is not None and than(x, here)]
+            elif self.direction is not None and found and (len(found) == 2 or not self.of_two):
+                top = (max if self.direction in ("most", "more") else min)(x for x, _ in found)
+                found = [(x, v) for x, v in found if x == top]
+            return None if not found else [] if any(v is own for _, v in found) else [v for _, v in found]
+
+        if measure != "price" or self.direction not in ("most", "least") or self.of_two:
+            return best(not anything) or []
+        # an option of theirs said again is wanted where a variant holds it beside the values asked ("the cheapest
+        # brown wood one" of a metal brown shelf: brown, not metal)
+        again = frozenset(w for w in said & mine if any(required | {w} <= words(v["option"]) for v in in_stock))
+        met = [r for r in (best(False, again), None if anything else best(True)) if r is not None]
+        if all(r == met[0] for r in met):
+            return met[0] if met else []
+        return list({v["sku"]: v for r in met for v in r}.values())
 
 
 def _measure_of(named: tuple[str, ...], own: Variant, words: Callable[[str], set[str]]) -> str | None:

@@ -55,6 +55,7 @@ class Parts:
     sent: int  # how many messages the customer sent
     pieces: tuple[Piece, ...]  # of ``items``: the words from each return or exchange asked to the next
     answer: Parts | None  # the latest message's own parts, when it answers an earlier one
+    corrected: bool  # a request taken back or corrected ("wait, no, not that one")
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class SupportRequest:
             len(self.messages),
             tuple(request_pieces(items)),
             self.of_part(self.latest, self.reading).parts if self.latest is not None else None,
+            understanding.corrected(said),
         )
 
     def _own_reason(self, said: str) -> str | None:

@@ -580,6 +580,13 @@ def _said_of(text: str, variants: Iterable[Mapping[str, Any]], values: set[str])
     return said
 
 
+def without_name(text: str, name: object) -> str:
+    """The text without the customer's full name as written, its length kept: a name is no option ("Brown")."""
+    if len(words := str(name or "").split()) < 2:
+        return text
+    return re.sub(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", lambda m: " " * len(m[0]), text, flags=re.I)
+
+
 def without_option_phrases(text: str, variants: Sequence[Mapping[str, Any]]) -> str:
     """The text without every two words its order's variants hold side by side ("SD card", "memory foam"): how to
     pay is read apart from what is said of the items, whose options may share a payment's words ("card", "gift")."""
@@ -628,6 +635,7 @@ def modify_facts(
     lines = record["order"].get("lines") or []
     if not variants or not lines:
         return {}
+    thread = without_name(thread, facts.get("customer.name"))  # "Isabella Brown" says no colour
     by_sku = {v["sku"]: v for v in variants}
     # what is said of each item when several are named ("the bed in grey and the mat in green"), else all of it
     options = options_by_sku(variants)
@@ -706,6 +714,8 @@ def modify_facts(
             (fits, how), bound = chosen, None
             price = f"{float(fits[0]['unit_price']):.2f}" if fits else ""
             reason = say(str(facts.get("message.language") or "en"), "chosen_by", said=how, price=price)
+        elif compared and compared.direction in ("most", "least"):
+            fits = []  # the cheapest or largest said, and not decided: asked, never the values alone taken
         if bound is not None and fits:
             # a price they set ("blue, at the same price or lower") holds like a value they name: a variant outside
             # it is never chosen for them; none within it fits their words: asked, the variants within it listed

@@ -578,6 +578,15 @@ def _said_unnegated(pattern: re.Pattern[str], folded: str) -> bool:
     return False
 
 
+_CORRECTED = WORDS.pattern("self_correction", space=r"\W+")
+
+
+def corrected(text: str) -> bool:
+    """Whether the customer takes back or corrects what they ask ("... wait, no, not that one"; not "don't forget
+    that"): which request then stands is a person's to read, never guessed."""
+    return _said_unnegated(_CORRECTED, fold(text))
+
+
 #: Saying an item stays with the customer: "keeping the laptop", "I'll keep the lamp", "hold on to the rest".
 _KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation('kept_what')})\b")
 #: Where the clause of a kept item begins: a sentence or clause mark, "but", "and", a dash between spaces.
@@ -600,8 +609,11 @@ _KEPT_AFTER = re.compile(
 _NOT_THESE = re.compile(rf"\b(?:{WORDS.alternation('not_these')})\s+(?:{WORDS.alternation('determiner')})\b")
 #: Where what is said not to be meant ends: a clause mark, or "but", "just", "only" saying what is.
 _NOT_THESE_ENDS = re.compile(rf"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('not_these_ends')})\b")
-#: An order told apart by what it holds: "my order with the laptop in it", "the order that had the skateboard".
-_DESCRIBED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('holding')})\b")
+#: An order told apart by what it holds: "my order with the laptop in it", "the order (the one with the helmet)".
+_DESCRIBED_ORDER = re.compile(
+    rf"\b(?:{WORDS.alternation('order_thing')})(?:\s*[(,:]?\s*(?:{WORDS.alternation('order_again')}))?\s+"
+    rf"(?:{WORDS.alternation('holding')})\b"
+)
 #: Where such a description ends: a sentence mark, a bracket, a dash, or a comma before the request goes on.
 _DESCRIBED_ENDS = re.compile(
     rf"[.;!?\n()]|\s[-\u2013]\s|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"

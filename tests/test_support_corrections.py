@@ -1,0 +1,68 @@
+"""A customer who takes back or corrects what they ask in the same message ("cancel the one with the lamp... wait,
+no, not that one"): which request stands is not guessed, a person reads it and nothing is written; and an order
+said again by what it holds ("my order (the one with the lamp)") names no item to change. The orders and wordings
+are written here (none is a benchmark's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
+
+HOME = place("9 Elm St", "Boise", "ID", "83702")
+LAMP = item("Desk Lamp", "lamp", "LAMP-W", 40.0, color="white")
+RUG = item("Area Rug", "rug", "RUG-B", 120.0, color="blue")
+KETTLE = item("Tea Kettle", "kettle", "KET-S", 30.0, color="silver")
+KETTLE_RED = item("Tea Kettle", "kettle", "KET-R", 32.0, color="red")
+
+
+def _db(status: str = "pending") -> dict:
+    user = customer("Noor Haddad", HOME, ["#W5100001", "#W5100002"], card("credit_card_1", "4242"))
+    orders = {
+        "#W5100001": order("#W5100001", "u1", status, HOME, [LAMP, RUG], "credit_card_1"),
+        "#W5100002": order("#W5100002", "u1", status, HOME, [KETTLE], "credit_card_1"),
+    }
+    return {"users": {"u1": user}, "products": catalogue([LAMP, RUG, KETTLE, KETTLE_RED]), "orders": orders}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Noor Haddad here. Cancel my order with the desk lamp... wait, no, not that one. I mean the kettle order.",
+        "Hi, Noor Haddad. I was going to ask you to send #W5100002 to my sister, but forget that, please just "
+        "cancel it, I don't need it.",
+        "noor haddad - please cancel #W5100001. no wait, scratch that, cancel #W5100002 instead, bought by mistake",
+    ],
+)
+def test_a_request_taken_back_in_the_message_goes_to_a_person_and_nothing_is_written(message: str) -> None:
+    facts, verdict = decide(_db(), "u1", message)
+    assert facts["ticket.case_types"] == ["corrected_request"], message
+    assert verdict["outcome"] == "escalate", message
+    assert not writes(verdict), message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # twins: "don't forget that" takes nothing back; a plain request is read as before
+        "Noor Haddad. Please cancel order #W5100002, I no longer need it, and don't forget that I paid by card.",
+        "Noor Haddad. Please cancel order #W5100002, I no longer need it.",
+    ],
+)
+def test_words_that_take_nothing_back_leave_the_request_as_it_is(message: str) -> None:
+    facts, verdict = decide(_db(), "u1", message)
+    assert facts["ticket.case_types"] == ["cancel_order"], message
+    assert writes(verdict)["cancel_order"]["order_id"] == "#W5100002", message
+
+
+def test_an_order_said_again_by_what_it_holds_names_no_item_to_change() -> None:
+    """ "my order (the one with the area rug)" tells the order apart; only the kettle-less order's lamp is asked of,
+    never the rug changed."""
+    db = _db()
+    db["products"]["rug"]["variants"]["RUG-R"] = {"item_id": "RUG-R", "price": 120.0, "options": {"color": "red"},
+                                                  "available": True}  # fmt: skip
+    db["products"]["lamp"]["variants"]["LAMP-R"] = {"item_id": "LAMP-R", "price": 40.0, "options": {"color": "red"},
+                                                    "available": True}  # fmt: skip
+    message = "Noor Haddad. On my pending order (the one with the area rug), please change the desk lamp to red."
+    _facts, verdict = decide(db, "u1", message)
+    assert writes(verdict)["modify_order_items"]["changes"] == [{"line_no": 1, "sku": "LAMP-R"}]
