@@ -363,6 +363,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     facts.update(anything_else_facts(record, facts, ticket))
                 validation = gathered.get("address_validation")
                 facts.update(address_facts(record, customer, wanted, on_file, validation, recent))
+                if order_id in parts.sources:  # the order the address is taken from is never sent elsewhere
+                    facts["address.status"] = "unclear"
         elif reading.intents:
             types = list(reading.intents)  # a question that needs no order
         else:

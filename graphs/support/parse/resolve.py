@@ -323,9 +323,10 @@ def order_called_by(text: str, lines: Sequence[Mapping[str, object]], options: M
 
 def partly_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines whose item the message names only in part: a word of its name other than its head ("the
-    vacuum" of a Vacuum Cleaner, "the espresso one"), not a word of an item it does name ("smart" beside the Smart
-    Thermostat it names) nor of any variant. Whether that item is meant is asked: taken, one word could pick the
-    wrong item; left out, a change asked for it would go ahead for the other items alone."""
+    vacuum" of a Vacuum Cleaner, "the espresso one") or the tail of one ("the watches" of a Wristwatch), not a word
+    of an item it does name ("smart" beside the Smart Thermostat it names) nor of any variant. Whether that item is
+    meant is asked: taken, one word could pick the wrong item; left out, a change asked for it would go ahead for
+    the other items alone."""
     said = {singular(w) for w in _words(text)}
     named = set(lines_named(text, lines, options))
     variant = {singular(w) for option in options.values() for w in _words(option)}
@@ -333,11 +334,16 @@ def partly_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapp
     def name(line: Mapping[str, object]) -> list[str]:
         return _name_words(str(line.get("description") or ""), [options.get(str(line["sku"]), "")])
 
+    def tails(line: Mapping[str, object]) -> set[str]:  # "the watches" of a Wristwatch (and of a Smart Watch)
+        return {w for n in name(line) for w in several if len(n) > len(w) > 3 and n.endswith(w)}
+
+    several = {singular(w) for w in _words(text)} - set(_words(text))  # the words said in the plural
+
     taken = set().union(*(name(line) for line in lines if int(str(line["line_no"])) in named)) if named else set()
     return [
         int(str(line["line_no"]))
         for line in lines
-        if int(str(line["line_no"])) not in named and (set(name(line)[:-1]) & said) - taken - variant
+        if int(str(line["line_no"])) not in named and (((set(name(line)[:-1]) & said) - taken) | tails(line)) - variant
     ]
 
 

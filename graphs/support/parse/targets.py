@@ -694,10 +694,15 @@ def modify_facts(
         blocked = _refused(text, values, mine, negatable | features) or unread_yes_no or unread_left_out
         if _alternatives(text, values | mine) or blocked:
             required = set()
+        # a variant whose options read as one word twice ("M red medium": size M, medium vents) is not told apart
+        # from its siblings by words: named, it is asked, never taken
         fits = [
             v
             for v in in_stock
-            if required and required <= _option_words(v["option"]) and _option_words(v["option"]) - mine <= said
+            if required
+            and required <= _option_words(v["option"])
+            and _option_words(v["option"]) - mine <= said
+            and len(_option_words(v["option"])) == len(_option_tokens(v["option"]))
         ]
         label = str(line.get("description") or line["sku"])
         if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):

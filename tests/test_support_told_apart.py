@@ -1,0 +1,86 @@
+"""What the words cannot tell apart is asked, never taken: an order quoted as where an address comes from is never
+sent elsewhere; "the watches" of an order with a Wristwatch and a Smart Watch names both or is asked; a variant
+whose options read as one word twice (size M, medium vents) is not chosen by words. The records and wordings are
+written here (none is a benchmark's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
+
+HOME = place("9 Elm St", "Boise", "ID", "83702")
+CABIN = place("4 Pine Rd", "Bend", "OR", "97701")
+MUG = item("Coffee Mug", "mug", "MUG-W", 12.0, color="white")
+MUG_BLUE = item("Coffee Mug", "mug", "MUG-B", 12.0, color="blue")
+WRISTWATCH = item("Wristwatch", "wristwatch", "WW-1", 150.0, strap="leather", dial="black")
+SMART_WATCH = item("Smart Watch", "smartwatch", "SW-1", 300.0, color="black", band="silicone")
+BOTTLE = item("Water Bottle", "bottle", "WB-1", 20.0, capacity="750ml")
+BOTTLE_BIG = item("Water Bottle", "bottle", "WB-2", 22.0, capacity="1000ml")
+LAMP = item("Desk Lamp", "lamp", "LAMP-W", 40.0, color="white")
+LAMP_RED = item("Desk Lamp", "lamp", "LAMP-R", 40.0, color="red")
+
+
+def _user(*orders: str) -> dict[str, Any]:
+    return customer("Noor Haddad", HOME, list(orders), card("credit_card_1", "4242"))
+
+
+def test_the_order_an_address_is_taken_from_is_never_sent_elsewhere() -> None:
+    """Only the source order is quoted; the order to change is told by what it holds, beside a third request. Whatever
+    else is read, the order the address is taken from keeps its own."""
+    orders = {
+        "#W5200001": order("#W5200001", "u1", "pending", CABIN, [MUG], "credit_card_1"),
+        "#W5200002": order("#W5200002", "u1", "pending", HOME, [BOTTLE], "credit_card_1"),
+        "#W5200005": order("#W5200005", "u1", "delivered", HOME, [LAMP], "credit_card_1"),
+    }
+    products = catalogue([MUG, MUG_BLUE, BOTTLE, BOTTLE_BIG, LAMP, LAMP_RED])
+    db = {"users": {"u1": _user(*orders)}, "products": products, "orders": orders}
+    message = (
+        "Hi, Noor Haddad, zip 83702. For my pending order with the water bottle, please ship it to the same address "
+        "as my mug order #W5200001 in Bend. In that order, also change the water bottle to the 1000ml one. "
+        "Separately, from my delivered order, exchange the white desk lamp for the red one. Use my card for all "
+        "differences."
+    )
+    _facts, verdict = decide(db, "u1", message)
+    assert all(args.get("order_id") != "#W5200001" for args in writes(verdict).values())
+
+
+def _watches() -> dict[str, Any]:
+    orders = {"#W5200003": order("#W5200003", "u1", "delivered", HOME, [MUG, WRISTWATCH, SMART_WATCH],
+                                 "credit_card_1")}  # fmt: skip
+    return {"users": {"u1": _user(*orders)}, "products": catalogue([MUG, WRISTWATCH, SMART_WATCH]), "orders": orders}
+
+
+def test_the_tail_of_an_items_name_never_leaves_it_out_in_silence() -> None:
+    """ "The watches" may be the Wristwatch too: the return is not opened for the Smart Watch alone."""
+    message = "Noor Haddad here, I'd like to send back the watches from order #W5200003 for a refund to my card."
+    _facts, verdict = decide(_watches(), "u1", message)
+    opened = writes(verdict).get("open_return", {})
+    assert opened.get("line_nos") != [3], opened
+
+
+def test_an_item_named_whole_is_returned_as_before() -> None:
+    message = "Noor Haddad here, I'd like to send back the smart watch from order #W5200003 for a refund to my card."
+    facts, _verdict = decide(_watches(), "u1", message)
+    assert facts["return.lines"] == [3]
+
+
+HELMETS = {
+    "H-SBM": {"size": "S", "color": "black", "vents": "medium"},
+    "H-MRM": {"size": "M", "color": "red", "vents": "medium"},
+    "H-SRL": {"size": "S", "color": "red", "vents": "low"},
+}
+
+
+def test_a_variant_whose_options_read_as_one_word_twice_is_asked_not_taken() -> None:
+    """ "A red one in small" of a small black helmet with medium vents: the M red one with medium vents reads as
+    "medium red medium", which the words cannot tell from a change of vents alone."""
+    own = item("Cycling Helmet", "helmet", "H-SBM", 90.0, **HELMETS["H-SBM"])
+    orders = {"#W5200004": order("#W5200004", "u1", "pending", HOME, [own], "credit_card_1")}
+    products = {"helmet": {"variants": {k: {"item_id": k, "price": 90.0, "options": v, "available": True}
+                                        for k, v in HELMETS.items()}}}  # fmt: skip
+    db = {"users": {"u1": _user(*orders)}, "products": products, "orders": orders}
+    message = "Noor Haddad. On order #W5200004 please change the cycling helmet to a red one in small."
+    _facts, verdict = decide(db, "u1", message)
+    changes = writes(verdict).get("modify_order_items", {}).get("changes", [])
+    assert {"line_no": 1, "sku": "H-MRM"} not in changes
