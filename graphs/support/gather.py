@@ -55,11 +55,8 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     async def call(key: str, tool: str, args: dict[str, Any]) -> Any:
         try:
             return await systems.call(tool, args)
-        except SystemError_ as exc:
-            errors[key] = f"{exc.code}: {exc}"
-            return None
-        except MissionsError as exc:
-            errors[key] = str(exc)
+        except (SystemError_, MissionsError) as exc:
+            errors[key] = f"{exc.code}: {exc}" if isinstance(exc, SystemError_) else str(exc)
             return None
 
     sender = ticket["customer_id"]

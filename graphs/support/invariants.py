@@ -8,24 +8,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ai_missions.graphs.support.replies import stated_outcomes
+from ai_missions.graphs.support.tools import TOOLS
 from ai_missions.mission_api import fact_number
 
 _CENT = 0.005
-ORDER_TOOLS = (
-    "cancel_order",
-    "void_authorization",
-    "refund_payment",
-    "change_ship_to",
-    "update_shipment_address",
-    "exchange_order_item",
-    "open_return",
-    "modify_order_items",
-    "exchange_order_items",
-    "charge_payment",
-    "change_order_payment",
-)
+#: The tools that change an order or its money (ERP, payments, shipping): only on an order the customer owns.
+ORDER_TOOLS = tuple(name for name, rule in TOOLS.items() if rule.spec.system in ("erp", "payments", "shipping"))
 SHIP_TO_TOOLS = ("change_ship_to", "update_shipment_address")
 _PLACE = ("name", "line1", "line2", "city", "region", "postal_code", "country")
+_RESOLVED_FROM = ("account", "on_file", "message")
 
 
 def _same_address(given: Any, account: Any) -> bool:
@@ -37,11 +28,7 @@ def _same_address(given: Any, account: Any) -> bool:
 def _known_good(given: Any, facts: Mapping[str, Any]) -> bool:
     """The address is exactly the one resolved for this thread (SUP-006): on file (the account's, another of the
     customer's orders'), or written in the thread and validated by shipping as deliverable."""
-    if facts.get("address.status") != "resolved" or facts.get("address.source") not in (
-        "account",
-        "on_file",
-        "message",
-    ):
+    if facts.get("address.status") != "resolved" or facts.get("address.source") not in _RESOLVED_FROM:
         return False
     return _same_address(given, facts.get("address.new"))
 

@@ -43,15 +43,9 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "double_charge":
         if facts.get("payment.duplicate") and amount:
             return say(lang, "dup_refunded", order=order, amount=money, card=card)
-        if facts.get("payment.capture_count") is not None:
-            return say(
-                lang,
-                "dup_none",
-                order=order,
-                count=facts["payment.capture_count"],
-                captured=_money(facts.get("payment.captured") or 0.0),
-                total=_money(facts.get("order.total") or 0.0),
-            )
+        if (count := facts.get("payment.capture_count")) is not None:
+            captured, total = _money(facts.get("payment.captured") or 0.0), _money(facts.get("order.total") or 0.0)
+            return say(lang, "dup_none", order=order, count=count, captured=captured, total=total)
         return None
     if intent == "cancel_order":
         if not facts.get("order.cancellable"):
@@ -111,14 +105,9 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         return ""  # asked with the return: which items go back and which are exchanged
     if intent == "exchange_variant" and facts.get("modify.method_short"):
         # the gift card named for the difference holds less than it: nothing changes (SUP-007), said with both sums
-        return say(
-            lang,
-            "items_gift_short",
-            order=order,
-            changes=facts.get("modify.summary"),
-            amount=_money(float(facts.get("modify.difference") or 0.0)),
-            balance=_money(float(facts.get("modify.method_balance") or 0.0)),
-        )
+        amount, balance = (_money(float(facts.get(f"modify.{k}") or 0.0)) for k in ("difference", "method_balance"))
+        return say(lang, "items_gift_short", order=order, changes=facts.get("modify.summary"), amount=amount,
+                   balance=balance)  # fmt: skip
     if intent == "exchange_variant" and facts.get("modify.resolved") is True:
         if facts.get("modify.ambiguous"):
             # one item a line: what it is now and the options of its product in stock

@@ -14,11 +14,13 @@ ADDRESS, CANCEL, MONEY, REPLY, NOTE = range(5)
 _TICKET = {"ticket_id": ("ticket.id",)}
 _ORDER = {"order_id": ("order.id",)}
 _AFTER_PAYMENT = frozenset({"change_order_payment"})
+_AFTER_ITEMS = frozenset({"modify_order_items", "exchange_order_items"})
+_REASON, _BODY = frozenset({"reason"}), frozenset({"body"})
 
 
 TOOLS: ToolPolicy = ToolPolicy(
     [
-        tool_rule("erp", "cancel_order", CANCEL, ids=_ORDER, free_text=frozenset({"reason"})),
+        tool_rule("erp", "cancel_order", CANCEL, ids=_ORDER, free_text=_REASON),
         tool_rule("erp", "change_ship_to", ADDRESS, ids=_ORDER),
         # shipping's own copy of the ship-to (the label's): changed only once the ERP's change went through
         tool_rule("shipping", "update_shipment_address", ADDRESS, ids=_ORDER, depends_on=frozenset({"change_ship_to"})),
@@ -33,37 +35,13 @@ TOOLS: ToolPolicy = ToolPolicy(
         ),
         tool_rule("erp", "modify_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
         tool_rule("erp", "exchange_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
-        tool_rule(
-            "payments",
-            "void_authorization",
-            MONEY,
-            ids={"authorization_id": ("payment.authorization_id",)},
-        ),
-        tool_rule(
-            "payments",
-            "refund_payment",
-            MONEY,
-            ids={"capture_id": ("payment.capture_ids",)},
-            free_text=frozenset({"reason"}),
-        ),
+        tool_rule("payments", "void_authorization", MONEY, ids={"authorization_id": ("payment.authorization_id",)}),
+        tool_rule("payments", "refund_payment", MONEY, ids={"capture_id": ("payment.capture_ids",)}, free_text=_REASON),
         # a price difference charged only once the items changed (skipped if the change is rejected or fails)
-        tool_rule(
-            "payments",
-            "charge_payment",
-            MONEY,
-            ids=_ORDER,
-            free_text=frozenset({"reason"}),
-            depends_on=frozenset({"modify_order_items", "exchange_order_items"}),
-        ),
+        tool_rule("payments", "charge_payment", MONEY, ids=_ORDER, free_text=_REASON, depends_on=_AFTER_ITEMS),
         tool_rule("helpdesk", "send_ticket_reply", REPLY, ids=_TICKET, free_text=frozenset({"body", "tags"})),
         tool_rule(
-            "helpdesk",
-            "add_ticket_note",
-            NOTE,
-            automatable=True,
-            ids=_TICKET,
-            free_text=frozenset({"body"}),
-            note_text="body",
+            "helpdesk", "add_ticket_note", NOTE, automatable=True, ids=_TICKET, free_text=_BODY, note_text="body"
         ),
     ],
     # a request about several orders: an order's refund waits on that order's cancellation, not on another's

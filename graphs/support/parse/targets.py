@@ -78,10 +78,13 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
 
 
 def changes_asked(request: SupportRequest, record: Mapping[str, Any], *, wanting: bool = True) -> list[int]:
-    """The lines a change is asked of in the request's words, else (``wanting``) those a sentence wants something of."""
-    return items_asked_to_change(request.said, record) or (
-        items_wanted(request.parts.wanting, record) if wanting else []
-    )
+    """The lines a change is asked of in the request's words, else (``wanting``) those a sentence wants something of,
+    whatever the values it says ("I'd like the kettle bigger too"): beside a request about the order as a whole, such
+    an item is asked about, never dropped in silence (``parts.wanting``: none about paying, "pay for the kettle by
+    gift card")."""
+    lines, options = order_items(record)
+    asked = items_asked_to_change(request.said, record)
+    return asked or sorted({n for s in request.parts.wanting if wanting for n in lines_named(s, lines, options)})
 
 
 def methods_said(request: SupportRequest, variants: Sequence[Mapping[str, Any]]) -> list[Mention]:
@@ -107,14 +110,6 @@ def exchange_asked(
     """:func:`modify_facts` of the exchange's words: its lines, and those the words say change beside them."""
     changing = asked.lines + lines_said_to_change(record, asked.lines, asked.text) if asked.lines else []
     return modify_facts(record, changing, asked.text, facts, methods, messages=request.messages, others=others)
-
-
-def items_wanted(wanting: Sequence[str], record: Mapping[str, Any]) -> list[int]:
-    """Lines of the order a sentence wants something of, whatever the values it says ("I'd like the kettle bigger
-    too"): beside a request about the order as a whole, such an item is asked about, never dropped in silence.
-    ``wanting``: the sentences wanting something, none about paying ("I want to pay for the kettle by gift card")."""
-    lines, options = order_items(record)
-    return sorted({n for sentence in wanting for n in lines_named(sentence, lines, options)})
 
 
 @dataclass(frozen=True, slots=True)
