@@ -84,3 +84,25 @@ def test_a_variant_whose_options_read_as_one_word_twice_is_asked_not_taken() -> 
     _facts, verdict = decide(db, "u1", message)
     changes = writes(verdict).get("modify_order_items", {}).get("changes", [])
     assert {"line_no": 1, "sku": "H-MRM"} not in changes
+
+
+def test_an_item_change_said_without_a_verb_goes_with_the_order_its_items_are_on() -> None:
+    """ "also the rug in that order from blue to red": no verb, no order quoted, but only the quoted order holds a
+    rug; it is changed with the lamp, never dropped while the lamp alone changes."""
+    lamp_red = item("Desk Lamp", "lamp", "LAMP-R", 40.0, color="red")
+    rug, rug_red = (
+        item("Area Rug", "rug", "RUG-B", 120.0, color="blue"),
+        item("Area Rug", "rug", "RUG-R", 120.0, color="red"),
+    )
+    orders = {
+        "#W5200006": order("#W5200006", "u1", "pending", HOME, [MUG], "credit_card_1"),
+        "#W5200007": order("#W5200007", "u1", "pending", HOME, [LAMP, rug], "credit_card_1"),
+    }
+    db = {"users": {"u1": _user(*orders)}, "products": catalogue([MUG, LAMP, lamp_red, rug, rug_red]), "orders": orders}
+    message = (
+        "noor haddad, zip 83702. cancel #W5200006 please, ordered by mistake. and on #W5200007 change the desk lamp "
+        "to red. also the area rug in that order from blue to red, same size. use my card for any difference"
+    )
+    _facts, verdict = decide(db, "u1", message)
+    changes = writes(verdict).get("modify_order_items", {}).get("changes")
+    assert changes is None or {c["sku"] for c in changes} == {"LAMP-R", "RUG-R"}, changes

@@ -20,7 +20,7 @@ from ai_missions.graphs.support.parse.resolve import (
     same_reference,
     source_references,
 )
-from ai_missions.graphs.support.parse.understanding import change_asked, fold, read_message, without_kept
+from ai_missions.graphs.support.parse.understanding import fold, read_message, wants_or_changes, without_kept
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
@@ -155,8 +155,8 @@ def split_request(
     for sentence in said:
         # an order quoted elsewhere is spoken of by its own sentences, and by one naming items of it alone, asking no
         # request read, that sends their price difference somewhere or changes them ('charge the difference for the
-        # laptop to my Visa', 'And change the camera to the 30MP version': never dropped in silence)
-        said_of_its_items = _difference_said(sentence.text) or change_asked(sentence.text)
+        # laptop to my Visa', 'And change the camera to the 30MP version', 'also the camera from 1080p to 5K')
+        said_of_its_items = _difference_said(sentence.text) or wants_or_changes(sentence.text)
         of_its_items = len(sentence.orders) == 1 and not sentence.intents and said_of_its_items
         mine = [o for o in sentence.orders if sentence.quoted or of_its_items or o not in quoting]
         if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
