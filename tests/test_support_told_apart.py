@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from ai_missions.graphs.support.parse.understanding import read_message
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 HOME = place("9 Elm St", "Boise", "ID", "83702")
@@ -106,3 +109,47 @@ def test_an_item_change_said_without_a_verb_goes_with_the_order_its_items_are_on
     _facts, verdict = decide(db, "u1", message)
     changes = writes(verdict).get("modify_order_items", {}).get("changes")
     assert changes is None or {c["sku"] for c in changes} == {"LAMP-R", "RUG-R"}, changes
+
+
+def _speakers() -> dict[str, Any]:
+    options = {
+        "SPK-R20N": ("red", "20 hours", "no"),
+        "SPK-B20N": ("blue", "20 hours", "no"),
+        "SPK-B20Y": ("blue", "20 hours", "yes"),
+        "SPK-B10N": ("blue", "10 hours", "no"),
+    }
+    speakers = [
+        item("Bluetooth Speaker", "speaker", sku, 80.0, color=c, battery=b, **{"water resistance": w})
+        for sku, (c, b, w) in options.items()
+    ]
+    orders = {"#W5200008": order("#W5200008", "u1", "pending", HOME, speakers[:1], "credit_card_1")}
+    return {"users": {"u1": _user(*orders)}, "products": catalogue(speakers), "orders": orders}
+
+
+@pytest.mark.parametrize(
+    ("said", "sku"),
+    [
+        # what "the same" keeps is kept, not read as wanted: the not water resistant blue one
+        ("to the blue one with the same battery and water resistance", "SPK-B20N"),
+        ("to blue, same battery, water resistance", "SPK-B20N"),
+        # twin: the feature said outright is wanted
+        ("to the blue one, water resistant this time", "SPK-B20Y"),
+    ],
+)
+def test_what_the_same_keeps_is_kept(said: str, sku: str) -> None:
+    message = f"Noor Haddad. On #W5200008 please change the speaker (red, 20 hours, not water resistant) {said}."
+    _facts, verdict = decide(_speakers(), "u1", message)
+    assert writes(verdict)["modify_order_items"]["changes"] == [{"line_no": 1, "sku": sku}], said
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # no street word to read an address by ("77 Broadway"): the phrase alone says it
+        "Order #W5200001:\n- Change shipping address to 77 Broadway, Unit 3, Reno, NV 89501 (same as #W5200002).",
+        "Order #W5200001:\n- change my delivery address to 77 Broadway, Unit 3, Reno, NV 89501",
+        "Order #W5200001:\n- change the shipping address to 77 Broadway, Unit 3, Reno, NV 89501",  # twin: as listed
+    ],
+)
+def test_a_request_phrase_is_read_with_its_determiner_left_out(message: str) -> None:
+    assert "change_address" in read_message(message).intents, message

@@ -35,6 +35,7 @@ from ai_missions.graphs.support.parse.understanding import (
     NEGATORS,
     SENTENCE_END,
     asks_to_return,
+    blanked,
     change_asked,
     fold,
     option_key,
@@ -348,6 +349,24 @@ _SAME = re.compile(
     rf"|{WORDS.alternation('unchanged')})\b"
     rf"(?! (?:{WORDS.alternation('same_but')})\b)"
 )
+#: "The same" and what it keeps: the words after it up to a value, a mark or a "but" ("same battery and water
+#: resistance, blue": battery and water resistance), each kept as the item has it, so none is read as wanted.
+_SAME_KEEPS = re.compile(
+    rf"\b(?:{WORDS.alternation('the_same')})((?:[\s,]+(?!(?:{WORDS.alternation('same_but')})\b)[a-z-]+)+)"
+)
+
+
+def _without_kept_options(text: str, values: Set[str]) -> str:
+    """The text without what "the same" keeps, up to the first value said (its length kept)."""
+    if len(lower := text.lower()) != len(text):
+        return text
+    spans = []
+    for m in _SAME_KEEPS.finditer(lower):
+        words = (m.start(1) + w.start() for w in re.finditer(r"[a-z-]+", m[1]) if option_key(w[0]) in values)
+        spans.append((m.start(1), next(words, m.end(1))))
+    return blanked(text, spans)
+
+
 #: An answer to "one of them, or all?" that names no item: "just one", "one of them"; "all of them", "both." alone.
 _ANSWER_ONE = WORDS.pattern("answer_one")
 _ANSWER_ALL = re.compile(
@@ -657,11 +676,12 @@ def modify_facts(
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
         # a variant chosen by comparison ("the cheapest with 16GB or more"): the values are read without it
         compared = read_comparison(text)
-        text = compared.rest if compared else text
         mine = _option_words(own["option"])
         siblings = sibling_variants(own, variants)
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = _words_of(siblings)
+        plain = compared.rest if compared else text
+        text = _without_kept_options(plain, values | mine)
         said = _said_of(text, [own, *siblings], values | mine)
         if "none" in values and any(f.value == "no" for f in _features_said(text, values | mine, lines, options)):
             said.add("none")  # "with no backlight": the catalogue's "none" (a keyboard's "linear none full size")
@@ -729,7 +749,7 @@ def modify_facts(
                     unresolved = True
                 continue
             fits = within
-        if not fits and not (said & values) - mine and _SAME.search(fold(text)):
+        if not fits and not (said & values) - mine and _SAME.search(fold(plain)):
             # "the same options": before shipping the item stays as it is, neither changed nor asked; a delivered one
             # exchanged for the same is a replacement, which a person arranges
             if facts.get("order.cancellable") is True:

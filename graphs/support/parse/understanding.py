@@ -21,7 +21,21 @@ from ai_missions.nodes.api import OfflineReader, Source, read
 MAX_CHARS = 20_000
 
 #: Intent -> phrases (folded), in the order read: the first said is the one reported.
-PHRASES: dict[str, tuple[str, ...]] = {intent: tuple(said) for intent, said in WORDS.lists["intent_phrases"].items()}
+_OPTIONAL = WORDS.phrases("optional_determiner")
+
+
+def _determiner_free(phrase: str) -> tuple[str, ...]:
+    """The phrase, and its forms with an inner determiner left out or another ("change shipping address")."""
+    words = phrase.split()
+    at = next((i for i, w in enumerate(words[1:-1], 1) if w in _OPTIONAL), 0)
+    others = ((), *((d,) for d in _OPTIONAL if d != words[at])) if at else ()
+    return (phrase, *(" ".join([*words[:at], *d, *words[at + 1 :]]) for d in others))
+
+
+PHRASES: dict[str, tuple[str, ...]] = {
+    intent: tuple(dict.fromkeys(f for p in said for f in _determiner_free(p)))
+    for intent, said in WORDS.lists["intent_phrases"].items()
+}
 #: (intent, words, words, blockers): the intent is read when one word of each group is said in the same sentence and no
 #: blocker is ("you took the money twice", "when will my parcel be delivered", "the courier says delivered but
 #: nothing is here"). A quoted order number counts as the word "order".
