@@ -205,21 +205,13 @@ def _items_of(
 def _which_is_which() -> dict[str, Any]:
     """A return and an exchange asked of one order whose items cannot be told apart: neither made, the customer
     asked which items go back and which are exchanged (never one request's items given to the other)."""
+    unknown = ("exchange.line_no", "exchange.sku", "modify.difference", "modify.charge_amount", "modify.refund_amount")
     return {
-        "return.which_is_which": True,
-        "return.lines": [],
-        "return.line_count": 0,
-        "return.open_value": 0.0,
-        "return.which_items": True,
-        **dict.fromkeys(("exchange.line_no", "exchange.sku", "modify.difference", "modify.charge_amount")),
-        "modify.changes": [],
-        "modify.line_count": 0,
-        "modify.ambiguous": True,
-        "modify.choices": [],
-        "exchange.anything_else": False,
-        "modify.method_asked": False,
-        "modify.summary": "",
-        "modify.refund_amount": None,
+        **dict.fromkeys(("return.which_is_which", "return.which_items", "modify.ambiguous"), True),
+        **dict.fromkeys(("exchange.anything_else", "modify.method_asked"), False),
+        **dict.fromkeys(unknown),
+        **{"return.lines": [], "modify.changes": [], "modify.choices": [], "modify.summary": ""},
+        **{"return.line_count": 0, "modify.line_count": 0, "return.open_value": 0.0},
     }
 
 
@@ -423,7 +415,7 @@ _ASKED_WHEN: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
     ("change_address", lambda f: f.get("address.status") in _ADDRESS_ASKED),
     (
         "change_payment",
-        lambda f: f.get("paymethod.known") and not f.get("paymethod.ready") and not f.get("paymethod.stays"),
+        lambda f: f.get("paymethod.known") and not (f.get("paymethod.ready") or f.get("paymethod.stays")),
     ),
     # a single item cannot be cancelled out of its order: the reply asks what they want instead (SUP-011)
     ("cancel_item", lambda f: f.get("order.owned") is True),

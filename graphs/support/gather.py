@@ -62,39 +62,32 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     sender = ticket["customer_id"]
     mails, codes = parts.claims.emails, parts.claims.postal_codes
     written = parts.references[:MAX_REFERENCES] if not reading.problem else ()
+    claims = {"emails": list(mails[:5]), "postal_codes": list(codes[:5])}
     sender_record, claimed, *found = await asyncio.gather(
         call("crm.get_customer", "get_customer", {"customer_id": sender}),
-        call("crm.find_customers", "find_customers", {"emails": list(mails[:5]), "postal_codes": list(codes[:5])})
-        if mails or codes
-        else _ready({"customers": []}),
+        call("crm.find_customers", "find_customers", claims) if mails or codes else _ready({"customers": []}),
         *(call(f"erp.find_order_reference:{r.text}", "find_order_reference", {"reference": r.text}) for r in written),
     )
     requester = ticket.get("requester") or {}
     crm_down = sender_record is None and not errors.get("crm.get_customer", "").startswith("not_found")
     # the portal signs the customer in; an e-mail is theirs when it comes from the address on file; with the CRM
     # unreadable the helpdesk's own requester stands (as before), and what the message claims is still checked
-    verified = (
-        ticket.get("channel") == "portal"
-        or crm_down
-        or (
-            sender_record is not None
-            and str(sender_record.get("email", "")).lower() == str(requester.get("email", "")).lower()
-        )
-    )
+    mail_on_file = str((sender_record or {}).get("email", "")).lower()
+    from_it = sender_record is not None and mail_on_file == str(requester.get("email", "")).lower()
+    verified = ticket.get("channel") == "portal" or crm_down or from_it
     identity = identify(sender, verified, recognised(parts.claims, (claimed or {}).get("customers", [])))
     customer_id = identity.customer_id
     customer = sender_record if customer_id == sender else None
     listed: Any = None
     methods: Any = None
     if customer_id is not None:
+        whom = {"customer_id": customer_id}
         customer, listed, methods = await asyncio.gather(
-            _ready(customer)
-            if customer is not None
-            else call("crm.get_customer", "get_customer", {"customer_id": customer_id}),
-            call("erp.list_orders", "list_orders", {"customer_id": customer_id, "limit": 10}),
+            _ready(customer) if customer is not None else call("crm.get_customer", "get_customer", whom),
+            call("erp.list_orders", "list_orders", {**whom, "limit": 10}),
             # the customer's payment methods on file (billing), read with the orders: a request to pay another way
             # or to settle a price difference on another method is resolved against them
-            call("payments.list_payment_methods", "list_payment_methods", {"customer_id": customer_id}),
+            call("payments.list_payment_methods", "list_payment_methods", whom),
         )
     own, others, unknown = resolve(
         written, {r.text: (f or {}).get("matches", []) for r, f in zip(written, found, strict=True)}, customer_id
@@ -102,15 +95,9 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     named = [*own, *others]
     # the orders the ERP resolved come first; what the reader read that the ERP does not know stays, as a number
     # quoted ("SO-199999": not found) or a loose one ("order 12": not one of theirs), never dropped in silence
-    reading = replace(
-        reading,
-        order_refs=tuple(dict.fromkeys([*named, *(o for o in reading.order_refs if o not in named)])),
-        loose_refs=tuple(
-            dict.fromkeys(
-                [*(u.lstrip("#") for u in unknown), *(x for x in reading.loose_refs if not any(x in o for o in named))]
-            )
-        ),
-    )
+    refs = [*named, *(o for o in reading.order_refs if o not in named)]
+    loose = [*(u.lstrip("#") for u in unknown), *(x for x in reading.loose_refs if not any(x in o for o in named))]
+    reading = replace(reading, order_refs=tuple(dict.fromkeys(refs)), loose_refs=tuple(dict.fromkeys(loose)))
     recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     if customer_id is None:
@@ -169,15 +156,10 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     )
     # what the customer wrote, for the guard's echo check (less addresses and the company's own words: echo.py)
     # the company's own names the reply may repeat: the items and options of the orders read, the streets on file
-    catalogue = [
-        str(name)
-        for record in orders.values()
-        if record is not None
-        for name in [
-            *(v.get("option") or "" for v in record.get("variants") or []),
-            *(line.get("description") or "" for line in (record.get("order") or {}).get("lines") or []),
-        ]
-    ] + [str(f["address"].get(k) or "") for f in on_file or [] for k in ("line1", "line2")]
+    read = [r for r in orders.values() if r is not None]
+    catalogue = [str(v.get("option") or "") for r in read for v in r.get("variants") or []]
+    catalogue += [str(x.get("description") or "") for r in read for x in (r.get("order") or {}).get("lines") or []]
+    catalogue += [str(f["address"].get(k) or "") for f in on_file or [] for k in ("line1", "line2")]
     text = request.echoed(catalogue)
     return {"gathered": gathered, "facts": facts, "customer_text": text, "observations": observations}
 

@@ -278,15 +278,9 @@ def _which_method_for_difference(facts: Mapping[str, Any], lang: str) -> str:
     difference = float(facts.get("modify.difference") or 0.0)
     own = facts.get("paymethod.current")
     offered = ([_method_words(lang, own)] if own else []) + _methods_paying(facts, lang, difference)
-    return say(
-        lang,
-        "items_which_method",
-        order=facts.get("order.id"),
-        changes=facts.get("modify.summary"),
-        amount=_money(abs(difference)),
-        direction=say(lang, "more" if difference > 0 else "less"),
-        methods=_listed(offered, say(lang, "method_or")),
-    )
+    direction, methods = say(lang, "more" if difference > 0 else "less"), _listed(offered, say(lang, "method_or"))
+    return say(lang, "items_which_method", order=facts.get("order.id"), changes=facts.get("modify.summary"),
+               amount=_money(abs(difference)), direction=direction, methods=methods)  # fmt: skip
 
 
 def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:

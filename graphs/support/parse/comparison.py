@@ -158,8 +158,7 @@ class Comparison:
 
         if measure != "price" or self.direction not in ("most", "least") or self.of_two:
             return best(not anything) or []
-        # an option of theirs said again is wanted where a variant holds it beside the values asked ("the cheapest
-        # brown wood one" of a metal brown shelf: brown, not metal)
+        # an option of theirs said again is wanted where a variant holds it with the values asked (brown, not metal)
         again = frozenset(w for w in said & mine if any(required | {w} <= words(v["option"]) for v in in_stock))
         met = [r for r in (best(False, again), None if anything else best(True)) if r is not None]
         if all(r == met[0] for r in met):

@@ -596,8 +596,7 @@ _CORRECTED = WORDS.pattern("self_correction", space=r"\W+")
 
 
 def corrected(text: str) -> bool:
-    """Whether the customer takes back or corrects what they ask ("... wait, no, not that one"; not "don't forget
-    that"): which request then stands is a person's to read, never guessed."""
+    """Whether the customer takes back what they ask ("wait, no, not that one"; not "don't forget that")."""
     return _said_unnegated(_CORRECTED, fold(text))
 
 
