@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.parse.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import read_message, wants_or_changes
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 HOME = place("9 Elm St", "Boise", "ID", "83702")
@@ -153,3 +153,30 @@ def test_what_the_same_keeps_is_kept(said: str, sku: str) -> None:
 )
 def test_a_request_phrase_is_read_with_its_determiner_left_out(message: str) -> None:
     assert "change_address" in read_message(message).intents, message
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        # an arrow says a change even after a "not" of the item's own option
+        ("and the kettle 1L not electric silver -> 1.5L, rest the same", True),
+        ("also the lamp white -> red", True),
+        # twin: a "not" that governs the wanting itself
+        ("I don't need another lamp", False),
+    ],
+)
+def test_an_arrow_says_a_change_a_not_before_it_does_not_govern(text: str, asks: bool) -> None:
+    assert wants_or_changes(text) is asks, text
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("the shipping address for #W5200001 should be 77 Birch Lane, Unit 3, Reno, NV 89501 please", True),
+        ("for #W5200001 the delivery address has to be 77 Birch Lane, Unit 3, Reno, NV 89501", True),
+        # twin: an address said as it was, not as the one to use
+        ("my old address was 77 Broadway, Unit 3, Reno, NV 89501", False),
+    ],
+)
+def test_an_address_said_as_what_it_should_be_is_an_address_change(message: str, asked: bool) -> None:
+    assert ("change_address" in read_message(message).intents) is asked, message

@@ -7,14 +7,14 @@ import re
 import unicodedata
 
 #: An arrow between what one has and what one wants ("grey -> green", "size 9 → 8") says "change to".
-_ARROW = re.compile(r"\s*(?:-+>|=+>|\u2192|\u27f6|\u21d2)\s*")
+ARROW = re.compile(r"\s*(?:-+>|=+>|\u2192|\u27f6|\u21d2)\s*")
 
 
 def fold(text: str) -> str:
     """Lowercase plain ASCII, accents dropped ("ß" read as "ss": no decomposition gives it), whitespace collapsed; a
     line break stays one (a list's lines, a letter's paragraphs are each said apart: "- switch the payment" and "- the
     difference on my card"); an arrow between two things reads as the words "change to"."""
-    decomposed = unicodedata.normalize("NFKD", _ARROW.sub(" change to ", text))
+    decomposed = unicodedata.normalize("NFKD", ARROW.sub(" change to ", text))
     plain = (
         "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("\u2019", "'").replace("ß", "ss")
     )

@@ -349,19 +349,17 @@ _SAME = re.compile(
     rf"|{WORDS.alternation('unchanged')})\b"
     rf"(?! (?:{WORDS.alternation('same_but')})\b)"
 )
-#: "The same" and what it keeps: the words after it up to a value, a mark or a "but" ("same battery and water
-#: resistance, blue": battery and water resistance), each kept as the item has it, so none is read as wanted.
+#: "The same" and what it keeps as the item has it: the words up to a value, a mark or a "but" ("same battery, blue").
 _SAME_KEEPS = re.compile(
-    rf"\b(?:{WORDS.alternation('the_same')})((?:[\s,]+(?!(?:{WORDS.alternation('same_but')})\b)[a-z-]+)+)"
+    rf"\b(?:{WORDS.alternation('the_same')})((?:[\s,]+(?!(?:{WORDS.alternation('same_but')})\b)[a-z-]+)+)",
+    re.IGNORECASE,
 )
 
 
 def _without_kept_options(text: str, values: Set[str]) -> str:
     """The text without what "the same" keeps, up to the first value said (its length kept)."""
-    if len(lower := text.lower()) != len(text):
-        return text
     spans = []
-    for m in _SAME_KEEPS.finditer(lower):
+    for m in _SAME_KEEPS.finditer(text):
         words = (m.start(1) + w.start() for w in re.finditer(r"[a-z-]+", m[1]) if option_key(w[0]) in values)
         spans.append((m.start(1), next(words, m.end(1))))
     return blanked(text, spans)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ai_missions.graphs.support.parse.address_reading import address_asked
-from ai_missions.graphs.support.parse.folding import fold
+from ai_missions.graphs.support.parse.folding import ARROW, fold
 from ai_missions.graphs.support.parse.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.graphs.support.words import WORDS, singular
@@ -711,10 +711,12 @@ _FROM_TO = re.compile(
 
 
 def wants_or_changes(text: str) -> bool:
-    """Whether the text asks a change (:func:`change_asked`, or "from ... to ..."), or says a want, not negated ("I
-    want the 1.5L one", "it should be the blue one"; not "I don't need another one")."""
+    """Whether the text asks a change (:func:`change_asked`, "from ... to ...", an arrow: "1080p not waterproof -> 5K"),
+    or says a want, not negated ("I want the 1.5L one"; not "I don't need another one")."""
     folded = fold(text)
-    return change_asked(text) or bool(_FROM_TO.search(folded)) or _said_unnegated(_WANTING, folded)
+    return (
+        change_asked(text) or bool(_FROM_TO.search(folded) or ARROW.search(text)) or _said_unnegated(_WANTING, folded)
+    )
 
 
 @functools.lru_cache(maxsize=256)  # read again when the request's reading is resolved against the ERP
