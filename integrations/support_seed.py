@@ -42,6 +42,7 @@ class OrderState:
     authorized: bool  # an open authorization and nothing captured
     shipment: str | None  # in_transit, delivered or None
     returned: bool = False  # the ERP holds a return of it (received or on its way back)
+    delivered_at: str | None = None  # when its shipment was delivered
 
 
 def read_world(home: Path | None) -> tuple[dict[str, dict[str, Any]], list[OrderState], datetime]:
@@ -67,9 +68,10 @@ def read_world(home: Path | None) -> tuple[dict[str, dict[str, Any]], list[Order
         open_auths = {
             r[0] for r in conns["payments"].execute("SELECT order_id FROM authorizations WHERE status = 'authorized'")
         }
-        shipped = dict(
-            conns["shipping"].execute("SELECT order_id, status FROM shipments ORDER BY shipped_at").fetchall()
+        shipments = conns["shipping"].execute(
+            "SELECT order_id, status, delivered_at FROM shipments ORDER BY shipped_at"
         )
+        shipped = {r["order_id"]: (r["status"], r["delivered_at"]) for r in shipments}
         orders = [
             OrderState(
                 order_id=r["order_id"],
@@ -82,8 +84,9 @@ def read_world(home: Path | None) -> tuple[dict[str, dict[str, Any]], list[Order
                 captured_cents=caps.get(r["order_id"], (0, 0))[1] or 0,
                 refunded_cents=refunds.get(r["order_id"], 0) or 0,
                 authorized=r["order_id"] in open_auths and r["order_id"] not in caps,
-                shipment=shipped.get(r["order_id"]),
+                shipment=shipped.get(r["order_id"], (None, None))[0],
                 returned=r["order_id"] in returned,
+                delivered_at=shipped.get(r["order_id"], (None, None))[1],
             )
             for r in conns["erp"].execute("SELECT * FROM orders ORDER BY order_id")
         ]
@@ -294,16 +297,31 @@ def story_ticket_id(home: Path | None = None) -> str | None:
         conn.close()
 
 
+#: How recent a delivery a damaged-item claim is written about (within support's window for a refund without a
+#: return, SUP-005).
+RECENT_DELIVERY = timedelta(days=30)
+
+
 def co_approval_ticket(home: Path) -> str | None:
-    """A customer writes in about the book's largest double charge, unless a ticket already names that order: a
-    refund that may take two roles (the support lead's money limit, then finance), so the demo has a plan on which
-    co-approval can be tried. Written through the helpdesk's own ``open_ticket`` (idempotent by its key); None when
-    the book holds no double charge."""
-    _, orders, _ = read_world(home)
-    charged = [o for o in orders if duplicate_charged(o)]
-    if not charged:
+    """A customer writes in about the largest refund the book holds a claim for, unless a ticket already names that
+    order: the largest double charge (its extra capture), or the dearest single-item order delivered in the last 30
+    days, which its customer writes arrived damaged (its whole capture). A refund above the support lead's money limit
+    takes finance beside support, so the demo has a plan on which co-approval can be tried (on the default book,
+    seed 7: a 3,107.13 damaged delivery; its largest double charge, 2,226.92, is within the support lead's limit).
+    Written through the helpdesk's own ``open_ticket`` (idempotent by its key); None when the book holds neither."""
+    _, orders, now = read_world(home)
+    claims = [(duplicated_extra(o), o, "double_charge") for o in orders if duplicate_charged(o)]
+    claims += [
+        (o.captured_cents - o.refunded_cents, o, "damaged_item")
+        for o in orders
+        if FITS["damaged_item"](o)
+        and not o.returned
+        and o.delivered_at is not None
+        and now - from_ts(o.delivered_at) <= RECENT_DELIVERY
+    ]
+    if not claims:
         return None
-    largest = max(charged, key=lambda o: (duplicated_extra(o), o.order_id))
+    _, largest, kind = max(claims, key=lambda claim: (claim[0], claim[1].order_id))
     conn = connect("helpdesk", home)
     try:
         named = conn.execute(
@@ -312,6 +330,12 @@ def co_approval_ticket(home: Path) -> str | None:
         ).fetchone()
         if named is not None:
             return str(named[0])
+        if kind == "double_charge":
+            subject = "Charged twice"
+            body = f"I was charged twice for order #{largest.order_id}. Please refund the second charge."
+        else:
+            subject = "Arrived damaged"
+            body = f"My order #{largest.order_id} arrived damaged. The {_item_of(home, largest.order_id)} is broken."
         written = (
             declared("helpdesk")
             .tools["open_ticket"]
@@ -319,15 +343,24 @@ def co_approval_ticket(home: Path) -> str | None:
                 conn,
                 customer_id=largest.customer_id,
                 channel="portal",
-                subject="Charged twice",
-                body=f"I was charged twice for order #{largest.order_id}. Please refund the second charge.",
-                idempotency_key=f"demo:double-charge:{largest.order_id}",
+                subject=subject,
+                body=body,
+                idempotency_key=f"demo:{kind.replace('_', '-')}:{largest.order_id}",
             )
         )
         conn.commit()
         return str(written.ticket.ticket_id)
     finally:
         conn.close()
+
+
+def _item_of(home: Path, order_id: str) -> str:
+    """The description of a single-item order's line, as the ERP holds it."""
+    erp = connect("erp", home)
+    try:
+        return str(erp.execute("SELECT description FROM order_lines WHERE order_id = ?", (order_id,)).fetchone()[0])
+    finally:
+        erp.close()
 
 
 def duplicated_extra(o: OrderState) -> int:
