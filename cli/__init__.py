@@ -114,6 +114,19 @@ class Parser(argparse.ArgumentParser):
             return f"unknown option {name}" + (f" (did you mean {closest[0]}?)" if closest else "")
         return None
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """A value that is not one of the choices names its closest one: ``unknown command 'quue' (did you mean
+        queue?)`` for a (sub)command, where argparse listed every choice (28 commands) and suggested none."""
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(choice) for choice in action.choices]
+        closest = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+        hint = f" (did you mean {closest[0]}?)" if closest else ""
+        if isinstance(action, argparse._SubParsersAction):
+            raise argparse.ArgumentError(None, f"unknown command {value!r}{hint}")
+        listed = "" if closest else f" (choose from {', '.join(choices)})"
+        raise argparse.ArgumentError(action, f"invalid choice: {value!r}{hint}{listed}")
+
     def error(self, message: str) -> NoReturn:
         command = self.prog.removeprefix("missions").strip()
         where = f" {command}:" if command else ""

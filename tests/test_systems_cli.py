@@ -183,7 +183,10 @@ def test_wheel_holds_only_the_ai_missions_namespace(tmp_path: Path) -> None:
             ["queue", "--limit", "-1"],
             "queue: argument --limit: expected a whole number from 0 to 1,000,000,000, got -1",
         ),
-        (["nope"], "argument COMMAND: invalid choice: 'nope'"),
+        (["nope"], "unknown command 'nope' (see `missions --help`)"),
+        (["quue"], "unknown command 'quue' (did you mean queue?)"),  # issue 60 item 10: no list of 28 choices
+        (["accounts", "lst"], "accounts: unknown command 'lst' (did you mean list?)"),
+        (["run", "order-exeption", "--subject", "X"], "'order-exeption' (did you mean order-exception?)"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
