@@ -9,19 +9,24 @@ checkpoints, grant ledger and saved sign-in) into ``earlier-demos/``, where its 
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ai_missions.kernel.database import SETTING, database_url
 from ai_missions.kernel.environment import simulated_environment
 from ai_missions.kernel.errors import ConflictError
 from ai_missions.kernel.missions import MissionSpec, registry
 from ai_missions.kernel.progress import Progress, note
-from ai_missions.runtime import MissionRuntime, RunOutcome
+
+if TYPE_CHECKING:  # the runtime (LangGraph, the MCP stack) is imported once the home has room for a demo: a refused
+    # second demo answered after 2.4 s of importing it (8.6-13 s on a loaded machine, issue 60 item 10)
+    from ai_missions.runtime import MissionRuntime, RunOutcome
 
 
 def pick_demo_subjects(cases: dict[str, list[str]], story: str | None, count: int) -> list[str]:
@@ -94,12 +99,20 @@ _RUN_FILES = (
 
 
 def move_aside(home: Path) -> Path:
-    """Move an earlier demo's run files, together, into ``earlier-demos/<time>/`` of the home; returns where."""
+    """Move an earlier demo's run files, together, into ``earlier-demos/<time>/`` of the home, with a copy of the
+    home's platform key (the one its chain was written with, which the new demo goes on signing with), so that
+    ``MISSIONS_HOME=<there> missions ...`` reads it with its own key; returns where."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.kernel.signing import KEY_ENV, KEY_FILE, KEY_FILE_ENV
+
     where = home / "earlier-demos" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     where.mkdir(parents=True)
     for name in _RUN_FILES:
         if (home / name).exists():
             shutil.move(home / name, where / name)
+    keyed_elsewhere = any(os.environ.get(setting, "").strip() for setting in (KEY_ENV, KEY_FILE_ENV))
+    if (home / KEY_FILE).exists() and not keyed_elsewhere:
+        shutil.copy2(home / KEY_FILE, where / KEY_FILE)  # mode 0600 kept
     return where
 
 
@@ -119,11 +132,17 @@ def make_room(home: Path, *, fresh: bool) -> None:
             f"this home's run store is in {SETTING} ({held}): --fresh moves only the embedded store aside; point "
             f"{SETTING} at a new schema to start again"
         )
+    signed_in = (home / "credentials.json").exists() or bool(os.environ.get("MISSIONS_TOKEN"))
     where = move_aside(home)
     print(
-        f"The earlier demo ({held}) moved to {where}: its audit trail verifies there (MISSIONS_HOME={where} "
-        f"MISSIONS_PLATFORM_KEY_FILE={home / 'platform.key'} missions audit verify)"
+        f"The earlier demo ({held}) moved to {where}, with a copy of its key: it reads and verifies there "
+        f"(MISSIONS_HOME={where} missions audit verify)"
     )
+    if signed_in:
+        print(
+            "You are signed out: your sign-in belonged to the earlier demo's accounts "
+            "(`missions login NAME` signs you in to the new one)"
+        )
 
 
 def seed_and_index(home: Path, *, orders: int, seed: int) -> Iterator[str]:
@@ -203,7 +222,8 @@ async def _demo_mission(
     extra: list[str],
     shared: list[tuple[str, str, str, list[str]]],
 ) -> list[RunOutcome]:
-    # deferred: start-up time (`missions --help` loads every area)
+    # deferred: start-up time (`missions --help` loads every area; a refused demo imports no runtime)
+    from ai_missions.runtime import MissionRuntime
     from ai_missions.scanner import cases_now, scan_and_start
 
     print(f"\n== {spec.title} ({spec.name})")
@@ -224,7 +244,7 @@ async def _demo_mission(
         found_shared = [
             (o.subject_id in extra, (spec.name, o.run_id, o.decision_id, signers))
             for o in outcomes
-            if o.decision_id and (signers := _co_signers(runtime, o, o.decision_id))
+            if o.decision_id and (signers := co_signers_of(runtime, o, o.decision_id))
         ]
         shared[:0] = [entry for made, entry in found_shared if made]  # the case made for co-approval first
         shared += [entry for made, entry in found_shared if not made]
@@ -237,15 +257,16 @@ async def _demo_mission(
         print(f"The flagship story, {spec.subject.kind} {story}: run {story_run.run_id}, {story_run.status}")
         if story_run.decision_id:
             print(f"  missions show {story_run.run_id}")
-            approver = _approver(runtime, story_run, story_run.decision_id)
+            approver = approver_of(runtime, story_run, story_run.decision_id) or "NAME"
             print(f"  missions login {approver} && missions decide {story_run.decision_id} --approve")
             flagships.append((spec.name, story_run.run_id, story_run.decision_id, approver))
     print(f"{pending} decision(s) of this mission await review.")
     return outcomes
 
 
-def _approver(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str:
-    """A demo account whose role may approve every action of the decision (the hint names a real approver)."""
+def approver_of(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str | None:
+    """An account whose role may approve every action of the decision (the hint names a real approver); None when
+    none may."""
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.governance import approval_rules, approvers, load_roster
 
@@ -253,10 +274,10 @@ def _approver(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> str
     plan = [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
     rules = approval_rules(runtime.knowledge)
     able = approvers(load_roster(runtime.home), plan, rules, runtime.spec.tools, facts=run.state.get("facts", {}))
-    return able[0] if able else "NAME"
+    return able[0] if able else None
 
 
-def _co_signers(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> list[str]:
+def co_signers_of(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> list[str]:
     """One demo account per role a plan no single role may approve needs (empty for a plan one role approves)."""
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.services.coapproval import requested, shared_plan

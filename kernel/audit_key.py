@@ -35,7 +35,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ai_missions.kernel.signing import KeyMismatchError, canonical, key_id, key_source, platform_key, sign, signed
+from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.signing import (
+    KeyMismatchError,
+    canonical,
+    has_key,
+    key_id,
+    key_source,
+    platform_key,
+    sign,
+    signed,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +84,18 @@ class AuditKey:
     @property
     def key(self) -> bytes:
         if self._key is None:
+            if (
+                self.home is not None
+                and not has_key(self.home)
+                and self.head_file is not None
+                and self.head_file.exists()
+            ):
+                # a chain was written here with a key that is gone (a home copied without it): a new key would make
+                # every entry look edited, and sign what it writes with a key the rest of the chain never had
+                raise MissionsError(
+                    f"no platform key at {key_source(self.home)}, but the audit chain beside it was written with one: "
+                    f"point {_SETTING} at the key that wrote it; nothing was written"
+                )
             self._key = secrets.token_bytes(32) if self.home is None else platform_key(self.home)
         return self._key
 

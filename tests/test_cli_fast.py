@@ -394,3 +394,15 @@ def test_an_argument_that_is_not_text_is_one_error_line(argv: list[str], capsys:
     err = capsys.readouterr().err
     assert err.startswith("missions: error: an argument is not valid UTF-8 text: ")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_refused_second_demo_imports_no_runtime(missions_home: Path) -> None:
+    """Issue 60 item 10: a second `missions demo` imported LangGraph and the MCP stack (2.4 s of CPU here, 8.6-13 s
+    on a loaded machine) before saying the home already holds one; the refusal now needs only the run store."""
+    missions_home.mkdir(parents=True)
+    queued(missions_home)
+    RunStore(missions_home / "runs.sqlite").append_events("R-1", [{"kind": "observation", "summary": "a finding"}])
+    code, heavy, err = probe(missions_home, "demo")
+    assert code == 2
+    assert "this home already holds a demo" in err
+    assert heavy == []

@@ -72,6 +72,48 @@ def test_39_6_fresh_moves_the_earlier_demo_aside_where_it_still_verifies(
     assert "1 events and 1 decision match it" in out
 
 
+def test_60_10_a_moved_aside_demo_is_read_with_its_own_key_and_fresh_says_it_signed_you_out(
+    used: RunStore, missions_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 60 item 10: looking at a moved-aside demo (`missions queue` there) wrote a new key beside it, and every
+    later read said its chain was edited; and `demo --fresh` signed you out without a word."""
+    make_room(missions_home, fresh=True)
+    said = capsys.readouterr().out
+    assert "You are signed out" in said
+    assert "`missions login NAME`" in said
+    (where,) = (missions_home / "earlier-demos").iterdir()
+    assert (where / KEY_FILE).read_bytes() == (missions_home / KEY_FILE).read_bytes()
+    assert oct((where / KEY_FILE).stat().st_mode & 0o777) == "0o600"
+    monkeypatch.setenv("MISSIONS_HOME", str(where))
+    monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
+    for command in (("queue",), ("accounts", "list"), ("audit", "verify")):
+        code, out, err = missions(capsys, *command)
+        assert code == 0, (command, err)
+    assert "1 events and 1 decision match it" in out
+    assert missions(capsys, "whoami")[1].startswith("ana")  # its own saved sign-in, with its own store
+
+
+def test_60_10_a_home_whose_chain_lost_its_key_is_refused_and_gets_no_new_key(
+    used: RunStore, missions_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy of a home without its key (a demo moved aside before it kept a copy): reading it must not make a new
+    key, which would sign new entries with a key the chain never had and call every old entry edited."""
+    where = missions_home.parent / "copied"
+    where.mkdir()
+    for name in ("runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm", "runs.sqlite.audit-head"):
+        if (missions_home / name).exists():
+            (where / name).write_bytes((missions_home / name).read_bytes())
+    monkeypatch.setenv("MISSIONS_HOME", str(where))
+    for command in (("accounts", "list"), ("audit", "verify")):
+        code, _, err = missions(capsys, *command)
+        assert refused_in_one_line(code, err, "no platform key at"), (command, err)
+    assert not (where / KEY_FILE).exists()
+    monkeypatch.setenv(KEY_FILE_ENV, str(missions_home / KEY_FILE))
+    code, out, err = missions(capsys, "accounts", "list")
+    assert code == 0, err
+    assert "dana" in out
+
+
 @pytest.mark.slow
 @pytest.mark.extended
 @pytest.mark.timeout(1800)  # two demos, each 1 min of CPU, 4-5 on a busy 2-core machine
