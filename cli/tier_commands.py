@@ -73,7 +73,7 @@ def _render(view: dict[str, Any]) -> str:
         lines.append(
             f"  {entry['at']} {entry['by']}: {entry['change']} {entry['what']} {entry['before']} -> {entry['after']}"
         )
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in "\n".join(lines).splitlines())
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -170,14 +170,27 @@ def _metrics(args: argparse.Namespace) -> int:
 
 
 def _render_metrics(data: dict[str, Any]) -> str:
-    lines = [f"{data['mission']} (overall):"]
-    for key, value in data["overall"].items():
-        lines.append(f"  {key}: {value}")
-    lines.append(f"  days: {', '.join(data.get('by_day', {}))}")
-    if found := data.get("detection_eval"):
-        lines.append(
-            f"detection on labelled cases (eval run {found['eval_run']}, {found['cases']} cases): precision "
-            f"{found['precision']}, false-positive rate {found['false_positive_rate']} (FP/(FP+TN)), "
-            f"counts {found['counts']}"
-        )
-    return "\n".join(lines)
+    """The figures as a table in the dashboard's words and formats (a share as a percentage, time in minutes), then
+    one row per day."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.cli.commands import columns
+    from ai_missions.services.metrics import figures, percent
+
+    days = data.get("by_day", {})
+    lines = [f"{data['mission']}: {data['overall']['runs']:,} runs on {len(days)} day(s)", ""]
+    lines.append(columns([("FIGURE", "VALUE", "WHAT"), *figures(data)]))
+    if days:
+        table = [("DAY", "RUNS", "FINISHED", "MANUAL TOUCHES", "POLICY COMPLIANCE")]
+        for day, m in days.items():
+            touches = m["manual_touches_per_case"]
+            table.append(
+                (
+                    day,
+                    f"{m['runs']:,}",
+                    f"{m['finished']:,}",
+                    "–" if touches is None else f"{touches:.2f}",
+                    percent(m["policy_compliance"]),
+                )
+            )
+        lines += ["", columns(table)]
+    return "\n".join(line.rstrip() for line in "\n".join(lines).splitlines())

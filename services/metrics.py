@@ -129,3 +129,82 @@ def mission_metrics(spec: MissionSpec, store: RunStore, *, by_day: bool = True) 
         days = sorted({r.day for r in records})
         out["by_day"] = {day: measure(r for r in records if r.day == day) for day in days}
     return out
+
+
+# -- the figures in words, as the dashboard shows them ----------------------------------------------------------------
+#: Key words that mark a figure as a share of something (shown as a percentage).
+SHARE_WORDS = ("rate", "precision", "recall", "accuracy", "compliance", "share", "agreement")
+
+
+def percent(value: Any) -> str:
+    """``84%``; ``–`` for no value (a share of nothing)."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+def figure_text(key: str, value: Any) -> str:
+    """A mission's own figure for a person: a share as a percentage (its key says it is one), a count with
+    thousands separators, an amount with two decimals, nothing as ``–``."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return percent(value) if any(word in key for word in SHARE_WORDS) else f"{value:,.2f}"
+    return str(value)
+
+
+def figures(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The overall figures of :func:`mission_metrics` (with ``detection_eval``, the latest eval run's detection) as
+    rows of (figure, value, what it is): the platform's in the words and formats of the dashboard's operations page
+    (``Time to resolve`` in minutes, ``Policy compliance`` as a percentage), then the mission's own, flattened
+    (``inventory accuracy · by location · DC-01``)."""
+    overall = data["overall"]
+    hours = overall["time_to_resolution_hours"]
+    touches = overall["manual_touches_per_case"]
+    labelled = data.get("detection_eval") or {}
+
+    def minutes(value: float | None) -> str:
+        return "–" if value is None else f"{value * 60:.1f} min"
+
+    rows = [
+        ("Runs", f"{overall['runs']:,}", ", ".join(f"{status} {n:,}" for status, n in overall["by_status"].items())),
+        ("Finished", f"{overall['finished']:,}", "closed, escalated, failed or abandoned"),
+        (
+            "Time to resolve",
+            minutes(hours["median"]),
+            f"median, trigger to final status (mean {minutes(hours['mean'])})",
+        ),
+        ("Manual touches", "–" if touches is None else f"{touches:.2f}", "reviewer decisions and rollbacks per case"),
+        ("Policy compliance", percent(overall["policy_compliance"]), "executed actions that cite a policy clause"),
+        (
+            "Actions executed",
+            f"{overall['actions_executed']:,}",
+            f"{overall['actions_automated']:,} without a reviewer",
+        ),
+        ("Automated rolled back", f"{overall['automated_rolled_back']:,}", "automated actions undone"),
+    ]
+    source = (
+        f"over {labelled.get('cases')} labelled cases, eval run {labelled.get('eval_run')}"
+        if labelled
+        else "over labelled cases: no eval run scored detection yet"
+    )
+    rows += [
+        ("Detection precision", percent(labelled.get("precision")), f"TP/(TP+FP) {source}"),
+        ("False positives", percent(labelled.get("false_positive_rate")), "FP/(FP+TN) over labelled cases"),
+    ]
+    platform = set(platform_metrics([]))
+
+    def flatten(prefix: str, key: str, value: Any) -> Iterable[tuple[str, str, str]]:
+        label = f"{prefix}{key.replace('_', ' ')}"
+        if isinstance(value, Mapping):
+            for inner, item in value.items():
+                yield from flatten(f"{label} · ", str(inner), item)
+        else:
+            yield (label[0].upper() + label[1:], figure_text(key if not prefix else prefix + key, value), "")
+
+    for key, value in overall.items():
+        if key not in platform:
+            rows += flatten("", key, value)
+    return rows

@@ -301,3 +301,35 @@ def test_the_run_page_rolls_back_and_the_retail_page_shows_the_metrics(
         assert "Nothing to draw yet: runs on 1 day(s)" in texts(page)
     finally:
         st.cache_resource.clear()  # closes the dashboard's mission client (its MCP servers)
+
+
+def test_metrics_is_a_table_whose_figures_are_the_dashboards(
+    home: Path, missions: MissionClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 60 item 10: `missions metrics` printed dicts and raw shares (``order_save_rate: 1.0``) where the
+    dashboard printed "0 of 0 settled"; it is now a table in the operations page's words and formats, and each
+    figure the page shows reads the same in it."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    assert missions.store.count_runs(mission=MISSION) > 0
+    shown = cli(home, "metrics", "--mission", MISSION)
+    assert shown.returncode == 0, shown.stderr
+    assert "{" not in shown.stdout, shown.stdout  # no dict printed
+    assert not re.search(r"\b0\.\d{3,}", shown.stdout), shown.stdout  # no raw share
+    header, *rows = shown.stdout.split("\n\n")[1].splitlines()
+    assert header.split() == ["FIGURE", "VALUE", "WHAT"]
+    table = {re.split(r"\s{2,}", row)[0]: re.split(r"\s{2,}", row)[1] for row in rows}
+    try:
+        page = AppTest.from_file(str(Path(get_mission(MISSION).pages["Retail operations"])), default_timeout=60)
+        page.run()
+        assert not page.exception, page.exception
+        shown_on_page = {m.label: m.value for m in page.metric}
+    finally:
+        st.cache_resource.clear()
+    same = {"Time to resolve", "Manual touches", "Policy compliance", "Detection precision", "False positives"}
+    assert same <= set(shown_on_page)
+    for label in same:
+        assert table[label] == shown_on_page[label], label
+    assert table["Order save rate"] == shown_on_page["Orders saved"]
