@@ -212,17 +212,20 @@ def _check_role(role: str) -> None:
 
 def _list(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.cli.commands import columns
     from ai_missions.services.identity import Accounts
 
-    rows = [{"name": a.name, "role": a.role, "admin": a.admin} for a in Accounts(_store()).list()]
-    emit(
-        rows,
-        as_json=args.json,
-        render=lambda rows: (
-            "\n".join(f"{r['name']:<12} {r['role']:<16} {'admin' if r['admin'] else ''}" for r in rows)
-            or "no accounts yet: `missions accounts add NAME --role ROLE` (the first one is the admin)"
-        ),
-    )
+    rows = [{"name": a.name, "role": a.role, "admin": a.admin, "person": a.person} for a in Accounts(_store()).list()]
+
+    def render(rows: list[dict[str, Any]]) -> str:
+        if not rows:
+            return "no accounts yet: `missions accounts add NAME --role ROLE` (the first one is the admin)"
+        table = [("NAME", "ROLE", "ADMIN", "PERSON")]
+        table += [(r["name"], r["role"], "admin" if r["admin"] else "-", r["person"]) for r in rows]
+        return columns(table)
+
+    emit(rows, as_json=args.json, render=render)
     return 0
 
 

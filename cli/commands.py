@@ -87,15 +87,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what = decide.add_mutually_exclusive_group(required=True)
     what.add_argument("--approve", action="store_true", help="approve every action")
     what.add_argument("--reject", action="store_true", help="reject every action (needs --reason)")
-    what.add_argument("--hand-off", metavar="TO", help="pass the decision to a role or a reviewer (needs --reason)")
+    what.add_argument(
+        "--hand-off",
+        metavar="TO",
+        help="pass the decision to a reviewer or a role who may approve at least one open action (needs --reason)",
+    )
     what.add_argument(
         "--edit",
         metavar="JSON",
         help='approve, changing only the named arguments of actions by number, e.g. \'{"2": {"amount": 10}}\'',
     )
-    decide.add_argument("--reason", help="why the actions are rejected")
+    decide.add_argument("--reason", help="why: what --reject and --hand-off need (kept on the audit trail)")
     decide.add_argument(
-        "--hash", dest="expected_hash", help="the actions hash you reviewed (`missions queue`): refused if they changed"
+        "--hash",
+        dest="expected_hash",
+        metavar="H",
+        help="the actions hash you reviewed, as `missions show RUN` prints it ('actions hash H') and `missions queue "
+        "--json` gives it (actions_hash): refused if the actions changed since",
     )
     decide.add_argument("--json", action="store_true")
     decide.set_defaults(handler=_decide)
@@ -255,8 +263,25 @@ async def _run(args: argparse.Namespace) -> int:
         async with MissionRuntime(spec, systems=systems, check_subjects=False) as runtime:
             on_event = None if args.json else _print_event
             outcome = await runtime.start(subject, reasoner=args.reasoner, on_event=on_event)
-    emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
+            waiting = who_decides(runtime, outcome) if outcome.decision_id else None
+    emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome, waiting))
     return exit_code([outcome])
+
+
+def who_decides(runtime: Any, outcome: RunOutcome) -> str | None:
+    """Whom a new decision waits for, with the commands to take it, as the demo names them: an account that may
+    approve it all, or (a plan that takes several roles) one per role, each signing their part; None when no
+    account on the roster may."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.cli.demo import approver_of, co_signers_of
+
+    decision_id = str(outcome.decision_id)
+    if signers := co_signers_of(runtime, outcome, decision_id):
+        steps = " then ".join(f"missions login {name} && missions decide {decision_id} --approve" for name in signers)
+        return f"takes {len(signers)} roles, each signing their part: {steps}"
+    if (approver := approver_of(runtime, outcome, decision_id)) is None:
+        return None
+    return f"awaits {approver}: missions login {approver} && missions decide {decision_id} --approve"
 
 
 @_async
@@ -646,7 +671,7 @@ def _queue(args: argparse.Namespace) -> int:
                     d["due_at"][5:16].replace("T", " ") if d.get("due_at") else "-",  # MM-DD HH:MM
                     d["mission"],
                     d["subject_id"],
-                    f"{d['amount']:,.2f}" if d["amount"] is not None else "-",
+                    f"{d['at_stake']:,.2f}" if d["at_stake"] is not None else "-",
                     needs_text(sheet.waiting_for),
                 )
             )
@@ -686,9 +711,12 @@ def queue_facts(sheet: Any) -> dict[str, Any]:
         h = sheet.handed_to
         cannot = f" ({h['to']} may approve none of it)" if h.get("may_approve") == [] else ""
         state.append(f"handed to {h['to']} by {h['by']}{cannot}")
+    at_stake, moved = sheet.at_stake
     return {
         "actions_hash": sheet.actions_hash,
         "amount": max(amounts) if amounts else None,
+        "at_stake": at_stake,
+        "at_stake_moved": moved,
         "needs": sheet.waiting_for,
         "roles_needed": sheet.roles_needed,
         "co_approval": sheet.shared,

@@ -64,9 +64,21 @@ class ReviewSheet:
     decided_at: str | None
     evidence: list[dict[str, str]] = field(default_factory=list)
     clauses: list[dict[str, str]] = field(default_factory=list)
+    #: The subject's own total as the case's facts hold it (``order.total``), what is at stake where no action moves
+    #: money itself (a cancel, a hold's release).
+    subject_total: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def at_stake(self) -> tuple[float | None, bool]:
+        """The money at stake, as the card's header and the queue's ``AMOUNT`` show it: the most one action moves,
+        and True; else the subject's own total, and False (``order of 1,277.61`` for a cancel); else (None, False)."""
+        moved = [a.amount for a in self.actions if a.amount is not None]
+        if moved:
+            return max(moved), True
+        return self.subject_total, False
 
     @property
     def waiting_for(self) -> str:
@@ -190,6 +202,7 @@ def review_sheet(
             if to is not None and authorization.answer(to, "approve", case, action=p)
         ]
     open_plan = [a for p, a in enumerate(plan) if p not in signers]
+    total = facts.get(f"{get_mission(decision.mission).subject.kind}.total")
     return ReviewSheet(
         decision_id=decision.decision_id,
         mission=decision.mission,
@@ -208,6 +221,7 @@ def review_sheet(
         decided_at=decision.decided_at,
         evidence=evidence(events),
         clauses=clauses(events),
+        subject_total=float(total) if isinstance(total, int | float) and not isinstance(total, bool) else None,
     )
 
 
