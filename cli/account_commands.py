@@ -37,7 +37,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     confirm = sub.add_parser("confirm", help="confirm another admin's role grant (as an admin or a controller)")
     confirm.add_argument("grant_id")
     confirm.set_defaults(handler=_confirm)
-    listing = sub.add_parser("list", help="accounts and their roles")
+    away = sub.add_parser(
+        "away", help="mark yourself away (an admin: someone else): your manager decides for your accounts (ACC-001)"
+    )
+    away.add_argument("name", nargs="?", help="the account (default: the signed-in one)")
+    away.add_argument("--until", metavar="DAY", help="the last day away, YYYY-MM-DD (default: until marked back)")
+    away.add_argument("--reason", default="", help="why (shown with the absence and on the audit trail)")
+    away.add_argument("--json", action="store_true")
+    away.set_defaults(handler=_away)
+    back = sub.add_parser("back", help="end an absence: decisions wait for you again")
+    back.add_argument("name", nargs="?", help="the account (default: the signed-in one)")
+    back.add_argument("--json", action="store_true")
+    back.set_defaults(handler=_back)
+    listing = sub.add_parser("list", help="accounts, their roles and who is away")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
     demo = sub.add_parser("demo", help="a new store's demo roster (ana, omar, fiona...) with one shared password")
@@ -214,18 +226,77 @@ def _list(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.cli.commands import columns
+    from ai_missions.services.absence import recorded, today
     from ai_missions.services.identity import Accounts
 
-    rows = [{"name": a.name, "role": a.role, "admin": a.admin, "person": a.person} for a in Accounts(_store()).list()]
+    store = _store()
+    gone = {name: a for name, a in recorded(store).items() if a.in_force(today())}
+    rows = [
+        {"name": a.name, "role": a.role, "admin": a.admin, "person": a.person, "away": _away_data(gone.get(a.name))}
+        for a in Accounts(store).list()
+    ]
 
     def render(rows: list[dict[str, Any]]) -> str:
         if not rows:
             return "no accounts yet: `missions accounts add NAME --role ROLE` (the first one is the admin)"
-        table = [("NAME", "ROLE", "ADMIN", "PERSON")]
-        table += [(r["name"], r["role"], "admin" if r["admin"] else "-", r["person"]) for r in rows]
+        table = [("NAME", "ROLE", "ADMIN", "PERSON", "AWAY")]
+        table += [
+            (
+                r["name"],
+                r["role"],
+                "admin" if r["admin"] else "-",
+                r["person"],
+                gone[r["name"]].words() if r["away"] else "-",
+            )
+            for r in rows
+        ]
         return columns(table)
 
     emit(rows, as_json=args.json, render=render)
+    return 0
+
+
+def _away_data(absence: Any) -> dict[str, Any] | None:
+    return None if absence is None else {"until": absence.until, "reason": absence.reason, "by": absence.by}
+
+
+def _away(args: argparse.Namespace) -> int:
+    """Who marks comes from the token (the account itself, or an admin for someone else): the authorization
+    point's to allow; signed and on the audit chain."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.services.identity import signed_in
+    from ai_missions.services.review import mark_away
+
+    store = _store()
+    me = signed_in(missions_home(), store)
+    name = args.name or me.name
+    absence = mark_away(store, me, name, until=args.until, reason=args.reason)
+    stand_in = "your manager decides" if name == me.name else f"{name}'s manager decides"
+    emit(
+        {"name": name, **(_away_data(absence) or {})},
+        as_json=args.json,
+        render=lambda _: (
+            f"{name} is {absence.words()}: {stand_in} what waits for {'you' if name == me.name else name} where a "
+            f"rule names a stand-in (ACC-001), pending decisions included; `missions accounts back` ends it"
+        ),
+    )
+    return 0
+
+
+def _back(args: argparse.Namespace) -> int:
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.services.identity import signed_in
+    from ai_missions.services.review import mark_back
+
+    store = _store()
+    me = signed_in(missions_home(), store)
+    name = args.name or me.name
+    was = mark_back(store, me, name)
+    emit(
+        {"name": name, "was": _away_data(was)},
+        as_json=args.json,
+        render=lambda _: f"{name} is back: decisions wait for {name} again" if was else f"{name} was not away",
+    )
     return 0
 
 

@@ -439,8 +439,13 @@ def columns(rows: Sequence[Sequence[str]], *, width: int | None = None, shrinkab
 def needs_text(waiting_for: str) -> str:
     """Who a decision waits for, short for a queue row: ``ops_agent/ops_lead`` for either role, a person once
     without the fact that names them (``noah (account.approver) + noah (account.owner_manager)`` -> ``noah``;
-    `show` says which rule names them)."""
-    people = [re.sub(r" \([a-z_]+\.[a-z_.]+\)", "", part) for part in waiting_for.split(" + ")]
+    `show` says which rule names them), a stand-in with whom they stand in for (``maya (for ava)``)."""
+
+    def short(part: str) -> str:
+        part = re.sub(r" \([a-z_.]+, in place of (\S+), who is away\)", r" (for \1)", part)
+        return re.sub(r" \([a-z_]+\.[a-z_.]+\)", "", part)
+
+    people = [short(part) for part in waiting_for.split(" + ")]
     return " + ".join(dict.fromkeys(people)).replace(" or ", "/")
 
 

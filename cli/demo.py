@@ -268,12 +268,14 @@ def approver_of(runtime: MissionRuntime, run: RunOutcome, decision_id: str) -> s
     """An account whose role may approve every action of the decision (the hint names a real approver); None when
     none may."""
     # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.services.absence import away
     from ai_missions.services.governance import approval_rules, approvers, load_roster
 
     interrupts = runtime.store.get_decision(decision_id).request["interrupts"]
     plan = [{"tool": i["action_request"]["action"], "args": i["action_request"]["args"]} for i in interrupts]
     rules = approval_rules(runtime.knowledge)
-    able = approvers(load_roster(runtime.home), plan, rules, runtime.spec.tools, facts=run.state.get("facts", {}))
+    facts = run.state.get("facts", {})
+    able = approvers(load_roster(runtime.home), plan, rules, runtime.spec.tools, facts, away(runtime.store))
     return able[0] if able else None
 
 

@@ -107,6 +107,7 @@ def _mine(store: Any, rows: list[dict[str, Any]], me: str) -> list[dict[str, Any
     one client for them all, and only runs with a pending decision are read."""
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.client import MissionClient
+    from ai_missions.services.absence import away
     from ai_missions.services.governance import approval_rules, ownership_problems
 
     waiting = [
@@ -117,6 +118,7 @@ def _mine(store: Any, rows: list[dict[str, Any]], me: str) -> list[dict[str, Any
     if not waiting:
         return []
     mine = []
+    gone = away(store)  # an owner marked away: her stand-in's rows are hers to take (ACC-001)
     with MissionClient(missions_home()) as client:
         rules = approval_rules(client.knowledge)
         for row, decision in waiting:
@@ -125,6 +127,6 @@ def _mine(store: Any, rows: list[dict[str, Any]], me: str) -> list[dict[str, Any
                 {"tool": i["action_request"]["action"], "args": i["action_request"]["args"]}
                 for i in decision.request["interrupts"]
             ]
-            if not ownership_problems(me, actions, rules, facts):
+            if not ownership_problems(me, actions, rules, facts, gone):
                 mine.append(row)
     return mine

@@ -16,6 +16,7 @@ import streamlit as st
 
 from ai_missions.dashboard import resources, ui
 from ai_missions.dashboard import session_cookie as session_cookie_route
+from ai_missions.dashboard.away import away_control
 from ai_missions.kernel.errors import MissionsError
 from ai_missions.kernel.missions import registry
 from ai_missions.kernel.settings import sso_domains
@@ -148,6 +149,7 @@ def sidebar() -> None:
     else:
         st.sidebar.markdown(f"Signed in as **{reviewer}** · {roster[reviewer]}")
         st.sidebar.button("Sign out", key="sign-out", on_click=sign_out)
+        away_control(reviewer)  # an account owner marks herself away (ACC-001: her manager decides meanwhile)
     st.sidebar.caption(f"State: `{resources.home()}`")
 
 

@@ -86,10 +86,12 @@ META = "meta"
 RULES_KEY = "approval_rules.of_record"
 HISTORY_KEY = "approval_rules.history"
 TIERS_PREFIX = "tiers."
+#: Who is away (:mod:`ai_missions.services.absence`): it moves who decides, so it is of record like a role.
+ABSENCES_KEY = "absences.of_record"
 
 
 def is_meta_of_record(key: str) -> bool:
-    return key in (RULES_KEY, HISTORY_KEY) or key.startswith(TIERS_PREFIX)
+    return key in (RULES_KEY, HISTORY_KEY, ABSENCES_KEY) or key.startswith(TIERS_PREFIX)
 
 
 # -- signatures ---------------------------------------------------------------------------------------------------

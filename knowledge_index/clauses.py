@@ -140,8 +140,13 @@ class ApprovalRule(_Strict):
     #: A fact naming the one reviewer who may approve (an account's owner, say): holding a role is then not
     #: enough, the reviewer must also be the person the case's fact names (``governance.ownership_problems``).
     approver_fact: str | None = None
+    #: A fact naming who decides in the place of the person ``approver_fact`` names while that person is marked away
+    #: (:mod:`ai_missions.services.absence`): ACC-001's "when the owner is away, their manager decides". Without one,
+    #: nobody may approve while they are away. Left out of the rule's dump when unset, so the digest of rules of
+    #: record that never had one stays what it was.
+    stand_in_fact: str | None = Field(default=None, exclude_if=lambda fact: fact is None)
 
-    @field_validator("approver_fact")
+    @field_validator("approver_fact", "stand_in_fact")
     @classmethod
     def _known_approver_fact(cls, fact: str | None) -> str | None:
         if fact is not None and fact not in all_facts():

@@ -377,8 +377,9 @@ def _vocabulary_problems(path: Path, root: yaml.Node, front: _FrontMatter) -> li
                 found += [((*at, "args", key), "fact", name) for name in PLACEHOLDER.findall(str(value))]
     for i, rule in enumerate(front.approval_rules):
         found += [(loc, "fact", fact) for loc, fact in _names(rule.when, ("approval_rules", i, "when"))]
-        if rule.approver_fact is not None:
-            found.append((("approval_rules", i, "approver_fact"), "fact", rule.approver_fact))
+        for field in ("approver_fact", "stand_in_fact"):
+            if (fact := getattr(rule, field)) is not None:
+                found.append((("approval_rules", i, field), "fact", fact))
         found += [(("approval_rules", i, "tools"), "tool", t) for t in rule.tools if t != "*"]
     problems = []
     for loc, kind, name in found:

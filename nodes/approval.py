@@ -43,7 +43,7 @@ from ai_missions.nodes.learning import keep_review
 from ai_missions.nodes.observe import now_iso, observe
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
-from ai_missions.services import coapproval
+from ai_missions.services import absence, coapproval
 from ai_missions.services.authorization import Answer, DecisionResource, Person, mission_resource, response_answer
 from ai_missions.services.governance import approval_rules, load_roster
 
@@ -68,6 +68,7 @@ def resolve_answer(
     rules: Sequence[ApprovalRule],
     schemas: Schemas | None = None,
     roles: Sequence[str | None] | None = None,
+    away: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Each reviewed action's disposition: ``approved`` (with final args) or ``rejected`` (with the reason).
 
@@ -80,7 +81,7 @@ def resolve_answer(
     responses = answer["responses"]
     role = answer["role"] or ""
     reviewer = str(answer["reviewer"] or "")
-    case = plan_resource(spec, pending, facts, rules)
+    case = plan_resource(spec, pending, facts, rules, away=away)
     plan: list[dict[str, Any]] = []
     for position, (index, action) in enumerate(pending):
         response = responses[position] if position < len(responses) else None
@@ -100,13 +101,16 @@ def plan_resource(
     facts: Mapping[str, Any],
     rules: Sequence[ApprovalRule],
     decision_id: str = "",
+    *,
+    away: frozenset[str] = frozenset(),
 ) -> DecisionResource:
-    """The actions awaiting review, as the authorization point sees a decision (each with its tier)."""
+    """The actions awaiting review, as the authorization point sees a decision (each with its tier; ``away``: the
+    accounts marked away, whose stand-ins decide in their place)."""
     actions = tuple(
         {"tool": a["tool"], "args": a["args"], **({"action_tier": a["action_tier"]} if a.get("action_tier") else {})}
         for _, a in pending
     )
-    return DecisionResource(decision_id, mission_resource(spec, rules), "pending", actions, facts)
+    return DecisionResource(decision_id, mission_resource(spec, rules), "pending", actions, facts, away=away)
 
 
 def authentic(home: Any, value: Any, decision_id: str) -> bool:
@@ -216,6 +220,7 @@ def standing_refusal(
     answer: DecisionAnswer,
     facts: Mapping[str, Any],
     rules: Sequence[ApprovalRule],
+    away: frozenset[str] = frozenset(),
 ) -> str | None:
     """Why the answer's reviewer may not give it (None when they may): the authorization point is asked, for each
     action awaiting review, whether ``answer["reviewer"]`` (with the role of record in ``answer["role"]``) may give
@@ -225,7 +230,7 @@ def standing_refusal(
     if not reviewer or not role:
         return "the answer names no reviewer the platform signed in (reviewers answer through a signed-in account)"
     pending = review_actions(verdict["actions"])
-    case = plan_resource(spec, pending, facts, rules, answer["decision_id"])
+    case = plan_resource(spec, pending, facts, rules, answer["decision_id"], away=away)
     who = Person(reviewer, role)
     problems = []
     for position, (index, action) in enumerate(pending):
@@ -261,6 +266,7 @@ def decided_plan(
     answer = parse_answer(value, decision_id)
     home = home_of(context)
     rules = approval_rules(knowledge_of(context))
+    away = absence.away_in(home)  # an owner marked away: her stand-in decides (ACC-001), as `decide` was told
     roles: list[str | None] | None = None
     signers: list[str | None] = []
     if authentic(home, value, decision_id):
@@ -270,12 +276,12 @@ def decided_plan(
     elif through_server():  # an Agent Inbox or Studio answer: the account LangGraph's server vouches for, or nobody
         answer["reviewer"] = server_reviewer(home)
         answer["role"] = role_of_record(context, answer["reviewer"])
-        if refusal := standing_refusal(spec, verdict, answer, state.get("facts", {}), rules):
+        if refusal := standing_refusal(spec, verdict, answer, state.get("facts", {}), rules, away):
             return None, answer, REFUSED.format(why=refusal)
     else:  # an answer handed to the graph unsigned (an exported graph resumed directly, a queue row edited)
         answer["role"] = None
         answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
-    plan = resolve_answer(spec, verdict, answer, state.get("facts", {}), rules, schemas, roles=roles)
+    plan = resolve_answer(spec, verdict, answer, state.get("facts", {}), rules, schemas, roles=roles, away=away)
     for step, signer in zip(plan, signers, strict=False):
         step["signed_by"] = signer
     decision = {

@@ -21,6 +21,10 @@ The rules, in words:
   action, or, in a shared plan, at least one (the reviewer signs their part).
 - **hand off** a decision: the account sees it, and the target (a person or a role) may approve at least one open
   action (a hand-off to nobody able to act would leave the decision waiting on nobody).
+- **mark away** an account (and back): the account itself, or an admin for it (someone who cannot sign in); never
+  a customer's account. While an account is away, a rule that names it as the one person who approves lets the
+  person its ``stand_in_fact`` names approve instead (ACC-001: the owner's manager), and not it
+  (:mod:`ai_missions.services.absence`).
 - **see** a decision: a reviewer whose role a rule for one of its actions names (for an ``approver_fact`` rule:
   the person it names), its hand-off target, or one who signed part of it. A customer sees no decision.
 - **see / start** a mission (its queue, its runs): a reviewer of it (a role its tools' rules or its escalation
@@ -43,11 +47,11 @@ from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.missions import MissionSpec, ToolPolicy, get_mission
 from ai_missions.kernel.store import Decision, RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
-from ai_missions.services import coapproval
-from ai_missions.services.governance import approval_problems, ownership_problems
+from ai_missions.services import absence, coapproval
+from ai_missions.services.governance import approval_problems, deciding_person, ownership_problems
 from ai_missions.services.identity import CUSTOMER_ROLE
 
-Verb = Literal["see", "start", "approve", "edit", "reject", "hand_off"]
+Verb = Literal["see", "start", "approve", "edit", "reject", "hand_off", "mark_away"]
 #: The verbs that answer a decision (each needs the decision pending).
 ANSWERING: tuple[Verb, ...] = ("approve", "edit", "reject", "hand_off")
 
@@ -126,6 +130,8 @@ class DecisionResource:
     answered: Mapping[int, str] = field(default_factory=dict)
     #: The latest hand-off's target (a person or a role), if any.
     handed_to: str | None = None
+    #: The accounts marked away today: a rule naming one of them as the approver lets its stand-in approve instead.
+    away: frozenset[str] = frozenset()
 
     @property
     def open_positions(self) -> list[int]:
@@ -138,7 +144,15 @@ class DecisionResource:
         return coapproval.shared_plan(plan, self.mission.rules, self.mission.tools, self.facts)
 
 
-Resource = MissionResource | RunResource | DecisionResource
+@dataclass(frozen=True, slots=True)
+class AccountResource:
+    """An account, as marking it away (or back) sees it: its name and role of record."""
+
+    name: str
+    role: str
+
+
+Resource = MissionResource | RunResource | DecisionResource | AccountResource
 
 
 # -- building resources ------------------------------------------------------------------------------------------
@@ -209,6 +223,7 @@ def decision_resource(
         facts=facts,
         answered=coapproval.taken_by(coapproval.signoffs(store, decision.decision_id)),
         handed_to=handed["to"] if handed else None,
+        away=absence.away(store),
     )
 
 
@@ -276,6 +291,8 @@ def answer(identity: Identity, verb: Verb, resource: Resource, **asked: Unpack[A
         return _mission(identity, verb, resource)
     if isinstance(resource, RunResource):
         return _run(identity, verb, resource)
+    if isinstance(resource, AccountResource):
+        return _account(identity, verb, resource)
     return _decision(identity, verb, resource, **asked)
 
 
@@ -428,7 +445,7 @@ def _decision(
 
 
 def _word(verb: Verb) -> str:
-    return {"hand_off": "hand off", "see": "see"}.get(verb, verb)
+    return {"hand_off": "hand off", "see": "see", "mark_away": "mark away"}.get(verb, verb)
 
 
 def _approval_problems(
@@ -445,7 +462,7 @@ def _approval_problems(
         final["args"] = dict(edited.get("args") or {})
     mission, facts, role = decision.mission, decision.facts, identity.role
     problems = approval_problems(role, [final], mission.rules, mission.tools, facts)
-    problems += ownership_problems(identity.name, [final], mission.rules, facts)
+    problems += ownership_problems(identity.name, [final], mission.rules, facts, decision.away)
     if proposed.get("action_tier") == "escalate" and mission.escalation_roles and role not in mission.escalation_roles:
         problems.append(f"an escalated action takes one of: {', '.join(mission.escalation_roles)}")
     return problems
@@ -489,8 +506,11 @@ def _sees(identity: Identity, decision: DecisionResource) -> Answer:
                 return Answer(
                     True, f"{identity.role} may approve {action['tool']} (action {position + 1}) in some case"
                 )
-            if facts.get(rule.approver_fact) == identity.name:
+            if facts.get(rule.approver_fact) == identity.name:  # away or not: their own accounts' decisions
                 return Answer(True, f"{identity.name} is {rule.approver_fact} for {action['tool']}")
+            person, named = deciding_person(rule, facts, decision.away)
+            if person == identity.name:
+                return Answer(True, f"{action['tool']} is decided by {named}")
     return Answer(
         False,
         f"{_who(identity)} may not see decision {decision.decision_id}: no rule for its actions "
@@ -506,12 +526,49 @@ def _hand_off(identity: Identity, decision: DecisionResource, to: Identity | Non
         return Answer(False, "say whom the decision is handed to: a reviewer or a role")
     able = [p for p in decision.open_positions if not _approval_problems(to, decision, p)]
     if not able:
-        needs = "; ".join(
-            f"action {p + 1} ({decision.actions[p]['tool']}): {'; '.join(_approval_problems(to, decision, p))}"
-            for p in decision.open_positions
-        )
-        return Answer(False, f"cannot hand off to {_who(to)}: they may approve none of the open actions ({needs})")
+        needs = _said_once(decision, {p: _approval_problems(to, decision, p) for p in decision.open_positions})
+        nobody = "nobody holding it may approve any" if not to.name else "they may approve none"
+        return Answer(False, f"cannot hand off to {_who(to)}: {nobody} of the open actions ({needs})")
     return Answer(True, f"{_who(to)} may approve action(s) {', '.join(str(p + 1) for p in able)}")
+
+
+def _said_once(decision: DecisionResource, problems: Mapping[int, Sequence[str]]) -> str:
+    """Each action's problems, the ones several actions share said once for them all: ``escalate_renewal (action
+    1) and send_account_email (action 2) are decided by ava (account.approver), not maya``."""
+    shared: dict[str, list[str]] = {}
+    for position, said in problems.items():
+        tool = decision.actions[position]["tool"]
+        for problem in said:
+            text = problem.removeprefix(f"{tool} ") if problem.startswith(f"{tool} ") else f"- {problem}"
+            shared.setdefault(text, []).append(f"{tool} (action {position + 1})")
+    lines = []
+    for text, actions in shared.items():
+        if text.startswith("- "):
+            lines.append(text[2:])
+        elif len(actions) == 1:
+            lines.append(f"{actions[0]} {text}")
+        else:
+            names = ", ".join(actions[:-1]) + f" and {actions[-1]}"
+            lines.append(f"{names} {'are ' + text[3:] if text.startswith('is ') else text}")
+    return "; ".join(lines)
+
+
+def _account(identity: Identity, verb: Verb, account: AccountResource) -> Answer:
+    if verb != "mark_away":
+        return Answer(False, f"an account is marked away or back, not {_word(verb)}ed")
+    if identity.role == CUSTOMER_ROLE:
+        return Answer(False, f"{_who(identity)} may not mark anyone away: a customer account decides nothing")
+    if account.role == CUSTOMER_ROLE:
+        return Answer(False, f"{account.name} is a customer's account: nothing waits for it, so it is never away")
+    if identity.name == account.name:
+        return Answer(True, f"{identity.name} marks their own absence")
+    if getattr(identity, "admin", False):
+        return Answer(True, f"{identity.name} is an admin: they mark an absence for someone who cannot sign in")
+    return Answer(
+        False,
+        f"{_who(identity)} may not mark {account.name} away or back: an account marks its own absence, or an admin "
+        "does for someone who cannot sign in",
+    )
 
 
 def own_write_answer(identity: Identity, spec: MissionSpec, tool: str, args: Mapping[str, Any]) -> Answer:

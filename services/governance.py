@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -325,29 +325,69 @@ def approval_problems(
     return problems
 
 
+def deciding_person(
+    rule: ApprovalRule, facts: Mapping[str, Any] | None, away: Collection[str] = ()
+) -> tuple[str | None, str]:
+    """Who decides under a rule that names one person (an ``approver_fact``), and how they are named: the person the
+    fact names (``ava (account.approver)``); while that person is marked away (``away``), the one the rule's
+    ``stand_in_fact`` names (``maya (account.owner_manager, in place of ava, who is away)``), unless they are away too,
+    are the same person or the rule names no stand-in (then nobody: None, and why). None and why when the fact names
+    nobody."""
+    fact = str(rule.approver_fact)
+    named = (facts or {}).get(fact)
+    if named is None:
+        return None, f"{fact}, and nobody holds it in this case"
+    if named not in away:
+        return str(named), f"{named} ({fact})"
+    stand_in = (facts or {}).get(rule.stand_in_fact) if rule.stand_in_fact else None
+    if stand_in is None or stand_in == named:
+        return None, f"{named} ({fact}), who is away, and nobody stands in for them"
+    if stand_in in away:
+        return None, f"{named} ({fact}), who is away, and {stand_in} ({rule.stand_in_fact}), who stands in, is away too"
+    return str(stand_in), f"{stand_in} ({rule.stand_in_fact}, in place of {named}, who is away)"
+
+
 def ownership_problems(
     reviewer: str,
     actions: Iterable[Mapping[str, Any]],
     rules: Sequence[ApprovalRule],
     facts: Mapping[str, Any] | None,
+    away: Collection[str] = (),
 ) -> list[str]:
     """Why ``reviewer`` may not approve these actions as a person (empty when they may): a rule with an
-    ``approver_fact`` lets only the reviewer that fact names approve its tools (an account's owner, or the manager
-    standing in), whatever role others hold. Without the case's facts, or with the fact unknown, it fails closed.
+    ``approver_fact`` lets only the reviewer that fact names approve its tools (an account's owner), or while they
+    are away (``away``: the accounts marked away) the one its ``stand_in_fact`` names (their manager), whatever role
+    others hold (:func:`deciding_person`). Without the case's facts, or with the fact unknown, it fails closed.
     Checked next to :func:`approval_problems` wherever a decision is taken: ``decide``, and the graph's resume,
-    which alone mints grants."""
+    which alone mints grants. ``reviewer`` empty is a role with no one person (a hand-off to a role)."""
     problems = []
     for action in actions:
         tool = str(action.get("tool"))
         for rule in _rules_for(tool, rules, facts):
             if rule.approver_fact is None:
                 continue
-            named = (facts or {}).get(rule.approver_fact)
-            if named is None:
-                problems.append(f"{tool} is decided by {rule.approver_fact}, and nobody holds it in this case")
-            elif named != reviewer:
-                problems.append(f"{tool} is decided by {named} ({rule.approver_fact}), not {reviewer}")
+            person, named = deciding_person(rule, facts, away)
+            if person is None:
+                problems.append(f"{tool} is decided by {named}")
+            elif not reviewer:
+                problems.append(f"{tool} is decided by {named} alone, not by whoever holds a role")
+            elif person != reviewer:
+                problems.append(f"{tool} is decided by {named}, not {reviewer}{_how(rule, facts, reviewer, away)}")
     return problems
+
+
+def _how(rule: ApprovalRule, facts: Mapping[str, Any] | None, reviewer: str, away: Collection[str]) -> str:
+    """How ``reviewer`` could come to decide: the person the rule names is away and it is they (marking themselves
+    back), or they are the rule's stand-in (once that person is marked away)."""
+    named = (facts or {}).get(str(rule.approver_fact))
+    if reviewer == named and reviewer in away:
+        return f"; {reviewer} is marked away (`missions accounts back` ends it)"
+    if rule.stand_in_fact and named and (facts or {}).get(rule.stand_in_fact) == reviewer:
+        return (
+            f"; {reviewer} ({rule.stand_in_fact}) decides it in their place once {named} is marked away "
+            f"(`missions accounts away`, signed in as {named})"
+        )
+    return ""
 
 
 def approvers(
@@ -356,12 +396,14 @@ def approvers(
     rules: Sequence[ApprovalRule],
     tools: ToolPolicy,
     facts: Mapping[str, Any] | None = None,
+    away: Collection[str] = (),
 ) -> list[str]:
-    """The reviewers on ``roster`` whose role may approve every one of ``actions`` in this case."""
+    """The reviewers on ``roster`` whose role may approve every one of ``actions`` in this case (``away``: the
+    accounts marked away, whose stand-ins decide in their place)."""
     plan = list(actions)
     return [
         name
         for name, role in roster.items()
         if not approval_problems(role, plan, rules, tools, facts=facts)
-        and (facts is None or not ownership_problems(name, plan, rules, facts))
+        and (facts is None or not ownership_problems(name, plan, rules, facts, away))
     ]

@@ -9,7 +9,7 @@ The CLI's ``show`` and ``queue`` print it and their ``--json`` carries it; it re
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,9 +17,10 @@ from ai_missions.kernel.decisions import ANSWER_WORDS, request_hash
 from ai_missions.kernel.missions import ToolPolicy, get_mission
 from ai_missions.kernel.store import Decision, RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
-from ai_missions.services import authorization, coapproval
+from ai_missions.services import absence, authorization, coapproval
 from ai_missions.services.authorization import case_facts
-from ai_missions.services.governance import approval_problems
+from ai_missions.services.governance import approval_problems, deciding_person
+from ai_missions.services.identity import Accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +135,19 @@ def roles_needed(actions: Sequence[Mapping[str, Any]], rules: Sequence[Any], too
     return chosen
 
 
-def _approver(action: Mapping[str, Any], rules: Sequence[ApprovalRule], facts: Mapping[str, Any]) -> str | None:
-    """The person a rule of this case names as the one who decides the action (an account's owner)."""
+def _approver(
+    action: Mapping[str, Any], rules: Sequence[ApprovalRule], facts: Mapping[str, Any], away: Collection[str] = ()
+) -> str | None:
+    """The person a rule of this case names as the one who decides the action (an account's owner: ``ava
+    (account.approver)``; while she is away, her stand-in: ``maya (account.owner_manager, in place of ava, who is
+    away)``; ``nobody: ...`` when nobody may)."""
     tool = str(action.get("tool"))
     for rule in rules:
         if tool not in rule.tools or rule.approver_fact is None:
             continue
         if (rule.when is None or evaluate(rule.when, facts) is not False) and facts.get(rule.approver_fact):
-            return f"{facts[rule.approver_fact]} ({rule.approver_fact})"
+            person, named = deciding_person(rule, facts, away)
+            return named if person is not None else f"nobody: {named}"
     return None
 
 
@@ -165,6 +171,7 @@ def review_sheet(
     verdict = next((e.get("data") for e in reversed(events) if e.get("kind") == "verdict"), None) or {}
     planned = list(verdict.get("actions") or []) if isinstance(verdict, dict) else []
     parts = coapproval.signoffs(store, decision.decision_id)
+    away = absence.away(store)
     signers = {int(p): f"{s.get('reviewer')} ({s.get('role')})" for s in parts for p in s.get("answers") or {}}
     signed = {int(p): a for s in parts for p, a in (s.get("answers") or {}).items()}
     answers = (decision.response or {}).get("responses") or []
@@ -184,7 +191,7 @@ def review_sheet(
                 amount=tools.amount_of(action),
                 stock=tools.stock_of(action),
                 roles=coapproval.roles_for(action, rules, tools, facts),
-                approver=_approver(action, rules, facts),
+                approver=_approver(action, rules, facts, away),
                 signed_by=signers.get(position),
                 answer=said,
                 changes=changes,
@@ -266,6 +273,28 @@ def hand_off(
     case = authorization.decision_resource(store, decision, rules)
     authorization.require(by, "hand_off", case, to=authorization.target(to, roster))
     return coapproval.hand_off(store, decision, by=by.name, role=by.role, to=to, reason=reason, roster=roster)
+
+
+def mark_away(
+    store: RunStore, by: authorization.Identity, name: str, *, until: str | None = None, reason: str = ""
+) -> absence.Absence:
+    """Mark ``name`` away until ``until`` (the last day away; None: until marked back), when the authorization point
+    lets ``by`` (the account itself, or an admin); signed and audited by :func:`absence.record`."""
+    account = Accounts(store).get(name)
+    authorization.require(by, "mark_away", authorization.AccountResource(account.name, account.role))
+    marked = absence.record(store, name, by=by.name, until=absence.last_day(until), reason=reason)
+    assert marked is not None
+    return marked
+
+
+def mark_back(store: RunStore, by: authorization.Identity, name: str) -> absence.Absence | None:
+    """End ``name``'s absence (the absence ended, None when they were not away), when the authorization point lets
+    ``by``: signed and audited."""
+    account = Accounts(store).get(name)
+    authorization.require(by, "mark_away", authorization.AccountResource(account.name, account.role))
+    was = absence.recorded(store).get(name)
+    absence.record(store, name, by=by.name, back=True)
+    return was
 
 
 def handoff_text(handed: Mapping[str, Any], waiting_for: str) -> str:

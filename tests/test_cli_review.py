@@ -214,7 +214,7 @@ def test_each_flagship_is_decided_one_way_from_the_cli(
     assert code == 2, out
     assert "cannot hand off to maya (" in err
     assert "they may approve none of the open actions" in err
-    assert "is decided by ava (account.approver), not maya" in err
+    assert "decided by ava (account.approver), not maya; maya (account.owner_manager) decides it" in err
     assert err.count("\n") == 1, err
     assert coapproval.handed_to(store, decision_id) is None
     row = next(d for d in json.loads(missions("queue", "--json")[1]) if d["decision_id"] == decision_id)

@@ -66,7 +66,7 @@ def test_accounts_list_has_a_header(missions: Missions) -> None:
     code, out, err = missions("accounts", "list")
     assert code == 0, err
     header, *rows = out.splitlines()
-    assert header.split() == ["NAME", "ROLE", "ADMIN", "PERSON"]
+    assert header.split() == ["NAME", "ROLE", "ADMIN", "PERSON", "AWAY"]
     assert any(row.split()[:3] == ["ana", "ops_agent", "admin"] for row in rows)
 
 
