@@ -14,12 +14,16 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import altair as alt
+import pandas as pd
 
 from ai_missions.cli.demo import seed_and_index
 from ai_missions.knowledge_index.policies import default_sources
+from ai_missions.services.review import args_text
 
 #: The book every notebook starts from (the demo's: the flagship stories are in it).
 ORDERS, SEED = 2000, 7
@@ -77,3 +81,43 @@ def save_chart(chart: alt.TopLevelMixin, name: str) -> alt.TopLevelMixin:
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "chart"
     chart.save(str(figures_dir() / f"{safe}.png"), format="png", scale_factor=1.5)
     return chart
+
+
+# -- tables a person reads: arguments as text, not dicts (issue 60 item 9) --------------------------------------------
+def plan_table(actions: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A verdict's actions, one row each: the tool, its arguments as ``order_id=SO-101851``, the policies it cites,
+    its tier and why."""
+    return pd.DataFrame(
+        [
+            {
+                "tool": a.get("tool"),
+                "arguments": args_text(a.get("args") or {}),
+                "policies": ", ".join(a.get("policy_ids") or []),
+                "tier": a.get("action_tier") or a.get("tier") or "",
+                "why": a.get("why") or "",
+            }
+            for a in actions
+        ]
+    )
+
+
+def interrupts_table(interrupts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A decision's request, one agent-inbox ``HumanInterrupt`` a row: the action and its arguments, the answers it
+    allows (``accept, edit, respond``), the decision and its policies."""
+    rows = []
+    for interrupt in interrupts:
+        request, config, meta = (
+            interrupt["action_request"],
+            interrupt.get("config") or {},
+            interrupt.get("metadata") or {},
+        )
+        rows.append(
+            {
+                "action": request["action"],
+                "arguments": args_text(request.get("args") or {}),
+                "answers": ", ".join(k.removeprefix("allow_") for k, allowed in config.items() if allowed),
+                "decision": meta.get("decision_id", ""),
+                "policies": ", ".join(meta.get("policy_ids") or []),
+            }
+        )
+    return pd.DataFrame(rows)
