@@ -42,6 +42,16 @@ def register(subparsers: Any) -> None:
     )
     serve.set_defaults(handler=_serve)
 
+    proxy = subparsers.add_parser(
+        "langgraph-proxy",
+        help="a local proxy to `langgraph dev` adding your token to every request (for Studio, which sends none)",
+    )
+    proxy.add_argument("--port", type=_port, default=2025, help="the proxy's port on 127.0.0.1 (default 2025)")
+    proxy.add_argument(
+        "--server", default="http://127.0.0.1:2024", help="LangGraph's server (default: langgraph dev's address)"
+    )
+    proxy.set_defaults(handler=_langgraph_proxy)
+
 
 def _port(text: str) -> int:
     try:
@@ -114,3 +124,26 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _stop(signum: int, frame: Any) -> NoReturn:
     raise KeyboardInterrupt
+
+
+def _langgraph_proxy(args: argparse.Namespace) -> int:
+    """Forwards to LangGraph's server as the signed-in account (its saved token, checked here first), on loopback
+    only: whoever reaches the port acts as that account (:mod:`ai_missions.token_proxy`)."""
+    # deferred: start-up time (`missions --help` loads every area)
+    import uvicorn
+
+    from ai_missions.kernel.store import RunStore
+    from ai_missions.services.identity import saved_token, signed_in
+    from ai_missions.token_proxy import token_proxy
+
+    home = missions_home()
+    account = signed_in(home, RunStore(runs_db(home)))  # refuses without a valid sign-in, in one line
+    token = str(saved_token(home))
+    print(
+        f"Forwarding http://127.0.0.1:{args.port} to {args.server} as {account.name} ({account.role}); in Studio: "
+        f"https://smith.langchain.com/studio/?baseUrl=http://127.0.0.1:{args.port} (Ctrl-C stops it; anyone who "
+        "can reach this port acts as you while it runs)",
+        flush=True,
+    )
+    uvicorn.run(token_proxy(args.server, token), host="127.0.0.1", port=args.port, log_level="warning")
+    return 0

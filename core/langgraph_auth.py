@@ -1,13 +1,15 @@
 """Sign-in and authorization for LangGraph's own server (``langgraph dev``, named in ``langgraph.json``).
 
 **Sign-in.** A request carries a platform API token (``Authorization: Bearer mst_...``, what ``missions login``
-issues) and is served as that account; anything else is refused (401). The account's name and role of record ride
-with the server's user, and with them a seal made with the platform key (``reviewer``, ``expires``): the approval
-node takes a reviewer from a resume (an Agent Inbox "accept") only with that seal, so an exported graph resumed
-directly, without the platform's key, still names nobody. Studio's own sign-in (the ``x-auth-scheme: langsmith``
-header) is off: ``langgraph.json`` sets ``disable_studio_auth``, so Studio too needs a token. Turned on there, it
-reads threads and graphs only when the server's environment says so (``MISSIONS_LANGGRAPH_STUDIO=read``), and
-starts, answers and writes nothing (it names no account).
+issues; or ``x-api-key: mst_...``, the only header Agent Inbox sends) and is served as that account; anything else
+is refused (401). Studio sends neither: it goes through ``missions langgraph-proxy``
+(:mod:`ai_missions.token_proxy`). The account's name and role of record ride with the server's user, and with them a
+seal made with the platform key (``reviewer``, ``expires``): the approval node takes a reviewer from a resume (an
+Agent Inbox "accept") only with that seal, so an exported graph resumed directly, without the platform's key, still
+names nobody. Studio's own sign-in (the ``x-auth-scheme: langsmith`` header) is off: ``langgraph.json`` sets
+``disable_studio_auth``, so Studio too needs a token. Turned on there, it reads threads and graphs only when the
+server's environment says so (``MISSIONS_LANGGRAPH_STUDIO=read``), and starts, answers and writes nothing (it names
+no account).
 
 **Authorization.** Every resource the server offers asks :mod:`ai_missions.services.authorization`, the platform's one
 authorization point, through the ``@auth.on`` handlers below; what no handler names is refused (403):
@@ -91,10 +93,17 @@ def _account(token: str) -> tuple[Account, str]:
 
 
 @auth.authenticate
-async def authenticate(authorization: str | None) -> dict[str, Any]:
+async def authenticate(authorization: str | None, headers: Mapping[bytes, bytes]) -> dict[str, Any]:
+    """The account of the request's missions token: ``Authorization: Bearer mst_...``, or ``x-api-key: mst_...``,
+    the one header Agent Inbox sends (its "LangSmith API key" setting; a LangSmith key there is still refused: the
+    platform takes no identity from one)."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.startswith("mst_"):
-        raise Auth.exceptions.HTTPException(status_code=401, detail="sign in: Authorization: Bearer <missions token>")
+    if scheme.lower() != "bearer":
+        token = headers.get(b"x-api-key", b"").decode("latin-1") if not authorization else ""
+    if not token.startswith("mst_"):
+        raise Auth.exceptions.HTTPException(
+            status_code=401, detail="sign in: Authorization: Bearer <missions token> (or x-api-key: <missions token>)"
+        )
     try:
         account, sealed = await asyncio.to_thread(_account, token.strip())
     except MissionsError as exc:
