@@ -11,7 +11,18 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.decision import decide, mission_policies
 from ai_missions.nodes.observe import observe, read_findings
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
-from ai_missions.nodes.reading import THRESHOLD, Fact, Reading, Source, noting, read
+from ai_missions.nodes.reading import (
+    THRESHOLD,
+    UNEXPLAINED,
+    Fact,
+    Reading,
+    Source,
+    Text,
+    noting,
+    place_texts,
+    read,
+    unexplained_facts,
+)
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
@@ -20,6 +31,7 @@ from ai_missions.services.gateway import SystemError_
 
 __all__ = [
     "THRESHOLD",
+    "UNEXPLAINED",
     "Fact",
     "MissionContext",
     "MissionState",
@@ -28,6 +40,7 @@ __all__ = [
     "Reading",
     "Source",
     "SystemError_",
+    "Text",
     "amounts",
     "decide",
     "exported_graph",
@@ -35,8 +48,10 @@ __all__ = [
     "mission_policies",
     "noting",
     "observe",
+    "place_texts",
     "read",
     "read_findings",
     "read_subject",
     "systems_of",
+    "unexplained_facts",
 ]

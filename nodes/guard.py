@@ -15,6 +15,7 @@ from ai_missions.kernel.decisions import args_validator
 from ai_missions.kernel.missions import ESCALATE, MissionSpec
 from ai_missions.nodes.parts import PARTS, has_parts, label_of, part_indexes, parts_of, record_ids
 from ai_missions.nodes.plain_text import plain_text_problems
+from ai_missions.nodes.reading import UNEXPLAINED
 from ai_missions.nodes.state import ProposedAction, Verdict
 
 Schemas = Mapping[str, Mapping[str, Any]]
@@ -197,6 +198,39 @@ def echoed_text(spec: MissionSpec, actions: Sequence[Mapping[str, Any]], untrust
                     f"action {index + 1}: {action['tool']}: {name} repeats text written outside the company"
                 )
     return problems
+
+
+def acts(spec: MissionSpec, action: Mapping[str, Any]) -> bool:
+    """Whether an action, proposed as the mission's own, acts on the world: it moves money or stock, reaches someone
+    outside the company, cannot be taken back, or moves the subject forward. Holds, notes and requests for a check
+    do none of these."""
+    rule = spec.tools.get(str(action.get("tool")))
+    if rule is None or action.get("tier") == "auto":
+        return False
+    return bool(rule.amount_arg or rule.irreversible or rule.spec.reaches_outside or rule.moves_stock or rule.advancing)
+
+
+def fail_closed(spec: MissionSpec, verdict: Verdict, facts: Mapping[str, Any]) -> Verdict:
+    """The proposal as the mission may make it its own (issue 57): while text about the subject is unexplained (the
+    reader could not place a statement, or it is in a language the reader does not claim), it proposes no action
+    that acts on the world; it escalates, naming the words. A question to the customer (an asking outcome) acts on
+    nothing. Applied to what the reasoner proposes, never to what a reviewer decides."""
+    unread = facts.get(UNEXPLAINED) or []
+    if not unread or verdict["outcome"] in spec.vocabulary.asking_outcomes:
+        return verdict
+    if not any(acts(spec, action) for action in verdict["actions"]):
+        return verdict
+    said = "; ".join(f"«{u['words'].strip(' ;,')}» ({u['source']}: {u['why']})" for u in unread[:3])
+    more = f" and {len(unread) - 3} more" if len(unread) > 3 else ""
+    return Verdict(
+        outcome=ESCALATE,
+        actions=[],
+        confidence=verdict["confidence"],
+        summary=f"Text about the {spec.subject.kind} was not understood, so nothing is done on the mission's own: "
+        f"{said}{more}. Without it the policies would say: {verdict['summary']}",
+        policy_ids=verdict["policy_ids"],
+        reasoner=verdict["reasoner"],
+    )
 
 
 def guard(

@@ -97,4 +97,16 @@ def read_findings(readings: Iterable[Reading], node: str = "gather") -> list[Obs
                 }
             }
             out.append(observe(node, source.system, f"{source.record} {source.field}: {_read_finding(fact)}", data))
+        for source, placed in reading.unexplained:
+            key = ("unexplained", f"{source.system}:{source.record}.{source.field}", placed.words)
+            if key in seen:
+                continue
+            seen.add(key)
+            terms = f" ({', '.join(placed.terms)})" if placed.terms and placed.terms != (placed.words,) else ""
+            data = {
+                "unexplained": {"words": placed.words, "why": placed.why, "terms": list(placed.terms),
+                                "record": source.record, "field": source.field}
+            }  # fmt: skip
+            finding = f'{source.record} {source.field}: not understood: "{placed.words.strip()}": {placed.why}{terms}'
+            out.append(observe(node, source.system, finding, data))
     return out

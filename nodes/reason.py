@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.guard import guard
+from ai_missions.nodes.guard import fail_closed, guard
 from ai_missions.nodes.llm_reasoner import reason_with_llm
 from ai_missions.nodes.observe import emit, observe
 from ai_missions.nodes.offline_reasoner import evaluate_clauses
@@ -33,6 +33,7 @@ def reason_node(spec: MissionSpec) -> Node:
             )
         else:
             proposal = await off_loop(_reason_offline, spec, context, state, observations)  # reads the index
+        proposal = fail_closed(spec, proposal, facts)
         observations.append(
             observe(
                 "reason",

@@ -16,12 +16,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.graphs.invoice_approval.vocabulary import EXCEPTIONS, FACTS, TYPES_FACT
-from ai_missions.nodes.api import THRESHOLD, OfflineReader, Source, read
+from ai_missions.nodes.api import (
+    THRESHOLD,
+    UNEXPLAINED,
+    OfflineReader,
+    Source,
+    Text,
+    place_texts,
+    read,
+    unexplained_facts,
+)
 
 #: The price tolerance of the three-way match (AP-003): the billed price may exceed the PO price by this share.
 #: Bank verification methods are read by the reading layer (offline reader).
 READER = OfflineReader(semantic=False)
 PRICE_TOLERANCE = 0.02
+#: The kinds of fact this mission reads from what people wrote: every statement about the invoice is placed against
+#: them, or it is unexplained (issue 57).
+KINDS_READ = ("bank_verified", "invoice_supersedes", "ledger_posted")
 #: The AP clerk's approval limit (AP-002): invoices just under it from one vendor within days may be a split.
 CLERK_LIMIT = 5000.0
 SPLIT_BAND = 0.8
@@ -54,6 +66,9 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         texts = written_about(invoice, vendor)
         facts["invoice.supersedes_earlier"] = said(texts, "invoice_supersedes") if vendor else None
         facts["invoice.posted_by_hand"] = said(texts, "ledger_posted")
+        written = [Text(source, text) for source, text in texts] + _verification_text(vendor)
+        names = [str((vendor or {}).get("name") or "")]
+        facts[UNEXPLAINED] = unexplained_facts(place_texts(written, KINDS_READ, READER, known=names))
     if invoice and po:
         facts.update({"po.status": po["status"], "po.currency": po["currency"], "po.buyer": po["buyer"]})
     matched: int | None = None
@@ -145,6 +160,22 @@ def said(texts: list[tuple[Source, str]], kind: str) -> bool | None:
     if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None
     return reading.affirmed(kind) is True
+
+
+def _verification_text(vendor: Mapping[str, Any] | None) -> list[Text]:
+    """How AP wrote down that the active bank account was verified, as a text about the invoice's vendor."""
+    active = next(
+        (
+            a
+            for a in (vendor or {}).get("bank_accounts") or []
+            if a["account_id"] == (vendor or {}).get("active_account_id")
+        ),
+        None,
+    )
+    method = str((active or {}).get("verification_method") or "")
+    if not active or not method:
+        return []
+    return [Text(Source("ap", str(active["account_id"]), "bank_accounts.verification_method", writer="staff"), method)]
 
 
 def verified_by_call_back(vendor: Mapping[str, Any]) -> bool | None:

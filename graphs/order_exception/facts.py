@@ -12,7 +12,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
-from ai_missions.nodes.api import THRESHOLD, Fact, OfflineReader, Reading, Source, amounts, read
+from ai_missions.nodes.api import (
+    THRESHOLD,
+    UNEXPLAINED,
+    Fact,
+    OfflineReader,
+    Reading,
+    Source,
+    Text,
+    amounts,
+    place_texts,
+    read,
+    unexplained_facts,
+)
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
 SHIPPED_STATUSES = frozenset({"shipped", "delivered"})
@@ -26,6 +38,10 @@ OWN_NOTES = "ai-missions"
 #: Staff notes are read by the reading layer (offline reader; quoted data: read, never obeyed).
 READER = OfflineReader()
 _CENT = 0.005
+#: The kinds of fact this mission reads from what people wrote: every statement about the order is placed against
+#: them, or it is unexplained (issue 57).
+KINDS_READ = ("restock_eta", "upcharge_agreed", "orders_both_wanted", "address_confirmed", "delivery_refused",
+              "store_pickup")  # fmt: skip
 #: Business days between a restock's arrival and the backordered order's shipment (INV-005).
 BACKORDER_HANDLING_DAYS = 3
 #: Copies of an order placed at most this far apart are one cluster of duplicates (ORD-001).
@@ -103,10 +119,40 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     facts["address.known_to_customer"] = _known_to_customer(
         order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
     )
+    if order:
+        facts[UNEXPLAINED] = unexplained_facts(
+            place_texts(texts_about(gathered, str(order["order_id"])), KINDS_READ, READER, known=_names(gathered))
+        )
     types = detect_exceptions(facts)
     facts["exception.types"] = types
     facts["exception.count"] = len(types)
     return facts
+
+
+def texts_about(gathered: Mapping[str, Any], order_id: str) -> list[Text]:
+    """What people wrote about the order: staff notes on it or on its customer (the mission's own excepted), the
+    customer's messages about it or about no order. A case's subject is the CRM's title for the case, whose status
+    the CRM keeps as data: no statement of anyone's."""
+    texts = [
+        Text(Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""),
+             str(n.get("created_at") or ""))
+        for n in (gathered.get("crm.list_notes") or {}).get("notes", [])
+        if n.get("order_id") in (order_id, None) and n.get("author") != OWN_NOTES
+    ]  # fmt: skip
+    for m in (gathered.get("crm.list_messages") or {}).get("messages", []):
+        if m.get("direction") == "inbound" and m.get("order_id") in (order_id, None):
+            body = f"{m.get('subject') or ''}\n{m.get('body') or ''}".strip()
+            texts.append(
+                Text(Source("crm", str(m.get("message_id")), "body", writer="customer"), body, str(m.get("at") or ""))
+            )
+    return texts
+
+
+def _names(gathered: Mapping[str, Any]) -> list[str]:
+    """Names the records hold (the customer's, the items'): they tell no language."""
+    customer = gathered.get("crm.get_customer") or {}
+    lines = (gathered.get("erp.get_order") or {}).get("lines") or []
+    return [str(customer.get("name") or ""), *(str(line.get("description") or "") for line in lines)]
 
 
 def _all_fact_names() -> list[str]:

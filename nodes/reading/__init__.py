@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
 
+from ai_missions.nodes.reading.coverage import Placed
+
 #: Below this confidence a reading is not a fact.
 THRESHOLD = 0.6
 
@@ -152,6 +154,21 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A text about a mission's subject, as its gather step hands it to the reader: where it was written, its words,
+    and when (ISO 8601; texts are read in time order, so a later statement is the later word)."""
+
+    source: Source
+    text: str
+    at: str = ""
+
+
+#: The fact under which a mission's facts carry what was not read (:func:`unexplained_facts`): the guard fails
+#: closed on it (:func:`ai_missions.nodes.guard.guard`).
+UNEXPLAINED = "text.unexplained"
+
+
+@dataclass(frozen=True)
 class Evidence:
     source: Source
     words: str
@@ -175,6 +192,20 @@ class Fact:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class TextReading:
+    """One text as a reader read it: the facts of the kinds asked, and every statement placed or unexplained
+    (:mod:`.coverage`)."""
+
+    source: Source
+    facts: list[Fact]
+    placed: list[Placed] = field(default_factory=list)
+
+    @property
+    def unexplained(self) -> list[Placed]:
+        return [p for p in self.placed if p.unexplained]
+
+
 class Reader(Protocol):
     name: str
 
@@ -188,12 +219,37 @@ class Reader(Protocol):
         """:meth:`read` of each text, in order: a reader that embeds or calls a model can do it once for all."""
         ...
 
+    def read_texts(
+        self,
+        texts: Sequence[tuple[Source, str]],
+        kinds: Sequence[str],
+        *,
+        today: date | None = None,
+        known: frozenset[str] = frozenset(),
+        placing: bool = True,
+    ) -> list[TextReading]:
+        """Each text's facts and its statements placed; ``known``: names the records hold (they tell no language)."""
+        ...
+
 
 @dataclass
 class Reading:
-    """The best fact per kind over all texts read; :meth:`get` gives only what a decision may rely on."""
+    """The best fact per kind over all texts read; :meth:`get` gives only what a decision may rely on.
+    ``texts``: each text as read, its statements placed (what was not read is :attr:`unexplained`)."""
 
     facts: dict[str, Fact] = field(default_factory=dict)
+    texts: list[TextReading] = field(default_factory=list)
+
+    @property
+    def unexplained(self) -> list[tuple[Source, Placed]]:
+        """Every statement the reader could not place, with the text it is in."""
+        return [(t.source, p) for t in self.texts for p in t.unexplained]
+
+    @property
+    def coverage(self) -> float:
+        """The share of statements placed (1.0 when there were none)."""
+        placed = [p for t in self.texts for p in t.placed]
+        return 1.0 if not placed else sum(not p.unexplained for p in placed) / len(placed)
 
     def get(self, kind: str) -> Fact | None:
         """The fact, affirmed or negated, when read with confidence; None when unknown (hedged, conditional, unsure)."""
@@ -251,8 +307,12 @@ def read(
     readers: Mapping[str, Reader] | None = None,
     *,
     today: date | None = None,
+    placing: bool = False,
+    known: frozenset[str] = frozenset(),
 ) -> Reading:
-    """Read every text for the kinds asked, each kind with its reader (``readers``) or ``default``."""
+    """Read every text for the kinds asked, each kind with its reader (``readers``) or ``default``. ``placing``:
+    also place every statement (one reader for every kind), so that :attr:`Reading.unexplained` says what was not
+    read; ``known``: names the records hold."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ValueError(f"unknown fact kinds: {unknown}")
@@ -262,13 +322,45 @@ def read(
         by_reader.setdefault(id(reader), (reader, []))[1].append(kind)
     best: dict[str, Fact] = {}
     present = [(source, text) for source, text in texts if text and text.strip()]
+    read_texts: list[TextReading] = []
     for reader, own in by_reader.values():
-        for facts in reader.read_all(present, own, today=today) if present else []:
+        if not present:
+            break
+        if placing and len(by_reader) == 1:
+            read_texts = reader.read_texts(present, own, today=today, known=known)
+            found = [t.facts for t in read_texts]
+        else:
+            found = reader.read_all(present, own, today=today)
+        for facts in found:
             for fact in facts:
                 held = best.get(fact.kind)
                 if held is None or _rank(fact) > _rank(held):
                     best[fact.kind] = fact
-    reading = Reading(best)
+    reading = Reading(best, read_texts)
     if (noted := _noted.get()) is not None:
         noted.append(reading)
     return reading
+
+
+def place_texts(texts: Iterable[Text], kinds: Sequence[str], reader: Reader, *, known: Iterable[str] = ()) -> Reading:
+    """Every text about a subject read in time order for the mission's kinds, each statement placed: the reading
+    whose :attr:`Reading.unexplained` says what was not read. ``known``: names the records hold (parties, items)."""
+    ordered = sorted(texts, key=lambda t: t.at)
+    names = frozenset(w.lower() for name in known for w in str(name).split() if w)
+    return read([(t.source, t.text) for t in ordered], kinds, reader, placing=True, known=names)
+
+
+def unexplained_facts(reading: Reading) -> list[dict[str, Any]]:
+    """What was not read, as a mission's facts carry it (:data:`UNEXPLAINED`): each statement with its record, its
+    words, why, and the words to highlight."""
+    return [
+        {
+            "source": f"{source.system}:{source.record}.{source.field}",
+            "record": source.record,
+            "field": source.field,
+            "words": placed.words,
+            "why": placed.why,
+            "terms": list(placed.terms),
+        }
+        for source, placed in reading.unexplained
+    ]
