@@ -21,6 +21,7 @@ from ai_missions.nodes.reading import (
     noting,
     place_texts,
     read,
+    read_in_order,
     unexplained_facts,
 )
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
@@ -51,6 +52,7 @@ __all__ = [
     "place_texts",
     "read",
     "read_findings",
+    "read_in_order",
     "read_subject",
     "systems_of",
     "unexplained_facts",

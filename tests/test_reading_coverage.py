@@ -169,3 +169,49 @@ def test_texts_are_read_in_time_order_and_each_unexplained_statement_names_its_r
     reading = place_texts(texts, ["restock_eta"], READER)
     assert [t.source.record for t in reading.texts] == ["N-1", "N-2"]
     assert [u["record"] for u in unexplained_facts(reading)] == ["N-2"]
+
+
+def _notes(*said: tuple[str, str]) -> Any:
+    notes = [
+        {"note_id": f"N-{i}", "order_id": "SO-2", "author": "care.desk", "body": body, "created_at": at}
+        for i, (at, body) in enumerate(said)
+    ]
+    return lambda g: g["crm.list_notes"].update(notes=notes)
+
+
+NEW_CUSTOMER = customer(tenure_years=0.5)
+CONFIRMED = "Spoke to the customer on the phone, passed security questions, she confirmed the new delivery address."
+NOT_CONFIRMED = "Rang her back: she says the address is NOT right, will send the new one."
+
+
+@pytest.mark.parametrize(
+    ("said", "confirmed"),
+    [
+        # the later note is the last word, whichever order the notes are listed in
+        ((("2026-03-16T09:00Z", NOT_CONFIRMED), ("2026-03-16T11:00Z", CONFIRMED)), True),
+        ((("2026-03-16T11:00Z", CONFIRMED), ("2026-03-16T09:00Z", NOT_CONFIRMED)), True),
+        ((("2026-03-16T09:00Z", CONFIRMED), ("2026-03-16T11:00Z", NOT_CONFIRMED)), False),
+    ],
+)
+def test_a_later_note_overrules_an_earlier_one_and_both_are_kept(
+    said: tuple[tuple[str, str], ...], confirmed: bool
+) -> None:
+    gathered = copy.deepcopy(base())
+    for edit in (MOVED, NEW_CUSTOMER, _notes(*said)):
+        edit(gathered)
+    facts = derive_facts(gathered)
+    assert facts["customer.address_confirmed_on_call"] is confirmed
+    texts = [Text(Source("crm", f"N-{i}", "body", writer="staff"), body, at) for i, (at, body) in enumerate(said)]
+    reading = place_texts(texts, ["address_confirmed"], READER)
+    assert len(reading.history["address_confirmed"]) == 2
+    assert len(reading.overruled("address_confirmed")) == 1
+
+
+def test_a_later_note_the_reader_cannot_read_leaves_the_earlier_fact_but_nothing_is_done_on_it() -> None:
+    said = (("2026-03-16T09:00Z", CONFIRMED), ("2026-03-16T11:00Z", "On the call she could not confirm the address."))
+    gathered = copy.deepcopy(base())
+    for edit in (MOVED, NEW_CUSTOMER, _notes(*said)):
+        edit(gathered)
+    facts = derive_facts(gathered)
+    assert [u["words"] for u in facts[UNEXPLAINED]] == ["On the call she could not confirm the address."]
+    assert decide(facts)["outcome"] == ESCALATE

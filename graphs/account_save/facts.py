@@ -17,7 +17,7 @@ from ai_missions.nodes.api import (
     Source,
     Text,
     place_texts,
-    read,
+    read_in_order,
     unexplained_facts,
 )
 
@@ -159,10 +159,17 @@ def said_in_text(context: Mapping[str, Any], kind: str) -> bool | None:
     notes, activities, cases = context.get("health_notes"), context.get("activities"), context.get("support_cases")
     if notes is None and activities is None and cases is None:
         return None
-    texts = [(t.source, t.text) for t in texts_about(context)]
-    texts += [(Source("accounts", str(c["case_id"]), "support case subject"), str(c["subject"])) for c in cases or []]
+    texts = texts_about(context)
+    texts += [
+        Text(
+            Source("accounts", str(c["case_id"]), "support case subject"),
+            str(c["subject"]),
+            str(c.get("opened_at") or ""),
+        )
+        for c in cases or []
+    ]
     now = context.get("book_now")
-    reading = read(texts, [kind], READER, today=_day(now) if now else None)
+    reading = read_in_order(texts, [kind], READER, today=_day(now) if now else None)
     fact = reading.facts.get(kind)
     if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None

@@ -24,6 +24,7 @@ from ai_missions.nodes.api import (
     Text,
     place_texts,
     read,
+    read_in_order,
     unexplained_facts,
 )
 
@@ -66,7 +67,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         texts = written_about(invoice, vendor)
         facts["invoice.supersedes_earlier"] = said(texts, "invoice_supersedes") if vendor else None
         facts["invoice.posted_by_hand"] = said(texts, "ledger_posted")
-        written = [Text(source, text) for source, text in texts] + _verification_text(vendor)
+        written = [*texts, *_verification_text(vendor)]
         names = [str((vendor or {}).get("name") or "")]
         facts[UNEXPLAINED] = unexplained_facts(place_texts(written, KINDS_READ, READER, known=names))
     if invoice and po:
@@ -131,31 +132,36 @@ def _has_po(invoice: Mapping[str, Any], po: Mapping[str, Any] | None, missing: M
     return False if reason.startswith("NotFoundError") else None
 
 
-def written_about(invoice: Mapping[str, Any], vendor: Mapping[str, Any] | None) -> list[tuple[Source, str]]:
-    """Every free text people wrote about this invoice: AP's notes on it (the mission's own excepted), the
-    invoice's description, and the vendor's inbound messages about it or about no invoice in particular."""
+def written_about(invoice: Mapping[str, Any], vendor: Mapping[str, Any] | None) -> list[Text]:
+    """Every free text people wrote about this invoice, with when: AP's notes on it (the mission's own excepted),
+    the invoice's description, and the vendor's inbound messages about it or about no invoice in particular."""
     invoice_id = str(invoice["invoice_id"])
     texts = [
-        (Source("ap", str(n["note_id"]), "invoice note", writer="staff"), str(n["body"]))
+        Text(
+            Source("ap", str(n["note_id"]), "invoice note", writer="staff"),
+            str(n["body"]),
+            str(n.get("created_at") or ""),
+        )
         for n in invoice.get("notes") or []
         if n.get("author") != OWN_NOTE_AUTHOR
     ]
     texts.append(
-        (Source("ap", invoice_id, "invoice description", writer="vendor"), str(invoice.get("description") or ""))
+        Text(Source("ap", invoice_id, "invoice description", writer="vendor"), str(invoice.get("description") or ""))
     )
     texts += [
-        (Source("ap", str(m["message_id"]), f"vendor message ({m['topic']})", writer="vendor"), str(m["body"]))
+        Text(Source("ap", str(m["message_id"]), f"vendor message ({m['topic']})", writer="vendor"), str(m["body"]),
+             str(m.get("sent_at") or ""))
         for m in (vendor or {}).get("messages") or []
         if m.get("direction") == "inbound" and m.get("invoice_id") in (invoice_id, None)
-    ]
+    ]  # fmt: skip
     return texts
 
 
-def said(texts: list[tuple[Source, str]], kind: str) -> bool | None:
-    """Whether these texts state a fact of ``kind`` (the reading layer, with its words): True when one does, False
-    when none does or the kind's words are barely there, None when one says it unsurely (hedged, on a condition,
-    hearsay): then a person decides."""
-    reading = read(texts, [kind], READER)
+def said(texts: list[Text], kind: str) -> bool | None:
+    """Whether these texts state a fact of ``kind`` (the reading layer, with its words; a later text's word on it
+    stands): True when one does, False when none does or the kind's words are barely there, None when one says it
+    unsurely (hedged, on a condition, hearsay): then a person decides."""
+    reading = read_in_order(texts, [kind], READER)
     fact = reading.facts.get(kind)
     if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None

@@ -23,6 +23,7 @@ from ai_missions.nodes.api import (
     amounts,
     place_texts,
     read,
+    read_in_order,
     unexplained_facts,
 )
 
@@ -253,18 +254,20 @@ def customer_wants_both(
     orders are wanted, or that one must not be cancelled (ORD-001): True when one says so, False when none does,
     None when the notes could not be read or what one says is unsure."""
     texts = [
-        (Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""))
+        Text(Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""),
+             str(n.get("created_at") or ""))
         for n in (notes or {}).get("notes", [])
         if n.get("order_id") in (*order_ids, None) and n.get("author") != OWN_NOTES
-    ]
+    ]  # fmt: skip
     texts += [
-        (Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""))
+        Text(Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""),
+             str(m.get("at") or ""))
         for m in (messages or {}).get("messages", [])
         if m.get("direction") == "inbound" and m.get("order_id") in (*order_ids, None)
-    ]
+    ]  # fmt: skip
     if notes is None:
         return None  # the notes could not be read: whether anyone said so is unknown
-    reading = read(texts, ["orders_both_wanted"], READER)
+    reading = read_in_order(texts, ["orders_both_wanted"], READER)
     if reading.facts.get("orders_both_wanted") is not None and reading.get("orders_both_wanted") is None:
         return None  # said unsurely ("not sure I want both"): a person decides
     return reading.affirmed("orders_both_wanted") is True
@@ -289,20 +292,22 @@ def said_since_placed(
         return None
     order_id, placed = str(order["order_id"]), str(order.get("placed_at") or "")[:10]
     texts = [
-        (Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""))
+        Text(Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""),
+             str(n.get("created_at") or ""))
         for n in notes.get("notes", [])
         if n.get("order_id") in (order_id, None)
         and n.get("author") != OWN_NOTES
         and str(n.get("created_at") or "")[:10] >= placed
-    ]
+    ]  # fmt: skip
     texts += [
-        (Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""))
+        Text(Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""),
+             str(m.get("at") or ""))
         for m in (messages or {}).get("messages", [])
         if m.get("direction") == "inbound"
         and m.get("order_id") in (order_id, None)
         and str(m.get("at") or "")[:10] >= placed
-    ]
-    reading = read(texts, [kind], READER)
+    ]  # fmt: skip
+    reading = read_in_order(texts, [kind], READER)
     fact = reading.facts.get(kind)
     if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None

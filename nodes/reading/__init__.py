@@ -239,6 +239,14 @@ class Reading:
 
     facts: dict[str, Fact] = field(default_factory=dict)
     texts: list[TextReading] = field(default_factory=list)
+    #: Every fact read per kind, in the order its texts were read: a later one that overruled an earlier one is the
+    #: fact, and the earlier stays here to be shown beside it.
+    history: dict[str, list[Fact]] = field(default_factory=dict)
+
+    def overruled(self, kind: str) -> list[Fact]:
+        """The facts of a kind read before the one that stands (in texts read in time order, the later word)."""
+        held = self.facts.get(kind)
+        return [f for f in self.history.get(kind, []) if f is not held]
 
     @property
     def unexplained(self) -> list[tuple[Source, Placed]]:
@@ -309,10 +317,13 @@ def read(
     today: date | None = None,
     placing: bool = False,
     known: frozenset[str] = frozenset(),
+    in_order: bool = False,
 ) -> Reading:
     """Read every text for the kinds asked, each kind with its reader (``readers``) or ``default``. ``placing``:
     also place every statement (one reader for every kind), so that :attr:`Reading.unexplained` says what was not
-    read; ``known``: names the records hold."""
+    read; ``known``: names the records hold. ``in_order``: the texts come in the order they were written, and a
+    later text's fact of a kind, read with confidence, overrules an earlier one (the earlier stays in
+    :attr:`Reading.history`); otherwise a denial or a hedge outranks an affirmation wherever it was written."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ValueError(f"unknown fact kinds: {unknown}")
@@ -323,6 +334,7 @@ def read(
     best: dict[str, Fact] = {}
     present = [(source, text) for source, text in texts if text and text.strip()]
     read_texts: list[TextReading] = []
+    history: dict[str, list[Fact]] = {}
     for reader, own in by_reader.values():
         if not present:
             break
@@ -333,10 +345,12 @@ def read(
             found = reader.read_all(present, own, today=today)
         for facts in found:
             for fact in facts:
+                history.setdefault(fact.kind, []).append(fact)
                 held = best.get(fact.kind)
-                if held is None or _rank(fact) > _rank(held):
+                later = in_order and fact.confidence >= THRESHOLD
+                if held is None or later or _rank(fact) > _rank(held):
                     best[fact.kind] = fact
-    reading = Reading(best, read_texts)
+    reading = Reading(best, read_texts, history)
     if (noted := _noted.get()) is not None:
         noted.append(reading)
     return reading
@@ -347,7 +361,14 @@ def place_texts(texts: Iterable[Text], kinds: Sequence[str], reader: Reader, *, 
     whose :attr:`Reading.unexplained` says what was not read. ``known``: names the records hold (parties, items)."""
     ordered = sorted(texts, key=lambda t: t.at)
     names = frozenset(w.lower() for name in known for w in str(name).split() if w)
-    return read([(t.source, t.text) for t in ordered], kinds, reader, placing=True, known=names)
+    return read([(t.source, t.text) for t in ordered], kinds, reader, placing=True, known=names, in_order=True)
+
+
+def read_in_order(texts: Iterable[Text], kinds: Sequence[str], reader: Reader, *, today: date | None = None) -> Reading:
+    """The texts read in the order they were written, so the later word on a kind stands (and the earlier is kept
+    in :attr:`Reading.history`, shown beside it)."""
+    ordered = sorted(texts, key=lambda t: t.at)
+    return read([(t.source, t.text) for t in ordered], kinds, reader, today=today, in_order=True)
 
 
 def unexplained_facts(reading: Reading) -> list[dict[str, Any]]:
