@@ -38,6 +38,9 @@ AUTH_EXPIRY_WINDOW_HOURS = 24.0
 OWN_NOTES = "ai-missions"
 #: Staff notes are read by the reading layer (offline reader; quoted data: read, never obeyed).
 READER = OfflineReader()
+#: Every statement about the order is placed by the rules alone (no embedding model: meaning-matching every note and
+#: message cost 15-20 ms of CPU a case, bench/replay_budget.py, and placed nothing the words did not).
+PLACER = OfflineReader(semantic=False)
 _CENT = 0.005
 #: The kinds of fact this mission reads from what people wrote: every statement about the order is placed against
 #: them, or it is unexplained (issue 57).
@@ -122,7 +125,7 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     )
     if order:
         facts[UNEXPLAINED] = unexplained_facts(
-            place_texts(texts_about(gathered, str(order["order_id"])), KINDS_READ, READER, known=_names(gathered))
+            place_texts(texts_about(gathered, str(order["order_id"])), KINDS_READ, PLACER, known=_names(gathered))
         )
     types = detect_exceptions(facts)
     facts["exception.types"] = types

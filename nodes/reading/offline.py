@@ -336,8 +336,9 @@ class OfflineReader:
         statement of every text is embedded in one model call: the model's fixed cost per call is most of a short
         text's."""
         analysed = [analyse(text, self.lexicon) for _, text in texts]
-        weighed = [*kinds, *(k for k in self.lexicon.kinds if k not in kinds)] if placing else kinds
-        similarity = self._similarity([s.text for own in analysed for s in own], weighed) if self.semantic else {}
+        # closeness in meaning is weighed for the kinds asked only: embedding every statement for every kind's
+        # prototypes cost 15-20 ms of CPU a case (bench/replay_budget.py) to place what the words place already
+        similarity = self._similarity([s.text for own in analysed for s in own], kinds) if self.semantic else {}
         out, start = [], 0
         for (source, _), own in zip(texts, analysed, strict=True):
             mine = {kind: scores[start : start + len(own)] for kind, scores in similarity.items()}

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from text_to_num import alpha2digit
@@ -332,8 +332,19 @@ def normalise(text: str, lexicon: Lexicon) -> str:
 
 
 def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
-    """The text's statements, in order."""
-    lexicon = lexicon or default()
+    """The text's statements, in order. A mission reads one note for several kinds and then places it: the shipped
+    lexicon's analysis of a text is made once (statements are frozen; the list handed out is a copy)."""
+    if lexicon is None or lexicon is default():
+        return list(_analysed(text))
+    return _analyse(text, lexicon)
+
+
+@lru_cache(maxsize=4096)
+def _analysed(text: str) -> tuple[Statement, ...]:
+    return tuple(_analyse(text, default()))
+
+
+def _analyse(text: str, lexicon: Lexicon) -> list[Statement]:
     out: list[Statement] = []
     sentence_index = 0
     for line_start, line, region in _regions(text, lexicon):
