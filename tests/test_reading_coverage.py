@@ -215,3 +215,26 @@ def test_a_later_note_the_reader_cannot_read_leaves_the_earlier_fact_but_nothing
     facts = derive_facts(gathered)
     assert [u["words"] for u in facts[UNEXPLAINED]] == ["On the call she could not confirm the address."]
     assert decide(facts)["outcome"] == ESCALATE
+
+
+@pytest.mark.parametrize(
+    ("form", "wanted"),
+    [
+        ("Return form: [x] arrived damaged  [ ] wrong size  Remedy: [ ] refund [x] replacement", set()),
+        ("Remedy: [x] refund [ ] replacement", {"refund_request"}),
+        ("Rückerstattung ☐  Umtausch ☑", set()),
+        ("Rückerstattung ☑  Umtausch ☐", {"refund_request"}),
+        ("¿Qué prefiere? ( ) reembolso (x) cambio", set()),
+    ],
+)
+def test_a_form_s_unticked_box_is_a_choice_not_made(form: str, wanted: set[str]) -> None:
+    reading = read([(Source("helpdesk", "T", "form"), form)], ["refund_request"], READER, placing=True)
+    assert {k for k in reading.facts if reading.affirmed(k)} == wanted
+    assert any(p.why.startswith("a box not ticked") for t in reading.texts for p in t.placed)
+
+
+def test_a_table_is_read_as_such_or_not_at_all() -> None:
+    table = "| item | what to do |\n|---|---|\n| lamp | refund |\n| rug | keep |"
+    reading = read([(Source("helpdesk", "T", "body"), table)], ["refund_request"], READER, placing=True)
+    assert reading.affirmed("refund_request") is None
+    assert [p.words.strip(" |") for _, p in reading.unexplained] == ["refund"]

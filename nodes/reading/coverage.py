@@ -4,11 +4,13 @@ Rules cannot be made to understand wording nobody has seen; they can be made to 
 After a reader has read a text for the kinds a mission asks, each statement of it is placed:
 
 - ``fact``: a fact of an asked kind was read from it (in any polarity: a denial or a hedge is understood too);
-- ``no_fact``: it is known to carry none: quoted earlier mail, mail headers, a signature or boilerplate, or a body
-  statement that holds no word bearing on a decision (see below);
+- ``no_fact``: it is known to carry none: quoted earlier mail, mail headers, a signature or boilerplate, a form's
+  box left unticked (its label is a choice not made: :mod:`.statements`), or a body statement that holds no word
+  bearing on a decision (see below);
 - ``elsewhere``: it is about another record or about things in general (the statements layer's ``about``);
-- ``unexplained``: it may bear on the decision and the reader read nothing from it, or it is in a language the
-  reader does not claim. Its :attr:`Placed.terms` name the words that made it so.
+- ``unexplained``: it may bear on the decision and the reader read nothing from it, it is in a language the reader
+  does not claim, or it is a table's row holding such words (structured text is read as such, or not at all). Its
+  :attr:`Placed.terms` name the words that made it so.
 
 A statement bears on a decision when it holds any of these, none of which the reader read as a fact:
 
@@ -115,8 +117,13 @@ def place(
     placed = []
     for statement in statements:
         at = (statement.index, statement.text, statement.start)
+        if statement.region == "table" and bearing(statement, lexicon):
+            # structured text is read as such or it is unexplained: the reader reads no table's cells
+            placed.append(Placed(*at, "unexplained", "a table the reader does not read", (statement.text,)))
+            continue
         if not statement.body:
-            placed.append(Placed(*at, "no_fact", statement.region))
+            why = "a box not ticked: a choice not made" if statement.region == "unticked" else statement.region
+            placed.append(Placed(*at, "no_fact", why))
             continue
         if (language := unclaimed(statement.text, known)) is not None:
             placed.append(Placed(*at, "unexplained", f"written in a language the reader does not claim ({language})",
