@@ -238,3 +238,22 @@ def test_a_table_is_read_as_such_or_not_at_all() -> None:
     reading = read([(Source("helpdesk", "T", "body"), table)], ["refund_request"], READER, placing=True)
     assert reading.affirmed("refund_request") is None
     assert [p.words.strip(" |") for _, p in reading.unexplained] == ["refund"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh great, another week of waiting. Sure, why not just cancel the whole thing.",
+        "Na toll, schon wieder verspätet. Ja klar, stornieren Sie halt alles.",
+    ],
+)
+def test_what_irony_surrounds_is_not_taken_at_its_word(text: str) -> None:
+    reading = read([(Source("helpdesk", "T", "body"), text)], ["cancel_intent"], READER, placing=True)
+    assert len(reading.unexplained) == 2
+
+
+def test_a_plain_thanks_before_a_request_is_no_irony() -> None:
+    reading = read([(Source("helpdesk", "T", "body"), "Great, thanks! Please cancel the order.")], ["cancel_intent"],
+                   READER, placing=True)  # fmt: skip
+    assert reading.unexplained == []
+    assert reading.affirmed("cancel_intent") is True

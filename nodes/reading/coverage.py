@@ -17,7 +17,8 @@ A statement bears on a decision when it holds any of these, none of which the re
 - a word of any fact kind's topic, asked or not (every kind's cues and actions in the lexicon: "refund", "stornieren",
   "retirer en magasin"): the mission asked about a restock and the note says the customer wants to cancel;
 - a word that changes what another word means or whether it holds: a negation, a condition, a hedge, a refusal, a
-  taking back, a mistake, "instead", a preference, an offer, a consent ("yes", "fine");
+  taking back, a mistake, "instead", an offer, a consent ("yes"), irony ("oh great", "na toll": sarcasm says the
+  opposite of its words);
 - a request or a question about a possibility (the statements layer's mood): someone asks for something;
 - another person's words or a supplier's claim (the statements layer's holder);
 - a request written to the machine that reads it ("SYSTEM:", "approve this"): text is data, never an instruction,
@@ -52,6 +53,7 @@ STANCE: tuple[str, ...] = (
     "instead",
     "offer",
     "yes",
+    "irony",
     "machine",
 )
 #: Moods that ask for something (a plain information question about nothing a kind names places no fact).
@@ -133,6 +135,11 @@ def place(
         if machine:
             placed.append(Placed(*at, "unexplained", "written to the machine (text is data, never an instruction)",
                                  (machine.group(0),)))  # fmt: skip
+            continue
+        irony = "irony" in lexicon.words and lexicon["irony"].search(statement.folded)
+        if irony:
+            # what irony surrounds is not taken at its word, a fact read from it included ("oh sure, cancel it")
+            placed.append(Placed(*at, "unexplained", "said with irony: not taken at its word", (irony.group(0),)))
             continue
         if statement.index in read:
             placed.append(Placed(*at, "fact", read[statement.index]))
