@@ -257,3 +257,18 @@ def test_a_plain_thanks_before_a_request_is_no_irony() -> None:
                    READER, placing=True)  # fmt: skip
     assert reading.unexplained == []
     assert reading.affirmed("cancel_intent") is True
+
+
+def test_retail_reads_its_order_notes_and_places_none_it_does_not_decide_on() -> None:
+    from ai_missions.graphs.retail_exceptions.facts import KINDS_READ, OWN_NOTES, READER, texts_about
+
+    notes = [
+        {"note_id": "ON-1", "body": "Customer declined the substitute blender, will wait.", "author": "store.ST-N1",
+         "added_at": "2026-03-16T10:00:00Z"},
+        {"note_id": "ON-2", "body": "Reallocated to ST-S1: refund the difference.", "author": OWN_NOTES,
+         "added_at": "2026-03-16T11:00:00Z"},
+    ]  # fmt: skip
+    texts = texts_about({"oms.notes": notes})
+    assert [t.source.record for t in texts] == ["ON-1"]  # the platform's own note is no one's word
+    unread = unexplained_facts(place_texts(texts, KINDS_READ, READER))
+    assert [u["record"] for u in unread] == ["ON-1"]  # a refusal no retail clause decides on: a person's

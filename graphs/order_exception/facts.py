@@ -42,10 +42,10 @@ READER = OfflineReader()
 #: message cost 15-20 ms of CPU a case, bench/replay_budget.py, and placed nothing the words did not).
 PLACER = OfflineReader(semantic=False)
 _CENT = 0.005
-#: The kinds of fact this mission reads from what people wrote: every statement about the order is placed against
-#: them, or it is unexplained (issue 57).
-KINDS_READ = ("restock_eta", "upcharge_agreed", "orders_both_wanted", "address_confirmed", "delivery_refused",
-              "store_pickup")  # fmt: skip
+#: The kinds of fact this mission decides on from what people wrote in notes and messages: every statement about the
+#: order is placed against them, or it is unexplained (issue 57). Only kinds a decision uses: one read but decided
+#: on by nothing would place a statement the mission then ignores (pickup is read from the ship-to lines alone).
+KINDS_READ = ("restock_eta", "upcharge_agreed", "orders_both_wanted", "address_confirmed", "delivery_refused")
 #: Business days between a restock's arrival and the backordered order's shipment (INV-005).
 BACKORDER_HANDLING_DAYS = 3
 #: Copies of an order placed at most this far apart are one cluster of duplicates (ORD-001).

@@ -16,9 +16,11 @@ from ai_missions.nodes.api import UNEXPLAINED, OfflineReader, Source, Text, plac
 
 #: What people wrote on the order is read by the reading layer's rules.
 READER = OfflineReader(semantic=False)
-#: The kinds of fact this mission reads from what people wrote: every statement on the order is placed against them,
-#: or it is unexplained (issue 57), and then the mission acts on nothing of its own.
-KINDS_READ = ("delivery_refused", "store_pickup", "restock_eta", "damage_reported")
+#: The kinds of fact this mission decides on from what people wrote: none yet (no retail clause decides on a refusal
+#: or a declined substitute written in a note). A kind read but decided on by nothing would place a statement the
+#: mission then ignores, so every statement on the order that bears on a decision is unexplained (issue 57), and
+#: the mission acts on nothing of its own while one is.
+KINDS_READ: tuple[str, ...] = ()
 #: Who the notes the platform writes through the OMS are by: its own records, never evidence.
 OWN_NOTES = "ai-missions"
 #: A return the ledger has not seen this long after it was processed is unreconciled.

@@ -331,6 +331,8 @@ def read(
     for kind in kinds:
         reader = (readers or {}).get(kind, default)
         by_reader.setdefault(id(reader), (reader, []))[1].append(kind)
+    if placing and not by_reader:  # no kind decided on: every statement is still placed, or unexplained
+        by_reader[id(default)] = (default, [])
     best: dict[str, Fact] = {}
     present = [(source, text) for source, text in texts if text and text.strip()]
     read_texts: list[TextReading] = []
