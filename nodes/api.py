@@ -12,6 +12,7 @@ from ai_missions.nodes.decision import decide, mission_policies
 from ai_missions.nodes.observe import observe, read_findings
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
 from ai_missions.nodes.reading import (
+    READ,
     THRESHOLD,
     UNEXPLAINED,
     Fact,
@@ -21,6 +22,7 @@ from ai_missions.nodes.reading import (
     noting,
     place_texts,
     read,
+    read_facts,
     read_in_order,
     unexplained_facts,
 )
@@ -31,6 +33,7 @@ from ai_missions.nodes.subject import read_subject
 from ai_missions.services.gateway import SystemError_
 
 __all__ = [
+    "READ",
     "THRESHOLD",
     "UNEXPLAINED",
     "Fact",
@@ -51,6 +54,7 @@ __all__ = [
     "observe",
     "place_texts",
     "read",
+    "read_facts",
     "read_findings",
     "read_in_order",
     "read_subject",

@@ -42,7 +42,6 @@ def decide(spec: MissionSpec, facts: Mapping[str, Any], *, untrusted: Sequence[s
     """The verdict on these facts and the guard's problems with the proposal (an escalation when there are any).
     ``untrusted``: the text the gather step read from outside the company (the state's ``customer_text``), which
     no argument may repeat."""
-    proposal = fail_closed(
-        spec, reason(spec, policies_for(spec, facts.get(spec.vocabulary.types_fact) or []), facts), facts
-    )
+    policies = policies_for(spec, facts.get(spec.vocabulary.types_fact) or [])
+    proposal = fail_closed(spec, reason(spec, policies, facts), facts, policies)
     return guard(spec, proposal, facts, untrusted=untrusted)

@@ -119,7 +119,8 @@ def test_the_mission_acts_on_nothing_of_its_own_while_text_is_unexplained() -> N
 
 def decide(facts: dict[str, Any]) -> Verdict:
     """The order mission's reason and validate steps on these facts (its policies from the shipped corpus)."""
-    proposal = fail_closed(ORDERS, reason(ORDERS, applicable(facts["exception.types"]), facts), facts)
+    policies = applicable(facts["exception.types"])
+    proposal = fail_closed(ORDERS, reason(ORDERS, policies, facts), facts, policies)
     return guard(ORDERS, proposal, facts)[0]
 
 
@@ -272,3 +273,16 @@ def test_retail_reads_its_order_notes_and_places_none_it_does_not_decide_on() ->
     assert [t.source.record for t in texts] == ["ON-1"]  # the platform's own note is no one's word
     unread = unexplained_facts(place_texts(texts, KINDS_READ, READER))
     assert [u["record"] for u in unread] == ["ON-1"]  # a refusal no retail clause decides on: a person's
+
+
+def test_a_refusal_read_but_decided_on_by_no_rule_of_the_case_is_not_ignored() -> None:
+    # a payment review's rules read no refusal: the customer's refusal of the delivery is read, and not acted past
+    gathered = copy.deepcopy(base())
+    for edit in (MOVED, ESTABLISHED, _note("Customer refused the delivery, she will wait for the store.")):
+        edit(gathered)
+    facts = derive_facts(gathered)
+    assert facts[UNEXPLAINED] == []
+    assert [(r["kind"], r["polarity"]) for r in facts["text.read"]] == [("delivery_refused", "affirmed")]
+    verdict = decide(facts)
+    assert verdict["outcome"] == ESCALATE
+    assert "which no rule for this case decides on" in verdict["summary"]

@@ -11,12 +11,14 @@ from ai_missions.graphs.account_save.drafts import draft_email, health_note
 from ai_missions.graphs.account_save.scoring import PRIOR_DAYS, RECENT_DAYS, Risk, Signals, assess
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 from ai_missions.nodes.api import (
+    READ,
     THRESHOLD,
     UNEXPLAINED,
     OfflineReader,
     Source,
     Text,
     place_texts,
+    read_facts,
     read_in_order,
     unexplained_facts,
 )
@@ -28,6 +30,8 @@ READER = OfflineReader(semantic=False)
 #: The kinds of fact this mission reads from what people wrote: every statement about the account is placed against
 #: them, or it is unexplained (issue 57).
 KINDS_READ = ("contact_paused", "contact_departed")
+#: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
+DERIVES = {"contact_paused": ("contact.do_not_contact",), "contact_departed": ("contact.departed",)}
 
 
 def _day(text: str) -> date:
@@ -145,7 +149,8 @@ def derive_facts(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
     facts["contact.departed"] = said_in_text(context, "contact_departed")
     names = [str(account.get("name") or ""), *(str(c.get("name") or "") for c in context.get("contacts") or [])]
     names += [str(owner.get("name") or "")]
-    facts[UNEXPLAINED] = unexplained_facts(place_texts(texts_about(context), KINDS_READ, READER, known=names))
+    placed = place_texts(texts_about(context), KINDS_READ, READER, known=names)
+    facts[UNEXPLAINED], facts[READ] = unexplained_facts(placed), read_facts(placed, DERIVES)
     facts["draft.subject"], facts["draft.body"] = draft_email(facts)
     facts["draft.note"] = health_note(facts)
     return facts, risk

@@ -17,6 +17,7 @@ from typing import Any
 
 from ai_missions.graphs.invoice_approval.vocabulary import EXCEPTIONS, FACTS, TYPES_FACT
 from ai_missions.nodes.api import (
+    READ,
     THRESHOLD,
     UNEXPLAINED,
     OfflineReader,
@@ -24,6 +25,7 @@ from ai_missions.nodes.api import (
     Text,
     place_texts,
     read,
+    read_facts,
     read_in_order,
     unexplained_facts,
 )
@@ -35,6 +37,12 @@ PRICE_TOLERANCE = 0.02
 #: The kinds of fact this mission reads from what people wrote: every statement about the invoice is placed against
 #: them, or it is unexplained (issue 57).
 KINDS_READ = ("bank_verified", "invoice_supersedes", "ledger_posted")
+#: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
+DERIVES = {
+    "bank_verified": ("vendor.bank_verified",),
+    "invoice_supersedes": ("invoice.supersedes_earlier",),
+    "ledger_posted": ("invoice.posted_by_hand",),
+}
 #: The AP clerk's approval limit (AP-002): invoices just under it from one vendor within days may be a split.
 CLERK_LIMIT = 5000.0
 SPLIT_BAND = 0.8
@@ -69,7 +77,8 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         facts["invoice.posted_by_hand"] = said(texts, "ledger_posted")
         written = [*texts, *_verification_text(vendor)]
         names = [str((vendor or {}).get("name") or "")]
-        facts[UNEXPLAINED] = unexplained_facts(place_texts(written, KINDS_READ, READER, known=names))
+        placed = place_texts(written, KINDS_READ, READER, known=names)
+        facts[UNEXPLAINED], facts[READ] = unexplained_facts(placed), read_facts(placed, DERIVES)
     if invoice and po:
         facts.update({"po.status": po["status"], "po.currency": po["currency"], "po.buyer": po["buyer"]})
     matched: int | None = None

@@ -13,6 +13,7 @@ from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
 from ai_missions.nodes.api import (
+    READ,
     THRESHOLD,
     UNEXPLAINED,
     Fact,
@@ -23,6 +24,7 @@ from ai_missions.nodes.api import (
     amounts,
     place_texts,
     read,
+    read_facts,
     read_in_order,
     unexplained_facts,
 )
@@ -46,6 +48,14 @@ _CENT = 0.005
 #: order is placed against them, or it is unexplained (issue 57). Only kinds a decision uses: one read but decided
 #: on by nothing would place a statement the mission then ignores (pickup is read from the ship-to lines alone).
 KINDS_READ = ("restock_eta", "upcharge_agreed", "orders_both_wanted", "address_confirmed", "delivery_refused")
+#: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
+DERIVES = {
+    "restock_eta": ("inventory.restock_scheduled", "inventory.restock_in_days"),
+    "upcharge_agreed": ("payment.upcharge_agreed",),
+    "orders_both_wanted": ("customer.wants_both_orders",),
+    "address_confirmed": ("customer.address_confirmed_on_call",),
+    "delivery_refused": ("customer.refused_alternative",),
+}
 #: Business days between a restock's arrival and the backordered order's shipment (INV-005).
 BACKORDER_HANDLING_DAYS = 3
 #: Copies of an order placed at most this far apart are one cluster of duplicates (ORD-001).
@@ -124,9 +134,8 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
     )
     if order:
-        facts[UNEXPLAINED] = unexplained_facts(
-            place_texts(texts_about(gathered, str(order["order_id"])), KINDS_READ, PLACER, known=_names(gathered))
-        )
+        placed = place_texts(texts_about(gathered, str(order["order_id"])), KINDS_READ, PLACER, known=_names(gathered))
+        facts[UNEXPLAINED], facts[READ] = unexplained_facts(placed), read_facts(placed, DERIVES)
     types = detect_exceptions(facts)
     facts["exception.types"] = types
     facts["exception.count"] = len(types)

@@ -56,6 +56,11 @@ class KindSpec:
     proxy: bool = False
     wanted_when_awaited: bool = False
     given_up_for: tuple[str, ...] = ()
+    #: Stating it withholds consent or changes what someone wants done (a refusal, a wish to cancel, a request not
+    #: to be contacted, a replaced invoice): read but decided on by no rule of the case, it is not left unused
+    #: (:func:`ai_missions.nodes.guard.not_decided_on`). A kind that permits (a verification, an agreement, a
+    #: restock date) is harmless where nothing decides on it.
+    withholds: bool = False
 
 
 #: Every fact kind the layer reads. ``value`` is what ``Fact.value`` holds when affirmed.
@@ -81,7 +86,10 @@ KINDS: Mapping[str, KindSpec] = {
         needs_done=True,
     ),
     "exchange_intent": KindSpec(
-        "the customer wants a different size/colour/variant of an item instead of the one ordered", "flag", "stock"
+        "the customer wants a different size/colour/variant of an item instead of the one ordered",
+        "flag",
+        "stock",
+        withholds=True,
     ),
     "store_pickup": KindSpec(
         "the order is to be collected in a store rather than delivered", "flag", "stock", proxy=True
@@ -91,9 +99,12 @@ KINDS: Mapping[str, KindSpec] = {
         "flag",
         "money",
         given_up_for=("offer_accepted",),
+        withholds=True,
     ),
-    "refund_request": KindSpec("the customer asks for money back", "flag", "money", wanted_when_awaited=True),
-    "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money"),
+    "refund_request": KindSpec(
+        "the customer asks for money back", "flag", "money", wanted_when_awaited=True, withholds=True
+    ),
+    "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money", withholds=True),
     "offer_accepted": KindSpec("the customer accepted a retention offer (discount, pause, downgrade)", "flag", "money"),
     # kinds the policies rely on (issue 40): each a fact people state in text that a clause decides on
     "orders_both_wanted": KindSpec(
@@ -101,6 +112,7 @@ KINDS: Mapping[str, KindSpec] = {
         "not be cancelled",
         "flag",
         "money",
+        withholds=True,
     ),
     "invoice_supersedes": KindSpec(
         "this invoice replaces (supersedes, corrects, cancels and replaces) an earlier invoice of the vendor",
@@ -108,11 +120,13 @@ KINDS: Mapping[str, KindSpec] = {
         "money",
         holders=("vendor", "staff"),
         needs_done=True,  # "we will send a corrected invoice": announced, not issued
+        withholds=True,
     ),
     "contact_paused": KindSpec(
         "the customer asked not to be contacted (no e-mails, calls or offers), for now or until a date",
         "flag",
         "other",
+        withholds=True,
     ),
     "contact_departed": KindSpec(
         "the named contact has left the company (no longer works there)",
@@ -120,9 +134,13 @@ KINDS: Mapping[str, KindSpec] = {
         "other",
         holders=("staff", "vendor", "customer"),
         needs_done=True,  # "se jubila el año que viene": not gone yet
+        withholds=True,
     ),
     "delivery_refused": KindSpec(
-        "the customer refused a delivery, or declined an offered substitute or alternative", "flag", "stock"
+        "the customer refused a delivery, or declined an offered substitute or alternative",
+        "flag",
+        "stock",
+        withholds=True,
     ),
     "ledger_posted": KindSpec(
         "finance already posted the entry in the ledger by hand (a manual journal or posting was made)",
@@ -130,6 +148,7 @@ KINDS: Mapping[str, KindSpec] = {
         "money",
         holders=("staff",),
         needs_done=True,
+        withholds=True,
     ),
     "address_confirmed": KindSpec(
         "the customer confirmed the delivery address on a verified phone call",
@@ -163,6 +182,10 @@ class Text:
     at: str = ""
 
 
+#: The fact under which a mission's facts carry the statements read as facts of the kinds it decides on, each with
+#: the mission's facts derived from that kind (:func:`read_facts`): a fact no rule for the case decides on is not
+#: acted on silently (:func:`ai_missions.nodes.guard.fail_closed`).
+READ = "text.read"
 #: The fact under which a mission's facts carry what was not read (:func:`unexplained_facts`): the guard fails
 #: closed on it (:func:`ai_missions.nodes.guard.guard`).
 UNEXPLAINED = "text.unexplained"
@@ -387,3 +410,28 @@ def unexplained_facts(reading: Reading) -> list[dict[str, Any]]:
         }
         for source, placed in reading.unexplained
     ]
+
+
+def read_facts(reading: Reading, derives: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """The statements placed as facts, as a mission's facts carry them (:data:`READ`): each with its kind, polarity,
+    words, record, and ``derives[kind]``, the mission's facts derived from that kind."""
+    found = []
+    for text in reading.texts:
+        source = text.source
+        kinds = {f.kind: f for f in text.facts}
+        for placed in text.placed:
+            fact = kinds.get(placed.why) if placed.placement == "fact" else None
+            if fact is None:
+                continue
+            found.append(
+                {
+                    "kind": fact.kind,
+                    "polarity": fact.polarity,
+                    "words": placed.words,
+                    "source": f"{source.system}:{source.record}.{source.field}",
+                    "record": source.record,
+                    "field": source.field,
+                    "facts": list(derives.get(fact.kind, ())),
+                }
+            )
+    return found
