@@ -219,9 +219,7 @@ def not_decided_on(facts: Mapping[str, Any], policies: Sequence[Any]) -> list[di
     return [
         {**entry, "why": f"read as {entry['kind'].replace('_', ' ')}, which no rule for this case decides on"}
         for entry in facts.get(READ) or []
-        if entry["polarity"] == "affirmed"
-        and KINDS[entry["kind"]].withholds
-        and not set(entry["facts"]) & cited
+        if entry["polarity"] == "affirmed" and KINDS[entry["kind"]].withholds and not set(entry["facts"]) & cited
     ]
 
 

@@ -286,3 +286,10 @@ def test_a_refusal_read_but_decided_on_by_no_rule_of_the_case_is_not_ignored() -
     verdict = decide(facts)
     assert verdict["outcome"] == ESCALATE
     assert "which no rule for this case decides on" in verdict["summary"]
+
+
+def test_a_statement_read_for_one_kind_that_speaks_of_a_withheld_one_too_is_unexplained() -> None:
+    # read for the restock, the cancellation beside it would be left unread
+    said = "Supplier ETA 12 days, the customer wants to cancel if it is later than that."
+    assert placements(said, ["restock_eta"])[0][0] == "unexplained"
+    assert placements("Supplier ETA 12 days, confirmed by phone.", ["restock_eta"])[0][0] == "fact"

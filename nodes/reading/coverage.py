@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ai_missions.nodes.reading.kinds import KINDS
 from ai_missions.nodes.reading.languages import unclaimed
 from ai_missions.nodes.reading.lexicon import Lexicon
 from ai_missions.nodes.reading.statements import Statement
@@ -81,11 +82,22 @@ class Placed:
 
 
 def _kind_words(lexicon: Lexicon, folded: str) -> list[str]:
+    """The words of any kind's topic in a statement (its cues and actions)."""
     found = []
     for words in lexicon.kinds.values():
         for part in (words.cues, words.actions):
             if part and (match := part.search(folded)) is not None:
                 found.append(match.group(0))
+    return found
+
+
+def _withheld(lexicon: Lexicon, folded: str, besides: frozenset[str]) -> list[str]:
+    """The cues of a kind that withholds consent (a refusal, a wish to cancel...; ``KindSpec.withholds``), but the
+    kinds ``besides``, in a statement: what a statement read for another kind must not carry unread."""
+    found = []
+    for kind, words in lexicon.kinds.items():
+        if kind not in besides and KINDS[kind].withholds and words.cues and (match := words.cues.search(folded)):
+            found.append(match.group(0))
     return found
 
 
@@ -124,7 +136,7 @@ def place(
             placed.append(Placed(*at, "unexplained", "a table the reader does not read", (statement.text,)))
             continue
         if not statement.body:
-            why = "a box not ticked: a choice not made" if statement.region == "unticked" else statement.region
+            why: str = "a box not ticked: a choice not made" if statement.region == "unticked" else statement.region
             placed.append(Placed(*at, "no_fact", why))
             continue
         if (language := unclaimed(statement.text, known)) is not None:
@@ -142,7 +154,14 @@ def place(
             placed.append(Placed(*at, "unexplained", "said with irony: not taken at its word", (irony.group(0),)))
             continue
         if statement.index in read:
-            placed.append(Placed(*at, "fact", read[statement.index]))
+            kind = read[statement.index]
+            others = _withheld(lexicon, statement.folded, frozenset(read.values()))
+            if others:
+                # read for one kind, it speaks of another too ("restock Friday; she'd rather cancel if later")
+                why = f"read as {kind.replace('_', ' ')}, but it speaks of more the reader did not read"
+                placed.append(Placed(*at, "unexplained", why, tuple(others)))
+                continue
+            placed.append(Placed(*at, "fact", kind))
             continue
         if statement.about in ("other", "general"):
             placed.append(
