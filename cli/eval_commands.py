@@ -397,5 +397,6 @@ def _reading(args: argparse.Namespace) -> int:
         result["reader_failures"] = {"calls": len(reader.failures), "first": reader.failures[:1]}
     result["part"], result["reader"] = (args.file or args.part), args.reader
     result["overall"] = reading_overall(snippets, result)
+    result.pop("labels", None)  # each label's reading: what ``overall`` counts, too long to print
     emit(result, as_json=True)
     return 0

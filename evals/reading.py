@@ -91,15 +91,24 @@ def score(snippets: Sequence[Snippet], reader: Reader) -> dict[str, Any]:
     """Per kind: tp/fp/fn, precision, recall, negated_read_positive, decision_changing (count and rate)."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     wrong: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
     for snippet in snippets:
         kinds = sorted(snippet.labels)
         reading = read(
-            [(Source(snippet.mission, str(snippet.id), snippet.source), snippet.text)], kinds, reader, today=TODAY
+            [(Source(snippet.mission, str(snippet.id), snippet.source), snippet.text)],
+            kinds,
+            reader,
+            today=TODAY,
+            placing=True,
         )
+        placed = not reading.unexplained
         for kind in kinds:
             polarity, value = snippet.labels[kind]
             fact = reading.get(kind)
             got = fact is not None and fact.polarity == "affirmed"
+            right = got and fact is not None and _same(kind, fact.value, value)
+            labels.append({"id": snippet.id, "kind": kind, "label": polarity, "positive": got, "right": right,
+                           "placed": placed})  # fmt: skip
             c = counts[kind]
             c["n"] += 1
             if polarity == "affirmed":
@@ -123,6 +132,8 @@ def score(snippets: Sequence[Snippet], reader: Reader) -> dict[str, Any]:
                     "text": snippet.text,
                     "label": polarity,
                     "read": fact.as_dict() if fact else None,
+                    "placed": placed,
+                    "unexplained": [p.words for _, p in reading.unexplained],
                 }
             )
     table = {}
@@ -148,6 +159,7 @@ def score(snippets: Sequence[Snippet], reader: Reader) -> dict[str, Any]:
             "negated_read_positive": sum(counts[k]["negated_read_positive"] for k in counts),
         },
         "wrong": wrong,
+        "labels": labels,
     }
 
 
@@ -171,4 +183,25 @@ def overall(snippets: Sequence[Snippet], result: dict[str, Any]) -> dict[str, An
         "not_affirmed_read_positive": len(dangerous),
         "by_label": dict(Counter(w["label"] for w in dangerous)),
         "values_right_on_positive_reads": round(tp / (tp + len(wrong_value)), 3) if tp + len(wrong_value) else None,
+        **placed_figures(snippets, result),
+    }
+
+
+def placed_figures(snippets: Sequence[Snippet], result: dict[str, Any]) -> dict[str, Any]:
+    """What a mission may act on (issue 57): a positive read counts only in a text the reader placed whole (no
+    statement unexplained); elsewhere the mission asks or escalates. ``coverage``: the share of texts placed whole;
+    ``placed_precision`` and ``placed_recall`` (of every affirmed label); ``placed_not_affirmed_read_positive``:
+    the dangerous reads among those placed, the figure that must be 0."""
+    read = result.get("labels") or []
+    placed = [r for r in read if r["placed"]]
+    tp = sum(1 for r in placed if r["label"] == "affirmed" and r["right"])
+    fp = sum(1 for r in placed if r["positive"] and not (r["label"] == "affirmed" and r["right"]))
+    dangerous = sum(1 for r in placed if r["positive"] and r["label"] != "affirmed")
+    affirmed = sum(1 for r in read if r["label"] == "affirmed")
+    whole = len({r["id"] for r in placed})
+    return {
+        "coverage": round(whole / len(snippets), 3) if snippets else None,
+        "placed_precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "placed_recall": round(tp / affirmed, 3) if affirmed else None,
+        "placed_not_affirmed_read_positive": dangerous,
     }

@@ -71,7 +71,7 @@ CREATE TABLE credits (
 ) STRICT;
 CREATE TABLE order_notes (
     note_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), body TEXT NOT NULL,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT 'staff'
 ) STRICT;
 CREATE TABLE substitutions (
     order_id TEXT PRIMARY KEY REFERENCES orders (order_id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
@@ -136,6 +136,16 @@ class Notice(BaseModel):
     sent_at: str
 
 
+class OrderNote(BaseModel):
+    """A note on an order: who wrote it (store or service staff, or ``ai-missions`` for the platform's own), what
+    and when."""
+
+    note_id: str
+    body: str
+    author: str
+    added_at: str
+
+
 class Credit(BaseModel):
     credit_id: str
     amount: float
@@ -149,6 +159,7 @@ class OrderContext(ContextRead):
     returns: list[Return] | None
     notices: list[Notice] | None
     credits: list[Credit] | None
+    notes: list[OrderNote] | None = None
 
 
 class FlaggedOrder(BaseModel):
@@ -224,10 +235,11 @@ def get_return(conn: sqlite3.Connection, return_id: ReturnId) -> Return:
 
 @SYSTEM.read
 def get_omni_order(conn: sqlite3.Connection, order_id: OrderId) -> OrderContext:
-    """An order with lines, allocations, returns, notices and credits, in one read.
+    """An order with lines, allocations, returns, notices, credits and notes, in one read.
 
     Order (fulfilment method, pickup store, allocation, promotion, monitor flags), customer (tier),
-    returns (posted to the ledger or not), notices and credits; a part that fails is null under `missing`."""
+    returns (posted to the ledger or not), notices, credits and the order's notes with their authors; a part that
+    fails is null under `missing`."""
     order_id = require_text(order_id, "order_id", max_length=64)
     _order_row(conn, order_id)
 
@@ -255,6 +267,12 @@ def get_omni_order(conn: sqlite3.Connection, order_id: OrderId) -> OrderContext:
                 "credits": lambda: [
                     Credit(credit_id=r["credit_id"], amount=money(r["amount_cents"]), reason=r["reason"])
                     for r in conn.execute("SELECT * FROM credits WHERE order_id = ? ORDER BY credit_id", (order_id,))
+                ],
+                "notes": lambda: [
+                    OrderNote(note_id=r["note_id"], body=r["body"], author=r["author"], added_at=r["added_at"])
+                    for r in conn.execute(
+                        "SELECT * FROM order_notes WHERE order_id = ? ORDER BY added_at, note_id", (order_id,)
+                    )
                 ],
             }
         ),
@@ -462,6 +480,10 @@ def offer_substitution(conn: sqlite3.Connection,
     )
 
 
+#: Who the notes written through the OMS's tool are by: the platform's missions (a person writes in the OMS itself).
+OWN_AUTHOR = "ai-missions"
+
+
 @SYSTEM.write
 def add_order_note(
     conn: sqlite3.Connection, order_id: OrderId, body: Text, idempotency_key: IdempotencyKey
@@ -473,7 +495,7 @@ def add_order_note(
     _order_row(conn, order_id)
     note_id = next_id(conn, "ON")
     conn.execute(
-        "INSERT INTO order_notes (note_id, order_id, body, added_at) VALUES (?, ?, ?, ?)",
-        (note_id, order_id, body, to_ts(book_now(conn))),
+        "INSERT INTO order_notes (note_id, order_id, body, added_at, author) VALUES (?, ?, ?, ?, ?)",
+        (note_id, order_id, body, to_ts(book_now(conn)), OWN_AUTHOR),
     )
     return WriteResult(order_id=order_id, detail="note added", record_id=note_id)

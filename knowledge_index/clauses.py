@@ -163,6 +163,25 @@ class ApprovalRule(_Strict):
         return tools
 
 
+def condition_facts(condition: Condition) -> set[str]:
+    """The facts a condition reads."""
+    if isinstance(condition, Leaf):
+        return {condition.fact}
+    parts = condition.all if isinstance(condition, AllOf) else condition.any if isinstance(condition, AnyOf) else []
+    parts = [condition.not_] if isinstance(condition, NotOf) else parts
+    return set().union(*(condition_facts(c) for c in parts))
+
+
+def clause_facts(clause: Clause) -> set[str]:
+    """The facts a clause decides on: its condition's, its actions' conditions' and the facts its arguments name."""
+    found = condition_facts(clause.when)
+    for action in clause.then.actions:
+        found |= condition_facts(action.when) if action.when is not None else set()
+        for value in action.args.values():
+            found |= set(PLACEHOLDER.findall(str(value)))
+    return found
+
+
 def evaluate(condition: Condition, facts: Mapping[str, Any]) -> bool | None:
     """Evaluate a condition against facts: True, False, or None when it depends on an unknown fact."""
     if isinstance(condition, Leaf):

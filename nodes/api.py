@@ -11,7 +11,21 @@ from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.decision import decide, mission_policies
 from ai_missions.nodes.observe import observe, read_findings
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
-from ai_missions.nodes.reading import THRESHOLD, Fact, Reading, Source, noting, read
+from ai_missions.nodes.reading import (
+    READ,
+    THRESHOLD,
+    UNEXPLAINED,
+    Fact,
+    Reading,
+    Source,
+    Text,
+    noting,
+    place_texts,
+    read,
+    read_facts,
+    read_in_order,
+    unexplained_facts,
+)
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
@@ -19,7 +33,9 @@ from ai_missions.nodes.subject import read_subject
 from ai_missions.services.gateway import SystemError_
 
 __all__ = [
+    "READ",
     "THRESHOLD",
+    "UNEXPLAINED",
     "Fact",
     "MissionContext",
     "MissionState",
@@ -28,6 +44,7 @@ __all__ = [
     "Reading",
     "Source",
     "SystemError_",
+    "Text",
     "amounts",
     "decide",
     "exported_graph",
@@ -35,8 +52,12 @@ __all__ = [
     "mission_policies",
     "noting",
     "observe",
+    "place_texts",
     "read",
+    "read_facts",
     "read_findings",
+    "read_in_order",
     "read_subject",
     "systems_of",
+    "unexplained_facts",
 ]

@@ -18,7 +18,7 @@ from typing import Any
 
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.knowledge_index.policies import Policy, parse_policy
-from ai_missions.nodes.guard import guard
+from ai_missions.nodes.guard import fail_closed, guard
 from ai_missions.nodes.offline_reasoner import reason
 from ai_missions.nodes.state import Verdict
 
@@ -42,5 +42,6 @@ def decide(spec: MissionSpec, facts: Mapping[str, Any], *, untrusted: Sequence[s
     """The verdict on these facts and the guard's problems with the proposal (an escalation when there are any).
     ``untrusted``: the text the gather step read from outside the company (the state's ``customer_text``), which
     no argument may repeat."""
-    proposal = reason(spec, policies_for(spec, facts.get(spec.vocabulary.types_fact) or []), facts)
+    policies = policies_for(spec, facts.get(spec.vocabulary.types_fact) or [])
+    proposal = fail_closed(spec, reason(spec, policies, facts), facts, policies)
     return guard(spec, proposal, facts, untrusted=untrusted)

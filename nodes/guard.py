@@ -13,8 +13,10 @@ from typing import Any
 
 from ai_missions.kernel.decisions import args_validator
 from ai_missions.kernel.missions import ESCALATE, MissionSpec
+from ai_missions.knowledge_index.clauses import clause_facts
 from ai_missions.nodes.parts import PARTS, has_parts, label_of, part_indexes, parts_of, record_ids
 from ai_missions.nodes.plain_text import plain_text_problems
+from ai_missions.nodes.reading import KINDS, READ, UNEXPLAINED
 from ai_missions.nodes.state import ProposedAction, Verdict
 
 Schemas = Mapping[str, Mapping[str, Any]]
@@ -197,6 +199,52 @@ def echoed_text(spec: MissionSpec, actions: Sequence[Mapping[str, Any]], untrust
                     f"action {index + 1}: {action['tool']}: {name} repeats text written outside the company"
                 )
     return problems
+
+
+def acts(spec: MissionSpec, action: Mapping[str, Any]) -> bool:
+    """Whether an action, proposed as the mission's own, acts on the world: it moves money or stock, reaches someone
+    outside the company, cannot be taken back, or moves the subject forward. Holds, notes and requests for a check
+    do none of these."""
+    rule = spec.tools.get(str(action.get("tool")))
+    if rule is None or action.get("tier") == "auto":
+        return False
+    return bool(rule.amount_arg or rule.irreversible or rule.spec.reaches_outside or rule.moves_stock or rule.advancing)
+
+
+def not_decided_on(facts: Mapping[str, Any], policies: Sequence[Any]) -> list[dict[str, Any]]:
+    """Statements read as a fact that withholds consent or changes what someone wants done (``KindSpec.withholds``),
+    affirmed, that no rule for this case decides on (none of the mission's facts derived from its kind is read by a
+    clause of ``policies``): a refusal of delivery read on a payment review would otherwise be placed and ignored."""
+    cited = {f for policy in policies for clause in policy.clauses for f in clause_facts(clause)}
+    return [
+        {**entry, "why": f"read as {entry['kind'].replace('_', ' ')}, which no rule for this case decides on"}
+        for entry in facts.get(READ) or []
+        if entry["polarity"] == "affirmed" and KINDS[entry["kind"]].withholds and not set(entry["facts"]) & cited
+    ]
+
+
+def fail_closed(spec: MissionSpec, verdict: Verdict, facts: Mapping[str, Any], policies: Sequence[Any] = ()) -> Verdict:
+    """The proposal as the mission may make it its own (issue 57): while text about the subject is unexplained (the
+    reader could not place a statement, or it is in a language the reader does not claim, or it was read as a fact
+    no rule of ``policies``, the case's, decides on), it proposes no action that acts on the world; it escalates,
+    naming the words. A question to the customer (an asking outcome) acts on nothing. Applied to what the reasoner
+    proposes, never to what a reviewer decides."""
+    unread = [*(facts.get(UNEXPLAINED) or []), *not_decided_on(facts, policies)]
+    if not unread or verdict["outcome"] in spec.vocabulary.asking_outcomes:
+        return verdict
+    if not any(acts(spec, action) for action in verdict["actions"]):
+        return verdict
+    said = "; ".join(f"«{u['words'].strip(' ;,')}» ({u['source']}: {u['why']})" for u in unread[:3])
+    more = f" and {len(unread) - 3} more" if len(unread) > 3 else ""
+    return Verdict(
+        outcome=ESCALATE,
+        actions=[],
+        confidence=verdict["confidence"],
+        summary=f"Text about the {spec.subject.kind} was not understood, so nothing is done on the mission's own: "
+        f"{said}{more}. Without it the policies would say: {verdict['summary']}",
+        policy_ids=verdict["policy_ids"],
+        reasoner=verdict["reasoner"],
+    )
 
 
 def guard(

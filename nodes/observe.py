@@ -80,6 +80,12 @@ def read_findings(readings: Iterable[Reading], node: str = "gather") -> list[Obs
     out = []
     for reading in readings:
         for fact in reading.facts.values():
+            if (overruled := reading.overruled(fact.kind)) and fact.confidence >= THRESHOLD:
+                for earlier in overruled:
+                    key = (earlier.kind, "overruled", earlier.evidence.words)
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(_overruled(node, earlier, fact))
             source = fact.evidence.source
             key = (fact.kind, f"{source.system}:{source.record}.{source.field}", fact.evidence.words)
             if key in seen:
@@ -97,4 +103,28 @@ def read_findings(readings: Iterable[Reading], node: str = "gather") -> list[Obs
                 }
             }
             out.append(observe(node, source.system, f"{source.record} {source.field}: {_read_finding(fact)}", data))
+        for source, placed in reading.unexplained:
+            key = ("unexplained", f"{source.system}:{source.record}.{source.field}", placed.words)
+            if key in seen:
+                continue
+            seen.add(key)
+            terms = f" ({', '.join(placed.terms)})" if placed.terms and placed.terms != (placed.words,) else ""
+            data = {
+                "unexplained": {"words": placed.words, "why": placed.why, "terms": list(placed.terms),
+                                "record": source.record, "field": source.field}
+            }  # fmt: skip
+            finding = f'{source.record} {source.field}: not understood: "{placed.words.strip()}": {placed.why}{terms}'
+            out.append(observe(node, source.system, finding, data))
     return out
+
+
+def _overruled(node: str, earlier: Fact, later: Fact) -> Observation:
+    """An earlier statement on a kind that a later one overruled: shown beside the one that stands."""
+    was, now = earlier.evidence.source, later.evidence.source
+    finding = (
+        f'{was.record} {was.field}: "{earlier.evidence.words}" ({earlier.polarity}) is overruled by the later '
+        f'{now.record} {now.field}: "{later.evidence.words}" ({later.polarity})'
+    )
+    data = {f"overruled.{earlier.kind}": {"words": earlier.evidence.words, "record": was.record, "field": was.field,
+            "polarity": earlier.polarity, "by": {"record": now.record, "words": later.evidence.words}}}  # fmt: skip
+    return observe(node, was.system, finding, data)

@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.nodes.context import MissionContext
-from ai_missions.nodes.guard import guard
+from ai_missions.nodes.guard import fail_closed, guard
 from ai_missions.nodes.llm_reasoner import reason_with_llm
 from ai_missions.nodes.observe import emit, observe
 from ai_missions.nodes.offline_reasoner import evaluate_clauses
@@ -27,12 +27,14 @@ def reason_node(spec: MissionSpec) -> Node:
         facts = state.get("facts", {})
         observations: list[Any] = []
         usage: dict[str, Any] = {}
+        policies = await off_loop(_policies, context, state)  # reads the index
         if context.reasoner == "llm":
             proposal, usage = await reason_with_llm(
                 spec, context, facts, state.get("policies", []), state.get("customer_text", [])
             )
         else:
-            proposal = await off_loop(_reason_offline, spec, context, state, observations)  # reads the index
+            proposal = _reason_offline(spec, policies, facts, observations)
+        proposal = fail_closed(spec, proposal, facts, policies)
         observations.append(
             observe(
                 "reason",
@@ -46,13 +48,17 @@ def reason_node(spec: MissionSpec) -> Node:
     return reason
 
 
-def _reason_offline(spec: MissionSpec, context: MissionContext, state: MissionState, observations: list[Any]) -> Any:
-    """The offline reasoner's proposal, with an observation per clause that matched (appended)."""
-    facts = state.get("facts", {})
+def _policies(context: MissionContext, state: MissionState) -> list[Any]:
+    """The retrieved policies, as Enterprise Knowledge holds them (their clauses)."""
     knowledge = knowledge_of(context)
-    policies = [knowledge.get_policy(p["policy_id"]) for p in state.get("policies", [])]
+    return [knowledge.get_policy(p["policy_id"]) for p in state.get("policies", [])]
+
+
+def _reason_offline(spec: MissionSpec, policies: list[Any], facts: Mapping[str, Any], observations: list[Any]) -> Any:
+    """The offline reasoner's proposal, with an observation per clause that matched (appended)."""
     # a case in parts: each part's clauses, named by the part (the shared facts alone decide nothing)
-    each = [(f"{label_of(p, i)}: ", p) for i, p in enumerate(parts_of(facts))] or [("", facts)]
+    each: list[tuple[str, Mapping[str, Any]]] = [(f"{label_of(p, i)}: ", p) for i, p in enumerate(parts_of(facts))]
+    each = each or [("", facts)]
     for part, part_facts in each:
         _observe_clauses(spec, policies, part_facts, part, observations)
     return reason_offline(spec, policies, facts)

@@ -10,12 +10,28 @@ from typing import Any
 from ai_missions.graphs.account_save.drafts import draft_email, health_note
 from ai_missions.graphs.account_save.scoring import PRIOR_DAYS, RECENT_DAYS, Risk, Signals, assess
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
-from ai_missions.nodes.api import THRESHOLD, OfflineReader, Source, read
+from ai_missions.nodes.api import (
+    READ,
+    THRESHOLD,
+    UNEXPLAINED,
+    OfflineReader,
+    Source,
+    Text,
+    place_texts,
+    read_facts,
+    read_in_order,
+    unexplained_facts,
+)
 
 #: The author of the health notes the mission writes itself: its own records, never evidence of what people said.
 NOTE_AUTHOR = "account-save"
 #: Notes and call logs are read by the reading layer's rules (no embedding model: read the same way every time).
 READER = OfflineReader(semantic=False)
+#: The kinds of fact this mission reads from what people wrote: every statement about the account is placed against
+#: them, or it is unexplained (issue 57).
+KINDS_READ = ("contact_paused", "contact_departed")
+#: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
+DERIVES = {"contact_paused": ("contact.do_not_contact",), "contact_departed": ("contact.departed",)}
 
 
 def _day(text: str) -> date:
@@ -131,6 +147,10 @@ def derive_facts(context: Mapping[str, Any]) -> tuple[dict[str, Any], Risk]:
     }
     facts["contact.do_not_contact"] = said_in_text(context, "contact_paused")
     facts["contact.departed"] = said_in_text(context, "contact_departed")
+    names = [str(account.get("name") or ""), *(str(c.get("name") or "") for c in context.get("contacts") or [])]
+    names += [str(owner.get("name") or "")]
+    placed = place_texts(texts_about(context), KINDS_READ, READER, known=names)
+    facts[UNEXPLAINED], facts[READ] = unexplained_facts(placed), read_facts(placed, DERIVES)
     facts["draft.subject"], facts["draft.body"] = draft_email(facts)
     facts["draft.note"] = health_note(facts)
     return facts, risk
@@ -144,19 +164,36 @@ def said_in_text(context: Mapping[str, Any], kind: str) -> bool | None:
     notes, activities, cases = context.get("health_notes"), context.get("activities"), context.get("support_cases")
     if notes is None and activities is None and cases is None:
         return None
-    texts = [
-        (Source("accounts", str(n["note_id"]), "health note", writer="staff"), str(n["body"]))
-        for n in notes or []
-        if n["author"] != NOTE_AUTHOR
-    ]
+    texts = texts_about(context)
     texts += [
-        (Source("accounts", str(a["activity_id"]), f"{a['kind']} log", writer="staff"), str(a["summary"]))
-        for a in activities or []
+        Text(
+            Source("accounts", str(c["case_id"]), "support case subject"),
+            str(c["subject"]),
+            str(c.get("opened_at") or ""),
+        )
+        for c in cases or []
     ]
-    texts += [(Source("accounts", str(c["case_id"]), "support case subject"), str(c["subject"])) for c in cases or []]
     now = context.get("book_now")
-    reading = read(texts, [kind], READER, today=_day(now) if now else None)
+    reading = read_in_order(texts, [kind], READER, today=_day(now) if now else None)
     fact = reading.facts.get(kind)
     if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None
     return reading.affirmed(kind) is True
+
+
+def texts_about(context: Mapping[str, Any]) -> list[Text]:
+    """What people wrote about the account: its health notes (the mission's own excepted) and the call log's
+    summaries, with when each was written. A support case's subject is the case's title, whose status is data."""
+    texts = [
+        Text(
+            Source("accounts", str(n["note_id"]), "health note", writer="staff"), str(n["body"]), str(n.get("at") or "")
+        )
+        for n in context.get("health_notes") or []
+        if n["author"] != NOTE_AUTHOR
+    ]
+    texts += [
+        Text(Source("accounts", str(a["activity_id"]), f"{a['kind']} log", writer="staff"), str(a["summary"]),
+             str(a.get("at") or ""))
+        for a in context.get("activities") or []
+    ]  # fmt: skip
+    return texts

@@ -16,12 +16,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from ai_missions.graphs.invoice_approval.vocabulary import EXCEPTIONS, FACTS, TYPES_FACT
-from ai_missions.nodes.api import THRESHOLD, OfflineReader, Source, read
+from ai_missions.nodes.api import (
+    READ,
+    THRESHOLD,
+    UNEXPLAINED,
+    OfflineReader,
+    Source,
+    Text,
+    place_texts,
+    read,
+    read_facts,
+    read_in_order,
+    unexplained_facts,
+)
 
 #: The price tolerance of the three-way match (AP-003): the billed price may exceed the PO price by this share.
 #: Bank verification methods are read by the reading layer (offline reader).
 READER = OfflineReader(semantic=False)
 PRICE_TOLERANCE = 0.02
+#: The kinds of fact this mission reads from what people wrote: every statement about the invoice is placed against
+#: them, or it is unexplained (issue 57).
+KINDS_READ = ("bank_verified", "invoice_supersedes", "ledger_posted")
+#: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
+DERIVES = {
+    "bank_verified": ("vendor.bank_verified",),
+    "invoice_supersedes": ("invoice.supersedes_earlier",),
+    "ledger_posted": ("invoice.posted_by_hand",),
+}
 #: The AP clerk's approval limit (AP-002): invoices just under it from one vendor within days may be a split.
 CLERK_LIMIT = 5000.0
 SPLIT_BAND = 0.8
@@ -54,6 +75,10 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
         texts = written_about(invoice, vendor)
         facts["invoice.supersedes_earlier"] = said(texts, "invoice_supersedes") if vendor else None
         facts["invoice.posted_by_hand"] = said(texts, "ledger_posted")
+        written = [*texts, *_verification_text(vendor)]
+        names = [str((vendor or {}).get("name") or "")]
+        placed = place_texts(written, KINDS_READ, READER, known=names)
+        facts[UNEXPLAINED], facts[READ] = unexplained_facts(placed), read_facts(placed, DERIVES)
     if invoice and po:
         facts.update({"po.status": po["status"], "po.currency": po["currency"], "po.buyer": po["buyer"]})
     matched: int | None = None
@@ -116,35 +141,56 @@ def _has_po(invoice: Mapping[str, Any], po: Mapping[str, Any] | None, missing: M
     return False if reason.startswith("NotFoundError") else None
 
 
-def written_about(invoice: Mapping[str, Any], vendor: Mapping[str, Any] | None) -> list[tuple[Source, str]]:
-    """Every free text people wrote about this invoice: AP's notes on it (the mission's own excepted), the
-    invoice's description, and the vendor's inbound messages about it or about no invoice in particular."""
+def written_about(invoice: Mapping[str, Any], vendor: Mapping[str, Any] | None) -> list[Text]:
+    """Every free text people wrote about this invoice, with when: AP's notes on it (the mission's own excepted),
+    the invoice's description, and the vendor's inbound messages about it or about no invoice in particular."""
     invoice_id = str(invoice["invoice_id"])
     texts = [
-        (Source("ap", str(n["note_id"]), "invoice note", writer="staff"), str(n["body"]))
+        Text(
+            Source("ap", str(n["note_id"]), "invoice note", writer="staff"),
+            str(n["body"]),
+            str(n.get("created_at") or ""),
+        )
         for n in invoice.get("notes") or []
         if n.get("author") != OWN_NOTE_AUTHOR
     ]
     texts.append(
-        (Source("ap", invoice_id, "invoice description", writer="vendor"), str(invoice.get("description") or ""))
+        Text(Source("ap", invoice_id, "invoice description", writer="vendor"), str(invoice.get("description") or ""))
     )
     texts += [
-        (Source("ap", str(m["message_id"]), f"vendor message ({m['topic']})", writer="vendor"), str(m["body"]))
+        Text(Source("ap", str(m["message_id"]), f"vendor message ({m['topic']})", writer="vendor"), str(m["body"]),
+             str(m.get("sent_at") or ""))
         for m in (vendor or {}).get("messages") or []
         if m.get("direction") == "inbound" and m.get("invoice_id") in (invoice_id, None)
-    ]
+    ]  # fmt: skip
     return texts
 
 
-def said(texts: list[tuple[Source, str]], kind: str) -> bool | None:
-    """Whether these texts state a fact of ``kind`` (the reading layer, with its words): True when one does, False
-    when none does or the kind's words are barely there, None when one says it unsurely (hedged, on a condition,
-    hearsay): then a person decides."""
-    reading = read(texts, [kind], READER)
+def said(texts: list[Text], kind: str) -> bool | None:
+    """Whether these texts state a fact of ``kind`` (the reading layer, with its words; a later text's word on it
+    stands): True when one does, False when none does or the kind's words are barely there, None when one says it
+    unsurely (hedged, on a condition, hearsay): then a person decides."""
+    reading = read_in_order(texts, [kind], READER)
     fact = reading.facts.get(kind)
     if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None
     return reading.affirmed(kind) is True
+
+
+def _verification_text(vendor: Mapping[str, Any] | None) -> list[Text]:
+    """How AP wrote down that the active bank account was verified, as a text about the invoice's vendor."""
+    active = next(
+        (
+            a
+            for a in (vendor or {}).get("bank_accounts") or []
+            if a["account_id"] == (vendor or {}).get("active_account_id")
+        ),
+        None,
+    )
+    method = str((active or {}).get("verification_method") or "")
+    if not active or not method:
+        return []
+    return [Text(Source("ap", str(active["account_id"]), "bank_accounts.verification_method", writer="staff"), method)]
 
 
 def verified_by_call_back(vendor: Mapping[str, Any]) -> bool | None:

@@ -12,7 +12,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from ai_missions.graphs.order_exception.vocabulary import EXCEPTION_TYPES, FACTS
-from ai_missions.nodes.api import THRESHOLD, Fact, OfflineReader, Reading, Source, amounts, read
+from ai_missions.nodes.api import (
+    READ,
+    THRESHOLD,
+    UNEXPLAINED,
+    Fact,
+    OfflineReader,
+    Reading,
+    Source,
+    Text,
+    amounts,
+    place_texts,
+    read,
+    read_facts,
+    read_in_order,
+    unexplained_facts,
+)
 
 OPEN_STATUSES = frozenset({"pending", "payment_review", "on_hold", "ready_to_fulfill"})
 SHIPPED_STATUSES = frozenset({"shipped", "delivered"})
@@ -25,7 +40,22 @@ AUTH_EXPIRY_WINDOW_HOURS = 24.0
 OWN_NOTES = "ai-missions"
 #: Staff notes are read by the reading layer (offline reader; quoted data: read, never obeyed).
 READER = OfflineReader()
+#: Every statement about the order is placed by the rules alone (no embedding model: meaning-matching every note and
+#: message cost 15-20 ms of CPU a case, bench/replay_budget.py, and placed nothing the words did not).
+PLACER = OfflineReader(semantic=False)
 _CENT = 0.005
+#: The kinds of fact this mission decides on from what people wrote in notes and messages: every statement about the
+#: order is placed against them, or it is unexplained (issue 57). Only kinds a decision uses: one read but decided
+#: on by nothing would place a statement the mission then ignores (pickup is read from the ship-to lines alone).
+KINDS_READ = ("restock_eta", "upcharge_agreed", "orders_both_wanted", "address_confirmed", "delivery_refused")
+#: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
+DERIVES = {
+    "restock_eta": ("inventory.restock_scheduled", "inventory.restock_in_days"),
+    "upcharge_agreed": ("payment.upcharge_agreed",),
+    "orders_both_wanted": ("customer.wants_both_orders",),
+    "address_confirmed": ("customer.address_confirmed_on_call",),
+    "delivery_refused": ("customer.refused_alternative",),
+}
 #: Business days between a restock's arrival and the backordered order's shipment (INV-005).
 BACKORDER_HANDLING_DAYS = 3
 #: Copies of an order placed at most this far apart are one cluster of duplicates (ORD-001).
@@ -103,10 +133,39 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     facts["address.known_to_customer"] = _known_to_customer(
         order, gathered.get("crm.get_address_history"), gathered.get("shipping.get_address_validation")
     )
+    if order:
+        placed = place_texts(texts_about(gathered, str(order["order_id"])), KINDS_READ, PLACER, known=_names(gathered))
+        facts[UNEXPLAINED], facts[READ] = unexplained_facts(placed), read_facts(placed, DERIVES)
     types = detect_exceptions(facts)
     facts["exception.types"] = types
     facts["exception.count"] = len(types)
     return facts
+
+
+def texts_about(gathered: Mapping[str, Any], order_id: str) -> list[Text]:
+    """What people wrote about the order: staff notes on it or on its customer (the mission's own excepted), the
+    customer's messages about it or about no order. A case's subject is the CRM's title for the case, whose status
+    the CRM keeps as data: no statement of anyone's."""
+    texts = [
+        Text(Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""),
+             str(n.get("created_at") or ""))
+        for n in (gathered.get("crm.list_notes") or {}).get("notes", [])
+        if n.get("order_id") in (order_id, None) and n.get("author") != OWN_NOTES
+    ]  # fmt: skip
+    for m in (gathered.get("crm.list_messages") or {}).get("messages", []):
+        if m.get("direction") == "inbound" and m.get("order_id") in (order_id, None):
+            body = f"{m.get('subject') or ''}\n{m.get('body') or ''}".strip()
+            texts.append(
+                Text(Source("crm", str(m.get("message_id")), "body", writer="customer"), body, str(m.get("at") or ""))
+            )
+    return texts
+
+
+def _names(gathered: Mapping[str, Any]) -> list[str]:
+    """Names the records hold (the customer's, the items'): they tell no language."""
+    customer = gathered.get("crm.get_customer") or {}
+    lines = (gathered.get("erp.get_order") or {}).get("lines") or []
+    return [str(customer.get("name") or ""), *(str(line.get("description") or "") for line in lines)]
 
 
 def _all_fact_names() -> list[str]:
@@ -207,18 +266,20 @@ def customer_wants_both(
     orders are wanted, or that one must not be cancelled (ORD-001): True when one says so, False when none does,
     None when the notes could not be read or what one says is unsure."""
     texts = [
-        (Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""))
+        Text(Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""),
+             str(n.get("created_at") or ""))
         for n in (notes or {}).get("notes", [])
         if n.get("order_id") in (*order_ids, None) and n.get("author") != OWN_NOTES
-    ]
+    ]  # fmt: skip
     texts += [
-        (Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""))
+        Text(Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""),
+             str(m.get("at") or ""))
         for m in (messages or {}).get("messages", [])
         if m.get("direction") == "inbound" and m.get("order_id") in (*order_ids, None)
-    ]
+    ]  # fmt: skip
     if notes is None:
         return None  # the notes could not be read: whether anyone said so is unknown
-    reading = read(texts, ["orders_both_wanted"], READER)
+    reading = read_in_order(texts, ["orders_both_wanted"], READER)
     if reading.facts.get("orders_both_wanted") is not None and reading.get("orders_both_wanted") is None:
         return None  # said unsurely ("not sure I want both"): a person decides
     return reading.affirmed("orders_both_wanted") is True
@@ -243,20 +304,22 @@ def said_since_placed(
         return None
     order_id, placed = str(order["order_id"]), str(order.get("placed_at") or "")[:10]
     texts = [
-        (Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""))
+        Text(Source("crm", str(n.get("note_id")), "body", writer="staff"), str(n.get("body") or ""),
+             str(n.get("created_at") or ""))
         for n in notes.get("notes", [])
         if n.get("order_id") in (order_id, None)
         and n.get("author") != OWN_NOTES
         and str(n.get("created_at") or "")[:10] >= placed
-    ]
+    ]  # fmt: skip
     texts += [
-        (Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""))
+        Text(Source("crm", str(m.get("message_id")), "body", writer="customer"), str(m.get("body") or ""),
+             str(m.get("at") or ""))
         for m in (messages or {}).get("messages", [])
         if m.get("direction") == "inbound"
         and m.get("order_id") in (order_id, None)
         and str(m.get("at") or "")[:10] >= placed
-    ]
-    reading = read(texts, [kind], READER)
+    ]  # fmt: skip
+    reading = read_in_order(texts, [kind], READER)
     fact = reading.facts.get(kind)
     if fact is not None and fact.confidence >= THRESHOLD and reading.get(kind) is None:
         return None

@@ -9,7 +9,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
+from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts, texts_about
 from ai_missions.graphs.retail_exceptions.spec import SPEC
 from ai_missions.graphs.retail_exceptions.vocabulary import TYPES_FACT
 from ai_missions.mission_api import MissionsError
@@ -17,7 +17,9 @@ from ai_missions.nodes.api import (
     MissionContext,
     MissionState,
     Observation,
+    noting,
     observe,
+    read_findings,
     read_subject,
 )
 
@@ -32,6 +34,7 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
         "oms.returns": first.get("returns"),
         "oms.notices": first.get("notices"),
         "oms.credits": first.get("credits"),
+        "oms.notes": first.get("notes"),
     }
     observations: list[Observation] = [
         observe("gather", "oms", f"oms.{part} failed: {reason}", {"read": part, "error": reason})
@@ -54,9 +57,12 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
                 else f"stores.{part} failed: {reason}"
             )
             observations.append(observe("gather", "stores", finding, {"read": part, "error": reason}))
-    facts = derive_facts(gathered)
+    with noting() as readings:  # what people wrote on the order, each statement placed, for the rail
+        facts = derive_facts(gathered)
     observations.extend(findings(facts))
-    return {"gathered": gathered, "facts": facts, "customer_text": [], "observations": observations}
+    observations.extend(read_findings(readings))
+    untrusted = [t.text for t in texts_about(gathered)]
+    return {"gathered": gathered, "facts": facts, "customer_text": untrusted, "observations": observations}
 
 
 def findings(facts: Mapping[str, Any]) -> list[Observation]:

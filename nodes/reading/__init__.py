@@ -27,116 +27,33 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-#: Below this confidence a reading is not a fact.
-THRESHOLD = 0.6
+from ai_missions.nodes.reading.coverage import Placed
+from ai_missions.nodes.reading.kinds import KINDS, THRESHOLD, Holder, KindSpec, Polarity
 
-Polarity = Literal["affirmed", "negated", "hedged", "conditional"]
-Holder = Literal["customer", "staff", "vendor"]
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """A fact kind: what it means (the LLM reader's description), whether it decides money or stock, and what
-    counts as saying it: who may state it (``holders``: a restock is the supplier's or staff's to state, not a
-    customer's hearsay; a verification is staff's, never the vendor's own), whether it must be done rather than
-    planned (``needs_done``: "will call the number on file tomorrow" verifies nothing), whether someone may state
-    it for the customer (``proxy``: "her partner will collect"), and whether a thing still awaited is still wanted
-    (``wanted_when_awaited``: "still no refund"), and which kinds, stated after it, take its place (``given_up_for``:
-    a retention offer accepted after a cancellation was asked for is taken instead of it)."""
-
-    description: str
-    value: Literal["flag", "amount", "days", "method", "text"]
-    decides: Literal["money", "stock", "other"]
-    holders: tuple[Holder, ...] = ("customer", "staff")
-    needs_done: bool = False
-    proxy: bool = False
-    wanted_when_awaited: bool = False
-    given_up_for: tuple[str, ...] = ()
-
-
-#: Every fact kind the layer reads. ``value`` is what ``Fact.value`` holds when affirmed.
-KINDS: Mapping[str, KindSpec] = {
-    "upcharge_agreed": KindSpec(
-        "the customer agreed to pay an extra amount (upgrade, surcharge, add-on) on the order; value: the amount",
-        "amount",
-        "money",
-    ),
-    "restock_eta": KindSpec(
-        "a restock/replenishment of the item is expected at a stated time; value: days from today",
-        "days",
-        "stock",
-        holders=("staff", "vendor"),
-    ),
-    "bank_verified": KindSpec(
-        "a supplier's bank account details were verified by us through a channel independent of the change request "
-        "(a call-back to a number already on file, an address on file, a portal); value: how (call_back, email, "
-        "portal, other)",
-        "method",
-        "money",
-        holders=("staff",),
-        needs_done=True,
-    ),
-    "exchange_intent": KindSpec(
-        "the customer wants a different size/colour/variant of an item instead of the one ordered", "flag", "stock"
-    ),
-    "store_pickup": KindSpec(
-        "the order is to be collected in a store rather than delivered", "flag", "stock", proxy=True
-    ),
-    "cancel_intent": KindSpec(
-        "the customer wants to cancel an order, subscription or account",
-        "flag",
-        "money",
-        given_up_for=("offer_accepted",),
-    ),
-    "refund_request": KindSpec("the customer asks for money back", "flag", "money", wanted_when_awaited=True),
-    "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money"),
-    "offer_accepted": KindSpec("the customer accepted a retention offer (discount, pause, downgrade)", "flag", "money"),
-    # kinds the policies rely on (issue 40): each a fact people state in text that a clause decides on
-    "orders_both_wanted": KindSpec(
-        "the customer wants both of two near-identical orders (they are no duplicate), or says one of them must "
-        "not be cancelled",
-        "flag",
-        "money",
-    ),
-    "invoice_supersedes": KindSpec(
-        "this invoice replaces (supersedes, corrects, cancels and replaces) an earlier invoice of the vendor",
-        "flag",
-        "money",
-        holders=("vendor", "staff"),
-        needs_done=True,  # "we will send a corrected invoice": announced, not issued
-    ),
-    "contact_paused": KindSpec(
-        "the customer asked not to be contacted (no e-mails, calls or offers), for now or until a date",
-        "flag",
-        "other",
-    ),
-    "contact_departed": KindSpec(
-        "the named contact has left the company (no longer works there)",
-        "flag",
-        "other",
-        holders=("staff", "vendor", "customer"),
-        needs_done=True,  # "se jubila el año que viene": not gone yet
-    ),
-    "delivery_refused": KindSpec(
-        "the customer refused a delivery, or declined an offered substitute or alternative", "flag", "stock"
-    ),
-    "ledger_posted": KindSpec(
-        "finance already posted the entry in the ledger by hand (a manual journal or posting was made)",
-        "flag",
-        "money",
-        holders=("staff",),
-        needs_done=True,
-    ),
-    "address_confirmed": KindSpec(
-        "the customer confirmed the delivery address on a verified phone call",
-        "flag",
-        "stock",
-        holders=("staff",),
-        needs_done=True,
-    ),
-}
+__all__ = [
+    "KINDS",
+    "READ",
+    "THRESHOLD",
+    "UNEXPLAINED",
+    "Evidence",
+    "Fact",
+    "Holder",
+    "KindSpec",
+    "Polarity",
+    "Reader",
+    "Reading",
+    "Source",
+    "Text",
+    "TextReading",
+    "noting",
+    "place_texts",
+    "read",
+    "read_facts",
+    "read_in_order",
+    "unexplained_facts",
+]
 
 
 @dataclass(frozen=True)
@@ -149,6 +66,25 @@ class Source:
     record: str
     field: str
     writer: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text about a mission's subject, as its gather step hands it to the reader: where it was written, its words,
+    and when (ISO 8601; texts are read in time order, so a later statement is the later word)."""
+
+    source: Source
+    text: str
+    at: str = ""
+
+
+#: The fact under which a mission's facts carry the statements read as facts of the kinds it decides on, each with
+#: the mission's facts derived from that kind (:func:`read_facts`): a fact no rule for the case decides on is not
+#: acted on silently (:func:`ai_missions.nodes.guard.fail_closed`).
+READ = "text.read"
+#: The fact under which a mission's facts carry what was not read (:func:`unexplained_facts`): the guard fails
+#: closed on it (:func:`ai_missions.nodes.guard.guard`).
+UNEXPLAINED = "text.unexplained"
 
 
 @dataclass(frozen=True)
@@ -175,6 +111,20 @@ class Fact:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class TextReading:
+    """One text as a reader read it: the facts of the kinds asked, and every statement placed or unexplained
+    (:mod:`.coverage`)."""
+
+    source: Source
+    facts: list[Fact]
+    placed: list[Placed] = field(default_factory=list)
+
+    @property
+    def unexplained(self) -> list[Placed]:
+        return [p for p in self.placed if p.unexplained]
+
+
 class Reader(Protocol):
     name: str
 
@@ -188,12 +138,45 @@ class Reader(Protocol):
         """:meth:`read` of each text, in order: a reader that embeds or calls a model can do it once for all."""
         ...
 
+    def read_texts(
+        self,
+        texts: Sequence[tuple[Source, str]],
+        kinds: Sequence[str],
+        *,
+        today: date | None = None,
+        known: frozenset[str] = frozenset(),
+        placing: bool = True,
+    ) -> list[TextReading]:
+        """Each text's facts and its statements placed; ``known``: names the records hold (they tell no language)."""
+        ...
+
 
 @dataclass
 class Reading:
-    """The best fact per kind over all texts read; :meth:`get` gives only what a decision may rely on."""
+    """The best fact per kind over all texts read; :meth:`get` gives only what a decision may rely on.
+    ``texts``: each text as read, its statements placed (what was not read is :attr:`unexplained`)."""
 
     facts: dict[str, Fact] = field(default_factory=dict)
+    texts: list[TextReading] = field(default_factory=list)
+    #: Every fact read per kind, in the order its texts were read: a later one that overruled an earlier one is the
+    #: fact, and the earlier stays here to be shown beside it.
+    history: dict[str, list[Fact]] = field(default_factory=dict)
+
+    def overruled(self, kind: str) -> list[Fact]:
+        """The facts of a kind read before the one that stands (in texts read in time order, the later word)."""
+        held = self.facts.get(kind)
+        return [f for f in self.history.get(kind, []) if f is not held]
+
+    @property
+    def unexplained(self) -> list[tuple[Source, Placed]]:
+        """Every statement the reader could not place, with the text it is in."""
+        return [(t.source, p) for t in self.texts for p in t.unexplained]
+
+    @property
+    def coverage(self) -> float:
+        """The share of statements placed (1.0 when there were none)."""
+        placed = [p for t in self.texts for p in t.placed]
+        return 1.0 if not placed else sum(not p.unexplained for p in placed) / len(placed)
 
     def get(self, kind: str) -> Fact | None:
         """The fact, affirmed or negated, when read with confidence; None when unknown (hedged, conditional, unsure)."""
@@ -251,8 +234,15 @@ def read(
     readers: Mapping[str, Reader] | None = None,
     *,
     today: date | None = None,
+    placing: bool = False,
+    known: frozenset[str] = frozenset(),
+    in_order: bool = False,
 ) -> Reading:
-    """Read every text for the kinds asked, each kind with its reader (``readers``) or ``default``."""
+    """Read every text for the kinds asked, each kind with its reader (``readers``) or ``default``. ``placing``:
+    also place every statement (one reader for every kind), so that :attr:`Reading.unexplained` says what was not
+    read; ``known``: names the records hold. ``in_order``: the texts come in the order they were written, and a
+    later text's fact of a kind, read with confidence, overrules an earlier one (the earlier stays in
+    :attr:`Reading.history`); otherwise a denial or a hedge outranks an affirmation wherever it was written."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ValueError(f"unknown fact kinds: {unknown}")
@@ -260,15 +250,84 @@ def read(
     for kind in kinds:
         reader = (readers or {}).get(kind, default)
         by_reader.setdefault(id(reader), (reader, []))[1].append(kind)
+    if placing and not by_reader:  # no kind decided on: every statement is still placed, or unexplained
+        by_reader[id(default)] = (default, [])
     best: dict[str, Fact] = {}
     present = [(source, text) for source, text in texts if text and text.strip()]
+    read_texts: list[TextReading] = []
+    history: dict[str, list[Fact]] = {}
     for reader, own in by_reader.values():
-        for facts in reader.read_all(present, own, today=today) if present else []:
+        if not present:
+            break
+        if placing and len(by_reader) == 1:
+            read_texts = reader.read_texts(present, own, today=today, known=known)
+            found = [t.facts for t in read_texts]
+        else:
+            found = reader.read_all(present, own, today=today)
+        for facts in found:
             for fact in facts:
+                history.setdefault(fact.kind, []).append(fact)
                 held = best.get(fact.kind)
-                if held is None or _rank(fact) > _rank(held):
+                later = in_order and fact.confidence >= THRESHOLD
+                if held is None or later or _rank(fact) > _rank(held):
                     best[fact.kind] = fact
-    reading = Reading(best)
+    reading = Reading(best, read_texts, history)
     if (noted := _noted.get()) is not None:
         noted.append(reading)
     return reading
+
+
+def place_texts(texts: Iterable[Text], kinds: Sequence[str], reader: Reader, *, known: Iterable[str] = ()) -> Reading:
+    """Every text about a subject read in time order for the mission's kinds, each statement placed: the reading
+    whose :attr:`Reading.unexplained` says what was not read. ``known``: names the records hold (parties, items)."""
+    ordered = sorted(texts, key=lambda t: t.at)
+    names = frozenset(w.lower() for name in known for w in str(name).split() if w)
+    return read([(t.source, t.text) for t in ordered], kinds, reader, placing=True, known=names, in_order=True)
+
+
+def read_in_order(texts: Iterable[Text], kinds: Sequence[str], reader: Reader, *, today: date | None = None) -> Reading:
+    """The texts read in the order they were written, so the later word on a kind stands (and the earlier is kept
+    in :attr:`Reading.history`, shown beside it)."""
+    ordered = sorted(texts, key=lambda t: t.at)
+    return read([(t.source, t.text) for t in ordered], kinds, reader, today=today, in_order=True)
+
+
+def unexplained_facts(reading: Reading) -> list[dict[str, Any]]:
+    """What was not read, as a mission's facts carry it (:data:`UNEXPLAINED`): each statement with its record, its
+    words, why, and the words to highlight."""
+    return [
+        {
+            "source": f"{source.system}:{source.record}.{source.field}",
+            "record": source.record,
+            "field": source.field,
+            "words": placed.words,
+            "why": placed.why,
+            "terms": list(placed.terms),
+        }
+        for source, placed in reading.unexplained
+    ]
+
+
+def read_facts(reading: Reading, derives: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """The statements placed as facts, as a mission's facts carry them (:data:`READ`): each with its kind, polarity,
+    words, record, and ``derives[kind]``, the mission's facts derived from that kind."""
+    found = []
+    for text in reading.texts:
+        source = text.source
+        kinds = {f.kind: f for f in text.facts}
+        for placed in text.placed:
+            fact = kinds.get(placed.why) if placed.placement == "fact" else None
+            if fact is None:
+                continue
+            found.append(
+                {
+                    "kind": fact.kind,
+                    "polarity": fact.polarity,
+                    "words": placed.words,
+                    "source": f"{source.system}:{source.record}.{source.field}",
+                    "record": source.record,
+                    "field": source.field,
+                    "facts": list(derives.get(fact.kind, ())),
+                }
+            )
+    return found

@@ -34,7 +34,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, create_model
 
-from ai_missions.nodes.reading import KINDS, THRESHOLD, Evidence, Fact, Polarity, Source
+from ai_missions.nodes.reading import KINDS, THRESHOLD, Evidence, Fact, Polarity, Source, TextReading
+from ai_missions.nodes.reading.coverage import place
 from ai_missions.nodes.reading.lexicon import Lexicon, fold
 from ai_missions.nodes.reading.offline import (
     OfflineReader,
@@ -115,6 +116,36 @@ class LLMReader:
         self, texts: Sequence[tuple[Source, str]], kinds: Sequence[str], *, today: date | None = None
     ) -> list[list[Fact]]:
         return [self.read(text, source, kinds, today=today) for source, text in texts]
+
+    def read_texts(
+        self,
+        texts: Sequence[tuple[Source, str]],
+        kinds: Sequence[str],
+        *,
+        today: date | None = None,
+        known: frozenset[str] = frozenset(),
+        placing: bool = True,
+    ) -> list[TextReading]:
+        """Each text's facts (the model's, checked by the rules) and its statements placed: a statement is read
+        where the rules read a fact from it or the model's quote for a fact lies in it; the rest are placed by the
+        same rules as the offline reader's (:mod:`.coverage`), so the model can never make words it did not quote
+        count as read."""
+        out = []
+        for source, text in texts:
+            facts = self.read(text, source, kinds, today=today)
+            if not placing:
+                out.append(TextReading(source, facts))
+                continue
+            statements = analyse(text, self.rules.lexicon)
+            ruled = self.rules.read_texts([(source, text)], kinds, today=today, known=known)[0]
+            read = {p.index: p.why for p in ruled.placed if p.placement == "fact"}
+            for fact in facts:
+                quote = fact.evidence.words.strip()
+                for statement in statements:
+                    if quote and (quote in statement.text or statement.text.strip() in quote):
+                        read.setdefault(statement.index, fact.kind)
+            out.append(TextReading(source, facts, place(statements, read, self.rules.lexicon, known=known)))
+        return out
 
     def read(self, text: str, source: Source, kinds: Sequence[str], *, today: date | None = None) -> list[Fact]:
         listing = "\n".join(f"- {k}: does the text say that {KINDS[k].description.split('; value')[0]}?" for k in kinds)

@@ -33,7 +33,8 @@ from functools import cache
 import numpy as np
 
 from ai_missions.knowledge_index.embeddings import embed_texts_cached, load_model
-from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source
+from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source, TextReading
+from ai_missions.nodes.reading.coverage import place
 from ai_missions.nodes.reading.figures import When, amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
 from ai_missions.nodes.reading.statements import Statement, adverbials, analyse, blank, day_in_digits, other_records
@@ -320,19 +321,36 @@ class OfflineReader:
     def read_all(
         self, texts: Sequence[tuple[Source, str]], kinds: Sequence[str], *, today: date | None = None
     ) -> list[list[Fact]]:
-        """Every statement of every text is embedded in one model call: the model's fixed cost per call is most of
-        a short text's."""
+        return [reading.facts for reading in self.read_texts(texts, kinds, today=today, placing=False)]
+
+    def read_texts(
+        self,
+        texts: Sequence[tuple[Source, str]],
+        kinds: Sequence[str],
+        *,
+        today: date | None = None,
+        known: frozenset[str] = frozenset(),
+        placing: bool = True,
+    ) -> list[TextReading]:
+        """Each text's facts of the kinds asked, and each of its statements placed (:mod:`.coverage`). Every
+        statement of every text is embedded in one model call: the model's fixed cost per call is most of a short
+        text's."""
         analysed = [analyse(text, self.lexicon) for _, text in texts]
+        # closeness in meaning is weighed for the kinds asked only: embedding every statement for every kind's
+        # prototypes cost 15-20 ms of CPU a case (bench/replay_budget.py) to place what the words place already
         similarity = self._similarity([s.text for own in analysed for s in own], kinds) if self.semantic else {}
         out, start = [], 0
         for (source, _), own in zip(texts, analysed, strict=True):
             mine = {kind: scores[start : start + len(own)] for kind, scores in similarity.items()}
-            facts = []
+            facts: list[Fact] = []
+            read: dict[int, str] = {}
             for kind in kinds:
-                fact = self._kind(kind, own, mine.get(kind), source, today)
+                fact = self._kind(kind, own, mine.get(kind), source, today, read)
                 if fact is not None:
                     facts.append(fact)
-            out.append(facts)
+            closest = np.max(np.stack(list(mine.values())), axis=0).tolist() if mine and own else None
+            placed = place(own, read, self.lexicon, similarity=closest, known=known) if placing else []
+            out.append(TextReading(source, facts, placed))
             start += len(own)
         return out
 
@@ -352,7 +370,10 @@ class OfflineReader:
         similarity: np.ndarray | None,
         source: Source,
         today: date | None,
+        read: dict[int, str] | None = None,
     ) -> Fact | None:
+        """The fact of one kind in one text's statements; ``read`` collects the statements it was read from (any
+        polarity), for :func:`.coverage.place`."""
         words = self.lexicon.kinds.get(kind)
         if words is None:
             return None
@@ -374,6 +395,11 @@ class OfflineReader:
             return None
         if final.polarity == "affirmed" and (taken := self._taken_instead(kind, final, statements, source, today)):
             final = replace(final, polarity="negated", value=None, words=f"{final.words} … {taken}")
+        if read is not None:
+            # the statements read for the kind, and those its last word was taken from ("... … then cancelled it")
+            for statement in statements:
+                if any(r.statement.index == statement.index for r in readings) or statement.text in final.words:
+                    read.setdefault(statement.index, kind)
         writer = self._speaker(final.statement, statements) or writer_of(source, self.lexicon)
         if not source.writer and writer == "customer" and _initialled(statements):
             # "Gartenstr. 8 – Adr. tel. bestätigt (Anruf 24.11., MK)": an address line initialled by whom checked it

@@ -30,14 +30,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from text_to_num import alpha2digit
 
 from ai_missions.nodes.reading.lexicon import Lexicon, default, fold
 
-Region = Literal["body", "quoted", "header", "signature", "boilerplate"]
+Region = Literal["body", "quoted", "header", "signature", "boilerplate", "unticked", "table"]
 Holder = Literal["writer", "third_party", "claim"]
 About = Literal["this", "other", "general", "unsaid"]
 Mood = Literal["assertion", "request", "question", "possibility", "policy"]
@@ -96,6 +96,13 @@ class Statement:
         return self.region == "body"
 
 
+#: A form's box before (or after) its label: ticked ("[x]", "☑", "(•)", "✔") or not ("[ ]", "☐", "( )").
+_BOX = re.compile(r"\[\s*[xX✓✔✗✘*]?\s*\]|\(\s*[xX•*o]?\s*\)(?=\s*\w)|[☐☑☒✓✔○●◉]")
+_TICKED = re.compile(r"[xX✓✔✗✘*•☑☒●◉]")
+#: A table's row: a line that opens and closes with a pipe, or a rule under its header ("|---|---|").
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^\s*\|?\s*:?-{3,}")
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
     out, start = [], 0
     for match in _LINES.finditer(text):
@@ -105,16 +112,57 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return [(s, line) for s, line in out if line.strip()]
 
 
+def _table_rows(text: str) -> list[tuple[int, int]]:
+    """Where the text's table rows are (a line between pipes, or a header's rule): a table is structured text the
+    reader does not read as statements, so its cells are never read as someone saying them."""
+    rows, at = [], 0
+    for line in text.split("\n"):
+        if _TABLE_ROW.match(line) and line.count("|") >= 2:
+            rows.append((at, at + len(line)))
+        at += len(line) + 1
+    return rows
+
+
+def _boxes(start: int, line: str) -> list[tuple[int, str, Region]] | None:
+    """A form's line, each box with its label: a ticked box's label is the writer's choice (``body``), an unticked
+    one's is a choice not made (``unticked``), never read as said. None when the line holds no box."""
+    marks = list(_BOX.finditer(line))
+    if not marks:
+        return None
+    after = line[marks[-1].end() :].strip(" :-") != ""  # labels follow their boxes ("[x] refund"), else precede
+    out: list[tuple[int, str, Region]] = []
+    for i, mark in enumerate(marks):
+        if after:
+            lo, hi = mark.end(), marks[i + 1].start() if i + 1 < len(marks) else len(line)
+        else:
+            lo, hi = marks[i - 1].end() if i else 0, mark.start()
+        label = line[lo:hi]
+        if label.strip(" :-|,;"):
+            out.append((start + lo, label, "body" if _TICKED.search(mark.group()) else "unticked"))
+    lead = line[: marks[0].start()] if after else ""
+    if lead.strip(" :-|,;"):
+        out.insert(0, (start, lead, "body"))
+    return out
+
+
 def _regions(text: str, lexicon: Lexicon) -> list[tuple[int, str, Region]]:
     """Each line with its region; everything after a footer mark, or after an earlier message begins, follows it."""
     out: list[tuple[int, str, Region]] = []
     rest: Region | None = None
     seen_body = False
     lines = _lines(text)
+    tables = _table_rows(text)
     for start, line in lines:
         folded = fold(line.strip())
         if rest is not None:
             out.append((start, line, rest))
+            continue
+        if any(lo <= start < hi for lo, hi in tables):
+            out.append((start, line, "table"))
+            continue
+        if (boxes := _boxes(start, line)) is not None:
+            out.extend(boxes)
+            seen_body = seen_body or any(region == "body" for *_, region in boxes)
             continue
         if _QUOTE.match(line):
             # a quoted header line after the message began: the rest is the earlier message
@@ -332,8 +380,19 @@ def normalise(text: str, lexicon: Lexicon) -> str:
 
 
 def analyse(text: str, lexicon: Lexicon | None = None) -> list[Statement]:
-    """The text's statements, in order."""
-    lexicon = lexicon or default()
+    """The text's statements, in order. A mission reads one note for several kinds and then places it: the shipped
+    lexicon's analysis of a text is made once (statements are frozen; the list handed out is a copy)."""
+    if lexicon is None or lexicon is default():
+        return list(_analysed(text))
+    return _analyse(text, lexicon)
+
+
+@lru_cache(maxsize=4096)
+def _analysed(text: str) -> tuple[Statement, ...]:
+    return tuple(_analyse(text, default()))
+
+
+def _analyse(text: str, lexicon: Lexicon) -> list[Statement]:
     out: list[Statement] = []
     sentence_index = 0
     for line_start, line, region in _regions(text, lexicon):

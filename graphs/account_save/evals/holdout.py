@@ -253,8 +253,11 @@ def discount_request_silent() -> Staged:
         meaningful=False,
     )
     a.renewal(120)
-    note = "two months without a meeting: the owner proposes a review; commercial terms are the save desk's"
-    return a, "check_in", [a.email()], "ines", note
+    note = (
+        "the CFO threatens to cancel unless promised a discount in writing: a check-in mail that ignores it is no "
+        "answer, and no policy says what to promise; the owner decides (issue 57)"
+    )
+    return a, "escalate", [], "ines", note
 
 
 def renewal_already_with_save_desk() -> Staged:

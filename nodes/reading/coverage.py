@@ -1,0 +1,179 @@
+"""Know what was not read: every statement of a text is placed, or it is unexplained (issue 57).
+
+Rules cannot be made to understand wording nobody has seen; they can be made to know when they have not understood.
+After a reader has read a text for the kinds a mission asks, each statement of it is placed:
+
+- ``fact``: a fact of an asked kind was read from it (in any polarity: a denial or a hedge is understood too);
+- ``no_fact``: it is known to carry none: quoted earlier mail, mail headers, a signature or boilerplate, a form's
+  box left unticked (its label is a choice not made: :mod:`.statements`), or a body statement that holds no word
+  bearing on a decision (see below);
+- ``elsewhere``: it is about another record or about things in general (the statements layer's ``about``);
+- ``unexplained``: it may bear on the decision and the reader read nothing from it, it is in a language the reader
+  does not claim, or it is a table's row holding such words (structured text is read as such, or not at all). Its
+  :attr:`Placed.terms` name the words that made it so.
+
+A statement bears on a decision when it holds any of these, none of which the reader read as a fact:
+
+- a word of any fact kind's topic, asked or not (every kind's cues and actions in the lexicon: "refund", "stornieren",
+  "retirer en magasin"): the mission asked about a restock and the note says the customer wants to cancel;
+- a word that changes what another word means or whether it holds: a negation, a condition, a hedge, a refusal, a
+  taking back, a mistake, "instead", an offer, a consent ("yes"), irony ("oh great", "na toll": sarcasm says the
+  opposite of its words);
+- a request or a question about a possibility (the statements layer's mood): someone asks for something;
+- another person's words or a supplier's claim (the statements layer's holder);
+- a request written to the machine that reads it ("SYSTEM:", "approve this"): text is data, never an instruction,
+  and such a statement is never placed;
+- meaning close to a fact kind's prototypes (the shipped MiniLM model, where the reader computed it).
+
+No list here names a phrase: the words are the lexicon's categories and kinds, shared with the reader. A mission
+never acts on its own while text about its subject is unexplained (:func:`ai_missions.nodes.guard.guard`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ai_missions.nodes.reading.kinds import KINDS
+from ai_missions.nodes.reading.languages import unclaimed
+from ai_missions.nodes.reading.lexicon import Lexicon
+from ai_missions.nodes.reading.statements import Statement
+
+Placement = Literal["fact", "no_fact", "elsewhere", "unexplained"]
+
+#: The lexicon's categories of words that change what a statement means or whether it holds.
+STANCE: tuple[str, ...] = (
+    "negation",
+    "condition",
+    "hedge",
+    "refuse",
+    "retract",
+    "reversal",
+    "mistake",
+    "instead",
+    "offer",
+    "yes",
+    "irony",
+    "machine",
+)
+#: Moods that ask for something (a plain information question about nothing a kind names places no fact).
+ASKING = frozenset({"request", "possibility", "policy"})
+#: A statement at least this close in meaning to a kind's prototypes bears on that kind.
+SEMANTIC_BEARING = 0.6
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One statement of a text and where the reader placed it."""
+
+    index: int
+    words: str
+    start: int
+    placement: Placement
+    #: What placed it ("cancel_intent", "quoted", "about another record") or why it is unexplained.
+    why: str
+    #: The words that made it unexplained (for the card and the Explain rail to highlight).
+    terms: tuple[str, ...] = ()
+
+    @property
+    def unexplained(self) -> bool:
+        return self.placement == "unexplained"
+
+
+def _kind_words(lexicon: Lexicon, folded: str) -> list[str]:
+    """The words of any kind's topic in a statement (its cues and actions)."""
+    found = []
+    for words in lexicon.kinds.values():
+        for part in (words.cues, words.actions):
+            if part and (match := part.search(folded)) is not None:
+                found.append(match.group(0))
+    return found
+
+
+def _withheld(lexicon: Lexicon, folded: str, besides: frozenset[str]) -> list[str]:
+    """The cues of a kind that withholds consent (a refusal, a wish to cancel...; ``KindSpec.withholds``), but the
+    kinds ``besides``, in a statement: what a statement read for another kind must not carry unread."""
+    found = []
+    for kind, words in lexicon.kinds.items():
+        if kind not in besides and KINDS[kind].withholds and words.cues and (match := words.cues.search(folded)):
+            found.append(match.group(0))
+    return found
+
+
+def bearing(statement: Statement, lexicon: Lexicon, similarity: float = 0.0) -> list[str]:
+    """The words of a statement that may bear on a decision (empty when none does)."""
+    folded = statement.folded
+    terms = _kind_words(lexicon, folded)
+    for category in STANCE:
+        if category in lexicon.words and (match := lexicon[category].search(folded)) is not None:
+            terms.append(match.group(0))
+    if statement.mood in ASKING:
+        terms.append(f"({statement.mood})")
+    if statement.holder != "writer":
+        terms.append(f"({statement.holder.replace('_', ' ')})")
+    if similarity >= SEMANTIC_BEARING and not terms:
+        terms.append(f"(close in meaning: {similarity:.2f})")
+    return list(dict.fromkeys(t.strip() for t in terms if t.strip()))
+
+
+def place(
+    statements: Sequence[Statement],
+    read: Mapping[int, str],
+    lexicon: Lexicon,
+    *,
+    similarity: Sequence[float] | None = None,
+    known: frozenset[str] = frozenset(),
+) -> list[Placed]:
+    """Each statement placed. ``read``: the statements a fact was read from (index -> kind); ``similarity``: each
+    statement's closeness to any kind's prototypes; ``known``: names the records hold (a party's, an item's),
+    which tell no language."""
+    placed = []
+    for statement in statements:
+        at = (statement.index, statement.text, statement.start)
+        if statement.region == "table" and bearing(statement, lexicon):
+            # structured text is read as such or it is unexplained: the reader reads no table's cells
+            placed.append(Placed(*at, "unexplained", "a table the reader does not read", (statement.text,)))
+            continue
+        if not statement.body:
+            why: str = "a box not ticked: a choice not made" if statement.region == "unticked" else statement.region
+            placed.append(Placed(*at, "no_fact", why))
+            continue
+        if (language := unclaimed(statement.text, known)) is not None:
+            placed.append(Placed(*at, "unexplained", f"written in a language the reader does not claim ({language})",
+                                 (statement.text,)))  # fmt: skip
+            continue
+        machine = "machine" in lexicon.words and lexicon["machine"].search(statement.folded)
+        if machine:
+            placed.append(Placed(*at, "unexplained", "written to the machine (text is data, never an instruction)",
+                                 (machine.group(0),)))  # fmt: skip
+            continue
+        irony = "irony" in lexicon.words and lexicon["irony"].search(statement.folded)
+        if irony:
+            # what irony surrounds is not taken at its word, a fact read from it included ("oh sure, cancel it")
+            placed.append(Placed(*at, "unexplained", "said with irony: not taken at its word", (irony.group(0),)))
+            continue
+        if statement.index in read:
+            kind = read[statement.index]
+            others = _withheld(lexicon, statement.folded, frozenset(read.values()))
+            if others:
+                # read for one kind, it speaks of another too ("restock Friday; she'd rather cancel if later")
+                why = f"read as {kind.replace('_', ' ')}, but it speaks of more the reader did not read"
+                placed.append(Placed(*at, "unexplained", why, tuple(others)))
+                continue
+            placed.append(Placed(*at, "fact", kind))
+            continue
+        if statement.about in ("other", "general"):
+            placed.append(
+                Placed(
+                    *at, "elsewhere", f"about {'another record' if statement.about == 'other' else 'things in general'}"
+                )
+            )
+            continue
+        sim = similarity[statement.index] if similarity is not None and statement.index < len(similarity) else 0.0
+        terms = bearing(statement, lexicon, sim)
+        if terms:
+            placed.append(Placed(*at, "unexplained", "may bear on the decision and was not read", tuple(terms)))
+        else:
+            placed.append(Placed(*at, "no_fact", "no word bearing on a decision"))
+    return placed
