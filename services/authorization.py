@@ -12,8 +12,10 @@ answered the same on all. It answers from:
 
 The rules, in words:
 
-- **approve / edit** an action: the role may approve it (as edited) within its amount limit, the account is the
-  person an ``approver_fact`` names when a rule names one, and an escalated action takes an escalation role.
+- **approve** an action: the role may approve it within its amount limit, the account is the person an
+  ``approver_fact`` names when a rule names one, and an escalated action takes an escalation role.
+- **edit** an action approves the new action and rejects the one proposed: it takes the standing to approve both
+  (a reviewer who may not approve a capture of 338.03 may not change it to 150 either).
 - **reject** an action takes the same standing as approving it. In a plan that needs several roles (co-approval)
   any reviewer *of that decision* may say no to an open action: one who may approve at least one of its open
   actions.
@@ -471,10 +473,17 @@ def _approval_problems(
 def _approve_one(
     identity: Identity, decision: DecisionResource, position: int, edited: Mapping[str, Any] | None = None
 ) -> Answer:
+    """Approve the action (as ``edited``, when given). An edit approves the new action and rejects the one
+    proposed, so it takes the standing for both: a reviewer who may not approve the proposed amount may not change
+    it (to an amount within their limit, say), whatever a shared plan lets its reviewers reject."""
     tool = decision.actions[position]["tool"]
+    if edited is not None and (proposed := _approval_problems(identity, decision, position)):
+        why = "; ".join(proposed).replace(f"{tool} ", f"{tool} (action {position + 1}) ", 1)
+        return Answer(False, f"an edit rejects the action as proposed, which takes the standing to approve it: {why}")
     if problems := _approval_problems(identity, decision, position, edited):
         return Answer(False, "; ".join(problems).replace(f"{tool} ", f"{tool} (action {position + 1}) ", 1))
-    return Answer(True, f"{_who(identity)} may approve {tool} (action {position + 1})")
+    return Answer(True, f"{_who(identity)} may {'edit' if edited is not None else 'approve'} {tool} "
+                  f"(action {position + 1})")  # fmt: skip
 
 
 def _reject_one(identity: Identity, decision: DecisionResource, position: int) -> Answer:

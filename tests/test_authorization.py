@@ -16,6 +16,7 @@ from ai_missions.services.authorization import (
     RunResource,
     answer,
     customer_of,
+    decide_answer,
     may_approve,
     mission_resource,
     require,
@@ -118,6 +119,28 @@ def test_co_approval_lets_a_reviewer_of_the_decision_say_no_and_nobody_else() ->
     )
     assert not answer(COLE, "reject", signed, action=0)  # already answered
     assert answer(COLE, "approve", signed)
+
+
+@pytest.mark.attack("59.1")
+def test_an_edit_takes_the_standing_to_approve_the_action_as_proposed_and_as_edited() -> None:
+    """Issue 59, item 1: ana (ops_agent, limit 200) refused a 338.03 capture edited it to 150; omar (ops_lead, limit
+    1,000) edited a 1,670.73 capture to 900. An edit rejects the proposed action too: it needs that standing."""
+    over_ana, over_omar = decision("order-exception", capture(338.03)), decision("order-exception", capture(1670.73))
+    for who, case, to in ((ANA, over_ana, 150), (OMAR, over_omar, 900), (ANA, over_omar, 150)):
+        refused = answer(who, "edit", case, action=0, edited={"args": {"order_id": "SO-1", "amount": to}})
+        assert not refused, (who, to)
+        assert refused.reason.startswith("an edit rejects the action as proposed"), refused.reason
+        assert "exceeds the" in refused.reason
+        edit = {"type": "edit", "args": {"action": "capture_payment", "args": {"order_id": "SO-1", "amount": to}}}
+        assert not decide_answer(who, case, [edit])
+    assert answer(FIONA, "edit", over_omar, action=0, edited={"args": {"order_id": "SO-1", "amount": 900}})
+    assert answer(OMAR, "edit", over_ana, action=0, edited={"args": {"order_id": "SO-1", "amount": 150}})
+    # in a shared plan, where any reviewer of the decision may say no, an edit still takes both standings
+    shared = decision("order-exception", capture(1670.73), {"tool": "send_customer_message", "args": {"text": "x"}})
+    assert shared.shared
+    assert answer(COLE, "reject", shared, action=0)
+    assert not answer(COLE, "edit", shared, action=0, edited={"args": {"order_id": "SO-1", "amount": 10}})
+    assert not answer(OMAR, "edit", shared, action=0, edited={"args": {"order_id": "SO-1", "amount": 900}})
 
 
 def test_the_person_an_approver_fact_names_decides_and_sees() -> None:
