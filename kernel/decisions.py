@@ -293,7 +293,9 @@ def approved_actions(
 
 
 def describe(interrupts: Sequence[Mapping[str, Any]], responses: Sequence[Mapping[str, Any]]) -> str:
-    """``release_payment_hold approved; refund_payment rejected (not a duplicate)`` for the audit trail."""
+    """``release_payment_hold approved; refund_payment rejected (not a duplicate); capture_payment edited and
+    approved (amount 338.03 -> 150; as proposed: {...})`` for the audit trail: an edit with the arguments it changed,
+    each from the proposed value to the approved one, and the action as proposed beside it."""
     parts = []
     for interrupt, answer in zip(interrupts, responses, strict=True):
         kind = str(answer.get("type"))
@@ -301,6 +303,28 @@ def describe(interrupts: Sequence[Mapping[str, Any]], responses: Sequence[Mappin
         if kind == "response":
             part += f" ({answer.get('args')})"
         elif kind == "edit":
-            part += f" with {json.dumps(answer['args']['args'], default=str)}"
+            proposed, edited = interrupt["action_request"]["args"], answer["args"]["args"]
+            changed = [
+                f"{k} {json.dumps(proposed.get(k), default=str)} -> {json.dumps(v, default=str)}"
+                for k, v in edited.items()
+                if k not in proposed or proposed[k] != v
+            ]
+            part += f" ({'; '.join(changed)}; as proposed: {json.dumps(proposed, default=str)})" if changed else ""
         parts.append(part)
     return "; ".join(parts)
+
+
+def plan_answers(plan: Sequence[Mapping[str, Any]]) -> list[HumanResponse]:
+    """The answers a sealed plan of the approval step records (each step approved, edited or rejected), as
+    agent-inbox responses in its order: what an answer given through LangGraph's server said, for the queue and the
+    audit trail."""
+    answers: list[HumanResponse] = []
+    for step in plan:
+        if step.get("status") != "approved":
+            answers.append(HumanResponse(type="response", args=str(step.get("reason") or "rejected")))
+        elif step.get("edited"):
+            edit = {"action": str(step.get("tool")), "args": dict(step.get("args") or {})}
+            answers.append(HumanResponse(type="edit", args=edit))
+        else:
+            answers.append(HumanResponse(type="accept"))
+    return answers

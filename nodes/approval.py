@@ -10,10 +10,14 @@ decides both), and an edit must pass the guard.
 An answer given through LangGraph's server (an Agent Inbox or Studio resume) by someone without the standing to give
 it (approving, editing or rejecting each action it answers, as the authorization point says), or by nobody the
 platform signed in, decides nothing: the step records no disposition and asks again, the same decision with the
-refusal in one line (:func:`standing_refusal`), still pending in the queue for the right person. The runtime's
-answers are signed by the platform after the same check (``missions decide``); there, and for an answer handed to
-the graph unsigned (an exported graph resumed directly, a queue row edited behind the platform's back), anything
-malformed, unknown, unsigned or refused rejects the action concerned (fails closed). The decision is sealed with
+refusal in one line (:func:`standing_refusal`), still pending in the queue for the right person; so does an answer
+handed to the graph unsigned in-process (an exported graph resumed directly), which leaves the decision pending
+rather than closing the run beside a pending queue row (a case locked). An edit is an approval of the new action and
+a rejection of the proposed one: it takes the standing for both. The runtime's answers are signed by the platform
+after the same check (``missions decide``); there, and for a queue row claimed and edited behind the platform's
+back, anything malformed, unknown, unsigned or refused rejects the action concerned (fails closed). An answer
+decided on LangGraph's server is recorded on the audit trail by this step (:func:`decision_event`): each action as
+answered, an edit with its arguments as proposed and as approved. The decision is sealed with
 the platform key for its run; the execute step acts only on a sealed decision, and only there is each approved
 action's grant minted (:mod:`ai_missions.kernel.grants`): nothing in the state or its checkpoints lets anyone write to a
 system.
@@ -25,22 +29,34 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from ai_missions.kernel.decisions import DecisionAnswer, HumanInterrupt, build_interrupts, parse_answer
+from ai_missions.kernel.database import database_url
+from ai_missions.kernel.decisions import (
+    DecisionAnswer,
+    HumanInterrupt,
+    build_interrupts,
+    describe,
+    parse_answer,
+    plan_answers,
+)
 from ai_missions.kernel.errors import MissionsError
 from ai_missions.kernel.missions import MissionSpec
+from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.signing import platform_key, sign, signed, unseal
+from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.cosign import cosigned
 from ai_missions.nodes.guard import Schemas, check_action, review_actions
 from ai_missions.nodes.learning import keep_review
-from ai_missions.nodes.observe import now_iso, observe
+from ai_missions.nodes.observe import emit, now_iso, observe
 from ai_missions.nodes.resources import home_of, knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, ProposedAction, Verdict
 from ai_missions.services import absence, coapproval
@@ -120,6 +136,24 @@ def authentic(home: Any, value: Any, decision_id: str) -> bool:
     try:
         return signed(platform_key(home), dict(value))
     except (OSError, ValueError):
+        return False
+
+
+@cache
+def _store(path: str) -> RunStore:
+    return RunStore(Path(path))
+
+
+def claimed(home: Any, decision_id: str) -> bool:
+    """Whether the Decision Queue records the decision as taken (claimed by a reviewer's answer): an unsigned answer
+    to a decision still pending there decides nothing (the decision stays open for a reviewer, and its case is not
+    locked by a closed run beside a pending row); one carried in for a claimed row is refused action by action."""
+    path = runs_db(Path(home))
+    if database_url() is None and not path.exists():  # no queue here (a graph run with no home): nothing claimed
+        return False
+    try:
+        return _store(str(path)).get_decision(decision_id).status != "pending"
+    except (MissionsError, OSError):
         return False
 
 
@@ -278,7 +312,10 @@ def decided_plan(
         answer["role"] = role_of_record(context, answer["reviewer"])
         if refusal := standing_refusal(spec, verdict, answer, state.get("facts", {}), rules, away):
             return None, answer, REFUSED.format(why=refusal)
-    else:  # an answer handed to the graph unsigned (an exported graph resumed directly, a queue row edited)
+    elif not claimed(home, decision_id):  # handed to the graph unsigned (an exported graph resumed in-process):
+        answer["reviewer"] = answer["role"] = None  # it decides nothing, and the same decision is asked again
+        return None, answer, REFUSED.format(why=UNSIGNED)
+    else:  # a queue row claimed and edited behind the platform's back, carried in by the runtime: fails closed
         answer["role"] = None
         answer["responses"] = [{"type": "response", "args": UNSIGNED} for _ in answer["responses"]]
     plan = resolve_answer(spec, verdict, answer, state.get("facts", {}), rules, schemas, roles=roles, away=away)
@@ -345,12 +382,27 @@ def approval_node(spec: MissionSpec) -> Node:
         if decision is None:
             finding = observe("request_approval", "decision_queue", str(refused), {"decision_id": decision_id})
             return {"refused": refused, "status": "awaiting_decision", "observations": [finding]}
+        if through_server():  # the runtime records the answers it carries in; one given on the server is recorded
+            emit("decision", **decision_event(request, decision))  # here: each action as approved, edited, rejected
         if runtime.context.record_reviews and answer["role"] is not None:
             home = await off_loop(home_of, runtime.context)
             await keep_review(spec, state, answer, request, home, thread_id)
         return {"decision": decision, "refused": None, "status": "executing"}
 
     return request_approval
+
+
+def decision_event(request: Sequence[Mapping[str, Any]], decision: Mapping[str, Any]) -> dict[str, Any]:
+    """The audit trail's record of a decision the approval step took itself (an answer given on LangGraph's server):
+    who, and each action as answered (an edit with its arguments as proposed and as approved)."""
+    answers = plan_answers(decision["plan"])
+    return {
+        "node": "decision_queue",
+        "source": "reviewer",
+        "actor": f"{decision['reviewer']} ({decision['role']})",
+        "summary": describe(request, answers),
+        "data": {k: decision[k] for k in ("decision_id", "reviewer", "role", "plan")} | {"responses": answers},
+    }
 
 
 def answered(state: MissionState) -> Literal["execute", "request_approval"]:

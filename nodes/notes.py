@@ -114,12 +114,23 @@ def update_text(
             continue
         result = results.get(i)
         status = result["status"] if result is not None else "not run"
-        said = f"{described(spec, action)} {_OUTCOME.get(status, status)}"
+        if result is not None and (changed := edits(action, result)):
+            proposed = ", ".join(f"{k}={action['args'].get(k)}" for k in changed)
+            said = f"{described(spec, result)} {_OUTCOME.get(status, status)} as edited by the reviewer (proposed: "
+            said += f"{proposed})"
+        else:
+            said = f"{described(spec, action)} {_OUTCOME.get(status, status)}"
         if status == "rejected" and result is not None and result.get("detail"):
             said += f" (the reviewer's reason: {result['detail']})"
         lines.append(said)
     observed_words = _sentence("Recorded only, not done (observe tier)", [described(spec, a) for a in observed])
     return " ".join(p for p in (f"Decided by {by}: {'; '.join(lines)}.", observed_words) if p)
+
+
+def edits(action: Mapping[str, Any], result: Mapping[str, Any]) -> list[str]:
+    """The arguments a reviewer's edit changed, from the action as proposed to how it ran (none: as proposed)."""
+    proposed, ran = action.get("args") or {}, result.get("args") or {}
+    return [k for k in dict.fromkeys([*proposed, *ran]) if k != "idempotency_key" and proposed.get(k) != ran.get(k)]
 
 
 def all_done(
@@ -128,6 +139,10 @@ def all_done(
     results: Mapping[int, ActionResult],
     observed: Sequence[Mapping[str, Any]],
 ) -> bool:
-    """Whether every action of the plan but its notes is done (so a note on the outcome is true)."""
+    """Whether every action of the plan but its notes is done as proposed (so a note on the outcome is true): an
+    action a reviewer edited (a capture of 150 where 338.03 was proposed) makes the proposed note untrue ("captured
+    ahead of expiry" of a partial capture that left the rest uncaptured)."""
     others = [i for i, a in enumerate(actions) if not note_arg(spec, a["tool"])]
-    return not observed and all(i in results and results[i]["status"] == "done" for i in others)
+    return not observed and all(
+        i in results and results[i]["status"] == "done" and not edits(actions[i], results[i]) for i in others
+    )

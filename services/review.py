@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ai_missions.kernel.decisions import ANSWER_WORDS, request_hash
+from ai_missions.kernel.decisions import ANSWER_WORDS, plan_answers, request_hash
 from ai_missions.kernel.missions import ToolPolicy, get_mission
 from ai_missions.kernel.store import Decision, RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule, evaluate
@@ -39,6 +39,12 @@ class ActionView:
     signed_by: str | None = None  # "fiona (finance)" once a co-approver answered it
     answer: str | None = None  # "approved", "rejected (why)"... once answered (by a co-approver, or decided)
     changes: dict[str, Any] | None = None  # the arguments an edit changed, with their new values
+    #: The arguments as an edit approved them, whole (``args`` stays the action as proposed); None: not edited.
+    edited_args: dict[str, Any] | None = None
+    #: The money the action moves as edited (``amount`` is the proposed action's), when an edit approved it.
+    edited_amount: float | None = None
+    #: How the action ran once decided (``done``, ``failed``, ``rejected``...), from its result on the audit trail.
+    ran: str | None = None
     #: Its free-text arguments that reach someone outside (a customer's message): shown whole before approval.
     outside_text: list[str] = field(default_factory=list)
 
@@ -174,13 +180,22 @@ def review_sheet(
     away = absence.away(store)
     signers = {int(p): f"{s.get('reviewer')} ({s.get('role')})" for s in parts for p in s.get("answers") or {}}
     signed = {int(p): a for s in parts for p, a in (s.get("answers") or {}).items()}
-    answers = (decision.response or {}).get("responses") or []
+    answers = given_answers(decision.response, len(interrupts))
+    ran = {
+        int(e["data"]["index"]): str(e["data"].get("status"))
+        for e in events
+        if e.get("kind") in ("action_result", "action_outcome_unknown")
+        and e.get("node") == "execute"
+        and isinstance(e.get("data"), dict)
+        and isinstance(e["data"].get("index"), int)
+    }
     views = []
     for position, (interrupt, action) in enumerate(zip(interrupts, plan, strict=True)):
         index = int(interrupt.get("metadata", {}).get("action_index", position))
         why = str(planned[index].get("why") or "") if index < len(planned) else ""
         answer = answers[position] if position < len(answers) else signed.get(position)
         said, changes = answer_words(action["args"], answer)
+        edited = edited_args(answer)
         views.append(
             ActionView(
                 number=index + 1,
@@ -195,6 +210,9 @@ def review_sheet(
                 signed_by=signers.get(position),
                 answer=said,
                 changes=changes,
+                edited_args=edited,
+                edited_amount=tools.amount_of({**action, "args": edited}) if edited is not None else None,
+                ran=ran.get(index) if decision.status != "pending" else None,
                 outside_text=_outside_text(tools, action["tool"]),
             )
         )
@@ -310,20 +328,49 @@ def handoff_text(handed: Mapping[str, Any], waiting_for: str) -> str:
     return f"{line}; {handed['to']} may approve action(s) {', '.join(map(str, numbers))}"
 
 
+def given_answers(response: Mapping[str, Any] | None, count: int) -> list[Any]:
+    """The reviewer's answer to each action of a decided decision, as agent-inbox responses: the platform's answer
+    (``responses``), or the approval step's sealed plan when the answer came through LangGraph's server (each step
+    approved, edited or rejected, in the order of the request)."""
+    response = response or {}
+    if isinstance(answers := response.get("responses"), list):
+        return answers
+    steps = [s for s in response.get("plan") or [] if isinstance(s, Mapping)]
+    return list(plan_answers(steps)) if len(steps) == count else []
+
+
+def edited_args(answer: Any) -> dict[str, Any] | None:
+    """The arguments an edit approved (None when the answer is no edit)."""
+    if not isinstance(answer, Mapping) or answer.get("type") != "edit" or not isinstance(answer.get("args"), Mapping):
+        return None
+    new = answer["args"].get("args")
+    return dict(new) if isinstance(new, Mapping) else None
+
+
 def answer_words(proposed: Mapping[str, Any], answer: Any) -> tuple[str | None, dict[str, Any] | None]:
     """A reviewer's answer to one action in words (``rejected (vendor on hold)``, ``edited and approved
-    (amount=10)``) and, for an edit, the arguments it changed; ``(None, None)`` when unanswered."""
+    (amount=10)``; a changed text is named, ``body: below``, since ``show`` prints it whole) and, for an edit, the
+    arguments it changed; ``(None, None)`` when unanswered."""
     if not isinstance(answer, Mapping):
         return None, None
     said = ANSWER_WORDS.get(str(answer.get("type")), str(answer.get("type")))
     if answer.get("type") == "response":
         return f"{said} ({answer.get('args')})", None
-    edit = answer.get("args") if answer.get("type") == "edit" else None
-    new = edit.get("args") if isinstance(edit, Mapping) else None
-    if not isinstance(new, Mapping):
+    new = edited_args(answer)
+    if new is None:
         return said, None
     changes = {k: v for k, v in new.items() if k not in proposed or proposed[k] != v}
-    return f"{said} ({args_text(changes) if changes else 'no argument changed'})", changes
+    if not changes:
+        return f"{said} (no argument changed)", changes
+    short = {k: v for k, v in changes.items() if not _long_text(v)}
+    words = [args_text(short)] if short else []
+    words += [f"{k}: below" for k, v in changes.items() if _long_text(v)]
+    return f"{said} ({'; '.join(words)})", changes
+
+
+def _long_text(value: Any) -> bool:
+    """Text printed whole below an action's line, never cut into it (a message, a note)."""
+    return isinstance(value, str) and (len(value) > CUT - 10 or "\n" in value)
 
 
 #: A value longer than this is cut in an action's line (``--full`` prints it whole).
@@ -360,14 +407,15 @@ def whole_text(value: str, indent: str, width: int = WRAP) -> list[str]:
     return lines
 
 
-def _shown_whole(action: ActionView, full: bool) -> list[str]:
-    """The arguments printed whole below the action's line: the text that reaches someone outside always; with
-    ``full``, every text too long for the line or of several lines."""
+def _shown_whole(action: ActionView, args: Mapping[str, Any], full: bool) -> list[str]:
+    """The arguments printed whole below the action's line: the text that reaches someone outside always, and a
+    text an edit changed; with ``full``, every text too long for the line or of several lines."""
+    changed = action.changes or {}
     return [
         k
-        for k, v in action.args.items()
+        for k, v in args.items()
         if isinstance(v, str)
-        and (k in action.outside_text or (full and (len(v) > CUT - 10 or "\n" in v)))
+        and (k in action.outside_text or (k in changed and _long_text(v)) or (full and _long_text(v)))
         and k != "idempotency_key"
     ]
 
@@ -391,17 +439,11 @@ def render(sheet: ReviewSheet, *, indent: str = "  ", full: bool = False) -> lis
     if sheet.handed_to:
         lines.append(f"{indent}{handoff_text(sheet.handed_to, sheet.waiting_for)}")
     for a in sheet.actions:
-        whole = _shown_whole(a, full)
-        shown = {k: v for k, v in a.args.items() if k not in whole}
-        below = ", ".join(f"{k}=(below)" for k in whole)
-        inline = ", ".join(t for t in (args_text(shown, full=full) if shown else "", below) if t)
-        lines.append(f"{indent}{a.number}. {a.tool}({inline or '(no arguments)'})")
-        for k in whole:
-            reader = " (as the recipient reads it)" if k in a.outside_text else ""
-            lines.append(f"{indent}   {k}{reader}:")
-            lines += whole_text(a.args[k], f"{indent}     ")
+        lines += _action_lines(a, indent, full)
         moves = []
-        if a.amount is not None:
+        if a.edited_amount is not None and a.edited_amount != a.amount:
+            moves.append(f"money {a.edited_amount:,.2f} as edited ({a.amount or 0:,.2f} proposed)")
+        elif a.amount is not None:
             moves.append(f"money {a.amount:,.2f}")
         if a.stock is not None:
             moves.append(f"stock ({a.stock.removeprefix(a.tool).strip(' ()') or a.tool})")
@@ -413,4 +455,41 @@ def render(sheet: ReviewSheet, *, indent: str = "  ", full: bool = False) -> lis
             lines.append(f"{indent}   why: {a.why}")
         if a.policy_ids:
             lines.append(f"{indent}   policy: {', '.join(a.policy_ids)}")
+    return lines
+
+
+def _call_lines(a: ActionView, args: Mapping[str, Any], indent: str, full: bool, *, head: str) -> list[str]:
+    """``head`` then the action's call on one line (``N. tool(args)``), and below it the texts shown whole."""
+    whole = _shown_whole(a, args, full)
+    shown = {k: v for k, v in args.items() if k not in whole}
+    below = ", ".join(f"{k}=(below)" for k in whole)
+    inline = ", ".join(t for t in (args_text(shown, full=full) if shown else "", below) if t)
+    lines = [f"{head}{a.tool}({inline or '(no arguments)'})"]
+    edited = a.edited_args is not None and args is a.edited_args
+    for k in whole:
+        marks = []
+        if edited and k in (a.changes or {}):
+            marks.append("edited by the reviewer" + ("; as sent" if a.ran == "done" and a.outside_text else ""))
+        if k in a.outside_text:
+            marks.append("as the recipient reads it")
+        said = f" ({'; '.join(marks)})" if marks else ""
+        lines.append(f"{indent}   {k}{said}:")
+        lines += whole_text(str(args[k]), f"{indent}     ")
+    return lines
+
+
+def _action_lines(a: ActionView, indent: str, full: bool) -> list[str]:
+    """One action as ``show`` prints it: after an edit, the action as approved (what ran: the edited text whole,
+    marked as edited), with the action as proposed below it; else the action as proposed."""
+    if a.edited_args is None:
+        return _call_lines(a, a.args, indent, full, head=f"{indent}{a.number}. ")
+    lines = _call_lines(a, a.edited_args, indent, full, head=f"{indent}{a.number}. (edited) ")
+    changed = [k for k in (a.changes or {}) if k in a.args]
+    short = {k: a.args[k] for k in changed if not _long_text(a.args[k])}
+    head = f"{indent}   as proposed, before the edit{' (not sent)' if a.outside_text and a.ran == 'done' else ''}"
+    lines.append(f"{head}: {args_text(short, full=True)}" if short else f"{head}:")
+    for k in changed:
+        if _long_text(a.args[k]):
+            lines.append(f"{indent}     {k}:")
+            lines += whole_text(str(a.args[k]), f"{indent}       ")
     return lines

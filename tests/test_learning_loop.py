@@ -165,12 +165,17 @@ def test_a_resume_of_the_exported_graph_is_kept_too_unless_unsigned(
     graph = exported_graph.builder.compile(checkpointer=InMemorySaver(), name=exported_graph.name)
     context = MissionContext(home=str(home))
 
-    async def resume(thread: str, signed: bool) -> str:
-        config: Any = {"configurable": {"thread_id": thread}}
-        state = await graph.ainvoke(
-            {"subject_id": outcome.subject_id, "trigger": {"source": "test"}}, config, context=context
-        )
-        request = state["__interrupt__"][0].value
+    config: Any = {"configurable": {"thread_id": "t-exported"}}
+
+    async def resume(signed: bool) -> str:
+        state = await graph.aget_state(config)
+        if not state.interrupts:
+            started = await graph.ainvoke(
+                {"subject_id": outcome.subject_id, "trigger": {"source": "test"}}, config, context=context
+            )
+            request = started["__interrupt__"][0].value
+        else:
+            request = state.interrupts[0].value
         answer: dict[str, Any] = {
             "decision_id": decision_of(request),
             "reviewer": "omar",
@@ -181,13 +186,12 @@ def test_a_resume_of_the_exported_graph_is_kept_too_unless_unsigned(
         await graph.ainvoke(Command(resume=answer), config, context=context)
         return decision_of(request)
 
-    unsigned = asyncio.run(resume("t-unsigned", signed=False))
-    assert client.store.get_decision(unsigned).status == "pending"  # an unsigned answer decides nothing
-    client.store.claim_decision(unsigned, reviewer="omar", role="ops_lead", response={"type": "ignore"})
-    client.store.mark_resumed(unsigned)  # its run closed: the case is free again (a case is decided once)
-    signed = asyncio.run(resume("t-signed", signed=True))
+    unsigned = asyncio.run(resume(signed=False))
+    assert client.store.get_decision(unsigned).status == "pending"  # an unsigned answer decides nothing: the
+    assert f"review-{unsigned}" not in {c.case_id for c in load_cases(reviewed_path(home, MISSION))}  # run waits
+    signed = asyncio.run(resume(signed=True))  # for a signed one, to the same decision
+    assert signed == unsigned
     kept = {c.case_id: c for c in load_cases(reviewed_path(home, MISSION))}
-    assert f"review-{unsigned}" not in kept
     case = kept[f"review-{signed}"]
     assert case.resolution.outcome == "escalate"
     assert case.resolution.note == "not this week"
