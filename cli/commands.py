@@ -867,28 +867,44 @@ def still_open(outcome: dict[str, Any]) -> str | None:
     return f"{'; '.join(signed)}; still needed: {'; '.join(left)}; nothing runs until every action is signed"
 
 
+def _may(reviewer: Any, verb: Any, run: dict[str, Any]) -> Any:
+    """The authorization point's answer to ``reviewer`` abandoning, retrying or resuming ``run``: asked before a
+    runtime starts (a one-line refusal in no time), and again by the runtime itself."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.services import authorization
+
+    case = authorization.run_resource(_store(), run, _rules(), with_decision=True)
+    return authorization.answer(reviewer, verb, case)
+
+
 @_async
 async def _resume(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.runtime import MissionRuntime
     from ai_missions.services.identity import signed_in
 
-    signed_in(missions_home(), _store())  # finishing executions changes systems: signed-in reviewers only
+    store = _store()
+    reviewer = signed_in(missions_home(), store)  # who retries or resumes comes from the token, never from a flag
     outcomes: list[RunOutcome] = []
     if args.run_id:
-        run = _store().get_run(args.run_id)
+        run = store.get_run(args.run_id)
+        if not (said := _may(reviewer, "retry", run)):
+            raise ForbiddenError(said.reason)
         async with MissionRuntime(run["mission"]) as runtime:
-            outcome = await runtime.retry(args.run_id)
+            outcome = await runtime.retry(args.run_id, by=reviewer.name)
         emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))
         return exit_code([outcome])  # a retry that failed again is not a success
-    for mission in sorted({d.mission for d in _store().decided_not_resumed()}):
+    waiting = store.decided_not_resumed()
+    refused = [(d, said) for d in waiting if not (said := _may(reviewer, "resume", store.get_run(d.run_id)))]
+    for mission in sorted({d.mission for d in waiting}):  # the runtime resumes what the account may (asking again)
         async with _deciding_runtime(mission) as runtime:
-            outcomes.extend(await runtime.recover())
-    emit(
-        [o.to_dict() for o in outcomes],
-        as_json=args.json,
-        render=lambda _: "\n".join(_describe(o) for o in outcomes) or "nothing to resume",
-    )
+            outcomes.extend(await runtime.recover(by=reviewer.name))
+    left = "".join(f"\n  left for its reviewers: decision {d.decision_id} ({said.reason})" for d, said in refused)
+
+    def render(_: Any) -> str:
+        return ("\n".join(_describe(o) for o in outcomes) or "nothing to resume") + left
+
+    emit([o.to_dict() for o in outcomes], as_json=args.json, render=render)
     return exit_code(outcomes)
 
 
@@ -902,6 +918,8 @@ async def _abandon(args: argparse.Namespace) -> int:
     reviewer = signed_in(missions_home(), _store())  # who gives up comes from the token, never from a flag
     run = _store().get_run(args.run_id)
     refuse_unknown_outcome(run)  # before a runtime starts: a write in doubt is reconciled, not abandoned
+    if not (said := _may(reviewer, "abandon", run)):
+        raise ForbiddenError(said.reason)
     async with MissionRuntime(run["mission"], lazy_systems=True) as runtime:  # abandoning calls no system
         outcome = runtime.abandon(args.run_id, reviewer.name, args.reason)
     emit(outcome.to_dict(), as_json=args.json, render=lambda _: _describe(outcome))

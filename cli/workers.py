@@ -193,7 +193,7 @@ def start_mission(
             reason = "the worker running this case stopped; another worker takes it over from its last checkpoint"
             store.append_events(run_id, [{"kind": "error", "node": "worker", "source": "worker", "summary": reason}])
             store.update_run(run_id, status="failed", summary=reason)
-            return str(client.retry(run_id).status)
+            return str(client.retry(run_id, by=None).status)  # the platform itself takes over a stalled run
     except RuntimeError:
         raise
     except Exception as exc:  # recorded on the run as failed by the runtime; a retry would fail the same way

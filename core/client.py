@@ -21,7 +21,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
-from ai_missions.kernel.store import RunStore, refuse_unknown_outcome
+from ai_missions.kernel.store import RunStore
 from ai_missions.rollback import roll_back
 from ai_missions.runtime import MissionRuntime, RunOutcome, _sqlite_saver
 from ai_missions.scanner import cases_now, scan_and_start
@@ -106,16 +106,16 @@ class MissionClient:
         runtime = self.runtime(self.store.get_decision(decision_id).mission)
         return self._call(runtime.decide, decision_id, reviewer, **options)
 
-    def retry(self, run_id: str) -> RunOutcome:
-        """Retry a failed run of any mission from its last checkpoint (see :meth:`MissionRuntime.retry`)."""
+    def retry(self, run_id: str, *, by: str | None) -> RunOutcome:
+        """Retry a failed run of any mission from its last checkpoint as ``by`` (an authenticated account; None:
+        the platform itself, a worker's takeover) (see :meth:`MissionRuntime.retry`)."""
         runtime = self.runtime(self.store.get_run(run_id)["mission"])
-        return self._call(runtime.retry, run_id)
+        return self._call(runtime.retry, run_id, by=by)
 
     def abandon(self, run_id: str, reviewer: str, reason: str) -> RunOutcome:
         """Give up on a failed run of any mission (see :meth:`MissionRuntime.abandon`); a run whose last write's
         outcome is unknown is refused (:func:`~ai_missions.kernel.store.refuse_unknown_outcome`)."""
         run = self.store.get_run(run_id)
-        refuse_unknown_outcome(run)
         return self.runtime(run["mission"]).abandon(run_id, reviewer, reason)
 
     def rollback(self, run_id: str, number: int, reviewer: str) -> dict[str, Any]:
@@ -127,11 +127,12 @@ class MissionClient:
             roll_back, runtime.spec, self.store, runtime.systems, self.home, run_id, number, by=reviewer, role=role
         )
 
-    def recover(self) -> list[RunOutcome]:
-        """Finish every decided decision whose run did not get to execute it, whatever its mission."""
+    def recover(self, *, by: str | None = None) -> list[RunOutcome]:
+        """Finish every decided decision whose run did not get to execute it, whatever its mission: as ``by``,
+        those the authorization point lets them resume (see :meth:`MissionRuntime.recover`)."""
         outcomes: list[RunOutcome] = []
         for mission in sorted({d.mission for d in self.store.decided_not_resumed()}):
-            outcomes.extend(self._call(self.runtime(mission).recover))
+            outcomes.extend(self._call(self.runtime(mission).recover, by=by))
         return outcomes
 
     def scan(self, mission: str, **options: Any) -> list[RunOutcome]:

@@ -567,17 +567,37 @@ class MissionRuntime:
             self.store.mark_resumed(decision.decision_id)
         return outcome
 
-    async def retry(self, run_id: str, *, on_event: EventHandler | None = None) -> RunOutcome:
-        """Run a failed run again from its last checkpoint (side effects already made replay, never repeat).
+    def _may(self, verb: authorization.Verb, run: Mapping[str, Any], by: str) -> str:
+        """``by``'s role of record, once the authorization point lets them ``verb`` (abandon, retry, resume) the run;
+        ForbiddenError, its one line, otherwise."""
+        role = role_of(by, load_roster(self.home))
+        case = authorization.run_resource(self.store, run, approval_rules(self.knowledge), with_decision=True)
+        authorization.require(authorization.Person(by, role), verb, case)
+        return role
+
+    async def retry(self, run_id: str, *, by: str | None, on_event: EventHandler | None = None) -> RunOutcome:
+        """Run a failed run again from its last checkpoint (side effects already made replay, never repeat), as
+        ``by`` (an authenticated account the authorization point lets ``retry`` it), or the platform itself when
+        None (a worker taking over a run whose worker stopped).
 
         A run that failed after its decision was taken resumes that decision; one that failed before its first
         checkpoint starts over on the same subject, under the same run id."""
         run = self.store.get_run(run_id)
         if run["mission"] != self.mission:
             raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
+        who = f"{by} ({self._may('retry', run, by)})" if by is not None else "the platform (a worker's takeover)"
         run = self.store.reopen_run(run_id)  # once, and only while no other run or decision holds its case
         self.store.append_events(
-            run_id, [{"kind": "retry", "node": "runtime", "source": "runtime", "summary": "retrying the failed run"}]
+            run_id,
+            [
+                {
+                    "kind": "retry",
+                    "node": "runtime",
+                    "source": "runtime",
+                    "actor": who,
+                    "summary": f"retrying the failed run, by {who}",
+                }
+            ],
         )
         decided = [d for d in self.store.decisions_of(run_id) if d.status == "decided"]
         if decided:
@@ -599,12 +619,12 @@ class MissionRuntime:
         run = self.store.get_run(run_id)
         if run["mission"] != self.mission:
             raise ValidationError(f"run {run_id} belongs to the {run['mission']} mission")
+        role = self._may("abandon", run, reviewer)  # before anything about the run is said to whoever asks
         refuse_unknown_outcome(run)
         if run["status"] != "failed":
             raise ConflictError(f"run {run_id} is {run['status']}: only a failed run is abandoned")
         if not reason.strip():
             raise ValidationError("say why the run is abandoned (--reason)")
-        role = role_of(reviewer, load_roster(self.home))
         summary = f"abandoned by {reviewer} ({role}): {reason.strip()}"
         # first, so a crash after it leaves a failed run with dead grants, never an abandoned one with live ones
         scopes = [run_id, f"{run_id}:auto", *(d.decision_id for d in self.store.decisions_of(run_id))]
@@ -628,9 +648,26 @@ class MissionRuntime:
         self.store.update_run(run_id, status="abandoned", summary=summary)
         return RunOutcome(run_id, self.mission, run["subject_id"], "abandoned", case_types=list(run["case_types"]))
 
-    async def recover(self) -> list[RunOutcome]:
-        """Finish every decided decision of this mission whose run did not get to execute it (a crash between)."""
-        return [await self.resume(d) for d in self.store.decided_not_resumed(mission=self.mission)]
+    async def recover(self, *, by: str | None = None) -> list[RunOutcome]:
+        """Finish every decided decision of this mission whose run did not get to execute it (a crash between): as
+        ``by`` (an authenticated account), those the authorization point lets them ``resume``, each recorded on
+        its run's audit trail with who resumed it; the platform itself (None) finishes them all."""
+        outcomes = []
+        for decision in self.store.decided_not_resumed(mission=self.mission):
+            if by is not None:
+                run = self.store.get_run(decision.run_id)
+                try:
+                    role = self._may("resume", run, by)
+                except ForbiddenError:
+                    continue  # left for a reviewer of its own
+                summary = f"resuming the execution of decision {decision.decision_id}, by {by} ({role})"
+                self.store.append_events(
+                    decision.run_id,
+                    [{"kind": "resumed", "node": "runtime", "source": "runtime", "actor": f"{by} ({role})",
+                      "summary": summary}],
+                )  # fmt: skip
+            outcomes.append(await self.resume(decision))
+        return outcomes
 
     async def state(self, run_id: str) -> dict[str, Any]:
         """The graph state of a run (facts, policies, verdict, results...)."""

@@ -33,6 +33,9 @@ The rules, in words:
   names). A customer starts no mission; their portal's writes start the support mission as a trigger does.
 - **see** a run: a reviewer of its mission; a customer only a run whose case's customer (``customer.id``) is
   theirs (an account ``c-10195`` is customer ``C-10195``).
+- **abandon / retry / resume** a run (give up a failed run; run it again from its last checkpoint; finish the
+  execution of its decision): a reviewer of its mission who, when it holds a decision, may see that decision. A
+  customer does none of these.
 
 :func:`answer` gives an :class:`Answer` (allowed, and one line saying why); :func:`require` raises
 :class:`ForbiddenError` with that line. Resources are built from the store by :func:`decision_resource`,
@@ -53,9 +56,12 @@ from ai_missions.services import absence, coapproval
 from ai_missions.services.governance import approval_problems, deciding_person, ownership_problems
 from ai_missions.services.identity import CUSTOMER_ROLE
 
-Verb = Literal["see", "start", "approve", "edit", "reject", "hand_off", "mark_away"]
+Verb = Literal["see", "start", "approve", "edit", "reject", "hand_off", "mark_away", "abandon", "retry", "resume"]
 #: The verbs that answer a decision (each needs the decision pending).
 ANSWERING: tuple[Verb, ...] = ("approve", "edit", "reject", "hand_off")
+#: What a person does to a run that stopped: give it up (``abandon``), run a failed one again from its last
+#: checkpoint (``retry``), or finish the execution of its decision, interrupted after it was taken (``resume``).
+RUN_VERBS: tuple[Verb, ...] = ("abandon", "retry", "resume")
 
 
 class Identity(Protocol):
@@ -111,11 +117,13 @@ class MissionResource:
 
 @dataclass(frozen=True, slots=True)
 class RunResource:
-    """A run: its mission and the customer its case is about (``customer.id`` of its facts; None when unknown)."""
+    """A run: its mission, the customer its case is about (``customer.id`` of its facts; None when unknown) and,
+    when built for a verb of :data:`RUN_VERBS`, its latest decision (None when it has none)."""
 
     run_id: str
     mission: MissionResource
     customer: str | None
+    decision: DecisionResource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,12 +187,19 @@ def run_resource(
     rules: Iterable[ApprovalRule],
     *,
     events: Sequence[Mapping[str, Any]] | None = None,
+    with_decision: bool = False,
 ) -> RunResource:
-    """A run of the store (its record), with the customer its recorded facts name."""
+    """A run of the store (its record), with the customer its recorded facts name, and with ``with_decision`` its
+    latest decision (what abandoning, retrying or resuming the run would settle)."""
+    rules = tuple(rules)
     events = store.events(str(run["run_id"])) if events is None else events
     customer = case_facts(events).get("customer.id")
+    decisions = store.decisions_of(str(run["run_id"])) if with_decision else []
     return RunResource(
-        str(run["run_id"]), mission_resource(str(run["mission"]), rules), str(customer) if customer else None
+        str(run["run_id"]),
+        mission_resource(str(run["mission"]), rules),
+        str(customer) if customer else None,
+        decision_resource(store, decisions[-1], rules, events=events) if decisions else None,
     )
 
 
@@ -284,7 +299,7 @@ def answer(identity: Identity, verb: Verb, resource: Resource, **asked: Unpack[A
     """May ``identity`` ``verb`` ``resource``?
 
     - a :class:`MissionResource`: ``see`` (its queue and runs) or ``start`` it;
-    - a :class:`RunResource`: ``see`` it;
+    - a :class:`RunResource`: ``see`` it, or ``abandon``, ``retry`` or ``resume`` it (built ``with_decision``);
     - a :class:`DecisionResource`: ``see`` it; ``approve``/``edit``/``reject`` one action (``action``: its
       0-based position; ``edited``: the action as an edit would run it) or, without ``action``, the decision as a
       whole (what ``decide --approve`` / ``--reject`` would do); ``hand_off`` it ``to`` someone.
@@ -404,8 +419,11 @@ def _mission(identity: Identity, verb: Verb, mission: MissionResource) -> Answer
 
 
 def _run(identity: Identity, verb: Verb, run: RunResource) -> Answer:
+    if verb in RUN_VERBS:
+        return _run_verb(identity, verb, run)
     if verb != "see":
-        return Answer(False, f"a run is seen, not {verb.replace('_', ' ')}d (its decision is answered)")
+        return Answer(False, f"a run is seen, abandoned, retried or resumed, not {verb.replace('_', ' ')}d (its "
+                      "decision is answered)")  # fmt: skip
     if (customer := customer_of(identity)) is not None:
         if run.customer is not None and run.customer == customer:
             return Answer(True, f"run {run.run_id} is about customer {customer}'s own records")
@@ -414,6 +432,25 @@ def _run(identity: Identity, verb: Verb, run: RunResource) -> Answer:
     if mission.allowed:
         return mission
     return Answer(False, f"{_who(identity)} may not see run {run.run_id}: {mission.reason.split(': ', 1)[-1]}")
+
+
+def _run_verb(identity: Identity, verb: Verb, run: RunResource) -> Answer:
+    """Abandon, retry or resume a run: a reviewer of its mission and, when it holds a decision, a reviewer of that
+    decision (abandoning settles it unexecuted and revokes its grants; retrying or resuming carries out what its
+    approver approved). A customer does none of these, on their own case either."""
+    if identity.role == CUSTOMER_ROLE:
+        return Answer(False, f"{_who(identity)} may not {verb} run {run.run_id}: a customer abandons, retries or "
+                      "resumes no run (its mission's reviewers do)")  # fmt: skip
+    mission = _mission(identity, "see", run.mission)
+    if not mission:
+        return Answer(False, f"{_who(identity)} may not {verb} run {run.run_id}: {mission.reason.split(': ', 1)[-1]}")
+    if run.decision is not None and not (sees := _sees(identity, run.decision)):
+        return Answer(
+            False,
+            f"{_who(identity)} may not {verb} run {run.run_id}: it holds decision {run.decision.decision_id}, and "
+            f"{sees.reason.split(': ', 1)[-1]}",
+        )
+    return Answer(True, f"{_who(identity)} reviews run {run.run_id} ({run.mission.name}), so may {verb} it")
 
 
 def _decision(

@@ -504,11 +504,11 @@ async def test_a_run_that_raises_ends_failed_then_is_retried_and_the_scan_goes_o
             assert {r["subject_id"] for r in runtime.store.list_runs(status="failed")} >= {second, third}
 
             flaky.broken = False
-            retried = await runtime.retry("R-flaky")
+            retried = await runtime.retry("R-flaky", by=None)
             assert retried.status == "awaiting_decision"
             assert runtime.store.get_run("R-flaky")["status"] == "awaiting_decision"
             with pytest.raises(ConflictError, match="not failed"):
-                await runtime.retry("R-flaky")
+                await runtime.retry("R-flaky", by=None)
 
 
 def test_resume_run_retries_a_failed_run_from_the_command_line(home: Path, missions: MissionClient) -> None:

@@ -94,9 +94,8 @@ def test_an_inbox_edit_by_a_reviewer_who_may_not_approve_the_proposed_capture_de
 
     env = {**os.environ, "MISSIONS_HOME": str(home)}
     env.pop("MISSIONS_TOKEN", None)
-    shown = subprocess.run(
-        [sys.executable, "-m", "ai_missions.cli", "show", thread_id], env=env, capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-m", "ai_missions.cli", "show", thread_id]
+    shown = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert shown.returncode == 0, shown.stderr
     assert "decided by fiona" in shown.stdout
     assert "1. (edited) capture_payment(" in shown.stdout

@@ -142,7 +142,7 @@ def test_a_failed_run_is_not_retried_while_another_run_holds_its_case(home: Path
     waiting = missions.start(INVOICES, invoice)  # the failed run does not hold the case
     assert waiting.decision_id is not None
     with pytest.raises(ConflictError, match=waiting.decision_id):
-        missions.retry("R-failed-before")
+        missions.retry("R-failed-before", by=None)
     assert store.get_run("R-failed-before")["status"] == "failed"
 
 

@@ -72,7 +72,7 @@ def retry_failed(run: dict[str, Any]) -> None:
     ):
         try:
             with st.spinner("Retrying…"):
-                outcome = resources.client().retry(run["run_id"])
+                outcome = resources.client().retry(run["run_id"], by=reviewer)
         except Exception as exc:  # the retry failed again: recorded on the run, said here
             st.error(f"The retry failed too: {exc}", icon=":material/error:")
         else:
