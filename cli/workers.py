@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,22 @@ from ai_missions.kernel.database import (
     lock_key,
     no_commit_wait,
 )
-from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.errors import ForbiddenError, NotFoundError
 
 ENGINES = ("local", "procrastinate")
+#: What an eval job's ``config`` says: how its case is replayed (data). The model's endpoint, key and name, and any
+#: path, are the worker's own settings (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_MODEL``, its home): a job
+#: naming one is refused (issue 59, item 4: a queued job chose the endpoint, and the worker sent it its key).
+JOB_CONFIG = (
+    "mission",
+    "reasoner",
+    "concurrency",
+    "workers",
+    "limit",
+    "retrieval_cache",
+    "llm_timeout_s",
+    "policies_per_type",
+)
 MISSIONS_QUEUE = "missions"
 EVALS_QUEUE = "evals"
 
@@ -70,6 +83,20 @@ def make_app(url: str, *, wait_for_commits: bool = True) -> Any:
     app.task(name="missions:start_mission", queue=MISSIONS_QUEUE, retry=retry)(start_mission)
     app.task(name="missions:eval_case", queue=EVALS_QUEUE, retry=retry)(eval_case)
     return app
+
+
+def job_config(config: Any) -> dict[str, Any]:
+    """An eval job's ``config`` as data (:data:`JOB_CONFIG`); ForbiddenError, in one line, when it names anything
+    else (an endpoint, a key, a model, a path): those come from the worker's own settings only."""
+    if not isinstance(config, Mapping):
+        kind = type(config).__name__
+        raise ForbiddenError(f"an eval job's config is an object of {', '.join(JOB_CONFIG)}, not {kind}")
+    if named := sorted(str(k) for k in config if k not in JOB_CONFIG):
+        raise ForbiddenError(
+            f"an eval job may not set {', '.join(named)}: endpoints, keys, models and paths come from the worker's "
+            f"settings; a job carries only {', '.join(JOB_CONFIG)}"
+        )
+    return dict(config)
 
 
 async def ensure_schema(app: Any, url: str) -> None:
@@ -171,10 +198,30 @@ def _state() -> WorkerState:
 
 
 # -- the tasks ------------------------------------------------------------------------------------------------------
+#: The reasoners a trigger job may ask for (the llm one on the worker's own endpoint and key).
+REASONERS = ("offline", "llm")
+
+
 def start_mission(
-    mission: str, subject_id: str, run_id: str, trigger: dict[str, Any], reasoner: str, found_at: str
+    mission: str,
+    subject_id: str,
+    run_id: str,
+    trigger: dict[str, Any],
+    reasoner: str,
+    found_at: str,
+    **named: Any,
 ) -> str:
-    """Handle one trigger: start the run ``run_id`` on the subject, or finish it when a worker that had it died."""
+    """Handle one trigger: start the run ``run_id`` on the subject, or finish it when a worker that had it died. A
+    job naming anything else (an endpoint, a key, a path) or an unknown reasoner is refused in one line and ends:
+    the worker's settings are its own."""
+    if named or reasoner not in REASONERS:
+        why = (
+            f"it may not set {', '.join(sorted(named))}: endpoints, keys and paths come from the worker's settings"
+            if named
+            else f"reasoner {reasoner!r} is not one of {', '.join(REASONERS)}"
+        )
+        print(f"missions worker: trigger job for {mission} {subject_id} refused: {why}", file=sys.stderr)
+        return "refused"
     client = _state().client
     store = client.store
     try:
@@ -223,6 +270,11 @@ async def eval_case(eval_run: str, case: str, config: dict[str, Any]) -> str:
     from ai_missions.evals.replay import replay
     from ai_missions.kernel.cases import parse_case
 
+    try:
+        config = job_config(config)  # before anything: a job carries data, never the worker's configuration
+    except ForbiddenError as exc:  # ends the job (a retry would be refused the same way), said in one line
+        print(f"missions worker: eval job of run {eval_run} refused: {exc}", file=sys.stderr)
+        return "refused"
     state = _state()
     store = state.eval_store()
     parsed = parse_case(case)
@@ -314,7 +366,7 @@ def evaluate_on_workers(
     url = require_url()
     finished = store.finished_case_ids(eval_run)
     todo = [c for c in cases if c.case_id not in finished]
-    share = {**config, "workers": 1, "concurrency": 1}
+    share = {**{k: v for k, v in config.items() if k in JOB_CONFIG}, "workers": 1, "concurrency": 1}  # data only
     asyncio.run(enqueue_cases(url, eval_run, todo, share))
     wanted = {c.case_id for c in cases}
     done = len(wanted & finished)
