@@ -617,12 +617,28 @@ def _account(identity: Identity, verb: Verb, account: AccountResource) -> Answer
     )
 
 
-def own_write_answer(identity: Identity, spec: MissionSpec, tool: str, args: Mapping[str, Any]) -> Answer:
+def record_arguments(args: Mapping[str, Any]) -> list[str]:
+    """The arguments of a customer's write that name records of a system (``ticket_id``, ``order_id``): each must
+    be the customer's own (``customer_id`` names the customer, checked as such; ``idempotency_key`` is no record)."""
+    return [k for k in args if k.endswith("_id") and k != "customer_id"]
+
+
+def own_write_answer(
+    identity: Identity,
+    spec: MissionSpec,
+    tool: str,
+    args: Mapping[str, Any],
+    *,
+    owners: Mapping[str, str | None],
+) -> Answer:
     """May ``identity`` make this write of their own through the mission's portal (a message about their order)?
 
     Only a ``customer`` account; only a tool the mission declares its customers write (``customer_tools``, never
-    one of its own actions, which a reviewer decides); and, when the write names a customer, only themselves. The
-    other records it names (a ticket) the portal shows them as theirs before they write."""
+    one of its own actions, which a reviewer decides); when the write names a customer, only themselves; and every
+    record it names (:func:`record_arguments`: a ticket, an order) theirs, as ``owners`` says (argument -> the
+    customer its system of record holds it for, None when it holds none): a record whose owner is unknown is not
+    theirs. Checked here, for every surface, where the portal page alone checked before (a customer wrote on
+    another customer's ticket through ``add_customer_message``, which names no customer)."""
     customer = customer_of(identity)
     if customer is None:
         return Answer(False, f"{_who(identity)} is not a customer: the portal writes only as the signed-in customer")
@@ -631,4 +647,8 @@ def own_write_answer(identity: Identity, spec: MissionSpec, tool: str, args: Map
     named = args.get("customer_id")
     if named is not None and named != customer:
         return Answer(False, f"{_who(identity)} writes as customer {customer} only, not {named}")
+    for name in record_arguments(args):
+        if owners.get(name) != customer:
+            return Answer(False, f"{_who(identity)} may not write about {name.removesuffix('_id')} {args[name]}: it "
+                          f"is not one of customer {customer}'s")  # fmt: skip
     return Answer(True, f"{_who(identity)} writes as customer {customer}")

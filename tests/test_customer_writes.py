@@ -10,7 +10,7 @@ import pytest
 
 from ai_missions.customer_writes import OWN_WRITE, write_as_customer
 from ai_missions.kernel import grants
-from ai_missions.kernel.errors import ForbiddenError, ValidationError
+from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
@@ -23,6 +23,10 @@ CUSTOMER = Person("c-10195", "customer")
 MESSAGE = {"customer_id": "C-10195", "channel": "portal", "subject": "About SO-1", "body": "Where is it?"}
 
 
+#: Whose each record is, as its system of record says.
+OWNERS = {"TKT-000001": "C-10195", "TKT-000002": "C-20000", "SO-1": "C-10195", "SO-2": "C-20000"}
+
+
 class Recorder:
     """Stands in for the mission client: keeps each call and answers like the helpdesk."""
 
@@ -32,6 +36,11 @@ class Recorder:
     def call_tool(
         self, tool: str, args: dict[str, Any], *, mission: str, meta: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        if tool.startswith("get_"):  # a read of the record a write names: whose it is
+            (record,) = args.values()
+            if record not in OWNERS:
+                raise NotFoundError(f"{tool}: unknown {record}")
+            return {"customer_id": OWNERS[record]}
         self.calls.append((tool, args, mission, meta))
         return {"ticket": {"ticket_id": "TKT-000001"}, "replayed": False}
 
@@ -45,8 +54,12 @@ def test_the_support_mission_declares_what_its_customers_write() -> None:
     ("who", "tool", "args", "allowed"),
     [
         (CUSTOMER, "open_ticket", MESSAGE, True),
+        (CUSTOMER, "open_ticket", {**MESSAGE, "order_id": "SO-1"}, True),
         (CUSTOMER, "add_customer_message", {"ticket_id": "TKT-000001", "body": "it is SO-1"}, True),
         (CUSTOMER, "open_ticket", {**MESSAGE, "customer_id": "C-20000"}, False),  # as another customer
+        (CUSTOMER, "open_ticket", {**MESSAGE, "order_id": "SO-2"}, False),  # about another customer's order
+        (CUSTOMER, "add_customer_message", {"ticket_id": "TKT-000002", "body": "x"}, False),  # on another's ticket
+        (CUSTOMER, "add_customer_message", {"ticket_id": "TKT-404", "body": "x"}, False),  # on an unknown one
         (CUSTOMER, "refund_payment", {"capture_id": "CAP-1", "amount": 10.0}, False),  # a mission's action
         (CUSTOMER, "send_ticket_reply", {"ticket_id": "TKT-000001", "body": "done"}, False),
         (Person("lee", "support_lead"), "open_ticket", MESSAGE, False),  # staff write no customer's message
@@ -55,9 +68,30 @@ def test_the_support_mission_declares_what_its_customers_write() -> None:
 def test_the_authorization_point_answers_for_a_customers_write(
     who: Person, tool: str, args: dict[str, Any], allowed: bool
 ) -> None:
-    said = own_write_answer(who, SUPPORT, tool, args)
+    said = own_write_answer(who, SUPPORT, tool, args, owners={k: OWNERS.get(args[k]) for k in args})
     assert said.allowed is allowed
     assert said.reason
+
+
+@pytest.mark.attack("59.9")
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("add_customer_message", {"ticket_id": "TKT-000002", "body": "cancel my order"}),  # names no customer
+        ("open_ticket", {**MESSAGE, "order_id": "SO-2"}),
+        ("add_customer_message", {"ticket_id": "TKT-404", "body": "hello"}),
+    ],
+)
+def test_a_customer_writes_on_no_record_of_another_customer_whatever_page_calls(
+    home: Path, tool: str, args: dict[str, Any]
+) -> None:
+    """Issue 59, item 9: the authorization point let a customer write on another customer's ticket
+    (``own_write_answer`` checked a ``customer_id`` that ``add_customer_message`` lacks; only the portal page
+    checked). The platform's own write path, whatever page calls it, reads whose each named record is."""
+    client = Recorder()
+    with pytest.raises(ForbiddenError, match="is not one of customer C-10195's"):
+        write_as_customer(client, home, "c-10195", tool, {**args, "idempotency_key": "k-1"}, mission="support")
+    assert client.calls == []  # nothing written, no grant minted
 
 
 @pytest.fixture
