@@ -380,6 +380,11 @@ def _runs(args: argparse.Namespace) -> int:
         from ai_missions.services import authorization
 
         rows = authorization.visible_runs(store, viewer, _rules(), limit=args.limit, **filters)
+        if authorization.customer_of(viewer):  # as a customer reads their runs: no outcome, no case types
+            # deferred: start-up time (`missions --help` loads every area)
+            from ai_missions.services.customer_view import customer_run
+
+            rows = [customer_run(r) for r in rows]
     else:
         rows = store.list_runs(**filters, limit=args.limit)
 
@@ -399,8 +404,8 @@ def _runs(args: argparse.Namespace) -> int:
                 r["mission"],
                 r["subject_id"],
                 r["status"],
-                str(r["outcome"] or "-"),
-                ",".join(r["case_types"]) or "-",
+                str(r.get("outcome") or "-"),
+                ",".join(r.get("case_types") or []) or "-",
             )
             for r in rows
         ]
@@ -503,6 +508,8 @@ def _show(args: argparse.Namespace) -> int:
         from ai_missions.services import authorization
 
         authorization.require(viewer, "see", authorization.run_resource(store, run, _rules(), events=events))
+        if authorization.customer_of(viewer):  # their own case, as a customer reads it: no internal reasoning
+            return _show_to_customer(args, run, decisions, events)
     rules = _rules() if decisions else []
     roster = _roster() if decisions else None
     sheets = [review_sheet_of(store, d, rules, events, run, roster) for d in decisions]
@@ -557,6 +564,30 @@ def _show(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     emit(trail, as_json=args.json, render=render_trail)
+    return 0
+
+
+def _show_to_customer(args: argparse.Namespace, run: Any, decisions: Any, events: Any) -> int:
+    """``show`` for a customer: where their case stands and what was sent to them
+    (:mod:`ai_missions.services.customer_view`)."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.services.customer_view import customer_view
+    from ai_missions.services.review import whole_text
+
+    view = customer_view(run, decisions, events)
+
+    def render(view: dict[str, Any]) -> str:
+        case = view["run"]
+        lines = [f"Your case {case['subject_id']} ({case['mission']}, run {case['run_id']}): {case['status']}"]
+        lines += [f"  decision {d['decision_id']}: {d['status']}" for d in view["decisions"]]
+        for sent in view["sent"]:
+            lines.append(f"\nSent to you at {str(sent['at'])[:16].replace('T', ' ')} UTC")
+            for key, text in sent.items():
+                if key not in ("at", "tool") and isinstance(text, str):
+                    lines += whole_text(text, "  ")
+        return "\n".join(lines)
+
+    emit(view, as_json=args.json, render=render)
     return 0
 
 

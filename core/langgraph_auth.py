@@ -16,9 +16,10 @@ authorization point, through the ``@auth.on`` handlers below; what no handler na
 
 - a thread is one run of a mission. Creating one takes an account that may start some mission; it is stamped with
   its ``owner`` (what a client writes in its metadata under the platform's keys is dropped). Reading it (its state,
-  its runs, its stream) takes the standing to see its run (a reviewer of its mission; a customer, a run about their
-  own records), or, before it ran, being its owner. A search returns only those threads: the owner's, and those of
-  the missions the account reviews.
+  its runs, its stream) takes the standing to see its run (a reviewer of its mission), or, before it ran, being its
+  owner; a customer reads no thread, their own run's included (its state is the mission's reasoning: the fraud
+  score, the reviewers), and sees their case through the portal or ``read_run``'s customer view. A search returns
+  only those threads: the owner's, and those of the missions the account reviews.
 - a run on a thread starts its mission from a subject (the account may start that mission; the subject, and the
   context's reasoner, are checked before anything is recorded: an unknown subject is a one-line 404, a context naming
   anything but the reasoner a 403, the ``llm`` reasoner on a server without an endpoint a 422), or answers its
@@ -57,7 +58,14 @@ from ai_missions.nodes.context import MissionContext, server_context
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.trust import INPUT_FIELDS
 from ai_missions.services.admission import refuse_open_case, refuse_unknown_subject
-from ai_missions.services.authorization import Person, answer, decision_resource, mission_resource, run_resource
+from ai_missions.services.authorization import (
+    Person,
+    answer,
+    customer_of,
+    decision_resource,
+    mission_resource,
+    run_resource,
+)
 from ai_missions.services.governance import approval_rules
 from ai_missions.services.identity import Account, Accounts
 
@@ -175,6 +183,13 @@ def visible(who: Person, home: Path) -> dict[str, Any]:
     return {"$or": [owned, *({"graph_id": m} for m in missions)]} if missions else owned
 
 
+#: Why a customer reads no thread, their own run's included.
+CUSTOMER_THREADS = (
+    "a customer reads their own case through the portal or the platform API (read_run), not a thread: its state "
+    "holds the mission's internal reasoning (facts, fraud score, reviewers)"
+)
+
+
 def thread_access(who: Person, thread_id: Any, home: Path) -> dict[str, Any] | None:
     """Whether ``who`` may read the thread: its run (the thread is the run) as the authorization point says,
     ForbiddenError when it may not; a thread that has not run yet is its owner's (the filter returned)."""
@@ -186,6 +201,8 @@ def thread_access(who: Person, thread_id: Any, home: Path) -> dict[str, Any] | N
     said = answer(who, "see", run_resource(store, run, _rules(home)))
     if not said:
         raise ForbiddenError(said.reason)
+    if customer_of(who) is not None:  # their own run: but its thread's state is the mission's reasoning
+        raise ForbiddenError(CUSTOMER_THREADS)
     return None
 
 

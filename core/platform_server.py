@@ -40,6 +40,7 @@ from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.knowledge_index.policy_book import PolicyBook
 from ai_missions.services import authorization, queue_filters
+from ai_missions.services.customer_view import customer_run, customer_view
 from ai_missions.services.governance import approval_rules
 from ai_missions.services.identity import CUSTOMER_ROLE, Account, Accounts, saved_token
 from ai_missions.services.platform_client import SERVE_FILE
@@ -200,26 +201,31 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
     @server.tool()
     @_one_line_errors
     async def list_runs(mission: str | None = None, status: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """The mission runs the calling account may see, newest first."""
-        return authorization.visible_runs(
+        """The mission runs the calling account may see, newest first (a customer's: as a customer reads them)."""
+        caller = platform.caller()
+        runs = authorization.visible_runs(
             platform.store,
-            platform.caller(),
+            caller,
             platform.rules(),
             limit=max(0, min(limit, 500)),
             mission=mission,
             status=status,
         )
+        return [customer_run(r) for r in runs] if authorization.customer_of(caller) else runs
 
     @server.tool()
     @_one_line_errors
     async def read_run(run_id: str) -> dict[str, Any]:
-        """A run: its record, its decisions, its Explain rail (observations, verdict, actions) and its audit trail."""
+        """A run: its record, its decisions, its Explain rail (observations, verdict, actions) and its audit trail;
+        for a customer, their case as they read it (:mod:`ai_missions.services.customer_view`)."""
         caller = platform.caller()
         run = platform.store.get_run(run_id)
         events = platform.store.events(run_id)
         authorization.require(
             caller, "see", authorization.run_resource(platform.store, run, platform.rules(), events=events)
         )
+        if authorization.customer_of(caller):
+            return customer_view(run, platform.store.decisions_of(run_id), events)
         rail = [e for e in events if e["kind"] in ("observation", "verdict", "action_result", "decision")]
         return {
             "run": run,

@@ -147,7 +147,9 @@ def test_a_customer_sees_only_runs_about_their_own_records_and_answers_none(
         assert update[0] == 403, update
     assert status_of(lambda: other.threads.get(thread_id))[0] == 403  # another customer's run: not theirs
     assert status_of(lambda: other.threads.get_state(thread_id))[0] == 403
-    assert own.threads.get(thread_id)["thread_id"] == thread_id  # a run about their own order: theirs to see
+    own_read = status_of(lambda: own.threads.get_state(thread_id))  # their own run: its state is the reasoning
+    assert own_read[0] == 403, own_read  # (issue 59, item 9): they read it through the portal or read_run
+    assert "a customer reads their own case through the portal" in own_read[1]
 
     # Studio's own sign-in (no token, the langsmith scheme) is off: the server asks for a token
     studio = httpx.post(f"{server}/threads/search", json={}, headers={"x-auth-scheme": "langsmith"}, timeout=10)
