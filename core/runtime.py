@@ -50,7 +50,7 @@ from ai_missions.kernel.triggers import Systems
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.guard import check_actions, review_actions
 from ai_missions.pg_checkpoints import postgres_saver
-from ai_missions.services import authorization, coapproval
+from ai_missions.services import authorization, coapproval, deadlines
 from ai_missions.services.admission import refuse_open_case, refuse_unknown_subject
 from ai_missions.services.connections import connections
 from ai_missions.services.gateway import SystemsGateway
@@ -283,7 +283,7 @@ class MissionRuntime:
             schemas = {t: known[t] for t in tools if t in known}
             stored = {"interrupts": request, "actions_hash": request_hash(request), "schemas": schemas}
             started = datetime.fromisoformat(self.store.get_run(run_id)["created_at"])
-            due = self.spec.due_at(started, types)
+            due = deadlines.due_at(self.spec, started, types, facts, self.knowledge)  # the policies' deadlines
             try:
                 opened = self.store.open_decision(
                     decision_id,

@@ -20,7 +20,6 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -282,9 +281,6 @@ class MissionSpec:
     policies: Path | None = None
     #: One line a person reads about what the mission does.
     description: str = ""
-    #: Hours within which a case of each type must be decided (from its policy, e.g. GOV-005): a pending
-    #: decision is due by the earliest deadline of its case types, and the Decision Queue is ordered by it.
-    deadlines: Mapping[str, float] = field(default_factory=dict)
     #: Demo reviewers the mission brings (name -> role), added to the platform's default roster.
     reviewers: Mapping[str, str] = field(default_factory=dict)
     #: Dashboard pages the mission brings: title -> Streamlit page file (shown under the mission's title).
@@ -318,11 +314,6 @@ class MissionSpec:
             "evals": f"{package}.evals:PLUGIN",
         }
         return cls(**{**parts, **fields})
-
-    def due_at(self, started: datetime, case_types: Sequence[str]) -> datetime | None:
-        """When a case of these types started at ``started`` must be decided (None: no deadline applies)."""
-        hours = [self.deadlines[t] for t in case_types if t in self.deadlines]
-        return started + timedelta(hours=min(hours)) if hours else None
 
     def build_graph(self) -> StateGraph[Any, Any, Any, Any]:
         builder: StateGraph[Any, Any, Any, Any] = _load(self.graph)()

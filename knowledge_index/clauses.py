@@ -182,6 +182,47 @@ def clause_facts(clause: Clause) -> set[str]:
     return found
 
 
+#: A deadline's ``case_types`` value meaning every case type of the missions its policy governs.
+EVERY_CASE = "all"
+
+
+class Deadline(_Strict):
+    """How fast a decision on cases of some types is due, as a policy states it (its ``deadlines``): within
+    ``hours`` of the case being found, and, with ``before``, before what the decision protects expires (a fact
+    giving the time left, in ``before_unit``), ``ahead_hours`` ahead when that can still be kept, else by the expiry
+    itself. ``when``: only for cases whose facts meet it (an unknown fact counts as met: the earlier deadline)."""
+
+    case_types: list[str]
+    hours: float | None = Field(default=None, gt=0)
+    before: str | None = None
+    before_unit: Literal["hours", "days"] = "hours"
+    ahead_hours: float = Field(default=0, ge=0)
+    when: Condition | None = None
+
+    @field_validator("before")
+    @classmethod
+    def _known_before(cls, fact: str | None) -> str | None:
+        if fact is not None and fact not in all_facts():
+            raise ValueError(f"unknown fact {fact!r}")
+        return fact
+
+    @model_validator(mode="after")
+    def _says_how_fast(self) -> Deadline:
+        if self.hours is None and self.before is None:
+            raise ValueError("a deadline gives hours, or the fact it must come before, or both")
+        if not self.case_types:
+            raise ValueError(f"a deadline names the case types it governs (or {EVERY_CASE!r})")
+        return self
+
+
+class DeadlineFactor(_Strict):
+    """Scales the deadlines of its own policy for cases whose facts meet ``when`` ("Marketplace orders get half of
+    these times": ``factor: 0.5``). An unknown fact leaves the times as they are."""
+
+    when: Condition
+    factor: float = Field(gt=0, le=1)
+
+
 def evaluate(condition: Condition, facts: Mapping[str, Any]) -> bool | None:
     """Evaluate a condition against facts: True, False, or None when it depends on an unknown fact."""
     if isinstance(condition, Leaf):

@@ -31,7 +31,18 @@ from ai_missions.kernel.missions import (
     policy_dirs,
     registry,
 )
-from ai_missions.knowledge_index.clauses import PLACEHOLDER, AllOf, AnyOf, ApprovalRule, Clause, Condition, Leaf
+from ai_missions.knowledge_index.clauses import (
+    EVERY_CASE,
+    PLACEHOLDER,
+    AllOf,
+    AnyOf,
+    ApprovalRule,
+    Clause,
+    Condition,
+    Deadline,
+    DeadlineFactor,
+    Leaf,
+)
 
 #: ``applies_to`` value meaning "every exception type".
 APPLIES_TO_ALL = "all"
@@ -56,6 +67,10 @@ class Policy(BaseModel):
     applies_to: tuple[str, ...]
     clauses: tuple[Clause, ...] = ()
     approval_rules: tuple[ApprovalRule, ...] = ()
+    #: How fast decisions on the cases it governs are due (:mod:`ai_missions.services.deadlines` reads them).
+    deadlines: tuple[Deadline, ...] = ()
+    #: What scales this policy's deadlines (marketplace orders: half the times).
+    deadline_factors: tuple[DeadlineFactor, ...] = ()
     #: Front-matter keys this loader does not interpret (owner, tags, ...), kept as written.
     extra: dict[str, Any] = Field(default_factory=dict)
     body: str
@@ -114,6 +129,17 @@ class _FrontMatter(BaseModel):
     applies_to: list[str]
     clauses: list[Clause] = Field(default_factory=list)
     approval_rules: list[ApprovalRule] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    deadline_factors: list[DeadlineFactor] = Field(default_factory=list)
+
+    @field_validator("deadlines")
+    @classmethod
+    def _known_deadline_types(cls, deadlines: list[Deadline]) -> list[Deadline]:
+        known = set(all_case_types())
+        for deadline in deadlines:
+            if unknown := [t for t in deadline.case_types if t != EVERY_CASE and t not in known]:
+                raise ValueError(f"deadline for unknown case types {unknown}")
+        return deadlines
 
     @field_validator("id")
     @classmethod
@@ -328,6 +354,8 @@ def _parse(path: Path, raw: bytes) -> Policy:
         applies_to=tuple(front_matter.applies_to),
         clauses=tuple(front_matter.clauses),
         approval_rules=tuple(front_matter.approval_rules),
+        deadlines=tuple(front_matter.deadlines),
+        deadline_factors=tuple(front_matter.deadline_factors),
         extra={k: v for k, v in data.items() if k not in known},
         body=body,
         path=path,
@@ -381,6 +409,12 @@ def _vocabulary_problems(path: Path, root: yaml.Node, front: _FrontMatter) -> li
             if (fact := getattr(rule, field)) is not None:
                 found.append((("approval_rules", i, field), "fact", fact))
         found += [(("approval_rules", i, "tools"), "tool", t) for t in rule.tools if t != "*"]
+    for i, deadline in enumerate(front.deadlines):
+        found += [(loc, "fact", fact) for loc, fact in _names(deadline.when, ("deadlines", i, "when"))]
+        if deadline.before is not None:
+            found.append((("deadlines", i, "before"), "fact", deadline.before))
+    for i, factor in enumerate(front.deadline_factors):
+        found += [(loc, "fact", fact) for loc, fact in _names(factor.when, ("deadline_factors", i, "when"))]
     problems = []
     for loc, kind, name in found:
         if any(name in _words(m, kind) for m in missions):

@@ -32,8 +32,9 @@ from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.observe import collecting
-from ai_missions.nodes.resources import home_of, off_loop
+from ai_missions.nodes.resources import home_of, knowledge_of, off_loop
 from ai_missions.nodes.state import Node
+from ai_missions.services import deadlines
 
 #: How a decision opened by a run of LangGraph's server is marked in the queue.
 SERVED_BY = "langgraph"
@@ -70,7 +71,7 @@ def recorded(spec: MissionSpec, name: str, node: Any) -> Node:
                 update = await _call(node, is_async, takes_runtime, state, runtime)
             except GraphInterrupt as paused:
                 await off_loop(_record, store, run_id, events, {"status": "awaiting_decision"})
-                await off_loop(_queued, store, spec, run_id, state, paused)
+                await off_loop(_queued, store, spec, run_id, state, paused, runtime.context)
                 raise
             except Exception as exc:
                 reason = str(exc) if isinstance(exc, MissionsError) else f"{type(exc).__name__}: {exc}"
@@ -134,7 +135,14 @@ def _record(store: RunStore, run_id: str, events: list[dict[str, Any]], fields: 
         store.update_run(run_id, **fields)
 
 
-def _queued(store: RunStore, spec: MissionSpec, run_id: str, state: Mapping[str, Any], paused: GraphInterrupt) -> None:
+def _queued(
+    store: RunStore,
+    spec: MissionSpec,
+    run_id: str,
+    state: Mapping[str, Any],
+    paused: GraphInterrupt,
+    context: MissionContext | None,
+) -> None:
     """The paused run's question in the Decision Queue, so ``missions queue`` and the dashboard list it (marked as
     served by LangGraph's server: it is answered there, where its checkpoint lives)."""
     for pending in paused.args[0] if paused.args else ():
@@ -149,16 +157,17 @@ def _queued(store: RunStore, spec: MissionSpec, run_id: str, state: Mapping[str,
                 mission=spec.name,
                 subject_id=str(state.get("subject_id", "")),
                 request={"interrupts": request, "actions_hash": request_hash(request), "served_by": SERVED_BY},
-                due_at=_due(store, spec, run_id, state),
+                due_at=_due(store, spec, run_id, state, knowledge_of(context)),
             )
 
 
-def _due(store: RunStore, spec: MissionSpec, run_id: str, state: Mapping[str, Any]) -> str | None:
-    """When the paused run's decision is due, as the runtime dates its own: from the run's start and its case types
-    (GOV-005); None when no deadline applies."""
-    types = (state.get("facts") or {}).get(spec.vocabulary.types_fact)
+def _due(store: RunStore, spec: MissionSpec, run_id: str, state: Mapping[str, Any], knowledge: Any) -> str | None:
+    """When the paused run's decision is due, as the runtime dates its own: from the run's start, its case types
+    and facts, by the indexed policies' deadlines (:mod:`ai_missions.services.deadlines`); None when none applies."""
+    facts = state.get("facts") or {}
+    types = facts.get(spec.vocabulary.types_fact)
     started = datetime.fromisoformat(str(store.get_run(run_id)["created_at"]))
-    due = spec.due_at(started, [str(t) for t in types] if isinstance(types, list) else [])
+    due = deadlines.due_at(spec, started, [str(t) for t in types] if isinstance(types, list) else [], facts, knowledge)
     return due.isoformat(timespec="milliseconds") if due else None
 
 

@@ -577,12 +577,13 @@ def test_the_queue_is_ordered_by_policy_deadline_with_late_ones_flagged(tmp_path
     from datetime import UTC, datetime, timedelta
 
     from ai_missions.dashboard.model import due_text
+    from ai_missions.knowledge_index.policies import load_corpus
+    from ai_missions.services.deadlines import due_in_hours
 
-    spec = get_mission(MISSION)
-    started = datetime(2026, 3, 16, 12, tzinfo=UTC)
-    assert spec.due_at(started, ["payment_review", "duplicate_order"]) == started + timedelta(hours=2)
-    assert spec.due_at(started, ["auth_expiring"]) == started + timedelta(hours=4)
-    assert spec.due_at(started, ["something_else"]) is None
+    spec, policies = get_mission(MISSION), load_corpus().policies
+    assert due_in_hours(spec, ["payment_review", "duplicate_order"], {}, policies) == 2
+    assert due_in_hours(spec, ["auth_expiring"], {"payment.auth_expires_in_hours": 12}, policies) == 8
+    assert due_in_hours(spec, ["something_else"], {}, policies) is None  # (tests/test_deadlines.py: the rest)
     store = RunStore(tmp_path / "runs.sqlite")
     now = datetime.now(UTC)
     for decision_id, due in [

@@ -126,7 +126,9 @@ def test_front_matter(doc: Doc) -> None:
     assert isinstance(applies_to, list)
     assert applies_to
     assert all(t == "all" or t in EXCEPTION_TYPES for t in applies_to), applies_to
-    assert set(doc.meta) <= {*REQUIRED, "clauses", "approval_rules"}, f"{doc.id}: unexpected keys"
+    assert set(doc.meta) <= {*REQUIRED, "clauses", "approval_rules", "deadlines", "deadline_factors"}, (
+        f"{doc.id}: unexpected keys"
+    )
     assert len({c.id for c in doc.clauses}) == len(doc.clauses), f"{doc.id}: duplicate clause ids"
 
 

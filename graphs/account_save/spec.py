@@ -35,5 +35,4 @@ SPEC = MissionSpec.in_package(
     reviewers={**dict.fromkeys(OWNERS, "account_owner"), **dict.fromkeys(MANAGERS, "account_manager")},
     pages={"Morning brief": _HERE / "brief_page.py"},
     schedule=("0 7 * * 1-5", "Europe/Berlin"),  # each weekday morning, before the team starts
-    deadlines={"escalations": 24.0, "usage_decline": 48.0, "renewal_due": 48.0},
 )

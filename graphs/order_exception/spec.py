@@ -23,15 +23,4 @@ SPEC = MissionSpec.in_package(
     invariants=invariants,
     question=question_for,
     policies=None,  # its policies are the company-wide corpus shipped with Enterprise Knowledge
-    # GOV-005: how fast each exception must be decided (a business day counted as 24 hours)
-    deadlines={
-        "auth_expiring": 4,
-        "duplicate_order": 2,
-        "payment_review": 24,
-        "oversell": 24,
-        "phantom_inventory": 24,
-        "address_invalid": 24,
-        "double_charge": 24,
-        "capture_on_cancelled": 24,
-    },
 )

@@ -29,7 +29,6 @@ SPEC = MissionSpec.in_package(
     invariants=invariants,
     question=question_for,
     policies=_HERE / "policies",
-    deadlines={"double_charge": 24.0, "not_received": 24.0, "cancel_order": 8.0, "change_address": 8.0},
     reviewers={"sam": "support_agent", "lee": "support_lead"},
     portal_pages={"Customer portal": _HERE / "portal.py"},
     customer_tools=frozenset({"open_ticket", "add_customer_message"}),
