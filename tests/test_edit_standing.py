@@ -25,7 +25,7 @@ from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
 from ai_missions.services import authorization
 from ai_missions.services.governance import approval_rules
-from ai_missions.services.review import review_sheet
+from ai_missions.services.review import render, review_sheet
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import demo_home_fixture, rows
 
@@ -179,6 +179,10 @@ def test_the_dashboards_decide_call_refuses_an_edit_by_a_reviewer_who_may_not_ap
         900.0,
     )
     assert action.answer == "edited and approved (amount=900.0)"
+    shown = "\n".join(render(review_sheet(store, decided, rules)))  # what `missions show` prints of it
+    assert "1. (edited) capture_payment(" in shown
+    assert "amount=900.0)" in shown
+    assert f"as proposed, before the edit: amount={amount}" in shown
 
 
 def case_hash(store: RunStore, decision_id: str) -> str:
