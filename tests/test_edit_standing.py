@@ -1,6 +1,7 @@
 """Issue 59, item 1 (and issue 60, item 3): an edit approves the new action and rejects the one proposed, so it takes
 the standing for both, on every surface that decides in this process: the CLI's ``decide --edit`` and the
-dashboard's decide call (the card's "may approve" line, its submit check, and ``resources.decide``). A reviewer
+dashboard's decide call (the card's "may approve" line, its submit check, and ``resources.decide``), and the
+platform API's ``decide`` (``missions serve``). A reviewer
 whose limit is below the proposed capture may not change it, not even to an amount within their limit; one with the
 standing may, and then ``show`` prints the action as it ran (marked as edited) with the action as proposed below it,
 the audit trail records both, and the note written after the decision says what is true (never "captured ahead of
@@ -12,8 +13,10 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import pytest
 import streamlit as st
+from mcp.server.fastmcp.exceptions import ToolError
 
 from ai_missions.cli import main
 from ai_missions.client import MissionClient
@@ -23,6 +26,7 @@ from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
+from ai_missions.platform_server import Platform, build_server
 from ai_missions.services import authorization
 from ai_missions.services.governance import approval_rules
 from ai_missions.services.review import render, review_sheet
@@ -226,3 +230,35 @@ def test_show_prints_an_edited_customer_reply_whole_marked_as_edited_with_the_pr
         assert " ".join(body.split()) in " ".join(sent[: len(sent) - len(before)].split()), extra
         assert " ".join(reply["args"]["body"].split()) in " ".join(before.split()), extra
         assert "..." not in sent[: len(sent) - len(before)], extra
+
+
+@pytest.mark.attack("59.1")
+def test_the_platform_api_refuses_an_edit_by_a_reviewer_who_may_not_approve_the_action_as_proposed(
+    home: Path, missions: MissionClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``missions serve``'s ``decide`` (what the CLI and the dashboard call when a server runs): the same answer."""
+    order_id = capture_order(home, 1000, 5000)
+    outcome = missions.start(MISSION, order_id)
+    assert outcome.decision_id is not None
+    decision_id = outcome.decision_id
+    amount = missions.store.get_decision(decision_id).request["interrupts"][0]["action_request"]["args"]["amount"]
+
+    def decide(who: str) -> None:
+        monkeypatch.setenv("MISSIONS_HOME", str(home))
+        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, who)["MISSIONS_TOKEN"])
+
+        async def call() -> None:
+            async with Platform(home) as platform:
+                await build_server(platform, with_auth=False).call_tool(
+                    "decide", {"decision_id": decision_id, "edits": {"1": {"amount": 900.0}}}
+                )
+
+        anyio.run(call)
+
+    with pytest.raises(ToolError, match="an edit rejects the action as proposed"):
+        decide("omar")
+    assert missions.store.get_decision(decision_id).status == "pending"
+    assert captured(home, order_id) == []
+    decide("fiona")
+    assert captured(home, order_id) == [900.0]
+    assert amount > 1000
