@@ -13,31 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from ai_missions.cli import main
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.store import RunStore
 from ai_missions.services import coapproval
 from ai_missions.services.identity import Accounts
-from ai_missions.testing import DEMO_PASSWORD, signed_in_as
+from ai_missions.testing import DEMO_PASSWORD
+from tests.support.as_account import cli_as as cli
 from tests.support.mission_home import flagships_fixture
 from tests.support.small_home import demo_home_fixture
 
 home = demo_home_fixture("cli-review")
 flagships = flagships_fixture()
-
-
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, home: Path, *args: str, as_: str = ""
-) -> tuple[int, str, str]:
-    monkeypatch.setenv("MISSIONS_HOME", str(home))
-    if as_:
-        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, as_)["MISSIONS_TOKEN"])
-    else:
-        monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 #: ``missions ARGS`` on the demo home (``as_``: signed in as that account) -> exit code, stdout, stderr.

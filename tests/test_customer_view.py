@@ -9,17 +9,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 
 from ai_missions.cli import main
 from ai_missions.client import MissionClient
 from ai_missions.integrations.books import stories
-from ai_missions.kernel.store import RunStore
-from ai_missions.platform_server import Platform, build_server
 from ai_missions.services.customer_view import RUN_FIELDS
-from ai_missions.services.identity import CUSTOMER_ROLE, Accounts
-from ai_missions.testing import DEMO_PASSWORD, signed_in_as
+from ai_missions.testing import signed_in_as
+from tests.support.as_account import customer_account, customer_named, platform_call
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -39,25 +36,7 @@ def decided(home: Path) -> dict[str, Any]:
         assert outcome.decision_id is not None
         assert outcome.state["facts"].get("payment.fraud_score") is not None
         missions.decide(outcome.decision_id, "omar", approve=True)
-    ((customer,),) = rows(home, "erp", "SELECT customer_id FROM orders WHERE order_id = ?", order_id)
-    account = str(customer).lower()
-    Accounts(RunStore(home / "runs.sqlite")).add(account, CUSTOMER_ROLE, DEMO_PASSWORD, by="test")
-    return {"run_id": outcome.run_id, "customer": account}
-
-
-def platform_call(home: Path, monkeypatch: pytest.MonkeyPatch, who: str, tool: str, **args: Any) -> Any:
-    monkeypatch.setenv("MISSIONS_HOME", str(home))
-    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, who)["MISSIONS_TOKEN"])
-
-    async def call() -> Any:
-        async with Platform(home) as platform:
-            result = await build_server(platform, with_auth=False).call_tool(tool, args)
-        structured = result[1] if isinstance(result, tuple) else None
-        if isinstance(structured, dict) and set(structured) == {"result"}:
-            return structured["result"]
-        return structured if structured is not None else json.loads(result[0].text)  # type: ignore[index,union-attr]
-
-    return anyio.run(call)
+    return {"run_id": outcome.run_id, "customer": customer_account(home, order_id)}
 
 
 def internal_words(value: Any) -> list[str]:
@@ -108,9 +87,7 @@ def replied(home: Path) -> dict[str, Any]:
     ((customer,),) = rows(
         home, "helpdesk", "SELECT customer_id FROM tickets WHERE ticket_id = ?", stories(home)["support"]
     )
-    account = str(customer).lower()
-    Accounts(RunStore(home / "runs.sqlite")).add(account, CUSTOMER_ROLE, DEMO_PASSWORD, by="test")
-    return {"run_id": outcome.run_id, "customer": account, "body": reply["args"]["body"]}
+    return {"run_id": outcome.run_id, "customer": customer_named(home, str(customer)), "body": reply["args"]["body"]}
 
 
 def test_a_customer_reads_what_was_sent_to_them(

@@ -13,12 +13,10 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import anyio
 import pytest
 import streamlit as st
 from mcp.server.fastmcp.exceptions import ToolError
 
-from ai_missions.cli import main
 from ai_missions.client import MissionClient
 from ai_missions.dashboard import model, resources
 from ai_missions.integrations.scan import scan_exceptions
@@ -26,11 +24,11 @@ from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
-from ai_missions.platform_server import Platform, build_server
 from ai_missions.services import authorization
 from ai_missions.services.governance import approval_rules
 from ai_missions.services.review import render, review_sheet
-from ai_missions.testing import signed_in_as
+from tests.support.as_account import cli_as as cli
+from tests.support.as_account import platform_call
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -64,20 +62,6 @@ def captured(home: Path, order_id: str) -> list[float]:
 def missions(home: Path) -> Iterator[MissionClient]:
     with MissionClient(home) as client:
         yield client
-
-
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, home: Path, *args: str, as_: str = ""
-) -> tuple[int, str, str]:
-    monkeypatch.setenv("MISSIONS_HOME", str(home))
-    if as_:
-        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, as_)["MISSIONS_TOKEN"])
-    else:
-        monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.attack("59.1")
@@ -244,16 +228,7 @@ def test_the_platform_api_refuses_an_edit_by_a_reviewer_who_may_not_approve_the_
     amount = missions.store.get_decision(decision_id).request["interrupts"][0]["action_request"]["args"]["amount"]
 
     def decide(who: str) -> None:
-        monkeypatch.setenv("MISSIONS_HOME", str(home))
-        monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, who)["MISSIONS_TOKEN"])
-
-        async def call() -> None:
-            async with Platform(home) as platform:
-                await build_server(platform, with_auth=False).call_tool(
-                    "decide", {"decision_id": decision_id, "edits": {"1": {"amount": 900.0}}}
-                )
-
-        anyio.run(call)
+        platform_call(home, monkeypatch, who, "decide", decision_id=decision_id, edits={"1": {"amount": 900.0}})
 
     with pytest.raises(ToolError, match="an edit rejects the action as proposed"):
         decide("omar")

@@ -23,16 +23,14 @@ from typing import Any
 
 import httpx
 import pytest
-from langgraph_sdk import get_sync_client
-from langgraph_sdk.client import SyncLangGraphClient
 
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.errors import NotFoundError
 from ai_missions.kernel.store import RunStore
-from ai_missions.services.identity import CUSTOMER_ROLE, Accounts
-from ai_missions.testing import DEMO_PASSWORD, signed_in_as
+from tests.support.as_account import customer_account
 from tests.support.langgraph_server import langgraph_dev
+from tests.support.langgraph_server import sdk_as as as_
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -47,12 +45,6 @@ home = demo_home_fixture("langgraph-server-auth")
 def server(home: Path) -> Iterator[str]:
     with langgraph_dev(home) as url:
         yield url
-
-
-def as_(url: str, home: Path, name: str) -> SyncLangGraphClient:
-    """The SDK signed in as ``name`` (a token of its account)."""
-    token = signed_in_as(home, name)["MISSIONS_TOKEN"]
-    return get_sync_client(url=url, headers={"Authorization": f"Bearer {token}"})
 
 
 def writes(home: Path) -> int:
@@ -95,16 +87,6 @@ def capture_orders(home: Path) -> Iterator[str]:
         ((cents,),) = rows(home, "payments", "SELECT amount_cents FROM authorizations WHERE order_id = ?", order_id)
         if types[order_id] == ["auth_expiring"] and cents > 100_000:
             yield order_id
-
-
-def customer_account(home: Path, order_id: str) -> str:
-    """A customer account for the customer of ``order_id`` (account ``c-10003`` is customer ``C-10003``)."""
-    ((customer,),) = rows(home, "erp", "SELECT customer_id FROM orders WHERE order_id = ?", order_id)
-    name = str(customer).lower()
-    accounts = Accounts(RunStore(home / "runs.sqlite"))
-    if name not in {a.name for a in accounts.list()}:
-        accounts.add(name, CUSTOMER_ROLE, DEMO_PASSWORD, by="test")
-    return name
 
 
 @pytest.fixture(scope="module")

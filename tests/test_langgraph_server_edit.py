@@ -13,13 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from langgraph_sdk import get_sync_client
-from langgraph_sdk.client import SyncLangGraphClient
 
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.kernel.store import RunStore
-from ai_missions.testing import signed_in_as
 from tests.support.langgraph_server import langgraph_dev
+from tests.support.langgraph_server import sdk_as as as_
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -33,11 +31,6 @@ home = demo_home_fixture("langgraph-server-edit")
 def server(home: Path) -> Iterator[str]:
     with langgraph_dev(home) as url:
         yield url
-
-
-def as_(url: str, home: Path, name: str) -> SyncLangGraphClient:
-    token = signed_in_as(home, name)["MISSIONS_TOKEN"]
-    return get_sync_client(url=url, headers={"Authorization": f"Bearer {token}"})
 
 
 def capture_order(home: Path) -> str:

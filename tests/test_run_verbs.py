@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from ai_missions.cli import main
 from ai_missions.client import MissionClient
 from ai_missions.integrations.scan import scan_exceptions
-from ai_missions.kernel.store import RunStore
-from ai_missions.services.identity import CUSTOMER_ROLE, Accounts
-from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
+from ai_missions.testing import operator_grant
+from tests.support.as_account import cli_as as cli
+from tests.support.as_account import customer_account
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -33,33 +32,12 @@ def missions(home: Path) -> Iterator[MissionClient]:
         yield client
 
 
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, home: Path, *args: str, as_: str
-) -> tuple[int, str, str]:
-    monkeypatch.setenv("MISSIONS_HOME", str(home))
-    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, as_)["MISSIONS_TOKEN"])
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def captures(home: Path, low: float, high: float) -> Iterator[str]:
     """Orders whose only exception is an expiring authorization of more than ``low`` and at most ``high``."""
     for row in scan_exceptions(home):
         ((cents,),) = rows(home, "payments", "SELECT amount_cents FROM authorizations WHERE order_id = ?", row.order_id)
         if list(row.types) == ["auth_expiring"] and low * 100 < cents <= high * 100:
             yield row.order_id
-
-
-def customer_of(home: Path, order_id: str) -> str:
-    """A customer account for the customer of ``order_id``: the one person whose own case the run is."""
-    ((customer,),) = rows(home, "erp", "SELECT customer_id FROM orders WHERE order_id = ?", order_id)
-    name = str(customer).lower()
-    accounts = Accounts(RunStore(home / "runs.sqlite"))
-    if name not in {a.name for a in accounts.list()}:
-        accounts.add(name, CUSTOMER_ROLE, DEMO_PASSWORD, by="test")
-    return name
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +53,7 @@ def failed(home: Path, missions: MissionClient) -> dict[str, Any]:
     missions.call_tool("void_authorization", void, mission=MISSION, meta=grant)
     decided = missions.decide(outcome.decision_id, "omar", approve=True)
     assert decided.status == "failed", decided.status
-    return {"run_id": outcome.run_id, "order_id": order_id, "customer": customer_of(home, order_id)}
+    return {"run_id": outcome.run_id, "order_id": order_id, "customer": customer_account(home, order_id)}
 
 
 @pytest.mark.attack("59.6")
@@ -155,7 +133,7 @@ def test_an_interrupted_execution_is_resumed_only_by_a_reviewer_of_its_decision(
     monkeypatch.undo()
     assert missions.store.get_decision(outcome.decision_id).resumed is False
     captured = "SELECT count(*) FROM captures WHERE order_id = ?"
-    for account in (customer_of(home, order_id), "priya", "cole"):
+    for account in (customer_account(home, order_id), "priya", "cole"):
         code, out, err = cli(capsys, monkeypatch, home, "resume", as_=account)
         assert code == 0, err
         assert f"left for its reviewers: decision {outcome.decision_id} (" in out, out

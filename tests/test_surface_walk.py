@@ -20,7 +20,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 from mcp.server.fastmcp.exceptions import ToolError
 
@@ -34,12 +33,12 @@ from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.settings import knowledge_dir, runs_db
 from ai_missions.kernel.store import RunStore
 from ai_missions.knowledge_index.policy_book import PolicyBook
-from ai_missions.platform_server import Platform, build_server
 from ai_missions.services import authorization, coapproval
 from ai_missions.services.authorization import Person
 from ai_missions.services.governance import approval_rules
 from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
+from tests.support.as_account import platform_call
 from tests.support.small_home import demo_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -121,23 +120,6 @@ def card_may_approve(home: Path, who: Person, decision_id: str) -> bool:
     case = authorization.decision_resource(store, decision, rules(home))
     accept = [{"type": "accept"} for _ in decision.request["interrupts"]]
     return model.plan_problem(who, case, accept) is None
-
-
-def platform_call(home: Path, monkeypatch: pytest.MonkeyPatch, who: str, tool: str, **args: Any) -> Any:
-    """A platform API tool called in-process as ``who`` (the token the server would have checked)."""
-    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, who)["MISSIONS_TOKEN"])
-
-    async def call() -> Any:
-        async with Platform(home) as platform:
-            result = await build_server(platform, with_auth=False).call_tool(tool, args)
-        structured = result[1] if isinstance(result, tuple) else None
-        if isinstance(structured, dict) and set(structured) == {"result"}:
-            return structured["result"]
-        if structured is not None:
-            return structured
-        return json.loads(result[0].text) if result else None  # type: ignore[index,union-attr]
-
-    return anyio.run(call)
 
 
 def three_answers(

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from langgraph_sdk import get_sync_client
+from langgraph_sdk.client import SyncLangGraphClient
 
+from ai_missions.testing import signed_in_as
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -52,3 +55,9 @@ def langgraph_dev(home: Path) -> Iterator[str]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def sdk_as(url: str, home: Path, name: str) -> SyncLangGraphClient:
+    """LangGraph's SDK on the server at ``url``, signed in as ``name`` (a token of its account)."""
+    token = signed_in_as(home, name)["MISSIONS_TOKEN"]
+    return get_sync_client(url=url, headers={"Authorization": f"Bearer {token}"})
