@@ -261,7 +261,7 @@ def test_a_plain_thanks_before_a_request_is_no_irony() -> None:
 
 
 def test_retail_reads_its_order_notes_and_places_none_it_does_not_decide_on() -> None:
-    from ai_missions.graphs.retail_exceptions.facts import KINDS_READ, OWN_NOTES, READER, texts_about
+    from ai_missions.graphs.retail_exceptions.gather import KINDS_READ, OWN_NOTES, READER, texts_about
 
     notes = [
         {"note_id": "ON-1", "body": "Customer declined the substitute blender, will wait.", "author": "store.ST-N1",

@@ -12,7 +12,7 @@ and at the PO price otherwise, with the invoice's own tax ratio.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ai_missions.graphs.invoice_approval.vocabulary import EXCEPTIONS, FACTS, TYPES_FACT
@@ -24,7 +24,6 @@ from ai_missions.nodes.api import (
     Source,
     Text,
     place_texts,
-    read,
     read_facts,
     read_in_order,
     unexplained_facts,
@@ -190,23 +189,22 @@ def _verification_text(vendor: Mapping[str, Any] | None) -> list[Text]:
     method = str((active or {}).get("verification_method") or "")
     if not active or not method:
         return []
-    return [Text(Source("ap", str(active["account_id"]), "bank_accounts.verification_method", writer="staff"), method)]
+    source = Source("ap", str(active["account_id"]), "bank_accounts.verification_method", writer="staff")
+    return [Text(source, method, str(active.get("verified_at") or ""))]
 
 
-def verified_by_call_back(vendor: Mapping[str, Any]) -> bool | None:
+def verified_by_call_back(vendor: Mapping[str, Any], notes: Sequence[Text] = ()) -> bool | None:
     """AP-008: only a call-back to a number on file verifies an account; "verified by e-mail reply" does not. The
-    active account's verification method is read (reading layer); None when it says verified in words that cannot
-    be read with confidence."""
+    active account's verification method is read (reading layer), with AP's notes on the invoice after it, in the
+    order they were written: a later note that says the check was no call-back, or was to the number the change
+    came with, overrules the record's method. None when the last word says it in words that cannot be read with
+    confidence."""
     if not vendor.get("bank_verified"):
         return False
-    active = next(
-        (a for a in vendor.get("bank_accounts") or [] if a["account_id"] == vendor.get("active_account_id")), None
-    )
-    method = str((active or {}).get("verification_method") or "")
-    if not method:
+    written = _verification_text(vendor)
+    if not written:
         return None
-    source = Source("ap", str(active["account_id"]) if active else "", "bank_accounts.verification_method")
-    fact = read([(source, method)], ["bank_verified"], READER).get("bank_verified")
+    fact = read_in_order([*written, *notes], ["bank_verified"], READER).get("bank_verified")
     if fact is None:
         return None
     return fact.polarity == "affirmed" and fact.value == "call_back"
@@ -226,10 +224,23 @@ def _vendor_facts(vendor: Mapping[str, Any], invoice: Mapping[str, Any] | None) 
         "vendor.non_po_category": vendor["category"] in NON_PO_CATEGORIES,
         "vendor.bank_account_id": vendor.get("active_account_id"),
         "vendor.bank_changed": changed_at is not None,
-        "vendor.bank_verified": verified_by_call_back(vendor),
+        "vendor.bank_verified": verified_by_call_back(vendor, _staff_notes(invoice)),
         "vendor.bank_change_days": change_days,
         "vendor.bank_message": any(m["direction"] == "inbound" and m["topic"] == "bank_details" for m in messages),
     }
+
+
+def _staff_notes(invoice: Mapping[str, Any] | None) -> list[Text]:
+    """AP's notes on the invoice (the mission's own excepted), with when each was written."""
+    return [
+        Text(
+            Source("ap", str(n["note_id"]), "invoice note", writer="staff"),
+            str(n["body"]),
+            str(n.get("created_at") or ""),
+        )
+        for n in (invoice or {}).get("notes") or []
+        if n.get("author") != OWN_NOTE_AUTHOR
+    ]
 
 
 def _day_number(timestamp: str) -> float:

@@ -12,17 +12,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ai_missions.nodes.api import UNEXPLAINED, OfflineReader, Source, Text, place_texts, unexplained_facts
-
-#: What people wrote on the order is read by the reading layer's rules.
-READER = OfflineReader(semantic=False)
-#: The kinds of fact this mission decides on from what people wrote: none yet (no retail clause decides on a refusal
-#: or a declined substitute written in a note). A kind read but decided on by nothing would place a statement the
-#: mission then ignores, so every statement on the order that bears on a decision is unexplained (issue 57), and
-#: the mission acts on nothing of its own while one is.
-KINDS_READ: tuple[str, ...] = ()
-#: Who the notes the platform writes through the OMS are by: its own records, never evidence.
-OWN_NOTES = "ai-missions"
 #: A return the ledger has not seen this long after it was processed is unreconciled.
 RETURN_GRACE_HOURS = 24
 #: Phantom units at a location before it is a pattern (one unit is ordinary shrink).
@@ -296,18 +285,4 @@ def derive_facts(gathered: Mapping[str, Any]) -> dict[str, Any]:
     facts["stock.blocks_order"] = blocked if to_fulfil else False
     facts["retail.exception_count"] = len(types)
     facts["retail.case_types"] = types or ["no_exception"]
-    names = [str(customer.get("name") or "")]
-    facts[UNEXPLAINED] = unexplained_facts(place_texts(texts_about(gathered), KINDS_READ, READER, known=names))
     return facts
-
-
-def texts_about(gathered: Mapping[str, Any]) -> list[Text]:
-    """What people wrote on the order: the OMS's notes on it by store or service staff (the platform's own
-    excepted), with when each was written."""
-    return [
-        Text(
-            Source("oms", str(n["note_id"]), "order note", writer="staff"), str(n["body"]), str(n.get("added_at") or "")
-        )
-        for n in gathered.get("oms.notes") or []
-        if n.get("author") != OWN_NOTES
-    ]

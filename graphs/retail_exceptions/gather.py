@@ -9,19 +9,35 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts, texts_about
+from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
 from ai_missions.graphs.retail_exceptions.spec import SPEC
 from ai_missions.graphs.retail_exceptions.vocabulary import TYPES_FACT
 from ai_missions.mission_api import MissionsError
 from ai_missions.nodes.api import (
+    UNEXPLAINED,
     MissionContext,
     MissionState,
     Observation,
+    OfflineReader,
+    Source,
+    Text,
     noting,
     observe,
+    place_texts,
     read_findings,
     read_subject,
+    unexplained_facts,
 )
+
+#: What people wrote on the order is read by the reading layer's rules.
+READER = OfflineReader(semantic=False)
+#: The kinds of fact this mission decides on from what people wrote: none yet (no retail clause decides on a refusal
+#: or a declined substitute written in a note). A kind read but decided on by nothing would place a statement the
+#: mission then ignores, so every statement on the order that bears on a decision is unexplained (issue 57), and
+#: the mission acts on nothing of its own while one is.
+KINDS_READ: tuple[str, ...] = ()
+#: Who the notes the platform writes through the OMS are by: its own records, never evidence.
+OWN_NOTES = "ai-missions"
 
 
 async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
@@ -57,8 +73,10 @@ async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[
                 else f"stores.{part} failed: {reason}"
             )
             observations.append(observe("gather", "stores", finding, {"read": part, "error": reason}))
+    facts = derive_facts(gathered)
     with noting() as readings:  # what people wrote on the order, each statement placed, for the rail
-        facts = derive_facts(gathered)
+        names = [str((first.get("customer") or {}).get("name") or "")]
+        facts[UNEXPLAINED] = unexplained_facts(place_texts(texts_about(gathered), KINDS_READ, READER, known=names))
     observations.extend(findings(facts))
     observations.extend(read_findings(readings))
     untrusted = [t.text for t in texts_about(gathered)]
@@ -103,3 +121,15 @@ def findings(facts: Mapping[str, Any]) -> list[Observation]:
     types = facts.get(TYPES_FACT) or []
     out.append(observe("gather", "mission", f"Exceptions: {', '.join(types)}", pick(TYPES_FACT, "retail.")))
     return out
+
+
+def texts_about(gathered: Mapping[str, Any]) -> list[Text]:
+    """What people wrote on the order: the OMS's notes on it by store or service staff (the platform's own
+    excepted), with when each was written."""
+    return [
+        Text(
+            Source("oms", str(n["note_id"]), "order note", writer="staff"), str(n["body"]), str(n.get("added_at") or "")
+        )
+        for n in gathered.get("oms.notes") or []
+        if n.get("author") != OWN_NOTES
+    ]

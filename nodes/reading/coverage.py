@@ -101,16 +101,35 @@ def _withheld(lexicon: Lexicon, folded: str, besides: frozenset[str]) -> list[st
     return found
 
 
+#: The lexicon's categories of formulae that carry no fact: their words say nothing of a decision ("no worries",
+#: "if you need anything", "hope you are well").
+COURTESY: tuple[str, ...] = ("pleasantry", "closing")
+
+
+def _courteous(lexicon: Lexicon, folded: str) -> str:
+    """The statement with its formulae of politeness blanked: what is left is what it says."""
+    for category in COURTESY:
+        if category in lexicon.words:
+            for start, end in reversed(lexicon[category].spans(folded)):
+                folded = folded[:start] + " " * (end - start) + folded[end:]
+    return folded
+
+
 def bearing(statement: Statement, lexicon: Lexicon, similarity: float = 0.0) -> list[str]:
-    """The words of a statement that may bear on a decision (empty when none does)."""
-    folded = statement.folded
+    """The words of a statement that may bear on a decision (empty when none does). Formulae of politeness are
+    read as such; a statement that says it bears on nothing ("not order related", "nothing else") bears on nothing
+    unless it also names a kind's topic; another person's words bear when they say something (a topic, a stance),
+    not because someone else is named ("my husband says hi")."""
+    folded = _courteous(lexicon, statement.folded)
     terms = _kind_words(lexicon, folded)
+    if not terms and "unrelated" in lexicon.words and lexicon["unrelated"].search(folded):
+        return []
     for category in STANCE:
         if category in lexicon.words and (match := lexicon[category].search(folded)) is not None:
             terms.append(match.group(0))
-    if statement.mood in ASKING:
+    if statement.mood in ASKING and folded.strip(" .,!?;:-"):
         terms.append(f"({statement.mood})")
-    if statement.holder != "writer":
+    if statement.holder != "writer" and terms:
         terms.append(f"({statement.holder.replace('_', ' ')})")
     if similarity >= SEMANTIC_BEARING and not terms:
         terms.append(f"(close in meaning: {similarity:.2f})")

@@ -35,6 +35,13 @@ LEAD, HOLDS = 0.3, 0.6
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
+def load() -> None:
+    """Read every language's word list now: the missions read inside the graph's event loop, which must not wait on a
+    file (``langgraph dev``), and wordfreq reads a list from disk the first time a language is asked."""
+    for lang in (*CLAIMED, *OTHERS):
+        zipf_frequency("the", lang, wordlist="small")
+
+
 @cache
 def _common_in(word: str) -> frozenset[str]:
     return frozenset(lang for lang in (*CLAIMED, *OTHERS) if zipf_frequency(word, lang, wordlist="small") >= COMMON)
