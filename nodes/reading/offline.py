@@ -35,8 +35,8 @@ import numpy as np
 from ai_missions.knowledge_index.embeddings import embed_texts_cached, load_model
 from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source, TextReading
 from ai_missions.nodes.reading.coverage import place
-from ai_missions.nodes.reading.languages import load as load_languages
 from ai_missions.nodes.reading.figures import When, amounts, days_until, price_change, references, times
+from ai_missions.nodes.reading.languages import load as load_languages
 from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
 from ai_missions.nodes.reading.statements import Statement, adverbials, analyse, blank, day_in_digits, other_records
 
