@@ -192,7 +192,7 @@ NESTED = "[" * 50_000 + "]" * 50_000
         (("runs", "--limit", "99999999999999999999"), ("--limit", "from 0 to")),
         (("queue", "--limit", "99999999999999999999"), ("--limit", "from 0 to")),
         (("runs", "--limit", "-1"), ("--limit",)),
-        (("runs", "--status", "fialed"), ("fialed", "failed", "outcome_unknown")),
+        (("runs", "--status", "fialed"), ("fialed", "did you mean failed?", "missions runs --help")),
         (("runs", "--type", "bogus"), ("bogus", "payment_review")),
         (("runs", "--mission", "support", "--outcome", "proceed"), ("proceed", "refund")),
         (("queue", "--type", "bogus"), ("bogus", "payment_review")),
