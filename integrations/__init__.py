@@ -6,5 +6,5 @@ Declarations: :mod:`.erp`, :mod:`.crm`, :mod:`.inventory`, :mod:`.payments`, :mo
 :mod:`.purchasing`, :mod:`.receiving`, :mod:`.budget`, :mod:`.oms`, :mod:`.stores`, :mod:`.helpdesk`,
 :mod:`.accounts`, :mod:`.monitor` (the registry: :mod:`.systems`; a database: :func:`.systems.connect`). Books:
 :mod:`.books`. The scan: :func:`.scan.scan_exceptions`. Snapshots: :func:`.snapshot.export_snapshot`,
-:func:`.snapshot.load_snapshot`. MCP: :func:`.serving.build`, :func:`.serving.serve`.
+:func:`.snapshot.load_snapshot`. MCP: :func:`.system_server.build`, :func:`.serving.serve`.
 """

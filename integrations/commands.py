@@ -146,7 +146,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
     """Each system's contract derived from its declaration, against the file its entry point names: a line per
     system; exit 1 when one differs (``--write`` writes it instead)."""
     # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.integrations.serving import contract_path, contract_text
+    from ai_missions.integrations.system_server import contract_path, contract_text
 
     stale = 0
     for system in [declared(n) for n in args.names] or list(simulated().values()):

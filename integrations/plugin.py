@@ -13,6 +13,7 @@ the one idempotent-write path (:func:`.store.idempotent_write`): a write's body 
 atomically with the record of its result, and a call repeating the key gets that result back (``replayed`` set).
 
 Nothing here imports the MCP stack: the seeds and the eval environment call the service functions without serving.
+The server is built by :mod:`.system_server`, which imports nothing of the simulator's registry (no loop of modules).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import sqlite3
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,12 +32,12 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from ai_missions.integrations.arguments import IdempotencyKey
-from ai_missions.integrations.store import WriteRecord, idempotent_write, recorded_write
+from ai_missions.integrations.store import BookMissingError, WriteRecord, idempotent_write, open_db, recorded_write
 from ai_missions.kernel.settings import sandbox_dir
 from ai_missions.kernel.tools import ToolKind, ToolSpec, write_lookup_name
 
 if TYPE_CHECKING:
-    from ai_missions.integrations.serving import SystemServer
+    from ai_missions.integrations.system_server import SystemServer
 
 __all__ = [
     "COMMON",
@@ -269,11 +271,22 @@ class SimulatedSystem:
             name, kind, body, function, summary, description, amount, irreversible, reaches_outside
         )
 
+    def path(self, home: Path | None = None) -> Path:
+        """Its SQLite file in the sandbox under ``home``."""
+        return sandbox_dir(home) / f"{self.name}.sqlite"
+
+    def database(self, home: Path | None = None) -> sqlite3.Connection:
+        """Its database in the sandbox under ``home`` (it must exist: seed or import a book first)."""
+        path = self.path(home)
+        if not path.exists():
+            raise BookMissingError(f"no {self.name} database at {path}; run `missions systems seed` first")
+        return open_db(path)
+
     def __call__(self, home: Path | None = None, **settings: Any) -> SystemServer:
         """Its MCP server over the book under ``home`` (``settings``: FastMCP's host, port, ``in_process``...)."""
-        # deferred: start-up time (the MCP stack costs ~1.4 s of CPU to import, which the seeds and the eval
-        # environment, calling the service functions and never a server, do not pay)
-        from ai_missions.integrations.serving import build
+        # deferred: start-up time (the MCP server stack costs ~0.6 s of CPU to import, which the seeds, the eval
+        # environment and `missions --help`, calling the service functions and never a server, do not pay)
+        from ai_missions.integrations.system_server import build
 
         return build(self, home, **settings)
 

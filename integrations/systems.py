@@ -16,9 +16,9 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from ai_missions.integrations.plugin import COMMON_TABLES, SimulatedSystem
-from ai_missions.integrations.store import BookMissingError, get_meta, open_db
+from ai_missions.integrations.store import get_meta
 from ai_missions.kernel.errors import ValidationError
-from ai_missions.kernel.settings import sandbox_dir
+from ai_missions.kernel.tools import SYSTEMS_GROUP
 
 __all__ = [
     "COMMON_TABLES",
@@ -36,9 +36,6 @@ __all__ = [
     "system_path",
     "tables",
 ]
-
-#: The entry-point group systems register under (the platform's too: ``ai_missions.services.mcp_session``).
-SYSTEMS_GROUP = "ai_missions.systems"
 
 
 def _registered() -> dict[str, EntryPoint]:
@@ -110,16 +107,12 @@ def check_system(system: str) -> str:
 
 def system_path(system: str, home: Path | None = None) -> Path:
     """The SQLite file of one system."""
-    check_system(system)
-    return sandbox_dir(home) / f"{system}.sqlite"
+    return declared(check_system(system)).path(home)
 
 
 def connect(system: str, home: Path | None = None) -> sqlite3.Connection:
     """Open a system's database (it must exist: seed or import a book first)."""
-    path = system_path(system, home)
-    if not path.exists():
-        raise BookMissingError(f"no {system} database at {path}; run `missions systems seed` first")
-    return open_db(path)
+    return declared(check_system(system)).database(home)
 
 
 def book_meta(system: str, key: str, home: Path | None = None) -> str | None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ToolKind = Literal["read", "write"]
+#: The entry-point group systems register under: name -> a factory ``(home, **settings)`` of its MCP server.
+SYSTEMS_GROUP = "ai_missions.systems"
 
 
 @dataclass(frozen=True, slots=True)

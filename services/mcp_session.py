@@ -26,10 +26,7 @@ from mcp.client.streamable_http import streamablehttp_client
 from mcp.shared.memory import create_client_server_memory_streams
 
 from ai_missions.kernel.errors import ValidationError
-
-#: Entry-point group of the systems served in-process: name -> ``build(home, **settings)`` returning a FastMCP
-#: server (the simulated systems register theirs in pyproject.toml; a real system's adapter can do the same).
-SYSTEMS_GROUP = "ai_missions.systems"
+from ai_missions.kernel.tools import SYSTEMS_GROUP
 
 
 class ValidatingClientSession(ClientSession):

@@ -119,18 +119,43 @@ def _string_reference(text: str, *, prefix_only: bool = False) -> str | None:
     return head if head not in ("", "ai_missions") else None
 
 
+def module_name(relative_path: str) -> str | None:
+    """The import name of the module at ``relative_path`` (``kernel/store.py`` -> ``ai_missions.kernel.store``)."""
+    path = Path(relative_path)
+    for prefix, folder in packages().items():
+        if path.is_relative_to(folder):
+            rest = path.relative_to(folder).with_suffix("").parts
+            return ".".join((prefix, *(rest[:-1] if rest and rest[-1] == "__init__" else rest)))
+    return None
+
+
+def imported_from(node: ast.ImportFrom, filename: str) -> str | None:
+    """The module a ``from ... import`` names, a relative one (``from ..cli import emit``) resolved against the
+    package of the module at ``filename``; None when it climbs above the top package."""
+    if node.level == 0:
+        return node.module
+    here = module_name(filename)
+    if here is None:
+        return None
+    package = here.split(".") if Path(filename).name == "__init__.py" else here.split(".")[:-1]
+    if node.level - 1 >= len(package):
+        return None
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
 @cache
 def references(source: str, filename: str = "<module>") -> frozenset[str]:
-    """Every module of ours a module's source refers to, by import statement (at any depth) or by string (kept:
-    the per-file test and the package graph read each file once)."""
+    """Every module of ours a module's source refers to, by import statement (at any depth, relative ones
+    resolved) or by string (kept: the per-file test and the package graph read each file once)."""
     tree = ast.parse(source, filename=filename)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (module := imported_from(node, filename)) is not None:
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if (name := _string_reference(node.value)) is not None:
                 found.add(name)
@@ -379,6 +404,78 @@ def test_a_planted_package_loop_is_a_strongly_connected_set() -> None:
     loops = [sorted(s) for s in strongly_connected(package_graph(files)) if len(s) > 1]
     assert len(loops) == 1
     assert {"kernel", "core", "services", "nodes"} <= set(loops[0])
+
+
+RELATIVE_IMPORTS = {
+    "up from the kernel to the command line": ("kernel/planted.py", "from ..cli import emit\n", ["ai_missions.cli"]),
+    "up from the nodes to the runtime": (
+        "nodes/planted.py",
+        "from .. import runtime\n",
+        ["ai_missions", "ai_missions.runtime"],
+    ),
+    "sideways from one mission to another": (
+        "graphs/support/planted.py",
+        "from ..order_exception.facts import derive\n",
+        ["ai_missions.graphs.order_exception.facts"],
+    ),
+    "within its own package": ("kernel/planted.py", "from .errors import ValidationError\nfrom . import tools\n", []),
+}
+
+
+@pytest.mark.parametrize(("where", "source", "expected"), RELATIVE_IMPORTS.values(), ids=RELATIVE_IMPORTS)
+def test_a_planted_relative_import_is_read_like_an_absolute_one(where: str, source: str, expected: list[str]) -> None:
+    assert [n for n in back_arrows(where, source) if not n.endswith((".emit", ".derive"))] == expected
+
+
+def module_graph(files: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Module -> the modules of ours its imports run, at any depth (a function's too; not under ``TYPE_CHECKING``,
+    which never runs). A package a module sits in is left out: importing the module runs it first anyway."""
+    files = list(files)
+    known = {module_name(relative_path) for relative_path, _ in files}
+    graph: dict[str, set[str]] = {}
+    for relative_path, source in files:
+        here = module_name(relative_path)
+        if here is None:
+            continue
+        tree = ast.parse(source, filename=relative_path)
+        typing_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for inner in ast.walk(node)
+        }
+        named: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                named.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (module := imported_from(node, relative_path)) is not None:
+                named.update(f"{module}.{alias.name}" for alias in node.names)
+                named.add(module)
+        found = set()
+        for name in named:
+            while name and ((name not in known and module_file(name) is None) or name == "ai_missions"):
+                name = name.rpartition(".")[0]
+            if name and name != here and not here.startswith(name + "."):
+                found.add(name)
+        graph[here] = found
+    return graph
+
+
+def test_no_import_closes_a_loop_of_modules() -> None:
+    """No import, at the top or inside a function, closes a loop of modules: an import moved into a function may
+    save start-up time, never hide a cycle (docs/architecture.md)."""
+    graph = module_graph((relative(p), p.read_text()) for p in ALL)
+    assert [sorted(s) for s in strongly_connected(graph) if len(s) > 1] == []
+
+
+def test_a_planted_loop_of_modules_through_a_function_is_found() -> None:
+    files = [(relative(p), p.read_text()) for p in modules("kernel")]
+    files.append(("kernel/planted.py", "def load():\n    from ai_missions.kernel import planted_too\n"))
+    files.append(("kernel/planted_too.py", "from ai_missions.kernel.planted import load\n"))
+    loops = [sorted(s) for s in strongly_connected(module_graph(files)) if len(s) > 1]
+    assert loops == [["ai_missions.kernel.planted", "ai_missions.kernel.planted_too"]]
 
 
 RULES_BESIDE_THE_ORDER = {

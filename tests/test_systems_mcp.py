@@ -28,8 +28,8 @@ from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.retail_seed import generate as retail_book
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import generate, story_order_id
-from ai_missions.integrations.serving import latency_ms
 from ai_missions.integrations.support_seed import generate_from as helpdesk_book
+from ai_missions.integrations.system_server import latency_ms
 from ai_missions.integrations.systems import connect, storage_systems, system_path
 from ai_missions.kernel.errors import ValidationError
 from ai_missions.services.connections import connections

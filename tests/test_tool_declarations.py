@@ -25,7 +25,7 @@ from ai_missions.contracts import contract, contracts, tools_by_name
 from ai_missions.integrations.books import books
 from ai_missions.integrations.kit import Amount, IdempotencyKey, Replayable, SimulatedSystem, book_now, to_cents, to_ts
 from ai_missions.integrations.plugin import COMMON
-from ai_missions.integrations.serving import contract_of, contract_path, contract_text, tool_annotations
+from ai_missions.integrations.system_server import contract_of, contract_path, contract_text, tool_annotations
 from ai_missions.integrations.systems import SERVED, declared, simulated, storage_systems
 from ai_missions.kernel.errors import ConflictError, ValidationError
 from ai_missions.kernel.tools import SystemContract
@@ -71,8 +71,8 @@ def test_every_system_is_registered_by_entry_point_and_declares_its_tables() -> 
 
 
 def test_no_hand_written_wrapper_or_second_write_path_remains() -> None:
-    """Servers are built from declarations only (``add_tool`` in ``serving.py`` alone) and every write runs through
-    the one idempotent path (``idempotent_write`` called from the decorator alone)."""
+    """Servers are built from declarations only (``add_tool`` in ``system_server.py`` alone) and every write runs
+    through the one idempotent path (``idempotent_write`` called from the decorator alone)."""
     calls: dict[str, list[str]] = {"add_tool": [], "idempotent_write": [], "tool": []}
     for path in sorted([*(ROOT / "integrations").glob("*.py"), *(ROOT / "examples").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -83,7 +83,7 @@ def test_no_hand_written_wrapper_or_second_write_path_remains() -> None:
             elif isinstance(node, ast.FunctionDef):  # the old ``@tool(server)`` wrapper
                 wrapped = [d for d in node.decorator_list if isinstance(d, ast.Call) and ast.unparse(d.func) == "tool"]
                 calls["tool"] += [path.relative_to(ROOT).as_posix()] * len(wrapped)
-    assert set(calls["add_tool"]) == {"integrations/serving.py"}
+    assert set(calls["add_tool"]) == {"integrations/system_server.py"}
     assert set(calls["idempotent_write"]) == {"integrations/plugin.py"}
     assert calls["tool"] == []
     assert not list((ROOT / "integrations").glob("server_*.py"))
@@ -185,7 +185,7 @@ def test_the_contract_and_the_listing_are_derived_from_the_declaration() -> None
 
 async def test_a_declared_system_is_served_with_its_grant_check(tmp_path: Path) -> None:
     """The server built from the declaration lists the declared tools and refuses a write without a grant."""
-    from ai_missions.integrations.serving import SystemServer, _register
+    from ai_missions.integrations.system_server import SystemServer, _register
 
     server = SystemServer(TOY, home=tmp_path)
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
