@@ -23,11 +23,24 @@ from ai_missions.evals.profiling import Timings, timed
 from ai_missions.evals.sandbox import Sandbox
 from ai_missions.evals.scorers import Replayed, action_key, score
 from ai_missions.kernel.cases import Case
+from ai_missions.kernel.errors import ValidationError
 from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.nodes.guard import check_action
+from ai_missions.services.authorization import DecisionResource, Person, decide_answer, mission_resource
 from ai_missions.services.governance import approval_problems, default_roster
+
+
+def deciders(named: str | None, roster: Mapping[str, str]) -> list[str]:
+    """Who may stand for a case's recorded decider, in the order they are tried: the roster user it names, then the
+    rest of the roster; the users of the role it names, and no one else (a role whose users may not decide the case
+    fails it, naming the role); anyone on the roster when it names neither (``support team``)."""
+    if named is not None and named in roster:
+        return [named, *(n for n in roster if n != named)]
+    if named and named in set(roster.values()):
+        return [n for n, role in roster.items() if role == named]
+    return list(roster)
 
 
 def plan_responses(
@@ -42,9 +55,11 @@ def plan_responses(
 ) -> tuple[str, list[dict[str, Any]]]:
     """The reviewer and one response per interrupt: accept what the people did, reject the rest.
 
-    The reviewer is ``preferred`` when their role may approve every accepted action, else the first in the roster
-    who may; when nobody may approve them all, the one who may approve the most, and the others are rejected. With
-    the mission's ``facts``, an accepted action the guard would refuse without the rejected ones is rejected too.
+    The reviewer is ``preferred`` when their role may approve every accepted action, else the first of
+    :func:`deciders` who may; when nobody may approve them all, the one who may approve the most, and the others are
+    rejected. With the mission's ``facts``, an accepted action the guard would refuse without the rejected ones is
+    rejected too. Whoever it is, the authorization point must let them give those answers (as ``decide`` will ask
+    it): else the next is tried, and a ValidationError of one line says when nobody may.
     """
     roster = default_roster() if roster is None else roster
     free = spec.tools.free_text
@@ -64,32 +79,47 @@ def plan_responses(
         }
         for i in interrupts
     ]
-    names = [n for n in ([preferred] if preferred in roster else []) + list(roster) if n is not None]
+    names = deciders(preferred, roster)
 
     def allowed(name: str) -> list[bool]:
         return [not approval_problems(roster[name], [a], rules, spec.tools, facts) for a in actions]
 
+    def responses_of(reviewer: str) -> list[dict[str, Any]]:
+        responses: list[dict[str, Any]] = []
+        approved: list[dict[str, Any]] = []
+        for action, want, ok in zip(actions, wanted, allowed(reviewer), strict=True):
+            problems = (
+                check_action(spec, action, facts or {}, earlier=approved) if want and ok and facts is not None else []
+            )
+            if want and ok and not problems:
+                responses.append({"type": "accept"})
+                approved.append(action)
+            elif problems:  # e.g. a confirmation whose reallocation was rejected: the guard would refuse the plan
+                responses.append({"type": "response", "args": f"not on its own: {'; '.join(problems)}"})
+            elif want:
+                responses.append(
+                    {"type": "response", "args": f"taken in the record, but {reviewer} may not approve it"}
+                )
+            else:
+                responses.append({"type": "response", "args": "not what the people did in the recorded resolution"})
+        return responses
+
     accepted = [a for a, w in zip(actions, wanted, strict=True) if w]
-    reviewer = next((n for n in names if not approval_problems(roster[n], accepted, rules, spec.tools, facts)), None)
-    if reviewer is None:
-        reviewer = max(names, key=lambda n: sum(w and ok for w, ok in zip(wanted, allowed(n), strict=True)))
-    permitted = allowed(reviewer)
-    responses: list[dict[str, Any]] = []
-    approved: list[dict[str, Any]] = []
-    for action, want, ok in zip(actions, wanted, permitted, strict=True):
-        problems = (
-            check_action(spec, action, facts or {}, earlier=approved) if want and ok and facts is not None else []
+    whole = [n for n in names if not approval_problems(roster[n], accepted, rules, spec.tools, facts)]
+    most = sorted(names, key=lambda n: -sum(w and ok for w, ok in zip(wanted, allowed(n), strict=True)))
+    resource = DecisionResource("replay", mission_resource(spec, rules), "pending", tuple(actions), facts)
+    refusal = ""
+    for reviewer in dict.fromkeys([*whole, *most]):
+        responses = responses_of(reviewer)
+        said = decide_answer(Person(reviewer, roster[reviewer]), resource, responses)
+        if said:
+            return reviewer, responses
+        refusal = refusal or said.reason
+    if preferred and preferred not in roster and preferred in roster.values():
+        raise ValidationError(
+            f"the case names the role {preferred} as its decider, and no roster user of it may decide it: {refusal}"
         )
-        if want and ok and not problems:
-            responses.append({"type": "accept"})
-            approved.append(action)
-        elif problems:  # e.g. a confirmation whose reallocation was rejected: the guard would refuse the plan
-            responses.append({"type": "response", "args": f"not on its own: {'; '.join(problems)}"})
-        elif want:
-            responses.append({"type": "response", "args": f"taken in the record, but {reviewer} may not approve it"})
-        else:
-            responses.append({"type": "response", "args": "not what the people did in the recorded resolution"})
-    return reviewer, responses
+    raise ValidationError(f"nobody on the roster may decide the case (its decider: {preferred or 'none'}): {refusal}")
 
 
 async def replay(

@@ -23,7 +23,7 @@ from ai_missions.evals.environment import Projection, State
 from ai_missions.evals.profiling import NodeTimer, TimedSaver, TimedStore, TimedSystems, Timings
 from ai_missions.kernel.grants import keep_grants_private
 from ai_missions.kernel.missions import MissionSpec
-from ai_missions.kernel.store import RunStore
+from ai_missions.kernel.store import ACTIVE_STATUSES, RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.runtime import MissionRuntime
 from ai_missions.services.connections import connections, systems_transport
@@ -115,8 +115,20 @@ class Sandbox:
         return environment.copy_book(self.conns)
 
     def forget(self, run_id: str) -> None:
-        """Drop a finished case's checkpoints (an eval run keeps no thread alive)."""
+        """End a case in its sandbox: drop its checkpoints (an eval run keeps no thread alive) and set aside what it
+        left open in the run store (a decision still pending, say because the case failed before it was answered),
+        so that it never blocks a later case on the same subject (eval cases are sandboxes of their own)."""
         self.saver.delete_thread(run_id)
+        store = self.runtime.store
+        for decision in store.decisions_of(run_id):
+            if decision.status == "pending":
+                store.claim_decision(
+                    decision.decision_id, reviewer="eval", role="eval", response={"set_aside": "the case ended"}
+                )
+            if not decision.resumed:
+                store.mark_resumed(decision.decision_id)
+        if store.get_run(run_id)["status"] in ACTIVE_STATUSES:
+            store.update_run(run_id, status="abandoned")
 
     async def close(self) -> None:
         await self._stack.aclose()

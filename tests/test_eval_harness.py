@@ -325,3 +325,33 @@ def test_a_case_whose_subject_is_not_in_its_snapshot_is_an_error_of_that_case_on
     assert "SO-999999" in by_id["broken"]["error"]
     assert by_id["broken"]["agree"] is False
     assert "error" not in by_id[ci_cases[1].case_id]
+
+
+def test_cases_are_sandboxes_and_a_role_named_decider_is_a_user_of_that_role(
+    knowledge: Any, ci_cases: list[Case]
+) -> None:
+    """Two cases on one subject in one run: the first names a role whose users may not decide an order case, and
+    fails in one line naming it (no fallback to the first account, which the authorization point would refuse); the
+    decision it leaves open does not block the second, whose role's user decides it."""
+    paused = _by_id(ci_cases, "s11-SO-101414")
+    assert paused.resolution.actions
+    cases = [
+        paused.model_copy(
+            update={
+                "case_id": f"{role}-{paused.case_id}",
+                "resolution": paused.resolution.model_copy(update={"decided_by": role}),
+            }
+        )
+        for role in ("support_agent", "ops_lead")
+    ]
+    results: list[dict[str, Any]] = []
+    config = EvalConfig(mission="order-exception", workers=1, concurrency=1)
+    asyncio.run(solve(cases, config, knowledge, on_result=results.append))
+    refused, decided = (next(r for r in results if r["case_id"] == c.case_id) for c in cases)
+    assert refused["error"].startswith(
+        "ValidationError: the case names the role support_agent as its decider, and no roster user of it may decide it"
+    )
+    assert "\n" not in refused["error"]
+    assert "error" not in decided, decided.get("error")
+    assert decided["reviewer"] == "omar"
+    assert decided["status"] == "closed"

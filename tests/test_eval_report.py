@@ -313,3 +313,18 @@ def test_the_headline_of_a_mission_with_detection_and_automation_scorers_prints_
     text = headline({"overall": overall, "mission": "retail-exceptions", "per_type": {}}, "E-1")
     assert text.count("TP 2, FP 0, TN 1, FN 0") == 1
     assert text.count("automated actions 2") == 1
+
+
+def test_a_decider_named_by_role_is_a_user_of_that_role_and_never_the_first_account() -> None:
+    from ai_missions.evals.replay import deciders
+
+    roster = {"ana": "ops_agent", "omar": "ops_lead", "fiona": "finance"}
+    assert deciders("omar", roster) == ["omar", "ana", "fiona"]
+    assert deciders("ops_lead", roster) == ["omar"]
+    assert deciders("support team", roster) == ["ana", "omar", "fiona"]
+    interrupts = [_interrupt(0, "capture_payment", authorization_id="A-1", amount=120.0)]
+    gold = [{"tool": "capture_payment", "args": {"authorization_id": "A-1", "amount": 120.0}}]
+    reviewer, responses = plan_responses(SPEC, interrupts, gold, RULES, roster=roster, preferred="finance")
+    assert (reviewer, [r["type"] for r in responses]) == ("fiona", ["accept"])
+    with pytest.raises(ValidationError, match=r"^the case names the role ops_agent as its decider, and no roster user"):
+        plan_responses(SPEC, interrupts, gold, RULES, roster=roster, preferred="ops_agent")
