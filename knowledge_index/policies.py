@@ -27,9 +27,9 @@ from ai_missions.kernel.missions import (
     MissionSpec,
     all_case_types,
     all_domains,
-    governing_missions,
     policy_dirs,
     registry,
+    retrieving_missions,
 )
 from ai_missions.knowledge_index.clauses import (
     EVERY_CASE,
@@ -385,46 +385,52 @@ def _words(mission: MissionSpec, kind: str) -> Collection[str]:
 
 
 def _vocabulary_problems(path: Path, root: yaml.Node, front: _FrontMatter) -> list[PolicyProblem]:
-    """Each fact, outcome and tool a policy names must be a word of a mission it governs (its own folder's mission,
-    or the missions of the case types it applies to): a clause naming another mission's fact would never match, or
-    match a different meaning of the same name, so it is refused when the policy is read."""
+    """Each fact, outcome and tool a clause names must be a word of every mission that can retrieve the policy (a
+    mission reading its domain with a case type it applies to; its own folder's mission for a mission's policy): in
+    the case of one whose words do not have it, a clause naming another mission's fact would never match, or match a
+    different meaning of the same name, so it is refused when the policy is read. An approval rule's and a deadline's
+    tools and facts need only be some retrieving mission's (a company-wide rule names the words of each mission it
+    governs)."""
     types = all_case_types() if APPLIES_TO_ALL in front.applies_to else front.applies_to
-    missions = governing_missions(types, path)
+    missions = retrieving_missions(types, front.domain, path)
     if not missions:
         return []
-    names = ", ".join(m.name for m in missions)
-    found: list[tuple[tuple[Any, ...], str, str]] = []
+    clauses: list[tuple[tuple[Any, ...], str, str]] = []
     for i, clause in enumerate(front.clauses):
-        found += [(loc, "fact", fact) for loc, fact in _names(clause.when, ("clauses", i, "when"))]
-        found.append((("clauses", i, "then", "outcome"), "outcome", clause.then.outcome))
+        clauses += [(loc, "fact", fact) for loc, fact in _names(clause.when, ("clauses", i, "when"))]
+        clauses.append((("clauses", i, "then", "outcome"), "outcome", clause.then.outcome))
         for j, action in enumerate(clause.then.actions):
             at = ("clauses", i, "then", "actions", j)
-            found.append(((*at, "tool"), "tool", action.tool))
-            found += [(loc, "fact", fact) for loc, fact in _names(action.when, (*at, "when"))]
+            clauses.append(((*at, "tool"), "tool", action.tool))
+            clauses += [(loc, "fact", fact) for loc, fact in _names(action.when, (*at, "when"))]
             for key, value in action.args.items():
-                found += [((*at, "args", key), "fact", name) for name in PLACEHOLDER.findall(str(value))]
+                clauses += [((*at, "args", key), "fact", name) for name in PLACEHOLDER.findall(str(value))]
+    rules: list[tuple[tuple[Any, ...], str, str]] = []
     for i, rule in enumerate(front.approval_rules):
-        found += [(loc, "fact", fact) for loc, fact in _names(rule.when, ("approval_rules", i, "when"))]
+        rules += [(loc, "fact", fact) for loc, fact in _names(rule.when, ("approval_rules", i, "when"))]
         for field in ("approver_fact", "stand_in_fact"):
             if (fact := getattr(rule, field)) is not None:
-                found.append((("approval_rules", i, field), "fact", fact))
-        found += [(("approval_rules", i, "tools"), "tool", t) for t in rule.tools if t != "*"]
+                rules.append((("approval_rules", i, field), "fact", fact))
+        rules += [(("approval_rules", i, "tools"), "tool", t) for t in rule.tools if t != "*"]
     for i, deadline in enumerate(front.deadlines):
-        found += [(loc, "fact", fact) for loc, fact in _names(deadline.when, ("deadlines", i, "when"))]
+        rules += [(loc, "fact", fact) for loc, fact in _names(deadline.when, ("deadlines", i, "when"))]
         if deadline.before is not None:
-            found.append((("deadlines", i, "before"), "fact", deadline.before))
+            rules.append((("deadlines", i, "before"), "fact", deadline.before))
     for i, factor in enumerate(front.deadline_factors):
-        found += [(loc, "fact", fact) for loc, fact in _names(factor.when, ("deadline_factors", i, "when"))]
+        rules += [(loc, "fact", fact) for loc, fact in _names(factor.when, ("deadline_factors", i, "when"))]
     problems = []
-    for loc, kind, name in found:
-        if any(name in _words(m, kind) for m in missions):
+    for (loc, kind, name), each in [*((c, True) for c in clauses), *((r, False) for r in rules)]:
+        lacking = [m.name for m in missions if name not in _words(m, kind)]
+        if not lacking or (not each and len(lacking) < len(missions)):
             continue
         of = [other for other, m in registry().items() if name in _words(m, kind)]
         article = "an" if kind == "outcome" else "a"
         whose = f"{article} {kind} of {', '.join(of)}" if of else f"no mission's {kind}"
         located = _locate(root, loc)
         line = located[0].start_mark.line + 2 if located else None
-        problems.append(PolicyProblem(path, line, f"{'.'.join(map(str, loc))}: {name!r} is {whose}, not of {names}"))
+        problems.append(
+            PolicyProblem(path, line, f"{'.'.join(map(str, loc))}: {name!r} is {whose}, not of {', '.join(lacking)}")
+        )
     return problems
 
 

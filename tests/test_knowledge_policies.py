@@ -212,6 +212,43 @@ def test_a_policy_naming_another_missions_word_fails_in_one_line(
     assert "\n" not in str(raised.value)
 
 
+FOREIGN_FACT = """---
+id: PAY-090
+title: Double charges refunded at once
+domain: payments
+version: 1
+effective_from: 2026-01-01
+applies_to: [double_charge]
+clauses:
+  - id: refund-when-the-ticket-asks
+    when: {fact: %s, op: eq, value: true}
+    then:
+      outcome: proceed
+---
+# Double charges
+
+Text.
+"""
+
+
+def test_a_company_policy_with_a_fact_of_a_mission_that_cannot_retrieve_it_fails_in_one_line(tmp_path: Path) -> None:
+    """``double_charge`` is a case type of both order-exception and support, but a payments policy is retrieved by
+    order-exception only (support reads customer_support): a support-only fact in its clause would never be known
+    where the clause is applied, so it is a schema error (the two missions' words together used to accept it)."""
+    orders, support = registry()["order-exception"], registry()["support"]
+    assert "double_charge" in orders.vocabulary.case_types
+    assert "double_charge" in support.vocabulary.case_types
+    assert "payments" not in support.vocabulary.domains
+    foreign = next(f for f in support.vocabulary.facts if f not in orders.vocabulary.facts)
+    path = tmp_path / "pay-090.md"
+    path.write_text(FOREIGN_FACT % foreign)
+    with pytest.raises(InvalidPolicy) as raised:
+        parse_policy(path)
+    problems = [(p.line, p.message) for p in raised.value.problems]
+    assert problems == [(10, f"clauses.0.when.fact: {foreign!r} is a fact of support, not of order-exception")]
+    assert "\n" not in str(raised.value)
+
+
 def test_the_shipped_policies_name_only_words_of_the_missions_they_govern() -> None:
     assert load_corpus().problems == ()
 
