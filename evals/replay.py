@@ -169,7 +169,7 @@ async def replay(
         result["status"] = outcome.status
         result["executed"] = [f"{r['tool']}:{r['status']}" for r in outcome.results]
         with timed(timings, "end-state comparison"):
-            expected, problems = environment.expected_state_of(starting, gold, sandbox.projection)
+            expected, problems = environment.expected_state(sandbox.kind, starting, gold, sandbox.projection)
             differences = environment.diff(expected, sandbox.state())
             result.update(state_match=not differences, state_diff=differences, expected_problems=problems)
     except Exception as exc:  # one broken case must not stop the run: it is recorded as an error

@@ -1,26 +1,26 @@
-"""Sandboxes: private copies of a mission's systems, each served by its own MCP servers, reused case after case.
+"""Sandboxes: a private environment of a mission's systems with a runtime over it, reused case after case.
 
-A sandbox is a home directory of its own (on ``/dev/shm`` when there is one) holding the systems' databases; its
-:class:`~ai_missions.runtime.MissionRuntime` opens one MCP session per system over stdio, as any mission does,
-with a run store and checkpoints in memory (an eval run never resumes a case in another process) handed in as
-collaborators. Loading the next case resets the tables inside the open databases, so the servers keep running.
-Nothing here ever touches ``MISSIONS_HOME``'s book.
+A sandbox is a home directory of its own (on ``/dev/shm`` when there is one) and an environment opened by the name
+the mission's eval plugin declares (:mod:`ai_missions.kernel.environment`): the simulated books, whose databases sit
+in the sandbox and are served by MCP servers as any mission's systems are, or an environment the mission's graph
+calls in-process (a recorded case). Its :class:`~ai_missions.runtime.MissionRuntime` keeps a run store and
+checkpoints in memory (an eval run never resumes a case in another process), handed in as collaborators. Loading
+the next case resets the environment, so the servers keep running. Nothing here ever touches ``MISSIONS_HOME``'s
+book.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
-from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals import environment
 from ai_missions.evals.environment import Projection, State
 from ai_missions.evals.profiling import NodeTimer, TimedSaver, TimedStore, TimedSystems, Timings
+from ai_missions.kernel.environment import Environment, open_environment
 from ai_missions.kernel.grants import keep_grants_private
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.kernel.store import ACTIVE_STATUSES, RunStore
@@ -45,8 +45,8 @@ class SandboxStore(RunStore):
 
 
 class Sandbox:
-    """One private set of a mission's systems with a runtime over it: ``await sandbox.open(snapshot)`` then
-    ``sandbox.load(snapshot)`` per case."""
+    """One private environment of a mission's systems with a runtime over it: ``await sandbox.open(state)`` then
+    ``sandbox.load(state)`` per case."""
 
     def __init__(
         self,
@@ -56,28 +56,36 @@ class Sandbox:
         context: MissionContext,
         knowledge: Any,
         projection: Projection,
+        kind: str = "books",
         timings: Timings | None = None,
     ) -> None:
         self.home = home
+        #: The environment's registered name.
+        self.kind = kind
         self.spec = spec
         self.context = context
         self.knowledge = knowledge
         self.projection = projection
         self.timings = timings
         self._stack = AsyncExitStack()
-        self.conns: dict[str, sqlite3.Connection] = {}
+        self.environment: Environment
         self.runtime: MissionRuntime
 
-    async def open(self, snapshot: Mapping[str, Any]) -> Sandbox:
-        """Create the systems from a first snapshot and start the servers and the runtime."""
-        environment.load_snapshot(dict(snapshot), self.home)
+    async def open(self, state: Any) -> Sandbox:
+        """Open the environment at a first case's state and start the servers and the runtime."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.environment = open_environment(self.kind, home=self.home)
+        self._stack.callback(self.environment.close)
+        self.environment.reset(state)
         keep_grants_private(self.home)  # a scratch book's grants never reach a shared ledger
-        systems: Any = None
+        systems: Any = None if self.environment.served else self.environment
         store: Any = SandboxStore(Path(":memory:"))
         callbacks: list[Any] = []
         if self.timings is not None:  # open the gateway here to time every MCP call
-            gateway = SystemsGateway(connections(self.spec.systems, self.home, systems_transport()))
-            systems = TimedSystems(await self._stack.enter_async_context(gateway), self.timings)
+            if systems is None:
+                gateway = SystemsGateway(connections(self.spec.systems, self.home, systems_transport()))
+                systems = await self._stack.enter_async_context(gateway)
+            systems = TimedSystems(systems, self.timings)
             store = TimedStore(store, self.timings)
             callbacks.append(NodeTimer(self.timings))
         self.saver = TimedSaver(self.timings)
@@ -95,24 +103,18 @@ class Sandbox:
             callbacks=callbacks,
         )
         self.runtime = await self._stack.enter_async_context(runtime)
-        self.conns = environment.open_systems(snapshot, self.home)
-        self._stack.callback(self._close_connections)
         return self
 
-    def _close_connections(self) -> None:
-        for conn in self.conns.values():
-            conn.close()
-
-    def load(self, snapshot: Mapping[str, Any]) -> None:
-        """Reset the systems to a case's snapshot (the servers keep their sessions)."""
-        environment.load_snapshot_in_place(dict(snapshot), connections=self.conns, checked=True)
+    def load(self, state: Any) -> None:
+        """Reset the environment to a case's state (the servers keep their sessions)."""
+        self.environment.reset(state)
 
     def state(self) -> State:
-        return environment.project(self.conns, self.projection)
+        return self.environment.view(self.projection)
 
-    def copy(self) -> dict[str, sqlite3.Connection]:
-        """An in-memory copy of the systems as they stand (taken after a load: the case's starting state)."""
-        return environment.copy_book(self.conns)
+    def copy(self) -> Any:
+        """The environment's state as it stands (taken after a load: the case's starting state)."""
+        return self.environment.snapshot()
 
     def forget(self, run_id: str) -> None:
         """End a case in its sandbox: drop its checkpoints (an eval run keeps no thread alive) and set aside what it

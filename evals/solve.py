@@ -132,6 +132,7 @@ async def open_pool(
             context=context,
             knowledge=knowledge,
             projection=plugin.projection,
+            kind=plugin.environment,
             timings=timings,
         )
         for i in range(size)

@@ -1,34 +1,131 @@
-"""The simulated systems' admin hooks: what the demo and the eval harness do to a sandbox besides calling its
-tools (seed the books, load and read snapshots, apply a recorded action through a system's own service function).
+"""Environments: the worlds a mission decides in, chosen by name, several at once.
 
-The platform never imports the simulator: it loads whichever package registered itself under the
-``ai_missions.environment`` entry points (the simulator does, in this repository's ``pyproject.toml``), as it loads
-systems' servers from ``ai_missions.systems``. A deployment against real systems registers none; the demo and the
-eval harness then stop with one line saying so.
+An environment is a set of systems at a state, with a lifecycle: :meth:`Environment.reset` to a case's state,
+:meth:`~Environment.call` a tool as its system answers it (an environment is a ``Systems`` a mission's graph runs
+over), :meth:`~Environment.apply` a recorded action directly, :meth:`~Environment.snapshot` the state it holds (which
+``reset`` takes back) and :meth:`~Environment.view` the tables an end state is compared on. Nothing in it names a
+storage: the simulated books keep SQLite databases, a recorded case keeps what the mission read, tau-bench keeps its
+own JSON database, and each is one implementation registered under the ``ai_missions.environments`` entry points
+(name -> factory). The harness, the benchmarks and the conformance kit open them by name
+(:func:`open_environment`); the platform imports none of them.
+
+The simulator's admin hooks (:class:`SimulatedEnvironment`: seed the demo's books, find their stories) stay a
+separate, single registration (``ai_missions.environment``): a deployment against real systems registers none, and
+the demo then stops with one line saying so.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.errors import MissionsError, NotFoundError
 
-__all__ = ["ENVIRONMENT_GROUP", "SimulatedEnvironment", "simulated_environment"]
+__all__ = [
+    "ENVIRONMENTS_GROUP",
+    "ENVIRONMENT_GROUP",
+    "Environment",
+    "SimulatedEnvironment",
+    "View",
+    "environment_names",
+    "open_environment",
+    "simulated_environment",
+]
 
-#: Entry-point group of the simulated systems' admin hooks: name -> ``module:object`` (one registration).
+#: Entry-point group of the environments: name -> a factory ``(**options) -> Environment``.
+ENVIRONMENTS_GROUP = "ai_missions.environments"
+#: Entry-point group of the simulated systems' admin hooks (one registration).
 ENVIRONMENT_GROUP = "ai_missions.environment"
 
 Snapshot = dict[str, Any]
-Rows = list[dict[str, Any]]
+#: An end state as compared: table label -> its rows, each a tuple.
+View = dict[str, list[tuple[Any, ...]]]
+
+
+@runtime_checkable
+class Environment(Protocol):
+    """A world of systems at a state, with the lifecycle a replay, a benchmark and a conformance check go through."""
+
+    #: The name it is registered under.
+    name: str
+    #: Whether a mission reaches it over its systems' MCP servers (served from ``home``): the simulated books; else
+    #: the mission's graph calls it in-process, as its ``Systems``.
+    served: bool
+
+    def reset(self, state: Any) -> None:
+        """Hold ``state`` from now on: a case's state (a snapshot, a recorded case, a task) or one :meth:`snapshot`
+        returned."""
+        ...
+
+    async def call(
+        self,
+        tool_name: str,
+        args: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A tool called as its system answers it (a refusal raises the system's error)."""
+        ...
+
+    def schemas(self) -> Mapping[str, dict[str, Any]]:
+        """Each tool's input schema (what the guard checks arguments against)."""
+        ...
+
+    def apply(self, action: Mapping[str, Any]) -> None:
+        """Apply one action (``tool``, ``args``) directly, as its system would: how an expected end state is made.
+        A refused action raises the system's error and changes nothing."""
+        ...
+
+    def snapshot(self) -> Any:
+        """The state held now, in a form :meth:`reset` takes back."""
+        ...
+
+    def view(self, projection: Mapping[str, Any]) -> View:
+        """The tables ``projection`` names (a mission's eval plugin declares it in this environment's terms)."""
+        ...
+
+    def close(self) -> None:
+        """Release what it holds."""
+        ...
+
+
+def _points() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for point in entry_points(group=ENVIRONMENTS_GROUP):
+        if point.name in found:
+            raise MissionsError(f"entry point {point.value} registers the environment {point.name!r} a second time")
+        found[point.name] = point
+    return dict(sorted(found.items()))
+
+
+def environment_names() -> list[str]:
+    """The registered environments' names (none loaded)."""
+    return list(_points())
+
+
+@cache
+def _factory(name: str) -> Callable[..., Environment]:
+    points = _points()
+    if name not in points:
+        raise NotFoundError(f"no environment {name!r} is registered (registered: {', '.join(points) or 'none'})")
+    factory: Callable[..., Environment] = points[name].load()
+    return factory
+
+
+def open_environment(name: str, **options: Any) -> Environment:
+    """A new environment of the kind registered as ``name`` (``options``: what that kind takes, e.g. ``home``)."""
+    opened = _factory(name)(**options)
+    if not isinstance(opened, Environment):
+        raise MissionsError(f"the environment {name!r} does not implement the environment protocol")
+    return opened
 
 
 class SimulatedEnvironment(Protocol):
-    """What a simulator offers the demo and the eval harness, a test double's admin interface."""
+    """What a simulator offers the demo: seeded books, their stories, and the snapshot format it reads."""
 
     def seed_books(self, home: Path, *, seed: int, sizes: Mapping[str, int] | None = None) -> list[str]:
         """Seed every book into the sandbox under ``home``; one line per book."""
@@ -43,39 +140,8 @@ class SimulatedEnvironment(Protocol):
         that takes two roles, so co-approval can be tried."""
         ...
 
-    def schema(self, system: str) -> str:
-        """The DDL of a system's database."""
-        ...
-
-    def service(self, system: str, tool: str) -> Callable[..., Any]:
-        """The service function behind a write tool (the one its MCP server calls)."""
-        ...
-
-    def insert_rows(self, conn: sqlite3.Connection, system: str, tables: Mapping[str, Rows]) -> None:
-        """Insert a snapshot's rows of one system into an open database."""
-        ...
-
-    def connect(self, system: str, home: Path | None = None) -> sqlite3.Connection:
-        """A connection to a system's database in the sandbox under ``home``."""
-        ...
-
     def read_snapshot(self, source: Snapshot | str | Path) -> Snapshot:
         """A snapshot from a dict, a JSON string or a file path, with its format checked."""
-        ...
-
-    def load_snapshot(self, source: Snapshot | str | Path, home: Path | None = None) -> Path:
-        """Replace the sandbox's systems a snapshot holds; returns the sandbox dir."""
-        ...
-
-    def load_snapshot_in_place(
-        self,
-        source: Snapshot | str | Path,
-        home: Path | None = None,
-        *,
-        connections: Mapping[str, sqlite3.Connection] | None = None,
-        checked: bool = False,
-    ) -> None:
-        """Reset the tables inside the sandbox's open databases to a snapshot."""
         ...
 
 

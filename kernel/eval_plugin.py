@@ -64,11 +64,14 @@ class EvalPlugin:
     mission: str
     #: Named datasets (``historical``, ``ci``, ``handmade``...); the first is the default.
     datasets: Mapping[str, Path]
-    #: End state compared after replay: table label -> (system, SQL returning the relevant rows in a stable order).
-    projection: Mapping[str, tuple[str, str]]
+    #: End state compared after replay: table label -> what the environment's view reads for it (the books: a
+    #: (system, SQL returning the relevant rows in a stable order)).
+    projection: Mapping[str, Any]
     #: ``(snapshot, subject_id) -> bool``: the snapshot holds the subject's records.
     holds_subject: Callable[[Mapping[str, Any], str], bool]
     scorers: tuple[str, ...] = DEFAULT_SCORERS
+    #: The environment its datasets' cases are replayed in (registered by name: ``ai_missions.environments``).
+    environment: str = "books"
     #: The regression gate on the CI dataset: metric -> bound, a floor or a ceiling by the metric's direction.
     thresholds: Mapping[str, float] = field(default_factory=dict)
     #: The direction of the plugin's own scorers' gated metrics (the harness's are in :data:`DIRECTIONS`).

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.environment import memory_book
 from ai_missions.graphs.account_save.evals.holdout import Account, snapshot_of
 from ai_missions.graphs.account_save.facts import derive_facts
 from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
 from ai_missions.integrations import accounts
+from ai_missions.integrations.environment import memory_book
 from ai_missions.knowledge_index.policies import parse_policy
 from ai_missions.nodes.guard import guard
 from ai_missions.nodes.offline_reasoner import reason

@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("evals", ("evals",)),
     ("dashboard", ("dashboard",)),
     ("cli", ("cli",)),
+    ("testing", ("testing",)),
     ("simulator", ("integrations",)),
     ("missions", ("graphs", "examples")),
     ("tools", ("bench", "scripts")),
@@ -59,6 +60,8 @@ ENTRY_POINT_LAYERS = {
     "ai_missions.contracts": ("contracts",),
     "ai_missions.books": ("simulator",),
     "ai_missions.environment": ("simulator",),
+    # environments by name: the platform's own (a recorded case), the simulator's books, a benchmark's
+    "ai_missions.environments": ("evals", "simulator", "tools"),
     # the CLI's areas: the CLI's own, or a plug-in's below the missions (missions bring no commands of their own)
     "ai_missions.commands": ("cli", "simulator"),
     # console scripts: the platform's executables
@@ -527,6 +530,11 @@ PLANTED_ENTRY_POINTS = {
         "ai_missions.environment",
         "ai_missions.graphs.support.spec:SPEC",
         "outside simulator",
+    ),
+    "an environment from a mission": (
+        "ai_missions.environments",
+        "ai_missions.graphs.support.spec:SPEC",
+        "outside evals, simulator, tools",
     ),
     "a command from a mission": ("ai_missions.commands", "ai_missions.graphs.support.portal:main", "outside cli"),
     "a script from a mission": ("scripts", "ai_missions.graphs.support.portal:main", "outside cli"),

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from ai_missions.evals.environment import memory_book
 from ai_missions.graphs.retail_exceptions.evals.holdout import Book
 from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
 from ai_missions.graphs.retail_exceptions.invariants import invariants
 from ai_missions.integrations import oms, stores
+from ai_missions.integrations.environment import memory_book
 from ai_missions.integrations.retail_seed import DC
 from ai_missions.kernel.missions import get_mission
 from ai_missions.knowledge_index.policies import load_corpus

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.environment import memory_book
 from ai_missions.evals.scorers import Replayed, metrics, score
 from ai_missions.graphs.retail_exceptions.evals.generate import case_of
 from ai_missions.graphs.retail_exceptions.facts import derive_facts
 from ai_missions.graphs.retail_exceptions.metrics import operating_metrics
 from ai_missions.integrations import oms, stores
+from ai_missions.integrations.environment import memory_book
 from ai_missions.kernel.cases import Case
 from ai_missions.kernel.errors import ConflictError
 from ai_missions.kernel.eval_plugin import plugin_of
