@@ -39,11 +39,11 @@ def apply_actions(environment: Environment, actions: Sequence[Mapping[str, Any]]
 
 
 def expected_state(
-    kind: str, start: Any, actions: Sequence[Mapping[str, Any]], projection: Projection
+    kind: str, start: Any, actions: Sequence[Mapping[str, Any]], projection: Projection, *, mission: str | None = None
 ) -> tuple[State, list[str]]:
     """The state the recorded actions produce from ``start`` (a case's state, or a snapshot of an environment of
-    ``kind``), and any action that did not apply."""
-    environment = open_environment(kind)
+    ``kind`` opened for ``mission``), and any action that did not apply."""
+    environment = open_environment(kind, mission=mission)
     try:
         environment.reset(start)
         problems = apply_actions(environment, actions)

@@ -134,6 +134,36 @@ async def quick_eval(
     return run_id, summary
 
 
+def recorded_cases(mission: str, dataset: str | Path | None = None, *, limit: int | None = None) -> list[Case]:
+    """A recorded set of ``mission`` as cases of the ``recorded`` environment: each case's state is the recorded
+    case itself, its trigger what the mission's eval plugin reads from it (``recorded_trigger``), so the harness
+    replays it through the mission's graph like a case of the books."""
+    spec = get_mission(mission)
+    plugin = plugin_of(spec.name)
+    if plugin.recorded_trigger is None or plugin.recorded_systems is None:
+        raise NotFoundError(f"the {spec.name} mission declares no reader of its recorded cases as an environment")
+    _, found = plugin.recorded_cases(dataset)
+    cases = []
+    for item in found[:limit] if limit else found:
+        resolution = item.get("resolution") or {}
+        case = {
+            "case_id": str(item["case_id"]),
+            "mission": spec.name,
+            "recorded_at": item.get("recorded_at") or "1970-01-01T00:00:00Z",
+            "trigger": dict(plugin.recorded_trigger(item)),
+            "environment": "recorded",
+            "snapshot": dict(item),
+            "resolution": {
+                "outcome": resolution.get("outcome"),
+                "actions": list(resolution.get("actions") or []),
+                "decided_by": resolution.get("decided_by") or "the record",
+                "note": resolution.get("note") or "",
+            },
+        }
+        cases.append(Case.model_validate(case))
+    return cases
+
+
 def score_recorded(mission: str, dataset: str | Path | None = None, *, limit: int | None = None) -> dict[str, Any]:
     """Score a recorded set of ``mission`` (named by its plugin, or a file): each case decided by the plugin's
     decider, scored by its recorded scorers. Returns the set, its size, the seconds spent deciding and scoring, and

@@ -140,6 +140,8 @@ async def replay(
     runtime = sandbox.runtime
     run_id: str | None = None
     try:
+        if case.environment != sandbox.kind:
+            raise ValidationError(f"a case of the {case.environment} environment, in a run of {sandbox.kind} cases")
         with timed(timings, "snapshot load"):
             sandbox.load(case.snapshot)
             starting = sandbox.copy()
@@ -169,7 +171,9 @@ async def replay(
         result["status"] = outcome.status
         result["executed"] = [f"{r['tool']}:{r['status']}" for r in outcome.results]
         with timed(timings, "end-state comparison"):
-            expected, problems = environment.expected_state(sandbox.kind, starting, gold, sandbox.projection)
+            expected, problems = environment.expected_state(
+                sandbox.kind, starting, gold, sandbox.projection, mission=spec.name
+            )
             differences = environment.diff(expected, sandbox.state())
             result.update(state_match=not differences, state_diff=differences, expected_problems=problems)
     except Exception as exc:  # one broken case must not stop the run: it is recorded as an error

@@ -74,7 +74,7 @@ class Sandbox:
     async def open(self, state: Any) -> Sandbox:
         """Open the environment at a first case's state and start the servers and the runtime."""
         self.home.mkdir(parents=True, exist_ok=True)
-        self.environment = open_environment(self.kind, home=self.home)
+        self.environment = open_environment(self.kind, home=self.home, mission=self.spec.name)
         self._stack.callback(self.environment.close)
         self.environment.reset(state)
         keep_grants_private(self.home)  # a scratch book's grants never reach a shared ledger

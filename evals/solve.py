@@ -132,7 +132,7 @@ async def open_pool(
             context=context,
             knowledge=knowledge,
             projection=plugin.projection,
-            kind=plugin.environment,
+            kind=first.environment,
             timings=timings,
         )
         for i in range(size)

@@ -114,7 +114,8 @@ class BooksEnvironment:
 
     name = "books"
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path | None = None, mission: str | None = None) -> None:
+        """``mission``: the mission it is opened for (the books hold every system: each mission reads its own)."""
         self.home = home
         self.served = home is not None
         self.conns: dict[str, sqlite3.Connection] = {}

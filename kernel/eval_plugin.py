@@ -70,8 +70,6 @@ class EvalPlugin:
     #: ``(snapshot, subject_id) -> bool``: the snapshot holds the subject's records.
     holds_subject: Callable[[Mapping[str, Any], str], bool]
     scorers: tuple[str, ...] = DEFAULT_SCORERS
-    #: The environment its datasets' cases are replayed in (registered by name: ``ai_missions.environments``).
-    environment: str = "books"
     #: The regression gate on the CI dataset: metric -> bound, a floor or a ceiling by the metric's direction.
     thresholds: Mapping[str, float] = field(default_factory=dict)
     #: The direction of the plugin's own scorers' gated metrics (the harness's are in :data:`DIRECTIONS`).
@@ -100,6 +98,11 @@ class EvalPlugin:
     recorded_reader: str | None = None
     #: The scorers of the recorded sets (harness plug-ins the plugin's module registers).
     recorded_scorers: tuple[str, ...] = ()
+    #: ``(case) -> reads``: what answers the reads of one recorded case (an object with ``async call(tool, args)``),
+    #: so the ``recorded`` environment holds it and the mission's graph decides it like any case.
+    recorded_systems: Callable[[Mapping[str, Any]], Any] | None = None
+    #: ``(case) -> trigger``: a recorded case's trigger (``system``, ``event``, ``subject_id``, ``case_types``).
+    recorded_trigger: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         if unknown := [m for m in self.thresholds if m not in DIRECTIONS and m not in self.directions]:

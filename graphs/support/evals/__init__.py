@@ -7,6 +7,7 @@ reaches the mission) and scored by ``support_recorded`` (:mod:`.scoring`); the i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ai_missions.graphs.support.evals.scoring import SUPPORT_RECORDED
 from ai_missions.mission_api import EvalPlugin, holds_row
@@ -52,4 +53,15 @@ PLUGIN = EvalPlugin(
     recorded={"recorded": DATA / "recorded.jsonl.gz", "ci": DATA / "ci_slice.jsonl.gz"},
     recorded_reader="ai_missions.graphs.support.evals.generate:read",
     recorded_scorers=(SUPPORT_RECORDED.name,),
+    # a recorded ticket as the ``recorded`` environment holds it: the graph runs over it (missions eval run)
+    recorded_systems=lambda case: _recorded().RecordedSystems(case),
+    recorded_trigger=lambda case: _recorded().trigger(case),
 )
+
+
+def _recorded() -> Any:
+    # deferred: start-up time (the recorded reader imports the support graph's gather: LangGraph and the reader's
+    # lexicon, which listing the mission's datasets does not need)
+    from ai_missions.graphs.support.evals import recorded
+
+    return recorded

@@ -39,10 +39,12 @@ class RecordedSystems:
         self.methods = case.get("payment_methods")  # a case without them (older sets) has none known
         self.validations: list[Mapping[str, Any]] = list(case.get("address_validations") or [])
 
-    #: The reads a recorded case answers: the gather step's, each a method of the tool's name.
+    #: The reads a recorded case answers: the gather step's (the graph's first, the ticket, included), each a method
+    #: of the tool's name.
     READS = frozenset(
-        {"get_customer", "find_customers", "find_order_reference", "list_orders", "list_payment_methods",
-         "get_order_context", "get_payment", "get_shipping_context", "get_address_history", "validate_address"}
+        {"get_ticket", "get_customer", "find_customers", "find_order_reference", "list_orders",
+         "list_payment_methods", "get_order_context", "get_payment", "get_shipping_context", "get_address_history",
+         "validate_address"}
     )  # fmt: skip
 
     async def call(self, tool_name: str, args: Mapping[str, Any]) -> Any:
@@ -54,6 +56,11 @@ class RecordedSystems:
         if order_id not in self.orders:
             raise SystemError_(f"order {order_id} not found", "not_found")
         return self.orders[order_id]
+
+    def get_ticket(self, ticket_id: str) -> dict[str, Any]:
+        if ticket_id != self.ticket["ticket_id"]:
+            raise SystemError_(f"ticket {ticket_id} not found", "not_found")
+        return dict(self.ticket)
 
     def get_customer(self, customer_id: str) -> dict[str, Any]:
         if customer_id != self.ticket["customer_id"]:
@@ -102,6 +109,13 @@ class RecordedSystems:
         if found is None:
             raise SystemError_("no validation of this address recorded", "unavailable")
         return {k: v for k, v in found.items() if k != "address"}
+
+
+def trigger(case: Mapping[str, Any]) -> dict[str, Any]:
+    """What raised a recorded ticket, for the harness to replay it through the graph (the ``recorded`` environment)."""
+    ticket = case["ticket"]
+    types = (case.get("resolution") or {}).get("case_types") or []
+    return {"system": "helpdesk", "event": "ticket_recorded", "subject_id": ticket["ticket_id"], "case_types": types}
 
 
 def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:

@@ -1,0 +1,61 @@
+"""Environments by name, several at once: the harness replays one mission in two of them in one process.
+
+Support keeps two kinds of cases: its CI set of the seeded helpdesk book (snapshots of the simulated systems, the
+``books`` environment, served over MCP) and its recorded tickets (kept with what the mission read, the ``recorded``
+environment, which its graph calls in-process). Both run through the same harness, the same graph (gather,
+retrieval, the reasoner, the guard with the tools' schemas) and the same scorers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from ai_missions.evals.harness import Task, recorded_cases
+from ai_missions.evals.solve import EvalConfig, open_knowledge, solve
+from ai_missions.kernel.environment import environment_names
+from tests.support.built_index import built_index
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    home = tmp_path_factory.mktemp("environments")
+    built_index(tmp_path_factory, home)
+    return open_knowledge(home)
+
+
+def test_the_environments_are_registered_at_once() -> None:
+    assert {"books", "recorded"} <= set(environment_names())
+
+
+def test_the_harness_runs_one_mission_in_two_environments_in_one_process(knowledge: Any) -> None:
+    books = Task.of("support", "ci").cases(limit=4)
+    recorded = recorded_cases("support", "ci", limit=8)
+    assert {c.environment for c in books} == {"books"}
+    assert {c.environment for c in recorded} == {"recorded"}
+    results: dict[str, list[dict[str, Any]]] = {}
+    config = EvalConfig(mission="support", workers=1, concurrency=1)
+    for name, cases in (("books", books), ("recorded", recorded)):
+        found: list[dict[str, Any]] = []
+        asyncio.run(solve(cases, config, knowledge, on_result=found.append))
+        results[name] = found
+    for name, found in results.items():
+        assert [r.get("error") for r in found] == [None] * len(found), name
+        assert all(r["gold_outcome"] and "agree" in r for r in found), name
+        assert sum(r["agree"] for r in found) >= len(found) // 2, (name, [(r["case_id"], r["outcome"]) for r in found])
+    # each decided by the graph: retrieval cited a policy, and a decision that waited was answered and compared
+    assert any(r.get("state_match") is not None for r in results["recorded"])
+
+
+def test_a_case_of_another_environment_than_the_runs_is_an_error_of_that_case(knowledge: Any) -> None:
+    books = Task.of("support", "ci").cases(limit=1)
+    recorded = recorded_cases("support", "ci", limit=1)
+    found: list[dict[str, Any]] = []
+    config = EvalConfig(mission="support", workers=1, concurrency=1)
+    asyncio.run(solve([*books, *recorded], config, knowledge, on_result=found.append))
+    assert "error" not in found[0]
+    assert found[1]["error"] == "ValidationError: a case of the recorded environment, in a run of books cases"
