@@ -1,15 +1,13 @@
 """The declared API a mission's eval side imports: what its case generators, hand-made and holdout sets, labeller
 and own scorers are built from (the case format, the shared generation helpers, the label a rule book gives, the
-scorer registry, the verdict a scorer reads), and the public benchmark a mission may measure its own parts on
-(``tau_retail``: tau-bench retail's database, tasks and hand-written first messages; the adapter that decides its
-tasks reaches the mission through its eval plugin). The plugin itself (:class:`~ai_missions.mission_api.EvalPlugin`)
-is declared through :mod:`ai_missions.mission_api`; the simulated systems a generator seeds books with are the one
+scorer registry, the verdict a scorer reads). Public benchmarks are extensions above the missions
+(:mod:`ai_missions.benchmarks`), never part of this API. The plugin itself
+(:class:`~ai_missions.mission_api.EvalPlugin`) is declared through :mod:`ai_missions.mission_api`; the simulated systems a generator seeds books with are the one
 other thing a mission's ``evals`` package may import (``tests/test_declared_api.py``). Light to import, like the
 plugin: listing a mission's datasets loads its labeller."""
 
 from __future__ import annotations
 
-from ai_missions.evals.benchmarks import tau_retail
 from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, keyed_rng, recorded_case
 from ai_missions.evals.labels import Action, Label, View, money, snapshot_time
 from ai_missions.evals.scorers import Replayed, Result, Scorer, ok, rate, register
@@ -38,6 +36,5 @@ __all__ = [
     "register",
     "run_blocking",
     "snapshot_time",
-    "tau_retail",
     "write_cases",
 ]

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from ai_missions.benchmarks.tau_retail.environment import task_state
 from ai_missions.evals.harness import Task, recorded_cases
 from ai_missions.evals.solve import EvalConfig, open_knowledge, solve
-from ai_missions.kernel.environment import environment_names
+from ai_missions.kernel.environment import Environment, environment_names, open_environment
+from ai_missions.kernel.errors import ConflictError
 from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
@@ -28,8 +30,34 @@ def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return open_knowledge(home)
 
 
-def test_the_environments_are_registered_at_once() -> None:
-    assert {"books", "recorded"} <= set(environment_names())
+def test_three_environments_are_registered_at_once() -> None:
+    assert {"books", "recorded", "tau-retail"} <= set(environment_names())
+    opened = [open_environment(name, mission="support") for name in ("books", "recorded", "tau-retail")]
+    assert all(isinstance(e, Environment) for e in opened)
+    assert [e.name for e in opened] == ["books", "recorded", "tau-retail"]
+    for environment in opened:
+        environment.close()
+
+
+async def test_tau_bench_is_an_environment_of_the_same_protocol() -> None:
+    """A task's state: the benchmark's database and its first message as a ticket. A read answers from them; a
+    write is the benchmark's action applied by its rules; a snapshot taken before it resets the state back."""
+    tau = open_environment("tau-retail", mission="support")
+    state = task_state(0, "Hi, I want to exchange the items of my order. Thanks!")
+    tau.reset(state)
+    ticket = state.case["ticket"]
+    assert (await tau.call("get_ticket", {"ticket_id": ticket["ticket_id"]}))["ticket_id"] == ticket["ticket_id"]
+    before, start = tau.view({}), tau.snapshot()
+    order = next(o for o in state.db["orders"].values() if o["status"] == "pending")
+    tau.apply({"name": "cancel_pending_order", "kwargs": {"order_id": order["order_id"], "reason": "no longer needed"}})
+    after = tau.view({})
+    changed = set(after["orders"]) - set(before["orders"])
+    assert [key for key, _ in changed] == [order["order_id"]]
+    assert state.db["orders"][order["order_id"]]["status"] == "pending"  # the shared database is never written
+    with pytest.raises(ConflictError):
+        tau.apply({"name": "cancel_pending_order", "kwargs": {"order_id": order["order_id"], "reason": "again"}})
+    tau.reset(start)
+    assert tau.view({}) == before
 
 
 def test_the_harness_runs_one_mission_in_two_environments_in_one_process(knowledge: Any) -> None:

@@ -46,6 +46,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("testing", ("testing",)),
     ("simulator", ("integrations",)),
     ("missions", ("graphs", "examples")),
+    ("benchmarks", ("benchmarks",)),
     ("tools", ("bench", "scripts")),
 )
 LAYER_OF = {folder: rank for rank, (_, folders) in enumerate(LAYERS) for folder in folders}
@@ -61,7 +62,7 @@ ENTRY_POINT_LAYERS = {
     "ai_missions.books": ("simulator",),
     "ai_missions.environment": ("simulator",),
     # environments by name: the platform's own (a recorded case), the simulator's books, a benchmark's
-    "ai_missions.environments": ("evals", "simulator", "tools"),
+    "ai_missions.environments": ("evals", "simulator", "benchmarks"),
     # the CLI's areas: the CLI's own, or a plug-in's below the missions (missions bring no commands of their own)
     "ai_missions.commands": ("cli", "simulator"),
     # console scripts: the platform's executables
@@ -389,7 +390,7 @@ TARGETS = _targets()
 
 
 def test_every_scanned_folder_but_the_top_gets_a_planted_reference() -> None:
-    assert {folder for folder, _, _ in TARGETS} == set(SCANNED) - {"bench", "scripts"}
+    assert {folder for folder, _, _ in TARGETS} == set(SCANNED) - {"bench", "scripts", "benchmarks"}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -534,7 +535,7 @@ PLANTED_ENTRY_POINTS = {
     "an environment from a mission": (
         "ai_missions.environments",
         "ai_missions.graphs.support.spec:SPEC",
-        "outside evals, simulator, tools",
+        "outside evals, simulator, benchmarks",
     ),
     "a command from a mission": ("ai_missions.commands", "ai_missions.graphs.support.portal:main", "outside cli"),
     "a script from a mission": ("scripts", "ai_missions.graphs.support.portal:main", "outside cli"),

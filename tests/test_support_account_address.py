@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.cases import case_of
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail.cases import case_of
 from ai_missions.graphs.support.parse.address_reading import places_named, read_addresses
 from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.understanding import read_message

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail.runner import as_tau
+from ai_missions.benchmarks.tau_retail.runner import as_tau
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.evals.scoring import safety
 from ai_missions.graphs.support.parse.address_reading import read_addresses, same_place, without_addresses

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail import emulator as tau
 from ai_missions.graphs.support.parse.comparison import read_comparison
 from tests.support.tau_db import card, customer, decide, order, place, writes
 

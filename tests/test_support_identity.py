@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.graphs.support.evals import tau_resolution
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail import resolution as tau_resolution
 from ai_missions.graphs.support.facts import derive_facts
 from ai_missions.graphs.support.parse import resolve
 from ai_missions.graphs.support.parse.request import request_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.evals.benchmarks.tau_retail.runner import _effect
+from ai_missions.benchmarks.tau_retail.runner import _effect
 from ai_missions.graphs.support.parse.resolve import lines_named, order_items, partly_named, said_of_lines
 from ai_missions.graphs.support.parse.targets import (
     lines_said_to_change,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail import runner as tau_runner
 from ai_missions.graphs.support.parse import methods as paying
 from ai_missions.graphs.support.parse.resolve import lines_named
 from ai_missions.graphs.support.parse.targets import items_asked_to_change, opening_facts

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.runner import run_task
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail.runner import run_task
 from ai_missions.graphs.support import split
 from ai_missions.graphs.support.facts import derive_facts
 from ai_missions.graphs.support.parse.request import SupportRequest, request_of

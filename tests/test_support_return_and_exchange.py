@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.cases import case_of
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail.cases import case_of
 from ai_missions.graphs.support.parse import item_requests
 from ai_missions.graphs.support.parse.comparison import price_bound
 from ai_missions.kernel.eval_plugin import plugin_of

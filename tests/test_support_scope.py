@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail import proposals
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail import proposals
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.parse.resolve import lines_named
 from ai_missions.graphs.support.parse.understanding import read_message

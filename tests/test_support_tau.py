@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail import emulator as tau
 
 BENCH = tau.DEFAULT_PATH
 
@@ -200,7 +200,7 @@ def _return(order_id: str, method: str, *items: str) -> dict[str, Any]:
 
 
 def test_the_runner_counts_a_right_and_a_wrong_end_state_and_how_the_unsolved_end() -> None:
-    from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
+    from ai_missions.benchmarks.tau_retail import runner as tau_runner
 
     db = _runner_db()
     before = copy.deepcopy(db)
@@ -269,7 +269,7 @@ def test_the_runner_counts_a_right_and_a_wrong_end_state_and_how_the_unsolved_en
 
 
 def test_the_scripted_customer_says_only_what_its_instruction_gives() -> None:
-    from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
+    from ai_missions.benchmarks.tau_retail import runner as tau_runner
 
     user = _runner_db()["users"]["ann"]
     said = tau_runner.customer_answer(
@@ -294,7 +294,7 @@ def test_the_scripted_customer_says_only_what_its_instruction_gives() -> None:
 
 
 def test_the_missions_writes_map_to_the_benchmarks_actions() -> None:
-    from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
+    from ai_missions.benchmarks.tau_retail import runner as tau_runner
 
     db = _runner_db()
     db["users"]["ann"]["payment_methods"]["gift_ann"] = {"source": "gift_card", "id": "gift_ann", "balance": 5.0}
@@ -325,7 +325,7 @@ def test_the_missions_writes_map_to_the_benchmarks_actions() -> None:
 
 
 def test_the_order_whose_address_is_wanted_keeps_its_own() -> None:
-    from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
+    from ai_missions.benchmarks.tau_retail import runner as tau_runner
 
     db = _runner_db()
     oak = {"address1": "9 Oak Ave", "address2": "", "city": "Austin", "state": "TX", "country": "USA", "zip": "78702"}
@@ -345,7 +345,7 @@ def test_the_order_whose_address_is_wanted_keeps_its_own() -> None:
 def test_a_same_item_swap_the_message_leaves_out_is_asked_about_and_counted_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ai_missions.evals.benchmarks.tau_retail import runner as tau_runner
+    from ai_missions.benchmarks.tau_retail import runner as tau_runner
 
     kwargs = {"order_id": "#W1000001", "item_ids": ["k1", "c1"], "new_item_ids": ["k2", "c1"]}
     kwargs["payment_method_id"] = "card_Ann"

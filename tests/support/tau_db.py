@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.cases import case_of
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail.cases import case_of
 from ai_missions.kernel.eval_plugin import plugin_of
 
 #: Tools that write nothing of the customer's records (the reply and the note).

@@ -19,7 +19,7 @@ escalation, per ground-truth action kind the tasks holding it and solved, and fo
 (the ground-truth actions no approved write made) and how the conversation ended; ``unexplained`` counts the
 unsolved that end neither in a question (a reply that asks) nor an escalation with its reason.
 
-    python -m ai_missions.evals.benchmarks.tau_retail [PATH] [--tasks] [--messages seen|unseen|FILE]
+    python -m ai_missions.benchmarks.tau_retail [PATH] [--tasks] [--messages seen|unseen|FILE]
 
 ``--messages`` chooses the first messages: ``seen`` (the default, tasks 0-155, read while the reader was written),
 ``unseen`` (tasks 156-255, written apart from the reader: the figure that says how it generalises) or a file of
@@ -39,8 +39,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.benchmarks.tau_retail import emulator as tau
-from ai_missions.evals.benchmarks.tau_retail.cases import NOW, case_of
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
 from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
 from ai_missions.kernel.missions import get_mission
 

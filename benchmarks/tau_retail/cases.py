@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ai_missions.evals.benchmarks.tau_retail.emulator import Database, Task
+from ai_missions.benchmarks.tau_retail.emulator import Database, Task
 
 #: The book clock of the cases built from the benchmark, and when their delivered orders were delivered.
 NOW, _DELIVERED, _SHIPPED = "2026-03-16T15:00:00Z", "2026-03-10T10:00:00Z", "2026-03-08T10:00:00Z"

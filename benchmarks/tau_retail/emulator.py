@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 #: Where the benchmark is kept beside the project (a command-line path overrides it).
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "tau-retail"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks" / "tau-retail"
 DATA = Path(__file__).resolve().parent / "data"
 #: The hand-written first messages (one per task they were written for), kept in the project.
 FIRST_MESSAGES = DATA / "first_messages_seen.jsonl"

@@ -1,9 +1,9 @@
 """How the support mission's reader resolves the hand-written tau-bench retail first messages against the
 benchmark's database, through the CRM's and the ERP's own lookups: who wrote, and whether the orders the ground
 truth writes to are the ones the message names. A measure of the reader's own parts (the benchmark adapter itself
-is in the eval layer: :mod:`ai_missions.evals.benchmarks.tau_retail`).
+is in the eval layer: :mod:`ai_missions.benchmarks.tau_retail`).
 
-    python -m ai_missions.graphs.support.evals.tau_resolution [PATH]
+    python -m ai_missions.benchmarks.tau_retail.resolution [PATH]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
-from ai_missions.evals.api import tau_retail
+from ai_missions.benchmarks import tau_retail
 from ai_missions.graphs.support.parse import resolve
 from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.integrations import crm, erp

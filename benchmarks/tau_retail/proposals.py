@@ -3,7 +3,7 @@ asked, escalated or answered; whether each write it proposes is the same kind of
 ground truth's, and the unsafe proposals (a write the ground truth does not make on that order). A coarser view
 than the end state (:mod:`.runner`), kept for the figures recorded with it.
 
-    python -m ai_missions.evals.benchmarks.tau_retail.proposals [PATH]
+    python -m ai_missions.benchmarks.tau_retail.proposals [PATH]
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.benchmarks.tau_retail.cases import NOW, case_of
-from ai_missions.evals.benchmarks.tau_retail.emulator import (
+from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
+from ai_missions.benchmarks.tau_retail.emulator import (
     ORDER_ID,
     Database,
     Task,

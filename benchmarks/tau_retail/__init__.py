@@ -3,10 +3,10 @@ write rules (:mod:`.emulator`), a task as a recorded support case (:mod:`.cases`
 its scripted customer (:mod:`.runner`). The mission is reached through its eval plugin only; a mission measuring
 its own parts on the benchmark's tasks reaches this package through :mod:`ai_missions.evals.api`.
 
-    python -m ai_missions.evals.benchmarks.tau_retail /work/shared/benchmarks/tau-retail --messages unseen
+    python -m ai_missions.benchmarks.tau_retail /work/shared/benchmarks/tau-retail --messages unseen
 """
 
-from ai_missions.evals.benchmarks.tau_retail.emulator import (
+from ai_missions.benchmarks.tau_retail.emulator import (
     DEFAULT_PATH,
     MESSAGE_SETS,
     ORDER_ID,
@@ -20,7 +20,7 @@ from ai_missions.evals.benchmarks.tau_retail.emulator import (
     load_tasks,
     print_figures,
 )
-from ai_missions.evals.benchmarks.tau_retail.runner import TaskResult, run, run_task
+from ai_missions.benchmarks.tau_retail.runner import TaskResult, run, run_task
 
 __all__ = [
     "DEFAULT_PATH",
