@@ -2,9 +2,10 @@
 and own scorers are built from (the case format, the shared generation helpers, the label a rule book gives, the
 scorer registry, the verdict a scorer reads). Public benchmarks are extensions above the missions
 (:mod:`ai_missions.benchmarks`), never part of this API. The plugin itself
-(:class:`~ai_missions.mission_api.EvalPlugin`) is declared through :mod:`ai_missions.mission_api`; the simulated systems a generator seeds books with are the one
-other thing a mission's ``evals`` package may import (``tests/test_declared_api.py``). Light to import, like the
-plugin: listing a mission's datasets loads its labeller."""
+(:class:`~ai_missions.mission_api.EvalPlugin`) is declared through :mod:`ai_missions.mission_api`; the simulated
+systems a generator seeds books with are the one other thing a mission's ``evals`` package may import
+(``tests/test_declared_api.py``). Light to import, like the plugin: listing a mission's datasets loads its
+labeller."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import sqlite3
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,9 +27,10 @@ from ai_missions.integrations.books import seed_books, stories
 from ai_missions.integrations.loader import insert_rows
 from ai_missions.integrations.snapshot import load_snapshot, load_snapshot_in_place, read_snapshot
 from ai_missions.integrations.support_seed import co_approval_ticket
-from ai_missions.integrations.systems import declared, schema
+from ai_missions.integrations.systems import declared, is_storage_system, schema, storage_systems, tables
 from ai_missions.kernel.environment import SimulatedEnvironment, View
 from ai_missions.kernel.errors import NotFoundError
+from ai_missions.kernel.missions import get_mission
 
 __all__ = ["ENVIRONMENT", "BookImage", "BooksEnvironment", "copy_book", "memory_book", "service"]
 
@@ -65,9 +66,9 @@ def _from_image(image: bytes) -> sqlite3.Connection:
 def memory_book(snapshot: Mapping[str, Any]) -> dict[str, sqlite3.Connection]:
     """An in-memory copy of a snapshot's systems, one connection per system (rows by name, like the servers)."""
     conns: dict[str, sqlite3.Connection] = {}
-    for system, tables in snapshot["systems"].items():
+    for system, rows in snapshot["systems"].items():
         conns[system] = conn = _from_image(_empty(system))
-        insert_rows(conn, system, tables)
+        insert_rows(conn, system, rows)
     return conns
 
 
@@ -110,19 +111,28 @@ def _arguments(tool: str, args: Mapping[str, Any]) -> dict[str, Any]:
 
 class BooksEnvironment:
     """The simulated books at a state: in memory, or in the databases of the sandbox under ``home`` (which its
-    systems' MCP servers serve; a reset changes the tables inside the open files, so the servers keep serving)."""
+    systems' MCP servers serve; a reset changes the tables inside the open files, so the servers keep serving).
+    Before any reset, one over ``home`` holds the books already there (``systems``: which of them; by default the
+    ``mission``'s, or every system with a database there)."""
 
     name = "books"
 
-    def __init__(self, home: Path | None = None, mission: str | None = None) -> None:
-        """``mission``: the mission it is opened for (the books hold every system: each mission reads its own)."""
+    def __init__(
+        self, home: Path | None = None, mission: str | None = None, systems: Sequence[str] | None = None
+    ) -> None:
         self.home = home
         self.served = home is not None
         self.conns: dict[str, sqlite3.Connection] = {}
         self._applied = 0
+        if home is not None:
+            held = systems if systems is not None else get_mission(mission).systems if mission else storage_systems()
+            self.conns = {s: declared(s).database(home) for s in held if is_storage_system(s) and _exists(s, home)}
 
     def reset(self, state: Any) -> None:
         if isinstance(state, BookImage):
+            if self.home is not None and self.conns:  # back into the served files, as rows
+                load_snapshot_in_place(_as_snapshot(state), connections=self.conns, checked=True)
+                return
             self.close()
             self.conns = {system: _from_image(image) for system, image in state.images.items()}
             return
@@ -160,19 +170,42 @@ class BooksEnvironment:
         tool = str(action["tool"])
         system, function = service(tool)
         self._applied += 1
-        function(
-            self.conns[system], **_arguments(tool, action.get("args") or {}), idempotency_key=f"applied:{self._applied}"
-        )
+        key = f"applied:{self._applied}"
+        function(self.conns[system], **_arguments(tool, action.get("args") or {}), idempotency_key=key)
 
     def view(self, projection: Mapping[str, Any]) -> View:
+        """The rows each ``(system, SQL)`` of ``projection`` selects; an empty projection: every table held."""
+        if not projection:
+            projection = {
+                f"{system}.{table}": (system, f"SELECT * FROM {table} ORDER BY 1")
+                for system in self.conns
+                for table in tables(system)
+            }
         return {
-            name: [tuple(row) for row in self.conns[system].execute(sql)] for name, (system, sql) in projection.items()
+            label: [tuple(row) for row in self.conns[system].execute(sql)]
+            for label, (system, sql) in projection.items()
         }
 
     def close(self) -> None:
         for conn in self.conns.values():
             conn.close()
         self.conns = {}
+
+
+def _exists(system: str, home: Path) -> bool:
+    return declared(system).path(home).exists()
+
+
+def _as_snapshot(image: BookImage) -> dict[str, Any]:
+    """A book image as a snapshot's rows (what a reset of served files writes back)."""
+    systems: dict[str, Any] = {}
+    for system, data in image.images.items():
+        conn = _from_image(data)
+        try:
+            systems[system] = {t: [dict(r) for r in conn.execute(f"SELECT * FROM {t}")] for t in tables(system)}
+        finally:
+            conn.close()
+    return {"format": "ai-missions/snapshot@1", "systems": systems}
 
 
 def demo_cases(home: Path) -> dict[str, list[str]]:

@@ -32,6 +32,7 @@ from ai_missions.schedules import due, fire_if_due
 from ai_missions.services.gateway import SystemError_
 from ai_missions.testing import signed_in_as
 from tests.support.built_index import built_index
+from tests.support.conformance import conformance_home_fixture, conformance_test
 
 STORY = "ACC-10007"
 NO_DATA = "ACC-10012"  # index 11
@@ -270,3 +271,8 @@ def test_the_words_a_contact_decision_rests_on_reach_the_explain_rail(home: Path
     read = [e for e in observations if "HN-4001" in str(e["summary"])]
     assert read, [e["summary"] for e in observations]
     assert "stop all e-mails" in str(read[0]["summary"])
+
+
+# the conformance kit every mission passes (ai_missions.testing.conformance)
+conformance_home = conformance_home_fixture()
+test_the_mission_passes_the_conformance_kit = conformance_test("account-save")

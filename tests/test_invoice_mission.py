@@ -22,6 +22,7 @@ from ai_missions.kernel.errors import ForbiddenError, MissionsError, ValidationE
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
+from tests.support.conformance import conformance_home_fixture, conformance_test
 from tests.support.mission_home import client_fixture, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -246,3 +247,8 @@ def test_the_llm_reasoner_reads_vendor_text_as_data_and_the_guard_stops_a_paymen
     assert "not verified" in outcome.verdict["summary"]
     assert outcome.decision_id is None
     assert ap_rows(home, "SELECT count(*) FROM payments WHERE invoice_id = ?", invoice_id) == [(0,)]
+
+
+# the conformance kit every mission passes (ai_missions.testing.conformance)
+conformance_home = conformance_home_fixture()
+test_the_mission_passes_the_conformance_kit = conformance_test("invoice-approval", slow_by_default=True)

@@ -29,6 +29,7 @@ from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
 from ai_missions.kernel.tiers import change, current, tier_view
 from ai_missions.testing import operator_grant, signed_in_as
+from tests.support.conformance import conformance_home_fixture, conformance_test
 from tests.support.mission_home import client_fixture, seeded_home_fixture
 from tests.support.small_home import rows
 
@@ -333,3 +334,8 @@ def test_metrics_is_a_table_whose_figures_are_the_dashboards(
     for label in same:
         assert table[label] == shown_on_page[label], label
     assert table["Order save rate"] == shown_on_page["Orders saved"]
+
+
+# the conformance kit every mission passes (ai_missions.testing.conformance)
+conformance_home = conformance_home_fixture()
+test_the_mission_passes_the_conformance_kit = conformance_test("retail-exceptions")

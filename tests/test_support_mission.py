@@ -25,6 +25,7 @@ from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
 from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
+from tests.support.conformance import conformance_home_fixture, conformance_test
 from tests.support.mission_home import client_fixture
 from tests.support.small_home import rows, small_home_fixture, support_home
 
@@ -538,3 +539,8 @@ def test_an_address_written_in_the_message_is_validated_by_shipping_approved_and
     current = "SELECT line1 FROM addresses WHERE customer_id = ? AND until IS NULL"
     assert rows(home, "crm", current, other_customer) == [("9 Lake Drive",)]
     assert rows(home, "crm", history, other_customer)[0][0] == count + 1  # the old one kept, ended
+
+
+# the conformance kit every mission passes (ai_missions.testing.conformance)
+conformance_home = conformance_home_fixture()
+test_the_mission_passes_the_conformance_kit = conformance_test("support")
