@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ai_missions.integrations.loader import write_book
 from ai_missions.integrations.plugin import Book, BookRows
+from ai_missions.integrations.store import BookMissingError
 
 __all__ = ["BOOKS_GROUP", "Book", "BookRows", "books", "seed_books", "stories"]
 
@@ -49,6 +50,11 @@ def stories(home: Path) -> dict[str, str]:
     """Mission -> its flagship story's subject in the seeded books."""
     found = {}
     for book in books().values():
-        if book.mission and book.story and (story := book.story(home)):
-            found[book.mission] = story
+        if book.mission and book.story:
+            try:
+                story = book.story(home)
+            except BookMissingError:  # a book not seeded under this home tells no story there
+                continue
+            if story:
+                found[book.mission] = story
     return found

@@ -63,6 +63,16 @@ def _from_image(image: bytes) -> sqlite3.Connection:
     return conn
 
 
+def _rows_of(conn: Any, system: str) -> dict[str, list[dict[str, Any]]]:
+    """Every table of a system as rows (a connection of any backend)."""
+    found = {}
+    for table in tables(system):
+        cursor = conn.execute(f"SELECT * FROM {table}")
+        names = [c[0] for c in cursor.description]
+        found[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return found
+
+
 def memory_book(snapshot: Mapping[str, Any]) -> dict[str, sqlite3.Connection]:
     """An in-memory copy of a snapshot's systems, one connection per system (rows by name, like the servers)."""
     conns: dict[str, sqlite3.Connection] = {}
@@ -85,9 +95,17 @@ def copy_book(conns: Mapping[str, sqlite3.Connection]) -> dict[str, sqlite3.Conn
 
 @dataclass(frozen=True)
 class BookImage:
-    """The books as they stood: each system's database page image (what :meth:`BooksEnvironment.snapshot` gives)."""
+    """The books as they stood (what :meth:`BooksEnvironment.snapshot` gives): each system's SQLite page image, or
+    its rows when another backend keeps it."""
 
-    images: Mapping[str, bytes]
+    images: Mapping[str, bytes | dict[str, list[dict[str, Any]]]]
+
+    def connections(self) -> dict[str, sqlite3.Connection]:
+        """An in-memory SQLite copy of each system."""
+        return {
+            system: _from_image(held) if isinstance(held, bytes) else memory_book({"systems": {system: held}})[system]
+            for system, held in self.images.items()
+        }
 
 
 @cache
@@ -134,7 +152,7 @@ class BooksEnvironment:
                 load_snapshot_in_place(_as_snapshot(state), connections=self.conns, checked=True)
                 return
             self.close()
-            self.conns = {system: _from_image(image) for system, image in state.images.items()}
+            self.conns = state.connections()
             return
         if self.home is None:
             self.close()
@@ -148,7 +166,12 @@ class BooksEnvironment:
         load_snapshot_in_place(dict(state), connections=self.conns, checked=isinstance(state, dict))
 
     def snapshot(self) -> BookImage:
-        return BookImage({system: _image(conn) for system, conn in self.conns.items()})
+        return BookImage(
+            {
+                system: _image(conn) if isinstance(conn, sqlite3.Connection) else _rows_of(conn, system)
+                for system, conn in self.conns.items()
+            }
+        )
 
     async def call(
         self,
@@ -193,16 +216,15 @@ class BooksEnvironment:
 
 
 def _exists(system: str, home: Path) -> bool:
-    return declared(system).path(home).exists()
+    return declared(system).exists(home)
 
 
 def _as_snapshot(image: BookImage) -> dict[str, Any]:
     """A book image as a snapshot's rows (what a reset of served files writes back)."""
-    systems: dict[str, Any] = {}
-    for system, data in image.images.items():
-        conn = _from_image(data)
+    systems = {}
+    for system, conn in image.connections().items():
         try:
-            systems[system] = {t: [dict(r) for r in conn.execute(f"SELECT * FROM {t}")] for t in tables(system)}
+            systems[system] = _rows_of(conn, system)
         finally:
             conn.close()
     return {"format": "ai-missions/snapshot@1", "systems": systems}

@@ -1,18 +1,19 @@
-"""Write a whole book (rows per system and table) into a sandbox as fresh SQLite files, fast.
+"""Write a whole book (rows per system and table) into a sandbox, fast.
 
-Used by the seed generator and by snapshot import: each system is written to a temporary file with bulk inserts
-in one transaction and then moved into place, so a reader never sees a half-written system.
+Used by the seed generator and by snapshot import: each system's rows are first built into an in-memory SQLite
+image with bulk inserts in one transaction (where the rows are checked), then its backend replaces the system's
+tables at once (a SQLite file moved into place, a Postgres schema in one transaction), so a reader never sees a
+half-written system.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ai_missions.integrations.systems import is_storage_system, schema, storage_systems, tables
+from ai_missions.integrations.systems import declared, is_storage_system, schema, storage_systems, tables
 from ai_missions.kernel.errors import ValidationError
 from ai_missions.kernel.settings import sandbox_dir
 
@@ -34,11 +35,6 @@ def columns(system: str, table: str) -> tuple[str, ...]:
         return _COLUMNS[(system, table)]
     except KeyError:
         raise ValidationError(f"unknown table {system}.{table}") from None
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 _TEMPLATES: dict[str, bytes] = {}
@@ -86,7 +82,8 @@ def insert_rows(conn: sqlite3.Connection, system: str, rows_by_table: Mapping[st
         except (sqlite3.Error, AttributeError) as exc:  # the tables are STRICT: a wrong type is refused here
             reason = " ".join(str(exc).split())  # one line, whatever the constraint's text looks like
             raise ValidationError(f"bad {system}.{table} rows: {reason}") from None
-        check_values(conn, system, table, cols)
+        if isinstance(conn, sqlite3.Connection):  # checked where the checks are written; other backends' rows
+            check_values(conn, system, table, cols)  # were checked so first (build_image)
 
 
 #: How the systems write a moment (``2026-03-16T15:00:00Z``), as a GLOB pattern.
@@ -109,15 +106,6 @@ def check_values(conn: sqlite3.Connection, system: str, table: str, cols: Sequen
             raise ValidationError(f"bad {system}.{table} rows: {col} must be {what}, got {bad[0]!r}")
 
 
-def write_system(path: Path, system: str, tables: Mapping[str, Rows], image: bytes | None = None) -> None:
-    """Create ``path`` afresh with ``system``'s schema and the given rows, atomically (write then rename)."""
-    image = build_image(system, tables) if image is None else image
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(image)
-    _remove(path)
-    os.replace(tmp, path)
-
-
 def write_book(book: BookRows, home: Path | None = None) -> Path:
     """Replace the systems ``book`` holds (and only those) in the sandbox under ``home``; returns the sandbox."""
     unknown = [s for s in book if not is_storage_system(s)]
@@ -128,5 +116,5 @@ def write_book(book: BookRows, home: Path | None = None) -> Path:
     # every system's image first: a book one of whose systems is refused (a negative stock row...) replaces none
     images = {system: build_image(system, book[system]) for system in book}
     for system in book:
-        write_system(target / f"{system}.sqlite", system, book[system], images[system])
+        declared(system).backend.replace(system, home, declared(system).schema, images[system], book[system])
     return target

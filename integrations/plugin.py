@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-import sqlite3
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,8 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from ai_missions.integrations.arguments import IdempotencyKey
-from ai_missions.integrations.store import BookMissingError, WriteRecord, idempotent_write, open_db, recorded_write
+from ai_missions.integrations.backends import SQLITE, Backend, SQLiteFiles
+from ai_missions.integrations.store import WriteRecord, idempotent_write, recorded_write
 from ai_missions.kernel.settings import sandbox_dir
 from ai_missions.kernel.tools import ToolKind, ToolSpec, write_lookup_name
 
@@ -159,8 +159,11 @@ class SimulatedSystem:
     :meth:`write` on the module-level object its ``ai_missions.systems`` entry point names. Calling it builds its
     MCP server over the book under ``home`` (what the platform's in-process and stdio transports do)."""
 
-    def __init__(self, name: str, title: str, ddl: str = "", *, storage: bool = True) -> None:
-        """``storage``: False for a system with no database of its own (a report over the others' data)."""
+    def __init__(
+        self, name: str, title: str, ddl: str = "", *, storage: bool = True, backend: Backend = SQLITE
+    ) -> None:
+        """``storage``: False for a system with no database of its own (a report over the others' data);
+        ``backend``: where its tables live (a SQLite file in the sandbox by default, :mod:`.backends`)."""
         if storage != bool(ddl.strip()):
             raise ValueError(f"system {name!r}: a system with storage has a DDL, one without has none")
         self.name = name
@@ -168,6 +171,7 @@ class SimulatedSystem:
         #: Its own tables (DDL), without the common ones.
         self.ddl = ddl
         self.storage = storage
+        self.backend = backend
         self.tools: dict[str, DeclaredTool] = {}
 
     def __repr__(self) -> str:
@@ -272,15 +276,18 @@ class SimulatedSystem:
         )
 
     def path(self, home: Path | None = None) -> Path:
-        """Its SQLite file in the sandbox under ``home``."""
-        return sandbox_dir(home) / f"{self.name}.sqlite"
+        """Its SQLite file in the sandbox under ``home`` (a system on another backend has none: ValueError)."""
+        if not isinstance(self.backend, SQLiteFiles):
+            raise ValueError(f"the {self.name} system keeps its tables in {self.backend.where(self.name, home)}")
+        return self.backend.path(self.name, home)
 
-    def database(self, home: Path | None = None) -> sqlite3.Connection:
-        """Its database in the sandbox under ``home`` (it must exist: seed or import a book first)."""
-        path = self.path(home)
-        if not path.exists():
-            raise BookMissingError(f"no {self.name} database at {path}; run `missions systems seed` first")
-        return open_db(path)
+    def exists(self, home: Path | None = None) -> bool:
+        """Whether the sandbox under ``home`` holds its tables."""
+        return self.storage and self.backend.exists(self.name, home)
+
+    def database(self, home: Path | None = None) -> Any:
+        """A connection to its tables in the sandbox under ``home`` (they must exist: seed or import a book first)."""
+        return self.backend.connect(self.name, home)
 
     def __call__(self, home: Path | None = None, **settings: Any) -> SystemServer:
         """Its MCP server over the book under ``home`` (``settings``: FastMCP's host, port, ``in_process``...)."""

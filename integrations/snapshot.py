@@ -30,9 +30,9 @@ from typing import Any
 
 from ai_missions.integrations.ap_snapshot import SYSTEMS as AP_SYSTEMS
 from ai_missions.integrations.ap_snapshot import scoped_invoices
-from ai_missions.integrations.loader import insert_rows, write_book
+from ai_missions.integrations.loader import build_image, insert_rows, write_book
 from ai_missions.integrations.store import from_ts, transaction
-from ai_missions.integrations.systems import connect, is_storage_system, storage_systems, system_path, tables
+from ai_missions.integrations.systems import connect, declared, is_storage_system, storage_systems, tables
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 
 FORMAT = "ai-missions/snapshot@1"
@@ -86,7 +86,7 @@ _COMMERCE = ("erp", "crm", "inventory", "payments", "shipping")
 
 def _export_all(home: Path | None) -> Snapshot:
     """Every table of every system the sandbox has a database of."""
-    present = [s for s in storage_systems() if system_path(s, home).exists()]
+    present = [s for s in storage_systems() if declared(s).exists(home)]
     if not present:
         connect("erp", home).close()  # raises BookMissingError, naming the commerce book's first system
     conns = {s: connect(s, home) for s in present}
@@ -283,6 +283,8 @@ def load_snapshot_in_place(
             unknown = set(rows) - set(tables(system))
             if unknown:
                 raise ValidationError(f"unknown {system} tables: {', '.join(sorted(unknown))}")
+            if not isinstance(conn, sqlite3.Connection):  # checked where the checks are written (loader)
+                build_image(system, rows)
             with transaction(conn):
                 for table in reversed(tables(system)):
                     conn.execute(f"DELETE FROM {table}")

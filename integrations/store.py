@@ -138,7 +138,8 @@ def require_row(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], wha
 def next_id(conn: sqlite3.Connection, prefix: str, width: int = 6) -> str:
     """The next id of a kind (``PREFIX-000042``); deterministic, call inside the write transaction."""
     conn.execute(
-        "INSERT INTO sequences (prefix, value) VALUES (?, 1) ON CONFLICT(prefix) DO UPDATE SET value = value + 1",
+        "INSERT INTO sequences (prefix, value) VALUES (?, 1)"
+        " ON CONFLICT(prefix) DO UPDATE SET value = sequences.value + 1",  # qualified: Postgres reads it too
         (prefix,),
     )
     value = conn.execute("SELECT value FROM sequences WHERE prefix = ?", (prefix,)).fetchone()[0]

@@ -242,7 +242,7 @@ class _MissionKit:
     def _bad_input(self, missions: MissionClient) -> Any:
         spec = self.spec
         before = _state(self.home, spec)
-        unknown = re.sub(r"\d+", "999999999", spec.subject.example)
+        unknown = _unknown_id(spec)
         try:
             missions.start(spec.name, unknown)
         except NotFoundError as exc:
@@ -281,6 +281,18 @@ class _MissionKit:
         gaps = plugin.gaps(overall)
         _need(not gaps, f"outside its thresholds: {'; '.join(gaps)}")
         return {metric: overall.get(metric) for metric in plugin.thresholds}
+
+
+def _unknown_id(spec: MissionSpec) -> str:
+    """A well-formed id no book holds: the example's digits all nines, as many more of them as the pattern takes."""
+    width = max((len(d) for d in re.findall(r"\d+", spec.subject.example)), default=1)
+    for digits in range(width + 3, 0, -1):
+        candidate = re.sub(r"\d+", "9" * digits, spec.subject.example)
+        try:
+            return spec.subject.check(candidate)
+        except ValidationError:
+            continue
+    raise AssertionError(f"no unknown id of the shape of {spec.subject.example} passes its pattern")
 
 
 def _reviewed(outcome: Any) -> list[dict[str, Any]]:

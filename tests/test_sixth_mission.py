@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import require_server
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "warranty_claims"
 PACKAGE = EXAMPLE / "warranty_claims"
@@ -95,7 +97,9 @@ def test_no_platform_or_simulator_file_names_the_example() -> None:
 
 
 @pytest.mark.slow  # a process of its own (and a stdio server): started first under xdist, as the others that spawn
+@pytest.mark.postgres  # its system keeps its tables on the Postgres server, not in a SQLite file
 def test_from_trigger_to_an_approved_credit_and_a_scored_eval_set(tmp_path: Path) -> None:
+    require_server()
     site = installed(tmp_path / "site")
     env = {
         **os.environ,
@@ -110,7 +114,7 @@ def test_from_trigger_to_an_approved_credit_and_a_scored_eval_set(tmp_path: Path
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=400,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -143,6 +147,11 @@ def test_from_trigger_to_an_approved_credit_and_a_scored_eval_set(tmp_path: Path
     assert scored["cases"] == 24
     for metric, (kind, bound) in report["thresholds"].items():
         assert scored[metric] >= bound if kind == "min" else scored[metric] <= bound, (metric, scored[metric])
+    assert report["backend"].startswith("schema warranty_")  # a system not backed by SQLite
+    # the conformance kit: the mission's every check, and its system's (served from Postgres) every check
+    assert list(report["conformance"]["mission"]) == ["story", "decision", "once", "resume", "bad_input", "ci"]
+    assert list(report["conformance"]["system"]) == ["contract", "lookup", "refusals", "write", "snapshot"]
+    assert report["conformance"]["system"]["write"] == {"tool": "approve_claim"}
 
 
 def test_the_worked_example_shows_the_lines_it_takes() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -23,15 +22,17 @@ from ai_missions.evals.solve import EvalConfig, open_knowledge
 from ai_missions.evals.store import EvalStore
 from ai_missions.integrations.books import books
 from ai_missions.integrations.loader import write_book
+from ai_missions.integrations.systems import declared
 from ai_missions.kernel.cases import load_cases
 from ai_missions.kernel.errors import ConflictError, NotFoundError
 from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.kernel.missions import get_mission
-from ai_missions.kernel.settings import knowledge_dir, sandbox_dir
+from ai_missions.kernel.settings import knowledge_dir
 from ai_missions.knowledge_index.index import build
 from ai_missions.services.connections import connections
 from ai_missions.services.governance import approval_problems, approval_rules, load_roster
 from ai_missions.services.mcp_session import open_session
+from ai_missions.testing.conformance import validate
 
 MISSION = "warranty-claims"
 
@@ -45,6 +46,13 @@ async def over_stdio(home: Path, claim_id: str) -> str:
 
 
 def main(home: Path) -> dict[str, Any]:
+    try:
+        return walk(home)
+    finally:
+        declared("warranty").backend.drop("warranty", home)  # type: ignore[attr-defined]
+
+
+def walk(home: Path) -> dict[str, Any]:
     started = time.process_time()
     spec = get_mission(MISSION)
     book = books()["warranty"]
@@ -90,10 +98,14 @@ def main(home: Path) -> dict[str, Any]:
         other = next(s for s, types in sorted(found.items()) if types != ["in_warranty"])
         escalated = missions.start(MISSION, other)
         report["other"] = {"types": found[other], "status": escalated.status, "outcome": escalated.verdict["outcome"]}
-    with sqlite3.connect(sandbox_dir(home) / "warranty.sqlite") as conn:
+    conn = declared("warranty").database(home)  # its tables on the Postgres server, not a SQLite file
+    try:
         report["story_claim"] = conn.execute("SELECT status FROM claims WHERE claim_id = ?", (story,)).fetchone()[0]
         credits = conn.execute("SELECT claim_id, amount_cents FROM credits WHERE claim_id = ?", (story,)).fetchall()
         report["story_credits"] = [list(c) for c in credits]
+    finally:
+        conn.close()
+    report["backend"] = declared("warranty").backend.where("warranty", home)
 
     report["over_stdio"] = asyncio.run(over_stdio(home, story))
     cpu["run_and_decide"] = time.process_time() - started - sum(cpu.values())
@@ -109,8 +121,48 @@ def main(home: Path) -> dict[str, Any]:
     report["eval"] = {"cases": overall["cases"], **{m: overall[m] for m in plugin.thresholds}}
     report["thresholds"] = {m: list(t) for m, t in plugin.gates.items()}
     cpu["eval"] = time.process_time() - started - sum(cpu.values())
+    report["conformance"] = conformance(home.parent / "kit")
+    cpu["conformance"] = time.process_time() - started - sum(cpu.values())
     report["cpu_s"] = {k: round(v, 2) for k, v in cpu.items()}
     return report
+
+
+def seeded(home: Path) -> Path:
+    """``home`` with the warranty book (on its Postgres schema) and WAR-001 indexed."""
+    book = books()["warranty"]
+    write_book(book.rows(home, book.default_size, 7), home)
+    spec = get_mission(MISSION)
+    assert spec.policies is not None
+    build(spec.policies, directory=knowledge_dir(home))
+    return home
+
+
+def conformance(root: Path) -> dict[str, Any]:
+    """The conformance kit on fresh homes: the mission's every check, then its system's (a write it can make: an
+    open claim approved at its product's price)."""
+    system = declared("warranty")
+    homes = [seeded(root / "mission"), seeded(root / "system")]
+    try:
+        mission = validate(MISSION, homes[0]).passed
+        conn = system.database(homes[1])
+        try:
+            rows = conn.execute(
+                "SELECT c.claim_id, p.price_cents FROM claims c JOIN products p ON p.sku = c.sku"
+                " WHERE c.status = 'open' ORDER BY c.claim_id"
+            ).fetchall()
+        finally:
+            conn.close()
+        (first, price), (second, other_price) = rows[0], rows[1]
+        write = {
+            "tool": "approve_claim",
+            "args": {"claim_id": first, "amount": price / 100},
+            "snapshot_args": {"claim_id": second, "amount": other_price / 100},
+        }
+        checked = validate(system, homes[1], write=write).passed
+    finally:
+        for home in homes:
+            system.backend.drop("warranty", home)  # type: ignore[attr-defined]
+    return {"mission": mission, "system": checked}
 
 
 if __name__ == "__main__":

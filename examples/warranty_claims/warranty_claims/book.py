@@ -4,12 +4,12 @@ warranty, accidental damage and repeat claims, deterministic, and the flagship s
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.integrations.kit import Book, BookRows, sandbox_dir
+from ai_missions.integrations.kit import Book, BookRows
+from warranty_claims.service import SYSTEM
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PRODUCTS = (("KT-100", "Kettle", 12, 4900), ("BL-200", "Blender", 24, 12900), ("VC-300", "Vacuum", 24, 34900))
@@ -72,7 +72,7 @@ def _claim(
 
 def story(home: Path) -> str | None:
     """The flagship claim of the seeded book."""
-    conn = sqlite3.connect(sandbox_dir(home) / "warranty.sqlite")
+    conn = SYSTEM.database(home)
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'story_claim_id'").fetchone()
     finally:

@@ -1,17 +1,18 @@
-"""The simulated warranty system (registered under ``ai_missions.systems``): its tables and its tools, each one
-typed service function. Its MCP server, its contract (``warranty.json``, the mission reads it), the grant check
-and the idempotency of ``approve_claim`` come from the declaration."""
+"""The simulated warranty system (registered under ``ai_missions.systems``): its tables, kept on the local Postgres
+server (a schema per sandbox, not a SQLite file), and its tools, each one typed service function. Its MCP server,
+its contract (``warranty.json``, the mission reads it), the grant check and the idempotency of ``approve_claim``
+come from the declaration."""
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from ai_missions.integrations.kit import (
     Amount,
     IdempotencyKey,
+    PostgresTables,
     Replayable,
     SimulatedSystem,
     book_now,
@@ -40,7 +41,7 @@ CREATE TABLE credits (
     amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), issued_at TEXT NOT NULL
 ) STRICT;
 """
-SYSTEM = SimulatedSystem("warranty", "Warranty claims", DDL)
+SYSTEM = SimulatedSystem("warranty", "Warranty claims", DDL, backend=PostgresTables())
 
 ClaimId = Annotated[str, Field(min_length=1, max_length=64, description="Claim id, e.g. WC-1001")]
 
@@ -83,18 +84,18 @@ class ApproveResult(Replayable):
     amount: float
 
 
-def _claim(conn: sqlite3.Connection, claim_id: str) -> Claim:
+def _claim(conn: Any, claim_id: str) -> Claim:
     row = require_row(conn, "SELECT * FROM claims WHERE claim_id = ?", (claim_id,), "claim", claim_id)
     return Claim(**{k: row[k] for k in Claim.model_fields})
 
 
-def _product(conn: sqlite3.Connection, sku: str) -> Product:
+def _product(conn: Any, sku: str) -> Product:
     row = require_row(conn, "SELECT * FROM products WHERE sku = ?", (sku,), "product", sku)
     return Product(sku=sku, name=row["name"], warranty_months=row["warranty_months"], price=money(row["price_cents"]))
 
 
 @SYSTEM.read
-def list_open_claims(conn: sqlite3.Connection) -> OpenClaims:
+def list_open_claims(conn: Any) -> OpenClaims:
     """Every open warranty claim, with its product's warranty and history.
 
     Open claims with their product and the earlier claims on the same serial (what raises missions)."""
@@ -103,7 +104,7 @@ def list_open_claims(conn: sqlite3.Connection) -> OpenClaims:
 
 
 @SYSTEM.read
-def get_claim(conn: sqlite3.Connection, claim_id: ClaimId) -> ClaimContext:
+def get_claim(conn: Any, claim_id: ClaimId) -> ClaimContext:
     """A claim with its product and the earlier claims on the same serial number.
 
     The claim, its product (warranty months, price) and the earlier claims on its serial."""
@@ -120,9 +121,7 @@ def get_claim(conn: sqlite3.Connection, claim_id: ClaimId) -> ClaimContext:
 
 
 @SYSTEM.write(amount="amount")
-def approve_claim(
-    conn: sqlite3.Connection, claim_id: ClaimId, amount: Amount, idempotency_key: IdempotencyKey
-) -> ApproveResult:
+def approve_claim(conn: Any, claim_id: ClaimId, amount: Amount, idempotency_key: IdempotencyKey) -> ApproveResult:
     """Approve a claim and issue its credit to the customer.
 
     Refused for a claim that is not open, or a credit above the product's price."""
