@@ -54,21 +54,18 @@ class RecordedEnvironment:
 
     def reset(self, state: Any) -> None:
         self._state = state if isinstance(state, Recorded) else Recorded(dict(state))
+        self._read(self._state.case)
+
+    def _read(self, case: Mapping[str, Any]) -> None:
+        """Answer reads from ``case`` with the reader the mission's eval plugin makes of it."""
         self._reads = None
-        if self.mission is not None:
+        if self.mission is not None and case:
             make = plugin_of(self.mission).recorded_systems
             if make is None:
                 raise NotFoundError(f"the {self.mission} mission declares no reader of its recorded cases")
-            self._reads = make(self._state.case)
+            self._reads = make(case)
 
-    async def call(
-        self,
-        tool_name: str,
-        args: Mapping[str, Any],
-        *,
-        timeout_s: float | None = None,
-        meta: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    async def call(self, tool_name: str, args: Mapping[str, Any], **_: Any) -> dict[str, Any]:
         if tool_spec(tool_name).is_write:
             self.apply({"tool": tool_name, "args": args})
             return {"recorded": True, "replayed": False}
@@ -85,7 +82,7 @@ class RecordedEnvironment:
         write = (str(action["tool"]), json.dumps(key, sort_keys=True, default=str))
         self._state = Recorded(self._state.case, (*self._state.writes, write))
 
-    def snapshot(self) -> Recorded:
+    def snapshot(self) -> Any:
         return self._state
 
     def view(self, projection: Mapping[str, Any]) -> View:

@@ -156,7 +156,7 @@ class _Row(tuple[Any, ...]):
 
     names: tuple[str, ...] = ()
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self.names.index(key))
         return tuple.__getitem__(self, key)
@@ -199,7 +199,7 @@ class PostgresConnection:
             self._conn.execute(statement)
 
     def cursor(self) -> Iterator[Any]:
-        return self._conn.cursor()  # type: ignore[no-any-return]
+        return self._conn.cursor()
 
     def close(self) -> None:
         self._conn.close()

@@ -173,14 +173,7 @@ class BooksEnvironment:
             }
         )
 
-    async def call(
-        self,
-        tool_name: str,
-        args: Mapping[str, Any],
-        *,
-        timeout_s: float | None = None,
-        meta: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    async def call(self, tool_name: str, args: Mapping[str, Any], **_: Any) -> dict[str, Any]:
         system, function = service(tool_name)
         answer = function(self.conns[system], **_arguments(tool_name, args))
         found: dict[str, Any] = to_jsonable_python(answer)

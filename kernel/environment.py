@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from ai_missions.kernel.errors import MissionsError, NotFoundError
+from ai_missions.kernel.triggers import Systems
 
 __all__ = [
     "ENVIRONMENTS_GROUP",
@@ -46,8 +47,10 @@ View = dict[str, list[tuple[Any, ...]]]
 
 
 @runtime_checkable
-class Environment(Protocol):
-    """A world of systems at a state, with the lifecycle a replay, a benchmark and a conformance check go through."""
+class Environment(Systems, Protocol):
+    """A world of systems at a state, with the lifecycle a replay, a benchmark and a conformance check go through.
+    It is a :class:`~ai_missions.kernel.triggers.Systems`: ``call`` a tool as its system answers it (a refusal raises
+    the system's error), and each tool's input ``schemas`` (what the guard checks arguments against)."""
 
     #: The name it is registered under.
     name: str
@@ -58,21 +61,6 @@ class Environment(Protocol):
     def reset(self, state: Any) -> None:
         """Hold ``state`` from now on: a case's state (a snapshot, a recorded case, a task) or one :meth:`snapshot`
         returned."""
-        ...
-
-    async def call(
-        self,
-        tool_name: str,
-        args: Mapping[str, Any],
-        *,
-        timeout_s: float | None = None,
-        meta: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """A tool called as its system answers it (a refusal raises the system's error)."""
-        ...
-
-    def schemas(self) -> Mapping[str, dict[str, Any]]:
-        """Each tool's input schema (what the guard checks arguments against)."""
         ...
 
     def apply(self, action: Mapping[str, Any]) -> None:

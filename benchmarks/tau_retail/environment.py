@@ -23,10 +23,9 @@ from typing import Any
 from ai_missions.benchmarks.tau_retail import emulator as tau
 from ai_missions.benchmarks.tau_retail.cases import case_of
 from ai_missions.benchmarks.tau_retail.runner import MISSION, _applied, as_tau
-from ai_missions.contracts import tool_spec, tools_by_name
+from ai_missions.evals.recorded import RecordedEnvironment
 from ai_missions.kernel.environment import View
 from ai_missions.kernel.errors import ConflictError, NotFoundError
-from ai_missions.kernel.eval_plugin import plugin_of
 
 __all__ = ["TauEnvironment", "TauState", "task_state"]
 
@@ -53,64 +52,41 @@ def task_state(index: int, message: str, path: Path = tau.DEFAULT_PATH) -> TauSt
     return TauState(db, case_of(db, task, message))
 
 
-class TauEnvironment:
-    """tau-bench retail's world at a task's state, for ``mission`` (support by default)."""
+class TauEnvironment(RecordedEnvironment):
+    """tau-bench retail's world at a task's state, for ``mission`` (support by default): its reads answered as a
+    recorded case's are (the ticket and the database, by the mission's recorded reader), its writes applied to the
+    database by the benchmark's rules."""
 
     name = "tau-retail"
-    served = False
 
     def __init__(self, home: Path | None = None, mission: str | None = None) -> None:
-        self.mission = mission or MISSION
-        self._state = TauState({"users": {}, "orders": {}, "products": {}})
-        self._reads: Any = None
+        super().__init__(home, mission or MISSION)
+        self._tau = TauState({"users": {}, "orders": {}, "products": {}})
 
     def reset(self, state: Any) -> None:
         if not isinstance(state, TauState):
             raise TypeError("a tau-retail state is a TauState (task_state(index, message))")
-        self._state = state
-        make = plugin_of(self.mission).recorded_systems
-        self._reads = make(state.case) if make is not None and state.case else None
-
-    async def call(
-        self,
-        tool_name: str,
-        args: Mapping[str, Any],
-        *,
-        timeout_s: float | None = None,
-        meta: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        if tool_spec(tool_name).is_write:
-            self.apply({"tool": tool_name, "args": args})
-            return {"recorded": True, "replayed": False}
-        if self._reads is None:
-            raise NotFoundError(f"{tool_name}: no task is loaded")
-        answer: dict[str, Any] = await self._reads.call(tool_name, args)
-        return answer
-
-    def schemas(self) -> Mapping[str, dict[str, Any]]:
-        return {name: dict(spec.input_schema) for name, spec in tools_by_name().items() if spec.input_schema}
+        self._tau = state
+        self._read(state.case)
 
     def apply(self, action: Mapping[str, Any]) -> None:
         """A benchmark action (``name``, ``kwargs``) as it is, or a mission's write mapped to one; a write the
         benchmark has no action for changes nothing (a reply, a note)."""
-        mapped = dict(action) if "name" in action else as_tau(action, self._state.db)
+        mapped = dict(action) if "name" in action else as_tau(action, self._tau.db)
         if mapped is None:
             return
-        db, refused = _applied(self._state.db, [mapped])
+        db, refused = _applied(self._tau.db, [mapped])
         if refused:
             raise ConflictError(refused[0])
-        self._state = TauState(db, self._state.case)
+        self._tau = TauState(db, self._tau.case)
 
     def snapshot(self) -> TauState:
-        return self._state
+        return self._tau
 
     def view(self, projection: Mapping[str, Any]) -> View:
-        db = self._state.db
+        db = self._tau.db
         return {
             table: sorted((key, json.dumps(record, sort_keys=True)) for key, record in db[table].items())
             for table in ("users", "orders")
             if not projection or table in projection
         }
-
-    def close(self) -> None:
-        self._reads = None
