@@ -28,6 +28,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from ai_missions.kernel import blocking
 from ai_missions.kernel.errors import ValidationError
 from ai_missions.knowledge_index.vector_cache import VectorCache, model_fingerprint
 
@@ -284,9 +285,13 @@ def embed_texts_cached(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZ
     same questions. A vector is the same bit for bit whether its text was embedded alone or among others, in batches
     of any size, on any number of threads, so a kept one is what embedding it again would give. The model is loaded
     only when some text is in neither cache. ``disk=False``: the memory and the model only, for a caller inside an
-    event loop, which must not wait on a file."""
+    event loop, which must not wait on a file; except on a loop that serves nothing else (an eval replay's,
+    :func:`ai_missions.kernel.blocking.inline`), whose every other step reads files inline too: there the reader's
+    vectors of one eval run are read back by the next (11-12 ms of CPU a replayed order case, a quarter of it, went
+    to embedding its notes again, `bench/replay_budget.py`)."""
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
+    disk = disk or blocking.is_inline()
     found = KEPT.get_many(texts)
     missing = list(dict.fromkeys(t for t in texts if t not in found))
     if missing:
