@@ -115,16 +115,10 @@ class TimedSystems:
     def __init__(self, gateway: Any, timings: Timings) -> None:
         self._gateway, self._timings = gateway, timings
 
-    async def call(
-        self,
-        tool: str,
-        args: Mapping[str, Any],
-        *,
-        timeout_s: float | None = None,
-        meta: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    async def call(self, tool: str, args: Mapping[str, Any], **options: Any) -> dict[str, Any]:
         with self._timings.stage(MCP_STAGE):
-            return await self._gateway.call(tool, args, timeout_s=timeout_s, meta=meta)
+            found: dict[str, Any] = await self._gateway.call(tool, args, **options)
+            return found
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._gateway, name)

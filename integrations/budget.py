@@ -11,16 +11,9 @@ from pydantic import BaseModel, Field
 
 from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.kit import book_now, money, to_cents, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import (
-    book_now,
-    money,
-    next_id,
-    require_row,
-    require_text,
-    to_cents,
-    to_ts,
-)
+from ai_missions.integrations.store import next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError
 
 CostCentre = Annotated[str, Field(min_length=1, max_length=64, description="Cost centre, e.g. CC-4100")]

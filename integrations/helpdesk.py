@@ -16,14 +16,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from ai_missions.integrations.arguments import CustomerId, IdempotencyKey
+from ai_missions.integrations.kit import book_now, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import (
-    book_now,
-    next_id,
-    require_row,
-    require_text,
-    to_ts,
-)
+from ai_missions.integrations.store import next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 
 TicketId = Annotated[str, Field(min_length=1, max_length=64, description="Ticket id, e.g. TKT-000123")]

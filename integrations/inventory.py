@@ -16,17 +16,9 @@ from pydantic import BaseModel, Field
 
 from ai_missions.integrations.arguments import IdempotencyKey, LocationId, OrderId, Reason, Sku
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.kit import book_now, from_ts, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import (
-    book_now,
-    from_row,
-    from_ts,
-    hours_between,
-    next_id,
-    require_row,
-    require_text,
-    to_ts,
-)
+from ai_missions.integrations.store import from_row, hours_between, next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError, ValidationError
 
 ReservationId = Annotated[str, Field(min_length=1, max_length=64, description="Reservation id, e.g. RSV-000123")]

@@ -24,19 +24,9 @@ from pydantic import BaseModel, Field
 
 from ai_missions.integrations.arguments import Amount, IdempotencyKey, OrderId, Reason
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.kit import book_now, from_ts, money, to_cents, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import (
-    book_now,
-    from_row,
-    from_ts,
-    hours_between,
-    money,
-    next_id,
-    require_row,
-    require_text,
-    to_cents,
-    to_ts,
-)
+from ai_missions.integrations.store import from_row, hours_between, next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError
 
 AuthorizationId = Annotated[str, Field(min_length=1, max_length=64, description="Authorization id, e.g. AUTH-000123")]

@@ -12,15 +12,9 @@ from pydantic import BaseModel, Field
 
 from ai_missions.integrations.arguments import IdempotencyKey, Reason, RetailLocationId, Sku, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
+from ai_missions.integrations.kit import book_now, money, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import (
-    book_now,
-    money,
-    next_id,
-    require_row,
-    require_text,
-    to_ts,
-)
+from ai_missions.integrations.store import next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError, ValidationError
 
 TaskId = Annotated[str, Field(min_length=1, max_length=64, description="Recount task id, e.g. RC-000001")]

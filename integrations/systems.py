@@ -12,12 +12,12 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from ai_missions.integrations.plugin import COMMON_TABLES, SimulatedSystem
 from ai_missions.integrations.store import get_meta
 from ai_missions.kernel.errors import ValidationError
+from ai_missions.kernel.plugins import by_name
 from ai_missions.kernel.tools import SYSTEMS_GROUP
 
 __all__ = [
@@ -38,16 +38,7 @@ __all__ = [
 ]
 
 
-def _registered() -> dict[str, EntryPoint]:
-    found: dict[str, EntryPoint] = {}
-    for point in entry_points(group=SYSTEMS_GROUP):
-        if point.name in found:
-            raise ValueError(f"entry point {point.value} registers the system {point.name!r} a second time")
-        found[point.name] = point
-    return dict(sorted(found.items()))
-
-
-_POINTS = _registered()
+_POINTS = by_name(SYSTEMS_GROUP, "system")
 #: Every registered system, by name (without loading any).
 SERVED: tuple[str, ...] = tuple(_POINTS)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from ai_missions.kernel.errors import MissionsError, NotFoundError
+from ai_missions.kernel.plugins import by_name
 from ai_missions.kernel.triggers import Systems
 
 __all__ = [
@@ -82,12 +83,7 @@ class Environment(Systems, Protocol):
 
 
 def _points() -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for point in entry_points(group=ENVIRONMENTS_GROUP):
-        if point.name in found:
-            raise MissionsError(f"entry point {point.value} registers the environment {point.name!r} a second time")
-        found[point.name] = point
-    return dict(sorted(found.items()))
+    return by_name(ENVIRONMENTS_GROUP, "environment")
 
 
 def environment_names() -> list[str]:

@@ -6,7 +6,10 @@ returns itself, so ``with_structured_output`` parses the scripted tool calls lik
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -70,3 +73,16 @@ def operator_grant(home: Any, tool: str, args: dict[str, Any]) -> dict[str, str]
     key = args.get("idempotency_key")  # None when the call carries none: the grant says so too
     grant = mint(Path(home), decision_id="operator", index=0, tool=tool, args=args, key=key, by="test")  # type: ignore[arg-type]
     return {META_KEY: grant}
+
+
+def cli_process(home: Any, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """``missions *args`` started on ``home`` in a process of its own (with ``env`` added to this process's
+    environment), its output piped, not waited for: for a test (or the conformance kit) that kills it, races it
+    against another or reads what it printed."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ai_missions.cli", *args],
+        env={**os.environ, "MISSIONS_HOME": str(home), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

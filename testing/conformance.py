@@ -27,11 +27,8 @@ Each check that fails raises :class:`ConformanceError`, one line naming the miss
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -53,7 +50,7 @@ from ai_missions.kernel.missions import ESCALATE, MissionSpec, get_mission
 from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.services.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.services.mcp_session import open_session
-from ai_missions.testing import signed_in_as
+from ai_missions.testing import cli_process, signed_in_as
 
 __all__ = ["MISSION_CHECKS", "SYSTEM_CHECKS", "ConformanceError", "Report", "validate"]
 
@@ -188,7 +185,7 @@ class _MissionKit:
         pending = _reviewed(outcome)
         reviewer = entitled_reviewer(missions, self.spec, pending, outcome.run_id)
         env = {"MISSIONS_SIM_LATENCY_MS": f"{slow}=5000", **signed_in_as(self.home, reviewer)}
-        deciding = _cli(self.home, "decide", outcome.decision_id, "--approve", env=env)
+        deciding = cli_process(self.home, "decide", outcome.decision_id, "--approve", env=env)
 
         def executed() -> list[dict[str, Any]]:
             return [e for e in missions.store.events(outcome.run_id, kind="action_result") if e["node"] == "execute"]
@@ -207,7 +204,7 @@ class _MissionKit:
         time.sleep(0.5)  # well inside the slow system's 5 s answer
         deciding.send_signal(signal.SIGKILL)
         deciding.wait(timeout=30)
-        resumed = _cli(self.home, "resume", "--json", env=signed_in_as(self.home, reviewer))
+        resumed = cli_process(self.home, "resume", "--json", env=signed_in_as(self.home, reviewer))
         code, (_out, err) = resumed.wait(timeout=180), resumed.communicate()
         _need(code == 0, f"missions resume exits {code}: {err.strip()[-300:]}")
         status = missions.store.get_run(outcome.run_id)["status"]
@@ -256,7 +253,7 @@ class _MissionKit:
             _need(f"not a valid {spec.subject.kind} id" in str(exc), str(exc))
         else:
             raise AssertionError("a malformed id started a run")
-        run = _cli(self.home, "run", spec.name, "--subject", unknown)
+        run = cli_process(self.home, "run", spec.name, "--subject", unknown)
         code, (_out, err) = run.wait(timeout=120), run.communicate()
         _need(code == 2, f"missions run on an unknown subject exits {code}")
         _need(len(err.strip().splitlines()) == 1 and err.startswith("missions: error: "), f"not one line: {err!r}")
@@ -321,17 +318,6 @@ def _state(home: Path, spec: MissionSpec) -> Any:
         return books.view(plugin_of(spec.name).projection if spec.evals else {})
     finally:
         books.close()
-
-
-def _cli(home: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
-    """``missions *args`` in a process of its own on ``home``."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "ai_missions.cli", *args],
-        env={**os.environ, "MISSIONS_HOME": str(home), **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 # -- systems ----------------------------------------------------------------------------------------------------
