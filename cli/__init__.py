@@ -35,6 +35,26 @@ COMMAND_MODULES = (
 Handler = Callable[[argparse.Namespace], int | None]
 
 
+def columns(rows: Sequence[Sequence[str]], *, width: int | None = None, shrinkable: Sequence[int] = ()) -> str:
+    """Rows as aligned columns (the last one left ragged), the first row being the header. With ``width``, the
+    ``shrinkable`` columns are narrowed in the order given (the first to its header's width, then the next), until
+    every row fits; a value cut ends with ``…`` (``show`` and ``--json`` give it whole)."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i in shrinkable if width is not None else ():
+        over = sum(widths) + 2 * (len(widths) - 1) - width  # type: ignore[operator]
+        if over > 0:
+            widths[i] = max(widths[i] - over, len(rows[0][i]) + 2)
+
+    def cell(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: w - 1] + "…"
+
+    def line(row: Sequence[str]) -> str:
+        cells = [cell(c, w).ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
+        return "  ".join([*cells, cell(row[-1], widths[-1])])
+
+    return "\n".join(line(r) for r in rows)
+
+
 def emit(data: Any, *, as_json: bool, render: Callable[[Any], str] | None = None) -> None:
     """Print ``data`` as JSON (``--json``) or through ``render`` as text for a person."""
     if as_json or render is None:

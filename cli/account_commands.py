@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import emit
+from ai_missions.cli import columns, emit
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, ValidationError
 from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
 
@@ -225,7 +225,6 @@ def _check_role(role: str) -> None:
 def _list(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
     # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.cli.commands import columns
     from ai_missions.services.absence import recorded, today
     from ai_missions.services.identity import Accounts
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from ai_missions.cli import LazyChoices, emit
+from ai_missions.cli import LazyChoices, columns, emit
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.settings import call_timeout_s, knowledge_dir, missions_home, runs_db, sandbox_dir
 
@@ -419,26 +419,6 @@ def _runs(args: argparse.Namespace) -> int:
 
 #: A listing's rows fit a terminal this wide.
 WIDTH = 120
-
-
-def columns(rows: Sequence[Sequence[str]], *, width: int | None = None, shrinkable: Sequence[int] = ()) -> str:
-    """Rows as aligned columns (the last one left ragged), the first row being the header. With ``width``, the
-    ``shrinkable`` columns are narrowed in the order given (the first to its header's width, then the next), until
-    every row fits; a value cut ends with ``…`` (``show`` and ``--json`` give it whole)."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for i in shrinkable if width is not None else ():
-        over = sum(widths) + 2 * (len(widths) - 1) - width  # type: ignore[operator]
-        if over > 0:
-            widths[i] = max(widths[i] - over, len(rows[0][i]) + 2)
-
-    def cell(text: str, w: int) -> str:
-        return text if len(text) <= w else text[: w - 1] + "…"
-
-    def line(row: Sequence[str]) -> str:
-        cells = [cell(c, w).ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
-        return "  ".join([*cells, cell(row[-1], widths[-1])])
-
-    return "\n".join(line(r) for r in rows)
 
 
 def needs_text(waiting_for: str) -> str:

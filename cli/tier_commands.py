@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import LazyChoices, emit
+from ai_missions.cli import LazyChoices, columns, emit
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.missions import MissionSpec, get_mission
 from ai_missions.kernel.settings import missions_home, runs_db
@@ -173,7 +173,6 @@ def _render_metrics(data: dict[str, Any]) -> str:
     """The figures as a table in the dashboard's words and formats (a share as a percentage, time in minutes), then
     one row per day."""
     # deferred: start-up time (`missions --help` loads every area)
-    from ai_missions.cli.commands import columns
     from ai_missions.services.metrics import figures, percent
 
     days = data.get("by_day", {})
