@@ -1,11 +1,13 @@
 """Where a simulated system keeps its tables: a SQLite file in the sandbox (the default) or a schema of a Postgres
-server (:class:`PostgresTables`; the example's warranty system, ``examples/warranty_claims``).
+server (:class:`PostgresTables`: a system of another package may keep its tables there, as the example does).
 
 A system's service functions, the idempotent-write path, the snapshots and the harness read and write through the
 connection its backend gives, with the same SQL: ``?`` placeholders, ``BEGIN IMMEDIATE``/``COMMIT``, rows read by
-column name or position, and a DDL both servers take (SQLite's ``STRICT`` is left out on Postgres, which types
-every column anyway). Rows are validated where the values' checks are written (an in-memory SQLite copy, as every
-book is, :func:`ai_missions.integrations.loader.build_image`) before they are written to either.
+column name or position (the platform's own Postgres connection, :class:`ai_missions.kernel.database.PgConnection`,
+which the run store speaks SQLite's SQL through), and a DDL both servers take (SQLite's ``STRICT`` is left out on
+Postgres, which types every column anyway). Rows are validated where the values' checks are written (an in-memory
+SQLite copy, as every book is, :func:`ai_missions.integrations.loader.build_image`) before they are written to
+either.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from ai_missions.integrations.store import BookMissingError, open_db
+from ai_missions.kernel.database import PgConnection
 from ai_missions.kernel.settings import sandbox_dir
 
 __all__ = ["SQLITE", "Backend", "PostgresTables", "SQLiteFiles"]
@@ -107,15 +110,10 @@ class PostgresTables:
         return found is not None
 
     def connect(self, system: str, home: Path | None) -> Any:
-        import psycopg
-
         if not self.exists(system, home):
             where = self.where(system, home)
             raise BookMissingError(f"no {system} tables in {where}; run `missions systems seed` first")
-        conn = psycopg.connect(
-            self.url, autocommit=True, options=f"-csearch_path={self.schema(system, home)}", row_factory=_row_factory
-        )
-        return PostgresConnection(conn)
+        return PostgresConnection(self.url, options=f"-csearch_path={self.schema(system, home)}")
 
     def drop(self, system: str, home: Path | None) -> None:
         """Drop the sandbox's schema (a scratch sandbox's, once it is done with)."""
@@ -151,55 +149,18 @@ def _in_order(ddl: str, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> Iter
     return [(table, rows.get(table) or ()) for table in _TABLE.findall(ddl)]
 
 
-class _Row(tuple[Any, ...]):
-    """A row read by position or by column name, as ``sqlite3.Row`` is."""
-
-    names: tuple[str, ...] = ()
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            return tuple.__getitem__(self, self.names.index(key))
-        return tuple.__getitem__(self, key)
-
-    def keys(self) -> list[str]:
-        return list(self.names)
-
-
-def _row_factory(cursor: Any) -> Any:
-    names = tuple(c.name for c in cursor.description or ())
-    kind = type("Row", (_Row,), {"names": names})
-    return lambda values: kind(values)
-
-
-class PostgresConnection:
-    """A psycopg connection that takes the SQL the systems write for SQLite: ``?`` placeholders, ``BEGIN
-    IMMEDIATE``; ``PRAGMA`` statements do nothing."""
-
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
-
-    @staticmethod
-    def _sql(sql: str) -> str:
-        sql = sql.strip()
-        if sql.upper() == "BEGIN IMMEDIATE":
-            return "BEGIN"
-        return sql.replace("%", "%%").replace("?", "%s")
+class PostgresConnection(PgConnection):
+    """The platform's Postgres connection, taking a system's SQLite-flavoured statements besides the stores':
+    ``BEGIN IMMEDIATE`` opens a transaction, a ``PRAGMA`` does nothing."""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        if sql.strip().upper().startswith("PRAGMA"):
-            return self._conn.execute("SELECT 1 WHERE false")
-        return self._conn.execute(self._sql(sql), tuple(params))
-
-    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        with self._conn.cursor() as cursor:
-            cursor.executemany(self._sql(sql), [tuple(p) for p in params])
+        head = sql.strip().upper()
+        if head.startswith("PRAGMA"):
+            sql = "SELECT 1 WHERE false"
+        elif head == "BEGIN IMMEDIATE":
+            sql = "BEGIN"
+        return super().execute(sql, params)
 
     def executescript(self, script: str) -> None:
         for statement in _statements(script):
-            self._conn.execute(statement)
-
-    def cursor(self) -> Iterator[Any]:
-        return self._conn.cursor()
-
-    def close(self) -> None:
-        self._conn.close()
+            super().execute(statement)

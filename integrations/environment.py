@@ -65,12 +65,10 @@ def _from_image(image: bytes) -> sqlite3.Connection:
 
 def _rows_of(conn: Any, system: str) -> dict[str, list[dict[str, Any]]]:
     """Every table of a system as rows (a connection of any backend)."""
-    found = {}
-    for table in tables(system):
-        cursor = conn.execute(f"SELECT * FROM {table}")
-        names = [c[0] for c in cursor.description]
-        found[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return found
+    return {
+        table: [dict(zip(r.keys(), r, strict=True)) for r in conn.execute(f"SELECT * FROM {table}")]
+        for table in tables(system)
+    }
 
 
 def memory_book(snapshot: Mapping[str, Any]) -> dict[str, sqlite3.Connection]:
