@@ -407,6 +407,18 @@ def all_tool_rules() -> dict[str, ToolRule]:
     return rules
 
 
+def governing_missions(case_types: Sequence[str], policy_path: Path | None = None) -> list[MissionSpec]:
+    """The missions a policy governs: the mission whose own policy folder holds it, otherwise every mission one of
+    whose case types it applies to."""
+    specs = list(registry().values())
+    if policy_path is not None:
+        resolved = policy_path.resolve()
+        owners = [s for s in specs if s.policies is not None and resolved.is_relative_to(s.policies.resolve())]
+        if owners:
+            return owners
+    return [s for s in specs if set(case_types) & set(s.vocabulary.case_types)]
+
+
 def retrieving_missions(case_types: Sequence[str], domain: str, policy_path: Path | None = None) -> list[MissionSpec]:
     """The missions that can retrieve a policy of ``domain`` applying to ``case_types``: the mission whose own policy
     folder holds it, and every mission that reads the domain and has one of the case types. Its clauses are checked
