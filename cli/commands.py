@@ -475,6 +475,8 @@ def _show(args: argparse.Namespace) -> int:
         automatic_actions,
         clauses,
         evidence,
+        marked,
+        not_understood,
         render,
         whole_text,
     )
@@ -497,6 +499,7 @@ def _show(args: argparse.Namespace) -> int:
         "run": run,
         "decisions": [{**asdict(d), "review": s.to_dict()} for d, s in zip(decisions, sheets, strict=True)],
         "evidence": evidence(events),
+        "not_understood": not_understood(events),
         "clauses": clauses(events),
         "automatic": automatic_actions(events),
         "audit": events,
@@ -516,6 +519,11 @@ def _show(args: argparse.Namespace) -> int:
             lines.append("\nEvidence")
             width = max(len(e["source"]) for e in trail["evidence"])
             lines += [f"  {e['source']:<{width}}  {e['finding']}" for e in trail["evidence"]]
+        if trail["not_understood"]:
+            lines.append("\nNot understood (while any is, the mission does nothing of its own)")
+            for u in trail["not_understood"]:
+                lines.append(f"  {u['record']} {u['field']}: {marked(u['words'].strip(), u.get('terms') or [])}")
+                lines.append(f"      {u['why']}")
         if trail["clauses"]:
             lines.append("\nPolicy clauses that matched")
             lines += [f"  {c['policy']}: {c['text']}" for c in trail["clauses"]]

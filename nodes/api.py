@@ -27,6 +27,7 @@ from ai_missions.nodes.reading import (
     unexplained_facts,
 )
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
+from ai_missions.nodes.reading.typed import reading_model, typed
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation
 from ai_missions.nodes.subject import read_subject
@@ -58,6 +59,8 @@ __all__ = [
     "read_findings",
     "read_in_order",
     "read_subject",
+    "reading_model",
     "systems_of",
+    "typed",
     "unexplained_facts",
 ]

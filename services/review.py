@@ -8,6 +8,7 @@ The CLI's ``show`` and ``queue`` print it and their ``--json`` carries it; it re
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -71,6 +72,8 @@ class ReviewSheet:
     decided_at: str | None
     evidence: list[dict[str, str]] = field(default_factory=list)
     clauses: list[dict[str, str]] = field(default_factory=list)
+    #: What the mission could not read in the text about the subject (:func:`not_understood`).
+    not_understood: list[dict[str, Any]] = field(default_factory=list)
     #: The subject's own total as the case's facts hold it (``order.total``), what is at stake where no action moves
     #: money itself (a cancel, a hold's release).
     subject_total: float | None = None
@@ -112,6 +115,30 @@ def evidence(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
         and e.get("node") in ("gather", "validate")
         and e.get("source") not in (None, "mission")
     ]
+
+
+def not_understood(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the mission could not read in the text about its subject (issue 57), each statement with its record,
+    why, and the words that made it so: while any is there, the mission acted on nothing of its own."""
+    found = []
+    for e in events:
+        if e.get("kind") != "observation" or e.get("node") != "gather":
+            continue
+        data = e.get("data")
+        data = json.loads(data) if isinstance(data, str) else data
+        unread = (data or {}).get("unexplained") if isinstance(data, Mapping) else None
+        if isinstance(unread, Mapping):
+            found.append({"source": str(e.get("source") or ""), **unread})
+    return found
+
+
+def marked(words: str, terms: Sequence[str]) -> str:
+    """The statement with the words that made it unexplained set off («...»), as a person reads it."""
+    for term in sorted({t for t in terms if t and not t.startswith("(") and t != words}, key=len, reverse=True):
+        at = words.lower().find(term.lower())
+        if at >= 0:
+            words = f"{words[:at]}«{words[at : at + len(term)]}»{words[at + len(term) :]}"
+    return words
 
 
 def clauses(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
@@ -245,6 +272,7 @@ def review_sheet(
         decided_by=decision.decided_by,
         decided_at=decision.decided_at,
         evidence=evidence(events),
+        not_understood=not_understood(events),
         clauses=clauses(events),
         subject_total=float(total) if isinstance(total, int | float) and not isinstance(total, bool) else None,
     )

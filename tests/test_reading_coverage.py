@@ -293,3 +293,26 @@ def test_a_statement_read_for_one_kind_that_speaks_of_a_withheld_one_too_is_unex
     said = "Supplier ETA 12 days, the customer wants to cancel if it is later than that."
     assert placements(said, ["restock_eta"])[0][0] == "unexplained"
     assert placements("Supplier ETA 12 days, confirmed by phone.", ["restock_eta"])[0][0] == "fact"
+
+
+def test_a_mission_s_reading_is_a_typed_model_each_field_with_its_words() -> None:
+    from ai_missions.graphs.order_exception.facts import KINDS_READ, READING
+    from ai_missions.nodes.reading.typed import kinds_of, typed
+
+    assert list(kinds_of(READING)) == list(KINDS_READ)
+    texts = [
+        Text(Source("crm", "N-1", "body", writer="staff"), NOT_CONFIRMED, "2026-03-16T09:00Z"),
+        Text(Source("crm", "N-2", "body", writer="staff"), CONFIRMED, "2026-03-16T11:00Z"),
+        Text(
+            Source("crm", "N-3", "body", writer="staff"),
+            "Cliente ligou: não quer mais a encomenda.",
+            "2026-03-16T12:00Z",
+        ),
+    ]
+    reading = typed(place_texts(texts, KINDS_READ, READER), READING)
+    said = reading.address_confirmed  # type: ignore[attr-defined]
+    assert (said.polarity, said.record, said.words) == ("affirmed", "N-2", CONFIRMED)
+    assert said.earlier == (NOT_CONFIRMED,)
+    assert reading.restock_eta.polarity is None  # type: ignore[attr-defined]
+    unread = reading.unexplained  # type: ignore[attr-defined]
+    assert {(u.record, u.why.startswith("written in a language")) for u in unread} == {("N-3", True)}

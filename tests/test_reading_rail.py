@@ -13,6 +13,7 @@ from ai_missions.cli import main
 from ai_missions.client import MissionClient
 from ai_missions.graphs.order_exception.facts import _payment_facts
 from ai_missions.integrations.scan import scan_exceptions
+from ai_missions.integrations.seed import story_order_id
 from ai_missions.nodes.observe import read_findings
 from ai_missions.nodes.reading import noting
 from ai_missions.services.review import evidence
@@ -113,3 +114,36 @@ def test_a_restock_written_in_a_note_reaches_the_rail_the_queue_card_and_show(
     shown = capsys.readouterr().out
     assert "N-RAIL-1 body:" in shown
     assert read[0]["data"]["read.restock_eta"]["words"] in shown
+
+
+def test_a_note_the_reader_cannot_read_stops_the_mission_and_show_names_its_words(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 57: an order whose note says, in words no kind of the mission reads, that the customer does not want it
+    sent yet: the mission escalates naming the words; the rail and `missions show` set them off."""
+    order = story_order_id(home)  # the flagship: released and shipped when nothing else is said
+    assert order is not None
+    said = "Customer rang: please do not send it yet, she is still deciding."
+    with sqlite3.connect(home / "systems" / "erp.sqlite") as erp:
+        customer = erp.execute("SELECT customer_id FROM orders WHERE order_id = ?", (order,)).fetchone()[0]
+    with sqlite3.connect(home / "systems" / "crm.sqlite") as crm:
+        created = crm.execute("SELECT max(created_at) FROM notes").fetchone()[0] or "2026-01-01T00:00:00Z"
+        crm.execute(
+            "INSERT INTO notes (note_id, customer_id, author, body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            ("N-RAIL-2", customer, "care.desk", said, order, created),
+        )
+    with MissionClient(home) as client:
+        outcome = client.start("order-exception", order)
+        events = client.store.events(outcome.run_id)
+    assert outcome.verdict is not None
+    assert outcome.verdict["outcome"] == "escalate"
+    assert "was not understood" in outcome.verdict["summary"]
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, "omar")["MISSIONS_TOKEN"])
+    capsys.readouterr()
+    assert main(["show", outcome.run_id]) == 0
+    shown = capsys.readouterr().out
+    assert "Not understood" in shown
+    assert "N-RAIL-2 body:" in shown
+    assert "«not»" in shown or "«please»" in shown, shown
+    assert any("unexplained" in (e.get("data") or {}) for e in events)

@@ -20,6 +20,7 @@ from ai_missions.nodes.api import (
     place_texts,
     read_facts,
     read_in_order,
+    reading_model,
     unexplained_facts,
 )
 
@@ -30,6 +31,9 @@ READER = OfflineReader(semantic=False)
 #: The kinds of fact this mission reads from what people wrote: every statement about the account is placed against
 #: them, or it is unexplained (issue 57).
 KINDS_READ = ("contact_paused", "contact_departed")
+#: What the mission reads from what people wrote, as a typed model: a field per kind it decides on, with the words
+#: that decide it, and what was not read (issue 57).
+READING = reading_model("AccountReading", KINDS_READ)
 #: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
 DERIVES = {"contact_paused": ("contact.do_not_contact",), "contact_departed": ("contact.departed",)}
 

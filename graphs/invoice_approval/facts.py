@@ -26,6 +26,7 @@ from ai_missions.nodes.api import (
     place_texts,
     read_facts,
     read_in_order,
+    reading_model,
     unexplained_facts,
 )
 
@@ -36,6 +37,9 @@ PRICE_TOLERANCE = 0.02
 #: The kinds of fact this mission reads from what people wrote: every statement about the invoice is placed against
 #: them, or it is unexplained (issue 57).
 KINDS_READ = ("bank_verified", "invoice_supersedes", "ledger_posted")
+#: What the mission reads from what people wrote, as a typed model: a field per kind it decides on, with the words
+#: that decide it, and what was not read (issue 57).
+READING = reading_model("InvoiceReading", KINDS_READ)
 #: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
 DERIVES = {
     "bank_verified": ("vendor.bank_verified",),

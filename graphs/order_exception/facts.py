@@ -26,6 +26,7 @@ from ai_missions.nodes.api import (
     read,
     read_facts,
     read_in_order,
+    reading_model,
     unexplained_facts,
 )
 
@@ -48,6 +49,9 @@ _CENT = 0.005
 #: order is placed against them, or it is unexplained (issue 57). Only kinds a decision uses: one read but decided
 #: on by nothing would place a statement the mission then ignores (pickup is read from the ship-to lines alone).
 KINDS_READ = ("restock_eta", "upcharge_agreed", "orders_both_wanted", "address_confirmed", "delivery_refused")
+#: What the mission reads from what people wrote, as a typed model: a field per kind it decides on, with the words
+#: that decide it, and what was not read (issue 57).
+READING = reading_model("OrderReading", KINDS_READ)
 #: The facts each kind read decides (what a clause must read for a statement of the kind to be acted on).
 DERIVES = {
     "restock_eta": ("inventory.restock_scheduled", "inventory.restock_in_days"),
