@@ -143,16 +143,12 @@ def _of_record(store: RunStore) -> dict[str, Any] | None:
     they were edited outside the platform, put back from before a later change, or deleted after the audit trail
     recorded them."""
     text = store.get_meta(RULES_KEY)
-    if text is None:
-        recorded = (
-            store.read()
-            .execute("SELECT n FROM audit WHERE kind = 'approval_rules_recorded' ORDER BY n DESC LIMIT 1")
-            .fetchone()
-        )
+    if text is None:  # what the chain says as verified, not a query an edited chain would answer otherwise
+        recorded = records.believed(store.read(), store.audit).kinds.get("approval_rules_recorded")
         if recorded is not None:
             raise UnsignedRowError(
                 f"the approval rules of record ({RULES_KEY})",
-                why=f"deleted: audit entry {recorded[0]} recorded them; they are not re-seeded from the policy index",
+                why=f"deleted: audit entry {recorded} recorded them; they are not re-seeded from the policy index",
             )
         return None
     return _verified(store, RULES_KEY, text)[0]

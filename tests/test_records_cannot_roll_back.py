@@ -1,0 +1,213 @@
+"""Issue 59, item 2: a database login cannot roll the rows of record back by also editing the audit table.
+
+The attacker holds a database login (SQLite: the file; Postgres: a role that may rewrite any table, the append-only
+triggers turned off) and not the platform key. They put back an older signed row (a role from before a demotion, a
+password from before a reset, a token deleted at sign-out, approval rules from before a controller tightened them),
+then hide the newer version on the chain: its index columns set to NULL, the entry deleted, or its position moved.
+They empty the accounts and the chain before an ``accounts add``. The next process (a fresh store, as the next
+command opens it) must refuse each in one line: what it believes is derived from the chain as verified, never from a
+column outside an entry's hash.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_missions.kernel import records
+from ai_missions.kernel.database import PgConnection
+from ai_missions.kernel.errors import ForbiddenError
+from ai_missions.kernel.records import HISTORY_KEY, RULES_KEY
+from ai_missions.kernel.settings import runs_db
+from ai_missions.kernel.store import RunStore
+from ai_missions.services.governance import adopt_rules, approval_rules
+from ai_missions.services.identity import Accounts
+from tests.support.approval_knowledge import Knowledge
+from tests.support.stdin_line import StdinLine
+from tests.test_rows_of_record import copy_of, put_back
+from tests.test_side_doors import missions, refused_in_one_line
+from tests.test_side_doors_audit import unlock
+
+PASSWORD = "correct horse battery"
+RULE: dict[str, object] = {"tools": ["capture_payment"], "roles": ["finance", "ops_lead"], "max_amount": None}
+
+
+@pytest.fixture
+def store(store_backend: str, missions_home: Path) -> RunStore:
+    """ana (the admin), bob (a second admin), chen (controller), fiona (finance), cole (customer care)."""
+    store = RunStore(runs_db(missions_home))
+    accounts = Accounts(store)
+    for name, role in {"ana": "ops_agent", "chen": "controller", "fiona": "finance", "cole": "customer_care"}.items():
+        accounts.add(name, role, PASSWORD, by="setup")
+    accounts.add("bob", "ops_lead", PASSWORD, by="setup", admin=True)
+    return store
+
+
+@contextmanager
+def database_login(home: Path) -> Iterator[Any]:
+    """The store as a database login sees it, the append-only triggers out of the way (autocommit)."""
+    url = os.environ.get("MISSIONS_DATABASE_URL")
+    if url is None:
+        db = unlock(home)
+        try:
+            yield db
+        finally:
+            db.close()
+        return
+    pg = PgConnection(url)
+    try:
+        pg.execute("ALTER TABLE audit DISABLE TRIGGER USER")
+        yield pg
+    finally:
+        pg.close()
+
+
+def newest_entry(store: RunStore, table: str, key: str) -> int:
+    """The chain entry recording the row's latest version (found as the platform wrote it, before the attack)."""
+    found = (
+        store.read()
+        .execute("SELECT max(n) FROM audit WHERE record_table = ? AND record_key = ?", (table, key))
+        .fetchone()[0]
+    )
+    assert found is not None
+    return int(found)
+
+
+# -- older rows put back, their newer versions hidden on the chain --------------------------------------------------
+#: Each returns the rows whose newer version the attacker hides, and how the next process uses the row put back.
+Use = Callable[[RunStore], Any]
+
+
+def _demoted_role(store: RunStore, home: Path) -> tuple[list[tuple[str, str]], Use]:
+    accounts = Accounts(store)
+    before = copy_of(store, "accounts", "name = ?", "fiona")
+    accounts.confirm(accounts.request_grant("fiona", "customer_care", by="ana")["grant_id"], by="chen")
+    put_back(store, "accounts", before, "name")
+    return [("accounts", "fiona")], lambda fresh: Accounts(fresh).get("fiona").role  # "finance" would capture
+
+
+def _password_before_reset(store: RunStore, home: Path) -> tuple[list[tuple[str, str]], Use]:
+    accounts = Accounts(store)
+    before = copy_of(store, "accounts", "name = ?", "cole")
+    accounts.set_password("cole", "a new one after a leak", by="ana")
+    put_back(store, "accounts", before, "name")
+    return [("accounts", "cole")], lambda fresh: Accounts(fresh).authenticate("cole", PASSWORD)
+
+
+def _signed_out_token(store: RunStore, home: Path) -> tuple[list[tuple[str, str]], Use]:
+    accounts = Accounts(store)
+    token = accounts.issue_token("fiona")
+    row = copy_of(store, "api_tokens", "name = ?", "fiona")
+    accounts.revoke(token)
+    put_back(store, "api_tokens", row, "token_hash")
+    return [("api_tokens", row["token_hash"])], lambda fresh: Accounts(fresh).account_for_token(token)
+
+
+def _loosened_rules(store: RunStore, home: Path) -> tuple[list[tuple[str, str]], Use]:
+    knowledge = Knowledge(home / "knowledge", [RULE])
+    approval_rules(knowledge)  # recorded: ops_lead may capture
+    rules, history = (copy_of(store, "meta", "key = ?", key) for key in (RULES_KEY, HISTORY_KEY))
+    knowledge.rules = [{**RULE, "roles": ["finance"]}]
+    adopt_rules(knowledge, home, "chen")  # the controller tightens them
+    put_back(store, "meta", rules, "key")
+    put_back(store, "meta", history, "key")
+
+    def use(fresh: RunStore) -> Any:
+        text = fresh.get_meta(RULES_KEY)
+        return records.meta_value(fresh.read(), fresh.audit, RULES_KEY, str(text))  # what approval_rules checks
+
+    return [("meta", RULES_KEY), ("meta", HISTORY_KEY)], use
+
+
+RESTORES = {
+    "demoted-role": _demoted_role,
+    "password-before-a-reset": _password_before_reset,
+    "signed-out-token": _signed_out_token,
+    "loosened-approval-rules": _loosened_rules,
+}
+
+
+def _null_index(db: Any, n: int) -> None:
+    db.execute("UPDATE audit SET record_table = NULL, record_key = NULL WHERE n = ?", (n,))
+
+
+def _delete(db: Any, n: int) -> None:
+    db.execute("DELETE FROM audit WHERE n = ?", (n,))
+
+
+def _move(db: Any, n: int) -> None:
+    db.execute("UPDATE audit SET n = ? WHERE n = ?", (-n, n))  # before every entry: the older version is the newest
+
+
+HIDINGS = {"index-set-to-null": _null_index, "entry-deleted": _delete, "position-moved": _move}
+
+
+@pytest.mark.attack("59.2")
+@pytest.mark.parametrize("hiding", HIDINGS)
+@pytest.mark.parametrize("restore", RESTORES)
+def test_59_2_an_older_row_put_back_stays_refused_when_its_newer_version_is_hidden_on_the_chain(
+    store: RunStore, missions_home: Path, restore: str, hiding: str
+) -> None:
+    rows, use = RESTORES[restore](store, missions_home)
+    newer = [newest_entry(store, table, key) for table, key in rows]
+    with database_login(missions_home) as db:
+        for n in newer:
+            HIDINGS[hiding](db, n)
+    for who in (RunStore(runs_db(missions_home)), store):  # the next command; and this process, which verified before
+        with pytest.raises(ForbiddenError) as refused:
+            use(who)
+        said = str(refused.value)
+        assert "\n" not in said, said
+        assert any(n in said for n in ("audit entr", "latest audited version", "not on the audit chain")), said
+
+
+@pytest.mark.attack("59.2")
+def test_59_2_the_cli_refuses_a_demoted_role_whose_newer_version_was_deleted(
+    store: RunStore, missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows, _ = _demoted_role(store, missions_home)
+    monkeypatch.setenv("MISSIONS_TOKEN", Accounts(store).issue_token("fiona"))
+    newer = newest_entry(store, *rows[0])
+    with database_login(missions_home) as db:
+        db.execute("DELETE FROM audit WHERE n = ?", (newer,))
+    code, _, err = missions(capsys, "whoami")
+    assert refused_in_one_line(code, err, f"audit entry {newer} was deleted"), err
+    code, _, err = missions(capsys, "audit", "verify")
+    assert refused_in_one_line(code, err, f"entry {newer} deleted"), err
+
+
+# -- an emptied store is not a new one ------------------------------------------------------------------------------
+EMPTYINGS = {
+    "accounts-and-index-columns": "UPDATE audit SET record_table = NULL, record_key = NULL",
+    "accounts-and-their-entries": "DELETE FROM audit WHERE kind IN ('account_added', 'row_version')",
+    "accounts-and-the-whole-chain": "DELETE FROM audit",
+    "accounts-and-their-entries-renamed": "UPDATE audit SET kind = 'observation' WHERE kind = 'account_added'",
+}
+
+
+@pytest.mark.attack("59.2")
+@pytest.mark.parametrize("emptying", EMPTYINGS)
+def test_59_2_emptying_the_accounts_and_the_chain_does_not_make_a_first_admin(
+    store: RunStore,
+    missions_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    emptying: str,
+) -> None:
+    """The first account needs no sign-in and becomes the admin: a store whose accounts and chain were emptied is
+    not a new store."""
+    with database_login(missions_home) as db:
+        db.execute("DELETE FROM api_tokens")
+        db.execute("DELETE FROM role_grants")
+        db.execute("DELETE FROM accounts")
+        db.execute(EMPTYINGS[emptying])
+    monkeypatch.setattr("sys.stdin", StdinLine(PASSWORD))
+    code, _, err = missions(capsys, "accounts", "add", "eve", "--role", "finance", "--password-stdin")
+    assert refused_in_one_line(code, err), err
+    assert any(n in err for n in ("not signed in", "audit entr", "nothing is believed")), err
+    assert RunStore(runs_db(missions_home)).read().execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
