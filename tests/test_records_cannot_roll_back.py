@@ -4,14 +4,17 @@ The attacker holds a database login (SQLite: the file; Postgres: a role that may
 triggers turned off) and not the platform key. They put back an older signed row (a role from before a demotion, a
 password from before a reset, a token deleted at sign-out, approval rules from before a controller tightened them),
 then hide the newer version on the chain: its index columns set to NULL, the entry deleted, or its position moved.
-They empty the accounts and the chain before an ``accounts add``. The next process (a fresh store, as the next
-command opens it) must refuse each in one line: what it believes is derived from the chain as verified, never from a
-column outside an entry's hash.
+They delete the grant ledger's revocation of an abandoned run, and empty the accounts and the chain before an
+``accounts add``. The next process (a fresh store, as the next command opens it) must refuse each in one line: what
+it believes is derived from the chain as verified, never from a column outside an entry's hash.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.kernel import records
+from ai_missions.kernel import grants, records
 from ai_missions.kernel.database import PgConnection
 from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.records import HISTORY_KEY, RULES_KEY
@@ -179,6 +182,79 @@ def test_59_2_the_cli_refuses_a_demoted_role_whose_newer_version_was_deleted(
     assert refused_in_one_line(code, err, f"audit entry {newer} was deleted"), err
     code, _, err = missions(capsys, "audit", "verify")
     assert refused_in_one_line(code, err, f"entry {newer} deleted"), err
+
+
+# -- revocations are entries of the chain -----------------------------------------------------------------------------
+ARGS = {"authorization_id": "AUTH-000001", "amount": 338.03, "idempotency_key": "R-1:0:capture_payment"}
+
+
+def _abandoned_grant(home: Path) -> str:
+    """A capture grant of run R-1 (decision D-1), minted as the execute step mints it; then the run is abandoned."""
+    grant = grants.mint(
+        home, decision_id="D-1", index=0, tool="capture_payment", args=ARGS, key=ARGS["idempotency_key"],
+        by="fiona", run="R-1",
+    )  # fmt: skip
+    grants.revoke(home, ["R-1", "R-1:auto", "D-1"], "abandoned by omar (ops_lead): released by hand")
+    abandoned = {
+        "kind": "abandoned",
+        "summary": "abandoned by omar (ops_lead)",
+        "data": {"grants_revoked_for": ["R-1"]},
+    }
+    RunStore(runs_db(home)).append_events("R-1", [abandoned])  # as the runtime records it, after the revocation
+    return grant
+
+
+def _ledger_rows_deleted(home: Path) -> None:
+    if os.environ.get("MISSIONS_DATABASE_URL") is None:
+        with sqlite3.connect(home / grants.LEDGER_FILE) as db:
+            db.execute("DELETE FROM revoked")
+    else:
+        with database_login(home) as db:
+            db.execute("DELETE FROM grant_revoked")
+
+
+def _ledger_and_chain_entry_deleted(home: Path) -> None:
+    _ledger_rows_deleted(home)
+    with database_login(home) as db:
+        db.execute("DELETE FROM audit WHERE kind = 'grants_revoked'")
+
+
+def _checked_by_a_system_host(home: Path, grant: str) -> subprocess.CompletedProcess[str]:
+    """``grants.check`` as a system host started after the attack does it (a process of its own)."""
+    script = (
+        "import sys, json; from pathlib import Path; from ai_missions.kernel import grants\n"
+        "from ai_missions.kernel.errors import MissionsError\n"
+        "try:\n"
+        f"    grants.check(Path(sys.argv[1]), sys.argv[2], 'capture_payment', {ARGS!r}, replay=lambda key: False)\n"
+        "except MissionsError as exc:\n"
+        "    print(exc); sys.exit(3)\n"
+        "print('accepted')\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, str(home), grant], capture_output=True, text=True, check=False, env=os.environ
+    )
+
+
+@pytest.mark.attack("59.2")
+@pytest.mark.parametrize(
+    "deletion", [_ledger_rows_deleted, _ledger_and_chain_entry_deleted], ids=["ledger-rows", "ledger-rows-and-entry"]
+)
+def test_59_2_deleting_the_revocation_revives_no_grant_of_an_abandoned_run(
+    store_backend: str, missions_home: Path, monkeypatch: pytest.MonkeyPatch, deletion: Callable[[Path], None]
+) -> None:
+    monkeypatch.setenv("MISSIONS_PLATFORM_KEY", "ab" * 32)  # the system host's subprocess signs with the same key
+    RunStore(runs_db(missions_home)).append_events("R-1", [{"kind": "observation", "summary": "the run's trail"}])
+    grant = _abandoned_grant(missions_home)
+    deletion(missions_home)
+    with pytest.raises(ForbiddenError) as refused:  # this process, which verified the chain before
+        grants.check(missions_home, grant, "capture_payment", ARGS, replay=lambda key: False)
+    assert "\n" not in str(refused.value)
+    assert "revoked" in str(refused.value) or "audit entr" in str(refused.value), refused.value
+    host = _checked_by_a_system_host(missions_home, grant)
+    said = host.stdout.strip()
+    assert host.returncode == 3, (host.stdout, host.stderr)
+    assert "\n" not in said, said
+    assert "was revoked: R-1 was abandoned (audit entry" in said or "was deleted" in said, said
 
 
 # -- an emptied store is not a new one ------------------------------------------------------------------------------
