@@ -1,0 +1,234 @@
+"""Benchmark: what believing the audit chain as verified costs (issue 59, items 2 and 3), before and after, turn about.
+
+Rows of record (the signed-in account, its token), revocations and appends used to be checked by one indexed query
+on the chain (columns outside the entries' hashes); now the chain is read in order and every entry checked, from
+the latest checkpoint, and its end against this host's head (``kernel/beliefs.py``). Each side builds the same home
+in a child process of its own (SQLite, or a fresh Postgres schema with ``--database-url``): accounts, sign-ins and
+sign-outs, abandoned runs' revocations and run events up to ``--entries`` audit entries; then measures CPU:
+
+- ``cold``: a new store object (as a new command opens it) and its first ``account_for_token``: the walk from the
+  checkpoint (after) or the indexed queries (before);
+- ``warm``: ``account_for_token`` again on the same objects (a dashboard session, ``missions serve``);
+- ``append``: one event appended (a run's step);
+- ``grant``: a system's check of a grant (its ledger, and after, the chain's revocations).
+
+The "before" side runs the code of another commit (``--before``, default the merge-base with ``main``), extracted
+with ``git archive`` and imported in place of this checkout's. Prints per measure the medians and the ratio
+after/before; not a test.
+
+Run: ``python3 -m uv run python bench/records_chain.py [--entries 5000] [--rounds 3] [--before COMMIT]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+ARGS = {"authorization_id": "AUTH-1", "amount": 10.0, "idempotency_key": "R-x:0:capture_payment"}
+
+
+def use_tree(tree: Path) -> None:
+    """Import ``ai_missions`` from ``tree`` instead of this checkout (the editable install's finder, repointed)."""
+    finder = next(m for name, m in sys.modules.items() if name.startswith("__editable___ai_missions"))
+    mapping: dict[str, str] = finder.MAPPING  # type: ignore[attr-defined]
+    for name, path in mapping.items():
+        mapping[name] = str(tree / Path(path).name)
+
+
+def cpu_ms(call: Any, times: int = 1) -> float:
+    """CPU milliseconds of one call (the median of ``times``)."""
+    spent = []
+    for _ in range(times):
+        started = time.process_time()
+        call()
+        spent.append((time.process_time() - started) * 1000)
+    return statistics.median(spent)
+
+
+def workload(home: Path, entries: int, tokens: int, repeat: int) -> dict[str, Any]:
+    """Build the home, then measure (in this process, with whichever code it imports)."""
+    # imported here: the child repoints the package at the other commit's code first (use_tree)
+    from ai_missions.kernel import grants
+    from ai_missions.kernel.settings import runs_db
+    from ai_missions.kernel.store import RunStore
+    from ai_missions.services import identity
+    from ai_missions.services.identity import Accounts
+
+    identity._hasher().hash(PASSWORD)  # argon2 loaded before anything is timed
+    store = RunStore(runs_db(home))
+    accounts = Accounts(store)
+    for name, role in {"ana": "ops_agent", "chen": "controller", "fiona": "finance", "omar": "ops_lead"}.items():
+        accounts.add(name, role, PASSWORD, by="setup")
+    for i in range(tokens):  # sign-ins, half signed out again
+        token = accounts.issue_token("omar")
+        if i % 2:
+            accounts.revoke(token)
+    for i in range(20):  # abandoned runs
+        grants.revoke(home, [f"R-{i}", f"D-{i}"], "abandoned by omar (ops_lead)")
+    run = 0
+    while store.read().execute("SELECT count(*) FROM audit").fetchone()[0] < entries:
+        run += 1
+        store.append_events(f"R-{run}", [{"kind": "observation", "summary": f"finding {k}"} for k in range(25)])
+    token = accounts.issue_token("fiona")
+    grant = grants.mint(home, decision_id="D-x", index=0, tool="capture_payment", args=ARGS,
+                        key=ARGS["idempotency_key"], by="fiona", run="R-x")  # fmt: skip
+    cold = [cpu_ms(lambda: Accounts(RunStore(runs_db(home))).account_for_token(token)) for _ in range(repeat)]
+    warm_accounts = Accounts(RunStore(runs_db(home)))
+    warm_accounts.account_for_token(token)
+    warm = cpu_ms(lambda: warm_accounts.account_for_token(token), 200)
+    appender = RunStore(runs_db(home))
+    appender.append_events("R-bench", [{"kind": "observation", "summary": "first"}])
+    append = cpu_ms(lambda: appender.append_events("R-bench", [{"kind": "observation", "summary": "step"}]), 100)
+    grants.check(home, grant, "capture_payment", ARGS)
+    grant_check = cpu_ms(lambda: grants.check(home, grant, "capture_payment", ARGS), 200)
+    total = store.read().execute("SELECT count(*) FROM audit").fetchone()[0]
+    found = {"entries": total, "cold": statistics.median(cold), "warm": warm, "append": append, "grant": grant_check}
+    return found | walk_costs(home, total)
+
+
+def walk_costs(home: Path, total: int) -> dict[str, float]:
+    """Where a first check goes (the code after only): CPU microseconds a chain entry walked (the whole chain, from
+    its first entry) and a row of record read from the checkpoint."""
+    try:
+        from ai_missions.kernel import beliefs
+    except ImportError:  # the code before: no walk, no checkpoint
+        return {}
+    from ai_missions.kernel.settings import runs_db
+    from ai_missions.kernel.store import RunStore
+
+    store = RunStore(runs_db(home))
+    db = store.read()
+    rows = sum(len(table) for table in store.beliefs().records.values())
+
+    def whole() -> None:
+        with store.anchoring():  # from the first entry, no checkpoint
+            beliefs.believe(db, store.audit)
+
+    return {
+        "us/entry": cpu_ms(whole, 3) * 1000 / total,
+        "us/row": cpu_ms(lambda: beliefs.read_checkpoint(db, store.audit), 5) * 1000 / max(rows, 1),
+    }
+
+
+def child(options: argparse.Namespace) -> None:
+    if options.tree:
+        use_tree(Path(options.tree))
+    home = Path(tempfile.mkdtemp(prefix="records-chain-"))
+    os.environ["MISSIONS_HOME"] = str(home)
+    try:
+        print(json.dumps(workload(home, options.entries, options.tokens, options.repeat)))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def before_tree(commit: str) -> Path:
+    """The code of ``commit``, extracted (no worktree, nothing changed in the repository)."""
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+    tree = Path(tempfile.mkdtemp(prefix="records-chain-before-"))
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    return tree
+
+
+@contextmanager
+def fresh_schema(server: str | None) -> Iterator[str | None]:
+    """A new schema of ``server`` for one side, dropped afterwards (None: SQLite)."""
+    if server is None:
+        yield None
+        return
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in server else "?"
+    try:
+        yield f"{server}{joiner}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def side(tree: Path | None, options: argparse.Namespace) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k not in ("MISSIONS_DATABASE_URL", "MISSIONS_TOKEN")}
+    env["MISSIONS_PLATFORM_KEY"] = "ab" * 32
+    command = [sys.executable, __file__, "--child", "--entries", str(options.entries), "--repeat", str(options.repeat)]
+    command += ["--tokens", str(options.tokens)]
+    if tree is not None:
+        command += ["--tree", str(tree)]
+    with fresh_schema(options.database_url) as url:
+        if url is not None:
+            env["MISSIONS_DATABASE_URL"] = url
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the {'before' if tree else 'after'} side failed: {done.stderr.strip()[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=5000, help="audit entries in the home measured")
+    parser.add_argument("--tokens", type=int, default=100, help="sign-ins (half signed out): rows of record")
+    parser.add_argument("--rounds", type=int, default=3, help="before and after, turn about, this many times")
+    parser.add_argument("--repeat", type=int, default=5, help="cold checks per round")
+    parser.add_argument("--before", help="the commit measured as before (default: the merge-base with main)")
+    parser.add_argument("--database-url", help="a Postgres server: each side in a fresh schema of it")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tree", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(options)
+        return
+    base = ["git", "merge-base", "HEAD", "main"]
+    commit = (
+        options.before or subprocess.run(base, cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    )
+    if not commit:  # `make bench` runs every benchmark without arguments, in a clone that may have no main
+        print("records_chain: skipped, it needs --before COMMIT (or a `main` branch to take the merge-base with)")
+        return
+    tree = before_tree(commit)
+    samples: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    entries = 0
+    try:
+        for _ in range(options.rounds):
+            for label, where in (("before", tree), ("after", None)):
+                result = side(where, options)
+                entries = result.pop("entries")
+                for measure, value in result.items():
+                    samples[label].setdefault(measure, []).append(value)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+    backend = "Postgres" if options.database_url else "SQLite"
+    print(
+        f"{backend}, {entries} audit entries, {options.tokens} sign-ins, before = {commit[:10]}, {options.rounds} "
+        "rounds turn about (CPU ms)"
+    )
+    for measure in samples["after"]:
+        new = statistics.median(samples["after"][measure])
+        if measure not in samples["before"]:
+            print(f"  {measure:<8} after {new:8.3f} (where a first check goes: a walked entry, a checkpoint's row)")
+            continue
+        old = statistics.median(samples["before"][measure])
+        print(f"  {measure:<8} before {old:8.3f}  after {new:8.3f}  ratio {new / old:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
