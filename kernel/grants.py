@@ -250,13 +250,15 @@ def revoke(home: Path, scopes: Iterable[str], reason: str) -> None:
     """Revoke every grant minted for these runs or decisions, whenever it was or will be minted: on the audit chain
     first (what is believed), then in the ledger (what the systems read first)."""
     scopes = list(scopes)
-    if (store := _chain_of(home, create=True)) is not None:
-        store.record_revocation(scopes, reason)
-    with ledger(home, durable=True) as book:
-        book.db.executemany(
-            f"INSERT OR IGNORE INTO {book.revoked} (scope, reason, revoked_at) VALUES (?, ?, ?)",
-            [(scope, reason, time.time()) for scope in scopes],
-        )
+    try:
+        if (store := _chain_of(home, create=True)) is not None:
+            store.record_revocation(scopes, reason)
+    finally:  # in the ledger even when the chain refuses it (cut, or this host unanchored): never lost
+        with ledger(home, durable=True) as book:
+            book.db.executemany(
+                f"INSERT OR IGNORE INTO {book.revoked} (scope, reason, revoked_at) VALUES (?, ?, ?)",
+                [(scope, reason, time.time()) for scope in scopes],
+            )
 
 
 def _chain_of(home: Path, *, create: bool) -> RunStore | None:

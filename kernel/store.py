@@ -253,10 +253,11 @@ WHERE NOT EXISTS (SELECT 1 FROM audit) AND NOT EXISTS (SELECT 1 FROM events) AND
 """
 
 #: Rows of record with versions anchored on the audit chain (:mod:`ai_missions.kernel.records`): accounts, API tokens
-#: and role grants carry a version their signature covers, and each change appends a ``row_version`` entry whose row
-#: (``record_table``, ``record_key``, filled from the entry's content) an index finds, so a row is checked against
-#: the chain's latest version of it with one query. Rows of an older store carry no version until an admin anchors
-#: them (``missions audit key``).
+#: and role grants carry a version their signature covers, and each change appends a ``row_version`` entry naming
+#: its row (also in ``record_table``, ``record_key``, filled from the entry's content: columns outside its hash, which
+#: only ``missions audit verify`` reads since the chain as verified says which version is the latest,
+#: :mod:`ai_missions.kernel.beliefs`). Rows of an older store carry no version until an admin anchors them
+#: (``missions audit key``).
 _V11 = """
 ALTER TABLE audit ADD COLUMN record_table TEXT;
 ALTER TABLE audit ADD COLUMN record_key TEXT;

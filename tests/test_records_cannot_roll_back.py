@@ -287,3 +287,16 @@ def test_59_2_emptying_the_accounts_and_the_chain_does_not_make_a_first_admin(
     assert refused_in_one_line(code, err), err
     assert any(n in err for n in ("not signed in", "audit entr", "nothing is believed")), err
     assert RunStore(runs_db(missions_home)).read().execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
+
+
+def test_a_revocation_refused_by_a_cut_chain_is_still_in_the_ledger(missions_home: Path) -> None:
+    """Abandoning a run on a chain that does not verify fails in one line, and its grants are revoked in the ledger
+    all the same (a revocation is never lost)."""
+    store = RunStore(runs_db(missions_home))
+    store.append_events("R-1", [{"kind": "observation", "summary": f"finding {n}"} for n in range(3)])
+    with database_login(missions_home) as db:
+        db.execute("DELETE FROM audit WHERE n = 3")
+    with pytest.raises(ForbiddenError, match="audit entry 3 was cut"):
+        grants.revoke(missions_home, ["R-1", "D-1"], "abandoned by omar (ops_lead)")
+    with sqlite3.connect(missions_home / grants.LEDGER_FILE) as db:
+        assert {r[0] for r in db.execute("SELECT scope FROM revoked")} == {"R-1", "D-1"}
