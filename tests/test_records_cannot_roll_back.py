@@ -11,6 +11,7 @@ it believes is derived from the chain as verified, never from a column outside a
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -22,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.kernel import grants, records
+from ai_missions.kernel import beliefs, grants, records
+from ai_missions.kernel.beliefs import CHECKPOINT_KEY
 from ai_missions.kernel.database import PgConnection
 from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.records import HISTORY_KEY, RULES_KEY
@@ -300,3 +302,55 @@ def test_a_revocation_refused_by_a_cut_chain_is_still_in_the_ledger(missions_hom
         grants.revoke(missions_home, ["R-1", "D-1"], "abandoned by omar (ops_lead)")
     with sqlite3.connect(missions_home / grants.LEDGER_FILE) as db:
         assert {r[0] for r in db.execute("SELECT scope FROM revoked")} == {"R-1", "D-1"}
+
+
+# -- checkpoints: a shortcut, never a source ---------------------------------------------------------------------------
+def _checkpoint_edited(db: Any, older: str, newer: str) -> None:
+    """Its body says the older version is the latest (its MAC, over the body as written, no longer holds)."""
+    stored = json.loads(newer)
+    body = json.loads(stored["body"])
+    body["records"]["accounts"]["fiona"][1] = 1
+    db.execute(
+        "UPDATE meta SET value = ? WHERE key = ?", (json.dumps({**stored, "body": json.dumps(body)}), CHECKPOINT_KEY)
+    )
+
+
+def _checkpoint_put_back(db: Any, older: str, newer: str) -> None:
+    db.execute("UPDATE meta SET value = ? WHERE key = ?", (older, CHECKPOINT_KEY))
+
+
+def _checkpoint_deleted(db: Any, older: str, newer: str) -> None:
+    db.execute("DELETE FROM meta WHERE key = ?", (CHECKPOINT_KEY,))
+
+
+@pytest.mark.attack("59.2")
+@pytest.mark.parametrize(
+    "forgery", [_checkpoint_edited, _checkpoint_put_back, _checkpoint_deleted], ids=["edited", "put-back", "deleted"]
+)
+def test_59_2_a_checkpoint_edited_put_back_or_deleted_brings_no_older_row_back(
+    store: RunStore, missions_home: Path, monkeypatch: pytest.MonkeyPatch, forgery: Callable[[Any, str, str], None]
+) -> None:
+    """A demotion's entry deleted while the checkpoint is forged: the walk starts from the first entry or from the
+    older checkpoint, and finds the gap."""
+    monkeypatch.setattr(beliefs, "CHECKPOINT_EVERY", 8)
+    events = [{"kind": "observation", "summary": f"finding {n}"} for n in range(10)]
+    store.append_events("R-1", events)
+    store.append_events("R-1", events[:1])  # a checkpoint is written by the next write after 8 entries
+    older = str(store.get_meta(CHECKPOINT_KEY))
+    rows, use = _demoted_role(store, missions_home)
+    newer_entry = newest_entry(store, *rows[0])
+    store.append_events("R-2", events)
+    store.append_events("R-2", events[:1])
+    newer = str(store.get_meta(CHECKPOINT_KEY))
+    assert json.loads(json.loads(newer)["body"])["n"] > newer_entry  # the checkpoint holds the demotion
+    fresh = RunStore(runs_db(missions_home))
+    with fresh.anchoring():  # the whole chain, from its first entry
+        whole = fresh.beliefs()
+    assert RunStore(runs_db(missions_home)).beliefs().records == whole.records  # from the checkpoint, the same
+    with database_login(missions_home) as db:
+        forgery(db, older, newer)
+        db.execute("DELETE FROM audit WHERE n = ?", (newer_entry,))
+    with pytest.raises(ForbiddenError) as refused:
+        use(RunStore(runs_db(missions_home)))
+    assert "\n" not in str(refused.value)
+    assert f"audit entry {newer_entry} was deleted" in str(refused.value), refused.value
