@@ -157,7 +157,7 @@ def ledger(home: Path, *, durable: bool = False) -> Iterator[Ledger]:
     systems' own writes (WAL, synchronous NORMAL: it survives a killed process). Postgres commits every statement
     durably. A home marked private (:func:`keep_grants_private`: an eval sandbox) keeps its ledger in its own file
     whatever the setting."""
-    if (url := database_url()) is not None and not (Path(home) / PRIVATE_MARK).exists():
+    if (url := database_url()) is not None and not is_private(home):
         with _lock:
             if url not in _open_pg:
                 _open_pg[url] = (_connect_pg(url), threading.Lock())
@@ -190,6 +190,11 @@ def keep_grants_private(home: Path) -> None:
     shared ledger (two round trips a write, 7% of an eval worker's time)."""
     Path(home).mkdir(parents=True, exist_ok=True)
     (Path(home) / PRIVATE_MARK).touch()
+
+
+def is_private(home: Path) -> bool:
+    """Whether ``home`` keeps its grants, and what it believes of them, to itself (:func:`keep_grants_private`)."""
+    return (Path(home) / PRIVATE_MARK).exists()
 
 
 def _connect_pg(url: str) -> PgConnection:
@@ -267,7 +272,7 @@ def _chain_of(home: Path, *, create: bool) -> RunStore | None:
     and, unless ``create``, for a home with no store and no audit head yet (nothing was ever revoked there; a store
     deleted behind the platform's back leaves its head, so it is opened and found cut)."""
     home = Path(home)
-    if (home / PRIVATE_MARK).exists():
+    if is_private(home):
         return None
     url, path = database_url(), runs_db(home)
     try:

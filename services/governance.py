@@ -25,6 +25,7 @@ from typing import Any
 from ai_missions.kernel import records
 from ai_missions.kernel.database import database_url
 from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.kernel.grants import is_private
 from ai_missions.kernel.missions import ToolPolicy, registry
 from ai_missions.kernel.records import HISTORY_KEY, RULES_KEY, UnsignedRowError
 from ai_missions.kernel.settings import runs_db
@@ -70,7 +71,9 @@ def load_roster(home: Path) -> dict[str, str]:
     """Reviewer name -> role: the store's accounts once there are any; before that ``reviewers.json`` or the
     default roster (for platform code that names a reviewer in-process; people sign in with an account)."""
 
-    if (url := database_url()) or (home / "runs.sqlite").exists():
+    url = database_url()
+    sandbox = url is not None and is_private(home)  # an eval sandbox on a worker: not the deployment's accounts
+    if not sandbox and (url or (home / "runs.sqlite").exists()):
         store = _shared_store(str(runs_db(home)), url, os.getpid()) if url else RunStore(runs_db(home))
         if accounts := Accounts(store).roster():
             return accounts
