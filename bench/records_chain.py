@@ -12,8 +12,9 @@ sign-outs, abandoned runs' revocations and run events up to ``--entries`` audit 
 - ``append``: one event appended (a run's step);
 - ``grant``: a system's check of a grant (its ledger, and after, the chain's revocations).
 
-The "before" side runs the code of another commit (``--before``, default the merge-base with ``main``), extracted
-with ``git archive`` and imported in place of this checkout's. Prints per measure the medians and the ratio
+The measured side is ``bench/_records_chain_child.py``. The "before" side runs the code of another commit
+(``--before``, default the merge-base with ``main``), extracted with ``git archive`` and imported in place of this
+checkout's. Prints per measure the medians and the ratio
 after/before; not a test.
 
 Run: ``python3 -m uv run python bench/records_chain.py [--entries 5000] [--rounds 3] [--before COMMIT]``.
@@ -30,7 +31,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,102 +40,20 @@ from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery"
-ARGS = {"authorization_id": "AUTH-1", "amount": 10.0, "idempotency_key": "R-x:0:capture_payment"}
 
 
-def use_tree(tree: Path) -> None:
-    """Import ``ai_missions`` from ``tree`` instead of this checkout (the editable install's finder, repointed)."""
-    finder = next(m for name, m in sys.modules.items() if name.startswith("__editable___ai_missions"))
-    mapping: dict[str, str] = finder.MAPPING  # type: ignore[attr-defined]
-    for name, path in mapping.items():
-        mapping[name] = str(tree / Path(path).name)
-
-
-def cpu_ms(call: Any, times: int = 1) -> float:
-    """CPU milliseconds of one call (the median of ``times``)."""
-    spent = []
-    for _ in range(times):
-        started = time.process_time()
-        call()
-        spent.append((time.process_time() - started) * 1000)
-    return statistics.median(spent)
-
-
-def workload(home: Path, entries: int, tokens: int, repeat: int) -> dict[str, Any]:
-    """Build the home, then measure (in this process, with whichever code it imports)."""
-    # imported here: the child repoints the package at the other commit's code first (use_tree)
-    from ai_missions.kernel import grants
-    from ai_missions.kernel.settings import runs_db
-    from ai_missions.kernel.store import RunStore
-    from ai_missions.services import identity
-    from ai_missions.services.identity import Accounts
-
-    identity._hasher().hash(PASSWORD)  # argon2 loaded before anything is timed
-    store = RunStore(runs_db(home))
-    accounts = Accounts(store)
-    for name, role in {"ana": "ops_agent", "chen": "controller", "fiona": "finance", "omar": "ops_lead"}.items():
-        accounts.add(name, role, PASSWORD, by="setup")
-    for i in range(tokens):  # sign-ins, half signed out again
-        token = accounts.issue_token("omar")
-        if i % 2:
-            accounts.revoke(token)
-    for i in range(20):  # abandoned runs
-        grants.revoke(home, [f"R-{i}", f"D-{i}"], "abandoned by omar (ops_lead)")
-    run = 0
-    while store.read().execute("SELECT count(*) FROM audit").fetchone()[0] < entries:
-        run += 1
-        store.append_events(f"R-{run}", [{"kind": "observation", "summary": f"finding {k}"} for k in range(25)])
-    token = accounts.issue_token("fiona")
-    grant = grants.mint(home, decision_id="D-x", index=0, tool="capture_payment", args=ARGS,
-                        key=ARGS["idempotency_key"], by="fiona", run="R-x")  # fmt: skip
-    cold = [cpu_ms(lambda: Accounts(RunStore(runs_db(home))).account_for_token(token)) for _ in range(repeat)]
-    warm_accounts = Accounts(RunStore(runs_db(home)))
-    warm_accounts.account_for_token(token)
-    warm = cpu_ms(lambda: warm_accounts.account_for_token(token), 200)
-    appender = RunStore(runs_db(home))
-    appender.append_events("R-bench", [{"kind": "observation", "summary": "first"}])
-    append = cpu_ms(lambda: appender.append_events("R-bench", [{"kind": "observation", "summary": "step"}]), 100)
-    grants.check(home, grant, "capture_payment", ARGS)
-    grant_check = cpu_ms(lambda: grants.check(home, grant, "capture_payment", ARGS), 200)
-    total = store.read().execute("SELECT count(*) FROM audit").fetchone()[0]
-    found = {"entries": total, "cold": statistics.median(cold), "warm": warm, "append": append, "grant": grant_check}
-    return found | walk_costs(home, total)
-
-
-def walk_costs(home: Path, total: int) -> dict[str, float]:
-    """Where a first check goes (the code after only): CPU microseconds a chain entry walked (the whole chain, from
-    its first entry) and a row of record read from the checkpoint."""
-    try:
-        from ai_missions.kernel import beliefs
-    except ImportError:  # the code before: no walk, no checkpoint
-        return {}
-    from ai_missions.kernel.settings import runs_db
-    from ai_missions.kernel.store import RunStore
-
-    store = RunStore(runs_db(home))
-    db = store.read()
-    rows = sum(len(table) for table in store.beliefs().records.values())
-
-    def whole() -> None:
-        with store.anchoring():  # from the first entry, no checkpoint
-            beliefs.believe(db, store.audit)
-
-    return {
-        "us/entry": cpu_ms(whole, 3) * 1000 / total,
-        "us/row": cpu_ms(lambda: beliefs.read_checkpoint(db, store.audit), 5) * 1000 / max(rows, 1),
-    }
-
-
-def child(options: argparse.Namespace) -> None:
-    if options.tree:
-        use_tree(Path(options.tree))
-    home = Path(tempfile.mkdtemp(prefix="records-chain-"))
-    os.environ["MISSIONS_HOME"] = str(home)
-    try:
-        print(json.dumps(workload(home, options.entries, options.tokens, options.repeat)))
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+#: Run by the "before" side's child first: ``ai_missions`` imported from the tree in ``argv[1]`` (the editable
+#: install's finder, repointed), then the measured file.
+REPOINT = """
+import runpy, sys
+from pathlib import Path
+finder = next(m for name, m in sys.modules.items() if name.startswith("__editable___ai_missions"))
+for name, path in finder.MAPPING.items():
+    finder.MAPPING[name] = str(Path(sys.argv[1]) / Path(path).name)
+sys.argv = [sys.argv[2], *sys.argv[3:]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+CHILD = Path(__file__).with_name("_records_chain_child.py")
 
 
 def before_tree(commit: str) -> Path:
@@ -169,10 +87,8 @@ def fresh_schema(server: str | None) -> Iterator[str | None]:
 def side(tree: Path | None, options: argparse.Namespace) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in ("MISSIONS_DATABASE_URL", "MISSIONS_TOKEN")}
     env["MISSIONS_PLATFORM_KEY"] = "ab" * 32
-    command = [sys.executable, __file__, "--child", "--entries", str(options.entries), "--repeat", str(options.repeat)]
-    command += ["--tokens", str(options.tokens)]
-    if tree is not None:
-        command += ["--tree", str(tree)]
+    measured = [str(CHILD), str(options.entries), str(options.tokens), str(options.repeat)]
+    command = [sys.executable, *(["-c", REPOINT, str(tree)] if tree is not None else []), *measured]
     with fresh_schema(options.database_url) as url:
         if url is not None:
             env["MISSIONS_DATABASE_URL"] = url
@@ -191,12 +107,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="cold checks per round")
     parser.add_argument("--before", help="the commit measured as before (default: the merge-base with main)")
     parser.add_argument("--database-url", help="a Postgres server: each side in a fresh schema of it")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--tree", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.child:
-        child(options)
-        return
     base = ["git", "merge-base", "HEAD", "main"]
     commit = (
         options.before or subprocess.run(base, cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
