@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     key.add_argument("--password-stdin", action="store_true", help="read the admin's password from standard input")
     key.set_defaults(handler=_key_chain)
+    anchor = asub.add_parser(
+        "anchor",
+        help="re-anchor this host's audit head at the chain's verified end (it lost its head file, joins a "
+        "deployment, or its head records entries that were cut): an admin, on the audit trail",
+    )
+    anchor.add_argument(
+        "--admin", help="the admin who does it (asked for the password); none for a store without accounts"
+    )
+    anchor.add_argument("--password-stdin", action="store_true", help="read the admin's password from standard input")
+    anchor.set_defaults(handler=_anchor)
     export = asub.add_parser("export", help="write the trail as JSON lines ending with its signed head")
     export.add_argument("file", type=Path)
     export.set_defaults(handler=_export)
@@ -450,7 +461,7 @@ def _key_chain(args: argparse.Namespace) -> int:
             "decision(s) put on it as they are"
         )
     with store.transaction() as db:
-        versioned = db.execute("SELECT 1 FROM audit WHERE record_table IS NOT NULL LIMIT 1").fetchone() is not None
+        versioned = bool(store.beliefs().records)  # the chain as verified, not its index columns
         if not versioned:
             anchored, refused = accounts.anchor_unversioned(db, by=by)
             anchored += anchor_unversioned_rules(store, db, by=by) + anchor_unversioned(store, db, by=by)
@@ -464,6 +475,33 @@ def _key_chain(args: argparse.Namespace) -> int:
     if not said:
         raise ConflictError("nothing to key: the audit chain is keyed and its rows of record are versioned")
     print("; ".join(said))
+    return 0
+
+
+def _anchor(args: argparse.Namespace) -> int:
+    """A host that lost its head file (or joins a deployment) refuses every command that believes the chain until an
+    admin re-anchors it; the chain itself is verified whole first, and the re-anchoring is on the chain, naming the
+    admin, the host and what its head recorded before (entries cut before it are accepted as lost, and said)."""
+    # deferred: start-up time (`missions --help` loads every area)
+    from ai_missions.services.identity import Accounts
+
+    store = _store()
+    with store.anchoring():
+        accounts = Accounts(store)
+        if accounts.set_up():
+            if not args.admin:
+                raise ValidationError("name the admin who re-anchors this host: `missions audit anchor --admin NAME`")
+            account = accounts.authenticate(args.admin, _password(args))
+            if not account.admin:
+                raise ForbiddenError(f"{account.name} is not an admin: only an admin re-anchors a host's audit head")
+            by = account.name
+        else:
+            by = "the holder of the platform key (the store has no accounts)"
+        anchored = store.anchor(by=by, host=socket.gethostname())
+    print(
+        f"this host's audit head re-anchored by {by} at audit entry {anchored['entry']} (the chain verified whole to "
+        f"entry {anchored['end']} before it): {anchored['said']}"
+    )
     return 0
 
 

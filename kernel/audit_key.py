@@ -1,11 +1,14 @@
 """What makes the audit chain unforgeable and its end provable: each entry's MAC with the platform key, and the
-chain's head kept outside the store.
+chain's head kept outside the store, by every host that uses it.
 
 A hash chain alone proves nothing to someone who can write the store: they edit an entry and recompute every hash
 after it, or cut the last entries. So each entry also carries ``mac``, an HMAC with the platform key over its
-position and hash; whoever holds only the store cannot make one. The head, the last entry this home appended (its
-position and MAC, signed with the key), is a file next to the store, not a row of it: a store that ends before its
-head was cut, and an entry at the head's position with another MAC was replaced.
+position and hash; whoever holds only the store cannot make one. The head, the furthest entry this host verified
+(its position and MAC, signed with the key), is a file next to the store (for a shared database, in the home), not
+a row of it: a store that ends before its head was cut, and an entry at the head's position with another MAC was
+replaced. The head moves to the end of the chain each time the platform reads it (:mod:`ai_missions.kernel.beliefs`)
+or appends to it, so a host's head covers every host's entries it has seen, not only its own; a host without a head
+on a keyed chain believes nothing until an admin re-anchors it (``missions audit anchor``, on the chain).
 
 The head file holds no history to roll back to. It is two fixed slots of :data:`SLOT` bytes, each a signed record
 with a counter that only grows; a write overwrites the older slot in place (one sector: whole or not at all), and
@@ -13,9 +16,10 @@ the reader takes the signed slot with the higher counter. Truncating the file, o
 signed head to fall back on, only a file that does not verify. (The log of signed lines it replaces could be cut back
 to one of its own older lines, hiding a cut chain.) A slot is written after the appending transaction commits (a
 crash in between leaves the head one batch behind, never ahead of what was committed), under a file lock, only
-forward, and only while the store still holds the entry the head recorded: once a store was cut, the head keeps
-what it recorded, so ``missions audit verify`` keeps saying so. Only a copy of the whole file taken earlier can put
-an older head back; whoever can copy files of the home at will can copy its key too (docs/governance.md).
+forward, and only once the chain up to it verified against the head before: once a store was cut, the head keeps
+what it recorded, so every command and ``missions audit verify`` keep saying so. Only a copy of the whole file taken
+earlier can put an older head back; whoever can copy files of the home at will can copy its key too
+(docs/governance.md).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -32,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ai_missions.kernel.errors import MissionsError
@@ -46,6 +51,9 @@ from ai_missions.kernel.signing import (
     sign,
     signed,
 )
+
+if TYPE_CHECKING:  # what a store's chain says is kept with its key: the type only (beliefs reads the key)
+    from ai_missions.kernel.beliefs import Beliefs
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +86,12 @@ class AuditKey:
         self._read: tuple[tuple[int, int, int], tuple[Head | None, int]] | None = None
         self._staged = threading.local()
         self._claimed = False
-        #: Whether other homes append to the same chain (a Postgres store): a home without a head may start one.
-        self.shared = False
+        #: What this process verified of the chain (committed), and the head it last checked against it.
+        self._beliefs: Beliefs | None = None
+        self.head_checked: Head | None = None
+        #: The position of the latest checkpoint this process read or wrote.
+        self.checkpoint_n = 0
+        self._anchoring = threading.local()
 
     @property
     def key(self) -> bytes:
@@ -100,8 +112,14 @@ class AuditKey:
         return self._key
 
     def mac(self, n: int, entry_hash: str) -> str:
-        """An entry's MAC: over its position and its hash (which covers its content and the entry before it)."""
-        return hmac.new(self.key, canonical(["audit-entry", n, entry_hash]), hashlib.sha256).hexdigest()
+        """An entry's MAC: over its position and its hash (which covers its content and the entry before it). The
+        canonical text of a position and a hash of hex digits is written directly (a walk checks every entry's MAC:
+        13 -> 6 us an entry here); anything else, as :func:`canonical` writes it."""
+        if type(n) is int and _HEX.fullmatch(entry_hash):
+            message = b'["audit-entry",%d,"%s"]' % (n, entry_hash.encode())
+        else:
+            message = canonical(["audit-entry", n, entry_hash])
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def valid(self, n: Any, entry_hash: Any, mac: Any) -> bool:
         return isinstance(n, int) and isinstance(mac, str) and hmac.compare_digest(self.mac(n, str(entry_hash)), mac)
@@ -197,9 +215,13 @@ class AuditKey:
             raise ValueError(f"the audit head {self.head_file} is not signed with the platform key")
         return None
 
-    def stage(self, head: Head | None) -> None:
-        """What this thread's transaction appended up to (None: it may not move the head), written on commit."""
-        self._staged.head = head
+    def stage(self, head: Head, *, force: bool = False) -> None:
+        """What this thread's transaction verified or appended up to, written on commit (``force``: even behind the
+        head there is, or over one that does not verify: an admin's re-anchoring)."""
+        staged: Head | None = getattr(self._staged, "head", None)
+        if force or staged is None or head.n > staged.n:
+            self._staged.head = head
+        self._staged.force = force or getattr(self._staged, "force", False)
 
     def staged(self) -> Head | None:
         """What this thread's transaction staged so far."""
@@ -207,26 +229,102 @@ class AuditKey:
         return staged
 
     def publish(self) -> None:
-        """Write the staged head (after the transaction committed), unless another writer already moved it past."""
+        """After the transaction committed: what it verified becomes this process's, and the staged head is written,
+        unless another writer already moved it past."""
         head: Head | None = getattr(self._staged, "head", None)
-        self._staged.head = None
-        if head is None:
-            return
+        beliefs: Beliefs | None = getattr(self._staged, "beliefs", None)
+        force = getattr(self._staged, "force", False)
+        self.discard()
+        if beliefs is not None and (self._beliefs is None or beliefs.n > self._beliefs.n):
+            self._beliefs = beliefs
+        if head is not None:
+            self.advance(head, force=force)
+
+    def advance(self, head: Head, *, force: bool = False) -> None:
+        """Move the head forward to ``head`` now (what it records is committed); ``force``: wherever it was."""
         if self.head_file is None:
-            if self._memory_head is None or self._memory_head.n < head.n:
+            if force or self._memory_head is None or self._memory_head.n < head.n:
                 self._memory_head = head
             return
+        self.head_file.parent.mkdir(parents=True, exist_ok=True)  # a home that keeps only its head (Postgres)
         with _locked(self.head_file.with_name(self.head_file.name + ".lock")):
-            try:
-                current = self.read_head(fresh=True)
-            except ValueError:
-                return  # a head the key did not sign stays, as evidence, until someone with the home removes it
-            if current is not None and current.n >= head.n:
-                return
+            if force:
+                self._read = None  # a whole new file, both slots this head
+            else:
+                try:
+                    current = self.read_head(fresh=True)
+                except ValueError:
+                    return  # a head the key did not sign stays, as evidence, until an admin re-anchors this host
+                if current is not None and current.n >= head.n:
+                    return
             self._write_head(head)
+        self.head_checked = head
 
     def discard(self) -> None:
         self._staged.head = None
+        self._staged.beliefs = None
+        self._staged.force = False
+
+    def had_head(self) -> bool:
+        """Whether this home kept a head for the store before (the head's lock file stays when the head is lost)."""
+        return self.head_file is not None and self.head_file.with_name(self.head_file.name + ".lock").exists()
+
+    # -- what the chain says, as this process verified it (:mod:`ai_missions.kernel.beliefs`) -------------------
+    def believed(self, *, writing: bool) -> Beliefs | None:
+        """Where a walk of the chain starts: what this thread's transaction verified (``writing``), else what this
+        process did; None when it verified nothing yet or re-anchors (the whole chain is walked)."""
+        if self.anchoring:
+            staged: Beliefs | None = getattr(self._staged, "beliefs", None) if writing else None
+            return staged or getattr(self._anchoring, "beliefs", None)
+        if writing and (staged := getattr(self._staged, "beliefs", None)) is not None:
+            return staged
+        return self._beliefs
+
+    def keep(self, beliefs: Beliefs, head: Head | None, *, writing: bool) -> None:
+        """Keep a walk's result: for the transaction (``writing``), made this process's and the head moved to
+        ``head`` when it commits; else at once."""
+        if self.anchoring:
+            if writing:
+                self._staged.beliefs = beliefs
+            else:
+                self._anchoring.beliefs = beliefs
+            return
+        if writing:
+            self._staged.beliefs = beliefs
+            if head is not None:
+                self.stage(head)
+            return
+        if self._beliefs is None or beliefs.n > self._beliefs.n:
+            self._beliefs = beliefs
+        if head is not None:
+            self.advance(head)
+
+    def forget(self) -> None:
+        """Verify the chain from the start at the next walk (a store rewritten on purpose, by a test or an upgrade)."""
+        self._beliefs = None
+        self.head_checked = None
+
+    @property
+    def anchoring(self) -> bool:
+        """Whether this thread re-anchors the head: the chain is walked whole and not checked against the head."""
+        return bool(getattr(self._anchoring, "on", False))
+
+    @contextmanager
+    def re_anchoring(self) -> Iterator[None]:
+        """While an admin re-anchors this host (:meth:`RunStore.anchor`): walks read the whole chain, from its first
+        entry, and do not check it against the head (which is what gets re-anchored)."""
+        self._anchoring.on, self._anchoring.beliefs = True, None
+        try:
+            yield
+        finally:
+            self._anchoring.on, self._anchoring.beliefs = False, None
+
+    def checkpoint_mac(self, text: str) -> str:
+        """A checkpoint's MAC (:mod:`ai_missions.kernel.beliefs`): over its text as stored."""
+        return hmac.new(self.key, b"audit-checkpoint\0" + text.encode(), hashlib.sha256).hexdigest()
+
+    def checkpoint_valid(self, text: str, mac: str) -> bool:
+        return hmac.compare_digest(self.checkpoint_mac(text), mac)
 
     def sign(self, body: dict[str, Any]) -> dict[str, Any]:
         """``body`` with its signature by the platform key (an export's head)."""
@@ -270,6 +368,8 @@ class AuditKey:
         return record.ljust(SLOT - 1) + b"\n"
 
 
+#: A hash as the chain writes it: 64 hex digits (nothing in it for JSON to escape).
+_HEX = re.compile(r"[0-9a-f]{64}")
 #: The size of one slot of the head file (a head record is under 300 bytes; 512 is one sector, written whole).
 SLOT = 512
 #: The meta row recording the id of the key a database is written with.

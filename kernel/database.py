@@ -157,6 +157,13 @@ class PgConnection:
         with self.raw.cursor() as cursor:
             cursor.executemany(to_postgres(sql), [tuple(r) for r in rows])
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open (as ``sqlite3.Connection.in_transaction``)."""
+        import psycopg.pq
+
+        return bool(self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+
     def script(self, sql: str) -> None:
         """Run a script of statements as one (no parameters; dollar-quoted function bodies allowed)."""
         self.raw.execute(sql.encode())

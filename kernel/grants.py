@@ -6,13 +6,15 @@ its exact arguments and the idempotency key it runs with, with a short expiry, s
 (:mod:`signing`). The platform sends it with the call as MCP ``_meta`` (``{"grant": ...}``); every system's write
 tools refuse a call without a valid grant for exactly those arguments.
 
-A grant is single use and revocable, through a ledger every system host consults: a system marks a grant spent
-after its first successful use, and afterwards accepts it only to replay that same write (its idempotency key
-already recorded: the first answer, nothing changed); abandoning a run revokes its grants (its id and its decisions'
-ids), so one taken from memory, a log or an old checkpoint moves nothing once the run is given up. With
-``MISSIONS_DATABASE_URL`` the ledger is two tables of that database (``grant_spent``, ``grant_revoked``), so a
-system served from another home or host with the same key sees the same revocations and spends; without it, it is
-``grants.sqlite`` in the home the systems read the key from.
+A grant is single use and revocable. A system marks a grant spent after its first successful use, and afterwards
+accepts it only to replay that same write (its idempotency key already recorded: the first answer, nothing
+changed); abandoning a run revokes its grants (its id and its decisions' ids), so one taken from memory, a log or an
+old checkpoint moves nothing once the run is given up. A revocation is an entry of the audit chain
+(``grants_revoked``), what every host believes as verified (:mod:`ai_missions.kernel.beliefs`), and a row of the
+ledger every system host consults first: deleting the row revives nothing, the chain still says it. With
+``MISSIONS_DATABASE_URL`` the ledger is two tables of that database (``grant_spent``, ``grant_revoked``) and the
+chain that database's, so a system served from another home or host with the same key sees the same revocations
+and spends; without it, they are ``grants.sqlite`` and the run store in the home the systems read the key from.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ai_missions.kernel.audit_key import head_path
 from ai_missions.kernel.database import PgConnection, database_url, lock_key
 from ai_missions.kernel.errors import CorruptStoreError, ForbiddenError
+from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.signing import digest, platform_key, seal, unseal
+from ai_missions.kernel.store import RunStore
 
 #: How long a grant stays valid (seconds): one call and its reconciliation (a resume mints new ones).
 DEFAULT_TTL_S = 15 * 60
@@ -56,6 +61,9 @@ PG_LEDGER_SCHEMA = (
 )
 #: The open shared ledger of each database URL this process uses.
 _open_pg: dict[str, tuple[PgConnection, threading.Lock]] = {}
+#: The run store whose audit chain holds each home's revocations (what it verified kept between checks), with the
+#: identity of its SQLite file (a store moved aside and made anew is opened anew).
+_chains: OrderedDict[tuple[str, str | None], tuple[RunStore, int]] = OrderedDict()
 
 
 def idempotency_key(scope: str, index: int, tool: str) -> str:
@@ -149,7 +157,7 @@ def ledger(home: Path, *, durable: bool = False) -> Iterator[Ledger]:
     systems' own writes (WAL, synchronous NORMAL: it survives a killed process). Postgres commits every statement
     durably. A home marked private (:func:`keep_grants_private`: an eval sandbox) keeps its ledger in its own file
     whatever the setting."""
-    if (url := database_url()) is not None and not (Path(home) / PRIVATE_MARK).exists():
+    if (url := database_url()) is not None and not is_private(home):
         with _lock:
             if url not in _open_pg:
                 _open_pg[url] = (_connect_pg(url), threading.Lock())
@@ -182,6 +190,11 @@ def keep_grants_private(home: Path) -> None:
     shared ledger (two round trips a write, 7% of an eval worker's time)."""
     Path(home).mkdir(parents=True, exist_ok=True)
     (Path(home) / PRIVATE_MARK).touch()
+
+
+def is_private(home: Path) -> bool:
+    """Whether ``home`` keeps its grants, and what it believes of them, to itself (:func:`keep_grants_private`)."""
+    return (Path(home) / PRIVATE_MARK).exists()
 
 
 def _connect_pg(url: str) -> PgConnection:
@@ -217,6 +230,13 @@ def standing(home: Path, payload: Mapping[str, Any], replay: Callable[[str], boo
         spent = book.db.execute(f"SELECT 1 FROM {book.spent} WHERE grant_id = ?", (grant_id,)).fetchone()
     if gone is not None:
         raise ForbiddenError(f"the approval grant {grant_id} was revoked: {gone[0]} was abandoned")
+    if (store := _chain_of(home, create=False)) is not None:  # the ledger's rows may have been deleted: the chain
+        revoked = store.beliefs().revoked
+        for scope in filter(None, scopes):
+            if scope in revoked:
+                raise ForbiddenError(
+                    f"the approval grant {grant_id} was revoked: {scope} was abandoned (audit entry {revoked[scope]})"
+                )
     key = payload.get("idempotency_key")
     if spent is not None and not (isinstance(key, str) and replay is not None and replay(key)):
         raise ForbiddenError(f"the approval grant {grant_id} was already used (a grant is single-use)")
@@ -232,14 +252,52 @@ def spend(home: Path, payload: Mapping[str, Any]) -> None:
 
 
 def revoke(home: Path, scopes: Iterable[str], reason: str) -> None:
-    """Revoke every grant minted for these runs or decisions, whenever it was or will be minted."""
-    with ledger(home, durable=True) as book:
-        book.db.executemany(
-            f"INSERT OR IGNORE INTO {book.revoked} (scope, reason, revoked_at) VALUES (?, ?, ?)",
-            [(scope, reason, time.time()) for scope in scopes],
-        )
+    """Revoke every grant minted for these runs or decisions, whenever it was or will be minted: on the audit chain
+    first (what is believed), then in the ledger (what the systems read first)."""
+    scopes = list(scopes)
+    try:
+        if (store := _chain_of(home, create=True)) is not None:
+            store.record_revocation(scopes, reason)
+    finally:  # in the ledger even when the chain refuses it (cut, or this host unanchored): never lost
+        with ledger(home, durable=True) as book:
+            book.db.executemany(
+                f"INSERT OR IGNORE INTO {book.revoked} (scope, reason, revoked_at) VALUES (?, ?, ?)",
+                [(scope, reason, time.time()) for scope in scopes],
+            )
+
+
+def _chain_of(home: Path, *, create: bool) -> RunStore | None:
+    """The run store whose audit chain records ``home``'s revocations (the shared database's, or the home's own),
+    kept open per process; None for a home that keeps its grants to itself (an eval sandbox: its chain records none),
+    and, unless ``create``, for a home with no store and no audit head yet (nothing was ever revoked there; a store
+    deleted behind the platform's back leaves its head, so it is opened and found cut)."""
+    home = Path(home)
+    if is_private(home):
+        return None
+    url, path = database_url(), runs_db(home)
+    try:
+        made = path.stat().st_ino if url is None else 0
+    except FileNotFoundError:
+        head = head_path(path, None, None)
+        if not create and head is not None and not head.exists() and not head.with_name(head.name + ".lock").exists():
+            return None
+        made = -1
+    with _lock:
+        key = (str(path.resolve()), url)
+        cached = _chains.get(key)
+        if cached is None or made != cached[1]:  # -1: no file (a store made anew, or deleted: then found cut)
+            store = RunStore(path, url=url)
+            cached = _chains[key] = (store, path.stat().st_ino if url is None else 0)
+            while len(_chains) > MAX_OPEN_LEDGERS:
+                _chains.pop(next(iter(_chains)))
+        _chains.move_to_end(key)
+        return cached[0]
 
 
 def revoked(home: Path, scope: str) -> bool:
+    """Whether grants of ``scope`` (a run or a decision) were revoked: in the ledger, or on the audit chain."""
     with ledger(home) as book:
-        return book.db.execute(f"SELECT 1 FROM {book.revoked} WHERE scope = ?", (scope,)).fetchone() is not None
+        if book.db.execute(f"SELECT 1 FROM {book.revoked} WHERE scope = ?", (scope,)).fetchone() is not None:
+            return True
+    store = _chain_of(home, create=False)
+    return store is not None and scope in store.beliefs().revoked

@@ -8,10 +8,12 @@ login (a role from before a demotion, a password from before a reset, a token de
 a controller tightened them, a confirmed grant set back to ``pending``) is refused in one line naming it, and so is a
 row the chain holds that was deleted (the other admins, before a grant that would need them).
 
-Finding a row's latest version is one indexed query on the chain (``record_table``, ``record_key``: columns the
-append fills from the entry's content), whose entry is checked by its hash and MAC before it is believed. Someone who
-also deletes or edits the later entries cuts the chain, and ``missions audit verify`` (which checks every row of
-record, and the index, against the whole chain) says so.
+The chain's latest version of a row is what the chain says as verified (:mod:`ai_missions.kernel.beliefs`): read in
+order, every entry checked by its position, link, hash and MAC, its end against this host's head, before anything is
+believed. The columns that once found it (``record_table``, ``record_key``) sit outside the entries' hashes and are
+no longer read to decide anything: a newer version whose columns were set to NULL, which was deleted or whose
+position was moved, is a gap or a broken link the walk refuses, not an older version brought back.
+``missions audit verify`` checks every row of record, and those columns, against the whole chain.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ai_missions.kernel.audit_key import AuditKey
+from ai_missions.kernel.beliefs import Beliefs, ChainBrokenError, Recorded, believe
 from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.signing import KeyMismatchError, sign
-from ai_missions.kernel.store import BODY, ROW_KIND, chain, entry_hash, utc_now
+from ai_missions.kernel.store import ROW_KIND, chain, utc_now
 
 
 class UnsignedRowError(ForbiddenError):
@@ -187,47 +190,19 @@ def put_meta(db: Any, key: AuditKey, name: str, value: Any, *, by: str, why: str
 
 
 # -- the chain's record of each row ---------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """The chain's latest record of a row: at which entry, which version, and its signature (None: deleted)."""
-
-    n: int
-    version: int
-    signature: str | None
+def believed(db: Any, key: AuditKey) -> Beliefs:
+    """What the chain says, verified (ChainBrokenError naming the first problem otherwise)."""
+    return believe(db, key)
 
 
-_COLUMNS = f"n, prev_hash, hash, mac, record_key, {', '.join(BODY)}"
-
-
-def latest(db: Any, key: AuditKey, table: str, row_key: str | None = None) -> dict[str, Recorded]:
-    """The chain's latest record of each row of ``table`` (of ``row_key`` only, when given); each entry is checked
-    by its hash and MAC, and an entry that fails is refused by position (the chain was edited)."""
-    if row_key is not None:
-        rows = db.execute(
-            f"SELECT {_COLUMNS} FROM audit WHERE record_table = ? AND record_key = ? ORDER BY n DESC LIMIT 1",
-            (table, row_key),
-        ).fetchall()
-    else:
-        rows = db.execute(
-            f"SELECT {_COLUMNS} FROM audit WHERE n IN"
-            " (SELECT max(n) FROM audit WHERE record_table = ? GROUP BY record_key)",
-            (table,),
-        ).fetchall()
-    found: dict[str, Recorded] = {}
-    for row in rows:
-        entry = {**{k: row[k] for k in BODY}, "data": json.loads(row["data"])}
-        data = entry["data"]
-        whole = entry_hash(str(row["prev_hash"]), row["n"], entry) == row["hash"] and key.valid(
-            row["n"], row["hash"], row["mac"]
-        )
-        if not whole or data.get("table") != table or data.get("key") != row["record_key"]:
-            raise UnsignedRowError(
-                f"audit entry {row['n']} (the record of a row of {table})",
-                why="not as the platform wrote it (the chain was edited)",
-                then="`missions audit verify` names what else changed",
-            )
-        found[str(row["record_key"])] = Recorded(int(row["n"]), int(data["version"]), data.get("signature"))
-    return found
+def latest(db: Any, key: AuditKey, table: str, row_key: str | None = None) -> Mapping[str, Recorded]:
+    """The chain's latest record of each row of ``table`` (of ``row_key`` only, when given), from the chain as
+    verified (ChainBrokenError, naming the first problem, when it does not verify)."""
+    rows = believe(db, key).records.get(table, {})
+    if row_key is None:
+        return rows
+    found = rows.get(row_key)
+    return {} if found is None else {row_key: found}
 
 
 def standing(recorded: Recorded | None, version: Any, given: Any) -> str | None:
@@ -318,15 +293,16 @@ def record(
 # -- the whole store against the chain (``missions audit verify``) ----------------------------------------------------
 def problems(db: Any, key: AuditKey) -> tuple[int, list[str]]:
     """Every row of record against the chain's latest version of it, and every row the chain holds that is gone.
-    Returns how many rows were checked, and the problems."""
+    Returns how many rows were checked, and the problems (the first problem of the chain itself, alone, when it does
+    not verify: then it says nothing about any row)."""
+    try:
+        beliefs = believe(db, key)
+    except ChainBrokenError as exc:
+        return 0, [str(exc)]
     found: list[str] = []
     checked = 0
     for table in TABLES:
-        try:
-            recorded = latest(db, key, table.name)
-        except UnsignedRowError as exc:
-            found.append(str(exc))
-            continue
+        recorded = beliefs.records.get(table.name, {})
         columns = ", ".join((*table.fields, "version", "signature"))
         rows = db.execute(f"SELECT {columns} FROM {table.name}").fetchall()
         for row in rows:
@@ -353,10 +329,10 @@ def problems(db: Any, key: AuditKey) -> tuple[int, list[str]]:
             why = standing(None, None, None) if legacy else "not signed by the platform (written or changed outside it)"
             found.append(f"the meta row {name!r} is {why}")
             continue
-        if why := standing(latest(db, key, META, str(name)).get(str(name)), version, given):
+        if why := standing(beliefs.recorded(META, str(name)), version, given):
             found.append(f"the meta row {name!r} is {why}")
     present = {str(r[0]) for r in db.execute("SELECT key FROM meta").fetchall()}
-    for name, rec in sorted(latest(db, key, META).items()):
+    for name, rec in sorted(beliefs.records.get(META, {}).items()):
         if rec.signature is not None and name not in present:
             found.append(f"the meta row {name!r} was deleted behind the platform's back (audit entry {rec.n})")
     return checked, found

@@ -24,6 +24,18 @@ from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
 from ai_missions.kernel.audit_key import AuditKey, Head, head_path
+from ai_missions.kernel.beliefs import (
+    ANCHORED_KIND,
+    BODY,
+    DECISION_KIND,
+    GENESIS,
+    KEYED_KIND,
+    REVOKED_KIND,
+    ROW_KIND,
+    Beliefs,
+    believe,
+    entry_hash,
+)
 from ai_missions.kernel.database import SETTING, PgConnection, database_url, has_table, lock_key, redact, use_wal
 from ai_missions.kernel.errors import ConflictError, CorruptStoreError, MissionsError, NotFoundError
 from ai_missions.kernel.pg_schema import postgres_statements
@@ -241,10 +253,11 @@ WHERE NOT EXISTS (SELECT 1 FROM audit) AND NOT EXISTS (SELECT 1 FROM events) AND
 """
 
 #: Rows of record with versions anchored on the audit chain (:mod:`ai_missions.kernel.records`): accounts, API tokens
-#: and role grants carry a version their signature covers, and each change appends a ``row_version`` entry whose row
-#: (``record_table``, ``record_key``, filled from the entry's content) an index finds, so a row is checked against
-#: the chain's latest version of it with one query. Rows of an older store carry no version until an admin anchors
-#: them (``missions audit key``).
+#: and role grants carry a version their signature covers, and each change appends a ``row_version`` entry naming
+#: its row (also in ``record_table``, ``record_key``, filled from the entry's content: columns outside its hash, which
+#: only ``missions audit verify`` reads since the chain as verified says which version is the latest,
+#: :mod:`ai_missions.kernel.beliefs`). Rows of an older store carry no version until an admin anchors them
+#: (``missions audit key``).
 _V11 = """
 ALTER TABLE audit ADD COLUMN record_table TEXT;
 ALTER TABLE audit ADD COLUMN record_key TEXT;
@@ -346,7 +359,6 @@ class RunStore:
         if self.url is not None:
             db = self._db()
             self.audit.head_file = head_path(path, self.url, db.schema)
-            self.audit.shared = True
             self._lock = lock_key(f"missions-run-store:{db.schema}")
             migrate(db, f"in {SETTING} ({redact(self.url)})")
         else:
@@ -675,6 +687,64 @@ class RunStore:
         rows = self._db().execute(f"SELECT * FROM decisions WHERE status = 'decided' AND resumed = 0 {where}", params)
         return [decision_row(r) for r in rows]
 
+    # -- what the chain says ---------------------------------------------------------------------------------------
+    def beliefs(self) -> Beliefs:
+        """What the audit chain says (rows of record, revocations, the kinds of entry it holds), verified to its end
+        and against this host's head: ChainBrokenError naming the first problem (:mod:`ai_missions.kernel.beliefs`)."""
+        return believe(self._db(), self.audit)
+
+    def record_revocation(self, scopes: Sequence[str], reason: str, *, by: str | None = None) -> int:
+        """Put grants revoked (every grant of these runs and decisions) on the audit chain: what every host believes,
+        whatever becomes of the grant ledger's rows. Returns the entry's position."""
+        entry = {"at": utc_now(), "run_id": None, "kind": REVOKED_KIND, "actor": by, "summary": reason}
+        with self._tx() as db:
+            (n,) = chain(db, [{**entry, "data": {"scopes": list(scopes)}}])
+        return n
+
+    @contextmanager
+    def anchoring(self) -> Iterator[None]:
+        """While an admin re-anchors this host (:meth:`anchor`): the chain is read whole, from its first entry, and is
+        not checked against this host's head (which is what gets re-anchored)."""
+        self.audit.forget()
+        with self.audit.re_anchoring():
+            yield
+
+    def anchor(self, *, by: str, host: str) -> dict[str, Any]:
+        """Re-anchor this host's head at the chain's end (inside :meth:`anchoring`, an admin ``by``): for a host that
+        lost its head file, joins a deployment, or whose head records entries that were cut (the loss is then
+        accepted, and said). The chain itself must verify whole (ChainBrokenError otherwise: restore from a backup).
+        An ``audit_anchored`` entry says who did it, on which host, and what the head recorded before; the head moves
+        to it. ConflictError when the head holds already, or the chain is not keyed yet."""
+        if not self.audit.anchoring:
+            raise MissionsError("a head is re-anchored only inside RunStore.anchoring()")
+        with self._tx() as db:
+            beliefs = believe(db, self.audit)
+            if not beliefs.keyed:
+                raise ConflictError("the audit chain is not keyed yet (`missions audit key`): it has no head to anchor")
+            try:
+                head = self.audit.read_head(fresh=True)
+                before: dict[str, Any] = {"head": None} if head is None else {"head": head.n, "mac": head.mac}
+            except ValueError as exc:
+                head, before = None, {"head": None, "unreadable": str(exc)}
+            at = db.execute("SELECT mac FROM audit WHERE n = ?", (head.n,)).fetchone() if head else None
+            if head is not None and head.n <= beliefs.n and at is not None and at[0] == head.mac:
+                raise ConflictError(f"this host's audit head holds (entry {head.n}): nothing to re-anchor")
+            said = (
+                f"the head could not be read ({before['unreadable']})"
+                if "unreadable" in before
+                else "it had none"
+                if head is None
+                else f"entries {beliefs.n + 1}-{head.n} cut before, accepted"
+                if head.n > beliefs.n
+                else f"its entry {head.n} was replaced, accepted"
+            )
+            where = str(self.audit.head_file or "in memory")
+            summary = f"audit head of {host} ({where}) re-anchored at entry {beliefs.n} by {by}: {said}"
+            entry = {"at": utc_now(), "run_id": None, "kind": ANCHORED_KIND, "actor": by, "summary": summary}
+            data = {"host": host, "head_file": where, "end": beliefs.n, "before": before}
+            (n,) = _append(db, [{**entry, "data": data}], anchoring=True)
+        return {"entry": n, "end": beliefs.n, "said": said}
+
     # -- the rows on the chain ------------------------------------------------------------------------------------
     def record_decision(self, db: Any, decision_id: str) -> None:
         """Put a decision row, as the transaction writing it leaves it, on the audit chain (call inside that
@@ -775,11 +845,6 @@ def _link_problems(legacy: Sequence[Mapping[str, Any]]) -> list[str]:
     return []
 
 
-#: The kind of the entry that keys an older chain, of the entries recording a decision row, and of those recording a
-#: row of record's new version (:mod:`ai_missions.kernel.records`).
-KEYED_KIND, DECISION_KIND, ROW_KIND = "audit_keyed", "decision_record", "row_version"
-#: What an entry says (its body): hashed, and compared with the row it records.
-BODY = ("at", "run_id", "kind", "actor", "summary", "data")
 #: The columns of a decision row its chain record covers.
 DECISION_FIELDS = (
     "decision_id",
@@ -851,46 +916,33 @@ def audit_entry(run_id: str | None, event: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def entry_hash(prev_hash: str, n: int, entry: Mapping[str, Any]) -> str:
-    """An audit entry's hash: its position, content and the previous entry's hash."""
-    body = {k: entry.get(k) for k in ("at", "run_id", "kind", "actor", "summary", "data")}
-    text = json.dumps([prev_hash, n, body], sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-GENESIS = "0" * 64
-
-
 def chain(db: Any, entries: Sequence[Mapping[str, Any]]) -> list[int]:
     """Append entries to the audit chain, each with its MAC (call inside a run store's write transaction: the
-    connection carries the key); returns their positions. The head outside the store moves to the last one when
-    the transaction commits, unless the store no longer holds the entry the head recorded (it was cut).
+    connection carries the key); returns their positions. The chain is first verified to its end and against this
+    host's head (:func:`ai_missions.kernel.beliefs.believe`): nothing is appended to a chain with an entry deleted,
+    moved, edited or written without the key, or cut (ChainBrokenError), or by a host without its head. The head
+    outside the store moves to the last entry when the transaction commits.
 
     Refused (nothing appended) when the chain does not end with an entry of this key: an older store's chain not
-    keyed yet (``missions audit key`` keys it, on purpose), an end written without the key, or another key."""
+    keyed yet (``missions audit key`` keys it, on purpose)."""
     return _append(db, entries)
 
 
-def _append(db: Any, entries: Sequence[Mapping[str, Any]], *, keying: bool = False) -> list[int]:
+def _append(
+    db: Any, entries: Sequence[Mapping[str, Any]], *, keying: bool = False, anchoring: bool = False
+) -> list[int]:
     key: AuditKey | None = getattr(db, "audit_key", None)
     if key is None:
         raise MissionsError("the audit chain is appended only in a run store's transaction (it holds the key)")
-    row = db.execute("SELECT n, hash, mac FROM audit ORDER BY n DESC LIMIT 1").fetchone()
-    n, prev = (row[0], row[1]) if row else (0, GENESIS)
     key.claim(db)
-    if row is not None and not keying:
-        if row[2] is None:
-            raise UnkeyedChainError(
-                f"the audit chain ends with entry {n}, which carries no MAC: an older store's chain is keyed once, on "
-                "purpose, by an admin (`missions audit key`); if it was keyed, `missions audit verify` names what "
-                "was written without the key"
-            )
-        if not key.valid(n, prev, row[2]):
-            raise UnkeyedChainError(
-                f"the audit chain ends with entry {n}, which does not carry this key's MAC: written without the "
-                "platform key, or by another key; nothing more is appended (`missions audit verify` says which)"
-            )
-    moves = _head_holds(db, key, n, keyed_before=row is not None and row[2] is not None)
+    beliefs = believe(db, key)  # the whole chain verified, against this host's head, before anything is added
+    n, prev = beliefs.n, beliefs.hash
+    if n and beliefs.mac is None and not keying:
+        raise UnkeyedChainError(
+            f"the audit chain ends with entry {n}, which carries no MAC: an older store's chain is keyed once, on "
+            "purpose, by an admin (`missions audit key`); if it was keyed, `missions audit verify` names what was "
+            "written without the key"
+        )
     numbers: list[int] = []
     mac = ""
     for entry in entries:
@@ -921,29 +973,12 @@ def _append(db: Any, entries: Sequence[Mapping[str, Any]], *, keying: bool = Fal
         prev = digest
         numbers.append(n)
     if numbers:
-        key.stage(Head(n, mac) if moves else None)
+        key.stage(Head(n, mac), force=anchoring)
     return numbers
 
 
 class UnkeyedChainError(MissionsError):
     """The audit chain does not end with an entry the platform key wrote: nothing more is appended to it."""
-
-
-def _head_holds(db: Any, key: AuditKey, last: int, *, keyed_before: bool) -> bool:
-    """Whether the store still holds the entry the head recorded: only then may an append move the head, so a cut
-    store keeps failing verification instead of being papered over. A missing head starts anew only for a chain
-    with no keyed entry yet, or a shared database another host joins; a SQLite store's keyed chain without its head
-    keeps saying so (deleting the head file would otherwise hide a cut made with it)."""
-    try:
-        head = key.staged() or key.read_head()  # an earlier append of this transaction's, not written yet
-    except ValueError:
-        return False
-    if head is None:
-        return not keyed_before or key.shared
-    if head.n > last:
-        return False
-    row = db.execute("SELECT mac FROM audit WHERE n = ?", (head.n,)).fetchone()
-    return row is not None and row[0] == head.mac
 
 
 def _version(db: Any) -> int:

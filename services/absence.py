@@ -26,6 +26,7 @@ from typing import Any
 from ai_missions.kernel import records
 from ai_missions.kernel.database import database_url
 from ai_missions.kernel.errors import ValidationError
+from ai_missions.kernel.grants import is_private
 from ai_missions.kernel.records import ABSENCES_KEY, META, UnsignedRowError
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore, audit_entry, chain, utc_now
@@ -100,8 +101,9 @@ def away(store: RunStore, *, on: date | None = None) -> frozenset[str]:
 
 def away_in(home: Path) -> frozenset[str]:
     """The accounts away today in ``home``'s run store (none where it has no store yet): what the graph's approval
-    step asks when a decision resumes, as the authorization point's pre-check did."""
-    if database_url() is None and not runs_db(home).exists():
+    step asks when a decision resumes, as the authorization point's pre-check did); none in an eval sandbox, whose
+    home keeps to itself: it never reads the deployment's database, with a key that is not the deployment's."""
+    if is_private(home) or (database_url() is None and not runs_db(home).exists()):
         return frozenset()
     return away(RunStore(runs_db(home)))
 

@@ -8,10 +8,10 @@ was edited (its hash no longer matches), rewritten (hashes recomputed: its MAC d
 chain's end against its head outside the store (a store that ends before it was cut), and the rows people see
 (``missions show``, the dashboard) against the chain: every event row is the entry it was recorded as, every
 decision row is what its last record on the chain says, and no entry lost its row; and the rows of record (accounts,
-tokens, role grants, approval rules: :mod:`ai_missions.kernel.records`) against the chain's latest version of each, with
-the index that finds them. An export is the chain as JSON
-lines ending with a head signed with the platform key (how many entries, the last one's MAC), so a cut export does
-not verify either.
+tokens, role grants, approval rules: :mod:`ai_missions.kernel.records`) against the chain's latest version of each (as
+the chain says, verified: :mod:`ai_missions.kernel.beliefs`), and the index columns beside the entries. An export is
+the chain as JSON lines ending with a head signed with the platform key (how many entries, the last one's MAC), so a
+cut export does not verify either.
 """
 
 from __future__ import annotations
@@ -129,7 +129,10 @@ def head_problems(chain: Sequence[Mapping[str, Any]], key: AuditKey) -> list[str
     last_n: int = last["n"] if isinstance(last.get("n"), int) else 0
     if head is None:
         if any(e.get("mac") is not None for e in chain):
-            return [f"no audit head at {key.head_file}: the chain's end cannot be shown (its last entries may be cut)"]
+            return [
+                f"no audit head at {key.head_file}: the chain's end cannot be shown (its last entries may be cut); an "
+                "admin re-anchors this host: `missions audit anchor --admin NAME`"
+            ]
         return []
     if head.n > last_n:
         cut = f"entry {head.n}" if head.n == last_n + 1 else f"entries {last_n + 1}-{head.n}"

@@ -25,6 +25,7 @@ from typing import Any
 from ai_missions.kernel import records
 from ai_missions.kernel.database import database_url
 from ai_missions.kernel.errors import ForbiddenError, NotFoundError, ValidationError
+from ai_missions.kernel.grants import is_private
 from ai_missions.kernel.missions import ToolPolicy, registry
 from ai_missions.kernel.records import HISTORY_KEY, RULES_KEY, UnsignedRowError
 from ai_missions.kernel.settings import runs_db
@@ -70,7 +71,9 @@ def load_roster(home: Path) -> dict[str, str]:
     """Reviewer name -> role: the store's accounts once there are any; before that ``reviewers.json`` or the
     default roster (for platform code that names a reviewer in-process; people sign in with an account)."""
 
-    if (url := database_url()) or (home / "runs.sqlite").exists():
+    url = database_url()
+    sandbox = url is not None and is_private(home)  # an eval sandbox on a worker: not the deployment's accounts
+    if not sandbox and (url or (home / "runs.sqlite").exists()):
         store = _shared_store(str(runs_db(home)), url, os.getpid()) if url else RunStore(runs_db(home))
         if accounts := Accounts(store).roster():
             return accounts
@@ -143,16 +146,12 @@ def _of_record(store: RunStore) -> dict[str, Any] | None:
     they were edited outside the platform, put back from before a later change, or deleted after the audit trail
     recorded them."""
     text = store.get_meta(RULES_KEY)
-    if text is None:
-        recorded = (
-            store.read()
-            .execute("SELECT n FROM audit WHERE kind = 'approval_rules_recorded' ORDER BY n DESC LIMIT 1")
-            .fetchone()
-        )
+    if text is None:  # what the chain says as verified, not a query an edited chain would answer otherwise
+        recorded = records.believed(store.read(), store.audit).kinds.get("approval_rules_recorded")
         if recorded is not None:
             raise UnsignedRowError(
                 f"the approval rules of record ({RULES_KEY})",
-                why=f"deleted: audit entry {recorded[0]} recorded them; they are not re-seeded from the policy index",
+                why=f"deleted: audit entry {recorded} recorded them; they are not re-seeded from the policy index",
             )
         return None
     return _verified(store, RULES_KEY, text)[0]

@@ -164,12 +164,14 @@ class Accounts:
         return self._account(row, db)
 
     def set_up(self) -> bool:
-        """Whether the store has had an account: the audit trail records every one added, so deleting the rows does
-        not make the next ``accounts add`` a first account (one that needs no sign-in and becomes the admin)."""
+        """Whether the store has had an account: the audit chain, as verified, records every one added, so deleting
+        the rows (and the chain's entries, or the whole chain) does not make the next ``accounts add`` a first account
+        (one that needs no sign-in and becomes the admin): a chain cut short of this host's head is refused."""
         db = self.store.read()
         if db.execute("SELECT 1 FROM accounts LIMIT 1").fetchone():
             return True
-        return db.execute("SELECT 1 FROM audit WHERE kind = 'account_added' LIMIT 1").fetchone() is not None
+        beliefs = records.believed(db, self.store.audit)
+        return "account_added" in beliefs.kinds or bool(beliefs.records.get(ACCOUNTS.name))
 
     def add(
         self,
@@ -403,16 +405,11 @@ class Accounts:
     def ever_signed(self) -> bool:
         """Whether the store has had signed rows of record: the audit trail holds an entry only a signing version
         writes. Then an unsigned row is a forgery, never a row from before signing."""
-        found = (
-            self.store.read()
-            .execute(
-                f"SELECT 1 FROM audit WHERE kind IN ({', '.join('?' * len(SIGNING_KINDS))})"
-                " OR (kind = 'account_added' AND data LIKE ?) LIMIT 1",
-                (*SIGNING_KINDS, '%"person":%'),
-            )
-            .fetchone()
-        )
-        return found is not None
+        db = self.store.read()
+        if any(kind in records.believed(db, self.store.audit).kinds for kind in SIGNING_KINDS):
+            return True
+        found = db.execute("SELECT 1 FROM audit WHERE kind = 'account_added' AND data LIKE ? LIMIT 1", ('%"person":%',))
+        return found.fetchone() is not None
 
     def adopt_unsigned(self) -> builtins.list[str]:
         """Sign the accounts of a store written before rows of record were signed (schema 8 and older), once: on a

@@ -20,6 +20,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from ai_missions.kernel import grants
+from ai_missions.kernel.beliefs import UnanchoredHostError
 from ai_missions.kernel.errors import ForbiddenError, MissionsError
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.signing import KEY_FILE, KEY_FILE_ENV, KeyMismatchError, platform_key
@@ -87,6 +88,11 @@ def test_42_9_homes_sharing_a_database_share_its_key_from_settings(
     monkeypatch.setenv(KEY_FILE_ENV, str(first / KEY_FILE))
     store = RunStore(runs_db(second))
     accounts = Accounts(store)
+    if store_backend == "postgres":  # another host on the database: it keeps no head yet, an admin anchors it
+        with pytest.raises(UnanchoredHostError):
+            accounts.authenticate("fiona", PASSWORD)
+        with store.anchoring():
+            store.anchor(by=accounts.authenticate("ana", PASSWORD).name, host="second")
     assert accounts.authenticate("fiona", PASSWORD).role == "finance"
     store.append_events("R-1", [{"kind": "observation", "summary": "from the other home"}])
     assert verify(store)[1] == []

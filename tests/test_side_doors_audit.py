@@ -15,6 +15,7 @@ import pytest
 
 from ai_missions.kernel import audit_key
 from ai_missions.kernel import store as store_module
+from ai_missions.kernel.beliefs import ChainBrokenError
 from ai_missions.kernel.database import PgConnection
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import GENESIS, RunStore, audit_entry, entry_hash
@@ -112,15 +113,20 @@ def test_4_cutting_then_appending_without_the_key_is_found(
     assert attack(ITEM, refused(capsys, "entry 9 (action_result, run R-1) does not carry the platform's MAC"))
 
 
-def test_4_the_platform_appending_after_a_cut_does_not_paper_over_it(
+def test_4_the_platform_does_not_append_after_a_cut(
     kept: RunStore, missions_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """It used to go on past the head's position, with MACs of its own (and verify kept saying so); now it appends
+    nothing to a cut chain, in this process or the next."""
     with unlock(missions_home) as db:
         db.execute("DELETE FROM audit WHERE n > 9")
         db.execute("DELETE FROM events WHERE run_id = 'R-1' AND seq > 2")
-    for n in range(4):  # the platform goes on: past the head's position, with MACs of its own
-        kept.append_events("R-9", [{"kind": "observation", "summary": f"later {n}"}])
-    assert attack(ITEM, refused(capsys, "entry 11 is not the one the head outside the store recorded"))
+    for store in (kept, RunStore(runs_db(missions_home))):
+        with pytest.raises(ChainBrokenError, match=r"entries 10-11 were cut|audit entry 1\d, up to which") as cut:
+            store.append_events("R-9", [{"kind": "observation", "summary": "later"}])
+        assert "\n" not in str(cut.value)
+    assert RunStore(runs_db(missions_home)).read().execute("SELECT max(n) FROM audit").fetchone()[0] == 9
+    assert attack(ITEM, refused(capsys, "entries 10-11 cut", "head outside the store records entry 11"))
 
 
 def test_4_editing_an_entry_and_its_row_and_recomputing_every_hash_is_found(

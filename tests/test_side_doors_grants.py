@@ -108,10 +108,13 @@ def test_2_an_approved_run_leaves_no_grant_in_its_state_or_checkpoint(
     assert all(g["data"]["by"].startswith("policy") for g in granted if g["data"]["decision_id"].endswith(":notes"))
 
 
+@pytest.mark.attack("59.2")
 def test_2_a_grant_of_an_abandoned_run_moves_nothing_at_the_system(client: MissionClient, home: Path) -> None:
     """The attack: an approved payment review fails (its hold was released elsewhere), so its capture never runs;
     the run is abandoned; a grant for that capture, minted as the run would (or by the old approval step, naming
-    only the decision), is sent straight to the payments system. Abandoning revoked it: nothing is captured."""
+    only the decision), is sent straight to the payments system. Abandoning revoked it: nothing is captured. Then
+    (issue 59.2) the ledger's revocation rows are deleted: the revocation is an entry of the audit chain, still
+    nothing is captured."""
     outcome = paused(client, home, "payment_review", ("release_payment_hold",))
     assert outcome.decision_id is not None
     assert outcome.verdict is not None
@@ -138,6 +141,12 @@ def test_2_a_grant_of_an_abandoned_run_moves_nothing_at_the_system(client: Missi
         with pytest.raises(SystemError_) as refused:
             client.call_tool("capture_payment", call, mission=MISSION, meta={grants.META_KEY: grant})
         assert attack(GRANTS, forbidden(refused, "revoked", "abandoned")), what
+    with sqlite3.connect(home / grants.LEDGER_FILE) as ledger:  # issue 59.2: a database login deletes the revocation
+        ledger.execute("DELETE FROM revoked")
+    for what, grant in taken.items():  # the audit chain still says it: nothing is revived
+        with pytest.raises(SystemError_) as refused:
+            client.call_tool("capture_payment", call, mission=MISSION, meta={grants.META_KEY: grant})
+        assert attack(GRANTS, forbidden(refused, "revoked", "abandoned", "(audit entry")), what
     payment = client.call_tool("get_payment", {"order_id": order_id}, mission=MISSION)
     assert payment["captures"] == []  # 338.03 was captured this way before
     trail = client.store.events(outcome.run_id, kind="abandoned")
