@@ -28,6 +28,7 @@ import argparse
 import dataclasses
 import itertools
 import json
+import os
 import re
 import subprocess
 import sys
@@ -206,9 +207,17 @@ class SpacyMatcher:
     #: match key -> (list name, the phrase's rank in its list: the lexicon tries longer phrases first)
     keys: dict[int, tuple[str, int]]
     counts: Counter[str]
+    #: (list name, phrase) of the phrases the PhraseMatcher holds: plain words only
+    plain: set[tuple[str, str]]
 
     @classmethod
-    def build(cls, language: str, lists: list[tuple[str, Words]], lemmas: dict[str, str] | None = None) -> SpacyMatcher:
+    def build(
+        cls,
+        language: str,
+        lists: list[tuple[str, Words]],
+        lemmas: dict[str, str] | None = None,
+        phrases_only: bool = False,
+    ) -> SpacyMatcher:
         import spacy
         from spacy.lookups import Lookups
         from spacy.matcher import Matcher, PhraseMatcher
@@ -225,6 +234,7 @@ class SpacyMatcher:
         phrases = PhraseMatcher(nlp.vocab, attr="LEMMA" if lemmas is not None else "LOWER")
         keys: dict[int, tuple[str, int]] = {}
         counts: Counter[str] = Counter()
+        plain: set[tuple[str, str]] = set()
         for name, words in lists:
             ordered = sorted(words.phrases, key=lambda p: -len(p))
             for rank, phrase in enumerate(ordered):
@@ -238,22 +248,23 @@ class SpacyMatcher:
                 literal = [w for p in patterns for w in (_literal(p) or [[]])]
                 if all(_literal(p) is not None for p in patterns) and len(literal) <= CAP:
                     counts["PhraseMatcher"] += 1
+                    plain.add((name, phrase))
                     docs = [Doc(nlp.vocab, words=ws) for ws in literal]
                     if lemmas is not None:
                         for doc in docs:
                             for token in doc:
                                 token.lemma_ = lemmas.get(token.lower_, token.lower_)
                     phrases.add(key, docs)
-                else:
+                elif not phrases_only:
                     counts["Matcher"] += 1
                     counts["Matcher patterns"] += len(patterns)
                     matcher.add(key, [_by_lemma(p, lemmas) for p in patterns] if lemmas is not None else patterns)
-        return cls(nlp, matcher, phrases, keys, counts)
+        return cls(nlp, matcher, phrases, keys, counts, plain)
 
-    def spans(self, doc: Any) -> dict[str, list[tuple[int, int]]]:
+    def spans(self, doc: Any, phrases_only: bool = False) -> dict[str, list[tuple[int, int]]]:
         """Each list's spans (characters) in a tokenized text, reduced as the lexicon's regex reduces them."""
         found: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        for key, start, end in [*self.matcher(doc), *self.phrases(doc)]:
+        for key, start, end in [*([] if phrases_only else self.matcher(doc)), *self.phrases(doc)]:
             name, rank = self.keys[key]
             span = doc[start:end]
             found[name].append((span.start_char, rank, span.end_char))
@@ -316,7 +327,7 @@ def matching(args: argparse.Namespace, snippets: list[Snippet]) -> None:
 
     print("== 1. Matching: the lexicon's compiled patterns against spaCy's blank tokenizer + Matcher/PhraseMatcher")
     print(f"spaCy {spacy.__version__}; {len(snippets)} snippets")
-    loads = {which: _child_load(which) for which in ("lexicon", "spacy", "spacy-lemma")}
+    loads = {which: _child_load(which) for which in ("lexicon", "spacy", "spacy-lemma", "in-part")}
     lexicon = load()
     lists = list(phrase_lists(lexicon))
     for _, words in lists:
@@ -351,12 +362,35 @@ def matching(args: argparse.Namespace, snippets: list[Snippet]) -> None:
         """spaCy's own matching alone (one of its two matchers): the matches, not yet reduced to each list's spans."""
         return sum(len(getattr(by_language[lang], which)(doc)) for (lang, _), doc in zip(read, docs, strict=True))
 
+    def part_round() -> list[dict[str, list[tuple[int, int]]]]:
+        """Adopting in part: spaCy's tokenizer and PhraseMatcher for the plain phrases, the lexicon's regexes for
+        the phrases that use its syntax (a list's spans from both, leftmost and longest first, no overlap)."""
+        out = []
+        for lang, st in read:
+            m = by_language[lang]
+            found = m.spans(m.nlp.make_doc(st.folded), phrases_only=True)
+            for name, spans in _lexicon_spans(syntax_lists, st.folded).items():
+                kept: list[tuple[int, int]] = []
+                for start, end in sorted([*found.get(name, []), *spans], key=lambda s: (s[0], -s[1])):
+                    if not kept or start >= kept[-1][1]:
+                        kept.append((start, end))
+                found[name] = kept
+            out.append(found)
+        return out
+
     def lemma_round() -> list[dict[str, list[tuple[int, int]]]]:
         out = []
         for lang, st in read:
             m = lemma_matchers[lang]
             out.append(m.spans(m.nlp(st.folded)))
         return out
+
+    # adopting in part: the plain phrases in the PhraseMatcher, the lexicon's regexes for the rest only
+    plain = by_language["en"].plain
+    plain_lists = [(n, Words([p for p in w.phrases if (n, p) in plain], w.stop)) for n, w in lists]
+    syntax_lists = [(n, Words([p for p in w.phrases if (n, p) not in plain], w.stop)) for n, w in lists]
+    for _, words in [*plain_lists, *syntax_lists]:
+        _ = words.pattern
 
     docs = tokenize_round()
     timing: dict[str, float] = {}
@@ -367,6 +401,9 @@ def matching(args: argparse.Namespace, snippets: list[Snippet]) -> None:
         ("  of which the PhraseMatcher", lambda: raw_round(docs, "phrases")),
         ("  of which the Matcher", lambda: raw_round(docs, "matcher")),
         ("tokenizer+lemmas+matchers", lemma_round),
+        ("lexicon, plain phrases only", lambda: [_lexicon_spans(plain_lists, st.folded) for _, st in read]),
+        ("lexicon, syntax phrases only", lambda: [_lexicon_spans(syntax_lists, st.folded) for _, st in read]),
+        ("in part: tokenizer+PhraseMatcher, lexicon syntax", part_round),
     ):
         best = float("inf")
         for _ in range(args.rounds):
@@ -377,11 +414,12 @@ def matching(args: argparse.Namespace, snippets: list[Snippet]) -> None:
     lexicon_found = lexicon_round()
     spacy_found = spacy_round(tokenize_round())
     lemma_found = lemma_round()
+    part_found = part_round()
 
     print(f"\nCPU per 1,000 statements (every list on every statement; best of {args.rounds} rounds):")
     base = timing["lexicon"]
     for name, seconds in timing.items():
-        print(f"  {name:28} {seconds:7.2f} s   {seconds / base:5.2f}x the lexicon")
+        print(f"  {name:48} {seconds:7.2f} s   {seconds / base:5.2f}x the lexicon")
     print("\nLoad (a fresh process each: import, then build every list's patterns; RSS growth):")
     for which, figures in loads.items():
         print(
@@ -392,10 +430,13 @@ def matching(args: argparse.Namespace, snippets: list[Snippet]) -> None:
     sp_total = loads["spacy"]["import_s"] + loads["spacy"]["build_s"]
     lex_mb = loads["lexicon"]["import_mb"] + loads["lexicon"]["build_mb"]
     sp_mb = loads["spacy"]["import_mb"] + loads["spacy"]["build_mb"]
+    part_total = loads["in-part"]["import_s"] + loads["in-part"]["build_s"]
+    part_mb = loads["in-part"]["import_mb"] + loads["in-part"]["build_mb"]
     print(f"  spaCy / lexicon: {sp_total / lex_total:.2f}x the load CPU, {sp_mb / lex_mb:.2f}x the memory")
+    print(f"  in part / lexicon: {part_total / lex_total:.2f}x the load CPU, {part_mb / lex_mb:.2f}x the memory")
 
     print("\nAgreement on the statements (a list's spans in one statement):")
-    for label, other in (("LOWER", spacy_found), ("LEMMA", lemma_found)):
+    for label, other in (("LOWER", spacy_found), ("LEMMA", lemma_found), ("in part", part_found)):
         agreement(label, read, lexicon_found, other, args.examples)
 
 
@@ -474,9 +515,13 @@ def child_load(which: str) -> None:
         rss1, t1 = _rss_mb(), time.process_time()
         lexicon = load()
         lists = list(phrase_lists(lexicon))
+        plain: set[tuple[str, str]] = set()
         for language in LANGUAGES:
             lemmas = folded_lemmas(language) if which == "spacy-lemma" else None
-            SpacyMatcher.build(language, lists, lemmas)
+            plain = SpacyMatcher.build(language, lists, lemmas, phrases_only=which == "in-part").plain
+        if which == "in-part":  # the lexicon's regexes for the phrases the PhraseMatcher does not hold
+            for name, words in lists:
+                _ = Words([p for p in words.phrases if (name, p) not in plain], words.stop).pattern
     print(
         json.dumps(
             {
@@ -726,21 +771,68 @@ def scoping(args: argparse.Namespace, snippets: list[Snippet]) -> None:
                 print(f"    {case.label:>11} read {said:23} cue {words!r:18} {case.statement.folded[:80]!r}")
 
 
+# --- 3. what matching weighs in the engine's reading ----------------------------------------------------------------
+
+
+def engine_share(snippets: list[Snippet]) -> None:
+    """The engine's reading of the whole set (``OfflineReader``, as ``missions eval reading --part all`` scores it),
+    and how much of its CPU the lexicon's list searches take: what a faster matcher could save at most."""
+    from ai_missions.evals.reading import score
+    from ai_missions.nodes.reading.offline import OfflineReader
+
+    print("\n== 3. The lists' share of the engine's reading (OfflineReader on every snippet)")
+    reader = OfflineReader()
+    start = time.process_time()
+    score(snippets, reader)
+    cold = time.process_time() - start
+    spent = [0.0]
+    finditer, search = Words.finditer, Words.search
+
+    def timed_finditer(self: Words, folded: str, start: int = 0, end: int | None = None) -> Iterator[Any]:
+        t = time.process_time()
+        found = list(finditer(self, folded, start, end))  # the regex works while the iterator is read
+        spent[0] += time.process_time() - t
+        return iter(found)
+
+    def timed_search(self: Words, folded: str, start: int = 0, end: int | None = None) -> Any:
+        t = time.process_time()
+        found = search(self, folded, start, end)
+        spent[0] += time.process_time() - t
+        return found
+
+    Words.finditer, Words.search = timed_finditer, timed_search  # type: ignore[method-assign]
+    try:
+        start = time.process_time()
+        score(snippets, reader)
+        warm = time.process_time() - start
+    finally:
+        Words.finditer, Words.search = finditer, search  # type: ignore[method-assign]
+    print(
+        f"first pass {cold:.2f} s CPU (loads the model, compiles the lists it uses); second pass {warm:.2f} s, of "
+        f"which {spent[0]:.2f} s ({spent[0] / warm:.0%}) in Words.finditer/search (a list built into another "
+        "regex is not counted)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=("all", "matching", "scope"), default="all")
+    parser.add_argument("--part", choices=("all", "matching", "scope", "share"), default="all")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--examples", type=int, default=0)
-    parser.add_argument("--child-load", choices=("lexicon", "spacy", "spacy-lemma"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-load", choices=("lexicon", "spacy", "spacy-lemma", "in-part"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_load:
         child_load(args.child_load)
         return
     snippets = load_snippets()
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} (2 cores: CPU figures are CPU time, not wall time)")
     if args.part in ("all", "matching"):
         matching(args, snippets)
     if args.part in ("all", "scope"):
         scoping(args, snippets)
+    if args.part in ("all", "share"):
+        engine_share(snippets)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
