@@ -20,6 +20,12 @@ figures (ratios within one run); asserts nothing. ``--examples N`` also prints N
    ``holder`` flags, as ``OfflineReader`` reads them) and ConText, given the lexicon's words as rules with the
    directions the engine gives them, each say what the cue is: negated, hedged, conditional, a third party's or
    affirmed. ConText also runs with its own default rules (English and French; it ships none for de and es).
+3. **The lists' share.** The engine reads the whole set twice; the second pass's CPU inside the lexicon's list
+   searches is what any faster matcher could save at most (part 1 also times spaCy in part: its PhraseMatcher for
+   the plain phrases, the lexicon's regexes for the rest).
+
+``--part matching`` needs spaCy only: ``--with 'spacy>=3.8' --with spacy-lookups-data`` runs it on the spaCy that
+works with the project's numpy 2 (medspaCy 1.3.1 pins spaCy < 3.8 on Python 3.11).
 """
 
 from __future__ import annotations
