@@ -25,7 +25,9 @@ figures (ratios within one run); asserts nothing. ``--examples N`` also prints N
    the plain phrases, the lexicon's regexes for the rest).
 
 ``--part matching`` needs spaCy only: ``--with 'spacy>=3.8' --with spacy-lookups-data`` runs it on the spaCy that
-works with the project's numpy 2 (medspaCy 1.3.1 pins spaCy < 3.8 on Python 3.11).
+works with the project's numpy 2 (medspaCy 1.3.1 pins spaCy < 3.8 on Python 3.11). spaCy and medspaCy are
+imported in the functions that use them: the project's environment holds neither, and there the script says how to
+run it.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.reading import Snippet
+from ai_missions.evals.reading import Snippet, score
 from ai_missions.evals.reading import load as load_snippets
 from ai_missions.nodes.reading.lexicon import (
     _CURRENCY,
@@ -58,7 +60,7 @@ from ai_missions.nodes.reading.lexicon import (
     fold,
     load,
 )
-from ai_missions.nodes.reading.offline import scope
+from ai_missions.nodes.reading.offline import OfflineReader, scope
 from ai_missions.nodes.reading.statements import Statement, _statement, analyse
 
 COMMAND = "python3 -m uv run --with spacy --with spacy-lookups-data --with medspacy python bench/reading_libraries.py"
@@ -520,11 +522,9 @@ def _child_load(which: str) -> dict[str, float]:
 
 def child_load(which: str) -> None:
     rss0, t0 = _rss_mb(), time.process_time()
-    if which == "lexicon":
-        from ai_missions.nodes.reading import lexicon as module
-
+    if which == "lexicon":  # its module is imported with this file: its import is not counted
         rss1, t1 = _rss_mb(), time.process_time()
-        lexicon = module.load()
+        lexicon = load()
         for _, words in phrase_lists(lexicon):
             _ = words.pattern
     else:
@@ -657,7 +657,7 @@ class ConTextScope:
 
     def __init__(self, language: str, lexicon: Lexicon | None) -> None:
         import spacy
-        from medspacy.context import ConText, ConTextRule  # noqa: F401
+        from medspacy.context import ConTextRule  # the module registers the medspacy_context factory
 
         self.nlp = spacy.blank(language)
         if lexicon is None:
@@ -798,9 +798,6 @@ def scoping(args: argparse.Namespace, snippets: list[Snippet]) -> None:
 def engine_share(snippets: list[Snippet]) -> None:
     """The engine's reading of the whole set (``OfflineReader``, as ``missions eval reading --part all`` scores it),
     and how much of its CPU the lexicon's list searches take: what a faster matcher could save at most."""
-    from ai_missions.evals.reading import score
-    from ai_missions.nodes.reading.offline import OfflineReader
-
     print("\n== 3. The lists' share of the engine's reading (OfflineReader on every snippet)")
     reader = OfflineReader()
     start = time.process_time()
