@@ -189,7 +189,7 @@ def test_the_command_line_streams_stops_at_the_decision_and_pays_on_approval(
     assert code == 0, err
     for line in ("[gather           ] ap", "[gather           ] receiving", "[gather           ] budget", "[verdict"):
         assert line in out
-    decision_id = out.split("decision ", 1)[1].split()[0]
+    decision_id = out.split("decision ", 1)[1].split()[0].rstrip(":")
     code, out, _ = cli(home, "queue", "--mission", MISSION, "--json")
     assert decision_id in {d["decision_id"] for d in json.loads(out)}
     code, out, err = cli(home, "decide", decision_id, "--approve", env=signed_in_as(home, "chen"))

@@ -127,7 +127,9 @@ def bearing(statement: Statement, lexicon: Lexicon, similarity: float = 0.0) -> 
     for category in STANCE:
         if category in lexicon.words and (match := lexicon[category].search(folded)) is not None:
             terms.append(match.group(0))
-    if statement.mood in ASKING and folded.strip(" .,!?;:-"):
+    # a request whose asking words are a formula's ("please note that ...") asks for nothing
+    asks = statement.mood != "request" or "request" not in lexicon.words or lexicon["request"].search(folded)
+    if statement.mood in ASKING and asks and folded.strip(" .,!?;:-"):
         terms.append(f"({statement.mood})")
     if statement.holder != "writer" and terms:
         terms.append(f"({statement.holder.replace('_', ' ')})")
