@@ -54,13 +54,13 @@ SET_COOKIE = "session-cookie-set"
 CLEAR_COOKIE = "session-cookie-clear"
 #: ... and that this run signed the reviewer in (the sidebar is redrawn once the page is resolved).
 SIGNED_IN = "signed-in-just-now"
-#: A session token as the platform issues them (what may be written into the page's script).
-TOKEN_SHAPE = re.compile(r"mst_[A-Za-z0-9_-]{20,100}")
+#: A dashboard session's value as :mod:`ai_missions.dashboard.session_cookie` opens them (what a ticket may set).
+SESSION_SHAPE = re.compile(re.escape(session_cookie_route.PREFIX) + r"[A-Za-z0-9_-]{20,100}")
 
 
 def sign_out() -> None:
     st.session_state.pop(ui.REVIEWER_KEY, None)
-    resources.forget_session_token()  # the token calls through `missions serve` carried, and the cookie named
+    resources.end_session()  # the dashboard session the cookie named, and the token calls to `missions serve` carried
     st.session_state[CLEAR_COOKIE] = True
     if sso_configured() and st.user.is_logged_in:
         st.logout()
@@ -94,15 +94,18 @@ def sso_account(roster: dict[str, str]) -> str | None:
 
 def session_cookie() -> None:
     """Set (after signing in) or clear (after signing out) the browser's session cookie. The server sets it, with
-    ``Set-Cookie`` (HttpOnly, SameSite=Strict, Secure over HTTPS): the page gets only a one-time ticket to post
-    (:mod:`ai_missions.dashboard.session_cookie`), never the token. The cookie names a session, it proves nothing by
-    itself (see :func:`resume`)."""
-    token = st.session_state.pop(SET_COOKIE, None)
+    ``Set-Cookie`` (HttpOnly, SameSite=Strict, Secure over HTTPS): the page gets only a one-time ticket to post,
+    redeemable by this browser alone (:mod:`ai_missions.dashboard.session_cookie`). The cookie names a dashboard
+    session, which only this process accepts, in this browser (see :func:`resume`); it is no API token."""
+    value = st.session_state.pop(SET_COOKIE, None)
     cleared = st.session_state.pop(CLEAR_COOKIE, None)
-    if token and TOKEN_SHAPE.fullmatch(str(token)):
-        ticket = session_cookie_route.ticket(str(token))
+    browser = resources.browser()
+    if browser is None:  # no browser to bind a ticket to: the session stays in this tab
+        return
+    if value and SESSION_SHAPE.fullmatch(str(value)):
+        ticket = session_cookie_route.ticket(str(value), browser)
     elif cleared:
-        ticket = session_cookie_route.ticket(None)
+        ticket = session_cookie_route.ticket(None, browser)
     else:
         return
     st.html(session_cookie_route.script(ticket), unsafe_allow_javascript=True, width=1)
@@ -110,17 +113,18 @@ def session_cookie() -> None:
 
 def resume() -> None:
     """A new session in a browser signed in earlier (a reload, a ``?decision=`` link in another tab): the account of
-    the session cookie's token when the run store holds it, valid and signed; and a session whose token was
-    revoked (signed out in another tab) or expired is signed out."""
-    held = st.session_state.get(resources.API_TOKEN)
-    if ui.reviewer() is not None and held is not None:
-        if resources.resume_session(held[1]) != ui.reviewer():
+    the dashboard session its cookie names, opened by this process for this browser, with its API token still
+    valid and signed; and a session that ended (signed out in another tab, its token revoked or expired) is signed
+    out."""
+    if (reviewer := ui.reviewer()) is not None:
+        if resources.session_ended(reviewer):
             st.session_state.pop(ui.REVIEWER_KEY, None)
             st.session_state.pop(resources.API_TOKEN, None)
+            st.session_state.pop(resources.SESSION, None)
         return
-    if ui.reviewer() is not None or st.session_state.get(CLEAR_COOKIE):
+    if st.session_state.get(CLEAR_COOKIE):
         return
-    if (name := resources.resume_session(st.context.cookies.get(resources.SESSION_COOKIE))) is not None:
+    if (name := resources.resume_session(st.context.cookies)) is not None:
         st.session_state[ui.REVIEWER_KEY] = name
 
 

@@ -15,12 +15,13 @@ checks the CLI's. Without a server (or when it does not serve the mission) the d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from ai_missions.dashboard.session_cookie import COOKIE
+from ai_missions.dashboard import session_cookie
 from ai_missions.kernel.errors import MissionsError
 from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.kernel.store import Decision, RunStore
@@ -33,13 +34,15 @@ if TYPE_CHECKING:  # imported on first use: the runtime and the vector store tak
     from ai_missions.client import MissionClient
     from ai_missions.knowledge_index.retrieval import KnowledgeBase
 
-#: The session's API token for calls through ``missions serve``: (account, token).
+#: The session's API token for calls through ``missions serve``: (account, token). It stays on the server.
 API_TOKEN = "platform-api-token"
+#: The dashboard session's value (what the browser's cookie holds): :mod:`ai_missions.dashboard.session_cookie`.
+SESSION = "dashboard-session"
 #: Hours an API token issued for a dashboard session lasts (a day: sessions are shorter).
 SESSION_TOKEN_DAYS = 1
-#: The browser cookie naming a signed-in session: the session's API token (random, stored hashed and signed in the
-#: run store, revoked at sign-out), so a reload or a link opened in another tab finds the account again.
-SESSION_COOKIE = COOKIE
+#: The browser cookie naming a signed-in dashboard session (never an API token), so a reload or a link opened in
+#: another tab of the same browser finds the account again.
+SESSION_COOKIE = session_cookie.COOKIE
 
 
 def home() -> Path:
@@ -105,7 +108,8 @@ def server() -> RunningServer | None:
 
 
 def session_token(reviewer: str) -> str:
-    """An API token of the session's signed-in account, issued once per session."""
+    """An API token of the session's signed-in account, issued once per session (it stays on the server: the
+    browser's cookie names a dashboard session, never this token)."""
     held = st.session_state.get(API_TOKEN)
     if held is None or held[0] != reviewer:
         held = (reviewer, accounts().issue_token(reviewer, days=SESSION_TOKEN_DAYS))
@@ -113,28 +117,60 @@ def session_token(reviewer: str) -> str:
     return str(held[1])
 
 
-def start_session(reviewer: str) -> str:
-    """At sign-in: a new API token of the account, held by the session (and named by the browser's cookie)."""
+def browser() -> str | None:
+    """The value this browser's requests carry (:data:`session_cookie.BROWSER`), as the Streamlit session's own
+    connection brought it; None without one (no browser, as under AppTest, or cookies refused)."""
+    return session_cookie.browser_of(st.context.cookies)
+
+
+def start_session(reviewer: str) -> str | None:
+    """At sign-in: a new API token of the account, held by the Streamlit session, and a dashboard session bound to
+    this browser; returns the session's value for the cookie (None when the browser cannot be bound: it stays
+    signed in in this tab only)."""
     held = (reviewer, accounts().issue_token(reviewer, days=SESSION_TOKEN_DAYS))
     st.session_state[API_TOKEN] = held
-    return held[1]
-
-
-def resume_session(token: object) -> str | None:
-    """The account a browser's session cookie names, when the platform issued that token and it is still valid
-    (not expired, not revoked, its row signed); None otherwise. The session then holds that token."""
-    if not isinstance(token, str) or not token:  # no cookie (or, under AppTest, no browser at all)
+    bound = browser()
+    if bound is None:
         return None
+    value = session_cookie.open_session(reviewer, held[1], bound)
+    st.session_state[SESSION] = value
+    return value
+
+
+def _live_account(token: str) -> str | None:
+    """The account of an API token the run store holds, valid and signed; None once expired or revoked."""
     try:
-        account = accounts().account_for_token(token)
+        return accounts().account_for_token(token).name
     except MissionsError:
         return None
-    st.session_state[API_TOKEN] = (account.name, token)
-    return account.name
 
 
-def forget_session_token() -> None:
-    """At sign-out: the session's token stops working at once."""
+def resume_session(cookies: Mapping[str, str]) -> str | None:
+    """The account of the dashboard session the browser's cookie names, when this process opened it for this
+    browser and its API token is still valid (not expired, not revoked, its row signed); None otherwise. The
+    Streamlit session then holds it."""
+    found = session_cookie.session_of(cookies.get(SESSION_COOKIE), session_cookie.browser_of(cookies))
+    if found is None or _live_account(found.api_token) != found.account:
+        return None
+    st.session_state[API_TOKEN] = (found.account, found.api_token)
+    st.session_state[SESSION] = cookies[SESSION_COOKIE]
+    return found.account
+
+
+def session_ended(reviewer: str) -> bool:
+    """Whether the signed-in session ended elsewhere: signed out in another tab (the dashboard session closed), or
+    its API token revoked or expired. A session holding neither (single sign-on) is the sign-on's to end."""
+    if (value := st.session_state.get(SESSION)) is not None:
+        found = session_cookie.session_of(value, browser())
+        if found is None or found.account != reviewer:
+            return True
+    held = st.session_state.get(API_TOKEN)
+    return held is not None and (held[0] != reviewer or _live_account(held[1]) != reviewer)
+
+
+def end_session() -> None:
+    """At sign-out: the dashboard session ends (every tab of the browser), and its API token stops working."""
+    session_cookie.close_session(st.session_state.pop(SESSION, None))
     held = st.session_state.pop(API_TOKEN, None)
     if held is not None:
         accounts().revoke(held[1])

@@ -138,7 +138,7 @@ def test_a_decision_taken_in_the_dashboard_is_taken_by_the_server_as_the_session
 
     # the session's token is the account's: once signed out, it opens nothing on the server
     token = st.session_state[resources.API_TOKEN][1]
-    resources.forget_session_token()
+    resources.end_session()
     server = running_server(home)
     assert server is not None
     with pytest.raises(ForbiddenError, match="refused the sign-in"):

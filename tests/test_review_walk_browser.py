@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +30,7 @@ import pytest
 from ai_missions.integrations.systems import connect
 from ai_missions.kernel.store import RunStore
 from ai_missions.services import coapproval
-from tests.support.browser import (
-    chromium,
-    dashboard_server,
-    require_chromium,
-    settled,
-    sign_in,
-)
+from tests.support.browser import dashboard_fixtures, settled, sign_in
 from tests.support.mission_home import flagships_fixture
 from tests.support.small_home import demo_home_fixture
 
@@ -47,30 +40,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 WAIT_MS = 60_000
 
 
-@pytest.fixture(autouse=True, scope="module")
-def chromium_installed() -> None:
-    require_chromium()
-
-
 home = demo_home_fixture("review-walk")
 flagships = flagships_fixture()
-
-
-@pytest.fixture(scope="module")
-def dashboard(
-    home: Path, flagships: dict[str, tuple[str, str]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with dashboard_server(home, tmp_path_factory.mktemp("server") / "dashboard.log") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-    with chromium() as browser:
-        yield browser
+chromium_installed, dashboard, browser = dashboard_fixtures(WAIT_MS)
 
 
 @pytest.fixture(scope="module")

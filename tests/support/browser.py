@@ -161,3 +161,29 @@ def sign_in(page: Any, name: str) -> None:
             return
         page.wait_for_timeout(50)
     raise AssertionError(f"{name} signed in but the session cookie was not set within 30 s")
+
+
+def dashboard_fixtures(wait_ms: int = 60_000) -> tuple[Any, Any, Any]:
+    """The three module-scoped fixtures a browser module over one ``home`` fixture takes, as
+    ``chromium_installed, dashboard, browser = dashboard_fixtures()`` (pytest names them after the assignment):
+    Chromium required (autouse), ``missions dashboard`` on ``home`` (its base address), and one Chromium, with
+    Playwright's ``expect`` waiting ``wait_ms``."""
+
+    @pytest.fixture(autouse=True, scope="module")
+    def chromium_installed() -> None:
+        require_chromium()
+
+    @pytest.fixture(scope="module")
+    def dashboard(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+        with dashboard_server(home, tmp_path_factory.mktemp("server") / "dashboard.log") as base:
+            yield base
+
+    @pytest.fixture(scope="module")
+    def browser() -> Iterator[Any]:
+        from playwright.sync_api import expect  # imported here for the reason given in :func:`chromium`
+
+        expect.set_options(timeout=wait_ms)
+        with chromium() as browser:
+            yield browser
+
+    return chromium_installed, dashboard, browser
