@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from ai_missions.kernel.missions import ESCALATE, MissionSpec
 from ai_missions.knowledge_index.clauses import AllOf, AnyOf, Clause, Condition, Leaf, NotOf, evaluate, fill_arguments
-from ai_missions.nodes.parts import combine, has_parts, parts_of
+from ai_missions.nodes.parts import combine, has_parts, joined, parts_of
 from ai_missions.nodes.state import ProposedAction, Verdict
 
 
@@ -134,7 +134,7 @@ def decide(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
     top = max(r.clause.priority for r in live)
     leaders = [r for r in live if r.clause.priority == top]
     if escalations := [r for r in leaders if r.clause.then.outcome == ESCALATE]:
-        verdict = _escalate("; ".join(_why(r) for r in escalations), [r.policy for r in live], 0.8)
+        verdict = _escalate(joined(_why(r) for r in escalations), [r.policy for r in live], 0.8)
         return verdict, [r.key for r in escalations]
     outcomes = {r.clause.then.outcome for r in leaders}
     if len(outcomes) > 1:
@@ -200,7 +200,7 @@ def decide(spec: MissionSpec, policies: Sequence[PolicyLike], facts: Mapping[str
     undetermined = sum(1 for r in results if r.value is None)
     confidence = round(max(0.5, 0.95 - 0.05 * undetermined - 0.05 * (len(exception_types) - 1)), 2)
     said = outcome.replace("_", " ").capitalize()  # "Approve with note: ..."
-    summary = f"{said}: " + "; ".join(_why(r) for r in sorted(live, key=lambda r: -r.clause.priority))
+    summary = f"{said}: " + joined(_why(r) for r in sorted(live, key=lambda r: -r.clause.priority))
     verdict = Verdict(
         outcome=outcome, actions=actions, confidence=confidence, summary=summary, policy_ids=cited, reasoner="offline"
     )

@@ -97,6 +97,16 @@ def decide_parts(
     return combine(spec, [(part, decide_one(part)) for part in parts_of(facts)])
 
 
+def joined(parts: Iterable[str]) -> str:
+    """Clauses' or parts' summaries as one text a person reads: after one that ends a sentence the next starts a
+    sentence, else ``; `` (joining sentences with ``; `` read ``.;``, issue 60 item 4)."""
+    text = ""
+    for part in (p.strip() for p in parts):
+        if part:
+            text += ("" if not text else " " if text.endswith((".", "!", "?")) else "; ") + part
+    return text
+
+
 def combine(spec: MissionSpec, decided: Sequence[tuple[Mapping[str, Any], Verdict]]) -> Verdict:
     """One verdict from the parts' verdicts (``(part facts, verdict)`` in part order); see the module's rules."""
     labelled = [(label_of(facts, i), v) for i, (facts, v) in enumerate(decided)]
@@ -104,7 +114,7 @@ def combine(spec: MissionSpec, decided: Sequence[tuple[Mapping[str, Any], Verdic
     confidence = min((v["confidence"] for _, v in decided), default=0.5)
     reasoner = next((v["reasoner"] for _, v in decided), "offline")
     if escalating := [(label, v) for label, v in labelled if v["outcome"] == ESCALATE]:
-        why = "; ".join(f"{label}: {v['summary']}" for label, v in escalating)
+        why = joined(f"{label}: {v['summary']}" for label, v in escalating)
         return Verdict(
             outcome=ESCALATE,
             actions=[],
@@ -128,7 +138,7 @@ def combine(spec: MissionSpec, decided: Sequence[tuple[Mapping[str, Any], Verdic
     if asking:
         waiting = [label for label, v in labelled if v["outcome"] not in spec.vocabulary.asking_outcomes]
         later = f"; waiting with it: {', '.join(waiting)}" if waiting else ""
-        questions = "; ".join(f"{label}: {v['summary']}" for label, v in asking)
+        questions = joined(f"{label}: {v['summary']}" for label, v in asking)
         return Verdict(
             outcome=asking[0][1]["outcome"],
             actions=actions,
@@ -141,7 +151,7 @@ def combine(spec: MissionSpec, decided: Sequence[tuple[Mapping[str, Any], Verdic
         outcome=_leading_outcome(spec, decided),
         actions=actions,
         confidence=confidence,
-        summary="; ".join(f"{label}: {v['summary']}" for label, v in labelled),
+        summary=joined(f"{label}: {v['summary']}" for label, v in labelled),
         policy_ids=cited,
         reasoner=reasoner,
     )
