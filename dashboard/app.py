@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from ai_missions.dashboard import resources, ui
+from ai_missions.dashboard import resources, sight, ui
 from ai_missions.dashboard import session_cookie as session_cookie_route
 from ai_missions.dashboard.away import away_control
 from ai_missions.kernel.errors import MissionsError
@@ -31,7 +31,11 @@ st.html(
     "[data-testid=stMainBlockContainer]{padding:1.1rem 1.25rem 2rem 1.25rem;max-width:none}"
     "[data-testid=stMainBlockContainer] h1{font-size:1.7rem;padding:0 0 .2rem 0}"
     "[data-testid=stMainBlockContainer] h3{font-size:1.15rem}"
-    ".st-key-decision-card h4{font-size:1.05rem;padding:0}"
+    ".st-key-decision-card h4{font-size:1.05rem;padding:0;line-height:1.5}"
+    ".st-key-decision-card blockquote{margin:.1rem 0 .2rem 0;padding:0 0 0 .7rem}"
+    ".st-key-decision-card blockquote p{margin:0 0 .3rem 0 !important;font-size:.84rem !important;line-height:1.35}"
+    ".st-key-queue-table [data-testid=stElementToolbar]{display:none}"  # it covered the pager's "Next"
+    "[data-testid=stSidebarNavLink] span{white-space:normal !important;overflow:visible !important}"
     ".st-key-decision-card [data-testid=stMarkdownContainer] p,.st-key-decision-card [data-testid=stText]"
     "{font-size:.875rem;line-height:1.4}"
     "div[class*=st-key-act-]{padding:.45rem .75rem !important}"
@@ -49,6 +53,11 @@ def sso_configured() -> bool:
         return False
 
 
+#: Which clock the pages' dates are on (issue 60 item 6: the books' March dates under November runs read as one).
+CLOCKS = (
+    "Clocks: runs, decisions and deadlines are on this machine's clock (UTC); dates inside the systems' records "
+    "(an order placed, a renewal, a ticket due) are on the book's own."
+)
 #: Session-state keys: the cookie to set in the browser (once, after signing in), and to clear (after signing out).
 SET_COOKIE = "session-cookie-set"
 CLEAR_COOKIE = "session-cookie-clear"
@@ -154,24 +163,32 @@ def sidebar() -> None:
         st.sidebar.markdown(f"Signed in as **{reviewer}** · {roster[reviewer]}")
         st.sidebar.button("Sign out", key="sign-out", on_click=sign_out)
         away_control(reviewer)  # an account owner marks herself away (ACC-001: her manager decides meanwhile)
-    st.sidebar.caption(f"State: `{resources.home()}`")
+        if ui.audience(roster[reviewer]) == "staff":  # never to a visitor or a customer (issue 60 item 12)
+            st.sidebar.caption(f"State: `{resources.home()}`")
+            st.sidebar.caption(CLOCKS)
 
 
 Visibility = Literal["visible", "hidden"]
 
 
 def staff_pages(*, visible: bool = True) -> dict[str, list[Any]]:
-    """The operations pages and the missions' own pages; for a visitor (``visible=False``) only their addresses:
-    hidden, and without the Decision Queue's count."""
+    """The operations pages and the pages of the missions the signed-in account may see (the authorization point's
+    answer, :mod:`ai_missions.dashboard.sight`; another mission's page is not registered, so its address opens the
+    Overview); for a visitor (``visible=False``) every page's address, hidden, without the Decision Queue's count."""
     shown: Visibility = "visible" if visible else "hidden"
-    queue = f"Decision Queue · {resources.store().count_pending():,}" if visible else "Decision Queue"
+    queue = "Decision Queue"
+    seen = set(registry())
+    if visible:
+        who, known = sight.viewer(), sight.rules()
+        queue = f"Decision Queue · {len(sight.pending(resources.store(), who, known)):,}"  # what its table lists
+        seen = set(sight.missions(who, known))
     mission_pages = {
         spec.title: [
             st.Page(path, title=title, url_path=f"{spec.name}-{path.stem}", visibility=shown)
             for title, path in spec.pages.items()
         ]
         for spec in registry().values()
-        if spec.pages
+        if spec.pages and spec.name in seen
     }
     return {
         "Operations": [

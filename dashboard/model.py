@@ -8,7 +8,7 @@ the one ``decide`` asks.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ai_missions.kernel.decisions import request_hash
+from ai_missions.kernel.missions import ToolPolicy
 from ai_missions.kernel.store import Decision
 from ai_missions.services import authorization
 from ai_missions.services.authorization import DecisionResource, Identity, Person
@@ -175,15 +176,37 @@ def label_color(label: str) -> str:
     return ""
 
 
+def value_text(value: Any) -> str:
+    """One argument or fact as a person reads it: text as written (its line breaks and runs of spaces as one space),
+    money-like numbers with two decimals, lists joined with commas, an object as ``name: value`` pairs (`` · ``
+    between them); never a Python repr or a JSON escape."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value != int(value) or abs(value) >= 1000 else f"{value:g}"
+    if isinstance(value, int):
+        return str(value)
+    if value is None:
+        return "none"
+    if isinstance(value, Mapping):  # " · " between pairs: a sentence ended by "." then "; " read ".;"
+        return " · ".join(f"{k}: {value_text(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(value_text(v) for v in value) or "none"
+    return " ".join(str(value).split())
+
+
 def args_text(args: Mapping[str, Any], *, limit: int | None = None) -> str:
-    """``order_id="SO-1", amount=10.0``; with ``limit``, each value cut to that many characters."""
+    """``order_id SO-1 · amount 10.00 · tags double_charge, refunded``: each argument as a person reads it
+    (:func:`value_text`); with ``limit``, each value cut to that many characters."""
     parts = []
     for key, value in args.items():
-        text = json.dumps(value, default=str)
+        text = value_text(value)
         if limit is not None and len(text) > limit:
             text = text[: limit - 1] + "…"
-        parts.append(f"{key}={text}")
-    return ", ".join(parts)
+        parts.append(f"{key} {text}")
+    return " · ".join(parts)
 
 
 # -- the Explain rail -------------------------------------------------------------------------------------------
@@ -484,13 +507,18 @@ def may_approve_line(
     proposed = case.actions[position]
     edited = None if dict(args) == dict(proposed["args"]) else {"tool": proposed["tool"], "args": dict(args)}
     said = authorization.answer(who, "edit" if edited else "approve", case, action=position, edited=edited)
+    if not said and case.shared and not edited:  # another signer's part of a shared plan: theirs to sign
+        return ":orange[:material/group: another role signs this part]"
     if not said:
         return f":red[:material/block: {who.role} may not approve: {said.reason}]"  # tools, roles, amounts, owners
     return f":green[:material/check_circle: {who.role} may approve]"
 
 
-def plan_problem(who: Identity, case: DecisionResource, responses: Sequence[Mapping[str, Any]]) -> str | None:
-    """Why the submit button stays off for these answers (None when ``decide`` would take them)."""
+def plan_problem(
+    who: Identity, case: DecisionResource, responses: Sequence[Mapping[str, Any]], waiting_for: Sequence[str] = ()
+) -> str | None:
+    """Why the submit button stays off for these answers (None when ``decide`` would take them). A co-signer who
+    signed her part is told so, and whom the rest waits for (``waiting_for``: the roles still needed)."""
     said = authorization.decide_answer(who, case, responses)
     if said:
         return None
@@ -498,6 +526,8 @@ def plan_problem(who: Identity, case: DecisionResource, responses: Sequence[Mapp
     approving = any(r.get("type") in ("accept", "edit") for r in open_)
     if case.shared or case.answered:
         if approving and all(r.get("type") == "accept" for r in open_):
+            if who.name and who.name in case.answered.values():
+                return f"Your part is signed; waiting for {' + '.join(waiting_for) or 'the other roles'}"
             return f"{who.role} may approve none of the actions still open: pass the decision on"
         return f"{who.role} may not answer this part so: {said.reason.split(': ', 1)[-1]}"
     if approving:
@@ -515,3 +545,80 @@ def hand_off_targets(who: Identity, case: DecisionResource, roster: Mapping[str,
         n for n, r in roster.items() if n != who.name and authorization.answer(who, "hand_off", case, to=Person(n, r))
     )
     return roles, people
+
+
+# -- how much of a card's plan fits one 1280x800 screen ------------------------------------------------------------
+#: About how many characters of the card's text fit one line of its actions' column at 1280 px.
+LINE_CHARS = 76
+#: ... and of a message quoted on the card (a smaller type).
+QUOTE_CHARS = 86
+#: A folded action's height (its one-line expander), in px.
+FOLDED_HEIGHT = 56
+
+
+def text_lines(text: str, width: int = LINE_CHARS) -> int:
+    """How many lines ``text`` takes in the actions' column (its own line breaks kept)."""
+    return sum(max(1, math.ceil(len(line) / width)) for line in (text.splitlines() or [""]))
+
+
+def message_height(text: str, width: int = QUOTE_CHARS) -> int:
+    """A message's height as the card quotes it, in px: a short one-line text on its own line; else its label, each
+    written line (wrapped), and a small gap for each blank line between paragraphs."""
+    if "\n" not in text and len(text) <= 70:
+        return 24
+    lines = text.replace("\r\n", "\n").strip().split("\n")
+    written = sum(math.ceil(len(line) / width) for line in lines if line.strip())
+    return 26 + 20 * written + 6 * sum(1 for line in lines if not line.strip())
+
+
+def action_height(title: str, why: str, messages: Mapping[str, str], *, cut: bool = False) -> int:
+    """An open action's height on the card, in px, as Chromium draws it at 1280 px (estimated, on the safe side:
+    its border and padding, its title and arguments, its reason, the button to all its arguments when they were
+    ``cut`` short, each message as its reader will read it, and the row of choices)."""
+    height = 30 + 21 * text_lines(title) + (20 * text_lines(why) if why else 0) + 40 + (46 if cut else 0)
+    return height + sum(message_height(text) for text in messages.values())
+
+
+def folded(heights: Sequence[int], with_message: Sequence[bool], room: int, mine: Sequence[bool] = ()) -> set[int]:
+    """The positions of the actions a card folds (one line each, opened on a click) so its plan fits ``room`` px:
+    none when every action fits open; else, until the rest fits, first those that are not the reviewer's to answer
+    (``mine`` false: another signer's part of a shared plan, or one already signed), then the tallest without a
+    message to a customer (a message is what its approver reads), then the tallest with one."""
+    total = sum(heights)
+    theirs = [not m for m in mine] if mine else [False] * len(heights)
+    shut: set[int] = set()
+    order = sorted(range(len(heights)), key=lambda p: (not theirs[p], with_message[p], -heights[p]))
+    for position in order:
+        if total <= room:
+            break
+        shut.add(position)
+        total += FOLDED_HEIGHT - heights[position]
+    return shut
+
+
+def plan_totals(actions: Sequence[ReviewAction], tools: ToolPolicy, currency: str = "", messages: int = 0) -> str:
+    """A folded plan's totals, so nothing it does hides behind a fold: ``5 actions · moves 1,277.61 USD
+    (refund_payment 1,000.00, capture_payment 277.61) · 2 stock moves · 1 message``."""
+    unit = f" {currency}" if currency else ""
+    plan = [{"tool": a.tool, "args": a.args} for a in actions]
+    money = [(p["tool"], amount) for p in plan if (amount := tools.amount_of(p)) is not None]
+    stock = sum(1 for p in plan if tools.stock_of(p) is not None)
+    parts = [f"{len(actions)} action{'s' if len(actions) != 1 else ''}"]
+    if money:
+        each = ", ".join(f"{tool} {amount:,.2f}" for tool, amount in money)
+        parts.append(f"moves {sum(a for _, a in money):,.2f}{unit} ({each})")
+    if stock:
+        parts.append(f"{stock} stock move{'s' if stock != 1 else ''}")
+    if messages:
+        parts.append(f"{messages} message{'s' if messages != 1 else ''} sent")
+    return " · ".join(parts)
+
+
+def confirm_text(approved: Sequence[Mapping[str, Any]], tools: ToolPolicy) -> str:
+    """What the reviewer confirms before approving a plan that moves money or stock (empty when it moves neither):
+    ``I confirm the money this moves: refund_payment 1,020.58 · and the stock this moves: ...``."""
+    money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
+    stock = [moved for a in approved if (moved := tools.stock_of(a)) is not None]
+    moves = [f"the money this moves: {'; '.join(money)}"] * bool(money)
+    moves += [f"the stock this moves: {'; '.join(stock)}"] * bool(stock)
+    return f"I confirm {' · and '.join(moves)}" if moves else ""

@@ -15,7 +15,7 @@ checks the CLI's. Without a server (or when it does not serve the mission) the d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +23,12 @@ import streamlit as st
 
 from ai_missions.dashboard import session_cookie
 from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.missions import registry
 from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
 from ai_missions.kernel.store import Decision, RunStore
-from ai_missions.services.governance import load_roster
+from ai_missions.knowledge_index.clauses import ApprovalRule
+from ai_missions.services.authorization import Identity
+from ai_missions.services.governance import approval_rules, load_roster
 from ai_missions.services.identity import Accounts
 from ai_missions.services.platform_client import RunningServer, ServerUnavailable, running_server
 from ai_missions.services.queries import RunQueries
@@ -58,9 +61,16 @@ def store() -> RunStore:
     return _store(str(home()))
 
 
-def queries() -> RunQueries:
-    """The dashboard's read-only queries over the run store."""
-    return RunQueries(store())
+def queries(missions: Sequence[str] | None = None) -> RunQueries:
+    """The dashboard's read-only queries over the run store: every mission's rows, or only ``missions``' (those the
+    signed-in account may see). When no run of any other registered mission is in the store (one look-up each, by
+    index) there is nothing to leave out, and the queries read as they would unnarrowed."""
+    if missions is not None:
+        others = [m for m in registry() if m not in set(missions)]
+        db = store().read()
+        if not any(db.execute("SELECT 1 FROM runs WHERE mission = ? LIMIT 1", (m,)).fetchone() for m in others):
+            missions = None
+    return RunQueries(store(), missions)
 
 
 def _close(client: MissionClient) -> None:
@@ -90,6 +100,15 @@ def _knowledge(home: str) -> KnowledgeBase:
 
 def knowledge() -> KnowledgeBase:
     return _knowledge(str(home()))
+
+
+def rules() -> list[ApprovalRule]:
+    """The approval rules of record; none before the policy index is built (then nobody is anyone's reviewer but
+    an escalation role: the pages show less, never more)."""
+    try:
+        return approval_rules(knowledge())
+    except MissionsError:
+        return []
 
 
 def roster() -> dict[str, str]:
@@ -191,14 +210,27 @@ def decide(decision_id: str, reviewer: str, **options: Any) -> dict[str, Any]:
     return client().decide(decision_id, reviewer, **options).to_dict()
 
 
-def pending(reviewer: str | None, *, limit: int, offset: int = 0) -> list[Decision]:
-    """A page of the Decision Queue: through the running server as the signed-in reviewer, else from the store
-    (reading needs no sign-in)."""
+#: The most decisions ``missions serve`` lists in one call (its ``list_queue`` caps a page there).
+SERVER_PAGE = 500
+
+
+def pending(who: Identity, *, limit: int | None = None, offset: int = 0) -> list[Decision] | None:
+    """The pending decisions ``who`` may see, in queue order (all of them without ``limit``), as the running
+    ``missions serve`` lists them for that account (its ``list_queue`` asks the one authorization point); None when
+    no server runs on this home (:func:`ai_missions.dashboard.sight.queue` then asks it here)."""
     running = server()
-    if running is not None and reviewer is not None:
-        try:
-            rows = running.call("list_queue", {"limit": limit, "offset": offset}, token=session_token(reviewer))
-            return [Decision(**row) for row in rows]
-        except ServerUnavailable:
-            pass
-    return store().pending_decisions(limit=limit, offset=offset)
+    if running is None:
+        return None
+    try:
+        found: list[Decision] = []
+        while limit is None or len(found) < limit:
+            size = SERVER_PAGE if limit is None else min(SERVER_PAGE, limit - len(found))
+            rows = running.call(
+                "list_queue", {"limit": size, "offset": offset + len(found)}, token=session_token(who.name)
+            )
+            found += [Decision(**row) for row in rows]
+            if len(rows) < size:
+                break
+        return found
+    except ServerUnavailable:
+        return None  # announced but not listening

@@ -96,7 +96,7 @@ def test_the_store_holds_the_load(book: Book) -> None:
         ("views/overview.py", {}, "10,000 runs"),
         ("views/runs.py", {}, "10,000 runs match"),
         ("views/run.py", {"run": "R-load0009990"}, "Run R-load0009990"),
-        ("views/queue.py", {}, "pending, by deadline (GOV-005)"),
+        ("views/queue.py", {}, "pending you may see, by deadline (GOV-005)"),
         ("views/knowledge.py", {"policy": "PAY-001"}, "Cited by version: v3: "),
     ],
     ids=["overview", "runs", "run", "queue", "policies"],

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import streamlit as st
 
-from ai_missions.dashboard import resources
+from ai_missions.dashboard import resources, sight
 from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.settings import knowledge_dir
@@ -108,9 +108,9 @@ def test_the_queue_lists_through_the_server_as_the_signed_in_reviewer(
         raise AssertionError("the queue was read in the dashboard's process")
 
     monkeypatch.setattr(RunStore, "pending_decisions", no_local_read)
-    assert [d.decision_id for d in resources.pending(viewer.name, limit=10)] == expected
-    assert [d.decision_id for d in resources.pending(viewer.name, limit=10, offset=1)] == expected[1:]
-    assert [d.decision_id for d in resources.pending("omar", limit=10)] == []  # ops_lead reviews no account
+    assert [d.decision_id for d in sight.queue(viewer, limit=10)] == expected
+    assert [d.decision_id for d in sight.queue(viewer, limit=10, offset=1)] == expected[1:]
+    assert [d.decision_id for d in sight.queue(authorization.Person("omar", "ops_lead"), limit=10)] == []  # no account
 
 
 def test_a_reviewer_without_the_role_is_refused_by_the_server(home: Path, pending: list[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -119,6 +120,16 @@ def texts(at: AppTest) -> str:
         parts.extend(str(element.value) for element in getattr(at, kind))
     parts.extend(str(e.label) for e in at.expander)
     return "\n".join(parts)
+
+
+#: A CommonMark backslash escape: a backslash before ASCII punctuation, which Markdown shows as the mark alone.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def as_read(markdown: str) -> str:
+    """Markdown source as a person reads it: its backslash escapes resolved (``\\_`` shows as ``_``), so what is
+    left is on the screen (a ``\\n`` left in it is a backslash and an n, shown)."""
+    return _ESCAPE.sub(r"\1", markdown)
 
 
 def bulk_load(home: Path, *, runs: int, pending: int, decided: int, now: datetime | None = None) -> None:

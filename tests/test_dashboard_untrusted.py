@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from ai_missions.dashboard import model
 from ai_missions.dashboard.ui import paragraphs, plain, quoted
 from ai_missions.kernel.settings import runs_db
+from tests.support.built_index import built_index
 from tests.test_dashboard_support import bulk_load, open_page
 
 INJECTED = (
@@ -24,10 +25,11 @@ RENDERED = ("**APPROVED", "![pixel]", "](https://", ":green-badge[approved by om
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("MISSIONS_HOME", str(home))
     bulk_load(home, runs=3, pending=1, decided=1)
+    built_index(tmp_path_factory, home)  # the approval rules say who reviews the runs (nobody without them)
     db = sqlite3.connect(runs_db(home), isolation_level=None)
     with db:
         db.execute("UPDATE events SET summary = ? WHERE kind = 'observation'", (INJECTED,))

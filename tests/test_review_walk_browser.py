@@ -20,7 +20,6 @@ another tab, keep the reviewer signed in (a server-side session, named by a cook
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ import pytest
 from ai_missions.integrations.systems import connect
 from ai_missions.kernel.store import RunStore
 from ai_missions.services import coapproval
-from tests.support.browser import dashboard_fixtures, settled, sign_in
+from tests.support.browser import SCREEN, dashboard_fixtures, inside_the_screen, settled, shots_fixture, sign_in
 from tests.support.mission_home import flagships_fixture
 from tests.support.small_home import demo_home_fixture
 
@@ -45,12 +44,7 @@ flagships = flagships_fixture()
 chromium_installed, dashboard, browser = dashboard_fixtures(WAIT_MS)
 
 
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = os.environ.get("MISSIONS_SCREENSHOTS")
-    directory = Path(where).resolve() if where else tmp_path_factory.mktemp("shots")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+shots = shots_fixture()
 
 
 class Reviewer:
@@ -108,9 +102,18 @@ class Reviewer:
             self.settled()
         expect(submit).to_be_enabled()
 
-    def choose(self, number: int, choice: str) -> None:
+    def choice(self, decision_id: str, number: int) -> Any:
+        """Action ``number``'s Approve / Reject / Edit, its folded line opened first when the card folded it."""
+        radio = self.page.locator(f".st-key-q-{decision_id}-{number}-choice")
+        if not radio.is_visible():
+            folds = self.page.locator(".st-key-decision-card [data-testid=stExpander] summary")
+            folds.filter(has_text=f"{number}. ").first.click()
+            self.settled()
+        return radio
+
+    def choose(self, decision_id: str, number: int, choice: str) -> None:
         """Approve / Reject / Edit action ``number``."""
-        self.page.get_by_test_id("stRadio").nth(number - 1).get_by_text(choice, exact=True).click()
+        self.choice(decision_id, number).get_by_text(choice, exact=True).click()
         self.settled()
 
     def pick(self, label: str, option: str) -> None:
@@ -140,19 +143,6 @@ ONE_SCREEN = {
     "retail-exceptions": ("rhea", "order", "the count supports"),
     "account-save": ("ava", "account", "Active users"),
 }
-SCREEN = (1280, 800)
-
-
-def inside_the_screen(page: Any, what: str, element: Any) -> None:
-    """``element`` is shown, and wholly within the first screen (no scrolling)."""
-    from playwright.sync_api import expect
-
-    expect(element).to_be_visible()
-    box = element.bounding_box()
-    assert box is not None, what
-    top, bottom = box["y"], box["y"] + box["height"]
-    assert top >= 0, f"{what} starts at {top:.0f} px, above the screen"
-    assert bottom <= SCREEN[1], f"{what} spans {top:.0f}-{bottom:.0f} px, beyond the first {SCREEN[1]}"
 
 
 @pytest.mark.parametrize("mission", list(ONE_SCREEN))
@@ -184,8 +174,13 @@ def test_each_flagship_decision_fits_one_1280x800_screen(
     inside_the_screen(page, "the deciding fact", card.get_by_text(fact).first)
     for number, action in enumerate(actions, start=1):
         tool = action["action_request"]["action"]
-        inside_the_screen(page, f"action {number} ({tool})", card.get_by_text(f"{number}. {tool}", exact=True))
-        inside_the_screen(page, f"action {number}'s choice", card.get_by_test_id("stRadio").nth(number - 1))
+        radio = card.locator(f".st-key-q-{decision_id}-{number}-choice")
+        if radio.is_visible():
+            inside_the_screen(page, f"action {number} ({tool})", card.get_by_text(f"{number}. {tool}", exact=True))
+            inside_the_screen(page, f"action {number}'s choice", radio)
+        else:  # folded into its one line (its answer on it), opened with a click
+            folded = card.locator("[data-testid=stExpander] summary").filter(has_text=f"{number}. {tool}")
+            inside_the_screen(page, f"action {number} ({tool}), folded", folded)
     inside_the_screen(page, "the approve button", page.locator(f".st-key-q-{decision_id}-submit button"))
     assert page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollTop ?? 0") == 0
     reviewer.page.mouse.move(1, 1)
@@ -211,7 +206,7 @@ def test_order_exception_approved_by_the_ops_lead(
     omar.shot("order-exception-1-card")
     approve.click()
     expect(omar.page.get_by_text("decided by omar (ops_lead)")).to_be_visible()
-    expect(omar.page.get_by_text("release_to_fulfillment · done")).to_be_visible()
+    expect(omar.page.get_by_text("release_to_fulfillment done")).to_be_visible()
     omar.shot("order-exception-2-decided")
 
     decision = RunStore(home / "runs.sqlite").get_decision(decision_id)
@@ -244,17 +239,22 @@ def test_retail_exception_edited_in_the_form_then_approved(
     message = "Your order is on its way from another store."
     rhea = Reviewer(browser, dashboard, shots, "rhea")
     rhea.open(decision_id, "order")
-    rhea.choose(number, "Edit")
-    form = rhea.page.get_by_role("textbox", name="New arguments (JSON)")
-    expect(form).to_have_value(json.dumps(args, indent=2))  # the proposal's arguments, to change
+    rhea.choose(decision_id, number, "Edit")
+    form = rhea.page.locator(f".st-key-q-{decision_id}-{number}-arg-message textarea")
+    expect(form).to_have_value(args["message"])  # the message as the customer would read it, to change as text
     submit = rhea.page.get_by_role("button", name=f"Approve {len(interrupts) - 1}, edit and approve 1 actions as rhea")
-    # checked as `missions decide --edit` checks it, before anything runs: text stays text
-    form.fill(json.dumps({**args, "message": 5}, indent=2))
-    form.blur()
+    # the engineer's JSON is there when asked for, and checked as `missions decide --edit` checks it
+    rhea.page.get_by_text("Edit as JSON (for engineers)").click()
+    rhea.settled()
+    engineer = rhea.page.get_by_role("textbox", name="New arguments (JSON)")
+    engineer.fill(json.dumps({**args, "message": 5}, indent=2))
+    engineer.blur()
     rhea.settled()
     expect(rhea.page.get_by_text("message is text, got 5")).to_be_visible()
     expect(submit).to_be_disabled()
-    form.fill(json.dumps({**args, "message": message}, indent=2))
+    rhea.page.get_by_text("Edit as JSON (for engineers)").click()  # back to the form
+    rhea.settled()
+    form.fill(message)
     form.blur()
     rhea.settled()
     rhea.confirm("stock", submit)
@@ -284,8 +284,8 @@ def test_invoice_rejected_with_a_reason(
     chen = Reviewer(browser, dashboard, shots, "chen")
     chen.open(decision_id, "invoice")
     for number in range(1, count + 1):
-        chen.choose(number, "Reject")
-        why = chen.page.get_by_role("textbox", name="Why is it rejected? (required)").nth(number - 1)
+        chen.choose(decision_id, number, "Reject")
+        why = chen.page.get_by_role("textbox", name=f"Why is action {number} rejected? (required)")
         why.fill("vendor on hold")
         why.blur()
         chen.settled()
@@ -328,7 +328,13 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
     fiona.confirm("money", sign)
     fiona.shot("support-1-fiona")
     sign.click()
-    expect(fiona.page.get_by_text("signed by fiona (finance)")).to_be_visible()
+    expect(fiona.page.get_by_text("fiona (finance) signed action 1")).to_be_visible()
+    fiona.shot("support-2-fiona-signed")
+    # issue 60 item 7: her part is signed, and she is told whom the rest waits for (not "may approve none")
+    role = r"support_(agent|lead)"  # a role that may approve the reply
+    expect(fiona.page.get_by_text(re.compile(rf"^Your part is signed; waiting for {role}$"))).to_be_visible()
+    expect(fiona.page.get_by_text(re.compile(rf"is signed; waiting for {role}: it executes"))).to_be_visible()
+    expect(fiona.page.get_by_text("may approve none of the actions still open")).to_have_count(0)
     fiona.shot("support-2-fiona-signed")
     assert store.get_decision(decision_id).status == "pending"  # nothing runs before both signed
     pay = connect("payments", home)
@@ -337,18 +343,37 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
 
     lee = Reviewer(browser, dashboard, shots, "lee")
     lee.open(decision_id, "ticket")
-    expect(lee.page.get_by_text("signed by fiona (finance)")).to_be_visible()
+    expect(lee.page.get_by_text("fiona (finance) signed action 1")).to_be_visible()
+    # issue 60 item 2: the reply is edited as text, as the customer will read it (no JSON, no \n to keep valid)
+    reply = decision.request["interrupts"][1]["action_request"]["args"]
+    lee.choose(decision_id, 2, "Edit")
+    body = lee.page.locator(f".st-key-q-{decision_id}-2-arg-body textarea")
+    expect(body).to_have_value(reply["body"])
+    edited = reply["body"].replace(
+        "\n\nKind regards,", "\n\nIf anything still looks wrong, just reply here.\n\nKind regards,"
+    )
+    assert edited != reply["body"]
+    body.fill(edited)
+    body.blur()
+    lee.settled()
+    expect(lee.page.get_by_role("textbox", name="New arguments (JSON)")).to_have_count(0)
     sign = lee.page.get_by_role("button", name="Sign your part as lee")
-    lee.confirm("money", sign)
-    lee.shot("support-3-lee")
+    expect(lee.page.get_by_text("I confirm the money this moves")).to_have_count(0)  # fiona's part, signed by her
+    expect(sign).to_be_enabled()
+    lee.shot("support-3-lee-edits-the-reply")
     sign.click()
     expect(lee.page.get_by_text("decided by lee (")).to_be_visible()
-    expect(lee.page.get_by_text("send_ticket_reply · done")).to_be_visible()
+    expect(lee.page.get_by_text("send_ticket_reply done")).to_be_visible()
     lee.shot("support-4-decided")
 
     decision = store.get_decision(decision_id)
     assert (decision.status, decision.decided_by) == ("decided", "fiona + lee")
-    assert {r["type"] for r in decision.response["responses"]} == {"accept"}
+    assert [r["type"] for r in decision.response["responses"]] == ["accept", "edit"]
+    assert decision.response["responses"][1]["args"]["args"] == {**reply, "body": edited}  # only the text changed
+    sent = connect("helpdesk", home).execute(
+        "SELECT body FROM ticket_messages WHERE ticket_id = ? AND direction = 'outbound'", (ticket_id,)
+    )
+    assert [m[0] for m in sent] == [edited]  # what the customer got is the reviewer's text, line breaks and all
     assert [(s["reviewer"], s["role"]) for s in coapproval.signoffs(store, decision_id)][:1] == [("fiona", "finance")]
     assert pay.execute(refunds, (refund["capture_id"],)).fetchone()[0] == 1
     helpdesk = connect("helpdesk", home)
@@ -367,15 +392,16 @@ def test_account_save_offers_no_hand_off_to_someone_who_may_not_approve_it(
     store = RunStore(home / "runs.sqlite")
     ava = Reviewer(browser, dashboard, shots, "ava")
     ava.open(decision_id, "account")
-    expect(ava.page.get_by_text("account_owner may approve").first).to_be_visible()
+    expect(ava.page.get_by_text("account_owner may approve").filter(visible=True).first).to_be_visible()
     expect(ava.page.get_by_text("Pass it on (hand off)")).to_have_count(0)
     ava.shot("account-save-1-no-hand-off")
     assert coapproval.handed_to(store, decision_id) is None
     assert store.get_decision(decision_id).status == "pending"
 
-    maya = Reviewer(browser, dashboard, shots, "maya")  # not hers to approve, nor to pass on
-    maya.open(decision_id, "account")
-    expect(maya.page.get_by_text("account_manager may not approve").first).to_be_visible()
+    maya = Reviewer(browser, dashboard, shots, "maya")  # not hers to approve, nor to pass on, nor to see (#59 item 7)
+    maya.sign_in(f"queue?decision={decision_id}")
+    expect(maya.page.get_by_text(f"may not see decision {decision_id}")).to_be_visible()
+    expect(maya.page.get_by_role("heading", name=re.compile(rf"^{decision_id} · "))).to_have_count(0)
     expect(maya.page.get_by_text("Pass it on (hand off)")).to_have_count(0)
     maya.shot("account-save-2-maya")
 
@@ -385,16 +411,16 @@ def test_a_reload_and_a_decision_link_keep_the_reviewer_signed_in(
 ) -> None:
     from playwright.sync_api import expect
 
-    omar = Reviewer(browser, dashboard, shots, "omar")
-    omar.sign_in("queue")
-    omar.page.reload()
-    omar.settled()
-    expect(omar.page.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
-    expect(omar.page.get_by_role("heading", name="Decision Queue")).to_be_visible()
-    omar.shot("session-1-reloaded")
+    ava = Reviewer(browser, dashboard, shots, "ava")  # the account-save flagship is hers
+    ava.sign_in("queue")
+    ava.page.reload()
+    ava.settled()
+    expect(ava.page.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
+    expect(ava.page.get_by_role("heading", name="Decision Queue")).to_be_visible()
+    ava.shot("session-1-reloaded")
 
     _, decision_id = flagships["account-save"]
-    tab = omar.page.context.new_page()  # a link opened in another tab: a new Streamlit session, the same browser
+    tab = ava.page.context.new_page()  # a link opened in another tab: a new Streamlit session, the same browser
     tab.goto(f"{dashboard}/queue?decision={decision_id}")
     # a new Streamlit session renders on a loaded machine in more than expect's 5 s default
     expect(tab.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible(timeout=WAIT_MS)
@@ -405,8 +431,8 @@ def test_a_reload_and_a_decision_link_keep_the_reviewer_signed_in(
     tab.screenshot(path=str(shots / "walk-session-2-link.png"), full_page=True)
 
     # signing out ends the session everywhere; a cookie the server did not issue signs nobody in
-    omar.page.get_by_role("button", name="Sign out").click()
-    expect(omar.page.get_by_role("button", name="Sign in")).to_be_visible()
+    ava.page.get_by_role("button", name="Sign out").click()
+    expect(ava.page.get_by_role("button", name="Sign in")).to_be_visible()
     tab.reload()
     expect(tab.get_by_role("button", name="Sign in")).to_be_visible()
     stranger = browser.new_context()

@@ -1,4 +1,5 @@
-"""Evals: the evaluation harness's runs, their metrics, a breakdown per case type, and two runs compared."""
+"""Evals: the evaluation harness's runs, their metrics, a breakdown per case type, and two runs compared: of the
+missions the signed-in account may see (the authorization point's answer; an eval run's cases are the mission's)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import evals_source, resources, ui
+from ai_missions.dashboard import evals_source, resources, sight, ui
 from ai_missions.dashboard.evals_source import EvalRun, headline, metric_text
 
 #: Headline figures per row: at 1280 px three fit without cutting a value ("100..." at six to a row).
@@ -94,7 +95,8 @@ def comparison(base: EvalRun, other: EvalRun) -> None:
 
 
 st.title("Evals")
-runs = evals_source.eval_runs(resources.home())
+seen = set(sight.missions(sight.viewer(), sight.rules()))
+runs = [r for r in evals_source.eval_runs(resources.home()) if r.labels.get("mission") in seen]
 if not runs:
     ui.empty_state(
         "No eval runs yet: run `missions eval run` to replay recorded cases through a mission and score "

@@ -1,17 +1,24 @@
-"""Policies: search Enterprise Knowledge, read a policy as indexed, and see which runs cited it."""
+"""Policies: search Enterprise Knowledge, read a policy as indexed, and see which runs cited it (of the missions the
+signed-in account may see: the authorization point's answer, as on the Runs page)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import model, resources, ui
+from ai_missions.dashboard import model, resources, sight, ui
 from ai_missions.kernel.errors import MissionsError
 from ai_missions.kernel.missions import all_case_types, all_domains
 from ai_missions.knowledge_index.policies import Policy
+from ai_missions.services.queries import RunQueries
 
 POLICY_KEY = "kb-policy"
 CITING_PAGE = 10
+
+
+def citing() -> RunQueries:
+    """The citations of the runs this account may see (those of the missions it reviews)."""
+    return resources.queries(sight.missions(sight.viewer(), sight.rules()))
 
 
 def read(policy_id: str) -> None:
@@ -54,7 +61,7 @@ def citing_runs(policy: Policy, counts: dict[int, int], timer: ui.QueryTimer) ->
     st.caption("Cited by version: " + " · ".join(f"v{version}: {n:,} run(s)" for version, n in counts.items()))
     offset = ui.pager(total, CITING_PAGE, "kb-citing-page")
     with timer.measure():
-        rows = resources.queries().citing_runs(policy.id, limit=CITING_PAGE, offset=offset)
+        rows = citing().citing_runs(policy.id, limit=CITING_PAGE, offset=offset)
     frame = pd.DataFrame(
         [
             {
@@ -121,7 +128,7 @@ def reader(policies: dict[str, Policy]) -> None:
     policy = policies[policy_id]
     timer = ui.QueryTimer()
     with timer.measure():
-        counts = resources.queries().citation_counts(policy.id)
+        counts = citing().citation_counts(policy.id)
     st.subheader(f"{policy.id} v{policy.version} · {policy.title}")
     applies = " ".join(f":gray-badge[{t}]" for t in policy.applies_to)
     st.markdown(f":blue-badge[{policy.domain}] &nbsp; effective {policy.effective_from.isoformat()} &nbsp; {applies}")

@@ -1,4 +1,5 @@
-"""Overview: what is broken, what waits for a person, and how fast people decide."""
+"""Overview: what is broken, what waits for a person, and how fast people decide: over the missions the signed-in
+account may see (the authorization point's answer), its figures of the decisions it may see."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import model, resources, ui
+from ai_missions.dashboard import model, resources, sight, ui
 from ai_missions.kernel.errors import MissionsError
 from ai_missions.kernel.missions import registry
 
@@ -21,14 +22,14 @@ TOP_N = 10
 
 
 @st.cache_data(ttl=15, show_spinner=False)
-def open_cases(home: str) -> dict[tuple[str, str], list[str]] | None:
-    """(mission, subject) -> case types, from every mission's trigger over MCP (the systems' current state);
-    a mission whose systems cannot be read (its book is not seeded) adds nothing; None when no mission's can."""
+def open_cases(home: str, missions: tuple[str, ...]) -> dict[tuple[str, str], list[str]] | None:
+    """(mission, subject) -> case types, from these missions' triggers over MCP (the systems' current state); a
+    mission whose systems cannot be read (its book is not seeded) adds nothing; None when no mission's can."""
 
     found: dict[tuple[str, str], list[str]] = {}
     read = False
     for spec in registry().values():
-        if spec.trigger is None:
+        if spec.trigger is None or spec.name not in missions:
             continue
         try:
             cases = resources.client().cases_now(spec.name)
@@ -94,19 +95,21 @@ def figure(column: Any, label: str, value: str, note: str = "", help: str | None
 
 
 st.title("Overview")
-queries = resources.queries()
+who, known = sight.viewer(), sight.rules()
+seen = sight.missions(who, known)
+queries = resources.queries(seen)
 timer = ui.QueryTimer()
 now = model.now_utc()
 since = model.iso(now - timedelta(days=WINDOW_DAYS))
 with timer.measure():
     statuses = queries.status_counts()
-    pending_created = queries.pending_created_at()
+    pending_created = sorted(d.created_at for d in sight.pending(resources.store(), who, known))
     resolved = queries.resolved_since(model.iso(model.start_of_day(now)))
     latencies = queries.decision_latencies(since)
     tally = queries.decision_tally(since)
     active_by_mission = queries.active_subjects()
 active = {(mission, subject) for mission, subjects in active_by_mission.items() for subject in subjects}
-exceptions = open_cases(str(resources.home()))
+exceptions = open_cases(str(resources.home()), tuple(seen))
 
 if not statuses and not exceptions:
     ui.empty_state("No runs yet: run `missions demo` to seed a book, index the policies and run missions.")

@@ -1,48 +1,43 @@
-"""The Decision Queue: pending decisions by deadline (GOV-005: soonest first, due and late ones flagged), then
-oldest first; approve, reject (with a reason) or edit every action (an edit is checked as ``missions decide --edit``
-checks it: only arguments the action has, each keeping its kind, valid for the tool's schema), or hand it off.
+"""The Decision Queue: the pending decisions the signed-in account may see (the authorization point's answer, as
+``missions queue`` lists them), by deadline (GOV-005: soonest first, due and late ones flagged), then oldest first,
+and the card of one of them (:mod:`ai_missions.dashboard.card`): approve, reject (with a reason) or edit every
+action, or hand it off.
 
-The reviewer is the account signed in in the sidebar. Whether their role may approve an action is shown beside it,
-with the same rules the runtime applies, and the submit button stays disabled while it may not; the runtime checks
-again when the decision is submitted (``decide``), so a refusal here is the runtime's own, and the decision stays
-pending.
-
-The card shows one decision chosen by its id, never by its row: a row picked in the table is turned into its
-decision id when it is picked, and the card keeps that decision until the reviewer moves on. A decision taken
-elsewhere in the meantime says who took it and when, and offers the next one. The page watches the queue and
-refreshes itself when it changes elsewhere (a new decision, one decided by another reviewer): a reviewer never acts
-on a stale card, and nothing reruns while nothing changed (so half-filled answers are not disturbed).
+The card shows one decision chosen by its id, never by its row: a row picked in the table (a click anywhere on
+it), a ``?decision=`` link, or, by default and after each decision, the next one this reviewer may decide (issue
+60 item 1: a support lead was offered an order). It keeps that decision until the reviewer moves on; one taken
+elsewhere meanwhile says who took it and when, and offers the next. A decision this account may not see is not
+shown, by link or otherwise (issue 59 item 7). The page watches the queue and refreshes itself when it changes
+elsewhere: a reviewer never acts on a stale card, and nothing reruns while nothing changed (so half-filled answers
+are not disturbed).
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import cosign, model, resources, ui
-from ai_missions.dashboard.filters import filter_bar
-from ai_missions.kernel.decisions import edited
-from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
+from ai_missions.dashboard import card, model, resources, sight, ui
+from ai_missions.dashboard.filters import FILTER_KEYS, filter_bar
+from ai_missions.kernel.errors import NotFoundError
 from ai_missions.kernel.missions import get_mission, registry
 from ai_missions.kernel.store import Decision, RunStore
+from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.services import authorization, queue_filters
 from ai_missions.services.authorization import Person
-from ai_missions.services.governance import approval_rules
-from ai_missions.services.review import automatic_actions, case_facts, review_sheet
 
 PAGE_SIZE = 10
 #: Rows of the queue table in view at once (the page's others scroll inside it), and their height in pixels.
-ROWS_IN_VIEW = 4
+ROWS_IN_VIEW = 3
 ROW_HEIGHT = 31
-CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit"}
-LAST = "queue-last"
-GENERATION = "queue-generation"
-#: The decision id on the card, and the ids of the table's rows as last shown (to read a row picked in it).
-FOCUS = "queue-focus"
+#: The height of the box at the top saying what the last decision did (its two lines and border), in px.
+RESULT_HEIGHT = 84
+#: The ids of the table's rows as last shown (to read a row picked in it).
 SHOWN = "queue-shown"
 #: How often the page checks whether the queue changed elsewhere.
 WATCH_EVERY = "5s"
@@ -67,70 +62,86 @@ def watch(store: RunStore, shown: tuple[Any, ...], focus_id: str | None) -> None
         st.rerun(scope="app")
 
 
-def rules() -> list[Any] | None:
-    """The approval rules of the indexed policies (None when the index is not built)."""
+def scroll_to_top() -> None:
+    """Bring the page's top (where a decision's result is shown) into view: Streamlit keeps the scroll position
+    across a rerun, so a reviewer who clicked a button low on the card would see the result above the fold."""
+    st.sidebar.html(  # in the sidebar: an element of its own at the top of the page would push the title down
+        "<script>for (const m of document.querySelectorAll('[data-testid=stMain],[data-testid=stAppScrollToBottomC"
+        "ontainer]')) m.scrollTo({top: 0});window.scrollTo({top: 0});</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
+
+
+def still_needed(decision_id: str) -> list[str]:
+    """The roles a shared plan still waits for, as the store holds its sign-offs now."""
     try:
-        return approval_rules(resources.knowledge())
-    except MissionsError:
-        return None
+        decision = store.get_decision(decision_id)
+    except NotFoundError:
+        return []
+    sheet, _, _ = card.row_facts(store, decision, None, known, roster)
+    return list(sheet.still_needed) if decision.status == "pending" else []
 
 
 def last_result() -> None:
-    """What the previous decision executed (kept across the rerun that removes it from the queue)."""
-    last = st.session_state.get(LAST)
+    """What the previous decision executed, in one box at the top of the page (kept across the rerun that removes
+    it from the queue): who decided, the run's status, and each action's result on one line."""
+    last = st.session_state.get(card.LAST)
     if not last:
         return
-    with st.container(border=True):
-        left, right = st.columns([6, 1], vertical_alignment="center")
-        who = f"{last['reviewer']} ({last['role']})"
-        done = (  # a part of a shared plan signed is not the decision taken: it waits for the other signers
-            f"{who} signed their part of **{last['decision_id']}** ({ui.plain(last['subject_id'])}): it executes "
-            f"once every part is signed; run {last['run_id']} is **{model.status_label(last['status'])}**"
-            if last["status"] == "awaiting_decision"
-            else f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {who}: "
-            f"run {last['run_id']} is **{model.status_label(last['status'])}**"
+    lines = [  # each action's result once (an automatic note may be reported where it ran and again after)
+        f"{model.ACTION_STATUS.get(r['status'], ('•', r['status']))[0]} {r['index'] + 1}. {r['tool']} "
+        f"{model.ACTION_STATUS.get(r['status'], ('', r['status']))[1]}"
+        + (f" ({ui.plain(r['detail'])})" if r.get("detail") and r["detail"] != "ok" and r["status"] != "done" else "")
+        for r in sorted(last["results"], key=lambda r: int(r["index"]))
+    ]
+    results = " · ".join(dict.fromkeys(lines))
+    who = f"{ui.plain(last['reviewer'])} ({last['role']})"
+    if last["status"] == "awaiting_decision":  # a part of a shared plan signed: it waits for the other signers
+        waiting = " + ".join(still_needed(last["decision_id"])) or "the other roles"
+        done = (
+            f"Your part of **{last['decision_id']}** ({ui.plain(last['subject_id'])}) is signed; waiting for "
+            f"{ui.plain(waiting)}: it executes once every part is signed"
         )
-        left.success(done, icon=":material/task_alt:")
+    else:
+        done = (
+            f"**{last['decision_id']}** ({ui.plain(last['subject_id'])}) decided by {who}: run {last['run_id']} is "
+            f"**{model.status_label(last['status'])}**"
+        )
+    with st.container(border=True, key="queue-result"):
+        left, middle, right = st.columns([12, 3, 2], vertical_alignment="center")
+        left.markdown(f":material/task_alt: {done}  \n{results or 'Nothing executed.'}")
+        middle.page_link(ui.RUN, label="Open the run", icon=":material/timeline:", query_params={"run": last["run_id"]})
         if right.button("Dismiss", key="queue-dismiss"):
-            del st.session_state[LAST]
+            del st.session_state[card.LAST]
             st.rerun()
-        for result in last["results"]:
-            icon, label = model.ACTION_STATUS.get(result["status"], ("•", result["status"]))
-            detail = f" — {ui.plain(result['detail'])}" if result.get("detail") and result["detail"] != "ok" else ""
-            st.markdown(f"{icon} **{result['index'] + 1}. {result['tool']}** · {label}{detail}")
-        if not last["results"]:
-            st.caption("Nothing executed.")
-        st.page_link(ui.RUN, label="Open the run", icon=":material/timeline:", query_params={"run": last["run_id"]})
-
-
-def due_badge(due_at: str | None) -> str:
-    text, color = model.due_text(due_at)
-    return f":{color}-badge[{text}]" if text else ":gray-badge[no deadline]"
 
 
 def pick_row(key: str) -> None:
-    """A row was picked: focus the decision that row showed (by id), whatever the table holds by now."""
+    """A row was picked (its checkbox, or a click on any of its cells): put the decision that row showed on the
+    card, by id, whatever the table holds by now."""
     state = st.session_state.get(key)
-    rows = list(state.selection.rows) if state is not None else []
+    if state is None:
+        return
+    # a cell clicked names its row (the row ticked before stays in ``rows`` beside it: the cell is the news)
+    picked = [int(cell[0]) for cell in state.selection.cells] or list(state.selection.rows)
     shown = st.session_state.get(SHOWN) or []
-    if rows and rows[0] < len(shown):
-        st.session_state[FOCUS] = shown[rows[0]]
+    if picked and picked[0] < len(shown):
+        card.show_decision(shown[picked[0]])
 
 
-def next_decision() -> None:
-    st.session_state.pop(FOCUS, None)
-    st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
-    st.query_params.pop("decision", None)
+def filters_changed() -> None:
+    """The filters changed: back to their first page, and the card follows them (no card from before them)."""
+    card.next_decision()
+    st.session_state["queue-page"] = 1
 
 
-def row_facts(
-    store: RunStore, decision: Decision, run: dict[str, Any] | None, known: list[Any] | None, roster: dict[str, str]
-) -> Any:
-    """What the table and the card say beyond the decision (:func:`ai_missions.services.review.review_sheet`): who is
-    needed, each action's money, and the case's facts; read from the store, as ``missions queue`` reads them."""
-    events = store.events(decision.run_id)
-    sheet = review_sheet(store, decision, known or [], events=events, run=run, roster=roster)
-    return sheet, case_facts(events), events
+def may_decide(store: RunStore, who: Person | None, decision: Decision, known: Sequence[ApprovalRule]) -> bool:
+    """Whether ``who`` may decide it now, as ``decide --approve`` would answer (their part, in a shared plan)."""
+    if who is None:
+        return False
+    case = authorization.decision_resource(store, decision, known)
+    return authorization.decide_answer(who, case, [{"type": "accept"} for _ in case.actions]).allowed
 
 
 def amount_cell(sheet: Any, facts: dict[str, Any], kind: str) -> str:
@@ -144,15 +155,15 @@ def queue_table(
     page: list[Decision],
     runs: dict[str, dict[str, Any]],
     focus_id: str | None,
-    known: list[Any] | None,
+    known: Sequence[Any],
     roster: dict[str, str],
 ) -> None:
-    """The page of pending decisions, the one on the card selected (highlighted); picking a row focuses its
-    decision (by id)."""
+    """The page of pending decisions, the one on the card selected (highlighted); picking a row, or clicking any of
+    its cells, puts its decision on the card (by id)."""
     now = model.now_utc()
     rows = []
     for d in page:
-        sheet, facts, _ = row_facts(store, d, runs.get(d.run_id), known, roster)
+        sheet, facts, _ = card.row_facts(store, d, runs.get(d.run_id), known, roster)
         rows.append(
             {
                 "due": model.due_cell(d.due_at, now),
@@ -166,228 +177,41 @@ def queue_table(
     frame = pd.DataFrame(rows)
     shown = [d.decision_id for d in page]
     chosen = [shown.index(focus_id)] if focus_id in shown else []
-    key = f"queue-table-{st.session_state.get(GENERATION, 0)}-{focus_id}"
+    # a new table (and so its default selection) whenever its rows or the card change: a selection kept from other
+    # rows would tick a row that is not the card's
+    digest = hashlib.sha256(" ".join(shown).encode()).hexdigest()[:10]
+    key = f"queue-table-{st.session_state.get(card.GENERATION, 0)}-{digest}-{focus_id}"
     st.session_state[SHOWN] = shown
-    st.dataframe(
-        frame,
-        key=key,
-        hide_index=True,
-        on_select=partial(pick_row, key),
-        selection_mode="single-row",
-        selection_default={"selection": {"rows": chosen}},
-        width="stretch",
-        height=38 + ROW_HEIGHT * min(len(frame), ROWS_IN_VIEW) + 2,
-        row_height=ROW_HEIGHT,
-        column_config={
-            "due": st.column_config.TextColumn(width=120, help="Soonest first (GOV-005), then the oldest"),
-            "mission": st.column_config.TextColumn(width=130),
-            "subject": st.column_config.TextColumn(width=110),
-            "amount": st.column_config.TextColumn(
-                width=90, help="The most one action moves; for a plan that moves none, the subject's total"
-            ),
-            "needs": st.column_config.TextColumn(
-                width=330, help="Who may approve it: a role, roles that sign parts, a person"
-            ),
-        },
-    )
-
-
-def decide(card: model.QueueCard, reviewer: str, role: str, responses: list[dict[str, Any]], shown_hash: str) -> None:
-    """Decide what the reviewer saw: ``shown_hash`` is the actions hash on screen when the button was clicked."""
-    decision = card.decision
-    try:
-        with st.spinner("Deciding and executing…"):
-            outcome = resources.decide(  # through `missions serve` when it runs, else here
-                decision.decision_id, reviewer, responses=responses, expected_hash=shown_hash
-            )
-    except ForbiddenError as exc:
-        st.error(f"Refused: {ui.plain(exc)}. The decision stays pending.", icon=":material/block:")
-        return
-    except ValidationError as exc:
-        st.error(f"Not submitted: {ui.plain(exc)}", icon=":material/error:")
-        return
-    except (ConflictError, NotFoundError) as exc:
-        st.warning(ui.plain(exc), icon=":material/info:")
-        return
-    st.session_state[LAST] = {
-        "decision_id": decision.decision_id,
-        "subject_id": decision.subject_id,
-        "run_id": outcome["run_id"],
-        "status": outcome["status"],
-        "results": [dict(r) for r in outcome["results"]],
-        "reviewer": reviewer,
-        "role": role,
-    }
-    if outcome["status"] == "awaiting_decision":  # a part of a shared plan: the card stays, showing who signed
-        st.toast(f"Your part of {decision.decision_id} is signed: it executes once every part is signed")
-        st.rerun()
-    st.session_state.pop(FOCUS, None)
-    st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
-    st.query_params.pop("decision", None)
-    st.rerun()
-
-
-def decision_card(
-    store: RunStore, decision: Decision, run: dict[str, Any] | None, timer: ui.QueryTimer, roster: dict[str, str]
-) -> None:
-    reviewer = ui.reviewer()
-    role = roster.get(reviewer) if reviewer else None
-    known = rules()
-    spec = get_mission(decision.mission)
-    with timer.measure():
-        sheet, facts, events = row_facts(store, decision, run, known, roster)
-    card = model.queue_card(decision, run, model.verdict_of(events))
-    me = Person(reviewer, role) if reviewer and role else None
-    case = authorization.decision_resource(store, decision, known, events=events) if known is not None else None
-    key = f"q-{decision.decision_id}"
-    shown_hash = str(st.session_state.get(f"{key}-shown", card.actions_hash))  # on screen when clicked
-    st.session_state[f"{key}-shown"] = card.actions_hash
-    with st.container(border=True, key="decision-card"):
-        kind = spec.subject.kind
-        at_stake = model.money_text([a.amount for a in sheet.actions], facts, kind)
-        st.markdown(f"#### {decision.decision_id} · {kind} {ui.plain(decision.subject_id)} · {at_stake}")
-        types = " ".join(f":gray-badge[{t}]" for t in card.case_types)
-        st.markdown(
-            f":blue-badge[{decision.mission}] needs **{ui.plain(sheet.waiting_for)}** &nbsp; "
-            f"{due_badge(decision.due_at)} {ui.outcome_badge(card.outcome, card.confidence)} {types} &nbsp; "
-            f":gray[waiting {model.age_text(decision.created_at)}]"
+    with st.container(key="queue-table"):
+        st.dataframe(
+            frame,
+            key=key,
+            hide_index=True,
+            on_select=partial(pick_row, key),
+            selection_mode=["single-row", "single-cell"],
+            selection_default={"selection": {"rows": chosen}},
+            width="stretch",
+            height=38 + ROW_HEIGHT * min(len(frame), ROWS_IN_VIEW) + 2,
+            row_height=ROW_HEIGHT,
+            column_config={
+                "due": st.column_config.TextColumn(width=110, help="Soonest first (GOV-005), then the oldest"),
+                "mission": st.column_config.TextColumn(width=130),
+                "subject": st.column_config.TextColumn(width=110),
+                "amount": st.column_config.TextColumn(
+                    width=90, help="The most one action moves; for a plan that moves none, the subject's total"
+                ),
+                "needs": st.column_config.TextColumn(
+                    width=330, help="Who may approve it: a role, roles that sign parts, a person"
+                ),
+            },
         )
-        messages = {  # action number -> its free text that reaches someone outside (a customer, a vendor)
-            a.number: model.text_args(a.args, rule.free_text)
-            for a in card.actions
-            if (rule := spec.tools.get(a.tool)) is not None and rule.spec.reaches_outside
-        }
-        messages = {number: written for number, written in messages.items() if written}
-        facts_side, actions_side = st.columns([1, 1], gap="medium")
-        with facts_side:
-            plan = [{"tool": a.tool, "args": a.args} for a in card.actions]
-            shared = cosign.banner(store, decision, plan, known, spec.tools)  # who signs what; a hand-off
-            signed = cosign.signed_parts(store, decision.decision_id) if shared else {}
-            st.text(card.summary)
-            # the deciding facts in full, never in a box that scrolls by itself (issue 39: it hid the deciding fact)
-            st.markdown(
-                "  \n".join(
-                    f"**{ui.plain(o.source)}** — {ui.plain(o.finding)}"
-                    for o in model.shown_evidence(model.evidence(events), card.summary)
-                )
-            )
-            for number, written in messages.items():  # what reaches a customer, as they will read it
-                editing = st.session_state.get(f"{key}-{number}-choice") == "edit"
-                said = "as proposed (your edit replaces it)" if editing else "as its recipient will read it"
-                for name, text in written.items():
-                    st.markdown(f":gray[Action {number}'s {name}, {said}:]\n\n{ui.quoted(text)}")
-            st.page_link(
-                ui.RUN,
-                label=f"Explain rail of run {decision.run_id}",
-                icon=":material/timeline:",
-                query_params={"run": decision.run_id},
-            )
-            if ran := automatic_actions(events):  # what ran without a reviewer, with its status, as `show` lists it
-                with st.expander(f"Ran without a reviewer ({len(ran)})", icon=":material/bolt:"):
-                    st.markdown("  \n".join(model.automatic_line(a) for a in ran))
-        with actions_side:
-            interrupts, schemas = decision.request["interrupts"], decision.request.get("schemas")
-            responses: list[dict[str, Any]] = []
-            choices: list[str] = []
-            problems: list[str] = []
-            for position, action in enumerate(card.actions):
-                with st.container(border=True, gap="xxsmall", key=f"act-{decision.decision_id}-{action.number}"):
-                    written = messages.get(action.number, {})
-                    short = model.args_text(model.key_args(action.args, written), limit=80)
-                    cites = ui.plain(", ".join(action.policy_ids) or "no policy")
-                    why = (
-                        f"  \n:gray[{ui.plain(action.why)} · cites {cites}]"
-                        if action.why and position not in signed
-                        else ""
-                    )
-                    said = f" :gray[· {', '.join(written)}: at left, in full]" if written else ""
-                    st.markdown(f"**{action.number}. {action.tool}** &nbsp; {ui.plain(short)}{said}{why}")
-                    if position in signed:  # a co-signer's part: settled, not the next reviewer's to answer
-                        who, who_role = signed[position]
-                        st.markdown(f":green[:material/verified: signed by {ui.plain(who)} ({who_role})]")
-                        choices.append("approve")
-                        responses.append(model.response_for("approve", reason="", tool=action.tool, args=action.args))
-                        continue
-                    if short != model.args_text(model.key_args(action.args, written)):
-                        with st.expander("All arguments"):
-                            st.json(action.args)
-                    left, right = st.columns([5, 4], vertical_alignment="center")
-                    choice = left.radio(
-                        f"Action {action.number}",
-                        list(CHOICES),
-                        key=f"{key}-{action.number}-choice",
-                        format_func=CHOICES.__getitem__,
-                        horizontal=True,
-                        label_visibility="collapsed",
-                    )
-                    args = action.args
-                    if choice == "edit":
-                        text = st.text_area(
-                            "New arguments (JSON)",
-                            value=json.dumps(action.args, indent=2),
-                            key=f"{key}-{action.number}-args",
-                            height=68 + 22 * len(action.args),
-                        )
-                        try:
-                            parsed = json.loads(text)
-                        except json.JSONDecodeError as exc:
-                            problems.append(f"action {action.number}: the arguments are not valid JSON ({exc.msg})")
-                        else:
-                            if isinstance(parsed, dict):  # as `missions decide --edit` checks it, before anything runs
-                                try:
-                                    args = edited(action.number, interrupts[position], parsed, schemas)
-                                except ValidationError as exc:
-                                    problems.append(str(exc))
-                            else:
-                                problems.append(f"action {action.number}: the arguments must be a JSON object")
-                    reason = ""
-                    if choice == "reject":
-                        reason = st.text_input(
-                            "Why is it rejected? (required)",
-                            key=f"{key}-{action.number}-reason",
-                            placeholder="e.g. the customer asked to wait",
-                        )
-                    if choice != "reject":
-                        right.markdown(model.may_approve_line(me, case, position, args))
-                    choices.append(choice)
-                    responses.append(model.response_for(choice, reason=reason, tool=action.tool, args=args))
-
-            approved = [
-                {"tool": a.tool, "args": r["args"]["args"] if r.get("type") == "edit" else a.args}
-                for a, r in zip(card.actions, responses, strict=True)
-                if r.get("type") in ("accept", "edit")
-            ]
-            tools = get_mission(decision.mission).tools
-            if me is not None and case is not None and (problem := model.plan_problem(me, case, responses)):
-                problems.append(problem)
-            for problem in problems:
-                st.error(problem)
-            money = [f"{a['tool']} {amount:,.2f}" for a in approved if (amount := tools.amount_of(a)) is not None]
-            stock = [moved for a in approved if (moved := tools.stock_of(a)) is not None]
-            confirmed = True
-            if (money or stock) and reviewer is not None and not problems:  # say what moves before the click
-                moves = [f"the money this moves: {'; '.join(money)}"] * bool(money)
-                moves += [f"the stock this moves: {'; '.join(stock)}"] * bool(stock)
-                confirmed = st.checkbox(f"I confirm {' · and '.join(moves)}", key=f"{key}-confirm")
-            if reviewer is None:
-                st.info("Choose a reviewer in the sidebar to decide.", icon=":material/person:")
-            label = "Sign your part" if shared else model.plan_text(choices)
-            clicked = st.button(
-                f"{label} as {reviewer}" if reviewer else label,
-                key=f"{key}-submit",
-                type="primary",
-                disabled=reviewer is None or bool(problems) or not confirmed,
-                width="stretch",
-            )
-            st.caption(f"Actions hash {card.actions_hash}: what you approve is exactly what executes")
-            if clicked and reviewer is not None:
-                decide(card, reviewer, role or "", responses, shown_hash)
-            if me is not None and case is not None:
-                cosign.hand_off_form(store, decision, me, case, roster)
 
 
-def recently_decided(store: RunStore) -> None:
-    recent = resources.queries().recent_decisions(limit=8)
+def recently_decided(store: RunStore, who: Person | None, known: Sequence[ApprovalRule]) -> None:
+    """The latest decisions this account may see, who took them and what they answered."""
+    recent = [
+        d for d in resources.queries().recent_decisions(limit=20) if sight.decision_answer(store, who, d, known).allowed
+    ][:8]
     if not recent:
         return
     with st.expander("Recently decided"):
@@ -398,72 +222,117 @@ def recently_decided(store: RunStore) -> None:
             )
 
 
+def taken_elsewhere(focus: Decision) -> None:
+    with st.container(border=True):
+        st.warning(
+            f"**{focus.decision_id}** ({ui.plain(focus.subject_id)}) was already decided by "
+            f"**{ui.plain(focus.decided_by)}** ({focus.reviewer_role}) at "
+            f"{(focus.decided_at or '')[:19].replace('T', ' ')} UTC: {ui.plain(model.decision_summary(focus))}",
+            icon=":material/how_to_reg:",
+        )
+        st.button("Next decision", key="queue-next", on_click=card.next_decision, type="primary")
+
+
+def focused(decision_id: str, rows: int) -> None:
+    """The decision on the card: its card when this account may see it and it is pending; who took it, when it
+    was decided meanwhile; else the authorization point's refusal, with nothing of the case."""
+    try:
+        focus = store.get_decision(decision_id)
+    except NotFoundError:
+        st.warning(f"No decision {ui.plain(decision_id)}.", icon=":material/help:")
+        return
+    said = sight.decision_answer(store, who, focus, known)
+    if not said:
+        sight.refusal(said)
+    elif focus.status != "pending":
+        taken_elsewhere(focus)
+    else:
+        st.session_state[card.FOCUS] = focus.decision_id  # the card stays on this decision until the reviewer moves on
+        run = store.get_run(focus.run_id)
+        # fewer table rows in view leave the card more room; a result shown above it takes some
+        room = ROW_HEIGHT * (ROWS_IN_VIEW - rows) - (RESULT_HEIGHT if st.session_state.get(card.LAST) else 0)
+        card.decision_card(store, focus, run, timer, roster, who, known, more_room=room)
+
+
+def chosen_focus(
+    store: RunStore, listed: list[Decision], who: Person | None, known: Sequence[ApprovalRule]
+) -> str | None:
+    """The decision on the card: a new ``?decision=`` link's, else the one the reviewer is on, else the first listed
+    this reviewer may decide (after a decision: the next one they may), else the first listed. A default on a later
+    page turns the pager to it, so the ticked row is the card's."""
+    linked = str(st.query_params.get("decision") or "") or None
+    if linked and linked != st.session_state.get(card.LINKED):
+        st.session_state[card.FOCUS] = st.session_state[card.LINKED] = linked
+    if focus := st.session_state.get(card.FOCUS):
+        return str(focus)
+    if not listed:
+        return None
+    chosen = next((d for d in listed if may_decide(store, who, d, known)), listed[0])
+    st.session_state["queue-page"] = listed.index(chosen) // PAGE_SIZE + 1
+    return chosen.decision_id
+
+
 store = resources.store()
 timer = ui.QueryTimer()
+if st.session_state.pop(card.SCROLL_UP, False):
+    scroll_to_top()
+with timer.measure():  # the accounts, read once a render: each read opens the store and checks every seal
+    roster = resources.roster()
+who = sight.viewer(roster)
+known = sight.rules()  # the approval rules of record (opening the policy index once per process: not a query)
 with timer.measure():
-    total = store.count_pending()
-if not total:
-    st.title("Decision Queue")
-    last_result()
-    ui.empty_state("No pending decisions: run `missions demo`, or `missions scan` to start missions on new cases.")
-    recently_decided(store)
+    visible = sight.queue(who)  # what this account may see, as `missions queue` lists it
+# The title row, the table a few rows high, then the card across the page: its facts beside its actions, so a
+# decision fits one 1280x800 screen (issue 39: it took three screens in a 400 px column).
+title, mission_box, filters_box, pages_box = st.columns([5, 4, 3, 6], vertical_alignment="center")
+title.title("Decision Queue")
+last_result()
+if not visible:
+    everyone = store.count_pending()
+    ui.empty_state(
+        f"No pending decision you may see ({everyone:,} pending in all, for other reviewers)."
+        if everyone
+        else "No pending decisions: run `missions demo`, or `missions scan` to start missions on new cases."
+    )
+    if linked := str(st.query_params.get("decision") or ""):  # a link to a decision: why it is not shown
+        focused(linked, 0)
+    recently_decided(store, who, known)
     timer.caption()
     watch(store, queue_state(store, None), None)  # shows new decisions as they arrive
     st.stop()
 
-reviewer = ui.reviewer()
-with timer.measure():  # the accounts, read once a render: each read opens the store and checks every seal
-    roster = resources.roster()
-role = roster.get(reviewer) if reviewer else None
-# The queue's table on top, a few rows high, and the card under it across the page: its facts beside its actions,
-# so a decision fits one 1280x800 screen (issue 39: it took three screens in a 400 px column).
-title, mission_box, filters_box, pages_box = st.columns([5, 4, 4, 6], vertical_alignment="center")
-title.title("Decision Queue")
-last_result()
-known_types = [t for spec in registry().values() for t in spec.vocabulary.case_types]
-missions = ["every mission", *sorted(registry())]
-chosen = mission_box.selectbox("Mission", missions, key="queue-filter-mission", label_visibility="collapsed")
-mission = None if chosen == "every mission" else str(chosen)
+seen_missions = sorted({d.mission for d in visible})
+chosen_mission = mission_box.selectbox(
+    "Mission",
+    ["every mission", *seen_missions],
+    key=FILTER_KEYS[0],
+    label_visibility="collapsed",
+    on_change=filters_changed,
+)
+mission = None if chosen_mission == "every mission" else str(chosen_mission)
 with filters_box:
-    wanted = filter_bar(known_types, Person(reviewer, role) if reviewer and role else None)
-narrowed = wanted.active or mission is not None
-with timer.measure():
-    shown_total = (
-        queue_filters.pending(store, wanted, rules() or [], mission=mission, limit=0)[1] if narrowed else total
+    known_types = sorted(
+        {t for spec in registry().values() if spec.name in seen_missions for t in spec.vocabulary.case_types}
     )
+    wanted = filter_bar(known_types, who, on_change=filters_changed)
+with timer.measure():
+    listed = [
+        d
+        for d in visible
+        if (mission is None or d.mission == mission)
+        and (not wanted.active or queue_filters.matches(store, d, store.get_run(d.run_id), wanted, known))
+    ]
+    focus_id = chosen_focus(store, listed, who, known)
 with pages_box:
-    offset = ui.pager(shown_total, PAGE_SIZE, "queue-page")
+    offset = ui.pager(len(listed), PAGE_SIZE, "queue-page")
+page = listed[offset : offset + PAGE_SIZE]
 with timer.measure():
-    if narrowed:
-        page = queue_filters.pending(store, wanted, rules() or [], mission=mission, limit=PAGE_SIZE, offset=offset)[0]
-    else:  # through `missions serve` when it runs, as the signed-in reviewer
-        page = resources.pending(reviewer, limit=PAGE_SIZE, offset=offset)
     runs = {d.run_id: store.get_run(d.run_id) for d in page}
-focus_id = st.session_state.get(FOCUS) or st.query_params.get("decision") or (page[0].decision_id if page else None)
-known_rules = rules()  # opens the policy index once per process (seconds): not a store query
-with timer.measure():
-    queue_table(store, page, runs, str(focus_id) if focus_id else None, known_rules, roster)
-if narrowed:
-    st.caption(f"{shown_total:,} of {total:,} pending pass the filters")
-focus: Decision | None = None
+    queue_table(store, page, runs, focus_id, known, roster)
+if len(listed) != len(visible):
+    st.caption(f"{len(listed):,} of the {len(visible):,} pending decisions you may see pass the filters")
+watch(store, queue_state(store, focus_id), focus_id)
 if focus_id:
-    try:
-        focus = store.get_decision(str(focus_id))
-    except NotFoundError:
-        focus = None
-watch(store, queue_state(store, str(focus_id) if focus_id else None), str(focus_id) if focus_id else None)
-if focus is not None and focus.status != "pending":
-    with st.container(border=True):
-        st.warning(
-            f"**{focus.decision_id}** ({focus.subject_id}) was already decided by **{focus.decided_by}** "
-            f"({focus.reviewer_role}) at {(focus.decided_at or '')[:19].replace('T', ' ')} UTC: "
-            f"{model.decision_summary(focus)}",
-            icon=":material/how_to_reg:",
-        )
-        st.button("Next decision", key="queue-next", on_click=next_decision, type="primary")
-elif focus is not None:
-    st.session_state[FOCUS] = focus.decision_id  # the card stays on this decision until the reviewer moves on
-    run = runs.get(focus.run_id) or store.get_run(focus.run_id)
-    decision_card(store, focus, run, timer, roster)
-recently_decided(store)
-timer.caption(f"{total:,} pending, by deadline (GOV-005): soonest due first, then the oldest")
+    focused(focus_id, min(len(page), ROWS_IN_VIEW))
+recently_decided(store, who, known)
+timer.caption(f"{len(visible):,} pending you may see, by deadline (GOV-005): soonest due first, then the oldest")

@@ -1,18 +1,21 @@
 """One run, the Explain rail: what the mission observed, the policies it relied on, its verdict, its actions and
-the audit trail. A run still in progress refreshes itself (``st.fragment(run_every=...)``)."""
+the audit trail. A run still in progress refreshes itself (``st.fragment(run_every=...)``).
+
+A run is shown to those the authorization point lets see it, as ``missions show`` asks (issue 59 item 7: an account
+owner read an order's whole Explain rail by link); everything is written as a person reads it: a message with its
+line breaks, arguments and data as words and numbers, never a repr or a JSON escape (issue 60 item 4)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import model, resources, ui
+from ai_missions.dashboard import model, resources, sight, ui
 from ai_missions.dashboard.rollbacks import rollback_card
 from ai_missions.kernel.errors import NotFoundError
-from ai_missions.kernel.store import ACTIVE_STATUSES, RunStore
+from ai_missions.kernel.store import ACTIVE_STATUSES
 
 #: Seconds between refreshes: a mission working (seconds), one waiting for a reviewer (someone may decide).
 LIVE_EVERY = {"running": 2.0, "executing": 2.0, "awaiting_decision": 10.0, "outcome_unknown": 10.0}
@@ -26,9 +29,9 @@ def graph_state(run_id: str) -> tuple[dict[str, Any] | None, str | None]:
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def pick_run(store: RunStore) -> None:
+def pick_run(seen: list[str]) -> None:
     st.title("Run")
-    recent = store.list_runs(limit=10)
+    recent = resources.queries(seen).list_runs(limit=10)
     if not recent:
         ui.empty_state("No runs yet: run `missions demo`, or `missions run MISSION --subject ID`.")
         return
@@ -91,9 +94,14 @@ def explain_rail(observations: list[model.Observation]) -> None:
             st.markdown(f"**{node.replace('_', ' ')}**")
         with st.expander(f"`{model.clock(o.at)}` &nbsp; **{ui.plain(o.source)}** — {ui.plain(o.finding)}"):
             if o.data:
-                st.json(o.data)
+                st.markdown(data_text(o.data))
             else:
                 st.caption("no data")
+
+
+def data_text(data: dict[str, Any]) -> str:
+    """An observation's data as a person reads it: one line per fact, ``**name** value`` (its text literal)."""
+    return "  \n".join(f"**{ui.plain(k)}** {ui.plain(model.value_text(v))}" for k, v in data.items())
 
 
 def verdict_card(verdict: dict[str, Any] | None) -> None:
@@ -121,7 +129,11 @@ def actions_card(rows: list[model.ActionRow], decisions: list[Any]) -> None:
             icon, label = model.ACTION_STATUS[row.status]
             tier = " · :gray[automatic]" if row.tier == "auto" else ""
             st.markdown(f"{icon} **{row.number}. {row.tool}** · {label}{tier}")
-            st.caption(ui.plain(model.args_text(row.args)) + (f" — {ui.plain(row.why)}" if row.why else ""))
+            texts = {k: v for k, v in row.args.items() if isinstance(v, str) and ("\n" in v or len(v) > 80)}
+            short = model.args_text(model.key_args(row.args, texts))
+            st.caption(ui.plain(short) + (f" — {ui.plain(row.why)}" if row.why else ""))
+            for name, text in texts.items():  # a message (a reply's body) as its reader reads it, line breaks kept
+                st.markdown(f":gray[{ui.plain(name)}:]\n\n{ui.quoted(text)}")
             if row.detail and row.status != "done":
                 st.caption(f"{label}: {ui.plain(row.detail)}")
         for decision in decisions:
@@ -187,7 +199,7 @@ def audit_tab(events: list[dict[str, Any]]) -> None:
                 "source": e["source"] or "",
                 "summary": e["summary"] or "",
                 "actor": e["actor"] or "",
-                "data": json.dumps(e["data"], default=str)[:400],
+                "data": model.args_text(e["data"] or {}, limit=120)[:400],
             }
             for e in events
         ]
@@ -202,7 +214,7 @@ def facts_tab(state: dict[str, Any] | None) -> None:
     if not facts:
         st.caption("No facts (the graph state is unavailable or the mission did not gather yet).")
         return
-    frame = pd.DataFrame([{"fact": k, "value": json.dumps(v, default=str)} for k, v in sorted(facts.items())])
+    frame = pd.DataFrame([{"fact": k, "value": model.value_text(v)} for k, v in sorted(facts.items())])
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
@@ -249,15 +261,20 @@ def render(run_id: str, shown_status: str) -> None:
 
 
 store = resources.store()
+who = sight.viewer()
+known = sight.rules()
 run_id = str(st.query_params.get("run") or "").strip()
 if not run_id:
-    pick_run(store)
+    pick_run(sight.missions(who, known))
     st.stop()
 try:
     shown = store.get_run(run_id)
 except NotFoundError:
-    st.error(f"Unknown run {run_id!r}.")
+    st.error(f"Unknown run {ui.plain(run_id)}.")
     st.page_link(ui.RUNS, label="All runs", icon=":material/arrow_back:")
     st.stop()
+if not (said := sight.run_answer(store, who, shown, known)):
+    st.title("Run")
+    sight.refuse(said)
 status = str(shown["status"])
 st.fragment(run_every=LIVE_EVERY.get(status) if status in ACTIVE_STATUSES else None)(render)(run_id, status)

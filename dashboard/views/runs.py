@@ -1,4 +1,5 @@
-"""Runs: every mission run, filtered and paginated in the store; selecting a row opens its Explain rail."""
+"""Runs: the runs of the missions the signed-in account may see (the authorization point's answer, as ``missions
+runs`` lists them), filtered and paginated in the store; selecting a row opens its Explain rail."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from ai_missions.dashboard import model, resources, ui
+from ai_missions.dashboard import model, resources, sight, ui
 from ai_missions.kernel.missions import all_case_types, get_mission
 
 PAGE_SIZES = (25, 50, 100)
@@ -26,10 +27,10 @@ def _reset_page() -> None:
 
 
 st.title("Runs")
-store = resources.store()
+queries = resources.queries(sight.missions(sight.viewer(), sight.rules()))  # the missions this account may see
 timer = ui.QueryTimer()
 with timer.measure():
-    facets = resources.queries().run_facets()
+    facets = queries.run_facets()
 if not facets["status"]:
     ui.empty_state("No runs yet: run `missions demo`, or `missions run MISSION --subject ID`.")
     st.stop()
@@ -59,7 +60,7 @@ filters = {
     "since": model.iso(model.now_utc() - window) if window else None,
 }
 with timer.measure():
-    total = store.count_runs(**filters)
+    total = queries.count_runs(**filters)
 if not total:
     ui.empty_state("No run matches these filters: widen them (mission, status, outcome, type, time or subject).")
     timer.caption()
@@ -68,7 +69,7 @@ if not total:
 page_size = int(st.session_state.get("runs-page-size", PAGE_SIZES[0]))
 offset = ui.pager(total, page_size, "runs-page")
 with timer.measure():
-    rows = store.list_runs(**filters, limit=page_size, offset=offset)
+    rows = queries.list_runs(**filters, limit=page_size, offset=offset)
 
 table = pd.DataFrame(
     [

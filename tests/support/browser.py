@@ -187,3 +187,34 @@ def dashboard_fixtures(wait_ms: int = 60_000) -> tuple[Any, Any, Any]:
             yield browser
 
     return chromium_installed, dashboard, browser
+
+
+def shots_fixture() -> Any:
+    """A module-scoped ``shots`` fixture: where a browser module saves its screenshots (``MISSIONS_SCREENSHOTS=dir``
+    keeps them where you can look at them; otherwise the test's temporary directory)."""
+
+    @pytest.fixture(scope="module")
+    def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        where = os.environ.get("MISSIONS_SCREENSHOTS")
+        directory = Path(where).resolve() if where else tmp_path_factory.mktemp("shots")
+        directory.mkdir(parents=True, exist_ok=True)
+        return directory
+
+    return shots
+
+
+#: The screen issue 29 and issue 60 judge a decision's card on.
+SCREEN = (1280, 800)
+
+
+def inside_the_screen(page: Any, what: str, element: Any) -> tuple[float, float]:
+    """``element`` is shown, and wholly within the first screen (no scrolling); its top and bottom."""
+    from playwright.sync_api import expect  # imported here for the reason given in :func:`chromium`
+
+    expect(element).to_be_visible()
+    box = element.bounding_box()
+    assert box is not None, what
+    top, bottom = box["y"], box["y"] + box["height"]
+    assert top >= 0, f"{what} starts at {top:.0f} px, above the screen"
+    assert bottom <= SCREEN[1], f"{what} spans {top:.0f}-{bottom:.0f} px, beyond the first {SCREEN[1]}"
+    return top, bottom
