@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.customer_writes import customer_of, write_as_customer
+from ai_missions.dashboard.model import args_text
 from ai_missions.dashboard.resources import client, home, roster, store
 from ai_missions.dashboard.ui import empty_state, pager, plain, reviewer
 from ai_missions.evals.latest import eval_detection as _eval_detection
@@ -20,6 +21,7 @@ from ai_missions.services.metrics import mission_metrics as _mission_metrics
 
 __all__ = [
     "action_tiers",
+    "args_text",
     "batch_report",
     "client",
     "customer_of",

@@ -157,3 +157,49 @@ def save_rate_of(at: AppTest) -> list[float]:
     assert json.loads(chart.spec)["encoding"]["y"]["field"] == "save rate"
     frame = pa.ipc.open_stream(chart.datasets[0].data.data).read_pandas()
     return [float(v) for v in frame["save rate"]]
+
+
+@pytest.fixture(scope="module")
+def loose(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A home as `missions demo` leaves it for the account mission: no brief, the story's account started by hand,
+    its decision open (issue 60 item 6: the owner's flagship was missing from her morning)."""
+    from ai_missions.client import MissionClient
+
+    home = tmp_path_factory.mktemp("loose")
+    write_book(generate(12, 7), home)
+    assert SPEC.policies is not None
+    built_index(tmp_path_factory, home, SPEC.policies)
+    signed_in_as(home, "ava")
+    with MissionClient(home) as client:
+        assert client.start(SPEC.name, STORY).decision_id is not None
+    yield home
+    st.cache_resource.clear()
+
+
+def test_an_open_decision_outside_any_brief_is_on_its_owners_page_and_its_buttons_follow_its_state(
+    loose: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MISSIONS_HOME", str(loose))
+    at = open_brief("ava")
+    page = said(at)
+    assert "No brief yet" in page
+    assert "Open decisions outside the brief · 1 (yours)" in page
+    assert card(at, STORY).label.endswith("· yours")
+    # one clock per date, said: the runs' (this machine's) and the accounts book's own
+    assert "briefs and runs on this machine's clock (UTC, today" in page
+    assert "on the accounts book's clock (its today: 2026-03-16)" in page
+    # the other action's arguments as words, never a repr (issue 60 item 4: \{'opportunity\_id'\: ...\})
+    shown = "\n".join(m.value for m in card(at, STORY).markdown)
+    assert "opportunity\\_id OP-" in shown
+    assert not [t for t in ("{'", "\\{", "'}") if t in shown]
+    assert len(at.get("vega_lite_chart")) == 1  # the usage chart (no brief: no save rate yet)
+
+    button(at, STORY, "Approve and send").click().run()
+    assert not at.exception, at.exception
+    after = said(at)
+    assert "escalate_renewal done, send_account_email done" in after
+    assert "decided by ava (account_owner)" in after
+    assert not [
+        b for b in card(at, STORY).button if b.label in ("Approve and send", "Reject")
+    ]  # nothing to click twice
+    assert [e[0] for e in sent(loose)] == [STORY]
