@@ -156,6 +156,16 @@ def test_the_card_lists_what_ran_without_a_reviewer_with_its_status(book: Book) 
         assert f"**{result['index'] + 1}. {result['tool']}**: {result['status']}" in shown
 
 
+def test_the_state_path_and_the_clocks_are_shown_to_signed_in_staff_only(book: Book) -> None:
+    """Issue 60 item 12: the sidebar showed the server's state path to signed-out visitors."""
+    visitor = open_page("views/queue.py", account=None)
+    assert "State:" not in texts(visitor)
+    assert str(book.home) not in texts(visitor)
+    staff = open_page("views/queue.py", account="omar")
+    assert f"State: `{book.home}`" in texts(staff)
+    assert "Clocks: runs, decisions and deadlines are on this machine's clock (UTC)" in texts(staff)
+
+
 def test_identity_comes_from_signing_in_never_from_the_url(book: Book) -> None:
     decision_id = book.decisions["story"]
     # the old ?reviewer= link, as a visitor: the sign-in, nothing of the decision

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from ai_missions.cli import main
 from ai_missions.integrations.systems import connect
 from ai_missions.kernel.store import RunStore
 from ai_missions.services import coapproval
@@ -311,11 +312,17 @@ def test_invoice_rejected_with_a_reason(
 
 
 def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
-    browser: Any, dashboard: str, home: Path, flagships: dict[str, tuple[str, str]], shots: Path
+    browser: Any,
+    dashboard: str,
+    home: Path,
+    flagships: dict[str, tuple[str, str]],
+    shots: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from playwright.sync_api import expect
 
-    _, decision_id = flagships["support"]
+    run_id, decision_id = flagships["support"]
     store = RunStore(home / "runs.sqlite")
     decision = store.get_decision(decision_id)
     refund = decision.request["interrupts"][0]["action_request"]["args"]
@@ -374,6 +381,18 @@ def test_support_refund_and_reply_co_approved_by_two_roles_in_two_browsers(
         "SELECT body FROM ticket_messages WHERE ticket_id = ? AND direction = 'outbound'", (ticket_id,)
     )
     assert [m[0] for m in sent] == [edited]  # what the customer got is the reviewer's text, line breaks and all
+    # and `missions show` prints what was sent, whole and marked as edited, with the proposal below it
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.delenv("MISSIONS_TOKEN", raising=False)
+    capsys.readouterr()
+    assert main(["show", run_id]) == 0
+    shown = capsys.readouterr().out
+    section = shown[shown.index("(edited) send_ticket_reply(") :]
+    sent_part = section[: section.index("as proposed, before the edit (not sent):")]
+    proposed_part = section[section.index("as proposed, before the edit (not sent):") :]
+    assert "body (edited by the reviewer; as sent; as the recipient reads it):" in sent_part
+    assert " ".join(edited.split()) in " ".join(sent_part.split())
+    assert " ".join(reply["body"].split()) in " ".join(proposed_part.split())
     assert [(s["reviewer"], s["role"]) for s in coapproval.signoffs(store, decision_id)][:1] == [("fiona", "finance")]
     assert pay.execute(refunds, (refund["capture_id"],)).fetchone()[0] == 1
     helpdesk = connect("helpdesk", home)
