@@ -30,7 +30,7 @@ from ai_missions.kernel.store import Decision, RunStore
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.services import authorization
 from ai_missions.services.authorization import DecisionResource, Person
-from ai_missions.services.review import automatic_actions, case_facts, review_sheet
+from ai_missions.services.review import automatic_actions, case_facts, marked, not_understood, review_sheet
 
 CHOICES = {"approve": "Approve", "reject": "Reject", "edit": "Edit"}
 #: Session keys: the last decision's result (shown at the top of the page); the decision id on the card; the last
@@ -318,6 +318,15 @@ def facts_column(
             for o in model.shown_evidence(model.evidence(events), card.summary)
         )
     )
+    if unread := not_understood(events):  # issue 57: the words the mission could not read, set off
+        st.warning(
+            "**Not understood** (the mission does nothing of its own while any is):  \n"
+            + "  \n".join(
+                f"{ui.plain(u['record'])} {ui.plain(u['field'])}: {_highlighted(u)} — {ui.plain(u['why'])}"
+                for u in unread
+            ),
+            icon=":material/help:",
+        )
     st.page_link(
         ui.RUN,
         label=f"Explain rail of run {decision.run_id}",
@@ -328,6 +337,13 @@ def facts_column(
         with st.expander(f"Ran without a reviewer ({len(ran)})", icon=":material/bolt:"):
             st.markdown("  \n".join(model.automatic_line(a) for a in ran))
     return cosign.signed_parts(store, decision.decision_id) if shared else {}
+
+
+def _highlighted(unread: Mapping[str, Any]) -> str:
+    """An unexplained statement as Markdown: its words literal, those that made it unexplained highlighted."""
+    text = marked(str(unread.get("words") or "").strip(), list(unread.get("terms") or []))
+    pieces = text.replace("»", "«").split("«")  # even pieces are plain, odd ones were set off
+    return "".join(f":orange-background[{ui.plain(p)}]" if i % 2 else ui.plain(p) for i, p in enumerate(pieces))
 
 
 def decision_card(

@@ -316,3 +316,14 @@ def test_a_mission_s_reading_is_a_typed_model_each_field_with_its_words() -> Non
     assert reading.restock_eta.polarity is None  # type: ignore[attr-defined]
     unread = reading.unexplained  # type: ignore[attr-defined]
     assert {(u.record, u.why.startswith("written in a language")) for u in unread} == {("N-3", True)}
+
+
+def test_the_card_highlights_the_words_that_made_a_statement_unexplained() -> None:
+    from ai_missions.dashboard.card import _highlighted
+    from ai_missions.services.review import marked
+
+    unread = {"words": "Customer rang: please do not send it *yet*.", "terms": ["not", "(request)"]}
+    assert marked(unread["words"], unread["terms"]) == "Customer rang: please do «not» send it *yet*."
+    shown = _highlighted(unread)
+    assert ":orange-background[not]" in shown
+    assert r"\*yet\*" in shown  # the customer's own marks stay literal
