@@ -374,7 +374,8 @@ def test_the_dashboard_card_names_the_roles_and_who_signed_then_each_signs_their
         assert "Nobody has signed yet." in page
         submit = cole.button(key=f"q-{decision_id}-submit")
         assert submit.label == "Sign your part as cole"
-        cole.checkbox(key=f"q-{decision_id}-confirm").check().run()
+        # his part is the message: it moves no money, so there is nothing to confirm before the click
+        assert f"q-{decision_id}-confirm" not in {getattr(box, "key", None) for box in cole.checkbox}
         assert not cole.button(key=f"q-{decision_id}-submit").disabled
         cole.button(key=f"q-{decision_id}-submit").click().run()
         assert not cole.exception
@@ -388,6 +389,7 @@ def test_the_dashboard_card_names_the_roles_and_who_signed_then_each_signs_their
         assert "ops_lead may approve none of the actions still open" in texts(omar)
 
         fiona = sign_in(open_page("views/queue.py", account=None, decision=decision_id), "fiona")
+        assert fiona.button(key=f"q-{decision_id}-submit").disabled  # her part moves money: confirmed first
         fiona.checkbox(key=f"q-{decision_id}-confirm").check().run()
         fiona.button(key=f"q-{decision_id}-submit").click().run()
         assert not fiona.exception
