@@ -12,7 +12,6 @@ read, and signing in that takes as long for an unknown name as for a real one.
 from __future__ import annotations
 
 import sqlite3
-import statistics
 import time
 from pathlib import Path
 
@@ -198,11 +197,13 @@ def test_42_9_sign_in_time_does_not_tell_real_names_from_unknown_ones(missions_h
         accounts = Accounts(RunStore(runs_db(missions_home)))
         accounts.add("ana", "ops_agent", PASSWORD)
         times: dict[str, list[float]] = {"ana": [], "nobody": []}
-        for _ in range(3):
+        for _ in range(3):  # more wrong passwords would lock the account, and a locked one checks no hash
             for name in times:
                 started = time.perf_counter()
                 with pytest.raises(ForbiddenError):
                     accounts.authenticate(name, "not the password")
                 times[name].append(time.perf_counter() - started)
-    known, unknown = (statistics.median(times[n]) for n in ("ana", "nobody"))
+    # the fastest of three, interleaved: what a check costs, without what other jobs on a shared machine add to
+    # some of them (a median of three read 0.51 s against 1.24 s under a full test run on two cores)
+    known, unknown = (min(times[n]) for n in ("ana", "nobody"))
     assert 0.6 < unknown / known < 1.6, (known, unknown)
