@@ -327,3 +327,29 @@ def test_the_card_highlights_the_words_that_made_a_statement_unexplained() -> No
     shown = _highlighted(unread)
     assert ":orange-background[not]" in shown
     assert r"\*yet\*" in shown  # the customer's own marks stay literal
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("call-back done, up in the air whether it was the right number", "bank_verified"),
+        ("Posted manually to the ledger, journal 4471?", "ledger_posted"),
+    ],
+)
+def test_a_fact_affirmed_beside_a_word_whose_scope_was_not_read_is_unexplained(text: str, kind: str) -> None:
+    """A hedge outside the kind's own words, or a question about a deed done, leaves the statement a fact was
+    affirmed from unexplained: the reader affirmed it without reading that word's scope."""
+    placed = placements(text, [kind])
+    assert any(placement == "unexplained" for placement, _ in placed), placed
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I don't need the blender anymore, please cancel the order.", "cancel_intent"),
+        ("The jeans don't fit, I'd like them one size down.", "exchange_intent"),
+        ("Bank details verified by call-back to the number on file.", "bank_verified"),
+    ],
+)
+def test_a_negation_the_reader_scoped_leaves_the_fact_placed(text: str, kind: str) -> None:
+    assert [placement for placement, _ in placements(text, [kind])] == ["fact"]

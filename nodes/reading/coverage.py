@@ -57,6 +57,12 @@ STANCE: tuple[str, ...] = (
     "irony",
     "machine",
 )
+#: The stance categories that, outside a kind's own words in a statement a fact of it was affirmed from, leave the
+#: fact unsure: a hedge ("pending", "outstanding"), a taking back, a mistake. A negation, a condition or a refusal
+#: is scoped by the reader itself ("I dont need it anymore, please stop the order"; measured: treating them as
+#: unsure lost 14 of the project set's affirmed statements to save 1), and a reversal ("actually", "changed my
+#: mind") introduces the last word the reader takes.
+UNSETTLING: tuple[str, ...] = ("hedge", "retract", "mistake")
 #: Moods that ask for something (a plain information question about nothing a kind names places no fact).
 ASKING = frozenset({"request", "possibility", "policy"})
 #: A statement at least this close in meaning to a kind's prototypes bears on that kind.
@@ -138,6 +144,35 @@ def bearing(statement: Statement, lexicon: Lexicon, similarity: float = 0.0) -> 
     return list(dict.fromkeys(t.strip() for t in terms if t.strip()))
 
 
+def _unsettled(lexicon: Lexicon, statement: Statement, kind: str) -> list[str]:
+    """Why a statement a fact of ``kind`` was affirmed from is not understood whole (empty when it is): it is a
+    question, which states no deed done ("bank verified: ???", "do you need a corrected invoice?"), or it
+    holds a word that may undo what was affirmed outside the kind's own words ("portal (pending vendor login)",
+    "Nachlieferung in 10 Tagen, noch nicht bestätigt"): the reader affirmed the fact without reading that word's
+    scope, so the statement is unexplained rather than a fact."""
+    if KINDS[kind].needs_done and statement.mood == "question":
+        return [f"({statement.mood})"]
+    folded = _courteous(lexicon, statement.folded)
+    words = lexicon.kinds.get(kind)
+    own = (
+        [
+            m.span()
+            for part in (words.cues, words.actions, words.objects, words.alternative)
+            for m in part.finditer(folded)
+        ]
+        if words is not None
+        else []
+    )
+    found = []
+    for category in UNSETTLING:
+        if category not in lexicon.words:
+            continue
+        for start, end in lexicon[category].spans(folded):
+            if not any(a < end and start < b for a, b in own):
+                found.append(folded[start:end])
+    return list(dict.fromkeys(found))
+
+
 def place(
     statements: Sequence[Statement],
     read: Mapping[int, str],
@@ -145,10 +180,11 @@ def place(
     *,
     similarity: Sequence[float] | None = None,
     known: frozenset[str] = frozenset(),
+    affirmed: Mapping[int, str] | None = None,
 ) -> list[Placed]:
-    """Each statement placed. ``read``: the statements a fact was read from (index -> kind); ``similarity``: each
-    statement's closeness to any kind's prototypes; ``known``: names the records hold (a party's, an item's),
-    which tell no language."""
+    """Each statement placed. ``read``: the statements a fact was read from (index -> kind); ``affirmed``: those
+    of them a fact was affirmed from (index -> kind); ``similarity``: each statement's closeness to any kind's
+    prototypes; ``known``: names the records hold (a party's, an item's), which tell no language."""
     placed = []
     for statement in statements:
         at = (statement.index, statement.text, statement.start)
@@ -181,6 +217,14 @@ def place(
                 # read for one kind, it speaks of another too ("restock Friday; she'd rather cancel if later")
                 why = f"read as {kind.replace('_', ' ')}, but it speaks of more the reader did not read"
                 placed.append(Placed(*at, "unexplained", why, tuple(others)))
+                continue
+            if (
+                affirmed
+                and statement.index in affirmed
+                and (undo := _unsettled(lexicon, statement, affirmed[statement.index]))
+            ):
+                why = f"read as {affirmed[statement.index].replace('_', ' ')}, but words in it were not read in scope"
+                placed.append(Placed(*at, "unexplained", why, tuple(undo)))
                 continue
             placed.append(Placed(*at, "fact", kind))
             continue

@@ -139,12 +139,16 @@ class LLMReader:
             statements = analyse(text, self.rules.lexicon)
             ruled = self.rules.read_texts([(source, text)], kinds, today=today, known=known)[0]
             read = {p.index: p.why for p in ruled.placed if p.placement == "fact"}
+            affirmed: dict[int, str] = {}
             for fact in facts:
                 quote = fact.evidence.words.strip()
                 for statement in statements:
                     if quote and (quote in statement.text or statement.text.strip() in quote):
                         read.setdefault(statement.index, fact.kind)
-            out.append(TextReading(source, facts, place(statements, read, self.rules.lexicon, known=known)))
+                        if fact.polarity == "affirmed":
+                            affirmed.setdefault(statement.index, fact.kind)
+            placed = place(statements, read, self.rules.lexicon, known=known, affirmed=affirmed)
+            out.append(TextReading(source, facts, placed))
         return out
 
     def read(self, text: str, source: Source, kinds: Sequence[str], *, today: date | None = None) -> list[Fact]:

@@ -346,12 +346,15 @@ class OfflineReader:
             mine = {kind: scores[start : start + len(own)] for kind, scores in similarity.items()}
             facts: list[Fact] = []
             read: dict[int, str] = {}
+            affirmed: dict[int, str] = {}
             for kind in kinds:
-                fact = self._kind(kind, own, mine.get(kind), source, today, read)
+                fact = self._kind(kind, own, mine.get(kind), source, today, read, affirmed)
                 if fact is not None:
                     facts.append(fact)
             closest = np.max(np.stack(list(mine.values())), axis=0).tolist() if mine and own else None
-            placed = place(own, read, self.lexicon, similarity=closest, known=known) if placing else []
+            placed = (
+                place(own, read, self.lexicon, similarity=closest, known=known, affirmed=affirmed) if placing else []
+            )
             out.append(TextReading(source, facts, placed))
             start += len(own)
         return out
@@ -373,9 +376,10 @@ class OfflineReader:
         source: Source,
         today: date | None,
         read: dict[int, str] | None = None,
+        affirmed: dict[int, str] | None = None,
     ) -> Fact | None:
         """The fact of one kind in one text's statements; ``read`` collects the statements it was read from (any
-        polarity), for :func:`.coverage.place`."""
+        polarity), ``affirmed`` the one an affirmed fact was taken from, for :func:`.coverage.place`."""
         words = self.lexicon.kinds.get(kind)
         if words is None:
             return None
@@ -429,6 +433,8 @@ class OfflineReader:
         if final.polarity == "affirmed" and spec.holders and writer not in (*spec.holders, "unknown"):
             # someone who cannot state this kind says it: hearsay ("the lady on the phone said restock Tuesday")
             final = replace(final, polarity="hedged", value=None)
+        if affirmed is not None and final.polarity == "affirmed":
+            affirmed.setdefault(final.statement.index, kind)
         value = final.value if final.polarity == "affirmed" else None
         confidence = final.confidence
         if final.polarity == "affirmed" and spec.value in ("amount", "days") and value is None:
