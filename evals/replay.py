@@ -28,6 +28,7 @@ from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.knowledge_index.clauses import ApprovalRule
 from ai_missions.nodes.guard import check_action
+from ai_missions.nodes.reading import UNEXPLAINED
 from ai_missions.services.authorization import DecisionResource, Person, decide_answer, mission_resource
 from ai_missions.services.governance import approval_problems, default_roster
 
@@ -158,6 +159,8 @@ async def replay(
                 case.snapshot, case.subject_id, case.trigger.case_types
             )
         result.update(score(scorers, replayed))
+        # what the mission could not read, so a run's escalations can be told apart (issue 57): "record: words"
+        result["unexplained"] = [f"{u['source']}: {u['words']}" for u in facts.get(UNEXPLAINED) or []]
         result["mission_run_id"] = run_id
         if outcome.decision_id is not None:
             decided = time.perf_counter()

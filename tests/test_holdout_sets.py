@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ai_missions.evals.harness import quick_eval
+from ai_missions.evals.store import EvalStore, store_dir
 from ai_missions.kernel.cases import load_cases
 from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.kernel.missions import get_mission, registry
@@ -58,3 +59,19 @@ def test_the_holdout_set_agrees_in_full_with_nothing_unsafe(home: Path, mission:
     assert (overall["outcome_agreement"], overall["action_f1"], overall["state_match_rate"]) == (1.0, 1.0, 1.0), [
         (r["case_id"], r.get("outcome"), r.get("gold_outcome")) for r in summary.get("cases", []) if not r.get("agree")
     ]
+
+
+@pytest.mark.slow
+def test_an_eval_result_names_the_words_its_mission_could_not_read(home: Path) -> None:
+    """A case escalated because of text the mission could not read says which words (issue 57: a run's escalations
+    are told apart), and a case with nothing unread says nothing."""
+    run_id, _ = asyncio.run(quick_eval(home, "order-exception", "holdout"))
+    store = EvalStore(store_dir(home))
+    try:
+        results = {r["case_id"]: r for r in store.results(run_id)}
+    finally:
+        store.close()
+    pasted = results["ho-double-charge-customer-note-instruction"]["unexplained"]
+    assert pasted
+    assert all(": " in line for line in pasted), pasted
+    assert any(not r["unexplained"] for r in results.values())
