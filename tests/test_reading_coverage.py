@@ -353,3 +353,27 @@ def test_a_fact_affirmed_beside_a_word_whose_scope_was_not_read_is_unexplained(t
 )
 def test_a_negation_the_reader_scoped_leaves_the_fact_placed(text: str, kind: str) -> None:
     assert [placement for placement, _ in placements(text, [kind])] == ["fact"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Vendor bank account verified = false", "bank_verified"),
+        ("Manual ledger posting: tbd", "ledger_posted"),
+        ("Bank verified: ???", "bank_verified"),
+    ],
+)
+def test_a_field_is_read_by_its_value_or_it_is_unexplained(text: str, kind: str) -> None:
+    """A key that names the kind and a value the reader did not read as saying it holds: unexplained."""
+    assert "unexplained" in [placement for placement, _ in placements(text, [kind])]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Bank verified: yes, call-back to the number on file", "bank_verified"),
+        ("Upgrade agreed: express shipping 7.50", "upcharge_agreed"),
+    ],
+)
+def test_a_field_whose_value_says_the_kind_holds_is_placed(text: str, kind: str) -> None:
+    assert [placement for placement, _ in placements(text, [kind])] == ["fact"]

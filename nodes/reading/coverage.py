@@ -31,6 +31,7 @@ never acts on its own while text about its subject is unexplained (:func:`ai_mis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -144,6 +145,39 @@ def bearing(statement: Statement, lexicon: Lexicon, similarity: float = 0.0) -> 
     return list(dict.fromkeys(t.strip() for t in terms if t.strip()))
 
 
+#: A field of structured text: a short key that starts with a letter, ``:`` or ``=``, and its value up to the next
+#: field's separator ("bank verified = false", "manual posting: n/a", "method=call_back; status=scheduled").
+_FIELD = re.compile(r"(?P<key>[^\W\d_][^:=;|]{0,40}?)\s*[:=](?!//)\s*(?P<value>[^;|]*)")
+#: An aside in parentheses, and a value's words (a run of question marks counts as one: "???").
+_ASIDE = re.compile(r"\([^)]*\)?")
+_TOKEN = re.compile(r"[^\W_]+(?:/[^\W_]+)?|\?+")
+
+
+def _field_unread(lexicon: Lexicon, folded: str, own: list[tuple[int, int]], kind: str) -> str | None:
+    """The value of the field whose key names the kind, when the reader did not read it: a field is read as such (its
+    value decides), or it is unexplained. A value that is a placeholder ("", "____", "???") or one word that is no
+    consent ("yes", "done"), none of the kind's own words or methods ("call_back") and no figure ("false", "n/a",
+    "scheduled") is not read; a value that names a thing ("click & collect: Westfield branch", "Kd. einverstanden:
+    Expressaufschlag 7,00 EUR") is what the key says of it."""
+    words = lexicon.kinds.get(kind)
+    for field in _FIELD.finditer(folded):
+        key_start, key_end = field.span("key")
+        if not any(key_start <= a < key_end for a, _ in own):
+            continue
+        value = _ASIDE.sub(" ", field.group("value")).split(",")[0].strip()
+        tokens = _TOKEN.findall(value)
+        if len(tokens) > 1 or (tokens and tokens[0][0].isdigit()):
+            continue
+        said = bool(tokens) and (
+            ("yes" in lexicon.words and lexicon["yes"].search(value) is not None)
+            or (words is not None and any(part.search(value) for part in (words.cues, words.actions)))
+            or (words is not None and any(m.search(value) for m in words.methods.values()))
+        )
+        if not said:
+            return f"{field.group('key').strip()}: {field.group('value').strip() or '(empty)'}"
+    return None
+
+
 def _unsettled(lexicon: Lexicon, statement: Statement, kind: str) -> list[str]:
     """Why a statement a fact of ``kind`` was affirmed from is not understood whole (empty when it is): it is a
     question, which states no deed done ("bank verified: ???", "do you need a corrected invoice?"), or it
@@ -163,6 +197,8 @@ def _unsettled(lexicon: Lexicon, statement: Statement, kind: str) -> list[str]:
         if words is not None
         else []
     )
+    if (unread := _field_unread(lexicon, folded, own, kind)) is not None:
+        return [unread]
     found = []
     for category in UNSETTLING:
         if category not in lexicon.words:
