@@ -377,3 +377,20 @@ def test_a_field_is_read_by_its_value_or_it_is_unexplained(text: str, kind: str)
 )
 def test_a_field_whose_value_says_the_kind_holds_is_placed(text: str, kind: str) -> None:
     assert [placement for placement, _ in placements(text, [kind])] == ["fact"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("a refund or a replacement, I honestly don't mind which", "refund_request"),
+        ("Kundin will ihr Geld zurück oder einen Umtausch", "refund_request"),
+    ],
+)
+def test_a_kind_offered_as_one_of_a_choice_not_made_is_unexplained(text: str, kind: str) -> None:
+    assert "unexplained" in [placement for placement, _ in placements(text, [kind])]
+
+
+def test_an_eye_roll_says_the_words_around_it_are_meant_the_other_way() -> None:
+    text = "sure, charge me the extra 30 for the box, what a bargain 🙄"
+    assert "unexplained" in [placement for placement, _ in placements(text, ["upcharge_agreed"])]
+    assert [p for p, _ in placements("sure, charge me the extra 30 for the box 🙂", ["upcharge_agreed"])] == ["fact"]

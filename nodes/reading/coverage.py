@@ -148,6 +148,8 @@ def bearing(statement: Statement, lexicon: Lexicon, similarity: float = 0.0) -> 
 #: A field of structured text: a short key that starts with a letter, ``:`` or ``=``, and its value up to the next
 #: field's separator ("bank verified = false", "manual posting: n/a", "method=call_back; status=scheduled").
 _FIELD = re.compile(r"(?P<key>[^\W\d_][^:=;|]{0,40}?)\s*[:=](?!//)\s*(?P<value>[^;|]*)")
+#: How near a kind's words an "or" offers them as one of a choice (in characters: "a refund or a replacement").
+_NEXT_TO = 4
 #: An aside in parentheses, and a value's words (a run of question marks counts as one: "???").
 _ASIDE = re.compile(r"\([^)]*\)?")
 _TOKEN = re.compile(r"[^\W_]+(?:/[^\W_]+)?|\?+")
@@ -199,6 +201,12 @@ def _unsettled(lexicon: Lexicon, statement: Statement, kind: str) -> list[str]:
     )
     if (unread := _field_unread(lexicon, folded, own, kind)) is not None:
         return [unread]
+    if own and "or_words" in lexicon.words:
+        # "exchange or refund, whatever's faster": the kind offered as one of a choice not yet made
+        for start, end in lexicon["or_words"].spans(folded):
+            for a, b in own:
+                if 0 <= start - b <= _NEXT_TO or 0 <= a - end <= _NEXT_TO:
+                    return [folded[min(a, start) : max(b, end)].strip()]
     found = []
     for category in UNSETTLING:
         if category not in lexicon.words:
