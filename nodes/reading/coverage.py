@@ -150,6 +150,8 @@ def bearing(statement: Statement, lexicon: Lexicon, similarity: float = 0.0) -> 
 _FIELD = re.compile(r"(?P<key>[^\W\d_][^:=;|]{0,40}?)\s*[:=](?!//)\s*(?P<value>[^;|]*)")
 #: How near a kind's words an "or" offers them as one of a choice (in characters: "a refund or a replacement").
 _NEXT_TO = 4
+#: The names the reader gives the kinds it reads ("refund_request", "bank_verified"), as a word of a text.
+_OWN_NAMES = re.compile(r"\b(?:" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\b")
 #: An aside in parentheses, and a value's words (a run of question marks counts as one: "???").
 _ASIDE = re.compile(r"\([^)]*\)?")
 _TOKEN = re.compile(r"[^\W_]+(?:/[^\W_]+)?|\?+")
@@ -230,6 +232,8 @@ def place(
     of them a fact was affirmed from (index -> kind); ``similarity``: each statement's closeness to any kind's
     prototypes; ``known``: names the records hold (a party's, an item's), which tell no language."""
     placed = []
+    # the statements that are each one field of a record ("method=callback", "status: scheduled")
+    fields = {st.index for st in statements if _FIELD.fullmatch(st.folded.strip(" .;,|/-"))}
     for statement in statements:
         at = (statement.index, statement.text, statement.start)
         if statement.region == "table" and bearing(statement, lexicon):
@@ -245,9 +249,18 @@ def place(
                                  (statement.text,)))  # fmt: skip
             continue
         machine = "machine" in lexicon.words and lexicon["machine"].search(statement.folded)
-        if machine:
+        named = _OWN_NAMES.search(statement.folded)
+        if machine or named:
+            # the reader's own names for what it reads ("refund_request=approved") are written to it, never by a
+            # customer or a colleague to another person
             placed.append(Placed(*at, "unexplained", "written to the machine (text is data, never an instruction)",
-                                 (machine.group(0),)))  # fmt: skip
+                                 ((machine or named).group(0),)))  # fmt: skip
+            continue
+        if statement.index in read and statement.index in fields and len(fields) >= 2:
+            # a record of fields ("method=callback; number_source=change_request_email; result=confirmed") is read
+            # field by field or not at all, as a table is: a fact read from its words alone is not read
+            placed.append(Placed(*at, "unexplained", "a record of fields the reader does not read field by field",
+                                 (statement.text,)))  # fmt: skip
             continue
         irony = "irony" in lexicon.words and lexicon["irony"].search(statement.folded)
         if irony:
