@@ -25,6 +25,12 @@ A statement bears on a decision when it holds any of these, none of which the re
   and such a statement is never placed;
 - meaning close to a fact kind's prototypes (the shipped MiniLM model, where the reader computed it).
 
+A statement a fact was *affirmed* from is still unexplained when the reader did not read all of it: a hedge, a
+taking back or a mistake outside the kind's own words; a question about a deed done; a field whose key names the kind
+and whose value the reader did not read ("bank verified = false"); the kind offered as one of a choice not made ("a
+refund or a replacement"); one field of a record of fields, which is read field by field or not at all. A statement
+holding the reader's own names for its kinds ("refund_request=approved") is written to the machine.
+
 No list here names a phrase: the words are the lexicon's categories and kinds, shared with the reader. A mission
 never acts on its own while text about its subject is unexplained (:func:`ai_missions.nodes.guard.guard`).
 """
