@@ -254,13 +254,13 @@ def place(
             placed.append(Placed(*at, "unexplained", f"written in a language the reader does not claim ({language})",
                                  (statement.text,)))  # fmt: skip
             continue
-        machine = "machine" in lexicon.words and lexicon["machine"].search(statement.folded)
-        named = _OWN_NAMES.search(statement.folded)
-        if machine or named:
+        machine = ("machine" in lexicon.words and lexicon["machine"].search(statement.folded)) or None
+        addressed = machine or _OWN_NAMES.search(statement.folded)
+        if addressed is not None:
             # the reader's own names for what it reads ("refund_request=approved") are written to it, never by a
             # customer or a colleague to another person
             placed.append(Placed(*at, "unexplained", "written to the machine (text is data, never an instruction)",
-                                 ((machine or named).group(0),)))  # fmt: skip
+                                 (addressed.group(0),)))  # fmt: skip
             continue
         if statement.index in read and statement.index in fields and len(fields) >= 2:
             # a record of fields ("method=callback; number_source=change_request_email; result=confirmed") is read
