@@ -695,9 +695,20 @@ def items_text(text: str) -> str:
     spans = _kept_spans(lower) + _not_these_spans(lower)
     for match in _DESCRIBED_ORDER.finditer(lower):
         ended = _DESCRIBED_ENDS.search(lower, match.end())
-        spans.append((match.end(), ended.start() if ended else len(lower)))
+        spans.append((match.end(), _request_opens(lower, match.end(), ended.start() if ended else len(lower))))
     spans += [(m.start(1), m.end(1)) for m in _ITEM_ORDER.finditer(lower)]
     return blanked(text, spans)
+
+
+def _request_opens(lower: str, start: int, end: int) -> int:
+    """Where a description of an order that runs from ``start`` to ``end`` ends earlier: at a comma after which a
+    clause opens with a request ("from the delivery with the earbuds, return the pet bed"), else ``end``."""
+    for comma in re.finditer(",", lower[start:end]):
+        at = start + comma.end()
+        clause = re.split(r"[,.;!?\n]", lower[at:], maxsplit=1)[0].strip()
+        if any(clause.startswith(said) for said in _requests(clause).values()):
+            return start + comma.start()
+    return end
 
 
 #: Wanting something other than what one has: "I want", "I'd like", "I'd prefer", "should be", "instead".
@@ -899,8 +910,11 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         found.discard("not_received")  # "I sent it back and have not received the refund" is about the money
     if {"return_refund", "where_is_order"} <= found and _held_in(_REFUND_WORDS, folded):
         found.discard("where_is_order")  # "tracking says my return reached you; where's my refund?": the money
-    if {"change_address", "where_is_order"} <= found and matched.get("where_is_order") in _SHIPPED_YET:
-        found.discard("where_is_order")  # "it hasn't shipped yet, right? send it to my new address"
+    if "where_is_order" in found and matched.get("where_is_order") in _SHIPPED_YET and found - {"where_is_order"}:
+        # whether it has left yet, said beside another request, is what that request stands on, not a question of
+        # where it is: "it hasn't shipped yet, right? send it to my new address", "cancel the order that hasn't
+        # shipped yet", "my skateboard hasn't shipped yet; could you change it to the 28 inch one"
+        found.discard("where_is_order")
     if "question" in found and len(found) > 1:
         found.discard("question")  # "can I get a refund for the double charge?" is the charge, not a question
     if "return_refund" in found and "cancel_order" in found and not _held_in(_RETURN, folded):
