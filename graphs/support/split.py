@@ -160,7 +160,11 @@ def split_request(
         of_its_items = len(sentence.orders) == 1 and not sentence.intents and said_of_its_items
         mine = [o for o in sentence.orders if sentence.quoted or of_its_items or o not in quoting]
         if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
-            return None  # "the lamp" of two orders that both hold one: which is the customer's to say
+            # "the bicycle and the puzzle that came with it": the one order holding every item named is the one meant;
+            # "the lamp" of two orders that both hold one: which is the customer's to say
+            mine = _holding_all(sentence.text, mine, records)
+            if len(mine) != 1:
+                return None
         for order in mine:
             texts[order].append(sentence.text)
         for intent in sentence.intents:
@@ -263,6 +267,18 @@ def _same_item(sentence: str, orders: Sequence[str], records: Mapping[str, Mappi
             return True
         seen |= items
     return False
+
+
+def _holding_all(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The orders that hold every item the sentence names of any of ``orders``: items bought together tell the
+    order apart where one of them alone sits in several."""
+    held: dict[str, set[str]] = {}
+    for order in orders:
+        lines, options = order_items(records[order])
+        named = set(lines_named(sentence, lines, options))
+        held[order] = {fold(str(x.get("description") or x["sku"])) for x in lines if int(x["line_no"]) in named}
+    every = set().union(*held.values())
+    return [o for o in orders if held[o] == every]
 
 
 def _how_many(sentence: str, intent: str) -> int | None:
