@@ -481,3 +481,56 @@ def test_a_sentence_asking_nothing_read_that_names_items_of_one_quoted_order_is_
     parts = {p["order.id"]: p["ticket.case_types"] for p in facts.get(PARTS) or []}
     assert parts == {"SO-300003": ["cancel_order"], "SO-300001": ["change_payment", "exchange_variant"]}
     assert verdict["outcome"] == "ask_customer"  # the change confirmed with the customer before anything changes
+
+
+def test_whether_an_order_has_shipped_said_beside_a_request_is_what_it_stands_on_not_a_question() -> None:
+    message = (
+        "The kettle order hasn't shipped yet, so please cancel it, I ordered it by mistake. "
+        "And I'd like to return the headphones."
+    )
+    facts, verdict = decide(_case(message))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
+    assert parts == {"SO-300003": ["cancel_order"], "SO-300002": ["return_refund"]}
+    assert verdict["outcome"] == "cancel"
+    assert read_message("Has my order shipped yet?").intents == ("where_is_order",)  # asked alone, it is the question
+
+
+#: Two delivered orders that both hold a mug, and a pending one.
+SHARED_ITEM = {
+    "SO-300004": _order("SO-300004", "delivered", [("Wireless Headphones", 120.0), ("Coffee Mug", 15.0)]),
+    "SO-300005": _order("SO-300005", "delivered", [("Coffee Mug", 15.0), ("Paper Notebook", 8.0)]),
+    "SO-300003": _order("SO-300003", "pending", [("Electric Kettle", 400.0)]),
+}
+
+
+@pytest.mark.parametrize(
+    ("message", "returned"),
+    [
+        ("I'd like to return the headphones and the mug that came with them. Also cancel the kettle order, I ordered "
+         "it by mistake.", {"SO-300004": [1, 2]}),
+        # the mug alone is in both: which one is the customer's to say
+        ("I'd like to return the mug. Also cancel the kettle order, I ordered it by mistake.", None),
+    ],
+)  # fmt: skip
+def test_an_item_two_orders_hold_is_of_the_order_holding_every_item_named_with_it(
+    message: str, returned: dict[str, list[int]] | None
+) -> None:
+    facts, verdict = decide(_case(message, SHARED_ITEM))
+    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    if returned is None:
+        assert PARTS not in facts
+        assert not opened
+    else:
+        assert opened == returned
+        assert ("cancel_order", "SO-300003") in _plan(verdict)
+
+
+def test_an_order_described_by_its_items_ends_where_a_request_opens() -> None:
+    message = (
+        "From the delivery with the headphones, return the mug, I'm keeping the headphones. "
+        "And cancel the kettle order please, I ordered it by mistake."
+    )
+    _, verdict = decide(_case(message, SHARED_ITEM))
+    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    assert opened == {"SO-300004": [2]}
+    assert ("cancel_order", "SO-300003") in _plan(verdict)
