@@ -258,6 +258,24 @@ def test_a_preference_order_met_by_the_item_or_by_none_changes_nothing(message: 
     assert "modify_order_items" not in writes(verdict), message
 
 
+@pytest.mark.parametrize(
+    ("message", "option"),
+    [
+        # a second choice on the condition that the first is not to be had: the black gas one is out of stock
+        (f"Could you swap the outdoor grill on order {ORDER} for the gas one? If the gas one isn't available, "
+         "charcoal would do.", "charcoal black"),
+        (f"I'd like the outdoor grill on {ORDER} changed to gas. If there's no gas one, charcoal is fine.",
+         "charcoal black"),
+        # the first choice in stock: taken, the second never
+        (f"Could you swap the outdoor grill on order {ORDER} for the pellet one? If the pellet one is out of stock, "
+         "charcoal would do.", "pellet black"),
+    ],
+)  # fmt: skip
+def test_a_second_choice_on_the_condition_that_the_first_is_not_in_stock(message: str, option: str) -> None:
+    facts, _verdict_made = _verdict("grill", message)
+    assert f"-> {option} (" in str(facts["modify.summary"]), message
+
+
 def test_a_greater_than_from_the_item_they_have_is_a_change_not_a_preference() -> None:
     """ "electric > charcoal" of an electric grill says what it becomes, as an arrow does."""
     facts, _verdict_made = _verdict("grill", f"Please change the outdoor grill on order {ORDER}: electric > charcoal")

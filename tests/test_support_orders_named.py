@@ -85,3 +85,18 @@ def test_a_cancellation_said_with_another_verb_cancels_the_order_it_names(
     message: str, order: str, reason: str
 ) -> None:
     assert _cancelled(message) == {order: reason}, message
+
+
+@pytest.mark.parametrize(
+    ("message", "cancelled"),
+    [
+        # "it" stands for the item named in the sentence before; its colour tells the two kettles' orders apart
+        ("The red tea kettle was a mistake. Could you cancel it please?", {KETTLE: "ordered by mistake"}),
+        # nothing tells them apart: asked
+        ("The tea kettle was a mistake. Could you cancel it please?", {}),
+    ],
+)
+def test_an_item_pointed_back_to_is_found_and_its_variant_tells_its_order_apart(
+    message: str, cancelled: dict[str, str]
+) -> None:
+    assert _cancelled(message, _db(delivered_kettle=False)) == cancelled

@@ -534,3 +534,11 @@ def test_an_order_described_by_its_items_ends_where_a_request_opens() -> None:
     opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
     assert opened == {"SO-300004": [2]}
     assert ("cancel_order", "SO-300003") in _plan(verdict)
+
+
+def test_what_an_item_was_bought_with_tells_its_order_and_is_not_asked_about() -> None:
+    message = "Please return the mug I got with the headphones. Also cancel the kettle order, I bought it by mistake."
+    _, verdict = decide(_case(message, SHARED_ITEM))
+    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    assert opened == {"SO-300004": [2]}  # the mug alone: the headphones stay
+    assert ("cancel_order", "SO-300003") in _plan(verdict)

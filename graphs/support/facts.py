@@ -20,6 +20,7 @@ from ai_missions.graphs.support.parse.resolve import (
     lines_named,
     order_called_by,
     order_items,
+    told_apart,
     with_variants,
 )
 from ai_missions.graphs.support.parse.targets import (
@@ -281,6 +282,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         if parts.sources and set(reading.order_refs) - parts.sources:
             # the order an address is taken from is not the one to change: the others quoted are
             reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in parts.sources))
+        read = {o: r for o, r in orders.items() if r}
+        items_named = told_apart(parts.items, {o: n for o, n in items_named.items() if o in read}, read)
         order_id, condition, candidates = choose_order(
             ticket, reading, orders, recent, identity["customer_id"], items_named
         )

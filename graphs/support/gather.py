@@ -14,7 +14,14 @@ from langgraph.runtime import Runtime
 from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
 from ai_missions.graphs.support.parse.address_reading import AddressReading, same_place
 from ai_missions.graphs.support.parse.request import SupportRequest, request_of
-from ai_missions.graphs.support.parse.resolve import identify, lines_named, order_items, recognised, resolve
+from ai_missions.graphs.support.parse.resolve import (
+    identify,
+    lines_named,
+    order_items,
+    recognised,
+    resolve,
+    said_before,
+)
 from ai_missions.graphs.support.parse.understanding import Reading
 from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import case_facts
@@ -127,11 +134,11 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
             "variants": extras[order_id].get("variants"),
         }
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
-    items_named = {
-        order_id: lines_named(parts.asking, *order_items(record))
-        for order_id, record in orders.items()
-        if record is not None and order_id in owned
-    }
+    mine = {o: order_items(r) for o, r in orders.items() if r is not None and o in owned}
+    items_named = {order_id: lines_named(parts.asking, *items) for order_id, items in mine.items()}
+    if not any(items_named.values()) and (before := said_before(parts.sentences, parts.asking)):
+        # "The RGB keyboard I received is too big. Could I exchange it for the 80% one?": what "it" stands for
+        items_named = {order_id: lines_named(before, *items) for order_id, items in mine.items()}
     on_file, validation = await _addresses(call, parts.addresses, reading, customer, orders, customer_id)
     not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
     gathered: dict[str, Any] = {

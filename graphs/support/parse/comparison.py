@@ -90,6 +90,14 @@ _BOUND = re.compile(
 _COMPARE = re.compile(rf"(?<![a-z0-9])(?:{WORDS.alternation('compare_words')})(?![a-z0-9])")
 _OF_TWO = re.compile(rf"\s*(?:{WORDS.alternation('compare_of_two')})(?![a-z0-9])")
 _PREFER = re.compile(rf"\s*(?:>|(?<![a-z0-9])(?:{WORDS.alternation('compare_preference')})(?![a-z0-9]))\s*")
+#: A second choice on the condition that the first is not to be had: "if the 80% isn't available, the 60% would do",
+#: "if there's no 9, an 8 is fine": the condition's subject (the first choice) and, after it, the second.
+_FALLBACK = re.compile(
+    rf"(?<![a-z0-9])(?:{WORDS.alternation('condition_words')})\s+(?:"
+    rf"(?P<subject>(?:[^\s,.;!?]+\s+){{0,6}}?)(?:(?:{WORDS.alternation('condition_not')})\s+"
+    rf"(?:{WORDS.alternation('condition_in_stock')})|{WORDS.alternation('condition_out_of_stock')})"
+    rf"|(?:{WORDS.alternation('condition_absent')})\s+(?P<absent>(?:[^\s,.;!?]+\s*){{1,4}}?))(?![a-z0-9])\s*(?:,|$)"
+)
 #: A quantity token: a number and its unit as one word ("8inch", "32gb", "1.5litre"): the 8 of "8-inch" is not 8GB.
 QUANTITY = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 _WORD = re.compile(r"[a-z]+")
@@ -213,12 +221,27 @@ def read_comparison(text: str) -> Comparison | None:
     return Comparison(direction, measure, of_two, tuple(bounds), rest, said) if spans else None
 
 
+def without_fallback(text: str) -> str:
+    """The text, folded, with a second choice's condition blanked ("if there's no gas one,"): what it says is not to
+    be had is the first choice, not a value refused."""
+    folded = fold(text)
+    found = _FALLBACK.search(folded)
+    return folded if found is None else folded[: found.start()] + " " * len(found.group(0)) + folded[found.end() :]
+
+
 def preferred(
     text: str, own: Variant, in_stock: Sequence[Variant], tokens: Callable[[str], list[str]], values: set[str]
 ) -> tuple[list[Variant], str] | None:
     """A preference order ("gas > charcoal > electric", "blue, otherwise green"): the variants of the first value
     one in stock holds, besides the other values named (none when their item holds it), and the order, or None."""
-    parts, mine = [[w for w in tokens(p) if w in values] for p in _PREFER.split(fold(text))], set(tokens(own["option"]))
+    folded, mine = fold(text), set(tokens(own["option"]))
+    if (fallback := _FALLBACK.search(folded)) is not None:
+        # the first choice is what the condition names, the second what follows it in its sentence
+        subject = fallback["subject"] if fallback["subject"] is not None else fallback["absent"]
+        then = re.split(r"[.;!?\n]", folded[fallback.end() :], maxsplit=1)[0]
+        parts = [[w for w in tokens(p) if w in values and w not in mine] for p in (subject, then)]
+    else:
+        parts = [[w for w in tokens(p) if w in values] for p in _PREFER.split(folded)]
     if len(parts) < 2 or not all(parts) or parts[0][-1] in mine:  # what they have first: "grey > green" is a change
         return None
     ranked = [parts[0][-1], *(part[0] for part in parts[1:])]

@@ -271,6 +271,45 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
     return sorted(chosen)
 
 
+#: A request's own words standing for an item said before it: "could I exchange it", "return them".
+_POINTS_BACK_TO_ITEM = WORDS.pattern("points_back_to_item")
+
+
+def said_before(sentences: Sequence[str], asking: str) -> str:
+    """The sentences just before those that ask for something of an item they only point back to ("The RGB keyboard
+    I received is too big. Could I exchange it?"): where the item is named; empty when no asking sentence does."""
+    before = [
+        previous
+        for previous, sentence in itertools.pairwise(sentences)
+        if sentence in asking and previous not in asking and _POINTS_BACK_TO_ITEM.search(fold(sentence))
+    ]
+    return "\n".join(before)
+
+
+def told_apart(
+    text: str, named: Mapping[str, Sequence[int]], records: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Sequence[int]]:
+    """Of the orders whose lines the text names (``named``: order -> lines), the same items in each, the ones it
+    tells apart by their variant: an option word of their named lines that the others' lack, said of what the
+    customer has ("the RGB keyboard I received" of a linear RGB one and a linear white one; not the words of what
+    is wanted, "for the white one"). All of them when no word tells them apart or the orders' items differ."""
+    if len(named) < 2:
+        return dict(named)
+    said = {singular(w) for w in _words(_without_wanted(text))}
+    items: dict[str, set[str]] = {}
+    held: dict[str, set[str]] = {}
+    for order, numbers in named.items():
+        lines, options = order_items(records[order])
+        mine = [x for x in lines if int(x["line_no"]) in set(numbers)]
+        items[order] = {fold(str(x.get("description") or x["sku"])) for x in mine}
+        held[order] = {singular(w) for x in mine for w in _words(options.get(str(x["sku"]), ""))}
+    if any(names != items[next(iter(items))] for names in items.values()):
+        return dict(named)  # other items in each: which order each request is of is the split's to read
+    common = set.intersection(*held.values())
+    kept = {order: numbers for order, numbers in named.items() if (held[order] - common) & said}
+    return kept if kept and len(kept) < len(named) else dict(named)
+
+
 def _head_of_another(name: tuple[str, ...], names: list[tuple[str, ...]], tokens: list[str]) -> bool:
     """Each time only the item's head word is said, it is said as another item's ("the action camera" of an Action
     and a Digital Camera): a word of that item's name, not of this one, right before it."""

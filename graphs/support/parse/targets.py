@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ai_missions.graphs.support.parse import methods as paying
-from ai_missions.graphs.support.parse.comparison import QUANTITY, preferred, price_bound, read_comparison
+from ai_missions.graphs.support.parse.comparison import (
+    QUANTITY,
+    preferred,
+    price_bound,
+    read_comparison,
+    without_fallback,
+)
 from ai_missions.graphs.support.parse.item_requests import apart
 from ai_missions.graphs.support.parse.methods import Mention
 from ai_missions.graphs.support.parse.request import SupportRequest
@@ -704,7 +710,9 @@ def modify_facts(
             required = set()
         # two options offered as alternatives ("in orange or green", "the 2-person or the 4-person"), one said not to
         # be wanted ("not the 17 inch one"), or a feature said left out that is not read: asked
-        blocked = _refused(text, values, mine, negatable | features) or unread_yes_no or unread_left_out
+        # what a second choice's condition says is not to be had ("if there's no gas one, charcoal") refuses nothing
+        blocked = _refused(without_fallback(text), values, mine, negatable | features) or unread_yes_no
+        blocked = blocked or unread_left_out
         if _alternatives(text, values | mine) or blocked:
             required = set()
         # a variant whose options read as one word twice ("M red medium": size M, medium vents) is not told apart

@@ -632,6 +632,8 @@ _DESCRIBED_ENDS = re.compile(
     rf"[.;!?\n()]|\s[-\u2013]\s|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
     rf"|\b(?:{WORDS.alternation('description_ends')})\b"
 )
+#: An item told apart by what it was bought with: "that came with", "I got with", "in the same box as".
+_BOUGHT_WITH = WORDS.pattern("bought_with")
 #: "the espresso machine order": an order named by an item (the words before "order").
 _ITEM_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('item_order_determiner')})\s+"
@@ -694,6 +696,11 @@ def items_text(text: str) -> str:
     lower = _lower(text)
     spans = _kept_spans(lower) + _not_these_spans(lower)
     for match in _DESCRIBED_ORDER.finditer(lower):
+        ended = _DESCRIBED_ENDS.search(lower, match.end())
+        spans.append((match.end(), _request_opens(lower, match.end(), ended.start() if ended else len(lower))))
+    for match in _BOUGHT_WITH.finditer(lower):
+        # "the keyboard (the one that came with the bookshelf)", "the watch I got with the air purifier": what it
+        # came with tells its order apart, and is not asked about
         ended = _DESCRIBED_ENDS.search(lower, match.end())
         spans.append((match.end(), _request_opens(lower, match.end(), ended.start() if ended else len(lower))))
     spans += [(m.start(1), m.end(1)) for m in _ITEM_ORDER.finditer(lower)]
