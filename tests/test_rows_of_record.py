@@ -33,15 +33,21 @@ PASSWORD = "correct horse battery"
 RULE: dict[str, object] = {"tools": ["capture_payment"], "roles": ["finance", "ops_lead"], "max_amount": None}
 
 
-@pytest.fixture
-def store(store_backend: str, missions_home: Path) -> RunStore:
-    """ana (the admin), bob (a second admin), chen (controller), fiona (finance), cole (customer care)."""
-    store = RunStore(runs_db(missions_home))
+def five_accounts(home: Path) -> RunStore:
+    """The store these attacks and the roll-back ones (``test_records_cannot_roll_back``) start from: ana (the
+    admin), bob (a second admin), chen (controller), fiona (finance), cole (customer care)."""
+    store = RunStore(runs_db(home))
     accounts = Accounts(store)
     for name, role in {"ana": "ops_agent", "chen": "controller", "fiona": "finance", "cole": "customer_care"}.items():
         accounts.add(name, role, PASSWORD, by="setup")
     accounts.add("bob", "ops_lead", PASSWORD, by="setup", admin=True)
     return store
+
+
+@pytest.fixture
+def store(store_backend: str, missions_home: Path) -> RunStore:
+    """ana (the admin), bob (a second admin), chen (controller), fiona (finance), cole (customer care)."""
+    return five_accounts(missions_home)
 
 
 def copy_of(store: RunStore, table: str, where: str, *params: Any) -> dict[str, Any]:
