@@ -20,20 +20,25 @@ from ai_missions.integrations.books import stories
 from tests.support.built_index import built_index
 
 
-def seeded_home(factory: pytest.TempPathFactory, name: str, seed: Callable[[Path], object]) -> Path:
-    """A fresh home named after ``name``, seeded by ``seed`` and holding the session's policy index."""
+def seeded_home(
+    factory: pytest.TempPathFactory, name: str, seed: Callable[[Path], object], *, policies: bool = True
+) -> Path:
+    """A fresh home named after ``name``, seeded by ``seed`` and holding the session's policy index (unless
+    ``policies`` is false: a module that only reads and writes the books does not pay for the copy)."""
     home = factory.mktemp(name)
     seed(home)
-    built_index(factory, home)
+    if policies:
+        built_index(factory, home)
     return home
 
 
-def seeded_home_fixture(name: str, seed: Callable[[Path], object]) -> Any:
-    """A module-scoped ``home`` fixture: ``seeded_home(name, seed)``."""
+def seeded_home_fixture(name: str, seed: Callable[[Path], object], *, policies: bool = True) -> Any:
+    """A module-scoped fixture of ``seeded_home(name, seed, policies=policies)``, named after the module attribute
+    that holds it (``home``, or ``book`` for a module that calls the systems' functions on the book directly)."""
 
     @pytest.fixture(scope="module")
     def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-        return seeded_home(tmp_path_factory, name, seed)
+        return seeded_home(tmp_path_factory, name, seed, policies=policies)
 
     return home
 
