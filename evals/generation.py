@@ -57,13 +57,15 @@ def recorded_case(
     *,
     case_id: str,
     mission: str,
-    recorded_at: datetime,
+    recorded_at: datetime | str,
     trigger: Mapping[str, Any],
     snapshot: Mapping[str, Any],
     labelled: Labelled,
     tags: Sequence[str] = (),
 ) -> Case:
-    """One labelled case, validated as the harness reads it."""
+    """One labelled case, validated as the harness reads it: a generated one, or a hand-written scenario's (its
+    :class:`~ai_missions.evals.labels.Label` what its author would sign). ``recorded_at`` as a datetime or as a
+    snapshot's timestamp."""
     return Case.model_validate(
         {
             "case_id": case_id,

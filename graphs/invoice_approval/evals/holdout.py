@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.api import Case, Scenarios, snapshot_stamp, snapshot_time, write_cases
+from ai_missions.evals.api import Case, Label, Scenarios, recorded_case, snapshot_stamp, snapshot_time, write_cases
 from ai_missions.graphs.invoice_approval.evals import HISTORICAL, HOLDOUT
 
 Action = dict[str, Any]
@@ -556,16 +556,13 @@ def build() -> list[Case]:
         staged = Invoice(snapshot, base["trigger"]["subject_id"])
         outcome, actions, decided_by, note = stage(staged)
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": f"ho-{name}",
-                    "mission": "invoice-approval",
-                    "recorded_at": base["recorded_at"],
-                    "trigger": {**base["trigger"], "event": "holdout", "case_types": staged.types},
-                    "snapshot": snapshot,
-                    "resolution": {"outcome": outcome, "actions": actions, "decided_by": decided_by, "note": note},
-                    "tags": ["holdout", f"class:{name}"],
-                }
+            recorded_case(
+                case_id=f"ho-{name}",
+                mission="invoice-approval",
+                recorded_at=base["recorded_at"],
+                trigger={**base["trigger"], "event": "holdout", "case_types": staged.types},
+                snapshot=snapshot,
+                labelled=Label(outcome, actions, decided_by, note, ["holdout", f"class:{name}"]),
             )
         )
     return cases

@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.api import Case, Scenarios, snapshot_stamp, snapshot_time, write_cases
+from ai_missions.evals.api import Case, Label, Scenarios, recorded_case, snapshot_stamp, snapshot_time, write_cases
 from ai_missions.graphs.order_exception.evals import HANDMADE, HISTORICAL
 
 Snapshot = dict[str, Any]
@@ -622,16 +622,13 @@ def build(
         if staged.types is not None:
             trigger["case_types"] = staged.types
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": f"{prefix}-{name}",
-                    "mission": "order-exception",
-                    "recorded_at": base["recorded_at"],
-                    "trigger": trigger,
-                    "snapshot": snapshot,
-                    "resolution": {"outcome": outcome, "actions": actions, "decided_by": "omar", "note": note},
-                    "tags": [tag, f"class:{name}"],
-                }
+            recorded_case(
+                case_id=f"{prefix}-{name}",
+                mission="order-exception",
+                recorded_at=base["recorded_at"],
+                trigger=trigger,
+                snapshot=snapshot,
+                labelled=Label(outcome, actions, "omar", note, [tag, f"class:{name}"]),
             )
         )
     return cases
