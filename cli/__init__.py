@@ -63,6 +63,16 @@ def emit(data: Any, *, as_json: bool, render: Callable[[Any], str] | None = None
         print(render(data))
 
 
+def json_command(
+    parser: argparse.ArgumentParser, handler: Callable[[argparse.Namespace], Any], *, help: str | None = None
+) -> None:
+    """Give a command its handler and the ``--json`` flag (its answer as data for a program, :func:`emit`'s
+    ``as_json``; ``help`` what the flag's line in ``--help`` says): every command that answers in data takes the
+    flag the same way."""
+    parser.add_argument("--json", action="store_true", help=help)
+    parser.set_defaults(handler=handler)
+
+
 def one_line(text: str) -> str:
     """``text`` with line breaks and other control characters escaped: an error echoing what someone typed stays
     one line, and cannot move the cursor or rewrite the terminal."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import columns, emit
+from ai_missions.cli import columns, emit, json_command
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, ValidationError
 from ai_missions.kernel.settings import knowledge_dir, missions_home, runs_db
 
@@ -33,8 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     role.add_argument("--admin", action="store_true", help="may add accounts")
     role.set_defaults(handler=_role)
     grants = sub.add_parser("grants", help="role grants waiting for a second admin or a controller")
-    grants.add_argument("--json", action="store_true")
-    grants.set_defaults(handler=_grants)
+    json_command(grants, _grants)
     confirm = sub.add_parser("confirm", help="confirm another admin's role grant (as an admin or a controller)")
     confirm.add_argument("grant_id")
     confirm.set_defaults(handler=_confirm)
@@ -44,15 +43,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     away.add_argument("name", nargs="?", help="the account (default: the signed-in one)")
     away.add_argument("--until", metavar="DAY", help="the last day away, YYYY-MM-DD (default: until marked back)")
     away.add_argument("--reason", default="", help="why (shown with the absence and on the audit trail)")
-    away.add_argument("--json", action="store_true")
-    away.set_defaults(handler=_away)
+    json_command(away, _away)
     back = sub.add_parser("back", help="end an absence: decisions wait for you again")
     back.add_argument("name", nargs="?", help="the account (default: the signed-in one)")
-    back.add_argument("--json", action="store_true")
-    back.set_defaults(handler=_back)
+    json_command(back, _back)
     listing = sub.add_parser("list", help="accounts, their roles and who is away")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=_list)
+    json_command(listing, _list)
     demo = sub.add_parser("demo", help="a new store's demo roster (ana, omar, fiona...) with one shared password")
     demo.add_argument("--password-stdin", action="store_true")
     demo.set_defaults(handler=_demo)

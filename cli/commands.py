@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from ai_missions.cli import LazyChoices, columns, emit
+from ai_missions.cli import LazyChoices, columns, emit, json_command
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.settings import call_timeout_s, knowledge_dir, missions_home, runs_db, sandbox_dir
 
@@ -57,8 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     runs.add_argument("--outcome", help="a verdict's outcome, e.g. proceed (checked against the missions')")
     runs.add_argument("--type", dest="case_type", help="a case type, e.g. payment_review (checked likewise)")
     runs.add_argument("--limit", type=_count, default=20)
-    runs.add_argument("--json", action="store_true")
-    runs.set_defaults(handler=_runs)
+    json_command(runs, _runs)
 
     show = subparsers.add_parser("show", help="a run: observations, verdict, decisions and its audit trail")
     show.add_argument("run_id")
@@ -77,8 +76,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     queue.add_argument(
         "--can-approve", action="store_true", help="only what the signed-in account's role may approve (or sign)"
     )
-    queue.add_argument("--json", action="store_true")
-    queue.set_defaults(handler=_queue)
+    json_command(queue, _queue)
 
     decide = subparsers.add_parser(
         "decide", help="approve, reject or edit a pending decision, as the signed-in account (`missions login`)"
@@ -105,25 +103,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the actions hash you reviewed, as `missions show RUN` prints it ('actions hash H') and `missions queue "
         "--json` gives it (actions_hash): refused if the actions changed since",
     )
-    decide.add_argument("--json", action="store_true")
-    decide.set_defaults(handler=_decide)
+    json_command(decide, _decide)
 
     resume = subparsers.add_parser(
         "resume", help="finish decisions whose execution was interrupted; with RUN, retry that failed run"
     )
     resume.add_argument("run_id", nargs="?", metavar="RUN", help="a failed run to retry from its last checkpoint")
-    resume.add_argument("--json", action="store_true")
-    resume.set_defaults(handler=_resume)
+    json_command(resume, _resume)
 
     abandon = subparsers.add_parser("abandon", help="give up on a failed run, with a reason (nothing is executed)")
     abandon.add_argument("run_id", metavar="RUN")
     abandon.add_argument("--reason", required=True, help="why (kept on the Explain rail and the audit trail)")
-    abandon.add_argument("--json", action="store_true")
-    abandon.set_defaults(handler=_abandon)
+    json_command(abandon, _abandon)
 
     missions = subparsers.add_parser("missions", help="the installed missions")
-    missions.add_argument("--json", action="store_true")
-    missions.set_defaults(handler=_missions)
+    json_command(missions, _missions)
 
     demo = subparsers.add_parser("demo", help="seed, index, scan and run missions; leave decisions for review")
     demo.add_argument("--orders", type=_count, default=2000)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import LazyChoices, emit
+from ai_missions.cli import LazyChoices, emit, json_command
 from ai_missions.kernel.errors import ValidationError
 
 
@@ -75,28 +75,24 @@ def register(subparsers: Any) -> None:
     compare.add_argument("a")
     compare.add_argument("b")
     compare.add_argument("--store", type=Path, default=None)
-    compare.add_argument("--json", action="store_true")
-    compare.set_defaults(handler=_compare)
+    json_command(compare, _compare)
 
     runs = sub.add_parser("runs", help="eval runs, newest first")
     runs.add_argument("--store", type=Path, default=None)
-    runs.add_argument("--json", action="store_true")
-    runs.set_defaults(handler=_runs)
+    json_command(runs, _runs)
 
     imports = sub.add_parser("import", help="convert a CSV or JSON export of resolved cases into cases")
     imports.add_argument("--mission", choices=names, metavar="MISSION", default="order-exception")
     imports.add_argument("file", type=Path, help="the export (.csv, .json or .jsonl)")
     imports.add_argument("--mapping", type=Path, required=True, help="the column mapping (JSON; see evals/samples)")
     imports.add_argument("--out", type=Path, default=None, help="cases file to write (default FILE.cases.jsonl.gz)")
-    imports.add_argument("--json", action="store_true")
-    imports.set_defaults(handler=_import)
+    json_command(imports, _import)
 
     disagreements = sub.add_parser(
         "disagreements", help="where reviewers overrule the mission, by policy clause, and the clause to revisit"
     )
     disagreements.add_argument("--mission", choices=names, help="one mission (default: every mission reviewed)")
-    disagreements.add_argument("--json", action="store_true")
-    disagreements.set_defaults(handler=_disagreements)
+    json_command(disagreements, _disagreements)
 
     reading = sub.add_parser("reading", help="score a reader on the hand-written reading set (per fact kind)")
     reading.add_argument("--part", choices=("dev", "holdout", "all"), default="holdout")
@@ -113,8 +109,7 @@ def register(subparsers: Any) -> None:
     generate.add_argument("--out", type=Path, default=None, help="where to write (default: evals/data/...)")
     generate.add_argument("--slice-out", type=Path, default=None, help="where to write the CI slice")
     generate.add_argument("--seeds", type=int, nargs="+", default=None, help="book seeds (default 11 23 37 41)")
-    generate.add_argument("--json", action="store_true")
-    generate.set_defaults(handler=_generate)
+    json_command(generate, _generate)
 
 
 def _store(args: argparse.Namespace) -> Any:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import LazyChoices, emit
+from ai_missions.cli import LazyChoices, emit, json_command
 
 
 def register(subparsers: Any) -> None:
@@ -17,14 +17,12 @@ def register(subparsers: Any) -> None:
 
     build = commands.add_parser("build", help="(re)build the index incrementally from the policy files")
     build.add_argument("--source", type=Path, help="policy directory (default: the shipped corpus)")
-    build.add_argument("--json", action="store_true", help="print JSON")
-    build.set_defaults(handler=_build)
+    json_command(build, _build, help="print JSON")
 
     adopt = commands.add_parser(
         "adopt-rules", help="make the indexed approval rules the rules of record (an audited policy change)"
     )
-    adopt.add_argument("--json", action="store_true", help="print JSON")
-    adopt.set_defaults(handler=_adopt)
+    json_command(adopt, _adopt, help="print JSON")
 
     search = commands.add_parser("search", help="search policy sections")
     search.add_argument("query")
@@ -43,21 +41,18 @@ def register(subparsers: Any) -> None:
         help="policies that apply to a case type",
     )
     search.add_argument("--effective-on", help="policies in effect on this date (YYYY-MM-DD)")
-    search.add_argument("--json", action="store_true", help="print JSON")
-    search.set_defaults(handler=_search)
+    json_command(search, _search, help="print JSON")
 
     show = commands.add_parser("show", help="show an indexed policy")
     show.add_argument("policy_id")
-    show.add_argument("--json", action="store_true", help="print JSON")
-    show.set_defaults(handler=_show)
+    json_command(show, _show, help="print JSON")
 
     evaluate = commands.add_parser("eval", help="retrieval quality on the question set: recall@1, recall@3, MRR")
     evaluate.add_argument("--questions", type=Path, help="JSON Lines question set (default: the shipped one)")
     evaluate.add_argument(
         "--fail-under", type=float, default=0.0, metavar="RECALL", help="exit 1 if recall@3 is below RECALL (CI gate)"
     )
-    evaluate.add_argument("--json", action="store_true", help="print JSON")
-    evaluate.set_defaults(handler=_eval)
+    json_command(evaluate, _eval, help="print JSON")
 
 
 def _build(args: argparse.Namespace) -> int:

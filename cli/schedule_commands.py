@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 
-from ai_missions.cli import emit
+from ai_missions.cli import emit, json_command
 from ai_missions.kernel.settings import missions_home, runs_db
 
 
@@ -23,13 +23,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     batch.add_argument("mission")
     batch.add_argument("--concurrency", type=int, default=4)
     batch.add_argument("--limit", type=int, default=None)
-    batch.add_argument("--json", action="store_true")
-    batch.set_defaults(handler=_batch)
+    json_command(batch, _batch)
     show = subparsers.add_parser("batch-show", help="a batch's runs in rank order")
     show.add_argument("batch_id")
     show.add_argument("--mine", action="store_true", help="only decisions the signed-in reviewer may take")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=_show)
+    json_command(show, _show)
 
 
 def _print_report(report: Any) -> None:

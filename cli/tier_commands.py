@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import LazyChoices, columns, emit
+from ai_missions.cli import LazyChoices, columns, emit, json_command
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.missions import MissionSpec, get_mission
 from ai_missions.kernel.settings import missions_home, runs_db
@@ -26,8 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verbs = tiers.add_subparsers(dest="verb", required=True, metavar="VERB")
     show = verbs.add_parser("show", help="the mode and each action's tier in force, with the change history")
     show.add_argument("--mission", choices=names, required=True)
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=_show)
+    json_command(show, _show)
     for verb, what in (("promote", "one rung up (observe -> recommend -> automate), or the mission to live mode"),
                        ("demote", "one rung down, or the mission to observe mode")):  # fmt: skip
         p = verbs.add_parser(verb, help=what)
@@ -41,8 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rollback = subparsers.add_parser("rollback", help="undo an automated action of a run (audited, idempotent)")
     rollback.add_argument("run_id")
     rollback.add_argument("--action", type=int, required=True, help="the action's number on the run page")
-    rollback.add_argument("--json", action="store_true")
-    rollback.set_defaults(handler=_rollback)
+    json_command(rollback, _rollback)
 
     metrics = subparsers.add_parser("metrics", help="operating metrics of a mission, overall and per day")
     metrics.add_argument("--mission", choices=names, required=True)

@@ -9,8 +9,15 @@ labeller."""
 
 from __future__ import annotations
 
-from ai_missions.evals.generation import GeneratedSet, decided_after, from_scratch_books, keyed_rng, recorded_case
-from ai_missions.evals.labels import Action, Label, View, money, snapshot_time
+from ai_missions.evals.generation import (
+    GeneratedSet,
+    Scenarios,
+    decided_after,
+    from_scratch_books,
+    keyed_rng,
+    recorded_case,
+)
+from ai_missions.evals.labels import Action, Label, View, money, snapshot_stamp, snapshot_time
 from ai_missions.evals.scorers import Replayed, Result, Scorer, ok, rate, register
 from ai_missions.kernel.blocking import run_blocking
 from ai_missions.kernel.cases import Case, describe_error, write_cases
@@ -23,6 +30,7 @@ __all__ = [
     "Label",
     "Replayed",
     "Result",
+    "Scenarios",
     "Scorer",
     "Verdict",
     "View",
@@ -36,6 +44,7 @@ __all__ = [
     "recorded_case",
     "register",
     "run_blocking",
+    "snapshot_stamp",
     "snapshot_time",
     "write_cases",
 ]

@@ -14,9 +14,29 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ai_missions.kernel.cases import Case, write_cases
+
+#: A hand-written scenario's staging function (each set's own signature).
+Stage = TypeVar("Stage", bound=Callable[..., Any])
+
+
+class Scenarios(list[tuple[str, str, Callable[[Mapping[str, Any]], bool], Stage]]):
+    """A hand-written set's scenarios, in the order they are written (the order of the set's cases): each its name,
+    the kind of generated case it is staged on, which of those cases it accepts and the function that stages it.
+    ``scenario = SCENARIOS.add`` is the decorator a set's module writes its scenarios under."""
+
+    def add(
+        self, name: str, kind: str, base: Callable[[Mapping[str, Any]], bool] = lambda case: True
+    ) -> Callable[[Stage], Stage]:
+        """Register a scenario staged on the first untouched generated case of ``kind`` that ``base`` accepts."""
+
+        def register(stage: Stage) -> Stage:
+            self.append((name, kind, base, stage))
+            return stage
+
+        return register
 
 
 class Labelled(Protocol):
@@ -37,13 +57,15 @@ def recorded_case(
     *,
     case_id: str,
     mission: str,
-    recorded_at: datetime,
+    recorded_at: datetime | str,
     trigger: Mapping[str, Any],
     snapshot: Mapping[str, Any],
     labelled: Labelled,
     tags: Sequence[str] = (),
 ) -> Case:
-    """One labelled case, validated as the harness reads it."""
+    """One labelled case, validated as the harness reads it: a generated one, or a hand-written scenario's (its
+    :class:`~ai_missions.evals.labels.Label` what its author would sign). ``recorded_at`` as a datetime or as a
+    snapshot's timestamp."""
     return Case.model_validate(
         {
             "case_id": case_id,

@@ -40,6 +40,12 @@ def snapshot_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
+def snapshot_stamp(moment: datetime) -> str:
+    """A datetime as a snapshot's timestamp (the inverse of :func:`snapshot_time`): what a hand-written scenario
+    writes into the records it moves in time."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def money(cents: int) -> float:
     """Cents as the amount a resolution records."""
     return round(cents / 100, 2)

@@ -369,14 +369,8 @@ def _invoice(conn: sqlite3.Connection, row: sqlite3.Row) -> Invoice:
     vendor = _vendor_row(conn, row["vendor_id"])
     paid, discount_taken, open_cents = _position(conn, row)
     lines = [
-        InvoiceLine(
-            line_no=r["line_no"],
-            po_line_no=r["po_line_no"],
-            sku=r["sku"],
-            description=r["description"],
-            quantity=r["quantity"],
-            unit_price=money(r["unit_price_cents"]),
-            amount=money(r["quantity"] * r["unit_price_cents"]),
+        from_row(
+            InvoiceLine, r, unit_price=money(r["unit_price_cents"]), amount=money(r["quantity"] * r["unit_price_cents"])
         )
         for r in conn.execute("SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY line_no", (invoice_id,))
     ]
@@ -393,35 +387,18 @@ def _invoice(conn: sqlite3.Connection, row: sqlite3.Row) -> Invoice:
         )
     ]
     payments = [
-        Payment(
-            payment_id=p["payment_id"],
-            invoice_id=invoice_id,
-            account_id=p["account_id"],
-            amount=money(p["amount_cents"]),
-            discount=money(p["discount_cents"]),
-            currency=p["currency"],
-            status=p["status"],
-            pay_date=p["pay_date"],
-            created_at=p["created_at"],
+        from_row(
+            Payment, p, invoice_id=invoice_id, amount=money(p["amount_cents"]), discount=money(p["discount_cents"])
         )
         for p in _payments(conn, invoice_id)
     ]
-    return Invoice(
-        invoice_id=invoice_id,
-        vendor_id=row["vendor_id"],
-        vendor_invoice_number=row["vendor_invoice_number"],
-        po_id=row["po_id"],
-        cost_centre=row["cost_centre"],
-        invoice_date=row["invoice_date"],
-        received_at=row["received_at"],
-        due_date=row["due_date"],
-        currency=row["currency"],
+    return from_row(
+        Invoice,
+        row,
         subtotal=money(row["subtotal_cents"]),
         tax=money(row["tax_cents"]),
         total=money(row["total_cents"]),
-        status=row["status"],
         block_reasons=json.loads(row["block_reasons"]),
-        description=row["description"],
         lines=lines,
         holds=holds,
         notes=notes,
@@ -469,20 +446,12 @@ def get_vendor(conn: sqlite3.Connection, vendor_id: VendorId) -> Vendor:
     ]
     active = next((a for a in reversed(accounts) if a.status == "active"), None)
     changed = active is not None and any(a.added_at < active.added_at for a in accounts)
-    return Vendor(
-        vendor_id=vendor_id,
-        name=row["name"],
-        country=row["country"],
-        currency=row["currency"],
-        category=row["category"],
+    return from_row(
+        Vendor,
+        row,
         tax_rate_percent=row["tax_rate_bp"] / 100,
-        payment_terms_days=row["payment_terms_days"],
         discount_percent=row["discount_bp"] / 100,
-        discount_days=row["discount_days"],
-        status=row["status"],
-        vendor_since=row["vendor_since"],
         tenure_years=round(_days(now, from_ts(row["vendor_since"])) / 365.25, 2),
-        contact_email=row["contact_email"],
         bank_accounts=accounts,
         active_account_id=active.account_id if active else None,
         bank_changed_at=active.added_at if active and changed else None,
@@ -531,14 +500,10 @@ def find_similar_invoices(
         if not (same_number or same_amount or abs(apart) <= window_days):
             continue
         matches.append(
-            SimilarInvoice(
-                invoice_id=other["invoice_id"],
-                vendor_invoice_number=other["vendor_invoice_number"],
-                invoice_date=other["invoice_date"],
+            from_row(
+                SimilarInvoice,
+                other,
                 total=money(other["total_cents"]),
-                currency=other["currency"],
-                cost_centre=other["cost_centre"],
-                status=other["status"],
                 same_number=same_number,
                 same_amount=same_amount,
                 same_date=other["invoice_date"][:10] == row["invoice_date"][:10],
@@ -580,14 +545,7 @@ def list_invoices_awaiting_approval(conn: sqlite3.Connection) -> ApprovalQueue:
     ).fetchall()
     return ApprovalQueue(
         invoices=[
-            QueuedInvoice(
-                invoice_id=r["invoice_id"],
-                vendor_id=r["vendor_id"],
-                total=money(r["total_cents"]),
-                currency=r["currency"],
-                received_at=r["received_at"],
-                block_reasons=json.loads(r["block_reasons"]),
-            )
+            from_row(QueuedInvoice, r, total=money(r["total_cents"]), block_reasons=json.loads(r["block_reasons"]))
             for r in rows
         ]
     )

@@ -13,7 +13,7 @@ from ai_missions.integrations.arguments import Amount, IdempotencyKey, InvoiceId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.kit import book_now, money, to_cents, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import next_id, require_row, require_text
+from ai_missions.integrations.store import from_row, next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError
 
 CostCentre = Annotated[str, Field(min_length=1, max_length=64, description="Cost centre, e.g. CC-4100")]
@@ -80,11 +80,9 @@ def get_budget(conn: sqlite3.Connection, cost_centre: CostCentre) -> Budget:
 
     Budget for the fiscal year, spent before the book opened, committed by invoices, and available."""
     row, committed, available = _budget_cents(conn, cost_centre)
-    return Budget(
-        cost_centre=cost_centre,
-        name=row["name"],
-        owner=row["owner"],
-        fiscal_year=row["fiscal_year"],
+    return from_row(
+        Budget,
+        row,
         budget=money(row["budget_cents"]),
         spent=money(row["spent_cents"]),
         committed=money(committed),
@@ -93,13 +91,7 @@ def get_budget(conn: sqlite3.Connection, cost_centre: CostCentre) -> Budget:
 
 
 def _commitment(row: sqlite3.Row) -> Commitment:
-    return Commitment(
-        commitment_id=row["commitment_id"],
-        cost_centre=row["cost_centre"],
-        invoice_id=row["invoice_id"],
-        amount=money(row["amount_cents"]),
-        committed_at=row["committed_at"],
-    )
+    return from_row(Commitment, row, amount=money(row["amount_cents"]))
 
 
 def _invoice_commitments(conn: sqlite3.Connection, invoice_id: str) -> list[Commitment]:

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ai_missions.cli import emit
+from ai_missions.cli import emit, json_command
 from ai_missions.integrations.systems import SERVED, connect, declared, simulated, system_path
 from ai_missions.kernel.settings import missions_home, sandbox_dir
 
@@ -23,12 +23,10 @@ def register(subparsers: Any) -> None:
     seed.add_argument("--orders", type=int, default=2000, help="number of orders (default 2000)")
     seed.add_argument("--invoices", type=int, default=1500, help="number of invoices (default 1500)")
     seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    seed.add_argument("--json", action="store_true")
-    seed.set_defaults(handler=cmd_seed)
+    json_command(seed, cmd_seed)
 
     listing = sub.add_parser("list", help="each system and its tools, marked read or write")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=cmd_list)
+    json_command(listing, cmd_list)
 
     checked = sub.add_parser("contract", help="check each system's checked-in contract against its declared tools")
     checked.add_argument("names", nargs="*", metavar="SYSTEM", help="the systems (default: every simulated system)")
@@ -52,12 +50,10 @@ def register(subparsers: Any) -> None:
 
     load = sub.add_parser("import", help="replace the sandbox with a snapshot file")
     load.add_argument("file", type=Path)
-    load.add_argument("--json", action="store_true")
-    load.set_defaults(handler=cmd_import)
+    json_command(load, cmd_import)
 
     exceptions = subparsers.add_parser("exceptions", help="what is broken in the book right now (the trigger scan)")
-    exceptions.add_argument("--json", action="store_true")
-    exceptions.set_defaults(handler=cmd_exceptions)
+    json_command(exceptions, cmd_exceptions)
 
 
 def _book_summary() -> dict[str, Any]:

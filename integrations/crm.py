@@ -173,11 +173,10 @@ def _history(conn: sqlite3.Connection, customer_id: str, now: datetime) -> list[
         "SELECT * FROM addresses WHERE customer_id = ? ORDER BY since DESC, address_id DESC", (customer_id,)
     )
     return [
-        HistoricAddress(
-            address_id=r["address_id"],
+        from_row(
+            HistoricAddress,
+            r,
             address=Address.from_row(r),
-            since=r["since"],
-            until=r["until"],
             is_current=r["until"] is None,
             days_since=_days(now, r["since"]),
         )
@@ -199,26 +198,19 @@ def get_customer(conn: sqlite3.Connection, customer_id: CustomerId) -> Customer:
         "SELECT COUNT(*) FROM cases WHERE customer_id = ? AND status = 'open'", (customer_id,)
     ).fetchone()[0]
     first = row["first_order_at"]
-    return Customer(
-        customer_id=customer_id,
-        name=row["name"],
-        email=row["email"],
-        phone=row["phone"],
-        tier=row["tier"],
+    return from_row(
+        Customer,
+        row,
         is_vip=row["tier"] == "vip",
-        customer_since=row["customer_since"],
-        first_order_at=first,
         tenure_years=round(_days(now, first) / 365.25, 4) if first else 0.0,
         lifetime_value=money(row["lifetime_value_cents"]),
-        order_count=row["order_count"],
-        fraud_flags=row["fraud_flags"],
         open_cases=open_cases,
         current_address=current,
         days_since_address_change=history[0].days_since if history else None,
-        contact_preferences=ContactPreferences(
-            preferred_channel=row["preferred_channel"],
+        contact_preferences=from_row(
+            ContactPreferences,
+            row,
             allowed_channels=json.loads(row["allowed_channels"]),
-            language=row["language"],
             marketing_opt_in=bool(row["marketing_opt_in"]),
         ),
     )

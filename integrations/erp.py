@@ -212,11 +212,9 @@ def _ship_to(row: sqlite3.Row) -> Address:
 def _lines(conn: sqlite3.Connection, order_id: str) -> list[OrderLine]:
     rows = conn.execute("SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no", (order_id,))
     return [
-        OrderLine(
-            line_no=r["line_no"],
-            sku=r["sku"],
-            description=r["description"],
-            quantity=r["quantity"],
+        from_row(
+            OrderLine,
+            r,
             unit_price=money(r["unit_price_cents"]),
             line_total=money(r["unit_price_cents"] * r["quantity"]),
         )
@@ -237,24 +235,17 @@ def get_order(conn: sqlite3.Connection, order_id: OrderId) -> Order:
     hours by the book clock."""
     row = _order_row(conn, order_id)
     holds = _holds(conn, order_id)
-    return Order(
-        order_id=row["order_id"],
-        customer_id=row["customer_id"],
-        channel=row["channel"],
-        status=row["status"],
+    return from_row(
+        Order,
+        row,
         is_open=row["status"] not in CLOSED_STATUSES,
-        placed_at=row["placed_at"],
         age_hours=hours_between(book_now(conn), from_ts(row["placed_at"])),
-        updated_at=row["updated_at"],
-        currency=row["currency"],
         lines=_lines(conn, order_id),
         subtotal=money(row["subtotal_cents"]),
         shipping=money(row["shipping_cents"]),
         tax=money(row["tax_cents"]),
         total=money(row["total_cents"]),
         ship_to=_ship_to(row),
-        fulfillment_method=row["fulfillment_method"],
-        pickup_location_id=row["pickup_location_id"],
         holds=holds,
         has_active_hold=any(h.status == "active" for h in holds),
     )
@@ -282,14 +273,10 @@ def list_orders(
     now = book_now(conn)
     rows = conn.execute(sql, (status, status, customer_id, customer_id, limit)).fetchall()
     orders = [
-        OrderSummary(
-            order_id=r["order_id"],
-            customer_id=r["customer_id"],
-            channel=r["channel"],
-            status=r["status"],
-            placed_at=r["placed_at"],
+        from_row(
+            OrderSummary,
+            r,
             age_hours=hours_between(now, from_ts(r["placed_at"])),
-            currency=r["currency"],
             total=money(r["total_cents"]),
             item_count=r["items"],
         )
@@ -405,12 +392,7 @@ def get_returns(conn: sqlite3.Connection, order_id: str) -> list[OrderReturn]:
     rows = conn.execute("SELECT * FROM order_returns WHERE order_id = ? ORDER BY created_at, return_id", (order_id,))
     for r in rows.fetchall():
         lines = [
-            ReturnLine(
-                line_no=x["line_no"],
-                sku=x["sku"],
-                quantity=x["quantity"],
-                value=money(x["quantity"] * x["unit_price_cents"]),
-            )
+            from_row(ReturnLine, x, value=money(x["quantity"] * x["unit_price_cents"]))
             for x in conn.execute(
                 "SELECT rl.line_no, rl.quantity, ol.sku, ol.unit_price_cents FROM return_lines rl "
                 "JOIN order_lines ol ON ol.order_id = ? AND ol.line_no = rl.line_no WHERE rl.return_id = ? "
@@ -419,30 +401,21 @@ def get_returns(conn: sqlite3.Connection, order_id: str) -> list[OrderReturn]:
             )
         ]
         out.append(
-            OrderReturn(
-                return_id=r["return_id"],
+            # a book written before returns carried a refund method has no such column: its refund_to stays None
+            from_row(
+                OrderReturn,
+                r,
                 order_id=order_id,
-                created_at=r["created_at"],
                 received=r["received_at"] is not None,
-                received_at=r["received_at"],
-                condition=r["condition"],
                 lines=lines,
                 value=round(sum(line.value for line in lines), 2),
-                # a book written before returns carried a refund method has no such column (sqlite3.Row: keys())
-                refund_to=r["refund_to"] if "refund_to" in r.keys() else None,  # noqa: SIM118
             )
         )
     return out
 
 
 def _variant(row: sqlite3.Row) -> Variant:
-    return Variant(
-        sku=row["sku"],
-        product_id=row["product_id"],
-        option=row["option"],
-        unit_price=money(row["unit_price_cents"]),
-        available=row["available"],
-    )
+    return from_row(Variant, row, unit_price=money(row["unit_price_cents"]))
 
 
 def get_variants(conn: sqlite3.Connection, order_id: str) -> list[Variant]:
@@ -538,10 +511,9 @@ def find_similar_orders(
         if not same:
             continue
         matches.append(
-            SimilarOrder(
-                order_id=other["order_id"],
-                status=other["status"],
-                placed_at=other["placed_at"],
+            from_row(
+                SimilarOrder,
+                other,
                 minutes_apart=round(abs((placed - other_placed).total_seconds()) / 60, 1),
                 placed_before=(other_placed, other["order_id"]) < (placed, order_id),
                 total=money(other["total_cents"]),

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from ai_missions.integrations.arguments import CustomerId, IdempotencyKey
 from ai_missions.integrations.kit import book_now, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import next_id, require_row, require_text
+from ai_missions.integrations.store import from_row, next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 
 TicketId = Annotated[str, Field(min_length=1, max_length=64, description="Ticket id, e.g. TKT-000123")]
@@ -143,33 +143,23 @@ def _messages(conn: sqlite3.Connection, ticket_id: str) -> list[TicketMessage]:
     rows = conn.execute(
         "SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY sent_at, message_id", (ticket_id,)
     ).fetchall()
-    return [TicketMessage(**{k: r[k] for k in TicketMessage.model_fields}) for r in rows]
+    return [from_row(TicketMessage, r) for r in rows]
 
 
 def _ticket(conn: sqlite3.Connection, row: sqlite3.Row) -> Ticket:
     waiting = row["status"] in ("new", "open")
-    return Ticket(
-        ticket_id=row["ticket_id"],
-        customer_id=row["customer_id"],
+    return from_row(
+        Ticket,
+        row,
         requester=_requester(conn, row["customer_id"]),
-        channel=row["channel"],
-        subject=row["subject"],
-        order_id=row["order_id"],
-        status=row["status"],
-        priority=row["priority"],
         tags=json.loads(row["tags"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        sla_due_at=row["sla_due_at"],
         sla_breached=waiting and to_ts(book_now(conn)) > row["sla_due_at"],
         messages=_messages(conn, row["ticket_id"]),
     )
 
 
 def _summary(row: sqlite3.Row) -> TicketSummary:
-    return TicketSummary(
-        **{**{k: row[k] for k in TicketSummary.model_fields if k != "tags"}, "tags": json.loads(row["tags"])}
-    )
+    return from_row(TicketSummary, row, tags=json.loads(row["tags"]))
 
 
 def _row(conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row:

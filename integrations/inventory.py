@@ -212,13 +212,11 @@ def get_stock(conn: sqlite3.Connection, sku: Sku) -> Stock:
     ).fetchall()
     inbound = _restocks(conn, sku)
     locations = [
-        LocationStock(
-            location_id=r["location_id"],
+        from_row(
+            LocationStock,
+            r,
             location_name=r["name"],
-            on_hand=r["on_hand"],
-            reserved=r["reserved"],
             available=r["on_hand"] - r["reserved"],
-            pending=r["pending"],
             last_counted_qty=r["counted_qty"],
             last_counted_at=r["counted_at"],
             restocks=None if inbound is None else inbound.get(r["location_id"], []),
@@ -244,13 +242,7 @@ def _restocks(conn: sqlite3.Connection, sku: str) -> dict[str, list[Restock]] | 
         "SELECT * FROM restocks WHERE sku = ? AND status = 'open' ORDER BY expected_at, restock_id", (sku,)
     ):
         found.setdefault(r["location_id"], []).append(
-            Restock(
-                restock_id=r["restock_id"],
-                quantity=r["quantity"],
-                expected_at=r["expected_at"],
-                due_in_days=round(hours_between(from_ts(r["expected_at"]), now) / 24, 2),
-                reference=r["reference"],
-            )
+            from_row(Restock, r, due_in_days=round(hours_between(from_ts(r["expected_at"]), now) / 24, 2))
         )
     return found
 
@@ -282,18 +274,7 @@ def get_cycle_counts(
         "ORDER BY counted_at DESC, count_id DESC",
         (sku, location_id, location_id),
     )
-    counts = [
-        CycleCount(
-            count_id=r["count_id"],
-            sku=r["sku"],
-            location_id=r["location_id"],
-            counted_qty=r["counted_qty"],
-            system_qty=r["system_qty"],
-            counted_at=r["counted_at"],
-            counted_by=r["counted_by"],
-        )
-        for r in rows
-    ]
+    counts = [from_row(CycleCount, r) for r in rows]
     return CycleCountList(sku=sku, counts=counts)
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from ai_missions.integrations.arguments import Amount, IdempotencyKey, Reason, RetailLocationId, Text
 from ai_missions.integrations.context_reads import ContextRead, read_parts
-from ai_missions.integrations.kit import book_now, money, to_cents, to_ts
+from ai_missions.integrations.kit import book_now, from_row, money, to_cents, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
 from ai_missions.integrations.store import next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError, ValidationError
@@ -182,20 +182,13 @@ def get_order(conn: sqlite3.Connection, order_id: str) -> Order:
     row = _order_row(conn, order_id)
     allocation = conn.execute("SELECT * FROM allocations WHERE order_id = ?", (order_id,)).fetchone()
     lines = [
-        OrderLine(line_no=r["line_no"], sku=r["sku"], quantity=r["quantity"], unit_price=money(r["unit_price_cents"]))
+        from_row(OrderLine, r, unit_price=money(r["unit_price_cents"]))
         for r in conn.execute("SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no", (order_id,))
     ]
-    return Order(
-        order_id=row["order_id"],
-        customer_id=row["customer_id"],
-        channel=row["channel"],
-        fulfilment=row["fulfilment"],
-        pickup_store=row["pickup_store"],
-        status=row["status"],
-        placed_at=row["placed_at"],
-        promised_at=row["promised_at"],
+    return from_row(
+        Order,
+        row,
         total=money(row["total_cents"]),
-        promo_id=row["promo_id"],
         flags=json.loads(row["flags"]),
         location_id=allocation["location_id"] if allocation else None,
         previous_location_id=allocation["previous_location_id"] if allocation else None,
@@ -204,18 +197,7 @@ def get_order(conn: sqlite3.Connection, order_id: str) -> Order:
 
 
 def _return(row: sqlite3.Row) -> Return:
-    return Return(
-        return_id=row["return_id"],
-        order_id=row["order_id"],
-        channel=row["channel"],
-        sku=row["sku"],
-        quantity=row["quantity"],
-        refund=money(row["refund_cents"]),
-        location_id=row["location_id"],
-        processed_at=row["processed_at"],
-        posted=bool(row["posted"]),
-        posted_at=row["posted_at"],
-    )
+    return from_row(Return, row, refund=money(row["refund_cents"]), posted=bool(row["posted"]))
 
 
 @SYSTEM.read

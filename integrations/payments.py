@@ -254,16 +254,11 @@ def _authorization(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) ->
     if status == "authorized" and expires_in <= 0:
         status = "expired"
     capturable = max(row["amount_cents"] - captured, 0) if status in ("authorized", "captured") else 0
-    return Authorization(
-        authorization_id=row["authorization_id"],
-        order_id=row["order_id"],
+    return from_row(
+        Authorization,
+        row,
         amount=money(row["amount_cents"]),
-        currency=row["currency"],
         status=status,
-        card_brand=row["card_brand"],
-        card_last4=row["card_last4"],
-        authorized_at=row["authorized_at"],
-        expires_at=row["expires_at"],
         expires_in_hours=expires_in,
         captured_amount=money(captured),
         capturable_amount=money(capturable),
@@ -272,11 +267,10 @@ def _authorization(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) ->
 
 def _capture(conn: sqlite3.Connection, row: sqlite3.Row) -> Capture:
     refunded = _sum(conn, "SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE capture_id = ?", row["capture_id"])
-    return Capture(
-        capture_id=row["capture_id"],
-        authorization_id=row["authorization_id"],
+    return from_row(
+        Capture,
+        row,
         amount=money(row["amount_cents"]),
-        captured_at=row["captured_at"],
         refunded_amount=money(refunded),
         refundable_amount=money(row["amount_cents"] - refunded),
     )
@@ -296,15 +290,7 @@ def _label(row: sqlite3.Row) -> str:
 
 def _method(row: sqlite3.Row) -> PaymentMethod:
     balance = money(row["balance_cents"]) if row["kind"] == "gift_card" else None
-    return PaymentMethod(
-        payment_method_id=row["payment_method_id"],
-        customer_id=row["customer_id"],
-        kind=row["kind"],
-        brand=row["brand"],
-        last4=row["last4"],
-        balance=balance,
-        label=_label(row),
-    )
+    return from_row(PaymentMethod, row, balance=balance, label=_label(row))
 
 
 def _method_row(conn: sqlite3.Connection, payment_method_id: str) -> sqlite3.Row:
@@ -402,13 +388,7 @@ def get_payment(conn: sqlite3.Connection, order_id: OrderId) -> Payment:
         for r in conn.execute("SELECT * FROM captures WHERE order_id = ? ORDER BY captured_at, capture_id", (order_id,))
     ]
     refunds = [
-        Refund(
-            refund_id=r["refund_id"],
-            capture_id=r["capture_id"],
-            amount=money(r["amount_cents"]),
-            reason=r["reason"],
-            refunded_at=r["refunded_at"],
-        )
+        from_row(Refund, r, amount=money(r["amount_cents"]))
         for r in conn.execute("SELECT * FROM refunds WHERE order_id = ? ORDER BY refunded_at, refund_id", (order_id,))
     ]
     holds = [
@@ -445,14 +425,12 @@ def get_fraud_assessment(conn: sqlite3.Connection, order_id: OrderId) -> FraudAs
         conn, "SELECT * FROM fraud_assessments WHERE order_id = ?", (order_id,), "fraud assessment for order", order_id
     )
     codes: list[str] = json.loads(row["reasons"])
-    return FraudAssessment(
-        order_id=order_id,
-        score=row["score"],
+    return from_row(
+        FraudAssessment,
+        row,
         elevated=row["score"] >= ELEVATED_SCORE,
         reasons=[FraudReason(code=c, description=FRAUD_REASONS.get(c, c)) for c in codes],
         reason_codes=codes,
-        assessed_at=row["assessed_at"],
-        model=row["model"],
     )
 
 

@@ -104,15 +104,11 @@ class BuyerRequestResult(Replayable):
 
 def _po(conn: sqlite3.Connection, row: sqlite3.Row) -> PurchaseOrder:
     lines = [
-        PurchaseOrderLine(
-            line_no=r["line_no"],
-            sku=r["sku"],
-            description=r["description"],
-            quantity=r["quantity"],
+        from_row(
+            PurchaseOrderLine,
+            r,
             unit_price=money(r["unit_price_cents"]),
             amount=money(r["quantity"] * r["unit_price_cents"]),
-            status=r["status"],
-            expected_at=r["expected_at"],
         )
         for r in conn.execute("SELECT * FROM po_lines WHERE po_id = ? ORDER BY line_no", (row["po_id"],))
     ]
@@ -120,17 +116,8 @@ def _po(conn: sqlite3.Connection, row: sqlite3.Row) -> PurchaseOrder:
         from_row(PurchaseOrderApproval, r)
         for r in conn.execute("SELECT * FROM po_approvals WHERE po_id = ? ORDER BY approved_at", (row["po_id"],))
     ]
-    return PurchaseOrder(
-        po_id=row["po_id"],
-        vendor_id=row["vendor_id"],
-        buyer=row["buyer"],
-        cost_centre=row["cost_centre"],
-        currency=row["currency"],
-        status=row["status"],
-        created_at=row["created_at"],
-        total=round(sum(line.amount for line in lines), 2),
-        lines=lines,
-        approvals=approvals,
+    return from_row(
+        PurchaseOrder, row, total=round(sum(line.amount for line in lines), 2), lines=lines, approvals=approvals
     )
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ai_missions.integrations.arguments import PoId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import SimulatedSystem
-from ai_missions.integrations.store import require_text
+from ai_missions.integrations.store import from_row, require_text
 
 DDL = """
 CREATE TABLE goods_receipts (
@@ -69,11 +69,7 @@ def get_goods_receipts(conn: sqlite3.Connection, po_id: PoId) -> GoodsReceipts:
         "SELECT * FROM goods_receipts WHERE po_id = ? ORDER BY received_at, receipt_id", (po_id,)
     ).fetchall():
         lines = [
-            ReceiptLine(
-                po_line_no=r["po_line_no"],
-                quantity_received=r["quantity_received"],
-                quantity_rejected=r["quantity_rejected"],
-            )
+            from_row(ReceiptLine, r)
             for r in conn.execute(
                 "SELECT * FROM receipt_lines WHERE receipt_id = ? ORDER BY po_line_no", (row["receipt_id"],)
             )
@@ -81,16 +77,7 @@ def get_goods_receipts(conn: sqlite3.Connection, po_id: PoId) -> GoodsReceipts:
         for line in lines:
             key = str(line.po_line_no)
             accepted[key] = accepted.get(key, 0) + line.quantity_received - line.quantity_rejected
-        receipts.append(
-            GoodsReceipt(
-                receipt_id=row["receipt_id"],
-                po_id=po_id,
-                received_at=row["received_at"],
-                location=row["location"],
-                received_by=row["received_by"],
-                lines=lines,
-            )
-        )
+        receipts.append(from_row(GoodsReceipt, row, lines=lines))
     return GoodsReceipts(po_id=po_id, receipts=receipts, accepted_by_line=accepted)
 
 

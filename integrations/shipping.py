@@ -15,7 +15,7 @@ from ai_missions.integrations.addresses import Address, AddressValidation, Valid
 from ai_missions.integrations.arguments import IdempotencyKey, OrderId
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import book_now, require_row, require_text, to_ts
+from ai_missions.integrations.store import book_now, from_row, require_row, require_text, to_ts
 from ai_missions.kernel.errors import ConflictError
 
 Line = Annotated[str, Field(min_length=1, max_length=200)]
@@ -99,14 +99,14 @@ def _row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
 def _validation(row: sqlite3.Row) -> OrderAddressValidation:
     suggestion = Address(**json.loads(row["suggestion"])) if row["suggestion"] else None
     corrected = Address(**json.loads(row["corrected_from"])) if row["corrected_from"] else None
-    return OrderAddressValidation(
-        order_id=row["order_id"],
+    return from_row(
+        OrderAddressValidation,
+        row,
         status=row["validation_status"],
         address=Address.from_row(row),
         issues=json.loads(row["issues"]),
         suggestion=suggestion,
         has_suggestion=suggestion is not None,
-        validated_at=row["validated_at"],
         corrected_from=corrected,
     )
 
@@ -146,25 +146,12 @@ def list_shipments(conn: sqlite3.Connection, order_id: OrderId) -> ShipmentList:
     shipments = []
     for s in conn.execute("SELECT * FROM shipments WHERE order_id = ? ORDER BY shipped_at, shipment_id", (order_id,)):
         events = [
-            TrackingEvent(at=e["at"], status=e["status"], location=e["location"])
+            from_row(TrackingEvent, e)
             for e in conn.execute(
                 "SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY seq", (s["shipment_id"],)
             )
         ]
-        shipments.append(
-            Shipment(
-                shipment_id=s["shipment_id"],
-                order_id=order_id,
-                carrier=s["carrier"],
-                service=s["service"],
-                tracking_number=s["tracking_number"],
-                status=s["status"],
-                from_location=s["from_location"],
-                shipped_at=s["shipped_at"],
-                delivered_at=s["delivered_at"],
-                events=events,
-            )
-        )
+        shipments.append(from_row(Shipment, s, events=events))
     return ShipmentList(order_id=order_id, shipped=bool(shipments), shipments=shipments)
 
 

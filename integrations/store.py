@@ -215,10 +215,17 @@ def recorded_write(conn: sqlite3.Connection, idempotency_key: str) -> WriteRecor
     )
 
 
-def from_row(model: type[M], row: sqlite3.Row) -> M:
-    """A model from a row whose columns are named like the model's fields (other columns are ignored)."""
-    columns = row.keys()
-    return model.model_validate({key: row[key] for key in columns if key in model.model_fields})
+def from_row(model: type[M], row: sqlite3.Row, **computed: Any) -> M:
+    """A model from a row whose columns are named like the model's fields (other columns are ignored).
+
+    ``computed`` holds the fields no column holds as they are shown (money from its cents, a decoded JSON column, a
+    value read from another table) and wins over a column of the same name: a system's record is its row with those
+    few fields worked out, so a service function names only them, not every column again.
+    """
+    columns = row.keys()  # a row iterates over its values, not its column names
+    values = {key: row[key] for key in columns if key in model.model_fields}
+    values.update(computed)
+    return model.model_validate(values)
 
 
 def list_tables(conn: sqlite3.Connection) -> list[str]:

@@ -14,7 +14,7 @@ from ai_missions.integrations.arguments import IdempotencyKey, Reason, RetailLoc
 from ai_missions.integrations.context_reads import ContextRead, read_parts
 from ai_missions.integrations.kit import book_now, money, to_ts
 from ai_missions.integrations.plugin import Replayable, SimulatedSystem
-from ai_missions.integrations.store import next_id, require_row, require_text
+from ai_missions.integrations.store import from_row, next_id, require_row, require_text
 from ai_missions.kernel.errors import ConflictError, ValidationError
 
 TaskId = Annotated[str, Field(min_length=1, max_length=64, description="Recount task id, e.g. RC-000001")]
@@ -149,12 +149,7 @@ def _marks(values: list[str]) -> str:
 
 def _substitutes(conn: sqlite3.Connection, wanted: list[str]) -> list[Substitute]:
     return [
-        Substitute(
-            sku=r["sku"],
-            substitute_sku=r["substitute_sku"],
-            family=r["family"],
-            unit_price=money(r["unit_price_cents"]),
-        )
+        from_row(Substitute, r, unit_price=money(r["unit_price_cents"]))
         for r in conn.execute(
             f"SELECT * FROM substitutes WHERE sku IN ({_marks(wanted)}) ORDER BY sku, substitute_sku", wanted
         )
@@ -180,17 +175,7 @@ def get_stock_context(conn: sqlite3.Connection, skus: Skus, location_id: RetailL
             {
                 "location": lambda: get_location(conn, location_id),
                 "stock": lambda: [
-                    StockRow(
-                        location_id=r["location_id"],
-                        kind=r["kind"],
-                        region=r["region"],
-                        sku=r["sku"],
-                        on_hand=r["on_hand"],
-                        counted_qty=r["counted_qty"],
-                        counted_at=r["counted_at"],
-                        sold_since_count=r["sold_since_count"],
-                        quarantined=bool(r["quarantined"]),
-                    )
+                    from_row(StockRow, r, quarantined=bool(r["quarantined"]))
                     for r in conn.execute(
                         "SELECT s.*, l.kind, l.region FROM stock s JOIN locations l USING (location_id) "
                         f"WHERE s.sku IN ({_marks(stocked)}) ORDER BY s.location_id, s.sku",

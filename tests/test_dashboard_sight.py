@@ -38,20 +38,12 @@ from ai_missions.services.governance import approval_rules
 from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.small_home import demo_home_fixture
-from tests.test_dashboard_support import as_read, open_page, texts
+from tests.test_dashboard_support import PAGES, as_read, open_page, texts
 
 pytestmark = pytest.mark.slow
 
 CAPTURE = "capture"
 STAFF = ("cole", "ava", "priya")  # customer_care, an account owner, another mission's (invoices') reviewer
-PAGES = {
-    "views/overview.py": "Overview",
-    "views/queue.py": "Decision Queue",
-    "views/runs.py": "Runs",
-    "views/run.py": "Run",
-    "views/knowledge.py": "Policies",
-    "views/evals.py": "Evals",
-}
 
 home = demo_home_fixture("dashboard-sight")
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support.browser import start_dashboard, wait_until_healthy
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
@@ -38,28 +36,11 @@ def port_free(port: int) -> bool:
 def test_sigterm_to_the_dashboard_command_ends_streamlit_and_frees_the_port(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "MISSIONS_TOKEN"}
-    env.update(MISSIONS_HOME=str(tmp_path / "home"), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
     log = tmp_path / "dashboard.log"
-    with log.open("wb") as out:
-        dashboard = subprocess.Popen(
-            [sys.executable, "-m", "ai_missions.cli", "dashboard", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # so that a leftover can be cleaned up below, never signalled as a group here
-        )
+    # its own process group, so that a leftover can be cleaned up below; never signalled as a group here
+    dashboard = start_dashboard(tmp_path / "home", log, port, env)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert dashboard.poll() is None, f"the dashboard exited early:\n{log.read_text()}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"the dashboard did not answer in 90 s:\n{log.read_text()}"
-            time.sleep(0.3)
+        wait_until_healthy(dashboard, f"http://127.0.0.1:{port}", log)
         assert not port_free(port)
         os.kill(dashboard.pid, signal.SIGTERM)  # the command's pid alone
         dashboard.wait(timeout=30)

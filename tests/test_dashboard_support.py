@@ -26,6 +26,15 @@ from ai_missions.testing import DEMO_PASSWORD, signed_in_as
 from tests.support.built_index import built_index
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+#: The platform's own listing pages (under ``dashboard/``), by the title each shows staff.
+PAGES = {
+    "views/overview.py": "Overview",
+    "views/queue.py": "Decision Queue",
+    "views/runs.py": "Runs",
+    "views/run.py": "Run",
+    "views/knowledge.py": "Policies",
+    "views/evals.py": "Evals",
+}
 
 #: The orders the book's missions run on, by the role they play in the tests.
 ROLES = ("story", "payment_review", "auth_expiring", "double_charge", "address_invalid", "duplicate_order", "oversell")

@@ -71,6 +71,22 @@ def _by_id(cases: list[Case], case_id: str) -> Case:
     return next(c for c in cases if c.case_id == case_id)
 
 
+def _evaluated(
+    store: EvalStore, cases: list[Case], dataset: Path, config: EvalConfig, knowledge: Any
+) -> tuple[str, dict[str, Any]]:
+    """The cases written as a dataset file and evaluated as ``missions eval run`` does (the run recorded with the
+    file's hash): the run's id and its summary."""
+    write_cases(cases, dataset)
+    run_id = store.create_run(
+        mission="order-exception",
+        dataset=str(dataset),
+        dataset_hash=dataset_hash(dataset),
+        config=config.recorded(),
+        cases_total=len(cases),
+    )
+    return run_id, evaluate(store, run_id, cases, config, knowledge)
+
+
 def _step(tool: str, **args: Any) -> dict[str, Any]:
     return {"tool": tool, "args": args, "why": "scripted", "policy_ids": CITED}
 
@@ -127,17 +143,9 @@ def test_fixed_set_scores_match_hand_computed_values(
         "auth_expiring",
     ]
     model = scripted([verdict_call(v) for v in scripted_verdicts(cases)])
-    dataset = tmp_path / "fixed.jsonl"
-    write_cases(cases, dataset)
     config = EvalConfig(reasoner="llm", concurrency=1, workers=1, chat_model=model)
-    run_id = store.create_run(
-        mission="order-exception",
-        dataset=str(dataset),
-        dataset_hash=dataset_hash(dataset),
-        config=config.recorded(),
-        cases_total=4,
-    )
-    summary = evaluate(store, run_id, cases, config, knowledge)
+    dataset = tmp_path / "fixed.jsonl"
+    run_id, summary = _evaluated(store, cases, dataset, config, knowledge)
     results = {r["case_id"]: r for r in store.results(run_id)}
     assert len(model.prompts) == 4
 
@@ -206,20 +214,12 @@ def test_a_failed_model_call_is_counted_not_read_as_judgment(
     knowledge: Any, ci_cases: list[Case], store: EvalStore, tmp_path: Path
 ) -> None:
     cases = [_by_id(ci_cases, FIXED[0])]
-    dataset = tmp_path / "one.jsonl"
-    write_cases(cases, dataset)
     config = EvalConfig(
         reasoner="llm", concurrency=1, workers=1, chat_model=Unreachable(messages=iter([])), llm_timeout_s=5
     )
     assert config.context().llm_timeout_s == 5
-    run_id = store.create_run(
-        mission="order-exception",
-        dataset=str(dataset),
-        dataset_hash=dataset_hash(dataset),
-        config=config.recorded(),
-        cases_total=1,
-    )
-    summary = evaluate(store, run_id, cases, config, knowledge)  # the scripted model is exhausted: it raises
+    # the scripted model is exhausted: it raises
+    run_id, summary = _evaluated(store, cases, tmp_path / "one.jsonl", config, knowledge)
     o = summary["overall"]
     assert (o["llm_calls"], o["llm_errors"], o["escalation_rate"]) == (1, 1, 1.0)
     assert "LLM calls 1 (1 failed" in headline(summary, run_id)

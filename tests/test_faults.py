@@ -25,7 +25,7 @@ from ai_missions.kernel.errors import OutcomeUnknownError
 from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.testing import operator_grant, signed_in_as
 from tests.support.cli_process import cli_process
-from tests.support.mission_home import client_fixture, seeded_home_fixture
+from tests.support.mission_home import awaiting_decision, client_fixture, releasing_review, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -62,8 +62,7 @@ def test_a_capture_answered_after_the_timeout_is_reconciled_done_exactly_once(
     missions: MissionClient, capture_orders: list[str], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order_id = capture_orders[0]
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     assert captures(home, order_id) == 0
     slow = slow_client(home, monkeypatch, 2500, call_timeout_s=1.0)
     try:
@@ -83,8 +82,7 @@ def test_an_unknown_outcome_is_shown_as_such_and_resume_retries_it_safely(
     missions: MissionClient, capture_orders: list[str], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order_id = capture_orders[1]
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     slow = slow_client(home, monkeypatch, 4000, call_timeout_s=0.5, reconcile_timeout_s=0.5)
     try:
         with pytest.raises(OutcomeUnknownError, match="outcome unknown"):
@@ -122,8 +120,7 @@ def test_a_write_whose_system_is_down_stays_resumable_and_resume_does_it_exactly
     refusal: the run waits as outcome unknown (never ``failed``), and once the system is back ``resume`` captures
     once, with the same key and a fresh grant."""
     order_id = capture_orders[2]
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     down = {"capture_payment", write_lookup_name("payments")}
     calls: list[str] = []
     real = ClientSession.call_tool
@@ -167,13 +164,8 @@ def test_a_write_whose_system_is_down_stays_resumable_and_resume_does_it_exactly
 
 def test_the_cli_exits_non_zero_when_an_approved_action_fails(missions: MissionClient, home: Path) -> None:
     reviews = [r.order_id for r in scan_exceptions(home) if r.types == ["payment_review"]]
-    for order_id in reversed(reviews):  # from the end: the crash campaign takes them from the start
-        outcome = missions.start("order-exception", order_id)
-        if outcome.verdict and [a["tool"] for a in outcome.verdict["actions"]][:1] == ["release_payment_hold"]:
-            break
-    else:
-        pytest.fail("no payment review in the book proceeds")
-    assert outcome.decision_id is not None
+    # from the end: the crash campaign takes them from the start
+    order_id, outcome = releasing_review(missions, reversed(reviews))
     # someone releases the hold in the payments system meanwhile: the approved release is refused when it runs
     elsewhere = {"order_id": order_id, "idempotency_key": "elsewhere-1"}
     missions.call_tool(
@@ -335,8 +327,7 @@ def test_actions_changed_between_display_and_approval_are_refused(
     from ai_missions.kernel.errors import ConflictError
 
     order_id = capture_orders[3]
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     decision = missions.store.get_decision(outcome.decision_id)
     shown = request_hash(decision.request["interrupts"])
     assert decision.request["actions_hash"] == shown  # kept in the record
@@ -413,8 +404,7 @@ def test_edits_the_system_would_refuse_are_refused_before_the_decision_is_used(
         for o in reversed(doubles[:-2])
         if missions.call_tool("get_payment", {"order_id": o}, mission="order-exception")["captures"][-1]["amount"] < 500
     )
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     assert outcome.verdict is not None
     number = next(i + 1 for i, a in enumerate(outcome.verdict["actions"]) if a["tool"] == "refund_payment")
     refund = outcome.verdict["actions"][number - 1]["args"]

@@ -26,7 +26,7 @@ from langgraph_sdk import get_sync_client
 
 from ai_missions.cli.account_commands import DEMO_PASSWORD
 from ai_missions.kernel.store import RunStore
-from tests.support.langgraph_server import langgraph_dev
+from tests.support.langgraph_server import server_fixture
 from tests.support.ports import free_port
 from tests.support.small_home import demo_home_fixture
 from tests.test_langgraph_server_auth import MISSION, as_, capture_orders, free_orders
@@ -39,10 +39,7 @@ home = demo_home_fixture("langgraph-clients")
 STUDIO = {"x-auth-scheme": "langsmith"}
 
 
-@pytest.fixture(scope="module")
-def server(home: Path) -> Iterator[str]:
-    with langgraph_dev(home) as url:
-        yield url
+server = server_fixture()
 
 
 def login(home: Path, name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:

@@ -7,7 +7,6 @@ request without a token is refused and ``missions decide`` points to the server.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,7 +18,7 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.store import RunStore
 from ai_missions.testing import signed_in_as
-from tests.support.langgraph_server import langgraph_dev
+from tests.support.langgraph_server import server_fixture
 from tests.support.listener import Listener
 from tests.support.small_home import demo_home_fixture
 
@@ -29,10 +28,7 @@ pytestmark = pytest.mark.slow
 home = demo_home_fixture("langgraph-server")
 
 
-@pytest.fixture(scope="module")
-def server(home: Path) -> Iterator[str]:
-    with langgraph_dev(home) as url:
-        yield url
+server = server_fixture()
 
 
 def client(url: str, home: Path, reviewer: str | None) -> object:

@@ -29,8 +29,8 @@ from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.errors import NotFoundError
 from ai_missions.kernel.store import RunStore
 from tests.support.as_account import customer_account
-from tests.support.langgraph_server import langgraph_dev
 from tests.support.langgraph_server import sdk_as as as_
+from tests.support.langgraph_server import server_fixture
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -41,10 +41,7 @@ MISSION = "order-exception"
 home = demo_home_fixture("langgraph-server-auth")
 
 
-@pytest.fixture(scope="module")
-def server(home: Path) -> Iterator[str]:
-    with langgraph_dev(home) as url:
-        yield url
+server = server_fixture()
 
 
 def writes(home: Path) -> int:

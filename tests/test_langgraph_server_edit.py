@@ -9,15 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.kernel.store import RunStore
-from tests.support.langgraph_server import langgraph_dev
 from tests.support.langgraph_server import sdk_as as as_
+from tests.support.langgraph_server import server_fixture
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -27,10 +26,7 @@ MISSION = "order-exception"
 home = demo_home_fixture("langgraph-server-edit")
 
 
-@pytest.fixture(scope="module")
-def server(home: Path) -> Iterator[str]:
-    with langgraph_dev(home) as url:
-        yield url
+server = server_fixture()
 
 
 def capture_order(home: Path) -> str:

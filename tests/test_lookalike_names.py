@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.account_save.drafts import draft_email
-from ai_missions.graphs.account_save.spec import SPEC as ACCOUNT_SAVE
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.spec import SPEC as SUPPORT
 from ai_missions.nodes.guard import check_actions
 from ai_missions.nodes.plain_text import display_name, plain_text_problems
+from tests.test_side_doors_inputs import account_email_problems
 from tests.test_support_actions import case, received
 
 #: Look-alike names, each with the plain words left of it.
@@ -94,14 +94,7 @@ def test_42_9_a_reply_edited_to_carry_a_lookalike_is_refused(name: str) -> None:
 
 
 def test_42_9_an_account_email_subject_with_a_lookalike_is_refused() -> None:
-    facts = {"account.id": "ACC-1", "account.contact_id": "CT-1"}
-    email = {
-        "tool": "send_account_email",
-        "args": {"account_id": "ACC-1", "contact_id": "CT-1", "subject": "Renew at p\u0430ypal", "body": "Hi Ana."},
-        "tier": "review",
-        "policy_ids": ["ACC-002"],
-    }
-    assert any("subject reaches outside" in p for p in check_actions(ACCOUNT_SAVE, [email], facts))
+    assert any("subject reaches outside" in p for p in account_email_problems("Renew at p\u0430ypal", "Hi Ana."))
 
 
 def test_names_as_people_write_them_are_kept() -> None:

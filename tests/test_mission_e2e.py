@@ -22,7 +22,7 @@ from ai_missions.kernel.errors import ForbiddenError, ValidationError
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 from tests.support.cli_process import cli_process
-from tests.support.mission_home import client_fixture, seeded_home_fixture
+from tests.support.mission_home import awaiting_decision, client_fixture, releasing_review, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -123,8 +123,7 @@ def test_every_exception_kind_in_the_book_gets_a_sound_verdict(
 def test_reject_with_reason_changes_nothing(missions: MissionClient, exceptions: dict[str, list[str]]) -> None:
     order_id = pick(exceptions, "oversell", skip=1)
     before = missions.call_tool("get_reservations", {"order_id": order_id}, mission="order-exception")
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     with pytest.raises(ValidationError, match="reason"):
         missions.decide(outcome.decision_id, "omar", reject_reason="  ")
     closed = missions.decide(outcome.decision_id, "omar", reject_reason="stock is promised to a wholesale order")
@@ -138,9 +137,8 @@ def test_edit_is_guarded_and_executes_the_edited_arguments(
     missions: MissionClient, exceptions: dict[str, list[str]]
 ) -> None:
     order_id = pick(exceptions, "auth_expiring", skip=1)
-    outcome = missions.start("order-exception", order_id)
+    outcome = awaiting_decision(missions, order_id)
     assert outcome.verdict is not None
-    assert outcome.decision_id is not None
     number = next(i + 1 for i, a in enumerate(outcome.verdict["actions"]) if a["tool"] == "capture_payment")
     capture = outcome.verdict["actions"][number - 1]
     with pytest.raises(ValidationError, match="exceeds the authorized"):
@@ -162,8 +160,7 @@ def test_reviewer_without_the_role_is_refused_and_the_decision_stays_pending(
     missions: MissionClient, exceptions: dict[str, list[str]]
 ) -> None:
     order_id = pick(exceptions, "double_charge", skip=1)
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     with pytest.raises(ForbiddenError, match="customer_care may not approve"):
         missions.decide(outcome.decision_id, "cole", approve=True)
     with pytest.raises(Exception, match="unknown reviewer"):
@@ -176,8 +173,7 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(
     missions: MissionClient, exceptions: dict[str, list[str]], home: Path
 ) -> None:
     order_id = pick(exceptions, "oversell", skip=2)
-    outcome = missions.start("order-exception", order_id)
-    assert outcome.decision_id is not None
+    outcome = awaiting_decision(missions, order_id)
     first = cli_process(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
     second = cli_process(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "ana"))
     results = [(p.wait(timeout=120), *p.communicate()) for p in (first, second)]
@@ -192,13 +188,7 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(
 
 def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions: MissionClient, home: Path) -> None:
     candidates = [o for o, t in {r.order_id: r.types for r in scan_exceptions(home)}.items() if t == ["payment_review"]]
-    for candidate in candidates:
-        outcome = missions.start("order-exception", candidate)
-        if outcome.verdict and [a["tool"] for a in outcome.verdict["actions"]][:1] == ["release_payment_hold"]:
-            break
-    else:
-        pytest.fail("no payment review in the book proceeds")
-    assert outcome.decision_id is not None
+    candidate, outcome = releasing_review(missions, candidates)
     payments = sqlite3.connect(home / "systems" / "payments.sqlite")
     slow_inventory = {"MISSIONS_SIM_LATENCY_MS": "inventory=5000"}
     deciding = cli_process(

@@ -23,9 +23,8 @@ from ai_missions.kernel.store import RunStore
 from ai_missions.services.audit import verify
 from ai_missions.services.identity import Accounts
 from tests.support.stdin_line import StdinLine
+from tests.test_rows_of_record import PASSWORD, with_accounts
 from tests.test_side_doors import missions, refused_in_one_line
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -38,9 +37,7 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tupl
     a, b = tmp_path / "host-a", tmp_path / "host-b"
     with fresh_schema() as url:
         monkeypatch.setenv("MISSIONS_DATABASE_URL", url)
-        accounts = Accounts(RunStore(runs_db(a)))
-        accounts.add("ana", "ops_agent", PASSWORD, by="setup")
-        accounts.add("fiona", "finance", PASSWORD, by="setup")
+        with_accounts(a, {"ana": "ops_agent", "fiona": "finance"})
         store = RunStore(runs_db(b))
         with store.anchoring():
             store.anchor(by=Accounts(store).authenticate("ana", PASSWORD).name, host="host-b")
@@ -167,10 +164,7 @@ def test_59_3_a_new_host_joining_the_deployment_starts_no_head_of_its_own(
 def test_59_3_on_sqlite_a_home_that_lost_its_head_refuses_until_re_anchored(
     missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = RunStore(runs_db(missions_home))
-    accounts = Accounts(store)
-    accounts.add("ana", "ops_agent", PASSWORD, by="setup")
-    accounts.add("fiona", "finance", PASSWORD, by="setup")
+    with_accounts(missions_home, {"ana": "ops_agent", "fiona": "finance"})
     runs_db(missions_home).with_name("runs.sqlite.audit-head").unlink()
     code, _, err = missions(capsys, "accounts", "list")
     assert refused_in_one_line(code, err, "this host keeps no audit head"), err

@@ -16,6 +16,7 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.nodes.observe import read_findings
 from ai_missions.nodes.reading import noting
+from ai_missions.runtime import RunOutcome
 from ai_missions.services.review import evidence
 from ai_missions.testing import signed_in_as
 from tests.support.small_home import demo_home_fixture
@@ -83,23 +84,40 @@ def test_nothing_read_outside_a_noting_context_is_kept() -> None:
 home = demo_home_fixture("reading-rail")
 
 
+def _run_with_note(
+    home: Path, order_id: str, note_id: str, author: str, body: str
+) -> tuple[RunOutcome, list[dict[str, Any]]]:
+    """Write a CRM note on the order (as its customer's, the latest of the book), then run the order mission on it:
+    its outcome and its run's events."""
+    with sqlite3.connect(home / "systems" / "erp.sqlite") as erp:
+        customer = erp.execute("SELECT customer_id FROM orders WHERE order_id = ?", (order_id,)).fetchone()[0]
+    with sqlite3.connect(home / "systems" / "crm.sqlite") as crm:
+        created = crm.execute("SELECT max(created_at) FROM notes").fetchone()[0] or "2026-01-01T00:00:00Z"
+        crm.execute(
+            "INSERT INTO notes (note_id, customer_id, author, body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (note_id, customer, author, body, order_id, created),
+        )
+    with MissionClient(home) as client:
+        outcome = client.start("order-exception", order_id)
+        return outcome, client.store.events(outcome.run_id)
+
+
+def _shown(home: Path, run_id: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """What ``missions show`` prints of the run, signed in as omar (ops)."""
+    monkeypatch.setenv("MISSIONS_HOME", str(home))
+    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, "omar")["MISSIONS_TOKEN"])
+    capsys.readouterr()
+    assert main(["show", run_id]) == 0
+    return capsys.readouterr().out
+
+
 def test_a_restock_written_in_a_note_reaches_the_rail_the_queue_card_and_show(
     home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An oversold order whose restock date only a purchasing note states: the run's evidence quotes the note."""
     short = next(e.order_id for e in scan_exceptions(home) if "oversell" in e.types)
     words = "restock ETA 21 days per supplier"
-    with sqlite3.connect(home / "systems" / "erp.sqlite") as erp:
-        customer = erp.execute("SELECT customer_id FROM orders WHERE order_id = ?", (short,)).fetchone()[0]
-    with sqlite3.connect(home / "systems" / "crm.sqlite") as crm:
-        created = crm.execute("SELECT max(created_at) FROM notes").fetchone()[0] or "2026-01-01T00:00:00Z"
-        crm.execute(
-            "INSERT INTO notes (note_id, customer_id, author, body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            ("N-RAIL-1", customer, "purchasing", f"Buyer update: {words}.", short, created),
-        )
-    with MissionClient(home) as client:
-        outcome = client.start("order-exception", short)
-        events = client.store.events(outcome.run_id)
+    outcome, events = _run_with_note(home, short, "N-RAIL-1", "purchasing", f"Buyer update: {words}.")
     rail = [e for e in events if e.get("kind") == "observation" and e.get("source") == "crm"]
     read = [e for e in rail if "read.restock_eta" in (e.get("data") or {})]
     assert read, [e.get("summary") for e in rail]
@@ -107,11 +125,7 @@ def test_a_restock_written_in_a_note_reaches_the_rail_the_queue_card_and_show(
     assert "restock ETA 21 days" in read[0]["data"]["read.restock_eta"]["words"]
     assert any(read[0]["data"]["read.restock_eta"]["words"] in e["finding"] for e in evidence(events))
 
-    monkeypatch.setenv("MISSIONS_HOME", str(home))
-    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, "omar")["MISSIONS_TOKEN"])
-    capsys.readouterr()
-    assert main(["show", outcome.run_id]) == 0
-    shown = capsys.readouterr().out
+    shown = _shown(home, outcome.run_id, capsys, monkeypatch)
     assert "N-RAIL-1 body:" in shown
     assert read[0]["data"]["read.restock_eta"]["words"] in shown
 
@@ -124,25 +138,11 @@ def test_a_note_the_reader_cannot_read_stops_the_mission_and_show_names_its_word
     order = story_order_id(home)  # the flagship: released and shipped when nothing else is said
     assert order is not None
     said = "Customer rang: please do not send it yet, she is still deciding."
-    with sqlite3.connect(home / "systems" / "erp.sqlite") as erp:
-        customer = erp.execute("SELECT customer_id FROM orders WHERE order_id = ?", (order,)).fetchone()[0]
-    with sqlite3.connect(home / "systems" / "crm.sqlite") as crm:
-        created = crm.execute("SELECT max(created_at) FROM notes").fetchone()[0] or "2026-01-01T00:00:00Z"
-        crm.execute(
-            "INSERT INTO notes (note_id, customer_id, author, body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            ("N-RAIL-2", customer, "care.desk", said, order, created),
-        )
-    with MissionClient(home) as client:
-        outcome = client.start("order-exception", order)
-        events = client.store.events(outcome.run_id)
+    outcome, events = _run_with_note(home, order, "N-RAIL-2", "care.desk", said)
     assert outcome.verdict is not None
     assert outcome.verdict["outcome"] == "escalate"
     assert "was not understood" in outcome.verdict["summary"]
-    monkeypatch.setenv("MISSIONS_HOME", str(home))
-    monkeypatch.setenv("MISSIONS_TOKEN", signed_in_as(home, "omar")["MISSIONS_TOKEN"])
-    capsys.readouterr()
-    assert main(["show", outcome.run_id]) == 0
-    shown = capsys.readouterr().out
+    shown = _shown(home, outcome.run_id, capsys, monkeypatch)
     assert "Not understood" in shown
     assert "N-RAIL-2 body:" in shown
     assert "«not»" in shown or "«please»" in shown, shown

@@ -34,23 +34,15 @@ from ai_missions.services.governance import adopt_rules, approval_rules
 from ai_missions.services.identity import Accounts
 from tests.support.approval_knowledge import Knowledge
 from tests.support.stdin_line import StdinLine
-from tests.test_rows_of_record import copy_of, put_back
+from tests.test_rows_of_record import PASSWORD, RULE, copy_of, five_accounts, put_back
 from tests.test_side_doors import missions, refused_in_one_line
 from tests.test_side_doors_audit import unlock
-
-PASSWORD = "correct horse battery"
-RULE: dict[str, object] = {"tools": ["capture_payment"], "roles": ["finance", "ops_lead"], "max_amount": None}
 
 
 @pytest.fixture
 def store(store_backend: str, missions_home: Path) -> RunStore:
     """ana (the admin), bob (a second admin), chen (controller), fiona (finance), cole (customer care)."""
-    store = RunStore(runs_db(missions_home))
-    accounts = Accounts(store)
-    for name, role in {"ana": "ops_agent", "chen": "controller", "fiona": "finance", "cole": "customer_care"}.items():
-        accounts.add(name, role, PASSWORD, by="setup")
-    accounts.add("bob", "ops_lead", PASSWORD, by="setup", admin=True)
-    return store
+    return five_accounts(missions_home)
 
 
 @contextmanager

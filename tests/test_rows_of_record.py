@@ -9,7 +9,7 @@ be refused in one line naming the row, and ``missions audit verify`` must say so
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +33,29 @@ PASSWORD = "correct horse battery"
 RULE: dict[str, object] = {"tools": ["capture_payment"], "roles": ["finance", "ops_lead"], "max_amount": None}
 
 
+def with_accounts(home: Path, roles: Mapping[str, str]) -> tuple[RunStore, Accounts]:
+    """The run store of ``home`` holding these accounts (name -> role), each with :data:`PASSWORD`, added by
+    "setup" (the first account of a store is its admin): the store and its accounts."""
+    store = RunStore(runs_db(home))
+    accounts = Accounts(store)
+    for name, role in roles.items():
+        accounts.add(name, role, PASSWORD, by="setup")
+    return store, accounts
+
+
+def five_accounts(home: Path) -> RunStore:
+    """The store these attacks and the roll-back ones (``test_records_cannot_roll_back``) start from: ana (the
+    admin), bob (a second admin), chen (controller), fiona (finance), cole (customer care)."""
+    roles = {"ana": "ops_agent", "chen": "controller", "fiona": "finance", "cole": "customer_care"}
+    store, accounts = with_accounts(home, roles)
+    accounts.add("bob", "ops_lead", PASSWORD, by="setup", admin=True)
+    return store
+
+
 @pytest.fixture
 def store(store_backend: str, missions_home: Path) -> RunStore:
     """ana (the admin), bob (a second admin), chen (controller), fiona (finance), cole (customer care)."""
-    store = RunStore(runs_db(missions_home))
-    accounts = Accounts(store)
-    for name, role in {"ana": "ops_agent", "chen": "controller", "fiona": "finance", "cole": "customer_care"}.items():
-        accounts.add(name, role, PASSWORD, by="setup")
-    accounts.add("bob", "ops_lead", PASSWORD, by="setup", admin=True)
-    return store
+    return five_accounts(missions_home)
 
 
 def copy_of(store: RunStore, table: str, where: str, *params: Any) -> dict[str, Any]:
@@ -154,10 +168,7 @@ def test_42_4_an_older_row_of_record_put_back_is_refused_naming_it(
 def test_42_4_a_demoted_account_put_back_cannot_approve_on_the_cli(
     missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = RunStore(runs_db(missions_home))
-    accounts = Accounts(store)
-    for name, role in {"ana": "ops_agent", "chen": "controller", "fiona": "finance"}.items():
-        accounts.add(name, role, PASSWORD, by="setup")
+    store, accounts = with_accounts(missions_home, {"ana": "ops_agent", "chen": "controller", "fiona": "finance"})
     monkeypatch.setenv("MISSIONS_TOKEN", accounts.issue_token("fiona"))
     before = copy_of(store, "accounts", "name = ?", "fiona")
     accounts.confirm(accounts.request_grant("fiona", "customer_care", by="ana")["grant_id"], by="chen")
@@ -409,10 +420,7 @@ def test_42_5_keying_an_older_store_with_accounts_takes_an_admin(
     missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A store from before row versions: its signed accounts are anchored as they are, by a named admin, once."""
-    store = RunStore(runs_db(missions_home))
-    accounts = Accounts(store)
-    accounts.add("ana", "ops_agent", PASSWORD, by="setup")
-    accounts.add("cole", "customer_care", PASSWORD, by="setup")
+    store, accounts = with_accounts(missions_home, {"ana": "ops_agent", "cole": "customer_care"})
     _as_version_10(store)  # as version 10 left them: signed without a version, not on the chain
     with pytest.raises(UnsignedRowError, match="not anchored on the audit chain yet"):
         accounts.get("ana")

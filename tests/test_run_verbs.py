@@ -17,6 +17,7 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.testing import operator_grant
 from tests.support.as_account import cli_as as cli
 from tests.support.as_account import customer_account
+from tests.support.mission_home import client_fixture
 from tests.support.small_home import demo_home_fixture, rows
 
 pytestmark = pytest.mark.slow
@@ -26,10 +27,7 @@ MISSION = "order-exception"
 home = demo_home_fixture("run-verbs")
 
 
-@pytest.fixture(scope="module")
-def missions(home: Path) -> Iterator[MissionClient]:
-    with MissionClient(home) as client:
-        yield client
+missions = client_fixture()
 
 
 def captures(home: Path, low: float, high: float) -> Iterator[str]:

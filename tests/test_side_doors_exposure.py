@@ -28,7 +28,7 @@ from ai_missions.kernel.signing import KEY_FILE, platform_key, seal, unseal
 from ai_missions.kernel.store import RunStore
 from ai_missions.services.identity import FREE_FAILURES, MAX_LOCK_SECONDS, Accounts, sso_account
 from ai_missions.testing import signed_in_as
-from tests.test_dashboard_support import Book, app, book_copy, open_page, sign_in, texts
+from tests.test_dashboard_support import PAGES, Book, app, book_copy, open_page, sign_in, texts
 from tests.test_side_doors import attack, missions, refused_in_one_line, tally
 
 __all__ = ["tally"]  # the campaign's tally, printed at the end of this module too
@@ -55,12 +55,7 @@ def accounts(home: Path) -> Accounts:
 # -- 7. the customer sees only the portal, a visitor only the sign-in -------------------------------------------------
 #: Every operations page (and the missions' own pages), by the title it shows staff.
 OPERATIONS_PAGES = {
-    "views/overview.py": "Overview",
-    "views/queue.py": "Decision Queue",
-    "views/runs.py": "Runs",
-    "views/run.py": "Run",
-    "views/knowledge.py": "Policies",
-    "views/evals.py": "Evals",
+    **PAGES,
     str(ACCOUNT_SAVE.pages["Morning brief"]): "Morning brief",
     str(RETAIL.pages["Retail operations"]): "Retail operations",
 }

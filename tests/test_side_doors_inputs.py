@@ -130,18 +130,24 @@ def test_9_a_reply_carrying_a_link_markup_or_controls_is_refused_by_the_guard(bo
     assert found
 
 
-def test_9_an_account_email_edited_to_carry_a_link_is_refused() -> None:
+def account_email_problems(subject: str, body: str) -> list[str]:
+    """What the guard finds in an account-save email of this subject and body to ACC-1's contact (nothing in a plain
+    one): the check an owner's edited draft passes before it is sent."""
     facts = {"account.id": "ACC-1", "account.contact_id": "CT-1"}
     email = {
         "tool": "send_account_email",
-        "args": {"account_id": "ACC-1", "contact_id": "CT-1", "subject": "Checking in", "body": "Hi Ana, see you."},
+        "args": {"account_id": "ACC-1", "contact_id": "CT-1", "subject": subject, "body": body},
         "tier": "review",
         "policy_ids": ["ACC-002"],
     }
-    assert check_actions(ACCOUNT_SAVE, [email], facts) == []
+    return check_actions(ACCOUNT_SAVE, [email], facts)
+
+
+def test_9_an_account_email_edited_to_carry_a_link_is_refused() -> None:
+    plain = {"subject": "Checking in", "body": "Hi Ana, see you."}
+    assert account_email_problems(**plain) == []
     for field, text in (("body", "Hi Ana, renew at https://evil.example now."), ("subject", "<b>Urgent</b>")):
-        edited = {**email, "args": {**email["args"], field: text}}
-        problems = check_actions(ACCOUNT_SAVE, [edited], facts)
+        problems = account_email_problems(**{**plain, field: text})
         assert attack("9 untrusted names reach customers", any(f"{field} reaches outside" in p for p in problems))
 
 

@@ -179,23 +179,30 @@ async def attempt(home: Path, mission: str, name: str, *, door: bool, tiered: bo
     return refusals, values.get("results", [])
 
 
+async def refused_once(home: Path, mission: str, name: str, *, door: bool, tiered: bool = False) -> str:
+    """Make one attempt and check it was refused as every attempt must be: nothing ran, nothing was written to the
+    systems, one refusal in one line; that refusal."""
+    before = writes(home)
+    refusals, results = await attempt(home, mission, name, door=door, tiered=tiered)
+    assert results == []
+    assert writes(home) == before
+    assert len(refusals) == 1, refusals
+    assert "\n" not in refusals[0]
+    return refusals[0]
+
+
 @pytest.mark.attack("42.1")
 @pytest.mark.parametrize("mission", MISSIONS)
 @pytest.mark.parametrize("name", list(ATTEMPTS))
 async def test_a_thread_written_around_its_steps_is_refused_at_the_graphs_door(
     home: Path, mission: str, name: str
 ) -> None:
-    before = writes(home)
-    refusals, results = await attempt(home, mission, name, door=True)
-    assert results == []
-    assert writes(home) == before
+    refusal = await refused_once(home, mission, name, door=True)
     if name == "update_state as_node=validate after gather" or name == "a verdict written as_node=validate":
         expected = "written by its own steps only"
     else:
         expected = "nothing ran"
-    assert len(refusals) == 1, refusals
-    assert expected in refusals[0]
-    assert "\n" not in refusals[0]
+    assert expected in refusal
 
 
 @pytest.mark.attack("42.1")
@@ -205,10 +212,7 @@ async def test_a_thread_written_around_its_steps_is_refused_by_the_steps_themsel
     home: Path, mission: str, name: str
 ) -> None:
     """Without the door (LangGraph drops unknown input keys itself, so the input attempt is the door's alone)."""
-    before = writes(home)
-    refusals, results = await attempt(home, mission, name, door=False)
-    assert results == []
-    assert writes(home) == before
+    refusal = await refused_once(home, mission, name, door=False)
     expected = {
         "the issue's attack": "gather: a run starts from its subject alone; its input also holds verdict",
         # on a new thread LangGraph runs the first step beside the step named: whichever refuses first is reported
@@ -218,9 +222,7 @@ async def test_a_thread_written_around_its_steps_is_refused_by_the_steps_themsel
     }[name]
     if name == "update_state as_node=validate after gather" and get_mission(mission).tiers is not None:
         expected = "apply_tiers: the run's state was left by gather, not by the step before this one (validate)"
-    assert len(refusals) == 1, refusals
-    assert any(e in refusals[0] for e in expected.split("|")), refusals
-    assert "\n" not in refusals[0]
+    assert any(e in refusal for e in expected.split("|")), refusal
 
 
 @pytest.mark.attack("42.1")
@@ -228,12 +230,7 @@ async def test_a_thread_written_around_its_steps_is_refused_by_the_steps_themsel
 async def test_a_forged_action_that_names_its_own_tier_is_refused_cleanly(home: Path, door: bool) -> None:
     """The issue's attack with a retail action that already carries ``action_tier`` (which made ``apply_tiers``
     raise a ``TypeError``): refused in one line; and ``apply_tiers`` itself refuses such a verdict in one line."""
-    before = writes(home)
-    refusals, results = await attempt(home, "retail-exceptions", "the issue's attack", door=door, tiered=True)
-    assert results == []
-    assert writes(home) == before
-    assert len(refusals) == 1, refusals
-    assert "\n" not in refusals[0]
+    await refused_once(home, "retail-exceptions", "the issue's attack", door=door, tiered=True)
     spec = get_mission("retail-exceptions")
     _, facts = await scouted(home, "retail-exceptions")
     with pytest.raises(ForbiddenError, match="already names its tier") as refused:

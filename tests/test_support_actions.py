@@ -20,6 +20,7 @@ from ai_missions.integrations.systems import connect
 from ai_missions.kernel.errors import ConflictError, ValidationError
 from ai_missions.nodes.guard import check_action
 from tests.support.anything_else import answered
+from tests.support.mission_home import seeded_home_fixture
 from tests.support.support_case import email_ticket
 
 HOME = {"name": "Ana Silva", "line1": "12 Pine Street", "line2": None, "city": "Seattle", "region": "WA",
@@ -323,11 +324,7 @@ def test_every_language_has_every_sentence() -> None:
         assert T[language].keys() == T["en"].keys(), language
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("erp-book")
-    seed_book(120, 7, home)
-    return home
+book = seeded_home_fixture("erp-book", lambda home: seed_book(120, 7, home), policies=False)
 
 
 def test_the_erp_changes_a_ship_to_only_before_shipping_and_exchanges_only_in_stock_variants(book: Path) -> None:
@@ -764,17 +761,23 @@ def test_an_item_change_is_never_made_after_shipping_nor_settled_another_way_by_
     assert "modify_order_items" not in tools(gift)
 
 
-def test_the_erp_changes_an_unshipped_orders_items_once_and_payments_charges_a_difference_once(book: Path) -> None:
-    conn = connect("erp", book)
-    pending = [o.order_id for o in erp.list_orders(conn, status="pending", limit=50).orders]
-    order_id, line, sibling = next(
+def _line_with_sibling(conn: Any, order_ids: list[str]) -> tuple[str, erp.OrderLine, erp.Variant]:
+    """The first of these orders with a line whose product has another variant in stock for its quantity: what the
+    ERP's item change and exchange tests change a line to."""
+    return next(
         (o, line, v)
-        for o in pending
+        for o in order_ids
         for line in erp.get_order(conn, o).lines
         for v in erp.get_variants(conn, o)
         if v.sku != line.sku and v.available >= line.quantity and v.product_id in {
             w.product_id for w in erp.get_variants(conn, o) if w.sku == line.sku}
     )  # fmt: skip
+
+
+def test_the_erp_changes_an_unshipped_orders_items_once_and_payments_charges_a_difference_once(book: Path) -> None:
+    conn = connect("erp", book)
+    pending = [o.order_id for o in erp.list_orders(conn, status="pending", limit=50).orders]
+    order_id, line, sibling = _line_with_sibling(conn, pending)
     before = erp.get_order(conn, order_id)
     stock = {v.sku: v.available for v in erp.get_variants(conn, order_id)}
     change = [erp.ItemChange(line_no=line.line_no, sku=sibling.sku)]
@@ -864,14 +867,7 @@ def test_the_erp_exchanges_delivered_lines_once_at_any_price(book: Path) -> None
         o for (o,) in conn.execute("SELECT order_id FROM orders WHERE status = 'delivered' AND order_id NOT IN "
                                    "(SELECT order_id FROM order_exchanges) ORDER BY order_id")
     ]  # fmt: skip
-    order_id, line, sibling = next(
-        (o, line, v)
-        for o in delivered
-        for line in erp.get_order(conn, o).lines
-        for v in erp.get_variants(conn, o)
-        if v.sku != line.sku and v.available >= line.quantity and v.product_id in {
-            w.product_id for w in erp.get_variants(conn, o) if w.sku == line.sku}
-    )  # fmt: skip
+    order_id, line, sibling = _line_with_sibling(conn, delivered)
     conn.execute("UPDATE variants SET unit_price_cents = unit_price_cents + 700 WHERE sku = ?", (sibling.sku,))
     change = [erp.ItemChange(line_no=line.line_no, sku=sibling.sku)]
     done = erp.exchange_order_items(conn, order_id, change, "exch-1")

@@ -27,6 +27,7 @@ from ai_missions.kernel.errors import ConflictError
 from ai_missions.nodes.guard import check_action
 from ai_missions.services.connections import connections
 from ai_missions.services.gateway import SystemError_, SystemsGateway
+from tests.support.mission_home import seeded_home_fixture
 from tests.test_support_actions import HOME, MOVED, case, tools
 
 DENVER = {"name": "Ana Silva", "line1": "4410 Maple Ave", "line2": "Unit 12B", "city": "Denver", "region": "CO",
@@ -274,11 +275,7 @@ def test_the_benchmark_maps_the_account_write_to_its_user_address_action() -> No
 # --- the CRM's write ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("crm-book")
-    seed_book(60, 7, home)
-    return home
+book = seeded_home_fixture("crm-book", lambda home: seed_book(60, 7, home), policies=False)
 
 
 def test_the_crm_changes_an_accounts_address_once_per_key_and_keeps_the_old_one_in_the_history(book: Path) -> None:

@@ -149,6 +149,24 @@ def _requesters(home: Path) -> set[str]:
     return {c for (c,) in rows(home, "helpdesk", "SELECT customer_id FROM requesters")}
 
 
+def _requesters_order(home: Path, status: str) -> tuple[str, str]:
+    """The first order in this status of a customer the helpdesk knows, and that customer."""
+    requesters = _requesters(home)
+    return next(
+        (o, c)
+        for o, c in rows(home, "erp", "SELECT order_id, customer_id FROM orders WHERE status = ?", status)
+        if c in requesters
+    )
+
+
+def _delivered_lately(home: Path) -> set[str]:
+    """The orders delivered in the last 25 days by the book's clock: inside the 30-day window for a return or an
+    exchange, with days to spare."""
+    now = rows(home, "erp", "SELECT value FROM meta WHERE key = 'book_now'")[0][0]
+    delivered = "SELECT order_id FROM shipments WHERE delivered_at >= datetime(?, '-25 days')"
+    return {o for (o,) in rows(home, "shipping", delivered, now)}
+
+
 def test_a_received_return_is_refunded_at_its_value_only_once_the_lead_approves(
     missions: MissionClient, home: Path
 ) -> None:
@@ -182,11 +200,7 @@ def test_an_address_change_and_an_exchange_wait_for_approval_and_happen_once_app
     from ai_missions.integrations import crm
 
     requesters = _requesters(home)
-    order_id, customer = next(
-        (o, c)
-        for o, c in rows(home, "erp", "SELECT order_id, customer_id FROM orders WHERE status = 'ready_to_fulfill'")
-        if c in requesters
-    )
+    order_id, customer = _requesters_order(home, "ready_to_fulfill")
     with sqlite3.connect(home / "systems" / "erp.sqlite") as conn:  # ordered before moving
         conn.execute("UPDATE orders SET ship_line1 = '1 Old Road' WHERE order_id = ?", (order_id,))
     with sqlite3.connect(home / "systems" / "shipping.sqlite") as conn:  # shipping copied it for the label
@@ -210,13 +224,7 @@ def test_an_address_change_and_an_exchange_wait_for_approval_and_happen_once_app
     assert rows(home, "erp", ship_line1, order_id) == [(address.line1,)]
     assert rows(home, "shipping", label_line1, order_id) == [(address.line1,)]  # the parcel goes there too
 
-    now = rows(home, "erp", "SELECT value FROM meta WHERE key = 'book_now'")[0][0]
-    delivered = {
-        o
-        for (o,) in rows(
-            home, "shipping", "SELECT order_id FROM shipments WHERE delivered_at >= datetime(?, '-25 days')", now
-        )
-    }
+    delivered = _delivered_lately(home)
     single = rows(
         home,
         "erp",
@@ -341,12 +349,7 @@ def test_a_sender_not_on_file_is_served_only_once_the_message_identifies_them(
 ) -> None:
     from ai_missions.integrations import crm
 
-    requesters = _requesters(home)
-    order_id, customer = next(
-        (o, c)
-        for o, c in rows(home, "erp", "SELECT order_id, customer_id FROM orders WHERE status = 'delivered'")
-        if c in requesters
-    )
+    order_id, customer = _requesters_order(home, "delivered")
     record = crm.get_customer(connect("crm", home), customer)
     assert record.current_address is not None
     with sqlite3.connect(home / "systems" / "helpdesk.sqlite") as conn:  # writes from an address not on file
@@ -371,13 +374,7 @@ def test_a_return_of_one_of_two_items_opens_that_items_return_once_approved(
     missions: MissionClient, home: Path
 ) -> None:
     requesters = _requesters(home)
-    now = rows(home, "erp", "SELECT value FROM meta WHERE key = 'book_now'")[0][0]
-    delivered = {
-        o
-        for (o,) in rows(
-            home, "shipping", "SELECT order_id FROM shipments WHERE delivered_at >= datetime(?, '-25 days')", now
-        )
-    }
+    delivered = _delivered_lately(home)
     pairs = rows(
         home,
         "erp",

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,35 +80,48 @@ CHROMIUM_ARGS = [
 ]
 
 
-@contextmanager
-def dashboard_server(home: Path, log: Path, *, wait: float = 90) -> Iterator[str]:
-    """``missions dashboard --port P`` on ``home``, in its own process group, until its health check answers; its
-    base address. Stopped (with the MCP servers it started) on exit."""
-    port = free_port()
-    env = {**os.environ, "MISSIONS_HOME": str(home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+def start_dashboard(home: Path, log: Path, port: int, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """``missions dashboard --port P`` on ``home`` (in ``env``, this process's by default), its output in ``log``, in
+    its own process group: a test can stop it with the MCP servers it started, or signal the command alone."""
+    env = {**(os.environ if env is None else env), "MISSIONS_HOME": str(home)}
+    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
     with log.open("wb") as out:
-        server = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "ai_missions.cli", "dashboard", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def wait_until_healthy(server: subprocess.Popen[bytes], base: str, log: Path, wait: float = 90) -> None:
+    """Until the dashboard at ``base`` answers its health check; the test fails if it exits first or does not answer
+    in ``wait`` seconds (its log is the message)."""
+    deadline = time.monotonic() + wait
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"the dashboard exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"the dashboard did not answer in {wait:.0f} s:\n{log.read_text()}")
+        time.sleep(0.3)
+
+
+@contextmanager
+def dashboard_server(home: Path, log: Path, *, wait: float = 90) -> Iterator[str]:
+    """``missions dashboard --port P`` on ``home``, in its own process group, until its health check answers; its
+    base address. Stopped (with the MCP servers it started) on exit."""
+    port = free_port()
+    server = start_dashboard(home, log, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"the dashboard exited with {server.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the dashboard did not answer in {wait:.0f} s:\n{log.read_text()}")
-            time.sleep(0.3)
+        wait_until_healthy(server, base, log, wait)
         yield base
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -55,6 +56,18 @@ def langgraph_dev(home: Path) -> Iterator[str]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def server_fixture() -> Any:
+    """A module-scoped ``server`` fixture: ``langgraph dev`` over the module's ``home`` while the module runs, its URL
+    (pytest names a fixture after the module attribute that holds it: ``server = server_fixture()``)."""
+
+    @pytest.fixture(scope="module")
+    def server(home: Path) -> Iterator[str]:
+        with langgraph_dev(home) as url:
+            yield url
+
+    return server
 
 
 def sdk_as(url: str, home: Path, name: str) -> SyncLangGraphClient:

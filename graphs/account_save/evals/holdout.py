@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.api import Case, write_cases
+from ai_missions.evals.api import Case, Label, recorded_case, write_cases
 from ai_missions.graphs.account_save.evals import HOLDOUT
 from ai_missions.integrations.accounts_seed import BOOK_NOW
 from ai_missions.integrations.accounts_seed import generate as seed_book
@@ -324,16 +324,13 @@ def build() -> list[Case]:
         account, outcome, actions, decided_by, note = stage()
         snapshot = snapshot_of(account, statuses)
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": f"ho-{name}",
-                    "mission": "account-save",
-                    "recorded_at": BOOK_NOW.isoformat(),
-                    "trigger": {"system": "accounts", "event": "holdout", "subject_id": account.id},
-                    "snapshot": snapshot,
-                    "resolution": {"outcome": outcome, "actions": actions, "decided_by": decided_by, "note": note},
-                    "tags": ["holdout", f"class:{name}"],
-                }
+            recorded_case(
+                case_id=f"ho-{name}",
+                mission="account-save",
+                recorded_at=BOOK_NOW.isoformat(),
+                trigger={"system": "accounts", "event": "holdout", "subject_id": account.id},
+                snapshot=snapshot,
+                labelled=Label(outcome, actions, decided_by, note, ["holdout", f"class:{name}"]),
             )
         )
     return cases

@@ -19,24 +19,16 @@ import copy
 import gzip
 import json
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.api import Case, write_cases
+from ai_missions.evals.api import Case, Label, Scenarios, recorded_case, snapshot_stamp, snapshot_time, write_cases
 from ai_missions.graphs.invoice_approval.evals import HISTORICAL, HOLDOUT
 
 Action = dict[str, Any]
 Row = dict[str, Any]
-
-
-def _ts(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _pct(cents: int, bp: int) -> int:
@@ -49,7 +41,7 @@ class Invoice:
 
     def __init__(self, snapshot: dict[str, Any], invoice_id: str) -> None:
         self.s, self.id = snapshot, invoice_id
-        self.now = _ts(snapshot["book"]["book_now"])
+        self.now = snapshot_time(snapshot["book"]["book_now"])
         self.types: list[str] = []
 
     def rows(self, system: str, table: str) -> list[Row]:
@@ -111,9 +103,11 @@ class Invoice:
         self.vendor.update(discount_bp=bp, discount_days=days)
         dated = self.now - timedelta(days=3)
         self.inv.update(
-            invoice_date=_iso(dated.replace(hour=0, minute=0, second=0)),
-            received_at=_iso(self.now - timedelta(days=2)),
-            due_date=_iso((dated + timedelta(days=self.vendor["payment_terms_days"])).replace(hour=0, minute=0)),
+            invoice_date=snapshot_stamp(dated.replace(hour=0, minute=0, second=0)),
+            received_at=snapshot_stamp(self.now - timedelta(days=2)),
+            due_date=snapshot_stamp(
+                (dated + timedelta(days=self.vendor["payment_terms_days"])).replace(hour=0, minute=0)
+            ),
         )
 
     def ample_budget(self) -> None:
@@ -142,8 +136,8 @@ class Invoice:
                 "discount_cents": 0,
                 "currency": row["currency"],
                 "status": "posted",
-                "pay_date": _iso(_ts(row["invoice_date"]) + timedelta(days=20)),
-                "created_at": _iso(_ts(row["invoice_date"]) + timedelta(days=20)),
+                "pay_date": snapshot_stamp(snapshot_time(row["invoice_date"]) + timedelta(days=20)),
+                "created_at": snapshot_stamp(snapshot_time(row["invoice_date"]) + timedelta(days=20)),
             }
         )
 
@@ -182,17 +176,8 @@ def ask_vendor(o: Invoice, topic: str) -> Action:
 
 # -- the scenarios ----------------------------------------------------------------------------------------------
 Stage = Callable[[Invoice], tuple[str, list[Action], str, str]]
-SCENARIOS: list[tuple[str, str, Callable[[Mapping[str, Any]], bool], Stage]] = []
-
-
-def scenario(name: str, kind: str, base: Callable[[Mapping[str, Any]], bool] = lambda c: True) -> Any:
-    """Register a scenario staged on the first untouched generated invoice of ``kind`` that ``base`` accepts."""
-
-    def register(fn: Stage) -> Stage:
-        SCENARIOS.append((name, kind, base, fn))
-        return fn
-
-    return register
+SCENARIOS: Scenarios[Stage] = Scenarios()
+scenario = SCENARIOS.add
 
 
 def _systems(case: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -280,8 +265,8 @@ def _retyped(o: Invoice) -> tuple[str, list[Action], str, str]:
     first = o.other_invoice(
         "INV-HO0001",
         vendor_invoice_number="HOV-00417",
-        invoice_date=_iso(_ts(o.inv["invoice_date"]) - timedelta(days=21)),
-        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(days=21)),
+        invoice_date=snapshot_stamp(snapshot_time(o.inv["invoice_date"]) - timedelta(days=21)),
+        received_at=snapshot_stamp(snapshot_time(o.inv["received_at"]) - timedelta(days=21)),
         total_cents=o.inv["total_cents"] + 1234,
         subtotal_cents=o.inv["subtotal_cents"] + 1234,
         status="paid",
@@ -314,7 +299,7 @@ def _same_amount(o: Invoice) -> tuple[str, list[Action], str, str]:
     first = o.other_invoice(
         "INV-HO0003",
         vendor_invoice_number="HOV-77120",
-        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(hours=5)),
+        received_at=snapshot_stamp(snapshot_time(o.inv["received_at"]) - timedelta(hours=5)),
         status="paid",
         block_reasons="[]",
     )
@@ -346,7 +331,7 @@ def _bank(o: Invoice) -> tuple[str, list[Action], str, str]:
     vendor_id = o.inv["vendor_id"]
     old = next(a for a in o.rows("ap", "vendor_bank_accounts") if a["vendor_id"] == vendor_id)
     old["status"] = "superseded"
-    changed = _iso(o.now - timedelta(days=2))
+    changed = snapshot_stamp(o.now - timedelta(days=2))
     o.rows("ap", "vendor_bank_accounts").append(
         {
             "account_id": "BA-HO001",
@@ -430,7 +415,7 @@ def _after_rejection(o: Invoice) -> tuple[str, list[Action], str, str]:
     o.lapse_discount()
     o.other_invoice(
         "INV-HO0004",
-        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(days=6)),
+        received_at=snapshot_stamp(snapshot_time(o.inv["received_at"]) - timedelta(days=6)),
         status="rejected",
         block_reasons="[]",
     )
@@ -490,7 +475,7 @@ def _dup_waiting(o: Invoice) -> tuple[str, list[Action], str, str]:
     o.other_invoice(
         "INV-HO0005",
         vendor_invoice_number="HOV/0009031",
-        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(days=2)),
+        received_at=snapshot_stamp(snapshot_time(o.inv["received_at"]) - timedelta(days=2)),
         status="awaiting_approval",
         block_reasons="[]",
     )
@@ -514,8 +499,8 @@ def _split(o: Invoice) -> tuple[str, list[Action], str, str]:
     o.other_invoice(
         "INV-HO0006",
         vendor_invoice_number="HOV-55001",
-        invoice_date=_iso(_ts(o.inv["invoice_date"]) - timedelta(days=3)),
-        received_at=_iso(_ts(o.inv["received_at"]) - timedelta(days=3)),
+        invoice_date=snapshot_stamp(snapshot_time(o.inv["invoice_date"]) - timedelta(days=3)),
+        received_at=snapshot_stamp(snapshot_time(o.inv["received_at"]) - timedelta(days=3)),
         status="awaiting_approval",
         block_reasons="[]",
     )
@@ -536,9 +521,9 @@ def _verified(o: Invoice) -> tuple[str, list[Action], str, str]:
             "bank_name": "Harbour Commercial",
             "iban_last4": "4412",
             "status": "active",
-            "added_at": _iso(o.now - timedelta(days=9)),
+            "added_at": snapshot_stamp(o.now - timedelta(days=9)),
             "changed_by": "vendor-portal",
-            "verified_at": _iso(o.now - timedelta(days=7)),
+            "verified_at": snapshot_stamp(o.now - timedelta(days=7)),
             "verified_by": "treasury.callback",
             "verification_method": "call-back to the number on file",
         }
@@ -571,16 +556,13 @@ def build() -> list[Case]:
         staged = Invoice(snapshot, base["trigger"]["subject_id"])
         outcome, actions, decided_by, note = stage(staged)
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": f"ho-{name}",
-                    "mission": "invoice-approval",
-                    "recorded_at": base["recorded_at"],
-                    "trigger": {**base["trigger"], "event": "holdout", "case_types": staged.types},
-                    "snapshot": snapshot,
-                    "resolution": {"outcome": outcome, "actions": actions, "decided_by": decided_by, "note": note},
-                    "tags": ["holdout", f"class:{name}"],
-                }
+            recorded_case(
+                case_id=f"ho-{name}",
+                mission="invoice-approval",
+                recorded_at=base["recorded_at"],
+                trigger={**base["trigger"], "event": "holdout", "case_types": staged.types},
+                snapshot=snapshot,
+                labelled=Label(outcome, actions, decided_by, note, ["holdout", f"class:{name}"]),
             )
         )
     return cases

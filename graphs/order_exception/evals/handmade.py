@@ -14,11 +14,11 @@ import copy
 import gzip
 import json
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.api import Case, write_cases
+from ai_missions.evals.api import Case, Label, Scenarios, recorded_case, snapshot_stamp, snapshot_time, write_cases
 from ai_missions.graphs.order_exception.evals import HANDMADE, HISTORICAL
 
 Snapshot = dict[str, Any]
@@ -26,20 +26,12 @@ Action = dict[str, Any]
 
 
 # -- reading and changing a snapshot ----------------------------------------------------------------------------
-def _ts(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Order:
     """One order's records in a snapshot, with the edits the scenarios make."""
 
     def __init__(self, snapshot: Snapshot, order_id: str) -> None:
         self.s, self.id = snapshot, order_id
-        self.now = _ts(snapshot["book"]["book_now"])
+        self.now = snapshot_time(snapshot["book"]["book_now"])
         #: The exception types the case is raised for, when a scenario stages another kind than its base order's.
         self.types: list[str] | None = None
 
@@ -80,7 +72,7 @@ class Order:
                 "reason": reason,
                 "status": "active",
                 "previous_status": self.order["status"],
-                "placed_at": _iso(self.now - timedelta(hours=3)),
+                "placed_at": snapshot_stamp(self.now - timedelta(hours=3)),
                 "released_at": None,
             }
         )
@@ -96,7 +88,7 @@ class Order:
         mine = sorted(
             (a for a in self.rows("crm", "addresses") if a["customer_id"] == self.customer_id), key=lambda a: a["since"]
         )
-        when = _iso(self.now - timedelta(days=days_ago))
+        when = snapshot_stamp(self.now - timedelta(days=days_ago))
         mine[-1]["since"] = when
         if len(mine) > 1:
             mine[-2]["until"] = when
@@ -128,7 +120,7 @@ class Order:
                     "sku": reservation["sku"],
                     "location_id": reservation["location_id"],
                     "quantity": reservation["quantity"] + 4,
-                    "expected_at": _iso(self.now + timedelta(days=days)),
+                    "expected_at": snapshot_stamp(self.now + timedelta(days=days)),
                     "status": "open",
                     "reference": reference,
                 }
@@ -139,7 +131,7 @@ class Order:
 
         ``settled``: the copy also has its own authorization, fraud assessment and reservations, as a real copy
         placed through checkout does (voided and released when the copy is cancelled)."""
-        placed = _iso(_ts(self.order["placed_at"]) + timedelta(minutes=minutes_after))
+        placed = snapshot_stamp(snapshot_time(self.order["placed_at"]) + timedelta(minutes=minutes_after))
         self.rows("erp", "orders").append({**self.order, "order_id": order_id, "status": status, "placed_at": placed})
         for line in self.mine("erp", "order_lines"):
             self.rows("erp", "order_lines").append({**line, "order_id": order_id})
@@ -184,7 +176,7 @@ class Order:
             "authorization_id": self.auth["authorization_id"],
             "order_id": self.id,
             "amount_cents": cents,
-            "captured_at": _iso(self.now - timedelta(hours=6)),
+            "captured_at": snapshot_stamp(self.now - timedelta(hours=6)),
         }
         self.rows("payments", "captures").append(row)
         self.auth["status"] = "captured"
@@ -208,15 +200,8 @@ def hold_and_ask(o: Order, reason: str) -> list[Action]:
 
 # -- the scenarios ----------------------------------------------------------------------------------------------
 Scenario = Callable[[Order], tuple[str, list[Action], str]]
-SCENARIOS: list[tuple[str, str, Callable[[Mapping[str, Any]], bool], Scenario]] = []
-
-
-def scenario(name: str, kind: str, base: Callable[[Mapping[str, Any]], bool] = lambda c: True) -> Any:
-    def register(fn: Scenario) -> Scenario:
-        SCENARIOS.append((name, kind, base, fn))
-        return fn
-
-    return register
+SCENARIOS: Scenarios[Scenario] = Scenarios()
+scenario = SCENARIOS.add
 
 
 def gold(outcome: str) -> Callable[[Mapping[str, Any]], bool]:
@@ -284,15 +269,15 @@ def _device(o: Order) -> tuple[str, list[Action], str]:
 # detection blind spots
 @scenario("authorization-already-expired", "auth_expiring", gold("proceed"))
 def _expired(o: Order) -> tuple[str, list[Action], str]:
-    o.auth["expires_at"] = _iso(o.now - timedelta(hours=3))
+    o.auth["expires_at"] = snapshot_stamp(o.now - timedelta(hours=3))
     return "hold", hold_and_ask(o, "authorization expired"), "expired three hours ago: new payment requested"
 
 
 @scenario("authorization-expired-stale-order", "auth_expiring", gold("proceed"))
 def _expired_stale(o: Order) -> tuple[str, list[Action], str]:
-    o.order["placed_at"] = _iso(o.now - timedelta(days=9))
-    o.auth["authorized_at"] = _iso(o.now - timedelta(days=9))
-    o.auth["expires_at"] = _iso(o.now - timedelta(days=2))
+    o.order["placed_at"] = snapshot_stamp(o.now - timedelta(days=9))
+    o.auth["authorized_at"] = snapshot_stamp(o.now - timedelta(days=9))
+    o.auth["expires_at"] = snapshot_stamp(o.now - timedelta(days=2))
     releases = [act("release_reservation", reservation_id=r["reservation_id"]) for r in o.reservations()]
     actions = [act("cancel_order", order_id=o.id, reason="stale"), *releases, tell(o, "cancelled")]
     return "cancel", actions, "nine days old with an expired authorization: cancelled, stock released"
@@ -339,7 +324,7 @@ def _partial_refund(o: Order) -> tuple[str, list[Action], str]:
             "order_id": o.id,
             "amount_cents": 2000,
             "reason": "goodwill",
-            "refunded_at": _iso(o.now - timedelta(hours=2)),
+            "refunded_at": snapshot_stamp(o.now - timedelta(hours=2)),
         }
     )
     remainder = round((second["amount_cents"] - 2000) / 100, 2)
@@ -443,7 +428,7 @@ def _very_high_value(o: Order) -> tuple[str, list[Action], str]:
 
 @scenario("new-customer-moved", "payment_review", untagged("proceed"))
 def _new_customer(o: Order) -> tuple[str, list[Action], str]:
-    joined = _iso(o.now - timedelta(days=200))
+    joined = snapshot_stamp(o.now - timedelta(days=200))
     o.customer.update(customer_since=joined, first_order_at=joined)
     return "hold", [tell(o, "confirm address")], "under two years of tenure: the customer confirms the address"
 
@@ -458,7 +443,7 @@ def _note(o: Order, body: str) -> None:
             "author": "care.desk",
             "body": body,
             "order_id": o.id,
-            "created_at": _iso(o.now - timedelta(hours=5)),
+            "created_at": snapshot_stamp(o.now - timedelta(hours=5)),
         }
     )
 
@@ -518,7 +503,7 @@ def _cluster_of_three(o: Order) -> tuple[str, list[Action], str]:
 @scenario("duplicate-cluster-run-on-last-copy", "duplicate_order", gold("cancel"))
 def _cluster_last(o: Order) -> tuple[str, list[Action], str]:
     first = o.first_copy()
-    gap = (_ts(o.order["placed_at"]) - _ts(first["placed_at"])).total_seconds() / 60
+    gap = (snapshot_time(o.order["placed_at"]) - snapshot_time(first["placed_at"])).total_seconds() / 60
     o.copy("SO-HM0004", minutes_after=-gap / 2, settled=True)  # a middle copy between the first and this one
     o.copy("SO-HM0005", minutes_after=-gap - 40, status="cancelled", settled=True)  # an earlier one, cancelled
     return "cancel", _cancel_copy(o, "SO-HM0004"), "the first open copy is kept whichever copy is looked at"
@@ -569,7 +554,7 @@ def _capture_on_cancelled_partly(o: Order) -> tuple[str, list[Action], str]:
             "order_id": o.id,
             "amount_cents": 1500,
             "reason": "shipping fee",
-            "refunded_at": _iso(o.now - timedelta(hours=1)),
+            "refunded_at": snapshot_stamp(o.now - timedelta(hours=1)),
         }
     )
     left = (capture["amount_cents"] - 1500) / 100
@@ -587,7 +572,7 @@ def _cluster_captured(o: Order) -> tuple[str, list[Action], str]:
         "authorization_id": auth["authorization_id"],
         "order_id": "SO-HM0006",
         "amount_cents": auth["amount_cents"],
-        "captured_at": _iso(o.now - timedelta(hours=2)),
+        "captured_at": snapshot_stamp(o.now - timedelta(hours=2)),
     }
     o.rows("payments", "captures").append(capture)
     o.rows("payments", "refunds").append(
@@ -597,7 +582,7 @@ def _cluster_captured(o: Order) -> tuple[str, list[Action], str]:
             "order_id": "SO-HM0006",
             "amount_cents": 1000,
             "reason": "shipping fee",
-            "refunded_at": _iso(o.now - timedelta(hours=1)),
+            "refunded_at": snapshot_stamp(o.now - timedelta(hours=1)),
         }
     )
     note = "the third copy was already captured (10.00 refunded since): cancelled with exactly the rest refunded"
@@ -637,16 +622,13 @@ def build(
         if staged.types is not None:
             trigger["case_types"] = staged.types
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": f"{prefix}-{name}",
-                    "mission": "order-exception",
-                    "recorded_at": base["recorded_at"],
-                    "trigger": trigger,
-                    "snapshot": snapshot,
-                    "resolution": {"outcome": outcome, "actions": actions, "decided_by": "omar", "note": note},
-                    "tags": [tag, f"class:{name}"],
-                }
+            recorded_case(
+                case_id=f"{prefix}-{name}",
+                mission="order-exception",
+                recorded_at=base["recorded_at"],
+                trigger=trigger,
+                snapshot=snapshot,
+                labelled=Label(outcome, actions, "omar", note, [tag, f"class:{name}"]),
             )
         )
     return cases

@@ -24,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.api import Case, write_cases
+from ai_missions.evals.api import Case, Label, recorded_case, write_cases
 from ai_missions.graphs.retail_exceptions.evals import HOLDOUT
 from ai_missions.integrations import retail_seed
 from ai_missions.integrations.retail_seed import BOOK_NOW, DC, ts
@@ -409,22 +409,20 @@ def build() -> list[Case]:
     cases = []
     for name, number, fn in SCENARIOS:
         book, (outcome, actions, note, exception) = fn(number)
+        labelled = "labelled:exception" if exception else "labelled:clean"
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": f"ho-{book.id}",
-                    "mission": "retail-exceptions",
-                    "recorded_at": BOOK_NOW + timedelta(hours=1),
-                    "trigger": {
-                        "system": "oms",
-                        "event": "order_flagged",
-                        "subject_id": book.id,
-                        "case_types": sorted(book.flags),
-                    },
-                    "snapshot": book.snapshot(),
-                    "resolution": {"outcome": outcome, "actions": actions, "decided_by": "vik", "note": note},
-                    "tags": ["holdout", f"scenario:{name}", "labelled:exception" if exception else "labelled:clean"],
-                }
+            recorded_case(
+                case_id=f"ho-{book.id}",
+                mission="retail-exceptions",
+                recorded_at=BOOK_NOW + timedelta(hours=1),
+                trigger={
+                    "system": "oms",
+                    "event": "order_flagged",
+                    "subject_id": book.id,
+                    "case_types": sorted(book.flags),
+                },
+                snapshot=book.snapshot(),
+                labelled=Label(outcome, actions, "vik", note, ["holdout", f"scenario:{name}", labelled]),
             )
         )
     return cases

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.api import Case, write_cases
+from ai_missions.evals.api import Case, Label, recorded_case, write_cases
 from ai_missions.graphs.support.evals import HOLDOUT
 from ai_missions.integrations.snapshot import FORMAT
 
@@ -757,16 +757,15 @@ def build() -> list[Case]:
         ticket, asked, outcome, actions, decided_by, note = stage()
         opened = ticket.rows["helpdesk"]["tickets"][0]["created_at"]
         cases.append(
-            Case.model_validate(
-                {
-                    "case_id": f"ho-{name}",
-                    "mission": "support",
-                    "recorded_at": opened,
-                    "trigger": {"system": "helpdesk", "event": "ticket_opened", "subject_id": ticket.id},
-                    "snapshot": ticket.snapshot(),
-                    "resolution": {"outcome": outcome, "actions": actions, "decided_by": decided_by, "note": note},
-                    "tags": ["holdout", f"class:{name}", *(f"asked:{a}" for a in asked)],
-                }
+            recorded_case(
+                case_id=f"ho-{name}",
+                mission="support",
+                recorded_at=opened,
+                trigger={"system": "helpdesk", "event": "ticket_opened", "subject_id": ticket.id},
+                snapshot=ticket.snapshot(),
+                labelled=Label(
+                    outcome, actions, decided_by, note, ["holdout", f"class:{name}", *(f"asked:{a}" for a in asked)]
+                ),
             )
         )
     return cases

@@ -35,6 +35,16 @@ def _capture_with(payment: Mapping[str, Any], amount: float, *, last: bool) -> s
     return fitting[-1]["capture_id"] if last else fitting[0]["capture_id"]
 
 
+def _refund(capture_id: str, amount: float) -> dict[str, Any]:
+    """The refund action the team takes, whichever request led to it (a double charge, a cancellation, a return)."""
+    return {"tool": "refund_payment", "args": {"capture_id": capture_id, "amount": amount, "reason": REASON}}
+
+
+def _reply(ticket: Mapping[str, Any], status: str) -> dict[str, Any]:
+    """The reply that ends every resolution: ``pending`` while the ticket waits for the customer, else ``solved``."""
+    return {"tool": "send_ticket_reply", "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": status}}
+
+
 def label(case: Mapping[str, Any]) -> dict[str, Any]:
     """``{"outcome", "actions", "reply_mentions", "case_types"}`` for a recorded ticket."""
     truth = case["truth"]
@@ -42,12 +52,7 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     if truth.get("condition"):
         return {
             "outcome": "ask_customer",
-            "actions": [
-                {
-                    "tool": "send_ticket_reply",
-                    "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "pending"},
-                }
-            ],
+            "actions": [_reply(ticket, "pending")],
             "reply_mentions": [],
             "case_types": [truth["condition"]],
         }
@@ -55,12 +60,7 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     if not truth.get("order_id"):  # a question needing no order
         return {
             "outcome": "answer",
-            "actions": [
-                {
-                    "tool": "send_ticket_reply",
-                    "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "solved"},
-                }
-            ],
+            "actions": [_reply(ticket, "solved")],
             "reply_mentions": [],
             "case_types": intents,
         }
@@ -85,9 +85,7 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
                     outcomes.append("escalate")
                     continue
                 outcomes.append("refund")
-                actions.append(
-                    {"tool": "refund_payment", "args": {"capture_id": capture, "amount": extra, "reason": REASON}}
-                )
+                actions.append(_refund(capture, extra))
                 mentions.append(f"{extra:,.2f}")
             else:
                 outcomes.append("answer")
@@ -102,16 +100,7 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
             actions.append({"tool": "cancel_order", "args": {"order_id": order_id, "reason": REASON}})
             if refundable > 0 and len(payment["captures"]) == 1:
                 amount = round(min(refundable, total), 2)
-                actions.append(
-                    {
-                        "tool": "refund_payment",
-                        "args": {
-                            "capture_id": payment["captures"][0]["capture_id"],
-                            "amount": amount,
-                            "reason": REASON,
-                        },
-                    }
-                )
+                actions.append(_refund(payment["captures"][0]["capture_id"], amount))
                 mentions.append(f"{amount:,.2f}")
                 outcomes.append("cancel")
             elif (
@@ -165,16 +154,7 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
             refundable = _refundable(payment)
             if single and delivered and delivered_days is not None and delivered_days <= 30 and refundable > 0:
                 amount = round(min(refundable, total), 2)
-                actions.append(
-                    {
-                        "tool": "refund_payment",
-                        "args": {
-                            "capture_id": payment["captures"][0]["capture_id"],
-                            "amount": amount,
-                            "reason": REASON,
-                        },
-                    }
-                )
+                actions.append(_refund(payment["captures"][0]["capture_id"], amount))
                 mentions.append(f"{amount:,.2f}")
                 outcomes.append("refund")
             else:
@@ -202,9 +182,7 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
             if capture is None:
                 outcomes.append("escalate")
                 continue
-            actions.append(
-                {"tool": "refund_payment", "args": {"capture_id": capture, "amount": amount, "reason": REASON}}
-            )
+            actions.append(_refund(capture, amount))
             mentions.append(f"{amount:,.2f}")
             outcomes.append("refund")
         elif intent == "exchange_variant":
@@ -254,10 +232,5 @@ def label(case: Mapping[str, Any]) -> dict[str, Any]:
     # and so does a cancellation asking for the customer's reason
     out_of_stock = "exchange_variant" in intents and outcome == "answer" and truth.get("variant_sku")
     waiting = outcome == "ask_customer" or out_of_stock
-    actions.append(
-        {
-            "tool": "send_ticket_reply",
-            "args": {"ticket_id": ticket["ticket_id"], "body": REPLY, "status": "pending" if waiting else "solved"},
-        }
-    )
+    actions.append(_reply(ticket, "pending" if waiting else "solved"))
     return {"outcome": outcome, "actions": actions, "reply_mentions": mentions, "case_types": intents}
