@@ -14,6 +14,7 @@ from ai_missions.benchmarks.tau_retail import proposals
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.parse.resolve import lines_named
 from ai_missions.graphs.support.parse.understanding import read_message
+from ai_missions.nodes.parts import PARTS
 from tests.support.support_case import email_ticket
 
 CHAIRS = [
@@ -180,8 +181,12 @@ def test_courtesy_and_what_policy_checks_anyway_are_no_condition(message: str) -
 def test_cancelling_and_changing_are_not_both_meant_of_one_order() -> None:
     message = "I need to cancel an order. Also on the other one please swap the kettle for the blue one"
     facts, verdict = decide(_case(message))
-    assert facts["ticket.case_types"] == ["which_order"]
-    assert "cancel_order" not in _tools(verdict)
+    # the swap is of the order holding the kettle, so the cancellation is of the other (the lamp's), never of both
+    assert {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]} == {
+        "SO-1": ["exchange_variant"],
+        "SO-2": ["cancel_order"],
+    }
+    assert "cancel_order" not in _tools(verdict)  # no variant of the kettle is named: a person, and nothing done
 
 
 def test_items_in_another_request_do_not_choose_the_order_to_cancel() -> None:

@@ -542,3 +542,19 @@ def test_what_an_item_was_bought_with_tells_its_order_and_is_not_asked_about() -
     opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
     assert opened == {"SO-300004": [2]}  # the mug alone: the headphones stay
     assert ("cancel_order", "SO-300003") in _plan(verdict)
+
+
+def test_an_item_change_is_of_the_one_order_whose_items_it_names_before_shipping_too() -> None:
+    message = "On my pending order please swap the kettle for the blue one. And I'd like to return the headphones."
+    facts, _verdict = decide(_case(message))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
+    assert parts == {"SO-300003": ["exchange_variant"], "SO-300002": ["return_refund"]}
+
+
+def test_an_order_named_by_an_item_and_any_word_for_an_order_tells_the_order_not_the_item() -> None:
+    message = (
+        "I'm returning the mug from my headphones delivery. Also cancel the kettle order, I ordered it by mistake."
+    )
+    _, verdict = decide(_case(message, SHARED_ITEM))
+    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    assert opened == {"SO-300004": [2]}

@@ -20,7 +20,12 @@ from ai_missions.graphs.support.parse.resolve import (
     same_reference,
     source_references,
 )
-from ai_missions.graphs.support.parse.understanding import fold, read_message, wants_or_changes, without_kept
+from ai_missions.graphs.support.parse.understanding import (
+    fold,
+    read_message,
+    wants_or_changes,
+    without_kept,
+)
 from ai_missions.graphs.support.replies import compose_plan_reply
 from ai_missions.graphs.support.vocabulary import INTENTS, TYPES_FACT
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
@@ -170,6 +175,10 @@ def split_request(
         for intent in sentence.intents:
             fitting = [o for o in mine if fits(intent, records[o])]
             if sentence.quoted and len(mine) == 1:
+                targets = mine
+            elif len(mine) == 1 and intent == "exchange_variant":
+                # an item change of the one order whose items it names: a modification before shipping, an
+                # exchange once delivered ("the gaming mouse on my pending order: change it to the laser one")
                 targets = mine
             elif len(fitting) > 1 and (back := _pointed_back(sentence.text, intent, fitting, records)) is not None:
                 if not back:
@@ -383,7 +392,9 @@ def _part_facts(
         angry=request.reading.angry,
     )
     mine = request.of_part(part.text, scoped)
-    named = lines_named(mine.parts.asking, *order_items(record))
+    # the items asked about, less those that only tell the order apart ("my pending order with the umbrella: ...")
+    asked = lines_named(mine.parts.asking, *order_items(record))
+    named = [n for n in asked if n in lines_named(mine.parts.items, *order_items(record))] or asked
     alone = {
         **gathered,
         "orders": {part.order_id: record},

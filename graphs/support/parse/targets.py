@@ -44,6 +44,7 @@ from ai_missions.graphs.support.parse.understanding import (
     blanked,
     change_asked,
     fold,
+    items_text,
     option_key,
     wants_or_changes,
 )
@@ -115,7 +116,8 @@ def exchange_asked(
     others: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     """:func:`modify_facts` of the exchange's words: its lines, and those the words say change beside them."""
-    changing = asked.lines + lines_said_to_change(record, asked.lines, asked.text) if asked.lines else []
+    # an item that only tells the order apart ("my order with the umbrella: change the mouse") is not said to change
+    changing = asked.lines + lines_said_to_change(record, asked.lines, items_text(asked.text)) if asked.lines else []
     return modify_facts(record, changing, asked.text, facts, methods, messages=request.messages, others=others)
 
 
@@ -781,7 +783,10 @@ def modify_facts(
         unresolved = True  # every item named stays as it is: nothing to change, a person reads what is meant
     # what is said of a named item's yes/no feature ("not water resistant" of the speaker) names no other item: not
     # the Water Bottle by its "water", nor earbuds whose option is "not resistant"
-    of_others = _without_features_said(thread, lines, variants, [*named, *(int(c["line_no"]) for c in changes)])
+    # nor an item that only tells the order apart ("my pending order with the patio umbrella: change the mouse")
+    of_others = _without_features_said(
+        items_text(thread), lines, variants, [*named, *(int(c["line_no"]) for c in changes)]
+    )
     choices += _options_of_items_not_named(of_others, lines, variants, named)
     if not named and len(changes) > 1:
         # no item named and the values said fit several ("a white one" of an order with a mouse and a bookshelf)

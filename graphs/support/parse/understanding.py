@@ -627,9 +627,9 @@ _DESCRIBED_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('order_thing')})(?:\s*[(,:]?\s*(?:{WORDS.alternation('order_again')}))?\s+"
     rf"(?:{WORDS.alternation('holding')})\b"
 )
-#: Where such a description ends: a sentence mark, a bracket, a dash, or a comma before the request goes on.
+#: Where such a description ends: a sentence mark, a colon, a bracket, a dash, or a comma before the request goes on.
 _DESCRIBED_ENDS = re.compile(
-    rf"[.;!?\n()]|\s[-\u2013]\s|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
+    rf"[.;:!?\n()]|\s[-\u2013]\s|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
     rf"|\b(?:{WORDS.alternation('description_ends')})\b"
 )
 #: An item told apart by what it was bought with: "that came with", "I got with", "in the same box as".
@@ -637,7 +637,7 @@ _BOUGHT_WITH = WORDS.pattern("bought_with")
 #: "the espresso machine order": an order named by an item (the words before "order").
 _ITEM_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('item_order_determiner')})\s+"
-    rf"((?:(?!(?:{WORDS.alternation('not_item_name')})\b)[\w-]+\s+){{1,4}}?)(?:{WORDS.alternation('item_order_noun')})\b"
+    rf"((?:(?!(?:{WORDS.alternation('not_item_name')})\b)[\w-]+\s+){{1,4}}?)(?:{WORDS.alternation('order_thing')})\b"
 )
 
 
@@ -694,17 +694,19 @@ def items_text(text: str) -> str:
     apart by its items ("from my order with the skateboard, thermostat and hose, I only want to return the
     skateboard": the skateboard alone; "the espresso machine order"). The whole says which order; this, which items."""
     lower = _lower(text)
-    spans = _kept_spans(lower) + _not_these_spans(lower)
-    for match in _DESCRIBED_ORDER.finditer(lower):
-        ended = _DESCRIBED_ENDS.search(lower, match.end())
-        spans.append((match.end(), _request_opens(lower, match.end(), ended.start() if ended else len(lower))))
-    for match in _BOUGHT_WITH.finditer(lower):
+    return blanked(text, _kept_spans(lower) + _not_these_spans(lower) + _describing_spans(lower))
+
+
+def _describing_spans(lower: str) -> list[tuple[int, int]]:
+    """Where the text describes an order by its items: "the order with ...", "the mug I got with ...", "the
+    espresso machine order"."""
+    spans = []
+    for match in (*_DESCRIBED_ORDER.finditer(lower), *_BOUGHT_WITH.finditer(lower)):
         # "the keyboard (the one that came with the bookshelf)", "the watch I got with the air purifier": what it
         # came with tells its order apart, and is not asked about
         ended = _DESCRIBED_ENDS.search(lower, match.end())
         spans.append((match.end(), _request_opens(lower, match.end(), ended.start() if ended else len(lower))))
-    spans += [(m.start(1), m.end(1)) for m in _ITEM_ORDER.finditer(lower)]
-    return blanked(text, spans)
+    return spans + [(m.start(1), m.end(1)) for m in _ITEM_ORDER.finditer(lower)]
 
 
 def _request_opens(lower: str, start: int, end: int) -> int:
