@@ -993,11 +993,12 @@ def exchange_order_items(
     ],
     idempotency_key: IdempotencyKey,
 ) -> ItemsExchanged:
-    """Exchange a delivered order's lines for other variants, at any price.
+    """Exchange a delivered order's lines for other variants, at any price, or for the same one (a replacement).
 
-    Exchanges lines of a delivered order for other in-stock variants of the same products, all at once and at
-    any price, reserving them; returns the price difference for payments to settle. Refused for an order not
-    delivered, a line already exchanged, another product, or not enough available."""
+    Exchanges lines of a delivered order for in-stock variants of the same products (another one, or the same
+    again: a replacement), all at once and at any price, reserving them; returns the price difference for payments
+    to settle. Refused for an order not delivered, a line already exchanged, another product, or not enough
+    available."""
     wanted = _line_changes(changes)
     row = _order_row(conn, order_id)
     if row["status"] != "delivered":
@@ -1018,8 +1019,8 @@ def exchange_order_items(
             raise ConflictError(f"order {order_id} line {change.line_no} was exchanged already")
         old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
         new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
-        if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
-            raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
+        if old is None or old["product_id"] != new["product_id"]:  # the same variant again: a replacement
+            raise ConflictError(f"{change.sku} is not a variant of the item on line {change.line_no}")
         if new["available"] < line["quantity"]:
             raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
         qty = line["quantity"]

@@ -882,6 +882,26 @@ def test_the_erp_exchanges_delivered_lines_once_at_any_price(book: Path) -> None
         erp.exchange_order_items(conn, pending, change, "exch-3")
 
 
+def test_the_erp_replaces_a_delivered_line_with_a_new_one_of_its_variant(book: Path) -> None:
+    """The same variant again is a replacement: a unit of it reserved, no difference; only while one is in stock."""
+    conn = connect("erp", book)
+    delivered = [
+        o for (o,) in conn.execute("SELECT order_id FROM orders WHERE status = 'delivered' AND order_id NOT IN "
+                                   "(SELECT order_id FROM order_exchanges) ORDER BY order_id")
+    ]  # fmt: skip
+    order_id, line, _sibling = _line_with_sibling(conn, delivered)
+    before = conn.execute("SELECT available FROM variants WHERE sku = ?", (line.sku,)).fetchone()[0]
+    assert before >= line.quantity
+    done = erp.exchange_order_items(conn, order_id, [erp.ItemChange(line_no=line.line_no, sku=line.sku)], "rep-1")
+    assert (done.difference, done.lines[0].to_sku) == (0.0, line.sku)
+    after = conn.execute("SELECT available FROM variants WHERE sku = ?", (line.sku,)).fetchone()[0]
+    assert after == before - line.quantity
+    other, other_line, _ = _line_with_sibling(conn, [o for o in delivered if o != order_id])
+    conn.execute("UPDATE variants SET available = 0 WHERE sku = ?", (other_line.sku,))
+    with pytest.raises(ConflictError, match="available"):
+        erp.exchange_order_items(conn, other, [erp.ItemChange(line_no=other_line.line_no, sku=other_line.sku)], "r-2")
+
+
 def test_a_difference_to_a_card_other_than_the_orders_or_one_of_two_identical_items_is_not_guessed() -> None:
     swap = "Could I swap the boots from SO-100001 for the size 9 synthetic ones? The difference to my card ending in "
     assert decide(answered(_boots(swap + "4321.", status="delivered")))[1]["outcome"] == "exchange"  # own card

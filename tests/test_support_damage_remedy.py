@@ -87,3 +87,25 @@ def test_the_reply_tells_of_the_return_and_never_of_a_refund_not_made(single: bo
     assert "opened a return" in reply
     assert "We have refunded" not in reply
     assert "no need to send it back" not in reply
+
+
+@pytest.mark.parametrize(
+    ("message", "exchanged"),
+    [
+        # the remedy named is the same item again: a replacement, exchanged once the customer has said whether
+        # anything else of the order goes with it (each item is exchanged once)
+        ("The stand mixer arrived with a cracked bowl, I would like it exchanged for an identical one.", True),
+        ("The stand mixer arrived with a cracked bowl. Could you exchange it for the same one?", True),
+        # "same options" alone says the item stays as it is, not that a new one is wanted: a person reads it
+        ("The stand mixer arrived with a cracked bowl. Please exchange it, same options.", False),
+    ],
+)
+def test_a_damaged_item_is_replaced_when_the_customer_names_the_replacement(message: str, exchanged: bool) -> None:
+    facts, verdict = decide(_db(), "u8", message)
+    assert facts["claim.exchanged"] is exchanged
+    if exchanged:
+        assert facts["modify.changes"] == [{"line_no": 1, "sku": "X1"}]  # a new one of the same variant
+        assert verdict["outcome"] == "ask_customer"  # anything else of the order first: nothing is written yet
+        assert writes(verdict) == {}
+    else:
+        assert (verdict["outcome"], writes(verdict)) == ("escalate", {})

@@ -355,12 +355,12 @@ def test_a_same_item_swap_the_message_leaves_out_is_asked_about_and_counted_apar
     task = tau.Task(0, "ann", instruction, (swap,), ())
     message = {0: "My kettle came white: the black one instead please?"}
     # asked whether anything else of the order is to be exchanged (SUP-007), the customer names the clock for the
-    # same one: a replacement, which a person arranges, and the task ends saying so
+    # same one: a replacement, exchanged with the kettle (a new clock of its variant reserved while one is in stock)
     figures, results = tau_runner.run(_runner_db(), [task], message)
     assert results[0].questions == 1
-    assert results[0].outcome == "escalate"
-    assert results[0].says_why
-    assert results[0].writes == []
+    assert results[0].outcome == "exchange"
+    assert results[0].writes == [swap]
+    assert results[0].solved
     # a customer who answers "that's all" gets the kettle exchanged; unsolved by the benchmark's measure only for
     # its swap of the clock for itself, which is counted apart
     monkeypatch.setattr(tau_runner, "customer_answer", lambda *_args, **_kw: "That's all, thanks.")

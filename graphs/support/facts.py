@@ -348,6 +348,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 )
                 if "exchange_variant" in types and _changes_items(facts):
                     facts.update(exchange_asked(record, exchanging, facts, methods, request, others))
+                    facts.update(_claim_exchanged(record, types, facts, parts.stating))
                     if confirming and facts.get("modify.changes"):
                         facts.update(_to_confirm(facts))
                 if {"return_refund", "exchange_variant"} <= set(types) and (
@@ -506,6 +507,19 @@ def _claim_returned(
     return out
 
 
+def _claim_exchanged(
+    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], stating: Sequence[str]
+) -> dict[str, Any]:
+    """``claim.exchanged``: the items the customer says arrived damaged or wrong are all on the exchange they ask for
+    (a new one of the same, or another variant): the exchange is the remedy they named (SUP-005)."""
+    changes = facts.get("modify.changes") or []
+    if not stating or "exchange_variant" not in types or not changes or not facts.get("modify.resolved"):
+        return {"claim.exchanged": False}
+    lines, options = order_items(record)
+    damaged = {n for s in stating for n in lines_named(s, lines, options)}
+    return {"claim.exchanged": bool(damaged) and damaged <= {int(c["line_no"]) for c in changes}}
+
+
 def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any]:
     """Which line the customer wants in which other variant (one named in the message, of exactly one line's
     product), its price and stock; unknown when the message names none or the ERP has no variants."""
@@ -559,6 +573,7 @@ _DEFAULTS: dict[str, Any] = {
     **dict.fromkeys(("message.condition", "message.condition_holds")),
     "order.candidate_count": 0,
     "claim.returned": False,
+    "claim.exchanged": False,
     "return.received": False,
     "modify.resolved": False,
     "modify.replacement": False,

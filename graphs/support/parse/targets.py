@@ -351,12 +351,16 @@ def _which_of_several(
     return asked
 
 
-#: An item said to stay as it is: "the same options", "as it is", "unchanged" (not "the same one but in blue").
+#: An item said to stay as it is: "the same options", "as it is", "unchanged" (not "the same one but in blue"); or,
+#: delivered, to come again as it is: "an identical one", "a replacement".
 _SAME = re.compile(
     rf"\b(?:(?:{WORDS.alternation('the_same')}) (?:{WORDS.alternation('same_what')})"
-    rf"|{WORDS.alternation('unchanged')})\b"
+    rf"|{WORDS.alternation('unchanged', 'same_again')})\b"
     rf"(?! (?:{WORDS.alternation('same_but')})\b)"
 )
+#: A delivered item asked for again as it is, a replacement: "an identical one", "exchanged for the exact same model"
+#: (not a bare "same options", said of an item that is to stay as it is).
+_AGAIN = WORDS.pattern("same_again", "same_for")
 #: "The same" and what it keeps as the item has it: the words up to a value, a mark or a "but" ("same battery, blue").
 _SAME_KEEPS = re.compile(
     rf"\b(?:{WORDS.alternation('the_same')})((?:[\s,]+(?!(?:{WORDS.alternation('same_but')})\b)[a-z-]+)+)",
@@ -759,12 +763,15 @@ def modify_facts(
             fits = within
         if not fits and not (said & values) - mine and _SAME.search(fold(plain)):
             # "the same options": before shipping the item stays as it is, neither changed nor asked; a delivered one
-            # exchanged for the same is a replacement, which a person arranges
+            # exchanged for the same is a replacement: a new one of its variant reserved while one is in stock (the
+            # one they have comes back), else a person arranges it
             if facts.get("order.cancellable") is True:
                 kept.append(int(line["line_no"]))
-            else:
+                continue
+            if not _AGAIN.search(fold(plain)) or int(own.get("available") or 0) < quantity:
                 unresolved = replaced = True
-            continue
+                continue
+            fits = [own]
         if not fits:
             if int(line["line_no"]) in scope and in_stock:
                 # an item they name, and no variant fits what they said of it: asked, the options listed
@@ -776,7 +783,8 @@ def modify_facts(
             new = fits[0]
             changes.append({"line_no": int(line["line_no"]), "sku": new["sku"]})
             deltas.append(quantity * (float(new["unit_price"]) - float(line.get("unit_price", own["unit_price"]))))
-            summary.append(f"{label}: {own['option']} -> {new['option']}" + (f" ({reason})" if reason else ""))
+            to = "a new one of the same (a replacement)" if new["sku"] == own["sku"] else new["option"]
+            summary.append(f"{label}: {own['option']} -> {to}" + (f" ({reason})" if reason else ""))
         else:
             choices.append(_asked_options(label, own, fits))
     if kept and not changes and not choices:
