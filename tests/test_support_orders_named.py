@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ai_missions.nodes.parts import PARTS
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place
 
 RUG_AND_LAMP, KETTLE, DELIVERED = "#W8200001", "#W8200002", "#W8200003"
@@ -100,3 +101,31 @@ def test_an_item_pointed_back_to_is_found_and_its_variant_tells_its_order_apart(
     message: str, cancelled: dict[str, str]
 ) -> None:
     assert _cancelled(message, _db(delivered_kettle=False)) == cancelled
+
+
+def test_a_want_of_another_orders_item_in_no_request_words_is_read_as_its_change_not_dropped() -> None:
+    """Beside a cancellation, "the kettle I got is the blue one, I need red" asks a change of the delivered kettle's
+    order in words no request phrase holds: both are planned, one part each, never the cancellation alone."""
+    rug, blue = (
+        item("Bath Rug", "rug", "R1", 30.0, color="sand"),
+        item("Tea Kettle", "kettle", "K2", 40.0, color="blue"),
+    )
+    red = item("Tea Kettle", "kettle", "K1", 40.0, color="red")
+    home = place("3 Mill St", "Akron", "OH", "44308")
+    orders = {
+        RUG_AND_LAMP: order(RUG_AND_LAMP, "u5", "pending", home, [rug], "credit_card_5"),
+        DELIVERED: order(DELIVERED, "u5", "delivered", home, [blue], "credit_card_5"),
+    }
+    user = customer("Tove Lind", home, [DELIVERED, RUG_AND_LAMP], card("credit_card_5", "5151"))
+    db = {"users": {"u5": user}, "products": catalogue([rug, blue, red]), "orders": orders}
+    message = (
+        "The bath rug order please cancel, I ordered it by mistake. The tea kettle I got is the blue one, I need red."
+    )
+    facts, _verdict = decide(db, "u5", message)
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts.get(PARTS) or []}
+    assert parts == {RUG_AND_LAMP: ["cancel_order"], DELIVERED: ["exchange_variant"]}
+    # a want of the items of one order is never read as the cancellation of that order
+    _facts, alone = decide(
+        _db(), "u5", "Please cancel an order, I no longer need it. On the rug order I want the lamp changed."
+    )
+    assert "cancel_order" not in {a["tool"] for a in alone["actions"]}

@@ -287,6 +287,12 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         order_id, condition, candidates = choose_order(
             ticket, reading, orders, recent, identity["customer_id"], items_named
         )
+        wanted_elsewhere = [o for o in gathered.get("items_wanted") or () if o != order_id]
+        if order_id is not None and wanted_elsewhere and not reading.order_refs:
+            # a want said of another order's item ("... I need dark") is not dropped while this one is worked: which
+            # orders the message is about is read apart (one part each), or asked
+            candidates = [order_id, *wanted_elsewhere]
+            order_id, condition = None, "which_order"
         facts["order.candidates"], facts["order.candidate_count"] = candidates, len(candidates)
         if condition is not None:
             types = [condition]

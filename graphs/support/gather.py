@@ -136,6 +136,10 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
     mine = {o: order_items(r) for o, r in orders.items() if r is not None and o in owned}
     items_named = {order_id: lines_named(parts.asking, *items) for order_id, items in mine.items()}
+    # what they want of an item in words no request phrase holds ("the kit I got is the light tone, I need dark"):
+    # the order of that item is never left out in silence while another one is worked
+    wanting = "\n".join(s for s in parts.wanting if s.strip() not in parts.asking)
+    items_wanted = {order_id: lines_named(wanting, *items) for order_id, items in mine.items()} if wanting else {}
     if not any(items_named.values()) and (before := said_before(parts.sentences, parts.asking)):
         # "The RGB keyboard I received is too big. Could I exchange it for the 80% one?": what "it" stands for
         items_named = {order_id: lines_named(before, *items) for order_id, items in mine.items()}
@@ -149,6 +153,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         "payments.list_payment_methods": methods,
         "recent_orders": [o for o in recent if o in orders],
         "items_named": {o: lines for o, lines in items_named.items() if lines},
+        "items_wanted": [o for o, lines in items_wanted.items() if lines],
         "orders": orders,
         "missing": {k: v for k, v in errors.items() if k not in not_found},
         "addresses_on_file": on_file,

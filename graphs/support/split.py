@@ -20,6 +20,7 @@ from ai_missions.graphs.support.parse.resolve import (
     same_reference,
     source_references,
 )
+from ai_missions.graphs.support.parse.targets import items_asked_to_change
 from ai_missions.graphs.support.parse.understanding import (
     fold,
     read_message,
@@ -146,6 +147,16 @@ def split_request(
     pieces = [piece for sentence in request.parts.sentences for piece in _per_order(sentence, pool, records)]
     for text, intents in pieces:
         orders, by_quote = _concerned(text, pool, records)
+        if (
+            not intents
+            and len(orders) == 1
+            and orders[0] not in named
+            and wants_or_changes(text)
+            and items_asked_to_change(text, records[orders[0]])
+        ):
+            # a want of an item of one order not quoted, in values another variant has, in words no request phrase
+            # holds ("the makeup kit I got is the light tone, I need dark"): its change, never dropped in silence
+            intents = ("exchange_variant",)
         if not orders and not intents and _OF_EVERY.search(fold(text)) and paying.mentions(text):
             for_every.append(text)
             continue
