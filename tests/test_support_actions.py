@@ -861,12 +861,18 @@ def test_a_delivered_exchange_naming_no_one_variant_is_asked_and_a_late_one_goes
     assert decide(late)[1]["outcome"] == "escalate"
 
 
+def _delivered_not_exchanged(conn: Any) -> list[str]:
+    """The book's delivered orders with no line exchanged yet."""
+    rows = conn.execute(
+        "SELECT order_id FROM orders WHERE status = 'delivered' AND order_id NOT IN "
+        "(SELECT order_id FROM order_exchanges) ORDER BY order_id"
+    )
+    return [order_id for (order_id,) in rows]
+
+
 def test_the_erp_exchanges_delivered_lines_once_at_any_price(book: Path) -> None:
     conn = connect("erp", book)
-    delivered = [
-        o for (o,) in conn.execute("SELECT order_id FROM orders WHERE status = 'delivered' AND order_id NOT IN "
-                                   "(SELECT order_id FROM order_exchanges) ORDER BY order_id")
-    ]  # fmt: skip
+    delivered = _delivered_not_exchanged(conn)
     order_id, line, sibling = _line_with_sibling(conn, delivered)
     conn.execute("UPDATE variants SET unit_price_cents = unit_price_cents + 700 WHERE sku = ?", (sibling.sku,))
     change = [erp.ItemChange(line_no=line.line_no, sku=sibling.sku)]
@@ -885,10 +891,7 @@ def test_the_erp_exchanges_delivered_lines_once_at_any_price(book: Path) -> None
 def test_the_erp_replaces_a_delivered_line_with_a_new_one_of_its_variant(book: Path) -> None:
     """The same variant again is a replacement: a unit of it reserved, no difference; only while one is in stock."""
     conn = connect("erp", book)
-    delivered = [
-        o for (o,) in conn.execute("SELECT order_id FROM orders WHERE status = 'delivered' AND order_id NOT IN "
-                                   "(SELECT order_id FROM order_exchanges) ORDER BY order_id")
-    ]  # fmt: skip
+    delivered = _delivered_not_exchanged(conn)
     order_id, line, _sibling = _line_with_sibling(conn, delivered)
     before = conn.execute("SELECT available FROM variants WHERE sku = ?", (line.sku,)).fetchone()[0]
     assert before >= line.quantity
