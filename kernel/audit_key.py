@@ -260,14 +260,24 @@ class AuditKey:
             self._write_head(head)
         self.head_checked = head
 
+    def open_head(self) -> None:
+        """Record the chain's start (entry 0) as this host's head when it keeps none yet, before its first entry
+        commits: a process that dies between that commit and moving the head then leaves a head behind the chain,
+        which moves on at the next commit, not a host without one, which only an admin re-anchors."""
+        if self.head_file is not None and not self.head_file.exists() and not self.had_head():
+            self.advance(Head(0, ""))
+
     def discard(self) -> None:
         self._staged.head = None
         self._staged.beliefs = None
         self._staged.force = False
 
     def had_head(self) -> bool:
-        """Whether this home kept a head for the store before (the head's lock file stays when the head is lost)."""
-        return self.head_file is not None and self.head_file.with_name(self.head_file.name + ".lock").exists()
+        """Whether this home kept a head for the store before: the head's lock file stays when the head is lost,
+        unless a first write was cut short (its file written aside was never renamed into place: no head was kept)."""
+        if self.head_file is None or not self.head_file.with_name(self.head_file.name + ".lock").exists():
+            return False
+        return not any(self.head_file.parent.glob(f".{self.head_file.name}.*"))
 
     # -- what the chain says, as this process verified it (:mod:`ai_missions.kernel.beliefs`) -------------------
     def believed(self, *, writing: bool) -> Beliefs | None:
@@ -350,6 +360,8 @@ class AuditKey:
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
+            for left in self.head_file.parent.glob(f".{self.head_file.name}.*"):
+                left.unlink(missing_ok=True)  # a first write cut short before (see had_head): a head is kept now
             count = 1
         else:
             fd = os.open(self.head_file, os.O_WRONLY)

@@ -229,6 +229,8 @@ def _check_head(
         if key.head_file is not None and (beliefs.keyed or key.had_head()):
             raise UnanchoredHostError(key.head_file)
         return
+    if head.n == 0:
+        return  # the chain's start, recorded before this host's first entry (AuditKey.open_head): nothing to cut
     if head.n > beliefs.n:
         cut = f"entry {head.n} was" if head.n == beliefs.n + 1 else f"entries {beliefs.n + 1}-{head.n} were"
         raise ChainBrokenError(

@@ -937,6 +937,8 @@ def _append(
     key.claim(db)
     beliefs = believe(db, key)  # the whole chain verified, against this host's head, before anything is added
     n, prev = beliefs.n, beliefs.hash
+    if n == 0 and not anchoring:
+        key.open_head()  # the first entry: a head exists before it commits, whatever happens after
     if n and beliefs.mac is None and not keying:
         raise UnkeyedChainError(
             f"the audit chain ends with entry {n}, which carries no MAC: an older store's chain is keyed once, on "

@@ -175,3 +175,36 @@ def test_59_3_on_sqlite_a_home_that_lost_its_head_refuses_until_re_anchored(
     assert missions(capsys, "accounts", "list")[0] == 0
     found = verify(RunStore(runs_db(missions_home)))[1]
     assert found == [], found
+
+
+def test_a_host_whose_first_write_was_cut_short_keeps_a_head_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process killed while this host's first entry commits (before its head is written, or while the head file
+    is written aside and not yet renamed into place) leaves no head: every later command refused as a host that
+    lost its head (a worker killed mid-case in tests/test_workers.py, under load). The chain's start is recorded as
+    the head before the first entry commits, and a first write cut short is not a head kept."""
+    monkeypatch.setenv("MISSIONS_HOME", str(tmp_path))
+    store = RunStore(runs_db(tmp_path))
+    head = store.audit.head_file
+    assert head is not None
+    # a first write cut short: the lock taken, the head written aside, never renamed into place
+    head.parent.mkdir(parents=True, exist_ok=True)
+    head.with_name(head.name + ".lock").touch()
+    head.with_name(f".{head.name}.cut").write_bytes(b'{"kind": "audit-head"')
+
+    def killed(self: object) -> None:
+        raise SystemExit("killed after the commit, before the head moved")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(type(store.audit), "publish", killed)
+        with pytest.raises(SystemExit):
+            store.append_events("R-1", [{"kind": "observation", "summary": "first"}])
+    assert head.exists()  # the chain's start, recorded before the entry committed
+    later = RunStore(runs_db(tmp_path))  # the next process
+    later.append_events("R-1", [{"kind": "observation", "summary": "second"}])
+    assert len(later.events("R-1")) == 2
+    assert not list(head.parent.glob(f".{head.name}.*"))  # what the cut write left is gone
+    head.unlink()  # a head lost after one was kept still refuses
+    with pytest.raises(UnanchoredHostError):
+        RunStore(runs_db(tmp_path)).append_events("R-2", [{"kind": "observation", "summary": "later"}])

@@ -58,7 +58,7 @@ def start_worker(home: Path, url: str, name: str) -> subprocess.Popen[bytes]:
 
 
 def logs(home: Path) -> str:
-    return "\n".join(f"{p.name}: {p.read_text()[-1500:]}" for p in sorted(home.parent.glob("*.log")))
+    return "\n".join(f"{p.name}: {p.read_text()[-3000:]}" for p in sorted(home.parent.glob("*.log")))
 
 
 def jobs(db: PgConnection) -> list[dict[str, Any]]:
@@ -172,7 +172,7 @@ def test_two_runtimes_and_two_workers_share_one_postgres(shared: tuple[Path, str
         assert set(per_subject.values()) == {1}, per_subject  # every trigger handled once
         assert len(runs) == len(triggers)
         recovered = run_status(db, killed["run_id"])
-        assert recovered in ("awaiting_decision", "closed", "escalated"), recovered
+        assert recovered in ("awaiting_decision", "closed", "escalated"), (recovered, logs(home))
         trail = db.execute(
             "SELECT kind, node FROM events WHERE run_id = ? ORDER BY seq", (killed["run_id"],)
         ).fetchall()
