@@ -70,6 +70,11 @@ def _case(message: str, orders: dict[str, Any] | None = None) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _opened(verdict: dict[str, Any]) -> dict[str, list[int]]:
+    """The returns the plan opens: order -> its lines."""
+    return {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+
+
 def _plan(verdict: dict[str, Any]) -> list[tuple[str, Any]]:
     return [
         (a["tool"], a["args"].get("order_id") or a["args"].get("capture_id") or a["args"].get("ticket_id"))
@@ -516,7 +521,7 @@ def test_an_item_two_orders_hold_is_of_the_order_holding_every_item_named_with_i
     message: str, returned: dict[str, list[int]] | None
 ) -> None:
     facts, verdict = decide(_case(message, SHARED_ITEM))
-    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    opened = _opened(verdict)
     if returned is None:
         assert PARTS not in facts
         assert not opened
@@ -531,7 +536,7 @@ def test_an_order_described_by_its_items_ends_where_a_request_opens() -> None:
         "And cancel the kettle order please, I ordered it by mistake."
     )
     _, verdict = decide(_case(message, SHARED_ITEM))
-    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    opened = _opened(verdict)
     assert opened == {"SO-300004": [2]}
     assert ("cancel_order", "SO-300003") in _plan(verdict)
 
@@ -539,7 +544,7 @@ def test_an_order_described_by_its_items_ends_where_a_request_opens() -> None:
 def test_what_an_item_was_bought_with_tells_its_order_and_is_not_asked_about() -> None:
     message = "Please return the mug I got with the headphones. Also cancel the kettle order, I bought it by mistake."
     _, verdict = decide(_case(message, SHARED_ITEM))
-    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    opened = _opened(verdict)
     assert opened == {"SO-300004": [2]}  # the mug alone: the headphones stay
     assert ("cancel_order", "SO-300003") in _plan(verdict)
 
@@ -556,5 +561,5 @@ def test_an_order_named_by_an_item_and_any_word_for_an_order_tells_the_order_not
         "I'm returning the mug from my headphones delivery. Also cancel the kettle order, I ordered it by mistake."
     )
     _, verdict = decide(_case(message, SHARED_ITEM))
-    opened = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
+    opened = _opened(verdict)
     assert opened == {"SO-300004": [2]}

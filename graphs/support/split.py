@@ -404,8 +404,9 @@ def _part_facts(
     )
     mine = request.of_part(part.text, scoped)
     # the items asked about, less those that only tell the order apart ("my pending order with the umbrella: ...")
-    asked = lines_named(mine.parts.asking, *order_items(record))
-    named = [n for n in asked if n in lines_named(mine.parts.items, *order_items(record))] or asked
+    items = order_items(record)
+    asked, described = lines_named(mine.parts.asking, *items), set(lines_named(mine.parts.items, *items))
+    named = [n for n in asked if n in described] or asked
     alone = {
         **gathered,
         "orders": {part.order_id: record},
