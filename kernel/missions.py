@@ -295,6 +295,10 @@ class MissionSpec:
     #: Action tiers (observe, recommend, automate, escalate) per write tool, when the mission has them
     #: (:mod:`ai_missions.kernel.tiers`); None: the reasoner's own ``auto``/``review`` stand.
     tiers: TierPolicy | None = None
+    #: ``read_back(facts, verdict) -> verdict``: what of a proposal may go on before the person it is for has said
+    #: yes to it (the support mission reads its plan back to the customer first, :mod:`ai_missions.nodes.read_back`);
+    #: None: every proposal goes on as the policies made it.
+    read_back: Callable[[Mapping[str, Any], Any], Any] | None = None
     #: ``module:function(runs) -> {metric: value}``: the mission's own operating metrics over its run records
     #: (:mod:`ai_missions.services.metrics`), beside the platform's; None: the platform's only.
     metrics: str | None = None

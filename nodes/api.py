@@ -10,7 +10,9 @@ from __future__ import annotations
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.decision import decide, mission_policies
 from ai_missions.nodes.observe import observe, read_findings
+from ai_missions.nodes.parts import parts_of
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
+from ai_missions.nodes.read_back import read_back
 from ai_missions.nodes.reading import (
     READ,
     THRESHOLD,
@@ -29,7 +31,7 @@ from ai_missions.nodes.reading import (
 from ai_missions.nodes.reading.offline import OfflineReader, amounts
 from ai_missions.nodes.reading.typed import reading_model, typed
 from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import MissionState, Observation
+from ai_missions.nodes.state import MissionState, Observation, ProposedAction, Verdict
 from ai_missions.nodes.subject import read_subject
 from ai_missions.services.gateway import SystemError_
 
@@ -42,10 +44,12 @@ __all__ = [
     "MissionState",
     "Observation",
     "OfflineReader",
+    "ProposedAction",
     "Reading",
     "Source",
     "SystemError_",
     "Text",
+    "Verdict",
     "amounts",
     "decide",
     "exported_graph",
@@ -53,8 +57,10 @@ __all__ = [
     "mission_policies",
     "noting",
     "observe",
+    "parts_of",
     "place_texts",
     "read",
+    "read_back",
     "read_facts",
     "read_findings",
     "read_in_order",

@@ -15,6 +15,7 @@ from ai_missions.nodes.observe import emit, observe
 from ai_missions.nodes.offline_reasoner import evaluate_clauses
 from ai_missions.nodes.offline_reasoner import reason as reason_offline
 from ai_missions.nodes.parts import label_of, parts_of
+from ai_missions.nodes.read_back import read_back
 from ai_missions.nodes.resources import knowledge_of, off_loop, systems_of
 from ai_missions.nodes.state import MissionState, Node, Verdict
 
@@ -34,7 +35,7 @@ def reason_node(spec: MissionSpec) -> Node:
             )
         else:
             proposal = _reason_offline(spec, policies, facts, observations)
-        proposal = fail_closed(spec, proposal, facts, policies)
+        proposal = read_back(spec, fail_closed(spec, proposal, facts, policies), facts)
         observations.append(
             observe(
                 "reason",

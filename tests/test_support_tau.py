@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.graphs.support.parse.confirmation import is_read_back
 
 BENCH = tau.DEFAULT_PATH
 
@@ -250,22 +251,27 @@ def test_the_runner_counts_a_right_and_a_wrong_end_state_and_how_the_unsolved_en
     assert by_task[0].solved
     assert not by_task[0].unsafe
     assert by_task[0].differences == []
-    assert not by_task[1].solved
-    assert by_task[1].differences == ["orders/#W1000002"]
-    assert by_task[1].unsafe == ["other arguments: return_delivered_order_items #W1000002"]
-    assert by_task[2].questions == 1
+    # the message names one of the two items: the plan read back says so, the customer corrects it, and the
+    # return is made of both once the new plan is read back and confirmed (never the partial one)
+    assert by_task[1].solved
+    assert by_task[1].unsafe == []
+    assert by_task[1].questions == 2
+    assert by_task[1].thread[-3]["body"].startswith("No, that is not what I want.")
+    assert by_task[2].questions == 2  # which lamp, then the plan read back
     assert by_task[2].solved
     assert by_task[3].outcome == "exchange"
     assert by_task[3].solved
     assert by_task[3].writes[0]["name"] == "exchange_delivered_order_items"
     assert figures["tasks"] == 4
-    assert figures["end_state_equal"] == 3
-    assert figures["unsafe"] == 1
+    assert figures["end_state_equal"] == 4
+    assert figures["unsafe"] == 0
     assert figures["ended_in_escalation"] == 0
-    assert figures["unsolved"] == 1
-    assert figures["unsolved.unexplained"] == 1  # the partial return ends in a write, not a question or escalation
     assert figures["by_action.return_delivered_order_items.tasks"] == 3
-    assert figures["by_action.return_delivered_order_items.solved"] == 2
+    assert figures["by_action.return_delivered_order_items.solved"] == 3
+    for result in results:  # every write follows the customer's yes to the plan read back just before it
+        assert result.writes
+        assert is_read_back(result.thread[-2]["body"])
+        assert result.thread[-1]["body"] == tau_runner.YES
 
 
 def test_the_scripted_customer_says_only_what_its_instruction_gives() -> None:
@@ -342,9 +348,7 @@ def test_the_order_whose_address_is_wanted_keeps_its_own() -> None:
     assert results[0].unsafe == []
 
 
-def test_a_same_item_swap_the_message_leaves_out_is_asked_about_and_counted_apart(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_same_item_swap_the_message_leaves_out_is_counted_apart() -> None:
     from ai_missions.benchmarks.tau_retail import runner as tau_runner
 
     kwargs = {"order_id": "#W1000001", "item_ids": ["k1", "c1"], "new_item_ids": ["k2", "c1"]}
@@ -354,17 +358,12 @@ def test_a_same_item_swap_the_message_leaves_out_is_asked_about_and_counted_apar
                    "Wall Clock {'color': 'black'} to {}; via card_Ann. ")  # fmt: skip
     task = tau.Task(0, "ann", instruction, (swap,), ())
     message = {0: "My kettle came white: the black one instead please?"}
-    # asked whether anything else of the order is to be exchanged (SUP-007), the customer names the clock for the
-    # same one: a replacement, exchanged with the kettle (a new clock of its variant reserved while one is in stock)
+    # the plan read back names the clock as the order's other item; the customer, who wants no clock "changed" to
+    # the very same one, says yes to the kettle: unsolved by the benchmark's measure only for that swap, which is
+    # counted apart
     figures, results = tau_runner.run(_runner_db(), [task], message)
     assert results[0].questions == 1
-    assert results[0].outcome == "exchange"
-    assert results[0].writes == [swap]
-    assert results[0].solved
-    # a customer who answers "that's all" gets the kettle exchanged; unsolved by the benchmark's measure only for
-    # its swap of the clock for itself, which is counted apart
-    monkeypatch.setattr(tau_runner, "customer_answer", lambda *_args, **_kw: "That's all, thanks.")
-    figures, results = tau_runner.run(_runner_db(), [task], message)
+    assert "Wall Clock" in results[0].thread[1]["body"]
     assert [w["name"] for w in results[0].writes] == ["exchange_delivered_order_items"]
     assert not results[0].solved  # the benchmark's measure is kept as it is
     assert results[0].only_same_item_swaps

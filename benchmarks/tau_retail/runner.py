@@ -33,16 +33,28 @@ import copy
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ai_missions.benchmarks.tau_retail import emulator as tau
 from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
+from ai_missions.benchmarks.tau_retail.confirming import plan_matches
+from ai_missions.benchmarks.tau_retail.instruction import (
+    ADDRESS,
+    CANCEL,
+    CHANGE,
+    ITEM_CHANGE,
+    PAYMENT,
+    RETURN,
+    USER_ADDRESS,
+    first_payment,
+)
 from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
-from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.missions import MissionSpec, get_mission
+from ai_missions.nodes.api import Verdict, read_back
 
 #: The mission the benchmark's customers write to.
 MISSION = "support"
@@ -60,15 +72,6 @@ CANCEL_REASONS = ("no longer needed", "ordered by mistake")
 
 
 # --- the scripted customer: what the instruction says, in the first person -------------------------------------
-
-_RETURN = re.compile(r"Return (#W\d+) via (\w+): ((?:[^;#]+; )+)")
-_CANCEL = re.compile(r"Cancel order (#W\d+) because ([a-z ]+)\.")
-_PAYMENT = re.compile(r"For (#W\d+), change payment to (\w+)\.")
-_ADDRESS = re.compile(r"For (#W\d+), change address to (\{[^}]*\})")
-_USER_ADDRESS = re.compile(r"[Cc]hange (?:your|the user'?s?) default address to (\{[^}]*\})")
-#: an item's name holds no '.': a change's items end at its "via" (never running on into the next sentence)
-_CHANGE = re.compile(r"For (#W\d+), (modify|exchange) ((?:[^{;.]+ \{[^}]*\} to \{[^}]*\}; )+)via (\w+)\.")
-_ITEM_CHANGE = re.compile(r"\s*([^{;]+?) (\{[^}]*\}) to (\{[^}]*\});")
 
 
 def method_words(user: Mapping[str, Any], method_id: str) -> str:
@@ -108,31 +111,31 @@ def customer_answer(instruction: str, user: Mapping[str, Any], asked: str = "") 
     order ids, items and choices the instruction gives (and nothing else). Asked how many of an item it means
     (``asked``: the mission's question), it says "just one" of an item its instruction changes once."""
     said: list[str] = []
-    once = {name.strip() for *_, changes, _m in _CHANGE.findall(instruction)
-            for name in [n for n, _o, _w in _ITEM_CHANGE.findall(changes)]
-            if [n.strip() for n, _o, _w in _ITEM_CHANGE.findall(changes)].count(name.strip()) == 1}  # fmt: skip
+    once = {name.strip() for *_, changes, _m in CHANGE.findall(instruction)
+            for name in [n for n, _o, _w in ITEM_CHANGE.findall(changes)]
+            if [n.strip() for n, _o, _w in ITEM_CHANGE.findall(changes)].count(name.strip()) == 1}  # fmt: skip
     for name in _HOW_MANY.findall(asked):
         if name.strip() in once:
             said.append(f"Just one of the {name.strip()}s, please.")
     # asked which of two lines of one item it has ("- Tea Kettle: the ceramic ... one or the glass ... one?"), it
     # says the one its instruction changes, by the options the instruction gives it
     which_asked = {n.strip().lower() for n in _WHICH_LINE.findall(asked)}
-    for order_id, method, items in _RETURN.findall(instruction):
+    for order_id, method, items in RETURN.findall(instruction):
         names = [_item_words(i) for i in items.split(";") if i.strip()]
         listed = " and ".join(f"the {n}" for n in names)
         said.append(f"I want to return {listed} from order {order_id}, refund to {method_words(user, method)}.")
-    for order_id, reason in _CANCEL.findall(instruction):
+    for order_id, reason in CANCEL.findall(instruction):
         why = "I ordered it by mistake" if "mistake" in reason else "I no longer need it"
         said.append(f"Please cancel order {order_id}, {why}.")
-    for order_id, raw in _ADDRESS.findall(instruction):
+    for order_id, raw in ADDRESS.findall(instruction):
         said.append(f"Please ship order {order_id} to {_address_words(raw)}.")
-    for raw in _USER_ADDRESS.findall(instruction):
+    for raw in USER_ADDRESS.findall(instruction):
         said.append(f"Please update my default address to {_address_words(raw)}.")
-    for order_id, method in _PAYMENT.findall(instruction):
+    for order_id, method in PAYMENT.findall(instruction):
         said.append(f"For order {order_id}, I'd like to pay with {method_words(user, method)} instead.")
-    for order_id, verb, changes, method in _CHANGE.findall(instruction):
+    for order_id, verb, changes, method in CHANGE.findall(instruction):
         parts = []
-        found = _ITEM_CHANGE.findall(changes)
+        found = ITEM_CHANGE.findall(changes)
         names = [name.strip() for name, _old, _new in found]
         for name, old, new in found:
             # the options it names, the others kept as they are (what the instruction means by naming only those);
@@ -150,11 +153,20 @@ def customer_answer(instruction: str, user: Mapping[str, Any], asked: str = "") 
     return " ".join(said) or "I don't know any more than I wrote, sorry."
 
 
+#: The tag of a reply that reads the plan back (the customer answers it as a plan to confirm, not a question).
+READ_BACK = "read_back"
+YES = "Yes, that's right, please go ahead."
+
+
+def confirm_answer(instruction: str, user: Mapping[str, Any], read_back: str, orders: Mapping[str, Any]) -> str:
+    """The scripted customer's answer to a plan read back: yes when it is what the instruction asks, otherwise
+    what it wants, in its own words (:func:`customer_answer`)."""
+    if plan_matches(read_back, instruction, user, orders):
+        return YES
+    return "No, that is not what I want. " + customer_answer(instruction, user, read_back)
+
+
 # --- the mission's writes as the benchmark's actions -----------------------------------------------------------
-
-
-def _first_payment(order: Mapping[str, Any]) -> str:
-    return str(next(p["payment_method_id"] for p in order["payment_history"] if p["transaction_type"] == "payment"))
 
 
 def _gift_card(user: Mapping[str, Any]) -> str | None:
@@ -195,10 +207,10 @@ def as_tau(
     if tool == "change_order_payment":
         return {"name": "modify_pending_order_payment",
                 "kwargs": {"order_id": order_id, "payment_method_id": str(args.get("payment_method_id"))}}  # fmt: skip
-    method = (paid_by or {}).get(order_id) or _first_payment(order)
+    method = (paid_by or {}).get(order_id) or first_payment(order)
     if tool == "open_return":
         refund_to = args.get("payment_method_id") or (
-            _gift_card(user) if args.get("refund_to") == "gift_card" else _first_payment(order)
+            _gift_card(user) if args.get("refund_to") == "gift_card" else first_payment(order)
         )
         return {"name": "return_delivered_order_items",
                 "kwargs": {"order_id": order_id, "item_ids": _items(order, args.get("line_nos") or []),
@@ -289,6 +301,8 @@ class TaskResult:
     why: str = ""
     #: unsolved, and the end state would equal the ground truth's without its swaps of an item for the same item
     only_same_item_swaps: bool = False
+    #: the ticket's messages at the end, the mission's replies and the customer's answers in order
+    thread: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _claim(state: dict[str, tau.Database], base: Mapping[str, tau.Database], order_id: str) -> None:
@@ -346,25 +360,38 @@ def _plugin(mission: str) -> EvalPlugin:
     return plugin_of(mission)
 
 
+def _decided(
+    decide: Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, Any]]], spec: MissionSpec, case: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The mission's facts and verdict as its graph's reason step leaves it: a plan is read back before it goes on."""
+    facts, verdict = decide(case)
+    return facts, dict(read_back(spec, cast(Verdict, verdict), facts))
+
+
 def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str, mission: str = MISSION) -> TaskResult:
     """The whole conversation on one task, its approved writes applied, the end state compared."""
     decide = _plugin(mission).decide
     types_fact = get_mission(mission).vocabulary.types_fact
+    spec = get_mission(mission)
     case = case_of(db, task, message)
     user = db["users"][task.user_id]
     questions = 0
-    facts, verdict = decide(case)
+    facts, verdict = _decided(decide, spec, case)
     while verdict["outcome"] == "ask_customer" and questions < MAX_ANSWERS:
         questions += 1
         reply: dict[str, Any] = next((a["args"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"), {})
         asked = str(reply.get("body") or "")
         # the helpdesk keeps the reply's tags on the ticket (what the mission asked already)
         case["ticket"]["tags"] = sorted({*case["ticket"].get("tags", []), *(reply.get("tags") or [])})
+        if READ_BACK in (reply.get("tags") or []):
+            answer = confirm_answer(task.instruction, user, asked, db["orders"])
+        else:
+            answer = customer_answer(task.instruction, user, asked)
         case["ticket"]["messages"] += [
             {"direction": "outbound", "body": asked, "sent_at": NOW},
-            {"direction": "inbound", "body": customer_answer(task.instruction, user, asked), "sent_at": NOW},
+            {"direction": "inbound", "body": answer, "sent_at": NOW},
         ]
-        facts, verdict = decide(case)
+        facts, verdict = _decided(decide, spec, case)
     questions += verdict["outcome"] == "ask_customer"
     approved = [a for a in verdict["actions"] if a["tool"] not in _NO_STATE and a.get("tier") != "auto"]
     owner = {c["capture_id"]: o for o, r in case["orders"].items() for c in r["payment"]["captures"]}
@@ -403,6 +430,7 @@ def run_task(db: Mapping[str, tau.Database], task: tau.Task, message: str, missi
         index=task.index, solved=not diff, outcome=str(verdict["outcome"]), read=tuple(facts[types_fact]),
         says_why=_says_why(verdict), questions=questions, writes=writes, unsafe=unsafe, missing=missing,
         refused=refused, differences=diff, why=_why(verdict), only_same_item_swaps=swaps_only,
+        thread=list(case["ticket"]["messages"]),
     )  # fmt: skip
 
 

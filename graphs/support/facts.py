@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ai_missions.graphs.support.exchange_list import anything_else_facts
+from ai_missions.graphs.support.exchange_list import other_items_facts
 from ai_missions.graphs.support.parse import conditions
 from ai_missions.graphs.support.parse import methods as paying
 from ai_missions.graphs.support.parse.address_reading import AddressReading, places_named, same_place, summary
@@ -209,7 +209,7 @@ def _which_is_which() -> dict[str, Any]:
     unknown = ("exchange.line_no", "exchange.sku", "modify.difference", "modify.charge_amount", "modify.refund_amount")
     return {
         **dict.fromkeys(("return.which_is_which", "return.which_items", "modify.ambiguous"), True),
-        **dict.fromkeys(("exchange.anything_else", "modify.method_asked"), False),
+        "modify.method_asked": False,
         **dict.fromkeys(unknown),
         **{"return.lines": [], "modify.changes": [], "modify.choices": [], "modify.summary": ""},
         **{"return.line_count": 0, "modify.line_count": 0, "return.open_value": 0.0},
@@ -251,6 +251,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         "order.candidates": [],
         "order.lines_named": [],
         "message.gives_address": reading.gives_address,
+        # the plan last read back and the customer's yes to it (read_back.py: the plan goes on if it is the same)
+        "readback.said": request.confirmed[0] if request.confirmed else None,
+        "readback.yes": request.confirmed[1] if request.confirmed else None,
     }
     wanted = parts.addresses  # the address the thread asks for
     on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
@@ -362,7 +365,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 ):
                     facts.update(_which_is_which())
                 if "exchange_variant" in types:
-                    facts.update(anything_else_facts(record, facts, ticket))
+                    facts.update(other_items_facts(record, facts, ticket))
                 validation = gathered.get("address_validation")
                 facts.update(address_facts(record, customer, wanted, on_file, validation, recent))
                 if order_id in parts.sources:  # the order the address is taken from is never sent elsewhere
@@ -399,8 +402,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     facts["cancel.reason"] = parts.reason if "cancel_order" in types else None
     facts.update(resolution_facts(facts))
     # the ticket waits for the customer when the reply asks them something (which order, which in-stock option)
-    asks = set(types) & _ASKING or any(t in types and asked(facts) for t, asked in _ASKED_WHEN)
-    facts["reply.status"] = "pending" if asks else "solved"
+    asking = [t for t in types if t in _ASKING or any(t == k and asked(facts) for k, asked in _ASKED_WHEN)]
+    facts["reply.asking"] = asking  # a reply that asks says only that: the rest is read back with the answer
+    facts["reply.status"] = "pending" if asking else "solved"
     facts["reply.text"] = compose_reply(facts)
     facts["note.text"] = compose_note(facts)
     return facts
@@ -414,11 +418,10 @@ _ASKING = frozenset(
 _ADDRESS_ASKED = ("incomplete", "which", "corrected", "undeliverable")
 #: A request, and when its reply asks the customer something (then the ticket waits for their answer).
 _ASKED_WHEN: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
-    # which option in stock, which variant, which method takes the difference, anything else to exchange
+    # which option in stock, which variant, which method takes the difference
     ("exchange_variant", lambda f: f.get("exchange.sku") and f.get("exchange.in_stock") is False),
     ("exchange_variant", lambda f: f.get("modify.ambiguous") is True),
     ("exchange_variant", lambda f: f.get("modify.method_asked") is True),
-    ("exchange_variant", lambda f: f.get("exchange.anything_else") is True),
     ("return_refund", lambda f: f.get("return.which_items") is True),  # which items go back
     ("cancel_order", lambda f: f.get("order.cancellable") is True and f["cancel.reason"] is None),  # why (SUP-002)
     # an address that cannot be used as written: what is missing, which one, or shipping's finding is asked
@@ -571,8 +574,7 @@ def _changes_items(facts: Mapping[str, Any]) -> bool:
 
 #: The kinds of fact (the vocabulary's) read from the records, and those of them only set when found.
 _RECORD_KINDS = ("order.", "return.", "exchange.", "address.", "modify.", "paymethod.", "condition.")
-_SET_WHEN_FOUND = ("order.line_names", "return.refund_due", "exchange.others", "exchange.list_asked",
-                   "exchange.anything_else")  # fmt: skip
+_SET_WHEN_FOUND = ("order.line_names", "return.refund_due", "exchange.others", "exchange.list_asked")
 #: Every fact as it stands until a record or the message says otherwise: None (unknown), or nothing found yet.
 _DEFAULTS: dict[str, Any] = {
     **dict.fromkeys(f for f in VOCABULARY.facts if f.startswith(_RECORD_KINDS) and f not in _SET_WHEN_FOUND),

@@ -21,7 +21,7 @@ T: dict[str, dict[str, str]] = _REPLIES["templates"]
 PROMISES: dict[str, tuple[str, ...]] = {tool: tuple(words) for tool, words in _REPLIES["promises"].items()}
 
 
-def _money(value: float) -> str:
+def money_text(value: float) -> str:
     return f"{value:,.2f}"
 
 
@@ -37,14 +37,17 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     last4 = facts.get("payment.card_last4")
     card = say(lang, "card", last4=last4) if last4 else ""
     amount = facts.get("refund.amount")
-    money = _money(amount) if amount else ""
+    money = money_text(amount) if amount else ""
     carrier, tracking = facts.get("shipment.carrier"), facts.get("shipment.tracking")
     status = facts.get("shipment.status")
     if intent == "double_charge":
         if facts.get("payment.duplicate") and amount:
             return say(lang, "dup_refunded", order=order, amount=money, card=card)
         if (count := facts.get("payment.capture_count")) is not None:
-            captured, total = _money(facts.get("payment.captured") or 0.0), _money(facts.get("order.total") or 0.0)
+            captured, total = (
+                money_text(facts.get("payment.captured") or 0.0),
+                money_text(facts.get("order.total") or 0.0),
+            )
             return say(lang, "dup_none", order=order, count=count, captured=captured, total=total)
         return None
     if intent == "cancel_order":
@@ -83,15 +86,15 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         return None
     if intent == "return_refund":
         if facts.get("return.requested") and facts.get("order.status") == "delivered":
-            listed = _items(facts, facts.get("return.lines") or [])
+            listed = line_names(facts, facts.get("return.lines") or [])
             if listed and facts.get("return.open_value") is not None:
                 method = say(lang, str(facts.get("return.refund_to") or "original_payment"))
-                value = _money(float(facts["return.open_value"]))
+                value = money_text(float(facts["return.open_value"]))
                 return say(lang, "return_opened", order=order, items=listed, amount=value, method=method)
             if facts.get("return.which_is_which"):
-                return say(lang, "which_is_which", order=order, items=_items(facts, None))
+                return say(lang, "which_is_which", order=order, items=line_names(facts, None))
             if facts.get("return.which_items"):
-                return say(lang, "which_items", order=order, items=_items(facts, None))
+                return say(lang, "which_items", order=order, items=line_names(facts, None))
         if not facts.get("return.received"):
             return say(lang, "return_waiting", order=order)
         if amount and facts.get("refund.capture_id"):
@@ -105,7 +108,7 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         return ""  # asked with the return: which items go back and which are exchanged
     if intent == "exchange_variant" and facts.get("modify.method_short"):
         # the gift card named for the difference holds less than it: nothing changes (SUP-007), said with both sums
-        amount, balance = (_money(float(facts.get(f"modify.{k}") or 0.0)) for k in ("difference", "method_balance"))
+        amount, balance = (money_text(float(facts.get(f"modify.{k}") or 0.0)) for k in ("difference", "method_balance"))
         return say(lang, "items_gift_short", order=order, changes=facts.get("modify.summary"), amount=amount,
                    balance=balance)  # fmt: skip
     if intent == "exchange_variant" and facts.get("modify.resolved") is True:
@@ -117,8 +120,6 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
             return ""  # the items change with the payment, once the customer says which method (asked)
         if facts.get("modify.method_asked"):
             return _which_method_for_difference(facts, lang)
-        if facts.get("exchange.anything_else"):
-            return _anything_else(facts, lang, str(facts.get("modify.summary") or ""))
         if chosen := _method_of(facts, facts.get("modify.method_id")):
             card = say(lang, "method_to", method=_method_words(lang, chosen))
         sentence = "items_exchanged" if facts.get("order.status") == "delivered" else "items_changed"
@@ -129,13 +130,11 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         key = "items_charge" if difference > 0 else "items_refund"
         if difference < 0 and facts.get("payment.uncaptured"):
             key = "items_uncaptured"
-        return changed + " " + say(lang, key, amount=_money(abs(difference)), card=card)
+        return changed + " " + say(lang, key, amount=money_text(abs(difference)), card=card)
     if intent == "exchange_variant":
         new, old = facts.get("exchange.option"), facts.get("exchange.from_option")
         if not new or not facts.get("exchange.same_price"):
             return None
-        if facts.get("exchange.anything_else"):
-            return _anything_else(facts, lang, f"{old} -> {new}")
         if facts.get("exchange.in_stock"):
             return say(lang, "exchanged", order=order, old=old, new=new)
         options = [o for o in facts.get("exchange.options_in_stock") or [] if o != old]
@@ -144,12 +143,6 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
     if intent == "question":
         return say(lang, "question")
     return None
-
-
-def _anything_else(facts: Mapping[str, Any], lang: str, changes: str) -> str:
-    """Asked before an exchange is made: anything else on the order to exchange? (SUP-007, each item once)."""
-    others = ", ".join(dict.fromkeys(facts.get("exchange.others") or []))  # two helmets named once
-    return say(lang, "anything_else", order=facts.get("order.id"), changes=changes, others=others)
 
 
 def _anything_else_too(facts: Mapping[str, Any], lang: str) -> str:
@@ -222,6 +215,12 @@ def _method_of(facts: Mapping[str, Any], method_id: Any) -> Mapping[str, Any] | 
     return next((m for m in facts.get("paymethod.others") or [] if m.get("payment_method_id") == method_id), None)
 
 
+def method_words(lang: str, facts: Mapping[str, Any], method_id: Any) -> str | None:
+    """A method of the customer's by its id as a reply names it (the order's own when no id is given), or None."""
+    chosen = _method_of(facts, method_id) if method_id is not None else facts.get("paymethod.current")
+    return _method_words(lang, chosen) if chosen else None
+
+
 def _method_words(lang: str, method: Mapping[str, Any], balance: bool = False) -> str:
     """A payment method as the reply names it: its kind, a card's brand and last digits (never a full number)."""
     kind = method.get("kind")
@@ -229,7 +228,7 @@ def _method_words(lang: str, method: Mapping[str, Any], balance: bool = False) -
         return say(lang, "method_card", brand=str(method.get("brand") or "").capitalize(), last4=method.get("last4"))
     if kind == "gift_card":
         held = method.get("balance")
-        shown = say(lang, "method_balance", balance=_money(float(held))) if balance and held is not None else ""
+        shown = say(lang, "method_balance", balance=money_text(float(held))) if balance and held is not None else ""
         return say(lang, "method_gift") + shown
     return say(lang, "method_paypal")
 
@@ -243,14 +242,14 @@ def _payment_fragment(facts: Mapping[str, Any], lang: str) -> str | None:
     if not facts.get("paymethod.known"):
         return None
     held = float(facts.get("paymethod.amount") or 0.0)
-    amount = _money(held)
+    amount = money_text(held)
     if facts.get("paymethod.ready"):
         # the payment moves now, also while the variant of an item changed with it is asked (SUP-013 v2)
         chosen = _method_of(facts, facts.get("paymethod.method_id"))
         return say(lang, "paid_with", order=order, method=_method_words(lang, chosen or {}), amount=amount)
     head = ""
     if facts.get("paymethod.kind") == "gift_card" and facts.get("paymethod.covers") is False:
-        balance = _money(float(facts.get("paymethod.balance") or 0.0))
+        balance = money_text(float(facts.get("paymethod.balance") or 0.0))
         head = say(lang, "pay_short", balance=balance, amount=amount, order=order) + " "
     if facts.get("paymethod.stays"):
         # none of their other methods could pay: nothing to ask, the order keeps the method it is paid with
@@ -280,10 +279,10 @@ def _which_method_for_difference(facts: Mapping[str, Any], lang: str) -> str:
     offered = ([_method_words(lang, own)] if own else []) + _methods_paying(facts, lang, difference)
     direction, methods = say(lang, "more" if difference > 0 else "less"), _listed(offered, say(lang, "method_or"))
     return say(lang, "items_which_method", order=facts.get("order.id"), changes=facts.get("modify.summary"),
-               amount=_money(abs(difference)), direction=direction, methods=methods)  # fmt: skip
+               amount=money_text(abs(difference)), direction=direction, methods=methods)  # fmt: skip
 
 
-def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:
+def line_names(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:
     """The order's items by name (those lines only, or all of them), as the ERP describes them."""
     named = facts.get("order.line_names") or {}
     chosen = [named[str(n)] for n in line_nos if str(n) in named] if line_nos is not None else list(named.values())
@@ -292,17 +291,17 @@ def _items(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:
 
 def compose_reply(facts: Mapping[str, Any]) -> str | None:
     """The reply draft for the whole ticket (None when some request must go to a person instead)."""
-    lang = _language(facts)
+    lang = language_of(facts)
     body = reply_body(facts)
-    return None if body is None else _letter(facts, lang, body)
+    return None if body is None else letter(facts, lang, body)
 
 
-def _language(facts: Mapping[str, Any]) -> str:
+def language_of(facts: Mapping[str, Any]) -> str:
     lang = str(facts.get("message.language") or "en")
     return lang if lang in T else "en"
 
 
-def _letter(facts: Mapping[str, Any], lang: str, body: str) -> str:
+def letter(facts: Mapping[str, Any], lang: str, body: str) -> str:
     """The body between the greeting (by the customer's first name) and the sign-off."""
     name = display_name(facts.get("customer.name"), first=True, fallback=T[lang]["anyone"])  # data, never markup
     opening = say(lang, "hello", name=name).replace(" ,", ",").replace(" :", ":")
@@ -312,7 +311,7 @@ def _letter(facts: Mapping[str, Any], lang: str, body: str) -> str:
 
 def reply_body(facts: Mapping[str, Any]) -> str | None:
     """What the reply says of the ticket's requests, without greeting and sign-off (None: a person answers)."""
-    lang = _language(facts)
+    lang = language_of(facts)
     types = facts.get(TYPES_FACT) or []
     ref = facts.get("order.ref")
     if "unreadable_message" in types:
@@ -329,11 +328,15 @@ def reply_body(facts: Mapping[str, Any]) -> str | None:
     elif "condition_not_met" in types:
         body = [_condition_said(facts, lang), say(lang, "cond_not_met", order=facts.get("order.id"))]
     else:
-        parts = [_fragment(t, facts, lang) for t in types]
+        # a reply that asks says only what it asks: nothing else is done before the answer (it is read back then)
+        spoken = [t for t in types if t in (facts.get("reply.asking") or ())] or list(types)
+        parts = [_fragment(t, facts, lang) for t in spoken]
         if any(p is None for p in parts):
             return None
         body = [_condition_said(facts, lang)] if facts.get("condition.about") else []
         body += [p for p in parts if p]
+        if len(spoken) < len(types):
+            body.append(say(lang, "waiting", orders=say(lang, "order_n", ref=facts.get("order.id"))))
     return " ".join(body)
 
 
@@ -344,8 +347,8 @@ def _condition_said(facts: Mapping[str, Any], lang: str) -> str:
     if subject == facts.get("order.id"):
         subject = say(lang, "order_n", ref=subject)
     if facts.get("condition.about") == "price":
-        asked = say(lang, f"cond_{state}", amount=_money(float(facts["condition.limit"])))
-        actual = _money(float(facts["condition.value"]))
+        asked = say(lang, f"cond_{state}", amount=money_text(float(facts["condition.limit"])))
+        actual = money_text(float(facts["condition.value"]))
     else:
         paid = facts.get("condition.about") == "payment"
         method = _method_words(lang, facts["condition.value"]) if paid else ""
@@ -360,7 +363,7 @@ def compose_plan_reply(shared: Mapping[str, Any], parts: Sequence[Mapping[str, A
     figures, in one letter. When a part asks the customer something (its reply leaves the ticket pending), the
     reply is those questions only, and the other orders are named as waiting for the answer: nothing is done on
     them yet, so nothing is announced. None when a part's reply must come from a person."""
-    lang = _language(shared)
+    lang = language_of(shared)
     asking = [p for p in parts if p.get("reply.status") == "pending"]
     bodies = [reply_body(p) for p in (asking or parts)]
     if any(b is None for b in bodies):
@@ -368,7 +371,7 @@ def compose_plan_reply(shared: Mapping[str, Any], parts: Sequence[Mapping[str, A
     text = " ".join(b for b in bodies if b)
     if asking and (waiting := [say(lang, "order_n", ref=p.get("order.id")) for p in parts if p not in asking]):
         text += " " + say(lang, "waiting", orders=", ".join(waiting))
-    return _letter(shared, lang, text)
+    return letter(shared, lang, text)
 
 
 #: Where a sentence of a reply ends (not inside an amount: "35.00").

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ai_missions.graphs.support.invariants import invariants
 from ai_missions.graphs.support.questions import question_for
+from ai_missions.graphs.support.read_back import read_back
 from ai_missions.graphs.support.tools import TOOLS
 from ai_missions.graphs.support.vocabulary import VOCABULARY
 from ai_missions.mission_api import MissionSpec, Subject
@@ -28,6 +29,7 @@ SPEC = MissionSpec.in_package(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
+    read_back=read_back,
     policies=_HERE / "policies",
     reviewers={"sam": "support_agent", "lee": "support_lead"},
     portal_pages={"Customer portal": _HERE / "portal.py"},

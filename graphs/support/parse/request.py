@@ -14,6 +14,7 @@ from typing import Any
 
 from ai_missions.graphs.support.parse import conditions, understanding
 from ai_missions.graphs.support.parse.address_reading import AddressReading, read_addresses
+from ai_missions.graphs.support.parse.confirmation import confirmation
 from ai_missions.graphs.support.parse.echo import compared_text
 from ai_missions.graphs.support.parse.item_requests import Piece, request_pieces
 from ai_missions.graphs.support.parse.resolve import Claims, Reference, only_as_sources, references, same_reference
@@ -74,6 +75,8 @@ class SupportRequest:
     latest: str | None = None
     sent_at: str | None = None
     part: bool = False
+    #: (the plan read back, the customer's yes to it) when the thread ends in that yes (:mod:`.confirmation`)
+    confirmed: tuple[str, str] | None = None
 
     @property
     def said(self) -> str:
@@ -143,8 +146,13 @@ def thread_text(messages: tuple[str, ...]) -> str:
 
 def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
     """The ticket's request, read once."""
-    inbound = [m for m in ticket.get("messages", []) if m.get("direction") == "inbound"]
+    thread = list(ticket.get("messages", []))
+    confirmed = confirmation(thread)
+    if confirmed is not None:  # a yes to the plan read back confirms it: it asks nothing, so it is not read
+        thread = thread[: max(i for i, m in enumerate(thread) if m.get("direction") == "outbound")]
+    inbound = [m for m in thread if m.get("direction") == "inbound"]
     messages = tuple(str(m.get("body") or "") for m in inbound)
     text = thread_text(messages)
     latest = messages[-1] if len(messages) > 1 else None
-    return SupportRequest(text, read_message(text), messages, latest, inbound[-1].get("sent_at") if inbound else None)
+    sent_at = inbound[-1].get("sent_at") if inbound else None
+    return SupportRequest(text, read_message(text), messages, latest, sent_at, confirmed=confirmed)

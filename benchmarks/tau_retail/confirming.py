@@ -1,0 +1,97 @@
+"""The scripted customer reading the plan read back to it, as tau's simulated user does: it says yes when the plan
+is what its instruction asks, and otherwise says what it wants instead, in its own words
+(:func:`.runner.customer_answer`). It reads the read-back as a customer reads it (per order what is done, the items,
+the options, the address, where the money goes) against its instruction only, never the ground-truth actions.
+
+What it checks, per order the read-back names and per request of its instruction: the same kinds of change on the
+same orders (a cancellation, a return, an item change or an exchange, a new ship-to, another payment method; the
+account's address), a cancellation's reason, every item it changes or returns named, the options it wants named, the
+street of an address, and the method money goes to where the instruction names one (a return's refund, a price
+difference, a new payment method): "the payment method you used" is the method the order was paid with."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ai_missions.benchmarks.tau_retail import instruction as said
+
+#: A line of the read-back about one order: "- Order #W123: cancel it (...); refund 12.00 to ...".
+_ORDER_LINE = re.compile(r"^- Order (#W\d+): (.*)$", re.MULTILINE)
+_ACCOUNT_LINE = re.compile(r"^- Your account: (.*)$", re.MULTILINE)
+#: The kinds of change a read-back line says, by the words that open each of its clauses.
+_KINDS = {"cancel it": "cancel", "return ": "return", "ship it to ": "address", "pay it with ": "payment",
+          "change ": "modify", "exchange ": "exchange"}  # fmt: skip
+#: What each of the instruction's kinds of request is called in a read-back.
+_ASKED = {"cancel": "cancel", "return": "return", "address": "address", "payment": "payment", "modify": "modify",
+          "exchange": "exchange"}  # fmt: skip
+
+
+def _kinds(line: str) -> set[str]:
+    clauses = [c.strip().lower() for c in line.rstrip(".").split(";")]
+    return {kind for c in clauses for opening, kind in _KINDS.items() if c.startswith(opening)}
+
+
+def _method_said(text: str, method_id: str, user: Mapping[str, Any], paid_with: str) -> bool:
+    """Whether ``text`` names the method: its last digits, "gift card", "PayPal"; or "the payment method you used"
+    for the one the order was paid with."""
+    method = user.get("payment_methods", {}).get(method_id, {})
+    low = text.lower()
+    if "the payment method you used" in low and method_id == paid_with:
+        return True
+    source = method.get("source")
+    if source == "credit_card":
+        return str(method.get("last_four")) in low
+    return {"gift_card": "gift card", "paypal": "paypal"}.get(str(source), "\0") in low
+
+
+def plan_matches(read_back: str, instruction: str, user: Mapping[str, Any], orders: Mapping[str, Any]) -> bool:
+    """Whether the plan read back is what the instruction asks (and nothing else)."""
+    lines = {order: text for order, text in _ORDER_LINE.findall(read_back)}
+    asked = said.requests(instruction)
+    if {o for o, _k, _d in asked if o} != set(lines) or bool(_ACCOUNT_LINE.search(read_back)) != any(
+        k == "account" for _o, k, _d in asked
+    ):
+        return False
+    for order, kinds in _by_order(asked).items():
+        if order is None:
+            continue
+        if _kinds(lines[order]) != {_ASKED[k] for k in kinds}:
+            return False
+    for order, kind, detail in asked:
+        text = (lines.get(order) if order else (_ACCOUNT_LINE.search(read_back) or [""])[-1]) or ""
+        paid_with = said.first_payment(orders.get(order) or {}) if order else ""
+        if not _detail_said(kind, detail, text, user, paid_with):
+            return False
+    return True
+
+
+def _by_order(asked: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str | None, set[str]]:
+    out: dict[str | None, set[str]] = {}
+    for order, kind, _detail in asked:
+        out.setdefault(order, set()).add(kind)
+    return out
+
+
+def _detail_said(kind: str, detail: Mapping[str, Any], text: str, user: Mapping[str, Any], paid_with: str) -> bool:
+    low = text.lower()
+    if kind == "cancel":
+        return str(detail["reason"]) in low
+    if kind in ("address", "account"):
+        return str(ast.literal_eval(detail["address"]).get("address1", "")).lower() in low
+    if kind == "payment":
+        return _method_said(text, detail["method"], user, paid_with)
+    names = [n.lower() for n in detail["items"]]
+    if any(n not in low for n in names):
+        return False
+    if kind == "return":
+        return _method_said(text, detail["method"], user, paid_with) or (
+            "gift card" not in low and detail["method"] == paid_with
+        )
+    wanted = [str(v).lower() for new in detail["options"] for v in new.values()]
+    if any(v not in low for v in wanted):
+        return False
+    money = [c for c in low.split(";") if c.strip().startswith(("refund ", "charge "))]
+    return all(_method_said(c, detail["method"], user, paid_with) for c in money)
