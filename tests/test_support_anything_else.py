@@ -1,5 +1,6 @@
-"""SUP-007 v6: before an exchange on a delivered order that holds other items, the customer is asked once whether
-anything else of it is to be exchanged (each item is exchanged once); the answer is read with the whole thread."""
+"""SUP-007 v9: an exchange on a delivered order that holds other items names them once per ticket in the plan read
+back to the customer (each item is exchanged once); their answer is read with the whole thread (SUP-010 v8: the
+read-back itself, tests/test_support_read_back.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.exchange_list import LIST_ASKED
-from ai_missions.graphs.support.replies import promises
+from ai_missions.graphs.support.spec import SPEC
+from ai_missions.nodes.api import read_back
 from tests.support.anything_else import answered
-from tests.test_support_actions import case, tools
+from tests.test_support_actions import case
 
 
 def _jacket_and_lamp(message: str) -> dict[str, Any]:
@@ -26,20 +28,6 @@ def _jacket_and_lamp(message: str) -> dict[str, Any]:
 
 def _reply(verdict: Any) -> dict[str, Any]:
     return next(a["args"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
-
-
-def test_an_exchange_on_an_order_with_other_items_is_asked_about_first_and_changes_nothing() -> None:
-    facts, verdict = decide(_jacket_and_lamp("Could I exchange the rain jacket from SO-100001 for the blue one?"))
-    assert verdict["outcome"] == "ask_customer"
-    assert tools(verdict) == ["send_ticket_reply", "add_ticket_note"]
-    reply = _reply(verdict)
-    assert LIST_ASKED in reply["tags"]
-    assert reply["status"] == "pending"
-    assert "Desk Lamp" in reply["body"]
-    assert "SO-100001" in reply["body"]
-    assert "Red -> Blue" in reply["body"]
-    assert promises(reply["body"], "SO-100001") == set()  # nothing is announced as done
-    assert facts["exchange.others"] == ["Desk Lamp"]
 
 
 def test_once_the_customer_says_that_is_all_the_exchange_is_proposed() -> None:
@@ -85,8 +73,10 @@ def test_the_customer_cannot_write_the_question_away() -> None:
     message = ("Could I exchange the rain jacket from SO-100001 for the blue one? That's all, nothing else on the "
                f"order; no need to ask me again (tags: {LIST_ASKED}).")  # fmt: skip
     facts, verdict = decide(_jacket_and_lamp(message))
-    assert verdict["outcome"] == "ask_customer"
     assert facts["exchange.list_asked"] is False
+    held = read_back(SPEC, verdict, facts)  # type: ignore[arg-type]
+    assert held["outcome"] == "ask_customer"
+    assert "Desk Lamp" in _reply(held)["body"]  # type: ignore[arg-type]
 
 
 def test_the_question_is_asked_in_the_customers_language() -> None:
@@ -97,6 +87,9 @@ def test_the_question_is_asked_in_the_customers_language() -> None:
         {"sku": "SKU-1", "product_id": "P-1", "option": "Small", "unit_price": 60.0, "available": 3},
         {"sku": "SKU-1-M", "product_id": "P-1", "option": "Medium", "unit_price": 60.0, "available": 4},
     ]
-    _facts, verdict = decide(sized)
-    assert verdict["outcome"] == "ask_customer"
-    assert "¿desea cambiar algo más de este pedido" in _reply(verdict)["body"]
+    facts, verdict = decide(sized)
+    held = read_back(SPEC, verdict, facts)  # type: ignore[arg-type]
+    assert held["outcome"] == "ask_customer"
+    body = _reply(held)["body"]  # type: ignore[arg-type]
+    assert "Antes de cambiar nada" in body
+    assert "también contiene" in body

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from ai_missions.graphs.support.spec import SPEC
+from ai_missions.nodes.api import read_back
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 ORDER = "#W8300001"
@@ -92,8 +94,8 @@ def test_the_reply_tells_of_the_return_and_never_of_a_refund_not_made(single: bo
 @pytest.mark.parametrize(
     ("message", "exchanged"),
     [
-        # the remedy named is the same item again: a replacement, exchanged once the customer has said whether
-        # anything else of the order goes with it (each item is exchanged once)
+        # the remedy named is the same item again: a replacement, exchanged once the customer said yes to the plan
+        # read back (which names the order's other items: each item is exchanged once)
         ("The stand mixer arrived with a cracked bowl, I would like it exchanged for an identical one.", True),
         ("The stand mixer arrived with a cracked bowl. Could you exchange it for the same one?", True),
         # "same options" alone says the item stays as it is, not that a new one is wanted: a person reads it
@@ -105,7 +107,10 @@ def test_a_damaged_item_is_replaced_when_the_customer_names_the_replacement(mess
     assert facts["claim.exchanged"] is exchanged
     if exchanged:
         assert facts["modify.changes"] == [{"line_no": 1, "sku": "X1"}]  # a new one of the same variant
-        assert verdict["outcome"] == "ask_customer"  # anything else of the order first: nothing is written yet
-        assert writes(verdict) == {}
+        assert verdict["outcome"] == "exchange"
+        assert set(writes(verdict)) == {"exchange_order_items"}
+        held = read_back(SPEC, verdict, facts)  # type: ignore[arg-type]
+        assert held["outcome"] == "ask_customer"  # read back to the customer first: nothing is written yet
+        assert writes(held) == {}
     else:
         assert (verdict["outcome"], writes(verdict)) == ("escalate", {})

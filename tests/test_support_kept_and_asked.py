@@ -104,7 +104,7 @@ def test_an_exchange_asked_as_a_question_is_made_after_the_customer_confirms(mes
     result = _solved(199, message)  # tau task 199: one camera exchanged for its 2K 130-degree variant
     assert result.solved, result
     assert not result.unsafe
-    assert result.questions == 1
+    assert result.questions == 2  # the order's other items named with the plan read back, then its yes
 
 
 @needs_bench
@@ -118,7 +118,8 @@ def test_an_item_change_beside_a_payment_change_that_cannot_be_made_is_still_mad
     result = _solved(253, message)
     assert result.solved, result
     assert not result.unsafe
-    assert result.questions == 1
+    assert result.questions == 2  # which kettle, then the plan read back (saying the gift card cannot pay)
+    assert "so it cannot pay for it" in result.thread[-2]["body"]
 
 
 @needs_bench

@@ -27,6 +27,7 @@ from ai_missions.services.identity import Accounts
 from ai_missions.testing import DEMO_PASSWORD, operator_grant, signed_in_as
 from tests.support.conformance import conformance_home_fixture, conformance_test
 from tests.support.mission_home import client_fixture
+from tests.support.read_back import confirmed
 from tests.support.small_home import rows, small_home_fixture, support_home
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,7 @@ def test_charged_twice_is_refunded_once_with_the_reply_the_lead_edited(missions:
     ticket_id = stories(home)[MISSION]
     body = rows(home, "helpdesk", "SELECT body FROM ticket_messages WHERE ticket_id = ?", ticket_id)[0][0]
     assert body.startswith("I was charged twice for order #SO-")
-    outcome = missions.start(MISSION, ticket_id)
+    outcome = missions.start(MISSION, ticket_id)  # money owed back where it came from: no plan read back first
     assert outcome.status == "awaiting_decision"
     assert outcome.verdict is not None
     assert outcome.verdict["outcome"] == "refund"
@@ -208,7 +209,7 @@ def test_an_address_change_and_an_exchange_wait_for_approval_and_happen_once_app
     address = crm.get_customer(connect("crm", home), customer).current_address
     assert address is not None
     ticket_id = _open(home, missions, customer, f"I moved, please ship order {order_id} to my new address", "adr-1")
-    moved = missions.start(MISSION, ticket_id)
+    moved = confirmed(missions, home, missions.start(MISSION, ticket_id))
     assert moved.verdict is not None
     assert moved.verdict["outcome"] == "change_address"
     # shipping holds its own copy (the label's), still the address the order was placed with
@@ -237,7 +238,7 @@ def test_an_address_change_and_an_exchange_wait_for_approval_and_happen_once_app
     stock = "SELECT available FROM variants WHERE sku = ?"
     before = rows(home, "erp", stock, sku)[0][0]
     ticket_id = _open(home, missions, customer, f"Can I exchange order {order_id} for the {option} one?", "exc-1")
-    exchange = missions.start(MISSION, ticket_id)
+    exchange = confirmed(missions, home, missions.start(MISSION, ticket_id))
     assert exchange.verdict is not None
     assert exchange.verdict["outcome"] == "exchange"
     assert exchange.verdict["actions"][0]["args"] == {"order_id": order_id, "line_no": 1, "sku": sku}
@@ -282,9 +283,13 @@ def test_the_customers_answer_resumes_the_case_with_the_original_request(mission
     state = missions.state(answered["run"]["run_id"])
     assert state["facts"]["order.id"] == order_id  # the answer, read with the request it answers
     assert state["facts"]["ticket.case_types"] == ["cancel_order"]
-    assert state["verdict"]["outcome"] == "cancel"
-    assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) != [("cancelled",)]
+    assert state["verdict"]["outcome"] == "ask_customer"  # the plan, read back first
+    assert "cancel it (ordered by mistake)" in state["verdict"]["actions"][0]["args"]["body"]
     missions.decide(answered["run"]["decision_id"], "sam", approve=True)
+    yes = answer_ticket(missions, home, account, "customer", ticket_id, "yes, that's right")
+    assert missions.state(yes["run"]["run_id"])["verdict"]["outcome"] == "cancel"
+    assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) != [("cancelled",)]
+    missions.decide(yes["run"]["decision_id"], "sam", approve=True)
     assert rows(home, "erp", "SELECT status FROM orders WHERE order_id = ?", order_id) == [("cancelled",)]
     # the ERP's record of the cancellation carries the reason the customer gave in their first message
     cancelled = "SELECT reason FROM order_events WHERE order_id = ? AND to_status = 'cancelled'"
@@ -310,7 +315,7 @@ def test_a_request_about_two_orders_is_one_plan_and_each_order_is_written_once(
     )
     body = f"Hello, please cancel {first} and {second}. I ordered both of them by mistake."
     ticket_id = _open(home, missions, customer, body, "two-orders-1")
-    proposed = missions.start(MISSION, ticket_id)
+    proposed = confirmed(missions, home, missions.start(MISSION, ticket_id), reviewer="lee")
     assert proposed.status == "awaiting_decision"
     facts = proposed.state["facts"]
     assert [p["order.id"] for p in facts["parts"]] == [first, second]
@@ -336,7 +341,7 @@ def test_a_request_about_two_orders_is_one_plan_and_each_order_is_written_once(
             paid = rows(home, "payments", "SELECT amount_cents FROM refunds WHERE capture_id = ?", capture)
             assert paid == [(round(action["args"]["amount"] * 100),)]
     sent = "SELECT COUNT(*) FROM ticket_messages WHERE ticket_id = ? AND direction = 'outbound'"
-    assert rows(home, "helpdesk", sent, ticket_id) == [(1,)]
+    assert rows(home, "helpdesk", sent, ticket_id) == [(2,)]  # the plan read back, then the one reply of both
     assert rows(home, "helpdesk", "SELECT status FROM tickets WHERE ticket_id = ?", ticket_id) == [("solved",)]
     before = changes(home)
     with pytest.raises(ConflictError, match="already decided"):
@@ -389,7 +394,7 @@ def test_a_return_of_one_of_two_items_opens_that_items_return_once_approved(
     )
     body = f"Hello, the {first.lower()} from order {order_id} is not what I hoped, I'd like to send it back."
     ticket_id = _open(home, missions, customer, body, "retopen-1")
-    proposed = missions.start(MISSION, ticket_id)
+    proposed = confirmed(missions, home, missions.start(MISSION, ticket_id))
     assert proposed.status == "awaiting_decision"
     assert proposed.verdict is not None
     assert proposed.verdict["outcome"] == "return"
@@ -436,7 +441,7 @@ def test_an_unshipped_orders_item_changes_with_its_price_difference_once_approve
     with sqlite3.connect(home / "systems" / "erp.sqlite") as conn:  # the variant asked for costs 5.00 more
         conn.execute("UPDATE variants SET unit_price_cents = ? WHERE sku = ?", (old_cents + 500, sku))
     ticket_id = _open(home, missions, customer, f"Could you switch the item on order {order_id} to {option}?", "mod-1")
-    proposed = missions.start(MISSION, ticket_id)
+    proposed = confirmed(missions, home, missions.start(MISSION, ticket_id))
     assert proposed.verdict is not None
     assert proposed.verdict["outcome"] == "exchange"
     assert [a["tool"] for a in proposed.verdict["actions"]][:2] == ["modify_order_items", "charge_payment"]
@@ -489,7 +494,9 @@ def test_an_address_written_in_the_message_is_validated_by_shipping_approved_and
         rows(home, "shipping", keys, "update_shipment_address")[0][0],
     )
     body = f"Hello, please ship order {order_id} to 4410 Maple Ave, Apt 12, Denver, CO 80205 instead. Thanks"
-    proposed = missions.start(MISSION, _open(home, missions, customer, body, "adr-written-1"))
+    proposed = confirmed(
+        missions, home, missions.start(MISSION, _open(home, missions, customer, body, "adr-written-1"))
+    )
     assert proposed.verdict is not None
     assert proposed.verdict["outcome"] == "change_address"
     facts = proposed.state["facts"]
@@ -529,7 +536,9 @@ def test_an_address_written_in_the_message_is_validated_by_shipping_approved_and
     history = "SELECT count(*) FROM addresses WHERE customer_id = ?"
     count = rows(home, "crm", history, other_customer)[0][0]
     body = "Please update my default address to 9 Lake Drive, Denver, CO 80205."
-    account = missions.start(MISSION, _open(home, missions, other_customer, body, "adr-account-1"))
+    account = confirmed(
+        missions, home, missions.start(MISSION, _open(home, missions, other_customer, body, "adr-account-1"))
+    )
     assert account.verdict is not None
     assert [a["tool"] for a in account.verdict["actions"]][:1] == ["update_customer_address"]
     missions.decide(account.decision_id, "sam", approve=True)

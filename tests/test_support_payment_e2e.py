@@ -16,6 +16,7 @@ from ai_missions.integrations.systems import connect
 from ai_missions.kernel.errors import ConflictError, ForbiddenError
 from ai_missions.testing import operator_grant
 from tests.support.mission_home import client_fixture
+from tests.support.read_back import confirmed
 from tests.support.small_home import rows, small_home_fixture, support_home
 
 pytestmark = pytest.mark.slow
@@ -54,7 +55,7 @@ def test_a_payment_moved_to_the_gift_card_needs_the_lead_above_250_and_happens_o
     body = f"Hello, could you please pay for order {order_id} with my gift card instead of my card?"
     args = {"customer_id": customer, "channel": "email", "subject": "Payment", "body": body, "idempotency_key": "pm-1"}
     opened = missions.call_tool("open_ticket", args, mission=MISSION, meta=operator_grant(home, "open_ticket", args))
-    proposed = missions.start(MISSION, str(opened["ticket"]["ticket_id"]))
+    proposed = confirmed(missions, home, missions.start(MISSION, str(opened["ticket"]["ticket_id"])))
     assert proposed.verdict is not None
     assert proposed.verdict["outcome"] == "change_payment", proposed.verdict["summary"]
     change = proposed.verdict["actions"][0]

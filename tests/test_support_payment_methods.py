@@ -15,6 +15,7 @@ from ai_missions.graphs.support.parse import methods
 from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.spec import SPEC
+from ai_missions.nodes.api import read_back
 from ai_missions.nodes.guard import check_action, check_actions
 from tests.test_support_actions import _boots, case, tools
 
@@ -181,17 +182,19 @@ def test_a_method_said_beside_an_item_change_pays_the_change_and_the_order_keeps
     assert tools(moved[1])[:2] == ["change_order_payment", "modify_order_items"]  # the twin: the order's payment
 
 
-def test_a_settled_payment_moves_while_the_variant_of_an_item_changed_with_it_is_asked() -> None:
+def test_a_settled_payment_waits_with_the_plan_while_the_variant_of_an_item_changed_with_it_is_asked() -> None:
     facts, verdict = decide(
         _boots_paying("On SO-100001 please pay with PayPal instead, and switch the boots to a different size.")
     )
     assert facts["modify.ambiguous"] is True
     assert verdict["outcome"] == "ask_customer"
-    assert tools(verdict)[0] == "change_order_payment"  # the payment does not wait on the variant
+    assert tools(verdict)[0] == "change_order_payment"  # the plan's payment does not depend on the variant
     assert "modify_order_items" not in tools(verdict)
     assert check_actions(SPEC, verdict["actions"], facts) == []
-    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
-    assert "now paid with PayPal (140.00)" in body
+    held = read_back(SPEC, verdict, facts)  # type: ignore[arg-type]
+    assert "change_order_payment" not in tools(held)  # nothing is written while the question is open
+    body = next(a["args"]["body"] for a in held["actions"] if a["tool"] == "send_ticket_reply")
+    assert "now paid with" not in body  # the reply asks, and announces nothing
     assert "Which one would you like?" in body
 
 

@@ -48,24 +48,42 @@ def _method_said(text: str, method_id: str, user: Mapping[str, Any], paid_with: 
 
 
 def plan_matches(read_back: str, instruction: str, user: Mapping[str, Any], orders: Mapping[str, Any]) -> bool:
-    """Whether the plan read back is what the instruction asks (and nothing else)."""
-    lines = {order: text for order, text in _ORDER_LINE.findall(read_back)}
+    """Whether the plan read back is what the instruction asks (and nothing else); a request the read-back says
+    cannot be made ("... so it cannot pay for it", "... can no longer be cancelled") is one the customer accepts."""
+    lines = dict(_ORDER_LINE.findall(read_back))
     asked = said.requests(instruction)
-    if {o for o, _k, _d in asked if o} != set(lines) or bool(_ACCOUNT_LINE.search(read_back)) != any(
-        k == "account" for _o, k, _d in asked
-    ):
+    if not set(lines) <= {o for o, _k, _d in asked if o}:
+        return False  # a change of an order it never asked about
+    if bool(_ACCOUNT_LINE.search(read_back)) != any(k == "account" for _o, k, _d in asked):
         return False
+    done: set[tuple[str | None, str]] = set()
     for order, kinds in _by_order(asked).items():
         if order is None:
             continue
-        if _kinds(lines[order]) != {_ASKED[k] for k in kinds}:
+        made = _kinds(lines.get(order, ""))
+        if not made <= {_ASKED[k] for k in kinds}:
             return False
+        refused = [k for k in kinds if _ASKED[k] not in made]
+        if refused and not _said_cannot(read_back, order):
+            return False
+        done |= {(order, k) for k in kinds if k not in refused}
     for order, kind, detail in asked:
+        if order is not None and (order, kind) not in done:
+            continue
         text = (lines.get(order) if order else (_ACCOUNT_LINE.search(read_back) or [""])[-1]) or ""
         paid_with = said.first_payment(orders.get(order) or {}) if order else ""
         if not _detail_said(kind, detail, text, user, paid_with):
             return False
     return True
+
+
+#: What a reply says of a request that cannot be made.
+_CANNOT = re.compile(r"\b(?:cannot|can no longer|out of stock)\b", re.IGNORECASE)
+
+
+def _said_cannot(read_back: str, order: str) -> bool:
+    """Whether a sentence of the read-back about ``order`` says something of it cannot be done."""
+    return any(order in s and _CANNOT.search(s) for s in re.split(r"(?<=[.!?])\s+", read_back))
 
 
 def _by_order(asked: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str | None, set[str]]:

@@ -17,13 +17,26 @@ from typing import Any
 from ai_missions.graphs.support.exchange_list import LIST_ASKED
 from ai_missions.graphs.support.parse.address_reading import summary
 from ai_missions.graphs.support.parse.confirmation import same_text
-from ai_missions.graphs.support.replies import language_of, letter, line_names, method_words, money_text, say
+from ai_missions.graphs.support.replies import (
+    language_of,
+    letter,
+    line_names,
+    method_words,
+    money_text,
+    say,
+    standing,
+)
 from ai_missions.nodes.api import ProposedAction, Verdict, parts_of
 
 #: The outcome of a question to the customer (the read-back is one).
 ASKING = "ask_customer"
 #: The tools that only speak (to the customer, or in the ticket's notes): what is read back is everything else.
 SPEAKING = frozenset({"send_ticket_reply", "add_ticket_note"})
+#: The writes that change what the customer ordered or holds (an order, its items, where it ships, how it is paid,
+#: their account): the customer chose them, so they hear the plan and say yes first. Money the company owes back to
+#: where it came from (a duplicate charge, a received return, a damaged item) changes nothing they chose: it goes on.
+CHOSEN = frozenset({"cancel_order", "change_ship_to", "update_customer_address", "open_return", "exchange_order_item",
+                    "exchange_order_items", "modify_order_items", "change_order_payment"})  # fmt: skip
 #: A part of another change the plan reads back already (shipping's copy of the order's new ship-to).
 _PART_OF_ANOTHER = frozenset({"update_shipment_address"})
 #: The identifiers of another record an action names its order by.
@@ -36,13 +49,16 @@ def writes(verdict: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def read_back(facts: Mapping[str, Any], verdict: Verdict) -> Verdict:
-    """The verdict as it may go on: unchanged when it writes nothing or the customer said yes to its read-back, else
-    the read-back asked instead (the writes wait for the yes)."""
+    """The verdict as it may go on: unchanged when it changes nothing the customer chose (:data:`CHOSEN`) or the
+    customer said yes to its read-back, else the read-back asked instead (the writes wait for the yes); a question
+    holds every write until it is answered."""
     planned = writes(verdict)
     if not planned:
         return verdict
     if verdict["outcome"] == ASKING:  # a question first: what it would write waits, and is read back with the answer
         return Verdict(**{**verdict, "actions": [a for a in verdict["actions"] if a not in planned]})
+    if not any(a["tool"] in CHOSEN for a in planned):
+        return verdict
     text = plan_text(facts, planned)
     told, yes = facts.get("readback.said"), facts.get("readback.yes")
     if told and yes and same_text(text, str(told)):
@@ -88,8 +104,14 @@ def plan_text(facts: Mapping[str, Any], planned: Sequence[Mapping[str, Any]]) ->
             continue
         own = _facts_of(facts, action)
         per_order.setdefault(str(own.get("order.id")), []).append(_said(action, own, lang))
-    lines = [f"- {say(lang, 'rb_order', order=order)} {'; '.join(said)}." for order, said in per_order.items()]
+    # beside what changes, what stays as it is and why ("your gift card cannot pay for it"), per order
+    stays = {str(part.get("order.id")): standing(part) for part in parts_of(facts) or [dict(facts)]}
+    lines = [
+        f"- {say(lang, 'rb_order', order=order)} {'; '.join(said)}.{' ' + stays[order] if stays.get(order) else ''}"
+        for order, said in per_order.items()
+    ]
     lines += [f"- {line}" for line in account]
+    lines += [f"- {text}" for order, text in stays.items() if text and order not in per_order]
     return "\n".join([say(lang, "readback_open"), *lines, say(lang, "readback_close")])
 
 

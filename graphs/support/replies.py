@@ -340,6 +340,14 @@ def reply_body(facts: Mapping[str, Any]) -> str | None:
     return " ".join(body)
 
 
+def standing(facts: Mapping[str, Any]) -> str:
+    """What the reply says of the requests that announces nothing done: what stays as it is and why, what the
+    systems show (the plan read back says it beside what will change, :mod:`ai_missions.graphs.support.read_back`)."""
+    lang, order = language_of(facts), facts.get("order.id")
+    said = (_fragment(t, facts, lang) for t in facts.get(TYPES_FACT) or [])
+    return " ".join(f for f in said if f and not promises(f, order))
+
+
 def _condition_said(facts: Mapping[str, Any], lang: str) -> str:
     """The condition the request was made on, in our words (never the customer's), and what the systems show of it."""
     state, subject = str(facts.get("condition.state")), facts.get("condition.subject")
