@@ -18,8 +18,9 @@ from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPoli
 from ai_missions.kernel.tiers import Rollback, TierPolicy
 from ai_missions.kernel.tools import SystemContract, ToolSpec, read, write, write_lookup
 from ai_missions.kernel.triggers import Systems, Trigger, feed_changes
-from ai_missions.nodes.parts import LABEL, PARTS, part_owner
+from ai_missions.nodes.parts import LABEL, PARTS, part_owner, parts_of
 from ai_missions.nodes.plain_text import display_name, plain_text_problems
+from ai_missions.nodes.state import ProposedAction, Verdict
 from ai_missions.services.metrics import RunRecord
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "MissionSpec",
     "MissionsError",
     "NotFoundError",
+    "ProposedAction",
     "Rollback",
     "RunRecord",
     "Subject",
@@ -44,6 +46,7 @@ __all__ = [
     "ToolSpec",
     "Trigger",
     "ValidationError",
+    "Verdict",
     "Vocabulary",
     "contract",
     "display_name",
@@ -51,6 +54,7 @@ __all__ = [
     "feed_changes",
     "holds_row",
     "part_owner",
+    "parts_of",
     "plain_text_problems",
     "read",
     "tool_rule",

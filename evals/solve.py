@@ -63,6 +63,7 @@ class EvalConfig:
             policies_per_type=self.policies_per_type,
             chat_model=self.chat_model,
             record_reviews=False,  # a replayed decision is the eval's, not a reviewer's
+            read_back=False,  # the recorded resolution was decided after the talk with the customer
         )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.decision import decide, mission_policies
 from ai_missions.nodes.observe import observe, read_findings
-from ai_missions.nodes.parts import parts_of
 from ai_missions.nodes.pipeline import exported_graph, mission_graph
 from ai_missions.nodes.read_back import read_back
 from ai_missions.nodes.reading import (
@@ -28,10 +27,12 @@ from ai_missions.nodes.reading import (
     read_in_order,
     unexplained_facts,
 )
-from ai_missions.nodes.reading.offline import OfflineReader, amounts
+from ai_missions.nodes.reading.lexicon import default as lexicon
+from ai_missions.nodes.reading.lexicon import fold as folded
+from ai_missions.nodes.reading.offline import OfflineReader, amounts, polarity
 from ai_missions.nodes.reading.typed import reading_model, typed
 from ai_missions.nodes.resources import systems_of
-from ai_missions.nodes.state import MissionState, Observation, ProposedAction, Verdict
+from ai_missions.nodes.state import MissionState, Observation, Verdict
 from ai_missions.nodes.subject import read_subject
 from ai_missions.services.gateway import SystemError_
 
@@ -44,7 +45,6 @@ __all__ = [
     "MissionState",
     "Observation",
     "OfflineReader",
-    "ProposedAction",
     "Reading",
     "Source",
     "SystemError_",
@@ -53,12 +53,14 @@ __all__ = [
     "amounts",
     "decide",
     "exported_graph",
+    "folded",
+    "lexicon",
     "mission_graph",
     "mission_policies",
     "noting",
     "observe",
-    "parts_of",
     "place_texts",
+    "polarity",
     "read",
     "read_back",
     "read_facts",

@@ -63,6 +63,9 @@ class MissionContext:
     llm_timeout_s: float = field(default_factory=llm_timeout_s)
     #: Keep each reviewer decision as a case of the ``reviewed`` eval dataset (off when an eval replays a case).
     record_reviews: bool = True
+    #: Read a plan back to the person it is for before it goes on, when the mission reads back (its spec's
+    #: ``read_back``); off when an eval replays a recorded case, whose resolution people decided after that talk.
+    read_back: bool = True
     #: Pre-opened resources (not serialisable; optional).
     systems: Any = field(default=None, repr=False)
     knowledge: Any = field(default=None, repr=False)

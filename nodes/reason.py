@@ -35,7 +35,7 @@ def reason_node(spec: MissionSpec) -> Node:
             )
         else:
             proposal = _reason_offline(spec, policies, facts, observations)
-        proposal = read_back(spec, fail_closed(spec, proposal, facts, policies), facts)
+        proposal = read_back(spec, fail_closed(spec, proposal, facts, policies), facts, on=context.read_back)
         observations.append(
             observe(
                 "reason",

@@ -102,6 +102,9 @@ def _item_words(raw: str) -> str:
 
 #: The mission asking which of two lines of one item the customer has: "- Tea Kettle: the ceramic ... one or the ...".
 _WHICH_LINE = re.compile(r"^- (.+?): the .+? one or the .+? one\?", re.MULTILINE)
+#: The mission listing the options of each line of an order ("- Tea Kettle (now glass 1 liter): ..."): an item listed
+#: twice is two lines of it, and a customer who sees both says which one they have.
+_LINE_OPTIONS = re.compile(r"^- (.+?) \(now [^)]*\):", re.MULTILINE)
 #: The mission asking how many of an item the customer means ("one of them, or all 2?"), on the item's line.
 _HOW_MANY = re.compile(r"^- (.+?) \(\d+ on the order\).*\bone of them, or all\b", re.MULTILINE)
 
@@ -119,7 +122,8 @@ def customer_answer(instruction: str, user: Mapping[str, Any], asked: str = "") 
             said.append(f"Just one of the {name.strip()}s, please.")
     # asked which of two lines of one item it has ("- Tea Kettle: the ceramic ... one or the glass ... one?"), it
     # says the one its instruction changes, by the options the instruction gives it
-    which_asked = {n.strip().lower() for n in _WHICH_LINE.findall(asked)}
+    lines = [n.strip().lower() for n in _LINE_OPTIONS.findall(asked)]
+    which_asked = {n.strip().lower() for n in _WHICH_LINE.findall(asked)} | {n for n in lines if lines.count(n) > 1}
     for order_id, method, items in RETURN.findall(instruction):
         names = [_item_words(i) for i in items.split(";") if i.strip()]
         listed = " and ".join(f"the {n}" for n in names)

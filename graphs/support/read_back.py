@@ -16,17 +16,17 @@ from typing import Any
 
 from ai_missions.graphs.support.exchange_list import LIST_ASKED
 from ai_missions.graphs.support.parse.address_reading import summary
-from ai_missions.graphs.support.parse.confirmation import same_text
 from ai_missions.graphs.support.replies import (
     language_of,
     letter,
     line_names,
     method_words,
     money_text,
+    same_text,
     say,
     standing,
 )
-from ai_missions.nodes.api import ProposedAction, Verdict, parts_of
+from ai_missions.mission_api import ProposedAction, Verdict, parts_of
 
 #: The outcome of a question to the customer (the read-back is one).
 ASKING = "ask_customer"

@@ -81,12 +81,6 @@ KINDS: Mapping[str, KindSpec] = {
     ),
     "damage_reported": KindSpec("an item arrived damaged, broken or defective", "flag", "money", withholds=True),
     "offer_accepted": KindSpec("the customer accepted a retention offer (discount, pause, downgrade)", "flag", "money"),
-    "plan_confirmed": KindSpec(
-        "the customer says yes to a plan read back to them (what will change, the amounts, where the money goes)",
-        "flag",
-        "other",
-        holders=("customer",),
-    ),
     # kinds the policies rely on (issue 40): each a fact people state in text that a clause decides on
     "orders_both_wanted": KindSpec(
         "the customer wants both of two near-identical orders (they are no duplicate), or says one of them must "

@@ -1,7 +1,8 @@
 """The customer's yes to the plan read back to them (:mod:`ai_missions.graphs.support.read_back`): the thread's last
-reply was a read-back, and every message the customer sent after it is read by the reading layer as a yes to it
-(``plan_confirmed``, stated, not denied or hedged) and asks for nothing of its own. Such an answer is the plan's
-confirmation, not a request: the request is read without it."""
+reply was a read-back, and every message the customer sent after it says yes (the reading layer's ``affirmation``
+words, in every language it claims, stated: not denied, hedged or made a condition by the clause around them) and
+asks for nothing of its own. Such an answer is the plan's confirmation, not a request: the request is read without
+it."""
 
 from __future__ import annotations
 
@@ -9,17 +10,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ai_missions.graphs.support.parse.understanding import read_message
-from ai_missions.graphs.support.replies import T
-from ai_missions.nodes.api import OfflineReader, Source, read
+from ai_missions.graphs.support.replies import T, same_text
+from ai_missions.nodes.api import folded, lexicon, polarity
 
 #: The opening of a read-back in every language a reply is written in: a reply holding one is a read-back.
 _OPENINGS = tuple(" ".join(table["readback_open"].split()) for table in T.values() if "readback_open" in table)
-_READER = OfflineReader(semantic=False)
-
-
-def same_text(part: str, whole: str) -> bool:
-    """Whether ``part`` is in ``whole``, spacing and line breaks aside."""
-    return " ".join(part.split()) in " ".join(whole.split())
 
 
 def is_read_back(body: str) -> bool:
@@ -30,8 +25,10 @@ def says_yes(body: str) -> str | None:
     """The words of a yes to a plan (None: the message is not only that)."""
     if read_message(body).intents:
         return None
-    fact = read([(Source("helpdesk", "message", "body"), body)], ["plan_confirmed"], _READER).get("plan_confirmed")
-    return fact.evidence.words if fact is not None and fact.polarity == "affirmed" else None
+    found = lexicon()["affirmation"].search(folded(body))
+    if found is None or polarity(body, [found.span()]) != "affirmed":
+        return None
+    return " ".join(body.split())
 
 
 def confirmation(messages: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
