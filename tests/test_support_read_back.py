@@ -15,7 +15,9 @@ from ai_missions.graphs.support.exchange_list import LIST_ASKED
 from ai_missions.graphs.support.parse.confirmation import says_yes
 from ai_missions.graphs.support.replies import promises
 from ai_missions.graphs.support.spec import SPEC
+from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.nodes.api import read_back
+from ai_missions.nodes.context import server_context
 from tests.test_support_actions import case, tools
 
 _EXCHANGE = "Could I exchange the rain jacket from SO-100001 for the blue one?"
@@ -143,3 +145,11 @@ def test_a_question_first_holds_the_writes_and_says_only_what_it_asks() -> None:
 )  # fmt: skip
 def test_a_yes_is_read_by_the_reading_layer_in_every_language_it_claims(text: str, yes: bool) -> None:
     assert (says_yes(text) is not None) is yes
+
+
+def test_a_client_cannot_turn_the_read_back_off() -> None:
+    """Whether a plan is read back first is the server's setting (an eval replaying a recorded case turns it off),
+    never a run's client's: a context that tries is refused, naming it."""
+    with pytest.raises(ForbiddenError, match="read_back"):
+        server_context({"reasoner": "offline", "read_back": False})
+    assert server_context({"reasoner": "offline"}).read_back is True

@@ -348,7 +348,7 @@ def test_the_order_whose_address_is_wanted_keeps_its_own() -> None:
     assert results[0].unsafe == []
 
 
-def test_a_same_item_swap_the_message_leaves_out_is_counted_apart() -> None:
+def test_a_same_item_swap_the_message_leaves_out_is_asked_about_with_the_plan() -> None:
     from ai_missions.benchmarks.tau_retail import runner as tau_runner
 
     kwargs = {"order_id": "#W1000001", "item_ids": ["k1", "c1"], "new_item_ids": ["k2", "c1"]}
@@ -358,13 +358,12 @@ def test_a_same_item_swap_the_message_leaves_out_is_counted_apart() -> None:
                    "Wall Clock {'color': 'black'} to {}; via card_Ann. ")  # fmt: skip
     task = tau.Task(0, "ann", instruction, (swap,), ())
     message = {0: "My kettle came white: the black one instead please?"}
-    # the plan read back names the clock as the order's other item; the customer, who wants no clock "changed" to
-    # the very same one, says yes to the kettle: unsolved by the benchmark's measure only for that swap, which is
-    # counted apart
+    # the plan read back names the clock among the order's other items (each item is exchanged once); the customer
+    # names it for the same one: a replacement, exchanged with the kettle once the new plan is read back and confirmed
     figures, results = tau_runner.run(_runner_db(), [task], message)
-    assert results[0].questions == 1
     assert "Wall Clock" in results[0].thread[1]["body"]
-    assert [w["name"] for w in results[0].writes] == ["exchange_delivered_order_items"]
-    assert not results[0].solved  # the benchmark's measure is kept as it is
-    assert results[0].only_same_item_swaps
-    assert figures["unsolved.only_same_item_swaps"] == 1
+    assert results[0].thread[2]["body"].startswith("No, that is not what I want.")
+    assert results[0].questions == 2
+    assert results[0].writes == [swap]
+    assert results[0].solved
+    assert figures["end_state_equal"] == 1

@@ -72,7 +72,10 @@ def plan_matches(read_back: str, instruction: str, user: Mapping[str, Any], orde
             continue
         text = (lines.get(order) if order else (_ACCOUNT_LINE.search(read_back) or [""])[-1]) or ""
         paid_with = said.first_payment(orders.get(order) or {}) if order else ""
-        if not _detail_said(kind, detail, text, user, paid_with):
+        others = " ".join(
+            s for s in re.split(r"(?<=[.!?])\s+", read_back) if order and order in s and "also holds" in s
+        )
+        if not _detail_said(kind, detail, text, user, paid_with, others):
             return False
     return True
 
@@ -83,7 +86,11 @@ _CANNOT = re.compile(r"\b(?:cannot|can no longer|out of stock)\b", re.IGNORECASE
 
 def _said_cannot(read_back: str, order: str) -> bool:
     """Whether a sentence of the read-back about ``order`` says something of it cannot be done."""
-    return any(order in s and _CANNOT.search(s) for s in re.split(r"(?<=[.!?])\s+", read_back))
+    return any(order in s and _CANNOT.search(s) for s in _sentences(read_back))
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+", text)
 
 
 def _by_order(asked: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str | None, set[str]]:
@@ -93,7 +100,9 @@ def _by_order(asked: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str |
     return out
 
 
-def _detail_said(kind: str, detail: Mapping[str, Any], text: str, user: Mapping[str, Any], paid_with: str) -> bool:
+def _detail_said(
+    kind: str, detail: Mapping[str, Any], text: str, user: Mapping[str, Any], paid_with: str, others: str = ""
+) -> bool:
     low = text.lower()
     if kind == "cancel":
         return str(detail["reason"]) in low
@@ -103,6 +112,10 @@ def _detail_said(kind: str, detail: Mapping[str, Any], text: str, user: Mapping[
         return _method_said(text, detail["method"], user, paid_with)
     names = [n.lower() for n in detail["items"]]
     if any(n not in low for n in names):
+        return False
+    # an item it exchanges for a new one of the same: asked for when the read-back names it among the order's
+    # other items (the customer is asked whether it goes too), else it is no change of its own
+    if kind == "exchange" and any(n.lower() in others.lower() and n.lower() not in low for n in detail["same"]):
         return False
     if kind == "return":
         return _method_said(text, detail["method"], user, paid_with) or (

@@ -38,10 +38,12 @@ def requests(instruction: str) -> list[Request]:
     for order_id, method in PAYMENT.findall(instruction):
         out.append((order_id, "payment", {"method": method}))
     for order_id, verb, changes, method in CHANGE.findall(instruction):
-        # an item "changed" to the very same one ("to {}") is no change a customer asks for
-        found = [(n, o, w) for n, o, w in ITEM_CHANGE.findall(changes) if ast.literal_eval(w)]
-        out.append((order_id, verb, {"items": [n.strip() for n, _o, _w in found], "method": method,
-                                     "options": [ast.literal_eval(new) for _n, _o, new in found]}))  # fmt: skip
+        # an item "changed" to the very same one ("to {}") is no change of its own: kept apart as ``same``
+        found = ITEM_CHANGE.findall(changes)
+        changed = [(n.strip(), ast.literal_eval(w)) for n, _o, w in found if ast.literal_eval(w)]
+        same = [n.strip() for n, _o, w in found if not ast.literal_eval(w)]
+        out.append((order_id, verb, {"items": [n for n, _w in changed], "method": method,
+                                     "options": [w for _n, w in changed], "same": same}))  # fmt: skip
     return out
 
 
