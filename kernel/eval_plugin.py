@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ai_missions.kernel.errors import NotFoundError, ValidationError
-from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.missions import MissionSpec, get_mission
 
 #: Scorers every decision mission is scored with (see :mod:`ai_missions.evals.scorers`).
 DEFAULT_SCORERS: tuple[str, ...] = (
@@ -73,8 +73,8 @@ Importer = Callable[[Path, Path, Path], Sequence[Any]]
 Rulebook = Callable[[Mapping[str, Any], str, Sequence[str]], Iterable[Mapping[str, Any]]]
 #: ``(subject_id, home) -> snapshot``: the records around one subject as they stand now.
 Snapshotter = Callable[[str, Path], dict[str, Any]]
-#: ``(case) -> (facts, verdict)``: the mission's decision on one recorded case.
-Decider = Callable[[Mapping[str, Any]], tuple[Mapping[str, Any], Mapping[str, Any]]]
+#: ``(mission, case) -> (facts, verdict)``: the mission's decision on one recorded case.
+Decider = Callable[[MissionSpec, Mapping[str, Any]], tuple[Mapping[str, Any], Mapping[str, Any]]]
 #: ``(path) -> cases``: a recorded set's cases.
 RecordedReader = Callable[[Path], Iterable[Mapping[str, Any]]]
 
@@ -186,7 +186,7 @@ class EvalPlugin:
         mission declares no decider)."""
         if self.decider is None:
             raise NotFoundError(f"the {self.mission} mission declares no decider for recorded cases")
-        facts, verdict = self.decider(case)
+        facts, verdict = self.decider(get_mission(self.mission), case)
         return dict(facts), dict(verdict)
 
     def recorded_cases(self, dataset: str | Path | None = None) -> tuple[Path, list[Mapping[str, Any]]]:
@@ -228,5 +228,4 @@ class EvalPlugin:
 def plugin_of(mission: str) -> EvalPlugin:
     """The eval plugin of a registered mission."""
 
-    plugin: EvalPlugin = get_mission(mission).load("evals")
-    return plugin
+    return get_mission(mission).eval_plugin()

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from langgraph.graph import StateGraph
 
 from ai_missions.graphs.retail_exceptions.gather import gather
-from ai_missions.graphs.retail_exceptions.spec import SPEC
+from ai_missions.mission_api import MissionSpec
 from ai_missions.nodes.api import exported_graph, mission_graph
 
 
-def build_graph() -> StateGraph[Any, Any, Any, Any]:
-    return mission_graph(SPEC, gather)
+def build_graph(mission: MissionSpec) -> StateGraph[Any, Any, Any, Any]:
+    """The mission's uncompiled graph (the spec's ``graph``)."""
+    return mission_graph(mission, partial(gather, mission))
 
 
-#: Served by ``langgraph dev`` (``langgraph.json``): its runs are recorded in the run store.
-graph = exported_graph(SPEC, gather)
+def exported(mission: MissionSpec) -> Any:
+    """The graph LangGraph's server serves, compiled without a checkpointer (``served.py``)."""
+    return exported_graph(mission, partial(gather, mission))

@@ -23,7 +23,7 @@ from ai_missions.graphs.account_save.evals.book_cases import generate, rulebook
 from ai_missions.graphs.account_save.evals.drafts import draft_check
 from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FACING, agrees
 from ai_missions.graphs.account_save.evals.recorded import RECORDED
-from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin, holds_row
+from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin, MissionSpec, holds_row
 
 DATA = Path(__file__).resolve().parent / "data"
 BRIEFS_CI = DATA / "briefs_ci.jsonl.gz"
@@ -178,12 +178,12 @@ RECORDED_BRIEFS = register(
 )
 
 
-def _decide(case: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+def _decide(mission: MissionSpec, case: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     # deferred: start-up time (a brief is decided by the mission's gather step and reasoner: LangGraph and the
     # reader's lexicon, about 3 s, which loading the plugin for its datasets and scorers does not need)
     from ai_missions.graphs.account_save.evals.briefs import decide
 
-    return decide(case)
+    return decide(mission, case)
 
 
 def _read_briefs(path: Path) -> list[dict[str, Any]]:

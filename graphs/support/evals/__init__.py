@@ -63,7 +63,7 @@ PLUGIN = EvalPlugin(
     },
     generator=_generate,
     # a recorded ticket decided as the graph decides it after its reads (the tau-bench retail adapter's way in)
-    decider=lambda case: _recorded().decide(case),
+    decider=lambda mission, case: _recorded().decide(case, mission),
     recorded={"recorded": DATA / "recorded.jsonl.gz", "ci": DATA / "ci_slice.jsonl.gz"},
     recorded_reader=read,
     recorded_scorers=(SUPPORT_RECORDED.name,),

@@ -1,0 +1,10 @@
+"""The account-save graph LangGraph's server serves (``langgraph.json``): compiled without a checkpointer, so the
+server adds its own (the runtime compiles the spec's graph with the durable one); its runs are recorded in the run
+store."""
+
+from __future__ import annotations
+
+from ai_missions.graphs.account_save.graph import exported
+from ai_missions.graphs.account_save.spec import SPEC
+
+graph = exported(SPEC)
