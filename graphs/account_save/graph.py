@@ -1,4 +1,6 @@
-"""The account mission's graph: the platform's standard shape around the account gather step."""
+"""The account mission's graph: the platform's standard shape around the account gather step.
+
+It is built for the mission it is handed (the spec's ``graph``): this module never imports the spec."""
 
 from __future__ import annotations
 
@@ -9,14 +11,8 @@ from langgraph.graph import StateGraph
 
 from ai_missions.graphs.account_save.gather import gather
 from ai_missions.mission_api import MissionSpec
-from ai_missions.nodes.api import exported_graph, mission_graph
+from ai_missions.nodes.api import mission_graph
 
 
 def build_graph(mission: MissionSpec) -> StateGraph[Any, Any, Any, Any]:
-    """The mission's uncompiled graph (the spec's ``graph``)."""
     return mission_graph(mission, partial(gather, mission))
-
-
-def exported(mission: MissionSpec) -> Any:
-    """The graph LangGraph's server serves, compiled without a checkpointer (``served.py``)."""
-    return exported_graph(mission, partial(gather, mission))

@@ -4,7 +4,10 @@ store."""
 
 from __future__ import annotations
 
-from ai_missions.graphs.invoice_approval.graph import exported
-from ai_missions.graphs.invoice_approval.spec import SPEC
+from functools import partial
 
-graph = exported(SPEC)
+from ai_missions.graphs.invoice_approval.gather import gather
+from ai_missions.graphs.invoice_approval.spec import SPEC
+from ai_missions.nodes.api import exported_graph
+
+graph = exported_graph(SPEC, partial(gather, SPEC))
