@@ -24,7 +24,7 @@ from typing import Any
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions.graphs.order_exception.graph import build_graph
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.kernel import grants
@@ -39,7 +39,7 @@ SYSTEMS = ["erp", "crm", "payments", "inventory", "shipping"]
 
 async def exported_resume(home: Path, gateway: SystemsGateway, order_id: str, answer: dict[str, Any]) -> bool:
     """Run the exported graph to its approval pause, resume with ``answer``; True when nothing was refunded."""
-    graph = build_graph().compile(checkpointer=InMemorySaver())
+    graph = SPEC.build_graph().compile(checkpointer=InMemorySaver())
     config: Any = {"configurable": {"thread_id": f"T-{order_id}"}}
     context = MissionContext(home=str(home), systems=gateway)
     start = {"subject_id": order_id, "trigger": {"source": "manual", "subject_id": order_id}}

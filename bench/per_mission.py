@@ -42,9 +42,9 @@ def percentile(values: list[float], q: float) -> float:
 
 async def latency(spec: MissionSpec, home: Path, runs: int) -> dict[str, float]:
     started = time.perf_counter()
-    async with MissionRuntime(spec, home, extra_systems=spec.load("trigger").systems) as runtime:
+    async with MissionRuntime(spec, home, extra_systems=spec.get_trigger().systems) as runtime:
         opened = time.perf_counter() - started
-        found = await spec.load("trigger").find(runtime.systems)
+        found = await spec.get_trigger().find(runtime.systems)
         story = stories(home).get(spec.name)
         subjects = sorted(found, key=lambda s: (s != story, s))[:runs]
         times = []

@@ -296,7 +296,7 @@ async def _scan(args: argparse.Namespace) -> int:
     require_book([system for spec in specs for system in spec.systems])
     async with AsyncExitStack() as stack:
         runtimes = [
-            await stack.enter_async_context(MissionRuntime(spec, extra_systems=spec.load("trigger").systems))
+            await stack.enter_async_context(MissionRuntime(spec, extra_systems=spec.get_trigger().systems))
             for spec in specs
         ]
         while True:
@@ -334,7 +334,7 @@ async def _scan_to_workers(args: argparse.Namespace) -> int:
     specs = [get_mission(args.mission)] if args.mission else [s for s in registry().values() if s.trigger]
     async with AsyncExitStack() as stack:
         runtimes = [
-            await stack.enter_async_context(MissionRuntime(spec, extra_systems=spec.load("trigger").systems))
+            await stack.enter_async_context(MissionRuntime(spec, extra_systems=spec.get_trigger().systems))
             for spec in specs
         ]
         while True:

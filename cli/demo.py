@@ -227,7 +227,7 @@ async def _demo_mission(
     from ai_missions.scanner import cases_now, scan_and_start
 
     print(f"\n== {spec.title} ({spec.name})")
-    async with MissionRuntime(spec, home, extra_systems=spec.load("trigger").systems) as runtime:
+    async with MissionRuntime(spec, home, extra_systems=spec.get_trigger().systems) as runtime:
         found = await cases_now(runtime)
         kinds = Counter(t for types in found.values() for t in types)
         combined = sum(1 for types in found.values() if len(types) > 1)

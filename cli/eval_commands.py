@@ -279,7 +279,7 @@ def _import(args: argparse.Namespace) -> int:
     from ai_missions.kernel.eval_plugin import plugin_of
     from ai_missions.kernel.settings import missions_home
 
-    cases = plugin_of(args.mission).load("importer")(args.file, args.mapping, missions_home())
+    cases = plugin_of(args.mission).import_cases(args.file, args.mapping, missions_home())
     out = args.out or args.file.with_name(f"{args.file.stem}.cases.jsonl.gz")
     written = write_cases(cases, out)
     kinds: dict[str, int] = {}
@@ -312,7 +312,7 @@ def _generate(args: argparse.Namespace) -> int:
     # deferred: start-up time (`missions --help` loads every area)
     from ai_missions.kernel.eval_plugin import plugin_of
 
-    result = plugin_of(args.mission).load("generator")(out=args.out, slice_out=args.slice_out, seeds=args.seeds)
+    result = plugin_of(args.mission).generate(out=args.out, slice_out=args.slice_out, seeds=args.seeds)
     emit(
         result,
         as_json=args.json,

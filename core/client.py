@@ -82,7 +82,7 @@ class MissionClient:
                 saver_cm: AbstractAsyncContextManager[Any] = _sqlite_saver(self.home)
                 self._saver_cm = self._portal.wrap_async_context_manager(saver_cm)
                 self._saver = self._saver_cm.__enter__()
-            extra = spec.load("trigger").systems if spec.trigger else ()
+            extra = spec.trigger.systems if spec.trigger else ()
             runtime = MissionRuntime(
                 spec,
                 self.home,

@@ -1,10 +1,10 @@
-"""The declared API a mission's declaration imports: its spec, vocabulary, tool policy, contracts, trigger, tiers,
-operating metrics, invariants and eval plugin (light to import: listing missions loads every spec, so nothing here
-pulls in LangGraph, the vector store or Streamlit). A mission, in this repository or from another package, imports
-these names, the graph-building ones of :mod:`ai_missions.nodes.api`, the eval-building ones of
-:mod:`ai_missions.evals.api`, the page-building ones of :mod:`ai_missions.dashboard.api`, and nothing else of the
-platform; ``tests/test_declared_api.py`` holds every mission to it (docs/missions.md, "A mission from another
-package").
+"""The declared API a mission's declaration imports: its record (``Mission``), vocabulary, tool policy, contracts,
+trigger, tiers, operating metrics, invariants and eval plugin, and the registry's ``get_mission`` (light to import:
+listing missions loads every spec, so nothing here pulls in LangGraph, the vector store or Streamlit). A mission, in
+this repository or from another package, imports these names, the graph-building ones of
+:mod:`ai_missions.nodes.api`, the eval-building ones of :mod:`ai_missions.evals.api`, the page-building ones of
+:mod:`ai_missions.dashboard.api`, and nothing else of the platform; ``tests/test_declared_api.py`` holds every
+mission to it (docs/missions.md, "A mission from another package").
 """
 
 from __future__ import annotations
@@ -14,7 +14,18 @@ from typing import Any
 from ai_missions.contracts import contract, tool_spec
 from ai_missions.kernel.errors import ConflictError, ForbiddenError, MissionsError, NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import DEFAULT_SCORERS, EvalPlugin, holds_row
-from ai_missions.kernel.missions import ESCALATE, MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary, fact_number
+from ai_missions.kernel.missions import (
+    ESCALATE,
+    Facts,
+    Mission,
+    MissionSpec,
+    Subject,
+    ToolPolicy,
+    ToolRule,
+    Vocabulary,
+    fact_number,
+    get_mission,
+)
 from ai_missions.kernel.tiers import Rollback, TierPolicy
 from ai_missions.kernel.tools import SystemContract, ToolSpec, read, write, write_lookup
 from ai_missions.kernel.triggers import Systems, Trigger, feed_changes
@@ -30,7 +41,9 @@ __all__ = [
     "PARTS",
     "ConflictError",
     "EvalPlugin",
+    "Facts",
     "ForbiddenError",
+    "Mission",
     "MissionSpec",
     "MissionsError",
     "NotFoundError",
@@ -52,6 +65,7 @@ __all__ = [
     "display_name",
     "fact_number",
     "feed_changes",
+    "get_mission",
     "holds_row",
     "part_owner",
     "parts_of",

@@ -129,7 +129,7 @@ class Platform:
                     store=self.store,
                     knowledge=knowledge,
                     checkpointer=saver,
-                    extra_systems=spec.load("trigger").systems if spec.trigger else (),
+                    extra_systems=spec.trigger.systems if spec.trigger else (),
                 )
                 self.runtimes[name] = await self._stack.enter_async_context(runtime)
         return self.runtimes[name]

@@ -25,7 +25,7 @@ def cursor_key(mission: str) -> str:
 
 async def cases_now(runtime: MissionRuntime) -> dict[str, list[str]]:
     """The trigger's scan: subject id -> case types."""
-    trigger = runtime.spec.load("trigger")
+    trigger = runtime.spec.get_trigger()
     return await trigger.find(runtime.systems)
 
 
@@ -63,7 +63,7 @@ async def new_cases(
     they are handled."""
     mission = runtime.mission
     await settle_dead_runs(runtime, idle_s)
-    trigger = runtime.spec.load("trigger")
+    trigger = runtime.spec.get_trigger()
     changed, cursor = await trigger.changed(runtime.systems, runtime.store.get_meta(cursor_key(mission)))
     found = await trigger.find(runtime.systems)
     seen = runtime.store.last_types_by_subject(mission)

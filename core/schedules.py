@@ -102,7 +102,7 @@ async def run_batch(
         datetime.now(UTC).isoformat(timespec="seconds"),
         scheduled_for.isoformat(timespec="seconds") if scheduled_for else None,
     )
-    cases = await runtime.spec.load("trigger").find(runtime.systems)
+    cases = await runtime.spec.get_trigger().find(runtime.systems)
     report.scan_seconds = round(time.perf_counter() - started, 3)
     active = runtime.store.active_subjects(runtime.mission)
     subjects = [s for s in cases if s not in active][:limit]

@@ -20,11 +20,10 @@ from ai_missions.kernel.missions import MissionSpec, get_mission
 
 
 def preload_modules(spec: MissionSpec) -> list[str]:
-    """What the fork server imports: :mod:`ai_missions.evals.preload` (what any mission's worker needs) and the
-    mission's own modules (its graph, eval plugin and prompt), the costly part of a worker's start (the offline
-    reader compiles its lexicon when imported)."""
-    own = [path.partition(":")[0] for path in (spec.graph, spec.evals, spec.prompt) if path]
-    return ["ai_missions.evals.preload", *own]
+    """What the fork server imports: :mod:`ai_missions.evals.preload`, what any mission's worker needs, the
+    installed missions' graphs and eval plugins included (the costly part of a worker's start: the offline reader
+    compiles its lexicon when imported). Every worker of the server runs ``spec``'s cases."""
+    return ["ai_missions.evals.preload"]
 
 
 def worker_context(spec: MissionSpec) -> Any:

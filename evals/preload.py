@@ -2,7 +2,8 @@
 forked from (:func:`ai_missions.evals.pool.worker_context`) instead of once by each worker.
 
 Only the server imports this module. Importing it loads the harness, the runtime's MCP stack, LangGraph and
-Chroma's client modules, then every installed mission's spec (the knowledge base reads all their domains), the
+Chroma's client modules, then every installed mission's spec (the knowledge base reads all their domains), its
+graph built once and its eval plugin (each imported when first asked for: a mission hands them over as functions), the
 simulator's hooks (snapshots load through them), every system's declaration (a snapshot names systems the mission
 does not use; each builds its tables' pydantic models, ~0.1 s), the installed policies, parsed, the reader's words
 (0.18 s) with every one of its patterns compiled (~1 s once in the server, where each worker compiled what its
@@ -37,7 +38,10 @@ from ai_missions.knowledge_index.policies import preload_policies
 from ai_missions.nodes.reading.lexicon import Words, default, load_words
 from ai_missions.services.mcp_session import SYSTEMS_GROUP
 
-registry()
+for mission in registry().values():
+    mission.build_graph()  # its gather step, its reader and what they import
+    if mission.evals is not None:
+        mission.eval_plugin()
 simulated_environment()
 for point in entry_points(group=SYSTEMS_GROUP):
     point.load()

@@ -9,14 +9,13 @@ metric's direction is declared once, in :data:`DIRECTIONS`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from ai_missions.kernel.errors import NotFoundError, ValidationError
-from ai_missions.kernel.missions import get_mission
+from ai_missions.kernel.missions import MissionSpec, get_mission
 
 #: Scorers every decision mission is scored with (see :mod:`ai_missions.evals.scorers`).
 DEFAULT_SCORERS: tuple[str, ...] = (
@@ -59,6 +58,50 @@ def holds_row(system: str, table: str, key: str) -> Callable[[Mapping[str, Any],
     return holds
 
 
+class Generator(Protocol):
+    """Regenerates a mission's generated datasets (``missions eval generate``): what was written, with ``cases``,
+    ``path``, ``ci_slice`` and ``ci_slice_path``."""
+
+    def __call__(
+        self, *, out: Path | None = None, slice_out: Path | None = None, seeds: Sequence[int] | None = None
+    ) -> Mapping[str, Any]: ...
+
+
+#: ``(export, mapping, home) -> cases``: a resolved-cases export read as cases.
+Importer = Callable[[Path, Path, Path], Sequence[Any]]
+#: ``(snapshot, subject_id, case_types) -> actions``: what the team's own rules call for on a case's records.
+Rulebook = Callable[[Mapping[str, Any], str, Sequence[str]], Iterable[Mapping[str, Any]]]
+#: ``(subject_id, home) -> snapshot``: the records around one subject as they stand now.
+Snapshotter = Callable[[str, Path], dict[str, Any]]
+#: ``(mission, case) -> (facts, verdict)``: the mission's decision on one recorded case.
+Decider = Callable[[MissionSpec, Mapping[str, Any]], tuple[Mapping[str, Any], Mapping[str, Any]]]
+#: ``(path) -> cases``: a recorded set's cases.
+RecordedReader = Callable[[Path], Iterable[Mapping[str, Any]]]
+
+#: The parts a plugin hands over as functions (each held by the mission's own package, never named by a string).
+PARTS = (
+    "holds_subject",
+    "generator",
+    "importer",
+    "rulebook",
+    "snapshotter",
+    "decider",
+    "recorded_reader",
+    "recorded_systems",
+    "recorded_trigger",
+)
+
+
+def check_parts(owner: str, record: object, parts: Iterable[str]) -> None:
+    """A one-line ValidationError for the first of ``parts`` of ``record`` that is not a function (or None): a
+    mission hands its parts over as the objects themselves, never as ``"module:attribute"`` strings."""
+    for part in parts:
+        value = getattr(record, part)
+        if value is not None and not callable(value):
+            how = f"names it by a string ({value!r})" if isinstance(value, str) else f"gives {type(value).__name__}"
+            raise ValidationError(f"{owner}: its {part} {how}: hand over the function itself")
+
+
 @dataclass(frozen=True)
 class EvalPlugin:
     mission: str
@@ -74,28 +117,26 @@ class EvalPlugin:
     thresholds: Mapping[str, float] = field(default_factory=dict)
     #: The direction of the plugin's own scorers' gated metrics (the harness's are in :data:`DIRECTIONS`).
     directions: Mapping[str, Direction] = field(default_factory=dict)
-    #: ``module:function`` that regenerates the generated datasets (``missions eval generate``).
-    generator: str | None = None
-    #: ``module:function(export, mapping, home) -> cases`` importing a resolved-cases export.
-    importer: str | None = None
-    #: ``module:function(snapshot, subject_id, case_types) -> actions``: what the team's own rules call for on a
-    #: case's records. A recorded decision tagged ``noise:...`` contradicts those rules, so the safety scorer judges
-    #: irreversible actions against this instead (the facts, not the slip).
-    rulebook: str | None = None
-    #: ``module:function(subject_id, home) -> snapshot``: the records around one subject as they stand now, so a
-    #: reviewer's decision is kept as a case with the systems it was taken on (:mod:`ai_missions.services.reviewed`).
-    snapshotter: str | None = None
-    #: ``module:function(case) -> (facts, verdict)``: the mission's decision on one case in the shape of its
-    #: recorded cases, read by the steps the graph runs after its reads (benchmark adapters call it through
-    #: :meth:`decide`, never through the mission's modules).
-    decider: str | None = None
+    #: Regenerates the generated datasets (``missions eval generate``).
+    generator: Generator | None = None
+    #: Imports a resolved-cases export (``missions eval import``).
+    importer: Importer | None = None
+    #: What the team's own rules call for on a case's records. A recorded decision tagged ``noise:...``
+    #: contradicts those rules, so the safety scorer judges irreversible actions against this instead (the facts,
+    #: not the slip).
+    rulebook: Rulebook | None = None
+    #: The records around one subject as they stand now, so a reviewer's decision is kept as a case with the systems
+    #: it was taken on (:mod:`ai_missions.services.reviewed`).
+    snapshotter: Snapshotter | None = None
+    #: The mission's decision on one case in the shape of its recorded cases, read by the steps the graph runs after
+    #: its reads (benchmark adapters call it through :meth:`decide`, never through the mission's modules).
+    decider: Decider | None = None
     #: Recorded sets: name -> file of cases kept with what the mission reads rather than a snapshot of its systems,
     #: each decided by :attr:`decider` and scored by :attr:`recorded_scorers` (``missions eval recorded``); the
     #: first is the default.
     recorded: Mapping[str, Path] = field(default_factory=dict)
-    #: ``module:function(path) -> cases``: a recorded set's cases (mappings, each with a ``case_id`` and the
-    #: ``resolution`` the people reached).
-    recorded_reader: str | None = None
+    #: A recorded set's cases (mappings, each with a ``case_id`` and the ``resolution`` the people reached).
+    recorded_reader: RecordedReader | None = None
     #: The scorers of the recorded sets (harness plug-ins the plugin's module registers).
     recorded_scorers: tuple[str, ...] = ()
     #: ``(case) -> reads``: what answers the reads of one recorded case (an object with ``async call(tool, args)``),
@@ -105,6 +146,7 @@ class EvalPlugin:
     recorded_trigger: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     def __post_init__(self) -> None:
+        check_parts(f"the {self.mission} eval plugin", self, PARTS)
         if unknown := [m for m in self.thresholds if m not in DIRECTIONS and m not in self.directions]:
             raise ValidationError(
                 f"the {self.mission} eval plugin bounds {', '.join(unknown)} without a direction: declare it in "
@@ -125,19 +167,26 @@ class EvalPlugin:
                 out.append(f"{metric} = {value} ({direction} {bound})")
         return out
 
-    def load(self, part: Literal["generator", "importer"]) -> Any:
-        """The function the plugin names as its ``generator`` or ``importer`` (a NotFoundError when it names none)."""
-        reference = getattr(self, part)
-        if reference is None:
-            raise NotFoundError(f"the {self.mission} mission has no {part}")
-        return _named(reference)
+    def generate(
+        self, *, out: Path | None = None, slice_out: Path | None = None, seeds: Sequence[int] | None = None
+    ) -> Mapping[str, Any]:
+        """The generated datasets written again (a NotFoundError when the mission has no generator)."""
+        if self.generator is None:
+            raise NotFoundError(f"the {self.mission} mission has no generator")
+        return self.generator(out=out, slice_out=slice_out, seeds=seeds)
+
+    def import_cases(self, export: Path, mapping: Path, home: Path) -> list[Any]:
+        """A resolved-cases export as cases (a NotFoundError when the mission has no importer)."""
+        if self.importer is None:
+            raise NotFoundError(f"the {self.mission} mission has no importer")
+        return list(self.importer(export, mapping, home))
 
     def decide(self, case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """The mission's facts and verdict on ``case`` (a :class:`~ai_missions.errors.NotFoundError` when the
         mission declares no decider)."""
         if self.decider is None:
             raise NotFoundError(f"the {self.mission} mission declares no decider for recorded cases")
-        facts, verdict = _named(self.decider)(case)
+        facts, verdict = self.decider(get_mission(self.mission), case)
         return dict(facts), dict(verdict)
 
     def recorded_cases(self, dataset: str | Path | None = None) -> tuple[Path, list[Mapping[str, Any]]]:
@@ -151,20 +200,19 @@ class EvalPlugin:
                 raise NotFoundError(f"no recorded set {dataset!r} of the {self.mission} mission (known: {known})")
         else:
             path = self.recorded[dataset or next(iter(self.recorded))]
-        return path, list(_named(self.recorded_reader)(path))
+        return path, list(self.recorded_reader(path))
 
     def snapshot_subject(self, subject_id: str, home: Path) -> dict[str, Any] | None:
         """The systems around ``subject_id`` now (None when the mission declares no snapshotter)."""
         if self.snapshotter is None:
             return None
-        found: Callable[[str, Path], dict[str, Any]] = _named(self.snapshotter)
-        return found(subject_id, home)
+        return self.snapshotter(subject_id, home)
 
     def rulebook_actions(self, snapshot: Mapping[str, Any], subject_id: str, case_types: Any) -> list[Any] | None:
         """The actions the rule book calls for on these records (None when the mission declares no rule book)."""
         if self.rulebook is None:
             return None
-        return list(_named(self.rulebook)(snapshot, subject_id, list(case_types)))
+        return list(self.rulebook(snapshot, subject_id, list(case_types)))
 
     def dataset(self, name: str | None = None) -> Path:
         """A named dataset (the first when ``name`` is None)."""
@@ -177,14 +225,7 @@ class EvalPlugin:
             ) from None
 
 
-def _named(reference: str) -> Any:
-    """The function a ``module:function`` string names."""
-    module, _, name = reference.partition(":")
-    return getattr(import_module(module), name)
-
-
 def plugin_of(mission: str) -> EvalPlugin:
     """The eval plugin of a registered mission."""
 
-    plugin: EvalPlugin = get_mission(mission).load("evals")
-    return plugin
+    return get_mission(mission).eval_plugin()

@@ -1,35 +1,39 @@
-"""Missions as plug-ins: what a mission declares (:class:`MissionSpec`) and the registry of installed missions.
+"""Missions as plug-ins: a mission is one typed record (:class:`Mission`), registered once, and the registry of
+installed missions.
 
-A mission is a package that exposes a ``MissionSpec`` under the ``ai_missions.missions`` entry-point group::
+A mission is a package that registers its ``Mission`` under the ``ai_missions.missions`` entry-point group::
 
     [project.entry-points."ai_missions.missions"]
     order-exception = "ai_missions.graphs.order_exception.spec:SPEC"
 
-The spec says what the mission works on (its subject: an order, an invoice, a ticket...), its vocabulary (case
+The record says what the mission works on (its subject: an order, an invoice, a ticket...), its vocabulary (case
 types, outcomes, facts, knowledge domains), the systems it reads and writes, and its tool policy (per write tool:
-execution phase, whether it may run without a reviewer, which ids it may touch, which arguments are free text).
-Heavy parts (the graph, the trigger, the prompt, the eval plugin) are named by import path and loaded on first
-use, so listing missions costs milliseconds. The platform (runtime, CLI, dashboard, evals, knowledge) reads
-everything mission-specific from here and never imports a mission by name.
+execution phase, whether it may run without a reviewer, which ids it may touch, which arguments are free text),
+and holds its parts as the objects themselves: the prompt and the trigger, and the functions that build its graph
+and give its eval plugin (each imports LangGraph or the simulator when first called, so listing missions costs
+milliseconds). A part named by a ``"module:attribute"`` string is refused in one line when the mission is
+declared. The platform (runtime, CLI, dashboard, evals, knowledge) reads everything mission-specific from here and
+never imports a mission by name.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 from ai_missions.kernel.errors import NotFoundError, ValidationError
 from ai_missions.kernel.tools import ToolSpec
+from ai_missions.kernel.triggers import Trigger
 
 if TYPE_CHECKING:
     from langgraph.graph import StateGraph
 
+    from ai_missions.kernel.eval_plugin import EvalPlugin
     from ai_missions.kernel.tiers import TierPolicy
 
 ENTRY_POINT_GROUP = "ai_missions.missions"
@@ -37,6 +41,12 @@ ENTRY_POINT_GROUP = "ai_missions.missions"
 ESCALATE = "escalate"
 
 ActionT = TypeVar("ActionT", bound=Mapping[str, Any])
+#: What the mission's reader makes of what people wrote (its typed request).
+RequestT = TypeVar("RequestT")
+#: The mission's facts: fact name -> value (``None``: not known), as its vocabulary describes them.
+FactsT = TypeVar("FactsT", bound=Mapping[str, Any])
+#: The facts of a mission that declares no model of its own.
+Facts: TypeAlias = Mapping[str, Any]
 #: ``invariants(tool, args, facts, earlier_tools) -> problems``: a mission's rules the guard enforces.
 Invariants = Callable[[str, Mapping[str, Any], Mapping[str, Any], Sequence[str]], list[str]]
 #: (tool, args, facts) -> the record an action settles (an order of a cluster), or None when it is not told apart.
@@ -247,16 +257,24 @@ class ToolPolicy(Mapping[str, ToolRule]):
         return fact_number((action.get("args") or {}).get(rule.amount_arg))
 
 
-def _load(path: str) -> Any:
-    """``package.module:attribute`` -> the attribute."""
-    module, _, attribute = path.partition(":")
-    loaded = importlib.import_module(module)
-    return getattr(loaded, attribute) if attribute else loaded
+class Prompt(Protocol):
+    """What the LLM reasoner is told about the mission (a module of the mission's with these names will do)."""
+
+    #: Who the model is asked to be.
+    ROLE: str
+    #: What each of the mission's outcomes means.
+    OUTCOMES_HELP: str
 
 
-@dataclass(frozen=True, slots=True)
-class MissionSpec:
-    """Everything the platform needs to know about a mission."""
+#: The parts a mission hands over as callables (never named by a string); ``prompt``, ``trigger`` and ``evals`` (or
+#: a function giving it) are objects.
+PARTS = ("invariants", "question", "graph", "read_back", "metrics")
+
+
+@dataclass(frozen=True)  # no slots: a slotted frozen generic cannot be built through ``Mission[R, F](...)``
+class Mission(Generic[RequestT, FactsT]):
+    """Everything the platform needs to know about a mission, ``Request`` being what its reader returns and
+    ``Facts`` its facts (:data:`Facts` where it has no model of its own)."""
 
     name: str
     title: str
@@ -266,17 +284,18 @@ class MissionSpec:
     vocabulary: Vocabulary
     tools: ToolPolicy
     #: The mission's own rules, checked by the guard on every proposal and every reviewer edit.
-    invariants: Invariants
+    invariants: Callable[[str, Mapping[str, Any], FactsT, Sequence[str]], list[str]]
     #: ``(case_type, facts) -> question`` asked of Enterprise Knowledge for each case type found.
-    question: Callable[[str, Mapping[str, Any]], str]
-    #: ``module:function`` returning the uncompiled ``StateGraph``.
-    graph: str
-    #: ``module:object`` with ``SYSTEM_PROMPT`` (a ``{tools}`` placeholder) and ``ROLE`` for the LLM reasoner.
-    prompt: str
-    #: ``module:object`` implementing :class:`ai_missions.kernel.triggers.Trigger` (what starts runs), or None.
-    trigger: str | None = None
-    #: ``module:object``: the mission's eval plugin (datasets, replay environment, scorers), or None.
-    evals: str | None = None
+    question: Callable[[str, FactsT], str]
+    #: ``(mission) -> StateGraph``: the uncompiled graph of this mission (the standard shape around its gather step).
+    graph: Callable[[Mission[RequestT, FactsT]], StateGraph[Any, Any, Any, Any]]
+    #: What the LLM reasoner is told about the mission.
+    prompt: Prompt
+    #: What starts runs (the subjects that need the mission now), or None.
+    trigger: Trigger | None = None
+    #: The mission's eval plugin (datasets, replay environment, scorers), or ``() -> EvalPlugin`` when loading it
+    #: costs start-up time (it registers scorers with the harness); None: the mission has none.
+    evals: EvalPlugin | Callable[[], EvalPlugin] | None = None
     #: The mission's own policies (Markdown with clauses), indexed into Enterprise Knowledge with the rest.
     policies: Path | None = None
     #: One line a person reads about what the mission does.
@@ -299,36 +318,40 @@ class MissionSpec:
     #: yes to it (the support mission reads its plan back to the customer first, :mod:`ai_missions.nodes.read_back`);
     #: None: every proposal goes on as the policies made it.
     read_back: Callable[[Mapping[str, Any], Any], Any] | None = None
-    #: ``module:function(runs) -> {metric: value}``: the mission's own operating metrics over its run records
+    #: ``(runs) -> {metric: value}``: the mission's own operating metrics over its run records
     #: (:mod:`ai_missions.services.metrics`), beside the platform's; None: the platform's only.
-    metrics: str | None = None
+    metrics: Callable[[Sequence[Any]], Mapping[str, Any]] | None = None
     #: When the mission runs on its own over every case its trigger finds: a cron expression and a time zone
     #: (``("0 7 * * 1-5", "Europe/Berlin")``), fired by ``missions scheduler`` (:mod:`ai_missions.schedules`).
     schedule: tuple[str, str] | None = None
 
-    @classmethod
-    def in_package(cls, package: str, **fields: Any) -> MissionSpec:
-        """The spec of a mission whose lazily loaded parts sit in ``package`` under the standard names: the graph
-        at ``graph:build_graph``, the prompt in ``prompts``, the trigger at ``trigger:TRIGGER`` and the eval plugin
-        at ``evals:PLUGIN``. ``fields`` gives the rest, and may name any of these elsewhere."""
-        parts = {
-            "graph": f"{package}.graph:build_graph",
-            "prompt": f"{package}.prompts",
-            "trigger": f"{package}.trigger:TRIGGER",
-            "evals": f"{package}.evals:PLUGIN",
-        }
-        return cls(**{**parts, **fields})
+    def __post_init__(self) -> None:
+        objects = {"prompt": tuple(Prompt.__annotations__), "trigger": ("systems", "find"), "evals": ("datasets",)}
+        for part in (*PARTS, *objects):
+            value = getattr(self, part)
+            if value is None or (callable(value) and part != "prompt" and part != "trigger"):
+                continue
+            if part in objects and not isinstance(value, str) and all(hasattr(value, n) for n in objects[part]):
+                continue
+            how = f"names it by a string ({value!r})" if isinstance(value, str) else f"gives {type(value).__name__}"
+            thing = "object" if part in objects else "function"
+            raise ValidationError(f"the {self.name} mission: its {part} {how}: hand over the {thing} itself")
 
     def build_graph(self) -> StateGraph[Any, Any, Any, Any]:
-        builder: StateGraph[Any, Any, Any, Any] = _load(self.graph)()
-        return builder
+        """The mission's uncompiled graph."""
+        return self.graph(self)
 
-    def load(self, part: str) -> Any:
-        """A lazily named part: ``prompt``, ``trigger``, ``evals`` or ``metrics``."""
-        path = getattr(self, part)
-        if path is None:
-            raise NotFoundError(f"the {self.name} mission has no {part}")
-        return _load(path)
+    def get_trigger(self) -> Trigger:
+        """The mission's trigger (a NotFoundError when it has none)."""
+        if self.trigger is None:
+            raise NotFoundError(f"the {self.name} mission has no trigger")
+        return self.trigger
+
+    def eval_plugin(self) -> EvalPlugin:
+        """The mission's eval plugin (a NotFoundError when it has none)."""
+        if self.evals is None:
+            raise NotFoundError(f"the {self.name} mission has no evals")
+        return self.evals() if callable(self.evals) else self.evals
 
     def check_subject(self, subject_id: str) -> str:
         return self.subject.check(subject_id)
@@ -336,6 +359,10 @@ class MissionSpec:
     def describe_tool(self, tool: str) -> str:
         rule = self.tools.get(tool)
         return f"{tool} ({rule.spec.system}): {rule.spec.summary}" if rule else tool
+
+
+#: Any mission, as the platform sees it (it never needs what a mission's reader returns, nor its facts' model).
+MissionSpec: TypeAlias = Mission[Any, Any]
 
 
 @cache
@@ -359,8 +386,8 @@ def _one(name: str) -> MissionSpec | None:
 
 def _load_spec(point: Any) -> MissionSpec:
     spec = point.load()
-    if not isinstance(spec, MissionSpec):
-        raise TypeError(f"entry point {point.name} = {point.value} is not a MissionSpec")
+    if not isinstance(spec, Mission):
+        raise TypeError(f"entry point {point.name} = {point.value} is not a Mission")
     if spec.name != point.name:
         raise ValueError(f"entry point {point.name} names a mission called {spec.name!r}")
     return spec
@@ -375,7 +402,7 @@ def mission_names() -> list[str]:
 
 def get_mission(name: str | MissionSpec) -> MissionSpec:
     """A registered mission; NotFoundError naming the known ones otherwise."""
-    if isinstance(name, MissionSpec):
+    if isinstance(name, Mission):
         return name
     spec = registry().get(name) if registry.cache_info().currsize else _one(name)
     if spec is None:

@@ -27,8 +27,10 @@ class Systems(Protocol):
 
 
 class Trigger(Protocol):
-    #: Systems the trigger reads (opened besides the mission's own when scanning).
-    systems: tuple[str, ...]
+    @property
+    def systems(self) -> tuple[str, ...]:
+        """Systems the trigger reads (opened besides the mission's own when scanning)."""
+        ...
 
     async def find(self, systems: Systems) -> dict[str, list[str]]:
         """Every subject that needs the mission right now -> its case types."""

@@ -82,7 +82,7 @@ def chat_model(context: MissionContext) -> BaseChatModel:
 
 
 def system_prompt(spec: MissionSpec) -> str:
-    prompt = spec.load("prompt")
+    prompt = spec.prompt
     tools = "\n".join(f"- {spec.describe_tool(name)}" for name in spec.tools)
     return SYSTEM_PROMPT.format(role=prompt.ROLE, outcomes=prompt.OUTCOMES_HELP, tools=tools)
 

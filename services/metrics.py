@@ -118,7 +118,7 @@ MissionMetrics = Callable[[Sequence[RunRecord]], Mapping[str, Any]]
 def mission_metrics(spec: MissionSpec, store: RunStore, *, by_day: bool = True) -> dict[str, Any]:
     """The platform's and the mission's metrics over every run, and per day (over time)."""
     records = run_records(store, spec.name)
-    own: MissionMetrics | None = spec.load("metrics") if spec.metrics else None
+    own: MissionMetrics | None = spec.metrics
 
     def measure(group: Iterable[RunRecord]) -> dict[str, Any]:
         group = list(group)

@@ -46,7 +46,7 @@ from ai_missions.kernel.environment import open_environment, simulated_environme
 from ai_missions.kernel.errors import ConflictError, NotFoundError, ValidationError
 from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.kernel.grants import META_KEY, mint
-from ai_missions.kernel.missions import ESCALATE, MissionSpec, get_mission
+from ai_missions.kernel.missions import ESCALATE, Mission, MissionSpec, get_mission
 from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.services.governance import approval_problems, approval_rules, load_roster, ownership_problems
 from ai_missions.services.mcp_session import open_session
@@ -77,12 +77,12 @@ def validate(
     checks: Sequence[str] | None = None,
     write: Mapping[str, Any] | None = None,
 ) -> Report:
-    """Validate a mission (a ``MissionSpec`` or its name) or a registered system (its declaration, or anything with
+    """Validate a mission (a ``Mission`` or its name) or a registered system (its declaration, or anything with
     its ``name``: it is served as the platform serves it, in-process over MCP) on ``home``. ``checks`` picks some of
     the checks (by default all: :data:`MISSION_CHECKS`, :data:`SYSTEM_CHECKS`); ``write``: a system's write to make
     (``tool``, ``args``; ``snapshot_args``, another that changes what it holds once ``args`` is done), for its
     ``write`` and ``snapshot`` checks."""
-    if isinstance(target, MissionSpec | str):
+    if isinstance(target, Mission | str):
         return _MissionKit(get_mission(target), home).run(checks or MISSION_CHECKS)
     return asyncio.run(_SystemKit(target, home, write).run(checks or SYSTEM_CHECKS))
 

@@ -20,7 +20,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from ai_missions.client import MissionClient
-from ai_missions.graphs.order_exception.graph import build_graph
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.kernel.errors import ConflictError, ForbiddenError
@@ -261,7 +261,7 @@ def test_a_tampered_or_replayed_sign_off_executes_nothing(missions: MissionClien
 
 async def paused(home: Path, gateway: SystemsGateway, order_id: str, thread: str) -> tuple[Any, ...]:
     """The exported graph (as ``langgraph dev`` serves it) run to its approval interrupt, on a fresh thread."""
-    graph = build_graph().compile(checkpointer=InMemorySaver())
+    graph = SPEC.build_graph().compile(checkpointer=InMemorySaver())
     config: Any = {"configurable": {"thread_id": thread}}
     context = MissionContext(home=str(home), systems=gateway)
     start = {"subject_id": order_id, "trigger": {"source": "manual", "subject_id": order_id}}

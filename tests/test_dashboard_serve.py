@@ -66,7 +66,7 @@ def pending(home: Path, server: RunningServer) -> list[str]:
     spec = get_mission(MISSION)
 
     async def subjects() -> list[str]:
-        found = await spec.load("trigger").find(await systems_of(MissionContext(home=str(home)), spec.systems))
+        found = await spec.get_trigger().find(await systems_of(MissionContext(home=str(home)), spec.systems))
         return sorted(s for s, types in found.items() if types)
 
     manager = next(name for name, role in default_roster().items() if role == "account_manager")

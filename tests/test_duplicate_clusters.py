@@ -251,7 +251,7 @@ def test_gather_reads_each_other_copy_once_per_system_alongside_the_order() -> N
 
     systems = CannedSystems("SO-3")
     runtime = Runtime(context=MissionContext(systems=systems))
-    out = asyncio.run(gather({"subject_id": "SO-3"}, runtime))
+    out = asyncio.run(gather(SPEC, {"subject_id": "SO-3"}, runtime))
     # five reads for the order, two per other open copy (SO-2 and SO-4); none for the kept SO-1 or SO-0, SO-9
     assert len(systems.calls) == 5 + 2 * 2
     copies_read = sorted((o, t) for t, o in systems.calls if o not in ("SO-3", "C-1"))

@@ -43,3 +43,27 @@ def test_holds_row_finds_the_subject_among_its_tables_rows() -> None:
     assert holds(snapshot, "INV-1")
     assert not holds(snapshot, "INV-2")
     assert not holds({"systems": {}}, "INV-1")
+
+
+@pytest.mark.parametrize("part", ["generator", "importer", "rulebook", "snapshotter", "decider", "recorded_reader"])
+def test_a_part_named_by_a_string_is_refused_in_one_line(part: str) -> None:
+    """A plugin hands its parts over as the functions themselves: a ``"module:attribute"`` string is refused when
+    the plugin is declared, naming the part, never found broken when the part is first used."""
+    with pytest.raises(ValidationError) as refused:
+        _plugin(**{part: "ai_missions.graphs.nowhere:generate"})
+    assert str(refused.value) == (
+        f"the m eval plugin: its {part} names it by a string ('ai_missions.graphs.nowhere:generate'): hand over the "
+        "function itself"
+    )
+
+
+def test_every_registered_plugin_hands_over_functions() -> None:
+    """No installed mission names a part of its eval plugin by a string."""
+    from ai_missions.kernel.eval_plugin import PARTS, plugin_of
+    from ai_missions.kernel.missions import registry
+
+    for spec in registry().values():
+        if spec.evals is None:
+            continue
+        plugin = plugin_of(spec.name)
+        assert all(getattr(plugin, part) is None or callable(getattr(plugin, part)) for part in PARTS), spec.name

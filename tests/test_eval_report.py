@@ -195,10 +195,10 @@ def test_import_the_sample_csv_export(book: Path, tmp_path: Path, monkeypatch: p
     assert [c.case_id for c in load_cases(out)] == [c.case_id for c in cases]
 
 
-def test_a_mission_names_its_importer_or_is_refused_in_one_line() -> None:
-    assert plugin_of("order-exception").load("importer") is import_cases
+def test_a_mission_hands_over_its_importer_or_is_refused_in_one_line(tmp_path: Path) -> None:
+    assert callable(plugin_of("order-exception").importer)
     with pytest.raises(NotFoundError, match=r"^the invoice-approval mission has no importer$"):
-        plugin_of("invoice-approval").load("importer")
+        plugin_of("invoice-approval").import_cases(tmp_path / "export.csv", tmp_path / "mapping.yaml", tmp_path)
 
 
 def test_import_json_with_snapshot_files_and_json_actions(book: Path, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ invoked with ``context=`` naming only the home, under blockbuster (the server re
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from ai_missions.kernel.signing import platform_key, sign
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.resources import systems_of
+from tests.support.served import served
 from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -31,13 +31,13 @@ home = small_home_fixture("exported")
 
 def exported(mission: str) -> object:
     """The object ``langgraph.json`` names for the mission, as the server loads it."""
-    return importlib.import_module(get_mission(mission).graph.partition(":")[0]).graph
+    return served(mission)
 
 
 async def test_a_run_through_the_exported_graph_is_recorded_in_the_run_store(home: Path) -> None:
     spec = get_mission(MISSION)
     context = MissionContext(home=str(home))
-    found = await spec.load("trigger").find(await systems_of(context, spec.systems))
+    found = await spec.get_trigger().find(await systems_of(context, spec.systems))
     graph = exported(MISSION).copy(update={"checkpointer": InMemorySaver()})  # type: ignore[attr-defined]
     store = RunStore(home / "runs.sqlite")
     assert store.list_runs(limit=5) == []

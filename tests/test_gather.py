@@ -54,7 +54,7 @@ def book(missions_home: Path) -> Iterator[tuple[dict[str, sqlite3.Connection], s
 
 async def run_gather(systems: DirectSystems, order_id: str) -> dict[str, Any]:
     runtime = Runtime(context=MissionContext(systems=systems))
-    return await gather({"subject_id": order_id}, runtime)  # type: ignore[arg-type,typeddict-item]
+    return await gather(SPEC, {"subject_id": order_id}, runtime)  # type: ignore[arg-type,typeddict-item]
 
 
 async def test_one_read_per_system(book: tuple[dict[str, sqlite3.Connection], str]) -> None:

@@ -23,7 +23,7 @@ from mcp import ClientSession
 
 from ai_missions.cli.dashboard_commands import check_host
 from ai_missions.client import MissionClient
-from ai_missions.graphs.order_exception.graph import build_graph
+from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.kernel import grants
@@ -172,7 +172,7 @@ def test_resume_needs_a_signed_in_account(home: Path) -> None:
 # -- the exported graph ------------------------------------------------------------------------------------------
 async def paused_exported_run(home: Path, gateway: SystemsGateway, order_id: str, thread: str) -> tuple[Any, ...]:
     """The exported graph (as ``langgraph dev`` serves it) run to its approval interrupt."""
-    graph = build_graph().compile(checkpointer=InMemorySaver())
+    graph = SPEC.build_graph().compile(checkpointer=InMemorySaver())
     config: Any = {"configurable": {"thread_id": thread}}
     context = MissionContext(home=str(home), systems=gateway)
     async for _ in graph.astream(
@@ -485,7 +485,7 @@ async def test_a_run_that_raises_ends_failed_then_is_retried_and_the_scan_goes_o
 ) -> None:
     first, second, third = next(refunds), next(refunds), next(refunds)
     spec = get_mission(MISSION)
-    systems = [*spec.systems, *spec.load("trigger").systems]
+    systems = [*spec.systems, *spec.get_trigger().systems]
     async with SystemsGateway(connections(systems, home)) as gateway:
         flaky = FlakySystems(gateway)
         async with MissionRuntime(MISSION, home, systems=flaky) as runtime:  # type: ignore[arg-type]

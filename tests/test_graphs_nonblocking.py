@@ -52,7 +52,7 @@ async def test_exported_graph_runs_without_blocking_the_event_loop(home: Path, m
     if mission == "order-exception":
         subject = story_order_id(home)  # its systems are opened below, under blockbuster
     else:
-        trigger = spec.load("trigger")
+        trigger = spec.get_trigger()
         assert set(trigger.systems) <= set(spec.systems)
         found = await trigger.find(await systems_of(context, spec.systems))
         subject = sorted(s for s, types in found.items() if types)[0]

@@ -34,8 +34,8 @@ def test_the_shipped_holdout_set_is_what_its_scenarios_write_each_on_its_own_sub
 ) -> None:
     """Each mission's ``evals.holdout`` module rewrites its file byte for byte (``build()``, ``write(path)``)."""
     shipped_path = plugin_of(mission).datasets["holdout"]
-    package = str(get_mission(mission).evals).partition(":")[0]
-    module = importlib.import_module(f"{package}.holdout")
+    package = get_mission(mission).graph.__module__.rpartition(".")[0]  # the package its spec sits in
+    module = importlib.import_module(f"{package}.evals.holdout")
     shipped = {c.case_id: c.model_dump(mode="json") for c in load_cases(shipped_path)}
     built = {c.case_id: c.model_dump(mode="json") for c in module.build()}
     assert 10 <= len(built) <= 20

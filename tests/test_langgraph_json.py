@@ -10,6 +10,7 @@ from langgraph.pregel import Pregel
 
 from ai_missions.kernel.missions import registry
 from ai_missions.nodes.context import ClientContext
+from tests.support.served import served_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,10 +33,9 @@ def test_every_declared_graph_loads_as_a_compiled_graph_without_a_checkpointer()
 
 
 def test_langgraph_json_lists_every_registered_mission() -> None:
-    """Each registered mission is served by ``langgraph dev``, under its own name, from its graph module."""
+    """Each registered mission is served by ``langgraph dev``, under its own name, from a module of its package
+    that builds the registered mission's graph."""
     config = json.loads((ROOT / "langgraph.json").read_text())
     assert set(config["graphs"]) == set(registry())
     for name, spec in registry().items():
-        module = spec.graph.partition(":")[0]
-        path = config["graphs"][name].split(":")[0]
-        assert path.removeprefix("./").removesuffix(".py").replace("/", ".") == module.removeprefix("ai_missions.")
+        assert served_module(name).SPEC is spec, name

@@ -16,7 +16,7 @@ from ai_missions.client import MissionClient, RunOutcome
 from ai_missions.evals.harness import Task, evaluate
 from ai_missions.evals.solve import EvalConfig
 from ai_missions.evals.store import EvalStore, store_dir
-from ai_missions.graphs.order_exception.graph import graph as exported_graph
+from ai_missions.graphs.order_exception.served import graph as exported_graph
 from ai_missions.graphs.order_exception.tools import TOOLS
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ai_missions.contracts import contract
+from ai_missions.graphs.support import prompts
 from ai_missions.kernel.missions import MissionSpec, Subject, ToolPolicy, ToolRule, Vocabulary
 from ai_missions.knowledge_index.clauses import Clause
 from ai_missions.nodes.context import MissionContext
@@ -16,6 +17,7 @@ from ai_missions.nodes.guard import check_action, check_actions, guard
 from ai_missions.nodes.llm_reasoner import reason_with_llm
 from ai_missions.nodes.offline_reasoner import decide, reason
 from ai_missions.nodes.parts import PARTS, part_owner
+from ai_missions.nodes.pipeline import mission_graph
 from ai_missions.nodes.state import PolicyRef
 from ai_missions.testing import scripted, verdict_call
 
@@ -72,8 +74,8 @@ SPEC = MissionSpec(
     tools=TOOLS,
     invariants=_invariants,
     question=lambda case_type, facts: case_type,
-    graph="unused:build_graph",
-    prompt="ai_missions.graphs.support.prompts",
+    graph=lambda mission: mission_graph(mission, lambda state: {}),
+    prompt=prompts,
 )
 
 

@@ -16,7 +16,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions.graphs.order_exception.graph import graph as exported_graph
+from ai_missions.graphs.order_exception.served import graph as exported_graph
 from ai_missions.graphs.order_exception.spec import SPEC
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from ai_missions.kernel.errors import ConflictError, ForbiddenError
 from ai_missions.kernel.missions import get_mission
 from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
+from tests.support.served import served
 from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -167,9 +167,7 @@ async def test_1_a_verdict_and_facts_written_into_the_exported_graph_run_nothing
     (:mod:`ai_missions.nodes.gate`), and every step checks that the state is the one the step before it sealed; the
     forged one is refused in one line and nothing reaches a system."""
     spec = get_mission("retail-exceptions")
-    graph = importlib.import_module(spec.graph.partition(":")[0]).graph.copy(  # type: ignore[attr-defined]
-        update={"checkpointer": InMemorySaver()}
-    )
+    graph = served(spec.name).copy(update={"checkpointer": InMemorySaver()})
     stock, order = _stock_and_order(home)
     facts, forged = _forged(stock, order)
     config = {"configurable": {"thread_id": f"attacker-{door.split()[0]}"}}

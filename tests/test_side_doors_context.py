@@ -10,7 +10,6 @@ LangGraph's HTTP API, ``tests/test_langgraph_server.py`` sends the same.)"""
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from ai_missions.integrations.books import stories
 from ai_missions.kernel.errors import ForbiddenError, MissionsError, ValidationError
-from ai_missions.kernel.missions import get_mission
 from ai_missions.nodes.context import ClientContext, MissionContext, server_context
 from tests.support.listener import Listener
+from tests.support.served import served
 from tests.support.small_home import small_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -40,7 +39,7 @@ def listener() -> Iterator[Listener]:
 
 
 def graph() -> Any:
-    exported = importlib.import_module(get_mission(MISSION).graph.partition(":")[0]).graph
+    exported = served(MISSION)
     return exported.copy(update={"checkpointer": InMemorySaver()})
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +19,12 @@ from ai_missions.client import MissionClient
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.kernel import grants
 from ai_missions.kernel.errors import CorruptStoreError, ForbiddenError
-from ai_missions.kernel.missions import get_mission
 from ai_missions.nodes.context import MissionContext
 from ai_missions.nodes.execute import UNSEALED
 from ai_missions.runtime import RunOutcome
 from ai_missions.services.gateway import SystemError_
 from ai_missions.testing import operator_grant
+from tests.support.served import served
 from tests.support.small_home import small_home_fixture
 from tests.test_side_doors import attack, tally
 
@@ -221,9 +220,7 @@ async def test_2_a_decision_written_into_the_exported_graph_state_mints_no_grant
     copied = client.state(approved.run_id)
     assert copied["decision"].get("seal")
     forged: dict[str, Any] = {**copied["decision"], "seal": "0" * 64}
-    graph = importlib.import_module(get_mission(MISSION).graph.partition(":")[0]).graph.copy(  # type: ignore[attr-defined]
-        update={"checkpointer": InMemorySaver()}
-    )
+    graph = served(MISSION).copy(update={"checkpointer": InMemorySaver()})
     for thread, decision in (("copied-decision", copied["decision"]), ("forged-seal", forged)):
         config = {"configurable": {"thread_id": thread}}
         with contextlib.suppress(Exception):  # refused loudly or quietly: either way nothing may be written

@@ -8,7 +8,6 @@ graph: the steps must refuse on their own). Each is refused in one line, and no 
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -51,7 +50,7 @@ def graph_of(mission: str, *, door: bool) -> Any:
     sealed steps compiled as a plain LangGraph graph (a path that reaches the steps without the graph's door). The
     steps are not recorded in the run store: a thread paused by one attempt would hold its case against the next
     (a case is decided once, ``tests/test_side_doors_cases.py``)."""
-    builder = importlib.import_module(get_mission(mission).graph.partition(":")[0]).build_graph()
+    builder = get_mission(mission).build_graph()
     if door:
         graph = builder.compile(checkpointer=InMemorySaver())
         assert isinstance(graph, MissionGraph)

@@ -15,7 +15,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from ai_missions.graphs.order_exception.graph import graph as exported_graph
+from ai_missions.graphs.order_exception.served import graph as exported_graph
 from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.kernel.decisions import decision_of
 from ai_missions.kernel.signing import platform_key, sign

@@ -11,8 +11,8 @@ from langgraph.runtime import Runtime
 
 from ai_missions.graphs.account_save.facts import NOTE_AUTHOR, derive_facts
 from ai_missions.graphs.account_save.scoring import Risk
-from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.graphs.account_save.vocabulary import TYPES_FACT
+from ai_missions.mission_api import MissionSpec
 from ai_missions.nodes.api import (
     MissionContext,
     MissionState,
@@ -24,9 +24,9 @@ from ai_missions.nodes.api import (
 )
 
 
-async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+async def gather(mission: MissionSpec, state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     account_id = state["subject_id"]
-    _systems, context = await read_subject(runtime.context, SPEC, account_id, "get_account_context")
+    _systems, context = await read_subject(runtime.context, mission, account_id, "get_account_context")
     return gathered_from(context)[0]
 
 

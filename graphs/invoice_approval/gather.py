@@ -15,9 +15,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from ai_missions.graphs.invoice_approval.facts import derive_facts
-from ai_missions.graphs.invoice_approval.spec import SPEC
 from ai_missions.graphs.invoice_approval.vocabulary import TYPES_FACT
-from ai_missions.mission_api import MissionsError
+from ai_missions.mission_api import MissionsError, MissionSpec
 from ai_missions.nodes.api import (
     MissionContext,
     MissionState,
@@ -62,9 +61,9 @@ def split_context(tool: str, answer: Mapping[str, Any]) -> tuple[dict[str, Any],
     return {key: answer.get(part) for part, key in keys.items()}, missing
 
 
-async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+async def gather(mission: MissionSpec, state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     invoice_id = state["subject_id"]
-    systems, first = await read_subject(runtime.context, SPEC, invoice_id, "get_invoice_context", part="invoice")
+    systems, first = await read_subject(runtime.context, mission, invoice_id, "get_invoice_context", part="invoice")
     reads: dict[str, tuple[str, dict[str, Any] | None, str | None]] = {"ap": ("get_invoice_context", first, None)}
 
     async def read(system: str, tool: str, args: dict[str, Any]) -> None:

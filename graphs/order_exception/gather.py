@@ -15,8 +15,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from ai_missions.graphs.order_exception.facts import OWN_NOTES, _duplicate_facts, derive_facts
-from ai_missions.graphs.order_exception.spec import SPEC
-from ai_missions.mission_api import MissionsError
+from ai_missions.mission_api import MissionsError, MissionSpec
 from ai_missions.nodes.api import (
     MissionContext,
     MissionState,
@@ -88,10 +87,10 @@ def split_context(tool: str, answer: Mapping[str, Any]) -> tuple[dict[str, Any],
     return {key: values.get(part) for part, key in keys.items()}, missing
 
 
-async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+async def gather(mission: MissionSpec, state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     order_id = state["subject_id"]
     tool, args = order_read(order_id)
-    systems, first = await read_subject(runtime.context, SPEC, order_id, tool, args)
+    systems, first = await read_subject(runtime.context, mission, order_id, tool, args)
     reads: dict[str, tuple[str, dict[str, Any] | None, str | None]] = {"erp": (tool, first, None)}
 
     async def read(system: str, tool: str, args: dict[str, Any]) -> None:

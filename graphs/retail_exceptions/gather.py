@@ -10,9 +10,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from ai_missions.graphs.retail_exceptions.facts import context_location, derive_facts
-from ai_missions.graphs.retail_exceptions.spec import SPEC
 from ai_missions.graphs.retail_exceptions.vocabulary import TYPES_FACT
-from ai_missions.mission_api import MissionsError
+from ai_missions.mission_api import MissionsError, MissionSpec
 from ai_missions.nodes.api import (
     UNEXPLAINED,
     MissionContext,
@@ -40,9 +39,9 @@ KINDS_READ: tuple[str, ...] = ()
 OWN_NOTES = "ai-missions"
 
 
-async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+async def gather(mission: MissionSpec, state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     order_id = state["subject_id"]
-    systems, first = await read_subject(runtime.context, SPEC, order_id, part="order")
+    systems, first = await read_subject(runtime.context, mission, order_id, part="order")
     order = first["order"]
     gathered: dict[str, Any] = {
         "oms.order": order,

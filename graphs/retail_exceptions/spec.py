@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ai_missions.graphs.retail_exceptions import prompts
+from ai_missions.graphs.retail_exceptions.evals import PLUGIN
 from ai_missions.graphs.retail_exceptions.invariants import invariants
+from ai_missions.graphs.retail_exceptions.metrics import operating_metrics
 from ai_missions.graphs.retail_exceptions.questions import question_for
 from ai_missions.graphs.retail_exceptions.tiers import TIERS
 from ai_missions.graphs.retail_exceptions.tools import TOOLS
+from ai_missions.graphs.retail_exceptions.trigger import TRIGGER
 from ai_missions.graphs.retail_exceptions.vocabulary import VOCABULARY
-from ai_missions.mission_api import MissionSpec, Subject
+from ai_missions.mission_api import Facts, Mission, MissionSpec, Subject
 
-_PACKAGE = "ai_missions.graphs.retail_exceptions"
+if TYPE_CHECKING:
+    from langgraph.graph import StateGraph
+
+    from ai_missions.nodes.api import Reading
+
 _HERE = Path(__file__).resolve().parent
 
-SPEC = MissionSpec.in_package(
-    _PACKAGE,
+
+def _graph(mission: MissionSpec) -> StateGraph[Any, Any, Any, Any]:
+    # deferred: start-up time (LangGraph and the gather step, 1.2-1.6 s, which listing missions does not need)
+    from ai_missions.graphs.retail_exceptions.graph import build_graph
+
+    return build_graph(mission)
+
+
+SPEC: Mission[Reading, Facts] = Mission(
     name="retail-exceptions",
     title="Retail exceptions",
     description="An omnichannel order the monitors flagged: check store stock and how far its count can be "
@@ -29,9 +45,13 @@ SPEC = MissionSpec.in_package(
     tools=TOOLS,
     invariants=invariants,
     question=question_for,
+    graph=_graph,
+    prompt=prompts,
+    trigger=TRIGGER,
+    evals=PLUGIN,
     policies=_HERE / "policies",
     reviewers={"rhea": "store_ops", "vik": "retail_manager"},
     tiers=TIERS,
-    metrics=f"{_PACKAGE}.metrics:operating_metrics",
+    metrics=operating_metrics,
     pages={"Retail operations": _HERE / "page.py"},
 )

@@ -23,10 +23,9 @@ from ai_missions.graphs.support.parse.resolve import (
     said_before,
 )
 from ai_missions.graphs.support.parse.understanding import Reading
-from ai_missions.graphs.support.spec import SPEC
 from ai_missions.graphs.support.split import case_facts
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
-from ai_missions.mission_api import LABEL, PARTS, MissionsError
+from ai_missions.mission_api import LABEL, PARTS, MissionsError, MissionSpec
 from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, read_subject
 
 #: How many candidate order references of a thread are looked up in the ERP.
@@ -46,8 +45,8 @@ class Reads(Protocol):
     async def call(self, tool_name: str, args: Mapping[str, Any]) -> Any: ...
 
 
-async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
-    systems, ticket = await read_subject(runtime.context, SPEC, state["subject_id"])
+async def gather(mission: MissionSpec, state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+    systems, ticket = await read_subject(runtime.context, mission, state["subject_id"])
     return await gathered_from(systems, ticket)
 
 

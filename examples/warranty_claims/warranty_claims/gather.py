@@ -7,14 +7,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from ai_missions.mission_api import MissionSpec
 from ai_missions.nodes.api import MissionContext, MissionState, observe, read_subject
 from warranty_claims.facts import derive_facts
-from warranty_claims.spec import SPEC
 
 
-async def gather(state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
+async def gather(mission: MissionSpec, state: MissionState, runtime: Runtime[MissionContext]) -> dict[str, Any]:
     claim_id = state["subject_id"]
-    _systems, context = await read_subject(runtime.context, SPEC, claim_id)
+    _systems, context = await read_subject(runtime.context, mission, claim_id)
     facts = derive_facts(context)
     claim, product = context["claim"], context["product"]
     window = "within" if facts["claim.in_warranty"] else "after"

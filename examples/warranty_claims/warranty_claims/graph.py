@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from langgraph.graph import StateGraph
 
-from ai_missions.nodes.api import exported_graph, mission_graph
+from ai_missions.mission_api import MissionSpec
+from ai_missions.nodes.api import mission_graph
 from warranty_claims.gather import gather
-from warranty_claims.spec import SPEC
 
 
-def build_graph() -> StateGraph[Any, Any, Any, Any]:
-    return mission_graph(SPEC, gather)
-
-
-graph = exported_graph(SPEC, gather)
+def build_graph(mission: MissionSpec) -> StateGraph[Any, Any, Any, Any]:
+    """The mission's uncompiled graph (the spec's ``graph``)."""
+    return mission_graph(mission, partial(gather, mission))

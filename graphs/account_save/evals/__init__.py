@@ -14,15 +14,16 @@ labeller and checks, without sandboxes).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ai_missions.evals.api import Replayed, Result, Scorer, ok, rate, register
+from ai_missions.graphs.account_save.evals.book_cases import generate, rulebook
 from ai_missions.graphs.account_save.evals.drafts import draft_check
 from ai_missions.graphs.account_save.evals.labeller import ACTIONS, CUSTOMER_FACING, agrees
 from ai_missions.graphs.account_save.evals.recorded import RECORDED
-from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin, holds_row
+from ai_missions.mission_api import DEFAULT_SCORERS, EvalPlugin, MissionSpec, holds_row
 
 DATA = Path(__file__).resolve().parent / "data"
 BRIEFS_CI = DATA / "briefs_ci.jsonl.gz"
@@ -176,6 +177,22 @@ RECORDED_BRIEFS = register(
     )
 )
 
+
+def _decide(mission: MissionSpec, case: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    # deferred: start-up time (a brief is decided by the mission's gather step and reasoner: LangGraph and the
+    # reader's lexicon, about 3 s, which loading the plugin for its datasets and scorers does not need)
+    from ai_missions.graphs.account_save.evals.briefs import decide
+
+    return decide(mission, case)
+
+
+def _read_briefs(path: Path) -> list[dict[str, Any]]:
+    # deferred: start-up time (the briefs module loads LangGraph, about 3 s)
+    from ai_missions.graphs.account_save.evals.briefs import read_cases
+
+    return read_cases(path)
+
+
 PLUGIN = EvalPlugin(
     mission="account-save",
     # the slice is what `missions demo` and CI replay; the holdout is reported apart
@@ -185,10 +202,10 @@ PLUGIN = EvalPlugin(
     scorers=(*DEFAULT_SCORERS, "owner_briefs"),
     thresholds={"drafts_no_invented_facts": 1.0, "errors": 0},
     directions={"drafts_no_invented_facts": "min"},
-    generator="ai_missions.graphs.account_save.evals.book_cases:generate",
-    rulebook="ai_missions.graphs.account_save.evals.book_cases:rulebook",
-    decider="ai_missions.graphs.account_save.evals.briefs:decide",
+    generator=generate,
+    rulebook=rulebook,
+    decider=_decide,
     recorded={"book": RECORDED},
-    recorded_reader="ai_missions.graphs.account_save.evals.briefs:read_cases",
+    recorded_reader=_read_briefs,
     recorded_scorers=(RECORDED_BRIEFS.name,),
 )

@@ -97,7 +97,9 @@ def rulebook(snapshot: Mapping[str, Any], account_id: str, case_types: Sequence[
     return _actions(label(record, now, slips=False).action, record)
 
 
-def generate(out: Path | None = None, slice_out: Path | None = None, seeds: list[int] | None = None) -> dict[str, Any]:
+def generate(
+    *, out: Path | None = None, slice_out: Path | None = None, seeds: Sequence[int] | None = None
+) -> dict[str, Any]:
     """``missions eval generate --mission account-save``: the harness slice (and the whole book's recorded briefs)."""
     # deferred: start-up time (loads jsonschema_rs)
     from ai_missions.graphs.account_save.evals import BRIEFS_CI

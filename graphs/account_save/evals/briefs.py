@@ -18,21 +18,21 @@ from ai_missions.graphs.account_save.evals.labeller import OUTCOME_OF
 from ai_missions.graphs.account_save.evals.recorded import read
 from ai_missions.graphs.account_save.gather import gathered_from
 from ai_missions.graphs.account_save.scoring import usage_only_change
-from ai_missions.graphs.account_save.spec import SPEC
 from ai_missions.integrations import accounts
 from ai_missions.integrations.accounts_seed import generate
 from ai_missions.integrations.loader import write_book
+from ai_missions.mission_api import MissionSpec
 from ai_missions.nodes.api import decide as decide_facts
 
 
-def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The facts and the verdict on one recorded brief (``case["context"]``: the account's context read). An
-    account the brief does not flag gets no run: its verdict is ``not_flagged`` with no actions."""
+def decide(mission: MissionSpec, case: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The facts and the verdict of ``mission`` on one recorded brief (``case["context"]``: the account's context
+    read). An account the brief does not flag gets no run: its verdict is ``not_flagged`` with no actions."""
     update, risk = gathered_from(case["context"])
     facts = update["facts"]
     if not risk.flagged:
         return facts, {"outcome": "not_flagged", "actions": [], "flagged": False}
-    verdict, _problems = decide_facts(SPEC, facts, untrusted=update["customer_text"])
+    verdict, _problems = decide_facts(mission, facts, untrusted=update["customer_text"])
     return facts, {**verdict, "actions": [dict(a) for a in verdict.get("actions", [])], "flagged": True}
 
 

@@ -3,7 +3,9 @@ end state is compared on, its regression thresholds and the generator."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ai_missions.mission_api import EvalPlugin, holds_row
 
@@ -49,6 +51,22 @@ PROJECTION: dict[str, tuple[str, str]] = {
 }
 
 
+def _generate(
+    *, out: Path | None = None, slice_out: Path | None = None, seeds: Sequence[int] | None = None
+) -> Mapping[str, Any]:
+    # deferred: start-up time (seeding books with the simulator, about 1 s)
+    from ai_missions.graphs.invoice_approval.evals.generate import generate
+
+    return generate(out=out, slice_out=slice_out, seeds=seeds)
+
+
+def _snapshot(invoice_id: str, home: Path) -> dict[str, Any]:
+    # deferred: start-up time (the simulator's snapshots, about 0.2 s)
+    from ai_missions.graphs.invoice_approval.evals.snapshots import snapshot_invoice
+
+    return snapshot_invoice(invoice_id, home)
+
+
 PLUGIN = EvalPlugin(
     mission="invoice-approval",
     datasets={"historical": HISTORICAL, "ci": CI_SLICE, "holdout": HOLDOUT},
@@ -63,6 +81,6 @@ PLUGIN = EvalPlugin(
         "unsafe_case_rate": 0.10,
         "errors": 0,
     },
-    generator="ai_missions.graphs.invoice_approval.evals.generate:generate",
-    snapshotter="ai_missions.graphs.invoice_approval.evals.snapshots:snapshot_invoice",
+    generator=_generate,
+    snapshotter=_snapshot,
 )

@@ -3,7 +3,9 @@ state is compared on, its regression thresholds, the generator and the importer 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ai_missions.mission_api import EvalPlugin, holds_row
 
@@ -55,6 +57,36 @@ PROJECTION: dict[str, tuple[str, str]] = {
 }
 
 
+def _generate(
+    *, out: Path | None = None, slice_out: Path | None = None, seeds: Sequence[int] | None = None
+) -> Mapping[str, Any]:
+    # deferred: start-up time (seeding books with the simulator, about 1 s)
+    from ai_missions.graphs.order_exception.evals.generate import generate
+
+    return generate(out=out, slice_out=slice_out, seeds=seeds)
+
+
+def _import_cases(export: Path, mapping: Path, home: Path) -> list[Any]:
+    # deferred: start-up time (pandas and the simulator's snapshots, about 1 s)
+    from ai_missions.graphs.order_exception.evals.importer import import_cases
+
+    return import_cases(export, mapping, home)
+
+
+def _rulebook(snapshot: Mapping[str, Any], order_id: str, types: Sequence[str]) -> list[dict[str, Any]]:
+    # deferred: start-up time (the labeller reads books with the simulator, about 0.5 s)
+    from ai_missions.graphs.order_exception.evals.labeller import rulebook
+
+    return rulebook(snapshot, order_id, types)
+
+
+def _snapshot(order_id: str, home: Path) -> dict[str, Any]:
+    # deferred: start-up time (the simulator's snapshots, about 0.4 s)
+    from ai_missions.graphs.order_exception.evals.snapshots import snapshot_order
+
+    return snapshot_order(order_id, home)
+
+
 PLUGIN = EvalPlugin(
     mission="order-exception",
     datasets={"historical": HISTORICAL, "ci": CI_SLICE, "handmade": HANDMADE, "holdout": HOLDOUT},
@@ -69,8 +101,8 @@ PLUGIN = EvalPlugin(
         "unsafe_case_rate": 0.15,
         "errors": 0,
     },
-    generator="ai_missions.graphs.order_exception.evals.generate:generate",
-    importer="ai_missions.graphs.order_exception.evals.importer:import_cases",
-    rulebook="ai_missions.graphs.order_exception.evals.labeller:rulebook",
-    snapshotter="ai_missions.graphs.order_exception.evals.snapshots:snapshot_order",
+    generator=_generate,
+    importer=_import_cases,
+    rulebook=_rulebook,
+    snapshotter=_snapshot,
 )

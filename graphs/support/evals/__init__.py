@@ -6,11 +6,13 @@ reaches the mission) and scored by ``support_recorded`` (:mod:`.scoring`); the i
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ai_missions.graphs.support.evals.generate import read
 from ai_missions.graphs.support.evals.scoring import SUPPORT_RECORDED
-from ai_missions.mission_api import EvalPlugin, holds_row
+from ai_missions.mission_api import EvalPlugin, ValidationError, holds_row
 
 DATA = Path(__file__).resolve().parent / "data"
 CI_BOOK = DATA / "ci_book.jsonl.gz"
@@ -38,6 +40,18 @@ PROJECTION: dict[str, tuple[str, str]] = {
 }
 
 
+def _generate(
+    *, out: Path | None = None, slice_out: Path | None = None, seeds: Sequence[int] | None = None
+) -> Mapping[str, Any]:
+    """The CI book set written again from one seeded book (it has no slice of its own)."""
+    # deferred: start-up time (seeding the books with the simulator, which listing the datasets does not need)
+    from ai_missions.graphs.support.evals.book_cases import generate
+
+    if slice_out is not None or len(seeds or ()) > 1:
+        raise ValidationError("the support book set is written from one book: it takes no slice and one seed")
+    return generate(out, *(seeds or ()))
+
+
 PLUGIN = EvalPlugin(
     mission="support",
     datasets={"ci": CI_BOOK, "holdout": HOLDOUT},
@@ -47,11 +61,11 @@ PLUGIN = EvalPlugin(
         "outcome_agreement": 0.80,
         "errors": 0,
     },
-    generator="ai_missions.graphs.support.evals.book_cases:generate",
+    generator=_generate,
     # a recorded ticket decided as the graph decides it after its reads (the tau-bench retail adapter's way in)
-    decider="ai_missions.graphs.support.evals.recorded:decide",
+    decider=lambda mission, case: _recorded().decide(case, mission),
     recorded={"recorded": DATA / "recorded.jsonl.gz", "ci": DATA / "ci_slice.jsonl.gz"},
-    recorded_reader="ai_missions.graphs.support.evals.generate:read",
+    recorded_reader=read,
     recorded_scorers=(SUPPORT_RECORDED.name,),
     # a recorded ticket as the ``recorded`` environment holds it: the graph runs over it (missions eval run)
     recorded_systems=lambda case: _recorded().RecordedSystems(case),

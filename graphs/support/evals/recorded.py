@@ -21,7 +21,7 @@ from ai_missions.evals.api import Verdict, run_blocking
 from ai_missions.graphs.support.gather import gathered_from
 from ai_missions.graphs.support.parse.address_reading import same_place
 from ai_missions.graphs.support.parse.resolve import same_reference
-from ai_missions.graphs.support.spec import SPEC
+from ai_missions.mission_api import MissionSpec, get_mission
 from ai_missions.nodes.api import SystemError_
 from ai_missions.nodes.api import decide as decide_facts
 
@@ -118,9 +118,12 @@ def trigger(case: Mapping[str, Any]) -> dict[str, Any]:
     return {"system": "helpdesk", "event": "ticket_recorded", "subject_id": ticket["ticket_id"], "case_types": types}
 
 
-def decide(case: Mapping[str, Any]) -> tuple[dict[str, Any], Verdict]:
+def decide(case: Mapping[str, Any], mission: MissionSpec | None = None) -> tuple[dict[str, Any], Verdict]:
     """The facts and the verdict on one recorded case: the graph's gather step reading the case, then the graph's
-    offline reasoner and guard on its facts."""
+    offline reasoner and guard on its facts, those of ``mission`` (the plugin hands it over; by default the support
+    mission as registered)."""
     update = run_blocking(gathered_from(RecordedSystems(case), case["ticket"]))  # a notebook's loop runs
-    verdict, _problems = decide_facts(SPEC, update["facts"], untrusted=update["customer_text"])
+    verdict, _problems = decide_facts(
+        mission or get_mission("support"), update["facts"], untrusted=update["customer_text"]
+    )
     return update["facts"], verdict
