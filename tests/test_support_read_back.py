@@ -18,21 +18,14 @@ from ai_missions.graphs.support.spec import SPEC
 from ai_missions.kernel.errors import ForbiddenError
 from ai_missions.nodes.api import read_back
 from ai_missions.nodes.context import server_context
-from tests.test_support_actions import case, tools
+from tests.test_support_actions import tools
+from tests.test_support_anything_else import _jacket_and_lamp as jacket_and_lamp
 
 _EXCHANGE = "Could I exchange the rain jacket from SO-100001 for the blue one?"
 
 
 def _jacket_and_lamp(message: str = _EXCHANGE) -> dict[str, Any]:
-    """SO-100001 delivered: a rain jacket (Red; Blue and Green in stock) and a desk lamp (Black; White in stock)."""
-    built = case(message)
-    record = built["orders"]["SO-100001"]
-    lines = record["order"]["lines"]
-    lines[0]["description"], lines[1]["description"] = "Rain Jacket", "Desk Lamp"
-    record["variants"].append(
-        {"sku": "SKU-2-WHITE", "product_id": "P-2", "option": "White", "unit_price": 40.0, "available": 9}
-    )
-    return built
+    return jacket_and_lamp(message)
 
 
 def _gated(built: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
