@@ -74,6 +74,33 @@ def _streamlit_components_scanned_once() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _streamlit_scripts_compiled_once() -> Iterator[None]:
+    """AppTest makes a new script cache for every run, so each run read, rewrote (Streamlit's magic) and compiled the
+    app's script and its page again (~10-20 ms of CPU a run, twice a page opened), where ``streamlit run`` compiles
+    each once a process until its file changes. Here too: each script is compiled once a process, keyed by its path
+    and its text (a changed file is compiled again), and every run executes that code, as the server's do."""
+    if "streamlit.testing.v1" not in sys.modules:  # no test this process collected opens an app
+        yield
+        return
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    compiled: dict[tuple[str, bytes, bool], object] = {}
+    compile_script = ScriptCache.get_bytecode
+
+    def get_bytecode(self: ScriptCache, script_path: str) -> object:
+        path = os.path.abspath(script_path)
+        key = (path, Path(path).read_bytes(), bool(config.get_option("runner.magicEnabled")))
+        if key not in compiled:
+            compiled[key] = compile_script(self, script_path)
+        return compiled[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ScriptCache, "get_bytecode", get_bytecode)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def missions_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh MISSIONS_HOME per test; nothing touches the developer's own ./.missions."""
