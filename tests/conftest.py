@@ -127,22 +127,25 @@ def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         yield "postgres"
 
 
-#: The files that take longest, longest first (the 120 slowest tests of a full run, ``--durations=120``, summed per
-#: file, at 1c6ead8): they start before the other slow files. xdist keeps this order (``--no-loadscope-reorder`` in
-#: the pytest options): by default it runs the files with the most tests first, so the kill campaign and the
-#: notebooks, a few tests each, started last and ran alone on one core at the end of the run.
+#: The files that take longest, longest first (each file's tests' wall times summed over a full run, at b544c02 on a
+#: shared 2-core machine: the demo cards' browser walk 306 s, the kill campaign 164, the notebooks 152, the review walk
+#: 146, then 65-80 s each): they start before the other slow files. xdist keeps this order (``--no-loadscope-reorder``
+#: in the pytest options): by default it runs the files with the most tests first, so the kill campaign and the
+#: notebooks, a few tests each, started last and ran alone on one core at the end of the run; the demo cards' walk,
+#: the longest file, was in no list and started at 227 s, where any later start would have made the run's tail.
 LONGEST_FIRST = (
-    "test_review_walk_browser.py",
+    "test_demo_cards_browser.py",
     "test_kill_campaign.py",
     "test_notebooks.py",
+    "test_review_walk_browser.py",
+    "test_invoice_mission.py",
+    "test_mission_e2e.py",
     "test_injection_corpus.py",
-    "test_decision_races_postgres.py",
-    "test_dashboard_browser.py",
     "test_governance.py",
-    "test_decision_races.py",
+    "test_systems_mcp.py",
+    "test_sixth_mission.py",
     "test_faults.py",
-    "test_mission_contract.py",
-    "test_workers.py",
+    "test_retail_mission.py",
 )
 
 
