@@ -74,6 +74,33 @@ def _streamlit_components_scanned_once() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _streamlit_scripts_compiled_once() -> Iterator[None]:
+    """AppTest makes a new script cache for every run, so each run read, rewrote (Streamlit's magic) and compiled the
+    app's script and its page again (~10-20 ms of CPU a run, twice a page opened), where ``streamlit run`` compiles
+    each once a process until its file changes. Here too: each script is compiled once a process, keyed by its path
+    and its text (a changed file is compiled again), and every run executes that code, as the server's do."""
+    if "streamlit.testing.v1" not in sys.modules:  # no test this process collected opens an app
+        yield
+        return
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    compiled: dict[tuple[str, bytes, bool], object] = {}
+    compile_script = ScriptCache.get_bytecode
+
+    def get_bytecode(self: ScriptCache, script_path: str) -> object:
+        path = os.path.abspath(script_path)
+        key = (path, Path(path).read_bytes(), bool(config.get_option("runner.magicEnabled")))
+        if key not in compiled:
+            compiled[key] = compile_script(self, script_path)
+        return compiled[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ScriptCache, "get_bytecode", get_bytecode)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def missions_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh MISSIONS_HOME per test; nothing touches the developer's own ./.missions."""
@@ -100,22 +127,25 @@ def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         yield "postgres"
 
 
-#: The files that take longest, longest first (the 120 slowest tests of a full run, ``--durations=120``, summed per
-#: file, at 1c6ead8): they start before the other slow files. xdist keeps this order (``--no-loadscope-reorder`` in
-#: the pytest options): by default it runs the files with the most tests first, so the kill campaign and the
-#: notebooks, a few tests each, started last and ran alone on one core at the end of the run.
+#: The files that take longest, longest first (each file's tests' wall times summed over a full run, at b544c02 on a
+#: shared 2-core machine: the demo cards' browser walk 306 s, the kill campaign 164, the notebooks 152, the review walk
+#: 146, then 65-80 s each): they start before the other slow files. xdist keeps this order (``--no-loadscope-reorder``
+#: in the pytest options): by default it runs the files with the most tests first, so the kill campaign and the
+#: notebooks, a few tests each, started last and ran alone on one core at the end of the run; the demo cards' walk,
+#: the longest file, was in no list and started at 227 s, where any later start would have made the run's tail.
 LONGEST_FIRST = (
-    "test_review_walk_browser.py",
+    "test_demo_cards_browser.py",
     "test_kill_campaign.py",
     "test_notebooks.py",
+    "test_review_walk_browser.py",
+    "test_invoice_mission.py",
+    "test_mission_e2e.py",
     "test_injection_corpus.py",
-    "test_decision_races_postgres.py",
-    "test_dashboard_browser.py",
     "test_governance.py",
-    "test_decision_races.py",
+    "test_systems_mcp.py",
+    "test_sixth_mission.py",
     "test_faults.py",
-    "test_mission_contract.py",
-    "test_workers.py",
+    "test_retail_mission.py",
 )
 
 

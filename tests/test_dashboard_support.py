@@ -1,17 +1,17 @@
 """Shared by the dashboard tests (no tests here): one seeded, indexed book with decisions waiting, built once per
-session and copied per test module, since the index takes ~15 s to build and seeding under a second.
+session (shared by the xdist workers) and copied per test module: seeding it and running its missions take ~8 s of
+CPU.
 
 Also: a synthetic load of runs and pending decisions for the scale test, written straight into the run store.
 """
 
 from __future__ import annotations
 
-import atexit
+import fcntl
 import json
 import re
 import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from ai_missions.dashboard.ui import REVIEWER_KEY
 from ai_missions.kernel.settings import runs_db
 from ai_missions.testing import DEMO_PASSWORD, signed_in_as
-from tests.support.built_index import built_index
+from tests.support.built_index import built_index, shared_root
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 #: The platform's own listing pages (under ``dashboard/``), by the title each shows staff.
@@ -52,15 +52,29 @@ _TEMPLATE: list[Book] = []
 
 
 def _template(factory: pytest.TempPathFactory) -> Book:
+    """The shared book: made by the first test process that asks for it, under a lock the xdist workers share (each
+    worker made its own, ~8 s of CPU), its roles' orders, runs and decisions kept beside it in ``book.json``."""
     if _TEMPLATE:
         return _TEMPLATE[0]
+    root = shared_root(factory) / "dashboard-book"
+    root.mkdir(exist_ok=True)
+    home, ids = root / "home", root / "book.json"
+    with open(root / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ids.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            made = _make_book(factory, home)
+            ids.write_text(json.dumps({"orders": made.orders, "runs": made.runs, "decisions": made.decisions}))
+    kept = json.loads(ids.read_text())
+    _TEMPLATE.append(Book(home, kept["orders"], kept["runs"], kept["decisions"]))
+    return _TEMPLATE[0]
+
+
+def _make_book(factory: pytest.TempPathFactory, home: Path) -> Book:
     from ai_missions.client import MissionClient
     from ai_missions.integrations.scan import scan_exceptions
     from ai_missions.integrations.seed import seed_book, story_order_id
 
-    root = Path(tempfile.mkdtemp(prefix="dashboard-book-"))
-    atexit.register(shutil.rmtree, root, True)
-    home = root / "home"
     seed_book(2000, 7, home)
     built_index(factory, home)
     story = story_order_id(home)
@@ -78,8 +92,7 @@ def _template(factory: pytest.TempPathFactory) -> Book:
             if outcome.decision_id:
                 decisions[role] = outcome.decision_id
     signed_in_as(home, "omar")  # the demo roster's accounts, to sign in with
-    _TEMPLATE.append(Book(home, orders, runs, decisions))
-    return _TEMPLATE[0]
+    return Book(home, orders, runs, decisions)
 
 
 def book_copy(destination: Path, factory: pytest.TempPathFactory) -> Book:

@@ -10,10 +10,7 @@ browser context per reviewer (signed in once).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ from ai_missions.services import authorization
 from ai_missions.services.governance import approval_rules
 from ai_missions.services.identity import Accounts
 from tests.support.browser import SCREEN, dashboard_fixtures, inside_the_screen, settled, shots_fixture, sign_in
+from tests.support.demo_home import demo_home
 from tests.test_dashboard_support import as_read, open_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(1800)]
@@ -37,14 +35,10 @@ WAIT_MS = 60_000
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home after `missions demo` (the README's first command), its defaults."""
+    """A home after `missions demo` (the README's first command), its defaults: a copy of the session's
+    (``tests/support/demo_home.py``)."""
     home = tmp_path_factory.mktemp("demo-cards") / "home"
-    env = {k: v for k, v in os.environ.items() if k != "MISSIONS_TOKEN"}
-    env.update({"MISSIONS_HOME": str(home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
-    done = subprocess.run(
-        [sys.executable, "-m", "ai_missions.cli", "demo"], env=env, capture_output=True, text=True, timeout=900
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    demo_home(tmp_path_factory, home)
     return home
 
 

@@ -16,6 +16,7 @@ import pytest
 from ai_missions.cli.account_commands import DEMO_PASSWORD
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
+from tests.support.demo_home import demo_home
 from tests.test_side_doors import missions
 
 
@@ -37,10 +38,12 @@ def printed_commands(out: str) -> tuple[str, list[tuple[str, str]]]:
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # the default demo: ~25 s of one core alone, minutes on a loaded 2-core machine
 def test_60_8_the_default_demo_prints_a_support_co_approval_that_its_two_commands_complete(
-    missions_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    missions_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    code, out, err = missions(capsys, "demo")
-    assert code == 0, err
+    out = demo_home(tmp_path_factory, missions_home)  # `missions demo` on an empty home (the session's, copied)
     heading, commands = printed_commands(out)
     assert heading.endswith("support:"), heading
     (first, decision_id), (second, same) = commands

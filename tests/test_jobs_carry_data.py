@@ -111,7 +111,7 @@ def test_a_hostile_eval_job_in_the_postgres_queue_reaches_no_listener(
         try:
             deadline = time.monotonic() + 120
             while db.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0] and time.monotonic() < deadline:
-                time.sleep(0.5)
+                time.sleep(0.1)
         finally:
             worker.terminate()
             _, errors = worker.communicate(timeout=60)

@@ -97,7 +97,7 @@ def proxy(
                 httpx.get(f"{url}/ok", timeout=2)
                 break
             except httpx.HTTPError:
-                time.sleep(0.3)
+                time.sleep(0.1)
         yield url
     finally:
         process.terminate()

@@ -110,7 +110,7 @@ def wait_until_healthy(server: subprocess.Popen[bytes], base: str, log: Path, wa
             pass
         if time.monotonic() > deadline:
             pytest.fail(f"the dashboard did not answer in {wait:.0f} s:\n{log.read_text()}")
-        time.sleep(0.3)
+        time.sleep(0.1)
 
 
 @contextmanager

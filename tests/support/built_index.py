@@ -19,7 +19,7 @@ from ai_missions.knowledge_index.index import build
 from ai_missions.knowledge_index.policies import corpus_sources
 
 
-def _shared_root(factory: pytest.TempPathFactory) -> Path:
+def shared_root(factory: pytest.TempPathFactory) -> Path:
     """The session's temporary root: with xdist, the parent of every worker's own (``popen-gwN``)."""
     base = factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
@@ -30,7 +30,7 @@ def built_index(factory: pytest.TempPathFactory, home: Path, source: Path | Sequ
     built without problems; the first caller in the session builds it, under a lock the workers share."""
     sources = [str(s) for s in corpus_sources(source)]
     key = hashlib.sha256("\n".join([os.environ.get("MISSIONS_EMBEDDER", ""), *sources]).encode()).hexdigest()[:12]
-    root = _shared_root(factory)
+    root = shared_root(factory)
     template = root / f"policy-index-{key}"
     with open(root / f"policy-index-{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

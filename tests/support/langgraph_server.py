@@ -49,7 +49,7 @@ def langgraph_dev(home: Path) -> Iterator[str]:
                 if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.5)
+                time.sleep(0.1)
         else:
             pytest.fail(f"langgraph dev did not start: {log.read_text()[-3000:]}")
         yield url

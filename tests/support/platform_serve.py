@@ -42,7 +42,7 @@ def missions_serve(home: Path, mission: str) -> Iterator[Served]:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise AssertionError(f"missions serve did not start: {process.communicate()}")
-        time.sleep(0.2)
+        time.sleep(0.05)
     served = Served(found)
     try:
         yield served

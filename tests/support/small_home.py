@@ -1,8 +1,9 @@
-"""A small home (both books seeded, the policy index built) made once per test worker and copied per module:
+"""A small home (both books seeded, the policy index built) made once per test session and copied per module:
 modules that only need *a* home should not each seed one (the index is the session's, ``built_index``)."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -13,7 +14,7 @@ import pytest
 
 from ai_missions.cli.account_commands import seed_demo_accounts
 from ai_missions.integrations.books import seed_books
-from tests.support.built_index import built_index
+from tests.support.built_index import built_index, shared_root
 
 
 def small_home(factory: pytest.TempPathFactory, name: str) -> Path:
@@ -23,7 +24,7 @@ def small_home(factory: pytest.TempPathFactory, name: str) -> Path:
 
 def support_home(factory: pytest.TempPathFactory, name: str) -> Path:
     """A copy of the support modules' home (the default commerce book, with its helpdesk tickets, and a small
-    payables book), seeded once per worker rather than once per module."""
+    payables book), seeded once per session rather than once per module."""
     return _copy_of(factory, name, "support-home-template", {"payables": 30})
 
 
@@ -53,12 +54,14 @@ def demo_home_fixture(name: str) -> Any:
 
 
 def _copy_of(factory: pytest.TempPathFactory, name: str, template_name: str, sizes: dict[str, int]) -> Path:
-    template = factory.getbasetemp() / template_name
-    if not (template / ".ready").exists():
-        shutil.rmtree(template, ignore_errors=True)
-        seed_books(template, seed=7, sizes=sizes)
-        built_index(factory, template)
-        (template / ".ready").touch()
+    template = shared_root(factory) / template_name  # one for the session: the first worker to ask makes it
+    with open(f"{template}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / ".ready").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            seed_books(template, seed=7, sizes=sizes)
+            built_index(factory, template)
+            (template / ".ready").touch()
     home = factory.mktemp(name)
     shutil.copytree(template, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".ready"))
     return home
