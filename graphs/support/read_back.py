@@ -16,13 +16,13 @@ from typing import Any
 
 from ai_missions.graphs.support.exchange_list import LIST_ASKED
 from ai_missions.graphs.support.parse.address_reading import summary
+from ai_missions.graphs.support.parse.folding import same_text
 from ai_missions.graphs.support.replies import (
     language_of,
     letter,
     line_names,
     method_words,
     money_text,
-    same_text,
     say,
     standing,
 )

@@ -21,11 +21,6 @@ T: dict[str, dict[str, str]] = _REPLIES["templates"]
 PROMISES: dict[str, tuple[str, ...]] = {tool: tuple(words) for tool, words in _REPLIES["promises"].items()}
 
 
-def same_text(part: str, whole: str) -> bool:
-    """Whether ``part`` is in ``whole``, spacing and line breaks aside (a reply sent, as its text was composed)."""
-    return " ".join(part.split()) in " ".join(whole.split())
-
-
 def money_text(value: float) -> str:
     return f"{value:,.2f}"
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ai_missions.graphs.support.parse.folding import same_text
 from ai_missions.graphs.support.parse.understanding import read_message
-from ai_missions.graphs.support.replies import T, same_text
+from ai_missions.graphs.support.replies import T
 from ai_missions.nodes.api import folded, lexicon, polarity
 
 #: The opening of a read-back in every language a reply is written in: a reply holding one is a read-back.

@@ -19,3 +19,9 @@ def fold(text: str) -> str:
         "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("\u2019", "'").replace("ß", "ss")
     )
     return "\n".join(" ".join(line.split()) for line in plain.splitlines() if line.strip())
+
+
+def same_text(part: str, whole: str) -> bool:
+    """Whether ``part`` is in ``whole``, spacing and line breaks aside (a reply as it was sent, read back from the
+    thread: is it the text the mission composes now?)."""
+    return " ".join(part.split()) in " ".join(whole.split())
