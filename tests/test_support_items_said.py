@@ -217,3 +217,19 @@ def test_two_lines_of_one_item_are_told_apart_by_their_own_option_said_of_a_thin
 def test_an_option_word_going_on_from_what_is_wanted_names_no_line() -> None:
     """ "black one" without a determiner goes on from "for the 20 hours": wanted of the green one, not the black."""
     assert said_of_lines("Change the green speaker for the 20 hours, black one", *order_items(SPEAKERS)) is None
+
+
+LAMP_AND_SPEAKERS = order_record(
+    [("Bluetooth Speaker", "S-G10N"), ("Desk Lamp", "L-W"), ("Bluetooth Speaker", "S-K10N")],
+    [("S-G10N", "speaker", "green 10 hours no", 45.0), ("L-W", "lamp", "white LED", 30.0),
+     ("S-K10N", "speaker", "black 10 hours no", 45.0)],
+)  # fmt: skip
+
+
+def test_what_is_had_is_read_again_after_a_comma_that_names_the_next_thing() -> None:
+    """A list of changes put with commas: the words after "for the" are wanted only up to the next thing said ("the
+    black speaker"), which says which of two lines of one item the customer means."""
+    text = "Please change two things: the desk lamp for the warm one, the black speaker for a red one."
+    assert lines_named(text, *order_items(LAMP_AND_SPEAKERS)) == [2, 3]
+    # a comma inside what is wanted is still wanted ("for the 20 hours, black one" names no black speaker had)
+    assert lines_named("the desk lamp for the 20 hours, black one", *order_items(LAMP_AND_SPEAKERS)) == [2]

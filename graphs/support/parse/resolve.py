@@ -222,9 +222,13 @@ _WANTED_BEGINS = re.compile(
 )
 
 
-#: Where what is wanted may end and what is had begin again: a sentence's end, "and", "plus" ("... for a red one, and
-#: the black one for a blue one").
-_PHRASES_APART = re.compile(rf"[;!?\n]|\.(?!\d)|\s(?:{WORDS.alternation('said_apart_joins')})\s")
+#: Where what is wanted may end and what is had begin again: a sentence's end, "and", "plus", a comma before the next
+#: thing said ("... for a red one, and the black one for a blue one", "the kettle for the 1 litre, the black
+#: toothbrush for a white one").
+_PHRASES_APART = re.compile(
+    rf"[;!?\n]|\.(?!\d)|\s(?:{WORDS.alternation('said_apart_joins')})\s"
+    rf"|,\s+(?=(?:{WORDS.alternation('element_determiner')})\b)"
+)
 
 
 #: A thing said by its variant, opening a piece: "the black one", "my 10-hour ones" (not "manual one" going on).
