@@ -1,6 +1,6 @@
-"""Nothing is written before the customer's yes (SUP-010 v8, issue 58): a plan that changes an order, its money or
-an account is first read back to the customer in plain words (per order what changes, the amounts and where the
-money goes) and goes to the Decision Queue only once the customer's next message says yes to that very plan.
+"""Nothing is written before the customer's yes (SUP-010 v8, issue 58): a plan that changes what the customer ordered
+or holds (:data:`CHOSEN`) is first read back to them in plain words (per order what changes, the amounts and where
+the money goes) and goes to the Decision Queue only once their next message says yes to that very plan.
 
 The plan is the verdict the policies reach; this step decides what of it may go on. When the thread's last reply
 was the read-back of the same plan and the customer's answer to it is a yes (:mod:`.parse.confirmation`), the plan
