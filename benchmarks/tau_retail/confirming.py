@@ -24,9 +24,6 @@ _ACCOUNT_LINE = re.compile(r"^- Your account: (.*)$", re.MULTILINE)
 #: The kinds of change a read-back line says, by the words that open each of its clauses.
 _KINDS = {"cancel it": "cancel", "return ": "return", "ship it to ": "address", "pay it with ": "payment",
           "change ": "modify", "exchange ": "exchange"}  # fmt: skip
-#: What each of the instruction's kinds of request is called in a read-back.
-_ASKED = {"cancel": "cancel", "return": "return", "address": "address", "payment": "payment", "modify": "modify",
-          "exchange": "exchange"}  # fmt: skip
 
 
 def _kinds(line: str) -> set[str]:
@@ -61,9 +58,9 @@ def plan_matches(read_back: str, instruction: str, user: Mapping[str, Any], orde
         if order is None:
             continue
         made = _kinds(lines.get(order, ""))
-        if not made <= {_ASKED[k] for k in kinds}:
+        if not made <= kinds:
             return False
-        refused = [k for k in kinds if _ASKED[k] not in made]
+        refused = [k for k in kinds if k not in made]
         if refused and not _said_cannot(read_back, order):
             return False
         done |= {(order, k) for k in kinds if k not in refused}
