@@ -58,8 +58,21 @@ def whole(text: str) -> dict[str, Any]:
             "I moved last week. My new address is 88 Oak Avenue, Austin TX 78701-4512, USA",
             {**MOVED, "postal_code": "78701-4512"},
         ),
+        (
+            "Please ship order #W6832752 to 580 Broadway, Suite 162, Denver, CO 80265, USA.",
+            {**DENVER, "line1": "580 Broadway", "line2": "Suite 162", "postal_code": "80265"},
+        ),
+        ("ship it to 12 Rue Royale, Austin, TX 78701", {**MOVED, "line1": "12 Rue Royale"}),
     ],
-    ids=["one-line-state-name", "several-lines", "lower-case", "old-then-new", "zip-plus-four"],
+    ids=[
+        "one-line-state-name",
+        "several-lines",
+        "lower-case",
+        "old-then-new",
+        "zip-plus-four",
+        "no-street-word-unit",
+        "no-street-word",
+    ],
 )
 def test_a_whole_address_is_read_as_written_in_the_ways_people_write_it(text: str, expected: dict[str, Any]) -> None:
     assert whole(text) == expected
@@ -99,6 +112,9 @@ def test_a_negated_or_conditional_address_is_not_the_one_wanted(text: str, why: 
         "It took 10 days on the road and arrived broken",
         "My zip code is 78701, order SO-100001 please",
         "Order #12345 was 49.99 and I paid 12 dollars for shipping",
+        # a number and words before a comma with no city, state and ZIP after them: no street line
+        "I bought 2 lamps, a desk and a chair; ship them to Denver soon",
+        "Order 4471 arrived, Denver, CO is where I live",
     ],
 )
 def test_numbers_and_words_that_are_no_address_are_not_read_as_one(text: str) -> None:

@@ -23,6 +23,14 @@ _STREET = re.compile(
     rf"(?P<suffix>{_SUFFIX})\b\.?",
     re.IGNORECASE,
 )
+#: A street line with no street word ("580 Broadway", "12 Rue Royale"): a number and up to three name words before a
+#: comma. It is a street only where the whole address follows it (a unit, then city, state and ZIP): the shape of
+#: the address says it, not a list of every street name.
+_BARE_STREET = re.compile(
+    rf"(?<![\w#$.,])(?P<number>\d{{1,6}}[a-z]?)\s+(?P<name>(?!{_NOT_NAME}\b)[a-z][a-z'.-]*"
+    rf"(?:\s+(?!{_NOT_NAME}\b)[a-z][a-z'.-]*){{0,2}})(?=\s*,)",
+    re.IGNORECASE,
+)
 _UNIT = re.compile(
     rf"[\s,]*(?P<unit>(?:{WORDS.alternation('unit_word')}|#)\.?\s*#?\s*[a-z0-9][a-z0-9-]*)", re.IGNORECASE
 )
@@ -236,10 +244,16 @@ def without_addresses(text: str) -> str:
 def _read_all(text: str) -> Iterator[tuple[re.Match[str], WrittenAddress, int]]:
     """Each address written, by its street line (one inside the address before it is part of it), and its end."""
     end = 0
-    for street in _STREET.finditer(text):
-        if street.start() >= end:
-            address, end = _read_one(text, street)
-            yield street, address, end
+    found = [*_STREET.finditer(text), *_BARE_STREET.finditer(text)]
+    lines = sorted(found, key=lambda m: (m.start(), m.re is _BARE_STREET))  # a street word's line first
+    for street in lines:
+        if street.start() < end:
+            continue
+        address, at = _read_one(text, street)
+        if street.re is _BARE_STREET and address.missing:
+            continue  # no street word and not followed by a whole address: a number and words, no street
+        end = at
+        yield street, address, end
 
 
 def _read_one(text: str, street: re.Match[str]) -> tuple[WrittenAddress, int]:
