@@ -199,6 +199,19 @@ def test_a_word_of_a_two_word_value_said_after_another_value_of_that_choice_says
     assert _changed_to(bottle, "I'd like the flask as the 500ml one in green") == [{"line_no": 1, "sku": "BT-2"}]
 
 
+def test_a_value_said_as_wanted_is_the_new_variants_even_where_the_one_had_holds_it_too() -> None:
+    """Size M reads "medium", as a helmet's medium vents do: "for the S, white, medium one" asks medium vents (its
+    size is said apart), so the low-vent one is not offered beside it; said only as had, it chooses nothing."""
+    helmet = [
+        {"sku": f"HM-{n}", "product_id": "Cycling Helmet", "option": option, "unit_price": 100.0, "available": 5}
+        for n, option in enumerate(["M blue low", "S white medium", "S white low"])
+    ]
+    assert _changed_to(helmet, "exchange the cycling helmet for the S, white, medium one") == [
+        {"line_no": 1, "sku": "HM-1"}
+    ]
+    assert _changed_to(helmet, "my medium helmet: I want it small and white instead") == []
+
+
 SPEAKERS = order_record(
     [("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speaker", "S-K10N")],
     [("S-G10N", "speaker", "green 10 hours no", 45.0), ("S-K10N", "speaker", "black 10 hours no", 45.0)],

@@ -246,6 +246,18 @@ def _without_wanted(text: str) -> str:
     )
 
 
+def wanted_of(text: str, description: str | None, options: Iterable[str] = ()) -> str:
+    """What the text says is wanted of one item: in each phrase naming it (each phrase, ``description`` None: the
+    text is that item's own words), the words after where what is wanted begins ("the cycling helmet for the S,
+    white, medium one": "s, white, medium one"); those name the new variant's values, whatever the one they have
+    holds."""
+    return "\n".join(
+        piece[m.end() :]
+        for piece in _PHRASES_APART.split(fold(text))
+        if (description is None or names_item(piece, description, options)) and (m := _WANTED_BEGINS.search(piece))
+    )
+
+
 def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines (``line_no``) whose item the message names; when several lines hold the same item and the
     message names a variant of it (a colour, a size: "the black one"; any option that tells the lines apart, "the

@@ -35,6 +35,7 @@ from ai_missions.graphs.support.parse.resolve import (
     quantity_said,
     said_of_lines,
     things_unmatched,
+    wanted_of,
     with_variants,
 )
 from ai_missions.graphs.support.parse.understanding import (
@@ -732,6 +733,14 @@ def modify_facts(
             and len(_option_words(v["option"])) == len(_option_tokens(v["option"]))
         ]
         label = str(line.get("description") or line["sku"])
+        if len(fits) > 1:
+            # a value said as what is wanted ("the helmet for the S, white, medium one") is the new variant's, even one
+            # the variant they have holds too (its size M reads "medium"): only the variants holding each such value
+            # (a line's own words, when the thread says each item's apart, name it no more: each of their phrases)
+            own_words = per_line is not None and int(line["line_no"]) in per_line
+            wanted = wanted_of(text, None if own_words else label, [str(own["option"])])
+            asked_for = _said_of(wanted, [own, *siblings], values | mine)
+            fits = [v for v in fits if (asked_for & values) <= _option_words(v["option"])] or fits
         if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):
             fits = [v for v in in_stock if required <= _option_words(v["option"])]  # which one: asked
         paid = float(line.get("unit_price", own["unit_price"]))
