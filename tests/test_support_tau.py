@@ -367,3 +367,24 @@ def test_a_same_item_swap_the_message_leaves_out_is_asked_about_with_the_plan() 
     assert results[0].writes == [swap]
     assert results[0].solved
     assert figures["end_state_equal"] == 1
+
+
+def test_the_scripted_customer_says_yes_only_to_the_variant_and_the_items_it_asked() -> None:
+    """A customer reading the plan back checks the new variant whole (the options it names and the ones it keeps)
+    and that nothing it did not ask for is returned or changed."""
+    from ai_missions.benchmarks.tau_retail.confirming import plan_matches
+
+    user = _runner_db()["users"]["ann"]
+    change = (
+        "Your name is Ann Lee. For #W1000009, modify Lamp {'color': 'red', 'size': 'L'} to {'color': 'blue'}; "
+        "via card_Ann. "
+    )
+    plan = "- Order #W1000009: change Lamp: red L -> {}; charge 5.00 to your Visa card (last digits 1111).\n"
+    assert plan_matches(plan.format("blue L"), change, user, {})
+    assert not plan_matches(plan.format("blue S"), change, user, {})  # the size it keeps is not kept
+    two = plan.format("blue L").replace("charge", "Rug: grey -> green; charge")
+    assert not plan_matches(two, change, user, {})  # an item it never asked to change
+    back = "Your name is Ann Lee. Return #W1000001 via card_Ann: Wall Clock; "
+    plan = "- Order #W1000001: return {}; once they reach us, refund 30.00 to your Visa card (last digits 1111).\n"
+    assert plan_matches(plan.format("Wall Clock"), back, user, {})
+    assert not plan_matches(plan.format("Wall Clock, Laptop"), back, user, {})  # the laptop it keeps

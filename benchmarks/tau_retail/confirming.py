@@ -97,6 +97,16 @@ def _by_order(asked: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str |
     return out
 
 
+def _holds(clause: str, name: str, options: Mapping[str, Any]) -> bool:
+    """Whether a read-back clause changes the item to a variant with every one of these options."""
+    before, arrow, after = clause.partition("->")
+    return (
+        bool(arrow)
+        and name.lower() in before
+        and all(re.search(rf"(?<![\w.]){re.escape(str(v).lower())}(?!\w)", after) for v in options.values())
+    )
+
+
 def _detail_said(
     kind: str, detail: Mapping[str, Any], text: str, user: Mapping[str, Any], paid_with: str, others: str = ""
 ) -> bool:
@@ -115,11 +125,21 @@ def _detail_said(
     if kind == "exchange" and any(n.lower() in others.lower() and n.lower() not in low for n in detail["same"]):
         return False
     if kind == "return":
+        # the items returned are the ones it asked, no other ("return Pet Bed, Keyboard, Laptop": not the laptop)
+        returned = next((c.strip()[len("return ") :] for c in low.split(";") if c.strip().startswith("return ")), "")
+        if {i.strip() for i in returned.split(",")} != set(names):
+            return False
         return _method_said(text, detail["method"], user, paid_with) or (
             "gift card" not in low and detail["method"] == paid_with
         )
-    wanted = [str(v).lower() for new in detail["options"] for v in new.values()]
-    if any(v not in low for v in wanted):
+    # each item's new variant as the read-back says it ("Kettle: 1L steel black -> 1L glass black"): every option
+    # it wants, named or kept, after the arrow of a clause naming the item
+    wanted = zip(detail["items"], detail["options"], strict=True)
+    if not all(any(_holds(c, name, options) for c in low.split(";")) for name, options in wanted):
+        return False
+    # and no item it did not ask to change is changed
+    asked = [*names, *(n.lower() for n in detail["same"])]
+    if not all(any(n in c.partition("->")[0] for n in asked) for c in low.split(";") if "->" in c):
         return False
     money = [c for c in low.split(";") if c.strip().startswith(("refund ", "charge "))]
     return all(_method_said(c, detail["method"], user, paid_with) for c in money)

@@ -40,7 +40,10 @@ def requests(instruction: str) -> list[Request]:
     for order_id, verb, changes, method in CHANGE.findall(instruction):
         # an item "changed" to the very same one ("to {}") is no change of its own: kept apart as ``same``
         found = ITEM_CHANGE.findall(changes)
-        changed = [(n.strip(), ast.literal_eval(w)) for n, _o, w in found if ast.literal_eval(w)]
+        # what it wants of each item: the options it names, the others as it has them ("to {'material': 'glass'}")
+        changed = [
+            (n.strip(), {**ast.literal_eval(o), **ast.literal_eval(w)}) for n, o, w in found if ast.literal_eval(w)
+        ]
         same = [n.strip() for n, _o, w in found if not ast.literal_eval(w)]
         out.append((order_id, verb, {"items": [n for n, _w in changed], "method": method,
                                      "options": [w for _n, w in changed], "same": same}))  # fmt: skip
