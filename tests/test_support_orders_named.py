@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
+from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.nodes.parts import PARTS
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place
 
@@ -53,6 +56,12 @@ def test_every_order_the_request_fits_is_cancelled_and_no_other(message: str, re
     [
         "Cancel the rug order please, I no longer need it.",
         "Could you cancel the order with the bath rug in it? I don't need it anymore.",
+        # what describes the order between it and "with", and a list running to the item
+        "Cancel the order going to Akron with the bath rug please, no longer needed.",
+        "Cancel my pending order (the one with the bath rug). No longer need it.",
+        "Cancel the order with the sand colored bath rug and the brass floor lamp, no longer needed.",
+        # the item named again in a sentence of someone else's order tells nothing of this one
+        "Cancel the order with the bath rug please, no longer needed. My wife ordered a floor lamp too - that's hers.",
     ],
 )
 def test_an_order_called_by_an_item_it_holds_is_cancelled_whole(message: str) -> None:
@@ -61,6 +70,24 @@ def test_an_order_called_by_an_item_it_holds_is_cancelled_whole(message: str) ->
 
 def test_an_item_cancelled_out_of_its_order_is_still_no_cancellation_of_the_order() -> None:
     assert _cancelled("Please cancel the bath rug from my order, I no longer need it.") == {}
+
+
+def test_an_answer_asking_the_order_cancelled_naming_none_of_its_items_cancels_it_whole() -> None:
+    """Told that one item cannot be cancelled out of the order, the customer answers "cancel order X": the later
+    message overrules the item read from the first."""
+    db = _db()
+    task = tau.Task(index=0, user_id="u5", instruction="", actions=(), outputs=())
+    case = case_of(db, task, "Please cancel the bath rug from my order, I no longer need it.")
+    decide_case = plugin_of("support").decide
+    _facts, verdict = decide_case(case)
+    (reply,) = [a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply"]
+    assert "cancelled as a whole" in reply
+    case["ticket"]["messages"] += [
+        {"direction": "outbound", "body": reply, "sent_at": NOW},
+        {"direction": "inbound", "body": f"Please cancel order {RUG_AND_LAMP}, I no longer need it.", "sent_at": NOW},
+    ]
+    _facts, verdict = decide_case(case)
+    assert [a["args"]["order_id"] for a in verdict["actions"] if a["tool"] == "cancel_order"] == [RUG_AND_LAMP]
 
 
 @pytest.mark.parametrize("delivered_kettle", [True, False])

@@ -18,12 +18,12 @@ from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import (
     described_by_options,
     lines_named,
-    order_called_by,
     order_items,
     told_apart,
     with_variants,
 )
 from ai_missions.graphs.support.parse.targets import (
+    cancelled_whole,
     changes_asked,
     each_its_own,
     exchange_asked,
@@ -334,9 +334,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     # their variant ("the red mountain bike") count as named: the order listed whole is the order
                     described = described_by_options(said, lines, options)
                     # "the bookshelf order": the item names the order, every item of it is cancelled with it
-                    if len({*named, *described}) < line_count and not set(named) <= set(
-                        order_called_by(said, lines, options)
-                    ):
+                    if len({*named, *described}) < line_count and not cancelled_whole(request, record, named):
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
                 damage = line_count > 1 and {"damaged_item", "wrong_item"} & set(types)
                 if damage and not {"return_refund", "exchange_variant"} & set(types) and parts.refund_only and named:

@@ -352,25 +352,31 @@ def described_by_options(text: str, lines: Sequence[Mapping[str, object]], optio
 
 #: Words an item is said with as the name of its order: "the bookshelf order", "the order with the bookshelf".
 _ORDER_NOUNS = frozenset(WORDS.phrases("order_noun"))
+#: An order said by what it holds, up to an item of the list: "the order with the lamp", "the order going to Dallas
+#: with the grill, bookshelf and ...", "my pending order (the one with the ...": within one sentence, what is said
+#: between the order and "with" describes it, and the list after "with" runs to the item.
 _ORDER_HOLDING = re.compile(
-    rf"\b(?:{WORDS.alternation('order_noun')})\s+(?:{WORDS.alternation('order_holding')})\b(?:\s+[\w']+){{0,4}}$"
+    rf"\b(?:{WORDS.alternation('order_noun')})\b[^.;!?\n]{{0,40}}?\b(?:{WORDS.alternation('order_holding')})\b"
+    rf"[^.;!?:()\n]{{0,80}}$"
 )
 
 
 def order_called_by(text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]) -> list[int]:
     """The order lines whose item the text says as what the whole order is ("cancel the bookshelf order", "the
-    order with the red lamp in it"): those name the order, not one item of it."""
-    tokens = _words(text)
+    order with the red lamp in it", "the order going to Dallas with the grill and the fleece"): those name the order,
+    not one item of it."""
+    folded = fold(text)
+    tokens = list(re.finditer(r"[a-z0-9']+", folded))
     called = []
     for line in lines:
         name = _name_words(str(line.get("description") or ""), [options.get(str(line["sku"]), "")])
         if not name:
             continue
         for i, word in enumerate(tokens):
-            if singular(word) != name[-1]:
+            if singular(word[0]) != name[-1]:
                 continue
-            after = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if after in _ORDER_NOUNS or _ORDER_HOLDING.search(" ".join(tokens[max(0, i - 7) : i])):
+            after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+            if after in _ORDER_NOUNS or _ORDER_HOLDING.search(folded[max(0, word.start() - 160) : word.start()]):
                 called.append(int(str(line["line_no"])))
                 break
     return called

@@ -29,6 +29,7 @@ from ai_missions.graphs.support.parse.resolve import (
     lines_named,
     names_item,
     options_by_sku,
+    order_called_by,
     order_items,
     outnamed_lines,
     partly_named,
@@ -47,6 +48,7 @@ from ai_missions.graphs.support.parse.understanding import (
     fold,
     items_text,
     option_key,
+    read_message,
     wants_or_changes,
 )
 from ai_missions.graphs.support.replies import say
@@ -94,6 +96,22 @@ def changes_asked(request: SupportRequest, record: Mapping[str, Any], *, wanting
     lines, options = order_items(record)
     asked = items_asked_to_change(request.said, record)
     return asked or sorted({n for s in request.parts.wanting if wanting for n in lines_named(s, lines, options)})
+
+
+def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> bool:
+    """Whether the items named of an order asked cancelled say which order it is, not what of it is cancelled: they
+    call the order ("the bookshelf order", "the order going to Dallas with the grill and ...", read in the words as
+    sent, since what tells an order apart is left out of what is said of its items), or the customer's answer asks
+    the order cancelled naming none of its items (the later message overrules the item read from the first)."""
+    lines, options = order_items(record)
+    if set(named) <= set(order_called_by(request.said, lines, options)):
+        return True
+    latest = request.latest
+    return (
+        latest is not None
+        and "cancel_order" in read_message(latest).intents
+        and not lines_named(items_text(latest), lines, options)
+    )
 
 
 def methods_said(request: SupportRequest, variants: Sequence[Mapping[str, Any]]) -> list[Mention]:
