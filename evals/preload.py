@@ -35,7 +35,7 @@ from ai_missions.kernel.environment import simulated_environment
 from ai_missions.kernel.missions import registry
 from ai_missions.knowledge_index.embeddings import preload_single_threaded
 from ai_missions.knowledge_index.policies import preload_policies
-from ai_missions.nodes.reading.lexicon import Words, default, load_words
+from ai_missions.nodes.reading.lexicon import Words, default, load_words, save_patterns
 from ai_missions.services.mcp_session import SYSTEMS_GROUP
 
 for mission in registry().values():
@@ -50,5 +50,6 @@ load_words()
 for words in [*default().words.values(), *(w for kind in default().kinds.values() for w in vars(kind).values())]:
     for one in words.values() if isinstance(words, Mapping) else (words,):
         if isinstance(one, Words):
-            _ = one.pattern  # compiled once here, inherited by every worker
+            _ = one.pattern  # compiled once here (or read from the machine's store), inherited by every worker
+save_patterns()
 preload_single_threaded()
