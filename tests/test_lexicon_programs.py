@@ -178,3 +178,39 @@ def test_the_lexicon_compiles_through_the_store_and_load_words_reads_it_off_the_
     ]
     assert runs == ["1\n", "0\n"]
     assert [p.name for p in (tmp_path / "patterns").iterdir()] == [f"{interpreter_fingerprint()}.bin"]
+
+
+def test_the_patterns_built_from_the_lexicon_are_the_ones_re_compiles() -> None:
+    from ai_missions.nodes.reading import figures
+
+    for name, pattern in figures._patterns(default()).items():
+        assert pattern == re.compile(pattern.pattern, pattern.flags), name
+    amounts = figures._amount_pattern(default())
+    assert amounts == re.compile(amounts.pattern, re.IGNORECASE)
+
+
+def test_every_pattern_is_the_same_text_in_every_process(tmp_path: Path) -> None:
+    """What the store finds a program by: a pattern built from a set in the set's order would be another text in
+    each process (its hash seed), and never found."""
+    script = (
+        "import hashlib\n"
+        "from ai_missions.nodes.reading import figures, lexicon\n"
+        "from ai_missions.nodes.reading.lexicon import default\n"
+        "import tests.test_lexicon_programs as t\n"
+        "texts = t._every_source() + [p.pattern for p in figures._patterns(default()).values()]\n"
+        "texts += [figures._amount_pattern(default()).pattern, figures._cents_after_currency(default()).pattern]\n"
+        "print(hashlib.sha256('\\n'.join(texts).encode()).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={"PYTHONHASHSEED": seed, "MISSIONS_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1

@@ -483,6 +483,13 @@ def _load_programs() -> None:
     atexit.register(_PROGRAMS.save)
 
 
+def compiled(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(source, flags)`` through the machine's store of compiled patterns: for the patterns the reading
+    layer builds from the lexicon's words (a few thousand characters each), which ``re`` would compile again in
+    every process."""
+    return _PROGRAMS.compile(source, flags)
+
+
 def save_patterns() -> None:
     """Write the programs of the patterns compiled so far to this machine's store now (a process that forks workers
     saves before it forks, so that they do not each write what it compiled)."""
