@@ -94,8 +94,11 @@ def _token_regex(token: str, stop: str = "") -> str:
     # a word that ends so may be a compound joined by hyphens ("Werbe-E-Mails" ends in "e-mails")
     lead = r"[\w-]*" if token.startswith("*") and len(token) > 1 else ""
     tail = r"\w*" if token.endswith("*") and len(token) > 1 else ""
+    word = token.strip("*")
+    if "{" not in word:  # most words: no letters vary
+        return lead + re.escape(word).replace(_SHARP_S, "ss?") + tail
     # letters that vary inside a word: "withdr{a|e}w"
-    pieces = re.split(r"(\{[^{}]*\})", token.strip("*"))
+    pieces = re.split(r"(\{[^{}]*\})", word)
     core = "".join(
         "(?:" + "|".join(re.escape(o) for o in p[1:-1].split("|")) + ")" if p.startswith("{") else re.escape(p)
         for p in pieces
@@ -105,6 +108,8 @@ def _token_regex(token: str, stop: str = "") -> str:
 
 def _split(phrase: str) -> list[str]:
     """Tokens of a phrase; ``{...}`` groups stay whole whatever spaces they hold."""
+    if "{" not in phrase:  # no group: the words between spaces
+        return [token for token in phrase.split(" ") if token]
     tokens, depth, current = [], 0, ""
     for char in phrase:
         depth += char == "{"
