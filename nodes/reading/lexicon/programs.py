@@ -40,7 +40,7 @@ _CHECK_BYTES = 16
 #: The array type whose items are ``_sre``'s code words ("" where none has their size: then nothing is kept).
 _CODE_TYPE = next((t for t in "IL" if array(t).itemsize == _sre.CODESIZE), "")
 #: At most this many bytes of programs are written; the programs this process used come first.
-MAX_BYTES = 32 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024
 
 #: A program: the pattern's flags as compiled, its code words, the number of groups, the named groups.
 Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
