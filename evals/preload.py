@@ -7,7 +7,8 @@ graph built once and its eval plugin (each imported when first asked for: a miss
 simulator's hooks (snapshots load through them), every system's declaration (a snapshot names systems the mission
 does not use; each builds its tables' pydantic models, ~0.1 s), the installed policies, parsed, the reader's words
 (0.18 s) with every one of its patterns compiled (~1 s once in the server, where each worker compiled what its
-cases needed on first use: 7-9 ms a case over a 60-case share, `bench/replay_budget.py`) and the embedding model
+cases needed on first use: 7-9 ms a case over a 60-case share, `bench/replay_budget.py`; ~0.1 s where the machine's
+store of compiled patterns holds them, ``nodes/reading/lexicon/programs.py``) and the embedding model
 for one intra-op thread (0.3 s: a worker of a pool of two runs on one thread and
 uses it as it is; one that runs on more loads its own). Nothing here may start a thread the workers need, since a
 fork keeps only the thread that forks: numpy's OpenBLAS pool stops itself around a fork, a one-thread session has
