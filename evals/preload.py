@@ -7,7 +7,8 @@ graph built once and its eval plugin (each imported when first asked for: a miss
 simulator's hooks (snapshots load through them), every system's declaration (a snapshot names systems the mission
 does not use; each builds its tables' pydantic models, ~0.1 s), the installed policies, parsed, the reader's words
 (0.18 s) with every one of its patterns compiled (~1 s once in the server, where each worker compiled what its
-cases needed on first use: 7-9 ms a case over a 60-case share, `bench/replay_budget.py`) and the embedding model
+cases needed on first use: 7-9 ms a case over a 60-case share, `bench/replay_budget.py`; ~0.1 s where the machine's
+store of compiled patterns holds them, ``nodes/reading/lexicon/programs.py``) and the embedding model
 for one intra-op thread (0.3 s: a worker of a pool of two runs on one thread and
 uses it as it is; one that runs on more loads its own). Nothing here may start a thread the workers need, since a
 fork keeps only the thread that forks: numpy's OpenBLAS pool stops itself around a fork, a one-thread session has
@@ -35,7 +36,7 @@ from ai_missions.kernel.environment import simulated_environment
 from ai_missions.kernel.missions import registry
 from ai_missions.knowledge_index.embeddings import preload_single_threaded
 from ai_missions.knowledge_index.policies import preload_policies
-from ai_missions.nodes.reading.lexicon import Words, default, load_words
+from ai_missions.nodes.reading.lexicon import Words, default, load_words, save_patterns
 from ai_missions.services.mcp_session import SYSTEMS_GROUP
 
 for mission in registry().values():
@@ -50,5 +51,6 @@ load_words()
 for words in [*default().words.values(), *(w for kind in default().kinds.values() for w in vars(kind).values())]:
     for one in words.values() if isinstance(words, Mapping) else (words,):
         if isinstance(one, Words):
-            _ = one.pattern  # compiled once here, inherited by every worker
+            _ = one.pattern  # compiled once here (or read from the machine's store), inherited by every worker
+save_patterns()
 preload_single_threaded()

@@ -30,6 +30,16 @@ def knowledge_dir(home: Path | None = None) -> Path:
     return path
 
 
+def machine_cache_dir() -> Path:
+    """Where this machine keeps what any process may re-use and any may rebuild (the embedding model's optimised
+    graph, text vectors, the reader's compiled patterns): ``MISSIONS_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
+    ``~/.cache``, under ``ai-missions``. Read from the process's environment, never from a request."""
+    configured = os.environ.get("MISSIONS_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "ai-missions"
+
+
 def runs_db(home: Path | None = None) -> Path:
     """The SQLite database holding mission checkpoints, the decision queue and audit trails."""
     return (home or missions_home()) / "runs.sqlite"

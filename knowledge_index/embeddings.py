@@ -30,6 +30,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from ai_missions.kernel import blocking
 from ai_missions.kernel.errors import ValidationError
+from ai_missions.kernel.settings import machine_cache_dir
 from ai_missions.knowledge_index.vector_cache import VectorCache, model_fingerprint
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -75,15 +76,6 @@ class _Runtime:
     input_names: frozenset[str]
 
 
-def _model_cache_dir() -> Path:
-    """Where this machine keeps the optimised model: ``MISSIONS_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
-    ``~/.cache``, under ``ai-missions``."""
-    configured = os.environ.get("MISSIONS_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "ai-missions"
-
-
 def _optimised_model_path(source: Path, version: str) -> Path:
     """The optimised model's file for this model, onnxruntime release and processor: the full optimisation level
     may use the processor's own instructions, so a model optimised on another machine is never loaded."""
@@ -93,7 +85,7 @@ def _optimised_model_path(source: Path, version: str) -> Path:
     except OSError:
         flags = ""
     key = "|".join([str(source), str(stat.st_size), str(stat.st_mtime_ns), version, platform.machine(), flags])
-    return _model_cache_dir() / f"minilm-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
+    return machine_cache_dir() / f"minilm-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
 
 
 def _session(options: Any) -> Any:
@@ -267,13 +259,13 @@ def _fingerprint() -> str:
 
 
 def vector_cache() -> VectorCache | None:
-    """The on-disk vectors of the offline model, under :func:`_model_cache_dir` (so set by the server's environment,
-    never by a request), or None when ``MISSIONS_EMBEDDING_CACHE_ENTRIES`` is 0."""
+    """The on-disk vectors of the offline model, under :func:`machine_cache_dir` (so set by the server's
+    environment, never by a request), or None when ``MISSIONS_EMBEDDING_CACHE_ENTRIES`` is 0."""
     configured = os.environ.get("MISSIONS_EMBEDDING_CACHE_ENTRIES")
     entries = int(configured) if configured else DISK_CACHE_ENTRIES
     if entries <= 0:
         return None
-    return VectorCache(_model_cache_dir() / "vectors", _fingerprint(), DIMENSION, entries)
+    return VectorCache(machine_cache_dir() / "vectors", _fingerprint(), DIMENSION, entries)
 
 
 def embed_texts_cached(texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, *, disk: bool = True) -> np.ndarray:

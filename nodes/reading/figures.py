@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from ai_missions.nodes.reading.lexicon import Lexicon, default, fold
+from ai_missions.nodes.reading.lexicon import Lexicon, compiled, default, fold
 
 #: A numeric date further ahead than this is a date gone by ("approved 11/20"), not the one awaited.
 AHEAD_AT_MOST = 183
@@ -54,9 +54,7 @@ def _cents_after_currency(lexicon: Lexicon) -> re.Pattern[str]:
     """Cents are a bare two-digit figure: not a figure of a unit ("20 quid 30 days") or of another amount."""
     words = _figure_words(lexicon, "currency_words") or r"(?!)"
     units = _alternation(lexicon.units)
-    return re.compile(
-        rf"(?<![\d.,])(\d+)\s*({words})\s+(\d{{2}})(?![\d.,]?\d|\s*(?:%|[$€£]|(?:{units})(?![\w])))", re.I
-    )
+    return compiled(rf"(?<![\d.,])(\d+)\s*({words})\s+(\d{{2}})(?![\d.,]?\d|\s*(?:%|[$€£]|(?:{units})(?![\w])))", re.I)
 
 
 @cache
@@ -64,7 +62,7 @@ def _amount_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     """Money: a currency sign or code before or after the figure, or a currency said in words after it (the
     lexicon's ``figures.currency_words``: "20 quid", "15 dólares"), or a figure with cents."""
     words = _figure_words(lexicon, "currency_words")
-    return re.compile(
+    return compiled(
         r"(?:[$€£]|usd|eur|gbp)\s*(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
         r"|(\d{1,3}(?:[,. \u00a0\u202f]\d{3})*(?:[.,]\d{2})|\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:[.,]\d{2})?)"
         r"\s*(?:[$€£]|usd|eur|gbp" + (rf"|(?:{words})(?![\w])" if words else "") + r")"
@@ -104,13 +102,13 @@ def _price_in_place(lexicon: Lexicon) -> re.Pattern[str]:
     """The new price said first, then the one it takes the place of ("129 au lieu de 115", "24 instead of 19",
     "56 statt 49"): the lexicon's ``instead_of_price`` words between two prices."""
     between = lexicon["instead_of_price"].pattern
-    return re.compile(rf"{_price('new')}\s*(?:{between.pattern if between else '(?!)'})\s*{_price('old')}(?![\d%])")
+    return compiled(rf"{_price('new')}\s*(?:{between.pattern if between else '(?!)'})\s*{_price('old')}(?![\d%])")
 
 
 @cache
 def _price_change(lexicon: Lexicon) -> re.Pattern[str]:
     before, after = lexicon["from_words"].pattern, lexicon["to_words"].pattern
-    return re.compile(
+    return compiled(
         rf"(?:{before.pattern if before else '(?!)'})[^\d.;!?]{{0,40}}?{_price('old')}"
         rf"[^.;!?]{{0,40}}?(?:{after.pattern if after else '(?!)'})[^\d.;!?]{{0,25}}?{_price('new')}"
     )
@@ -136,7 +134,10 @@ def _figure_words(lexicon: Lexicon, key: str) -> str:
     """The lexicon's words for ``key`` of its ``[figures]`` tables, merged over the languages, as one alternation
     (longest first; a space stands for any run of white space)."""
     words = {fold(w) for w in (lexicon.raw.get("figures") or {}).get(key, [])}
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    # words of one length in alphabetical order, not the set's (another in every process): the pattern is then the
+    # same text in every process, as the store of compiled patterns needs to find it
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
 
 
 @cache
@@ -156,32 +157,32 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     word = {key: _figure_words(lexicon, key) or "(?!)" for key in (*keys, "past_before", "from_weekday")}
     suffix = rf"{word['ordinal_suffixes']}|\."  # and a German ordinal's dot ("am 4.")
     return {
-        "duration": re.compile(
+        "duration": compiled(
             # a number word needs a space before its unit: "an" and "d" are not "and"
             rf"(?<![\w.])(?:(\d+)(?:\s*(?:-|{word['range_joiners']})\s*(\d+))?\s*|({numbers})\s+)({units})"
             rf"(?![\w])"
         ),
-        "relative": re.compile(rf"(?<![\w])({_alternation(lexicon.relative_days)})(?![\w])"),
-        "iso": re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
-        "day_month": re.compile(
+        "relative": compiled(rf"(?<![\w])({_alternation(lexicon.relative_days)})(?![\w])"),
+        "iso": compiled(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
+        "day_month": compiled(
             rf"(?<![\w.])(\d{{1,2}})(?:{suffix})?\s+(?:(?:{word['day_of']})\s+)?({months})\.?(?:\s+(20\d\d))?(?![\w])"
             rf"|(?<![\w])({months})\.?\s+(\d{{1,2}})(?:{word['ordinal_suffixes']})?(?:,?\s+(20\d\d))?(?![\w])"
         ),
-        "next_month_day": re.compile(rf"(?<![\w])(\d{{1,2}})(?:{suffix})?\s+(?:{word['day_of']})\s+(?:{next_month})"),
-        "dotted": re.compile(r"(?<![\d./])(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})\b)?(?![\d/])"),
-        "slash": re.compile(r"(?<![\d./])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])"),
-        "weekday": re.compile(rf"(?<![\w])({weekdays})\.?(?![\w])"),
-        "ordinal": re.compile(
+        "next_month_day": compiled(rf"(?<![\w])(\d{{1,2}})(?:{suffix})?\s+(?:{word['day_of']})\s+(?:{next_month})"),
+        "dotted": compiled(r"(?<![\d./])(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})\b)?(?![\d/])"),
+        "slash": compiled(r"(?<![\d./])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])"),
+        "weekday": compiled(rf"(?<![\w])({weekdays})\.?(?![\w])"),
+        "ordinal": compiled(
             rf"(?<![\w])(?:{word['day_before']})\s+(\d{{1,2}})(?:{suffix})?"
             r"(?![\w%$€£]|[/.]\d)"
             rf"(?!\s*(?:%|[$€£]|{word['not_a_day_after']}))"
         ),
-        "past_after": re.compile(rf"\s*(?:{word['past_after']})\b"),
-        "past_before": re.compile(rf"(?<![\w])(?:{word['past_before']})\s*$"),
-        "last": re.compile(rf"(?<![\w])(?:{_figure_words(lexicon, 'last') or '(?!)'})\s*$"),
-        "from_weekday": re.compile(rf"\s*(?:{word['from_weekday']})\s+({weekdays})"),
-        "from_relative": re.compile(rf"\s*(?:{word['from_weekday']})\s+({relative})(?![\w])"),
-        "or_later": re.compile(rf"\s*,?\s*(?:{word['or_later']})(?![\w])"),
+        "past_after": compiled(rf"\s*(?:{word['past_after']})\b"),
+        "past_before": compiled(rf"(?<![\w])(?:{word['past_before']})\s*$"),
+        "last": compiled(rf"(?<![\w])(?:{_figure_words(lexicon, 'last') or '(?!)'})\s*$"),
+        "from_weekday": compiled(rf"\s*(?:{word['from_weekday']})\s+({weekdays})"),
+        "from_relative": compiled(rf"\s*(?:{word['from_weekday']})\s+({relative})(?![\w])"),
+        "or_later": compiled(rf"\s*,?\s*(?:{word['or_later']})(?![\w])"),
     }
 
 

@@ -37,7 +37,7 @@ from ai_missions.nodes.reading import KINDS, Evidence, Fact, Polarity, Source, T
 from ai_missions.nodes.reading.coverage import place
 from ai_missions.nodes.reading.figures import When, amounts, days_until, price_change, references, times
 from ai_missions.nodes.reading.languages import load as load_languages
-from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, default, fold, load_words
+from ai_missions.nodes.reading.lexicon import KindWords, Lexicon, compiled, default, fold, load_words
 from ai_missions.nodes.reading.statements import Statement, adverbials, analyse, blank, day_in_digits, other_records
 
 __all__ = ["OfflineReader", "amounts", "bank_method", "clauses", "days_until", "polarity", "references"]
@@ -69,7 +69,7 @@ def _part_marks() -> re.Pattern[str]:
     """Where a clause's part ends: punctuation, a dash or an arrow, a slash between spaces, and the lexicon's
     ``clause_joiner`` words ("and", "dann", "puis", "luego") between spaces."""
     joiners = default()["clause_joiner"].regex
-    return re.compile(rf"[,;:()]\s*|\s[-–—]+\s|\s*(?:->|→|=>)\s*|\s(?:{joiners}|&)\s|\s/\s")
+    return compiled(rf"[,;:()]\s*|\s[-–—]+\s|\s*(?:->|→|=>)\s*|\s(?:{joiners}|&)\s|\s/\s")
 
 
 def _parts(folded: str) -> list[tuple[int, int]]:

@@ -22,6 +22,7 @@ transpositions counting as one edit (rapidfuzz's optimal string alignment), so "
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import re
@@ -35,6 +36,9 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
+
+from ai_missions.kernel.settings import machine_cache_dir
+from ai_missions.nodes.reading.lexicon.programs import PatternStore
 
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "de", "fr", "es")
@@ -52,6 +56,8 @@ _CURRENCY = r"(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks|quid|pounds?|dolares
 _NUMBER = r"\d+(?:[.,]\d+)*"
 #: Where a phrase that opens with a word may start: not inside a word.
 _WORD_START = r"(?<![\w])"
+#: The compiled programs of the lexicon's patterns, read from this machine's cache by :func:`load_words`.
+_PROGRAMS = PatternStore()
 
 
 def fold(text: str) -> str:
@@ -88,8 +94,11 @@ def _token_regex(token: str, stop: str = "") -> str:
     # a word that ends so may be a compound joined by hyphens ("Werbe-E-Mails" ends in "e-mails")
     lead = r"[\w-]*" if token.startswith("*") and len(token) > 1 else ""
     tail = r"\w*" if token.endswith("*") and len(token) > 1 else ""
+    word = token.strip("*")
+    if "{" not in word:  # most words: no letters vary
+        return lead + re.escape(word).replace(_SHARP_S, "ss?") + tail
     # letters that vary inside a word: "withdr{a|e}w"
-    pieces = re.split(r"(\{[^{}]*\})", token.strip("*"))
+    pieces = re.split(r"(\{[^{}]*\})", word)
     core = "".join(
         "(?:" + "|".join(re.escape(o) for o in p[1:-1].split("|")) + ")" if p.startswith("{") else re.escape(p)
         for p in pieces
@@ -99,6 +108,8 @@ def _token_regex(token: str, stop: str = "") -> str:
 
 def _split(phrase: str) -> list[str]:
     """Tokens of a phrase; ``{...}`` groups stay whole whatever spaces they hold."""
+    if "{" not in phrase:  # no group: the words between spaces
+        return [token for token in phrase.split(" ") if token]
     tokens, depth, current = [], 0, ""
     for char in phrase:
         depth += char == "{"
@@ -164,7 +175,8 @@ class Words:
     """A category's phrases compiled to one pattern over folded text; ``stop``: words a gap may not hold.
 
     The pattern is compiled on first use: the lexicon's ~500 patterns took 1.4-1.7 s of CPU to compile in every
-    process that read a text, and most processes use a part of them."""
+    process that read a text, and most processes use a part of them. Its program comes from the machine's store
+    (:mod:`.programs`) when a process compiled the same pattern before and :func:`load_words` read the store."""
 
     def __init__(self, phrases: Iterable[str], stop: str = "") -> None:
         self.phrases = tuple(dict.fromkeys(p for p in phrases if p.strip()))
@@ -174,7 +186,7 @@ class Words:
     def pattern(self) -> re.Pattern[str] | None:
         # longest first, so "not only" wins over "not" where both start
         ordered = sorted(self.phrases, key=lambda p: -len(p))
-        return re.compile(_alternatives([_phrase_regex(p, self.stop) for p in ordered])) if ordered else None
+        return _PROGRAMS.compile(_alternatives([_phrase_regex(p, self.stop) for p in ordered])) if ordered else None
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -339,7 +351,9 @@ def _single_words(phrases: Iterable[str]) -> str:
         folded = fold(phrase.strip())
         if folded and " " not in folded and "{" not in folded:
             out.append(re.escape(folded.rstrip("*")) + (r"\w*" if folded.endswith("*") else ""))
-    return "|".join(sorted(set(out), key=len, reverse=True))
+    # longest first; words of one length in their own order, so that the pattern is the same text in every process
+    # (a set's order is not), as the store of compiled patterns needs (their order cannot change what a stop matches)
+    return "|".join(sorted(set(out), key=lambda word: (-len(word), word)))
 
 
 def _kind_words(spec: Mapping[str, Any], stop: str) -> KindWords:
@@ -460,10 +474,31 @@ def _english_words() -> frozenset[str]:
 
 
 def load_words() -> None:
-    """Load the shipped lexicon and the English word list now (once per process), for a caller that reads inside
-    an event loop: its first read then touches no file on the loop."""
+    """Load the shipped lexicon, the English word list and the compiled programs of the patterns kept on this machine
+    now (once per process), for a caller that reads inside an event loop: its first read then touches no file on
+    the loop. The programs this process compiles are written back when it exits."""
     default()
     _english_words()
+    _load_programs()
+
+
+@cache
+def _load_programs() -> None:
+    _PROGRAMS.load(machine_cache_dir() / "patterns")
+    atexit.register(_PROGRAMS.save)
+
+
+def compiled(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(source, flags)`` through the machine's store of compiled patterns: for the patterns the reading
+    layer builds from the lexicon's words (a few thousand characters each), which ``re`` would compile again in
+    every process."""
+    return _PROGRAMS.compile(source, flags)
+
+
+def save_patterns() -> None:
+    """Write the programs of the patterns compiled so far to this machine's store now (a process that forks workers
+    saves before it forks, so that they do not each write what it compiled)."""
+    _PROGRAMS.save()
 
 
 @lru_cache(maxsize=8192)
