@@ -374,6 +374,20 @@ def test_an_address_asked_for_in_the_passive_is_an_address_change(text: str) -> 
     assert "change_address" in read_message(text).intents
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("I'd like to return the kettle that was delivered to the Austin address, refund to my card.", False),
+        ("Return the mouse and the keyboard which were shipped to my San Diego address please.", False),
+        # what happened to it, then where it is to go: the request stays
+        ("The lamp that was shipped to Austin should go to my Dallas address instead.", True),
+        ("My parcel was delivered to the wrong address, please send it to my new address.", True),
+    ],
+)
+def test_where_a_thing_was_sent_said_to_tell_which_it_is_asks_no_address_change(text: str, asked: bool) -> None:
+    assert ("change_address" in read_message(text).intents) is asked
+
+
 def test_an_item_changed_in_the_passive_beside_an_address_that_stays_is_no_address_change() -> None:
     assert read_message("Could the jacket be changed to red, the address stays the same.").intents == (
         "exchange_variant",

@@ -414,6 +414,15 @@ def request_marks(sentence: str) -> list[tuple[int, str]]:
     return sorted(marks)
 
 
+#: A clause saying where a thing was sent: "that was delivered to my San Diego address", "which were shipped to
+#: Austin" (the address, or the place at the clause's end).
+_SENT_BEFORE = re.compile(
+    rf"\b(?:{WORDS.alternation('relative_pronoun')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
+    rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
+    rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
+)
+
+
 def _asking(folded: str) -> list[str]:
     """The sentences that may ask for something: not a settled one, nothing from quoted instructions on."""
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
@@ -507,16 +516,21 @@ def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
 
 
 def _requests(folded: str) -> dict[str, str]:
-    """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing."""
+    """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing. Where
+    a thing was sent, said of it in a clause of its own ("the kettle that was delivered to the Austin address"), tells
+    which thing it is: no address is asked for in it."""
     matched: dict[str, str] = {}
     for sentence in _asking(folded):
         tokens = _TOKEN.findall(sentence)
+        sent = _SENT_BEFORE.sub(" ", sentence)
         before = set(matched.values())
         for intent in INTENTS:
-            if intent not in matched and (phrase := _said(PHRASES[intent], sentence, tokens)):
+            said_in, words = (sent, _TOKEN.findall(sent)) if intent == "change_address" else (sentence, tokens)
+            if intent not in matched and (phrase := _said(PHRASES[intent], said_in, words)):
                 matched[intent] = phrase
         for pair in PAIRS:
-            if pair[0] not in matched and (said := _pair_said(pair, sentence)):
+            said_in = sent if pair[0] == "change_address" else sentence
+            if pair[0] not in matched and (said := _pair_said(pair, said_in)):
                 matched[pair[0]] = said
         if "return_refund" not in matched and (asked := asks_to_return(sentence)):
             matched["return_refund"] = asked
