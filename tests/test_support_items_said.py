@@ -212,6 +212,25 @@ def test_a_value_said_as_wanted_is_the_new_variants_even_where_the_one_had_holds
     assert _changed_to(helmet, "my medium helmet: I want it small and white instead") == []
 
 
+def test_a_value_said_of_something_else_gives_way_to_the_one_said_as_wanted_of_the_same_choice() -> None:
+    """Words about another order's kettle ("the white glass one") are not asked of this one, where what is wanted
+    names the other value of that choice (black): no variant holds both. A value of another choice said elsewhere
+    is still asked ("and in blue too")."""
+    kettle = [
+        {"sku": f"KT-{n}", "product_id": "Electric Kettle", "option": option, "unit_price": 100.0, "available": 5}
+        for n, option in enumerate(["1L steel black", "1L glass white", "1L glass black", "2L glass black"])
+    ]
+    text = "Change the kettle for the 1L, glass, black one. My other order has the white glass kettle, that one stays."
+    assert _changed_to(kettle, text) == [{"line_no": 1, "sku": "KT-2"}]
+    shirt = [
+        {"sku": f"TS-{n}", "product_id": "T-Shirt", "option": option, "unit_price": 20.0, "available": 5}
+        for n, option in enumerate(["M red", "L red", "L blue", "M blue"])
+    ]
+    assert _changed_to(shirt, "Change the t-shirt for the L one, and I'd like it in blue") == [
+        {"line_no": 1, "sku": "TS-2"}
+    ]
+
+
 SPEAKERS = order_record(
     [("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speaker", "S-K10N")],
     [("S-G10N", "speaker", "green 10 hours no", 45.0), ("S-K10N", "speaker", "black 10 hours no", 45.0)],

@@ -730,6 +730,18 @@ def modify_facts(
             named_not, unread_left_out = _left_out_option(text, negatable, values | mine, lines, options)
             said |= named_not
         required = (said & values) - mine
+        # a value said as what is wanted ("the kettle for the 1L, glass, black one") is the new variant's, even one
+        # the variant they have holds too (size M reads "medium"); a value said elsewhere that no variant holds beside
+        # it, one of the same choice, is said of something else ("my other order's white glass kettle", "the 60%
+        # one is fine"): not asked for. Read in the phrases naming the item, or in its line's own words when another
+        # line holds the same item (those name it no more)
+        name = str(line.get("description") or "")
+        item_twice = sum(str(x.get("description") or "") == name for x in lines) > 1 and per_line is not None
+        as_wanted = wanted_of(text, None, ()) if item_twice else wanted_of(thread, name, [str(own["option"])])
+        asked_for = _said_of(as_wanted, [own, *siblings], values | mine) & values
+        variant_words = [_option_words(str(v["option"])) for v in [own, *siblings]]
+        required -= {w for w in required - asked_for if any(not any({w, u} <= held for held in variant_words)
+                                                            for u in asked_for)}  # fmt: skip
         # a size or number asked for that this product does not come in ("size 10"): no variant holds it, asked
         if any(_number_of(w) for w in values) and _numbers_asked(text, values) - values - mine:
             required = set()
@@ -751,14 +763,8 @@ def modify_facts(
             and len(_option_words(v["option"])) == len(_option_tokens(v["option"]))
         ]
         label = str(line.get("description") or line["sku"])
-        if len(fits) > 1:
-            # a value said as what is wanted ("the helmet for the S, white, medium one") is the new variant's, even one
-            # the variant they have holds too (its size M reads "medium"): only the variants holding each such value
-            # (a line's own words, when the thread says each item's apart, name it no more: each of their phrases)
-            own_words = per_line is not None and int(line["line_no"]) in per_line
-            wanted = wanted_of(text, None if own_words else label, [str(own["option"])])
-            asked_for = _said_of(wanted, [own, *siblings], values | mine)
-            fits = [v for v in fits if (asked_for & values) <= _option_words(v["option"])] or fits
+        if len(fits) > 1:  # of the variants the words fit, those holding every value said as wanted
+            fits = [v for v in fits if asked_for <= _option_words(v["option"])] or fits
         if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):
             fits = [v for v in in_stock if required <= _option_words(v["option"])]  # which one: asked
         paid = float(line.get("unit_price", own["unit_price"]))
