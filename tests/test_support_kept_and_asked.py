@@ -47,6 +47,8 @@ RECORD: dict[str, Any] = {
         ("Sending back the grill. Keeping the e-reader. Gift card refund please.", "e-reader"),
         ("I'll keep the e-reader and return the grill and the sunglasses to my gift card.", "e-reader"),
         ("Please return the sunglasses, the grill too, but I will hold on to the e-reader.", "e-reader"),
+        ("E-reader is great, but I want to send back the grill and the sunglasses. Gift card please.", "e-reader"),
+        ("The e-reader works fine; return the grill and the sunglasses.", "e-reader"),
     ],
 )
 def test_an_item_said_to_be_kept_is_not_returned_and_the_refund_stays_with_the_returned(text: str, kept: str) -> None:
@@ -387,3 +389,14 @@ def test_orders_said_before_their_items_or_quoted_again_after_an_address_are_eac
     result = _solved(index, message)
     assert result.solved, result
     assert not result.unsafe
+
+
+def test_an_order_said_again_after_what_else_is_said_of_it_is_described_by_its_items() -> None:
+    """ "my order delivered to Chicago (the one with the e-reader, grill and sunglasses)": the items tell the order
+    apart; what is returned is what the request names."""
+    text = (
+        "Got my order delivered to the Chicago address (the one with the e-reader, grill and sunglasses). I want to"
+        " send back the grill and the sunglasses."
+    )
+    assert "e-reader" not in items_text(text)
+    assert "send back the grill" in items_text(text)

@@ -640,6 +640,9 @@ _NOT_THESE_ENDS = re.compile(rf"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternati
 _DESCRIBED_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('order_thing')})(?:\s*[(,:]?\s*(?:{WORDS.alternation('order_again')}))?\s+"
     rf"(?:{WORDS.alternation('holding')})\b"
+    # said again after what else is said of it: "my order delivered to Chicago (the one with the laptop, ...)"
+    rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;!?()\n]{{0,60}}?[(,:]\s*(?:{WORDS.alternation('order_again')})\s+"
+    rf"(?:{WORDS.alternation('holding')})\b"
 )
 #: Where such a description ends: a sentence mark, a colon, a bracket, a dash, or a comma before the request goes on.
 _DESCRIBED_ENDS = re.compile(
