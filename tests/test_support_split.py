@@ -563,3 +563,12 @@ def test_an_order_named_by_an_item_and_any_word_for_an_order_tells_the_order_not
     _, verdict = decide(_case(message, SHARED_ITEM))
     opened = _opened(verdict)
     assert opened == {"SO-300004": [2]}
+
+
+def test_a_request_pointing_back_to_the_order_said_before_never_goes_to_another() -> None:
+    """ "... the kettle to the wrong address. Please cancel that order.": that order is the kettle's; the lamp
+    order, which the cancellation would also fit, is not cancelled for it."""
+    message = "Oops, I sent the electric kettle to the wrong address by mistake. Please cancel that order."
+    facts, verdict = decide(_case(message))
+    assert ("cancel_order", "SO-300001") not in _plan(verdict)
+    assert {p["order.id"] for p in facts.get(PARTS) or []} <= {"SO-300003"}

@@ -219,6 +219,16 @@ def split_request(
             if alone and set(sentence.intents) <= set(assigned[alone]) and sentence.text not in texts[alone]:
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
+        if not sentence.orders and _POINTS_BACK.search(fold(sentence.text)):
+            # "... a skateboard and a kettle by mistake. Please cancel that order.": the order said just before,
+            # never another one the request would fit
+            before = next((s.orders for s in reversed(said[: said.index(sentence)]) if s.orders), ())
+            if len(before) != 1 or not fits(intent, records[before[0]]):
+                return None
+            if intent not in assigned[before[0]]:
+                assigned[before[0]].append(intent)
+            texts[before[0]].append(sentence.text)
+            continue
         free = [o for o in pool if o not in own and o not in sources and fits(intent, records[o])]
         if count is None and _EVERY_ORDER.search(fold(sentence.text)) and free and not covered:
             count = len(free)  # "cancel every order you still can": each one the request fits
