@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from ai_missions.dashboard import resources, sight, ui
+from ai_missions.dashboard import heap, resources, sight, ui
 from ai_missions.dashboard import session_cookie as session_cookie_route
 from ai_missions.dashboard.away import away_control
 from ai_missions.kernel.errors import MissionsError
@@ -23,6 +23,7 @@ from ai_missions.kernel.settings import sso_domains
 from ai_missions.services.identity import sso_account as identity_sso_account
 
 st.set_page_config(page_title="AI Missions", page_icon=":material/radar:", layout="wide")
+heap.freeze_loaded_modules()  # what the process has loaded is left out of the collection after each run
 #: A denser page than Streamlit's default, so a decision fits one 1280x800 screen: a narrower sidebar, less space
 #: around the page, smaller titles, and the decision card's text a size smaller.
 st.html(

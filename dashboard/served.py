@@ -8,6 +8,8 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from streamlit.starlette import App
 
+from ai_missions.dashboard import heap
 from ai_missions.dashboard.session_cookie import BrowserBinding, routes
 
+heap.serving()
 app = App("app.py", routes=routes(), middleware=[Middleware(BrowserBinding)])

@@ -152,6 +152,19 @@ def settled(page: Any, timeout_ms: float = 60_000) -> None:
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
 
 
+def open_in_session(page: Any, address: str) -> None:
+    """Open ``address`` (a path and its query, such as ``/queue?decision=D-...``) in the dashboard open in ``page``,
+    in the same Streamlit session, as the browser's Back and Forward buttons do: the address is pushed onto the
+    tab's history and the ``popstate`` event those buttons fire is sent, on which Streamlit reruns the page the
+    address names with its query parameters (the previous page's elements cleared). ``page.goto`` loads the whole
+    app again instead: ~1 s of Chromium's CPU a load (its script bundle parsed and run anew) and a new session that
+    finds its account again by cookie. The caller waits for what the new address shows."""
+    page.evaluate(
+        "(address) => { history.pushState(null, '', address); dispatchEvent(new PopStateEvent('popstate')); }",
+        address,
+    )
+
+
 def sign_in(page: Any, name: str) -> None:
     """Sign ``name`` in (the demo password) in the sidebar of the page open now; wait until the sidebar says so.
 
