@@ -127,9 +127,9 @@ def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         yield "postgres"
 
 
-#: The files that take longest, longest first (each file's tests' wall times summed over a full run, at b544c02 on a
-#: shared 2-core machine: the demo cards' browser walk 306 s, the kill campaign 164, the notebooks 152, the review walk
-#: 146, then 65-80 s each): they start before the other slow files. xdist keeps this order (``--no-loadscope-reorder``
+#: The files that take longest, longest first (each file's tests' wall times summed over a full run, at 4fa7583 on a
+#: quiet 2-core machine: the demo cards' browser walk 243 s with its set-up, the kill campaign 184, the notebooks 170,
+#: then 62 s and less each): they start before the other slow files. xdist keeps this order (``--no-loadscope-reorder``
 #: in the pytest options): by default it runs the files with the most tests first, so the kill campaign and the
 #: notebooks, a few tests each, started last and ran alone on one core at the end of the run; the demo cards' walk,
 #: the longest file, was in no list and started at 227 s, where any later start would have made the run's tail.
