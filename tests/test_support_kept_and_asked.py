@@ -49,6 +49,7 @@ RECORD: dict[str, Any] = {
         ("Please return the sunglasses, the grill too, but I will hold on to the e-reader.", "e-reader"),
         ("E-reader is great, but I want to send back the grill and the sunglasses. Gift card please.", "e-reader"),
         ("The e-reader works fine; return the grill and the sunglasses.", "e-reader"),
+        ("The e-reader is lovely, but please return the grill and the sunglasses.", "e-reader"),
     ],
 )
 def test_an_item_said_to_be_kept_is_not_returned_and_the_refund_stays_with_the_returned(text: str, kept: str) -> None:
@@ -72,6 +73,7 @@ def test_a_gift_card_said_after_a_kept_item_is_the_returned_items_refund() -> No
         "I don't want to keep the e-reader, return it with the grill.",  # negated: it is returned
         "Return the grill but keep the refund on my card.",  # money, read as such
         "Keep me posted, and return the grill.",  # nothing kept
+        "The e-reader is ok to return too, with the grill.",  # "ok to": no state of the e-reader
     ],
 )
 def test_what_is_not_an_item_kept_stays_in_the_text(text: str) -> None:

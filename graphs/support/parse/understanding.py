@@ -15,7 +15,7 @@ from ai_missions.graphs.support.parse.folding import ARROW, fold
 from ai_missions.graphs.support.parse.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.graphs.support.words import WORDS, singular
-from ai_missions.nodes.api import OfflineReader, Source, read
+from ai_missions.nodes.api import OfflineReader, Source, lexicon, read
 
 #: Longer messages are not read (a person looks at them).
 MAX_CHARS = 20_000
@@ -417,7 +417,7 @@ def request_marks(sentence: str) -> list[tuple[int, str]]:
 #: A clause saying where a thing was sent: "that was delivered to my San Diego address", "which were shipped to
 #: Austin" (the address, or the place at the clause's end).
 _SENT_BEFORE = re.compile(
-    rf"\b(?:{WORDS.alternation('relative_pronoun')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
+    rf"\b(?:{WORDS.alternation('describing_relative')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
     rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
 )
@@ -632,6 +632,10 @@ _KEPT_AFTER = re.compile(
     rf"\b(?:{WORDS.alternation('keeping_subject')})\s+(?:{WORDS.alternation('keeping_verb')})\b"
     rf"|\b(?:{WORDS.alternation('stays')})\b"
 )
+#: A verb saying how an item is, before the reading layer's assent ("is fine", "works great").
+_STATE_VERB = re.compile(rf"\b(?:{WORDS.alternation('state_verb')})\s+")
+#: What makes it no state but a verb's ("ok to return"): it goes on with "to".
+_GOES_ON_TO = re.compile(rf"\s+(?:{WORDS.alternation('send_to')})\b")
 #: Items said not to be meant: "not the dumbbells or the puzzle", "except the kettle", "other than the rug".
 _NOT_THESE = re.compile(rf"\b(?:{WORDS.alternation('not_these')})\s+(?:{WORDS.alternation('determiner')})\b")
 #: Where what is said not to be meant ends: a clause mark, or "but", "just", "only" saying what is.
@@ -682,7 +686,16 @@ def _kept_spans(lower: str) -> list[tuple[int, int]]:
             end = close + 1 if close >= 0 else len(lower)
         if not (_negated(len(tokens), tokens) or MONEY.search(lower, begins, end)):
             spans.append((begins, end))
-    for match in _KEPT_AFTER.finditer(lower):
+    # "the tea kettle I'm keeping", "everything else stays", and an item said to be as wanted: a state verb before
+    # the reading layer's assent ("Laptop is great, but ...", "the e-reader works fine")
+    assent = lexicon()["assent"].pattern
+    verbs = _STATE_VERB.finditer(lower) if assent is not None else iter(())
+    said_fine = (
+        m
+        for verb in verbs
+        if assent is not None and (m := assent.match(lower, verb.end())) and not _GOES_ON_TO.match(lower, m.end())
+    )
+    for match in [*_KEPT_AFTER.finditer(lower), *said_fine]:
         begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
         if not MONEY.search(lower, begins, match.end()):
             spans.append((begins, match.end()))
