@@ -156,3 +156,18 @@ def test_a_want_of_another_orders_item_in_no_request_words_is_read_as_its_change
         _db(), "u5", "Please cancel an order, I no longer need it. On the rug order I want the lamp changed."
     )
     assert "cancel_order" not in {a["tool"] for a in alone["actions"]}
+
+
+def test_an_order_named_by_an_item_is_found_among_all_the_orders_the_erp_lists() -> None:
+    """A customer with more orders than a handful: the order holding the bath rug is the oldest of seven, and "the
+    rug order" still finds it (every order the ERP lists for the customer is read, not only the newest few)."""
+    rug = item("Bath Rug", "rug", "R1", 30.0, color="sand")
+    fillers = [item(f"Desk {n}", f"desk{n}", f"D{n}", 50.0 + n, color="oak") for n in range(6)]
+    home = place("3 Mill St", "Akron", "OH", "44308")
+    oldest = "#W8300000"
+    orders = {oldest: order(oldest, "u5", "pending", home, [rug], "credit_card_5")}
+    for n, desk in enumerate(fillers, start=1):
+        orders[f"#W830000{n}"] = order(f"#W830000{n}", "u5", "delivered", home, [desk], "credit_card_5")
+    user = customer("Tove Lind", home, list(orders), card("credit_card_5", "5151"))
+    db = {"users": {"u5": user}, "products": catalogue([rug, *fillers]), "orders": orders}
+    assert _cancelled("Cancel the rug order please, I no longer need it.", db) == {oldest: "no longer needed"}

@@ -115,8 +115,9 @@ def fits(intent: str, order: Mapping[str, Any]) -> bool:
     return False
 
 
-#: How many of the customer's recent orders are considered when the message names none.
-RECENT = 5
+#: How many of the customer's recent orders are considered when the message names none: every one the ERP lists
+#: (gather asks for ten); a customer with six or more orders names the oldest by what it holds as well.
+RECENT = 10
 
 
 def orders_to_read(reading: Reading, quoted: Sequence[str], recent: Sequence[str], asks_change: bool) -> list[str]:
