@@ -21,6 +21,7 @@ from ai_missions.graphs.support.parse.resolve import (
     recognised,
     resolve,
     said_before,
+    sent_to,
 )
 from ai_missions.graphs.support.parse.understanding import Reading
 from ai_missions.graphs.support.split import case_facts
@@ -152,6 +153,8 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         "payments.list_payment_methods": methods,
         "recent_orders": [o for o in recent if o in orders],
         "items_named": {o: lines for o, lines in items_named.items() if lines},
+        # the orders told apart by the city they go to ("the Chicago order"): which one is meant when items do not say
+        "orders_by_city": sent_to(parts.asking, {o: r["order"].get("ship_to") for o, r in orders.items() if o in mine}),
         "items_wanted": [o for o, lines in items_wanted.items() if lines],
         "orders": orders,
         "missing": {k: v for k, v in errors.items() if k not in not_found},

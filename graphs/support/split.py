@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Any
 
 from ai_missions.graphs.support.facts import ITEM_INTENTS, ORDER_INTENTS, derive_facts, fits, payment_amount
@@ -18,6 +18,7 @@ from ai_missions.graphs.support.parse.resolve import (
     order_items,
     references,
     same_reference,
+    sent_to,
     source_references,
 )
 from ai_missions.graphs.support.parse.targets import items_asked_to_change
@@ -103,6 +104,8 @@ def _per_order(
     them)."""
     intents = _order_intents(sentence)
     whole = [(sentence, intents)]
+    if len(intents) > 1 and (apart := _by_request(sentence, pool, records)):
+        return apart
     if not intents or len(_concerned(sentence, pool, records)[0]) < 2:
         return whole
     folded = fold(sentence)
@@ -124,6 +127,30 @@ def _per_order(
     head = folded[: min(ends)] if ends else ""
     own = [_order_intents(p) for p in pieces]
     return [(p, mine) if mine else (f"{head} {p.strip(' ,;-')}", intents) for p, mine in zip(pieces, own, strict=True)]
+
+
+def _by_request(
+    sentence: str, pool: Sequence[str], records: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """A sentence making its requests each of its own order, clause after clause ("cancel the Akron order, and on the
+    Chicago one change the kettle to the blue one"): each request with the clauses up to the next one's; none when
+    a clause makes no request of its own or two requests concern one order."""
+    folded = fold(sentence)
+    bounds = [0, *(m.start() for m in _CLAUSE.finditer(folded)), len(folded)]
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    for a, b in pairwise(bounds):
+        clause = _CLAUSE.sub(" ", folded[a:b], count=1) if a else folded[a:b]
+        own = _order_intents(clause)
+        if own and groups and groups[-1][1]:
+            groups.append((clause, own))
+        elif groups:
+            groups[-1] = (f"{groups[-1][0]} {clause}", groups[-1][1] or own)
+        else:
+            groups.append((clause, own))
+    concerned = [set(_concerned(text, pool, records)[0]) for text, _ in groups]
+    if len(groups) < 2 or not all(concerned) or any(x & y for x, y in combinations(concerned, 2)):
+        return []
+    return [(" ".join(text.split()), own) for text, own in groups]
 
 
 def split_request(
@@ -282,8 +309,11 @@ def _pointed_back(
 
 
 def _named_in(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The orders whose items the sentence names."""
-    return [o for o in orders if lines_named(sentence, *order_items(records[o]))]
+    """The orders whose items the sentence names, those of them it tells apart by the city they go to ("the lamp on
+    the Chicago order"); naming none, the orders it calls by that city alone ("cancel the one going to Austin")."""
+    named = [o for o in orders if lines_named(sentence, *order_items(records[o]))]
+    by_city = sent_to(sentence, {o: records[o]["order"].get("ship_to") for o in orders})
+    return [o for o in named if o in by_city] or named or by_city
 
 
 def _same_item(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> bool:

@@ -403,6 +403,11 @@ def _country_key(value: Any) -> str:
     return "us" if folded in _US_KEYS else folded
 
 
+def city_key(address: Mapping[str, Any] | None) -> str:
+    """The city of an address as its words are compared ("fort worth"): empty when it has none."""
+    return _key((address or {}).get("city"))
+
+
 def same_place(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two addresses are the same place, whatever the case, punctuation, street and unit abbreviations
     ("St"/"Street", "Apt"/"Apartment") and country spelling ("USA"/"US"); the name on them does not count."""

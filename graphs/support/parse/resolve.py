@@ -12,8 +12,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ai_missions.graphs.support.parse.address_reading import city_key, without_addresses
 from ai_missions.graphs.support.parse.methods import mentions
-from ai_missions.graphs.support.parse.understanding import OPTION_WORDS, SIZE_WORDS, fold, request_marks
+from ai_missions.graphs.support.parse.understanding import (
+    OPTION_WORDS,
+    SIZE_WORDS,
+    fold,
+    read_message,
+    request_marks,
+)
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
 
 #: An order's line, or a variant of its products, as the ERP returns it.
@@ -627,3 +634,28 @@ def things_unmatched(
 def _kept(options: Mapping[str, str]) -> set[str]:
     """Words that say no thing of their own: the order's variant words, every option and size word."""
     return {singular(w) for o in options.values() for w in _words(o)} | {*map(singular, OPTION_WORDS), *SIZE_WORDS}
+
+
+#: A sentence of a text (what it asks of an order's destination is read sentence by sentence).
+_SENTENCE = re.compile(r"[^.!?\n]+")
+#: "to" and a determiner before a city: where an address change asks an order sent ("send it to my Austin address").
+_TO_BEFORE = re.compile(
+    rf"\b(?:{WORDS.alternation('send_to')})\s+(?:(?:{WORDS.alternation('address_determiner')})\s+)?$"
+)
+
+
+def sent_to(text: str, destinations: Mapping[str, Mapping[str, Any] | None]) -> list[str]:
+    """The orders the text tells apart by the city they go to ("the Chicago order", "the one going to Austin"): those
+    whose ship-to city is said outside an address written out, and not as where an address change asks to send an
+    order ("change it to my Austin address"); none when every order goes to a city said (none is told apart)."""
+    cities = {o: key for o, address in destinations.items() if (key := city_key(address))}
+    said: set[str] = set()
+    for sentence in _SENTENCE.findall(fold(without_addresses(text))):
+        words = " ".join(re.sub(r"[^a-z0-9]+", " ", sentence).split())
+        moving = "change_address" in read_message(sentence).intents
+        for city in set(cities.values()):
+            for m in re.finditer(rf"\b{re.escape(city)}\b", words):
+                if not (moving and _TO_BEFORE.search(words[: m.start()])):
+                    said.add(city)
+    named = [o for o, city in cities.items() if city in said]
+    return named if len(named) < len(destinations) else []

@@ -415,10 +415,12 @@ def request_marks(sentence: str) -> list[tuple[int, str]]:
 
 
 #: A clause saying where a thing was sent: "that was delivered to my San Diego address", "which were shipped to
-#: Austin" (the address, or the place at the clause's end).
+#: Austin", "the order I sent to my Chicago address" (the address, or the place at the clause's end).
 _SENT_BEFORE = re.compile(
-    rf"\b(?:{WORDS.alternation('describing_relative')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
-    rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
+    rf"\b(?:(?:{WORDS.alternation('describing_relative')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
+    rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*"
+    rf"|(?:{WORDS.alternation('speaker')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')}))"
+    rf"\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
 )
 
