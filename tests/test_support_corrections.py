@@ -1,12 +1,14 @@
-"""A customer who takes back or corrects what they ask in the same message ("cancel the one with the lamp... wait,
-no, not that one"): which request stands is not guessed, a person reads it and nothing is written; and an order
-said again by what it holds ("my order (the one with the lamp)") names no item to change. The orders and wordings
-are written here (none is a benchmark's)."""
+"""A customer who takes back or corrects what they ask in the same message. A correction naming a thing puts it in
+place of the thing it corrects ("cancel the lamp order - actually no, the kettle order"); one that names none ("wait,
+no, not that one", "scratch that") is not guessed: a person reads which request stands and nothing is written. An
+order said again by what it holds ("my order (the one with the lamp)") names no item to change. The orders and
+wordings are written here (none is a benchmark's)."""
 
 from __future__ import annotations
 
 import pytest
 
+from ai_missions.graphs.support.parse.corrections import applied
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
 
 HOME = place("9 Elm St", "Boise", "ID", "83702")
@@ -66,3 +68,40 @@ def test_an_order_said_again_by_what_it_holds_names_no_item_to_change() -> None:
     message = "Noor Haddad. On my pending order (the one with the area rug), please change the desk lamp to red."
     _facts, verdict = decide(db, "u1", message)
     assert writes(verdict)["modify_order_items"]["changes"] == [{"line_no": 1, "sku": "LAMP-R"}]
+
+
+@pytest.mark.parametrize(
+    ("message", "cancelled"),
+    [
+        ("Noor Haddad. Please cancel the lamp order - actually no, the kettle order, sorry. I don't need it.",
+         "#W5100002"),
+        ("noor haddad: cancel my kettle order, wait, no, I mean the rug order. I no longer need it", "#W5100001"),
+    ],
+)  # fmt: skip
+def test_a_correction_naming_a_thing_puts_it_in_place_of_the_one_it_corrects(message: str, cancelled: str) -> None:
+    facts, verdict = decide(_db(), "u1", message)
+    assert facts["ticket.case_types"] == ["cancel_order"], message
+    assert writes(verdict)["cancel_order"]["order_id"] == cancelled, message
+    assert [a["args"]["order_id"] for a in verdict["actions"] if a["tool"] == "cancel_order"] == [cancelled]
+
+
+def test_a_corrected_variant_is_the_one_changed_to() -> None:
+    message = "Noor Haddad. Please change the tea kettle to the blue one, wait no, I mean the red one."
+    _facts, verdict = decide(_db(), "u1", message)
+    assert writes(verdict)["modify_order_items"]["changes"] == [{"line_no": 1, "sku": "KET-R"}]
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ("Return the lamp, wait, no, the rug. It is torn.", "Return the rug. It is torn."),
+        ("Exchange the boots for a size 9, or rather a size 10.", "Exchange the boots for a size 10."),
+        ("Send it to my office address, sorry I mean my home address", "Send it to my home address"),
+        # nothing put in place: left as written (the request stays corrected)
+        ("cancel my order, wait no, not that one", "cancel my order, wait no, not that one"),
+        ("cancel #W1. no wait, scratch that, cancel #W2", "cancel #W1. no wait, scratch that, cancel #W2"),
+        ("I mean, it is broken. Return the lamp.", "I mean, it is broken. Return the lamp."),
+    ],
+)
+def test_the_words_a_correction_puts_in_place(said: str, read: str) -> None:
+    assert applied(said) == read
