@@ -15,7 +15,7 @@ from ai_missions.graphs.support.parse import methods as paying
 from ai_missions.graphs.support.parse.folding import fold
 from ai_missions.graphs.support.parse.resolve import with_variants
 from ai_missions.graphs.support.vocabulary import VOCABULARY
-from ai_missions.graphs.support.words import WORDS
+from ai_missions.graphs.support.words import WORDS, singular
 
 _LEADING = re.compile(rf"^(?:{WORDS.alternation('condition_words', 'condition_unless')})\b")
 _UNLESS = WORDS.pattern("condition_unless")
@@ -29,6 +29,7 @@ _STATES = {
     "condition_in_stock": ("in_stock", True),
     "condition_out_of_stock": ("in_stock", False),
     "condition_shipped": ("shipped", True),
+    "condition_open": ("shipped", False),
     "condition_delivered": ("delivered", True),
     "condition_paid": ("paid", True),
 }
@@ -104,7 +105,7 @@ def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapp
     if state == "paid":
         return _paid(rest, record, methods, wanted)
     if state != "in_stock":
-        if _TOKEN.findall(rest) or not order.get("status"):
+        if _names_another(_TOKEN.findall(rest), order) or not order.get("status"):
             return None
         status = str(order["status"])
         shown = status in _SHIPPED if state == "shipped" else status == "delivered"
@@ -116,6 +117,19 @@ def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapp
     quantity = max((int(x.get("quantity") or 1) for x in lines if x["sku"] == variant["sku"]), default=1)
     available = int(variant["available"])
     return Settled("stock", _variant_name(variant, order), state, wanted, available >= quantity, available)
+
+
+#: The word for an order, said with its items' words ("if the rug order has not shipped").
+_ORDER_WORDS = frozenset(_TOKEN.findall(" ".join(WORDS.phrases("order_word"))))
+
+
+def _names_another(said: Sequence[str], order: Mapping[str, Any]) -> bool:
+    """Whether the words left of a status condition say more than the order it is about: each one an article, the
+    word order, or a word of its items' names said with the word order ("if the rug and lamp order has shipped");
+    an item alone has a status of its own ("if the bookshelf has shipped")."""
+    own = set(_TOKEN.findall(fold(" ".join(str(x.get("description") or "") for x in order.get("lines") or []))))
+    allowed = _ITEM_WORDS | _ORDER_WORDS | (own if _ORDER_WORDS & set(said) else set())
+    return any(w not in allowed and singular(w) not in allowed for w in said)
 
 
 def _price(amount: re.Match[str], said: Sequence[str], record: Mapping[str, Any]) -> Settled | None:
@@ -179,12 +193,38 @@ def _variant_named(
     return next(iter(chosen.values())) if len(chosen) == 1 and (content or len(lines) == 1) else None
 
 
+_SENTENCE_STOP = re.compile(r"[.!?;\n]+")
+
+
+def _asked(clause: str) -> tuple[str | None, bool]:
+    """The state a condition clause asks of the order and whether it must hold ("if it hasn't shipped": shipped,
+    False); no state for one that says only "if it has" or "if not"."""
+    states = list(_STATE.finditer(clause))
+    state, wanted = _STATE_OF[states[0].group(0)] if len(states) == 1 else (None, True)
+    said = clause[: states[0].start()] if len(states) == 1 else clause  # "if it has shipped, never mind": not "never"
+    return state, wanted ^ bool(_UNLESS.match(clause)) ^ bool(_NOT.search(said))
+
+
 def branches(text: str, condition: str | None) -> tuple[str | None, str | None] | None:
     """The request's words each way its one condition settles when an else-branch follows ("if ..., cancel it,
-    otherwise return it"): before the else word (it holds), after it (not); None for a side saying nothing. None when
-    the message says no condition or a second one ("and if it has shipped, return it"): a person checks both."""
+    otherwise return it"; "if it hasn't shipped cancel it, if it has I'll keep it"): before the else word or the
+    second condition (it holds), from it on (not); None for a side saying nothing. None when the message says no
+    condition, or a second one that is not the first one's other way ("and if it is over $50, return it")."""
     folded = fold(text)
-    if len(_CONDITION_WORD.findall(folded)) != 1:
+    said = list(_CONDITION_WORD.finditer(folded))
+    if len(said) == 2 and condition and not _ELSE.search(folded):
+        first, second = (_ENDS.split(re.split(r"[,;.!?]", folded[m.start() :])[0])[0] for m in said)
+        (state, wanted), (other, other_wanted) = _asked(first), _asked(second)
+        short = not _TOKEN.findall(
+            _THE_ORDER.sub(" ", _JOINS.sub(" ", _NOT.sub(" ", _CONDITION_WORD.sub(" ", second))))
+        )
+        if state is None or (other != state and not (other is None and short)) or wanted == other_wanted:
+            return None  # the other way: the same state ("if it has"), or a clause saying no more ("if not")
+        # the other way is its sentence; what the message says after it (a reason) goes with the first way
+        stop = _SENTENCE_STOP.search(folded, said[1].start())
+        end = stop.end() if stop else len(folded)
+        return f"{folded[: said[1].start()]} {folded[end:]}", folded[said[1].start() : end]
+    if len(said) != 1:
         return None
     found = _ELSE.search(folded, max(folded.find(condition), 0)) if condition else None
     sides = (folded[: found.start()], folded[found.end() :]) if found else ("", "")

@@ -426,13 +426,23 @@ _SENT_BEFORE = re.compile(
 
 
 def _asking(folded: str) -> list[str]:
-    """The sentences that may ask for something: not a settled one, nothing from quoted instructions on."""
+    """The sentences that may ask for something: not a settled one, nothing from quoted instructions on. A sentence
+    settled only on a condition after its request ("cancel it, if it already shipped never mind") asks up to it."""
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
-    return [
-        sentence
-        for sentence in SENTENCE_END.split(folded[:cut])
-        if sentence.strip() and not any(phrase in sentence for phrase in RESOLVED)
-    ]
+    asking = []
+    for sentence in SENTENCE_END.split(folded[:cut]):
+        settled = min((i for i in (sentence.find(p) for p in RESOLVED) if i >= 0), default=-1)
+        if settled >= 0:
+            on = [m.start() for m in _CONDITION_WORD.finditer(sentence[:settled])]
+            sentence = sentence[: on[-1]] if on and _CLAUSE_MARK.search(sentence[: on[-1]]) else ""
+        if sentence.strip():
+            asking.append(sentence)
+    return asking
+
+
+#: A condition word, and a clause mark: a settled condition after a request is cut at its word.
+_CONDITION_WORD = WORDS.pattern("condition_words", "condition_unless")
+_CLAUSE_MARK = re.compile(r"[,;:]\s*$|\s[-\u2013]\s*$")
 
 
 #: Paying an order with something: "pay for order 104471 with my gift card", "pagarlo con PayPal", "mit PayPal
