@@ -196,7 +196,7 @@ _ZIP_ALONE = re.compile(
 #: A change of the order itself, no item named: "change my order", "modify the order".
 _THE_ORDER_ITSELF = re.compile(
     rf"\b(?:{WORDS.alternation('order_change_verb')})\s+(?:{WORDS.alternation('order_itself_determiner')})?\s*"
-    rf"(?:{WORDS.alternation('order_itself_noun')})\b"
+    rf"(?:{WORDS.alternation('order_word')})\b"
 )
 
 
@@ -308,7 +308,7 @@ _WISH = WORDS.phrases("wish")
 #: The customer saying they chose the wrong thing themselves ("I ordered the wrong size", "we accidentally picked the
 #: incorrect colour", "I chose the wrong option"): a reason to change or cancel, not a wrong item sent to them.
 _OWN_CHOICE = re.compile(
-    rf"\b(?:{WORDS.alternation('own_choice_who')})\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+"
+    rf"\b(?:{WORDS.alternation('first_person')})\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+"
     rf"(?:(?:{WORDS.alternation('own_choice_article')})\s+)?(?:{WORDS.alternation('wrong')})\b"
 )
 
@@ -620,8 +620,8 @@ _KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation(
 _KEEP_BEGINS = re.compile(rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('keep_clause_joins')})\b")
 #: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
 _KEEP_ENDS = re.compile(
-    rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('kept_clause_ends')})\b"
-    rf"|\b(?:{WORDS.alternation('kept_clause_goes_on')})\s+(?=(?:\w+\s+){{0,3}}?(?:{WORDS.alternation('request_verb')})\b)"
+    rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('negation_stop')})\b"
+    rf"|\b(?:{WORDS.alternation('clause_join')})\s+(?=(?:\w+\s+){{0,3}}?(?:{WORDS.alternation('request_verb')})\b)"
 )
 #: Words about money: a clause with them is about paying ("keep the refund on my card", "I want to pay by card").
 MONEY = WORDS.pattern("money")
@@ -756,7 +756,7 @@ _WANTING = WORDS.pattern("wanting")
 
 #: A change said as where it goes from and to: "laptop: from the 17-inch i5 to the 15-inch i7".
 _FROM_TO = re.compile(
-    rf"\b(?:{WORDS.alternation('change_from')})\b[^.;!?\n]{{1,60}}?\b(?:{WORDS.alternation('change_to')})\b"
+    rf"\b(?:{WORDS.alternation('change_from')})\b[^.;!?\n]{{1,60}}?\b(?:{WORDS.alternation('send_to')})\b"
 )
 
 
@@ -835,7 +835,7 @@ CONDITION_WORDS = WORDS.phrases("condition_words", "condition_unless")
 #: Conditions that are courtesy, or that the policies check anyway (shipped yet, in stock, still possible).
 _COURTESY = re.compile(
     rf"\b(?:{WORDS.alternation('courtesy_if')})\s+(?:(?:{WORDS.alternation('courtesy_frame')})\s+)?"
-    rf"(?:(?:{WORDS.alternation('courtesy_who')})\s+(?:{WORDS.alternation('courtesy_modal')})\b"
+    rf"(?:(?:{WORDS.alternation('may_i_who')})\s+(?:{WORDS.alternation('courtesy_modal')})\b"
     rf"(?!(?:{WORDS.alternation('courtesy_modal_contraction')})| (?:{WORDS.alternation('courtesy_modal_not')}))"
     rf"|{WORDS.alternation('courtesy_condition')})"
 )
