@@ -148,13 +148,6 @@ class Reading:
     claim: str | None = None
 
 
-def _binary(text: str) -> bool:
-    if "\x00" in text or "\ufffd" in text:
-        return True
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
-    return controls > max(2, len(text) // 50)
-
-
 #: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken"; "just in case" is not
 #: the French "casse", "I'd like it swapped" not "snapped", "I'm leaving" not "leaking", "changes" not "charges").
 NOT_TYPOS = frozenset(WORDS.phrases("not_typos"))
@@ -599,11 +592,7 @@ def change_asked(text: str) -> bool:
 
 def _said_unnegated(pattern: re.Pattern[str], folded: str) -> bool:
     """Whether the pattern is said in the text with no negation among the three words before it (:func:`_negated`)."""
-    for match in pattern.finditer(folded):
-        before = _TOKEN.findall(folded[: match.start()])
-        if not _negated(len(before), before):
-            return True
-    return False
+    return any(not _negated(len(b := _TOKEN.findall(folded[: m.start()])), b) for m in pattern.finditer(folded))
 
 
 _CORRECTED = WORDS.pattern("self_correction", space=r"\W+")
@@ -827,7 +816,8 @@ def unreadable(text: object) -> str | None:
         return "empty"
     if len(text) > MAX_CHARS:
         return "too_long"
-    return "binary" if _binary(text) else None
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
+    return "binary" if "\x00" in text or "\ufffd" in text or controls > max(2, len(text) // 50) else None
 
 
 #: Words that make what follows in the sentence a condition.
@@ -851,8 +841,7 @@ def _held_in(words: tuple[str, ...], folded: str) -> bool:
     return any(w in folded for w in words)
 
 
-_ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
-            "exchange_variant", "change_payment")  # fmt: skip
+_ACTIONS = frozenset(INTENTS) - {"where_is_order", "not_received", "question"}
 
 
 def _condition(folded: str) -> str | None:
@@ -867,7 +856,7 @@ def _condition(folded: str) -> str | None:
                     continue
                 if _WHETHER.search(before):
                     continue
-                if set(_requests(sentence)) & set(_ACTIONS):
+                if set(_requests(sentence)) & _ACTIONS:
                     return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
     return None
 
