@@ -7,7 +7,7 @@ other case types than its last mission saw (so a mission's own writes do not sta
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
 
@@ -42,17 +42,18 @@ class Trigger(Protocol):
 
 
 async def feed_changes(
-    systems: Systems, tool: str, key: str, cursor: str | None, *, page: int = 500
+    systems: Systems, tool: str, key: str, cursor: str | None, *, page: int = 500, types: Collection[str] = ()
 ) -> tuple[set[str], str]:
     """A :meth:`Trigger.changed` read from a system's event feed: the ``key`` of every event ``tool`` gives after
-    ``cursor`` (an event id; None: from the start), read a page at a time to the end, and the last event id seen.
+    ``cursor`` (an event id; None: from the start), read a page at a time to the end, and the last event id seen;
+    ``types``: only events of these types count (every event when empty), the cursor still moves past the others.
     The feed is one every system pages alike: ``after_id`` and ``limit`` in, ``events`` and ``next_after_id`` out."""
     changed: set[str] = set()
     after = int(cursor or 0)
     while True:
         answer = await systems.call(tool, {"after_id": after, "limit": page})
         events = answer.get("events", [])
-        changed.update(str(e[key]) for e in events)
+        changed.update(str(e[key]) for e in events if not types or e["type"] in types)
         after = int(answer.get("next_after_id", after))
         if len(events) < page:
             return changed, str(after)

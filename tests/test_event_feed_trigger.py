@@ -10,6 +10,7 @@ import pytest
 
 from ai_missions.graphs.invoice_approval.trigger import TRIGGER as INVOICES
 from ai_missions.graphs.order_exception.trigger import TRIGGER as ORDERS
+from ai_missions.graphs.support.trigger import TRIGGER as TICKETS
 from ai_missions.kernel.triggers import Trigger
 
 
@@ -44,3 +45,10 @@ async def test_changed_reads_the_whole_feed_and_goes_on_from_its_cursor(trigger:
     feed.events.append({"event_id": 1201, key: "S-NEW"})
     assert await trigger.changed(feed, cursor) == ({"S-NEW"}, "1201")
     assert await trigger.changed(feed, "1201") == (set(), "1201")
+
+
+async def test_the_support_trigger_counts_only_a_ticket_opened_or_answered_by_its_customer() -> None:
+    feed = Feed("read_ticket_events", "ticket_id", ["T-1", "T-2", "T-3", "T-4"])
+    for event, kind in zip(feed.events, ("opened", "noted", "customer_replied", "status_changed"), strict=True):
+        event["type"] = kind
+    assert await TICKETS.changed(feed, None) == ({"T-1", "T-3"}, "4")

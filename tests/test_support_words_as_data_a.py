@@ -46,7 +46,7 @@ def test_a_unit_word_after_the_street_is_read_as_the_unit(message: str, unit: st
     ("message", "refers_to"),
     [
         ("Just use the address in my profile please", "account"),  # on_file_preposition, on_file_place
-        ("could you use the address we had previously for it?", "other_order"),  # address_users, _used, used_before
+        ("could you use the address we had previously for it?", "other_order"),  # first_person, _used, used_before
         ("send it to where my earlier parcel went", "other_order"),  # went_where, went_which, went_what, went
         ("ship it to the same as my second order", "other_order"),  # same_as, same_as_order
     ],

@@ -77,7 +77,7 @@ def test_a_street_written_the_way_other_countries_write_it_is_an_address(text: s
 @pytest.mark.parametrize(
     ("text", "condition"),
     [
-        ("Please cancel 104471 if you could", None),  # courtesy_who, courtesy_modal
+        ("Please cancel 104471 if you could", None),  # may_i_who, courtesy_modal
         ("Cancel order 104471 if we may", None),
         ("Please cancel 104471 if you could not ship it by Friday", "if you could not ship it by friday"),
         ("cancel 104471 if you can't deliver by Friday", "if you can't deliver by friday"),
@@ -121,7 +121,7 @@ def test_an_item_kept_or_an_order_named_by_its_item_is_not_what_is_asked() -> No
     named = items_text("please cancel my standing desk purchase")  # item_order_determiner, item_order_noun
     assert "desk" not in named
     assert "purchase" in named
-    assert wants_or_changes("the lamp: from grey to green")  # change_from, change_to
+    assert wants_or_changes("the lamp: from grey to green")  # change_from, send_to
     assert not wants_or_changes("I got it from my aunt")
 
 

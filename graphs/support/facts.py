@@ -353,7 +353,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 returning, exchanging = each_its_own(record, types, named, request)
                 facts.update(return_asked(record, returning, others, request))
-                facts.update(_claim_returned(record, types, facts, parts.stating))
+                damaged = {n for s in parts.stating for n in lines_named(s, lines, options)}
+                facts.update(_claim_returned(types, facts, damaged))
                 facts.update(exchange_facts(record, reading))
                 methods = gathered.get("payments.list_payment_methods")
                 facts.update(
@@ -361,7 +362,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 )
                 if "exchange_variant" in types and _changes_items(facts):
                     facts.update(exchange_asked(record, exchanging, facts, methods, request, others))
-                    facts.update(_claim_exchanged(record, types, facts, parts.stating))
+                    facts.update(_claim_exchanged(types, facts, damaged))
                     if confirming and facts.get("modify.changes"):
                         facts.update(_to_confirm(facts))
                 if {"return_refund", "exchange_variant"} <= set(types) and (
@@ -502,35 +503,27 @@ def return_facts(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _claim_returned(
-    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], stating: Sequence[str]
-) -> dict[str, Any]:
-    """``claim.returned``: the items the customer says arrived damaged or wrong are exactly the ones going back on
-    the return they ask for (named in ``stating``: the sentences stating the damage); then the return is the
-    remedy, as for a single item (SUP-005). A return asked only as a refund of them counts as asked."""
-    if not stating or "return_refund" not in types or not facts.get("return.lines"):
+def _claim_returned(types: Sequence[str], facts: Mapping[str, Any], damaged: set[int]) -> dict[str, Any]:
+    """``claim.returned``: the items the customer says arrived damaged or wrong (``damaged``: the lines named in the
+    sentences stating the damage) are exactly the ones going back on the return they ask for; then the return is
+    the remedy, as for a single item (SUP-005). A return asked only as a refund of them counts as asked."""
+    if not damaged or "return_refund" not in types or not facts.get("return.lines"):
         return {"claim.returned": False}
-    lines, options = order_items(record)
-    damaged = {n for s in stating for n in lines_named(s, lines, options)}
     # only the items said to be damaged or wrong go back: another item on the same return is asked of a person
-    returned = bool(damaged) and damaged == set(facts["return.lines"])
+    returned = damaged == set(facts["return.lines"])
     out: dict[str, Any] = {"claim.returned": returned}
     if returned and not facts.get("return.requested"):
         out["return.requested"] = True  # "just refund me" of a damaged item: its return is what refunds it
     return out
 
 
-def _claim_exchanged(
-    record: Mapping[str, Any], types: Sequence[str], facts: Mapping[str, Any], stating: Sequence[str]
-) -> dict[str, Any]:
+def _claim_exchanged(types: Sequence[str], facts: Mapping[str, Any], damaged: set[int]) -> dict[str, Any]:
     """``claim.exchanged``: the items the customer says arrived damaged or wrong are all on the exchange they ask for
     (a new one of the same, or another variant): the exchange is the remedy they named (SUP-005)."""
     changes = facts.get("modify.changes") or []
-    if not stating or "exchange_variant" not in types or not changes or not facts.get("modify.resolved"):
+    if not damaged or "exchange_variant" not in types or not changes or not facts.get("modify.resolved"):
         return {"claim.exchanged": False}
-    lines, options = order_items(record)
-    damaged = {n for s in stating for n in lines_named(s, lines, options)}
-    return {"claim.exchanged": bool(damaged) and damaged <= {int(c["line_no"]) for c in changes}}
+    return {"claim.exchanged": damaged <= {int(c["line_no"]) for c in changes}}
 
 
 def exchange_facts(record: Mapping[str, Any], reading: Reading) -> dict[str, Any]:

@@ -107,8 +107,6 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     reading = replace(reading, order_refs=tuple(dict.fromkeys(refs)), loose_refs=tuple(dict.fromkeys(loose)))
     recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
-    if customer_id is None:
-        quoted = []
     wanted = orders_to_read(reading, quoted, recent, parts.asks_change) if customer_id is not None else []
     contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
     headers = [c["order"] if c is not None else None for c in contexts]

@@ -19,18 +19,15 @@ _PLACE = ("name", "line1", "line2", "city", "region", "postal_code", "country")
 _RESOLVED_FROM = ("account", "on_file", "message")
 
 
-def _same_address(given: Any, account: Any) -> bool:
-    if not isinstance(given, Mapping) or not isinstance(account, Mapping):
-        return False
-    return all((given.get(k) or "") == (account.get(k) or "") for k in _PLACE)
-
-
 def _known_good(given: Any, facts: Mapping[str, Any]) -> bool:
     """The address is exactly the one resolved for this thread (SUP-006): on file (the account's, another of the
     customer's orders'), or written in the thread and validated by shipping as deliverable."""
+    resolved = facts.get("address.new")
     if facts.get("address.status") != "resolved" or facts.get("address.source") not in _RESOLVED_FROM:
         return False
-    return _same_address(given, facts.get("address.new"))
+    if not isinstance(given, Mapping) or not isinstance(resolved, Mapping):
+        return False
+    return all((given.get(k) or "") == (resolved.get(k) or "") for k in _PLACE)
 
 
 def invariants(tool: str, args: Mapping[str, Any], facts: Mapping[str, Any], earlier: Sequence[str]) -> list[str]:

@@ -199,13 +199,17 @@ def split_request(
         # an order quoted elsewhere is spoken of by its own sentences, and by one naming items of it alone, asking no
         # request read, that sends their price difference somewhere or changes them ('charge the difference for the
         # laptop to my Visa', 'And change the camera to the 30MP version', 'also the camera from 1080p to 5K')
-        said_of_its_items = _difference_said(sentence.text) or wants_or_changes(sentence.text)
+        difference = any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(sentence.text))
+        said_of_its_items = difference or wants_or_changes(sentence.text)
         of_its_items = len(sentence.orders) == 1 and not sentence.intents and said_of_its_items
         mine = [o for o in sentence.orders if sentence.quoted or of_its_items or o not in quoting]
-        if sentence.intents and len(mine) > 1 and _same_item(sentence.text, mine, records):
-            # "the bicycle and the puzzle that came with it": the one order holding every item named is the one meant;
-            # "the lamp" of two orders that both hold one: which is the customer's to say
-            mine = _holding_all(sentence.text, mine, records)
+        held = _items_held(sentence.text, mine, records) if sentence.intents and len(mine) > 1 else {}
+        if any(a & b for a, b in combinations(held.values(), 2)):
+            # an item named that several of them hold: "the bicycle and the puzzle that came with it": the one order
+            # holding every item named is the one meant; "the lamp" of two orders that both hold one: which is the
+            # customer's to say
+            every = set().union(*held.values())
+            mine = [o for o in mine if held[o] == every]
             if len(mine) != 1:
                 return None
         for order in mine:
@@ -279,11 +283,6 @@ def split_request(
 _POINTS_BACK = WORDS.pattern("points_back_to_one")
 
 
-def _difference_said(sentence: str) -> bool:
-    """Whether the sentence names a method for a price difference ("the difference for the laptop to my Visa")."""
-    return any(m.wanted and m.scope == paying.DIFFERENCE for m in paying.mentions(sentence))
-
-
 def _pointed_back(
     sentence: str, intent: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]
 ) -> list[str] | None:
@@ -316,29 +315,15 @@ def _named_in(sentence: str, orders: Sequence[str], records: Mapping[str, Mappin
     return [o for o in named if o in by_city] or named or by_city
 
 
-def _same_item(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> bool:
-    """Whether the sentence names an item that more than one of these orders holds."""
-    seen: set[str] = set()
-    for order in orders:
-        lines, options = order_items(records[order])
-        named = set(lines_named(sentence, lines, options))
-        items = {fold(str(x.get("description") or x["sku"])) for x in lines if int(x["line_no"]) in named}
-        if items & seen:
-            return True
-        seen |= items
-    return False
-
-
-def _holding_all(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The orders that hold every item the sentence names of any of ``orders``: items bought together tell the
+def _items_held(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]:
+    """Each of the orders -> the items of it (folded names) the sentence names: items bought together tell the
     order apart where one of them alone sits in several."""
     held: dict[str, set[str]] = {}
     for order in orders:
         lines, options = order_items(records[order])
         named = set(lines_named(sentence, lines, options))
         held[order] = {fold(str(x.get("description") or x["sku"])) for x in lines if int(x["line_no"]) in named}
-    every = set().union(*held.values())
-    return [o for o in orders if held[o] == every]
+    return held
 
 
 def _how_many(sentence: str, intent: str) -> int | None:

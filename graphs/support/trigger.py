@@ -3,11 +3,7 @@ ticket event feed to tell which tickets changed since the last scan (opened, or 
 
 from __future__ import annotations
 
-from typing import Any
-
-from ai_missions.mission_api import Systems
-
-PAGE = 500
+from ai_missions.mission_api import Systems, feed_changes
 
 
 class SupportTrigger:
@@ -18,16 +14,10 @@ class SupportTrigger:
         return {row["ticket_id"]: ["customer_request"] for row in queue.get("tickets", [])}
 
     async def changed(self, systems: Systems, cursor: str | None) -> tuple[set[str], str]:
-        changed: set[str] = set()
-        after = int(cursor or 0)
-        while True:
-            page: dict[str, Any] = await systems.call("read_ticket_events", {"after_id": after, "limit": PAGE})
-            events = page.get("events", [])
-            # a new ticket, or the customer answering on one (the case resumes with the whole thread)
-            changed.update(e["ticket_id"] for e in events if e["type"] in ("opened", "customer_replied"))
-            after = int(page.get("next_after_id", after))
-            if len(events) < PAGE:
-                return changed, str(after)
+        # a new ticket, or the customer answering on one (the case resumes with the whole thread)
+        return await feed_changes(
+            systems, "read_ticket_events", "ticket_id", cursor, types=("opened", "customer_replied")
+        )
 
 
 TRIGGER = SupportTrigger()

@@ -88,7 +88,7 @@ _OTHER_REF = re.compile(
     rf"\b(?:{_SAME_AS})\s+(?:(?:{_MY})\s+)?(?:{WORDS.alternation('same_as_order', 'newest')})\b"
     rf"|\b(?:{_SAME_AS})\s+(?:(?:{_ORDER})\s+)?#?\s*[a-z]{{0,3}}-?\d{{4,}}"
     rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('other_address', space=WHITE_SPACE)})\b"
-    rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_users')})\s+(?:{WORDS.alternation('address_used')})\s+"
+    rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('first_person')})\s+(?:{WORDS.alternation('address_used')})\s+"
     rf"(?:{WORDS.alternation('used_before')})"
     rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_of')})\s+(?:{_MY})\s+"
     rf"(?:{WORDS.alternation('address_of_order')})\b"

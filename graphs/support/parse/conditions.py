@@ -17,7 +17,6 @@ from ai_missions.graphs.support.parse.resolve import with_variants
 from ai_missions.graphs.support.vocabulary import VOCABULARY
 from ai_missions.graphs.support.words import WORDS, singular
 
-_LEADING = re.compile(rf"^(?:{WORDS.alternation('condition_words', 'condition_unless')})\b")
 _UNLESS = WORDS.pattern("condition_unless")
 _CONDITION_WORD = WORDS.pattern("condition_words", "condition_unless")
 #: What begins the request made for when the condition does not hold ("..., otherwise return it").
@@ -89,7 +88,7 @@ def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapp
     """The condition settled against the order's record (stock of its products' variants, its status, its total
     and its variants' prices, the method it is paid with among ``methods`` on file); None: not read whole or known."""
     clause = _ENDS.split(clause)[0]
-    leading = _LEADING.match(clause)
+    leading = _CONDITION_WORD.match(clause)
     states = _STATE.findall(clause)
     amount = AMOUNT.search(clause)
     if leading is None or record is None or len(states) + bool(amount) != 1:

@@ -341,35 +341,6 @@ def _number_of(token: str) -> str | None:
     return m.group(1) if m else (token if _NUMBER.fullmatch(token) else None)
 
 
-def _which_of_several(
-    changes: Sequence[Mapping[str, Any]],
-    lines: Sequence[Mapping[str, Any]],
-    by_sku: Mapping[str, Mapping[str, Any]],
-    summary: Sequence[str],
-    thread: str,
-    options: Mapping[str, str],
-) -> list[str]:
-    """Lines of one product in different variants, every one changed to the same new variant ("the keyboard for the
-    linear one" of an order with a white and an RGB keyboard): which of them the customer means, or all, is asked
-    unless they say all; one of them is never picked, nor every one assumed."""
-    sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
-    groups: dict[tuple[str, str], list[int]] = {}
-    for n, change in enumerate(changes):
-        own = by_sku.get(sku_of.get(int(change["line_no"]), ""))
-        if own is not None:
-            groups.setdefault((str(own["product_id"]), str(change["sku"])), []).append(n)
-    asked: list[str] = []
-    for members in groups.values():
-        current = {sku_of[int(changes[n]["line_no"])] for n in members}
-        if len(current) < 2:
-            continue  # identical lines: asked above as "one of them, or all?"
-        line = next(x for x in lines if str(x["sku"]) in current)
-        description = str(line.get("description") or line["sku"])
-        if quantity_said(thread, description, [options.get(sku, "") for sku in current]) != "all":
-            asked.append("; ".join(summary[n] for n in members) + ": which one, or all of them?")
-    return asked
-
-
 #: An item said to stay as it is: "the same options", "as it is", "unchanged" (not "the same one but in blue"); or,
 #: delivered, to come again as it is: "an identical one", "a replacement".
 _SAME = re.compile(
@@ -843,7 +814,8 @@ def modify_facts(
     if things_unmatched(messages, lines, options, others):  # "and the suitcase set": which item? the others asked
         choices += [too(n) for n in by_no if n not in changed and n not in named]
     choices += _which_of_same_product(changes, lines, by_sku, every=bool(_EVERY_ITEM.search(fold(thread))))
-    choices += _merged_into_one(changes, lines, by_sku, thread)
+    merged, several = _merged_into_one(changes, lines, by_sku, summary, thread, options)
+    choices += merged
     # one item named of which the order holds several identical lines: as many as said (one of them: the first,
     # identical lines are interchangeable), or asked "one of them, or all?", never every one assumed
     sku_of = {int(x["line_no"]): str(x["sku"]) for x in lines}
@@ -861,7 +833,7 @@ def modify_facts(
             label, _, change = summary[first].partition(": ")
             count = skus.count(sku)
             choices.append(f"{label} ({count} on the order), {change}: one of them, or all {count}?")
-    choices += _which_of_several(changes, lines, by_sku, summary, thread, options)
+    choices += several
     changes = [c for n, c in enumerate(changes) if n not in dropped]
     summary = [c for n, c in enumerate(summary) if n not in dropped]
     difference = round(sum(d for n, d in enumerate(deltas) if n not in dropped), 2)
@@ -959,26 +931,34 @@ def _merged_into_one(
     changes: Sequence[Mapping[str, Any]],
     lines: Sequence[Mapping[str, Any]],
     by_sku: Mapping[str, Mapping[str, Any]],
+    summary: Sequence[str],
     thread: str,
-) -> list[str]:
+    options: Mapping[str, str],
+) -> tuple[list[str], list[str]]:
     """Two different variants of one product on the order both changed into the same variant: the options asked for
     fit each of them ("the keyboard for the linear RGB 80% one" of a white 80% and an RGB 60% keyboard), so which one
-    is meant is not said. Asked, unless the customer says all of them ("both keyboards")."""
+    is meant is not said. Asked, unless the customer says all of them ("both keyboards"): which variant they have
+    ("the ... one or the ... one?"), and which of the changes or all of them; one of them is never picked, nor every
+    one assumed. Identical lines are asked apart ("one of them, or all?")."""
     by_no = {int(x["line_no"]): x for x in lines}
     targets: dict[str, list[int]] = {}
-    for change in changes:
-        targets.setdefault(str(change["sku"]), []).append(int(change["line_no"]))
-    out: list[str] = []
-    for numbers in targets.values():
-        owns = {str(by_no[n]["sku"]) for n in numbers if n in by_no}
+    for n, change in enumerate(changes):
+        targets.setdefault(str(change["sku"]), []).append(n)
+    which: list[str] = []
+    several: list[str] = []
+    for members in targets.values():
+        owns = {str(by_no[int(changes[n]["line_no"])]["sku"]) for n in members}
         if len(owns) < 2:
             continue
-        description = str(by_no[numbers[0]].get("description") or "")
-        if quantity_said(thread, description, [str(by_sku.get(s, {}).get("option") or "") for s in owns]) == "all":
-            continue
-        options = " one or the ".join(str(by_sku[s]["option"]) for s in sorted(owns) if s in by_sku)
-        out.append(f"{description or 'Item'}: the {options} one?")
-    return out
+        description = str(by_no[int(changes[members[0]]["line_no"])].get("description") or "")
+        if quantity_said(thread, description, [str(by_sku.get(s, {}).get("option") or "") for s in owns]) != "all":
+            options_said = " one or the ".join(str(by_sku[s]["option"]) for s in sorted(owns) if s in by_sku)
+            which.append(f"{description or 'Item'}: the {options_said} one?")
+        line = next(x for x in lines if str(x["sku"]) in owns)
+        label = str(line.get("description") or line["sku"])
+        if quantity_said(thread, label, [options.get(sku, "") for sku in owns]) != "all":
+            several.append("; ".join(summary[n] for n in members) + ": which one, or all of them?")
+    return which, several
 
 
 #: A bare yes or no in a variant's option: a feature it has or not ("water resistance: no" is written "no").

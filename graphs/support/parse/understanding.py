@@ -148,13 +148,6 @@ class Reading:
     claim: str | None = None
 
 
-def _binary(text: str) -> bool:
-    if "\x00" in text or "\ufffd" in text:
-        return True
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
-    return controls > max(2, len(text) // 50)
-
-
 #: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken"; "just in case" is not
 #: the French "casse", "I'd like it swapped" not "snapped", "I'm leaving" not "leaking", "changes" not "charges").
 NOT_TYPOS = frozenset(WORDS.phrases("not_typos"))
@@ -196,7 +189,7 @@ _ZIP_ALONE = re.compile(
 #: A change of the order itself, no item named: "change my order", "modify the order".
 _THE_ORDER_ITSELF = re.compile(
     rf"\b(?:{WORDS.alternation('order_change_verb')})\s+(?:{WORDS.alternation('order_itself_determiner')})?\s*"
-    rf"(?:{WORDS.alternation('order_itself_noun')})\b"
+    rf"(?:{WORDS.alternation('order_word')})\b"
 )
 
 
@@ -308,7 +301,7 @@ _WISH = WORDS.phrases("wish")
 #: The customer saying they chose the wrong thing themselves ("I ordered the wrong size", "we accidentally picked the
 #: incorrect colour", "I chose the wrong option"): a reason to change or cancel, not a wrong item sent to them.
 _OWN_CHOICE = re.compile(
-    rf"\b(?:{WORDS.alternation('own_choice_who')})\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+"
+    rf"\b(?:{WORDS.alternation('first_person')})\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+"
     rf"(?:(?:{WORDS.alternation('own_choice_article')})\s+)?(?:{WORDS.alternation('wrong')})\b"
 )
 
@@ -611,11 +604,7 @@ def change_asked(text: str) -> bool:
 
 def _said_unnegated(pattern: re.Pattern[str], folded: str) -> bool:
     """Whether the pattern is said in the text with no negation among the three words before it (:func:`_negated`)."""
-    for match in pattern.finditer(folded):
-        before = _TOKEN.findall(folded[: match.start()])
-        if not _negated(len(before), before):
-            return True
-    return False
+    return any(not _negated(len(b := _TOKEN.findall(folded[: m.start()])), b) for m in pattern.finditer(folded))
 
 
 _CORRECTED = WORDS.pattern("self_correction", space=r"\W+")
@@ -632,8 +621,8 @@ _KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation(
 _KEEP_BEGINS = re.compile(rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('keep_clause_joins')})\b")
 #: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
 _KEEP_ENDS = re.compile(
-    rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('kept_clause_ends')})\b"
-    rf"|\b(?:{WORDS.alternation('kept_clause_goes_on')})\s+(?=(?:\w+\s+){{0,3}}?(?:{WORDS.alternation('request_verb')})\b)"
+    rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('negation_stop')})\b"
+    rf"|\b(?:{WORDS.alternation('clause_join')})\s+(?=(?:\w+\s+){{0,3}}?(?:{WORDS.alternation('request_verb')})\b)"
 )
 #: Words about money: a clause with them is about paying ("keep the refund on my card", "I want to pay by card").
 MONEY = WORDS.pattern("money")
@@ -768,7 +757,7 @@ _WANTING = WORDS.pattern("wanting")
 
 #: A change said as where it goes from and to: "laptop: from the 17-inch i5 to the 15-inch i7".
 _FROM_TO = re.compile(
-    rf"\b(?:{WORDS.alternation('change_from')})\b[^.;!?\n]{{1,60}}?\b(?:{WORDS.alternation('change_to')})\b"
+    rf"\b(?:{WORDS.alternation('change_from')})\b[^.;!?\n]{{1,60}}?\b(?:{WORDS.alternation('send_to')})\b"
 )
 
 
@@ -839,7 +828,8 @@ def unreadable(text: object) -> str | None:
         return "empty"
     if len(text) > MAX_CHARS:
         return "too_long"
-    return "binary" if _binary(text) else None
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
+    return "binary" if "\x00" in text or "\ufffd" in text or controls > max(2, len(text) // 50) else None
 
 
 #: Words that make what follows in the sentence a condition.
@@ -847,7 +837,7 @@ CONDITION_WORDS = WORDS.phrases("condition_words", "condition_unless")
 #: Conditions that are courtesy, or that the policies check anyway (shipped yet, in stock, still possible).
 _COURTESY = re.compile(
     rf"\b(?:{WORDS.alternation('courtesy_if')})\s+(?:(?:{WORDS.alternation('courtesy_frame')})\s+)?"
-    rf"(?:(?:{WORDS.alternation('courtesy_who')})\s+(?:{WORDS.alternation('courtesy_modal')})\b"
+    rf"(?:(?:{WORDS.alternation('may_i_who')})\s+(?:{WORDS.alternation('courtesy_modal')})\b"
     rf"(?!(?:{WORDS.alternation('courtesy_modal_contraction')})| (?:{WORDS.alternation('courtesy_modal_not')}))"
     rf"|{WORDS.alternation('courtesy_condition')})"
 )
@@ -863,8 +853,7 @@ def _held_in(words: tuple[str, ...], folded: str) -> bool:
     return any(w in folded for w in words)
 
 
-_ACTIONS = ("double_charge", "return_refund", "cancel_order", "change_address", "damaged_item", "wrong_item",
-            "exchange_variant", "change_payment")  # fmt: skip
+_ACTIONS = frozenset(INTENTS) - {"where_is_order", "not_received", "question"}
 
 
 def _condition(folded: str) -> str | None:
@@ -879,7 +868,7 @@ def _condition(folded: str) -> str | None:
                     continue
                 if _WHETHER.search(before):
                     continue
-                if set(_requests(sentence)) & set(_ACTIONS):
+                if set(_requests(sentence)) & _ACTIONS:
                     return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
     return None
 
