@@ -24,6 +24,7 @@ from ai_missions.graphs.support.parse.resolve import (
 from ai_missions.graphs.support.parse.targets import items_asked_to_change
 from ai_missions.graphs.support.parse.understanding import (
     fold,
+    only_kept,
     read_message,
     wants_or_changes,
     without_kept,
@@ -169,6 +170,10 @@ def split_request(
     if not wanted or (named and (len(named) < 2 or any(o not in records for o in named))):
         return None
     pool = named or [o for o in recent if o in records]
+    # an order named only where the customer says it is not meant ("... except the kettle one", "leave the lamp order
+    # alone") is none of "every order"'s
+    meant = {o for s in request.parts.sentences for o in _named_in(without_kept(s), pool, records)}
+    spared = {o for s in request.parts.sentences for o in _named_in(only_kept(s), pool, records)} - meant
     said: list[_Sentence] = []
     for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
     pieces = [piece for sentence in request.parts.sentences for piece in _per_order(sentence, pool, records)]
@@ -260,7 +265,7 @@ def split_request(
                 assigned[before[0]].append(intent)
             texts[before[0]].append(sentence.text)
             continue
-        free = [o for o in pool if o not in own and o not in sources and fits(intent, records[o])]
+        free = [o for o in pool if o not in own | sources | spared and fits(intent, records[o])]
         if count is None and _EVERY_ORDER.search(fold(sentence.text)) and free and not covered:
             count = len(free)  # "cancel every order you still can": each one the request fits
         if covered or len(free) != (count or 1):

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ai_missions.graphs.support.parse.address_reading import address_asked
 from ai_missions.graphs.support.parse.folding import ARROW, fold
@@ -412,7 +413,7 @@ def request_marks(sentence: str) -> list[tuple[int, str]]:
 _SENT_BEFORE = re.compile(
     rf"\b(?:(?:{WORDS.alternation('describing_relative')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
     rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*"
-    rf"|(?:{WORDS.alternation('speaker')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')}))"
+    rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')}))"
     rf"\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
 )
@@ -718,6 +719,15 @@ def without_kept(text: str) -> str:
     meant ("everything except the kettle"); a negated keep and a clause about money stay."""
     lower = _lower(text)
     return blanked(text, _kept_spans(lower) + _not_these_spans(lower))
+
+
+def only_kept(text: str) -> str:
+    """The text with all but what it says is not meant blanked (:func:`without_kept`'s other side): "leave the
+    kettle alone" in "cancel the rug order but leave the kettle alone"."""
+    lower = _lower(text)
+    spans = sorted(_kept_spans(lower) + _not_these_spans(lower))
+    gaps = [(a, b) for a, b in pairwise([0, *(x for span in spans for x in span), len(text)])][::2]
+    return blanked(text, [(a, b) for a, b in gaps if a < b])
 
 
 def items_text(text: str) -> str:
