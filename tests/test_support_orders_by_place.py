@@ -1,7 +1,7 @@
-"""Which order is meant, when the customer says it by where it goes or by a clause of its own: "the Chicago order",
-"the one going to Akron", "the order I sent to my Chicago address" (a description, never an address change), and
-two requests of two orders in one sentence ("cancel the rug order, and change the kettle to the blue one"). On a
-small database written here; the wording was written for these tests."""
+"""Which order is meant, when the customer says it by where it goes, when it was placed or by a clause of its own:
+"the Chicago order", "the one going to Akron", "my most recent order", "the order I sent to my Chicago address" (a
+description, never an address change), and two requests of two orders in one sentence ("cancel the rug order, and
+change the kettle to the blue one"). On a small database written here; the wording was written for these tests."""
 
 from __future__ import annotations
 
@@ -49,6 +49,18 @@ def _writes(message: str, db: dict[str, Any] | None = None) -> tuple[dict[str, l
     ],
 )
 def test_an_order_said_by_the_city_it_goes_to_is_the_one_cancelled(message: str, meant: str) -> None:
+    assert _writes(message)[1] == [f"cancel_order:{meant}"]
+
+
+@pytest.mark.parametrize(
+    ("message", "meant"),
+    [
+        ("Please cancel my most recent order, I don't need it.", WORK),
+        ("cancel the latest one please, bought it by mistake", WORK),
+        ("Cancel my oldest order please, ordered by mistake.", HOME),
+    ],
+)
+def test_an_order_said_by_when_it_was_placed_is_the_one_cancelled(message: str, meant: str) -> None:
     assert _writes(message)[1] == [f"cancel_order:{meant}"]
 
 

@@ -45,6 +45,9 @@ def _cancelled(message: str, db: dict[str, Any] | None = None) -> dict[str, str]
         ("Please cancel every order you still can, I don't need any of them.", "no longer needed"),
         ("I placed all of my orders by mistake, cancel whichever ones you can.", "ordered by mistake"),
         ("All my pending orders were a mistake, please cancel all of them.", "ordered by mistake"),
+        # every one said of a status only orders have, or of the orders, in words between
+        ("Cancel everything that's still pending, I don't need any of it.", "no longer needed"),
+        ("please cancel all the pending ones, I ordered them by mistake", "ordered by mistake"),
     ],
 )
 def test_every_order_the_request_fits_is_cancelled_and_no_other(message: str, reason: str) -> None:

@@ -134,7 +134,7 @@ def choose_order(
     recent: Sequence[str],
     customer: str | None = None,
     items_named: Mapping[str, Sequence[int]] | None = None,
-    by_city: Sequence[str] = (),
+    said_apart: Sequence[str] = (),
 ) -> tuple[str | None, str | None, list[str]]:
     """(order id, why none, candidates): the order the ticket is about, or the case type saying why there is none.
 
@@ -142,7 +142,8 @@ def choose_order(
     recent order ids newest first; ``customer`` the one identified (the ticket's requester when not given);
     ``items_named`` the lines of each order whose items the message describes: when it names no order, the orders
     holding those items are the candidates (those that fit the request first), before the request's fit alone;
-    ``by_city`` the orders the message tells apart by the city they go to: of several candidates, the ones meant."""
+    ``said_apart`` the orders the message tells apart by the city they go to or when they were placed: of several
+    candidates, the ones meant."""
     customer = customer or ticket["customer_id"]
     quoted = ([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)
     quoted = list(dict.fromkeys(quoted))
@@ -161,9 +162,9 @@ def choose_order(
     if not wanted:
         return None, None, []
     described = [o for o in recent if (items_named or {}).get(o)]
-    if len(described) != 1 and by_city:
-        described = [o for o in described if o in by_city] or described
-        recent = [o for o in recent if o in by_city] or recent
+    if len(described) != 1 and said_apart:
+        described = [o for o in described if o in said_apart] or described
+        recent = [o for o in recent if o in said_apart] or recent
     if described:
         fit = [o for o in described if all(fits(i, orders[o]) for i in wanted if o in orders)]
         if fit and _items_of(described, orders, items_named) - _items_of(fit, orders, items_named):
@@ -294,7 +295,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
         read = {o: r for o, r in orders.items() if r}
         items_named = told_apart(parts.items, {o: n for o, n in items_named.items() if o in read}, read)
         order_id, condition, candidates = choose_order(
-            ticket, reading, orders, recent, identity["customer_id"], items_named, gathered.get("orders_by_city") or ()
+            ticket, reading, orders, recent, identity["customer_id"], items_named, gathered.get("orders_said") or ()
         )
         wanted_elsewhere = [o for o in gathered.get("items_wanted") or () if o != order_id]
         if order_id is not None and wanted_elsewhere and not reading.order_refs:

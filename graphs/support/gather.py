@@ -18,6 +18,7 @@ from ai_missions.graphs.support.parse.resolve import (
     identify,
     lines_named,
     order_items,
+    placed_when,
     recognised,
     resolve,
     said_before,
@@ -151,8 +152,12 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         "payments.list_payment_methods": methods,
         "recent_orders": [o for o in recent if o in orders],
         "items_named": {o: lines for o, lines in items_named.items() if lines},
-        # the orders told apart by the city they go to ("the Chicago order"): which one is meant when items do not say
-        "orders_by_city": sent_to(parts.asking, {o: r["order"].get("ship_to") for o, r in orders.items() if o in mine}),
+        # the orders told apart by the city they go to ("the Chicago order") or when they were placed ("my most recent
+        # order"): which one is meant when items do not say
+        "orders_said": _said_apart(
+            sent_to(parts.asking, {o: r["order"].get("ship_to") for o, r in orders.items() if o in mine}),
+            placed_when(parts.asking, [o for o in recent if o in mine]),
+        ),
         "items_wanted": [o for o, lines in items_wanted.items() if lines],
         "orders": orders,
         "missing": {k: v for k, v in errors.items() if k not in not_found},
@@ -277,3 +282,9 @@ def findings(gathered: Mapping[str, Any], request: SupportRequest, facts: Mappin
         )
     add("mission", f"Case types: {', '.join(facts.get(TYPES_FACT) or [])}", TYPES_FACT)
     return out
+
+
+def _said_apart(*ways: list[str]) -> list[str]:
+    """The orders kept by every way of telling them apart that says any (the city they go to, when placed)."""
+    said = [w for w in ways if w]
+    return [o for o in said[0] if all(o in w for w in said[1:])] if said else []

@@ -46,7 +46,12 @@ _CLAUSE = re.compile(rf"[,;:()]|\s[-\u2013]\s|\b(?:{WORDS.alternation('clause_jo
 _OF_EVERY = WORDS.pattern("of_every")
 _NUMBERS = {said: int(number) for said, number in WORDS.table("order_count").items()}
 #: Every order the request fits: "every order you still can", "all my orders", "all of them".
-_EVERY_ORDER = WORDS.pattern("order_count_every")
+_EVERY_ORDER = re.compile(
+    rf"\b(?:{WORDS.alternation('order_count_every')})\b"
+    # "everything still pending", "all the pending ones": every one, said of orders or of a status only orders have
+    rf"|\b(?:{WORDS.alternation('every_of_kind')})\b(?:\s+[\w']+){{0,3}}?\s+"
+    rf"(?:{WORDS.alternation('order_word', 'condition_open')})s?\b"
+)
 
 
 @dataclass(frozen=True, slots=True)

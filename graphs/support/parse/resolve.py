@@ -659,3 +659,19 @@ def sent_to(text: str, destinations: Mapping[str, Mapping[str, Any] | None]) -> 
                     said.add(city)
     named = [o for o, city in cities.items() if city in said]
     return named if len(named) < len(destinations) else []
+
+
+#: An order said by when it was placed: "my most recent order", "the latest one", "my oldest order".
+_BY_AGE = re.compile(
+    rf"\b(?:{WORDS.alternation('thing_determiner')})\s+(?:(?P<newest>{WORDS.alternation('newest')})"
+    rf"|(?P<oldest>{WORDS.alternation('oldest')}))\s+(?:{WORDS.alternation('order_or_one')})\b"
+)
+
+
+def placed_when(text: str, recent: Sequence[str]) -> list[str]:
+    """The order the text says by when it was placed, of the customer's orders newest first (``recent``): "my most
+    recent order" the first, "my oldest order" the last; none when it says neither, or both."""
+    said = {("newest" if m["newest"] else "oldest") for m in _BY_AGE.finditer(fold(text))}
+    if len(said) != 1 or not recent:
+        return []
+    return [recent[0] if said == {"newest"} else recent[-1]]
