@@ -367,6 +367,12 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     records = {o: r for o, r in orders.items() if r and r["order"].get("customer_id") == customer}
     recent = list(gathered.get("recent_orders") or [])
     split = split_request(request, records, recent)
+    if split is None and (latest := request.latest_alone()) is not None:
+        # the customer's answer says again all they want, order by order: it stands for the thread before it
+        split = split_request(latest, records, recent)
+        placed = {i for part in split or () for i in part.intents}
+        split = split if split and set(request.reading.intents) & set(ORDER_INTENTS) <= placed else None
+        request = latest if split else request
     if split is None:
         return facts
     parts = [_part_facts(gathered, request, records, part) for part in split]

@@ -132,6 +132,16 @@ class SupportRequest:
         """The request made of one part's sentences (:mod:`~ai_missions.graphs.support.split`)."""
         return replace(self, text=text, reading=reading, latest=None, part=True)
 
+    def latest_alone(self) -> SupportRequest | None:
+        """The customer's latest message read as the whole request, with the orders it quotes among those resolved:
+        an answer that says again all they want overrules what the thread said before it (the split takes it only
+        when it places every request of the thread); None when there is no answer."""
+        if self.latest is None:
+            return None
+        quoted = [r.text for r in references(self.latest)]
+        refs = tuple(o for o in self.reading.order_refs if any(same_reference(q, o) for q in quoted))
+        return self.of_part(self.latest, replace(read_message(self.latest), order_refs=refs))
+
 
 def thread_text(messages: tuple[str, ...]) -> str:
     """What is read of the thread: a message that cannot be read on its own is left out (the latest alone is read
