@@ -360,11 +360,13 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     """The ticket's facts: one order's (``derive_facts``), or, when that reading cannot tell which order and the
     request splits into parts (:func:`split_request`), the shared facts with every part's under ``parts``."""
     facts = derive_facts(gathered, request)
-    if facts.get(TYPES_FACT) != ["which_order"] or (gathered.get("helpdesk.get_ticket") or {}).get("order_id"):
-        return facts
     customer = facts.get("customer.id")
     orders: Mapping[str, Any] = gathered.get("orders") or {}
     records = {o: r for o, r in orders.items() if r and r["order"].get("customer_id") == customer}
+    if facts.get("reply.asking") and (answered := _answered(gathered, request, records)) is not None:
+        return answered
+    if facts.get(TYPES_FACT) != ["which_order"] or (gathered.get("helpdesk.get_ticket") or {}).get("order_id"):
+        return facts
     recent = list(gathered.get("recent_orders") or [])
     split = split_request(request, records, recent)
     if split is None and (latest := request.latest_alone()) is not None:
@@ -427,6 +429,23 @@ def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
         card, asked = part.get("paymethod.method_id"), "change_payment" in part[TYPES_FACT]
         if asked and short and _refilled(card, parts, part, "paymethod.balance", "paymethod.amount"):
             part["paymethod.after_refunds"] = True
+
+
+def _answered(
+    gathered: Mapping[str, Any], request: SupportRequest, records: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The facts of the customer's latest message alone, when it quotes one of their orders and says again every
+    request of the thread ("On order #W2 I'd like to change the camera for the 20MP one ...") and, read so, asks
+    nothing more; None otherwise (what the thread asked stands, and is asked again)."""
+    latest = request.latest_alone()
+    if latest is None or len(latest.reading.order_refs) != 1 or latest.reading.order_refs[0] not in records:
+        return None
+    intents = tuple(i for i in latest.reading.intents if i in ORDER_INTENTS)
+    if not intents or not set(request.reading.intents) & set(ORDER_INTENTS) <= set(intents):
+        return None
+    facts = _part_facts(gathered, request, records, Part(latest.reading.order_refs[0], intents, latest.text))
+    facts.pop(LABEL, None)
+    return None if facts.get("reply.asking") else facts
 
 
 def _part_facts(

@@ -1,0 +1,68 @@
+"""The customer's answer that says again what they want of one order, quoting it, stands for the thread when the
+thread read whole would ask again: "On order #W9000001 I'd like to change the Tea Kettle for the black one" after a
+first message that listed the order's items to describe it ("my order ... has a kettle, a wall clock and a floor
+lamp"). An answer that leaves out a request of the thread, or still asks something, does not. On a small database
+written here; the wording was written for these tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ai_missions.benchmarks.tau_retail import emulator as tau
+from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
+from ai_missions.kernel.eval_plugin import plugin_of
+from tests.support.tau_db import card, catalogue, customer, item, order, place
+
+ORDER = "#W9000001"
+FIRST = (
+    "My order that hasn't shipped yet has a kettle, a wall clock and a floor lamp. I'd like the kettle in black "
+    "instead of red please."
+)
+
+
+def _decided(*messages: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The facts and verdict after the customer's messages, each answer after a question of ours."""
+    red, black = (
+        item("Tea Kettle", "kettle", "K1", 40.0, color="red"),
+        item("Tea Kettle", "kettle", "K2", 40.0, color="black"),
+    )
+    clock, wood = (
+        item("Wall Clock", "clock", "C1", 25.0, color="white"),
+        item("Wall Clock", "clock", "C2", 25.0, color="wood"),
+    )
+    lamp, dark = (
+        item("Floor Lamp", "lamp", "L1", 90.0, color="brass"),
+        item("Floor Lamp", "lamp", "L2", 90.0, color="black"),
+    )
+    home = place("3 Mill St", "Akron", "OH", "44308")
+    orders = {ORDER: order(ORDER, "u9", "pending", home, [red, clock, lamp], "credit_card_9")}
+    user = customer("Eva Moll", home, [ORDER], card("credit_card_9", "9191"))
+    db = {"users": {"u9": user}, "products": catalogue([red, black, clock, wood, lamp, dark]), "orders": orders}
+    case = case_of(db, tau.Task(index=0, user_id="u9", instruction="", actions=(), outputs=()), messages[0])
+    for answer in messages[1:]:
+        case["ticket"]["messages"] += [
+            {"direction": "outbound", "body": "Which one would you like?", "sent_at": NOW},
+            {"direction": "inbound", "body": answer, "sent_at": NOW},
+        ]
+    return plugin_of("support").decide(case)
+
+
+def _changes(verdict: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for a in verdict["actions"] if a["tool"] == "modify_order_items" for c in a["args"]["changes"]]
+
+
+def test_an_answer_quoting_the_order_and_saying_what_changes_stands_for_the_thread() -> None:
+    facts, verdict = _decided(FIRST, f"On order {ORDER} I'd like to change the Tea Kettle for the black one.")
+    assert facts["reply.asking"] == []
+    assert _changes(verdict) == [{"line_no": 1, "sku": "K2"}]
+
+
+def test_an_answer_that_quotes_no_order_or_leaves_a_request_out_does_not() -> None:
+    # no order quoted: the thread is read whole, as before
+    facts, _verdict = _decided(FIRST, "the black one for the kettle")
+    assert facts["reply.asking"] == ["exchange_variant"]
+    # the thread also asked for an address change: an answer about the kettle alone leaves it out, and the thread
+    # is read whole (the address change kept)
+    first = f"{FIRST} Also please ship it to 9 Lake Ave, Chicago, IL 60601 instead."
+    facts, _verdict = _decided(first, f"On order {ORDER} I'd like to change the Tea Kettle for the black one.")
+    assert "change_address" in facts["ticket.case_types"]
