@@ -1,22 +1,27 @@
-"""The customer's answer that says again what they want of one order, quoting it, stands for the thread when the
-thread read whole would ask again: "On order #W9000001 I'd like to change the Tea Kettle for the black one" after a
-first message that listed the order's items to describe it ("my order ... has a kettle, a wall clock and a floor
-lamp"). An answer that leaves out a request of the thread, or still asks something, does not. On a small database
-written here; the wording was written for these tests."""
+"""Which items of one order the customer asks about. The customer's answer that says again what they want of one
+order, quoting it, stands for the thread when the thread read whole would ask again: "On order #W9000001 I'd like to
+change the Tea Kettle for the black one" after a first message that listed the order's items to describe it ("my
+order - kettle, wall clock, floor lamp - ..."); an answer that leaves out a request of the thread, or still asks
+something, does not. The items that describe an order are not asked about ("my order ... has a kettle, a wall clock
+and a floor lamp"). On a small database written here; the wording was written for these tests."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from ai_missions.benchmarks.tau_retail import emulator as tau
 from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
+from ai_missions.graphs.support.parse.understanding import items_text
 from ai_missions.kernel.eval_plugin import plugin_of
 from tests.support.tau_db import card, catalogue, customer, item, order, place
 
 ORDER = "#W9000001"
+#: A first message the thread, read whole, asks about: the order's items listed between dashes to say which it is.
 FIRST = (
-    "My order that hasn't shipped yet has a kettle, a wall clock and a floor lamp. I'd like the kettle in black "
-    "instead of red please."
+    "My order - kettle, wall clock, floor lamp - hasn't shipped yet. I'd like the kettle in black instead of red "
+    "please."
 )
 
 
@@ -66,3 +71,20 @@ def test_an_answer_that_quotes_no_order_or_leaves_a_request_out_does_not() -> No
     first = f"{FIRST} Also please ship it to 9 Lake Ave, Chicago, IL 60601 instead."
     facts, _verdict = _decided(first, f"On order {ORDER} I'd like to change the Tea Kettle for the black one.")
     assert "change_address" in facts["ticket.case_types"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "My order that hasn't shipped yet has a kettle, a wall clock and a floor lamp.",
+        "I have an order that hasn't shipped yet with a kettle, a wall clock and a floor lamp.",
+        "In my pending order (kettle, wall clock, floor lamp)",
+    ],
+)
+def test_the_items_that_describe_an_order_are_not_the_items_asked_about(said: str) -> None:
+    """Listing an order's items to say which order it is names none of them for a change: only the kettle, whose
+    change is asked, is changed, and nothing is asked about the clock or the lamp."""
+    facts, verdict = _decided(f"{said} I'd like the kettle in black instead of red please.")
+    assert facts["reply.asking"] == []
+    assert _changes(verdict) == [{"line_no": 1, "sku": "K2"}]
+    assert items_text(said).split()[-2:] != ["floor", "lamp."]

@@ -649,7 +649,11 @@ _DESCRIBED_ORDER = re.compile(
     # said again after what else is said of it: "my order delivered to Chicago (the one with the laptop, ...)"
     rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;!?()\n]{{0,60}}?[(,:]\s*(?:{WORDS.alternation('order_again')})\s+"
     rf"(?:{WORDS.alternation('holding')})\b"
+    # after a clause saying which order: "an order that hasn't shipped yet with ...", "my order from May has a ..."
+    rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;:!?()\n,]{{1,40}}?\s(?:{WORDS.alternation('holding')})\b"
 )
+#: An order's items listed in brackets after it: "my pending order (notebook, grill, office chair)".
+_LISTED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s*\(([^()]{{3,200}})\)")
 #: Where such a description ends: a sentence mark, a colon, a bracket, a dash, or a comma before the request goes on.
 _DESCRIBED_ENDS = re.compile(
     rf"[.;:!?\n()]|\s[-\u2013]\s|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
@@ -747,7 +751,7 @@ def _describing_spans(lower: str) -> list[tuple[int, int]]:
         # came with tells its order apart, and is not asked about
         ended = _DESCRIBED_ENDS.search(lower, match.end())
         spans.append((match.end(), _request_opens(lower, match.end(), ended.start() if ended else len(lower))))
-    return spans + [(m.start(1), m.end(1)) for m in _ITEM_ORDER.finditer(lower)]
+    return spans + [m.span(1) for pattern in (_ITEM_ORDER, _LISTED_ORDER) for m in pattern.finditer(lower)]
 
 
 def _request_opens(lower: str, start: int, end: int) -> int:
