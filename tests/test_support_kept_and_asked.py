@@ -50,6 +50,9 @@ RECORD: dict[str, Any] = {
         ("E-reader is great, but I want to send back the grill and the sunglasses. Gift card please.", "e-reader"),
         ("The e-reader works fine; return the grill and the sunglasses.", "e-reader"),
         ("The e-reader is lovely, but please return the grill and the sunglasses.", "e-reader"),
+        # the item first, then the speaker's own keep closing the clause
+        ("Return the grill and the sunglasses to my gift card. The e-reader I keep.", "e-reader"),
+        ("Return the grill and the sunglasses, the e-reader we'll keep.", "e-reader"),
     ],
 )
 def test_an_item_said_to_be_kept_is_not_returned_and_the_refund_stays_with_the_returned(text: str, kept: str) -> None:

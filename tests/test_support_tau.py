@@ -384,6 +384,9 @@ def test_the_scripted_customer_says_yes_only_to_the_variant_and_the_items_it_ask
     assert not plan_matches(plan.format("blue S"), change, user, {})  # the size it keeps is not kept
     two = plan.format("blue L").replace("charge", "Rug: grey -> green; charge")
     assert not plan_matches(two, change, user, {})  # an item it never asked to change
+    # of two lamps, the green S one it has too is not the one it asked to change
+    both = plan.format("blue L").replace("charge", "Lamp: green S -> blue L; charge")
+    assert not plan_matches(both, change, user, {})
     back = "Your name is Ann Lee. Return #W1000001 via card_Ann: Wall Clock; "
     plan = "- Order #W1000001: return {}; once they reach us, refund 30.00 to your Visa card (last digits 1111).\n"
     assert plan_matches(plan.format("Wall Clock"), back, user, {})

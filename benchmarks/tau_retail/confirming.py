@@ -107,6 +107,15 @@ def _holds(clause: str, name: str, options: Mapping[str, Any]) -> bool:
     )
 
 
+def _holds_now(clause: str, name: str, options: Mapping[str, Any]) -> bool:
+    """Whether a read-back clause changes this item as the customer has it now: its name and every option before the
+    arrow."""
+    before = clause.partition("->")[0]
+    return name.lower() in before and all(
+        re.search(rf"(?<![\w.]){re.escape(str(v).lower())}(?!\w)", before) for v in options.values()
+    )
+
+
 def _detail_said(
     kind: str, detail: Mapping[str, Any], text: str, user: Mapping[str, Any], paid_with: str, others: str = ""
 ) -> bool:
@@ -137,9 +146,9 @@ def _detail_said(
     wanted = zip(detail["items"], detail["options"], strict=True)
     if not all(any(_holds(c, name, options) for c in low.split(";")) for name, options in wanted):
         return False
-    # and no item it did not ask to change is changed
-    asked = [*names, *(n.lower() for n in detail["same"])]
-    if not all(any(n in c.partition("->")[0] for n in asked) for c in low.split(";") if "->" in c):
+    # and no item it did not ask to change is changed: each clause's item, as it is now, is one it named (of two
+    # helmets, the L black one it asked changed, not the S white one)
+    if not all(any(_holds_now(c, name, had) for name, had in detail["had"]) for c in low.split(";") if "->" in c):
         return False
     money = [c for c in low.split(";") if c.strip().startswith(("refund ", "charge "))]
     return all(_method_said(c, detail["method"], user, paid_with) for c in money)

@@ -45,8 +45,10 @@ def requests(instruction: str) -> list[Request]:
             (n.strip(), {**ast.literal_eval(o), **ast.literal_eval(w)}) for n, o, w in found if ast.literal_eval(w)
         ]
         same = [n.strip() for n, _o, w in found if not ast.literal_eval(w)]
+        # each item as the customer has it now, the ones changed to the same included
+        had = [(n.strip(), ast.literal_eval(o)) for n, o, _w in found]
         out.append((order_id, verb, {"items": [n for n, _w in changed], "method": method,
-                                     "options": [w for _n, w in changed], "same": same}))  # fmt: skip
+                                     "options": [w for _n, w in changed], "same": same, "had": had}))  # fmt: skip
     return out
 
 

@@ -632,6 +632,9 @@ MONEY = WORDS.pattern("money")
 #: Said after the item: "the tea kettle I'm keeping", "everything else stays".
 _KEPT_AFTER = re.compile(
     rf"\b(?:{WORDS.alternation('keeping_subject')})\s+(?:{WORDS.alternation('keeping_verb')})\b"
+    # "the black pair I keep", "the other skateboard we'll keep": the speaker, then a keep of their own
+    rf"|\b(?:{WORDS.alternation('keeping_subject', 'first_person')})\s+(?:{WORDS.alternation('keep')})"
+    r"\s*(?:[,.;:!?\n)]|$)"
     rf"|\b(?:{WORDS.alternation('stays')})\b"
 )
 #: A verb saying how an item is, before the reading layer's assent ("is fine", "works great").
