@@ -107,6 +107,24 @@ def test_a_correction_is_planned_again_and_read_back_again() -> None:
     assert {c["sku"] for c in exchange["args"]["changes"]} == {"SKU-1-BLUE", "SKU-2-WHITE"}
 
 
+def test_a_correction_saying_again_the_whole_request_stands_for_the_thread_through_the_yes() -> None:
+    """The customer answers a plan of two items with the one item they want, quoting the order: what they said first
+    is overruled; the plan read back again holds the jacket alone, and their yes to it makes that plan."""
+    built = _jacket_and_lamp(
+        "Could I exchange the rain jacket from SO-100001 for the blue one, and the desk lamp for the white one?"
+    )
+    _facts, asked = _gated(built)
+    assert "White" in _reply(asked)["body"]
+    answer = "No, that is not what I want. I want to exchange the Rain Jacket from order SO-100001 for the blue one."
+    _facts, again = _gated(_answered(built, asked, answer))
+    assert again["outcome"] == "ask_customer"
+    assert "Blue" in _reply(again)["body"]
+    assert "White" not in _reply(again)["body"]
+    facts, verdict = _gated(_answered(built, again, "yes"))
+    assert facts["readback.yes"] == "yes"
+    assert verdict["actions"][0]["args"] == {"order_id": "SO-100001", "line_no": 1, "sku": "SKU-1-BLUE"}
+
+
 def test_a_yes_to_another_plan_than_the_one_made_now_confirms_nothing() -> None:
     built = _jacket_and_lamp()
     _facts, asked = _gated(built)

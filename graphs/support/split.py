@@ -363,20 +363,21 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     customer = facts.get("customer.id")
     orders: Mapping[str, Any] = gathered.get("orders") or {}
     records = {o: r for o, r in orders.items() if r and r["order"].get("customer_id") == customer}
-    if facts.get("reply.asking") and (answered := _answered(gathered, request, records)) is not None:
+    # an answer to a question, or a correction of a plan read back ("No, ... I want to return the bottle from #W1"):
+    # said again whole, it stands for the thread before it
+    answering = bool(facts.get("reply.asking")) or request.corrects_plan
+    if answering and (answered := _answered(gathered, request, records)) is not None:
         return answered
-    if facts.get(TYPES_FACT) != ["which_order"] or (gathered.get("helpdesk.get_ticket") or {}).get("order_id"):
-        return facts
     recent = list(gathered.get("recent_orders") or [])
-    split = split_request(request, records, recent)
-    if split is None and (latest := request.latest_alone()) is not None:
-        # the customer's answer says again all they want, order by order: it stands for the thread before it
-        split = split_request(latest, records, recent)
-        placed = {i for part in split or () for i in part.intents}
-        split = split if split and set(request.reading.intents) & set(ORDER_INTENTS) <= placed else None
-        request = latest if split else request
-    if split is None:
+    found = _latest_split(request, records, recent) if request.corrects_plan else None
+    if found is None:
+        if facts.get(TYPES_FACT) != ["which_order"] or (gathered.get("helpdesk.get_ticket") or {}).get("order_id"):
+            return facts
+        split = split_request(request, records, recent)
+        found = (split, request) if split else _latest_split(request, records, recent)
+    if found is None:
         return facts
+    split, request = found
     parts = [_part_facts(gathered, request, records, part) for part in split]
     _refilled_gift_cards(parts)
     shared = dict(facts)
@@ -429,6 +430,20 @@ def _refilled_gift_cards(parts: Sequence[dict[str, Any]]) -> None:
         card, asked = part.get("paymethod.method_id"), "change_payment" in part[TYPES_FACT]
         if asked and short and _refilled(card, parts, part, "paymethod.balance", "paymethod.amount"):
             part["paymethod.after_refunds"] = True
+
+
+def _latest_split(
+    request: SupportRequest, records: Mapping[str, Mapping[str, Any]], recent: Sequence[str]
+) -> tuple[list[Part], SupportRequest] | None:
+    """The customer's latest message alone, split order by order, and the request it is, when it places every
+    request of the thread: an answer that says again all they want, order by order, stands for the thread before it
+    (one leaving a request out does not)."""
+    latest = request.latest_alone()
+    split = split_request(latest, records, recent) if latest is not None else None
+    placed = {i for part in split or () for i in part.intents}
+    if latest is None or not split or not set(request.reading.intents) & set(ORDER_INTENTS) <= placed:
+        return None
+    return split, latest
 
 
 def _answered(

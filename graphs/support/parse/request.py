@@ -14,7 +14,7 @@ from typing import Any
 
 from ai_missions.graphs.support.parse import conditions, corrections, understanding
 from ai_missions.graphs.support.parse.address_reading import AddressReading, read_addresses
-from ai_missions.graphs.support.parse.confirmation import confirmation
+from ai_missions.graphs.support.parse.confirmation import confirmation, is_read_back
 from ai_missions.graphs.support.parse.echo import compared_text
 from ai_missions.graphs.support.parse.item_requests import Piece, request_pieces
 from ai_missions.graphs.support.parse.resolve import Claims, Reference, only_as_sources, references, same_reference
@@ -77,6 +77,8 @@ class SupportRequest:
     part: bool = False
     #: (the plan read back, the customer's yes to it) when the thread ends in that yes (:mod:`.confirmation`)
     confirmed: tuple[str, str] | None = None
+    #: the customer answered a plan read back to them with something other than a yes: a correction
+    corrects_plan: bool = False
 
     @property
     def said(self) -> str:
@@ -165,4 +167,10 @@ def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
     text = thread_text(messages)
     latest = messages[-1] if len(messages) > 1 else None
     sent_at = inbound[-1].get("sent_at") if inbound else None
-    return SupportRequest(text, read_message(text), messages, latest, sent_at, confirmed=confirmed)
+    outbound = [m for m in thread if m.get("direction") == "outbound"]
+    # (the thread before a yes, when the thread ends in one: the plan confirmed is the corrected one)
+    corrects = bool(outbound) and is_read_back(str(outbound[-1].get("body") or ""))
+    corrects = corrects and thread[-1].get("direction") == "inbound"
+    return SupportRequest(
+        text, read_message(text), messages, latest, sent_at, confirmed=confirmed, corrects_plan=corrects
+    )
