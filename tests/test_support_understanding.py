@@ -267,3 +267,16 @@ def test_a_method_beside_an_item_change_pays_its_difference_and_moves_no_payment
     text: str, intents: tuple[str, ...]
 ) -> None:
     assert read_message(text).intents == intents
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        # an arrow before a request leads to it, as a colon does; between two values it says "change to"
+        ("order with the camera and the tablet -> return the tablet, refund to my gift card", ("return_refund",)),
+        ("the lamp order => cancel it please, I don't need it", ("cancel_order",)),
+        ("boots on my pending order: size 9 -> 8 please", ("exchange_variant",)),
+    ],
+)
+def test_an_arrow_before_a_request_leads_to_it(text: str, intents: tuple[str, ...]) -> None:
+    assert read_message(text).intents == intents
