@@ -13,7 +13,7 @@ from ai_missions.graphs.support.evals.generate import make_case
 from ai_missions.graphs.support.evals.recorded import decide
 from ai_missions.graphs.support.evals.scoring import safety
 from ai_missions.graphs.support.invariants import invariants
-from ai_missions.graphs.support.parse.understanding import asks_to_return, fold, read_message
+from ai_missions.graphs.support.parse.understanding import asks_to_return, fold, items_text, read_message
 from ai_missions.graphs.support.portal_service import customer_of
 from ai_missions.integrations import helpdesk
 from ai_missions.integrations.loader import write_book
@@ -280,3 +280,9 @@ def test_a_method_beside_an_item_change_pays_its_difference_and_moves_no_payment
 )
 def test_an_arrow_before_a_request_leads_to_it(text: str, intents: tuple[str, ...]) -> None:
     assert read_message(text).intents == intents
+
+
+def test_an_orders_description_ends_at_an_arrow_before_a_request() -> None:
+    said = "1) order with the camera, pet bed and tablet -> return the pet bed and the tablet, refund to gift card"
+    assert "return the pet bed and the tablet" in items_text(said)
+    assert "camera" not in items_text(said)

@@ -657,9 +657,10 @@ _DESCRIBED_ORDER = re.compile(
 )
 #: An order's items listed in brackets after it: "my pending order (notebook, grill, office chair)".
 _LISTED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s*\(([^()]{{3,200}})\)")
-#: Where such a description ends: a sentence mark, a colon, a bracket, a dash, or a comma before the request goes on.
+#: Where such a description ends: a sentence mark, a colon, a bracket, a dash, an arrow, or a comma before the request
+#: goes on.
 _DESCRIBED_ENDS = re.compile(
-    rf"[.;:!?\n()]|\s[-\u2013]\s|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
+    rf"[.;:!?\n()]|\s[-\u2013]\s|{ARROW.pattern}|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
     rf"|\b(?:{WORDS.alternation('description_ends')})\b"
 )
 #: An item told apart by what it was bought with: "that came with", "I got with", "in the same box as".
