@@ -27,22 +27,15 @@ FIRST = (
 
 def _decided(*messages: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The facts and verdict after the customer's messages, each answer after a question of ours."""
-    red, black = (
-        item("Tea Kettle", "kettle", "K1", 40.0, color="red"),
-        item("Tea Kettle", "kettle", "K2", 40.0, color="black"),
-    )
-    clock, wood = (
-        item("Wall Clock", "clock", "C1", 25.0, color="white"),
-        item("Wall Clock", "clock", "C2", 25.0, color="wood"),
-    )
-    lamp, dark = (
-        item("Floor Lamp", "lamp", "L1", 90.0, color="brass"),
-        item("Floor Lamp", "lamp", "L2", 90.0, color="black"),
-    )
+    # each item as ordered (the first colour) and one other variant of it in stock (the second)
+    things = [("Tea Kettle", "K", 40.0, "red", "black"), ("Wall Clock", "C", 25.0, "white", "wood"),
+              ("Floor Lamp", "L", 90.0, "brass", "black")]  # fmt: skip
+    variants = [[item(name, sku, f"{sku}{n}", price, color=c) for n, c in ((1, had), (2, other))]
+                for name, sku, price, had, other in things]  # fmt: skip
     home = place("3 Mill St", "Akron", "OH", "44308")
-    orders = {ORDER: order(ORDER, "u9", "pending", home, [red, clock, lamp], "credit_card_9")}
+    orders = {ORDER: order(ORDER, "u9", "pending", home, [v[0] for v in variants], "credit_card_9")}
     user = customer("Eva Moll", home, [ORDER], card("credit_card_9", "9191"))
-    db = {"users": {"u9": user}, "products": catalogue([red, black, clock, wood, lamp, dark]), "orders": orders}
+    db = {"users": {"u9": user}, "products": catalogue([x for v in variants for x in v]), "orders": orders}
     case = case_of(db, tau.Task(index=0, user_id="u9", instruction="", actions=(), outputs=()), messages[0])
     for answer in messages[1:]:
         case["ticket"]["messages"] += [

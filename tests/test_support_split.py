@@ -574,17 +574,24 @@ def test_a_request_pointing_back_to_the_order_said_before_never_goes_to_another(
     assert {p["order.id"] for p in facts.get(PARTS) or []} <= {"SO-300003"}
 
 
+def _answered(case: dict[str, Any]) -> dict[str, Any]:
+    """The case after "which order?" and the customer's answer saying again a cancellation and a return, each of its
+    order."""
+    said = (
+        "Please cancel order SO-300001, I no longer need it. I want to return the Wireless Headphones from SO-300002."
+    )
+    case["ticket"]["messages"] += [
+        {"direction": "outbound", "body": "Which order is your message about?", "sent_at": NOW},
+        {"direction": "inbound", "body": said, "sent_at": NOW},
+    ]
+    return case
+
+
 def test_an_answer_saying_again_all_the_customer_wants_order_by_order_stands_for_the_thread() -> None:
     """The thread cannot be split with the first message in it ("I want to return both" after items of two orders);
     the customer's answer says again every request, quoting each order: it is read as the request, one part each."""
     case = _case("I don't need the lamp and mug any more. And the headphones, I want to return both.")
-    case["ticket"]["messages"] += [
-        {"direction": "outbound", "body": "Which order is your message about?", "sent_at": NOW},
-        {"direction": "inbound", "sent_at": NOW,
-         "body": "Please cancel order SO-300001, I no longer need it. I want to return the Wireless Headphones from "
-                 "order SO-300002."},
-    ]  # fmt: skip
-    facts, _verdict = decide(case)
+    facts, _verdict = decide(_answered(case))
     assert [(p["order.id"], p["ticket.case_types"]) for p in facts[PARTS]] == [
         ("SO-300001", ["cancel_order"]),
         ("SO-300002", ["return_refund"]),
@@ -598,12 +605,6 @@ def test_an_answer_that_leaves_out_a_request_of_the_thread_does_not_stand_for_it
         "I don't need the lamp and mug any more. And the headphones, I want to return both. Also change the address "
         "of the lamp order to 5 Elm St, Porto 4000."
     )
-    case["ticket"]["messages"] += [
-        {"direction": "outbound", "body": "Which order is your message about?", "sent_at": NOW},
-        {"direction": "inbound", "sent_at": NOW,
-         "body": "Please cancel order SO-300001, I no longer need it. I want to return the Wireless Headphones from "
-                 "order SO-300002."},
-    ]  # fmt: skip
-    facts, _verdict = decide(case)
+    facts, _verdict = decide(_answered(case))
     assert facts["ticket.case_types"] == ["which_order"]
     assert not facts.get(PARTS)
