@@ -15,6 +15,7 @@ from ai_missions.benchmarks.tau_retail import emulator as tau
 from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
 from ai_missions.graphs.support.parse.understanding import items_text
 from ai_missions.kernel.eval_plugin import plugin_of
+from ai_missions.nodes.parts import PARTS
 from tests.support.tau_db import card, catalogue, customer, item, order, place
 
 ORDER = "#W9000001"
@@ -36,6 +37,10 @@ def _decided(*messages: str) -> tuple[dict[str, Any], dict[str, Any]]:
     orders = {ORDER: order(ORDER, "u9", "pending", home, [v[0] for v in variants], "credit_card_9")}
     user = customer("Eva Moll", home, [ORDER], card("credit_card_9", "9191"))
     db = {"users": {"u9": user}, "products": catalogue([x for v in variants for x in v]), "orders": orders}
+    return _decided_on(db, *messages)
+
+
+def _decided_on(db: dict[str, Any], *messages: str) -> tuple[dict[str, Any], dict[str, Any]]:
     case = case_of(db, tau.Task(index=0, user_id="u9", instruction="", actions=(), outputs=()), messages[0])
     for answer in messages[1:]:
         case["ticket"]["messages"] += [
@@ -81,3 +86,31 @@ def test_the_items_that_describe_an_order_are_not_the_items_asked_about(said: st
     assert facts["reply.asking"] == []
     assert _changes(verdict) == [{"line_no": 1, "sku": "K2"}]
     assert items_text(said).split()[-2:] != ["floor", "lamp."]
+
+
+def test_an_answer_saying_again_the_requests_of_two_orders_stands_when_the_thread_still_asks() -> None:
+    """Read with the first message, the plan still asks which clock (the first message named it among the changes);
+    the answer says again both requests, each of its quoted order, and asks nothing: it is the plan."""
+    lamp = item("Desk Lamp", "desk lamp", "D1", 30.0, color="green")
+    home = place("3 Mill St", "Akron", "OH", "44308")
+    things = [("Tea Kettle", "K", 40.0, "red", "black"), ("Wall Clock", "C", 25.0, "white", "wood")]
+    variants = [[item(name, sku, f"{sku}{n}", price, color=c) for n, c in ((1, had), (2, other))]
+                for name, sku, price, had, other in things]  # fmt: skip
+    orders = {
+        ORDER: order(ORDER, "u9", "pending", home, [v[0] for v in variants], "credit_card_9"),
+        "#W9000002": order("#W9000002", "u9", "delivered", home, [lamp], "credit_card_9"),
+    }
+    user = customer("Eva Moll", home, [ORDER, "#W9000002"], card("credit_card_9", "9191"))
+    db = {"users": {"u9": user}, "products": catalogue([lamp, *(x for v in variants for x in v)]), "orders": orders}
+    first = "Please return the desk lamp. And on my pending order, change the kettle to black and the clock too."
+    answer = (
+        "I want to return the Desk Lamp from order #W9000002. On order #W9000001 I'd like to change the Tea Kettle "
+        "for the black one."
+    )
+    facts, _verdict = _decided_on(db, first)
+    assert [p["reply.asking"] for p in facts[PARTS]] == [[], ["exchange_variant"]]
+    facts, _verdict = _decided_on(db, first, answer)
+    assert [(p["order.id"], p["ticket.case_types"], p["reply.asking"]) for p in facts[PARTS]] == [
+        ("#W9000002", ["return_refund"], []),
+        (ORDER, ["exchange_variant"], []),
+    ]

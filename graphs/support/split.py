@@ -379,6 +379,11 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
         return facts
     split, request = found
     parts = [_part_facts(gathered, request, records, part) for part in split]
+    if any(p.get("reply.asking") for p in parts) and (alone := _latest_split(request, records, recent)):
+        # the thread's plan still asks, and the answer says it all again: read alone, it may ask nothing more
+        again = [_part_facts(gathered, alone[1], records, part) for part in alone[0]]
+        if not any(p.get("reply.asking") for p in again):
+            (split, request), parts = alone, again
     _refilled_gift_cards(parts)
     shared = dict(facts)
     shared[TYPES_FACT] = list(dict.fromkeys(t for p in parts for t in p[TYPES_FACT]))
