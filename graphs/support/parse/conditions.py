@@ -14,11 +14,11 @@ from typing import Any
 from ai_missions.graphs.support.parse import methods as paying
 from ai_missions.graphs.support.parse.folding import fold
 from ai_missions.graphs.support.parse.resolve import with_variants
+from ai_missions.graphs.support.parse.understanding import CONDITION_WORD, SENTENCE_END
 from ai_missions.graphs.support.vocabulary import VOCABULARY
 from ai_missions.graphs.support.words import WORDS, singular
 
 _UNLESS = WORDS.pattern("condition_unless")
-_CONDITION_WORD = WORDS.pattern("condition_words", "condition_unless")
 #: What begins the request made for when the condition does not hold ("..., otherwise return it").
 _ELSE = WORDS.pattern("condition_else")
 #: Where the condition ends when no comma ends it: the request begins ("... sold out please cancel it").
@@ -88,7 +88,7 @@ def settle(clause: str, record: Mapping[str, Any] | None, methods: Sequence[Mapp
     """The condition settled against the order's record (stock of its products' variants, its status, its total
     and its variants' prices, the method it is paid with among ``methods`` on file); None: not read whole or known."""
     clause = _ENDS.split(clause)[0]
-    leading = _CONDITION_WORD.match(clause)
+    leading = CONDITION_WORD.match(clause)
     states = _STATE.findall(clause)
     amount = AMOUNT.search(clause)
     if leading is None or record is None or len(states) + bool(amount) != 1:
@@ -192,9 +192,6 @@ def _variant_named(
     return next(iter(chosen.values())) if len(chosen) == 1 and (content or len(lines) == 1) else None
 
 
-_SENTENCE_STOP = re.compile(r"[.!?;\n]+")
-
-
 def _asked(clause: str) -> tuple[str | None, bool]:
     """The state a condition clause asks of the order and whether it must hold ("if it hasn't shipped": shipped,
     False); no state for one that says only "if it has" or "if not"."""
@@ -210,17 +207,15 @@ def branches(text: str, condition: str | None) -> tuple[str | None, str | None] 
     second condition (it holds), from it on (not); None for a side saying nothing. None when the message says no
     condition, or a second one that is not the first one's other way ("and if it is over $50, return it")."""
     folded = fold(text)
-    said = list(_CONDITION_WORD.finditer(folded))
+    said = list(CONDITION_WORD.finditer(folded))
     if len(said) == 2 and condition and not _ELSE.search(folded):
         first, second = (_ENDS.split(re.split(r"[,;.!?]", folded[m.start() :])[0])[0] for m in said)
         (state, wanted), (other, other_wanted) = _asked(first), _asked(second)
-        short = not _TOKEN.findall(
-            _THE_ORDER.sub(" ", _JOINS.sub(" ", _NOT.sub(" ", _CONDITION_WORD.sub(" ", second))))
-        )
+        short = not _TOKEN.findall(_THE_ORDER.sub(" ", _JOINS.sub(" ", _NOT.sub(" ", CONDITION_WORD.sub(" ", second)))))
         if state is None or (other != state and not (other is None and short)) or wanted == other_wanted:
             return None  # the other way: the same state ("if it has"), or a clause saying no more ("if not")
         # the other way is its sentence; what the message says after it (a reason) goes with the first way
-        stop = _SENTENCE_STOP.search(folded, said[1].start())
+        stop = SENTENCE_END.search(folded, said[1].start())
         end = stop.end() if stop else len(folded)
         return f"{folded[: said[1].start()]} {folded[end:]}", folded[said[1].start() : end]
     if len(said) != 1:

@@ -16,6 +16,7 @@ from ai_missions.graphs.support.parse.address_reading import city_key, without_a
 from ai_missions.graphs.support.parse.methods import mentions
 from ai_missions.graphs.support.parse.understanding import (
     OPTION_WORDS,
+    SENTENCE_END,
     SIZE_WORDS,
     fold,
     read_message,
@@ -636,8 +637,6 @@ def _kept(options: Mapping[str, str]) -> set[str]:
     return {singular(w) for o in options.values() for w in _words(o)} | {*map(singular, OPTION_WORDS), *SIZE_WORDS}
 
 
-#: A sentence of a text (what it asks of an order's destination is read sentence by sentence).
-_SENTENCE = re.compile(r"[^.!?\n]+")
 #: "to" and a determiner before a city: where an address change asks an order sent ("send it to my Austin address").
 _TO_BEFORE = re.compile(
     rf"\b(?:{WORDS.alternation('send_to')})\s+(?:(?:{WORDS.alternation('address_determiner')})\s+)?$"
@@ -650,13 +649,12 @@ def sent_to(text: str, destinations: Mapping[str, Mapping[str, Any] | None]) -> 
     order ("change it to my Austin address"); none when every order goes to a city said (none is told apart)."""
     cities = {o: key for o, address in destinations.items() if (key := city_key(address))}
     said: set[str] = set()
-    for sentence in _SENTENCE.findall(fold(without_addresses(text))):
+    for sentence in SENTENCE_END.split(fold(without_addresses(text))):
         words = " ".join(re.sub(r"[^a-z0-9]+", " ", sentence).split())
-        moving = "change_address" in read_message(sentence).intents
-        for city in set(cities.values()):
-            for m in re.finditer(rf"\b{re.escape(city)}\b", words):
-                if not (moving and _TO_BEFORE.search(words[: m.start()])):
-                    said.add(city)
+        found = [(city, m) for city in set(cities.values()) for m in re.finditer(rf"\b{re.escape(city)}\b", words)]
+        # what the sentence asks is read only where it says a city (this runs for every sentence a split weighs)
+        moving = bool(found) and "change_address" in read_message(sentence).intents
+        said |= {city for city, m in found if not (moving and _TO_BEFORE.search(words[: m.start()]))}
     named = [o for o, city in cities.items() if city in said]
     return named if len(named) < len(destinations) else []
 

@@ -427,15 +427,16 @@ def _asking(folded: str) -> list[str]:
     for sentence in SENTENCE_END.split(folded[:cut]):
         settled = min((i for i in (sentence.find(p) for p in RESOLVED) if i >= 0), default=-1)
         if settled >= 0:
-            on = [m.start() for m in _CONDITION_WORD.finditer(sentence[:settled])]
+            on = [m.start() for m in CONDITION_WORD.finditer(sentence[:settled])]
             sentence = sentence[: on[-1]] if on and _CLAUSE_MARK.search(sentence[: on[-1]]) else ""
         if sentence.strip():
             asking.append(sentence)
     return asking
 
 
-#: A condition word, and a clause mark: a settled condition after a request is cut at its word.
-_CONDITION_WORD = WORDS.pattern("condition_words", "condition_unless")
+#: A condition word ("if", "unless", "as long as"; the conditions' reader's too), and a clause mark: a settled
+#: condition after a request is cut at its word.
+CONDITION_WORD = WORDS.pattern("condition_words", "condition_unless")
 _CLAUSE_MARK = re.compile(r"[,;:]\s*$|\s[-\u2013]\s*$")
 
 
