@@ -115,8 +115,8 @@ def fits(intent: str, order: Mapping[str, Any]) -> bool:
     return False
 
 
-#: How many of the customer's recent orders are considered when the message names none: every one the ERP lists
-#: (gather asks for ten); a customer with six or more orders names the oldest by what it holds as well.
+#: How many of the customer's recent orders are listed (gather asks the ERP for these) and considered when the message
+#: names none: a customer with six or more orders names the oldest by what it holds as well.
 RECENT = 10
 
 

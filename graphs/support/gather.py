@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
-from ai_missions.graphs.support.facts import addresses_on_file, orders_to_read
+from ai_missions.graphs.support.facts import RECENT, addresses_on_file, orders_to_read
 from ai_missions.graphs.support.parse.address_reading import AddressReading, same_place
 from ai_missions.graphs.support.parse.request import SupportRequest, request_of
 from ai_missions.graphs.support.parse.resolve import (
@@ -92,7 +92,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         whom = {"customer_id": customer_id}
         customer, listed, methods = await asyncio.gather(
             _ready(customer) if customer is not None else call("crm.get_customer", "get_customer", whom),
-            call("erp.list_orders", "list_orders", {**whom, "limit": 10}),
+            call("erp.list_orders", "list_orders", {**whom, "limit": RECENT}),
             # the customer's payment methods on file (billing), read with the orders: a request to pay another way
             # or to settle a price difference on another method is resolved against them
             call("payments.list_payment_methods", "list_payment_methods", whom),
