@@ -85,6 +85,21 @@ def test_a_correction_naming_a_thing_puts_it_in_place_of_the_one_it_corrects(mes
     assert [a["args"]["order_id"] for a in verdict["actions"] if a["tool"] == "cancel_order"] == [cancelled]
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Noor Haddad. Please cancel the order with the rug - oops, sorry, not the rug one, I meant the one with the "
+        "kettle. Don't need it.",
+        "noor haddad... cancel the order with the lamp and the rug... no wait sorry, not the lamp one, i mean the one "
+        "with the kettle, don't need it anymore. the lamp/rug one stays",
+    ],
+)
+def test_a_correction_denying_the_old_thing_by_its_words_puts_the_new_one_in_its_place(message: str) -> None:
+    facts, verdict = decide(_db(), "u1", message)
+    assert facts["ticket.case_types"] == ["cancel_order"], message
+    assert [a["args"]["order_id"] for a in verdict["actions"] if a["tool"] == "cancel_order"] == ["#W5100002"]
+
+
 def test_a_corrected_variant_is_the_one_changed_to() -> None:
     message = "Noor Haddad. Please change the tea kettle to the blue one, wait no, I mean the red one."
     _facts, verdict = decide(_db(), "u1", message)
@@ -101,6 +116,38 @@ def test_a_corrected_variant_is_the_one_changed_to() -> None:
         ("cancel my order, wait no, not that one", "cancel my order, wait no, not that one"),
         ("cancel #W1. no wait, scratch that, cancel #W2", "cancel #W1. no wait, scratch that, cancel #W2"),
         ("I mean, it is broken. Return the lamp.", "I mean, it is broken. Return the lamp."),
+        # the old thing named by a denial among the marks, wherever it is said
+        (
+            "return the kettle and the desk lamp - oops, sorry, not the lamp, I meant the rug. Refund to my card.",
+            "return the kettle and the rug. Refund to my card.",
+        ),
+        ("return the mug and the lamp, wait, no, not the mug, the kettle.", "return the kettle and the lamp."),
+        (
+            "cancel the one with the rug and the lamp, and the one going to Boise - no wait, not Boise, I mean the one "
+            "with the kettle, the mug and the tray. Thanks",
+            "cancel the one with the rug and the lamp, and the one with the kettle, the mug and the tray. Thanks",
+        ),
+        # a denial naming nothing said before places nothing
+        (
+            "return the mug and the lamp - wait no, not the cup, the kettle.",
+            "return the mug and the lamp - wait no, not the cup, the kettle.",
+        ),
+        # the old thing opening as the new one does, however long either is
+        (
+            "cancel the one going to Austin too... no wait sorry, i mean the one with the kettle and the tray, thanks",
+            "cancel the one with the kettle and the tray, thanks",
+        ),
+        (
+            "First the one with the rug in it - oh sorry, no, I mean the one going to Boise with the lamp and the mug. "
+            "Second, the kettle.",
+            "First the one going to Boise with the lamp and the mug. Second, the kettle.",
+        ),
+        (
+            "Cancel the order with the lamp - no wait, I mean the one with the kettle and the tray, I don't need it.",
+            "Cancel the one with the kettle and the tray, I don't need it.",
+        ),
+        # a word put in place of a word, between dashes
+        ("I want a large - no wait, small - red one", "I want a small red one"),
     ],
 )
 def test_the_words_a_correction_puts_in_place(said: str, read: str) -> None:

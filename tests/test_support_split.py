@@ -541,8 +541,15 @@ def test_an_order_described_by_its_items_ends_where_a_request_opens() -> None:
     assert ("cancel_order", "SO-300003") in _plan(verdict)
 
 
-def test_what_an_item_was_bought_with_tells_its_order_and_is_not_asked_about() -> None:
-    message = "Please return the mug I got with the headphones. Also cancel the kettle order, I bought it by mistake."
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please return the mug I got with the headphones. Also cancel the kettle order, I bought it by mistake.",
+        "i'd like to send back the mug (same box as the headphones) please. also cancel the kettle order, bought it "
+        "by mistake",
+    ],
+)
+def test_what_an_item_was_bought_with_tells_its_order_and_is_not_asked_about(message: str) -> None:
     _, verdict = decide(_case(message, SHARED_ITEM))
     opened = _opened(verdict)
     assert opened == {"SO-300004": [2]}  # the mug alone: the headphones stay

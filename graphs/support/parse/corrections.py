@@ -1,44 +1,167 @@
 """A correction said in a message puts its new words in place of what it corrects: "cancel the rug order - wait, no,
 the kettle order" is read as "cancel the kettle order", "change it to the red one, actually no, the blue one" as
-"change it to the blue one". Which words it corrects is read from the words themselves, not from a list of
-requests: the thing said last before it with as many words and the same last word ("the rug order"), else the
-last one of as many words in the clause just before it. A correction that puts nothing in place ("wait, no, forget
-that", "no, not that one") or whose words cannot be placed is left in the text: the request stays corrected, and a
-person reads which one stands."""
+"change it to the blue one", "return the camera and the chair - oops, not the chair, I meant the shoes" as "return
+the camera and the shoes".
+
+A correction is read as a statement with three parts, each from its own words:
+
+- **its marks:** the words around it that belong to neither thing ("wait, no", "oops, sorry", "I meant"), with any
+  denial of the old thing ("not the chair", "not Houston");
+- **the new thing:** what follows the marks;
+- **the old thing:** the one the denial names (by its words, among what was said before), else the one said just
+  before the marks that opens as the new thing does ("the one going to Houston" for "the one with the hose"), else
+  the last one said with as many words and the same last word, else the last of as many words in the clause before
+  it.
+
+A correction that takes back without putting anything in place ("wait, no, forget that", "no, not that one") or
+whose old thing cannot be placed is left in the text: the request stays corrected, and a person reads which one
+stands.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ai_missions.graphs.support.words import WORDS
 
 #: A correction, with any marks between its words ("wait, no", "actually no", "or rather").
-_MARK = WORDS.pattern("self_correction", space=r"\W+", flags=re.IGNORECASE)
+_MARK = WORDS.pattern("self_correction", "take_back", space=r"\W+", flags=re.IGNORECASE)
+#: Words that take back without putting anything in place ("forget that", "not that one").
+_TAKE_BACK = WORDS.pattern("take_back", space=r"\W+", flags=re.IGNORECASE)
+#: Words of a correction that belong to neither thing ("oops", "sorry", "wait", "no", "I meant").
+_FILLER_WORDS = WORDS.alternation("correction_opening", "correction_filler", space=r"\W+")
+_FILLER = re.compile(rf"(?:[\W_]*\b(?:{_FILLER_WORDS})\b)*[\W_]*", re.IGNORECASE)
 _DETERMINER = WORDS.pattern("thing_determiner", flags=re.IGNORECASE)
-_NEGATOR = re.compile(rf"\b(?:{WORDS.alternation('negators')})\W*$", re.IGNORECASE)
-_WORD = re.compile(r"[\w'-]+")
-#: Where what a correction says ends, and where a clause begins.
+#: Where a list of things breaks into its things ("the camera and the chair").
+_LIST_JOIN = WORDS.pattern("list_joins", flags=re.IGNORECASE)
+#: An order told by what it holds ("the one with the lamp and the rug"): its list is its own.
+_HOLDING = WORDS.pattern("order_holding", flags=re.IGNORECASE)
+#: A denial of the old thing: "not the chair".
+_DENIAL = re.compile(rf"(?:{WORDS.alternation('negators')})\s+(?=\w)", re.IGNORECASE)
+_WORD = re.compile(r"[\w'#-]+")
+#: Where a clause ends (a correction's parts are clauses: "the chair - oops, sorry, not the chair, I meant the shoes").
 _CLAUSE_END = re.compile(r"[,.;:!?\n()]|\s[-\u2013]\s")
-#: The most words a thing put in place has ("the 1l glass kettle one"); the least is two ("the rug").
+_DASH = re.compile(r"\s[-\u2013]\s")
+#: The most words a thing put in place by its shape alone has ("the 1l glass kettle one"); the least is two.
 _MOST_WORDS = 5
+#: The most words of a thing put in place with no determiner ("a small - no wait, medium - blue one").
+_BARE_WORDS = 2
 #: What is left between a corrected thing and its correction: the marks that led to it ("..., wait").
-_TRAILING = " ,-\u2013:;"
+_TRAILING = " ,-\u2013:;."
 
 
-def _thing(said: str) -> str | None:
-    """The thing a correction's words end with, from a determiner ("I mean the blue one": "the blue one"); None
-    when they name none, or deny it ("not that one")."""
-    for det in _DETERMINER.finditer(said):
-        tail = said[det.start() :].strip()
-        if 2 <= len(_WORD.findall(tail)) <= _MOST_WORDS:  # "scratch that": a pronoun, no thing
-            return None if _NEGATOR.search(said[: det.start()]) else tail
+@dataclass(frozen=True, slots=True)
+class _Correction:
+    """Where a correction's marks are (``start``-``new``), the new thing's start and its clause's end, and the
+    words of any denial among the marks."""
+
+    start: int
+    new: int
+    new_end: int
+    denied: tuple[str, ...]
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Each clause's (start, end), ends exclusive of the mark that closes it."""
+    spans, at = [], 0
+    for end in _CLAUSE_END.finditer(text):
+        spans.append((at, end.start()))
+        at = end.end()
+    spans.append((at, len(text)))
+    return spans
+
+
+def _marks_only(clause: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether a clause holds only a correction's marks, and the words it denies ("not the chair")."""
+    rest = clause[_FILLER.match(clause).end() :]  # type: ignore[union-attr]
+    if not rest.strip():
+        return True, ()
+    denial = _DENIAL.match(rest)
+    return (True, tuple(_WORD.findall(rest[denial.end() :]))) if denial else (False, ())
+
+
+def _correction(text: str, mark: re.Match[str]) -> _Correction | None:
+    """The correction around ``mark``: its marks taken in both directions, clause by clause, to the new thing."""
+    clauses = _clauses(text)
+    at = next(i for i, (a, b) in enumerate(clauses) if mark.start() <= b)
+    denied: list[str] = []
+    start = mark.start()
+    alone, _ = _marks_only(text[clauses[at][0] : mark.start()])
+    for a, b in reversed(clauses[:at] if alone else []):  # the marks before it: "- oops, sorry, not the chair,"
+        only, words = _marks_only(text[a:b])
+        if not only:
+            start = b
+            break
+        denied += words
+        start = a
+    for a, b in clauses[at:]:
+        a = max(a, mark.start())
+        only, words = _marks_only(text[a:b])
+        if only:
+            denied += words
+            continue
+        new = _FILLER.match(text, a, b).end()  # type: ignore[union-attr]
+        return _Correction(start, new, b, tuple(denied))
     return None
 
 
-def _placed(before: str, thing: str) -> tuple[int, int] | None:
-    """Where in ``before`` the thing corrected is: of the things there with as many words (from a determiner, within
-    a clause), the last with the same last word, else the last one in the clause just before the correction."""
-    count, head = len(_WORD.findall(thing)), _WORD.findall(thing)[-1].lower()
+def _sentence_start(text: str, at: int) -> int:
+    return max((m.end() for m in re.finditer(r"[.!?\n]\s", text[:at])), default=0)
+
+
+def _denied_thing(text: str, fix: _Correction, new: list[str]) -> tuple[int, int] | None:
+    """Where the thing a denial names is ("not the chair": "the office chair"), by its own words that the new thing
+    does not share ("not the vacuum one, I mean the one with the grill": "vacuum"), the last said before it."""
+    before = text[: fix.start]
+    shared = {w.lower() for w in new}
+    words = [w for w in fix.denied if w.lower() not in shared and not _DETERMINER.fullmatch(w)]
+    for word in reversed(words):
+        found = [m for m in re.finditer(rf"\b{re.escape(word)}\b", before, re.IGNORECASE)]
+        if not found:
+            continue
+        word_at = found[-1]
+        clause = max((m.end() for m in _CLAUSE_END.finditer(before, 0, word_at.start())), default=0)
+        opening = _opening(before, new, clause, word_at.start())
+        # the thing begins at the first determiner after the list's last join ("the digital camera and the office
+        # chair": "the office chair"; "the order with the rug": "the order")
+        since = max((j.end() for j in _LIST_JOIN.finditer(before, clause, word_at.start())), default=clause)
+        det = _DETERMINER.search(before, since, word_at.start())
+        start = opening if opening is not None else (det.start() if det else word_at.start())
+        # it runs on to the marks when nothing closes it before them: no clause end, and no join to another thing
+        # unless it is an order told by what it holds, which lists ("the one with the vacuum and the t-shirt")
+        tail = before.rstrip(_TRAILING)
+        lists = opening is not None or _HOLDING.search(before, start, word_at.start()) is not None
+        runs_on = not _CLAUSE_END.search(tail, word_at.end()) and (lists or not _LIST_JOIN.search(tail, word_at.end()))
+        return start, (fix.start if runs_on else word_at.end())
+    return None
+
+
+def _opening(before: str, new: list[str], since: int, until: int) -> int | None:
+    """The last place between ``since`` and ``until`` where a thing opens with the new thing's first two words."""
+    if len(new) < 2 or not _DETERMINER.fullmatch(new[0]):
+        return None
+    pattern = re.compile(rf"\b{re.escape(new[0])}\s+{re.escape(new[1])}\b", re.IGNORECASE)
+    found = [m.start() for m in pattern.finditer(before, since, until)]
+    return found[-1] if found else None
+
+
+def _said_before(text: str, fix: _Correction, new: list[str]) -> tuple[int, int] | None:
+    """The thing said just before the marks that opens as the new thing does, running on to them."""
+    before = text[: fix.start].rstrip(_TRAILING)
+    opening = _opening(before, new, _sentence_start(before, len(before)), len(before))
+    if opening is None or _CLAUSE_END.search(before, opening):
+        return None
+    return opening, fix.start
+
+
+def _shaped_alike(text: str, fix: _Correction, new: list[str]) -> tuple[int, int] | None:
+    """Of the things before it with as many words (from a determiner, within a clause), the last with the same last
+    word, else the last one in the clause just before the correction."""
+    if not 2 <= len(new) <= _MOST_WORDS or not _DETERMINER.fullmatch(new[0]):
+        return None
+    before = text[: fix.start]
+    count, head = len(new), new[-1].lower()
     found: list[tuple[int, int, str]] = []
     for det in _DETERMINER.finditer(before):
         words = list(_WORD.finditer(before, det.start()))[:count]
@@ -53,25 +176,64 @@ def _placed(before: str, thing: str) -> tuple[int, int] | None:
     return last[-1] if last else None
 
 
-def _first_edit(text: str) -> tuple[tuple[int, int], str, tuple[int, int]] | None:
-    """The first correction that can be placed: where its thing goes, the thing, and the words it takes up (from
-    its mark to the end of what it says)."""
+def _order_told_alike(text: str, fix: _Correction) -> tuple[int, int] | None:
+    """An order told by what it holds, said just before the marks, for a new one told the same way ("cancel the
+    order with the mouse - no wait, I mean the one with the camera and the lens")."""
+    before = text[: fix.start].rstrip(_TRAILING)
+    clause = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+    since = max((j.end() for j in _LIST_JOIN.finditer(before, clause)), default=clause)
+    det = _DETERMINER.search(before, since)
+    holds = det is not None and _HOLDING.search(before, det.end()) is not None
+    if not holds or not _HOLDING.search(text, fix.new, fix.new_end):
+        return None
+    return det.start(), fix.start  # type: ignore[union-attr]
+
+
+def _bare(text: str, fix: _Correction, new: list[str]) -> tuple[int, int] | None:
+    """A word or two put in place of as many said just before the marks ("a small - no wait, medium - blue one")."""
+    if not 1 <= len(new) <= _BARE_WORDS or _DETERMINER.fullmatch(new[0]):
+        return None
+    before = text[: fix.start]
+    words = list(_WORD.finditer(before))[-len(new) :]
+    if len(words) < len(new) or _CLAUSE_END.search(before, words[0].start()) or before[words[-1].end() :].strip():
+        return None
+    return words[0].start(), words[-1].end()
+
+
+def _first_edit(text: str) -> tuple[int, int, _Correction] | None:
+    """The first correction whose old thing can be placed: the old thing's span and the correction."""
     for mark in _MARK.finditer(text):
-        end = _CLAUSE_END.search(text, mark.end() + 1)
-        stop = end.start() if end else len(text)
-        # "I mean the blue one": a mark ending in a determiner gives it back to the thing
-        last = _WORD.findall(mark.group(0))[-1]
-        start = mark.end() - len(last) if _DETERMINER.fullmatch(last) else mark.end()
-        thing = _thing(text[start:stop])
-        span = _placed(text[: mark.start()], thing) if thing else None
-        if thing is not None and span is not None:
-            return span, thing, (mark.start(), stop)
+        fix = _correction(text, mark)
+        if fix is None or _TAKE_BACK.search(text, fix.start, fix.new):
+            continue
+        new = _WORD.findall(text[fix.new : fix.new_end])
+        if not new or _TAKE_BACK.search(text, fix.new, fix.new_end):
+            continue
+        if fix.denied:  # "not the chair": the thing it names, or nothing when it names none said before
+            span = _denied_thing(text, fix, new)
+        else:
+            span = (
+                _said_before(text, fix, new)
+                or _shaped_alike(text, fix, new)
+                or _order_told_alike(text, fix)
+                or _bare(text, fix, new)
+            )
+        if span is not None:
+            return span[0], span[1], fix
     return None
 
 
 def applied(text: str) -> str:
     """The message with each correction that names a thing put in place of the thing it corrects."""
     while edit := _first_edit(text):
-        (start, end), thing, (mark, stop) = edit
-        text = text[:start] + thing + text[end:mark].rstrip(_TRAILING) + text[stop:]
+        old, old_end, fix = edit
+        if old_end >= fix.start:  # the old thing runs on to the marks: the new one follows on from where it began
+            rest = text[fix.new :]
+            closing = _DASH.match(text, fix.new_end)
+            if _DASH.match(text, old_end) and closing:  # "a small - no wait, medium - blue"
+                rest = text[fix.new : fix.new_end] + " " + text[closing.end() :]
+            text = text[:old] + rest
+        else:
+            new = text[fix.new : fix.new_end]
+            text = text[:old] + new + text[old_end : fix.start].rstrip(_TRAILING) + text[fix.new_end :]
     return text

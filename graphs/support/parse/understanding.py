@@ -609,7 +609,7 @@ def _said_unnegated(pattern: re.Pattern[str], folded: str) -> bool:
     return any(not _negated(len(b := _TOKEN.findall(folded[: m.start()])), b) for m in pattern.finditer(folded))
 
 
-_CORRECTED = WORDS.pattern("self_correction", space=r"\W+")
+_CORRECTED = WORDS.pattern("self_correction", "take_back", space=r"\W+")
 
 
 def corrected(text: str) -> bool:
