@@ -282,7 +282,20 @@ def test_an_arrow_before_a_request_leads_to_it(text: str, intents: tuple[str, ..
     assert read_message(text).intents == intents
 
 
-def test_an_orders_description_ends_at_an_arrow_before_a_request() -> None:
-    said = "1) order with the camera, pet bed and tablet -> return the pet bed and the tablet, refund to gift card"
+@pytest.mark.parametrize(
+    "said",
+    [
+        "1) order with the camera, pet bed and tablet -> return the pet bed and the tablet, refund to gift card",
+        "from my order with the camera I'd like to return the pet bed and the tablet - keeping the camera",
+        "the order with the camera please return the pet bed and the tablet",
+    ],
+)
+def test_an_orders_description_ends_where_a_request_opens(said: str) -> None:
+    """An arrow, or words opening a request ("I'd like", "please") with no mark before them."""
     assert "return the pet bed and the tablet" in items_text(said)
     assert "camera" not in items_text(said)
+
+
+def test_a_description_goes_on_through_what_the_customer_did() -> None:
+    said = "from the order with the camera I bought in May, return the tablet"
+    assert "bought in may" not in items_text(said).lower()

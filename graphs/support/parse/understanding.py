@@ -662,7 +662,7 @@ _LISTED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s*\(([^()
 #: goes on.
 _DESCRIBED_ENDS = re.compile(
     rf"[.;:!?\n()]|\s[-\u2013]\s|{ARROW.pattern}|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
-    rf"|\b(?:{WORDS.alternation('description_ends')})\b"
+    rf"|\b(?:{WORDS.alternation('description_ends', 'description_request_opens')})\b"
 )
 #: An item told apart by what it was bought with: "that came with", "I got with", "in the same box as".
 _BOUGHT_WITH = WORDS.pattern("bought_with")
