@@ -154,11 +154,15 @@ def test_the_guard_lets_a_refund_through_on_what_the_systems_show() -> None:
         "I picked the wrong option when I ordered the lamp, I want the white one.",
         "Please cancel my order, I ordered the wrong item, and change my address to my new one.",
         "We chose the incorrect model, can we switch to the 12-inch one?",
+        # "wrong" after what they chose
+        "on my pending order i got the sizes wrong, the shirt should be a medium",
+        "We had the colour wrong on the kettle order, please make it the red one.",
     ],
 )
 def test_the_customers_own_wrong_choice_is_not_a_wrong_item_sent(text: str) -> None:
     reading = read_message(text)
     assert "wrong_item" not in reading.intents, reading.matched
     assert reading.claim is None
-    # the shop's mistake stays one, even beside "I ordered"
+    # the shop's mistake stays one, even beside "I ordered"; what came stays what came
     assert read_message("I ordered the black kettle but you sent the wrong colour.").claim is not None
+    assert read_message("I got the wrong size: the shirt is an XL and I ordered a medium.").claim is not None

@@ -53,6 +53,9 @@ RECORD: dict[str, Any] = {
         # the item first, then the speaker's own keep closing the clause
         ("Return the grill and the sunglasses to my gift card. The e-reader I keep.", "e-reader"),
         ("Return the grill and the sunglasses, the e-reader we'll keep.", "e-reader"),
+        # the item, then how it stays
+        ("Return the grill and the sunglasses. The e-reader can remain as it is.", "e-reader"),
+        ("Return the grill and the sunglasses; the e-reader remains unchanged. Gift card.", "e-reader"),
     ],
 )
 def test_an_item_said_to_be_kept_is_not_returned_and_the_refund_stays_with_the_returned(text: str, kept: str) -> None:

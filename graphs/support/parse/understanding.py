@@ -304,6 +304,10 @@ _WISH = WORDS.phrases("wish")
 _OWN_CHOICE = re.compile(
     rf"\b(?:{WORDS.alternation('first_person')})\s+(?:\w+\s+){{0,2}}?(?:{WORDS.alternation('chose')})\s+"
     rf"(?:(?:{WORDS.alternation('own_choice_article')})\s+)?(?:{WORDS.alternation('wrong')})\b"
+    # "wrong" after what they chose: "I got the sizes wrong" (not "I got the wrong size", which is what came)
+    rf"|\b(?:{WORDS.alternation('first_person')})\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:{WORDS.alternation('chose', 'chose_after')})\s+(?:{WORDS.alternation('own_choice_article')})\s+"
+    rf"(?:[\w-]+\s+){{1,2}}?(?:{WORDS.alternation('wrong')})\b"
 )
 
 
