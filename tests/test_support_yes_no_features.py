@@ -292,3 +292,25 @@ def test_a_feature_after_a_left_out_word_not_read_as_one_is_never_read_as_had() 
     speaker = order_record([("Bluetooth Speaker", "S-G10N")], TWO_SPEAKER_VARIANTS)
     text = "Change my speaker to blue with the 20 hour battery, still not water resistant."
     assert modify_facts(speaker, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "S-B20N"}]
+
+
+TWO_SPEAKERS_VARIANTS = [
+    ("S-G10N", "speaker", "green 10 hours no", 45.0),
+    ("S-K10N", "speaker", "black 10 hours no", 45.0),
+    ("S-R10N", "speaker", "red 10 hours no", 47.0),
+    ("S-R10Y", "speaker", "red 10 hours yes", 52.0),
+]
+TWO_SPEAKERS = order_record([("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speaker", "S-K10N")], TWO_SPEAKERS_VARIANTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got two speakers - the green one I'd like to swap for red, same everything else; leave the black one.",
+        "The green speaker should be red, everything else the same. Keep the black one as it is.",
+    ],
+)
+def test_an_item_left_as_it_is_says_nothing_of_the_one_changed(text: str) -> None:
+    """Of two lines of one product, the one left as it is names its colour: not a value wanted for the other."""
+    facts = modify_facts(TWO_SPEAKERS, [1], text, FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "S-R10N"}], facts["modify.choices"]

@@ -50,6 +50,7 @@ from ai_missions.graphs.support.parse.understanding import (
     option_key,
     read_message,
     wants_or_changes,
+    without_left_as_is,
 )
 from ai_missions.graphs.support.replies import say
 from ai_missions.graphs.support.words import WORDS
@@ -681,7 +682,8 @@ def modify_facts(
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = _words_of(siblings)
         plain = compared.rest if compared else text
-        text = _without_kept_options(plain, values | mine)
+        # what is said to be kept is said of no change ("the green one for red; leave the black one")
+        text = _without_kept_options(without_left_as_is(plain), values | mine)
         said = _said_of(text, [own, *siblings], values | mine)
         if "none" in values and any(f.value == "no" for f in _features_said(text, values | mine, lines, options)):
             said.add("none")  # "with no backlight": the catalogue's "none" (a keyboard's "linear none full size")

@@ -689,7 +689,10 @@ def blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return text
 
 
-def _kept_spans(lower: str) -> list[tuple[int, int]]:
+def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
+    """Where an item is said to be kept: a keep ("keeping the e-reader", "leave the black one"), an item then its
+    keep ("the kettle I'm keeping", "everything else stays"), and with ``fine``, an item said to be as wanted ("the
+    e-reader works fine"), which of a variant may say the one wanted ("charcoal is fine")."""
     spans = []
     for match in _KEEP.finditer(lower):
         begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
@@ -703,7 +706,7 @@ def _kept_spans(lower: str) -> list[tuple[int, int]]:
             spans.append((begins, end))
     # "the tea kettle I'm keeping", "everything else stays", and an item said to be as wanted: a state verb before
     # the reading layer's assent ("Laptop is great, but ...", "the e-reader works fine")
-    assent = lexicon()["assent"].pattern
+    assent = lexicon()["assent"].pattern if fine else None
     verbs = _STATE_VERB.finditer(lower) if assent is not None else iter(())
     said_fine = (
         m
@@ -732,6 +735,12 @@ def without_kept(text: str) -> str:
     meant ("everything except the kettle"); a negated keep and a clause about money stay."""
     lower = _lower(text)
     return blanked(text, _kept_spans(lower) + _not_these_spans(lower))
+
+
+def without_left_as_is(text: str) -> str:
+    """The text with the items said to be kept or left as they are blanked ("the green one for red; leave the
+    black one"), but not one said to be fine, which of a variant may be the one wanted ("charcoal is fine")."""
+    return blanked(text, _kept_spans(_lower(text), fine=False))
 
 
 def only_kept(text: str) -> str:
