@@ -294,13 +294,15 @@ def test_a_feature_after_a_left_out_word_not_read_as_one_is_never_read_as_had() 
     assert modify_facts(speaker, [1], text, FACTS)["modify.changes"] == [{"line_no": 1, "sku": "S-B20N"}]
 
 
-TWO_SPEAKERS_VARIANTS = [
+GREEN_AND_BLACK_VARIANTS = [
     ("S-G10N", "speaker", "green 10 hours no", 45.0),
     ("S-K10N", "speaker", "black 10 hours no", 45.0),
     ("S-R10N", "speaker", "red 10 hours no", 47.0),
     ("S-R10Y", "speaker", "red 10 hours yes", 52.0),
 ]
-TWO_SPEAKERS = order_record([("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speaker", "S-K10N")], TWO_SPEAKERS_VARIANTS)
+GREEN_AND_BLACK = order_record(
+    [("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speaker", "S-K10N")], GREEN_AND_BLACK_VARIANTS
+)
 
 
 @pytest.mark.parametrize(
@@ -312,5 +314,5 @@ TWO_SPEAKERS = order_record([("Bluetooth Speaker", "S-G10N"), ("Bluetooth Speake
 )
 def test_an_item_left_as_it_is_says_nothing_of_the_one_changed(text: str) -> None:
     """Of two lines of one product, the one left as it is names its colour: not a value wanted for the other."""
-    facts = modify_facts(TWO_SPEAKERS, [1], text, FACTS)
+    facts = modify_facts(GREEN_AND_BLACK, [1], text, FACTS)
     assert facts["modify.changes"] == [{"line_no": 1, "sku": "S-R10N"}], facts["modify.choices"]
