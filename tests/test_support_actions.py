@@ -310,6 +310,19 @@ def test_replies_go_out_in_the_customers_language_with_the_amount_and_the_order(
     assert promises(body, "SO-100001") == {"refund_payment"}
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "um hi, I sent back order SO-100001, which I ordered by mistake, and the mug which I never used. Refund?",
+        "Hello - I returned the kettle model of SO-100001; the old model stays with me. The refund please.",
+    ],
+)
+def test_words_of_another_language_inside_english_words_say_no_language(message: str) -> None:
+    """ "ich" ends "which", "del" ends "model": a language is told by whole words only."""
+    facts, _verdict = decide(case(message, returns=received()))
+    assert facts["message.language"] == "en"
+
+
 def test_a_language_without_templates_is_answered_in_english() -> None:
     facts, verdict = decide(case("Olá, devolvi a encomenda SO-100001, quero o reembolso", returns=received()))
     assert facts["message.language"] == "en"

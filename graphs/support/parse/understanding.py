@@ -59,6 +59,10 @@ INSTRUCTIONS = WORDS.phrases("instructions")
 
 ANGRY_WORDS = WORDS.phrases("angry")
 LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {key: tuple(said) for key, said in WORDS.lists["language_words"].items()}
+#: Each language's words as whole words: "ich" is not the end of "which", nor "mi" the start of "minute".
+_LANGUAGE_SAID = {
+    key: re.compile(rf"\b(?:{WORDS.alternation('language_words', languages=(key,))})\b") for key in LANGUAGE_WORDS
+}
 
 
 def _not_after(*names: str, edge: str = "") -> str:
@@ -995,6 +999,6 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
 
 
 def _language(folded: str) -> str:
-    scores = {lang: sum(folded.count(w) for w in words) for lang, words in LANGUAGE_WORDS.items()}
+    scores = {lang: len(said.findall(folded)) for lang, said in _LANGUAGE_SAID.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] >= 2 else "en"
