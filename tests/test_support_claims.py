@@ -28,6 +28,8 @@ DESCRIBED = [
     "Recibí el reloj plateado con correa de cuero y quiero el dorado en lugar del plateado.",
     "J'ai reçu la montre argentée avec bracelet en cuir, je voudrais la dorée au lieu de l'argentée.",
     "Ich habe die silberne Uhr mit Lederarmband erhalten und hätte gern die goldene statt der silbernen.",
+    # where it is asked to go, not what came
+    "could my kettle order be sent to 12 Oak Road, Austin, TX 78701 instead of Dallas?",
 ]
 
 #: The customer says the item arrived broken, or that what came is not what they ordered: read as such, with the
@@ -38,6 +40,7 @@ STATED = [
     ("You sent me a blue one instead of the black one I ordered.", "wrong_item", "sent ... instead of"),
     ("I want a refund because I got a blue one instead of the black one.", "wrong_item", "got ... instead of"),
     ("Instead of the black kettle I ordered, I received a red one.", "wrong_item", "ordered ... a red"),
+    ("I have been sent a red kettle instead of the black one.", "wrong_item", "sent ... instead of"),
     ("The mug came smashed to pieces in the box.", "damaged_item", "smashed"),
     ("The item I received is not what I ordered.", "wrong_item", "not what i ordered"),
     ("La lámpara llegó rota y no funciona.", "damaged_item", "no funciona"),

@@ -315,12 +315,22 @@ _OWN_CHOICE = re.compile(
 )
 
 
+#: Said right before a receiving word, it makes it what is asked, not what came ("could it be sent to Ohio instead of
+#: Texas").
+_TO_BE_DONE = frozenset(WORDS.phrases("to_be_done"))
+
+
 def _came_instead(sentence: str, tokens: list[str]) -> str | None:
     """ "You sent me a blue one instead of the black one", "instead of the lamp I received a kettle": something came
     instead of another (a receiving word, not negated, with "instead of"). Not when, of the words before "instead
     of", a wish is nearer than the receiving word ("I received the silver watch, I'd like the gold one instead of
     it", "quiero el dorado en lugar del plateado"): that asks for another variant."""
-    came = sorted(i for phrase in _RECEIVED for i in _starts(phrase, sentence, tokens) if not _negated(i, tokens))
+    came = sorted(
+        i
+        for phrase in _RECEIVED
+        for i in _starts(phrase, sentence, tokens)
+        if not _negated(i, tokens) and not (i and tokens[i - 1] in _TO_BE_DONE)
+    )
     wishes = sorted(i for phrase in _WISH for i in _starts(phrase, sentence, tokens, exact=True))
     for phrase in _INSTEAD_OF:
         for at in _starts(phrase, sentence, tokens, exact=True):
