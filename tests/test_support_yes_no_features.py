@@ -316,3 +316,24 @@ def test_an_item_left_as_it_is_says_nothing_of_the_one_changed(text: str) -> Non
     """Of two lines of one product, the one left as it is names its colour: not a value wanted for the other."""
     facts = modify_facts(GREEN_AND_BLACK, [1], text, FACTS)
     assert facts["modify.changes"] == [{"line_no": 1, "sku": "S-R10N"}], facts["modify.choices"]
+
+
+PACK_AND_LAPTOP = order_record(
+    [("Laptop", "L-13"), ("Backpack", "P-GLH")],
+    [
+        ("L-13", "laptop", "13-inch i5 silver", 900.0),
+        ("L-15", "laptop", "15-inch i7 silver", 1200.0),
+        ("P-GLH", "backpack", "grey large hydration", 80.0),
+        ("P-GSL", "backpack", "green small laptop", 85.0),
+        ("P-GSC", "backpack", "green small camera", 82.0),
+    ],
+)
+
+
+def test_another_items_name_that_is_an_option_of_this_one_is_said_of_it() -> None:
+    """ "a laptop compartment" beside a Laptop on the order: for the backpack, "laptop" is the option wanted."""
+    text = "change the laptop to the 15-inch i7 one and the backpack to the green small one with a laptop compartment"
+    facts = modify_facts(PACK_AND_LAPTOP, [1, 2], text, FACTS)
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "L-15"}, {"line_no": 2, "sku": "P-GSL"}], facts[
+        "modify.choices"
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -555,37 +555,55 @@ def outnamed_lines(text: str, lines: Sequence[Mapping[str, object]], options: Ma
 
 
 def said_of_lines(
-    text: str, lines: Sequence[Mapping[str, object]], options: Mapping[str, str]
+    text: str,
+    lines: Sequence[Mapping[str, object]],
+    options: Mapping[str, str],
+    values: Mapping[int, Set[str]] | None = None,
 ) -> dict[int, str] | None:
     """What the text says of each order line, when it names two items or more: each piece of it (cut at clause
     marks and "and") belongs to the item it names, a piece naming none to the item named last before it ("the
     light bulbs (want brighter ones with wifi)"), and what comes before any item is named to every item. The
     words naming an item are not said of it ("the electric kettle" does not ask for an electric tea kettle). Each
-    message of a thread ends its pieces (joined with line breaks). None when fewer than two items are named."""
+    message of a thread ends its pieces (joined with line breaks). None when fewer than two items are named.
+
+    ``values``, each line's product's option words: another item's name that is one of them stays in the line's
+    words ("the backpack with a laptop compartment" beside a Laptop)."""
     pieces = [fold(p) for p in SAID_APART.split(text) if p and p.strip()]
     own = {w for x in lines for w in _name_words(str(x.get("description") or ""), [])}
     by_line: dict[int, list[str]] = {}
     shared: list[str] = []
     owners: list[int] = []
     group: list[int] = []  # the lines named last
+    by_no = {int(str(line["line_no"])): line for line in lines}
     for piece in pieces:
         # of several lines of one item, the one whose own option is said ("the green speaker ..., and the black one")
         mentioned = _mentions(piece, lines, options)
         group = mentioned or group
         named = _by_own_option(piece, group, lines, options, alone=not mentioned) or mentioned
+        names: set[str] = set()
         if named:
             owners = named
             names = {w for line in lines if int(str(line["line_no"])) in named
                      for w in _words(str(line.get("description") or ""))}  # fmt: skip
-            alternatives = "|".join(map(re.escape, sorted(names)))
-            piece = re.sub(r"(?<![\w.'-])(?:" + alternatives + r")(?![\w.'-])", " ", piece)
         for line_no in owners or []:
-            by_line.setdefault(line_no, []).append(piece)
+            # another item's name that is an option of this one's stays ("laptop" of a laptop compartment)
+            theirs = (values or {}).get(line_no, set()) - set(_words(str(by_no[line_no].get("description") or "")))
+            by_line.setdefault(line_no, []).append(_without_words(piece, names - theirs))
+        if named:
+            piece = _without_words(piece, names)
         if not owners and not _other_thing(piece, own, _kept(options)):  # "the suitcase set in blue": not every item's
             shared.append(piece)
     if len(by_line) < 2:
         return None
     return {line_no: " , ".join([*shared, *said]) for line_no, said in by_line.items()}
+
+
+def _without_words(piece: str, words: Set[str]) -> str:
+    """The piece with each of the words blanked where it stands as a word of its own."""
+    if not words:
+        return piece
+    alternatives = "|".join(map(re.escape, sorted(words)))
+    return re.sub(r"(?<![\w.'-])(?:" + alternatives + r")(?![\w.'-])", " ", piece)
 
 
 #: A list's element that is a thing of its own: a determiner, then its words up to the first that ends it.

@@ -658,7 +658,9 @@ def modify_facts(
         # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
         # change it?"): the items the thread names, not every item with a variant of the values said
         named = lines_named(thread, lines, options)
-    per_line = said_of_lines(thread, lines, options)
+    values_of = {int(line["line_no"]): _words_of([own, *sibling_variants(own, variants)])
+                 for line, own in with_variants(lines, variants)}  # fmt: skip
+    per_line = said_of_lines(thread, lines, options, values_of)
     # a line named only where another is named more closely ("the action camera" beside a digital camera): not meant
     outnamed = outnamed_lines(thread, lines, options) if per_line else set()
     named = _told_apart([n for n in named if int(n) not in outnamed], lines, variants, thread)
