@@ -391,3 +391,14 @@ def test_the_scripted_customer_says_yes_only_to_the_variant_and_the_items_it_ask
     plan = "- Order #W1000001: return {}; once they reach us, refund 30.00 to your Visa card (last digits 1111).\n"
     assert plan_matches(plan.format("Wall Clock"), back, user, {})
     assert not plan_matches(plan.format("Wall Clock, Laptop"), back, user, {})  # the laptop it keeps
+    # a request the plan says cannot be made is accepted; one left out with no word of why is not
+    moved = (
+        "Your name is Ann Lee. For #W1000009, change address to {'order_id': '#W1000009', 'address1': '9 Oak St', "
+        "'address2': '', 'city': 'Reno', 'country': 'USA', 'state': 'NV', 'zip': '89501'}. For #W1000009, change "
+        "payment to card_Ann. "
+    )
+    cannot_pay = "- Order #W1000009: ship it to 9 Oak St, Reno, NV 89501. Your Visa card cannot pay for #W1000009."
+    assert plan_matches(cannot_pay, moved, user, {})
+    # what cannot be made is the payment: the new ship-to left out with no word of why is not what it asked
+    no_ship = "- Order #W1000009: pay it with your Visa card (last digits 1111). #W1000009 cannot be paid twice."
+    assert not plan_matches(no_ship, moved, user, {})

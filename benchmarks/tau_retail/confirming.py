@@ -61,8 +61,8 @@ def plan_matches(read_back: str, instruction: str, user: Mapping[str, Any], orde
         if not made <= kinds:
             return False
         refused = [k for k in kinds if k not in made]
-        if refused and not _said_cannot(read_back, order):
-            return False
+        if any(not _said_cannot(read_back, order, k) for k in refused):
+            return False  # a request left out of the plan with no word of why: not what it asked
         done |= {(order, k) for k in kinds if k not in refused}
     for order, kind, detail in asked:
         if order is not None and (order, kind) not in done:
@@ -79,11 +79,18 @@ def plan_matches(read_back: str, instruction: str, user: Mapping[str, Any], orde
 
 #: What a reply says of a request that cannot be made.
 _CANNOT = re.compile(r"\b(?:cannot|can no longer|out of stock)\b", re.IGNORECASE)
+#: The words a sentence saying that a kind of request cannot be made speaks of it with ("... so it cannot pay for
+#: it" is of the payment, not of a new ship-to).
+_OF_KIND = {"cancel": ("cancel",), "return": ("return",), "address": ("ship", "address"), "payment": ("pay",),
+            "modify": ("change", "stock"), "exchange": ("exchange", "stock"), "account": ("address",)}  # fmt: skip
 
 
-def _said_cannot(read_back: str, order: str) -> bool:
-    """Whether a sentence of the read-back about ``order`` says something of it cannot be done."""
-    return any(order in s and _CANNOT.search(s) for s in _sentences(read_back))
+def _said_cannot(read_back: str, order: str, kind: str) -> bool:
+    """Whether a sentence of the read-back about ``order`` says this kind of request of it cannot be done."""
+    return any(
+        order in s and _CANNOT.search(s) and any(w in s.lower() for w in _OF_KIND.get(kind, ("",)))
+        for s in _sentences(read_back)
+    )
 
 
 def _sentences(text: str) -> list[str]:
