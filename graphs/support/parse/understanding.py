@@ -154,7 +154,7 @@ class Reading:
 NOT_TYPOS = frozenset(WORDS.phrases("not_typos"))
 
 
-def _close(word: str, target: str) -> bool:
+def close(word: str, target: str) -> bool:
     """One typo away (a letter added, dropped, changed, or two neighbours swapped), in words of five letters or more."""
     if word in NOT_TYPOS:
         return word == target
@@ -213,22 +213,25 @@ def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) 
             i
             for i in range(len(tokens) - width + 1)
             if tokens[i].startswith(first)  # a typo keeps a word's first letter
-            and all(w == p or _close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
+            and all(w == p or close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
         ]
     # every reading below needs the word's first letter (a typo keeps it): the others are passed over at once
     first = phrase[:1] if len(phrase) > 1 else ""
     return [
         i
         for i, w in enumerate(tokens)
-        if w.startswith(first)
-        and (
-            (w[len(phrase) :] in _ENDINGS and w.startswith(phrase))
-            or (w[len(phrase) + 1 :] in _DOUBLED_ENDINGS and w.startswith(phrase + phrase[-1]))
-            # a silent e dropped before -ing: "exchanging", "rerouting"
-            or (phrase.endswith("e") and w == phrase[:-1] + "ing")
-            or (not exact and _close(w, phrase))
-        )
+        if w.startswith(first) and (inflected(w, phrase) or (not exact and close(w, phrase)))
     ]
+
+
+def inflected(word: str, phrase: str) -> bool:
+    """The one-word phrase as written, with one of its endings ("cancel" -> "cancelled", "cancellation")."""
+    return (
+        (word[len(phrase) :] in _ENDINGS and word.startswith(phrase))
+        or (word[len(phrase) + 1 :] in _DOUBLED_ENDINGS and word.startswith(phrase + phrase[-1]))
+        # a silent e dropped before -ing: "exchanging", "rerouting"
+        or (phrase.endswith("e") and word == phrase[:-1] + "ing")
+    )
 
 
 @functools.cache
