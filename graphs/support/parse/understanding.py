@@ -381,6 +381,25 @@ def asks_to_return(text: str) -> str | None:
     return None
 
 
+#: Said right after asking to send items back, every item of the order ("return everything from the order with the
+#: lamp", "send back all of it"); not "everything else", not "almost everything" (a word between).
+_EVERYTHING = re.compile(
+    rf"\s*(?:{WORDS.alternation('everything_returned')})\b(?!\s+(?:{WORDS.alternation('everything_not_all')})\b)"
+)
+
+
+def returns_everything(text: str) -> bool:
+    """Whether a sentence of ``text`` asks to send back every item of the order it is about: a return saying
+    (:func:`_return_asks`) with "everything", "all of it"... right after it, or inside it ("send everything back")."""
+    for sentence in SENTENCE_END.split(fold(text)):
+        for match in _return_asks(sentence):
+            said = match.group(0)
+            inside = said.find(" ") if said.endswith(_BACK) else -1
+            if _EVERYTHING.match(sentence, match.end()) or (inside >= 0 and _EVERYTHING.match(said, inside)):
+                return True
+    return False
+
+
 def plain_offsets(text: str) -> str:
     """The text folded character by character (lowercase, no accents), so that offsets in it are offsets in ``text``."""
     plain = []
