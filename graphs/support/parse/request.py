@@ -22,8 +22,9 @@ from ai_missions.graphs.support.parse.understanding import MAX_CHARS, MONEY, Rea
 from ai_missions.graphs.support.words import WORDS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
-#: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
-_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+#: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon, unless a numbered list's next
+#: item follows it ("(1) cancel the lamp order; (2) return the rug": one request per item).
+_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+|;\s*(?=\(?[1-9]\)\s)")
 #: Where a reason's reach ends (not at a comma: "#W2, which I ordered by mistake,").
 _CLAUSE = re.compile(r"[;:!?\n]|\.(?=\s|$)")
 #: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
