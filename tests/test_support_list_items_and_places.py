@@ -118,3 +118,17 @@ def test_where_an_order_was_delivered_said_to_tell_which_it_is_asks_no_address_c
         "return_refund",
     )
     assert read_message("I want the order delivered to my Reno address instead.").intents == ("change_address",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My order with the lamp is going to Boise - I actually need it at home, 12 Oak Street, Reno, NV 89501.",
+        "I'd like them at my Reno place: 12 Oak Street, Reno, NV 89501.",
+    ],
+)
+def test_where_the_customer_wants_it_said_before_the_address_asks_an_address_change(text: str) -> None:
+    assert "change_address" in read_message(text).intents
+    assert (
+        "change_address" not in read_message("I bought it at 12 Oak Street, Reno, NV 89501, can I return it?").intents
+    )
