@@ -29,6 +29,7 @@ from ai_missions.graphs.support.parse.targets import (
     exchange_asked,
     methods_said,
     return_asked,
+    returned_whole,
     sibling_variants,
 )
 from ai_missions.graphs.support.parse.understanding import Reading, fold, option_key, read_message
@@ -343,6 +344,12 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     # "the bookshelf order": the item names the order, every item of it is cancelled with it
                     if len({*named, *described}) < line_count and not cancelled_whole(request, record, named):
                         types = ["cancel_item" if t == "cancel_order" else t for t in types]
+                if set(types) & {"return_refund", "exchange_variant"} == {"return_refund"} and (
+                    (whole := returned_whole(request, record, named)) is not None
+                ):
+                    # "return everything from the order with the lamp": every item of it, less those said kept
+                    named = whole
+                    facts["order.lines_named"] = named
                 damage = line_count > 1 and {"damaged_item", "wrong_item"} & set(types)
                 if damage and not {"return_refund", "exchange_variant"} & set(types) and parts.refund_only and named:
                     # "the toaster came cracked, I just want my money back" of one item among several, no replacement:

@@ -15,6 +15,7 @@ from ai_missions.graphs.support.parse import methods as paying
 from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import (
     lines_named,
+    lines_named_apart,
     order_items,
     references,
     same_reference,
@@ -328,12 +329,15 @@ def _named_in(sentence: str, orders: Sequence[str], records: Mapping[str, Mappin
 def _items_held(sentence: str, orders: Sequence[str], records: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]:
     """Each of the orders -> the items of it (folded names) the sentence names: items bought together tell the
     order apart where one of them alone sits in several."""
-    held: dict[str, set[str]] = {}
-    for order in orders:
-        lines, options = order_items(records[order])
-        named = set(lines_named(sentence, lines, options))
-        held[order] = {fold(str(x.get("description") or x["sku"])) for x in lines if int(x["line_no"]) in named}
-    return held
+    named = lines_named_apart(sentence, {order: order_items(records[order]) for order in orders})
+    return {
+        order: {
+            fold(str(x.get("description") or x["sku"]))
+            for x in order_items(records[order])[0]
+            if int(x["line_no"]) in named[order]
+        }
+        for order in orders
+    }
 
 
 def _how_many(sentence: str, intent: str) -> int | None:

@@ -221,12 +221,39 @@ _COUNTRY_OR_COURTESY = re.compile(
 )
 
 
+#: The place an order is to go said first, in a few words, before the mark opening its address ("to Reno instead:").
+_PLACE_FIRST = (
+    rf"(?:(?:\s+[a-z']+){{1,4}}?(?:\s+(?:{WORDS.alternation('place_said_first_ends')}))?(?:\s*[,:(]|\s+[-\u2013]))?"
+)
+#: Where the customer wants it: "I need it at", "I'd like them at my Reno place:".
+_WANTED_AT = (
+    rf"\b(?:{WORDS.alternation('want_it', space=WHITE_SPACE)})\s+(?:{WORDS.alternation('want_it_at')}){_PLACE_FIRST}"
+)
+
+#: Another order's address asked for this one: a verb of sending, then the address another order (told by its
+#: items) goes to, right before it is written ("ship it to the Reno address my lamp order is going to (12 Elm St").
+_ANOTHER_ORDERS = re.compile(
+    rf"\b(?:{WORDS.alternation('send_to_verb')})\w*\b[^.!?;]{{0,80}}?\b(?:{WORDS.alternation('source_order_address')})"
+    rf"\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})\s+"
+    rf"(?:(?:{WORDS.alternation('source_order_auxiliary', space=WHITE_SPACE)})\s+)?"
+    rf"(?:{WORDS.alternation('source_order_goes')})\s+(?:{WORDS.alternation('send_to')})\s*[(:,\-\u2013]?\s*$",
+    re.IGNORECASE,
+)
+
+
+#: Where they want it, right before the address ("it's going to Boise - I need it at home, 12 Elm St ...").
+_WANTED_HERE = re.compile(rf"{_WANTED_AT}\s*$", re.IGNORECASE)
+
+
 def _not_wanted(clause: str) -> str | None:
     if _CONDITION.search(clause):
         return "conditional"
     if _NEGATED.search(clause):
         return "negated"
-    if _OLD.search(clause) and not _SENT_TO.search(clause):
+    if _OLD.search(clause) and not (
+        _SENT_TO.search(clause) or _ANOTHER_ORDERS.search(clause) or _WANTED_HERE.search(clause)
+    ):
         return "the address it goes to now, or an old one"
     return None
 
@@ -363,10 +390,14 @@ def places_named(addresses: list[Mapping[str, Any]], *phrases: tuple[str, ...]) 
     return fitting
 
 
-#: Said right before an address the customer wants used: "ship it to", "redirect the parcel to", "my new address is".
+#: Said right before an address the customer wants used: "ship it to", "redirect the parcel to", "my new address is",
+#: "I need it at"; or the place it is sent to said first in a few words, then the address after a mark ("ship it to
+#: Reno instead:", "should come to my Boise place instead, 12 Elm St ...", "I need it at home, 12 Elm St ...").
 _ASKED_BEFORE = re.compile(
     rf"(?:\b(?:{WORDS.alternation('send_to_verb')})\w*\b"  # "could it be sent to ...": never "it was sent to"
-    rf"[^.!?;]{{0,60}}\b(?:{WORDS.alternation('send_to')})"
+    rf"[^.!?;]{{0,60}}\b(?:{WORDS.alternation('send_to')}){_PLACE_FIRST}"
+    # where they want it: "I need it at home, 12 Elm St ...", "I'd like them at my Reno place: ..."
+    rf"|{_WANTED_AT}"
     rf"|\b(?:{WORDS.alternation('address_introducer', space=WHITE_SPACE)})\s*:?)\s*$",
     re.IGNORECASE,
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from ai_missions.graphs.support.parse import conditions, corrections, understanding
+from ai_missions.graphs.support.parse import conditions, corrections, spelling, understanding
 from ai_missions.graphs.support.parse.address_reading import AddressReading, read_addresses
 from ai_missions.graphs.support.parse.confirmation import confirmation, is_read_back
 from ai_missions.graphs.support.parse.echo import compared_text
@@ -22,8 +22,9 @@ from ai_missions.graphs.support.parse.understanding import MAX_CHARS, MONEY, Rea
 from ai_missions.graphs.support.words import WORDS
 
 #: Sentence ends: a full stop, question or exclamation mark before a space or the end, or a line break; not one
-#: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon.
-_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+")
+#: inside a word or number ("1.5L", "5.8-inch", "name@example.com"), nor a semicolon, unless a numbered list's next
+#: item follows it ("(1) cancel the lamp order; (2) return the rug": one request per item).
+_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n+|;\s*(?=\(?[1-9]\)\s)")
 #: Where a reason's reach ends (not at a comma: "#W2, which I ordered by mistake,").
 _CLAUSE = re.compile(r"[;:!?\n]|\.(?=\s|$)")
 #: Words naming a refund as the remedy ("refund me", "my money back") and a replacement ("send another one").
@@ -163,7 +164,7 @@ def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
     if confirmed is not None:  # a yes to the plan read back confirms it: it asks nothing, so it is not read
         thread = thread[: max(i for i, m in enumerate(thread) if m.get("direction") == "outbound")]
     inbound = [m for m in thread if m.get("direction") == "inbound"]
-    messages = tuple(corrections.applied(str(m.get("body") or "")) for m in inbound)
+    messages = tuple(corrections.applied(spelling.spelled(str(m.get("body") or ""))) for m in inbound)
     text = thread_text(messages)
     latest = messages[-1] if len(messages) > 1 else None
     sent_at = inbound[-1].get("sent_at") if inbound else None

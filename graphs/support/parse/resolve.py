@@ -295,6 +295,28 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
     return sorted(chosen)
 
 
+def lines_named_apart(
+    text: str, orders: Mapping[str, tuple[Sequence[Mapping[str, object]], Mapping[str, str]]]
+) -> dict[str, list[int]]:
+    """Each order -> the lines of it the text names (:func:`lines_named`), less an item said only by its head word
+    as another order's item: "the digital camera" names the Digital Camera of one order, not the Action Camera of
+    another, as it names no Action Camera beside a Digital Camera in one order."""
+    tokens = [singular(w) for w in _words(text)]
+    named = {o: lines_named(text, lines, options) for o, (lines, options) in orders.items()}
+    names: dict[str, dict[int, tuple[str, ...]]] = {
+        o: {
+            int(str(line["line_no"])): tuple(
+                _name_words(str(line.get("description") or ""), [options.get(str(line["sku"]), "")])
+            )
+            for line in lines
+            if int(str(line["line_no"])) in named[o]
+        }
+        for o, (lines, options) in orders.items()
+    }
+    every = list(dict.fromkeys(name for own in names.values() for name in own.values() if name))
+    return {o: [n for n in named[o] if not _head_of_another(names[o][n], every, tokens)] for o in orders}
+
+
 #: A request's own words standing for an item said before it: "could I exchange it", "return them".
 _POINTS_BACK_TO_ITEM = WORDS.pattern("points_back_to_item")
 

@@ -47,8 +47,10 @@ from ai_missions.graphs.support.parse.understanding import (
     change_asked,
     fold,
     items_text,
+    only_kept,
     option_key,
     read_message,
+    returns_everything,
     wants_or_changes,
     without_left_as_is,
 )
@@ -115,6 +117,18 @@ def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: S
     )
 
 
+def returned_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> list[int] | None:
+    """The lines of an order asked sent back whole ("return everything from the order with the lamp", "send back all
+    of it": :func:`understanding.returns_everything`): every line, less those said to be kept ("keeping the navy
+    one"); ``[]`` (asked which) when an item named as returned is among those kept; None when not asked whole."""
+    if not returns_everything(request.said):
+        return None
+    lines, options = order_items(record)
+    kept = set(lines_named(only_kept(request.said), lines, options))
+    whole = [int(x["line_no"]) for x in lines if int(x["line_no"]) not in kept]
+    return whole if set(named) <= set(whole) else []
+
+
 def methods_said(request: SupportRequest, variants: Sequence[Mapping[str, Any]]) -> list[Mention]:
     """The ways to pay the request names, read apart from the items' own option words ("the SD card one")."""
     return paying.mentions(without_option_phrases(request.said, variants))
@@ -123,8 +137,10 @@ def methods_said(request: SupportRequest, variants: Sequence[Mapping[str, Any]])
 def return_asked(
     record: Mapping[str, Any], asked: Asked, others: Sequence[Mapping[str, Any]], request: SupportRequest
 ) -> dict[str, Any]:
-    """:func:`opening_facts` of the return's lines and words."""
-    return opening_facts(record, asked.lines, asked.text, others, request.messages)
+    """:func:`opening_facts` of the return's lines and words (every line of it, asked sent back whole: none of them
+    is to be told apart from another of its kind)."""
+    whole = returned_whole(request, record, asked.lines) == asked.lines
+    return opening_facts(record, asked.lines, asked.text, others, request.messages, whole=whole)
 
 
 def exchange_asked(
@@ -206,10 +222,14 @@ def opening_facts(
     thread: str,
     others: Sequence[Mapping[str, Any]] = (),
     messages: Sequence[str] = (),
+    *,
+    whole: bool = False,
 ) -> dict[str, Any]:
     """What a return the customer asks for would hold: the lines they named (or the only line), less those already
     on a return, their value, and where the refund goes (a gift card only when they ask for one for it: not one
-    asked in words about other items, ``others``: the lines of their other orders). Unknown: no returns read."""
+    asked in words about other items, ``others``: the lines of their other orders). Unknown: no returns read.
+    ``whole``: the lines are every line of the order not kept, asked sent back whole ("everything from it"), so
+    items of one kind need not be told apart, nor how many of identical lines counted."""
     lines, options = order_items(record)
     returns = record.get("returns")
     if returns is None:
@@ -217,14 +237,14 @@ def opening_facts(
     text = fold(thread)
     taken = {int(x["line_no"]) for r in returns for x in r.get("lines") or []}
     chosen = [int(n) for n in named] or ([int(lines[0]["line_no"])] if len(lines) == 1 else [])
-    if ambiguous_items(thread, lines, chosen, options):
+    if not whole and ambiguous_items(thread, lines, chosen, options):
         chosen = []  # "the backpack" of an order holding a black and a navy one: asked which, never both
     # "the speaker that isn't water resistant" names no Water Bottle: a feature's words are its item's
     of_others = _without_features_said(thread, lines, record.get("variants") or [], chosen)
     # a thing named beside the items that no line holds ("... and the bike"), unless a later message names items
     if set(partly_named(of_others, lines, options)) - set(chosen) or things_unmatched(messages, lines, options, others):
         chosen = []  # "the lamp and the vacuum" of a Vacuum Cleaner, "... and the bike": meant too? asked
-    chosen = _as_many_as_said(thread, lines, chosen, taken, options)
+    chosen = chosen if whole else _as_many_as_said(thread, lines, chosen, taken, options)
     free = [n for n in chosen if n not in taken]
     by_no = {int(x["line_no"]): x for x in lines}
     value = sum(float(by_no[n].get("line_total") or 0.0) for n in free if n in by_no)

@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from ai_missions.graphs.support.parse.address_reading import address_asked
+from ai_missions.graphs.support.parse.address_reading import address_asked, without_addresses
 from ai_missions.graphs.support.parse.folding import ARROW, fold
 from ai_missions.graphs.support.parse.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
-from ai_missions.graphs.support.words import WORDS, singular
+from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
 from ai_missions.nodes.api import OfflineReader, Source, lexicon, read
 
 #: Longer messages are not read (a person looks at them).
@@ -158,7 +158,7 @@ class Reading:
 NOT_TYPOS = frozenset(WORDS.phrases("not_typos"))
 
 
-def _close(word: str, target: str) -> bool:
+def close(word: str, target: str) -> bool:
     """One typo away (a letter added, dropped, changed, or two neighbours swapped), in words of five letters or more."""
     if word in NOT_TYPOS:
         return word == target
@@ -217,22 +217,25 @@ def _starts(phrase: str, sentence: str, tokens: list[str], exact: bool = False) 
             i
             for i in range(len(tokens) - width + 1)
             if tokens[i].startswith(first)  # a typo keeps a word's first letter
-            and all(w == p or _close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
+            and all(w == p or close(w, p) for w, p in zip(tokens[i : i + width], parts, strict=True))
         ]
     # every reading below needs the word's first letter (a typo keeps it): the others are passed over at once
     first = phrase[:1] if len(phrase) > 1 else ""
     return [
         i
         for i, w in enumerate(tokens)
-        if w.startswith(first)
-        and (
-            (w[len(phrase) :] in _ENDINGS and w.startswith(phrase))
-            or (w[len(phrase) + 1 :] in _DOUBLED_ENDINGS and w.startswith(phrase + phrase[-1]))
-            # a silent e dropped before -ing: "exchanging", "rerouting"
-            or (phrase.endswith("e") and w == phrase[:-1] + "ing")
-            or (not exact and _close(w, phrase))
-        )
+        if w.startswith(first) and (inflected(w, phrase) or (not exact and close(w, phrase)))
     ]
+
+
+def inflected(word: str, phrase: str) -> bool:
+    """The one-word phrase as written, with one of its endings ("cancel" -> "cancelled", "cancellation")."""
+    return (
+        (word[len(phrase) :] in _ENDINGS and word.startswith(phrase))
+        or (word[len(phrase) + 1 :] in _DOUBLED_ENDINGS and word.startswith(phrase + phrase[-1]))
+        # a silent e dropped before -ing: "exchanging", "rerouting"
+        or (phrase.endswith("e") and word == phrase[:-1] + "ing")
+    )
 
 
 @functools.cache
@@ -396,6 +399,25 @@ def asks_to_return(text: str) -> str | None:
     return None
 
 
+#: Said right after asking to send items back, every item of the order ("return everything from the order with the
+#: lamp", "send back all of it"); not "everything else", not "almost everything" (a word between).
+_EVERYTHING = re.compile(
+    rf"\s*(?:{WORDS.alternation('everything_returned')})\b(?!\s+(?:{WORDS.alternation('everything_not_all')})\b)"
+)
+
+
+def returns_everything(text: str) -> bool:
+    """Whether a sentence of ``text`` asks to send back every item of the order it is about: a return saying
+    (:func:`_return_asks`) with "everything", "all of it"... right after it, or inside it ("send everything back")."""
+    for sentence in SENTENCE_END.split(fold(text)):
+        for match in _return_asks(sentence):
+            said = match.group(0)
+            inside = said.find(" ") if said.endswith(_BACK) else -1
+            if _EVERYTHING.match(sentence, match.end()) or (inside >= 0 and _EVERYTHING.match(said, inside)):
+                return True
+    return False
+
+
 def plain_offsets(text: str) -> str:
     """The text folded character by character (lowercase, no accents), so that offsets in it are offsets in ``text``."""
     plain = []
@@ -427,11 +449,15 @@ def request_marks(sentence: str) -> list[tuple[int, str]]:
 
 
 #: A clause saying where a thing was sent: "that was delivered to my San Diego address", "which were shipped to
-#: Austin", "the order I sent to my Chicago address" (the address, or the place at the clause's end).
+#: Austin", "the order I sent to my Chicago address", "the order delivered to my Austin address" (the address, or the
+#: place at the clause's end).
 _SENT_BEFORE = re.compile(
     rf"\b(?:(?:{WORDS.alternation('describing_relative')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
     rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*"
-    rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')}))"
+    rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')})"
+    # an order said after a preposition, then where it was sent: "from the order delivered to my New York address"
+    rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('sent_past')}))"
     rf"\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
 )
@@ -691,6 +717,33 @@ _ITEM_ORDER = re.compile(
 )
 
 
+#: Another order told by its items as where an address comes from: "same as my lamp order", "the Reno address my
+#: lamp/rug order is going to": the words from the determiner to the order noun.
+_ORDER_TOLD = (
+    rf"(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})"
+)
+_SOURCE_ORDER = re.compile(
+    rf"\b(?:{WORDS.alternation('source_order_before', space=WHITE_SPACE)})\s+"
+    rf"({_ORDER_TOLD})\b"
+    rf"|\b(?:{WORDS.alternation('source_order_address')})\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?"
+    rf"({_ORDER_TOLD})\s+(?:(?:{WORDS.alternation('source_order_auxiliary', space=WHITE_SPACE)})\s+)?"
+    rf"(?:{WORDS.alternation('source_order_goes')})\b"
+)
+
+
+def source_order_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text tells another order by its items only as where an address comes from ("ship it to the same
+    place as my lamp order", "the Reno address my lamp/rug order is going to"): that order is not asked about."""
+    lower = _lower(text)
+    return [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_ORDER.finditer(lower)]
+
+
+def without_source_orders(text: str) -> str:
+    """The text with the orders told only as where an address comes from blanked (:func:`source_order_spans`)."""
+    return blanked(text, source_order_spans(text))
+
+
 def _lower(text: str) -> str:
     """Lowercase with every character kept one character long (offsets in it are offsets in ``text``)."""
     return "".join(low if len(low := c.lower()) == 1 else c for c in text)
@@ -746,9 +799,10 @@ def _not_these_spans(lower: str) -> list[tuple[int, int]]:
 
 def without_kept(text: str) -> str:
     """The text with what it says is not meant blanked: an item said to be kept ("keeping the e-reader") or not
-    meant ("everything except the kettle"); a negated keep and a clause about money stay."""
+    meant ("everything except the kettle"), an order said only as where an address comes from ("same as my lamp
+    order"); a negated keep and a clause about money stay."""
     lower = _lower(text)
-    return blanked(text, _kept_spans(lower) + _not_these_spans(lower))
+    return blanked(text, _kept_spans(lower) + _not_these_spans(lower) + source_order_spans(text))
 
 
 def without_left_as_is(text: str) -> str:
@@ -761,7 +815,7 @@ def only_kept(text: str) -> str:
     """The text with all but what it says is not meant blanked (:func:`without_kept`'s other side): "leave the
     kettle alone" in "cancel the rug order but leave the kettle alone"."""
     lower = _lower(text)
-    spans = sorted(_kept_spans(lower) + _not_these_spans(lower))
+    spans = sorted(_kept_spans(lower) + _not_these_spans(lower) + source_order_spans(text))
     gaps = [(a, b) for a, b in pairwise([0, *(x for span in spans for x in span), len(text)])][::2]
     return blanked(text, [(a, b) for a, b in gaps if a < b])
 
@@ -771,7 +825,9 @@ def items_text(text: str) -> str:
     apart by its items ("from my order with the skateboard, thermostat and hose, I only want to return the
     skateboard": the skateboard alone; "the espresso machine order"). The whole says which order; this, which items."""
     lower = _lower(text)
-    return blanked(text, _kept_spans(lower) + _not_these_spans(lower) + _describing_spans(lower))
+    return blanked(
+        text, _kept_spans(lower) + _not_these_spans(lower) + _describing_spans(lower) + source_order_spans(text)
+    )
 
 
 def _describing_spans(lower: str) -> list[tuple[int, int]]:
@@ -987,9 +1043,13 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     if "change_address" in found and not _held_in(_ITEM_CHANGE, folded):
         # "ship it to my new address instead" is the address only; an item change asked in a sentence of its own
         # ("My order goes to the wrong address. Also change the shoes in it.") stays
+        # and one asked in a clause of its own beside an address written ("send it to my home instead (12 Elm St,
+        # ...), and make the kettle the silver one"): the clauses read with the addresses written out of them
+        unwritten = without_addresses(folded)
+        clauses = [c for s in SENTENCE_END.split(unwritten) for c in _CLAUSES.split(s)] if unwritten != folded else []
         apart = any(
             "exchange_variant" in (said := _requests(s)) and "change_address" not in said
-            for s in SENTENCE_END.split(folded)
+            for s in [*SENTENCE_END.split(folded), *clauses]
         )
         found.discard("exchange_variant") if not apart else None
     if {"return_refund", "not_received"} <= found and _held_in(_REFUND_WORDS, folded):
@@ -1006,6 +1066,14 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     if "return_refund" in found and "cancel_order" in found and not _held_in(_RETURN, folded):
         found.discard("return_refund")
     return tuple(i for i in INTENTS if i in found)
+
+
+#: Each language's words, said at a word's start ("ich " is no German in "which I ordered", "del " no Spanish in
+#: "model ").
+_LANGUAGE_SAID = {
+    lang: re.compile(rf"(?<![a-z0-9'])(?:{WORDS.alternation('language_words', languages=(lang,))})")
+    for lang in LANGUAGE_WORDS
+}
 
 
 def _language(folded: str) -> str:
