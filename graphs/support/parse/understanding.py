@@ -1068,14 +1068,6 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     return tuple(i for i in INTENTS if i in found)
 
 
-#: Each language's words, said at a word's start ("ich " is no German in "which I ordered", "del " no Spanish in
-#: "model ").
-_LANGUAGE_SAID = {
-    lang: re.compile(rf"(?<![a-z0-9'])(?:{WORDS.alternation('language_words', languages=(lang,))})")
-    for lang in LANGUAGE_WORDS
-}
-
-
 def _language(folded: str) -> str:
     scores = {lang: len(said.findall(folded)) for lang, said in _LANGUAGE_SAID.items()}
     best = max(scores, key=lambda k: scores[k])
