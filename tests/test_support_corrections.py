@@ -9,11 +9,8 @@ from __future__ import annotations
 import pytest
 
 from ai_missions.graphs.support.parse.corrections import applied
-from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
+from tests.support.tau_db import HOME, LAMP, RUG, card, catalogue, customer, decide, item, order, writes
 
-HOME = place("9 Elm St", "Boise", "ID", "83702")
-LAMP = item("Desk Lamp", "lamp", "LAMP-W", 40.0, color="white")
-RUG = item("Area Rug", "rug", "RUG-B", 120.0, color="blue")
 KETTLE = item("Tea Kettle", "kettle", "KET-S", 30.0, color="silver")
 KETTLE_RED = item("Tea Kettle", "kettle", "KET-R", 32.0, color="red")
 

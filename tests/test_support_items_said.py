@@ -16,24 +16,13 @@ from ai_missions.graphs.support.parse.targets import (
 )
 from tests.support.order_record import order_record
 
-VARIANTS = [
-    {"sku": "NB-A5", "product_id": "notebook", "option": "A5 soft cover", "unit_price": 10.0, "available": 5},
-    {"sku": "NB-A4", "product_id": "notebook", "option": "A4 soft cover", "unit_price": 12.0, "available": 5},
-    {"sku": "CH-RED", "product_id": "chair", "option": "mesh red", "unit_price": 200.0, "available": 5},
-    {"sku": "CH-GRAY", "product_id": "chair", "option": "mesh gray", "unit_price": 200.0, "available": 5},
-    {"sku": "CAM-30", "product_id": "camera", "option": "30MP SD card", "unit_price": 500.0, "available": 5},
-    {"sku": "CAM-20", "product_id": "camera", "option": "20MP SD card", "unit_price": 450.0, "available": 5},
-]
-RECORD: dict[str, Any] = {
-    "variants": VARIANTS,
-    "order": {
-        "lines": [
-            {"line_no": 1, "sku": "NB-A5", "description": "Notebook", "quantity": 1, "unit_price": 10.0},
-            {"line_no": 2, "sku": "CH-RED", "description": "Office Chair", "quantity": 1, "unit_price": 200.0},
-            {"line_no": 3, "sku": "CAM-30", "description": "Digital Camera", "quantity": 1, "unit_price": 500.0},
-        ]
-    },
-}
+RECORD: dict[str, Any] = order_record(
+    [("Notebook", "NB-A5"), ("Office Chair", "CH-RED"), ("Digital Camera", "CAM-30")],
+    [("NB-A5", "notebook", "A5 soft cover", 10.0), ("NB-A4", "notebook", "A4 soft cover", 12.0),
+     ("CH-RED", "chair", "mesh red", 200.0), ("CH-GRAY", "chair", "mesh gray", 200.0),
+     ("CAM-30", "camera", "30MP SD card", 500.0), ("CAM-20", "camera", "20MP SD card", 450.0)],
+)  # fmt: skip
+VARIANTS = RECORD["variants"]
 
 
 def test_an_item_said_to_become_another_variant_is_part_of_the_change() -> None:
@@ -77,24 +66,13 @@ def test_a_swap_to_the_very_same_item_is_no_part_of_a_writes_effect() -> None:
 
 # --- an item named in part, and values said with no item named ------------------------------------------------
 
-HOME_VARIANTS = [
-    {"sku": "VC-UP", "product_id": "vacuum", "option": "upright bagged", "unit_price": 300.0, "available": 5},
-    {"sku": "VC-CN", "product_id": "vacuum", "option": "canister bagless", "unit_price": 320.0, "available": 5},
-    {"sku": "LP-BLK", "product_id": "lamp", "option": "black LED", "unit_price": 40.0, "available": 5},
-    {"sku": "LP-WHT", "product_id": "lamp", "option": "white LED", "unit_price": 40.0, "available": 5},
-    {"sku": "MS-BLK", "product_id": "mouse", "option": "black wired", "unit_price": 30.0, "available": 5},
-    {"sku": "MS-WHT", "product_id": "mouse", "option": "white wireless", "unit_price": 35.0, "available": 5},
-]
-HOME: dict[str, Any] = {
-    "variants": HOME_VARIANTS,
-    "order": {
-        "lines": [
-            {"line_no": 1, "sku": "VC-UP", "description": "Vacuum Cleaner", "quantity": 1, "unit_price": 300.0},
-            {"line_no": 2, "sku": "LP-BLK", "description": "Desk Lamp", "quantity": 1, "unit_price": 40.0},
-            {"line_no": 3, "sku": "MS-BLK", "description": "Gaming Mouse", "quantity": 1, "unit_price": 30.0},
-        ]
-    },
-}
+HOME: dict[str, Any] = order_record(
+    [("Vacuum Cleaner", "VC-UP"), ("Desk Lamp", "LP-BLK"), ("Gaming Mouse", "MS-BLK")],
+    [("VC-UP", "vacuum", "upright bagged", 300.0), ("VC-CN", "vacuum", "canister bagless", 320.0),
+     ("LP-BLK", "lamp", "black LED", 40.0), ("LP-WHT", "lamp", "white LED", 40.0),
+     ("MS-BLK", "mouse", "black wired", 30.0), ("MS-WHT", "mouse", "white wireless", 35.0)],
+)  # fmt: skip
+HOME_VARIANTS = HOME["variants"]
 FACTS: dict[str, Any] = {"payment.capture_refundables": []}
 
 

@@ -7,11 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ai_missions.graphs.support.parse.spelling import spelled
-from tests.support.tau_db import card, catalogue, customer, decide, item, order, place
-
-HOME = place("9 Elm St", "Boise", "ID", "83702")
-LAMP = item("Desk Lamp", "lamp", "LAMP-W", 40.0, color="white")
-RUG = item("Area Rug", "rug", "RUG-B", 120.0, color="blue")
+from tests.support.tau_db import HOME, LAMP, RUG, card, catalogue, customer, decide, order
 
 
 def _db() -> dict:

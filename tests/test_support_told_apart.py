@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.parse.understanding import read_message, wants_or_changes
-from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
+from tests.support.tau_db import HOME, LAMP, card, catalogue, customer, decide, item, order, place, writes
 
-HOME = place("9 Elm St", "Boise", "ID", "83702")
 CABIN = place("4 Pine Rd", "Bend", "OR", "97701")
 MUG = item("Coffee Mug", "mug", "MUG-W", 12.0, color="white")
 MUG_BLUE = item("Coffee Mug", "mug", "MUG-B", 12.0, color="blue")
@@ -20,7 +19,6 @@ WRISTWATCH = item("Wristwatch", "wristwatch", "WW-1", 150.0, strap="leather", di
 SMART_WATCH = item("Smart Watch", "smartwatch", "SW-1", 300.0, color="black", band="silicone")
 BOTTLE = item("Water Bottle", "bottle", "WB-1", 20.0, capacity="750ml")
 BOTTLE_BIG = item("Water Bottle", "bottle", "WB-2", 22.0, capacity="1000ml")
-LAMP = item("Desk Lamp", "lamp", "LAMP-W", 40.0, color="white")
 LAMP_RED = item("Desk Lamp", "lamp", "LAMP-R", 40.0, color="red")
 
 

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
+from tests.support.tau_db import HOME, LAMP, RUG, card, catalogue, customer, decide, item, order, writes
 
-HOME = place("9 Elm St", "Boise", "ID", "83702")
-LAMP = item("Desk Lamp", "lamp", "LAMP-W", 40.0, color="white")
-RUG = item("Area Rug", "rug", "RUG-B", 120.0, color="blue")
 PACK_RED = item("Backpack", "pack", "PACK-R", 60.0, color="red", size="small")
 PACK_GREY = item("Backpack", "pack", "PACK-G", 65.0, color="grey", size="small")
 STILL = item("Digital Camera", "dcam", "DCAM-1", 300.0, resolution="24MP")

@@ -23,6 +23,12 @@ def item(name: str, product: str, item_id: str, price: float, **options: str) ->
     return {"name": name, "product_id": product, "item_id": item_id, "price": price, "options": options}
 
 
+#: The home and the items most support tests' customers have (each test adds the ones its story needs).
+HOME = place("9 Elm St", "Boise", "ID", "83702")
+LAMP = item("Desk Lamp", "lamp", "LAMP-W", 40.0, color="white")
+RUG = item("Area Rug", "rug", "RUG-B", 120.0, color="blue")
+
+
 def catalogue(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The products holding these items, each item an available variant."""
     products: dict[str, Any] = {}
