@@ -16,11 +16,19 @@ from ai_missions.graphs.support.parse.targets import (
 )
 from tests.support.order_record import order_record
 
-RECORD: dict[str, Any] = order_record(
-    [("Notebook", "NB-A5"), ("Office Chair", "CH-RED"), ("Digital Camera", "CAM-30")],
-    [("NB-A5", "notebook", "A5 soft cover", 10.0), ("NB-A4", "notebook", "A4 soft cover", 12.0),
-     ("CH-RED", "chair", "mesh red", 200.0), ("CH-GRAY", "chair", "mesh gray", 200.0),
-     ("CAM-30", "camera", "30MP SD card", 500.0), ("CAM-20", "camera", "20MP SD card", 450.0)],
+#: The file's two orders: an office's (a notebook, a chair, a camera) and a home's (below: an item named in part).
+RECORD, HOME = (
+    order_record(lines, variants)
+    for lines, variants in (
+        ([("Notebook", "NB-A5"), ("Office Chair", "CH-RED"), ("Digital Camera", "CAM-30")],
+         [("NB-A5", "notebook", "A5 soft cover", 10.0), ("NB-A4", "notebook", "A4 soft cover", 12.0),
+          ("CH-RED", "chair", "mesh red", 200.0), ("CH-GRAY", "chair", "mesh gray", 200.0),
+          ("CAM-30", "camera", "30MP SD card", 500.0), ("CAM-20", "camera", "20MP SD card", 450.0)]),
+        ([("Vacuum Cleaner", "VC-UP"), ("Desk Lamp", "LP-BLK"), ("Gaming Mouse", "MS-BLK")],
+         [("VC-UP", "vacuum", "upright bagged", 300.0), ("VC-CN", "vacuum", "canister bagless", 320.0),
+          ("LP-BLK", "lamp", "black LED", 40.0), ("LP-WHT", "lamp", "white LED", 40.0),
+          ("MS-BLK", "mouse", "black wired", 30.0), ("MS-WHT", "mouse", "white wireless", 35.0)]),
+    )
 )  # fmt: skip
 VARIANTS = RECORD["variants"]
 
@@ -66,12 +74,6 @@ def test_a_swap_to_the_very_same_item_is_no_part_of_a_writes_effect() -> None:
 
 # --- an item named in part, and values said with no item named ------------------------------------------------
 
-HOME: dict[str, Any] = order_record(
-    [("Vacuum Cleaner", "VC-UP"), ("Desk Lamp", "LP-BLK"), ("Gaming Mouse", "MS-BLK")],
-    [("VC-UP", "vacuum", "upright bagged", 300.0), ("VC-CN", "vacuum", "canister bagless", 320.0),
-     ("LP-BLK", "lamp", "black LED", 40.0), ("LP-WHT", "lamp", "white LED", 40.0),
-     ("MS-BLK", "mouse", "black wired", 30.0), ("MS-WHT", "mouse", "white wireless", 35.0)],
-)  # fmt: skip
 HOME_VARIANTS = HOME["variants"]
 FACTS: dict[str, Any] = {"payment.capture_refundables": []}
 

@@ -360,18 +360,6 @@ def test_a_method_said_of_every_request_reaches_every_part() -> None:
         (355, "Ethan Kim, ethan.kim3231@example.com. I'd like to return the notebook, the espresso machine and the "
               "laptop from W1763367 and the jigsaw puzzle and the water bottle from W3942875. Refunds to my gift "
               "card."),
-    ],
-)  # fmt: skip
-def test_one_request_said_of_several_quoted_orders_is_made_of_each(index: int, message: str) -> None:
-    result = _solved(index, message)
-    assert result.solved, result
-    assert not result.unsafe
-
-
-@needs_bench
-@pytest.mark.parametrize(
-    ("index", "message"),
-    [
         # tau task 355: each order said before its own items; both orders hold a jigsaw puzzle
         (355, "Ethan Kim, ethan.kim3231@example.com. I'm sending back things from two orders - from order W1763367 "
               "the laptop, notebook and espresso machine; from order W3942875 the water bottle and the puzzle. Gift "
@@ -391,7 +379,7 @@ def test_one_request_said_of_several_quoted_orders_is_made_of_each(index: int, m
               "sneakers gray leather in size 10; PayPal for that one."),
     ],
 )  # fmt: skip
-def test_orders_said_before_their_items_or_quoted_again_after_an_address_are_each_own_part(
+def test_one_request_of_several_quoted_orders_or_orders_said_before_their_items_are_each_own_part(
     index: int, message: str
 ) -> None:
     result = _solved(index, message)
