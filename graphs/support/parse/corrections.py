@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ai_missions.graphs.support.parse.understanding import SENTENCE_END
 from ai_missions.graphs.support.words import WORDS
 
 #: A correction, with any marks between its words ("wait, no", "actually no", "or rather").
@@ -106,10 +107,6 @@ def _correction(text: str, mark: re.Match[str]) -> _Correction | None:
     return None
 
 
-def _sentence_start(text: str, at: int) -> int:
-    return max((m.end() for m in re.finditer(r"[.!?\n]\s", text[:at])), default=0)
-
-
 def _denied_thing(text: str, fix: _Correction, new: list[str]) -> tuple[int, int] | None:
     """Where the thing a denial names is ("not the chair": "the office chair"), by its own words that the new thing
     does not share ("not the vacuum one, I mean the one with the grill": "vacuum"), the last said before it."""
@@ -149,7 +146,8 @@ def _opening(before: str, new: list[str], since: int, until: int) -> int | None:
 def _said_before(text: str, fix: _Correction, new: list[str]) -> tuple[int, int] | None:
     """The thing said just before the marks that opens as the new thing does, running on to them."""
     before = text[: fix.start].rstrip(_TRAILING)
-    opening = _opening(before, new, _sentence_start(before, len(before)), len(before))
+    sentence = max((m.end() for m in SENTENCE_END.finditer(before)), default=0)
+    opening = _opening(before, new, sentence, len(before))
     if opening is None or _CLAUSE_END.search(before, opening):
         return None
     return opening, fix.start

@@ -635,12 +635,22 @@ def without_option_phrases(text: str, variants: Sequence[Mapping[str, Any]]) -> 
     return pattern.sub(" ", text)
 
 
+def _said_of_each(
+    thread: str, lines: Sequence[Mapping[str, Any]], variants: Sequence[Mapping[str, Any]], options: Mapping[str, str]
+) -> dict[int, str] | None:
+    """:func:`said_of_lines`, each line's product's option words kept in what is said of it ("the backpack with a
+    laptop compartment" beside a Laptop): one reading for every caller."""
+    values = {int(line["line_no"]): _words_of([own, *sibling_variants(own, variants)])
+              for line, own in with_variants(lines, variants)}  # fmt: skip
+    return said_of_lines(thread, lines, options, values)
+
+
 def lines_said_to_change(record: Mapping[str, Any], named: Sequence[int], thread: str) -> list[int]:
     """Lines the thread names outside the requests with a value another variant has and they have not ("the
     notebook should be A4 instead of A5"): meant to change too, so added to the lines named."""
     variants, lines = record.get("variants") or [], record["order"].get("lines") or []
     options = options_by_sku(variants)
-    per_line = said_of_lines(thread, lines, options) or {}
+    per_line = _said_of_each(thread, lines, variants, options) or {}
     said = lines_named(thread, lines, options)
     extra = []
     for line, own in with_variants(lines, variants):
@@ -678,9 +688,7 @@ def modify_facts(
         # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
         # change it?"): the items the thread names, not every item with a variant of the values said
         named = lines_named(thread, lines, options)
-    values_of = {int(line["line_no"]): _words_of([own, *sibling_variants(own, variants)])
-                 for line, own in with_variants(lines, variants)}  # fmt: skip
-    per_line = said_of_lines(thread, lines, options, values_of)
+    per_line = _said_of_each(thread, lines, variants, options)
     # a line named only where another is named more closely ("the action camera" beside a digital camera): not meant
     outnamed = outnamed_lines(thread, lines, options) if per_line else set()
     named = _told_apart([n for n in named if int(n) not in outnamed], lines, variants, thread)
