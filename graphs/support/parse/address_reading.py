@@ -212,6 +212,12 @@ _SENT_TO = re.compile(
     rf"(?:{WORDS.alternation('send_to')})\s*$",
     re.IGNORECASE,
 )
+#: A request to send it somewhere: "ship it to", "please send to".
+_SEND = re.compile(
+    rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:(?:{WORDS.alternation('sent_what')})\s+)?"
+    rf"(?:{WORDS.alternation('send_to')})\b",
+    re.IGNORECASE,
+)
 #: "to" before an address: where the order is to go ("ship it to Springfield IL 62704", "change it to my Reno place").
 _TO = WORDS.pattern("send_to", flags=re.IGNORECASE)
 _TO_AT_END = re.compile(rf"\b(?:{WORDS.alternation('send_to')})\s*$", re.IGNORECASE)
@@ -251,8 +257,12 @@ def _not_wanted(clause: str) -> str | None:
         return "conditional"
     if _NEGATED.search(clause):
         return "negated"
-    if _OLD.search(clause) and not (
-        _SENT_TO.search(clause) or _ANOTHER_ORDERS.search(clause) or _WANTED_HERE.search(clause)
+    olds = list(_OLD.finditer(clause))
+    # a request to send it, made after the address it goes to now is said, introduces the one wanted ("it's going
+    # to Reno - please ship it to my home at 12 Elm St")
+    asked_after = bool(olds) and _SEND.search(clause, olds[-1].end()) is not None
+    if olds and not (
+        asked_after or _SENT_TO.search(clause) or _ANOTHER_ORDERS.search(clause) or _WANTED_HERE.search(clause)
     ):
         return "the address it goes to now, or an old one"
     return None

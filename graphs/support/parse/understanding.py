@@ -1040,6 +1040,26 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         and not address_asked(folded)
     ):
         found.discard("change_address")
+    if (
+        {"cancel_order", "change_address"} <= found
+        and " ... " in matched["change_address"]
+        and not _ADDRESS.search(_ZIP_ALONE.sub(" ", folded))  # "Ann Lee, zip 32240": who writes, not where to ship
+        and not address_asked(folded)
+    ):
+        # "I ordered it to the Dallas address by mistake, cancel it": where it was sent is why it is cancelled, read
+        # from two words apart; no address to use is written, and the one request is the cancellation
+        found.discard("change_address")
+    if (
+        {"cancel_order", "exchange_variant"} <= found
+        and cancel_reasons(matched["cancel_order"])
+        and not any(
+            "cancel_order" in (said := _requests(s)) and "exchange_variant" not in said
+            for s in SENTENCE_END.split(folded)
+        )
+    ):
+        # "I changed my mind on the kettle, I'd like the black one": a cancellation's reason, said only where an item
+        # change is asked, is that change's reason
+        found.discard("cancel_order")
     if "change_address" in found and not _held_in(_ITEM_CHANGE, folded):
         # "ship it to my new address instead" is the address only; an item change asked in a sentence of its own
         # ("My order goes to the wrong address. Also change the shoes in it.") stays
