@@ -615,3 +615,22 @@ def test_an_answer_that_leaves_out_a_request_of_the_thread_does_not_stand_for_it
     facts, _verdict = decide(_answered(case))
     assert facts["ticket.case_types"] == ["which_order"]
     assert not facts.get(PARTS)
+
+
+def test_an_order_told_by_what_it_holds_beside_one_quoted_is_a_part_of_its_own() -> None:
+    message = (
+        "Two things. The headphones that came in my delivered order don't suit me, I'd like to send them back for a "
+        "refund. And please cancel SO-300003, I ordered it by accident."
+    )
+    facts, verdict = decide(_case(message))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
+    assert parts == {"SO-300002": ["return_refund"], "SO-300003": ["cancel_order"]}
+    assert ("cancel_order", "SO-300003") in _plan(verdict)
+    assert _opened(verdict) == {"SO-300002": [1]}
+
+
+def test_the_one_order_quoted_and_told_by_what_it_holds_is_one_order() -> None:
+    message = "Please cancel my order with the desk lamp and the coffee mug. It is SO-300001; I no longer need it."
+    facts, verdict = decide(_case(message))
+    assert PARTS not in facts
+    assert {o for t, o in _plan(verdict) if t == "cancel_order"} == {"SO-300001"}

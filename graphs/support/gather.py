@@ -109,6 +109,8 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     wanted = orders_to_read(reading, quoted, recent, parts.asks_change) if customer_id is not None else []
+    if wanted and request.asks_apart:  # an order asked of by what it holds, beside the one quoted
+        wanted += [o for o in recent[:RECENT] if o not in wanted]
     contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
     headers = [c["order"] if c is not None else None for c in contexts]
     owned = [h["order_id"] for h in headers if h is not None and h["customer_id"] == customer_id]

@@ -173,9 +173,11 @@ def split_request(
     # an order quoted only as where an address comes from ("same address as my order #W3") need not be a part; it
     # stays among the orders a sentence may name by its items ("... and exchange the charger I got in it")
     quoted = [o for o in named if o not in sources]
-    if not wanted or (named and (len(named) < 2 or any(o not in records for o in named))):
+    if not wanted or any(o not in records for o in named):
         return None
-    pool = named or [o for o in recent if o in records]
+    # one order quoted: the others are still told by what they hold ("cancel the order with just the makeup kit.
+    # For #W2 with the dumbbells: ..."); two or more quoted: those
+    pool = named if len(named) > 1 else [*named, *(o for o in recent if o in records and o not in named)]
     # an order named only where the customer says it is not meant ("... except the kettle one", "leave the lamp order
     # alone") is none of "every order"'s
     meant = {o for s in request.parts.sentences for o in _named_in(without_kept(s), pool, records)}
@@ -201,6 +203,8 @@ def split_request(
         if not orders and not intents and said and said[-1].orders:
             orders, by_quote = said[-1].orders, said[-1].quoted  # "I ordered it by mistake" after "cancel #W1"
         said.append(_Sentence(text, intents, orders, by_quote))
+    if len(named) == 1 and any(s.intents and not s.quoted and named[0] in s.orders for s in said):
+        return None  # one quoted, and told by what it holds too: the quote names what the other words describe
     # an order the customer quotes in a request is spoken of by what those sentences say, not by the general ones
     quoting = {o for sentence in said if sentence.quoted and sentence.intents for o in sentence.orders}
     assigned: dict[str, list[str]] = {o: [] for o in pool}
@@ -375,9 +379,15 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     recent = list(gathered.get("recent_orders") or [])
     found = _latest_split(request, records, recent) if request.corrects_plan else None
     if found is None:
-        if facts.get(TYPES_FACT) != ["which_order"] or (gathered.get("helpdesk.get_ticket") or {}).get("order_id"):
+        which = facts.get(TYPES_FACT) == ["which_order"]
+        # or one order quoted, and another told by what it holds: a part each, when every request is placed so
+        if (gathered.get("helpdesk.get_ticket") or {}).get("order_id") or not (
+            which or len(request.reading.order_refs) == 1
+        ):
             return facts
         split = split_request(request, records, recent)
+        if not split and not which:
+            return facts
         found = (split, request) if split else _latest_split(request, records, recent)
     if found is None:
         return facts

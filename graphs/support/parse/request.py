@@ -112,6 +112,15 @@ class SupportRequest:
             understanding.corrected(said),
         )
 
+    @cached_property
+    def asks_apart(self) -> bool:
+        """Whether, beside the one order it quotes, a sentence asks something of an order without quoting it ("cancel
+        the order with just the makeup kit. For #W2: change the dumbbells ..."): the customer's other orders are read
+        too, to tell by what they hold which one it means."""
+        if len(self.parts.references) != 1:
+            return False
+        return any(set(read_message(s).intents) - {"question"} and not references(s) for s in self.parts.sentences)
+
     def _own_reason(self, said: str) -> str | None:
         """A part's reason when its sentences give several: the first said after its order's reference in the clause,
         as each reason is said of the references before it ("cancel #W1 (a mistake), #W2 and #W3 (not needed)")."""
