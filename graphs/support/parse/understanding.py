@@ -456,7 +456,7 @@ _SENT_BEFORE = re.compile(
     rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*"
     rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')})"
     # an order said after a preposition, then where it was sent: "from the order delivered to my New York address"
-    rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('address_determiner')})\s+"
     rf"(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('sent_past')}))"
     rf"\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
@@ -663,8 +663,9 @@ def corrected(text: str) -> bool:
 
 #: Saying an item stays with the customer: "keeping the laptop", "I'll keep the lamp", "hold on to the rest".
 _KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation('kept_what')})\b")
-#: Where the clause of a kept item begins: a sentence or clause mark, "but", "and", a dash between spaces.
+#: Where the clause of a kept item begins: a sentence or clause mark, "but", a dash (:func:`_kept_begins`).
 _KEEP_BEGINS = re.compile(rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('keep_clause_joins')})\b")
+_JOIN = re.compile(rf"\b(?:{WORDS.alternation('clause_join')})\b")
 #: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
 _KEEP_ENDS = re.compile(
     rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('negation_stop')})\b"
@@ -720,7 +721,7 @@ _ITEM_ORDER = re.compile(
 #: Another order told by its items as where an address comes from: "same as my lamp order", "the Reno address my
 #: lamp/rug order is going to": the words from the determiner to the order noun.
 _ORDER_TOLD = (
-    rf"(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"(?:{WORDS.alternation('address_determiner')})\s+"
     rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})"
 )
 _SOURCE_ORDER = re.compile(
@@ -739,11 +740,6 @@ def source_order_spans(text: str) -> list[tuple[int, int]]:
     return [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_ORDER.finditer(lower)]
 
 
-def without_source_orders(text: str) -> str:
-    """The text with the orders told only as where an address comes from blanked (:func:`source_order_spans`)."""
-    return blanked(text, source_order_spans(text))
-
-
 def _lower(text: str) -> str:
     """Lowercase with every character kept one character long (offsets in it are offsets in ``text``)."""
     return "".join(low if len(low := c.lower()) == 1 else c for c in text)
@@ -756,13 +752,24 @@ def blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return text
 
 
+def _kept_begins(lower: str, at: int) -> int:
+    """Where the clause of a keep said at ``at`` begins: after the last mark or turning word, or after the last "and"
+    since then whose words before it ask something ("return the lamp and the phone stays"); an "and" after words
+    that ask nothing lists what is kept ("the phone and the speaker stay as they are"): every one stays."""
+    begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, at)), default=0)
+    for join in reversed(list(_JOIN.finditer(lower, begins, at))):
+        if wants_or_changes(said := lower[begins : join.start()]) or _requests(fold(said)):
+            return join.end()
+    return begins
+
+
 def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
     """Where an item is said to be kept: a keep ("keeping the e-reader", "leave the black one"), an item then its
     keep ("the kettle I'm keeping", "everything else stays"), and with ``fine``, an item said to be as wanted ("the
     e-reader works fine"), which of a variant may say the one wanted ("charcoal is fine")."""
     spans = []
     for match in _KEEP.finditer(lower):
-        begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
+        begins = _kept_begins(lower, match.start())
         tokens = _TOKEN.findall(lower[begins : match.start()])
         ended = _KEEP_ENDS.search(lower, match.end())
         end = ended.start() if ended else len(lower)
@@ -781,7 +788,7 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
         if assent is not None and (m := assent.match(lower, verb.end())) and not _GOES_ON_TO.match(lower, m.end())
     )
     for match in [*_KEPT_AFTER.finditer(lower), *said_fine]:
-        begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
+        begins = _kept_begins(lower, match.start())
         if not MONEY.search(lower, begins, match.end()):
             spans.append((begins, match.end()))
     return spans
@@ -967,10 +974,8 @@ def _condition(folded: str) -> str | None:
                 clause = sentence[match.start() :]
                 before = sentence[: match.start()]
                 if _COURTESY.match(clause) or _held_in(_LET_ME_KNOW, before[-20:]) or _POLITE_FRAME.search(before):
-                    continue
-                if _WHETHER.search(before):
-                    continue
-                if set(_requests(sentence)) & _ACTIONS:
+                    continue  # courtesy, a question asked of them or a polite frame
+                if not _WHETHER.search(before) and set(_requests(sentence)) & _ACTIONS:
                     return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
     return None
 
