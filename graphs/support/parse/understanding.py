@@ -567,21 +567,21 @@ def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
 
 
 def _requests(folded: str) -> dict[str, str]:
-    """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing. Where
-    a thing was sent, said of it in a clause of its own ("the kettle that was delivered to the Austin address"), tells
-    which thing it is: no address is asked for in it."""
+    """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing. A
+    clause describing a thing or an address by where something went ("the kettle that was delivered to the Austin
+    address", "the address (where my camera order is going)") tells which it is: it asks nothing, no question either."""
     matched: dict[str, str] = {}
     for sentence in _asking(folded):
         tokens = _TOKEN.findall(sentence)
-        sent = _SENT_BEFORE.sub(" ", sentence)
+        described = [m.span("clause") for m in _SOURCE_ORDER.finditer(sentence) if m["clause"]]
+        sent = _SENT_BEFORE.sub(" ", blanked(sentence, described))
+        said_words = _TOKEN.findall(sent)
         before = set(matched.values())
         for intent in INTENTS:
-            said_in, words = (sent, _TOKEN.findall(sent)) if intent == "change_address" else (sentence, tokens)
-            if intent not in matched and (phrase := _said(PHRASES[intent], said_in, words)):
+            if intent not in matched and (phrase := _said(PHRASES[intent], sent, said_words)):
                 matched[intent] = phrase
         for pair in PAIRS:
-            said_in = sent if pair[0] == "change_address" else sentence
-            if pair[0] not in matched and (said := _pair_said(pair, said_in)):
+            if pair[0] not in matched and (said := _pair_said(pair, sent)):
                 matched[pair[0]] = said
         if "return_refund" not in matched and (asked := asks_to_return(sentence)):
             matched["return_refund"] = asked
@@ -724,12 +724,15 @@ _ORDER_TOLD = (
     rf"(?:{WORDS.alternation('address_determiner')})\s+"
     rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})"
 )
+#: The clause saying where that order goes (``clause``) follows the address, or opens a bracket of its own: "the
+#: Chicago address instead (where my kettle order is going)".
 _SOURCE_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('source_order_before', space=WHITE_SPACE)})\s+"
     rf"({_ORDER_TOLD})\b"
-    rf"|\b(?:{WORDS.alternation('source_order_address')})\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?"
+    rf"|(?:\b(?:{WORDS.alternation('source_order_address')})[\s(,]+|\(\s*(?=(?:{WORDS.alternation('source_order_that')})\s))"
+    rf"(?P<clause>(?:(?:{WORDS.alternation('source_order_that')})\s+)?"
     rf"({_ORDER_TOLD})\s+(?:(?:{WORDS.alternation('source_order_auxiliary', space=WHITE_SPACE)})\s+)?"
-    rf"(?:{WORDS.alternation('source_order_goes')})\b"
+    rf"(?:{WORDS.alternation('source_order_goes')}))\b"
 )
 
 
@@ -737,7 +740,7 @@ def source_order_spans(text: str) -> list[tuple[int, int]]:
     """Where the text tells another order by its items only as where an address comes from ("ship it to the same
     place as my lamp order", "the Reno address my lamp/rug order is going to"): that order is not asked about."""
     lower = _lower(text)
-    return [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_ORDER.finditer(lower)]
+    return [m.span(1) if m.group(1) else m.span(3) for m in _SOURCE_ORDER.finditer(lower)]
 
 
 def _lower(text: str) -> str:
