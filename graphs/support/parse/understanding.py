@@ -707,7 +707,7 @@ _LISTED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s*\(([^()
 #: goes on.
 _DESCRIBED_ENDS = re.compile(
     rf"[.;:!?\n()]|\s[-\u2013]\s|{ARROW.pattern}|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
-    rf"|\b(?:{WORDS.alternation('description_ends', 'description_request_opens')})\b"
+    rf"|\b(?:{WORDS.alternation('description_ends')})\b"
 )
 #: An item told apart by what it was bought with: "that came with", "I got with", "in the same box as".
 _BOUGHT_WITH = WORDS.pattern("bought_with")
@@ -853,13 +853,14 @@ def _describing_spans(lower: str) -> list[tuple[int, int]]:
 
 
 def _request_opens(lower: str, start: int, end: int) -> int:
-    """Where a description of an order that runs from ``start`` to ``end`` ends earlier: at a comma after which a
-    clause opens with a request ("from the delivery with the earbuds, return the pet bed"), else ``end``."""
-    for comma in re.finditer(",", lower[start:end]):
-        at = start + comma.end()
-        clause = re.split(r"[,.;!?\n]", lower[at:], maxsplit=1)[0].strip()
+    """Where a description of an order that runs from ``start`` to ``end`` ends earlier: at the first word from which
+    the rest of its clause reads as a request said from that word on ("from the delivery with the earbuds, return the
+    pet bed", "from my order with the coffee maker I'd like to return the jacket", "... kindly return"), else ``end``.
+    Read, not listed: whatever words lead to it, the request is where its own words begin."""
+    for word in re.finditer(r"\b[a-z]", lower[start:end]):
+        clause = re.split(r"[,.;!?\n]", lower[start + word.start() :], maxsplit=1)[0]
         if any(clause.startswith(said) for said in _requests(clause).values()):
-            return start + comma.start()
+            return start + word.start()
     return end
 
 
