@@ -108,11 +108,6 @@ _SIZE = re.compile(
 )
 
 
-def _sizes(folded: str) -> set[str]:
-    """The sizes the message asks for."""
-    return {SIZE_WORDS[" ".join((a or b).replace("-", " ").split())] for a, b in _SIZE.findall(folded)}
-
-
 def option_key(option: str) -> str:
     """An option compared across spellings: folded, and a size under one name ("L", "large", "Large" -> "large")."""
     folded = " ".join(fold(option).replace("-", " ").split())
@@ -854,9 +849,8 @@ def _describing_spans(lower: str) -> list[tuple[int, int]]:
 
 def _request_opens(lower: str, start: int, end: int) -> int:
     """Where a description of an order that runs from ``start`` to ``end`` ends earlier: at the first word from which
-    the rest of its clause reads as a request said from that word on ("from the delivery with the earbuds, return the
-    pet bed", "from my order with the coffee maker I'd like to return the jacket", "... kindly return"), else ``end``.
-    Read, not listed: whatever words lead to it, the request is where its own words begin."""
+    the rest of its clause reads as a request said from that word on ("..., return the pet bed", "... I'd like to
+    return the jacket", "... kindly return"), else ``end``: read by the request reader, not listed."""
     for word in re.finditer(r"\b[a-z]", lower[start:end]):
         clause = re.split(r"[,.;!?\n]", lower[start + word.start() :], maxsplit=1)[0]
         if any(clause.startswith(said) for said in _requests(clause).values()):
@@ -1002,14 +996,16 @@ def read_message(text: object) -> Reading:
     letters = [c for c in text if c.isalpha()]
     shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.6
     angry = shouting or text.count("!") >= 3 or any(w in folded for w in ANGRY_WORDS)
+    scores = {lang: len(said.findall(folded)) for lang, said in _LANGUAGE_SAID.items()}  # the language with most
+    sizes = {SIZE_WORDS[" ".join((a or b).replace("-", " ").split())] for a, b in _SIZE.findall(folded)}
     return Reading(
         intents=intents,
         order_refs=refs,
         loose_refs=loose,
         angry=angry,
-        language=_language(folded),
+        language=max((lang for lang in scores if scores[lang] >= 2), key=scores.__getitem__, default="en"),
         matched={i: matched[i] for i in intents},
-        options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS} | _sizes(folded))),
+        options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS} | sizes)),
         gives_address=bool(_ADDRESS.search(folded)),
         condition=_condition(folded) if any(w in folded for w in CONDITION_WORDS) else None,
         claim=stated_claim(folded, intents) if {"damaged_item", "wrong_item"} & set(intents) else None,
@@ -1075,9 +1071,3 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     if "return_refund" in found and "cancel_order" in found and not _held_in(_RETURN, folded):
         found.discard("return_refund")
     return tuple(i for i in INTENTS if i in found)
-
-
-def _language(folded: str) -> str:
-    scores = {lang: len(said.findall(folded)) for lang, said in _LANGUAGE_SAID.items()}
-    best = max(scores, key=lambda k: scores[k])
-    return best if scores[best] >= 2 else "en"
