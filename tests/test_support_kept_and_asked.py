@@ -67,6 +67,25 @@ def test_an_item_said_to_be_kept_is_not_returned_and_the_refund_stays_with_the_r
     assert facts["return.refund_to"] == ("gift_card" if "gift" in text.lower() else "original_payment")
 
 
+@pytest.mark.parametrize(
+    ("text", "kept", "returned"),
+    [
+        # a list of items said to stay: every one of them stays, not the last alone
+        ("Please send back the grill - the e-reader and the sunglasses can stay as they are.", ("e-reader", "sun"), ()),
+        ("Grill goes back; sunglasses and e-reader will stay.", ("e-reader", "sun"), ()),
+        ("Returning the grill. The sunglasses and the e-reader are fine.", ("e-reader", "sun"), ()),
+        # an "and" after a request of its own opens the kept clause: what is asked before it stays asked
+        ("Send back the sunglasses and the e-reader stays with me. The grill too.", ("e-reader",), ("sun",)),
+        ("Return the sunglasses and keep the e-reader aside, plus the grill.", ("e-reader",), ("sun",)),
+    ],
+)
+def test_every_item_of_a_list_said_to_stay_stays(text: str, kept: tuple[str, ...], returned: tuple[str, ...]) -> None:
+    cleaned = without_kept(text).lower()
+    assert "grill" in cleaned
+    assert all(word not in cleaned for word in kept), cleaned
+    assert all(word in cleaned for word in returned), cleaned
+
+
 def test_a_gift_card_said_after_a_kept_item_is_the_returned_items_refund() -> None:
     text = "Return the grill and the sunglasses. Keeping the e-reader. Refund to my gift card, not PayPal."
     assert opening_facts(RECORD, [1, 3], text)["return.refund_to"] == "original_payment"  # the kept item owns it

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.parse.resolve import sent_to
-from ai_missions.graphs.support.parse.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import items_text, read_message
 from ai_missions.nodes.parts import PARTS
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place
 
@@ -104,3 +104,22 @@ def test_two_requests_of_two_orders_in_one_sentence_are_one_part_each(message: s
 def test_two_requests_of_one_order_in_one_sentence_stay_one_part() -> None:
     parts, _tools = _writes("On the rug order, change the lamp to a brass one, and cancel the rug.")
     assert len(parts) <= 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Could my rug order be shipped to the Chicago address instead (where my kettle order is going)?",
+        "Please ship the lamp and rug order to the address where my kettle order went.",
+        "Send the rug order to my Chicago address, the one where my kettle order is headed.",
+    ],
+)
+def test_a_clause_saying_where_another_order_goes_describes_an_address_and_asks_nothing(message: str) -> None:
+    """Where another order goes, said of an address, tells which address: no question of where that order is, and
+    that order is not the one asked about."""
+    reading = read_message(message)
+    assert reading.intents == ("change_address",), reading.matched
+    assert "kettle" not in items_text(message)  # the order it tells is not asked about
+    # the same words as a question of their own still ask it
+    assert "where_is_order" in read_message("Ship the rug order to Chicago. Also, where is my kettle order?").intents
+    assert "where_is_order" in read_message("Can you tell me where my kettle order is going?").intents

@@ -288,10 +288,14 @@ def test_an_arrow_before_a_request_leads_to_it(text: str, intents: tuple[str, ..
         "1) order with the camera, pet bed and tablet -> return the pet bed and the tablet, refund to gift card",
         "from my order with the camera I'd like to return the pet bed and the tablet - keeping the camera",
         "the order with the camera please return the pet bed and the tablet",
+        # the request is read where it opens, whatever words lead to it
+        "in the order with the camera we'd love to return the pet bed and the tablet",
+        "on my order with the camera kindly return the pet bed and the tablet",
+        "from the order with the camera we need to return the pet bed and the tablet",
     ],
 )
 def test_an_orders_description_ends_where_a_request_opens(said: str) -> None:
-    """An arrow, or words opening a request ("I'd like", "please") with no mark before them."""
+    """An arrow, or a request opening with no mark before it ("I'd like to return", "kindly return")."""
     assert "return the pet bed and the tablet" in items_text(said)
     assert "camera" not in items_text(said)
 

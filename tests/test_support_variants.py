@@ -354,6 +354,19 @@ def test_of_two_lines_of_one_product_the_one_described_by_all_its_options_is_the
 @pytest.mark.parametrize(
     "text",
     [
+        "Of my two helmets please switch only the black one to the small one with medium ventilation.",
+        "I have two cycling helmets; please change just the black helmet into a small one with medium ventilation.",
+    ],
+)
+def test_of_two_lines_of_one_product_the_one_said_by_what_only_it_has_is_the_one_changed(text: str) -> None:
+    """What tells one line from the other, said before anything wanted and of no other line, says which one."""
+    facts = modify_facts(TWO_HELMETS, [1, 2], text, {"payment.capture_refundables": []})
+    assert facts["modify.changes"] == [{"line_no": 2, "sku": "H-SBM"}], facts["modify.choices"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "change the cycling helmet to the small black one with medium ventilation",  # neither described: which?
         "i'd like a different helmet: black with medium ventilation",  # said of neither
         "the helmet in S, white, low ventilation: I want it in L and black with low ventilation",  # not a swap of both

@@ -240,7 +240,7 @@ _WANTED_AT = (
 #: items) goes to, right before it is written ("ship it to the Reno address my lamp order is going to (12 Elm St").
 _ANOTHER_ORDERS = re.compile(
     rf"\b(?:{WORDS.alternation('send_to_verb')})\w*\b[^.!?;]{{0,80}}?\b(?:{WORDS.alternation('source_order_address')})"
-    rf"\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?(?:{WORDS.alternation('address_determiner')})\s+"
     rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})\s+"
     rf"(?:(?:{WORDS.alternation('source_order_auxiliary', space=WHITE_SPACE)})\s+)?"
     rf"(?:{WORDS.alternation('source_order_goes')})\s+(?:{WORDS.alternation('send_to')})\s*[(:,\-\u2013]?\s*$",

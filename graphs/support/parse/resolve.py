@@ -548,7 +548,7 @@ def _mentions(piece: str, lines: Sequence[Mapping[str, object]], options: Mappin
     return [n for n, score in scored.items() if score == best]
 
 
-def _by_own_option(
+def by_own_option(
     piece: str, among: Sequence[int], lines: Sequence[Mapping[str, object]], options: Mapping[str, str], alone: bool
 ) -> list[int]:
     """Of several lines, those whose option has a word the others' lack, said before anything wanted; in a piece
@@ -601,7 +601,7 @@ def said_of_lines(
         # of several lines of one item, the one whose own option is said ("the green speaker ..., and the black one")
         mentioned = _mentions(piece, lines, options)
         group = mentioned or group
-        named = _by_own_option(piece, group, lines, options, alone=not mentioned) or mentioned
+        named = by_own_option(piece, group, lines, options, alone=not mentioned) or mentioned
         names: set[str] = set()
         if named:
             owners = named

@@ -26,6 +26,7 @@ from ai_missions.graphs.support.parse.resolve import (
     SAID_APART,
     Record,
     ambiguous_items,
+    by_own_option,
     lines_named,
     names_item,
     options_by_sku,
@@ -396,13 +397,6 @@ _ANSWER_ALL = re.compile(
 )
 
 
-def _count_answered(thread: str) -> str | None:
-    """How many of an item the customer says without naming it ("just one", "both of them"): ``one``, ``all``, None."""
-    text = fold(thread)
-    one, every = bool(_ANSWER_ONE.search(text)), bool(_ANSWER_ALL.search(text))
-    return None if one == every else ("one" if one else "all")
-
-
 def _asked_options(label: str, own: Mapping[str, Any], offered: Sequence[Mapping[str, Any]]) -> str:
     """One item's question, on one line: the item, what it is now, and its product's variants offered (each once)."""
     listed = list(dict.fromkeys(str(v["option"]) for v in offered))[:_MAX_CHOICES]
@@ -565,9 +559,14 @@ def _option_pairs(variants: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]
 _JOINED_ONLY = frozenset(WORDS.phrases("option_word_joined_only"))
 
 
+#: What is meant, said after "only", "just", "but" up to its clause's end ("only the black one ...").
+_MEANT_AFTER = re.compile(rf"\b(?:{WORDS.alternation('not_these_ends')})\b[^,.;:!?\n]*")
+
+
 def _told_apart(named: list[int], lines: Sequence[Mapping[str, Any]], variants: Any, text: str) -> list[int]:
-    """Of lines of one product named together, the one whose own options are all said is the one meant ("the large
-    black helmet with low ventilation" beside a small white one), unless none or several are."""
+    """Of lines of one product named together, the one meant: the one whose own options are all said ("the large
+    black helmet with low ventilation" beside a small white one), else the one whose option has a word the others
+    lack said as what is meant ("only the black one") and no other's but as wanted; left in, the other would change."""
     groups: dict[str, list[tuple[int, bool]]] = {}
     for line, own in with_variants(lines, variants):
         if int(line["line_no"]) in named:
@@ -575,7 +574,13 @@ def _told_apart(named: list[int], lines: Sequence[Mapping[str, Any]], variants: 
             groups.setdefault(own["product_id"], []).append(
                 (int(line["line_no"]), _option_words(own["option"]) <= said)
             )
-    apart = {n for group in groups.values() if sum(whole for _, whole in group) == 1 for n, whole in group if not whole}
+    options, apart = options_by_sku(variants), set()
+    meant_said = "\n".join(m[0] for m in _MEANT_AFTER.finditer(fold(text)))
+    for group in groups.values():
+        among, whole = [n for n, _ in group], [n for n, all_said in group if all_said]
+        told = whole or by_own_option(text, among, lines, options, alone=False)
+        if len(told) == 1 and (whole or told == by_own_option(meant_said, among, lines, options, alone=False)):
+            apart |= set(among) - set(told)
     return [n for n in named if n not in apart]
 
 
@@ -854,11 +859,13 @@ def modify_facts(
     skus = [sku_of.get(int(c["line_no"]), "") for c in changes]
     twice = [sku for sku in dict.fromkeys(skus) if skus.count(sku) > 1]
     dropped: set[int] = set()
+    # how many said without naming the item ("just one", "both of them"), of the one item on several lines
+    one, every = bool(_ANSWER_ONE.search(fold(thread))), bool(_ANSWER_ALL.search(fold(thread)))
+    answered = None if one == every or len(twice) != 1 else ("one" if one else "all")
     for sku in twice:
         first = skus.index(sku)
         description = str(next(x for x in lines if str(x["sku"]) == sku).get("description") or sku)
-        how_many = quantity_said(thread, description, [options.get(sku, "")])
-        how_many = how_many or (_count_answered(thread) if len(twice) == 1 else None)
+        how_many = quantity_said(thread, description, [options.get(sku, "")]) or answered
         if how_many == "one":
             dropped |= {n for n, other in enumerate(skus) if other == sku and n != first}
         elif how_many != "all":

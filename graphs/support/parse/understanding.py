@@ -108,11 +108,6 @@ _SIZE = re.compile(
 )
 
 
-def _sizes(folded: str) -> set[str]:
-    """The sizes the message asks for."""
-    return {SIZE_WORDS[" ".join((a or b).replace("-", " ").split())] for a, b in _SIZE.findall(folded)}
-
-
 def option_key(option: str) -> str:
     """An option compared across spellings: folded, and a size under one name ("L", "large", "Large" -> "large")."""
     folded = " ".join(fold(option).replace("-", " ").split())
@@ -456,7 +451,7 @@ _SENT_BEFORE = re.compile(
     rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*"
     rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')})"
     # an order said after a preposition, then where it was sent: "from the order delivered to my New York address"
-    rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('address_determiner')})\s+"
     rf"(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('sent_past')}))"
     rf"\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
@@ -567,21 +562,21 @@ def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
 
 
 def _requests(folded: str) -> dict[str, str]:
-    """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing. Where
-    a thing was sent, said of it in a clause of its own ("the kettle that was delivered to the Austin address"), tells
-    which thing it is: no address is asked for in it."""
+    """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing. A
+    clause describing a thing or an address by where something went ("the kettle that was delivered to the Austin
+    address", "the address (where my camera order is going)") tells which it is: it asks nothing, no question either."""
     matched: dict[str, str] = {}
     for sentence in _asking(folded):
         tokens = _TOKEN.findall(sentence)
-        sent = _SENT_BEFORE.sub(" ", sentence)
+        described = [m.span("clause") for m in _SOURCE_ORDER.finditer(sentence) if m["clause"]]
+        sent = _SENT_BEFORE.sub(" ", blanked(sentence, described))
+        said_words = _TOKEN.findall(sent)
         before = set(matched.values())
         for intent in INTENTS:
-            said_in, words = (sent, _TOKEN.findall(sent)) if intent == "change_address" else (sentence, tokens)
-            if intent not in matched and (phrase := _said(PHRASES[intent], said_in, words)):
+            if intent not in matched and (phrase := _said(PHRASES[intent], sent, said_words)):
                 matched[intent] = phrase
         for pair in PAIRS:
-            said_in = sent if pair[0] == "change_address" else sentence
-            if pair[0] not in matched and (said := _pair_said(pair, said_in)):
+            if pair[0] not in matched and (said := _pair_said(pair, sent)):
                 matched[pair[0]] = said
         if "return_refund" not in matched and (asked := asks_to_return(sentence)):
             matched["return_refund"] = asked
@@ -663,8 +658,9 @@ def corrected(text: str) -> bool:
 
 #: Saying an item stays with the customer: "keeping the laptop", "I'll keep the lamp", "hold on to the rest".
 _KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation('kept_what')})\b")
-#: Where the clause of a kept item begins: a sentence or clause mark, "but", "and", a dash between spaces.
+#: Where the clause of a kept item begins: a sentence or clause mark, "but", a dash (:func:`_kept_begins`).
 _KEEP_BEGINS = re.compile(rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('keep_clause_joins')})\b")
+_JOIN = re.compile(rf"\b(?:{WORDS.alternation('clause_join')})\b")
 #: Where it ends: the same marks, or "and" going on to a request ("keep the lamp and return the chair").
 _KEEP_ENDS = re.compile(
     rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('negation_stop')})\b"
@@ -706,7 +702,7 @@ _LISTED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s*\(([^()
 #: goes on.
 _DESCRIBED_ENDS = re.compile(
     rf"[.;:!?\n()]|\s[-\u2013]\s|{ARROW.pattern}|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
-    rf"|\b(?:{WORDS.alternation('description_ends', 'description_request_opens')})\b"
+    rf"|\b(?:{WORDS.alternation('description_ends')})\b"
 )
 #: An item told apart by what it was bought with: "that came with", "I got with", "in the same box as".
 _BOUGHT_WITH = WORDS.pattern("bought_with")
@@ -720,15 +716,18 @@ _ITEM_ORDER = re.compile(
 #: Another order told by its items as where an address comes from: "same as my lamp order", "the Reno address my
 #: lamp/rug order is going to": the words from the determiner to the order noun.
 _ORDER_TOLD = (
-    rf"(?:{WORDS.alternation('source_order_determiner')})\s+"
+    rf"(?:{WORDS.alternation('address_determiner')})\s+"
     rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})"
 )
+#: The clause saying where that order goes (``clause``) follows the address, or opens a bracket of its own: "the
+#: Chicago address instead (where my kettle order is going)".
 _SOURCE_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('source_order_before', space=WHITE_SPACE)})\s+"
     rf"({_ORDER_TOLD})\b"
-    rf"|\b(?:{WORDS.alternation('source_order_address')})\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?"
+    rf"|(?:\b(?:{WORDS.alternation('source_order_address')})[\s(,]+|\(\s*(?=(?:{WORDS.alternation('source_order_that')})\s))"
+    rf"(?P<clause>(?:(?:{WORDS.alternation('source_order_that')})\s+)?"
     rf"({_ORDER_TOLD})\s+(?:(?:{WORDS.alternation('source_order_auxiliary', space=WHITE_SPACE)})\s+)?"
-    rf"(?:{WORDS.alternation('source_order_goes')})\b"
+    rf"(?:{WORDS.alternation('source_order_goes')}))\b"
 )
 
 
@@ -736,12 +735,7 @@ def source_order_spans(text: str) -> list[tuple[int, int]]:
     """Where the text tells another order by its items only as where an address comes from ("ship it to the same
     place as my lamp order", "the Reno address my lamp/rug order is going to"): that order is not asked about."""
     lower = _lower(text)
-    return [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_ORDER.finditer(lower)]
-
-
-def without_source_orders(text: str) -> str:
-    """The text with the orders told only as where an address comes from blanked (:func:`source_order_spans`)."""
-    return blanked(text, source_order_spans(text))
+    return [m.span(1) if m.group(1) else m.span(3) for m in _SOURCE_ORDER.finditer(lower)]
 
 
 def _lower(text: str) -> str:
@@ -756,13 +750,24 @@ def blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return text
 
 
+def _kept_begins(lower: str, at: int) -> int:
+    """Where the clause of a keep said at ``at`` begins: after the last mark or turning word, or after the last "and"
+    since then whose words before it ask something ("return the lamp and the phone stays"); an "and" after words
+    that ask nothing lists what is kept ("the phone and the speaker stay as they are"): every one stays."""
+    begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, at)), default=0)
+    for join in reversed(list(_JOIN.finditer(lower, begins, at))):
+        if wants_or_changes(said := lower[begins : join.start()]) or _requests(fold(said)):
+            return join.end()
+    return begins
+
+
 def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
     """Where an item is said to be kept: a keep ("keeping the e-reader", "leave the black one"), an item then its
     keep ("the kettle I'm keeping", "everything else stays"), and with ``fine``, an item said to be as wanted ("the
     e-reader works fine"), which of a variant may say the one wanted ("charcoal is fine")."""
     spans = []
     for match in _KEEP.finditer(lower):
-        begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
+        begins = _kept_begins(lower, match.start())
         tokens = _TOKEN.findall(lower[begins : match.start()])
         ended = _KEEP_ENDS.search(lower, match.end())
         end = ended.start() if ended else len(lower)
@@ -781,7 +786,7 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
         if assent is not None and (m := assent.match(lower, verb.end())) and not _GOES_ON_TO.match(lower, m.end())
     )
     for match in [*_KEPT_AFTER.finditer(lower), *said_fine]:
-        begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, match.start())), default=0)
+        begins = _kept_begins(lower, match.start())
         if not MONEY.search(lower, begins, match.end()):
             spans.append((begins, match.end()))
     return spans
@@ -843,13 +848,13 @@ def _describing_spans(lower: str) -> list[tuple[int, int]]:
 
 
 def _request_opens(lower: str, start: int, end: int) -> int:
-    """Where a description of an order that runs from ``start`` to ``end`` ends earlier: at a comma after which a
-    clause opens with a request ("from the delivery with the earbuds, return the pet bed"), else ``end``."""
-    for comma in re.finditer(",", lower[start:end]):
-        at = start + comma.end()
-        clause = re.split(r"[,.;!?\n]", lower[at:], maxsplit=1)[0].strip()
+    """Where a description of an order that runs from ``start`` to ``end`` ends earlier: at the first word from which
+    the rest of its clause reads as a request said from that word on ("..., return the pet bed", "... I'd like to
+    return the jacket", "... kindly return"), else ``end``: read by the request reader, not listed."""
+    for word in re.finditer(r"\b[a-z]", lower[start:end]):
+        clause = re.split(r"[,.;!?\n]", lower[start + word.start() :], maxsplit=1)[0]
         if any(clause.startswith(said) for said in _requests(clause).values()):
-            return start + comma.start()
+            return start + word.start()
     return end
 
 
@@ -967,10 +972,8 @@ def _condition(folded: str) -> str | None:
                 clause = sentence[match.start() :]
                 before = sentence[: match.start()]
                 if _COURTESY.match(clause) or _held_in(_LET_ME_KNOW, before[-20:]) or _POLITE_FRAME.search(before):
-                    continue
-                if _WHETHER.search(before):
-                    continue
-                if set(_requests(sentence)) & _ACTIONS:
+                    continue  # courtesy, a question asked of them or a polite frame
+                if not _WHETHER.search(before) and set(_requests(sentence)) & _ACTIONS:
                     return re.split(r",(?!\d{3})", clause)[0].strip()[:80]
     return None
 
@@ -993,14 +996,16 @@ def read_message(text: object) -> Reading:
     letters = [c for c in text if c.isalpha()]
     shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.6
     angry = shouting or text.count("!") >= 3 or any(w in folded for w in ANGRY_WORDS)
+    scores = {lang: len(said.findall(folded)) for lang, said in _LANGUAGE_SAID.items()}  # the language with most
+    sizes = {SIZE_WORDS[" ".join((a or b).replace("-", " ").split())] for a, b in _SIZE.findall(folded)}
     return Reading(
         intents=intents,
         order_refs=refs,
         loose_refs=loose,
         angry=angry,
-        language=_language(folded),
+        language=max((lang for lang in scores if scores[lang] >= 2), key=scores.__getitem__, default="en"),
         matched={i: matched[i] for i in intents},
-        options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS} | _sizes(folded))),
+        options=tuple(sorted({OPTION_WORDS[w] for w in _TOKEN.findall(folded) if w in OPTION_WORDS} | sizes)),
         gives_address=bool(_ADDRESS.search(folded)),
         condition=_condition(folded) if any(w in folded for w in CONDITION_WORDS) else None,
         claim=stated_claim(folded, intents) if {"damaged_item", "wrong_item"} & set(intents) else None,
@@ -1086,9 +1091,3 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     if "return_refund" in found and "cancel_order" in found and not _held_in(_RETURN, folded):
         found.discard("return_refund")
     return tuple(i for i in INTENTS if i in found)
-
-
-def _language(folded: str) -> str:
-    scores = {lang: len(said.findall(folded)) for lang, said in _LANGUAGE_SAID.items()}
-    best = max(scores, key=lambda k: scores[k])
-    return best if scores[best] >= 2 else "en"
