@@ -10,8 +10,9 @@ Protocol, one JSON line each way: the client writes ``{"argv": [...], "env": {..
 ``{"pid": N}`` once forked, then ``{"exit": CODE}`` (``-9`` when killed) once the child has ended. The child is
 reaped only when the next request (or end of input) arrives, so its pid cannot be reused while the client may still
 signal it. A request may also name a ``script`` the child runs as ``__main__`` instead of ``missions`` (the crash
-child of the fault campaign: ``python SCRIPT ARGV``), and ``stdout``/``stderr`` files to keep what the child printed
-(otherwise discarded): :meth:`ForkServer.run` reads them back, as ``subprocess.run`` would.
+child of the fault campaign: ``python SCRIPT ARGV``), a ``stdin`` file it reads (otherwise it reads nothing), and
+``stdout``/``stderr`` files to keep what the child printed (otherwise discarded): :meth:`ForkServer.run` writes and
+reads them, as ``subprocess.run`` would.
 """
 
 from __future__ import annotations
@@ -71,16 +72,20 @@ def run_child(
     script: str | None = None,
     stdout: str | None = None,
     stderr: str | None = None,
+    stdin: str | None = None,
 ) -> None:
-    """In the forked child: ``missions ARGV`` (or ``python SCRIPT ARGV``) with ``env`` added, its output written to
-    the ``stdout`` and ``stderr`` files (discarded where none is named), then exit without clean-up of the parent's
-    state (``os._exit``) with the code a fresh process would have: ``main``'s, a ``SystemExit``'s, 1 with the
-    traceback printed for an exception, 0 for a script that ends."""
+    """In the forked child: ``missions ARGV`` (or ``python SCRIPT ARGV``) with ``env`` added, reading the ``stdin``
+    file (nothing where none is named), its output written to the ``stdout`` and ``stderr`` files (discarded where
+    none is named), then exit without clean-up of the parent's state (``os._exit``) with the code a fresh process
+    would have: ``main``'s, a ``SystemExit``'s, 1 with the traceback printed for an exception, 0 for a script that
+    ends."""
     code = 1
     try:
         os.environ.update(env)
         devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
+        os.dup2(os.open(stdin, os.O_RDONLY) if stdin else devnull, 0)
+        # the child's own stdin for its life, not the server's (which read the requests, maybe ahead)
+        sys.stdin = open(0, encoding=sys.stdin.encoding, closefd=False)  # noqa: SIM115
         for fd, path in ((1, stdout), (2, stderr)):
             os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if path else devnull, fd)
         if script is None:
@@ -123,7 +128,12 @@ def serve() -> None:
         pid = os.fork()
         if pid == 0:
             run_child(
-                request["argv"], request["env"], request.get("script"), request.get("stdout"), request.get("stderr")
+                request["argv"],
+                request["env"],
+                request.get("script"),
+                request.get("stdout"),
+                request.get("stderr"),
+                request.get("stdin"),
             )
         print(json.dumps({"pid": pid}), flush=True)
         info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped: the pid stays reserved
@@ -172,6 +182,7 @@ class ForkServer:
         script: Path | None = None,
         stdout: Path | None = None,
         stderr: Path | None = None,
+        stdin: Path | None = None,
     ) -> int:
         if self._starting is not None:
             ready = self._read(self._starting)
@@ -179,7 +190,7 @@ class ForkServer:
             self._starting = None
         assert self.process.stdin is not None
         request: dict[str, object] = {"argv": list(argv), "env": dict(env)}
-        for key, path in (("script", script), ("stdout", stdout), ("stderr", stderr)):
+        for key, path in (("script", script), ("stdout", stdout), ("stderr", stderr), ("stdin", stdin)):
             if path is not None:
                 request[key] = str(path)
         self.process.stdin.write(json.dumps(request).encode() + b"\n")
@@ -206,13 +217,23 @@ class ForkServer:
         return self.returncode
 
     def run(
-        self, argv: Sequence[str], env: Mapping[str, str], output: Path, *, script: Path | None = None, timeout_s: float
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        output: Path,
+        *,
+        script: Path | None = None,
+        stdin: str | None = None,
+        timeout_s: float,
     ) -> tuple[int, str, str]:
-        """``argv`` run to its end (as :meth:`spawn`), its output kept under the folder ``output``: the exit code,
-        what it printed on stdout and what on stderr."""
+        """``argv`` run to its end (as :meth:`spawn`), reading ``stdin`` when given, its output kept under the folder
+        ``output``: the exit code, what it printed on stdout and what on stderr."""
         output.mkdir(parents=True, exist_ok=True)
-        stdout, stderr = output / "stdout", output / "stderr"
-        self.spawn(argv, env, script=script, stdout=stdout, stderr=stderr)
+        stdout, stderr, given = output / "stdout", output / "stderr", None
+        if stdin is not None:
+            given = output / "stdin"
+            given.write_text(stdin)
+        self.spawn(argv, env, script=script, stdout=stdout, stderr=stderr, stdin=given)
         code = self.wait(timeout_s)
         return code, stdout.read_text(errors="replace"), stderr.read_text(errors="replace")
 
