@@ -1,14 +1,15 @@
 """Execution that stays true under faults: a slow system, a lost answer, every crash point of the execute step.
 
 Real MCP servers over stdio, the real policy index, durable SQLite. Each test works on orders no other test touches.
+The processes that crash, the ``missions resume`` after each crash and the commands whose exit codes are checked are
+forked from one server that imported the stack once (``tests/support/forks.py``, as the kill campaign's): each is a
+real process of its own, dying where it dies and recovering in a new one, without paying a Python start and the
+stack's imports (~2 s of CPU) each.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from ai_missions.kernel.errors import OutcomeUnknownError
 from ai_missions.kernel.tools import write_lookup_name
 from ai_missions.testing import operator_grant, signed_in_as
 from tests.support.cli_process import cli_process
+from tests.support.fork_decider import ForkServer
+from tests.support.forks import forks_fixture
 from tests.support.mission_home import awaiting_decision, client_fixture, releasing_review, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -32,6 +35,15 @@ pytestmark = pytest.mark.slow
 
 home = seeded_home_fixture("book", lambda home: seed_book(2000, 7, home))
 missions = client_fixture()
+
+
+forks = forks_fixture()
+
+
+def crash(forks: ForkServer, home: Path, decision_id: str, point: str, output: Path) -> tuple[int, str, str]:
+    """The crash child (``tests/support/crash_child.py``) approving ``decision_id`` and dying at ``point``: its exit
+    code and what it printed."""
+    return forks.run([str(home), decision_id, point], {"MISSIONS_HOME": str(home)}, output, script=CHILD, timeout_s=180)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +174,9 @@ def test_a_write_whose_system_is_down_stays_resumable_and_resume_does_it_exactly
     assert captures(home, order_id) == 1
 
 
-def test_the_cli_exits_non_zero_when_an_approved_action_fails(missions: MissionClient, home: Path) -> None:
+def test_the_cli_exits_non_zero_when_an_approved_action_fails(
+    missions: MissionClient, home: Path, forks: ForkServer, tmp_path: Path
+) -> None:
     reviews = [r.order_id for r in scan_exceptions(home) if r.types == ["payment_review"]]
     # from the end: the crash campaign takes them from the start
     order_id, outcome = releasing_review(missions, reversed(reviews))
@@ -174,26 +188,29 @@ def test_the_cli_exits_non_zero_when_an_approved_action_fails(missions: MissionC
         mission="order-exception",
         meta=operator_grant(home, "release_payment_hold", elsewhere),
     )
-    deciding = cli_process(home, "decide", outcome.decision_id, "--approve", env=signed_in_as(home, "omar"))
-    code, out, err = deciding.wait(timeout=120), *deciding.communicate()
+
+    def missions_cli(*argv: str, **env: str) -> tuple[int, str, str]:
+        """``missions ARGV`` in a process of its own on ``home`` (forked), with ``env`` added: code, stdout, stderr."""
+        return forks.run(argv, {"MISSIONS_HOME": str(home), **env}, tmp_path / "cli", timeout_s=120)
+
+    code, out, err = missions_cli("decide", outcome.decision_id, "--approve", **signed_in_as(home, "omar"))
     assert code == 1, (out, err)
     assert "release_payment_hold: failed" in out
     assert missions.store.get_run(outcome.run_id)["status"] == "failed"
     # a reviewer gives up on it without a new mission: recorded with the reason, and nothing more runs
-    unsigned = cli_process(home, "abandon", outcome.run_id, "--reason", "released by hand")
-    assert unsigned.wait(timeout=60) == 2
-    assert "not signed in" in unsigned.communicate()[1]
-    abandoning = cli_process(
-        home, "abandon", outcome.run_id, "--reason", "released by hand", env=signed_in_as(home, "omar")
+    code, out, err = missions_cli("abandon", outcome.run_id, "--reason", "released by hand")
+    assert code == 2, (out, err)
+    assert "not signed in" in err
+    code, out, err = missions_cli(
+        "abandon", outcome.run_id, "--reason", "released by hand", **signed_in_as(home, "omar")
     )
-    code, out, err = abandoning.wait(timeout=120), *abandoning.communicate()
     assert code == 0, (out, err)
     assert missions.store.get_run(outcome.run_id)["status"] == "abandoned"
     trail = missions.store.events(outcome.run_id, kind="abandoned")
     assert [e["summary"] for e in trail] == ["abandoned by omar (ops_lead): released by hand"]
-    again = cli_process(home, "resume", outcome.run_id, env=signed_in_as(home, "omar"))
-    assert again.wait(timeout=120) == 2  # abandoned is final: no retry
-    assert "is abandoned" in again.communicate()[1]
+    code, out, err = missions_cli("resume", outcome.run_id, **signed_in_as(home, "omar"))
+    assert code == 2, (out, err)  # abandoned is final: no retry
+    assert "is abandoned" in err
 
 
 #: Every boundary of the execute step a reviewer's process can die at (see tests/support/crash_child.py).
@@ -244,24 +261,20 @@ def recorded_writes(home: Path, system: str, key: str) -> int:
     ],
 )
 def test_crash_campaign_every_boundary_of_the_execute_step(
-    missions: MissionClient, home: Path, points: tuple[str, ...]
+    missions: MissionClient, home: Path, forks: ForkServer, points: tuple[str, ...], tmp_path: Path
 ) -> None:
     from ai_missions.contracts import tool_spec
 
     cases = proceeding_orders(missions, home, len(points))
     stuck = duplicated = lost = replays_unmarked = 0
     for point, (order_id, run_id, decision_id, tools) in zip(points, cases, strict=True):
-        child = subprocess.run(
-            [sys.executable, str(CHILD), str(home), decision_id, point],
-            env={**os.environ, "MISSIONS_HOME": str(home)},
-            capture_output=True,
-            text=True,
-            timeout=180,
+        died, out, err = crash(forks, home, decision_id, point, tmp_path / "crash")
+        print(f"{point}: child exited {died} at {time.monotonic():.0f}", flush=True)
+        assert died == 137, (point, out, err[-2000:])
+        resume = ["resume", "--json"]
+        code, out, err = forks.run(
+            resume, {"MISSIONS_HOME": str(home), **signed_in_as(home, "omar")}, tmp_path / "resume", timeout_s=180
         )
-        print(f"{point}: child exited {child.returncode} at {time.monotonic():.0f}", flush=True)
-        assert child.returncode == 137, (point, child.stdout, child.stderr[-2000:])
-        resumed = cli_process(home, "resume", "--json", env=signed_in_as(home, "omar"))
-        code, out, err = resumed.wait(timeout=180), *resumed.communicate()
         assert code == 0, (point, out, err)
         run = missions.store.get_run(run_id)
         decision = missions.store.get_decision(decision_id)
@@ -293,16 +306,12 @@ def test_crash_campaign_every_boundary_of_the_execute_step(
     assert (stuck, duplicated, lost, replays_unmarked) == (0, 0, 0, 0)
 
 
-def test_the_scanner_never_takes_a_dead_run_for_an_active_one(missions: MissionClient, home: Path) -> None:
+def test_the_scanner_never_takes_a_dead_run_for_an_active_one(
+    missions: MissionClient, home: Path, forks: ForkServer, tmp_path: Path
+) -> None:
     (order_id, run_id, decision_id, tools) = proceeding_orders(missions, home, 1)[0]
-    child = subprocess.run(
-        [sys.executable, str(CHILD), str(home), decision_id, "writes:execute"],
-        env={**os.environ, "MISSIONS_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert child.returncode == 137, child.stderr[-2000:]
+    died, _out, err = crash(forks, home, decision_id, "writes:execute", tmp_path / "crash")
+    assert died == 137, err[-2000:]
     died_early = next(r.order_id for r in scan_exceptions(home) if r.types == ["oversell"])
     missions.store.create_run(
         "R-died-early", mission="order-exception", subject_id=died_early, reasoner="offline", case_types=[]

@@ -1,13 +1,14 @@
 """Governance under attack: who may decide, what the systems accept, and whether the trail can be trusted.
 
 Each attack is tried on every path that could change a system: the CLI, the exported graph resumed directly
-(as ``langgraph dev`` would), a direct MCP tool call (stdio and streamable HTTP), and a tampered queue row.
+(as ``langgraph dev`` would), a direct MCP tool call (stdio and streamable HTTP), and a tampered queue row. The
+command line's processes are forked from a server that imported the stack once (``tests/support/forks.py``): each
+reads its own environment, standard input and credentials file as ``missions`` does.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -40,6 +41,8 @@ from ai_missions.services.connections import connections
 from ai_missions.services.gateway import SystemError_, SystemsGateway
 from ai_missions.services.governance import default_roster
 from ai_missions.services.identity import Accounts
+from tests.support.fork_decider import ForkServer
+from tests.support.forks import forks_fixture
 from tests.support.http_system import http_session
 from tests.support.mission_home import client_fixture, seeded_home
 
@@ -78,14 +81,26 @@ def payment(missions: MissionClient, order_id: str) -> dict[str, Any]:
     return missions.call_tool("get_payment", {"order_id": order_id}, mission=MISSION)
 
 
+forks = forks_fixture()
+#: The module's fork server and where the running test's commands keep their output (set by ``_cli_forks``).
+_CLI: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _cli_forks(forks: ForkServer, tmp_path: Path) -> Iterator[None]:
+    _CLI[:] = [forks, tmp_path / "cli"]
+    yield
+    _CLI.clear()
+
+
 def cli(home: Path, *args: str, stdin: str = "", token: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MISSIONS_HOME": str(home)}
-    env.pop("MISSIONS_TOKEN", None)
-    if token:
-        env["MISSIONS_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "ai_missions.cli", *args], env=env, input=stdin, capture_output=True, text=True
-    )
+    """``missions ARGS`` on ``home`` in a process of its own, forked from the module's server (which imported the
+    stack once, and hashes passwords at the real cost), reading ``stdin``, signed in by ``token`` when given and
+    never by a ``MISSIONS_TOKEN`` of this process's."""
+    forks, output = _CLI
+    env = {"MISSIONS_HOME": str(home), **({"MISSIONS_TOKEN": token} if token else {})}
+    code, out, err = forks.run(args, env, output, stdin=stdin, timeout_s=300)
+    return subprocess.CompletedProcess([*args], code, out, err)
 
 
 def login(home: Path, name: str) -> str:

@@ -1,16 +1,14 @@
 """The invoice-approval mission end to end: real MCP servers over stdio, the real policy index, durable SQLite.
 
-One seeded AP book and one built index serve the module; each test works on invoices no other test touches.
+One seeded AP book and one built index serve the module; each test works on invoices no other test touches. The
+command line's processes are forked from a server that imported the stack once (``tests/support/forks.py``).
 (What every mission must do, this one included, is in ``test_mission_contract.py``.)
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,8 @@ from ai_missions.kernel.store import RunStore
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 from tests.support.conformance import conformance_home_fixture, conformance_test
+from tests.support.fork_decider import ForkServer
+from tests.support.forks import forks_fixture
 from tests.support.mission_home import client_fixture, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -32,6 +32,7 @@ MISSION = "invoice-approval"
 
 home = seeded_home_fixture("ap-book", lambda home: seed_ap_book(1500, 7, home))
 missions = client_fixture()
+forks = forks_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -170,20 +171,13 @@ def test_scan_starts_a_mission_once_per_invoice(missions: MissionClient, queue: 
     assert missions.scan(MISSION, subjects=[invoice_id]) == []
 
 
-def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    run = subprocess.run(
-        [sys.executable, "-m", "ai_missions.cli", *args],
-        env={**os.environ, "MISSIONS_HOME": str(home), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    return run.returncode, run.stdout, run.stderr
-
-
 def test_the_command_line_streams_stops_at_the_decision_and_pays_on_approval(
-    home: Path, queue: dict[str, list[str]]
+    home: Path, queue: dict[str, list[str]], forks: ForkServer, tmp_path: Path
 ) -> None:
+    def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """``missions ARGS`` in a process of its own on ``home`` (forked), with ``env`` added: code, stdout, stderr."""
+        return forks.run(args, {"MISSIONS_HOME": str(home), **(env or {})}, tmp_path / "cli", timeout_s=180)
+
     invoice_id = pick(queue, "clean_match", skip=5)
     code, out, err = cli(home, "run", MISSION, "--subject", invoice_id)
     assert code == 0, err

@@ -1,11 +1,12 @@
 """The order-exception mission end to end: real MCP servers over stdio, the real policy index, durable SQLite.
 
-One seeded book and one built index serve the module; each test works on orders no other test touches.
+One seeded book and one built index serve the module; each test works on orders no other test touches. The command
+line's processes that run one at a time are forked from a server that imported the stack once
+(``tests/support/forks.py``); the two deciding at once are started as ``missions`` is.
 """
 
 from __future__ import annotations
 
-import signal
 import sqlite3
 import time
 from pathlib import Path
@@ -22,6 +23,8 @@ from ai_missions.kernel.errors import ForbiddenError, ValidationError
 from ai_missions.nodes.context import MissionContext
 from ai_missions.testing import operator_grant, scripted, signed_in_as, verdict_call
 from tests.support.cli_process import cli_process
+from tests.support.fork_decider import ForkServer
+from tests.support.forks import forks_fixture
 from tests.support.mission_home import awaiting_decision, client_fixture, releasing_review, seeded_home_fixture
 
 pytestmark = pytest.mark.slow
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.slow
 
 home = seeded_home_fixture("book", lambda home: seed_book(2000, 7, home))
 missions = client_fixture()
+forks = forks_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -186,13 +190,18 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(
     assert len({e["data"]["index"] for e in results_of_run}) == len(results_of_run)  # each action ran once
 
 
-def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions: MissionClient, home: Path) -> None:
+def test_killed_between_actions_resumes_without_repeating_a_side_effect(
+    missions: MissionClient, home: Path, forks: ForkServer, tmp_path: Path
+) -> None:
     candidates = [o for o, t in {r.order_id: r.types for r in scan_exceptions(home)}.items() if t == ["payment_review"]]
     candidate, outcome = releasing_review(missions, candidates)
     payments = sqlite3.connect(home / "systems" / "payments.sqlite")
     slow_inventory = {"MISSIONS_SIM_LATENCY_MS": "inventory=5000"}
-    deciding = cli_process(
-        home, "decide", outcome.decision_id, "--approve", env={**slow_inventory, **signed_in_as(home, "omar")}
+    said = tmp_path / "decide.err"
+    forks.spawn(
+        ["decide", outcome.decision_id, "--approve"],
+        {"MISSIONS_HOME": str(home), **slow_inventory, **signed_in_as(home, "omar")},
+        stderr=said,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -203,14 +212,15 @@ def test_killed_between_actions_resumes_without_repeating_a_side_effect(missions
             break
         time.sleep(0.02)
     else:
-        deciding.kill()
-        pytest.fail(f"the hold was never released: {deciding.communicate()}")
-    deciding.send_signal(signal.SIGKILL)  # mid-plan: the hold is released, the reservation not yet confirmed
-    deciding.wait(timeout=30)
+        forks.kill()
+        forks.wait(30)
+        pytest.fail(f"the hold was never released: {said.read_text()}")
+    forks.kill()  # SIGKILL mid-plan: the hold is released, the reservation not yet confirmed
+    forks.wait(30)
     assert missions.store.get_decision(outcome.decision_id).resumed is False
 
-    resumed = cli_process(home, "resume", "--json", env=signed_in_as(home, "omar"))
-    code, _out, err = resumed.wait(timeout=120), *resumed.communicate()
+    env = {"MISSIONS_HOME": str(home), **signed_in_as(home, "omar")}
+    code, _out, err = forks.run(["resume", "--json"], env, tmp_path / "resume", timeout_s=120)
     assert code == 0, err
     run = missions.store.get_run(outcome.run_id)
     assert run["status"] == "closed"
@@ -311,22 +321,22 @@ def test_scan_starts_missions_for_new_exceptions_only(
 
 
 def test_story_flow_through_the_command_line(
-    missions: MissionClient, exceptions: dict[str, list[str]], home: Path
+    missions: MissionClient, exceptions: dict[str, list[str]], home: Path, forks: ForkServer, tmp_path: Path
 ) -> None:
+    def cli(*argv: str, **env: str) -> tuple[int, str, str]:
+        """``missions ARGV`` in a process of its own on ``home`` (forked), with ``env`` added: code, stdout, stderr."""
+        return forks.run(argv, {"MISSIONS_HOME": str(home), **env}, tmp_path / "cli", timeout_s=120)
+
     order_id = pick(exceptions, "address_invalid", skip=3)
-    run = cli_process(home, "run", "order-exception", "--order", order_id)
-    code, out, err = run.wait(timeout=120), *run.communicate()
+    code, out, err = cli("run", "order-exception", "--order", order_id)
     assert code == 0, err
     assert "[gather           ] erp" in out
     assert "[verdict          ]" in out
     decision_id = out.split("decision ", 1)[1].split()[0].rstrip(":")
-    queue = cli_process(home, "queue", "--json")
-    assert decision_id in queue.communicate()[0]
-    decide = cli_process(home, "decide", decision_id, "--approve", env=signed_in_as(home, "omar"))
-    code, out, err = decide.wait(timeout=120), *decide.communicate()
+    assert decision_id in cli("queue", "--json")[1]
+    code, out, err = cli("decide", decision_id, "--approve", **signed_in_as(home, "omar"))
     assert code == 0, err
     assert ": done" in out
-    unknown = cli_process(home, "decide", "D-nope", "--approve", env=signed_in_as(home, "omar"))
-    code, out, err = unknown.wait(timeout=60), *unknown.communicate()
+    code, out, err = cli("decide", "D-nope", "--approve", **signed_in_as(home, "omar"))
     assert code == 2
     assert err.strip() == "missions: error: unknown decision 'D-nope'"

@@ -3,7 +3,8 @@
     conformance_home = conformance_home_fixture()
     test_the_mission_passes_the_conformance_kit = conformance_test("support")
 
-on a home seeded with every book (seed 7, as the demo) and holding the session's policy index. The light checks
+on a home seeded with every book (seed 7, as the demo) and holding the session's policy index: a copy of one seeded
+once per session (``tests/support/small_home.py``), not seeded again by each mission's module. The light checks
 run by default; the slow ones (a process killed and resumed, the CI set replayed) by default for the missions that
 say so, and for the others with ``pytest -m extended``."""
 
@@ -14,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from ai_missions.integrations.books import seed_books
 from ai_missions.testing.conformance import MISSION_CHECKS, validate
-from tests.support.mission_home import seeded_home
+from tests.support.small_home import every_book_home
 
 LIGHT = ("story", "decision", "once", "bad_input")
 SLOW = tuple(c for c in MISSION_CHECKS if c not in LIGHT)
@@ -27,7 +27,7 @@ def conformance_home_fixture() -> Any:
 
     @pytest.fixture(scope="module")
     def conformance_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-        return seeded_home(tmp_path_factory, "conformance", lambda home: seed_books(home, seed=7))
+        return every_book_home(tmp_path_factory, "conformance")
 
     return conformance_home
 

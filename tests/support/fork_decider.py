@@ -9,20 +9,26 @@ real writes to the store and the systems: the test kills it with SIGKILL by pid,
 Protocol, one JSON line each way: the client writes ``{"argv": [...], "env": {...}}``; the server answers
 ``{"pid": N}`` once forked, then ``{"exit": CODE}`` (``-9`` when killed) once the child has ended. The child is
 reaped only when the next request (or end of input) arrives, so its pid cannot be reused while the client may still
-signal it.
+signal it. A request may also name a ``script`` the child runs as ``__main__`` instead of ``missions`` (the crash
+child of the fault campaign: ``python SCRIPT ARGV``), a ``stdin`` file it reads (otherwise it reads nothing), and
+``stdout``/``stderr`` files to keep what the child printed (otherwise discarded): :meth:`ForkServer.run` writes and
+reads them, as ``subprocess.run`` would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import json
 import os
+import runpy
 import select
 import signal
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -60,17 +66,44 @@ def threads() -> int:
     return len(os.listdir("/proc/self/task"))
 
 
-def run_child(argv: Sequence[str], env: Mapping[str, str]) -> None:
-    """In the forked child: ``missions ARGV`` with ``env`` added, output discarded, then exit without clean-up of
-    the parent's state (``os._exit``)."""
+def run_child(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    script: str | None = None,
+    stdout: str | None = None,
+    stderr: str | None = None,
+    stdin: str | None = None,
+) -> None:
+    """In the forked child: ``missions ARGV`` (or ``python SCRIPT ARGV``) with ``env`` added, reading the ``stdin``
+    file (nothing where none is named), its output written to the ``stdout`` and ``stderr`` files (discarded where
+    none is named), then exit without clean-up of the parent's state (``os._exit``) with the code a fresh process
+    would have: ``main``'s, a ``SystemExit``'s, 1 with the traceback printed for an exception, 0 for a script that
+    ends."""
     code = 1
     try:
         os.environ.update(env)
         devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        code = importlib.import_module("ai_missions.cli").main(list(argv))
+        os.dup2(os.open(stdin, os.O_RDONLY) if stdin else devnull, 0)
+        # the child's own stdin for its life, not the server's (which read the requests, maybe ahead)
+        sys.stdin = open(0, encoding=sys.stdin.encoding, closefd=False)  # noqa: SIM115
+        for fd, path in ((1, stdout), (2, stderr)):
+            os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if path else devnull, fd)
+        if script is None:
+            code = importlib.import_module("ai_missions.cli").main(list(argv))
+        else:
+            sys.argv = [script, *argv]
+            runpy.run_path(script, run_name="__main__")
+            code = 0
+    except SystemExit as exiting:
+        code = exiting.code if isinstance(exiting.code, int) else int(exiting.code is not None)
+        if exiting.code is not None and not isinstance(exiting.code, int):
+            print(exiting.code, file=sys.stderr)
+    except BaseException:
+        traceback.print_exc()
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
         os._exit(code)
 
 
@@ -94,7 +127,14 @@ def serve() -> None:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
-            run_child(request["argv"], request["env"])
+            run_child(
+                request["argv"],
+                request["env"],
+                request.get("script"),
+                request.get("stdout"),
+                request.get("stderr"),
+                request.get("stdin"),
+            )
         print(json.dumps({"pid": pid}), flush=True)
         info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped: the pid stays reserved
         assert info is not None
@@ -134,13 +174,26 @@ class ForkServer:
         message: dict[str, int] = json.loads(line)
         return message
 
-    def spawn(self, argv: Sequence[str], env: Mapping[str, str]) -> int:
+    def spawn(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        *,
+        script: Path | None = None,
+        stdout: Path | None = None,
+        stderr: Path | None = None,
+        stdin: Path | None = None,
+    ) -> int:
         if self._starting is not None:
             ready = self._read(self._starting)
             assert "ready" in (ready or {}), "the fork server did not start"
             self._starting = None
         assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps({"argv": list(argv), "env": dict(env)}).encode() + b"\n")
+        request: dict[str, object] = {"argv": list(argv), "env": dict(env)}
+        for key, path in (("script", script), ("stdout", stdout), ("stderr", stderr), ("stdin", stdin)):
+            if path is not None:
+                request[key] = str(path)
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
         self.process.stdin.flush()
         message = self._read(60)
         assert message is not None, "the fork server did not fork"
@@ -162,6 +215,27 @@ class ForkServer:
             assert message is not None, f"the child {self.pid} did not end within {timeout_s} s"
             self.returncode = message["exit"]
         return self.returncode
+
+    def run(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        output: Path,
+        *,
+        script: Path | None = None,
+        stdin: str | None = None,
+        timeout_s: float,
+    ) -> tuple[int, str, str]:
+        """``argv`` run to its end (as :meth:`spawn`), reading ``stdin`` when given, its output kept under the folder
+        ``output``: the exit code, what it printed on stdout and what on stderr."""
+        output.mkdir(parents=True, exist_ok=True)
+        stdout, stderr, given = output / "stdout", output / "stderr", None
+        if stdin is not None:
+            given = output / "stdin"
+            given.write_text(stdin)
+        self.spawn(argv, env, script=script, stdout=stdout, stderr=stderr, stdin=given)
+        code = self.wait(timeout_s)
+        return code, stdout.read_text(errors="replace"), stderr.read_text(errors="replace")
 
     def close(self) -> None:
         assert self.process.stdin is not None

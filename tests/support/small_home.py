@@ -28,6 +28,12 @@ def support_home(factory: pytest.TempPathFactory, name: str) -> Path:
     return _copy_of(factory, name, "support-home-template", {"payables": 30})
 
 
+def every_book_home(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A copy of the session's home of every book at its default size (seed 7, as ``missions demo`` seeds them),
+    with the policy index: what each mission's conformance kit runs on (~1.4 s of CPU a seeding, five modules)."""
+    return _copy_of(factory, name, "every-book-template", {})
+
+
 def small_home_fixture(
     name: str,
     prepare: Callable[[Path], object] | None = None,
