@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ai_missions.graphs.support.parse.understanding import SENTENCE_END
+from ai_missions.graphs.support.parse.understanding import HOLDING, SENTENCE_END
 from ai_missions.graphs.support.words import WORDS
 
 #: A correction, with any marks between its words ("wait, no", "actually no", "or rather").
@@ -37,7 +37,7 @@ _DETERMINER = WORDS.pattern("thing_determiner", flags=re.IGNORECASE)
 #: Where a list of things breaks into its things ("the camera and the chair").
 _LIST_JOIN = WORDS.pattern("list_joins", flags=re.IGNORECASE)
 #: An order told by what it holds ("the one with the lamp and the rug"): its list is its own.
-_HOLDING = WORDS.pattern("order_holding", flags=re.IGNORECASE)
+_HOLDING = re.compile(HOLDING, re.IGNORECASE)
 #: A denial of the old thing: "not the chair".
 _DENIAL = re.compile(rf"(?:{WORDS.alternation('negators')})\s+(?=\w)", re.IGNORECASE)
 _WORD = re.compile(r"[\w'#-]+")

@@ -15,6 +15,7 @@ from typing import Any
 from ai_missions.graphs.support.parse.address_reading import city_key, without_addresses
 from ai_missions.graphs.support.parse.methods import mentions
 from ai_missions.graphs.support.parse.understanding import (
+    HOLDING,
     OPTION_WORDS,
     SENTENCE_END,
     SIZE_WORDS,
@@ -386,7 +387,7 @@ _ORDER_NOUNS = frozenset(WORDS.phrases("order_noun"))
 #: with the grill, bookshelf and ...", "my pending order (the one with the ...": within one sentence, what is said
 #: between the order and "with" describes it, and the list after "with" runs to the item.
 _ORDER_HOLDING = re.compile(
-    rf"\b(?:{WORDS.alternation('order_noun')})\b[^.;!?\n]{{0,40}}?\b(?:{WORDS.alternation('order_holding')})\b"
+    rf"\b(?:{WORDS.alternation('order_noun')})\b[^.;!?\n]{{0,40}}?{HOLDING}"
     rf"[^.;!?:()\n]{{0,80}}$"
 )
 

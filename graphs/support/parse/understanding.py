@@ -125,6 +125,14 @@ _ADDRESS = re.compile(
 )
 
 
+#: Said between an order and an item it holds: "with", "containing", or a relative clause ("that had", "which also
+#: has": one word allowed between).
+_RELATIVE_HOLDING = (
+    rf"(?:{WORDS.alternation('holding_relative')})\s+(?:[a-z]+\s+)?(?:{WORDS.alternation('holding_verb')})"
+)
+HOLDING = rf"\b(?:{WORDS.alternation('order_holding')}|{_RELATIVE_HOLDING})\b"
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the message says, as far as a deterministic reading can tell."""
@@ -689,12 +697,12 @@ _NOT_THESE_ENDS = re.compile(rf"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternati
 #: An order told apart by what it holds: "my order with the laptop in it", "the order (the one with the helmet)".
 _DESCRIBED_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('order_thing')})(?:\s*[(,:]?\s*(?:{WORDS.alternation('order_again')}))?\s+"
-    rf"(?:{WORDS.alternation('holding')})\b"
+    rf"(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
     # said again after what else is said of it: "my order delivered to Chicago (the one with the laptop, ...)"
     rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;!?()\n]{{0,60}}?[(,:]\s*(?:{WORDS.alternation('order_again')})\s+"
-    rf"(?:{WORDS.alternation('holding')})\b"
+    rf"(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
     # after a clause saying which order: "an order that hasn't shipped yet with ...", "my order from May has a ..."
-    rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;:!?()\n,]{{1,40}}?\s(?:{WORDS.alternation('holding')})\b"
+    rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;:!?()\n,]{{1,40}}?\s(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
 )
 #: An order's items listed in brackets after it: "my pending order (notebook, grill, office chair)".
 _LISTED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s*\(([^()]{{3,200}})\)")
