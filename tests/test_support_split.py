@@ -107,11 +107,17 @@ def test_two_orders_quoted_in_one_sentence_are_both_cancelled_with_one_reply() -
     assert "60.00" in body
 
 
-def test_two_requests_in_one_message_go_each_to_the_order_they_fit() -> None:
-    message = (
+@pytest.mark.parametrize(
+    "message",
+    [
         "Two things: please cancel the kettle order since I don't need it anymore, and I'd like to return the "
-        "headphones for a refund."
-    )
+        "headphones for a refund.",
+        # an order told by what it holds beside one quoted is a part of its own
+        "Two things. The headphones that came in my delivered order don't suit me, I'd like to send them back for a "
+        "refund. And please cancel SO-300003, I ordered it by accident.",
+    ],
+)
+def test_two_requests_in_one_message_go_each_to_the_order_they_fit(message: str) -> None:
     facts, verdict = decide(_case(message))
     parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
     assert parts == {"SO-300003": ["cancel_order"], "SO-300002": ["return_refund"]}
@@ -615,18 +621,6 @@ def test_an_answer_that_leaves_out_a_request_of_the_thread_does_not_stand_for_it
     facts, _verdict = decide(_answered(case))
     assert facts["ticket.case_types"] == ["which_order"]
     assert not facts.get(PARTS)
-
-
-def test_an_order_told_by_what_it_holds_beside_one_quoted_is_a_part_of_its_own() -> None:
-    message = (
-        "Two things. The headphones that came in my delivered order don't suit me, I'd like to send them back for a "
-        "refund. And please cancel SO-300003, I ordered it by accident."
-    )
-    facts, verdict = decide(_case(message))
-    parts = {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]}
-    assert parts == {"SO-300002": ["return_refund"], "SO-300003": ["cancel_order"]}
-    assert ("cancel_order", "SO-300003") in _plan(verdict)
-    assert _opened(verdict) == {"SO-300002": [1]}
 
 
 def test_the_one_order_quoted_and_told_by_what_it_holds_is_one_order() -> None:

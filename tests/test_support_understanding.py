@@ -49,6 +49,44 @@ from ai_missions.kernel.errors import ConflictError, ValidationError
         # a zip code given to say who writes is no address to ship to; one said as the new one is
         ("Ann Lee, zip 60614 - please cancel my order before it ships, I don't need it.", ("cancel_order",), ()),
         ("The zip on my order is wrong, please ship it to zip 60614 instead.", ("change_address",), ()),
+        # where an order was sent, said as why it is cancelled and with no address to use, is the cancellation's reason
+        ("I ordered the desk lamp to my sister's address by mistake. Please cancel that order.", ("cancel_order",), ()),
+        (
+            "Liam Wu, zip 94120. I ordered some things to a Dallas address by mistake. Can you cancel that order?",
+            ("cancel_order",),
+            (),
+        ),
+        (
+            "oops - bought the tent and stove to the old Tucson address by mistake, could you cancel it",
+            ("cancel_order",),
+            (),
+        ),
+        # ... with an address to use, or with no cancellation beside it, it still asks for the address
+        (
+            "Cancel order #W1234567. My other order went to the wrong address by mistake: send it to 12 Oak Street, "
+            "Austin, TX 78701 instead.",
+            ("cancel_order", "change_address"),
+            (),
+        ),
+        ("My order with the rug has the wrong address by mistake, please fix it.", ("change_address",), ()),
+        # a cancellation's reason said only where an item change is asked is the change's reason
+        (
+            "Hi, I changed my mind about the colour of the backpack, could I get it in green instead of grey?",
+            ("exchange_variant",),
+            (),
+        ),
+        (
+            "on the jacket order - changed my mind on the size, i want the large instead of the medium",
+            ("exchange_variant",),
+            (),
+        ),
+        # ... said alone, or with a cancellation's own verb, it still cancels
+        ("I changed my mind about the whole thing, I don't want the order any more.", ("cancel_order",), ()),
+        (
+            "Changed my mind on the blender. Please cancel that order, and switch the mug in my other one to blue.",
+            ("cancel_order", "exchange_variant"),
+            (),
+        ),
     ],
 )
 def test_messages_are_read_loosely(text: str, intents: tuple[str, ...], refs: tuple[str, ...]) -> None:

@@ -344,22 +344,13 @@ TWO_HELMETS = order_record([("Cycling Helmet", "H-SWL"), ("Cycling Helmet", "H-L
     [
         "For the black helmet, large, low ventilation: make it small with medium ventilation, keep the black.",
         "my cycling helmet (L / black / low vents) should become an S, black, medium ventilation",
-    ],
-)
-def test_of_two_lines_of_one_product_the_one_described_by_all_its_options_is_the_one_changed(text: str) -> None:
-    facts = modify_facts(TWO_HELMETS, [1, 2], text, {"payment.capture_refundables": []})
-    assert facts["modify.changes"] == [{"line_no": 2, "sku": "H-SBM"}], text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # or by what only it has, said before anything wanted and of no other line
         "Of my two helmets please switch only the black one to the small one with medium ventilation.",
         "I have two cycling helmets; please change just the black helmet into a small one with medium ventilation.",
     ],
 )
-def test_of_two_lines_of_one_product_the_one_said_by_what_only_it_has_is_the_one_changed(text: str) -> None:
-    """What tells one line from the other, said before anything wanted and of no other line, says which one."""
+def test_of_two_lines_of_one_product_the_one_described_apart_is_the_one_changed(text: str) -> None:
+    """Of two lines of one product, the one described by all its options, or by what only it has, is changed."""
     facts = modify_facts(TWO_HELMETS, [1, 2], text, {"payment.capture_refundables": []})
     assert facts["modify.changes"] == [{"line_no": 2, "sku": "H-SBM"}], facts["modify.choices"]
 
