@@ -174,25 +174,16 @@ class ForkServer:
         message: dict[str, int] = json.loads(line)
         return message
 
-    def spawn(
-        self,
-        argv: Sequence[str],
-        env: Mapping[str, str],
-        *,
-        script: Path | None = None,
-        stdout: Path | None = None,
-        stderr: Path | None = None,
-        stdin: Path | None = None,
-    ) -> int:
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str], **files: Path | None) -> int:
+        """Fork ``missions ARGV`` with ``env`` added; ``files``: the ``script`` to run instead and the ``stdout``,
+        ``stderr`` and ``stdin`` files (:func:`run_child`)."""
         if self._starting is not None:
             ready = self._read(self._starting)
             assert "ready" in (ready or {}), "the fork server did not start"
             self._starting = None
         assert self.process.stdin is not None
         request: dict[str, object] = {"argv": list(argv), "env": dict(env)}
-        for key, path in (("script", script), ("stdout", stdout), ("stderr", stderr), ("stdin", stdin)):
-            if path is not None:
-                request[key] = str(path)
+        request.update({key: str(path) for key, path in files.items() if path is not None})
         self.process.stdin.write(json.dumps(request).encode() + b"\n")
         self.process.stdin.flush()
         message = self._read(60)
