@@ -207,17 +207,13 @@ def _before(text: str, start: int) -> str:
 
 
 #: A verb of sending, then "(it) to" ending the clause ("please ship it to"): the address after it is wanted.
-_SENT_TO = re.compile(
+_SEND_TO = (
     rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:(?:{WORDS.alternation('sent_what')})\s+)?"
-    rf"(?:{WORDS.alternation('send_to')})\s*$",
-    re.IGNORECASE,
+    rf"(?:{WORDS.alternation('send_to')})"
 )
-#: A request to send it somewhere: "ship it to", "please send to".
-_SEND = re.compile(
-    rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:(?:{WORDS.alternation('sent_what')})\s+)?"
-    rf"(?:{WORDS.alternation('send_to')})\b",
-    re.IGNORECASE,
-)
+_SENT_TO = re.compile(rf"{_SEND_TO}\s*$", re.IGNORECASE)
+#: The same request said anywhere in the clause: after the address it goes to now, it introduces the one wanted.
+_SEND = re.compile(rf"{_SEND_TO}\b", re.IGNORECASE)
 #: "to" before an address: where the order is to go ("ship it to Springfield IL 62704", "change it to my Reno place").
 _TO = WORDS.pattern("send_to", flags=re.IGNORECASE)
 _TO_AT_END = re.compile(rf"\b(?:{WORDS.alternation('send_to')})\s*$", re.IGNORECASE)
