@@ -9,6 +9,7 @@ retrieval, the reasoner, the guard with the tools' schemas) and the same scorers
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -83,7 +84,20 @@ def test_a_case_of_another_environment_than_the_runs_is_an_error_of_that_case(kn
     books = Task.of("support", "ci").cases(limit=1)
     recorded = recorded_cases("support", "ci", limit=1)
     found: list[dict[str, Any]] = []
+    frozen: list[int] = []
     config = EvalConfig(mission="support", workers=1, concurrency=1)
-    asyncio.run(solve([*books, *recorded], config, knowledge, on_result=found.append))
+    before = gc.get_freeze_count()
+    asyncio.run(
+        solve(
+            [*books, *recorded],
+            config,
+            knowledge,
+            on_result=lambda r: found.append(r) or frozen.append(gc.get_freeze_count()),
+        )
+    )
     assert "error" not in found[0]
     assert found[1]["error"] == "ValidationError: a case of the recorded environment, in a run of books cases"
+    # what was alive when the replay started stays out of the collector's walks while the cases run, and is thawed
+    # after (unless the process had frozen its heap itself)
+    assert min(frozen) > before
+    assert (gc.get_freeze_count() == 0) == (before == 0)
