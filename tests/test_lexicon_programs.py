@@ -107,7 +107,7 @@ def test_another_interpreter_reads_another_file(tmp_path: Path, monkeypatch: pyt
     store = PatternStore(tmp_path)
     store.compile("late|delayed")
     store.save()
-    assert [p.name for p in tmp_path.iterdir()] == [f"{interpreter_fingerprint()}.bin"]
+    assert [p.name for p in tmp_path.iterdir()] == [f"{interpreter_fingerprint()}-amp2.bin"]
     monkeypatch.setattr(programs_module.sys, "version", sys.version + " (another build)")
     other = PatternStore()
     other.load(tmp_path)
@@ -159,25 +159,29 @@ def test_nothing_is_written_without_a_new_program_nor_where_the_folder_cannot_be
 
 
 def test_the_lexicon_compiles_through_the_store_and_load_words_reads_it_off_the_loop(tmp_path: Path) -> None:
-    """A new process with an empty store compiles a category and writes it at exit; the next reads it and compiles
-    nothing."""
+    """A new process with an empty store builds a category's text and compiles it, and writes both at exit; the next
+    reads them, and builds and compiles nothing."""
     script = (
         "import sys\n"
+        "from ai_missions.nodes.reading import lexicon\n"
         "from ai_missions.nodes.reading.lexicon import default, load_words, programs\n"
         "calls = []\n"
         "original = programs._compile_program\n"
         "programs._compile_program = lambda s, f: calls.append(s) or original(s, f)\n"
+        "built = []\n"
+        "phrase = lexicon._phrase_regex\n"
+        "lexicon._phrase_regex = lambda *a: built.append(a) or phrase(*a)\n"
         "load_words()\n"
         "default()['hedge'].search('maybe later')\n"
-        "print(len(calls))\n"
+        "print(len(calls), bool(built))\n"
     )
     env = {"MISSIONS_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     runs = [
         subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
         for _ in range(2)
     ]
-    assert runs == ["1\n", "0\n"]
-    assert [p.name for p in (tmp_path / "patterns").iterdir()] == [f"{interpreter_fingerprint()}.bin"]
+    assert runs == ["1 True\n", "0 False\n"]
+    assert [p.name for p in (tmp_path / "patterns").iterdir()] == [f"{interpreter_fingerprint()}-amp2.bin"]
 
 
 def test_the_patterns_built_from_the_lexicon_are_the_ones_re_compiles() -> None:
@@ -214,3 +218,27 @@ def test_every_pattern_is_the_same_text_in_every_process(tmp_path: Path) -> None
         for seed in ("1", "2", "3")
     }
     assert len(runs) == 1
+
+
+def test_a_kept_text_is_used_only_for_the_same_phrases_and_the_same_building_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phrases = ["not ~ anymore", "no longer", "{stop|quit} *ing"]
+    monkeypatch.setattr(lexicon, "_PROGRAMS", PatternStore(tmp_path))
+    expected = Words(phrases).pattern
+    lexicon._PROGRAMS.save()
+    built: list[str] = []
+    phrase_regex = lexicon._phrase_regex
+    monkeypatch.setattr(lexicon, "_phrase_regex", lambda p, stop="": built.append(p) or phrase_regex(p, stop))
+    monkeypatch.setattr(lexicon, "_PROGRAMS", PatternStore())
+    lexicon._PROGRAMS.load(tmp_path)
+    assert Words(phrases).pattern == expected
+    assert built == []
+    assert Words([*phrases, "nevermore"]).pattern == re.compile(Words([*phrases, "nevermore"])._source())
+    assert Words(phrases, stop="not").pattern == re.compile(Words(phrases, stop="not")._source())
+    assert Words(list(reversed(phrases))).pattern is not None
+    assert len(built) > 0
+    built.clear()
+    monkeypatch.setattr(lexicon, "_BUILDER", b"another release of the code that builds the texts")
+    assert Words(phrases).pattern == expected
+    assert built  # built again: the kept text was another code's

@@ -23,6 +23,7 @@ transpositions counting as one edit (rapidfuzz's optimal string alignment), so "
 from __future__ import annotations
 
 import atexit
+import hashlib
 import importlib.util
 import json
 import re
@@ -58,6 +59,19 @@ _NUMBER = r"\d+(?:[.,]\d+)*"
 _WORD_START = r"(?<![\w])"
 #: The compiled programs of the lexicon's patterns, read from this machine's cache by :func:`load_words`.
 _PROGRAMS = PatternStore()
+
+
+def _builder() -> bytes | None:
+    """A digest of this module's code, which builds a category's pattern text from its phrases: part of the key a
+    built text is kept under, so a text built by other code is never used (None: the file cannot be read, and no
+    text is kept)."""
+    try:
+        return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=32).digest()
+    except OSError:
+        return None
+
+
+_BUILDER = _builder()
 
 
 def fold(text: str) -> str:
@@ -175,8 +189,8 @@ class Words:
     """A category's phrases compiled to one pattern over folded text; ``stop``: words a gap may not hold.
 
     The pattern is compiled on first use: the lexicon's ~500 patterns took 1.4-1.7 s of CPU to compile in every
-    process that read a text, and most processes use a part of them. Its program comes from the machine's store
-    (:mod:`.programs`) when a process compiled the same pattern before and :func:`load_words` read the store."""
+    process that read a text, and most processes use a part of them. Its text and program come from the machine's
+    store (:mod:`.programs`) when a process built the same pattern before and :func:`load_words` read the store."""
 
     def __init__(self, phrases: Iterable[str], stop: str = "") -> None:
         self.phrases = tuple(dict.fromkeys(p for p in phrases if p.strip()))
@@ -184,9 +198,19 @@ class Words:
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
+        if not self.phrases:
+            return None
+        if _BUILDER is None:
+            return _PROGRAMS.compile(self._source())
+        # the text depends on the phrases in their order, the gap's stop words, the words for two and this code
+        recipe = "\x1f".join((_number(), self.stop, *self.phrases)).encode()
+        digest = hashlib.blake2b(recipe, key=_BUILDER, digest_size=16).digest()
+        return _PROGRAMS.compile(_PROGRAMS.source(digest, self._source))
+
+    def _source(self) -> str:
         # longest first, so "not only" wins over "not" where both start
         ordered = sorted(self.phrases, key=lambda p: -len(p))
-        return _PROGRAMS.compile(_alternatives([_phrase_regex(p, self.stop) for p in ordered])) if ordered else None
+        return _alternatives([_phrase_regex(p, self.stop) for p in ordered])
 
     def __bool__(self) -> bool:
         return bool(self.phrases)

@@ -14,6 +14,10 @@ is another entry, compiled on first use and written with the rest. The file carr
 one reads as empty. ``_sre.compile`` checks a program before it runs it, and one it rejects is compiled again.
 Writers write a private temporary file and rename it over the old one: a reader sees a whole file, old or new.
 
+A large pattern's text costs more to build than its kept program costs to load (each of a category's phrases is a
+regex of its own, joined): the store also keeps each text under a digest of what it was built from
+(:meth:`PatternStore.source`), so a process that finds it builds nothing.
+
 Only :meth:`PatternStore.load` and :meth:`PatternStore.save` touch the disk, never :meth:`PatternStore.compile`:
 patterns compile inside the missions' event loops, which must not wait on a file. Deleting the folder is always safe.
 """
@@ -30,12 +34,13 @@ import sys
 import tempfile
 import threading
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import Any
 
-MAGIC = b"AMP1"
+MAGIC = b"AMP2"
 _CHECK_BYTES = 16
 #: The array type whose items are ``_sre``'s code words ("" where none has their size: then nothing is kept).
 _CODE_TYPE = next((t for t in "IL" if array(t).itemsize == _sre.CODESIZE), "")
@@ -93,24 +98,31 @@ def _valid(entry: Any) -> bool:
     )
 
 
-def _read(path: Path) -> list[tuple[str, int, Program]]:
-    """The entries of a whole, intact file (none for a missing, partial or damaged one)."""
+def _read(path: Path) -> tuple[list[tuple[str, int, Program]], dict[bytes, str]]:
+    """The programs and the built texts of a whole, intact file (none for a missing, partial or damaged one)."""
     try:
         data = path.read_bytes()
     except OSError:
-        return []
+        return [], {}
     head = len(MAGIC) + _CHECK_BYTES
     payload = memoryview(data)[head:]
     if (
         data[: len(MAGIC)] != MAGIC
         or hashlib.blake2b(payload, digest_size=_CHECK_BYTES).digest() != data[len(MAGIC) : head]
     ):
-        return []
+        return [], {}
     try:
-        entries = marshal.loads(payload)
+        entries, sources = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
-        return []
-    return [e for e in entries if _valid(e)] if isinstance(entries, list) else []
+        return [], {}
+    if not isinstance(entries, list) or not isinstance(sources, list):
+        return [], {}
+    texts = {r: t for r, t in (s for s in sources if isinstance(s, tuple) and len(s) == 2) if _text_entry(r, t)}
+    return [e for e in entries if _valid(e)], texts
+
+
+def _text_entry(recipe: Any, text: Any) -> bool:
+    return isinstance(recipe, bytes) and isinstance(text, str)
 
 
 @dataclass(eq=False)
@@ -120,12 +132,14 @@ class PatternStore:
     folder: Path | None = None
     _programs: dict[tuple[str, int], Program] = field(default_factory=dict, repr=False)
     _used: dict[tuple[str, int], None] = field(default_factory=dict, repr=False)
+    _sources: dict[bytes, str] = field(default_factory=dict, repr=False)
     _new: bool = field(default=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def path(self) -> Path | None:
-        return self.folder / f"{interpreter_fingerprint()}.bin" if self.folder is not None else None
+        # the format in the name too: a process of an older release keeps its own file instead of taking turns
+        return self.folder / f"{interpreter_fingerprint()}-{MAGIC.decode().lower()}.bin" if self.folder else None
 
     def load(self, folder: Path | None = None) -> None:
         """Read the programs kept in ``folder`` (the one given before by default) into memory: a file read, so off any
@@ -134,10 +148,23 @@ class PatternStore:
             self.folder = folder
         if not _CODE_TYPE or self.path is None:
             return
-        kept = _read(self.path)
+        kept, texts = _read(self.path)
         with self._lock:
             for source, flags, program in kept:
                 self._programs.setdefault((source, flags), program)
+            for recipe, text in texts.items():
+                self._sources.setdefault(recipe, text)
+
+    def source(self, recipe: bytes, build: Callable[[], str]) -> str:
+        """The pattern text ``build`` makes, kept under ``recipe``: a digest of everything the text depends on (the
+        caller's inputs and the code that builds it), so a text found under it is the one ``build`` would make."""
+        text = self._sources.get(recipe)
+        if text is None:
+            text = build()
+            with self._lock:
+                self._sources[recipe] = text
+                self._new = True
+        return text
 
     def compile(self, source: str, flags: int = 0) -> re.Pattern[str]:
         """``re.compile(source, flags)``, from the kept program when there is one (no file is read here)."""
@@ -172,9 +199,11 @@ class PatternStore:
         with self._lock:
             mine = dict(self._programs)
             used = list(self._used)
+            texts = dict(self._sources)
             self._new = False
+        on_file, texts_on_file = _read(path)
         entries: dict[tuple[str, int], Program] = {key: mine[key] for key in used if key in mine}
-        for source, flags, program in [*((s, f, p) for (s, f), p in mine.items()), *_read(path)]:
+        for source, flags, program in [*((s, f, p) for (s, f), p in mine.items()), *on_file]:
             entries.setdefault((source, flags), program)
         kept, size = [], 0
         for (source, flags), program in entries.items():
@@ -182,7 +211,13 @@ class PatternStore:
             if size > MAX_BYTES:
                 break
             kept.append((source, flags, program))
-        payload = marshal.dumps(kept)
+        built = []
+        for recipe, text in {**texts_on_file, **texts}.items():
+            size += len(recipe) + len(text)
+            if size > MAX_BYTES:
+                break
+            built.append((recipe, text))
+        payload = marshal.dumps((kept, built))
         data = MAGIC + hashlib.blake2b(payload, digest_size=_CHECK_BYTES).digest() + payload
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
