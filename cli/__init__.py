@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
 from ai_missions.kernel.errors import MissionsError
+from ai_missions.kernel.heap import GC_THRESHOLD
 
 #: Modules that contribute subcommands, each exposing ``register(subparsers)``. Imported lazily so that
 #: ``missions --help`` stays fast and one broken area cannot hide the others. Areas the platform does not name
@@ -238,10 +239,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-
-
-#: The collector's first-generation threshold in a ``missions`` process (CPython's default: 700 allocations).
-GC_THRESHOLD = 10_000
 
 
 def console() -> int:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from ai_missions.evals.sandbox import Sandbox, remove_tree, scratch_root
 from ai_missions.kernel import blocking
 from ai_missions.kernel.cases import Case
 from ai_missions.kernel.eval_plugin import EvalPlugin, plugin_of
+from ai_missions.kernel.heap import loaded_heap_kept
 from ai_missions.kernel.missions import MissionSpec, get_mission
 from ai_missions.kernel.settings import knowledge_dir, llm_timeout_s
 from ai_missions.nodes.context import MissionContext
@@ -210,7 +210,7 @@ async def solve(
     if config.retrieval_cache and not isinstance(knowledge, CachedKnowledge):
         knowledge = CachedKnowledge(knowledge)
     spec = get_mission(config.mission)
-    with _heap_frozen(), contextlib.nullcontext() if shared_loop else blocking.inline():
+    with loaded_heap_kept(), contextlib.nullcontext() if shared_loop else blocking.inline():
         await run_cases(
             cases,
             spec,
@@ -222,21 +222,6 @@ async def solve(
             progress=progress,
             timings=timings,
         )
-
-
-@contextlib.contextmanager
-def _heap_frozen() -> Iterator[None]:
-    """Keep what is alive when a replay starts (the imported stack, the policy index, the mission's graph) out of the
-    cyclic collector while it runs: it outlives the replay, so each full collection the cases' own garbage sets off
-    walks only what came after it (one such collection in a 60-case replay walked ~230,000 objects, ~1.6 ms of CPU
-    a case: docs/performance.md). Thawed at the end unless the process had frozen its heap already (a pool worker)."""
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not frozen_before:
-            gc.unfreeze()
 
 
 def open_knowledge(home: Path) -> Any:

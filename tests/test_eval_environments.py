@@ -19,6 +19,7 @@ from ai_missions.evals.harness import Task, recorded_cases
 from ai_missions.evals.solve import EvalConfig, open_knowledge, solve
 from ai_missions.kernel.environment import Environment, environment_names, open_environment
 from ai_missions.kernel.errors import ConflictError
+from ai_missions.kernel.heap import GC_THRESHOLD
 from tests.support.built_index import built_index
 
 pytestmark = pytest.mark.slow
@@ -84,20 +85,19 @@ def test_a_case_of_another_environment_than_the_runs_is_an_error_of_that_case(kn
     books = Task.of("support", "ci").cases(limit=1)
     recorded = recorded_cases("support", "ci", limit=1)
     found: list[dict[str, Any]] = []
-    frozen: list[int] = []
+    during: list[tuple[int, int]] = []
     config = EvalConfig(mission="support", workers=1, concurrency=1)
-    before = gc.get_freeze_count()
-    asyncio.run(
-        solve(
-            [*books, *recorded],
-            config,
-            knowledge,
-            on_result=lambda r: found.append(r) or frozen.append(gc.get_freeze_count()),
-        )
-    )
+    before, pace = gc.get_freeze_count(), gc.get_threshold()
+
+    def on_result(result: dict[str, Any]) -> None:
+        found.append(result)
+        during.append((gc.get_freeze_count(), gc.get_threshold()[0]))
+
+    asyncio.run(solve([*books, *recorded], config, knowledge, on_result=on_result))
     assert "error" not in found[0]
     assert found[1]["error"] == "ValidationError: a case of the recorded environment, in a run of books cases"
-    # what was alive when the replay started stays out of the collector's walks while the cases run, and is thawed
-    # after (unless the process had frozen its heap itself)
-    assert min(frozen) > before
+    # while the cases run, what was alive at the start stays out of the collector's walks and it collects less often;
+    # both are undone after (the heap stays frozen if the process had frozen it itself)
+    assert all(frozen > before and threshold >= GC_THRESHOLD for frozen, threshold in during)
+    assert gc.get_threshold() == pace
     assert (gc.get_freeze_count() == 0) == (before == 0)
