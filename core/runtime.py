@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command, Durability
+from langgraph.types import Command, Durability, StateSnapshot
 
 from ai_missions.kernel import grants
 from ai_missions.kernel.database import database_url
@@ -412,7 +412,7 @@ class MissionRuntime:
                 }
             ],
         )
-        return await self.resume(decided, on_event=on_event)
+        return await self.resume(decided, on_event=on_event, paused=snapshot)
 
     async def _cosign(
         self,
@@ -543,8 +543,12 @@ class MissionRuntime:
         if opener is not None:
             await opener([str(a.get("tool")) for a in actions])
 
-    async def resume(self, decision: Decision, *, on_event: EventHandler | None = None) -> RunOutcome:
-        """Carry a decided decision into its run (again, after a crash: effects are never repeated)."""
+    async def resume(
+        self, decision: Decision, *, on_event: EventHandler | None = None, paused: StateSnapshot | None = None
+    ) -> RunOutcome:
+        """Carry a decided decision into its run (again, after a crash: effects are never repeated). ``paused``: the
+        run's state as :meth:`decide` read it before it claimed the decision, not read again (nothing but the claimed
+        decision's own resume moves a paused run, and its approval step checks the answer against its interrupt)."""
         try:
             answers = (decision.response or {}).get("responses") or []
             approved = approved_actions(decision.request["interrupts"], answers)
@@ -552,7 +556,7 @@ class MissionRuntime:
             approved = []  # a malformed answer: the approval step refuses it, no write needs its system
         await self._open_systems_of(approved)
         config: RunnableConfig = {"configurable": {"thread_id": decision.run_id}}
-        snapshot = await self.graph.aget_state(config)
+        snapshot = paused if paused is not None else await self.graph.aget_state(config)
         run = self.store.get_run(decision.run_id)
         context = self.context(reasoner=run["reasoner"])
         if snapshot.interrupts:
