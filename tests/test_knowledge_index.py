@@ -117,6 +117,38 @@ def test_filters_domain_applies_to_and_effective_date(kb: KnowledgeBase) -> None
         kb.search(query, domains=["marketing"])
 
 
+@pytest.mark.parametrize(
+    "filters", [{}, {"domains": ["payments"]}, {"applies_to": "oversell"}, {"effective_on": dt.date(2026, 1, 1)}]
+)
+def test_a_search_gives_each_section_as_the_collection_holds_it(kb: KnowledgeBase, filters: dict[str, object]) -> None:
+    """Texts and metadata come from what the index read when it opened, the nearest ids from Chroma: the same hits,
+    in the same order, as a query that returns all of it."""
+    query = "the customer was charged twice; refund the duplicate capture"
+    hits = kb.search(query, k=6, **filters)
+    collection = open_client(kb._store.directory).get_collection(COLLECTION, embedding_function=None)
+    where = kb._filter(filters.get("domains"), filters.get("applies_to"), filters.get("effective_on"))
+    ids = kb._store.ids_for(where)
+    full = collection.query(
+        query_embeddings=[kb._store.embed_query(query)],
+        ids=ids,
+        n_results=min(6, len(ids)) if ids is not None else 6,
+        include=["documents", "metadatas", "distances"],
+    )
+    assert [h.chunk_id for h in hits] == full["ids"][0]
+    assert [h.text for h in hits] == full["documents"][0]
+    assert [(h.policy_id, h.version, h.section) for h in hits] == [
+        (m["policy_id"], m["version"], m["section"]) for m in full["metadatas"][0]
+    ]
+    assert [round(h.score, 6) for h in hits] == [round(1 - d, 6) for d in full["distances"][0]]
+    # sections the index did not hold when it opened (a build since) are asked of Chroma with the ids
+    kb._store._hits.clear()
+    held, kb._store._texts = kb._store._texts, {}
+    try:
+        assert kb.search(query, k=6, **filters) == hits
+    finally:
+        kb._store._texts = held
+
+
 def test_search_policies_gives_distinct_policies(kb: KnowledgeBase) -> None:
     hits = kb.search_policies("fraud hold release", k=4)
     assert len({h.policy_id for h in hits}) == len(hits) == 4
