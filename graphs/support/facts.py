@@ -146,8 +146,7 @@ def choose_order(
     ``said_apart`` the orders the message tells apart by the city they go to or when they were placed: of several
     candidates, the ones meant."""
     customer = customer or ticket["customer_id"]
-    quoted = ([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)
-    quoted = list(dict.fromkeys(quoted))
+    quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     if quoted:
         owned = [o for o in quoted if (orders.get(o) or {}).get("order", {}).get("customer_id") == customer]
         if len(owned) == 1 and len(quoted) == 1:

@@ -291,9 +291,8 @@ def line_names(facts: Mapping[str, Any], line_nos: Sequence[int] | None) -> str:
 
 def compose_reply(facts: Mapping[str, Any]) -> str | None:
     """The reply draft for the whole ticket (None when some request must go to a person instead)."""
-    lang = language_of(facts)
     body = reply_body(facts)
-    return None if body is None else letter(facts, lang, body)
+    return None if body is None else letter(facts, language_of(facts), body)
 
 
 def language_of(facts: Mapping[str, Any]) -> str:

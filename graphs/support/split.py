@@ -207,7 +207,7 @@ def split_request(
         return None  # one quoted, and told by what it holds too: the quote names what the other words describe
     # an order the customer quotes in a request is spoken of by what those sentences say, not by the general ones
     quoting = {o for sentence in said if sentence.quoted and sentence.intents for o in sentence.orders}
-    assigned: dict[str, list[str]] = {o: [] for o in pool}
+    assigned: dict[str, set[str]] = {o: set() for o in pool}
     texts: dict[str, list[str]] = {o: [] for o in pool}
     loose: list[tuple[_Sentence, str]] = []
     for sentence in said:
@@ -249,8 +249,7 @@ def split_request(
                 loose.append((sentence, intent))  # of no order, or of items it does not fit: placed below
                 continue
             for order in targets:
-                if intent not in assigned[order]:
-                    assigned[order].append(intent)
+                assigned[order].add(intent)
     own = {o for o, intents in assigned.items() if intents}
     for sentence, intent in loose:
         count = _how_many(sentence.text, intent)
@@ -260,9 +259,9 @@ def split_request(
             # to the 5K one" after a change quoting its order), or more of the items of an order quoted elsewhere ("#W1:
             # update the address. On the same order, change the jacket to XS"; not "change it on one, cancel another")
             alone = sentence.orders[0] if len(sentence.orders) == 1 else None
-            if alone and alone in quoting and intent in ITEM_INTENTS and intent not in assigned[alone]:
-                assigned[alone].append(intent)
-            if alone and set(sentence.intents) <= set(assigned[alone]) and sentence.text not in texts[alone]:
+            if alone and alone in quoting and intent in ITEM_INTENTS:
+                assigned[alone].add(intent)
+            if alone and set(sentence.intents) <= assigned[alone] and sentence.text not in texts[alone]:
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
         if not sentence.orders and _POINTS_BACK.search(fold(sentence.text)):
@@ -271,8 +270,7 @@ def split_request(
             before = next((s.orders for s in reversed(said[: said.index(sentence)]) if s.orders), ())
             if len(before) != 1 or not fits(intent, records[before[0]]):
                 return None
-            if intent not in assigned[before[0]]:
-                assigned[before[0]].append(intent)
+            assigned[before[0]].add(intent)
             texts[before[0]].append(sentence.text)
             continue
         free = [o for o in pool if o not in own | sources | spared and fits(intent, records[o])]
@@ -281,7 +279,7 @@ def split_request(
         if covered or len(free) != (count or 1):
             return None  # which orders it means is the customer's to say
         for order in free:
-            assigned[order].append(intent)
+            assigned[order].add(intent)
             texts[order].append(sentence.text)
     parts = [
         Part(o, tuple(i for i in INTENTS if i in assigned[o]), ". ".join(dict.fromkeys([*texts[o], *for_every])))

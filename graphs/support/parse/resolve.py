@@ -87,11 +87,11 @@ def source_references(text: str) -> list[str]:
     """The order references written as the source of something the customer wants ("ship it to the same address
     as my other order #W2"): that order is not what the request is about."""
     folded = fold(text)
-    out = []
-    for match in _REFERENCE.finditer(folded):
-        if _AS_SOURCE.search(folded[max(0, match.start() - 60) : match.start()].rstrip("# ")):
-            out.append(_written(match))
-    return out
+    return [
+        _written(m)
+        for m in _REFERENCE.finditer(folded)
+        if _AS_SOURCE.search(folded[max(0, m.start() - 60) : m.start()].rstrip("# "))
+    ]
 
 
 def _words(text: str) -> list[str]:

@@ -128,7 +128,7 @@ _ADDRESS = re.compile(
 #: Said between an order and an item it holds: "with", "containing", or a relative clause ("that had", "which also
 #: has": one word allowed between).
 _RELATIVE_HOLDING = (
-    rf"(?:{WORDS.alternation('holding_relative')})\s+(?:[a-z]+\s+)?(?:{WORDS.alternation('holding_verb')})"
+    rf"(?:{WORDS.alternation('describing_relative')})\s+(?:[a-z]+\s+)?(?:{WORDS.alternation('holding_verb')})"
 )
 HOLDING = rf"\b(?:{WORDS.alternation('order_holding')}|{_RELATIVE_HOLDING})\b"
 
@@ -259,10 +259,7 @@ def _negated(index: int, tokens: list[str]) -> bool:
 
 def _said(phrases: tuple[str, ...], sentence: str, tokens: list[str], exact: bool = False) -> str | None:
     """The first phrase said in the sentence and not negated (``exact``: as written, no typo read)."""
-    for phrase in phrases:
-        if any(not _negated(i, tokens) for i in _starts(phrase, sentence, tokens, exact)):
-            return phrase
-    return None
+    return next((p for p in phrases if any(not _negated(i, tokens) for i in _starts(p, sentence, tokens, exact))), None)
 
 
 #: Words that tell one item from another of its kind: colours, sizes, whom it is for.
@@ -396,10 +393,7 @@ def _return_asks(sentence: str) -> Iterator[re.Match[str]]:
 
 def asks_to_return(text: str) -> str | None:
     """What, in a sentence of ``text`` (folded), asks to send items back (:func:`_return_asks`), or None."""
-    for sentence in SENTENCE_END.split(text):
-        for match in _return_asks(sentence):
-            return match.group(0).strip()
-    return None
+    return next((m.group(0).strip() for sentence in SENTENCE_END.split(text) for m in _return_asks(sentence)), None)
 
 
 #: Said right after asking to send items back, every item of the order ("return everything from the order with the
@@ -787,10 +781,9 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
     # "the tea kettle I'm keeping", "everything else stays", and an item said to be as wanted: a state verb before
     # the reading layer's assent ("Laptop is great, but ...", "the e-reader works fine")
     assent = lexicon()["assent"].pattern if fine else None
-    verbs = _STATE_VERB.finditer(lower) if assent is not None else iter(())
     said_fine = (
         m
-        for verb in verbs
+        for verb in _STATE_VERB.finditer(lower)
         if assent is not None and (m := assent.match(lower, verb.end())) and not _GOES_ON_TO.match(lower, m.end())
     )
     for match in [*_KEPT_AFTER.finditer(lower), *said_fine]:
@@ -1085,10 +1078,9 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
             for s in [*SENTENCE_END.split(folded), *clauses]
         )
         found.discard("exchange_variant") if not apart else None
-    if {"return_refund", "not_received"} <= found and _held_in(_REFUND_WORDS, folded):
-        found.discard("not_received")  # "I sent it back and have not received the refund" is about the money
-    if {"return_refund", "where_is_order"} <= found and _held_in(_REFUND_WORDS, folded):
-        found.discard("where_is_order")  # "tracking says my return reached you; where's my refund?": the money
+    if "return_refund" in found and _held_in(_REFUND_WORDS, folded):
+        # "I sent it back and have not received the refund", "my return reached you; where's my refund?": the money
+        found -= {"not_received", "where_is_order"}
     if "where_is_order" in found and matched.get("where_is_order") in _SHIPPED_YET and found - {"where_is_order"}:
         # whether it has left yet, said beside another request, is what that request stands on, not a question of
         # where it is: "it hasn't shipped yet, right? send it to my new address", "cancel the order that hasn't
