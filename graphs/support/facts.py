@@ -382,10 +382,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 facts.update(address_facts(record, customer, wanted, on_file, validation, recent))
                 if order_id in parts.sources:  # the order the address is taken from is never sent elsewhere
                     facts["address.status"] = "unclear"
-        elif reading.intents:
-            types = list(reading.intents)  # a question that needs no order
         else:
-            types = ["unclear_request"]
+            types = list(reading.intents) or ["unclear_request"]  # a question that needs no order
     if reading.condition and set(types) & ({*ORDER_INTENTS, "cancel_item"} - {"where_is_order"}):
         # a request on a condition is acted on only when the systems show it holds (a total or price against an
         # amount, stock, status); one read whole that does not hold changes nothing (said); any other to a person

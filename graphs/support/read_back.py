@@ -135,14 +135,11 @@ def _said(action: Mapping[str, Any], facts: Mapping[str, Any], lang: str) -> str
     method = method_words(lang, facts, args.get("payment_method_id")) or say(lang, "rb_paid")
     if tool == "cancel_order":
         return say(lang, "rb_cancel", reason=say(lang, str(args.get("reason"))))
-    if tool == "refund_payment":
-        return say(lang, "rb_refund", amount=amount, method=method)
-    if tool == "charge_payment":
-        return say(lang, "rb_charge", amount=amount, method=method)
+    money = {"refund_payment": "rb_refund", "charge_payment": "rb_charge", "change_order_payment": "rb_pay"}
+    if tool in money:
+        return say(lang, money[tool], amount=amount, method=method)
     if tool == "void_authorization":
         return say(lang, "rb_void")
-    if tool == "change_order_payment":
-        return say(lang, "rb_pay", amount=amount, method=method)
     if tool == "change_ship_to":
         return say(lang, "rb_ship", address=summary(args.get("ship_to") or {}))
     if tool == "open_return":

@@ -44,10 +44,7 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
         if facts.get("payment.duplicate") and amount:
             return say(lang, "dup_refunded", order=order, amount=money, card=card)
         if (count := facts.get("payment.capture_count")) is not None:
-            captured, total = (
-                money_text(facts.get("payment.captured") or 0.0),
-                money_text(facts.get("order.total") or 0.0),
-            )
+            captured, total = (money_text(facts.get(k) or 0.0) for k in ("payment.captured", "order.total"))
             return say(lang, "dup_none", order=order, count=count, captured=captured, total=total)
         return None
     if intent == "cancel_order":
@@ -58,11 +55,8 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
             refund = say(lang, "cancel_why_refund", amount=money, card=card) if amount else ""
             return say(lang, "cancel_why", order=order, refund=refund)
         why = " " + say(lang, "cancel_reason", reason=say(lang, str(reason)))
-        if amount:
-            return say(lang, "cancel_refund", order=order, amount=money, card=card) + why
-        if facts.get("payment.uncaptured"):
-            return say(lang, "cancel_void", order=order) + why
-        return say(lang, "cancel_only", order=order) + why
+        key = "cancel_refund" if amount else ("cancel_void" if facts.get("payment.uncaptured") else "cancel_only")
+        return say(lang, key, order=order, amount=money, card=card) + why
     if intent in ("where_is_order", "not_received"):
         if facts.get("order.status") == "cancelled":
             return say(lang, "was_cancelled", order=order)
@@ -91,10 +85,9 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
                 method = say(lang, str(facts.get("return.refund_to") or "original_payment"))
                 value = money_text(float(facts["return.open_value"]))
                 return say(lang, "return_opened", order=order, items=listed, amount=value, method=method)
-            if facts.get("return.which_is_which"):
-                return say(lang, "which_is_which", order=order, items=line_names(facts, None))
-            if facts.get("return.which_items"):
-                return say(lang, "which_items", order=order, items=line_names(facts, None))
+            for asked in ("which_is_which", "which_items"):  # which items go back (and which are exchanged)
+                if facts.get(f"return.{asked}"):
+                    return say(lang, asked, order=order, items=line_names(facts, None))
         if not facts.get("return.received"):
             return say(lang, "return_waiting", order=order)
         if amount and facts.get("refund.capture_id"):

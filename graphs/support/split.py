@@ -358,8 +358,7 @@ def _how_many(sentence: str, intent: str) -> int | None:
             own.append(number)
         elif not asked:
             bare.append(number)
-    counted = own or bare
-    return counted[0] if counted else None
+    return next(iter(own or bare), None)
 
 
 def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str, Any]:

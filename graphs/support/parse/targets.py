@@ -1192,19 +1192,16 @@ def _without_features_said(
 ) -> str:
     """The thread (folded) with what it says of the yes/no features of the items ``named`` ("waterproof: no", "not
     resistant") blanked: those words are theirs, never another item's name or option."""
-    folded = fold(thread)
     by_sku = {str(v["sku"]): v for v in variants}
     options = options_by_sku(variants)
     products = {by_sku.get(str(x["sku"]), {}).get("product_id") for x in lines if int(x["line_no"]) in named} - {None}
-    blanked = list(folded)
+    spans: list[tuple[int, int]] = []
     for product in products:
         words = [_option_words(str(v.get("option") or "")) for v in variants if v.get("product_id") == product]
         if not any((_YES_NO | {"not"}) & w for w in words):
             continue  # no feature said yes or no ("waterproof: no", "not resistant")
-        for feature in _features_said(thread, set().union(*words) - _YES_NO, lines, options):
-            start, end = feature.span
-            blanked[start:end] = " " * (end - start)
-    return "".join(blanked)
+        spans += [feature.span for feature in _features_said(thread, set().union(*words) - _YES_NO, lines, options)]
+    return blanked(fold(thread), spans)
 
 
 def _yes_no_written(text: str, known: set[str]) -> set[str]:
