@@ -765,7 +765,7 @@ def _chosen_on_file(addresses: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def address_facts(
     record: Mapping[str, Any] | None,
     customer: Mapping[str, Any],
-    wanted: AddressReading | None = None,
+    wanted: AddressReading,
     on_file: Sequence[Mapping[str, Any]] = (),
     validation: Mapping[str, Any] | None = None,
     recent: Sequence[str] = (),
@@ -773,7 +773,6 @@ def address_facts(
     """The address the customer wants (``target_address``) as the new ship-to of ``record`` (or, with no order,
     the account's new address), whether it differs from the order's (ERP), from shipping's own copy (what the
     label will carry: the ERP's change does not reach it) and from the account's. ``recent``: newest first."""
-    wanted = wanted or AddressReading()
     ship_to = record["order"].get("ship_to") if record is not None else None
     if record is not None and not ship_to:
         return {}

@@ -517,13 +517,9 @@ def quantity_said(text: str, description: str, options: Iterable[str] = ()) -> s
     return said.pop() if len(said) == 1 else None
 
 
-def _plain(text: str) -> str:
-    return "".join(c for c in text.upper() if c.isalnum())
-
-
 def same_reference(reference: str, order_id: str) -> bool:
     """The ERP's ``find_order_reference`` rule: the id without its punctuation, or its digits without its prefix."""
-    plain, own = _plain(reference), _plain(order_id)
+    plain, own = ("".join(c for c in text.upper() if c.isalnum()) for text in (reference, order_id))
     return plain == own or (plain.isdigit() and own.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == plain)
 
 

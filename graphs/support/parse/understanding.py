@@ -58,11 +58,8 @@ RESOLVED = WORDS.phrases("resolved")
 INSTRUCTIONS = WORDS.phrases("instructions")
 
 ANGRY_WORDS = WORDS.phrases("angry")
-LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {key: tuple(said) for key, said in WORDS.lists["language_words"].items()}
 #: Each language's words as whole words: "ich" is not the end of "which", nor "mi" the start of "minute".
-_LANGUAGE_SAID = {
-    key: re.compile(rf"\b(?:{WORDS.alternation('language_words', languages=(key,))})\b") for key in LANGUAGE_WORDS
-}
+_LANGUAGE_SAID = {key: WORDS.pattern("language_words", languages=(key,)) for key in WORDS.lists["language_words"]}
 
 
 def _not_after(*names: str, edge: str = "") -> str:
