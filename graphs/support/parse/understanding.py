@@ -827,10 +827,7 @@ def items_text(text: str) -> str:
     """The text the items a request is about are read from: :func:`without_kept`, and without what tells an order
     apart by its items ("from my order with the skateboard, thermostat and hose, I only want to return the
     skateboard": the skateboard alone; "the espresso machine order"). The whole says which order; this, which items."""
-    lower = _lower(text)
-    return blanked(
-        text, _kept_spans(lower) + _not_these_spans(lower) + _describing_spans(lower) + source_order_spans(text)
-    )
+    return blanked(without_kept(text), _describing_spans(_lower(text)))
 
 
 def _describing_spans(lower: str) -> list[tuple[int, int]]:
