@@ -333,11 +333,8 @@ def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
     matches = list(_WORD.finditer(folded))
     allowed = None if units is None else set(units)
     out: list[str] = []
-    skip = False
-    for i, match in enumerate(matches):
-        if skip:
-            skip = False
-            continue
+    numbered = enumerate(matches)
+    for i, match in numbered:
         word = match.group()
         following = matches[i + 1] if i + 1 < len(matches) else None
         if _NUMBER.fullmatch(word) and following is not None and not _NUMBER.fullmatch(following.group()):
@@ -346,7 +343,7 @@ def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
             unit = unit or (following.group() if gap in ("", "-") else None)
             if unit is not None and (allowed is None or unit in allowed):
                 out.append(f"{word}{unit}")
-                skip = True
+                next(numbered)  # the unit is read, joined to its number
                 continue
         out.append(option_key(word))
     return out
@@ -1085,10 +1082,7 @@ def _features_said(
         hour battery and no water resistance"), "the one that isn't", "leather not waterproof", "not the ... one"."""
         before: list[str] = []  # up to six words before it, in its clause
         for j in range(i - 1, i - 7, -1):
-            if j < 0 or opens_clause(j + 1) or (before and not before[-1]):
-                before.append("")
-            else:
-                before.append(words[j])
+            before.append("" if j < 0 or opens_clause(j + 1) or (before and not before[-1]) else words[j])
         if word in _LEFT_OUT_ANYWHERE or article or before[0] in _VARIANT_NOUNS | known:
             return True
         if word in _LEFT_OUT_AFTER_WITH:
