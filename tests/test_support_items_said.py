@@ -7,13 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from ai_missions.benchmarks.tau_retail.runner import _effect
+from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import lines_named, order_items, partly_named, said_of_lines
 from ai_missions.graphs.support.parse.targets import (
+    changes_asked,
     lines_said_to_change,
     modify_facts,
     opening_facts,
     without_option_phrases,
 )
+from ai_missions.graphs.support.parse.understanding import read_message
 from tests.support.order_record import order_record
 
 #: The file's two orders: an office's (a notebook, a chair, a camera) and a home's (below: an item named in part).
@@ -91,6 +94,9 @@ def test_an_item_named_in_part_is_asked_about_never_left_out() -> None:
         assert facts["modify.changes"] == [], text  # the lamp does not change alone
         assert any("Vacuum Cleaner" in c for c in facts["modify.choices"]), text
     assert partly_named("the vacuum cleaner, please", HOME["order"]["lines"], _options()) == []  # named whole
+    # beside a question of where the order is, a want of an item named in part is asked about too, not dropped
+    message = "Has my order with the lamp shipped yet? I would prefer the vacuum as a canister one without a bag."
+    assert changes_asked(SupportRequest(message, read_message(message), messages=(message,)), HOME) == [1]
 
 
 def test_values_said_of_no_item_that_fit_several_are_asked() -> None:

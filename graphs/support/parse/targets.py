@@ -94,12 +94,13 @@ def items_asked_to_change(text: str, record: Mapping[str, Any]) -> list[int]:
 
 def changes_asked(request: SupportRequest, record: Mapping[str, Any], *, wanting: bool = True) -> list[int]:
     """The lines a change is asked of in the request's words, else (``wanting``) those a sentence wants something of,
-    whatever the values it says ("I'd like the kettle bigger too"): beside a request about the order as a whole, such
-    an item is asked about, never dropped in silence (``parts.wanting``: none about paying, "pay for the kettle by
-    gift card")."""
+    whatever the values it says ("I'd like the kettle bigger too", or named in part: "the vacuum to be a robotic one"):
+    beside a request about the order as a whole, such an item is asked about, never dropped in silence
+    (``parts.wanting``: none about paying, "pay for the kettle by gift card")."""
     lines, options = order_items(record)
     asked = items_asked_to_change(request.said, record)
-    return asked or sorted({n for s in request.parts.wanting if wanting for n in lines_named(s, lines, options)})
+    named = (lines_named(s, lines, options) or partly_named(s, lines, options) for s in request.parts.wanting)
+    return asked or sorted({n for lines_of in named if wanting for n in lines_of})
 
 
 def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> bool:
