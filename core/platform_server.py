@@ -265,9 +265,12 @@ def build_server(platform: Platform, *, host: str = "127.0.0.1", port: int = 0, 
 
 
 def _bound_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, listening already: ``serve.json`` announces the URL before uvicorn starts, and a client that
+    reads it connects at once (queued until uvicorn accepts, never refused)."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(socket.SOMAXCONN)
     return sock
 
 

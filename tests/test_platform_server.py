@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from ai_missions.integrations.seed import story_order_id
 from ai_missions.kernel.store import RunStore
+from ai_missions.platform_server import _bound_socket
 from ai_missions.services.platform_client import SERVE_FILE
 from ai_missions.testing import signed_in_as
 from tests.support.platform_serve import missions_serve
@@ -160,3 +162,13 @@ def test_stdio_refuses_to_start_unsigned(home: Path) -> None:
     )
     assert done.returncode == 2
     assert "not signed in" in done.stderr
+
+
+def test_the_announced_socket_takes_connections_before_the_server_accepts_them() -> None:
+    """``serve.json`` is written before uvicorn starts: a client that reads it then is queued, never refused."""
+    sock = _bound_socket("127.0.0.1", 0)
+    try:
+        with socket.create_connection(sock.getsockname()[:2], timeout=5):
+            pass
+    finally:
+        sock.close()
