@@ -107,8 +107,8 @@ class _Store:
         self._collection: Any = None
         self._embedder: EmbeddingFunction[Documents] | None = None
         self._policies: dict[str, Policy] = {}
-        self._chunks: list[tuple[str, Mapping[str, Any]]] = []
-        self._texts: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        #: Each chunk's text and metadata, by id, as the build read at open holds them.
+        self._chunks: dict[str, tuple[str, Mapping[str, Any]]] = {}
         self._ids: dict[_Filter, list[str]] = {}
         self._vectors: dict[str, list[float]] = {}
         self._hits: dict[tuple[_Filter, str, int], tuple[Hit, ...]] = {}
@@ -143,9 +143,8 @@ class _Store:
                 for policy_id, entry in sorted(manifest["policies"].items())
             }
             records = collection.get(include=["metadatas", "documents"])
-            self._chunks = list(zip(records["ids"], records["metadatas"] or [], strict=True))
-            texts = zip(records["ids"], records["documents"] or [], records["metadatas"] or [], strict=True)
-            self._texts = {chunk_id: (text, meta) for chunk_id, text, meta in texts}
+            chunks = zip(records["ids"], records["documents"] or [], records["metadatas"] or [], strict=True)
+            self._chunks = {chunk_id: (text, meta) for chunk_id, text, meta in chunks}
             self._ids = {}
             self._vectors = {}
             self._hits = {}
@@ -186,7 +185,7 @@ class _Store:
 
     def chunk(self, chunk_id: str) -> tuple[str, Mapping[str, Any]] | None:
         """A chunk's text and metadata as the build read at open holds them (None: not in it)."""
-        return self._texts.get(chunk_id)
+        return self._chunks.get(chunk_id)
 
     @property
     def stamp(self) -> object:
@@ -201,7 +200,7 @@ class _Store:
         self._refresh()
         ids = self._ids.get(where)
         if ids is None:
-            ids = self._ids[where] = [chunk_id for chunk_id, meta in self._chunks if where.matches(meta)]
+            ids = self._ids[where] = [chunk_id for chunk_id, (_, meta) in self._chunks.items() if where.matches(meta)]
         return None if len(ids) == len(self._chunks) else ids
 
 

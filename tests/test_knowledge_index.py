@@ -142,11 +142,11 @@ def test_a_search_gives_each_section_as_the_collection_holds_it(kb: KnowledgeBas
     assert [round(h.score, 6) for h in hits] == [round(1 - d, 6) for d in full["distances"][0]]
     # sections the index did not hold when it opened (a build since) are asked of Chroma with the ids
     kb._store._hits.clear()
-    held, kb._store._texts = kb._store._texts, {}
+    held, kb._store._chunks = kb._store._chunks, {}
     try:
         assert kb.search(query, k=6, **filters) == hits
     finally:
-        kb._store._texts = held
+        kb._store._chunks = held
 
 
 def test_search_policies_gives_distinct_policies(kb: KnowledgeBase) -> None:

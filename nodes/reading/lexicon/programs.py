@@ -117,12 +117,12 @@ def _read(path: Path) -> tuple[list[tuple[str, int, Program]], dict[bytes, str]]
         return [], {}
     if not isinstance(entries, list) or not isinstance(sources, list):
         return [], {}
-    texts = {r: t for r, t in (s for s in sources if isinstance(s, tuple) and len(s) == 2) if _text_entry(r, t)}
+    texts = {
+        entry[0]: entry[1]
+        for entry in sources
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes) and isinstance(entry[1], str)
+    }
     return [e for e in entries if _valid(e)], texts
-
-
-def _text_entry(recipe: Any, text: Any) -> bool:
-    return isinstance(recipe, bytes) and isinstance(text, str)
 
 
 @dataclass(eq=False)
