@@ -151,13 +151,14 @@ async def replay(
             raise ValidationError(f"a case of the {case.environment} environment, in a run of {sandbox.kind} cases")
         with timed(timings, "snapshot load"):
             sandbox.load(case.snapshot)
-            starting = sandbox.copy()
+        gold = [a.model_dump() for a in case.resolution.actions]
+        with timed(timings, "end-state comparison"):  # what the people's actions make of the starting state
+            expected, problems = sandbox.expected(gold)
         trigger = {"source": "eval", "case_id": case.case_id, **case.trigger.model_dump()}
         outcome = await runtime.start(case.subject_id, trigger=trigger)
         run_id = outcome.run_id
         result["latency_ms"] = (time.perf_counter() - started) * 1000
         values = outcome.state
-        gold = [a.model_dump() for a in case.resolution.actions]
         facts = values.get("facts", {})
         replayed = Replayed(spec, case.resolution.outcome, gold, outcome.verdict, values.get("proposal"), facts, values)
         if any(t.startswith("noise:") for t in case.tags):  # the record contradicts the rules: the facts judge
@@ -180,9 +181,6 @@ async def replay(
         result["status"] = outcome.status
         result["executed"] = [f"{r['tool']}:{r['status']}" for r in outcome.results]
         with timed(timings, "end-state comparison"):
-            expected, problems = environment.expected_state(
-                sandbox.kind, starting, gold, sandbox.projection, mission=spec.name
-            )
             differences = environment.diff(expected, sandbox.state())
             result.update(state_match=not differences, state_diff=differences, expected_problems=problems)
     except Exception as exc:  # one broken case must not stop the run: it is recorded as an error

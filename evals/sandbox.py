@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from ai_missions.evals.environment import Projection, State
+from ai_missions.evals.environment import Projection, State, apply_actions, expected_state
 from ai_missions.evals.profiling import NodeTimer, TimedSaver, TimedStore, TimedSystems, Timings
-from ai_missions.kernel.environment import Environment, open_environment
+from ai_missions.kernel.environment import Environment, RollsBack, open_environment
 from ai_missions.kernel.grants import keep_grants_private
 from ai_missions.kernel.missions import MissionSpec
 from ai_missions.kernel.store import ACTIVE_STATUSES, RunStore
@@ -112,9 +113,15 @@ class Sandbox:
     def state(self) -> State:
         return self.environment.view(self.projection)
 
-    def copy(self) -> Any:
-        """The environment's state as it stands (taken after a load: the case's starting state)."""
-        return self.environment.snapshot()
+    def expected(self, actions: Sequence[Mapping[str, Any]]) -> tuple[State, list[str]]:
+        """The state ``actions`` make of the one held now (called after a load: the case's starting state), and
+        any action that did not apply. Made in place and undone where the environment rolls back; else on a copy
+        in a second environment."""
+        if isinstance(self.environment, RollsBack):
+            with self.environment.rolled_back():
+                problems = apply_actions(self.environment, actions)
+                return self.state(), problems
+        return expected_state(self.kind, self.environment.snapshot(), actions, self.projection, mission=self.spec.name)
 
     def forget(self, run_id: str) -> None:
         """End a case in its sandbox: drop its checkpoints (an eval run keeps no thread alive) and set aside what it

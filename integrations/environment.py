@@ -13,7 +13,8 @@ from __future__ import annotations
 import inspect
 import sqlite3
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -186,6 +187,20 @@ class BooksEnvironment:
         self._applied += 1
         key = f"applied:{self._applied}"
         function(self.conns[system], **_arguments(tool, action.get("args") or {}), idempotency_key=key)
+
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """One transaction per system, rolled back on leaving: what is applied inside is viewed, then undone (a
+        write's own transaction is a savepoint of it). Served files stay locked for writing while it lasts."""
+        begun = []
+        try:
+            for conn in self.conns.values():
+                conn.execute("BEGIN IMMEDIATE")
+                begun.append(conn)
+            yield
+        finally:
+            for conn in begun:
+                conn.execute("ROLLBACK")
 
     def view(self, projection: Mapping[str, Any]) -> View:
         """The rows each ``(system, SQL)`` of ``projection`` selects; an empty projection: every table held."""

@@ -52,7 +52,19 @@ def open_db(path: Path) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on any error."""
+    """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on any error. Inside a
+    transaction already open (an environment's tentative apply, :meth:`BooksEnvironment.rolled_back`) it is a
+    savepoint of that one: undone on an error, and kept or undone with the outer transaction."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT write")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO SAVEPOINT write")
+            conn.execute("RELEASE SAVEPOINT write")
+            raise
+        conn.execute("RELEASE SAVEPOINT write")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

@@ -17,6 +17,7 @@ the demo then stops with one line saying so.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "ENVIRONMENTS_GROUP",
     "ENVIRONMENT_GROUP",
     "Environment",
+    "RollsBack",
     "SimulatedEnvironment",
     "View",
     "environment_names",
@@ -79,6 +81,17 @@ class Environment(Systems, Protocol):
 
     def close(self) -> None:
         """Release what it holds."""
+        ...
+
+
+@runtime_checkable
+class RollsBack(Protocol):
+    """An environment that can undo what is done to it: actions applied inside :meth:`rolled_back` are seen (its
+    ``view``) and undone on leaving. An expected end state is then made in place, without a copy of the state in a
+    second environment (which costs the books a page image and a schema read per system, every case)."""
+
+    def rolled_back(self) -> AbstractContextManager[None]:
+        """A context whose changes are all undone when it ends, however it ends."""
         ...
 
 

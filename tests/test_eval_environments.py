@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ai_missions.benchmarks.tau_retail.environment import task_state
+from ai_missions.evals.environment import apply_actions, expected_state
 from ai_missions.evals.harness import Task, recorded_cases
 from ai_missions.evals.solve import EvalConfig, open_knowledge, solve
-from ai_missions.kernel.environment import Environment, environment_names, open_environment
+from ai_missions.kernel.environment import Environment, RollsBack, environment_names, open_environment
 from ai_missions.kernel.errors import ConflictError
 from ai_missions.kernel.heap import GC_THRESHOLD
 from tests.support.built_index import built_index
@@ -101,3 +103,31 @@ def test_a_case_of_another_environment_than_the_runs_is_an_error_of_that_case(kn
     assert all(frozen > before and threshold >= GC_THRESHOLD for frozen, threshold in during)
     assert gc.get_threshold() == pace
     assert (gc.get_freeze_count() == 0) == (before == 0)
+
+
+def test_the_books_make_an_expected_end_state_in_place_and_undo_it(tmp_path: Path) -> None:
+    """The people's actions applied inside ``rolled_back`` are seen, then undone for every connection to the
+    served files; a refused action is undone alone (each write is a savepoint of the open transaction) while the
+    others apply. The end state is the one a copy in a second environment gives, and so are the problems."""
+    task = Task.of("order-exception", None)
+    case = next(c for c in task.cases(limit=60) if len(c.resolution.actions) >= 3)
+    gold = [a.model_dump() for a in case.resolution.actions]
+    refused = {"tool": gold[0]["tool"], "args": {**gold[0]["args"], "order_id": "SO-000000"}}
+    actions = [gold[0], refused, *gold[1:]]
+    projection = task.plugin.projection
+    books = open_environment("books", home=tmp_path, mission="order-exception")
+    assert isinstance(books, RollsBack)
+    try:
+        books.reset(case.snapshot)
+        start, before = books.snapshot(), books.view(projection)
+        with books.rolled_back():
+            problems = apply_actions(books, actions)
+            inside = books.view(projection)
+        assert books.view(projection) == before != inside
+        served = open_environment("books", home=tmp_path, mission="order-exception")  # as a server reads the files
+        assert served.view(projection) == before
+        served.close()
+    finally:
+        books.close()
+    assert [p.split(":")[0] for p in problems] == ["action 2 release_payment_hold"]
+    assert (inside, problems) == expected_state("books", start, actions, projection, mission="order-exception")
