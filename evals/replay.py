@@ -15,7 +15,8 @@ from __future__ import annotations
 import time
 import traceback
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from ai_missions.evals import environment
@@ -81,14 +82,13 @@ def plan_responses(
         for i in interrupts
     ]
     names = deciders(preferred, roster)
-    # what a reviewer may approve depends on their role alone (25 people hold 13 roles on the default roster)
-    roles = {roster[name] for name in names}
-    may: dict[str, list[bool]] = {
-        role: [not approval_problems(role, [a], rules, spec.tools, facts) for a in actions] for role in roles
-    }
+
+    @cache
+    def allowed_of(role: str) -> list[bool]:  # what a reviewer may approve depends on their role alone
+        return [not approval_problems(role, [a], rules, spec.tools, facts) for a in actions]
 
     def allowed(name: str) -> list[bool]:
-        return may[roster[name]]
+        return allowed_of(roster[name])
 
     def responses_of(reviewer: str) -> list[dict[str, Any]]:
         responses: list[dict[str, Any]] = []
@@ -111,12 +111,23 @@ def plan_responses(
         return responses
 
     accepted = [a for a, w in zip(actions, wanted, strict=True) if w]
-    may_all = {role: not approval_problems(role, accepted, rules, spec.tools, facts) for role in roles}
-    whole = [n for n in names if may_all[roster[n]]]
-    most = sorted(names, key=lambda n: -sum(w and ok for w, ok in zip(wanted, allowed(n), strict=True)))
+
+    @cache
+    def may_all(role: str) -> bool:
+        return not approval_problems(role, accepted, rules, spec.tools, facts)
+
+    def candidates() -> Iterator[str]:
+        """Who may approve every accepted action, then who may approve the most: worked out as they are tried, so
+        a case whose first candidate may decide it checks no other role."""
+        yield from (n for n in names if may_all(roster[n]))
+        yield from sorted(names, key=lambda n: -sum(w and ok for w, ok in zip(wanted, allowed(n), strict=True)))
+
     resource = DecisionResource("replay", mission_resource(spec, rules), "pending", tuple(actions), facts)
-    refusal = ""
-    for reviewer in dict.fromkeys([*whole, *most]):
+    refusal, tried = "", set[str]()
+    for reviewer in candidates():
+        if reviewer in tried:
+            continue
+        tried.add(reviewer)
         responses = responses_of(reviewer)
         said = decide_answer(Person(reviewer, roster[reviewer]), resource, responses)
         if said:
