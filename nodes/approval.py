@@ -405,7 +405,8 @@ def decision_event(request: Sequence[Mapping[str, Any]], decision: Mapping[str, 
     }
 
 
-def answered(state: MissionState) -> Literal["execute", "request_approval"]:
+async def answered(state: MissionState) -> Literal["execute", "request_approval"]:
     """Where the graph goes after the approval step: execution once it recorded a decision, else the same step, which
-    asks again (an answer refused for want of standing decided nothing)."""
+    asks again (an answer refused for want of standing decided nothing). A coroutine, so that LangGraph does not run
+    it on a worker thread (:func:`~ai_missions.nodes.pipeline.needs_review`)."""
     return "execute" if state.get("decision") else "request_approval"
