@@ -97,6 +97,12 @@ def test_an_item_named_in_part_is_asked_about_never_left_out() -> None:
     # beside a question of where the order is, a want of an item named in part is asked about too, not dropped
     message = "Has my order with the lamp shipped yet? I would prefer the vacuum as a canister one without a bag."
     assert changes_asked(SupportRequest(message, read_message(message), messages=(message,)), HOME) == [1]
+    # a want that only points back at its item ("it") is of the item named in the sentence before
+    message = (
+        "My pending order has an upright vacuum in it. Could I change it to the canister one, still bagless? "
+        "And does that change when it ships?"
+    )
+    assert changes_asked(SupportRequest(message, read_message(message), messages=(message,)), HOME) == [1]
 
 
 def test_values_said_of_no_item_that_fit_several_are_asked() -> None:

@@ -35,6 +35,7 @@ from ai_missions.graphs.support.parse.resolve import (
     outnamed_lines,
     partly_named,
     quantity_said,
+    said_before,
     said_of_lines,
     things_unmatched,
     wanted_of,
@@ -99,8 +100,14 @@ def changes_asked(request: SupportRequest, record: Mapping[str, Any], *, wanting
     (``parts.wanting``: none about paying, "pay for the kettle by gift card")."""
     lines, options = order_items(record)
     asked = items_asked_to_change(request.said, record)
-    named = (lines_named(s, lines, options) or partly_named(s, lines, options) for s in request.parts.wanting)
-    return asked or sorted({n for lines_of in named if wanting for n in lines_of})
+    if asked or not wanting:
+        return asked
+    # a want that only points back at its item ("could I change it to the robotic one?") is of the item named just
+    # before it ("I have an order with an upright vacuum.")
+    wants = request.parts.wanting
+    before = said_before(request.parts.sentences, "\n".join(wants)).splitlines()
+    named = (lines_named(s, lines, options) or partly_named(s, lines, options) for s in (*wants, *before))
+    return sorted({n for lines_of in named for n in lines_of})
 
 
 def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> bool:
