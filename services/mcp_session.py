@@ -9,8 +9,10 @@ this session does the same, with ``jsonschema-rs`` (Rust): 1.5 us to validate an
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import tempfile
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache, partial
@@ -23,7 +25,6 @@ import jsonschema_rs
 from mcp import ClientSession, StdioServerParameters, types
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamablehttp_client
-from mcp.shared.memory import create_client_server_memory_streams
 
 from ai_missions.kernel.errors import ValidationError
 from ai_missions.kernel.tools import SYSTEMS_GROUP
@@ -117,15 +118,111 @@ def system_factory(system: str) -> Callable[..., Any]:
     return factory
 
 
+class _Direction:
+    """One direction of an in-process session: the messages sent and not yet received, and the receiver waiting.
+
+    Our own where the MCP SDK's in-memory transport (``create_client_server_memory_streams``: anyio memory object
+    streams) serves: those yield to the event loop on every send and every receive, four times a call, and a call of a
+    system's read cost 609-670 us of CPU over them against 548-587 over these (``get_order_context``, 2,000 calls,
+    three runs each, turn about). Sending never waits (a session's messages are few and small), and nothing else of
+    anyio's streams is used by the SDK's sessions."""
+
+    __slots__ = ("items", "receiving_closed", "sending_closed", "waiter")
+
+    def __init__(self) -> None:
+        self.items: deque[Any] = deque()
+        self.waiter: asyncio.Future[None] | None = None
+        self.sending_closed = self.receiving_closed = False
+
+    def wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+
+class _Sender:
+    """The sending end of a :class:`_Direction`, as the SDK's sessions use a memory object send stream."""
+
+    def __init__(self, direction: _Direction) -> None:
+        self._direction = direction
+
+    async def send(self, item: Any) -> None:
+        direction = self._direction
+        if direction.sending_closed:
+            raise anyio.ClosedResourceError
+        if direction.receiving_closed:
+            raise anyio.BrokenResourceError
+        direction.items.append(item)
+        direction.wake()
+
+    async def aclose(self) -> None:
+        self._direction.sending_closed = True
+        self._direction.wake()
+
+    async def __aenter__(self) -> _Sender:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class _Receiver:
+    """The receiving end of a :class:`_Direction`: an async iterator that ends once the sender closed and every
+    message sent before was received."""
+
+    def __init__(self, direction: _Direction) -> None:
+        self._direction = direction
+
+    async def receive(self) -> Any:
+        direction = self._direction
+        while not direction.items:
+            if direction.receiving_closed:
+                raise anyio.ClosedResourceError
+            if direction.sending_closed:
+                raise anyio.EndOfStream
+            direction.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await direction.waiter
+            finally:
+                direction.waiter = None
+        return direction.items.popleft()
+
+    def __aiter__(self) -> _Receiver:
+        return self
+
+    async def __anext__(self) -> Any:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        self._direction.receiving_closed = True
+        self._direction.wake()
+
+    async def __aenter__(self) -> _Receiver:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _memory_transport() -> tuple[tuple[Any, Any], tuple[Any, Any]]:
+    """The client's (read, write) and the server's (read, write) ends of an in-process session."""
+    to_server, to_client = _Direction(), _Direction()
+    return (_Receiver(to_client), _Sender(to_server)), (_Receiver(to_server), _Sender(to_client))
+
+
 @asynccontextmanager
 async def _in_process(system: str, home: Path) -> AsyncIterator[ClientSession]:
-    """A session with ``system`` served on this event loop over the MCP SDK's memory streams: the same protocol,
-    validation and grant checks as over stdio, without a process (and its cold imports) per system."""
+    """A session with ``system`` served on this event loop over in-memory streams (:class:`_Direction`): the same
+    protocol, messages, validation and grant checks as over stdio, without a process (and its cold imports) per
+    system."""
     # the entry point's import and the server's database open off the loop (file reads, an import)
     server = await anyio.to_thread.run_sync(lambda: system_factory(system)(home, in_process=True))
     lowlevel = server._mcp_server
     try:
-        async with create_client_server_memory_streams() as (client, served), anyio.create_task_group() as tasks:
+        client, served = _memory_transport()
+        async with anyio.create_task_group() as tasks:
             options = lowlevel.create_initialization_options()
             tasks.start_soon(partial(lowlevel.run, *served, options, raise_exceptions=False))
             try:
