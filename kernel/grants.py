@@ -19,6 +19,7 @@ and spends; without it, they are ``grants.sqlite`` and the run store in the home
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -165,7 +166,8 @@ def ledger(home: Path, *, durable: bool = False) -> Iterator[Ledger]:
         with shared_busy:
             yield Ledger(shared, "grant_spent", "grant_revoked")
         return
-    path = str(Path(home).resolve() / LEDGER_FILE)
+    where = os.fspath(home)
+    path = _ledger_path(where, "" if os.path.isabs(where) else os.getcwd())
     try:
         with _lock:
             if path not in _open:
@@ -181,6 +183,13 @@ def ledger(home: Path, *, durable: bool = False) -> Iterator[Ledger]:
             yield Ledger(conn)
     except sqlite3.DatabaseError as exc:  # fails closed: a ledger that cannot be read grants nothing
         raise CorruptStoreError(path, exc) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _ledger_path(home: str, cwd: str) -> str:
+    """The ledger file of ``home``, resolved once per home (and working directory, ``cwd``, for a relative one): a
+    resolve is a stat per part of the path, and a grant is checked and spent on every write."""
+    return str(Path(cwd, home).resolve() / LEDGER_FILE)
 
 
 def keep_grants_private(home: Path) -> None:

@@ -46,23 +46,25 @@ KEY_BYTES = 32
 
 
 #: Keys read, per file, with the identity of the file they came from (inode, size, modification time).
-_read: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+_read: dict[str, tuple[tuple[int, int, int], bytes]] = {}
 #: Files remembered at once (a process that met many homes, like the tests, keeps the last few).
 _MAX_READ = 32
 
 
-def _read_key(path: Path) -> bytes:
+def _read_key(path: str | os.PathLike[str]) -> bytes:
     """The key in ``path``; MissionsError, in one line, for an empty, truncated or unreadable one: signing
     with it would make every signature forgeable (an empty HMAC key is a key anyone has).
 
     A key is read again only when its file is another one or was changed: signing reads it ~11 times an eval case
     (grants minted, checked and spent, seals), and a read costs ~100 us where a stat costs a few."""
-    stat = path.stat()
+    path = os.fspath(path)
+    stat = os.stat(path)
     identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
     known = _read.get(path)
     if known is not None and known[0] == identity:
         return known[1]
-    text = path.read_text(encoding="utf-8", errors="replace").strip()
+    with open(path, encoding="utf-8", errors="replace") as file:
+        text = file.read().strip()
     try:
         key = bytes.fromhex(text)
     except ValueError:
@@ -120,11 +122,11 @@ def platform_key(home: Path) -> bytes:
                 f"{KEY_FILE_ENV} names {file}, which cannot be read ({exc.strerror or exc}): every home and host of "
                 "a deployment reads its one key there"
             ) from None
-    path = Path(home) / KEY_FILE
-    try:
-        return _read_key(path)
+    try:  # a string path: a key is read ~11 times an eval case, and building a Path costs more than the stat
+        return _read_key(os.path.join(home, KEY_FILE))
     except FileNotFoundError:
         pass
+    path = Path(home) / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
     fd, temp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # mode 0600
