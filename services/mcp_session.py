@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager, contextmanager
 from functools import cache, partial
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 import anyio
 import jsonschema_rs
@@ -139,11 +139,31 @@ class _Direction:
             self.waiter.set_result(None)
 
 
-class _Sender:
-    """The sending end of a :class:`_Direction`, as the SDK's sessions use a memory object send stream."""
+class _End:
+    """An end of a :class:`_Direction`, closed by :meth:`aclose` or on leaving ``async with`` (as the SDK's sessions
+    close their streams)."""
+
+    #: The direction's flag this end sets when it closes.
+    closes = ""
 
     def __init__(self, direction: _Direction) -> None:
         self._direction = direction
+
+    async def aclose(self) -> None:
+        setattr(self._direction, self.closes, True)
+        self._direction.wake()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class _Sender(_End):
+    """The sending end, as the SDK's sessions use a memory object send stream."""
+
+    closes = "sending_closed"
 
     async def send(self, item: Any) -> None:
         direction = self._direction
@@ -154,23 +174,12 @@ class _Sender:
         direction.items.append(item)
         direction.wake()
 
-    async def aclose(self) -> None:
-        self._direction.sending_closed = True
-        self._direction.wake()
 
-    async def __aenter__(self) -> _Sender:
-        return self
+class _Receiver(_End):
+    """The receiving end: an async iterator that ends once the sender closed and every message sent before was
+    received."""
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-
-class _Receiver:
-    """The receiving end of a :class:`_Direction`: an async iterator that ends once the sender closed and every
-    message sent before was received."""
-
-    def __init__(self, direction: _Direction) -> None:
-        self._direction = direction
+    closes = "receiving_closed"
 
     async def receive(self) -> Any:
         direction = self._direction
@@ -194,16 +203,6 @@ class _Receiver:
             return await self.receive()
         except anyio.EndOfStream:
             raise StopAsyncIteration from None
-
-    async def aclose(self) -> None:
-        self._direction.receiving_closed = True
-        self._direction.wake()
-
-    async def __aenter__(self) -> _Receiver:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
 
 def _memory_transport() -> tuple[tuple[Any, Any], tuple[Any, Any]]:
