@@ -248,3 +248,26 @@ def test_with_an_item_change_the_difference_goes_to_a_method_said_for_it_else_wh
     refund = next(a for a in verdict["actions"] if a["tool"] == "refund_payment")
     assert refund["args"]["payment_method_id"] == "PM-GIFT"
     assert check_actions(SPEC, verdict["actions"], facts) == []
+
+
+def test_a_kind_said_for_the_difference_that_fits_several_methods_is_asked_which_once() -> None:
+    """ "Any difference on my credit card" of a customer with a Visa and a Mastercard on file: which card is asked,
+    with the methods that could take it, and nothing is written; the answer naming one settles it."""
+    asked = "On SO-100001 please change the boots to size 9 synthetic, and put any difference on my credit card."
+    facts, verdict = decide(_boots_paying(asked))
+    assert facts["modify.method_asked"] is True
+    assert verdict["outcome"] == "ask_customer"
+    assert not {"modify_order_items", "refund_payment", "charge_payment"} & set(tools(verdict))
+    body = next(a["args"]["body"] for a in verdict["actions"] if a["tool"] == "send_ticket_reply")
+    assert "Visa card (last digits 4321)" in body
+    assert "Mastercard card (last digits 8765)" in body
+    answered = _boots_paying(asked)
+    at = answered["ticket"]["messages"][-1]["sent_at"]
+    answered["ticket"]["messages"] += [
+        {"direction": "outbound", "body": body, "sent_at": at},
+        {"direction": "inbound", "body": "The Mastercard, please.", "sent_at": at},
+    ]
+    facts, verdict = decide(answered)
+    assert facts["modify.method_asked"] is False
+    refund = next(a for a in verdict["actions"] if a["tool"] == "refund_payment")
+    assert refund["args"]["payment_method_id"] == "PM-MC"

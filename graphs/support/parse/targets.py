@@ -1266,8 +1266,13 @@ def _difference_method(
     method_id: str | None
     if any(m.wanted for m in spoken if m.scope == paying.DIFFERENCE):
         fit, _named = paying.named(spoken, listed, None, paying.DIFFERENCE)
-        if len(fit) != 1:
-            return _Settling(resolved=False)  # none or several on file fit: not guessed
+        last = max(n for n, m in enumerate(spoken) if m.wanted and m.scope == paying.DIFFERENCE)
+        later, _named = paying.named(spoken[last + 1 :], listed, None)  # said after it, as an answer says it
+        fit = [m for m in fit if m in later] or fit
+        if len(fit) > 1:  # several on file fit ("my credit card" of two): asked before an unshipped order changes
+            return _Settling(asked=True) if facts.get("order.cancellable") else _Settling(resolved=False)
+        if not fit:
+            return _Settling(resolved=False)  # none on file fits what they named: a person
         method_id = fit[0]
     elif ready:
         method_id = str(facts["paymethod.method_id"])
