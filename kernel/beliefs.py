@@ -143,6 +143,11 @@ def believe(db: Any, key: AuditKey) -> Beliefs:
             )
         rows = rows[1:]
     beliefs, at_head = _extend(start, rows, key, head.n if head is not None else None)
+    if head is None and not key.anchoring and not writing and beliefs.n and _head(key) is not None:
+        # another process committed this home's first entry between the head's read and the chain's (two workers
+        # starting on a new home): the head it wrote first is there now. Read again, the head first, as always (a
+        # head read after the chain could be ahead of what was read, and look like a cut)
+        return believe(db, key)
     if not key.anchoring:
         _check_head(db, key, head, start, beliefs, at_head)
     if writing and beliefs.keyed and beliefs.n - key.checkpoint_n >= CHECKPOINT_EVERY:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ai_missions.kernel.beliefs import ChainBrokenError, UnanchoredHostError
+from ai_missions.kernel.beliefs import ChainBrokenError, UnanchoredHostError, believe
 from ai_missions.kernel.database import PgConnection
 from ai_missions.kernel.settings import runs_db
 from ai_missions.kernel.store import RunStore
@@ -208,3 +209,26 @@ def test_a_host_whose_first_write_was_cut_short_keeps_a_head_and_goes_on(
     head.unlink()  # a head lost after one was kept still refuses
     with pytest.raises(UnanchoredHostError):
         RunStore(runs_db(tmp_path)).append_events("R-2", [{"kind": "observation", "summary": "later"}])
+
+
+def test_a_reader_that_met_no_head_just_before_another_processes_first_entry_reads_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes on a new home (the eval pool's two workers, each seeding the rules of record): one reads this
+    host's head (none yet), the other then commits the chain's first entry with its head, and the first reads the
+    chain. A head that appeared between its two reads is this host's head, not one it lost."""
+    monkeypatch.setenv("MISSIONS_HOME", str(tmp_path))
+    writer, reader = RunStore(runs_db(tmp_path)), RunStore(runs_db(tmp_path))
+    read_head = type(reader.audit).read_head
+    raced: list[bool] = []
+
+    def first_entry_in_between(self: Any, **how: Any) -> Any:
+        head = read_head(self, **how)
+        if self is reader.audit and not raced:
+            raced.append(True)
+            writer.append_events("R-1", [{"kind": "observation", "summary": "first"}])
+        return head
+
+    monkeypatch.setattr(type(reader.audit), "read_head", first_entry_in_between)
+    assert believe(reader.read(), reader.audit).n >= 1
+    assert raced == [True]
