@@ -1257,7 +1257,9 @@ def _difference_method(
     spoken: list[Mention], facts: Mapping[str, Any], methods: Mapping[str, Any] | None, difference: float
 ) -> _Settling:
     """The customer's method on file a price difference goes to: the one named for it, else the new one the order's
-    payment moves to, else the one named other than the order's own; a gift card only with the balance for it."""
+    payment moves to, else the one named other than the order's own; a gift card only with the balance for it. When
+    what is named for it fits several, one named after it (an answer) chooses; else an unshipped order's customer is
+    asked which, and a delivered exchange goes to a person."""
     if methods is None:
         return _Settling(resolved=False)
     listed = list(methods.get("methods") or [])
