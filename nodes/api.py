@@ -30,6 +30,7 @@ from ai_missions.nodes.reading import (
 from ai_missions.nodes.reading.lexicon import default as lexicon
 from ai_missions.nodes.reading.lexicon import fold as folded
 from ai_missions.nodes.reading.offline import OfflineReader, amounts, polarity
+from ai_missions.nodes.reading.statements import analyse as statements
 from ai_missions.nodes.reading.typed import reading_model, typed
 from ai_missions.nodes.resources import systems_of
 from ai_missions.nodes.state import MissionState, Observation, Verdict
@@ -68,6 +69,7 @@ __all__ = [
     "read_in_order",
     "read_subject",
     "reading_model",
+    "statements",
     "systems_of",
     "typed",
     "unexplained_facts",
