@@ -264,7 +264,12 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     }
     wanted = parts.addresses  # the address the thread asks for
     on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
-    if reading.problem:
+    if request.untaken and (not reading.intents or set(reading.intents) - {"question", "where_is_order"}):
+        # a want said with irony is asked about plainly (all the message said, maybe, so
+        # nothing is left to read): nothing is done on it
+        types = ["unclear_request"]
+        facts["message.untaken"] = list(request.untaken)
+    elif reading.problem:
         types = ["unreadable_message"]
     elif identity.get("customer_id") is None and not (reading.intents and set(reading.intents) <= {"question"}):
         # a general question is answered from the published terms to anyone; nothing else without knowing who
@@ -289,9 +294,11 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             # their orders make it a request (confirmed before anything changes), never a general answer
             reading = replace(reading, intents=("exchange_variant",))
             items_named = asked_in_question
-        if parts.sources and set(reading.order_refs) - parts.sources:
-            # the order an address is taken from is not the one to change: the others quoted are
-            reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in parts.sources))
+        aside = parts.spared | (parts.sources if set(reading.order_refs) - parts.sources else set())
+        if aside:
+            # an order said not to be meant, or the one an address is taken from, is not the one to change: the
+            # others quoted are (or, said not to be meant, none)
+            reading = replace(reading, order_refs=tuple(o for o in reading.order_refs if o not in aside))
         read = {o: r for o, r in orders.items() if r}
         items_named = told_apart(parts.items, {o: n for o, n in items_named.items() if o in read}, read)
         order_id, condition, candidates = choose_order(

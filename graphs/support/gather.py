@@ -108,6 +108,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     reading = replace(reading, order_refs=tuple(dict.fromkeys(refs)), loose_refs=tuple(dict.fromkeys(loose)))
     recent = [o["order_id"] for o in (listed or {}).get("orders", [])]
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
+    quoted = [o for o in quoted if o not in request.not_meant(quoted)]  # "all of them except #W2": theirs
     wanted = orders_to_read(reading, quoted, recent, parts.asks_change) if customer_id is not None else []
     if wanted and request.asks_apart:  # an order asked of by what it holds, beside the one quoted
         wanted += [o for o in recent[:RECENT] if o not in wanted]
@@ -236,6 +237,10 @@ def findings(gathered: Mapping[str, Any], request: SupportRequest, facts: Mappin
         tone = "; angry tone" if reading.angry else ""
         said = f"the customer asks for {asks}; quotes {refs}; language {reading.language}{tone}"
     add("mission", f"Reading of the message: {said}", "message.")
+    if request.untaken:  # named on the rail, each as written: why the customer is asked instead
+        words = "; ".join(f'"{w}"' for w in request.untaken)
+        add("mission", f"Said with irony, so not taken at its word but asked: {words}",
+            "message.untaken")  # fmt: skip
     if customer := gathered.get("crm.get_customer"):
         history = (
             f", {customer['order_count']} order(s), {customer['tenure_years']:.1f} years"

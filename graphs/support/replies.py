@@ -316,7 +316,7 @@ def reply_body(facts: Mapping[str, Any]) -> str | None:
     elif "which_order" in types:
         body = [say(lang, "which", listed=", ".join(facts.get("order.candidates") or []))]
     elif "unclear_request" in types:
-        body = [say(lang, "unclear")]
+        body = [say(lang, "unclear_untaken" if facts.get("message.untaken") else "unclear")]
     elif "condition_not_met" in types:
         body = [_condition_said(facts, lang), say(lang, "cond_not_met", order=facts.get("order.id"))]
     else:

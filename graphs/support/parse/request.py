@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -15,9 +15,17 @@ from typing import Any
 from ai_missions.graphs.support.parse import conditions, corrections, spelling, understanding
 from ai_missions.graphs.support.parse.address_reading import AddressReading, read_addresses
 from ai_missions.graphs.support.parse.confirmation import confirmation, is_read_back
+from ai_missions.graphs.support.parse.current import Current, current
 from ai_missions.graphs.support.parse.echo import compared_text
 from ai_missions.graphs.support.parse.item_requests import Piece, request_pieces
-from ai_missions.graphs.support.parse.resolve import Claims, Reference, only_as_sources, references, same_reference
+from ai_missions.graphs.support.parse.resolve import (
+    Claims,
+    Reference,
+    only_as_sources,
+    references,
+    said_not_meant,
+    same_reference,
+)
 from ai_missions.graphs.support.parse.understanding import MAX_CHARS, MONEY, Reading, fold, read_message, unreadable
 from ai_missions.graphs.support.words import WORDS
 
@@ -34,6 +42,8 @@ _REPLACEMENT = WORDS.pattern("replacement_remedy", flags=re.IGNORECASE)
 _NOT_REPLACEMENT = re.compile(
     rf"\b(?:{WORDS.alternation('negators', 'not_replacement')})\b(?:\W+\w+){{0,4}}\W*$", re.IGNORECASE
 )
+#: What asks only to be told something: words not taken at their word that ask no more are not asked about.
+_INFORMATION = frozenset({"question", "where_is_order"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class Parts:
     claims: Claims  # who the customer says they are
     references: tuple[Reference, ...]  # the order references written
     sources: frozenset[str]  # the orders quoted only as where something comes from ("the same address as #W2")
+    spared: frozenset[str]  # the orders quoted only where they are said not to be meant ("but not #W2")
     sentences: tuple[str, ...]  # the sentences, as written
     asking: str  # the sentences that ask for something about an order (what the items named there are for)
     wanting: tuple[str, ...]  # the sentences wanting something of an item, not about paying ("pay for it by card")
@@ -80,6 +91,9 @@ class SupportRequest:
     confirmed: tuple[str, str] | None = None
     #: the customer answered a plan read back to them with something other than a yes: a correction
     corrects_plan: bool = False
+    #: the customer's statements since the last reply said with irony and asking for something (:mod:`.current`), as
+    #: written: not taken at their word, asked about plainly, never acted on
+    untaken: tuple[str, ...] = ()
 
     @property
     def said(self) -> str:
@@ -95,6 +109,7 @@ class SupportRequest:
             Claims.of(self.text),
             tuple(references(self.text)),
             frozenset(only_as_sources(self.text, self.reading.order_refs)),
+            frozenset(self.not_meant(self.reading.order_refs)),
             tuple(s.strip() for s in _SENTENCE.split(self.text) if s.strip()),
             understanding.asking_sentences(self.text),
             tuple(s for s in spoken if understanding.wants_or_changes(s) and not MONEY.search(fold(s))),
@@ -136,6 +151,11 @@ class SupportRequest:
                     return reasons.pop() if len(reasons) == 1 else None
         return None
 
+    def not_meant(self, quoted: Sequence[str]) -> set[str]:
+        """Of the orders ``quoted`` (as the systems resolved them), those the customer writes only where they say
+        they are not meant ("cancel all of them except order #W2"): never one the request is about."""
+        return set() if self.reading.problem else said_not_meant(self.said, quoted)
+
     def echoed(self, catalogue: Iterable[str]) -> list[str]:
         """Each message as the guard compares a reply with it (the company's own names, ``catalogue``, left out)."""
         return [compared_text(m, catalogue) for m in self.messages]
@@ -172,15 +192,23 @@ def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
     confirmed = confirmation(thread)
     if confirmed is not None:  # a yes to the plan read back confirms it: it asks nothing, so it is not read
         thread = thread[: max(i for i, m in enumerate(thread) if m.get("direction") == "outbound")]
-    inbound = [m for m in thread if m.get("direction") == "inbound"]
-    messages = tuple(corrections.applied(spelling.spelled(str(m.get("body") or ""))) for m in inbound)
+    replied = max((i for i, m in enumerate(thread) if m.get("direction") == "outbound"), default=-1)
+    inbound: list[tuple[Mapping[str, Any], Current]] = []
+    unanswered: list[str] = []
+    for at, message in enumerate(thread):
+        if message.get("direction") == "inbound":
+            body = str(message.get("body") or "")
+            inbound.append((message, current(body) if unreadable(body) is None else Current(body)))
+            if at > replied:  # irony asking for nothing ("oh great, another delay") is no request to ask about
+                now = inbound[-1][1]
+                unanswered += [w for w in now.ironic if set(read_message(w).intents) - _INFORMATION]
+    messages = tuple(corrections.applied(spelling.spelled(read.text)) for _, read in inbound)
     text = thread_text(messages)
     latest = messages[-1] if len(messages) > 1 else None
-    sent_at = inbound[-1].get("sent_at") if inbound else None
+    sent_at = inbound[-1][0].get("sent_at") if inbound else None
     outbound = [m for m in thread if m.get("direction") == "outbound"]
     # (the thread before a yes, when the thread ends in one: the plan confirmed is the corrected one)
     corrects = bool(outbound) and is_read_back(str(outbound[-1].get("body") or ""))
     corrects = corrects and thread[-1].get("direction") == "inbound"
-    return SupportRequest(
-        text, read_message(text), messages, latest, sent_at, confirmed=confirmed, corrects_plan=corrects
-    )
+    request = SupportRequest(text, read_message(text), messages, latest, sent_at, untaken=tuple(unanswered))
+    return replace(request, confirmed=confirmed, corrects_plan=corrects)
