@@ -55,6 +55,18 @@ def test_every_order_but_the_one_said_to_be_spared_is_cancelled(message: str) ->
     assert _cancelled(message) == [RUG, LAMP]
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"Cancel {RUG}, I no longer need it, but not {KETTLE}.",
+        f"Please cancel all of my orders except order {KETTLE}, ordered them by mistake.",
+    ],
+)
+def test_an_order_quoted_where_it_is_said_not_to_be_meant_is_not_cancelled(message: str) -> None:
+    assert KETTLE not in _cancelled(message)
+    assert RUG in _cancelled(message)
+
+
 def test_what_is_not_meant_and_what_is_are_two_sides_of_one_text() -> None:
     text = "Cancel the rug order but leave the kettle alone."
     assert only_kept(text).split() == ["leave", "the", "kettle", "alone"]

@@ -18,6 +18,7 @@ from ai_missions.graphs.support.parse.resolve import (
     lines_named_apart,
     order_items,
     references,
+    said_not_meant,
     same_reference,
     sent_to,
     source_references,
@@ -81,7 +82,9 @@ def _concerned(
 ) -> tuple[tuple[str, ...], bool]:
     """The orders a sentence concerns (quoted, else by their items) and whether it quotes them."""
     written = [r.text for r in references(sentence)]
+    # an order quoted only where the customer says it is not meant ("cancel #W1, but not #W2") is not concerned
     quoted = tuple(o for o in pool if any(same_reference(w, o) for w in written))
+    quoted = tuple(o for o in quoted if o not in said_not_meant(sentence, quoted))
     # an order quoted as where the address comes from ("the same address as my order #W2") is not asked about
     sources = {o for o in quoted if any(same_reference(w, o) for w in source_references(sentence))}
     if quoted and len(sources) < len(quoted):
@@ -169,7 +172,7 @@ def split_request(
     if reading.problem or reading.loose_refs or reading.condition or request.parts.corrected:
         return None
     wanted = [i for i in reading.intents if i in ORDER_INTENTS]
-    named = list(reading.order_refs)
+    named = [o for o in reading.order_refs if o not in request.parts.spared]  # "all of them but not #W2"
     # an order quoted only as where an address comes from ("same address as my order #W3") need not be a part; it
     # stays among the orders a sentence may name by its items ("... and exchange the charger I got in it")
     quoted = [o for o in named if o not in sources]
@@ -182,6 +185,7 @@ def split_request(
     # alone") is none of "every order"'s
     meant = {o for s in request.parts.sentences for o in _named_in(without_kept(s), pool, records)}
     spared = {o for s in request.parts.sentences for o in _named_in(only_kept(s), pool, records)} - meant
+    spared |= request.parts.spared  # quoted there: "all of them except order #W2"
     said: list[_Sentence] = []
     for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
     pieces = [piece for sentence in request.parts.sentences for piece in _per_order(sentence, pool, records)]

@@ -20,8 +20,10 @@ from ai_missions.graphs.support.parse.understanding import (
     SENTENCE_END,
     SIZE_WORDS,
     fold,
+    only_kept,
     read_message,
     request_marks,
+    without_kept,
 )
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
 
@@ -107,6 +109,16 @@ def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
         for o in quoted
         if any(same_reference(w, o) for w in sources)
         and sum(same_reference(w, o) for w in written) <= sum(same_reference(w, o) for w in sources)
+    }
+
+
+def said_not_meant(text: str, quoted: Sequence[str]) -> set[str]:
+    """The quoted orders the text writes only where it says they are not meant ("cancel #W1, but not #W2", "all of
+    them except order #W3"), not as where something comes from (:func:`only_as_sources`)."""
+    meant = [r.text for r in references(without_kept(text))]
+    said_not = [r.text for r in references(only_kept(text)) if r.text not in source_references(text)]
+    return {o for o in quoted if any(same_reference(w, o) for w in said_not)} - {
+        o for o in quoted if any(same_reference(w, o) for w in meant)
     }
 
 

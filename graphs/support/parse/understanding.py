@@ -682,7 +682,10 @@ _STATE_VERB = re.compile(rf"\b(?:{WORDS.alternation('state_verb')})\s+")
 #: What makes it no state but a verb's ("ok to return"): it goes on with "to".
 _GOES_ON_TO = re.compile(rf"\s+(?:{WORDS.alternation('send_to')})\b")
 #: Items said not to be meant: "not the dumbbells or the puzzle", "except the kettle", "other than the rug".
-_NOT_THESE = re.compile(rf"\b(?:{WORDS.alternation('not_these')})\s+(?:{WORDS.alternation('determiner')})\b")
+_NOT_THESE = re.compile(
+    rf"\b(?:{WORDS.alternation('not_these')})\s+(?:(?:{WORDS.alternation('determiner')})\b"
+    rf"|(?:{WORDS.alternation('order_word')}\s+)?#)"  # an order quoted there: "but not #W2", "except order #W3"
+)
 #: Where what is said not to be meant ends: a clause mark, or "but", "just", "only" saying what is.
 _NOT_THESE_ENDS = re.compile(rf"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('not_these_ends')})\b")
 #: An order told apart by what it holds: "my order with the laptop in it", "the order (the one with the helmet)".
