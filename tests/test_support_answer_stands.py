@@ -11,12 +11,9 @@ from typing import Any
 
 import pytest
 
-from ai_missions.benchmarks.tau_retail import emulator as tau
-from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
 from ai_missions.graphs.support.parse.understanding import items_text
-from ai_missions.kernel.eval_plugin import plugin_of
 from ai_missions.nodes.parts import PARTS
-from tests.support.tau_db import card, catalogue, customer, item, order, place
+from tests.support.tau_db import card, catalogue, customer, decide_thread, item, order, place
 
 ORDER = "#W9000001"
 #: A first message the thread, read whole, asks about: the order's items listed between dashes to say which it is.
@@ -37,17 +34,7 @@ def _decided(*messages: str) -> tuple[dict[str, Any], dict[str, Any]]:
     orders = {ORDER: order(ORDER, "u9", "pending", home, [v[0] for v in variants], "credit_card_9")}
     user = customer("Eva Moll", home, [ORDER], card("credit_card_9", "9191"))
     db = {"users": {"u9": user}, "products": catalogue([x for v in variants for x in v]), "orders": orders}
-    return _decided_on(db, *messages)
-
-
-def _decided_on(db: dict[str, Any], *messages: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    case = case_of(db, tau.Task(index=0, user_id="u9", instruction="", actions=(), outputs=()), messages[0])
-    for answer in messages[1:]:
-        case["ticket"]["messages"] += [
-            {"direction": "outbound", "body": "Which one would you like?", "sent_at": NOW},
-            {"direction": "inbound", "body": answer, "sent_at": NOW},
-        ]
-    return plugin_of("support").decide(case)
+    return decide_thread(db, "u9", *messages)
 
 
 def _changes(verdict: dict[str, Any]) -> list[dict[str, Any]]:
@@ -107,9 +94,9 @@ def test_an_answer_saying_again_the_requests_of_two_orders_stands_when_the_threa
         "I want to return the Desk Lamp from order #W9000002. On order #W9000001 I'd like to change the Tea Kettle "
         "for the black one."
     )
-    facts, _verdict = _decided_on(db, first)
+    facts, _verdict = decide_thread(db, "u9", first)
     assert [p["reply.asking"] for p in facts[PARTS]] == [[], ["exchange_variant"]]
-    facts, _verdict = _decided_on(db, first, answer)
+    facts, _verdict = decide_thread(db, "u9", first, answer)
     assert [(p["order.id"], p["ticket.case_types"], p["reply.asking"]) for p in facts[PARTS]] == [
         ("#W9000002", ["return_refund"], []),
         (ORDER, ["exchange_variant"], []),

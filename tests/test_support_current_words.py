@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_missions.benchmarks.tau_retail import emulator as tau
-from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
 from ai_missions.graphs.support.parse.current import current
-from ai_missions.kernel.eval_plugin import plugin_of
-from tests.support.tau_db import HOME, LAMP, RUG, card, catalogue, customer, order
+from tests.support.tau_db import HOME, LAMP, RUG, card, catalogue, customer, decide_thread, order
 
 KEPT, DROPPED = "#W9000001", "#W9000002"
 
@@ -22,13 +19,7 @@ def _decided(*messages: str) -> tuple[dict[str, Any], dict[str, Any]]:
               DROPPED: order(DROPPED, "u9", "pending", HOME, [RUG], "credit_card_9")}  # fmt: skip
     user = customer("Eva Moll", HOME, list(orders), card("credit_card_9", "9191"))
     db = {"users": {"u9": user}, "products": catalogue([LAMP, RUG]), "orders": orders}
-    case = case_of(db, tau.Task(index=0, user_id="u9", instruction="", actions=(), outputs=()), messages[0])
-    for answer in messages[1:]:
-        case["ticket"]["messages"] += [
-            {"direction": "outbound", "body": "Could you tell us plainly what you would like?", "sent_at": NOW},
-            {"direction": "inbound", "body": answer, "sent_at": NOW},
-        ]
-    return plugin_of("support").decide(case)
+    return decide_thread(db, "u9", *messages, asked="Could you tell us plainly what you would like?")
 
 
 def _cancelled(verdict: dict[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ai_missions.benchmarks.tau_retail import emulator as tau
-from ai_missions.benchmarks.tau_retail.cases import case_of
+from ai_missions.benchmarks.tau_retail.cases import NOW, case_of
 from ai_missions.kernel.eval_plugin import plugin_of
 
 #: Tools that write nothing of the customer's records (the reply and the note).
@@ -82,3 +82,18 @@ def decide(db: dict[str, tau.Database], user_id: str, message: str) -> tuple[dic
 def writes(verdict: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The verdict's writes of the customer's records, by tool."""
     return {a["tool"]: a["args"] for a in verdict["actions"] if a["tool"] not in NOT_WRITES}
+
+
+def decide_thread(
+    db: dict[str, tau.Database], user_id: str, *messages: str, asked: str = "Which one would you like?"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The support mission's facts and verdict after ``user_id``'s messages, each answer after a reply of ours
+    (``asked``)."""
+    case = case_of(db, tau.Task(index=0, user_id=user_id, instruction="", actions=(), outputs=()), messages[0])
+    for answer in messages[1:]:
+        case["ticket"]["messages"] += [
+            {"direction": "outbound", "body": asked, "sent_at": NOW},
+            {"direction": "inbound", "body": answer, "sent_at": NOW},
+        ]
+    facts, verdict = plugin_of("support").decide(case)
+    return facts, verdict
