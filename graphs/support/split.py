@@ -82,8 +82,8 @@ def _concerned(
 ) -> tuple[tuple[str, ...], bool]:
     """The orders a sentence concerns (quoted, else by their items) and whether it quotes them."""
     written = [r.text for r in references(sentence)]
-    # an order quoted only where the customer says it is not meant ("cancel #W1, but not #W2") is not concerned
     quoted = tuple(o for o in pool if any(same_reference(w, o) for w in written))
+    # an order quoted only where the customer says it is not meant ("cancel #W1, but not #W2") is not concerned
     quoted = tuple(o for o in quoted if o not in said_not_meant(sentence, quoted))
     # an order quoted as where the address comes from ("the same address as my order #W2") is not asked about
     sources = {o for o in quoted if any(same_reference(w, o) for w in source_references(sentence))}

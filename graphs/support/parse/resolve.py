@@ -115,10 +115,14 @@ def only_as_sources(text: str, quoted: Sequence[str]) -> set[str]:
 def said_not_meant(text: str, quoted: Sequence[str]) -> set[str]:
     """The quoted orders the text writes only where it says they are not meant ("cancel #W1, but not #W2", "all of
     them except order #W3"), not as where something comes from (:func:`only_as_sources`)."""
+    if not quoted:
+        return set()
     meant = [r.text for r in references(without_kept(text))]
     said_not = [r.text for r in references(only_kept(text)) if r.text not in source_references(text)]
-    return {o for o in quoted if any(same_reference(w, o) for w in said_not)} - {
-        o for o in quoted if any(same_reference(w, o) for w in meant)
+    return {
+        o
+        for o in quoted
+        if any(same_reference(w, o) for w in said_not) and not any(same_reference(w, o) for w in meant)
     }
 
 
