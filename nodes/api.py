@@ -27,9 +27,11 @@ from ai_missions.nodes.reading import (
     read_in_order,
     unexplained_facts,
 )
+from ai_missions.nodes.reading.languages import foreign_words
 from ai_missions.nodes.reading.lexicon import default as lexicon
 from ai_missions.nodes.reading.lexicon import fold as folded
 from ai_missions.nodes.reading.offline import OfflineReader, amounts, polarity
+from ai_missions.nodes.reading.statements import Statement
 from ai_missions.nodes.reading.statements import analyse as statements
 from ai_missions.nodes.reading.typed import reading_model, typed
 from ai_missions.nodes.resources import systems_of
@@ -48,6 +50,7 @@ __all__ = [
     "OfflineReader",
     "Reading",
     "Source",
+    "Statement",
     "SystemError_",
     "Text",
     "Verdict",
@@ -55,6 +58,7 @@ __all__ = [
     "decide",
     "exported_graph",
     "folded",
+    "foreign_words",
     "lexicon",
     "mission_graph",
     "mission_policies",

@@ -15,7 +15,7 @@ from ai_missions.kernel.missions import ESCALATE
 from ai_missions.nodes.guard import fail_closed, guard
 from ai_missions.nodes.offline_reasoner import reason
 from ai_missions.nodes.reading import UNEXPLAINED, Source, Text, place_texts, read, unexplained_facts
-from ai_missions.nodes.reading.languages import unclaimed
+from ai_missions.nodes.reading.languages import foreign_words, unclaimed
 from ai_missions.nodes.reading.offline import OfflineReader
 from ai_missions.nodes.state import Verdict
 from tests.test_every_clause_fires import MOVED, applicable, base, customer
@@ -56,6 +56,23 @@ def test_a_statement_in_a_language_the_reader_does_not_claim_is_unexplained(text
 )
 def test_the_claimed_languages_and_shorthand_are_not_another_language(text: str) -> None:
     assert unclaimed(text, frozenset({"yara", "muller"})) is None
+    assert foreign_words(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Por favor, não cancele o pedido #W2.", ("não",)),  # every other word is Spanish too
+        ("Anzi no, il #W2 non cancellatelo.", ("anzi",)),
+        ("Bitte nicht stornieren, ik wil het niet.", ("niet",)),
+        ("Yara Ito, yara.ito@example.com: the lamp aren't what I ordered.", ()),  # a name, an e-mail, an apostrophe
+    ],
+)
+def test_the_words_of_a_language_not_claimed_are_found_in_a_statement_mostly_in_one_claimed(
+    text: str, words: tuple[str, ...]
+) -> None:
+    assert unclaimed(text) is None
+    assert foreign_words(text) == words
 
 
 def test_a_statement_of_a_kind_not_asked_is_unexplained_and_its_twin_without_it_is_not() -> None:
@@ -407,3 +424,8 @@ def test_a_record_of_fields_is_read_field_by_field_or_not_at_all() -> None:
     placed = placements("method=callback; number_source=request_email; result=confirmed", ["bank_verified"])
     assert "unexplained" in [placement for placement, _ in placed], placed
     assert [p for p, _ in placements("Verified by call-back to the number on file.", ["bank_verified"])] == ["fact"]
+
+
+def test_a_typo_of_a_word_of_the_statement_s_language_is_not_another_language() -> None:
+    # "adress" is Swedish, and one letter from the English "address" of the statement it is in
+    assert foreign_words("can you change the delivery adress for order #905001 to 55 Pine Street?") == ()

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from functools import cache
 
-from wordfreq import zipf_frequency
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+from wordfreq import top_n_list, zipf_frequency
 
 #: The languages the lexicon has a file for (``nodes/reading/lexicon/<code>.toml``).
 CLAIMED: tuple[str, ...] = ("en", "de", "fr", "es")
@@ -94,3 +97,57 @@ def unclaimed(text: str, known: frozenset[str] = frozenset()) -> str | None:
         return other if foreign and len(foreign) >= len(words) - len(foreign) else None
     lead = (shares[other] - claimed) / len(words)
     return other if lead >= LEAD and shares[other] / len(words) >= HOLDS else None
+
+
+#: A word this frequent in a language the reader does not claim, and not common in one it claims, is that language's
+#: own: a function word ("não", "niet", "anzi", "favore"), not a name that happens to be a word there ("Yara": 3.1).
+FOREIGN = 4.0
+#: A word with what an apostrophe joins to it ("aren't"): one word, never its halves ("aren").
+_WHOLE_WORD = re.compile(r"[^\W\d_]{2,}(?:'[^\W\d_]+)*")
+_EMAIL = re.compile(r"\S+@\S+")
+
+
+def foreign_words(text: str) -> tuple[str, ...]:
+    """The words of a statement that are frequent words of a language the reader does not claim and common in none it
+    claims ("não" in "Por favor, não cancele o pedido"): the statement may say what the reader cannot read, though most
+    of its words are ones it knows ("por favor", "pedido", "cancele" are Spanish too). Not counted: a name (a word
+    capitalised after the statement's first, or beside another capitalised one: "Yara Ito"), an e-mail's words."""
+    words = [m.group(0) for m in _WHOLE_WORD.finditer(_EMAIL.sub(" ", text))]
+    found = []
+    for index, word in enumerate(words):
+        beside = words[index + 1 : index + 2]
+        if "'" in word or (word[0].isupper() and (index or (beside and beside[0][0].isupper()))):
+            continue
+        lower = word.lower()
+        if not _common_in(lower) & set(CLAIMED) and any(
+            zipf_frequency(lower, lang, wordlist="small") >= FOREIGN for lang in OTHERS
+        ):
+            found.append(lower)
+    if not found:
+        return ()
+    # a long word one letter from a common word of the statement's own language is its typo ("adress"), not a word
+    # of another language that happens to be spelt so (Swedish "adress")
+    mostly = max(CLAIMED, key=lambda lang: sum(lang in _common_in(w.lower()) for w in words))
+    return tuple(w for w in found if len(w) < TYPO_LENGTH or not _one_letter_from(w, mostly))
+
+
+#: Words this long may be a typo of a word of the statement's language; shorter ones are taken as written ("anzi").
+TYPO_LENGTH = 5
+#: How many of a language's commonest words a typo is looked for among.
+_TYPO_VOCABULARY = 30_000
+
+
+@cache
+def _common_by_initial(lang: str) -> dict[str, tuple[str, ...]]:
+    """A language's commonest words by their first letter (a typo keeps it, as the lexicon's corrections assume)."""
+    by_initial: dict[str, list[str]] = defaultdict(list)
+    for word in top_n_list(lang, _TYPO_VOCABULARY, wordlist="small"):
+        by_initial[word[:1]].append(word)
+    return {initial: tuple(words) for initial, words in by_initial.items()}
+
+
+def _one_letter_from(word: str, lang: str) -> bool:
+    """Whether ``word`` is one edit (a letter added, left out, replaced or two swapped: rapidfuzz's optimal string
+    alignment, as the lexicon's spelling corrections measure it) from a common word of ``lang``, or is one."""
+    near = [w for w in _common_by_initial(lang).get(word[:1], ()) if abs(len(w) - len(word)) <= 1]
+    return extractOne(word, near, scorer=OSA.distance, score_cutoff=1) is not None
