@@ -64,3 +64,51 @@ def test_the_answer_to_that_question_is_read_and_irony_asking_nothing_is_answere
     facts, verdict = _decided(f"Oh great, another delay. Where is my order {KEPT}?")
     assert facts["ticket.case_types"] == ["where_is_order"]
     assert verdict["outcome"] == "answer"
+
+
+def test_words_in_a_language_not_read_are_asked_about_and_named_never_misread() -> None:
+    for message in (
+        f"Please cancel {KEPT}, I no longer need it. Por favor, não cancele o pedido {DROPPED}.",  # "cancele": Spanish
+        f"Cancel {KEPT} and {DROPPED} please, not needed. Anzi no, il {DROPPED} non cancellatelo.",
+    ):
+        facts, verdict = _decided(message)
+        assert verdict["outcome"] == "ask_customer", message
+        assert _cancelled(verdict) == [], message
+        assert facts["ticket.case_types"] == ["unclear_request"], message
+        assert [DROPPED in w and w in message for w in facts["message.unread"]] == [True], message
+        assert "in a language we do not read" in facts["reply.text"]
+        assert "cancelled" not in facts["reply.text"].lower()  # no outcome promised
+    # a thank-you in another language names no order and asks nothing: the request goes ahead
+    facts, verdict = _decided(f"Please cancel {KEPT}, I no longer need it. Obrigada!")
+    assert not facts.get("message.unread")
+    assert _cancelled(verdict) == [KEPT]
+
+
+def test_an_order_said_not_to_be_cancelled_in_a_language_read_is_spared() -> None:
+    _facts, verdict = _decided(f"Please cancel {KEPT}, I no longer need it. Bitte {DROPPED} nicht stornieren.")
+    assert _cancelled(verdict) == [KEPT]
+
+
+def test_a_want_for_later_said_with_a_hedge_is_a_plan_and_a_hedge_alone_is_not() -> None:
+    for plan in ("I might cancel the rug order too at some point, but not today.",
+                 "I was thinking of cancelling the rug one as well, maybe next month."):  # fmt: skip
+        _facts, verdict = _decided(f"Please cancel {KEPT}, I no longer need it. {plan}")
+        assert _cancelled(verdict) == [KEPT], plan
+    _facts, verdict = _decided(
+        f"Please cancel {KEPT}, I no longer need it. I suppose I'll cancel {DROPPED} too then, not needed."
+    )
+    assert _cancelled(verdict) == [KEPT, DROPPED]
+
+
+def test_a_change_asked_in_words_no_request_is_read_from_is_asked_about_never_answered_past() -> None:
+    message = (
+        f"My order {KEPT} hasn't shipped yet, right? I picked the wrong colour of lamp, I should have gone for "
+        "another one. Could you please change it for me?"
+    )
+    facts, verdict = _decided(message)
+    assert verdict["outcome"] == "ask_customer"
+    assert facts["ticket.case_types"] == ["unclear_request"]
+    assert facts["message.unplaced"] == ["Could you please change it for me?"]
+    # a question alone is still answered
+    facts, verdict = _decided(f"My order {KEPT} hasn't shipped yet, right?")
+    assert verdict["outcome"] == "answer"

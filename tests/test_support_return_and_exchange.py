@@ -252,3 +252,26 @@ def test_the_answer_to_which_is_which_is_read_on_its_own() -> None:
     facts, verdict = decide_case(case)
     assert writes(verdict)["open_return"]["line_nos"] == [1]
     assert facts["modify.changes"] == [{"line_no": 2, "sku": "K2"}]  # the 1L blue kettle (asked: anything else?)
+
+
+@pytest.mark.parametrize(
+    ("answer", "returned"),
+    [
+        ("Actually just send back the lamp and the kettle, no exchange.", [1, 2]),
+        ("Return the kettle please.", [2]),
+    ],
+)
+def test_an_answer_to_which_is_which_naming_only_returns_drops_the_exchange(answer: str, returned: list[int]) -> None:
+    task = tau.Task(index=0, user_id="u7", instruction="", actions=(), outputs=())
+    case = case_of(_db("delivered"), task, "The lamp and the kettle: return one, exchange the other for blue.")
+    decide_case = plugin_of("support").decide
+    _facts, asked = decide_case(case)
+    question = next(a["args"]["body"] for a in asked["actions"] if a["tool"] == "send_ticket_reply")
+    case["ticket"]["messages"] += [
+        {"direction": "outbound", "body": question, "sent_at": "2026-03-16T15:05:00Z"},
+        {"direction": "inbound", "body": answer, "sent_at": "2026-03-16T15:10:00Z"},
+    ]
+    facts, verdict = decide_case(case)
+    assert facts["ticket.case_types"] == ["return_refund"]
+    assert writes(verdict)["open_return"]["line_nos"] == returned
+    assert "exchange_order_items" not in writes(verdict)

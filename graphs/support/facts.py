@@ -172,6 +172,11 @@ def choose_order(
             # my pending order change the helmet" read as the return only): asked, never dropped in silence
             return None, "which_order", described[:5]
         chosen = fit or described
+        if len(chosen) > 1:
+            # of orders each holding some of the items named, the one holding them all is the one meant ("the
+            # water bottle and the keyboard": one order has both, another a keyboard only)
+            every = _items_of(chosen, orders, items_named)
+            chosen = [o for o in chosen if _items_of([o], orders, items_named) == every] or chosen
         return (chosen[0], None, []) if len(chosen) == 1 else (None, "which_order", chosen[:5])
     fitting = [o for o in recent if all(fits(i, orders[o]) for i in wanted if o in orders)]
     if len(fitting) == 1:
@@ -264,11 +269,12 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     }
     wanted = parts.addresses  # the address the thread asks for
     on_file = list(gathered.get("addresses_on_file") or addresses_on_file(customer, orders))
-    if request.untaken and (not reading.intents or set(reading.intents) - {"question", "where_is_order"}):
-        # a want said with irony is asked about plainly (all the message said, maybe, so
-        # nothing is left to read): nothing is done on it
+    unsure = request.untaken or request.unread
+    if unsure and (not reading.intents or set(reading.intents) - {"question", "where_is_order"}):
+        # a want said with irony, or words in a language not read, are asked about plainly (all the message said,
+        # maybe, so nothing is left to read): nothing is done on them
         types = ["unclear_request"]
-        facts["message.untaken"] = list(request.untaken)
+        facts["message.untaken"], facts["message.unread"] = list(request.untaken), list(request.unread)
     elif reading.problem:
         types = ["unreadable_message"]
     elif identity.get("customer_id") is None and not (reading.intents and set(reading.intents) <= {"question"}):
@@ -283,7 +289,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
     else:
         items_named: Mapping[str, Sequence[int]] = gathered.get("items_named") or {}
         asked_in_question: dict[str, list[int]] = {}
-        if set(reading.intents) <= {"question"}:
+        # a change asked in words no request is read from ("could you please change it?"), beside only a question
+        unplaced = list(request.unplaced) if set(reading.intents) <= _ASKING_ONLY else []
+        if set(reading.intents) <= {"question"} or unplaced:
             # the orders it quotes, else (no number that is none of theirs) their recent ones
             candidates = reading.order_refs or (() if reading.loose_refs else recent)
             # "can I change my camera to the 2K one?": the order -> the lines a change is asked of
@@ -294,6 +302,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             # their orders make it a request (confirmed before anything changes), never a general answer
             reading = replace(reading, intents=("exchange_variant",))
             items_named = asked_in_question
+        elif unplaced:  # not resolved on their items: asked about plainly, never answered past
+            reading = replace(reading, intents=())
+            facts["message.unplaced"] = unplaced
         aside = parts.spared | (parts.sources if set(reading.order_refs) - parts.sources else set())
         if aside:
             # an order said not to be meant, or the one an address is taken from, is not the one to change: the
@@ -366,6 +377,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 others = [x for o, r in orders.items() if o != order_id for x in r["order"].get("lines") or []]
                 others += list(gathered.get("other_lines") or [])  # a part of a request about several orders
                 returning, exchanging = each_its_own(record, types, named, request)
+                if returning.sure and exchanging.sure and bool(returning.lines) != bool(exchanging.lines):
+                    # of a return and an exchange, their answer names items for one only: the other is not asked
+                    types = [t for t in types if t != ("exchange_variant" if returning.lines else "return_refund")]
                 facts.update(return_asked(record, returning, others, request))
                 damaged = {n for s in parts.stating for n in lines_named(s, lines, options)}
                 facts.update(_claim_returned(types, facts, damaged))

@@ -241,6 +241,12 @@ def findings(gathered: Mapping[str, Any], request: SupportRequest, facts: Mappin
         words = "; ".join(f'"{w}"' for w in request.untaken)
         add("mission", f"Said with irony, so not taken at its word but asked: {words}",
             "message.untaken")  # fmt: skip
+    if request.unplaced:
+        words = "; ".join(f'"{w}"' for w in request.unplaced)
+        add("mission", f"A change asked in words not read as a request, so asked: {words}", "message.unplaced")
+    if request.unread:
+        words = "; ".join(f'"{w}"' for w in request.unread)
+        add("mission", f"In a language we do not read, so not acted on but asked: {words}", "message.unread")
     if customer := gathered.get("crm.get_customer"):
         history = (
             f", {customer['order_count']} order(s), {customer['tenure_years']:.1f} years"

@@ -48,8 +48,9 @@ def _fragment(intent: str, facts: Mapping[str, Any], lang: str) -> str | None:
             return say(lang, "dup_none", order=order, count=count, captured=captured, total=total)
         return None
     if intent == "cancel_order":
-        if not facts.get("order.cancellable"):
-            return say(lang, "cancel_shipped", order=order)
+        if not facts.get("order.cancellable"):  # said as it is: shipped, or cancelled already
+            cancelled = facts.get("order.status") == "cancelled"
+            return say(lang, "was_cancelled" if cancelled else "cancel_shipped", order=order)
         reason = facts.get("cancel.reason")
         if reason not in ("no longer needed", "ordered by mistake"):
             refund = say(lang, "cancel_why_refund", amount=money, card=card) if amount else ""
@@ -316,7 +317,8 @@ def reply_body(facts: Mapping[str, Any]) -> str | None:
     elif "which_order" in types:
         body = [say(lang, "which", listed=", ".join(facts.get("order.candidates") or []))]
     elif "unclear_request" in types:
-        body = [say(lang, "unclear_untaken" if facts.get("message.untaken") else "unclear")]
+        unsure = "unread" if facts.get("message.unread") else "untaken" if facts.get("message.untaken") else None
+        body = [say(lang, f"unclear_{unsure}" if unsure else "unclear")]
     elif "condition_not_met" in types:
         body = [_condition_said(facts, lang), say(lang, "cond_not_met", order=facts.get("order.id"))]
     else:

@@ -25,6 +25,7 @@ from ai_missions.graphs.support.parse.resolve import (
 )
 from ai_missions.graphs.support.parse.targets import items_asked_to_change
 from ai_missions.graphs.support.parse.understanding import (
+    LIST_ITEM,
     fold,
     only_kept,
     read_message,
@@ -189,8 +190,15 @@ def split_request(
     said: list[_Sentence] = []
     for_every: list[str] = []  # "use my gift card for both the difference and the refund": said of every part
     pieces = [piece for sentence in request.parts.sentences for piece in _per_order(sentence, pool, records)]
+    heading: tuple[str, ...] = ()  # what a line ending in a colon asks, of each item of the list under it
     for text, intents in pieces:
         orders, by_quote = _concerned(text, pool, records)
+        if not orders and intents and text.rstrip().endswith(":"):
+            heading = intents  # "I want to cancel three pending orders:" and a list of them
+        elif heading and not intents and orders and LIST_ITEM.match(text):
+            intents = heading  # "- smart watch + camera: that was a mistake": cancelled as the heading asks
+        elif not LIST_ITEM.match(text):
+            heading = ()
         if (
             not intents
             and len(orders) == 1

@@ -23,6 +23,8 @@ class Apart:
     return_text: str
     exchange_text: str
     sure: bool
+    #: every item named is under one request, and all of them under the same one: the other asks for none
+    one_request: bool = False
 
 
 def request_pieces(text: str) -> list[Piece]:
@@ -55,10 +57,12 @@ def apart(
             said.setdefault(n, set()).add(kind)
     returned = tuple(sorted(n for n, kinds in said.items() if kinds == {RETURN}))
     exchanged = tuple(sorted(n for n, kinds in said.items() if kinds == {EXCHANGE}))
+    clean = not any(len(k) > 1 or None in k for k in said.values())
     return Apart(
         returned=returned,
         exchanged=exchanged,
         return_text=blanked(items, [(b, e) for b, e, kind in pieces if kind != RETURN]),
         exchange_text=blanked(items, [(b, e) for b, e, kind in pieces if kind != EXCHANGE]),
-        sure=bool(returned) and bool(exchanged) and not any(len(k) > 1 or None in k for k in said.values()),
+        sure=bool(returned) and bool(exchanged) and clean,
+        one_request=bool(returned) != bool(exchanged) and clean,
     )

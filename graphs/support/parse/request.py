@@ -94,6 +94,12 @@ class SupportRequest:
     #: the customer's statements since the last reply said with irony and asking for something (:mod:`.current`), as
     #: written: not taken at their word, asked about plainly, never acted on
     untaken: tuple[str, ...] = ()
+    #: the customer's statements since the last reply in words of a language the reader does not claim that name an
+    #: order or read as a request (:mod:`.current`), as written: not read, asked about, never acted on
+    unread: tuple[str, ...] = ()
+    #: the customer's statements since the last reply that ask a change in words no request is read from ("could you
+    #: please change it?"): as written; asked about when nothing else asks a change, never answered past
+    unplaced: tuple[str, ...] = ()
 
     @property
     def said(self) -> str:
@@ -195,6 +201,8 @@ def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
     replied = max((i for i, m in enumerate(thread) if m.get("direction") == "outbound"), default=-1)
     inbound: list[tuple[Mapping[str, Any], Current]] = []
     unanswered: list[str] = []
+    unread: list[str] = []
+    unplaced: list[str] = []
     for at, message in enumerate(thread):
         if message.get("direction") == "inbound":
             body = str(message.get("body") or "")
@@ -202,6 +210,8 @@ def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
             if at > replied:  # irony asking for nothing ("oh great, another delay") is no request to ask about
                 now = inbound[-1][1]
                 unanswered += [w for w in now.ironic if set(read_message(w).intents) - _INFORMATION]
+                unread += [w for w in now.unread if read_message(w).intents or any(r.quoted for r in references(w))]
+                unplaced += [w for w in now.asking if understanding.change_asked(w) and not read_message(w).intents]
     messages = tuple(corrections.applied(spelling.spelled(read.text)) for _, read in inbound)
     text = thread_text(messages)
     latest = messages[-1] if len(messages) > 1 else None
@@ -210,5 +220,8 @@ def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
     # (the thread before a yes, when the thread ends in one: the plan confirmed is the corrected one)
     corrects = bool(outbound) and is_read_back(str(outbound[-1].get("body") or ""))
     corrects = corrects and thread[-1].get("direction") == "inbound"
-    request = SupportRequest(text, read_message(text), messages, latest, sent_at, untaken=tuple(unanswered))
+    request = SupportRequest(
+        text, read_message(text), messages, latest, sent_at, untaken=tuple(unanswered), unread=tuple(unread),
+        unplaced=tuple(unplaced),
+    )  # fmt: skip
     return replace(request, confirmed=confirmed, corrects_plan=corrects)

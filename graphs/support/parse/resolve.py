@@ -26,6 +26,7 @@ from ai_missions.graphs.support.parse.understanding import (
     without_kept,
 )
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
+from ai_missions.nodes.api import lexicon
 
 #: An order's line, or a variant of its products, as the ERP returns it.
 Record = Mapping[str, Any]
@@ -655,8 +656,12 @@ def _in_element(word: str) -> bool:
 
 def _other_thing(piece: str, names: set[str], kept: set[str]) -> str | None:
     """The thing the piece names with a determiner when no word of it is an item's name ("the suitcase set" beside
-    a Luggage Set, "my trainers"), nor a variant's, size's or no thing's word ("the red one", "the rest")."""
+    a Luggage Set, "my trainers"), nor a variant's, size's or no thing's word ("the red one", "the rest"), nor a person
+    the lexicon knows ("a present for my mum": who it was for; "my kids' phone" is a thing)."""
     if (found := _ELEMENT.search(piece)) is None or mentions(piece):  # a way to pay is no thing
+        return None
+    person = lexicon()["third_party"].search(piece, found.start())
+    if person and person.start() == found.start() and not piece.startswith("'", person.end()):
         return None
     said = list(itertools.takewhile(_in_element, _words(found[1])))
     while said and singular(said[-1]) in _GENERIC:

@@ -186,7 +186,12 @@ def each_its_own(
         return Asked(list(named), parts.items), Asked(list(named), text)
     lines, options = order_items(record)
     said, answer = apart(parts.items, parts.pieces, lines, options), parts.answer
-    if not said.sure and answer is not None and (again := apart(answer.items, answer.pieces, lines, options)).sure:
+    again = apart(answer.items, answer.pieces, lines, options) if not said.sure and answer is not None else None
+    if again is not None and again.one_request:
+        # asked which go back and which are exchanged, they answer with one of the two for every item they name:
+        # the other is asked of none (read as asked of nothing, it is dropped)
+        return Asked(list(again.returned), again.return_text), Asked(list(again.exchanged), again.exchange_text)
+    if again is not None and again.sure:
         said = again
     if not said.sure:
         return Asked([], parts.items, sure=False), Asked([], text, sure=False)
@@ -267,8 +272,10 @@ def opening_facts(
         "return.lines": free,
         "return.line_count": len(free),
         "return.lines_taken": [n for n in chosen if n in taken],
-        # asked only of a return the customer asks for on a delivered order (one already sent back is not asked)
-        "return.which_items": requested and delivered and not chosen and len(lines) > 1,
+        # asked only of a return the customer asks for on a delivered order (one already sent back is not asked);
+        # of a one-line order too, when something named beside it is no item of it: a return asked for with no
+        # items read is asked about, never answered as if it were on its way
+        "return.which_items": requested and delivered and not chosen,
         "return.refund_to": _refund_to(
             without_option_phrases(thread, record.get("variants") or []),  # "the camera (30MP, SD card)": no card
             [str(by_no[n].get("description") or "") for n in free if n in by_no],

@@ -4,6 +4,7 @@ More in docs/support-parse.md (understanding.py)."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -16,7 +17,7 @@ from ai_missions.graphs.support.parse.folding import ARROW, fold
 from ai_missions.graphs.support.parse.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
-from ai_missions.nodes.api import OfflineReader, Source, lexicon, read
+from ai_missions.nodes.api import OfflineReader, Source, lexicon, read, statements
 
 #: Longer messages are not read (a person looks at them).
 MAX_CHARS = 20_000
@@ -369,6 +370,10 @@ ASKS_TO_RETURN = re.compile(
 _ABOUT_RETURNS = re.compile(
     rf"\s*(?:(?:{WORDS.alternation('question_opener')})\s+)*(?:{WORDS.alternation('question_word')})\b"
 )
+#: A question word opening a clause the sentence goes on to name with a verb "to be" ("what I want to return is the
+#: lamp"): a free relative, the subject of the sentence, not a question. A question inverts its verb ("what do I ...").
+_FREE_RELATIVE = re.compile(rf"\s*(?:{WORDS.alternation('question_word')})\s+(?:{WORDS.alternation('first_person')})\b")
+_NAMED_AFTER = WORDS.pattern("describing_verb")
 _MAY_I = WORDS.pattern("may_i")
 _NOTHING_NAMED = re.compile(rf"\s*(?:{WORDS.alternation('nothing_named')})\b")
 
@@ -380,9 +385,11 @@ def _return_asks(sentence: str) -> Iterator[re.Match[str]]:
         said = match.group(0)
         after = said[said.index(" ") :] if said.endswith(_BACK) and " " in said else sentence[match.end() :]
         before = sentence[: match.start()]
+        clause = re.split(r"[,:(]", before)[-1]
+        free = _FREE_RELATIVE.match(clause) and _NAMED_AFTER.search(sentence, match.end())
         if not (
             _negated(len(_TOKEN.findall(before)), tokens)
-            or _ABOUT_RETURNS.match(re.split(r"[,:(]", before)[-1])
+            or (_ABOUT_RETURNS.match(clause) and not free)
             or (_NOTHING_NAMED.match(after) and _MAY_I.search(before))
         ):
             yield match
@@ -537,6 +544,25 @@ def _moves_payment(sentence: str, tokens: list[str]) -> str | None:
     return None if _negated(len(_TOKEN.findall(sentence[: verb.start()])), tokens) else verb.group(0)
 
 
+#: A change verb's past form ("changed", "swapped"): what happened, unless a want or a request goes before it.
+_DONE_ENDINGS = tuple(WORDS.phrases("participle_ending"))
+_CHANGED = re.compile(rf"\b(?:{'|'.join(w for w in WORDS.phrases('change_verb') if w.endswith(_DONE_ENDINGS))})\b")
+
+
+def _told_not_asked(clause: str) -> str:
+    """The clause with a change verb said in the past as what happened blanked ("life changed plans on me", "my
+    plans changed"); not one a want or a request goes before ("I want the lamp changed to blue", "please have it
+    switched"), nor one to be done ("can the lamp be changed to blue?"), which ask it."""
+    asked = lexicon()["request"]
+    spans = [
+        m.span()
+        for m in _CHANGED.finditer(clause)
+        if not (_WANTING.search(clause, 0, m.start()) or asked.search(clause, 0, m.start()))
+        and not _TO_BE_DONE.intersection(_TOKEN.findall(clause, max(0, m.start() - 4), m.start()))  # "be changed"
+    ]
+    return blanked(clause, spans) if spans else clause
+
+
 def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], sentence: str) -> str | None:
     """A pair's two words said in the sentence, no blocker: ``"first ... second"`` as said, or None."""
     intent, first, second, blockers = pair
@@ -547,6 +573,8 @@ def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
         clauses += [c for c in _CLAUSES.split(sentence) if not _THE_ORDER_ITSELF.search(c)]
     for clause in clauses:
         clause = _ANOTHER_ORDER.sub("other", clause)
+        if intent == "exchange_variant":
+            clause = _told_not_asked(clause)
         if intent == "change_address" and not _STREET_WRITTEN.search(clause):
             clause = _ZIP_ALONE.sub(" ", clause)  # "Ann Lee, zip 32240": who writes, not where to ship
         words = _TOKEN.findall(clause)
@@ -560,14 +588,47 @@ def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
     return None
 
 
+#: A cancellation said of what was done ("it was cancelled last week", asked too: "was it fully cancelled?") or to
+#: tell an order apart ("that old cancelled smart watch order", after a determiner): no cancellation asked. (A return
+#: done is still read: its refund is asked.)
+_PARTICIPLE = rf"(?:{WORDS.alternation('done_not_asked')})(?:{WORDS.alternation('participle_ending')})"
+_DONE_FORM = re.compile(rf"\b{_PARTICIPLE}\b")
+_ASKED_FORM = WORDS.pattern("done_not_asked")
+_DONE_OR_DESCRIBED = re.compile(
+    rf"\b(?:{WORDS.alternation('past_auxiliary')})\s+(?:[a-z']+\s+){{0,2}}?{_PARTICIPLE}\b"
+    rf"|\b(?:{WORDS.alternation('element_determiner')})\s+(?:[a-z'-]+\s+)?{_PARTICIPLE}"
+    rf"(?=(?:\s+[a-z'-]+){{0,3}}?\s+(?:{WORDS.alternation('order_word')})\b)"
+)
+
+
+def _questions(text: str) -> set[str]:
+    """The sentences of the text (as :data:`SENTENCE_END` splits it, stripped) that end in a question mark. Split
+    once, with the marks kept: a pattern searching back for each "?" would read a long text once per character."""
+    said = re.split(f"({SENTENCE_END.pattern})", text)
+    return {s.strip() for s, end in zip(said[::2], said[1::2], strict=False) if "?" in end}
+
+
+def _only_asks_how_it_is(sentence: str) -> bool:
+    """Whether the sentence asks only how an order stands: its verb said as done ("cancelled"), never as asked
+    ("cancel") nor to be done ("can it still be cancelled?"), and every statement of it a question that is not a
+    request (the statements layer's mood): "why was my order cancelled?", "has it been cancelled yet?"."""
+    done = _DONE_FORM.search(sentence)
+    if not done or _ASKED_FORM.search(sentence) or _TO_BE_DONE & set(_TOKEN.findall(sentence, 0, done.start())[-1:]):
+        return False  # "can my order still be cancelled?" asks it
+    said = statements(sentence)
+    return bool(said) and all(s.mood == "question" for s in said)
+
+
 def _requests(folded: str) -> dict[str, str]:
     """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing. A
     clause describing a thing or an address by where something went ("the kettle that was delivered to the Austin
     address", "the address (where my camera order is going)") tells which it is: it asks nothing, no question either."""
     matched: dict[str, str] = {}
+    questions = _questions(folded)
     for sentence in _asking(folded):
         tokens = _TOKEN.findall(sentence)
         described = [m.span("clause") for m in _SOURCE_ORDER.finditer(sentence) if m["clause"]]
+        described += [m.span() for m in _DONE_OR_DESCRIBED.finditer(sentence)]
         sent = _SENT_BEFORE.sub(" ", blanked(sentence, described))
         said_words = _TOKEN.findall(sent)
         before = set(matched.values())
@@ -581,6 +642,11 @@ def _requests(folded: str) -> dict[str, str]:
             matched["return_refund"] = asked
         if "wrong_item" not in matched and (came := _other_than_ordered(sentence) or _came_instead(sentence, tokens)):
             matched["wrong_item"] = came
+        if matched.get("cancel_order") in _NOT_NEEDED and (_refused_spans(sentence) or _KEEP.search(sentence)):
+            del matched["cancel_order"]  # "I changed my mind, don't cancel #W2": what the mind changed to is said
+        asked = sentence + "?" if sentence.strip() in questions else sentence  # its question mark, split off
+        if "cancel_order" in matched and matched["cancel_order"] not in before and _only_asks_how_it_is(asked):
+            del matched["cancel_order"]  # "was it charged, or fully cancelled?": how it stands, no cancellation
         own = _OWN_CHOICE.search(sentence) or "ordered by mistake" in cancel_reasons(sentence)
         if "wrong_item" in matched and matched["wrong_item"] not in before and own:
             del matched["wrong_item"]  # "I ordered the wrong size", "by mistake": their own choice, not a wrong item
@@ -667,6 +733,12 @@ _KEEP_ENDS = re.compile(
 )
 #: Words about money: a clause with them is about paying ("keep the refund on my card", "I want to pay by card").
 MONEY = WORDS.pattern("money")
+#: A verb asking something of an order or its items; negated, what it names is not meant ("do NOT cancel #W2").
+_REQUEST_VERB = WORDS.pattern("request_verb")
+#: What was not done ("you didn't cancel it"): no refusal of a request.
+_NEGATED_PAST = frozenset(WORDS.phrases("negated_past"))
+#: What a keep may say of the thing named before it ("please keep it", "leave that").
+_POINTS_BACK = WORDS.pattern("points_back_to_item", "kept_pointing_back")
 
 
 #: Said after the item: "the tea kettle I'm keeping", "everything else stays".
@@ -752,11 +824,12 @@ def blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return text
 
 
-def _kept_begins(lower: str, at: int) -> int:
+def _kept_begins(lower: str, at: int, sentence: int = 0) -> int:
     """Where the clause of a keep said at ``at`` begins: after the last mark or turning word, or after the last "and"
     since then whose words before it ask something ("return the lamp and the phone stays"); an "and" after words
-    that ask nothing lists what is kept ("the phone and the speaker stay as they are"): every one stays."""
-    begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, 0, at)), default=0)
+    that ask nothing lists what is kept ("the phone and the speaker stay as they are"): every one stays.
+    ``sentence``: where its sentence begins, when known (nothing before it is looked at)."""
+    begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, sentence, at)), default=sentence)
     for join in reversed(list(_JOIN.finditer(lower, begins, at))):
         if wants_or_changes(said := lower[begins : join.start()]) or _requests(fold(said)):
             return join.end()
@@ -770,6 +843,8 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
     spans = []
     for match in _KEEP.finditer(lower):
         begins = _kept_begins(lower, match.start())
+        if _POINTS_BACK.match(lower, match.end() - len(match.group(0).split()[-1])):
+            begins = _pointed_back_to(lower, begins)
         tokens = _TOKEN.findall(lower[begins : match.start()])
         ended = _KEEP_ENDS.search(lower, match.end())
         end = ended.start() if ended else len(lower)
@@ -790,6 +865,38 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
         begins = _kept_begins(lower, match.start())
         if not MONEY.search(lower, begins, match.end()):
             spans.append((begins, match.end()))
+    return spans + _refused_spans(lower)
+
+
+def _pointed_back_to(lower: str, begins: int) -> int:
+    """Where the clause of a keep said of "it" begins: at its sentence's start when the words between ask nothing of
+    their own ("I changed my mind about #W2, please keep it": #W2 is kept), or ask only what someone else wants, the
+    writer keeping it ("my husband keeps telling me to cancel #W2 but I want to keep it"); else where it began."""
+    start = max((m.end() for m in SENTENCE_END.finditer(lower, 0, begins)), default=0)
+    said = lower[start:begins]
+    verb = _REQUEST_VERB.search(said)
+    asks = verb or _said_unnegated(_WANTING, fold(said))  # "changed my mind" asks no change
+    person = lexicon()["third_party"].search(said)
+    theirs = verb is not None and person is not None and person.start() < verb.start()
+    return start if said.strip() and (not asks or theirs) else begins
+
+
+def _refused_spans(lower: str) -> list[tuple[int, int]]:
+    """Where a request is said not to be made, its clause: "please do NOT cancel #W2", "don't return the lamp",
+    "#W2 bitte nicht stornieren"; what it names is kept (not a clause about money: "don't refund it to my card")."""
+    spans = []
+    ends = [m.end() for m in SENTENCE_END.finditer(lower)]  # found once: not again from the start for each verb
+    for verb in _REQUEST_VERB.finditer(lower):
+        before = bisect.bisect_right(ends, verb.start())
+        begins = ends[before - 1] if before else 0
+        words = _TOKEN.findall(lower, begins, verb.start())  # its sentence's words before it
+        if not _negated(len(words), words) or not _NEGATED_PAST.isdisjoint(words[-3:]):
+            continue
+        ended = _KEEP_ENDS.search(lower, verb.end())
+        end = ended.start() if ended else len(lower)
+        begins = _kept_begins(lower, verb.start(), begins)
+        if not MONEY.search(lower, begins, end):
+            spans.append((begins, end))
     return spans
 
 
@@ -882,13 +989,22 @@ def asking_sentences(text: str) -> str:
     watch; both sentences are kept, each with its own request."""
     kept = []
     follows = False  # the sentence before was kept: one that only goes on ("Also the mug.") adds to its request
-    for sentence in SENTENCE_END.split(without_kept(text)):
-        folded = fold(sentence)
+    heading = False  # a line asking something ends in a colon: each item of the list under it is asked it
+    kept_text = without_kept(text)
+    questions = _questions(kept_text)
+    for sentence in SENTENCE_END.split(kept_text):
+        folded = fold(sentence) + ("?" if sentence.strip() in questions else "")  # read as the question it is
         asks = bool(folded.strip() and set(_requests(folded)) - {"question"})
-        if asks or (follows and _GOES_ON.match(folded)):
+        listed = heading and bool(LIST_ITEM.match(sentence))
+        if asks or listed or (follows and _GOES_ON.match(folded)):
             kept.append(sentence.strip())
-        follows = asks or (follows and bool(_GOES_ON.match(folded)))
+        follows = asks or listed or (follows and bool(_GOES_ON.match(folded)))
+        heading = (asks and sentence.rstrip().endswith(":")) or listed
     return ". ".join(kept)
+
+
+#: An item of a list: a line opening with a bullet or a number ("- the lamp", "2) the rug").
+LIST_ITEM = re.compile(r"\s*(?:[-*\u2022]|\d{1,2}[.)])\s")
 
 
 #: A sentence that goes on with the request before it rather than making one: "Also one of the mugs.", "And the
@@ -902,6 +1018,8 @@ CANCEL_REASONS = {
     "ordered by mistake": WORDS.phrases("cancel_by_mistake"),
     "no longer needed": WORDS.phrases("cancel_not_needed"),
 }
+#: A reason to cancel said in place of asking to ("changed my mind", "no longer need it").
+_NOT_NEEDED = frozenset(CANCEL_REASONS["no longer needed"])
 #: Said of the order before "need" / "want": it is not a reason to cancel ("I still need it", "I need it by Friday").
 _STILL = re.compile(rf"\b(?:{WORDS.alternation('still')})\s+(?:{WORDS.alternation('need_want')})\b")
 
