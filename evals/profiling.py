@@ -94,13 +94,18 @@ class TimedSaver(InMemorySaver):
 
 
 class TimedStore:
-    """The run store, timing every call (audit events, runs, decisions)."""
+    """The run store, timing every call (audit events, runs, decisions); its other attributes (the audit key,
+    ``chained``) are the store's own. Until 2026-11-29 they came back as timed functions too, so authorization
+    read a function for the audit key and refused every decision: a profiled replay stopped at each approval
+    and was ~4 ms a case cheaper than a real one (tests/test_eval_profiling.py)."""
 
     def __init__(self, store: Any, timings: Timings) -> None:
         self._store, self._timings = store, timings
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._store, name)
+        if not callable(method):
+            return method
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             with self._timings.stage("run store"):
