@@ -4,7 +4,7 @@ Measured on a copy of a home that ``missions demo`` filled (so deciding consumes
 ``--help``, ``queue``, ``runs``, ``show RUN``; ``decide`` refused at once (no sign-in, an unknown decision); one
 real ``decide`` from a cold start; ``run`` of the order mission on an unknown order (refused) and on an exception
 order with no run yet, from a cold start, with the systems over each transport (``MISSIONS_SYSTEMS_TRANSPORT``:
-stdio starts a server process per system, in-process serves them over memory streams in the CLI's own process).
+stdio starts a server process per system, in-process serves them in the CLI's own process).
 The goals (issue #27): listings and refusals under 0.5 s, ``run`` under 2 s. With ``--serve`` it also starts
 ``missions serve`` on the copy and decides through it. Each figure is the median of ``--repeat`` runs (``decide``
 and ``run`` run once). On a loaded machine read the CPU column: wall time there measures the others' work.

@@ -128,7 +128,7 @@ class SystemServer(FastMCP):
         in_process: bool = False,
         **kwargs: Any,
     ) -> None:
-        """``in_process``: served on the client's event loop (memory streams), so each synchronous tool runs on a
+        """``in_process``: served on the client's event loop (a ``ServedSession``), so each synchronous tool runs on a
         worker thread instead of blocking that loop (inline where the loop runs only eval replays:
         :mod:`ai_missions.kernel.blocking`); one at a time, as its own process would run them."""
         super().__init__(name=f"ai-missions-{system.name}", log_level="WARNING", **kwargs)

@@ -1,9 +1,10 @@
 """How the platform reaches each enterprise system: an MCP connection per system, in langchain-mcp-adapters' format.
 
 By default every system is the local simulated one, served in-process: the plug-in registered under the
-``ai_missions.systems`` entry point group runs on the client's own event loop and is reached over MCP (the SDK's
-memory streams: the same protocol, validation and grant checks, no process and no cold imports per system; the
-platform never imports the simulator, it loads a registered plug-in). ``MISSIONS_SYSTEMS_TRANSPORT=stdio`` spawns a
+``ai_missions.systems`` entry point group runs on the client's own event loop, and each MCP request is handed to its
+MCP server's own tool handling (:class:`~ai_missions.services.mcp_session.ServedSession`: the same tools, grant
+checks and output validation, no JSON-RPC framing, no process and no cold imports per system; the platform never
+imports the simulator, it loads a registered plug-in). ``MISSIONS_SYSTEMS_TRANSPORT=stdio`` spawns a
 server process per system instead (the process boundary a real system has). ``$MISSIONS_HOME/systems.json`` points
 any system elsewhere, e.g. a real server over streamable HTTP::
 

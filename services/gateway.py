@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # the MCP stack is imported when a first session opens: a dec
     from langchain_core.tools import BaseTool
     from langchain_mcp_adapters.sessions import Connection
     from mcp import ClientSession, types
+
+    from ai_missions.services.mcp_session import ToolSession
 
 
 class SystemError_(MissionsError):
@@ -87,7 +89,7 @@ class _Opening:
 class _Held:
     """One system's open session and what ends it: its holder task's scope and the calls in flight on it."""
 
-    session: ClientSession
+    session: ToolSession
     scope: anyio.CancelScope
     calls: set[anyio.CancelScope] = field(default_factory=set)
     dead: bool = False
@@ -123,7 +125,7 @@ class SystemsGateway:
         )
         self.system_of: dict[str, str] = {}
         self._held: dict[str, _Held] = {}
-        self._sessions: dict[str, ClientSession] = {}
+        self._sessions: dict[str, ToolSession] = {}
         #: Tools the servers declare read-only: a read that failed because its transport was gone is retried
         #: once on a fresh session (a write is not: its outcome is read back by its key, or is unknown).
         self._reads: set[str] = set()
@@ -262,7 +264,9 @@ class SystemsGateway:
         model (the missions call :meth:`call`)."""
         from langchain_mcp_adapters.tools import load_mcp_tools  # for start-up time: LangChain only when asked
 
-        return [t for name, s in self._sessions.items() for t in await load_mcp_tools(s, server_name=name)]
+        # a ServedSession answers the two calls the adapters make of a session (list_tools by cursor, call_tool)
+        sessions = [(name, cast("ClientSession", s)) for name, s in self._sessions.items()]
+        return [t for name, s in sessions for t in await load_mcp_tools(s, server_name=name)]
 
     def schemas(self) -> Mapping[str, dict[str, Any]]:
         """Each tool's JSON input schema, as the server declared it (read-only; a lazy gateway knows those of the
@@ -344,7 +348,7 @@ def _mcp_stack() -> Any:
     return open_session
 
 
-async def _list_all_tools(session: ClientSession) -> list[types.Tool]:
+async def _list_all_tools(session: ToolSession) -> list[types.Tool]:
     """Every tool the session's server lists, page by page."""
     from mcp.types import PaginatedRequestParams  # imported with the session that lists: a lookup
 

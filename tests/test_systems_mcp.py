@@ -444,7 +444,7 @@ async def test_system_over_stdio(system: str, missions_home: Path) -> None:
 
 @pytest.mark.parametrize("system", storage_systems())
 async def test_system_in_process(system: str, missions_home: Path) -> None:
-    """The same exercise over the in-process transport (MCP over memory streams, the registered build)."""
+    """The same exercise over the in-process transport (each request handed to the registered build's server)."""
     write_book(book_rows(), missions_home)
     case = cases(missions_home)[system]
     conn = connections(storage_systems(), missions_home, "in-process")[system]
@@ -487,7 +487,7 @@ async def test_compiled_output_validation_keeps_results(missions_home: Path) -> 
         await session.initialize()
         results = [await session.call_tool("get_order", {"order_id": story}) for _ in range(20)]
         failed = await session.call_tool("get_order", {"order_id": "SO-0"})
-        assert len(session._validators) == 1  # compiled once, reused for the other 19 results
+        assert len(session._output._validators) == 1  # compiled once, reused for the other 19 results
     assert all(r.structuredContent == stock.structuredContent for r in results)
     assert error_code(failed) == "not_found"
 
