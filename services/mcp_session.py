@@ -12,6 +12,7 @@ server's own tool handling rather than framing it as JSON-RPC (a quarter of the 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import sys
@@ -142,19 +143,22 @@ class ServedSession:
     request it has read, and each result is checked against the tool's output schema, as the client checks it.
 
     Our own in place of a ``ClientSession`` over in-memory streams, measured: over the SDK's sessions (on deques in
-    place of anyio's memory streams, our last version) a system read cost 248 us of CPU,
-    190 of them the JSON-RPC framing (pydantic models dumped and validated on each side, a task and a response
-    stream per request); handed to the server here, 56 us (``get_order``, 2,000 calls, one process). A request
+    place of anyio's memory streams, our last version) a system read cost 248 us of CPU, most of it the JSON-RPC
+    framing (pydantic models dumped and validated on each side, a response stream per request); here 80 us, of
+    which 56 are the server's own ``call_tool`` and ~20 the request's task (``get_order``, 2,000 calls, one
+    process, three runs). A request
     still crosses a JSON boundary (arguments and the approval grant in ``_meta`` are copied as JSON), a tool that
-    raises answers an error result as the SDK's server makes it, and the ``_meta`` of the request is where the
-    server reads it (the SDK's request context). Progress and read timeouts are the caller's (the gateway bounds
-    each call); stdio and HTTP keep the SDK's sessions."""
+    raises answers an error result as the SDK's server makes it, the ``_meta`` of the request is where the server
+    reads it (the SDK's request context), and each request is handled in a task of its own, as the SDK's server
+    handles it: a caller's timeout abandons the wait, not the write. Progress and read timeouts are the caller's
+    (the gateway bounds each call); stdio and HTTP keep the SDK's sessions."""
 
     def __init__(self, server: Any) -> None:
         self._server = server
         self._schemas: dict[str, dict[str, Any] | None] = {}
         self._output = _OutputCheck()
         self._requests = itertools.count(1)
+        self._handling: set[asyncio.Task[types.CallToolResult]] = set()
 
     async def initialize(self) -> types.InitializeResult:
         """What the server would answer an ``initialize``: its name and instructions, and that it serves tools."""
@@ -184,19 +188,36 @@ class ServedSession:
     ) -> types.CallToolResult:
         """The tool's result, as the SDK's client returns it; RuntimeError when it breaks the output schema."""
         request_meta = types.RequestParams.Meta.model_validate(_as_json(meta)) if meta else None
-        no_session: Any = None  # the tools read the request's _meta, never its session
-        token = request_ctx.set(RequestContext(next(self._requests), request_meta, no_session, None))
-        try:
-            answer = _as_result(await self._server.call_tool(name, _as_json(arguments or {})))
-        except Exception as exc:  # as the SDK's server answers a tool that raised
-            answer = types.CallToolResult(content=[types.TextContent(type="text", text=str(exc))], isError=True)
-        finally:
-            request_ctx.reset(token)
+        request = self._handle(name, _as_json(arguments or {}), next(self._requests), request_meta)
+        handling = asyncio.get_running_loop().create_task(request)
+        self._handling.add(handling)
+        handling.add_done_callback(self._handling.discard)
+        answer = await asyncio.shield(handling)  # a caller that stops waiting (its timeout) does not stop the server
         if not answer.isError:
             if name not in self._schemas:
                 await self.list_tools()
             self._output.check(name, self._schemas.get(name), answer)
         return answer
+
+    async def _handle(
+        self, name: str, arguments: dict[str, Any], request_id: int, meta: types.RequestParams.Meta | None
+    ) -> types.CallToolResult:
+        """One request as the server handles it: in a task of its own, as the SDK's server runs each, so that a
+        write a caller gave up waiting for still lands (or fails) as it would on a server elsewhere, and with the
+        request's ``_meta`` in the SDK's request context, where the server reads the approval grant."""
+        no_session: Any = None  # the tools read the request's _meta, never its session
+        request_ctx.set(RequestContext(request_id, meta, no_session, None))  # this task's own context
+        try:
+            return _as_result(await self._server.call_tool(name, arguments))
+        except Exception as exc:  # as the SDK's server answers a tool that raised
+            return types.CallToolResult(content=[types.TextContent(type="text", text=str(exc))], isError=True)
+
+    async def aclose(self) -> None:
+        """Cancel what the server is still handling and wait for it, as the SDK's server does when its transport
+        closes (a tool's SQLite work on a worker thread finishes first)."""
+        for handling in self._handling:
+            handling.cancel()
+        await asyncio.gather(*self._handling, return_exceptions=True)
 
 
 #: A session the gateway holds: the SDK's client over stdio or HTTP, or one with a system served in this process.
@@ -227,7 +248,10 @@ async def _in_process(system: str, home: Path) -> AsyncIterator[ServedSession]:
     grant checks as over stdio, without a process (and its cold imports) per system."""
     # the entry point's import and the server's database open off the loop (file reads, an import)
     server = await anyio.to_thread.run_sync(lambda: system_factory(system)(home, in_process=True))
+    session = ServedSession(server)
     try:
-        yield ServedSession(server)
+        yield session
     finally:
+        with anyio.CancelScope(shield=True):  # closing while cancelled: the calls in flight end first
+            await session.aclose()
         server.close()

@@ -24,6 +24,7 @@ from ai_missions.integrations.scan import scan_exceptions
 from ai_missions.integrations.seed import seed_book
 from ai_missions.kernel.errors import OutcomeUnknownError
 from ai_missions.kernel.tools import write_lookup_name
+from ai_missions.services.mcp_session import ServedSession
 from ai_missions.testing import operator_grant, signed_in_as
 from tests.support.cli_process import cli_process
 from tests.support.fork_decider import ForkServer
@@ -135,17 +136,22 @@ def test_a_write_whose_system_is_down_stays_resumable_and_resume_does_it_exactly
     outcome = awaiting_decision(missions, order_id)
     down = {"capture_payment", write_lookup_name("payments")}
     calls: list[str] = []
-    real = ClientSession.call_tool
+    sessions = (ClientSession, ServedSession)  # whichever the client reaches the payments server through
+    real = {session: session.call_tool for session in sessions}
 
-    async def unreachable(self: ClientSession, name: str, *args: Any, **kwargs: Any) -> Any:
-        if name in down:
-            calls.append(name)
-            if len(calls) % 2:
-                raise McpError(ErrorData(code=32600, message="Session terminated"))
-            raise ConnectionRefusedError(111, "Connection refused")
-        return await real(self, name, *args, **kwargs)
+    def unreachable(session: type[Any]) -> Any:
+        async def call_tool(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+            if name in down:
+                calls.append(name)
+                if len(calls) % 2:
+                    raise McpError(ErrorData(code=32600, message="Session terminated"))
+                raise ConnectionRefusedError(111, "Connection refused")
+            return await real[session](self, name, *args, **kwargs)
 
-    monkeypatch.setattr(ClientSession, "call_tool", unreachable)
+        return call_tool
+
+    for session in sessions:
+        monkeypatch.setattr(session, "call_tool", unreachable(session))
     with pytest.raises(OutcomeUnknownError, match="outcome unknown"):
         missions.decide(outcome.decision_id, "fiona", approve=True)  # finance: no limit under this amount
     assert calls
@@ -158,7 +164,8 @@ def test_a_write_whose_system_is_down_stays_resumable_and_resume_does_it_exactly
         e for e in missions.store.events(outcome.run_id, kind="action_result") if e["data"]["status"] == "failed"
     ]
     assert captures(home, order_id) == 0
-    monkeypatch.setattr(ClientSession, "call_tool", real)  # the system is back
+    for session in sessions:  # the system is back
+        monkeypatch.setattr(session, "call_tool", real[session])
     resumed = missions.recover()
     assert [o.run_id for o in resumed] == [outcome.run_id]
     assert resumed[0].status == "closed"

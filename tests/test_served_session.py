@@ -6,8 +6,10 @@ instead of framing it as JSON-RPC; these are the parts of a session that framing
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import anyio
 import pytest
 from mcp.server.fastmcp import Context, FastMCP
 from mcp.shared.memory import create_connected_server_and_client_session
@@ -99,3 +101,28 @@ async def test_it_answers_what_the_sdks_own_session_answers() -> None:
         assert [t.model_dump() for t in (await served.list_tools()).tools] == [
             t.model_dump() for t in (await sdk.list_tools()).tools
         ]
+
+
+async def test_a_caller_that_stops_waiting_does_not_stop_the_server_and_closing_ends_what_is_in_flight() -> None:
+    server = FastMCP("slow")
+    landed: list[str] = []
+
+    @server.tool()
+    async def write(what: str, seconds: float) -> str:
+        await asyncio.sleep(seconds)
+        landed.append(what)
+        return what
+
+    session = ServedSession(server)
+    with pytest.raises(TimeoutError):
+        with anyio.fail_after(0.05):
+            await session.call_tool("write", {"what": "late", "seconds": 0.2})
+    assert landed == []
+    await asyncio.sleep(0.3)
+    assert landed == ["late"]  # as on a server elsewhere: the write the caller gave up on still landed
+    with pytest.raises(TimeoutError):
+        with anyio.fail_after(0.05):
+            await session.call_tool("write", {"what": "never", "seconds": 5})
+    await session.aclose()  # as the SDK's server does when its transport closes: what is in flight is cancelled
+    await asyncio.sleep(0.1)
+    assert landed == ["late"]
