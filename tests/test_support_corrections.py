@@ -1,6 +1,7 @@
 """A customer who takes back or corrects what they ask in the same message. A correction naming a thing puts it in
-place of the thing it corrects ("cancel the lamp order - actually no, the kettle order"); one that names none ("wait,
-no, not that one", "scratch that") is not guessed: a person reads which request stands and nothing is written. An
+place of the thing it corrects ("cancel the lamp order - actually no, the kettle order"); a take-back followed by what
+stands ("scratch that, my brother wants the lamp") leaves out the clause it takes back; one that names nothing in its
+place ("wait, no, not that one") is not guessed: a person reads which request stands and nothing is written. An
 order said again by what it holds ("my order (the one with the lamp)") names no item to change. The orders and
 wordings are written here (none is a benchmark's)."""
 
@@ -28,9 +29,7 @@ def _db(status: str = "pending") -> dict:
     "message",
     [
         "Noor Haddad here. Cancel my order with the desk lamp... wait, no, not that one. I mean the kettle order.",
-        "Hi, Noor Haddad. I was going to ask you to send #W5100002 to my sister, but forget that, please just "
-        "cancel it, I don't need it.",
-        "noor haddad - please cancel #W5100001. no wait, scratch that, cancel #W5100002 instead, bought by mistake",
+        "Noor Haddad. Cancel the lamp order, no wait, not that one",
     ],
 )
 def test_a_request_taken_back_in_the_message_goes_to_a_person_and_nothing_is_written(message: str) -> None:
@@ -38,6 +37,48 @@ def test_a_request_taken_back_in_the_message_goes_to_a_person_and_nothing_is_wri
     assert facts["ticket.case_types"] == ["corrected_request"], message
     assert verdict["outcome"] == "escalate", message
     assert not writes(verdict), message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "noor haddad - please cancel #W5100001. no wait, scratch that, cancel #W5100002 instead, bought by mistake",
+        "Noor Haddad. Cancel #W5100002, I don't need it. Oh, and cancel the lamp order too - wait, no, scratch that, "
+        "my brother wants the lamp.",
+        "Noor Haddad. Cancel #W5100002 please, not needed anymore. I was going to cancel the lamp order as well but "
+        "actually forget that, keep it.",
+        "Noor Haddad. Please cancel #W5100002, I don't need it. I wrote last week about cancelling the lamp order; "
+        "please disregard that, I've decided to keep the lamp.",
+        "Noor Haddad. I was going to cancel the lamp one too, but actually no, I'll keep that one. Cancel #W5100002 "
+        "though, bought it by mistake.",
+    ],
+)
+def test_a_take_back_followed_by_what_stands_leaves_out_only_what_it_takes_back(message: str) -> None:
+    """ "scratch that, my brother wants the lamp", "forget that, keep it": the clause before the marks is taken back
+    and nothing is put in its place; the rest is read as it is."""
+    facts, verdict = decide(_db(), "u1", message)
+    assert facts["ticket.case_types"] == ["cancel_order"], message
+    cancelled = [a["args"]["order_id"] for a in verdict["actions"] if a["tool"] == "cancel_order"]
+    assert cancelled == ["#W5100002"], message
+
+
+def test_a_take_back_of_the_clause_that_named_the_order_asks_which_one() -> None:
+    """The order named only in the clause taken back: "please just cancel it" names none, so the customer is asked,
+    never a guess written; and a keep of "it" whose order was named only there is asked about too."""
+    message = (
+        "Hi, Noor Haddad. I was going to ask you to send #W5100002 to my sister, but forget that, please just cancel "
+        "it, I don't need it."
+    )
+    facts, verdict = decide(_db(), "u1", message)
+    assert facts["ticket.case_types"] == ["which_order"]
+    assert not writes(verdict)
+    message = (
+        "Noor Haddad. Please cancel #W5100002. I wrote last week about cancelling the lamp order; please disregard "
+        "that, I've decided to keep it."
+    )
+    facts, verdict = decide(_db(), "u1", message)
+    assert verdict["outcome"] == "ask_customer"
+    assert not writes(verdict)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +152,10 @@ def test_a_corrected_variant_is_the_one_changed_to() -> None:
         ("Send it to my office address, sorry I mean my home address", "Send it to my home address"),
         # nothing put in place: left as written (the request stays corrected)
         ("cancel my order, wait no, not that one", "cancel my order, wait no, not that one"),
-        ("cancel #W1. no wait, scratch that, cancel #W2", "cancel #W1. no wait, scratch that, cancel #W2"),
+        ("cancel #W1, scratch that - #W2", "cancel #W1, scratch that - #W2"),
+        # taken back, with what stands said after it: the clause before the marks is left out
+        ("cancel #W1. no wait, scratch that, cancel #W2", " " * 33 + ", cancel #W2"),
+        ("I was going to return the lamp but forget that, keep it.", " " * 46 + ", keep it."),
         ("I mean, it is broken. Return the lamp.", "I mean, it is broken. Return the lamp."),
         # the old thing named by a denial among the marks, wherever it is said
         (

@@ -13,9 +13,11 @@ A correction is read as a statement with three parts, each from its own words:
   the last one said with as many words and the same last word, else the last of as many words in the clause before
   it.
 
-A correction that takes back without putting anything in place ("wait, no, forget that", "no, not that one") or
-whose old thing cannot be placed is left in the text: the request stays corrected, and a person reads which one
-stands.
+A take-back followed by a statement of its own, or by nothing, takes back the clause said before its marks and puts
+nothing in place: "cancel the laptop order too - wait, no, scratch that, my roommate wants it" asks no cancellation
+of the laptop order, "I was going to cancel the bookshelf one too, but actually no, I'll keep it" none of the
+bookshelf. A correction that takes back before a thing ("no, not that one, the red one") or whose old thing cannot be
+placed is left in the text: the request stays corrected, and a person reads which one stands.
 """
 
 from __future__ import annotations
@@ -50,6 +52,16 @@ _MOST_WORDS = 5
 _BARE_WORDS = 2
 #: What is left between a corrected thing and its correction: the marks that led to it ("..., wait").
 _TRAILING = " ,-\u2013:;."
+#: What opens a take-back's clause and belongs to neither side ("but actually no", "please disregard that").
+_LEAD_WORDS = WORDS.alternation("correction_filler", "correction_opening", "retraction_lead", space=r"\W+")
+_LEAD_ONLY = re.compile(rf"(?:[\W_]*\b(?:{_LEAD_WORDS})\b)*[\W_]*", re.IGNORECASE)
+#: A clause that says something of its own: a request or a keep in it ("just cancel", "keep it").
+_SAYS = re.compile(rf"\b(?:{WORDS.alternation('request_verb', 'keep')})\b", re.IGNORECASE)
+#: A thing said by its reference: an order's number ("#W2", "W123").
+_REFERENCE = re.compile(r"#|\w*\d")
+#: The fewest words a clause says something of its own with, with no request or keep in it ("it's fine"); a thing
+#: put in place by a determiner has at most as many ("the kettle order").
+_STATEMENT_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +233,61 @@ def _first_edit(text: str) -> tuple[int, int, _Correction] | None:
     return None
 
 
+def _lead_only(text: str) -> bool:
+    return _LEAD_ONLY.fullmatch(text) is not None
+
+
+def _states(clause: str) -> bool:
+    """Whether what follows a take-back says something of its own (nothing put in place of what it takes back):
+    nothing at all, a request or a keep ("just cancel", "keep it"), or a clause of a few words ("it's fine"), more
+    when it opens with a determiner ("my roommate wants the laptop"); not a thing ("the red one", "#W2", "the one
+    with the lamp")."""
+    rest = clause[_LEAD_ONLY.match(clause).end() :]  # type: ignore[union-attr]
+    words = re.findall(r"\w+", rest)
+    if not words:
+        return True
+    if _REFERENCE.match(rest) or _DENIAL.match(rest):  # "#W2", "not that one": a thing is put right, not taken back
+        return False
+    if _DETERMINER.fullmatch(words[0]):  # "the kettle order" is a thing; "my roommate wants the laptop" says more
+        return len(words) > _STATEMENT_WORDS and not _HOLDING.search(rest)
+    return len(words) >= _STATEMENT_WORDS or _SAYS.search(rest) is not None
+
+
+def _first_retraction(text: str) -> tuple[int, int] | None:
+    """The first take-back that puts nothing in place (:func:`_states`): the clause said before its marks, from its
+    start (back over clauses of marks only: "cancel it too - wait, no, scratch that"), to the marks' end."""
+    clauses = _clauses(text)
+    for mark in _MARK.finditer(text):
+        if _DENIAL.match(mark.group(0)):  # "not that one": a thing is put right, not taken back
+            continue
+        at = next(i for i, (a, b) in enumerate(clauses) if mark.start() <= b)
+        following = next((c for c in clauses[at + 1 :] if not _lead_only(text[c[0] : c[1]])), None)
+        after = text[mark.end() : clauses[at][1]]
+        if _lead_only(after) and following is not None:  # "scratch that, my roommate wants it": the next clause
+            after = text[following[0] : following[1]]
+        if not _states(after):
+            continue
+        start = clauses[at][0]
+        if _lead_only(text[start : mark.start()]):  # the marks open their clause: it takes back the one before
+            before = [c for c in clauses[:at] if not _lead_only(text[c[0] : c[1]])]
+            if not before:
+                continue
+            start = before[-1][0]
+        return start, mark.end()
+    return None
+
+
 def applied(text: str) -> str:
+    """The message with each correction that names a thing put in place of the thing it corrects, and each clause a
+    take-back takes back (:func:`_first_retraction`) left out."""
+    text = _edited(text)
+    while retraction := _first_retraction(text):
+        start, end = retraction
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _edited(text: str) -> str:
     """The message with each correction that names a thing put in place of the thing it corrects."""
     while edit := _first_edit(text):
         old, old_end, fix = edit
