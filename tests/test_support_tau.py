@@ -402,3 +402,30 @@ def test_the_scripted_customer_says_yes_only_to_the_variant_and_the_items_it_ask
     # what cannot be made is the payment: the new ship-to left out with no word of why is not what it asked
     no_ship = "- Order #W1000009: pay it with your Visa card (last digits 1111). #W1000009 cannot be paid twice."
     assert not plan_matches(no_ship, moved, user, {})
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "de"])
+def test_the_scripted_customer_reads_a_plan_read_back_in_its_own_language(language: str) -> None:
+    """The mission reads the plan back in the customer's language; the scripted customer reads it as tau's simulated
+    user would, in that language: yes to the variant it asked, no to another (the plan made with the mission's own
+    sentences)."""
+    from ai_missions.benchmarks.tau_retail.confirming import plan_matches
+    from ai_missions.graphs.support.replies import say
+
+    user = _runner_db()["users"]["ann"]
+    change = (
+        "Your name is Ann Lee. For #W1000009, modify Lamp {'color': 'red', 'size': 'L'} to {'color': 'blue'}; "
+        "via card_Ann. "
+    )
+
+    def plan(variant: str) -> str:
+        card = say(language, "method_card", brand="Visa", last4="1111")
+        line = (
+            f"- {say(language, 'rb_order', order='#W1000009')} "
+            f"{say(language, 'rb_change', changes=f'Lamp: red L -> {variant}')}; "
+            f"{say(language, 'rb_charge', amount='5.00', method=card)}."
+        )
+        return "\n".join([say(language, "readback_open"), line, say(language, "readback_close")])
+
+    assert plan_matches(plan("blue L"), change, user, {})
+    assert not plan_matches(plan("blue S"), change, user, {})

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from ai_missions.benchmarks.tau_retail import instruction as said
+from ai_missions.graphs.support.replies import T as TEMPLATES
 
 #: A line of the read-back about one order: "- Order #W123: cancel it (...); refund 12.00 to ...".
 _ORDER_LINE = re.compile(r"^- Order (#W\d+): (.*)$", re.MULTILINE)
@@ -44,9 +47,78 @@ def _method_said(text: str, method_id: str, user: Mapping[str, Any], paid_with: 
     return {"gift_card": "gift card", "paypal": "paypal"}.get(str(source), "\0") in low
 
 
+@cache
+def _templates(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The reply catalogue's sentences of ``language`` that English says otherwise, longest first, each as a pattern
+    whose fields (``{order}``, ``{method}``) are groups, with the English sentence it stands for."""
+    own, english = TEMPLATES.get(language, {}), TEMPLATES["en"]
+    found = []
+    for key, text in own.items():
+        if key not in english or text == english[key]:
+            continue
+        pattern, seen = "", set()
+        for literal, field, _spec, _conv in string.Formatter().parse(text):
+            pattern += re.escape(literal)
+            if field is not None:
+                pattern += f"(?P={field})" if field in seen else f"(?P<{field}>.+?)"
+                seen.add(field)
+        found.append((len(text), re.compile(pattern, re.DOTALL), english[key]))
+    return tuple((pattern, english_text) for _n, pattern, english_text in sorted(found, key=lambda f: -f[0]))
+
+
+def _said_in_english(text: str, language: str) -> str:
+    """A sentence or clause of the catalogue's language as its English sentence, the fields read again the same way
+    ("cobrar 3.05 a su tarjeta regalo": "charge 3.05 to your gift card"); text no sentence matches, as it is."""
+    for pattern, english in _templates(language):
+        if found := pattern.fullmatch(text):
+            fields = {k: _said_in_english(v, language) for k, v in found.groupdict().items()}
+            return english.format(**fields)
+    return text
+
+
+def in_english(read_back: str) -> str:
+    """The read-back as the customer reads it, in English: a plan read back in the customer's language (Spanish,
+    French, German) read with the reply catalogue's own sentences, line by line and clause by clause, as tau's
+    simulated user understands any language it writes in."""
+    language = next((lang for lang, table in TEMPLATES.items() if lang != "en" and table["readback_open"] in
+                     read_back), None)  # fmt: skip
+    if language is None:
+        return read_back
+    lines = []
+    for line in read_back.split("\n"):
+        body = line[2:] if line.startswith("- ") else line
+        head = _ORDER_HEAD[language].match(body)
+        if head is None:
+            lines.append(line[: len(line) - len(body)] + " ".join(
+                _said_in_english(s, language) for s in re.split(r"(?<=[.!?])\s+", body)))  # fmt: skip
+            continue
+        clauses, _dot, rest = body[head.end() :].partition(". ")
+        clauses = clauses.removesuffix(".")
+        pieces, parts = clauses.split("; "), []
+        while pieces:  # a clause may hold "; " itself ("return X; once they reach us, refund ..."): the fewest first
+            joined = ["; ".join(pieces[:n]) for n in range(1, len(pieces) + 1)]
+            n = next((n for n, j in enumerate(joined, 1) if _said_in_english(j, language) != j), 1)
+            parts.append(_said_in_english(joined[n - 1], language))
+            del pieces[:n]
+        order = _said_in_english(head.group(0).strip(), language)
+        after = " ".join(_said_in_english(s, language) for s in re.split(r"(?<=[.!?])\s+", rest) if s)
+        lines.append(f"- {order} {'; '.join(parts)}.{' ' + after if after else ''}")
+    return "\n".join(lines)
+
+
+#: Where a read-back line of each language names its order ("Pedido #W1:").
+_ORDER_HEAD = {
+    lang: re.compile(re.escape(table["rb_order"]).replace(re.escape("{order}"), r"#W\d+") + r"\s*")
+    for lang, table in TEMPLATES.items()
+    if "rb_order" in table
+}
+
+
 def plan_matches(read_back: str, instruction: str, user: Mapping[str, Any], orders: Mapping[str, Any]) -> bool:
     """Whether the plan read back is what the instruction asks (and nothing else); a request the read-back says
-    cannot be made ("... so it cannot pay for it", "... can no longer be cancelled") is one the customer accepts."""
+    cannot be made ("... so it cannot pay for it", "... can no longer be cancelled") is one the customer accepts. A
+    plan read back in another language is read in English first (:func:`in_english`)."""
+    read_back = in_english(read_back)
     lines = dict(_ORDER_LINE.findall(read_back))
     asked = said.requests(instruction)
     if not set(lines) <= {o for o, _k, _d in asked if o}:
