@@ -146,12 +146,13 @@ class ServedSession:
     place of anyio's memory streams, our last version) a system read cost 248 us of CPU, most of it the JSON-RPC
     framing (pydantic models dumped and validated on each side, a response stream per request); here 80 us, of
     which 56 are the server's own ``call_tool`` and ~20 the request's task (``get_order``, 2,000 calls, one
-    process, three runs). A request
-    still crosses a JSON boundary (arguments and the approval grant in ``_meta`` are copied as JSON), a tool that
-    raises answers an error result as the SDK's server makes it, the ``_meta`` of the request is where the server
-    reads it (the SDK's request context), and each request is handled in a task of its own, as the SDK's server
-    handles it: a caller's timeout abandons the wait, not the write. Progress and read timeouts are the caller's
-    (the gateway bounds each call); stdio and HTTP keep the SDK's sessions."""
+    process, three runs).
+
+    A request still crosses a JSON boundary (arguments and the approval grant in ``_meta`` are copied as JSON), a
+    tool that raises answers an error result as the SDK's server makes it, the ``_meta`` of the request is where the
+    server reads it (the SDK's request context), and each request is handled in a task of its own, as the SDK's
+    server handles it: a caller's timeout abandons the wait, not the write. Progress and read timeouts are the
+    caller's (the gateway bounds each call); stdio and HTTP keep the SDK's sessions."""
 
     def __init__(self, server: Any) -> None:
         self._server = server
