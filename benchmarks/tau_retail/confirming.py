@@ -89,19 +89,24 @@ def in_english(read_back: str) -> str:
         body = line[2:] if line.startswith("- ") else line
         head = _ORDER_HEAD[language].match(body)
         if head is None:
-            lines.append(line[: len(line) - len(body)] + " ".join(
-                _said_in_english(s, language) for s in re.split(r"(?<=[.!?])\s+", body)))  # fmt: skip
+            lines.append(
+                line[: len(line) - len(body)] + " ".join(_said_in_english(s, language) for s in _sentences(body))
+            )
             continue
         clauses, _dot, rest = body[head.end() :].partition(". ")
         clauses = clauses.removesuffix(".")
         pieces, parts = clauses.split("; "), []
         while pieces:  # a clause may hold "; " itself ("return X; once they reach us, refund ..."): the fewest first
-            joined = ["; ".join(pieces[:n]) for n in range(1, len(pieces) + 1)]
-            n = next((n for n, j in enumerate(joined, 1) if _said_in_english(j, language) != j), 1)
-            parts.append(_said_in_english(joined[n - 1], language))
+            for n in range(1, len(pieces) + 1):
+                joined = "; ".join(pieces[:n])
+                if (english := _said_in_english(joined, language)) != joined:
+                    break
+            else:  # no sentence of the catalogue: the clause as it is
+                n, english = 1, pieces[0]
+            parts.append(english)
             del pieces[:n]
         order = _said_in_english(head.group(0).strip(), language)
-        after = " ".join(_said_in_english(s, language) for s in re.split(r"(?<=[.!?])\s+", rest) if s)
+        after = " ".join(_said_in_english(s, language) for s in _sentences(rest) if s)
         lines.append(f"- {order} {'; '.join(parts)}.{' ' + after if after else ''}")
     return "\n".join(lines)
 

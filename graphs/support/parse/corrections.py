@@ -57,7 +57,7 @@ _LEAD_WORDS = WORDS.alternation("correction_filler", "correction_opening", "retr
 _LEAD_ONLY = re.compile(rf"(?:[\W_]*\b(?:{_LEAD_WORDS})\b)*[\W_]*", re.IGNORECASE)
 #: A clause that says something of its own: a request or a keep in it ("just cancel", "keep it").
 _SAYS = re.compile(rf"\b(?:{WORDS.alternation('request_verb', 'keep')})\b", re.IGNORECASE)
-#: A thing said by its reference: an order's number ("#W2", "W123").
+#: A thing said by a number: an order's ("#W2", "W123") or a variant's ("2L glass").
 _REFERENCE = re.compile(r"#|\w*\d")
 #: The fewest words a clause says something of its own with, with no request or keep in it ("it's fine"); a thing
 #: put in place by a determiner has at most as many ("the kettle order").
