@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ai_missions.graphs.support.evals.recorded import decide
+from ai_missions.graphs.support.facts import line_names
 from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import source_references
 from ai_missions.graphs.support.parse.understanding import read_message
@@ -438,7 +439,7 @@ def test_a_change_of_items_of_an_order_quoted_for_something_else_is_read_with_it
         "Switch the desk lamp on one order to white and cancel another one I placed by mistake. On SO-300001 please "
         "change the desk lamp to white. Please cancel SO-300003, I ordered it by mistake."
     )
-    facts, verdict = decide(_case(message, orders))
+    _facts, verdict = decide(_case(message, orders))
     assert ("cancel_order", "SO-300001") not in _plan(verdict)
     assert {("cancel_order", "SO-300003"), ("modify_order_items", "SO-300001")} <= set(_plan(verdict))
 
@@ -628,3 +629,61 @@ def test_the_one_order_quoted_and_told_by_what_it_holds_is_one_order() -> None:
     facts, verdict = decide(_case(message))
     assert PARTS not in facts
     assert {o for t, o in _plan(verdict) if t == "cancel_order"} == {"SO-300001"}
+
+
+def _with_options(order: dict[str, Any], options: dict[int, str]) -> dict[str, Any]:
+    """The order with each numbered line's variant option (what tells two lines of one item apart)."""
+    order_id, lines = order["order"]["order_id"], order["order"]["lines"]
+    order["variants"] = [
+        {"sku": f"{order_id}-{n}", "product_id": lines[n - 1]["description"], "option": option, "available": 1,
+         "unit_price": lines[n - 1]["unit_price"]}
+        for n, option in options.items()
+    ]  # fmt: skip
+    return order
+
+
+DELIVERED = {
+    "SO-300011": _order("SO-300011", "delivered", [("Desk Lamp", 45.0), ("Coffee Mug", 15.0)]),
+    "SO-300012": _order("SO-300012", "delivered", [("Wireless Headphones", 120.0)]),
+    "SO-300013": _order("SO-300013", "delivered", [("Desk Lamp", 50.0)]),
+    "SO-300014": _order("SO-300014", "pending", [("Electric Kettle", 400.0)]),
+}
+
+
+def test_a_request_whose_items_are_said_apart_from_it_is_of_the_orders_holding_them() -> None:
+    message = "I'd like to send a few things back. The coffee mug, and also the wireless headphones."
+    _facts, verdict = decide(_case(message, DELIVERED))
+    assert _opened(verdict) == {"SO-300011": [2], "SO-300012": [1]}
+    # said of one order's items alone, the request is of that order, never asked which
+    _facts, verdict = decide(_case("I need to return a few things. The desk lamp and the coffee mug.", DELIVERED))
+    assert _opened(verdict) == {"SO-300011": [1, 2]}
+    # items said apart only to call their order are no items of the request: which ones is asked
+    _facts, verdict = decide(_case("My order with the coffee mug arrived. I want to return some things.", DELIVERED))
+    assert verdict["outcome"] == "ask_customer"
+    assert _opened(verdict) == {}
+
+
+def test_an_item_two_orders_hold_goes_with_the_order_holding_the_other_items_said_beside_it() -> None:
+    message = "Please return the desk lamp and the coffee mug, and the wireless headphones too."
+    _facts, verdict = decide(_case(message, DELIVERED))
+    assert _opened(verdict) == {"SO-300011": [1, 2], "SO-300012": [1]}  # not the lamp of SO-300013
+    # the lamp alone, which both hold: asked, never guessed
+    _facts, verdict = decide(_case("Please return the desk lamp and the wireless headphones.", DELIVERED))
+    assert verdict["outcome"] == "ask_customer"
+    assert _opened(verdict) == {}
+
+
+def test_an_item_two_orders_hold_is_told_apart_across_them_by_its_variant() -> None:
+    orders = copy.deepcopy(DELIVERED)
+    _with_options(orders["SO-300011"], {1: "brass 40W", 2: "white"})
+    _with_options(orders["SO-300013"], {1: "black 60W"})
+    message = "I'd like to return the brass desk lamp and the wireless headphones, please."
+    _facts, verdict = decide(_case(message, orders))
+    assert _opened(verdict) == {"SO-300011": [1], "SO-300012": [1]}
+
+
+def test_items_of_one_name_are_read_back_with_their_variant() -> None:
+    order = _with_options(_order("SO-300015", "delivered", [("Backpack", 60.0), ("Backpack", 60.0), ("Mug", 9.0)]),
+                          {1: "black nylon", 2: "navy nylon", 3: "white"})  # fmt: skip
+    names = line_names(order["order"]["lines"], order["variants"])
+    assert names == {"1": "Backpack (black nylon)", "2": "Backpack (navy nylon)", "3": "Mug"}

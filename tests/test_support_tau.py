@@ -391,6 +391,9 @@ def test_the_scripted_customer_says_yes_only_to_the_variant_and_the_items_it_ask
     plan = "- Order #W1000001: return {}; once they reach us, refund 30.00 to your Visa card (last digits 1111).\n"
     assert plan_matches(plan.format("Wall Clock"), back, user, {})
     assert not plan_matches(plan.format("Wall Clock, Laptop"), back, user, {})  # the laptop it keeps
+    # two of one item where it asked one back: not what it asked, whatever options name them
+    assert not plan_matches(plan.format("Wall Clock (black), Wall Clock (white)"), back, user, {})
+    assert plan_matches(plan.format("Wall Clock (black)"), back, user, {})
     # a request the plan says cannot be made is accepted; one left out with no word of why is not
     moved = (
         "Your name is Ann Lee. For #W1000009, change address to {'order_id': '#W1000009', 'address1': '9 Oak St', "

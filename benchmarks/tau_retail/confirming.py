@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 import string
+from collections import Counter
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -220,7 +221,8 @@ def _detail_said(
     if kind == "return":
         # the items returned are the ones it asked, no other ("return Pet Bed, Keyboard, Laptop": not the laptop)
         returned = next((c.strip()[len("return ") :] for c in low.split(";") if c.strip().startswith("return ")), "")
-        if {i.strip() for i in returned.split(",")} != set(names):
+        # as many of each ("Backpack (black ...), Bookshelf, Backpack (navy ...)": two backpacks, not one)
+        if Counter(re.sub(r"\s*\(.*?\)", "", i).strip() for i in returned.split(",")) != Counter(names):
             return False
         return _method_said(text, detail["method"], user, paid_with) or (
             "gift card" not in low and detail["method"] == paid_with

@@ -18,6 +18,7 @@ from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import (
     described_by_options,
     lines_named,
+    options_by_sku,
     order_items,
     told_apart,
     with_variants,
@@ -486,6 +487,19 @@ _CHANGES = frozenset(
 )
 
 
+def line_names(lines: Sequence[Mapping[str, Any]], variants: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each line's item by name, as the ERP describes it; with its variant where the order holds another of that
+    name ("Backpack (black small nylon laptop)"), so that what is read back tells them apart."""
+    options = options_by_sku(variants)
+    named = [(str(x["line_no"]), str(x.get("description") or x["sku"]), str(x["sku"])) for x in lines]
+    kinds: dict[str, set[str]] = {}
+    for _n, name, sku in named:
+        kinds.setdefault(name, set()).add(sku)
+    return {
+        n: f"{name} ({options[sku]})" if len(kinds[name]) > 1 and options.get(sku) else name for n, name, sku in named
+    }
+
+
 def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, Any]:
     order = record["order"]
     status = order["status"]
@@ -497,9 +511,7 @@ def order_facts(record: Mapping[str, Any], now: datetime | None) -> dict[str, An
         "order.cancellable": status not in ("shipped", "delivered", "cancelled"),
         "order.total": float(order["total"]),
         "order.line_count": len(order.get("lines") or []),
-        "order.line_names": {
-            str(x["line_no"]): str(x.get("description") or x["sku"]) for x in order.get("lines") or []
-        },
+        "order.line_names": line_names(order.get("lines") or [], record.get("variants") or []),
         **payment_facts(record.get("payment"), float(order["total"])),
         **shipment_facts(record.get("shipments"), now),
     }

@@ -11,17 +11,18 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
-from ai_missions.graphs.support.facts import RECENT, addresses_on_file, orders_to_read
+from ai_missions.graphs.support.facts import ITEM_INTENTS, RECENT, addresses_on_file, orders_to_read
 from ai_missions.graphs.support.parse.address_reading import AddressReading, same_place
 from ai_missions.graphs.support.parse.request import SupportRequest, request_of
 from ai_missions.graphs.support.parse.resolve import (
     identify,
+    items_of_request,
     lines_named,
+    lines_named_apart,
     order_items,
     placed_when,
     recognised,
     resolve,
-    said_before,
     sent_to,
 )
 from ai_missions.graphs.support.parse.understanding import Reading
@@ -137,14 +138,18 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         }
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
     mine = {o: order_items(r) for o, r in orders.items() if r is not None and o in owned}
-    items_named = {order_id: lines_named(parts.asking, *items) for order_id, items in mine.items()}
+    items_named = lines_named_apart(parts.asking, mine)  # "the digital camera": not another order's Action Camera
     # what they want of an item in words no request phrase holds ("the kit I got is the light tone, I need dark"):
     # the order of that item is never left out in silence while another one is worked
     wanting = "\n".join(s for s in parts.wanting if s.strip() not in parts.asking)
     items_wanted = {order_id: lines_named(wanting, *items) for order_id, items in mine.items()} if wanting else {}
-    if not any(items_named.values()) and (before := said_before(parts.sentences, parts.asking)):
-        # "The RGB keyboard I received is too big. Could I exchange it for the 80% one?": what "it" stands for
-        items_named = {order_id: lines_named(before, *items) for order_id, items in mine.items()}
+    if not any(items_named.values()):
+        # "The RGB keyboard I received is too big. Could I exchange it?", "I need to return a few things. The pet bed
+        # and the tablet.": the items said apart from the request
+        of_items = bool(set(reading.intents) & set(ITEM_INTENTS))
+        items_named = {
+            o: items_of_request(parts.sentences, parts.asking, *x, of_items=of_items) for o, x in mine.items()
+        }
     on_file, validation = await _addresses(call, parts.addresses, reading, customer, orders, customer_id)
     not_found = {k for k, v in errors.items() if k.startswith("erp.get_order:") and v.startswith("not_found")}
     gathered: dict[str, Any] = {

@@ -14,6 +14,7 @@ from ai_missions.graphs.support.facts import ITEM_INTENTS, ORDER_INTENTS, derive
 from ai_missions.graphs.support.parse import methods as paying
 from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import (
+    items_of_request,
     lines_named,
     lines_named_apart,
     order_items,
@@ -231,14 +232,10 @@ def split_request(
         of_its_items = len(sentence.orders) == 1 and not sentence.intents and said_of_its_items
         mine = [o for o in sentence.orders if sentence.quoted or of_its_items or o not in quoting]
         held = _items_held(sentence.text, mine, records) if sentence.intents and len(mine) > 1 else {}
-        if any(a & b for a, b in combinations(held.values(), 2)):
-            # an item named that several of them hold: "the bicycle and the puzzle that came with it": the one order
-            # holding every item named is the one meant; "the lamp" of two orders that both hold one: which is the
-            # customer's to say
-            every = set().union(*held.values())
-            mine = [o for o in mine if held[o] == every]
-            if len(mine) != 1:
-                return None
+        if any(held.values()) and (covering := _covering(held)) is None:
+            return None
+        elif any(held.values()):
+            mine = [o for o in mine if o in covering]
         for order in mine:
             texts[order].append(sentence.text)
         for intent in sentence.intents:
@@ -286,6 +283,13 @@ def split_request(
             texts[before[0]].append(sentence.text)
             continue
         free = [o for o in pool if o not in own | sources | spared and fits(intent, records[o])]
+        # a request of no order whose items are said in sentences asking nothing ("I need to return a few things.
+        # The pet bed and the makeup kit, and the skateboard."): the orders holding them, one part each
+        listing = " ".join(s.text for s in said if not s.intents and set(s.orders) & set(free))
+        if listing and count is None and not sentence.orders and not covered:
+            held = _items_held(listing, free, records)
+            free = sorted(_covering(held) or (), key=free.index) if any(held.values()) else free
+            count = len(free) or None
         if count is None and _EVERY_ORDER.search(fold(sentence.text)) and free and not covered:
             count = len(free)  # "cancel every order you still can": each one the request fits
         if covered or len(free) != (count or 1):
@@ -352,6 +356,21 @@ def _items_held(sentence: str, orders: Sequence[str], records: Mapping[str, Mapp
         }
         for order in orders
     }
+
+
+def _covering(held: Mapping[str, set[str]]) -> set[str] | None:
+    """The orders a request naming items is of, from the items each holds (:func:`_items_held`): those holding an
+    item no other holds, and an item several hold goes with the one of those it is said beside ("the bicycle and
+    the puzzle that came with it"; "the pet bed, the makeup kit and the skateboard" of two orders each holding some).
+    Of items only several hold, the one order holding them all. None when that leaves an item to more than one order
+    or to none ("the lamp" of two orders that both hold one): which is the customer's to say."""
+    items = set().union(*held.values())
+    holders = {item: {o for o, own in held.items() if item in own} for item in items}
+    needed = {next(iter(h)) for h in holders.values() if len(h) == 1}
+    if not needed:
+        every = {o for o, own in held.items() if own == items}
+        return every if len(every) == 1 else None
+    return needed if all(len(h & needed) == 1 for h in holders.values()) else None
 
 
 def _how_many(sentence: str, intent: str) -> int | None:
@@ -508,7 +527,9 @@ def _part_facts(
     mine = request.of_part(part.text, scoped)
     # the items asked about, less those that only tell the order apart ("my pending order with the umbrella: ...")
     items = order_items(record)
-    asked, described = lines_named(mine.parts.asking, *items), set(lines_named(mine.parts.items, *items))
+    of_items = bool(set(part.intents) & set(ITEM_INTENTS))
+    asked = items_of_request(mine.parts.sentences, mine.parts.asking, *items, of_items=of_items)
+    described = set(lines_named(mine.parts.items, *items))
     named = [n for n in asked if n in described] or asked
     alone = {
         **gathered,

@@ -318,21 +318,34 @@ def lines_named_apart(
 ) -> dict[str, list[int]]:
     """Each order -> the lines of it the text names (:func:`lines_named`), less an item said only by its head word
     as another order's item: "the digital camera" names the Digital Camera of one order, not the Action Camera of
-    another, as it names no Action Camera beside a Digital Camera in one order."""
+    another, as it names no Action Camera beside a Digital Camera in one order. An item several orders hold is
+    told apart across them as within one, by a variant word said of what the customer has ("the glass bookshelf"
+    of a glass one and a wood one)."""
     tokens = [singular(w) for w in _words(text)]
+    phrases = _without_wanted(text).split("\n")
     named = {o: lines_named(text, lines, options) for o, (lines, options) in orders.items()}
-    names: dict[str, dict[int, tuple[str, ...]]] = {
-        o: {
-            int(str(line["line_no"])): tuple(
-                _name_words(str(line.get("description") or ""), [options.get(str(line["sku"]), "")])
-            )
-            for line in lines
-            if int(str(line["line_no"])) in named[o]
-        }
-        for o, (lines, options) in orders.items()
-    }
+    names: dict[str, dict[int, tuple[str, ...]]] = {}
+    described: dict[tuple[str, ...], dict[tuple[str, int], set[str]]] = {}
+    said: dict[tuple[str, ...], set[str]] = {}  # the words of the phrases naming the item
+    for o, (lines, options) in orders.items():
+        names[o] = {}
+        for line in lines:
+            if (number := int(str(line["line_no"]))) in named[o]:
+                option, description = options.get(str(line["sku"]), ""), str(line.get("description") or "")
+                name = names[o][number] = tuple(_name_words(description, [option]))
+                described.setdefault(name, {})[(o, number)] = {singular(w) for w in _words(f"{description} {option}")}
+                said[name] = {singular(w) for p in phrases if names_item(p, description) for w in _words(p)}
     every = list(dict.fromkeys(name for own in names.values() for name in own.values() if name))
-    return {o: [n for n in named[o] if not _head_of_another(names[o][n], every, tokens)] for o in orders}
+    untold = set()
+    for name, group in described.items():
+        telling = set().union(*group.values()) - set.intersection(*group.values())
+        meant = {k for k, words in group.items() if said[name] & words & telling}
+        if len({o for o, _ in group}) > 1 and meant:
+            untold |= set(group) - meant
+    return {
+        o: [n for n in named[o] if not _head_of_another(names[o][n], every, tokens) and (o, n) not in untold]
+        for o in orders
+    }
 
 
 #: A request's own words standing for an item said before it: "could I exchange it", "return them".
@@ -348,6 +361,28 @@ def said_before(sentences: Sequence[str], asking: str) -> str:
         if sentence in asking and previous not in asking and _POINTS_BACK_TO_ITEM.search(fold(sentence))
     ]
     return "\n".join(before)
+
+
+def items_of_request(
+    sentences: Sequence[str],
+    asking: str,
+    lines: Sequence[Mapping[str, object]],
+    options: Mapping[str, str],
+    *,
+    of_items: bool,
+) -> list[int]:
+    """The lines a request is of: those the asking sentences name; else, when it points back ("Could I exchange
+    it?"), those named just before; else, of a request of items (``of_items``: a return, an exchange), those named
+    in the sentences asking nothing ("I need to return a few things. The pet bed and the tablet."), less items that
+    only call their order ("my order with the lamp")."""
+    if named := lines_named(asking, lines, options):
+        return named
+    if before := said_before(sentences, asking):
+        return lines_named(before, lines, options)
+    if not of_items:
+        return []
+    listing = "\n".join(s for s in sentences if s not in asking)
+    return [n for n in lines_named(listing, lines, options) if n not in order_called_by(listing, lines, options)]
 
 
 def told_apart(
@@ -683,7 +718,7 @@ def things_unmatched(
     for i, message in enumerate(messages):
         if any(lines_named(later, lines, options) for later in messages[i + 1 :]):
             continue  # the items named after it are what is meant
-        for sentence in re.split(r"[;!?\n]|\.(?!\d)", fold(message)):
+        for sentence in re.split(r"[;!?\n]|\.(?!\d)", fold(without_kept(message))):  # a kept item's words: none
             pieces = [p for p in SAID_APART.split(sentence) if p.strip()]
             if any(_mentions(p, lines, options) for p in pieces):
                 unmatched += filter(None, (_other_thing(p, names, kept) for p in pieces))
