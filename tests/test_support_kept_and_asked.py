@@ -77,6 +77,11 @@ def test_an_item_said_to_be_kept_is_not_returned_and_the_refund_stays_with_the_r
         # an "and" after a request of its own opens the kept clause: what is asked before it stays asked
         ("Send back the sunglasses and the e-reader stays with me. The grill too.", ("e-reader",), ("sun",)),
         ("Return the sunglasses and keep the e-reader aside, plus the grill.", ("e-reader",), ("sun",)),
+        # a keep of one bare word: the word is kept, the request around it stands
+        ("Return the grill and the black sunglasses (not the brown ones, keeping brown).", ("brown",), ("black",)),
+        # a plural "stay" ending its clause; said of "those", what the sentence before it names
+        ("Return the grill, the sunglasses stay.", ("sun",), ()),
+        ("The sunglasses are great on hikes, so those stay. Return the grill.", ("sun",), ()),
     ],
 )
 def test_every_item_of_a_list_said_to_stay_stays(text: str, kept: tuple[str, ...], returned: tuple[str, ...]) -> None:

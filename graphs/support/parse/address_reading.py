@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
+from ai_missions.nodes.api import polarity
 
 #: State and territory codes with their names (what a customer may write instead of the code).
 STATES = WORDS.table("us_states")
@@ -333,7 +334,8 @@ def read_addresses(text: str) -> AddressReading:
                 city, state = _title(place.group("city")), _state_code(place.group("state"))
                 written.append(WrittenAddress(city=city, region=state, postal_code=place.group("zip"),
                                               evidence=_clean(place.group(0)), missing=("street",)))  # fmt: skip
-    account = _FOR_ACCOUNT.search(text)
+    # "don't change my account address, this is just for that one order": the account's stays
+    account = next((m for m in _FOR_ACCOUNT.finditer(text) if polarity(text, [m.span()]) == "affirmed"), None)
     if account:
         evidence.append(account.group(0))
     # "update my default address" names the address that changes, not the one to use ("change it to my default")

@@ -598,6 +598,9 @@ _DONE_OR_DESCRIBED = re.compile(
     rf"\b(?:{WORDS.alternation('past_auxiliary')})\s+(?:[a-z']+\s+){{0,2}}?{_PARTICIPLE}\b"
     rf"|\b(?:{WORDS.alternation('element_determiner')})\s+(?:[a-z'-]+\s+)?{_PARTICIPLE}"
     rf"(?=(?:\s+[a-z'-]+){{0,3}}?\s+(?:{WORDS.alternation('order_word')})\b)"
+    # what the customer did themselves: "the order I already cancelled", "that I ended up cancelling"
+    rf"|\b(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('done_by_speaker')})\s+)?"
+    rf"(?:{_PARTICIPLE}|(?:{WORDS.alternation('done_not_asked')})(?:{WORDS.alternation('gerund_ending')}))\b"
 )
 
 
@@ -722,7 +725,11 @@ def corrected(text: str) -> bool:
 
 
 #: Saying an item stays with the customer: "keeping the laptop", "I'll keep the lamp", "hold on to the rest".
-_KEEP = re.compile(rf"\b(?:{WORDS.alternation('keep')})\s+(?:{WORDS.alternation('kept_what')})\b")
+_KEEP = re.compile(
+    rf"\b(?:{WORDS.alternation('keep')})\s+(?:(?:{WORDS.alternation('kept_what')})\b"
+    # a keep of one bare word ending its clause: "(not the navy one, i'm keeping navy)", not "keep me posted"
+    r"|(?=[\w-]+\s*(?:[,.;:!?)\n]|$)))"
+)
 #: Where the clause of a kept item begins: a sentence or clause mark, "but", a dash (:func:`_kept_begins`).
 _KEEP_BEGINS = re.compile(rf"[.;!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternation('keep_clause_joins')})\b")
 _JOIN = re.compile(rf"\b(?:{WORDS.alternation('clause_join')})\b")
@@ -748,6 +755,7 @@ _KEPT_AFTER = re.compile(
     rf"|\b(?:{WORDS.alternation('keeping_subject', 'first_person')})\s+(?:{WORDS.alternation('keep')})"
     r"\s*(?:[,.;:!?\n)]|$)"
     rf"|\b(?:{WORDS.alternation('stays')})\b"
+    rf"|\b(?:{WORDS.alternation('stay_at_end')})(?=\s*(?:[,.;:!?\n)]|$))"
 )
 #: A verb saying how an item is, before the reading layer's assent ("is fine", "works great").
 _STATE_VERB = re.compile(rf"\b(?:{WORDS.alternation('state_verb')})\s+")
@@ -830,6 +838,9 @@ def _kept_begins(lower: str, at: int, sentence: int = 0) -> int:
     that ask nothing lists what is kept ("the phone and the speaker stay as they are"): every one stays.
     ``sentence``: where its sentence begins, when known (nothing before it is looked at)."""
     begins = max((m.end() for m in _KEEP_BEGINS.finditer(lower, sentence, at)), default=sentence)
+    if not lower[begins:at].strip() and lower[:begins].rstrip().endswith(")") and "(" in lower[sentence:begins]:
+        # "the other coffee maker (the french press) stays": the thing the aside is said of stays with it
+        return _kept_begins(lower, lower.rindex("(", sentence, begins), sentence)
     for join in reversed(list(_JOIN.finditer(lower, begins, at))):
         if wants_or_changes(said := lower[begins : join.start()]) or _requests(fold(said)):
             return join.end()
@@ -842,6 +853,9 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
     e-reader works fine"), which of a variant may say the one wanted ("charcoal is fine")."""
     spans = []
     for match in _KEEP.finditer(lower):
+        after = _TOKEN.match(lower, len(lower) - len(lower[match.end() :].lstrip()))
+        if after and after[0] in OPTION_WORDS and _POINTS_BACK.fullmatch(match.group(0).split()[-1]):
+            continue  # "(keep it blue, low ventilation)": what the new one keeps, no item kept
         begins = _kept_begins(lower, match.start())
         if _POINTS_BACK.match(lower, match.end() - len(match.group(0).split()[-1])):
             begins = _pointed_back_to(lower, begins)
@@ -863,6 +877,9 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
     )
     for match in [*_KEPT_AFTER.finditer(lower), *said_fine]:
         begins = _kept_begins(lower, match.start())
+        subject = lower[begins : match.start()].split()[-1:]
+        if subject and _POINTS_BACK.fullmatch(subject[0]):
+            begins = _pointed_back_to(lower, begins)  # "The boots are great, so those stay": the boots
         if not MONEY.search(lower, begins, match.end()):
             spans.append((begins, match.end()))
     return spans + _refused_spans(lower)
