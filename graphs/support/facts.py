@@ -28,6 +28,7 @@ from ai_missions.graphs.support.parse.targets import (
     changes_asked,
     each_its_own,
     exchange_asked,
+    lines_kept,
     methods_said,
     return_asked,
     returned_whole,
@@ -399,7 +400,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 ):
                     facts.update(_which_is_which())
                 if "exchange_variant" in types:
-                    facts.update(other_items_facts(record, facts, ticket))
+                    facts.update(other_items_facts(record, facts, ticket, lines_kept(request, record)))
                 validation = gathered.get("address_validation")
                 facts.update(address_facts(record, customer, wanted, on_file, validation, recent))
                 if order_id in parts.sources:  # the order the address is taken from is never sent elsewhere

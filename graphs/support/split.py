@@ -260,7 +260,13 @@ def split_request(
             for order in targets:
                 assigned[order].add(intent)
     own = {o for o, intents in assigned.items() if intents}
+    unclaimed: set[str] = set()
     for sentence, intent in loose:
+        if sentence.orders and intent in _CLAIMS and "exchange_variant" in wanted:
+            # a wrong or damaged item claimed of items not delivered ("the order shipping to New York has the boots
+            # in size 12 - wrong size ... could you change them to a 7?"): nothing was received; the change is asked
+            unclaimed.add(intent)
+            continue
         count = _how_many(sentence.text, intent)
         covered = sum(intent in assigned[o] for o in pool)
         if covered >= (count or 1):
@@ -273,11 +279,14 @@ def split_request(
             if alone and set(sentence.intents) <= assigned[alone] and sentence.text not in texts[alone]:
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
-        if not sentence.orders and _POINTS_BACK.search(fold(sentence.text)):
-            # "... a skateboard and a kettle by mistake. Please cancel that order.": the order said just before,
-            # never another one the request would fit
+        back = _POINTS_BACK_TO_ITEM if intent in ITEM_INTENTS else _POINTS_BACK
+        if not sentence.orders and back.search(fold(sentence.text)):
+            # "... a skateboard and a kettle by mistake. Please cancel that order.", "... has the boots in size 12.
+            # Could you change them to a 7?": the order said just before, never another one the request would fit
             before = next((s.orders for s in reversed(said[: said.index(sentence)]) if s.orders), ())
-            if len(before) != 1 or not fits(intent, records[before[0]]):
+            # (an item change fits an order not shipped too: it is modified, as a delivered one is exchanged)
+            shipping = intent == "exchange_variant" and len(before) == 1 and fits("cancel_order", records[before[0]])
+            if len(before) != 1 or not (fits(intent, records[before[0]]) or shipping):
                 return None
             assigned[before[0]].add(intent)
             texts[before[0]].append(sentence.text)
@@ -303,11 +312,15 @@ def split_request(
         if assigned[o]
     ]
     placed = {i for p in parts for i in p.intents}
-    if len(parts) < 2 or not set(wanted) <= placed or not set(quoted) <= {p.order_id for p in parts}:
+    if len(parts) < 2 or not set(wanted) - unclaimed <= placed or not set(quoted) <= {p.order_id for p in parts}:
         return None
     return parts
 
 
+#: Words pointing back to the items just spoken of ("could you change them", "return it").
+_POINTS_BACK_TO_ITEM = WORDS.pattern("points_back_to_one", "points_back_to_item")
+#: Claims about what was received: of an order not delivered, none.
+_CLAIMS = frozenset({"wrong_item", "damaged_item"})
 #: Words pointing back to the one order just spoken of ("plus send that one to my new address").
 _POINTS_BACK = WORDS.pattern("points_back_to_one")
 

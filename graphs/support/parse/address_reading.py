@@ -419,9 +419,14 @@ def address_asked(text: str) -> str | None:
     for address in reading.written:
         start = text.find(address.evidence.split(" ")[0]) if address.evidence else -1
         head = " ".join(text[max(0, start - 80) : start].split()) if start >= 0 else ""
-        if start >= 0 and (asked := _ASKED_BEFORE.search(head)):
+        asked = _ASKED_BEFORE.search(head) if start >= 0 else None
+        if asked and _DONE_BEFORE.isdisjoint(head[: asked.start()].lower().split()[-3:]):
             return asked.group(0).strip()
     return None
+
+
+#: Words before "sent to" saying where it went, not where it is to go ("it was shipped to", "had them sent to").
+_DONE_BEFORE = frozenset(WORDS.phrases("past_auxiliary", "past_causative"))
 
 
 _COMPARED = ("line1", "line2", "city", "region", "postal_code")

@@ -679,7 +679,7 @@ def _without_words(piece: str, words: Set[str]) -> str:
 
 #: A list's element that is a thing of its own: a determiner, then its words up to the first that ends it.
 _ELEMENT = re.compile(rf"\b(?:{WORDS.alternation('element_determiner')})\s+((?:[a-z0-9][a-z0-9'-]*\s*){{1,6}})")
-_ENDS_ELEMENT = frozenset(WORDS.phrases("element_ends"))
+_ENDS_ELEMENT = frozenset(WORDS.phrases("element_ends", "request_verb"))  # "the 15 bar one -> swap": "change to"
 _NO_THING = frozenset(WORDS.phrases("not_an_item", "generic_item_word", "several", "element_not_a_thing"))
 
 
@@ -702,7 +702,7 @@ def _other_thing(piece: str, names: set[str], kept: set[str]) -> str | None:
     while said and singular(said[-1]) in _GENERIC:
         said.pop()  # "the suitcase set": a suitcase
     words = {singular(w) for w in said}
-    unknown = said and singular(said[-1]) not in kept | _NO_THING and not said[-1].isdigit() and not names & words
+    unknown = said and singular(said[-1]) not in kept | _NO_THING and not said[-1][0].isdigit() and not names & words
     return " ".join(said) if unknown else None
 
 

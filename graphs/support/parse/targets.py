@@ -110,6 +110,11 @@ def changes_asked(request: SupportRequest, record: Mapping[str, Any], *, wanting
     return sorted({n for lines_of in named for n in lines_of})
 
 
+def lines_kept(request: SupportRequest, record: Mapping[str, Any]) -> list[int]:
+    """The order's lines the customer says stay ("Boots are great, keeping them"): none to ask about."""
+    return lines_named(only_kept(request.said), *order_items(record))
+
+
 def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> bool:
     """Whether the items named of an order asked cancelled say which order it is, not what of it is cancelled: they
     call the order ("the bookshelf order", "the order going to Dallas with the grill and ...", read in the words as
@@ -709,6 +714,9 @@ def modify_facts(
     # a line named only where another is named more closely ("the action camera" beside a digital camera): not meant
     outnamed = outnamed_lines(thread, lines, options) if per_line else set()
     named = _told_apart([n for n in named if int(n) not in outnamed], lines, variants, thread)
+    # a line said to stay ("the blue toothbrush is my partner's, that one stays") is not the one changed
+    kept_lines = set(lines_named(only_kept(thread), lines, options))
+    named = [n for n in named if int(n) not in kept_lines] or named
     changes: list[dict[str, Any]] = []
     choices: list[str] = []
     summary: list[str] = []

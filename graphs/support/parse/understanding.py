@@ -458,8 +458,12 @@ _SENT_BEFORE = re.compile(
     rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')})"
     # an order said after a preposition, then where it was sent: "from the order delivered to my New York address"
     rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('address_determiner')})\s+"
-    rf"(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('sent_past')}))"
-    rf"\s+(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
+    rf"(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('sent_past')})"
+    # or after a comma: "the thermostat from order #W1, delivered to the San Jose address (...)"
+    rf"|,\s*(?:{WORDS.alternation('sent_past')}))"
+    # what came with it may be said between: "that was delivered with my wall clock to the Fort Worth address"
+    rf"(?:\s+(?:{WORDS.alternation('order_holding')})\s+(?:[a-z']+\s+){{0,3}}?|\s+)"
+    rf"(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
 )
 
@@ -877,8 +881,8 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
     )
     for match in [*_KEPT_AFTER.finditer(lower), *said_fine]:
         begins = _kept_begins(lower, match.start())
-        subject = lower[begins : match.start()].split()[-1:]
-        if subject and _POINTS_BACK.fullmatch(subject[0]):
+        said = lower[begins : match.start()].split()
+        if any(_POINTS_BACK.fullmatch(" ".join(said[-n:])) for n in (1, 2) if len(said) >= n):
             begins = _pointed_back_to(lower, begins)  # "The boots are great, so those stay": the boots
         if not MONEY.search(lower, begins, match.end()):
             spans.append((begins, match.end()))
