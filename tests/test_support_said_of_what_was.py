@@ -37,6 +37,7 @@ def test_where_an_order_was_sent_is_no_address_asked_for(message: str) -> None:
         "Return the lamp from the order I already cancelled half of? No: the lamp from the other one.",
         "The speaker came in the same box as the rug from the order that I ended up cancelling.",
         "Two separate things: where is my rug?",
+        "Please change the lamp to the white one. If there's an extra charge, take it from my card.",
     ],
 )
 def test_what_the_customer_did_or_counts_asks_no_cancellation_nor_a_double_charge(message: str) -> None:

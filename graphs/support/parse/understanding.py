@@ -17,7 +17,7 @@ from ai_missions.graphs.support.parse.folding import ARROW, fold
 from ai_missions.graphs.support.parse.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
-from ai_missions.nodes.api import OfflineReader, Source, lexicon, read, statements
+from ai_missions.nodes.api import OfflineReader, Source, lexicon, polarity, read, statements
 
 #: Longer messages are not read (a person looks at them).
 MAX_CHARS = 20_000
@@ -649,6 +649,10 @@ def _requests(folded: str) -> dict[str, str]:
             matched["return_refund"] = asked
         if "wrong_item" not in matched and (came := _other_than_ordered(sentence) or _came_instead(sentence, tokens)):
             matched["wrong_item"] = came
+        charged = matched.get("double_charge")
+        at = sentence.find(charged) if charged and charged not in before else -1
+        if at >= 0 and polarity(sentence, [(at, at + len(str(charged)))]) == "conditional":
+            del matched["double_charge"]  # "if there's an extra charge, take it from my gift card": no claim
         if matched.get("cancel_order") in _NOT_NEEDED and (_refused_spans(sentence) or _KEEP.search(sentence)):
             del matched["cancel_order"]  # "I changed my mind, don't cancel #W2": what the mind changed to is said
         asked = sentence + "?" if sentence.strip() in questions else sentence  # its question mark, split off
