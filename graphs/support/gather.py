@@ -17,7 +17,6 @@ from ai_missions.graphs.support.parse.request import SupportRequest, request_of
 from ai_missions.graphs.support.parse.resolve import (
     identify,
     items_of_request,
-    lines_named,
     lines_named_apart,
     order_items,
     placed_when,
@@ -142,7 +141,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     # what they want of an item in words no request phrase holds ("the kit I got is the light tone, I need dark"):
     # the order of that item is never left out in silence while another one is worked
     wanting = "\n".join(s for s in parts.wanting if s.strip() not in parts.asking)
-    items_wanted = {order_id: lines_named(wanting, *items) for order_id, items in mine.items()} if wanting else {}
+    items_wanted = lines_named_apart(wanting, mine) if wanting else {}
     if not any(items_named.values()):
         # "The RGB keyboard I received is too big. Could I exchange it?", "I need to return a few things. The pet bed
         # and the tablet.": the items said apart from the request
