@@ -232,9 +232,10 @@ def split_request(
         of_its_items = len(sentence.orders) == 1 and not sentence.intents and said_of_its_items
         mine = [o for o in sentence.orders if sentence.quoted or of_its_items or o not in quoting]
         held = _items_held(sentence.text, mine, records) if sentence.intents and len(mine) > 1 else {}
-        if any(held.values()) and (covering := _covering(held)) is None:
-            return None
-        elif any(held.values()):
+        if any(held.values()):
+            covering = _covering(held)
+            if covering is None:
+                return None
             mine = [o for o in mine if o in covering]
         for order in mine:
             texts[order].append(sentence.text)
@@ -279,8 +280,8 @@ def split_request(
             if alone and set(sentence.intents) <= assigned[alone] and sentence.text not in texts[alone]:
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
-        back = _POINTS_BACK_TO_ITEM if intent in ITEM_INTENTS else _POINTS_BACK
-        if not sentence.orders and back.search(fold(sentence.text)):
+        pointing = _POINTS_BACK_TO_ITEM if intent in ITEM_INTENTS else _POINTS_BACK
+        if not sentence.orders and pointing.search(fold(sentence.text)):
             # "... a skateboard and a kettle by mistake. Please cancel that order.", "... has the boots in size 12.
             # Could you change them to a 7?": the order said just before, never another one the request would fit
             before = next((s.orders for s in reversed(said[: said.index(sentence)]) if s.orders), ())

@@ -336,9 +336,10 @@ def lines_named_apart(
                 described.setdefault(name, {})[(o, number)] = {singular(w) for w in _words(f"{description} {option}")}
                 said[name] = {singular(w) for p in phrases if names_item(p, description) for w in _words(p)}
     every = list(dict.fromkeys(name for own in names.values() for name in own.values() if name))
-    untold = set()
+    untold: set[tuple[str, int]] = set()
     for name, group in described.items():
-        telling = set().union(*group.values()) - set.intersection(*group.values())
+        words_of = list(group.values())
+        telling = set().union(*words_of) - words_of[0].intersection(*words_of[1:])
         meant = {k for k, words in group.items() if said[name] & words & telling}
         if len({o for o, _ in group}) > 1 and meant:
             untold |= set(group) - meant
