@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS
-from ai_missions.nodes.api import polarity
 
 #: State and territory codes with their names (what a customer may write instead of the code).
 STATES = WORDS.table("us_states")
@@ -335,7 +334,10 @@ def read_addresses(text: str) -> AddressReading:
                 written.append(WrittenAddress(city=city, region=state, postal_code=place.group("zip"),
                                               evidence=_clean(place.group(0)), missing=("street",)))  # fmt: skip
     # "don't change my account address, this is just for that one order": the account's stays
-    account = next((m for m in _FOR_ACCOUNT.finditer(text) if polarity(text, [m.span()]) == "affirmed"), None)
+    said = (
+        m for m in _FOR_ACCOUNT.finditer(text) if _NEGATORS.isdisjoint(_before(text, m.start()).lower().split()[-3:])
+    )
+    account = next(said, None)
     if account:
         evidence.append(account.group(0))
     # "update my default address" names the address that changes, not the one to use ("change it to my default")
@@ -409,6 +411,10 @@ _ASKED_BEFORE = re.compile(
     rf"|\b(?:{WORDS.alternation('address_introducer', space=WHITE_SPACE)})\s*:?)\s*$",
     re.IGNORECASE,
 )
+
+
+#: Words that negate what follows them within three words ("don't change my account address").
+_NEGATORS = frozenset(WORDS.phrases("negators"))
 
 
 def address_asked(text: str) -> str | None:
