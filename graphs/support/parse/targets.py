@@ -112,7 +112,8 @@ def changes_asked(request: SupportRequest, record: Mapping[str, Any], *, wanting
 
 def lines_kept(request: SupportRequest, record: Mapping[str, Any]) -> list[int]:
     """The order's lines the customer says stay ("Boots are great, keeping them"): none to ask about."""
-    return lines_named(only_kept(request.said), *order_items(record))
+    kept = only_kept(request.said)
+    return lines_named(kept, *order_items(record)) if kept.strip() else []
 
 
 def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> bool:
@@ -715,7 +716,7 @@ def modify_facts(
     outnamed = outnamed_lines(thread, lines, options) if per_line else set()
     named = _told_apart([n for n in named if int(n) not in outnamed], lines, variants, thread)
     # a line said to stay ("the blue toothbrush is my partner's, that one stays") is not the one changed
-    kept_lines = set(lines_named(only_kept(thread), lines, options))
+    kept_lines = set(lines_named(kept_said, lines, options)) if (kept_said := only_kept(thread)).strip() else set()
     named = [n for n in named if int(n) not in kept_lines] or named
     changes: list[dict[str, Any]] = []
     choices: list[str] = []

@@ -935,6 +935,7 @@ def _not_these_spans(lower: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=512)  # asked of the same texts by the split, the facts and the targets
 def without_kept(text: str) -> str:
     """The text with what it says is not meant blanked: an item said to be kept ("keeping the e-reader") or not
     meant ("everything except the kettle"), an order said only as where an address comes from ("same as my lamp
@@ -949,6 +950,7 @@ def without_left_as_is(text: str) -> str:
     return blanked(text, _kept_spans(_lower(text), fine=False))
 
 
+@functools.lru_cache(maxsize=512)
 def only_kept(text: str) -> str:
     """The text with all but what it says is not meant blanked (:func:`without_kept`'s other side): "leave the
     kettle alone" in "cancel the rug order but leave the kettle alone"."""
