@@ -356,6 +356,15 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     confirming = True
                     named = sorted({*named, *asked})
                     facts["order.lines_named"] = named
+                elif types == ["return_refund"] and (
+                    changed := [n for n in changes_asked(request, record, wanting=False) if n not in named]
+                ):
+                    # "return the earbuds. The speaker should really be the red one": another item wanted otherwise,
+                    # in words no request phrase holds, is the exchange's; read back, never dropped in silence
+                    types.append("exchange_variant")
+                    confirming = True
+                    named = sorted({*named, *changed})
+                    facts["order.lines_named"] = named
                 if "cancel_order" in types and 0 < len(named) < line_count:
                     # "cancel the air purifier in it": an item, never the whole order for it. Items described by
                     # their variant ("the red mountain bike") count as named: the order listed whole is the order

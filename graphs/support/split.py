@@ -512,12 +512,15 @@ def _answered(
 ) -> dict[str, Any] | None:
     """The facts of the customer's latest message alone, when it quotes one of their orders and says again every
     request of the thread ("On order #W2 I'd like to change the camera for the 20MP one ...") and, read so, asks
-    nothing more; None otherwise (what the thread asked stands, and is asked again)."""
+    nothing more; None otherwise (what the thread asked stands, and is asked again). A correction of the plan read
+    back ("No, that is not what I want. ...") need not say again what it drops: what it says replaces the plan,
+    unless it goes on with it ("No, the speaker in red too")."""
     latest = request.latest_alone()
     if latest is None or len(latest.reading.order_refs) != 1 or latest.reading.order_refs[0] not in records:
         return None
     intents = tuple(i for i in latest.reading.intents if i in ORDER_INTENTS)
-    if not intents or not set(request.reading.intents) & set(ORDER_INTENTS) <= set(intents):
+    said_again = set(request.reading.intents) & set(ORDER_INTENTS) <= set(intents)
+    if not intents or not (said_again or (request.corrects_plan and not request.latest_adds())):
         return None
     facts = _part_facts(gathered, request, records, Part(latest.reading.order_refs[0], intents, latest.text))
     facts.pop(LABEL, None)

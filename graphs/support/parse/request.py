@@ -170,6 +170,10 @@ class SupportRequest:
         """The request made of one part's sentences (:mod:`~ai_missions.graphs.support.split`)."""
         return replace(self, text=text, reading=reading, latest=None, part=True)
 
+    def latest_adds(self) -> bool:
+        """Whether the customer's latest message goes on with what the thread asked (:func:`adds_to_before`)."""
+        return self.latest is not None and understanding.adds_to_before(self.latest)
+
     def latest_alone(self) -> SupportRequest | None:
         """The customer's latest message read as the whole request, with the orders it quotes among those resolved:
         an answer that says again all they want overrules what the thread said before it (the split takes it only

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ai_missions.graphs.support.parse import methods as paying
@@ -199,6 +199,11 @@ def each_its_own(
         return Asked(list(again.returned), again.return_text), Asked(list(again.exchanged), again.exchange_text)
     if again is not None and again.sure:
         said = again
+    if not said.exchanged and said.returned and not said.sure:
+        # the exchange's items said only in words no request phrase holds, values only another variant of theirs has
+        # ("return the kettle. The speaker should really be the red one"): theirs, each request's items told apart
+        otherwise = tuple(n for n in items_asked_to_change(said.exchange_text, record) if n not in said.returned)
+        said = replace(said, exchanged=otherwise, sure=True) if otherwise else said
     if not said.sure:
         return Asked([], parts.items, sure=False), Asked([], text, sure=False)
     # an item changed in words no request phrase holds ("... and I'd like the kettle in blue") is the exchange's
@@ -1061,6 +1066,8 @@ _DESCRIBING_RELATIVE = frozenset(WORDS.phrases("describing_relative"))
 #: Words after "not", "no" or "without" that name no feature: how sure, how soon, what it costs ("not sure", "no
 #: rush", "without delay"); pronouns and determiners ("not the blue one", "not my").
 _NO_FEATURE = frozenset(WORDS.phrases("no_feature"))
+#: A question word after the negation opens a clause of its own, never a feature ("that is not what I meant").
+_CLAUSE_OPENERS = frozenset(WORDS.phrases("question_word"))
 _FEATURE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -1133,7 +1140,7 @@ def _features_said(
             and not opens_clause(at)
             and feature.isalpha()
             and len(feature) > 2
-            and feature not in known | catalogue | _NO_FEATURE | NEGATORS | _FUNCTION_WORDS
+            and feature not in known | catalogue | _NO_FEATURE | NEGATORS | _FUNCTION_WORDS | _CLAUSE_OPENERS
             and not names_an_item(at)
         ):
             left_out[at] = (i, of_a_variant(i, word, article))

@@ -1037,6 +1037,24 @@ LIST_ITEM = re.compile(r"\s*(?:[-*\u2022]|\d{1,2}[.)])\s")
 #: A sentence that goes on with the request before it rather than making one: "Also one of the mugs.", "And the
 #: lamp too.", "Plus the kettle.", "Además la taza.", "Et aussi la lampe.", "Und auch die Tasse."
 _GOES_ON = re.compile(rf"\s*(?:{WORDS.alternation('goes_on')})\b")
+#: Of those, the ones that add wherever they stand ("the speaker too", "as well"), not only opening a sentence: not a
+#: word that also joins the items of one list ("the earbuds and the speaker").
+_ADDS = re.compile(
+    rf"\b(?:{'|'.join(re.escape(w) for w in WORDS.phrases('goes_on') if w not in WORDS.phrases('list_joins'))})\b"
+)
+
+
+#: One of them said by the customer of themselves ("I also want", "we too").
+_ADDED_BY = re.compile(rf"\b(?:{WORDS.alternation('first_person')})\s+(?:{WORDS.alternation('goes_on')})\b")
+
+
+def adds_to_before(text: str) -> bool:
+    """Whether a message goes on with what was asked before it rather than saying it again whole ("No, the speaker
+    in red too.", "Also the kettle.", "I also want the lamp"): a correction that adds keeps the plan it corrects."""
+    folded = fold(text)
+    return bool(_ADDS.search(folded) or _ADDED_BY.search(folded)) or any(
+        _GOES_ON.match(s) for s in SENTENCE_END.split(folded)
+    )
 
 
 #: Why a customer cancels, as the order's cancellation records it: they no longer need it, or they ordered it by
