@@ -204,6 +204,19 @@ def test_a_value_said_as_wanted_is_the_new_variants_even_where_the_one_had_holds
     assert _changed_to(helmet, "my medium helmet: I want it small and white instead") == []
 
 
+def test_a_variant_whose_options_read_as_one_word_twice_is_chosen_when_its_values_are_said_as_written() -> None:
+    """ "M red medium" reads "medium" twice (size M, medium vents): "red with medium ventilation, same size" and the
+    answer "the M, red, medium one" both choose it, not "M red low" (its "M" reads "medium" too), which "in red"
+    alone chooses. Before, it was asked whatever was said: a question round after round."""
+    helmet = [
+        {"sku": f"HM-{n}", "product_id": "Cycling Helmet", "option": option, "unit_price": 100.0, "available": 5}
+        for n, option in enumerate(["M blue low", "M red medium", "M red low", "M red high", "S red medium"])
+    ]
+    for said in ("change the helmet to red with medium ventilation, same size", "the helmet: the M, red, medium one"):
+        assert _changed_to(helmet, said) == [{"line_no": 1, "sku": "HM-1"}], said
+    assert _changed_to(helmet, "the helmet in red please") == [{"line_no": 1, "sku": "HM-2"}]  # the rest as it is
+
+
 def test_a_value_said_of_something_else_gives_way_to_the_one_said_as_wanted_of_the_same_choice() -> None:
     """Words about another order's kettle ("the white glass one") are not asked of this one, where what is wanted
     names the other value of that choice (black): no variant holds both. A value of another choice said elsewhere

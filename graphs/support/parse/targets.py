@@ -547,6 +547,31 @@ def _option_words(option: str) -> set[str]:
     return set(_option_tokens(option))
 
 
+def _written(text: str) -> set[str]:
+    """The words as written (folded), before spellings are compared ("m" stays "m", not "medium")."""
+    return set(_WORD.findall(fold(text)))
+
+
+def _distinct(variant: Mapping[str, Any]) -> bool:
+    """Whether each option of the variant reads as a word of its own ("M red medium" reads "medium" twice)."""
+    return len(_option_words(str(variant["option"]))) == len(_option_tokens(str(variant["option"])))
+
+
+def _written_as_said(variant: Mapping[str, Any], own: Mapping[str, Any], text: str) -> bool:
+    """Whether every value the variant changes is said as the catalogue writes it ("red, medium ventilation" of a
+    helmet "M blue low" for "M red medium"): a variant whose options read as one word twice is told apart so only."""
+    return _written(str(variant["option"])) - _written(str(own["option"])) <= _written(text)
+
+
+def _most_written(fits: list[Mapping[str, Any]], text: str) -> list[Mapping[str, Any]]:
+    """Of several variants that fit, the one whose values, as the catalogue writes them, the text says the most ("red
+    with medium ventilation": "M red medium", not "M red low", where "M" also reads "medium"); all on a tie."""
+    said = _written(text)
+    counts = [len(_written(str(v["option"])) & said) for v in fits]
+    best = [v for v, n in zip(fits, counts, strict=True) if n == max(counts)]
+    return best if len(best) == 1 else fits
+
+
 def _words_of(variants: Iterable[Mapping[str, Any]]) -> set[str]:
     """Every option word of these variants."""
     return set().union(*(_option_words(str(v["option"])) for v in variants))
@@ -794,11 +819,13 @@ def modify_facts(
             if required
             and required <= _option_words(v["option"])
             and _option_words(v["option"]) - mine <= said
-            and len(_option_words(v["option"])) == len(_option_tokens(v["option"]))
+            and (_distinct(v) or _written_as_said(v, own, text))
         ]
         label = str(line.get("description") or line["sku"])
         if len(fits) > 1:  # of the variants the words fit, those holding every value said as wanted
             fits = [v for v in fits if asked_for <= _option_words(v["option"])] or fits
+        if len(fits) > 1 and not all(_distinct(v) for v in fits):  # "M red medium" beside "M red low"
+            fits = _most_written(fits, text)
         if len(fits) == 1 and _unsaid_yes_no(fits[0], said, values, text):
             fits = [v for v in in_stock if required <= _option_words(v["option"])]  # which one: asked
         paid = float(line.get("unit_price", own["unit_price"]))
