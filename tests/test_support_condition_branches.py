@@ -51,3 +51,18 @@ def test_a_second_condition_that_is_not_the_first_ones_other_way_is_no_branch() 
     assert branches(text, "if it hasn't shipped cancel the rug order") is None
     # the same state asked again is no other way either
     assert branches("if it hasn't shipped cancel it, if it hasn't shipped by friday tell me", "if it hasn't") is None
+
+
+TWO_WAYS_QUOTED = (
+    f"Hi. If {RUGS} hasn't shipped yet, please cancel it, I don't need it anymore; if it has I guess I'll have to "
+    "return it. My other order should still go through."
+)
+
+
+def test_an_order_quoted_in_its_condition_and_the_other_way_said_in_the_speakers_words_are_read() -> None:
+    """The order's own number in its condition names no other thing ("if #W85... hasn't shipped"), and "if it has I
+    guess I'll ..." is the other way: the condition's words end where the customer speaks of themselves."""
+    facts, tools = _decide(TWO_WAYS_QUOTED, "pending")
+    assert (facts["condition.branch"], facts["message.condition_holds"]) == ("then", True)
+    assert tools == ["cancel_order"]
+    assert _decide(TWO_WAYS_QUOTED, "delivered")[1] == []  # delivered: the other way, asked of nobody here

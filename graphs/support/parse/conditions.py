@@ -127,7 +127,8 @@ def _names_another(said: Sequence[str], order: Mapping[str, Any]) -> bool:
     word order, or a word of its items' names said with the word order ("if the rug and lamp order has shipped");
     an item alone has a status of its own ("if the bookshelf has shipped")."""
     own = set(_TOKEN.findall(fold(" ".join(str(x.get("description") or "") for x in order.get("lines") or []))))
-    allowed = _ITEM_WORDS | _ORDER_WORDS | (own if _ORDER_WORDS & set(said) else set())
+    quoted = set(_TOKEN.findall(fold(str(order.get("order_id") or ""))))  # "if #W644 hasn't shipped": the order
+    allowed = _ITEM_WORDS | _ORDER_WORDS | quoted | (own if _ORDER_WORDS & set(said) else set())
     return any(w not in allowed and singular(w) not in allowed for w in said)
 
 
@@ -201,6 +202,20 @@ def _asked(clause: str) -> tuple[str | None, bool]:
     return state, wanted ^ bool(_UNLESS.match(clause)) ^ bool(_NOT.search(said))
 
 
+#: The customer speaking of themselves: after the condition's own subject, where the request begins ("if it has I
+#: guess I'll return it").
+_SPEAKER = re.compile(rf"\b(?:{WORDS.alternation('first_person')})\b")
+
+
+def _own_words(clause: str) -> str:
+    """A condition clause up to where the customer goes on about themselves ("if it has i guess ...": "if it has"),
+    unless they are the condition's subject ("if i can't get the black one")."""
+    lead = CONDITION_WORD.match(clause)
+    start = lead.end() if lead else 0
+    speaker = _SPEAKER.search(clause, start)
+    return clause[: speaker.start()] if speaker and _TOKEN.search(clause, start, speaker.start()) else clause
+
+
 def branches(text: str, condition: str | None) -> tuple[str | None, str | None] | None:
     """The request's words each way its one condition settles when an else-branch follows ("if ..., cancel it,
     otherwise return it"; "if it hasn't shipped cancel it, if it has I'll keep it"): before the else word or the
@@ -209,7 +224,7 @@ def branches(text: str, condition: str | None) -> tuple[str | None, str | None] 
     folded = fold(text)
     said = list(CONDITION_WORD.finditer(folded))
     if len(said) == 2 and condition and not _ELSE.search(folded):
-        first, second = (_ENDS.split(re.split(r"[,;.!?]", folded[m.start() :])[0])[0] for m in said)
+        first, second = (_own_words(_ENDS.split(re.split(r"[,;.!?]", folded[m.start() :])[0])[0]) for m in said)
         (state, wanted), (other, other_wanted) = _asked(first), _asked(second)
         short = not _TOKEN.findall(_THE_ORDER.sub(" ", _JOINS.sub(" ", _NOT.sub(" ", CONDITION_WORD.sub(" ", second)))))
         if state is None or (other != state and not (other is None and short)) or wanted == other_wanted:
