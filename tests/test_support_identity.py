@@ -202,3 +202,12 @@ def test_recorded_cases_resolve_references_as_the_erp_does(reference: str) -> No
     erp_ids = [m.order_id for m in erp.find_order_reference(conn, reference).matches]
     ids = [r[0] for r in conn.execute("SELECT order_id FROM orders ORDER BY order_id")]
     assert [o for o in ids if resolve.same_reference(reference, o)] == erp_ids
+
+
+def test_a_number_said_as_a_postal_code_is_no_order_reference() -> None:
+    """ "Noah Kovacs, zip 20566": the number names the customer's postal code, not an order; counted as one, a
+    message quoting one order and telling another by what it holds read as quoting two, and the other was not
+    looked for (tau32 280)."""
+    texts = [r.text for r in resolve.references("I'm Noah Kovacs, zip 20566. Cancel #W9440076, zip code: 20566")]
+    assert texts == ["#W9440076"]
+    assert [r.text for r in resolve.references("order 20566 please")] == ["20566"]  # said as an order, it is one

@@ -39,6 +39,8 @@ _REFERENCE = re.compile(r"(?<![\w@$.,/-])(#\s?)?((?:[a-z]{1,3})-?)?(\d{3,12})(?!
 _ORDER_WORDS = re.compile(
     rf"(?:{WORDS.alternation('order_ref_word')})\s*(?:{WORDS.alternation('order_number_word')}|#)?\s*:?\s*$"
 )
+#: Words naming a number as a postal code ("zip 20566", "postal code: 20566"): no order.
+_ZIP_WORDS = re.compile(rf"\b(?:{WORDS.alternation('zip_word')})\s*:?\s*$")
 #: Letters that come before a number without naming an order (units, times, ordinals).
 _NOT_A_PREFIX = frozenset(WORDS.phrases("not_a_prefix"))
 
@@ -67,6 +69,8 @@ def references(text: str) -> list[Reference]:
         written = _written(match)
         before = folded[max(0, match.start() - 30) : match.start()]
         quoted = written != match.group(3) or bool(_ORDER_WORDS.search(before))  # a "#" or letters, or "order"
+        if not quoted and _ZIP_WORDS.search(before):
+            continue
         if written not in seen or quoted:
             seen[written] = Reference(written, quoted)
     return list(seen.values())
