@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from ai_missions.graphs.support.parse.understanding import read_message
 from ai_missions.graphs.support.read_back import read_back
 from tests.support.tau_db import card, catalogue, customer, decide, decide_thread, item, order, place
 
@@ -20,9 +23,13 @@ def _db() -> dict[str, Any]:
     blue = item("Bluetooth Speaker", "speaker", "SP-BLUE-10", 100.0, color="blue", battery="10 hours")
     red = item("Bluetooth Speaker", "speaker", "SP-RED-20", 120.0, color="red", battery="20 hours")
     kettle = item("Electric Kettle", "kettle", "KT-1L", 60.0, capacity="1L", material="glass")
-    orders = {"#W300": order("#W300", "u1", "delivered", HOME, [mine, blue, kettle], "credit_card_1")}
-    user = customer("Ana Perez", HOME, ["#W300"], card("credit_card_1", "4242"))
-    return {"users": {"u1": user}, "products": catalogue([mine, six, dry, blue, red, kettle]), "orders": orders}
+    lamp = item("Desk Lamp", "lamp", "LP-BRASS", 45.0, color="brass")
+    orders = {
+        "#W300": order("#W300", "u1", "delivered", HOME, [mine, blue, kettle], "credit_card_1"),
+        "#W400": order("#W400", "u1", "pending", HOME, [lamp], "credit_card_1"),
+    }
+    user = customer("Ana Perez", HOME, ["#W300", "#W400"], card("credit_card_1", "4242"))
+    return {"users": {"u1": user}, "products": catalogue([mine, six, dry, blue, red, kettle, lamp]), "orders": orders}
 
 
 def _reply(facts: dict[str, Any], verdict: dict[str, Any]) -> str:
@@ -67,3 +74,42 @@ def test_another_item_wanted_otherwise_beside_a_return_is_read_not_dropped() -> 
     facts, verdict = decide(_db(), "u1", message)
     assert "exchange_variant" in facts["ticket.case_types"], facts["ticket.case_types"]
     assert "Speaker" in _reply(facts, verdict)  # asked about or read back: the customer sees it was read
+
+
+def test_a_correction_of_a_plan_about_two_orders_drops_what_it_leaves_out() -> None:
+    first = "Please cancel #W400, I don't need it. Also return the earbuds from #W300."
+    facts, verdict = decide(_db(), "u1", first)
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts["parts"]}
+    assert parts == {"#W400": ["cancel_order"], "#W300": ["return_refund"]}
+    said = (
+        "No, that is not what I want. Please cancel order #W400, I no longer need it. On order #W300 I'd like to "
+        "exchange the earbuds for the blue, 6 hours, IPX4."
+    )
+    facts, _verdict = decide_thread(_db(), "u1", first, said, asked=_reply(facts, verdict))
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts["parts"]}
+    assert parts == {"#W400": ["cancel_order"], "#W300": ["exchange_variant"]}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I was going to return one of the helmets too, but I've decided to keep it.",
+        "I was thinking of returning the hiking boots too but I'll sort that out another day.",
+        "I might want to send the speaker back later.",
+        "Maybe I will return the boots next week.",
+    ],
+)
+def test_an_intention_gone_by_or_put_off_asks_nothing_now(sentence: str) -> None:
+    assert not {"return_refund", "cancel_order", "exchange_variant"} & set(read_message(sentence).intents)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "intent"),
+    [
+        ("I think I'd like to return the boots.", "return_refund"),  # hedged, asked now
+        ("Please return the boots, I'll print the label later.", "return_refund"),  # what is put off is the label
+        ("I was going to return the boots, but they're too small: please exchange them for a 10.", "exchange_variant"),
+    ],
+)
+def test_a_request_asked_now_stays_one(sentence: str, intent: str) -> None:
+    assert intent in read_message(sentence).intents

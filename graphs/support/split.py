@@ -5,7 +5,7 @@ More in docs/support-parse.md (split.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations, pairwise
 from typing import Any
@@ -498,13 +498,21 @@ def _latest_split(
 ) -> tuple[list[Part], SupportRequest] | None:
     """The customer's latest message alone, split order by order, and the request it is, when it places every
     request of the thread: an answer that says again all they want, order by order, stands for the thread before it
-    (one leaving a request out does not)."""
+    (one leaving a request out does not, unless it corrects the plan read back: :func:`_replaces`)."""
     latest = request.latest_alone()
     split = split_request(latest, records, recent) if latest is not None else None
     placed = {i for part in split or () for i in part.intents}
-    if latest is None or not split or not set(request.reading.intents) & set(ORDER_INTENTS) <= placed:
+    if latest is None or not split or not _replaces(request, placed):
         return None
     return split, latest
+
+
+def _replaces(request: SupportRequest, said: Iterable[str]) -> bool:
+    """Whether the customer's latest message, asking ``said``, stands for the thread before it: it says again every
+    request of the thread, or it corrects the plan read back ("No, that is not what I want. ...") without going on
+    with it ("No, I also want ..."): what it leaves out is dropped."""
+    said_again = set(request.reading.intents) & set(ORDER_INTENTS) <= set(said)
+    return said_again or (request.corrects_plan and not request.latest_adds())
 
 
 def _answered(
@@ -519,8 +527,7 @@ def _answered(
     if latest is None or len(latest.reading.order_refs) != 1 or latest.reading.order_refs[0] not in records:
         return None
     intents = tuple(i for i in latest.reading.intents if i in ORDER_INTENTS)
-    said_again = set(request.reading.intents) & set(ORDER_INTENTS) <= set(intents)
-    if not intents or not (said_again or (request.corrects_plan and not request.latest_adds())):
+    if not intents or not _replaces(request, intents):
         return None
     facts = _part_facts(gathered, request, records, Part(latest.reading.order_refs[0], intents, latest.text))
     facts.pop(LABEL, None)

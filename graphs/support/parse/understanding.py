@@ -653,6 +653,9 @@ def _requests(folded: str) -> dict[str, str]:
         at = sentence.find(charged) if charged and charged not in before else -1
         if at >= 0 and polarity(sentence, [(at, at + len(str(charged)))]) == "conditional":
             del matched["double_charge"]  # "if there's an extra charge, take it from my gift card": no claim
+        for intent in [i for i, said in matched.items() if said not in before and i in _ASKED_NOW]:
+            if not_asked_now(sentence, matched[intent]):
+                del matched[intent]  # "I was going to return the helmet too, but I'll keep it": said, not asked
         if matched.get("cancel_order") in _NOT_NEEDED and (_refused_spans(sentence) or _KEEP.search(sentence)):
             del matched["cancel_order"]  # "I changed my mind, don't cancel #W2": what the mind changed to is said
         asked = sentence + "?" if sentence.strip() in questions else sentence  # its question mark, split off
@@ -672,6 +675,26 @@ def _requests(folded: str) -> dict[str, str]:
     if "change_address" not in matched and (asked := address_asked(folded[:cut])):
         matched["change_address"] = asked  # an address written out as the one to ship to (SUP-006)
     return matched
+
+
+#: Requests that are asked of now or not at all: a return, a cancellation, an item change.
+_ASKED_NOW = frozenset({"return_refund", "cancel_order", "exchange_variant"})
+
+
+def not_asked_now(sentence: str, phrase: str) -> bool:
+    """Whether a request's words are said as an intention gone by, turned from in the same sentence ("I was going to
+    return one of the helmets too, but I've decided to keep it"), or as a plan put off, hedged ("I might send the
+    speaker back later"): the platform's lexicon's ``abandoned``, ``contrast`` and ``deferred`` words, as its
+    statements reader reads them."""
+    at = sentence.find(phrase)
+    if at < 0:
+        return False
+    words = lexicon()
+    gone = words["abandoned"].search(sentence, 0, at + 1)
+    if gone is not None and words["contrast"].search(sentence, at + len(phrase)) is not None:
+        return True
+    later = words["deferred"].search(sentence) is not None
+    return later and polarity(sentence, [(at, at + len(phrase))]) == "hedged"
 
 
 def stated_claim(folded: str, intents: tuple[str, ...]) -> str | None:
@@ -964,7 +987,21 @@ def items_text(text: str) -> str:
     """The text the items a request is about are read from: :func:`without_kept`, and without what tells an order
     apart by its items ("from my order with the skateboard, thermostat and hose, I only want to return the
     skateboard": the skateboard alone; "the espresso machine order"). The whole says which order; this, which items."""
-    return blanked(without_kept(text), _describing_spans(_lower(text)))
+    lower = _lower(text)
+    return blanked(without_kept(text), [*_describing_spans(lower), *_put_aside_spans(lower)])
+
+
+def _put_aside_spans(lower: str) -> list[tuple[int, int]]:
+    """Sentences that ask nothing and say an intention gone by or put off (:func:`not_asked_now`: "I was going to
+    return one of the helmets too, but I've decided to keep it"): the items they name are not asked about."""
+    words, spans, start = lexicon(), [], 0
+    for end in [*(m.start() for m in SENTENCE_END.finditer(lower)), len(lower)]:
+        sentence = lower[start:end]
+        cue = words["abandoned"].search(sentence) or words["deferred"].search(sentence)
+        if cue is not None and not _requests(fold(sentence)):
+            spans.append((start, end))
+        start = end
+    return spans
 
 
 def _describing_spans(lower: str) -> list[tuple[int, int]]:
