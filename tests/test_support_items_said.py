@@ -270,3 +270,23 @@ def test_what_is_had_is_read_again_after_a_comma_that_names_the_next_thing() -> 
     assert lines_named(text, *order_items(LAMP_AND_SPEAKERS)) == [2, 3]
     # a comma inside what is wanted is still wanted ("for the 20 hours, black one" names no black speaker had)
     assert lines_named("the desk lamp for the 20 hours, black one", *order_items(LAMP_AND_SPEAKERS)) == [2]
+
+
+def test_two_lines_of_one_item_told_apart_by_their_options_in_brackets() -> None:
+    """ "the Bluetooth Speaker (green, 10 hours, no) for the red ... and the Bluetooth Speaker (black, 10 hours, no)
+    for the blue ...", as the benchmark's scripted customer names two lines of one item: each line's change is what
+    follows its own bracket; cut into pieces, the bare values named no line, and every option of both was asked."""
+    lines = [
+        {"line_no": 1, "sku": "SP-G", "description": "Bluetooth Speaker"},
+        {"line_no": 2, "sku": "SP-K", "description": "Bluetooth Speaker"},
+    ]
+    options = {"SP-G": "green 10 hours no", "SP-K": "black 10 hours no"}
+    said = said_of_lines(
+        "exchange the Bluetooth Speaker (green, 10 hours, no) for the red, 20 hours, yes one and the Bluetooth "
+        "Speaker (black, 10 hours, no) for the blue, 20 hours, no one",
+        lines,
+        options,
+    )
+    assert said is not None
+    assert ("red" in said[1], "blue" in said[1]) == (True, False), said
+    assert ("blue" in said[2], "red" in said[2]) == (True, False), said

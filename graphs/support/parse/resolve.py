@@ -630,6 +630,16 @@ def outnamed_lines(text: str, lines: Sequence[Mapping[str, object]], options: Ma
     return lost - won
 
 
+#: A list in brackets right after a word ("the Bluetooth Speaker (green, 10 hours, no)"): what the thing named holds.
+_LISTED_AFTER = re.compile(r"(?<=\w) ?\(([^(),]+(?:,[^(),]+)+)\)")
+
+
+def _one_piece(match: re.Match[str]) -> str:
+    """The list in brackets said as one piece with the name before it ("the Bluetooth Speaker green 10 hours no"):
+    its values tell which of several lines of one item is meant, never pieces of their own."""
+    return " " + " ".join(match.group(1).replace(",", " ").split())
+
+
 def said_of_lines(
     text: str,
     lines: Sequence[Mapping[str, object]],
@@ -644,7 +654,7 @@ def said_of_lines(
 
     ``values``, each line's product's option words: another item's name that is one of them stays in the line's
     words ("the backpack with a laptop compartment" beside a Laptop)."""
-    pieces = [fold(p) for p in SAID_APART.split(text) if p and p.strip()]
+    pieces = [fold(p) for p in SAID_APART.split(_LISTED_AFTER.sub(_one_piece, text)) if p and p.strip()]
     own = {w for x in lines for w in _name_words(str(x.get("description") or ""), [])}
     by_line: dict[int, list[str]] = {}
     shared: list[str] = []
