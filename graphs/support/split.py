@@ -422,10 +422,11 @@ def case_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[str
     found = _latest_split(request, records, recent) if request.corrects_plan else None
     if found is None:
         which = facts.get(TYPES_FACT) == ["which_order"]
-        # or one order quoted, and another told by what it holds: a part each, when every request is placed so
-        if (gathered.get("helpdesk.get_ticket") or {}).get("order_id") or not (
-            which or len(request.reading.order_refs) == 1
-        ):
+        # or one order quoted, and another told by what it holds: a part each, when every request is placed so; or
+        # none quoted, each told by what it holds ("in my pending order with the mice, ... And from my order with
+        # the running shoes, ...")
+        told = len(request.reading.order_refs) == 1 or (not request.reading.order_refs and len(records) > 1)
+        if (gathered.get("helpdesk.get_ticket") or {}).get("order_id") or not (which or told):
             return facts
         split = split_request(request, records, recent)
         if not split and not which:

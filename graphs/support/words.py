@@ -53,11 +53,14 @@ class Words:
 WORDS = Words()
 
 _PLURAL_ENDINGS = sorted(WORDS.table("plural_ending").items(), key=lambda pair: -len(pair[0]))
+_IRREGULAR = WORDS.table("irregular_plural")
 
 
 def singular(word: str) -> str:
     """A noun's singular, as far as its ending tells (``plural_ending`` in the words file); a short word only loses a
-    final "s" ("bags"), and a word ending in "ss" is left as it is ("glass")."""
+    final "s" ("bags"), and a word ending in "ss" is left as it is ("glass"); one no ending tells, from its table."""
+    if word in _IRREGULAR:
+        return str(_IRREGULAR[word])
     if not word.endswith("s") or word.endswith("ss") or len(word) < 4:
         return word
     if len(word) == 4:

@@ -746,7 +746,9 @@ def modify_facts(
     outnamed = outnamed_lines(thread, lines, options) if per_line else set()
     named = _told_apart([n for n in named if int(n) not in outnamed], lines, variants, thread)
     # a line said to stay ("the blue toothbrush is my partner's, that one stays") is not the one changed
-    kept_lines = set(lines_named(kept_said, lines, options)) if (kept_said := only_kept(thread)).strip() else set()
+    kept_lines: set[int] = set()
+    if (kept_said := only_kept(thread)).strip():  # named, or one of several lines by its option ("the white one")
+        kept_lines = {*lines_named(kept_said, lines, options), *by_own_option(kept_said, named, lines, options, True)}
     named = [n for n in named if int(n) not in kept_lines] or named
     changes: list[dict[str, Any]] = []
     choices: list[str] = []
