@@ -290,3 +290,15 @@ def test_two_lines_of_one_item_told_apart_by_their_options_in_brackets() -> None
     assert said is not None
     assert ("red" in said[1], "blue" in said[1]) == (True, False), said
     assert ("blue" in said[2], "red" in said[2]) == (True, False), said
+
+
+def test_an_option_said_in_the_possessive_is_the_option() -> None:
+    """ "the woody women's 30ml" says the option "women": read as an unknown word, the men's one the customer has
+    was kept, and the plan read back changed the scent and size of a men's perfume."""
+    perfume = [
+        {"sku": f"PF-{n}", "product_id": "Perfume", "option": option, "unit_price": 80.0, "available": 5}
+        for n, option in enumerate(["oriental 100ml men", "woody 30ml men", "woody 30ml women"])
+    ]
+    assert _changed_to(perfume, "exchange the perfume for the woody women's 30ml one") == [
+        {"line_no": 1, "sku": "PF-2"}
+    ]

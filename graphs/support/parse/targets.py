@@ -371,7 +371,7 @@ def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
                 out.append(f"{word}{unit}")
                 next(numbered)  # the unit is read, joined to its number
                 continue
-        out.append(option_key(word))
+        out.append(option_key(word.removesuffix("'s")))  # "women's" says the option "women"
     return out
 
 
