@@ -200,14 +200,18 @@ async def _addresses(
     each order read) and, when the thread writes out one whole address that is none of them, shipping's validation
     of it (``validate_address``, a read: it changes nothing). Nothing is read for other requests; a read that fails
     leaves it unknown (None), and nothing is proposed on an unknown address."""
-    if "change_address" not in reading.intents or customer_id is None or customer is None:
+    # (an address written out whole may be asked for by a part of a request about several orders, read on its own
+    # sentences: "Please ship order #W1 to 111 Sunset Drive, ...")
+    if ("change_address" not in reading.intents and not said.written) or customer_id is None or customer is None:
         return None, None
     history = await call("crm.get_address_history", "get_address_history", {"customer_id": customer_id})
     on_file = addresses_on_file(customer, orders, history)
-    written = said.written
-    if len(written) != 1 or not written[0].whole:
+    name = str(customer.get("name") or "Customer")
+    places = [w.as_address(name) for w in said.written if w.whole]
+    # one address, written whole, once or for each order it is asked for ("ship #W1 to ..., ship #W2 to ...")
+    if not places or len(places) != len(said.written) or any(not same_place(p, places[0]) for p in places):
         return on_file, None
-    given = written[0].as_address(str(customer.get("name") or "Customer"))
+    given = places[0]
     if any(same_place(f["address"], given) for f in on_file):
         return on_file, None
     args = {k: v for k, v in given.items() if v is not None}
