@@ -8,7 +8,13 @@ from typing import Any
 
 from ai_missions.benchmarks.tau_retail.runner import _effect
 from ai_missions.graphs.support.parse.request import SupportRequest
-from ai_missions.graphs.support.parse.resolve import lines_named, order_items, partly_named, said_of_lines
+from ai_missions.graphs.support.parse.resolve import (
+    lines_named,
+    order_items,
+    partly_named,
+    said_of_lines,
+    things_unmatched,
+)
 from ai_missions.graphs.support.parse.targets import (
     changes_asked,
     lines_said_to_change,
@@ -18,6 +24,7 @@ from ai_missions.graphs.support.parse.targets import (
 )
 from ai_missions.graphs.support.parse.understanding import read_message
 from tests.support.order_record import order_record
+from tests.support.tau_db import card, catalogue, customer, decide, item, order, place
 
 #: The file's two orders: an office's (a notebook, a chair, a camera) and a home's (below: an item named in part).
 RECORD, HOME = (
@@ -302,3 +309,23 @@ def test_an_option_said_in_the_possessive_is_the_option() -> None:
     assert _changed_to(perfume, "exchange the perfume for the woody women's 30ml one") == [
         {"line_no": 1, "sku": "PF-2"}
     ]
+
+
+def test_a_variant_said_with_its_one_names_no_other_thing_and_its_exchange_is_the_remedy_named() -> None:
+    """ "the short 3 ft glass one just looks wrong in my place, can I exchange it for the 6 ft brown wood one?": the
+    words after "one" are no thing of their own (read as one, every other item was asked "too?"), and the exchange
+    asked for a named variant is the remedy of the claim said with it, never a person's choice between remedies."""
+    lines = [{"line_no": n, "sku": sku, "description": "Bookshelf"} for n, sku in ((1, "BS-5"), (2, "BS-3"))]
+    options = {"BS-5": "glass white 5 ft", "BS-3": "glass white 3 ft", "BS-6": "wood brown 6 ft"}
+    said = "the short 3 ft glass one just looks wrong in my place, can I exchange it for the 6 ft brown wood one?"
+    assert things_unmatched([said], lines, options) == []
+    tall = item("Bookshelf", "shelf", "BS-6", 300.0, material="wood", color="brown", height="6 ft")
+    short = item("Bookshelf", "shelf", "BS-3", 200.0, material="glass", color="white", height="3 ft")
+    five = item("Bookshelf", "shelf", "BS-5", 250.0, material="glass", color="white", height="5 ft")
+    home = place("8 Pine St", "Reno", "NV", "89501")
+    orders = {"#W700": order("#W700", "u7", "delivered", home, [five, short], "credit_card_7")}
+    user = customer("Lee Park", home, ["#W700"], card("credit_card_7", "7777"))
+    db = {"users": {"u7": user}, "products": catalogue([tall, short, five]), "orders": orders}
+    facts, verdict = decide(db, "u7", f"I got two bookshelves in order #W700 and {said} The 5 ft one is staying.")
+    assert facts["modify.changes"] == [{"line_no": 2, "sku": "BS-6"}]
+    assert verdict["outcome"] != "escalate", verdict["summary"]

@@ -401,7 +401,9 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                 )
                 if "exchange_variant" in types and _changes_items(facts):
                     facts.update(exchange_asked(record, exchanging, facts, methods, request, others))
-                    facts.update(_claim_exchanged(types, facts, damaged))
+                    # the claim said in no sentence of its own ("... looks wrong, can I exchange it for ..."): of
+                    # the items the request names
+                    facts.update(_claim_exchanged(types, facts, damaged or set(named)))
                     if confirming and facts.get("modify.changes"):
                         facts.update(_to_confirm(facts))
                 if {"return_refund", "exchange_variant"} <= set(types) and (

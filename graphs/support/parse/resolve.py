@@ -696,6 +696,8 @@ def _without_words(piece: str, words: Set[str]) -> str:
 _ELEMENT = re.compile(rf"\b(?:{WORDS.alternation('element_determiner')})\s+((?:[a-z0-9][a-z0-9'-]*\s*){{1,6}})")
 _ENDS_ELEMENT = frozenset(WORDS.phrases("element_ends", "request_verb"))  # "the 15 bar one -> swap": "change to"
 _NO_THING = frozenset(WORDS.phrases("not_an_item", "generic_item_word", "several", "element_not_a_thing"))
+#: The word a variant is said with, which ends the thing's words ("the red one", "the 20MP version").
+_VARIANT_HEADS = frozenset(WORDS.phrases("variant_noun"))
 
 
 def _in_element(word: str) -> bool:
@@ -714,6 +716,8 @@ def _other_thing(piece: str, names: set[str], kept: set[str]) -> str | None:
     if person and person.start() == found.start() and not piece.startswith("'", person.end()):
         return None
     said = list(itertools.takewhile(_in_element, _words(found[1])))
+    head = next((i for i, w in enumerate(said) if w in _VARIANT_HEADS), None)
+    said = said if head is None else said[: head + 1]  # "the short 3 ft glass one just ...": ends with its "one"
     while said and singular(said[-1]) in _GENERIC:
         said.pop()  # "the suitcase set": a suitcase
     words = {singular(w) for w in said}
