@@ -22,7 +22,7 @@ from ai_missions.graphs.support.parse.targets import (
     opening_facts,
     without_option_phrases,
 )
-from ai_missions.graphs.support.parse.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import fold, read_message, stated_claim
 from tests.support.order_record import order_record
 from tests.support.tau_db import card, catalogue, customer, decide, item, order, place
 
@@ -329,3 +329,20 @@ def test_a_variant_said_with_its_one_names_no_other_thing_and_its_exchange_is_th
     facts, verdict = decide(db, "u7", f"I got two bookshelves in order #W700 and {said} The 5 ft one is staying.")
     assert facts["modify.changes"] == [{"line_no": 2, "sku": "BS-6"}]
     assert verdict["outcome"] != "escalate", verdict["summary"]
+
+
+def test_a_defect_is_a_damage_stated_and_a_new_pair_is_a_replacement() -> None:
+    """ "The shoes have a defect on the sole so I want those swapped for a new pair": "defect" states the damage in the
+    customer's words ("defective" with it, read as its ending), and "a new pair" asks the item again as it is, like
+    "a new one" (any word a variant is said with). Before, the claim rested on a near spelling and went to a person,
+    and the shoes were offered every other variant."""
+    for said in ("The shoes have a defect on the sole.", "The kettle is defective."):
+        reading = read_message(said)
+        assert stated_claim(fold(said), reading.intents) is not None, said
+    shoes = [
+        {"sku": f"RS-{n}", "product_id": "Running Shoes", "option": option, "unit_price": 100.0, "available": 5}
+        for n, option in enumerate(["10 white leather", "9 red leather", "10 black mesh"])
+    ]
+    assert _changed_to(shoes, "the shoes have a defect, I want those swapped for a new pair") == [
+        {"line_no": 1, "sku": "RS-0"}
+    ]

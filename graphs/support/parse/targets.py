@@ -388,14 +388,20 @@ def _number_of(token: str) -> str | None:
 
 #: An item said to stay as it is: "the same options", "as it is", "unchanged" (not "the same one but in blue"); or,
 #: delivered, to come again as it is: "an identical one", "a replacement".
+#: Of those, "a new one" with any word a variant is said with in place of its "one" ("a new pair", "an identical unit").
+_AGAIN_ANY = "|".join(
+    rf"{re.escape(head)}\s+(?:{WORDS.alternation('variant_noun')})"
+    for head, _, last in (p.rpartition(" ") for p in WORDS.phrases("same_again"))
+    if head and last in WORDS.phrases("variant_noun")
+)
 _SAME = re.compile(
     rf"\b(?:(?:{WORDS.alternation('the_same')}) (?:{WORDS.alternation('same_what')})"
-    rf"|{WORDS.alternation('unchanged', 'same_again')})\b"
+    rf"|{WORDS.alternation('unchanged', 'same_again')}|{_AGAIN_ANY})\b"
     rf"(?! (?:{WORDS.alternation('same_but')})\b)"
 )
 #: A delivered item asked for again as it is, a replacement: "an identical one", "exchanged for the exact same model"
 #: (not a bare "same options", said of an item that is to stay as it is).
-_AGAIN = WORDS.pattern("same_again", "same_for")
+_AGAIN = re.compile(rf"\b(?:{WORDS.alternation('same_again', 'same_for')}|{_AGAIN_ANY})\b")
 #: "The same" and what it keeps as the item has it: the words up to a value, a mark or a "but" ("same battery, blue").
 _SAME_KEEPS = re.compile(
     rf"\b(?:{WORDS.alternation('the_same')})((?:[\s,]+(?!(?:{WORDS.alternation('same_but')})\b)[a-z-]+)+)",
