@@ -198,8 +198,8 @@ async def _addresses(
 ) -> tuple[list[dict[str, Any]] | None, dict[str, Any] | None]:
     """For an address change (SUP-006): the addresses on file (the CRM's history of the account, the ship-to of
     each order read) and, when the thread writes out one whole address that is none of them, shipping's validation
-    of it (``validate_address``, a read: it changes nothing). Nothing is read for other requests; a read that fails
-    leaves it unknown (None), and nothing is proposed on an unknown address."""
+    of it (``validate_address``, a read: it changes nothing). Nothing is read when no address change is asked and
+    none is written out; a read that fails leaves it unknown (None), and nothing is proposed on an unknown address."""
     # (an address written out whole may be asked for by a part of a request about several orders, read on its own
     # sentences: "Please ship order #W1 to 111 Sunset Drive, ...")
     if ("change_address" not in reading.intents and not said.written) or customer_id is None or customer is None:
