@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_missions.graphs.support.parse.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import items_text, read_message
 from ai_missions.graphs.support.read_back import read_back
 from tests.support.tau_db import card, catalogue, customer, decide, decide_thread, item, order, place
 
@@ -113,3 +113,12 @@ def test_an_intention_gone_by_or_put_off_asks_nothing_now(sentence: str) -> None
 )
 def test_a_request_asked_now_stays_one(sentence: str, intent: str) -> None:
     assert intent in read_message(sentence).intents
+
+
+def test_only_a_request_said_as_not_asked_now_takes_its_items_out_of_the_request() -> None:
+    """The items of "I was going to return the helmet too, but I'll keep it" are asked about by no request; those of
+    "The lamp came two weeks later than promised" (a "later" in a sentence that asks nothing) stay for "return it"."""
+    put_off = items_text("I was going to return the helmet too but I will keep it. Return the lamp.")
+    assert ("helmet" in put_off, "lamp" in put_off) == (False, True)
+    late = items_text("The lamp came two weeks later than promised. Please return it.")
+    assert "lamp" in late

@@ -626,10 +626,11 @@ def _only_asks_how_it_is(sentence: str) -> bool:
     return bool(said) and all(s.mood == "question" for s in said)
 
 
-def _requests(folded: str) -> dict[str, str]:
+def _requests(folded: str, *, now_only: bool = True) -> dict[str, str]:
     """Intent -> what said it, sentence by sentence; a settled sentence or quoted instructions ask for nothing. A
     clause describing a thing or an address by where something went ("the kettle that was delivered to the Austin
-    address", "the address (where my camera order is going)") tells which it is: it asks nothing, no question either."""
+    address", "the address (where my camera order is going)") tells which it is: it asks nothing, no question either.
+    ``now_only``: a request said as not asked now (:func:`not_asked_now`) is left out."""
     matched: dict[str, str] = {}
     questions = _questions(folded)
     for sentence in _asking(folded):
@@ -653,7 +654,7 @@ def _requests(folded: str) -> dict[str, str]:
         at = sentence.find(charged) if charged and charged not in before else -1
         if at >= 0 and polarity(sentence, [(at, at + len(str(charged)))]) == "conditional":
             del matched["double_charge"]  # "if there's an extra charge, take it from my gift card": no claim
-        for intent in [i for i, said in matched.items() if said not in before and i in _ASKED_NOW]:
+        for intent in [i for i, said in matched.items() if now_only and said not in before and i in _ASKED_NOW]:
             if not_asked_now(sentence, matched[intent]):
                 del matched[intent]  # "I was going to return the helmet too, but I'll keep it": said, not asked
         if matched.get("cancel_order") in _NOT_NEEDED and (_refused_spans(sentence) or _KEEP.search(sentence)):
@@ -992,13 +993,14 @@ def items_text(text: str) -> str:
 
 
 def _put_aside_spans(lower: str) -> list[tuple[int, int]]:
-    """Sentences that ask nothing and say an intention gone by or put off (:func:`not_asked_now`: "I was going to
-    return one of the helmets too, but I've decided to keep it"): the items they name are not asked about."""
+    """Sentences whose every request is said as not asked now (:func:`not_asked_now`: "I was going to return one of
+    the helmets too, but I've decided to keep it"): the items they name are not asked about. A sentence that asks
+    nothing to begin with ("the lamp came later than promised") keeps its items for the requests around it."""
     words, spans, start = lexicon(), [], 0
     for end in [*(m.start() for m in SENTENCE_END.finditer(lower)), len(lower)]:
-        sentence = lower[start:end]
-        cue = words["abandoned"].search(sentence) or words["deferred"].search(sentence)
-        if cue is not None and not _requests(fold(sentence)):
+        sentence = fold(lower[start:end])
+        cue = words["abandoned"].search(sentence) or words["deferred"].search(sentence)  # (only then read again)
+        if cue is not None and not _requests(sentence) and set(_requests(sentence, now_only=False)) & _ASKED_NOW:
             spans.append((start, end))
         start = end
     return spans
