@@ -31,6 +31,7 @@ from ai_missions.nodes.reading.languages import foreign_words
 from ai_missions.nodes.reading.lexicon import default as lexicon
 from ai_missions.nodes.reading.lexicon import fold as folded
 from ai_missions.nodes.reading.offline import OfflineReader, amounts, polarity
+from ai_missions.nodes.reading.similarity import closeness
 from ai_missions.nodes.reading.statements import Statement
 from ai_missions.nodes.reading.statements import analyse as statements
 from ai_missions.nodes.reading.typed import reading_model, typed
@@ -55,6 +56,7 @@ __all__ = [
     "Text",
     "Verdict",
     "amounts",
+    "closeness",
     "decide",
     "exported_graph",
     "folded",
