@@ -15,6 +15,7 @@ from ai_missions.graphs.support.facts import ITEM_INTENTS, RECENT, addresses_on_
 from ai_missions.graphs.support.parse.address_reading import AddressReading, same_place
 from ai_missions.graphs.support.parse.request import SupportRequest, request_of
 from ai_missions.graphs.support.parse.resolve import (
+    called_by_own_words,
     identify,
     items_of_request,
     lines_named_apart,
@@ -27,6 +28,7 @@ from ai_missions.graphs.support.parse.resolve import (
 from ai_missions.graphs.support.parse.understanding import Reading
 from ai_missions.graphs.support.split import case_facts
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
+from ai_missions.graphs.support.words import singular
 from ai_missions.mission_api import LABEL, PARTS, MissionsError, MissionSpec
 from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, read_subject
 
@@ -110,7 +112,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
     quoted = list(dict.fromkeys(([ticket["order_id"]] if ticket.get("order_id") else []) + list(reading.order_refs)))
     quoted = [o for o in quoted if o not in request.not_meant(quoted)]  # "all of them except #W2": theirs
     wanted = orders_to_read(reading, quoted, recent, parts.asks_change) if customer_id is not None else []
-    if wanted and request.asks_apart:  # an order asked of by what it holds, beside the one quoted
+    if wanted and request.asks_apart(named):  # an order asked of by what it holds, beside the one quoted
         wanted += [o for o in recent[:RECENT] if o not in wanted]
     contexts = await asyncio.gather(*(call(f"erp.get_order:{o}", "get_order_context", {"order_id": o}) for o in wanted))
     headers = [c["order"] if c is not None else None for c in contexts]
@@ -137,6 +139,13 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         }
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
     mine = {o: order_items(r) for o, r in orders.items() if r is not None and o in owned}
+    items = [str(x.get("description") or "") for lines, _ in mine.values() for x in lines]
+    words_of_items = {singular(w) for _, options in mine.values() for o in options.values() for w in o.split()}
+    if called := called_by_own_words(parts.sentences, items, words_of_items):
+        # "the bike" of a Bicycle: the request is read again with the names of the items it stands for
+        request = request_of(ticket, called)
+        parts = request.parts
+        reading = replace(request.reading, order_refs=reading.order_refs, loose_refs=reading.loose_refs)
     items_named = lines_named_apart(parts.asking, mine)  # "the digital camera": not another order's Action Camera
     # what they want of an item in words no request phrase holds ("the kit I got is the light tone, I need dark"):
     # the order of that item is never left out in silence while another one is worked

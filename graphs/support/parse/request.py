@@ -133,14 +133,18 @@ class SupportRequest:
             understanding.corrected(said),
         )
 
-    @cached_property
-    def asks_apart(self) -> bool:
-        """Whether, beside the one order it quotes, a sentence asks something of an order without quoting it ("cancel
-        the order with just the makeup kit. For #W2: change the dumbbells ..."): the customer's other orders are read
-        too, to tell by what they hold which one it means."""
-        if len(self.parts.references) != 1:
+    def asks_apart(self, quoted: Sequence[str]) -> bool:
+        """Whether, beside the one order it quotes (``quoted``: the references the systems resolved), a sentence asks
+        something of an order without quoting it ("cancel the order with just the makeup kit. For #W2: change the
+        dumbbells ..."): the customer's other orders are read too, to tell by what they hold which one it means. A
+        number the systems do not know as an order ("the 1500-piece puzzle", "my Visa ending 1399") quotes none."""
+        if len(quoted) != 1:
             return False
-        return any(set(read_message(s).intents) - {"question"} and not references(s) for s in self.parts.sentences)
+        return any(
+            set(read_message(s).intents) - {"question"}
+            and not any(same_reference(r.text, quoted[0]) for r in references(s))
+            for s in self.parts.sentences
+        )
 
     def _own_reason(self, said: str) -> str | None:
         """A part's reason when its sentences give several: the first said after its order's reference in the clause,
@@ -196,8 +200,17 @@ def thread_text(messages: tuple[str, ...]) -> str:
     return "\n".join(kept) if kept else (messages[-1] if messages else "")
 
 
-def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
-    """The ticket's request, read once."""
+def _called(text: str, called: Mapping[str, str]) -> str:
+    """The text with each word the customer calls a thing by written as the name of the item it stands for ("the
+    green road bike" -> "the green road Bicycle"; :func:`.resolve.called_by_own_words`): every reader reads the item."""
+    for word, name in called.items():
+        text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", name.replace("\\", ""), text, flags=re.IGNORECASE)
+    return text
+
+
+def request_of(ticket: Mapping[str, Any], called: Mapping[str, str] | None = None) -> SupportRequest:
+    """The ticket's request, read once; ``called``: the things the customer calls by words of their own -> the items
+    of theirs the systems hold that those words stand for, read as those items' names."""
     thread = list(ticket.get("messages", []))
     confirmed = confirmation(thread)
     if confirmed is not None:  # a yes to the plan read back confirms it: it asks nothing, so it is not read
@@ -216,7 +229,7 @@ def request_of(ticket: Mapping[str, Any]) -> SupportRequest:
                 unanswered += [w for w in now.ironic if set(read_message(w).intents) - _INFORMATION]
                 unread += [w for w in now.unread if read_message(w).intents or any(r.quoted for r in references(w))]
                 unplaced += [w for w in now.asking if understanding.change_asked(w) and not read_message(w).intents]
-    messages = tuple(corrections.applied(spelling.spelled(read.text)) for _, read in inbound)
+    messages = tuple(_called(corrections.applied(spelling.spelled(read.text)), called or {}) for _, read in inbound)
     text = thread_text(messages)
     latest = messages[-1] if len(messages) > 1 else None
     sent_at = inbound[-1][0].get("sent_at") if inbound else None
