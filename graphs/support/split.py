@@ -194,6 +194,8 @@ def split_request(
     heading: tuple[str, ...] = ()  # what a line ending in a colon asks, of each item of the list under it
     for text, intents in pieces:
         orders, by_quote = _concerned(text, pool, records)
+        if intents and not by_quote and len(orders) > 1 and (holding := _covering(_items_held(text, orders, records))):
+            orders = tuple(o for o in orders if o in holding)  # "the order with the shoes, puzzle and bottle": one
         if not orders and intents and text.rstrip().endswith(":"):
             heading = intents  # "I want to cancel three pending orders:" and a list of them
         elif heading and not intents and orders and LIST_ITEM.match(text):

@@ -62,7 +62,7 @@ class Parts:
     items: str  # what is said of items (what is kept or not meant left out)
     #: the request's words when its one condition holds and when not (an else-branch); None: not one condition
     branches: tuple[str | None, str | None] | None
-    stating: tuple[str, ...]  # the sentences stating the damage or the wrong item claimed
+    stating: tuple[str, ...]  # the sentences stating the damage or the wrong item claimed, less what tells the order
     reason: str | None  # why they cancel, from everything they sent
     refund_only: bool  # a refund named as the remedy, a replacement only as not wanted ("no replacement")
     sent: int  # how many messages the customer sent
@@ -123,7 +123,7 @@ class SupportRequest:
             read_addresses(said),
             items,
             conditions.branches(said, self.reading.condition),
-            tuple(s for s in spoken if claim and claim.lower() in s.lower()),
+            tuple(understanding.items_text(s) for s in spoken if claim and claim.lower() in s.lower()),
             understanding.cancel_reason(said if self.part else " ".join(self.messages)) or self._own_reason(said),
             bool(_REFUND_REMEDY.search(said))
             and all(_NOT_REPLACEMENT.search(said[: m.start()]) for m in _REPLACEMENT.finditer(said)),

@@ -771,8 +771,12 @@ def called_by_own_words(sentences: Sequence[str], items: Sequence[str], kept: se
     scores = closeness(words, names)
     called = {}
     for word, row in zip(words, scores, strict=True):
+        # a compound's last part says it, as a name of two words is said by its last ("watch" of a Wristwatch)
+        heads = [name for name in names if len(word) > 3 and "".join(_name_words(name, [])[-1:]).endswith(word)]
         best, *rest = sorted(zip(row.tolist(), names, strict=True), reverse=True)
-        if best[0] >= _CALLED and all(best[0] - score >= _CALLED_APART for score, _ in rest):
+        if len(heads) == 1:
+            called[word] = heads[0]
+        elif best[0] >= _CALLED and all(best[0] - score >= _CALLED_APART for score, _ in rest):
             called[word] = best[1]
     return called
 

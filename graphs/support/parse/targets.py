@@ -747,7 +747,9 @@ def modify_facts(
         # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
         # change it?"): the items the thread names, not every item with a variant of the values said
         named = lines_named(thread, lines, options)
-    per_line = _said_of_each(thread, lines, variants, options)
+    # what is said of each line, less the items that only tell the order apart ("#W1 (the one with the skateboard
+    # and the watch): I'd like the camera again"): what follows them is still said of the item named before
+    per_line = _said_of_each(items_text(thread), lines, variants, options)
     # a line named only where another is named more closely ("the action camera" beside a digital camera): not meant
     outnamed = outnamed_lines(thread, lines, options) if per_line else set()
     named = _told_apart([n for n in named if int(n) not in outnamed], lines, variants, thread)

@@ -804,9 +804,10 @@ _NOT_THESE_ENDS = re.compile(rf"[.;:!?\n(),]|\s[-\u2013]\s|\b(?:{WORDS.alternati
 _DESCRIBED_ORDER = re.compile(
     rf"\b(?:{WORDS.alternation('order_thing')})(?:\s*[(,:]?\s*(?:{WORDS.alternation('order_again')}))?\s+"
     rf"(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
-    # said again after what else is said of it: "my order delivered to Chicago (the one with the laptop, ...)"
-    rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;!?()\n]{{0,60}}?[(,:]\s*(?:{WORDS.alternation('order_again')})\s+"
-    rf"(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
+    # said again after what else is said of it, or after its number: "my order delivered to Chicago (the one with the
+    # laptop, ...)", "my order #W1 that hasn't shipped (w the camera and vacuum)", "#W1 (the one with the skateboard)"
+    rf"|(?:\b(?:{WORDS.alternation('order_thing')})\b|#\s?[a-z]{{0,3}}-?\d{{3,12}}\b)[^.;!?()\n]{{0,60}}?[(,:]\s*"
+    rf"(?:(?:{WORDS.alternation('order_again')})\s+)?(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
     # after a clause saying which order: "an order that hasn't shipped yet with ...", "my order from May has a ..."
     rf"|\b(?:{WORDS.alternation('order_thing')})\b[^.;:!?()\n,]{{1,40}}?\s(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
 )
