@@ -23,6 +23,12 @@ def _db(orders: dict[str, list[dict[str, Any]]], status: str = "delivered") -> d
     }
 
 
+def _orders(names: list[str]) -> dict[str, tuple[list[dict[str, Any]], dict[str, str]]]:
+    """One order holding an item of each name (its option words are no thing's: "green", "silicone")."""
+    lines = [{"line_no": n, "sku": f"S{n}", "description": name} for n, name in enumerate(names, 1)]
+    return {"#W1": (lines, {f"S{n}": "green silicone" for n in range(1, len(names) + 1)})}
+
+
 BIKE = item("Bicycle", "bicycle", "BK-GR", 900.0, frame="medium", color="green", type="road")
 BIKE_RED = item("Bicycle", "bicycle", "BK-RD", 950.0, frame="medium", color="red", type="road")
 PUZZLE = item("Jigsaw Puzzle", "puzzle", "PZ-500", 30.0, pieces="500", theme="art")
@@ -34,16 +40,16 @@ def test_an_item_called_by_the_customers_own_word_is_the_item_it_stands_for() ->
     """ "the bike" names no item by its words, but it is close in meaning to the customer's Bicycle and to none of
     their other items: the request is read with the Bicycle's name. A word close to nothing of theirs ("the sofa"
     beside an Office Chair) is left as said."""
-    items = ["Bicycle", "Jigsaw Puzzle", "Office Chair", "Perfume"]
-    kept = {"medium", "green", "road", "red", "500", "art"}
-    assert called_by_own_words(["Please return the bike and my cologne."], items, kept) == {
+    mine = _orders(["Bicycle", "Jigsaw Puzzle", "Office Chair", "Perfume"])
+    assert called_by_own_words(["Please return the bike and my cologne."], mine) == {
         "bike": "Bicycle",
         "cologne": "Perfume",
     }
-    assert called_by_own_words(["The sofa is too big."], items, kept) == {}
-    assert called_by_own_words(["Return the bike."], [], kept) == {}
-    ticket = {"messages": [{"direction": "inbound", "body": "Please return the Bike, it is too big."}]}
-    assert "return the Bicycle" in request_of(ticket, {"bike": "Bicycle"}).text
+    assert called_by_own_words(["The sofa is too big."], mine) == {}
+    assert called_by_own_words(["Return the bike."], {}) == {}
+    said = "Please return the Bike, it is too big. bike@example.com"
+    ticket = {"messages": [{"direction": "inbound", "body": said}]}
+    assert request_of(ticket, {"bike": "Bicycle"}).text == "Please return the Bicycle, it is too big. bike@example.com"
     facts, verdict = decide(
         _db({"#W1": [BIKE, PUZZLE]}), "u1", "Kim Lane here. Please return the bike, refund my card."
     )
@@ -125,10 +131,8 @@ def test_a_compounds_last_part_names_it() -> None:
     """ "the watch" of a Wristwatch, as "the kettle" names an Electric Kettle: the compound's last part, of one item
     only ("watch" is close in meaning to no name here: 0.47)."""
     items = ["Wristwatch", "Tablet", "Luggage Set"]
-    assert called_by_own_words(["Change the watch to the silicone one."], items, {"silicone", "metal"}) == {
-        "watch": "Wristwatch"
-    }
-    assert called_by_own_words(["Change the watch."], [*items, "Smart Watch"], set()) == {}  # a head of its own
+    assert called_by_own_words(["Change the watch to the silicone one."], _orders(items)) == {"watch": "Wristwatch"}
+    assert called_by_own_words(["Change the watch."], _orders([*items, "Smart Watch"])) == {}  # a head of its own
 
 
 def test_items_that_tell_the_order_apart_are_not_asked_about() -> None:

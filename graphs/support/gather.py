@@ -28,7 +28,6 @@ from ai_missions.graphs.support.parse.resolve import (
 from ai_missions.graphs.support.parse.understanding import Reading
 from ai_missions.graphs.support.split import case_facts
 from ai_missions.graphs.support.vocabulary import TYPES_FACT
-from ai_missions.graphs.support.words import singular
 from ai_missions.mission_api import LABEL, PARTS, MissionsError, MissionSpec
 from ai_missions.nodes.api import MissionContext, MissionState, Observation, SystemError_, observe, read_subject
 
@@ -139,9 +138,7 @@ async def gathered_from(systems: Reads, ticket: Mapping[str, Any]) -> dict[str, 
         }
     # the items the customer describes in what they ask for, matched to each of their orders' lines and variants
     mine = {o: order_items(r) for o, r in orders.items() if r is not None and o in owned}
-    items = [str(x.get("description") or "") for lines, _ in mine.values() for x in lines]
-    words_of_items = {singular(w) for _, options in mine.values() for o in options.values() for w in o.split()}
-    if called := called_by_own_words(parts.sentences, items, words_of_items):
+    if called := called_by_own_words(parts.sentences, mine):
         # "the bike" of a Bicycle: the request is read again with the names of the items it stands for
         request = request_of(ticket, called)
         parts = request.parts

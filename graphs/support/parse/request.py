@@ -204,7 +204,8 @@ def _called(text: str, called: Mapping[str, str]) -> str:
     """The text with each word the customer calls a thing by written as the name of the item it stands for ("the
     green road bike" -> "the green road Bicycle"; :func:`.resolve.called_by_own_words`): every reader reads the item."""
     for word, name in called.items():
-        text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", name.replace("\\", ""), text, flags=re.IGNORECASE)
+        said = rf"(?<![\w@.-]){re.escape(word)}(?![\w@-]|\.\w)"  # a word, never part of an e-mail address
+        text = re.sub(said, name.replace("\\", ""), text, flags=re.IGNORECASE)
     return text
 
 

@@ -758,13 +758,16 @@ _CALLED = 0.65
 _CALLED_APART = 0.1
 
 
-def called_by_own_words(sentences: Sequence[str], items: Sequence[str], kept: set[str]) -> dict[str, str]:
+def called_by_own_words(
+    sentences: Sequence[str], orders: Mapping[str, tuple[Sequence[Record], Mapping[str, str]]]
+) -> dict[str, str]:
     """The words the customer calls a thing by ("the green road bike", "my cologne"; :func:`_other_thing`) -> the one
-    item of theirs (``items``: the names of their orders' lines) a word of them is close to in meaning; ``kept``: the
-    words that say no thing (their items' option words). Resolved against what the systems hold, where no word list
-    could name every way people call a thing; a word close to none, or to two alike, is left as said."""
-    if not (names := sorted(set(items))):
+    item of theirs (``orders``: each order's lines and options, :func:`order_items`) a word of them is close to in
+    meaning. Resolved against what the systems hold, where no word list could name every way people call a thing; a
+    word close to none, or to two alike, is left as said."""
+    if not (names := sorted({str(x.get("description") or "") for lines, _ in orders.values() for x in lines})):
         return {}
+    kept = _kept({sku: o for _, options in orders.values() for sku, o in options.items()})
     own = {w for name in names for w in _name_words(name, [])}
     things = {t for s in sentences for p in SAID_APART.split(fold(s)) if (t := _other_thing(p, own, kept))}
     words = sorted({w for t in things for w in t.split() if singular(w) not in kept | _NO_THING})
