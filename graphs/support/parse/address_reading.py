@@ -206,11 +206,9 @@ def _before(text: str, start: int) -> str:
     return head[ends[-1].end() :] if ends else head
 
 
-#: A verb of sending, then "(it) to" ending the clause ("please ship it to"): the address after it is wanted.
-_SEND_TO = (
-    rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:(?:{WORDS.alternation('sent_what')})\s+)?"
-    rf"(?:{WORDS.alternation('send_to')})"
-)
+#: A verb of sending, then what is sent (a few words) and "to" ending the clause ("please ship it to", "change the
+#: shipping address to"): the address after it is wanted.
+_SEND_TO = rf"\b(?:{WORDS.alternation('sent_to_verb')})\w*\s+(?:[\w'#-]+\s+){{0,3}}?(?:{WORDS.alternation('send_to')})"
 _SENT_TO = re.compile(rf"{_SEND_TO}\s*$", re.IGNORECASE)
 #: The same request said anywhere in the clause: after the address it goes to now, it introduces the one wanted.
 _SEND = re.compile(rf"{_SEND_TO}\b", re.IGNORECASE)
