@@ -772,10 +772,11 @@ def called_by_own_words(
     things = {t for s in sentences for p in SAID_APART.split(fold(s)) if (t := _other_thing(p, own, kept))}
     words = sorted({w for t in things for w in t.split() if singular(w) not in kept | _NO_THING})
     scores = closeness(words, names)
+    last = {name: "".join(_name_words(name, [])[-1:]) for name in names}
     called = {}
     for word, row in zip(words, scores, strict=True):
         # a compound's last part says it, as a name of two words is said by its last ("watch" of a Wristwatch)
-        heads = [name for name in names if len(word) > 3 and "".join(_name_words(name, [])[-1:]).endswith(word)]
+        heads = [name for name in names if len(word) > 3 and last[name].endswith(word)]
         best, *rest = sorted(zip(row.tolist(), names, strict=True), reverse=True)
         if len(heads) == 1:
             called[word] = heads[0]
