@@ -382,6 +382,8 @@ def test_the_scripted_customer_says_yes_only_to_the_variant_and_the_items_it_ask
     plan = "- Order #W1000009: change Lamp: red L -> {}; charge 5.00 to your Visa card (last digits 1111).\n"
     assert plan_matches(plan.format("blue L"), change, user, {})
     assert not plan_matches(plan.format("blue S"), change, user, {})  # the size it keeps is not kept
+    # how the variant was chosen, in brackets after it, is not the variant: an L said there is not its size
+    assert not plan_matches(plan.format('blue S ("blue > L" of those in stock: 9.00)'), change, user, {})
     two = plan.format("blue L").replace("charge", "Rug: grey -> green; charge")
     assert not plan_matches(two, change, user, {})  # an item it never asked to change
     # of two lamps, the green S one it has too is not the one it asked to change

@@ -183,8 +183,11 @@ def _by_order(asked: list[tuple[str | None, str, dict[str, Any]]]) -> dict[str |
 
 
 def _holds(clause: str, name: str, options: Mapping[str, Any]) -> bool:
-    """Whether a read-back clause changes the item to a variant with every one of these options."""
+    """Whether a read-back clause changes the item to a variant with every one of these options: the variant's own
+    words after the arrow, not a bracket after them (how it was chosen: "(\"synthetic > 7\" of those in stock: ...)"
+    names a 7 the variant does not have)."""
     before, arrow, after = clause.partition("->")
+    after = re.sub(r"\([^)]*\)", " ", after)
     return (
         bool(arrow)
         and name.lower() in before
