@@ -356,6 +356,13 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     confirming = True
                     named = sorted({*named, *asked})
                     facts["order.lines_named"] = named
+                elif (
+                    "wrong_item" in types and fits("cancel_order", record) and (asked := changes_asked(request, record))
+                ):
+                    # "I think I got the wrong storage, can it still be changed?" of an order not shipped: nothing
+                    # came, the wrong choice was theirs; the change asked (read back before anything changes)
+                    types = list(dict.fromkeys("exchange_variant" if t == "wrong_item" else t for t in types))
+                    facts["order.lines_named"] = named = sorted({*named, *asked})
                 elif types == ["return_refund"] and (
                     changed := [n for n in changes_asked(request, record, wanting=False) if n not in named]
                 ):

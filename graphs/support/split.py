@@ -235,7 +235,7 @@ def split_request(
         mine = [o for o in sentence.orders if sentence.quoted or of_its_items or o not in quoting]
         held = _items_held(sentence.text, mine, records) if sentence.intents and len(mine) > 1 else {}
         if any(held.values()):
-            covering = _covering(held)
+            covering = _covering(held, whole=not set(sentence.intents) & set(ITEM_INTENTS))
             if covering is None:
                 return None
             mine = [o for o in mine if o in covering]
@@ -374,19 +374,21 @@ def _items_held(sentence: str, orders: Sequence[str], records: Mapping[str, Mapp
     }
 
 
-def _covering(held: Mapping[str, set[str]]) -> set[str] | None:
+def _covering(held: Mapping[str, set[str]], *, whole: bool = False) -> set[str] | None:
     """The orders a request naming items is of, from the items each holds (:func:`_items_held`): those holding an
     item no other holds, and an item several hold goes with the one of those it is said beside ("the bicycle and
     the puzzle that came with it"; "the pet bed, the makeup kit and the skateboard" of two orders each holding some).
     Of items only several hold, the one order holding them all. None when that leaves an item to more than one order
-    or to none ("the lamp" of two orders that both hold one): which is the customer's to say."""
+    or to none ("the lamp" of two orders that both hold one): which is the customer's to say. ``whole``: the request
+    is of whole orders (a cancellation), so an item that only orders told apart by others hold leaves nothing to
+    say ("cancel the one with the skateboard and boots, and the one with the grill and boots": both)."""
     items = set().union(*held.values())
     holders = {item: {o for o, own in held.items() if item in own} for item in items}
     needed = {next(iter(h)) for h in holders.values() if len(h) == 1}
     if not needed:
         every = {o for o, own in held.items() if own == items}
         return every if len(every) == 1 else None
-    return needed if all(len(h & needed) == 1 for h in holders.values()) else None
+    return needed if all(len(h & needed) == 1 or (whole and h <= needed) for h in holders.values()) else None
 
 
 def _how_many(sentence: str, intent: str) -> int | None:

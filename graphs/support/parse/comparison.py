@@ -8,6 +8,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from ai_missions.graphs.support.parse.folding import fold
@@ -241,7 +242,12 @@ def preferred(
         then = re.split(r"[.;!?\n]", folded[fallback.end() :], maxsplit=1)[0]
         parts = [[w for w in tokens(p) if w in values and w not in mine] for p in (subject, then)]
     else:
-        parts = [[w for w in tokens(p) if w in values] for p in _PREFER.split(folded)]
+        pieces = _PREFER.split(folded)
+        # the order is said between values, within three words each side ("blue, otherwise green"), never "nothing
+        # else on the order" between words of other things
+        if not all(set(tokens(a)[-3:]) & values and set(tokens(b)[:3]) & values for a, b in pairwise(pieces)):
+            return None
+        parts = [[w for w in tokens(p) if w in values] for p in pieces]
     if len(parts) < 2 or not all(parts) or parts[0][-1] in mine:  # what they have first: "grey > green" is a change
         return None
     ranked = [parts[0][-1], *(part[0] for part in parts[1:])]

@@ -640,10 +640,18 @@ def outnamed_lines(text: str, lines: Sequence[Mapping[str, object]], options: Ma
 _LISTED_AFTER = re.compile(r"(?<=\w) ?\(([^(),]+(?:,[^(),]+)+)\)")
 
 
-def _one_piece(match: re.Match[str]) -> str:
-    """The list in brackets said as one piece with the name before it ("the Bluetooth Speaker green 10 hours no"):
-    its values tell which of several lines of one item is meant, never pieces of their own."""
-    return " " + " ".join(match.group(1).replace(",", " ").split())
+def _pieces(text: str) -> list[str]:
+    """The text cut apart at clause marks (``SAID_APART``), a list in brackets kept in one piece with the words
+    before it ("the Bluetooth Speaker (green, 10 hours, no)"): its values tell which of several lines of one item is
+    meant, never pieces of their own. Its commas stay, so that what it says of a feature ends where it is said
+    ("a red one (10 hour battery, not water resistant)")."""
+    pieces: list[str] = []
+    at = 0
+    for listed in _LISTED_AFTER.finditer(text):
+        before = SAID_APART.split(text[at : listed.start()])
+        pieces += [*before[:-1], f"{before[-1]} {listed.group(1)}"]
+        at = listed.end()
+    return [*pieces, *SAID_APART.split(text[at:])]
 
 
 def said_of_lines(
@@ -660,7 +668,7 @@ def said_of_lines(
 
     ``values``, each line's product's option words: another item's name that is one of them stays in the line's
     words ("the backpack with a laptop compartment" beside a Laptop)."""
-    pieces = [fold(p) for p in SAID_APART.split(_LISTED_AFTER.sub(_one_piece, text)) if p and p.strip()]
+    pieces = [fold(p) for p in _pieces(text) if p and p.strip()]
     own = {w for x in lines for w in _name_words(str(x.get("description") or ""), [])}
     by_line: dict[int, list[str]] = {}
     shared: list[str] = []
@@ -727,7 +735,9 @@ def _other_thing(piece: str, names: set[str], kept: set[str]) -> str | None:
     while said and singular(said[-1]) in _GENERIC:
         said.pop()  # "the suitcase set": a suitcase
     words = {singular(w) for w in said}
-    unknown = said and singular(said[-1]) not in kept | _NO_THING and not said[-1][0].isdigit() and not names & words
+    ordered = _ORDER_NOUNS & set(_words(found[1]))  # said of an order ("my unshipped order", "the first order ...")
+    unknown = said and singular(said[-1]) not in kept | _NO_THING and not said[-1][0].isdigit() and not ordered
+    unknown = unknown and not names & words
     return " ".join(said) if unknown else None
 
 

@@ -670,7 +670,10 @@ def _requests(folded: str, *, now_only: bool = True) -> dict[str, str]:
             paying := _pays_another_way(sentence, tokens, item_change=item_change) or _moves_payment(sentence, tokens)
         ):
             matched["change_payment"] = paying
-        if not {"exchange_variant", "wrong_item"} & set(matched) and (asked := _exchange_asked(sentence)):
+        # an exchange in words no phrase names, but not in a sentence cancelling orders: "cancel two orders: the one
+        # with the skateboard, and the bigger one with the grill" tells them apart by what they hold
+        cancels = matched.get("cancel_order") not in (None, *before)
+        if not ({"exchange_variant", "wrong_item"} & set(matched) or cancels) and (asked := _exchange_asked(sentence)):
             matched["exchange_variant"] = asked
     cut = min((i for i in (folded.find(m) for m in INSTRUCTIONS) if i >= 0), default=len(folded))
     if "change_address" not in matched and (asked := address_asked(folded[:cut])):
