@@ -2,7 +2,8 @@
 marks, "nothing else" orders no preference, an order told apart by what it holds ("the bigger one with the grill")
 asks for no change of its items, orders told apart while an item sits in both are cancelled each, "the first order"
 and "my unshipped order" are no thing of the customer's, and a wrong choice of an order not shipped is the change
-asked, not a wrong item received."""
+asked, not a wrong item received, nor is "hasn't arrived yet" of one a parcel lost; what an item came with tells it
+apart up to where what is wanted begins."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from ai_missions.graphs.support.parse.comparison import preferred
 from ai_missions.graphs.support.parse.resolve import things_unmatched
-from ai_missions.graphs.support.parse.understanding import read_message
+from ai_missions.graphs.support.parse.understanding import items_text, read_message
 from tests.support.tau_db import HOME, card, catalogue, customer, decide, item, order, writes
 
 GREEN = item("Bluetooth Speaker", "speaker", "SP-G", 100.0, color="green", battery="10 hours", water="no")
@@ -24,6 +25,11 @@ LAMP = item("Desk Lamp", "lamp", "DL-1", 40.0, color="white")
 SHIRT = item("T-Shirt", "shirt", "TS-1", 20.0, color="red")
 SMALL = item("E-Reader", "reader", "ER-8", 100.0, screen="7-inch", storage="8GB")
 LARGE = item("E-Reader", "reader", "ER-32", 130.0, screen="7-inch", storage="32GB")
+BAG = item("Backpack", "backpack", "BP-1", 60.0, color="black")
+VACUUM = item("Vacuum Cleaner", "vacuum", "VC-C", 200.0, type="canister", bag="bagged")
+ROBOT = item("Vacuum Cleaner", "vacuum", "VC-R", 250.0, type="robotic", bag="bagless")
+SILVER = item("Luggage Set", "luggage", "LS-S", 300.0, color="silver", shell="hardshell")
+BLACK_SET = item("Luggage Set", "luggage", "LS-B", 280.0, color="black", shell="hardshell")
 
 
 def _db(orders: dict[str, list[dict[str, Any]]], *more: dict[str, Any]) -> dict[str, Any]:
@@ -109,4 +115,29 @@ def test_a_wrong_choice_of_an_order_not_shipped_is_the_change_asked() -> None:
     facts, verdict = decide(_db({"#W1000001": [SMALL]}, LARGE), "u1", said)
     assert facts["ticket.case_types"] == ["exchange_variant"]
     assert facts["modify.changes"] == [{"line_no": 1, "sku": "ER-32"}]
+    assert "modify_order_items" in writes(verdict)
+
+
+def test_an_item_told_apart_by_what_came_with_it_is_the_one_changed() -> None:
+    """ "the vacuum that came with the backpack for the robotic one": what it came with ends where what is wanted
+    begins, so the backpack only tells the vacuum apart; the vacuum is exchanged, the backpack is not asked about."""
+    said = "Exchange the vacuum that came with the backpack for the robotic bagless one. Charge my card."
+    assert (
+        items_text(said)
+        == "Exchange the vacuum that came with              for the robotic bagless one. Charge my card."
+    )
+    facts, verdict = decide(_db({"#W1000001": [BAG, VACUUM]}, ROBOT), "u1", "Kim Lane here. " + said)
+    assert facts["modify.changes"] == [{"line_no": 2, "sku": "VC-R"}]
+    assert facts["modify.choices"] == []
+    assert "modify_order_items" in writes(verdict)
+
+
+def test_not_arrived_of_an_order_not_shipped_tells_which_it_is() -> None:
+    """ "the luggage set I ordered that hasn't arrived yet: change it ..." of an order not shipped: it has not
+    arrived because it has not left; no parcel is lost and no trace is opened, the change is made."""
+    said = (
+        "Kim Lane here. The luggage set I ordered that hasn't arrived yet: change it to the black one. Charge my card."
+    )
+    facts, verdict = decide(_db({"#W1000001": [SILVER]}, BLACK_SET), "u1", said)
+    assert facts["ticket.case_types"] == ["exchange_variant"]
     assert "modify_order_items" in writes(verdict)

@@ -331,6 +331,10 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             types = list(reading.intents) or ["unclear_request"]
             confirming = bool(asked_in_question)  # an item change read from few words, confirmed before it is made
             record = orders[order_id]
+            unshipped = fits("cancel_order", record)
+            if "not_received" in types and len(types) > 1 and unshipped:
+                types.remove("not_received")  # "the luggage set that hasn't arrived yet: change it" of an order not
+                # shipped tells which it is; no parcel is lost
             lines, options = order_items(record)
             said = parts.items
             # what tells the order apart by its items, or says an item is kept or not meant, names no item asked
@@ -356,9 +360,7 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     confirming = True
                     named = sorted({*named, *asked})
                     facts["order.lines_named"] = named
-                elif (
-                    "wrong_item" in types and fits("cancel_order", record) and (asked := changes_asked(request, record))
-                ):
+                elif "wrong_item" in types and unshipped and (asked := changes_asked(request, record)):
                     # "I think I got the wrong storage, can it still be changed?" of an order not shipped: nothing
                     # came, the wrong choice was theirs; the change asked (read back before anything changes)
                     types = list(dict.fromkeys("exchange_variant" if t == "wrong_item" else t for t in types))

@@ -74,7 +74,8 @@ def price_bound(text: str, paid: float) -> PriceBound | None:
 
 _MEANING = WORDS.table("compare_words")
 _MEASURES = WORDS.table("compare_measures")
-_UNITS = WORDS.table("units")
+#: A unit after a number, as the catalogue and customers write it, under one name ("1L" and "1 litre" are one).
+UNITS = WORDS.table("units")
 #: Sizes smallest first, as option words ("x-large"), and the pieces an option's words may split them into ("x").
 _SIZES = [fold(size) for size in dict.fromkeys(WORDS.table("size_words").values())]
 _SIZE_WORDS = {piece for size in _SIZES for piece in (size, *size.split("-"))}
@@ -214,7 +215,7 @@ def read_comparison(text: str) -> Comparison | None:
     for b in _BOUND.finditer(folded):
         if b["before"] or b["after"]:
             unit = b["attached"] or b["unit"]
-            bounds.append((_UNITS.get(unit, unit), _RELATION_OF[b["before"] or b["after"]], float(b["number"])))
+            bounds.append((UNITS.get(unit, unit), _RELATION_OF[b["before"] or b["after"]], float(b["number"])))
             spans.append(b.span())
     rest = "".join(" " if any(s <= i < e for s, e in spans) else c for i, c in enumerate(folded))
     said = ", ".join(folded[start:end] for start, end in spans)
@@ -243,8 +244,7 @@ def preferred(
         parts = [[w for w in tokens(p) if w in values and w not in mine] for p in (subject, then)]
     else:
         pieces = _PREFER.split(folded)
-        # the order is said between values, within three words each side ("blue, otherwise green"), never "nothing
-        # else on the order" between words of other things
+        # said between values, three words each side at most ("blue, otherwise green"; not "nothing else on it")
         if not all(set(tokens(a)[-3:]) & values and set(tokens(b)[:3]) & values for a, b in pairwise(pieces)):
             return None
         parts = [[w for w in tokens(p) if w in values] for p in pieces]

@@ -13,7 +13,8 @@ from typing import Any
 from ai_missions.graphs.support.parse.folding import fold
 from ai_missions.graphs.support.words import WORDS
 
-_BRANDS = WORDS.table("card_brands")
+#: Card brands as customers write them -> as payments records them.
+BRANDS = WORDS.table("card_brands")
 _OTHER = (
     rf"(?:{WORDS.alternation('another')})\s+(?:(?:{WORDS.alternation('card_kind')}) )?"
     rf"(?:{WORDS.alternation('card_noun')})"
@@ -84,7 +85,7 @@ def mentions(text: str) -> list[Mention]:
         wanted = _NEGATION.search(before) is None and not (_FROM.search(before) and _TO_ANOTHER.search(after))
         digits = _DIGITS.match(after.lstrip()) or _DIGITS.search(after[:30])
         last4 = digits.group(1) if digits else None
-        group, brand = str(match.lastgroup), _BRANDS[match["brand"]] if match["brand"] else None
+        group, brand = str(match.lastgroup), BRANDS[match["brand"]] if match["brand"] else None
         theirs = group != "card" or last4 is not None or _THEIR.search(before) is not None
         last4 = None if group == "paypal" else last4
         out.append(Mention(_KINDS.get(group, "card"), brand, last4, wanted, _scope(folded, match.start()), theirs))

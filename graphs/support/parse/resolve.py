@@ -19,6 +19,7 @@ from ai_missions.graphs.support.parse.understanding import (
     OPTION_WORDS,
     SENTENCE_END,
     SIZE_WORDS,
+    WANTED_BEGINS,
     fold,
     only_kept,
     read_message,
@@ -247,12 +248,6 @@ def with_variants(lines: Iterable[Record], variants: Iterable[Record]) -> list[t
     return [(line, by_sku[str(line["sku"])]) for line in lines if str(line["sku"]) in by_sku]
 
 
-#: Where what a customer wants begins: "for the 15 bar one", "to a gas grill", "-> green small".
-_WANTED_BEGINS = re.compile(
-    rf"\b(?:{WORDS.alternation('wanted_to')})\s+(?:{WORDS.alternation('wanted_determiner')})\b|->|\u2192"
-)
-
-
 #: Where what is wanted may end and what is had begin again: a sentence's end, "and", "plus", a comma before the next
 #: thing said ("... for a red one, and the black one for a blue one", "the kettle for the 1 litre, the black
 #: toothbrush for a white one").
@@ -273,7 +268,7 @@ def _without_wanted(text: str) -> str:
     """The text without what it says is wanted ("change the espresso machine for the 15 bar, 1L, manual one": the
     words after "for the"): those describe the new variant, never which of the customer's lines they have."""
     return "\n".join(
-        sentence[: m.start()] if (m := _WANTED_BEGINS.search(sentence)) else sentence
+        sentence[: m.start()] if (m := WANTED_BEGINS.search(sentence)) else sentence
         for sentence in _PHRASES_APART.split(fold(text))
     )
 
@@ -286,7 +281,7 @@ def wanted_of(text: str, description: str | None, options: Iterable[str] = ()) -
     return "\n".join(
         piece[m.end() :]
         for piece in _PHRASES_APART.split(fold(text))
-        if (description is None or names_item(piece, description, options)) and (m := _WANTED_BEGINS.search(piece))
+        if (description is None or names_item(piece, description, options)) and (m := WANTED_BEGINS.search(piece))
     )
 
 
@@ -641,10 +636,9 @@ _LISTED_AFTER = re.compile(r"(?<=\w) ?\(([^(),]+(?:,[^(),]+)+)\)")
 
 
 def _pieces(text: str) -> list[str]:
-    """The text cut apart at clause marks (``SAID_APART``), a list in brackets kept in one piece with the words
-    before it ("the Bluetooth Speaker (green, 10 hours, no)"): its values tell which of several lines of one item is
-    meant, never pieces of their own. Its commas stay, so that what it says of a feature ends where it is said
-    ("a red one (10 hour battery, not water resistant)")."""
+    """The text cut at clause marks (``SAID_APART``), a list in brackets kept whole with the words before it ("the
+    Speaker (green, 10 hours, no)"): its values tell which of several lines is meant, never pieces of their own; its
+    commas stay, ending what it says of a feature ("a red one (10 hour battery, not water resistant)")."""
     pieces: list[str] = []
     at = 0
     for listed in _LISTED_AFTER.finditer(text):
@@ -711,7 +705,7 @@ _ELEMENT = re.compile(rf"\b(?:{WORDS.alternation('element_determiner')})\s+((?:[
 _ENDS_ELEMENT = frozenset(WORDS.phrases("element_ends", "request_verb"))  # "the 15 bar one -> swap": "change to"
 _NO_THING = frozenset(WORDS.phrases("not_an_item", "generic_item_word", "several", "element_not_a_thing"))
 #: The word a variant is said with, which ends the thing's words ("the red one", "the 20MP version").
-_VARIANT_HEADS = frozenset(WORDS.phrases("variant_noun"))
+VARIANT_HEADS = frozenset(WORDS.phrases("variant_noun"))
 
 
 def _in_element(word: str) -> bool:
@@ -730,7 +724,7 @@ def _other_thing(piece: str, names: set[str], kept: set[str]) -> str | None:
     if person and person.start() == found.start() and not piece.startswith("'", person.end()):
         return None
     said = list(itertools.takewhile(_in_element, _words(found[1])))
-    head = next((i for i, w in enumerate(said) if w in _VARIANT_HEADS), None)
+    head = next((i for i, w in enumerate(said) if w in VARIANT_HEADS), None)
     said = said if head is None else said[: head + 1]  # "the short 3 ft glass one just ...": ends with its "one"
     while said and singular(said[-1]) in _GENERIC:
         said.pop()  # "the suitcase set": a suitcase

@@ -14,6 +14,7 @@ from typing import Any
 from ai_missions.graphs.support.parse import methods as paying
 from ai_missions.graphs.support.parse.comparison import (
     QUANTITY,
+    UNITS,
     preferred,
     price_bound,
     read_comparison,
@@ -24,6 +25,7 @@ from ai_missions.graphs.support.parse.methods import Mention
 from ai_missions.graphs.support.parse.request import SupportRequest
 from ai_missions.graphs.support.parse.resolve import (
     SAID_APART,
+    VARIANT_HEADS,
     Record,
     ambiguous_items,
     by_own_option,
@@ -347,8 +349,6 @@ _MAX_CHOICES = 8
 #: Words of a variant's option: "Black", "L", "stainless steel", "10", "IPX4" (colours, sizes, materials...); a
 #: quantity is a number (decimals kept: "1.5") with its unit ("1000ml", "1.5 litre", "6-inch").
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?[a-z0-9]*|\d+(?:\.\d+)?")
-#: A unit after a number, as the catalogue and customers write it, under one name ("1L" and "1 litre" are one).
-_UNITS = WORDS.table("units")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -365,7 +365,7 @@ def _option_tokens(text: str, units: Iterable[str] | None = None) -> list[str]:
         following = matches[i + 1] if i + 1 < len(matches) else None
         if _NUMBER.fullmatch(word) and following is not None and not _NUMBER.fullmatch(following.group()):
             gap = folded[match.end() : following.start()]
-            unit = _UNITS.get(following.group()) if gap in ("", "-", " ") else None
+            unit = UNITS.get(following.group()) if gap in ("", "-", " ") else None
             unit = unit or (following.group() if gap in ("", "-") else None)
             if unit is not None and (allowed is None or unit in allowed):
                 out.append(f"{word}{unit}")
@@ -438,8 +438,6 @@ _CARD_ENDING = re.compile(
     rf"\b(?:{WORDS.alternation('card_ending')})\D{{0,12}}?\b(\d{{4}})\b|(?:[*x#]{{2,}}|\bx)\s?(\d{{4}})\b"
     rf"|\b(\d{{4}}) (?:{WORDS.alternation('card_ending_after')})\b"
 )
-#: Card brands as customers write them -> as payments records them.
-_BRANDS = WORDS.table("card_brands")
 _BRAND = re.compile(rf"\b({WORDS.alternation('card_brands')})\b")
 #: A card said as such ("my credit card", "la tarjeta", "ma carte", "Kreditkarte").
 _A_CARD = WORDS.pattern("card")
@@ -458,7 +456,7 @@ def _other_card(text: str, last4: Any, brand: Any = None) -> bool:
     if digits:
         return False  # only the order's own card's digits: its brand, if said, is that card's
     own = str(brand or "").lower()
-    return any(_BRANDS[b] != own for b in _BRAND.findall(text))
+    return any(paying.BRANDS[b] != own for b in _BRAND.findall(text))
 
 
 #: The customer names a way to pay other than the order's own payment ("my gift card", "paypal", "my other card").
@@ -746,7 +744,7 @@ def modify_facts(
     if not named and len(lines) > 1:
         # the request says "it" of an item described in another sentence ("I ordered the wired mouse. Could you
         # change it?"): the items the thread names, not every item with a variant of the values said
-        named = lines_named(thread, lines, options)
+        named = lines_named(items_text(thread, orders=False), lines, options)
     # what is said of each line, less the items that only tell the order apart ("#W1 (the one with the skateboard
     # and the watch): I'd like the camera again"): what follows them is still said of the item named before
     per_line = _said_of_each(items_text(thread), lines, variants, options)
@@ -1090,8 +1088,6 @@ _LEFT_OUT_ANYWHERE = frozenset(WORDS.phrases("left_out_anywhere"))
 _DESCRIBING = frozenset(WORDS.phrases("describing_before_left_out"))
 #: Words between "without" or "no" and the feature ("without a rotisserie", "no water resistance").
 _ARTICLES = frozenset(WORDS.phrases("feature_article"))
-#: Words saying a variant, after a feature refused with its article ("not the waterproof one", "not a ... version").
-_VARIANT_NOUNS = frozenset(WORDS.phrases("variant_noun"))
 #: Of the left-out words, those an article may follow before the feature ("without a", "no").
 _LEFT_OUT_WITH_ARTICLE = frozenset(WORDS.phrases("left_out_with_article"))
 #: Of the left-out words, those said of a variant only after "with" in their clause ("with ... no water resistance").
@@ -1151,13 +1147,13 @@ def _features_said(
         before: list[str] = []  # up to six words before it, in its clause
         for j in range(i - 1, i - 7, -1):
             before.append("" if j < 0 or opens_clause(j + 1) or (before and not before[-1]) else words[j])
-        if word in _LEFT_OUT_ANYWHERE or article or before[0] in _VARIANT_NOUNS | known:
+        if word in _LEFT_OUT_ANYWHERE or article or before[0] in VARIANT_HEADS | known:
             return True
         if word in _LEFT_OUT_AFTER_WITH:
             return not _WITH.isdisjoint(before)
         if before[0] in _DESCRIBING_VERB:
             before = before[1:]
-        said_of = before[1] in _VARIANT_NOUNS | known or before[1][:1].isdigit()
+        said_of = before[1] in VARIANT_HEADS | known or before[1][:1].isdigit()
         return before[0] in _DESCRIBING_RELATIVE and said_of
 
     left_out: dict[int, tuple[int, bool]] = {}  # the feature word's index -> the left-out word's, and sure
@@ -1167,7 +1163,7 @@ def _features_said(
         at, article = i + 1, False
         if word in _LEFT_OUT_WITH_ARTICLE and words[at] in _ARTICLES and at + 1 < len(words):
             at += 1
-        elif words[at] in _ARTICLES and _VARIANT_NOUNS & set(words[at + 2 : at + 4]):
+        elif words[at] in _ARTICLES and VARIANT_HEADS & set(words[at + 2 : at + 4]):
             at, article = at + 1, True  # "not the water resistant one": the variant refused is the one with it
         before = "" if opens_clause(i) else words[i - 1]
         describes = word in _LEFT_OUT_ANYWHERE or not before or before in _DESCRIBING or before in known

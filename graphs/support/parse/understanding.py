@@ -670,8 +670,7 @@ def _requests(folded: str, *, now_only: bool = True) -> dict[str, str]:
             paying := _pays_another_way(sentence, tokens, item_change=item_change) or _moves_payment(sentence, tokens)
         ):
             matched["change_payment"] = paying
-        # an exchange in words no phrase names, but not in a sentence cancelling orders: "cancel two orders: the one
-        # with the skateboard, and the bigger one with the grill" tells them apart by what they hold
+        # not in a sentence cancelling orders: "cancel two: the one with ..., and the bigger one with the grill"
         cancels = matched.get("cancel_order") not in (None, *before)
         if not ({"exchange_variant", "wrong_item"} & set(matched) or cancels) and (asked := _exchange_asked(sentence)):
             matched["exchange_variant"] = asked
@@ -821,6 +820,10 @@ _LISTED_ORDER = re.compile(rf"\b(?:{WORDS.alternation('order_thing')})\s*\(([^()
 _DESCRIBED_ENDS = re.compile(
     rf"[.;:!?\n()]|\s[-\u2013]\s|{ARROW.pattern}|,\s*(?=(?:{WORDS.alternation('request_goes_on')})\b)"
     rf"|\b(?:{WORDS.alternation('description_ends')})\b"
+)
+#: Where what a customer wants begins: "for the 15 bar one", "to a gas grill", "-> green small".
+WANTED_BEGINS = re.compile(
+    rf"\b(?:{WORDS.alternation('wanted_to')})\s+(?:{WORDS.alternation('wanted_determiner')})\b|->|\u2192"
 )
 #: An item told apart by what it was bought with: "that came with", "I got with", "in the same box as".
 _BOUGHT_WITH = WORDS.pattern("bought_with")
@@ -988,12 +991,13 @@ def only_kept(text: str) -> str:
     return blanked(text, [(a, b) for a, b in gaps if a < b])
 
 
-def items_text(text: str) -> str:
+def items_text(text: str, *, orders: bool = True) -> str:
     """The text the items a request is about are read from: :func:`without_kept`, and without what tells an order
     apart by its items ("from my order with the skateboard, thermostat and hose, I only want to return the
-    skateboard": the skateboard alone; "the espresso machine order"). The whole says which order; this, which items."""
+    skateboard": the skateboard alone; "the espresso machine order"). The whole says which order; this, which items.
+    ``orders`` False: what an item came with only ("the vacuum that came with the backpack": not the backpack)."""
     lower = _lower(text)
-    return blanked(without_kept(text), [*_describing_spans(lower), *_put_aside_spans(lower)])
+    return blanked(without_kept(text), [*_describing_spans(lower, orders), *_put_aside_spans(lower)])
 
 
 def _put_aside_spans(lower: str) -> list[tuple[int, int]]:
@@ -1010,16 +1014,19 @@ def _put_aside_spans(lower: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _describing_spans(lower: str) -> list[tuple[int, int]]:
-    """Where the text describes an order by its items: "the order with ...", "the mug I got with ...", "the
-    espresso machine order"."""
+def _describing_spans(lower: str, orders: bool = True) -> list[tuple[int, int]]:
+    """Where the text describes an order by its items: "the order with ...", "the espresso machine order" (unless
+    ``orders`` is False), and "the mug I got with ..."."""
     spans = []
-    for match in (*_DESCRIBED_ORDER.finditer(lower), *_BOUGHT_WITH.finditer(lower)):
+    for match in (*(_DESCRIBED_ORDER.finditer(lower) if orders else ()), *_BOUGHT_WITH.finditer(lower)):
         # "the keyboard (the one that came with the bookshelf)", "the watch I got with the air purifier": what it
         # came with tells its order apart, and is not asked about
         ended = _DESCRIBED_ENDS.search(lower, match.end())
-        spans.append((match.end(), _request_opens(lower, match.end(), ended.start() if ended else len(lower))))
-    return spans + [m.span(1) for pattern in (_ITEM_ORDER, _LISTED_ORDER) for m in pattern.finditer(lower)]
+        end = ended.start() if ended else len(lower)
+        # or where what is wanted begins: "exchange the vacuum that came with the backpack for the robotic one"
+        end = wanted.start() if (wanted := WANTED_BEGINS.search(lower, match.end(), end)) else end
+        spans.append((match.end(), _request_opens(lower, match.end(), end)))
+    return spans + [m.span(1) for pattern in (_ITEM_ORDER, _LISTED_ORDER) if orders for m in pattern.finditer(lower)]
 
 
 def _request_opens(lower: str, start: int, end: int) -> int:
