@@ -29,6 +29,9 @@ BAG = item("Backpack", "backpack", "BP-1", 60.0, color="black")
 VACUUM = item("Vacuum Cleaner", "vacuum", "VC-C", 200.0, type="canister", bag="bagged")
 ROBOT = item("Vacuum Cleaner", "vacuum", "VC-R", 250.0, type="robotic", bag="bagless")
 SILVER = item("Luggage Set", "luggage", "LS-S", 300.0, color="silver", shell="hardshell")
+SHADES = item("Sunglasses", "shades", "SG-BB", 90.0, frame="black", lens="brown")
+BROWN_SHADES = item("Sunglasses", "shades", "SG-RB", 95.0, frame="brown", lens="brown")
+GREEN_SHADES = item("Sunglasses", "shades", "SG-BG", 95.0, frame="black", lens="green")
 BLACK_SET = item("Luggage Set", "luggage", "LS-B", 280.0, color="black", shell="hardshell")
 
 
@@ -141,3 +144,11 @@ def test_not_arrived_of_an_order_not_shipped_tells_which_it_is() -> None:
     facts, verdict = decide(_db({"#W1000001": [SILVER]}, BLACK_SET), "u1", said)
     assert facts["ticket.case_types"] == ["exchange_variant"]
     assert "modify_order_items" in writes(verdict)
+
+
+def test_a_value_wanted_twice_is_asked_for_again() -> None:
+    """ "the brown, brown one" of sunglasses now black and brown: brown is wanted twice and held once, so the one
+    brown twice is meant (before, brown was held and so not asked for, and every option was listed back)."""
+    db = _db({"#W1000001": [SHADES]}, BROWN_SHADES, GREEN_SHADES)
+    facts, _verdict = decide(db, "u1", "Kim Lane here. On #W1000001 change the sunglasses for the brown, brown one.")
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "SG-RB"}]

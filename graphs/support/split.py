@@ -379,9 +379,8 @@ def _covering(held: Mapping[str, set[str]], *, whole: bool = False) -> set[str] 
     item no other holds, and an item several hold goes with the one of those it is said beside ("the bicycle and
     the puzzle that came with it"; "the pet bed, the makeup kit and the skateboard" of two orders each holding some).
     Of items only several hold, the one order holding them all. None when that leaves an item to more than one order
-    or to none ("the lamp" of two orders that both hold one): which is the customer's to say. ``whole``: the request
-    is of whole orders (a cancellation), so an item that only orders told apart by others hold leaves nothing to
-    say ("cancel the one with the skateboard and boots, and the one with the grill and boots": both)."""
+    or to none ("the lamp" of two orders that both hold one): which is the customer's to say. ``whole``: of whole
+    orders (a cancellation), an item only orders told apart by others hold leaves nothing to say."""
     items = set().union(*held.values())
     holders = {item: {o for o, own in held.items() if item in own} for item in items}
     needed = {next(iter(h)) for h in holders.values() if len(h) == 1}

@@ -639,8 +639,7 @@ def _pieces(text: str) -> list[str]:
     """The text cut at clause marks (``SAID_APART``), a list in brackets kept whole with the words before it ("the
     Speaker (green, 10 hours, no)"): its values tell which of several lines is meant, never pieces of their own; its
     commas stay, ending what it says of a feature ("a red one (10 hour battery, not water resistant)")."""
-    pieces: list[str] = []
-    at = 0
+    pieces, at = list[str](), 0
     for listed in _LISTED_AFTER.finditer(text):
         before = SAID_APART.split(text[at : listed.start()])
         pieces += [*before[:-1], f"{before[-1]} {listed.group(1)}"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Any
@@ -771,7 +772,7 @@ def modify_facts(
         text = thread if per_line is None else per_line.get(int(line["line_no"]), thread)
         # a variant chosen by comparison ("the cheapest with 16GB or more"): the values are read without it
         compared = read_comparison(text)
-        mine = _option_words(own["option"])
+        mine = set(mine_tokens := _option_tokens(own["option"]))
         siblings = sibling_variants(own, variants)
         in_stock = [v for v in siblings if int(v["available"]) >= quantity]
         values = _words_of(siblings)
@@ -806,6 +807,8 @@ def modify_facts(
         item_twice = sum(str(x.get("description") or "") == name for x in lines) > 1 and per_line is not None
         as_wanted = wanted_of(text, None, ()) if item_twice else wanted_of(thread, name, [str(own["option"])])
         asked_for = _said_of(as_wanted, [own, *siblings], values | mine) & values
+        # a value wanted more often than the item holds it is asked for again ("the brown, brown one" of black brown)
+        required |= set(Counter(w for w in _option_tokens(as_wanted) if w in values & mine) - Counter(mine_tokens))
         variant_words = [_option_words(str(v["option"])) for v in [own, *siblings]]
         required -= {w for w in required - asked_for if any(not any({w, u} <= held for held in variant_words)
                                                             for u in asked_for)}  # fmt: skip

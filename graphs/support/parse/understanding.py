@@ -1021,10 +1021,9 @@ def _describing_spans(lower: str, orders: bool = True) -> list[tuple[int, int]]:
     for match in (*(_DESCRIBED_ORDER.finditer(lower) if orders else ()), *_BOUGHT_WITH.finditer(lower)):
         # "the keyboard (the one that came with the bookshelf)", "the watch I got with the air purifier": what it
         # came with tells its order apart, and is not asked about
-        ended = _DESCRIBED_ENDS.search(lower, match.end())
-        end = ended.start() if ended else len(lower)
         # or where what is wanted begins: "exchange the vacuum that came with the backpack for the robotic one"
-        end = wanted.start() if (wanted := WANTED_BEGINS.search(lower, match.end(), end)) else end
+        ends = (_DESCRIBED_ENDS.search(lower, match.end()), WANTED_BEGINS.search(lower, match.end()))
+        end = min((m.start() for m in ends if m), default=len(lower))
         spans.append((match.end(), _request_opens(lower, match.end(), end)))
     return spans + [m.span(1) for pattern in (_ITEM_ORDER, _LISTED_ORDER) if orders for m in pattern.finditer(lower)]
 
