@@ -29,10 +29,10 @@ BAG = item("Backpack", "backpack", "BP-1", 60.0, color="black")
 VACUUM = item("Vacuum Cleaner", "vacuum", "VC-C", 200.0, type="canister", bag="bagged")
 ROBOT = item("Vacuum Cleaner", "vacuum", "VC-R", 250.0, type="robotic", bag="bagless")
 SILVER = item("Luggage Set", "luggage", "LS-S", 300.0, color="silver", shell="hardshell")
+BLACK_SET = item("Luggage Set", "luggage", "LS-B", 280.0, color="black", shell="hardshell")
 SHADES = item("Sunglasses", "shades", "SG-BB", 90.0, frame="black", lens="brown")
 BROWN_SHADES = item("Sunglasses", "shades", "SG-RB", 95.0, frame="brown", lens="brown")
 GREEN_SHADES = item("Sunglasses", "shades", "SG-BG", 95.0, frame="black", lens="green")
-BLACK_SET = item("Luggage Set", "luggage", "LS-B", 280.0, color="black", shell="hardshell")
 
 
 def _db(orders: dict[str, list[dict[str, Any]]], *more: dict[str, Any]) -> dict[str, Any]:
