@@ -105,6 +105,8 @@ def test_a_thing_said_with_an_order_word_is_the_order() -> None:
     assert things_unmatched([said], lines, options) == []
     assert things_unmatched(["On my unshipped order swap the hiking boots, the camera stays."], lines, options) == []
     assert things_unmatched(["Swap the hiking boots and the suitcase set."], lines, options) == ["suitcase"]
+    # a thing said with an order after it is still a thing: the phone is asked about
+    assert things_unmatched(["Return the hiking boots and the phone from my last order."], lines, options) == ["phone"]
 
 
 def test_a_wrong_choice_of_an_order_not_shipped_is_the_change_asked() -> None:

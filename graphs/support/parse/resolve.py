@@ -722,13 +722,13 @@ def _other_thing(piece: str, names: set[str], kept: set[str]) -> str | None:
     person = lexicon()["third_party"].search(piece, found.start())
     if person and person.start() == found.start() and not piece.startswith("'", person.end()):
         return None
-    said = list(itertools.takewhile(_in_element, _words(found[1])))
+    said = list(itertools.takewhile(_in_element, every := _words(found[1])))
     head = next((i for i, w in enumerate(said) if w in VARIANT_HEADS), None)
     said = said if head is None else said[: head + 1]  # "the short 3 ft glass one just ...": ends with its "one"
     while said and singular(said[-1]) in _GENERIC:
         said.pop()  # "the suitcase set": a suitcase
     words = {singular(w) for w in said}
-    ordered = _ORDER_NOUNS & set(_words(found[1]))  # said of an order ("my unshipped order", "the first order ...")
+    ordered = _ORDER_NOUNS & set(every[: len(said) + 1])  # an order's ("my unshipped order", "the first order ...")
     unknown = said and singular(said[-1]) not in kept | _NO_THING and not said[-1][0].isdigit() and not ordered
     unknown = unknown and not names & words
     return " ".join(said) if unknown else None

@@ -1021,7 +1021,7 @@ def _describing_spans(lower: str, orders: bool = True) -> list[tuple[int, int]]:
     for match in (*(_DESCRIBED_ORDER.finditer(lower) if orders else ()), *_BOUGHT_WITH.finditer(lower)):
         # "the keyboard (the one that came with the bookshelf)", "the watch I got with the air purifier": what it
         # came with tells its order apart, and is not asked about
-        # or where what is wanted begins: "exchange the vacuum that came with the backpack for the robotic one"
+        # it ends at a clause mark, or where what is wanted begins ("... came with the backpack for the robotic one")
         ends = (_DESCRIBED_ENDS.search(lower, match.end()), WANTED_BEGINS.search(lower, match.end()))
         end = min((m.start() for m in ends if m), default=len(lower))
         spans.append((match.end(), _request_opens(lower, match.end(), end)))
