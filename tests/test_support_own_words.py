@@ -8,19 +8,14 @@ from typing import Any
 
 from ai_missions.graphs.support.parse.request import request_of
 from ai_missions.graphs.support.parse.resolve import called_by_own_words, items_of_request, things_unmatched
-from tests.support.tau_db import card, catalogue, customer, decide, item, order, place, writes
+from tests.support.tau_db import catalogue, decide, item, one_customer, place, writes
 
 HOME = place("4 Birch Rd", "Tulsa", "OK", "74103")
 
 
 def _db(orders: dict[str, list[dict[str, Any]]], status: str = "delivered") -> dict[str, Any]:
-    """A customer (u1, Kim Lane, card ending 1111) with these orders, and a catalogue holding their items."""
-    everything = [i for items in orders.values() for i in items]
-    return {
-        "users": {"u1": customer("Kim Lane", HOME, list(orders), card("credit_card_1", "1111"))},
-        "products": catalogue(everything),
-        "orders": {o: order(o, "u1", status, HOME, items, "credit_card_1") for o, items in orders.items()},
-    }
+    """A customer (u1, Kim Lane) at their Tulsa home with these orders, and a catalogue holding their items."""
+    return one_customer(orders, status=status, home=HOME)
 
 
 def _orders(names: list[str]) -> dict[str, tuple[list[dict[str, Any]], dict[str, str]]]:

@@ -12,7 +12,7 @@ from typing import Any
 from ai_missions.graphs.support.parse.comparison import preferred
 from ai_missions.graphs.support.parse.resolve import things_unmatched
 from ai_missions.graphs.support.parse.understanding import items_text, read_message
-from tests.support.tau_db import HOME, card, catalogue, customer, decide, item, order, writes
+from tests.support.tau_db import decide, item, one_customer, writes
 
 GREEN = item("Bluetooth Speaker", "speaker", "SP-G", 100.0, color="green", battery="10 hours", water="no")
 BLACK = item("Bluetooth Speaker", "speaker", "SP-B", 100.0, color="black", battery="10 hours", water="no")
@@ -36,14 +36,8 @@ GREEN_SHADES = item("Sunglasses", "shades", "SG-BG", 95.0, frame="black", lens="
 
 
 def _db(orders: dict[str, list[dict[str, Any]]], *more: dict[str, Any]) -> dict[str, Any]:
-    """A customer (u1, Kim Lane, card ending 1111) with these pending orders; the catalogue holds their items and
-    ``more`` variants."""
-    everything = [i for items in orders.values() for i in items]
-    return {
-        "users": {"u1": customer("Kim Lane", HOME, list(orders), card("credit_card_1", "1111"))},
-        "products": catalogue([*everything, *more]),
-        "orders": {o: order(o, "u1", "pending", HOME, items, "credit_card_1") for o, items in orders.items()},
-    }
+    """A customer (u1, Kim Lane) with these pending orders; the catalogue holds their items and ``more`` variants."""
+    return one_customer(orders, *more, status="pending")
 
 
 def test_values_in_brackets_keep_their_clause_marks() -> None:

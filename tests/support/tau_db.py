@@ -72,6 +72,22 @@ def order(
             "fulfillments": [], "payment_history": [paid]}  # fmt: skip
 
 
+def one_customer(
+    orders: Mapping[str, Iterable[Mapping[str, Any]]],
+    *more: Mapping[str, Any],
+    status: str = "delivered",
+    home: Mapping[str, str] = HOME,
+) -> dict[str, Any]:
+    """A customer (u1, Kim Lane, card ending 1111) with these orders, all in one ``status``; the catalogue holds their
+    items and the ``more`` variants."""
+    everything = [i for items in orders.values() for i in items]
+    return {
+        "users": {"u1": customer("Kim Lane", home, list(orders), card("credit_card_1", "1111"))},
+        "products": catalogue([*everything, *more]),
+        "orders": {o: order(o, "u1", status, home, items, "credit_card_1") for o, items in orders.items()},
+    }
+
+
 def decide(db: dict[str, tau.Database], user_id: str, message: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The support mission's facts and verdict on ``message``, the first message of ``user_id``'s ticket."""
     task = tau.Task(index=0, user_id=user_id, instruction="", actions=(), outputs=())
