@@ -29,6 +29,7 @@ from ai_missions.nodes.reading import (
 )
 from ai_missions.nodes.reading.languages import foreign_words
 from ai_missions.nodes.reading.lexicon import default as lexicon
+from ai_missions.nodes.reading.lexicon import english_word
 from ai_missions.nodes.reading.lexicon import fold as folded
 from ai_missions.nodes.reading.offline import OfflineReader, amounts, polarity
 from ai_missions.nodes.reading.similarity import closeness
@@ -58,6 +59,7 @@ __all__ = [
     "amounts",
     "closeness",
     "decide",
+    "english_word",
     "exported_graph",
     "folded",
     "foreign_words",

@@ -17,7 +17,7 @@ from ai_missions.graphs.support.parse.folding import ARROW, fold
 from ai_missions.graphs.support.parse.methods import ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
-from ai_missions.nodes.api import OfflineReader, Source, lexicon, polarity, read, statements
+from ai_missions.nodes.api import OfflineReader, Source, english_word, lexicon, polarity, read, statements
 
 #: Longer messages are not read (a person looks at them).
 MAX_CHARS = 20_000
@@ -154,14 +154,15 @@ class Reading:
     claim: str | None = None
 
 
-#: Real words one letter from a phrase, never read as its typo ("I am broke" is not "broken"; "just in case" is not
-#: the French "casse", "I'd like it swapped" not "snapped", "I'm leaving" not "leaking", "changes" not "charges").
+#: Real words one letter from a phrase that the reading layer's English words lack, never read as its typo ("I'd
+#: like it swapped" is not "snapped"); the English words are not either ("I am broke" is not "broken").
 NOT_TYPOS = frozenset(WORDS.phrases("not_typos"))
 
 
 def close(word: str, target: str) -> bool:
-    """One typo away (a letter added, dropped, changed, or two neighbours swapped), in words of five letters or more."""
-    if word in NOT_TYPOS:
+    """One typo away (a letter added, dropped, changed, or two neighbours swapped), in words of five letters or more;
+    a real word is no typo ("my fault" is not "faulty")."""
+    if word in NOT_TYPOS or english_word(word):
         return word == target
     if len(target) < 5 or abs(len(word) - len(target)) > 1 or word == target or word[:1] != target[:1]:
         return word == target
@@ -1198,7 +1199,8 @@ def read_message(text: object) -> Reading:
     if (problem := unreadable(text)) is not None or not isinstance(text, str):
         return Reading(problem=problem or "empty")
     folded = fold(text)
-    matched = _requests(folded)
+    # a request said not to be made, with its clause, asks nothing ("I don't want to cancel the wrong one")
+    matched = _requests(fold(blanked(text, _refused_spans(_lower(text)))))
     intents = _settle(matched, folded)
     refs = tuple(dict.fromkeys(f"SO-{m}" for m in _ORDER.findall(folded)))
     ours = {r[3:] for r in refs}

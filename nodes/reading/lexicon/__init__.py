@@ -497,6 +497,12 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w in data["model"]["vocab"] if w.isalpha())
 
 
+def english_word(word: str) -> bool:
+    """Whether a (folded, lowercase) word is a whole English word of the embedding model's vocabulary: a reader's
+    typo tolerance never reads a real word as another's typo ("my fault" is not "faulty")."""
+    return word in _english_words()
+
+
 def load_words() -> None:
     """Load the shipped lexicon, the English word list and the compiled programs of the patterns kept on this machine
     now (once per process), for a caller that reads inside an event loop: its first read then touches no file on

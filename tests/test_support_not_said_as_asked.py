@@ -1,0 +1,47 @@
+"""Words that ask nothing: a request said not to be made, with everything in its clause ("I really don't want to
+cancel the wrong one" is neither a cancellation nor a wrong item received), and a real word one letter from a
+request's word ("totally my fault" is no faulty item). The typo of a request's word is still read as that word."""
+
+from __future__ import annotations
+
+import pytest
+
+from ai_missions.graphs.support.parse.understanding import close, read_message
+from tests.support.tau_db import decide, item, one_customer, writes
+
+KETTLE = item("Electric Kettle", "kettle", "EK-1", 60.0, color="white")
+LAPTOP = item("Laptop", "laptop", "LP-1", 900.0, screen="13-inch")
+MUG = item("Coffee Mug", "mug", "MG-1", 12.0, color="blue")
+
+
+def test_a_request_said_not_to_be_made_reads_nothing_in_its_clause() -> None:
+    """The worry after a cancellation is no second request: "the wrong one" there is no wrong item (before, it was
+    read as one, and a cancellation beside an item claim made the mission ask which order, again after the answer)."""
+    said = (
+        "Please cancel my order #W1000001 with the laptop and the kettle, I no longer need it. I have another order "
+        "with a kettle in it too and I really don't want to cancel the wrong one."
+    )
+    assert read_message(said).intents == ("cancel_order",)
+    db = one_customer({"#W1000001": [LAPTOP, KETTLE], "#W1000002": [KETTLE, MUG]}, status="pending")
+    facts, verdict = decide(db, "u1", "Kim Lane here. " + said)
+    assert facts["ticket.case_types"] == ["cancel_order"]
+    assert writes(verdict)["cancel_order"]["order_id"] == "#W1000001"
+
+
+def test_a_request_said_not_to_be_made_beside_one_that_is_keeps_the_one_asked() -> None:
+    """Only the refused clause is put aside: the return asked in the next clause stands."""
+    reading = read_message("Don't cancel the order, I'd just like to return the broken mug in it.")
+    assert "cancel_order" not in reading.intents
+    assert "return_refund" in reading.intents
+
+
+@pytest.mark.parametrize("word", ["fault", "faults", "swapped", "leaving", "broke"])
+def test_a_real_word_is_no_typo(word: str) -> None:
+    """A real word one letter from a request's word is that word, never the other mistyped."""
+    assert not any(close(word, target) for target in ("faulty", "snapped", "leaking", "broken"))
+
+
+def test_my_fault_is_no_faulty_item_but_a_typo_of_faulty_is() -> None:
+    said = "I placed the order by accident, can you cancel it? Ordered by mistake, totally my fault haha"
+    assert read_message(said).intents == ("cancel_order",)
+    assert "damaged_item" in read_message("The kettle arrived fautly and won't heat, I'd like a refund").intents
