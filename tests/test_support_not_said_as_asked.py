@@ -1,17 +1,21 @@
 """Words that ask nothing: a request said not to be made, with everything in its clause ("I really don't want to
 cancel the wrong one" is neither a cancellation nor a wrong item received), and a real word one letter from a
-request's word ("totally my fault" is no faulty item). The typo of a request's word is still read as that word."""
+request's word ("totally my fault" is no faulty item). The typo of a request's word is still read as that word.
+And an address written in part: the one place on file on that street, or, written again whole, one place."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from ai_missions.graphs.support.parse.understanding import close, read_message
-from tests.support.tau_db import decide, item, one_customer, writes
+from tests.support.tau_db import HOME, decide, decide_thread, item, one_customer, place, writes
 
 KETTLE = item("Electric Kettle", "kettle", "EK-1", 60.0, color="white")
 LAPTOP = item("Laptop", "laptop", "LP-1", 900.0, screen="13-inch")
 MUG = item("Coffee Mug", "mug", "MG-1", 12.0, color="blue")
+LAMP_ITEM = item("Desk Lamp", "lamp", "DL-1", 40.0, color="white")
 
 
 def test_a_request_said_not_to_be_made_reads_nothing_in_its_clause() -> None:
@@ -45,3 +49,40 @@ def test_my_fault_is_no_faulty_item_but_a_typo_of_faulty_is() -> None:
     said = "I placed the order by accident, can you cancel it? Ordered by mistake, totally my fault haha"
     assert read_message(said).intents == ("cancel_order",)
     assert "damaged_item" in read_message("The kettle arrived fautly and won't heat, I'd like a refund").intents
+
+
+def _away(db: dict[str, Any], order_id: str) -> dict[str, Any]:
+    """The order goes to a place other than the customer's home."""
+    db["orders"][order_id]["address"] = place("500 Main St", "Austin", "TX", "73301")
+    return db
+
+
+def test_a_street_with_no_city_or_zip_is_the_one_place_on_file_on_it() -> None:
+    """ "my home in Boise (9 Elm St)": the systems hold one place on that street, the customer's own; it is the
+    address wanted, as they hold it (before, the ZIP code was asked for)."""
+    db = _away(one_customer({"#W1000001": [LAMP_ITEM]}, status="pending", home=HOME), "#W1000001")
+    facts, verdict = decide(db, "u1", "Kim Lane. Please send order #W1000001 to my home in Boise instead (9 Elm St).")
+    assert facts["address.status"] == "resolved"
+    ship_to = writes(verdict)["change_ship_to"]["ship_to"]
+    assert (ship_to["line1"], ship_to["city"], ship_to["postal_code"]) == ("9 Elm St", "Boise", "83702")
+
+
+def test_a_street_no_place_on_file_holds_is_still_asked_for_whole() -> None:
+    db = _away(one_customer({"#W1000001": [LAMP_ITEM]}, status="pending", home=HOME), "#W1000001")
+    facts, _ = decide(db, "u1", "Kim Lane. Please send order #W1000001 to 12 Oak Ave, Apt 3 instead.")
+    assert facts["address.status"] == "incomplete"
+
+
+def test_a_street_written_again_whole_is_one_place_not_two_to_choose_from() -> None:
+    """The street first without its city and ZIP, then whole in the answer: the whole one, not a question which of
+    the two (before, both were offered as choices)."""
+    db = _away(one_customer({"#W1000001": [LAMP_ITEM]}, status="pending", home=HOME), "#W1000001")
+    facts, _ = decide_thread(
+        db,
+        "u1",
+        "Kim Lane. Please send order #W1000001 to 12 Oak Ave, Apt 3 instead.",
+        "12 Oak Ave, Apt 3, Denver, CO 80202",
+        asked="Could you reply with the full address: street and number, city, state and ZIP code?",
+    )
+    assert facts["address.status"] != "which"
+    assert "80202" in str(facts["address.evidence"])

@@ -68,7 +68,7 @@ def test_an_address_for_the_orders_to_come_is_the_accounts() -> None:
 
 
 def test_an_order_quoted_as_where_the_address_comes_from_is_a_source() -> None:
-    # source_pointing, address_determiner, source_address, source_of
+    # source_pointing, definite_determiner, source_address, source_of
     assert source_references("please ship it to the shipping address used for #W7701234") == ["#W7701234"]
     assert source_references("please send the shipping label for #W7701234") == []
 

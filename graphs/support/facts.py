@@ -754,12 +754,17 @@ def target_address(
                            "address.choices": [], "address.evidence": None}  # fmt: skip
     name = (this or {}).get("name") or (account or {}).get("name") or customer.get("name") or ""
     if wanted.written:
-        places = wanted.written
+        whole = [o.as_address(None) for o in wanted.written if o.whole]  # a street written again whole: one place
+        places = [w for w in wanted.written if w.whole or not any(map(w.completed_by, whole))]
         first_written = {summary(w.as_address(None)): w.evidence for w in reversed(places)}  # each place once
         if len(first_written) > 1:
             return {**out, "address.status": "which", "address.choices": list(reversed(first_written.values()))}
         written = places[0]
         out["address.evidence"] = written.evidence
+        on_street = [f["address"] for f in on_file if written.completed_by(f["address"])]
+        if not written.whole and on_street and all(same_place(a, on_street[0]) for a in on_street):
+            # a street alone ("my home (178 Lakeview Drive)") of the one place on file on it: that place, as held
+            return {**out, **_chosen_on_file(on_street[:1])}
         if not written.whole:
             return {**out, "address.status": "incomplete", "address.missing": list(written.missing)}
         given = written.as_address(name)

@@ -70,7 +70,7 @@ _OTHER_STREET = re.compile(
 
 #: An address on file meant instead of a written one: the account's, or another of the customer's orders'.
 _ADDRESS = WORDS.alternation("address_noun")
-_MY = WORDS.alternation("address_determiner")
+_MY = WORDS.alternation("definite_determiner")
 _ORDER = WORDS.alternation("order_word")
 #: "address on my account", "address in the profile".
 _ON_FILE = (
@@ -153,6 +153,12 @@ class WrittenAddress:
     def whole(self) -> bool:
         return not self.missing
 
+    def completed_by(self, address: Mapping[str, Any]) -> bool:
+        """Whether ``address`` holds every part written, a street at least ("178 Lakeview Drive, Suite 576" of the
+        one on file in Fort Worth, or of the same street written again with its city and ZIP)."""
+        given = {k: v for k, v in self.as_address(None).items() if k in _COMPARED and v}
+        return bool(self.line1) and same_place({**address, **given}, address)
+
     def as_address(self, name: str | None) -> dict[str, Any]:
         """The shape of the systems' address (``Address``), with the name the order or account carries; the
         country as the systems write it ("US" for "USA", "United States")."""
@@ -234,7 +240,7 @@ _WANTED_AT = (
 #: items) goes to, right before it is written ("ship it to the Reno address my lamp order is going to (12 Elm St").
 _ANOTHER_ORDERS = re.compile(
     rf"\b(?:{WORDS.alternation('send_to_verb')})\w*\b[^.!?;]{{0,80}}?\b(?:{WORDS.alternation('source_order_address')})"
-    rf"\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?(?:{WORDS.alternation('address_determiner')})\s+"
+    rf"\s+(?:(?:{WORDS.alternation('source_order_that')})\s+)?(?:{WORDS.alternation('definite_determiner')})\s+"
     rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})\s+"
     rf"(?:(?:{WORDS.alternation('source_order_auxiliary', space=WHITE_SPACE)})\s+)?"
     rf"(?:{WORDS.alternation('source_order_goes')})\s+(?:{WORDS.alternation('send_to')})\s*[(:,\-\u2013]?\s*$",

@@ -86,7 +86,7 @@ _AS_SOURCE = re.compile(
     rf"(?:\b(?:{_SAME})\b(?:\s+[\w']+){{0,3}}\s+(?:{WORDS.alternation('source_as')})"
     rf"|\b(?:{_SAME})\s+(?:{WORDS.alternation('source_address', space=WHITE_SPACE)})(?:\s+[\w']+){{0,4}}?\s+"
     rf"(?:{WORDS.alternation('source_used_with')})"
-    rf"|\b(?:{WORDS.alternation('source_pointing')})\s+(?:{WORDS.alternation('address_determiner')})\s+"
+    rf"|\b(?:{WORDS.alternation('source_pointing')})\s+(?:{WORDS.alternation('definite_determiner')})\s+"
     rf"(?:{WORDS.alternation('source_address', 'source_addresses', space=WHITE_SPACE)})\s+(?:[\w']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('source_of', space=WHITE_SPACE)}))(?:\s+[\w']+){{0,4}}\s*[#-]?$"
 )
@@ -799,7 +799,7 @@ def _kept(options: Mapping[str, str]) -> set[str]:
 
 #: "to" and a determiner before a city: where an address change asks an order sent ("send it to my Austin address").
 _TO_BEFORE = re.compile(
-    rf"\b(?:{WORDS.alternation('send_to')})\s+(?:(?:{WORDS.alternation('address_determiner')})\s+)?$"
+    rf"\b(?:{WORDS.alternation('send_to')})\s+(?:(?:{WORDS.alternation('definite_determiner')})\s+)?$"
 )
 
 

@@ -506,9 +506,7 @@ def _alternatives(text: str, values: set[str]) -> bool:
 
 
 #: A feature said left out ("without water resistance", "non-waterproof"): of a yes/no option, asked if not read.
-_WITHOUT = re.compile(
-    rf"\b(?:{WORDS.alternation('feature_left_out')})\b|\b(?:{WORDS.alternation('feature_left_out_prefix')})[- ]?[a-z]"
-)
+_WITHOUT = re.compile(rf"\b(?:{WORDS.alternation('left_out_anywhere')})[- ]?\w")
 
 #: Where a clause ends: a negation does not reach past it (punctuation, or a word: "but").
 _NEGATION_STOP = WORDS.phrases("negation_stop")

@@ -23,7 +23,7 @@ from ai_missions.nodes.api import OfflineReader, Source, english_word, lexicon, 
 MAX_CHARS = 20_000
 
 #: Intent -> phrases (folded), in the order read: the first said is the one reported.
-_OPTIONAL = WORDS.phrases("optional_determiner")
+_OPTIONAL = WORDS.phrases("definite_determiner")
 
 
 def _determiner_free(phrase: str) -> tuple[str, ...]:
@@ -458,7 +458,7 @@ _SENT_BEFORE = re.compile(
     rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*"
     rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')})"
     # an order said after a preposition, then where it was sent: "from the order delivered to my New York address"
-    rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('address_determiner')})\s+"
+    rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('definite_determiner')})\s+"
     rf"(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('sent_past')})"
     # or after a comma: "the thermostat from order #W1, delivered to the San Jose address (...)"
     rf"|,\s*(?:{WORDS.alternation('sent_past')}))"
@@ -838,7 +838,7 @@ _ITEM_ORDER = re.compile(
 #: Another order told by its items as where an address comes from: "same as my lamp order", "the Reno address my
 #: lamp/rug order is going to": the words from the determiner to the order noun.
 _ORDER_TOLD = (
-    rf"(?:{WORDS.alternation('address_determiner')})\s+"
+    rf"(?:{WORDS.alternation('definite_determiner')})\s+"
     rf"(?:[\w/'+&-]+\s+){{1,6}}?(?:{WORDS.alternation('order_thing')})"
 )
 #: The clause saying where that order goes (``clause``) follows the address, or opens a bracket of its own: "the
