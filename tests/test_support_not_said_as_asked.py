@@ -86,3 +86,15 @@ def test_a_street_written_again_whole_is_one_place_not_two_to_choose_from() -> N
     )
     assert facts["address.status"] != "which"
     assert "80202" in str(facts["address.evidence"])
+
+
+def test_where_an_order_goes_said_beside_a_denial_is_no_address_change() -> None:
+    """ "it hasn't shipped, it's going to the LA address": a sending word denied and an address word in one sentence
+    describe the order; no change of address is read (before, the pair was read, and the account's address was
+    planned as the new ship-to). Asked of someone, the contraction denies nothing."""
+    said = (
+        "The puzzle I ordered (it hasn't shipped, it's going to the LA address) is the 1000 piece one. Could it be "
+        "the 500 piece one instead?"
+    )
+    assert "change_address" not in read_message(said).intents
+    assert "change_address" in read_message("Can't you just ship it to my new address instead?").intents

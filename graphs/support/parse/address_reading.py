@@ -112,7 +112,7 @@ _NAMED_BEFORE = re.compile(
 )
 _NAMED_AFTER = re.compile(
     rf"\b(?:{_PLACE_NOUN})\s+(?:{WORDS.alternation('place_preposition')})\s+"
-    rf"(?:(?:{WORDS.alternation('place_article')})\s+)?(?P<words>[a-z0-9][\w'.-]*(?:\s+[a-z][\w'.-]*){{0,2}})",
+    rf"(?:(?:{WORDS.alternation('article')})\s+)?(?P<words>[a-z0-9][\w'.-]*(?:\s+[a-z][\w'.-]*){{0,2}})",
     re.IGNORECASE,
 )
 #: Words beside a place noun that never name where it is ("my new place", "the default address").

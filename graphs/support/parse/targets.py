@@ -490,7 +490,7 @@ def _numbers_asked(text: str, values: set[str]) -> set[str]:
 
 #: The word between two options said as alternatives, and the articles it may have after it ("the black or the navy").
 _OR = frozenset(WORDS.phrases("alternative_word"))
-_OR_ARTICLES = frozenset(WORDS.phrases("alternative_article"))
+_OR_ARTICLES = frozenset(WORDS.phrases("article"))
 
 
 def _alternatives(text: str, values: set[str]) -> bool:
@@ -1088,7 +1088,7 @@ _LEFT_OUT = frozenset(WORDS.phrases("left_out_before_feature"))
 _LEFT_OUT_ANYWHERE = frozenset(WORDS.phrases("left_out_anywhere"))
 _DESCRIBING = frozenset(WORDS.phrases("describing_before_left_out"))
 #: Words between "without" or "no" and the feature ("without a rotisserie", "no water resistance").
-_ARTICLES = frozenset(WORDS.phrases("feature_article"))
+_ARTICLES = frozenset(WORDS.phrases("article"))
 #: Of the left-out words, those an article may follow before the feature ("without a", "no").
 _LEFT_OUT_WITH_ARTICLE = frozenset(WORDS.phrases("left_out_with_article"))
 #: Of the left-out words, those said of a variant only after "with" in their clause ("with ... no water resistance").

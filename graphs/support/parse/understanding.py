@@ -180,6 +180,8 @@ _DOUBLED_ENDINGS = WORDS.phrases("word_ending_doubled")
 #: Words, and the marks that end a clause (a negation does not reach past them).
 _TOKEN = re.compile(r"[a-z']+|[,:()]")
 _BREAKS = frozenset({",", ":", "(", ")", *WORDS.phrases("negation_break")})
+#: Who a question is asked of, after its verb ("can't you", "couldn't we"): a contraction there asks, denies nothing.
+_ASKED_OF = frozenset(WORDS.phrases("may_i_who"))
 #: Where a sentence ends, as the facts read them: a decimal point ("1.5 liters", "5.8-inch") ends none.
 SENTENCE_END = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
 #: The clauses of a sentence (a comma or a dash between them).
@@ -583,6 +585,9 @@ def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
         if intent == "change_address" and not _STREET_WRITTEN.search(clause):
             clause = _ZIP_ALONE.sub(" ", clause)  # "Ann Lee, zip 32240": who writes, not where to ship
         words = _TOKEN.findall(clause)
+        # a word denied by any "n't" asks nothing ("it hasn't shipped, it's going to ..."; but "can't you ship ...")
+        words = [w if not w.endswith("n't") or not _ASKED_OF.isdisjoint(words[i + 1 : i + 2]) else "not"
+                 for i, w in enumerate(words)]  # fmt: skip
         if any(_starts(b, clause, words) for b in blockers):
             continue
         # a quoted order number counts as the word "order", in a clause of its own (the last words do not negate it)
