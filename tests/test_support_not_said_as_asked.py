@@ -98,3 +98,13 @@ def test_where_an_order_goes_said_beside_a_denial_is_no_address_change() -> None
     )
     assert "change_address" not in read_message(said).intents
     assert "change_address" in read_message("Can't you just ship it to my new address instead?").intents
+
+
+def test_damage_said_of_it_is_of_the_item_named_in_the_sentence_before() -> None:
+    """ "I'd like to return the kettle from order #W1000001. It cracked after a week.": the return is the remedy the
+    customer named for the kettle (before, "it" named no item, and the claim went to a person)."""
+    db = one_customer({"#W1000001": [KETTLE, MUG]}, status="delivered")
+    said = "Kim Lane. I'd like to return the kettle from order #W1000001. It cracked after a week. Refund to my card."
+    facts, verdict = decide(db, "u1", said)
+    assert facts["claim.returned"] is True
+    assert writes(verdict)["open_return"]["line_nos"] == [1]

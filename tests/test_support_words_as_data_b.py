@@ -118,7 +118,7 @@ def test_an_item_kept_or_an_order_named_by_its_item_is_not_what_is_asked() -> No
     kept = without_kept("the lamp we're keeping, return the speaker")  # keeping_subject + keeping_verb
     assert "lamp" not in kept
     assert "return the speaker" in kept
-    named = items_text("please cancel my standing desk purchase")  # item_order_determiner, item_order_noun
+    named = items_text("please cancel my standing desk purchase")  # order_determiner, item_order_noun
     assert "desk" not in named
     assert "purchase" in named
     assert wants_or_changes("the lamp: from grey to green")  # change_from, send_to

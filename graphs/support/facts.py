@@ -401,7 +401,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
                     # of a return and an exchange, their answer names items for one only: the other is not asked
                     types = [t for t in types if t != ("exchange_variant" if returning.lines else "return_refund")]
                 facts.update(return_asked(record, returning, others, request))
-                damaged = {n for s in parts.stating for n in lines_named(s, lines, options)}
+                damaged = {n for before, s in parts.stating
+                           for n in lines_named(s, lines, options) or lines_named(before, lines, options)}  # fmt: skip
                 facts.update(_claim_returned(types, facts, damaged))
                 facts.update(exchange_facts(record, reading))
                 methods = gathered.get("payments.list_payment_methods")

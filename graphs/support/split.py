@@ -42,7 +42,7 @@ from ai_missions.mission_api import LABEL, PARTS
 _HOW_MANY = re.compile(
     rf"\b({WORDS.alternation('order_count_before')})\b(?:\s+[\w']+){{0,3}}?\s+(?:{WORDS.alternation('counted_orders')})\b"
     rf"|\b({WORDS.alternation('order_count_alone')})(?:\s+(?:{WORDS.alternation('of_them', space=WHITE_SPACE)}))?"
-    rf"(?=\s*(?:[?.!,;]|$|{WORDS.alternation('order_count_closing')}))"
+    rf"(?=\s*(?:[?.!,;]|$|{WORDS.alternation('courtesy_closing')}))"
 )
 #: The clauses of a sentence: a comma, semicolon, colon or bracket, a dash between spaces, or a word ("and").
 _CLAUSE = re.compile(rf"[,;:()]|\s[-\u2013]\s|\b(?:{WORDS.alternation('clause_join')})\b")

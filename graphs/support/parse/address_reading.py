@@ -222,9 +222,7 @@ _SEND = re.compile(rf"{_SEND_TO}\b", re.IGNORECASE)
 _TO = WORDS.pattern("send_to", flags=re.IGNORECASE)
 _TO_AT_END = re.compile(rf"\b(?:{WORDS.alternation('send_to')})\s*$", re.IGNORECASE)
 #: What may follow a written address and is no city: the country, a courtesy ("thanks").
-_COUNTRY_OR_COURTESY = re.compile(
-    rf"\b(?:{_COUNTRY})\b|\b(?:{WORDS.alternation('courtesy_after_address')})\b", re.IGNORECASE
-)
+_COUNTRY_OR_COURTESY = re.compile(rf"\b(?:{_COUNTRY})\b|\b(?:{WORDS.alternation('courtesy_closing')})\b", re.IGNORECASE)
 
 
 #: The place an order is to go said first, in a few words, before the mark opening its address ("to Reno instead:").

@@ -5,11 +5,11 @@ and a part of a request is the same kind of thing as the whole."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 from ai_missions.graphs.support.parse import conditions, corrections, spelling, understanding
@@ -23,6 +23,7 @@ from ai_missions.graphs.support.parse.resolve import (
     Reference,
     only_as_sources,
     references,
+    said_before,
     said_not_meant,
     same_reference,
 )
@@ -62,7 +63,9 @@ class Parts:
     items: str  # what is said of items (what is kept or not meant left out)
     #: the request's words when its one condition holds and when not (an else-branch); None: not one condition
     branches: tuple[str | None, str | None] | None
-    stating: tuple[str, ...]  # the sentences stating the damage or the wrong item claimed, less what tells the order
+    #: the sentences stating the damage or the wrong item claimed, less what tells the order; each with the one
+    #: before it when it points back to an item ("I'd like to return the kettle. It cracked after a week.")
+    stating: tuple[tuple[str, str], ...]
     reason: str | None  # why they cancel, from everything they sent
     refund_only: bool  # a refund named as the remedy, a replacement only as not wanted ("no replacement")
     sent: int  # how many messages the customer sent
@@ -109,8 +112,9 @@ class SupportRequest:
     @cached_property
     def parts(self) -> Parts:
         """The request's parts, read once (the whole thread's identity and references, the rest of what is said)."""
-        said, claim, items = self.said, self.reading.claim, understanding.items_text(self.said)
+        said, claim, items = self.said, (self.reading.claim or "").lower(), understanding.items_text(self.said)
         spoken = understanding.SENTENCE_END.split(said)
+        stating = [(said_before([b, s], s), s) for b, s in pairwise(["", *spoken]) if claim and claim in s.lower()]
         return Parts(
             Claims.of(self.text),
             tuple(references(self.text)),
@@ -123,7 +127,7 @@ class SupportRequest:
             read_addresses(said),
             items,
             conditions.branches(said, self.reading.condition),
-            tuple(understanding.items_text(s) for s in spoken if claim and claim.lower() in s.lower()),
+            tuple((understanding.items_text(b), understanding.items_text(s)) for b, s in stating),
             understanding.cancel_reason(said if self.part else " ".join(self.messages)) or self._own_reason(said),
             bool(_REFUND_REMEDY.search(said))
             and all(_NOT_REPLACEMENT.search(said[: m.start()]) for m in _REPLACEMENT.finditer(said)),
@@ -156,7 +160,7 @@ class SupportRequest:
             for n, (start, written) in enumerate(at):
                 if same_reference(written, self.reading.order_refs[0]):
                     bounds = [start, *(a for a, _ in at[n + 1 :]), len(clause)]
-                    given = (understanding.cancel_reasons(clause[a:b]) for a, b in itertools.pairwise(bounds))
+                    given = (understanding.cancel_reasons(clause[a:b]) for a, b in pairwise(bounds))
                     reasons = next((g for g in given if g), set())
                     return reasons.pop() if len(reasons) == 1 else None
         return None

@@ -423,7 +423,7 @@ def _without_kept_options(text: str, values: Set[str]) -> str:
 _ANSWER_ONE = WORDS.pattern("answer_one")
 _ANSWER_ALL = re.compile(
     rf"\b(?:{WORDS.alternation('answer_all')})\b"
-    rf"|\b(?:{WORDS.alternation('answer_all_alone')})\b(?= *(?:[.,!;]|$|{WORDS.alternation('answer_closing')}))"
+    rf"|\b(?:{WORDS.alternation('answer_all_alone')})\b(?= *(?:[.,!;]|$|{WORDS.alternation('courtesy_closing')}))"
 )
 
 

@@ -197,7 +197,7 @@ _ZIP_ALONE = re.compile(
 )
 #: A change of the order itself, no item named: "change my order", "modify the order".
 _THE_ORDER_ITSELF = re.compile(
-    rf"\b(?:{WORDS.alternation('order_change_verb')})\s+(?:{WORDS.alternation('order_itself_determiner')})?\s*"
+    rf"\b(?:{WORDS.alternation('order_change_verb')})\s+(?:{WORDS.alternation('order_determiner')})?\s*"
     rf"(?:{WORDS.alternation('order_word')})\b"
 )
 
@@ -835,7 +835,7 @@ WANTED_BEGINS = re.compile(
 _BOUGHT_WITH = WORDS.pattern("bought_with")
 #: "the espresso machine order": an order named by an item (the words before "order").
 _ITEM_ORDER = re.compile(
-    rf"\b(?:{WORDS.alternation('item_order_determiner')})\s+"
+    rf"\b(?:{WORDS.alternation('order_determiner')})\s+"
     rf"((?:(?!(?:{WORDS.alternation('not_item_name')})\b)[\w-]+\s+){{1,4}}?)(?:{WORDS.alternation('order_thing')})\b"
 )
 
