@@ -108,3 +108,26 @@ def test_damage_said_of_it_is_of_the_item_named_in_the_sentence_before() -> None
     facts, verdict = decide(db, "u1", said)
     assert facts["claim.returned"] is True
     assert writes(verdict)["open_return"]["line_nos"] == [1]
+
+
+def test_a_change_asked_right_after_the_sentence_that_says_its_order_is_of_that_order() -> None:
+    """The order is said in one sentence that asks nothing ("the boots in my order that's shipping to New York are
+    wrong"), the change in the next, naming no order: it is of that order (before, beside a cancellation of another
+    order, it went to the customer's delivered order with boots, and a person was asked)."""
+    boots_12 = item("Hiking Boots", "boots", "HB-12", 150.0, size="12")
+    boots_10 = item("Hiking Boots", "boots", "HB-10", 150.0, size="10")
+    boots_7 = item("Hiking Boots", "boots", "HB-7", 140.0, size="7")
+    bells = item("Dumbbell Set", "bells", "DB-1", 90.0, weight="30 lbs")
+    espresso = item("Espresso Machine", "espresso", "EM-1", 300.0, pressure="19 bar")
+    orders = {"#W1000001": [boots_12, LAMP_ITEM], "#W1000002": [boots_10, bells], "#W1000003": [espresso, bells]}
+    db = one_customer(orders, boots_7, status="pending")
+    db["orders"]["#W1000001"]["address"] = place("1 Park Ave", "New York", "NY", "10016")
+    db["orders"]["#W1000002"]["status"] = "delivered"
+    said = (
+        "Kim Lane. The hiking boots in my order that's shipping to New York are wrong. I need a size 7 instead of "
+        "the size 12. Put any difference on my card. Also cancel the order with the espresso machine and the "
+        "dumbbells, I don't need it."
+    )
+    facts, _ = decide(db, "u1", said)
+    parts = {p["order.id"]: p["ticket.case_types"] for p in facts["parts"]}
+    assert parts == {"#W1000001": ["exchange_variant"], "#W1000003": ["cancel_order"]}

@@ -272,7 +272,10 @@ def split_request(
             continue
         count = _how_many(sentence.text, intent)
         covered = sum(intent in assigned[o] for o in pool)
-        if covered >= (count or 1):
+        # naming no order, right after a sentence saying one and asking nothing ("The boots in my NY order are wrong.")
+        prior = said[said.index(sentence) - 1] if said.index(sentence) else None
+        told = not sentence.orders and prior is not None and bool(prior.orders) and not prior.intents
+        if covered >= (count or 1) and not told:
             # it names items of one order only: read with it, never dropped; asking what is asked of it ("and the camera
             # to the 5K one" after a change quoting its order), or more of the items of an order quoted elsewhere ("#W1:
             # update the address. On the same order, change the jacket to XS"; not "change it on one, cancel another")
@@ -283,7 +286,7 @@ def split_request(
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
         pointing = _POINTS_BACK_TO_ITEM if intent in ITEM_INTENTS else _POINTS_BACK
-        if not sentence.orders and pointing.search(fold(sentence.text)):
+        if told or (not sentence.orders and pointing.search(fold(sentence.text))):
             # "... a skateboard and a kettle by mistake. Please cancel that order.", "... has the boots in size 12.
             # Could you change them to a 7?": the order said just before, never another one the request would fit
             before = next((s.orders for s in reversed(said[: said.index(sentence)]) if s.orders), ())

@@ -502,7 +502,7 @@ _DIFFERENCE = WORDS.pattern("difference")
 #: "Can I pay with PayPal?", "do you accept gift cards?": how one may pay, asked in general (a question), unless the
 #: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
 _MAY_I_PAY = re.compile(
-    rf"^\W*(?:{WORDS.alternation('may_i_ask')}) (?:{WORDS.alternation('may_i_who')})"
+    rf"^\W*(?:{WORDS.alternation('courtesy_modal')}) (?:{WORDS.alternation('may_i_who')})"
     rf" (?:(?:{WORDS.alternation('may_i_still')}) )?(?:{WORDS.alternation('may_i_pay_verb')})\b"
     rf"|\b(?:{WORDS.alternation('possible_to_pay')})\b"
 )
