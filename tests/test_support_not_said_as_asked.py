@@ -131,3 +131,17 @@ def test_a_change_asked_right_after_the_sentence_that_says_its_order_is_of_that_
     facts, _ = decide(db, "u1", said)
     parts = {p["order.id"]: p["ticket.case_types"] for p in facts["parts"]}
     assert parts == {"#W1000001": ["exchange_variant"], "#W1000003": ["cancel_order"]}
+
+
+@pytest.mark.parametrize(
+    ("said", "asked"),
+    [
+        ("And in the order where I got two speakers, I want to exchange the green one for a red one.", False),
+        ("My order, where is it? It has been two weeks.", True),
+        ("Where is my order?", True),
+    ],
+)
+def test_a_question_word_right_after_what_it_says_of_asks_nothing(said: str, asked: bool) -> None:
+    """ "the order where I got two speakers" says which order; it does not ask where one is (before, it did, and the
+    question beside a cancellation and an exchange made the mission ask which order, again after the answer)."""
+    assert ("where_is_order" in read_message(said).intents) is asked

@@ -182,6 +182,7 @@ _TOKEN = re.compile(r"[a-z']+|[,:()]")
 _BREAKS = frozenset({",", ":", "(", ")", *WORDS.phrases("negation_break")})
 #: Who a question is asked of, after its verb ("can't you", "couldn't we"): a contraction there asks, denies nothing.
 _ASKED_OF = frozenset(WORDS.phrases("may_i_who"))
+_QUESTION_WORDS = frozenset(WORDS.phrases("question_word"))
 #: Where a sentence ends, as the facts read them: a decimal point ("1.5 liters", "5.8-inch") ends none.
 SENTENCE_END = re.compile(r"(?:[!?;\n]|\.(?!\d))+")
 #: The clauses of a sentence (a comma or a dash between them).
@@ -458,7 +459,7 @@ def request_marks(sentence: str) -> list[tuple[int, str]]:
 _SENT_BEFORE = re.compile(
     rf"\b(?:(?:{WORDS.alternation('describing_relative')})\s+(?:{WORDS.alternation('past_auxiliary')})\s+"
     rf"(?:{WORDS.alternation('sent_to_verb')})[a-z]*"
-    rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('had_it_done')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')})"
+    rf"|(?:{WORDS.alternation('first_person')})\s+(?:(?:{WORDS.alternation('past_causative')})\s+(?:[a-z]+\s+)?)?(?:{WORDS.alternation('sent_past')})"
     # an order said after a preposition, then where it was sent: "from the order delivered to my New York address"
     rf"|\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:{WORDS.alternation('definite_determiner')})\s+"
     rf"(?:{WORDS.alternation('order_thing')})\s+(?:{WORDS.alternation('sent_past')})"
@@ -585,9 +586,11 @@ def _pair_said(pair: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
         if intent == "change_address" and not _STREET_WRITTEN.search(clause):
             clause = _ZIP_ALONE.sub(" ", clause)  # "Ann Lee, zip 32240": who writes, not where to ship
         words = _TOKEN.findall(clause)
-        # a word denied by any "n't" asks nothing ("it hasn't shipped, it's going to ..."; but "can't you ship ...")
+        # a word denied by any "n't" asks nothing ("it hasn't shipped, it's going to ..."; but "can't you ship ..."),
+        # nor a question word right after what it says of, opening a relative clause ("in the order where I got ...")
         words = [w if not w.endswith("n't") or not _ASKED_OF.isdisjoint(words[i + 1 : i + 2]) else "not"
                  for i, w in enumerate(words)]  # fmt: skip
+        words = [w if not (i and w in _QUESTION_WORDS and words[i - 1] in second) else "" for i, w in enumerate(words)]
         if any(_starts(b, clause, words) for b in blockers):
             continue
         # a quoted order number counts as the word "order", in a clause of its own (the last words do not negate it)
