@@ -273,7 +273,7 @@ def split_request(
         count = _how_many(sentence.text, intent)
         covered = sum(intent in assigned[o] for o in pool)
         # naming no order, right after a sentence saying one and asking nothing ("The boots in my NY order are wrong.")
-        prior = said[said.index(sentence) - 1] if said.index(sentence) else None
+        prior = said[at - 1] if (at := said.index(sentence)) else None
         told = not sentence.orders and prior is not None and bool(prior.orders) and not prior.intents
         if covered >= (count or 1) and not told:
             # it names items of one order only: read with it, never dropped; asking what is asked of it ("and the camera
@@ -289,7 +289,7 @@ def split_request(
         if told or (not sentence.orders and pointing.search(fold(sentence.text))):
             # "... a skateboard and a kettle by mistake. Please cancel that order.", "... has the boots in size 12.
             # Could you change them to a 7?": the order said just before, never another one the request would fit
-            before = next((s.orders for s in reversed(said[: said.index(sentence)]) if s.orders), ())
+            before = next((s.orders for s in reversed(said[:at]) if s.orders), ())
             # (an item change fits an order not shipped too: it is modified, as a delivered one is exchanged)
             shipping = intent == "exchange_variant" and len(before) == 1 and fits("cancel_order", records[before[0]])
             if len(before) != 1 or not (fits(intent, records[before[0]]) or shipping):
