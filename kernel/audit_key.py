@@ -247,7 +247,7 @@ class AuditKey:
                 self._memory_head = head
             return
         self.head_file.parent.mkdir(parents=True, exist_ok=True)  # a home that keeps only its head (Postgres)
-        with _locked(self.head_file.with_name(self.head_file.name + ".lock")):
+        with _locked(self.head_file.with_name(self.head_file.name + ".lock")) as lock:
             if force:
                 self._read = None  # a whole new file, both slots this head
             else:
@@ -258,6 +258,8 @@ class AuditKey:
                 if current is not None and current.n >= head.n:
                     return
             self._write_head(head)
+            if os.fstat(lock).st_size == 0:  # a head is kept now: said in its lock file (see had_head)
+                os.pwrite(lock, _KEPT, 0)
         self.head_checked = head
 
     def open_head(self) -> None:
@@ -273,11 +275,15 @@ class AuditKey:
         self._staged.force = False
 
     def had_head(self) -> bool:
-        """Whether this home kept a head for the store before: the head's lock file stays when the head is lost,
-        unless a first write was cut short (its file written aside was never renamed into place: no head was kept)."""
-        if self.head_file is None or not self.head_file.with_name(self.head_file.name + ".lock").exists():
+        """Whether this home kept a head for the store before: the head's lock file stays when the head is lost, and
+        says a head was kept once one was in place. A process killed in its first write, before the head was renamed
+        into place (with its file written aside, or before it wrote one), leaves it empty: no head was kept."""
+        if self.head_file is None:
             return False
-        return not any(self.head_file.parent.glob(f".{self.head_file.name}.*"))
+        try:
+            return self.head_file.with_name(self.head_file.name + ".lock").stat().st_size > 0
+        except FileNotFoundError:
+            return False
 
     # -- what the chain says, as this process verified it (:mod:`ai_missions.kernel.beliefs`) -------------------
     def believed(self, *, writing: bool) -> Beliefs | None:
@@ -361,7 +367,7 @@ class AuditKey:
                 Path(temp).unlink(missing_ok=True)
                 raise
             for left in self.head_file.parent.glob(f".{self.head_file.name}.*"):
-                left.unlink(missing_ok=True)  # a first write cut short before (see had_head): a head is kept now
+                left.unlink(missing_ok=True)  # what a first write cut short before left: a head is kept now
             count = 1
         else:
             fd = os.open(self.head_file, os.O_WRONLY)
@@ -387,16 +393,18 @@ SLOT = 512
 #: The meta row recording the id of the key a database is written with.
 KEY_ID = "platform_key_id"
 _SETTING = "MISSIONS_PLATFORM_KEY_FILE"
+#: What a head's lock file holds once a head was kept (an empty one: the first write was cut short).
+_KEPT = b"a head was kept\n"
 #: How much of an older head file's end is read (a head line is under 300 bytes).
 _TAIL = 4096
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on ``path`` (created when missing) across processes on this machine."""
+def _locked(path: Path) -> Iterator[int]:
+    """An exclusive lock on ``path`` (created when missing) across processes on this machine; its descriptor."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield fd
     finally:
         os.close(fd)
