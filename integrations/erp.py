@@ -68,7 +68,8 @@ CREATE TABLE return_lines (
 ) STRICT;
 CREATE TABLE order_exchanges (
     exchange_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (order_id), line_no INTEGER NOT NULL,
-    from_sku TEXT NOT NULL, to_sku TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0), at TEXT NOT NULL
+    from_sku TEXT NOT NULL, to_sku TEXT NOT NULL, quantity INTEGER NOT NULL CHECK (quantity > 0), at TEXT NOT NULL,
+    settle_to TEXT
 ) STRICT;
 """
 SYSTEM = SimulatedSystem("erp", "ERP (orders)", DDL)
@@ -726,7 +727,16 @@ class ExchangeResult(Replayable):
     to_sku: str
     quantity: int
     available_after: int = Field(description="Units of the new variant left to sell")
+    settle_to: str | None = Field(default=None, description="The customer's method recorded for the difference")
     at: str
+
+
+#: The customer's payment method chosen for an exchange's price difference (the payments system's id), recorded
+#: with the exchange even when the difference is nothing: payments moves the money, the order keeps the choice.
+SettleTo = Annotated[
+    str | None,
+    Field(min_length=1, max_length=64, description="The customer's method for any price difference"),
+]
 
 
 @SYSTEM.write
@@ -736,11 +746,13 @@ def exchange_order_item(
     line_no: Annotated[int, Field(strict=True, ge=1, description="The order line exchanged")],
     sku: Annotated[str, Field(min_length=1, max_length=64, description="The variant the customer gets instead")],
     idempotency_key: IdempotencyKey,
+    settle_to: SettleTo = None,
 ) -> ExchangeResult:
     """Exchange an order line for another variant of the same product.
 
-    Exchanges an order line for another variant of the same product at the same price, reserving its stock;
-    refused for a cancelled order, another product or price, or not enough available."""
+    Exchanges an order line for another variant of the same product at the same price, reserving its stock and
+    recording the method the customer chose for any difference (``settle_to``); refused for a cancelled order,
+    another product or price, or not enough available."""
     sku = require_text(sku, "sku", max_length=64)
     row = _order_row(conn, order_id)
     if row["status"] == "cancelled":
@@ -760,9 +772,9 @@ def exchange_order_item(
     exchange_id = next_id(conn, "EXC")
     conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (line["quantity"], sku))
     conn.execute(
-        "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (exchange_id, order_id, line_no, line["sku"], sku, line["quantity"], at),
+        "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at, settle_to) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (exchange_id, order_id, line_no, line["sku"], sku, line["quantity"], at, settle_to),
     )
     return ExchangeResult(
         exchange_id=exchange_id,
@@ -772,6 +784,7 @@ def exchange_order_item(
         to_sku=sku,
         quantity=line["quantity"],
         available_after=new["available"] - line["quantity"],
+        settle_to=settle_to,
         at=at,
     )
 
@@ -980,6 +993,7 @@ class ItemsExchanged(Replayable):
     exchange_ids: list[str]
     lines: list[ItemChanged]
     difference: float = Field(description="The new variants' price less the old ones': > 0 owed by the customer")
+    settle_to: str | None = Field(default=None, description="The customer's method recorded for the difference")
     at: str
 
 
@@ -992,13 +1006,14 @@ def exchange_order_items(
         Field(min_length=1, max_length=50, description="Each delivered line to exchange and its new variant"),
     ],
     idempotency_key: IdempotencyKey,
+    settle_to: SettleTo = None,
 ) -> ItemsExchanged:
     """Exchange a delivered order's lines for other variants, at any price, or for the same one (a replacement).
 
     Exchanges lines of a delivered order for in-stock variants of the same products (another one, or the same
     again: a replacement), all at once and at any price, reserving them; returns the price difference for payments
-    to settle. Refused for an order not delivered, a line already exchanged, another product, or not enough
-    available."""
+    to settle, on the method the customer chose for it (``settle_to``, recorded with each line's exchange). Refused
+    for an order not delivered, a line already exchanged, another product, or not enough available."""
     wanted = _line_changes(changes)
     row = _order_row(conn, order_id)
     if row["status"] != "delivered":
@@ -1027,11 +1042,13 @@ def exchange_order_items(
         exchange_id = next_id(conn, "EXC")
         conn.execute("UPDATE variants SET available = available - ? WHERE sku = ?", (qty, change.sku))
         conn.execute(
-            "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (exchange_id, order_id, change.line_no, line["sku"], change.sku, qty, at),
+            "INSERT INTO order_exchanges (exchange_id, order_id, line_no, from_sku, to_sku, quantity, at, settle_to) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (exchange_id, order_id, change.line_no, line["sku"], change.sku, qty, at, settle_to),
         )
         diff += qty * (new["unit_price_cents"] - line["unit_price_cents"])
         ids.append(exchange_id)
         done.append(ItemChanged.of(change.line_no, line, new, qty))
-    return ItemsExchanged(order_id=order_id, exchange_ids=ids, lines=done, difference=money(diff), at=at)
+    return ItemsExchanged(
+        order_id=order_id, exchange_ids=ids, lines=done, difference=money(diff), settle_to=settle_to, at=at
+    )

@@ -211,7 +211,8 @@ def as_tau(
     if tool == "change_order_payment":
         return {"name": "modify_pending_order_payment",
                 "kwargs": {"order_id": order_id, "payment_method_id": str(args.get("payment_method_id"))}}  # fmt: skip
-    method = (paid_by or {}).get(order_id) or first_payment(order)
+    # an exchange records the method chosen for its difference (``settle_to``), even one that is nothing
+    method = args.get("settle_to") or (paid_by or {}).get(order_id) or first_payment(order)
     if tool == "open_return":
         refund_to = args.get("payment_method_id") or (
             _gift_card(user) if args.get("refund_to") == "gift_card" else first_payment(order)

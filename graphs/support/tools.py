@@ -12,7 +12,7 @@ from ai_missions.mission_api import ToolPolicy, part_owner, tool_rule
 ADDRESS, CANCEL, MONEY, REPLY, NOTE = range(5)
 
 _TICKET = {"ticket_id": ("ticket.id",)}
-_ORDER = {"order_id": ("order.id",)}
+_ORDER, _SETTLED = {"order_id": ("order.id",)}, {"settle_to": ("modify.method_id",)}  # settle_to: the one chosen
 _AFTER_PAYMENT = frozenset({"change_order_payment"})
 _AFTER_ITEMS = frozenset({"modify_order_items", "exchange_order_items"})
 _REASON, _BODY = frozenset({"reason"}), frozenset({"body"})
@@ -27,14 +27,14 @@ TOOLS: ToolPolicy = ToolPolicy(
         # the account's own address (CRM): only the customer who wrote (their id is known only once verified)
         tool_rule("crm", "update_customer_address", ADDRESS, ids={"customer_id": ("customer.id",)}),
         tool_rule("erp", "open_return", CANCEL, ids=_ORDER),
-        tool_rule("erp", "exchange_order_item", CANCEL, ids={**_ORDER, "sku": ("exchange.sku",)}),
+        tool_rule("erp", "exchange_order_item", CANCEL, ids={**_ORDER, "sku": ("exchange.sku",), **_SETTLED}),
         # an order's payment moves to another method before its items change (a difference then goes to it); the
         # items wait for it and do not change when it is refused (the difference would go to a method not paying)
         tool_rule(
             "payments", "change_order_payment", CANCEL, ids={**_ORDER, "payment_method_id": ("paymethod.method_id",)}
         ),
         tool_rule("erp", "modify_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
-        tool_rule("erp", "exchange_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
+        tool_rule("erp", "exchange_order_items", CANCEL, ids={**_ORDER, **_SETTLED}, depends_on=_AFTER_PAYMENT),
         tool_rule("payments", "void_authorization", MONEY, ids={"authorization_id": ("payment.authorization_id",)}),
         tool_rule("payments", "refund_payment", MONEY, ids={"capture_id": ("payment.capture_ids",)}, free_text=_REASON),
         # a price difference charged only once the items changed (skipped if the change is rejected or fails)

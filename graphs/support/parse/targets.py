@@ -963,7 +963,7 @@ def modify_facts(
     # would refuse the charge, so nothing changes and the reply says why (SUP-007), never a person's guess
     short = bool(changes) and made and not other and not settling.covers and not facts.get("paymethod.ready")
     return {
-        "modify.method_id": settling.method_id if difference != 0 else None,
+        "modify.method_id": settling.method_id,
         "modify.method_covers": settling.covers,
         "modify.method_asked": settling.asked and settled and not ambiguous,
         "modify.changes": changes if changes and made else [],
