@@ -84,17 +84,18 @@ _ACCOUNT_REF = re.compile(
     re.IGNORECASE,
 )
 _SAME_AS = WORDS.alternation("same_as", space=WHITE_SPACE)
+_OTHER_ORDER = WORDS.alternation("other_order", "newest")
 _OTHER_REF = re.compile(
-    rf"\b(?:{_SAME_AS})\s+(?:(?:{_MY})\s+)?(?:{WORDS.alternation('same_as_order', 'newest')})\b"
+    rf"\b(?:{_SAME_AS})\s+(?:(?:{_MY})\s+)?(?:{_OTHER_ORDER})\b"
     rf"|\b(?:{_SAME_AS})\s+(?:(?:{_ORDER})\s+)?#?\s*[a-z]{{0,3}}-?\d{{4,}}"
     rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('other_address', space=WHITE_SPACE)})\b"
     rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('first_person')})\s+(?:{WORDS.alternation('address_used')})\s+"
     rf"(?:{WORDS.alternation('used_before')})"
     rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_of')})\s+(?:{_MY})\s+"
-    rf"(?:{WORDS.alternation('address_of_order')})\b"
-    rf"|\b(?:{WORDS.alternation('went_where', space=WHITE_SPACE)})\s+(?:{WORDS.alternation('went_which')})\s+"
+    rf"(?:{_OTHER_ORDER})\b"
+    rf"|\b(?:{WORDS.alternation('went_where', space=WHITE_SPACE)})\s+(?:{_OTHER_ORDER})\s+"
     rf"(?:{WORDS.alternation('went_what')})\s+(?:{WORDS.alternation('went')})\b"
-    rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('old_order')})\s+(?:{_ORDER})'?s?\s+(?:{_ADDRESS})\b",
+    rf"|\b(?:{_MY})\s+(?:{_OTHER_ORDER})\s+(?:{_ORDER})'?s?\s+(?:{_ADDRESS})\b",
     re.IGNORECASE,
 )
 #: An order named only as where the address is ("the same as my last order", "my other order's address").
