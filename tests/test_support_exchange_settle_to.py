@@ -85,3 +85,40 @@ def test_the_erp_records_the_method_with_each_line_exchanged(book: Path) -> None
     kept = conn.execute("SELECT settle_to FROM order_exchanges WHERE order_id = ?", (order_id,)).fetchall()
     assert [row[0] for row in kept] == ["PM-000042"]
     assert erp.exchange_order_items(conn, order_id, change, "settle-1", settle_to="PM-000042").replayed
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'd like to exchange the hiking boots from order SO-100001 for a new identical pair - charge my PayPal if "
+        "needed.",
+        "Please exchange the boots from my order SO-100001 for the brown ones, same size - bill my PayPal.",
+    ],
+)
+def test_a_method_named_beside_an_exchange_pays_the_change_not_the_order(message: str) -> None:
+    """The order named as where the item comes from ("from order SO-100001") is not the order's payment moved: the
+    method is the change's, in the verb's own clause nothing names the order's payment."""
+    facts, verdict = decide(_delivered_boots(message))
+    assert "change_payment" not in facts[SPEC.vocabulary.types_fact]
+    assert verdict["outcome"] == "exchange", verdict
+    assert _exchange(verdict)["args"]["settle_to"] == "PM-PP"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Please put order SO-100001 on my PayPal, and change the boots to the brown ones.",
+        "For SO-100001 change the boots to brown; also use my PayPal for the order instead.",
+    ],
+)
+def test_the_orders_payment_moved_in_its_own_clause_beside_an_item_change_is_still_read(said: str) -> None:
+    facts, _verdict = decide(paying_boots(said))
+    assert "change_payment" in facts[SPEC.vocabulary.types_fact]
+
+
+def paying_boots(message: str) -> dict[str, Any]:
+    """The boots case, pending, paid with the visa ending 4321, the customer's other methods on file."""
+    built = _boots(message)
+    built["payment_methods"] = paying("")["payment_methods"]
+    built["orders"]["SO-100001"]["payment"]["payment_method_id"] = "PM-VISA"
+    return built

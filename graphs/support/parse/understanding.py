@@ -510,7 +510,7 @@ _MAY_I_PAY = re.compile(
 _THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}")
 
 
-def _pays_another_way(sentence: str, tokens: list[str], *, item_change: bool) -> str | None:
+def _pays_another_way(sentence: str, tokens: list[str], item_change: bool) -> str | None:
     """A request to pay an order with some method, in words the phrase list does not hold; not negated ("I don't
     want to pay with PayPal"), not about a price difference, nor in a sentence changing an item unless it says what
     is paid or its clause the order ("change the kettle to the black one, pay with my Visa": the change's)."""
@@ -534,14 +534,16 @@ _WHOLE_ORDER = WORDS.pattern("whole_order")
 _OTHER_MONEY = WORDS.pattern("other_money")
 
 
-def _moves_payment(sentence: str, tokens: list[str]) -> str | None:
-    """A request to pay the order with one of the customer's methods ("put the order on my PayPal instead"): a
-    method wanted for the order's payment, a verb moving or using it (not negated), and the order, its payment or
-    "instead" said; never a refund's or a price difference's method, nor what was paid."""
+def _moves_payment(sentence: str, tokens: list[str], item_change: bool) -> str | None:
+    """A request to pay the order with one of the customer's methods ("put the order on my PayPal instead"): a method
+    wanted for it, a verb moving or using it (not negated), the order, its payment or "instead" said (in its clause
+    beside an item change: "exchange the camera from order #W1 - charge my Visa if needed" charges the change)."""
     if _OTHER_MONEY.search(sentence) or not any(m.wanted and m.theirs and m.scope == ORDER for m in mentions(sentence)):
         return None
     verb = _MOVE_PAYMENT.search(sentence)
-    if verb is None or not _WHOLE_ORDER.search(f"{sentence[: verb.start()]} {sentence[verb.end() :]}"):
+    before, after = (sentence[: verb.start()], sentence[verb.end() :]) if verb else ("", "")
+    said = (_CLAUSES.split(before)[-1], _CLAUSES.split(after)[0]) if item_change else (before, after)
+    if verb is None or not _WHOLE_ORDER.search(" ".join(said)):
         return None
     # what the verb moves, in the words right after it: the method itself ("use my Visa", "bill my Amex"), the order
     # or its payment ("put order #W... on my PayPal", "switch payment to ..."); not an item ("order #W...: change the
@@ -674,9 +676,10 @@ def _requests(folded: str, *, now_only: bool = True) -> dict[str, str]:
         own = _OWN_CHOICE.search(sentence) or "ordered by mistake" in cancel_reasons(sentence)
         if "wrong_item" in matched and matched["wrong_item"] not in before and own:
             del matched["wrong_item"]  # "I ordered the wrong size", "by mistake": their own choice, not a wrong item
-        item_change = any(_pair_said(pair, sentence) for pair in PAIRS if pair[0] == "exchange_variant")
+        changing = matched.get("exchange_variant") not in (None, *before)
+        changing = changing or any(_pair_said(pair, sentence) for pair in PAIRS if pair[0] == "exchange_variant")
         if "change_payment" not in matched and (
-            paying := _pays_another_way(sentence, tokens, item_change=item_change) or _moves_payment(sentence, tokens)
+            paying := _pays_another_way(sentence, tokens, changing) or _moves_payment(sentence, tokens, changing)
         ):
             matched["change_payment"] = paying
         # not in a sentence cancelling orders: "cancel two: the one with ..., and the bigger one with the grill"
