@@ -91,7 +91,7 @@ _OTHER_REF = re.compile(
     rf"|\b(?:{_MY})\s+(?:{WORDS.alternation('other_address', space=WHITE_SPACE)})\b"
     rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('first_person')})\s+(?:{WORDS.alternation('address_used')})\s+"
     rf"(?:{WORDS.alternation('used_before')})"
-    rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('address_of')})\s+(?:{_MY})\s+"
+    rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('source_of', space=WHITE_SPACE)})\s+(?:{_MY})\s+"
     rf"(?:{_OTHER_ORDER})\b"
     rf"|\b(?:{WORDS.alternation('went_where', space=WHITE_SPACE)})\s+(?:{_OTHER_ORDER})\s+"
     rf"(?:{WORDS.alternation('went_what')})\s+(?:{WORDS.alternation('went')})\b"

@@ -73,6 +73,12 @@ _FROM = re.compile(rf"\b(?:{WORDS.alternation('moved_from')})\b(?:\s+[^\s,.;:!?]
 _TO_ANOTHER = re.compile(
     rf"^[^.;!?]{{0,40}}?\b(?:{WORDS.alternation('moved_to')})\b[^.;!?]{{0,20}}?(?:{_MENTION.pattern})"
 )
+#: A method the customer says they paid with ("I paid with PayPal, but I'd prefer the refund on my gift card"): with
+#: another one said after it before a full stop, it is the one not wanted (the words of a condition on what was paid).
+_PAID_WITH = re.compile(
+    rf"\b(?:{WORDS.alternation('first_person')})\s+(?:{WORDS.alternation('condition_paid')})(?:\s+[^\s,.;:!?]+)?\s+"
+    rf"(?:{WORDS.alternation('condition_paid_with')})(?:\s+[^\s,.;:!?]+)?\s*$"
+)
 
 
 def mentions(text: str) -> list[Mention]:
@@ -82,7 +88,8 @@ def mentions(text: str) -> list[Mention]:
     for match in _MENTION.finditer(folded):
         before = folded[max(0, match.start() - 40) : match.start()]
         after = folded[match.end() : match.end() + 40]
-        wanted = _NEGATION.search(before) is None and not (_FROM.search(before) and _TO_ANOTHER.search(after))
+        paid = _PAID_WITH.search(before) and _MENTION.search(folded[match.end() :].split(".")[0])
+        wanted = not (_NEGATION.search(before) or (_FROM.search(before) and _TO_ANOTHER.search(after)) or paid)
         digits = _DIGITS.match(after.lstrip()) or _DIGITS.search(after[:30])
         last4 = digits.group(1) if digits else None
         group, brand = str(match.lastgroup), BRANDS[match["brand"]] if match["brand"] else None
