@@ -51,7 +51,7 @@ _PRICE_WORDS = WORDS.pattern("condition_price_words", "price_currency")
 _TOKEN = re.compile(r"[a-z0-9]+")
 #: What names the method an order is paid with, and the words before it ("with my gift card", "the card ending 1234").
 _METHOD_LISTS = ("condition_paid_with", "gift_card", "gift_card_also", "paypal", "card_brands", "card", "card_also")
-_METHOD = re.compile(rf"\b(?:{WORDS.alternation(*_METHOD_LISTS, 'card_ending', 'card_ending_method')}|\d{{4}})\b")
+_METHOD = re.compile(rf"\b(?:{WORDS.alternation(*_METHOD_LISTS, 'card_ending')}|\d{{4}})\b")
 _ITEM_WORDS = frozenset(_TOKEN.findall(" ".join(WORDS.phrases("condition_item_words"))))
 #: An option in the customer's language -> the catalogue's ("schwarz" -> "Black").
 _OPTION_WORDS = {word: fold(option) for word, option in WORDS.table("option_words").items()}

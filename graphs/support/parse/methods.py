@@ -19,7 +19,7 @@ _OTHER = (
     rf"(?:{WORDS.alternation('another')})\s+(?:(?:{WORDS.alternation('card_kind')}) )?"
     rf"(?:{WORDS.alternation('card_noun')})"
 )
-_DIGITS = re.compile(rf"(?:{WORDS.alternation('card_ending_method')})\D{{0,12}}?(\d{{4}})\b")
+_DIGITS = re.compile(rf"(?:{WORDS.alternation('card_ending')})\D{{0,12}}?(\d{{4}})\b")
 #: A method named, in this order of preference: another card, a gift card, PayPal, a card's brand, a card.
 _METHOD_WORDS = {
     "other": _OTHER,
@@ -35,8 +35,9 @@ _MENTION = re.compile("|".join(rf"\b(?P<{name}>{words})\b" for name, words in _M
 _NEGATION = re.compile(rf"\b(?:{WORDS.alternation('method_not_wanted')})\b(?:[^\S\n]+[^\s,.;:!?]+){{0,3}}[^\S\n]*\Z")
 
 
-#: Said in a mention's clause, it makes the mention one for a price difference, not for the order's payment.
-_DIFFERENCE = WORDS.pattern("difference_method")
+#: Said in a mention's clause, it makes the mention one for a price difference, not for the order's payment; and the
+#: order or its payment, said in it, one for the order's.
+_DIFFERENCE, _ORDER = WORDS.pattern("difference_method"), WORDS.pattern("whole_order")
 #: Where a clause ends: a sentence's end, a semicolon or comma, a conjunction joining two requests.
 _CLAUSE_END = re.compile(rf"[.;:!?\n,]|\b(?:{WORDS.alternation('clause_joins')})\b")
 #: What a mention is for.
@@ -59,12 +60,15 @@ _THEIR = re.compile(rf"\b(?:{WORDS.alternation('theirs')})\s+(?:[^\s,.;:!?]+\s+)
 
 
 def _scope(folded: str, start: int) -> str:
-    """What a mention at ``start`` is for: a price difference when its clause speaks of one, else the order."""
+    """What a mention at ``start`` is for: a price difference when its clause speaks of one, or the one before its
+    comma does and it names no order nor payment ("For the grill's difference, use my Mastercard"); else the order."""
     ends = [m.start() for m in _CLAUSE_END.finditer(folded, 0, start)]
     begin = ends[-1] if ends else 0
     after = _CLAUSE_END.search(folded, start)
     clause = folded[begin : after.start() if after else len(folded)]
-    return DIFFERENCE if _DIFFERENCE.search(clause) else ORDER
+    said = folded[ends[-2] if len(ends) > 1 else 0 : begin] if ends and folded[begin] == "," else ""
+    before = _DIFFERENCE.search(said) and not _ORDER.search(clause)
+    return DIFFERENCE if before or _DIFFERENCE.search(clause) else ORDER
 
 
 #: A method moved from ("switch from my gift card to my Mastercard", "move it off PayPal onto my Visa"): said
@@ -79,17 +83,23 @@ _PAID_WITH = re.compile(
     rf"\b(?:{WORDS.alternation('first_person')})\s+(?:{WORDS.alternation('condition_paid')})(?:\s+[^\s,.;:!?]+)?\s+"
     rf"(?:{WORDS.alternation('condition_paid_with')})(?:\s+[^\s,.;:!?]+)?\s*$"
 )
+#: Between a method not wanted and the next, that one is said as its alternative ("not the gift card or the Visa").
+_OR_NEXT = re.compile(rf"\s+(?:{WORDS.alternation('alternative_word')})\s+(?:[^\s,.;:!?]+\s+)?")
 
 
 def mentions(text: str) -> list[Mention]:
     """The methods a text speaks of, in order, each wanted or not ("not my Visa", "from my gift card to my Visa")."""
     folded = fold(text)
     out: list[Mention] = []
+    end = -1  # where the last mention not wanted ends
     for match in _MENTION.finditer(folded):
         before = folded[max(0, match.start() - 40) : match.start()]
         after = folded[match.end() : match.end() + 40]
         paid = _PAID_WITH.search(before) and _MENTION.search(folded[match.end() :].split(".")[0])
+        alternative = _OR_NEXT.fullmatch(folded, end, match.start()) is not None
         wanted = not (_NEGATION.search(before) or (_FROM.search(before) and _TO_ANOTHER.search(after)) or paid)
+        wanted = wanted and not alternative
+        end = -1 if wanted else match.end()
         digits = _DIGITS.match(after.lstrip()) or _DIGITS.search(after[:30])
         last4 = digits.group(1) if digits else None
         group, brand = str(match.lastgroup), BRANDS[match["brand"]] if match["brand"] else None

@@ -221,7 +221,7 @@ def each_its_own(
 _GIFT_CARD = WORDS.pattern("gift_card")
 #: Said of the refund method not wanted: "not to a gift card", "no gift card".
 _NOT_GIFT_CARD = re.compile(
-    rf"\b(?:{WORDS.alternation('refund_not_wanted')})\b(?: \w+){{0,3}} "
+    rf"\b(?:{WORDS.alternation('method_not_wanted')})\b(?: \w+){{0,3}} "
     rf"(?:{WORDS.alternation('gift_card', languages=('en',))})"
 )
 
