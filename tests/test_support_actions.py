@@ -108,7 +108,7 @@ def test_a_received_return_is_refunded_at_the_returned_items_value_with_a_reply_
     assert (refund["capture_id"], refund["amount"]) == ("CAP-1", 60.0)  # the returned line, not the order
     assert "60.00" in reply["body"]
     assert "SO-100001" in reply["body"]
-    assert verdict["policy_ids"] == ["SUP-004@3"]
+    assert verdict["policy_ids"] == ["SUP-004@4"]
 
 
 @pytest.mark.parametrize(("refunded", "expected"), [(0.0, 60.0), (30.0, 30.0), (55.0, 5.0), (60.0, None), (99.0, None)])
@@ -420,7 +420,7 @@ def test_a_return_of_one_named_item_opens_that_items_return_to_the_original_paym
     assert opening["args"] == {"order_id": "SO-100001", "line_nos": [1], "refund_to": "original_payment"}
     assert opening["tier"] == "review"
     assert not SPEC.tools["open_return"].automatable
-    assert opening["policy_ids"] == ["SUP-004@3"]
+    assert opening["policy_ids"] == ["SUP-004@4"]
     reply = verdict["actions"][1]["args"]["body"]
     assert "Electric Kettle" in reply
     assert "Desk Lamp" not in reply

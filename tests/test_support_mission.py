@@ -401,7 +401,7 @@ def test_a_return_of_one_of_two_items_opens_that_items_return_once_approved(
     opening = proposed.verdict["actions"][0]
     assert opening["tool"] == "open_return"
     assert opening["args"] == {"order_id": order_id, "line_nos": [1], "refund_to": "original_payment"}
-    assert "SUP-004@3" in opening["policy_ids"]
+    assert "SUP-004@4" in opening["policy_ids"]
     returns = "SELECT r.return_id, r.refund_to, l.line_no FROM order_returns r JOIN return_lines l USING (return_id) "
     returns += "WHERE r.order_id = ?"
     assert rows(home, "erp", returns, order_id) == []  # waits for a reviewer

@@ -46,3 +46,19 @@ def test_a_return_refunded_to_the_gift_card_named_after_the_method_paid_with() -
     opened = next(a for a in verdict["actions"] if a["tool"] == "open_return")
     assert opened["args"]["refund_to"] == "gift_card"
     assert check_actions(SPEC, verdict["actions"], facts) == []
+
+
+def test_a_return_whose_refund_method_is_left_open_goes_to_a_person_who_is_told_why() -> None:
+    """A gift card and a card both wanted, in a sentence that names no item: where the refund goes is not guessed.
+    Before, SUP-004's return clause fired anyway and the run escalated on arguments it could not fill."""
+    built = _boots(
+        "I'd like to return the hiking boots from SO-100001. A refund to my gift card or to my visa, whichever is "
+        "easier for you.",
+        status="delivered",
+    )
+    built["payment_methods"] = paying("")["payment_methods"]
+    facts, verdict = decide(built)
+    assert facts["return.refund_to"] is None
+    assert verdict["outcome"] == "escalate"
+    assert "where the refund goes" in verdict["summary"]
+    assert verdict["actions"] == []
