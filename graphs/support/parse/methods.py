@@ -36,8 +36,8 @@ _NEGATION = re.compile(rf"\b(?:{WORDS.alternation('method_not_wanted')})\b(?:[^\
 
 
 #: Said in a mention's clause, it makes the mention one for a price difference, not for the order's payment; and the
-#: order or its payment, said in it, one for the order's.
-_DIFFERENCE, _ORDER = WORDS.pattern("difference_method"), WORDS.pattern("whole_order")
+#: order, its payment or "instead" of how it is paid, said in it, one for the order's (the payment readers' too).
+_DIFFERENCE, WHOLE_ORDER = WORDS.pattern("difference_method"), WORDS.pattern("whole_order")
 #: Where a clause ends: a sentence's end, a semicolon or comma, a conjunction joining two requests.
 _CLAUSE_END = re.compile(rf"[.;:!?\n,]|\b(?:{WORDS.alternation('clause_joins')})\b")
 #: What a mention is for.
@@ -67,8 +67,8 @@ def _scope(folded: str, start: int) -> str:
     after = _CLAUSE_END.search(folded, start)
     clause = folded[begin : after.start() if after else len(folded)]
     said = folded[ends[-2] if len(ends) > 1 else 0 : begin] if ends and folded[begin] == "," else ""
-    before = _DIFFERENCE.search(said) and not _ORDER.search(clause)
-    return DIFFERENCE if before or _DIFFERENCE.search(clause) else ORDER
+    led_in = _DIFFERENCE.search(said) and not WHOLE_ORDER.search(clause)
+    return DIFFERENCE if led_in or _DIFFERENCE.search(clause) else ORDER
 
 
 #: A method moved from ("switch from my gift card to my Mastercard", "move it off PayPal onto my Visa"): said

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from ai_missions.graphs.support.parse.address_reading import address_asked, without_addresses
 from ai_missions.graphs.support.parse.folding import ARROW, fold
-from ai_missions.graphs.support.parse.methods import ORDER, mentions
+from ai_missions.graphs.support.parse.methods import ORDER, WHOLE_ORDER, mentions
 from ai_missions.graphs.support.vocabulary import INTENTS
 from ai_missions.graphs.support.words import WHITE_SPACE, WORDS, singular
 from ai_missions.nodes.api import OfflineReader, Source, english_word, lexicon, polarity, read, statements
@@ -519,7 +519,7 @@ def _pays_another_way(sentence: str, tokens: list[str], item_change: bool) -> st
     for match in _PAY_WITH.finditer(sentence):
         between = match["what"] if match["what"] is not None else match["was"] or ""
         clause = _CLAUSES.split(sentence[match.start() :])[0]
-        if _DIFFERENCE.search(between) or (item_change and not between.strip() and not _WHOLE_ORDER.search(clause)):
+        if _DIFFERENCE.search(between) or (item_change and not between.strip() and not WHOLE_ORDER.search(clause)):
             continue
         if not _negated(len(_TOKEN.findall(sentence[: match.start()])), tokens):
             return match.group(0).strip()
@@ -528,8 +528,6 @@ def _pays_another_way(sentence: str, tokens: list[str], item_change: bool) -> st
 
 #: Moving or using a method for an order: "switch", "put it on", "bill", "charge it to", "use".
 _MOVE_PAYMENT = WORDS.pattern("move_payment")
-#: What is moved: the order, its payment, or "instead" of how it is paid.
-_WHOLE_ORDER = WORDS.pattern("whole_order")
 #: Another money matter: a refund's or a difference's method, what was paid, a charge too many.
 _OTHER_MONEY = WORDS.pattern("other_money")
 
@@ -543,13 +541,13 @@ def _moves_payment(sentence: str, tokens: list[str], item_change: bool) -> str |
     verb = _MOVE_PAYMENT.search(sentence)
     before, after = (sentence[: verb.start()], sentence[verb.end() :]) if verb else ("", "")
     said = (_CLAUSES.split(before)[-1], _CLAUSES.split(after)[0]) if item_change else (before, after)
-    if verb is None or not _WHOLE_ORDER.search(" ".join(said)):
+    if verb is None or not WHOLE_ORDER.search(" ".join(said)):
         return None
     # what the verb moves, in the words right after it: the method itself ("use my Visa", "bill my Amex"), the order
     # or its payment ("put order #W... on my PayPal", "switch payment to ..."); not an item ("order #W...: change the
     # kettle to the black one, Visa 1234": the Visa pays the item's difference)
     moved = " ".join(sentence[verb.end() :].split()[:4])
-    if not (any(m.wanted for m in mentions(moved)) or _WHOLE_ORDER.search(moved)):
+    if not (any(m.wanted for m in mentions(moved)) or WHOLE_ORDER.search(moved)):
         return None
     return None if _negated(len(_TOKEN.findall(sentence[: verb.start()])), tokens) else verb.group(0)
 
