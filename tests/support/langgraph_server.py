@@ -1,9 +1,16 @@
-"""``langgraph dev`` started for a test module: on a free port, from the checkout (where ``langgraph.json``'s paths
-start), with the module's home given relative to it (as ``.missions`` is by default: resolving it must not block the
-server's event loop either)."""
+"""``langgraph dev`` started for a test module: on a free port, in a working directory of its own beside the module's
+home, with the module's home given relative to it (as ``.missions`` is by default: resolving it must not block the
+server's event loop either).
+
+Its own directory because the in-memory server keeps its threads and queued runs in ``.langgraph_api/`` under its
+working directory and takes up, when it starts, the runs it finds there: two modules' servers started from the
+checkout ran each other's queued runs against their own homes (CI on 2026-11-30: a run of one module held the order
+the other module's test then asked for, 409). The checkout's ``langgraph.json`` is written there with its paths made
+absolute, nothing else changed."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -29,16 +36,20 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def langgraph_dev(home: Path) -> Iterator[str]:
     """The server's URL while it runs (its log in ``home/langgraph-dev.log``); stopped on exit."""
     port = free_port()
-    relative = os.path.relpath(home, ROOT)
+    workdir = home / "langgraph-dev"
+    workdir.mkdir(exist_ok=True)
+    config = workdir / "langgraph.json"
+    config.write_text(json.dumps(absolute_config(), indent=2))
+    relative = os.path.relpath(home, workdir)
     env = {**os.environ, "MISSIONS_HOME": relative, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
     for name in ("MISSIONS_TOKEN", "OPENAI_BASE_URL", "OPENAI_API_KEY"):  # no client's sign-in, no model endpoint
         env.pop(name, None)
     command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-browser", "--no-reload"]
-    command += ["--port", str(port), "--config", str(ROOT / "langgraph.json")]
+    command += ["--port", str(port), "--config", str(config)]
     log = home / "langgraph-dev.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -56,6 +67,17 @@ def langgraph_dev(home: Path) -> Iterator[str]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def absolute_config() -> dict[str, Any]:
+    """The checkout's ``langgraph.json`` with its graphs and dependencies named by absolute path (``langgraph dev``
+    reads them relative to its working directory)."""
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    config["dependencies"] = [str((ROOT / dependency).resolve()) for dependency in config["dependencies"]]
+    config["graphs"] = {
+        name: f"{(ROOT / path.split(':')[0]).resolve()}:{path.split(':')[1]}" for name, path in config["graphs"].items()
+    }
+    return config
 
 
 def server_fixture() -> Any:
