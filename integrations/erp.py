@@ -906,6 +906,7 @@ class ItemsModified(Replayable):
     difference: float = Field(description="New total less the previous one: > 0 owed by the customer, < 0 owed to them")
     previous_total: float
     total: float
+    settle_to: str | None = Field(default=None, description="The customer's method recorded for the difference")
     event_id: int
     at: str
 
@@ -923,12 +924,14 @@ def modify_order_items(
         Field(min_length=1, max_length=50, description="Each line to change and the variant it becomes"),
     ],
     idempotency_key: IdempotencyKey,
+    settle_to: SettleTo = None,
 ) -> ItemsModified:
-    """Change an unshipped order's lines to other variants of their products.
+    """Change an unshipped order's lines to other variants of their products, or to the same one again.
 
-    Changes lines of an order not yet shipped to other in-stock variants of the same products, all at once
-    (an order's items change once); returns the price difference for payments to settle. Refused once shipped
-    or cancelled, for another product, or not enough available."""
+    Changes lines of an order not yet shipped to in-stock variants of the same products (another one, or the same
+    again when the customer asks for it as it is), all at once (an order's items change once); returns the price
+    difference for payments to settle, on the method the customer chose for it (``settle_to``, recorded in the
+    change's event). Refused once shipped or cancelled, for another product, or not enough available."""
     wanted = _line_changes(changes)
     row = _order_row(conn, order_id)
     status = row["status"]
@@ -948,8 +951,8 @@ def modify_order_items(
             raise ValidationError(f"order {order_id} has no line {change.line_no}")
         old = conn.execute("SELECT * FROM variants WHERE sku = ?", (line["sku"],)).fetchone()
         new = require_row(conn, "SELECT * FROM variants WHERE sku = ?", (change.sku,), "variant", change.sku)
-        if old is None or old["product_id"] != new["product_id"] or change.sku == line["sku"]:
-            raise ConflictError(f"{change.sku} is not another variant of the item on line {change.line_no}")
+        if old is None or old["product_id"] != new["product_id"]:  # the same variant again: as the customer asks
+            raise ConflictError(f"{change.sku} is not a variant of the item on line {change.line_no}")
         if new["available"] < line["quantity"]:
             raise ConflictError(f"{change.sku} has {new['available']} available; line needs {line['quantity']}")
         qty = line["quantity"]
@@ -968,6 +971,7 @@ def modify_order_items(
         (diff, diff, at, order_id),
     )
     what = "; ".join(f"line {c.line_no} {c.from_sku} -> {c.to_sku}" for c in done)
+    what += f"; difference settled on {settle_to}" if settle_to else ""
     cursor = conn.execute(
         "INSERT INTO order_events (order_id, type, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)",
         (order_id, ITEMS_MODIFIED, status, status, at, f"items changed: {what}"),
@@ -980,6 +984,7 @@ def modify_order_items(
         difference=money(diff),
         previous_total=money(row["total_cents"]),
         total=money(row["total_cents"] + diff),
+        settle_to=settle_to,
         event_id=cursor.lastrowid,
         at=at,
     )

@@ -1,7 +1,7 @@
-"""An exchange records the method the customer chose for its price difference (``settle_to``), even one that comes
-to nothing: "the same boots again, any charge on my PayPal" of an order paid by card is exchanged with PayPal as the
-method of record, not the order's card (SUP-007). Without a method named, none is recorded; a method that is not
-the one read is refused by the guard, however it got into the action.
+"""An exchange, or an unshipped order's item change, records the method the customer chose for its price difference
+(``settle_to``), even one that comes to nothing: "the same boots again, any charge on my PayPal" of an order paid by
+card is exchanged with PayPal as the method of record, not the order's card (SUP-007, SUP-012). Without a method
+named, none is recorded; a method that is not the one read is refused by the guard, however it got into the action.
 
 Every message here was written for these tests; none comes from an evaluation set."""
 
@@ -85,6 +85,31 @@ def test_the_erp_records_the_method_with_each_line_exchanged(book: Path) -> None
     kept = conn.execute("SELECT settle_to FROM order_exchanges WHERE order_id = ?", (order_id,)).fetchall()
     assert [row[0] for row in kept] == ["PM-000042"]
     assert erp.exchange_order_items(conn, order_id, change, "settle-1", settle_to="PM-000042").replayed
+
+
+def test_an_unshipped_item_asked_for_again_as_it_is_records_the_method_named(book: Path) -> None:
+    """Before shipping, the boots "for the same ones again" change to their own variant with PayPal recorded for the
+    difference of nothing (SUP-012); the ERP makes that change once, its stock as it was, the method in its event."""
+    said = "On SO-100001 please change the hiking boots for the same ones again; any price difference to my PayPal."
+    facts, verdict = decide(paying_boots(said))
+    assert verdict["outcome"] == "exchange", verdict
+    change = next(a for a in verdict["actions"] if a["tool"] == "modify_order_items")
+    assert change["args"]["changes"] == [{"line_no": 1, "sku": "B-BL8L"}]
+    assert change["args"]["settle_to"] == "PM-PP"
+    assert check_actions(SPEC, verdict["actions"], facts) == []
+    conn = connect("erp", book)
+    pending = [o.order_id for o in erp.list_orders(conn, status="pending", limit=50).orders]
+    order_id, line, _sibling = _line_with_sibling(conn, pending)
+    stock = {v.sku: v.available for v in erp.get_variants(conn, order_id)}
+    same = [erp.ItemChange(line_no=line.line_no, sku=line.sku)]
+    done = erp.modify_order_items(conn, order_id, same, "again-1", settle_to="PM-000042")
+    assert (done.difference, done.settle_to) == (0.0, "PM-000042")
+    assert {v.sku: v.available for v in erp.get_variants(conn, order_id)} == stock
+    (reason,) = conn.execute(
+        "SELECT reason FROM order_events WHERE order_id = ? AND type = ?", (order_id, erp.ITEMS_MODIFIED)
+    ).fetchone()
+    assert reason.endswith("difference settled on PM-000042"), reason
+    assert erp.modify_order_items(conn, order_id, same, "again-1", settle_to="PM-000042").replayed
 
 
 @pytest.mark.parametrize(

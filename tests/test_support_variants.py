@@ -286,6 +286,30 @@ def test_an_item_said_to_stay_the_same_is_neither_changed_nor_asked_about_before
     assert changes(but, [1, 2], 1, 2) == [{"line_no": 1, "sku": "T-4GN"}, {"line_no": 2, "sku": "B-ROD"}]
 
 
+@pytest.mark.parametrize(
+    "thread",
+    [
+        "I'd like to change the sleeping bag in my order\nchange the sleeping bag for the same options please",
+        "Please swap my sleeping bag for an identical one before it ships.",
+    ],
+)
+def test_an_item_asked_for_again_as_it_is_before_shipping_changes_to_the_same_variant(thread: str) -> None:
+    """Asked for again as it is ("for the same options", "an identical one"), an item named changes to its own
+    variant, nothing owed, and the plan says so, alone or beside another change; held twice on the order (which
+    one?) it stays as it is; kept only ("the same one as it is"), nothing is changed (the test above)."""
+    pending = {**PAID, "order.cancellable": True}
+    alone = modify_facts(record(1, 2), [2], thread, pending)
+    assert alone["modify.changes"] == [{"line_no": 2, "sku": "B-RGD"}]
+    assert (alone["modify.resolved"], alone["modify.difference"]) == (True, 0)
+    assert "Sleeping Bag: regular green down -> the same one again, as asked" in alone["modify.summary"]
+    twice = record(1, 2)
+    twice["order"]["lines"] = [*twice["order"]["lines"], {**LINES[1], "line_no": 3, "sku": "B-LGD"}]
+    held_twice = modify_facts(twice, [2, 3], thread, pending)
+    assert (held_twice["modify.changes"], held_twice["modify.resolved"]) == ([], False)
+    beside = modify_facts(record(1, 2), [1, 2], "the tent: the 4-person one\n" + thread, pending)
+    assert beside["modify.changes"] == [{"line_no": 1, "sku": "T-4GN"}, {"line_no": 2, "sku": "B-RGD"}]
+
+
 def test_two_identical_items_change_as_many_as_the_answer_says_and_are_asked_about_once() -> None:
     """An order holding the same sleeping bag twice: "the sleeping bag" says neither one nor both, asked once (one
     line, not one per bag); the thread's answer ("just one of them", "both of them", "one of the sleeping bags")

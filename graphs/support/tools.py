@@ -33,7 +33,7 @@ TOOLS: ToolPolicy = ToolPolicy(
         tool_rule(
             "payments", "change_order_payment", CANCEL, ids={**_ORDER, "payment_method_id": ("paymethod.method_id",)}
         ),
-        tool_rule("erp", "modify_order_items", CANCEL, ids=_ORDER, depends_on=_AFTER_PAYMENT),
+        tool_rule("erp", "modify_order_items", CANCEL, ids={**_ORDER, **_SETTLED}, depends_on=_AFTER_PAYMENT),
         tool_rule("erp", "exchange_order_items", CANCEL, ids={**_ORDER, **_SETTLED}, depends_on=_AFTER_PAYMENT),
         tool_rule("payments", "void_authorization", MONEY, ids={"authorization_id": ("payment.authorization_id",)}),
         tool_rule("payments", "refund_payment", MONEY, ids={"capture_id": ("payment.capture_ids",)}, free_text=_REASON),

@@ -81,7 +81,7 @@ def references(text: str) -> list[Reference]:
 #: Words before an order quoted as where something comes from, not what a request is about: "the same address as
 #: (my other order) #W2", "the same address I used for #W2", "to the address on/of/from #W2"; not "change the
 #: address on #W2", "where is #W2", "do the same for #W2".
-_SAME = WORDS.alternation("source_same")
+_SAME = WORDS.alternation("the_same")
 _AS_SOURCE = re.compile(
     rf"(?:\b(?:{_SAME})\b(?:\s+[\w']+){{0,3}}\s+(?:{WORDS.alternation('source_as')})"
     rf"|\b(?:{_SAME})\s+(?:{WORDS.alternation('source_address', space=WHITE_SPACE)})(?:\s+[\w']+){{0,4}}?\s+"

@@ -802,8 +802,9 @@ def modify_facts(
         # one is fine"): not asked for. Read in the phrases naming the item, or in its line's own words when another
         # line holds the same item (those name it no more)
         name = str(line.get("description") or "")
-        item_twice = sum(str(x.get("description") or "") == name for x in lines) > 1 and per_line is not None
-        as_wanted = wanted_of(text, None, ()) if item_twice else wanted_of(thread, name, [str(own["option"])])
+        held_twice = sum(str(x.get("description") or "") == name for x in lines) > 1  # the item on two lines
+        as_wanted = (wanted_of(text, None, ()) if held_twice and per_line is not None
+                     else wanted_of(thread, name, [str(own["option"])]))  # fmt: skip
         asked_for = _said_of(as_wanted, [own, *siblings], values | mine) & values
         # a value wanted more often than the item holds it is asked for again ("the brown, brown one" of black brown)
         required |= set(Counter(w for w in _option_tokens(as_wanted) if w in values & mine) - Counter(mine_tokens))
@@ -865,13 +866,14 @@ def modify_facts(
                 continue
             fits = within
         if not fits and not (said & values) - mine and _SAME.search(fold(plain)):
-            # "the same options": before shipping the item stays as it is, neither changed nor asked; a delivered one
-            # exchanged for the same is a replacement: a new one of its variant reserved while one is in stock (the
-            # one they have comes back), else a person arranges it
-            if facts.get("order.cancellable") is True:
+            # "the same options": the item stays as it is, neither changed nor asked; one asked for again as it is
+            # ("for the same options", "an identical one", one in stock) is: before shipping, its variant again if
+            # the order holds it once (else which one?); delivered, a replacement (the one back), else a person
+            again = _AGAIN.search(fold(plain)) and int(own.get("available") or 0) >= quantity
+            if facts.get("order.cancellable") is True and not (again and not held_twice):
                 kept.append(int(line["line_no"]))
                 continue
-            if not _AGAIN.search(fold(plain)) or int(own.get("available") or 0) < quantity:
+            if not again:
                 unresolved = replaced = True
                 continue
             fits = [own]
@@ -886,7 +888,7 @@ def modify_facts(
             new = fits[0]
             changes.append({"line_no": int(line["line_no"]), "sku": new["sku"]})
             deltas.append(quantity * (float(new["unit_price"]) - float(line.get("unit_price", own["unit_price"]))))
-            to = "a new one of the same (a replacement)" if new["sku"] == own["sku"] else new["option"]
+            to = "the same one again, as asked" if new["sku"] == own["sku"] else new["option"]
             summary.append(f"{label}: {own['option']} -> {to}" + (f" ({reason})" if reason else ""))
         else:
             choices.append(_asked_options(label, own, fits))
