@@ -91,6 +91,22 @@ def test_every_item_of_a_list_said_to_stay_stays(text: str, kept: tuple[str, ...
     assert all(word in cleaned for word in returned), cleaned
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Busy day, so I'll keep it quick: please return the grill and the sunglasses.",
+        "I'll keep it short - I want to send back the grill and the sunglasses, the e-reader too.",
+    ],
+)
+def test_a_keep_said_of_it_keeps_nothing_said_after_it(text: str) -> None:
+    """ "Keep it" points back to what was said before it; the words after ("quick: please return ...") are not kept,
+    and here nothing before it is an item."""
+    cleaned = without_kept(text).lower()
+    assert {"grill", "sunglasses"} <= set(cleaned.replace(".", " ").replace(",", " ").split()), cleaned
+    assert opening_facts(RECORD, [1, 3], cleaned)["return.requested"] is True
+    assert "e-reader" not in without_kept("The e-reader works, I'll keep it. Return the grill.").lower()
+
+
 def test_a_gift_card_said_after_a_kept_item_is_the_returned_items_refund() -> None:
     text = "Return the grill and the sunglasses. Keeping the e-reader. Refund to my gift card, not PayPal."
     assert opening_facts(RECORD, [1, 3], text)["return.refund_to"] == "original_payment"  # the kept item owns it

@@ -76,6 +76,23 @@ def test_what_is_said_of_each_item_resolves_that_item_only(thread: str, wanted: 
     assert changes(thread, [1, 2], 1, 2) == [{"line_no": n, "sku": sku} for n, sku in sorted(wanted.items())], thread
 
 
+def test_an_items_name_said_as_a_value_of_another_item_stays_with_that_item() -> None:
+    """A backpack's "laptop" compartment said as its variant ("the green, laptop one") beside a Laptop on the order:
+    the words go on with the backpack; "the Laptop" with its article names the laptop."""
+    lines = [
+        {"line_no": 1, "sku": "P-G", "description": "Backpack", "quantity": 1, "unit_price": 60.0},
+        {"line_no": 2, "sku": "L-15", "description": "Laptop", "quantity": 1, "unit_price": 900.0},
+    ]
+    options = {"P-G": "grey large nylon hydration", "L-15": "15-inch i5 silver"}
+    values = {1: {"green", "grey", "small", "large", "polyester", "nylon", "laptop", "hydration"}, 2: {"15-inch", "i5"}}
+    thread = "change the Backpack for the green, small, polyester, laptop one and the Laptop for the 17-inch, i7 one"
+    said = said_of_lines(thread, lines, options, values)
+    assert said is not None
+    backpack, laptop = set(said[1].replace(",", " ").split()), set(said[2].replace(",", " ").split())
+    assert ({"polyester", "laptop"} <= backpack, "17-inch" in backpack) == (True, False), said
+    assert ("17-inch" in laptop, "polyester" in laptop) == (True, False), said
+
+
 def test_the_words_naming_one_item_are_not_an_option_of_another() -> None:
     """ "the electric kettle" names the Electric Kettle; it does not ask for the electric camp kettle."""
     thread = "Change the camp kettle to 2 liters and the electric kettle to black please"

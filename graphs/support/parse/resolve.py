@@ -671,6 +671,8 @@ def said_of_lines(
     for piece in pieces:
         # of several lines of one item, the one whose own option is said ("the green speaker ..., and the black one")
         mentioned = _mentions(piece, lines, options)
+        if mentioned and all(_as_value(piece, by_no[n], owners, values or {}) for n in mentioned):
+            mentioned = []  # an item's name said as a value of the item spoken of: "green, laptop one" of a backpack
         group = mentioned or group
         named = by_own_option(piece, group, lines, options, alone=not mentioned) or mentioned
         names: set[str] = set()
@@ -689,6 +691,12 @@ def said_of_lines(
     if len(by_line) < 2:
         return None
     return {line_no: " , ".join([*shared, *said]) for line_no, said in by_line.items()}
+
+
+def _as_value(piece: str, line: Mapping[str, object], owners: list[int], values: Mapping[int, Set[str]]) -> bool:
+    """The line's name said as a variant ("laptop one") of the owners' product, whose values hold it."""
+    name, held = _words(str(line.get("description") or "")), set().union(*(values.get(n, set()) for n in owners))
+    return set(name) <= held and re.search(rf"\b{' '.join(name)}\s+(?:{'|'.join(VARIANT_HEADS)})\b", piece) is not None
 
 
 def _without_words(piece: str, words: Set[str]) -> str:

@@ -194,7 +194,7 @@ _ANOTHER_ORDER = re.compile(
 )
 #: A zip code given with no street ("Ann Lee, zip 32240 - ..."): the customer saying who they are, not an address.
 _ZIP_ALONE = re.compile(
-    rf"\b(?:{WORDS.alternation('zip_word')})(?:\s+(?:{WORDS.alternation('zip_verb')}))?\s*:?\s*\d{{5}}(?:-\d{{4}})?(?![0-9])"
+    rf"\b(?:{WORDS.alternation('zip_word')})(?:\s+(?:{WORDS.alternation('describing_verb')}))?\s*:?\s*\d{{5}}(?:-\d{{4}})?(?![0-9])"
 )
 #: A change of the order itself, no item named: "change my order", "modify the order".
 _THE_ORDER_ITSELF = re.compile(
@@ -906,11 +906,11 @@ def _kept_spans(lower: str, *, fine: bool = True) -> list[tuple[int, int]]:
         if after and after[0] in OPTION_WORDS and _POINTS_BACK.fullmatch(match.group(0).split()[-1]):
             continue  # "(keep it blue, low ventilation)": what the new one keeps, no item kept
         begins = _kept_begins(lower, match.start())
-        if _POINTS_BACK.match(lower, match.end() - len(match.group(0).split()[-1])):
-            begins = _pointed_back_to(lower, begins)
+        if back := _POINTS_BACK.match(lower, match.end() - len(match.group(0).split()[-1])):
+            begins = _pointed_back_to(lower, begins)  # what "it" is was said before: nothing after ("keep it quick:")
         tokens = _TOKEN.findall(lower[begins : match.start()])
         ended = _KEEP_ENDS.search(lower, match.end())
-        end = ended.start() if ended else len(lower)
+        end = match.end() if back else ended.start() if ended else len(lower)
         if lower[end : end + 1] == "(":  # "keeping the other stuff (air purifier + headphones)"
             close = lower.find(")", end)
             end = close + 1 if close >= 0 else len(lower)
@@ -1241,11 +1241,11 @@ _PLACED = re.compile(
 _REFUND_WORDS = WORDS.phrases("refund_asked")
 _SHIPPED_YET = WORDS.phrases("shipped_yet")
 #: Words whose presence anywhere in the message settles two readings (substrings: "wrong" of "wrongly").
-_WRONG = WORDS.phrases("wrong_said")
+_WRONG = WORDS.phrases("wrong")
 _DAMAGED = WORDS.phrases("damaged_said")
 _ADDRESS_NOUN = WORDS.phrases("address_noun")
 _ITEM_CHANGE = WORDS.phrases("item_change_said")
-_RETURN = WORDS.phrases("return_said")
+_RETURN = WORDS.phrases("return_word")
 
 
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
