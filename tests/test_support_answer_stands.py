@@ -101,3 +101,30 @@ def test_an_answer_saying_again_the_requests_of_two_orders_stands_when_the_threa
         ("#W9000002", ["return_refund"], []),
         (ORDER, ["exchange_variant"], []),
     ]
+
+
+def test_an_answer_saying_again_the_exchanges_stands_for_a_thread_that_also_claimed_damage() -> None:
+    """The first message says one item came cracked and asks a new one like it, and another item of another order
+    changed; asked which order, the customer says again both exchanges, each of its quoted order, without the
+    damage: the exchange is the damage's remedy, so the answer stands for the thread and is the plan."""
+    home = place("3 Mill St", "Akron", "OH", "44308")
+    kettle = [item("Tea Kettle", "K", f"K{n}", 40.0, color=c) for n, c in ((1, "red"), (2, "black"))]
+    clock = [item("Wall Clock", "C", f"C{n}", 25.0, color=c) for n, c in ((1, "white"), (2, "wood"))]
+    orders = {
+        ORDER: order(ORDER, "u9", "delivered", home, [kettle[0]], "credit_card_9"),
+        "#W9000002": order("#W9000002", "u9", "delivered", home, [clock[0]], "credit_card_9"),
+    }
+    user = customer("Eva Moll", home, [ORDER, "#W9000002"], card("credit_card_9", "9191"))
+    db = {"users": {"u9": user}, "products": catalogue([*kettle, *clock]), "orders": orders}
+    first = (
+        "A couple of exchanges:\n- my red kettle: I'd like to swap it for a new one exactly the same. I think mine "
+        "has a little crack?\n- from the order with the clock: the clock to the wood one instead of the white one."
+    )
+    answer = (
+        f"On order {ORDER} I'd like to exchange the Tea Kettle for the same options. On order #W9000002 I'd like "
+        "to exchange the Wall Clock for the wood one."
+    )
+    facts, verdict = decide_thread(db, "u9", first, answer)
+    assert facts["ticket.case_types"] == ["exchange_variant"], facts["ticket.case_types"]
+    exchanged = {a["args"]["order_id"]: a["args"] for a in verdict["actions"] if a["tool"].startswith("exchange_")}
+    assert set(exchanged) == {ORDER, "#W9000002"}, verdict["actions"]

@@ -516,9 +516,10 @@ def _latest_split(
 
 def _replaces(request: SupportRequest, said: Iterable[str]) -> bool:
     """Whether the customer's latest message, asking ``said``, stands for the thread before it: it says again every
-    request of the thread, or it corrects the plan read back ("No, that is not what I want. ...") without going on
-    with it ("No, I also want ..."): what it leaves out is dropped."""
-    said_again = set(request.reading.intents) & set(ORDER_INTENTS) <= set(said)
+    request of the thread (a damage claimed need not be, beside the exchange or return remedying it), or it corrects
+    the plan read back ("No, that is not what I want. ...") without going on with it: what it leaves out is dropped."""
+    remedied = _CLAIMS if {"exchange_variant", "return_refund"} & set(said) else set()
+    said_again = (set(request.reading.intents) & set(ORDER_INTENTS)) - remedied <= set(said)
     return said_again or (request.corrects_plan and not request.latest_adds())
 
 

@@ -866,9 +866,8 @@ def modify_facts(
                 continue
             fits = within
         if not fits and not (said & values) - mine and _SAME.search(fold(plain)):
-            # "the same options": the item stays as it is, neither changed nor asked; one asked for again as it is
-            # ("for the same options", "an identical one", one in stock) is: before shipping, its variant again if
-            # the order holds it once (else which one?); delivered, a replacement (the one back), else a person
+            # "the same options": the item stays as it is; one asked for again as it is ("for the same options", in
+            # stock, held once) is: its variant again before shipping, a replacement once delivered, else a person
             again = _AGAIN.search(fold(plain)) and int(own.get("available") or 0) >= quantity
             if facts.get("order.cancellable") is True and not (again and not held_twice):
                 kept.append(int(line["line_no"]))
