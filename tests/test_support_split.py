@@ -687,3 +687,29 @@ def test_items_of_one_name_are_read_back_with_their_variant() -> None:
                           {1: "black nylon", 2: "navy nylon", 3: "white"})  # fmt: skip
     names = line_names(order["order"]["lines"], order["variants"])
     assert names == {"1": "Backpack (black nylon)", "2": "Backpack (navy nylon)", "3": "Mug"}
+
+
+def test_an_order_said_to_be_not_shipped_yet_in_a_relative_clause_is_described_not_asked_about() -> None:
+    """ "The one with the kettle that hasn't shipped yet" tells which order; it asks nothing about where it is, so
+    "Could you cancel it?" is that order's, never the other pending order's; said as a sentence of its own, it is
+    still a question of where the order is."""
+    message = (
+        "I placed an order by mistake, the one with the kettle that hasn't shipped yet. Could you cancel it? Also I'd "
+        "like to send back the headphones for a refund."
+    )
+    facts, verdict = decide(_case(message))
+    assert {p["order.id"]: p["ticket.case_types"] for p in facts[PARTS]} == {
+        "SO-300003": ["cancel_order"],
+        "SO-300002": ["return_refund"],
+    }
+    assert ("cancel_order", "SO-300001") not in _plan(verdict)
+    assert read_message("My order hasn't shipped yet.").intents == ("where_is_order",)
+
+
+def test_cancel_it_is_the_order_said_just_before_never_another_one_it_fits() -> None:
+    """ "Please cancel it" after a sentence about the kettle order (which asks where it is) is that order's, not the
+    other pending order's, which alone was left for a cancellation to fit."""
+    message = "I'd like to return the headphones. My kettle order still hasn't shipped, where is it? Please cancel it."
+    facts, _verdict = decide(_case(message))
+    cancelled = [p["order.id"] for p in facts[PARTS] if "cancel_order" in p["ticket.case_types"]]
+    assert cancelled == ["SO-300003"], facts[PARTS]

@@ -99,10 +99,10 @@ def _concerned(
     return tuple(_named_in(meant, pool, records)), False
 
 
-#: Said just before a reference that closes what is said of its order: "the notebook and the laptop from W1".
+#: Said just before a reference that closes what is said of its order: "the notebook and the laptop from (my order) W1".
 _CLOSES = re.compile(
-    rf"\b(?:{WORDS.alternation('closes_reference')})\s+"
-    rf"(?:(?:{WORDS.alternation('closed_order', space=WHITE_SPACE)})\s+)?#?\s*$"
+    rf"\b(?:{WORDS.alternation('closes_reference')})\s+(?:(?:{WORDS.alternation('definite_determiner')})\s+)?"
+    rf"(?:(?:{WORDS.alternation('order_word')})\s+)?#?\s*$"
 )
 _NEXT_REFERENCE = re.compile(r"(?<![\w#])#?[a-z]{0,3}-?\d{5,12}\b")
 
@@ -285,7 +285,8 @@ def split_request(
             if alone and set(sentence.intents) <= assigned[alone] and sentence.text not in texts[alone]:
                 texts[alone].append(sentence.text)
             continue  # said in general, then of each order
-        pointing = _POINTS_BACK_TO_ITEM if intent in ITEM_INTENTS else _POINTS_BACK
+        every = count is not None or _EVERY_ORDER.search(fold(sentence.text))  # "all of them", not "cancel it"
+        pointing = _POINTS_BACK_TO_ITEM if intent in ITEM_INTENTS or not every else _POINTS_BACK
         if told or (not sentence.orders and pointing.search(fold(sentence.text))):
             # "... a skateboard and a kettle by mistake. Please cancel that order.", "... has the boots in size 12.
             # Could you change them to a 7?": the order said just before, never another one the request would fit

@@ -1246,6 +1246,7 @@ _DAMAGED = WORDS.phrases("damaged_said")
 _ADDRESS_NOUN = WORDS.phrases("address_noun")
 _ITEM_CHANGE = WORDS.phrases("item_change_said")
 _RETURN = WORDS.phrases("return_word")
+_DESCRIBES = re.compile(rf"\b(?:{WORDS.alternation('describing_relative')})\s+(?:[a-z']+\s+){{0,2}}$")
 
 
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
@@ -1255,8 +1256,9 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         found.discard("double_charge")  # "any extra charges should go on my gift card": where to pay, no complaint
     if "double_charge" in found:
         found.discard("return_refund")  # "refund the second charge" is not a return
-    if {"not_received", "where_is_order"} <= found:
-        found.discard("where_is_order")
+    at = folded.find(matched.get("where_is_order") or "\0")
+    if {"not_received", "where_is_order"} <= found or _DESCRIBES.search(folded[: max(at, 0)]):
+        found.discard("where_is_order")  # or said of a thing: "the one with the lamp that hasn't shipped yet"
     if "wrong_item" in found:
         found.discard("damaged_item") if _held_in(_WRONG, folded) and not _held_in(_DAMAGED, folded) else None
     # "change it to the blue one" is no address change, unless an address is written out as the one to use
