@@ -704,6 +704,14 @@ def test_an_order_said_to_be_not_shipped_yet_in_a_relative_clause_is_described_n
     }
     assert ("cancel_order", "SO-300001") not in _plan(verdict)
     assert read_message("My order hasn't shipped yet.").intents == ("where_is_order",)
+    # where another order goes, beside an address written out to ship to, is no question either
+    for said in (
+        "My pending order with the lamp: can it go to 12 Elm Street, Suite 4, Akron, OH 44308 (where my order with the "
+        "mug is going)? And the kettle should be the black one.",
+        "Please send the kettle order to 12 Elm Street, Akron, OH 44308, same as where my mug order went, and change "
+        "the kettle to black.",
+    ):
+        assert "where_is_order" not in read_message(said).intents, said
 
 
 def test_cancel_it_is_the_order_said_just_before_never_another_one_it_fits() -> None:

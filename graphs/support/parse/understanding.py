@@ -504,7 +504,7 @@ _DIFFERENCE = WORDS.pattern("difference")
 #: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
 _MAY_I_PAY = re.compile(
     rf"^\W*(?:{WORDS.alternation('courtesy_modal')}) (?:{WORDS.alternation('may_i_who')})"
-    rf" (?:(?:{WORDS.alternation('may_i_still')}) )?(?:{WORDS.alternation('may_i_pay_verb')})\b"
+    rf" (?:(?:{WORDS.alternation('may_i_still')}) )?(?:{WORDS.alternation('pay_verb')})\b"
     rf"|\b(?:{WORDS.alternation('possible_to_pay')})\b"
 )
 _THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}")
@@ -1257,7 +1257,8 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     if "double_charge" in found:
         found.discard("return_refund")  # "refund the second charge" is not a return
     at = folded.find(matched.get("where_is_order") or "\0")
-    if {"not_received", "where_is_order"} <= found or _DESCRIBES.search(folded[: max(at, 0)]):
+    written = len(found) > 1 and _ADDRESS.search(_ZIP_ALONE.sub(" ", folded))  # beside where it is to go
+    if {"not_received", "where_is_order"} <= found or written or _DESCRIBES.search(folded[: max(at, 0)]):
         found.discard("where_is_order")  # or said of a thing: "the one with the lamp that hasn't shipped yet"
     if "wrong_item" in found:
         found.discard("damaged_item") if _held_in(_WRONG, folded) and not _held_in(_DAMAGED, folded) else None
