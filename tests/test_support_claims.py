@@ -160,6 +160,8 @@ def test_the_guard_lets_a_refund_through_on_what_the_systems_show() -> None:
         # "wrong" after what they chose
         "on my pending order i got the sizes wrong, the shirt should be a medium",
         "We had the colour wrong on the kettle order, please make it the red one.",
+        # what came does not suit them
+        "The makeup kit I received is the wrong shade for me, I'd like to exchange it for the medium one.",
     ],
 )
 def test_the_customers_own_wrong_choice_is_not_a_wrong_item_sent(text: str) -> None:

@@ -94,7 +94,7 @@ _OTHER_REF = re.compile(
     rf"|\b(?:{_ADDRESS})\s+(?:{WORDS.alternation('source_of', space=WHITE_SPACE)})\s+(?:{_MY})\s+"
     rf"(?:{_OTHER_ORDER})\b"
     rf"|\b(?:{WORDS.alternation('went_where', space=WHITE_SPACE)})\s+(?:{_OTHER_ORDER})\s+"
-    rf"(?:{WORDS.alternation('went_what')})\s+(?:{WORDS.alternation('went')})\b"
+    rf"(?:{WORDS.alternation('went_what')})\s+(?:{WORDS.alternation('source_order_goes')})\b"
     rf"|\b(?:{_MY})\s+(?:{_OTHER_ORDER})\s+(?:{_ORDER})'?s?\s+(?:{_ADDRESS})\b",
     re.IGNORECASE,
 )
@@ -125,7 +125,7 @@ _FOR_ACCOUNT = re.compile(
     rf"\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,30}}{_ACCOUNT_ADDRESS}"
     rf"|\b(?:{_ACCOUNT_VERB})\b[^.!?;\n]{{0,25}}{_ON_FILE}"
     rf"|\b(?:{WORDS.alternation('account_make_verb')})\s+(?:{WORDS.alternation('made_address')})\s+(?:{_MY})\s+"
-    rf"(?:{WORDS.alternation('main_address_kind')})\b"
+    rf"(?:{WORDS.alternation('account_address_kind')})\b"
     rf"|{_ACCOUNT_ADDRESS}\s+(?:{WORDS.alternation('address_to_become', space=WHITE_SPACE)})\b"
     rf"|\b(?:{WORDS.alternation('future_orders', space=WHITE_SPACE)})\b",
     re.IGNORECASE,

@@ -317,6 +317,8 @@ _OWN_CHOICE = re.compile(
     rf"|\b(?:{WORDS.alternation('first_person')})\s+(?:\w+\s+){{0,2}}?"
     rf"(?:{WORDS.alternation('chose', 'chose_after')})\s+(?:{WORDS.alternation('own_choice_article')})\s+"
     rf"(?:[\w-]+\s+){{1,2}}?(?:{WORDS.alternation('wrong')})\b"
+    # what came does not suit them: "the wrong shade for me"
+    rf"|\b(?:{WORDS.alternation('wrong')})(?:\s+[\w-]+){{0,2}}?\s+(?:{WORDS.alternation('wrong_for_whom')})\b"
 )
 
 
@@ -504,7 +506,7 @@ _DIFFERENCE = WORDS.pattern("difference")
 #: sentence speaks of an order or of paying it otherwise ("can I pay for my order with PayPal instead?").
 _MAY_I_PAY = re.compile(
     rf"^\W*(?:{WORDS.alternation('courtesy_modal')}) (?:{WORDS.alternation('may_i_who')})"
-    rf" (?:(?:{WORDS.alternation('may_i_still')}) )?(?:{WORDS.alternation('pay_verb')})\b"
+    rf" (?:(?:{WORDS.alternation('still')}) )?(?:{WORDS.alternation('pay_verb')})\b"
     rf"|\b(?:{WORDS.alternation('possible_to_pay')})\b"
 )
 _THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}")
