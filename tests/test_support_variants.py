@@ -309,6 +309,7 @@ def test_an_item_said_to_stay_the_same_is_neither_changed_nor_asked_about_before
         "I'd like to change the sleeping bag in my order\nchange the sleeping bag for the same options please",
         "Please swap my sleeping bag for an identical one before it ships.",
         "I'd like the sleeping bag changed to the exact same one again, I know it sounds odd.",
+        "Could you swap the sleeping bag for identical new ones, same specs?",
     ],
 )
 def test_an_item_asked_for_again_as_it_is_before_shipping_changes_to_the_same_variant(thread: str) -> None:
