@@ -306,7 +306,7 @@ def split_request(
             held = _items_held(listing, free, records)
             free = sorted(_covering(held) or (), key=free.index) if any(held.values()) else free
             count = len(free) or None
-        if count is None and _EVERY_ORDER.search(fold(sentence.text)) and free and not covered:
+        if count is None and every and free and not covered:
             count = len(free)  # "cancel every order you still can": each one the request fits
         if covered or len(free) != (count or 1):
             return None  # which orders it means is the customer's to say

@@ -74,9 +74,8 @@ def absolute_config() -> dict[str, Any]:
     reads them relative to its working directory)."""
     config = json.loads((ROOT / "langgraph.json").read_text())
     config["dependencies"] = [str((ROOT / dependency).resolve()) for dependency in config["dependencies"]]
-    config["graphs"] = {
-        name: f"{(ROOT / path.split(':')[0]).resolve()}:{path.split(':')[1]}" for name, path in config["graphs"].items()
-    }
+    parts = {name: path.partition(":") for name, path in config["graphs"].items()}
+    config["graphs"] = {name: f"{(ROOT / file).resolve()}:{graph}" for name, (file, _, graph) in parts.items()}
     return config
 
 

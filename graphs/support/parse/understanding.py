@@ -1259,9 +1259,9 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     if "double_charge" in found:
         found.discard("return_refund")  # "refund the second charge" is not a return
     at = folded.find(matched.get("where_is_order") or "\0")
-    written = len(found) > 1 and _ADDRESS.search(_ZIP_ALONE.sub(" ", folded))  # beside where it is to go
+    written = "where_is_order" in found and len(found) > 1 and _ADDRESS.search(_ZIP_ALONE.sub(" ", folded))
     if {"not_received", "where_is_order"} <= found or written or _DESCRIBES.search(folded[: max(at, 0)]):
-        found.discard("where_is_order")  # or said of a thing: "the one with the lamp that hasn't shipped yet"
+        found.discard("where_is_order")  # or said of a thing ("the one that hasn't shipped yet"), or of where to ship
     if "wrong_item" in found:
         found.discard("damaged_item") if _held_in(_WRONG, folded) and not _held_in(_DAMAGED, folded) else None
     # "change it to the blue one" is no address change, unless an address is written out as the one to use
