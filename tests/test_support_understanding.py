@@ -80,8 +80,30 @@ from ai_missions.kernel.errors import ConflictError, ValidationError
             ("exchange_variant",),
             (),
         ),
+        # ... or where an address change is asked
+        (
+            "Yeah, I changed my mind about a lot, we moved. Please send order #W1234567 to 604 Pine Lane, Phoenix, "
+            "AZ 85033 instead.",
+            ("change_address",),
+            (),
+        ),
         # ... said alone, or with a cancellation's own verb, it still cancels
         ("I changed my mind about the whole thing, I don't want the order any more.", ("cancel_order",), ()),
+        # a request denied where it is said, in a sentence asking nothing, is not made; a question still asks it
+        (
+            "Please cancel my laptop order. Nothing else needs to change, the other pending order is fine as is.",
+            ("cancel_order",),
+            (),
+        ),
+        ("There's no need to cancel the lamp order, just return the kettle.", ("return_refund",), ()),
+        ("Can't you just cancel it?", ("cancel_order",), ()),
+        # a method for "both" after item changes is theirs; one for the order itself moves its payment
+        ("Change the kettle to the black one. Pay for both with my gift card.", ("exchange_variant",), ()),
+        (
+            "Change the kettle to the black one. Please pay for the order with PayPal instead.",
+            ("exchange_variant", "change_payment"),
+            (),
+        ),
         (
             "Changed my mind on the blender. Please cancel that order, and switch the mug in my other one to blue.",
             ("cancel_order", "exchange_variant"),

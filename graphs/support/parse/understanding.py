@@ -512,16 +512,20 @@ _MAY_I_PAY = re.compile(
 _THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}")
 
 
-def _pays_another_way(sentence: str, tokens: list[str], item_change: bool) -> str | None:
+def _pays_another_way(sentence: str, tokens: list[str], item_change: bool, changed_before: bool) -> str | None:
     """A request to pay an order with some method, in words the phrase list does not hold; not negated ("I don't
     want to pay with PayPal"), not about a price difference, nor in a sentence changing an item unless it says what
-    is paid or its clause the order ("change the kettle to the black one, pay with my Visa": the change's)."""
+    is paid or its clause the order ("change the kettle to the black one, pay with my Visa": the change's), nor
+    after item changes (``changed_before``) in words naming no order nor its payment ("pay for both with my gift
+    card": the changes')."""
     if _MAY_I_PAY.search(sentence) and not _THIS_ORDER.search(sentence):
         return None
     for match in _PAY_WITH.finditer(sentence):
         between = match["what"] if match["what"] is not None else match["was"] or ""
         clause = _CLAUSES.split(sentence[match.start() :])[0]
         if _DIFFERENCE.search(between) or (item_change and not between.strip() and not WHOLE_ORDER.search(clause)):
+            continue
+        if changed_before and not WHOLE_ORDER.search(f"{between} {clause[match.end() - match.start() :]}"):
             continue
         if not _negated(len(_TOKEN.findall(sentence[: match.start()])), tokens):
             return match.group(0).strip()
@@ -650,7 +654,7 @@ def _requests(folded: str, *, now_only: bool = True) -> dict[str, str]:
         described += [m.span() for m in _DONE_OR_DESCRIBED.finditer(sentence)]
         sent = _SENT_BEFORE.sub(" ", blanked(sentence, described))
         said_words = _TOKEN.findall(sent)
-        before = set(matched.values())
+        before, before_intents = set(matched.values()), set(matched)
         for intent in INTENTS:
             if intent not in matched and (phrase := _said(PHRASES[intent], sent, said_words)):
                 matched[intent] = phrase
@@ -665,12 +669,12 @@ def _requests(folded: str, *, now_only: bool = True) -> dict[str, str]:
         at = sentence.find(charged) if charged and charged not in before else -1
         if at >= 0 and polarity(sentence, [(at, at + len(str(charged)))]) == "conditional":
             del matched["double_charge"]  # "if there's an extra charge, take it from my gift card": no claim
+        asked = sentence + "?" if sentence.strip() in questions else sentence  # its question mark, split off
         for intent in [i for i, said in matched.items() if now_only and said not in before and i in _ASKED_NOW]:
-            if not_asked_now(sentence, matched[intent]):
+            if not_asked_now(sentence, matched[intent]) or _denied(asked, matched[intent]):
                 del matched[intent]  # "I was going to return the helmet too, but I'll keep it": said, not asked
         if matched.get("cancel_order") in _NOT_NEEDED and (_refused_spans(sentence) or _KEEP.search(sentence)):
             del matched["cancel_order"]  # "I changed my mind, don't cancel #W2": what the mind changed to is said
-        asked = sentence + "?" if sentence.strip() in questions else sentence  # its question mark, split off
         if "cancel_order" in matched and matched["cancel_order"] not in before and _only_asks_how_it_is(asked):
             del matched["cancel_order"]  # "was it charged, or fully cancelled?": how it stands, no cancellation
         own = _OWN_CHOICE.search(sentence) or "ordered by mistake" in cancel_reasons(sentence)
@@ -679,7 +683,8 @@ def _requests(folded: str, *, now_only: bool = True) -> dict[str, str]:
         changing = matched.get("exchange_variant") not in (None, *before)
         changing = changing or any(_pair_said(pair, sentence) for pair in PAIRS if pair[0] == "exchange_variant")
         if "change_payment" not in matched and (
-            paying := _pays_another_way(sentence, tokens, changing) or _moves_payment(sentence, tokens, changing)
+            paying := _pays_another_way(sentence, tokens, changing, "exchange_variant" in before_intents)
+            or _moves_payment(sentence, tokens, changing)
         ):
             matched["change_payment"] = paying
         # not in a sentence cancelling orders: "cancel two: the one with ..., and the bigger one with the grill"
@@ -710,6 +715,16 @@ def not_asked_now(sentence: str, phrase: str) -> bool:
         return True
     later = words["deferred"].search(sentence) is not None
     return later and polarity(sentence, [(at, at + len(phrase))]) == "hedged"
+
+
+def _denied(sentence: str, phrase: str) -> bool:
+    """Whether a request's words are denied wherever its first word is said, as the platform's polarity reads a
+    negation's scope ("nothing else needs to change", "there is no need to cancel anything"), in a sentence that
+    states and asks nothing: a question stays asked ("can't you just cancel it?")."""
+    spans = [m.span() for m in _said_at(phrase.split(" ... ")[0]).finditer(sentence)]
+    if not spans or any(polarity(sentence, [span]) != "negated" for span in spans):
+        return False
+    return all(s.mood == "assertion" for s in statements(sentence))
 
 
 def stated_claim(folded: str, intents: tuple[str, ...]) -> str | None:
@@ -1251,6 +1266,10 @@ _RETURN = WORDS.phrases("return_word")
 _DESCRIBES = re.compile(rf"\b(?:{WORDS.alternation('describing_relative')})\s+(?:[a-z']+\s+){{0,2}}$")
 
 
+#: Changes a reason to cancel may be said for instead ("I changed my mind, I'd like the black one").
+_CHANGES = frozenset({"exchange_variant", "change_address"})
+
+
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     """The requests the message makes, once overlapping readings are settled."""
     found = set(matched)
@@ -1281,15 +1300,15 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         # from two words apart; no address to use is written, and the one request is the cancellation
         found.discard("change_address")
     if (
-        {"cancel_order", "exchange_variant"} <= found
+        "cancel_order" in found
+        and found & _CHANGES
         and cancel_reasons(matched["cancel_order"])
         and not any(
-            "cancel_order" in (said := _requests(s)) and "exchange_variant" not in said
-            for s in SENTENCE_END.split(folded)
+            "cancel_order" in (said := _requests(s)) and not _CHANGES & set(said) for s in SENTENCE_END.split(folded)
         )
     ):
-        # "I changed my mind on the kettle, I'd like the black one": a cancellation's reason, said only where an item
-        # change is asked, is that change's reason
+        # "I changed my mind on the kettle, I'd like the black one", "I changed my mind about a lot, we moved": a
+        # cancellation's reason, said only where an item or address change is asked, is that change's reason
         found.discard("cancel_order")
     if "change_address" in found and not _held_in(_ITEM_CHANGE, folded):
         # "ship it to my new address instead" is the address only; an item change asked in a sentence of its own
