@@ -98,6 +98,9 @@ def test_the_reply_tells_of_the_return_and_never_of_a_refund_not_made(single: bo
         # read back (which names the order's other items: each item is exchanged once)
         ("The stand mixer arrived with a cracked bowl, I would like it exchanged for an identical one.", True),
         ("The stand mixer arrived with a cracked bowl. Could you exchange it for the same one?", True),
+        ("The stand mixer arrived with a cracked bowl. Please exchange it for the exact same mixer.", True),
+        # ... or its own values written out as the one wanted
+        ("My stand mixer's bowl is cracked. Please exchange it for another of the same model, in red.", True),
         # "same options" alone says the item stays as it is, not that a new one is wanted: a person reads it
         ("The stand mixer arrived with a cracked bowl. Please exchange it, same options.", False),
     ],

@@ -69,3 +69,15 @@ def test_an_item_named_in_full_is_not_another_orders_item_of_the_same_head_word(
     _facts, verdict = decide(_db(), "u1", message)
     returned = {a["args"]["order_id"]: a["args"]["line_nos"] for a in verdict["actions"] if a["tool"] == "open_return"}
     assert returned == {"#W5100002": [1, 2], "#W5100003": [3]}
+
+
+def test_a_keep_said_of_another_order_keeps_no_item_of_this_one() -> None:
+    """ "Not the other bookshelf order, I'm keeping that one": the bookshelf names the other order kept, so this
+    order's bookshelf goes back with everything else asked."""
+    message = (
+        "Noor Haddad, zip 83702. I need to return everything from order #W5100003: the action camera, the bookshelf "
+        "and the tablet. To be clear, not the other bookshelf order, I'm keeping that one."
+    )
+    _facts, verdict = decide(_db(), "u1", message)
+    assert writes(verdict)["open_return"]["order_id"] == "#W5100003"
+    assert writes(verdict)["open_return"]["line_nos"] == [1, 2, 3]

@@ -58,7 +58,9 @@ _IRREGULAR = WORDS.table("irregular_plural")
 
 def singular(word: str) -> str:
     """A noun's singular, as far as its ending tells (``plural_ending`` in the words file); a short word only loses a
-    final "s" ("bags"), and a word ending in "ss" is left as it is ("glass"); one no ending tells, from its table."""
+    final "s" ("bags"), and a word ending in "ss" is left as it is ("glass"); one no ending tells, from its table.
+    A possessive is its noun ("the mixer's bowl", "the boots' soles")."""
+    word = word.removesuffix("'s").removesuffix("'")
     if word in _IRREGULAR:
         return str(_IRREGULAR[word])
     if not word.endswith("s") or word.endswith("ss") or len(word) < 4:

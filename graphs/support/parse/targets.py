@@ -138,11 +138,13 @@ def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: S
 def returned_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> list[int] | None:
     """The lines of an order asked sent back whole ("return everything from the order with the lamp", "send back all
     of it": :func:`understanding.returns_everything`): every line, less those said to be kept ("keeping the navy
-    one"); ``[]`` (asked which) when an item named as returned is among those kept; None when not asked whole."""
+    one", not what tells another order apart: "not the other bookshelf order, I'm keeping that one"); ``[]`` (asked
+    which) when an item named as returned is among those kept; None when not asked whole."""
     if not returns_everything(request.said):
         return None
     lines, options = order_items(record)
-    kept = set(lines_named(only_kept(request.said), lines, options))
+    said_kept = only_kept(request.said)
+    kept = set(lines_named(said_kept, lines, options)) - set(order_called_by(said_kept, lines, options))
     whole = [int(x["line_no"]) for x in lines if int(x["line_no"]) not in kept]
     return whole if set(named) <= set(whole) else []
 
@@ -270,7 +272,8 @@ def opening_facts(
     # "the speaker that isn't water resistant" names no Water Bottle: a feature's words are its item's
     of_others = _without_features_said(thread, lines, record.get("variants") or [], chosen)
     # a thing named beside the items that no line holds ("... and the bike"), unless a later message names items
-    if set(partly_named(of_others, lines, options)) - set(chosen) or things_unmatched(messages, lines, options, others):
+    featured = [_without_features_said(m, lines, record.get("variants") or [], chosen) for m in messages]
+    if set(partly_named(of_others, lines, options)) - set(chosen) or things_unmatched(featured, lines, options, others):
         chosen = []  # "the lamp and the vacuum" of a Vacuum Cleaner, "... and the bike": meant too? asked
     chosen = chosen if whole else _as_many_as_said(thread, lines, chosen, taken, options)
     free = [n for n in chosen if n not in taken]
@@ -865,10 +868,14 @@ def modify_facts(
                     unresolved = True
                 continue
             fits = within
-        if not fits and not (said & values) - mine and _SAME.search(fold(plain)):
+        asked_again = _AGAIN.search(fold(plain))  # "for the exact same helmet"
+        if not fits and not (said & values) - mine and (asked_again or _SAME.search(fold(plain))):
             # "the same options": the item stays as it is; one asked for again as it is ("for the same options", in
             # stock, held once) is: its variant again before shipping, a replacement once delivered, else a person
-            again = _AGAIN.search(fold(plain)) and int(own.get("available") or 0) >= quantity
+            # (once delivered, also every value of its own written out as the one wanted: "another of the same
+            # model - 7-inch, Wi-Fi + Cellular, 32GB")
+            shipped = facts.get("order.cancellable") is False and mine <= said
+            again = (asked_again or shipped) and int(own.get("available") or 0) >= quantity
             if facts.get("order.cancellable") is True and not (again and not held_twice):
                 kept.append(int(line["line_no"]))
                 continue
@@ -911,7 +918,10 @@ def modify_facts(
         return f"{by_no[n].get('description') or by_no[n]['sku']} {options.get(str(by_no[n]['sku']), '')} too?"
 
     choices += [too(n) for n in partly_named(of_others, lines, options) if n not in changed and n not in named]
-    if things_unmatched(messages, lines, options, others):  # "and the suitcase set": which item? the others asked
+    # "and the suitcase set": which item? the others asked (what is said of a named item's feature is its own:
+    # "instead of the 4K silver waterproof" names no other thing)
+    featured = [_without_features_said(m, lines, variants, [*named, *changed]) for m in messages]
+    if things_unmatched(featured, lines, options, others):
         choices += [too(n) for n in by_no if n not in changed and n not in named]
     choices += _which_of_same_product(changes, lines, by_sku, every=bool(_EVERY_ITEM.search(fold(thread))))
     merged, several = _merged_into_one(changes, lines, by_sku, summary, thread, options)
