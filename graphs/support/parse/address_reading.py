@@ -83,7 +83,7 @@ _ACCOUNT_REF = re.compile(
     rf"|\b(?:{_MY})\s+(?:{_ADDRESS})\s+(?:{WORDS.alternation('on_file', space=WHITE_SPACE)})\b",
     re.IGNORECASE,
 )
-_SAME_AS = WORDS.alternation("same_as", space=WHITE_SPACE)
+_SAME_AS = WORDS.alternation("source_order_before", space=WHITE_SPACE)
 _OTHER_ORDER = WORDS.alternation("other_order", "newest")
 _OTHER_REF = re.compile(
     rf"\b(?:{_SAME_AS})\s+(?:(?:{_MY})\s+)?(?:{_OTHER_ORDER})\b"

@@ -39,7 +39,7 @@ _JOINS = WORDS.pattern("condition_joins")
 _THE_ORDER = WORDS.pattern("condition_the_order")
 #: An amount a condition compares with: "over $300", "more than 250", "under 50 euros", "mehr als 50 Euro".
 AMOUNT = re.compile(
-    rf"(?P<op>{WORDS.alternation('amount_at_least', 'amount_below')})\s*"
+    rf"(?P<op>{WORDS.alternation('amount_at_least', 'price_below_amount')})\s*"
     rf"(?:{WORDS.alternation('currency_before_amount')})?\s*"
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 )

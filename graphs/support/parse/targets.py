@@ -136,10 +136,9 @@ def cancelled_whole(request: SupportRequest, record: Mapping[str, Any], named: S
 
 
 def returned_whole(request: SupportRequest, record: Mapping[str, Any], named: Sequence[int]) -> list[int] | None:
-    """The lines of an order asked sent back whole ("return everything from the order with the lamp", "send back all
-    of it": :func:`understanding.returns_everything`): every line, less those said to be kept ("keeping the navy
-    one", not what tells another order apart: "not the other bookshelf order, I'm keeping that one"); ``[]`` (asked
-    which) when an item named as returned is among those kept; None when not asked whole."""
+    """The lines of an order asked sent back whole (:func:`understanding.returns_everything`): every line, less those
+    said to be kept ("keeping the navy one"; not an order said kept: "not the bookshelf order, I'm keeping that one");
+    ``[]`` (asked which) when an item named as returned is among those kept; None when not asked whole."""
     if not returns_everything(request.said):
         return None
     lines, options = order_items(record)
@@ -872,8 +871,7 @@ def modify_facts(
         if not fits and not (said & values) - mine and (asked_again or _SAME.search(fold(plain))):
             # "the same options": the item stays as it is; one asked for again as it is ("for the same options", in
             # stock, held once) is: its variant again before shipping, a replacement once delivered, else a person
-            # (once delivered, also every value of its own written out as the one wanted: "another of the same
-            # model - 7-inch, Wi-Fi + Cellular, 32GB")
+            # (once delivered, also its own values all written out as wanted: "the same model - 7-inch, 32GB")
             shipped = facts.get("order.cancellable") is False and mine <= said
             again = (asked_again or shipped) and int(own.get("available") or 0) >= quantity
             if facts.get("order.cancellable") is True and not (again and not held_twice):
@@ -918,8 +916,7 @@ def modify_facts(
         return f"{by_no[n].get('description') or by_no[n]['sku']} {options.get(str(by_no[n]['sku']), '')} too?"
 
     choices += [too(n) for n in partly_named(of_others, lines, options) if n not in changed and n not in named]
-    # "and the suitcase set": which item? the others asked (what is said of a named item's feature is its own:
-    # "instead of the 4K silver waterproof" names no other thing)
+    # "and the suitcase set": which item? the others asked ("instead of the 4K waterproof": the feature's item's)
     featured = [_without_features_said(m, lines, variants, [*named, *changed]) for m in messages]
     if things_unmatched(featured, lines, options, others):
         choices += [too(n) for n in by_no if n not in changed and n not in named]

@@ -128,7 +128,7 @@ _ADDRESS = re.compile(
 _RELATIVE_HOLDING = (
     rf"(?:{WORDS.alternation('describing_relative')})\s+(?:[a-z]+\s+)?(?:{WORDS.alternation('holding_verb')})"
 )
-HOLDING = rf"\b(?:{WORDS.alternation('order_holding')}|{_RELATIVE_HOLDING})\b"
+HOLDING = rf"\b(?:{WORDS.alternation('holding')}|{_RELATIVE_HOLDING})\b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +275,7 @@ _NOT_AN_ITEM = frozenset(WORDS.phrases("not_an_item"))
 _FILLERS = frozenset(WORDS.phrases("filler_before_item"))
 #: "I ordered X ... got a Y": a received item to compare with the ordered one (damaged or partial: another intent).
 _CAME = re.compile(
-    rf"\b(?:{WORDS.alternation('came_ordered')})\b(?P<ordered>.*?)\b(?:{WORDS.alternation('came_verb')})"
+    rf"\b(?:{WORDS.alternation('chose')})\b(?P<ordered>.*?)\b(?:{WORDS.alternation('came_verb')})"
     rf"\s+(?:{WORDS.alternation('came_article')})\s+(?P<came>[a-z' -]+)"
 )
 _BAD_STATE = frozenset(WORDS.phrases("bad_state"))
@@ -364,7 +364,7 @@ ASKS_TO_RETURN = re.compile(
     rf" (?:(?!(?:{WORDS.alternation('money_back')})\b)[^\s.!?;]+ ){{0,5}}?"
     rf"(?:{WORDS.alternation('send_back_particle')})\b"
     rf"|\b(?:{WORDS.alternation('return_asked_verb')})(?:{WORDS.alternation('return_asked_ending')})?"
-    rf" (?:{WORDS.alternation('return_asked_noun')})\b(?! (?:{WORDS.alternation('return_asked_not')})\b)"
+    rf" (?:{WORDS.alternation('return_asked_noun')})\b(?! (?:{WORDS.alternation('return_thing')})\b)"
     rf"|^\s*(?:{WORDS.alternation('returns_heading')})\b"
     rf"|\b(?:{WORDS.alternation('return_verb')})\b"
 )
@@ -468,7 +468,7 @@ _SENT_BEFORE = re.compile(
     # or after a comma: "the thermostat from order #W1, delivered to the San Jose address (...)"
     rf"|,\s*(?:{WORDS.alternation('sent_past')}))"
     # what came with it may be said between: "that was delivered with my wall clock to the Fort Worth address"
-    rf"(?:\s+(?:{WORDS.alternation('order_holding')})\s+(?:[a-z']+\s+){{0,3}}?|\s+)"
+    rf"(?:\s+(?:{WORDS.alternation('holding')})\s+(?:[a-z']+\s+){{0,3}}?|\s+)"
     rf"(?:{WORDS.alternation('send_to')})\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:{WORDS.alternation('address_noun')}\b|[a-z']+(?=\s*(?:[,;:()\n]|$)))"
 )
@@ -515,9 +515,8 @@ _THIS_ORDER = re.compile(rf"\b(?:{WORDS.alternation('this_order')})\b|#?\d{{5,}}
 def _pays_another_way(sentence: str, tokens: list[str], item_change: bool, changed_before: bool) -> str | None:
     """A request to pay an order with some method, in words the phrase list does not hold; not negated ("I don't
     want to pay with PayPal"), not about a price difference, nor in a sentence changing an item unless it says what
-    is paid or its clause the order ("change the kettle to the black one, pay with my Visa": the change's), nor
-    after item changes (``changed_before``) in words naming no order nor its payment ("pay for both with my gift
-    card": the changes')."""
+    is paid or its clause the order ("change the kettle to the black one, pay with my Visa": the change's), nor after
+    item changes (``changed_before``) naming no order nor its payment ("pay for both with my gift card")."""
     if _MAY_I_PAY.search(sentence) and not _THIS_ORDER.search(sentence):
         return None
     for match in _PAY_WITH.finditer(sentence):
@@ -722,9 +721,8 @@ def _denied(sentence: str, phrase: str) -> bool:
     negation's scope ("nothing else needs to change", "there is no need to cancel anything"), in a sentence that
     states and asks nothing: a question stays asked ("can't you just cancel it?")."""
     spans = [m.span() for m in _said_at(phrase.split(" ... ")[0]).finditer(sentence)]
-    if not spans or any(polarity(sentence, [span]) != "negated" for span in spans):
-        return False
-    return all(s.mood == "assertion" for s in statements(sentence))
+    denied = bool(spans) and all(polarity(sentence, [span]) == "negated" for span in spans)
+    return denied and all(s.mood == "assertion" for s in statements(sentence))
 
 
 def stated_claim(folded: str, intents: tuple[str, ...]) -> str | None:
@@ -811,7 +809,7 @@ _POINTS_BACK = WORDS.pattern("points_back_to_item", "kept_pointing_back")
 
 #: Said after the item: "the tea kettle I'm keeping", "everything else stays".
 _KEPT_AFTER = re.compile(
-    rf"\b(?:{WORDS.alternation('keeping_subject')})\s+(?:{WORDS.alternation('keeping_verb')})\b"
+    rf"\b(?:{WORDS.alternation('keeping_subject')})\s+(?:{WORDS.alternation('keep')})\b"
     # "the black pair I keep", "the other skateboard we'll keep": the speaker, then a keep of their own
     rf"|\b(?:{WORDS.alternation('keeping_subject', 'first_person')})\s+(?:{WORDS.alternation('keep')})"
     r"\s*(?:[,.;:!?\n)]|$)"
@@ -1266,10 +1264,6 @@ _RETURN = WORDS.phrases("return_word")
 _DESCRIBES = re.compile(rf"\b(?:{WORDS.alternation('describing_relative')})\s+(?:[a-z']+\s+){{0,2}}$")
 
 
-#: Changes a reason to cancel may be said for instead ("I changed my mind, I'd like the black one").
-_CHANGES = frozenset({"exchange_variant", "change_address"})
-
-
 def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
     """The requests the message makes, once overlapping readings are settled."""
     found = set(matched)
@@ -1299,12 +1293,13 @@ def _settle(matched: dict[str, str], folded: str) -> tuple[str, ...]:
         # "I ordered it to the Dallas address by mistake, cancel it": where it was sent is why it is cancelled, read
         # from two words apart; no address to use is written, and the one request is the cancellation
         found.discard("change_address")
+    changes = {"exchange_variant", "change_address"}  # what a reason to cancel may be said for instead
     if (
         "cancel_order" in found
-        and found & _CHANGES
+        and found & changes
         and cancel_reasons(matched["cancel_order"])
         and not any(
-            "cancel_order" in (said := _requests(s)) and not _CHANGES & set(said) for s in SENTENCE_END.split(folded)
+            "cancel_order" in (said := _requests(s)) and not changes & set(said) for s in SENTENCE_END.split(folded)
         )
     ):
         # "I changed my mind on the kettle, I'd like the black one", "I changed my mind about a lot, we moved": a
