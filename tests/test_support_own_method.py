@@ -82,10 +82,16 @@ def _two_lamps(message: str) -> dict[str, Any]:
 
 
 def test_one_lamp_of_two_is_asked_which_when_only_the_wanted_options_are_said() -> None:
-    # "large" only says what is wanted: which lamp they have is not said, neither is changed
-    _facts, verdict = decide(_two_lamps("Please change the desk lamp on SO-100001 to the large chrome one."))
+    # "small chrome" only says what is wanted: which lamp they have is not said, neither is changed
+    _facts, verdict = decide(_two_lamps("Please change the desk lamp on SO-100001 to the small chrome one."))
     assert verdict["outcome"] == "ask_customer"
     assert "modify_order_items" not in tools(verdict)
+
+
+def test_of_two_lamps_the_one_already_as_wanted_is_not_the_one_changed() -> None:
+    # "large chrome" is what one of the two lamps is already: the other is the one to change (read back first)
+    facts, _verdict = decide(_two_lamps("Please change the desk lamp on SO-100001 to the large chrome one."))
+    assert facts["modify.changes"] == [{"line_no": 1, "sku": "L-LC"}]
 
 
 def test_a_lamp_told_apart_by_what_it_is_now_changes_alone() -> None:

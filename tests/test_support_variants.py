@@ -362,6 +362,25 @@ def test_two_variants_of_one_item_that_both_fit_the_options_asked_are_asked_abou
     assert [c["line_no"] for c in both["modify.changes"]] == [1, 6]
 
 
+def test_of_two_lines_of_one_item_the_one_already_as_wanted_is_not_changed_to_itself() -> None:
+    """A green 2-person tent and a green 4-person one: "the tent for the 4-person green nylon one" names both by the
+    item, and is said of the 2-person one: the 4-person one is already so."""
+    two = record(1)
+    two["order"]["lines"] = [two["order"]["lines"][0], {**two["order"]["lines"][0], "line_no": 6, "sku": "T-4GN"}]
+    facts = modify_facts(two, [1, 6], "I'd like to change the Camping Tent for the 4-person, green, nylon one.", PAID)
+    assert (facts["modify.changes"], facts["modify.choices"]) == ([{"line_no": 1, "sku": "T-4GN"}], [])
+
+
+def test_a_line_told_by_its_own_words_is_asked_for_again_without_asking_which() -> None:
+    """ "The tent (2-person, green, nylon) for the same options" beside an orange one: the green one, again as it is
+    (delivered: a new one of the same); its own words told it, though they are the wanted variant's too."""
+    two = record(1)
+    two["order"]["status"] = "delivered"
+    two["order"]["lines"] = [two["order"]["lines"][0], {**two["order"]["lines"][0], "line_no": 6, "sku": "T-2ON"}]
+    facts = modify_facts(two, [1, 6], "Exchange the Camping Tent (2-person, green, nylon) for the same options.", PAID)
+    assert (facts["modify.changes"], facts["modify.choices"]) == ([{"line_no": 1, "sku": "T-2GN"}], [])
+
+
 def test_a_yes_no_option_said_as_without_is_read_as_its_no() -> None:
     """ "without the splash proofing" of a speaker whose options say yes/no to it: the 20-hour one without it, never
     the one that keeps it; "no splash proofing: no" as the catalogue writes it, too."""

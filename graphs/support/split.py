@@ -101,7 +101,7 @@ def _concerned(
 
 #: Said just before a reference that closes what is said of its order: "the notebook and the laptop from (my order) W1".
 _CLOSES = re.compile(
-    rf"\b(?:{WORDS.alternation('closes_reference')})\s+(?:(?:{WORDS.alternation('definite_determiner')})\s+)?"
+    rf"\b(?:{WORDS.alternation('order_sent_preposition')})\s+(?:(?:{WORDS.alternation('definite_determiner')})\s+)?"
     rf"(?:(?:{WORDS.alternation('order_word')})\s+)?#?\s*$"
 )
 _NEXT_REFERENCE = re.compile(r"(?<![\w#])#?[a-z]{0,3}-?\d{5,12}\b")

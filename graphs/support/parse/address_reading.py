@@ -107,7 +107,7 @@ _NEWEST = WORDS.pattern("newest", flags=re.IGNORECASE)
 #: An address on file called by where it is ("my Denver address", "the Pike Street place", "the address in Reno"):
 #: the words are only candidates, matched against the addresses the systems hold (:func:`places_named`).
 _PLACE_NOUN = WORDS.alternation("place_noun")
-_PLACE_DETERMINER = WORDS.alternation("place_determiner")
+_PLACE_DETERMINER = WORDS.alternation("order_determiner")
 _NAMED_BEFORE = re.compile(
     rf"\b(?:{_PLACE_DETERMINER})\s+(?P<words>(?:[a-z][\w'.-]*\s+){{1,3}}?)(?:{_PLACE_NOUN})\b", re.IGNORECASE
 )

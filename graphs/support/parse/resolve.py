@@ -264,13 +264,19 @@ _VARIANT_SAID = re.compile(
 )
 
 
-def _without_wanted(text: str) -> str:
+def without_wanted(text: str) -> str:
     """The text without what it says is wanted ("change the espresso machine for the 15 bar, 1L, manual one": the
     words after "for the"): those describe the new variant, never which of the customer's lines they have."""
     return "\n".join(
-        sentence[: m.start()] if (m := WANTED_BEGINS.search(sentence)) else sentence
+        sentence[: m.start()] if (m := _wanted_begins(sentence)) else sentence
         for sentence in _PHRASES_APART.split(fold(text))
     )
+
+
+def _wanted_begins(piece: str) -> re.Match[str] | None:
+    """Where what is wanted begins in a phrase: after what it is said of ("the tent for the green one"), never at its
+    start ("For the black helmet, large: make it small" says which helmet)."""
+    return next((m for m in WANTED_BEGINS.finditer(piece) if piece[: m.start()].strip()), None)
 
 
 def wanted_of(text: str, description: str | None, options: Iterable[str] = ()) -> str:
@@ -281,7 +287,7 @@ def wanted_of(text: str, description: str | None, options: Iterable[str] = ()) -
     return "\n".join(
         piece[m.end() :]
         for piece in _PHRASES_APART.split(fold(text))
-        if (description is None or names_item(piece, description, options)) and (m := WANTED_BEGINS.search(piece))
+        if (description is None or names_item(piece, description, options)) and (m := _wanted_begins(piece))
     )
 
 
@@ -290,7 +296,7 @@ def lines_named(text: str, lines: Sequence[Mapping[str, object]], options: Mappi
     message names a variant of it (a colour, a size: "the black one"; any option that tells the lines apart, "the
     6 hours ones"), the lines of that variant. ``options`` maps a line's sku to its variant option (the ERP's)."""
     # which of several lines of one item is meant is told by what the customer has, not by what they want
-    said = {singular(w) for w in _words(_without_wanted(text))}
+    said = {singular(w) for w in _words(without_wanted(text))}
     variant_words = {singular(w) for w in OPTION_WORDS} | set(SIZE_WORDS)
     groups: dict[tuple[str, ...], list[Mapping[str, object]]] = {}
     for line in lines:
@@ -323,7 +329,7 @@ def lines_named_apart(
     told apart across them as within one, by a variant word said of what the customer has ("the glass bookshelf"
     of a glass one and a wood one)."""
     tokens = [singular(w) for w in _words(text)]
-    phrases = _without_wanted(text).split("\n")
+    phrases = without_wanted(text).split("\n")
     named = {o: lines_named(text, lines, options) for o, (lines, options) in orders.items()}
     names: dict[str, dict[int, tuple[str, ...]]] = {}
     described: dict[tuple[str, ...], dict[tuple[str, int], set[str]]] = {}
@@ -400,7 +406,7 @@ def told_apart(
     is wanted, "for the white one"). All of them when no word tells them apart or the orders' items differ."""
     if len(named) < 2:
         return dict(named)
-    said = {singular(w) for w in _words(_without_wanted(text))}
+    said = {singular(w) for w in _words(without_wanted(text))}
     items: dict[str, set[str]] = {}
     held: dict[str, set[str]] = {}
     for order, numbers in named.items():
@@ -609,7 +615,7 @@ def by_own_option(
     """Of several lines, those whose option has a word the others' lack, said before anything wanted; in a piece
     naming no item (``alone``), only of a thing said by its variant ("the black one"; not "and LCD display")."""
     words = {int(str(x["line_no"])): {singular(w) for w in _words(options.get(str(x["sku"]), ""))} for x in lines}
-    had = _without_wanted(piece)
+    had = without_wanted(piece)
     if len(among) < 2 or (alone and not _VARIANT_SAID.search(had)):
         return []
     common = set.intersection(*(words[n] for n in among))

@@ -43,6 +43,7 @@ from ai_missions.graphs.support.parse.resolve import (
     things_unmatched,
     wanted_of,
     with_variants,
+    without_wanted,
 )
 from ai_missions.graphs.support.parse.understanding import (
     NEGATORS,
@@ -425,7 +426,7 @@ def _without_kept_options(text: str, values: Set[str]) -> str:
 _ANSWER_ONE = WORDS.pattern("answer_one")
 _ANSWER_ALL = re.compile(
     rf"\b(?:{WORDS.alternation('answer_all')})\b"
-    rf"|\b(?:{WORDS.alternation('answer_all_alone')})\b(?= *(?:[.,!;]|$|{WORDS.alternation('courtesy_closing')}))"
+    rf"|\b(?:{WORDS.alternation('order_count_alone')})\b(?= *(?:[.,!;]|$|{WORDS.alternation('courtesy_closing')}))"
 )
 
 
@@ -619,21 +620,25 @@ _MEANT_AFTER = re.compile(rf"\b(?:{WORDS.alternation('not_these_ends')})\b[^,.;:
 def _told_apart(named: list[int], lines: Sequence[Mapping[str, Any]], variants: Any, text: str) -> list[int]:
     """Of lines of one product named together, the one meant: the one whose own options are all said ("the large
     black helmet with low ventilation" beside a small white one), else the one whose option has a word the others
-    lack said as what is meant ("only the black one") and no other's but as wanted; left in, the other would change."""
-    groups: dict[str, list[tuple[int, bool]]] = {}
+    lack said as what is meant ("only the black one") and no other's but as wanted; left in, the other would change;
+    never one already as wanted ("the dumbbell set for the 55-75 lbs one" of that one and a 30-50 lbs one)."""
+    groups: dict[str, list[tuple[int, bool, bool]]] = {}
     for line, own in with_variants(lines, variants):
         if int(line["line_no"]) in named:
-            said = _said_of(text, [own, *sibling_variants(own, variants)], _words_of(variants))
-            groups.setdefault(own["product_id"], []).append(
-                (int(line["line_no"]), _option_words(own["option"]) <= said)
-            )
+            mine, values = _option_words(own["option"]), _words_of(variants)
+            wanted = _said_of(wanted_of(text, str(line.get("description"))), [own], values)
+            said = _said_of(without_wanted(text), [own, *sibling_variants(own, variants)], values)
+            groups.setdefault(own["product_id"], []).append((int(line["line_no"]), mine <= said, mine <= wanted))
     options, apart = options_by_sku(variants), set()
     meant_said = "\n".join(m[0] for m in _MEANT_AFTER.finditer(fold(text)))
     for group in groups.values():
-        among, whole = [n for n, _ in group], [n for n, all_said in group if all_said]
+        among, whole = [n for n, _, _ in group], [n for n, all_said, _ in group if all_said]
         told = whole or by_own_option(text, among, lines, options, alone=False)
+        already = {n for n, _, is_wanted in group if is_wanted}
         if len(told) == 1 and (whole or told == by_own_option(meant_said, among, lines, options, alone=False)):
             apart |= set(among) - set(told)
+        elif already and len(already) < len(among) and not _AGAIN.search(fold(text)):
+            apart |= already
     return [n for n in named if n not in apart]
 
 
@@ -1283,13 +1288,13 @@ def _which_of_same_product(
 ) -> list[str]:
     """The changed lines the message does not tell from another line of the same product: every word that tells
     them apart is one of the variant asked for ("the skateboard for the bamboo 28 inch one" of a 28 inch and a 34
-    inch skateboard), or of the other's when it changes too (a swap; not when "both" are said). Asked."""
+    inch skateboard), or of the other's when it changes too (a swap; not when "both" are said); not one asked again."""
     changed = {int(c["line_no"]): str(c["sku"]) for c in changes}
     out: list[str] = []
     for line in lines:
         number = int(line["line_no"])
         own, wanted = by_sku.get(str(line["sku"])), by_sku.get(changed.get(number, ""))
-        if number not in changed or own is None or wanted is None:
+        if number not in changed or own is None or wanted is None or wanted is own:
             continue
         for other in lines:
             theirs, target = by_sku.get(str(other["sku"])), by_sku.get(changed.get(int(other["line_no"]), ""))

@@ -718,8 +718,7 @@ def not_asked_now(sentence: str, phrase: str) -> bool:
 
 def _denied(sentence: str, phrase: str) -> bool:
     """Whether a request's words are denied wherever its first word is said, as the platform's polarity reads a
-    negation's scope ("nothing else needs to change", "there is no need to cancel anything"), in a sentence that
-    states and asks nothing: a question stays asked ("can't you just cancel it?")."""
+    negation's scope ("nothing else needs to change"), in a statement: a question asks ("can't you just cancel it?")."""
     spans = [m.span() for m in _said_at(phrase.split(" ... ")[0]).finditer(sentence)]
     denied = bool(spans) and all(polarity(sentence, [span]) == "negated" for span in spans)
     return denied and all(s.mood == "assertion" for s in statements(sentence))
