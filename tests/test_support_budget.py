@@ -13,7 +13,7 @@ import ai_missions.graphs.support as support
 ISSUE_BUDGET = 6_552 + 2_672
 #: The count when this test came (b783656, 2026-11-30): never raised; lowered with every line taken out, until it
 #: reaches ``ISSUE_BUDGET``.
-CEILING = 11_491
+CEILING = 11_489
 #: The word data the budget counts; ``vocabulary.toml`` (the mission's terms for the platform) is not in it.
 WORD_DATA = ("words.toml", "replies.toml")
 

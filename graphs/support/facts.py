@@ -343,6 +343,8 @@ def derive_facts(gathered: Mapping[str, Any], request: SupportRequest) -> dict[s
             named = [n for n in named if n in meant]
             facts["order.lines_named"] = named
             line_count = len(lines)
+            if {"cancel_order", "wrong_item"} <= set(types) and unshipped:
+                types.remove("wrong_item")  # "I hit buy on the wrong one, cancel it": nothing came, their choice
             if "cancel_order" in types and set(types) & _CHANGES and len(recent) > 1:
                 # cancelling an order and changing it cannot both be meant of one order: ask which is which
                 types = ["which_order"]

@@ -76,7 +76,8 @@ class _Sentence:
 
 
 def _order_intents(sentence: str) -> tuple[str, ...]:
-    return tuple(i for i in read_message(sentence).intents if i in ORDER_INTENTS)
+    """What the sentence asks of orders, less what it says is not meant ("not the ones in my other order")."""
+    return tuple(i for i in read_message(without_kept(sentence)).intents if i in ORDER_INTENTS)
 
 
 def _concerned(

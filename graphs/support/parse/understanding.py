@@ -69,8 +69,8 @@ def _not_after(*names: str, edge: str = "") -> str:
     return "".join(f"(?<!{edge}{re.escape(phrase)} )" for phrase in WORDS.phrases(*names))
 
 
-#: "Number" abbreviated ("no.", "Nr.") between the word order and a number.
-_NUMBER_ABBREVIATION = rf"(?:{WORDS.alternation('number_abbreviation')})\.?"
+#: "Number" ("no.", "Nr.", "number", "id") between the word order and a number.
+_NUMBER_ABBREVIATION = rf"(?:{WORDS.alternation('order_number_word')})\.?"
 #: Order numbers as customers write them: SO-100123, so 100123, #100123, order 100123, n° 100123, Nr. 100123.
 _ORDER = re.compile(
     rf"(?<![a-z0-9])(?:(?:{WORDS.alternation('order_prefix')})[\s-]*|#\s*|(?:{WORDS.alternation('order_noun')})\s*"
