@@ -623,13 +623,13 @@ def _told_apart(named: list[int], lines: Sequence[Mapping[str, Any]], variants: 
     lack said as what is meant ("only the black one") and no other's but as wanted; left in, the other would change;
     never one already as wanted ("the dumbbell set for the 55-75 lbs one" of that one and a 30-50 lbs one)."""
     groups: dict[str, list[tuple[int, bool, bool]]] = {}
+    options, apart, values = options_by_sku(variants), set(), _words_of(variants)
     for line, own in with_variants(lines, variants):
         if int(line["line_no"]) in named:
-            mine, values = _option_words(own["option"]), _words_of(variants)
+            mine = _option_words(own["option"])
             wanted = _said_of(wanted_of(text, str(line.get("description"))), [own], values)
             said = _said_of(without_wanted(text), [own, *sibling_variants(own, variants)], values)
             groups.setdefault(own["product_id"], []).append((int(line["line_no"]), mine <= said, mine <= wanted))
-    options, apart = options_by_sku(variants), set()
     meant_said = "\n".join(m[0] for m in _MEANT_AFTER.finditer(fold(text)))
     for group in groups.values():
         among, whole = [n for n, _, _ in group], [n for n, all_said, _ in group if all_said]

@@ -810,7 +810,7 @@ _POINTS_BACK = WORDS.pattern("points_back_to_item", "kept_pointing_back")
 _KEPT_AFTER = re.compile(
     rf"\b(?:{WORDS.alternation('keeping_subject')})\s+(?:{WORDS.alternation('keep')})\b"
     # "the black pair I keep", "the other skateboard we'll keep": the speaker, then a keep of their own
-    rf"|\b(?:{WORDS.alternation('keeping_subject', 'first_person')})\s+(?:{WORDS.alternation('keep')})"
+    rf"|\b(?:{WORDS.alternation('first_person')})\s+(?:{WORDS.alternation('keep')})"
     r"\s*(?:[,.;:!?\n)]|$)"
     rf"|\b(?:{WORDS.alternation('stays')})\b"
     rf"|\b(?:{WORDS.alternation('stay_at_end')})(?=\s*(?:[,.;:!?\n)]|$))"
