@@ -160,6 +160,7 @@ def test_the_guard_lets_a_refund_through_on_what_the_systems_show() -> None:
         # "wrong" after what they chose
         "on my pending order i got the sizes wrong, the shirt should be a medium",
         "We had the colour wrong on the kettle order, please make it the red one.",
+        "The boots are for my nephew and I got his size completely wrong, could you change them to a 7?",
         # what came does not suit them
         "The makeup kit I received is the wrong shade for me, I'd like to exchange it for the medium one.",
     ],
